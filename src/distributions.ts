@@ -1,0 +1,268 @@
+import { InvalidDistributionError } from './errors';
+
+/** A value a categorical parameter may take (Optuna's CategoricalChoiceType). */
+export type CategoricalChoice = string | number | boolean | null;
+/** The value of any parameter as the objective sees it. */
+export type ParamValue = number | CategoricalChoice;
+
+export interface FloatDistribution {
+  readonly kind: 'float';
+  readonly low: number;
+  readonly high: number;
+  readonly log: boolean;
+  readonly step: number | null;
+}
+
+export interface IntDistribution {
+  readonly kind: 'int';
+  readonly low: number;
+  readonly high: number;
+  readonly log: boolean;
+  readonly step: number;
+}
+
+export interface CategoricalDistribution<T extends CategoricalChoice = CategoricalChoice> {
+  readonly kind: 'categorical';
+  readonly choices: readonly T[];
+}
+
+export type Distribution = FloatDistribution | IntDistribution | CategoricalDistribution;
+
+function checkFinite(what: string, name: string, v: number): void {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new InvalidDistributionError(
+      `${what} '${name}': bounds must be finite numbers, got ${String(v)}. Pass finite low/high values.`,
+    );
+  }
+}
+
+/**
+ * Float distribution on [low, high]. With `step`, values lie on low + k*step and `high` is
+ * lowered to the last point of that grid (as Optuna does); with `log`, sampling is uniform in log space.
+ */
+export function floatDistribution(
+  low: number,
+  high: number,
+  opts: { log?: boolean; step?: number | null } = {},
+  name = 'float parameter',
+): FloatDistribution {
+  const log = opts.log ?? false;
+  const step = opts.step ?? null;
+  checkFinite('Float distribution', name, low);
+  checkFinite('Float distribution', name, high);
+  if (low > high) {
+    throw new InvalidDistributionError(
+      `Float distribution '${name}': low (${low}) is greater than high (${high}). Swap them or fix the range.`,
+    );
+  }
+  if (log && step !== null) {
+    throw new InvalidDistributionError(
+      `Float distribution '${name}': log and step cannot be used together. Drop one of them.`,
+    );
+  }
+  if (log && low <= 0) {
+    throw new InvalidDistributionError(
+      `Float distribution '${name}': log scale needs low > 0, got low = ${low}. Use a positive lower bound or log: false.`,
+    );
+  }
+  if (step !== null && !(Number.isFinite(step) && step > 0)) {
+    throw new InvalidDistributionError(
+      `Float distribution '${name}': step must be a positive finite number, got ${step}.`,
+    );
+  }
+  const adjustedHigh = step === null ? high : adjustDiscreteHigh(low, high, step);
+  return Object.freeze({ kind: 'float', low, high: adjustedHigh, log, step });
+}
+
+/** Integer distribution on [low, high] with an integer step (default 1), or log-uniform (step 1 only). */
+export function intDistribution(
+  low: number,
+  high: number,
+  opts: { log?: boolean; step?: number } = {},
+  name = 'int parameter',
+): IntDistribution {
+  const log = opts.log ?? false;
+  const step = opts.step ?? 1;
+  checkFinite('Int distribution', name, low);
+  checkFinite('Int distribution', name, high);
+  if (!Number.isInteger(low) || !Number.isInteger(high)) {
+    throw new InvalidDistributionError(
+      `Int distribution '${name}': low and high must be integers, got [${low}, ${high}]. Use suggestFloat for real ranges.`,
+    );
+  }
+  if (low > high) {
+    throw new InvalidDistributionError(
+      `Int distribution '${name}': low (${low}) is greater than high (${high}). Swap them or fix the range.`,
+    );
+  }
+  if (log && step !== 1) {
+    throw new InvalidDistributionError(
+      `Int distribution '${name}': log and step cannot be used together (step must be 1 with log). Drop one of them.`,
+    );
+  }
+  if (log && low < 1) {
+    throw new InvalidDistributionError(
+      `Int distribution '${name}': log scale needs low >= 1, got low = ${low}.`,
+    );
+  }
+  if (!Number.isInteger(step) || step < 1) {
+    throw new InvalidDistributionError(
+      `Int distribution '${name}': step must be a positive integer, got ${step}.`,
+    );
+  }
+  return Object.freeze({ kind: 'int', low, high: adjustDiscreteHigh(low, high, step), log, step });
+}
+
+/** Categorical distribution over distinct choices (strings, numbers, booleans or null). */
+export function categoricalDistribution<T extends CategoricalChoice>(
+  choices: readonly T[],
+  name = 'categorical parameter',
+): CategoricalDistribution<T> {
+  if (!Array.isArray(choices) || choices.length === 0) {
+    throw new InvalidDistributionError(
+      `Categorical distribution '${name}': choices must be a non-empty array.`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const c of choices) {
+    const ok = c === null || ['string', 'number', 'boolean'].includes(typeof c);
+    if (!ok || (typeof c === 'number' && Number.isNaN(c))) {
+      throw new InvalidDistributionError(
+        `Categorical distribution '${name}': choice ${String(c)} is not a string, number, boolean or null. ` +
+          'Encode complex choices as strings and map them inside the objective.',
+      );
+    }
+    const key = JSON.stringify(c) + typeof c;
+    if (seen.has(key)) {
+      throw new InvalidDistributionError(
+        `Categorical distribution '${name}': duplicate choice ${JSON.stringify(c)}. Each choice must appear once.`,
+      );
+    }
+    seen.add(key);
+  }
+  return Object.freeze({ kind: 'categorical', choices: Object.freeze([...choices]) });
+}
+
+function adjustDiscreteHigh(low: number, high: number, step: number): number {
+  const r = high - low;
+  const k = Math.floor(r / step + 1e-9);
+  const adjusted = low + k * step;
+  // Round away float noise such as 0.30000000000000004.
+  return Math.abs(adjusted - high) < 1e-12 * Math.max(1, Math.abs(high)) ? high : adjusted;
+}
+
+/** True when the distribution has exactly one possible value. */
+export function isSingle(d: Distribution): boolean {
+  if (d.kind === 'categorical') return d.choices.length === 1;
+  if (d.low === d.high) return true;
+  if (d.kind === 'float') return d.step !== null && d.high - d.low < d.step;
+  return d.high - d.low < d.step;
+}
+
+/** The external value (what the objective sees) to the internal float stored and modelled. */
+export function toInternal(d: Distribution, value: ParamValue): number {
+  if (d.kind === 'categorical') {
+    const i = d.choices.findIndex((c) => c === value || (Number.isNaN(c as number) && Number.isNaN(value as number)));
+    if (i < 0) {
+      throw new InvalidDistributionError(
+        `Value ${JSON.stringify(value)} is not one of the choices ${JSON.stringify(d.choices)}.`,
+      );
+    }
+    return i;
+  }
+  return value as number;
+}
+
+/** The internal float back to the external value. */
+export function toExternal(d: Distribution, internal: number): ParamValue {
+  if (d.kind === 'categorical') return d.choices[Math.round(internal)];
+  if (d.kind === 'int') return Math.round(internal);
+  return internal;
+}
+
+/** Whether an internal value is a legal point of the distribution. */
+export function containsInternal(d: Distribution, internal: number): boolean {
+  if (!Number.isFinite(internal)) return false;
+  if (d.kind === 'categorical') {
+    return Number.isInteger(internal) && internal >= 0 && internal < d.choices.length;
+  }
+  if (internal < d.low || internal > d.high) return false;
+  const step = d.kind === 'int' ? d.step : d.step;
+  if (step === null) return true;
+  const k = (internal - d.low) / step;
+  return Math.abs(k - Math.round(k)) < 1e-8;
+}
+
+/** Structural equality (same kind, bounds, flags and choices). */
+export function distributionsEqual(a: Distribution, b: Distribution): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'categorical' && b.kind === 'categorical') {
+    return a.choices.length === b.choices.length && a.choices.every((c, i) => c === b.choices[i]);
+  }
+  const x = a as FloatDistribution | IntDistribution;
+  const y = b as FloatDistribution | IntDistribution;
+  return x.low === y.low && x.high === y.high && x.log === y.log && x.step === y.step;
+}
+
+/** Clip and snap an internal value onto the distribution (for samplers working in continuous space). */
+export function snapInternal(d: Distribution, x: number): number {
+  if (d.kind === 'categorical') return Math.min(d.choices.length - 1, Math.max(0, Math.round(x)));
+  let v = Math.min(d.high, Math.max(d.low, x));
+  const step = d.kind === 'int' ? d.step : d.step;
+  if (step !== null) {
+    v = d.low + Math.round((v - d.low) / step) * step;
+    v = Math.min(d.high, Math.max(d.low, v));
+  }
+  if (d.kind === 'int') v = Math.round(v);
+  return v;
+}
+
+/** Optuna's JSON form of a distribution (as stored in trial_params.distribution_json). */
+export function distributionToJson(d: Distribution): string {
+  switch (d.kind) {
+    case 'float':
+      return JSON.stringify({
+        name: 'FloatDistribution',
+        attributes: { step: d.step, low: d.low, high: d.high, log: d.log },
+      });
+    case 'int':
+      return JSON.stringify({
+        name: 'IntDistribution',
+        attributes: { log: d.log, step: d.step, low: d.low, high: d.high },
+      });
+    case 'categorical':
+      return JSON.stringify({ name: 'CategoricalDistribution', attributes: { choices: d.choices } });
+  }
+}
+
+/** Parse Optuna's JSON form, including the pre-3.0 names Optuna still reads. */
+export function distributionFromJson(json: string): Distribution {
+  let parsed: { name: string; attributes: Record<string, unknown> };
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new InvalidDistributionError(`Cannot parse distribution JSON: ${json.slice(0, 200)}`);
+  }
+  const a = parsed.attributes ?? {};
+  const num = (k: string) => a[k] as number;
+  switch (parsed.name) {
+    case 'FloatDistribution':
+      return floatDistribution(num('low'), num('high'), { log: Boolean(a.log), step: (a.step as number | null) ?? null });
+    case 'UniformDistribution':
+      return floatDistribution(num('low'), num('high'));
+    case 'LogUniformDistribution':
+      return floatDistribution(num('low'), num('high'), { log: true });
+    case 'DiscreteUniformDistribution':
+      return floatDistribution(num('low'), num('high'), { step: num('q') });
+    case 'IntDistribution':
+      return intDistribution(num('low'), num('high'), { log: Boolean(a.log), step: (a.step as number) ?? 1 });
+    case 'IntUniformDistribution':
+      return intDistribution(num('low'), num('high'), { step: (a.step as number) ?? 1 });
+    case 'IntLogUniformDistribution':
+      return intDistribution(num('low'), num('high'), { log: true });
+    case 'CategoricalDistribution':
+      return categoricalDistribution(a.choices as CategoricalChoice[]);
+    default:
+      throw new InvalidDistributionError(`Unknown distribution type '${parsed.name}' in stored JSON.`);
+  }
+}

@@ -1,0 +1,65 @@
+import type { Distribution, ParamValue } from './distributions';
+
+/** Trial states, with Optuna's names and numeric codes. */
+export enum TrialState {
+  RUNNING = 0,
+  COMPLETE = 1,
+  PRUNED = 2,
+  FAIL = 3,
+  WAITING = 4,
+}
+
+export const TRIAL_STATE_NAMES: Record<TrialState, 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAIL' | 'WAITING'> = {
+  [TrialState.RUNNING]: 'RUNNING',
+  [TrialState.COMPLETE]: 'COMPLETE',
+  [TrialState.PRUNED]: 'PRUNED',
+  [TrialState.FAIL]: 'FAIL',
+  [TrialState.WAITING]: 'WAITING',
+};
+
+export function isFinished(state: TrialState): boolean {
+  return state === TrialState.COMPLETE || state === TrialState.PRUNED || state === TrialState.FAIL;
+}
+
+/** Optimisation direction of one objective. */
+export type Direction = 'minimize' | 'maximize';
+
+/**
+ * A snapshot of one trial, as storage returns it and samplers, pruners and users read it.
+ * `params` holds external values (what the objective saw); `internalParams` the floats samplers
+ * model (categoricals as choice indices), kept side by side so no sampler re-encodes per call.
+ */
+export interface FrozenTrial {
+  readonly trialId: number;
+  readonly number: number;
+  readonly state: TrialState;
+  /** Objective values (one per direction) for COMPLETE trials; null otherwise. */
+  readonly values: readonly number[] | null;
+  readonly datetimeStart: Date | null;
+  readonly datetimeComplete: Date | null;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly internalParams: Readonly<Record<string, number>>;
+  readonly distributions: Readonly<Record<string, Distribution>>;
+  /** step -> reported value */
+  readonly intermediateValues: ReadonlyMap<number, number>;
+  readonly userAttrs: Readonly<Record<string, unknown>>;
+  readonly systemAttrs: Readonly<Record<string, unknown>>;
+}
+
+/** The single objective value of a trial, or undefined (multi-objective, or not COMPLETE). */
+export function trialValue(t: FrozenTrial): number | undefined {
+  return t.values && t.values.length === 1 ? t.values[0] : undefined;
+}
+
+/** Wall-clock duration in milliseconds, or null while the trial has not both started and finished. */
+export function trialDurationMs(t: FrozenTrial): number | null {
+  if (!t.datetimeStart || !t.datetimeComplete) return null;
+  return t.datetimeComplete.getTime() - t.datetimeStart.getTime();
+}
+
+/** The last reported step, or undefined if the trial reported nothing. */
+export function lastStep(t: FrozenTrial): number | undefined {
+  let last: number | undefined;
+  for (const s of t.intermediateValues.keys()) if (last === undefined || s > last) last = s;
+  return last;
+}

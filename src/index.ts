@@ -1,0 +1,42 @@
+/**
+ * tunelab: hyperparameter tuning for TypeScript notebooks.
+ * Everything a user needs is exported from here; names mirror Optuna's in camelCase.
+ */
+export * from './errors';
+export { Rng } from './rng';
+export {
+  categoricalDistribution,
+  floatDistribution,
+  intDistribution,
+  distributionFromJson,
+  distributionToJson,
+  type CategoricalChoice,
+  type CategoricalDistribution,
+  type Distribution,
+  type FloatDistribution,
+  type IntDistribution,
+  type ParamValue,
+} from './distributions';
+export { TrialState, trialValue, trialDurationMs, type Direction, type FrozenTrial } from './frozenTrial';
+export { Trial } from './trial';
+export {
+  Study,
+  createStudy,
+  loadStudy,
+  deleteStudy,
+  getAllStudySummaries,
+  stopAllStudies,
+  type CreateStudyOptions,
+  type Objective,
+  type ObjectiveValue,
+  type OptimizeOptions,
+  type StudyCallback,
+  type TellOptions,
+} from './study';
+export { space, float, int, categorical, type ParamsOf, type SearchSpace } from './space';
+export type { TrialsTable, TrialRow } from './export';
+export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory } from './progress';
+export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type StudySummary } from './storage';
+export type { Sampler } from './samplers/base';
+export { RandomSampler } from './samplers/random';
+export { NopPruner, type Pruner } from './pruners/base';

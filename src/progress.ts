@@ -1,0 +1,79 @@
+import { TrialState, type FrozenTrial } from './frozenTrial';
+import type { Study } from './study';
+
+/** What `optimize` tells whoever displays its progress. */
+export interface OptimizeObserver {
+  onTrialFinished(study: Study, trial: FrozenTrial): void;
+  onEnd(study: Study): void;
+}
+
+export interface OptimizeProgressInfo {
+  nTrials?: number;
+  timeoutSeconds?: number;
+}
+
+/** Creates the progress display for one `optimize` call, or undefined for none. */
+export type ObserverFactory = (study: Study, info: OptimizeProgressInfo) => OptimizeObserver | undefined;
+
+let defaultFactory: ObserverFactory = terminalProgressFactory;
+
+/**
+ * Replace the default progress display. The Jupyter kernel installs a factory that shows a live
+ * StudyMonitor widget; in a plain Node process the terminal progress bar is the default.
+ */
+export function setDefaultObserverFactory(factory: ObserverFactory): void {
+  defaultFactory = factory;
+}
+
+export function getDefaultObserverFactory(): ObserverFactory {
+  return defaultFactory;
+}
+
+/** A one-line progress bar on stderr, only when stderr is a TTY. */
+export function terminalProgressFactory(study: Study, info: OptimizeProgressInfo): OptimizeObserver | undefined {
+  const stream = process.stderr;
+  if (!stream.isTTY) return undefined;
+  const started = Date.now();
+  let done = 0;
+  let lastDraw = 0;
+  const draw = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - lastDraw < 100) return; // at most 10 redraws per second
+    lastDraw = now;
+    const elapsed = (now - started) / 1000;
+    const frac = info.nTrials
+      ? done / info.nTrials
+      : info.timeoutSeconds
+        ? Math.min(1, elapsed / info.timeoutSeconds)
+        : 0;
+    const width = 24;
+    const filled = Math.round(frac * width);
+    const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+    const count = info.nTrials ? `${done}/${info.nTrials}` : `${done} trials, ${elapsed.toFixed(0)}/${info.timeoutSeconds ?? '?'}s`;
+    let best = '';
+    try {
+      if (study.directions.length === 1 && study.getTrials({ states: [TrialState.COMPLETE] }).length > 0) {
+        best = ` best ${formatNumber(study.bestValue)}`;
+      }
+    } catch {
+      best = '';
+    }
+    stream.write(`\r[${bar}] ${count} ${elapsed.toFixed(1)}s${best}\x1b[K`);
+  };
+  return {
+    onTrialFinished() {
+      done++;
+      draw(false);
+    },
+    onEnd() {
+      draw(true);
+      stream.write('\n');
+    },
+  };
+}
+
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(4) : Number(v.toPrecision(6)).toString();
+}

@@ -1,0 +1,74 @@
+import type { Distribution } from '../distributions';
+import type { Direction, FrozenTrial, TrialState } from '../frozenTrial';
+
+export interface StudySummary {
+  studyId: number;
+  studyName: string;
+  directions: Direction[];
+  nTrials: number;
+  bestValues: number[] | null;
+  datetimeStart: Date | null;
+  userAttrs: Record<string, unknown>;
+  systemAttrs: Record<string, unknown>;
+}
+
+/** What a new trial starts with (enqueued trials carry fixed params in systemAttrs). */
+export interface TrialTemplate {
+  state?: TrialState; // RUNNING (default) or WAITING
+  userAttrs?: Record<string, unknown>;
+  systemAttrs?: Record<string, unknown>;
+}
+
+/**
+ * Where studies live. All methods are asynchronous so that network databases fit behind the same
+ * interface as memory and SQLite. Implementations: InMemoryStorage here; SQLite and PostgreSQL
+ * (Optuna's RDB schema) in their own modules.
+ *
+ * Contract the Study relies on:
+ * - trial numbers are consecutive per study from 0 and unique even with many writers;
+ * - `setTrialState` is atomic: it returns false (and changes nothing) when the trial is no longer in
+ *   `expectedState` — that is how WAITING trials are claimed exactly once and how a finished trial
+ *   is protected against a late write;
+ * - `getAllTrials` returns trials ordered by number; implementations should make repeated calls cheap
+ *   (incremental reads of trials that changed), because the Study calls it before every trial.
+ */
+export interface Storage {
+  readonly url: string;
+
+  createNewStudy(directions: Direction[], studyName?: string): Promise<number>;
+  deleteStudy(studyId: number): Promise<void>;
+  getStudyIdFromName(studyName: string): Promise<number>; // throws StudyNotFoundError
+  getStudyNameFromId(studyId: number): Promise<string>;
+  getStudyDirections(studyId: number): Promise<Direction[]>;
+  getAllStudies(): Promise<StudySummary[]>;
+  setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void>;
+  setStudySystemAttr(studyId: number, key: string, value: unknown): Promise<void>;
+  getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>>;
+  getStudySystemAttrs(studyId: number): Promise<Record<string, unknown>>;
+
+  /** Create a trial (RUNNING unless the template says WAITING) and return its snapshot. */
+  createNewTrial(studyId: number, template?: TrialTemplate): Promise<FrozenTrial>;
+  setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void>;
+  /**
+   * Move a trial to `state` (with values for COMPLETE) if it is currently in `expectedState`
+   * (default: RUNNING for finishing, WAITING for claiming). Returns whether the change happened.
+   */
+  setTrialState(
+    trialId: number,
+    state: TrialState,
+    values?: readonly number[] | null,
+    expectedState?: TrialState,
+  ): Promise<boolean>;
+  setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void>;
+  setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void>;
+  setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void>;
+  getTrial(trialId: number): Promise<FrozenTrial>;
+  getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]>;
+
+  /** Heartbeats for crash detection (optional: memory storage has no other processes). */
+  recordHeartbeat?(trialId: number): Promise<void>;
+  /** Mark RUNNING trials whose heartbeat is older than `graceSeconds` as FAIL; returns their ids. */
+  failStaleTrials?(studyId: number, graceSeconds: number): Promise<number[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+import { StorageError } from '../errors';
+import type { Storage } from './base';
+import { InMemoryStorage } from './memory';
+
+export type { Storage, StudySummary, TrialTemplate } from './base';
+export { InMemoryStorage } from './memory';
+
+/** Opens a storage for a URL scheme. Backends register themselves so `src/` loads drivers lazily. */
+export type StorageOpener = (url: string) => Promise<Storage>;
+
+const openers = new Map<string, StorageOpener>();
+
+/** Register a backend for URLs starting with `scheme` (e.g. 'sqlite:', 'postgresql:'). */
+export function registerStorageBackend(scheme: string, opener: StorageOpener): void {
+  openers.set(scheme, opener);
+}
+
+/**
+ * Resolve what the user passed as `storage`: undefined or 'memory' for in-process memory, a Storage
+ * object as is, or a URL whose scheme picks a registered backend.
+ */
+export async function getStorage(storage: string | Storage | undefined): Promise<Storage> {
+  if (storage === undefined || storage === 'memory' || storage === ':memory:') return new InMemoryStorage();
+  if (typeof storage !== 'string') return storage;
+  const scheme = storage.slice(0, storage.indexOf(':') + 1);
+  const opener = openers.get(scheme);
+  if (!opener) {
+    const known = ['memory', ...openers.keys()].join(', ');
+    throw new StorageError(
+      `Unknown storage URL '${storage}'. Use one of the schemes: ${known} ` +
+        "(for example 'sqlite:///path/to/study.db').",
+    );
+  }
+  return opener(storage);
+}

@@ -1,0 +1,250 @@
+import { distributionsEqual, toExternal, type Distribution, type ParamValue } from '../distributions';
+import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
+import { isFinished, TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import type { Storage, StudySummary, TrialTemplate } from './base';
+
+interface MutableTrial {
+  trialId: number;
+  number: number;
+  studyId: number;
+  state: TrialState;
+  values: number[] | null;
+  datetimeStart: Date | null;
+  datetimeComplete: Date | null;
+  params: Record<string, ParamValue>;
+  internalParams: Record<string, number>;
+  distributions: Record<string, Distribution>;
+  intermediateValues: Map<number, number>;
+  userAttrs: Record<string, unknown>;
+  systemAttrs: Record<string, unknown>;
+  /** Cached immutable snapshot; dropped on every write so reads cost nothing when nothing changed. */
+  snapshot: FrozenTrial | null;
+}
+
+interface MemStudy {
+  studyId: number;
+  name: string;
+  directions: Direction[];
+  userAttrs: Record<string, unknown>;
+  systemAttrs: Record<string, unknown>;
+  trials: MutableTrial[];
+  /** name -> (kind, number of the first trial that used it): a name keeps its kind across a study. */
+  paramKinds: Map<string, { kind: Distribution['kind']; firstTrial: number }>;
+}
+
+/** Studies held in this process's memory: the default when no storage URL is given. */
+export class InMemoryStorage implements Storage {
+  readonly url = 'memory';
+  private studies = new Map<number, MemStudy>();
+  private trials = new Map<number, MutableTrial>();
+  private nextStudyId = 1;
+  private nextTrialId = 1;
+
+  async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
+    const name = studyName ?? `no-name-${cryptoRandomId()}`;
+    for (const s of this.studies.values()) {
+      if (s.name === name) {
+        throw new DuplicatedStudyError(
+          `A study named '${name}' already exists. Pass loadIfExists: true to resume it, or choose another name.`,
+        );
+      }
+    }
+    const studyId = this.nextStudyId++;
+    this.studies.set(studyId, { studyId, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], paramKinds: new Map() });
+    return studyId;
+  }
+
+  async deleteStudy(studyId: number): Promise<void> {
+    const s = this.study(studyId);
+    for (const t of s.trials) this.trials.delete(t.trialId);
+    this.studies.delete(studyId);
+  }
+
+  async getStudyIdFromName(studyName: string): Promise<number> {
+    for (const s of this.studies.values()) if (s.name === studyName) return s.studyId;
+    throw new StudyNotFoundError(`No study named '${studyName}' in ${this.url} storage.`);
+  }
+
+  async getStudyNameFromId(studyId: number): Promise<string> {
+    return this.study(studyId).name;
+  }
+
+  async getStudyDirections(studyId: number): Promise<Direction[]> {
+    return [...this.study(studyId).directions];
+  }
+
+  async getAllStudies(): Promise<StudySummary[]> {
+    return [...this.studies.values()].map((s) => {
+      const complete = s.trials.filter((t) => t.state === TrialState.COMPLETE && t.values);
+      let best: number[] | null = null;
+      if (s.directions.length === 1 && complete.length > 0) {
+        const sign = s.directions[0] === 'minimize' ? 1 : -1;
+        best = [...complete.sort((a, b) => sign * (a.values![0] - b.values![0]))[0].values!];
+      }
+      const starts = s.trials.map((t) => t.datetimeStart).filter((d): d is Date => d !== null);
+      return {
+        studyId: s.studyId,
+        studyName: s.name,
+        directions: [...s.directions],
+        nTrials: s.trials.length,
+        bestValues: best,
+        datetimeStart: starts.length ? new Date(Math.min(...starts.map((d) => d.getTime()))) : null,
+        userAttrs: { ...s.userAttrs },
+        systemAttrs: { ...s.systemAttrs },
+      };
+    });
+  }
+
+  async setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void> {
+    this.study(studyId).userAttrs[key] = value;
+  }
+
+  async setStudySystemAttr(studyId: number, key: string, value: unknown): Promise<void> {
+    this.study(studyId).systemAttrs[key] = value;
+  }
+
+  async getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>> {
+    return { ...this.study(studyId).userAttrs };
+  }
+
+  async getStudySystemAttrs(studyId: number): Promise<Record<string, unknown>> {
+    return { ...this.study(studyId).systemAttrs };
+  }
+
+  async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+    const s = this.study(studyId);
+    const state = template.state ?? TrialState.RUNNING;
+    const t: MutableTrial = {
+      trialId: this.nextTrialId++,
+      number: s.trials.length,
+      studyId,
+      state,
+      values: null,
+      datetimeStart: state === TrialState.RUNNING ? new Date() : null,
+      datetimeComplete: null,
+      params: {},
+      internalParams: {},
+      distributions: {},
+      intermediateValues: new Map(),
+      userAttrs: { ...(template.userAttrs ?? {}) },
+      systemAttrs: { ...(template.systemAttrs ?? {}) },
+      snapshot: null,
+    };
+    s.trials.push(t);
+    this.trials.set(t.trialId, t);
+    return freeze(t);
+  }
+
+  async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    const t = this.writable(trialId);
+    const kinds = this.study(t.studyId).paramKinds;
+    const previous = kinds.get(name);
+    if (previous && previous.kind !== distribution.kind) {
+      throw new InvalidArgumentError(
+        `Parameter '${name}' was a ${previous.kind} parameter in trial ${previous.firstTrial} ` +
+          `and is now ${distribution.kind}. A name must keep its kind across a study; rename one of them.`,
+      );
+    }
+    if (!previous) kinds.set(name, { kind: distribution.kind, firstTrial: t.number });
+    const existing = t.distributions[name];
+    if (existing && !distributionsEqual(existing, distribution)) {
+      throw new InvalidArgumentError(`Parameter '${name}' was already set in this trial with another distribution.`);
+    }
+    t.distributions[name] = distribution;
+    t.internalParams[name] = internalValue;
+    t.params[name] = toExternal(distribution, internalValue);
+    t.snapshot = null;
+  }
+
+  async setTrialState(
+    trialId: number,
+    state: TrialState,
+    values?: readonly number[] | null,
+    expectedState?: TrialState,
+  ): Promise<boolean> {
+    const t = this.trial(trialId);
+    const expected = expectedState ?? (state === TrialState.RUNNING ? TrialState.WAITING : TrialState.RUNNING);
+    if (t.state !== expected) return false;
+    t.state = state;
+    if (state === TrialState.RUNNING) t.datetimeStart = new Date();
+    if (isFinished(state)) t.datetimeComplete = new Date();
+    if (values) t.values = [...values];
+    t.snapshot = null;
+    return true;
+  }
+
+  async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
+    const t = this.writable(trialId);
+    t.intermediateValues.set(step, value);
+    t.snapshot = null;
+  }
+
+  async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    const t = this.writable(trialId);
+    t.userAttrs[key] = value;
+    t.snapshot = null;
+  }
+
+  async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    const t = this.trial(trialId);
+    t.systemAttrs[key] = value;
+    t.snapshot = null;
+  }
+
+  async getTrial(trialId: number): Promise<FrozenTrial> {
+    return freeze(this.trial(trialId));
+  }
+
+  async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
+    const all = this.study(studyId).trials;
+    const out: FrozenTrial[] = [];
+    for (const t of all) if (!states || states.includes(t.state)) out.push(freeze(t));
+    return out;
+  }
+
+  async close(): Promise<void> {}
+
+  private study(studyId: number): MemStudy {
+    const s = this.studies.get(studyId);
+    if (!s) throw new StudyNotFoundError(`No study with id ${studyId} in memory storage.`);
+    return s;
+  }
+
+  private trial(trialId: number): MutableTrial {
+    const t = this.trials.get(trialId);
+    if (!t) throw new InvalidArgumentError(`No trial with id ${trialId} in memory storage.`);
+    return t;
+  }
+
+  private writable(trialId: number): MutableTrial {
+    const t = this.trial(trialId);
+    if (isFinished(t.state)) {
+      throw new TrialFinishedError(`Trial ${t.number} is already finished (${TrialState[t.state]}); it cannot be changed.`);
+    }
+    return t;
+  }
+}
+
+function freeze(t: MutableTrial): FrozenTrial {
+  if (t.snapshot) return t.snapshot;
+  t.snapshot = Object.freeze({
+    trialId: t.trialId,
+    number: t.number,
+    state: t.state,
+    values: t.values ? Object.freeze([...t.values]) : null,
+    datetimeStart: t.datetimeStart,
+    datetimeComplete: t.datetimeComplete,
+    params: Object.freeze({ ...t.params }),
+    internalParams: Object.freeze({ ...t.internalParams }),
+    distributions: Object.freeze({ ...t.distributions }),
+    intermediateValues: new Map(t.intermediateValues),
+    userAttrs: Object.freeze({ ...t.userAttrs }),
+    systemAttrs: Object.freeze({ ...t.systemAttrs }),
+  });
+  return t.snapshot;
+}
+
+function cryptoRandomId(): string {
+  // Study names only need to be unique, not reproducible: use the platform's UUID.
+  return globalThis.crypto.randomUUID();
+}

@@ -1,0 +1,458 @@
+import type { Distribution, ParamValue } from './distributions';
+import { DuplicatedStudyError, InvalidArgumentError, TrialPruned, TunelabError } from './errors';
+import { lastStep, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
+import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
+import { NopPruner, type Pruner } from './pruners/base';
+import type { Sampler } from './samplers/base';
+import { RandomSampler } from './samplers/random';
+import { getStorage, type Storage, type StudySummary } from './storage';
+import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
+import { trialsTable, type TrialsTable } from './export';
+
+/** What an objective may return: one value, or one per direction for multi-objective studies. */
+export type ObjectiveValue = number | readonly number[];
+export type Objective = (trial: Trial) => ObjectiveValue | Promise<ObjectiveValue>;
+export type StudyCallback = (study: Study, trial: FrozenTrial) => void | Promise<void>;
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+export interface CreateStudyOptions {
+  studyName?: string;
+  /** One objective ('minimize' by default). */
+  direction?: Direction;
+  /** Several objectives (multi-objective optimisation). */
+  directions?: Direction[];
+  sampler?: Sampler;
+  pruner?: Pruner;
+  /** undefined for memory, a URL ('sqlite:///study.db', 'postgresql://...') or a Storage object. */
+  storage?: string | Storage;
+  /** Resume the study of that name if it exists instead of throwing. */
+  loadIfExists?: boolean;
+}
+
+export interface OptimizeOptions {
+  /** Number of trials to run in this call. */
+  nTrials?: number;
+  /** Stop starting new trials after this many seconds. */
+  timeout?: number;
+  callbacks?: StudyCallback[];
+  /**
+   * Which objective errors are recorded as FAIL while the study goes on: true (default, all),
+   * false (none: the first error stops the study and is rethrown), a list of error classes, or a predicate.
+   */
+  catch?: boolean | ErrorClass[] | ((error: unknown) => boolean);
+  /** How many trials run concurrently (async objectives overlap; default 1). */
+  nJobs?: number;
+  /** Show progress: a terminal bar in a TTY, a live monitor in the tunelab kernel. Default true. */
+  showProgressBar?: boolean;
+}
+
+export interface TellOptions {
+  /** COMPLETE (default with values), PRUNED or FAIL. */
+  state?: TrialState;
+  /** Do nothing if the trial is already finished instead of throwing. */
+  skipIfFinished?: boolean;
+  /** Why the trial failed (recorded as a system attribute). */
+  failReason?: string;
+}
+
+const activeStudies = new Set<Study>();
+
+/** Ask every running `optimize` in this process to stop after its running trials (kernel interrupts). */
+export function stopAllStudies(): void {
+  for (const s of activeStudies) s.stop();
+}
+
+/**
+ * A study: an optimisation task over one objective (or several), with its trials held in storage.
+ * Create one with `createStudy`.
+ */
+export class Study {
+  private cache: FrozenTrial[] = [];
+  private cacheVersion = 0;
+  private bestMemo: { version: number; trial: FrozenTrial | null } | null = null;
+  private stopRequested = false;
+  private readonly running = new Map<number, Trial>();
+
+  /** @internal use createStudy / loadStudy */
+  constructor(
+    readonly studyName: string,
+    readonly studyId: number,
+    readonly storage: Storage,
+    readonly directions: readonly Direction[],
+    readonly sampler: Sampler,
+    readonly pruner: Pruner,
+  ) {}
+
+  /** The direction of a single-objective study. */
+  get direction(): Direction {
+    if (this.directions.length !== 1) {
+      throw new InvalidArgumentError('This study has several objectives; read `directions` instead of `direction`.');
+    }
+    return this.directions[0];
+  }
+
+  get isMultiObjective(): boolean {
+    return this.directions.length > 1;
+  }
+
+  /** All trials, ordered by number (a cached snapshot, refreshed by every ask/tell and by `refresh()`). */
+  get trials(): readonly FrozenTrial[] {
+    return this.cache;
+  }
+
+  /** Trials filtered by state. */
+  getTrials(opts: { states?: readonly TrialState[] } = {}): FrozenTrial[] {
+    const states = opts.states;
+    if (!states) return [...this.cache];
+    return this.cache.filter((t) => states.includes(t.state));
+  }
+
+  /** Re-read the trials from storage (other workers may have added some). */
+  async refresh(): Promise<void> {
+    this.cache = await this.storage.getAllTrials(this.studyId);
+    this.cacheVersion++;
+  }
+
+  /** The best COMPLETE trial of a single-objective study. */
+  get bestTrial(): FrozenTrial {
+    if (this.isMultiObjective) {
+      throw new InvalidArgumentError('bestTrial is for single-objective studies; use bestTrials (the Pareto front).');
+    }
+    if (!this.bestMemo || this.bestMemo.version !== this.cacheVersion) {
+      const sign = this.directions[0] === 'minimize' ? 1 : -1;
+      let best: FrozenTrial | null = null;
+      for (const t of this.cache) {
+        if (t.state !== TrialState.COMPLETE || !t.values) continue;
+        if (!best || sign * (t.values[0] - best.values![0]) < 0) best = t;
+      }
+      this.bestMemo = { version: this.cacheVersion, trial: best };
+    }
+    if (!this.bestMemo.trial) {
+      throw new TunelabError(
+        `Study '${this.studyName}' has no COMPLETE trial yet, so it has no best trial. Run optimize() first.`,
+      );
+    }
+    return this.bestMemo.trial;
+  }
+
+  get bestValue(): number {
+    return this.bestTrial.values![0];
+  }
+
+  get bestParams(): Record<string, ParamValue> {
+    return { ...this.bestTrial.params };
+  }
+
+  /** Pareto-optimal COMPLETE trials (for one objective: the trials sharing the best value). */
+  get bestTrials(): FrozenTrial[] {
+    const complete = this.cache.filter((t) => t.state === TrialState.COMPLETE && t.values);
+    const signs = this.directions.map((d) => (d === 'minimize' ? 1 : -1));
+    const dominates = (a: readonly number[], b: readonly number[]) => {
+      let strictly = false;
+      for (let i = 0; i < signs.length; i++) {
+        const x = signs[i] * a[i];
+        const y = signs[i] * b[i];
+        if (x > y) return false;
+        if (x < y) strictly = true;
+      }
+      return strictly;
+    };
+    return complete.filter((t) => !complete.some((o) => o !== t && dominates(o.values!, t.values!)));
+  }
+
+  async setUserAttr(key: string, value: unknown): Promise<void> {
+    await this.storage.setStudyUserAttr(this.studyId, key, value);
+  }
+
+  async getUserAttrs(): Promise<Record<string, unknown>> {
+    return this.storage.getStudyUserAttrs(this.studyId);
+  }
+
+  async setSystemAttr(key: string, value: unknown): Promise<void> {
+    await this.storage.setStudySystemAttr(this.studyId, key, value);
+  }
+
+  /**
+   * Queue a trial with fixed parameter values; the next `ask` (or optimize) evaluates it first.
+   * Parameters the objective suggests that are not fixed here are sampled as usual.
+   */
+  async enqueueTrial(
+    params: Record<string, ParamValue>,
+    opts: { userAttrs?: Record<string, unknown>; skipIfExists?: boolean } = {},
+  ): Promise<void> {
+    if (params === null || typeof params !== 'object') {
+      throw new InvalidArgumentError('enqueueTrial(params): params must be an object of parameter values.');
+    }
+    if (opts.skipIfExists) {
+      await this.refresh();
+      const same = (t: FrozenTrial) => {
+        const fixed = (t.systemAttrs[FIXED_PARAMS_KEY] as Record<string, ParamValue> | undefined) ?? t.params;
+        const keys = Object.keys(params);
+        return keys.length === Object.keys(fixed).length && keys.every((k) => fixed[k] === params[k]);
+      };
+      if (this.cache.some(same)) return;
+    }
+    await this.storage.createNewTrial(this.studyId, {
+      state: TrialState.WAITING,
+      userAttrs: opts.userAttrs,
+      systemAttrs: { [FIXED_PARAMS_KEY]: { ...params } },
+    });
+    await this.refresh();
+  }
+
+  /**
+   * Start a trial without running an objective (Optuna's ask-and-tell interface). Enqueued trials come
+   * first. `fixedDistributions` are suggested immediately, so the returned trial already has them.
+   */
+  async ask(fixedDistributions: Record<string, Distribution> = {}): Promise<Trial> {
+    await this.refresh();
+    let base: FrozenTrial | null = null;
+    for (const waiting of this.cache) {
+      if (waiting.state !== TrialState.WAITING) continue;
+      if (await this.storage.setTrialState(waiting.trialId, TrialState.RUNNING, null, TrialState.WAITING)) {
+        base = await this.storage.getTrial(waiting.trialId);
+        break;
+      }
+    }
+    if (!base) base = await this.storage.createNewTrial(this.studyId);
+    await this.refresh();
+    await this.sampler.beforeTrial?.(this, base);
+    const space = this.sampler.inferRelativeSearchSpace(this, base);
+    const relative = Object.keys(space).length > 0 ? this.sampler.sampleRelative(this, base, space) : {};
+    const trial = new Trial(this, base, space, relative);
+    this.running.set(trial.number, trial);
+    for (const [name, d] of Object.entries(fixedDistributions)) trial.suggest(name, d);
+    return trial;
+  }
+
+  /**
+   * Finish a trial: with values (COMPLETE), or with a state (PRUNED, FAIL). Values that are not finite
+   * numbers, or the wrong count for the study's directions, record the trial as FAIL with the reason.
+   */
+  async tell(
+    trialOrNumber: Trial | number,
+    values?: ObjectiveValue | null,
+    opts: TellOptions = {},
+  ): Promise<FrozenTrial> {
+    const trial = typeof trialOrNumber === 'number' ? this.running.get(trialOrNumber) : trialOrNumber;
+    if (!trial) {
+      throw new InvalidArgumentError(
+        `tell(${String(trialOrNumber)}): no running trial with that number was asked in this process.`,
+      );
+    }
+    let state = opts.state ?? TrialState.COMPLETE;
+    let failReason = opts.failReason;
+    let recorded: number[] | null = null;
+    if (state === TrialState.COMPLETE) {
+      const checked = this.checkValues(values);
+      if (typeof checked === 'string') {
+        state = TrialState.FAIL;
+        failReason = checked;
+      } else {
+        recorded = checked;
+      }
+    } else if (state === TrialState.PRUNED) {
+      // Like Optuna, a pruned trial keeps its last reported value so plots and samplers can use it.
+      const snap = trial.snapshot();
+      const step = lastStep(snap);
+      const v = step === undefined ? undefined : snap.intermediateValues.get(step);
+      if (v !== undefined && Number.isFinite(v) && !this.isMultiObjective) recorded = [v];
+    } else if (state !== TrialState.FAIL) {
+      throw new InvalidArgumentError('tell(): state must be COMPLETE, PRUNED or FAIL.');
+    }
+    if (state === TrialState.FAIL && failReason) trial.setSystemAttr(FAIL_REASON_KEY, failReason);
+    await trial.flush();
+    await this.sampler.afterTrial?.(this, trial.snapshot(), state, recorded);
+    const changed = await this.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
+    trial.markFinished(state);
+    this.running.delete(trial.number);
+    if (!changed && !opts.skipIfFinished) {
+      throw new InvalidArgumentError(`Trial ${trial.number} was already finished; pass skipIfFinished: true to ignore.`);
+    }
+    await this.refresh();
+    return this.cache[trial.number] ?? (await this.storage.getTrial(trial.trialId));
+  }
+
+  private checkValues(values: ObjectiveValue | null | undefined): number[] | string {
+    const arr = typeof values === 'number' ? [values] : Array.isArray(values) ? [...values] : null;
+    if (!arr) {
+      return `The objective returned ${describeValue(values)}; it must return a number${
+        this.isMultiObjective ? ` array of length ${this.directions.length}` : ''
+      }.`;
+    }
+    if (arr.length !== this.directions.length) {
+      return `The objective returned ${arr.length} values but the study has ${this.directions.length} direction(s).`;
+    }
+    for (const v of arr) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        return `The objective returned ${describeValue(v)}; values must be finite numbers.`;
+      }
+    }
+    return arr;
+  }
+
+  /** Stop `optimize` after the trials now running finish (callable from a callback or a widget). */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /**
+   * Run the objective for `nTrials` trials (or until `timeout` seconds, `stop()`, or the sampler says
+   * the space is exhausted). Failed trials are recorded and the study goes on unless `catch` says
+   * otherwise. Resolves when every started trial has finished.
+   */
+  async optimize(objective: Objective, opts: OptimizeOptions = {}): Promise<void> {
+    if (typeof objective !== 'function') {
+      throw new InvalidArgumentError('optimize(objective): objective must be a function (trial) => number.');
+    }
+    const { nTrials, timeout } = opts;
+    const nJobs = opts.nJobs ?? 1;
+    if (nTrials !== undefined && !(Number.isInteger(nTrials) && nTrials >= 0)) {
+      throw new InvalidArgumentError(`optimize: nTrials must be a non-negative integer, got ${nTrials}.`);
+    }
+    if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0)) {
+      throw new InvalidArgumentError(`optimize: timeout is in seconds and must be >= 0, got ${timeout}.`);
+    }
+    if (!(Number.isInteger(nJobs) && nJobs >= 1)) {
+      throw new InvalidArgumentError(`optimize: nJobs must be a positive integer, got ${nJobs}.`);
+    }
+    this.stopRequested = false;
+    const deadline = timeout === undefined ? Infinity : Date.now() + timeout * 1000;
+    const observer: OptimizeObserver | undefined =
+      opts.showProgressBar === false ? undefined : getDefaultObserverFactory()(this, { nTrials, timeoutSeconds: timeout });
+    let launched = 0;
+    let fatal: unknown = null;
+    const worker = async () => {
+      while (!this.stopRequested && fatal === null && Date.now() < deadline) {
+        if (nTrials !== undefined && launched >= nTrials) break;
+        launched++;
+        const frozen = await this.runOneTrial(objective, opts, (err) => {
+          if (fatal === null) fatal = err;
+        });
+        observer?.onTrialFinished(this, frozen);
+        for (const cb of opts.callbacks ?? []) await cb(this, frozen);
+      }
+    };
+    activeStudies.add(this);
+    try {
+      const results = await Promise.allSettled(Array.from({ length: nJobs }, worker));
+      const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (fatal === null && rejected) fatal = rejected.reason;
+    } finally {
+      activeStudies.delete(this);
+      observer?.onEnd(this);
+    }
+    if (fatal !== null) throw fatal;
+  }
+
+  private async runOneTrial(objective: Objective, opts: OptimizeOptions, onFatal: (e: unknown) => void): Promise<FrozenTrial> {
+    const trial = await this.ask();
+    try {
+      const value = await objective(trial);
+      return await this.tell(trial, value);
+    } catch (err) {
+      if (trial.state !== TrialState.RUNNING) throw err; // tell itself failed: a storage problem
+      if (err instanceof TrialPruned) return this.tell(trial, null, { state: TrialState.PRUNED });
+      const frozen = await this.tell(trial, null, { state: TrialState.FAIL, failReason: describeError(err) });
+      if (!isCaught(opts.catch ?? true, err)) onFatal(err);
+      return frozen;
+    }
+  }
+
+  /** One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export. */
+  trialsDataFrame(): TrialsTable {
+    return trialsTable(this.cache, this.directions.length);
+  }
+}
+
+function isCaught(rule: NonNullable<OptimizeOptions['catch']>, err: unknown): boolean {
+  if (typeof rule === 'boolean') return rule;
+  if (Array.isArray(rule)) return rule.some((cls) => err instanceof cls);
+  return (rule as (e: unknown) => boolean)(err);
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return `thrown value: ${String(err)}`;
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (v === undefined) return 'undefined';
+  try {
+    return `${typeof v} ${JSON.stringify(v)}`.slice(0, 120);
+  } catch {
+    return typeof v;
+  }
+}
+
+function resolveDirections(opts: CreateStudyOptions): Direction[] {
+  if (opts.direction !== undefined && opts.directions !== undefined) {
+    throw new InvalidArgumentError('Pass either direction or directions to createStudy, not both.');
+  }
+  const dirs = opts.directions ?? [opts.direction ?? 'minimize'];
+  if (dirs.length === 0) throw new InvalidArgumentError('directions must name at least one objective.');
+  for (const d of dirs) {
+    if (d !== 'minimize' && d !== 'maximize') {
+      throw new InvalidArgumentError(`Unknown direction '${String(d)}': use 'minimize' or 'maximize'.`);
+    }
+  }
+  return [...dirs];
+}
+
+/** Create a study (or, with loadIfExists, resume the one of that name). */
+export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study> {
+  const directions = resolveDirections(opts);
+  const storage = await getStorage(opts.storage);
+  let studyId: number;
+  try {
+    studyId = await storage.createNewStudy(directions, opts.studyName);
+  } catch (err) {
+    if (!(err instanceof DuplicatedStudyError && opts.loadIfExists)) throw err;
+    studyId = await storage.getStudyIdFromName(opts.studyName!);
+    const stored = await storage.getStudyDirections(studyId);
+    if (stored.join() !== directions.join()) {
+      throw new InvalidArgumentError(
+        `Study '${opts.studyName}' exists with directions [${stored}] but [${directions}] were requested.`,
+      );
+    }
+  }
+  const name = await storage.getStudyNameFromId(studyId);
+  const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
+  await study.refresh();
+  return study;
+}
+
+/** Open an existing study by name. */
+export async function loadStudy(opts: {
+  studyName: string;
+  storage: string | Storage;
+  sampler?: Sampler;
+  pruner?: Pruner;
+}): Promise<Study> {
+  const storage = await getStorage(opts.storage);
+  const studyId = await storage.getStudyIdFromName(opts.studyName);
+  const directions = await storage.getStudyDirections(studyId);
+  const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
+  await study.refresh();
+  return study;
+}
+
+/** Delete a study and all its trials. */
+export async function deleteStudy(opts: { studyName: string; storage: string | Storage }): Promise<void> {
+  const storage = await getStorage(opts.storage);
+  await storage.deleteStudy(await storage.getStudyIdFromName(opts.studyName));
+}
+
+/** One summary per study in a storage. */
+export async function getAllStudySummaries(storage: string | Storage): Promise<StudySummary[]> {
+  return (await getStorage(storage)).getAllStudies();
+}
+
+function defaultSampler(): Sampler {
+  return new RandomSampler();
+}
+
+function defaultPruner(): Pruner {
+  return new NopPruner();
+}

@@ -1,0 +1,240 @@
+import {
+  categoricalDistribution,
+  containsInternal,
+  distributionsEqual,
+  floatDistribution,
+  intDistribution,
+  isSingle,
+  toExternal,
+  toInternal,
+  type CategoricalChoice,
+  type Distribution,
+  type ParamValue,
+} from './distributions';
+import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
+import { TrialState, type FrozenTrial } from './frozenTrial';
+import type { Study } from './study';
+
+/** Key under which an enqueued trial carries its fixed parameters (Optuna's name). */
+export const FIXED_PARAMS_KEY = 'fixed_params';
+/** Key under which a FAIL trial records why it failed. */
+export const FAIL_REASON_KEY = 'fail_reason';
+
+/**
+ * One evaluation of the objective. Suggestions are synchronous, so an objective reads like plain
+ * code with `if` for conditional parameters; writes to storage are queued in order and flushed when
+ * the trial is told, so a network database never blocks a suggestion.
+ */
+export class Trial {
+  private readonly currentParams: Record<string, ParamValue> = {};
+  private readonly internalParams: Record<string, number> = {};
+  private readonly distributions: Record<string, Distribution> = {};
+  private readonly intermediate = new Map<number, number>();
+  private readonly currentUserAttrs: Record<string, unknown>;
+  private readonly systemAttrs: Record<string, unknown>;
+  private readonly fixedParams: Record<string, ParamValue>;
+  private pendingWrites: Promise<void> = Promise.resolve();
+  private writeError: unknown = null;
+  private finalState: TrialState | null = null;
+
+  /** @internal created by Study.ask() */
+  constructor(
+    readonly study: Study,
+    private readonly base: FrozenTrial,
+    private readonly relativeSearchSpace: Record<string, Distribution>,
+    private readonly relativeParams: Record<string, number>,
+  ) {
+    this.currentUserAttrs = { ...base.userAttrs };
+    this.systemAttrs = { ...base.systemAttrs };
+    this.fixedParams = (base.systemAttrs[FIXED_PARAMS_KEY] as Record<string, ParamValue> | undefined) ?? {};
+    for (const [name, internal] of Object.entries(base.internalParams)) {
+      this.internalParams[name] = internal;
+      this.currentParams[name] = base.params[name];
+      this.distributions[name] = base.distributions[name];
+    }
+    for (const [step, v] of base.intermediateValues) this.intermediate.set(step, v);
+  }
+
+  /** Sequential number of the trial within its study (0-based, like Optuna). */
+  get number(): number {
+    return this.base.number;
+  }
+
+  /** Storage-wide identifier. */
+  get trialId(): number {
+    return this.base.trialId;
+  }
+
+  /** RUNNING until the study records the outcome, then COMPLETE, PRUNED or FAIL. */
+  get state(): TrialState {
+    return this.finalState ?? TrialState.RUNNING;
+  }
+
+  get datetimeStart(): Date | null {
+    return this.base.datetimeStart;
+  }
+
+  /** Parameters suggested so far (a copy), like Optuna's `trial.params`. */
+  get params(): Record<string, ParamValue> {
+    return { ...this.currentParams };
+  }
+
+  /** Distributions of the parameters suggested so far (a copy). */
+  get paramDistributions(): Record<string, Distribution> {
+    return { ...this.distributions };
+  }
+
+  /** User attributes set so far (a copy). */
+  get userAttrs(): Record<string, unknown> {
+    return { ...this.currentUserAttrs };
+  }
+
+  /** Intermediate values reported so far (a copy). */
+  get intermediateValues(): Map<number, number> {
+    return new Map(this.intermediate);
+  }
+
+  /** Float in [low, high]; `log` samples log-uniformly, `step` discretises. */
+  suggestFloat(name: string, low: number, high: number, opts: { log?: boolean; step?: number | null } = {}): number {
+    return this.suggest(name, floatDistribution(low, high, opts, name)) as number;
+  }
+
+  /** Integer in [low, high] (inclusive); `log` samples log-uniformly, `step` keeps low + k*step. */
+  suggestInt(name: string, low: number, high: number, opts: { log?: boolean; step?: number } = {}): number {
+    return this.suggest(name, intDistribution(low, high, opts, name)) as number;
+  }
+
+  /** One of `choices`; the return type is the union of the choices' types. */
+  suggestCategorical<const T extends CategoricalChoice>(name: string, choices: readonly T[]): T {
+    return this.suggest(name, categoricalDistribution(choices, name)) as T;
+  }
+
+  /**
+   * Suggest from any distribution. Suggesting a name again returns the same value; suggesting it
+   * with a different distribution throws, because the stored history would then mean two things.
+   */
+  suggest(name: string, distribution: Distribution): ParamValue {
+    this.assertRunning('suggest a parameter');
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new InvalidArgumentError('Parameter names must be non-empty strings.');
+    }
+    const existing = this.distributions[name];
+    if (existing) {
+      if (!distributionsEqual(existing, distribution)) {
+        throw new ParameterConflictError(
+          `Parameter '${name}' was already suggested in trial ${this.number} with ${describe(existing)}; ` +
+            `it cannot be suggested again with ${describe(distribution)}. Use a different name for the second parameter.`,
+        );
+      }
+      return this.currentParams[name];
+    }
+    const internal = this.pickInternal(name, distribution);
+    this.record(name, internal, distribution);
+    return this.currentParams[name];
+  }
+
+  private pickInternal(name: string, d: Distribution): number {
+    if (name in this.fixedParams) {
+      const internal = toInternal(d, this.fixedParams[name]);
+      if (!containsInternal(d, internal)) {
+        throw new InvalidArgumentError(
+          `Enqueued value ${JSON.stringify(this.fixedParams[name])} for '${name}' lies outside ${describe(d)}. ` +
+            'Enqueue a value inside the range the objective suggests.',
+        );
+      }
+      return internal;
+    }
+    if (isSingle(d)) return d.kind === 'categorical' ? 0 : d.low;
+    const rel = this.relativeSearchSpace[name];
+    if (rel && name in this.relativeParams && distributionsEqual(rel, d)) return this.relativeParams[name];
+    return this.study.sampler.sampleIndependent(this.study, this.snapshot(), name, d);
+  }
+
+  private record(name: string, internal: number, d: Distribution): void {
+    this.internalParams[name] = internal;
+    this.currentParams[name] = toExternal(d, internal);
+    this.distributions[name] = d;
+    this.queue(() => this.study.storage.setTrialParam(this.trialId, name, internal, d));
+  }
+
+  /**
+   * Report an intermediate objective value at `step` (an epoch, a fold, a resource unit).
+   * Pruners compare these across trials. Reporting a step twice keeps the first value, as Optuna does.
+   */
+  report(value: number, step: number): void {
+    this.assertRunning('report');
+    if (!Number.isInteger(step) || step < 0) {
+      throw new InvalidArgumentError(`report(value, step): step must be a non-negative integer, got ${step}.`);
+    }
+    if (typeof value !== 'number') {
+      throw new InvalidArgumentError(`report(value, step): value must be a number, got ${typeof value}.`);
+    }
+    if (this.intermediate.has(step)) return;
+    this.intermediate.set(step, value);
+    this.queue(() => this.study.storage.setTrialIntermediateValue(this.trialId, step, value));
+  }
+
+  /** Whether the study's pruner says this trial should stop now. Throw `new TrialPruned()` if so. */
+  shouldPrune(): boolean {
+    this.assertRunning('ask the pruner');
+    return this.study.pruner.prune(this.study, this.snapshot());
+  }
+
+  setUserAttr(key: string, value: unknown): void {
+    this.assertRunning('set a user attribute');
+    this.currentUserAttrs[key] = value;
+    this.queue(() => this.study.storage.setTrialUserAttr(this.trialId, key, value));
+  }
+
+  setSystemAttr(key: string, value: unknown): void {
+    this.systemAttrs[key] = value;
+    this.queue(() => this.study.storage.setTrialSystemAttr(this.trialId, key, value));
+  }
+
+  /** The trial as samplers and pruners see it, with everything suggested and reported so far. */
+  snapshot(): FrozenTrial {
+    return {
+      trialId: this.base.trialId,
+      number: this.base.number,
+      state: TrialState.RUNNING,
+      values: null,
+      datetimeStart: this.base.datetimeStart,
+      datetimeComplete: null,
+      params: this.currentParams,
+      internalParams: this.internalParams,
+      distributions: this.distributions,
+      intermediateValues: this.intermediate,
+      userAttrs: this.currentUserAttrs,
+      systemAttrs: this.systemAttrs,
+    };
+  }
+
+  /** @internal Wait for queued writes; rethrow the first storage error. */
+  async flush(): Promise<void> {
+    await this.pendingWrites;
+    if (this.writeError) throw this.writeError;
+  }
+
+  /** @internal */
+  markFinished(state: TrialState): void {
+    this.finalState = state;
+  }
+
+  private queue(write: () => Promise<void>): void {
+    this.pendingWrites = this.pendingWrites.then(write).catch((err) => {
+      if (!this.writeError) this.writeError = err;
+    });
+  }
+
+  private assertRunning(action: string): void {
+    if (this.finalState !== null) {
+      throw new TrialFinishedError(`Trial ${this.number} is already finished; it cannot ${action}.`);
+    }
+  }
+}
+
+function describe(d: Distribution): string {
+  if (d.kind === 'categorical') return `categorical ${JSON.stringify(d.choices)}`;
+  const extras = [d.log ? 'log' : '', d.step !== null && d.step !== 1 ? `step ${d.step}` : ''].filter(Boolean);
+  return `${d.kind} [${d.low}, ${d.high}]${extras.length ? ` (${extras.join(', ')})` : ''}`;
+}
