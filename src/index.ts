@@ -40,3 +40,4 @@ export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type
 export type { Sampler } from './samplers/base';
 export { RandomSampler } from './samplers/random';
 export { NopPruner, type Pruner } from './pruners/base';
+export { reprSymbol, isDisplayable, type Displayable, type MimeBundle } from './display';

@@ -1,0 +1,49 @@
+/**
+ * The contract between the kernel (which owns the Jupyter wire protocol) and the kernel-side widget
+ * library (which speaks widget protocol 2.1 over comms). The kernel installs a transport when it
+ * starts; outside a kernel there is none and widget code must degrade (no widget, no error).
+ */
+export type JsonObject = Record<string, unknown>;
+export type BinaryBuffer = ArrayBuffer | ArrayBufferView;
+
+export interface CommHandle {
+  readonly commId: string;
+  readonly targetName: string;
+  /** comm_msg to the frontend. */
+  send(data: JsonObject, metadata?: JsonObject, buffers?: BinaryBuffer[]): void;
+  /** comm_close to the frontend. */
+  close(data?: JsonObject): void;
+  /** comm_msg from the frontend (buffers as Node Buffers). */
+  onMsg(handler: (data: JsonObject, buffers: Buffer[]) => void): void;
+  /** comm_close from the frontend. */
+  onClose(handler: (data: JsonObject) => void): void;
+}
+
+export interface DisplayOptions {
+  /** Give a display_id to update the output in place later with `updateDisplay`. */
+  displayId?: string;
+  metadata?: JsonObject;
+}
+
+export interface CommTransport {
+  /** Open a comm from the kernel side (comm_open on iopub, parented to the current cell). */
+  openComm(targetName: string, data: JsonObject, metadata?: JsonObject, buffers?: BinaryBuffer[]): CommHandle;
+  /** Handle comm_open from the frontend for `targetName` (e.g. 'jupyter.widget.control'). */
+  registerTarget(targetName: string, handler: (comm: CommHandle, data: JsonObject, buffers: Buffer[]) => void): void;
+  /** display_data with a MIME bundle on the current cell. */
+  display(bundle: JsonObject, opts?: DisplayOptions): void;
+  /** update_display_data for an earlier display with that displayId. */
+  updateDisplay(bundle: JsonObject, displayId: string, metadata?: JsonObject): void;
+}
+
+let transport: CommTransport | null = null;
+
+/** Called by the kernel at start-up. */
+export function setCommTransport(t: CommTransport | null): void {
+  transport = t;
+}
+
+/** The kernel's transport, or null when not running inside the tunelab kernel. */
+export function getCommTransport(): CommTransport | null {
+  return transport;
+}
