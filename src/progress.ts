@@ -15,18 +15,21 @@ export interface OptimizeProgressInfo {
 /** Creates the progress display for one `optimize` call, or undefined for none. */
 export type ObserverFactory = (study: Study, info: OptimizeProgressInfo) => OptimizeObserver | undefined;
 
-let defaultFactory: ObserverFactory = terminalProgressFactory;
+// On globalThis under a registered symbol so that the factory the kernel installs is seen by every
+// copy of tunelab a notebook may load.
+const FACTORY_KEY = Symbol.for('tunelab.observerFactory');
+type Holder = { [FACTORY_KEY]?: ObserverFactory };
 
 /**
  * Replace the default progress display. The Jupyter kernel installs a factory that shows a live
  * StudyMonitor widget; in a plain Node process the terminal progress bar is the default.
  */
 export function setDefaultObserverFactory(factory: ObserverFactory): void {
-  defaultFactory = factory;
+  (globalThis as Holder)[FACTORY_KEY] = factory;
 }
 
 export function getDefaultObserverFactory(): ObserverFactory {
-  return defaultFactory;
+  return (globalThis as Holder)[FACTORY_KEY] ?? terminalProgressFactory;
 }
 
 /** A one-line progress bar on stderr, only when stderr is a TTY. */

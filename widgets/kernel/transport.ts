@@ -36,14 +36,17 @@ export interface CommTransport {
   updateDisplay(bundle: JsonObject, displayId: string, metadata?: JsonObject): void;
 }
 
-let transport: CommTransport | null = null;
+// Kept on globalThis under a registered symbol, not in module state: a notebook may load its own
+// copy of tunelab (from its node_modules) and must still find the transport the kernel installed.
+const TRANSPORT_KEY = Symbol.for('tunelab.commTransport');
+type Holder = { [TRANSPORT_KEY]?: CommTransport | null };
 
 /** Called by the kernel at start-up. */
 export function setCommTransport(t: CommTransport | null): void {
-  transport = t;
+  (globalThis as Holder)[TRANSPORT_KEY] = t;
 }
 
 /** The kernel's transport, or null when not running inside the tunelab kernel. */
 export function getCommTransport(): CommTransport | null {
-  return transport;
+  return (globalThis as Holder)[TRANSPORT_KEY] ?? null;
 }
