@@ -55,7 +55,9 @@ export interface TellOptions {
   failReason?: string;
 }
 
-const activeStudies = new Set<Study>();
+// Studies inside optimize(), on globalThis so a kernel interrupt reaches every loaded copy of tunelab.
+const ACTIVE_KEY = Symbol.for('tunelab.activeStudies');
+const activeStudies: Set<Study> = ((globalThis as { [ACTIVE_KEY]?: Set<Study> })[ACTIVE_KEY] ??= new Set<Study>());
 
 /** Ask every running `optimize` in this process to stop after its running trials (kernel interrupts). */
 export function stopAllStudies(): void {
