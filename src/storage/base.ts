@@ -43,6 +43,11 @@ export interface Storage {
   getAllStudies(): Promise<StudySummary[]>;
   setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void>;
   setStudySystemAttr(studyId: number, key: string, value: unknown): Promise<void>;
+  /**
+   * Atomically set a study system attribute only if the key is absent; resolves true when this call
+   * set it. Workers use it to claim something exactly once (a grid point, say) across processes.
+   */
+  setStudySystemAttrIfAbsent(studyId: number, key: string, value: unknown): Promise<boolean>;
   getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>>;
   getStudySystemAttrs(studyId: number): Promise<Record<string, unknown>>;
 

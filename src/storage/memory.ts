@@ -103,6 +103,13 @@ export class InMemoryStorage implements Storage {
     this.study(studyId).systemAttrs[key] = value;
   }
 
+  async setStudySystemAttrIfAbsent(studyId: number, key: string, value: unknown): Promise<boolean> {
+    const attrs = this.study(studyId).systemAttrs;
+    if (key in attrs) return false;
+    attrs[key] = value;
+    return true;
+  }
+
   async getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>> {
     return { ...this.study(studyId).userAttrs };
   }
