@@ -1,0 +1,207 @@
+import { distributionsEqual, type Distribution } from '../distributions';
+import { TrialState, type FrozenTrial } from '../frozenTrial';
+import type { Study } from '../study';
+
+/**
+ * Incremental bookkeeping shared by the search-space calculators below: which finished trials of
+ * the study have already been folded in. Trials can finish out of order (parallel workers), so we
+ * keep a cursor below which every trial is folded, plus the set of folded numbers above it. A call
+ * therefore costs O(trials above the cursor), i.e. O(new trials) plus the trials still running.
+ */
+class FinishedTrialCursor {
+  private studyKey: unknown = null;
+  private cursor = 0;
+  private readonly foldedAbove = new Set<number>();
+
+  constructor(private readonly includePruned: boolean) {}
+
+  /** Whether `study` differs from the one seen before (the caller must then reset its state). */
+  switchedStudy(study: Study): boolean {
+    // A sampler object may be reused across studies; its cache belongs to one study only.
+    const key = study.storage;
+    const same = this.studyKey === key && this.lastStudyId === study.studyId;
+    if (!same) {
+      this.studyKey = key;
+      this.lastStudyId = study.studyId;
+      this.cursor = 0;
+      this.foldedAbove.clear();
+    }
+    return !same;
+  }
+
+  private lastStudyId = -1;
+
+  private counts(t: FrozenTrial): boolean {
+    return t.state === TrialState.COMPLETE || (this.includePruned && t.state === TrialState.PRUNED);
+  }
+
+  private settled(t: FrozenTrial): boolean {
+    // FAIL and (when excluded) PRUNED trials are settled too: they never contribute.
+    return t.state !== TrialState.RUNNING && t.state !== TrialState.WAITING;
+  }
+
+  /** Call `fold` once for every trial that newly counts; advance the cursor over settled trials. */
+  advance(trials: readonly FrozenTrial[], fold: (t: FrozenTrial) => void): void {
+    for (let i = this.cursor; i < trials.length; i++) {
+      const t = trials[i];
+      if (this.foldedAbove.has(t.number)) continue;
+      if (!this.settled(t)) continue;
+      if (this.counts(t)) fold(t);
+      this.foldedAbove.add(t.number);
+    }
+    while (this.cursor < trials.length && this.foldedAbove.has(trials[this.cursor].number)) {
+      this.foldedAbove.delete(trials[this.cursor].number);
+      this.cursor++;
+    }
+  }
+}
+
+/**
+ * The parameters that every finished trial used with the very same distribution (Optuna's
+ * `IntersectionSearchSpace`). Relative samplers (QMC, CMA-ES, GP, multivariate TPE) model exactly
+ * these. COMPLETE trials count; PRUNED ones too with `includePruned`. Until some trial has
+ * finished the space is empty. Keys come back sorted, so the order never depends on history.
+ */
+export class IntersectionSearchSpace {
+  private readonly cursor: FinishedTrialCursor;
+  private space: Map<string, Distribution> | null = null;
+  private sortedMemo: Record<string, Distribution> | null = null;
+
+  constructor(opts: { includePruned?: boolean } = {}) {
+    this.cursor = new FinishedTrialCursor(opts.includePruned ?? false);
+  }
+
+  calculate(study: Study): Record<string, Distribution> {
+    if (this.cursor.switchedStudy(study)) {
+      this.space = null;
+      this.sortedMemo = null;
+    }
+    this.cursor.advance(study.trials, (t) => {
+      this.sortedMemo = null;
+      if (this.space === null) {
+        this.space = new Map(Object.entries(t.distributions));
+        return;
+      }
+      for (const [name, d] of this.space) {
+        const other = t.distributions[name];
+        if (!other || !distributionsEqual(d, other)) this.space.delete(name);
+      }
+    });
+    if (this.sortedMemo === null) {
+      const out: Record<string, Distribution> = {};
+      if (this.space) for (const name of [...this.space.keys()].sort()) out[name] = this.space.get(name)!;
+      this.sortedMemo = out;
+    }
+    return { ...this.sortedMemo };
+  }
+}
+
+/** One-shot form of IntersectionSearchSpace over a list of trials (no cache). */
+export function intersectionSearchSpace(
+  trials: readonly FrozenTrial[],
+  opts: { includePruned?: boolean } = {},
+): Record<string, Distribution> {
+  let space: Map<string, Distribution> | null = null;
+  for (const t of trials) {
+    if (!(t.state === TrialState.COMPLETE || (opts.includePruned && t.state === TrialState.PRUNED))) continue;
+    if (space === null) {
+      space = new Map(Object.entries(t.distributions));
+      continue;
+    }
+    for (const [name, d] of space) {
+      const other = t.distributions[name];
+      if (!other || !distributionsEqual(d, other)) space.delete(name);
+    }
+  }
+  const out: Record<string, Distribution> = {};
+  if (space) for (const name of [...space.keys()].sort()) out[name] = space.get(name)!;
+  return out;
+}
+
+/**
+ * Decomposes the parameters seen in finished trials into disjoint groups that always occur
+ * together (Optuna's `_GroupDecomposedSearchSpace`, used by TPE's `group` option). With
+ * conditional objectives (`if (kind === 'svm') suggest C ... else suggest depth ...`) the groups
+ * are the branches, and multivariate TPE models each branch on its own trials.
+ *
+ * Adding a trial whose parameter set is P splits every group G into G∩P and G\P, and adds P minus
+ * all known params as a new group. A parameter whose distribution changes between trials is
+ * dropped from its group (it cannot be modelled jointly), as in Optuna.
+ */
+export class GroupDecomposedSearchSpace {
+  private readonly cursor: FinishedTrialCursor;
+  private groups: Array<Map<string, Distribution>> = [];
+  private memo: Array<Record<string, Distribution>> | null = null;
+
+  constructor(opts: { includePruned?: boolean } = {}) {
+    this.cursor = new FinishedTrialCursor(opts.includePruned ?? false);
+  }
+
+  calculate(study: Study): Array<Record<string, Distribution>> {
+    if (this.cursor.switchedStudy(study)) {
+      this.groups = [];
+      this.memo = null;
+    }
+    this.cursor.advance(study.trials, (t) => {
+      this.memo = null;
+      this.groups = addToGroups(this.groups, t.distributions);
+    });
+    if (this.memo === null) {
+      this.memo = this.groups
+        .filter((g) => g.size > 0)
+        .map((g) => {
+          const out: Record<string, Distribution> = {};
+          for (const name of [...g.keys()].sort()) out[name] = g.get(name)!;
+          return out;
+        })
+        // Deterministic group order: by first parameter name.
+        .sort((a, b) => (Object.keys(a)[0] < Object.keys(b)[0] ? -1 : 1));
+    }
+    return this.memo.map((g) => ({ ...g }));
+  }
+}
+
+function addToGroups(
+  groups: Array<Map<string, Distribution>>,
+  distributions: Readonly<Record<string, Distribution>>,
+): Array<Map<string, Distribution>> {
+  const names = Object.keys(distributions);
+  const out: Array<Map<string, Distribution>> = [];
+  const known = new Set<string>();
+  for (const g of groups) {
+    const inside = new Map<string, Distribution>();
+    const outside = new Map<string, Distribution>();
+    for (const [name, d] of g) {
+      known.add(name);
+      const other = distributions[name];
+      if (other === undefined) outside.set(name, d);
+      else if (distributionsEqual(d, other)) inside.set(name, d);
+      // else: same name, different distribution: drop it from joint modelling.
+    }
+    if (inside.size > 0) out.push(inside);
+    if (outside.size > 0) out.push(outside);
+  }
+  const fresh = new Map<string, Distribution>();
+  for (const name of names) if (!known.has(name)) fresh.set(name, distributions[name]);
+  if (fresh.size > 0) out.push(fresh);
+  return out;
+}
+
+/** One-shot group decomposition over a list of trials (no cache). */
+export function groupDecomposedSearchSpace(
+  trials: readonly FrozenTrial[],
+  opts: { includePruned?: boolean } = {},
+): Array<Record<string, Distribution>> {
+  let groups: Array<Map<string, Distribution>> = [];
+  for (const t of trials) {
+    if (!(t.state === TrialState.COMPLETE || (opts.includePruned && t.state === TrialState.PRUNED))) continue;
+    groups = addToGroups(groups, t.distributions);
+  }
+  return groups
+    .map((g) => {
+      const out: Record<string, Distribution> = {};
+      for (const name of [...g.keys()].sort()) out[name] = g.get(name)!;
+      return out;
+    })
+    .sort((a, b) => (Object.keys(a)[0] < Object.keys(b)[0] ? -1 : 1));
+}
