@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const root = join(__dirname, '..', '..');
+const program = (showProgressBar: boolean) => `
+  const { createStudy, RandomSampler } = require(${JSON.stringify(join(root, 'src'))});
+  (async () => {
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 1 }) });
+    await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 20, showProgressBar: ${showProgressBar} });
+  })();
+`;
+
+function runNode(code: string, tty: boolean): string {
+  const node = [process.execPath, '--import', 'tsx', '-e', code];
+  // util-linux `script` gives the child a pseudo-terminal, so stderr.isTTY is true as in a user's shell.
+  const cmd = tty ? ['script', '-qec', node.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' '), '/dev/null'] : node;
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout + r.stderr;
+}
+
+describe('terminal progress bar', () => {
+  it('draws trials done of n and the best value in a terminal', () => {
+    const out = runNode(program(true), true);
+    assert.match(out, /\[#{24}\] 20\/20 [\d.]+s best [\d.e-]+/);
+  });
+
+  it('stays quiet when output is not a terminal', () => {
+    assert.equal(runNode(program(true), false), '');
+  });
+
+  it('stays quiet when turned off', () => {
+    const out = runNode(program(false), true);
+    assert.doesNotMatch(out, /\[#/);
+  });
+});
