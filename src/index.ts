@@ -41,3 +41,21 @@ export type { Sampler } from './samplers/base';
 export { RandomSampler } from './samplers/random';
 export { NopPruner, type Pruner } from './pruners/base';
 export { reprSymbol, isDisplayable, type Displayable, type MimeBundle } from './display';
+
+// Learning-rate schedules (issue 6): pure functions of the step matching torch.optim.lr_scheduler.
+export * as schedules from './schedules';
+export {
+  PercentilePruner,
+  MedianPruner,
+  ThresholdPruner,
+  PatientPruner,
+  SuccessiveHalvingPruner,
+  HyperbandPruner,
+  completedRungKey,
+  type PercentilePrunerOptions,
+  type ThresholdPrunerOptions,
+  type PatientPrunerOptions,
+  type SuccessiveHalvingPrunerOptions,
+  type HyperbandPrunerOptions,
+  type HyperbandBracket,
+} from './pruners';

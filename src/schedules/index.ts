@@ -1,0 +1,261 @@
+/**
+ * Learning-rate schedules as pure functions of the step (step 0 is the learning rate before the
+ * first update). Each one follows the closed form of its PyTorch `torch.optim.lr_scheduler`
+ * counterpart, named in its doc comment, so a schedule tuned in a tunelab notebook means the same
+ * thing as in a PyTorch paper. "Step" is whatever unit you call it with: a batch or an epoch.
+ *
+ * The tfjs callback that applies a schedule during training lives in ./callback.ts (it loads tfjs
+ * lazily); this module has no dependency at all.
+ */
+import { InvalidArgumentError } from '../errors';
+
+export type ScheduleParam = number | string | boolean | readonly number[];
+
+export interface Schedule {
+  /** Machine name, e.g. 'cosineAnnealing'. */
+  readonly name: string;
+  /** The hyperparameters that define the schedule (shown by the ScheduleView widget). */
+  readonly params: Readonly<Record<string, ScheduleParam>>;
+  /** Learning rate at `step` (a non-negative integer). */
+  at(step: number): number;
+}
+
+/** What the ScheduleView widget draws: the schedule's name, its params, and sampled (step, lr) points. */
+export interface ScheduleDescription {
+  name: string;
+  params: Record<string, ScheduleParam>;
+  values: Array<[number, number]>;
+}
+
+function make(name: string, params: Record<string, ScheduleParam>, at: (step: number) => number): Schedule {
+  return {
+    name,
+    params,
+    at(step: number): number {
+      if (!Number.isInteger(step) || step < 0) {
+        throw new InvalidArgumentError(`${name}.at(step): step must be a non-negative integer, got ${step}.`);
+      }
+      return at(step);
+    },
+  };
+}
+
+function positive(where: string, name: string, v: number): void {
+  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+    throw new InvalidArgumentError(`${where}: ${name} must be a positive number, got ${v}.`);
+  }
+}
+function positiveInt(where: string, name: string, v: number): void {
+  if (!(Number.isInteger(v) && v > 0)) throw new InvalidArgumentError(`${where}: ${name} must be a positive integer, got ${v}.`);
+}
+function nonNegative(where: string, name: string, v: number): void {
+  if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
+    throw new InvalidArgumentError(`${where}: ${name} must be a number >= 0, got ${v}.`);
+  }
+}
+
+/** `lr * factor` for the first `totalIters` steps, then `lr` (PyTorch ConstantLR; factor 1 = a constant rate). */
+export function constant(opts: { lr: number; factor?: number; totalIters?: number }): Schedule {
+  const { lr, factor = 1, totalIters = 0 } = opts;
+  positive('constant', 'lr', lr);
+  if (!(factor > 0 && factor <= 1)) throw new InvalidArgumentError(`constant: factor must be in (0, 1], got ${factor}.`);
+  nonNegative('constant', 'totalIters', totalIters);
+  return make('constant', { lr, factor, totalIters }, (t) => (t < totalIters ? lr * factor : lr));
+}
+
+/** `lr * gamma^floor(step / stepSize)` (PyTorch StepLR). */
+export function step(opts: { lr: number; stepSize: number; gamma?: number }): Schedule {
+  const { lr, stepSize, gamma = 0.1 } = opts;
+  positive('step', 'lr', lr);
+  positiveInt('step', 'stepSize', stepSize);
+  positive('step', 'gamma', gamma);
+  return make('step', { lr, stepSize, gamma }, (t) => lr * gamma ** Math.floor(t / stepSize));
+}
+
+/** `lr * gamma^(number of milestones <= step)` (PyTorch MultiStepLR). */
+export function multiStep(opts: { lr: number; milestones: readonly number[]; gamma?: number }): Schedule {
+  const { lr, gamma = 0.1 } = opts;
+  positive('multiStep', 'lr', lr);
+  positive('multiStep', 'gamma', gamma);
+  const milestones = [...opts.milestones].sort((a, b) => a - b);
+  for (const m of milestones) positiveInt('multiStep', 'each milestone', m);
+  return make('multiStep', { lr, milestones, gamma }, (t) => lr * gamma ** milestones.filter((m) => m <= t).length);
+}
+
+/** `lr * gamma^step` (PyTorch ExponentialLR). */
+export function exponential(opts: { lr: number; gamma: number }): Schedule {
+  const { lr, gamma } = opts;
+  positive('exponential', 'lr', lr);
+  positive('exponential', 'gamma', gamma);
+  return make('exponential', { lr, gamma }, (t) => lr * gamma ** t);
+}
+
+/**
+ * `etaMin + (lr - etaMin) (1 + cos(pi step / tMax)) / 2` (PyTorch CosineAnnealingLR). Past tMax the
+ * cosine keeps going (back up to lr over the next tMax steps), exactly as PyTorch does.
+ */
+export function cosineAnnealing(opts: { lr: number; tMax: number; etaMin?: number }): Schedule {
+  const { lr, tMax, etaMin = 0 } = opts;
+  positive('cosineAnnealing', 'lr', lr);
+  positiveInt('cosineAnnealing', 'tMax', tMax);
+  nonNegative('cosineAnnealing', 'etaMin', etaMin);
+  return make('cosineAnnealing', { lr, tMax, etaMin }, (t) => etaMin + ((lr - etaMin) * (1 + Math.cos((Math.PI * t) / tMax))) / 2);
+}
+
+/**
+ * SGDR: cosine annealing restarted after t0 steps, each period tMult times longer than the last
+ * (PyTorch CosineAnnealingWarmRestarts, Loshchilov & Hutter 2017).
+ */
+export function cosineWarmRestarts(opts: { lr: number; t0: number; tMult?: number; etaMin?: number }): Schedule {
+  const { lr, t0, tMult = 1, etaMin = 0 } = opts;
+  positive('cosineWarmRestarts', 'lr', lr);
+  positiveInt('cosineWarmRestarts', 't0', t0);
+  positiveInt('cosineWarmRestarts', 'tMult', tMult);
+  nonNegative('cosineWarmRestarts', 'etaMin', etaMin);
+  return make('cosineWarmRestarts', { lr, t0, tMult, etaMin }, (t) => {
+    let tCur = t;
+    let period = t0;
+    // Integer arithmetic: walk whole periods (there are only O(log t) of them when tMult > 1).
+    if (tMult === 1) tCur = t % t0;
+    else {
+      while (tCur >= period) {
+        tCur -= period;
+        period *= tMult;
+      }
+    }
+    return etaMin + ((lr - etaMin) * (1 + Math.cos((Math.PI * tCur) / period))) / 2;
+  });
+}
+
+/**
+ * Linear warmup: the factor goes linearly from startFactor to endFactor over totalIters steps,
+ * then stays (PyTorch LinearLR).
+ */
+export function linearWarmup(opts: { lr: number; totalIters: number; startFactor?: number; endFactor?: number }): Schedule {
+  const { lr, totalIters, startFactor = 1 / 3, endFactor = 1 } = opts;
+  positive('linearWarmup', 'lr', lr);
+  positiveInt('linearWarmup', 'totalIters', totalIters);
+  if (!(startFactor > 0 && startFactor <= 1) || !(endFactor >= 0 && endFactor <= 1)) {
+    throw new InvalidArgumentError(`linearWarmup: startFactor must be in (0, 1] and endFactor in [0, 1], got ${startFactor}, ${endFactor}.`);
+  }
+  return make('linearWarmup', { lr, totalIters, startFactor, endFactor }, (t) =>
+    lr * (startFactor + ((endFactor - startFactor) * Math.min(t, totalIters)) / totalIters),
+  );
+}
+
+/**
+ * Linear warmup for warmupSteps steps, then cosine annealing down to etaMin at totalSteps
+ * (PyTorch SequentialLR of LinearLR(startFactor, 1, warmupSteps) and CosineAnnealingLR(totalSteps - warmupSteps)).
+ */
+export function warmupCosine(opts: { lr: number; warmupSteps: number; totalSteps: number; startFactor?: number; etaMin?: number }): Schedule {
+  const { lr, warmupSteps, totalSteps, startFactor = 1 / 3, etaMin = 0 } = opts;
+  positive('warmupCosine', 'lr', lr);
+  positiveInt('warmupCosine', 'warmupSteps', warmupSteps);
+  if (!(Number.isInteger(totalSteps) && totalSteps > warmupSteps)) {
+    throw new InvalidArgumentError(`warmupCosine: totalSteps must be an integer > warmupSteps (${warmupSteps}), got ${totalSteps}.`);
+  }
+  const warm = linearWarmup({ lr, totalIters: warmupSteps, startFactor });
+  const cos = cosineAnnealing({ lr, tMax: totalSteps - warmupSteps, etaMin });
+  return make('warmupCosine', { lr, warmupSteps, totalSteps, startFactor, etaMin }, (t) =>
+    t < warmupSteps ? warm.at(t) : cos.at(t - warmupSteps),
+  );
+}
+
+export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
+
+/**
+ * Cyclical learning rates (Smith 2017; PyTorch CyclicLR): the rate climbs from baseLr to maxLr in
+ * stepSizeUp steps and falls back in stepSizeDown; 'triangular2' halves the amplitude every cycle,
+ * 'exp_range' scales it by gamma^step.
+ */
+export function cyclic(opts: {
+  baseLr: number;
+  maxLr: number;
+  stepSizeUp?: number;
+  stepSizeDown?: number;
+  mode?: CyclicMode;
+  gamma?: number;
+}): Schedule {
+  const { baseLr, maxLr, stepSizeUp = 2000, mode = 'triangular', gamma = 1 } = opts;
+  const stepSizeDown = opts.stepSizeDown ?? stepSizeUp;
+  positive('cyclic', 'baseLr', baseLr);
+  positive('cyclic', 'maxLr', maxLr);
+  positiveInt('cyclic', 'stepSizeUp', stepSizeUp);
+  positiveInt('cyclic', 'stepSizeDown', stepSizeDown);
+  if (!['triangular', 'triangular2', 'exp_range'].includes(mode)) {
+    throw new InvalidArgumentError(`cyclic: mode must be 'triangular', 'triangular2' or 'exp_range', got ${String(mode)}.`);
+  }
+  const total = stepSizeUp + stepSizeDown;
+  const upRatio = stepSizeUp / total;
+  return make('cyclic', { baseLr, maxLr, stepSizeUp, stepSizeDown, mode, gamma }, (t) => {
+    const cycle = Math.floor(1 + t / total);
+    const x = 1 + t / total - cycle;
+    const fraction = x <= upRatio ? x / upRatio : (x - 1) / (upRatio - 1);
+    const scale = mode === 'triangular' ? 1 : mode === 'triangular2' ? 1 / 2 ** (cycle - 1) : gamma ** t;
+    return baseLr + (maxLr - baseLr) * fraction * scale;
+  });
+}
+
+/**
+ * One-cycle policy (Smith & Topin 2018; PyTorch OneCycleLR): warm up from maxLr/divFactor to maxLr
+ * over pctStart of totalSteps, then anneal to maxLr/(divFactor*finalDivFactor). With threePhase the
+ * rate first returns symmetrically to the initial rate before the final annealing.
+ */
+export function oneCycle(opts: {
+  maxLr: number;
+  totalSteps: number;
+  pctStart?: number;
+  annealStrategy?: 'cos' | 'linear';
+  divFactor?: number;
+  finalDivFactor?: number;
+  threePhase?: boolean;
+}): Schedule {
+  const { maxLr, totalSteps, pctStart = 0.3, annealStrategy = 'cos', divFactor = 25, finalDivFactor = 1e4, threePhase = false } = opts;
+  positive('oneCycle', 'maxLr', maxLr);
+  positiveInt('oneCycle', 'totalSteps', totalSteps);
+  if (!(pctStart > 0 && pctStart < 1)) throw new InvalidArgumentError(`oneCycle: pctStart must be in (0, 1), got ${pctStart}.`);
+  positive('oneCycle', 'divFactor', divFactor);
+  positive('oneCycle', 'finalDivFactor', finalDivFactor);
+  const initial = maxLr / divFactor;
+  const min = initial / finalDivFactor;
+  const phases: Array<{ end: number; from: number; to: number }> = threePhase
+    ? [
+        { end: pctStart * totalSteps - 1, from: initial, to: maxLr },
+        { end: 2 * pctStart * totalSteps - 2, from: maxLr, to: initial },
+        { end: totalSteps - 1, from: initial, to: min },
+      ]
+    : [
+        { end: pctStart * totalSteps - 1, from: initial, to: maxLr },
+        { end: totalSteps - 1, from: maxLr, to: min },
+      ];
+  const anneal =
+    annealStrategy === 'cos'
+      ? (a: number, b: number, pct: number) => b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1)
+      : (a: number, b: number, pct: number) => (b - a) * pct + a;
+  return make('oneCycle', { maxLr, totalSteps, pctStart, annealStrategy, divFactor, finalDivFactor, threePhase }, (t) => {
+    if (t > totalSteps) {
+      throw new InvalidArgumentError(`oneCycle: step ${t} is past totalSteps (${totalSteps}); raise totalSteps to cover the whole run.`);
+    }
+    let start = 0;
+    for (let i = 0; i < phases.length; i++) {
+      const p = phases[i];
+      if (t <= p.end || i === phases.length - 1) return anneal(p.from, p.to, (t - start) / (p.end - start));
+      start = p.end;
+    }
+    /* c8 ignore next */ throw new Error('unreachable');
+  });
+}
+
+/**
+ * Sample a schedule for the ScheduleView widget: `points` evenly spaced steps over [0, steps)
+ * (every step when steps <= points), always including the last step.
+ */
+export function describe(schedule: Schedule, steps = 100, points = 200): ScheduleDescription {
+  positiveInt('describe', 'steps', steps);
+  positiveInt('describe', 'points', points);
+  const at = new Set<number>();
+  if (steps <= points) for (let s = 0; s < steps; s++) at.add(s);
+  else for (let i = 0; i < points; i++) at.add(Math.round((i * (steps - 1)) / (points - 1)));
+  const values = [...at].sort((a, b) => a - b).map((s): [number, number] => [s, schedule.at(s)]);
+  return { name: schedule.name, params: { ...schedule.params }, values };
+}
