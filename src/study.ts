@@ -2,7 +2,8 @@ import type { Distribution, ParamValue } from './distributions';
 import { DuplicatedStudyError, InvalidArgumentError, TrialPruned, TunelabError } from './errors';
 import { lastStep, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
 import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
-import { NopPruner, type Pruner } from './pruners/base';
+import type { Pruner } from './pruners/base';
+import { MedianPruner } from './pruners/percentile';
 import type { Sampler } from './samplers/base';
 import { RandomSampler } from './samplers/random';
 import { getStorage, type Storage, type StudySummary } from './storage';
@@ -293,6 +294,14 @@ export class Study {
     return arr;
   }
 
+  /**
+   * @internal The live object of a trial running in this process, or undefined. Pruners read and
+   * record rung attributes through it, so they are visible before the trial is told.
+   */
+  liveTrial(number: number): Trial | undefined {
+    return this.running.get(number);
+  }
+
   /** Stop `optimize` after the trials now running finish (callable from a callback or a widget). */
   stop(): void {
     this.stopRequested = true;
@@ -455,6 +464,7 @@ function defaultSampler(): Sampler {
   return new RandomSampler();
 }
 
+/** Optuna's default: MedianPruner (it never prunes a trial that does not report). */
 function defaultPruner(): Pruner {
-  return new NopPruner();
+  return new MedianPruner();
 }

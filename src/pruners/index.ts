@@ -1,0 +1,6 @@
+export { NopPruner, type Pruner } from './base';
+export { PercentilePruner, MedianPruner, type PercentilePrunerOptions } from './percentile';
+export { ThresholdPruner, type ThresholdPrunerOptions } from './threshold';
+export { PatientPruner, type PatientPrunerOptions } from './patient';
+export { SuccessiveHalvingPruner, completedRungKey, type SuccessiveHalvingPrunerOptions } from './successiveHalving';
+export { HyperbandPruner, type HyperbandBracket, type HyperbandPrunerOptions } from './hyperband';

@@ -1,0 +1,56 @@
+import { InvalidArgumentError } from '../errors';
+import type { FrozenTrial } from '../frozenTrial';
+import type { Study } from '../study';
+import type { Pruner } from './base';
+import { checkNonNegativeInteger, pruningDirection } from './shared';
+
+export interface PatientPrunerOptions {
+  /** Steps without improvement tolerated before the wrapped pruner is consulted. */
+  patience: number;
+  /** Improvement smaller than this does not count (default 0). */
+  minDelta?: number;
+}
+
+/**
+ * Waits while a trial keeps improving (Optuna's PatientPruner): only when the best of the last
+ * `patience + 1` values fails to beat the best before them by `minDelta` does it ask the wrapped
+ * pruner (or prune outright when `wrapped` is null).
+ */
+export class PatientPruner implements Pruner {
+  readonly patience: number;
+  readonly minDelta: number;
+
+  constructor(
+    readonly wrapped: Pruner | null,
+    opts: PatientPrunerOptions,
+  ) {
+    this.patience = opts?.patience;
+    this.minDelta = opts?.minDelta ?? 0;
+    checkNonNegativeInteger('PatientPruner', 'patience', this.patience);
+    if (!(typeof this.minDelta === 'number' && this.minDelta >= 0)) {
+      throw new InvalidArgumentError(`PatientPruner: minDelta must be a number >= 0, got ${String(this.minDelta)}.`);
+    }
+  }
+
+  prune(study: Study, trial: FrozenTrial): boolean {
+    const steps = [...trial.intermediateValues.keys()].sort((a, b) => a - b);
+    if (steps.length <= this.patience + 1) return false;
+    const split = steps.length - this.patience - 1;
+    const values = (s: number[]) => s.map((k) => trial.intermediateValues.get(k)!);
+    const before = values(steps.slice(0, split));
+    const recent = values(steps.slice(split));
+    const direction = pruningDirection(study, 'PatientPruner');
+    // NaN comparisons are false, so a run of NaNs never counts as "stalled" (numpy's nanmin gives the same).
+    const stalled =
+      direction === 'minimize'
+        ? nanExtreme(before, Math.min) + this.minDelta < nanExtreme(recent, Math.min)
+        : nanExtreme(before, Math.max) - this.minDelta > nanExtreme(recent, Math.max);
+    if (!stalled) return false;
+    return this.wrapped ? this.wrapped.prune(study, trial) : true;
+  }
+}
+
+function nanExtreme(values: number[], pick: (...v: number[]) => number): number {
+  const finiteOrInf = values.filter((v) => !Number.isNaN(v));
+  return finiteOrInf.length === 0 ? NaN : pick(...finiteOrInf);
+}

@@ -1,0 +1,81 @@
+import { InvalidArgumentError } from '../errors';
+import type { Direction, FrozenTrial } from '../frozenTrial';
+import type { Study } from '../study';
+
+/**
+ * Helpers shared by the pruners. Every pruner is a pure function of the study's trials and the
+ * trial being asked about, so a seeded study replays the same prune decisions.
+ */
+
+/** The single direction a pruner compares in; pruning a multi-objective trial is refused, as in Optuna. */
+export function pruningDirection(study: Study, pruner: string): Direction {
+  if (study.directions.length !== 1) {
+    throw new InvalidArgumentError(
+      `${pruner} cannot prune a multi-objective study (${study.directions.length} objectives): intermediate values ` +
+        'have no single direction. Use NopPruner, or report and prune on one objective in a single-objective study.',
+    );
+  }
+  return study.directions[0];
+}
+
+/**
+ * Optuna's interval rule: prune checks happen at steps warmup, warmup + interval, ...; a trial that
+ * reports every step is checked once per interval, and one that skips steps is checked the first
+ * time it crosses into a new interval.
+ */
+export function isFirstStepInInterval(
+  step: number,
+  steps: Iterable<number>,
+  warmupSteps: number,
+  intervalSteps: number,
+): boolean {
+  const nearestCheckStep = Math.floor((step - warmupSteps) / intervalSteps) * intervalSteps + warmupSteps;
+  let previous = -1;
+  for (const s of steps) if (s !== step && s > previous) previous = s;
+  return previous < nearestCheckStep;
+}
+
+/** The last reported step and its value, or undefined when the trial reported nothing. */
+export function lastReport(trial: FrozenTrial): { step: number; value: number } | undefined {
+  let step: number | undefined;
+  for (const s of trial.intermediateValues.keys()) if (step === undefined || s > step) step = s;
+  return step === undefined ? undefined : { step, value: trial.intermediateValues.get(step)! };
+}
+
+export function checkNonNegativeInteger(pruner: string, name: string, v: number): void {
+  if (!(Number.isInteger(v) && v >= 0)) {
+    throw new InvalidArgumentError(`${pruner}: ${name} must be a non-negative integer, got ${String(v)}.`);
+  }
+}
+
+export function checkPositiveInteger(pruner: string, name: string, v: number): void {
+  if (!(Number.isInteger(v) && v >= 1)) {
+    throw new InvalidArgumentError(`${pruner}: ${name} must be an integer >= 1, got ${String(v)}.`);
+  }
+}
+
+/**
+ * The trials of the study as the pruner should see them: trials still running in this process are
+ * read from their live objects, so concurrent workers (nJobs > 1) see each other's rungs before
+ * their trials are told.
+ */
+export function currentTrials(study: Study): FrozenTrial[] {
+  return study.trials.map((t) => study.liveTrial(t.number)?.snapshot() ?? t);
+}
+
+/**
+ * Record a system attribute on the trial being pruned. A trial running in this process takes it
+ * through its live object (the write is queued with its other writes and visible at once); a trial
+ * handed in from elsewhere is written to storage directly.
+ */
+export function recordTrialSystemAttr(study: Study, trial: FrozenTrial, key: string, value: unknown): void {
+  const live = study.liveTrial(trial.number);
+  if (live) {
+    live.setSystemAttr(key, value);
+    return;
+  }
+  (trial.systemAttrs as Record<string, unknown>)[key] = value;
+  study.storage.setTrialSystemAttr(trial.trialId, key, value).catch((err: unknown) => {
+    process.emitWarning(`tunelab: could not record ${key} for trial ${trial.number}: ${String(err)}`);
+  });
+}

@@ -1,0 +1,55 @@
+import { InvalidArgumentError } from '../errors';
+import type { FrozenTrial } from '../frozenTrial';
+import type { Study } from '../study';
+import type { Pruner } from './base';
+import { checkNonNegativeInteger, checkPositiveInteger, isFirstStepInInterval, lastReport } from './shared';
+
+export interface ThresholdPrunerOptions {
+  /** Prune when the latest value falls below this. */
+  lower?: number;
+  /** Prune when the latest value rises above this. */
+  upper?: number;
+  nWarmupSteps?: number;
+  intervalSteps?: number;
+}
+
+/**
+ * Prunes a trial whose latest intermediate value leaves [lower, upper], or is NaN (Optuna's
+ * ThresholdPruner): a guard against diverging runs, independent of other trials and of direction.
+ */
+export class ThresholdPruner implements Pruner {
+  readonly lower: number;
+  readonly upper: number;
+  readonly nWarmupSteps: number;
+  readonly intervalSteps: number;
+
+  constructor(opts: ThresholdPrunerOptions) {
+    if (opts?.lower === undefined && opts?.upper === undefined) {
+      throw new InvalidArgumentError('ThresholdPruner: give lower, upper or both (e.g. { upper: 1e3 }).');
+    }
+    for (const key of ['lower', 'upper'] as const) {
+      const v = opts[key];
+      if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) {
+        throw new InvalidArgumentError(`ThresholdPruner: ${key} must be a number, got ${String(v)}.`);
+      }
+    }
+    this.lower = opts.lower ?? -Infinity;
+    this.upper = opts.upper ?? Infinity;
+    if (this.lower > this.upper) {
+      throw new InvalidArgumentError(`ThresholdPruner: lower (${this.lower}) is above upper (${this.upper}).`);
+    }
+    this.nWarmupSteps = opts.nWarmupSteps ?? 0;
+    this.intervalSteps = opts.intervalSteps ?? 1;
+    checkNonNegativeInteger('ThresholdPruner', 'nWarmupSteps', this.nWarmupSteps);
+    checkPositiveInteger('ThresholdPruner', 'intervalSteps', this.intervalSteps);
+  }
+
+  prune(_study: Study, trial: FrozenTrial): boolean {
+    const last = lastReport(trial);
+    if (!last || last.step < this.nWarmupSteps) return false;
+    if (!isFirstStepInInterval(last.step, trial.intermediateValues.keys(), this.nWarmupSteps, this.intervalSteps)) {
+      return false;
+    }
+    return Number.isNaN(last.value) || last.value < this.lower || last.value > this.upper;
+  }
+}
