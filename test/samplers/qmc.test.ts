@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { createStudy, InvalidArgumentError } from '../../src';
+import { QMCSampler } from '../../src/samplers/qmc';
+import { SobolSequence } from '../../src/samplers/sobol';
+import { Rng } from '../../src/rng';
+
+function python(script: string, input: string): string {
+  const r = spawnSync('/usr/bin/python3', ['-c', script], { input, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('Sobol sequence', () => {
+  it('matches SciPy unscrambled Sobol bit for bit (first 512 points, dimensions 0-7 and 1016-1023)', () => {
+    const dims = 1024;
+    const s = new SobolSequence(dims, { scramble: false });
+    const pick = [0, 1, 2, 3, 4, 5, 6, 7, 1016, 1017, 1018, 1019, 1020, 1021, 1022, 1023];
+    const pts = Array.from({ length: 512 }, (_, i) => {
+      const p = s.point(i);
+      return pick.map((d) => p[d]);
+    });
+    const out = python(
+      `import json,sys,numpy as np
+from scipy.stats import qmc
+ours=np.array(json.load(sys.stdin))
+ref=qmc.Sobol(1024, scramble=False).random(512)[:, [0,1,2,3,4,5,6,7,1016,1017,1018,1019,1020,1021,1022,1023]]
+print(float(np.abs(ours-ref).max()))`,
+      JSON.stringify(pts),
+    );
+    assert.equal(Number(out.trim()), 0);
+  });
+
+  it('scrambled points lie in [0,1)^d, depend on the seed, and have lower discrepancy than random points (SciPy discrepancy)', () => {
+    const n = 128;
+    const d = 4;
+    const designs: number[][][] = [];
+    for (let seed = 0; seed < 8; seed++) {
+      const s = new SobolSequence(d, { seed });
+      designs.push(Array.from({ length: n }, (_, i) => s.point(i)));
+    }
+    for (const pts of designs) for (const p of pts) for (const x of p) assert.ok(x >= 0 && x < 1);
+    assert.deepEqual(new SobolSequence(d, { seed: 3 }).point(5), designs[3][5]);
+    assert.notDeepEqual(designs[0][5], designs[1][5]);
+    const randoms = Array.from({ length: 8 }, (_, seed) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: n }, () => Array.from({ length: d }, () => rng.random()));
+    });
+    const out = python(
+      `import json,sys,numpy as np
+from scipy.stats import qmc
+data=json.load(sys.stdin)
+ours=np.mean([qmc.discrepancy(np.array(p)) for p in data['ours']])
+rand=np.mean([qmc.discrepancy(np.array(p)) for p in data['random']])
+ref=np.mean([qmc.discrepancy(qmc.Sobol(${d}, scramble=True, seed=s).random(${n})) for s in range(8)])
+print(json.dumps([ours, rand, ref]))`,
+      JSON.stringify({ ours: designs, random: randoms }),
+    );
+    const [ours, rand, ref] = JSON.parse(out) as number[];
+    assert.ok(ours < rand / 3, `Sobol discrepancy ${ours} should be far below random ${rand}`);
+    assert.ok(ours < ref * 1.5, `Sobol discrepancy ${ours} should be close to SciPy's scrambled Sobol ${ref}`);
+  });
+});
+
+describe('QMCSampler', () => {
+  it('maps the unit cube onto float/log/int/step/categorical parameters, inside their ranges', async () => {
+    const study = await createStudy({ sampler: new QMCSampler({ seed: 0 }) });
+    await study.optimize(
+      (t) => {
+        const a = t.suggestFloat('a', -2, 3);
+        const b = t.suggestFloat('b', 1e-4, 1, { log: true });
+        const c = t.suggestInt('c', 0, 7);
+        const d = t.suggestInt('d', 1, 1000, { log: true });
+        const e = t.suggestFloat('e', 0, 1, { step: 0.25 });
+        const f = t.suggestCategorical('f', ['w', 'x', 'y', 'z']);
+        assert.ok(a >= -2 && a <= 3 && b >= 1e-4 && b <= 1 && Number.isInteger(c) && c >= 0 && c <= 7);
+        assert.ok(Number.isInteger(d) && d >= 1 && d <= 1000 && [0, 0.25, 0.5, 0.75, 1].includes(e));
+        return a + b + c + d + e + f.length;
+      },
+      { nTrials: 65, showProgressBar: false },
+    );
+    // Trials 1..64 are the first 64 Sobol points, stratified in every dimension: each of the
+    // 8 integer values of c appears exactly 8 times, each of the 4 choices of f exactly 16 times.
+    const counts = new Array(8).fill(0);
+    for (const t of study.trials.slice(1)) counts[t.params.c as number]++;
+    assert.deepEqual(counts, new Array(8).fill(8));
+    const cats = { w: 0, x: 0, y: 0, z: 0 } as Record<string, number>;
+    for (const t of study.trials.slice(1)) cats[t.params.f as string]++;
+    assert.deepEqual(cats, { w: 16, x: 16, y: 16, z: 16 });
+  });
+
+  it('is reproducible with a seed and differs across seeds', async () => {
+    const run = async (seed: number) => {
+      const study = await createStudy({ sampler: new QMCSampler({ seed }) });
+      await study.optimize((t) => t.suggestFloat('x', 0, 1) + t.suggestFloat('y', 0, 1), { nTrials: 10, showProgressBar: false });
+      return study.trials.map((t) => [t.params.x, t.params.y]);
+    };
+    assert.deepEqual(await run(1), await run(1));
+    assert.notDeepEqual(await run(1), await run(2));
+  });
+
+  it('rejects unsupported options clearly', () => {
+    assert.throws(() => new QMCSampler({ qmcType: 'halton' as 'sobol' }), (e: unknown) => e instanceof InvalidArgumentError && /'halton' is not supported/.test((e as Error).message));
+    assert.throws(() => new SobolSequence(0), /dimensions must be an integer/);
+  });
+});
