@@ -7,14 +7,14 @@ import { checkNonNegativeInteger, pruningDirection } from './shared';
 export interface PatientPrunerOptions {
   /** Steps without improvement tolerated before the wrapped pruner is consulted. */
   patience: number;
-  /** Improvement smaller than this does not count (default 0). */
+  /** How far the recent best may fall behind the earlier best before the trial counts as stalled (default 0). */
   minDelta?: number;
 }
 
 /**
- * Waits while a trial keeps improving (Optuna's PatientPruner): only when the best of the last
- * `patience + 1` values fails to beat the best before them by `minDelta` does it ask the wrapped
- * pruner (or prune outright when `wrapped` is null).
+ * Waits out a plateau (Optuna's PatientPruner): it consults the wrapped pruner (or prunes outright
+ * when `wrapped` is null) only when the best of the last `patience + 1` values is worse than the best
+ * value before them by more than `minDelta`. Until then the trial is left alone, however it ranks.
  */
 export class PatientPruner implements Pruner {
   readonly patience: number;
