@@ -1,9 +1,85 @@
-import { setCommTransport, type CommTransport } from './transport';
+import { setDefaultObserverFactory, type ObserverFactory, type OptimizeObserver } from '../../src/progress';
+import { setFigureDisplayHook, type FigureSpec } from '../../src/visualization/figure';
+import { reprSymbol, type MimeBundle } from '../../src/display';
+import { CONTROL_TARGET } from './protocol';
+import { setCommTransport, getCommTransport, type BinaryBuffer, type CommTransport, type JsonObject } from './transport';
+import { widgetRegistry } from './widget';
+import { StudyMonitor } from './studyMonitor';
+import { Plot } from './plot';
+import { optimizationHistoryLive } from './liveHistory';
 
 /**
  * Called by the kernel once at start-up: installs the comm transport and everything the widget
- * library hooks into it (the jupyter.widget.control target, the live StudyMonitor for optimize()).
+ * library hooks into it: the jupyter.widget.control target (frontends reconnecting ask for every
+ * model's state), the live StudyMonitor + optimization history shown by `study.optimize()`, and
+ * live Plot widgets for displayed figures.
  */
 export function installWidgetSupport(transport: CommTransport): void {
   setCommTransport(transport);
+  transport.registerTarget(CONTROL_TARGET, (comm) => {
+    comm.onMsg((data) => {
+      if (data.method !== 'request_states') return;
+      flushAllWidgets();
+      const states: Record<string, JsonObject> = {};
+      const bufferPaths: Record<string, (string | number)[][]> = {};
+      const buffers: BinaryBuffer[] = [];
+      for (const w of widgetRegistry().values()) {
+        if (!w.isLive) continue;
+        const s = w.serializedModel();
+        states[w.modelId] = s.model as unknown as JsonObject;
+        // update_states numbers buffers across the whole message: paths are [model_id, ...path].
+        s.bufferPaths.forEach((p, i) => {
+          (bufferPaths[w.modelId] ??= []).push(p);
+          buffers.push(s.buffers[i]);
+        });
+      }
+      comm.send({ method: 'update_states', states, buffer_paths: bufferPaths }, undefined, buffers);
+    });
+  });
+  setDefaultObserverFactory(liveOptimizeObserverFactory);
+  setFigureDisplayHook(figureAsLivePlot);
 }
+
+/** Send every widget's pending changes now (the kernel may call this when a cell finishes). */
+export function flushAllWidgets(): void {
+  for (const w of widgetRegistry().values()) w.flush();
+}
+
+/** A displayed Figure becomes a Plot widget, which later code could update in place. */
+function figureAsLivePlot(fig: FigureSpec): MimeBundle | undefined {
+  if (!getCommTransport()) return undefined;
+  return new Plot(fig)[reprSymbol]();
+}
+
+/**
+ * What `study.optimize()` shows in the kernel: a StudyMonitor and, for single-objective studies, a
+ * live optimization history. Both are displayed with a display_id and their fallback snapshots are
+ * refreshed at the end, so frontends without widget support show the final state too.
+ */
+export const liveOptimizeObserverFactory: ObserverFactory = (study, info) => {
+  const transport = getCommTransport();
+  if (!transport) return undefined;
+  const monitor = new StudyMonitor(study, { nTrials: info.nTrials, timeoutSeconds: info.timeoutSeconds });
+  const history = study.directions.length === 1 ? optimizationHistoryLive(study) : null;
+  const shown: Array<{ bundle: () => MimeBundle; id: string }> = [];
+  for (const w of [monitor, history?.plot]) {
+    if (!w) continue;
+    const id = `tunelab-${w.modelId}`;
+    const bundle = () => w[reprSymbol]();
+    transport.display(bundle(), { displayId: id });
+    shown.push({ bundle, id });
+  }
+  const observer: OptimizeObserver = {
+    onTrialFinished(_study, trial) {
+      monitor.trialFinished(trial);
+      history?.add(trial);
+    },
+    onEnd() {
+      history?.plot.syncFigure();
+      history?.plot.flush();
+      monitor.finish();
+      for (const s of shown) transport.updateDisplay(s.bundle(), s.id);
+    },
+  };
+  return observer;
+};

@@ -1,0 +1,158 @@
+/**
+ * StudyMonitor: the live view of one `optimize` call — progress by trials or by time, counts by
+ * state, the best value and parameters, elapsed time and an estimate of what remains, and a Stop
+ * button that asks the study to stop after its running trials settle (`study.stop()`).
+ *
+ * Updating it costs O(1) per trial (counts and the best are tracked incrementally), and messages
+ * are rate-limited by the Widget base, so a study finishing thousands of trials a second is fine.
+ */
+import { TrialState, type Direction, type FrozenTrial } from '../../src/frozenTrial';
+import { formatNumber } from '../../src/progress';
+import { tunelabSpec } from './plot';
+import { escapeHtml, Widget } from './widget';
+
+/** What the monitor needs from a study (structural, so tests can pass a stand-in). */
+export interface MonitoredStudy {
+  readonly studyName: string;
+  readonly directions: readonly Direction[];
+  stop(): void;
+}
+
+export interface StudyMonitorOptions {
+  nTrials?: number;
+  /** Seconds. */
+  timeoutSeconds?: number;
+  /** Injected clock for tests (ms since epoch). */
+  now?: () => number;
+}
+
+export type MonitorStatus = 'running' | 'stopping' | 'stopped' | 'finished';
+
+export class StudyMonitor extends Widget {
+  private readonly study: MonitoredStudy;
+  private readonly now: () => number;
+  private readonly started: number;
+  private counts = { complete: 0, pruned: 0, fail: 0 };
+  private best: { value: number; number: number; params: Record<string, unknown> } | null = null;
+  private stopRequested = false;
+
+  constructor(study: MonitoredStudy, opts: StudyMonitorOptions = {}) {
+    const now = opts.now ?? Date.now;
+    const started = now();
+    super(tunelabSpec('StudyMonitorModel', 'StudyMonitorView'), {
+      study_name: study.studyName,
+      directions: [...study.directions],
+      n_trials: opts.nTrials ?? null,
+      timeout: opts.timeoutSeconds ?? null,
+      n_complete: 0,
+      n_pruned: 0,
+      n_fail: 0,
+      n_finished: 0,
+      best_value: null,
+      best_number: null,
+      best_params: null,
+      started_at: started,
+      elapsed: 0,
+      eta: null,
+      status: 'running' satisfies MonitorStatus,
+    });
+    this.study = study;
+    this.now = now;
+    this.started = started;
+    this.onCustom((content) => {
+      if (content.event === 'stop') this.requestStop();
+    });
+  }
+
+  get status(): MonitorStatus {
+    return this.get<MonitorStatus>('status');
+  }
+
+  get nFinished(): number {
+    return this.counts.complete + this.counts.pruned + this.counts.fail;
+  }
+
+  /** What the Stop button does: the study stops launching trials; running ones finish. */
+  requestStop(): void {
+    if (this.stopRequested || this.status !== 'running') return;
+    this.stopRequested = true;
+    this.study.stop();
+    this.set({ status: 'stopping' });
+    this.flush();
+  }
+
+  trialFinished(trial: FrozenTrial): void {
+    if (trial.state === TrialState.COMPLETE) this.counts.complete++;
+    else if (trial.state === TrialState.PRUNED) this.counts.pruned++;
+    else if (trial.state === TrialState.FAIL) this.counts.fail++;
+    const patch: Record<string, unknown> = {
+      n_complete: this.counts.complete,
+      n_pruned: this.counts.pruned,
+      n_fail: this.counts.fail,
+      n_finished: this.nFinished,
+    };
+    if (trial.state === TrialState.COMPLETE && trial.values && trial.values.length === 1 && this.study.directions.length === 1) {
+      const v = trial.values[0];
+      const better = this.study.directions[0] === 'minimize' ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
+      if (this.best === null || better(v, this.best.value)) {
+        this.best = { value: v, number: trial.number, params: { ...trial.params } };
+        patch.best_value = v;
+        patch.best_number = trial.number;
+        patch.best_params = this.best.params;
+      }
+    }
+    Object.assign(patch, this.timing());
+    this.set(patch);
+  }
+
+  /** The optimize call returned: final counts and status, sent at once (not rate-limited). */
+  finish(): void {
+    this.set({ ...this.timing(), eta: 0, status: this.stopRequested ? 'stopped' : 'finished' });
+    this.flush();
+  }
+
+  private timing(): { elapsed: number; eta: number | null } {
+    const elapsed = (this.now() - this.started) / 1000;
+    const nTrials = this.get<number | null>('n_trials');
+    const timeout = this.get<number | null>('timeout');
+    let eta: number | null = null;
+    const done = this.nFinished;
+    if (nTrials !== null && done > 0) eta = (elapsed / done) * Math.max(0, nTrials - done);
+    if (timeout !== null) eta = eta === null ? Math.max(0, timeout - elapsed) : Math.min(eta, Math.max(0, timeout - elapsed));
+    return { elapsed, eta };
+  }
+
+  /** Progress in [0, 1] by trials, else by time; 1 once finished. */
+  get fraction(): number {
+    const nTrials = this.get<number | null>('n_trials');
+    const timeout = this.get<number | null>('timeout');
+    if (nTrials) return Math.min(1, this.nFinished / nTrials);
+    if (this.status === 'finished') return 1;
+    if (timeout) return Math.min(1, this.get<number>('elapsed') / timeout);
+    return 0;
+  }
+
+  override toString(): string {
+    const nTrials = this.get<number | null>('n_trials');
+    const pct = Math.round(this.fraction * 100);
+    const count = nTrials ? `${this.nFinished}/${nTrials} trials` : `${this.nFinished} trials`;
+    const best = this.best ? `, best ${formatNumber(this.best.value)} (trial ${this.best.number})` : '';
+    return `Study ${this.study.studyName}: ${pct}% ${count} [${this.counts.complete} complete, ${this.counts.pruned} pruned, ${this.counts.fail} failed]${best}, ${this.get<number>('elapsed').toFixed(1)}s, ${this.status}`;
+  }
+
+  override snapshotHtml(): string {
+    const pct = Math.round(this.fraction * 100);
+    const params = this.best
+      ? Object.entries(this.best.params)
+          .map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(typeof v === 'number' ? formatNumber(v) : String(v))}`)
+          .join(', ')
+      : '';
+    return (
+      `<div class="tunelab-study-monitor-snapshot" style="font-family:sans-serif;font-size:13px">` +
+      `<div><b>${escapeHtml(this.study.studyName)}</b> <progress value="${pct}" max="100"></progress> ${pct}%</div>` +
+      `<div>${escapeHtml(this.toString())}</div>` +
+      (params ? `<div>best params: ${params}</div>` : '') +
+      `</div>`
+    );
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Rate limiting of widget messages. A study can finish thousands of trials per second; sending one
+ * comm message per change would flood the kernel's iopub socket and the browser. A Throttle runs its
+ * flush function at most once per interval: the first change after a quiet period goes out at once
+ * (so a slow study feels live), later changes are merged by the caller and go out on a trailing
+ * timer, so the last state always arrives.
+ */
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    // A pending flush must not keep a plain Node process (or a test) alive; the kernel lives anyway.
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/** 20 messages per second per widget. */
+export const DEFAULT_INTERVAL_MS = 50;
+
+let defaultClock: Clock = realClock;
+let defaultInterval = DEFAULT_INTERVAL_MS;
+
+/** Tests and benchmarks swap the clock (and interval) every new widget uses. */
+export function setThrottleDefaults(opts: { clock?: Clock; intervalMs?: number }): void {
+  if (opts.clock) defaultClock = opts.clock;
+  if (opts.intervalMs !== undefined) defaultInterval = opts.intervalMs;
+}
+
+export function getThrottleDefaults(): { clock: Clock; intervalMs: number } {
+  return { clock: defaultClock, intervalMs: defaultInterval };
+}
+
+export class Throttle {
+  private lastFlush = -Infinity;
+  private timer: unknown = null;
+
+  constructor(
+    /** Sends what is pending; returns whether anything was sent. */
+    private readonly flush: () => boolean,
+    private readonly intervalMs: number = defaultInterval,
+    private readonly clock: Clock = defaultClock,
+  ) {}
+
+  /** Something changed: flush now if the last flush is old enough, else once the interval has passed. */
+  request(): void {
+    if (this.timer !== null) return; // a trailing flush is already due and will carry this change
+    const wait = this.lastFlush + this.intervalMs - this.clock.now();
+    if (wait <= 0) {
+      this.run();
+    } else {
+      this.timer = this.clock.setTimeout(() => {
+        this.timer = null;
+        this.run();
+      }, wait);
+    }
+  }
+
+  /** Flush pending changes right away (study end, cell end, close). */
+  flushNow(): void {
+    if (this.timer !== null) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.run();
+  }
+
+  /** Forget a pending flush without running it (the widget was closed). */
+  cancel(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  get pending(): boolean {
+    return this.timer !== null;
+  }
+
+  private run(): void {
+    if (this.flush()) this.lastFlush = this.clock.now();
+  }
+}
