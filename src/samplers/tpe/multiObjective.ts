@@ -1,0 +1,147 @@
+import type { Split } from './observations';
+
+const EPS = 1e-12;
+
+/** Pareto rank of each loss vector (0 = nondominated), all objectives minimised. */
+export function nondominationRanks(losses: readonly (readonly number[])[]): Int32Array {
+  const n = losses.length;
+  const dominatedBy = new Int32Array(n); // how many unranked points dominate i
+  const dominates: number[][] = losses.map(() => []);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i !== j && dominatesVec(losses[j], losses[i])) {
+        dominatedBy[i]++;
+        dominates[j].push(i);
+      }
+    }
+  }
+  const ranks = new Int32Array(n).fill(-1);
+  let front = [];
+  for (let i = 0; i < n; i++) if (dominatedBy[i] === 0) front.push(i);
+  let rank = 0;
+  while (front.length > 0) {
+    const next: number[] = [];
+    for (const i of front) {
+      ranks[i] = rank;
+      for (const j of dominates[i]) if (--dominatedBy[j] === 0) next.push(j);
+    }
+    front = next;
+    rank++;
+  }
+  return ranks;
+}
+
+function dominatesVec(a: readonly number[], b: readonly number[]): boolean {
+  let strictly = false;
+  for (let k = 0; k < a.length; k++) {
+    if (a[k] > b[k]) return false;
+    if (a[k] < b[k]) strictly = true;
+  }
+  return strictly;
+}
+
+/** Hypervolume dominated by `points` (minimisation) up to `ref`, by slicing along the last objective. */
+export function hypervolume(points: readonly (readonly number[])[], ref: readonly number[]): number {
+  const pts = points.filter((p) => p.every((v, k) => v < ref[k]));
+  if (pts.length === 0) return 0;
+  const d = ref.length;
+  if (d === 1) return ref[0] - Math.min(...pts.map((p) => p[0]));
+  if (d === 2) {
+    const sorted = [...pts].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let area = 0;
+    let bestY = ref[1];
+    for (const p of sorted) {
+      if (p[1] < bestY) {
+        area += (ref[0] - p[0]) * (bestY - p[1]);
+        bestY = p[1];
+      }
+    }
+    return area;
+  }
+  const last = d - 1;
+  const sorted = [...pts].sort((a, b) => a[last] - b[last]);
+  let volume = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const top = i + 1 < sorted.length ? sorted[i + 1][last] : ref[last];
+    const height = top - sorted[i][last];
+    if (height <= 0) continue;
+    volume += height * hypervolume(sorted.slice(0, i + 1).map((p) => p.slice(0, last)), ref.slice(0, last));
+  }
+  return volume;
+}
+
+function referencePoint(losses: readonly (readonly number[])[]): number[] {
+  const d = losses[0].length;
+  const ref: number[] = [];
+  for (let k = 0; k < d; k++) {
+    let worst = -Infinity;
+    for (const p of losses) worst = Math.max(worst, p[k]);
+    const r = Math.max(1.1 * worst, 0.9 * worst);
+    ref.push(r === 0 ? EPS : r);
+  }
+  return ref;
+}
+
+/**
+ * MOTPE's good group: whole Pareto fronts while they fit, then the points of the next front that
+ * greedily add the most hypervolume (the hypervolume subset selection problem, solved greedily).
+ * Returns positions into `losses`.
+ */
+export function selectBelowMultiObjective(losses: readonly (readonly number[])[], nBelow: number): number[] {
+  if (nBelow <= 0) return [];
+  const ranks = nondominationRanks(losses);
+  const chosen: number[] = [];
+  let rank = 0;
+  for (;;) {
+    const front: number[] = [];
+    for (let i = 0; i < losses.length; i++) if (ranks[i] === rank) front.push(i);
+    if (front.length === 0) break;
+    if (chosen.length + front.length <= nBelow) {
+      chosen.push(...front);
+      rank++;
+      if (chosen.length === nBelow) break;
+      continue;
+    }
+    const ref = referencePoint(front.map((i) => losses[i]));
+    const selected: number[] = [];
+    const remaining = [...front];
+    while (chosen.length + selected.length < nBelow) {
+      const base = hypervolume(selected.map((i) => losses[i]), ref);
+      let bestK = 0;
+      let bestGain = -Infinity;
+      for (let k = 0; k < remaining.length; k++) {
+        const gain = hypervolume([...selected, remaining[k]].map((i) => losses[i]), ref) - base;
+        if (gain > bestGain) {
+          bestGain = gain;
+          bestK = k;
+        }
+      }
+      selected.push(remaining[bestK]);
+      remaining.splice(bestK, 1);
+    }
+    chosen.push(...selected);
+    break;
+  }
+  return chosen;
+}
+
+/**
+ * MOTPE's weights of the good observations: each one's hypervolume contribution, scaled so the
+ * largest is 1 (infeasible observations get a tiny weight). `kept` lists split indices.
+ */
+export function hypervolumeContributionWeights(split: Split, kept: readonly number[]): Float64Array {
+  const out = new Float64Array(kept.length).fill(EPS);
+  const feasible = kept.map((i, pos) => ({ i, pos })).filter(({ i }) => !split.violations || split.violations[i] === 0);
+  const pts = feasible.map(({ i }) => split.lossVectors[i]!);
+  if (pts.length === 0) return out;
+  if (pts.length === 1) {
+    out[feasible[0].pos] = 1;
+    return out;
+  }
+  const ref = referencePoint(pts);
+  const total = hypervolume(pts, ref);
+  const contrib = pts.map((_, k) => total - hypervolume(pts.filter((__, j) => j !== k), ref) + EPS);
+  const max = Math.max(...contrib);
+  feasible.forEach(({ pos }, k) => (out[pos] = Math.min(1, Math.max(0, contrib[k] / max))));
+  return out;
+}

@@ -1,0 +1,182 @@
+import { distributionsEqual, type Distribution } from '../../distributions';
+import { TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
+import { CONSTRAINTS_KEY } from '../base';
+
+/**
+ * The trials TPE learns from, ranked and split into "below" (good) and "above" (the rest).
+ *
+ * Ranking follows Optuna: COMPLETE trials by their (sign-adjusted) value; PRUNED trials after them,
+ * deeper steps first, then by the last intermediate value; pruned trials that reported nothing
+ * after those; RUNNING trials last (only with constant liar: they count as bad, so parallel
+ * workers spread out instead of piling onto the same promising point). With constraints, feasible
+ * trials come first and infeasible ones follow by total violation.
+ */
+export interface Split {
+  /** Trials considered (COMPLETE, PRUNED, and RUNNING with constant liar), by number. */
+  readonly trials: readonly FrozenTrial[];
+  /** Indices into `trials` of the good group, in chronological order. */
+  readonly below: Int32Array;
+  /** Indices of the others, in chronological order. */
+  readonly above: Int32Array;
+  /** Finished trials among `trials` (what n_startup_trials and gamma count). */
+  readonly nFinished: number;
+  /** Objective vectors (sign-adjusted to minimisation) per index; empty for one objective. */
+  readonly lossVectors: readonly (readonly number[] | null)[];
+  /** Constraint violation per index (0 = feasible), or null without constraints. */
+  readonly violations: Float64Array | null;
+}
+
+export interface SplitOptions {
+  directions: readonly Direction[];
+  constantLiar: boolean;
+  constraints: boolean;
+  gamma: (n: number) => number;
+  /** Chooses the good group for several objectives (nondomination ranks + hypervolume). */
+  splitMultiObjective?: (losses: readonly (readonly number[])[], nBelow: number) => number[];
+}
+
+/** Sort key (a, b): lexicographic, smaller is better. */
+function rankKey(t: FrozenTrial, sign: number): [number, number] {
+  if (t.state === TrialState.COMPLETE) return [-Infinity, sign * t.values![0]];
+  if (t.state === TrialState.PRUNED) {
+    let step = -1;
+    let value = 0;
+    for (const [s, v] of t.intermediateValues) if (s > step) [step, value] = [s, v];
+    if (step < 0) return [1, 0];
+    return Number.isNaN(value) ? [-step, Infinity] : [-step, sign * value];
+  }
+  return [Infinity, Infinity]; // RUNNING under constant liar
+}
+
+export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): Split {
+  const multi = opts.directions.length > 1;
+  const signs = opts.directions.map((d) => (d === 'minimize' ? 1 : -1));
+  const trials: FrozenTrial[] = [];
+  for (const t of all) {
+    if (t.state === TrialState.COMPLETE) {
+      if (t.values && t.values.length === signs.length) trials.push(t);
+    } else if (!multi && (t.state === TrialState.PRUNED || (opts.constantLiar && t.state === TrialState.RUNNING))) {
+      trials.push(t);
+    }
+  }
+  const m = trials.length;
+  let nFinished = 0;
+  for (const t of trials) if (t.state !== TrialState.RUNNING) nFinished++;
+  const nBelow = Math.max(0, Math.min(m, Math.floor(opts.gamma(nFinished))));
+  const lossVectors = multi ? trials.map((t) => t.values!.map((v, i) => signs[i] * v)) : [];
+
+  let violations: Float64Array | null = null;
+  if (opts.constraints) {
+    violations = new Float64Array(m);
+    trials.forEach((t, i) => {
+      const c = t.state === TrialState.RUNNING ? undefined : (t.systemAttrs[CONSTRAINTS_KEY] as readonly number[] | null | undefined);
+      violations![i] = Array.isArray(c) ? c.reduce((s: number, v: number) => s + (v > 0 ? v : 0), 0) : Infinity;
+    });
+  }
+
+  let keyA: Float64Array | null = null;
+  let keyB: Float64Array | null = null;
+  if (!multi) {
+    keyA = new Float64Array(m);
+    keyB = new Float64Array(m);
+    for (let i = 0; i < m; i++) [keyA[i], keyB[i]] = rankKey(trials[i], signs[0]);
+  }
+  const bestOf = (indices: number[], k: number): number[] => {
+    if (multi) {
+      const picked = opts.splitMultiObjective!(indices.map((i) => lossVectors[i]!), k);
+      return picked.map((j) => indices[j]);
+    }
+    return smallestK(indices, k, keyA!, keyB!);
+  };
+
+  let belowIdx: number[];
+  const everyone = Array.from({ length: m }, (_, i) => i);
+  if (violations) {
+    const v = violations;
+    const byViolation = [...everyone].sort((a, b) => v[a] - v[b] || a - b);
+    if (nBelow >= m || v[byViolation[nBelow]] > 0) {
+      // Not enough feasible trials: all of them plus the least violating infeasible ones.
+      belowIdx = byViolation.slice(0, nBelow);
+    } else {
+      belowIdx = bestOf(everyone.filter((i) => v[i] === 0), nBelow);
+    }
+  } else {
+    belowIdx = bestOf(everyone, nBelow);
+  }
+  const isBelow = new Uint8Array(m);
+  for (const i of belowIdx) isBelow[i] = 1;
+  const below = new Int32Array(belowIdx.length);
+  const above = new Int32Array(m - belowIdx.length);
+  let b = 0;
+  let a = 0;
+  for (let i = 0; i < m; i++) {
+    if (isBelow[i]) below[b++] = i;
+    else above[a++] = i;
+  }
+  return { trials, below, above, nFinished, lossVectors, violations };
+}
+
+/** The k smallest indices by (keyA, keyB) (ties: earlier index first), without sorting everything. */
+function smallestK(indices: number[], k: number, keyA: Float64Array, keyB: Float64Array): number[] {
+  if (k <= 0) return [];
+  // i ranks before j (indices are visited in increasing order, so ties keep the earlier one).
+  const less = (i: number, j: number) => keyA[i] < keyA[j] || (keyA[i] === keyA[j] && keyB[i] < keyB[j]);
+  if (k >= indices.length) return [...indices];
+  if (k > 64) {
+    const sorted = [...indices].sort((i, j) => (less(i, j) ? -1 : less(j, i) ? 1 : i - j));
+    return sorted.slice(0, k);
+  }
+  // Keep a sorted buffer of the best k; insertion is cheap because k is small (<= 25 by default).
+  const buf: number[] = [];
+  for (const i of indices) {
+    if (buf.length === k) {
+      if (!less(i, buf[k - 1])) continue;
+      buf.pop();
+    }
+    let p = buf.length;
+    while (p > 0 && less(i, buf[p - 1])) p--;
+    buf.splice(p, 0, i);
+  }
+  return buf;
+}
+
+/**
+ * The values of `names` in the trials at `indices`, for the trials where every name is present
+ * with a compatible distribution (same kind; a value inside the current range). Categorical values
+ * are re-indexed into the current choices so an edited choice list still learns from history.
+ */
+export function gatherObservations(
+  split: Split,
+  indices: Int32Array,
+  names: readonly string[],
+  dists: readonly Distribution[],
+): { values: Float64Array[]; kept: number[] } {
+  const values: number[][] = names.map(() => []);
+  const kept: number[] = [];
+  outer: for (let r = 0; r < indices.length; r++) {
+    const t = split.trials[indices[r]];
+    const row: number[] = [];
+    for (let j = 0; j < names.length; j++) {
+      const v = compatibleValue(t, names[j], dists[j]);
+      if (v === undefined) continue outer;
+      row.push(v);
+    }
+    for (let j = 0; j < names.length; j++) values[j].push(row[j]);
+    kept.push(indices[r]);
+  }
+  return { values: values.map((v) => Float64Array.from(v)), kept };
+}
+
+function compatibleValue(t: FrozenTrial, name: string, d: Distribution): number | undefined {
+  const own = t.distributions[name];
+  if (own === undefined) return undefined;
+  const internal = t.internalParams[name];
+  if (own === d || distributionsEqual(own, d)) return internal;
+  if (own.kind !== d.kind) return undefined;
+  if (d.kind === 'categorical') {
+    const external = t.params[name];
+    const i = d.choices.findIndex((c) => c === external);
+    return i < 0 ? undefined : i;
+  }
+  return internal >= d.low && internal <= d.high ? internal : undefined;
+}

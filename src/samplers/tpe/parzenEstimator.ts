@@ -1,0 +1,416 @@
+import type { Distribution } from '../../distributions';
+import { InvalidArgumentError } from '../../errors';
+import type { Rng } from '../../rng';
+import { LOG_SQRT_2PI, logGaussMass, truncnormPpf } from './truncnorm';
+
+/** Bandwidth multiplier of multivariate TPE (Scott's rule scaled, as in BOHB and Optuna). */
+const SIGMA0_MAGNITUDE = 0.2;
+const EPS = 1e-12;
+/** Components farther than this many bandwidths contribute < e^-50 of their weight: skipped. */
+const FAR_Z2 = 100;
+
+export interface ParzenEstimatorParameters {
+  priorWeight: number;
+  considerMagicClip: boolean;
+  considerEndpoints: boolean;
+  weights: (n: number) => ArrayLike<number>;
+  multivariate: boolean;
+}
+
+/**
+ * How one parameter is modelled. Numeric parameters live in a transformed space (log for log
+ * distributions) with bounds widened by half a step for discrete ones, so every value owns an
+ * equal cell; categoricals are modelled by per-observation categorical kernels.
+ */
+export type ParamModel =
+  | {
+      kind: 'numeric';
+      dist: Distribution & { kind: 'float' | 'int' };
+      log: boolean;
+      /** Transformed bounds of the kernels' support. */
+      low: number;
+      high: number;
+      /** Quantisation step (discrete, not log) or null (continuous in the transformed space). */
+      q: number | null;
+    }
+  | { kind: 'categorical'; nChoices: number };
+
+export function paramModel(d: Distribution): ParamModel {
+  if (d.kind === 'categorical') return { kind: 'categorical', nChoices: d.choices.length };
+  if (d.log) {
+    if (d.kind === 'int') return { kind: 'numeric', dist: d, log: true, low: Math.log(d.low - 0.5), high: Math.log(d.high + 0.5), q: null };
+    return { kind: 'numeric', dist: d, log: true, low: Math.log(d.low), high: Math.log(d.high), q: null };
+  }
+  const q = d.kind === 'int' ? d.step : d.step;
+  if (q !== null) return { kind: 'numeric', dist: d, log: false, low: d.low - 0.5 * q, high: d.high + 0.5 * q, q };
+  return { kind: 'numeric', dist: d, log: false, low: d.low, high: d.high, q: null };
+}
+
+/** Internal value -> modelling space. */
+function forward(m: ParamModel, x: number): number {
+  return m.kind === 'numeric' && m.log ? Math.log(x) : x;
+}
+
+/** Modelling space -> a legal internal value (rounded onto the step grid, clipped). */
+function backward(m: ParamModel, y: number): number {
+  if (m.kind === 'categorical') return y;
+  const d = m.dist;
+  if (m.log) {
+    const x = Math.exp(y);
+    if (d.kind === 'int') return Math.min(d.high, Math.max(d.low, Math.round(x)));
+    return Math.min(d.high, Math.max(d.low, x));
+  }
+  if (m.q !== null) {
+    const x = Math.round((y - d.low) / m.q) * m.q + d.low;
+    return Math.min(d.high, Math.max(d.low, x));
+  }
+  return y;
+}
+
+interface NumericKernels {
+  kind: 'numeric';
+  mus: Float64Array;
+  sigmas: Float64Array;
+  /** log of each kernel's truncation mass over [low, high] (in standardised units). */
+  logZ: Float64Array;
+}
+
+interface CategoricalKernels {
+  kind: 'categorical';
+  /** Observed choice per component (-1 for the prior component, which is uniform). */
+  observed: Int32Array;
+  /** Probability of the observed choice in an observation's row, and of every other choice. */
+  pHit: number;
+  pMiss: number;
+  nChoices: number;
+}
+
+type Kernels = NumericKernels | CategoricalKernels;
+
+/**
+ * A mixture of one kernel per observation plus a prior kernel (Bergstra et al. 2011; Optuna's
+ * `_ParzenEstimator`). In the univariate case each observation's bandwidth is the larger gap to its
+ * sorted neighbours, clipped by the "magic clip" to at least range/min(100, n+1); in the
+ * multivariate case all bandwidths follow Scott's rule, 0.2 n^(-1/(d+4)) times the range.
+ * The prior kernel sits at the centre of the range with the whole range as bandwidth.
+ */
+export class ParzenEstimator {
+  readonly nComponents: number;
+  private readonly weights: Float64Array;
+  private readonly cumWeights: Float64Array;
+  private readonly kernels: Kernels[];
+
+  /**
+   * @param observations one array per parameter (internal values), all of the same length n
+   * @param predeterminedWeights weights of the n observations instead of `params.weights(n)`
+   */
+  constructor(
+    observations: readonly Float64Array[],
+    private readonly models: readonly ParamModel[],
+    private readonly params: ParzenEstimatorParameters,
+    predeterminedWeights?: ArrayLike<number>,
+  ) {
+    const n = observations.length > 0 ? observations[0].length : 0;
+    this.nComponents = n + 1;
+    this.weights = computeWeights(n, params, predeterminedWeights);
+    this.cumWeights = new Float64Array(this.nComponents);
+    let acc = 0;
+    for (let i = 0; i < this.nComponents; i++) {
+      acc += this.weights[i];
+      this.cumWeights[i] = acc;
+    }
+    const d = models.length;
+    this.kernels = models.map((m, j) =>
+      m.kind === 'categorical'
+        ? categoricalKernels(observations[j], m.nChoices, params.priorWeight)
+        : numericKernels(observations[j], m, params, d),
+    );
+  }
+
+  /** `size` joint draws (internal values), one array per parameter. */
+  sample(rng: Rng, size: number): Float64Array[] {
+    const out = this.models.map(() => new Float64Array(size));
+    const total = this.cumWeights[this.nComponents - 1];
+    for (let s = 0; s < size; s++) {
+      const active = searchCumulative(this.cumWeights, rng.random() * total);
+      for (let j = 0; j < this.models.length; j++) {
+        const m = this.models[j];
+        const k = this.kernels[j];
+        if (k.kind === 'categorical') {
+          out[j][s] = sampleCategoricalRow(k, active, rng.random());
+        } else if (m.kind === 'numeric') {
+          const mu = k.mus[active];
+          const sigma = k.sigmas[active];
+          const z = truncnormPpf(rng.random(), (m.low - mu) / sigma, (m.high - mu) / sigma);
+          out[j][s] = backward(m, mu + sigma * z);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Log density (log probability for discrete and categorical parameters) of each joint sample. */
+  logPdf(samples: readonly Float64Array[]): Float64Array {
+    const size = samples.length > 0 ? samples[0].length : 0;
+    if (this.models.length === 1) return this.logPdfUnivariate(samples[0], size);
+    return this.logPdfJoint(samples, size);
+  }
+
+  private logPdfUnivariate(xs: Float64Array, size: number): Float64Array {
+    const out = new Float64Array(size);
+    const m = this.models[0];
+    const k = this.kernels[0];
+    const w = this.weights;
+    const nc = this.nComponents;
+    if (k.kind === 'categorical') {
+      // Mixture of categorical rows = one categorical: accumulate it once.
+      const probs = new Float64Array(k.nChoices);
+      for (let i = 0; i < nc; i++) {
+        const o = k.observed[i];
+        if (o < 0) {
+          for (let c = 0; c < k.nChoices; c++) probs[c] += w[i] / k.nChoices;
+        } else {
+          for (let c = 0; c < k.nChoices; c++) probs[c] += w[i] * k.pMiss;
+          probs[o] += w[i] * (k.pHit - k.pMiss);
+        }
+      }
+      for (let s = 0; s < size; s++) out[s] = Math.log(probs[xs[s]]);
+      return out;
+    }
+    if (m.kind !== 'numeric') return out;
+    const { mus, sigmas, logZ } = k;
+    if (m.q === null) {
+      // Continuous: sum_i w_i N(x; mu_i, sigma_i) / Z_i, in the linear domain (the prior kernel keeps
+      // the sum away from underflow inside the range), skipping kernels far from x.
+      const coef = new Float64Array(nc);
+      const inv = new Float64Array(nc);
+      for (let i = 0; i < nc; i++) {
+        inv[i] = 1 / sigmas[i];
+        coef[i] = w[i] * Math.exp(-logZ[i] - LOG_SQRT_2PI) * inv[i];
+      }
+      for (let s = 0; s < size; s++) {
+        const x = forward(m, xs[s]);
+        let sum = 0;
+        for (let i = 0; i < nc; i++) {
+          const z = (x - mus[i]) * inv[i];
+          const z2 = z * z;
+          if (z2 < FAR_Z2) sum += coef[i] * Math.exp(-0.5 * z2);
+        }
+        out[s] = sum > 0 ? Math.log(sum) : this.logPdfJoint([xs.subarray(s, s + 1)], 1)[0];
+      }
+      return out;
+    }
+    // Discrete: probability of the cell [x - q/2, x + q/2] under each kernel. Candidates repeat a
+    // lot on small grids, so each distinct value is evaluated once.
+    const memo = new Map<number, number>();
+    const half = 0.5 * m.q;
+    for (let s = 0; s < size; s++) {
+      const x = xs[s];
+      const hit = memo.get(x);
+      if (hit !== undefined) {
+        out[s] = hit;
+        continue;
+      }
+      const lo = Math.max(x - half, m.low);
+      const hi = Math.min(x + half, m.high);
+      let sum = 0;
+      for (let i = 0; i < nc; i++) {
+        const inv = 1 / sigmas[i];
+        const a = (lo - mus[i]) * inv;
+        const b = (hi - mus[i]) * inv;
+        if ((a > 10 || b < -10)) continue;
+        sum += w[i] * Math.exp(logGaussMass(a, b) - logZ[i]);
+      }
+      const v = sum > 0 ? Math.log(sum) : this.logPdfJoint([xs.subarray(s, s + 1)], 1)[0];
+      memo.set(x, v);
+      out[s] = v;
+    }
+    return out;
+  }
+
+  /** General case: log-sum-exp over components of the summed per-parameter log densities. */
+  private logPdfJoint(samples: readonly Float64Array[], size: number): Float64Array {
+    const nc = this.nComponents;
+    const out = new Float64Array(size);
+    const acc = new Float64Array(nc);
+    const logW = new Float64Array(nc);
+    for (let i = 0; i < nc; i++) logW[i] = Math.log(this.weights[i]);
+    // Per-parameter constants that do not depend on the sample.
+    const consts = this.kernels.map((k) => {
+      if (k.kind !== 'numeric') return null;
+      const c = new Float64Array(nc);
+      for (let i = 0; i < nc; i++) c[i] = -Math.log(k.sigmas[i]) - LOG_SQRT_2PI - k.logZ[i];
+      return c;
+    });
+    const logHit = new Map<number, [number, number]>();
+    for (let s = 0; s < size; s++) {
+      acc.set(logW);
+      for (let j = 0; j < this.models.length; j++) {
+        const m = this.models[j];
+        const k = this.kernels[j];
+        const x = samples[j][s];
+        if (k.kind === 'categorical') {
+          let pair = logHit.get(j);
+          if (!pair) {
+            pair = [Math.log(k.pHit), Math.log(k.pMiss)];
+            logHit.set(j, pair);
+          }
+          const uniform = -Math.log(k.nChoices);
+          for (let i = 0; i < nc; i++) {
+            const o = k.observed[i];
+            acc[i] += o < 0 ? uniform : o === x ? pair[0] : pair[1];
+          }
+        } else if (m.kind === 'numeric') {
+          const { mus, sigmas, logZ } = k;
+          if (m.q === null) {
+            const y = forward(m, x);
+            const c = consts[j]!;
+            for (let i = 0; i < nc; i++) {
+              const z = (y - mus[i]) / sigmas[i];
+              acc[i] += c[i] - 0.5 * z * z;
+            }
+          } else {
+            const lo = Math.max(x - 0.5 * m.q, m.low);
+            const hi = Math.min(x + 0.5 * m.q, m.high);
+            for (let i = 0; i < nc; i++) {
+              acc[i] += logGaussMass((lo - mus[i]) / sigmas[i], (hi - mus[i]) / sigmas[i]) - logZ[i];
+            }
+          }
+        }
+      }
+      let max = -Infinity;
+      for (let i = 0; i < nc; i++) if (acc[i] > max) max = acc[i];
+      if (max === -Infinity) {
+        out[s] = -Infinity;
+        continue;
+      }
+      let sum = 0;
+      for (let i = 0; i < nc; i++) sum += Math.exp(acc[i] - max);
+      out[s] = max + Math.log(sum);
+    }
+    return out;
+  }
+}
+
+function computeWeights(n: number, params: ParzenEstimatorParameters, predetermined?: ArrayLike<number>): Float64Array {
+  const w = new Float64Array(n + 1);
+  if (n > 0) {
+    const raw = predetermined ?? params.weights(n);
+    if (raw.length < n) {
+      throw new InvalidArgumentError(`TPESampler: the weights function returned ${raw.length} values for ${n} observations; it must return n.`);
+    }
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const v = raw[i];
+      if (!Number.isFinite(v) || v < 0) {
+        throw new InvalidArgumentError(
+          `TPESampler: the weights function must return finite non-negative values; got ${v} (for n = ${n}).`,
+        );
+      }
+      w[i] = v;
+      sum += v;
+    }
+    if (sum <= 0 && predetermined === undefined) {
+      throw new InvalidArgumentError(`TPESampler: the weights function returned all zeros (for n = ${n}).`);
+    }
+  }
+  w[n] = params.priorWeight;
+  let total = 0;
+  for (let i = 0; i <= n; i++) total += w[i];
+  for (let i = 0; i <= n; i++) w[i] /= total;
+  return w;
+}
+
+function numericKernels(obs: Float64Array, m: ParamModel & { kind: 'numeric' }, params: ParzenEstimatorParameters, nParams: number): NumericKernels {
+  const n = obs.length;
+  const nc = n + 1;
+  const range = m.high - m.low;
+  const mus = new Float64Array(nc);
+  for (let i = 0; i < n; i++) mus[i] = forward(m, obs[i]);
+  mus[n] = 0.5 * (m.low + m.high);
+  const sigmas = new Float64Array(nc);
+  if (params.multivariate) {
+    sigmas.fill(SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (nParams + 4)) * range);
+  } else {
+    univariateBandwidths(mus, m.low, m.high, params.considerEndpoints, sigmas);
+  }
+  const maxSigma = range;
+  const minSigma = params.considerMagicClip ? range / Math.min(100, 1 + nc) : EPS;
+  for (let i = 0; i < nc; i++) sigmas[i] = Math.min(maxSigma, Math.max(minSigma, sigmas[i]));
+  sigmas[n] = range; // the prior kernel
+  const logZ = new Float64Array(nc);
+  for (let i = 0; i < nc; i++) logZ[i] = logGaussMass((m.low - mus[i]) / sigmas[i], (m.high - mus[i]) / sigmas[i]);
+  return { kind: 'numeric', mus, sigmas, logZ };
+}
+
+/**
+ * Each kernel's bandwidth is the larger distance to its neighbours in sorted order (the range
+ * bounds act as outer neighbours); without `considerEndpoints` the outermost kernels use the gap
+ * to their inner neighbour instead. Ties keep their original order (a stable sort).
+ */
+function univariateBandwidths(mus: Float64Array, low: number, high: number, considerEndpoints: boolean, out: Float64Array): void {
+  const m = mus.length;
+  const sorted = Float64Array.from(mus).sort();
+  // Position of each original index in sorted order (stable among equal values).
+  const nextSlot = new Map<number, number>();
+  const pos = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    const v = mus[i];
+    let p = nextSlot.get(v);
+    if (p === undefined) p = lowerBound(sorted, v);
+    pos[i] = p;
+    nextSlot.set(v, p + 1);
+  }
+  const at = (k: number) => (k < 0 ? low : k >= m ? high : sorted[k]);
+  const sortedSigma = new Float64Array(m);
+  for (let k = 0; k < m; k++) sortedSigma[k] = Math.max(at(k) - at(k - 1), at(k + 1) - at(k));
+  if (!considerEndpoints && m + 2 >= 4) {
+    sortedSigma[0] = at(1) - at(0);
+    sortedSigma[m - 1] = at(m - 1) - at(m - 2);
+  }
+  for (let i = 0; i < m; i++) out[i] = sortedSigma[pos[i]];
+}
+
+function lowerBound(a: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function categoricalKernels(obs: Float64Array, nChoices: number, priorWeight: number): CategoricalKernels {
+  const n = obs.length;
+  const observed = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) observed[i] = obs[i];
+  observed[n] = -1;
+  // Each observation's row: priorWeight/(n+1) on every choice plus 1 on the observed one, normalised.
+  const base = priorWeight / (n + 1);
+  const rowSum = 1 + nChoices * base;
+  return { kind: 'categorical', observed, pHit: (base + 1) / rowSum, pMiss: base / rowSum, nChoices };
+}
+
+function sampleCategoricalRow(k: CategoricalKernels, component: number, u: number): number {
+  const o = k.observed[component];
+  if (o < 0) return Math.min(k.nChoices - 1, Math.floor(u * k.nChoices));
+  let acc = 0;
+  for (let c = 0; c < k.nChoices; c++) {
+    acc += c === o ? k.pHit : k.pMiss;
+    if (u < acc) return c;
+  }
+  return k.nChoices - 1;
+}
+
+function searchCumulative(cum: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cum[mid] <= u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,229 @@
+import { isSingle, type Distribution } from '../../distributions';
+import { InvalidArgumentError } from '../../errors';
+import { TrialState, type FrozenTrial } from '../../frozenTrial';
+import { Rng } from '../../rng';
+import type { Study } from '../../study';
+import { CONSTRAINTS_KEY, type Sampler } from '../base';
+import { sampleUniformInternal } from '../random';
+import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
+import { hypervolumeContributionWeights, selectBelowMultiObjective } from './multiObjective';
+import { computeSplit, gatherObservations, type Split } from './observations';
+import { ParzenEstimator, paramModel, type ParzenEstimatorParameters } from './parzenEstimator';
+
+/** Optuna's default gamma: the best 10% of the finished trials, at most 25. */
+export function defaultGamma(n: number): number {
+  return Math.min(Math.ceil(0.1 * n), 25);
+}
+
+/** Hyperopt's gamma: ceil(0.25 sqrt(n)), at most 25. */
+export function hyperoptDefaultGamma(n: number): number {
+  return Math.min(Math.ceil(0.25 * Math.sqrt(n)), 25);
+}
+
+/**
+ * Optuna's default observation weights: all 1 below 25 observations; otherwise the newest 25 weigh
+ * 1 and the older n - 25 ramp linearly from 1/n up to 1, so old history fades.
+ */
+export function defaultWeights(n: number): Float64Array {
+  const w = new Float64Array(n);
+  if (n < 25) return w.fill(1);
+  const ramp = n - 25;
+  for (let i = 0; i < ramp; i++) w[i] = ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1);
+  for (let i = ramp; i < n; i++) w[i] = 1;
+  return w;
+}
+
+export interface TPESamplerOptions {
+  seed?: number;
+  /** Random trials before TPE starts modelling (default 10). */
+  nStartupTrials?: number;
+  /** Candidates drawn from l(x) per suggestion; the best l/g wins (default 24). */
+  nEiCandidates?: number;
+  /** How many finished trials form the good group, given their count (default `defaultGamma`). */
+  gamma?: (n: number) => number;
+  /** Weights of n observations, oldest first (default `defaultWeights`). */
+  weights?: (n: number) => ArrayLike<number>;
+  /** Weight of the prior kernel (default 1.0). */
+  priorWeight?: number;
+  /** Lower-bound bandwidths by range/min(100, n+1) (default true). */
+  considerMagicClip?: boolean;
+  /** Let the outermost kernels reach the range bounds (default false). */
+  considerEndpoints?: boolean;
+  /** Model the intersection search space jointly (default false, as in Optuna 3.x/4.x). */
+  multivariate?: boolean;
+  /** With multivariate: model each group of co-occurring parameters jointly (conditional spaces). */
+  group?: boolean;
+  /** Count running trials as bad ones so parallel workers explore different points. */
+  constantLiar?: boolean;
+  /**
+   * Constraint values of a finished trial (<= 0 means satisfied). Feasible trials rank first; the
+   * values are stored in the trial's system attribute `constraints`.
+   */
+  constraintsFunc?: (trial: FrozenTrial) => number[];
+}
+
+/**
+ * Tree-structured Parzen Estimator (Bergstra et al. 2011), following Optuna's TPESampler and its
+ * defaults. After `nStartupTrials` random trials, the finished trials are split into the best
+ * gamma(n) ("below") and the rest ("above"); a Parzen estimator l(x) is fitted to the first and g(x)
+ * to the second, `nEiCandidates` points are drawn from l, and the one maximising l(x)/g(x) (the
+ * expected-improvement criterion) is proposed.
+ *
+ * Univariate by default (one estimator pair per parameter). `multivariate` fits joint estimators
+ * over the intersection search space so correlated parameters are modelled together; `group`
+ * splits a conditional space into its branches. For several objectives the good group is chosen by
+ * nondomination rank and hypervolume contribution (MOTPE).
+ */
+export class TPESampler implements Sampler {
+  private readonly nStartupTrials: number;
+  private readonly nEiCandidates: number;
+  private readonly gamma: (n: number) => number;
+  private readonly parzen: ParzenEstimatorParameters;
+  private readonly multivariate: boolean;
+  private readonly group: boolean;
+  private readonly constantLiar: boolean;
+  private readonly constraintsFunc: ((trial: FrozenTrial) => number[]) | undefined;
+  private rng: Rng;
+  private randomRng: Rng;
+  private readonly intersection = new IntersectionSearchSpace({ includePruned: true });
+  private readonly groups = new GroupDecomposedSearchSpace({ includePruned: true });
+  private lastGroups: Array<Record<string, Distribution>> = [];
+  private splitMemo: { trials: readonly FrozenTrial[]; study: Study; split: Split } | null = null;
+
+  constructor(opts: TPESamplerOptions = {}) {
+    const int = (name: string, v: number | undefined, dflt: number, min: number) => {
+      if (v === undefined) return dflt;
+      if (!Number.isInteger(v) || v < min) {
+        throw new InvalidArgumentError(`TPESampler: ${name} must be an integer >= ${min}, got ${String(v)}.`);
+      }
+      return v;
+    };
+    this.nStartupTrials = int('nStartupTrials', opts.nStartupTrials, 10, 0);
+    this.nEiCandidates = int('nEiCandidates', opts.nEiCandidates, 24, 1);
+    const priorWeight = opts.priorWeight ?? 1.0;
+    if (!(Number.isFinite(priorWeight) && priorWeight > 0)) {
+      throw new InvalidArgumentError(`TPESampler: priorWeight must be a positive finite number, got ${String(priorWeight)}.`);
+    }
+    for (const key of ['gamma', 'weights', 'constraintsFunc'] as const) {
+      if (opts[key] !== undefined && typeof opts[key] !== 'function') {
+        throw new InvalidArgumentError(`TPESampler: ${key} must be a function, got ${typeof opts[key]}.`);
+      }
+    }
+    if (opts.group && !opts.multivariate) {
+      throw new InvalidArgumentError('TPESampler: group: true needs multivariate: true (groups are modelled jointly).');
+    }
+    if (opts.seed !== undefined && !Number.isFinite(opts.seed)) {
+      throw new InvalidArgumentError(`TPESampler: seed must be a finite number, got ${String(opts.seed)}.`);
+    }
+    this.gamma = opts.gamma ?? defaultGamma;
+    this.multivariate = opts.multivariate ?? false;
+    this.group = opts.group ?? false;
+    this.constantLiar = opts.constantLiar ?? false;
+    this.constraintsFunc = opts.constraintsFunc;
+    this.parzen = {
+      priorWeight,
+      considerMagicClip: opts.considerMagicClip ?? true,
+      considerEndpoints: opts.considerEndpoints ?? false,
+      weights: opts.weights ?? defaultWeights,
+      multivariate: this.multivariate,
+    };
+    this.rng = new Rng(opts.seed);
+    this.randomRng = new Rng(opts.seed === undefined ? undefined : `${opts.seed}/startup`);
+  }
+
+  reseedRng(seed?: number): void {
+    this.rng = new Rng(seed);
+    this.randomRng = new Rng(seed === undefined ? undefined : `${seed}/startup`);
+  }
+
+  inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
+    if (!this.multivariate) return {};
+    const out: Record<string, Distribution> = {};
+    if (this.group) {
+      this.lastGroups = this.groups.calculate(study);
+      for (const g of this.lastGroups) for (const [name, d] of Object.entries(g)) if (!isSingle(d)) out[name] = d;
+      return out;
+    }
+    for (const [name, d] of Object.entries(this.intersection.calculate(study))) if (!isSingle(d)) out[name] = d;
+    return out;
+  }
+
+  sampleRelative(study: Study, _trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
+    if (!this.group) return this.sampleJoint(study, searchSpace);
+    const out: Record<string, number> = {};
+    for (const g of this.lastGroups) {
+      const sub: Record<string, Distribution> = {};
+      for (const name of Object.keys(g)) if (name in searchSpace) sub[name] = searchSpace[name];
+      Object.assign(out, this.sampleJoint(study, sub));
+    }
+    return out;
+  }
+
+  sampleIndependent(study: Study, _trial: FrozenTrial, paramName: string, distribution: Distribution): number {
+    const split = this.split(study);
+    if (split.nFinished < this.nStartupTrials) return sampleUniformInternal(this.randomRng, distribution);
+    const r = this.propose(study, split, [paramName], [distribution]);
+    return r[0];
+  }
+
+  async afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
+    if (!this.constraintsFunc || (state !== TrialState.COMPLETE && state !== TrialState.PRUNED)) return;
+    const c = this.constraintsFunc({ ...trial, state, values });
+    if (!Array.isArray(c) || c.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
+      throw new InvalidArgumentError(
+        `TPESampler: constraintsFunc must return an array of numbers (<= 0 means satisfied); got ${JSON.stringify(c)} for trial ${trial.number}.`,
+      );
+    }
+    await study.storage.setTrialSystemAttr(trial.trialId, CONSTRAINTS_KEY, [...c]);
+  }
+
+  private sampleJoint(study: Study, space: Record<string, Distribution>): Record<string, number> {
+    const names = Object.keys(space).sort();
+    if (names.length === 0) return {};
+    const split = this.split(study);
+    if (split.nFinished < this.nStartupTrials) return {};
+    const picked = this.propose(study, split, names, names.map((n) => space[n]));
+    const out: Record<string, number> = {};
+    names.forEach((n, j) => (out[n] = picked[j]));
+    return out;
+  }
+
+  /** Fit l and g on the trials that have every name, draw candidates from l, return the best l/g. */
+  private propose(study: Study, split: Split, names: string[], dists: Distribution[]): number[] {
+    const models = dists.map(paramModel);
+    const below = gatherObservations(split, split.below, names, dists);
+    const above = gatherObservations(split, split.above, names, dists);
+    const weightsBelow = study.isMultiObjective ? hypervolumeContributionWeights(split, below.kept) : undefined;
+    const l = new ParzenEstimator(below.values, models, this.parzen, weightsBelow);
+    const g = new ParzenEstimator(above.values, models, this.parzen);
+    const candidates = l.sample(this.rng, this.nEiCandidates);
+    const ll = l.logPdf(candidates);
+    const lg = g.logPdf(candidates);
+    let best = 0;
+    let bestScore = -Infinity;
+    for (let s = 0; s < candidates[0].length; s++) {
+      const score = ll[s] - lg[s];
+      if (score > bestScore) {
+        bestScore = score;
+        best = s;
+      }
+    }
+    return candidates.map((c) => c[best]);
+  }
+
+  /** The good/bad split of the study's current trials, computed once per snapshot of the trials. */
+  private split(study: Study): Split {
+    const trials = study.trials;
+    const memo = this.splitMemo;
+    if (memo && memo.trials === trials && memo.study === study) return memo.split;
+    const split = computeSplit(trials, {
+      directions: study.directions,
+      constantLiar: this.constantLiar,
+      constraints: this.constraintsFunc !== undefined,
+      gamma: this.gamma,
+      splitMultiObjective: selectBelowMultiObjective,
+    });
+    this.splitMemo = { trials, study, split };
+    return split;
+  }
+}

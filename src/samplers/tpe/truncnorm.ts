@@ -1,0 +1,114 @@
+/**
+ * Standard-normal helpers for the Parzen estimators: erfc, the normal CDF and its inverse, the log
+ * of the probability mass of an interval, and inverse-CDF sampling of a truncated normal.
+ * Accuracy is about 1e-7 relative (erfc) and 1e-9 (inverse CDF), far below what
+ * TPE's likelihood-ratio comparisons can notice, and every function stays accurate in the tails.
+ */
+
+const SQRT1_2 = Math.SQRT1_2;
+export const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/**
+ * Complementary error function with fractional error below 1.2e-7 everywhere, from the Chebyshev
+ * fit published in Numerical Recipes (erfcc). Its form t*exp(-z^2 + poly(t)) keeps full relative
+ * precision deep in the tail, which the mass computations below rely on.
+ */
+export function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
+
+/** Standard normal CDF. */
+export function ndtr(z: number): number {
+  return 0.5 * erfc(-z * SQRT1_2);
+}
+
+/** Standard normal density. */
+export function normPdf(z: number): number {
+  return Math.exp(-0.5 * z * z - LOG_SQRT_2PI);
+}
+
+// Acklam's rational approximation of the inverse normal CDF (relative error < 1.15e-9).
+const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+const B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+const C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+const D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+const P_LOW = 0.02425;
+
+/** Inverse of the standard normal CDF for p in (0, 1); -Infinity/Infinity at 0/1. */
+export function ndtri(p: number): number {
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  let x: number;
+  if (p < P_LOW) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x = (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
+  } else if (p <= 1 - P_LOW) {
+    const q = p - 0.5;
+    const r = q * q;
+    x = ((((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q) / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1);
+  } else {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x = -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5]) / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1);
+  }
+  return x;
+}
+
+/** The z with upper-tail probability Q(z) = 1 - ndtr(z) equal to `q` (accurate for tiny q). */
+function upperTailInverse(q: number): number {
+  return -ndtri(q);
+}
+
+/**
+ * Log of the standard-normal mass of [a, b] (a <= b), accurate in both tails and for narrow
+ * intervals (where a difference of CDFs would cancel).
+ */
+export function logGaussMass(a: number, b: number): number {
+  if (a >= b) return -Infinity;
+  if (b <= 0) return logGaussMass(-b, -a); // mirror into the upper half
+  const width = b - a;
+  const mid = 0.5 * (a + b);
+  if (width * Math.max(1, Math.abs(mid)) < 0.5) {
+    // Narrow interval: Simpson's rule on the density (error ~ width^5), no cancellation.
+    const m = (width / 6) * (normPdf(a) + 4 * normPdf(mid) + normPdf(b));
+    return Math.log(m);
+  }
+  if (a >= 0) return Math.log(0.5 * (erfc(a * SQRT1_2) - erfc(b * SQRT1_2)));
+  // a < 0 < b: one minus the two tails.
+  return Math.log1p(-0.5 * erfc(-a * SQRT1_2) - 0.5 * erfc(b * SQRT1_2));
+}
+
+/**
+ * One draw from the standard normal truncated to [a, b], by inverting the CDF at `u` in [0, 1).
+ * Works on the lower tail when the interval lies below 0 and on the upper tail otherwise, so that
+ * intervals far out in a tail keep their precision.
+ */
+export function truncnormPpf(u: number, a: number, b: number): number {
+  if (!(a < b)) return a;
+  let x: number;
+  if (a >= 0) {
+    // Upper tail: Q(x) = Q(a) - u (Q(a) - Q(b)).
+    const qa = 0.5 * erfc(a * SQRT1_2);
+    const qb = 0.5 * erfc(b * SQRT1_2);
+    x = upperTailInverse(qa - u * (qa - qb));
+  } else {
+    const pa = ndtr(a);
+    const pb = ndtr(b);
+    x = ndtri(pa + u * (pb - pa));
+  }
+  if (!(x >= a)) x = a; // also catches NaN
+  if (x > b) x = b;
+  return x;
+}
