@@ -1,0 +1,54 @@
+import { CONSTRAINTS_KEY } from '../samplers/base';
+import { TrialState, type FrozenTrial } from '../frozenTrial';
+import type { Study } from '../study';
+import { InvalidArgumentError } from '../errors';
+
+/**
+ * Constraints, as in Optuna: a `constraintsFunc(trial)` returns one number per constraint, and a
+ * constraint is satisfied when its value is <= 0. Samplers that take a constraintsFunc evaluate it
+ * after each trial and store the values in the trial's system attribute `constraints`, so every
+ * sampler, `bestTrial`/`bestTrials` and other processes read the same record.
+ */
+export type ConstraintsFunc = (trial: FrozenTrial) => readonly number[];
+
+/** The stored constraint values of a trial, or null when none were recorded. */
+export function trialConstraints(trial: FrozenTrial): number[] | null {
+  const c = trial.systemAttrs[CONSTRAINTS_KEY];
+  return Array.isArray(c) ? (c as number[]) : null;
+}
+
+/** Total violation sum(max(0, c_k)); 0 for a feasible trial or one with no recorded constraints. */
+export function constraintViolation(trial: FrozenTrial): number {
+  const c = trialConstraints(trial);
+  if (!c) return 0;
+  let v = 0;
+  for (const x of c) v += Number.isNaN(x) ? Infinity : Math.max(0, x);
+  return v;
+}
+
+/** Whether every recorded constraint is satisfied (trials without a record count as feasible). */
+export function isFeasible(trial: FrozenTrial): boolean {
+  return constraintViolation(trial) === 0;
+}
+
+/**
+ * Evaluate `constraintsFunc` for a finished trial and store the result (call from a sampler's
+ * afterTrial). Runs for COMPLETE and PRUNED trials, as Optuna does; the function sees the values.
+ */
+export async function recordConstraints(
+  study: Study,
+  trial: FrozenTrial,
+  state: TrialState,
+  values: readonly number[] | null,
+  constraintsFunc: ConstraintsFunc,
+): Promise<void> {
+  if (state !== TrialState.COMPLETE && state !== TrialState.PRUNED) return;
+  const withValues: FrozenTrial = { ...trial, state, values };
+  const raw = constraintsFunc(withValues);
+  if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'number')) {
+    throw new InvalidArgumentError(
+      `constraintsFunc must return an array of numbers (<= 0 means satisfied), got ${JSON.stringify(raw)} for trial ${trial.number}.`,
+    );
+  }
+  await study.storage.setTrialSystemAttr(trial.trialId, CONSTRAINTS_KEY, [...raw]);
+}
