@@ -4,6 +4,7 @@ import { lastStep, TrialState, type Direction, type FrozenTrial } from './frozen
 import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
 import type { Pruner } from './pruners/base';
 import { MedianPruner } from './pruners/percentile';
+import { getParamImportances, type ImportanceOptions } from './importance';
 import type { Sampler } from './samplers/base';
 import { RandomSampler } from './samplers/random';
 import { getStorage, type Storage, type StudySummary } from './storage';
@@ -300,6 +301,15 @@ export class Study {
    */
   liveTrial(number: number): Trial | undefined {
     return this.running.get(number);
+  }
+
+  /**
+   * Importance of each parameter, largest first: fANOVA by default, or mean decrease in impurity
+   * (`evaluator: 'mdi'`). Reads the trials in this study object; call `refresh()` first to include
+   * trials other processes added. See `getParamImportances`.
+   */
+  importances(opts: ImportanceOptions = {}): Record<string, number> {
+    return getParamImportances(this, opts);
   }
 
   /** Stop `optimize` after the trials now running finish (callable from a callback or a widget). */

@@ -1,0 +1,343 @@
+/**
+ * Cross-validated evaluation and hyperparameter searches in scikit-learn's vocabulary:
+ * crossValidate, gridSearchCV, randomizedSearchCV, tuneCV (a tunelab study: any sampler and
+ * pruner, folds reported as steps) and nestedCV. Every search refits the best configuration on
+ * all the data it was given (refit: true by default), as scikit-learn does.
+ */
+import { toExternal, type Distribution, type ParamValue } from '../distributions';
+import { InvalidArgumentError, TrialPruned } from '../errors';
+import { accuracy, meanSquaredError, r2, take, type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
+import { Rng } from '../rng';
+import { sampleUniformInternal } from '../samplers/random';
+import type { SearchSpace, SpaceDefinition } from '../space';
+import { createStudy, type CreateStudyOptions, type Study } from '../study';
+import type { Trial } from '../trial';
+import { KFold, StratifiedKFold, type Fold, type Splitter } from './splitters';
+
+/** A metric name or a function of (yTrue, yPred); higher is better (sklearn's 'neg_' convention for errors). */
+export type Scoring = 'accuracy' | 'r2' | 'neg_mean_squared_error' | ((yTrue: Vector, yPred: Vector) => number);
+/** A splitter, or a fold count (StratifiedKFold for classifiers, KFold for regressors, as scikit-learn). */
+export type CV = Splitter | number;
+
+export function resolveScoring(scoring: Scoring | undefined, model: Estimator): (yTrue: Vector, yPred: Vector) => number {
+  if (typeof scoring === 'function') return scoring;
+  switch (scoring ?? (model.estimatorType === 'classifier' ? 'accuracy' : 'r2')) {
+    case 'accuracy':
+      return accuracy;
+    case 'r2':
+      return r2;
+    case 'neg_mean_squared_error':
+      return (a, b) => -meanSquaredError(a, b);
+    default:
+      throw new InvalidArgumentError(`scoring must be 'accuracy', 'r2', 'neg_mean_squared_error' or a function; got ${String(scoring)}.`);
+  }
+}
+
+export function resolveCV(cv: CV | undefined, model: Estimator): Splitter {
+  if (cv === undefined || typeof cv === 'number') {
+    const nSplits = cv ?? 5;
+    return model.estimatorType === 'classifier' ? new StratifiedKFold({ nSplits }) : new KFold({ nSplits });
+  }
+  if (typeof cv.split !== 'function') throw new InvalidArgumentError('cv must be a fold count or a splitter with split(X, y).');
+  return cv;
+}
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+function std(xs: readonly number[]): number {
+  const m = mean(xs);
+  return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
+}
+
+export interface CrossValidateOptions {
+  cv?: CV;
+  scoring?: Scoring;
+  returnTrainScore?: boolean;
+  /** Called after each fold (fold index from 0, its test score); lets tuneCV report folds to a trial. */
+  onFold?: (fold: number, testScore: number) => void | Promise<void>;
+}
+
+export interface CrossValidateResult {
+  testScore: number[];
+  trainScore?: number[];
+  fitTimeMs: number[];
+  scoreTimeMs: number[];
+  mean: number;
+  std: number;
+}
+
+/** Fit a fresh clone of `model` on each training fold and score it on the test fold. */
+export async function crossValidate(model: Estimator, X: Matrix, y: Vector, opts: CrossValidateOptions = {}): Promise<CrossValidateResult> {
+  const splitter = resolveCV(opts.cv, model);
+  const score = resolveScoring(opts.scoring, model);
+  const result: CrossValidateResult = { testScore: [], fitTimeMs: [], scoreTimeMs: [], mean: NaN, std: NaN };
+  if (opts.returnTrainScore) result.trainScore = [];
+  let f = 0;
+  for (const { train, test } of splitter.split(X, y)) {
+    const est = model.clone();
+    const XTrain = take(X, train);
+    const yTrain = take(y, train);
+    const t0 = performance.now();
+    await est.fit(XTrain, yTrain);
+    const t1 = performance.now();
+    const s = score(take(y, test), est.predict(take(X, test)));
+    result.scoreTimeMs.push(performance.now() - t1);
+    result.fitTimeMs.push(t1 - t0);
+    result.testScore.push(s);
+    if (result.trainScore) result.trainScore.push(score(yTrain, est.predict(XTrain)));
+    await opts.onFold?.(f++, s);
+  }
+  result.mean = mean(result.testScore);
+  result.std = std(result.testScore);
+  return result;
+}
+
+/** One evaluated configuration of a search (sklearn's cv_results_ as rows). */
+export interface CandidateResult {
+  params: Params;
+  splitScores: number[];
+  meanTestScore: number;
+  stdTestScore: number;
+  /** 1 for the best mean score; ties share the lowest rank (sklearn's rank_test_score). */
+  rank: number;
+  /** Only for tuneCV: 'COMPLETE' or 'PRUNED' (a pruned candidate has fewer split scores). */
+  state?: string;
+}
+
+export interface SearchResult<E extends Estimator = Estimator> {
+  bestParams: Params;
+  bestScore: number;
+  bestIndex: number;
+  /** The best configuration refit on all the data (null with refit: false). */
+  bestEstimator: E | null;
+  cvResults: CandidateResult[];
+}
+
+export interface SearchOptions {
+  cv?: CV;
+  scoring?: Scoring;
+  refit?: boolean;
+  /** Called after each candidate is evaluated (for progress displays). */
+  onCandidate?: (result: CandidateResult, index: number) => void;
+}
+
+/** A grid: each parameter's list of values; or a list of grids whose points are concatenated (sklearn's ParameterGrid). */
+export type ParamGrid = Record<string, readonly unknown[]> | ReadonlyArray<Record<string, readonly unknown[]>>;
+
+/** All points of a grid in scikit-learn's order: keys sorted, the last key varying fastest. */
+export function expandGrid(grid: ParamGrid): Params[] {
+  const grids = Array.isArray(grid) ? (grid as ReadonlyArray<Record<string, readonly unknown[]>>) : [grid as Record<string, readonly unknown[]>];
+  const points: Params[] = [];
+  for (const g of grids) {
+    const keys = Object.keys(g).sort();
+    for (const k of keys) {
+      if (!Array.isArray(g[k]) || g[k].length === 0) {
+        throw new InvalidArgumentError(`paramGrid: "${k}" must be a non-empty array of values, got ${JSON.stringify(g[k])}.`);
+      }
+    }
+    let acc: Params[] = [{}];
+    for (const k of keys) acc = acc.flatMap((p) => g[k].map((v) => ({ ...p, [k]: v })));
+    points.push(...acc);
+  }
+  return points;
+}
+
+function rankCandidates(results: Omit<CandidateResult, 'rank'>[]): CandidateResult[] {
+  const scores = results.map((r) => (Number.isNaN(r.meanTestScore) ? -Infinity : r.meanTestScore));
+  return results.map((r, i) => ({ ...r, rank: 1 + scores.filter((s) => s > scores[i]).length }));
+}
+
+async function evaluateCandidates(
+  model: Estimator,
+  candidates: Params[],
+  X: Matrix,
+  y: Vector,
+  opts: SearchOptions,
+): Promise<SearchResult> {
+  const splitter = resolveCV(opts.cv, model);
+  const folds = [...splitter.split(X, y)];
+  const fixed: Splitter = { getNSplits: () => folds.length, split: () => folds[Symbol.iterator]() };
+  const rows: Omit<CandidateResult, 'rank'>[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const cvr = await crossValidate(model.clone(candidates[i]), X, y, { cv: fixed, scoring: opts.scoring });
+    const row = { params: candidates[i], splitScores: cvr.testScore, meanTestScore: cvr.mean, stdTestScore: cvr.std };
+    rows.push(row);
+    opts.onCandidate?.({ ...row, rank: NaN }, i);
+  }
+  return finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
+}
+
+async function finishSearch(model: Estimator, cvResults: CandidateResult[], X: Matrix, y: Vector, refit: boolean): Promise<SearchResult> {
+  // The first candidate of rank 1 wins, as sklearn's rank_test_score.argmin().
+  const bestIndex = cvResults.findIndex((r) => r.rank === 1);
+  if (bestIndex < 0) throw new InvalidArgumentError('search: no candidate finished with a score.');
+  const best = cvResults[bestIndex];
+  const bestEstimator = refit ? await model.clone(best.params).fit(X, y) : null;
+  return { bestParams: best.params, bestScore: best.meanTestScore, bestIndex, bestEstimator, cvResults };
+}
+
+/** Evaluate every point of `paramGrid` by cross-validation (the same folds for all), then refit the best. */
+export async function gridSearchCV(model: Estimator, paramGrid: ParamGrid, X: Matrix, y: Vector, opts: SearchOptions = {}): Promise<SearchResult> {
+  return evaluateCandidates(model, expandGrid(paramGrid), X, y, opts);
+}
+
+/** A parameter to sample: a tunelab distribution (floatDistribution, intDistribution, categoricalDistribution) or a list to choose from uniformly. */
+export type ParamSampler = Distribution | readonly unknown[];
+
+/** Sample `nIter` configurations (seeded) from `distributions`, evaluate each by cross-validation, refit the best. */
+export async function randomizedSearchCV(
+  model: Estimator,
+  distributions: Record<string, ParamSampler>,
+  X: Matrix,
+  y: Vector,
+  opts: SearchOptions & { nIter?: number; seed?: number } = {},
+): Promise<SearchResult> {
+  const nIter = opts.nIter ?? 10;
+  if (!(Number.isInteger(nIter) && nIter >= 1)) throw new InvalidArgumentError(`randomizedSearchCV: nIter must be a positive integer, got ${nIter}.`);
+  const rng = new Rng(opts.seed);
+  const keys = Object.keys(distributions).sort();
+  const candidates: Params[] = [];
+  for (let i = 0; i < nIter; i++) {
+    const p: Params = {};
+    for (const k of keys) {
+      const d = distributions[k];
+      p[k] = Array.isArray(d) ? rng.choice(d) : toExternal(d as Distribution, sampleUniformInternal(rng, d as Distribution));
+    }
+    candidates.push(p);
+  }
+  return evaluateCandidates(model, candidates, X, y, opts);
+}
+
+export interface TuneCVOptions extends SearchOptions {
+  nTrials?: number;
+  timeout?: number;
+  /** Study options (sampler, pruner, storage, studyName...); the direction is always 'maximize' (scores are higher-better). */
+  study?: Omit<CreateStudyOptions, 'direction' | 'directions'>;
+  /** An existing study to add trials to instead of creating one. */
+  existingStudy?: Study;
+  showProgressBar?: boolean;
+}
+
+export interface TuneCVResult extends SearchResult {
+  study: Study;
+}
+
+/**
+ * Tune `model` with a tunelab study: each trial suggests params (a function of the trial or a
+ * declarative `space`), cross-validates them reporting the running mean score after every fold as
+ * step = fold index, and asks the pruner, so a bad configuration stops after its first folds.
+ */
+export async function tuneCV(
+  model: Estimator,
+  searchSpace: ((trial: Trial) => Params) | SearchSpace<SpaceDefinition>,
+  X: Matrix,
+  y: Vector,
+  opts: TuneCVOptions = {},
+): Promise<TuneCVResult> {
+  const suggest = typeof searchSpace === 'function' ? searchSpace : (t: Trial) => searchSpace.suggest(t) as Params;
+  const study = opts.existingStudy ?? (await createStudy({ ...opts.study, direction: 'maximize' }));
+  const splitter = resolveCV(opts.cv, model);
+  const folds = [...splitter.split(X, y)];
+  const fixed: Splitter = { getNSplits: () => folds.length, split: () => folds[Symbol.iterator]() };
+  const rows: Omit<CandidateResult, 'rank'>[] = [];
+  await study.optimize(
+    async (trial) => {
+      const params = suggest(trial);
+      const scores: number[] = [];
+      const row = { params, splitScores: scores, meanTestScore: NaN, stdTestScore: NaN, state: 'RUNNING' };
+      try {
+        await crossValidate(model.clone(params), X, y, {
+          cv: fixed,
+          scoring: opts.scoring,
+          onFold: (fold, s) => {
+            scores.push(s);
+            trial.report(mean(scores), fold);
+            if (trial.shouldPrune()) throw new TrialPruned(`pruned after fold ${fold + 1} of ${folds.length} (mean score ${mean(scores)})`);
+          },
+        });
+        row.state = 'COMPLETE';
+        row.meanTestScore = mean(scores);
+        row.stdTestScore = std(scores);
+        return row.meanTestScore;
+      } catch (e) {
+        row.state = e instanceof TrialPruned ? 'PRUNED' : 'FAIL';
+        throw e;
+      } finally {
+        rows.push(row);
+        opts.onCandidate?.({ ...row, rank: NaN }, rows.length - 1);
+      }
+    },
+    { nTrials: opts.nTrials ?? 20, timeout: opts.timeout, showProgressBar: opts.showProgressBar ?? false },
+  );
+  const search = await finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
+  return { ...search, study };
+}
+
+/** How nestedCV searches inside each outer training fold. */
+export type InnerSearch =
+  | { kind: 'grid'; paramGrid: ParamGrid }
+  | { kind: 'random'; distributions: Record<string, ParamSampler>; nIter?: number; seed?: number }
+  | { kind: 'tune'; space: ((trial: Trial) => Params) | SearchSpace<SpaceDefinition>; nTrials?: number; study?: TuneCVOptions['study'] };
+
+/** One finished outer fold (the row the CVResults widget renders). */
+export interface NestedFoldResult {
+  outerFold: number;
+  /** Test score on the outer fold of the inner search's refit best estimator. */
+  score: number;
+  params: Params;
+  innerResults?: CandidateResult[];
+}
+
+export interface NestedCVResult {
+  outerScores: number[];
+  mean: number;
+  std: number;
+  folds: NestedFoldResult[];
+}
+
+/**
+ * Nested cross-validation: in every outer fold run the inner search on the outer training part
+ * (inner folds are split from that part alone), refit the winner there, and score it on the outer
+ * test part. An unbiased estimate of the whole tune-then-train procedure (sklearn's
+ * cross_val_score(GridSearchCV(...), X, y, cv=outer)). `onFold` sees each row as soon as its fold ends.
+ */
+export async function nestedCV(
+  model: Estimator,
+  search: InnerSearch,
+  X: Matrix,
+  y: Vector,
+  opts: { outerCv?: CV; innerCv?: CV; scoring?: Scoring; onFold?: (row: NestedFoldResult) => void | Promise<void> } = {},
+): Promise<NestedCVResult> {
+  const outer = resolveCV(opts.outerCv, model);
+  const score = resolveScoring(opts.scoring, model);
+  const folds: NestedFoldResult[] = [];
+  let outerFold = 0;
+  for (const { train, test } of outer.split(X, y) as Iterable<Fold>) {
+    const XTrain = take(X, train);
+    const yTrain = take(y, train);
+    const inner = { cv: opts.innerCv, scoring: opts.scoring, refit: true };
+    const found =
+      search.kind === 'grid'
+        ? await gridSearchCV(model, search.paramGrid, XTrain, yTrain, inner)
+        : search.kind === 'random'
+          ? await randomizedSearchCV(model, search.distributions, XTrain, yTrain, { ...inner, nIter: search.nIter, seed: search.seed })
+          : await tuneCV(model, search.space, XTrain, yTrain, { ...inner, nTrials: search.nTrials, study: search.study });
+    const best = found.bestEstimator as Estimator;
+    const row: NestedFoldResult = {
+      outerFold,
+      score: score(take(y, test), best.predict(take(X, test))),
+      params: found.bestParams,
+      innerResults: found.cvResults,
+    };
+    folds.push(row);
+    await opts.onFold?.(row);
+    outerFold++;
+  }
+  const outerScores = folds.map((f) => f.score);
+  return { outerScores, mean: mean(outerScores), std: std(outerScores), folds };
+}
+
+export type { ParamValue };

@@ -1,0 +1,253 @@
+import { Rng } from '../rng';
+import type { EncodedData, Feature } from './features';
+
+/**
+ * A regression tree in flat arrays (node 0 is the root). A continuous split sends x <= threshold
+ * left; a categorical split sends the categories marked in `leftCategories` left.
+ */
+export interface RegressionTree {
+  readonly feature: Int32Array; // -1 for a leaf
+  readonly threshold: Float64Array;
+  readonly leftCategories: ReadonlyArray<Uint8Array | null>;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  /** Mean target of the (bootstrap) samples in the node. */
+  readonly value: Float64Array;
+  /** Number of (bootstrap) samples in the node. */
+  readonly nSamples: Float64Array;
+  /** Mean squared deviation of the node's targets from `value`. */
+  readonly impurity: Float64Array;
+}
+
+export interface ForestOptions {
+  nTrees: number;
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  seed: number | undefined;
+  /** Each tree sees a bootstrap resample of the rows (default true). */
+  bootstrap?: boolean;
+}
+
+interface Split {
+  feature: number;
+  proxy: number; // sumL^2/nL + sumR^2/nR: larger means a larger drop in squared error
+  threshold: number;
+  leftCategories: Uint8Array | null;
+}
+
+class TreeBuilder {
+  private readonly featureOrder: number[];
+  readonly feature: number[] = [];
+  readonly threshold: number[] = [];
+  readonly leftCategories: (Uint8Array | null)[] = [];
+  readonly left: number[] = [];
+  readonly right: number[] = [];
+  readonly value: number[] = [];
+  readonly nSamples: number[] = [];
+  readonly impurity: number[] = [];
+
+  constructor(
+    private readonly data: EncodedData,
+    private readonly opts: ForestOptions,
+    private readonly rng: Rng,
+  ) {
+    this.featureOrder = data.features.map((_, j) => j);
+  }
+
+  grow(indices: number[], depth: number): number {
+    const { y } = this.data;
+    const node = this.feature.length;
+    let sum = 0;
+    for (const i of indices) sum += y[i];
+    const n = indices.length;
+    const mean = sum / n;
+    let sq = 0;
+    for (const i of indices) sq += (y[i] - mean) ** 2;
+    const impurity = sq / n;
+    this.feature.push(-1);
+    this.threshold.push(NaN);
+    this.leftCategories.push(null);
+    this.left.push(-1);
+    this.right.push(-1);
+    this.value.push(mean);
+    this.nSamples.push(n);
+    this.impurity.push(impurity);
+    if (n < this.opts.minSamplesSplit || n < 2 * this.opts.minSamplesLeaf || depth >= this.opts.maxDepth) return node;
+    if (impurity <= Number.EPSILON * Math.max(1, mean * mean)) return node;
+
+    const split = this.bestSplit(indices, sum);
+    if (!split) return node;
+    const goesLeft = this.router(split);
+    const leftRows: number[] = [];
+    const rightRows: number[] = [];
+    for (const i of indices) (goesLeft(i) ? leftRows : rightRows).push(i);
+    this.feature[node] = split.feature;
+    this.threshold[node] = split.threshold;
+    this.leftCategories[node] = split.leftCategories;
+    this.left[node] = this.grow(leftRows, depth + 1);
+    this.right[node] = this.grow(rightRows, depth + 1);
+    return node;
+  }
+
+  private router(split: Split): (row: number) => boolean {
+    const { x, features } = this.data;
+    const d = features.length;
+    const f = split.feature;
+    if (split.leftCategories) {
+      const cats = split.leftCategories;
+      return (row) => cats[x[row * d + f]] === 1;
+    }
+    return (row) => x[row * d + f] <= split.threshold;
+  }
+
+  /** The split with the largest drop in squared error, trying the features in a random order (ties: first wins). */
+  private bestSplit(indices: number[], sum: number): Split | null {
+    let best: Split | null = null;
+    this.rng.shuffle(this.featureOrder);
+    for (const f of this.featureOrder) {
+      const feature = this.data.features[f];
+      const candidate =
+        feature.kind === 'categorical'
+          ? this.bestCategoricalSplit(indices, sum, f, feature.nChoices)
+          : this.bestContinuousSplit(indices, sum, f);
+      if (candidate && (!best || candidate.proxy > best.proxy)) best = candidate;
+    }
+    return best;
+  }
+
+  private bestContinuousSplit(indices: number[], sum: number, f: number): Split | null {
+    const { x, y, features } = this.data;
+    const d = features.length;
+    const minLeaf = this.opts.minSamplesLeaf;
+    const sorted = indices.slice().sort((a, b) => x[a * d + f] - x[b * d + f]);
+    const n = sorted.length;
+    let best: Split | null = null;
+    let sumLeft = 0;
+    for (let i = 0; i < n - 1; i++) {
+      sumLeft += y[sorted[i]];
+      const here = x[sorted[i] * d + f];
+      const next = x[sorted[i + 1] * d + f];
+      if (here === next) continue;
+      const nLeft = i + 1;
+      if (nLeft < minLeaf || n - nLeft < minLeaf) continue;
+      const proxy = (sumLeft * sumLeft) / nLeft + ((sum - sumLeft) * (sum - sumLeft)) / (n - nLeft);
+      if (!best || proxy > best.proxy) {
+        let threshold = (here + next) / 2;
+        if (threshold >= next) threshold = here; // adjacent doubles: the midpoint rounds up to next
+        best = { feature: f, proxy, threshold, leftCategories: null };
+      }
+    }
+    return best;
+  }
+
+  /**
+   * For squared error, the best two-set partition of categories is a prefix of the categories
+   * sorted by mean target (Breiman et al. 1984), so n - 1 candidates cover all 2^(n-1) partitions.
+   */
+  private bestCategoricalSplit(indices: number[], sum: number, f: number, k: number): Split | null {
+    const { x, y, features } = this.data;
+    const d = features.length;
+    const count = new Float64Array(k);
+    const total = new Float64Array(k);
+    for (const i of indices) {
+      const c = x[i * d + f];
+      count[c]++;
+      total[c] += y[i];
+    }
+    const present: number[] = [];
+    for (let c = 0; c < k; c++) if (count[c] > 0) present.push(c);
+    if (present.length < 2) return null;
+    present.sort((a, b) => total[a] / count[a] - total[b] / count[b] || a - b);
+    const n = indices.length;
+    let best: { proxy: number; cut: number; nLeft: number } | null = null;
+    let nLeft = 0;
+    let sumLeft = 0;
+    for (let p = 0; p < present.length - 1; p++) {
+      nLeft += count[present[p]];
+      sumLeft += total[present[p]];
+      if (nLeft < this.opts.minSamplesLeaf || n - nLeft < this.opts.minSamplesLeaf) continue;
+      const proxy = (sumLeft * sumLeft) / nLeft + ((sum - sumLeft) * (sum - sumLeft)) / (n - nLeft);
+      if (!best || proxy > best.proxy) best = { proxy, cut: p + 1, nLeft };
+    }
+    if (!best) return null;
+    const leftCategories = new Uint8Array(k);
+    for (let p = 0; p < best.cut; p++) leftCategories[present[p]] = 1;
+    // Categories with no samples here still need a side for prediction and for the marginals:
+    // they join the larger child, the better-supported guess.
+    if (best.nLeft >= n - best.nLeft) for (let c = 0; c < k; c++) if (count[c] === 0) leftCategories[c] = 1;
+    return { feature: f, proxy: best.proxy, threshold: NaN, leftCategories };
+  }
+
+  finish(): RegressionTree {
+    return {
+      feature: Int32Array.from(this.feature),
+      threshold: Float64Array.from(this.threshold),
+      leftCategories: this.leftCategories,
+      left: Int32Array.from(this.left),
+      right: Int32Array.from(this.right),
+      value: Float64Array.from(this.value),
+      nSamples: Float64Array.from(this.nSamples),
+      impurity: Float64Array.from(this.impurity),
+    };
+  }
+}
+
+/**
+ * A random forest of regression trees (Breiman 2001) with scikit-learn's RandomForestRegressor
+ * settings: bootstrap resamples, every feature considered at each split (in a random order), and
+ * squared-error splits. All randomness comes from one seeded Rng.
+ */
+export function fitForest(data: EncodedData, opts: ForestOptions): RegressionTree[] {
+  const rng = new Rng(opts.seed);
+  const trees: RegressionTree[] = [];
+  for (let t = 0; t < opts.nTrees; t++) {
+    const treeRng = rng.fork();
+    const rows =
+      opts.bootstrap === false
+        ? Array.from({ length: data.nRows }, (_, i) => i)
+        : Array.from({ length: data.nRows }, () => treeRng.int(0, data.nRows - 1));
+    const builder = new TreeBuilder(data, opts, treeRng);
+    builder.grow(rows, 0);
+    trees.push(builder.finish());
+  }
+  return trees;
+}
+
+/** Predict one encoded row. */
+export function predictTree(tree: RegressionTree, row: ArrayLike<number>): number {
+  let node = 0;
+  while (tree.feature[node] >= 0) {
+    const f = tree.feature[node];
+    const cats = tree.leftCategories[node];
+    const goLeft = cats ? cats[row[f]] === 1 : row[f] <= tree.threshold[node];
+    node = goLeft ? tree.left[node] : tree.right[node];
+  }
+  return tree.value[node];
+}
+
+/**
+ * Mean decrease in impurity (scikit-learn's feature_importances_): each split credits its feature
+ * with the drop in weighted squared error; per-tree totals are normalised to 1, averaged over the
+ * trees that split at all, and normalised again.
+ */
+export function meanDecreaseImpurity(trees: readonly RegressionTree[], features: readonly Feature[]): Float64Array {
+  const total = new Float64Array(features.length);
+  for (const tree of trees) {
+    if (tree.feature.length <= 1) continue;
+    const perTree = new Float64Array(features.length);
+    for (let node = 0; node < tree.feature.length; node++) {
+      const f = tree.feature[node];
+      if (f < 0) continue;
+      const l = tree.left[node];
+      const r = tree.right[node];
+      perTree[f] +=
+        tree.nSamples[node] * tree.impurity[node] - tree.nSamples[l] * tree.impurity[l] - tree.nSamples[r] * tree.impurity[r];
+    }
+    const s = perTree.reduce((a, b) => a + b, 0);
+    if (s > 0) for (let f = 0; f < perTree.length; f++) total[f] += perTree[f] / s;
+  }
+  const s = total.reduce((a, b) => a + b, 0);
+  if (s > 0) for (let f = 0; f < total.length; f++) total[f] /= s;
+  return total;
+}

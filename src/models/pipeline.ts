@@ -1,0 +1,87 @@
+/**
+ * A chain of transformers ending in an estimator, fitted as one estimator: under cross-validation
+ * every transformer is fitted on the training fold only, so nothing leaks from the test fold.
+ * Hyperparameters are addressed as `step__param` (scikit-learn's convention), e.g. `svm__C` or
+ * `pca__nComponents`, so grids and studies can tune preprocessing and model together.
+ */
+import { InvalidArgumentError } from '../errors';
+import type { Estimator, Matrix, Params, Vector } from './estimator';
+import type { Transformer } from './preprocessing';
+
+export type PipelineStep = [name: string, step: Transformer | Estimator];
+
+function isEstimator(s: Transformer | Estimator): s is Estimator {
+  return typeof (s as Estimator).predict === 'function';
+}
+
+export class Pipeline implements Estimator {
+  readonly estimatorType: 'classifier' | 'regressor';
+  private readonly transformers: Array<[string, Transformer]>;
+  private readonly final: [string, Estimator];
+
+  constructor(readonly steps: readonly PipelineStep[]) {
+    if (steps.length === 0) throw new InvalidArgumentError('Pipeline: give at least one step, the last being an estimator.');
+    const names = new Set<string>();
+    for (const [name] of steps) {
+      if (names.has(name) || name.includes('__')) throw new InvalidArgumentError(`Pipeline: step names must be unique and free of "__"; got "${name}".`);
+      names.add(name);
+    }
+    const last = steps[steps.length - 1];
+    if (!isEstimator(last[1])) throw new InvalidArgumentError(`Pipeline: the last step ("${last[0]}") must be an estimator with fit/predict.`);
+    this.final = [last[0], last[1]];
+    this.transformers = steps.slice(0, -1).map(([n, s]) => {
+      if (isEstimator(s)) throw new InvalidArgumentError(`Pipeline: step "${n}" must be a transformer (fit/transform); only the last step may be an estimator.`);
+      return [n, s];
+    });
+    this.estimatorType = this.final[1].estimatorType;
+  }
+
+  getParams(): Params {
+    const out: Params = {};
+    for (const [name, step] of this.steps) for (const [k, v] of Object.entries(step.getParams())) out[`${name}__${k}`] = v;
+    return out;
+  }
+
+  clone(params: Params = {}): Pipeline {
+    const perStep = new Map<string, Params>(this.steps.map(([n]) => [n, {}]));
+    for (const [key, value] of Object.entries(params)) {
+      const i = key.indexOf('__');
+      const step = i > 0 ? perStep.get(key.slice(0, i)) : undefined;
+      if (!step) {
+        throw new InvalidArgumentError(
+          `Pipeline.clone: "${key}" does not name a step parameter; use stepName__param with a step among ${[...perStep.keys()].join(', ')}.`,
+        );
+      }
+      step[key.slice(i + 2)] = value;
+    }
+    return new Pipeline(this.steps.map(([n, s]) => [n, s.clone(perStep.get(n))] as PipelineStep));
+  }
+
+  private transformAll(X: Matrix): Matrix {
+    let out = X;
+    for (const [, t] of this.transformers) out = t.transform(out);
+    return out;
+  }
+
+  async fit(X: Matrix, y: Vector): Promise<this> {
+    let out = X;
+    for (const [, t] of this.transformers) out = t.fit(out).transform(out);
+    await this.final[1].fit(out, y);
+    return this;
+  }
+
+  predict(X: Matrix): number[] {
+    return this.final[1].predict(this.transformAll(X));
+  }
+
+  score(X: Matrix, y: Vector): number {
+    return this.final[1].score(this.transformAll(X), y);
+  }
+
+  /** A fitted step by name (e.g. to read PCA's explainedVarianceRatio). */
+  step(name: string): Transformer | Estimator {
+    const s = this.steps.find(([n]) => n === name);
+    if (!s) throw new InvalidArgumentError(`Pipeline.step: no step named "${name}".`);
+    return s[1];
+  }
+}

@@ -1,0 +1,44 @@
+# scikit-learn references for tunelab's CV tests. stdin: JSON {"task": ..., ...}; stdout: JSON.
+import json, sys
+import numpy as np
+from sklearn.model_selection import KFold, StratifiedKFold, GridSearchCV, cross_val_score
+from sklearn.svm import SVC
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler, MinMaxScaler
+from sklearn.decomposition import PCA
+
+req = json.load(sys.stdin)
+task = req["task"]
+
+def splitter(spec):
+    cls = {"KFold": KFold, "StratifiedKFold": StratifiedKFold}[spec["kind"]]
+    return cls(n_splits=spec["nSplits"])
+
+def svc(params):
+    return SVC(**params)
+
+if task == "splits":
+    s = splitter(req["splitter"])
+    X = np.zeros((len(req["y"]), 1))
+    out = [{"train": tr.tolist(), "test": te.tolist()} for tr, te in s.split(X, req["y"])]
+elif task == "svc_predict":
+    m = svc(req["params"]).fit(np.array(req["XTrain"]), np.array(req["yTrain"]))
+    out = m.predict(np.array(req["XTest"])).tolist()
+elif task == "pipeline_cv":
+    steps = []
+    for kind, params in req["steps"]:
+        steps.append({"standard": StandardScaler, "minmax": MinMaxScaler, "pca": PCA, "svc": SVC}[kind](**params))
+    scores = cross_val_score(make_pipeline(*steps), np.array(req["X"]), np.array(req["y"]), cv=splitter(req["cv"]))
+    out = scores.tolist()
+elif task == "nested":
+    X, y = np.array(req["X"]), np.array(req["y"])
+    inner = splitter(req["inner"])
+    outer = splitter(req["outer"])
+    rows = []
+    for tr, te in outer.split(X, y):
+        gs = GridSearchCV(SVC(), req["grid"], cv=inner).fit(X[tr], y[tr])
+        rows.append({"score": float(gs.score(X[te], y[te])), "params": gs.best_params_,
+                     "meanTestScores": gs.cv_results_["mean_test_score"].tolist()})
+    nested = cross_val_score(GridSearchCV(SVC(), req["grid"], cv=inner), X, y, cv=outer)
+    out = {"folds": rows, "crossValScore": nested.tolist()}
+json.dump(out, sys.stdout)
