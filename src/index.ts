@@ -59,6 +59,16 @@ export {
   type HyperbandPrunerOptions,
   type HyperbandBracket,
 } from './pruners';
+export {
+  fanova,
+  getParamImportances,
+  type FanovaData,
+  type FanovaOptions,
+  type FanovaResult,
+  type ImportanceOptions,
+  type ImportanceStat,
+  type PairInteraction,
+} from './importance';
 // Cross-validation, searches and classical models (issue 6), in scikit-learn's vocabulary. Models
 // that train with tfjs load it lazily, so requiring tunelab stays fast.
 export * from './cv';
