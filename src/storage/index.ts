@@ -33,3 +33,9 @@ export async function getStorage(storage: string | Storage | undefined): Promise
   }
   return opener(storage);
 }
+
+// Database backends. Each opener requires its driver only when a URL of that scheme is opened, so
+// `require('tunelab')` loads neither better-sqlite3 (native) nor pg.
+registerStorageBackend('sqlite:', (url) => require('./sqlite').openSqliteStorage(url));
+registerStorageBackend('postgresql:', (url) => require('./postgres').openPostgresStorage(url));
+registerStorageBackend('postgres:', (url) => require('./postgres').openPostgresStorage(url));

@@ -1,0 +1,173 @@
+/**
+ * PostgreSQL storage (`postgresql://user:password@host:port/database`), the engine for many workers
+ * on many machines. Optuna's schema (native enum types included); a connection pool from `pg`.
+ */
+import type * as PgTypes from 'pg';
+import { StorageError } from '../errors';
+import type { RdbConnection, SqlRunner } from './rdb/connection';
+import { RdbStorage } from './rdb/storage';
+
+export interface PostgresOptions {
+  /** Connections this process may open (default 4: a worker runs one trial at a time). */
+  poolSize?: number;
+  /** Give up connecting after this many ms (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** The URL without its password, for messages. */
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url.replace(/^postgres(ql)?(\+\w+)?:/, 'postgresql:'));
+    return `PostgreSQL database '${u.pathname.slice(1) || u.username}' at ${u.hostname}:${u.port || 5432}`;
+  } catch {
+    return 'the PostgreSQL database';
+  }
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
+
+function translate(err: unknown, where: string): unknown {
+  const e = err as { code?: string; message?: string };
+  const code = e.code ?? '';
+  const msg = e.message ?? String(err);
+  if (code === '28P01' || code === '28000') {
+    return new StorageError(
+      `${where} rejected the login (${msg}). Check the user name and password in the storage URL ` +
+        "(postgresql://USER:PASSWORD@host:port/db; percent-encode special characters).",
+    );
+  }
+  if (code === '3D000') {
+    return new StorageError(`${where} does not exist (${msg}). Create it first, e.g. 'createdb NAME', then retry.`);
+  }
+  if (
+    CONNECTION_CODES.has(code) ||
+    code.startsWith('08') ||
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(msg)
+  ) {
+    return new StorageError(
+      `Lost or could not open the connection to ${where} (${msg}). Everything already committed is safe in the ` +
+        'database; trials left RUNNING are failed by heartbeat (or resumed). Start the server (or fix the address) ' +
+        'and run the worker again: the study resumes where it stopped.',
+    );
+  }
+  return err;
+}
+
+/** `?` placeholders to PostgreSQL's `$1, $2, ...` (our statements never put `?` inside literals). */
+const converted = new Map<string, string>();
+function toPg(sql: string): string {
+  let out = converted.get(sql);
+  if (out === undefined) {
+    let i = 0;
+    out = sql.replace(/\?/g, () => `$${++i}`);
+    if (converted.size > 1000) converted.clear();
+    converted.set(sql, out);
+  }
+  return out;
+}
+
+function runnerFor(client: PgTypes.Pool | PgTypes.PoolClient, where: string): SqlRunner {
+  return {
+    async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+      try {
+        return (await client.query(toPg(sql), params as unknown[])).rows as T[];
+      } catch (err) {
+        throw translate(err, where);
+      }
+    },
+    async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+      try {
+        return (await client.query(toPg(sql), params as unknown[])).rowCount ?? 0;
+      } catch (err) {
+        throw translate(err, where);
+      }
+    },
+  };
+}
+
+class PostgresConnection implements RdbConnection {
+  readonly dialect = 'postgres' as const;
+  private readonly direct: SqlRunner;
+
+  constructor(
+    private readonly pool: PgTypes.Pool,
+    readonly description: string,
+  ) {
+    this.direct = runnerFor(pool, description);
+  }
+
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.direct.all<T>(sql, params);
+  }
+
+  run(sql: string, params?: readonly unknown[]): Promise<number> {
+    return this.direct.run(sql, params);
+  }
+
+  async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    let client: PgTypes.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw translate(err, this.description);
+    }
+    const tx = runnerFor(client, this.description);
+    let broken: unknown = undefined;
+    try {
+      await tx.run('BEGIN');
+      const out = await fn(tx);
+      await tx.run('COMMIT');
+      return out;
+    } catch (err) {
+      broken = err;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      // A connection that failed mid-transaction is discarded rather than reused.
+      client.release(broken instanceof StorageError ? (broken as Error) : undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Open an Optuna-schema PostgreSQL database (creating the tables in an empty one). */
+export async function openPostgresStorage(url: string, options: PostgresOptions = {}): Promise<RdbStorage> {
+  let pg: typeof PgTypes;
+  try {
+    // Loaded here, not at the top: `require('tunelab')` must not load database drivers.
+    pg = require('pg');
+  } catch (err) {
+    throw new StorageError(`PostgreSQL storage needs the 'pg' package (${(err as Error).message}). Install it with: npm install pg`);
+  }
+  const where = describeUrl(url);
+  // Timestamps as text: they are naive local times (Optuna's convention) and parsed by the codec; the
+  // global pg type parsers stay untouched for the user's own code.
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === 1114 || oid === 1184) return (v: string) => v;
+      if (oid === 20) return (v: string) => Number(v);
+      return pg.types.getTypeParser(oid, format as 'text');
+    },
+  };
+  const pool = new pg.Pool({
+    connectionString: url.replace(/^postgres(ql)?\+\w+:/, 'postgresql:'),
+    max: options.poolSize ?? 4,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    idleTimeoutMillis: 30_000,
+    types: types as PgTypes.CustomTypesConfig,
+  });
+  // An idle client whose server went away emits 'error' on the pool; without a listener Node would
+  // crash the process. The next query reports the problem as a StorageError instead.
+  pool.on('error', () => undefined);
+  const connection = new PostgresConnection(pool, where);
+  try {
+    await connection.all('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  return RdbStorage.openWith(url, connection);
+}

@@ -1,0 +1,160 @@
+/**
+ * How tunelab values map onto Optuna's RDB columns, so that Optuna reads what tunelab writes and the
+ * other way round: enum names for states, directions and value types; non-finite floats as a NULL
+ * value plus a type column; datetimes as naive local timestamps (Python's datetime.now());
+ * attributes as JSON text.
+ */
+import { distributionFromJson, type Distribution } from '../../distributions';
+import { TrialState, type Direction } from '../../frozenTrial';
+
+export type StateName = 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAIL' | 'WAITING';
+
+export const STATE_NAME: Record<TrialState, StateName> = {
+  [TrialState.RUNNING]: 'RUNNING',
+  [TrialState.COMPLETE]: 'COMPLETE',
+  [TrialState.PRUNED]: 'PRUNED',
+  [TrialState.FAIL]: 'FAIL',
+  [TrialState.WAITING]: 'WAITING',
+};
+
+const STATE_BY_NAME: Record<string, TrialState> = {
+  RUNNING: TrialState.RUNNING,
+  COMPLETE: TrialState.COMPLETE,
+  PRUNED: TrialState.PRUNED,
+  FAIL: TrialState.FAIL,
+  WAITING: TrialState.WAITING,
+};
+
+export function stateFromName(name: string): TrialState {
+  const s = STATE_BY_NAME[name];
+  if (s === undefined) throw new Error(`Unknown trial state '${name}' in the database.`);
+  return s;
+}
+
+export function directionToName(d: Direction): 'MINIMIZE' | 'MAXIMIZE' {
+  return d === 'minimize' ? 'MINIMIZE' : 'MAXIMIZE';
+}
+
+/** Optuna also has NOT_SET (a study created without a direction); it behaves as minimize. */
+export function directionFromName(name: string): Direction {
+  return name === 'MAXIMIZE' ? 'maximize' : 'minimize';
+}
+
+/** trial_values: finite floats as is, +-inf as NULL with INF_POS / INF_NEG (Optuna has no NaN here). */
+export function encodeValue(v: number): [number | null, 'FINITE' | 'INF_POS' | 'INF_NEG'] {
+  if (v === Infinity) return [null, 'INF_POS'];
+  if (v === -Infinity) return [null, 'INF_NEG'];
+  return [v, 'FINITE'];
+}
+
+/** trial_intermediate_values: like trial_values plus NAN. */
+export function encodeIntermediate(v: number): [number | null, 'FINITE' | 'INF_POS' | 'INF_NEG' | 'NAN'] {
+  if (Number.isNaN(v)) return [null, 'NAN'];
+  return encodeValue(v);
+}
+
+export function decodeValue(value: number | null, type: string): number {
+  switch (type) {
+    case 'INF_POS':
+      return Infinity;
+    case 'INF_NEG':
+      return -Infinity;
+    case 'NAN':
+      return NaN;
+    default:
+      return value === null ? NaN : Number(value);
+  }
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * A naive local timestamp with microseconds, the text SQLAlchemy stores for Python's datetime.now()
+ * in SQLite (and a literal PostgreSQL accepts for `timestamp without time zone`).
+ */
+export function formatDatetime(d: Date): string {
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}000`
+  );
+}
+
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?/;
+
+/** Parse what formatDatetime, SQLAlchemy, PostgreSQL (`::text`) or SQLite's CURRENT_TIMESTAMP wrote. */
+export function parseDatetime(s: string | Date | null | undefined): Date | null {
+  if (s === null || s === undefined) return null;
+  if (s instanceof Date) return s;
+  const m = DATETIME_RE.exec(s);
+  if (!m) return null;
+  const ms = m[7] ? Math.floor(Number((m[7] + '000').slice(0, 3))) : 0;
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
+}
+
+/** Attribute values as JSON text (undefined has no JSON form: stored as null). */
+export function encodeJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? 'null' : text;
+}
+
+const NON_FINITE_TOKEN = /(NaN|-?Infinity)/y;
+
+/**
+ * Parse attribute JSON. Python's json.dumps writes NaN and Infinity as bare tokens, which JSON.parse
+ * rejects; those tokens (outside strings) are read back as the numbers they stand for.
+ */
+export function decodeJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const sentinel = '\u0000tunelab-nonfinite:';
+    let out = '';
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (inString) {
+        out += c;
+        if (c === '\\') out += text[++i] ?? '';
+        else if (c === '"') inString = false;
+        continue;
+      }
+      if (c === '"') {
+        inString = true;
+        out += c;
+        continue;
+      }
+      NON_FINITE_TOKEN.lastIndex = i;
+      const m = NON_FINITE_TOKEN.exec(text);
+      if (m) {
+        out += JSON.stringify(sentinel + m[1]);
+        i += m[1].length - 1;
+        continue;
+      }
+      out += c;
+    }
+    const numbers: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+    try {
+      return JSON.parse(out, (_k, v) =>
+        typeof v === 'string' && v.startsWith(sentinel) ? numbers[v.slice(sentinel.length)] : v,
+      );
+    } catch {
+      throw err;
+    }
+  }
+}
+
+/** distribution_json parsing is the hot spot of loading trials: each distinct text is parsed once. */
+export class DistributionCache {
+  private readonly parsed = new Map<string, Distribution>();
+
+  get(json: string): Distribution {
+    let d = this.parsed.get(json);
+    if (!d) {
+      d = distributionFromJson(json);
+      if (this.parsed.size > 10_000) this.parsed.clear();
+      this.parsed.set(json, d);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,23 @@
+import type { Dialect } from './schema';
+
+export type Row = Record<string, unknown>;
+
+/** Statements use `?` placeholders; each driver adapts them to its own syntax. */
+export interface SqlRunner {
+  all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Execute a statement; resolves to the number of rows it changed. */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+}
+
+/**
+ * What RdbStorage needs from a database driver: statements, write transactions and close.
+ * `transaction` runs `fn` with exclusive write access to what it touches (SQLite: BEGIN IMMEDIATE,
+ * PostgreSQL: BEGIN + row locks taken by the statements) and commits, or rolls back if fn throws.
+ */
+export interface RdbConnection extends SqlRunner {
+  readonly dialect: Dialect;
+  /** Where the data lives, for messages (a file path, or host:port/db without the password). */
+  readonly description: string;
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

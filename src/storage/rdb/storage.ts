@@ -1,0 +1,800 @@
+/**
+ * The Storage interface over Optuna's RDB schema, shared by SQLite and PostgreSQL. Dialect
+ * differences stay small (placeholder casts, row locks, time arithmetic) and live in `SqlDialect`.
+ *
+ * Scale choices (the problems Optuna users report):
+ * - trials are loaded with ONE statement per call (a UNION ALL over the trial tables), never a query
+ *   per trial;
+ * - `getAllTrials` is incremental: each Storage instance keeps the trials it has read, and a call reads
+ *   only trials created since (trial_id above the largest seen) and trials that were unfinished at the
+ *   last read; finished trials never change, so they are never read twice;
+ * - trial numbers come from MAX(number) on an index over (study_id, number), not COUNT(*).
+ */
+import { distributionsEqual, distributionToJson, toExternal, type Distribution, type ParamValue } from '../../distributions';
+import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
+import { isFinished, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
+import type { Storage, StudySummary, TrialTemplate } from '../base';
+import {
+  decodeJson,
+  decodeValue,
+  directionFromName,
+  directionToName,
+  DistributionCache,
+  encodeIntermediate,
+  encodeJson,
+  encodeValue,
+  formatDatetime,
+  parseDatetime,
+  STATE_NAME,
+  stateFromName,
+} from './codec';
+import type { RdbConnection, SqlRunner } from './connection';
+import { createSchemaStatements, EXTRA_INDEX_STATEMENTS, SCHEMA_REVISION, TABLE_NAMES, type Dialect } from './schema';
+
+/** Alembic revisions of older Optuna releases: `optuna storage upgrade` moves them to v3.0.0.d. */
+const OLDER_REVISIONS = ['v0.9.0.a', 'v1.2.0.a', 'v1.3.0.a', 'v2.4.0.a', 'v2.6.0.a', 'v3.0.0.a', 'v3.0.0.b', 'v3.0.0.c'];
+
+/** SQL fragments that differ between SQLite and PostgreSQL. */
+class SqlDialect {
+  constructor(readonly name: Dialect) {}
+  /** A placeholder whose type PostgreSQL cannot infer (inside SELECT lists). */
+  p(type: 'int' | 'float' | 'text' | 'trialvaluetype' | 'trialintermediatevaluetype'): string {
+    if (this.name === 'sqlite') return '?';
+    const pg = { int: 'INTEGER', float: 'DOUBLE PRECISION', text: 'TEXT' } as Record<string, string>;
+    return `CAST(? AS ${pg[type] ?? type})`;
+  }
+  /** Enum and timestamp columns as text. */
+  text(col: string): string {
+    return this.name === 'sqlite' ? col : `${col}::text`;
+  }
+  get forUpdate(): string {
+    return this.name === 'sqlite' ? '' : ' FOR UPDATE';
+  }
+  /** Heartbeat older than `?` seconds, by the database's own clock (as Optuna compares them). */
+  get staleHeartbeat(): string {
+    return this.name === 'sqlite'
+      ? "(julianday('now') - julianday(h.heartbeat)) * 86400.0 > ?"
+      : "h.heartbeat < LOCALTIMESTAMP - CAST(? AS DOUBLE PRECISION) * INTERVAL '1 second'";
+  }
+}
+
+/** What this process has read of one study's trials (see the module comment). */
+interface StudyCache {
+  ordered: FrozenTrial[]; // by number
+  indexById: Map<number, number>;
+  maxTrialId: number;
+  unfinished: Set<number>;
+  /** name -> distribution first seen for it in this study (Optuna's compatibility check). */
+  paramDistributions: Map<string, { distribution: Distribution; trialNumber: number }>;
+}
+
+interface TrialRow {
+  k: number;
+  id: number;
+  n: number | null;
+  s: string | null;
+  f: number | null;
+  j: string | null;
+  d1: string | null;
+  d2: string | null;
+}
+
+interface TrialBuilder {
+  trialId: number;
+  number: number;
+  state: TrialState;
+  values: number[] | null;
+  datetimeStart: Date | null;
+  datetimeComplete: Date | null;
+  params: Record<string, ParamValue>;
+  internalParams: Record<string, number>;
+  distributions: Record<string, Distribution>;
+  intermediateValues: Map<number, number>;
+  userAttrs: Record<string, unknown>;
+  systemAttrs: Record<string, unknown>;
+}
+
+const asInt = (v: number): string => {
+  if (!Number.isSafeInteger(v)) throw new InvalidArgumentError(`Expected an integer id, got ${v}.`);
+  return String(v);
+};
+
+export class RdbStorage implements Storage {
+  private readonly sql: SqlDialect;
+  private readonly caches = new Map<number, StudyCache>();
+  /** trial id -> study id, for trials this process touched (param compatibility checks). */
+  private readonly trialStudy = new Map<number, number>();
+  private readonly distributions = new DistributionCache();
+  private readonly loadSqlCache = new Map<string, string>();
+
+  protected constructor(
+    readonly url: string,
+    protected readonly db: RdbConnection,
+  ) {
+    this.sql = new SqlDialect(db.dialect);
+  }
+
+  /** Check (or create) the schema, then return a storage over the connection. */
+  static async openWith(url: string, db: RdbConnection): Promise<RdbStorage> {
+    const storage = new RdbStorage(url, db);
+    try {
+      await storage.prepareSchema();
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
+    return storage;
+  }
+
+  // ---------------------------------------------------------------- schema
+
+  private async listTables(runner: SqlRunner): Promise<Set<string>> {
+    const rows =
+      this.db.dialect === 'sqlite'
+        ? await runner.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        : await runner.all<{ name: string }>(
+            'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()',
+          );
+    return new Set(rows.map((r) => r.name));
+  }
+
+  private async prepareSchema(): Promise<void> {
+    let tables = await this.listTables(this.db);
+    if (!tables.has('alembic_version') && !tables.has('studies')) {
+      await this.db.transaction(async (tx) => {
+        // Two processes may open a fresh database at once: serialise and re-check.
+        if (this.db.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(7342001)');
+        if ((await this.listTables(tx)).has('alembic_version')) return;
+        for (const statement of createSchemaStatements(this.db.dialect)) await tx.run(statement);
+      });
+      tables = await this.listTables(this.db);
+    }
+    const where = this.db.description;
+    if (!tables.has('alembic_version')) {
+      throw new StorageError(
+        `${where} has an Optuna 'studies' table but no 'alembic_version': it was written by an Optuna release ` +
+          `older than 1.0. Upgrade it with a recent Optuna 3.x ('optuna storage upgrade --storage URL'), then open it again. Nothing was changed.`,
+      );
+    }
+    const versions = await this.db.all<{ version_num: string }>('SELECT version_num FROM alembic_version');
+    const version = versions[0]?.version_num;
+    if (version !== SCHEMA_REVISION) {
+      const advice = OLDER_REVISIONS.includes(version ?? '')
+        ? `It was written by an older Optuna. Upgrade it with Optuna 3.1: 'optuna storage upgrade --storage URL', then open it again.`
+        : `It was written by a newer Optuna than the 3.x schema tunelab reads. Use a new database for tunelab, ` +
+          `or copy the study into a v3.0.0.d database with Optuna 3.1 (optuna.copy_study).`;
+      throw new StorageError(
+        `${where} uses Optuna storage schema '${version ?? '(none)'}', but tunelab reads and writes schema '${SCHEMA_REVISION}'. ` +
+          `${advice} Nothing was changed.`,
+      );
+    }
+    const missing = TABLE_NAMES.filter((t) => !tables.has(t));
+    if (missing.length > 0) {
+      throw new StorageError(
+        `${where} says schema ${SCHEMA_REVISION} but lacks the tables ${missing.join(', ')}; it is damaged or not an Optuna ` +
+          `database. Point storage at a new database. Nothing was changed.`,
+      );
+    }
+    for (const statement of EXTRA_INDEX_STATEMENTS) {
+      // A read-only database still works, only slower: the index is an optimisation.
+      await this.db.run(statement).catch(() => undefined);
+    }
+  }
+
+  // ---------------------------------------------------------------- studies
+
+  async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
+    const name = studyName ?? `no-name-${globalThis.crypto.randomUUID()}`;
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.all<{ study_id: number }>(
+        'INSERT INTO studies (study_name) VALUES (?) ON CONFLICT (study_name) DO NOTHING RETURNING study_id',
+        [name],
+      );
+      if (rows.length === 0) {
+        throw new DuplicatedStudyError(
+          `A study named '${name}' already exists in ${this.db.description}. Pass loadIfExists: true to resume it, or choose another name.`,
+        );
+      }
+      const studyId = Number(rows[0].study_id);
+      for (let i = 0; i < directions.length; i++) {
+        await tx.run('INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, ?)', [
+          directionToName(directions[i]),
+          studyId,
+          i,
+        ]);
+      }
+      return studyId;
+    });
+  }
+
+  async deleteStudy(studyId: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.requireStudy(tx, studyId);
+      const ofStudy = `trial_id IN (SELECT trial_id FROM trials WHERE study_id = ${asInt(studyId)})`;
+      for (const table of [
+        'trial_heartbeats',
+        'trial_intermediate_values',
+        'trial_values',
+        'trial_params',
+        'trial_system_attributes',
+        'trial_user_attributes',
+      ]) {
+        await tx.run(`DELETE FROM ${table} WHERE ${ofStudy}`);
+      }
+      for (const table of ['trials', 'study_directions', 'study_system_attributes', 'study_user_attributes', 'studies']) {
+        await tx.run(`DELETE FROM ${table} WHERE study_id = ?`, [studyId]);
+      }
+    });
+    this.caches.delete(studyId);
+  }
+
+  private async requireStudy(runner: SqlRunner, studyId: number, lock = false): Promise<void> {
+    const rows = await runner.all(`SELECT study_id FROM studies WHERE study_id = ?${lock ? this.sql.forUpdate : ''}`, [studyId]);
+    if (rows.length === 0) throw this.noStudy(studyId);
+  }
+
+  private noStudy(studyId: number): StudyNotFoundError {
+    this.caches.delete(studyId);
+    return new StudyNotFoundError(`No study with id ${studyId} in ${this.db.description} (it may have been deleted).`);
+  }
+
+  async getStudyIdFromName(studyName: string): Promise<number> {
+    const rows = await this.db.all<{ study_id: number }>('SELECT study_id FROM studies WHERE study_name = ?', [studyName]);
+    if (rows.length === 0) {
+      throw new StudyNotFoundError(
+        `No study named '${studyName}' in ${this.db.description}. Create it with createStudy({ studyName, storage }), ` +
+          `or list the studies there with 'tunelab studies --storage URL'.`,
+      );
+    }
+    return Number(rows[0].study_id);
+  }
+
+  async getStudyNameFromId(studyId: number): Promise<string> {
+    const rows = await this.db.all<{ study_name: string }>('SELECT study_name FROM studies WHERE study_id = ?', [studyId]);
+    if (rows.length === 0) throw this.noStudy(studyId);
+    return rows[0].study_name;
+  }
+
+  async getStudyDirections(studyId: number): Promise<Direction[]> {
+    const rows = await this.db.all<{ direction: string }>(
+      `SELECT ${this.sql.text('direction')} AS direction FROM study_directions WHERE study_id = ? ORDER BY objective`,
+      [studyId],
+    );
+    if (rows.length === 0) {
+      await this.requireStudy(this.db, studyId);
+      return ['minimize'];
+    }
+    return rows.map((r) => directionFromName(r.direction));
+  }
+
+  async getAllStudies(): Promise<StudySummary[]> {
+    const s = this.sql;
+    const studies = await this.db.all<{ study_id: number; study_name: string }>(
+      'SELECT study_id, study_name FROM studies ORDER BY study_id',
+    );
+    const dirs = await this.db.all<{ study_id: number; direction: string }>(
+      `SELECT study_id, ${s.text('direction')} AS direction FROM study_directions ORDER BY study_id, objective`,
+    );
+    const counts = await this.db.all<{ study_id: number; n: number; start: string | null }>(
+      `SELECT study_id, COUNT(*) AS n, MIN(${s.text('datetime_start')}) AS start FROM trials GROUP BY study_id`,
+    );
+    // Best single-objective values, aggregated in SQL: finite min/max plus whether any infinity occurs.
+    const best = await this.db.all<{ study_id: number; lo: number | null; hi: number | null; pinf: number; ninf: number }>(
+      `SELECT t.study_id AS study_id,
+              MIN(CASE WHEN ${s.text('v.value_type')} = 'FINITE' THEN v.value END) AS lo,
+              MAX(CASE WHEN ${s.text('v.value_type')} = 'FINITE' THEN v.value END) AS hi,
+              SUM(CASE WHEN ${s.text('v.value_type')} = 'INF_POS' THEN 1 ELSE 0 END) AS pinf,
+              SUM(CASE WHEN ${s.text('v.value_type')} = 'INF_NEG' THEN 1 ELSE 0 END) AS ninf
+         FROM trials t JOIN trial_values v ON v.trial_id = t.trial_id
+        WHERE ${s.text('t.state')} = 'COMPLETE' AND v.objective = 0
+        GROUP BY t.study_id`,
+    );
+    const userAttrs = await this.db.all<{ study_id: number; key: string; value_json: string }>(
+      'SELECT study_id, "key", value_json FROM study_user_attributes',
+    );
+    const systemAttrs = await this.db.all<{ study_id: number; key: string; value_json: string }>(
+      'SELECT study_id, "key", value_json FROM study_system_attributes',
+    );
+    const group = <T extends { study_id: number }>(rows: T[]) => {
+      const m = new Map<number, T[]>();
+      for (const r of rows) {
+        const id = Number(r.study_id);
+        if (!m.has(id)) m.set(id, []);
+        m.get(id)!.push(r);
+      }
+      return m;
+    };
+    const dirsBy = group(dirs);
+    const countBy = group(counts);
+    const bestBy = group(best);
+    const uBy = group(userAttrs);
+    const sBy = group(systemAttrs);
+    const attrs = (rows: { key: string; value_json: string }[] | undefined) =>
+      Object.fromEntries((rows ?? []).map((r) => [r.key, decodeJson(r.value_json)]));
+    return studies.map((st) => {
+      const id = Number(st.study_id);
+      const directions = (dirsBy.get(id) ?? []).map((d) => directionFromName(d.direction));
+      if (directions.length === 0) directions.push('minimize');
+      const c = countBy.get(id)?.[0];
+      const b = bestBy.get(id)?.[0];
+      let bestValues: number[] | null = null;
+      if (directions.length === 1 && b) {
+        const v =
+          directions[0] === 'minimize'
+            ? Number(b.ninf) > 0
+              ? -Infinity
+              : (b.lo ?? (Number(b.pinf) > 0 ? Infinity : null))
+            : Number(b.pinf) > 0
+              ? Infinity
+              : (b.hi ?? (Number(b.ninf) > 0 ? -Infinity : null));
+        if (v !== null) bestValues = [Number(v)];
+      }
+      return {
+        studyId: id,
+        studyName: st.study_name,
+        directions,
+        nTrials: c ? Number(c.n) : 0,
+        bestValues,
+        datetimeStart: parseDatetime(c?.start ?? null),
+        userAttrs: attrs(uBy.get(id)),
+        systemAttrs: attrs(sBy.get(id)),
+      };
+    });
+  }
+
+  private async upsertStudyAttr(table: string, studyId: number, key: string, value: unknown, overwrite: boolean): Promise<boolean> {
+    const p = this.sql.p.bind(this.sql);
+    const changed = await this.db.run(
+      `INSERT INTO ${table} (study_id, "key", value_json)
+       SELECT ${p('int')}, ${p('text')}, ${p('text')} WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = ?)
+       ON CONFLICT (study_id, "key") DO ${overwrite ? 'UPDATE SET value_json = excluded.value_json' : 'NOTHING'}`,
+      [studyId, key, encodeJson(value), studyId],
+    );
+    if (changed === 0) await this.requireStudy(this.db, studyId);
+    return changed > 0;
+  }
+
+  async setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void> {
+    await this.upsertStudyAttr('study_user_attributes', studyId, key, value, true);
+  }
+
+  async setStudySystemAttr(studyId: number, key: string, value: unknown): Promise<void> {
+    await this.upsertStudyAttr('study_system_attributes', studyId, key, value, true);
+  }
+
+  /** The unique (study_id, key) constraint makes this a single atomic claim across all processes. */
+  async setStudySystemAttrIfAbsent(studyId: number, key: string, value: unknown): Promise<boolean> {
+    return this.upsertStudyAttr('study_system_attributes', studyId, key, value, false);
+  }
+
+  private async studyAttrs(table: string, studyId: number): Promise<Record<string, unknown>> {
+    const rows = await this.db.all<{ key: string; value_json: string }>(
+      `SELECT "key", value_json FROM ${table} WHERE study_id = ?`,
+      [studyId],
+    );
+    if (rows.length === 0) await this.requireStudy(this.db, studyId);
+    return Object.fromEntries(rows.map((r) => [r.key, decodeJson(r.value_json)]));
+  }
+
+  async getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>> {
+    return this.studyAttrs('study_user_attributes', studyId);
+  }
+
+  async getStudySystemAttrs(studyId: number): Promise<Record<string, unknown>> {
+    return this.studyAttrs('study_system_attributes', studyId);
+  }
+
+  // ---------------------------------------------------------------- trials: writes
+
+  async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+    const state = template.state ?? TrialState.RUNNING;
+    if (state !== TrialState.RUNNING && state !== TrialState.WAITING) {
+      throw new InvalidArgumentError('createNewTrial: a new trial is RUNNING or WAITING.');
+    }
+    const start = state === TrialState.RUNNING ? new Date() : null;
+    const userAttrs = { ...(template.userAttrs ?? {}) };
+    const systemAttrs = { ...(template.systemAttrs ?? {}) };
+    const { trialId, number } = await this.db.transaction(async (tx) => {
+      // Optuna's protocol: lock the study row, then number = trials already in the study. Both
+      // Optuna and tunelab writers take this lock, so numbers stay consecutive and unique.
+      await this.requireStudy(tx, studyId, true);
+      const rows = await tx.all<{ trial_id: number; number: number }>(
+        `INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete)
+         VALUES ((SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ?), ?, ?, ?, NULL)
+         RETURNING trial_id, number`,
+        [studyId, studyId, STATE_NAME[state], start ? formatDatetime(start) : null],
+      );
+      const id = Number(rows[0].trial_id);
+      for (const [k, v] of Object.entries(userAttrs)) {
+        await tx.run('INSERT INTO trial_user_attributes (trial_id, "key", value_json) VALUES (?, ?, ?)', [id, k, encodeJson(v)]);
+      }
+      for (const [k, v] of Object.entries(systemAttrs)) {
+        await tx.run('INSERT INTO trial_system_attributes (trial_id, "key", value_json) VALUES (?, ?, ?)', [id, k, encodeJson(v)]);
+      }
+      return { trialId: id, number: Number(rows[0].number) };
+    });
+    this.trialStudy.set(trialId, studyId);
+    return Object.freeze({
+      trialId,
+      number,
+      state,
+      values: null,
+      datetimeStart: start,
+      datetimeComplete: null,
+      params: Object.freeze({}),
+      internalParams: Object.freeze({}),
+      distributions: Object.freeze({}),
+      intermediateValues: new Map(),
+      userAttrs: Object.freeze(userAttrs),
+      systemAttrs: Object.freeze(systemAttrs),
+    });
+  }
+
+  /**
+   * Copy finished (or waiting) trials into a study as they are: states, values, params, intermediate
+   * values, attributes and datetimes. Numbers continue the target study's numbering. Used by copyStudy.
+   */
+  async addTrials(studyId: number, trials: readonly FrozenTrial[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.requireStudy(tx, studyId, true);
+      const next = await tx.all<{ n: number }>('SELECT COALESCE(MAX(number), -1) + 1 AS n FROM trials WHERE study_id = ?', [studyId]);
+      let number = Number(next[0].n);
+      for (const t of trials) {
+        const rows = await tx.all<{ trial_id: number }>(
+          'INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) VALUES (?, ?, ?, ?, ?) RETURNING trial_id',
+          [
+            number++,
+            studyId,
+            STATE_NAME[t.state],
+            t.datetimeStart ? formatDatetime(t.datetimeStart) : null,
+            t.datetimeComplete ? formatDatetime(t.datetimeComplete) : null,
+          ],
+        );
+        const id = Number(rows[0].trial_id);
+        for (const [name, d] of Object.entries(t.distributions)) {
+          await tx.run('INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?)', [
+            id,
+            name,
+            t.internalParams[name],
+            distributionJson(d),
+          ]);
+        }
+        for (const [i, v] of (t.values ?? []).entries()) {
+          const [value, type] = encodeValue(v);
+          await tx.run('INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)', [id, i, value, type]);
+        }
+        for (const [step, v] of t.intermediateValues) {
+          const [value, type] = encodeIntermediate(v);
+          await tx.run(
+            'INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) VALUES (?, ?, ?, ?)',
+            [id, step, value, type],
+          );
+        }
+        for (const [table, attrs] of [
+          ['trial_user_attributes', t.userAttrs],
+          ['trial_system_attributes', t.systemAttrs],
+        ] as const) {
+          for (const [k, v] of Object.entries(attrs)) {
+            await tx.run(`INSERT INTO ${table} (trial_id, "key", value_json) VALUES (?, ?, ?)`, [id, k, encodeJson(v)]);
+          }
+        }
+      }
+    });
+  }
+
+  /** Trials may be written while RUNNING or WAITING; explain why a write changed nothing. */
+  private async notWritable(trialId: number, action: string): Promise<never> {
+    const rows = await this.db.all<{ number: number; state: string }>(
+      `SELECT number, ${this.sql.text('state')} AS state FROM trials WHERE trial_id = ?`,
+      [trialId],
+    );
+    if (rows.length === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
+    throw new TrialFinishedError(
+      `Trial ${rows[0].number} is already finished (${rows[0].state}); it cannot ${action}.`,
+    );
+  }
+
+  private writableGuard(trialIdParam = '?'): string {
+    return `WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ${trialIdParam} AND ${this.sql.text('state')} IN ('RUNNING', 'WAITING'))`;
+  }
+
+  async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    this.checkParamCompatibility(trialId, name, distribution);
+    const p = this.sql.p.bind(this.sql);
+    const changed = await this.db.run(
+      `INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json)
+       SELECT ${p('int')}, ${p('text')}, ${p('float')}, ${p('text')} ${this.writableGuard()}
+       ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json`,
+      [trialId, name, internalValue, distributionJson(distribution), trialId],
+    );
+    if (changed === 0) await this.notWritable(trialId, `take parameter '${name}'`);
+  }
+
+  /** Optuna refuses a parameter whose distribution kind (or categorical choices) changed within a study. */
+  private checkParamCompatibility(trialId: number, name: string, d: Distribution): void {
+    const studyId = this.trialStudy.get(trialId);
+    const cache = studyId === undefined ? undefined : this.caches.get(studyId);
+    if (!cache) return;
+    const previous = cache.paramDistributions.get(name);
+    if (!previous) {
+      cache.paramDistributions.set(name, { distribution: d, trialNumber: -1 });
+      return;
+    }
+    const p = previous.distribution;
+    const incompatible =
+      p.kind !== d.kind || (p.kind === 'categorical' && d.kind === 'categorical' && !distributionsEqual(p, d));
+    if (incompatible) {
+      const where = previous.trialNumber >= 0 ? `in trial ${previous.trialNumber}` : 'earlier in this study';
+      throw new InvalidArgumentError(
+        `Parameter '${name}' was a ${p.kind} parameter${p.kind === 'categorical' ? ` with choices ${JSON.stringify(p.choices)}` : ''} ` +
+          `${where} and is now ${d.kind === 'categorical' ? `categorical with choices ${JSON.stringify(d.choices)}` : d.kind}. ` +
+          'A name must keep its distribution kind (and categorical choices) across a study; rename one of them.',
+      );
+    }
+  }
+
+  async setTrialState(
+    trialId: number,
+    state: TrialState,
+    values?: readonly number[] | null,
+    expectedState?: TrialState,
+  ): Promise<boolean> {
+    const expected = expectedState ?? (state === TrialState.RUNNING ? TrialState.WAITING : TrialState.RUNNING);
+    const now = formatDatetime(new Date());
+    const sets = ['state = ?'];
+    const params: unknown[] = [STATE_NAME[state]];
+    if (state === TrialState.RUNNING) {
+      sets.push('datetime_start = ?');
+      params.push(now);
+    }
+    if (isFinished(state)) {
+      sets.push('datetime_complete = ?');
+      params.push(now);
+    }
+    params.push(trialId, STATE_NAME[expected]);
+    const changed = await this.db.transaction(async (tx) => {
+      const n = await tx.run(`UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ? AND state = ?`, params);
+      if (n === 0) return false;
+      for (const [i, v] of (values ?? []).entries()) {
+        const [value, type] = encodeValue(v);
+        await tx.run(
+          `INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)
+           ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type`,
+          [trialId, i, value, type],
+        );
+      }
+      return true;
+    });
+    if (!changed) {
+      const exists = await this.db.all('SELECT 1 AS x FROM trials WHERE trial_id = ?', [trialId]);
+      if (exists.length === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
+    }
+    return changed;
+  }
+
+  async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
+    const p = this.sql.p.bind(this.sql);
+    const [v, type] = encodeIntermediate(value);
+    const changed = await this.db.run(
+      `INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type)
+       SELECT ${p('int')}, ${p('int')}, ${p('float')}, ${p('trialintermediatevaluetype')} ${this.writableGuard()}
+       ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value,
+         intermediate_value_type = excluded.intermediate_value_type`,
+      [trialId, step, v, type, trialId],
+    );
+    if (changed === 0) await this.notWritable(trialId, `report a value at step ${step}`);
+  }
+
+  private async setTrialAttr(table: string, trialId: number, key: string, value: unknown, onlyUnfinished: boolean): Promise<void> {
+    const p = this.sql.p.bind(this.sql);
+    const guard = onlyUnfinished ? this.writableGuard() : 'WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ?)';
+    const changed = await this.db.run(
+      `INSERT INTO ${table} (trial_id, "key", value_json) SELECT ${p('int')}, ${p('text')}, ${p('text')} ${guard}
+       ON CONFLICT (trial_id, "key") DO UPDATE SET value_json = excluded.value_json`,
+      [trialId, key, encodeJson(value), trialId],
+    );
+    if (changed === 0) await this.notWritable(trialId, `set attribute '${key}'`);
+  }
+
+  async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    await this.setTrialAttr('trial_user_attributes', trialId, key, value, true);
+  }
+
+  async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    await this.setTrialAttr('trial_system_attributes', trialId, key, value, false);
+  }
+
+  // ---------------------------------------------------------------- trials: reads
+
+  /** One statement that returns every row of the selected trials, tagged by table (column k). */
+  private loadSql(selection: string, withStudyCheck: boolean): string {
+    const key = `${withStudyCheck}|${selection}`;
+    const cached = this.loadSqlCache.get(key);
+    if (cached) return cached;
+    const s = this.sql;
+    const inSel = 'IN (SELECT trial_id FROM sel)';
+    const floatNull = 'CAST(NULL AS DOUBLE PRECISION)';
+    const parts = [
+      `SELECT 0 AS k, t.trial_id AS id, t.number AS n, ${s.text('t.state')} AS s, ${floatNull} AS f, CAST(NULL AS TEXT) AS j,
+              ${s.text('t.datetime_start')} AS d1, ${s.text('t.datetime_complete')} AS d2 FROM trials t WHERE t.trial_id ${inSel}`,
+      `SELECT 1, p.trial_id, NULL, p.param_name, p.param_value, p.distribution_json, NULL, NULL FROM trial_params p WHERE p.trial_id ${inSel}`,
+      `SELECT 2, v.trial_id, v.objective, ${s.text('v.value_type')}, v.value, NULL, NULL, NULL FROM trial_values v WHERE v.trial_id ${inSel}`,
+      `SELECT 3, i.trial_id, i.step, ${s.text('i.intermediate_value_type')}, i.intermediate_value, NULL, NULL, NULL
+         FROM trial_intermediate_values i WHERE i.trial_id ${inSel}`,
+      `SELECT 4, a.trial_id, NULL, a."key", NULL, a.value_json, NULL, NULL FROM trial_user_attributes a WHERE a.trial_id ${inSel}`,
+      `SELECT 5, b.trial_id, NULL, b."key", NULL, b.value_json, NULL, NULL FROM trial_system_attributes b WHERE b.trial_id ${inSel}`,
+    ];
+    if (withStudyCheck) parts.push('SELECT 9, study_id, NULL, NULL, NULL, NULL, NULL, NULL FROM studies WHERE study_id = ?');
+    const text = `WITH sel AS (SELECT trial_id FROM trials WHERE ${selection}) ${parts.join(' UNION ALL ')}`;
+    if (this.loadSqlCache.size > 200) this.loadSqlCache.clear();
+    this.loadSqlCache.set(key, text);
+    return text;
+  }
+
+  private buildTrials(rows: TrialRow[]): { trials: TrialBuilder[]; studyFound: boolean } {
+    const byId = new Map<number, TrialBuilder>();
+    const pending: TrialRow[] = [];
+    let studyFound = false;
+    for (const r of rows) {
+      const k = Number(r.k);
+      if (k === 9) {
+        studyFound = true;
+      } else if (k === 0) {
+        byId.set(Number(r.id), {
+          trialId: Number(r.id),
+          number: Number(r.n),
+          state: stateFromName(r.s!),
+          values: null,
+          datetimeStart: parseDatetime(r.d1),
+          datetimeComplete: parseDatetime(r.d2),
+          params: {},
+          internalParams: {},
+          distributions: {},
+          intermediateValues: new Map(),
+          userAttrs: {},
+          systemAttrs: {},
+        });
+      } else {
+        pending.push(r);
+      }
+    }
+    for (const r of pending) {
+      const t = byId.get(Number(r.id));
+      if (!t) continue; // a row of a trial created between the CTE and the branch (SQLite snapshot prevents it)
+      switch (Number(r.k)) {
+        case 1: {
+          const d = this.distributions.get(r.j!);
+          const internal = Number(r.f);
+          t.distributions[r.s!] = d;
+          t.internalParams[r.s!] = internal;
+          t.params[r.s!] = toExternal(d, internal);
+          break;
+        }
+        case 2:
+          (t.values ??= [])[Number(r.n)] = decodeValue(r.f === null ? null : Number(r.f), r.s!);
+          break;
+        case 3:
+          t.intermediateValues.set(Number(r.n), decodeValue(r.f === null ? null : Number(r.f), r.s!));
+          break;
+        case 4:
+          t.userAttrs[r.s!] = decodeJson(r.j);
+          break;
+        case 5:
+          t.systemAttrs[r.s!] = decodeJson(r.j);
+          break;
+      }
+    }
+    return { trials: [...byId.values()], studyFound };
+  }
+
+  private freeze(t: TrialBuilder): FrozenTrial {
+    return Object.freeze({
+      trialId: t.trialId,
+      number: t.number,
+      state: t.state,
+      values: t.values ? Object.freeze(t.values) : null,
+      datetimeStart: t.datetimeStart,
+      datetimeComplete: t.datetimeComplete,
+      params: Object.freeze(t.params),
+      internalParams: Object.freeze(t.internalParams),
+      distributions: Object.freeze(t.distributions),
+      intermediateValues: t.intermediateValues,
+      userAttrs: Object.freeze(t.userAttrs),
+      systemAttrs: Object.freeze(t.systemAttrs),
+    });
+  }
+
+  async getTrial(trialId: number): Promise<FrozenTrial> {
+    const rows = await this.db.all<TrialRow>(this.loadSql(`trial_id = ${asInt(trialId)}`, false));
+    const { trials } = this.buildTrials(rows);
+    if (trials.length === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
+    return this.freeze(trials[0]);
+  }
+
+  /** Which trials a refresh must read: new ones, and those unfinished at the last read. */
+  private changedSelection(studyId: number, cache: StudyCache | undefined, alias = ''): string {
+    if (!cache) return `${alias}study_id = ${asInt(studyId)}`;
+    // `+study_id` keeps SQLite on the primary key (a range from the last id seen), which stays flat as
+    // the study grows, instead of scanning every trial of the study through the study_id index.
+    const unfinished = [...cache.unfinished];
+    const ids = unfinished.length > 0 ? ` OR ${alias}trial_id IN (${unfinished.map(asInt).join(', ')})` : '';
+    return `(${alias}trial_id > ${asInt(cache.maxTrialId)}${ids}) AND +${alias}study_id = ${asInt(studyId)}`;
+  }
+
+  async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
+    let cache = this.caches.get(studyId);
+    const rows = await this.db.all<TrialRow>(this.loadSql(this.changedSelection(studyId, cache), true), [studyId]);
+    const { trials, studyFound } = this.buildTrials(rows);
+    if (!studyFound) throw this.noStudy(studyId);
+    if (!cache) {
+      cache = { ordered: [], indexById: new Map(), maxTrialId: 0, unfinished: new Set(), paramDistributions: new Map() };
+      this.caches.set(studyId, cache);
+    }
+    let needsSort = false;
+    for (const b of trials) {
+      const frozen = this.freeze(b);
+      this.trialStudy.set(b.trialId, studyId);
+      const at = cache.indexById.get(b.trialId);
+      if (at === undefined) {
+        const last = cache.ordered[cache.ordered.length - 1];
+        if (last && last.number > frozen.number) needsSort = true;
+        cache.indexById.set(b.trialId, cache.ordered.length);
+        cache.ordered.push(frozen);
+      } else {
+        cache.ordered[at] = frozen;
+      }
+      if (b.trialId > cache.maxTrialId) cache.maxTrialId = b.trialId;
+      if (isFinished(b.state)) cache.unfinished.delete(b.trialId);
+      else cache.unfinished.add(b.trialId);
+      for (const [name, d] of Object.entries(b.distributions)) {
+        const seen = cache.paramDistributions.get(name);
+        if (!seen || seen.trialNumber < 0 || seen.trialNumber > b.number) {
+          cache.paramDistributions.set(name, { distribution: d, trialNumber: b.number });
+        }
+      }
+    }
+    if (needsSort) {
+      cache.ordered.sort((a, b) => a.number - b.number || a.trialId - b.trialId);
+      cache.indexById = new Map(cache.ordered.map((t, i) => [t.trialId, i]));
+    }
+    if (!states) return cache.ordered.slice();
+    return cache.ordered.filter((t) => states.includes(t.state));
+  }
+
+  // ---------------------------------------------------------------- heartbeats
+
+  async recordHeartbeat(trialId: number): Promise<void> {
+    // The database's clock, as Optuna uses, so workers on machines with skewed clocks agree.
+    await this.db.run(
+      `INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, CURRENT_TIMESTAMP)
+       ON CONFLICT (trial_id) DO UPDATE SET heartbeat = CURRENT_TIMESTAMP`,
+      [trialId],
+    );
+  }
+
+  async failStaleTrials(studyId: number, graceSeconds: number): Promise<number[]> {
+    // Trials known finished never run again, so only new or unfinished ones need looking at.
+    const selection = this.changedSelection(studyId, this.caches.get(studyId), 't.');
+    const stale = await this.db.all<{ trial_id: number }>(
+      `SELECT t.trial_id AS trial_id FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id
+        WHERE ${selection} AND ${this.sql.text('t.state')} = 'RUNNING' AND ${this.sql.staleHeartbeat}`,
+      [graceSeconds],
+    );
+    const failed: number[] = [];
+    for (const r of stale) {
+      const id = Number(r.trial_id);
+      if (await this.setTrialState(id, TrialState.FAIL, null, TrialState.RUNNING)) failed.push(id);
+    }
+    return failed;
+  }
+
+  async close(): Promise<void> {
+    this.caches.clear();
+    await this.db.close();
+  }
+}
+
+function distributionJson(d: Distribution): string {
+  return distributionToJson(d);
+}
+

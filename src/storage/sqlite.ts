@@ -1,0 +1,181 @@
+/**
+ * SQLite storage (`sqlite:///relative/path.db`, `sqlite:////absolute/path.db`, as SQLAlchemy and
+ * Optuna spell them): Optuna's schema in one file, WAL mode so readers never block the writer, and a
+ * busy timeout so several processes can share the file.
+ *
+ * better-sqlite3 is synchronous. Every operation is queued behind the previous one on this connection,
+ * so an asynchronous transaction (BEGIN ... await ... COMMIT) is never interleaved with another
+ * operation of the same process.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { StorageError } from '../errors';
+import type { RdbConnection, SqlRunner } from './rdb/connection';
+import { RdbStorage } from './rdb/storage';
+
+export interface SqliteOptions {
+  /** How long a write waits for another process's write to finish (ms). Default 30 s. */
+  busyTimeoutMs?: number;
+}
+
+/** The file path of a sqlite URL, or ':memory:'. */
+export function sqlitePathFromUrl(url: string): string {
+  const m = /^sqlite:\/\/\/(.*)$/.exec(url);
+  if (!m || m[1] === '') {
+    throw new StorageError(
+      `'${url}' is not a SQLite URL. Write 'sqlite:///relative/path.db' or 'sqlite:////absolute/path.db' (three slashes, then the path).`,
+    );
+  }
+  const path = m[1].split('?')[0];
+  return path === ':memory:' ? path : resolve(path);
+}
+
+function translate(err: unknown, path: string): unknown {
+  const code = (err as { code?: string }).code ?? '';
+  const msg = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database/.test(msg)) {
+    return new StorageError(
+      `${path} is not an SQLite database (SQLite says: ${msg}). Point storage at a new file or at a database ` +
+        'written by tunelab or Optuna. The file was not modified.',
+    );
+  }
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY')) {
+    return new StorageError(
+      `${path} stayed locked by another process for longer than the busy timeout. Another writer holds a long ` +
+        'transaction; retry, or use PostgreSQL for many concurrent workers.',
+    );
+  }
+  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY')) {
+    return new StorageError(`${path} is read-only for this process (${msg}). Check the file's permissions.`);
+  }
+  if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL') {
+    return new StorageError(`Cannot use ${path}: ${msg}. Check that the directory exists, is writable and has space.`);
+  }
+  return err;
+}
+
+class SqliteConnection implements RdbConnection {
+  readonly dialect = 'sqlite' as const;
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private inTransaction = false;
+
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    readonly description: string,
+  ) {}
+
+  private prepare(sql: string): BetterSqlite3.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      if (this.statements.size > 500) this.statements.clear();
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private direct = {
+    all: async <T>(sql: string, params: readonly unknown[] = []): Promise<T[]> => {
+      try {
+        return this.prepare(sql).all(...params) as T[];
+      } catch (err) {
+        throw translate(err, this.description);
+      }
+    },
+    run: async (sql: string, params: readonly unknown[] = []): Promise<number> => {
+      try {
+        const s = this.prepare(sql);
+        if (s.reader) return s.all(...params).length;
+        return s.run(...params).changes;
+      } catch (err) {
+        throw translate(err, this.description);
+      }
+    },
+  };
+
+  /** Run `fn` after everything queued before it; the queue keeps going if it fails. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.exclusive(() => this.direct.all<T>(sql, params));
+  }
+
+  run(sql: string, params?: readonly unknown[]): Promise<number> {
+    return this.exclusive(() => this.direct.run(sql, params));
+  }
+
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      if (this.inTransaction) throw new Error('nested SQLite transaction');
+      // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a busy file.
+      await this.direct.run('BEGIN IMMEDIATE');
+      this.inTransaction = true;
+      try {
+        const out = await fn(this.direct);
+        await this.direct.run('COMMIT');
+        return out;
+      } catch (err) {
+        try {
+          this.db.exec('ROLLBACK');
+        } catch {
+          /* already rolled back by SQLite */
+        }
+        throw err;
+      } finally {
+        this.inTransaction = false;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.exclusive(async () => {
+      if (this.db.open) this.db.close();
+    });
+  }
+}
+
+/** Open (creating if needed) an Optuna-schema SQLite database. */
+export async function openSqliteStorage(url: string, options: SqliteOptions = {}): Promise<RdbStorage> {
+  const path = sqlitePathFromUrl(url);
+  if (path !== ':memory:') {
+    const dir = dirname(path);
+    if (!existsSync(dir)) {
+      throw new StorageError(`Cannot create ${path}: the directory ${dir} does not exist. Create it first.`);
+    }
+    if (existsSync(path) && statSync(path).isDirectory()) {
+      throw new StorageError(`${path} is a directory, not an SQLite database file. Give the path of a file.`);
+    }
+  }
+  // Loaded here, not at the top: `require('tunelab')` must not load a native module.
+  let Database: typeof BetterSqlite3;
+  try {
+    Database = require('better-sqlite3');
+  } catch (err) {
+    throw new StorageError(
+      `SQLite storage needs the 'better-sqlite3' package, which failed to load (${(err as Error).message}). ` +
+        'Install it with: npm install better-sqlite3',
+    );
+  }
+  let db: BetterSqlite3.Database;
+  try {
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? 30_000 });
+  } catch (err) {
+    throw translate(err, path);
+  }
+  try {
+    // Reading the header first: a file that is not a database fails here, before anything is written.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    if (path !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fsync per checkpoint
+  } catch (err) {
+    db.close();
+    throw translate(err, path);
+  }
+  return RdbStorage.openWith(url, new SqliteConnection(db, path));
+}
