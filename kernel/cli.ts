@@ -1,0 +1,134 @@
+/**
+ * The kernel-side subcommands of `tunelab` (bin/tunelab.js dispatches here):
+ *   tunelab kernel --connection-file F
+ *   tunelab install [--user | --sys-prefix | --prefix DIR]
+ *   tunelab uninstall [--user | --sys-prefix | --prefix DIR]
+ *   tunelab run NOTEBOOK.ipynb [--output OUT.ipynb] [--html REPORT.html] [--timeout S] [--param NAME=VALUE ...]
+ */
+import { install, InstallError, uninstall, type InstallLocation } from './kernelspec';
+
+const USAGE: Record<string, string> = {
+  kernel: 'usage: tunelab kernel --connection-file FILE',
+  install: 'usage: tunelab install [--user | --sys-prefix | --prefix DIR]\n  Writes the "tunelab" kernelspec (default: --user).',
+  uninstall: 'usage: tunelab uninstall [--user | --sys-prefix | --prefix DIR]',
+  run:
+    'usage: tunelab run NOTEBOOK.ipynb [--output OUT.ipynb] [--html REPORT.html] [--timeout SECONDS] [--param NAME=VALUE ...]\n' +
+    '  Executes the notebook with the tunelab kernel, stops at the first error (exit status 1),\n' +
+    '  writes the executed notebook (default: overwrite NOTEBOOK) and an offline HTML report.\n' +
+    '  --param values are parsed as JSON when possible, else taken as strings; they are injected\n' +
+    '  after the cell tagged "parameters".',
+};
+
+class UsageError extends Error {}
+
+function takeValue(argv: string[], i: number, flag: string): string {
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+  return v;
+}
+
+function parseLocation(argv: string[]): InstallLocation {
+  let loc: InstallLocation | undefined;
+  const set = (l: InstallLocation) => {
+    if (loc) throw new UsageError('give only one of --user, --sys-prefix, --prefix DIR');
+    loc = l;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--user') set({ kind: 'user' });
+    else if (a === '--sys-prefix') set({ kind: 'sys-prefix' });
+    else if (a === '--prefix') set({ kind: 'prefix', dir: takeValue(argv, i++, a) });
+    else if (a.startsWith('--prefix=')) set({ kind: 'prefix', dir: a.slice('--prefix='.length) });
+    else throw new UsageError(`unknown option ${a}`);
+  }
+  return loc ?? { kind: 'user' };
+}
+
+export interface RunArgs {
+  notebook: string;
+  output?: string;
+  html?: string;
+  timeoutSeconds?: number;
+  params: Array<[string, string]>;
+}
+
+export function parseRunArgs(argv: string[]): RunArgs {
+  const args: RunArgs = { notebook: '', params: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? takeValue(argv, i++, flag);
+    if (flag === '--output' || flag === '-o') args.output = value();
+    else if (flag === '--html') args.html = value();
+    else if (flag === '--timeout') {
+      const v = value();
+      const s = Number(v);
+      if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout needs a positive number of seconds, got "${v}"`);
+      args.timeoutSeconds = s;
+    } else if (flag === '--param' || flag === '-p') {
+      const v = value();
+      const eq = v.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--param needs NAME=VALUE, got "${v}"`);
+      const name = v.slice(0, eq);
+      if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new UsageError(`--param name "${name}" is not a valid identifier`);
+      args.params.push([name, v.slice(eq + 1)]);
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else if (!args.notebook) args.notebook = a;
+    else throw new UsageError(`unexpected argument ${a} (one notebook per run)`);
+  }
+  if (!args.notebook) throw new UsageError('which notebook? give NOTEBOOK.ipynb');
+  return args;
+}
+
+export async function main(command: string, argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE[command] ?? `unknown command ${command}`);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case 'kernel': {
+        let file: string | undefined;
+        for (let i = 0; i < argv.length; i++) {
+          if (argv[i] === '--connection-file' || argv[i] === '-f') file = takeValue(argv, i++, argv[i]);
+          else if (argv[i].startsWith('--connection-file=')) file = argv[i].slice('--connection-file='.length);
+          else throw new UsageError(`unknown option ${argv[i]}`);
+        }
+        if (!file) throw new UsageError('--connection-file is required (Jupyter passes it through the kernelspec)');
+        const { runKernel } = await import('./kernel');
+        await runKernel(file);
+        // The kernel keeps the process alive through its socket thread; never exit here.
+        return new Promise<number>(() => undefined);
+      }
+      case 'install': {
+        const r = install(parseLocation(argv));
+        console.log(`Installed the tunelab kernelspec in ${r.kernelDir}`);
+        if (r.labextensionDir) console.log(`Installed the widget extension in ${r.labextensionDir}`);
+        return 0;
+      }
+      case 'uninstall': {
+        const removed = uninstall(parseLocation(argv));
+        if (removed.length === 0) console.log('Nothing to remove: no tunelab kernelspec at that location.');
+        for (const p of removed) console.log(`Removed ${p}`);
+        return 0;
+      }
+      case 'run': {
+        const { runNotebook } = await import('./runner/run');
+        return await runNotebook(parseRunArgs(argv));
+      }
+      default:
+        console.error(`tunelab: ${command} is not a kernel command`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`tunelab ${command}: ${err.message}\n${USAGE[command] ?? ''}`);
+      return 2;
+    }
+    if (err instanceof InstallError) {
+      console.error(`tunelab ${command}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}

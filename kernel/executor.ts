@@ -1,0 +1,272 @@
+/**
+ * Runs notebook cells: TypeScript is type-checked and compiled by tslab's converter (kept across
+ * cells so declarations carry over), then executed in this process's main context.
+ *
+ * Execution uses vm.runInThisContext with `breakOnSigint`, so SIGINT breaks a synchronous loop at a
+ * cell's top level; an awaiting cell is stopped by racing its promise with an interrupt promise.
+ */
+import Module from 'node:module';
+import * as path from 'node:path';
+import * as util from 'node:util';
+import * as vm from 'node:vm';
+import type { Converter, Diagnostic } from 'tslab/dist/converter';
+
+/** What a failed cell reports (the fields of a Jupyter `error` message). */
+export interface CellError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+export type ExecutionOutcome =
+  | { status: 'ok'; hasValue: boolean; value?: unknown }
+  | { status: 'error'; error: CellError; interrupted: boolean };
+
+export interface ExecutorOptions {
+  /** Directory relative imports and `require` resolve from (the notebook's directory). */
+  rootDir: string;
+  /** JavaScript instead of TypeScript. */
+  isJs?: boolean;
+  /**
+   * Names every cell sees (e.g. `display`): TypeScript declarations for the checker plus their
+   * values. tslab compiles references to checker-visible declarations into `exports.<name>`, so the
+   * values live on the cells' shared exports object.
+   */
+  globals: { declarations: string; values: Record<string, unknown> };
+  /** After an interrupt, how long an awaiting cell may take to wind down (e.g. optimize finishing its trial). */
+  interruptGraceMs?: number;
+}
+
+const SCOPE_KEY = '__tunelab_cell_scope__';
+
+interface CodeMetadata {
+  mode?: 'node' | 'browser';
+  module?: string;
+}
+
+export class CellExecutor {
+  private readonly converter: Converter;
+  private readonly exportsTarget: Record<string, unknown> = {};
+  private readonly cellExports: Record<string, unknown>;
+  private readonly cellRequire: NodeJS.Require;
+  private readonly sideOutputs = new Map<string, string>();
+  private readonly sideModules = new Map<string, Module>();
+  private prevDecl = '';
+  private rejectInterrupt: ((err: Error) => void) | null = null;
+  private running = false;
+  private readonly getCodeMetadata: (src: string) => CodeMetadata;
+
+  constructor(private readonly options: ExecutorOptions) {
+    // Loaded lazily (and after moduleResolution has patched TypeScript's sys): creating the
+    // converter starts a TypeScript watch program, which takes most of a second.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createConverter } = require('tslab/dist/converter') as typeof import('tslab/dist/converter');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.getCodeMetadata = (require('tslab/dist/metadata') as { getCodeMetadata: (s: string) => CodeMetadata }).getCodeMetadata;
+    this.converter = createConverter({ isJS: options.isJs ?? false, isBrowser: false });
+    this.cellExports = this.createExportsProxy();
+    this.cellRequire = this.wrapRequire(
+      Module.createRequire(path.join(options.rootDir, '__tunelab_cell__.js')),
+      options.rootDir,
+    );
+    (globalThis as Record<string, unknown>)[SCOPE_KEY] = { exports: this.cellExports, require: this.cellRequire };
+    this.installGlobals();
+  }
+
+  /** The variables cells have defined (for tests and introspection). */
+  get locals(): Record<string, unknown> {
+    return this.exportsTarget;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async execute(src: string, cellName: string): Promise<ExecutionOutcome> {
+    this.running = true;
+    try {
+      return await this.executeUnguarded(src, cellName);
+    } finally {
+      this.running = false;
+      this.rejectInterrupt = null;
+    }
+  }
+
+  /** Stops the current cell if it is awaiting. (A synchronous cell is broken by SIGINT itself.) */
+  interrupt(): void {
+    this.rejectInterrupt?.(new InterruptedError());
+  }
+
+  complete(src: string, cursor: number): { start: number; end: number; candidates: string[] } {
+    return this.converter.complete(this.prevDecl + this.options.globals.declarations, src, cursor);
+  }
+
+  inspect(src: string, cursor: number): ReturnType<Converter['inspect']> {
+    return this.converter.inspect(this.prevDecl + this.options.globals.declarations, src, cursor);
+  }
+
+  /** Forgets every variable (kernel restart without a new process). */
+  reset(): void {
+    this.prevDecl = '';
+    for (const name of Object.keys(this.exportsTarget)) delete this.exportsTarget[name];
+    this.installGlobals();
+  }
+
+  close(): void {
+    this.converter.close();
+  }
+
+  private installGlobals(): void {
+    Object.assign(this.exportsTarget, this.options.globals.values);
+    Object.assign(globalThis, this.options.globals.values);
+  }
+
+  private async executeUnguarded(src: string, cellName: string): Promise<ExecutionOutcome> {
+    const meta = this.getCodeMetadata(src);
+    if (meta.module) {
+      const diags = this.converter.addModule(meta.module, src, meta as never);
+      if (diags.length > 0) return { status: 'error', error: diagnosticsError(diags, cellName), interrupted: false };
+      return { status: 'ok', hasValue: false };
+    }
+    const converted = this.converter.convert(this.prevDecl + this.options.globals.declarations, src);
+    for (const out of converted.sideOutputs ?? []) {
+      this.sideModules.delete(out.path);
+      this.sideOutputs.set(out.path, out.data);
+    }
+    if (converted.diagnostics.length > 0) {
+      return { status: 'error', error: diagnosticsError(converted.diagnostics, cellName), interrupted: false };
+    }
+    if (!converted.output) {
+      this.prevDecl = converted.declOutput ?? '';
+      return { status: 'ok', hasValue: false };
+    }
+    const interruptPromise = new Promise<never>((_, reject) => {
+      this.rejectInterrupt = reject;
+    });
+    interruptPromise.catch(() => undefined);
+
+    const prefix = converted.hasToplevelAwait ? '(async function (exports, require) { ' : '(function (exports, require) { ';
+    const wrapped = `${prefix}${converted.output}\n})(globalThis.${SCOPE_KEY}.exports, globalThis.${SCOPE_KEY}.require)`;
+    let result: unknown;
+    try {
+      result = vm.runInThisContext(wrapped, { filename: cellName, breakOnSigint: true, displayErrors: false });
+    } catch (err) {
+      return errorOutcome(err);
+    }
+    if (converted.hasToplevelAwait) {
+      const cellPromise = Promise.resolve(result);
+      try {
+        await Promise.race([cellPromise, interruptPromise]);
+      } catch (err) {
+        if (err instanceof InterruptedError) {
+          // Give cooperative work (study.optimize finishing its current trial) a moment to settle so
+          // its results are complete before the next cell runs; then report the interrupt.
+          const grace = this.options.interruptGraceMs ?? 3000;
+          await Promise.race([cellPromise.catch(() => undefined), new Promise((r) => setTimeout(r, grace).unref())]);
+        }
+        return errorOutcome(err);
+      }
+    }
+    this.prevDecl = converted.declOutput ?? '';
+    const lastVar = converted.lastExpressionVar;
+    if (lastVar && Object.prototype.hasOwnProperty.call(this.exportsTarget, lastVar)) {
+      const value = this.exportsTarget[lastVar];
+      delete this.exportsTarget[lastVar];
+      return { status: 'ok', hasValue: value !== undefined, value };
+    }
+    return { status: 'ok', hasValue: false };
+  }
+
+  private createExportsProxy(): Record<string, unknown> {
+    const target = this.exportsTarget;
+    // TypeScript emits named imports as defineProperty getters; store plain values instead so that
+    // a later cell can reassign them.
+    return new Proxy(target, {
+      defineProperty: (_t, prop, attrs) => {
+        if (prop === '__esModule') return true;
+        (target as Record<string | symbol, unknown>)[prop] = attrs.get ? attrs.get() : attrs.value;
+        return true;
+      },
+    });
+  }
+
+  /** A `require` that also loads .ts files next to the notebook, which tslab compiled alongside the cell. */
+  private wrapRequire(req: NodeJS.Require, dirname: string): NodeJS.Require {
+    const loadSide = (id: string): unknown => {
+      if (!id.startsWith('.') && !path.isAbsolute(id)) return undefined;
+      let filename = path.join(dirname, id).split(path.sep).join('/');
+      if (path.extname(filename) === '') filename += '.js';
+      const cached = this.sideModules.get(filename);
+      if (cached) return cached.exports;
+      const code = this.sideOutputs.get(filename);
+      if (code === undefined) return undefined;
+      const mod = new Module(filename, module) as Module & {
+        _compile(code: string, filename: string): void;
+        paths: string[];
+      };
+      mod.filename = filename;
+      mod.paths = (Module as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(path.dirname(filename));
+      const ownRequire = Module.createRequire(filename);
+      (mod as unknown as { require: NodeJS.Require }).require = this.wrapRequire(ownRequire, path.dirname(filename));
+      this.sideModules.set(filename, mod);
+      mod._compile(code, filename);
+      return mod.exports;
+    };
+    return new Proxy(req, {
+      apply: (_target, thisArg, args: unknown[]) => {
+        if (args.length === 1 && typeof args[0] === 'string') {
+          const side = loadSide(args[0]);
+          if (side !== undefined) return side;
+        }
+        return Reflect.apply(req, thisArg, args);
+      },
+    });
+  }
+}
+
+export class InterruptedError extends Error {
+  override name = 'Interrupted';
+  constructor() {
+    super('the cell was interrupted');
+  }
+}
+
+function diagnosticsError(diags: Diagnostic[], cellName: string): CellError {
+  const lines = diags.map(
+    (d) => `${d.fileName ? d.fileName + ' ' : `${cellName} `}${d.start.line + 1}:${d.start.character + 1} - ${d.messageText}`,
+  );
+  return {
+    ename: 'TypeScriptError',
+    evalue: diags.length === 1 ? diags[0].messageText : `${diags.length} errors: ${diags[0].messageText}`,
+    traceback: lines,
+  };
+}
+
+/** Our own frames are noise in a user's traceback. */
+const INTERNAL_FRAME = new RegExp(
+  [path.join(__dirname).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'node:internal', '\\(node:'].join('|'),
+);
+
+export function errorOutcome(err: unknown): ExecutionOutcome {
+  return { status: 'error', error: toCellError(err), interrupted: isInterrupt(err) };
+}
+
+export function isInterrupt(err: unknown): boolean {
+  return (
+    err instanceof InterruptedError ||
+    (typeof err === 'object' && err !== null && (err as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED')
+  );
+}
+
+export function toCellError(err: unknown): CellError {
+  if (isInterrupt(err)) {
+    return { ename: 'Interrupted', evalue: 'the cell was interrupted', traceback: ['Interrupted: the cell was interrupted'] };
+  }
+  if (err instanceof Error) {
+    const stack = (err.stack ?? `${err.name}: ${err.message}`).split('\n');
+    const traceback = stack.filter((line, i) => i === 0 || !INTERNAL_FRAME.test(line));
+    return { ename: err.name || 'Error', evalue: err.message, traceback };
+  }
+  const text = util.inspect(err);
+  return { ename: 'Uncaught', evalue: text, traceback: [`Uncaught ${text}`] };
+}

@@ -1,0 +1,401 @@
+/**
+ * The tunelab kernel's main thread: dispatches Jupyter requests, runs cells, publishes output.
+ * The sockets live in a worker thread (socketThread.ts); this side sees verified, decoded messages.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { installWidgetSupport } from '../widgets/kernel/install';
+import { stopAllStudies } from '../src/study';
+import { CommManager, type IopubPublisher } from './comms';
+import { currentParent, requestContext, setLastParent } from './context';
+import { CellExecutor, toCellError, type CellError } from './executor';
+import { installRuntimeResolution, installTypeCheckerResolution, PACKAGE_ROOT } from './moduleResolution';
+import { OutputStreams } from './outputStreams';
+import { bundleFor, type MimeBundle } from './richDisplay';
+import type { Channel, FromSocketThread, SocketThreadData, ToSocketThread } from './socketThread';
+import { newHeader, PROTOCOL_VERSION, readConnectionFile, serializeParts, type JsonObject, type JupyterMessage, type MessageHeader } from './wire';
+
+export interface KernelOptions {
+  connectionFile: string;
+  /** Working directory cells resolve relative paths from (default: process.cwd()). */
+  rootDir?: string;
+  interruptGraceMs?: number;
+}
+
+export function kernelLog(text: string): void {
+  writeSync(2, `[tunelab kernel] ${text}\n`);
+}
+
+/** What cells see as the global `display`. */
+export interface DisplayHandle {
+  readonly displayId: string;
+  update(value: unknown): void;
+}
+
+const GLOBAL_DECLARATIONS = `
+declare global {
+  interface TunelabDisplayHandle { readonly displayId: string; update(value: unknown): void; }
+  /** Shows a value below the cell: a MIME bundle, an object with a [Symbol.for('tunelab.repr')] method, or anything (as text). */
+  function display(value: unknown, options?: { displayId?: string; metadata?: Record<string, unknown> }): TunelabDisplayHandle;
+}
+`;
+
+function packageVersion(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(path.join(PACKAGE_ROOT, 'package.json')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export class Kernel implements IopubPublisher {
+  private readonly session = randomUUID();
+  private readonly worker: Worker;
+  private executor!: CellExecutor;
+  private readonly comms: CommManager;
+  private readonly streams: OutputStreams;
+  private executionCount = 0;
+  private executeQueue: Promise<void> = Promise.resolve();
+  /** execute_requests received but not started; an error aborts them (Jupyter's stop_on_error). */
+  private readonly queuedExecutes = new Set<string>();
+  private readonly abortedExecutes = new Set<string>();
+  private closed = false;
+  private readyResolve!: () => void;
+  readonly ready: Promise<void>;
+  private readonly tsVersion: string;
+
+  constructor(private readonly options: KernelOptions) {
+    this.ready = new Promise((r) => (this.readyResolve = r));
+    readConnectionFile(options.connectionFile); // fail early, with a clear message
+    installRuntimeResolution();
+    const tslabDir = path.dirname(require.resolve('tslab/package.json'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] })) as {
+      sys: Parameters<typeof installTypeCheckerResolution>[0];
+      version: string;
+    };
+    this.tsVersion = ts.version;
+    installTypeCheckerResolution(ts.sys);
+
+    this.streams = new OutputStreams((parent, name, text) => this.publishRaw('stream', { name, text }, { parent }));
+    this.comms = new CommManager(this);
+
+    const data: SocketThreadData = {
+      connectionFile: options.connectionFile,
+      session: this.session,
+      interruptGraceMs: options.interruptGraceMs ?? 2000,
+    };
+    this.worker = new Worker(path.join(__dirname, 'socketThread.js'), { workerData: data, stdout: false, stderr: false });
+    this.worker.on('message', (m: FromSocketThread) => this.onSocketMessage(m));
+    this.worker.on('error', (err) => {
+      kernelLog(`socket thread failed: ${err.stack ?? err.message}`);
+      process.exit(1);
+    });
+  }
+
+  /** Creates the executor and installs the hooks cells rely on; then starts serving. */
+  start(): void {
+    this.executor = new CellExecutor({
+      rootDir: this.options.rootDir ?? process.cwd(),
+      globals: { declarations: GLOBAL_DECLARATIONS, values: { display: this.displayFunction() } },
+      interruptGraceMs: this.options.interruptGraceMs ?? 3000,
+    });
+    installWidgetSupport(this.comms);
+    this.installTslabDisplayCompat();
+    this.streams.install();
+    process.on('SIGINT', () => this.onInterrupt());
+    process.on('uncaughtException', (err) => this.reportAsyncError('Uncaught exception in an async task of this cell', err));
+    process.on('unhandledRejection', (reason) => this.reportAsyncError('Unhandled promise rejection in this cell', reason));
+  }
+
+  // ---- output ------------------------------------------------------------------------------
+
+  publish(msgType: string, content: JsonObject, opts: { metadata?: JsonObject; buffers?: Buffer[] } = {}): void {
+    this.streams.flush();
+    this.publishRaw(msgType, content, { ...opts, parent: currentParent() });
+  }
+
+  reportHandlerError(what: string, err: unknown): void {
+    const e = toCellError(err);
+    this.streams.write('stderr', `${what} failed: ${e.ename}: ${e.evalue}\n`);
+  }
+
+  private publishRaw(
+    msgType: string,
+    content: JsonObject,
+    opts: { parent?: MessageHeader; metadata?: JsonObject; buffers?: Buffer[] },
+  ): void {
+    this.send('iopub', [], msgType, content, opts.parent, opts.metadata, opts.buffers);
+  }
+
+  private send(
+    channel: Channel,
+    identities: Buffer[],
+    msgType: string,
+    content: JsonObject,
+    parent?: Partial<MessageHeader>,
+    metadata: JsonObject = {},
+    buffers: Buffer[] = [],
+  ): void {
+    if (this.closed) return;
+    const parts = serializeParts({ header: newHeader(msgType, this.session), parent_header: parent ?? {}, metadata, content });
+    this.worker.postMessage({ kind: 'send', channel, identities, parts, buffers } satisfies ToSocketThread);
+  }
+
+  private reply(channel: Channel, req: JupyterMessage, msgType: string, content: JsonObject, metadata: JsonObject = {}): void {
+    this.streams.flush();
+    this.send(channel, req.identities, msgType, content, req.header, metadata);
+  }
+
+  private status(state: 'busy' | 'idle' | 'starting', parent?: MessageHeader): void {
+    this.streams.flush();
+    this.publishRaw('status', { execution_state: state }, { parent });
+  }
+
+  private displayFunction(): (value: unknown, options?: { displayId?: string; metadata?: JsonObject }) => DisplayHandle {
+    const comms = () => this.comms;
+    return function display(value, options = {}) {
+      const displayId = options.displayId ?? randomUUID().replace(/-/g, '');
+      comms().display(bundleFor(value), { displayId, metadata: options.metadata });
+      return {
+        displayId,
+        update(next: unknown) {
+          comms().updateDisplay(bundleFor(next), displayId, options.metadata);
+        },
+      };
+    };
+  }
+
+  /** `import { display } from 'tslab'` keeps working: tslab's display writes through this hook. */
+  private installTslabDisplayCompat(): void {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
+      jupyter.lastWriteDisplayData = (data: { data: MimeBundle; metadata?: JsonObject; transient?: { display_id?: string } }, update: boolean) => {
+        const id = data.transient?.display_id;
+        if (update && id) this.comms.updateDisplay(data.data, id, data.metadata);
+        else this.comms.display(data.data, { displayId: id, metadata: data.metadata });
+      };
+    } catch {
+      // tslab's layout changed: only its display helper is affected.
+    }
+  }
+
+  private reportAsyncError(what: string, err: unknown): void {
+    const e = toCellError(err);
+    this.publish('error', { ename: e.ename, evalue: e.evalue, traceback: [`${what}:`, ...e.traceback] });
+  }
+
+  // ---- requests -----------------------------------------------------------------------------
+
+  private onSocketMessage(m: FromSocketThread): void {
+    switch (m.kind) {
+      case 'ready':
+        this.status('starting');
+        this.readyResolve();
+        return;
+      case 'fatal':
+        kernelLog(`socket thread could not start: ${m.message}`);
+        process.exit(1);
+        return;
+      case 'closed':
+        void this.worker.terminate().finally(() => process.exit(0));
+        return;
+      case 'message': {
+        const msg = m.msg;
+        // Structured cloning turns Buffers into Uint8Arrays; the comm API promises Buffers.
+        msg.identities = msg.identities.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+        msg.buffers = msg.buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+        this.dispatch(m.channel, msg);
+        return;
+      }
+    }
+  }
+
+  private dispatch(channel: Channel, msg: JupyterMessage): void {
+    if (channel === 'stdin') return; // input_reply: cells never ask for input
+    const type = msg.header.msg_type;
+    if (type === 'execute_request' && channel === 'shell') {
+      this.queuedExecutes.add(msg.header.msg_id);
+      this.executeQueue = this.executeQueue.then(() => this.handleWrapped(channel, msg));
+      return;
+    }
+    // Everything else is answered right away, even while a cell runs, so widgets stay live.
+    void this.handleWrapped(channel, msg);
+  }
+
+  /** busy / handler / idle, with the request as parent of everything in between. */
+  private async handleWrapped(channel: Channel, msg: JupyterMessage): Promise<void> {
+    setLastParent(msg.header);
+    await requestContext.run({ parent: msg.header }, async () => {
+      this.status('busy', msg.header);
+      try {
+        await this.handle(channel, msg);
+      } catch (err) {
+        kernelLog(`error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);
+      } finally {
+        this.status('idle', msg.header);
+      }
+    });
+  }
+
+  private async handle(channel: Channel, msg: JupyterMessage): Promise<void> {
+    const c = msg.content;
+    switch (msg.header.msg_type) {
+      case 'kernel_info_request':
+        return this.reply(channel, msg, 'kernel_info_reply', this.kernelInfo());
+      case 'execute_request':
+        return this.handleExecute(channel, msg);
+      case 'is_complete_request':
+        return this.reply(channel, msg, 'is_complete_reply', this.isComplete(String(c.code ?? '')));
+      case 'complete_request':
+        return this.reply(channel, msg, 'complete_reply', this.complete(String(c.code ?? ''), Number(c.cursor_pos ?? 0)));
+      case 'inspect_request':
+        return this.reply(channel, msg, 'inspect_reply', this.inspect(String(c.code ?? ''), Number(c.cursor_pos ?? 0)));
+      case 'history_request':
+        return this.reply(channel, msg, 'history_reply', { status: 'ok', history: [] });
+      case 'comm_info_request':
+        return this.reply(channel, msg, 'comm_info_reply', this.comms.info(typeof c.target_name === 'string' ? c.target_name : undefined));
+      case 'comm_open':
+        return this.comms.handleOpen(msg);
+      case 'comm_msg':
+        return this.comms.handleMsg(msg);
+      case 'comm_close':
+        return this.comms.handleClose(msg);
+      case 'shutdown_request':
+        this.reply(channel, msg, 'shutdown_reply', { status: 'ok', restart: Boolean(c.restart) });
+        return this.shutdown();
+      case 'interrupt_request':
+        // Normally handled by the socket thread; reached only if it arrived on the shell channel.
+        this.onInterrupt();
+        return this.reply(channel, msg, 'interrupt_reply', { status: 'ok' });
+      default:
+        kernelLog(`ignored unknown message type "${msg.header.msg_type}" on ${channel}`);
+    }
+  }
+
+  private kernelInfo(): JsonObject {
+    return {
+      status: 'ok',
+      protocol_version: PROTOCOL_VERSION,
+      implementation: 'tunelab',
+      implementation_version: packageVersion(),
+      language_info: {
+        name: 'typescript',
+        version: this.tsVersion,
+        mimetype: 'text/typescript',
+        file_extension: '.ts',
+        // The codemirror settings tslab found to highlight TypeScript in both Notebook and Lab.
+        codemirror_mode: { mode: 'typescript', name: 'javascript', typescript: true },
+      },
+      banner: `tunelab ${packageVersion()}: TypeScript ${this.tsVersion} on Node ${process.version}`,
+      help_links: [],
+      debugger: false,
+    };
+  }
+
+  private isComplete(code: string): JsonObject {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { isCompleteCode } = require('tslab/dist/converter') as typeof import('tslab/dist/converter');
+    const r = isCompleteCode(code);
+    return r.completed ? { status: 'complete' } : { status: 'incomplete', indent: r.indent ?? '' };
+  }
+
+  private complete(code: string, cursor: number): JsonObject {
+    try {
+      const info = this.executor.complete(code, cursor);
+      return { status: 'ok', matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
+    } catch (err) {
+      return { status: 'ok', matches: [], cursor_start: cursor, cursor_end: cursor, metadata: {}, note: String(err) };
+    }
+  }
+
+  private inspect(code: string, cursor: number): JsonObject {
+    const info = this.executor.inspect(code, cursor);
+    if (!info) return { status: 'ok', found: false, data: {}, metadata: {} };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { printQuickInfo } = require('tslab/dist/inspect') as { printQuickInfo(i: unknown): string };
+    return { status: 'ok', found: true, data: { 'text/plain': printQuickInfo(info) }, metadata: {} };
+  }
+
+  private async handleExecute(channel: Channel, msg: JupyterMessage): Promise<void> {
+    const id = msg.header.msg_id;
+    this.queuedExecutes.delete(id);
+    const c = msg.content as { code?: unknown; silent?: boolean; store_history?: boolean; stop_on_error?: boolean };
+    const code = typeof c.code === 'string' ? c.code : '';
+    const silent = c.silent === true;
+    if (this.abortedExecutes.delete(id)) {
+      this.reply(channel, msg, 'execute_reply', { status: 'aborted', execution_count: this.executionCount }, { status: 'aborted' });
+      return;
+    }
+    if (!silent && c.store_history !== false) this.executionCount++;
+    const count = this.executionCount;
+    if (!silent) this.publish('execute_input', { code, execution_count: count });
+
+    const outcome = await this.executor.execute(code, `cell[${count}]`);
+    if (outcome.status === 'ok') {
+      if (outcome.hasValue && !silent) {
+        this.publish('execute_result', { execution_count: count, data: bundleFor(outcome.value), metadata: {} });
+      }
+      this.reply(channel, msg, 'execute_reply', { status: 'ok', execution_count: count, user_expressions: {}, payload: [] }, { status: 'ok' });
+      return;
+    }
+    if (outcome.interrupted) {
+      // SIGINT broke a synchronous cell: its handler did not run, so do its work here.
+      this.acknowledgeInterrupt();
+      stopAllStudies();
+    }
+    this.publishError(outcome.error);
+    if (c.stop_on_error !== false) {
+      // Like ipykernel: cells already queued behind a failed one are aborted, not run.
+      for (const queued of this.queuedExecutes) this.abortedExecutes.add(queued);
+    }
+    this.reply(
+      channel,
+      msg,
+      'execute_reply',
+      { status: 'error', execution_count: count, ...outcome.error },
+      { status: 'error' },
+    );
+  }
+
+  private publishError(e: CellError): void {
+    this.publish('error', { ename: e.ename, evalue: e.evalue, traceback: e.traceback });
+  }
+
+  /** SIGINT (sent by Jupyter, or raised by the socket thread for interrupt_request). */
+  private onInterrupt(): void {
+    this.worker.postMessage({ kind: 'interrupt-handled' } satisfies ToSocketThread);
+    stopAllStudies();
+    this.executor.interrupt();
+  }
+
+  /** Called from the executor when a synchronous cell was broken by SIGINT. */
+  acknowledgeInterrupt(): void {
+    this.worker.postMessage({ kind: 'interrupt-handled' } satisfies ToSocketThread);
+  }
+
+  shutdown(): void {
+    if (this.closed) return;
+    this.streams.flush();
+    this.worker.postMessage({ kind: 'close' } satisfies ToSocketThread);
+    this.closed = true;
+    try {
+      this.executor.close();
+    } catch {
+      // closing TypeScript's watcher cannot fail in a way that matters at exit
+    }
+    // If the socket thread cannot drain within a few seconds, exit anyway.
+    setTimeout(() => process.exit(0), 3000).unref();
+  }
+}
+
+/** `tunelab kernel --connection-file F`. */
+export async function runKernel(connectionFile: string): Promise<void> {
+  const kernel = new Kernel({ connectionFile });
+  kernel.start();
+  await kernel.ready;
+}

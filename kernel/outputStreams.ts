@@ -1,0 +1,81 @@
+/**
+ * Captures process.stdout / process.stderr writes and publishes them as Jupyter `stream` messages
+ * to the request they belong to (see context.ts). Consecutive writes to the same stream and cell
+ * are coalesced for a few milliseconds (as ipykernel does) so a loop of console.log calls does not
+ * become thousands of messages, and a huge output is cut into bounded chunks.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { currentParent } from './context';
+import type { MessageHeader } from './wire';
+
+export type StreamName = 'stdout' | 'stderr';
+export type PublishStream = (parent: MessageHeader | undefined, name: StreamName, text: string) => void;
+
+const FLUSH_DELAY_MS = 20;
+const MAX_CHUNK_CHARS = 1 << 20;
+
+export class OutputStreams {
+  private pending: { parent: MessageHeader | undefined; name: StreamName; parts: string[]; size: number } | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  /** The real writes, for the kernel's own log lines. */
+  readonly originalStderrWrite = process.stderr.write.bind(process.stderr);
+  private installed = false;
+
+  constructor(private readonly publish: PublishStream) {}
+
+  install(): void {
+    if (this.installed) return;
+    this.installed = true;
+    for (const name of ['stdout', 'stderr'] as const) {
+      const stream = process[name];
+      // Node's console looks up stream.write on every call, so replacing the method is enough.
+      stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
+        const text =
+          typeof chunk === 'string'
+            ? chunk
+            : chunk instanceof Uint8Array
+              ? this.decoders[name].write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+              : String(chunk);
+        this.write(name, text);
+        const callback = typeof encoding === 'function' ? encoding : cb;
+        if (typeof callback === 'function') process.nextTick(callback as () => void);
+        return true;
+      }) as typeof stream.write;
+    }
+  }
+
+  write(name: StreamName, text: string): void {
+    if (text.length === 0) return;
+    const parent = currentParent();
+    const p = this.pending;
+    if (p && (p.name !== name || p.parent?.msg_id !== parent?.msg_id)) this.flush();
+    if (!this.pending) this.pending = { parent, name, parts: [], size: 0 };
+    const cur = this.pending!;
+    cur.parts.push(text);
+    cur.size += text.length;
+    if (cur.size >= MAX_CHUNK_CHARS) {
+      this.flush();
+      return;
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), FLUSH_DELAY_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Publishes what is buffered; called before any other output so ordering is preserved. */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    const text = p.parts.join('');
+    for (let i = 0; i < text.length; i += MAX_CHUNK_CHARS) {
+      this.publish(p.parent, p.name, text.slice(i, i + MAX_CHUNK_CHARS));
+    }
+  }
+}

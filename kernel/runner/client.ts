@@ -1,0 +1,329 @@
+/**
+ * A Jupyter client over ZeroMQ: starts a kernel process with a fresh connection file and talks to it
+ * the way jupyter_client does. Used by the headless runner, the tests and the benchmark.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zmq from 'zeromq';
+import {
+  decodeFrames,
+  encodeFrames,
+  newHeader,
+  serializeParts,
+  type ConnectionInfo,
+  type JsonObject,
+  type JupyterMessage,
+} from '../wire';
+import { PACKAGE_ROOT } from '../moduleResolution';
+
+export type ClientChannel = 'shell' | 'control' | 'stdin';
+
+export interface StartOptions {
+  /** The kernel's working directory (the notebook's directory). */
+  cwd?: string;
+  /** Command line; `{connection_file}` is replaced. Default: this package's `tunelab kernel`. */
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Where the kernel's own stderr goes (default: discarded). */
+  stderr?: 'inherit' | 'ignore' | 'pipe';
+  startupTimeoutMs?: number;
+}
+
+export interface ExecuteResult {
+  reply: JupyterMessage;
+  /** Every iopub message parented to the request, in arrival order (status and execute_input included). */
+  iopub: JupyterMessage[];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function makeConnectionInfo(): Promise<ConnectionInfo> {
+  const ports: number[] = [];
+  while (ports.length < 5) {
+    const p = await freePort();
+    if (!ports.includes(p)) ports.push(p);
+  }
+  return {
+    transport: 'tcp',
+    ip: '127.0.0.1',
+    shell_port: ports[0],
+    control_port: ports[1],
+    iopub_port: ports[2],
+    stdin_port: ports[3],
+    hb_port: ports[4],
+    key: randomBytes(16).toString('hex'),
+    signature_scheme: 'hmac-sha256',
+    kernel_name: 'tunelab',
+  };
+}
+
+export function defaultKernelArgv(): string[] {
+  return [process.execPath, path.join(PACKAGE_ROOT, 'bin', 'tunelab.js'), 'kernel', '--connection-file', '{connection_file}'];
+}
+
+type Waiter = { resolve: (m: JupyterMessage) => void; reject: (e: Error) => void };
+
+export class KernelClient {
+  readonly session = randomUUID();
+  private readonly shell = new zmq.Dealer({ linger: 0 });
+  private readonly control = new zmq.Dealer({ linger: 0 });
+  private readonly stdin = new zmq.Dealer({ linger: 0 });
+  private readonly iopub = new zmq.Subscriber({ linger: 0 });
+  private readonly sendTails: Record<ClientChannel, Promise<void>> = {
+    shell: Promise.resolve(),
+    control: Promise.resolve(),
+    stdin: Promise.resolve(),
+  };
+  private readonly replyWaiters = new Map<string, Waiter>();
+  private readonly iopubListeners = new Map<string, (m: JupyterMessage) => void>();
+  /** Every iopub message received (tests inspect it; runner ignores it). */
+  readonly allIopub: JupyterMessage[] = [];
+  /** Optional observer of every iopub message. */
+  onIopub?: (m: JupyterMessage) => void;
+  private exited = false;
+  private exitPromise: Promise<number | null>;
+  keepIopubLog = true;
+
+  private constructor(
+    readonly info: ConnectionInfo,
+    readonly process: ChildProcess,
+    private readonly tmpDir: string,
+    readonly connectionFile: string,
+  ) {
+    this.exitPromise = new Promise((resolve) => {
+      process.once('exit', (code) => {
+        this.exited = true;
+        const err = new Error(`the kernel exited (status ${code})`);
+        for (const w of this.replyWaiters.values()) w.reject(err);
+        this.replyWaiters.clear();
+        resolve(code);
+      });
+    });
+  }
+
+  get isAlive(): boolean {
+    return !this.exited;
+  }
+
+  static async start(opts: StartOptions = {}): Promise<KernelClient> {
+    const info = await makeConnectionInfo();
+    const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-kernel-'));
+    const connectionFile = path.join(tmpDir, 'connection.json');
+    writeFileSync(connectionFile, JSON.stringify(info));
+    const argv = (opts.argv ?? defaultKernelArgv()).map((a) => a.replace('{connection_file}', connectionFile));
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: opts.cwd ?? process.cwd(),
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'ignore', opts.stderr ?? 'ignore'],
+    });
+    const client = new KernelClient(info, child, tmpDir, connectionFile);
+    client.connect();
+    try {
+      await client.waitUntilReady(opts.startupTimeoutMs ?? 60_000);
+    } catch (err) {
+      await client.kill();
+      throw err;
+    }
+    return client;
+  }
+
+  private connect(): void {
+    const at = (port: number) => `tcp://${this.info.ip}:${port}`;
+    this.shell.connect(at(this.info.shell_port));
+    this.control.connect(at(this.info.control_port));
+    this.stdin.connect(at(this.info.stdin_port));
+    this.iopub.connect(at(this.info.iopub_port));
+    this.iopub.subscribe();
+    void this.readReplies(this.shell);
+    void this.readReplies(this.control);
+    void this.readIopub();
+  }
+
+  private async readReplies(sock: zmq.Dealer): Promise<void> {
+    try {
+      for await (const frames of sock) {
+        let msg: JupyterMessage;
+        try {
+          msg = decodeFrames(this.info.key, frames);
+        } catch {
+          continue;
+        }
+        const id = msg.parent_header.msg_id;
+        const w = id ? this.replyWaiters.get(id) : undefined;
+        if (w) {
+          this.replyWaiters.delete(id!);
+          w.resolve(msg);
+        }
+      }
+    } catch {
+      // socket closed
+    }
+  }
+
+  private async readIopub(): Promise<void> {
+    try {
+      for await (const frames of this.iopub) {
+        let msg: JupyterMessage;
+        try {
+          msg = decodeFrames(this.info.key, frames);
+        } catch {
+          continue;
+        }
+        if (this.keepIopubLog) this.allIopub.push(msg);
+        this.onIopub?.(msg);
+        const id = msg.parent_header.msg_id;
+        if (id) this.iopubListeners.get(id)?.(msg);
+      }
+    } catch {
+      // socket closed
+    }
+  }
+
+  /** Kernel info until the iopub subscription demonstrably works (ZeroMQ's slow-joiner problem). */
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.exited) throw new Error('the kernel exited during start-up (run it by hand to see its error output)');
+      let sawIopub = false;
+      const msgId = this.send('shell', 'kernel_info_request', {});
+      this.iopubListeners.set(msgId, () => (sawIopub = true));
+      try {
+        await this.waitReply(msgId, 1000);
+        await new Promise((r) => setTimeout(r, 50));
+        if (sawIopub) return;
+      } catch {
+        // not up yet
+      } finally {
+        this.iopubListeners.delete(msgId);
+      }
+    }
+    throw new Error(`the kernel did not answer kernel_info within ${timeoutMs} ms`);
+  }
+
+  /** Sends a request; returns its msg_id. */
+  send(channel: ClientChannel, msgType: string, content: JsonObject, opts: { metadata?: JsonObject; buffers?: Buffer[] } = {}): string {
+    const header = newHeader(msgType, this.session, 'tunelab-client');
+    const parts = serializeParts({ header, parent_header: {}, metadata: opts.metadata ?? {}, content });
+    this.sendRaw(channel, encodeFrames(this.info.key, [], parts, opts.buffers ?? []));
+    return header.msg_id;
+  }
+
+  /** Sends frames exactly as given (tests use it for forged or malformed messages). */
+  sendRaw(channel: ClientChannel, frames: Buffer[]): Promise<void> {
+    const sock = channel === 'shell' ? this.shell : channel === 'control' ? this.control : this.stdin;
+    this.sendTails[channel] = this.sendTails[channel].then(() => sock.send(frames)).catch(() => undefined);
+    return this.sendTails[channel];
+  }
+
+  waitReply(msgId: string, timeoutMs = 60_000): Promise<JupyterMessage> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.replyWaiters.delete(msgId);
+        reject(new Error(`no reply to ${msgId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.replyWaiters.set(msgId, {
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+    });
+  }
+
+  /**
+   * Sends a request and collects its reply and every iopub message parented to it until the idle
+   * status. `onMessage` sees each iopub message as it arrives.
+   */
+  async request(
+    channel: ClientChannel,
+    msgType: string,
+    content: JsonObject,
+    opts: { metadata?: JsonObject; buffers?: Buffer[]; timeoutMs?: number; onMessage?: (m: JupyterMessage) => void } = {},
+  ): Promise<ExecuteResult> {
+    const header = newHeader(msgType, this.session, 'tunelab-client');
+    const iopub: JupyterMessage[] = [];
+    let idle!: () => void;
+    const idleSeen = new Promise<void>((r) => (idle = r));
+    this.iopubListeners.set(header.msg_id, (m) => {
+      iopub.push(m);
+      opts.onMessage?.(m);
+      if (m.header.msg_type === 'status' && m.content.execution_state === 'idle') idle();
+    });
+    const replyPromise = this.waitReply(header.msg_id, opts.timeoutMs ?? 600_000);
+    const parts = serializeParts({ header, parent_header: {}, metadata: opts.metadata ?? {}, content });
+    void this.sendRaw(channel, encodeFrames(this.info.key, [], parts, opts.buffers ?? []));
+    try {
+      const reply = await replyPromise;
+      await Promise.race([idleSeen, new Promise((r) => setTimeout(r, 10_000))]);
+      return { reply, iopub };
+    } finally {
+      this.iopubListeners.delete(header.msg_id);
+    }
+  }
+
+  /** Listens to iopub messages parented to a request sent by other means. */
+  listen(msgId: string, fn: (m: JupyterMessage) => void): () => void {
+    this.iopubListeners.set(msgId, fn);
+    return () => this.iopubListeners.delete(msgId);
+  }
+
+  execute(code: string, opts: { timeoutMs?: number; onMessage?: (m: JupyterMessage) => void; stopOnError?: boolean } = {}): Promise<ExecuteResult> {
+    return this.request(
+      'shell',
+      'execute_request',
+      { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: opts.stopOnError ?? true },
+      opts,
+    );
+  }
+
+  interrupt(): Promise<JupyterMessage> {
+    const id = this.send('control', 'interrupt_request', {});
+    return this.waitReply(id, 10_000);
+  }
+
+  /** shutdown_request on control, then waits for the process to exit (killing it if it will not). */
+  async shutdown(timeoutMs = 5000): Promise<void> {
+    if (!this.exited) {
+      this.send('control', 'shutdown_request', { restart: false });
+      const timer = setTimeout(() => this.process.kill('SIGKILL'), timeoutMs);
+      await this.exitPromise;
+      clearTimeout(timer);
+    }
+    this.closeSockets();
+  }
+
+  async kill(): Promise<void> {
+    if (!this.exited) {
+      this.process.kill('SIGKILL');
+      await this.exitPromise;
+    }
+    this.closeSockets();
+  }
+
+  waitForExit(): Promise<number | null> {
+    return this.exitPromise;
+  }
+
+  private closeSockets(): void {
+    for (const s of [this.shell, this.control, this.stdin, this.iopub]) if (!s.closed) s.close();
+    rmSync(this.tmpDir, { recursive: true, force: true });
+  }
+}
