@@ -10,6 +10,7 @@ import { RandomSampler } from './samplers/random';
 import { getStorage, type Storage, type StudySummary } from './storage';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
 import { trialsTable, type TrialsTable } from './export';
+import { isFeasible } from './multiobjective/constraints';
 
 /** What an objective may return: one value, or one per direction for multi-objective studies. */
 export type ObjectiveValue = number | readonly number[];
@@ -117,7 +118,7 @@ export class Study {
     this.cacheVersion++;
   }
 
-  /** The best COMPLETE trial of a single-objective study. */
+  /** The best COMPLETE trial of a single-objective study (feasible only, when constraints were recorded). */
   get bestTrial(): FrozenTrial {
     if (this.isMultiObjective) {
       throw new InvalidArgumentError('bestTrial is for single-objective studies; use bestTrials (the Pareto front).');
@@ -126,7 +127,8 @@ export class Study {
       const sign = this.directions[0] === 'minimize' ? 1 : -1;
       let best: FrozenTrial | null = null;
       for (const t of this.cache) {
-        if (t.state !== TrialState.COMPLETE || !t.values) continue;
+        // With constraints recorded (constraintsFunc), only feasible trials can be best.
+        if (t.state !== TrialState.COMPLETE || !t.values || !isFeasible(t)) continue;
         if (!best || sign * (t.values[0] - best.values![0]) < 0) best = t;
       }
       this.bestMemo = { version: this.cacheVersion, trial: best };
@@ -147,9 +149,9 @@ export class Study {
     return { ...this.bestTrial.params };
   }
 
-  /** Pareto-optimal COMPLETE trials (for one objective: the trials sharing the best value). */
+  /** Pareto-optimal COMPLETE trials, feasible ones only under constraints (one objective: the trials sharing the best value). */
   get bestTrials(): FrozenTrial[] {
-    const complete = this.cache.filter((t) => t.state === TrialState.COMPLETE && t.values);
+    const complete = this.cache.filter((t) => t.state === TrialState.COMPLETE && t.values && isFeasible(t));
     const signs = this.directions.map((d) => (d === 'minimize' ? 1 : -1));
     const dominates = (a: readonly number[], b: readonly number[]) => {
       let strictly = false;
