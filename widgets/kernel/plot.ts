@@ -34,7 +34,8 @@ export class Plot extends Widget {
 
   constructor(figure: FigureSpec = { data: [], layout: {} }, opts: { height?: number } = {}) {
     const copy = cloneFigure(figure);
-    super(tunelabSpec('PlotModel', 'PlotView'), { data: copy.data, layout: copy.layout, height: opts.height ?? 360 });
+    // `plot_layout`, not `layout`: DOMWidgetModel's `layout` is the reference to its LayoutModel.
+    super(tunelabSpec('PlotModel', 'PlotView'), { data: copy.data, plot_layout: copy.layout, height: opts.height ?? 360 });
     this.figure = copy;
   }
 
@@ -51,7 +52,7 @@ export class Plot extends Widget {
     this.figure = cloneFigure(figure);
     this.clearCustomQueue();
     this.stale = false;
-    this.set({ data: this.figure.data, layout: this.figure.layout });
+    this.set({ data: this.figure.data, plot_layout: this.figure.layout });
   }
 
   /** Append points to traces; `updates` maps trace index -> columns to extend. */
@@ -82,10 +83,13 @@ export class Plot extends Widget {
     this.queueCustom({ op: 'addTrace', trace: trace as JsonObject });
   }
 
-  /** Change attributes of traces (all when `traces` is omitted), like Plotly.restyle. */
+  /**
+   * Set attributes of traces (all when `traces` is omitted); keys may be dotted ('marker.color').
+   * Unlike Plotly.restyle, an array value is the value itself for every trace, not one per trace.
+   */
   restyle(update: JsonObject, traces?: number[]): void {
     const idx = traces ?? this.figure.data.map((_, i) => i);
-    for (const i of idx) Object.assign(this.figure.data[i], structuredClone(update));
+    for (const i of idx) for (const [k, v] of Object.entries(update)) setDotted(this.figure.data[i] as JsonObject, k, structuredClone(v));
     this.stale = true;
     this.queueCustom({ op: 'restyle', update, traces: idx });
   }
@@ -102,12 +106,12 @@ export class Plot extends Widget {
     if (!this.stale) return;
     this.stale = false;
     this.clearCustomQueue();
-    this.set({ data: cloneFigure(this.figure).data, layout: structuredClone(this.figure.layout) });
+    this.set({ data: cloneFigure(this.figure).data, plot_layout: structuredClone(this.figure.layout) });
   }
 
   override fullState(): Record<string, unknown> {
     // A frontend asking for the state gets the figure with everything appended so far.
-    return { ...super.fullState(), data: this.figure.data, layout: this.figure.layout };
+    return { ...super.fullState(), data: this.figure.data, plot_layout: this.figure.layout };
   }
 
   override snapshotHtml(): string {

@@ -1,0 +1,433 @@
+/**
+ * tunelab's widget models and views for the browser (module 'tunelab-widgets'), on
+ * @jupyter-widgets/base. The kernel side (widgets/kernel) owns the state; these draw it.
+ */
+import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
+import { Plotly, PLOT_CONFIG, type PlotData, type PlotLayout } from './plotly';
+import { ensureStyles } from './styles';
+
+export const MODULE_NAME = 'tunelab-widgets';
+export const MODULE_VERSION = '0.1.0';
+
+type Json = Record<string, unknown>;
+
+function base(model: string, view: string): Json {
+  return {
+    _model_name: model,
+    _model_module: MODULE_NAME,
+    _model_module_version: MODULE_VERSION,
+    _view_name: view,
+    _view_module: MODULE_NAME,
+    _view_module_version: MODULE_VERSION,
+  };
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export function fmt(v: unknown): string {
+  if (typeof v !== 'number') return String(v);
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(4) : String(Number(v.toPrecision(6)));
+}
+
+function fmtSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+function setDotted(obj: Json, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (cur[p] === null || typeof cur[p] !== 'object') cur[p] = {};
+    cur = cur[p] as Json;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plot
+
+export interface PlotOp {
+  op: 'extend' | 'addTrace' | 'restyle' | 'relayout';
+  trace?: number;
+  columns?: Record<string, unknown[]>;
+  update?: Json;
+  traces?: number[];
+}
+
+/** Ops arrive one per custom message, or batched as {batch: [...]} when the kernel coalesced them. */
+export function opsOf(content: Json): PlotOp[] {
+  return Array.isArray(content.batch) ? (content.batch as PlotOp[]) : [content as unknown as PlotOp];
+}
+
+/** Apply ops to a figure held as plain JSON (the model's copy). */
+export function applyOps(data: Json[], layout: Json, ops: PlotOp[]): void {
+  for (const op of ops) {
+    if (op.op === 'extend') {
+      const t = data[op.trace!];
+      for (const [col, vals] of Object.entries(op.columns ?? {})) {
+        const arr = ((t[col] as unknown[] | undefined) ??= []) as unknown[];
+        for (const v of vals) arr.push(v);
+      }
+    } else if (op.op === 'addTrace') {
+      data.push(clone((op as unknown as { trace: Json }).trace));
+    } else if (op.op === 'restyle') {
+      for (const i of op.traces ?? data.map((_, k) => k)) for (const [k, v] of Object.entries(op.update ?? {})) setDotted(data[i], k, clone(v));
+    } else if (op.op === 'relayout') {
+      for (const [k, v] of Object.entries(op.update ?? {})) setDotted(layout, k, clone(v));
+    }
+  }
+}
+
+export class PlotModel extends DOMWidgetModel {
+  defaults(): Json {
+    return { ...super.defaults(), ...base('PlotModel', 'PlotView'), data: [], plot_layout: {}, height: 360 };
+  }
+
+  initialize(attributes: Json, options: never): void {
+    super.initialize(attributes as never, options);
+    this.on('msg:custom', (content: Json) => {
+      // Queue behind pending state updates, so an append never lands on a figure about to be replaced.
+      this.state_change = Promise.resolve(this.state_change).then(() => {
+        const ops = opsOf(content);
+        applyOps(this.get('data') as Json[], this.get('plot_layout') as Json, ops);
+        this.trigger('plot:ops', ops);
+      });
+    });
+  }
+}
+
+export class PlotView extends DOMWidgetView {
+  private plotEl: HTMLDivElement | null = null;
+  private ready: Promise<unknown> = Promise.resolve();
+
+  render(): void {
+    ensureStyles();
+    this.el.classList.add('tunelab-plot');
+    this.plotEl = el('div', 'tunelab-plot-area');
+    this.plotEl.style.height = `${this.model.get('height') as number}px`;
+    this.el.appendChild(this.plotEl);
+    this.draw();
+    this.listenTo(this.model, 'change:data change:plot_layout', () => this.draw());
+    this.listenTo(this.model, 'plot:ops', (ops: PlotOp[]) => this.applyOps(ops));
+    void Promise.resolve(this.displayed).then(() => this.plotEl && Plotly.Plots.resize(this.plotEl));
+  }
+
+  private draw(): void {
+    const target = this.plotEl!;
+    const data = clone(this.model.get('data')) as PlotData;
+    const layout = { autosize: true, margin: { t: 48, r: 24, b: 48, l: 64 }, ...(clone(this.model.get('plot_layout')) as PlotLayout) };
+    // The view draws its own copy: Plotly mutates the arrays it is given.
+    this.ready = this.ready.then(() => Plotly.react(target, data, layout, PLOT_CONFIG));
+  }
+
+  private applyOps(ops: PlotOp[]): void {
+    const target = this.plotEl!;
+    this.ready = this.ready.then(async () => {
+      for (const op of ops) {
+        if (op.op === 'extend') {
+          const update: Record<string, unknown[][]> = {};
+          for (const [col, vals] of Object.entries(op.columns ?? {})) update[col] = [clone(vals)];
+          await Plotly.extendTraces(target, update, [op.trace!]);
+        } else if (op.op === 'addTrace') {
+          await Plotly.addTraces(target, clone((op as unknown as { trace: Json }).trace));
+        } else if (op.op === 'restyle') {
+          // Plotly.restyle reads arrays as one value per trace; the kernel means the value itself.
+          for (const i of op.traces ?? []) {
+            const update: Json = {};
+            for (const [k, v] of Object.entries(op.update ?? {})) update[k] = Array.isArray(v) ? [clone(v)] : v;
+            await Plotly.restyle(target, update, [i]);
+          }
+        } else if (op.op === 'relayout') {
+          await Plotly.relayout(target, clone(op.update ?? {}));
+        }
+      }
+    });
+  }
+
+  remove(): void {
+    if (this.plotEl) Plotly.purge(this.plotEl);
+    return super.remove();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// StudyMonitor
+
+export class StudyMonitorModel extends DOMWidgetModel {
+  defaults(): Json {
+    return {
+      ...super.defaults(),
+      ...base('StudyMonitorModel', 'StudyMonitorView'),
+      study_name: '',
+      directions: ['minimize'],
+      n_trials: null,
+      timeout: null,
+      n_complete: 0,
+      n_pruned: 0,
+      n_fail: 0,
+      n_finished: 0,
+      best_value: null,
+      best_number: null,
+      best_params: null,
+      started_at: 0,
+      elapsed: 0,
+      eta: null,
+      status: 'running',
+    };
+  }
+}
+
+/** Progress in [0, 1], or null when unknown (no trial count, no timeout, still running). */
+export function monitorFraction(m: { get(k: string): unknown }, elapsedNow: number): number | null {
+  const nTrials = m.get('n_trials') as number | null;
+  const timeout = m.get('timeout') as number | null;
+  const finished = m.get('n_finished') as number;
+  if (nTrials) return Math.min(1, finished / nTrials);
+  if (m.get('status') === 'finished') return 1;
+  if (timeout) return Math.min(1, elapsedNow / timeout);
+  return null;
+}
+
+export class StudyMonitorView extends DOMWidgetView {
+  private parts!: {
+    title: HTMLElement;
+    status: HTMLElement;
+    bar: HTMLElement;
+    fill: HTMLElement;
+    pct: HTMLElement;
+    counts: HTMLElement;
+    best: HTMLElement;
+    params: HTMLElement;
+    time: HTMLElement;
+    stop: HTMLButtonElement;
+  };
+  private elapsedAt = { value: 0, localMs: 0 };
+  private ticker: ReturnType<typeof setInterval> | null = null;
+
+  render(): void {
+    ensureStyles();
+    this.el.classList.add('tunelab-study-monitor');
+    const head = el('div', 'tl-head');
+    const title = el('span', 'tl-title');
+    const status = el('span', 'tl-status');
+    const stop = el('button', 'tl-stop', 'Stop');
+    stop.title = 'Stop the study after the running trials finish';
+    stop.addEventListener('click', () => {
+      stop.disabled = true;
+      this.send({ event: 'stop' });
+    });
+    head.append(title, status, stop);
+    const bar = el('div', 'tl-bar');
+    bar.setAttribute('role', 'progressbar');
+    bar.setAttribute('aria-valuemin', '0');
+    bar.setAttribute('aria-valuemax', '100');
+    const fill = el('div', 'tl-fill');
+    const pct = el('span', 'tl-pct');
+    bar.append(fill, pct);
+    const counts = el('div', 'tl-counts');
+    const best = el('div', 'tl-best');
+    const params = el('div', 'tl-params');
+    const time = el('div', 'tl-time');
+    this.el.append(head, bar, counts, best, params, time);
+    this.parts = { title, status, bar, fill, pct, counts, best, params, time, stop };
+    this.listenTo(this.model, 'change', () => this.update());
+    this.update();
+  }
+
+  update(): void {
+    const m = this.model;
+    const p = this.parts;
+    if (!p) return;
+    if (m.hasChanged('elapsed') || this.elapsedAt.localMs === 0) this.elapsedAt = { value: m.get('elapsed') as number, localMs: Date.now() };
+    const status = m.get('status') as string;
+    p.title.textContent = `Study ${m.get('study_name') as string}`;
+    p.status.textContent = status;
+    p.status.dataset.status = status;
+    this.el.dataset.status = status;
+    p.stop.disabled = status !== 'running';
+    const nTrials = m.get('n_trials') as number | null;
+    const finished = m.get('n_finished') as number;
+    p.counts.innerHTML = '';
+    p.counts.append(
+      el('span', 'tl-count', nTrials ? `${finished}/${nTrials} trials` : `${finished} trials`),
+      el('span', 'tl-count tl-complete', `${m.get('n_complete')} complete`),
+      el('span', 'tl-count tl-pruned', `${m.get('n_pruned')} pruned`),
+      el('span', 'tl-count tl-fail', `${m.get('n_fail')} failed`),
+    );
+    const bv = m.get('best_value');
+    p.best.textContent = bv === null || bv === undefined ? 'best value: —' : `best value: ${fmt(bv)} (trial ${m.get('best_number') as number})`;
+    const params = (m.get('best_params') as Json | null) ?? {};
+    p.params.textContent = Object.keys(params).length
+      ? 'best params: ' + Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(', ')
+      : '';
+    this.tick();
+    if (status === 'running' && this.ticker === null) this.ticker = setInterval(() => this.tick(), 500);
+    if (status !== 'running' && status !== 'stopping' && this.ticker !== null) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+    }
+  }
+
+  /** Elapsed time moves on between kernel updates (slow trials): extrapolate from the last one. */
+  private tick(): void {
+    const m = this.model;
+    const p = this.parts;
+    const running = m.get('status') === 'running' || m.get('status') === 'stopping';
+    const elapsed = this.elapsedAt.value + (running ? (Date.now() - this.elapsedAt.localMs) / 1000 : 0);
+    const frac = monitorFraction(m, elapsed);
+    if (frac === null) {
+      p.bar.classList.add('tl-indeterminate');
+      p.fill.style.width = '100%';
+      p.pct.textContent = '';
+      p.bar.removeAttribute('aria-valuenow');
+    } else {
+      p.bar.classList.remove('tl-indeterminate');
+      const pct = Math.round(frac * 100);
+      p.fill.style.width = `${frac * 100}%`;
+      p.pct.textContent = `${pct}%`;
+      p.bar.setAttribute('aria-valuenow', String(pct));
+    }
+    const eta = m.get('eta') as number | null;
+    const etaNow = eta === null ? null : running ? Math.max(0, eta - (elapsed - this.elapsedAt.value)) : eta;
+    p.time.textContent = `elapsed ${fmtSeconds(elapsed)}` + (etaNow !== null && running ? `, about ${fmtSeconds(etaNow)} left` : '');
+  }
+
+  remove(): void {
+    if (this.ticker !== null) clearInterval(this.ticker);
+    return super.remove();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ScheduleView
+
+export class ScheduleViewModel extends DOMWidgetModel {
+  defaults(): Json {
+    return { ...super.defaults(), ...base('ScheduleViewModel', 'ScheduleViewView'), name: '', params: {}, steps: [], lrs: [], current_step: null, height: 280 };
+  }
+}
+
+export function lrAt(steps: number[], lrs: number[], step: number): number {
+  if (steps.length === 0) return NaN;
+  if (step <= steps[0]) return lrs[0];
+  for (let i = 1; i < steps.length; i++) {
+    if (step <= steps[i]) return lrs[i - 1] + ((step - steps[i - 1]) / (steps[i] - steps[i - 1])) * (lrs[i] - lrs[i - 1]);
+  }
+  return lrs[lrs.length - 1];
+}
+
+export class ScheduleViewView extends DOMWidgetView {
+  private plotEl!: HTMLDivElement;
+  private ready: Promise<unknown> = Promise.resolve();
+
+  render(): void {
+    ensureStyles();
+    this.el.classList.add('tunelab-schedule');
+    this.plotEl = el('div', 'tunelab-plot-area');
+    this.plotEl.style.height = `${this.model.get('height') as number}px`;
+    this.el.appendChild(this.plotEl);
+    this.draw();
+    this.listenTo(this.model, 'change:steps change:lrs change:name change:params', () => this.draw());
+    this.listenTo(this.model, 'change:current_step', () => this.moveMarker());
+  }
+
+  private marker(): { x: number[]; y: number[] } {
+    const s = this.model.get('current_step') as number | null;
+    if (s === null) return { x: [], y: [] };
+    return { x: [s], y: [lrAt(this.model.get('steps') as number[], this.model.get('lrs') as number[], s)] };
+  }
+
+  private draw(): void {
+    const params = this.model.get('params') as Json;
+    const subtitle = Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(', ');
+    const data: PlotData = [
+      { type: 'scatter', mode: 'lines', name: 'learning rate', x: clone(this.model.get('steps')), y: clone(this.model.get('lrs')) },
+      { type: 'scatter', mode: 'markers', name: 'current step', marker: { size: 11, color: '#EF553B' }, ...this.marker() },
+    ];
+    const layout: PlotLayout = {
+      title: { text: `${this.model.get('name') as string}<br><sub>${subtitle}</sub>` },
+      xaxis: { title: { text: 'step' } },
+      yaxis: { title: { text: 'learning rate' } },
+      showlegend: false,
+      margin: { t: 56, r: 24, b: 48, l: 64 },
+    };
+    this.ready = this.ready.then(() => Plotly.react(this.plotEl, data, layout, PLOT_CONFIG));
+  }
+
+  private moveMarker(): void {
+    const m = this.marker();
+    this.ready = this.ready.then(() => Plotly.restyle(this.plotEl, { x: [m.x], y: [m.y] }, [1]));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CVResults
+
+export class CVResultsModel extends DOMWidgetModel {
+  defaults(): Json {
+    return { ...super.defaults(), ...base('CVResultsModel', 'CVResultsView'), metric: 'score', n_folds: null, rows: [] };
+  }
+}
+
+export class CVResultsView extends DOMWidgetView {
+  private table!: HTMLTableElement;
+  private summary!: HTMLElement;
+  private plotEl!: HTMLDivElement;
+  private ready: Promise<unknown> = Promise.resolve();
+
+  render(): void {
+    ensureStyles();
+    this.el.classList.add('tunelab-cv');
+    const wrap = el('div', 'tl-cv-wrap');
+    this.table = el('table', 'tl-cv-table');
+    this.summary = el('div', 'tl-cv-summary');
+    this.plotEl = el('div', 'tunelab-plot-area tl-cv-box');
+    this.plotEl.style.height = '260px';
+    const left = el('div', 'tl-cv-left');
+    left.append(this.table, this.summary);
+    wrap.append(left, this.plotEl);
+    this.el.append(wrap);
+    this.listenTo(this.model, 'change', () => this.update());
+    this.update();
+  }
+
+  update(): void {
+    const rows = this.model.get('rows') as Json[];
+    const metric = this.model.get('metric') as string;
+    const nFolds = this.model.get('n_folds') as number | null;
+    this.table.innerHTML = '';
+    const head = this.table.createTHead().insertRow();
+    for (const h of ['outer fold', metric, 'chosen params']) head.appendChild(el('th', undefined, h));
+    const body = this.table.createTBody();
+    for (const r of rows) {
+      const tr = body.insertRow();
+      tr.insertCell().textContent = String(r.outer_fold);
+      tr.insertCell().textContent = fmt(r.score);
+      tr.insertCell().textContent = Object.entries((r.params as Json) ?? {}).map(([k, v]) => `${k}=${fmt(v)}`).join(', ');
+    }
+    const scores = rows.map((r) => r.score as number);
+    const mean = scores.reduce((a, b) => a + b, 0) / (scores.length || 1);
+    const std = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / (scores.length || 1));
+    this.summary.textContent = scores.length
+      ? `${scores.length}${nFolds ? `/${nFolds}` : ''} folds: ${metric} ${fmt(mean)} ± ${fmt(std)}`
+      : `waiting for the first fold${nFolds ? ` of ${nFolds}` : ''}…`;
+    const data: PlotData = [{ type: 'box', y: scores, name: metric, boxpoints: 'all', jitter: 0.3, pointpos: 0, boxmean: true }];
+    const layout: PlotLayout = { title: { text: `${metric} by outer fold` }, showlegend: false, margin: { t: 40, r: 16, b: 32, l: 56 } };
+    this.ready = this.ready.then(() => Plotly.react(this.plotEl, data, layout, PLOT_CONFIG));
+  }
+}
