@@ -7,6 +7,7 @@ import { MedianPruner } from './pruners/percentile';
 import { getParamImportances, type ImportanceOptions } from './importance';
 import type { Sampler } from './samplers/base';
 import { RandomSampler } from './samplers/random';
+import { NSGAIISampler } from './samplers/nsgaii';
 import { getStorage, type Storage, type StudySummary } from './storage';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
 import { trialsTable, type TrialsTable } from './export';
@@ -441,7 +442,7 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
     }
   }
   const name = await storage.getStudyNameFromId(studyId);
-  const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
+  const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(directions), opts.pruner ?? defaultPruner());
   await study.refresh();
   return study;
 }
@@ -456,7 +457,7 @@ export async function loadStudy(opts: {
   const storage = await getStorage(opts.storage);
   const studyId = await storage.getStudyIdFromName(opts.studyName);
   const directions = await storage.getStudyDirections(studyId);
-  const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
+  const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(directions), opts.pruner ?? defaultPruner());
   await study.refresh();
   return study;
 }
@@ -472,7 +473,9 @@ export async function getAllStudySummaries(storage: string | Storage): Promise<S
   return (await getStorage(storage)).getAllStudies();
 }
 
-function defaultSampler(): Sampler {
+function defaultSampler(directions: readonly Direction[]): Sampler {
+  // Multi-objective studies default to NSGA-II, as in Optuna.
+  if (directions.length > 1) return new NSGAIISampler();
   return new RandomSampler();
 }
 

@@ -1,0 +1,1 @@
+export { NSGAIISampler, NSGA2_GENERATION_KEY, type NSGAIISamplerOptions } from './sampler';

@@ -1,0 +1,232 @@
+import { isSingle, type Distribution } from '../../distributions';
+import { InvalidArgumentError } from '../../errors';
+import { TrialState, type FrozenTrial } from '../../frozenTrial';
+import { constraintViolation, recordConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
+import { crowdingDistance, constrainedDominates, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
+import { Rng } from '../../rng';
+import type { Study } from '../../study';
+import type { Sampler } from '../base';
+import { SpaceEncoding } from '../gp/encoding';
+import { sampleUniformInternal } from '../random';
+import { IntersectionSearchSpace } from '../searchSpace';
+
+/** Trial system attribute holding the generation a trial belongs to (Optuna's key). */
+export const NSGA2_GENERATION_KEY = 'nsga2:generation';
+
+export interface NSGAIISamplerOptions {
+  seed?: number;
+  /** Trials per generation (default 50). */
+  populationSize?: number;
+  /** Per-parameter probability of replacing the child's value by a random one (default 1/#params). */
+  mutationProb?: number | null;
+  /** 'uniform' (default, as Optuna) or 'sbx' (simulated binary crossover, Deb & Agrawal 1995). */
+  crossover?: 'uniform' | 'sbx';
+  /** Probability that a child is bred by crossover rather than copied from one parent (default 0.9). */
+  crossoverProb?: number;
+  /** Uniform crossover: probability of taking each parameter from the second parent (default 0.5). */
+  swappingProb?: number;
+  /** SBX distribution index (larger: children closer to parents; default 20). */
+  sbxEta?: number;
+  /** Constraint values per trial (<= 0 satisfied): selection uses Deb's constrained domination. */
+  constraintsFunc?: ConstraintsFunc;
+}
+
+interface Member {
+  trial: FrozenTrial;
+  rank: number;
+  crowding: number;
+}
+
+/**
+ * NSGA-II (Deb et al. 2002) for multi-objective studies. Trials are grouped into generations of
+ * `populationSize` (generation number stored on each trial, so several processes share one run);
+ * generation 0 is random. Each later generation's parents are the elite of the previous parents plus
+ * the previous generation (non-dominated rank, then crowding distance, under constrained
+ * domination); children are bred by binary tournament, crossover and per-parameter mutation.
+ */
+export class NSGAIISampler implements Sampler {
+  private rng: Rng;
+  private readonly populationSize: number;
+  private readonly mutationProb: number | null;
+  private readonly crossover: 'uniform' | 'sbx';
+  private readonly crossoverProb: number;
+  private readonly swappingProb: number;
+  private readonly sbxEta: number;
+  private readonly constraintsFunc?: ConstraintsFunc;
+  private readonly searchSpace = new IntersectionSearchSpace();
+  private readonly generationOf = new Map<number, number>();
+  private parentCache = new Map<number, Member[]>();
+  private cacheStudy: unknown = null;
+
+  constructor(opts: NSGAIISamplerOptions = {}) {
+    this.rng = new Rng(opts.seed);
+    this.populationSize = opts.populationSize ?? 50;
+    if (!(Number.isInteger(this.populationSize) && this.populationSize >= 2)) {
+      throw new InvalidArgumentError(`NSGAIISampler: populationSize must be an integer >= 2, got ${opts.populationSize}.`);
+    }
+    this.mutationProb = opts.mutationProb ?? null;
+    if (this.mutationProb !== null && !(this.mutationProb >= 0 && this.mutationProb <= 1)) {
+      throw new InvalidArgumentError(`NSGAIISampler: mutationProb must be in [0, 1], got ${opts.mutationProb}.`);
+    }
+    this.crossover = opts.crossover ?? 'uniform';
+    if (this.crossover !== 'uniform' && this.crossover !== 'sbx') {
+      throw new InvalidArgumentError(`NSGAIISampler: crossover must be 'uniform' or 'sbx', got '${String(opts.crossover)}'.`);
+    }
+    this.crossoverProb = opts.crossoverProb ?? 0.9;
+    this.swappingProb = opts.swappingProb ?? 0.5;
+    for (const [k, v] of [['crossoverProb', this.crossoverProb], ['swappingProb', this.swappingProb]] as const) {
+      if (!(v >= 0 && v <= 1)) throw new InvalidArgumentError(`NSGAIISampler: ${k} must be in [0, 1], got ${v}.`);
+    }
+    this.sbxEta = opts.sbxEta ?? 20;
+    this.constraintsFunc = opts.constraintsFunc;
+  }
+
+  reseedRng(seed?: number): void {
+    this.rng = new Rng(seed);
+  }
+
+  /** Assign the new trial to a generation and store it on the trial (visible to other processes). */
+  async beforeTrial(study: Study, trial: FrozenTrial): Promise<void> {
+    let generation = 0;
+    const counts = new Map<number, number>();
+    for (const t of study.trials) {
+      const g = t.systemAttrs[NSGA2_GENERATION_KEY];
+      if (typeof g !== 'number') continue;
+      generation = Math.max(generation, g);
+      if (t.state === TrialState.COMPLETE) counts.set(g, (counts.get(g) ?? 0) + 1);
+    }
+    if ((counts.get(generation) ?? 0) >= this.populationSize) generation++;
+    this.generationOf.set(trial.trialId, generation);
+    await study.storage.setTrialSystemAttr(trial.trialId, NSGA2_GENERATION_KEY, generation);
+  }
+
+  inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
+    const out: Record<string, Distribution> = {};
+    for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) if (!isSingle(d)) out[name] = d;
+    return out;
+  }
+
+  sampleRelative(study: Study, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
+    const generation = this.generationOf.get(trial.trialId) ?? 0;
+    this.generationOf.delete(trial.trialId);
+    if (generation === 0 || Object.keys(space).length === 0) return {};
+    const parents = this.parentPopulation(study, generation).filter((m) =>
+      Object.keys(space).every((name) => name in m.trial.internalParams),
+    );
+    if (parents.length === 0) return {};
+    const p1 = this.tournament(parents);
+    const p2 = this.tournament(parents);
+    const enc = new SpaceEncoding(space);
+    const a = new Float64Array(enc.size);
+    const b = new Float64Array(enc.size);
+    enc.encode(p1.trial.internalParams, a);
+    enc.encode(p2.trial.internalParams, b);
+    const child = Float64Array.from(a);
+    if (this.rng.random() < this.crossoverProb) {
+      for (let d = 0; d < enc.size; d++) {
+        const dim = enc.dims[d];
+        if (this.crossover === 'sbx' && dim.kind !== 'categorical') child[d] = this.sbx(a[d], b[d]);
+        else child[d] = this.rng.random() < this.swappingProb ? b[d] : a[d];
+      }
+    }
+    enc.snap(child);
+    const values = enc.decode(child);
+    // Mutation: a dropped parameter is drawn at random by sampleIndependent.
+    const pm = this.mutationProb ?? 1 / Math.max(1, enc.size);
+    for (const dim of enc.dims) if (this.rng.random() < pm) delete values[dim.name];
+    return values;
+  }
+
+  sampleIndependent(_study: Study, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
+    return sampleUniformInternal(this.rng, distribution);
+  }
+
+  async afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
+    if (this.constraintsFunc) await recordConstraints(study, trial, state, values, this.constraintsFunc);
+  }
+
+  /** Simulated binary crossover of one coordinate in [0, 1] (one child). */
+  private sbx(x1: number, x2: number): number {
+    const u = this.rng.random();
+    const beta = u <= 0.5 ? (2 * u) ** (1 / (this.sbxEta + 1)) : (1 / (2 * (1 - u))) ** (1 / (this.sbxEta + 1));
+    const mid = 0.5 * (x1 + x2);
+    const half = 0.5 * Math.abs(x2 - x1);
+    const c = this.rng.random() < 0.5 ? mid - beta * half : mid + beta * half;
+    return Math.min(1, Math.max(0, c));
+  }
+
+  /** Binary tournament on (rank, crowding distance): the crowded-comparison operator. */
+  private tournament(pop: Member[]): Member {
+    const a = pop[this.rng.int(0, pop.length - 1)];
+    const b = pop[this.rng.int(0, pop.length - 1)];
+    if (a.rank !== b.rank) return a.rank < b.rank ? a : b;
+    if (a.crowding !== b.crowding) return a.crowding > b.crowding ? a : b;
+    return this.rng.random() < 0.5 ? a : b;
+  }
+
+  /**
+   * Parents of `generation`: the elite of (parents of generation-1) + (COMPLETE trials of
+   * generation-1). Derived from stored trials only, so every process computes the same population;
+   * memoised once the previous generation has no running trials left.
+   */
+  private parentPopulation(study: Study, generation: number): Member[] {
+    if (this.cacheStudy !== study) {
+      this.cacheStudy = study;
+      this.parentCache = new Map();
+    }
+    const cached = this.parentCache.get(generation);
+    if (cached) return cached;
+    const byGen = new Map<number, FrozenTrial[]>();
+    const running = new Set<number>();
+    for (const t of study.trials) {
+      const g = t.systemAttrs[NSGA2_GENERATION_KEY];
+      if (typeof g !== 'number') continue;
+      if (t.state === TrialState.RUNNING) running.add(g);
+      if (t.state !== TrialState.COMPLETE || !t.values) continue;
+      if (!byGen.has(g)) byGen.set(g, []);
+      byGen.get(g)!.push(t);
+    }
+    let parents: Member[] = [];
+    for (let g = 1; g <= generation; g++) {
+      const memo = this.parentCache.get(g);
+      if (memo) {
+        parents = memo;
+        continue;
+      }
+      parents = this.selectElite(study, [...parents.map((m) => m.trial), ...(byGen.get(g - 1) ?? [])]);
+      if (!running.has(g - 1)) this.parentCache.set(g, parents);
+    }
+    return parents;
+  }
+
+  private selectElite(study: Study, pool: FrozenTrial[]): Member[] {
+    // A trial can be in both the previous parents and its generation only by accident; dedupe.
+    const unique = [...new Map(pool.map((t) => [t.number, t])).values()].sort((a, b) => a.number - b.number);
+    const losses = unique.map((t) => toLoss(t.values!, study.directions));
+    const violations = this.constraintsFunc ? unique.map(constraintViolation) : undefined;
+    const fronts = nonDominatedSort(losses, violations);
+    const out: Member[] = [];
+    for (let r = 0; r < fronts.length && out.length < this.populationSize; r++) {
+      const front = fronts[r];
+      const crowd = crowdingDistance(losses, front);
+      const members = front.map((i, k) => ({ trial: unique[i], rank: r, crowding: crowd[k] }));
+      if (out.length + members.length <= this.populationSize) {
+        out.push(...members);
+      } else {
+        members.sort((x, y) => y.crowding - x.crowding || x.trial.number - y.trial.number);
+        out.push(...members.slice(0, this.populationSize - out.length));
+      }
+    }
+    return out;
+  }
+}
+
+/** Exported for tests: constrained domination between two trials of a study. */
+export function trialConstrainedDominates(study: Study, a: FrozenTrial, b: FrozenTrial): boolean {
+  return constrainedDominates(
+    toLoss(a.values!, study.directions),
+    constraintViolation(a),
+    toLoss(b.values!, study.directions),
+    constraintViolation(b),
+  );
+}
