@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createStudy, RandomSampler, type Sampler, type Trial } from '../../src';
+import { hypervolume, isFeasible } from '../../src/multiobjective';
+import { NSGAIISampler, NSGA2_GENERATION_KEY } from '../../src/samplers/nsgaii';
+
+const N_VARS = 8;
+function zdt1(t: Trial): number[] {
+  const x = Array.from({ length: N_VARS }, (_, i) => t.suggestFloat(`x${i}`, 0, 1));
+  const g = 1 + (9 / (N_VARS - 1)) * x.slice(1).reduce((a, b) => a + b, 0);
+  return [x[0], g * (1 - Math.sqrt(x[0] / g))];
+}
+const REF = [1.1, 6];
+
+async function run(sampler: Sampler, nTrials: number) {
+  const study = await createStudy({ directions: ['minimize', 'minimize'], sampler });
+  await study.optimize(zdt1, { nTrials, showProgressBar: false });
+  return study;
+}
+
+describe('NSGAIISampler', () => {
+  it('improves hypervolume on ZDT1 generation after generation and beats random search', async () => {
+    const study = await run(new NSGAIISampler({ seed: 1, populationSize: 20 }), 240);
+    const gens = study.trials.map((t) => t.systemAttrs[NSGA2_GENERATION_KEY] as number);
+    assert.equal(gens[0], 0);
+    assert.equal(gens[239], 11, 'twelve generations of 20');
+    const hvUpTo = (k: number) => hypervolume(study.trials.slice(0, k).map((t) => t.values as number[]), REF);
+    const hv0 = hvUpTo(20);
+    const hvEnd = hvUpTo(240);
+    assert.ok(hvEnd > hv0 * 1.3, `hypervolume grew from ${hv0} to ${hvEnd}`);
+    const rnd = await run(new RandomSampler({ seed: 1 }), 240);
+    const hvRandom = hypervolume(rnd.trials.map((t) => t.values as number[]), REF);
+    assert.ok(hvEnd > hvRandom, `NSGA-II ${hvEnd} vs random ${hvRandom}`);
+  });
+
+  it('respects constraints: later generations are mostly feasible and bestTrials are all feasible', async () => {
+    // Feasible only where f1 = x0 >= 0.4.
+    const sampler = new NSGAIISampler({
+      seed: 2,
+      populationSize: 16,
+      crossover: 'sbx',
+      constraintsFunc: (t) => [0.4 - (t.params.x0 as number)],
+    });
+    const study = await run(sampler, 160);
+    const firstGen = study.trials.slice(0, 16).filter(isFeasible).length / 16;
+    const lastGens = study.trials.slice(112).filter(isFeasible).length / 48;
+    assert.ok(lastGens > 0.8 && lastGens > firstGen, `feasible share ${firstGen} -> ${lastGens}`);
+    const front = study.bestTrials;
+    assert.ok(front.length > 0);
+    for (const t of front) assert.ok((t.params.x0 as number) >= 0.4, `front member x0=${t.params.x0} is infeasible`);
+  });
+
+  it('is reproducible with a seed and is the default sampler for multi-objective studies', async () => {
+    const a = await run(new NSGAIISampler({ seed: 7, populationSize: 10 }), 35);
+    const b = await run(new NSGAIISampler({ seed: 7, populationSize: 10 }), 35);
+    assert.deepEqual(a.trials.map((t) => t.params), b.trials.map((t) => t.params));
+    const study = await createStudy({ directions: ['minimize', 'maximize'] });
+    assert.ok(study.sampler instanceof NSGAIISampler);
+    const single = await createStudy();
+    assert.ok(!(single.sampler instanceof NSGAIISampler));
+  });
+
+  it('rejects invalid options with a clear message', () => {
+    assert.throws(() => new NSGAIISampler({ populationSize: 1 }), /populationSize must be an integer >= 2/);
+    assert.throws(() => new NSGAIISampler({ crossoverProb: 2 }), /crossoverProb must be in \[0, 1\]/);
+    assert.throws(() => new NSGAIISampler({ crossover: 'blx' as 'sbx' }), /'uniform' or 'sbx'/);
+  });
+});
