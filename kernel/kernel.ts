@@ -24,6 +24,11 @@ export interface KernelOptions {
   interruptGraceMs?: number;
 }
 
+const SILENT_RESULT = Symbol.for('tunelab.silentResult');
+function isSilentResult(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[SILENT_RESULT] === true;
+}
+
 export function kernelLog(text: string): void {
   writeSync(2, `[tunelab kernel] ${text}\n`);
 }
@@ -165,6 +170,8 @@ export class Kernel implements IopubPublisher {
         update(next: unknown) {
           comms().updateDisplay(bundleFor(next), displayId, options.metadata);
         },
+        // `display(x)` as a cell's last line must not echo its handle as the cell's result.
+        [SILENT_RESULT]: true,
       };
     };
   }
@@ -337,7 +344,7 @@ export class Kernel implements IopubPublisher {
 
     const outcome = await this.executor.execute(code, `cell[${count}]`);
     if (outcome.status === 'ok') {
-      if (outcome.hasValue && !silent) {
+      if (outcome.hasValue && !silent && !isSilentResult(outcome.value)) {
         this.publish('execute_result', { execution_count: count, data: bundleFor(outcome.value), metadata: {} });
       }
       this.reply(channel, msg, 'execute_reply', { status: 'ok', execution_count: count, user_expressions: {}, payload: [] }, { status: 'ok' });

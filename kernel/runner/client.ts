@@ -97,6 +97,8 @@ export class KernelClient {
   private exited = false;
   private exitPromise: Promise<number | null>;
   keepIopubLog = true;
+  /** The msg_id of the last request sent with request() (set before the message leaves). */
+  lastRequestId = '';
 
   private constructor(
     readonly info: ConnectionInfo,
@@ -259,6 +261,7 @@ export class KernelClient {
     opts: { metadata?: JsonObject; buffers?: Buffer[]; timeoutMs?: number; onMessage?: (m: JupyterMessage) => void } = {},
   ): Promise<ExecuteResult> {
     const header = newHeader(msgType, this.session, 'tunelab-client');
+    this.lastRequestId = header.msg_id;
     const iopub: JupyterMessage[] = [];
     let idle!: () => void;
     const idleSeen = new Promise<void>((r) => (idle = r));
@@ -272,7 +275,10 @@ export class KernelClient {
     void this.sendRaw(channel, encodeFrames(this.info.key, [], parts, opts.buffers ?? []));
     try {
       const reply = await replyPromise;
-      await Promise.race([idleSeen, new Promise((r) => setTimeout(r, 10_000))]);
+      // The idle status normally arrives just after the reply; do not hang if it was lost.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([idleSeen, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+      clearTimeout(timer);
       return { reply, iopub };
     } finally {
       this.iopubListeners.delete(header.msg_id);
