@@ -259,3 +259,4 @@ export function describe(schedule: Schedule, steps = 100, points = 200): Schedul
   const values = [...at].sort((a, b) => a - b).map((s): [number, number] => [s, schedule.at(s)]);
   return { name: schedule.name, params: { ...schedule.params }, values };
 }
+export { scheduleCallback, setOptimizerLearningRate, type ScheduleCallback, type LearningRateOwner } from './callback';

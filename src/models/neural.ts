@@ -1,0 +1,674 @@
+/**
+ * Neural networks on TensorFlow.js with the hyperparameters tuning studies vary (learning rate,
+ * batch size, epochs, optimizer, momentum, weight decay, dropout, layers, units, activation;
+ * filters, kernel size, stride, padding, pooling; LSTM hidden size and layers; input noise).
+ *
+ * - Deterministic given `seed`: initialisers are seeded, the data are shuffled every epoch by a
+ *   seeded Rng (tfjs's own shuffle uses Math.random, so we train one epoch per fit call on data we
+ *   permuted ourselves), and dropout / input noise draw a fresh seed from an Rng at every batch
+ *   (tfjs's seeded Dropout would reuse one mask for the whole run).
+ * - `fit(X, y, { trial, validationData })` reports the validation metric to the trial after each
+ *   epoch and throws TrialPruned when the study's pruner says so; early stopping and a
+ *   learning-rate schedule (applied by a tfjs callback per batch or per epoch) are options.
+ * - They implement the Estimator interface, so crossValidate and the searches accept them.
+ *
+ * tfjs is loaded lazily by the first fit (see ../backend.ts).
+ */
+import type * as TfTypes from '@tensorflow/tfjs';
+import { loadedTf, loadTf } from '../backend';
+import { InvalidArgumentError, TrialPruned } from '../errors';
+import { Rng } from '../rng';
+import { scheduleCallback, type LearningRateOwner } from '../schedules/callback';
+import type { Schedule } from '../schedules/index';
+import type { Trial } from '../trial';
+import { accuracy, r2, type Estimator } from './estimator';
+
+type Tf = typeof TfTypes;
+
+export type Task = 'classification' | 'regression' | 'multilabel';
+export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop' | 'adagrad';
+export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'elu' | 'selu' | 'linear';
+
+export interface TrainingParams extends Record<string, unknown> {
+  task: Task;
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** Momentum for 'momentum' and 'rmsprop' (and 'sgd' when > 0). */
+  momentum: number;
+  /** L2 weight decay on kernels: adds weightDecay/2 * |W|^2 to the loss (the gradient PyTorch's weight_decay adds). */
+  weightDecay: number;
+  batchSize: number;
+  epochs: number;
+  /** Standard deviation of Gaussian noise added to the inputs during training (Greff et al.'s input noise). */
+  inputNoise: number;
+  dropout: number;
+  activation: Activation;
+  seed: number;
+}
+
+export interface MLPParams extends TrainingParams {
+  /** Width of each hidden layer. */
+  hiddenUnits: number;
+  /** Number of hidden layers (0 = a linear/logistic model). */
+  hiddenLayers: number;
+}
+
+export interface CNNParams extends TrainingParams {
+  /** [height, width, channels]; rows of X are images flattened row-major (or nested arrays). */
+  inputShape: [number, number, number];
+  /** Filters of each convolution block (one conv layer + optional pooling per entry). */
+  filters: number[];
+  kernelSize: number;
+  strides: number;
+  padding: 'same' | 'valid';
+  pooling: 'max' | 'avg' | 'none';
+  poolSize: number;
+  /** Width of the dense layer after the convolutions (0 for none). */
+  denseUnits: number;
+}
+
+export interface LSTMParams extends TrainingParams {
+  /** [timeSteps, features]; rows of X are sequences (nested [t][f] arrays, or flattened). */
+  inputShape: [number, number];
+  hiddenSize: number;
+  layers: number;
+  /** Predict an output at every time step (y is [sample][t][outputs]) instead of one per sequence. */
+  sequenceOutput: boolean;
+}
+
+export interface EarlyStopping {
+  /** Epochs without improvement before stopping. */
+  patience: number;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Put back the weights of the best epoch when stopping (default true). */
+  restoreBestWeights?: boolean;
+}
+
+export interface FitOptions {
+  /** Held-out data scored after every epoch. */
+  validationData?: [ReadonlyArray<unknown>, ReadonlyArray<unknown>];
+  /** Instead of validationData: hold out this fraction of the training rows (chosen with the model's seed). */
+  validationSplit?: number;
+  /** A trial to report the validation metric to after each epoch (step = epoch); pruned trials throw TrialPruned. */
+  trial?: Trial;
+  /** 'accuracy' (classification default, higher is better) or 'loss' (otherwise; lower is better). */
+  metric?: 'accuracy' | 'loss';
+  earlyStopping?: EarlyStopping;
+  schedule?: Schedule;
+  /** Apply the schedule before each batch (default) or each epoch. */
+  schedulePer?: 'batch' | 'epoch';
+  onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  /** Learning rate at the end of the epoch. */
+  lr: number;
+}
+
+const TRAINING_DEFAULTS: TrainingParams = {
+  task: 'classification',
+  optimizer: 'adam',
+  learningRate: 1e-3,
+  momentum: 0.9,
+  weightDecay: 0,
+  batchSize: 32,
+  epochs: 10,
+  inputNoise: 0,
+  dropout: 0,
+  activation: 'relu',
+  seed: 0,
+};
+
+function checkTraining(where: string, p: TrainingParams): void {
+  const bad = (name: string, v: unknown, what: string) => {
+    throw new InvalidArgumentError(`${where}: ${name} must be ${what}, got ${String(v)}.`);
+  };
+  if (!['classification', 'regression', 'multilabel'].includes(p.task)) bad('task', p.task, "'classification', 'regression' or 'multilabel'");
+  if (!['sgd', 'momentum', 'adam', 'rmsprop', 'adagrad'].includes(p.optimizer)) bad('optimizer', p.optimizer, 'sgd, momentum, adam, rmsprop or adagrad');
+  if (!(p.learningRate > 0)) bad('learningRate', p.learningRate, '> 0');
+  if (!(p.momentum >= 0 && p.momentum < 1)) bad('momentum', p.momentum, 'in [0, 1)');
+  if (!(p.weightDecay >= 0)) bad('weightDecay', p.weightDecay, '>= 0');
+  if (!(Number.isInteger(p.batchSize) && p.batchSize >= 1)) bad('batchSize', p.batchSize, 'a positive integer');
+  if (!(Number.isInteger(p.epochs) && p.epochs >= 1)) bad('epochs', p.epochs, 'a positive integer');
+  if (!(p.inputNoise >= 0)) bad('inputNoise', p.inputNoise, '>= 0');
+  if (!(p.dropout >= 0 && p.dropout < 1)) bad('dropout', p.dropout, 'in [0, 1)');
+  if (!Number.isInteger(p.seed)) bad('seed', p.seed, 'an integer');
+}
+
+/** Flatten nested numeric arrays into one Float32Array (rows may be flat or nested). */
+function flatten(rows: ReadonlyArray<unknown>, perRow: number, where: string): Float32Array {
+  const out = new Float32Array(rows.length * perRow);
+  let k = 0;
+  const walk = (v: unknown) => {
+    if (typeof v === 'number') out[k++] = v;
+    else if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+      const a = v as ArrayLike<unknown>;
+      for (let j = 0; j < a.length; j++) walk(a[j]);
+    }
+    else throw new InvalidArgumentError(`${where}: expected numbers or nested arrays of numbers, found ${typeof v}.`);
+  };
+  for (let i = 0; i < rows.length; i++) {
+    const before = k;
+    walk(rows[i]);
+    if (k - before !== perRow) {
+      throw new InvalidArgumentError(`${where}: row ${i} holds ${k - before} numbers but the input shape needs ${perRow}.`);
+    }
+  }
+  return out;
+}
+
+/** Layers defined once tfjs is loaded: dropout and Gaussian noise that draw a new seed from an Rng for every batch. */
+interface SeededLayers {
+  dropout(rate: number, seed: number): TfTypes.layers.Layer;
+  gaussianNoise(std: number, seed: number): TfTypes.layers.Layer;
+}
+let seededLayers: SeededLayers | null = null;
+
+function defineSeededLayers(tf: Tf): SeededLayers {
+  if (seededLayers) return seededLayers;
+  class RngLayer extends tf.layers.Layer {
+    static className = 'TunelabRngLayer';
+    protected readonly rng: Rng;
+    constructor(
+      protected readonly amount: number,
+      seed: number,
+      private readonly kind: 'dropout' | 'noise',
+    ) {
+      super({});
+      this.rng = new Rng(seed);
+    }
+    computeOutputShape(shape: TfTypes.Shape | TfTypes.Shape[]): TfTypes.Shape | TfTypes.Shape[] {
+      return shape;
+    }
+    call(inputs: TfTypes.Tensor | TfTypes.Tensor[], kwargs: Record<string, unknown>): TfTypes.Tensor {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      if (kwargs.training !== true || this.amount === 0) return x;
+      const seed = this.rng.int(0, 0x7fffffff);
+      return tf.tidy(() =>
+        this.kind === 'dropout' ? tf.dropout(x, this.amount, undefined, seed) : tf.add(x, tf.randomNormal(x.shape, 0, this.amount, 'float32', seed)),
+      );
+    }
+    getClassName(): string {
+      return this.kind === 'dropout' ? 'TunelabSeededDropout' : 'TunelabSeededGaussianNoise';
+    }
+  }
+  seededLayers = {
+    dropout: (rate, seed) => new RngLayer(rate, seed, 'dropout'),
+    gaussianNoise: (std, seed) => new RngLayer(std, seed, 'noise'),
+  };
+  return seededLayers;
+}
+
+/** What a subclass provides: the layers between the input and the output layer. */
+interface BuildContext {
+  tf: Tf;
+  layers: SeededLayers;
+  rng: Rng;
+  /** A seeded Glorot-uniform initialiser (a new seed per call). */
+  init(): ReturnType<Tf['initializers']['glorotUniform']>;
+  regularizer(): ReturnType<Tf['regularizers']['l2']> | undefined;
+}
+
+export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> implements Estimator<P> {
+  protected readonly params: P;
+  protected model: TfTypes.LayersModel | null = null;
+  private nOutputs = 0;
+  /** Per-epoch losses, validation metrics and learning rates of the last fit. */
+  history: EpochRecord[] = [];
+  /** The epoch whose weights the model holds after early stopping (last epoch otherwise). */
+  bestEpoch = -1;
+
+  constructor(defaults: P, params: Partial<P>) {
+    this.params = { ...defaults, ...params };
+    checkTraining(this.constructor.name, this.params);
+    this.validate(this.params);
+  }
+
+  get estimatorType(): 'classifier' | 'regressor' {
+    return this.params.task === 'classification' ? 'classifier' : 'regressor';
+  }
+
+  getParams(): P {
+    return { ...this.params };
+  }
+
+  abstract clone(params?: Partial<P>): NeuralNetwork<P>;
+  protected abstract validate(p: P): void;
+  /** Shape of one input sample (without the batch dimension), given the flat row length. */
+  protected abstract inputShape(rowLength: number): number[];
+  /** Hidden layers from the input to the last hidden representation. */
+  protected abstract hidden(ctx: BuildContext, input: TfTypes.SymbolicTensor): TfTypes.SymbolicTensor;
+  /** Whether the output is per time step (sequence-to-sequence). */
+  protected perStepOutput(): boolean {
+    return false;
+  }
+
+  /** The underlying tfjs model (after fit). */
+  get tfModel(): TfTypes.LayersModel | null {
+    return this.model;
+  }
+
+  private rowLength(X: ReadonlyArray<unknown>): number {
+    const count = (v: unknown): number =>
+      typeof v === 'number' ? 1 : Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<unknown>, count).reduce((a, b) => a + b, 0) : 0;
+    return count(X[0]);
+  }
+
+  private xTensor(tf: Tf, X: ReadonlyArray<unknown>, where: string): TfTypes.Tensor {
+    if (!Array.isArray(X) || X.length === 0) throw new InvalidArgumentError(`${where}: X must be a non-empty array of samples.`);
+    const len = this.rowLength(X);
+    const shape = this.inputShape(len);
+    return tf.tensor(flatten(X, len, where), [X.length, ...shape]);
+  }
+
+  private yTensor(tf: Tf, y: ReadonlyArray<unknown>, where: string): TfTypes.Tensor {
+    if (this.params.task === 'classification') {
+      const labels = y as ReadonlyArray<number>;
+      for (const v of labels) {
+        if (!(Number.isInteger(v) && v >= 0)) throw new InvalidArgumentError(`${where}: classification labels must be integers 0..k-1, found ${v}.`);
+      }
+      return tf.oneHot(tf.tensor1d(labels as number[], 'int32'), this.nOutputs);
+    }
+    const perRow = this.nOutputs * (this.perStepOutput() ? this.stepsOf(y) : 1);
+    const data = flatten(y, perRow, where);
+    return this.perStepOutput() ? tf.tensor(data, [y.length, this.stepsOf(y), this.nOutputs]) : tf.tensor(data, [y.length, this.nOutputs]);
+  }
+
+  private stepsOf(y: ReadonlyArray<unknown>): number {
+    return (y[0] as ReadonlyArray<unknown>).length;
+  }
+
+  private outputsOf(y: ReadonlyArray<unknown>): number {
+    if (this.params.task === 'classification') return Math.max(...(y as number[])) + 1;
+    const first = y[0];
+    if (typeof first === 'number') return 1;
+    const inner = this.perStepOutput() ? (first as ReadonlyArray<unknown>)[0] : first;
+    return typeof inner === 'number' ? 1 : (inner as ArrayLike<unknown>).length;
+  }
+
+  private makeOptimizer(tf: Tf): TfTypes.Optimizer {
+    const { optimizer, learningRate: lr, momentum } = this.params;
+    switch (optimizer) {
+      case 'sgd':
+        return momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
+      case 'momentum':
+        return tf.train.momentum(lr, momentum);
+      case 'adam':
+        return tf.train.adam(lr);
+      case 'rmsprop':
+        return tf.train.rmsprop(lr, 0.9, momentum);
+      case 'adagrad':
+        return tf.train.adagrad(lr);
+    }
+  }
+
+  private build(tf: Tf, rowLength: number): TfTypes.LayersModel {
+    const p = this.params;
+    const rng = new Rng(`${p.seed}:weights`);
+    const ctx: BuildContext = {
+      tf,
+      layers: defineSeededLayers(tf),
+      rng,
+      init: () => tf.initializers.glorotUniform({ seed: rng.int(0, 0x7fffffff) }),
+      regularizer: () => (p.weightDecay > 0 ? tf.regularizers.l2({ l2: p.weightDecay / 2 }) : undefined),
+    };
+    const input = tf.input({ shape: this.inputShape(rowLength) });
+    let x: TfTypes.SymbolicTensor = input;
+    if (p.inputNoise > 0) x = ctx.layers.gaussianNoise(p.inputNoise, rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
+    x = this.hidden(ctx, x);
+    const activation = p.task === 'classification' ? 'softmax' : p.task === 'multilabel' ? 'sigmoid' : 'linear';
+    const dense = tf.layers.dense({ units: this.nOutputs, activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() });
+    const output = (this.perStepOutput() ? tf.layers.timeDistributed({ layer: dense }) : dense).apply(x) as TfTypes.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: output });
+    const loss = p.task === 'classification' ? 'categoricalCrossentropy' : p.task === 'multilabel' ? 'binaryCrossentropy' : 'meanSquaredError';
+    model.compile({ optimizer: this.makeOptimizer(tf), loss });
+    return model;
+  }
+
+  /**
+   * Train from scratch. Without options it trains `epochs` epochs (what cross-validation calls);
+   * with a trial it reports the validation metric each epoch and can be pruned.
+   */
+  async fit(X: ReadonlyArray<unknown>, y: ReadonlyArray<unknown>, opts: FitOptions = {}): Promise<this> {
+    const tf = await loadTf();
+    const where = `${this.constructor.name}.fit`;
+    if (X.length !== y.length) throw new InvalidArgumentError(`${where}: X has ${X.length} samples but y has ${y.length}.`);
+    const p = this.params;
+    let trainX = X;
+    let trainY = y;
+    let val = opts.validationData;
+    if (!val && opts.validationSplit !== undefined) {
+      const f = opts.validationSplit;
+      if (!(f > 0 && f < 1)) throw new InvalidArgumentError(`${where}: validationSplit must be in (0, 1), got ${f}.`);
+      const order = new Rng(`${p.seed}:validation`).shuffle(X.map((_, i) => i));
+      const nVal = Math.max(1, Math.round(f * X.length));
+      const valIdx = order.slice(0, nVal);
+      const trIdx = order.slice(nVal).sort((a, b) => a - b);
+      val = [valIdx.map((i) => X[i]), valIdx.map((i) => y[i])];
+      trainX = trIdx.map((i) => X[i]);
+      trainY = trIdx.map((i) => y[i]);
+    }
+    if (opts.trial && !val) throw new InvalidArgumentError(`${where}: reporting to a trial needs validationData or validationSplit.`);
+    if (opts.earlyStopping && !val) throw new InvalidArgumentError(`${where}: early stopping needs validationData or validationSplit.`);
+
+    this.disposeModel();
+    this.nOutputs = Math.max(this.outputsOf(trainY), val ? this.outputsOf(val[1]) : 0, this.params.task === 'classification' ? 2 : 1);
+    const rowLength = this.rowLength(trainX);
+    const xAll = this.xTensor(tf, trainX, where);
+    const yAll = this.yTensor(tf, trainY, where);
+    const xVal = val ? this.xTensor(tf, val[0], `${where} (validation)`) : null;
+    const valTargets = val ? val[1] : null;
+    const model = this.build(tf, rowLength);
+    this.model = model;
+    this.history = [];
+    this.bestEpoch = -1;
+    const metric = opts.metric ?? (p.task === 'classification' ? 'accuracy' : 'loss');
+    const higherIsBetter = metric === 'accuracy';
+    const sched = opts.schedule ? scheduleCallback(opts.schedule, model.optimizer as unknown as LearningRateOwner, { per: opts.schedulePer ?? 'batch' }) : null;
+    const shuffleRng = new Rng(`${p.seed}:shuffle`);
+    const es = opts.earlyStopping;
+    let best = higherIsBetter ? -Infinity : Infinity;
+    let bestWeights: TfTypes.Tensor[] | null = null;
+    let waited = 0;
+    try {
+      for (let epoch = 0; epoch < p.epochs; epoch++) {
+        const perm = shuffleRng.shuffle(Array.from({ length: trainX.length }, (_, i) => i));
+        const idx = tf.tensor1d(perm, 'int32');
+        const xs = tf.gather(xAll, idx);
+        const ys = tf.gather(yAll, idx);
+        idx.dispose();
+        let h: TfTypes.History;
+        try {
+          h = await model.fit(xs, ys, {
+            batchSize: p.batchSize,
+            epochs: 1,
+            shuffle: false,
+            verbose: 0,
+            callbacks: sched ? [sched as unknown as TfTypes.CustomCallbackArgs] : undefined,
+          });
+        } finally {
+          xs.dispose();
+          ys.dispose();
+        }
+        const record: EpochRecord = {
+          epoch,
+          loss: h.history.loss[0] as number,
+          lr: sched ? sched.lastLr : p.learningRate,
+        };
+        if (xVal && valTargets) {
+          const scores = this.evaluate(tf, xVal, valTargets);
+          record.valLoss = scores.loss;
+          if (p.task === 'classification') record.valAccuracy = scores.accuracy;
+        }
+        this.history.push(record);
+        await opts.onEpochEnd?.(record);
+        const value = metric === 'accuracy' ? record.valAccuracy : record.valLoss;
+        if (value !== undefined) {
+          if (opts.trial) {
+            opts.trial.report(value, epoch);
+            if (opts.trial.shouldPrune()) throw new TrialPruned(`pruned at epoch ${epoch} (${metric} ${value})`);
+          }
+          const delta = es?.minDelta ?? 0;
+          const improved = higherIsBetter ? value > best + delta : value < best - delta;
+          if (improved) {
+            best = value;
+            waited = 0;
+            this.bestEpoch = epoch;
+            if (es && (es.restoreBestWeights ?? true)) {
+              bestWeights?.forEach((w) => w.dispose());
+              bestWeights = model.getWeights().map((w) => w.clone());
+            }
+          } else if (es && ++waited > es.patience) {
+            break;
+          }
+        } else this.bestEpoch = epoch;
+      }
+      if (bestWeights && this.bestEpoch !== this.history.length - 1) model.setWeights(bestWeights);
+      if (!es) this.bestEpoch = this.history.length - 1;
+    } finally {
+      bestWeights?.forEach((w) => w.dispose());
+      xAll.dispose();
+      yAll.dispose();
+      xVal?.dispose();
+    }
+    return this;
+  }
+
+  private evaluate(tf: Tf, xVal: TfTypes.Tensor, targets: ReadonlyArray<unknown>): { loss: number; accuracy?: number } {
+    const yVal = this.yTensor(tf, targets, 'validation targets');
+    try {
+      return tf.tidy(() => {
+        const pred = (this.model as TfTypes.LayersModel).predict(xVal) as TfTypes.Tensor;
+        const p = this.params;
+        const lossT =
+          p.task === 'classification'
+            ? tf.metrics.categoricalCrossentropy(yVal, pred).mean()
+            : p.task === 'multilabel'
+              ? tf.metrics.binaryCrossentropy(yVal, pred).mean()
+              : tf.losses.meanSquaredError(yVal, pred);
+        const loss = lossT.dataSync()[0];
+        if (p.task !== 'classification') return { loss };
+        const acc = tf.metrics.categoricalAccuracy(yVal, pred).mean().dataSync()[0];
+        return { loss, accuracy: acc };
+      });
+    } finally {
+      yVal.dispose();
+    }
+  }
+
+  private requireModel(where: string): TfTypes.LayersModel {
+    if (!this.model) throw new InvalidArgumentError(`${this.constructor.name}.${where}: call fit(X, y) first.`);
+    return this.model;
+  }
+
+  /** Raw network outputs per sample (class probabilities, values, or per-step outputs), flattened per sample. */
+  predictRaw(X: ReadonlyArray<unknown>): number[][] {
+    const model = this.requireModel('predictRaw');
+    const xt = this.xTensorSync(X);
+    try {
+      const out = model.predict(xt) as TfTypes.Tensor;
+      const data = out.dataSync();
+      const per = data.length / X.length;
+      out.dispose();
+      return Array.from({ length: X.length }, (_, i) => Array.from(data.subarray(i * per, (i + 1) * per)));
+    } finally {
+      xt.dispose();
+    }
+  }
+
+  private xTensorSync(X: ReadonlyArray<unknown>): TfTypes.Tensor {
+    const model = this.requireModel('predict');
+    const len = this.rowLength(X);
+    const shape = model.inputs[0].shape.slice(1) as number[];
+    // Build the tensor with the same tfjs instance the model lives in.
+    const tfi = tfInstance();
+    return tfi.tensor(flatten(X, len, `${this.constructor.name}.predict`), [X.length, ...shape]);
+  }
+
+  /** Class indices (classification) or values (regression; per-output rows flattened for multi-output). */
+  predict(X: ReadonlyArray<unknown>): number[] {
+    const raw = this.predictRaw(X);
+    if (this.params.task === 'classification') return raw.map((r) => r.indexOf(Math.max(...r)));
+    if (this.params.task === 'regression' && this.nOutputs === 1 && !this.perStepOutput()) return raw.map((r) => r[0]);
+    throw new InvalidArgumentError(`${this.constructor.name}.predict: multi-output models return several numbers per sample; use predictRaw(X).`);
+  }
+
+  /** Accuracy (classification), R^2 (regression), or minus the mean binary cross-entropy (multilabel). */
+  score(X: ReadonlyArray<unknown>, y: ReadonlyArray<unknown>): number {
+    if (this.params.task === 'classification') return accuracy(y as number[], this.predict(X));
+    if (this.params.task === 'regression' && this.nOutputs === 1 && !this.perStepOutput()) return r2(y as number[], this.predict(X));
+    const raw = this.predictRaw(X);
+    let sum = 0;
+    let n = 0;
+    raw.forEach((r, i) => {
+      const t = flatten([y[i]], r.length, 'score');
+      r.forEach((p, j) => {
+        const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+        sum += t[j] * Math.log(q) + (1 - t[j]) * Math.log(1 - q);
+        n++;
+      });
+    });
+    return sum / n;
+  }
+
+  /** Weights as plain arrays (to compare runs or save). */
+  getWeights(): number[][] {
+    return this.requireModel('getWeights')
+      .getWeights()
+      .map((w) => Array.from(w.dataSync()));
+  }
+
+  /** Free the tfjs memory held by the model. */
+  dispose(): void {
+    this.disposeModel();
+  }
+
+  private disposeModel(): void {
+    if (this.model) {
+      this.model.optimizer?.dispose();
+      this.model.dispose();
+      this.model = null;
+    }
+  }
+}
+
+function tfInstance(): Tf {
+  // The module loadTf() chose (tfjs-node re-exports tfjs); fit() always ran loadTf before this.
+  const tf = loadedTf();
+  if (!tf) throw new InvalidArgumentError('TensorFlow.js is not loaded yet: call fit first.');
+  return tf;
+}
+
+function checkPositiveInt(where: string, name: string, v: number, min = 1): void {
+  if (!(Number.isInteger(v) && v >= min)) throw new InvalidArgumentError(`${where}: ${name} must be an integer >= ${min}, got ${v}.`);
+}
+
+/** A multilayer perceptron: hiddenLayers dense layers of hiddenUnits, each followed by dropout. */
+export class MLP extends NeuralNetwork<MLPParams> {
+  constructor(params: Partial<MLPParams> = {}) {
+    super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1 }, params);
+  }
+  clone(params: Partial<MLPParams> = {}): MLP {
+    return new MLP({ ...this.params, ...params });
+  }
+  protected validate(p: MLPParams): void {
+    checkPositiveInt('MLP', 'hiddenUnits', p.hiddenUnits);
+    checkPositiveInt('MLP', 'hiddenLayers', p.hiddenLayers, 0);
+  }
+  protected inputShape(rowLength: number): number[] {
+    return [rowLength];
+  }
+  protected hidden(ctx: BuildContext, input: TfTypes.SymbolicTensor): TfTypes.SymbolicTensor {
+    let x = input;
+    const p = this.params;
+    for (let i = 0; i < p.hiddenLayers; i++) {
+      x = ctx.tf.layers
+        .dense({ units: p.hiddenUnits, activation: p.activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() })
+        .apply(x) as TfTypes.SymbolicTensor;
+      if (p.dropout > 0) x = ctx.layers.dropout(p.dropout, ctx.rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
+    }
+    return x;
+  }
+}
+
+/** A convolutional network: one conv (+ pooling) block per entry of `filters`, then a dense layer. */
+export class CNN extends NeuralNetwork<CNNParams> {
+  constructor(params: Partial<CNNParams> & { inputShape: [number, number, number] }) {
+    super(
+      { ...TRAINING_DEFAULTS, inputShape: params.inputShape, filters: [16, 32], kernelSize: 3, strides: 1, padding: 'same', pooling: 'max', poolSize: 2, denseUnits: 64 },
+      params,
+    );
+  }
+  clone(params: Partial<CNNParams> = {}): CNN {
+    return new CNN({ ...this.params, ...params });
+  }
+  protected validate(p: CNNParams): void {
+    if (!Array.isArray(p.inputShape) || p.inputShape.length !== 3) throw new InvalidArgumentError(`CNN: inputShape must be [height, width, channels], got ${JSON.stringify(p.inputShape)}.`);
+    if (!Array.isArray(p.filters)) throw new InvalidArgumentError('CNN: filters must be an array (filters per conv block).');
+    for (const f of p.filters) checkPositiveInt('CNN', 'each filters entry', f);
+    checkPositiveInt('CNN', 'kernelSize', p.kernelSize);
+    checkPositiveInt('CNN', 'strides', p.strides);
+    checkPositiveInt('CNN', 'poolSize', p.poolSize);
+    checkPositiveInt('CNN', 'denseUnits', p.denseUnits, 0);
+    if (!['same', 'valid'].includes(p.padding)) throw new InvalidArgumentError(`CNN: padding must be 'same' or 'valid', got ${p.padding}.`);
+    if (!['max', 'avg', 'none'].includes(p.pooling)) throw new InvalidArgumentError(`CNN: pooling must be 'max', 'avg' or 'none', got ${p.pooling}.`);
+  }
+  protected inputShape(rowLength: number): number[] {
+    const [h, w, c] = this.params.inputShape;
+    if (h * w * c !== rowLength) throw new InvalidArgumentError(`CNN: inputShape ${h}x${w}x${c} needs ${h * w * c} numbers per sample, got ${rowLength}.`);
+    return [h, w, c];
+  }
+  protected hidden(ctx: BuildContext, input: TfTypes.SymbolicTensor): TfTypes.SymbolicTensor {
+    const { tf } = ctx;
+    const p = this.params;
+    let x = input;
+    for (const filters of p.filters) {
+      x = tf.layers
+        .conv2d({ filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding, activation: p.activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() })
+        .apply(x) as TfTypes.SymbolicTensor;
+      const [, h, w] = x.shape as number[];
+      if (p.pooling !== 'none' && h >= p.poolSize && w >= p.poolSize) {
+        const pool = p.pooling === 'max' ? tf.layers.maxPooling2d({ poolSize: p.poolSize }) : tf.layers.averagePooling2d({ poolSize: p.poolSize });
+        x = pool.apply(x) as TfTypes.SymbolicTensor;
+      }
+    }
+    x = tf.layers.flatten().apply(x) as TfTypes.SymbolicTensor;
+    if (p.dropout > 0) x = ctx.layers.dropout(p.dropout, ctx.rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
+    if (p.denseUnits > 0) {
+      x = tf.layers.dense({ units: p.denseUnits, activation: p.activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() }).apply(x) as TfTypes.SymbolicTensor;
+    }
+    return x;
+  }
+}
+
+/** Stacked LSTMs (tanh cell, sigmoid gates) with dropout between layers; one output per sequence or per step. */
+export class LSTM extends NeuralNetwork<LSTMParams> {
+  constructor(params: Partial<LSTMParams> & { inputShape: [number, number] }) {
+    super({ ...TRAINING_DEFAULTS, inputShape: params.inputShape, hiddenSize: 32, layers: 1, sequenceOutput: false }, params);
+  }
+  clone(params: Partial<LSTMParams> = {}): LSTM {
+    return new LSTM({ ...this.params, ...params });
+  }
+  protected validate(p: LSTMParams): void {
+    if (!Array.isArray(p.inputShape) || p.inputShape.length !== 2) throw new InvalidArgumentError(`LSTM: inputShape must be [timeSteps, features], got ${JSON.stringify(p.inputShape)}.`);
+    checkPositiveInt('LSTM', 'hiddenSize', p.hiddenSize);
+    checkPositiveInt('LSTM', 'layers', p.layers);
+  }
+  protected perStepOutput(): boolean {
+    return this.params.sequenceOutput;
+  }
+  protected inputShape(rowLength: number): number[] {
+    const [t, f] = this.params.inputShape;
+    if (t * f !== rowLength) throw new InvalidArgumentError(`LSTM: inputShape [${t}, ${f}] needs ${t * f} numbers per sequence, got ${rowLength}.`);
+    return [t, f];
+  }
+  protected hidden(ctx: BuildContext, input: TfTypes.SymbolicTensor): TfTypes.SymbolicTensor {
+    const { tf } = ctx;
+    const p = this.params;
+    let x = input;
+    for (let i = 0; i < p.layers; i++) {
+      const last = i === p.layers - 1;
+      x = tf.layers
+        .lstm({
+          units: p.hiddenSize,
+          returnSequences: !last || p.sequenceOutput,
+          kernelInitializer: ctx.init(),
+          recurrentInitializer: tf.initializers.orthogonal({ seed: ctx.rng.int(0, 0x7fffffff), gain: 1 }),
+          kernelRegularizer: ctx.regularizer(),
+        })
+        .apply(x) as TfTypes.SymbolicTensor;
+      if (p.dropout > 0) x = ctx.layers.dropout(p.dropout, ctx.rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
+    }
+    return x;
+  }
+}
+
+/** Builders in Keras-Tuner style: `mlp({ hiddenUnits: trial.suggestInt('units', 16, 256) })`. */
+export const mlp = (params: Partial<MLPParams> = {}): MLP => new MLP(params);
+export const cnn = (params: Partial<CNNParams> & { inputShape: [number, number, number] }): CNN => new CNN(params);
+export const lstm = (params: Partial<LSTMParams> & { inputShape: [number, number] }): LSTM => new LSTM(params);

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import {
+  backendInfo,
+  createStudy,
+  crossValidate,
+  datasets,
+  mlp,
+  cnn,
+  lstm,
+  schedules,
+  StandardScaler,
+  trainTestSplit,
+  TrialPruned,
+  TrialState,
+  type Pruner,
+} from '../../src';
+
+const iris = datasets.iris();
+const Xs = new StandardScaler().fit(iris.X).transform(iris.X);
+const split = trainTestSplit(Xs, iris.y, { testSize: 0.3, seed: 1, stratify: true });
+
+describe('tfjs backend and loading', () => {
+  it('require("tunelab") does not load tfjs; models load it on first use', () => {
+    const code = `require(${JSON.stringify(require.resolve('../../src'))});
+      process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('@tensorflow'))));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'false');
+  });
+
+  it('backendInfo names the backend and why (wasm here: tfjs-node is not installed)', async () => {
+    const info = await backendInfo();
+    assert.ok(['tensorflow', 'wasm', 'cpu'].includes(info.backend));
+    assert.ok(info.reason.length > 10);
+    if (info.backend === 'wasm') {
+      assert.match(info.reason, /tfjs-node is not installed/);
+      assert.ok(info.skipped.some((s) => s.backend === 'tensorflow'));
+      assert.ok(info.cpuFallbackKernels.includes('Conv2DBackpropFilter'));
+    }
+  });
+});
+
+describe('neural networks', () => {
+  it('a seeded MLP trained twice gives identical weights (dropout, input noise and shuffling included)', async () => {
+    const params = { hiddenUnits: 12, hiddenLayers: 2, dropout: 0.3, inputNoise: 0.1, epochs: 4, batchSize: 16, learningRate: 0.01, seed: 42 };
+    const a = await mlp(params).fit(split.XTrain, split.yTrain);
+    const b = await mlp(params).fit(split.XTrain, split.yTrain);
+    const c = await mlp({ ...params, seed: 43 }).fit(split.XTrain, split.yTrain);
+    assert.deepEqual(a.getWeights(), b.getWeights());
+    assert.notDeepEqual(a.getWeights(), c.getWeights());
+    for (const m of [a, b, c]) m.dispose();
+  });
+
+  it('reports the validation metric to the trial every epoch and throws TrialPruned when the pruner says so', async () => {
+    // Prune any trial as soon as it has reported 3 epochs.
+    const pruner: Pruner = { prune: (_s, t) => t.intermediateValues.size >= 3 };
+    const study = await createStudy({ direction: 'maximize', pruner });
+    let epochsSeen = 0;
+    await study.optimize(
+      async (trial) => {
+        const model = mlp({ hiddenUnits: trial.suggestInt('units', 4, 16), epochs: 10, learningRate: 0.02, seed: 1 });
+        try {
+          await model.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], trial, onEpochEnd: () => void epochsSeen++ });
+        } finally {
+          model.dispose();
+        }
+        return model.score(split.XTest, split.yTest);
+      },
+      { nTrials: 1, showProgressBar: false, catch: false },
+    );
+    const t = study.trials[0];
+    assert.equal(t.state, TrialState.PRUNED);
+    assert.deepEqual([...t.intermediateValues.keys()], [0, 1, 2]);
+    assert.equal(epochsSeen, 3);
+    for (const v of t.intermediateValues.values()) assert.ok(v >= 0 && v <= 1);
+  });
+
+  it('early stopping stops after `patience` epochs without improvement', async () => {
+    // A learning rate this small cannot move the validation loss by minDelta, so no epoch after the first improves.
+    const model = mlp({ hiddenUnits: 8, epochs: 30, learningRate: 1e-9, optimizer: 'sgd', momentum: 0, seed: 2 });
+    await model.fit(split.XTrain, split.yTrain, {
+      validationData: [split.XTest, split.yTest],
+      metric: 'loss',
+      earlyStopping: { patience: 2, minDelta: 1e-3 },
+    });
+    assert.equal(model.history.length, 4);
+    assert.equal(model.bestEpoch, 0);
+    model.dispose();
+  });
+
+  it('applies a learning-rate schedule through a tfjs callback, per batch or per epoch', async () => {
+    const n = split.XTrain.length; // 105 rows, batch 20 -> 6 batches per epoch
+    const perBatch = schedules.step({ lr: 0.1, stepSize: 4, gamma: 0.5 });
+    const m1 = mlp({ hiddenUnits: 4, epochs: 3, batchSize: 20, optimizer: 'sgd', momentum: 0, seed: 3 });
+    await m1.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], schedule: perBatch });
+    const batches = 3 * Math.ceil(n / 20);
+    assert.equal(m1.history[2].lr, perBatch.at(batches - 1));
+    assert.equal((m1.tfModel?.optimizer as unknown as { learningRate: number }).learningRate, perBatch.at(batches - 1));
+    const perEpoch = schedules.exponential({ lr: 0.05, gamma: 0.5 });
+    const m2 = mlp({ hiddenUnits: 4, epochs: 3, optimizer: 'adam', seed: 3 });
+    await m2.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], schedule: perEpoch, schedulePer: 'epoch' });
+    assert.deepEqual(m2.history.map((h) => h.lr), [0.05, 0.025, 0.0125]);
+    m1.dispose();
+    m2.dispose();
+  });
+
+  it('MLP learns iris and works under crossValidate as an Estimator', async () => {
+    const r = await crossValidate(mlp({ hiddenUnits: 16, epochs: 40, learningRate: 0.03, batchSize: 16, seed: 5 }), Xs, iris.y, { cv: 3 });
+    assert.equal(r.testScore.length, 3);
+    assert.ok(r.mean > 0.85, `mean accuracy ${r.mean}`);
+  });
+
+  it('LSTM learns the adding problem better than the constant baseline (MSE 1/6)', async () => {
+    const train = datasets.addingProblem(512, { length: 10, seed: 1 });
+    const test = datasets.addingProblem(128, { length: 10, seed: 2 });
+    const model = lstm({ inputShape: [10, 2], task: 'regression', hiddenSize: 16, epochs: 12, learningRate: 0.01, batchSize: 32, seed: 1 });
+    await model.fit(train.X, train.y, { validationData: [test.X, test.y] });
+    const last = model.history[model.history.length - 1].valLoss as number;
+    assert.ok(last < 1 / 6, `validation MSE ${last}`);
+    model.dispose();
+  });
+
+  it('sequence-output LSTM predicts toy-chorale frames and CNN trains on rectangles', async () => {
+    const ch = datasets.toyChorales(24, { length: 12, seed: 1 });
+    const seq = lstm({ inputShape: [11, 48], task: 'multilabel', sequenceOutput: true, hiddenSize: 8, epochs: 2, seed: 1 });
+    await seq.fit(ch.X, ch.Y, { validationSplit: 0.25 });
+    assert.equal(seq.predictRaw(ch.X.slice(0, 2))[0].length, 11 * 48);
+    assert.ok(Number.isFinite(seq.score(ch.X, ch.Y)));
+    seq.dispose();
+    const rect = datasets.rectangles(120, { size: 10, seed: 4 });
+    const conv = cnn({ inputShape: [10, 10, 1], filters: [4], kernelSize: 3, pooling: 'max', denseUnits: 8, epochs: 2, seed: 4 });
+    await conv.fit(rect.X, rect.y, { validationSplit: 0.25 });
+    assert.equal(conv.history.length, 2);
+    assert.ok(conv.history.every((h) => Number.isFinite(h.loss)));
+    conv.dispose();
+  });
+
+  it('explains bad hyperparameters and missing validation data', async () => {
+    assert.throws(() => mlp({ dropout: 1 }), /dropout must be in \[0, 1\)/);
+    assert.throws(() => mlp({ optimizer: 'lbfgs' as never }), /optimizer must be/);
+    await assert.rejects(() => mlp({ epochs: 1 }).fit(split.XTrain, split.yTrain, { earlyStopping: { patience: 1 } }), /needs validationData/);
+    assert.ok(new TrialPruned() instanceof Error);
+  });
+});
