@@ -59,16 +59,6 @@ export {
   type HyperbandPrunerOptions,
   type HyperbandBracket,
 } from './pruners';
-export {
-  fanova,
-  getParamImportances,
-  type FanovaData,
-  type FanovaOptions,
-  type FanovaResult,
-  type ImportanceOptions,
-  type ImportanceStat,
-  type PairInteraction,
-} from './importance';
 // Cross-validation, searches and classical models (issue 6), in scikit-learn's vocabulary. Models
 // that train with tfjs load it lazily, so requiring tunelab stays fast.
 export * from './cv';
@@ -84,3 +74,10 @@ export {
   type ImportanceStat,
   type PairInteraction,
 } from './importance';
+export { backendInfo, useBackend, type BackendInfo, type BackendName } from './backend';
+// Persistent and distributed studies (SQLite / PostgreSQL on Optuna's schema, heartbeats, worker threads).
+export { copyStudy } from './study';
+export { objectiveFromModule, type ModuleObjective } from './parallel/moduleObjective';
+export { RetryFailedTrialCallback } from './parallel/retry';
+export type { HeartbeatOptions, FailedTrialCallback } from './parallel/heartbeat';
+export { SCHEMA_REVISION as OPTUNA_SCHEMA_REVISION } from './storage/rdb/schema';

@@ -12,6 +12,9 @@ import { getStorage, type Storage, type StudySummary } from './storage';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
 import { trialsTable, type TrialsTable } from './export';
 import { isFeasible } from './multiobjective/constraints';
+import { HeartbeatMonitor, type HeartbeatOptions } from './parallel/heartbeat';
+import { isModuleObjective, type ModuleObjective } from './parallel/moduleObjective';
+import { optimizeWithModuleObjective } from './parallel/threads';
 
 /** What an objective may return: one value, or one per direction for multi-objective studies. */
 export type ObjectiveValue = number | readonly number[];
@@ -19,7 +22,7 @@ export type Objective = (trial: Trial) => ObjectiveValue | Promise<ObjectiveValu
 export type StudyCallback = (study: Study, trial: FrozenTrial) => void | Promise<void>;
 type ErrorClass = abstract new (...args: never[]) => Error;
 
-export interface CreateStudyOptions {
+export interface CreateStudyOptions extends HeartbeatOptions<Study> {
   studyName?: string;
   /** One objective ('minimize' by default). */
   direction?: Direction;
@@ -48,6 +51,11 @@ export interface OptimizeOptions {
   nJobs?: number;
   /** Show progress: a terminal bar in a TTY, a live monitor in the tunelab kernel. Default true. */
   showProgressBar?: boolean;
+  /**
+   * Run trials in this many worker threads (CPU-bound objectives). The objective must then be named by
+   * module, `objectiveFromModule('./objective.ts', 'exportName')`, since functions cannot cross threads.
+   */
+  workers?: number;
 }
 
 export interface TellOptions {
@@ -78,6 +86,8 @@ export class Study {
   private bestMemo: { version: number; trial: FrozenTrial | null } | null = null;
   private stopRequested = false;
   private readonly running = new Map<number, Trial>();
+  /** @internal heartbeats of running trials and stale-trial detection (createStudy's heartbeatInterval) */
+  heartbeat: HeartbeatMonitor<Study> | null = null;
 
   /** @internal use createStudy / loadStudy */
   constructor(
@@ -212,6 +222,7 @@ export class Study {
    * first. `fixedDistributions` are suggested immediately, so the returned trial already has them.
    */
   async ask(fixedDistributions: Record<string, Distribution> = {}): Promise<Trial> {
+    await this.heartbeat?.failStaleTrials(this);
     await this.refresh();
     let base: FrozenTrial | null = null;
     for (const waiting of this.cache) {
@@ -222,6 +233,7 @@ export class Study {
       }
     }
     if (!base) base = await this.storage.createNewTrial(this.studyId);
+    await this.heartbeat?.start(base.trialId);
     await this.refresh();
     await this.sampler.beforeTrial?.(this, base);
     const space = this.sampler.inferRelativeSearchSpace(this, base);
@@ -270,6 +282,7 @@ export class Study {
     if (state === TrialState.FAIL && failReason) trial.setSystemAttr(FAIL_REASON_KEY, failReason);
     await trial.flush();
     await this.sampler.afterTrial?.(this, trial.snapshot(), state, recorded);
+    this.heartbeat?.stop(trial.trialId);
     const changed = await this.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
     trial.markFinished(state);
     this.running.delete(trial.number);
@@ -325,7 +338,10 @@ export class Study {
    * the space is exhausted). Failed trials are recorded and the study goes on unless `catch` says
    * otherwise. Resolves when every started trial has finished.
    */
-  async optimize(objective: Objective, opts: OptimizeOptions = {}): Promise<void> {
+  async optimize(objective: Objective | ModuleObjective, opts: OptimizeOptions = {}): Promise<void> {
+    if (isModuleObjective(objective) || opts.workers !== undefined) {
+      return optimizeWithModuleObjective(this, objective, opts);
+    }
     if (typeof objective !== 'function') {
       throw new InvalidArgumentError('optimize(objective): objective must be a function (trial) => number.');
     }
@@ -428,6 +444,7 @@ function resolveDirections(opts: CreateStudyOptions): Direction[] {
 export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study> {
   const directions = resolveDirections(opts);
   const storage = await getStorage(opts.storage);
+  const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
   let studyId: number;
   try {
     studyId = await storage.createNewStudy(directions, opts.studyName);
@@ -443,21 +460,26 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
   }
   const name = await storage.getStudyNameFromId(studyId);
   const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(directions), opts.pruner ?? defaultPruner());
+  study.heartbeat = heartbeat;
   await study.refresh();
   return study;
 }
 
 /** Open an existing study by name. */
-export async function loadStudy(opts: {
-  studyName: string;
-  storage: string | Storage;
-  sampler?: Sampler;
-  pruner?: Pruner;
-}): Promise<Study> {
+export async function loadStudy(
+  opts: {
+    studyName: string;
+    storage: string | Storage;
+    sampler?: Sampler;
+    pruner?: Pruner;
+  } & HeartbeatOptions<Study>,
+): Promise<Study> {
   const storage = await getStorage(opts.storage);
+  const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
   const studyId = await storage.getStudyIdFromName(opts.studyName);
   const directions = await storage.getStudyDirections(studyId);
   const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(directions), opts.pruner ?? defaultPruner());
+  study.heartbeat = heartbeat;
   await study.refresh();
   return study;
 }
@@ -466,6 +488,37 @@ export async function loadStudy(opts: {
 export async function deleteStudy(opts: { studyName: string; storage: string | Storage }): Promise<void> {
   const storage = await getStorage(opts.storage);
   await storage.deleteStudy(await storage.getStudyIdFromName(opts.studyName));
+}
+
+/**
+ * Copy a study, trials included (states, params, values, intermediate values, attributes, datetimes),
+ * into another storage or under another name, like Optuna's copy_study.
+ */
+export async function copyStudy(opts: {
+  fromStudyName: string;
+  fromStorage: string | Storage;
+  toStorage: string | Storage;
+  toStudyName?: string;
+}): Promise<void> {
+  const from = await getStorage(opts.fromStorage);
+  const to = await getStorage(opts.toStorage);
+  const fromId = await from.getStudyIdFromName(opts.fromStudyName);
+  const toId = await to.createNewStudy(await from.getStudyDirections(fromId), opts.toStudyName ?? opts.fromStudyName);
+  for (const [k, v] of Object.entries(await from.getStudyUserAttrs(fromId))) await to.setStudyUserAttr(toId, k, v);
+  for (const [k, v] of Object.entries(await from.getStudySystemAttrs(fromId))) await to.setStudySystemAttr(toId, k, v);
+  const trials = await from.getAllTrials(fromId);
+  const bulk = (to as Storage & { addTrials?: (id: number, t: readonly FrozenTrial[]) => Promise<void> }).addTrials;
+  if (bulk) {
+    await bulk.call(to, toId, trials);
+    return;
+  }
+  // A storage without bulk import (memory): replay each trial through the ordinary writes.
+  for (const t of trials) {
+    const created = await to.createNewTrial(toId, { state: TrialState.RUNNING, userAttrs: t.userAttrs, systemAttrs: t.systemAttrs });
+    for (const [name, d] of Object.entries(t.distributions)) await to.setTrialParam(created.trialId, name, t.internalParams[name], d);
+    for (const [step, v] of t.intermediateValues) await to.setTrialIntermediateValue(created.trialId, step, v);
+    if (t.state !== TrialState.RUNNING) await to.setTrialState(created.trialId, t.state, t.values, TrialState.RUNNING);
+  }
 }
 
 /** One summary per study in a storage. */

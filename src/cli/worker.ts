@@ -1,0 +1,147 @@
+/**
+ * `tunelab worker --storage URL --study NAME objective.ts [options]`: join a study stored in a
+ * database and run trials until --n-trials / --timeout / the sampler says stop. Start it on as many
+ * machines as you like; they coordinate through the database (trial numbers, WAITING trials, grid
+ * points), and heartbeats let the others fail (and optionally retry) the trials of a worker that dies.
+ *
+ * The objective module default-exports the objective (or names it with --export) and may also export
+ * `sampler` and `pruner` to use instead of the defaults.
+ */
+import { TunelabError } from '../errors';
+import type { Pruner } from '../pruners/base';
+import type { Sampler } from '../samplers/base';
+import { createStudy, loadStudy, type Objective, type Study } from '../study';
+import { TrialState } from '../frozenTrial';
+import { loadModule, loadObjective, objectiveFromModule } from '../parallel/moduleObjective';
+import { RetryFailedTrialCallback } from '../parallel/retry';
+import { numberFlag, parseArgs, UsageError } from './args';
+
+const USAGE = `usage: tunelab worker --storage URL --study NAME OBJECTIVE_MODULE [options]
+
+Run trials of a stored study with the objective exported by OBJECTIVE_MODULE (.ts or .js).
+  --n-trials N            trials to run (default: until stopped)
+  --timeout SECONDS       stop starting trials after this long
+  --export NAME           export holding the objective (default: the default export)
+  --direction DIR         create the study if it does not exist (minimize | maximize)
+  --heartbeat-interval S  seconds between heartbeats of a running trial (default 10)
+  --grace-period S        seconds without heartbeat before a trial counts as dead (default 2 x interval)
+  --retry-failed          re-queue trials of dead workers (RetryFailedTrialCallback)
+  --max-retry N           with --retry-failed: retry a trial at most N times
+  --workers K             run K trials at once in worker threads (CPU-bound objectives)
+The module may also export 'sampler' and 'pruner' to use for this worker.`;
+
+interface WorkerConfig {
+  storage: string;
+  studyName: string;
+  modulePath: string;
+  exportName: string;
+  nTrials?: number;
+  timeout?: number;
+  direction?: 'minimize' | 'maximize';
+  heartbeatInterval: number;
+  gracePeriod?: number;
+  retry: boolean;
+  maxRetry?: number;
+  workers?: number;
+}
+
+function readConfig(argv: string[]): WorkerConfig {
+  const args = parseArgs(
+    argv,
+    ['storage', 'study', 'n-trials', 'timeout', 'export', 'direction', 'heartbeat-interval', 'grace-period', 'max-retry', 'workers'],
+    ['retry-failed'],
+  );
+  const storage = args.flags.get('storage');
+  const studyName = args.flags.get('study');
+  if (typeof storage !== 'string') throw new UsageError('--storage URL is required.');
+  if (typeof studyName !== 'string') throw new UsageError('--study NAME is required.');
+  if (args.positional.length !== 1) throw new UsageError('give exactly one objective module (e.g. objective.ts).');
+  const direction = args.flags.get('direction');
+  if (direction !== undefined && direction !== 'minimize' && direction !== 'maximize') {
+    throw new UsageError(`--direction must be minimize or maximize, got '${String(direction)}'.`);
+  }
+  return {
+    storage,
+    studyName,
+    modulePath: args.positional[0],
+    exportName: (args.flags.get('export') as string | undefined) ?? 'default',
+    nTrials: numberFlag(args, 'n-trials', { integer: true, min: 0 }),
+    timeout: numberFlag(args, 'timeout', { min: 0 }),
+    direction,
+    heartbeatInterval: numberFlag(args, 'heartbeat-interval', { min: 0.001 }) ?? 10,
+    gracePeriod: numberFlag(args, 'grace-period', { min: 0.001 }),
+    retry: args.flags.has('retry-failed'),
+    maxRetry: numberFlag(args, 'max-retry', { integer: true, min: 0 }),
+    workers: numberFlag(args, 'workers', { integer: true, min: 1 }),
+  };
+}
+
+export async function runWorker(config: WorkerConfig): Promise<Study> {
+  const ref = objectiveFromModule(config.modulePath, config.exportName);
+  const mod = loadModule(ref.modulePath);
+  const objective = loadObjective<Objective>(ref);
+  const common = {
+    studyName: config.studyName,
+    storage: config.storage,
+    sampler: mod.sampler as Sampler | undefined,
+    pruner: mod.pruner as Pruner | undefined,
+    heartbeatInterval: config.heartbeatInterval,
+    gracePeriod: config.gracePeriod,
+    failedTrialCallback: config.retry ? new RetryFailedTrialCallback({ maxRetry: config.maxRetry }) : undefined,
+  };
+  const study = config.direction
+    ? await createStudy({ ...common, direction: config.direction, loadIfExists: true })
+    : await loadStudy(common);
+  let interrupted = 0;
+  const onSignal = () => {
+    interrupted++;
+    if (interrupted > 1) process.exit(130);
+    console.error('tunelab worker: stopping after the running trial (interrupt again to quit now).');
+    study.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await study.optimize(config.workers ? ref : objective, {
+      nTrials: config.nTrials,
+      timeout: config.timeout,
+      workers: config.workers,
+      showProgressBar: false,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return study;
+}
+
+export async function main(_command: string, argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  let config: WorkerConfig;
+  try {
+    config = readConfig(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`tunelab worker: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    const study = await runWorker(config);
+    const complete = study.trials.filter((t) => t.state === TrialState.COMPLETE);
+    const best = complete.length > 0 && !study.isMultiObjective ? `; best value ${study.bestValue}` : '';
+    console.log(`tunelab worker ${process.pid}: done; study '${study.studyName}' has ${study.trials.length} trials${best}.`);
+    await study.storage.close();
+    return 0;
+  } catch (err) {
+    if (err instanceof TunelabError) {
+      console.error(`tunelab worker: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}

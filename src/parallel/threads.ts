@@ -1,0 +1,190 @@
+/**
+ * `optimize(objectiveFromModule(path, name), { workers: k })`: CPU-bound objectives in k worker
+ * threads. The study, sampler, pruner and storage stay on the main thread; each worker thread only
+ * evaluates the objective, asking the main thread synchronously for every suggestion. So every
+ * sampler and every storage (memory included) works unchanged, and the event loop of the main thread
+ * stays free for heartbeats and progress display while objectives compute.
+ */
+import { extname, join } from 'node:path';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { InvalidArgumentError, TrialPruned } from '../errors';
+import type { Objective, OptimizeOptions, Study } from '../study';
+import type { Trial } from '../trial';
+import { isModuleObjective, loadObjective, type ModuleObjective } from './moduleObjective';
+import type { Reply, RunTrialMessage, SerializedError, WorkerInit, WorkerMessage } from './protocol';
+
+function revive(e: SerializedError): Error {
+  if (e.pruned) return new TrialPruned(e.message);
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+/** One worker thread with its reply channel. Runs one trial at a time. */
+class ObjectiveThread {
+  private readonly worker: Worker;
+  private readonly signal = new SharedArrayBuffer(4);
+  private readonly flag = new Int32Array(this.signal);
+  private readonly reply: MessageChannel['port1'];
+  private current: { trial: Trial; resolve: (v: unknown) => void; reject: (e: unknown) => void } | null = null;
+  readonly ready: Promise<void>;
+  private dead: Error | null = null;
+
+  constructor(ref: ModuleObjective) {
+    const { port1, port2 } = new MessageChannel();
+    this.reply = port1;
+    const workerData: WorkerInit & { replyPort: typeof port2 } = {
+      modulePath: ref.modulePath,
+      exportName: ref.exportName,
+      signal: this.signal,
+      replyPort: port2,
+    };
+    const entry = join(__dirname, `threadWorker${extname(__filename)}`);
+    // From TypeScript sources (tests, tsx) the worker needs tsx to load itself; from dist/ it is plain JS.
+    this.worker = entry.endsWith('.ts')
+      ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(entry)});`, {
+          eval: true,
+          workerData,
+          transferList: [port2],
+        })
+      : new Worker(entry, { workerData, transferList: [port2] });
+    let resolveReady!: () => void;
+    let rejectReady!: (e: unknown) => void;
+    this.ready = new Promise((res, rej) => {
+      resolveReady = res;
+      rejectReady = rej;
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'ready':
+          return resolveReady();
+        case 'loadError':
+          return rejectReady(revive(m.error));
+        default:
+          return this.onMessage(m);
+      }
+    });
+    const die = (err: Error) => {
+      this.dead ??= err;
+      rejectReady(err);
+      this.current?.reject(err);
+      this.current = null;
+    };
+    this.worker.on('error', (err) => die(err));
+    this.worker.on('exit', (code) => die(new Error(`The worker thread running the objective exited (code ${code}).`)));
+  }
+
+  get alive(): boolean {
+    return this.dead === null;
+  }
+
+  private answer(reply: Reply): void {
+    this.reply.postMessage(reply);
+    Atomics.store(this.flag, 0, 1);
+    Atomics.notify(this.flag, 0);
+  }
+
+  private onMessage(m: WorkerMessage): void {
+    const job = this.current;
+    if (!job) return;
+    try {
+      switch (m.type) {
+        case 'suggest':
+          return this.answer({ ok: true, value: job.trial.suggest(m.name, m.distribution) });
+        case 'shouldPrune':
+          return this.answer({ ok: true, value: job.trial.shouldPrune() });
+        case 'report':
+          return job.trial.report(m.value, m.step);
+        case 'setUserAttr':
+          return job.trial.setUserAttr(m.key, m.value);
+        case 'done':
+          this.current = null;
+          return job.resolve(m.value);
+        case 'error':
+          this.current = null;
+          return job.reject(revive(m.error));
+      }
+    } catch (err) {
+      if (m.type === 'suggest' || m.type === 'shouldPrune') {
+        const e = err as Error;
+        this.answer({ ok: false, error: { name: e.name ?? 'Error', message: e.message ?? String(err) } });
+      } else {
+        throw err;
+      }
+    }
+  }
+
+  run(trial: Trial): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise((resolve, reject) => {
+      this.current = { trial, resolve, reject };
+      const snap = trial.snapshot();
+      const message: RunTrialMessage = {
+        type: 'run',
+        trialId: trial.trialId,
+        number: trial.number,
+        datetimeStart: trial.datetimeStart ? trial.datetimeStart.getTime() : null,
+        params: { ...snap.params },
+        userAttrs: { ...snap.userAttrs },
+        intermediate: [...snap.intermediateValues],
+      };
+      this.worker.postMessage(message);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.reply.close();
+    await this.worker.terminate();
+  }
+}
+
+/** Validate `workers` and run the study's optimize loop with objectives evaluated in threads. */
+export async function optimizeWithModuleObjective(
+  study: Study,
+  objective: Objective | ModuleObjective,
+  opts: OptimizeOptions & { workers?: number },
+): Promise<void> {
+  const { workers, ...rest } = opts;
+  if (!isModuleObjective(objective)) {
+    throw new InvalidArgumentError(
+      'optimize(objective, { workers }): a function cannot be sent to worker threads. Put the objective in a module ' +
+        "and pass objectiveFromModule('./objective.ts', 'exportName') instead (or drop `workers` to run it in this thread).",
+    );
+  }
+  if (workers === undefined) {
+    // A module objective without threads: load it here and run it like any function.
+    return study.optimize(loadObjective<Objective>(objective), rest);
+  }
+  if (!(Number.isInteger(workers) && workers >= 1)) {
+    throw new InvalidArgumentError(`optimize: workers must be a positive integer (number of threads), got ${workers}.`);
+  }
+  if (rest.nJobs !== undefined && rest.nJobs !== workers) {
+    throw new InvalidArgumentError('optimize: with workers, each thread runs one trial at a time; leave nJobs unset.');
+  }
+  const threads: ObjectiveThread[] = [];
+  const idle: ObjectiveThread[] = [];
+  try {
+    for (let i = 0; i < workers; i++) threads.push(new ObjectiveThread(objective));
+    await Promise.all(threads.map((t) => t.ready));
+    idle.push(...threads);
+    const inThread: Objective = async (trial) => {
+      let thread = idle.pop()!;
+      if (!thread.alive) {
+        // Its objective crashed the thread (process.exit, out of memory): replace it.
+        thread = new ObjectiveThread(objective);
+        threads.push(thread);
+        await thread.ready;
+      }
+      try {
+        return (await thread.run(trial)) as number;
+      } finally {
+        idle.push(thread);
+      }
+    };
+    await study.optimize(inThread, { ...rest, nJobs: workers });
+  } finally {
+    await Promise.all(threads.map((t) => t.terminate().catch(() => undefined)));
+  }
+}
