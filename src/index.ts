@@ -81,4 +81,3 @@ export { objectiveFromModule, type ModuleObjective } from './parallel/moduleObje
 export { RetryFailedTrialCallback } from './parallel/retry';
 export type { HeartbeatOptions, FailedTrialCallback } from './parallel/heartbeat';
 export { SCHEMA_REVISION as OPTUNA_SCHEMA_REVISION } from './storage/rdb/schema';
-export { backendInfo, useBackend, type BackendInfo, type BackendName } from './backend';
