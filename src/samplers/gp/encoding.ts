@@ -121,3 +121,15 @@ function decodeValue(dim: EncodedDim, u: number): number {
   if (dim.distribution.kind === 'int') v = Math.round(v);
   return v;
 }
+
+/**
+ * The [low, high] bounds (unit-cube coordinates) of the grid cell that contains coordinate u of a
+ * discrete dimension, or null for continuous and categorical ones (used by CMA-ES with margin).
+ */
+export function discreteCell(dim: EncodedDim, u: number): [number, number] | null {
+  if (dim.kind !== 'discrete') return null;
+  const v = decodeValue(dim, u);
+  const half = dim.step / 2;
+  if (dim.log) return [encodeValue(dim, Math.max(v - half, Math.exp(dim.lo))), encodeValue(dim, v + half)];
+  return [encodeValue(dim, v - half), encodeValue(dim, v + half)];
+}

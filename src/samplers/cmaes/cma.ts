@@ -1,0 +1,226 @@
+import type { Rng } from '../../rng';
+import { normalCdf } from '../gp/normal';
+import { symmetricEigen } from './eigen';
+
+/**
+ * The CMA-ES optimiser state (Hansen, "The CMA Evolution Strategy: A Tutorial", 2016) over the unit
+ * cube, kept as plain JSON so samplers can store it in trial system attributes and any process can
+ * continue the run. Positive recombination weights, cumulative step-size adaptation, rank-one and
+ * rank-mu covariance updates; `separable` restricts C to its diagonal with the faster learning rates
+ * of sep-CMA (Ros & Hansen 2008); `margin` (alpha, or null) enables the margin correction below.
+ */
+export interface CmaState {
+  dim: number;
+  popsize: number;
+  mean: number[];
+  sigma: number;
+  /** Row-major covariance (separable: only the diagonal is used). */
+  cov: number[];
+  pc: number[];
+  ps: number[];
+  generation: number;
+  separable: boolean;
+  /** Recent best values per generation (for the tolfun stopping test). */
+  bestHistory: number[];
+  /** Margin alpha for discrete dimensions (null: no margin correction). */
+  margin: number | null;
+}
+
+interface Params {
+  mu: number;
+  weights: number[];
+  mueff: number;
+  cc: number;
+  cs: number;
+  c1: number;
+  cmu: number;
+  damps: number;
+  chiN: number;
+}
+
+function strategyParams(dim: number, popsize: number, separable: boolean): Params {
+  const mu = Math.floor(popsize / 2);
+  const raw = Array.from({ length: mu }, (_, i) => Math.log((popsize + 1) / 2) - Math.log(i + 1));
+  const sum = raw.reduce((a, b) => a + b, 0);
+  const weights = raw.map((w) => w / sum);
+  const mueff = 1 / weights.reduce((a, w) => a + w * w, 0);
+  const n = dim;
+  const cc = (4 + mueff / n) / (n + 4 + (2 * mueff) / n);
+  const cs = (mueff + 2) / (n + mueff + 5);
+  let c1 = 2 / ((n + 1.3) ** 2 + mueff);
+  let cmu = Math.min(1 - c1, (2 * (mueff - 2 + 1 / mueff)) / ((n + 2) ** 2 + mueff));
+  if (separable) {
+    // sep-CMA learns only n variances, so it can afford (n+2)/3 times faster learning rates.
+    c1 *= (n + 2) / 3;
+    cmu = Math.min(1 - c1, (cmu * (n + 2)) / 3);
+  }
+  const damps = 1 + 2 * Math.max(0, Math.sqrt((mueff - 1) / (n + 1)) - 1) + cs;
+  const chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
+  return { mu, weights, mueff, cc, cs, c1, cmu, damps, chiN };
+}
+
+export function defaultPopsize(dim: number): number {
+  return 4 + Math.floor(3 * Math.log(dim));
+}
+
+export function initialState(
+  mean: number[],
+  sigma: number,
+  popsize: number,
+  opts: { separable: boolean; margin: number | null },
+): CmaState {
+  const dim = mean.length;
+  const cov = new Array<number>(dim * dim).fill(0);
+  for (let i = 0; i < dim; i++) cov[i * dim + i] = 1;
+  return {
+    dim,
+    popsize,
+    mean: [...mean],
+    sigma,
+    cov,
+    pc: new Array<number>(dim).fill(0),
+    ps: new Array<number>(dim).fill(0),
+    generation: 0,
+    separable: opts.separable,
+    bestHistory: [],
+    margin: opts.margin,
+  };
+}
+
+/** B and D (C = B diag(D^2) B^T) for sampling and for C^-1/2. */
+function decompose(s: CmaState): { b: Float64Array; d: Float64Array } {
+  const n = s.dim;
+  if (s.separable) {
+    const b = new Float64Array(n * n);
+    const d = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      b[i * n + i] = 1;
+      d[i] = Math.sqrt(Math.max(s.cov[i * n + i], 1e-300));
+    }
+    return { b, d };
+  }
+  const { values, vectors } = symmetricEigen(Float64Array.from(s.cov), n);
+  return { b: vectors, d: values.map((v) => Math.sqrt(Math.max(v, 1e-300))) };
+}
+
+/**
+ * Draw one candidate x = mean + sigma B D z. Candidates outside [0,1]^n are redrawn (up to 100
+ * times), then clipped, which keeps the distribution's shape where the bounds do not bind.
+ */
+export function sampleCandidate(s: CmaState, rng: Rng): number[] {
+  const n = s.dim;
+  const { b, d } = decompose(s);
+  let x: number[] = [];
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const z = Array.from({ length: n }, () => rng.normal());
+    x = s.mean.map((m, i) => {
+      let y = 0;
+      for (let k = 0; k < n; k++) y += b[i * n + k] * d[k] * z[k];
+      return m + s.sigma * y;
+    });
+    if (x.every((v) => v >= 0 && v <= 1)) return x;
+  }
+  return x.map((v) => Math.min(1, Math.max(0, v)));
+}
+
+/** Update the distribution from one generation's (point, value) pairs; returns the new state. */
+export function tell(prev: CmaState, solutions: ReadonlyArray<{ x: readonly number[]; value: number }>): CmaState {
+  const s: CmaState = JSON.parse(JSON.stringify(prev));
+  const n = s.dim;
+  const p = strategyParams(n, s.popsize, s.separable);
+  const sorted = [...solutions].sort((a, b) => a.value - b.value);
+  const { b, d } = decompose(prev);
+  const ys = sorted.slice(0, p.mu).map((sol) => sol.x.map((v, i) => (v - prev.mean[i]) / prev.sigma));
+  const yw = new Array<number>(n).fill(0);
+  ys.forEach((y, k) => y.forEach((v, i) => (yw[i] += p.weights[k] * v)));
+  s.mean = prev.mean.map((m, i) => m + prev.sigma * yw[i]);
+  // C^-1/2 yw = B D^-1 B^T yw
+  const bt = new Array<number>(n).fill(0);
+  for (let k = 0; k < n; k++) {
+    let v = 0;
+    for (let i = 0; i < n; i++) v += b[i * n + k] * yw[i];
+    bt[k] = v / d[k];
+  }
+  const cInvHalfYw = new Array<number>(n).fill(0);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) cInvHalfYw[i] += b[i * n + k] * bt[k];
+  const csFactor = Math.sqrt(p.cs * (2 - p.cs) * p.mueff);
+  s.ps = prev.ps.map((v, i) => (1 - p.cs) * v + csFactor * cInvHalfYw[i]);
+  const psNorm = Math.sqrt(s.ps.reduce((a, v) => a + v * v, 0));
+  const hsig = psNorm / Math.sqrt(1 - (1 - p.cs) ** (2 * (prev.generation + 1))) < (1.4 + 2 / (n + 1)) * p.chiN ? 1 : 0;
+  const ccFactor = Math.sqrt(p.cc * (2 - p.cc) * p.mueff);
+  s.pc = prev.pc.map((v, i) => (1 - p.cc) * v + hsig * ccFactor * yw[i]);
+  const deltaH = (1 - hsig) * p.cc * (2 - p.cc);
+  const decay = 1 + p.c1 * deltaH - p.c1 - p.cmu;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (s.separable && i !== j) continue;
+      let rankMu = 0;
+      ys.forEach((y, k) => (rankMu += p.weights[k] * y[i] * y[j]));
+      s.cov[i * n + j] = decay * prev.cov[i * n + j] + p.c1 * s.pc[i] * s.pc[j] + p.cmu * rankMu;
+    }
+  }
+  s.sigma = prev.sigma * Math.exp(Math.min(1, (p.cs / p.damps) * (psNorm / p.chiN - 1)));
+  s.generation = prev.generation + 1;
+  s.bestHistory = [...prev.bestHistory, sorted[0].value].slice(-(10 + Math.ceil((30 * n) / s.popsize)));
+  return s;
+}
+
+/**
+ * Whether this run has converged or stalled (a restart is due): the best values of recent
+ * generations span less than 1e-12, the search distribution shrank below 1e-11 of the unit cube,
+ * or the covariance became ill-conditioned (condition number above 1e14).
+ */
+export function shouldStop(s: CmaState, lastValues: readonly number[]): boolean {
+  const n = s.dim;
+  const window = 10 + Math.ceil((30 * n) / s.popsize);
+  if (s.bestHistory.length >= window) {
+    const all = [...s.bestHistory, ...lastValues];
+    if (Math.max(...all) - Math.min(...all) < 1e-12) return true;
+  }
+  let maxStd = 0;
+  for (let i = 0; i < n; i++) maxStd = Math.max(maxStd, s.sigma * Math.sqrt(s.cov[i * n + i]));
+  if (maxStd < 1e-11) return true;
+  const { d } = decompose(s);
+  const dmax = Math.max(...d);
+  const dmin = Math.min(...d);
+  return (dmax / dmin) ** 2 > 1e14;
+}
+
+/**
+ * Margin correction for discrete dimensions (after Hamano et al. 2022, "CMA-ES with Margin"): once
+ * the distribution has shrunk inside one grid cell, plain CMA-ES would keep proposing the same
+ * integer forever. For each discrete dimension we keep a probability of at least `alpha` of leaving
+ * the current cell through its nearer boundary, by moving the mean toward that boundary when needed.
+ * `cell(i, mean_i)` returns the [low, high] bounds of the grid cell containing mean_i (null: continuous).
+ */
+export function applyMargin(s: CmaState, cell: (i: number, m: number) => [number, number] | null): void {
+  if (s.margin === null || s.margin <= 0) return;
+  const z = inverseNormalCdf(1 - s.margin);
+  const n = s.dim;
+  for (let i = 0; i < n; i++) {
+    const c = cell(i, s.mean[i]);
+    if (!c) continue;
+    const [lo, hi] = c;
+    const sd = s.sigma * Math.sqrt(s.cov[i * n + i]);
+    const reach = sd * z;
+    const m = s.mean[i];
+    if (m - lo <= hi - m) {
+      if (m - lo > reach) s.mean[i] = lo + reach;
+    } else if (hi - m > reach) {
+      s.mean[i] = hi - reach;
+    }
+  }
+}
+
+/** Phi^-1(p) for p in (0, 1) by bisection (called once per generation, so speed does not matter). */
+function inverseNormalCdf(p: number): number {
+  let lo = -40;
+  let hi = 40;
+  for (let k = 0; k < 200; k++) {
+    const mid = 0.5 * (lo + hi);
+    const cdf = normalCdf(mid);
+    if (cdf < p) lo = mid;
+    else hi = mid;
+  }
+  return 0.5 * (lo + hi);
+}

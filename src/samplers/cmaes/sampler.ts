@@ -1,0 +1,186 @@
+import { isSingle, type Distribution } from '../../distributions';
+import { InvalidArgumentError } from '../../errors';
+import { TrialState, type FrozenTrial } from '../../frozenTrial';
+import { Rng } from '../../rng';
+import type { Study } from '../../study';
+import type { Sampler } from '../base';
+import { discreteCell, SpaceEncoding } from '../gp/encoding';
+import { sampleUniformInternal } from '../random';
+import { IntersectionSearchSpace } from '../searchSpace';
+import { applyMargin, defaultPopsize, initialState, sampleCandidate, shouldStop, tell, type CmaState } from './cma';
+
+/** Trial system attributes (generation bookkeeping shared across processes through storage). */
+export const CMA_RESTART_KEY = 'cma:restart';
+export const CMA_GENERATION_KEY = 'cma:generation';
+/** JSON of the optimiser state, stored on the first trial of each generation. */
+export const CMA_STATE_KEY = 'cma:state';
+
+export interface CmaEsSamplerOptions {
+  seed?: number;
+  /** Initial step size in the unit cube the parameters are normalised to (default 1/6). */
+  sigma0?: number;
+  /** Random trials before CMA-ES starts (default 1). */
+  nStartupTrials?: number;
+  /** 'ipop': restart with an `incPopsize` times larger population when a run stalls (default null). */
+  restartStrategy?: 'ipop' | null;
+  incPopsize?: number;
+  /** Diagonal covariance (sep-CMA): linear cost per dimension, good for many weakly coupled params. */
+  useSeparableCma?: boolean;
+  /** Margin correction for int and stepped dimensions so they keep exploring neighbouring values. */
+  withMargin?: boolean;
+  /** Population size (default 4 + floor(3 ln n)). */
+  popsize?: number;
+}
+
+interface StoredState {
+  names: string[];
+  restart: number;
+  state: CmaState;
+}
+
+/**
+ * CMA-ES for single-objective studies over float and int parameters (categoricals are sampled
+ * independently at random, as in Optuna). Parameters are normalised to the unit cube (log params in
+ * log space). Each trial records its restart and generation; the trial that opens a generation also
+ * records the full optimiser state, so a study continued from another process (shared storage)
+ * resumes the same run.
+ */
+export class CmaEsSampler implements Sampler {
+  private rng: Rng;
+  private readonly sigma0: number;
+  private readonly nStartupTrials: number;
+  private readonly restartStrategy: 'ipop' | null;
+  private readonly incPopsize: number;
+  private readonly separable: boolean;
+  private readonly withMargin: boolean;
+  private readonly popsize: number | null;
+  private readonly searchSpace = new IntersectionSearchSpace();
+  private readonly pending = new Map<number, Record<string, number>>();
+
+  constructor(opts: CmaEsSamplerOptions = {}) {
+    this.rng = new Rng(opts.seed);
+    this.sigma0 = opts.sigma0 ?? 1 / 6;
+    if (!(this.sigma0 > 0)) throw new InvalidArgumentError(`CmaEsSampler: sigma0 must be > 0, got ${opts.sigma0}.`);
+    this.nStartupTrials = opts.nStartupTrials ?? 1;
+    this.restartStrategy = opts.restartStrategy ?? null;
+    if (this.restartStrategy !== null && this.restartStrategy !== 'ipop') {
+      throw new InvalidArgumentError(`CmaEsSampler: restartStrategy must be 'ipop' or null, got '${String(opts.restartStrategy)}'.`);
+    }
+    this.incPopsize = opts.incPopsize ?? 2;
+    if (!(this.incPopsize >= 1)) throw new InvalidArgumentError(`CmaEsSampler: incPopsize must be >= 1, got ${opts.incPopsize}.`);
+    this.separable = opts.useSeparableCma ?? false;
+    this.withMargin = opts.withMargin ?? false;
+    this.popsize = opts.popsize ?? null;
+    if (this.popsize !== null && !(Number.isInteger(this.popsize) && this.popsize >= 2)) {
+      throw new InvalidArgumentError(`CmaEsSampler: popsize must be an integer >= 2, got ${opts.popsize}.`);
+    }
+  }
+
+  reseedRng(seed?: number): void {
+    this.rng = new Rng(seed);
+  }
+
+  inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
+    const out: Record<string, Distribution> = {};
+    for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) {
+      if (!isSingle(d) && d.kind !== 'categorical') out[name] = d;
+    }
+    return out;
+  }
+
+  /** Advance the run (tell a finished generation, restart if stalled) and draw this trial's point. */
+  async beforeTrial(study: Study, trial: FrozenTrial): Promise<void> {
+    if (study.isMultiObjective) {
+      throw new InvalidArgumentError('CmaEsSampler optimises a single objective; use NSGAIISampler for multi-objective studies.');
+    }
+    const space = this.inferRelativeSearchSpace(study);
+    const enc = new SpaceEncoding(space);
+    const complete = study.getTrials({ states: [TrialState.COMPLETE] });
+    if (enc.size === 0 || complete.length < this.nStartupTrials) return;
+    const names = enc.dims.map((d) => d.name);
+    const sign = study.direction === 'maximize' ? -1 : 1;
+
+    let stored = latestState(study.trials, names);
+    let storeOnThisTrial = false;
+    if (!stored) {
+      const popsize = this.popsize ?? defaultPopsize(enc.size);
+      const restart = maxRestart(study.trials) + 1;
+      stored = { names, restart, state: this.freshState(enc, new Array(enc.size).fill(0.5), popsize) };
+      storeOnThisTrial = true;
+    } else {
+      const { restart, state } = stored;
+      const members = complete
+        .filter(
+          (t) =>
+            t.systemAttrs[CMA_RESTART_KEY] === restart &&
+            t.systemAttrs[CMA_GENERATION_KEY] === state.generation &&
+            names.every((nm) => nm in t.internalParams),
+        )
+        .slice(0, state.popsize);
+      if (members.length >= state.popsize) {
+        const solutions = members.map((t) => {
+          const x = new Float64Array(enc.size);
+          enc.encode(t.internalParams, x);
+          return { x: Array.from(x), value: sign * t.values![0] };
+        });
+        let next = tell(state, solutions);
+        applyMargin(next, (i, m) => discreteCell(enc.dims[i], m));
+        let nextRestart = restart;
+        if (this.restartStrategy === 'ipop' && shouldStop(next, solutions.map((s) => s.value))) {
+          // IPOP (Auger & Hansen 2005): restart from a random mean with a larger population.
+          nextRestart = restart + 1;
+          const popsize = Math.round(state.popsize * this.incPopsize);
+          const mean = Array.from({ length: enc.size }, () => this.rng.random());
+          next = this.freshState(enc, mean, popsize);
+        }
+        stored = { names, restart: nextRestart, state: next };
+        storeOnThisTrial = true;
+      }
+    }
+    const x = sampleCandidate(stored.state, this.rng);
+    this.pending.set(trial.trialId, enc.decode(x));
+    await study.storage.setTrialSystemAttr(trial.trialId, CMA_RESTART_KEY, stored.restart);
+    await study.storage.setTrialSystemAttr(trial.trialId, CMA_GENERATION_KEY, stored.state.generation);
+    if (storeOnThisTrial) await study.storage.setTrialSystemAttr(trial.trialId, CMA_STATE_KEY, JSON.stringify(stored));
+  }
+
+  sampleRelative(_study: Study, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
+    const values = this.pending.get(trial.trialId);
+    this.pending.delete(trial.trialId);
+    if (!values) return {};
+    const out: Record<string, number> = {};
+    for (const name of Object.keys(space)) if (name in values) out[name] = values[name];
+    return out;
+  }
+
+  sampleIndependent(_study: Study, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
+    return sampleUniformInternal(this.rng, distribution);
+  }
+
+  private freshState(enc: SpaceEncoding, mean: number[], popsize: number): CmaState {
+    const hasDiscrete = enc.dims.some((d) => d.kind === 'discrete');
+    // Margin alpha = 1/(n * lambda), the default of Hamano et al.
+    const margin = this.withMargin && hasDiscrete ? 1 / (enc.size * popsize) : null;
+    return initialState(mean, this.sigma0, popsize, { separable: this.separable, margin });
+  }
+}
+
+/** The most recent stored optimiser state for this parameter set (by trial number). */
+function latestState(trials: readonly FrozenTrial[], names: string[]): StoredState | null {
+  for (let i = trials.length - 1; i >= 0; i--) {
+    const raw = trials[i].systemAttrs[CMA_STATE_KEY];
+    if (typeof raw !== 'string') continue;
+    const parsed = JSON.parse(raw) as StoredState;
+    return parsed.names.join('\u0000') === names.join('\u0000') ? parsed : null;
+  }
+  return null;
+}
+
+function maxRestart(trials: readonly FrozenTrial[]): number {
+  let r = -1;
+  for (const t of trials) {
+    const v = t.systemAttrs[CMA_RESTART_KEY];
+    if (typeof v === 'number') r = Math.max(r, v);
+  }
+  return r;
+}
