@@ -81,3 +81,16 @@ export { objectiveFromModule, type ModuleObjective } from './parallel/moduleObje
 export { RetryFailedTrialCallback } from './parallel/retry';
 export type { HeartbeatOptions, FailedTrialCallback } from './parallel/heartbeat';
 export { SCHEMA_REVISION as OPTUNA_SCHEMA_REVISION } from './storage/rdb/schema';
+// Bayesian optimisation beyond TPE: GP, CMA-ES, NSGA-II, multi-objective tools, population-based training.
+export { GPSampler, type GPSamplerOptions } from './samplers/gp';
+export { CmaEsSampler, type CmaEsSamplerOptions } from './samplers/cmaes';
+export { NSGAIISampler, type NSGAIISamplerOptions } from './samplers/nsgaii';
+export {
+  hypervolume,
+  nonDominatedSort,
+  crowdingDistance,
+  trialConstraints,
+  constraintViolation,
+  isFeasible,
+  type ConstraintsFunc,
+} from './multiobjective';
