@@ -141,30 +141,100 @@ function smallestK(indices: number[], k: number, keyA: Float64Array, keyB: Float
 }
 
 /**
- * The values of `names` in the trials at `indices`, for the trials where every name is present
- * with a compatible distribution (same kind; a value inside the current range). Categorical values
- * are re-indexed into the current choices so an edited choice list still learns from history.
+ * One parameter's internal values by trial number, for one current distribution. Values of
+ * finished trials never change, so each is computed once; the column is rebuilt only when the
+ * distribution of the parameter changes.
+ */
+export class ParamColumn {
+  private values = new Float64Array(64);
+  private final = new Uint8Array(64);
+  /** Finished trials' values in ascending order, with their trial numbers (kept sorted by insertion). */
+  private sortedValues = new Float64Array(64);
+  private sortedNumbers = new Int32Array(64);
+  private nSorted = 0;
+
+  constructor(readonly name: string, readonly dist: Distribution) {}
+
+  /** The trial's value, or NaN when it lacks the parameter or has an incompatible distribution. */
+  get(t: FrozenTrial): number {
+    const k = t.number;
+    if (k < this.final.length && this.final[k]) return this.values[k];
+    const v = compatibleValue(t, this.name, this.dist) ?? NaN;
+    if (t.state !== TrialState.RUNNING && t.state !== TrialState.WAITING) {
+      if (k >= this.final.length) this.grow(k + 1);
+      this.values[k] = v;
+      this.final[k] = 1;
+      if (v === v) this.insertSorted(v, k);
+    }
+    return v;
+  }
+
+  /** Finished trials' values in ascending order and their trial numbers (views, do not modify). */
+  sorted(): { values: Float64Array; numbers: Int32Array } {
+    return { values: this.sortedValues.subarray(0, this.nSorted), numbers: this.sortedNumbers.subarray(0, this.nSorted) };
+  }
+
+  private insertSorted(v: number, k: number): void {
+    if (this.nSorted === this.sortedValues.length) {
+      const values = new Float64Array(this.nSorted * 2);
+      values.set(this.sortedValues);
+      const numbers = new Int32Array(this.nSorted * 2);
+      numbers.set(this.sortedNumbers);
+      this.sortedValues = values;
+      this.sortedNumbers = numbers;
+    }
+    let lo = 0;
+    let hi = this.nSorted;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sortedValues[mid] <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    this.sortedValues.copyWithin(lo + 1, lo, this.nSorted);
+    this.sortedNumbers.copyWithin(lo + 1, lo, this.nSorted);
+    this.sortedValues[lo] = v;
+    this.sortedNumbers[lo] = k;
+    this.nSorted++;
+  }
+
+  private grow(min: number): void {
+    const size = Math.max(min, this.final.length * 2);
+    const values = new Float64Array(size);
+    values.set(this.values);
+    const final = new Uint8Array(size);
+    final.set(this.final);
+    this.values = values;
+    this.final = final;
+  }
+}
+
+/**
+ * The values of the columns' parameters in the trials at `indices`, keeping the trials where every
+ * parameter is present with a compatible distribution (same kind; a value inside the current
+ * range; categorical values re-indexed into the current choices).
  */
 export function gatherObservations(
   split: Split,
   indices: Int32Array,
-  names: readonly string[],
-  dists: readonly Distribution[],
+  columns: readonly ParamColumn[],
 ): { values: Float64Array[]; kept: number[] } {
-  const values: number[][] = names.map(() => []);
+  const d = columns.length;
+  const buf = columns.map(() => new Float64Array(indices.length));
   const kept: number[] = [];
+  const row = new Float64Array(d);
+  let count = 0;
   outer: for (let r = 0; r < indices.length; r++) {
     const t = split.trials[indices[r]];
-    const row: number[] = [];
-    for (let j = 0; j < names.length; j++) {
-      const v = compatibleValue(t, names[j], dists[j]);
-      if (v === undefined) continue outer;
-      row.push(v);
+    for (let j = 0; j < d; j++) {
+      const v = columns[j].get(t);
+      if (v !== v) continue outer; // NaN: missing
+      row[j] = v;
     }
-    for (let j = 0; j < names.length; j++) values[j].push(row[j]);
+    for (let j = 0; j < d; j++) buf[j][count] = row[j];
+    count++;
     kept.push(indices[r]);
   }
-  return { values: values.map((v) => Float64Array.from(v)), kept };
+  return { values: buf.map((b) => b.slice(0, count)), kept };
 }
 
 function compatibleValue(t: FrozenTrial, name: string, d: Distribution): number | undefined {

@@ -73,6 +73,8 @@ interface NumericKernels {
   sigmas: Float64Array;
   /** log of each kernel's truncation mass over [low, high] (in standardised units). */
   logZ: Float64Array;
+  /** Sorted position of each kernel's mean (univariate only), for skipping far kernels in blocks. */
+  pos: Int32Array | null;
 }
 
 interface CategoricalKernels {
@@ -103,12 +105,14 @@ export class ParzenEstimator {
   /**
    * @param observations one array per parameter (internal values), all of the same length n
    * @param predeterminedWeights weights of the n observations instead of `params.weights(n)`
+   * @param presorted the (single) parameter's observations are in ascending order: skip sorting
    */
   constructor(
     observations: readonly Float64Array[],
     private readonly models: readonly ParamModel[],
     private readonly params: ParzenEstimatorParameters,
     predeterminedWeights?: ArrayLike<number>,
+    presorted = false,
   ) {
     const n = observations.length > 0 ? observations[0].length : 0;
     this.nComponents = n + 1;
@@ -123,7 +127,7 @@ export class ParzenEstimator {
     this.kernels = models.map((m, j) =>
       m.kind === 'categorical'
         ? categoricalKernels(observations[j], m.nChoices, params.priorWeight)
-        : numericKernels(observations[j], m, params, d),
+        : numericKernels(observations[j], m, params, d, presorted && d === 1),
     );
   }
 
@@ -181,20 +185,46 @@ export class ParzenEstimator {
     const { mus, sigmas, logZ } = k;
     if (m.q === null) {
       // Continuous: sum_i w_i N(x; mu_i, sigma_i) / Z_i, in the linear domain (the prior kernel keeps
-      // the sum away from underflow inside the range), skipping kernels far from x.
-      const coef = new Float64Array(nc);
-      const inv = new Float64Array(nc);
+      // the sum away from underflow inside the range). Kernels are laid out in sorted order in
+      // blocks; a block whose every kernel is more than sqrt(FAR_Z2) bandwidths from x is skipped,
+      // since together its kernels contribute less than e^-50 of their weight.
+      const B = 16;
+      const sMu = new Float64Array(nc);
+      const sInv = new Float64Array(nc);
+      const sCoef = new Float64Array(nc);
       for (let i = 0; i < nc; i++) {
-        inv[i] = 1 / sigmas[i];
-        coef[i] = w[i] * Math.exp(-logZ[i] - LOG_SQRT_2PI) * inv[i];
+        const p = k.pos ? k.pos[i] : i;
+        const inv = 1 / sigmas[i];
+        sMu[p] = mus[i];
+        sInv[p] = inv;
+        sCoef[p] = w[i] * Math.exp(-logZ[i] - LOG_SQRT_2PI) * inv;
+      }
+      const nb = Math.ceil(nc / B);
+      const bLo = new Float64Array(nb);
+      const bHi = new Float64Array(nb);
+      const reach = Math.sqrt(FAR_Z2);
+      for (let b = 0; b < nb; b++) {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (let p = b * B; p < Math.min(nc, (b + 1) * B); p++) {
+          const r = reach / sInv[p];
+          lo = Math.min(lo, sMu[p] - r);
+          hi = Math.max(hi, sMu[p] + r);
+        }
+        bLo[b] = lo;
+        bHi[b] = hi;
       }
       for (let s = 0; s < size; s++) {
         const x = forward(m, xs[s]);
         let sum = 0;
-        for (let i = 0; i < nc; i++) {
-          const z = (x - mus[i]) * inv[i];
-          const z2 = z * z;
-          if (z2 < FAR_Z2) sum += coef[i] * Math.exp(-0.5 * z2);
+        for (let b = 0; b < nb; b++) {
+          if (x < bLo[b] || x > bHi[b]) continue;
+          const end = Math.min(nc, (b + 1) * B);
+          for (let p = b * B; p < end; p++) {
+            const z = (x - sMu[p]) * sInv[p];
+            const z2 = z * z;
+            if (z2 < FAR_Z2) sum += sCoef[p] * Math.exp(-0.5 * z2);
+          }
         }
         out[s] = sum > 0 ? Math.log(sum) : this.logPdfJoint([xs.subarray(s, s + 1)], 1)[0];
       }
@@ -310,7 +340,7 @@ function computeWeights(n: number, params: ParzenEstimatorParameters, predetermi
       w[i] = v;
       sum += v;
     }
-    if (sum <= 0 && predetermined === undefined) {
+    if (sum <= 0) {
       throw new InvalidArgumentError(`TPESampler: the weights function returned all zeros (for n = ${n}).`);
     }
   }
@@ -321,7 +351,13 @@ function computeWeights(n: number, params: ParzenEstimatorParameters, predetermi
   return w;
 }
 
-function numericKernels(obs: Float64Array, m: ParamModel & { kind: 'numeric' }, params: ParzenEstimatorParameters, nParams: number): NumericKernels {
+function numericKernels(
+  obs: Float64Array,
+  m: ParamModel & { kind: 'numeric' },
+  params: ParzenEstimatorParameters,
+  nParams: number,
+  presorted: boolean,
+): NumericKernels {
   const n = obs.length;
   const nc = n + 1;
   const range = m.high - m.low;
@@ -329,10 +365,11 @@ function numericKernels(obs: Float64Array, m: ParamModel & { kind: 'numeric' }, 
   for (let i = 0; i < n; i++) mus[i] = forward(m, obs[i]);
   mus[n] = 0.5 * (m.low + m.high);
   const sigmas = new Float64Array(nc);
+  let pos: Int32Array | null = null;
   if (params.multivariate) {
     sigmas.fill(SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (nParams + 4)) * range);
   } else {
-    univariateBandwidths(mus, m.low, m.high, params.considerEndpoints, sigmas);
+    pos = univariateBandwidths(mus, m.low, m.high, params.considerEndpoints, sigmas, presorted);
   }
   const maxSigma = range;
   const minSigma = params.considerMagicClip ? range / Math.min(100, 1 + nc) : EPS;
@@ -340,7 +377,7 @@ function numericKernels(obs: Float64Array, m: ParamModel & { kind: 'numeric' }, 
   sigmas[n] = range; // the prior kernel
   const logZ = new Float64Array(nc);
   for (let i = 0; i < nc; i++) logZ[i] = logGaussMass((m.low - mus[i]) / sigmas[i], (m.high - mus[i]) / sigmas[i]);
-  return { kind: 'numeric', mus, sigmas, logZ };
+  return { kind: 'numeric', mus, sigmas, logZ, pos };
 }
 
 /**
@@ -348,18 +385,39 @@ function numericKernels(obs: Float64Array, m: ParamModel & { kind: 'numeric' }, 
  * bounds act as outer neighbours); without `considerEndpoints` the outermost kernels use the gap
  * to their inner neighbour instead. Ties keep their original order (a stable sort).
  */
-function univariateBandwidths(mus: Float64Array, low: number, high: number, considerEndpoints: boolean, out: Float64Array): void {
+function univariateBandwidths(
+  mus: Float64Array,
+  low: number,
+  high: number,
+  considerEndpoints: boolean,
+  out: Float64Array,
+  presorted: boolean,
+): Int32Array {
   const m = mus.length;
-  const sorted = Float64Array.from(mus).sort();
-  // Position of each original index in sorted order (stable among equal values).
-  const nextSlot = new Map<number, number>();
   const pos = new Int32Array(m);
-  for (let i = 0; i < m; i++) {
-    const v = mus[i];
-    let p = nextSlot.get(v);
-    if (p === undefined) p = lowerBound(sorted, v);
-    pos[i] = p;
-    nextSlot.set(v, p + 1);
+  let sorted: Float64Array;
+  if (presorted) {
+    // Observations ascending (the cheap path for large histories); only the prior mean, last in
+    // original order, needs placing: after any equal observation, as a stable sort would.
+    const n = m - 1;
+    const prior = mus[n];
+    let p = 0;
+    while (p < n && mus[p] <= prior) p++; // linear is fine: we are O(n) here anyway
+    sorted = new Float64Array(m);
+    sorted.set(mus.subarray(0, p), 0);
+    sorted[p] = prior;
+    sorted.set(mus.subarray(p, n), p + 1);
+    for (let i = 0; i < n; i++) pos[i] = i < p ? i : i + 1;
+    pos[n] = p;
+  } else {
+    sorted = Float64Array.from(mus).sort();
+    // Position of each original index in sorted order: equal values take consecutive slots of their
+    // run in original order (a stable sort), found by binary search plus a per-run counter.
+    const taken = new Int32Array(m);
+    for (let i = 0; i < m; i++) {
+      const start = lowerBound(sorted, mus[i]);
+      pos[i] = start + taken[start]++;
+    }
   }
   const at = (k: number) => (k < 0 ? low : k >= m ? high : sorted[k]);
   const sortedSigma = new Float64Array(m);
@@ -369,6 +427,7 @@ function univariateBandwidths(mus: Float64Array, low: number, high: number, cons
     sortedSigma[m - 1] = at(m - 1) - at(m - 2);
   }
   for (let i = 0; i < m; i++) out[i] = sortedSigma[pos[i]];
+  return pos;
 }
 
 function lowerBound(a: Float64Array, v: number): number {

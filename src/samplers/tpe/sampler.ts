@@ -7,7 +7,8 @@ import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
 import { hypervolumeContributionWeights, selectBelowMultiObjective } from './multiObjective';
-import { computeSplit, gatherObservations, type Split } from './observations';
+import { computeSplit, gatherObservations, ParamColumn, type Split } from './observations';
+import { distributionsEqual } from '../../distributions';
 import { ParzenEstimator, paramModel, type ParzenEstimatorParameters } from './parzenEstimator';
 
 /** Optuna's default gamma: the best 10% of the finished trials, at most 25. */
@@ -89,6 +90,8 @@ export class TPESampler implements Sampler {
   private readonly groups = new GroupDecomposedSearchSpace({ includePruned: true });
   private lastGroups: Array<Record<string, Distribution>> = [];
   private splitMemo: { trials: readonly FrozenTrial[]; study: Study; split: Split } | null = null;
+  private readonly columns = new Map<string, ParamColumn>();
+  private columnsStudy: Study | null = null;
 
   constructor(opts: TPESamplerOptions = {}) {
     const int = (name: string, v: number | undefined, dflt: number, min: number) => {
@@ -191,11 +194,15 @@ export class TPESampler implements Sampler {
   /** Fit l and g on the trials that have every name, draw candidates from l, return the best l/g. */
   private propose(study: Study, split: Split, names: string[], dists: Distribution[]): number[] {
     const models = dists.map(paramModel);
-    const below = gatherObservations(split, split.below, names, dists);
-    const above = gatherObservations(split, split.above, names, dists);
+    const columns = names.map((name, j) => this.column(study, name, dists[j]));
+    const below = gatherObservations(split, split.below, columns);
+    const above = gatherObservations(split, split.above, columns);
     const weightsBelow = study.isMultiObjective ? hypervolumeContributionWeights(split, below.kept) : undefined;
     const l = new ParzenEstimator(below.values, models, this.parzen, weightsBelow);
-    const g = new ParzenEstimator(above.values, models, this.parzen);
+    const g =
+      names.length === 1 && !this.multivariate && models[0].kind === 'numeric' && above.kept.length > 64
+        ? this.presortedEstimator(split, above.kept, above.values, columns[0], models)
+        : new ParzenEstimator(above.values, models, this.parzen);
     const candidates = l.sample(this.rng, this.nEiCandidates);
     const ll = l.logPdf(candidates);
     const lg = g.logPdf(candidates);
@@ -209,6 +216,68 @@ export class TPESampler implements Sampler {
       }
     }
     return candidates.map((c) => c[best]);
+  }
+
+  /**
+   * The "above" estimator of one numeric parameter built from the column's incrementally sorted
+   * values, so large histories cost no sort per suggestion. Same model as the plain constructor:
+   * the weights follow the trials' chronological order.
+   */
+  private presortedEstimator(
+    split: Split,
+    kept: readonly number[],
+    plainValues: Float64Array[],
+    column: ParamColumn,
+    models: ReturnType<typeof paramModel>[],
+  ): ParzenEstimator {
+    const n = kept.length;
+    const weights = this.parzen.weights(n);
+    const maxNumber = split.trials.length > 0 ? split.trials[split.trials.length - 1].number : 0;
+    const rank = new Int32Array(maxNumber + 1).fill(-1);
+    const running: number[] = [];
+    for (let r = 0; r < n; r++) {
+      const t = split.trials[kept[r]];
+      rank[t.number] = r;
+      if (t.state === TrialState.RUNNING) running.push(r);
+    }
+    const values = new Float64Array(n);
+    const w = new Float64Array(n);
+    const { values: sv, numbers: sn } = column.sorted();
+    let c = 0;
+    for (let p = 0; p < sv.length; p++) {
+      const k = sn[p];
+      const r = k <= maxNumber ? rank[k] : -1;
+      if (r < 0) continue;
+      values[c] = sv[p];
+      w[c] = weights[r];
+      c++;
+    }
+    if (running.length > 0) {
+      // Constant liar: running trials' values are not in the finished column; merge them in.
+      const extra = running.map((r) => ({ v: column.get(split.trials[kept[r]]), w: weights[r] }));
+      const all = Array.from({ length: c }, (_, i) => ({ v: values[i], w: w[i] })).concat(extra);
+      all.sort((a, b) => a.v - b.v);
+      all.forEach((e, i) => {
+        values[i] = e.v;
+        w[i] = e.w;
+      });
+      c = all.length;
+    }
+    if (c !== n) return new ParzenEstimator(plainValues, models, this.parzen); // defensive: never expected
+    return new ParzenEstimator([values], models, this.parzen, w, true);
+  }
+
+  private column(study: Study, name: string, dist: Distribution): ParamColumn {
+    if (this.columnsStudy !== study) {
+      this.columns.clear();
+      this.columnsStudy = study;
+    }
+    let c = this.columns.get(name);
+    if (!c || (c.dist !== dist && !distributionsEqual(c.dist, dist))) {
+      c = new ParamColumn(name, dist);
+      this.columns.set(name, c);
+    }
+    return c;
   }
 
   /** The good/bad split of the study's current trials, computed once per snapshot of the trials. */
