@@ -50,7 +50,9 @@ const common = {
   minify: !process.env.TUNELAB_DEBUG_BUILD,
   sourcemap: false,
   legalComments: 'none',
-  define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+  // `define: undefined`: pages that load require.js (nbconvert's, classic Notebook's) must not make
+  // the UMD libraries inside the bundle register as AMD modules instead of returning their exports.
+  define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis', define: 'undefined' },
   plugins: [cssPlugin],
   logLevel: 'warning',
   // Fonts referenced by CSS that html-manager imports from JS are dropped (see cssPlugin).

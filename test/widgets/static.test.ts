@@ -1,0 +1,130 @@
+/**
+ * Static widget state in a real browser. The same notebook is executed by `tunelab run` and by
+ * Jupyter's own nbclient (tunelab kernel from a temporary kernelspec); the widget state each saves
+ * is rendered in Chromium by our embed bundle — in tunelab's HTML report and in nbconvert's HTML —
+ * and must show a full progress bar and one history point per complete trial.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { artifactPath, EMBED_JS, launchBrowser, ROOT } from './browser';
+
+const NOTEBOOK = join(ROOT, 'test', 'widgets', 'fixtures', 'study-widgets.ipynb');
+const STATE_MIME = 'application/vnd.jupyter.widget-state+json';
+
+interface Executed {
+  nb: { metadata: Record<string, unknown>; cells: Array<{ outputs?: Array<{ output_type: string; text?: string | string[] }> }> };
+  /** What the notebook itself printed about its trials (an independent count). */
+  printed: { complete: number[]; best: number };
+}
+
+function readExecuted(path: string): Executed {
+  const nb = JSON.parse(readFileSync(path, 'utf8')) as Executed['nb'];
+  const stream = nb.cells.flatMap((c) => c.outputs ?? []).find((o) => o.output_type === 'stream');
+  assert.ok(stream, 'the last cell prints the complete trials');
+  const text = Array.isArray(stream.text) ? stream.text.join('') : String(stream.text);
+  return { nb, printed: JSON.parse(text.trim().split('\n').pop()!) };
+}
+
+/** Read what the rendered widgets show. */
+async function inspectRendered(page: Page): Promise<{ progress: string | null; pctText: string; status: string; points: number; xs: number[] }> {
+  await page.waitForFunction(() => document.documentElement.dataset.tunelabWidgets !== undefined, null, { timeout: 60_000 });
+  await page.waitForSelector('.tunelab-plot .scatterlayer .trace', { timeout: 30_000 });
+  return page.evaluate(() => {
+    const bar = document.querySelector('.tunelab-study-monitor .tl-bar');
+    const plot = document.querySelector('.tunelab-plot .js-plotly-plot') as (HTMLElement & { data?: Array<{ x: number[] }> }) | null;
+    const firstTrace = document.querySelector('.tunelab-plot .scatterlayer .trace');
+    return {
+      progress: bar?.getAttribute('aria-valuenow') ?? null,
+      pctText: document.querySelector('.tunelab-study-monitor .tl-pct')?.textContent ?? '',
+      status: document.querySelector('.tunelab-study-monitor .tl-status')?.textContent ?? '',
+      points: firstTrace ? firstTrace.querySelectorAll('.point').length : -1,
+      xs: plot?.data?.[0]?.x ?? [],
+    };
+  });
+}
+
+describe('saved widget state renders in a real browser', { timeout: 600_000 }, () => {
+  let work: string;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+  before(async () => {
+    for (const f of [EMBED_JS, join(ROOT, 'dist', 'kernel', 'cli.js')]) {
+      if (!existsSync(f)) throw new Error(`${f} is missing: run \`npm run build\` first (it builds the kernel and the widget bundles).`);
+    }
+    work = mkdtempSync(join(tmpdir(), 'tunelab-static-'));
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('tunelab run: the HTML report shows 100% and one history point per complete trial', async () => {
+    const out = join(work, 'run.ipynb');
+    const html = join(work, 'run.html');
+    execFileSync(process.execPath, [join(ROOT, 'bin', 'tunelab.js'), 'run', NOTEBOOK, '--output', out, '--html', html], { stdio: 'pipe' });
+    const { nb, printed } = readExecuted(out);
+    assert.ok(nb.metadata.widgets, 'the executed notebook carries widget state');
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`file://${html}`);
+    const seen = await inspectRendered(page);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: artifactPath('static-tunelab-run.png'), fullPage: true });
+    assert.equal(seen.progress, '100');
+    assert.equal(seen.pctText, '100%');
+    assert.equal(seen.status, 'finished');
+    assert.equal(seen.points, printed.complete.length);
+    assert.deepEqual(seen.xs, printed.complete);
+    // The static fallback was replaced by the live view.
+    const hiddenFallbacks = await page.$$eval('.tunelab-widget-fallback', (els) => els.filter((e) => (e as HTMLElement).style.display === 'none').length);
+    assert.equal(hiddenFallbacks, 2);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("Jupyter's nbclient: the saved state renders in nbconvert's HTML with our embed bundle", async () => {
+    const prefix = join(work, 'jupyter');
+    execFileSync(process.execPath, [join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { stdio: 'pipe' });
+    const out = join(work, 'nbclient.ipynb');
+    const html = join(work, 'nbclient.html');
+    const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: join(work, 'runtime') };
+    const script = [
+      'import sys, nbformat',
+      'from nbclient import NotebookClient',
+      'nb = nbformat.read(sys.argv[1], as_version=4)',
+      "NotebookClient(nb, kernel_name='tunelab', timeout=300, resources={'metadata': {'path': sys.argv[3]}}).execute()",
+      'nbformat.write(nb, sys.argv[2])',
+    ].join('\n');
+    execFileSync('/usr/bin/python3', ['-c', script, NOTEBOOK, out, work], { env, stdio: 'pipe' });
+    const { nb, printed } = readExecuted(out);
+    const state = (nb.metadata.widgets as Record<string, { state: Record<string, { model_name: string }> }>)[STATE_MIME].state;
+    assert.deepEqual(Object.values(state).map((m) => m.model_name).sort(), ['PlotModel', 'StudyMonitorModel']);
+    execFileSync(
+      '/usr/bin/python3',
+      ['-m', 'nbconvert', '--to', 'html', `--HTMLExporter.widget_renderer_url=file://${EMBED_JS}`, '--output', html, out],
+      { env, stdio: 'pipe' },
+    );
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // nbconvert's page also asks a CDN for require.js and MathJax: there is no network here.
+    await page.route(/^https?:/, (route) => route.abort());
+    await page.goto(`file://${html}`);
+    const seen = await inspectRendered(page);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: artifactPath('static-nbclient.png'), fullPage: true });
+    assert.equal(seen.progress, '100');
+    assert.equal(seen.status, 'finished');
+    assert.equal(seen.points, printed.complete.length);
+    assert.deepEqual(seen.xs, printed.complete);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
