@@ -21,3 +21,15 @@ export {
   type OptimizerName,
   type Activation,
 } from './neural';
+export {
+  DecisionTreeClassifier,
+  DecisionTreeRegressor,
+  RandomForestClassifier,
+  RandomForestRegressor,
+  GradientBoostingClassifier,
+  GradientBoostingRegressor,
+  type TreeParams,
+  type ForestParams,
+  type BoostingParams,
+  type MaxFeatures,
+} from './trees';
