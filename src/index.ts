@@ -94,3 +94,8 @@ export {
   isFeasible,
   type ConstraintsFunc,
 } from './multiobjective';
+// Samplers: grid, quasi-Monte Carlo (scrambled Sobol), TPE, and the search-space helpers they share.
+export { GridSampler, GRID_ID_KEY } from './samplers/grid';
+export { QMCSampler, type QMCSamplerOptions } from './samplers/qmc';
+export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './samplers/tpe';
+export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './samplers/searchSpace';

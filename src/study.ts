@@ -6,7 +6,7 @@ import type { Pruner } from './pruners/base';
 import { MedianPruner } from './pruners/percentile';
 import { getParamImportances, type ImportanceOptions } from './importance';
 import type { Sampler } from './samplers/base';
-import { RandomSampler } from './samplers/random';
+import { TPESampler } from './samplers/tpe';
 import { NSGAIISampler } from './samplers/nsgaii';
 import { getStorage, type Storage, type StudySummary } from './storage';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
@@ -529,7 +529,8 @@ export async function getAllStudySummaries(storage: string | Storage): Promise<S
 function defaultSampler(directions: readonly Direction[]): Sampler {
   // Multi-objective studies default to NSGA-II, as in Optuna.
   if (directions.length > 1) return new NSGAIISampler();
-  return new RandomSampler();
+  // Single objective: TPE with Optuna's defaults, as in Optuna.
+  return new TPESampler();
 }
 
 /** Optuna's default: MedianPruner (it never prunes a trial that does not report). */
