@@ -34,10 +34,23 @@ interface Split {
   proxy: number; // sumL^2/nL + sumR^2/nR: larger means a larger drop in squared error
   threshold: number;
   leftCategories: Uint8Array | null;
+  nLeft: number;
 }
 
+/**
+ * Grows one tree the way CART implementations do for speed: the (bootstrap) rows are sorted by each
+ * feature once, a node is a segment [start, end) of those orders, and a split stably partitions
+ * every order, so no node sorts again.
+ */
 class TreeBuilder {
   private readonly featureOrder: number[];
+  private readonly nFeatures: number;
+  /** Column-major copy of the features, one array per feature. */
+  private readonly columns: Float64Array[];
+  /** Per feature: the tree's rows sorted by that feature, partitioned node by node. */
+  private readonly orders: Int32Array[];
+  private readonly scratch: Int32Array;
+  private readonly goesLeft: Uint8Array;
   readonly feature: number[] = [];
   readonly threshold: number[] = [];
   readonly leftCategories: (Uint8Array | null)[] = [];
@@ -51,19 +64,31 @@ class TreeBuilder {
     private readonly data: EncodedData,
     private readonly opts: ForestOptions,
     private readonly rng: Rng,
+    rows: Int32Array,
   ) {
+    const d = data.features.length;
+    this.nFeatures = d;
     this.featureOrder = data.features.map((_, j) => j);
+    this.columns = data.features.map((_, j) => {
+      const col = new Float64Array(data.nRows);
+      for (let r = 0; r < data.nRows; r++) col[r] = data.x[r * d + j];
+      return col;
+    });
+    this.orders = this.columns.map((col) => rows.slice().sort((a, b) => col[a] - col[b]));
+    this.scratch = new Int32Array(rows.length);
+    this.goesLeft = new Uint8Array(data.nRows);
   }
 
-  grow(indices: number[], depth: number): number {
-    const { y } = this.data;
+  grow(start: number, end: number, depth: number): number {
+    const y = this.data.y;
+    const rows = this.orders[0];
     const node = this.feature.length;
+    const n = end - start;
     let sum = 0;
-    for (const i of indices) sum += y[i];
-    const n = indices.length;
+    for (let i = start; i < end; i++) sum += y[rows[i]];
     const mean = sum / n;
     let sq = 0;
-    for (const i of indices) sq += (y[i] - mean) ** 2;
+    for (let i = start; i < end; i++) sq += (y[rows[i]] - mean) ** 2;
     const impurity = sq / n;
     this.feature.push(-1);
     this.threshold.push(NaN);
@@ -76,90 +101,104 @@ class TreeBuilder {
     if (n < this.opts.minSamplesSplit || n < 2 * this.opts.minSamplesLeaf || depth >= this.opts.maxDepth) return node;
     if (impurity <= Number.EPSILON * Math.max(1, mean * mean)) return node;
 
-    const split = this.bestSplit(indices, sum);
+    const split = this.bestSplit(start, end, sum);
     if (!split) return node;
-    const goesLeft = this.router(split);
-    const leftRows: number[] = [];
-    const rightRows: number[] = [];
-    for (const i of indices) (goesLeft(i) ? leftRows : rightRows).push(i);
+    this.partition(start, end, split);
     this.feature[node] = split.feature;
     this.threshold[node] = split.threshold;
     this.leftCategories[node] = split.leftCategories;
-    this.left[node] = this.grow(leftRows, depth + 1);
-    this.right[node] = this.grow(rightRows, depth + 1);
+    const mid = start + split.nLeft;
+    this.left[node] = this.grow(start, mid, depth + 1);
+    this.right[node] = this.grow(mid, end, depth + 1);
     return node;
   }
 
-  private router(split: Split): (row: number) => boolean {
-    const { x, features } = this.data;
-    const d = features.length;
-    const f = split.feature;
-    if (split.leftCategories) {
-      const cats = split.leftCategories;
-      return (row) => cats[x[row * d + f]] === 1;
+  /** Stable partition of every feature order's segment: left rows first, each side still sorted. */
+  private partition(start: number, end: number, split: Split): void {
+    const col = this.columns[split.feature];
+    const cats = split.leftCategories;
+    const goesLeft = this.goesLeft;
+    const any = this.orders[0];
+    for (let i = start; i < end; i++) {
+      const r = any[i];
+      goesLeft[r] = cats ? cats[col[r]] : col[r] <= split.threshold ? 1 : 0;
     }
-    return (row) => x[row * d + f] <= split.threshold;
+    for (const order of this.orders) {
+      let l = start;
+      let k = 0;
+      for (let i = start; i < end; i++) {
+        const r = order[i];
+        if (goesLeft[r]) order[l++] = r;
+        else this.scratch[k++] = r;
+      }
+      order.set(this.scratch.subarray(0, k), l);
+    }
   }
 
   /** The split with the largest drop in squared error, trying the features in a random order (ties: first wins). */
-  private bestSplit(indices: number[], sum: number): Split | null {
+  private bestSplit(start: number, end: number, sum: number): Split | null {
     let best: Split | null = null;
     this.rng.shuffle(this.featureOrder);
     for (const f of this.featureOrder) {
       const feature = this.data.features[f];
       const candidate =
         feature.kind === 'categorical'
-          ? this.bestCategoricalSplit(indices, sum, f, feature.nChoices)
-          : this.bestContinuousSplit(indices, sum, f);
+          ? this.bestCategoricalSplit(start, end, sum, f, feature.nChoices)
+          : this.bestContinuousSplit(start, end, sum, f);
       if (candidate && (!best || candidate.proxy > best.proxy)) best = candidate;
     }
     return best;
   }
 
-  private bestContinuousSplit(indices: number[], sum: number, f: number): Split | null {
-    const { x, y, features } = this.data;
-    const d = features.length;
+  private bestContinuousSplit(start: number, end: number, sum: number, f: number): Split | null {
+    const y = this.data.y;
+    const col = this.columns[f];
+    const order = this.orders[f];
     const minLeaf = this.opts.minSamplesLeaf;
-    const sorted = indices.slice().sort((a, b) => x[a * d + f] - x[b * d + f]);
-    const n = sorted.length;
-    let best: Split | null = null;
+    const n = end - start;
+    let bestProxy = -Infinity;
+    let bestAt = -1;
     let sumLeft = 0;
-    for (let i = 0; i < n - 1; i++) {
-      sumLeft += y[sorted[i]];
-      const here = x[sorted[i] * d + f];
-      const next = x[sorted[i + 1] * d + f];
-      if (here === next) continue;
-      const nLeft = i + 1;
+    for (let i = start; i < end - 1; i++) {
+      sumLeft += y[order[i]];
+      if (col[order[i]] === col[order[i + 1]]) continue;
+      const nLeft = i - start + 1;
       if (nLeft < minLeaf || n - nLeft < minLeaf) continue;
-      const proxy = (sumLeft * sumLeft) / nLeft + ((sum - sumLeft) * (sum - sumLeft)) / (n - nLeft);
-      if (!best || proxy > best.proxy) {
-        let threshold = (here + next) / 2;
-        if (threshold >= next) threshold = here; // adjacent doubles: the midpoint rounds up to next
-        best = { feature: f, proxy, threshold, leftCategories: null };
+      const sumRight = sum - sumLeft;
+      const proxy = (sumLeft * sumLeft) / nLeft + (sumRight * sumRight) / (n - nLeft);
+      if (proxy > bestProxy) {
+        bestProxy = proxy;
+        bestAt = i;
       }
     }
-    return best;
+    if (bestAt < 0) return null;
+    const here = col[order[bestAt]];
+    const next = col[order[bestAt + 1]];
+    let threshold = (here + next) / 2;
+    if (threshold >= next) threshold = here; // adjacent doubles: the midpoint rounds up to next
+    return { feature: f, proxy: bestProxy, threshold, leftCategories: null, nLeft: bestAt - start + 1 };
   }
 
   /**
    * For squared error, the best two-set partition of categories is a prefix of the categories
    * sorted by mean target (Breiman et al. 1984), so n - 1 candidates cover all 2^(n-1) partitions.
    */
-  private bestCategoricalSplit(indices: number[], sum: number, f: number, k: number): Split | null {
-    const { x, y, features } = this.data;
-    const d = features.length;
+  private bestCategoricalSplit(start: number, end: number, sum: number, f: number, k: number): Split | null {
+    const y = this.data.y;
+    const col = this.columns[f];
+    const order = this.orders[f];
     const count = new Float64Array(k);
     const total = new Float64Array(k);
-    for (const i of indices) {
-      const c = x[i * d + f];
-      count[c]++;
-      total[c] += y[i];
+    for (let i = start; i < end; i++) {
+      const r = order[i];
+      count[col[r]]++;
+      total[col[r]] += y[r];
     }
     const present: number[] = [];
     for (let c = 0; c < k; c++) if (count[c] > 0) present.push(c);
     if (present.length < 2) return null;
     present.sort((a, b) => total[a] / count[a] - total[b] / count[b] || a - b);
-    const n = indices.length;
+    const n = end - start;
     let best: { proxy: number; cut: number; nLeft: number } | null = null;
     let nLeft = 0;
     let sumLeft = 0;
@@ -176,7 +215,7 @@ class TreeBuilder {
     // Categories with no samples here still need a side for prediction and for the marginals:
     // they join the larger child, the better-supported guess.
     if (best.nLeft >= n - best.nLeft) for (let c = 0; c < k; c++) if (count[c] === 0) leftCategories[c] = 1;
-    return { feature: f, proxy: best.proxy, threshold: NaN, leftCategories };
+    return { feature: f, proxy: best.proxy, threshold: NaN, leftCategories, nLeft: best.nLeft };
   }
 
   finish(): RegressionTree {
@@ -203,12 +242,10 @@ export function fitForest(data: EncodedData, opts: ForestOptions): RegressionTre
   const trees: RegressionTree[] = [];
   for (let t = 0; t < opts.nTrees; t++) {
     const treeRng = rng.fork();
-    const rows =
-      opts.bootstrap === false
-        ? Array.from({ length: data.nRows }, (_, i) => i)
-        : Array.from({ length: data.nRows }, () => treeRng.int(0, data.nRows - 1));
-    const builder = new TreeBuilder(data, opts, treeRng);
-    builder.grow(rows, 0);
+    const rows = new Int32Array(data.nRows);
+    for (let i = 0; i < rows.length; i++) rows[i] = opts.bootstrap === false ? i : treeRng.int(0, data.nRows - 1);
+    const builder = new TreeBuilder(data, opts, treeRng, rows);
+    builder.grow(0, rows.length, 0);
     trees.push(builder.finish());
   }
   return trees;
