@@ -99,3 +99,14 @@ export { GridSampler, GRID_ID_KEY } from './samplers/grid';
 export { QMCSampler, type QMCSamplerOptions } from './samplers/qmc';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './samplers/tpe';
 export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './samplers/searchSpace';
+export {
+  pbt,
+  tfjsMember,
+  plotPbtSchedule,
+  plotPbtScores,
+  type HyperparameterSpec,
+  type PbtMember,
+  type PbtOptions,
+  type PbtRecord,
+  type PbtResult,
+} from './pbt';
