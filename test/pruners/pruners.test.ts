@@ -73,6 +73,10 @@ async function replay(pruner: Pruner, direction: Direction, curves: number[][], 
   return { trace, study };
 }
 
+function lastReportStep(t: { intermediateValues: ReadonlyMap<number, number> }): number {
+  return Math.max(-1, ...t.intermediateValues.keys());
+}
+
 /** Learning-curve-like sequences: each trial has its own quality and speed, plus noise. */
 function makeCurves(seed: number, nTrials: number, nSteps: number, nanRate = 0): number[][] {
   const curves = decayingCurves(seed, nTrials, nSteps, nanRate);
@@ -273,6 +277,48 @@ describe('SuccessiveHalvingPruner', () => {
     assert.equal(t.shouldPrune(), false);
     const done = await study.tell(t, 1);
     assert.deepEqual([0, 1, 2, 3].map((r) => done.systemAttrs[completedRungKey(r)]), [1, 1, 1, undefined]);
+  });
+
+  it('sees the rungs of trials still running in this process (nJobs > 1)', async () => {
+    const study = await createStudy({ pruner: new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2 }) });
+    const a = await study.ask();
+    const b = await study.ask();
+    a.report(1, 1);
+    assert.equal(a.shouldPrune(), false);
+    b.report(5, 1);
+    // Neither trial has been told, yet b competes with a's recorded rung value and loses.
+    assert.equal(b.shouldPrune(), true);
+    await study.tell(b, null, { state: TrialState.PRUNED });
+    await study.tell(a, 1);
+  });
+
+  it('runs inside optimize with concurrent async trials', async () => {
+    const curves = makeCurves(21, 24, 16);
+    const pruner = new HyperbandPruner({ maxResource: 16, reductionFactor: 2 });
+    const study = await createStudy({ pruner });
+    let next = 0;
+    await study.optimize(
+      async (trial) => {
+        const curve = curves[next++];
+        for (let s = 0; s < curve.length; s++) {
+          await new Promise((r) => setImmediate(r));
+          trial.report(curve[s], s);
+          if (trial.shouldPrune()) throw new TrialPruned();
+        }
+        return curve[curve.length - 1];
+      },
+      { nTrials: curves.length, nJobs: 3, showProgressBar: false },
+    );
+    const pruned = study.getTrials({ states: [TrialState.PRUNED] }).length;
+    const complete = study.getTrials({ states: [TrialState.COMPLETE] }).length;
+    assert.equal(pruned + complete, curves.length);
+    assert.ok(pruned > 0 && complete > 0, `${pruned} pruned, ${complete} complete`);
+    // Every trial that reached its bracket's first rung has the rung value stored with it.
+    const firstRung = pruner.brackets().map((b) => b.r);
+    for (const t of study.trials) {
+      const reached = lastReportStep(t) >= firstRung[pruner.bracketOf(study.studyName, t.number)!];
+      assert.equal(completedRungKey(0) in t.systemAttrs, reached, `trial ${t.number}`);
+    }
   });
 
   it("estimates minResource 'auto' from the first completed trial and checks options", async () => {
