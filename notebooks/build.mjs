@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Builds notebooks/NN-name.ipynb from its readable source notebooks/src/NN-name.ts (percent format),
+// so reviews read plain TypeScript and Markdown instead of JSON.
+//
+//   node notebooks/build.mjs            # every notebook
+//   node notebooks/build.mjs 02 05      # only those whose name starts with 02 or 05
+//
+// Source format: a line `// %%` starts a code cell, `// %% [markdown]` a Markdown cell (each of its
+// lines starts with `// `, which is removed), and `// %% tags=["parameters"]` a code cell with tags.
+//
+// Saved outputs survive a rebuild: a code cell whose source is unchanged keeps the outputs of the
+// committed notebook (which come from a FULL run of `tunelab run`), as do the injected-parameters
+// cell and the saved widget state. Editing the prose therefore never throws away a long run;
+// editing code drops that cell's outputs until the notebook is run again.
+import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const srcDir = path.join(here, 'src');
+
+export function parseSource(text) {
+  const cells = [];
+  let current = null;
+  for (const line of text.split('\n')) {
+    const m = /^\/\/ %%(.*)$/.exec(line);
+    if (m) {
+      const rest = m[1].trim();
+      const markdown = rest.startsWith('[markdown]');
+      const tags = /tags=(\[.*\])/.exec(rest);
+      current = { kind: markdown ? 'markdown' : 'code', tags: tags ? JSON.parse(tags[1]) : [], lines: [] };
+      cells.push(current);
+      continue;
+    }
+    if (!current) {
+      if (line.trim() === '') continue;
+      throw new Error(`text before the first "// %%" marker: ${line}`);
+    }
+    current.lines.push(current.kind === 'markdown' ? line.replace(/^\/\/ ?/, '') : line);
+  }
+  return cells.map((c) => {
+    while (c.lines.length && c.lines[c.lines.length - 1].trim() === '') c.lines.pop();
+    while (c.lines.length && c.lines[0].trim() === '') c.lines.shift();
+    return { ...c, source: c.lines.join('\n') };
+  });
+}
+
+/** Jupyter stores sources as arrays of lines that keep their newline. */
+function toLines(source) {
+  const lines = source.split('\n');
+  return lines.map((l, i) => (i < lines.length - 1 ? l + '\n' : l)).filter((l) => l !== '');
+}
+const joined = (src) => (Array.isArray(src) ? src.join('') : src ?? '');
+
+export function buildNotebook(cells, previous) {
+  const oldCode = (previous?.cells ?? []).filter((c) => c.cell_type === 'code' && !(c.metadata?.tags ?? []).includes('injected-parameters'));
+  const injected = (previous?.cells ?? []).find((c) => (c.metadata?.tags ?? []).includes('injected-parameters'));
+  let codeIndex = 0;
+  const out = [];
+  cells.forEach((c, i) => {
+    const id = `cell-${String(i).padStart(2, '0')}`;
+    const metadata = c.tags.length ? { tags: c.tags } : {};
+    if (c.kind === 'markdown') {
+      out.push({ cell_type: 'markdown', id, metadata, source: toLines(c.source) });
+      return;
+    }
+    const old = oldCode[codeIndex++];
+    const same = old && joined(old.source) === c.source;
+    out.push({
+      cell_type: 'code',
+      id,
+      metadata: same ? { ...(old.metadata ?? {}), ...metadata } : metadata,
+      source: toLines(c.source),
+      outputs: same ? old.outputs ?? [] : [],
+      execution_count: same ? old.execution_count ?? null : null,
+    });
+    if (c.tags.includes('parameters') && injected && same) out.push(injected);
+  });
+  const metadata = {
+    kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' },
+    language_info: previous?.metadata?.language_info ?? { name: 'typescript', file_extension: '.ts', mimetype: 'text/x-typescript' },
+  };
+  if (previous?.metadata?.widgets) metadata.widgets = previous.metadata.widgets;
+  return { cells: out, metadata, nbformat: 4, nbformat_minor: 5 };
+}
+
+function main() {
+  const only = process.argv.slice(2);
+  const sources = readdirSync(srcDir)
+    .filter((f) => f.endsWith('.ts'))
+    .filter((f) => only.length === 0 || only.some((p) => f.startsWith(p)))
+    .sort();
+  for (const file of sources) {
+    const target = path.join(here, file.replace(/\.ts$/, '.ipynb'));
+    const previous = existsSync(target) ? JSON.parse(readFileSync(target, 'utf8')) : undefined;
+    const nb = buildNotebook(parseSource(readFileSync(path.join(srcDir, file), 'utf8')), previous);
+    writeFileSync(target, JSON.stringify(nb, null, 1) + '\n');
+    const kept = nb.cells.filter((c) => c.cell_type === 'code' && c.outputs.length > 0).length;
+    console.log(`wrote ${path.relative(process.cwd(), target)} (${nb.cells.length} cells, ${kept} with saved outputs)`);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) main();
