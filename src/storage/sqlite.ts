@@ -3,9 +3,11 @@
  * Optuna spell them): Optuna's schema in one file, WAL mode so readers never block the writer, and a
  * busy timeout so several processes can share the file.
  *
- * better-sqlite3 is synchronous. Every operation is queued behind the previous one on this connection,
- * so an asynchronous transaction (BEGIN ... await ... COMMIT) is never interleaved with another
- * operation of the same process.
+ * better-sqlite3 is synchronous, and a write that finds the file locked busy-waits, blocking the whole
+ * thread. So within one thread all connections to the same file share one queue: an asynchronous
+ * transaction (BEGIN ... await ... COMMIT) is never interleaved with another operation on that file,
+ * and a connection never busy-waits on a lock held by its own thread (which would never be released).
+ * Other processes are different threads: there the busy timeout simply waits for them.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -55,16 +57,28 @@ function translate(err: unknown, path: string): unknown {
   return err;
 }
 
+/** One operation queue per database file in this thread (see the module comment). */
+const fileQueues = new Map<string, { tail: Promise<unknown>; users: number }>();
+
 class SqliteConnection implements RdbConnection {
   readonly dialect = 'sqlite' as const;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue: { tail: Promise<unknown>; users: number };
   private inTransaction = false;
 
   constructor(
     private readonly db: BetterSqlite3.Database,
     readonly description: string,
-  ) {}
+  ) {
+    const key = description === ':memory:' ? Symbol() : description;
+    let q = typeof key === 'string' ? fileQueues.get(key) : undefined;
+    if (!q) {
+      q = { tail: Promise.resolve(), users: 0 };
+      if (typeof key === 'string') fileQueues.set(key, q);
+    }
+    q.users++;
+    this.queue = q;
+  }
 
   private prepare(sql: string): BetterSqlite3.Statement {
     let s = this.statements.get(sql);
@@ -97,8 +111,8 @@ class SqliteConnection implements RdbConnection {
 
   /** Run `fn` after everything queued before it; the queue keeps going if it fails. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(fn);
-    this.queue = result.catch(() => undefined);
+    const result = this.queue.tail.then(fn);
+    this.queue.tail = result.catch(() => undefined);
     return result;
   }
 
@@ -135,8 +149,15 @@ class SqliteConnection implements RdbConnection {
 
   async close(): Promise<void> {
     await this.exclusive(async () => {
-      if (this.db.open) this.db.close();
+      if (!this.db.open) return;
+      this.db.close();
+      if (--this.queue.users === 0 && fileQueues.get(this.description) === this.queue) fileQueues.delete(this.description);
     });
+  }
+
+  /** Switch to WAL once the file is known to be ours (switching rewrites the header). */
+  enableWal(): void {
+    if (this.description !== ':memory:') this.db.pragma('journal_mode = WAL');
   }
 }
 
@@ -171,11 +192,18 @@ export async function openSqliteStorage(url: string, options: SqliteOptions = {}
   try {
     // Reading the header first: a file that is not a database fails here, before anything is written.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
-    if (path !== ':memory:') db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fsync per checkpoint
+    db.pragma('synchronous = NORMAL'); // with WAL: durable across process crashes, fsync at checkpoints
   } catch (err) {
     db.close();
     throw translate(err, path);
   }
-  return RdbStorage.openWith(url, new SqliteConnection(db, path));
+  const connection = new SqliteConnection(db, path);
+  const storage = await RdbStorage.openWith(url, connection);
+  try {
+    connection.enableWal();
+  } catch (err) {
+    await storage.close();
+    throw translate(err, path);
+  }
+  return storage;
 }

@@ -1,0 +1,253 @@
+/**
+ * The Storage contract (src/storage/base.ts) checked against a database backend. Each backend's test
+ * file calls `storageContract` with a factory that opens a fresh storage on its own database.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import {
+  categoricalDistribution,
+  createStudy,
+  DuplicatedStudyError,
+  floatDistribution,
+  intDistribution,
+  InvalidArgumentError,
+  StudyNotFoundError,
+  TrialFinishedError,
+  TrialState,
+  type Storage,
+} from '../../src';
+
+export type OpenStorage = () => Promise<Storage>;
+/** Make a new empty database and return a function that opens handles on it. */
+export type FreshDatabase = () => Promise<OpenStorage>;
+
+export function storageContract(fresh: FreshDatabase): void {
+  it('creates, finds, lists and deletes studies; refuses a duplicate name', async () => {
+    const open = await fresh();
+    const s = await open();
+    const a = await s.createNewStudy(['minimize'], 'alpha');
+    const b = await s.createNewStudy(['maximize', 'minimize'], 'beta');
+    await assert.rejects(s.createNewStudy(['minimize'], 'alpha'), DuplicatedStudyError);
+    assert.equal(await s.getStudyIdFromName('beta'), b);
+    assert.equal(await s.getStudyNameFromId(a), 'alpha');
+    assert.deepEqual(await s.getStudyDirections(b), ['maximize', 'minimize']);
+    await s.setStudyUserAttr(a, 'note', { text: 'hi', n: [1, 2] });
+    await s.setStudySystemAttr(a, 'sys', 3);
+    assert.deepEqual(await s.getStudyUserAttrs(a), { note: { text: 'hi', n: [1, 2] } });
+    assert.deepEqual(await s.getStudySystemAttrs(a), { sys: 3 });
+    const t = await s.createNewTrial(a);
+    await s.setTrialState(t.trialId, TrialState.COMPLETE, [2.5]);
+    const t2 = await s.createNewTrial(a);
+    await s.setTrialState(t2.trialId, TrialState.COMPLETE, [-1]);
+    const summaries = await s.getAllStudies();
+    const alpha = summaries.find((x) => x.studyName === 'alpha')!;
+    assert.equal(alpha.nTrials, 2);
+    assert.deepEqual(alpha.bestValues, [-1]);
+    assert.ok(alpha.datetimeStart instanceof Date);
+    assert.deepEqual(alpha.userAttrs, { note: { text: 'hi', n: [1, 2] } });
+    assert.equal(summaries.find((x) => x.studyName === 'beta')!.nTrials, 0);
+    await s.deleteStudy(a);
+    await assert.rejects(s.getStudyIdFromName('alpha'), StudyNotFoundError);
+    await assert.rejects(s.getAllTrials(a), StudyNotFoundError);
+    assert.deepEqual((await s.getAllStudies()).map((x) => x.studyName), ['beta']);
+    await s.close();
+  });
+
+  it('round-trips params, values, intermediate values (NaN, +-inf), attributes and datetimes', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'roundtrip');
+    const before = Date.now();
+    const t = await s.createNewTrial(id, { userAttrs: { from: 'template' } });
+    const dists = {
+      f: floatDistribution(-1, 1),
+      flog: floatDistribution(1e-5, 1, { log: true }),
+      fstep: floatDistribution(0, 1, { step: 0.25 }),
+      i: intDistribution(0, 10, { step: 2 }),
+      ilog: intDistribution(1, 1024, { log: true }),
+      c: categoricalDistribution(['a', 1, true, null]),
+    };
+    const internal = { f: -0.123456789012345, flog: 3.3e-4, fstep: 0.75, i: 6, ilog: 37, c: 3 };
+    for (const [name, d] of Object.entries(dists)) await s.setTrialParam(t.trialId, name, internal[name as keyof typeof internal], d);
+    await s.setTrialIntermediateValue(t.trialId, 0, 1.5);
+    await s.setTrialIntermediateValue(t.trialId, 1, NaN);
+    await s.setTrialIntermediateValue(t.trialId, 2, Infinity);
+    await s.setTrialIntermediateValue(t.trialId, 3, -Infinity);
+    await s.setTrialUserAttr(t.trialId, 'nested', { a: [1, { b: null }], s: 'x"y' });
+    await s.setTrialSystemAttr(t.trialId, 'sys', [1, 2]);
+    assert.equal(await s.setTrialState(t.trialId, TrialState.COMPLETE, [Infinity]), true);
+    const after = Date.now();
+    const [got] = await s.getAllTrials(id);
+    assert.equal(got.number, 0);
+    assert.equal(got.state, TrialState.COMPLETE);
+    assert.deepEqual(got.values, [Infinity]);
+    assert.deepEqual(got.internalParams, internal);
+    assert.deepEqual(got.params, { f: -0.123456789012345, flog: 3.3e-4, fstep: 0.75, i: 6, ilog: 37, c: null });
+    assert.deepEqual(got.distributions, dists);
+    assert.deepEqual([...got.intermediateValues].sort((x, y) => x[0] - y[0]), [
+      [0, 1.5],
+      [1, NaN],
+      [2, Infinity],
+      [3, -Infinity],
+    ]);
+    assert.deepEqual(got.userAttrs, { from: 'template', nested: { a: [1, { b: null }], s: 'x"y' } });
+    assert.deepEqual(got.systemAttrs, { sys: [1, 2] });
+    assert.ok(got.datetimeStart && got.datetimeComplete);
+    // Stored with microseconds as naive local time: back to the same millisecond.
+    assert.ok(got.datetimeStart.getTime() >= before - 1 && got.datetimeStart.getTime() <= after, String(got.datetimeStart));
+    assert.ok(got.datetimeComplete.getTime() >= got.datetimeStart.getTime());
+    assert.deepEqual(await s.getTrial(t.trialId), got);
+    await s.close();
+  });
+
+  it('protects finished trials: setTrialState is atomic on the expected state, later writes throw', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'atomic');
+    const t = await s.createNewTrial(id);
+    assert.equal(await s.setTrialState(t.trialId, TrialState.COMPLETE, [1]), true);
+    assert.equal(await s.setTrialState(t.trialId, TrialState.FAIL), false, 'a finished trial cannot be failed later');
+    await assert.rejects(s.setTrialParam(t.trialId, 'x', 0.5, floatDistribution(0, 1)), TrialFinishedError);
+    await assert.rejects(s.setTrialIntermediateValue(t.trialId, 0, 1), TrialFinishedError);
+    await assert.rejects(s.setTrialUserAttr(t.trialId, 'k', 1), TrialFinishedError);
+    const [stored] = await s.getAllTrials(id);
+    assert.deepEqual(stored.values, [1]);
+    assert.equal(stored.state, TrialState.COMPLETE);
+    await s.close();
+  });
+
+  it('claims a WAITING trial and a study system attribute exactly once across connections', async () => {
+    const open = await fresh();
+    const handles = await Promise.all([open(), open(), open(), open()]);
+    const id = await handles[0].createNewStudy(['minimize'], 'claims');
+    const waiting = await handles[0].createNewTrial(id, { state: TrialState.WAITING, systemAttrs: { fixed_params: { x: 1 } } });
+    const claims = await Promise.all(handles.map((h) => h.setTrialState(waiting.trialId, TrialState.RUNNING, null, TrialState.WAITING)));
+    assert.equal(claims.filter(Boolean).length, 1);
+    const attrClaims = await Promise.all(
+      handles.flatMap((h, i) => [0, 1, 2].map((k) => h.setStudySystemAttrIfAbsent(id, `grid:${k}`, i))),
+    );
+    assert.equal(attrClaims.filter(Boolean).length, 3, 'each key claimed once');
+    const attrs = await handles[1].getStudySystemAttrs(id);
+    assert.deepEqual(Object.keys(attrs).sort(), ['grid:0', 'grid:1', 'grid:2']);
+    await Promise.all(handles.map((h) => h.close()));
+  });
+
+  it('numbers trials consecutively and uniquely under concurrent writers', async () => {
+    const open = await fresh();
+    const handles = await Promise.all([open(), open(), open()]);
+    const id = await handles[0].createNewStudy(['minimize'], 'numbering');
+    const created = await Promise.all(Array.from({ length: 60 }, (_, i) => handles[i % 3].createNewTrial(id)));
+    const numbers = created.map((t) => t.number).sort((a, b) => a - b);
+    assert.deepEqual(numbers, Array.from({ length: 60 }, (_, i) => i));
+    const stored = await handles[2].getAllTrials(id);
+    assert.deepEqual(stored.map((t) => t.number), numbers);
+    await Promise.all(handles.map((h) => h.close()));
+  });
+
+  it('reads incrementally: another connection’s new and finished trials appear, unchanged ones are not re-read', async () => {
+    const open = await fresh();
+    const reader = await open();
+    const writer = await open();
+    const id = await writer.createNewStudy(['minimize'], 'incremental');
+    const running = await writer.createNewTrial(id);
+    for (let i = 0; i < 20; i++) {
+      const t = await writer.createNewTrial(id);
+      await writer.setTrialParam(t.trialId, 'x', i, floatDistribution(0, 100));
+      await writer.setTrialState(t.trialId, TrialState.COMPLETE, [i]);
+    }
+    assert.equal((await reader.getAllTrials(id)).length, 21);
+    // Count the statements and rows a refresh costs.
+    const db = (reader as unknown as { db: { all: (...a: unknown[]) => Promise<unknown[]> } }).db;
+    const original = db.all.bind(db);
+    let statements = 0;
+    let rows = 0;
+    db.all = async (...args: unknown[]) => {
+      statements++;
+      const out = await original(...args);
+      rows += out.length;
+      return out;
+    };
+    await reader.getAllTrials(id);
+    assert.equal(statements, 1, 'one statement per refresh, not one per trial');
+    assert.ok(rows <= 2, `only the running trial and the study row are re-read, got ${rows} rows`);
+    await writer.setTrialParam(running.trialId, 'x', 50, floatDistribution(0, 100));
+    await writer.setTrialState(running.trialId, TrialState.COMPLETE, [50]);
+    const extra = await writer.createNewTrial(id);
+    statements = 0;
+    const trials = await reader.getAllTrials(id);
+    assert.equal(statements, 1);
+    assert.equal(trials.length, 22);
+    assert.equal(trials[0].state, TrialState.COMPLETE);
+    assert.deepEqual(trials[0].params, { x: 50 });
+    assert.equal(trials[21].trialId, extra.trialId);
+    assert.deepEqual(
+      (await reader.getAllTrials(id, [TrialState.RUNNING])).map((t) => t.number),
+      [21],
+    );
+    db.all = original;
+    await reader.close();
+    await writer.close();
+  });
+
+  it('refuses a parameter whose distribution kind changes within a study', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'compat');
+    const a = await s.createNewTrial(id);
+    await s.setTrialParam(a.trialId, 'p', 0.5, floatDistribution(0, 1));
+    await s.setTrialState(a.trialId, TrialState.COMPLETE, [0]);
+    await s.getAllTrials(id);
+    const b = await s.createNewTrial(id);
+    await s.setTrialParam(b.trialId, 'p', 0.7, floatDistribution(0, 2)); // same kind, other range: allowed
+    await assert.rejects(s.setTrialParam(b.trialId, 'q', 1, intDistribution(0, 3)).then(() =>
+      s.setTrialParam(b.trialId, 'p', 1, categoricalDistribution(['x', 'y']))), InvalidArgumentError);
+    await s.close();
+  });
+
+  it('records heartbeats and fails only RUNNING trials whose heartbeat is older than the grace period', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'heartbeat');
+    const stale = await s.createNewTrial(id);
+    const beating = await s.createNewTrial(id);
+    const silent = await s.createNewTrial(id); // never beat: not judged, as in Optuna
+    const done = await s.createNewTrial(id);
+    await s.recordHeartbeat!(stale.trialId);
+    await s.recordHeartbeat!(done.trialId);
+    await s.setTrialState(done.trialId, TrialState.COMPLETE, [1]);
+    await new Promise((r) => setTimeout(r, 2100)); // SQLite's CURRENT_TIMESTAMP has 1 s resolution
+    await s.recordHeartbeat!(beating.trialId);
+    const failed = await s.failStaleTrials!(id, 1);
+    assert.deepEqual(failed, [stale.trialId]);
+    const byId = new Map((await s.getAllTrials(id)).map((t) => [t.trialId, t.state]));
+    assert.equal(byId.get(stale.trialId), TrialState.FAIL);
+    assert.equal(byId.get(beating.trialId), TrialState.RUNNING);
+    assert.equal(byId.get(silent.trialId), TrialState.RUNNING);
+    assert.equal(byId.get(done.trialId), TrialState.COMPLETE);
+    assert.deepEqual(await s.failStaleTrials!(id, 1), [], 'a trial is failed once');
+    await s.close();
+  });
+
+  it('runs a study end to end and resumes it from a new connection', async () => {
+    const open = await fresh();
+    const s = await open();
+    const study = await createStudy({ storage: s, studyName: 'resume', direction: 'maximize' });
+    await study.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        t.report(x / 2, 0);
+        return x;
+      },
+      { nTrials: 15, showProgressBar: false },
+    );
+    const other = await open();
+    const again = await createStudy({ storage: other, studyName: 'resume', direction: 'maximize', loadIfExists: true });
+    assert.equal(again.trials.length, 15);
+    assert.equal(again.bestValue, study.bestValue);
+    await again.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 5, showProgressBar: false });
+    await study.refresh();
+    assert.deepEqual(study.trials.map((t) => t.number), Array.from({ length: 20 }, (_, i) => i));
+    await s.close();
+    await other.close();
+  });
+}

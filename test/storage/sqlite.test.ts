@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { copyStudy, createStudy, getStorage, loadStudy, StorageError, TrialState } from '../../src';
+import { storageContract } from './contract';
+
+const dir = mkdtempSync(join(tmpdir(), 'tunelab-sqlite-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+
+describe('SQLite storage: the Storage contract', () => {
+  // A new file per test; the handles a test opens share it.
+  storageContract(async () => {
+    const url = `sqlite:///${join(dir, `contract-${counter++}.db`)}`;
+    return () => getStorage(url);
+  });
+});
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const py = (code: string) => execFileSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' });
+
+describe('SQLite storage: schema and errors', () => {
+  it("creates exactly the schema Optuna 3.1 creates (plus one index on trials)", async () => {
+    const ours = join(dir, 'ours.db');
+    const theirs = join(dir, 'theirs.db');
+    await (await getStorage(`sqlite:///${ours}`)).close();
+    py(`import optuna; optuna.storages.RDBStorage('sqlite:///${theirs}')`);
+    const dump = (path: string) =>
+      JSON.parse(
+        py(`
+import sqlite3, json
+c = sqlite3.connect('${path}')
+print(json.dumps({
+  'schema': [list(r) for r in c.execute("select type, name, tbl_name, sql from sqlite_master where name not like 'tunelab_%' order by name")],
+  'version_info': [list(r) for r in c.execute('select version_info_id, schema_version from version_info')],
+  'alembic': [list(r) for r in c.execute('select * from alembic_version')],
+}))`),
+      );
+    assert.deepEqual(dump(ours), dump(theirs));
+    const extra = py(`import sqlite3; print(sqlite3.connect('${ours}').execute("select sql from sqlite_master where name like 'tunelab_%'").fetchall())`);
+    assert.match(extra, /CREATE INDEX .* ON trials \(study_id, number\)/);
+  });
+
+  it('refuses a file that is not a database, and leaves it untouched', async () => {
+    const path = join(dir, 'notes.db');
+    writeFileSync(path, 'these are my notes, not a database\n'.repeat(200));
+    const before = sha(path);
+    await assert.rejects(getStorage(`sqlite:///${path}`), (e: unknown) => {
+      assert.ok(e instanceof StorageError);
+      assert.match((e as Error).message, /is not an SQLite database.*not modified/s);
+      return true;
+    });
+    assert.equal(sha(path), before);
+  });
+
+  it('refuses a database of another schema version, saying how to upgrade, and changes nothing', async () => {
+    const path = join(dir, 'old.db');
+    py(`
+import optuna, sqlite3
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+s = optuna.create_study(storage='sqlite:///${path}', study_name='kept')
+s.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=3)
+c = sqlite3.connect('${path}'); c.execute("update alembic_version set version_num = 'v2.6.0.a'"); c.commit()`);
+    const before = sha(path);
+    await assert.rejects(getStorage(`sqlite:///${path}`), (e: unknown) => {
+      assert.ok(e instanceof StorageError);
+      assert.match((e as Error).message, /schema 'v2\.6\.0\.a'.*v3\.0\.0\.d.*optuna storage upgrade/s);
+      return true;
+    });
+    assert.equal(sha(path), before, 'the file is byte-for-byte unchanged');
+    const newer = join(dir, 'newer.db');
+    py(`
+import optuna, sqlite3
+optuna.storages.RDBStorage('sqlite:///${newer}')
+c = sqlite3.connect('${newer}'); c.execute("update alembic_version set version_num = 'v9.9.9.z'"); c.commit()`);
+    await assert.rejects(getStorage(`sqlite:///${newer}`), /newer Optuna/);
+  });
+
+  it('explains a missing directory and a malformed URL', async () => {
+    await assert.rejects(getStorage(`sqlite:///${join(dir, 'no', 'such', 'dir', 'x.db')}`), /directory .* does not exist/);
+    await assert.rejects(getStorage('sqlite://x.db'), /not a SQLite URL/);
+  });
+
+  it('copies a study with its trials, datetimes and attributes (copyStudy)', async () => {
+    const from = `sqlite:///${join(dir, 'copy-from.db')}`;
+    const to = `sqlite:///${join(dir, 'copy-to.db')}`;
+    const study = await createStudy({ storage: from, studyName: 'orig', direction: 'maximize' });
+    await study.setUserAttr('owner', 'me');
+    await study.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        t.report(x, 0);
+        t.setUserAttr('double', 2 * x);
+        if (x < 0.2) throw new Error('low');
+        return x;
+      },
+      { nTrials: 12, showProgressBar: false },
+    );
+    await copyStudy({ fromStudyName: 'orig', fromStorage: from, toStorage: to, toStudyName: 'copy' });
+    const copy = await loadStudy({ studyName: 'copy', storage: to });
+    const strip = (t: (typeof study.trials)[number]) => ({ ...t, trialId: 0 });
+    assert.deepEqual(copy.trials.map(strip), study.trials.map(strip));
+    assert.deepEqual(await copy.getUserAttrs(), { owner: 'me' });
+    assert.deepEqual(copy.directions, ['maximize']);
+    assert.ok(copy.trials.some((t) => t.state === TrialState.FAIL) || study.trials.every((t) => t.state === TrialState.COMPLETE));
+  });
+});
