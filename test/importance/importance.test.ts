@@ -74,6 +74,22 @@ describe('fANOVA recovers known variance decompositions', () => {
     assert.ok(result.interactions[0].mean < 0.02);
   });
 
+  it('attributes a pure categorical x continuous interaction to the pair, not to either parameter', () => {
+    const rng = new Rng(4);
+    const X: Array<[string, number]> = [];
+    const y: number[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const row: [string, number] = [rng.choice(['up', 'down']), rng.random()];
+      X.push(row);
+      // Averaged over the sign the slope vanishes, and averaged over x both signs give 0.
+      y.push((row[0] === 'up' ? 1 : -1) * (row[1] - 0.5));
+    }
+    const distributions = { sign: categoricalDistribution(['up', 'down']), x: floatDistribution(0, 1) };
+    const result = fanova({ X, y, distributions }, { nTrees: 16 });
+    assert.ok(result.main.sign.mean < 0.02 && result.main.x.mean < 0.03, JSON.stringify(result.main));
+    close(result.interactions[0].mean, 1, 0.04, 'sign x x');
+  });
+
   it('is reproducible for a seed', () => {
     const data = { X: [[0.1], [0.5], [0.9], [0.3]], y: [1, 2, 3, 2.5], distributions: { a: floatDistribution(0, 1) } };
     assert.deepEqual(fanova(data, { seed: 7 }), fanova(data, { seed: 7 }));
