@@ -127,7 +127,7 @@ export class GPSampler implements Sampler {
       nCandidates,
       nLocal: n > 120 ? 3 : 5,
       incumbents,
-      maxIter: 30,
+      maxIter: n > 120 ? 20 : 30,
     });
     return enc.decode(bestX);
   }
