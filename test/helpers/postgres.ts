@@ -104,8 +104,9 @@ export async function startPostgres(): Promise<PostgresServer> {
     `-p ${port}`,
     `-c listen_addresses=${host}`,
     `-k ${dir}`, // unix socket inside our private directory, never the system one
-    '-c fsync=off', // test data: speed over durability against OS crashes
-    '-c synchronous_commit=off',
+    // Test data: no fsync (an OS crash may lose it), but commits are still written to the WAL before
+    // they are acknowledged, so a killed server (stop('immediate')) keeps every committed row.
+    '-c fsync=off',
     '-c full_page_writes=off',
     '-c max_connections=200',
   ].join(' ');

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { createStudy, getStorage, loadStudy, StorageError, TrialState } from '../../src';
+import { startPostgres, type PostgresServer } from '../helpers/postgres';
+import { storageContract } from './contract';
+
+let server: PostgresServer;
+let counter = 0;
+before(async () => {
+  server = await startPostgres();
+});
+after(() => server?.destroy());
+
+const py = (code: string) => execFileSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' });
+const pgDump = (url: string) =>
+  execFileSync('/usr/lib/postgresql/15/bin/pg_dump', ['--schema-only', '--no-owner', '--no-privileges', url], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => !l.startsWith('--') && !l.startsWith('\\') && l.trim() !== '')
+    .join('\n');
+
+describe('PostgreSQL storage: the Storage contract', () => {
+  storageContract(async () => {
+    const url = await server.createDatabase(`contract_${counter++}`);
+    return () => getStorage(url);
+  });
+});
+
+describe('PostgreSQL storage: schema and errors', () => {
+  it('creates exactly the schema Optuna 3.1 creates (plus one index on trials)', async () => {
+    const ours = await server.createDatabase('schema_ours');
+    const theirs = await server.createDatabase('schema_theirs');
+    await (await getStorage(ours)).close();
+    py(`import optuna; optuna.storages.RDBStorage('${theirs}')`);
+    const extra = /\nCREATE INDEX tunelab_ix_trials_study_id_number ON public\.trials USING btree \(study_id, number\);/;
+    const oursDump = pgDump(ours);
+    assert.match(oursDump, extra);
+    assert.equal(oursDump.replace(extra, ''), pgDump(theirs));
+    const rows = py(`
+import sqlalchemy
+e = sqlalchemy.create_engine('${ours}')
+with e.connect() as c:
+    print(list(c.execute(sqlalchemy.text('select version_info_id, schema_version from version_info'))), list(c.execute(sqlalchemy.text('select * from alembic_version'))))`);
+    assert.equal(rows.trim(), "[(1, 12)] [('v3.0.0.d',)]");
+  });
+
+  it('reports a wrong password clearly', async () => {
+    await assert.rejects(getStorage(server.url('postgres', 'not-the-password')), (e: unknown) => {
+      assert.ok(e instanceof StorageError, String(e));
+      assert.match((e as Error).message, /rejected the login.*password/s);
+      assert.doesNotMatch((e as Error).message, /not-the-password/);
+      return true;
+    });
+  });
+
+  it('reports a missing database and an unreachable server clearly', async () => {
+    await assert.rejects(getStorage(server.url('no_such_db')), /does not exist.*createdb/s);
+    await assert.rejects(getStorage(`postgresql://postgres:x@127.0.0.1:1/db`), (e: unknown) => {
+      assert.ok(e instanceof StorageError);
+      assert.match((e as Error).message, /could not open the connection/);
+      return true;
+    });
+  });
+
+  it('refuses a database of another schema version and changes nothing', async () => {
+    const url = await server.createDatabase('old_schema');
+    py(`
+import optuna, sqlalchemy
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+s = optuna.create_study(storage='${url}', study_name='kept')
+s.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=3)
+e = sqlalchemy.create_engine('${url}')
+with e.begin() as c:
+    c.execute(sqlalchemy.text("update alembic_version set version_num = 'v3.0.0.c'"))`);
+    const before = pgDump(url);
+    await assert.rejects(getStorage(url), /schema 'v3\.0\.0\.c'.*optuna storage upgrade.*Nothing was changed/s);
+    assert.equal(pgDump(url), before);
+    const count = py(`
+import sqlalchemy
+with sqlalchemy.create_engine('${url}').connect() as c:
+    print(c.execute(sqlalchemy.text("select count(*) from trials where state = 'COMPLETE'")).scalar())`);
+    assert.equal(count.trim(), '3');
+  });
+
+  it('a server that goes away mid-study gives a clear error; after a restart nothing is lost and the study resumes', async () => {
+    const url = await server.createDatabase('goes_away');
+    const study = await createStudy({ storage: url, studyName: 'fragile' });
+    let calls = 0;
+    const objective = (t: { suggestFloat: (n: string, a: number, b: number) => number }) => {
+      calls++;
+      if (calls === 11) server.stop('immediate'); // the server dies while trial 10 runs
+      return t.suggestFloat('x', 0, 1);
+    };
+    await assert.rejects(study.optimize(objective, { nTrials: 30, showProgressBar: false }), (e: unknown) => {
+      assert.ok(e instanceof StorageError, String(e));
+      assert.match((e as Error).message, /connection to PostgreSQL database 'goes_away'.*committed is safe/s);
+      return true;
+    });
+    const finishedBefore = study.trials.filter((t) => t.state === TrialState.COMPLETE).map((t) => [t.number, t.values![0]]);
+    assert.equal(finishedBefore.length, 10);
+    server.start();
+    const resumed = await loadStudy({ studyName: 'fragile', storage: url });
+    const stored = resumed.trials.filter((t) => t.state === TrialState.COMPLETE).map((t) => [t.number, t.values![0]]);
+    assert.deepEqual(stored, finishedBefore, 'every trial finished before the outage is still there');
+    assert.equal(resumed.trials[10].state, TrialState.RUNNING, 'the interrupted trial is left RUNNING (heartbeats fail it)');
+    await resumed.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 5, showProgressBar: false });
+    assert.deepEqual(resumed.trials.map((t) => t.number), Array.from({ length: 16 }, (_, i) => i));
+    await resumed.storage.close();
+    await study.storage.close().catch(() => undefined);
+  });
+});
