@@ -1,0 +1,129 @@
+/**
+ * Multi-objective: hypervolume after 200 trials on ZDT1 and ZDT2 (30 variables), tunelab's
+ * NSGAIISampler (uniform crossover, the default, and SBX) against Optuna 3.1's NSGAIISampler, both
+ * with population 50, side by side in one run. The hypervolume of each run's trials is computed by
+ * the same code for every sampler (reference point (1.1, 11): f1 lies in [0, 1], f2 below g <= 10).
+ *
+ *   npx tsx bench/mo-hypervolume.ts [--seeds 10]
+ *
+ * Writes bench/results/mo-hypervolume.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createStudy, type Sampler, type Trial } from '../src';
+import { hypervolume } from '../src/multiobjective';
+import { NSGAIISampler } from '../src/samplers/nsgaii';
+
+const seedsArg = process.argv.indexOf('--seeds');
+const N_SEEDS = seedsArg >= 0 ? Number(process.argv[seedsArg + 1]) : 10;
+const N_TRIALS = 200;
+const N_VARS = 30;
+const REF = [1.1, 11];
+
+function zdt(kind: 'zdt1' | 'zdt2', x: number[]): [number, number] {
+  const g = 1 + (9 / (x.length - 1)) * x.slice(1).reduce((a, b) => a + b, 0);
+  const r = x[0] / g;
+  return [x[0], g * (1 - (kind === 'zdt1' ? Math.sqrt(r) : r * r))];
+}
+
+const OPTUNA_SCRIPT = `
+import json, sys, time, warnings
+warnings.filterwarnings('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+cfg = json.load(sys.stdin)
+def zdt(kind, x):
+    g = 1 + 9 / (len(x) - 1) * sum(x[1:])
+    r = x[0] / g
+    return x[0], g * (1 - (r ** 0.5 if kind == 'zdt1' else r * r))
+out = {}
+for kind in ['zdt1', 'zdt2']:
+    runs = []
+    t0 = time.time()
+    for seed in range(cfg['seeds']):
+        study = optuna.create_study(directions=['minimize', 'minimize'], sampler=optuna.samplers.NSGAIISampler(population_size=50, seed=seed))
+        study.optimize(lambda t: zdt(kind, [t.suggest_float('x%d' % i, 0, 1) for i in range(cfg['vars'])]), n_trials=cfg['trials'])
+        runs.append([list(t.values) for t in study.trials])
+    out[kind] = {'values': runs, 'seconds': time.time() - t0}
+print(json.dumps(out))
+`;
+
+function runOptuna(): Promise<Record<string, { values: number[][][]; seconds: number }>> {
+  return new Promise((resolve, reject) => {
+    const py = spawn('/usr/bin/python3', ['-c', OPTUNA_SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    py.stdout.on('data', (d) => (out += d));
+    py.on('error', reject);
+    py.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`optuna exited ${code}`))));
+    py.stdin.end(JSON.stringify({ seeds: N_SEEDS, trials: N_TRIALS, vars: N_VARS }));
+  });
+}
+
+async function runTunelab(kind: 'zdt1' | 'zdt2', sampler: Sampler): Promise<number[][]> {
+  const study = await createStudy({ directions: ['minimize', 'minimize'], sampler });
+  await study.optimize((t: Trial) => zdt(kind, Array.from({ length: N_VARS }, (_, i) => t.suggestFloat(`x${i}`, 0, 1))), {
+    nTrials: N_TRIALS,
+    showProgressBar: false,
+  });
+  return study.trials.map((t) => [...t.values!]);
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+};
+
+async function main() {
+  const optunaPromise = runOptuna();
+  const samplers: Record<string, (seed: number) => Sampler> = {
+    'tunelab NSGA-II (uniform)': (seed) => new NSGAIISampler({ seed, populationSize: 50 }),
+    'tunelab NSGA-II (SBX)': (seed) => new NSGAIISampler({ seed, populationSize: 50, crossover: 'sbx' }),
+  };
+  const results: Record<string, Record<string, { hv: number[]; seconds: number }>> = {};
+  for (const kind of ['zdt1', 'zdt2'] as const) {
+    results[kind] = {};
+    for (const [label, make] of Object.entries(samplers)) {
+      const t0 = Date.now();
+      const hv: number[] = [];
+      for (let seed = 0; seed < N_SEEDS; seed++) hv.push(hypervolume(await runTunelab(kind, make(seed)), REF));
+      results[kind][label] = { hv, seconds: (Date.now() - t0) / 1000 };
+    }
+  }
+  const optuna = await optunaPromise;
+  for (const kind of ['zdt1', 'zdt2'] as const) {
+    results[kind]['Optuna NSGA-II'] = {
+      hv: optuna[kind].values.map((vals) => hypervolume(vals, REF)),
+      seconds: optuna[kind].seconds,
+    };
+  }
+  const labels = [...Object.keys(samplers), 'Optuna NSGA-II'];
+  const lines = [
+    `| problem | ${labels.map((l) => `${l} HV (median [min, max])`).join(' | ')} |`,
+    `|---|${labels.map(() => '---').join('|')}|`,
+  ];
+  for (const kind of ['zdt1', 'zdt2'] as const) {
+    lines.push(
+      `| ${kind.toUpperCase()} | ${labels
+        .map((l) => {
+          const hv = results[kind][l].hv;
+          return `${median(hv).toFixed(3)} [${Math.min(...hv).toFixed(3)}, ${Math.max(...hv).toFixed(3)}] (${results[kind][l].seconds.toFixed(1)} s)`;
+        })
+        .join(' | ')} |`,
+    );
+  }
+  console.log(lines.join('\n'));
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  const summary = Object.fromEntries(
+    Object.entries(results).map(([k, byLabel]) => [k, Object.fromEntries(Object.entries(byLabel).map(([l, r]) => [l, { medianHV: median(r.hv), hv: r.hv, seconds: r.seconds }]))]),
+  );
+  writeFileSync(
+    join(__dirname, 'results', 'mo-hypervolume.json'),
+    JSON.stringify({ seeds: N_SEEDS, trials: N_TRIALS, variables: N_VARS, populationSize: 50, referencePoint: REF, results: summary }, null, 1),
+  );
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
