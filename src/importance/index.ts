@@ -132,6 +132,8 @@ export function getParamImportances(study: Study, opts: ImportanceOptions = {}):
   }
   const { data, single } = prepare(study, opts);
   const names = data.features.map((f) => f.name);
+  // Like Optuna: when nothing varies, fANOVA has nothing to attribute and returns no entries.
+  if (names.length === 0 && evaluator === 'fanova') return {};
   const raw: Record<string, number> = {};
   if (names.length > 0) {
     if (evaluator === 'mdi') {
