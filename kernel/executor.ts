@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 import * as vm from 'node:vm';
 import type { Converter, Diagnostic } from 'tslab/dist/converter';
+import { GUARD_NAME, instrumentLoops } from './loopGuard';
 
 /** What a failed cell reports (the fields of a Jupyter `error` message). */
 export interface CellError {
@@ -20,7 +21,12 @@ export interface CellError {
 
 export type ExecutionOutcome =
   | { status: 'ok'; hasValue: boolean; value?: unknown }
-  | { status: 'error'; error: CellError; interrupted: boolean };
+  | {
+      status: 'error';
+      error: CellError;
+      /** 'signal': SIGINT broke synchronous code; 'request': an interrupt ended an awaiting or cooperating cell. */
+      interrupted: false | 'signal' | 'request';
+    };
 
 export interface ExecutorOptions {
   /** Directory relative imports and `require` resolve from (the notebook's directory). */
@@ -35,6 +41,13 @@ export interface ExecutorOptions {
   globals: { declarations: string; values: Record<string, unknown> };
   /** After an interrupt, how long an awaiting cell may take to wind down (e.g. optimize finishing its trial). */
   interruptGraceMs?: number;
+  /** Interrupt requests so far (shared with the socket thread); a cell during which it grew was interrupted. */
+  interruptRequests?: () => number;
+  /**
+   * Called at the start of every loop body in cell code (see loopGuard.ts); throws to interrupt.
+   * `typescript` is the compiler used to instrument the compiled cell.
+   */
+  loopGuard?: { guard: () => void; typescript: typeof import('typescript') };
 }
 
 const SCOPE_KEY = '__tunelab_cell_scope__';
@@ -69,7 +82,11 @@ export class CellExecutor {
       Module.createRequire(path.join(options.rootDir, '__tunelab_cell__.js')),
       options.rootDir,
     );
-    (globalThis as Record<string, unknown>)[SCOPE_KEY] = { exports: this.cellExports, require: this.cellRequire };
+    (globalThis as Record<string, unknown>)[SCOPE_KEY] = {
+      exports: this.cellExports,
+      require: this.cellRequire,
+      guard: options.loopGuard?.guard ?? (() => undefined),
+    };
     this.installGlobals();
   }
 
@@ -122,6 +139,17 @@ export class CellExecutor {
   }
 
   private async executeUnguarded(src: string, cellName: string): Promise<ExecutionOutcome> {
+    const requestsAtStart = this.options.interruptRequests?.() ?? 0;
+    const outcome = await this.compileAndRun(src, cellName);
+    // An interrupt that stopped work cooperatively (study.optimize ending early) lets the cell end
+    // normally, but the cell was interrupted all the same.
+    if (outcome.status === 'ok' && (this.options.interruptRequests?.() ?? 0) > requestsAtStart) {
+      return errorOutcome(new InterruptedError());
+    }
+    return outcome;
+  }
+
+  private async compileAndRun(src: string, cellName: string): Promise<ExecutionOutcome> {
     const meta = this.getCodeMetadata(src);
     if (meta.module) {
       const diags = this.converter.addModule(meta.module, src, meta as never);
@@ -145,12 +173,20 @@ export class CellExecutor {
     });
     interruptPromise.catch(() => undefined);
 
-    const prefix = converted.hasToplevelAwait ? '(async function (exports, require) { ' : '(function (exports, require) { ';
-    const wrapped = `${prefix}${converted.output}\n})(globalThis.${SCOPE_KEY}.exports, globalThis.${SCOPE_KEY}.require)`;
+    const guard = this.options.loopGuard;
+    const body = guard ? instrumentLoops(guard.typescript, converted.output) : converted.output;
+    const params = `exports, require, ${GUARD_NAME}`;
+    const prefix = converted.hasToplevelAwait ? `(async function (${params}) { ` : `(function (${params}) { `;
+    const scope = `globalThis.${SCOPE_KEY}`;
+    const wrapped = `${prefix}${body}\n})(${scope}.exports, ${scope}.require, ${scope}.guard)`;
+    // A cell that fails at run time still declared its names (as in Python, what ran before the
+    // error has happened), so later cells type-check against them.
+    const declOutput = converted.declOutput ?? '';
     let result: unknown;
     try {
       result = vm.runInThisContext(wrapped, { filename: cellName, breakOnSigint: true, displayErrors: false });
     } catch (err) {
+      this.prevDecl = declOutput;
       return errorOutcome(err);
     }
     if (converted.hasToplevelAwait) {
@@ -158,16 +194,17 @@ export class CellExecutor {
       try {
         await Promise.race([cellPromise, interruptPromise]);
       } catch (err) {
-        if (err instanceof InterruptedError) {
-          // Give cooperative work (study.optimize finishing its current trial) a moment to settle so
-          // its results are complete before the next cell runs; then report the interrupt.
-          const grace = this.options.interruptGraceMs ?? 3000;
+        if (err instanceof InterruptedError && runningStudies() > 0) {
+          // Give study.optimize (asked to stop by the kernel) time to finish its current trial, so
+          // the study is complete and idle before the next cell runs; then report the interrupt.
+          const grace = this.options.interruptGraceMs ?? 10_000;
           await Promise.race([cellPromise.catch(() => undefined), new Promise((r) => setTimeout(r, grace).unref())]);
         }
+        this.prevDecl = declOutput;
         return errorOutcome(err);
       }
     }
-    this.prevDecl = converted.declOutput ?? '';
+    this.prevDecl = declOutput;
     const lastVar = converted.lastExpressionVar;
     if (lastVar && Object.prototype.hasOwnProperty.call(this.exportsTarget, lastVar)) {
       const value = this.exportsTarget[lastVar];
@@ -224,6 +261,12 @@ export class CellExecutor {
   }
 }
 
+/** Studies inside optimize() right now (src/study.ts keeps them on globalThis for every tunelab copy). */
+function runningStudies(): number {
+  const set = (globalThis as Record<symbol, unknown>)[Symbol.for('tunelab.activeStudies')] as Set<unknown> | undefined;
+  return set?.size ?? 0;
+}
+
 export class InterruptedError extends Error {
   override name = 'Interrupted';
   constructor() {
@@ -248,7 +291,8 @@ const INTERNAL_FRAME = new RegExp(
 );
 
 export function errorOutcome(err: unknown): ExecutionOutcome {
-  return { status: 'error', error: toCellError(err), interrupted: isInterrupt(err) };
+  const interrupted = err instanceof InterruptedError ? 'request' : isInterrupt(err) ? 'signal' : false;
+  return { status: 'error', error: toCellError(err), interrupted };
 }
 
 export function isInterrupt(err: unknown): boolean {

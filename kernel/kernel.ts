@@ -6,11 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { installWidgetSupport } from '../widgets/kernel/install';
+import { flushAllWidgets, installWidgetSupport } from '../widgets/kernel/install';
+import { InterruptCounter } from './interruptCounter';
+import { installOptimizeInterruptCheck } from './interrupts';
 import { stopAllStudies } from '../src/study';
 import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
-import { CellExecutor, toCellError, type CellError } from './executor';
+import { CellExecutor, InterruptedError, toCellError, type CellError } from './executor';
 import { installRuntimeResolution, installTypeCheckerResolution, PACKAGE_ROOT } from './moduleResolution';
 import { OutputStreams } from './outputStreams';
 import { bundleFor, type MimeBundle } from './richDisplay';
@@ -21,7 +23,10 @@ export interface KernelOptions {
   connectionFile: string;
   /** Working directory cells resolve relative paths from (default: process.cwd()). */
   rootDir?: string;
-  interruptGraceMs?: number;
+  /** How long the socket thread waits for SIGINT to be acknowledged before warning the cell. */
+  signalGraceMs?: number;
+  /** After an interrupt, how long a stopping study.optimize may take to finish its current trial. */
+  studyStopGraceMs?: number;
 }
 
 const SILENT_RESULT = Symbol.for('tunelab.silentResult');
@@ -71,6 +76,8 @@ export class Kernel implements IopubPublisher {
   private readyResolve!: () => void;
   readonly ready: Promise<void>;
   private readonly tsVersion: string;
+  private readonly typescript: typeof import('typescript');
+  private readonly interrupts = new InterruptCounter();
 
   constructor(private readonly options: KernelOptions) {
     this.ready = new Promise((r) => (this.readyResolve = r));
@@ -78,12 +85,10 @@ export class Kernel implements IopubPublisher {
     installRuntimeResolution();
     const tslabDir = path.dirname(require.resolve('tslab/package.json'));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] })) as {
-      sys: Parameters<typeof installTypeCheckerResolution>[0];
-      version: string;
-    };
+    const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] })) as typeof import('typescript');
+    this.typescript = ts;
     this.tsVersion = ts.version;
-    installTypeCheckerResolution(ts.sys);
+    installTypeCheckerResolution(ts.sys as Parameters<typeof installTypeCheckerResolution>[0]);
 
     this.streams = new OutputStreams((parent, name, text) => this.publishRaw('stream', { name, text }, { parent }));
     this.comms = new CommManager(this);
@@ -91,7 +96,8 @@ export class Kernel implements IopubPublisher {
     const data: SocketThreadData = {
       connectionFile: options.connectionFile,
       session: this.session,
-      interruptGraceMs: options.interruptGraceMs ?? 2000,
+      interruptGraceMs: options.signalGraceMs ?? 2000,
+      interruptCounter: this.interrupts.shared,
     };
     this.worker = new Worker(path.join(__dirname, 'socketThread.js'), { workerData: data, stdout: false, stderr: false });
     this.worker.on('message', (m: FromSocketThread) => this.onSocketMessage(m));
@@ -106,12 +112,15 @@ export class Kernel implements IopubPublisher {
     this.executor = new CellExecutor({
       rootDir: this.options.rootDir ?? process.cwd(),
       globals: { declarations: GLOBAL_DECLARATIONS, values: { display: this.displayFunction() } },
-      interruptGraceMs: this.options.interruptGraceMs ?? 3000,
+      interruptGraceMs: this.options.studyStopGraceMs ?? 10_000,
+      interruptRequests: () => this.interrupts.requests,
+      loopGuard: { guard: () => this.loopGuard(), typescript: this.typescript },
     });
     installWidgetSupport(this.comms);
+    installOptimizeInterruptCheck(this.interrupts, () => this.acknowledgeInterrupt());
     this.installTslabDisplayCompat();
     this.streams.install();
-    process.on('SIGINT', () => this.onInterrupt());
+    process.on('SIGINT', () => this.onSignal());
     process.on('uncaughtException', (err) => this.reportAsyncError('Uncaught exception in an async task of this cell', err));
     process.on('unhandledRejection', (reason) => this.reportAsyncError('Unhandled promise rejection in this cell', reason));
   }
@@ -277,8 +286,9 @@ export class Kernel implements IopubPublisher {
         return this.shutdown();
       case 'interrupt_request':
         // Normally handled by the socket thread; reached only if it arrived on the shell channel.
-        this.onInterrupt();
-        return this.reply(channel, msg, 'interrupt_reply', { status: 'ok' });
+        this.reply(channel, msg, 'interrupt_reply', { status: 'ok' });
+        process.kill(process.pid, 'SIGINT');
+        return;
       default:
         kernelLog(`ignored unknown message type "${msg.header.msg_type}" on ${channel}`);
     }
@@ -343,6 +353,12 @@ export class Kernel implements IopubPublisher {
     if (!silent) this.publish('execute_input', { code, execution_count: count });
 
     const outcome = await this.executor.execute(code, `cell[${count}]`);
+    // Widget changes made by the cell go out now, parented to it (nbclient records them).
+    try {
+      flushAllWidgets();
+    } catch (err) {
+      this.reportHandlerError('flushing widgets', err);
+    }
     if (outcome.status === 'ok') {
       if (outcome.hasValue && !silent && !isSilentResult(outcome.value)) {
         this.publish('execute_result', { execution_count: count, data: bundleFor(outcome.value), metadata: {} });
@@ -351,9 +367,12 @@ export class Kernel implements IopubPublisher {
       return;
     }
     if (outcome.interrupted) {
-      // SIGINT broke a synchronous cell: its handler did not run, so do its work here.
+      if (outcome.interrupted === 'signal') {
+        // SIGINT broke synchronous code: the process handler did not run, so do its work here.
+        this.interrupts.onSignalConsumedByCell();
+        stopAllStudies();
+      }
       this.acknowledgeInterrupt();
-      stopAllStudies();
     }
     this.publishError(outcome.error);
     if (c.stop_on_error !== false) {
@@ -373,9 +392,21 @@ export class Kernel implements IopubPublisher {
     this.publish('error', { ename: e.ename, evalue: e.evalue, traceback: e.traceback });
   }
 
-  /** SIGINT (sent by Jupyter, or raised by the socket thread for interrupt_request). */
-  private onInterrupt(): void {
-    this.worker.postMessage({ kind: 'interrupt-handled' } satisfies ToSocketThread);
+  /**
+   * Runs at the top of every loop body in cell code: an interrupt request nobody has acted on yet
+   * (the socket thread wrote it to shared memory) stops every study and throws out of the loop.
+   */
+  private loopGuard(): void {
+    if (!this.interrupts.takeRequest()) return;
+    this.acknowledgeInterrupt();
+    stopAllStudies();
+    throw new InterruptedError();
+  }
+
+  /** SIGINT: sent by Jupyter or Ctrl-C, or raised by the socket thread for interrupt_request. */
+  private onSignal(): void {
+    this.acknowledgeInterrupt();
+    if (!this.interrupts.onSignal()) return; // already acted on (optimize stopped between trials)
     stopAllStudies();
     this.executor.interrupt();
   }

@@ -7,13 +7,14 @@
  * Interrupts: the thread raises SIGINT in its own process. A cell running synchronously at top level
  * breaks (vm `breakOnSigint`); an idle or awaiting main thread runs its SIGINT handler. If the main
  * thread does not acknowledge within a grace period it is busy in synchronous code the signal cannot
- * reach (a loop after an `await`), and the thread terminates that JavaScript execution through the
- * inspector, which leaves the process and its state alive.
+ * reach (a loop after an `await`); the thread then tells the user so in the running cell. (Ending
+ * that code through the inspector's Runtime.terminateExecution would work, but it aborts Node when
+ * async_hooks are on, and the kernel needs them to route output to the right cell.)
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeSync } from 'node:fs';
-import * as inspector from 'node:inspector';
 import * as zmq from 'zeromq';
+import { InterruptCounter } from './interruptCounter';
 import {
   decodeFrames,
   encodeFrames,
@@ -44,8 +45,10 @@ export type FromSocketThread =
 export interface SocketThreadData {
   connectionFile: string;
   session: string;
-  /** How long to wait for the main thread to acknowledge SIGINT before terminating its execution. */
+  /** How long to wait for the main thread to acknowledge SIGINT before warning the running cell. */
   interruptGraceMs: number;
+  /** InterruptCounter's shared memory. */
+  interruptCounter: SharedArrayBuffer;
 }
 
 function log(text: string): void {
@@ -95,6 +98,8 @@ async function run(data: SocketThreadData): Promise<void> {
   };
 
   let interruptTimer: NodeJS.Timeout | undefined;
+  /** The execute_request most recently passed to the main thread (where an interrupt warning goes). */
+  let lastExecute: JupyterMessage | undefined;
   let closing = false;
 
   const sendFrom = (channel: Channel, identities: Buffer[], parts: SerializedParts, buffers: Buffer[]) =>
@@ -115,10 +120,26 @@ async function run(data: SocketThreadData): Promise<void> {
     await reply('iopub', { ...req, identities: [] }, 'status', { execution_state: 'idle' });
   };
 
+  const interrupts = new InterruptCounter(data.interruptCounter);
   const raiseInterrupt = () => {
-    process.kill(process.pid, 'SIGINT');
+    interrupts.requestAndSignal();
     if (interruptTimer) clearTimeout(interruptTimer);
-    interruptTimer = setTimeout(terminateMainExecution, data.interruptGraceMs);
+    interruptTimer = setTimeout(warnUnreachable, data.interruptGraceMs);
+  };
+
+  const warnUnreachable = () => {
+    interruptTimer = undefined;
+    log('interrupt: the main thread is busy in synchronous code that SIGINT cannot break');
+    if (!lastExecute) return;
+    const text =
+      'Interrupt requested, but this cell is running synchronous code after an `await`, which the ' +
+      'interrupt cannot break; it stops when that code returns. Restart the kernel to stop it now.\n';
+    void sendFrom(
+      'iopub',
+      [],
+      serializeParts({ header: newHeader('stream', data.session), parent_header: lastExecute.header, metadata: {}, content: { name: 'stderr', text } }),
+      [],
+    );
   };
 
   port.on('message', (m: ToSocketThread) => {
@@ -154,6 +175,7 @@ async function run(data: SocketThreadData): Promise<void> {
           void handleInterrupt(msg);
           continue;
         }
+        if (msg.header.msg_type === 'execute_request') lastExecute = msg;
         port.postMessage({ kind: 'message', channel, msg } satisfies FromSocketThread);
       }
     } catch (err) {
@@ -174,21 +196,6 @@ async function run(data: SocketThreadData): Promise<void> {
   void listen('stdin', stdin);
   void echoHeartbeat();
   port.postMessage({ kind: 'ready' } satisfies FromSocketThread);
-}
-
-/** Ends the main thread's current JavaScript execution (its process and state stay alive). */
-function terminateMainExecution(): void {
-  try {
-    const session = new inspector.Session();
-    session.connectToMainThread();
-    session.post('Runtime.terminateExecution', (err) => {
-      if (err) log(`could not terminate the running cell: ${err.message}`);
-      session.disconnect();
-    });
-    log('interrupt: the main thread did not respond to SIGINT; terminated its running JavaScript');
-  } catch (err) {
-    log(`could not reach the main thread through the inspector: ${(err as Error).message}`);
-  }
 }
 
 run(workerData as SocketThreadData).catch((err: unknown) => {
