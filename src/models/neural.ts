@@ -15,7 +15,7 @@
  * tfjs is loaded lazily by the first fit (see ../backend.ts).
  */
 import type * as TfTypes from '@tensorflow/tfjs';
-import { loadedTf, loadTf } from '../backend';
+import { loadedTf, loadTf, quietly } from '../backend';
 import { InvalidArgumentError, TrialPruned } from '../errors';
 import { Rng } from '../rng';
 import { scheduleCallback, type LearningRateOwner } from '../schedules/callback';
@@ -24,6 +24,20 @@ import type { Trial } from '../trial';
 import { accuracy, r2, type Estimator } from './estimator';
 
 type Tf = typeof TfTypes;
+
+interface HostArray {
+  data: Float32Array;
+  rows: number;
+  rowShape: number[];
+}
+
+/** Rows `order[start..end)` of a host array, copied into a fresh Float32Array (a batch). */
+function batchOf(h: HostArray, order: readonly number[], start: number, end: number): Float32Array {
+  const width = h.data.length / h.rows;
+  const out = new Float32Array((end - start) * width);
+  for (let j = start; j < end; j++) out.set(h.data.subarray(order[j] * width, (order[j] + 1) * width), (j - start) * width);
+  return out;
+}
 
 export type Task = 'classification' | 'regression' | 'multilabel';
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop' | 'adagrad';
@@ -99,6 +113,12 @@ export interface FitOptions {
   /** Apply the schedule before each batch (default) or each epoch. */
   schedulePer?: 'batch' | 'epoch';
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+  /**
+   * How often tfjs yields to the event loop inside an epoch (its fit option). Default 'never': the
+   * per-batch yields cost throughput, and tunelab reports progress between epochs anyway. Use
+   * 'auto' or 'batch' to keep a UI responsive during long epochs.
+   */
+  yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never';
 }
 
 export interface EpochRecord {
@@ -259,24 +279,33 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     return count(X[0]);
   }
 
-  private xTensor(tf: Tf, X: ReadonlyArray<unknown>, where: string): TfTypes.Tensor {
+  /** Samples as one host-side Float32Array plus the per-sample shape. */
+  private xHost(X: ReadonlyArray<unknown>, where: string): HostArray {
     if (!Array.isArray(X) || X.length === 0) throw new InvalidArgumentError(`${where}: X must be a non-empty array of samples.`);
     const len = this.rowLength(X);
-    const shape = this.inputShape(len);
-    return tf.tensor(flatten(X, len, where), [X.length, ...shape]);
+    return { data: flatten(X, len, where), rows: X.length, rowShape: this.inputShape(len) };
   }
 
-  private yTensor(tf: Tf, y: ReadonlyArray<unknown>, where: string): TfTypes.Tensor {
+  /** Targets as a host-side Float32Array: one-hot rows for classification, values otherwise. */
+  private yHost(y: ReadonlyArray<unknown>, where: string): HostArray {
     if (this.params.task === 'classification') {
-      const labels = y as ReadonlyArray<number>;
-      for (const v of labels) {
-        if (!(Number.isInteger(v) && v >= 0)) throw new InvalidArgumentError(`${where}: classification labels must be integers 0..k-1, found ${v}.`);
-      }
-      return tf.oneHot(tf.tensor1d(labels as number[], 'int32'), this.nOutputs);
+      const k = this.nOutputs;
+      const data = new Float32Array(y.length * k);
+      y.forEach((v, i) => {
+        if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) < k)) {
+          throw new InvalidArgumentError(`${where}: classification labels must be integers 0..k-1, found ${String(v)}.`);
+        }
+        data[i * k + (v as number)] = 1;
+      });
+      return { data, rows: y.length, rowShape: [k] };
     }
-    const perRow = this.nOutputs * (this.perStepOutput() ? this.stepsOf(y) : 1);
-    const data = flatten(y, perRow, where);
-    return this.perStepOutput() ? tf.tensor(data, [y.length, this.stepsOf(y), this.nOutputs]) : tf.tensor(data, [y.length, this.nOutputs]);
+    const steps = this.perStepOutput() ? this.stepsOf(y) : 1;
+    const data = flatten(y, this.nOutputs * steps, where);
+    return { data, rows: y.length, rowShape: this.perStepOutput() ? [steps, this.nOutputs] : [this.nOutputs] };
+  }
+
+  private tensorOf(tf: Tf, h: HostArray): TfTypes.Tensor {
+    return tf.tensor(h.data, [h.rows, ...h.rowShape]);
   }
 
   private stepsOf(y: ReadonlyArray<unknown>): number {
@@ -359,11 +388,15 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     this.disposeModel();
     this.nOutputs = Math.max(this.outputsOf(trainY), val ? this.outputsOf(val[1]) : 0, this.params.task === 'classification' ? 2 : 1);
     const rowLength = this.rowLength(trainX);
-    const xAll = this.xTensor(tf, trainX, where);
-    const yAll = this.yTensor(tf, trainY, where);
-    const xVal = val ? this.xTensor(tf, val[0], `${where} (validation)`) : null;
+    // Training data stay on the host: each epoch's batches are cut from a seeded permutation with
+    // typed-array copies, which is much faster than tf.gather / tf.slice on the wasm backend.
+    const xTrain = this.xHost(trainX, where);
+    const yTrain = this.yHost(trainY, where);
+    const xVal = val ? this.tensorOf(tf, this.xHost(val[0], `${where} (validation)`)) : null;
     const valTargets = val ? val[1] : null;
-    const model = this.build(tf, rowLength);
+    // tfjs warns that the orthogonal initialiser is slow above 2,000 elements (an LSTM's recurrent
+    // kernel); it runs once per fit, so keep notebooks free of that noise.
+    const model = quietly(() => this.build(tf, rowLength));
     this.model = model;
     this.history = [];
     this.bestEpoch = -1;
@@ -378,23 +411,22 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     try {
       for (let epoch = 0; epoch < p.epochs; epoch++) {
         const perm = shuffleRng.shuffle(Array.from({ length: trainX.length }, (_, i) => i));
-        const idx = tf.tensor1d(perm, 'int32');
-        const xs = tf.gather(xAll, idx);
-        const ys = tf.gather(yAll, idx);
-        idx.dispose();
-        let h: TfTypes.History;
-        try {
-          h = await model.fit(xs, ys, {
-            batchSize: p.batchSize,
-            epochs: 1,
-            shuffle: false,
-            verbose: 0,
-            callbacks: sched ? [sched as unknown as TfTypes.CustomCallbackArgs] : undefined,
-          });
-        } finally {
-          xs.dispose();
-          ys.dispose();
-        }
+        const batchSize = p.batchSize;
+        const batches = function* () {
+          for (let start = 0; start < perm.length; start += batchSize) {
+            const end = Math.min(start + batchSize, perm.length);
+            yield {
+              xs: tf.tensor(batchOf(xTrain, perm, start, end), [end - start, ...xTrain.rowShape]),
+              ys: tf.tensor(batchOf(yTrain, perm, start, end), [end - start, ...yTrain.rowShape]),
+            };
+          }
+        };
+        const h = await model.fitDataset(tf.data.generator(batches as unknown as () => Iterator<TfTypes.TensorContainer>), {
+          epochs: 1,
+          verbose: 0,
+          yieldEvery: opts.yieldEvery ?? 'never',
+          callbacks: sched ? [sched as unknown as TfTypes.CustomCallbackArgs] : undefined,
+        });
         const record: EpochRecord = {
           epoch,
           loss: h.history.loss[0] as number,
@@ -432,15 +464,13 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
       if (!es) this.bestEpoch = this.history.length - 1;
     } finally {
       bestWeights?.forEach((w) => w.dispose());
-      xAll.dispose();
-      yAll.dispose();
       xVal?.dispose();
     }
     return this;
   }
 
   private evaluate(tf: Tf, xVal: TfTypes.Tensor, targets: ReadonlyArray<unknown>): { loss: number; accuracy?: number } {
-    const yVal = this.yTensor(tf, targets, 'validation targets');
+    const yVal = this.tensorOf(tf, this.yHost(targets, 'validation targets'));
     try {
       return tf.tidy(() => {
         const pred = (this.model as TfTypes.LayersModel).predict(xVal) as TfTypes.Tensor;

@@ -40,6 +40,26 @@ describe('tfjs backend and loading', () => {
       assert.ok(info.cpuFallbackKernels.includes('Conv2DBackpropFilter'));
     }
   });
+
+  it('on wasm, matMul with transposed operands (the fast path tunelab installs) equals a plain product', async () => {
+    const info = await backendInfo();
+    const { loadTf } = await import('../../src/backend');
+    const tf = await loadTf();
+    const a = tf.randomUniform([6, 9], -1, 1, 'float32', 1);
+    const b = tf.randomUniform([4, 6], -1, 1, 'float32', 2);
+    const got = tf.matMul(a, b, true, true).arraySync() as number[][];
+    const A = a.arraySync() as number[][];
+    const B = b.arraySync() as number[][];
+    for (let i = 0; i < 9; i++) {
+      for (let j = 0; j < 4; j++) {
+        let s = 0;
+        for (let k = 0; k < 6; k++) s += A[k][i] * B[j][k];
+        assert.ok(Math.abs(s - got[i][j]) < 1e-5, `${info.backend}: [${i}, ${j}] ${got[i][j]} vs ${s}`);
+      }
+    }
+    a.dispose();
+    b.dispose();
+  });
 });
 
 describe('neural networks', () => {
