@@ -4,7 +4,7 @@
  */
 import type * as PgTypes from 'pg';
 import { StorageError } from '../errors';
-import type { RdbConnection, SqlRunner } from './rdb/connection';
+import type { RdbConnection, Row, SqlRunner } from './rdb/connection';
 import { RdbStorage } from './rdb/storage';
 
 export interface PostgresOptions {
@@ -53,31 +53,36 @@ function translate(err: unknown, where: string): unknown {
   return err;
 }
 
-/** `?` placeholders to PostgreSQL's `$1, $2, ...` (our statements never put `?` inside literals). */
-const converted = new Map<string, string>();
-function toPg(sql: string): string {
-  let out = converted.get(sql);
-  if (out === undefined) {
+/**
+ * `?` placeholders to PostgreSQL's `$1, $2, ...` (our statements never put `?` inside literals), as a
+ * named prepared statement: each connection parses and plans a statement once, not on every call
+ * (planning the trial-loading UNION costs more than running it).
+ */
+const prepared = new Map<string, PgTypes.QueryConfig>();
+function toPg(sql: string, values: readonly unknown[]): PgTypes.QueryConfig {
+  let config = prepared.get(sql);
+  if (config === undefined) {
     let i = 0;
-    out = sql.replace(/\?/g, () => `$${++i}`);
-    if (converted.size > 1000) converted.clear();
-    converted.set(sql, out);
+    const text = sql.replace(/\?/g, () => `$${++i}`);
+    // Statements with literals baked in (rare maintenance statements) stay unnamed once many exist.
+    config = prepared.size < 500 ? { name: `tunelab_${prepared.size}`, text } : { text };
+    prepared.set(sql, config);
   }
-  return out;
+  return { ...config, values: values as unknown[] };
 }
 
 function runnerFor(client: PgTypes.Pool | PgTypes.PoolClient, where: string): SqlRunner {
   return {
     async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
       try {
-        return (await client.query(toPg(sql), params as unknown[])).rows as T[];
+        return (await client.query(toPg(sql, params))).rows as T[];
       } catch (err) {
         throw translate(err, where);
       }
     },
     async run(sql: string, params: readonly unknown[] = []): Promise<number> {
       try {
-        return (await client.query(toPg(sql), params as unknown[])).rowCount ?? 0;
+        return (await client.query(toPg(sql, params))).rowCount ?? 0;
       } catch (err) {
         throw translate(err, where);
       }
@@ -125,6 +130,30 @@ class PostgresConnection implements RdbConnection {
     } finally {
       // A connection that failed mid-transaction is discarded rather than reused.
       client.release(broken instanceof StorageError ? (broken as Error) : undefined);
+    }
+  }
+
+  /** BEGIN; ...; COMMIT as one simple-protocol query: a single round trip, atomic. */
+  async script(statements: readonly string[]): Promise<Row[][]> {
+    const text = ['BEGIN', ...statements, 'COMMIT'].join(';\n');
+    let client: PgTypes.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw translate(err, this.description);
+    }
+    let failed: unknown = undefined;
+    try {
+      const results = (await client.query(text)) as unknown as PgTypes.QueryResult | PgTypes.QueryResult[];
+      const list = Array.isArray(results) ? results : [results];
+      return list.slice(1, 1 + statements.length).map((r) => r.rows as Row[]);
+    } catch (err) {
+      failed = translate(err, this.description);
+      // A failed statement leaves the session inside an aborted transaction: end it before reuse.
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw failed;
+    } finally {
+      client.release(failed instanceof StorageError ? failed : undefined);
     }
   }
 

@@ -19,5 +19,10 @@ export interface RdbConnection extends SqlRunner {
   /** Where the data lives, for messages (a file path, or host:port/db without the password). */
   readonly description: string;
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * Optional: run literal statements (no parameters) as one transaction in one round trip and return
+   * each statement's rows. Network databases provide it to cut latency on hot paths.
+   */
+  script?(statements: readonly string[]): Promise<Row[][]>;
   close(): Promise<void>;
 }

@@ -47,6 +47,13 @@ class SqlDialect {
   text(col: string): string {
     return this.name === 'sqlite' ? col : `${col}::text`;
   }
+  /** `IN <list>` for a list passed as one parameter (see listParam). */
+  get inList(): string {
+    return this.name === 'sqlite' ? 'IN (SELECT value FROM json_each(?))' : '= ANY(CAST(? AS INTEGER[]))';
+  }
+  listParam(ids: number[]): unknown {
+    return this.name === 'sqlite' ? JSON.stringify(ids) : ids;
+  }
   get forUpdate(): string {
     return this.name === 'sqlite' ? '' : ' FOR UPDATE';
   }
@@ -94,10 +101,6 @@ interface TrialBuilder {
   systemAttrs: Record<string, unknown>;
 }
 
-const asInt = (v: number): string => {
-  if (!Number.isSafeInteger(v)) throw new InvalidArgumentError(`Expected an integer id, got ${v}.`);
-  return String(v);
-};
 
 export class RdbStorage implements Storage {
   private readonly sql: SqlDialect;
@@ -210,7 +213,7 @@ export class RdbStorage implements Storage {
   async deleteStudy(studyId: number): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.requireStudy(tx, studyId);
-      const ofStudy = `trial_id IN (SELECT trial_id FROM trials WHERE study_id = ${asInt(studyId)})`;
+      const ofStudy = 'trial_id IN (SELECT trial_id FROM trials WHERE study_id = ?)';
       for (const table of [
         'trial_heartbeats',
         'trial_intermediate_values',
@@ -219,7 +222,7 @@ export class RdbStorage implements Storage {
         'trial_system_attributes',
         'trial_user_attributes',
       ]) {
-        await tx.run(`DELETE FROM ${table} WHERE ${ofStudy}`);
+        await tx.run(`DELETE FROM ${table} WHERE ${ofStudy}`, [studyId]);
       }
       for (const table of ['trials', 'study_directions', 'study_system_attributes', 'study_user_attributes', 'studies']) {
         await tx.run(`DELETE FROM ${table} WHERE study_id = ?`, [studyId]);
@@ -394,7 +397,11 @@ export class RdbStorage implements Storage {
     const start = state === TrialState.RUNNING ? new Date() : null;
     const userAttrs = { ...(template.userAttrs ?? {}) };
     const systemAttrs = { ...(template.systemAttrs ?? {}) };
-    const { trialId, number } = await this.db.transaction(async (tx) => {
+    const hasAttrs = Object.keys(userAttrs).length + Object.keys(systemAttrs).length > 0;
+    const created =
+      this.db.script && !hasAttrs
+        ? await this.createTrialInOneRoundTrip(studyId, state, start)
+        : await this.db.transaction(async (tx) => {
       // Optuna's protocol: lock the study row, then number = trials already in the study. Both
       // Optuna and tunelab writers take this lock, so numbers stay consecutive and unique.
       await this.requireStudy(tx, studyId, true);
@@ -413,6 +420,7 @@ export class RdbStorage implements Storage {
       }
       return { trialId: id, number: Number(rows[0].number) };
     });
+    const { trialId, number } = created;
     this.trialStudy.set(trialId, studyId);
     return Object.freeze({
       trialId,
@@ -428,6 +436,27 @@ export class RdbStorage implements Storage {
       userAttrs: Object.freeze(userAttrs),
       systemAttrs: Object.freeze(systemAttrs),
     });
+  }
+
+  /**
+   * The same lock-then-insert transaction as one script (PostgreSQL: one round trip instead of five).
+   * Every value is generated here (ids, a state name, our own timestamp format), so inlining is safe.
+   * In READ COMMITTED each statement of the script takes a new snapshot, so the INSERT sees every trial
+   * committed by whoever held the study lock before us.
+   */
+  private async createTrialInOneRoundTrip(studyId: number, state: TrialState, start: Date | null): Promise<{ trialId: number; number: number }> {
+    if (!Number.isSafeInteger(studyId)) throw new InvalidArgumentError(`Bad study id ${studyId}.`);
+    const startLiteral = start ? `'${formatDatetime(start)}'` : 'NULL';
+    const results = await this.db.script!([
+      `SELECT study_id FROM studies WHERE study_id = ${studyId} FOR UPDATE`,
+      `INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete)
+       SELECT (SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ${studyId}), ${studyId}, '${STATE_NAME[state]}', ${startLiteral}, NULL
+       WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = ${studyId})
+       RETURNING trial_id, number`,
+    ]);
+    const row = results[1][0] as { trial_id: number; number: number } | undefined;
+    if (!row) throw this.noStudy(studyId);
+    return { trialId: Number(row.trial_id), number: Number(row.number) };
   }
 
   /**
@@ -552,7 +581,10 @@ export class RdbStorage implements Storage {
       params.push(now);
     }
     params.push(trialId, STATE_NAME[expected]);
-    const changed = await this.db.transaction(async (tx) => {
+    const changed =
+      this.db.dialect === 'postgres'
+        ? await this.setStateInOneStatement(sets, params, values ?? [])
+        : await this.db.transaction(async (tx) => {
       const n = await tx.run(`UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ? AND state = ?`, params);
       if (n === 0) return false;
       for (const [i, v] of (values ?? []).entries()) {
@@ -570,6 +602,22 @@ export class RdbStorage implements Storage {
       if (exists.length === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
     }
     return changed;
+  }
+
+  /** PostgreSQL: the guarded UPDATE and the values upsert as one atomic statement (one round trip). */
+  private async setStateInOneStatement(sets: string[], params: unknown[], values: readonly number[]): Promise<boolean> {
+    const encoded = values.map(encodeValue);
+    const rows = await this.db.all<{ changed: number }>(
+      `WITH u AS (UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ? AND state = ? RETURNING trial_id),
+       v AS (INSERT INTO trial_values (trial_id, objective, value, value_type)
+             SELECT u.trial_id, x.objective, x.value, CAST(x.value_type AS trialvaluetype)
+               FROM u, unnest(CAST(? AS INTEGER[]), CAST(? AS DOUBLE PRECISION[]), CAST(? AS TEXT[])) AS x(objective, value, value_type)
+             ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
+             RETURNING 1)
+       SELECT (SELECT COUNT(*) FROM u) AS changed, (SELECT COUNT(*) FROM v) AS written`,
+      [...params, encoded.map((_, i) => i), encoded.map((e) => e[0]), encoded.map((e) => e[1])],
+    );
+    return Number(rows[0].changed) > 0;
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
@@ -705,25 +753,30 @@ export class RdbStorage implements Storage {
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial> {
-    const rows = await this.db.all<TrialRow>(this.loadSql(`trial_id = ${asInt(trialId)}`, false));
+    const rows = await this.db.all<TrialRow>(this.loadSql('trial_id = ?', false), [trialId]);
     const { trials } = this.buildTrials(rows);
     if (trials.length === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
     return this.freeze(trials[0]);
   }
 
-  /** Which trials a refresh must read: new ones, and those unfinished at the last read. */
-  private changedSelection(studyId: number, cache: StudyCache | undefined, alias = ''): string {
-    if (!cache) return `${alias}study_id = ${asInt(studyId)}`;
+  /**
+   * Which trials a refresh must read: new ones, and those unfinished at the last read. Constant SQL
+   * text with parameters, so SQLite and PostgreSQL prepare and plan it once per connection.
+   */
+  private changedSelection(studyId: number, cache: StudyCache | undefined, alias = ''): { where: string; params: unknown[] } {
+    if (!cache) return { where: `${alias}study_id = ?`, params: [studyId] };
     // `+study_id` keeps SQLite on the primary key (a range from the last id seen), which stays flat as
     // the study grows, instead of scanning every trial of the study through the study_id index.
-    const unfinished = [...cache.unfinished];
-    const ids = unfinished.length > 0 ? ` OR ${alias}trial_id IN (${unfinished.map(asInt).join(', ')})` : '';
-    return `(${alias}trial_id > ${asInt(cache.maxTrialId)}${ids}) AND +${alias}study_id = ${asInt(studyId)}`;
+    return {
+      where: `(${alias}trial_id > ? OR ${alias}trial_id ${this.sql.inList}) AND +${alias}study_id = ?`,
+      params: [cache.maxTrialId, this.sql.listParam([...cache.unfinished]), studyId],
+    };
   }
 
   async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
     let cache = this.caches.get(studyId);
-    const rows = await this.db.all<TrialRow>(this.loadSql(this.changedSelection(studyId, cache), true), [studyId]);
+    const selection = this.changedSelection(studyId, cache);
+    const rows = await this.db.all<TrialRow>(this.loadSql(selection.where, true), [...selection.params, studyId]);
     const { trials, studyFound } = this.buildTrials(rows);
     if (!studyFound) throw this.noStudy(studyId);
     if (!cache) {
@@ -777,8 +830,8 @@ export class RdbStorage implements Storage {
     const selection = this.changedSelection(studyId, this.caches.get(studyId), 't.');
     const stale = await this.db.all<{ trial_id: number }>(
       `SELECT t.trial_id AS trial_id FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id
-        WHERE ${selection} AND ${this.sql.text('t.state')} = 'RUNNING' AND ${this.sql.staleHeartbeat}`,
-      [graceSeconds],
+        WHERE ${selection.where} AND ${this.sql.text('t.state')} = 'RUNNING' AND ${this.sql.staleHeartbeat}`,
+      [...selection.params, graceSeconds],
     );
     const failed: number[] = [];
     for (const r of stale) {
