@@ -2,6 +2,12 @@ import { distributionsEqual, type Distribution } from '../../distributions';
 import { TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
 import { CONSTRAINTS_KEY } from '../base';
 
+// Enum members as plain constants: this code runs once per trial for every past trial.
+const COMPLETE = TrialState.COMPLETE;
+const PRUNED = TrialState.PRUNED;
+const RUNNING = TrialState.RUNNING;
+const WAITING = TrialState.WAITING;
+
 /**
  * The trials TPE learns from, ranked and split into "below" (good) and "above" (the rest).
  *
@@ -35,17 +41,33 @@ export interface SplitOptions {
   splitMultiObjective?: (losses: readonly (readonly number[])[], nBelow: number) => number[];
 }
 
-/** Sort key (a, b): lexicographic, smaller is better. */
-function rankKey(t: FrozenTrial, sign: number): [number, number] {
-  if (t.state === TrialState.COMPLETE) return [-Infinity, sign * t.values![0]];
-  if (t.state === TrialState.PRUNED) {
+/** Writes the sort key (a, b) of trial t at index i: lexicographic, smaller is better. */
+function writeRankKey(t: FrozenTrial, sign: number, keyA: Float64Array, keyB: Float64Array, i: number): void {
+  if (t.state === COMPLETE) {
+    keyA[i] = -Infinity;
+    keyB[i] = sign * t.values![0];
+    return;
+  }
+  if (t.state === PRUNED) {
     let step = -1;
     let value = 0;
-    for (const [s, v] of t.intermediateValues) if (s > step) [step, value] = [s, v];
-    if (step < 0) return [1, 0];
-    return Number.isNaN(value) ? [-step, Infinity] : [-step, sign * value];
+    for (const [s, v] of t.intermediateValues) {
+      if (s > step) {
+        step = s;
+        value = v;
+      }
+    }
+    if (step < 0) {
+      keyA[i] = 1;
+      keyB[i] = 0;
+    } else {
+      keyA[i] = -step;
+      keyB[i] = Number.isNaN(value) ? Infinity : sign * value;
+    }
+    return;
   }
-  return [Infinity, Infinity]; // RUNNING under constant liar
+  keyA[i] = Infinity; // RUNNING under constant liar
+  keyB[i] = Infinity;
 }
 
 export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): Split {
@@ -53,15 +75,15 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
   const signs = opts.directions.map((d) => (d === 'minimize' ? 1 : -1));
   const trials: FrozenTrial[] = [];
   for (const t of all) {
-    if (t.state === TrialState.COMPLETE) {
+    if (t.state === COMPLETE) {
       if (t.values && t.values.length === signs.length) trials.push(t);
-    } else if (!multi && (t.state === TrialState.PRUNED || (opts.constantLiar && t.state === TrialState.RUNNING))) {
+    } else if (!multi && (t.state === PRUNED || (opts.constantLiar && t.state === RUNNING))) {
       trials.push(t);
     }
   }
   const m = trials.length;
   let nFinished = 0;
-  for (const t of trials) if (t.state !== TrialState.RUNNING) nFinished++;
+  for (const t of trials) if (t.state !== RUNNING) nFinished++;
   const nBelow = Math.max(0, Math.min(m, Math.floor(opts.gamma(nFinished))));
   const lossVectors = multi ? trials.map((t) => t.values!.map((v, i) => signs[i] * v)) : [];
 
@@ -69,7 +91,7 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
   if (opts.constraints) {
     violations = new Float64Array(m);
     trials.forEach((t, i) => {
-      const c = t.state === TrialState.RUNNING ? undefined : (t.systemAttrs[CONSTRAINTS_KEY] as readonly number[] | null | undefined);
+      const c = t.state === RUNNING ? undefined : (t.systemAttrs[CONSTRAINTS_KEY] as readonly number[] | null | undefined);
       violations![i] = Array.isArray(c) ? c.reduce((s: number, v: number) => s + (v > 0 ? v : 0), 0) : Infinity;
     });
   }
@@ -79,7 +101,7 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
   if (!multi) {
     keyA = new Float64Array(m);
     keyB = new Float64Array(m);
-    for (let i = 0; i < m; i++) [keyA[i], keyB[i]] = rankKey(trials[i], signs[0]);
+    for (let i = 0; i < m; i++) writeRankKey(trials[i], signs[0], keyA, keyB, i);
   }
   const bestOf = (indices: number[], k: number): number[] => {
     if (multi) {
@@ -160,7 +182,7 @@ export class ParamColumn {
     const k = t.number;
     if (k < this.final.length && this.final[k]) return this.values[k];
     const v = compatibleValue(t, this.name, this.dist) ?? NaN;
-    if (t.state !== TrialState.RUNNING && t.state !== TrialState.WAITING) {
+    if (t.state !== RUNNING && t.state !== WAITING) {
       if (k >= this.final.length) this.grow(k + 1);
       this.values[k] = v;
       this.final[k] = 1;

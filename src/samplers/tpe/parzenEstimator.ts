@@ -1,11 +1,13 @@
 import type { Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import type { Rng } from '../../rng';
+import { SortedGaussianSum } from './gaussSum';
 import { LOG_SQRT_2PI, logGaussMass, truncnormPpf } from './truncnorm';
 
 /** Bandwidth multiplier of multivariate TPE (Scott's rule scaled, as in BOHB and Optuna). */
 const SIGMA0_MAGNITUDE = 0.2;
 const EPS = 1e-12;
+const INV_SQRT_2PI = Math.exp(-LOG_SQRT_2PI);
 /** Components farther than this many bandwidths contribute < e^-50 of their weight: skipped. */
 const FAR_Z2 = 100;
 
@@ -185,10 +187,8 @@ export class ParzenEstimator {
     const { mus, sigmas, logZ } = k;
     if (m.q === null) {
       // Continuous: sum_i w_i N(x; mu_i, sigma_i) / Z_i, in the linear domain (the prior kernel keeps
-      // the sum away from underflow inside the range). Kernels are laid out in sorted order in
-      // blocks; a block whose every kernel is more than sqrt(FAR_Z2) bandwidths from x is skipped,
-      // since together its kernels contribute less than e^-50 of their weight.
-      const B = 16;
+      // the sum away from underflow inside the range), kernels laid out in sorted order for the
+      // blocked evaluation of SortedGaussianSum.
       const sMu = new Float64Array(nc);
       const sInv = new Float64Array(nc);
       const sCoef = new Float64Array(nc);
@@ -197,35 +197,12 @@ export class ParzenEstimator {
         const inv = 1 / sigmas[i];
         sMu[p] = mus[i];
         sInv[p] = inv;
-        sCoef[p] = w[i] * Math.exp(-logZ[i] - LOG_SQRT_2PI) * inv;
+        // Most kernels sit well inside the range (logZ = 0): skip the exponential for them.
+        sCoef[p] = w[i] * (logZ[i] === 0 ? INV_SQRT_2PI : Math.exp(-logZ[i] - LOG_SQRT_2PI)) * inv;
       }
-      const nb = Math.ceil(nc / B);
-      const bLo = new Float64Array(nb);
-      const bHi = new Float64Array(nb);
-      const reach = Math.sqrt(FAR_Z2);
-      for (let b = 0; b < nb; b++) {
-        let lo = Infinity;
-        let hi = -Infinity;
-        for (let p = b * B; p < Math.min(nc, (b + 1) * B); p++) {
-          const r = reach / sInv[p];
-          lo = Math.min(lo, sMu[p] - r);
-          hi = Math.max(hi, sMu[p] + r);
-        }
-        bLo[b] = lo;
-        bHi[b] = hi;
-      }
+      const mixture = new SortedGaussianSum(sMu, sInv, sCoef);
       for (let s = 0; s < size; s++) {
-        const x = forward(m, xs[s]);
-        let sum = 0;
-        for (let b = 0; b < nb; b++) {
-          if (x < bLo[b] || x > bHi[b]) continue;
-          const end = Math.min(nc, (b + 1) * B);
-          for (let p = b * B; p < end; p++) {
-            const z = (x - sMu[p]) * sInv[p];
-            const z2 = z * z;
-            if (z2 < FAR_Z2) sum += sCoef[p] * Math.exp(-0.5 * z2);
-          }
-        }
+        const sum = mixture.at(forward(m, xs[s]));
         out[s] = sum > 0 ? Math.log(sum) : this.logPdfJoint([xs.subarray(s, s + 1)], 1)[0];
       }
       return out;

@@ -1,0 +1,113 @@
+/**
+ * Search quality: median simple regret (best value found minus the known minimum) after 100 trials
+ * over 20 seeds, on Branin, Hartmann-3, Hartmann-6, Rosenbrock-4D and Ackley-5D, for tunelab's
+ * Random, QMC and TPE samplers and Optuna 3.1's Random and TPE samplers, in one run. Both sides use
+ * the same function definitions (bench/functions.ts) and each library's default settings.
+ *
+ *   npx tsx bench/search-quality.ts [--seeds 20] [--trials 100]
+ *
+ * Optuna runs in a /usr/bin/python3 subprocess while tunelab runs (times are not compared here).
+ * Writes bench/results/search-quality.json.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createStudy, QMCSampler, RandomSampler, TPESampler, type Sampler } from '../src';
+import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const N_SEEDS = arg('seeds', 20);
+const N_TRIALS = arg('trials', 100);
+
+const TUNELAB: Record<string, (seed: number) => Sampler> = {
+  'tunelab Random': (seed) => new RandomSampler({ seed }),
+  'tunelab QMC': (seed) => new QMCSampler({ seed }),
+  'tunelab TPE': (seed) => new TPESampler({ seed }),
+};
+
+const OPTUNA_SCRIPT = `
+import json, sys, warnings
+warnings.filterwarnings('ignore')
+import optuna
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+${PYTHON_BENCHMARKS}
+cfg = json.load(sys.stdin)
+out = {}
+for name, (f, bounds, minimum) in BENCHMARKS.items():
+    for label, make in [('Optuna Random', lambda s: optuna.samplers.RandomSampler(seed=s)), ('Optuna TPE', lambda s: optuna.samplers.TPESampler(seed=s))]:
+        regrets = []
+        for seed in range(cfg['seeds']):
+            study = optuna.create_study(sampler=make(seed))
+            study.optimize(lambda t: f([t.suggest_float('x%d' % i, lo, hi) for i, (lo, hi) in enumerate(bounds)]), n_trials=cfg['trials'])
+            regrets.append(study.best_value - minimum)
+        out.setdefault(name, {})[label] = regrets
+print(json.dumps({'version': optuna.__version__, 'regrets': out}))
+`;
+
+function runOptuna(): Promise<{ version: string; regrets: Record<string, Record<string, number[]>> }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('/usr/bin/python3', ['-c', OPTUNA_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`Optuna failed:\n${err}`))));
+    p.stdin.end(JSON.stringify({ seeds: N_SEEDS, trials: N_TRIALS }));
+  });
+}
+
+async function regret(fn: BenchmarkFunction, sampler: Sampler): Promise<number> {
+  const study = await createStudy({ sampler });
+  await study.optimize((t) => fn.f(fn.bounds.map(([lo, hi], i) => t.suggestFloat(`x${i}`, lo, hi))), {
+    nTrials: N_TRIALS,
+    showProgressBar: false,
+  });
+  return study.bestValue - fn.minimum;
+}
+
+const quantile = (v: number[], q: number) => {
+  const s = [...v].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return s[lo] + (s[Math.min(s.length - 1, lo + 1)] - s[lo]) * (pos - lo);
+};
+const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+
+(async () => {
+  const optunaPromise = runOptuna();
+  const regrets: Record<string, Record<string, number[]>> = {};
+  for (const fn of BENCHMARKS) {
+    regrets[fn.name] = {};
+    for (const [label, make] of Object.entries(TUNELAB)) {
+      const r: number[] = [];
+      for (let seed = 0; seed < N_SEEDS; seed++) r.push(await regret(fn, make(seed)));
+      regrets[fn.name][label] = r;
+    }
+    console.log(`tunelab done: ${fn.name}`);
+  }
+  const optuna = await optunaPromise;
+  for (const fn of BENCHMARKS) Object.assign(regrets[fn.name], optuna.regrets[fn.name]);
+
+  const labels = ['tunelab Random', 'tunelab QMC', 'tunelab TPE', 'Optuna Random', 'Optuna TPE'];
+  const summary: Record<string, Record<string, { median: number; q25: number; q75: number }>> = {};
+  console.log(`\nMedian simple regret after ${N_TRIALS} trials over ${N_SEEDS} seeds (lower is better):\n`);
+  console.log(`| function | ${labels.join(' | ')} | tunelab TPE <= Optuna TPE |`);
+  console.log(`|---|${labels.map(() => '---').join('|')}|---|`);
+  for (const fn of BENCHMARKS) {
+    summary[fn.name] = {};
+    for (const l of labels) {
+      const v = regrets[fn.name][l];
+      summary[fn.name][l] = { median: quantile(v, 0.5), q25: quantile(v, 0.25), q75: quantile(v, 0.75) };
+    }
+    const ok = summary[fn.name]['tunelab TPE'].median <= summary[fn.name]['Optuna TPE'].median;
+    console.log(`| ${fn.name} | ${labels.map((l) => fmt(summary[fn.name][l].median)).join(' | ')} | ${ok ? 'yes' : 'NO'} |`);
+  }
+  mkdirSync(join(__dirname, 'results'), { recursive: true });
+  writeFileSync(
+    join(__dirname, 'results', 'search-quality.json'),
+    JSON.stringify({ date: new Date().toISOString(), optunaVersion: optuna.version, seeds: N_SEEDS, trials: N_TRIALS, summary, regrets }, null, 2) + '\n',
+  );
+})();
