@@ -10,16 +10,14 @@
  */
 import { HTMLManager } from '@jupyter-widgets/html-manager/lib/htmlmanager';
 import * as tunelabViews from './views';
+import { loaderFor } from './loader';
 import './embedCss';
 
 const STATE_MIME = 'application/vnd.jupyter.widget-state+json';
 const VIEW_MIME = 'application/vnd.jupyter.widget-view+json';
 
 /** Resolve model modules that html-manager does not ship itself. */
-export function loader(moduleName: string, moduleVersion: string): Promise<unknown> {
-  if (moduleName === tunelabViews.MODULE_NAME) return Promise.resolve(tunelabViews);
-  return Promise.reject(new Error(`tunelab embed: no module ${moduleName}@${moduleVersion} in this bundle`));
-}
+export const loader = loaderFor(tunelabViews);
 
 export function createManager(): HTMLManager {
   return new HTMLManager({ loader });
