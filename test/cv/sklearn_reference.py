@@ -41,4 +41,13 @@ elif task == "nested":
                      "meanTestScores": gs.cv_results_["mean_test_score"].tolist()})
     nested = cross_val_score(GridSearchCV(SVC(), req["grid"], cv=inner), X, y, cv=outer)
     out = {"folds": rows, "crossValScore": nested.tolist()}
+elif task == "preprocess":
+    X = np.array(req["X"])
+    kind = req["kind"]
+    if kind == "pca":
+        m = PCA(n_components=req["nComponents"]).fit(X)
+        out = {"ratio": m.explained_variance_ratio_.tolist(), "Z": m.transform(X).tolist()}
+    else:
+        m = {"standard": StandardScaler, "minmax": MinMaxScaler}[kind]().fit(X)
+        out = {"Z": m.transform(np.array(req["XTest"])).tolist()}
 json.dump(out, sys.stdout)
