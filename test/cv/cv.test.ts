@@ -18,6 +18,8 @@ import {
   MinMaxScaler,
   PCA,
   RandomSampler,
+  MedianPruner,
+  TPESampler,
   TrialState,
   floatDistribution,
   datasets,
@@ -214,5 +216,36 @@ describe('searches', () => {
     for (const t of complete) assert.deepEqual([...t.intermediateValues.keys()], [0, 1, 2, 3, 4]);
     assert.equal(r.bestScore, Math.max(...complete.map((t) => (t.values as number[])[0])));
     assert.ok(r.bestEstimator !== null);
+  });
+
+  it('tuneCV works with the library samplers and pruners (TPE + MedianPruner), folds as steps', async () => {
+    const r = await tuneCV(new SVC(), (t) => ({ gamma: t.suggestFloat('gamma', 1e-2, 1e5, { log: true }) }), iris.X, iris.y, {
+      cv: new StratifiedKFold({ nSplits: 4 }),
+      nTrials: 14,
+      study: { sampler: new TPESampler({ seed: 1, nStartupTrials: 5 }), pruner: new MedianPruner({ nStartupTrials: 3 }) },
+    });
+    const states = r.study.trials.map((t) => t.state);
+    assert.ok(states.includes(TrialState.PRUNED), 'the median pruner stopped some configurations between folds');
+    for (const t of r.study.trials.filter((x) => x.state === TrialState.PRUNED)) assert.ok(t.intermediateValues.size < 4);
+    assert.equal(r.cvResults.length, 14);
+    assert.equal(r.cvResults.filter((c) => c.state === 'PRUNED').length, states.filter((s) => s === TrialState.PRUNED).length);
+    assert.ok(r.bestScore > 0.9);
+  });
+
+  it('nestedCV runs randomized and tunelab-study inner searches, reporting each outer fold as it ends', async () => {
+    const rows: NestedFoldResult[] = [];
+    const random = await nestedCV(
+      new SVC(),
+      { kind: 'random', distributions: { C: floatDistribution(0.01, 100, { log: true }) }, nIter: 3, seed: 2 },
+      iris.X,
+      iris.y,
+      { outerCv: 3, innerCv: 3, onFold: (r) => void rows.push(r) },
+    );
+    assert.deepEqual(rows.map((r) => r.outerFold), [0, 1, 2]);
+    assert.deepEqual(random.outerScores, rows.map((r) => r.score));
+    assert.ok(rows.every((r) => r.innerResults?.length === 3));
+    const tuned = await nestedCV(new SVC(), { kind: 'tune', space: (t) => ({ C: t.suggestFloat('C', 0.01, 100, { log: true }) }), nTrials: 3, study: { sampler: new RandomSampler({ seed: 3 }) } }, iris.X, iris.y, { outerCv: 3, innerCv: 3 });
+    assert.equal(tuned.folds.length, 3);
+    assert.ok(tuned.mean > 0.85);
   });
 });
