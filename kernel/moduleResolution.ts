@@ -8,11 +8,24 @@
  * kernel installed is the one the notebook's tunelab finds.
  */
 import Module from 'node:module';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const PACKAGE_NAME = 'tunelab';
-/** The root of this package (dist/kernel/ -> package root). */
-export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+/** The root of this package: the nearest ancestor whose package.json is tunelab's (from dist/kernel/ or kernel/). */
+export const PACKAGE_ROOT = findPackageRoot(__dirname);
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === PACKAGE_NAME) return dir;
+    } catch {
+      // no package.json here: keep going up
+    }
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..', '..');
+  }
+}
 
 function rewriteRequest(request: string): string | undefined {
   if (request === PACKAGE_NAME) return PACKAGE_ROOT;

@@ -285,6 +285,38 @@ export class KernelClient {
     }
   }
 
+  /**
+   * Sends a message that has no reply (comm_open, comm_msg, comm_close) and collects the iopub
+   * messages parented to it until its idle status.
+   */
+  async sendAndWaitIdle(
+    channel: ClientChannel,
+    msgType: string,
+    content: JsonObject,
+    opts: { metadata?: JsonObject; buffers?: Buffer[]; timeoutMs?: number } = {},
+  ): Promise<{ msgId: string; iopub: JupyterMessage[] }> {
+    const header = newHeader(msgType, this.session, 'tunelab-client');
+    const iopub: JupyterMessage[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no idle status for ${msgType} within ${opts.timeoutMs ?? 30_000} ms`)), opts.timeoutMs ?? 30_000);
+      this.iopubListeners.set(header.msg_id, (m) => {
+        iopub.push(m);
+        if (m.header.msg_type === 'status' && m.content.execution_state === 'idle') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const parts = serializeParts({ header, parent_header: {}, metadata: opts.metadata ?? {}, content });
+    void this.sendRaw(channel, encodeFrames(this.info.key, [], parts, opts.buffers ?? []));
+    try {
+      await done;
+      return { msgId: header.msg_id, iopub };
+    } finally {
+      this.iopubListeners.delete(header.msg_id);
+    }
+  }
+
   /** Listens to iopub messages parented to a request sent by other means. */
   listen(msgId: string, fn: (m: JupyterMessage) => void): () => void {
     this.iopubListeners.set(msgId, fn);

@@ -1,0 +1,98 @@
+// Interrupts, by interrupt_request on the control channel and by SIGINT: synchronous loops (at
+// top level, after an await, in a background task), awaiting cells, and study.optimize, which
+// stops cleanly and keeps its finished trials. The kernel stays alive throughout.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { KernelClient } from '../../kernel/runner/client';
+import type { JupyterMessage } from '../../kernel/wire';
+import { resultText, run, startKernel, stdout, waitFor } from './helpers';
+
+describe('tunelab kernel: interrupts', () => {
+  let k: KernelClient;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-nb-'));
+  before(async () => {
+    k = await startKernel({ cwd: dir });
+  });
+  after(async () => {
+    await k?.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs `code`, interrupts once `ready` says so (default: at once), and returns the reply. */
+  async function interrupted(code: string, how: 'message' | 'signal', ready?: (msgs: JupyterMessage[]) => boolean) {
+    const seen: JupyterMessage[] = [];
+    const exec = k.execute(code, { onMessage: (m) => seen.push(m) });
+    await waitFor(() => seen.some((m) => m.header.msg_type === 'execute_input') || undefined, 30_000, 'the cell to start');
+    if (ready) await waitFor(() => ready(seen) || undefined, 30_000, 'the cell to be ready for the interrupt');
+    // The cell must really be running (not just announced) before we interrupt it.
+    await new Promise((r) => setTimeout(r, 200));
+    if (how === 'message') {
+      const reply = await k.interrupt();
+      assert.equal(reply.header.msg_type, 'interrupt_reply');
+      assert.equal(reply.content.status, 'ok');
+    } else {
+      k.process.kill('SIGINT');
+    }
+    const r = await exec;
+    assert.equal(r.reply.content.status, 'error', `the cell was not interrupted: ${JSON.stringify(r.reply.content)}`);
+    assert.equal(r.reply.content.ename, 'Interrupted');
+    return r;
+  }
+
+  it('stops a synchronous loop at top level (interrupt_request, then SIGINT)', async () => {
+    await interrupted("const kept = 'kept';\nlet spins = 0;\nwhile (true) { spins++; }", 'message');
+    await interrupted("const kept2 = 'kept too';\nlet spins2 = 0;\nfor (;;) { spins2++; }", 'signal');
+    assert.equal(resultText(await run(k, 'kept + ", " + kept2')), "'kept, kept too'", 'the kernel keeps its state');
+  });
+
+  it('stops a cell awaiting forever (interrupt_request, then SIGINT)', async () => {
+    await interrupted('await new Promise(() => {});', 'message');
+    await interrupted('await new Promise(() => {});', 'signal');
+    assert.equal(resultText(await run(k, '"alive"')), "'alive'");
+  });
+
+  it('stops a synchronous loop that runs after an await', async () => {
+    await interrupted('await new Promise((r) => setTimeout(r, 10));\nlet n3 = 0;\nwhile (true) { n3++; }', 'message');
+    assert.equal(resultText(await run(k, '1 + 1')), '2');
+  });
+
+  it('stops study.optimize cleanly: finished trials are kept, the study can go on', async () => {
+    await run(
+      k,
+      [
+        "import { createStudy, TrialState } from 'tunelab';",
+        "const study = await createStudy({ direction: 'minimize' });",
+        'const busy = (ms: number) => { const end = Date.now() + ms; while (Date.now() < end) { /* a synchronous objective */ } };',
+        "const objective = (t: any) => { const x = t.suggestFloat('x', -1, 1); busy(50); return x * x; };",
+      ].join('\n'),
+    );
+    const r = await interrupted(
+      "await study.optimize(objective, { nTrials: 100000, callbacks: [(s, t) => { if (t.number === 2) console.log('three trials done'); }] });",
+      'message',
+      (msgs) => msgs.some((m) => m.header.msg_type === 'stream' && String(m.content.text).includes('three trials done')),
+    );
+    assert.ok(r);
+    const counts = await run(
+      k,
+      'const states = study.trials.map((t) => t.state);\n' +
+        'console.log(JSON.stringify({ complete: states.filter((s) => s === TrialState.COMPLETE).length, running: states.filter((s) => s === TrialState.RUNNING).length, total: states.length }))',
+    );
+    const c = JSON.parse(stdout(counts)) as { complete: number; running: number; total: number };
+    assert.ok(c.complete >= 3, `finished trials are kept: ${JSON.stringify(c)}`);
+    assert.ok(c.total < 100000, 'optimize stopped');
+    assert.equal(c.running, 0, 'no trial is left RUNNING');
+    // The study is usable again afterwards.
+    await run(k, 'await study.optimize(objective, { nTrials: 2 });');
+    assert.equal(resultText(await run(k, 'study.trials.length')), String(c.total + 2));
+  });
+
+  it('an interrupt while idle does not break the next cell', async () => {
+    const reply = await k.interrupt();
+    assert.equal(reply.content.status, 'ok');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(resultText(await run(k, 'let total = 0;\nfor (let i = 0; i < 1000; i++) total += i;\ntotal')), '499500');
+  });
+});
