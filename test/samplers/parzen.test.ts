@@ -1,8 +1,8 @@
 // The Parzen estimators are checked against Optuna 3.1's own `_ParzenEstimator` on the same
 // observations: same kernels, weights and bandwidths must give the same log densities.
-// One deliberate difference: Optuna 3.1's truncated-normal logpdf leaves out the -log(scale) term
-// of the density (later Optuna versions include it, as do we), so the reference is run with that
-// term restored.
+// Optuna 3.1's truncated-normal logpdf leaves out the -log(scale) term of the density. Our default
+// (unscaledKernels) does the same and is compared with Optuna as it is; our normalised variant is
+// compared with Optuna run with that term restored.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
@@ -19,7 +19,9 @@ from optuna.samplers._tpe.parzen_estimator import _ParzenEstimator, _ParzenEstim
 from optuna.samplers._tpe.sampler import default_weights
 import optuna.samplers._tpe._truncnorm as tn
 _logpdf_31 = tn.logpdf
-tn.logpdf = lambda x, a, b, loc=0, scale=1: _logpdf_31(x, a, b, loc, scale) - np.log(scale)
+normalised = sys.argv[1] == 'normalised'
+if normalised:
+    tn.logpdf = lambda x, a, b, loc=0, scale=1: _logpdf_31(x, a, b, loc, scale) - np.log(scale)
 def dist(d):
     if d['kind'] == 'float': return FloatDistribution(d['low'], d['high'], log=d['log'], step=d['step'])
     if d['kind'] == 'int': return IntDistribution(d['low'], d['high'], log=d['log'], step=d['step'])
@@ -73,7 +75,8 @@ function makeCase(space: Record<string, Distribution>, n: number, multivariate: 
 // equal weights make the mixture independent of it.
 const toPy = (d: Distribution) => (d.kind === 'categorical' ? { kind: d.kind, choices: d.choices } : { kind: d.kind, low: d.low, high: d.high, log: d.log, step: d.step });
 
-describe('ParzenEstimator matches Optuna 3.1', () => {
+for (const variant of ['as Optuna 3.1 (unscaled kernels, the default)', 'normalised kernels'] as const) describe(`ParzenEstimator matches Optuna 3.1: ${variant}`, () => {
+  const normalised = variant === 'normalised kernels';
   const cases: Array<[string, Case]> = [
     ['univariate float, 0 observations', makeCase({ x: floatDistribution(-5, 10) }, 0, false, 1)],
     ['univariate float, 3 observations', makeCase({ x: floatDistribution(-5, 10) }, 3, false, 2)],
@@ -100,7 +103,7 @@ describe('ParzenEstimator matches Optuna 3.1', () => {
     ],
   ];
   const input = cases.map(([, c]) => ({ ...c, space: Object.fromEntries(Object.entries(c.space).map(([k, d]) => [k, toPy(d)])) }));
-  const r = spawnSync('/usr/bin/python3', ['-c', PY], { input: JSON.stringify(input), encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', ['-c', PY, normalised ? 'normalised' : 'as-is'], { input: JSON.stringify(input), encoding: 'utf8' });
   const reference = r.status === 0 ? (JSON.parse(r.stdout) as number[][]) : null;
   it('the Optuna reference ran', () => assert.ok(reference, r.stderr));
 
@@ -110,7 +113,7 @@ describe('ParzenEstimator matches Optuna 3.1', () => {
       const pe = new ParzenEstimator(
         names.map((k) => Float64Array.from(c.obs[k])),
         names.map((k) => paramModel(c.space[k])),
-        { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights, multivariate: c.multivariate },
+        { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights, multivariate: c.multivariate, unscaledKernels: !normalised },
       );
       const ours = pe.logPdf(names.map((k) => Float64Array.from(c.samples[k])));
       const ref = reference![idx];

@@ -17,6 +17,11 @@ export interface ParzenEstimatorParameters {
   considerEndpoints: boolean;
   weights: (n: number) => ArrayLike<number>;
   multivariate: boolean;
+  /**
+   * Leave the 1/sigma factor out of continuous kernels, as Optuna 3.1's truncated-normal logpdf
+   * does: each kernel then counts in proportion to its bandwidth. Default false (true densities).
+   */
+  unscaledKernels?: boolean;
 }
 
 /**
@@ -198,7 +203,7 @@ export class ParzenEstimator {
         sMu[p] = mus[i];
         sInv[p] = inv;
         // Most kernels sit well inside the range (logZ = 0): skip the exponential for them.
-        sCoef[p] = w[i] * (logZ[i] === 0 ? INV_SQRT_2PI : Math.exp(-logZ[i] - LOG_SQRT_2PI)) * inv;
+        sCoef[p] = w[i] * (logZ[i] === 0 ? INV_SQRT_2PI : Math.exp(-logZ[i] - LOG_SQRT_2PI)) * (this.params.unscaledKernels ? 1 : inv);
       }
       const mixture = new SortedGaussianSum(sMu, sInv, sCoef);
       for (let s = 0; s < size; s++) {
@@ -246,7 +251,7 @@ export class ParzenEstimator {
     const consts = this.kernels.map((k) => {
       if (k.kind !== 'numeric') return null;
       const c = new Float64Array(nc);
-      for (let i = 0; i < nc; i++) c[i] = -Math.log(k.sigmas[i]) - LOG_SQRT_2PI - k.logZ[i];
+      for (let i = 0; i < nc; i++) c[i] = (this.params.unscaledKernels ? 0 : -Math.log(k.sigmas[i])) - LOG_SQRT_2PI - k.logZ[i];
       return c;
     });
     const logHit = new Map<number, [number, number]>();
