@@ -202,6 +202,19 @@ describe('widget protocol 2.1 with a kernel transport', () => {
     assert.equal(clock.pendingTimers, 0);
   });
 
+  it('keeps sending about 20 updates/s while synchronous work starves the timers', () => {
+    const p = new IntProgress({ max: 1000 });
+    // One second of (manual) time passes inside a loop that never yields: no timer can fire.
+    for (let i = 1; i <= 1000; i++) {
+      p.value = i;
+      clock.t += 1;
+    }
+    const sent = t.messagesFor(p.modelId).filter((m) => m.data.method === 'update').length;
+    assert.ok(sent >= 15 && sent <= 22, `sent ${sent} updates over 1 s`);
+    p.flush();
+    assert.equal(t.savedState()[p.modelId].state.value, 1000);
+  });
+
   it('a slow stream of updates is sent as it happens', () => {
     const p = new IntProgress({ max: 5 });
     for (let i = 1; i <= 5; i++) {

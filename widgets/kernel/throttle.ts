@@ -42,6 +42,7 @@ export function getThrottleDefaults(): { clock: Clock; intervalMs: number } {
 export class Throttle {
   private lastFlush = -Infinity;
   private timer: unknown = null;
+  private dueAt = 0;
 
   constructor(
     /** Sends what is pending; returns whether anything was sent. */
@@ -52,11 +53,19 @@ export class Throttle {
 
   /** Something changed: flush now if the last flush is old enough, else once the interval has passed. */
   request(): void {
-    if (this.timer !== null) return; // a trailing flush is already due and will carry this change
-    const wait = this.lastFlush + this.intervalMs - this.clock.now();
+    const now = this.clock.now();
+    if (this.timer !== null) {
+      // A trailing flush is scheduled and will carry this change. But a study whose trials never
+      // yield to the event loop (synchronous objectives: only microtasks) starves timers, so an
+      // overdue flush runs here, from the change itself.
+      if (now >= this.dueAt) this.flushNow();
+      return;
+    }
+    const wait = this.lastFlush + this.intervalMs - now;
     if (wait <= 0) {
       this.run();
     } else {
+      this.dueAt = now + wait;
       this.timer = this.clock.setTimeout(() => {
         this.timer = null;
         this.run();
