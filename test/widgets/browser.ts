@@ -28,6 +28,9 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
     ],
     viewport: { width: 1000, height: 900 },
   });
+  // tsx compiles the test files with esbuild's keepNames, which wraps named functions in
+  // `__name(...)`; functions passed to page.evaluate run in the page, where that helper is missing.
+  await context.addInitScript({ content: 'window.__name = (f) => f;' });
   return {
     context,
     close: async () => {
