@@ -42,6 +42,11 @@ export function resolveCV(cv: CV | undefined, model: Estimator): Splitter {
   return cv;
 }
 
+/** Free what a fold's estimator holds outside the JS heap (tfjs tensors); classical models have nothing to free. */
+function disposeIfPossible(est: Estimator): void {
+  (est as { dispose?: () => void }).dispose?.();
+}
+
 function mean(xs: readonly number[]): number {
   let s = 0;
   for (const x of xs) s += x;
@@ -78,17 +83,21 @@ export async function crossValidate(model: Estimator, X: Matrix, y: Vector, opts
   let f = 0;
   for (const { train, test } of splitter.split(X, y)) {
     const est = model.clone();
-    const XTrain = take(X, train);
-    const yTrain = take(y, train);
-    const t0 = performance.now();
-    await est.fit(XTrain, yTrain);
-    const t1 = performance.now();
-    const s = score(take(y, test), est.predict(take(X, test)));
-    result.scoreTimeMs.push(performance.now() - t1);
-    result.fitTimeMs.push(t1 - t0);
-    result.testScore.push(s);
-    if (result.trainScore) result.trainScore.push(score(yTrain, est.predict(XTrain)));
-    await opts.onFold?.(f++, s);
+    try {
+      const XTrain = take(X, train);
+      const yTrain = take(y, train);
+      const t0 = performance.now();
+      await est.fit(XTrain, yTrain);
+      const t1 = performance.now();
+      const s = score(take(y, test), est.predict(take(X, test)));
+      result.scoreTimeMs.push(performance.now() - t1);
+      result.fitTimeMs.push(t1 - t0);
+      result.testScore.push(s);
+      if (result.trainScore) result.trainScore.push(score(yTrain, est.predict(XTrain)));
+      await opts.onFold?.(f++, s);
+    } finally {
+      disposeIfPossible(est);
+    }
   }
   result.mean = mean(result.testScore);
   result.std = std(result.testScore);
@@ -332,6 +341,7 @@ export async function nestedCV(
       params: found.bestParams,
       innerResults: found.cvResults,
     };
+    disposeIfPossible(best);
     folds.push(row);
     await opts.onFold?.(row);
     outerFold++;

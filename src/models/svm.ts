@@ -134,4 +134,10 @@ export class SVC implements Estimator<SVCParams> {
   score(X: Matrix, y: Vector): number {
     return accuracy(y, this.predict(X));
   }
+
+  /** Free the model's libsvm (WebAssembly) memory; crossValidate does this for each fold's model. */
+  dispose(): void {
+    this.model?.free();
+    this.model = null;
+  }
 }

@@ -126,10 +126,14 @@ describe('neural networks', () => {
     m2.dispose();
   });
 
-  it('MLP learns iris and works under crossValidate as an Estimator', async () => {
+  it('MLP learns iris and works under crossValidate as an Estimator, which frees each fold\'s tensors', async () => {
+    const { loadTf } = await import('../../src/backend');
+    const tf = await loadTf();
+    const before = tf.memory().numTensors;
     const r = await crossValidate(mlp({ hiddenUnits: 16, epochs: 40, learningRate: 0.03, batchSize: 16, seed: 5 }), Xs, iris.y, { cv: 3 });
     assert.equal(r.testScore.length, 3);
     assert.ok(r.mean > 0.85, `mean accuracy ${r.mean}`);
+    assert.equal(tf.memory().numTensors, before);
   });
 
   it('LSTM learns the adding problem better than the constant baseline (MSE 1/6)', async () => {
