@@ -20,6 +20,9 @@ import {
   RandomSampler,
   MedianPruner,
   TPESampler,
+  space,
+  float,
+  categorical,
   TrialState,
   floatDistribution,
   datasets,
@@ -247,5 +250,13 @@ describe('searches', () => {
     const tuned = await nestedCV(new SVC(), { kind: 'tune', space: (t) => ({ C: t.suggestFloat('C', 0.01, 100, { log: true }) }), nTrials: 3, study: { sampler: new RandomSampler({ seed: 3 }) } }, iris.X, iris.y, { outerCv: 3, innerCv: 3 });
     assert.equal(tuned.folds.length, 3);
     assert.ok(tuned.mean > 0.85);
+  });
+
+  it('tuneCV accepts a typed declarative space', async () => {
+    const s = space({ C: float(0.01, 100, { log: true }), kernel: categorical(['linear', 'rbf']) });
+    const r = await tuneCV(new SVC(), s, iris.X, iris.y, { cv: 3, nTrials: 4, study: { sampler: new RandomSampler({ seed: 8 }) } });
+    assert.equal(r.study.trials.length, 4);
+    assert.ok(['linear', 'rbf'].includes(r.bestParams.kernel as string));
+    assert.deepEqual(Object.keys(r.bestParams).sort(), ['C', 'kernel']);
   });
 });

@@ -73,6 +73,20 @@ describe('neural networks', () => {
     for (const m of [a, b, c]) m.dispose();
   });
 
+  it('seeded LSTM and CNN runs are reproducible too', async () => {
+    const seq = datasets.addingProblem(64, { length: 6, seed: 3 });
+    const lstmParams = { inputShape: [6, 2] as [number, number], task: 'regression' as const, hiddenSize: 6, dropout: 0.2, inputNoise: 0.05, epochs: 2, batchSize: 16, seed: 9 };
+    const l1 = await lstm(lstmParams).fit(seq.X, seq.y);
+    const l2 = await lstm(lstmParams).fit(seq.X, seq.y);
+    assert.deepEqual(l1.getWeights(), l2.getWeights());
+    const img = datasets.rectangles(48, { size: 8, seed: 5 });
+    const cnnParams = { inputShape: [8, 8, 1] as [number, number, number], filters: [3], denseUnits: 4, dropout: 0.25, epochs: 2, batchSize: 16, seed: 9 };
+    const c1 = await cnn(cnnParams).fit(img.X, img.y);
+    const c2 = await cnn(cnnParams).fit(img.X, img.y);
+    assert.deepEqual(c1.getWeights(), c2.getWeights());
+    for (const m of [l1, l2, c1, c2]) m.dispose();
+  });
+
   it('reports the validation metric to the trial every epoch and throws TrialPruned when the pruner says so', async () => {
     // Prune any trial as soon as it has reported 3 epochs.
     const pruner: Pruner = { prune: (_s, t) => t.intermediateValues.size >= 3 };
