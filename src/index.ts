@@ -110,3 +110,18 @@ export {
   type PbtRecord,
   type PbtResult,
 } from './pbt';
+export {
+  Figure,
+  plotOptimizationHistory,
+  plotIntermediateValues,
+  plotParallelCoordinate,
+  plotContour,
+  plotSlice,
+  plotParamImportances,
+  plotEdf,
+  plotTimeline,
+  plotParetoFront,
+  type FigureSpec,
+  type Trace,
+  type StudyLike,
+} from './visualization';

@@ -6,6 +6,8 @@ import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
 import type { Distribution, ParamValue } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { Figure, type Trace } from './figure';
+import { getParamImportances, type ImportanceOptions } from '../importance';
+import type { Study } from '../study';
 
 export { Figure, figureSnapshotSvg, setFigureDisplayHook, PLOTLY_MIME, type FigureSpec, type Trace } from './figure';
 
@@ -33,6 +35,21 @@ function targetOf(study: StudyLike, opts: TargetOptions, fn: string): (t: Frozen
     throw new InvalidArgumentError(`${fn}: this study has ${study.directions.length} objectives; pass \`target\` to choose what to plot.`);
   }
   return (t) => t.values![0];
+}
+
+/** Python's '%.<p>g' (what Optuna labels axes with). */
+export function formatG(x: number, p: number): string {
+  if (x === 0) return '0';
+  if (!Number.isFinite(x)) return String(x);
+  const exp = Math.floor(Math.log10(Math.abs(Number(x.toPrecision(p)))));
+  if (exp < -4 || exp >= p) {
+    const [m, e] = x.toExponential(p - 1).split('e');
+    const mant = m.includes('.') ? m.replace(/\.?0+$/, '') : m;
+    const n = Number(e);
+    return `${mant}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
+  }
+  const fixed = x.toFixed(Math.max(0, p - 1 - exp));
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
 
 const COLORS = { complete: '#636efa', best: '#EF553B', pruned: '#FFA15A', fail: '#ab63fa', running: '#00cc96', waiting: '#bbbbbb' };
@@ -79,7 +96,8 @@ export function plotOptimizationHistory(study: StudyLike, opts: TargetOptions = 
 export function plotIntermediateValues(study: StudyLike): Figure {
   const data: Trace[] = [];
   for (const t of study.trials) {
-    if (t.intermediateValues.size === 0) continue;
+    // Optuna draws complete, pruned and running trials (a failed trial's curve is left out).
+    if (t.intermediateValues.size === 0 || t.state === TrialState.FAIL || t.state === TrialState.WAITING) continue;
     const steps = [...t.intermediateValues.keys()].sort((a, b) => a - b);
     const pruned = t.state === TrialState.PRUNED;
     data.push({
@@ -146,11 +164,16 @@ export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & {
       const labels = [...new Set(vals.map(String))];
       dims.push({ label: n, values: vals.map((v) => labels.indexOf(String(v))), tickvals: labels.map((_, i) => i), ticktext: labels });
     } else if (isLog(d)) {
+      // As Optuna: the axis is log10 of the values, ticked at the integer powers between the
+      // ends plus the ends themselves, labelled with the value in '%.3g'.
       const logs = vals.map((v) => Math.log10(v as number));
-      const lo = Math.floor(Math.min(...logs));
-      const hi = Math.ceil(Math.max(...logs));
-      const ticks = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
-      dims.push({ label: n, values: logs, range: [Math.min(...logs), Math.max(...logs)], tickvals: ticks, ticktext: ticks.map((e) => `1e${e}`) });
+      const lo = Math.min(...logs);
+      const hi = Math.max(...logs);
+      let ticks: number[] = [];
+      for (let e = Math.ceil(lo); e < Math.ceil(hi); e++) ticks.push(e);
+      if (!ticks.includes(lo)) ticks = [lo, ...ticks];
+      if (!ticks.includes(hi)) ticks = [...ticks, hi];
+      dims.push({ label: n, values: logs, range: [lo, hi], tickvals: ticks, ticktext: ticks.map((e) => formatG(10 ** e, 3)) });
     } else {
       const nums = vals as number[];
       dims.push({ label: n, values: nums, range: [Math.min(...nums), Math.max(...nums)] });
@@ -247,25 +270,16 @@ export function plotContour(study: StudyLike, opts: TargetOptions & { params?: s
 }
 
 /**
- * Hyperparameter importances as horizontal bars (most important on top). Pass the importances
- * (e.g. from getParamImportances(study)); when omitted they are computed with tunelab's default
- * evaluator if the importance module provides a synchronous `getParamImportances`.
+ * Hyperparameter importances as horizontal bars, most important on top (Optuna's
+ * plot_param_importances). Computed with getParamImportances (fANOVA by default; `evaluator`,
+ * `params`, `target` and the forest settings pass through), or drawn from `importances` you give.
  */
-export function plotParamImportances(study: StudyLike, opts: TargetOptions & { importances?: Record<string, number> } = {}): Figure {
-  let importances = opts.importances;
-  if (!importances) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = tryRequireImportance();
-    const fn = mod?.getParamImportances;
-    if (typeof fn !== 'function') {
-      throw new InvalidArgumentError('plotParamImportances: pass { importances } (the importance evaluator is not available in this build).');
-    }
-    const result = fn(study, opts.target ? { target: opts.target } : undefined);
-    if (result && typeof (result as Promise<unknown>).then === 'function') {
-      throw new InvalidArgumentError('plotParamImportances: getParamImportances is asynchronous here; pass { importances: await getParamImportances(study) }.');
-    }
-    importances = result as Record<string, number>;
-  }
+export function plotParamImportances(
+  study: Study | StudyLike,
+  opts: ImportanceOptions & { targetName?: string; importances?: Record<string, number> } = {},
+): Figure {
+  const { importances: given, targetName, ...importanceOpts } = opts;
+  const importances = given ?? getParamImportances(study as Study, importanceOpts);
   const entries = Object.entries(importances).sort((a, b) => a[1] - b[1]);
   return new Figure({
     data: [
@@ -278,25 +292,16 @@ export function plotParamImportances(study: StudyLike, opts: TargetOptions & { i
         textposition: 'outside',
         hovertemplate: '%{y}: %{x}<extra></extra>',
         marker: { color: COLORS.complete },
-        name: opts.targetName ?? 'Objective Value',
+        name: targetName ?? 'Objective Value',
       },
     ],
     layout: {
       title: { text: 'Hyperparameter Importances' },
-      xaxis: { title: { text: `Hyperparameter Importance` } },
+      xaxis: { title: { text: `Importance for ${targetName ?? 'Objective Value'}` } },
       yaxis: { title: { text: 'Hyperparameter' } },
       showlegend: false,
     },
   });
-}
-
-function tryRequireImportance(): { getParamImportances?: (s: StudyLike, o?: unknown) => unknown } | null {
-  try {
-    // Loaded lazily so the visualization module works while importance is optional.
-    return require('../importance') as { getParamImportances?: (s: StudyLike, o?: unknown) => unknown };
-  } catch {
-    return null;
-  }
 }
 
 /**

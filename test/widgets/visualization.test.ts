@@ -1,0 +1,203 @@
+/**
+ * The figure builders against Optuna 3.1: the same trials are loaded into an Optuna study (via
+ * create_trial) and Optuna's own plot-data functions (test/widgets/optuna_plots.py) say what each
+ * plot must contain.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import {
+  createStudy,
+  distributionToJson,
+  plotContour,
+  plotEdf,
+  plotIntermediateValues,
+  plotOptimizationHistory,
+  plotParallelCoordinate,
+  plotParamImportances,
+  plotParetoFront,
+  plotSlice,
+  plotTimeline,
+  RandomSampler,
+  reprSymbol,
+  TrialPruned,
+  TrialState,
+  type FrozenTrial,
+  type Study,
+} from '../../src';
+import { formatG } from '../../src/visualization';
+
+function trialsJson(trials: readonly FrozenTrial[]): unknown[] {
+  return trials.map((t) => ({
+    number: t.number,
+    state: TrialState[t.state],
+    values: t.values,
+    params: t.params,
+    distributions: Object.fromEntries(Object.entries(t.distributions).map(([k, d]) => [k, distributionToJson(d)])),
+    intermediate: Object.fromEntries(t.intermediateValues),
+  }));
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+function assertClose(actual: readonly number[], expected: readonly number[], what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  actual.forEach((v, i) => assert.ok(close(v, expected[i]), `${what}[${i}]: ${v} vs ${expected[i]}`));
+}
+
+describe('visualizations match Optuna 3.1 plot data', { timeout: 120_000 }, () => {
+  let single: Study;
+  let single2: Study;
+  let multi: Study;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let ref: any;
+
+  before(async () => {
+    single = await createStudy({ studyName: 'single', sampler: new RandomSampler({ seed: 11 }) });
+    await single.optimize(
+      (trial) => {
+        const lr = trial.suggestFloat('lr', 1e-4, 1e-1, { log: true });
+        const units = trial.suggestInt('units', 4, 64);
+        const act = trial.suggestCategorical('act', ['relu', 'tanh', 'gelu']);
+        if (act === 'gelu' && units > 56) throw new Error('fails on purpose');
+        let loss = 1;
+        for (let step = 0; step < 5; step++) {
+          loss = Math.abs(Math.log10(lr) + 2.5) + 10 / units + (act === 'tanh' ? 0.3 : 0) + 1 / (step + 1);
+          trial.report(loss, step);
+          if (step === 2 && loss > 2.2) throw new TrialPruned();
+        }
+        return loss;
+      },
+      { nTrials: 40, showProgressBar: false },
+    );
+    single2 = await createStudy({ studyName: 'single2', sampler: new RandomSampler({ seed: 12 }) });
+    await single2.optimize((t) => t.suggestFloat('x', -3, 3) ** 2, { nTrials: 25, showProgressBar: false });
+    multi = await createStudy({ studyName: 'multi', directions: ['minimize', 'maximize'], sampler: new RandomSampler({ seed: 13 }) });
+    await multi.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        const y = t.suggestFloat('y', 0, 1);
+        return [x * x + y, Math.sqrt(x) - y * y];
+      },
+      { nTrials: 30, showProgressBar: false },
+    );
+    const input = {
+      single: { direction: 'minimize', trials: trialsJson(single.trials) },
+      single2: { direction: 'minimize', trials: trialsJson(single2.trials) },
+      multi: { directions: ['minimize', 'maximize'], trials: trialsJson(multi.trials) },
+    };
+    const states = new Set(single.trials.map((t) => t.state));
+    assert.ok(states.has(TrialState.PRUNED) && states.has(TrialState.FAIL) && states.has(TrialState.COMPLETE), 'the fixture has all three end states');
+    ref = JSON.parse(execFileSync('/usr/bin/python3', [join(__dirname, 'optuna_plots.py')], { input: JSON.stringify(input), encoding: 'utf8' }));
+  });
+
+  it('plotOptimizationHistory: objective values and the best-so-far line', () => {
+    const fig = plotOptimizationHistory(single);
+    assert.deepEqual(fig.data[0].x, ref.history.x);
+    assertClose(fig.data[0].y as number[], ref.history.y, 'values');
+    assertClose(fig.data[1].y as number[], ref.history.best, 'best');
+    assert.equal(fig.data[1].name, 'Best Value');
+  });
+
+  it('plotIntermediateValues: one curve per trial with reports, pruned trials included and marked', () => {
+    const fig = plotIntermediateValues(single);
+    const curves = fig.data.map((d) => ({ number: Number(String(d.name).match(/\d+/)![0]), x: d.x as number[], y: d.y as number[] }));
+    assert.deepEqual(
+      curves.map((c) => c.number),
+      ref.intermediate.map((t: { number: number }) => t.number),
+    );
+    ref.intermediate.forEach((t: { points: [number, number][] }, i: number) => {
+      assert.deepEqual(curves[i].x, t.points.map((p) => p[0]));
+      assertClose(curves[i].y, t.points.map((p) => p[1]), `trial ${curves[i].number}`);
+    });
+    const prunedNames = fig.data.filter((d) => String(d.name).includes('(pruned)')).length;
+    assert.equal(prunedNames, single.trials.filter((t) => t.state === TrialState.PRUNED).length);
+    assert.ok(prunedNames > 0);
+  });
+
+  it('plotEdf: the same 100 x positions and cumulative fractions for two studies', () => {
+    const fig = plotEdf([single, single2]);
+    assert.equal(fig.data.length, 2);
+    fig.data.forEach((d, i) => {
+      assert.equal(d.name, ref.edf.lines[i].name);
+      assertClose(d.x as number[], ref.edf.x, 'x');
+      assertClose(d.y as number[], ref.edf.lines[i].y, `y of ${d.name}`);
+    });
+  });
+
+  it('plotSlice: one panel per parameter with the same points', () => {
+    const fig = plotSlice(single);
+    assert.deepEqual(fig.data.map((d) => d.name), ref.slice.map((s: { param: string }) => s.param));
+    ref.slice.forEach((s: { param: string; x: unknown[]; y: number[]; is_log: boolean }, i: number) => {
+      assert.deepEqual(fig.data[i].x, s.x);
+      assertClose(fig.data[i].y as number[], s.y, s.param);
+      const axis = fig.layout[`xaxis${i === 0 ? '' : i + 1}`] as { type: string };
+      assert.equal(axis.type === 'log', s.is_log, `${s.param} log axis`);
+    });
+  });
+
+  it('plotParallelCoordinate: dimensions, values, ranges and log ticks', () => {
+    const fig = plotParallelCoordinate(single);
+    const trace = fig.data[0] as { dimensions: Array<{ label: string; values: number[]; range?: number[]; tickvals?: number[]; ticktext?: string[] }>; line: { reversescale: boolean } };
+    const [objective, ...params] = trace.dimensions;
+    assert.equal(objective.label, ref.parallel.objective.label);
+    assertClose(objective.values, ref.parallel.objective.values, 'objective');
+    assertClose(objective.range!, ref.parallel.objective.range, 'objective range');
+    assert.deepEqual(params.map((p) => p.label), ref.parallel.params.map((p: { label: string }) => p.label));
+    ref.parallel.params.forEach((p: { label: string; values: number[]; range: number[]; tickvals: number[]; ticktext: string[] }, i: number) => {
+      assertClose(params[i].values, p.values, p.label);
+      if (params[i].range) assertClose(params[i].range!, p.range, `${p.label} range`);
+      if (p.ticktext.length) {
+        assertClose(params[i].tickvals!, p.tickvals, `${p.label} tickvals`);
+        assert.deepEqual(params[i].ticktext, p.ticktext);
+      }
+    });
+    assert.equal(trace.line.reversescale, ref.parallel.reverse_scale);
+  });
+
+  it('plotParetoFront: the same Pareto-optimal trials', () => {
+    const fig = plotParetoFront(multi);
+    const numbers = (t: { text?: unknown }) => ((t.text as string[]) ?? []).map((s) => Number(s.replace('Trial ', ''))).sort((a, b) => a - b);
+    const best = fig.data.find((d) => d.name === 'Best Trial')!;
+    const others = fig.data.find((d) => d.name === 'Trial')!;
+    assert.deepEqual(numbers(best), ref.pareto.best);
+    assert.deepEqual(numbers(others), ref.pareto.others);
+  });
+
+  it('plotContour, plotTimeline and plotParamImportances build displayable figures', () => {
+    const contour = plotContour(single, { params: ['lr', 'units'] });
+    const complete = single.trials.filter((t) => t.state === TrialState.COMPLETE);
+    assert.equal((contour.data[0].z as number[]).length, complete.length);
+    assert.equal((contour.layout.xaxis as { type: string }).type, 'log');
+    const timeline = plotTimeline(single);
+    const bars = timeline.data.reduce((n, d) => n + (d.y as number[]).length, 0);
+    assert.equal(bars, single.trials.length);
+    assert.deepEqual(timeline.data.map((d) => d.name).sort(), ['COMPLETE', 'FAIL', 'PRUNED']);
+    const imp = plotParamImportances(single, { importances: { lr: 0.7, units: 0.2, act: 0.1 } });
+    assert.deepEqual(imp.data[0].y, ['act', 'units', 'lr']);
+    const computed = plotParamImportances(single);
+    assert.deepEqual([...(computed.data[0].y as string[])].sort(), ['act', 'lr', 'units']);
+    for (const f of [contour, timeline, imp]) {
+      const bundle = f[reprSymbol]();
+      assert.ok(bundle['application/vnd.plotly.v1+json']);
+      assert.match(String(bundle['image/svg+xml']), /^<svg/);
+    }
+  });
+
+  it("formatG matches Python's %.3g", () => {
+    const cases: Array<[number, string]> = [
+      [0.0001, '0.0001'],
+      [0.00012345, '0.000123'],
+      [0.000012345, '1.23e-05'],
+      [1, '1'],
+      [12.5, '12.5'],
+      [1234.5, '1.23e+03'],
+      [100, '100'],
+      [0.1, '0.1'],
+    ];
+    const py = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', `import json,sys; print(json.dumps(["{:.3g}".format(x) for x in ${JSON.stringify(cases.map((c) => c[0]))}]))`], { encoding: 'utf8' }),
+    );
+    assert.deepEqual(cases.map((c) => formatG(c[0], 3)), py);
+  });
+});
