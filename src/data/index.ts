@@ -1,2 +1,7 @@
+/**
+ * Data sets, exported as the `datasets` namespace: iris(), penguins() (shipped in npm packages) and
+ * seeded generators rectangles(), convex() (Larochelle et al. 2007, any image size), twoMoons(),
+ * addingProblem() and toyChorales() (sequence tasks). No network at run time.
+ */
 export { iris, penguins, type TabularDataset } from './tabular';
 export { rectangles, convex, twoMoons, addingProblem, toyChorales, type ImageDataset, type SequenceDataset, type ChoraleDataset } from './generators';

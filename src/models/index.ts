@@ -1,3 +1,10 @@
+/**
+ * Models behind one Estimator interface (fit / predict / score / clone(params)), exported flat:
+ * SVC (libsvm), DecisionTree*, RandomForest*, GradientBoosting* (classifier and regressor),
+ * Pipeline with StandardScaler / MinMaxScaler / PCA (params addressed as step__param), and the
+ * tfjs networks mlp() / cnn() / lstm() whose fit(X, y, { trial, validationData, earlyStopping,
+ * schedule }) reports each epoch to a trial. tfjs loads on the first neural fit.
+ */
 export { accuracy, r2, meanSquaredError, type Estimator, type Matrix, type Vector, type Params } from './estimator';
 export { SVC, type SVCParams, type SVCKernel } from './svm';
 export { Pipeline, type PipelineStep } from './pipeline';
