@@ -11,6 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createStudy, type Sampler } from '../src';
 import { CmaEsSampler } from '../src/samplers/cmaes';
@@ -79,23 +80,52 @@ async function runTunelab(fn: BenchmarkFunction, make: (seed: number) => Sampler
   return CHECKPOINTS.map((c) => Math.min(...vals.slice(0, c)) - fn.minimum);
 }
 
-/** GP suggest time (study.ask, which runs the sampler) for trials 190..199 of a 200-trial run. */
-async function gpSuggestTiming(fn: BenchmarkFunction): Promise<{ medianMs: number; meanMs: number; p90Ms: number }> {
+interface Timing {
+  medianMs: number;
+  meanMs: number;
+  p90Ms: number;
+  cpuMedianMs: number;
+  cpuMeanMs: number;
+}
+
+/**
+ * GP suggest time (study.ask, which runs the sampler) for trials 180..199 of a 200-trial run, as
+ * wall time and as this process's CPU time (less sensitive to other jobs on the shared cores).
+ */
+async function gpSuggestTiming(fn: BenchmarkFunction): Promise<Timing> {
   const study = await createStudy({ sampler: new GPSampler({ seed: 0, deterministicObjective: true }) });
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < 200; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const trial = await study.ask();
     const x = fn.bounds.map(([lo, hi], d) => trial.suggestFloat(`x${d}`, lo, hi));
-    if (i >= 180) times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    if (i >= 180) {
+      wall.push(performance.now() - t0);
+      cpu.push((c.user + c.system) / 1000);
+    }
     await study.tell(trial, fn.f(x));
   }
-  times.sort((a, b) => a - b);
+  const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   return {
-    medianMs: times[Math.floor(times.length / 2)],
-    meanMs: times.reduce((a, b) => a + b, 0) / times.length,
-    p90Ms: times[Math.floor(times.length * 0.9)],
+    medianMs: med(wall),
+    meanMs: mean(wall),
+    p90Ms: [...wall].sort((a, b) => a - b)[Math.floor(wall.length * 0.9)],
+    cpuMedianMs: med(cpu),
+    cpuMeanMs: mean(cpu),
   };
+}
+
+/** CPU ms for a fixed arithmetic loop, to tell how loaded the shared machine was during timing. */
+function calibrationMs(): number {
+  const a = new Float64Array(200_000);
+  const c0 = process.cpuUsage();
+  for (let r = 0; r < 100; r++) for (let i = 0; i < a.length; i++) a[i] = a[i] * 0.999 + 1e-3;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
 }
 
 const quantile = (v: number[], q: number) => {
@@ -120,8 +150,10 @@ async function main() {
     }
   }
   const optuna = await optunaPromise;
-  const timing: Record<string, { medianMs: number; meanMs: number; p90Ms: number }> = {};
+  const timing: Record<string, Timing> = {};
+  const calibrationBefore = calibrationMs();
   for (const name of ['branin', 'hartmann6']) timing[name] = await gpSuggestTiming(BENCHMARKS.find((b) => b.name === name)!);
+  const calibration = { beforeMs: calibrationBefore, afterMs: calibrationMs(), loadAverage: loadavg() };
 
   const labels = [...Object.keys(TUNELAB), 'Optuna TPE', 'Optuna CMA-ES'];
   const summary: Record<string, Record<string, Record<string, { median: number; q25: number; q75: number }>>> = {};
@@ -146,14 +178,23 @@ async function main() {
       lines.push(`| ${fn.name} | ${row.join(' | ')} | ${ratio >= 1 ? `${fmt(ratio)}x lower` : `${fmt(1 / ratio)}x higher`} |`);
     }
   }
-  lines.push(`\nGP suggest time (study.ask, trials 180-199 of a 200-trial run): ` +
-    Object.entries(timing).map(([k, t]) => `${k} median ${t.medianMs.toFixed(1)} ms, mean ${t.meanMs.toFixed(1)} ms, p90 ${t.p90Ms.toFixed(1)} ms`).join('; '));
+  lines.push(
+    `\nGP suggest time (study.ask, trials 180-199 of a 200-trial run): ` +
+      Object.entries(timing)
+        .map(
+          ([k, t]) =>
+            `${k}: wall median ${t.medianMs.toFixed(1)} ms, mean ${t.meanMs.toFixed(1)} ms, p90 ${t.p90Ms.toFixed(1)} ms; ` +
+            `CPU median ${t.cpuMedianMs.toFixed(1)} ms, mean ${t.cpuMeanMs.toFixed(1)} ms`,
+        )
+        .join(' | ') +
+      `\nCalibration loop (20M multiply-adds): ${calibration.beforeMs.toFixed(0)} / ${calibration.afterMs.toFixed(0)} ms CPU; load average ${calibration.loadAverage.map((v) => v.toFixed(1)).join(', ')}`,
+  );
   const table = lines.join('\n');
   console.log(table);
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(
     join(__dirname, 'results', 'bo-regret.json'),
-    JSON.stringify({ seeds: N_SEEDS, trials: N_TRIALS, checkpoints: CHECKPOINTS, summary, timing, raw: { tunelab, optuna }, wallSeconds: (Date.now() - started) / 1000 }, null, 1),
+    JSON.stringify({ seeds: N_SEEDS, trials: N_TRIALS, checkpoints: CHECKPOINTS, summary, timing, calibration, raw: { tunelab, optuna }, wallSeconds: (Date.now() - started) / 1000 }, null, 1),
   );
 }
 

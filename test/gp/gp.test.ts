@@ -87,6 +87,26 @@ describe('GP regression matches scikit-learn (Matern 5/2 ARD, fixed hyperparamet
   });
 });
 
+describe('batched prediction', () => {
+  it('predictBatch equals predict point by point, categorical dimensions included', () => {
+    const data = randomData(13, 30, 3);
+    data.categorical[2] = 1;
+    for (let i = 0; i < data.n; i++) data.x[i * 3 + 2] = i % 4;
+    const gp = new GaussianProcess(data, Float64Array.from([1, 0.2, -0.5, 0.3, Math.log(0.02)]));
+    const rng = new Rng(4);
+    const m = 17;
+    const xs = Float64Array.from({ length: m * 3 }, (_, k) => (k % 3 === 2 ? rng.int(0, 3) : rng.random()));
+    const mean = new Float64Array(m);
+    const variance = new Float64Array(m);
+    gp.predictBatch(xs, m, mean, variance);
+    for (let j = 0; j < m; j++) {
+      const p = gp.predict(xs.subarray(j * 3, j * 3 + 3));
+      close(mean[j], p.mean, 1e-10, `mean ${j}`);
+      close(variance[j], p.variance, 1e-10, `variance ${j}`);
+    }
+  });
+});
+
 describe('gradients', () => {
   it('marginal-likelihood (+ prior) gradient matches central finite differences', () => {
     const data = randomData(11, 20, 4);

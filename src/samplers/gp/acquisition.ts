@@ -9,6 +9,8 @@ export interface Acquisition {
   readonly dim: number;
   /** Value at x; with grad, writes d(value)/dx for the numeric dimensions. */
   value(x: Float64Array, grad?: Float64Array): number;
+  /** Values at m points (m x dim row-major), for fast candidate screening. */
+  valueBatch?(xs: Float64Array, m: number): Float64Array;
 }
 
 export interface ConstraintModel {
@@ -56,6 +58,24 @@ export class LogEIAcquisition implements Acquisition {
       });
     }
     return total;
+  }
+
+  valueBatch(xs: Float64Array, m: number): Float64Array {
+    const out = new Float64Array(m);
+    const mean = new Float64Array(m);
+    const variance = new Float64Array(m);
+    if (this.gp && this.best !== null) {
+      this.gp.predictBatch(xs, m, mean, variance);
+      for (let j = 0; j < m; j++) {
+        const sd = Math.sqrt(variance[j]);
+        out[j] += Math.log(sd) + logH((mean[j] - this.best) / sd);
+      }
+    }
+    for (const c of this.constraints) {
+      c.gp.predictBatch(xs, m, mean, variance);
+      for (let j = 0; j < m; j++) out[j] += normalLogCdf((c.threshold - mean[j]) / Math.sqrt(variance[j]));
+    }
+    return out;
   }
 
   private term(
@@ -122,7 +142,15 @@ export function maximizeAcquisition(
       }
     }
     enc.snap(x);
-    cands.push({ x, v: acq.value(x) });
+    cands.push({ x, v: NaN });
+  }
+  if (acq.valueBatch) {
+    const flat = new Float64Array(cands.length * dim);
+    cands.forEach((c, i) => flat.set(c.x, i * dim));
+    const vals = acq.valueBatch(flat, cands.length);
+    cands.forEach((c, i) => (c.v = vals[i]));
+  } else {
+    for (const c of cands) c.v = acq.value(c.x);
   }
   cands.sort((a, b) => (b.v > a.v ? 1 : b.v < a.v ? -1 : 0));
   let best = cands[0];

@@ -274,6 +274,56 @@ export class GaussianProcess {
   }
 
   /**
+   * Posterior mean and variance at m points at once (xs: m x dim row-major). The triangular solve
+   * runs row by row over all points together, so the inner loop is a contiguous axpy over the m
+   * candidates: several times faster than m separate predict() calls when screening candidates.
+   */
+  predictBatch(xs: Float64Array, m: number, meanOut: Float64Array, varOut: Float64Array): void {
+    const { n, dim, categorical } = this.data;
+    const X = this.data.x;
+    const lam = this.lam;
+    const v = new Float64Array(n * m);
+    meanOut.fill(0, 0, m);
+    for (let i = 0; i < n; i++) {
+      const base = i * dim;
+      const row = i * m;
+      const ai = this.alpha[i];
+      for (let j = 0; j < m; j++) {
+        let r2 = 0;
+        const cb = j * dim;
+        for (let d = 0; d < dim; d++) {
+          const a = xs[cb + d];
+          const b = X[base + d];
+          r2 += lam[d] * (categorical[d] ? (a === b ? 0 : 1) : (a - b) * (a - b));
+        }
+        const r = Math.sqrt(r2);
+        const kv = this.s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+        v[row + j] = kv;
+        meanOut[j] += kv * ai;
+      }
+    }
+    const l = this.l;
+    for (let i = 0; i < n; i++) {
+      const row = i * m;
+      for (let k = 0; k < i; k++) {
+        const c = l[i * n + k];
+        if (c === 0) continue;
+        const rk = k * m;
+        for (let j = 0; j < m; j++) v[row + j] -= c * v[rk + j];
+      }
+      const inv = 1 / l[i * n + i];
+      for (let j = 0; j < m; j++) v[row + j] *= inv;
+    }
+    for (let j = 0; j < m; j++) varOut[j] = this.s2;
+    for (let i = 0; i < n; i++) {
+      const row = i * m;
+      for (let j = 0; j < m; j++) varOut[j] -= v[row + j] * v[row + j];
+    }
+    const floor = 1e-12 * this.s2;
+    for (let j = 0; j < m; j++) if (varOut[j] < floor) varOut[j] = floor;
+  }
+
+  /**
    * Posterior mean and variance of f at x (dim values). With `dMean`/`dVar`, also their gradients in
    * the numeric input dimensions (categorical components are left 0: they move by discrete search).
    */

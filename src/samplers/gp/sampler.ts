@@ -120,8 +120,9 @@ export class GPSampler implements Sampler {
     order.sort((a, b) => y.values[b] - y.values[a]);
     const incumbents = order.slice(0, 5).map((i) => x.slice(i * dim, i * dim + dim));
     const acq = new LogEIAcquisition(best === null ? null : objective, best, constraintModels, dim);
-    // Screening costs ~n^2/2 per candidate (a triangular solve): keep the total bounded as n grows.
-    const nCandidates = Math.max(128, Math.min(2048, Math.round(6e6 / (0.5 * n * n + n * dim + 1))));
+    // Screening costs ~n^2/2 per candidate (a triangular solve): keep the total bounded as n grows
+    // (2048 candidates up to ~60 trials, ~200 at 200 trials; local search makes up the difference).
+    const nCandidates = Math.max(128, Math.min(2048, Math.round(4e6 / (0.5 * n * n + n * dim + 1))));
     const { x: bestX } = maximizeAcquisition(acq, enc, {
       rng: this.rng,
       nCandidates,
@@ -144,9 +145,9 @@ export class GPSampler implements Sampler {
     const warm = this.warm.get(key) ?? null;
     const fits = (this.fitCount.get(key) ?? 0) + 1;
     this.fitCount.set(key, fits);
-    // Past ~120 trials one more point barely moves the likelihood optimum: re-optimise every 4th
+    // Past ~120 trials one more point barely moves the likelihood optimum: re-optimise every 5th
     // trial and otherwise reuse the warm hyperparameters (one factorisation), keeping suggest fast.
-    if (warm !== null && data.n >= 120 && fits % 4 !== 0) return new GaussianProcess(data, warm);
+    if (warm !== null && data.n >= 120 && fits % 5 !== 0) return new GaussianProcess(data, warm);
     // A warm start from the previous optimum converges in a few iterations (the optimisation in
     // effect continues across trials); cold fits and small data sets get random restarts.
     const cold = warm === null || data.n < 30;
@@ -154,7 +155,7 @@ export class GPSampler implements Sampler {
       deterministic: this.deterministic,
       warmStart: warm,
       randomRestarts: cold ? 2 : 0,
-      maxIter: cold ? 60 : data.n < 60 ? 20 : data.n < 120 ? 8 : 6,
+      maxIter: cold ? 60 : data.n < 60 ? 20 : data.n < 120 ? 8 : 5,
       rng: this.rng,
     });
     this.warm.set(key, gp.theta);
