@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { artifactPath, EMBED_JS, launchBrowser, ROOT } from './browser';
 
 const NOTEBOOK = join(ROOT, 'test', 'widgets', 'fixtures', 'study-widgets.ipynb');
+const CONTROLS = join(ROOT, 'test', 'widgets', 'fixtures', 'controls.ipynb');
 const STATE_MIME = 'application/vnd.jupyter.widget-state+json';
 
 interface Executed {
@@ -85,6 +86,48 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     // The static fallback was replaced by the live view.
     const hiddenFallbacks = await page.$$eval('.tunelab-widget-fallback', (els) => els.filter((e) => (e as HTMLElement).style.display === 'none').length);
     assert.equal(hiddenFallbacks, 2);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('every control, Output, ScheduleView, CVResults and a displayed figure render from kernel state', async () => {
+    const out = join(work, 'controls.ipynb');
+    const html = join(work, 'controls.html');
+    execFileSync(process.execPath, [join(ROOT, 'bin', 'tunelab.js'), 'run', CONTROLS, '--output', out, '--html', html], { stdio: 'pipe' });
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`file://${html}`);
+    await page.waitForFunction(() => document.documentElement.dataset.tunelabWidgets !== undefined, null, { timeout: 60_000 });
+    await page.waitForSelector('.tunelab-plot .scatterlayer .trace', { timeout: 30_000 });
+    const report = await page.evaluate(() => (window as unknown as { tunelabWidgets: { rendered: Promise<unknown> } }).tunelabWidgets.rendered);
+    assert.deepEqual(report, { models: 37, views: 6, errors: [] });
+    const seen = await page.evaluate(() => {
+      const text = (sel: string) => [...document.querySelectorAll(sel)].map((e) => (e.textContent ?? '').trim());
+      const bar = document.querySelector('.widget-hprogress .progress-bar') as HTMLElement | null;
+      const plot = document.querySelector('.tunelab-plot .js-plotly-plot') as (HTMLElement & { data?: Array<{ x: unknown[] }> }) | null;
+      return {
+        tabs: text('.widget-tab .lm-TabBar-tabLabel'),
+        readouts: text('.widget-readout'),
+        progressWidth: bar?.style.width ?? null,
+        label: text('.widget-label'),
+        output: text('.widget-output'),
+        cvRows: document.querySelectorAll('.tunelab-cv tbody tr').length,
+        cvSummary: text('.tl-cv-summary')[0],
+        scheduleMarker: document.querySelectorAll('.tunelab-schedule .scatterlayer .trace:nth-child(2) .point').length,
+        slicePoints: (plot?.data ?? []).map((d) => d.x.length),
+      };
+    });
+    await page.screenshot({ path: artifactPath('static-controls.png'), fullPage: true });
+    assert.deepEqual(seen.tabs, ['numbers', 'choices']);
+    assert.deepEqual(seen.readouts, ['7', '0.50']);
+    assert.equal(seen.progressWidth, '75%');
+    assert.ok(seen.label.includes('three of four'));
+    assert.ok(seen.output.some((t) => t === 'captured line'), `Output shows ${JSON.stringify(seen.output)}`);
+    assert.equal(seen.cvRows, 3);
+    assert.match(seen.cvSummary, /^3\/3 folds: accuracy 0\.89 ± 0\.0163/);
+    assert.equal(seen.scheduleMarker, 1);
+    assert.deepEqual(seen.slicePoints, [15, 15]);
     assert.deepEqual(errors, []);
     await page.close();
   });
