@@ -206,6 +206,31 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
     const restored = await page.evaluate(() => (window as unknown as { session: { reconnect(): Promise<number> } }).session.reconnect());
     assert.ok(restored >= 2, `restored ${restored} models`);
     await page.screenshot({ path: artifactPath('live-stopped.png'), fullPage: true });
+
+    // Two-way sync: the user moves a slider in the page; the kernel sees it, echoes it, and its
+    // change handler updates another widget.
+    assert.equal(
+      await exec(
+        "import { IntSlider, Label } from 'tunelab/widgets';\n" +
+          "const slider = new IntSlider({ value: 3, min: 0, max: 10, description: 'units' });\n" +
+          "const seen = new Label('waiting');\n" +
+          "slider.onChange((v) => { seen.value = `kernel saw ${v}`; });\n" +
+          'display(slider);\ndisplay(seen);',
+      ),
+      'ok',
+    );
+    await page.waitForSelector('.widget-slider .noUi-handle');
+    await page.focus('.widget-slider .noUi-handle');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => [...document.querySelectorAll('.widget-label')].some((e) => e.textContent === 'kernel saw 5'), null, { timeout: 15_000 });
+    assert.equal(await exec('console.log(JSON.stringify({ value: slider.value }));'), 'ok');
+    const kernelValue = await page.evaluate(() => {
+      const streams = [...document.querySelectorAll('.tunelab-live-stream')].map((e) => e.textContent ?? '');
+      return JSON.parse(streams.at(-1)!.trim()).value as number;
+    });
+    assert.equal(kernelValue, 5);
+    assert.equal(await page.textContent('.widget-slider .widget-readout'), '5');
     assert.deepEqual(errors, []);
     await page.evaluate(() => (window as unknown as { session: { shutdown(): Promise<void> } }).session.shutdown());
     await page.close();
