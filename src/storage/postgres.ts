@@ -4,7 +4,7 @@
  */
 import type * as PgTypes from 'pg';
 import { StorageError } from '../errors';
-import type { RdbConnection, Row, SqlRunner } from './rdb/connection';
+import type { RdbConnection, Row, ScriptResult, SqlRunner } from './rdb/connection';
 import { RdbStorage } from './rdb/storage';
 
 export interface PostgresOptions {
@@ -90,6 +90,8 @@ function runnerFor(client: PgTypes.Pool | PgTypes.PoolClient, where: string): Sq
   };
 }
 
+const ignore = () => undefined;
+
 class PostgresConnection implements RdbConnection {
   readonly dialect = 'postgres' as const;
   private readonly direct: SqlRunner;
@@ -116,6 +118,9 @@ class PostgresConnection implements RdbConnection {
     } catch (err) {
       throw translate(err, this.description);
     }
+    // A checked-out client whose server dies emits 'error' besides failing its query; unheard, that
+    // event would crash the process. The failed query reports it.
+    client.on('error', ignore);
     const tx = runnerFor(client, this.description);
     let broken: unknown = undefined;
     try {
@@ -129,12 +134,13 @@ class PostgresConnection implements RdbConnection {
       throw err;
     } finally {
       // A connection that failed mid-transaction is discarded rather than reused.
+      client.off('error', ignore);
       client.release(broken instanceof StorageError ? (broken as Error) : undefined);
     }
   }
 
   /** BEGIN; ...; COMMIT as one simple-protocol query: a single round trip, atomic. */
-  async script(statements: readonly string[]): Promise<Row[][]> {
+  async script(statements: readonly string[]): Promise<ScriptResult[]> {
     const text = ['BEGIN', ...statements, 'COMMIT'].join(';\n');
     let client: PgTypes.PoolClient;
     try {
@@ -142,17 +148,19 @@ class PostgresConnection implements RdbConnection {
     } catch (err) {
       throw translate(err, this.description);
     }
+    client.on('error', ignore);
     let failed: unknown = undefined;
     try {
       const results = (await client.query(text)) as unknown as PgTypes.QueryResult | PgTypes.QueryResult[];
       const list = Array.isArray(results) ? results : [results];
-      return list.slice(1, 1 + statements.length).map((r) => r.rows as Row[]);
+      return list.slice(1, 1 + statements.length).map((r) => ({ rows: r.rows as Row[], rowCount: r.rowCount ?? 0 }));
     } catch (err) {
       failed = translate(err, this.description);
       // A failed statement leaves the session inside an aborted transaction: end it before reuse.
       await client.query('ROLLBACK').catch(() => undefined);
       throw failed;
     } finally {
+      client.off('error', ignore);
       client.release(failed instanceof StorageError ? failed : undefined);
     }
   }

@@ -63,6 +63,14 @@ const running = new Set<{ stopNow: () => void }>();
 process.once('exit', () => {
   for (const r of running) r.stopNow();
 });
+// A test run interrupted or timed out must not leave servers behind: stop them, then die of the signal.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    for (const r of running) r.stopNow();
+    running.clear();
+    process.kill(process.pid, signal);
+  });
+}
 
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = binDir();

@@ -2,6 +2,12 @@ import type { Dialect } from './schema';
 
 export type Row = Record<string, unknown>;
 
+/** What each statement of a script returned. */
+export interface ScriptResult {
+  rows: Row[];
+  rowCount: number;
+}
+
 /** Statements use `?` placeholders; each driver adapts them to its own syntax. */
 export interface SqlRunner {
   all<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
@@ -23,6 +29,6 @@ export interface RdbConnection extends SqlRunner {
    * Optional: run literal statements (no parameters) as one transaction in one round trip and return
    * each statement's rows. Network databases provide it to cut latency on hot paths.
    */
-  script?(statements: readonly string[]): Promise<Row[][]>;
+  script?(statements: readonly string[]): Promise<ScriptResult[]>;
   close(): Promise<void>;
 }

@@ -35,7 +35,7 @@ import { createSchemaStatements, EXTRA_INDEX_STATEMENTS, SCHEMA_REVISION, TABLE_
 const OLDER_REVISIONS = ['v0.9.0.a', 'v1.2.0.a', 'v1.3.0.a', 'v2.4.0.a', 'v2.6.0.a', 'v3.0.0.a', 'v3.0.0.b', 'v3.0.0.c'];
 
 /** SQL fragments that differ between SQLite and PostgreSQL. */
-class SqlDialect {
+export class SqlDialect {
   constructor(readonly name: Dialect) {}
   /** A placeholder whose type PostgreSQL cannot infer (inside SELECT lists). */
   p(type: 'int' | 'float' | 'text' | 'trialvaluetype' | 'trialintermediatevaluetype'): string {
@@ -66,7 +66,7 @@ class SqlDialect {
 }
 
 /** What this process has read of one study's trials (see the module comment). */
-interface StudyCache {
+export interface StudyCache {
   ordered: FrozenTrial[]; // by number
   indexById: Map<number, number>;
   maxTrialId: number;
@@ -75,7 +75,7 @@ interface StudyCache {
   paramDistributions: Map<string, { distribution: Distribution; trialNumber: number }>;
 }
 
-interface TrialRow {
+export interface TrialRow {
   k: number;
   id: number;
   n: number | null;
@@ -103,14 +103,14 @@ interface TrialBuilder {
 
 
 export class RdbStorage implements Storage {
-  private readonly sql: SqlDialect;
-  private readonly caches = new Map<number, StudyCache>();
+  protected readonly sql: SqlDialect;
+  protected readonly caches = new Map<number, StudyCache>();
   /** trial id -> study id, for trials this process touched (param compatibility checks). */
-  private readonly trialStudy = new Map<number, number>();
+  protected readonly trialStudy = new Map<number, number>();
   private readonly distributions = new DistributionCache();
   private readonly loadSqlCache = new Map<string, string>();
 
-  protected constructor(
+  constructor(
     readonly url: string,
     protected readonly db: RdbConnection,
   ) {
@@ -119,7 +119,8 @@ export class RdbStorage implements Storage {
 
   /** Check (or create) the schema, then return a storage over the connection. */
   static async openWith(url: string, db: RdbConnection): Promise<RdbStorage> {
-    const storage = new RdbStorage(url, db);
+    // Network databases that can run scripts get the pipelined variant (fewer round trips per trial).
+    const storage = db.script ? new (require('./pipelined').PipelinedRdbStorage)(url, db) as RdbStorage : new RdbStorage(url, db);
     try {
       await storage.prepareSchema();
     } catch (err) {
@@ -236,7 +237,7 @@ export class RdbStorage implements Storage {
     if (rows.length === 0) throw this.noStudy(studyId);
   }
 
-  private noStudy(studyId: number): StudyNotFoundError {
+  protected noStudy(studyId: number): StudyNotFoundError {
     this.caches.delete(studyId);
     return new StudyNotFoundError(`No study with id ${studyId} in ${this.db.description} (it may have been deleted).`);
   }
@@ -397,11 +398,7 @@ export class RdbStorage implements Storage {
     const start = state === TrialState.RUNNING ? new Date() : null;
     const userAttrs = { ...(template.userAttrs ?? {}) };
     const systemAttrs = { ...(template.systemAttrs ?? {}) };
-    const hasAttrs = Object.keys(userAttrs).length + Object.keys(systemAttrs).length > 0;
-    const created =
-      this.db.script && !hasAttrs
-        ? await this.createTrialInOneRoundTrip(studyId, state, start)
-        : await this.db.transaction(async (tx) => {
+    const created = await this.db.transaction(async (tx) => {
       // Optuna's protocol: lock the study row, then number = trials already in the study. Both
       // Optuna and tunelab writers take this lock, so numbers stay consecutive and unique.
       await this.requireStudy(tx, studyId, true);
@@ -436,27 +433,6 @@ export class RdbStorage implements Storage {
       userAttrs: Object.freeze(userAttrs),
       systemAttrs: Object.freeze(systemAttrs),
     });
-  }
-
-  /**
-   * The same lock-then-insert transaction as one script (PostgreSQL: one round trip instead of five).
-   * Every value is generated here (ids, a state name, our own timestamp format), so inlining is safe.
-   * In READ COMMITTED each statement of the script takes a new snapshot, so the INSERT sees every trial
-   * committed by whoever held the study lock before us.
-   */
-  private async createTrialInOneRoundTrip(studyId: number, state: TrialState, start: Date | null): Promise<{ trialId: number; number: number }> {
-    if (!Number.isSafeInteger(studyId)) throw new InvalidArgumentError(`Bad study id ${studyId}.`);
-    const startLiteral = start ? `'${formatDatetime(start)}'` : 'NULL';
-    const results = await this.db.script!([
-      `SELECT study_id FROM studies WHERE study_id = ${studyId} FOR UPDATE`,
-      `INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete)
-       SELECT (SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ${studyId}), ${studyId}, '${STATE_NAME[state]}', ${startLiteral}, NULL
-       WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = ${studyId})
-       RETURNING trial_id, number`,
-    ]);
-    const row = results[1][0] as { trial_id: number; number: number } | undefined;
-    if (!row) throw this.noStudy(studyId);
-    return { trialId: Number(row.trial_id), number: Number(row.number) };
   }
 
   /**
@@ -509,10 +485,18 @@ export class RdbStorage implements Storage {
         }
       }
     });
+    if (this.db.dialect === 'postgres' && trials.length >= 1000) {
+      // After a bulk import PostgreSQL has no statistics for the new rows until autovacuum runs, and
+      // plans made meanwhile scan whole tables. Refresh them now (as pg_restore users do); skip if
+      // this role may not.
+      await this.db
+        .run('ANALYZE trials, trial_params, trial_values, trial_intermediate_values, trial_user_attributes, trial_system_attributes')
+        .catch(() => undefined);
+    }
   }
 
   /** Trials may be written while RUNNING or WAITING; explain why a write changed nothing. */
-  private async notWritable(trialId: number, action: string): Promise<never> {
+  protected async notWritable(trialId: number, action: string): Promise<never> {
     const rows = await this.db.all<{ number: number; state: string }>(
       `SELECT number, ${this.sql.text('state')} AS state FROM trials WHERE trial_id = ?`,
       [trialId],
@@ -523,7 +507,7 @@ export class RdbStorage implements Storage {
     );
   }
 
-  private writableGuard(trialIdParam = '?'): string {
+  protected writableGuard(trialIdParam = '?'): string {
     return `WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ${trialIdParam} AND ${this.sql.text('state')} IN ('RUNNING', 'WAITING'))`;
   }
 
@@ -540,7 +524,7 @@ export class RdbStorage implements Storage {
   }
 
   /** Optuna refuses a parameter whose distribution kind (or categorical choices) changed within a study. */
-  private checkParamCompatibility(trialId: number, name: string, d: Distribution): void {
+  protected checkParamCompatibility(trialId: number, name: string, d: Distribution): void {
     const studyId = this.trialStudy.get(trialId);
     const cache = studyId === undefined ? undefined : this.caches.get(studyId);
     if (!cache) return;
@@ -655,7 +639,7 @@ export class RdbStorage implements Storage {
   // ---------------------------------------------------------------- trials: reads
 
   /** One statement that returns every row of the selected trials, tagged by table (column k). */
-  private loadSql(selection: string, withStudyCheck: boolean): string {
+  protected loadSql(selection: string, withStudyCheck: boolean): string {
     const key = `${withStudyCheck}|${selection}`;
     const cached = this.loadSqlCache.get(key);
     if (cached) return cached;
@@ -679,7 +663,7 @@ export class RdbStorage implements Storage {
     return text;
   }
 
-  private buildTrials(rows: TrialRow[]): { trials: TrialBuilder[]; studyFound: boolean } {
+  protected buildTrials(rows: TrialRow[]): { trials: TrialBuilder[]; studyFound: boolean } {
     const byId = new Map<number, TrialBuilder>();
     const pending: TrialRow[] = [];
     let studyFound = false;
@@ -735,7 +719,7 @@ export class RdbStorage implements Storage {
     return { trials: [...byId.values()], studyFound };
   }
 
-  private freeze(t: TrialBuilder): FrozenTrial {
+  protected freeze(t: TrialBuilder): FrozenTrial {
     return Object.freeze({
       trialId: t.trialId,
       number: t.number,
@@ -763,7 +747,7 @@ export class RdbStorage implements Storage {
    * Which trials a refresh must read: new ones, and those unfinished at the last read. Constant SQL
    * text with parameters, so SQLite and PostgreSQL prepare and plan it once per connection.
    */
-  private changedSelection(studyId: number, cache: StudyCache | undefined, alias = ''): { where: string; params: unknown[] } {
+  protected changedSelection(studyId: number, cache: StudyCache | undefined, alias = ''): { where: string; params: unknown[] } {
     if (!cache) return { where: `${alias}study_id = ?`, params: [studyId] };
     // `+study_id` keeps SQLite on the primary key (a range from the last id seen), which stays flat as
     // the study grows, instead of scanning every trial of the study through the study_id index.
@@ -774,9 +758,14 @@ export class RdbStorage implements Storage {
   }
 
   async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
-    let cache = this.caches.get(studyId);
-    const selection = this.changedSelection(studyId, cache);
+    const selection = this.changedSelection(studyId, this.caches.get(studyId));
     const rows = await this.db.all<TrialRow>(this.loadSql(selection.where, true), [...selection.params, studyId]);
+    return this.applyLoadedRows(studyId, rows, states);
+  }
+
+  /** Merge the rows of a refresh into the study's cache; return the trials (all, or of `states`). */
+  protected applyLoadedRows(studyId: number, rows: TrialRow[], states?: readonly TrialState[]): FrozenTrial[] {
+    let cache = this.caches.get(studyId);
     const { trials, studyFound } = this.buildTrials(rows);
     if (!studyFound) throw this.noStudy(studyId);
     if (!cache) {
@@ -810,6 +799,13 @@ export class RdbStorage implements Storage {
       cache.ordered.sort((a, b) => a.number - b.number || a.trialId - b.trialId);
       cache.indexById = new Map(cache.ordered.map((t, i) => [t.trialId, i]));
     }
+    return this.cachedTrials(studyId, states)!;
+  }
+
+  /** The cached trials of a study (as of the last refresh), or undefined if never read. */
+  protected cachedTrials(studyId: number, states?: readonly TrialState[]): FrozenTrial[] | undefined {
+    const cache = this.caches.get(studyId);
+    if (!cache) return undefined;
     if (!states) return cache.ordered.slice();
     return cache.ordered.filter((t) => states.includes(t.state));
   }

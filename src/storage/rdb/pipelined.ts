@@ -1,0 +1,321 @@
+/**
+ * RdbStorage for a network database (PostgreSQL), where each round trip costs more than the SQL it
+ * carries. A trial of the Study loop takes 5 round trips whatever it writes (3 refreshes, create,
+ * finish) instead of 7 plus one per parameter, report and attribute:
+ *
+ * - Write-behind for trial writes (params, intermediate values, attributes): the call returns at once
+ *   and the statement joins a batch, sent with the next operation of this storage or, at the latest,
+ *   after the current burst of synchronous suggestions (setImmediate), so other workers still see a
+ *   running trial's params almost immediately (what TPE's constant liar reads).
+ * - Creating a trial (lock + insert) and finishing one (guarded update + values) are each one
+ *   transaction in one simple-protocol query, together with the pending writes.
+ *
+ * Reads are never served from a snapshot taken earlier: a read issued after another process's write
+ * completed sees it.
+ *
+ * Ordering: every operation waits until the batches issued before it are committed, so a read always
+ * sees this process's earlier writes. A batched write that finds its trial already finished cannot
+ * throw at the call; the error is raised by the next setTrialState of that trial (a trial finished by
+ * this storage is refused immediately).
+ */
+import { TrialFinishedError, InvalidArgumentError } from '../../errors';
+import { distributionToJson, type Distribution } from '../../distributions';
+import { isFinished, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
+import type { StudySummary, TrialTemplate } from '../base';
+import { encodeIntermediate, encodeJson, encodeValue, formatDatetime, STATE_NAME } from './codec';
+import type { RdbConnection, ScriptResult } from './connection';
+import { RdbStorage, type TrialRow } from './storage';
+
+interface PendingWrite {
+  trialId: number;
+  sql: string;
+  action: string;
+}
+
+const int = (n: number): string => {
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`Expected an integer id, got ${n}.`);
+  return String(n);
+};
+/** A finite float (or NULL) as an exact literal: JS's shortest repr round-trips through float8. */
+const float = (v: number | null): string => (v === null ? 'NULL' : `'${String(v)}'::float8`);
+/** Any text as a dollar-quoted literal, safe whatever the server's string settings. */
+function text(s: string): string {
+  let tag = 'tl';
+  while (s.includes(`$${tag}$`)) tag += 'x';
+  return `$${tag}$${s}$${tag}$`;
+}
+
+export class PipelinedRdbStorage extends RdbStorage {
+  private pending: PendingWrite[] = [];
+  private settled: Promise<void> = Promise.resolve();
+  private flushScheduled = false;
+  private readonly deferredErrors = new Map<number, unknown>();
+  private readonly finishedHere = new Set<number>();
+
+  constructor(url: string, db: RdbConnection) {
+    super(url, db);
+  }
+
+  // ------------------------------------------------------------ the pipeline
+
+  /** Wait until every batch issued so far is committed (batches may be issued while we wait). */
+  private async waitSettled(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.settled;
+      await seen;
+    } while (seen !== this.settled);
+  }
+
+  /** Run `extra` after the pending writes, in one transaction and one round trip. */
+  private async runScript(extra: string[]): Promise<ScriptResult[]> {
+    await this.waitSettled();
+    const writes = this.pending.splice(0);
+    const promise = this.db.script!([...writes.map((w) => w.sql), ...extra]);
+    if (writes.length > 0) this.settled = promise.then(() => undefined, () => undefined);
+    let results: ScriptResult[];
+    try {
+      results = await promise;
+    } catch (err) {
+      for (const w of writes) if (!this.deferredErrors.has(w.trialId)) this.deferredErrors.set(w.trialId, err);
+      throw err;
+    }
+    writes.forEach((w, i) => {
+      if (results[i].rowCount === 0 && !this.deferredErrors.has(w.trialId)) {
+        this.deferredErrors.set(w.trialId, new TrialFinishedError(`Trial (id ${w.trialId}) was already finished; it could not ${w.action}.`));
+      }
+    });
+    return results.slice(writes.length);
+  }
+
+  private enqueue(write: PendingWrite): void {
+    this.pending.push(write);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.pending.length > 0) this.runScript([]).catch(() => undefined);
+    });
+  }
+
+  /** Before any other operation: send pending writes and wait for them. */
+  private async barrier(): Promise<void> {
+    if (this.pending.length > 0) await this.runScript([]);
+    else await this.waitSettled();
+  }
+
+  private refuseIfFinished(trialId: number, action: string): void {
+    if (this.finishedHere.has(trialId)) {
+      throw new TrialFinishedError(`Trial (id ${trialId}) is already finished; it cannot ${action}.`);
+    }
+  }
+
+  /** The union read of a study's changed trials with every value inlined. */
+  private loadStatement(studyId: number): string {
+    const sel = this.changedSelection(studyId, this.caches.get(studyId));
+    let i = 0;
+    const where = sel.where.replace(/\?/g, () => {
+      const p = sel.params[i++];
+      return Array.isArray(p) ? `'{${p.map((x) => int(x as number)).join(',')}}'` : int(p as number);
+    });
+    return this.loadSql(where, true).replace('?', int(studyId));
+  }
+
+  // ------------------------------------------------------------ trial writes (write-behind)
+
+  override async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    this.refuseIfFinished(trialId, `take parameter '${name}'`);
+    this.checkParamCompatibility(trialId, name, distribution);
+    if (!Number.isFinite(internalValue)) throw new InvalidArgumentError(`Parameter '${name}' must be finite, got ${internalValue}.`);
+    this.enqueue({
+      trialId,
+      action: `take parameter '${name}'`,
+      sql: `INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json)
+            SELECT ${int(trialId)}, ${text(name)}, ${float(internalValue)}, ${text(distributionToJson(distribution))}
+            ${this.writableGuard(int(trialId))}
+            ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json`,
+    });
+  }
+
+  override async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
+    this.refuseIfFinished(trialId, `report a value at step ${step}`);
+    const [v, type] = encodeIntermediate(value);
+    this.enqueue({
+      trialId,
+      action: `report a value at step ${step}`,
+      sql: `INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type)
+            SELECT ${int(trialId)}, ${int(step)}, ${float(v)}, '${type}'::trialintermediatevaluetype ${this.writableGuard(int(trialId))}
+            ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value,
+              intermediate_value_type = excluded.intermediate_value_type`,
+    });
+  }
+
+  private enqueueAttr(table: string, trialId: number, key: string, value: unknown, onlyUnfinished: boolean): void {
+    if (onlyUnfinished) this.refuseIfFinished(trialId, `set attribute '${key}'`);
+    const guard = onlyUnfinished ? this.writableGuard(int(trialId)) : `WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ${int(trialId)})`;
+    this.enqueue({
+      trialId,
+      action: `set attribute '${key}'`,
+      sql: `INSERT INTO ${table} (trial_id, "key", value_json) SELECT ${int(trialId)}, ${text(key)}, ${text(encodeJson(value))} ${guard}
+            ON CONFLICT (trial_id, "key") DO UPDATE SET value_json = excluded.value_json`,
+    });
+  }
+
+  override async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    this.enqueueAttr('trial_user_attributes', trialId, key, value, true);
+  }
+
+  override async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    this.enqueueAttr('trial_system_attributes', trialId, key, value, false);
+  }
+
+  // ------------------------------------------------------------ hot paths with piggybacked reads
+
+  override async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
+    const [load] = await this.runScript([this.loadStatement(studyId)]);
+    return this.applyLoadedRows(studyId, load.rows as unknown as TrialRow[], states);
+  }
+
+  override async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+    const attrs = Object.keys(template.userAttrs ?? {}).length + Object.keys(template.systemAttrs ?? {}).length;
+    if (attrs > 0) {
+      await this.barrier();
+      return super.createNewTrial(studyId, template);
+    }
+    const state = template.state ?? TrialState.RUNNING;
+    if (state !== TrialState.RUNNING && state !== TrialState.WAITING) {
+      throw new InvalidArgumentError('createNewTrial: a new trial is RUNNING or WAITING.');
+    }
+    const start = state === TrialState.RUNNING ? new Date() : null;
+    const s = int(studyId);
+    // Optuna's protocol: lock the study row, number = trials so far. In READ COMMITTED each statement of the script takes a new snapshot, so the INSERT sees every
+    // trial committed by whoever held the study lock before us.
+    const [, inserted] = await this.runScript([
+      `SELECT study_id FROM studies WHERE study_id = ${s} FOR UPDATE`,
+      `INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete)
+       SELECT (SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ${s}), ${s}, '${STATE_NAME[state]}',
+              ${start ? `'${formatDatetime(start)}'` : 'NULL'}, NULL
+       WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = ${s})
+       RETURNING trial_id, number`,
+    ]);
+    const row = inserted.rows[0] as { trial_id: number; number: number } | undefined;
+    if (!row) throw this.noStudy(studyId);
+    const trialId = Number(row.trial_id);
+    this.trialStudy.set(trialId, studyId);
+    return Object.freeze({
+      trialId,
+      number: Number(row.number),
+      state,
+      values: null,
+      datetimeStart: start,
+      datetimeComplete: null,
+      params: Object.freeze({}),
+      internalParams: Object.freeze({}),
+      distributions: Object.freeze({}),
+      intermediateValues: new Map(),
+      userAttrs: Object.freeze({}),
+      systemAttrs: Object.freeze({}),
+    });
+  }
+
+  override async setTrialState(
+    trialId: number,
+    state: TrialState,
+    values?: readonly number[] | null,
+    expectedState?: TrialState,
+  ): Promise<boolean> {
+    const deferred = this.deferredErrors.get(trialId);
+    if (deferred !== undefined) {
+      this.deferredErrors.delete(trialId);
+      throw deferred;
+    }
+    const expected = expectedState ?? (state === TrialState.RUNNING ? TrialState.WAITING : TrialState.RUNNING);
+    const now = `'${formatDatetime(new Date())}'`;
+    const sets = [`state = '${STATE_NAME[state]}'`];
+    if (state === TrialState.RUNNING) sets.push(`datetime_start = ${now}`);
+    if (isFinished(state)) sets.push(`datetime_complete = ${now}`);
+    const encoded = (values ?? []).map(encodeValue);
+    const array = (items: string[], type: string) => (items.length ? `ARRAY[${items.join(', ')}]::${type}[]` : `'{}'::${type}[]`);
+    const update = `WITH u AS (UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ${int(trialId)} AND state = '${STATE_NAME[expected]}' RETURNING trial_id),
+       v AS (INSERT INTO trial_values (trial_id, objective, value, value_type)
+             SELECT u.trial_id, x.objective, x.value, CAST(x.value_type AS trialvaluetype)
+               FROM u, unnest(${array(encoded.map((_, i) => String(i)), 'integer')}, ${array(encoded.map((e) => float(e[0])), 'float8')},
+                              ${array(encoded.map((e) => `'${e[1]}'`), 'text')}) AS x(objective, value, value_type)
+             ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
+             RETURNING 1)
+       SELECT (SELECT COUNT(*) FROM u) AS changed, (SELECT COUNT(*) FROM v) AS written, (SELECT COUNT(*) FROM trials WHERE trial_id = ${int(trialId)}) AS found`;
+    const results = await this.runScript([update]);
+    const outcome = results[0].rows[0] as { changed: number; found: number };
+    if (Number(outcome.found) === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
+    const changed = Number(outcome.changed) > 0;
+    if (changed && isFinished(state)) this.finishedHere.add(trialId);
+    return changed;
+  }
+
+  // ------------------------------------------------------------ everything else: after the barrier
+
+  override async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
+    await this.barrier();
+    return super.createNewStudy(directions, studyName);
+  }
+  override async deleteStudy(studyId: number): Promise<void> {
+    await this.barrier();
+    return super.deleteStudy(studyId);
+  }
+  override async getStudyIdFromName(studyName: string): Promise<number> {
+    await this.barrier();
+    return super.getStudyIdFromName(studyName);
+  }
+  override async getStudyNameFromId(studyId: number): Promise<string> {
+    await this.barrier();
+    return super.getStudyNameFromId(studyId);
+  }
+  override async getStudyDirections(studyId: number): Promise<Direction[]> {
+    await this.barrier();
+    return super.getStudyDirections(studyId);
+  }
+  override async getAllStudies(): Promise<StudySummary[]> {
+    await this.barrier();
+    return super.getAllStudies();
+  }
+  override async setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void> {
+    await this.barrier();
+    return super.setStudyUserAttr(studyId, key, value);
+  }
+  override async setStudySystemAttr(studyId: number, key: string, value: unknown): Promise<void> {
+    await this.barrier();
+    return super.setStudySystemAttr(studyId, key, value);
+  }
+  override async setStudySystemAttrIfAbsent(studyId: number, key: string, value: unknown): Promise<boolean> {
+    await this.barrier();
+    return super.setStudySystemAttrIfAbsent(studyId, key, value);
+  }
+  override async getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>> {
+    await this.barrier();
+    return super.getStudyUserAttrs(studyId);
+  }
+  override async getStudySystemAttrs(studyId: number): Promise<Record<string, unknown>> {
+    await this.barrier();
+    return super.getStudySystemAttrs(studyId);
+  }
+  override async addTrials(studyId: number, trials: readonly FrozenTrial[]): Promise<void> {
+    await this.barrier();
+    return super.addTrials(studyId, trials);
+  }
+  override async getTrial(trialId: number): Promise<FrozenTrial> {
+    await this.barrier();
+    return super.getTrial(trialId);
+  }
+  override async recordHeartbeat(trialId: number): Promise<void> {
+    await this.barrier();
+    return super.recordHeartbeat(trialId);
+  }
+  override async failStaleTrials(studyId: number, graceSeconds: number): Promise<number[]> {
+    await this.barrier();
+    return super.failStaleTrials(studyId, graceSeconds);
+  }
+  override async close(): Promise<void> {
+    await this.barrier().catch(() => undefined);
+    return super.close();
+  }
+}
