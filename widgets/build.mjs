@@ -11,6 +11,14 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
+
+// esbuild does not type-check: the views are checked against the real @jupyter-widgets/base types first.
+{
+  const { execFileSync } = await import('node:child_process');
+  const { createRequire } = await import('node:module');
+  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json')], { stdio: 'inherit' });
+}
 const dist = join(here, 'dist');
 mkdirSync(dist, { recursive: true });
 

@@ -22,7 +22,7 @@ export class KernelWidgetManager extends HTMLManager {
     });
   }
 
-  protected async _create_comm(
+  async _create_comm(
     targetName: string,
     modelId?: string,
     data?: Record<string, unknown>,
@@ -34,7 +34,7 @@ export class KernelWidgetManager extends HTMLManager {
     return new shims.services.Comm(comm);
   }
 
-  protected async _get_comm_info(): Promise<Record<string, unknown>> {
+  async _get_comm_info(): Promise<Record<string, unknown>> {
     const reply = await this.kernel.requestCommInfo({ target_name: this.comm_target_name });
     return reply.content.status === 'ok' ? (reply.content.comms as Record<string, unknown>) : {};
   }
