@@ -231,6 +231,29 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
     });
     assert.equal(kernelValue, 5);
     assert.equal(await page.textContent('.widget-slider .widget-readout'), '5');
+
+    // Plot updates arrive as small custom messages and are applied to the drawn figure in place.
+    assert.equal(
+      await exec(
+        "import { Plot } from 'tunelab/widgets';\n" +
+          "const fig = new Plot({ data: [{ type: 'scatter', mode: 'markers', x: [0], y: [0] }], layout: { title: { text: 'ops' } } });\n" +
+          'display(fig);\n' +
+          'for (let i = 1; i <= 50; i++) fig.extend({ 0: { x: [i], y: [i * i] } });\n' +
+          "fig.restyle({ mode: 'lines', 'line.color': 'red' });\n" +
+          "fig.relayout({ 'xaxis.range': [0, 60] });\n" +
+          "fig.addTrace({ type: 'scatter', mode: 'markers', name: 'extra', x: [1, 2], y: [3, 4] });",
+      ),
+      'ok',
+    );
+    const drawn = await page.waitForFunction(() => {
+      const plots = [...document.querySelectorAll('.tunelab-plot .js-plotly-plot')] as Array<
+        HTMLElement & { data?: Array<{ x: unknown[]; mode?: string; line?: { color?: string } }>; layout?: { xaxis?: { range?: number[] } } }
+      >;
+      const gd = plots.at(-1);
+      if (!gd?.data || gd.data.length < 2 || gd.data[0].x.length < 51 || gd.data[0].mode !== 'lines') return null;
+      return { n: gd.data[0].x.length, color: gd.data[0].line?.color, range: gd.layout?.xaxis?.range, traces: gd.data.length };
+    }, null, { timeout: 15_000 });
+    assert.deepEqual(await drawn.jsonValue(), { n: 51, color: 'red', range: [0, 60], traces: 2 });
     assert.deepEqual(errors, []);
     await page.evaluate(() => (window as unknown as { session: { shutdown(): Promise<void> } }).session.shutdown());
     await page.close();
