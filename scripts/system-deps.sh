@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   python3-optuna python3-sklearn python3-torch
   jupyter-notebook python3-nbclient jupyter-nbconvert python3-ipykernel
-  chromium postgresql
+  chromium postgresql python3-psycopg2
 )
 missing=()
 for p in "${packages[@]}"; do
