@@ -7,6 +7,7 @@
  * bundled) and render a StudyMonitor.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,15 @@ describe('prebuilt JupyterLab extension', { timeout: 300_000 }, () => {
     // The singleton is declared as a shared module, not bundled into the extension.
     const entry = readFileSync(join(LABEXT, pkg.jupyterlab._build.load), 'utf8');
     assert.match(entry, /"@jupyter-widgets\/base", false/);
+  });
+
+  it('`tunelab install` puts it where JupyterLab and Notebook 7 look for prebuilt extensions', () => {
+    const prefix = join(work, 'prefix');
+    execFileSync(process.execPath, [join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { stdio: 'pipe' });
+    const installed = join(prefix, 'share', 'jupyter', 'labextensions', 'tunelab-widgets');
+    const meta = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    assert.equal(meta.jupyterlab._build.load, pkg.jupyterlab._build.load);
+    assert.ok(existsSync(join(installed, meta.jupyterlab._build.load)));
   });
 
   it('loads through module federation with the host base and renders a StudyMonitor', async () => {
