@@ -1,5 +1,5 @@
-# PyTorch side of bench/training-throughput.ts: samples/second of one training epoch (after a
-# warm-up epoch) for the same MLP (784-256-10) and LSTM (hidden 64, 20 steps) as tunelab's.
+# PyTorch side of bench/training-throughput.ts: samples/second of the best of 3 training epochs
+# (after a warm-up epoch) for the same MLP (784-256-10) and LSTM (hidden 64, 20 steps) as tunelab's.
 # stdin JSON {"threads", "mlp": {"n", "batchSizes"}, "lstm": {"n", "features", "steps", "batchSizes"}}
 import json, sys, time
 import torch
@@ -21,11 +21,15 @@ def measure(make, X, y, batch):
     model = make()
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
-    epoch(model, X[: batch * 4], y[: batch * 4], batch, opt, loss_fn)  # warm-up
-    t = time.perf_counter()
-    c = time.process_time()
-    epoch(model, X, y, batch, opt, loss_fn)
-    return {"wall": len(X) / (time.perf_counter() - t), "cpu": len(X) / (time.process_time() - c)}
+    epoch(model, X, y, batch, opt, loss_fn)  # warm-up epoch
+    best = {"wall": 0.0, "cpu": 0.0}
+    for _ in range(3):  # best of 3 epochs: the machine is shared, the best is the least disturbed
+        t = time.perf_counter()
+        c = time.process_time()
+        epoch(model, X, y, batch, opt, loss_fn)
+        best["wall"] = max(best["wall"], len(X) / (time.perf_counter() - t))
+        best["cpu"] = max(best["cpu"], len(X) / (time.process_time() - c))
+    return best
 
 class LSTMNet(nn.Module):
     def __init__(self, features, hidden):

@@ -686,6 +686,9 @@ export class LSTM extends NeuralNetwork<LSTMParams> {
       x = tf.layers
         .lstm({
           units: p.hiddenSize,
+          // tfjs-layers defaults to Keras 1's hard sigmoid for the gates; the standard LSTM (and
+          // PyTorch's, and Greff et al.'s) uses the logistic sigmoid, which also trains faster here.
+          recurrentActivation: 'sigmoid',
           returnSequences: !last || p.sequenceOutput,
           kernelInitializer: ctx.init(),
           recurrentInitializer: tf.initializers.orthogonal({ seed: ctx.rng.int(0, 0x7fffffff), gain: 1 }),
