@@ -281,6 +281,16 @@ describe('widget protocol 2.1 with a kernel transport', () => {
     ]);
     out.flush();
     assert.deepEqual(t.savedState()[out.modelId].state.outputs, out.outputs);
+    // Displays inside capture go to the widget too, and the cell's display works again afterwards.
+    const shown = new Label('inside');
+    await out.capture(() => shown.display());
+    assert.equal(out.outputs.length, 3);
+    const item = out.outputs[2] as { output_type: string; data: Record<string, unknown> };
+    assert.equal(item.output_type, 'display_data');
+    assert.deepEqual(item.data['application/vnd.jupyter.widget-view+json'], { model_id: shown.modelId, version_major: 2, version_minor: 0 });
+    const before = t.displays.length;
+    shown.display();
+    assert.equal(t.displays.length, before + 1);
   });
 
   it('a displayed Figure becomes a live Plot widget', () => {

@@ -101,7 +101,7 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     await page.waitForFunction(() => document.documentElement.dataset.tunelabWidgets !== undefined, null, { timeout: 60_000 });
     await page.waitForSelector('.tunelab-plot .scatterlayer .trace', { timeout: 30_000 });
     const report = await page.evaluate(() => (window as unknown as { tunelabWidgets: { rendered: Promise<unknown> } }).tunelabWidgets.rendered);
-    assert.deepEqual(report, { models: 37, views: 6, errors: [] });
+    assert.deepEqual(report, { models: 40, views: 6, errors: [] });
     const seen = await page.evaluate(() => {
       const text = (sel: string) => [...document.querySelectorAll(sel)].map((e) => (e.textContent ?? '').trim());
       const bar = document.querySelector('.widget-hprogress .progress-bar') as HTMLElement | null;
@@ -123,7 +123,8 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     assert.deepEqual(seen.readouts, ['7', '0.50']);
     assert.equal(seen.progressWidth, '75%');
     assert.ok(seen.label.includes('three of four'));
-    assert.ok(seen.output.some((t) => t === 'captured line'), `Output shows ${JSON.stringify(seen.output)}`);
+    assert.ok(seen.output.some((t) => t.includes('captured line') && t.includes('shown inside the output')), `Output shows ${JSON.stringify(seen.output)}`);
+    assert.ok(seen.label.includes('shown inside the output'), 'the Label displayed inside the Output is a live widget');
     assert.equal(seen.cvRows, 3);
     assert.match(seen.cvSummary, /^3\/3 folds: accuracy 0\.89 ± 0\.0163/);
     assert.equal(seen.scheduleMarker, 1);

@@ -14,7 +14,7 @@ import {
   type ModelSpec,
 } from './protocol';
 import { escapeHtml, Widget } from './widget';
-import type { JsonObject } from './transport';
+import { getCommTransport, type JsonObject } from './transport';
 
 function controlSpec(model: string, view: string | null): ModelSpec {
   return {
@@ -398,8 +398,9 @@ export type OutputItem =
 
 /**
  * An output area whose content lives in the model (`outputs`), so it is saved with the notebook and
- * shown by every frontend. `capture(fn)` routes what `fn` prints (console.* and process.stdout /
- * stderr writes) into the widget instead of the cell.
+ * shown by every frontend. `capture(fn)` routes what `fn` prints (console.*, process.stdout / stderr
+ * writes) and displays into the widget instead of the cell. While an async `fn` runs, printing from
+ * other code running at the same time is captured too (there is one console).
  */
 export class Output extends Widget {
   constructor(opts: CommonOptions = {}) {
@@ -473,7 +474,12 @@ export class Output extends Widget {
       }) as typeof process.stdout.write;
     process.stdout.write = writer('stdout');
     process.stderr.write = writer('stderr');
+    // Rich displays (display(x), figures, widgets) made inside fn land in this output too.
+    const transport = getCommTransport();
+    const savedDisplay = transport?.display;
+    if (transport) transport.display = (bundle) => this.appendDisplayData(bundle);
     return () => {
+      if (transport && savedDisplay) transport.display = savedDisplay;
       console.log = saved.log;
       console.info = saved.info;
       console.warn = saved.warn;
