@@ -6,9 +6,11 @@
  * subtracted).
  *
  * Method: each configuration gets a fresh database whose study is pre-filled (bulk insert) with
- * SIZE - 200 finished trials, then W = 200 trials are timed on top: 1 worker runs 200, or 4 worker
- * processes run 50 each, started together at a common instant; time per trial = wall time / 200.
- * Overhead = time per trial - in-memory time per trial of the same library.
+ * SIZE - 200 finished trials, then W trials are timed on top (tunelab 200, Optuna 40: Optuna takes
+ * seconds per trial at 10,000): 1 worker runs W, or 4 worker processes run W/4 each, started
+ * together at a common instant; time per trial = wall time / W.
+ * Overhead = time per trial - the same library's time per trial with in-memory storage on a study of
+ * the same size (both libraries' study loops do some work per existing trial; that is not storage).
  *
  * Run: npx tsx bench/storage-overhead.ts   (a few minutes; Optuna is most of it)
  */
@@ -31,7 +33,10 @@ import {
 import { startPostgres } from '../test/helpers/postgres';
 
 const execFileAsync = promisify(execFile);
-const WINDOW = 200;
+/** Trials timed per configuration: Optuna is slow enough at 10,000 trials that 40 keep the run short. */
+const WINDOW = { tunelab: 200, optuna: 40 };
+/** Trials pre-filled = SIZE - PREFILL_GAP (the timed window lands around SIZE). */
+const PREFILL_GAP = 200;
 
 const objective = (t: Trial) => t.suggestFloat('x', -10, 10) + t.suggestInt('y', 0, 100);
 
@@ -41,6 +46,9 @@ optuna.logging.set_verbosity(optuna.logging.ERROR)
 url, name, n, start_at = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 if url == 'memory':
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler())
+    dx, dy = optuna.distributions.FloatDistribution(-10, 10), optuna.distributions.IntDistribution(0, 100)
+    study.add_trials([optuna.trial.create_trial(params={'x': 1.0, 'y': 2}, distributions={'x': dx, 'y': dy}, value=float(i))
+                      for i in range(int(name))])
 else:
     study = optuna.load_study(study_name=name, storage=url, sampler=optuna.samplers.RandomSampler())
 def objective(t):
@@ -60,10 +68,21 @@ interface ChildResult {
 
 /** tunelab child process: load the study, wait for the common start, run n trials. */
 async function childMain(url: string, name: string, n: number, startAt: number): Promise<void> {
-  const study =
-    url === 'memory'
-      ? await createStudy({ sampler: new RandomSampler() })
-      : await loadStudy({ studyName: name, storage: url, sampler: new RandomSampler() });
+  let study;
+  if (url === 'memory') {
+    // In-memory study of the same size, filled through the storage interface (`name` = trial count).
+    study = await createStudy({ sampler: new RandomSampler() });
+    const [x, y] = [floatDistribution(-10, 10), intDistribution(0, 100)];
+    for (let i = 0; i < Number(name); i++) {
+      const t = await study.storage.createNewTrial(study.studyId);
+      await study.storage.setTrialParam(t.trialId, 'x', 1, x);
+      await study.storage.setTrialParam(t.trialId, 'y', 2, y);
+      await study.storage.setTrialState(t.trialId, TrialState.COMPLETE, [i]);
+    }
+    await study.refresh();
+  } else {
+    study = await loadStudy({ studyName: name, storage: url, sampler: new RandomSampler() });
+  }
   while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 1));
   const start = Date.now();
   await study.optimize(objective, { nTrials: n, showProgressBar: false });
@@ -92,13 +111,14 @@ async function runOptunaChild(url: string, name: string, n: number, startAt: num
 
 /** Run WINDOW trials split over `workers` processes started together; ms per trial (wall / trials). */
 async function timeWindow(lib: 'tunelab' | 'optuna', url: string, name: string, workers: number): Promise<number> {
-  const per = WINDOW / workers;
+  const total = WINDOW[lib];
+  const per = total / workers;
   // Leave time for every process to start (tsx or Python imports) before the common start instant.
   const startAt = Date.now() + (lib === 'optuna' ? 8000 : 6000) + 1500 * workers;
   const run = lib === 'tunelab' ? runTunelabChild : runOptunaChild;
   const results = await Promise.all(Array.from({ length: workers }, () => run(url, name, per, startAt)));
   const wall = Math.max(...results.map((r) => r.end)) - Math.min(...results.map((r) => r.start));
-  return wall / WINDOW;
+  return wall / total;
 }
 
 /** Finished trials shaped like the ones the benchmark objective produces. */
@@ -140,6 +160,8 @@ interface Row {
   workers: number;
   tunelabMsPerTrial: number;
   optunaMsPerTrial: number;
+  tunelabMemoryMsPerTrial: number;
+  optunaMemoryMsPerTrial: number;
   tunelabOverheadMs: number;
   optunaOverheadMs: number;
   ratio: number;
@@ -150,19 +172,26 @@ async function main(): Promise<void> {
   const pg = await startPostgres();
   const rows: Row[] = [];
   try {
-    // In-memory baselines: each library's own per-trial cost without a database.
-    const memTunelab = await timeWindow('tunelab', 'memory', 'm', 1);
-    const memOptuna = await timeWindow('optuna', 'memory', 'm', 1);
-    console.log(`in-memory baseline: tunelab ${memTunelab.toFixed(3)} ms/trial, Optuna ${memOptuna.toFixed(3)} ms/trial`);
+    // In-memory baselines: each library's own per-trial cost without a database, at each size.
+    const memory: Record<number, { tunelab: number; optuna: number }> = {};
+    for (const size of [1000, 10000]) {
+      const pre = String(size - PREFILL_GAP);
+      memory[size] = { tunelab: await timeWindow('tunelab', 'memory', pre, 1), optuna: await timeWindow('optuna', 'memory', pre, 1) };
+      console.log(
+        `in-memory at ${size}: tunelab ${memory[size].tunelab.toFixed(3)} ms/trial, Optuna ${memory[size].optuna.toFixed(3)} ms/trial`,
+      );
+    }
     let db = 0;
     for (const backend of ['sqlite', 'postgresql'] as const) {
       for (const size of [1000, 10000]) {
+        const memTunelab = memory[size].tunelab;
+        const memOptuna = memory[size].optuna;
         for (const workers of [1, 4]) {
           const ms: Record<string, number> = {};
           for (const lib of ['tunelab', 'optuna'] as const) {
             const url =
               backend === 'sqlite' ? `sqlite:///${join(dir, `b${db++}.db`)}` : await pg.createDatabase(`b${db++}`);
-            await prefill(url, 'bench', size - WINDOW);
+            await prefill(url, 'bench', size - PREFILL_GAP);
             ms[lib] = await timeWindow(lib, url, 'bench', workers);
           }
           const row: Row = {
@@ -171,6 +200,8 @@ async function main(): Promise<void> {
             workers,
             tunelabMsPerTrial: ms.tunelab,
             optunaMsPerTrial: ms.optuna,
+            tunelabMemoryMsPerTrial: memTunelab,
+            optunaMemoryMsPerTrial: memOptuna,
             tunelabOverheadMs: Math.max(ms.tunelab - memTunelab, 1e-3),
             optunaOverheadMs: ms.optuna - memOptuna,
             ratio: 0,
@@ -192,9 +223,10 @@ async function main(): Promise<void> {
         {
           date: new Date().toISOString(),
           method:
-            'W=200 trials timed on a study pre-filled to SIZE-200 finished trials; RandomSampler, trivial objective (2 params); ' +
-            'ms/trial = wall/200 (4 workers: separate processes started together); overhead = ms/trial - in-memory ms/trial.',
-          inMemoryMsPerTrial: { tunelab: memTunelab, optuna: memOptuna },
+            'W trials (tunelab 200, Optuna 40) timed on a study pre-filled to SIZE-200 finished trials; RandomSampler, trivial ' +
+            'objective (2 params); ms/trial = wall/W (4 workers: separate processes started together); overhead = ms/trial - ' +
+            'in-memory ms/trial of the same library on a study of the same size (1 process).',
+          inMemoryMsPerTrial: memory,
           rows,
           loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
         },
