@@ -502,6 +502,20 @@ export async function copyStudy(opts: {
 }): Promise<void> {
   const from = await getStorage(opts.fromStorage);
   const to = await getStorage(opts.toStorage);
+  try {
+    await copyTrials(from, to, opts);
+  } finally {
+    // Storages opened here from URLs are closed here; Storage objects passed in stay open.
+    if (typeof opts.fromStorage === 'string') await from.close();
+    if (typeof opts.toStorage === 'string') await to.close();
+  }
+}
+
+async function copyTrials(
+  from: Storage,
+  to: Storage,
+  opts: { fromStudyName: string; toStudyName?: string },
+): Promise<void> {
   const fromId = await from.getStudyIdFromName(opts.fromStudyName);
   const toId = await to.createNewStudy(await from.getStudyDirections(fromId), opts.toStudyName ?? opts.fromStudyName);
   for (const [k, v] of Object.entries(await from.getStudyUserAttrs(fromId))) await to.setStudyUserAttr(toId, k, v);

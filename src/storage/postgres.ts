@@ -194,6 +194,8 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     max: options.poolSize ?? 4,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
+    // Idle connections must not keep a finished script alive (e.g. after getAllStudySummaries(url)).
+    allowExitOnIdle: true,
     types: types as PgTypes.CustomTypesConfig,
   });
   // An idle client whose server went away emits 'error' on the pool; without a listener Node would
