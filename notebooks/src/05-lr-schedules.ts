@@ -157,5 +157,20 @@ display(new Plot({
   layout: { title: { text: 'Best validation accuracy so far, per schedule family' }, xaxis: { title: { text: 'trial' } }, yaxis: { title: { text: 'validation accuracy' } }, height: 340 },
 }, { height: 340 }));
 
+// %% [markdown]
+// ## What the FULL run showed (40 trials per family, 800 training images, 10 epochs)
+//
+// | schedule | best validation accuracy | median over trials | winner retrained, test accuracy | winner's parameters |
+// |---|---|---|---|---|
+// | warm-up + cosine | 0.967 | 0.947 | 0.954 | peak lr 0.145, warm-up 13.5% of training |
+// | step decay | 0.973 | 0.947 | 0.949 | lr 0.132, ×0.49 every 2 epochs |
+//
+// On this small task the two families tune to the same accuracy: the differences (under one point) are
+// within the sampling noise of 300 validation and 1,000 test images (a standard error of about 1 and
+// 0.7 points). Both searches settle on a peak learning rate near 0.13–0.15; once the learning rate is
+// right, the shape of the decay matters little here, which is the usual finding for short training
+// runs (warm-up earns its keep with large batches and deep networks, not with a 64-unit MLP). The FULL
+// run took 162 s of notebook time (188 s with kernel start) on the shared 2-core machine.
+
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '05-lr-schedules', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));

@@ -135,5 +135,24 @@ display(new Plot({
   layout: { title: { text: `Best validation accuracy vs epochs spent (seed ${size.seeds[0]})` }, xaxis: { title: { text: 'cumulative training epochs' } }, yaxis: { title: { text: 'best validation accuracy (completed trials)' } }, height: 380 },
 }, { height: 380 }));
 
+// %% [markdown]
+// ## What the FULL run showed (R = 27 epochs, η = 3, 30 trials, 3 seeds)
+//
+// | method | epochs to reach the target (median of 3 seeds) | epochs for the whole search (median) | best validation accuracy (median) |
+// |---|---|---|---|
+// | random search | 108 | 810 | 0.903 |
+// | ASHA (`SuccessiveHalvingPruner`) | 91 | 149 | 0.903 |
+// | Hyperband (`HyperbandPruner`) | 108 | 240 | 0.903 |
+//
+// All three find the same best configuration on every seed (the sampler proposes the same
+// configurations in the same order, and neither pruner stopped the eventual winner), but ASHA spends
+// **5.4× fewer** epochs on the whole search and Hyperband **3.4× fewer**. The time to the 75th-percentile
+// target barely differs, because random search hits it within its first four or five trials; the savings
+// come from not training the poor configurations to the end. Li et al. report order-of-magnitude
+// speed-ups; the attainable factor grows with the ratio of the largest to the smallest budget (here only
+// 27), so 3–5× at R = 27 is in line with them. ASHA is more aggressive than Hyperband, whose conservative
+// brackets train some configurations fully from the start. The FULL run took 379 s of notebook time
+// (406 s with kernel start) on the shared 2-core machine.
+
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '06-hyperband-asha', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));

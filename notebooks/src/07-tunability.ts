@@ -132,5 +132,27 @@ for (const s of summary) {
   }, { height: 320 }));
 }
 
+// %% [markdown]
+// ## What the FULL run showed (iris, penguins, two moons; 30 TPE trials per model and data set)
+//
+// | model | default, test accuracy (mean of 3) | tuned, test accuracy | gain | most important hyperparameters (fANOVA, mean over data sets) |
+// |---|---|---|---|---|
+// | random forest | 0.939 | 0.936 | −0.003 | max depth 0.48, min samples per leaf 0.26 |
+// | gradient boosting | 0.936 | 0.939 | +0.003 | number of trees 0.28, min samples per leaf 0.24, learning rate 0.22 |
+//
+// - **Defaults vs tuned.** On these three small data sets tuning changes test accuracy by less than half a
+//   point either way, i.e. nothing the 30% hold-out (45–120 samples) can resolve. For random forests this
+//   agrees with Probst et al. (random forests have low tunability; the defaults are near the best). For
+//   gradient boosting Probst et al. found clearly more to gain; our data sets are too easy for that to show
+//   (iris and penguins sit at 98% with defaults, and scikit-learn's boosting defaults are already sound).
+// - **Which hyperparameters matter.** For gradient boosting the number of trees and the learning rate are
+//   among the top three, as in Probst et al. For random forests van Rijn & Hutter found `max_features`
+//   the most important; here it explains only 4%, because with 2–4 features every fraction examines
+//   almost the same number of features, while a shallow `maxDepth` (the range starts at 1) cripples a
+//   forest on 3-class problems and dominates the variance. Which hyperparameters matter depends on the
+//   data and on the ranges searched: the fANOVA answer is about this space, not a universal ranking.
+//
+// The FULL run took 107 s of notebook time (135 s with kernel start) on the shared 2-core machine.
+
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '07-tunability', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));
