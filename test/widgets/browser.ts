@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const ROOT = join(__dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test', 'artifacts');
@@ -48,4 +48,16 @@ export function artifactPath(name: string): string {
 /** Escape JSON for a <script> element: `</` must not close the tag. */
 export function scriptJson(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c');
+}
+
+/**
+ * Save a screenshot to test/artifacts. Screenshots are a record for people, not a check: on a
+ * machine shared by many jobs a capture can time out, which is reported but does not fail a test.
+ */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  try {
+    await page.screenshot({ path: artifactPath(name), fullPage: true, timeout: 120_000, animations: 'disabled' });
+  } catch (e) {
+    console.warn(`screenshot ${name} not saved: ${(e as Error).message.split('\n')[0]}`);
+  }
 }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
-import { artifactPath, launchBrowser, ROOT } from './browser';
+import { saveScreenshot, launchBrowser, ROOT } from './browser';
 
 const LABEXT = join(ROOT, 'widgets', 'labextension');
 
@@ -118,7 +118,7 @@ describe('prebuilt JupyterLab extension', { timeout: 300_000 }, () => {
         names: Object.keys(ex).filter((k) => /Model$|View$/.test(k)).sort(),
       };
     }, pkg.name);
-    await page.screenshot({ path: artifactPath('labextension-monitor.png') });
+    await saveScreenshot(page, 'labextension-monitor.png');
     assert.equal(result.id, 'tunelab-widgets:plugin');
     assert.equal(result.requiresRegistry, true, 'the plugin asks for the host registry token');
     assert.deepEqual(result.registered, ['tunelab-widgets@0.1.0']);

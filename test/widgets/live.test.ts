@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { artifactPath, launchBrowser, LIVE_JS, ROOT } from './browser';
+import { saveScreenshot, launchBrowser, LIVE_JS, ROOT } from './browser';
 
 const N_TRIALS = 300;
 
@@ -127,11 +127,12 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${baseUrl}nbextensions/tunelab-live/live.html?token=${token}`);
-    await page.waitForFunction(() => window.tunelabLive !== undefined);
+    await page.waitForFunction(() => (window as unknown as { tunelabLive?: unknown }).tunelabLive !== undefined);
     await page.evaluate(
       async ({ baseUrl, token }) => {
         const w = window as unknown as Record<string, unknown>;
-        w.session = await window.tunelabLive!.connect({ baseUrl, token });
+        const live = (window as unknown as { tunelabLive: { connect(o: { baseUrl: string; token: string }): Promise<unknown> } }).tunelabLive;
+        w.session = await live.connect({ baseUrl, token });
       },
       { baseUrl, token },
     );
@@ -178,7 +179,7 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
     }
     assert.ok(readings.at(-1)!.points > readings[0].points, 'the history plot grew');
     assert.equal(readings[0].status, 'running');
-    await page.screenshot({ path: artifactPath('live-running.png'), fullPage: true });
+    await saveScreenshot(page, 'live-running.png');
 
     await page.click('.tunelab-study-monitor .tl-stop');
     const status = await page.evaluate(() => (window as unknown as { optimizeDone: Promise<string> }).optimizeDone);
@@ -205,7 +206,7 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
     // A frontend reconnecting gets every model back through jupyter.widget.control.
     const restored = await page.evaluate(() => (window as unknown as { session: { reconnect(): Promise<number> } }).session.reconnect());
     assert.ok(restored >= 2, `restored ${restored} models`);
-    await page.screenshot({ path: artifactPath('live-stopped.png'), fullPage: true });
+    await saveScreenshot(page, 'live-stopped.png');
 
     // Two-way sync: the user moves a slider in the page; the kernel sees it, echoes it, and its
     // change handler updates another widget.

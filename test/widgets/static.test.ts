@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { artifactPath, EMBED_JS, launchBrowser, ROOT } from './browser';
+import { saveScreenshot, EMBED_JS, launchBrowser, ROOT } from './browser';
 
 const NOTEBOOK = join(ROOT, 'test', 'widgets', 'fixtures', 'study-widgets.ipynb');
 const CONTROLS = join(ROOT, 'test', 'widgets', 'fixtures', 'controls.ipynb');
@@ -77,7 +77,7 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     await page.goto(`file://${html}`);
     const seen = await inspectRendered(page);
     await page.waitForTimeout(300);
-    await page.screenshot({ path: artifactPath('static-tunelab-run.png'), fullPage: true });
+    await saveScreenshot(page, 'static-tunelab-run.png');
     assert.equal(seen.progress, '100');
     assert.equal(seen.pctText, '100%');
     assert.equal(seen.status, 'finished');
@@ -118,7 +118,7 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
         slicePoints: (plot?.data ?? []).map((d) => d.x.length),
       };
     });
-    await page.screenshot({ path: artifactPath('static-controls.png'), fullPage: true });
+    await saveScreenshot(page, 'static-controls.png');
     assert.deepEqual(seen.tabs, ['numbers', 'choices']);
     assert.deepEqual(seen.readouts, ['7', '0.50']);
     assert.equal(seen.progressWidth, '75%');
@@ -163,7 +163,7 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     await page.goto(`file://${html}`);
     const seen = await inspectRendered(page);
     await page.waitForTimeout(300);
-    await page.screenshot({ path: artifactPath('static-nbclient.png'), fullPage: true });
+    await saveScreenshot(page, 'static-nbclient.png');
     assert.equal(seen.progress, '100');
     assert.equal(seen.status, 'finished');
     assert.equal(seen.points, printed.complete.length);

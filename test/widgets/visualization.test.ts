@@ -157,7 +157,7 @@ describe('visualizations match Optuna 3.1 plot data', { timeout: 120_000 }, () =
 
   it('plotParetoFront: the same Pareto-optimal trials', () => {
     const fig = plotParetoFront(multi);
-    const numbers = (t: { text?: unknown }) => ((t.text as string[]) ?? []).map((s) => Number(s.replace('Trial ', ''))).sort((a, b) => a - b);
+    const numbers = (t: Record<string, unknown>) => ((t.text as string[]) ?? []).map((s) => Number(s.replace('Trial ', ''))).sort((a, b) => a - b);
     const best = fig.data.find((d) => d.name === 'Best Trial')!;
     const others = fig.data.find((d) => d.name === 'Trial')!;
     assert.deepEqual(numbers(best), ref.pareto.best);
