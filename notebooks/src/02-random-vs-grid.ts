@@ -18,8 +18,7 @@
 // **Sizes.** The `parameters` cell below runs a small version (seconds; what CI and `npm run
 // reproduce` execute). `FULL = true` runs the paper-scale protocol (256 random trials per data set, a
 // 108-trial grid, repeated QMC and TPE searches). The outputs saved in this notebook come from
-// `tunelab run notebooks/02-random-vs-grid.ipynb --param FULL=true`; its timing is printed in the
-// last cell and recorded in `notebooks/README.md`.
+// a FULL run (`FULL = true`) executed by Jupyter's nbclient with the tunelab kernel (how and why: `notebooks/README.md`); its timing is printed in the last cell.
 //
 // | | Bergstra & Bengio | here (FULL) |
 // |---|---|---|
@@ -375,6 +374,50 @@ display(new Plot({
   layout: { title: { text: 'fANOVA main effects on validation accuracy (random pool)' }, barmode: 'group', yaxis: { title: { text: 'fraction of variance' } }, height: 360 },
 }, { height: 360 }));
 if (importance.some((row) => names.some((n) => !(row.main[n] >= 0 && row.main[n] <= 1)))) throw new Error('fANOVA fractions must lie in [0, 1]');
+
+// %% [markdown]
+// ## What the FULL run showed
+//
+// **Figure 1** reproduces exactly: the 3×3 grid tests `x` at 3 values and never gets near the peak of
+// `g` (best g = 0.135), nine random trials test 9 values and land near it (best g = 0.914).
+//
+// **Efficiency curves** (test accuracy of the best-by-validation trial; medians over 256/s random
+// experiments; QMC and TPE medians over 2 runs):
+//
+// | | s = 1 | 2 | 4 | 8 | 16 | 32 | 64 | 128 | grid (108 trials) |
+// |---|---|---|---|---|---|---|---|---|---|
+// | rectangles, random | 0.605 | 0.691 | 0.736 | **0.825** | 0.863 | 0.878 | 0.891 | 0.896 | **0.896** |
+// | rectangles, QMC | 0.628 | 0.621 | 0.810 | 0.886 | 0.886 | 0.886 | | | |
+// | rectangles, TPE | 0.642 | 0.682 | 0.780 | 0.851 | 0.897 | 0.910 | | | |
+// | convex, random | 0.740 | 0.767 | 0.774 | **0.780** | 0.787 | 0.787 | 0.789 | 0.790 | **0.793** |
+// | convex, QMC | 0.734 | 0.734 | 0.756 | 0.777 | 0.793 | 0.780 | | | |
+// | convex, TPE | 0.493 | 0.771 | 0.769 | 0.774 | 0.786 | 0.769 | | | |
+//
+// **The headline claim is not reproduced at this scale.** Bergstra & Bengio found random searches of 8
+// trials matching or beating grids of about 100. Here 8 random trials reach a median of 0.825 against the
+// grid's 0.896 on rectangles (6% of the 8-trial experiments reach the grid), and 0.780 against 0.793 on
+// convex (16% reach it; the gap is about 1.4 standard errors of a 2,000-image test set). Random search
+// needs 64–128 trials, about the grid's budget, to match it. Why it differs here:
+//
+// - *Our grid knows where to look.* Its three learning rates {0.01, 0.1, 1} all lie in the good band, and
+//   it fixes the two hyperparameters that barely matter (no L2, standardised inputs). Random search draws
+//   the learning rate from the paper's four decades [0.001, 10]; with 6 epochs of training, rates at either
+//   end give poor networks, so many of 8 draws are wasted. The paper's grids were also expert-chosen, but
+//   for networks trained for up to hundreds of epochs, where the good learning-rate band is wider
+//   relative to the range.
+// - *The grid's weakness needs irrelevant dimensions with several values.* The argument of Figure 1 is
+//   that a grid repeats the same values of the important parameter; our 108-point grid spends 36 trials
+//   on each learning rate, yet 3 well-placed values are enough when the good band spans a decade.
+//
+// What does reproduce is the paper's explanation: **few hyperparameters matter, and which ones differs per
+// data set**. fANOVA attributes 41% (rectangles) and 37% (convex) of the variance to the learning rate
+// alone; the activation function matters on rectangles (12.5%) but not on convex (0.3%), preprocessing more
+// on convex (7.6%) than on rectangles (3.3%); L2, batch size, annealing and hidden units explain under 3%
+// each. And the adaptive and quasi-random methods use small budgets better: TPE with 16–32 trials matches
+// or beats the 108-trial grid on rectangles, QMC comes within a point of it with 8 trials there and
+// matches it on convex with 16.
+//
+// The FULL run took 814 s of notebook time (838 s with kernel start) on the shared 2-core machine.
 
 // %%
 const elapsed = (Date.now() - started) / 1000;

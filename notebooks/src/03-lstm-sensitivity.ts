@@ -29,7 +29,7 @@
 // | score | test-set error | validation mean squared error (capped at 0.5, three times the error of always answering 1, so a diverged run does not swamp the variance) |
 //
 // Sizes: the small default (CI) runs 6 trials; `FULL = true` runs 200. Saved outputs come from
-// `tunelab run notebooks/03-lstm-sensitivity.ipynb --param FULL=true`.
+// a FULL run (`FULL = true`) executed by Jupyter's nbclient with the tunelab kernel (how and why: `notebooks/README.md`).
 
 // %% tags=["parameters"]
 let FULL = false;

@@ -8,7 +8,8 @@
 // trials.
 //
 // Sizes: the small default (CI) runs 8 trials per schedule; `FULL = true` runs 40 per schedule and
-// more data. Saved outputs come from `tunelab run notebooks/05-lr-schedules.ipynb --param FULL=true`.
+// more data. Saved outputs come from
+// a FULL run (`FULL = true`) executed by Jupyter's nbclient with the tunelab kernel (how and why: `notebooks/README.md`).
 
 // %% tags=["parameters"]
 let FULL = false;

@@ -18,7 +18,7 @@
 // size and activation; the maximum budget is R = 27 epochs in FULL (9 in the small CI run), η = 3, the
 // first rung at 1 epoch. The target is the 75th percentile of the validation accuracies of the fully
 // trained random-search trials of the same seed: a "good" model. Repeated over 3 seeds in FULL.
-// Saved outputs come from `tunelab run notebooks/06-hyperband-asha.ipynb --param FULL=true`.
+// Saved outputs come from a FULL run (`FULL = true`) executed by Jupyter's nbclient with the tunelab kernel (how and why: `notebooks/README.md`).
 
 // %% tags=["parameters"]
 let FULL = false;

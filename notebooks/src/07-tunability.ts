@@ -18,7 +18,8 @@
 // 2. **which hyperparameters matter**: fANOVA main effects of each study, averaged over the data sets.
 //
 // Sizes: the small default (CI) tunes 2 data sets with 5 trials per model; `FULL = true` uses 3 data sets
-// and 30 trials. Saved outputs come from `tunelab run notebooks/07-tunability.ipynb --param FULL=true`.
+// and 30 trials. Saved outputs come from
+// a FULL run (`FULL = true`) executed by Jupyter's nbclient with the tunelab kernel (how and why: `notebooks/README.md`).
 
 // %% tags=["parameters"]
 let FULL = false;
