@@ -52,6 +52,18 @@ function toLines(source) {
 }
 const joined = (src) => (Array.isArray(src) ? src.join('') : src ?? '');
 
+/**
+ * The parameters a long run injected (a code cell tagged injected-parameters, as `tunelab run` and
+ * papermill write it) become a Markdown note: the saved outputs say which parameters produced them,
+ * while running the notebook again (`npm run reproduce`, CI) uses the small default size.
+ */
+function asNote(cell) {
+  if (cell.cell_type === 'markdown') return cell;
+  const lets = joined(cell.source).split('\n').filter((l) => l.startsWith('let '));
+  const text = `*The saved outputs of this notebook come from a run with these parameters injected here (running the notebook again uses the defaults above):* \`${lets.join(' ')}\``;
+  return { cell_type: 'markdown', id: cell.id ?? 'injected-parameters', metadata: { tags: ['injected-parameters'] }, source: toLines(text) };
+}
+
 export function buildNotebook(cells, previous) {
   const oldCode = (previous?.cells ?? []).filter((c) => c.cell_type === 'code' && !(c.metadata?.tags ?? []).includes('injected-parameters'));
   const injected = (previous?.cells ?? []).find((c) => (c.metadata?.tags ?? []).includes('injected-parameters'));
@@ -74,7 +86,7 @@ export function buildNotebook(cells, previous) {
       outputs: same ? old.outputs ?? [] : [],
       execution_count: same ? old.execution_count ?? null : null,
     });
-    if (c.tags.includes('parameters') && injected && same) out.push(injected);
+    if (c.tags.includes('parameters') && injected && same) out.push(asNote(injected));
   });
   const metadata = {
     kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' },

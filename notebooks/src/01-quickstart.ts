@@ -124,9 +124,7 @@ for (const ys of Object.values(bestSoFar)) for (let i = 1; i < ys.length; i++) i
 // as live Plot widgets; elsewhere (and on GitHub) as a static SVG snapshot.
 
 // %%
-// NOTE: the plot functions are not exported from 'tunelab' itself yet, so they are imported from the
-// compiled module that defines them (src/visualization). Switch to `from 'tunelab'` once exported.
-import { plotOptimizationHistory, plotParamImportances, plotSlice, plotIntermediateValues } from 'tunelab/dist/src/visualization';
+import { plotOptimizationHistory, plotParamImportances, plotSlice, plotIntermediateValues } from 'tunelab';
 display(plotOptimizationHistory(study));
 display(plotIntermediateValues(study));
 display(plotSlice(study, { params: ['learningRate', 'hiddenUnits'] }));

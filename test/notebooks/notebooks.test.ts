@@ -153,6 +153,10 @@ describe('notebooks', () => {
         const done = markers(nb).DONE as Rows | undefined;
         assert.ok(done && done.length === 1, 'the committed notebook was executed to the end');
         assert.ok((done[0].seconds as number) > 0);
+        assert.equal(done[0].full, true, 'the saved outputs come from the FULL run');
+        // The injected FULL parameters are kept only as a note, so running the notebook again
+        // (npm run reproduce, CI) uses the small default size.
+        assert.deepEqual(nb.cells.filter((c) => c.cell_type === 'code' && (c.metadata.tags ?? []).includes('injected-parameters')), []);
         const state = (nb.metadata.widgets as Record<string, { state: Record<string, unknown> }> | undefined)?.[STATE_MIME]?.state;
         assert.ok(state && Object.keys(state).length > 0, 'saved widget state');
         for (const c of nb.cells.filter((c) => c.cell_type === 'code' && text(c.source).trim() !== '')) {
