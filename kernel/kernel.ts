@@ -16,7 +16,7 @@ import { CellExecutor, InterruptedError, toCellError, type CellError } from './e
 import { installRuntimeResolution, installTypeCheckerResolution, PACKAGE_ROOT } from './moduleResolution';
 import { OutputStreams } from './outputStreams';
 import { bundleFor, type MimeBundle } from './richDisplay';
-import type { Channel, FromSocketThread, SocketThreadData, ToSocketThread } from './socketThread';
+import type { Channel, FromSocketThread, SendItem, SocketThreadData, ToSocketThread } from './socketThread';
 import { newHeader, PROTOCOL_VERSION, readConnectionFile, serializeParts, type JsonObject, type JupyterMessage, type MessageHeader } from './wire';
 
 export interface KernelOptions {
@@ -78,6 +78,9 @@ export class Kernel implements IopubPublisher {
   private readonly tsVersion: string;
   private readonly typescript: typeof import('typescript');
   private readonly interrupts = new InterruptCounter();
+  private outbox: SendItem[] = [];
+  private outboxScheduled = false;
+  private outboxSince = 0;
 
   constructor(private readonly options: KernelOptions) {
     this.ready = new Promise((r) => (this.readyResolve = r));
@@ -90,7 +93,11 @@ export class Kernel implements IopubPublisher {
     this.tsVersion = ts.version;
     installTypeCheckerResolution(ts.sys as Parameters<typeof installTypeCheckerResolution>[0]);
 
-    this.streams = new OutputStreams((parent, name, text) => this.publishRaw('stream', { name, text }, { parent }));
+    this.streams = new OutputStreams((parent, name, text, urgent) => {
+      this.publishRaw('stream', { name, text }, { parent });
+      // A full buffer is flushed from inside running code, which may not yield for a while.
+      if (urgent) this.flushOutbox();
+    });
     this.comms = new CommManager(this);
 
     const data: SocketThreadData = {
@@ -156,7 +163,27 @@ export class Kernel implements IopubPublisher {
   ): void {
     if (this.closed) return;
     const parts = serializeParts({ header: newHeader(msgType, this.session), parent_header: parent ?? {}, metadata, content });
-    this.worker.postMessage({ kind: 'send', channel, identities, parts, buffers } satisfies ToSocketThread);
+    const item: SendItem = { channel, identities, parts, buffers };
+    if (!this.outboxScheduled) {
+      // Nothing pending: send at once, and batch whatever else this tick produces into one
+      // message to the socket thread (each postMessage costs a thread wake-up).
+      this.worker.postMessage({ kind: 'send', ...item } satisfies ToSocketThread);
+      this.outboxScheduled = true;
+      this.outboxSince = Date.now();
+      queueMicrotask(() => this.flushOutbox());
+      return;
+    }
+    this.outbox.push(item);
+    // Synchronous code is keeping the microtask from running: do not hold output back for long.
+    if (Date.now() - this.outboxSince > 20) this.flushOutbox();
+  }
+
+  private flushOutbox(): void {
+    this.outboxScheduled = false;
+    if (this.outbox.length === 0) return;
+    const items = this.outbox;
+    this.outbox = [];
+    this.worker.postMessage({ kind: 'sendMany', items } satisfies ToSocketThread);
   }
 
   private reply(channel: Channel, req: JupyterMessage, msgType: string, content: JsonObject, metadata: JsonObject = {}): void {
@@ -351,6 +378,8 @@ export class Kernel implements IopubPublisher {
     if (!silent && c.store_history !== false) this.executionCount++;
     const count = this.executionCount;
     if (!silent) this.publish('execute_input', { code, execution_count: count });
+    // The cell may run synchronously for a long time: let the frontend see busy/execute_input now.
+    this.flushOutbox();
 
     const outcome = await this.executor.execute(code, `cell[${count}]`);
     // Widget changes made by the cell go out now, parented to it (nbclient records them).
@@ -419,6 +448,7 @@ export class Kernel implements IopubPublisher {
   shutdown(): void {
     if (this.closed) return;
     this.streams.flush();
+    this.flushOutbox();
     this.worker.postMessage({ kind: 'close' } satisfies ToSocketThread);
     this.closed = true;
     try {

@@ -9,7 +9,8 @@ import { currentParent } from './context';
 import type { MessageHeader } from './wire';
 
 export type StreamName = 'stdout' | 'stderr';
-export type PublishStream = (parent: MessageHeader | undefined, name: StreamName, text: string) => void;
+/** `urgent`: the buffer filled up while code runs, so the message should leave at once. */
+export type PublishStream = (parent: MessageHeader | undefined, name: StreamName, text: string, urgent: boolean) => void;
 
 const FLUSH_DELAY_MS = 20;
 const MAX_CHUNK_CHARS = 1 << 20;
@@ -55,7 +56,7 @@ export class OutputStreams {
     cur.parts.push(text);
     cur.size += text.length;
     if (cur.size >= MAX_CHUNK_CHARS) {
-      this.flush();
+      this.flush(true);
       return;
     }
     if (!this.timer) {
@@ -65,7 +66,7 @@ export class OutputStreams {
   }
 
   /** Publishes what is buffered; called before any other output so ordering is preserved. */
-  flush(): void {
+  flush(urgent = false): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -75,7 +76,7 @@ export class OutputStreams {
     this.pending = null;
     const text = p.parts.join('');
     for (let i = 0; i < text.length; i += MAX_CHUNK_CHARS) {
-      this.publish(p.parent, p.name, text.slice(i, i + MAX_CHUNK_CHARS));
+      this.publish(p.parent, p.name, text.slice(i, i + MAX_CHUNK_CHARS), urgent);
     }
   }
 }

@@ -30,8 +30,16 @@ import {
 export type Channel = 'shell' | 'control' | 'stdin' | 'iopub';
 
 /** Main thread -> socket thread. */
+export interface SendItem {
+  channel: Channel;
+  identities: Uint8Array[];
+  parts: SerializedParts;
+  buffers: Uint8Array[];
+}
+
 export type ToSocketThread =
-  | { kind: 'send'; channel: Channel; identities: Uint8Array[]; parts: SerializedParts; buffers: Uint8Array[] }
+  | ({ kind: 'send' } & SendItem)
+  | { kind: 'sendMany'; items: SendItem[] }
   | { kind: 'interrupt-handled' }
   | { kind: 'close' };
 
@@ -142,11 +150,17 @@ async function run(data: SocketThreadData): Promise<void> {
     );
   };
 
+  const sendItem = (m: SendItem) => {
+    const ids = m.identities.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    const bufs = m.buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    void sendFrom(m.channel, ids, m.parts, bufs);
+  };
+
   port.on('message', (m: ToSocketThread) => {
     if (m.kind === 'send') {
-      const ids = m.identities.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-      const bufs = m.buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-      void sendFrom(m.channel, ids, m.parts, bufs);
+      sendItem(m);
+    } else if (m.kind === 'sendMany') {
+      for (const item of m.items) sendItem(item);
     } else if (m.kind === 'interrupt-handled') {
       if (interruptTimer) clearTimeout(interruptTimer);
       interruptTimer = undefined;

@@ -48,6 +48,13 @@ describe('tunelab kernel: interrupts', () => {
     assert.equal(resultText(await run(k, 'kept + ", " + kept2')), "'kept, kept too'", 'the kernel keeps its state');
   });
 
+  it('delivers output while a cell is stuck in a synchronous loop', async () => {
+    // 2 MB fills the stream buffer, which then leaves at once even though the loop never yields.
+    await interrupted("process.stdout.write('y'.repeat(2 << 20));\nwhile (true) {}", 'message', (msgs) =>
+      msgs.some((m) => m.header.msg_type === 'stream'),
+    );
+  });
+
   it('stops a cell awaiting forever (interrupt_request, then SIGINT)', async () => {
     await interrupted('await new Promise(() => {});', 'message');
     await interrupted('await new Promise(() => {});', 'signal');
