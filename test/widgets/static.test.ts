@@ -113,6 +113,7 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
         label: text('.widget-label'),
         output: text('.widget-output'),
         cvRows: document.querySelectorAll('.tunelab-cv tbody tr').length,
+        cvInner: text('.tunelab-cv details summary'),
         cvSummary: text('.tl-cv-summary')[0],
         scheduleMarker: document.querySelectorAll('.tunelab-schedule .scatterlayer .trace:nth-child(2) .point').length,
         slicePoints: (plot?.data ?? []).map((d) => d.x.length),
@@ -126,6 +127,7 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     assert.ok(seen.output.some((t) => t.includes('captured line') && t.includes('shown inside the output')), `Output shows ${JSON.stringify(seen.output)}`);
     assert.ok(seen.label.includes('shown inside the output'), 'the Label displayed inside the Output is a live widget');
     assert.equal(seen.cvRows, 3);
+    assert.deepEqual(seen.cvInner, ['2 candidates']);
     assert.match(seen.cvSummary, /^3\/3 folds: accuracy 0\.89 ± 0\.0163/);
     assert.equal(seen.scheduleMarker, 1);
     assert.deepEqual(seen.slicePoints, [15, 15]);

@@ -24,6 +24,7 @@ const CSS = `
 .tunelab-cv .tl-cv-left { flex: 1; }
 .tunelab-cv .tl-cv-box { flex: 1; }
 .tunelab-cv table { border-collapse: collapse; }
+.tunelab-cv .tl-cv-inner { max-height: 200px; overflow: auto; font-size: 11px; margin: 2px 0; }
 .tunelab-cv th, .tunelab-cv td { border-bottom: 1px solid #d0d7de; padding: 2px 8px; text-align: left; }
 `;
 

@@ -412,13 +412,25 @@ export class CVResultsView extends DOMWidgetView {
     const nFolds = this.model.get('n_folds') as number | null;
     this.table.innerHTML = '';
     const head = this.table.createTHead().insertRow();
-    for (const h of ['outer fold', metric, 'chosen params']) head.appendChild(el('th', undefined, h));
+    const withInner = rows.some((r) => r.inner_results !== null && r.inner_results !== undefined);
+    for (const h of ['outer fold', metric, 'chosen params', ...(withInner ? ['inner search'] : [])]) head.appendChild(el('th', undefined, h));
     const body = this.table.createTBody();
     for (const r of rows) {
       const tr = body.insertRow();
       tr.insertCell().textContent = String(r.outer_fold);
       tr.insertCell().textContent = fmt(r.score);
       tr.insertCell().textContent = Object.entries((r.params as Json) ?? {}).map(([k, v]) => `${k}=${fmt(v)}`).join(', ');
+      if (withInner) {
+        // The inner loop's results, folded away: they are long and only sometimes wanted.
+        const cell = tr.insertCell();
+        if (r.inner_results !== null && r.inner_results !== undefined) {
+          const details = el('details');
+          const inner = r.inner_results;
+          details.append(el('summary', undefined, Array.isArray(inner) ? `${inner.length} candidates` : 'details'));
+          details.append(el('pre', 'tl-cv-inner', JSON.stringify(inner, null, 1)));
+          cell.append(details);
+        }
+      }
     }
     const scores = rows.map((r) => r.score as number);
     const mean = scores.reduce((a, b) => a + b, 0) / (scores.length || 1);
