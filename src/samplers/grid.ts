@@ -108,6 +108,9 @@ export class GridSampler implements Sampler {
   async afterTrial(study: Study, trial: FrozenTrial, _state: TrialState, _values: readonly number[] | null): Promise<void> {
     this.gridIdOfTrial.delete(trial.trialId);
     if (this.pointer >= this.gridSize) return;
+    // Every claimed point belongs to a trial, so the grid cannot be exhausted while the study has
+    // fewer trials than points: skip the O(grid) read of the claims until then.
+    if (study.trials.length < this.gridSize) return;
     // Other workers may have claimed the rest of the grid: skip over their claims and stop if none is left.
     const attrs = await study.storage.getStudySystemAttrs(study.studyId);
     while (this.pointer < this.gridSize && GRID_CLAIM_PREFIX + this.order[this.pointer] in attrs) this.pointer++;
