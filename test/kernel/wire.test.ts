@@ -1,0 +1,118 @@
+// The wire format against jupyter_client's Session (the reference implementation), and the
+// runner's argument and parameter handling.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { parseRunArgs } from '../../kernel/cli';
+import { dataDir, install, uninstall } from '../../kernel/kernelspec';
+import { injectParameters, parseParamValue, type Notebook } from '../../kernel/runner/notebook';
+import { DELIMITER, decodeFrames, encodeFrames, newHeader, serializeParts } from '../../kernel/wire';
+import { ROOT } from './helpers';
+
+describe('wire format vs jupyter_client.session.Session', () => {
+  it('signs over the JSON frames only: Python verifies our message with buffers, we verify its', () => {
+    const key = 'a1b2c3d4-secret';
+    const parts = serializeParts({
+      header: newHeader('comm_msg', 'session-1'),
+      parent_header: {},
+      metadata: { m: 1 },
+      content: { comm_id: 'c1', data: { method: 'update', state: { v: 'é' } } },
+    });
+    const frames = encodeFrames(key, [Buffer.from('peer-id')], parts, [Buffer.from([0xff, 0x00, 0x7f]), Buffer.alloc(5000, 1)]);
+    const afterDelimiter = frames.slice(frames.findIndex((f) => f.equals(DELIMITER)) + 1);
+    const r = spawnSync('/usr/bin/python3', [path.join(ROOT, 'test', 'fixtures', 'kernel', 'session_roundtrip.py')], {
+      input: JSON.stringify({ key, frames: afterDelimiter.map((f) => f.toString('base64')) }),
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { verified: { msg_type: string; content: unknown; buffers: string[] }; python_frames: string[] };
+    assert.equal(out.verified.msg_type, 'comm_msg');
+    assert.deepEqual(out.verified.content, { comm_id: 'c1', data: { method: 'update', state: { v: 'é' } } });
+    assert.deepEqual(out.verified.buffers, ['ff007f', '01'.repeat(5000)]);
+
+    const pyFrames = [DELIMITER, ...out.python_frames.map((f) => Buffer.from(f, 'base64'))];
+    const msg = decodeFrames(key, pyFrames);
+    assert.equal(msg.header.msg_type, 'comm_msg');
+    assert.deepEqual(msg.content, { comm_id: 'abc', data: { x: 1.5 } });
+    assert.deepEqual(msg.buffers.map((b) => b.toString('latin1')), ['\x00\x01\x02', 'python']);
+    assert.throws(() => decodeFrames('wrong-key', pyFrames), /bad signature/);
+    // Tampering with a buffer does not break the signature (buffers are not signed) ...
+    const tampered = [...pyFrames];
+    tampered[tampered.length - 1] = Buffer.from('other');
+    assert.doesNotThrow(() => decodeFrames(key, tampered));
+    // ... but tampering with the content does.
+    const badContent = [...pyFrames];
+    badContent[5] = Buffer.from('{"comm_id":"evil","data":{}}');
+    assert.throws(() => decodeFrames(key, badContent), /bad signature/);
+  });
+
+  it('rejects frames without the delimiter, with too few parts, or with non-JSON parts', () => {
+    assert.throws(() => decodeFrames('k', [Buffer.from('x')]), /delimiter/);
+    assert.throws(() => decodeFrames('k', [DELIMITER, Buffer.from('sig')]), /at least 5/);
+    const parts = serializeParts({ header: newHeader('x', 's'), parent_header: {}, metadata: {}, content: {} });
+    const frames = encodeFrames('', [], { ...parts, content: '{not json' }, []);
+    assert.throws(() => decodeFrames('', frames), /not JSON/);
+  });
+});
+
+describe('tunelab run: arguments and parameters', () => {
+  it('parses the command line', () => {
+    const a = parseRunArgs(['nb.ipynb', '--output', 'o.ipynb', '--html=r.html', '--timeout', '30', '--param', 'lr=0.1', '-p', 'name=x=y']);
+    assert.deepEqual(a, { notebook: 'nb.ipynb', output: 'o.ipynb', html: 'r.html', timeoutSeconds: 30, params: [['lr', '0.1'], ['name', 'x=y']] });
+    assert.throws(() => parseRunArgs([]), /which notebook/);
+    assert.throws(() => parseRunArgs(['nb.ipynb', '--timeout', '-1']), /positive number/);
+    assert.throws(() => parseRunArgs(['nb.ipynb', '--param', '1bad=2']), /not a valid identifier/);
+  });
+
+  it('parses parameter values as JSON when possible (as papermill does), else as strings', () => {
+    assert.equal(parseParamValue('0.5'), 0.5);
+    assert.equal(parseParamValue('true'), true);
+    assert.deepEqual(parseParamValue('[1, "a"]'), [1, 'a']);
+    assert.equal(parseParamValue('adam'), 'adam');
+    assert.equal(parseParamValue('"quoted"'), 'quoted');
+  });
+
+  it('injects after the tagged cell and replaces an earlier injection', () => {
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        { cell_type: 'markdown', metadata: {}, source: '# t' },
+        { cell_type: 'code', metadata: { tags: ['parameters'] }, source: 'let lr = 0.1;', outputs: [] },
+        { cell_type: 'code', metadata: { tags: ['injected-parameters'] }, source: 'let lr = 9;', outputs: [] },
+        { cell_type: 'code', metadata: {}, source: 'lr', outputs: [] },
+      ],
+    };
+    assert.deepEqual(injectParameters(nb, [['lr', '0.01'], ['opt', 'sgd']]), { afterTaggedCell: true });
+    assert.equal(nb.cells.length, 4);
+    assert.equal(nb.cells[2].source, '// Parameters injected by tunelab run\nlet lr = 0.01;\nlet opt = "sgd";');
+    const untagged: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', metadata: {}, source: 'x', outputs: [] }] };
+    assert.deepEqual(injectParameters(untagged, [['x', '1']]), { afterTaggedCell: false });
+    assert.deepEqual(untagged.cells[0].metadata.tags, ['injected-parameters']);
+  });
+});
+
+describe('kernelspec install locations', () => {
+  it('follows jupyter_core for --user (JUPYTER_DATA_DIR, else XDG) and writes/removes the spec', () => {
+    assert.equal(dataDir({ kind: 'user' }, { JUPYTER_DATA_DIR: '/x/data' }), '/x/data');
+    if (process.platform === 'linux') {
+      assert.equal(dataDir({ kind: 'user' }, { XDG_DATA_HOME: '/x/xdg' }), '/x/xdg/jupyter');
+    }
+    assert.equal(dataDir({ kind: 'sys-prefix' }, { VIRTUAL_ENV: '/venv' }), '/venv/share/jupyter');
+    assert.throws(() => dataDir({ kind: 'sys-prefix' }, {}), /--sys-prefix needs an active Python environment/);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-spec-'));
+    try {
+      const r = install({ kind: 'prefix', dir });
+      const spec = JSON.parse(readFileSync(path.join(r.kernelDir, 'kernel.json'), 'utf8')) as { argv: string[] };
+      assert.ok(existsSync(spec.argv[1]), 'the kernelspec points at this package\'s bin');
+      assert.deepEqual(uninstall({ kind: 'prefix', dir }).length >= 1, true);
+      assert.equal(existsSync(r.kernelDir), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
