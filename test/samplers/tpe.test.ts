@@ -184,6 +184,25 @@ describe('TPESampler search', () => {
   });
 });
 
+describe('TPESampler with a changing space', () => {
+  it('keeps learning when a range or the choices change mid-study', async () => {
+    const study = await createStudy({ sampler: new TPESampler({ seed: 8 }) });
+    let wide = false;
+    const objective = (t: Trial) => {
+      const x = t.suggestFloat('x', 0, wide ? 4 : 2);
+      const c = t.suggestCategorical('c', wide ? ['b', 'a', 'z'] : ['a', 'b']);
+      if (wide) assert.ok(x >= 0 && x <= 4 && ['a', 'b', 'z'].includes(c));
+      return (x - 1) ** 2 + (c === 'a' ? 0 : 1);
+    };
+    await study.optimize(objective, { nTrials: 30, ...quiet });
+    wide = true;
+    await study.optimize(objective, { nTrials: 30, ...quiet });
+    assert.equal(study.trials.filter((t) => t.state === TrialState.COMPLETE).length, 60);
+    // History from the narrow range and old choice list still informs the model: 'a' dominates.
+    assert.ok(study.trials.slice(30).filter((t) => t.params.c === 'a').length >= 18);
+  });
+});
+
 describe('TPESampler inputs', () => {
   it('bad options give clear errors', () => {
     const bad: Array<[() => unknown, RegExp]> = [
