@@ -379,6 +379,25 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
     assert.equal(st.n_finished, study.trials.length);
   });
 
+  it('a two-objective study shows its points live and ends with the Pareto front highlighted', async () => {
+    const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: new RandomSampler({ seed: 4 }) });
+    await study.optimize(
+      (trial) => {
+        const x = trial.suggestFloat('x', 0, 1);
+        return [x, (1 - x) ** 2 + trial.suggestFloat('y', 0, 1)];
+      },
+      { nTrials: 30 },
+    );
+    assert.equal(t.displays.length, 2);
+    const plotId = (t.displays[1].bundle[VIEW] as { model_id: string }).model_id;
+    const plotMsgs = t.messagesFor(plotId).filter((m) => m.kind === 'msg');
+    assert.ok(plotMsgs.some((m) => m.data.method === 'custom'), 'points were appended while the study ran');
+    const saved = t.savedState()[plotId].state as { data: Array<{ name: string; text: string[] }> };
+    const best = saved.data.find((d) => d.name === 'Best Trial')!;
+    const expected = study.bestTrials.map((x) => `Trial ${x.number}`).sort();
+    assert.deepEqual([...best.text].sort(), expected);
+  });
+
   it('showProgressBar: false shows nothing', async () => {
     const study = await createStudy();
     await study.optimize((trial) => trial.suggestFloat('x', 0, 1), { nTrials: 3, showProgressBar: false });

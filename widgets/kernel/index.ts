@@ -32,7 +32,7 @@ export {
 export { Plot, type TracePoints } from './plot';
 export { StudyMonitor, type MonitoredStudy, type StudyMonitorOptions, type MonitorStatus } from './studyMonitor';
 export { ScheduleView, CVResults, type ScheduleDescriptionInput, type CVFoldRow } from './tunelabWidgets';
-export { optimizationHistoryLive } from './liveHistory';
+export { optimizationHistoryLive, paretoFrontLive } from './liveHistory';
 export { installWidgetSupport, flushAllWidgets, liveOptimizeObserverFactory } from './install';
 export { getCommTransport, setCommTransport, type CommTransport, type CommHandle } from './transport';
 export { Throttle, setThrottleDefaults, DEFAULT_INTERVAL_MS, type Clock } from './throttle';

@@ -6,7 +6,7 @@ import { setCommTransport, getCommTransport, type BinaryBuffer, type CommTranspo
 import { widgetRegistry } from './widget';
 import { StudyMonitor } from './studyMonitor';
 import { Plot } from './plot';
-import { optimizationHistoryLive } from './liveHistory';
+import { optimizationHistoryLive, paretoFrontLive } from './liveHistory';
 
 /**
  * Called by the kernel once at start-up: installs the comm transport and everything the widget
@@ -52,8 +52,8 @@ function figureAsLivePlot(fig: FigureSpec): MimeBundle | undefined {
 }
 
 /**
- * What `study.optimize()` shows in the kernel: a StudyMonitor and, for single-objective studies, a
- * live optimization history. Both are displayed with a display_id and their fallback snapshots are
+ * What `study.optimize()` shows in the kernel: a StudyMonitor and a live plot: the optimization
+ * history for one objective, the Pareto front for two. Both are displayed with a display_id and their fallback snapshots are
  * refreshed at the end, so frontends without widget support show the final state too.
  */
 export const liveOptimizeObserverFactory: ObserverFactory = (study, info) => {
@@ -61,8 +61,9 @@ export const liveOptimizeObserverFactory: ObserverFactory = (study, info) => {
   if (!transport) return undefined;
   const monitor = new StudyMonitor(study, { nTrials: info.nTrials, timeoutSeconds: info.timeoutSeconds });
   const history = study.directions.length === 1 ? optimizationHistoryLive(study) : null;
+  const pareto = study.directions.length === 2 ? paretoFrontLive(study) : null;
   const shown: Array<{ bundle: () => MimeBundle; id: string }> = [];
-  for (const w of [monitor, history?.plot]) {
+  for (const w of [monitor, history?.plot, pareto?.plot]) {
     if (!w) continue;
     const id = `tunelab-${w.modelId}`;
     const bundle = () => w[reprSymbol]();
@@ -73,10 +74,13 @@ export const liveOptimizeObserverFactory: ObserverFactory = (study, info) => {
     onTrialFinished(_study, trial) {
       monitor.trialFinished(trial);
       history?.add(trial);
+      pareto?.add(trial);
     },
     onEnd() {
       history?.plot.syncFigure();
       history?.plot.flush();
+      pareto?.finish();
+      pareto?.plot.flush();
       monitor.finish();
       for (const s of shown) transport.updateDisplay(s.bundle(), s.id);
     },
