@@ -1,17 +1,22 @@
 /**
  * RdbStorage for a network database (PostgreSQL), where each round trip costs more than the SQL it
- * carries. A trial of the Study loop takes 5 round trips whatever it writes (3 refreshes, create,
- * finish) instead of 7 plus one per parameter, report and attribute:
+ * carries. A trial of the Study loop takes 2 round trips whatever it writes (create, finish) instead
+ * of 7 plus one per parameter, report and attribute:
  *
  * - Write-behind for trial writes (params, intermediate values, attributes): the call returns at once
  *   and the statement joins a batch, sent with the next operation of this storage or, at the latest,
  *   after the current burst of synchronous suggestions (setImmediate), so other workers still see a
  *   running trial's params almost immediately (what TPE's constant liar reads).
  * - Creating a trial (lock + insert) and finishing one (guarded update + values) are each one
- *   transaction in one simple-protocol query, together with the pending writes.
- *
- * Reads are never served from a snapshot taken earlier: a read issued after another process's write
- * completed sees it.
+ *   transaction in one simple-protocol query, together with the pending writes and a read of the
+ *   study's changed trials.
+ * - Same-tick reads: that read (or any refresh) answers the `getAllTrials` calls made in the same
+ *   run of the microtask queue, before anything else is done on this storage. The Study refreshes
+ *   right after creating and after finishing a trial, so those refreshes cost nothing. This keeps
+ *   reads linearizable for this process: until the microtask queue is drained the process cannot
+ *   observe any other event (I/O, timers, messages all arrive as later callbacks), so such a read is
+ *   indistinguishable from one executed together with the script. The snapshot expires at the end of
+ *   that queue run (process.nextTick) and on any other operation of this storage.
  *
  * Ordering: every operation waits until the batches issued before it are committed, so a read always
  * sees this process's earlier writes. A batched write that finds its trial already finished cannot
@@ -51,6 +56,9 @@ export class PipelinedRdbStorage extends RdbStorage {
   private flushScheduled = false;
   private readonly deferredErrors = new Map<number, unknown>();
   private readonly finishedHere = new Set<number>();
+  /** Studies whose cache was refreshed in the current microtask-queue run, with nothing done since. */
+  private readonly fresh = new Set<number>();
+  private expiryScheduled = false;
 
   constructor(url: string, db: RdbConnection) {
     super(url, db);
@@ -88,7 +96,21 @@ export class PipelinedRdbStorage extends RdbStorage {
     return results.slice(writes.length);
   }
 
+  /** Call right after applying a read's rows, while still in the callback that delivered them. */
+  private markFresh(studyId: number): void {
+    this.fresh.add(studyId);
+    if (this.expiryScheduled) return;
+    this.expiryScheduled = true;
+    // A tick queued from a promise continuation runs once the whole microtask queue has drained,
+    // i.e. before Node delivers the next I/O or timer callback.
+    process.nextTick(() => {
+      this.fresh.clear();
+      this.expiryScheduled = false;
+    });
+  }
+
   private enqueue(write: PendingWrite): void {
+    this.fresh.clear();
     this.pending.push(write);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -100,6 +122,7 @@ export class PipelinedRdbStorage extends RdbStorage {
 
   /** Before any other operation: send pending writes and wait for them. */
   private async barrier(): Promise<void> {
+    this.fresh.clear();
     if (this.pending.length > 0) await this.runScript([]);
     else await this.waitSettled();
   }
@@ -172,8 +195,15 @@ export class PipelinedRdbStorage extends RdbStorage {
   // ------------------------------------------------------------ hot paths with piggybacked reads
 
   override async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
+    if (this.fresh.has(studyId) && this.pending.length === 0) {
+      const cached = this.cachedTrials(studyId, states);
+      if (cached) return cached;
+    }
+    this.fresh.clear();
     const [load] = await this.runScript([this.loadStatement(studyId)]);
-    return this.applyLoadedRows(studyId, load.rows as unknown as TrialRow[], states);
+    const trials = this.applyLoadedRows(studyId, load.rows as unknown as TrialRow[], states);
+    this.markFresh(studyId);
+    return trials;
   }
 
   override async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
@@ -188,20 +218,24 @@ export class PipelinedRdbStorage extends RdbStorage {
     }
     const start = state === TrialState.RUNNING ? new Date() : null;
     const s = int(studyId);
+    this.fresh.clear();
     // Optuna's protocol: lock the study row, number = trials so far. In READ COMMITTED each statement of the script takes a new snapshot, so the INSERT sees every
     // trial committed by whoever held the study lock before us.
-    const [, inserted] = await this.runScript([
+    const [, inserted, load] = await this.runScript([
       `SELECT study_id FROM studies WHERE study_id = ${s} FOR UPDATE`,
       `INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete)
        SELECT (SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ${s}), ${s}, '${STATE_NAME[state]}',
               ${start ? `'${formatDatetime(start)}'` : 'NULL'}, NULL
        WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = ${s})
        RETURNING trial_id, number`,
+      this.loadStatement(studyId),
     ]);
     const row = inserted.rows[0] as { trial_id: number; number: number } | undefined;
     if (!row) throw this.noStudy(studyId);
     const trialId = Number(row.trial_id);
     this.trialStudy.set(trialId, studyId);
+    this.applyLoadedRows(studyId, load.rows as unknown as TrialRow[]);
+    this.markFresh(studyId);
     return Object.freeze({
       trialId,
       number: Number(row.number),
@@ -244,11 +278,17 @@ export class PipelinedRdbStorage extends RdbStorage {
              ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
              RETURNING 1)
        SELECT (SELECT COUNT(*) FROM u) AS changed, (SELECT COUNT(*) FROM v) AS written, (SELECT COUNT(*) FROM trials WHERE trial_id = ${int(trialId)}) AS found`;
-    const results = await this.runScript([update]);
+    const studyId = this.trialStudy.get(trialId);
+    this.fresh.clear();
+    const results = await this.runScript(studyId === undefined ? [update] : [update, this.loadStatement(studyId)]);
     const outcome = results[0].rows[0] as { changed: number; found: number };
     if (Number(outcome.found) === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
     const changed = Number(outcome.changed) > 0;
     if (changed && isFinished(state)) this.finishedHere.add(trialId);
+    if (studyId !== undefined) {
+      this.applyLoadedRows(studyId, results[1].rows as unknown as TrialRow[]);
+      this.markFresh(studyId);
+    }
     return changed;
   }
 
