@@ -155,6 +155,41 @@ describe('interoperability with Jupyter (nbclient, nbconvert) and tunelab run', 
     assert.doesNotMatch(page, /<script[^>]+src=|<link[^>]+href=["']https?:/i, 'no external scripts or stylesheets');
   });
 
+  it('the HTML report renders its widgets offline in Chromium, without any network request', async () => {
+    const { chromium } = await import('playwright-core');
+    const profile = mkdtempSync(path.join(os.tmpdir(), 'tunelab-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
+    try {
+      const network: string[] = [];
+      await context.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
+        network.push(url);
+        return route.abort();
+      });
+      const page = await context.newPage();
+      await page.goto(`file://${path.join(dir, 'report.html')}`);
+      const bundled = existsSync(path.join(ROOT, 'widgets', 'dist', 'embed.js'));
+      if (bundled) {
+        await page.waitForFunction(() => document.documentElement.dataset.tunelabWidgets !== undefined, undefined, { timeout: 60_000 });
+        assert.equal(await page.evaluate(() => document.documentElement.dataset.tunelabWidgets), 'rendered');
+        const widgetText = await page.evaluate(() => document.querySelector('.widget-subarea')?.textContent ?? '');
+        assert.match(widgetText, /second/, 'the HTML widget shows its saved value');
+      } else {
+        assert.match(await page.evaluate(() => document.querySelector('.tunelab-widget-fallback')?.textContent ?? ''), /HTML\(\)/);
+      }
+      assert.match(await page.evaluate(() => document.querySelector('h1')?.textContent ?? ''), /Interop notebook/);
+      assert.deepEqual(network, [], 'the report fetched nothing from the network');
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
   it('injects parameters after the cell tagged "parameters"', () => {
     const out = path.join(dir, 'params.ipynb');
     const r = tunelab(['run', notebook, '--output', out, '--param', 'n=5', '--param', 'greeting=bonjour'], { env });
