@@ -68,7 +68,9 @@ export class Widget {
       }
     }
     this.modelId = this.comm?.commId ?? randomUUID().replace(/-/g, '');
-    widgetRegistry().set(this.modelId, this);
+    // Only live widgets are registered: the registry answers frontends, and a plain Node process
+    // creating widgets must not accumulate them.
+    if (this.comm) widgetRegistry().set(this.modelId, this);
   }
 
   /** Whether the widget is connected to a frontend through the kernel. */
