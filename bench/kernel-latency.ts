@@ -21,6 +21,19 @@ interface Side {
   client?: KernelClient;
   latenciesMs: number[];
   rssMiB: Array<{ cells: number; rss: number }>;
+  heapMiB?: { afterWarmup: number; afterCells: number };
+}
+
+/** The kernel's live JS heap after a full GC (kernels run with --expose-gc), read by a cell. */
+async function liveHeapMiB(k: KernelClient): Promise<number> {
+  const r = await k.execute('(globalThis as any).gc();\nprocess.memoryUsage().heapUsed');
+  // tslab prints the last value on stdout; tunelab returns an execute_result.
+  const texts = r.iopub
+    .filter((m) => m.header.msg_type === 'stream' || m.header.msg_type === 'execute_result')
+    .map((m) => String(m.content.text ?? (m.content.data as Record<string, unknown>)['text/plain']));
+  const n = Number(texts.join('').trim());
+  if (!Number.isFinite(n)) throw new Error(`could not read the heap size from ${JSON.stringify(texts)}`);
+  return n / 1048576;
 }
 
 function rssMiB(pid: number): number {
@@ -49,13 +62,13 @@ async function main(): Promise<void> {
   const sides: Side[] = [
     {
       name: 'tunelab',
-      argv: [process.execPath, path.join(ROOT, 'bin', 'tunelab.js'), 'kernel', '--connection-file', '{connection_file}'],
+      argv: [process.execPath, '--expose-gc', path.join(ROOT, 'bin', 'tunelab.js'), 'kernel', '--connection-file', '{connection_file}'],
       latenciesMs: [],
       rssMiB: [],
     },
     {
       name: 'tslab',
-      argv: [process.execPath, path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
+      argv: [process.execPath, '--expose-gc', path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
       latenciesMs: [],
       rssMiB: [],
     },
@@ -69,6 +82,7 @@ async function main(): Promise<void> {
     s.client.keepIopubLog = false;
     startup[s.name] = Date.now() - t;
     for (let i = 0; i < WARMUP; i++) await roundTrip(s.client);
+    s.heapMiB = { afterWarmup: await liveHeapMiB(s.client), afterCells: NaN };
     s.rssMiB.push({ cells: 0, rss: rssMiB(s.client.process.pid!) });
   }
   for (let done = 0; done < CELLS; done += BLOCK) {
@@ -79,6 +93,7 @@ async function main(): Promise<void> {
     process.stderr.write(`\r${done + BLOCK}/${CELLS} cells`);
   }
   process.stderr.write('\n');
+  for (const s of sides) s.heapMiB!.afterCells = await liveHeapMiB(s.client!);
   for (let i = 0; i < 200; i++) {
     for (const s of sides) {
       const t = process.hrtime.bigint();
@@ -98,6 +113,8 @@ async function main(): Promise<void> {
     rssAfterWarmupMiB: s.rssMiB[0].rss,
     rssAfterCellsMiB: s.rssMiB.at(-1)!.rss,
     rssGrowthMiB: s.rssMiB.at(-1)!.rss - s.rssMiB[0].rss,
+    liveHeapAfterWarmupMiB: s.heapMiB!.afterWarmup,
+    liveHeapAfterCellsMiB: s.heapMiB!.afterCells,
     rssByBlock: s.rssMiB,
   }));
   const [ours, peer] = summary;
@@ -111,6 +128,11 @@ async function main(): Promise<void> {
         .padStart(6)} ms ${s.meanMs.toFixed(1).padStart(6)} ms ${s.kernelInfoMedianMs.toFixed(2).padStart(6)} ms ${s.rssAfterWarmupMiB.toFixed(0).padStart(5)} MiB ${s.rssAfterCellsMiB
         .toFixed(0)
         .padStart(5)} MiB ${s.rssGrowthMiB.toFixed(0).padStart(4)} MiB`,
+    );
+  }
+  for (const s of summary) {
+    console.log(
+      `${s.kernel.padEnd(8)} live heap after GC: ${s.liveHeapAfterWarmupMiB.toFixed(1)} MiB after warm-up, ${s.liveHeapAfterCellsMiB.toFixed(1)} MiB after ${CELLS} cells`,
     );
   }
   console.log(`median round trip, tunelab / tslab: ${ratio.toFixed(2)}x`);
