@@ -161,3 +161,40 @@ print(json.dumps([[float(special.erfc(x)) for x in d['xs']], [float(special.ndtr
     ivs.forEach(([a, b], i) => assert.ok(Math.abs(logGaussMass(a, b) - m[i]) < 1e-5 * Math.max(1, Math.abs(m[i])), `logmass(${a}, ${b}) = ${logGaussMass(a, b)} vs ${m[i]}`));
   });
 });
+
+describe('SortedUnivariateDensity (the fused fast path for large histories)', () => {
+  it('equals ParzenEstimator.logPdf on the same sorted observations and weights', async () => {
+    const { SortedUnivariateDensity } = await import('../../src/samplers/tpe/parzenEstimator');
+    const rng = new Rng(42);
+    for (const [dist, n] of [
+      [floatDistribution(-5, 10), 300],
+      [floatDistribution(-5, 10), 2],
+      [floatDistribution(1e-4, 10, { log: true }), 200],
+      [intDistribution(1, 4096, { log: true }), 150],
+    ] as const) {
+      const model = paramModel(dist);
+      if (model.kind !== 'numeric') throw new Error('numeric expected');
+      const values = Float64Array.from({ length: n }, (_, i) => {
+        // Clusters, duplicates and a value equal to the prior mean, to exercise ties.
+        if (i === 0) return model.log ? Math.exp(0.5 * (model.low + model.high)) : 0.5 * (model.low + model.high);
+        const u = i % 3 === 0 ? 0.3 : rng.random();
+        const y = model.low + u * (model.high - model.low);
+        const v = model.log ? Math.exp(y) : y;
+        return dist.kind === 'int' ? Math.min(dist.high, Math.max(dist.low, Math.round(v))) : Math.min(dist.high, Math.max(dist.low, v));
+      }).sort();
+      const w = Float64Array.from(defaultWeights(n)).map((v, i) => v * (1 + (i % 5)));
+      for (const unscaledKernels of [true, false]) {
+        const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights, multivariate: false, unscaledKernels };
+        const generic = new ParzenEstimator([values], [model], params, w);
+        const fast = new SortedUnivariateDensity(model, values, w, params);
+        const xs = Float64Array.from({ length: 50 }, () => {
+          const y = model.low + rng.random() * (model.high - model.low);
+          return model.log ? Math.exp(y) : y;
+        });
+        const a = generic.logPdf([xs]);
+        const b = fast.logPdf([xs]);
+        for (let i = 0; i < xs.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-10 * Math.max(1, Math.abs(a[i])), `${JSON.stringify(dist)} x=${xs[i]}: ${a[i]} vs ${b[i]}`);
+      }
+    }
+  });
+});

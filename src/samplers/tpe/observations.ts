@@ -112,7 +112,8 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
   };
 
   let belowIdx: number[];
-  const everyone = Array.from({ length: m }, (_, i) => i);
+  const everyone = new Array<number>(m);
+  for (let i = 0; i < m; i++) everyone[i] = i;
   if (violations) {
     const v = violations;
     const byViolation = [...everyone].sort((a, b) => v[a] - v[b] || a - b);

@@ -2,7 +2,13 @@ import type { Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import type { Rng } from '../../rng';
 import { SortedGaussianSum } from './gaussSum';
-import { LOG_SQRT_2PI, logGaussMass, truncnormPpf } from './truncnorm';
+import * as truncnorm from './truncnorm';
+
+// Local bindings of the hot helpers: read once here rather than through the module object on
+// every kernel (some CommonJS loaders turn each such read into a getter call).
+const LOG_SQRT_2PI = truncnorm.LOG_SQRT_2PI;
+const logGaussMass = truncnorm.logGaussMass;
+const truncnormPpf = truncnorm.truncnormPpf;
 
 /** Bandwidth multiplier of multivariate TPE (Scott's rule scaled, as in BOHB and Optuna). */
 const SIGMA0_MAGNITUDE = 0.2;
@@ -454,4 +460,78 @@ function searchCumulative(cum: Float64Array, u: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The log density of a univariate continuous Parzen estimator built from observations already in
+ * ascending order, for evaluation only (TPE's "above" estimator is never sampled). It is the same
+ * model as `new ParzenEstimator([values], [model], params, weights)` (univariate bandwidths, magic
+ * clip, prior kernel), fused into one pass with no sort, for large histories.
+ */
+export class SortedUnivariateDensity {
+  private readonly mixture: SortedGaussianSum;
+
+  constructor(
+    private readonly model: ParamModel & { kind: 'numeric' },
+    sortedValues: Float64Array,
+    rawWeights: Float64Array,
+    params: ParzenEstimatorParameters,
+  ) {
+    const n = sortedValues.length;
+    const m = n + 1;
+    const { low, high } = model;
+    const range = high - low;
+    const prior = 0.5 * (low + high);
+    // Sorted means with the prior kernel placed after any equal observation (a stable sort).
+    const mu = new Float64Array(m);
+    const w = new Float64Array(m);
+    let p = 0;
+    let total = params.priorWeight;
+    let observed = 0;
+    for (let i = 0; i < n; i++) {
+      const v = forward(model, sortedValues[i]);
+      if (v <= prior) p = i + 1;
+      const wi = rawWeights[i];
+      if (!Number.isFinite(wi) || wi < 0) {
+        throw new InvalidArgumentError(
+          `TPESampler: the weights function must return finite non-negative values; got ${wi} (for n = ${n}).`,
+        );
+      }
+      observed += wi;
+    }
+    if (n > 0 && observed <= 0) throw new InvalidArgumentError(`TPESampler: the weights function returned all zeros (for n = ${n}).`);
+    total += observed;
+    for (let i = 0; i < n; i++) {
+      const k = i < p ? i : i + 1;
+      mu[k] = forward(model, sortedValues[i]);
+      w[k] = rawWeights[i];
+    }
+    mu[p] = prior;
+    w[p] = params.priorWeight;
+    const at = (k: number) => (k < 0 ? low : k >= m ? high : mu[k]);
+    const minSigma = params.considerMagicClip ? range / Math.min(100, 1 + m) : EPS;
+    const inv = new Float64Array(m);
+    const coef = new Float64Array(m);
+    for (let k = 0; k < m; k++) {
+      let sigma: number;
+      if (k === p) sigma = range;
+      else {
+        if (!params.considerEndpoints && m >= 2 && k === 0) sigma = at(1) - at(0);
+        else if (!params.considerEndpoints && m >= 2 && k === m - 1) sigma = at(m - 1) - at(m - 2);
+        else sigma = Math.max(at(k) - at(k - 1), at(k + 1) - at(k));
+        sigma = Math.min(range, Math.max(minSigma, sigma));
+      }
+      const logZ = logGaussMass((low - mu[k]) / sigma, (high - mu[k]) / sigma);
+      inv[k] = 1 / sigma;
+      coef[k] = (w[k] / total) * (logZ === 0 ? INV_SQRT_2PI : Math.exp(-logZ - LOG_SQRT_2PI)) * (params.unscaledKernels ? 1 : inv[k]);
+    }
+    this.mixture = new SortedGaussianSum(mu, inv, coef);
+  }
+
+  logPdf(samples: readonly Float64Array[]): Float64Array {
+    const xs = samples[0];
+    const out = new Float64Array(xs.length);
+    for (let s = 0; s < xs.length; s++) out[s] = Math.log(this.mixture.at(forward(this.model, xs[s])));
+    return out;
+  }
 }
