@@ -3,7 +3,7 @@
  * standard ipywidgets controls and tunelab's own views, synced with the frontend over widget
  * protocol 2.1 by the tunelab kernel. Outside the kernel they are inert state holders.
  */
-export { Widget, widgetRegistry, messageStats, type Change } from './widget';
+export { Widget, widgetRegistry, type Change } from './widget';
 export {
   Layout,
   Style,

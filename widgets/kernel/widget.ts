@@ -28,9 +28,6 @@ export function widgetRegistry(): Map<string, Widget> {
   return ((globalThis as RegistryHolder)[REGISTRY_KEY] ??= new Map());
 }
 
-/** Counts of what every widget sent, for tests and the benchmark. */
-export const messageStats = { update: 0, echo_update: 0, custom: 0, open: 0 };
-
 export class Widget {
   readonly modelId: string;
   readonly spec: ModelSpec;
@@ -58,7 +55,6 @@ export class Widget {
           { version: PROTOCOL_VERSION },
           buffers,
         );
-        messageStats.open++;
         this.comm.onMsg((data, bufs) => this.handleMessage(data, bufs));
         this.comm.onClose(() => this.forget());
       } catch (err) {
@@ -229,7 +225,6 @@ export class Widget {
       const batch = this.customQueue;
       this.customQueue = [];
       this.comm!.send({ method: 'custom', content: batch.length === 1 ? batch[0] : { batch } });
-      messageStats.custom++;
       sent = true;
     }
     return sent;
@@ -238,7 +233,6 @@ export class Widget {
   private sendState(method: 'update' | 'echo_update', patch: Record<string, unknown>): void {
     const { state, buffers, bufferPaths } = this.serialize(patch);
     this.comm!.send({ method, state, buffer_paths: bufferPaths }, undefined, buffers);
-    messageStats[method]++;
   }
 
   private handleMessage(data: JsonObject, buffers: Buffer[]): void {
