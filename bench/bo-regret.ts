@@ -5,12 +5,13 @@
  * suggest time at 200 trials.
  *
  *   npx tsx bench/bo-regret.ts [--seeds 20] [--trials 100]
+ *   npx tsx bench/bo-regret.ts --timing-only   (re-measure only the suggest time)
  *
  * Writes bench/results/bo-regret.json. Optuna runs in a /usr/bin/python3 subprocess concurrently
  * with the tunelab runs (the two cores are shared, so wall times are indicative only).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createStudy, type Sampler } from '../src';
@@ -135,7 +136,20 @@ const quantile = (v: number[], q: number) => {
   return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
 };
 
+/** `--timing-only`: re-measure the GP suggest time and update it in an existing results file. */
+async function timingOnly() {
+  const file = join(__dirname, 'results', 'bo-regret.json');
+  const prev = JSON.parse(readFileSync(file, 'utf8'));
+  const timing: Record<string, Timing> = {};
+  const calibrationBefore = calibrationMs();
+  for (const name of ['branin', 'hartmann6']) timing[name] = await gpSuggestTiming(BENCHMARKS.find((b) => b.name === name)!);
+  const calibration = { beforeMs: calibrationBefore, afterMs: calibrationMs(), loadAverage: loadavg() };
+  console.log(JSON.stringify({ timing, calibration }, null, 1));
+  writeFileSync(file, JSON.stringify({ ...prev, timing, calibration }, null, 1));
+}
+
 async function main() {
+  if (process.argv.includes('--timing-only')) return timingOnly();
   const started = Date.now();
   const optunaPromise = runOptuna();
   const tunelab: Record<string, Record<string, { regret: number[][]; seconds: number }>> = {};
