@@ -2,7 +2,7 @@ import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { constraintViolation, recordConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
-import { crowdingDistance, constrainedDominates, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
+import { crowdingDistance, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
 import { Rng } from '../../rng';
 import type { Study } from '../../study';
 import type { Sampler } from '../base';
@@ -219,14 +219,4 @@ export class NSGAIISampler implements Sampler {
     }
     return out;
   }
-}
-
-/** Exported for tests: constrained domination between two trials of a study. */
-export function trialConstrainedDominates(study: Study, a: FrozenTrial, b: FrozenTrial): boolean {
-  return constrainedDominates(
-    toLoss(a.values!, study.directions),
-    constraintViolation(a),
-    toLoss(b.values!, study.directions),
-    constraintViolation(b),
-  );
 }
