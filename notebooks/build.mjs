@@ -65,9 +65,14 @@ function asNote(cell) {
 }
 
 export function buildNotebook(cells, previous) {
-  const oldCode = (previous?.cells ?? []).filter((c) => c.cell_type === 'code' && !(c.metadata?.tags ?? []).includes('injected-parameters'));
+  // Old code cells by source, so inserting or removing a cell keeps the outputs of the others.
+  const oldBySource = new Map();
+  for (const c of previous?.cells ?? []) {
+    if (c.cell_type !== 'code' || (c.metadata?.tags ?? []).includes('injected-parameters')) continue;
+    const key = joined(c.source);
+    oldBySource.set(key, [...(oldBySource.get(key) ?? []), c]);
+  }
   const injected = (previous?.cells ?? []).find((c) => (c.metadata?.tags ?? []).includes('injected-parameters'));
-  let codeIndex = 0;
   const out = [];
   cells.forEach((c, i) => {
     const id = `cell-${String(i).padStart(2, '0')}`;
@@ -76,8 +81,8 @@ export function buildNotebook(cells, previous) {
       out.push({ cell_type: 'markdown', id, metadata, source: toLines(c.source) });
       return;
     }
-    const old = oldCode[codeIndex++];
-    const same = old && joined(old.source) === c.source;
+    const old = oldBySource.get(c.source)?.shift();
+    const same = old !== undefined;
     out.push({
       cell_type: 'code',
       id,

@@ -113,6 +113,48 @@ display(new Plot({
   }),
   layout: { title: { text: 'Validation MSE vs learning rate, by hidden size' }, xaxis: { title: { text: 'log10(learning rate)' } }, yaxis: { title: { text: 'validation MSE (capped at 0.5)' } }, height: 380 },
 }, { height: 380 }));
+// %% [markdown]
+// The same trials as a map, as in the paper's figure: mean validation error in bins of (log learning
+// rate, log hidden size), darker is better; empty bins are left white. Drawn as a plotly heatmap in the
+// widget and as a plain SVG for readers without it.
+
+// %%
+const BINS = 6;
+const lrEdges = [-4, 0]; // log10 range of the learning rate
+const hEdges = [Math.log10(20), Math.log10(200)];
+const binOf = (v: number, [lo, hi]: number[]) => Math.min(BINS - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * BINS)));
+const sums = Array.from({ length: BINS }, () => new Array<number>(BINS).fill(0));
+const counts = Array.from({ length: BINS }, () => new Array<number>(BINS).fill(0));
+for (const p of points) {
+  const i = binOf(Math.log10(p.h), hEdges);
+  const j = binOf(Math.log10(p.lr), lrEdges);
+  sums[i][j] += p.mse;
+  counts[i][j]++;
+}
+const cellMean = sums.map((row, i) => row.map((s, j) => (counts[i][j] ? s / counts[i][j] : null)));
+const centers = (lo: number, hi: number) => Array.from({ length: BINS }, (_, k) => lo + ((k + 0.5) * (hi - lo)) / BINS);
+const lrCenters = centers(lrEdges[0], lrEdges[1]).map((v) => +v.toFixed(2));
+const hCenters = centers(hEdges[0], hEdges[1]).map((v) => Math.round(10 ** v));
+display(new Plot({
+  data: [{ type: 'heatmap', x: lrCenters, y: hCenters, z: cellMean, colorscale: 'Viridis', colorbar: { title: { text: 'MSE' } } }],
+  layout: { title: { text: 'Mean validation MSE by learning rate and hidden size' }, xaxis: { title: { text: 'log10(learning rate)' } }, yaxis: { title: { text: 'hidden size (bin centre)' }, type: 'category' }, height: 380 },
+}, { height: 380 }));
+/** The map as a self-contained SVG (GitHub shows it without the widget manager). */
+function mapSvg(): string {
+  const W = 420, H = 300, L = 70, T = 30, cw = (W - L - 10) / BINS, ch = (H - T - 40) / BINS;
+  const vals = cellMean.flat().filter((v): v is number => v !== null);
+  const lo = Math.min(...vals), hi = Math.max(...vals);
+  const shade = (v: number) => { const t = hi > lo ? (v - lo) / (hi - lo) : 0; const c = Math.round(30 + 200 * t); return `rgb(${c},${Math.round(40 + 180 * t)},${Math.round(120 + 100 * t)})`; };
+  const cells = cellMean.flatMap((row, i) => row.map((v, j) => v === null ? '' :
+    `<rect x="${(L + j * cw).toFixed(1)}" y="${(T + (BINS - 1 - i) * ch).toFixed(1)}" width="${cw.toFixed(1)}" height="${ch.toFixed(1)}" fill="${shade(v)}"><title>${v.toFixed(3)}</title></rect>`));
+  const xl = lrCenters.map((c, j) => `<text x="${(L + (j + 0.5) * cw).toFixed(1)}" y="${H - 22}" text-anchor="middle">${c}</text>`);
+  const yl = hCenters.map((c, i) => `<text x="${L - 6}" y="${(T + (BINS - 1 - i + 0.6) * ch).toFixed(1)}" text-anchor="end">${c}</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11"><text x="${W / 2}" y="16" text-anchor="middle" font-size="13">Mean validation MSE (dark = low ${lo.toFixed(3)}, light = high ${hi.toFixed(3)})</text>${cells.join('')}${xl.join('')}${yl.join('')}<text x="${(L + W) / 2}" y="${H - 6}" text-anchor="middle">log10(learning rate)</text><text x="12" y="${T + (H - T - 40) / 2}" transform="rotate(-90 12 ${T + (H - T - 40) / 2})" text-anchor="middle">hidden size</text></svg>`;
+}
+display({ 'image/svg+xml': mapSvg(), 'text/plain': 'learning rate x hidden size map' });
+if (counts.flat().reduce((a, b) => a + b, 0) !== points.length) throw new Error('every trial falls in one bin of the map');
+
+// %%
 /** Median log10 learning rate of the best quarter of a group's trials (NaN for tiny groups). */
 const goodLr = (pts: typeof points) => {
   if (pts.length < 4) return NaN;
