@@ -65,7 +65,7 @@ export class GPSampler implements Sampler {
     return out;
   }
 
-  sampleRelative(study: Study, _trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
+  sampleRelative(study: Study, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
     if (study.isMultiObjective) {
       throw new InvalidArgumentError(
         'GPSampler optimises a single objective; use NSGAIISampler (the default) for multi-objective studies.',
@@ -73,20 +73,28 @@ export class GPSampler implements Sampler {
     }
     const enc = new SpaceEncoding(space);
     if (enc.size === 0) return {};
-    const trials = study
-      .getTrials({ states: [TrialState.COMPLETE] })
-      .filter((t) => t.values && enc.dims.every((d) => d.name in t.internalParams));
+    const hasSpace = (t: FrozenTrial) => enc.dims.every((d) => d.name in t.internalParams);
+    const trials = study.getTrials({ states: [TrialState.COMPLETE] }).filter((t) => t.values && hasSpace(t));
     if (trials.length < this.nStartupTrials || trials.length === 0) return {};
+    // Constant liar for concurrent trials (nJobs > 1, several asks before a tell): trials still
+    // running count as observed at the worst value so far, which removes their neighbourhood's
+    // expected improvement and keeps parallel workers from proposing the same point.
+    const running = study
+      .getTrials({ states: [TrialState.RUNNING] })
+      .filter((t) => t.trialId !== trial.trialId && hasSpace(t));
 
     const n = trials.length;
     const dim = enc.size;
-    const x = new Float64Array(n * dim);
+    const nAll = n + running.length;
+    const x = new Float64Array(nAll * dim);
     trials.forEach((t, i) => enc.encode(t.internalParams, x, i * dim));
+    running.forEach((t, i) => enc.encode(t.internalParams, x, (n + i) * dim));
     const sign = study.direction === 'minimize' ? -1 : 1;
     const raw = trials.map((t) => sign * t.values![0]);
-    const y = standardise(raw);
+    const worst = Math.min(...raw);
+    const y = standardise([...raw, ...running.map(() => worst)]);
     const spaceKey = enc.dims.map((d) => `${d.name}:${d.kind}`).join('|');
-    const objective = this.fit(`${spaceKey}#objective`, { x, y: y.values, n, dim, categorical: enc.categorical });
+    const objective = this.fit(`${spaceKey}#objective`, { x, y: y.values, n: nAll, dim, categorical: enc.categorical });
 
     // Constraints: one GP per constraint on the trials that recorded them.
     const constraintModels: ConstraintModel[] = [];
