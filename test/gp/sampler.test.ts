@@ -97,9 +97,11 @@ describe('GPSampler', () => {
       nTrials: 12,
       showProgressBar: false,
     });
+    // As with optimize({ nJobs: 2 }): the first trial has suggested its parameters (they reach
+    // storage) before the second is asked.
     const a = await study.ask();
-    const b = await study.ask();
     const pa = [a.suggestFloat('x', -1, 1), a.suggestFloat('y', -1, 1)];
+    const b = await study.ask();
     const pb = [b.suggestFloat('x', -1, 1), b.suggestFloat('y', -1, 1)];
     assert.ok(Math.hypot(pa[0] - pb[0], pa[1] - pb[1]) > 0.1, `two running trials at ${pa} and ${pb}`);
     // Once both are told, the running trials no longer act as lies.
