@@ -298,7 +298,8 @@ for (const task of tasks) {
 
 function efficiencyPlot(name: string): Plot {
   const c = curves[name];
-  const label = (p: CurvePoint) => String(p.s);
+  // x = log2(s): evenly spaced sizes in the widget (ticks labelled 1, 2, 4, ...) and in the static snapshot.
+  const label = (p: CurvePoint) => Math.log2(p.s);
   const xsR = c.random.map(label);
   return new Plot({
     data: [
@@ -311,7 +312,7 @@ function efficiencyPlot(name: string): Plot {
     ],
     layout: {
       title: { text: `${name}: test accuracy of the best-by-validation trial` },
-      xaxis: { title: { text: 'experiment size s (trials)' }, type: 'category' },
+      xaxis: { title: { text: 'log2 of the experiment size s (0 = 1 trial, 7 = 128 trials)' }, tickvals: [1, 2, 4, 8, 16, 32, 64, 128].map(Math.log2), ticktext: [1, 2, 4, 8, 16, 32, 64, 128].map(String) },
       yaxis: { title: { text: 'test accuracy' } },
       height: 380,
     },
