@@ -71,6 +71,9 @@ function toPg(sql: string, values: readonly unknown[]): PgTypes.QueryConfig {
   return { ...config, values: values as unknown[] };
 }
 
+/** Statements and scripts completed by every PostgreSQL connection of this process. */
+let operationsCompleted = 0;
+
 function runnerFor(client: PgTypes.Pool | PgTypes.PoolClient, where: string): SqlRunner {
   return {
     async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -78,6 +81,8 @@ function runnerFor(client: PgTypes.Pool | PgTypes.PoolClient, where: string): Sq
         return (await client.query(toPg(sql, params))).rows as T[];
       } catch (err) {
         throw translate(err, where);
+      } finally {
+        operationsCompleted++;
       }
     },
     async run(sql: string, params: readonly unknown[] = []): Promise<number> {
@@ -85,6 +90,8 @@ function runnerFor(client: PgTypes.Pool | PgTypes.PoolClient, where: string): Sq
         return (await client.query(toPg(sql, params))).rowCount ?? 0;
       } catch (err) {
         throw translate(err, where);
+      } finally {
+        operationsCompleted++;
       }
     },
   };
@@ -95,6 +102,10 @@ const ignore = () => undefined;
 class PostgresConnection implements RdbConnection {
   readonly dialect = 'postgres' as const;
   private readonly direct: SqlRunner;
+
+  get operationsCompleted(): number {
+    return operationsCompleted;
+  }
 
   constructor(
     private readonly pool: PgTypes.Pool,
@@ -151,7 +162,9 @@ class PostgresConnection implements RdbConnection {
     client.on('error', ignore);
     let failed: unknown = undefined;
     try {
-      const results = (await client.query(text)) as unknown as PgTypes.QueryResult | PgTypes.QueryResult[];
+      const results = (await client.query(text).finally(() => operationsCompleted++)) as unknown as
+        | PgTypes.QueryResult
+        | PgTypes.QueryResult[];
       const list = Array.isArray(results) ? results : [results];
       return list.slice(1, 1 + statements.length).map((r) => ({ rows: r.rows as Row[], rowCount: r.rowCount ?? 0 }));
     } catch (err) {

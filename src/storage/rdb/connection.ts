@@ -30,5 +30,10 @@ export interface RdbConnection extends SqlRunner {
    * each statement's rows. Network databases provide it to cut latency on hot paths.
    */
   script?(statements: readonly string[]): Promise<ScriptResult[]>;
+  /**
+   * Optional: how many statements/scripts every connection of this kind in this process has completed
+   * so far (a process-wide counter), so a caller can tell whether others finished during its own.
+   */
+  readonly operationsCompleted?: number;
   close(): Promise<void>;
 }

@@ -11,12 +11,14 @@
  *   transaction in one simple-protocol query, together with the pending writes and a read of the
  *   study's changed trials.
  * - Same-tick reads: that read (or any refresh) answers the `getAllTrials` calls made in the same
- *   run of the microtask queue, before anything else is done on this storage. The Study refreshes
- *   right after creating and after finishing a trial, so those refreshes cost nothing. This keeps
- *   reads linearizable for this process: until the microtask queue is drained the process cannot
- *   observe any other event (I/O, timers, messages all arrive as later callbacks), so such a read is
- *   indistinguishable from one executed together with the script. The snapshot expires at the end of
- *   that queue run (process.nextTick) and on any other operation of this storage.
+ *   run of the microtask queue that delivered it, before anything else is done on this storage. The
+ *   Study refreshes right after creating and after finishing a trial, so those refreshes cost nothing.
+ *   Such a read returns what the database held when the script ran, one round trip earlier. It is
+ *   only reused when no other storage operation of this process completed during that round trip
+ *   (so a write this process saw finish is always visible), and it expires when the microtask queue
+ *   drains (process.nextTick) or on any other operation of this storage. The one ordering this does
+ *   not give: if another process's commit is announced to this one through some other channel
+ *   (a pipe, a socket) during that same round trip, the reused read may not show it yet.
  *
  * Ordering: every operation waits until the batches issued before it are committed, so a read always
  * sees this process's earlier writes. A batched write that finds its trial already finished cannot
@@ -75,15 +77,21 @@ export class PipelinedRdbStorage extends RdbStorage {
     } while (seen !== this.settled);
   }
 
+  /** Whether the last runScript had the process's storage to itself (see markFresh). */
+  private lastScriptAlone = false;
+
   /** Run `extra` after the pending writes, in one transaction and one round trip. */
   private async runScript(extra: string[]): Promise<ScriptResult[]> {
     await this.waitSettled();
     const writes = this.pending.splice(0);
+    const before = this.db.operationsCompleted;
     const promise = this.db.script!([...writes.map((w) => w.sql), ...extra]);
     if (writes.length > 0) this.settled = promise.then(() => undefined, () => undefined);
     let results: ScriptResult[];
     try {
       results = await promise;
+      // Ours is the only operation of any connection in this process that completed meanwhile.
+      this.lastScriptAlone = before !== undefined && this.db.operationsCompleted === before + 1;
     } catch (err) {
       for (const w of writes) if (!this.deferredErrors.has(w.trialId)) this.deferredErrors.set(w.trialId, err);
       throw err;
@@ -98,6 +106,7 @@ export class PipelinedRdbStorage extends RdbStorage {
 
   /** Call right after applying a read's rows, while still in the callback that delivered them. */
   private markFresh(studyId: number): void {
+    if (!this.lastScriptAlone) return;
     this.fresh.add(studyId);
     if (this.expiryScheduled) return;
     this.expiryScheduled = true;
