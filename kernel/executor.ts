@@ -47,7 +47,7 @@ export interface ExecutorOptions {
    * Called at the start of every loop body in cell code (see loopGuard.ts); throws to interrupt.
    * `typescript` is the compiler used to instrument the compiled cell.
    */
-  loopGuard?: { guard: () => void; typescript: typeof import('typescript') };
+  loopGuard?: { guard: (limit: number) => number; typescript: typeof import('typescript') };
 }
 
 const SCOPE_KEY = '__tunelab_cell_scope__';
@@ -85,7 +85,7 @@ export class CellExecutor {
     (globalThis as Record<string, unknown>)[SCOPE_KEY] = {
       exports: this.cellExports,
       require: this.cellRequire,
-      guard: options.loopGuard?.guard ?? (() => undefined),
+      guard: options.loopGuard?.guard ?? ((limit: number) => limit),
     };
     this.installGlobals();
   }

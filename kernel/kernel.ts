@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { flushAllWidgets, installWidgetSupport } from '../widgets/kernel/install';
 import { InterruptCounter } from './interruptCounter';
 import { installOptimizeInterruptCheck } from './interrupts';
+import { createLoopGuard } from './loopGuard';
 import { stopAllStudies } from '../src/study';
 import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
@@ -121,7 +122,13 @@ export class Kernel implements IopubPublisher {
       globals: { declarations: GLOBAL_DECLARATIONS, values: { display: this.displayFunction() } },
       interruptGraceMs: this.options.studyStopGraceMs ?? 10_000,
       interruptRequests: () => this.interrupts.requests,
-      loopGuard: { guard: () => this.loopGuard(), typescript: this.typescript },
+      loopGuard: {
+        guard: createLoopGuard(
+          () => this.takeInterruptInLoop(),
+          () => new InterruptedError(),
+        ),
+        typescript: this.typescript,
+      },
     });
     installWidgetSupport(this.comms);
     installOptimizeInterruptCheck(this.interrupts, () => this.acknowledgeInterrupt());
@@ -422,14 +429,14 @@ export class Kernel implements IopubPublisher {
   }
 
   /**
-   * Runs at the top of every loop body in cell code: an interrupt request nobody has acted on yet
-   * (the socket thread wrote it to shared memory) stops every study and throws out of the loop.
+   * Called from the loops of cell code (loopGuard.ts): an interrupt request nobody has acted on yet
+   * (the socket thread wrote it to shared memory) stops every study, and the loop throws.
    */
-  private loopGuard(): void {
-    if (!this.interrupts.takeRequest()) return;
+  private takeInterruptInLoop(): boolean {
+    if (!this.interrupts.takeRequest()) return false;
     this.acknowledgeInterrupt();
     stopAllStudies();
-    throw new InterruptedError();
+    return true;
   }
 
   /** SIGINT: sent by Jupyter or Ctrl-C, or raised by the socket thread for interrupt_request. */
