@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { createStudy, getStorage, loadStudy, StorageError, TrialState } from '../../src';
+import { createStudy, floatDistribution, getStorage, loadStudy, StorageError, TrialState } from '../../src';
 import { startPostgres, type PostgresServer } from '../helpers/postgres';
 import { storageContract } from './contract';
 
@@ -23,6 +23,29 @@ describe('PostgreSQL storage: the Storage contract', () => {
   storageContract(async () => {
     const url = await server.createDatabase(`contract_${counter++}`);
     return () => getStorage(url);
+  });
+});
+
+describe('PostgreSQL storage: batched writes and reused reads keep their order', () => {
+  it('a read made right after a write never misses a write this process saw complete', async () => {
+    const url = await server.createDatabase('ordering');
+    const [a, b] = [await getStorage(url), await getStorage(url)];
+    const id = await a.createNewStudy(['minimize'], 'ordering');
+    for (let round = 0; round < 25; round++) {
+      // Both creations complete before the read is issued, whichever reply arrives last.
+      const [ta, tb] = await Promise.all([a.createNewTrial(id), b.createNewTrial(id)]);
+      const seen = new Set((await a.getAllTrials(id)).map((t) => t.trialId));
+      assert.ok(seen.has(ta.trialId) && seen.has(tb.trialId), `round ${round}`);
+      // A write-behind param followed at once by finishing the trial: both land, in order.
+      await a.setTrialParam(ta.trialId, 'x', round, floatDistribution(0, 100));
+      await a.setTrialState(ta.trialId, TrialState.COMPLETE, [round]);
+      const [fromB] = (await b.getAllTrials(id)).filter((t) => t.trialId === ta.trialId);
+      assert.deepEqual([fromB.state, fromB.params.x, fromB.values], [TrialState.COMPLETE, round, [round]]);
+      await b.setTrialState(tb.trialId, TrialState.FAIL);
+    }
+    assert.deepEqual((await b.getAllTrials(id)).map((t) => t.number), Array.from({ length: 50 }, (_, i) => i));
+    await a.close();
+    await b.close();
   });
 });
 
