@@ -135,8 +135,27 @@ export class Kernel implements IopubPublisher {
     this.installTslabDisplayCompat();
     this.streams.install();
     process.on('SIGINT', () => this.onSignal());
+    this.exitWithParent();
     process.on('uncaughtException', (err) => this.reportAsyncError('Uncaught exception in an async task of this cell', err));
     process.on('unhandledRejection', (reason) => this.reportAsyncError('Unhandled promise rejection in this cell', reason));
+  }
+
+  /**
+   * Like ipykernel's parent poller: when the process that started the kernel (Jupyter, the runner)
+   * dies without shutting it down, exit instead of lingering as an orphan.
+   */
+  private exitWithParent(): void {
+    const parentPid = Number(process.env.JPY_PARENT_PID) || process.ppid;
+    const timer = setInterval(() => {
+      try {
+        process.kill(parentPid, 0);
+        if (process.ppid === 1 && parentPid !== 1) throw new Error('reparented');
+      } catch {
+        kernelLog(`the parent process ${parentPid} is gone; exiting`);
+        process.exit(0);
+      }
+    }, 2000);
+    timer.unref();
   }
 
   // ---- output ------------------------------------------------------------------------------

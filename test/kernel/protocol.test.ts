@@ -112,6 +112,18 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
     assert.equal(resultText(await run(k, 'answer + 1')), '43', 'the kernel lives on after errors');
   });
 
+  it('aborts execute requests queued behind a failing cell (stop_on_error), like ipykernel', async () => {
+    const [fail, second, third] = await Promise.all([
+      k.execute("await new Promise((r) => setTimeout(r, 200));\nthrow new Error('first fails');"),
+      k.execute("(globalThis as any).ranAfterFailure = true;"),
+      k.execute('1'),
+    ]);
+    assert.equal(fail.reply.content.status, 'error');
+    assert.equal(second.reply.content.status, 'aborted');
+    assert.equal(third.reply.content.status, 'aborted');
+    assert.equal(resultText(await run(k, 'typeof (globalThis as any).ranAfterFailure')), "'undefined'");
+  });
+
   it('answers is_complete, complete, inspect and history', async () => {
     const inc = await k.request('shell', 'is_complete_request', { code: 'function f() {' });
     assert.equal(inc.reply.content.status, 'incomplete');
