@@ -29,7 +29,8 @@ export interface PostgresServer {
   destroy(): void;
 }
 
-function binDir(): string {
+/** Directory of the newest installed PostgreSQL server binaries (initdb, pg_ctl, psql, pg_dump). */
+export function binDir(): string {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql). Run scripts/system-deps.sh.');
   const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createStudy, floatDistribution, getStorage, loadStudy, StorageError, TrialState } from '../../src';
-import { startPostgres, type PostgresServer } from '../helpers/postgres';
+import { binDir, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { storageContract } from './contract';
 
 let server: PostgresServer;
@@ -14,7 +15,7 @@ after(() => server?.destroy());
 
 const py = (code: string) => execFileSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' });
 const pgDump = (url: string) =>
-  execFileSync('/usr/lib/postgresql/15/bin/pg_dump', ['--schema-only', '--no-owner', '--no-privileges', url], { encoding: 'utf8' })
+  execFileSync(join(binDir(), 'pg_dump'), ['--schema-only', '--no-owner', '--no-privileges', url], { encoding: 'utf8' })
     .split('\n')
     .filter((l) => !l.startsWith('--') && !l.startsWith('\\') && l.trim() !== '')
     .join('\n');
