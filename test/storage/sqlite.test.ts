@@ -80,6 +80,26 @@ c = sqlite3.connect('${newer}'); c.execute("update alembic_version set version_n
     await assert.rejects(getStorage(`sqlite:///${newer}`), /newer Optuna/);
   });
 
+  it("require('tunelab') loads neither database driver; opening a URL loads only its own", () => {
+    const loaded = (code: string) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: join(__dirname, '..', '..'), encoding: 'utf8' }),
+      ) as string[];
+    const drivers = (keys: string[]) => ({
+      sqlite: keys.some((k) => k.includes('node_modules/better-sqlite3/')),
+      pg: keys.some((k) => k.includes('node_modules/pg/')),
+    });
+    assert.deepEqual(drivers(loaded("require('./src'); console.log(JSON.stringify(Object.keys(require.cache)))")), {
+      sqlite: false,
+      pg: false,
+    });
+    const url = `sqlite:///${join(dir, 'lazy.db')}`;
+    const afterOpen = loaded(
+      `require('./src').getStorage(${JSON.stringify(url)}).then(async (s) => { await s.close(); console.log(JSON.stringify(Object.keys(require.cache))); })`,
+    );
+    assert.deepEqual(drivers(afterOpen), { sqlite: true, pg: false });
+  });
+
   it('explains a missing directory and a malformed URL', async () => {
     await assert.rejects(getStorage(`sqlite:///${join(dir, 'no', 'such', 'dir', 'x.db')}`), /directory .* does not exist/);
     await assert.rejects(getStorage('sqlite://x.db'), /not a SQLite URL/);
