@@ -418,7 +418,8 @@ if (importance.some((row) => names.some((n) => !(row.main[n] >= 0 && row.main[n]
 // or beats the 108-trial grid on rectangles, QMC comes within a point of it with 8 trials there and
 // matches it on convex with 16.
 //
-// The FULL run took 814 s of notebook time (838 s with kernel start) on the shared 2-core machine.
+// The FULL run took 225 s of notebook time (231 s with kernel start) on the 2-core build machine when
+// it was quiet; an identical earlier run while other jobs loaded the machine took 814 s.
 
 // %%
 const elapsed = (Date.now() - started) / 1000;

@@ -191,12 +191,12 @@ if (conclusions.some((c) => typeof c.holds !== 'boolean')) throw new Error('ever
 //
 // | | Greff et al. (vanilla LSTM, their three data sets) | here (adding problem, 200 trials) |
 // |---|---|---|
-// | learning rate, main effect | more than 2/3 of the variance | 48.8% ± 5.8% (the largest) |
-// | hidden size, main effect | second | 0.7% ± 0.8% |
-// | momentum, main effect | small | 11.4% ± 3.6% |
-// | input noise, main effect | small | 1.2% ± 1.2% |
-// | largest interaction | learning rate × hidden size, small | learning rate × momentum, 21.3% ± 5.6%; learning rate × hidden size 1.6% |
-// | good learning rates move with hidden size? | no | no: the best quarter of each hidden-size group sits at 10^-0.7, 10^-1.2, 10^-1.3 |
+// | learning rate, main effect | more than 2/3 of the variance | 48.4% ± 5.9% (the largest) |
+// | hidden size, main effect | second | 0.8% ± 0.9% |
+// | momentum, main effect | small | 12.0% ± 3.9% |
+// | input noise, main effect | small | 1.2% ± 1.3% |
+// | largest interaction | learning rate × hidden size, small | learning rate × momentum, 20.1% ± 6.4%; learning rate × hidden size 1.7% |
+// | good learning rates move with hidden size? | no | no: the best quarter of each hidden-size group sits at 10^-0.75, 10^-1.16, 10^-1.27 |
 //
 // **Reproduced:** the learning rate is by far the most important single hyperparameter, the learning
 // rate × hidden size interaction is small, and the region of good learning rates stays put (within half
@@ -206,12 +206,13 @@ if (conclusions.some((c) => typeof c.holds !== 'boolean')) throw new Error('ever
 // **Different, and why:** momentum matters more, and mostly through its interaction with the learning
 // rate. With SGD and momentum m the effective step is about lr / (1 − m), so in a short run (2 epochs, 10
 // updates) the two act as one "step size" and fANOVA splits that effect between the learning rate, the
-// momentum and their interaction: together they explain 81% of the variance, close to the paper's "more
+// momentum and their interaction: together they explain about 80% of the variance, close to the paper's "more
 // than two thirds" for the learning rate alone. Greff et al. trained for many epochs with per-sequence
 // updates, where momentum's effect on the step size washes out. Hidden size matters little here because
 // in 10 updates no network comes near its capacity on a two-input task; on TIMIT or IAM, bigger networks
 // keep improving. Training longer would bring our set-up closer to theirs, at 10–50× the compute. The
-// FULL run took 584 s of notebook time (612 s with kernel start) on the shared 2-core machine.
+// FULL run took 143 s of notebook time (151 s with kernel start) on the 2-core build machine when it was
+// quiet; an earlier identical run under heavy load took 584 s.
 
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '03-lstm-sensitivity', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));
