@@ -67,6 +67,7 @@ export class CellExecutor {
   private prevDecl = '';
   private rejectInterrupt: ((err: Error) => void) | null = null;
   private running = false;
+  private inSyncSection = false;
   private readonly getCodeMetadata: (src: string) => CodeMetadata;
 
   constructor(private readonly options: ExecutorOptions) {
@@ -97,6 +98,11 @@ export class CellExecutor {
 
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** True while the synchronous part of a cell runs (no microtask can run until it returns). */
+  get runningSynchronously(): boolean {
+    return this.inSyncSection;
   }
 
   async execute(src: string, cellName: string): Promise<ExecutionOutcome> {
@@ -183,11 +189,14 @@ export class CellExecutor {
     // error has happened), so later cells type-check against them.
     const declOutput = converted.declOutput ?? '';
     let result: unknown;
+    this.inSyncSection = true;
     try {
       result = vm.runInThisContext(wrapped, { filename: cellName, breakOnSigint: true, displayErrors: false });
     } catch (err) {
       this.prevDecl = declOutput;
       return errorOutcome(err);
+    } finally {
+      this.inSyncSection = false;
     }
     if (converted.hasToplevelAwait) {
       const cellPromise = Promise.resolve(result);

@@ -190,22 +190,28 @@ export class Kernel implements IopubPublisher {
     if (this.closed) return;
     const parts = serializeParts({ header: newHeader(msgType, this.session), parent_header: parent ?? {}, metadata, content });
     const item: SendItem = { channel, identities, parts, buffers };
-    if (!this.outboxScheduled) {
-      // Nothing pending: send at once, and batch whatever else this tick produces into one
-      // message to the socket thread (each postMessage costs a thread wake-up).
+    if (this.executor?.runningSynchronously) {
+      // Cell code is running synchronously: no microtask will run until it returns, so send now.
+      this.flushOutbox();
       this.worker.postMessage({ kind: 'send', ...item } satisfies ToSocketThread);
+      return;
+    }
+    // Batch what this tick produces into one message to the socket thread: each postMessage costs
+    // a thread wake-up, which on a busy machine is most of a trivial cell's round trip.
+    this.outbox.push(item);
+    if (!this.outboxScheduled) {
       this.outboxScheduled = true;
       this.outboxSince = Date.now();
       queueMicrotask(() => this.flushOutbox());
-      return;
+    } else if (Date.now() - this.outboxSince > 20) {
+      // Synchronous code after an await is keeping the microtask from running: do not hold output.
+      this.flushOutbox();
     }
-    this.outbox.push(item);
-    // Synchronous code is keeping the microtask from running: do not hold output back for long.
-    if (Date.now() - this.outboxSince > 20) this.flushOutbox();
   }
 
   private flushOutbox(): void {
     this.outboxScheduled = false;
+    this.outboxSince = Date.now();
     if (this.outbox.length === 0) return;
     const items = this.outbox;
     this.outbox = [];
