@@ -32,7 +32,8 @@ function firstLine(src: string): string {
   return line.length > 60 ? line.slice(0, 57) + '...' : line;
 }
 
-const isoNow = () => new Date().toISOString();
+/** After a timeout's interrupt, how long to wait for the cell to stop before killing the kernel. */
+const KILL_AFTER_INTERRUPT_MS = 10_000;
 
 /** Executes `nb` in place; never throws for a failing cell (see RunResult). */
 export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promise<RunResult> {
@@ -77,10 +78,14 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       // The recorder needs the request id before the first output arrives; request() has just
       // generated it and not yet sent the message.
       recorder.beginCell(index, kernel.lastRequestId);
+      let killer: NodeJS.Timeout | undefined;
       if (timeoutMs) {
         timer = setTimeout(() => {
           timedOut = true;
           void kernel.interrupt().catch(() => undefined);
+          // Code the interrupt cannot reach (a synchronous loop inside a function after an await)
+          // would hang the run: like nbclient, give up on the kernel.
+          killer = setTimeout(() => void kernel.kill(), KILL_AFTER_INTERRUPT_MS);
         }, timeoutMs);
       }
       let reply: JupyterMessage;
@@ -89,15 +94,23 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       } catch (err) {
         const died = !kernel.isAlive;
         result.failedCell = index;
-        result.error = {
-          ename: died ? 'DeadKernelError' : 'RunnerError',
-          evalue: died ? 'the kernel died while running this cell' : (err as Error).message,
-          traceback: [],
-        };
+        result.error = timedOut
+          ? {
+              ename: 'CellTimeoutError',
+              evalue: `the cell did not finish within ${opts.timeoutSeconds} s and did not respond to an interrupt; the kernel was stopped`,
+              traceback: [],
+            }
+          : {
+              ename: died ? 'DeadKernelError' : 'RunnerError',
+              evalue: died ? 'the kernel died while running this cell' : (err as Error).message,
+              traceback: [],
+            };
+        cell.outputs!.push({ output_type: 'error', ...result.error });
         log(`FAILED [${n}/${codeCells.length}] cell ${index + 1}: ${result.error.evalue}`);
         break;
       } finally {
         if (timer) clearTimeout(timer);
+        if (killer) clearTimeout(killer);
       }
       timing['shell.execute_reply'] = reply.header.date;
       cell.metadata.execution = timing;
