@@ -125,7 +125,16 @@ export class Study {
 
   /** Re-read the trials from storage (other workers may have added some). */
   async refresh(): Promise<void> {
-    this.cache = await this.storage.getAllTrials(this.studyId);
+    const trials = await this.storage.getAllTrials(this.studyId);
+    // Trials running in this process are shown as they are now (parameters suggested, values reported),
+    // not as storage last saw them: their writes are queued, and samplers (constant liar, GP) and
+    // pruners must see them without waiting for the queue to drain.
+    for (const [number, live] of this.running) {
+      if (trials[number]?.trialId === live.trialId && trials[number].state === TrialState.RUNNING) {
+        trials[number] = live.snapshot();
+      }
+    }
+    this.cache = trials;
     this.cacheVersion++;
   }
 
@@ -225,16 +234,17 @@ export class Study {
     await this.heartbeat?.failStaleTrials(this);
     await this.refresh();
     let base: FrozenTrial | null = null;
+    const WAITING = TrialState.WAITING;
     for (const waiting of this.cache) {
-      if (waiting.state !== TrialState.WAITING) continue;
-      if (await this.storage.setTrialState(waiting.trialId, TrialState.RUNNING, null, TrialState.WAITING)) {
+      if (waiting.state !== WAITING) continue;
+      if (await this.storage.setTrialState(waiting.trialId, TrialState.RUNNING, null, WAITING)) {
         base = await this.storage.getTrial(waiting.trialId);
         break;
       }
     }
     if (!base) base = await this.storage.createNewTrial(this.studyId);
     await this.heartbeat?.start(base.trialId);
-    await this.refresh();
+    if (!this.updateCached(base)) await this.refresh();
     await this.sampler.beforeTrial?.(this, base);
     const space = this.sampler.inferRelativeSearchSpace(this, base);
     const relative = Object.keys(space).length > 0 ? this.sampler.sampleRelative(this, base, space) : {};
@@ -289,8 +299,25 @@ export class Study {
     if (!changed && !opts.skipIfFinished) {
       throw new InvalidArgumentError(`Trial ${trial.number} was already finished; pass skipIfFinished: true to ignore.`);
     }
-    await this.refresh();
-    return this.cache[trial.number] ?? (await this.storage.getTrial(trial.trialId));
+    const frozen = await this.storage.getTrial(trial.trialId);
+    if (!this.updateCached(frozen)) await this.refresh();
+    return frozen;
+  }
+
+  /**
+   * Put one trial's new snapshot into the cache without re-reading the study, when the cache is
+   * consistent with it (the trial is cached already, or is the next number). Returns false when
+   * other workers have added trials meanwhile, so the caller must refresh. Copy-on-write: arrays
+   * handed out earlier by `trials` never change under their holder.
+   */
+  private updateCached(t: FrozenTrial): boolean {
+    const known = this.cache[t.number];
+    if (known ? known.trialId !== t.trialId : t.number !== this.cache.length) return false;
+    const next = this.cache.slice();
+    next[t.number] = t;
+    this.cache = next;
+    this.cacheVersion++;
+    return true;
   }
 
   private checkValues(values: ObjectiveValue | null | undefined): number[] | string {

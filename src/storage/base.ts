@@ -29,7 +29,8 @@ export interface TrialTemplate {
  * - `setTrialState` is atomic: it returns false (and changes nothing) when the trial is no longer in
  *   `expectedState` — that is how WAITING trials are claimed exactly once and how a finished trial
  *   is protected against a late write;
- * - `getAllTrials` returns trials ordered by number; implementations should make repeated calls cheap
+ * - `getAllTrials` returns a new array (the caller may change it) of trials ordered by number;
+ *   implementations should make repeated calls cheap
  *   (incremental reads of trials that changed), because the Study calls it before every trial.
  */
 export interface Storage {

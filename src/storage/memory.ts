@@ -30,6 +30,9 @@ interface MemStudy {
   trials: MutableTrial[];
   /** name -> (kind, number of the first trial that used it): a name keeps its kind across a study. */
   paramKinds: Map<string, { kind: Distribution['kind']; firstTrial: number }>;
+  /** Snapshots by trial number, brought up to date lazily from `changed`, so a read costs O(changes). */
+  snapshots: FrozenTrial[];
+  changed: Set<MutableTrial>;
 }
 
 /** Studies held in this process's memory: the default when no storage URL is given. */
@@ -50,7 +53,7 @@ export class InMemoryStorage implements Storage {
       }
     }
     const studyId = this.nextStudyId++;
-    this.studies.set(studyId, { studyId, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], paramKinds: new Map() });
+    this.studies.set(studyId, { studyId, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], paramKinds: new Map(), snapshots: [], changed: new Set() });
     return studyId;
   }
 
@@ -138,6 +141,7 @@ export class InMemoryStorage implements Storage {
       snapshot: null,
     };
     s.trials.push(t);
+    s.snapshots.push(freeze(t));
     this.trials.set(t.trialId, t);
     return freeze(t);
   }
@@ -160,7 +164,7 @@ export class InMemoryStorage implements Storage {
     t.distributions[name] = distribution;
     t.internalParams[name] = internalValue;
     t.params[name] = toExternal(distribution, internalValue);
-    t.snapshot = null;
+    this.touch(t);
   }
 
   async setTrialState(
@@ -176,26 +180,26 @@ export class InMemoryStorage implements Storage {
     if (state === TrialState.RUNNING) t.datetimeStart = new Date();
     if (isFinished(state)) t.datetimeComplete = new Date();
     if (values) t.values = [...values];
-    t.snapshot = null;
+    this.touch(t);
     return true;
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
     const t = this.writable(trialId);
     t.intermediateValues.set(step, value);
-    t.snapshot = null;
+    this.touch(t);
   }
 
   async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
     const t = this.writable(trialId);
     t.userAttrs[key] = value;
-    t.snapshot = null;
+    this.touch(t);
   }
 
   async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
     const t = this.trial(trialId);
     t.systemAttrs[key] = value;
-    t.snapshot = null;
+    this.touch(t);
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial> {
@@ -203,10 +207,16 @@ export class InMemoryStorage implements Storage {
   }
 
   async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
-    const all = this.study(studyId).trials;
-    const out: FrozenTrial[] = [];
-    for (const t of all) if (!states || states.includes(t.state)) out.push(freeze(t));
-    return out;
+    const s = this.study(studyId);
+    for (const t of s.changed) s.snapshots[t.number] = freeze(t);
+    s.changed.clear();
+    return states ? s.snapshots.filter((t) => states.includes(t.state)) : s.snapshots.slice();
+  }
+
+  /** A trial changed: drop its cached snapshot and queue it for the study's snapshot list. */
+  private touch(t: MutableTrial): void {
+    t.snapshot = null;
+    this.study(t.studyId).changed.add(t);
   }
 
   async close(): Promise<void> {}
