@@ -398,6 +398,7 @@ export class Study {
         });
         observer?.onTrialFinished(this, frozen);
         for (const cb of opts.callbacks ?? []) await cb(this, frozen);
+        await yieldToEventLoopEvery(YIELD_INTERVAL_MS);
       }
     };
     activeStudies.add(this);
@@ -430,6 +431,21 @@ export class Study {
   trialsDataFrame(): TrialsTable {
     return trialsTable(this.cache, this.directions.length);
   }
+}
+
+/**
+ * With memory storage and a synchronous objective, optimize() would run entirely on microtasks and
+ * starve the event loop: no timer, signal handler or incoming message (a Stop button, a kernel
+ * interrupt) could run until it finished. So the trial loop gives the event loop a turn whenever this
+ * much time has passed since the last one (a cost of microseconds, a few dozen times per second).
+ */
+const YIELD_INTERVAL_MS = 25;
+let lastYield = performance.now();
+
+async function yieldToEventLoopEvery(intervalMs: number): Promise<void> {
+  if (performance.now() - lastYield < intervalMs) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  lastYield = performance.now();
 }
 
 function isCaught(rule: NonNullable<OptimizeOptions['catch']>, err: unknown): boolean {

@@ -197,6 +197,25 @@ describe('Study', () => {
     assert.equal(study.trials.length, 10);
   });
 
+  it('lets timers and messages run during a synchronous objective, so stop() from a timer works', async () => {
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    setTimeout(() => study.stop(), 100);
+    await study.optimize(
+      (t) => {
+        const end = Date.now() + 1;
+        while (Date.now() < end); // a CPU-bound objective that never awaits
+        return t.suggestFloat('x', 0, 1);
+      },
+      { nTrials: 100_000, showProgressBar: false },
+    );
+    clearInterval(timer);
+    assert.ok(ticks > 0, 'the interval timer ran while optimize was busy');
+    assert.ok(study.trials.length > 0 && study.trials.length < 100_000, `${study.trials.length} trials`);
+    assert.ok(study.trials.every((t) => t.state === TrialState.COMPLETE), 'no trial left RUNNING');
+  });
+
   it('finds the Pareto front of a multi-objective study', async () => {
     const study = await createStudy({ directions: ['minimize', 'maximize'] });
     const points = [
