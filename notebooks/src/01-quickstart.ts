@@ -115,7 +115,9 @@ display(new Plot({
   data: Object.entries(bestSoFar).map(([name, ys]) => ({ type: 'scatter', mode: 'lines', name, x: ys.map((_, i) => i + 1), y: ys })),
   layout: { title: { text: 'Branin: best value so far (minimum 0.397887)' }, xaxis: { title: { text: 'trial' } }, yaxis: { title: { text: 'best value' } }, height: 340 },
 }, { height: 340 }));
-for (const ys of Object.values(bestSoFar)) for (let i = 1; i < ys.length; i++) if (ys[i] > ys[i - 1]) throw new Error('best-so-far must not increase');
+for (const ys of Object.values(bestSoFar)) {
+  for (let i = 1; i < ys.length; i++) if (ys[i] > ys[i - 1]) throw new Error('best-so-far must not increase');
+}
 
 // %% [markdown]
 // ## 3. Plots
@@ -169,8 +171,8 @@ fs.rmSync(path.dirname(dbFile), { recursive: true, force: true });
 // reached 0.98 validation accuracy; fANOVA splits the importance between the optimizer (0.36), the
 // learning rate (0.33) and the hidden units (0.30). On Branin after 80 trials TPE was closest to the
 // minimum 0.397887 (0.408), ahead of QMC (0.909) and random search (1.107); the study saved to SQLite
-// resumed with its 80 trials intact and went on to 90. The FULL run took 38 s of notebook time (41 s
-// for the whole `tunelab run`) on the shared 2-core machine.
+// resumed with its 80 trials intact and went on to 90. The FULL run took 22 s of notebook time (30 s
+// for the whole `tunelab run`) on the 2-core build machine.
 
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '01-quickstart', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));

@@ -18,7 +18,7 @@
 // **Sizes.** The `parameters` cell below runs a small version (seconds; what CI and `npm run
 // reproduce` execute). `FULL = true` runs the paper-scale protocol (256 random trials per data set, a
 // 108-trial grid, repeated QMC and TPE searches). The outputs saved in this notebook come from
-// a FULL run (`FULL = true`) executed by Jupyter's nbclient with the tunelab kernel (how and why: `notebooks/README.md`); its timing is printed in the last cell.
+// `tunelab run notebooks/02-random-vs-grid.ipynb --param FULL=true`; its timing is printed in the last cell.
 //
 // | | Bergstra & Bengio | here (FULL) |
 // |---|---|---|
@@ -418,8 +418,8 @@ if (importance.some((row) => names.some((n) => !(row.main[n] >= 0 && row.main[n]
 // or beats the 108-trial grid on rectangles, QMC comes within a point of it with 8 trials there and
 // matches it on convex with 16.
 //
-// The FULL run took 225 s of notebook time (231 s with kernel start) on the 2-core build machine when
-// it was quiet; an identical earlier run while other jobs loaded the machine took 814 s.
+// The FULL run took 261 s of notebook time (273 s for the whole `tunelab run`) on the 2-core build
+// machine; an identical earlier run while other jobs loaded the machine took 814 s.
 
 // %%
 const elapsed = (Date.now() - started) / 1000;

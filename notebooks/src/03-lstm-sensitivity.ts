@@ -29,7 +29,7 @@
 // | score | test-set error | validation mean squared error (capped at 0.5, three times the error of always answering 1, so a diverged run does not swamp the variance) |
 //
 // Sizes: the small default (CI) runs 6 trials; `FULL = true` runs 200. Saved outputs come from
-// a FULL run (`FULL = true`) executed by Jupyter's nbclient with the tunelab kernel (how and why: `notebooks/README.md`).
+// `tunelab run notebooks/03-lstm-sensitivity.ipynb --param FULL=true`.
 
 // %% tags=["parameters"]
 let FULL = false;
@@ -211,8 +211,8 @@ if (conclusions.some((c) => typeof c.holds !== 'boolean')) throw new Error('ever
 // updates, where momentum's effect on the step size washes out. Hidden size matters little here because
 // in 10 updates no network comes near its capacity on a two-input task; on TIMIT or IAM, bigger networks
 // keep improving. Training longer would bring our set-up closer to theirs, at 10–50× the compute. The
-// FULL run took 143 s of notebook time (151 s with kernel start) on the 2-core build machine when it was
-// quiet; an earlier identical run under heavy load took 584 s.
+// FULL run took 184 s of notebook time (199 s for the whole `tunelab run`) on the 2-core build machine;
+// an earlier identical run under heavy load took 584 s.
 
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '03-lstm-sensitivity', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));

@@ -9,7 +9,7 @@
 //
 // Sizes: the small default (CI) runs 8 trials per schedule; `FULL = true` runs 40 per schedule and
 // more data. Saved outputs come from
-// a FULL run (`FULL = true`) executed by Jupyter's nbclient with the tunelab kernel (how and why: `notebooks/README.md`).
+// `tunelab run notebooks/05-lr-schedules.ipynb --param FULL=true`.
 
 // %% tags=["parameters"]
 let FULL = false;
@@ -171,7 +171,7 @@ display(new Plot({
 // 0.7 points). Both searches settle on a peak learning rate near 0.13–0.15; once the learning rate is
 // right, the shape of the decay matters little here, which is the usual finding for short training
 // runs (warm-up earns its keep with large batches and deep networks, not with a 64-unit MLP). The FULL
-// run took 162 s of notebook time (188 s with kernel start) on the shared 2-core machine.
+// run took 83 s of notebook time (95 s for the whole `tunelab run`) on the 2-core build machine.
 
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '05-lr-schedules', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));

@@ -18,7 +18,7 @@
 // size and activation; the maximum budget is R = 27 epochs in FULL (9 in the small CI run), η = 3, the
 // first rung at 1 epoch. The target is the 75th percentile of the validation accuracies of the fully
 // trained random-search trials of the same seed: a "good" model. Repeated over 3 seeds in FULL.
-// Saved outputs come from a FULL run (`FULL = true`) executed by Jupyter's nbclient with the tunelab kernel (how and why: `notebooks/README.md`).
+// Saved outputs come from `tunelab run notebooks/06-hyperband-asha.ipynb --param FULL=true`.
 
 // %% tags=["parameters"]
 let FULL = false;
@@ -151,8 +151,8 @@ display(new Plot({
 // come from not training the poor configurations to the end. Li et al. report order-of-magnitude
 // speed-ups; the attainable factor grows with the ratio of the largest to the smallest budget (here only
 // 27), so 3–5× at R = 27 is in line with them. ASHA is more aggressive than Hyperband, whose conservative
-// brackets train some configurations fully from the start. The FULL run took 379 s of notebook time
-// (406 s with kernel start) on the shared 2-core machine.
+// brackets train some configurations fully from the start. The FULL run took 69 s of notebook time
+// (76 s for the whole `tunelab run`) on the 2-core build machine (379 s in an earlier run under heavy load).
 
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '06-hyperband-asha', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));

@@ -19,7 +19,7 @@
 //
 // Sizes: the small default (CI) tunes 2 data sets with 5 trials per model; `FULL = true` uses 3 data sets
 // and 30 trials. Saved outputs come from
-// a FULL run (`FULL = true`) executed by Jupyter's nbclient with the tunelab kernel (how and why: `notebooks/README.md`).
+// `tunelab run notebooks/07-tunability.ipynb --param FULL=true`.
 
 // %% tags=["parameters"]
 let FULL = false;
@@ -112,7 +112,9 @@ const summary = models.map((model) => {
 });
 for (const s of summary) console.log('TUNABILITY ' + JSON.stringify(s));
 if (summary.some((s) => s.datasets !== Object.keys(data).length)) throw new Error('each model should be tuned on every data set');
-for (const s of summary) for (const v of Object.values(s.importance)) if (!(v >= 0 && v <= 1)) throw new Error('fANOVA fractions must lie in [0, 1]');
+for (const s of summary) {
+  for (const v of Object.values(s.importance)) if (!(v >= 0 && v <= 1)) throw new Error('fANOVA fractions must lie in [0, 1]');
+}
 
 // %%
 display(new Plot({
@@ -153,7 +155,8 @@ for (const s of summary) {
 //   forest on 3-class problems and dominates the variance. Which hyperparameters matter depends on the
 //   data and on the ranges searched: the fANOVA answer is about this space, not a universal ranking.
 //
-// The FULL run took 107 s of notebook time (135 s with kernel start) on the shared 2-core machine.
+// The FULL run took 22 s of notebook time (32 s for the whole `tunelab run`) on the 2-core build machine
+// (107 s in an earlier run under heavy load).
 
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '07-tunability', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));
