@@ -41,8 +41,14 @@ export function instrumentLoops(ts: typeof TS, js: string): string {
           f.createExpressionStatement(f.createAssignment(f.createIdentifier(COUNT), f.createNumericLiteral(0))),
         ]),
       );
+    // Blocks made by withCounters: a loop whose body is itself a loop (`for (a) for (b) x;`) gets such
+    // a block as its body, and its check must go in front of that block, not inside it before the
+    // inner `let __tl_n` (that would read the inner counter in its temporal dead zone).
+    const counterBlocks = new WeakSet<TS.Node>();
     const guardedBody = (body: TS.Statement): TS.Statement =>
-      ts.isBlock(body) ? f.updateBlock(body, [check(), ...body.statements]) : f.createBlock([check(), body], true);
+      ts.isBlock(body) && !counterBlocks.has(body)
+        ? f.updateBlock(body, [check(), ...body.statements])
+        : f.createBlock([check(), body], true);
     const withCounters = (stmt: TS.Statement): TS.Statement => {
       changed = true;
       const decl = f.createVariableStatement(
@@ -52,7 +58,9 @@ export function instrumentLoops(ts: typeof TS, js: string): string {
           ts.NodeFlags.Let,
         ),
       );
-      return f.createBlock([decl, stmt], true);
+      const block = f.createBlock([decl, stmt], true);
+      counterBlocks.add(block);
+      return block;
     };
     const instrumentLoop = (n: TS.Node): TS.Statement | undefined => {
       if (ts.isWhileStatement(n)) return f.updateWhileStatement(n, n.expression, guardedBody(n.statement));

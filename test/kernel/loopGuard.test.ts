@@ -30,6 +30,18 @@ describe('loop guard instrumentation', () => {
     assert.ok(calls > 0, 'the guard was consulted');
   });
 
+  it('guards a loop whose body is another loop without braces (nested counters)', () => {
+    const js = [
+      'const out = [];',
+      'for (const a of [1, 2]) for (const b of [10, 20]) out.push(a * b);',
+      'let n = 0; while (n < 3) for (let i = 0; i < 2; i++) n++;',
+      'return { out, n };',
+    ].join('\n');
+    const instrumented = instrumentLoops(ts, js);
+    assert.notEqual(instrumented, js);
+    assert.deepEqual(runWith(instrumented, (l) => l), { out: [10, 20, 20, 40], n: 4 });
+  });
+
   it('leaves loops inside functions and classes untouched (their speed matters)', () => {
     const js = 'function f(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }\nclass C { m() { while (false) {} } }\nconst g = () => { do {} while (false); };';
     assert.equal(instrumentLoops(ts, js), js);
