@@ -1,13 +1,14 @@
 import type { Rng } from '../../rng';
-import { normalCdf } from '../gp/normal';
 import { symmetricEigen } from './eigen';
+import { scalingOf } from './margin';
 
 /**
  * The CMA-ES optimiser state (Hansen, "The CMA Evolution Strategy: A Tutorial", 2016) over the unit
  * cube, kept as plain JSON so samplers can store it in trial system attributes and any process can
  * continue the run. Positive recombination weights, cumulative step-size adaptation, rank-one and
  * rank-mu covariance updates; `separable` restricts C to its diagonal with the faster learning rates
- * of sep-CMA (Ros & Hansen 2008); `margin` (alpha, or null) enables the margin correction below.
+ * of sep-CMA (Ros & Hansen 2008); `margin` (alpha, or null) enables the margin correction of
+ * margin.ts, which samples x = mean + sigma * A * y, y ~ N(0, C), with the diagonal scaling A.
  */
 export interface CmaState {
   dim: number;
@@ -24,6 +25,8 @@ export interface CmaState {
   bestHistory: number[];
   /** Margin alpha for discrete dimensions (null: no margin correction). */
   margin: number | null;
+  /** Diagonal of the margin scaling A (absent in states stored before it existed: all ones). */
+  a?: number[];
 }
 
 interface Params {
@@ -84,6 +87,7 @@ export function initialState(
     separable: opts.separable,
     bestHistory: [],
     margin: opts.margin,
+    a: new Array<number>(dim).fill(1),
   };
 }
 
@@ -104,19 +108,20 @@ function decompose(s: CmaState): { b: Float64Array; d: Float64Array } {
 }
 
 /**
- * Draw one candidate x = mean + sigma B D z. Candidates outside [0,1]^n are redrawn (up to 100
+ * Draw one candidate x = mean + sigma A B D z. Candidates outside [0,1]^n are redrawn (up to 100
  * times), then clipped, which keeps the distribution's shape where the bounds do not bind.
  */
 export function sampleCandidate(s: CmaState, rng: Rng): number[] {
   const n = s.dim;
   const { b, d } = decompose(s);
+  const a = scalingOf(s);
   let x: number[] = [];
   for (let attempt = 0; attempt < 100; attempt++) {
     const z = Array.from({ length: n }, () => rng.normal());
     x = s.mean.map((m, i) => {
       let y = 0;
       for (let k = 0; k < n; k++) y += b[i * n + k] * d[k] * z[k];
-      return m + s.sigma * y;
+      return m + s.sigma * a[i] * y;
     });
     if (x.every((v) => v >= 0 && v <= 1)) return x;
   }
@@ -130,10 +135,12 @@ export function tell(prev: CmaState, solutions: ReadonlyArray<{ x: readonly numb
   const p = strategyParams(n, s.popsize, s.separable);
   const sorted = [...solutions].sort((a, b) => a.value - b.value);
   const { b, d } = decompose(prev);
-  const ys = sorted.slice(0, p.mu).map((sol) => sol.x.map((v, i) => (v - prev.mean[i]) / prev.sigma));
+  // C learns the A-free steps y = (x - mean) / (sigma A); the mean moves by sigma A y_w.
+  const a = scalingOf(prev);
+  const ys = sorted.slice(0, p.mu).map((sol) => sol.x.map((v, i) => (v - prev.mean[i]) / (prev.sigma * a[i])));
   const yw = new Array<number>(n).fill(0);
   ys.forEach((y, k) => y.forEach((v, i) => (yw[i] += p.weights[k] * v)));
-  s.mean = prev.mean.map((m, i) => m + prev.sigma * yw[i]);
+  s.mean = prev.mean.map((m, i) => m + prev.sigma * a[i] * yw[i]);
   // C^-1/2 yw = B D^-1 B^T yw
   const bt = new Array<number>(n).fill(0);
   for (let k = 0; k < n; k++) {
@@ -177,50 +184,12 @@ export function shouldStop(s: CmaState, lastValues: readonly number[]): boolean 
     const all = [...s.bestHistory, ...lastValues];
     if (Math.max(...all) - Math.min(...all) < 1e-12) return true;
   }
+  const a = scalingOf(s);
   let maxStd = 0;
-  for (let i = 0; i < n; i++) maxStd = Math.max(maxStd, s.sigma * Math.sqrt(s.cov[i * n + i]));
+  for (let i = 0; i < n; i++) maxStd = Math.max(maxStd, s.sigma * a[i] * Math.sqrt(s.cov[i * n + i]));
   if (maxStd < 1e-11) return true;
   const { d } = decompose(s);
   const dmax = Math.max(...d);
   const dmin = Math.min(...d);
   return (dmax / dmin) ** 2 > 1e14;
-}
-
-/**
- * Margin correction for discrete dimensions (after Hamano et al. 2022, "CMA-ES with Margin"): once
- * the distribution has shrunk inside one grid cell, plain CMA-ES would keep proposing the same
- * integer forever. For each discrete dimension we keep a probability of at least `alpha` of leaving
- * the current cell through its nearer boundary, by moving the mean toward that boundary when needed.
- * `cell(i, mean_i)` returns the [low, high] bounds of the grid cell containing mean_i (null: continuous).
- */
-export function applyMargin(s: CmaState, cell: (i: number, m: number) => [number, number] | null): void {
-  if (s.margin === null || s.margin <= 0) return;
-  const z = inverseNormalCdf(1 - s.margin);
-  const n = s.dim;
-  for (let i = 0; i < n; i++) {
-    const c = cell(i, s.mean[i]);
-    if (!c) continue;
-    const [lo, hi] = c;
-    const sd = s.sigma * Math.sqrt(s.cov[i * n + i]);
-    const reach = sd * z;
-    const m = s.mean[i];
-    if (m - lo <= hi - m) {
-      if (m - lo > reach) s.mean[i] = lo + reach;
-    } else if (hi - m > reach) {
-      s.mean[i] = hi - reach;
-    }
-  }
-}
-
-/** Phi^-1(p) for p in (0, 1) by bisection (called once per generation, so speed does not matter). */
-function inverseNormalCdf(p: number): number {
-  let lo = -40;
-  let hi = 40;
-  for (let k = 0; k < 200; k++) {
-    const mid = 0.5 * (lo + hi);
-    const cdf = normalCdf(mid);
-    if (cdf < p) lo = mid;
-    else hi = mid;
-  }
-  return 0.5 * (lo + hi);
 }

@@ -7,13 +7,19 @@ import type { Sampler } from '../base';
 import { discreteCell, SpaceEncoding } from '../gp/encoding';
 import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
-import { applyMargin, defaultPopsize, initialState, sampleCandidate, shouldStop, tell, type CmaState } from './cma';
+import { defaultPopsize, initialState, sampleCandidate, shouldStop, tell, type CmaState } from './cma';
+import { applyMargin, type MarginCell } from './margin';
 
 /** Trial system attributes (generation bookkeeping shared across processes through storage). */
 export const CMA_RESTART_KEY = 'cma:restart';
 export const CMA_GENERATION_KEY = 'cma:generation';
 /** JSON of the optimiser state, stored on the first trial of each generation. */
 export const CMA_STATE_KEY = 'cma:state';
+/**
+ * With margin: the continuous unit-cube candidate behind the trial's (rounded) params. The update
+ * must learn from it, not from the rounded values, or the margin's spread would be rounded away.
+ */
+export const CMA_X_KEY = 'cma:x';
 
 export interface CmaEsSamplerOptions {
   seed?: number;
@@ -26,7 +32,10 @@ export interface CmaEsSamplerOptions {
   incPopsize?: number;
   /** Diagonal covariance (sep-CMA): linear cost per dimension, good for many weakly coupled params. */
   useSeparableCma?: boolean;
-  /** Margin correction for int and stepped dimensions so they keep exploring neighbouring values. */
+  /**
+   * CMA-ES with margin (Hamano et al. 2022) for int and stepped dimensions: keeps the probability of
+   * leaving the current grid value at least 1/(n * popsize) per dimension, so they keep exploring.
+   */
   withMargin?: boolean;
   /** Population size (default 4 + floor(3 ln n)). */
   popsize?: number;
@@ -118,13 +127,9 @@ export class CmaEsSampler implements Sampler {
         )
         .slice(0, state.popsize);
       if (members.length >= state.popsize) {
-        const solutions = members.map((t) => {
-          const x = new Float64Array(enc.size);
-          enc.encode(t.internalParams, x);
-          return { x: Array.from(x), value: sign * t.values![0] };
-        });
+        const solutions = members.map((t) => ({ x: candidateOf(t, enc, state.margin !== null), value: sign * t.values![0] }));
         let next = tell(state, solutions);
-        applyMargin(next, (i, m) => discreteCell(enc.dims[i], m));
+        applyMargin(next, (i, m) => marginCell(enc, i, m));
         let nextRestart = restart;
         if (this.restartStrategy === 'ipop' && shouldStop(next, solutions.map((s) => s.value))) {
           // IPOP (Auger & Hansen 2005): restart from a random mean with a larger population.
@@ -142,6 +147,7 @@ export class CmaEsSampler implements Sampler {
     await study.storage.setTrialSystemAttr(trial.trialId, CMA_RESTART_KEY, stored.restart);
     await study.storage.setTrialSystemAttr(trial.trialId, CMA_GENERATION_KEY, stored.state.generation);
     if (storeOnThisTrial) await study.storage.setTrialSystemAttr(trial.trialId, CMA_STATE_KEY, JSON.stringify(stored));
+    if (stored.state.margin !== null) await study.storage.setTrialSystemAttr(trial.trialId, CMA_X_KEY, x);
   }
 
   sampleRelative(_study: Study, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
@@ -174,6 +180,33 @@ function latestState(trials: readonly FrozenTrial[], names: string[]): StoredSta
     return parsed.names.join('\u0000') === names.join('\u0000') ? parsed : null;
   }
   return null;
+}
+
+/**
+ * The unit-cube point a finished trial contributes to the update: with margin, the stored continuous
+ * candidate when it still rounds to the trial's params (an enqueued or overridden trial falls back to
+ * its own params); without margin, the params themselves, as Optuna does.
+ */
+function candidateOf(t: FrozenTrial, enc: SpaceEncoding, useStored: boolean): number[] {
+  const own = new Float64Array(enc.size);
+  enc.encode(t.internalParams, own);
+  const stored = t.systemAttrs[CMA_X_KEY];
+  if (useStored && Array.isArray(stored) && stored.length === enc.size) {
+    const x = stored as number[];
+    const decoded = enc.decode(x);
+    if (enc.dims.every((d) => decoded[d.name] === t.internalParams[d.name])) return [...x];
+  }
+  return Array.from(own);
+}
+
+/** The grid cell of discrete dimension i around unit-cube coordinate u, and whether it has neighbours. */
+function marginCell(enc: SpaceEncoding, i: number, u: number): MarginCell | null {
+  const cell = discreteCell(enc.dims[i], u);
+  if (!cell) return null;
+  const point = new Array<number>(enc.size).fill(0);
+  point[i] = u;
+  const around = enc.neighbours(point, i);
+  return { lo: cell[0], hi: cell[1], hasBelow: around.some((w) => w < cell[0]), hasAbove: around.some((w) => w > cell[1]) };
 }
 
 function maxRestart(trials: readonly FrozenTrial[]): number {
