@@ -231,12 +231,15 @@ export class KernelClient {
     return this.sendTails[channel];
   }
 
+  /** Waits for the reply to `msgId`; `timeoutMs` Infinity waits as long as the kernel lives. */
   waitReply(msgId: string, timeoutMs = 60_000): Promise<JupyterMessage> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.replyWaiters.delete(msgId);
-        reject(new Error(`no reply to ${msgId} within ${timeoutMs} ms`));
-      }, timeoutMs);
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            this.replyWaiters.delete(msgId);
+            reject(new Error(`no reply to ${msgId} within ${timeoutMs} ms`));
+          }, timeoutMs)
+        : undefined;
       this.replyWaiters.set(msgId, {
         resolve: (m) => {
           clearTimeout(timer);

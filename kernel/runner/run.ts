@@ -68,6 +68,9 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
         'execute_request',
         { code: src, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
         {
+          // A cell may run as long as --timeout allows (enforced by the timer below), or without
+          // limit when none is given, as nbclient does: never the client's default reply timeout.
+          timeoutMs: Infinity,
           onMessage: (m: JupyterMessage) => {
             const type = m.header.msg_type;
             if (type === 'status') timing[`iopub.status.${String(m.content.execution_state)}`] = m.header.date;
