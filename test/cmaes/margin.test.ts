@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { createStudy, type Study, type Trial } from '../../src';
 import { CmaEsSampler, CMA_STATE_KEY, CMA_X_KEY, type CmaState } from '../../src/samplers/cmaes';
+import { initialState } from '../../src/samplers/cmaes/cma';
+import { applyMargin } from '../../src/samplers/cmaes/margin';
 
 /**
  * CMA-ES with margin (Hamano et al., GECCO 2022): after every update, each integer dimension keeps
@@ -133,5 +136,71 @@ describe('CmaEsSampler with margin', () => {
     const margin = await hits(true);
     assert.ok(margin > plain, `margin found the integer optimum on ${margin}/${seeds} seeds, plain on ${plain}/${seeds}`);
     assert.ok(margin >= seeds / 2, `margin found the integer optimum on ${margin}/${seeds} seeds`);
+  });
+
+  it('solves the mean and A so each short tail holds exactly alpha/2, and leaves a long tail alone', () => {
+    const alpha = 0.02;
+    const cell = { lo: 0.4, hi: 0.5, hasBelow: true, hasAbove: true };
+    // Narrow marginal at the cell centre: both tails are raised to alpha/2, the mean stays put.
+    const centred = initialState([0.45, 0.3], 0.001, 6, { separable: false, margin: alpha });
+    applyMargin(centred, (j) => (j === 0 ? cell : null));
+    const std = marginalStd(centred, 0);
+    assert.ok(Math.abs(centred.mean[0] - 0.45) < 1e-12);
+    assert.ok(Math.abs(phi((0.4 - 0.45) / std) - alpha / 2) < 1e-6);
+    assert.ok(Math.abs(phi((0.45 - 0.5) / std) - alpha / 2) < 1e-6);
+    assert.equal(centred.mean[1], 0.3); // continuous: untouched
+    assert.equal(centred.a![1], 1);
+    // Off centre, with the upper tail already above alpha/2: it keeps its mass, the lower one is raised.
+    const skewed = initialState([0.49, 0.3], 0.02, 6, { separable: false, margin: alpha });
+    const upperBefore = phi((0.49 - 0.5) / marginalStd(skewed, 0));
+    assert.ok(upperBefore > alpha / 2 && phi((0.4 - 0.49) / marginalStd(skewed, 0)) < alpha / 2);
+    applyMargin(skewed, (j) => (j === 0 ? cell : null));
+    const s2 = marginalStd(skewed, 0);
+    assert.ok(s2 > 0.02, 'the marginal only widens');
+    assert.ok(Math.abs(phi((skewed.mean[0] - 0.5) / s2) - upperBefore) < 1e-6);
+    assert.ok(Math.abs(phi((0.4 - skewed.mean[0]) / s2) - alpha / 2) < 1e-6);
+    // End cell (no value below): the mean moves toward the inner boundary until alpha lies beyond it.
+    const edge = initialState([0.02, 0.3], 0.001, 6, { separable: false, margin: alpha });
+    applyMargin(edge, (j) => (j === 0 ? { lo: 0, hi: 0.1, hasBelow: false, hasAbove: true } : null));
+    assert.equal(edge.a![0], 1);
+    assert.ok(Math.abs(phi((edge.mean[0] - 0.1) / marginalStd(edge, 0)) - alpha) < 1e-6);
+    // A wide marginal is left exactly as it was.
+    const wide = initialState([0.45, 0.3], 0.2, 6, { separable: false, margin: alpha });
+    applyMargin(wide, (j) => (j === 0 ? cell : null));
+    assert.deepEqual([wide.mean, wide.a], [[0.45, 0.3], [1, 1]]);
+  });
+
+  it('finds the integer optimum of the mixed-integer function about as often as Optuna 3.1 with_margin', async () => {
+    const seeds = 8;
+    const script = `
+import sys, warnings
+warnings.filterwarnings("ignore")
+import optuna
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+def f(t):
+    return sum((t.suggest_int(f"x{i}", ${LOW}, ${HIGH}) - 3.3) ** 2 for i in range(${DIMS})) + sum(100 * t.suggest_float(f"c{i}", -10, 10) ** 2 for i in range(2))
+hits = 0
+for seed in range(${seeds}):
+    study = optuna.create_study(sampler=optuna.samplers.CmaEsSampler(seed=seed, with_margin=True))
+    study.optimize(f, n_trials=1000)
+    hits += all(study.best_params[f"x{i}"] == 3 for i in range(${DIMS}))
+print(hits)
+`;
+    const optunaHits = new Promise<number>((resolve, reject) => {
+      const py = spawn('/usr/bin/python3', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      py.stdout.on('data', (d) => (out += d));
+      py.stderr.on('data', (d) => (err += d));
+      py.on('error', reject);
+      py.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`optuna exited ${code}: ${err}`))));
+    });
+    let ours = 0;
+    for (let seed = 0; seed < seeds; seed++) {
+      const study = await run(seed, true, mixed, 1000);
+      if (Array.from({ length: DIMS }, (_, i) => study.bestParams[`x${i}`]).every((v) => v === 3)) ours++;
+    }
+    const theirs = await optunaHits;
+    assert.ok(ours >= theirs - 2, `tunelab with margin ${ours}/${seeds}, Optuna with_margin ${theirs}/${seeds}`);
   });
 });
