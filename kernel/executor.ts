@@ -11,6 +11,7 @@ import * as util from 'node:util';
 import * as vm from 'node:vm';
 import type { Converter, Diagnostic } from 'tslab/dist/converter';
 import { GUARD_NAME, instrumentLoops } from './loopGuard';
+import { expandShorthandProperties } from './shorthand';
 
 /** What a failed cell reports (the fields of a Jupyter `error` message). */
 export interface CellError {
@@ -162,7 +163,10 @@ export class CellExecutor {
       if (diags.length > 0) return { status: 'error', error: diagnosticsError(diags, cellName), interrupted: false };
       return { status: 'ok', hasValue: false };
     }
-    const converted = this.converter.convert(this.prevDecl + this.options.globals.declarations, src);
+    // tslab's own TypeScript, which the kernel hands over with the loop guard.
+    const ts = this.options.loopGuard?.typescript;
+    const source = ts ? expandShorthandProperties(ts, src) : src;
+    const converted = this.converter.convert(this.prevDecl + this.options.globals.declarations, source);
     for (const out of converted.sideOutputs ?? []) {
       this.sideModules.delete(out.path);
       this.sideOutputs.set(out.path, out.data);
