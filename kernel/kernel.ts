@@ -7,6 +7,7 @@ import { writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { flushAllWidgets, installWidgetSupport } from '../widgets/kernel/install';
+import { displayIdOf } from '../widgets/kernel/transport';
 import { InterruptCounter } from './interruptCounter';
 import { installOptimizeInterruptCheck } from './interrupts';
 import { createLoopGuard } from './loopGuard';
@@ -231,7 +232,8 @@ export class Kernel implements IopubPublisher {
   private displayFunction(): (value: unknown, options?: { displayId?: string; metadata?: JsonObject }) => DisplayHandle {
     const comms = () => this.comms;
     return function display(value, options = {}) {
-      const displayId = options.displayId ?? randomUUID().replace(/-/g, '');
+      // A widget names its own display_id, so it can refresh its static fallback later.
+      const displayId = options.displayId ?? displayIdOf(value) ?? randomUUID().replace(/-/g, '');
       comms().display(bundleFor(value), { displayId, metadata: options.metadata });
       return {
         displayId,
@@ -422,7 +424,14 @@ export class Kernel implements IopubPublisher {
     }
     if (outcome.status === 'ok') {
       if (outcome.hasValue && !silent && !isSilentResult(outcome.value)) {
-        this.publish('execute_result', { execution_count: count, data: bundleFor(outcome.value), metadata: {} });
+        const displayId = displayIdOf(outcome.value);
+        this.publish('execute_result', {
+          execution_count: count,
+          data: bundleFor(outcome.value),
+          metadata: {},
+          // A widget's result can then be updated (update_display_data) like a display_data.
+          ...(displayId ? { transient: { display_id: displayId } } : {}),
+        });
       }
       this.reply(channel, msg, 'execute_reply', { status: 'ok', execution_count: count, user_expressions: {}, payload: [] }, { status: 'ok' });
       return;

@@ -104,50 +104,150 @@ function fmtTick(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(6)));
 }
 
-/** Render scatter / line / bar traces of a figure as an SVG string (other trace types are listed). */
+/** One axis: numeric (dates as ms), or categorical with its categories in order of appearance. */
+class AxisScale {
+  readonly categories = new Map<string, number>();
+  constructor(readonly categorical: boolean) {}
+  /** Position of a value on this axis (a category's index on a categorical axis), NaN if unusable. */
+  pos(v: unknown): number {
+    if (this.categorical) {
+      if (v === null || v === undefined) return NaN;
+      const k = String(v);
+      if (!this.categories.has(k)) this.categories.set(k, this.categories.size);
+      return this.categories.get(k)!;
+    }
+    return typeof v === 'number' ? v : v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : NaN;
+  }
+  /** Tick positions and labels: category names (thinned when crowded) or nice numbers. */
+  ticks(lo: number, hi: number): Array<[number, string]> {
+    if (!this.categorical) return niceTicks(lo, hi).map((v) => [v, fmtTick(v)]);
+    const names = [...this.categories.keys()];
+    const every = Math.max(1, Math.ceil(names.length / 12));
+    return names.flatMap((name, i) => (i % every === 0 ? [[i, name.length > 14 ? `${name.slice(0, 13)}…` : name] as [number, string]] : []));
+  }
+}
+
+/** Whether an axis is categorical: declared so in the layout, or some value is a non-date string. */
+function isCategoricalAxis(layout: Record<string, unknown>, axis: 'xaxis' | 'yaxis', columns: unknown[][]): boolean {
+  const type = (layout[axis] as { type?: unknown } | undefined)?.type;
+  if (type === 'category') return true;
+  if (type === 'linear' || type === 'log' || type === 'date') return false;
+  return columns.some((col) => col.some((v) => typeof v === 'string' && (axis === 'yaxis' || Number.isNaN(Date.parse(v)))));
+}
+
+const DRAWN_TYPES = new Set(['scatter', 'scattergl', 'bar', 'heatmap']);
+
+/** A sequential colour scale (viridis' ends and middle), t in [0, 1]. */
+function scaleColor(t: number): string {
+  const stops: Array<[number, number, number]> = [
+    [68, 1, 84],
+    [33, 145, 140],
+    [253, 231, 37],
+  ];
+  const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(u));
+  const f = u - i;
+  const c = stops[i].map((a, k) => Math.round(a + f * (stops[i + 1][k] - a)));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+/** Render scatter / line / bar / heatmap traces of a figure as an SVG string (other types are listed). */
 export function figureSnapshotSvg(fig: FigureSpec): string {
   const layout = fig.layout ?? {};
   const titleObj = layout.title;
   const title = typeof titleObj === 'string' ? titleObj : String((titleObj as { text?: unknown } | undefined)?.text ?? '');
+  const traces = fig.data.filter((t) => DRAWN_TYPES.has(t.type ?? 'scatter'));
+  const skipped = fig.data
+    .filter((t) => !DRAWN_TYPES.has(t.type ?? 'scatter'))
+    .map((t) => `${t.type}${t.name ? ` "${t.name}"` : ''}`);
+  const col = (t: Trace, k: 'x' | 'y'): unknown[] => (Array.isArray(t[k]) ? (t[k] as unknown[]) : []);
+  const sx = new AxisScale(isCategoricalAxis(layout, 'xaxis', traces.map((t) => col(t, 'x'))));
+  const sy = new AxisScale(isCategoricalAxis(layout, 'yaxis', traces.map((t) => col(t, 'y'))));
   const xs: number[] = [];
   const ys: number[] = [];
-  const categories = new Map<string, number>();
-  const asNum = (v: unknown, cat: boolean): number => {
-    if (cat) {
-      const k = String(v);
-      if (!categories.has(k)) categories.set(k, categories.size);
-      return categories.get(k)!;
-    }
-    return typeof v === 'number' ? v : v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : NaN;
-  };
-  type Drawn = { trace: Trace; pts: Array<[number, number]>; horizontal: boolean; bar: boolean };
+
+  type Drawn =
+    | { kind: 'xy'; trace: Trace; pts: Array<[number, number]>; index: number }
+    | { kind: 'bar'; trace: Trace; pts: Array<[number, number]>; horizontal: boolean; index: number }
+    | { kind: 'heatmap'; trace: Trace; cells: Array<[number, number, number]>; zmin: number; zmax: number; index: number };
   const drawn: Drawn[] = [];
-  const skipped: string[] = [];
-  for (const t of fig.data) {
+  traces.forEach((t, index) => {
     const type = t.type ?? 'scatter';
-    if (type !== 'scatter' && type !== 'scattergl' && type !== 'bar') {
-      skipped.push(`${type}${t.name ? ` "${t.name}"` : ''}`);
-      continue;
+    if (type === 'heatmap') {
+      // z is rows (y) of columns (x); x/y label the columns/rows, else their indices.
+      const z = (Array.isArray(t.z) ? t.z : []) as unknown[][];
+      const xv = col(t, 'x');
+      const yv = col(t, 'y');
+      const cells: Array<[number, number, number]> = [];
+      let zmin = Infinity;
+      let zmax = -Infinity;
+      z.forEach((row, r) => {
+        if (!Array.isArray(row)) return;
+        const y = sy.pos(yv.length ? yv[r] : r);
+        row.forEach((v, c) => {
+          const x = sx.pos(xv.length ? xv[c] : c);
+          if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isFinite(x) || !Number.isFinite(y)) return;
+          cells.push([x, y, v]);
+          zmin = Math.min(zmin, v);
+          zmax = Math.max(zmax, v);
+        });
+      });
+      drawn.push({ kind: 'heatmap', trace: t, cells, zmin, zmax, index });
+      return;
     }
-    const horizontal = type === 'bar' && t.orientation === 'h';
-    const xv = (t.x as unknown[] | undefined) ?? [];
-    const yv = (t.y as unknown[] | undefined) ?? [];
-    const catX = xv.some((v) => typeof v === 'string' && Number.isNaN(Date.parse(v)));
-    const catY = yv.some((v) => typeof v === 'string');
+    const xv = col(t, 'x');
+    const yv = col(t, 'y');
     const pts: Array<[number, number]> = [];
     const n = Math.min(xv.length || yv.length, yv.length || xv.length);
     for (let i = 0; i < n; i++) {
-      const x = xv.length ? asNum(xv[i], catX) : i;
-      const y = yv.length ? asNum(yv[i], catY) : i;
-      if (Number.isFinite(x) && Number.isFinite(y)) {
-        pts.push([x, y]);
-        xs.push(x);
-        ys.push(y);
-      }
+      const x = xv.length ? sx.pos(xv[i]) : i;
+      const y = yv.length ? sy.pos(yv[i]) : i;
+      if (Number.isFinite(x) && Number.isFinite(y)) pts.push([x, y]);
     }
-    if (type === 'bar') (horizontal ? xs : ys).push(0);
-    drawn.push({ trace: t, pts, horizontal, bar: type === 'bar' });
+    if (type === 'bar') drawn.push({ kind: 'bar', trace: t, pts, horizontal: t.orientation === 'h', index });
+    else drawn.push({ kind: 'xy', trace: t, pts, index });
+  });
+
+  // Bars: plotly's barmode 'group' (default) splits each position's slot between the bar traces;
+  // 'overlay' draws them on top of each other; 'stack' piles them up from zero.
+  const barmode = String(layout.barmode ?? 'group');
+  const bars = drawn.filter((d): d is Extract<Drawn, { kind: 'bar' }> => d.kind === 'bar');
+  const positions = [...new Set(bars.flatMap((b) => b.pts.map(([x, y]) => (b.horizontal ? y : x))))].sort((a, b) => a - b);
+  // A slot is the smallest distance between bar positions (1 for categories or a single position).
+  let slot = Infinity;
+  for (let i = 1; i < positions.length; i++) slot = Math.min(slot, positions[i] - positions[i - 1]);
+  if (!Number.isFinite(slot) || slot <= 0) slot = 1;
+  const groupWidth = slot * 0.8;
+  const perBar = barmode === 'group' ? groupWidth / Math.max(1, bars.length) : groupWidth;
+  type BarRect = { index: number; pos0: number; pos1: number; v0: number; v1: number; horizontal: boolean };
+  const barRects: BarRect[] = [];
+  const stackBase = new Map<number, [number, number]>(); // position -> [positive top, negative bottom]
+  bars.forEach((b, k) => {
+    const offset = barmode === 'group' ? -groupWidth / 2 + k * perBar : -groupWidth / 2;
+    for (const [x, y] of b.pts) {
+      const [pos, value] = b.horizontal ? [y, x] : [x, y];
+      let v0 = 0;
+      if (barmode === 'stack') {
+        const base = stackBase.get(pos) ?? [0, 0];
+        v0 = value >= 0 ? base[0] : base[1];
+        stackBase.set(pos, value >= 0 ? [base[0] + value, base[1]] : [base[0], base[1] + value]);
+      }
+      const r = { index: b.index, pos0: pos + offset, pos1: pos + offset + perBar, v0, v1: v0 + value, horizontal: b.horizontal };
+      barRects.push(r);
+      (b.horizontal ? ys : xs).push(r.pos0, r.pos1);
+      (b.horizontal ? xs : ys).push(r.v0, r.v1);
+    }
+  });
+  for (const d of drawn) {
+    if (d.kind === 'xy') for (const [x, y] of d.pts) xs.push(x), ys.push(y);
+    if (d.kind === 'heatmap') for (const [x, y] of d.cells) xs.push(x - 0.5, x + 0.5), ys.push(y - 0.5, y + 0.5);
   }
+  // A categorical axis shows every category with half a slot of room on each side.
+  if (sx.categorical && sx.categories.size > 0) xs.push(-0.5, sx.categories.size - 0.5);
+  if (sy.categorical && sy.categories.size > 0) ys.push(-0.5, sy.categories.size - 0.5);
+
+  // A heatmap's colour scale sits in a wider right margin.
+  const mr = drawn.some((d) => d.kind === 'heatmap') ? 60 : M.r;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
@@ -158,34 +258,63 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
     let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
     if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
     if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
-    const px = (x: number) => M.l + ((x - x0) / (x1 - x0)) * (W - M.l - M.r);
+    const px = (x: number) => M.l + ((x - x0) / (x1 - x0)) * (W - M.l - mr);
     const py = (y: number) => H - M.b - ((y - y0) / (y1 - y0)) * (H - M.t - M.b);
-    parts.push(`<rect x="${M.l}" y="${M.t}" width="${W - M.l - M.r}" height="${H - M.t - M.b}" fill="#e5ecf6"/>`);
-    for (const v of niceTicks(y0, y1)) {
-      parts.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="#fff"/>`);
-      parts.push(`<text x="${M.l - 4}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${fmtTick(v)}</text>`);
+    parts.push(`<rect x="${M.l}" y="${M.t}" width="${W - M.l - mr}" height="${H - M.t - M.b}" fill="#e5ecf6"/>`);
+    for (const [v, label] of sy.ticks(y0, y1)) {
+      parts.push(`<line x1="${M.l}" x2="${W - mr}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="#fff"/>`);
+      parts.push(`<text class="ytick" x="${M.l - 4}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${esc(label)}</text>`);
     }
-    for (const v of niceTicks(x0, x1)) {
-      parts.push(`<text x="${px(v).toFixed(1)}" y="${H - M.b + 14}" text-anchor="middle">${fmtTick(v)}</text>`);
+    for (const [v, label] of sx.ticks(x0, x1)) {
+      parts.push(`<text class="xtick" x="${px(v).toFixed(1)}" y="${H - M.b + 14}" text-anchor="middle">${esc(label)}</text>`);
     }
-    parts.push(`<text x="${(M.l + W - M.r) / 2}" y="${H - 8}" text-anchor="middle">${esc(axisTitle(layout, 'xaxis'))}</text>`);
+    parts.push(`<text x="${(M.l + W - mr) / 2}" y="${H - 8}" text-anchor="middle">${esc(axisTitle(layout, 'xaxis'))}</text>`);
     parts.push(
       `<text transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">${esc(axisTitle(layout, 'yaxis'))}</text>`,
     );
-    drawn.forEach((d, i) => {
-      const marker = d.trace.marker as { color?: unknown } | undefined;
-      const line = d.trace.line as { color?: unknown } | undefined;
-      const color = typeof marker?.color === 'string' ? marker.color : typeof line?.color === 'string' ? line.color : PALETTE[i % PALETTE.length];
-      const cls = `trace trace-${i}`;
-      if (d.bar) {
-        const bw = d.horizontal ? (H - M.t - M.b) / Math.max(1, d.pts.length * 1.5) : (W - M.l - M.r) / Math.max(1, d.pts.length * 1.5);
-        const rects = d.pts.map(([x, y]) =>
-          d.horizontal
-            ? `<rect x="${px(0).toFixed(1)}" y="${(py(y) - bw / 2).toFixed(1)}" width="${(px(x) - px(0)).toFixed(1)}" height="${bw.toFixed(1)}"/>`
-            : `<rect x="${(px(x) - bw / 2).toFixed(1)}" y="${py(y).toFixed(1)}" width="${bw.toFixed(1)}" height="${(py(0) - py(y)).toFixed(1)}"/>`,
-        );
+    const colorOf = (t: Trace, i: number): string => {
+      const marker = t.marker as { color?: unknown } | undefined;
+      const line = t.line as { color?: unknown } | undefined;
+      return typeof marker?.color === 'string' ? marker.color : typeof line?.color === 'string' ? line.color : PALETTE[i % PALETTE.length];
+    };
+    let legendRow = 0;
+    const legend = (t: Trace, color: string) => {
+      if (!t.name) return;
+      parts.push(`<text x="${W - mr - 4}" y="${M.t + 14 + legendRow++ * 14}" text-anchor="end" fill="${esc(color)}">${esc(String(t.name))}</text>`);
+    };
+    const rect = (xa: number, xb: number, ya: number, yb: number, extra = '') => {
+      const [l, r] = [Math.min(px(xa), px(xb)), Math.max(px(xa), px(xb))];
+      const [top, bottom] = [Math.min(py(ya), py(yb)), Math.max(py(ya), py(yb))];
+      return `<rect x="${l.toFixed(1)}" y="${top.toFixed(1)}" width="${(r - l).toFixed(1)}" height="${(bottom - top).toFixed(1)}"${extra}/>`;
+    };
+    for (const d of drawn) {
+      const cls = `trace trace-${d.index}`;
+      if (d.kind === 'heatmap') {
+        const span = d.zmax - d.zmin;
+        const cells = d.cells.map(([x, y, v]) => rect(x - 0.5, x + 0.5, y - 0.5, y + 0.5, ` fill="${scaleColor(span > 0 ? (v - d.zmin) / span : 0.5)}"`));
+        parts.push(`<g class="${cls} heatmap">${cells.join('')}</g>`);
+        if (d.cells.length > 0) {
+          // The colour scale: a vertical bar from zmin (bottom) to zmax (top) at the right edge.
+          const steps = 10;
+          const bar = Array.from({ length: steps }, (_, k) => {
+            const h = (H - M.t - M.b) / steps;
+            return `<rect x="${W - mr + 8}" y="${(H - M.b - (k + 1) * h).toFixed(1)}" width="8" height="${(h + 0.5).toFixed(1)}" fill="${scaleColor(k / (steps - 1))}"/>`;
+          });
+          parts.push(
+            `<g class="colorscale">${bar.join('')}<text x="${W - mr + 20}" y="${M.t + 10}" text-anchor="start">${fmtTick(d.zmax)}</text>` +
+              `<text x="${W - mr + 20}" y="${H - M.b - 2}" text-anchor="start">${fmtTick(d.zmin)}</text></g>`,
+          );
+        }
+        continue;
+      }
+      const color = colorOf(d.trace, d.index);
+      if (d.kind === 'bar') {
+        const rects = barRects
+          .filter((r) => r.index === d.index)
+          .map((r) => (r.horizontal ? rect(r.v0, r.v1, r.pos0, r.pos1) : rect(r.pos0, r.pos1, r.v0, r.v1)));
         parts.push(`<g class="${cls}" fill="${esc(color)}">${rects.join('')}</g>`);
-        return;
+        if (bars.length > 1) legend(d.trace, color);
+        continue;
       }
       const mode = String(d.trace.mode ?? 'lines+markers');
       let g = `<g class="${cls}">`;
@@ -197,10 +326,8 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
         g += d.pts.map(([x, y]) => `<circle class="point" cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${esc(color)}"/>`).join('');
       }
       parts.push(g + '</g>');
-      if (d.trace.name) {
-        parts.push(`<text x="${W - M.r - 4}" y="${M.t + 14 + i * 14}" text-anchor="end" fill="${esc(color)}">${esc(String(d.trace.name))}</text>`);
-      }
-    });
+      legend(d.trace, color);
+    }
   }
   if (skipped.length > 0) {
     parts.push(`<text x="${M.l}" y="${H - M.b - 8}" fill="#555">(not drawn in this snapshot: ${esc(skipped.join(', '))})</text>`);

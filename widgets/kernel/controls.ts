@@ -337,6 +337,9 @@ class Box extends Widget {
       children,
       box_style: opts.boxStyle ?? '',
     });
+    // A child's change shows in this box's snapshot too.
+    this.setParts(children);
+    this.observe('children', (c) => this.setParts((c.new as unknown[]) ?? []));
   }
   get children(): Widget[] {
     return this.get<Widget[]>('children');
@@ -378,6 +381,8 @@ export class Tab extends Widget {
       titles: opts.titles ?? children.map((_, i) => `Tab ${i + 1}`),
       selected_index: opts.selectedIndex ?? (children.length > 0 ? 0 : null),
     });
+    this.setParts(children);
+    this.observe('children', (c) => this.setParts((c.new as unknown[]) ?? []));
   }
   get selectedIndex(): number | null {
     return this.get<number | null>('selected_index');

@@ -42,7 +42,11 @@ export function installWidgetSupport(transport: CommTransport): void {
 
 /** Send every widget's pending changes now (the kernel may call this when a cell finishes). */
 export function flushAllWidgets(): void {
-  for (const w of widgetRegistry().values()) w.flush();
+  const widgets = [...widgetRegistry().values()];
+  for (const w of widgets) w.flush();
+  // Then the static fallbacks of displayed widgets, so the notebook saved after this cell holds
+  // snapshots of the final state. (A widget from an older loaded copy of tunelab may lack it.)
+  for (const w of widgets) (w as Partial<Pick<typeof w, 'flushFallback'>>).flushFallback?.();
 }
 
 /** A displayed Figure becomes a Plot widget, which later code could update in place. */
@@ -62,14 +66,10 @@ export const liveOptimizeObserverFactory: ObserverFactory = (study, info) => {
   const monitor = new StudyMonitor(study, { nTrials: info.nTrials, timeoutSeconds: info.timeoutSeconds });
   const history = study.directions.length === 1 ? optimizationHistoryLive(study) : null;
   const pareto = study.directions.length === 2 ? paretoFrontLive(study) : null;
-  const shown: Array<{ bundle: () => MimeBundle; id: string }> = [];
-  for (const w of [monitor, history?.plot, pareto?.plot]) {
-    if (!w) continue;
-    const id = `tunelab-${w.modelId}`;
-    const bundle = () => w[reprSymbol]();
-    transport.display(bundle(), { displayId: id });
-    shown.push({ bundle, id });
-  }
+  const shown = [monitor, history?.plot, pareto?.plot].filter((w): w is StudyMonitor | Plot => w !== undefined);
+  // Live views change with every trial: their fallbacks are refreshed at the end (and at cell end),
+  // not every second, so a frontend showing them live does not rebuild them while they grow.
+  for (const w of shown) w.display({ liveFallback: false });
   const observer: OptimizeObserver = {
     onTrialFinished(_study, trial) {
       monitor.trialFinished(trial);
@@ -82,7 +82,7 @@ export const liveOptimizeObserverFactory: ObserverFactory = (study, info) => {
       pareto?.finish();
       pareto?.plot.flush();
       monitor.finish();
-      for (const s of shown) transport.updateDisplay(s.bundle(), s.id);
+      for (const w of shown) w.flushFallback();
     },
   };
   return observer;

@@ -109,6 +109,12 @@ export class Plot extends Widget {
     this.set({ data: cloneFigure(this.figure).data, plot_layout: structuredClone(this.figure.layout) });
   }
 
+  /** A frontend re-rendering an updated output builds the view from the model state: make it whole. */
+  protected override prepareForRerender(seen?: Set<Widget>): void {
+    this.syncFigure();
+    super.prepareForRerender(seen);
+  }
+
   override fullState(): Record<string, unknown> {
     // A frontend asking for the state gets the figure with everything appended so far.
     return { ...super.fullState(), data: this.figure.data, plot_layout: this.figure.layout };

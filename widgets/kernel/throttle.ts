@@ -26,17 +26,26 @@ export const realClock: Clock = {
 /** 20 messages per second per widget. */
 export const DEFAULT_INTERVAL_MS = 50;
 
+/**
+ * A displayed widget's static fallback (the HTML/SVG snapshot in its display_data) is re-sent with
+ * update_display_data at most once per second: each one carries a whole snapshot and makes widget
+ * frontends re-render the output.
+ */
+export const DEFAULT_FALLBACK_INTERVAL_MS = 1000;
+
 let defaultClock: Clock = realClock;
 let defaultInterval = DEFAULT_INTERVAL_MS;
+let defaultFallbackInterval = DEFAULT_FALLBACK_INTERVAL_MS;
 
-/** Tests and benchmarks swap the clock (and interval) every new widget uses. */
-export function setThrottleDefaults(opts: { clock?: Clock; intervalMs?: number }): void {
+/** Tests and benchmarks swap the clock (and intervals) every new widget uses. */
+export function setThrottleDefaults(opts: { clock?: Clock; intervalMs?: number; fallbackIntervalMs?: number }): void {
   if (opts.clock) defaultClock = opts.clock;
   if (opts.intervalMs !== undefined) defaultInterval = opts.intervalMs;
+  if (opts.fallbackIntervalMs !== undefined) defaultFallbackInterval = opts.fallbackIntervalMs;
 }
 
-export function getThrottleDefaults(): { clock: Clock; intervalMs: number } {
-  return { clock: defaultClock, intervalMs: defaultInterval };
+export function getThrottleDefaults(): { clock: Clock; intervalMs: number; fallbackIntervalMs: number } {
+  return { clock: defaultClock, intervalMs: defaultInterval, fallbackIntervalMs: defaultFallbackInterval };
 }
 
 export class Throttle {

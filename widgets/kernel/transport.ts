@@ -50,3 +50,20 @@ export function setCommTransport(t: CommTransport | null): void {
 export function getCommTransport(): CommTransport | null {
   return (globalThis as Holder)[TRANSPORT_KEY] ?? null;
 }
+
+/**
+ * A displayable that wants its outputs to be updatable names the display_id to publish them with
+ * under this key (a method). The kernel uses it for `display(x)` and for a cell's result, so a widget
+ * can later refresh its static fallback with update_display_data. Calling it means "about to be
+ * displayed". On a registered symbol so every loaded copy of tunelab agrees.
+ */
+export const DISPLAY_ID_KEY: unique symbol = Symbol.for('tunelab.displayId') as never;
+
+/** The display_id a value asks to be displayed with, if any. */
+export function displayIdOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const f = (value as Record<symbol, unknown>)[DISPLAY_ID_KEY];
+  if (typeof f !== 'function') return undefined;
+  const id = (f as () => unknown).call(value);
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}

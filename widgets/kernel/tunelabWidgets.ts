@@ -129,7 +129,7 @@ export class CVResults extends Widget {
           )}</td></tr>`,
       )
       .join('');
-    return `<table class="tunelab-cv"><thead><tr><th>fold</th><th>${escapeHtml(String(this.get('metric')))}</th><th>params</th></tr></thead><tbody>${rows}</tbody></table><div>${escapeHtml(this.toString())}</div>`;
+    return `<table class="tunelab-cv-snapshot"><thead><tr><th>fold</th><th>${escapeHtml(String(this.get('metric')))}</th><th>params</th></tr></thead><tbody>${rows}</tbody></table><div>${escapeHtml(this.toString())}</div>`;
   }
 }
 

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { reprSymbol, type MimeBundle } from '../../src/display';
-import { getCommTransport, type BinaryBuffer, type CommHandle, type JsonObject } from './transport';
+import { DISPLAY_ID_KEY, getCommTransport, type BinaryBuffer, type CommHandle, type JsonObject } from './transport';
 import { modelRef, PROTOCOL_VERSION, VIEW_MIME, WIDGET_TARGET, type ModelSpec, type SerializedModel } from './protocol';
-import { Throttle } from './throttle';
+import { getThrottleDefaults, Throttle } from './throttle';
 
 export interface Change {
   name: string;
@@ -39,11 +39,23 @@ export class Widget {
   private readonly changeHandlers = new Map<string, ChangeHandler[]>();
   private readonly customHandlers: CustomHandler[] = [];
   private closed = false;
+  // The static fallback of this widget's displays (see refreshFallback).
+  private displayed = false;
+  private liveFallback = true;
+  private fallbackDirty = false;
+  private refreshingFallback = false;
+  private lastFallback: string | null = null;
+  private readonly fallbackThrottle: Throttle;
+  /** Widgets whose snapshot contains this one (boxes), and the widgets this one contains. */
+  private readonly containers = new Set<Widget>();
+  private readonly parts = new Set<Widget>();
 
   constructor(spec: ModelSpec, state: Record<string, unknown>) {
     this.spec = spec;
     this.values = { ...state };
     this.throttle = new Throttle(() => this.sendPending());
+    const defaults = getThrottleDefaults();
+    this.fallbackThrottle = new Throttle(() => this.refreshFallback(), defaults.fallbackIntervalMs, defaults.clock);
     const transport = getCommTransport();
     if (transport) {
       try {
@@ -87,7 +99,10 @@ export class Widget {
       this.dirty.add(name);
       this.emitChange({ name, old, new: value });
     }
-    if (this.dirty.size > 0) this.requestFlush();
+    if (this.dirty.size > 0) {
+      this.requestFlush();
+      this.contentChanged(true);
+    }
   }
 
   /** Listen to changes of one attribute ('*' for all), whether made here or in the frontend. */
@@ -120,6 +135,7 @@ export class Widget {
     const last = this.customQueue[this.customQueue.length - 1];
     if (!(last && tryMerge?.(last))) this.customQueue.push(content);
     this.requestFlush();
+    this.contentChanged(true);
   }
 
   /** Drop queued custom messages (a full state update is about to supersede them). */
@@ -164,20 +180,112 @@ export class Widget {
     };
   }
 
-  /** Show the widget in the current cell's output (a no-op outside the kernel). */
-  display(): void {
+  /**
+   * Show the widget in the current cell's output (a no-op outside the kernel). The display gets this
+   * widget's display_id, so its static fallback follows later changes (see refreshFallback).
+   * `liveFallback: false` refreshes the fallback only at flushes (cell end, `flushFallback()`), for
+   * widgets that change continuously while a frontend shows them live.
+   */
+  display(opts: { liveFallback?: boolean } = {}): void {
     const transport = getCommTransport();
     if (!transport) return;
-    this.flush();
-    transport.display(this[reprSymbol]());
+    if (opts.liveFallback === false) this.liveFallback = false;
+    const displayId = this[DISPLAY_ID_KEY]();
+    transport.display(this[reprSymbol](), displayId ? { displayId } : {});
+  }
+
+  /** The display_id of every display of this widget; asked by the kernel right before displaying it. */
+  [DISPLAY_ID_KEY](): string | undefined {
+    if (!this.isLive) return undefined;
+    this.displayed = true;
+    return this.displayId;
+  }
+
+  get displayId(): string {
+    return `tunelab-${this.modelId}`;
   }
 
   /** The display bundle: the widget view plus a readable fallback for frontends without widgets. */
   [reprSymbol](): MimeBundle {
     this.flush();
+    const bundle = this.fallbackBundle();
+    if (this.displayed) {
+      this.lastFallback = bundle['text/html'] as string;
+      this.fallbackDirty = false;
+    }
+    return bundle;
+  }
+
+  private fallbackBundle(): MimeBundle {
     const bundle: MimeBundle = { 'text/plain': this.toString(), 'text/html': this.snapshotHtml() };
     if (this.isLive) bundle[VIEW_MIME] = { model_id: this.modelId, version_major: 2, version_minor: 0 };
     return bundle;
+  }
+
+  /**
+   * Re-send the fallback of a pending change now (cell end, study end), not rate-limited. A saved
+   * notebook thus ends with a snapshot of the final state, not of the moment of display.
+   */
+  flushFallback(): void {
+    if (this.fallbackDirty) this.fallbackThrottle.flushNow();
+  }
+
+  /**
+   * Something this widget's snapshot shows changed (its state, a custom op, a contained widget):
+   * schedule update_display_data for its displays, rate-limited, and tell its containers.
+   * `live` is false for changes made by a frontend: re-rendering the output would rebuild the very
+   * view the user is dragging, so those wait for the next flush.
+   */
+  private contentChanged(live: boolean, seen = new Set<Widget>()): void {
+    if (seen.has(this)) return;
+    seen.add(this);
+    if (this.displayed && this.isLive && !this.refreshingFallback) {
+      this.fallbackDirty = true;
+      if (live && this.liveFallback) this.fallbackThrottle.request();
+    }
+    for (const c of this.containers) c.contentChanged(live, seen);
+  }
+
+  /** Declare the widgets this one shows inside it (boxes, tabs): their changes refresh its fallback. */
+  protected setParts(children: readonly unknown[]): void {
+    for (const p of this.parts) p.containers.delete(this);
+    this.parts.clear();
+    for (const c of children) {
+      if (c instanceof Widget && c !== this) {
+        this.parts.add(c);
+        c.containers.add(this);
+      }
+    }
+  }
+
+  /**
+   * Bring the model state up to date with what the kernel holds (e.g. a Plot's appended points),
+   * since a frontend that re-renders an updated output builds fresh views from the model state.
+   */
+  protected prepareForRerender(seen = new Set<Widget>()): void {
+    if (seen.has(this)) return;
+    seen.add(this);
+    for (const p of this.parts) p.prepareForRerender(seen);
+  }
+
+  /** Send update_display_data with the current fallback; false when nothing changed. */
+  private refreshFallback(): boolean {
+    const transport = getCommTransport();
+    if (!transport || !this.displayed || !this.isLive || !this.fallbackDirty) return false;
+    this.refreshingFallback = true;
+    try {
+      this.prepareForRerender();
+      this.flush();
+      const bundle = this.fallbackBundle();
+      this.fallbackDirty = false;
+      const html = bundle['text/html'] as string;
+      if (html === this.lastFallback) return false;
+      this.lastFallback = html;
+      transport.updateDisplay(bundle, this.displayId);
+      return true;
+    } finally {
+      this.refreshingFallback = false;
+    }
   }
 
   /** A static HTML picture of the current state, shown where widgets cannot render. */
@@ -199,6 +307,8 @@ export class Widget {
   private forget(): void {
     this.closed = true;
     this.throttle.cancel();
+    this.fallbackThrottle.cancel();
+    this.setParts([]);
     widgetRegistry().delete(this.modelId);
   }
 
@@ -262,12 +372,15 @@ export class Widget {
     const received: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(state)) received[k] = this.deserialize(v);
     this.sendState('echo_update', state);
+    let changed = false;
     for (const [name, value] of Object.entries(received)) {
       const old = this.values[name];
       if (sameValue(old, value)) continue;
       this.values[name] = value;
+      changed = true;
       this.emitChange({ name, old, new: value });
     }
+    if (changed) this.contentChanged(false);
     // Handlers may have set other values; a value equal to what the frontend sent needs no update.
     for (const name of [...this.dirty]) if (name in received && sameValue(received[name], this.values[name])) this.dirty.delete(name);
   }
