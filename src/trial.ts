@@ -1,19 +1,16 @@
 import {
-  categoricalDistribution,
   containsInternal,
   distributionsEqual,
-  floatDistribution,
-  intDistribution,
   isSingle,
   toExternal,
   toInternal,
-  type CategoricalChoice,
   type Distribution,
   type ParamValue,
 } from './distributions';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { TrialState, type FrozenTrial } from './frozenTrial';
 import type { Study } from './study';
+import { checkReportArguments, SuggestApi } from './suggestApi';
 
 /** Key under which an enqueued trial carries its fixed parameters (Optuna's name). */
 export const FIXED_PARAMS_KEY = 'fixed_params';
@@ -25,7 +22,7 @@ export const FAIL_REASON_KEY = 'fail_reason';
  * code with `if` for conditional parameters; writes to storage are queued in order and flushed when
  * the trial is told, so a network database never blocks a suggestion.
  */
-export class Trial {
+export class Trial extends SuggestApi {
   private readonly currentParams: Record<string, ParamValue> = {};
   private readonly internalParams: Record<string, number> = {};
   private readonly distributions: Record<string, Distribution> = {};
@@ -44,6 +41,7 @@ export class Trial {
     private readonly relativeSearchSpace: Record<string, Distribution>,
     private readonly relativeParams: Record<string, number>,
   ) {
+    super();
     this.currentUserAttrs = { ...base.userAttrs };
     this.systemAttrs = { ...base.systemAttrs };
     this.fixedParams = (base.systemAttrs[FIXED_PARAMS_KEY] as Record<string, ParamValue> | undefined) ?? {};
@@ -92,21 +90,6 @@ export class Trial {
   /** Intermediate values reported so far (a copy). */
   get intermediateValues(): Map<number, number> {
     return new Map(this.intermediate);
-  }
-
-  /** Float in [low, high]; `log` samples log-uniformly, `step` discretises. */
-  suggestFloat(name: string, low: number, high: number, opts: { log?: boolean; step?: number | null } = {}): number {
-    return this.suggest(name, floatDistribution(low, high, opts, name)) as number;
-  }
-
-  /** Integer in [low, high] (inclusive); `log` samples log-uniformly, `step` keeps low + k*step. */
-  suggestInt(name: string, low: number, high: number, opts: { log?: boolean; step?: number } = {}): number {
-    return this.suggest(name, intDistribution(low, high, opts, name)) as number;
-  }
-
-  /** One of `choices`; the return type is the union of the choices' types. */
-  suggestCategorical<const T extends CategoricalChoice>(name: string, choices: readonly T[]): T {
-    return this.suggest(name, categoricalDistribution(choices, name)) as T;
   }
 
   /**
@@ -163,12 +146,7 @@ export class Trial {
    */
   report(value: number, step: number): void {
     this.assertRunning('report');
-    if (!Number.isInteger(step) || step < 0) {
-      throw new InvalidArgumentError(`report(value, step): step must be a non-negative integer, got ${step}.`);
-    }
-    if (typeof value !== 'number') {
-      throw new InvalidArgumentError(`report(value, step): value must be a number, got ${typeof value}.`);
-    }
+    checkReportArguments(value, step);
     if (this.intermediate.has(step)) return;
     this.intermediate.set(step, value);
     this.queue(() => this.study.storage.setTrialIntermediateValue(this.trialId, step, value));

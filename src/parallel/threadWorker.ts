@@ -5,15 +5,9 @@
  * thread blocks on an Atomics flag. Reports and attributes are sent without waiting.
  */
 import { MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import {
-  categoricalDistribution,
-  floatDistribution,
-  intDistribution,
-  type CategoricalChoice,
-  type Distribution,
-  type ParamValue,
-} from '../distributions';
-import { InvalidArgumentError, TrialFinishedError } from '../errors';
+import type { Distribution, ParamValue } from '../distributions';
+import { TrialFinishedError } from '../errors';
+import { checkReportArguments, SuggestApi } from '../suggestApi';
 import { loadObjective } from './moduleObjective';
 import { serializeError, type Reply, type RunTrialMessage, type WorkerInit, type WorkerMessage } from './protocol';
 
@@ -41,7 +35,7 @@ function callMain(message: WorkerMessage): unknown {
 }
 
 /** What the objective receives inside a worker thread (the public surface of Trial). */
-class WorkerTrial {
+class WorkerTrial extends SuggestApi {
   private readonly currentParams: Record<string, ParamValue>;
   private readonly currentUserAttrs: Record<string, unknown>;
   private readonly intermediate: Map<number, number>;
@@ -51,6 +45,7 @@ class WorkerTrial {
   readonly datetimeStart: Date | null;
 
   constructor(m: RunTrialMessage) {
+    super();
     this.number = m.number;
     this.trialId = m.trialId;
     this.datetimeStart = m.datetimeStart === null ? null : new Date(m.datetimeStart);
@@ -69,15 +64,6 @@ class WorkerTrial {
     return new Map(this.intermediate);
   }
 
-  suggestFloat(name: string, low: number, high: number, opts: { log?: boolean; step?: number | null } = {}): number {
-    return this.suggest(name, floatDistribution(low, high, opts, name)) as number;
-  }
-  suggestInt(name: string, low: number, high: number, opts: { log?: boolean; step?: number } = {}): number {
-    return this.suggest(name, intDistribution(low, high, opts, name)) as number;
-  }
-  suggestCategorical<const T extends CategoricalChoice>(name: string, choices: readonly T[]): T {
-    return this.suggest(name, categoricalDistribution(choices, name)) as T;
-  }
   suggest(name: string, distribution: Distribution): ParamValue {
     this.assertRunning('suggest a parameter');
     const value = callMain({ type: 'suggest', name, distribution }) as ParamValue;
@@ -86,10 +72,7 @@ class WorkerTrial {
   }
   report(value: number, step: number): void {
     this.assertRunning('report');
-    if (!Number.isInteger(step) || step < 0) {
-      throw new InvalidArgumentError(`report(value, step): step must be a non-negative integer, got ${step}.`);
-    }
-    if (typeof value !== 'number') throw new InvalidArgumentError(`report(value, step): value must be a number, got ${typeof value}.`);
+    checkReportArguments(value, step);
     if (this.intermediate.has(step)) return;
     this.intermediate.set(step, value);
     send({ type: 'report', value, step });
