@@ -236,14 +236,16 @@ export class Widget {
    * `live` is false for changes made by a frontend: re-rendering the output would rebuild the very
    * view the user is dragging, so those wait for the next flush.
    */
-  private contentChanged(live: boolean, seen = new Set<Widget>()): void {
-    if (seen.has(this)) return;
-    seen.add(this);
+  private contentChanged(live: boolean, seen?: Set<Widget>): void {
+    if (seen?.has(this)) return;
     if (this.displayed && this.isLive && !this.refreshingFallback) {
       this.fallbackDirty = true;
       if (live && this.liveFallback) this.fallbackThrottle.request();
     }
-    for (const c of this.containers) c.contentChanged(live, seen);
+    if (this.containers.size === 0) return; // the common case: no allocation per change
+    const visited = seen ?? new Set<Widget>();
+    visited.add(this);
+    for (const c of this.containers) c.contentChanged(live, visited);
   }
 
   /** Declare the widgets this one shows inside it (boxes, tabs): their changes refresh its fallback. */
