@@ -47,21 +47,30 @@ export interface KFoldOptions {
   seed?: number;
 }
 
-/** Consecutive folds (after an optional seeded shuffle); the first n % k folds get one extra sample. */
-export class KFold implements Splitter {
+/** The options KFold and StratifiedKFold share: nSplits (default 5, checked), shuffle and its seed. */
+abstract class FoldSplitter implements Splitter {
   readonly nSplits: number;
   readonly shuffle: boolean;
   readonly seed: number | undefined;
 
-  constructor(opts: KFoldOptions = {}) {
+  protected constructor(where: string, opts: KFoldOptions) {
     this.nSplits = opts.nSplits ?? 5;
     this.shuffle = opts.shuffle ?? false;
     this.seed = opts.seed;
-    checkSplits('KFold', this.nSplits);
+    checkSplits(where, this.nSplits);
   }
 
   getNSplits(): number {
     return this.nSplits;
+  }
+
+  abstract split(X: ArrayLike<unknown> | number, y?: ArrayLike<number | string>): IterableIterator<Fold>;
+}
+
+/** Consecutive folds (after an optional seeded shuffle); the first n % k folds get one extra sample. */
+export class KFold extends FoldSplitter {
+  constructor(opts: KFoldOptions = {}) {
+    super('KFold', opts);
   }
 
   *split(X: ArrayLike<unknown> | number): IterableIterator<Fold> {
@@ -87,20 +96,9 @@ export class KFold implements Splitter {
  * count how many of each class every fold receives, and each class's samples are assigned to folds
  * in order (shuffled per class when shuffle is on).
  */
-export class StratifiedKFold implements Splitter {
-  readonly nSplits: number;
-  readonly shuffle: boolean;
-  readonly seed: number | undefined;
-
+export class StratifiedKFold extends FoldSplitter {
   constructor(opts: KFoldOptions = {}) {
-    this.nSplits = opts.nSplits ?? 5;
-    this.shuffle = opts.shuffle ?? false;
-    this.seed = opts.seed;
-    checkSplits('StratifiedKFold', this.nSplits);
-  }
-
-  getNSplits(): number {
-    return this.nSplits;
+    super('StratifiedKFold', opts);
   }
 
   *split(X: ArrayLike<unknown> | number, y?: ArrayLike<number | string>): IterableIterator<Fold> {

@@ -8,7 +8,8 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { Rng } from '../rng';
-import { accuracy, checkXy, r2, type Estimator, type Matrix, type Vector } from './estimator';
+import type { Matrix, Vector } from './estimator';
+import { ProbabilisticClassifier, Regressor } from './paramsEstimator';
 
 export type MaxFeatures = 'sqrt' | 'log2' | number | null;
 
@@ -206,54 +207,23 @@ function leafOf(tree: FlatTree, row: ReadonlyArray<number>): number {
   return node;
 }
 
-function encodeClasses(y: Vector, where: string): { classes: number[]; codes: Int32Array } {
-  const classes = [...new Set(y)].sort((a, b) => a - b);
-  if (classes.length < 2) throw new InvalidArgumentError(`${where}: y must hold at least two classes, got ${classes.length}.`);
-  const index = new Map(classes.map((c, i) => [c, i]));
-  return { classes, codes: Int32Array.from(y, (v) => index.get(v) as number) };
-}
-
-function argmax(v: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-  return best;
-}
-
 function notFitted(who: string): never {
   throw new InvalidArgumentError(`${who}.predict: call fit(X, y) first.`);
 }
 
-export class DecisionTreeClassifier implements Estimator<TreeParams> {
-  readonly estimatorType = 'classifier' as const;
-  protected readonly params: TreeParams;
+export class DecisionTreeClassifier extends ProbabilisticClassifier<TreeParams> {
   private tree: FlatTree | null = null;
-  classes: number[] = [];
   constructor(params: Partial<TreeParams> = {}) {
-    this.params = { ...TREE_DEFAULTS, ...params };
-    checkTreeParams('DecisionTreeClassifier', this.params);
-  }
-  getParams(): TreeParams {
-    return { ...this.params };
-  }
-  clone(params: Partial<TreeParams> = {}): DecisionTreeClassifier {
-    return new DecisionTreeClassifier({ ...this.params, ...params });
+    super('DecisionTreeClassifier', TREE_DEFAULTS, params, checkTreeParams);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
-    checkXy('DecisionTreeClassifier.fit', X, y);
-    const { classes, codes } = encodeClasses(y, 'DecisionTreeClassifier.fit');
-    this.classes = classes;
-    this.tree = growTree(X, codes, X.map((_, i) => i), 'gini', classes.length, this.params, new Rng(this.params.seed));
+    const codes = this.encodeLabels(X, y);
+    this.tree = growTree(X, codes, X.map((_, i) => i), 'gini', this.classes.length, this.params, new Rng(this.params.seed));
     return this;
   }
   predictProba(X: Matrix): number[][] {
     const tree = this.tree ?? notFitted('DecisionTreeClassifier');
     return X.map((row) => tree.value[leafOf(tree, row)]);
-  }
-  predict(X: Matrix): number[] {
-    return this.predictProba(X).map((p) => this.classes[argmax(p)]);
-  }
-  score(X: Matrix, y: Vector): number {
-    return accuracy(y, this.predict(X));
   }
   /** Number of nodes (for inspecting how depth/leaf limits act). */
   get nodeCount(): number {
@@ -261,31 +231,19 @@ export class DecisionTreeClassifier implements Estimator<TreeParams> {
   }
 }
 
-export class DecisionTreeRegressor implements Estimator<TreeParams> {
-  readonly estimatorType = 'regressor' as const;
-  protected readonly params: TreeParams;
+export class DecisionTreeRegressor extends Regressor<TreeParams> {
   private tree: FlatTree | null = null;
   constructor(params: Partial<TreeParams> = {}) {
-    this.params = { ...TREE_DEFAULTS, ...params };
-    checkTreeParams('DecisionTreeRegressor', this.params);
-  }
-  getParams(): TreeParams {
-    return { ...this.params };
-  }
-  clone(params: Partial<TreeParams> = {}): DecisionTreeRegressor {
-    return new DecisionTreeRegressor({ ...this.params, ...params });
+    super('DecisionTreeRegressor', TREE_DEFAULTS, params, checkTreeParams);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
-    checkXy('DecisionTreeRegressor.fit', X, y);
+    this.checkFitInput(X, y);
     this.tree = growTree(X, y, X.map((_, i) => i), 'squared_error', 0, this.params, new Rng(this.params.seed));
     return this;
   }
   predict(X: Matrix): number[] {
     const tree = this.tree ?? notFitted('DecisionTreeRegressor');
     return X.map((row) => tree.value[leafOf(tree, row)][0]);
-  }
-  score(X: Matrix, y: Vector): number {
-    return r2(y, this.predict(X));
   }
 }
 
@@ -306,30 +264,18 @@ function bootstrapRows(n: number, rng: Rng, bootstrap: boolean): number[] {
 }
 
 /** Bootstrap-aggregated CART trees with random feature subsets (Breiman 2001); predicts the class of highest mean probability. */
-export class RandomForestClassifier implements Estimator<ForestParams> {
-  readonly estimatorType = 'classifier' as const;
-  private readonly params: ForestParams;
+export class RandomForestClassifier extends ProbabilisticClassifier<ForestParams> {
   private trees: FlatTree[] = [];
-  classes: number[] = [];
   constructor(params: Partial<ForestParams> = {}) {
-    this.params = { ...TREE_DEFAULTS, maxFeatures: 'sqrt', nEstimators: 100, bootstrap: true, ...params };
-    checkForest('RandomForestClassifier', this.params);
-  }
-  getParams(): ForestParams {
-    return { ...this.params };
-  }
-  clone(params: Partial<ForestParams> = {}): RandomForestClassifier {
-    return new RandomForestClassifier({ ...this.params, ...params });
+    super('RandomForestClassifier', { ...TREE_DEFAULTS, maxFeatures: 'sqrt', nEstimators: 100, bootstrap: true }, params, checkForest);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
-    checkXy('RandomForestClassifier.fit', X, y);
-    const { classes, codes } = encodeClasses(y, 'RandomForestClassifier.fit');
-    this.classes = classes;
+    const codes = this.encodeLabels(X, y);
     const rng = new Rng(this.params.seed);
     this.trees = [];
     for (let t = 0; t < this.params.nEstimators; t++) {
       const treeRng = rng.fork();
-      this.trees.push(growTree(X, codes, bootstrapRows(X.length, treeRng, this.params.bootstrap), 'gini', classes.length, this.params, treeRng));
+      this.trees.push(growTree(X, codes, bootstrapRows(X.length, treeRng, this.params.bootstrap), 'gini', this.classes.length, this.params, treeRng));
     }
     return this;
   }
@@ -341,30 +287,15 @@ export class RandomForestClassifier implements Estimator<ForestParams> {
       return sum.map((s) => s / this.trees.length);
     });
   }
-  predict(X: Matrix): number[] {
-    return this.predictProba(X).map((p) => this.classes[argmax(p)]);
-  }
-  score(X: Matrix, y: Vector): number {
-    return accuracy(y, this.predict(X));
-  }
 }
 
-export class RandomForestRegressor implements Estimator<ForestParams> {
-  readonly estimatorType = 'regressor' as const;
-  private readonly params: ForestParams;
+export class RandomForestRegressor extends Regressor<ForestParams> {
   private trees: FlatTree[] = [];
   constructor(params: Partial<ForestParams> = {}) {
-    this.params = { ...TREE_DEFAULTS, maxFeatures: null, nEstimators: 100, bootstrap: true, ...params };
-    checkForest('RandomForestRegressor', this.params);
-  }
-  getParams(): ForestParams {
-    return { ...this.params };
-  }
-  clone(params: Partial<ForestParams> = {}): RandomForestRegressor {
-    return new RandomForestRegressor({ ...this.params, ...params });
+    super('RandomForestRegressor', { ...TREE_DEFAULTS, maxFeatures: null, nEstimators: 100, bootstrap: true }, params, checkForest);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
-    checkXy('RandomForestRegressor.fit', X, y);
+    this.checkFitInput(X, y);
     const rng = new Rng(this.params.seed);
     this.trees = [];
     for (let t = 0; t < this.params.nEstimators; t++) {
@@ -376,9 +307,6 @@ export class RandomForestRegressor implements Estimator<ForestParams> {
   predict(X: Matrix): number[] {
     if (this.trees.length === 0) notFitted('RandomForestRegressor');
     return X.map((row) => this.trees.reduce((s, tree) => s + tree.value[leafOf(tree, row)][0], 0) / this.trees.length);
-  }
-  score(X: Matrix, y: Vector): number {
-    return r2(y, this.predict(X));
   }
 }
 
@@ -421,26 +349,15 @@ function setLeafValues(tree: FlatTree, X: Matrix, rows: number[], leafValue: (me
  * stage to the residuals y - p, multiclass problems one tree per class on softmax residuals; leaf
  * values take one Newton step, as scikit-learn's GradientBoostingClassifier does.
  */
-export class GradientBoostingClassifier implements Estimator<BoostingParams> {
-  readonly estimatorType = 'classifier' as const;
-  private readonly params: BoostingParams;
+export class GradientBoostingClassifier extends ProbabilisticClassifier<BoostingParams> {
   private stages: FlatTree[][] = [];
   private init: number[] = [];
-  classes: number[] = [];
   constructor(params: Partial<BoostingParams> = {}) {
-    this.params = { ...BOOSTING_DEFAULTS, ...params };
-    checkBoosting('GradientBoostingClassifier', this.params);
-  }
-  getParams(): BoostingParams {
-    return { ...this.params };
-  }
-  clone(params: Partial<BoostingParams> = {}): GradientBoostingClassifier {
-    return new GradientBoostingClassifier({ ...this.params, ...params });
+    super('GradientBoostingClassifier', BOOSTING_DEFAULTS, params, checkBoosting);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
-    checkXy('GradientBoostingClassifier.fit', X, y);
-    const { classes, codes } = encodeClasses(y, 'GradientBoostingClassifier.fit');
-    this.classes = classes;
+    const codes = this.encodeLabels(X, y);
+    const classes = this.classes;
     const n = X.length;
     const K = classes.length;
     const p = this.params;
@@ -489,12 +406,6 @@ export class GradientBoostingClassifier implements Estimator<BoostingParams> {
   predictProba(X: Matrix): number[][] {
     return this.decisionFunction(X).map((f) => (f.length === 1 ? [1 / (1 + Math.exp(f[0])), 1 / (1 + Math.exp(-f[0]))] : softmax(f)));
   }
-  predict(X: Matrix): number[] {
-    return this.predictProba(X).map((p) => this.classes[argmax(p)]);
-  }
-  score(X: Matrix, y: Vector): number {
-    return accuracy(y, this.predict(X));
-  }
 }
 
 function softmax(f: readonly number[]): number[] {
@@ -505,23 +416,14 @@ function softmax(f: readonly number[]): number[] {
 }
 
 /** Gradient boosting with squared error: each stage fits a tree to the residuals, starting from the mean. */
-export class GradientBoostingRegressor implements Estimator<BoostingParams> {
-  readonly estimatorType = 'regressor' as const;
-  private readonly params: BoostingParams;
+export class GradientBoostingRegressor extends Regressor<BoostingParams> {
   private stages: FlatTree[] = [];
   private init = 0;
   constructor(params: Partial<BoostingParams> = {}) {
-    this.params = { ...BOOSTING_DEFAULTS, ...params };
-    checkBoosting('GradientBoostingRegressor', this.params);
-  }
-  getParams(): BoostingParams {
-    return { ...this.params };
-  }
-  clone(params: Partial<BoostingParams> = {}): GradientBoostingRegressor {
-    return new GradientBoostingRegressor({ ...this.params, ...params });
+    super('GradientBoostingRegressor', BOOSTING_DEFAULTS, params, checkBoosting);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
-    checkXy('GradientBoostingRegressor.fit', X, y);
+    this.checkFitInput(X, y);
     const n = X.length;
     const p = this.params;
     const rng = new Rng(p.seed);
@@ -540,8 +442,5 @@ export class GradientBoostingRegressor implements Estimator<BoostingParams> {
   predict(X: Matrix): number[] {
     if (this.stages.length === 0) notFitted('GradientBoostingRegressor');
     return X.map((row) => this.stages.reduce((f, tree) => f + this.params.learningRate * tree.value[leafOf(tree, row)][0], this.init));
-  }
-  score(X: Matrix, y: Vector): number {
-    return r2(y, this.predict(X));
   }
 }

@@ -1,0 +1,86 @@
+/**
+ * The estimator plumbing the hand-written models share, so each model only says what it fits:
+ * hyperparameters merged over defaults and checked once in the constructor, getParams / clone,
+ * and (for classifiers) label encoding, predict as the most probable class and accuracy scoring.
+ */
+import { InvalidArgumentError } from '../errors';
+import { accuracy, checkXy, r2, type Estimator, type Matrix, type Params, type Vector } from './estimator';
+
+/**
+ * Holds a model's hyperparameters. `clone` builds a new instance through the instance's own
+ * constructor, so every subclass must take its (partial) params as its first constructor argument.
+ */
+export abstract class ParamsEstimator<P extends Params> {
+  protected readonly params: P;
+
+  /** `modelName` prefixes error messages; `check` throws on invalid merged params. */
+  protected constructor(
+    protected readonly modelName: string,
+    defaults: P,
+    params: Partial<P>,
+    check: (where: string, p: P) => void,
+  ) {
+    this.params = { ...defaults, ...params };
+    check(modelName, this.params);
+  }
+
+  getParams(): P {
+    return { ...this.params };
+  }
+
+  clone(params: Partial<P> = {}): this {
+    const Ctor = this.constructor as new (params: Partial<P>) => this;
+    return new Ctor({ ...this.params, ...params });
+  }
+}
+
+/** Classifier over numeric labels: `fit` implementations call `encodeLabels` and fill `predictProba`. */
+export abstract class ProbabilisticClassifier<P extends Params> extends ParamsEstimator<P> implements Estimator<P> {
+  readonly estimatorType = 'classifier' as const;
+  /** The sorted distinct labels seen by fit; column k of predictProba is classes[k]. */
+  classes: number[] = [];
+
+  abstract fit(X: Matrix, y: Vector): Promise<this>;
+  abstract predictProba(X: Matrix): number[][];
+
+  /** Check X and y for fit, record the classes and return each label's class index. */
+  protected encodeLabels(X: Matrix, y: Vector): Int32Array {
+    const where = `${this.modelName}.fit`;
+    checkXy(where, X, y);
+    const classes = [...new Set(y)].sort((a, b) => a - b);
+    if (classes.length < 2) throw new InvalidArgumentError(`${where}: y must hold at least two classes, got ${classes.length}.`);
+    const index = new Map(classes.map((c, i) => [c, i]));
+    this.classes = classes;
+    return Int32Array.from(y, (v) => index.get(v) as number);
+  }
+
+  predict(X: Matrix): number[] {
+    return this.predictProba(X).map((p) => this.classes[argmax(p)]);
+  }
+
+  score(X: Matrix, y: Vector): number {
+    return accuracy(y, this.predict(X));
+  }
+}
+
+/** Regressor scored by R^2; `fit` implementations start with `checkFitInput`. */
+export abstract class Regressor<P extends Params> extends ParamsEstimator<P> implements Estimator<P> {
+  readonly estimatorType = 'regressor' as const;
+
+  abstract fit(X: Matrix, y: Vector): Promise<this>;
+  abstract predict(X: Matrix): number[];
+
+  protected checkFitInput(X: Matrix, y: Vector): void {
+    checkXy(`${this.modelName}.fit`, X, y);
+  }
+
+  score(X: Matrix, y: Vector): number {
+    return r2(y, this.predict(X));
+  }
+}
+
+function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
