@@ -26,7 +26,7 @@ import {
   widgetRegistry,
 } from '../../widgets/kernel';
 import { DISPLAY_ID_KEY } from '../../widgets/kernel/transport';
-import { realClock } from '../../widgets/kernel/throttle';
+import { DEFAULT_FALLBACK_INTERVAL_MS, realClock } from '../../widgets/kernel/throttle';
 import { FakeTransport, ManualClock } from './fakeTransport';
 import { ROOT } from './browser';
 
@@ -72,6 +72,20 @@ describe('widget fallbacks follow later changes (fake transport)', () => {
     assert.equal(html.match(/<tr><td>/g)?.length, 3);
     assert.match(html, /C=10/);
     assert.match(String(last.bundle['text/plain']), /3 fold\(s\)/);
+  });
+
+  it('by default sends no fallback update while a cell runs, only at the flush', () => {
+    setThrottleDefaults({ clock, intervalMs: 50, fallbackIntervalMs: DEFAULT_FALLBACK_INTERVAL_MS });
+    const cv = new CVResults({ metric: 'accuracy', nFolds: 2 });
+    cv.display();
+    cv.addFold({ outerFold: 0, score: 0.9, params: { C: 1 } });
+    clock.advance(5_000);
+    cv.addFold({ outerFold: 1, score: 0.8, params: { C: 2 } });
+    clock.advance(5_000);
+    assert.equal(t.displayUpdates.length, 0, 'the live view is not rebuilt mid-cell');
+    flushAllWidgets();
+    assert.equal(t.displayUpdates.length, 1);
+    assert.equal(String(t.displayUpdates[0].bundle['text/html']).match(/<tr><td>/g)?.length, 2);
   });
 
   it('10,000 rapid changes send a bounded number of update_display_data, the last state last', () => {

@@ -28,10 +28,12 @@ export const DEFAULT_INTERVAL_MS = 50;
 
 /**
  * A displayed widget's static fallback (the HTML/SVG snapshot in its display_data) is re-sent with
- * update_display_data at most once per second: each one carries a whole snapshot and makes widget
- * frontends re-render the output.
+ * update_display_data only when widgets are flushed (the end of each cell), not while a cell runs:
+ * each update replaces the output, so a widget frontend would tear down and rebuild the live view
+ * (losing zoom and scroll) every time. A finite interval (setThrottleDefaults) re-sends it at most
+ * that often during a cell as well.
  */
-export const DEFAULT_FALLBACK_INTERVAL_MS = 1000;
+export const DEFAULT_FALLBACK_INTERVAL_MS = Infinity;
 
 let defaultClock: Clock = realClock;
 let defaultInterval = DEFAULT_INTERVAL_MS;
@@ -62,6 +64,8 @@ export class Throttle {
 
   /** Something changed: flush now if the last flush is old enough, else once the interval has passed. */
   request(): void {
+    // An infinite interval means: only flushNow() sends (the caller keeps what is pending).
+    if (this.intervalMs === Infinity) return;
     const now = this.clock.now();
     if (this.timer !== null) {
       // A trailing flush is scheduled and will carry this change. But a study whose trials never
