@@ -63,3 +63,43 @@ export function lastStep(t: FrozenTrial): number | undefined {
   for (const s of t.intermediateValues.keys()) if (last === undefined || s > last) last = s;
   return last;
 }
+
+/** The mutable form of a trial that storages build up from writes or rows before snapshotting it. */
+export interface TrialRecord {
+  trialId: number;
+  number: number;
+  state: TrialState;
+  values: number[] | null;
+  datetimeStart: Date | null;
+  datetimeComplete: Date | null;
+  params: Record<string, ParamValue>;
+  internalParams: Record<string, number>;
+  distributions: Record<string, Distribution>;
+  intermediateValues: Map<number, number>;
+  userAttrs: Record<string, unknown>;
+  systemAttrs: Record<string, unknown>;
+}
+
+/**
+ * An immutable snapshot of a record. With `copy`, the record's containers are copied (the record
+ * goes on changing, as in memory storage); without, they are frozen in place (a record built from
+ * database rows and then dropped).
+ */
+export function snapshotTrial(t: TrialRecord, opts: { copy: boolean }): FrozenTrial {
+  const own = <T extends object>(o: T): T => (opts.copy ? (Array.isArray(o) ? ([...o] as T) : { ...o }) : o);
+  return Object.freeze({
+    trialId: t.trialId,
+    number: t.number,
+    state: t.state,
+    values: t.values ? Object.freeze(own(t.values)) : null,
+    datetimeStart: t.datetimeStart,
+    datetimeComplete: t.datetimeComplete,
+    params: Object.freeze(own(t.params)),
+    internalParams: Object.freeze(own(t.internalParams)),
+    distributions: Object.freeze(own(t.distributions)),
+    intermediateValues: opts.copy ? new Map(t.intermediateValues) : t.intermediateValues,
+    userAttrs: Object.freeze(own(t.userAttrs)),
+    systemAttrs: Object.freeze(own(t.systemAttrs)),
+  });
+}
+

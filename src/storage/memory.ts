@@ -1,22 +1,10 @@
-import { distributionsEqual, toExternal, type Distribution, type ParamValue } from '../distributions';
+import { distributionsEqual, toExternal, type Distribution } from '../distributions';
 import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
-import { isFinished, TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
 import type { Storage, StudySummary, TrialTemplate } from './base';
 
-interface MutableTrial {
-  trialId: number;
-  number: number;
+interface MutableTrial extends TrialRecord {
   studyId: number;
-  state: TrialState;
-  values: number[] | null;
-  datetimeStart: Date | null;
-  datetimeComplete: Date | null;
-  params: Record<string, ParamValue>;
-  internalParams: Record<string, number>;
-  distributions: Record<string, Distribution>;
-  intermediateValues: Map<number, number>;
-  userAttrs: Record<string, unknown>;
-  systemAttrs: Record<string, unknown>;
   /** Cached immutable snapshot; dropped on every write so reads cost nothing when nothing changed. */
   snapshot: FrozenTrial | null;
 }
@@ -243,22 +231,7 @@ export class InMemoryStorage implements Storage {
 }
 
 function freeze(t: MutableTrial): FrozenTrial {
-  if (t.snapshot) return t.snapshot;
-  t.snapshot = Object.freeze({
-    trialId: t.trialId,
-    number: t.number,
-    state: t.state,
-    values: t.values ? Object.freeze([...t.values]) : null,
-    datetimeStart: t.datetimeStart,
-    datetimeComplete: t.datetimeComplete,
-    params: Object.freeze({ ...t.params }),
-    internalParams: Object.freeze({ ...t.internalParams }),
-    distributions: Object.freeze({ ...t.distributions }),
-    intermediateValues: new Map(t.intermediateValues),
-    userAttrs: Object.freeze({ ...t.userAttrs }),
-    systemAttrs: Object.freeze({ ...t.systemAttrs }),
-  });
-  return t.snapshot;
+  return (t.snapshot ??= snapshotTrial(t, { copy: true }));
 }
 
 function cryptoRandomId(): string {

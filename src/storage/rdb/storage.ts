@@ -12,7 +12,7 @@
  */
 import { distributionsEqual, distributionToJson, toExternal, type Distribution, type ParamValue } from '../../distributions';
 import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
-import { isFinished, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
+import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
 import type { Storage, StudySummary, TrialTemplate } from '../base';
 import {
   decodeJson,
@@ -85,22 +85,6 @@ export interface TrialRow {
   d1: string | null;
   d2: string | null;
 }
-
-interface TrialBuilder {
-  trialId: number;
-  number: number;
-  state: TrialState;
-  values: number[] | null;
-  datetimeStart: Date | null;
-  datetimeComplete: Date | null;
-  params: Record<string, ParamValue>;
-  internalParams: Record<string, number>;
-  distributions: Record<string, Distribution>;
-  intermediateValues: Map<number, number>;
-  userAttrs: Record<string, unknown>;
-  systemAttrs: Record<string, unknown>;
-}
-
 
 export class RdbStorage implements Storage {
   protected readonly sql: SqlDialect;
@@ -663,8 +647,8 @@ export class RdbStorage implements Storage {
     return text;
   }
 
-  protected buildTrials(rows: TrialRow[]): { trials: TrialBuilder[]; studyFound: boolean } {
-    const byId = new Map<number, TrialBuilder>();
+  protected buildTrials(rows: TrialRow[]): { trials: TrialRecord[]; studyFound: boolean } {
+    const byId = new Map<number, TrialRecord>();
     const pending: TrialRow[] = [];
     let studyFound = false;
     for (const r of rows) {
@@ -719,21 +703,8 @@ export class RdbStorage implements Storage {
     return { trials: [...byId.values()], studyFound };
   }
 
-  protected freeze(t: TrialBuilder): FrozenTrial {
-    return Object.freeze({
-      trialId: t.trialId,
-      number: t.number,
-      state: t.state,
-      values: t.values ? Object.freeze(t.values) : null,
-      datetimeStart: t.datetimeStart,
-      datetimeComplete: t.datetimeComplete,
-      params: Object.freeze(t.params),
-      internalParams: Object.freeze(t.internalParams),
-      distributions: Object.freeze(t.distributions),
-      intermediateValues: t.intermediateValues,
-      userAttrs: Object.freeze(t.userAttrs),
-      systemAttrs: Object.freeze(t.systemAttrs),
-    });
+  protected freeze(t: TrialRecord): FrozenTrial {
+    return snapshotTrial(t, { copy: false });
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial> {
