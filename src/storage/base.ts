@@ -1,5 +1,5 @@
 import type { Distribution } from '../distributions';
-import type { Direction, FrozenTrial, TrialState } from '../frozenTrial';
+import { snapshotTrial, TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
 
 export interface StudySummary {
   studyId: number;
@@ -78,3 +78,40 @@ export interface Storage {
 
   close(): Promise<void>;
 }
+
+/**
+ * The state `setTrialState` expects a trial to be in when the caller names none: WAITING when it is
+ * being claimed (moved to RUNNING), RUNNING when it is being finished.
+ */
+export function expectedPriorState(state: TrialState, expectedState?: TrialState): TrialState {
+  return expectedState ?? (state === TrialState.RUNNING ? TrialState.WAITING : TrialState.RUNNING);
+}
+
+/** The snapshot of a trial just created: no params, values or reports yet. */
+export function newTrialSnapshot(
+  trialId: number,
+  number: number,
+  state: TrialState,
+  datetimeStart: Date | null,
+  userAttrs: Record<string, unknown> = {},
+  systemAttrs: Record<string, unknown> = {},
+): FrozenTrial {
+  return snapshotTrial(
+    {
+      trialId,
+      number,
+      state,
+      values: null,
+      datetimeStart,
+      datetimeComplete: null,
+      params: {},
+      internalParams: {},
+      distributions: {},
+      intermediateValues: new Map(),
+      userAttrs,
+      systemAttrs,
+    },
+    { copy: false },
+  );
+}
+

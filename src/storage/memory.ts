@@ -1,7 +1,7 @@
 import { distributionsEqual, toExternal, type Distribution } from '../distributions';
 import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
-import type { Storage, StudySummary, TrialTemplate } from './base';
+import { expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from './base';
 
 interface MutableTrial extends TrialRecord {
   studyId: number;
@@ -162,7 +162,7 @@ export class InMemoryStorage implements Storage {
     expectedState?: TrialState,
   ): Promise<boolean> {
     const t = this.trial(trialId);
-    const expected = expectedState ?? (state === TrialState.RUNNING ? TrialState.WAITING : TrialState.RUNNING);
+    const expected = expectedPriorState(state, expectedState);
     if (t.state !== expected) return false;
     t.state = state;
     if (state === TrialState.RUNNING) t.datetimeStart = new Date();

@@ -28,7 +28,7 @@
 import { TrialFinishedError, InvalidArgumentError } from '../../errors';
 import { distributionToJson, type Distribution } from '../../distributions';
 import { isFinished, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
-import type { StudySummary, TrialTemplate } from '../base';
+import { expectedPriorState, newTrialSnapshot, type StudySummary, type TrialTemplate } from '../base';
 import { encodeIntermediate, encodeJson, encodeValue, formatDatetime, STATE_NAME } from './codec';
 import type { RdbConnection, ScriptResult } from './connection';
 import { RdbStorage, type TrialRow } from './storage';
@@ -245,20 +245,7 @@ export class PipelinedRdbStorage extends RdbStorage {
     this.trialStudy.set(trialId, studyId);
     this.applyLoadedRows(studyId, load.rows as unknown as TrialRow[]);
     this.markFresh(studyId);
-    return Object.freeze({
-      trialId,
-      number: Number(row.number),
-      state,
-      values: null,
-      datetimeStart: start,
-      datetimeComplete: null,
-      params: Object.freeze({}),
-      internalParams: Object.freeze({}),
-      distributions: Object.freeze({}),
-      intermediateValues: new Map(),
-      userAttrs: Object.freeze({}),
-      systemAttrs: Object.freeze({}),
-    });
+    return newTrialSnapshot(trialId, Number(row.number), state, start);
   }
 
   override async setTrialState(
@@ -272,7 +259,7 @@ export class PipelinedRdbStorage extends RdbStorage {
       this.deferredErrors.delete(trialId);
       throw deferred;
     }
-    const expected = expectedState ?? (state === TrialState.RUNNING ? TrialState.WAITING : TrialState.RUNNING);
+    const expected = expectedPriorState(state, expectedState);
     const now = `'${formatDatetime(new Date())}'`;
     const sets = [`state = '${STATE_NAME[state]}'`];
     if (state === TrialState.RUNNING) sets.push(`datetime_start = ${now}`);

@@ -13,7 +13,7 @@
 import { distributionsEqual, distributionToJson, toExternal, type Distribution, type ParamValue } from '../../distributions';
 import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
-import type { Storage, StudySummary, TrialTemplate } from '../base';
+import { expectedPriorState, newTrialSnapshot, type Storage, type StudySummary, type TrialTemplate } from '../base';
 import {
   decodeJson,
   decodeValue,
@@ -403,20 +403,7 @@ export class RdbStorage implements Storage {
     });
     const { trialId, number } = created;
     this.trialStudy.set(trialId, studyId);
-    return Object.freeze({
-      trialId,
-      number,
-      state,
-      values: null,
-      datetimeStart: start,
-      datetimeComplete: null,
-      params: Object.freeze({}),
-      internalParams: Object.freeze({}),
-      distributions: Object.freeze({}),
-      intermediateValues: new Map(),
-      userAttrs: Object.freeze(userAttrs),
-      systemAttrs: Object.freeze(systemAttrs),
-    });
+    return newTrialSnapshot(trialId, number, state, start, userAttrs, systemAttrs);
   }
 
   /**
@@ -536,7 +523,7 @@ export class RdbStorage implements Storage {
     values?: readonly number[] | null,
     expectedState?: TrialState,
   ): Promise<boolean> {
-    const expected = expectedState ?? (state === TrialState.RUNNING ? TrialState.WAITING : TrialState.RUNNING);
+    const expected = expectedPriorState(state, expectedState);
     const now = formatDatetime(new Date());
     const sets = ['state = ?'];
     const params: unknown[] = [STATE_NAME[state]];
