@@ -2,15 +2,17 @@
  * Runs notebook cells: TypeScript is type-checked and compiled by tslab's converter (kept across
  * cells so declarations carry over), then executed in this process's main context.
  *
- * Execution uses vm.runInThisContext with `breakOnSigint`, so SIGINT breaks a synchronous loop at a
- * cell's top level; an awaiting cell is stopped by racing its promise with an interrupt promise.
+ * Execution uses vm.runInThisContext with `breakOnSigint`, so SIGINT breaks synchronous code at a
+ * cell's top level; an awaiting cell is stopped by racing its promise with an interrupt promise; and
+ * every loop of the cell checks for interrupts (loopGuard.ts), which stops code that runs after an
+ * await, where no signal reaches it.
  */
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import * as vm from 'node:vm';
 import type { Converter, Diagnostic } from 'tslab/dist/converter';
-import { GUARD_NAME, instrumentLoops } from './loopGuard';
+import { GUARD_NAME, instrumentLoops, type LoopGuard } from './loopGuard';
 import { expandShorthandProperties } from './shorthand';
 
 /** What a failed cell reports (the fields of a Jupyter `error` message). */
@@ -45,10 +47,10 @@ export interface ExecutorOptions {
   /** Interrupt requests so far (shared with the socket thread); a cell during which it grew was interrupted. */
   interruptRequests?: () => number;
   /**
-   * Called at the start of every loop body in cell code (see loopGuard.ts); throws to interrupt.
+   * Checked now and then by every loop in cell code (see loopGuard.ts); throws to interrupt.
    * `typescript` is the compiler used to instrument the compiled cell.
    */
-  loopGuard?: { guard: (limit: number) => number; typescript: typeof import('typescript') };
+  loopGuard?: { guard: LoopGuard; typescript: typeof import('typescript') };
 }
 
 const SCOPE_KEY = '__tunelab_cell_scope__';
@@ -68,6 +70,8 @@ export class CellExecutor {
   private prevDecl = '';
   private rejectInterrupt: ((err: Error) => void) | null = null;
   private running = false;
+  /** Interrupt requests counted when the running cell started. */
+  private requestsAtStart = 0;
   private inSyncSection = false;
   private readonly getCodeMetadata: (src: string) => CodeMetadata;
 
@@ -87,7 +91,7 @@ export class CellExecutor {
     (globalThis as Record<string, unknown>)[SCOPE_KEY] = {
       exports: this.cellExports,
       require: this.cellRequire,
-      guard: options.loopGuard?.guard ?? ((limit: number) => limit),
+      guard: options.loopGuard ? this.cellLoopGuard(options.loopGuard.guard) : undefined,
     };
     this.installGlobals();
   }
@@ -146,14 +150,34 @@ export class CellExecutor {
   }
 
   private async executeUnguarded(src: string, cellName: string): Promise<ExecutionOutcome> {
-    const requestsAtStart = this.options.interruptRequests?.() ?? 0;
+    this.requestsAtStart = this.options.interruptRequests?.() ?? 0;
     const outcome = await this.compileAndRun(src, cellName);
     // An interrupt that stopped work cooperatively (study.optimize ending early) lets the cell end
     // normally, but the cell was interrupted all the same.
-    if (outcome.status === 'ok' && (this.options.interruptRequests?.() ?? 0) > requestsAtStart) {
+    if (outcome.status === 'ok' && this.runningCellInterrupted()) {
       return errorOutcome(new InterruptedError());
     }
     return outcome;
+  }
+
+  private runningCellInterrupted(): boolean {
+    return this.running && (this.options.interruptRequests?.() ?? 0) > this.requestsAtStart;
+  }
+
+  /**
+   * The kernel's guard throws for a request nobody has acted on yet. A request acted on elsewhere
+   * still dooms the running cell: when the SIGINT handler or the optimize check took it while an
+   * objective was awaiting, a loop the objective starts afterwards must stop too, or the cell (and
+   * the study waiting for its trial) would run on.
+   */
+  private cellLoopGuard(guard: LoopGuard): LoopGuard {
+    return {
+      counters: (sites) => guard.counters(sites),
+      check: (counters, site) => {
+        guard.check(counters, site);
+        if (this.runningCellInterrupted()) throw new InterruptedError();
+      },
+    };
   }
 
   private async compileAndRun(src: string, cellName: string): Promise<ExecutionOutcome> {

@@ -1,115 +1,143 @@
 /**
- * Makes a cell's top-level loops interruptible. SIGINT can only break synchronous code while
- * vm.runInThisContext runs (`breakOnSigint`); once a cell has awaited, the rest of it runs from the
- * microtask queue where no signal reaches it. So each top-level loop of the compiled cell gets a
- * check that reads the interrupt counter the socket thread writes in shared memory and throws when a
- * new interrupt request has arrived.
+ * Makes every loop of a cell interruptible. SIGINT can only break synchronous code while
+ * vm.runInThisContext runs (`breakOnSigint`); once a cell has awaited, the rest of it (and every
+ * function it calls, an async objective included) runs from the microtask queue where no signal
+ * reaches it. So each loop of the compiled cell, wherever it is (top level, functions, arrows,
+ * methods, class static blocks, async functions, generators), counts its iterations and now and
+ * then calls the guard, which reads the interrupt requests the socket thread writes in shared
+ * memory and throws when one has arrived.
  *
- * Loops inside functions are left alone: a check costs a few nanoseconds per iteration, which would
- * slow a tight numeric function several times over, and the usual long-running function, an
- * objective, is stopped between trials by the optimize check (interrupts.ts). Top-level loops are
- * already slow (tslab turns each update of a top-level variable into a property write), so there
- * the check does not show.
+ * The counters: one Int32Array per cell, one slot per loop (a "site"), declared first thing in the
+ * cell (a `var`, so no temporal dead zone), decremented at the start of each iteration:
  *
- * Each loop keeps a local counter and calls the guard every `limit` iterations; the guard adapts
- * `limit` so checks happen every couple of milliseconds however long an iteration takes:
+ *   var __tunelab_loops__ = __tunelab_loop_guard__.counters(2); ...
+ *   while (c) { if (--__tunelab_loops__[0] < 0) __tunelab_loop_guard__.check(__tunelab_loops__, 0); body }
  *
- *   { let __tl_n = 0, __tl_lim = 1;
- *     for (...) { if (++__tl_n >= __tl_lim) { __tl_lim = GUARD(__tl_lim); __tl_n = 0; } body } }
+ * Why shared slots rather than a counter local to each loop or function: a local counter restarts
+ * with every call, so a function whose short loop runs once per call, or a recursion whose every
+ * level loops a few times, would never reach a check (or would check on every call, which costs more
+ * than the loop). A slot in the cell's array lives as long as the cell's functions: recursion,
+ * closures, generators and async functions share it and need no state of their own. Measured
+ * (bench/loop-guard.ts), a decrement of a typed-array slot costs about what a register counter does
+ * (an Int32Array element needs no tagging, unlike a closure variable, which costs up to twice as much).
+ *
+ * The guard adapts each site's refill so a site checks about every TARGET_MS however long its
+ * iterations take. Code is edited as text (insertions only), so the compiled cell keeps its lines.
  */
 import type * as TS from 'typescript';
 
 export const GUARD_NAME = '__tunelab_loop_guard__';
-const COUNT = '__tl_n';
-const LIMIT = '__tl_lim';
+const COUNTERS = '__tunelab_loops__';
 
-/** Adds the interrupt check to every loop of `js` (a compiled cell) that is not inside a function or class. */
-export function instrumentLoops(ts: typeof TS, js: string): string {
-  // Most cells have no loop: skip parsing and printing them (it would cost about half a millisecond).
-  if (!/\b(?:for|while|do)\b/.test(js)) return js;
-  const source = ts.createSourceFile('cell.js', js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
-  let changed = false;
-  const transformer: TS.TransformerFactory<TS.SourceFile> = (context) => {
-    const f = context.factory;
-    const check = () =>
-      f.createIfStatement(
-        f.createBinaryExpression(f.createPrefixIncrement(f.createIdentifier(COUNT)), ts.SyntaxKind.GreaterThanEqualsToken, f.createIdentifier(LIMIT)),
-        f.createBlock([
-          f.createExpressionStatement(
-            f.createAssignment(f.createIdentifier(LIMIT), f.createCallExpression(f.createIdentifier(GUARD_NAME), undefined, [f.createIdentifier(LIMIT)])),
-          ),
-          f.createExpressionStatement(f.createAssignment(f.createIdentifier(COUNT), f.createNumericLiteral(0))),
-        ]),
-      );
-    // Blocks made by withCounters: a loop whose body is itself a loop (`for (a) for (b) x;`) gets such
-    // a block as its body, and its check must go in front of that block, not inside it before the
-    // inner `let __tl_n` (that would read the inner counter in its temporal dead zone).
-    const counterBlocks = new WeakSet<TS.Node>();
-    const guardedBody = (body: TS.Statement): TS.Statement =>
-      ts.isBlock(body) && !counterBlocks.has(body)
-        ? f.updateBlock(body, [check(), ...body.statements])
-        : f.createBlock([check(), body], true);
-    const withCounters = (stmt: TS.Statement): TS.Statement => {
-      changed = true;
-      const decl = f.createVariableStatement(
-        undefined,
-        f.createVariableDeclarationList(
-          [f.createVariableDeclaration(COUNT, undefined, undefined, f.createNumericLiteral(0)), f.createVariableDeclaration(LIMIT, undefined, undefined, f.createNumericLiteral(1))],
-          ts.NodeFlags.Let,
-        ),
-      );
-      const block = f.createBlock([decl, stmt], true);
-      counterBlocks.add(block);
-      return block;
-    };
-    const instrumentLoop = (n: TS.Node): TS.Statement | undefined => {
-      if (ts.isWhileStatement(n)) return f.updateWhileStatement(n, n.expression, guardedBody(n.statement));
-      if (ts.isDoStatement(n)) return f.updateDoStatement(n, guardedBody(n.statement), n.expression);
-      if (ts.isForStatement(n)) return f.updateForStatement(n, n.initializer, n.condition, n.incrementor, guardedBody(n.statement));
-      if (ts.isForInStatement(n)) return f.updateForInStatement(n, n.initializer, n.expression, guardedBody(n.statement));
-      if (ts.isForOfStatement(n)) return f.updateForOfStatement(n, n.awaitModifier, n.initializer, n.expression, guardedBody(n.statement));
-      return undefined;
-    };
-    const visit = (node: TS.Node): TS.Node => {
-      if (ts.isFunctionLike(node) || ts.isClassLike(node)) return node;
-      const n = ts.visitEachChild(node, visit, context);
-      // A labelled loop keeps its label on the loop itself (`continue label` needs it there): the
-      // counters' block goes around the label.
-      if (ts.isLabeledStatement(n) && isLoopAfterLabels(ts, n.statement)) return withCounters(n);
-      const loop = instrumentLoop(n);
-      if (!loop) return n;
-      return ts.isLabeledStatement(node.parent) ? loop : withCounters(loop);
-    };
-    return (sf) => ts.visitNode(sf, visit) as TS.SourceFile;
-  };
-  const result = ts.transform(source, [transformer]);
-  const out = changed ? ts.createPrinter({ newLine: ts.NewLineKind.LineFeed }).printFile(result.transformed[0]) : js;
-  result.dispose();
-  return out;
+/** What instrumented code calls. The kernel makes one (createLoopGuard); every cell shares it. */
+export interface LoopGuard {
+  /** A cell's counters, one slot per loop site, all 0 so that each site checks at its first iteration. */
+  counters(sites: number): Int32Array;
+  /** `counters[site]` ran out: throws if the cell must stop, else refills the slot. */
+  check(counters: Int32Array, site: number): void;
 }
-
-function isLoopAfterLabels(ts: typeof TS, s: TS.Statement): boolean {
-  while (ts.isLabeledStatement(s)) s = s.statement;
-  return ts.isIterationStatement(s, false);
-}
-
-const TARGET_MS = 2;
-const MAX_LIMIT = 1 << 22;
 
 /**
- * The guard cells call. `interrupted()` says whether to throw (it consumes the request); the
- * returned number is how many iterations to run before the next check, doubled while checks come
- * faster than every TARGET_MS and halved when they come slower.
+ * Adds the interrupt check to every loop of `js`, the compiled code of a cell, which the executor
+ * runs as the body of a function. Returns `js` itself when it has no loop.
  */
-export function createLoopGuard(interrupted: () => boolean, makeError: () => Error): (limit: number) => number {
-  let last = performance.now();
-  return (limit: number) => {
-    if (interrupted()) throw makeError();
-    const now = performance.now();
-    const elapsed = now - last;
-    last = now;
-    if (elapsed < TARGET_MS) return Math.min(limit * 2, MAX_LIMIT);
-    if (elapsed > 4 * TARGET_MS) return Math.max(1, Math.floor(limit / 2));
-    return limit;
+export function instrumentLoops(ts: typeof TS, js: string): string {
+  // Most cells have no loop: skip parsing them.
+  if (!/\b(?:for|while|do)\b/.test(js)) return js;
+  const source = ts.createSourceFile('cell.js', js, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+  const edits: Array<{ at: number; text: string; closes: boolean }> = [];
+  let sites = 0;
+  const check = (site: number) => `if (--${COUNTERS}[${site}] < 0) ${GUARD_NAME}.check(${COUNTERS}, ${site});`;
+  const visit = (node: TS.Node): void => {
+    if (ts.isIterationStatement(node, false)) {
+      const body = node.statement;
+      const site = sites++;
+      if (ts.isBlock(body)) {
+        edits.push({ at: body.getStart(source) + 1, text: ` ${check(site)}`, closes: false });
+      } else {
+        // A single-statement body (`while (c) x++;`, or a loop: `for (a) for (b) x;`) gets braces.
+        // A labelled loop keeps its label: the check goes inside the body, which `continue label`
+        // re-enters, so that path checks too.
+        edits.push({ at: body.getStart(source), text: `{ ${check(site)} `, closes: false });
+        edits.push({ at: body.getEnd(), text: ' }', closes: true });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  if (sites === 0) return js;
+  // The counters come first (after a "use strict" prologue, which must stay first), on the first
+  // line, so every line keeps its number in stack traces.
+  edits.push({ at: prologueEnd(ts, source), text: ` var ${COUNTERS} = ${GUARD_NAME}.counters(${sites});`, closes: false });
+  // At one position a closing brace (the end of a body) goes before anything that opens there.
+  edits.sort((a, b) => a.at - b.at || Number(b.closes) - Number(a.closes));
+  let out = '';
+  let from = 0;
+  for (const e of edits) {
+    out += js.slice(from, e.at) + e.text;
+    from = e.at;
+  }
+  return out + js.slice(from);
+}
+
+/** Where the directive prologue ("use strict"; ...) of the cell ends (0 when there is none). */
+function prologueEnd(ts: typeof TS, source: TS.SourceFile): number {
+  let end = 0;
+  for (const s of source.statements) {
+    if (!(ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression))) break;
+    end = s.getEnd();
+  }
+  return end;
+}
+
+/** How often a loop site should check, in milliseconds. */
+const TARGET_MS = 2;
+/** Largest refill: an interrupt is seen after at most this many iterations of a site (about 2 ms of a tight loop). */
+const MAX_LIMIT = 1 << 22;
+/** How much faster than the last stretch the next may be: bounds the ramp when a site's iterations get slower. */
+const MAX_GROWTH = 8;
+
+interface SiteState {
+  limit: number;
+  last: number;
+}
+
+/**
+ * The guard the kernel hands to cells. `interrupted()` says whether to throw (it consumes the
+ * request); otherwise the site's slot is refilled with how many iterations to run before its next
+ * check: grown (up to MAX_GROWTH times) while that site's checks come faster than TARGET_MS, cut in
+ * proportion when they come slower. Each site keeps its own rate, since a cell's loops differ by
+ * orders of magnitude in what an iteration costs.
+ */
+export function createLoopGuard(interrupted: () => boolean, makeError: () => Error): LoopGuard {
+  const states = new WeakMap<Int32Array, SiteState[]>();
+  return {
+    counters: (sites) => {
+      const counters = new Int32Array(sites);
+      states.set(counters, []);
+      return counters;
+    },
+    check: (counters, site) => {
+      if (interrupted()) throw makeError();
+      const now = performance.now();
+      let siteStates = states.get(counters);
+      if (!siteStates) states.set(counters, (siteStates = []));
+      const state = siteStates[site];
+      if (!state) {
+        siteStates[site] = { limit: 1, last: now };
+        counters[site] = 0;
+        return;
+      }
+      const elapsed = now - state.last;
+      state.last = now;
+      if (elapsed < TARGET_MS / 2) {
+        const factor = elapsed > 0 ? Math.min(MAX_GROWTH, TARGET_MS / elapsed) : MAX_GROWTH;
+        state.limit = Math.min(MAX_LIMIT, Math.ceil(state.limit * factor));
+      } else if (elapsed > 2 * TARGET_MS) {
+        state.limit = Math.max(1, Math.floor((state.limit * TARGET_MS) / elapsed));
+      }
+      // This iteration was one of them.
+      counters[site] = state.limit - 1;
+    },
   };
 }

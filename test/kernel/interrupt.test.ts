@@ -1,6 +1,7 @@
 // Interrupts, by interrupt_request on the control channel and by SIGINT: synchronous loops (at
-// top level, after an await, in a background task), awaiting cells, and study.optimize, which
-// stops cleanly and keeps its finished trials. The kernel stays alive throughout.
+// top level, after an await, inside functions, methods and objectives called after an await),
+// awaiting cells, and study.optimize, which stops cleanly and keeps its finished trials. The kernel
+// stays alive throughout.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -70,6 +71,26 @@ describe('tunelab kernel: interrupts', () => {
     assert.equal(resultText(await run(k, '1 + 1')), '2');
   });
 
+  it('stops an endless loop inside a function called after an await', async () => {
+    await interrupted('await new Promise((r) => setTimeout(r, 10));\n(function spin() { while (true) {} })();', 'message');
+    assert.equal(resultText(await run(k, '2 + 2')), '4');
+  });
+
+  it('stops a for loop inside a method of a class, called from an async function', async () => {
+    await interrupted(
+      [
+        'class Spinner {',
+        '  turns = 0;',
+        '  spin(): void { for (let i = 0; ; i++) { this.turns = i; } }',
+        '}',
+        'async function go() { await new Promise((r) => setTimeout(r, 10)); new Spinner().spin(); }',
+        'await go();',
+      ].join('\n'),
+      'message',
+    );
+    assert.equal(resultText(await run(k, '3 + 3')), '6');
+  });
+
   it('stops study.optimize cleanly: finished trials are kept, the study can go on', async () => {
     await run(
       k,
@@ -98,6 +119,40 @@ describe('tunelab kernel: interrupts', () => {
     // The study is usable again afterwards.
     await run(k, 'await study.optimize(objective, { nTrials: 2 });');
     assert.equal(resultText(await run(k, 'study.trials.length')), String(c.total + 2));
+  });
+
+  it('stops study.optimize whose async objective loops forever in a function after an await', async () => {
+    // Trials 0-2 finish; trial 3 announces itself, then spins synchronously after an await, where
+    // neither SIGINT nor the between-trials check reaches it: only the loop's own check can end it.
+    await run(
+      k,
+      [
+        "import * as tl from 'tunelab';",
+        "const spinStudy = await tl.createStudy({ direction: 'minimize' });",
+        'function work(ms: number, forever: boolean) { const end = Date.now() + ms; let n = 0; while (forever || Date.now() < end) { n++; } return n; }',
+        'const spinObjective = async (t: any) => {',
+        "  const x = t.suggestFloat('x', -1, 1);",
+        "  if (t.number === 3) console.log('trial 3 spins');",
+        '  await new Promise((r) => setTimeout(r, t.number === 3 ? 100 : 1));',
+        '  work(20, t.number === 3);',
+        '  return x * x;',
+        '};',
+      ].join('\n'),
+    );
+    await interrupted('await spinStudy.optimize(spinObjective, { nTrials: 1000 });', 'message', (msgs) =>
+      msgs.some((m) => m.header.msg_type === 'stream' && String(m.content.text).includes('trial 3 spins')),
+    );
+    const counts = await run(
+      k,
+      'const spinStates = spinStudy.trials.map((t) => t.state);\n' +
+        'const S = tl.TrialState;\n' +
+        'console.log(JSON.stringify({ complete: spinStates.filter((s) => s === S.COMPLETE).length, running: spinStates.filter((s) => s === S.RUNNING).length, failed: spinStates.filter((s) => s === S.FAIL).length, total: spinStates.length }))',
+    );
+    const c = JSON.parse(stdout(counts)) as { complete: number; running: number; failed: number; total: number };
+    assert.deepEqual(c, { complete: 3, running: 0, failed: 1, total: 4 }, 'the three finished trials are kept, the spinning one failed, none started after it');
+    // The study goes on with a well-behaved objective.
+    await run(k, 'await spinStudy.optimize(async (t: any) => t.suggestFloat("x", 0, 1), { nTrials: 2 });');
+    assert.equal(resultText(await run(k, 'spinStudy.trials.length')), '6');
   });
 
   it('an interrupt while idle does not break the next cell', async () => {

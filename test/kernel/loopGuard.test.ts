@@ -1,61 +1,177 @@
-// The loop instrumentation that makes a cell's top-level loops interruptible after an await.
+// The loop instrumentation that makes every loop of a cell interruptible, including loops inside
+// functions that run after an await. Instrumented code must compute exactly what the original does.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as path from 'node:path';
-import { GUARD_NAME, createLoopGuard, instrumentLoops } from '../../kernel/loopGuard';
+import { GUARD_NAME, createLoopGuard, instrumentLoops, type LoopGuard } from '../../kernel/loopGuard';
 import { ROOT } from './helpers';
 
 // The TypeScript copy tslab (and so the kernel) uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [path.join(ROOT, 'node_modules', 'tslab')] })) as typeof import('typescript');
 
-function runWith(js: string, guard: (limit: number) => number): unknown {
-  return new Function(GUARD_NAME, js)(guard);
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as FunctionConstructor;
+
+/** A guard that never interrupts and counts its checks per site. */
+function countingGuard(): LoopGuard & { checks: number[] } {
+  const checks: number[] = [];
+  return {
+    checks,
+    counters: (n) => new Int32Array(n),
+    check: (counters, site) => {
+      checks[site] = (checks[site] ?? 0) + 1;
+      counters[site] = 0; // check again at the next iteration: every iteration is seen
+    },
+  };
+}
+
+/** Runs `js` as the executor does (the body of a function taking the guard), instrumented and not, and returns both results. */
+async function runBoth(js: string): Promise<{ plain: unknown; instrumented: unknown; checks: number[]; code: string }> {
+  const code = instrumentLoops(ts, js);
+  assert.notEqual(code, js, 'the code has loops to instrument');
+  const guard = countingGuard();
+  const plain = await new AsyncFunction(GUARD_NAME, js)(undefined);
+  const instrumented = await new AsyncFunction(GUARD_NAME, code)(guard);
+  return { plain, instrumented, checks: guard.checks, code };
 }
 
 describe('loop guard instrumentation', () => {
-  it('keeps labelled loops, continue/break and single-statement bodies working', () => {
-    const js = [
-      'const out = [];',
-      'outer: for (let i = 0; i < 4; i++) { for (const j of [0, 1, 2]) { if (j === 1) continue outer; if (i === 3) break outer; out.push(`${i}${j}`); } }',
-      'let k = 0; if (true) while (k < 5) k++;',
-      'do k--; while (k > 2);',
-      'for (const key in { a: 1, b: 2 }) out.push(key);',
-      'return { out, k };',
-    ].join('\n');
-    const instrumented = instrumentLoops(ts, js);
-    assert.notEqual(instrumented, js);
-    let calls = 0;
-    assert.deepEqual(runWith(instrumented, (l) => (calls++, l)), runWith(js, (l) => l));
-    assert.ok(calls > 0, 'the guard was consulted');
+  it('keeps labelled loops, continue/break label and single-statement bodies working', async () => {
+    const r = await runBoth(
+      [
+        'const out = [];',
+        'outer: for (let i = 0; i < 4; i++) { for (const j of [0, 1, 2]) { if (j === 1) continue outer; if (i === 3) break outer; out.push(`${i}${j}`); } }',
+        'a: b: for (let i = 0; i < 3; i++) inner: while (true) { if (i === 1) continue b; out.push("w" + i); break inner; }',
+        'let k = 0; if (true) while (k < 5) k++;',
+        'do k--; while (k > 2);',
+        'do k += 10\nwhile (k < 30)',
+        'while (k++ < 40);',
+        'for (const key in { a: 1, b: 2 }) out.push(key);',
+        'for (const a of [1, 2]) for (const b of [10, 20]) out.push(a * b);',
+        'let n = 0; while (n < 3) for (let i = 0; i < 2; i++) n++;',
+        'for (let i = 0, j = 10; i < j; i++, j--) /* comment */ out.push(i + j) // trailing',
+        'return { out, k, n };',
+      ].join('\n'),
+    );
+    assert.deepEqual(r.instrumented, r.plain);
+    assert.ok(r.checks.length >= 10, `every loop is guarded: ${r.checks.length} sites checked`);
   });
 
-  it('guards a loop whose body is another loop without braces (nested counters)', () => {
-    const js = [
-      'const out = [];',
-      'for (const a of [1, 2]) for (const b of [10, 20]) out.push(a * b);',
-      'let n = 0; while (n < 3) for (let i = 0; i < 2; i++) n++;',
-      'return { out, n };',
-    ].join('\n');
-    const instrumented = instrumentLoops(ts, js);
-    assert.notEqual(instrumented, js);
-    assert.deepEqual(runWith(instrumented, (l) => l), { out: [10, 20, 20, 40], n: 4 });
+  it('guards loops inside functions, arrows, methods, getters, static blocks, generators and async functions', async () => {
+    const r = await runBoth(
+      [
+        '"use strict";',
+        'function sum(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }',
+        'const arrow = (xs) => { let p = 1; for (const x of xs) { p *= x; } return p; };',
+        'class Grid {',
+        '  static cells = [];',
+        '  static { for (let i = 0; i < 3; i++) Grid.cells.push(i * i); }',
+        '  rows = [1, 2, 3].map((r) => { let t = 0; let i = 0; do { t += r; } while (++i < r); return t; });',
+        '  get total() { let t = 0; for (const r of this.rows) t += r; return t; }',
+        '  *walk() { for (const r of this.rows) { yield r; } }',
+        '}',
+        'async function* slowly(n) { for (let i = 0; i < n; i++) { await null; yield i; } }',
+        'async function collect() { const got = []; for await (const v of slowly(4)) got.push(v); return got; }',
+        'const g = new Grid();',
+        'return { sum: sum(100), arrow: arrow([2, 3, 4]), cells: Grid.cells, total: g.total, walk: [...g.walk()], collected: await collect() };',
+      ].join('\n'),
+    );
+    assert.deepEqual(r.instrumented, r.plain);
+    assert.match(r.code, /^"use strict"; var __tunelab_loops__/, 'the directive prologue stays first');
+    const sites = r.checks.filter((c) => c > 0).length;
+    assert.equal(sites, 8, 'each of the eight loops checked');
   });
 
-  it('leaves loops inside functions and classes untouched (their speed matters)', () => {
-    const js = 'function f(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }\nclass C { m() { while (false) {} } }\nconst g = () => { do {} while (false); };';
-    assert.equal(instrumentLoops(ts, js), js);
+  it('keeps closures over loop variables, recursion and temporal dead zones as they were', async () => {
+    const r = await runBoth(
+      [
+        'const fns = [];',
+        'for (let i = 0; i < 3; i++) fns.push(() => i);',
+        // A hoisted function called before the loop code that follows it in the source.
+        'const early = count(4);',
+        'function count(n) { let c = 0; while (c < n) c++; return c; }',
+        // Recursion: every level shares the site's counter.
+        'function perms(xs) { if (xs.length <= 1) return [xs]; const out = []; for (let i = 0; i < xs.length; i++) for (const p of perms([...xs.slice(0, i), ...xs.slice(i + 1)])) out.push([xs[i], ...p]); return out; }',
+        'let tdz; try { for (const x of [1]) { tdz = later; } } catch (e) { tdz = e.name; } const later = 1;',
+        'return { fns: fns.map((f) => f()), early, perms: perms([1, 2, 3]).map((p) => p.join("")), tdz };',
+      ].join('\n'),
+    );
+    assert.deepEqual(r.instrumented, r.plain);
+    assert.deepEqual((r.instrumented as { tdz: unknown }).tdz, 'ReferenceError');
+  });
+
+  it('keeps every line of the compiled cell on its line (stack traces stay right)', () => {
+    const js = 'let a = 0;\nfunction f() {\n  for (;;) {\n    if (a++ > 3) break;\n  }\n  while (a < 9) a++;\n}\nf();\nthrow new Error("line 9");';
+    const code = instrumentLoops(ts, js);
+    assert.equal(code.split('\n').length, js.split('\n').length);
+    js.split('\n').forEach((line, i) => assert.ok(code.split('\n')[i].includes(line.replace(/^\s*(?:for \(;;\) \{|while \(a < 9\) )/, '').trim()), line));
+    let thrown: unknown;
+    try {
+      new Function(GUARD_NAME, code)(countingGuard());
+    } catch (err) {
+      thrown = err;
+    }
+    assert.match(String((thrown as Error).stack), /<anonymous>:11:/, 'line 9 of the cell, after the 2 lines new Function adds');
+  });
+
+  it('leaves a cell without loops alone', () => {
     assert.equal(instrumentLoops(ts, 'const x = 1 + 1;'), 'const x = 1 + 1;');
+    const noLoop = 'const forest = "while"; // do for';
+    assert.equal(instrumentLoops(ts, noLoop), noLoop);
   });
 
-  it('throws out of an endless top-level loop once an interrupt is requested', () => {
+  it('throws out of an endless loop in a function called after an await once an interrupt arrives', async () => {
     // The request "arrives" on the guard's 20th check (in the kernel, the socket thread writes it).
     let checks = 0;
     const guard = createLoopGuard(
       () => ++checks >= 20,
       () => new Error('interrupted'),
     );
-    assert.throws(() => runWith(instrumentLoops(ts, 'let n = 0; while (true) { n++; }'), guard), /interrupted/);
+    const js = 'await new Promise((r) => setTimeout(r, 1));\n(function spin() { let n = 0; while (true) { n++; } })();';
+    await assert.rejects(new AsyncFunction(GUARD_NAME, instrumentLoops(ts, js))(guard) as Promise<unknown>, /interrupted/);
     assert.equal(checks, 20);
+  });
+
+  it('stops a generator looping between yields and a method loop inside a class', () => {
+    let checks = 0;
+    const guard = createLoopGuard(
+      () => ++checks >= 5,
+      () => new Error('interrupted'),
+    );
+    const js = 'class C { *forever() { let i = 0; for (;;) yield i++; } drain() { let last; for (const v of this.forever()) last = v; return last; } }\nreturn new C().drain();';
+    assert.throws(() => new Function(GUARD_NAME, instrumentLoops(ts, js))(guard), /interrupted/);
+  });
+
+  it('refills a site by how fast its checks come: more iterations per check for fast loops, one for slow ones', () => {
+    // A fake clock makes the adaptation deterministic.
+    const realPerformance = globalThis.performance;
+    let now = 0;
+    let step = 0.001; // ms per check
+    Object.defineProperty(globalThis, 'performance', { value: { now: () => (now += step) }, configurable: true });
+    try {
+      const guard = createLoopGuard(
+        () => false,
+        () => new Error('never'),
+      );
+      const counters = guard.counters(2);
+      const refills: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        guard.check(counters, 0);
+        refills.push(counters[0]);
+      }
+      assert.ok(refills.at(-1)! > 1_000_000, `a fast site runs long stretches between checks: ${refills.join(', ')}`);
+      assert.ok(refills.every((r, i) => i === 0 || r >= refills[i - 1]), 'it ramps up monotonically');
+      // Iterations become slow (50 ms between checks): the refill drops at once, not halving step by step.
+      step = 50;
+      guard.check(counters, 0);
+      assert.ok(counters[0] < refills.at(-1)! / 20, `a slow stretch cuts the refill in proportion: ${counters[0]}`);
+      for (let i = 0; i < 5; i++) guard.check(counters, 0);
+      assert.equal(counters[0], 0, 'a site whose single iteration takes longer than the target checks every iteration');
+      // Another site keeps its own rate.
+      guard.check(counters, 1);
+      assert.equal(counters[1], 0, "a site's first check starts from one iteration");
+    } finally {
+      Object.defineProperty(globalThis, 'performance', { value: realPerformance, configurable: true });
+    }
   });
 });
