@@ -11,6 +11,11 @@
  */
 import { InvalidArgumentError } from './errors';
 
+/**
+ * @internal Every declaration that names tfjs's types is marked @internal, so the emitted .d.ts
+ * (tsconfig stripInternal) never loads @tensorflow/tfjs's ~600 declaration files: a notebook cell
+ * that imports tunelab is type-checked, and those files made the first such cell seconds slower.
+ */
 type Tf = typeof import('@tensorflow/tfjs');
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -31,7 +36,7 @@ export interface BackendInfo {
 let tfModule: Tf | null = null;
 let ready: Promise<BackendInfo> | null = null;
 
-/** Run `fn` with console.log/warn silenced (tfjs prints advice tunelab already acted on). */
+/** @internal Run `fn` with console.log/warn silenced (tfjs prints advice tunelab already acted on). */
 export function quietly<T>(fn: () => T): T {
   const log = console.log;
   const warn = console.warn;
@@ -218,7 +223,7 @@ function envPreference(): BackendName | undefined {
   return v;
 }
 
-/** Load tfjs and start the preferred backend (once); resolves to the tfjs module. */
+/** @internal Load tfjs and start the preferred backend (once); resolves to the tfjs module. */
 export async function loadTf(): Promise<Tf> {
   ready ??= select(envPreference());
   await ready;
@@ -240,7 +245,7 @@ export async function useBackend(name: BackendName): Promise<BackendInfo> {
   return info;
 }
 
-/** The loaded tfjs module, or null before the first model or backendInfo() call. */
+/** @internal The loaded tfjs module, or null before the first model or backendInfo() call. */
 export function loadedTf(): Tf | null {
   return tfModule;
 }

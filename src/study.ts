@@ -89,7 +89,10 @@ export class Study {
   /** @internal heartbeats of running trials and stale-trial detection (createStudy's heartbeatInterval) */
   heartbeat: HeartbeatMonitor<Study> | null = null;
 
-  /** @internal use createStudy / loadStudy */
+  /**
+   * Not for users: create a study with createStudy / loadStudy. Deliberately not tagged internal:
+   * stripped from the .d.ts (stripInternal), the class would declare an implicit `new Study()`.
+   */
   constructor(
     readonly studyName: string,
     readonly studyId: number,

@@ -34,7 +34,10 @@ export class Trial extends SuggestApi {
   private writeError: unknown = null;
   private finalState: TrialState | null = null;
 
-  /** @internal created by Study.ask() */
+  /**
+   * Not for users: trials come from optimize / Study.ask(). Deliberately not tagged internal:
+   * stripped from the .d.ts (stripInternal), the class would declare an implicit `new Trial()`.
+   */
   constructor(
     readonly study: Study,
     private readonly base: FrozenTrial,

@@ -27,6 +27,7 @@ export {
   type Task,
   type OptimizerName,
   type Activation,
+  type TfModelHandle,
 } from './neural';
 export {
   DecisionTreeClassifier,

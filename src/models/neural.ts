@@ -23,6 +23,10 @@ import type { Schedule } from '../schedules/index';
 import type { Trial } from '../trial';
 import { accuracy, r2, type Estimator } from './estimator';
 
+/**
+ * @internal Declarations naming tfjs's types are @internal (stripped from the .d.ts, see
+ * ../backend.ts) so that type-checking a notebook that imports tunelab never loads tfjs's own.
+ */
 type Tf = typeof TfTypes;
 
 interface HostArray {
@@ -182,7 +186,7 @@ function flatten(rows: ReadonlyArray<unknown>, perRow: number, where: string): F
   return out;
 }
 
-/** Layers defined once tfjs is loaded: dropout and Gaussian noise that draw a new seed from an Rng for every batch. */
+/** @internal Layers defined once tfjs is loaded: dropout and Gaussian noise that draw a new seed from an Rng for every batch. */
 interface SeededLayers {
   dropout(rate: number, seed: number): TfTypes.layers.Layer;
   gaussianNoise(std: number, seed: number): TfTypes.layers.Layer;
@@ -224,7 +228,7 @@ function defineSeededLayers(tf: Tf): SeededLayers {
   return seededLayers;
 }
 
-/** What a subclass provides: the layers between the input and the output layer. */
+/** @internal What a subclass gets to build the layers between the input and the output layer. */
 interface BuildContext {
   tf: Tf;
   layers: SeededLayers;
@@ -234,8 +238,27 @@ interface BuildContext {
   regularizer(): ReturnType<Tf['regularizers']['l2']> | undefined;
 }
 
+/**
+ * The part of a tfjs `tf.LayersModel` that tunelab's own types describe. It is a structural subset:
+ * `net.tfModel as tf.LayersModel` needs no `unknown` in between, and naming it does not make the
+ * type checker load @tensorflow/tfjs's declarations (hundreds of files, seconds in a notebook).
+ */
+export interface TfModelHandle {
+  readonly name: string;
+  /** The model's layers, input layer first. */
+  readonly layers: ReadonlyArray<{ readonly name: string; getClassName(): string; countParams(): number }>;
+  /** The optimizer fit compiled the model with (a tfjs `tf.Optimizer`). */
+  readonly optimizer: object;
+  countParams(): number;
+  /** Prints the layer table (through `printFn`, console.log by default). */
+  summary(lineLength?: number, positions?: number[], printFn?: (message?: unknown, ...rest: unknown[]) => void): void;
+  /** tfjs's model.save: a URL such as 'file://dir' (tfjs-node), 'localstorage://name', or an IOHandler. */
+  save(handlerOrURL: string | object, config?: object): Promise<unknown>;
+}
+
 export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> implements Estimator<P> {
   protected readonly params: P;
+  /** @internal */
   protected model: TfTypes.LayersModel | null = null;
   private nOutputs = 0;
   /** Per-epoch losses, validation metrics and learning rates of the last fit. */
@@ -261,15 +284,19 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   protected abstract validate(p: P): void;
   /** Shape of one input sample (without the batch dimension), given the flat row length. */
   protected abstract inputShape(rowLength: number): number[];
-  /** Hidden layers from the input to the last hidden representation. */
+  /** @internal Hidden layers from the input to the last hidden representation. */
   protected abstract hidden(ctx: BuildContext, input: TfTypes.SymbolicTensor): TfTypes.SymbolicTensor;
   /** Whether the output is per time step (sequence-to-sequence). */
   protected perStepOutput(): boolean {
     return false;
   }
 
-  /** The underlying tfjs model (after fit). */
-  get tfModel(): TfTypes.LayersModel | null {
+  /**
+   * The underlying tfjs model after fit (null before). Typed as {@link TfModelHandle} so tunelab's
+   * declarations stay free of tfjs's; for tfjs's full type, cast it:
+   * `import type * as tf from '@tensorflow/tfjs'; const m = net.tfModel as tf.LayersModel | null;`
+   */
+  get tfModel(): TfModelHandle | null {
     return this.model;
   }
 
@@ -593,6 +620,7 @@ export class MLP extends NeuralNetwork<MLPParams> {
   protected inputShape(rowLength: number): number[] {
     return [rowLength];
   }
+  /** @internal */
   protected hidden(ctx: BuildContext, input: TfTypes.SymbolicTensor): TfTypes.SymbolicTensor {
     let x = input;
     const p = this.params;
@@ -633,6 +661,7 @@ export class CNN extends NeuralNetwork<CNNParams> {
     if (h * w * c !== rowLength) throw new InvalidArgumentError(`CNN: inputShape ${h}x${w}x${c} needs ${h * w * c} numbers per sample, got ${rowLength}.`);
     return [h, w, c];
   }
+  /** @internal */
   protected hidden(ctx: BuildContext, input: TfTypes.SymbolicTensor): TfTypes.SymbolicTensor {
     const { tf } = ctx;
     const p = this.params;
@@ -677,6 +706,7 @@ export class LSTM extends NeuralNetwork<LSTMParams> {
     if (t * f !== rowLength) throw new InvalidArgumentError(`LSTM: inputShape [${t}, ${f}] needs ${t * f} numbers per sequence, got ${rowLength}.`);
     return [t, f];
   }
+  /** @internal */
   protected hidden(ctx: BuildContext, input: TfTypes.SymbolicTensor): TfTypes.SymbolicTensor {
     const { tf } = ctx;
     const p = this.params;
