@@ -175,6 +175,8 @@ export class ParamColumn {
   private sortedValues = new Float64Array(64);
   private sortedNumbers = new Int32Array(64);
   private nSorted = 0;
+  /** Per trial number, the order in which its value entered the sorted list (ties keep that order). */
+  private seqs = new Float64Array(64);
 
   constructor(readonly name: string, readonly dist: Distribution) {}
 
@@ -190,6 +192,11 @@ export class ParamColumn {
       if (v === v) this.insertSorted(v, k);
     }
     return v;
+  }
+
+  /** When the trial's value entered the sorted list (0, 1, ...): equal values are sorted by it. */
+  sortedSeq(k: number): number {
+    return this.seqs[k];
   }
 
   /** Finished trials' values in ascending order and their trial numbers (views, do not modify). */
@@ -217,6 +224,7 @@ export class ParamColumn {
     this.sortedNumbers.copyWithin(lo + 1, lo, this.nSorted);
     this.sortedValues[lo] = v;
     this.sortedNumbers[lo] = k;
+    this.seqs[k] = this.nSorted;
     this.nSorted++;
   }
 
@@ -226,8 +234,11 @@ export class ParamColumn {
     values.set(this.values);
     const final = new Uint8Array(size);
     final.set(this.final);
+    const seqs = new Float64Array(size);
+    seqs.set(this.seqs);
     this.values = values;
     this.final = final;
+    this.seqs = seqs;
   }
 }
 

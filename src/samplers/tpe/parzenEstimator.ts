@@ -512,18 +512,11 @@ export class SortedUnivariateDensity {
     const minSigma = params.considerMagicClip ? range / Math.min(100, 1 + m) : EPS;
     const inv = new Float64Array(m);
     const coef = new Float64Array(m);
+    const unscaled = params.unscaledKernels ?? false;
     for (let k = 0; k < m; k++) {
-      let sigma: number;
-      if (k === p) sigma = range;
-      else {
-        if (!params.considerEndpoints && m >= 2 && k === 0) sigma = at(1) - at(0);
-        else if (!params.considerEndpoints && m >= 2 && k === m - 1) sigma = at(m - 1) - at(m - 2);
-        else sigma = Math.max(at(k) - at(k - 1), at(k + 1) - at(k));
-        sigma = Math.min(range, Math.max(minSigma, sigma));
-      }
-      const logZ = logGaussMass((low - mu[k]) / sigma, (high - mu[k]) / sigma);
+      const sigma = k === p ? range : kernelBandwidth(at(k - 1), mu[k], at(k + 1), k, m, params.considerEndpoints, range, minSigma);
       inv[k] = 1 / sigma;
-      coef[k] = (w[k] / total) * (logZ === 0 ? INV_SQRT_2PI : Math.exp(-logZ - LOG_SQRT_2PI)) * (params.unscaledKernels ? 1 : inv[k]);
+      coef[k] = (w[k] / total) * kernelHeight(low, high, mu[k], sigma) * (unscaled ? 1 : inv[k]);
     }
     this.mixture = new SortedGaussianSum(mu, inv, coef);
   }
@@ -534,4 +527,36 @@ export class SortedUnivariateDensity {
     for (let s = 0; s < xs.length; s++) out[s] = Math.log(this.mixture.at(forward(this.model, xs[s])));
     return out;
   }
+}
+
+/**
+ * The bandwidth of the kernel at sorted position k of m (univariate TPE): the larger gap to its
+ * sorted neighbours (the range bounds stand in beyond the ends); without `considerEndpoints` the
+ * outermost kernels use the gap to their inner neighbour. Clipped to [minSigma, range].
+ */
+export function kernelBandwidth(
+  prevMu: number,
+  mu: number,
+  nextMu: number,
+  k: number,
+  m: number,
+  considerEndpoints: boolean,
+  range: number,
+  minSigma: number,
+): number {
+  let sigma: number;
+  if (!considerEndpoints && m >= 2 && k === 0) sigma = nextMu - mu;
+  else if (!considerEndpoints && m >= 2 && k === m - 1) sigma = mu - prevMu;
+  else sigma = Math.max(mu - prevMu, nextMu - mu);
+  return Math.min(range, Math.max(minSigma, sigma));
+}
+
+/**
+ * A continuous kernel's truncation factor 1/(sqrt(2 pi) Z), with Z its mass inside [low, high].
+ * The kernel is this times exp(-z^2/2), times 1/sigma for properly normalised kernels.
+ */
+export function kernelHeight(low: number, high: number, mu: number, sigma: number): number {
+  const logZ = logGaussMass((low - mu) / sigma, (high - mu) / sigma);
+  // Most kernels sit well inside the range (logZ = 0): skip the exponential for them.
+  return logZ === 0 ? INV_SQRT_2PI : Math.exp(-logZ - LOG_SQRT_2PI);
 }

@@ -9,7 +9,21 @@ import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSp
 import { hypervolumeContributionWeights, selectBelowMultiObjective } from './multiObjective';
 import { computeSplit, gatherObservations, ParamColumn, type Split } from './observations';
 import { distributionsEqual } from '../../distributions';
-import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParzenEstimatorParameters } from './parzenEstimator';
+import { IncrementalAboveDensity } from './incrementalAbove';
+import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
+
+/** Above observations from which g(x) is maintained incrementally (the magic clip floor is constant from 98). */
+const INCREMENTAL_MIN = 128;
+
+interface AboveCache {
+  column: ParamColumn;
+  /** Trial numbers of the split's above list (chronological) that the density has seen. */
+  numbers: Int32Array;
+  length: number;
+  /** Those that have the parameter, in time order (the weight ranks). */
+  kept: number[];
+  density: IncrementalAboveDensity | null;
+}
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
 const RUNNING = TrialState.RUNNING;
@@ -71,6 +85,11 @@ export interface TPESamplerOptions {
    * values are stored in the trial's system attribute `constraints`.
    */
   constraintsFunc?: (trial: FrozenTrial) => number[];
+  /**
+   * @internal Tests only: rebuild the above estimator from scratch every trial instead of
+   * maintaining it across trials (the two give the same proposals).
+   */
+  _noIncremental?: boolean;
 }
 
 /**
@@ -101,6 +120,10 @@ export class TPESampler implements Sampler {
   private lastGroups: Array<Record<string, Distribution>> = [];
   private splitMemo: { trials: readonly FrozenTrial[]; study: Study; split: Split } | null = null;
   private readonly columns = new Map<string, ParamColumn>();
+  /** Per parameter, the above density maintained across trials (see `incrementalAbove`). */
+  private readonly aboveCaches = new Map<string, AboveCache>();
+  /** Off only to compare against the from-scratch path in tests. */
+  private readonly incremental: boolean;
   private columnsStudy: Study | null = null;
 
   constructor(opts: TPESamplerOptions = {}) {
@@ -141,6 +164,7 @@ export class TPESampler implements Sampler {
       multivariate: this.multivariate,
       unscaledKernels: !(opts.normalizeKernels ?? false),
     };
+    this.incremental = !opts._noIncremental;
     this.rng = new Rng(opts.seed);
     this.randomRng = new Rng(opts.seed === undefined ? undefined : `${opts.seed}/startup`);
   }
@@ -207,13 +231,9 @@ export class TPESampler implements Sampler {
     const models = dists.map(paramModel);
     const columns = names.map((name, j) => this.column(study, name, dists[j]));
     const below = gatherObservations(split, split.below, columns);
-    const above = gatherObservations(split, split.above, columns);
     const weightsBelow = study.isMultiObjective ? hypervolumeContributionWeights(split, below.kept) : undefined;
     const l = new ParzenEstimator(below.values, models, this.parzen, weightsBelow);
-    const g =
-      names.length === 1 && !this.multivariate && models[0].kind === 'numeric' && above.kept.length > 64
-        ? this.presortedEstimator(split, above.kept, above.values, columns[0], models)
-        : new ParzenEstimator(above.values, models, this.parzen);
+    const g = this.aboveEstimator(split, names, columns, models);
     const candidates = l.sample(this.rng, this.nEiCandidates);
     const ll = l.logPdf(candidates);
     const lg = g.logPdf(candidates);
@@ -227,6 +247,102 @@ export class TPESampler implements Sampler {
       }
     }
     return candidates.map((c) => c[best]);
+  }
+
+  /** g(x): maintained across trials when possible, else built from the above trials' values. */
+  private aboveEstimator(
+    split: Split,
+    names: string[],
+    columns: ParamColumn[],
+    models: ParamModel[],
+  ): { logPdf(samples: readonly Float64Array[]): Float64Array } {
+    const univariate = names.length === 1 && !this.multivariate && models[0].kind === 'numeric';
+    if (univariate && this.incremental) {
+      const cached = this.incrementalAbove(split, names[0], columns[0], models[0]);
+      if (cached) return cached;
+    }
+    const above = gatherObservations(split, split.above, columns);
+    return univariate && above.kept.length > 64
+      ? this.presortedEstimator(split, above.kept, above.values, columns[0], models)
+      : new ParzenEstimator(above.values, models, this.parzen);
+  }
+
+  /**
+   * The incrementally maintained above density of one continuous parameter, or null when this case
+   * needs the from-scratch path (custom weights, too few observations, discrete values, running
+   * trials). The cache follows the above set as long as each split only appends newer trials to it;
+   * anything else (a trial moving between below and above, out-of-order completions) rebuilds it.
+   */
+  private incrementalAbove(split: Split, name: string, column: ParamColumn, model: ParamModel): IncrementalAboveDensity | null {
+    if (model.kind !== 'numeric' || model.q !== null || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip) return null;
+    let cache = this.aboveCaches.get(name);
+    if (!cache || cache.column !== column) {
+      cache = { column, numbers: new Int32Array(256), length: 0, kept: [], density: null };
+      this.aboveCaches.set(name, cache);
+    }
+    const { trials, above } = split;
+    let valid = above.length >= cache.length;
+    for (let i = 0; valid && i < cache.length; i++) if (trials[above[i]].number !== cache.numbers[i]) valid = false;
+    if (!valid) {
+      cache.length = 0;
+      cache.kept = [];
+      cache.density = null;
+    }
+    const values: number[] = [];
+    const seqs: number[] = [];
+    const numbers: number[] = [];
+    for (let i = cache.length; i < above.length; i++) {
+      const t = trials[above[i]];
+      if (t.state === RUNNING) {
+        // Constant liar: a running trial's value is not final; keep the from-scratch path.
+        cache.length = 0;
+        cache.kept = [];
+        cache.density = null;
+        return null;
+      }
+      if (cache.length === cache.numbers.length) {
+        const grown = new Int32Array(cache.length * 2);
+        grown.set(cache.numbers);
+        cache.numbers = grown;
+      }
+      cache.numbers[cache.length++] = t.number;
+      const v = column.get(t);
+      if (v !== v) continue; // the trial lacks this parameter
+      cache.kept.push(t.number);
+      values.push(v);
+      seqs.push(column.sortedSeq(t.number));
+      numbers.push(t.number);
+    }
+    if (cache.density) {
+      if (numbers.length > 0) cache.density.append(values, seqs, numbers);
+      return cache.density;
+    }
+    if (cache.kept.length < INCREMENTAL_MIN) return null;
+    cache.density = this.buildIncremental(model, column, cache.kept);
+    return cache.density;
+  }
+
+  private buildIncremental(model: ParamModel & { kind: 'numeric' }, column: ParamColumn, kept: readonly number[]): IncrementalAboveDensity {
+    const n = kept.length;
+    const maxNumber = kept[n - 1];
+    const rank = new Int32Array(maxNumber + 1).fill(-1);
+    for (let r = 0; r < n; r++) rank[kept[r]] = r;
+    const values = new Float64Array(n);
+    const seqs = new Float64Array(n);
+    const numbers = new Int32Array(n);
+    const ranks = new Int32Array(n);
+    const { values: sv, numbers: sn } = column.sorted();
+    let c = 0;
+    for (let p = 0; p < sv.length; p++) {
+      const k = sn[p];
+      if (k > maxNumber || rank[k] < 0) continue;
+      values[c] = sv[p];
+      seqs[c] = column.sortedSeq(k);
+      numbers[c] = k;
+      ranks[c] = rank[k];
+      c++;
+    }
+    return IncrementalAboveDensity.build(model, this.parzen, values, seqs, numbers, ranks);
   }
 
   /**
@@ -283,6 +399,7 @@ export class TPESampler implements Sampler {
   private column(study: Study, name: string, dist: Distribution): ParamColumn {
     if (this.columnsStudy !== study) {
       this.columns.clear();
+      this.aboveCaches.clear();
       this.columnsStudy = study;
     }
     let c = this.columns.get(name);

@@ -1,0 +1,505 @@
+import { InvalidArgumentError } from '../../errors';
+import type { ParamModel, ParzenEstimatorParameters } from './parzenEstimator';
+import { kernelBandwidth, kernelHeight } from './parzenEstimator';
+
+/**
+ * TPE's "above" density g(x) of one continuous univariate parameter, maintained across trials
+ * instead of rebuilt from scratch every trial.
+ *
+ * It is the same model as `SortedUnivariateDensity` (one kernel per observation with a bandwidth
+ * from its sorted neighbours, the prior kernel, Optuna's default weight ramp) and each kernel's
+ * bandwidth and normaliser are computed by the same expressions, so the kernels are bit-identical;
+ * only the order of the additions in the final sum differs (relative differences around 1e-15).
+ *
+ * Why it can be incremental. Between two trials the above set usually just gains the newest
+ * trial(s). Inserting one mean changes only its own and its two sorted neighbours' bandwidths
+ * (the magic-clip floor range/min(100, 1 + m) is constant once m >= 99, which the caller ensures).
+ * The weights do change every trial, but in a structured way: with n observations in time order,
+ * Optuna's default weights are w_r = alpha + beta r for the r < R = n - 25 oldest (alpha = 1/n,
+ * beta = (1 - 1/n)/(R - 1)) and 1 for the 25 newest. So the mixture is
+ *   sum_r w_r h_r e_r(x) = alpha sum_ramp h e + beta sum_ramp r h e + sum_newest h e,
+ * and per-chunk moments of those three sums stay valid while alpha and beta move; a chunk is
+ * recomputed only when one of its kernels changes (a neighbour insertion, or a kernel leaving the
+ * newest 25). Anything else (an observation leaving the above set, out-of-order arrivals, other
+ * weights) makes the caller rebuild.
+ *
+ * Layout: the kernels (and the prior kernel, which takes part in the neighbour bandwidths) live in
+ * sorted chunks of at most CAP entries, split in halves when full, so an insertion moves at most
+ * CAP entries and leaves the other chunks untouched. Evaluation skips chunks out of reach and sums
+ * a tight chunk of equal bandwidths with a Taylor expansion, as `SortedGaussianSum` does:
+ * with t = (x - c) inv and u_p = (mu_p - c) inv,
+ *   sum_p a_p e^{-(t - u_p)^2/2} = e^{-t^2/2} sum_k t^k M_k,  M_k = sum_p a_p e^{-u_p^2/2} u_p^k / k!.
+ */
+
+const CAP = 32;
+const REACH = 10;
+const NEWEST = 25;
+/**
+ * Clipped kernels are grouped in cells of 2 bandwidths, so |u| <= 1 from the cell centre, and a
+ * cell is summed with K Hermite terms. Truncation: |He_k(t)| e^{-t^2/4} <= 1.09 sqrt(k!) (Cramer's
+ * bound), so the terms left out weigh less than sum_{k>=K} 1/sqrt(k!) < 1e-16 of the cell's mass.
+ */
+const K = 30;
+const CELL_RADIUS = 1;
+
+/** 1/k! */
+const INV_FACT = (() => {
+  const f = new Float64Array(K);
+  f[0] = 1;
+  for (let k = 1; k < K; k++) f[k] = f[k - 1] / k;
+  return f;
+})();
+
+/** Rank marking the prior kernel (it is not an observation). */
+const PRIOR = -1;
+
+class Chunk {
+  len = 0;
+  /** Internal value (for ordering) and column insertion order (ties) of each entry. */
+  readonly value = new Float64Array(CAP);
+  readonly seq = new Float64Array(CAP);
+  /** Kernel in the modelling space: mean, 1/bandwidth, normaliser (without the weight). */
+  readonly mu = new Float64Array(CAP);
+  readonly inv = new Float64Array(CAP);
+  readonly h = new Float64Array(CAP);
+  /** 1 when the bandwidth is the magic-clip floor: the kernel is summed through its cell. */
+  readonly clipped = new Uint8Array(CAP);
+  /** Time rank among the observations, or PRIOR. */
+  readonly rank = new Int32Array(CAP);
+  readonly num = new Int32Array(CAP);
+
+  /** True when a kernel changed since `summarise`. */
+  dirty = true;
+  /** Reach of the chunk's wider (unclipped) kernels, summed directly. */
+  nWide = 0;
+  wideLo = Infinity;
+  wideHi = -Infinity;
+  /** Cells spanned by the entries, and this chunk's share of their moments (3 K per cell). */
+  cellFirst = 0;
+  cellLast = -1;
+  partial = new Float64Array(0);
+}
+
+export class IncrementalAboveDensity {
+  private chunks: Chunk[] = [];
+  /** Chunk holding each trial number's kernel. */
+  private chunkOf: Array<Chunk | undefined> = [];
+  /** Observations' trial numbers in time order (rank = index). */
+  private readonly byRank: number[] = [];
+  private m = 0; // entries including the prior
+  private readonly range: number;
+  private readonly prior: number;
+  private readonly priorInv: number;
+  private readonly priorH: number;
+  private readonly minSigma: number;
+  /** Cells of width 2 CELL_RADIUS minSigma over [low, high] holding the clipped kernels' moments. */
+  private readonly clipInv: number;
+  private readonly cellWidth: number;
+  private readonly nCells: number;
+  /** Per cell, 3 K moments: ramp kernels, ramp kernels times rank, newest kernels. */
+  private readonly cellMoments: Float64Array;
+  /** Per cell, K moments combined with the current weights (valid when cellGen = gen). */
+  private readonly cellCombined: Float64Array;
+  private readonly cellGen: Int32Array;
+  private readonly cellUsed: Uint8Array;
+  private readonly dirtyCells = new Set<number>();
+  private alpha = 0;
+  private beta = 0;
+  private ramp = 0;
+  private total = 0;
+  private gen = 0;
+
+  constructor(
+    private readonly model: ParamModel & { kind: 'numeric' },
+    private readonly params: ParzenEstimatorParameters,
+  ) {
+    this.range = model.high - model.low;
+    this.prior = 0.5 * (model.low + model.high);
+    this.priorInv = 1 / this.range;
+    this.priorH = kernelHeight(model.low, model.high, this.prior, this.range) * (params.unscaledKernels ? 1 : this.priorInv);
+    // The caller keeps m >= 99 (m = observations + prior), where the magic-clip floor no longer moves.
+    if (!params.considerMagicClip) throw new InvalidArgumentError('IncrementalAboveDensity needs the magic clip (its cells are sized by its floor).');
+    this.minSigma = this.range / 100;
+    this.clipInv = 1 / this.minSigma;
+    this.cellWidth = 2 * CELL_RADIUS * this.minSigma;
+    this.nCells = Math.ceil(this.range / this.cellWidth) + 1;
+    this.cellMoments = new Float64Array(this.nCells * 3 * K);
+    this.cellCombined = new Float64Array(this.nCells * K);
+    this.cellGen = new Int32Array(this.nCells).fill(-1);
+    this.cellUsed = new Uint8Array(this.nCells);
+  }
+
+  get size(): number {
+    return this.byRank.length;
+  }
+
+  /**
+   * Build from the observations in ascending (value, seq) order. `ranks[i]` is observation i's time
+   * rank (0 = oldest); `numbers` its trial number.
+   */
+  static build(
+    model: ParamModel & { kind: 'numeric' },
+    params: ParzenEstimatorParameters,
+    values: Float64Array,
+    seqs: Float64Array,
+    numbers: Int32Array,
+    ranks: Int32Array,
+  ): IncrementalAboveDensity {
+    const d = new IncrementalAboveDensity(model, params);
+    const n = values.length;
+    if (n + 1 < 99) {
+      throw new InvalidArgumentError('IncrementalAboveDensity needs at least 98 observations (the magic clip floor must be constant).');
+    }
+    const byRank = new Array<number>(n);
+    // Entries in sorted order; the prior goes after every observation whose mean is <= its own.
+    const fill = 24;
+    let chunk = new Chunk();
+    d.chunks.push(chunk);
+    let priorPlaced = false;
+    const push = (value: number, seq: number, mu: number, rank: number, num: number) => {
+      if (chunk.len === fill) {
+        chunk = new Chunk();
+        d.chunks.push(chunk);
+      }
+      const j = chunk.len++;
+      chunk.value[j] = value;
+      chunk.seq[j] = seq;
+      chunk.mu[j] = mu;
+      chunk.rank[j] = rank;
+      chunk.num[j] = num;
+      if (rank !== PRIOR) d.setChunkOf(num, chunk);
+    };
+    for (let i = 0; i < n; i++) {
+      const mu = d.forward(values[i]);
+      if (!priorPlaced && mu > d.prior) {
+        push(NaN, NaN, d.prior, PRIOR, -1);
+        priorPlaced = true;
+      }
+      push(values[i], seqs[i], mu, ranks[i], numbers[i]);
+      byRank[ranks[i]] = numbers[i];
+    }
+    if (!priorPlaced) push(NaN, NaN, d.prior, PRIOR, -1);
+    for (let r = 0; r < n; r++) d.byRank.push(byRank[r]);
+    d.m = n + 1;
+    // Bandwidths of every entry, walking the sorted sequence with its neighbours.
+    let prevMu = model.low;
+    let k = 0;
+    for (let c = 0; c < d.chunks.length; c++) {
+      const ch = d.chunks[c];
+      for (let j = 0; j < ch.len; j++, k++) {
+        const next = j + 1 < ch.len ? ch.mu[j + 1] : c + 1 < d.chunks.length ? d.chunks[c + 1].mu[0] : model.high;
+        d.setKernel(ch, j, prevMu, next, k);
+        prevMu = ch.mu[j];
+      }
+    }
+    d.updateWeights();
+    d.flush();
+    return d;
+  }
+
+  /**
+   * Add observations newer than all present ones (ascending trial numbers, time order), keeping
+   * their ranks after the existing ones. `values[i]` is the internal value, `seqs[i]` the column's
+   * insertion order (breaks ties between equal values the way the column's sorted list does).
+   */
+  append(values: readonly number[], seqs: readonly number[], numbers: readonly number[]): void {
+    const oldRamp = this.rampFor(this.byRank.length);
+    for (let i = 0; i < values.length; i++) this.insert(values[i], seqs[i], numbers[i], this.byRank.length);
+    // Kernels that left the newest 25 now belong to the ramp moments.
+    const newRamp = this.rampFor(this.byRank.length);
+    for (let r = oldRamp; r < newRamp; r++) this.chunkOf[this.byRank[r]]!.dirty = true;
+    this.updateWeights();
+    this.flush();
+  }
+
+  /** Log density at each internal value. */
+  logPdf(samples: readonly Float64Array[]): Float64Array {
+    const xs = samples[0];
+    const out = new Float64Array(xs.length);
+    for (let s = 0; s < xs.length; s++) out[s] = Math.log(this.at(this.forward(xs[s])) / this.total);
+    return out;
+  }
+
+  /** The unnormalised mixture sum (times total weight) at y in the modelling space. */
+  private at(y: number): number {
+    const alpha = this.alpha;
+    const beta = this.beta;
+    const ramp = this.ramp;
+    const pz = (y - this.prior) * this.priorInv;
+    let sum = this.params.priorWeight * this.priorH * Math.exp(-0.5 * pz * pz);
+    // Cells of clipped kernels within reach: Hermite expansion about the cell centre.
+    const w = this.cellWidth;
+    const reach = REACH * this.minSigma + 0.5 * w;
+    const first = Math.max(0, Math.ceil((y - reach - this.model.low) / w - 1));
+    const last = Math.min(this.nCells - 1, Math.floor((y + reach - this.model.low) / w));
+    for (let i = first; i <= last; i++) {
+      if (!this.cellUsed[i]) continue;
+      const t = (y - this.cellCenter(i)) * this.clipInv;
+      if (t * t > (REACH + CELL_RADIUS) * (REACH + CELL_RADIUS)) continue;
+      const base = i * K;
+      if (this.cellGen[i] !== this.gen) {
+        const m = this.cellMoments;
+        const b3 = 3 * base;
+        for (let k = 0; k < K; k++) this.cellCombined[base + k] = alpha * m[b3 + k] + beta * m[b3 + K + k] + m[b3 + 2 * K + k];
+        this.cellGen[i] = this.gen;
+      }
+      // sum_k M_k He_k(t), He_{k+1} = t He_k - k He_{k-1}.
+      const mk = this.cellCombined;
+      let hPrev = 1;
+      let hCur = t;
+      let acc = mk[base] + mk[base + 1] * t;
+      for (let k = 1; k < K - 1; k++) {
+        const hNext = t * hCur - k * hPrev;
+        acc += mk[base + k + 1] * hNext;
+        hPrev = hCur;
+        hCur = hNext;
+      }
+      sum += Math.exp(-0.5 * t * t) * acc;
+    }
+    // The wider kernels, one by one.
+    const chunks = this.chunks;
+    for (let c = 0; c < chunks.length; c++) {
+      const ch = chunks[c];
+      if (ch.nWide === 0 || y < ch.wideLo || y > ch.wideHi) continue;
+      const { mu, inv, h, rank, clipped } = ch;
+      for (let j = 0; j < ch.len; j++) {
+        const r = rank[j];
+        if (r === PRIOR || clipped[j]) continue;
+        const z = (y - mu[j]) * inv[j];
+        const z2 = z * z;
+        if (z2 < REACH * REACH) sum += (r < ramp ? alpha + beta * r : 1) * h[j] * Math.exp(-0.5 * z2);
+      }
+    }
+    return sum;
+  }
+
+  private cellCenter(i: number): number {
+    return this.model.low + (i + 0.5) * this.cellWidth;
+  }
+
+  private cellOf(mu: number): number {
+    const i = Math.floor((mu - this.model.low) / this.cellWidth);
+    return i < 0 ? 0 : i >= this.nCells ? this.nCells - 1 : i;
+  }
+
+  /** Bring the chunk summaries and the cells' moments up to date after insertions. */
+  private flush(): void {
+    const dirtyCells = this.dirtyCells;
+    for (const ch of this.chunks) {
+      if (!ch.dirty) continue;
+      for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
+      this.summarise(ch);
+      for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
+    }
+    for (const i of dirtyCells) this.sumCell(i);
+    dirtyCells.clear();
+  }
+
+  /** A cell's moments: the sum of the partial moments of the chunks spanning it. */
+  private sumCell(i: number): void {
+    const m = this.cellMoments;
+    const b3 = 3 * i * K;
+    m.fill(0, b3, b3 + 3 * K);
+    this.cellGen[i] = -1;
+    const chunks = this.chunks;
+    // First chunk reaching cell i (chunks span nondecreasing cell ranges).
+    let lo = 0;
+    let hi = chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (chunks[mid].cellLast < i) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let c = lo; c < chunks.length && chunks[c].cellFirst <= i; c++) {
+      const ch = chunks[c];
+      const p = ch.partial;
+      const o = 3 * (i - ch.cellFirst) * K;
+      for (let k = 0; k < 3 * K; k++) m[b3 + k] += p[o + k];
+    }
+    this.cellUsed[i] = m[b3] + m[b3 + 2 * K] > 0 ? 1 : 0;
+  }
+
+  /** Reach of the wide kernels and the chunk's partial Hermite moments per cell. */
+  private summarise(ch: Chunk): void {
+    ch.dirty = false;
+    const { mu, inv, h, rank, clipped } = ch;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let nWide = 0;
+    for (let j = 0; j < ch.len; j++) {
+      if (rank[j] === PRIOR || clipped[j]) continue;
+      nWide++;
+      const r = REACH / inv[j];
+      if (mu[j] - r < lo) lo = mu[j] - r;
+      if (mu[j] + r > hi) hi = mu[j] + r;
+    }
+    ch.nWide = nWide;
+    ch.wideLo = lo;
+    ch.wideHi = hi;
+    ch.cellFirst = this.cellOf(mu[0]);
+    ch.cellLast = this.cellOf(mu[ch.len - 1]);
+    const size = 3 * K * (ch.cellLast - ch.cellFirst + 1);
+    if (ch.partial.length < size) ch.partial = new Float64Array(Math.max(size, 2 * ch.partial.length));
+    const p = ch.partial;
+    p.fill(0, 0, size);
+    const ramp = this.ramp;
+    const inv0 = this.clipInv;
+    for (let j = 0; j < ch.len; j++) {
+      const r = rank[j];
+      if (r === PRIOR || !clipped[j]) continue;
+      const cell = this.cellOf(mu[j]);
+      const u = (mu[j] - this.cellCenter(cell)) * inv0;
+      const o = 3 * (cell - ch.cellFirst) * K;
+      // Power moments h u^k / k!, into the ramp sums (plain and times rank) or the newest sum.
+      let term = h[j];
+      if (r < ramp) {
+        for (let k = 0; k < K; k++) {
+          const v = term * INV_FACT[k];
+          p[o + k] += v;
+          p[o + K + k] += r * v;
+          term *= u;
+        }
+      } else {
+        for (let k = 0; k < K; k++) {
+          p[o + 2 * K + k] += term * INV_FACT[k];
+          term *= u;
+        }
+      }
+    }
+  }
+
+  private forward(x: number): number {
+    return this.model.log ? Math.log(x) : x;
+  }
+
+  private rampFor(n: number): number {
+    return n >= NEWEST ? n - NEWEST : 0;
+  }
+
+  /** Weights of Optuna's default ramp for the current number of observations. */
+  private updateWeights(): void {
+    const n = this.byRank.length;
+    const ramp = this.rampFor(n);
+    this.ramp = ramp;
+    this.alpha = 1 / n;
+    this.beta = ramp > 1 ? (1 - 1 / n) / (ramp - 1) : 0;
+    // Sum of the ramp (arithmetic series) plus the newest ones' 1s plus the prior's weight.
+    const rampSum = ramp > 1 ? ramp / n + ((1 - 1 / n) * ramp) / 2 : ramp / n;
+    this.total = rampSum + (n - ramp) + this.params.priorWeight;
+    this.gen++;
+  }
+
+  private setChunkOf(num: number, ch: Chunk): void {
+    this.chunkOf[num] = ch;
+  }
+
+  /** Bandwidth and normaliser of entry j of `ch` at sorted position k of m, given its neighbours' means. */
+  private setKernel(ch: Chunk, j: number, prevMu: number, nextMu: number, k: number): void {
+    ch.dirty = true;
+    if (ch.rank[j] === PRIOR) {
+      ch.clipped[j] = 0;
+      ch.inv[j] = this.priorInv;
+      ch.h[j] = this.priorH;
+      return;
+    }
+    const sigma = kernelBandwidth(prevMu, ch.mu[j], nextMu, k, this.m, this.params.considerEndpoints, this.range, this.minSigma);
+    const inv = 1 / sigma;
+    ch.clipped[j] = sigma === this.minSigma ? 1 : 0;
+    ch.inv[j] = inv;
+    ch.h[j] = kernelHeight(this.model.low, this.model.high, ch.mu[j], sigma) * (this.params.unscaledKernels ? 1 : inv);
+  }
+
+  /** True when entry (value, seq, mu) sorts before entry j of chunk ch. */
+  private before(value: number, seq: number, mu: number, ch: Chunk, j: number): boolean {
+    if (ch.rank[j] === PRIOR) return mu <= this.prior;
+    return value < ch.value[j] || (value === ch.value[j] && seq < ch.seq[j]);
+  }
+
+  private insert(value: number, seq: number, num: number, rank: number): void {
+    const mu = this.forward(value);
+    const chunks = this.chunks;
+    // First chunk whose last entry sorts after the new one (else the last chunk).
+    let lo = 0;
+    let hi = chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const ch = chunks[mid];
+      if (this.before(value, seq, mu, ch, ch.len - 1)) hi = mid;
+      else lo = mid + 1;
+    }
+    let c = lo;
+    let ch = chunks[c];
+    if (ch.len === CAP) {
+      this.split(c);
+      if (!this.before(value, seq, mu, chunks[c], chunks[c].len - 1)) c++;
+      ch = chunks[c];
+    }
+    let j = ch.len;
+    while (j > 0 && this.before(value, seq, mu, ch, j - 1)) j--;
+    for (let p = ch.len; p > j; p--) {
+      ch.value[p] = ch.value[p - 1];
+      ch.seq[p] = ch.seq[p - 1];
+      ch.mu[p] = ch.mu[p - 1];
+      ch.inv[p] = ch.inv[p - 1];
+      ch.h[p] = ch.h[p - 1];
+      ch.rank[p] = ch.rank[p - 1];
+      ch.clipped[p] = ch.clipped[p - 1];
+      ch.num[p] = ch.num[p - 1];
+    }
+    ch.len++;
+    ch.value[j] = value;
+    ch.seq[j] = seq;
+    ch.mu[j] = mu;
+    ch.rank[j] = rank;
+    ch.num[j] = num;
+    this.setChunkOf(num, ch);
+    this.byRank.push(num);
+    this.m++;
+    // The new kernel and its two neighbours get new bandwidths.
+    this.refresh(c, j - 1);
+    this.refresh(c, j);
+    this.refresh(c, j + 1);
+  }
+
+  /** Recompute the kernel at offset j of chunk c (offsets may spill into the adjacent chunks). */
+  private refresh(c: number, j: number): void {
+    const chunks = this.chunks;
+    if (j < 0) {
+      if (c === 0) return;
+      c--;
+      j = chunks[c].len - 1;
+    } else if (j >= chunks[c].len) {
+      if (c === chunks.length - 1) return;
+      c++;
+      j = 0;
+    }
+    const ch = chunks[c];
+    const prevMu = j > 0 ? ch.mu[j - 1] : c > 0 ? chunks[c - 1].mu[chunks[c - 1].len - 1] : this.model.low;
+    const nextMu = j + 1 < ch.len ? ch.mu[j + 1] : c + 1 < chunks.length ? chunks[c + 1].mu[0] : this.model.high;
+    // Only whether k is the first or last position matters to the bandwidth rule.
+    const k = c === 0 && j === 0 ? 0 : c === chunks.length - 1 && j === ch.len - 1 ? this.m - 1 : 1;
+    this.setKernel(ch, j, prevMu, nextMu, k);
+  }
+
+  private split(c: number): void {
+    const a = this.chunks[c];
+    const b = new Chunk();
+    const half = a.len >> 1;
+    for (let p = half; p < a.len; p++) {
+      const q = p - half;
+      b.value[q] = a.value[p];
+      b.seq[q] = a.seq[p];
+      b.mu[q] = a.mu[p];
+      b.inv[q] = a.inv[p];
+      b.h[q] = a.h[p];
+      b.rank[q] = a.rank[p];
+      b.clipped[q] = a.clipped[p];
+      b.num[q] = a.num[p];
+      if (b.rank[q] !== PRIOR) this.setChunkOf(b.num[q], b);
+    }
+    b.len = a.len - half;
+    a.len = half;
+    a.dirty = true;
+    this.chunks.splice(c + 1, 0, b);
+  }
+}

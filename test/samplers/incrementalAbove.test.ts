@@ -1,0 +1,115 @@
+// The incrementally maintained "above" density must be the same model as the from-scratch one
+// (SortedUnivariateDensity, itself checked against Optuna 3.1 in parzen.test.ts), and a seeded TPE
+// study must propose exactly the same parameters with and without it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createStudy, floatDistribution, intDistribution, TPESampler, TrialPruned, type Distribution, type Trial } from '../../src';
+import { Rng } from '../../src/rng';
+import { IncrementalAboveDensity } from '../../src/samplers/tpe/incrementalAbove';
+import { paramModel, SortedUnivariateDensity } from '../../src/samplers/tpe/parzenEstimator';
+import { defaultWeights } from '../../src/samplers/tpe/sampler';
+
+/** Reference: the from-scratch density of the first n observations (time order = index). */
+function reference(model: ReturnType<typeof paramModel> & { kind: 'numeric' }, history: number[], n: number, params: Parameters<typeof IncrementalAboveDensity.build>[1]) {
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => history[a] - history[b] || a - b);
+  const w = defaultWeights(n);
+  return new SortedUnivariateDensity(
+    model,
+    Float64Array.from(order, (i) => history[i]),
+    Float64Array.from(order, (i) => w[i]),
+    params,
+  );
+}
+
+function history(dist: Distribution & { kind: 'float' | 'int' }, n: number, rng: Rng): number[] {
+  const model = paramModel(dist);
+  if (model.kind !== 'numeric') throw new Error('numeric expected');
+  const mid = 0.5 * (model.low + model.high);
+  return Array.from({ length: n }, (_, i) => {
+    // A value equal to the prior mean, repeated values, tight clusters (clipped bandwidths) and spread ones.
+    if (i === 3) return model.log ? Math.exp(mid) : mid;
+    if (i % 17 === 5) return model.log ? Math.exp(mid) : mid;
+    const r = rng.random();
+    const u = r < 0.5 ? 0.3 + 0.01 * rng.normal(0, 1) : r < 0.7 ? 0.8 + 0.002 * rng.random() : rng.random();
+    const y = model.low + Math.min(1, Math.max(0, u)) * (model.high - model.low);
+    const v = model.log ? Math.exp(y) : y;
+    return dist.kind === 'int' ? Math.min(dist.high, Math.max(dist.low, Math.round(v))) : Math.min(dist.high, Math.max(dist.low, v));
+  });
+}
+
+describe('IncrementalAboveDensity', () => {
+  it('equals the from-scratch density after every kind of insertion, to 1e-12 in log density', () => {
+    const rng = new Rng(7);
+    for (const dist of [floatDistribution(-5, 10), floatDistribution(1e-4, 10, { log: true }), intDistribution(1, 512, { log: true })]) {
+      const model = paramModel(dist);
+      if (model.kind !== 'numeric') throw new Error('numeric expected');
+      const hist = history(dist, 1500, rng);
+      for (const [unscaledKernels, considerEndpoints] of [[true, false], [false, true]] as const) {
+        const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints, weights: defaultWeights, multivariate: false, unscaledKernels };
+        const start = 120;
+        const order = Array.from({ length: start }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
+        const inc = IncrementalAboveDensity.build(
+          model,
+          params,
+          Float64Array.from(order, (i) => hist[i]),
+          Float64Array.from(order),
+          Int32Array.from(order),
+          Int32Array.from(order),
+        );
+        let n = start;
+        const xs = Float64Array.from({ length: 64 }, (_, i) => {
+          const y = i < 8 ? model.low + (i / 7) * (model.high - model.low) : model.low + rng.random() * (model.high - model.low);
+          return Math.min(dist.high, Math.max(dist.low, model.log ? Math.exp(y) : y));
+        });
+        while (n < hist.length) {
+          // Batches of 1 to 3 newer trials, as when a parameter is not suggested in every trial.
+          const k = Math.min(hist.length - n, 1 + (n % 3));
+          const idx = Array.from({ length: k }, (_, j) => n + j);
+          inc.append(idx.map((i) => hist[i]), idx, idx);
+          n += k;
+          if (n % 97 > 2 && n < hist.length) continue;
+          const want = reference(model, hist, n, params).logPdf([xs]);
+          const got = inc.logPdf([xs]);
+          for (let i = 0; i < xs.length; i++) {
+            assert.ok(Math.abs(got[i] - want[i]) < 1e-12, `${JSON.stringify(dist)} n=${n} x=${xs[i]}: ${got[i]} vs ${want[i]}`);
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('TPESampler with the incremental above density', () => {
+  const quiet = { showProgressBar: false, catch: [Error] } as const;
+  const params = async (objective: (t: Trial) => number, nTrials: number, incremental: boolean) => {
+    const opts = incremental ? { seed: 3 } : { seed: 3, _noIncremental: true };
+    const study = await createStudy({ sampler: new TPESampler(opts) });
+    await study.optimize(objective, { nTrials, ...quiet });
+    return study.trials.map((t) => ({ state: t.state, params: t.params }));
+  };
+
+  it('proposes bit-identical parameters to the from-scratch path (Branin, 700 trials)', async () => {
+    const branin = (t: Trial) => {
+      const x = t.suggestFloat('x', -5, 10);
+      const y = t.suggestFloat('y', 0, 15);
+      return (y - (5.1 / (4 * Math.PI ** 2)) * x * x + (5 / Math.PI) * x - 6) ** 2 + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x) + 10;
+    };
+    assert.deepEqual(await params(branin, 700, true), await params(branin, 700, false));
+  });
+
+  it('proposes bit-identical parameters on a conditional space with pruned and failed trials', async () => {
+    const objective = (t: Trial) => {
+      const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+      const units = t.suggestInt('units', 1, 256, { log: true });
+      let v = (Math.log10(lr) + 3) ** 2 + Math.abs(Math.log(units) - 3);
+      if (t.suggestCategorical('kind', ['a', 'b']) === 'a') v += (t.suggestFloat('wa', 0, 1) - 0.2) ** 2;
+      if (t.number % 13 === 5) throw new Error('failed on purpose');
+      if (t.number % 7 === 3 && v > 2) {
+        t.report(v, 1);
+        throw new TrialPruned();
+      }
+      return v;
+    };
+    assert.deepEqual(await params(objective, 500, true), await params(objective, 500, false));
+  });
+});
