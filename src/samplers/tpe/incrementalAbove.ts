@@ -68,8 +68,8 @@ class Chunk {
   readonly rank = new Int32Array(CAP);
   readonly num = new Int32Array(CAP);
 
-  /** True when a kernel changed since `summarise`. */
-  dirty = true;
+  /** True when a kernel changed since `summarise` (the chunk is then in the dirty list). */
+  dirty = false;
   /** Reach of the chunk's wider (unclipped) kernels, summed directly. */
   nWide = 0;
   wideLo = Infinity;
@@ -103,6 +103,10 @@ export class IncrementalAboveDensity {
   private readonly cellGen: Int32Array;
   private readonly cellUsed: Uint8Array;
   private readonly dirtyCells = new Set<number>();
+  private readonly dirtyChunks: Chunk[] = [];
+  /** The chunks holding unclipped kernels (summed one by one), in order. */
+  private wideChunks: Chunk[] = [];
+  private chunksChanged = true;
   private alpha = 0;
   private beta = 0;
   private ramp = 0;
@@ -207,7 +211,7 @@ export class IncrementalAboveDensity {
     for (let i = 0; i < values.length; i++) this.insert(values[i], seqs[i], numbers[i], this.byRank.length);
     // Kernels that left the newest 25 now belong to the ramp moments.
     const newRamp = this.rampFor(this.byRank.length);
-    for (let r = oldRamp; r < newRamp; r++) this.chunkOf[this.byRank[r]]!.dirty = true;
+    for (let r = oldRamp; r < newRamp; r++) this.markDirty(this.chunkOf[this.byRank[r]]!);
     this.updateWeights();
     this.flush();
   }
@@ -257,10 +261,10 @@ export class IncrementalAboveDensity {
       sum += Math.exp(-0.5 * t * t) * acc;
     }
     // The wider kernels, one by one.
-    const chunks = this.chunks;
+    const chunks = this.wideChunks;
     for (let c = 0; c < chunks.length; c++) {
       const ch = chunks[c];
-      if (ch.nWide === 0 || y < ch.wideLo || y > ch.wideHi) continue;
+      if (y < ch.wideLo || y > ch.wideHi) continue;
       const { mu, inv, h, rank, clipped } = ch;
       for (let j = 0; j < ch.len; j++) {
         const r = rank[j];
@@ -285,14 +289,25 @@ export class IncrementalAboveDensity {
   /** Bring the chunk summaries and the cells' moments up to date after insertions. */
   private flush(): void {
     const dirtyCells = this.dirtyCells;
-    for (const ch of this.chunks) {
-      if (!ch.dirty) continue;
+    let wideChanged = this.chunksChanged;
+    for (const ch of this.dirtyChunks) {
       for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
+      const hadWide = ch.nWide > 0;
       this.summarise(ch);
+      if (hadWide !== ch.nWide > 0) wideChanged = true;
       for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
     }
+    this.dirtyChunks.length = 0;
     for (const i of dirtyCells) this.sumCell(i);
     dirtyCells.clear();
+    if (wideChanged) this.wideChunks = this.chunks.filter((ch) => ch.nWide > 0);
+    this.chunksChanged = false;
+  }
+
+  private markDirty(ch: Chunk): void {
+    if (ch.dirty) return;
+    ch.dirty = true;
+    this.dirtyChunks.push(ch);
   }
 
   /** A cell's moments: the sum of the partial moments of the chunks spanning it. */
@@ -395,7 +410,7 @@ export class IncrementalAboveDensity {
 
   /** Bandwidth and normaliser of entry j of `ch` at sorted position k of m, given its neighbours' means. */
   private setKernel(ch: Chunk, j: number, prevMu: number, nextMu: number, k: number): void {
-    ch.dirty = true;
+    this.markDirty(ch);
     if (ch.rank[j] === PRIOR) {
       ch.clipped[j] = 0;
       ch.inv[j] = this.priorInv;
@@ -499,7 +514,9 @@ export class IncrementalAboveDensity {
     }
     b.len = a.len - half;
     a.len = half;
-    a.dirty = true;
+    this.markDirty(a);
+    this.markDirty(b);
     this.chunks.splice(c + 1, 0, b);
+    this.chunksChanged = true;
   }
 }

@@ -30,6 +30,11 @@ export interface Split {
   readonly lossVectors: readonly (readonly number[] | null)[];
   /** Constraint violation per index (0 = feasible), or null without constraints. */
   readonly violations: Float64Array | null;
+  /**
+   * Set by `SplitTracker`: the same token as an earlier split's means this split's `above` list
+   * starts with that split's whole `above` list (only newer trials were appended since).
+   */
+  readonly aboveToken?: object;
 }
 
 export interface SplitOptions {
@@ -137,6 +142,152 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
     else above[a++] = i;
   }
   return { trials, below, above, nFinished, lossVectors, violations };
+}
+
+/**
+ * The split of a single-objective study without constraints or constant liar, kept up to date
+ * across trials: each call looks only at the trials that finished since the last one, so a study
+ * of n trials costs O(new trials + gamma) per call instead of O(n). The best gamma(n) are merged
+ * with the new trials (they can only displace members of the current best set), the others are
+ * appended to the above list. Anything unusual (another study, a trial finishing before an older
+ * one, a change of gamma(n), fewer trials than before) recomputes everything with `computeSplit`.
+ *
+ * The returned split's `trials` and `above` share storage with the tracker: they are valid until
+ * the next call.
+ */
+export class SplitTracker {
+  private owner: unknown = null;
+  /** Snapshot entries already looked at, and those that were not finished then. */
+  private seen = 0;
+  private pending: number[] = [];
+  private considered: FrozenTrial[] = [];
+  private keyA = new Float64Array(256);
+  private keyB = new Float64Array(256);
+  /** The below set as indices into `considered`, best first. */
+  private best: number[] = [];
+  private aboveIdx = new Int32Array(256);
+  private aboveLen = 0;
+  private token: object = {};
+
+  /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
+  static supports(opts: SplitOptions): boolean {
+    return opts.directions.length === 1 && !opts.constantLiar && !opts.constraints;
+  }
+
+  update(owner: unknown, all: readonly FrozenTrial[], opts: SplitOptions): Split {
+    if (owner !== this.owner || all.length < this.seen) return this.reset(owner, all, opts);
+    const fresh: FrozenTrial[] = [];
+    const stillPending: number[] = [];
+    for (const num of this.pending) {
+      const t = all[num];
+      if (t === undefined || t.number !== num) return this.reset(owner, all, opts);
+      if (t.state === RUNNING || t.state === WAITING) stillPending.push(num);
+      else if (isConsidered(t)) fresh.push(t);
+    }
+    for (let i = this.seen; i < all.length; i++) {
+      const t = all[i];
+      if (t.number !== i) return this.reset(owner, all, opts);
+      if (t.state === RUNNING || t.state === WAITING) stillPending.push(i);
+      else if (isConsidered(t)) fresh.push(t);
+    }
+    if (fresh.length > 1) fresh.sort((a, b) => a.number - b.number);
+    const m0 = this.considered.length;
+    // A trial that finished after a newer one would land in the middle: recompute.
+    if (fresh.length > 0 && m0 > 0 && fresh[0].number < this.considered[m0 - 1].number) return this.reset(owner, all, opts);
+    const m = m0 + fresh.length;
+    const k = Math.max(0, Math.min(m, Math.floor(opts.gamma(m))));
+    if (k !== this.best.length) return this.reset(owner, all, opts);
+    this.seen = all.length;
+    this.pending = stillPending;
+    if (fresh.length === 0) return this.snapshot(m);
+
+    this.ensureKeys(m);
+    const sign = opts.directions[0] === 'minimize' ? 1 : -1;
+    for (let j = 0; j < fresh.length; j++) {
+      this.considered.push(fresh[j]);
+      writeRankKey(fresh[j], sign, this.keyA, this.keyB, m0 + j);
+    }
+    // The new best k among the old best and the new trials (indices in increasing order for ties).
+    const candidates = [...this.best].sort((a, b) => a - b);
+    for (let i = m0; i < m; i++) candidates.push(i);
+    const best = smallestK(candidates, k, this.keyA, this.keyB);
+    const inBest = new Set(best);
+    for (let i = m0; i < m; i++) if (!inBest.has(i)) this.pushAbove(i);
+    for (const i of this.best) {
+      if (inBest.has(i)) continue;
+      // Displaced from the best set: back into the above list at its chronological place.
+      this.insertAbove(i);
+      this.token = {};
+    }
+    this.best = best;
+    return this.snapshot(m);
+  }
+
+  private snapshot(m: number): Split {
+    const below = Int32Array.from(this.best).sort();
+    return {
+      trials: this.considered,
+      below,
+      above: this.aboveIdx.subarray(0, this.aboveLen),
+      nFinished: m,
+      lossVectors: [],
+      violations: null,
+      aboveToken: this.token,
+    };
+  }
+
+  private reset(owner: unknown, all: readonly FrozenTrial[], opts: SplitOptions): Split {
+    const split = computeSplit(all, opts);
+    this.owner = owner;
+    this.seen = all.length;
+    this.pending = [];
+    for (let i = 0; i < all.length; i++) if (all[i].state === RUNNING || all[i].state === WAITING) this.pending.push(i);
+    this.considered = [...split.trials];
+    const m = this.considered.length;
+    this.ensureKeys(m);
+    const sign = opts.directions[0] === 'minimize' ? 1 : -1;
+    for (let i = 0; i < m; i++) writeRankKey(this.considered[i], sign, this.keyA, this.keyB, i);
+    this.best = smallestK(Array.from(split.below), split.below.length, this.keyA, this.keyB);
+    this.aboveLen = 0;
+    for (const i of split.above) this.pushAbove(i);
+    this.token = {};
+    return this.snapshot(m);
+  }
+
+  private ensureKeys(m: number): void {
+    if (m <= this.keyA.length) return;
+    const size = Math.max(m, 2 * this.keyA.length);
+    const a = new Float64Array(size);
+    a.set(this.keyA);
+    const b = new Float64Array(size);
+    b.set(this.keyB);
+    this.keyA = a;
+    this.keyB = b;
+  }
+
+  private pushAbove(i: number): void {
+    if (this.aboveLen === this.aboveIdx.length) {
+      const grown = new Int32Array(2 * this.aboveIdx.length);
+      grown.set(this.aboveIdx);
+      this.aboveIdx = grown;
+    }
+    this.aboveIdx[this.aboveLen++] = i;
+  }
+
+  private insertAbove(i: number): void {
+    this.pushAbove(i);
+    let p = this.aboveLen - 1;
+    while (p > 0 && this.aboveIdx[p - 1] > i) {
+      this.aboveIdx[p] = this.aboveIdx[p - 1];
+      p--;
+    }
+    this.aboveIdx[p] = i;
+  }
+}
+
+/** Whether a finished trial takes part in a single-objective split (as `computeSplit` decides). */
+function isConsidered(t: FrozenTrial): boolean {
+  return (t.state === COMPLETE && !!t.values && t.values.length === 1) || t.state === PRUNED;
 }
 
 /** The k smallest indices by (keyA, keyB) (ties: earlier index first), without sorting everything. */

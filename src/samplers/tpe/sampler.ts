@@ -7,7 +7,7 @@ import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
 import { hypervolumeContributionWeights, selectBelowMultiObjective } from './multiObjective';
-import { computeSplit, gatherObservations, ParamColumn, type Split } from './observations';
+import { computeSplit, gatherObservations, ParamColumn, SplitTracker, type Split } from './observations';
 import { distributionsEqual } from '../../distributions';
 import { IncrementalAboveDensity } from './incrementalAbove';
 import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
@@ -23,6 +23,8 @@ interface AboveCache {
   /** Those that have the parameter, in time order (the weight ranks). */
   kept: number[];
   density: IncrementalAboveDensity | null;
+  /** The `aboveToken` of the split last seen (see `Split.aboveToken`). */
+  token: object | undefined;
 }
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
@@ -119,6 +121,7 @@ export class TPESampler implements Sampler {
   private readonly groups = new GroupDecomposedSearchSpace({ includePruned: true });
   private lastGroups: Array<Record<string, Distribution>> = [];
   private splitMemo: { trials: readonly FrozenTrial[]; study: Study; split: Split } | null = null;
+  private readonly splitTracker = new SplitTracker();
   private readonly columns = new Map<string, ParamColumn>();
   /** Per parameter, the above density maintained across trials (see `incrementalAbove`). */
   private readonly aboveCaches = new Map<string, AboveCache>();
@@ -277,12 +280,15 @@ export class TPESampler implements Sampler {
     if (model.kind !== 'numeric' || model.q !== null || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip) return null;
     let cache = this.aboveCaches.get(name);
     if (!cache || cache.column !== column) {
-      cache = { column, numbers: new Int32Array(256), length: 0, kept: [], density: null };
+      cache = { column, numbers: new Int32Array(256), length: 0, kept: [], density: null, token: undefined };
       this.aboveCaches.set(name, cache);
     }
     const { trials, above } = split;
     let valid = above.length >= cache.length;
-    for (let i = 0; valid && i < cache.length; i++) if (trials[above[i]].number !== cache.numbers[i]) valid = false;
+    // A split from the tracker says whether only newer trials were appended; others are compared.
+    const appendedOnly = valid && split.aboveToken !== undefined && split.aboveToken === cache.token;
+    for (let i = 0; valid && !appendedOnly && i < cache.length; i++) if (trials[above[i]].number !== cache.numbers[i]) valid = false;
+    cache.token = split.aboveToken;
     if (!valid) {
       cache.length = 0;
       cache.kept = [];
@@ -415,13 +421,15 @@ export class TPESampler implements Sampler {
     const trials = study.trials;
     const memo = this.splitMemo;
     if (memo && memo.trials === trials && memo.study === study) return memo.split;
-    const split = computeSplit(trials, {
+    const opts = {
       directions: study.directions,
       constantLiar: this.constantLiar,
       constraints: this.constraintsFunc !== undefined,
       gamma: this.gamma,
       splitMultiObjective: selectBelowMultiObjective,
-    });
+    };
+    const split =
+      this.incremental && SplitTracker.supports(opts) ? this.splitTracker.update(study, trials, opts) : computeSplit(trials, opts);
     this.splitMemo = { trials, study, split };
     return split;
   }

@@ -1,0 +1,87 @@
+// SplitTracker keeps TPE's good/bad split up to date across trials; at every step it must give
+// exactly what computeSplit (checked against Optuna 3.1 in tpeSplit.test.ts) gives on the same
+// trials, including trials that finish out of order, pruned and failed trials, ties and gamma steps.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Rng, TrialState, type FrozenTrial } from '../../src';
+import { computeSplit, SplitTracker, type SplitOptions } from '../../src/samplers/tpe/observations';
+import { defaultGamma } from '../../src/samplers/tpe/sampler';
+
+function trial(number: number, state: TrialState, value: number | null, intermediate: Array<[number, number]> = []): FrozenTrial {
+  return {
+    trialId: number,
+    number,
+    state,
+    values: value === null ? null : [value],
+    datetimeStart: null,
+    datetimeComplete: null,
+    params: {},
+    internalParams: {},
+    distributions: {},
+    intermediateValues: new Map(intermediate),
+    userAttrs: {},
+    systemAttrs: {},
+  };
+}
+
+/** The chronological trial numbers of a split's below and above lists. */
+function numbers(split: ReturnType<typeof computeSplit>) {
+  return {
+    below: Array.from(split.below, (i) => split.trials[i].number),
+    above: Array.from(split.above, (i) => split.trials[i].number),
+    nFinished: split.nFinished,
+  };
+}
+
+describe('SplitTracker', () => {
+  for (const direction of ['minimize', 'maximize'] as const) {
+    it(`equals computeSplit after every step of a history with running, pruned and failed trials (${direction})`, () => {
+      const rng = new Rng(direction === 'minimize' ? 1 : 2);
+      const opts: SplitOptions = { directions: [direction], constantLiar: false, constraints: false, gamma: defaultGamma };
+      const tracker = new SplitTracker();
+      const owner = {};
+      let trials: FrozenTrial[] = [];
+      const running: number[] = [];
+      let tokenChanges = 0;
+      let lastToken: object | undefined;
+      for (let step = 0; step < 700; step++) {
+        trials = trials.slice(); // a new snapshot, as the study hands out
+        // Start one or two trials; finish running ones, mostly in order, sometimes out of order.
+        const starts = rng.random() < 0.3 ? 2 : 1;
+        for (let s = 0; s < starts; s++) {
+          const n = trials.length;
+          trials.push(trial(n, rng.random() < 0.05 ? TrialState.WAITING : TrialState.RUNNING, null));
+          running.push(n);
+        }
+        while (running.length > (rng.random() < 0.2 ? 2 : 1)) {
+          const pick = rng.random() < 0.1 ? running.length - 1 : 0;
+          const n = running.splice(pick, 1)[0];
+          const r = rng.random();
+          // Values on a coarse grid (ties), improving over time so new trials keep entering the best set.
+          const value = Math.round(rng.uniform(0, 40) * (direction === 'minimize' ? 1 - step / 1000 : 1 + step / 1000)) / 2;
+          trials[n] =
+            r < 0.75
+              ? trial(n, TrialState.COMPLETE, value)
+              : r < 0.9
+                ? trial(n, TrialState.PRUNED, null, rng.random() < 0.8 ? [[rng.int(0, 3), value]] : [])
+                : trial(n, TrialState.FAIL, null);
+        }
+        const got = tracker.update(owner, trials, opts);
+        assert.deepEqual(numbers(got), numbers(computeSplit(trials, opts)), `step ${step}`);
+        if (got.aboveToken !== lastToken) tokenChanges++;
+        lastToken = got.aboveToken;
+      }
+      // The token must stay the same most of the time (else the incremental above density never helps).
+      assert.ok(tokenChanges < 350, `token changed ${tokenChanges} times in 700 steps`);
+    });
+  }
+
+  it('starts over for another study', () => {
+    const opts: SplitOptions = { directions: ['minimize'], constantLiar: false, constraints: false, gamma: () => 2 };
+    const tracker = new SplitTracker();
+    const a = [trial(0, TrialState.COMPLETE, 3), trial(1, TrialState.COMPLETE, 1), trial(2, TrialState.COMPLETE, 2)];
+    const b = [trial(0, TrialState.COMPLETE, 5), trial(1, TrialState.COMPLETE, 6), trial(2, TrialState.COMPLETE, 4), trial(3, TrialState.COMPLETE, 7)];
+    assert.deepEqual(numbers(tracker.update('a', a, opts)), numbers(computeSplit(a, opts)));
+    assert.deepEqual(numbers(tracker.update('b', b, opts)), numbers(computeSplit(b, opts)));
+  });
+});
