@@ -172,10 +172,11 @@ export class CellExecutor {
    */
   private cellLoopGuard(guard: LoopGuard): LoopGuard {
     return {
-      counters: (sites) => guard.counters(sites),
-      check: (counters, site) => {
-        guard.check(counters, site);
+      sites: (count) => guard.sites(count),
+      check: (sites, site) => {
+        const refill = guard.check(sites, site);
         if (this.runningCellInterrupted()) throw new InterruptedError();
+        return refill;
       },
     };
   }

@@ -7,19 +7,19 @@
  * then calls the guard, which reads the interrupt requests the socket thread writes in shared
  * memory and throws when one has arrived.
  *
- * The counters: one Int32Array per cell, one slot per loop (a "site"), declared first thing in the
- * cell (a `var`, so no temporal dead zone), decremented at the start of each iteration:
+ * Each loop (a "site") has a counter, a variable declared first thing in the cell (a `var`, so no
+ * temporal dead zone), decremented at the start of each iteration:
  *
- *   var __tunelab_loops__ = __tunelab_loop_guard__.counters(2); ...
- *   while (c) { if (--__tunelab_loops__[0] < 0) __tunelab_loop_guard__.check(__tunelab_loops__, 0); body }
+ *   var __tunelab_loops__ = __tunelab_loop_guard__.sites(1), __tunelab_loop0 = 0; ...
+ *   while (c) { if (--__tunelab_loop0 < 0) __tunelab_loop0 = __tunelab_loop_guard__.check(__tunelab_loops__, 0) | 0; body }
  *
- * Why shared slots rather than a counter local to each loop or function: a local counter restarts
- * with every call, so a function whose short loop runs once per call, or a recursion whose every
- * level loops a few times, would never reach a check (or would check on every call, which costs more
- * than the loop). A slot in the cell's array lives as long as the cell's functions: recursion,
- * closures, generators and async functions share it and need no state of their own. Measured
- * (bench/loop-guard.ts), a decrement of a typed-array slot costs about what a register counter does
- * (an Int32Array element needs no tagging, unlike a closure variable, which costs up to twice as much).
+ * Why a variable of the cell rather than a counter local to each loop or function: a local counter
+ * restarts with every call, so a function whose short loop runs once per call, or a recursion whose
+ * every level loops a few times, would never reach a check (or would check on every call, which
+ * costs more than the loop). A variable of the cell lives as long as the cell's functions:
+ * recursion, closures, generators and async functions share it and need no state of their own.
+ * bench/loop-guard.ts measures the cost (a closure variable beat slots of a shared Int32Array: a
+ * store into a typed array makes V8 reload the other typed arrays a numeric loop reads).
  *
  * The guard adapts each site's refill so a site checks about every TARGET_MS however long its
  * iterations take. Code is edited as text (insertions only), so the compiled cell keeps its lines.
@@ -27,14 +27,18 @@
 import type * as TS from 'typescript';
 
 export const GUARD_NAME = '__tunelab_loop_guard__';
-const COUNTERS = '__tunelab_loops__';
+const SITES = '__tunelab_loops__';
+const COUNTER = '__tunelab_loop';
+
+/** The guard's record of one cell's loop sites (opaque to cells). */
+export type LoopSites = Array<{ limit: number; last: number } | undefined>;
 
 /** What instrumented code calls. The kernel makes one (createLoopGuard); every cell shares it. */
 export interface LoopGuard {
-  /** A cell's counters, one slot per loop site, all 0 so that each site checks at its first iteration. */
-  counters(sites: number): Int32Array;
-  /** `counters[site]` ran out: throws if the cell must stop, else refills the slot. */
-  check(counters: Int32Array, site: number): void;
+  /** The record of a cell's `count` loop sites. */
+  sites(count: number): LoopSites;
+  /** A site's counter ran out: throws if the code must stop, else returns the site's next refill. */
+  check(sites: LoopSites, site: number): number;
 }
 
 /**
@@ -47,7 +51,7 @@ export function instrumentLoops(ts: typeof TS, js: string): string {
   const source = ts.createSourceFile('cell.js', js, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
   const edits: Array<{ at: number; text: string; closes: boolean }> = [];
   let sites = 0;
-  const check = (site: number) => `if (--${COUNTERS}[${site}] < 0) ${GUARD_NAME}.check(${COUNTERS}, ${site});`;
+  const check = (site: number) => `if (--${COUNTER}${site} < 0) ${COUNTER}${site} = ${GUARD_NAME}.check(${SITES}, ${site}) | 0;`;
   const visit = (node: TS.Node): void => {
     if (ts.isIterationStatement(node, false)) {
       const body = node.statement;
@@ -68,7 +72,9 @@ export function instrumentLoops(ts: typeof TS, js: string): string {
   if (sites === 0) return js;
   // The counters come first (after a "use strict" prologue, which must stay first), on the first
   // line, so every line keeps its number in stack traces.
-  edits.push({ at: prologueEnd(ts, source), text: ` var ${COUNTERS} = ${GUARD_NAME}.counters(${sites});`, closes: false });
+  // Counters start at 0, so each site checks at its first iteration and gets its refill.
+  const counters = Array.from({ length: sites }, (_, i) => `, ${COUNTER}${i} = 0`).join('');
+  edits.push({ at: prologueEnd(ts, source), text: ` var ${SITES} = ${GUARD_NAME}.sites(${sites})${counters};`, closes: false });
   // At one position a closing brace (the end of a body) goes before anything that opens there.
   edits.sort((a, b) => a.at - b.at || Number(b.closes) - Number(a.closes));
   let out = '';
@@ -97,36 +103,22 @@ const MAX_LIMIT = 1 << 22;
 /** How much faster than the last stretch the next may be: bounds the ramp when a site's iterations get slower. */
 const MAX_GROWTH = 8;
 
-interface SiteState {
-  limit: number;
-  last: number;
-}
-
 /**
  * The guard the kernel hands to cells. `interrupted()` says whether to throw (it consumes the
- * request); otherwise the site's slot is refilled with how many iterations to run before its next
- * check: grown (up to MAX_GROWTH times) while that site's checks come faster than TARGET_MS, cut in
+ * request); otherwise it returns how many iterations the site runs before its next check: grown (up to MAX_GROWTH times) while that site's checks come faster than TARGET_MS, cut in
  * proportion when they come slower. Each site keeps its own rate, since a cell's loops differ by
  * orders of magnitude in what an iteration costs.
  */
 export function createLoopGuard(interrupted: () => boolean, makeError: () => Error): LoopGuard {
-  const states = new WeakMap<Int32Array, SiteState[]>();
   return {
-    counters: (sites) => {
-      const counters = new Int32Array(sites);
-      states.set(counters, []);
-      return counters;
-    },
-    check: (counters, site) => {
+    sites: () => [],
+    check: (sites, site) => {
       if (interrupted()) throw makeError();
       const now = performance.now();
-      let siteStates = states.get(counters);
-      if (!siteStates) states.set(counters, (siteStates = []));
-      const state = siteStates[site];
+      const state = sites[site];
       if (!state) {
-        siteStates[site] = { limit: 1, last: now };
-        counters[site] = 0;
-        return;
+        sites[site] = { limit: 1, last: now };
+        return 0;
       }
       const elapsed = now - state.last;
       state.last = now;
@@ -137,7 +129,7 @@ export function createLoopGuard(interrupted: () => boolean, makeError: () => Err
         state.limit = Math.max(1, Math.floor((state.limit * TARGET_MS) / elapsed));
       }
       // This iteration was one of them.
-      counters[site] = state.limit - 1;
+      return state.limit - 1;
     },
   };
 }
