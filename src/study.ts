@@ -1,6 +1,6 @@
 import type { Distribution, ParamValue } from './distributions';
 import { DuplicatedStudyError, InvalidArgumentError, TrialPruned, TunelabError } from './errors';
-import { lastStep, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
+import { isFinished, lastStep, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
 import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
 import type { Pruner } from './pruners/base';
 import { MedianPruner } from './pruners/percentile';
@@ -84,6 +84,8 @@ export class Study {
   private cache: FrozenTrial[] = [];
   private cacheVersion = 0;
   private bestMemo: { version: number; trial: FrozenTrial | null } | null = null;
+  /** Trials before this index are finished (see `ask`). */
+  private waitingScanFrom = 0;
   private stopRequested = false;
   private readonly running = new Map<number, Trial>();
   /** @internal heartbeats of running trials and stale-trial detection (createStudy's heartbeatInterval) */
@@ -238,7 +240,13 @@ export class Study {
     await this.refresh();
     let base: FrozenTrial | null = null;
     const WAITING = TrialState.WAITING;
-    for (const waiting of this.cache) {
+    // Finished trials never become WAITING again, so the scan for enqueued trials starts after the
+    // leading run of finished ones (keeps ask O(1) instead of O(trials) in a long study).
+    const cache = this.cache;
+    if (this.waitingScanFrom > cache.length) this.waitingScanFrom = 0;
+    while (this.waitingScanFrom < cache.length && isFinished(cache[this.waitingScanFrom].state)) this.waitingScanFrom++;
+    for (let i = this.waitingScanFrom; i < cache.length; i++) {
+      const waiting = cache[i];
       if (waiting.state !== WAITING) continue;
       if (await this.storage.setTrialState(waiting.trialId, TrialState.RUNNING, null, WAITING)) {
         base = await this.storage.getTrial(waiting.trialId);
