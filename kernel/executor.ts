@@ -7,6 +7,7 @@
  * every loop of the cell checks for interrupts (loopGuard.ts), which stops code that runs after an
  * await, where no signal reaches it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as util from 'node:util';
@@ -55,6 +56,12 @@ export interface ExecutorOptions {
 
 const SCOPE_KEY = '__tunelab_cell_scope__';
 
+/** One execution of a cell. */
+interface CellRun {
+  /** The cell was interrupted: code it started stops at its next loop check. */
+  interrupted: boolean;
+}
+
 interface CodeMetadata {
   mode?: 'node' | 'browser';
   module?: string;
@@ -72,6 +79,12 @@ export class CellExecutor {
   private running = false;
   /** Interrupt requests counted when the running cell started. */
   private requestsAtStart = 0;
+  /**
+   * The cell run a piece of code belongs to: its async continuations inherit it, so a cell that was
+   * interrupted while awaiting (and reported as such) cannot resume into a loop that runs forever.
+   */
+  private readonly cellRuns = new AsyncLocalStorage<CellRun>();
+  private currentRun: CellRun | null = null;
   private inSyncSection = false;
   private readonly getCodeMetadata: (src: string) => CodeMetadata;
 
@@ -112,10 +125,15 @@ export class CellExecutor {
 
   async execute(src: string, cellName: string): Promise<ExecutionOutcome> {
     this.running = true;
+    const run: CellRun = { interrupted: false };
+    this.currentRun = run;
     try {
-      return await this.executeUnguarded(src, cellName);
+      const outcome = await this.cellRuns.run(run, () => this.executeUnguarded(src, cellName));
+      if (outcome.status === 'error' && outcome.interrupted) run.interrupted = true;
+      return outcome;
     } finally {
       this.running = false;
+      this.currentRun = null;
       this.rejectInterrupt = null;
     }
   }
@@ -166,16 +184,19 @@ export class CellExecutor {
 
   /**
    * The kernel's guard throws for a request nobody has acted on yet. A request acted on elsewhere
-   * still dooms the running cell: when the SIGINT handler or the optimize check took it while an
-   * objective was awaiting, a loop the objective starts afterwards must stop too, or the cell (and
-   * the study waiting for its trial) would run on.
+   * still dooms the cell it interrupted: when the SIGINT handler or the optimize check took it while
+   * an objective was awaiting, a loop the objective starts afterwards must stop too, or the cell
+   * (and the study waiting for its trial) would run on; and a cell reported as interrupted while it
+   * awaited must not come back to life in a loop after its await settles.
    */
   private cellLoopGuard(guard: LoopGuard): LoopGuard {
     return {
       sites: (count) => guard.sites(count),
       check: (sites, site) => {
         const refill = guard.check(sites, site);
-        if (this.runningCellInterrupted()) throw new InterruptedError();
+        if (this.currentRun && this.runningCellInterrupted()) this.currentRun.interrupted = true;
+        const run = this.cellRuns.getStore();
+        if (run ? run.interrupted : this.runningCellInterrupted()) throw new InterruptedError();
         return refill;
       },
     };

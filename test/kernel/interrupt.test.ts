@@ -91,6 +91,15 @@ describe('tunelab kernel: interrupts', () => {
     assert.equal(resultText(await run(k, '3 + 3')), '6');
   });
 
+  it('a cell interrupted while awaiting does not come back to life in a loop when its await settles', async () => {
+    // The interrupt ends the cell during its 1.5 s wait; afterwards its continuation would spin
+    // forever on the main thread, and the next cell, which awaits past that point, would never end.
+    await interrupted('await new Promise((r) => setTimeout(r, 1500));\nlet late = 0;\nwhile (true) { late++; }', 'message');
+    const next = run(k, 'await new Promise((r) => setTimeout(r, 2500));\n5 + 5');
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the kernel is stuck in the abandoned cell')), 30_000).unref());
+    assert.equal(resultText(await Promise.race([next, timeout])), '10');
+  });
+
   it('stops study.optimize cleanly: finished trials are kept, the study can go on', async () => {
     await run(
       k,

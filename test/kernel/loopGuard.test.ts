@@ -100,6 +100,22 @@ describe('loop guard instrumentation', () => {
     assert.deepEqual((r.instrumented as { tdz: unknown }).tdz, 'ReferenceError');
   });
 
+  it('keeps switch/continue, object methods, default parameters and bodiless for await working', async () => {
+    const r = await runBoth(
+      [
+        'const out = [];',
+        'rows: for (let i = 0; i < 5; i++) { switch (i % 3) { case 0: continue rows; case 1: for (;;) { out.push(i); break; } break; default: do { out.push(-i); continue rows; } while (false); } }',
+        'const obj = { *keys() { for (const k of ["a", "b"]) yield k; }, get size() { let n = 0; for (const _ of this.keys()) n++; return n; } };',
+        'function withDefault(xs = (() => { const a = []; for (let i = 0; i < 3; i++) a.push(i); return a; })()) { return xs; }',
+        'const squares = async (n) => { const got = []; async function* gen() { for (let i = 0; i < n; i++) yield i * i; } for await (const v of gen()) got.push(v); return got; };',
+        'let bodiless = 0; for await (const v of [1, 2, 3]) bodiless += v;',
+        'return { out, size: obj.size, keys: [...obj.keys()], def: withDefault(), squares: await squares(4), bodiless };',
+      ].join('\n'),
+    );
+    assert.deepEqual(r.instrumented, r.plain);
+    assert.equal(r.checks.filter((c) => c > 0).length, 9, 'each of the nine loops checked');
+  });
+
   it('keeps every line of the compiled cell on its line (stack traces stay right)', () => {
     const js = 'let a = 0;\nfunction f() {\n  for (;;) {\n    if (a++ > 3) break;\n  }\n  while (a < 9) a++;\n}\nf();\nthrow new Error("line 9");';
     const code = instrumentLoops(ts, js);
