@@ -284,12 +284,10 @@ export class TPESampler implements Sampler {
       this.aboveCaches.set(name, cache);
     }
     const { trials, above } = split;
-    let valid = above.length >= cache.length;
-    // A split from the tracker says whether only newer trials were appended; others are compared.
-    const appendedOnly = valid && split.aboveToken !== undefined && split.aboveToken === cache.token;
-    for (let i = 0; valid && !appendedOnly && i < cache.length; i++) if (trials[above[i]].number !== cache.numbers[i]) valid = false;
+    // A split from the tracker says whether only newer trials were appended; else compare the lists.
+    const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.length;
     cache.token = split.aboveToken;
-    if (!valid) {
+    if (!appendedOnly && !this.mergeOlder(cache, split, column)) {
       cache.length = 0;
       cache.kept = [];
       cache.density = null;
@@ -326,6 +324,53 @@ export class TPESampler implements Sampler {
     if (cache.kept.length < INCREMENTAL_MIN) return null;
     cache.density = this.buildIncremental(model, column, cache.kept);
     return cache.density;
+  }
+
+  /**
+   * Bring the cache up to the split's above list when older trials joined it (trials displaced from
+   * the good group by better new ones) — the usual reason the list is not just extended. Returns
+   * false when a trial the cache holds has left the list (or a joining one is running): rebuild.
+   * Leaves the newer trials after the last cached one to the caller.
+   */
+  private mergeOlder(cache: AboveCache, split: Split, column: ParamColumn): boolean {
+    const { trials, above } = split;
+    const old = cache.numbers;
+    const len = cache.length;
+    if (len === 0) return true;
+    const merged = new Int32Array(Math.max(old.length, above.length));
+    const joined: FrozenTrial[] = [];
+    let c = 0;
+    for (let i = 0, j = 0; i < len; ) {
+      if (j >= above.length) return false;
+      const t = trials[above[j]];
+      if (t.number === old[i]) {
+        i++;
+      } else if (t.number < old[i] && t.state !== RUNNING) {
+        joined.push(t);
+      } else {
+        return false;
+      }
+      merged[c++] = t.number;
+      j++;
+    }
+    for (const t of joined) {
+      const v = column.get(t);
+      if (v !== v) continue; // the trial lacks this parameter
+      // Its time rank among the kept trials (ascending numbers).
+      const kept = cache.kept;
+      let lo = 0;
+      let hi = kept.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (kept[mid] < t.number) lo = mid + 1;
+        else hi = mid;
+      }
+      kept.splice(lo, 0, t.number);
+      cache.density?.insertOlder(v, column.sortedSeq(t.number), t.number, lo);
+    }
+    cache.numbers = merged;
+    cache.length = c;
+    return true;
   }
 
   private buildIncremental(model: ParamModel & { kind: 'numeric' }, column: ParamColumn, kept: readonly number[]): IncrementalAboveDensity {
