@@ -43,12 +43,13 @@ export interface LoopGuard {
 
 /**
  * Adds the interrupt check to every loop of `js`, the compiled code of a cell, which the executor
- * runs as the body of a function. Returns `js` itself when it has no loop.
+ * runs as the body of a function, and to the entry of every function that calls itself (a
+ * recursion need not loop to run for ever). Returns `js` itself when there is neither.
  */
 export function instrumentLoops(ts: typeof TS, js: string): string {
-  // Most cells have no loop: skip parsing them.
-  if (!/\b(?:for|while|do)\b/.test(js)) return js;
-  const source = ts.createSourceFile('cell.js', js, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+  // Most cells have no loop and no function: skip parsing them.
+  if (!/\b(?:for|while|do|function)\b|=>|\(\)\s*\{/.test(js)) return js;
+  const source = ts.createSourceFile('cell.js', js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const edits: Array<{ at: number; text: string; closes: boolean }> = [];
   let sites = 0;
   const check = (site: number) => `if (--${COUNTER}${site} < 0) ${COUNTER}${site} = ${GUARD_NAME}.check(${SITES}, ${site}) | 0;`;
@@ -66,6 +67,20 @@ export function instrumentLoops(ts: typeof TS, js: string): string {
         edits.push({ at: body.getEnd(), text: ' }', closes: true });
       }
     }
+    const recursive = selfCallingBody(ts, node);
+    if (recursive) {
+      const site = sites++;
+      if (ts.isBlock(recursive)) {
+        // After the function's own "use strict", which must stay its first statement.
+        const prologue = prologueEnd(ts, recursive.statements);
+        edits.push({ at: prologue > 0 ? prologue : recursive.getStart(source) + 1, text: ` ${check(site)}`, closes: false });
+      } else {
+        // An arrow's expression body: (check, expression).
+        const entry = `--${COUNTER}${site} < 0 && (${COUNTER}${site} = ${GUARD_NAME}.check(${SITES}, ${site}) | 0)`;
+        edits.push({ at: recursive.getStart(source), text: `(${entry}, `, closes: false });
+        edits.push({ at: recursive.getEnd(), text: ')', closes: true });
+      }
+    }
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -74,9 +89,11 @@ export function instrumentLoops(ts: typeof TS, js: string): string {
   // line, so every line keeps its number in stack traces.
   // Counters start at 0, so each site checks at its first iteration and gets its refill.
   const counters = Array.from({ length: sites }, (_, i) => `, ${COUNTER}${i} = 0`).join('');
-  edits.push({ at: prologueEnd(ts, source), text: ` var ${SITES} = ${GUARD_NAME}.sites(${sites})${counters};`, closes: false });
-  // At one position a closing brace (the end of a body) goes before anything that opens there.
-  edits.sort((a, b) => a.at - b.at || Number(b.closes) - Number(a.closes));
+  edits.push({ at: prologueEnd(ts, source.statements), text: ` var ${SITES} = ${GUARD_NAME}.sites(${sites})${counters};`, closes: false });
+  // At one position, what closes goes before what opens; closers close the innermost (the last
+  // pushed, since nodes are visited outside-in) first, and openers open the outermost first.
+  const order = new Map(edits.map((e, i) => [e, e.closes ? -i : i]));
+  edits.sort((a, b) => a.at - b.at || Number(b.closes) - Number(a.closes) || order.get(a)! - order.get(b)!);
   let out = '';
   let from = 0;
   for (const e of edits) {
@@ -86,14 +103,52 @@ export function instrumentLoops(ts: typeof TS, js: string): string {
   return out + js.slice(from);
 }
 
-/** Where the directive prologue ("use strict"; ...) of the cell ends (0 when there is none). */
-function prologueEnd(ts: typeof TS, source: TS.SourceFile): number {
+/** Where the directive prologue ("use strict"; ...) of a body ends (0 when there is none). */
+function prologueEnd(ts: typeof TS, statements: readonly TS.Statement[]): number {
   let end = 0;
-  for (const s of source.statements) {
+  for (const s of statements) {
     if (!(ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression))) break;
     end = s.getEnd();
   }
   return end;
+}
+
+/**
+ * The body of a function that calls itself by name: `function f() { f() }`, `const f = (n) => f(n)`,
+ * a method calling `this.m()`. (Mutual recursion is not recognised.)
+ */
+function selfCallingBody(ts: typeof TS, node: TS.Node): TS.ConciseBody | undefined {
+  let name: string | undefined;
+  let viaThis = false;
+  let body: TS.ConciseBody | undefined;
+  if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) && node.body) {
+    body = node.body;
+    name = node.name?.text;
+  } else if (ts.isArrowFunction(node)) {
+    body = node.body;
+  } else if (ts.isMethodDeclaration(node) && node.body && ts.isIdentifier(node.name)) {
+    body = node.body;
+    name = node.name.text;
+    viaThis = true;
+  }
+  if (!body) return undefined;
+  // An anonymous function or arrow given to a variable: `const f = () => f()`, `f = () => f()`.
+  const parent = node.parent;
+  if (!name && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) name = parent.name.text;
+  if (!name && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(parent.left)) {
+    name = parent.left.text;
+  }
+  if (!name) return undefined;
+  const callee = name;
+  const callsItself = (n: TS.Node): boolean => {
+    if (ts.isCallExpression(n)) {
+      const e = n.expression;
+      if (!viaThis && ts.isIdentifier(e) && e.text === callee) return true;
+      if (viaThis && ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword && e.name.text === callee) return true;
+    }
+    return ts.forEachChild(n, callsItself) ?? false;
+  };
+  return callsItself(body) ? body : undefined;
 }
 
 /** How often a loop site should check, in milliseconds. */

@@ -91,6 +91,14 @@ describe('tunelab kernel: interrupts', () => {
     assert.equal(resultText(await run(k, '3 + 3')), '6');
   });
 
+  it('stops a recursion without loops after an await', async () => {
+    await interrupted(
+      'await new Promise((r) => setTimeout(r, 10));\nfunction fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\nfib(90);',
+      'message',
+    );
+    assert.equal(resultText(await run(k, '4 + 4')), '8');
+  });
+
   it('a cell interrupted while awaiting does not come back to life in a loop when its await settles', async () => {
     // The interrupt ends the cell during its 1.5 s wait; afterwards its continuation would spin
     // forever on the main thread, and the next cell, which awaits past that point, would never end.

@@ -116,6 +116,34 @@ describe('loop guard instrumentation', () => {
     assert.equal(r.checks.filter((c) => c > 0).length, 9, 'each of the nine loops checked');
   });
 
+  it('checks at the entry of functions that call themselves, keeping their directives and expression bodies', async () => {
+    const r = await runBoth(
+      [
+        'function fact(n) { "use strict"; return n <= 1 ? (this === undefined ? 1 : NaN) : n * fact(n - 1); }',
+        'const fib = function (n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); };',
+        'const tree = (d) => ({ d, kids: d > 0 ? [tree(d - 1), tree(d - 1)] : [] });',
+        'const size = (t) => 1 + t.kids.reduce((a, k) => a + size(k), 0);',
+        'class Walker { depth(n) { return n === 0 ? 0 : 1 + this.depth(n - 1); } }',
+        // An arrow whose end is also the end of a bodiless loop body: `)` must close before `}`.
+        'let g; let i = 0; while (i++ < 1) g = (n) => n > 0 ? g(n - 1) : "done";',
+        'return { fact: fact(6), fib: fib(15), size: size(tree(5)), depth: new Walker().depth(7), g: g(3) };',
+      ].join('\n'),
+    );
+    assert.deepEqual(r.instrumented, r.plain);
+    assert.deepEqual(r.instrumented, { fact: 720, fib: 610, size: 63, depth: 7, g: 'done' });
+    assert.equal(r.checks.filter((c) => c > 0).length, 7, 'five recursive functions, the loop and the arrow in it');
+  });
+
+  it('throws out of a recursion without loops once an interrupt arrives', async () => {
+    let checks = 0;
+    const guard = createLoopGuard(
+      () => ++checks >= 20,
+      () => new Error('interrupted'),
+    );
+    const js = 'await null;\nfunction fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\nreturn fib(60);';
+    await assert.rejects(new AsyncFunction(GUARD_NAME, instrumentLoops(ts, js))(guard) as Promise<unknown>, /interrupted/);
+  });
+
   it('keeps every line of the compiled cell on its line (stack traces stay right)', () => {
     const js = 'let a = 0;\nfunction f() {\n  for (;;) {\n    if (a++ > 3) break;\n  }\n  while (a < 9) a++;\n}\nf();\nthrow new Error("line 9");';
     const code = instrumentLoops(ts, js);
