@@ -21,8 +21,13 @@
  * bench/loop-guard.ts measures the cost (a closure variable beat slots of a shared Int32Array: a
  * store into a typed array makes V8 reload the other typed arrays a numeric loop reads).
  *
+ * A function that calls itself (by name, or a method through `this`) gets the same check at its
+ * entry, since a recursion need not loop to run for ever; mutual recursion is not recognised.
+ *
  * The guard adapts each site's refill so a site checks about every TARGET_MS however long its
  * iterations take. Code is edited as text (insertions only), so the compiled cell keeps its lines.
+ * Only the cell's own code is instrumented: library code (and `.ts` modules next to the notebook,
+ * which tslab compiles separately) is never seen here.
  */
 import type * as TS from 'typescript';
 
