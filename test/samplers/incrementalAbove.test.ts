@@ -46,8 +46,8 @@ describe('IncrementalAboveDensity', () => {
       const model = paramModel(dist);
       if (model.kind !== 'numeric') throw new Error('numeric expected');
       const hist = history(dist, 1500, rng);
-      for (const [unscaledKernels, considerEndpoints] of [[true, false], [false, true]] as const) {
-        const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints, weights: defaultWeights, multivariate: false, unscaledKernels };
+      for (const [unscaledKernels, considerEndpoints, priorWeight] of [[true, false, 1], [false, true, 2.5]] as const) {
+        const params = { priorWeight, considerMagicClip: true, considerEndpoints, weights: defaultWeights, multivariate: false, unscaledKernels };
         const start = 120;
         const order = Array.from({ length: start }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
         const inc = IncrementalAboveDensity.build(

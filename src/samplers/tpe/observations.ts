@@ -163,7 +163,7 @@ export class SplitTracker {
   private considered: FrozenTrial[] = [];
   private keyA = new Float64Array(256);
   private keyB = new Float64Array(256);
-  /** The below set as indices into `considered`, best first. */
+  /** The below set as indices into `considered` (in no particular order). */
   private best: number[] = [];
   private aboveIdx = new Int32Array(256);
   private aboveLen = 0;

@@ -273,8 +273,9 @@ export class TPESampler implements Sampler {
   /**
    * The incrementally maintained above density of one continuous parameter, or null when this case
    * needs the from-scratch path (custom weights, too few observations, discrete values, running
-   * trials). The cache follows the above set as long as each split only appends newer trials to it;
-   * anything else (a trial moving between below and above, out-of-order completions) rebuilds it.
+   * trials). The cache follows the above list while each split only adds trials to it: newer ones
+   * are appended, older ones (displaced from the good group) inserted at their time rank. A trial
+   * leaving the list (gamma(n) grew, or one finished out of order) rebuilds it.
    */
   private incrementalAbove(split: Split, name: string, column: ParamColumn, model: ParamModel): IncrementalAboveDensity | null {
     if (model.kind !== 'numeric' || model.q !== null || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip) return null;
@@ -326,6 +327,8 @@ export class TPESampler implements Sampler {
     return cache.density;
   }
 
+  /** A fresh incremental density of the kept trials, from the column's sorted values. */
+
   /**
    * Bring the cache up to the split's above list when older trials joined it (trials displaced from
    * the good group by better new ones) — the usual reason the list is not just extended. Returns
@@ -373,7 +376,7 @@ export class TPESampler implements Sampler {
     return true;
   }
 
-  private buildIncremental(model: ParamModel & { kind: 'numeric' }, column: ParamColumn, kept: readonly number[]): IncrementalAboveDensity {
+  private buildIncremental(model: ParamModel & { kind: 'numeric' }, column: ParamColumn, kept: readonly number[]): IncrementalAboveDensity | null {
     const n = kept.length;
     const maxNumber = kept[n - 1];
     const rank = new Int32Array(maxNumber + 1).fill(-1);
@@ -393,6 +396,7 @@ export class TPESampler implements Sampler {
       ranks[c] = rank[k];
       c++;
     }
+    if (c !== n) return null; // defensive: every kept trial is finished, so it is in the sorted column
     return IncrementalAboveDensity.build(model, this.parzen, values, seqs, numbers, ranks);
   }
 
