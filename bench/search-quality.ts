@@ -4,12 +4,13 @@
  * Random, QMC and TPE samplers and Optuna 3.1's Random and TPE samplers, in one run. Both sides use
  * the same function definitions (bench/functions.ts) and each library's default settings.
  *
- *   npx tsx bench/search-quality.ts [--seeds 20] [--trials 100]
+ *   npx tsx bench/search-quality.ts [--seeds 20] [--trials 100] [--first-seed 0] [--functions ackley5,branin]
  *
  * Optuna runs in a /usr/bin/python3 subprocess while tunelab runs (times are not compared here).
  * The last column is a two-sided Mann-Whitney p-value of tunelab TPE vs Optuna TPE regrets: with 20-40
  * seeds, median gaps with large p are seed noise.
- * Writes bench/results/search-quality.json.
+ * Writes bench/results/search-quality.json; a run on other seeds or a subset of the functions (to
+ * look closer at one gap with fresh seeds) writes search-quality-<functions>-seeds<first>-<last>.json.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,14 @@ const arg = (name: string, dflt: number) => {
 };
 const N_SEEDS = arg('seeds', 20);
 const N_TRIALS = arg('trials', 100);
+const FIRST_SEED = arg('first-seed', 0);
+const ONLY = (() => {
+  const i = process.argv.indexOf('--functions');
+  return i >= 0 ? process.argv[i + 1].split(',') : null;
+})();
+const FUNCTIONS = BENCHMARKS.filter((b) => !ONLY || ONLY.includes(b.name));
+if (FUNCTIONS.length === 0) throw new Error(`--functions: none of ${ONLY?.join(', ')} is one of ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+const SEEDS = Array.from({ length: N_SEEDS }, (_, i) => FIRST_SEED + i);
 
 const TUNELAB: Record<string, (seed: number) => Sampler> = {
   'tunelab Random': (seed) => new RandomSampler({ seed }),
@@ -40,9 +49,11 @@ ${PYTHON_BENCHMARKS}
 cfg = json.load(sys.stdin)
 out = {}
 for name, (f, bounds, minimum) in BENCHMARKS.items():
+    if name not in cfg['functions']:
+        continue
     for label, make in [('Optuna Random', lambda s: optuna.samplers.RandomSampler(seed=s)), ('Optuna TPE', lambda s: optuna.samplers.TPESampler(seed=s))]:
         regrets = []
-        for seed in range(cfg['seeds']):
+        for seed in cfg['seeds']:
             study = optuna.create_study(sampler=make(seed))
             study.optimize(lambda t: f([t.suggest_float('x%d' % i, lo, hi) for i, (lo, hi) in enumerate(bounds)]), n_trials=cfg['trials'])
             regrets.append(study.best_value - minimum)
@@ -58,7 +69,7 @@ function runOptuna(): Promise<{ version: string; regrets: Record<string, Record<
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (err += d));
     p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`Optuna failed:\n${err}`))));
-    p.stdin.end(JSON.stringify({ seeds: N_SEEDS, trials: N_TRIALS }));
+    p.stdin.end(JSON.stringify({ seeds: SEEDS, trials: N_TRIALS, functions: FUNCTIONS.map((f) => f.name) }));
   });
 }
 
@@ -101,25 +112,25 @@ const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 100 ? v.toFixed(0) : 
 (async () => {
   const optunaPromise = runOptuna();
   const regrets: Record<string, Record<string, number[]>> = {};
-  for (const fn of BENCHMARKS) {
+  for (const fn of FUNCTIONS) {
     regrets[fn.name] = {};
     for (const [label, make] of Object.entries(TUNELAB)) {
       const r: number[] = [];
-      for (let seed = 0; seed < N_SEEDS; seed++) r.push(await regret(fn, make(seed)));
+      for (const seed of SEEDS) r.push(await regret(fn, make(seed)));
       regrets[fn.name][label] = r;
     }
     console.log(`tunelab done: ${fn.name}`);
   }
   const optuna = await optunaPromise;
-  for (const fn of BENCHMARKS) Object.assign(regrets[fn.name], optuna.regrets[fn.name]);
+  for (const fn of FUNCTIONS) Object.assign(regrets[fn.name], optuna.regrets[fn.name]);
 
   const labels = ['tunelab Random', 'tunelab QMC', 'tunelab TPE', 'Optuna Random', 'Optuna TPE'];
   const summary: Record<string, Record<string, { median: number; q25: number; q75: number }>> = {};
-  console.log(`\nMedian simple regret after ${N_TRIALS} trials over ${N_SEEDS} seeds (lower is better):\n`);
+  console.log(`\nMedian simple regret after ${N_TRIALS} trials over ${N_SEEDS} seeds (${FIRST_SEED}-${FIRST_SEED + N_SEEDS - 1}; lower is better):\n`);
   console.log(`| function | ${labels.join(' | ')} | tunelab TPE <= Optuna TPE | MWU p (TPE vs TPE) |`);
   console.log(`|---|${labels.map(() => '---').join('|')}|---|---|`);
   const pValues: Record<string, number> = {};
-  for (const fn of BENCHMARKS) {
+  for (const fn of FUNCTIONS) {
     summary[fn.name] = {};
     for (const l of labels) {
       const v = regrets[fn.name][l];
@@ -132,8 +143,10 @@ const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 100 ? v.toFixed(0) : 
     );
   }
   mkdirSync(join(__dirname, 'results'), { recursive: true });
+  const whole = !ONLY && FIRST_SEED === 0;
+  const file = whole ? 'search-quality.json' : `search-quality-${FUNCTIONS.map((f) => f.name).join('-')}-seeds${FIRST_SEED}-${FIRST_SEED + N_SEEDS - 1}.json`;
   writeFileSync(
-    join(__dirname, 'results', 'search-quality.json'),
-    JSON.stringify({ date: new Date().toISOString(), optunaVersion: optuna.version, seeds: N_SEEDS, trials: N_TRIALS, summary, mannWhitneyP: pValues, regrets }, null, 2) + '\n',
+    join(__dirname, 'results', file),
+    JSON.stringify({ date: new Date().toISOString(), optunaVersion: optuna.version, seeds: N_SEEDS, firstSeed: FIRST_SEED, trials: N_TRIALS, summary, mannWhitneyP: pValues, regrets }, null, 2) + '\n',
   );
 })();
