@@ -326,8 +326,15 @@ export class ParamColumn {
   private sortedValues = new Float64Array(64);
   private sortedNumbers = new Int32Array(64);
   private nSorted = 0;
-  /** Per trial number, the order in which its value entered the sorted list (ties keep that order). */
+  /** Per trial number, the order in which its value became final (ties in the sorted list keep it). */
   private seqs = new Float64Array(64);
+  private nextSeq = 0;
+  /**
+   * Trial numbers whose final values are not yet in the sorted list. They are merged in when the
+   * list is read, in one sort-and-merge pass when there are many (a resumed study's first
+   * suggestion sees its whole history at once: inserting one by one would be quadratic).
+   */
+  private pending: number[] = [];
 
   constructor(readonly name: string, readonly dist: Distribution) {}
 
@@ -340,30 +347,68 @@ export class ParamColumn {
       if (k >= this.final.length) this.grow(k + 1);
       this.values[k] = v;
       this.final[k] = 1;
-      if (v === v) this.insertSorted(v, k);
+      if (v === v) {
+        this.seqs[k] = this.nextSeq++;
+        this.pending.push(k);
+      }
     }
     return v;
   }
 
-  /** When the trial's value entered the sorted list (0, 1, ...): equal values are sorted by it. */
+  /** When the trial's value became final (0, 1, ...): equal values are sorted by it. */
   sortedSeq(k: number): number {
     return this.seqs[k];
   }
 
   /** Finished trials' values in ascending order and their trial numbers (views, do not modify). */
   sorted(): { values: Float64Array; numbers: Int32Array } {
+    if (this.pending.length > 0) this.mergePending();
     return { values: this.sortedValues.subarray(0, this.nSorted), numbers: this.sortedNumbers.subarray(0, this.nSorted) };
   }
 
-  private insertSorted(v: number, k: number): void {
-    if (this.nSorted === this.sortedValues.length) {
-      const values = new Float64Array(this.nSorted * 2);
-      values.set(this.sortedValues);
-      const numbers = new Int32Array(this.nSorted * 2);
-      numbers.set(this.sortedNumbers);
+  private mergePending(): void {
+    const pending = this.pending;
+    this.pending = [];
+    const total = this.nSorted + pending.length;
+    if (total > this.sortedValues.length) {
+      const size = Math.max(total, 2 * this.sortedValues.length);
+      const values = new Float64Array(size);
+      values.set(this.sortedValues.subarray(0, this.nSorted));
+      const numbers = new Int32Array(size);
+      numbers.set(this.sortedNumbers.subarray(0, this.nSorted));
       this.sortedValues = values;
       this.sortedNumbers = numbers;
     }
+    if (pending.length <= 16) {
+      for (const k of pending) this.insertSorted(this.values[k], k);
+      return;
+    }
+    // Sort the newcomers by (value, seq), then merge from the back; on equal values the entries
+    // already sorted (smaller seq) stay first.
+    const vals = this.values;
+    const seqs = this.seqs;
+    pending.sort((a, b) => vals[a] - vals[b] || seqs[a] - seqs[b]);
+    const sv = this.sortedValues;
+    const sn = this.sortedNumbers;
+    let i = this.nSorted - 1;
+    let j = pending.length - 1;
+    for (let out = total - 1; j >= 0; out--) {
+      const k = pending[j];
+      if (i >= 0 && sv[i] > vals[k]) {
+        sv[out] = sv[i];
+        sn[out] = sn[i];
+        i--;
+      } else {
+        sv[out] = vals[k];
+        sn[out] = k;
+        j--;
+      }
+    }
+    this.nSorted = total;
+  }
+
+  /** Insert one value after any equal ones (capacity is ensured by the caller). */
+  private insertSorted(v: number, k: number): void {
     let lo = 0;
     let hi = this.nSorted;
     while (lo < hi) {
@@ -375,7 +420,6 @@ export class ParamColumn {
     this.sortedNumbers.copyWithin(lo + 1, lo, this.nSorted);
     this.sortedValues[lo] = v;
     this.sortedNumbers[lo] = k;
-    this.seqs[k] = this.nSorted;
     this.nSorted++;
   }
 
