@@ -58,8 +58,11 @@ const SCOPE_KEY = '__tunelab_cell_scope__';
 
 /** One execution of a cell. */
 interface CellRun {
-  /** The cell was interrupted: code it started stops at its next loop check. */
-  interrupted: boolean;
+  /**
+   * The interrupt ended the cell while it awaited: what it was awaiting may still settle and run
+   * the rest of the cell, which then stops at its first loop check.
+   */
+  abandoned: boolean;
 }
 
 interface CodeMetadata {
@@ -81,7 +84,7 @@ export class CellExecutor {
   private requestsAtStart = 0;
   /**
    * The cell run a piece of code belongs to: its async continuations inherit it, so a cell that was
-   * interrupted while awaiting (and reported as such) cannot resume into a loop that runs forever.
+   * interrupted while awaiting (and reported as such) cannot resume into a loop that runs for ever.
    */
   private readonly cellRuns = new AsyncLocalStorage<CellRun>();
   private currentRun: CellRun | null = null;
@@ -125,12 +128,10 @@ export class CellExecutor {
 
   async execute(src: string, cellName: string): Promise<ExecutionOutcome> {
     this.running = true;
-    const run: CellRun = { interrupted: false };
+    const run: CellRun = { abandoned: false };
     this.currentRun = run;
     try {
-      const outcome = await this.cellRuns.run(run, () => this.executeUnguarded(src, cellName));
-      if (outcome.status === 'error' && outcome.interrupted) run.interrupted = true;
-      return outcome;
+      return await this.cellRuns.run(run, () => this.executeUnguarded(src, cellName));
     } finally {
       this.running = false;
       this.currentRun = null;
@@ -193,10 +194,15 @@ export class CellExecutor {
     return {
       sites: (count) => guard.sites(count),
       check: (sites, site) => {
+        // While vm runs the cell's synchronous part, SIGINT breaks it: the socket thread raises one
+        // for every request. Taking the request here instead would leave that signal to land
+        // later, possibly inside the next cell, which it would break.
+        if (this.inSyncSection) return guard.check(sites, site, false);
         const refill = guard.check(sites, site);
-        if (this.currentRun && this.runningCellInterrupted()) this.currentRun.interrupted = true;
+        // Code of the running cell (or of no cell: a comm handler) stops once the cell is
+        // interrupted; code of an earlier cell (a timer it set) runs on unless that cell was abandoned.
         const run = this.cellRuns.getStore();
-        if (run ? run.interrupted : this.runningCellInterrupted()) throw new InterruptedError();
+        if (run?.abandoned || ((!run || run === this.currentRun) && this.runningCellInterrupted())) throw new InterruptedError();
         return refill;
       },
     };
@@ -250,9 +256,14 @@ export class CellExecutor {
     }
     if (converted.hasToplevelAwait) {
       const cellPromise = Promise.resolve(result);
+      // Registered before the race, so it has run by the time the race settles.
+      let cellSettled = false;
+      const settle = () => (cellSettled = true);
+      cellPromise.then(settle, settle);
       try {
         await Promise.race([cellPromise, interruptPromise]);
       } catch (err) {
+        if (!cellSettled && this.currentRun) this.currentRun.abandoned = true;
         if (err instanceof InterruptedError && runningStudies() > 0) {
           // Give study.optimize (asked to stop by the kernel) time to finish its current trial, so
           // the study is complete and idle before the next cell runs; then report the interrupt.

@@ -42,8 +42,11 @@ export type LoopSites = Array<{ limit: number; last: number } | undefined>;
 export interface LoopGuard {
   /** The record of a cell's `count` loop sites. */
   sites(count: number): LoopSites;
-  /** A site's counter ran out: throws if the code must stop, else returns the site's next refill. */
-  check(sites: LoopSites, site: number): number;
+  /**
+   * A site's counter ran out: throws if the code must stop, else returns the site's next refill.
+   * With `mayInterrupt` false it only refills (the caller leaves the interrupt to someone else).
+   */
+  check(sites: LoopSites, site: number, mayInterrupt?: boolean): number;
 }
 
 /**
@@ -172,8 +175,8 @@ const MAX_GROWTH = 8;
 export function createLoopGuard(interrupted: () => boolean, makeError: () => Error): LoopGuard {
   return {
     sites: () => [],
-    check: (sites, site) => {
-      if (interrupted()) throw makeError();
+    check: (sites, site, mayInterrupt = true) => {
+      if (mayInterrupt && interrupted()) throw makeError();
       const now = performance.now();
       const state = sites[site];
       if (!state) {

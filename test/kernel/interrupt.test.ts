@@ -108,6 +108,12 @@ describe('tunelab kernel: interrupts', () => {
     assert.equal(resultText(await Promise.race([next, timeout])), '10');
   });
 
+  it('timers an interrupted cell set up keep running afterwards (only an abandoned await is doomed)', async () => {
+    await interrupted('let ticks = 0;\nconst ticker = setInterval(() => { for (let i = 0; i < 3; i++) ticks++; }, 20);\nwhile (true) {}', 'message');
+    const r = await run(k, 'const ticksBefore = ticks;\nawait new Promise((r) => setTimeout(r, 300));\nclearInterval(ticker);\nticks > ticksBefore');
+    assert.equal(resultText(r), 'true', 'the interval of the interrupted cell still ticks, its loop unharmed');
+  });
+
   it('stops study.optimize cleanly: finished trials are kept, the study can go on', async () => {
     await run(
       k,
