@@ -7,12 +7,12 @@
  * every loop of the cell checks for interrupts (loopGuard.ts), which stops code that runs after an
  * await, where no signal reaches it.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import * as vm from 'node:vm';
 import type { Converter, Diagnostic } from 'tslab/dist/converter';
+import { requestContext, type RequestContext } from './context';
 import { GUARD_NAME, instrumentLoops, type LoopGuard } from './loopGuard';
 import { expandShorthandProperties } from './shorthand';
 
@@ -56,14 +56,6 @@ export interface ExecutorOptions {
 
 const SCOPE_KEY = '__tunelab_cell_scope__';
 
-/** One execution of a cell. */
-interface CellRun {
-  /**
-   * The interrupt ended the cell while it awaited: what it was awaiting may still settle and run
-   * the rest of the cell, which then stops at its first loop check.
-   */
-  abandoned: boolean;
-}
 
 interface CodeMetadata {
   mode?: 'node' | 'browser';
@@ -83,11 +75,13 @@ export class CellExecutor {
   /** Interrupt requests counted when the running cell started. */
   private requestsAtStart = 0;
   /**
-   * The cell run a piece of code belongs to: its async continuations inherit it, so a cell that was
-   * interrupted while awaiting (and reported as such) cannot resume into a loop that runs for ever.
+   * Which cell a piece of code belongs to is the request it runs under (context.ts: async
+   * continuations and timers inherit it). The running cell's, and those of cells the interrupt
+   * ended while they awaited: what they awaited may still settle and run the rest of the cell,
+   * which must then stop at its first loop check rather than run for ever.
    */
-  private readonly cellRuns = new AsyncLocalStorage<CellRun>();
-  private currentRun: CellRun | null = null;
+  private runningRequest: RequestContext | undefined;
+  private readonly abandonedRequests = new WeakSet<RequestContext>();
   private inSyncSection = false;
   private readonly getCodeMetadata: (src: string) => CodeMetadata;
 
@@ -128,13 +122,12 @@ export class CellExecutor {
 
   async execute(src: string, cellName: string): Promise<ExecutionOutcome> {
     this.running = true;
-    const run: CellRun = { abandoned: false };
-    this.currentRun = run;
+    this.runningRequest = requestContext.getStore();
     try {
-      return await this.cellRuns.run(run, () => this.executeUnguarded(src, cellName));
+      return await this.executeUnguarded(src, cellName);
     } finally {
       this.running = false;
-      this.currentRun = null;
+      this.runningRequest = undefined;
       this.rejectInterrupt = null;
     }
   }
@@ -199,10 +192,11 @@ export class CellExecutor {
         // later, possibly inside the next cell, which it would break.
         if (this.inSyncSection) return guard.check(sites, site, false);
         const refill = guard.check(sites, site);
-        // Code of the running cell (or of no cell: a comm handler) stops once the cell is
-        // interrupted; code of an earlier cell (a timer it set) runs on unless that cell was abandoned.
-        const run = this.cellRuns.getStore();
-        if (run?.abandoned || ((!run || run === this.currentRun) && this.runningCellInterrupted())) throw new InterruptedError();
+        // Code of the running cell stops once the cell is interrupted; other code (a timer an
+        // earlier cell set, a comm handler) runs on, unless it belongs to an abandoned cell.
+        const request = requestContext.getStore();
+        if (request && this.abandonedRequests.has(request)) throw new InterruptedError();
+        if ((!request || request === this.runningRequest) && this.runningCellInterrupted()) throw new InterruptedError();
         return refill;
       },
     };
@@ -263,7 +257,7 @@ export class CellExecutor {
       try {
         await Promise.race([cellPromise, interruptPromise]);
       } catch (err) {
-        if (!cellSettled && this.currentRun) this.currentRun.abandoned = true;
+        if (!cellSettled && this.runningRequest) this.abandonedRequests.add(this.runningRequest);
         if (err instanceof InterruptedError && runningStudies() > 0) {
           // Give study.optimize (asked to stop by the kernel) time to finish its current trial, so
           // the study is complete and idle before the next cell runs; then report the interrupt.
