@@ -1,11 +1,13 @@
 /**
  * The tunelab kernel's main thread: dispatches Jupyter requests, runs cells, publishes output.
- * The sockets live in a worker thread (socketThread.ts); this side sees verified, decoded messages.
+ * It owns the shell, stdin and iopub sockets (mainSockets.ts), so a cell's round trip never
+ * crosses threads; the heartbeat and the control channel live in a worker thread (socketThread.ts)
+ * that keeps answering, and acts on interrupt_request, while a cell blocks this thread.
  */
 import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { flushAllWidgets, installWidgetSupport } from '../widgets/kernel/install';
 import { displayIdOf } from '../widgets/kernel/transport';
 import { InterruptCounter } from './interruptCounter';
@@ -16,10 +18,16 @@ import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
 import { CellExecutor, InterruptedError, toCellError, type CellError } from './executor';
 import { installRuntimeResolution, installTypeCheckerResolution, PACKAGE_ROOT } from './moduleResolution';
+import { MainSockets } from './mainSockets';
 import { OutputStreams } from './outputStreams';
 import { bundleFor, type MimeBundle } from './richDisplay';
-import type { Channel, FromSocketThread, SendItem, SocketThreadData, ToSocketThread } from './socketThread';
+import type { FromSocketThread, MainThreadRequest, SocketThreadData, ToSocketThread } from './socketThread';
 import { newHeader, PROTOCOL_VERSION, readConnectionFile, serializeParts, type JsonObject, type JupyterMessage, type MessageHeader } from './wire';
+
+type Channel = 'shell' | 'control' | 'stdin' | 'iopub';
+
+/** The global the socket thread has the main thread call to publish its pending iopub requests. */
+const DRAIN_HOOK_KEY = 'tunelab.kernel.drainSocketThreadIopub';
 
 export interface KernelOptions {
   connectionFile: string;
@@ -80,9 +88,12 @@ export class Kernel implements IopubPublisher {
   private readonly tsVersion: string;
   private readonly typescript: typeof import('typescript');
   private readonly interrupts = new InterruptCounter();
-  private outbox: SendItem[] = [];
-  private outboxScheduled = false;
-  private outboxSince = 0;
+  private sockets: MainSockets | undefined;
+  private workerReady = false;
+  /** Where the socket thread's requests (MainThreadRequest) arrive. */
+  private readonly socketThreadRequests: MessagePort;
+  /** The execute_request whose cell is running (where an interrupt warning goes). */
+  private runningCell: MessageHeader | undefined;
 
   constructor(private readonly options: KernelOptions) {
     this.ready = new Promise((r) => (this.readyResolve = r));
@@ -95,20 +106,28 @@ export class Kernel implements IopubPublisher {
     this.tsVersion = ts.version;
     installTypeCheckerResolution(ts.sys as Parameters<typeof installTypeCheckerResolution>[0]);
 
-    this.streams = new OutputStreams((parent, name, text, urgent) => {
-      this.publishRaw('stream', { name, text }, { parent });
-      // A full buffer is flushed from inside running code, which may not yield for a while.
-      if (urgent) this.flushOutbox();
-    });
+    // Sends are synchronous (mainSockets.ts), so a full buffer flushed from inside running code
+    // leaves at once, urgent or not.
+    this.streams = new OutputStreams((parent, name, text) => this.publishRaw('stream', { name, text }, { parent }));
     this.comms = new CommManager(this);
 
+    const channel = new MessageChannel();
+    this.socketThreadRequests = channel.port1;
+    this.socketThreadRequests.on('message', (r: MainThreadRequest) => this.doForSocketThread(r));
     const data: SocketThreadData = {
       connectionFile: options.connectionFile,
       session: this.session,
       interruptGraceMs: options.signalGraceMs ?? 2000,
       interruptCounter: this.interrupts.shared,
+      requestPort: channel.port2,
+      drainHookKey: DRAIN_HOOK_KEY,
     };
-    this.worker = new Worker(path.join(__dirname, 'socketThread.js'), { workerData: data, stdout: false, stderr: false });
+    this.worker = new Worker(path.join(__dirname, 'socketThread.js'), {
+      workerData: data,
+      transferList: [channel.port2],
+      stdout: false,
+      stderr: false,
+    });
     this.worker.on('message', (m: FromSocketThread) => this.onSocketMessage(m));
     this.worker.on('error', (err) => {
       kernelLog(`socket thread failed: ${err.stack ?? err.message}`);
@@ -132,13 +151,57 @@ export class Kernel implements IopubPublisher {
       },
     });
     installWidgetSupport(this.comms);
-    installOptimizeInterruptCheck(this.interrupts, () => this.acknowledgeInterrupt());
+    // Taking the request (counter.takeRequest) is what tells the socket thread not to raise SIGINT.
+    installOptimizeInterruptCheck(this.interrupts, () => undefined);
     this.installTslabDisplayCompat();
     this.streams.install();
     process.on('SIGINT', () => this.onSignal());
     this.exitWithParent();
     process.on('uncaughtException', (err) => this.reportAsyncError('Uncaught exception in an async task of this cell', err));
     process.on('unhandledRejection', (reason) => this.reportAsyncError('Unhandled promise rejection in this cell', reason));
+    // Called by the socket thread through the inspector, possibly in the middle of running code:
+    // it only sends (no stream flush, no shared state beyond the sockets).
+    (globalThis as Record<symbol, unknown>)[Symbol.for(DRAIN_HOOK_KEY)] = () => {
+      for (let m = receiveMessageOnPort(this.socketThreadRequests); m; m = receiveMessageOnPort(this.socketThreadRequests)) {
+        this.doForSocketThread(m.message as MainThreadRequest);
+      }
+    };
+    void this.openSockets();
+  }
+
+  private async openSockets(): Promise<void> {
+    try {
+      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog);
+    } catch (err) {
+      kernelLog(`could not bind the shell, stdin and iopub sockets: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    this.sockets.listen('shell', (msg) => this.dispatch('shell', msg));
+    this.sockets.listen('stdin', (msg) => this.dispatch('stdin', msg));
+    this.becomeReadyWhenAllBound();
+  }
+
+  private becomeReadyWhenAllBound(): void {
+    if (!this.sockets || !this.workerReady) return;
+    this.status('starting');
+    this.readyResolve();
+  }
+
+  /** Acts on an interrupt request, and publishes what the socket thread cannot (iopub belongs to this thread). */
+  private doForSocketThread(r: MainThreadRequest): void {
+    if (r.kind === 'status') {
+      this.publishRaw('status', { execution_state: r.state }, { parent: r.parent });
+      return;
+    }
+    if (r.kind === 'interrupt') {
+      if (this.interrupts.takeRequest()) this.stopRunningWork();
+      return;
+    }
+    if (!this.runningCell) return;
+    const text =
+      'Interrupt requested, but this cell is running synchronous code after an `await`, which the ' +
+      'interrupt cannot break; it stops when that code returns. Restart the kernel to stop it now.\n';
+    this.publishRaw('stream', { name: 'stderr', text }, { parent: this.runningCell });
   }
 
   /**
@@ -187,36 +250,19 @@ export class Kernel implements IopubPublisher {
     parent?: Partial<MessageHeader>,
     metadata: JsonObject = {},
     buffers: Buffer[] = [],
-  ): void {
-    if (this.closed) return;
-    const parts = serializeParts({ header: newHeader(msgType, this.session), parent_header: parent ?? {}, metadata, content });
-    const item: SendItem = { channel, identities, parts, buffers };
-    if (this.executor?.runningSynchronously) {
-      // Cell code is running synchronously: no microtask will run until it returns, so send now.
-      this.flushOutbox();
-      this.worker.postMessage({ kind: 'send', ...item } satisfies ToSocketThread);
-      return;
+  ): string {
+    if (this.closed) return '';
+    const header = newHeader(msgType, this.session);
+    const parts = serializeParts({ header, parent_header: parent ?? {}, metadata, content });
+    if (channel === 'control') {
+      // Replies to control requests (shutdown, kernel_info, ...) go out through the socket thread.
+      this.worker.postMessage({ kind: 'send', identities, parts } satisfies ToSocketThread);
+    } else if (this.sockets) {
+      this.sockets.send(channel, identities, parts, buffers);
+    } else {
+      kernelLog(`dropped ${msgType}: the sockets are not bound yet`);
     }
-    // Batch what this tick produces into one message to the socket thread: each postMessage costs
-    // a thread wake-up, which on a busy machine is most of a trivial cell's round trip.
-    this.outbox.push(item);
-    if (!this.outboxScheduled) {
-      this.outboxScheduled = true;
-      this.outboxSince = Date.now();
-      queueMicrotask(() => this.flushOutbox());
-    } else if (Date.now() - this.outboxSince > 20) {
-      // Synchronous code after an await is keeping the microtask from running: do not hold output.
-      this.flushOutbox();
-    }
-  }
-
-  private flushOutbox(): void {
-    this.outboxScheduled = false;
-    this.outboxSince = Date.now();
-    if (this.outbox.length === 0) return;
-    const items = this.outbox;
-    this.outbox = [];
-    this.worker.postMessage({ kind: 'sendMany', items } satisfies ToSocketThread);
+    return header.msg_id;
   }
 
   private reply(channel: Channel, req: JupyterMessage, msgType: string, content: JsonObject, metadata: JsonObject = {}): void {
@@ -271,14 +317,15 @@ export class Kernel implements IopubPublisher {
   private onSocketMessage(m: FromSocketThread): void {
     switch (m.kind) {
       case 'ready':
-        this.status('starting');
-        this.readyResolve();
+        this.workerReady = true;
+        this.becomeReadyWhenAllBound();
         return;
       case 'fatal':
         kernelLog(`socket thread could not start: ${m.message}`);
         process.exit(1);
         return;
       case 'closed':
+        this.sockets?.close();
         void this.worker.terminate().finally(() => process.exit(0));
         return;
       case 'message': {
@@ -286,7 +333,7 @@ export class Kernel implements IopubPublisher {
         // Structured cloning turns Buffers into Uint8Arrays; the comm API promises Buffers.
         msg.identities = msg.identities.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
         msg.buffers = msg.buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-        this.dispatch(m.channel, msg);
+        this.dispatch('control', msg);
         return;
       }
     }
@@ -412,10 +459,15 @@ export class Kernel implements IopubPublisher {
     if (!silent && c.store_history !== false) this.executionCount++;
     const count = this.executionCount;
     if (!silent) this.publish('execute_input', { code, execution_count: count });
-    // The cell may run synchronously for a long time: let the frontend see busy/execute_input now.
-    this.flushOutbox();
 
-    const outcome = await this.executor.execute(code, `cell[${count}]`);
+    this.interrupts.waitForRaisedSignals();
+    this.runningCell = msg.header;
+    let outcome: Awaited<ReturnType<CellExecutor['execute']>>;
+    try {
+      outcome = await this.executor.execute(code, `cell[${count}]`);
+    } finally {
+      this.runningCell = undefined;
+    }
     // Widget changes made by the cell go out now, parented to it (nbclient records them).
     try {
       flushAllWidgets();
@@ -442,7 +494,9 @@ export class Kernel implements IopubPublisher {
         this.interrupts.onSignalConsumedByCell();
         stopAllStudies();
       }
-      this.acknowledgeInterrupt();
+      // Whatever interrupted the cell, the requests so far are handled: one the main thread has not
+      // taken yet must not stop the next cell.
+      this.interrupts.takeRequest();
     }
     this.publishError(outcome.error);
     if (c.stop_on_error !== false) {
@@ -468,28 +522,25 @@ export class Kernel implements IopubPublisher {
    */
   private takeInterruptInLoop(): boolean {
     if (!this.interrupts.takeRequest()) return false;
-    this.acknowledgeInterrupt();
     stopAllStudies();
     return true;
   }
 
   /** SIGINT: sent by Jupyter or Ctrl-C, or raised by the socket thread for interrupt_request. */
   private onSignal(): void {
-    this.acknowledgeInterrupt();
-    if (!this.interrupts.onSignal()) return; // already acted on (optimize stopped between trials)
-    stopAllStudies();
-    this.executor.interrupt();
+    if (!this.interrupts.onSignal()) return; // already acted on (a loop check, optimize between trials)
+    this.stopRunningWork();
   }
 
-  /** Called from the executor when a synchronous cell was broken by SIGINT. */
-  acknowledgeInterrupt(): void {
-    this.worker.postMessage({ kind: 'interrupt-handled' } satisfies ToSocketThread);
+  /** An interrupt request this thread has just taken: stop studies and an awaiting cell. */
+  private stopRunningWork(): void {
+    stopAllStudies();
+    this.executor.interrupt();
   }
 
   shutdown(): void {
     if (this.closed) return;
     this.streams.flush();
-    this.flushOutbox();
     this.worker.postMessage({ kind: 'close' } satisfies ToSocketThread);
     this.closed = true;
     try {
@@ -497,7 +548,8 @@ export class Kernel implements IopubPublisher {
     } catch {
       // closing TypeScript's watcher cannot fail in a way that matters at exit
     }
-    // If the socket thread cannot drain within a few seconds, exit anyway.
+    // The main thread's sockets close once the socket thread has sent the shutdown reply
+    // ('closed'); if it cannot within a few seconds, exit anyway.
     setTimeout(() => process.exit(0), 3000).unref();
   }
 }

@@ -1,62 +1,78 @@
 /**
- * The kernel's socket thread (a worker_thread). It owns every ZeroMQ socket so that the heartbeat
- * is answered and `interrupt_request` on the control channel is acted on even while the main thread
- * is stuck in a synchronous loop inside a cell. Verified, decoded messages are posted to the main
- * thread; the main thread posts back pre-serialised messages to sign and send.
+ * The kernel's socket thread (a worker_thread) for the heartbeat and the control channel: they must
+ * keep working while the main thread is stuck in a synchronous loop inside a cell. The shell, stdin
+ * and iopub sockets live in the main thread (mainSockets.ts), which serves a cell's round trip
+ * without crossing threads.
  *
- * Interrupts: the thread raises SIGINT in its own process. A cell running synchronously at top level
- * breaks (vm `breakOnSigint`); an idle or awaiting main thread runs its SIGINT handler. If the main
- * thread does not acknowledge within a grace period it is busy in synchronous code the signal cannot
- * reach (a loop after an `await`); the thread then tells the user so in the running cell. (Ending
- * that code through the inspector's Runtime.terminateExecution would work, but it aborts Node when
- * async_hooks are on, and the kernel needs them to route output to the right cell.)
+ * Interrupts: on `interrupt_request` this thread counts the request in shared memory, asks the main
+ * thread to act on it and answers on control at once. An idle or awaiting main thread acts at once;
+ * the loop checks of cell code and study.optimize's check between trials see the count. A request
+ * still not acted on after SIGNAL_AFTER_MS means synchronous code without a check (a long library
+ * call): this thread then raises SIGINT, which breaks it at a cell's top level (vm `breakOnSigint`).
+ * If the request is still not acted on after the grace period, the code is out of the signal's
+ * reach (after an `await`), and the running cell is told so. (Ending that code through the
+ * inspector's Runtime.terminateExecution would work, but it aborts Node when async_hooks are on,
+ * and the kernel needs them to route output to the right cell.)
+ *
+ * iopub belongs to the main thread, so the busy/idle status around an interrupt_request and that
+ * notice are handed to it, with the interrupt itself, on a dedicated port. It handles them as soon
+ * as it is free; when it is not (the notice's case), this thread asks it through the inspector
+ * protocol to drain the port: V8 runs an inspector request between two steps of the running
+ * JavaScript, so the messages go out while the cell's code still runs.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { writeSync } from 'node:fs';
 import * as zmq from 'zeromq';
 import { InterruptCounter } from './interruptCounter';
 import {
   decodeFrames,
-  encodeFrames,
+  framesToSend,
   endpoint,
   newHeader,
   readConnectionFile,
   serializeParts,
   WireError,
   type JupyterMessage,
+  type MessageHeader,
   type SerializedParts,
 } from './wire';
 
-export type Channel = 'shell' | 'control' | 'stdin' | 'iopub';
-
 /** Main thread -> socket thread. */
-export interface SendItem {
-  channel: Channel;
-  identities: Uint8Array[];
-  parts: SerializedParts;
-  buffers: Uint8Array[];
-}
-
 export type ToSocketThread =
-  | ({ kind: 'send' } & SendItem)
-  | { kind: 'sendMany'; items: SendItem[] }
-  | { kind: 'interrupt-handled' }
+  /** A reply on the control channel, already serialised (the thread signs it). */
+  | { kind: 'send'; identities: Uint8Array[]; parts: SerializedParts }
   | { kind: 'close' };
 
-/** Socket thread -> main thread. */
+/** Socket thread -> main thread (on the worker's own port). */
 export type FromSocketThread =
   | { kind: 'ready' }
-  | { kind: 'message'; channel: Channel; msg: JupyterMessage }
+  /** A verified control message other than interrupt_request (shutdown, kernel_info, ...). */
+  | { kind: 'message'; msg: JupyterMessage }
   | { kind: 'fatal'; message: string }
   | { kind: 'closed' };
+
+/** Socket thread -> main thread, on `requestPort`: what the main thread must do or publish for it. */
+export type MainThreadRequest =
+  | { kind: 'status'; state: 'busy' | 'idle'; parent: MessageHeader }
+  /** An interrupt request was counted: act on it unless something already did. */
+  | { kind: 'interrupt' }
+  /** The interrupt did not reach the running code: warn in the running cell. */
+  | { kind: 'interrupt-unreachable' };
+
+/** How long the main thread has to act on an interrupt request before SIGINT is raised. */
+const SIGNAL_AFTER_MS = 250;
 
 export interface SocketThreadData {
   connectionFile: string;
   session: string;
-  /** How long to wait for the main thread to acknowledge SIGINT before warning the running cell. */
+  /** How long to wait for the main thread to act on an interrupt before warning the running cell. */
   interruptGraceMs: number;
   /** InterruptCounter's shared memory. */
   interruptCounter: SharedArrayBuffer;
+  /** Where MainThreadRequests go (transferred to this thread). */
+  requestPort: MessagePort;
+  /** What the main thread drains `iopubPort` with, as a global function (see drainOnMainThread). */
+  drainHookKey: string;
 }
 
 function log(text: string): void {
@@ -65,11 +81,11 @@ function log(text: string): void {
   writeSync(2, `[tunelab kernel] ${text}\n`);
 }
 
-/** Serialises sends per socket: a zeromq.js socket allows one pending send at a time. */
+/** Serialises sends on the control socket: a zeromq.js socket allows one pending send at a time. */
 class SendQueue {
   private tail: Promise<void> = Promise.resolve();
   constructor(private readonly socket: zmq.Writable) {}
-  send(frames: Buffer[]): Promise<void> {
+  send(frames: Array<Buffer | string>): Promise<void> {
     this.tail = this.tail
       .then(() => this.socket.send(frames))
       .catch((err: unknown) => log(`send failed: ${(err as Error).message}`));
@@ -80,120 +96,118 @@ class SendQueue {
   }
 }
 
+/**
+ * Runs the main thread's drain hook even while it executes synchronous code. The inspector session
+ * is opened on first use: an idle session costs nothing, but most kernels never need one.
+ */
+function mainThreadDrainer(hookKey: string): () => void {
+  let session: import('node:inspector').Session | undefined;
+  let unavailable = false;
+  return () => {
+    if (unavailable) return;
+    try {
+      if (!session) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const inspector = require('node:inspector') as typeof import('node:inspector');
+        session = new inspector.Session();
+        session.connectToMainThread();
+      }
+      session.post('Runtime.evaluate', { expression: `globalThis[Symbol.for(${JSON.stringify(hookKey)})]?.()` }, (err) => {
+        if (err) log(`could not reach the main thread: ${err.message}`);
+      });
+    } catch (err) {
+      // Node built without the inspector: the messages go out when the main thread is free.
+      unavailable = true;
+      log(`inspector unavailable (${(err as Error).message}); interrupt notices wait for the main thread`);
+    }
+  };
+}
+
 async function run(data: SocketThreadData): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('socketThread must run as a worker thread');
   const info = readConnectionFile(data.connectionFile);
   const key = info.key;
 
-  const shell = new zmq.Router({ linger: 1000 });
   const control = new zmq.Router({ linger: 1000 });
-  const stdin = new zmq.Router({ linger: 1000 });
-  const iopub = new zmq.Publisher({ linger: 1000, sendHighWaterMark: 0 });
   const heartbeat = new zmq.Reply({ linger: 0 });
-  await Promise.all([
-    shell.bind(endpoint(info, info.shell_port)),
-    control.bind(endpoint(info, info.control_port)),
-    stdin.bind(endpoint(info, info.stdin_port)),
-    iopub.bind(endpoint(info, info.iopub_port)),
-    heartbeat.bind(endpoint(info, info.hb_port)),
-  ]);
-  const queues: Record<Channel, SendQueue> = {
-    shell: new SendQueue(shell),
-    control: new SendQueue(control),
-    stdin: new SendQueue(stdin),
-    iopub: new SendQueue(iopub),
-  };
+  await Promise.all([control.bind(endpoint(info, info.control_port)), heartbeat.bind(endpoint(info, info.hb_port))]);
+  const controlQueue = new SendQueue(control);
+  const toMain = data.requestPort;
+  const drainOnMainThread = mainThreadDrainer(data.drainHookKey);
 
-  let interruptTimer: NodeJS.Timeout | undefined;
-  /** The execute_request most recently passed to the main thread (where an interrupt warning goes). */
-  let lastExecute: JupyterMessage | undefined;
+  const interruptTimers = new Set<NodeJS.Timeout>();
   let closing = false;
 
-  const sendFrom = (channel: Channel, identities: Buffer[], parts: SerializedParts, buffers: Buffer[]) =>
-    queues[channel].send(encodeFrames(key, identities, parts, buffers));
+  const sendControl = (identities: Buffer[], parts: SerializedParts) => controlQueue.send(framesToSend(key, identities, parts, []));
 
-  const reply = (channel: Channel, req: JupyterMessage, msgType: string, content: Record<string, unknown>) =>
-    sendFrom(
-      channel,
-      req.identities,
-      serializeParts({ header: newHeader(msgType, data.session), parent_header: req.header, metadata: {}, content }),
-      [],
-    );
-
-  const handleInterrupt = async (req: JupyterMessage) => {
-    await reply('iopub', { ...req, identities: [] }, 'status', { execution_state: 'busy' });
-    raiseInterrupt();
-    await reply('control', req, 'interrupt_reply', { status: 'ok' });
-    await reply('iopub', { ...req, identities: [] }, 'status', { execution_state: 'idle' });
-  };
+  const reply = (req: JupyterMessage, msgType: string, content: Record<string, unknown>) =>
+    sendControl(req.identities, serializeParts({ header: newHeader(msgType, data.session), parent_header: req.header, metadata: {}, content }));
 
   const interrupts = new InterruptCounter(data.interruptCounter);
-  const raiseInterrupt = () => {
-    interrupts.requestAndSignal();
-    if (interruptTimer) clearTimeout(interruptTimer);
-    interruptTimer = setTimeout(warnUnreachable, data.interruptGraceMs);
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      interruptTimers.delete(t);
+      fn();
+    }, ms);
+    interruptTimers.add(t);
+  };
+
+  const handleInterrupt = (req: JupyterMessage) => {
+    toMain.postMessage({ kind: 'status', state: 'busy', parent: req.header } satisfies MainThreadRequest);
+    const n = interrupts.request();
+    toMain.postMessage({ kind: 'interrupt' } satisfies MainThreadRequest);
+    void reply(req, 'interrupt_reply', { status: 'ok' });
+    toMain.postMessage({ kind: 'status', state: 'idle', parent: req.header } satisfies MainThreadRequest);
+    later(SIGNAL_AFTER_MS, () => {
+      if (interrupts.isActedOn(n)) return;
+      interrupts.signal();
+      later(data.interruptGraceMs, () => {
+        if (!interrupts.isActedOn(n)) warnUnreachable();
+      });
+    });
   };
 
   const warnUnreachable = () => {
-    interruptTimer = undefined;
     log('interrupt: the main thread is busy in synchronous code that SIGINT cannot break');
-    if (!lastExecute) return;
-    const text =
-      'Interrupt requested, but this cell is running synchronous code after an `await`, which the ' +
-      'interrupt cannot break; it stops when that code returns. Restart the kernel to stop it now.\n';
-    void sendFrom(
-      'iopub',
-      [],
-      serializeParts({ header: newHeader('stream', data.session), parent_header: lastExecute.header, metadata: {}, content: { name: 'stderr', text } }),
-      [],
-    );
-  };
-
-  const sendItem = (m: SendItem) => {
-    const ids = m.identities.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-    const bufs = m.buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-    void sendFrom(m.channel, ids, m.parts, bufs);
+    toMain.postMessage({ kind: 'interrupt-unreachable' } satisfies MainThreadRequest);
+    drainOnMainThread();
   };
 
   port.on('message', (m: ToSocketThread) => {
     if (m.kind === 'send') {
-      sendItem(m);
-    } else if (m.kind === 'sendMany') {
-      for (const item of m.items) sendItem(item);
-    } else if (m.kind === 'interrupt-handled') {
-      if (interruptTimer) clearTimeout(interruptTimer);
-      interruptTimer = undefined;
+      void sendControl(
+        m.identities.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
+        m.parts,
+      );
     } else if (m.kind === 'close') {
       closing = true;
+      for (const t of interruptTimers) clearTimeout(t);
       void (async () => {
-        await Promise.all(Object.values(queues).map((q) => q.drain()));
-        for (const s of [shell, control, stdin, iopub, heartbeat]) s.close();
+        await controlQueue.drain();
+        control.close();
+        heartbeat.close();
         port.postMessage({ kind: 'closed' } satisfies FromSocketThread);
       })();
     }
   });
 
-  const listen = async (channel: Channel, socket: zmq.Router) => {
+  const listenControl = async () => {
     try {
-      for await (const frames of socket) {
+      for await (const frames of control) {
         let msg: JupyterMessage;
         try {
           msg = decodeFrames(key, frames);
         } catch (err) {
           // Never act on a message we cannot authenticate or parse; say so on the kernel's stderr.
-          log(`${channel}: ignored ${err instanceof WireError ? err.message : String(err)}`);
+          log(`control: ignored ${err instanceof WireError ? err.message : String(err)}`);
           continue;
         }
-        if (channel === 'control' && msg.header.msg_type === 'interrupt_request') {
-          void handleInterrupt(msg);
-          continue;
-        }
-        if (msg.header.msg_type === 'execute_request') lastExecute = msg;
-        port.postMessage({ kind: 'message', channel, msg } satisfies FromSocketThread);
+        if (msg.header.msg_type === 'interrupt_request') handleInterrupt(msg);
+        else port.postMessage({ kind: 'message', msg } satisfies FromSocketThread);
       }
     } catch (err) {
-      if (!closing) log(`${channel} socket stopped: ${(err as Error).message}`);
+      if (!closing) log(`control socket stopped: ${(err as Error).message}`);
     }
   };
 
@@ -205,9 +219,7 @@ async function run(data: SocketThreadData): Promise<void> {
     }
   };
 
-  void listen('shell', shell);
-  void listen('control', control);
-  void listen('stdin', stdin);
+  void listenControl();
   void echoHeartbeat();
   port.postMessage({ kind: 'ready' } satisfies FromSocketThread);
 }

@@ -1,6 +1,6 @@
 /**
  * The Jupyter wire format (messaging protocol 5.3): framing, HMAC-SHA256 signing and verification,
- * and the connection file. Pure functions shared by the kernel's socket thread and by the headless
+ * and the connection file. Pure functions shared by the kernel's two threads and by the headless
  * runner's client.
  *
  * A message on a ROUTER/DEALER socket is
@@ -128,6 +128,20 @@ export function encodeFrames(key: string, identities: Buffer[], parts: Serialize
     ...buffers,
   ];
 }
+
+/**
+ * The frames of a message as handed to a zeromq.js socket: like encodeFrames, but the delimiter,
+ * signature and JSON frames stay strings. zeromq.js copies a string into native memory once and
+ * frees it natively, whereas a Buffer over 128 bytes goes out zero-copy and must be released later
+ * by a callback on the sending thread's event loop: for the small frames of most messages that
+ * release costs more than the copy. Binary buffers stay Buffers.
+ */
+export function framesToSend(key: string, identities: Buffer[], parts: SerializedParts, buffers: Buffer[]): Array<Buffer | string> {
+  const json = [parts.header, parts.parent_header, parts.metadata, parts.content];
+  return [...identities, DELIMITER_TEXT, sign(key, json), ...json, ...buffers];
+}
+
+const DELIMITER_TEXT = DELIMITER.toString();
 
 /**
  * Splits and verifies raw frames. Throws WireError (with a reason fit for a log line) when the

@@ -9,7 +9,7 @@ import type { JupyterMessage } from '../../kernel/wire';
 export const ROOT = path.resolve(__dirname, '..', '..');
 
 export function assertBuilt(): void {
-  const needed = ['dist/kernel/cli.js', 'dist/kernel/socketThread.js', 'dist/src/index.js'];
+  const needed = ['dist/kernel/cli.js', 'dist/kernel/mainSockets.js', 'dist/kernel/socketThread.js', 'dist/src/index.js'];
   for (const f of needed) {
     assert.ok(existsSync(path.join(ROOT, f)), `${f} is missing: run "npx tsc -p ." before the kernel tests`);
   }

@@ -1,0 +1,81 @@
+/**
+ * The shell, stdin and iopub sockets, owned by the kernel's main thread. They carry every message of
+ * a cell's round trip (execute_request in; busy, execute_input, results, execute_reply and idle
+ * out), so keeping them on the thread that runs the cell means no hand-off between threads on that
+ * path. The heartbeat and the control channel live in the socket thread (socketThread.ts), which
+ * keeps answering while a cell blocks this thread.
+ *
+ * Sends are synchronous: `sendTimeout: 0` makes zeromq.js hand each message to libzmq at once
+ * instead of waiting for the event loop, so output published by a cell that is still running
+ * synchronously leaves immediately. ROUTER and PUB sockets never block on send (a ROUTER drops a
+ * message for an unknown peer, a PUB one for a subscriber past its high-water mark), so a send
+ * cannot fail for lack of room.
+ */
+import * as zmq from 'zeromq';
+import { decodeFrames, framesToSend, endpoint, WireError, type ConnectionInfo, type JupyterMessage, type SerializedParts } from './wire';
+
+export type MainChannel = 'shell' | 'stdin' | 'iopub';
+
+export class MainSockets {
+  private closing = false;
+
+  private constructor(
+    private readonly key: string,
+    private readonly shell: zmq.Router,
+    private readonly stdin: zmq.Router,
+    private readonly iopub: zmq.Publisher,
+    private readonly log: (text: string) => void,
+  ) {}
+
+  static async bind(info: ConnectionInfo, log: (text: string) => void): Promise<MainSockets> {
+    const shell = new zmq.Router({ linger: 1000, sendTimeout: 0 });
+    const stdin = new zmq.Router({ linger: 1000, sendTimeout: 0 });
+    const iopub = new zmq.Publisher({ linger: 1000, sendHighWaterMark: 0, sendTimeout: 0 });
+    await Promise.all([
+      shell.bind(endpoint(info, info.shell_port)),
+      stdin.bind(endpoint(info, info.stdin_port)),
+      iopub.bind(endpoint(info, info.iopub_port)),
+    ]);
+    return new MainSockets(info.key, shell, stdin, iopub, log);
+  }
+
+  /** Signs and sends one message now (see the note above on synchronous sends). */
+  send(channel: MainChannel, identities: Buffer[], parts: SerializedParts, buffers: Buffer[]): void {
+    if (this.closing) return;
+    const socket = channel === 'shell' ? this.shell : channel === 'stdin' ? this.stdin : this.iopub;
+    socket.send(framesToSend(this.key, identities, parts, buffers)).catch((err: unknown) => {
+      if (!this.closing) this.log(`${channel}: send failed: ${(err as Error).message}`);
+    });
+  }
+
+  /**
+   * Delivers verified, decoded messages of one channel. A message that fails verification (bad or
+   * missing signature, bad framing) is logged and dropped: nothing acts on it.
+   */
+  listen(channel: 'shell' | 'stdin', onMessage: (msg: JupyterMessage) => void): void {
+    const socket = channel === 'shell' ? this.shell : this.stdin;
+    void (async () => {
+      try {
+        for await (const frames of socket) {
+          let msg: JupyterMessage;
+          try {
+            msg = decodeFrames(this.key, frames);
+          } catch (err) {
+            this.log(`${channel}: ignored ${err instanceof WireError ? err.message : String(err)}`);
+            continue;
+          }
+          onMessage(msg);
+        }
+      } catch (err) {
+        if (!this.closing) this.log(`${channel} socket stopped: ${(err as Error).message}`);
+      }
+    })();
+  }
+
+  /** Closes the sockets; libzmq still delivers what was sent within the linger time. */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    for (const s of [this.shell, this.stdin, this.iopub]) s.close();
+  }
+}
