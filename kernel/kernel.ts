@@ -18,6 +18,7 @@ import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
 import { CellExecutor, InterruptedError, toCellError, type CellError } from './executor';
 import { installRuntimeResolution, installTypeCheckerResolution, PACKAGE_ROOT } from './moduleResolution';
+import { InputRequests } from './inputRequests';
 import { MainSockets } from './mainSockets';
 import { OutputStreams } from './outputStreams';
 import { bundleFor, type MimeBundle } from './richDisplay';
@@ -59,6 +60,8 @@ declare global {
   interface TunelabDisplayHandle { readonly displayId: string; update(value: unknown): void; }
   /** Shows a value below the cell: a MIME bundle, an object with a [Symbol.for('tunelab.repr')] method, or anything (as text). */
   function display(value: unknown, options?: { displayId?: string; metadata?: Record<string, unknown> }): TunelabDisplayHandle;
+  /** Asks the frontend for a line of text; rejects at once if it does not accept input (nbclient, \`tunelab run\`). */
+  function input(prompt?: string, options?: { password?: boolean }): Promise<string>;
 }
 `;
 
@@ -76,6 +79,7 @@ export class Kernel implements IopubPublisher {
   private readonly worker: Worker;
   private executor!: CellExecutor;
   private readonly comms: CommManager;
+  private readonly inputs: InputRequests;
   private readonly streams: OutputStreams;
   private executionCount = 0;
   private executeQueue: Promise<void> = Promise.resolve();
@@ -110,6 +114,13 @@ export class Kernel implements IopubPublisher {
     // leaves at once, urgent or not.
     this.streams = new OutputStreams((parent, name, text) => this.publishRaw('stream', { name, text }, { parent }));
     this.comms = new CommManager(this);
+    this.inputs = new InputRequests(
+      (target, content) => {
+        this.streams.flush(); // what the cell printed comes before its prompt
+        return this.send('stdin', target.identities, 'input_request', content, target.parent);
+      },
+      currentParent,
+    );
 
     const channel = new MessageChannel();
     this.socketThreadRequests = channel.port1;
@@ -139,7 +150,7 @@ export class Kernel implements IopubPublisher {
   start(): void {
     this.executor = new CellExecutor({
       rootDir: this.options.rootDir ?? process.cwd(),
-      globals: { declarations: GLOBAL_DECLARATIONS, values: { display: this.displayFunction() } },
+      globals: { declarations: GLOBAL_DECLARATIONS, values: { display: this.displayFunction(), input: this.inputs.ask } },
       interruptGraceMs: this.options.studyStopGraceMs ?? 10_000,
       interruptRequests: () => this.interrupts.requests,
       loopGuard: {
@@ -340,7 +351,12 @@ export class Kernel implements IopubPublisher {
   }
 
   private dispatch(channel: Channel, msg: JupyterMessage): void {
-    if (channel === 'stdin') return; // input_reply: cells never ask for input
+    if (channel === 'stdin') {
+      // Frontends answer input_request here; there is no busy/idle around stdin messages.
+      if (msg.header.msg_type === 'input_reply') this.inputs.onReply(msg.parent_header.msg_id, msg.content.value);
+      else kernelLog(`ignored "${msg.header.msg_type}" on stdin`);
+      return;
+    }
     const type = msg.header.msg_type;
     if (type === 'execute_request' && channel === 'shell') {
       this.queuedExecutes.add(msg.header.msg_id);
@@ -449,7 +465,7 @@ export class Kernel implements IopubPublisher {
   private async handleExecute(channel: Channel, msg: JupyterMessage): Promise<void> {
     const id = msg.header.msg_id;
     this.queuedExecutes.delete(id);
-    const c = msg.content as { code?: unknown; silent?: boolean; store_history?: boolean; stop_on_error?: boolean };
+    const c = msg.content as { code?: unknown; silent?: boolean; store_history?: boolean; stop_on_error?: boolean; allow_stdin?: unknown };
     const code = typeof c.code === 'string' ? c.code : '';
     const silent = c.silent === true;
     if (this.abortedExecutes.delete(id)) {
@@ -462,11 +478,13 @@ export class Kernel implements IopubPublisher {
 
     this.interrupts.waitForRaisedSignals();
     this.runningCell = msg.header;
+    this.inputs.cellStarted({ parent: msg.header, identities: msg.identities, allowStdin: c.allow_stdin === true });
     let outcome: Awaited<ReturnType<CellExecutor['execute']>>;
     try {
       outcome = await this.executor.execute(code, `cell[${count}]`);
     } finally {
       this.runningCell = undefined;
+      this.inputs.cellFinished();
     }
     // Widget changes made by the cell go out now, parented to it (nbclient records them).
     try {
@@ -532,9 +550,10 @@ export class Kernel implements IopubPublisher {
     this.stopRunningWork();
   }
 
-  /** An interrupt request this thread has just taken: stop studies and an awaiting cell. */
+  /** An interrupt request this thread has just taken: stop studies, a waiting input(), an awaiting cell. */
   private stopRunningWork(): void {
     stopAllStudies();
+    this.inputs.interrupt(new InterruptedError());
     this.executor.interrupt();
   }
 
