@@ -210,8 +210,9 @@ export class Kernel implements IopubPublisher {
     }
     if (!this.runningCell) return;
     const text =
-      'Interrupt requested, but this cell is running synchronous code after an `await`, which the ' +
-      'interrupt cannot break; it stops when that code returns. Restart the kernel to stop it now.\n';
+      'Interrupt requested, but this cell is running code the interrupt cannot break (after an ' +
+      '`await`: a long call into library code, or a mutual recursion without loops); it stops when ' +
+      'that code returns. Restart the kernel to stop it now.\n';
     this.publishRaw('stream', { name: 'stderr', text }, { parent: this.runningCell });
   }
 

@@ -10,7 +10,8 @@
  * still not acted on after SIGNAL_AFTER_MS means synchronous code without a check (a long library
  * call): this thread then raises SIGINT, which breaks it at a cell's top level (vm `breakOnSigint`).
  * If the request is still not acted on after the grace period, the code is out of the signal's
- * reach (after an `await`), and the running cell is told so. (Ending that code through the
+ * reach (unchecked code after an `await`: a library call, a mutual recursion without loops), and
+ * the running cell is told so. (Ending that code through the
  * inspector's Runtime.terminateExecution would work, but it aborts Node when async_hooks are on,
  * and the kernel needs them to route output to the right cell.)
  *
