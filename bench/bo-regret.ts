@@ -10,7 +10,6 @@
  * Writes bench/results/bo-regret.json. Optuna runs in a /usr/bin/python3 subprocess concurrently
  * with the tunelab runs (the two cores are shared, so wall times are indicative only).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { CmaEsSampler } from '../src/samplers/cmaes';
 import { GPSampler } from '../src/samplers/gp';
 import { TPESampler } from '../src/samplers/tpe';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
+import { runPythonJson } from './python';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,16 +59,7 @@ print(json.dumps(out))
 `;
 
 function runOptuna(): Promise<Record<string, Record<string, { regret: number[][]; seconds: number }>>> {
-  return new Promise((resolve, reject) => {
-    const py = spawn('/usr/bin/python3', ['-c', OPTUNA_SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    py.stdout.on('data', (d) => (out += d));
-    py.on('error', reject);
-    py.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`optuna exited ${code}`))));
-    py.stdin.end(
-      JSON.stringify({ functions: BENCHMARKS.map((b) => b.name), seeds: N_SEEDS, trials: N_TRIALS, checkpoints: CHECKPOINTS }),
-    );
-  });
+  return runPythonJson(OPTUNA_SCRIPT, { functions: BENCHMARKS.map((b) => b.name), seeds: N_SEEDS, trials: N_TRIALS, checkpoints: CHECKPOINTS });
 }
 
 async function runTunelab(fn: BenchmarkFunction, make: (seed: number) => Sampler, seed: number): Promise<number[]> {

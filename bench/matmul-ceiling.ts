@@ -13,12 +13,12 @@
  * CPU time leaves out the time a process waits for a core (the best round is the least disturbed).
  * Writes bench/results/matmul-ceiling.json.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { useBackend } from '../src';
 import { loadTf } from '../src/backend';
+import { runPythonJson } from './python';
 
 const ROUNDS = 15;
 const REPEATS = 30;
@@ -72,9 +72,7 @@ async function main(): Promise<void> {
     b.dispose();
   }
   const cfg = { products: PRODUCTS, rounds: ROUNDS, repeats: REPEATS };
-  const py = spawnSync('/usr/bin/python3', ['-c', TORCH], { input: JSON.stringify(cfg), encoding: 'utf8' });
-  if (py.status !== 0) throw new Error(`PyTorch side failed: ${py.stderr}`);
-  const torch = JSON.parse(py.stdout) as { version: string; gflops: Record<string, number> };
+  const torch = await runPythonJson<{ version: string; gflops: Record<string, number> }>(TORCH, cfg);
 
   console.log(`backend: ${info.backend} (simd: ${info.simd}, threads: ${info.threads}); PyTorch ${torch.version}; 1 thread each; CPU: ${cpus()[0]?.model ?? '?'}`);
   console.log('| product | tunelab wasm GFLOP/s | PyTorch GFLOP/s | PyTorch / tunelab |');

@@ -8,12 +8,12 @@
  *
  * Writes bench/results/mo-hypervolume.json.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStudy, type Sampler, type Trial } from '../src';
 import { hypervolume } from '../src/multiobjective';
 import { NSGAIISampler } from '../src/samplers/nsgaii';
+import { runPythonJson } from './python';
 
 const seedsArg = process.argv.indexOf('--seeds');
 const N_SEEDS = seedsArg >= 0 ? Number(process.argv[seedsArg + 1]) : 10;
@@ -50,14 +50,7 @@ print(json.dumps(out))
 `;
 
 function runOptuna(): Promise<Record<string, { values: number[][][]; seconds: number }>> {
-  return new Promise((resolve, reject) => {
-    const py = spawn('/usr/bin/python3', ['-c', OPTUNA_SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    py.stdout.on('data', (d) => (out += d));
-    py.on('error', reject);
-    py.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`optuna exited ${code}`))));
-    py.stdin.end(JSON.stringify({ seeds: N_SEEDS, trials: N_TRIALS, vars: N_VARS }));
-  });
+  return runPythonJson(OPTUNA_SCRIPT, { seeds: N_SEEDS, trials: N_TRIALS, vars: N_VARS });
 }
 
 async function runTunelab(kind: 'zdt1' | 'zdt2', sampler: Sampler): Promise<number[][]> {

@@ -12,12 +12,12 @@
  * Writes bench/results/search-quality.json; a run on other seeds or a subset of the functions (to
  * look closer at one gap with fresh seeds) writes search-quality-<functions>-seeds<first>-<last>.json.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStudy, QMCSampler, RandomSampler, TPESampler, type Sampler } from '../src';
 import { erfc } from '../src/samplers/tpe/truncnorm';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
+import { runPythonJson } from './python';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -62,15 +62,7 @@ print(json.dumps({'version': optuna.__version__, 'regrets': out}))
 `;
 
 function runOptuna(): Promise<{ version: string; regrets: Record<string, Record<string, number[]>> }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('/usr/bin/python3', ['-c', OPTUNA_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`Optuna failed:\n${err}`))));
-    p.stdin.end(JSON.stringify({ seeds: SEEDS, trials: N_TRIALS, functions: FUNCTIONS.map((f) => f.name) }));
-  });
+  return runPythonJson(OPTUNA_SCRIPT, { seeds: SEEDS, trials: N_TRIALS, functions: FUNCTIONS.map((f) => f.name) });
 }
 
 async function regret(fn: BenchmarkFunction, sampler: Sampler): Promise<number> {
