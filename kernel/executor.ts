@@ -82,6 +82,7 @@ export class CellExecutor {
    */
   private runningRequest: RequestContext | undefined;
   private readonly abandonedRequests = new WeakSet<RequestContext>();
+  /** True while vm runs a cell's synchronous part (SIGINT's reach; see cellLoopGuard). */
   private inSyncSection = false;
   private readonly getCodeMetadata: (src: string) => CodeMetadata;
 
@@ -113,11 +114,6 @@ export class CellExecutor {
 
   get isRunning(): boolean {
     return this.running;
-  }
-
-  /** True while the synchronous part of a cell runs (no microtask can run until it returns). */
-  get runningSynchronously(): boolean {
-    return this.inSyncSection;
   }
 
   async execute(src: string, cellName: string): Promise<ExecutionOutcome> {
@@ -188,8 +184,9 @@ export class CellExecutor {
       sites: (count) => guard.sites(count),
       check: (sites, site) => {
         // While vm runs the cell's synchronous part, SIGINT breaks it: the socket thread raises one
-        // for every request. Taking the request here instead would leave that signal to land
-        // later, possibly inside the next cell, which it would break.
+        // for a request nobody has taken within its signal delay. Taking the request here could
+        // race with that signal and leave it to land later, possibly inside the next cell, which it
+        // would break; so this part is left to the signal.
         if (this.inSyncSection) return guard.check(sites, site, false);
         const refill = guard.check(sites, site);
         // Code of the running cell stops once the cell is interrupted; other code (a timer an
