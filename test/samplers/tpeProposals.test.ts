@@ -82,7 +82,7 @@ print(json.dumps(out))
 }
 
 /** Two-sample Kolmogorov-Smirnov statistic and its asymptotic p-value (Stephens' correction). */
-export function ksTest(a: readonly number[], b: readonly number[]): { d: number; p: number } {
+function ksTest(a: readonly number[], b: readonly number[]): { d: number; p: number } {
   const x = [...a].sort((u, v) => u - v);
   const y = [...b].sort((u, v) => u - v);
   let i = 0;
