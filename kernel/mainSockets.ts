@@ -28,8 +28,12 @@ export class MainSockets {
   ) {}
 
   static async bind(info: ConnectionInfo, log: (text: string) => void): Promise<MainSockets> {
-    const shell = new zmq.Router({ linger: 1000, sendTimeout: 0 });
-    const stdin = new zmq.Router({ linger: 1000, sendTimeout: 0 });
+    // Handover: a frontend that reconnects reuses its identity (Jupyter's server names its sockets
+    // after the browser's session), often before libzmq has noticed the old connection close;
+    // without handover the newcomer's connection is refused and its requests vanish. ipykernel sets
+    // it for the same reason (ipykernel#270, libzmq#2892).
+    const shell = new zmq.Router({ linger: 1000, sendTimeout: 0, handover: true });
+    const stdin = new zmq.Router({ linger: 1000, sendTimeout: 0, handover: true });
     const iopub = new zmq.Publisher({ linger: 1000, sendHighWaterMark: 0, sendTimeout: 0 });
     await Promise.all([
       shell.bind(endpoint(info, info.shell_port)),

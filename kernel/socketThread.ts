@@ -130,7 +130,8 @@ async function run(data: SocketThreadData): Promise<void> {
   const info = readConnectionFile(data.connectionFile);
   const key = info.key;
 
-  const control = new zmq.Router({ linger: 1000 });
+  // Handover, as on shell and stdin (mainSockets.ts): a reconnecting frontend reuses its identity.
+  const control = new zmq.Router({ linger: 1000, handover: true });
   const heartbeat = new zmq.Reply({ linger: 0 });
   await Promise.all([control.bind(endpoint(info, info.control_port)), heartbeat.bind(endpoint(info, info.hb_port))]);
   const controlQueue = new SendQueue(control);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { saveScreenshot, launchBrowser, LIVE_JS, ROOT } from './browser';
+import { artifactPath, saveScreenshot, launchBrowser, LIVE_JS, ROOT } from './browser';
 
 const N_TRIALS = 300;
 
@@ -116,7 +116,7 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
     };
     server = spawn(
       '/usr/bin/python3',
-      ['-m', 'notebook', '--no-browser', `--port=${port}`, '--ip=127.0.0.1', `--NotebookApp.token=${token}`, `--notebook-dir=${root}`, '--NotebookApp.port_retries=0', ...(process.getuid?.() === 0 ? ['--allow-root'] : [])],
+      ['-m', 'notebook', '--no-browser', `--port=${port}`, '--ip=127.0.0.1', `--NotebookApp.token=${token}`, `--notebook-dir=${root}`, '--NotebookApp.port_retries=0', '--debug', ...(process.getuid?.() === 0 ? ['--allow-root'] : [])],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     server.stdout!.on('data', (d) => (serverLog += d));
@@ -148,8 +148,11 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
       const out = await page
         .evaluate(() => document.getElementById('out')?.innerText ?? '', undefined)
         .catch((e: Error) => `(page unreadable: ${e.message})`);
+      // The whole log (the server runs with --debug) is kept as an artifact; the end is printed.
+      const logFile = artifactPath('live-server.log');
+      writeFileSync(logFile, serverLog);
       return (
-        `--- server and kernel log (last 6,000 characters) ---\n${serverLog.slice(-6000)}\n` +
+        `--- server and kernel log (last 8,000 characters; all of it in ${logFile}) ---\n${serverLog.slice(-8000)}\n` +
         `--- page console (last 40 lines) ---\n${consoleLines.slice(-40).join('\n')}\n` +
         `--- page errors ---\n${errors.join('\n')}\n--- page output (last 3,000 characters) ---\n${out.slice(-3000)}`
       );
