@@ -2,7 +2,10 @@
 //
 // Both kernels run at once and take turns cell by cell, so load from other processes on the
 // machine hits both alike. A round trip is execute_request sent -> execute_reply and the idle
-// status received, for the trivial cell `1 + 1`. Memory is the kernel process's resident set
+// status received, for the trivial cell `1 + 1`, and then, in a second run, for a cell that calls a
+// function (`Math.max(1, 2)`): tunelab skips Node's SIGINT watchdog for cells that cannot call out
+// of themselves (kernel/sigintWatchdog.ts), so the second cell shows the cost of every other cell.
+// Memory is the kernel process's resident set
 // (VmRSS from /proc) after the warm-up and after every block, up to 1,000 cells.
 //
 // Run: npx tsx bench/kernel-latency.ts   (build first: npx tsc -p .)
@@ -20,6 +23,7 @@ interface Side {
   argv: string[];
   client?: KernelClient;
   latenciesMs: number[];
+  callLatenciesMs: number[];
   rssMiB: Array<{ cells: number; rss: number }>;
   heapMiB?: { afterWarmup: number; afterCells: number };
 }
@@ -50,9 +54,12 @@ function quantile(xs: number[], q: number): number {
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
-async function roundTrip(k: KernelClient): Promise<number> {
+const TRIVIAL_CELL = '1 + 1';
+const CALL_CELL = 'Math.max(1, 2)';
+
+async function roundTrip(k: KernelClient, code = TRIVIAL_CELL): Promise<number> {
   const t = process.hrtime.bigint();
-  const r = await k.execute('1 + 1');
+  const r = await k.execute(code);
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.reply.content.status !== 'ok') throw new Error(`cell failed: ${JSON.stringify(r.reply.content)}`);
   return ms;
@@ -64,12 +71,14 @@ async function main(): Promise<void> {
       name: 'tunelab',
       argv: [process.execPath, '--expose-gc', path.join(ROOT, 'bin', 'tunelab.js'), 'kernel', '--connection-file', '{connection_file}'],
       latenciesMs: [],
+      callLatenciesMs: [],
       rssMiB: [],
     },
     {
       name: 'tslab',
       argv: [process.execPath, '--expose-gc', path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
       latenciesMs: [],
+      callLatenciesMs: [],
       rssMiB: [],
     },
   ];
@@ -94,6 +103,12 @@ async function main(): Promise<void> {
   }
   process.stderr.write('\n');
   for (const s of sides) s.heapMiB!.afterCells = await liveHeapMiB(s.client!);
+  // Then the cell with a call, in a run of its own: a cell that differs from the one before makes
+  // the converter type-check anew, so interleaving the two would measure something else.
+  for (const s of sides) for (let i = 0; i < WARMUP; i++) await roundTrip(s.client!, CALL_CELL);
+  for (let i = 0; i < CELLS; i++) {
+    for (const s of sides) s.callLatenciesMs.push(await roundTrip(s.client!, CALL_CELL));
+  }
   for (let i = 0; i < 200; i++) {
     for (const s of sides) {
       const t = process.hrtime.bigint();
@@ -108,6 +123,7 @@ async function main(): Promise<void> {
     startupMs: startup[s.name],
     medianMs: quantile(s.latenciesMs, 0.5),
     p90Ms: quantile(s.latenciesMs, 0.9),
+    callCellMedianMs: quantile(s.callLatenciesMs, 0.5),
     meanMs: s.latenciesMs.reduce((a, b) => a + b, 0) / s.latenciesMs.length,
     kernelInfoMedianMs: quantile(wireMs[s.name], 0.5),
     rssAfterWarmupMiB: s.rssMiB[0].rss,
@@ -119,7 +135,8 @@ async function main(): Promise<void> {
   }));
   const [ours, peer] = summary;
   const ratio = ours.medianMs / peer.medianMs;
-  console.log(`cells per kernel: ${CELLS} (plus ${WARMUP} warm-up), trivial cell "1 + 1"`);
+  const callRatio = ours.callCellMedianMs / peer.callCellMedianMs;
+  console.log(`cells per kernel: ${CELLS} of each (plus ${WARMUP} warm-up): trivial cell "${TRIVIAL_CELL}", cell with a call "${CALL_CELL}"`);
   console.log('kernel   startup   median    p90      mean   kernel_info  RSS warm  RSS end  growth');
   for (const s of summary) {
     console.log(
@@ -135,11 +152,14 @@ async function main(): Promise<void> {
       `${s.kernel.padEnd(8)} live heap after GC: ${s.liveHeapAfterWarmupMiB.toFixed(1)} MiB after warm-up, ${s.liveHeapAfterCellsMiB.toFixed(1)} MiB after ${CELLS} cells`,
     );
   }
-  console.log(`median round trip, tunelab / tslab: ${ratio.toFixed(2)}x`);
+  console.log(`median round trip, tunelab / tslab: ${ratio.toFixed(2)}x for "${TRIVIAL_CELL}"`);
+  console.log(
+    `cell with a call: median ${ours.callCellMedianMs.toFixed(2)} ms vs ${peer.callCellMedianMs.toFixed(2)} ms, tunelab / tslab: ${callRatio.toFixed(2)}x`,
+  );
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(
     path.join(ROOT, 'bench', 'results', 'kernel-latency.json'),
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, cells: CELLS, warmup: WARMUP, cell: '1 + 1', medianRatio: ratio, kernels: summary }, null, 2) + '\n',
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, cells: CELLS, warmup: WARMUP, cell: TRIVIAL_CELL, medianRatio: ratio, callCell: CALL_CELL, callCellMedianRatio: callRatio, kernels: summary }, null, 2) + '\n',
   );
 }
 

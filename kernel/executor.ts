@@ -3,7 +3,8 @@
  * cells so declarations carry over), then executed in this process's main context.
  *
  * Execution uses vm.runInThisContext with `breakOnSigint`, so SIGINT breaks synchronous code at a
- * cell's top level; an awaiting cell is stopped by racing its promise with an interrupt promise; and
+ * cell's top level (cells that cannot call out of themselves skip that watchdog, see
+ * sigintWatchdog.ts); an awaiting cell is stopped by racing its promise with an interrupt promise; and
  * every loop of the cell checks for interrupts (loopGuard.ts), which stops code that runs after an
  * await, where no signal reaches it.
  */
@@ -15,6 +16,7 @@ import type { Converter, Diagnostic } from 'tslab/dist/converter';
 import { requestContext, type RequestContext } from './context';
 import { GUARD_NAME, instrumentLoops, type LoopGuard } from './loopGuard';
 import { expandShorthandProperties } from './shorthand';
+import { needsSigintWatchdog } from './sigintWatchdog';
 
 /** What a failed cell reports (the fields of a Jupyter `error` message). */
 export interface CellError {
@@ -55,6 +57,8 @@ export interface ExecutorOptions {
 }
 
 const SCOPE_KEY = '__tunelab_cell_scope__';
+/** The virtual module holding the globals' declarations (tslab adds `.ts`). */
+const GLOBALS_MODULE = '__tunelab_globals__';
 
 
 interface CodeMetadata {
@@ -85,6 +89,8 @@ export class CellExecutor {
   /** True while vm runs a cell's synchronous part (SIGINT's reach; see cellLoopGuard). */
   private inSyncSection = false;
   private readonly getCodeMetadata: (src: string) => CodeMetadata;
+  /** What is appended to the previous cells' declarations for every cell (see declareGlobals). */
+  private readonly globalDeclarations: string;
 
   constructor(private readonly options: ExecutorOptions) {
     // Loaded lazily (and after moduleResolution has patched TypeScript's sys): creating the
@@ -94,6 +100,7 @@ export class CellExecutor {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.getCodeMetadata = (require('tslab/dist/metadata') as { getCodeMetadata: (s: string) => CodeMetadata }).getCodeMetadata;
     this.converter = createConverter({ isJS: options.isJs ?? false, isBrowser: false });
+    this.globalDeclarations = this.declareGlobals(options.globals.declarations);
     this.cellExports = this.createExportsProxy();
     this.cellRequire = this.wrapRequire(
       Module.createRequire(path.join(options.rootDir, '__tunelab_cell__.js')),
@@ -134,11 +141,11 @@ export class CellExecutor {
   }
 
   complete(src: string, cursor: number): { start: number; end: number; candidates: string[] } {
-    return this.converter.complete(this.prevDecl + this.options.globals.declarations, src, cursor);
+    return this.converter.complete(this.prevDecl + this.globalDeclarations, src, cursor);
   }
 
   inspect(src: string, cursor: number): ReturnType<Converter['inspect']> {
-    return this.converter.inspect(this.prevDecl + this.options.globals.declarations, src, cursor);
+    return this.converter.inspect(this.prevDecl + this.globalDeclarations, src, cursor);
   }
 
   /** Forgets every variable (kernel restart without a new process). */
@@ -150,6 +157,22 @@ export class CellExecutor {
 
   close(): void {
     this.converter.close();
+  }
+
+  /**
+   * Gives the type checker the globals' declarations. In TypeScript they go once into a virtual
+   * module of their own (a root file of tslab's program, `declare global` inside), which the checker
+   * reuses from cell to cell; appended to the declarations every cell carries, they would be parsed
+   * and bound again for each cell. Returns what must still be appended per cell: nothing, or, for
+   * JavaScript (where a virtual module would not be a declaration file), the declarations.
+   */
+  private declareGlobals(declarations: string): string {
+    if (this.options.isJs || declarations.trim() === '') return declarations;
+    const diagnostics = this.converter.addModule(GLOBALS_MODULE, declarations);
+    if (diagnostics.length > 0) {
+      throw new Error(`the kernel's global declarations do not compile: ${diagnostics.map((d) => d.messageText).join('; ')}`);
+    }
+    return '';
   }
 
   private installGlobals(): void {
@@ -209,7 +232,7 @@ export class CellExecutor {
     // tslab's own TypeScript, which the kernel hands over with the loop guard.
     const ts = this.options.loopGuard?.typescript;
     const source = ts ? expandShorthandProperties(ts, src) : src;
-    const converted = this.converter.convert(this.prevDecl + this.options.globals.declarations, source);
+    const converted = this.converter.convert(this.prevDecl + this.globalDeclarations, source);
     for (const out of converted.sideOutputs ?? []) {
       this.sideModules.delete(out.path);
       this.sideOutputs.set(out.path, out.data);
@@ -238,7 +261,11 @@ export class CellExecutor {
     let result: unknown;
     this.inSyncSection = true;
     try {
-      result = vm.runInThisContext(wrapped, { filename: cellName, breakOnSigint: true, displayErrors: false });
+      result = vm.runInThisContext(wrapped, {
+        filename: cellName,
+        breakOnSigint: needsSigintWatchdog(guard?.typescript, body),
+        displayErrors: false,
+      });
     } catch (err) {
       this.prevDecl = declOutput;
       return errorOutcome(err);

@@ -68,7 +68,12 @@ export class MainSockets {
             this.log(`${channel}: ignored ${err instanceof WireError ? err.message : String(err)}`);
             continue;
           }
-          onMessage(msg);
+          try {
+            onMessage(msg);
+          } catch (err) {
+            // A failing handler costs this message only: the channel must keep serving the next.
+            this.log(`${channel}: error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);
+          }
         }
       } catch (err) {
         if (!this.closing) this.log(`${channel} socket stopped: ${(err as Error).message}`);

@@ -205,8 +205,13 @@ async function run(data: SocketThreadData): Promise<void> {
           log(`control: ignored ${err instanceof WireError ? err.message : String(err)}`);
           continue;
         }
-        if (msg.header.msg_type === 'interrupt_request') handleInterrupt(msg);
-        else port.postMessage({ kind: 'message', msg } satisfies FromSocketThread);
+        try {
+          if (msg.header.msg_type === 'interrupt_request') handleInterrupt(msg);
+          else port.postMessage({ kind: 'message', msg } satisfies FromSocketThread);
+        } catch (err) {
+          // A failing handler costs this message only: the channel must keep serving the next.
+          log(`control: error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);
+        }
       }
     } catch (err) {
       if (!closing) log(`control socket stopped: ${(err as Error).message}`);

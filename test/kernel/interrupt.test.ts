@@ -3,7 +3,7 @@
 // awaiting cells, and study.optimize, which stops cleanly and keeps its finished trials. The kernel
 // stays alive throughout.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +15,8 @@ describe('tunelab kernel: interrupts', () => {
   let k: KernelClient;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-nb-'));
   before(async () => {
+    // Library code the kernel does not instrument: a loop no loop guard sees.
+    writeFileSync(path.join(dir, 'spin.js'), 'exports.spinForever = () => { for (;;) {} };\n');
     k = await startKernel({ cwd: dir });
   });
   after(async () => {
@@ -51,6 +53,12 @@ describe('tunelab kernel: interrupts', () => {
     await run(k, "const kept2 = 'kept too';");
     await interrupted('let spins2 = 0;\nfor (;;) { spins2++; }', 'signal');
     assert.equal(resultText(await run(k, 'kept + ", " + kept2')), "'kept, kept too'", 'the kernel keeps its state');
+  });
+
+  it('stops a long synchronous library call at top level (interrupt_request, then SIGINT)', async () => {
+    await interrupted("require('./spin.js').spinForever();", 'message');
+    await interrupted("const spin = require('./spin.js');\nspin.spinForever();", 'signal');
+    assert.equal(resultText(await run(k, '"alive"')), "'alive'");
   });
 
   it('delivers output while a cell is stuck in a synchronous loop', async () => {
