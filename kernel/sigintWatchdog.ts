@@ -4,8 +4,7 @@
  * The watchdog is what lets SIGINT break synchronous code the loop guard cannot reach: a long call
  * into library code at a cell's top level. It is not free: Node starts a helper thread for it and
  * swaps the process's SIGINT listeners out and back around every run, about half a millisecond per
- * cell in the kernel (measured with bench/kernel-latency.ts: a fifth of a trivial cell's round
- * trip). A cell that can only run its own code needs none of it: its loops and self-recursions are
+ * cell in the kernel on 2 busy cores (a fifth of a trivial cell's round trip; bench/README.md). A cell that can only run its own code needs none of it: its loops and self-recursions are
  * checked by the loop guard, and without loops or calls it ends in microseconds.
  *
  * So a cell skips the watchdog when it cannot reach any code outside itself: it only declares
@@ -26,7 +25,7 @@ const IMMUTABLE_GLOBALS = new Set(['undefined', 'NaN', 'Infinity']);
 
 export function needsSigintWatchdog(ts: typeof TS | undefined, js: string): boolean {
   if (!ts) return true;
-  const body = js.replace(ES_MODULE_MARKER, '');
+  const body = js.startsWith(ES_MODULE_MARKER) ? js.slice(ES_MODULE_MARKER.length) : js;
   // Cheap pre-check, so that cells doing real work are not parsed again: a call, an index, a
   // template, a block, an object literal or an arrow means "keep it" (in a string too: harmless).
   if (/[`[{]|=>|[\w$)\]]\s*\(/.test(body)) return true;
