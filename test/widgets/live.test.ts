@@ -170,7 +170,7 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
             w.session = await live.connect({ baseUrl, token });
           },
           { baseUrl, token },
-        )
+        ),
       );
       const exec = (code: string) =>
         within(
@@ -179,7 +179,7 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
           page.evaluate((code) => {
             const w = window as unknown as { session: { execute(c: string, el: HTMLElement): Promise<string> } };
             return w.session.execute(code, document.getElementById('out')!);
-          }, code)
+          }, code),
         );
 
       assert.equal(
