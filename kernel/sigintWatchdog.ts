@@ -3,8 +3,9 @@
  *
  * The watchdog is what lets SIGINT break synchronous code the loop guard cannot reach: a long call
  * into library code at a cell's top level. It is not free: Node starts a helper thread for it and
- * swaps the process's SIGINT listeners out and back around every run, about half a millisecond per
- * cell in the kernel on 2 busy cores (a fifth of a trivial cell's round trip; bench/README.md). A cell that can only run its own code needs none of it: its loops and self-recursions are
+ * swaps the process's SIGINT listeners out and back around every run: about half a millisecond per
+ * cell in the kernel, where that thread waits for a core while ZeroMQ's threads and the client
+ * handle the round trip (a fifth of a trivial cell's round trip; bench/README.md). A cell that can only run its own code needs none of it: its loops and self-recursions are
  * checked by the loop guard, and without loops or calls it ends in microseconds.
  *
  * So a cell skips the watchdog when it cannot reach any code outside itself: it only declares
