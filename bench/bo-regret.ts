@@ -7,7 +7,7 @@
  *   npx tsx bench/bo-regret.ts [--seeds 20] [--trials 100]
  *   npx tsx bench/bo-regret.ts --timing-only   (re-measure only the suggest time)
  *
- * Writes bench/results/bo-regret.json. Optuna runs in a /usr/bin/python3 subprocess concurrently
+ * Writes bench/results/bo-regret.json. Optuna runs in a Python subprocess (the pinned environment) concurrently
  * with the tunelab runs (the two cores are shared, so wall times are indicative only).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,6 +38,7 @@ const OPTUNA_SCRIPT = `
 import json, sys, warnings, time
 warnings.filterwarnings('ignore')
 import optuna
+import { PYTHON } from '../test/helpers/python';
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 ${PYTHON_BENCHMARKS}
 cfg = json.load(sys.stdin)

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStudy, distributionToJson, fanova, RandomSampler, TrialState, type Study } from '../src';
+import { PYTHON } from '../test/helpers/python';
 
 const REPEATS = 3;
 /** Optuna's fANOVA takes over a minute at 1,000 trials, so that case is timed once there. */
@@ -64,7 +65,7 @@ async function main() {
         })),
     })),
   };
-  const py = spawnSync('/usr/bin/python3', [join(__dirname, 'importance_optuna.py')], {
+  const py = spawnSync(PYTHON, [join(__dirname, 'importance_optuna.py')], {
     input: JSON.stringify(payload),
     encoding: 'utf8',
     maxBuffer: 1 << 26,

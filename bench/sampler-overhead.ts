@@ -112,6 +112,7 @@ const OPTUNA_SCRIPT = `
 import json, sys, time, warnings
 warnings.filterwarnings('ignore')
 import optuna
+import { PYTHON } from '../test/helpers/python';
 from optuna.distributions import FloatDistribution
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 ${PYTHON_BENCHMARKS}
@@ -155,7 +156,7 @@ function fmt(v: number): string {
   console.log(`tunelab TPE trials ${PREFILL}-${PREFILL + TUNELAB_WINDOW} after prefill: ${fmt(tunelabPrefilled.cpuMsPerTrial)} ms/trial CPU`);
 
   console.log('running Optuna 3.1 (100 and 1,000 trials, then the prefilled window)...');
-  const r = spawnSync('/usr/bin/python3', ['-c', OPTUNA_SCRIPT], {
+  const r = spawnSync(PYTHON, ['-c', OPTUNA_SCRIPT], {
     input: JSON.stringify({ sizes: [[100, 3], [1000, 1]], prefill: points, window: OPTUNA_WINDOW }),
     encoding: 'utf8',
     maxBuffer: 1 << 26,

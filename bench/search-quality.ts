@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/search-quality.ts [--seeds 20] [--trials 100] [--first-seed 0] [--functions ackley5,branin]
  *
- * Optuna runs in a /usr/bin/python3 subprocess while tunelab runs (times are not compared here).
+ * Optuna runs in a Python subprocess (the pinned environment) while tunelab runs (times are not compared here).
  * The last column is a two-sided Mann-Whitney p-value of tunelab TPE vs Optuna TPE regrets: with 20-40
  * seeds, median gaps with large p are seed noise.
  * Writes bench/results/search-quality.json; a run on other seeds or a subset of the functions (to
@@ -44,6 +44,7 @@ const OPTUNA_SCRIPT = `
 import json, sys, warnings
 warnings.filterwarnings('ignore')
 import optuna
+import { PYTHON } from '../test/helpers/python';
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 ${PYTHON_BENCHMARKS}
 cfg = json.load(sys.stdin)

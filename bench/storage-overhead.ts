@@ -44,6 +44,7 @@ const objective = (t: Trial) => t.suggestFloat('x', -10, 10) + t.suggestInt('y',
 
 const PY_CHILD = `
 import json, sys, time, optuna
+import { PYTHON } from '../test/helpers/python';
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 url, name, n, start_at = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 if url == 'memory':
@@ -105,7 +106,7 @@ function runTunelabChild(url: string, name: string, n: number, startAt: number):
 }
 
 async function runOptunaChild(url: string, name: string, n: number, startAt: number): Promise<ChildResult> {
-  const { stdout } = await execFileAsync('/usr/bin/python3', ['-c', PY_CHILD, url, name, String(n), String(startAt)], {
+  const { stdout } = await execFileAsync(PYTHON, ['-c', PY_CHILD, url, name, String(n), String(startAt)], {
     maxBuffer: 1 << 20,
   });
   return JSON.parse(stdout.trim().split('\n').pop()!);

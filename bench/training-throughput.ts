@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mlp, lstm, useBackend, Rng, type BackendName, type NeuralNetwork } from '../src';
+import { PYTHON } from '../test/helpers/python';
 
 const THREADS = 1; // tfjs-backend-wasm has no thread pool in Node (WASM_HAS_MULTITHREAD_SUPPORT is false)
 const MLP_N = 4096;
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const mlpData = data(MLP_N, 784, 1);
   const lstmData = data(LSTM_N, 20 * 8, 2);
   const torchCfg = { threads: THREADS, mlp: { n: MLP_N, batchSizes: MLP_BATCHES }, lstm: { n: LSTM_N, features: 8, steps: 20, batchSizes: LSTM_BATCHES } };
-  const r = spawnSync('/usr/bin/python3', [join(__dirname, 'training_throughput_torch.py')], { input: JSON.stringify(torchCfg), encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [join(__dirname, 'training_throughput_torch.py')], { input: JSON.stringify(torchCfg), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`PyTorch side failed: ${r.stderr}`);
   const torch = JSON.parse(r.stdout) as { threads: number; torch: string; mlp: Record<string, Rate>; lstm: Record<string, Rate> };
   const row = (model: string, backend: string, batch: number, yieldEvery: string, t: Rate, p: Rate) => ({

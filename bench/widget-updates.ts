@@ -80,6 +80,7 @@ function ipywidgetsPeer(): { ms: number; messages: number; version: string } | {
   const script = `
 import json, time
 import ipywidgets as w
+import { PYTHON } from '../test/helpers/python';
 from ipykernel.comm import Comm
 sent = [0]
 def _publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
@@ -105,7 +106,7 @@ times.sort()
 print(json.dumps({"ms": times[1], "messages": n, "version": w.__version__}))
 `;
   try {
-    return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' }).trim());
+    return JSON.parse(execFileSync(PYTHON, ['-c', script], { encoding: 'utf8' }).trim());
   } catch (e) {
     return { error: (e as Error).message.split('\n')[0] };
   }

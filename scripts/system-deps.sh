@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests compare against or drive (Jupyter, Chromium, PostgreSQL,
-# Optuna, scikit-learn, PyTorch), skipping any already present. Needs root (apt-get).
+# Installs the Debian packages the tests drive as system software: Chromium (the browser for the
+# JupyterLab, Notebook 7 and widget tests) and PostgreSQL (a private server per test run), skipping
+# any already present. Needs root (apt-get). Everything Python (Optuna, scikit-learn, PyTorch,
+# Jupyter) comes from the pinned environment of scripts/python-env.sh instead.
 set -euo pipefail
-packages=(
-  python3-optuna python3-sklearn python3-torch
-  jupyter-notebook python3-nbclient jupyter-nbconvert python3-ipykernel
-  chromium postgresql python3-psycopg2
-)
+packages=(chromium postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

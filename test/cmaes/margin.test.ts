@@ -176,6 +176,7 @@ describe('CmaEsSampler with margin', () => {
 import sys, warnings
 warnings.filterwarnings("ignore")
 import optuna
+import { PYTHON } from '../helpers/python';
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 def f(t):
     return sum((t.suggest_int(f"x{i}", ${LOW}, ${HIGH}) - 3.3) ** 2 for i in range(${DIMS})) + sum(100 * t.suggest_float(f"c{i}", -10, 10) ** 2 for i in range(2))
@@ -187,7 +188,7 @@ for seed in range(${seeds}):
 print(hits)
 `;
     const optunaHits = new Promise<number>((resolve, reject) => {
-      const py = spawn('/usr/bin/python3', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const py = spawn(PYTHON, ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       py.stdout.on('data', (d) => (out += d));

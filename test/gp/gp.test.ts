@@ -11,9 +11,10 @@ import {
 import { logPrior } from '../../src/samplers/gp/gp';
 import { cholesky, choleskyInverse, choleskySolve } from '../../src/samplers/gp/linalg';
 import { Rng } from '../../src/rng';
+import { PYTHON } from '../helpers/python';
 
 function reference(request: unknown): any {
-  const out = execFileSync('/usr/bin/python3', [join(__dirname, 'reference.py')], { input: JSON.stringify(request) });
+  const out = execFileSync(PYTHON, [join(__dirname, 'reference.py')], { input: JSON.stringify(request) });
   return JSON.parse(out.toString());
 }
 

@@ -17,6 +17,7 @@ import {
   type Study,
   type Trial,
 } from '../../src';
+import { PYTHON } from '../helpers/python';
 
 const close = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual.toFixed(4)} vs analytic ${expected.toFixed(4)} (tolerance ${tol})`);
@@ -185,7 +186,7 @@ function optunaImportances(study: Study, seed: number) {
       distributions: Object.fromEntries(Object.entries(t.distributions).map(([k, d]) => [k, distributionToJson(d)])),
       value: t.values![0],
     }));
-  const run = spawnSync('/usr/bin/python3', [join(__dirname, 'fixtures', 'optuna_importance.py')], {
+  const run = spawnSync(PYTHON, [join(__dirname, 'fixtures', 'optuna_importance.py')], {
     input: JSON.stringify({ trials, seed }),
     encoding: 'utf8',
     maxBuffer: 1 << 24,

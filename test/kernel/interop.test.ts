@@ -9,10 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROOT, assertBuilt } from './helpers';
+import { PYTHON, pythonBin } from '../helpers/python';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'kernel');
 const BIN = path.join(ROOT, 'bin', 'tunelab.js');
-const PY = '/usr/bin/python3';
+const PY = PYTHON;
 
 type Json = Record<string, unknown>;
 
@@ -117,7 +118,7 @@ describe('interoperability with Jupyter (nbclient, nbconvert) and tunelab run', 
 
   it('runs under jupyter nbconvert --to notebook --execute', () => {
     const r = spawnSync(
-      'jupyter',
+      pythonBin('jupyter'),
       ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tunelab', '--output', 'nbconvert.ipynb', '--output-dir', dir, notebook],
       { env, encoding: 'utf8', timeout: 180_000, cwd: dir },
     );

@@ -11,6 +11,7 @@ import { dataDir, install, uninstall } from '../../kernel/kernelspec';
 import { injectParameters, parseParamValue, type Notebook } from '../../kernel/runner/notebook';
 import { DELIMITER, decodeFrames, encodeFrames, newHeader, serializeParts } from '../../kernel/wire';
 import { ROOT } from './helpers';
+import { PYTHON } from '../helpers/python';
 
 describe('wire format vs jupyter_client.session.Session', () => {
   it('signs over the JSON frames only: Python verifies our message with buffers, we verify its', () => {
@@ -23,7 +24,7 @@ describe('wire format vs jupyter_client.session.Session', () => {
     });
     const frames = encodeFrames(key, [Buffer.from('peer-id')], parts, [Buffer.from([0xff, 0x00, 0x7f]), Buffer.alloc(5000, 1)]);
     const afterDelimiter = frames.slice(frames.findIndex((f) => f.equals(DELIMITER)) + 1);
-    const r = spawnSync('/usr/bin/python3', [path.join(ROOT, 'test', 'fixtures', 'kernel', 'session_roundtrip.py')], {
+    const r = spawnSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', 'kernel', 'session_roundtrip.py')], {
       input: JSON.stringify({ key, frames: afterDelimiter.map((f) => f.toString('base64')) }),
       encoding: 'utf8',
     });

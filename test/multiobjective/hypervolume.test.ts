@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hypervolume, nonDominatedSort, crowdingDistance, constrainedDominates } from '../../src/multiobjective';
 import { Rng } from '../../src/rng';
+import { PYTHON } from '../helpers/python';
 
 describe('hypervolume', () => {
   it('is exact on hand-computed sets', () => {
@@ -36,7 +37,7 @@ describe('hypervolume', () => {
       sets.push([pts, Array(m).fill(1.2)]);
     }
     const ref = JSON.parse(
-      execFileSync('/usr/bin/python3', [join(__dirname, 'hypervolume_ref.py')], { input: JSON.stringify({ sets }) }).toString(),
+      execFileSync(PYTHON, [join(__dirname, 'hypervolume_ref.py')], { input: JSON.stringify({ sets }) }).toString(),
     ) as number[];
     sets.forEach(([p, r], i) => {
       const ours = hypervolume(p, r);

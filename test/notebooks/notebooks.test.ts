@@ -13,6 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { PYTHON } from '../helpers/python';
 
 const ROOT = join(__dirname, '..', '..');
 const NOTEBOOKS = join(ROOT, 'notebooks');
@@ -188,7 +189,7 @@ describe('notebooks', () => {
           'nbformat.write(nb, sys.argv[2])',
         ].join('\n');
         const env = { ...process.env, JUPYTER_PATH: jupyterPath, JUPYTER_RUNTIME_DIR: join(dir, 'runtime') };
-        const r = spawnSync('/usr/bin/python3', ['-c', script, join(NOTEBOOKS, `${name}.ipynb`), join(dir, 'out.ipynb'), dir], { env, encoding: 'utf8' });
+        const r = spawnSync(PYTHON, ['-c', script, join(NOTEBOOKS, `${name}.ipynb`), join(dir, 'out.ipynb'), dir], { env, encoding: 'utf8' });
         assert.equal(r.status, 0, `nbclient failed:\n${r.stderr.slice(-4000)}`);
         checkExecuted(name, JSON.parse(readFileSync(join(dir, 'out.ipynb'), 'utf8')) as Notebook, 'nbclient');
       });

@@ -20,6 +20,7 @@ import {
   type Pruner,
 } from '../../src';
 import { crc32 } from '../../src/pruners/hyperband';
+import { PYTHON } from '../helpers/python';
 
 /** A pruner described as plain data, so the same description builds a tunelab and an Optuna pruner. */
 type PrunerSpec =
@@ -458,7 +459,7 @@ describe('prune decisions match Optuna 3.1 on identical intermediate values', ()
     hyperband: hyperbandConfigs,
     crc: ['hb-study_0', 'hb-study_17', 'näive_3'],
   };
-  const run = spawnSync('/usr/bin/python3', [join(__dirname, 'fixtures', 'optuna_pruner_trace.py')], {
+  const run = spawnSync(PYTHON, [join(__dirname, 'fixtures', 'optuna_pruner_trace.py')], {
     input: JSON.stringify(request),
     encoding: 'utf8',
     maxBuffer: 1 << 24,

@@ -103,7 +103,7 @@ for (const variant of ['as Optuna 3.1 (unscaled kernels, the default)', 'normali
     ],
   ];
   const input = cases.map(([, c]) => ({ ...c, space: Object.fromEntries(Object.entries(c.space).map(([k, d]) => [k, toPy(d)])) }));
-  const r = spawnSync('/usr/bin/python3', ['-c', PY, normalised ? 'normalised' : 'as-is'], { input: JSON.stringify(input), encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', PY, normalised ? 'normalised' : 'as-is'], { input: JSON.stringify(input), encoding: 'utf8' });
   const reference = r.status === 0 ? (JSON.parse(r.stdout) as number[][]) : null;
   it('the Optuna reference ran', () => assert.ok(reference, r.stderr));
 
@@ -147,8 +147,9 @@ describe('normal distribution helpers match SciPy', () => {
     const xs = [-6, -3, -1, -0.3, 0, 0.2, 1, 2.5, 4, 8, 20];
     const ps = [1e-300, 1e-20, 1e-5, 0.01, 0.3, 0.5, 0.77, 0.99, 1 - 1e-9];
     const ivs = [[-1, 1], [2, 2.001], [5, 6], [-30, -29], [-0.5, 3], [10, 10.5], [0, 1e-6]];
-    const r = spawnSync('/usr/bin/python3', ['-c', `
+    const r = spawnSync(PYTHON, ['-c', `
 import json, sys, numpy as np
+import { PYTHON } from '../helpers/python';
 from scipy import special, stats
 d = json.load(sys.stdin)
 print(json.dumps([[float(special.erfc(x)) for x in d['xs']], [float(special.ndtri(p)) for p in d['ps']],

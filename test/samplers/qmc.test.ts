@@ -5,9 +5,10 @@ import { createStudy, InvalidArgumentError } from '../../src';
 import { QMCSampler } from '../../src/samplers/qmc';
 import { SobolSequence } from '../../src/samplers/sobol';
 import { Rng } from '../../src/rng';
+import { PYTHON } from '../helpers/python';
 
 function python(script: string, input: string): string {
-  const r = spawnSync('/usr/bin/python3', ['-c', script], { input, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(PYTHON, ['-c', script], { input, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
   return r.stdout;
 }

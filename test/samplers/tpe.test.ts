@@ -15,6 +15,7 @@ import {
 import { CONSTRAINTS_KEY } from '../../src/samplers/base';
 import { computeSplit } from '../../src/samplers/tpe/observations';
 import { defaultGamma, defaultWeights } from '../../src/samplers/tpe/sampler';
+import { PYTHON } from '../helpers/python';
 
 const branin = (x: number, y: number) =>
   (y - (5.1 / (4 * Math.PI ** 2)) * x * x + (5 / Math.PI) * x - 6) ** 2 + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x) + 10;
@@ -38,7 +39,7 @@ describe('TPESampler defaults (Optuna)', () => {
   });
 
   it('matches numpy for the weights ramp', () => {
-    const r = spawnSync('/usr/bin/python3', ['-c', 'import json; from optuna.samplers._tpe.sampler import default_weights as w; print(json.dumps(w(60).tolist()))'], { encoding: 'utf8' });
+    const r = spawnSync(PYTHON, ['-c', 'import json; from optuna.samplers._tpe.sampler import default_weights as w; print(json.dumps(w(60).tolist()))'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const ref = JSON.parse(r.stdout) as number[];
     const ours = defaultWeights(60);

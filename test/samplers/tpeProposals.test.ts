@@ -63,6 +63,7 @@ function optunaProposals(past: Past[]): number[][] {
 import json, sys, warnings
 warnings.filterwarnings('ignore')
 import optuna
+import { PYTHON } from '../helpers/python';
 from optuna.distributions import FloatDistribution, IntDistribution
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 ${PY_SPACE}
@@ -76,7 +77,7 @@ for seed in range(cfg['seeds']):
     out.append(suggest(study.ask()))
 print(json.dumps(out))
 `;
-  const r = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify({ past, seeds: SEEDS }), encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify({ past, seeds: SEEDS }), encoding: 'utf8', maxBuffer: 1 << 26 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as number[][];
 }

@@ -39,6 +39,7 @@ const PY = `
 import json, sys, math, warnings
 warnings.filterwarnings('ignore')
 import optuna
+import { PYTHON } from '../helpers/python';
 from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState, create_trial
 from optuna.samplers._tpe.sampler import _get_observation_pairs, _split_observation_pairs, default_gamma
@@ -65,7 +66,7 @@ describe('TPE split matches Optuna 3.1', () => {
     { direction: 'minimize' as const, constraints: true, trials: history(80, 3, true) },
     { direction: 'minimize' as const, constraints: true, trials: history(300, 4, true) },
   ];
-  const r = spawnSync('/usr/bin/python3', ['-c', PY], { input: JSON.stringify(cases), encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', PY], { input: JSON.stringify(cases), encoding: 'utf8' });
   it('the Optuna reference ran', () => assert.equal(r.status, 0, r.stderr));
   cases.forEach((c, idx) => {
     it(`${c.direction}, ${c.trials.length} trials${c.constraints ? ', constraints' : ''}`, async () => {

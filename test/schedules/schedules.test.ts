@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { schedules } from '../../src';
+import { PYTHON } from '../helpers/python';
 
 type Case = { name: string; schedule: schedules.Schedule; torch: { kind: string; lr: number; args: Record<string, unknown> } };
 
@@ -26,7 +27,7 @@ const cases: Case[] = [
 
 function torchReference(): number[][] {
   const input = JSON.stringify(cases.map((c) => ({ ...c.torch, steps: STEPS })));
-  const r = spawnSync('/usr/bin/python3', [join(__dirname, 'torch_schedules.py')], { input, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(PYTHON, [join(__dirname, 'torch_schedules.py')], { input, encoding: 'utf8', maxBuffer: 1 << 26 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as number[][];
 }

@@ -103,7 +103,7 @@ function dumpTunelab(study: Study, userAttrs: Record<string, unknown>): Dump {
 }
 
 const pyDump = (url: string, name: string): Dump =>
-  JSON.parse(execFileSync('/usr/bin/python3', ['-c', DUMP_PY, url, name], { encoding: 'utf8' }));
+  JSON.parse(execFileSync(PYTHON, ['-c', DUMP_PY, url, name], { encoding: 'utf8' }));
 
 function interop(backend: string, newUrl: (name: string) => Promise<string>): void {
   describe(`Optuna 3.1 interoperability on ${backend}`, () => {
@@ -143,7 +143,7 @@ function interop(backend: string, newUrl: (name: string) => Promise<string>): vo
 
     it('tunelab reads a study Optuna wrote exactly (single and multi-objective)', async () => {
       const url = await newUrl('optuna_to_tl');
-      execFileSync('/usr/bin/python3', ['-c', WRITE_PY, url, 'from-optuna']);
+      execFileSync(PYTHON, ['-c', WRITE_PY, url, 'from-optuna']);
       for (const name of ['from-optuna', 'from-optuna-mo']) {
         const study = await loadStudy({ studyName: name, storage: url });
         const ours = dumpTunelab(study, await study.getUserAttrs());
@@ -164,10 +164,11 @@ function interop(backend: string, newUrl: (name: string) => Promise<string>): vo
     it('a Python worker and a TypeScript worker optimize the same study at once', async () => {
       const url = await newUrl('mixed_workers');
       const study = await createStudy({ storage: url, studyName: 'mixed', direction: 'minimize' });
-      const python = execFileAsync('/usr/bin/python3', [
+      const python = execFileAsync(PYTHON, [
         '-c',
         `
 import sys, time, optuna
+import { PYTHON } from '../helpers/python';
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 s = optuna.load_study(study_name='mixed', storage=sys.argv[1])
 def objective(t):

@@ -13,7 +13,7 @@ before(async () => {
 });
 after(() => server?.destroy());
 
-const py = (code: string) => execFileSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' });
+const py = (code: string) => execFileSync(PYTHON, ['-c', code], { encoding: 'utf8' });
 const pgDump = (url: string) =>
   execFileSync(join(binDir(), 'pg_dump'), ['--schema-only', '--no-owner', '--no-privileges', url], { encoding: 'utf8' })
     .split('\n')
@@ -101,6 +101,7 @@ with e.begin() as c:
     assert.equal(pgDump(url), before);
     const count = py(`
 import sqlalchemy
+import { PYTHON } from '../helpers/python';
 with sqlalchemy.create_engine('${url}').connect() as c:
     print(c.execute(sqlalchemy.text("select count(*) from trials where state = 'COMPLETE'")).scalar())`);
     assert.equal(count.trim(), '3');

@@ -21,7 +21,7 @@ describe('SQLite storage: the Storage contract', () => {
 });
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-const py = (code: string) => execFileSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' });
+const py = (code: string) => execFileSync(PYTHON, ['-c', code], { encoding: 'utf8' });
 
 describe('SQLite storage: schema and errors', () => {
   it("creates exactly the schema Optuna 3.1 creates (plus one index on trials)", async () => {
@@ -75,6 +75,7 @@ c = sqlite3.connect('${path}'); c.execute("update alembic_version set version_nu
     const newer = join(dir, 'newer.db');
     py(`
 import optuna, sqlite3
+import { PYTHON } from '../helpers/python';
 optuna.storages.RDBStorage('sqlite:///${newer}')
 c = sqlite3.connect('${newer}'); c.execute("update alembic_version set version_num = 'v9.9.9.z'"); c.commit()`);
     await assert.rejects(getStorage(`sqlite:///${newer}`), /newer Optuna/);

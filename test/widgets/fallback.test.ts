@@ -29,6 +29,7 @@ import { DISPLAY_ID_KEY } from '../../widgets/kernel/transport';
 import { DEFAULT_FALLBACK_INTERVAL_MS, realClock } from '../../widgets/kernel/throttle';
 import { FakeTransport, ManualClock } from './fakeTransport';
 import { ROOT } from './browser';
+import { PYTHON } from '../helpers/python';
 
 const VIEW = 'application/vnd.jupyter.widget-view+json';
 const STATE_MIME = 'application/vnd.jupyter.widget-state+json';
@@ -248,7 +249,7 @@ describe('executed notebooks save the final fallback', { timeout: 300_000 }, () 
       "NotebookClient(nb, kernel_name='tunelab', timeout=120, resources={'metadata': {'path': sys.argv[3]}}).execute()",
       'nbformat.write(nb, sys.argv[2])',
     ].join('\n');
-    execFileSync('/usr/bin/python3', ['-c', script, NOTEBOOK, out, work], { env, stdio: 'pipe' });
+    execFileSync(PYTHON, ['-c', script, NOTEBOOK, out, work], { env, stdio: 'pipe' });
     checkSaved(out);
   });
 });

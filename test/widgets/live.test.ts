@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { artifactPath, saveScreenshot, launchBrowser, LIVE_JS, ROOT } from './browser';
+import { PYTHON } from '../helpers/python';
 
 const N_TRIALS = 300;
 
@@ -115,7 +116,7 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
       JUPYTER_DATA_DIR: join(work, 'data'),
     };
     server = spawn(
-      '/usr/bin/python3',
+      PYTHON,
       ['-m', 'notebook', '--no-browser', `--port=${port}`, '--ip=127.0.0.1', `--NotebookApp.token=${token}`, `--notebook-dir=${root}`, '--NotebookApp.port_retries=0', '--debug', ...(process.getuid?.() === 0 ? ['--allow-root'] : [])],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );

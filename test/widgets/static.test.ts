@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { saveScreenshot, EMBED_JS, launchBrowser, ROOT } from './browser';
+import { PYTHON } from '../helpers/python';
 
 const NOTEBOOK = join(ROOT, 'test', 'widgets', 'fixtures', 'study-widgets.ipynb');
 const CONTROLS = join(ROOT, 'test', 'widgets', 'fixtures', 'controls.ipynb');
@@ -148,12 +149,12 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
       "NotebookClient(nb, kernel_name='tunelab', timeout=300, resources={'metadata': {'path': sys.argv[3]}}).execute()",
       'nbformat.write(nb, sys.argv[2])',
     ].join('\n');
-    execFileSync('/usr/bin/python3', ['-c', script, NOTEBOOK, out, work], { env, stdio: 'pipe' });
+    execFileSync(PYTHON, ['-c', script, NOTEBOOK, out, work], { env, stdio: 'pipe' });
     const { nb, printed } = readExecuted(out);
     const state = (nb.metadata.widgets as Record<string, { state: Record<string, { model_name: string }> }>)[STATE_MIME].state;
     assert.deepEqual(Object.values(state).map((m) => m.model_name).sort(), ['PlotModel', 'StudyMonitorModel']);
     execFileSync(
-      '/usr/bin/python3',
+      PYTHON,
       ['-m', 'nbconvert', '--to', 'html', `--HTMLExporter.widget_renderer_url=file://${EMBED_JS}`, '--output', html, out],
       { env, stdio: 'pipe' },
     );

@@ -27,6 +27,7 @@ import {
   type Study,
 } from '../../src';
 import { formatG } from '../../src/visualization';
+import { PYTHON } from '../helpers/python';
 
 function trialsJson(trials: readonly FrozenTrial[]): unknown[] {
   return trials.map((t) => ({
@@ -88,7 +89,7 @@ describe('visualizations match Optuna 3.1 plot data', { timeout: 120_000 }, () =
     };
     const states = new Set(single.trials.map((t) => t.state));
     assert.ok(states.has(TrialState.PRUNED) && states.has(TrialState.FAIL) && states.has(TrialState.COMPLETE), 'the fixture has all three end states');
-    ref = JSON.parse(execFileSync('/usr/bin/python3', [join(__dirname, 'optuna_plots.py')], { input: JSON.stringify(input), encoding: 'utf8' }));
+    ref = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'optuna_plots.py')], { input: JSON.stringify(input), encoding: 'utf8' }));
   });
 
   it('plotOptimizationHistory: objective values and the best-so-far line', () => {
@@ -196,7 +197,7 @@ describe('visualizations match Optuna 3.1 plot data', { timeout: 120_000 }, () =
       [0.1, '0.1'],
     ];
     const py = JSON.parse(
-      execFileSync('/usr/bin/python3', ['-c', `import json,sys; print(json.dumps(["{:.3g}".format(x) for x in ${JSON.stringify(cases.map((c) => c[0]))}]))`], { encoding: 'utf8' }),
+      execFileSync(PYTHON, ['-c', `import json,sys; print(json.dumps(["{:.3g}".format(x) for x in ${JSON.stringify(cases.map((c) => c[0]))}]))`], { encoding: 'utf8' }),
     );
     assert.deepEqual(cases.map((c) => formatG(c[0], 3)), py);
   });
