@@ -19,6 +19,7 @@ import { GPSampler } from '../src/samplers/gp';
 import { TPESampler } from '../src/samplers/tpe';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
 import { runPythonJson } from './python';
+import { PYTHON } from '../test/helpers/python';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,7 +39,6 @@ const OPTUNA_SCRIPT = `
 import json, sys, warnings, time
 warnings.filterwarnings('ignore')
 import optuna
-import { PYTHON } from '../test/helpers/python';
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 ${PYTHON_BENCHMARKS}
 cfg = json.load(sys.stdin)

@@ -22,6 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStudy, Rng, TPESampler, type Trial } from '../src';
 import { branin, PYTHON_BENCHMARKS } from './functions';
+import { PYTHON } from '../test/helpers/python';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -112,7 +113,6 @@ const OPTUNA_SCRIPT = `
 import json, sys, time, warnings
 warnings.filterwarnings('ignore')
 import optuna
-import { PYTHON } from '../test/helpers/python';
 from optuna.distributions import FloatDistribution
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 ${PYTHON_BENCHMARKS}

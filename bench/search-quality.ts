@@ -18,6 +18,7 @@ import { createStudy, QMCSampler, RandomSampler, TPESampler, type Sampler } from
 import { erfc } from '../src/samplers/tpe/truncnorm';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
 import { runPythonJson } from './python';
+import { PYTHON } from '../test/helpers/python';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,7 +45,6 @@ const OPTUNA_SCRIPT = `
 import json, sys, warnings
 warnings.filterwarnings('ignore')
 import optuna
-import { PYTHON } from '../test/helpers/python';
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 ${PYTHON_BENCHMARKS}
 cfg = json.load(sys.stdin)

@@ -33,6 +33,7 @@ import {
   type Trial,
 } from '../src';
 import { startPostgres } from '../test/helpers/postgres';
+import { PYTHON } from '../test/helpers/python';
 
 const execFileAsync = promisify(execFile);
 /** Trials timed per configuration: Optuna is slow enough at 10,000 trials that 40 keep the run short. */
@@ -44,7 +45,6 @@ const objective = (t: Trial) => t.suggestFloat('x', -10, 10) + t.suggestInt('y',
 
 const PY_CHILD = `
 import json, sys, time, optuna
-import { PYTHON } from '../test/helpers/python';
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 url, name, n, start_at = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 if url == 'memory':

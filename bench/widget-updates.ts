@@ -18,6 +18,7 @@ import { createStudy, RandomSampler } from '../src';
 import { setDefaultObserverFactory, terminalProgressFactory } from '../src/progress';
 import { installWidgetSupport, IntProgress, setCommTransport, setThrottleDefaults, widgetRegistry } from '../widgets/kernel';
 import type { CommHandle, CommTransport, JsonObject } from '../widgets/kernel/transport';
+import { PYTHON } from '../test/helpers/python';
 
 const N = 10_000;
 
@@ -80,7 +81,6 @@ function ipywidgetsPeer(): { ms: number; messages: number; version: string } | {
   const script = `
 import json, time
 import ipywidgets as w
-import { PYTHON } from '../test/helpers/python';
 from ipykernel.comm import Comm
 sent = [0]
 def _publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):

@@ -5,6 +5,7 @@ import { createStudy, type Study, type Trial } from '../../src';
 import { CmaEsSampler, CMA_STATE_KEY, CMA_X_KEY, type CmaState } from '../../src/samplers/cmaes';
 import { initialState } from '../../src/samplers/cmaes/cma';
 import { applyMargin } from '../../src/samplers/cmaes/margin';
+import { PYTHON } from '../helpers/python';
 
 /**
  * CMA-ES with margin (Hamano et al., GECCO 2022): after every update, each integer dimension keeps
@@ -176,7 +177,6 @@ describe('CmaEsSampler with margin', () => {
 import sys, warnings
 warnings.filterwarnings("ignore")
 import optuna
-import { PYTHON } from '../helpers/python';
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 def f(t):
     return sum((t.suggest_int(f"x{i}", ${LOW}, ${HIGH}) - 3.3) ** 2 for i in range(${DIMS})) + sum(100 * t.suggest_float(f"c{i}", -10, 10) ** 2 for i in range(2))

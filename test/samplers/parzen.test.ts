@@ -11,6 +11,7 @@ import { ParzenEstimator, paramModel } from '../../src/samplers/tpe/parzenEstima
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
 import { erfc, logGaussMass, ndtri } from '../../src/samplers/tpe/truncnorm';
 import { Rng } from '../../src/rng';
+import { PYTHON } from '../helpers/python';
 
 const PY = `
 import json, sys, numpy as np
@@ -149,7 +150,6 @@ describe('normal distribution helpers match SciPy', () => {
     const ivs = [[-1, 1], [2, 2.001], [5, 6], [-30, -29], [-0.5, 3], [10, 10.5], [0, 1e-6]];
     const r = spawnSync(PYTHON, ['-c', `
 import json, sys, numpy as np
-import { PYTHON } from '../helpers/python';
 from scipy import special, stats
 d = json.load(sys.stdin)
 print(json.dumps([[float(special.erfc(x)) for x in d['xs']], [float(special.ndtri(p)) for p in d['ps']],

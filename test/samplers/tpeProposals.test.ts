@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { createStudy, Rng, TPESampler, type TPESamplerOptions } from '../../src';
+import { PYTHON } from '../helpers/python';
 
 const SEEDS = 400;
 const HISTORY = 40;
@@ -63,7 +64,6 @@ function optunaProposals(past: Past[]): number[][] {
 import json, sys, warnings
 warnings.filterwarnings('ignore')
 import optuna
-import { PYTHON } from '../helpers/python';
 from optuna.distributions import FloatDistribution, IntDistribution
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 ${PY_SPACE}

@@ -8,6 +8,7 @@ import { createStudy, floatDistribution, RandomSampler, Rng, TrialState } from '
 import { CONSTRAINTS_KEY } from '../../src/samplers/base';
 import { computeSplit } from '../../src/samplers/tpe/observations';
 import { defaultGamma } from '../../src/samplers/tpe/sampler';
+import { PYTHON } from '../helpers/python';
 
 interface Spec {
   state: 'COMPLETE' | 'PRUNED' | 'FAIL';
@@ -39,7 +40,6 @@ const PY = `
 import json, sys, math, warnings
 warnings.filterwarnings('ignore')
 import optuna
-import { PYTHON } from '../helpers/python';
 from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState, create_trial
 from optuna.samplers._tpe.sampler import _get_observation_pairs, _split_observation_pairs, default_gamma

@@ -22,6 +22,7 @@ import {
 } from '../../src';
 import { formatDatetime } from '../../src/storage/rdb/codec';
 import { startPostgres, type PostgresServer } from '../helpers/postgres';
+import { PYTHON } from '../helpers/python';
 
 const execFileAsync = promisify(execFile);
 const STATE_NAMES = ['RUNNING', 'COMPLETE', 'PRUNED', 'FAIL', 'WAITING'];
@@ -168,7 +169,6 @@ function interop(backend: string, newUrl: (name: string) => Promise<string>): vo
         '-c',
         `
 import sys, time, optuna
-import { PYTHON } from '../helpers/python';
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 s = optuna.load_study(study_name='mixed', storage=sys.argv[1])
 def objective(t):

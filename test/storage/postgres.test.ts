@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createStudy, floatDistribution, getStorage, loadStudy, StorageError, TrialState } from '../../src';
 import { binDir, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { storageContract } from './contract';
+import { PYTHON } from '../helpers/python';
 
 let server: PostgresServer;
 let counter = 0;
@@ -101,7 +102,6 @@ with e.begin() as c:
     assert.equal(pgDump(url), before);
     const count = py(`
 import sqlalchemy
-import { PYTHON } from '../helpers/python';
 with sqlalchemy.create_engine('${url}').connect() as c:
     print(c.execute(sqlalchemy.text("select count(*) from trials where state = 'COMPLETE'")).scalar())`);
     assert.equal(count.trim(), '3');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { copyStudy, createStudy, getStorage, loadStudy, StorageError, TrialState } from '../../src';
 import { storageContract } from './contract';
+import { PYTHON } from '../helpers/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,7 +76,6 @@ c = sqlite3.connect('${path}'); c.execute("update alembic_version set version_nu
     const newer = join(dir, 'newer.db');
     py(`
 import optuna, sqlite3
-import { PYTHON } from '../helpers/python';
 optuna.storages.RDBStorage('sqlite:///${newer}')
 c = sqlite3.connect('${newer}'); c.execute("update alembic_version set version_num = 'v9.9.9.z'"); c.commit()`);
     await assert.rejects(getStorage(`sqlite:///${newer}`), /newer Optuna/);
