@@ -171,7 +171,7 @@ describe('CmaEsSampler with margin', () => {
     assert.deepEqual([wide.mean, wide.a], [[0.45, 0.3], [1, 1]]);
   });
 
-  it('finds the integer optimum of the mixed-integer function about as often as Optuna 3.1 with_margin', async () => {
+  it('finds the integer optimum of the mixed-integer function about as often as Optuna 5.0 with_margin', async () => {
     const seeds = 8;
     const script = `
 import sys, warnings

@@ -177,7 +177,7 @@ describe('getParamImportances', () => {
   });
 });
 
-/** Optuna's importances of the same COMPLETE trials, rebuilt in Optuna 3.1 by create_trial/add_trial. */
+/** Optuna's importances of the same COMPLETE trials, rebuilt in Optuna 5.0 by create_trial/add_trial. */
 function optunaImportances(study: Study, seed: number) {
   const trials = study.trials
     .filter((t) => t.state === TrialState.COMPLETE)
@@ -195,7 +195,7 @@ function optunaImportances(study: Study, seed: number) {
   return JSON.parse(run.stdout) as { fanova: Record<string, number>; mdi: Record<string, number> };
 }
 
-describe('rankings agree with Optuna 3.1 on the same trials', () => {
+describe('rankings agree with Optuna 5.0 on the same trials', () => {
   for (const seed of [0, 1]) {
     it(`FanovaImportanceEvaluator and MeanDecreaseImpurityImportanceEvaluator, study seed ${seed}`, async () => {
       const study = await tuningStudy(seed, 200);
@@ -207,7 +207,7 @@ describe('rankings agree with Optuna 3.1 on the same trials', () => {
         const both = `ours ${JSON.stringify(ours[kind])} optuna ${JSON.stringify(optuna[kind])}`;
         assert.deepEqual(ranked(ours[kind]), ranked(optuna[kind]), `${kind}: ${both}`);
         // fANOVA values differ by design here: tunelab measures log-scaled parameters in log space,
-        // Optuna 3.1 in raw space (transform_log=False). MDI does not depend on the measure.
+        // Optuna 5.0 in raw space (transform_log=False). MDI does not depend on the measure.
         if (kind === 'mdi') {
           for (const k of ['lr', 'units', 'optimizer']) assert.ok(Math.abs(ours.mdi[k] - optuna.mdi[k]) < 0.1, `mdi ${k}: ${both}`);
         }

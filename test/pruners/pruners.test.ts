@@ -416,7 +416,7 @@ describe('pruners refuse multi-objective studies with a clear error', () => {
   });
 });
 
-describe('prune decisions match Optuna 3.1 on identical intermediate values', () => {
+describe('prune decisions match Optuna 5.0 on identical intermediate values', () => {
   const scenarios: Array<{ id: string; pruner: PrunerSpec; direction: Direction; curves: number[][]; studyName: string }> = [
     { id: 'median-default', pruner: { kind: 'median' }, direction: 'minimize', curves: makeCurves(1, 30, 10), studyName: 's1' },
     {

@@ -1,4 +1,4 @@
-"""Optuna 3.1's own plot data for trials given as JSON on stdin (the reference for visualization tests).
+"""Optuna 5.0's own plot data for trials given as JSON on stdin (the reference for visualization tests).
 
 Input: {"single": {"direction": ..., "trials": [...]}, "multi": {"directions": [...], "trials": [...]}}
 with each trial {number, state, values, params, distributions (Optuna JSON), intermediate}.
@@ -47,15 +47,33 @@ slc = _get_slice_plot_info(single, None, None, "Objective Value")
 par = _get_parallel_coordinate_info(single)
 pareto = _get_pareto_front_info(multi)
 
-print(json.dumps({
-    "history": {"x": hist.trial_numbers, "y": hist.values_info.values, "best": [float(v) for v in hist.best_values_info.values]},
+def finite_or_none(v):
+    """JSON has no NaN: Optuna 5 marks 'no value yet' with NaN, which becomes null here."""
+    if isinstance(v, float) and v != v:
+        return None
+    if isinstance(v, dict):
+        return {k: finite_or_none(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [finite_or_none(x) for x in v]
+    return v
+
+
+print(json.dumps(finite_or_none({
+    # Optuna 5 lists every trial (NaN for incomplete ones) and draws the markers at complete trials;
+    # its best-value line is flat across incomplete trials, so its values at complete trials are the
+    # whole line.
+    "history": {
+        "x": [n for n, s in zip(hist.trial_numbers, hist.values_info.states) if s.name == "Feasible"],
+        "y": [v for v, s in zip(hist.values_info.values, hist.values_info.states) if s.name == "Feasible"],
+        "best": [float(b) for b, s in zip(hist.best_values_info.values, hist.values_info.states) if s.name == "Feasible"],
+    },
     "edf": {"x": [float(v) for v in edf.x_values], "lines": [{"name": l.study_name, "y": [float(v) for v in l.y_values]} for l in edf.lines]},
     "intermediate": [{"number": t.trial_number, "points": [[s, v] for s, v in t.sorted_intermediate_values]} for t in inter.trial_infos],
     "slice": [{"param": s.param_name, "x": s.x, "y": s.y, "numbers": s.trial_numbers, "is_log": s.is_log, "numerical": s.is_numerical} for s in slc.subplots],
     "parallel": {
-        "objective": {"label": par.dim_objective.label, "values": list(par.dim_objective.values), "range": list(par.dim_objective.range)},
+        "objective": {"label": par.dims_objectives[0].label, "values": list(par.dims_objectives[0].values), "range": list(par.dims_objectives[0].range)},
         "params": [{"label": d.label, "values": [float(v) for v in d.values], "range": [float(v) for v in d.range], "tickvals": [float(v) for v in d.tickvals], "ticktext": d.ticktext} for d in par.dims_params],
         "reverse_scale": par.reverse_scale,
     },
     "pareto": {"best": sorted(t.number for t, _ in pareto.best_trials_with_values), "others": sorted(t.number for t, _ in pareto.non_best_trials_with_values)},
-}))
+})))

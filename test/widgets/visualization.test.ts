@@ -1,5 +1,5 @@
 /**
- * The figure builders against Optuna 3.1: the same trials are loaded into an Optuna study (via
+ * The figure builders against Optuna 5.0: the same trials are loaded into an Optuna study (via
  * create_trial) and Optuna's own plot-data functions (test/widgets/optuna_plots.py) say what each
  * plot must contain.
  */
@@ -46,7 +46,7 @@ function assertClose(actual: readonly number[], expected: readonly number[], wha
   actual.forEach((v, i) => assert.ok(close(v, expected[i]), `${what}[${i}]: ${v} vs ${expected[i]}`));
 }
 
-describe('visualizations match Optuna 3.1 plot data', { timeout: 120_000 }, () => {
+describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () => {
   let single: Study;
   let single2: Study;
   let multi: Study;
