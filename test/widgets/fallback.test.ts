@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { reprSymbol } from '../../src';
+import { createStudy, RandomSampler, reprSymbol } from '../../src';
 import { setDefaultObserverFactory, terminalProgressFactory } from '../../src/progress';
 import { figureSnapshotSvg, setFigureDisplayHook } from '../../src/visualization';
 import {
@@ -22,6 +22,7 @@ import {
   Plot,
   setCommTransport,
   setThrottleDefaults,
+  StudyMonitor,
   VBox,
   widgetRegistry,
 } from '../../widgets/kernel';
@@ -75,8 +76,9 @@ describe('widget fallbacks follow later changes (fake transport)', () => {
     assert.match(String(last.bundle['text/plain']), /3 fold\(s\)/);
   });
 
-  it('by default sends no fallback update while a cell runs, only at the flush', () => {
+  it('with a widget frontend attached, sends no fallback update while a cell runs, only at the flush', () => {
     setThrottleDefaults({ clock, intervalMs: 50, fallbackIntervalMs: DEFAULT_FALLBACK_INTERVAL_MS });
+    t.frontendOpen('jupyter.widget.control'); // what a widget manager does when it connects
     const cv = new CVResults({ metric: 'accuracy', nFolds: 2 });
     cv.display();
     cv.addFold({ outerFold: 0, score: 0.9, params: { C: 1 } });
@@ -87,6 +89,43 @@ describe('widget fallbacks follow later changes (fake transport)', () => {
     flushAllWidgets();
     assert.equal(t.displayUpdates.length, 1);
     assert.equal(String(t.displayUpdates[0].bundle['text/html']).match(/<tr><td>/g)?.length, 2);
+  });
+
+  it('without a widget frontend, a live view (a study monitor) updates its fallback in place about once a second', async () => {
+    setThrottleDefaults({ clock, intervalMs: 50, fallbackIntervalMs: DEFAULT_FALLBACK_INTERVAL_MS });
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 1 }) });
+    const monitor = new StudyMonitor(study, { nTrials: 20 });
+    monitor.display({ liveFallback: false });
+    const displayId = t.displays[0].opts?.displayId;
+    // 20 trials over 10 simulated seconds, none of them reported to a widget manager.
+    for (let i = 0; i < 20; i++) {
+      clock.advance(500);
+      const trial = await study.ask();
+      await study.tell(trial, trial.suggestFloat('x', 0, 1));
+      monitor.trialFinished(study.trials[study.trials.length - 1]);
+    }
+    const mid = t.displayUpdates.filter((u) => u.displayId === displayId);
+    assert.ok(mid.length >= 5 && mid.length <= 12, `${mid.length} in-place updates over 10 s (expected about one a second)`);
+    assert.match(String(mid[mid.length - 1].bundle['text/plain']), /1[89]|20/, 'the latest update shows a recent count');
+    flushAllWidgets();
+    assert.match(String(t.displayUpdates[t.displayUpdates.length - 1].bundle['text/plain']), /20/);
+  });
+
+  it('once a widget frontend connects, the live view stops sending fallback updates until the flush', async () => {
+    setThrottleDefaults({ clock, intervalMs: 50, fallbackIntervalMs: DEFAULT_FALLBACK_INTERVAL_MS });
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 2 }) });
+    const monitor = new StudyMonitor(study, { nTrials: 10 });
+    monitor.display({ liveFallback: false });
+    t.frontendOpen('jupyter.widget.control');
+    for (let i = 0; i < 10; i++) {
+      clock.advance(500);
+      const trial = await study.ask();
+      await study.tell(trial, trial.suggestFloat('x', 0, 1));
+      monitor.trialFinished(study.trials[study.trials.length - 1]);
+    }
+    assert.equal(t.displayUpdates.length, 0, 'the widget manager renders the widget; nothing is sent twice');
+    flushAllWidgets();
+    assert.equal(t.displayUpdates.length, 1, 'the saved snapshot is refreshed once at the flush');
   });
 
   it('10,000 rapid changes send a bounded number of update_display_data, the last state last', () => {

@@ -327,6 +327,7 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
   afterEach(reset);
 
   it('displays both, ends at 100% with one history point per complete trial, refreshes the fallback', async () => {
+    t.frontendOpen('jupyter.widget.control'); // a widget manager is attached: fallbacks wait for the end
     const study = await createStudy({ sampler: new RandomSampler({ seed: 1 }) });
     await study.optimize(
       (trial) => {

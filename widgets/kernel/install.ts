@@ -2,7 +2,7 @@ import { setDefaultObserverFactory, type ObserverFactory, type OptimizeObserver 
 import { setFigureDisplayHook, type FigureSpec } from '../../src/visualization/figure';
 import { reprSymbol, type MimeBundle } from '../../src/display';
 import { CONTROL_TARGET } from './protocol';
-import { setCommTransport, getCommTransport, type BinaryBuffer, type CommTransport, type JsonObject } from './transport';
+import { setCommTransport, getCommTransport, noteWidgetFrontend, type BinaryBuffer, type CommTransport, type JsonObject } from './transport';
 import { widgetRegistry } from './widget';
 import { StudyMonitor } from './studyMonitor';
 import { Plot } from './plot';
@@ -17,6 +17,9 @@ import { optimizationHistoryLive, paretoFrontLive } from './liveHistory';
 export function installWidgetSupport(transport: CommTransport): void {
   setCommTransport(transport);
   transport.registerTarget(CONTROL_TARGET, (comm) => {
+    // Only a widget manager opens this comm: from now on live views stop refreshing their
+    // fallbacks during a cell (the manager renders the widgets themselves).
+    noteWidgetFrontend();
     comm.onMsg((data) => {
       if (data.method !== 'request_states') return;
       flushAllWidgets();

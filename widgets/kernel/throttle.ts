@@ -35,6 +35,13 @@ export const DEFAULT_INTERVAL_MS = 50;
  */
 export const DEFAULT_FALLBACK_INTERVAL_MS = Infinity;
 
+/**
+ * While no frontend with a widget manager is attached (see widgetFrontendSeen), a live view's
+ * fallback is all the user sees, so it is refreshed during a cell too, at this modest rate: a
+ * monitor that updates about once a second instead of sitting at 0% until the cell ends.
+ */
+export const NO_WIDGET_FRONTEND_FALLBACK_INTERVAL_MS = 1000;
+
 let defaultClock: Clock = realClock;
 let defaultInterval = DEFAULT_INTERVAL_MS;
 let defaultFallbackInterval = DEFAULT_FALLBACK_INTERVAL_MS;
@@ -58,7 +65,7 @@ export class Throttle {
   constructor(
     /** Sends what is pending; returns whether anything was sent. */
     private readonly flush: () => boolean,
-    private readonly intervalMs: number = defaultInterval,
+    readonly intervalMs: number = defaultInterval,
     private readonly clock: Clock = defaultClock,
   ) {}
 

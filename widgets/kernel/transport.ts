@@ -44,6 +44,8 @@ type Holder = { [TRANSPORT_KEY]?: CommTransport | null };
 /** Called by the kernel at start-up. */
 export function setCommTransport(t: CommTransport | null): void {
   (globalThis as Holder)[TRANSPORT_KEY] = t;
+  // A new transport is a new kernel session: no widget frontend has spoken on it yet.
+  (globalThis as FrontendFlagHolder)[WIDGET_FRONTEND_KEY] = false;
 }
 
 /** The kernel's transport, or null when not running inside the tunelab kernel. */
@@ -66,4 +68,21 @@ export function displayIdOf(value: unknown): string | undefined {
   if (typeof f !== 'function') return undefined;
   const id = (f as () => unknown).call(value);
   return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/**
+ * Whether a frontend with a widget manager has talked to this kernel. Widget managers (ipywidgets 8
+ * in JupyterLab, Notebook 7, VS Code) open a `jupyter.widget.control` comm as soon as they connect,
+ * to fetch the models that already exist; frontends without one (nbclient, nbconvert, a plain
+ * console) never do. Until one has, live views keep their readable fallbacks up to date in place.
+ */
+const WIDGET_FRONTEND_KEY = Symbol.for('tunelab.widgetFrontendSeen');
+type FrontendFlagHolder = { [WIDGET_FRONTEND_KEY]?: boolean };
+
+export function widgetFrontendSeen(): boolean {
+  return (globalThis as FrontendFlagHolder)[WIDGET_FRONTEND_KEY] === true;
+}
+
+export function noteWidgetFrontend(): void {
+  (globalThis as FrontendFlagHolder)[WIDGET_FRONTEND_KEY] = true;
 }

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { reprSymbol, type MimeBundle } from '../../src/display';
-import { DISPLAY_ID_KEY, getCommTransport, type BinaryBuffer, type CommHandle, type JsonObject } from './transport';
+import { DISPLAY_ID_KEY, getCommTransport, widgetFrontendSeen, type BinaryBuffer, type CommHandle, type JsonObject } from './transport';
 import { modelRef, PROTOCOL_VERSION, VIEW_MIME, WIDGET_TARGET, type ModelSpec, type SerializedModel } from './protocol';
-import { getThrottleDefaults, Throttle } from './throttle';
+import { getThrottleDefaults, NO_WIDGET_FRONTEND_FALLBACK_INTERVAL_MS, Throttle } from './throttle';
 
 export interface Change {
   name: string;
@@ -46,6 +46,8 @@ export class Widget {
   private refreshingFallback = false;
   private lastFallback: string | null = null;
   private readonly fallbackThrottle: Throttle;
+  /** Refreshes a live view's fallback during a cell while no widget frontend is attached. */
+  private readonly headlessFallbackThrottle: Throttle;
   /** Widgets whose snapshot contains this one (boxes), and the widgets this one contains. */
   private readonly containers = new Set<Widget>();
   private readonly parts = new Set<Widget>();
@@ -56,6 +58,11 @@ export class Widget {
     this.throttle = new Throttle(() => this.sendPending());
     const defaults = getThrottleDefaults();
     this.fallbackThrottle = new Throttle(() => this.refreshFallback(), defaults.fallbackIntervalMs, defaults.clock);
+    this.headlessFallbackThrottle = new Throttle(
+      () => this.refreshFallback(),
+      Math.min(defaults.fallbackIntervalMs, NO_WIDGET_FRONTEND_FALLBACK_INTERVAL_MS),
+      defaults.clock,
+    );
     const transport = getCommTransport();
     if (transport) {
       try {
@@ -184,7 +191,8 @@ export class Widget {
    * Show the widget in the current cell's output (a no-op outside the kernel). The display gets this
    * widget's display_id, so its static fallback follows later changes (see refreshFallback).
    * `liveFallback: false` refreshes the fallback only at flushes (cell end, `flushFallback()`), for
-   * widgets that change continuously while a frontend shows them live.
+   * widgets that change continuously while a frontend shows them live; as long as no frontend with a
+   * widget manager is attached (nothing would be rebuilt), it is still refreshed about once a second.
    */
   display(opts: { liveFallback?: boolean } = {}): void {
     const transport = getCommTransport();
@@ -228,6 +236,7 @@ export class Widget {
    */
   flushFallback(): void {
     if (this.fallbackDirty) this.fallbackThrottle.flushNow();
+    this.headlessFallbackThrottle.cancel();
   }
 
   /**
@@ -240,7 +249,10 @@ export class Widget {
     if (seen?.has(this)) return;
     if (this.displayed && this.isLive && !this.refreshingFallback) {
       this.fallbackDirty = true;
-      if (live && this.liveFallback) this.fallbackThrottle.request();
+      // One of the two, so a widget never refreshes at twice the rate: the configured interval for
+      // widgets that follow changes live (infinite by default), else the modest headless rate.
+      if (live && this.liveFallback && this.fallbackThrottle.intervalMs !== Infinity) this.fallbackThrottle.request();
+      else if (live && !widgetFrontendSeen()) this.headlessFallbackThrottle.request();
     }
     if (this.containers.size === 0) return; // the common case: no allocation per change
     const visited = seen ?? new Set<Widget>();
@@ -310,6 +322,7 @@ export class Widget {
     this.closed = true;
     this.throttle.cancel();
     this.fallbackThrottle.cancel();
+    this.headlessFallbackThrottle.cancel();
     this.setParts([]);
     widgetRegistry().delete(this.modelId);
   }
