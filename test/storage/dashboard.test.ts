@@ -19,6 +19,7 @@ import {
   type Study,
   type Trial,
 } from '../../src';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startDashboard, type DashboardServer } from '../helpers/dashboard';
 import { launchBrowser, saveScreenshot } from '../widgets/browser';
 
@@ -169,11 +170,46 @@ function chartedTrials(trials: readonly FrozenTrial[], withPruned: boolean): Fro
   );
 }
 
+/** The history chart's traces: plotly keeps what it drew on the graph div (#plot-history) as `data`. */
+async function historyTraces(page: Page): Promise<ChartTrace[]> {
+  return page.evaluate(() => {
+    const el = document.getElementById('plot-history') as (HTMLElement & { data?: ChartTrace[] }) | null;
+    return (el?.data ?? []).map((t) => ({ name: t.name, mode: t.mode, x: [...t.x], y: [...t.y] }));
+  });
+}
+
+/** The trace of the study's trials ("<objective> of <study>"; the infeasible and unselected ones are others). */
+function trialsTrace(traces: ChartTrace[]): ChartTrace | undefined {
+  return traces.find((t) => t.mode === 'markers' && t.name.endsWith(` of ${STUDY_NAME}`) && !/^(Infeasible|Unselected) /.test(t.name));
+}
+
+/** Wait (bounded) until the history chart shows exactly `expected`, at their numbers and values; returns all traces. */
+async function expectHistoryPoints(page: Page, expected: FrozenTrial[], pageErrors: string[]): Promise<ChartTrace[]> {
+  let last: ChartTrace[] = [];
+  const trace = await waitFor(
+    `${expected.length} points on the history chart`,
+    WAIT_MS,
+    async () => {
+      last = await historyTraces(page);
+      const t = trialsTrace(last);
+      return t && t.x.length === expected.length ? t : undefined;
+    },
+    () => `${JSON.stringify(last)}; page errors: ${pageErrors.join(' | ') || 'none'}`,
+  );
+  assert.deepEqual(trace.x, expected.map((t) => t.number), 'x: trial numbers');
+  assert.deepEqual(trace.y, expected.map((t) => t.values![0]), 'y: objective values');
+  // ...and plotly really drew them: one SVG marker per point (the best-value trace is a line).
+  const drawn = await page.locator('#plot-history .scatterlayer path.point').count();
+  assert.equal(drawn, expected.length, 'SVG markers drawn');
+  return last;
+}
+
 describe('optuna-dashboard serves a tunelab SQLite study', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tunelab-dashboard-'));
   const url = `sqlite:///${join(dir, 'study.db')}`;
   let server: DashboardServer | undefined;
   let closeBrowser: (() => Promise<void>) | undefined;
+  let context: BrowserContext | undefined;
   let study: Study;
   let studyId = -1;
   let firstRound: readonly FrozenTrial[] = [];
@@ -231,53 +267,36 @@ describe('optuna-dashboard serves a tunelab SQLite study', () => {
     assert.deepEqual(detail.note, { version: 0, body: '' }, 'no note yet');
   });
 
-  it('draws the history chart in Chromium with a point per charted trial', async () => {
-    const browser = await launchBrowser();
-    closeBrowser = browser.close;
-    const page = await browser.context.newPage();
+  /** A new page of the dashboard at `path` (the browser starts on first use and closes in `after`). */
+  async function openDashboardPage(path: string): Promise<{ page: Page; pageErrors: string[] }> {
+    if (!context) {
+      const browser = await launchBrowser();
+      closeBrowser = browser.close;
+      context = browser.context;
+    }
+    const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${server!.baseUrl}/dashboard/studies/${studyId}`, { timeout: WAIT_MS });
+    await page.goto(`${server!.baseUrl}${path}`, { timeout: WAIT_MS });
     // optuna-dashboard answers its pages with a "migrate your storage" page when the file's alembic
     // revision is not the head of the Optuna it runs on (its API does not check): say so plainly.
-    const path = new URL(page.url()).pathname;
     assert.notEqual(
-      path,
+      new URL(page.url()).pathname,
       '/incompatible-rdb-schema',
       "optuna-dashboard refused the page: the database's alembic revision is not the head of the Optuna it " +
         `runs on (5.0: v3.2.0.a). Page text: ${await page.evaluate(() => document.body.innerText)}`,
     );
+    return { page, pageErrors };
+  }
 
-    // The chart is the plotly graph div #plot-history; its `data` holds the traces it drew.
-    const traces = async (): Promise<ChartTrace[]> =>
-      page.evaluate(() => {
-        const el = document.getElementById('plot-history') as (HTMLElement & { data?: ChartTrace[] }) | null;
-        return (el?.data ?? []).map((t) => ({ name: t.name, mode: t.mode, x: [...t.x], y: [...t.y] }));
-      });
-    const markerTrace = (all: ChartTrace[]) => all.find((t) => t.mode === 'markers' && t.name.endsWith(` of ${STUDY_NAME}`) && !/^(Infeasible|Unselected) /.test(t.name));
-    const expectPoints = async (expected: FrozenTrial[]) => {
-      let last: ChartTrace[] = [];
-      const trace = await waitFor(
-        `${expected.length} points on the history chart`,
-        WAIT_MS,
-        async () => {
-          last = await traces();
-          const t = markerTrace(last);
-          return t && t.x.length === expected.length ? t : undefined;
-        },
-        () => `${JSON.stringify(last)}; page errors: ${pageErrors.join(' | ')}`,
-      );
-      assert.deepEqual(trace.x, expected.map((t) => t.number), 'x: trial numbers');
-      assert.deepEqual(trace.y, expected.map((t) => t.values![0]), 'y: objective values');
-      // ...and plotly really drew them: one SVG marker per point (the best-value trace is a line).
-      const drawn = await page.locator('#plot-history .scatterlayer path.point').count();
-      assert.equal(drawn, expected.length, 'SVG markers drawn');
-      return last;
-    };
+  it('draws the history chart in Chromium with a point per charted trial', async () => {
+    const { page, pageErrors } = await openDashboardPage(`/dashboard/studies/${studyId}`);
+    const pruned = page.getByRole('checkbox', { name: 'Include PRUNED trials' });
+    assert.equal(await pruned.isChecked({ timeout: WAIT_MS }), true, 'PRUNED trials are included by default');
 
     // By default the dashboard also plots PRUNED trials at their last reported value (which tunelab
     // records as the trial's value, like Optuna).
-    const all = await expectPoints(chartedTrials(firstRound, true));
+    const all = await expectHistoryPoints(page, chartedTrials(firstRound, true), pageErrors);
     assert.ok(
       all.some((t) => t.mode === 'lines' && t.name === `Best Value of ${STUDY_NAME}`),
       `a best-value line: ${all.map((t) => t.name)}`,
@@ -285,14 +304,13 @@ describe('optuna-dashboard serves a tunelab SQLite study', () => {
     await saveScreenshot(page, 'dashboard-history.png');
 
     // Switching "Include PRUNED trials" off leaves exactly one point per COMPLETE trial.
-    const pruned = page.locator('fieldset', { hasText: 'Include PRUNED trials' }).locator('input[type=checkbox]');
     await pruned.click({ timeout: WAIT_MS });
     const complete = chartedTrials(firstRound, false);
     assert.deepEqual(
       complete.map((t) => t.number),
       firstRound.filter((t) => t.state === TrialState.COMPLETE).map((t) => t.number),
     );
-    await expectPoints(complete);
+    await expectHistoryPoints(page, complete, pageErrors);
     await page.close();
   });
 
@@ -354,6 +372,18 @@ describe('optuna-dashboard serves a tunelab SQLite study', () => {
       for (const t of detail.trials) {
         if (t.trial_id !== best.trialId) assert.deepEqual(t.note, { version: 0, body: '' }, `trial ${t.number} has no note`);
       }
+
+      // In Chromium: the history chart now has the new trials' points, and the note page shows the note.
+      const history = await openDashboardPage(`/dashboard/studies/${studyId}`);
+      const withPruned = await history.page.getByRole('checkbox', { name: 'Include PRUNED trials' }).isChecked({ timeout: WAIT_MS });
+      await expectHistoryPoints(history.page, chartedTrials(reread.trials, withPruned), history.pageErrors);
+      await saveScreenshot(history.page, 'dashboard-history-resumed.png');
+      await history.page.close();
+      const notePage = await openDashboardPage(`/dashboard/studies/${studyId}/note`);
+      await notePage.page.getByRole('heading', { name: 'Study notes' }).waitFor({ timeout: WAIT_MS });
+      await notePage.page.getByText("Written through optuna-dashboard's API.").waitFor({ timeout: WAIT_MS });
+      await saveScreenshot(notePage.page, 'dashboard-note.png');
+      await notePage.page.close();
     } finally {
       await reread.storage.close();
     }
