@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import {
   createStudy,
   loadStudy,
@@ -19,7 +20,7 @@ import {
   type Study,
   type Trial,
 } from '../../src';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { startDashboard, type DashboardServer } from '../helpers/dashboard';
 import { launchBrowser, saveScreenshot } from '../widgets/browser';
 
@@ -106,6 +107,17 @@ function objective(t: Trial): number {
   return loss;
 }
 
+/** The alembic revision stored in an SQLite file (what optuna-dashboard compares with Optuna's head). */
+function alembicRevision(path: string): string {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT version_num FROM alembic_version').all() as Array<{ version_num: string }>;
+    return rows.map((r) => r.version_num).join(', ');
+  } finally {
+    db.close();
+  }
+}
+
 /** Poll `check` until it returns a value (not undefined), at most `ms`; the error says what was last seen. */
 async function waitFor<T>(what: string, ms: number, check: () => Promise<T | undefined>, seen: () => string): Promise<T> {
   const deadline = Date.now() + ms;
@@ -183,6 +195,21 @@ function trialsTrace(traces: ChartTrace[]): ChartTrace | undefined {
   return traces.find((t) => t.mode === 'markers' && t.name.endsWith(` of ${STUDY_NAME}`) && !/^(Infeasible|Unselected) /.test(t.name));
 }
 
+/**
+ * The page's "Include PRUNED trials" switch, once the study has loaded: until then it is disabled and
+ * unchecked whatever the setting (it is enabled when the study has intermediate values).
+ */
+async function includePrunedSwitch(page: Page): Promise<Locator> {
+  const toggle = page.getByRole('checkbox', { name: 'Include PRUNED trials' });
+  await waitFor(
+    'the study to load (the "Include PRUNED trials" switch to be enabled)',
+    WAIT_MS,
+    async () => ((await toggle.count()) === 1 && (await toggle.isEnabled()) ? true : undefined),
+    () => `${toggle} is missing or disabled`,
+  );
+  return toggle;
+}
+
 /** Wait (bounded) until the history chart shows exactly `expected`, at their numbers and values; returns all traces. */
 async function expectHistoryPoints(page: Page, expected: FrozenTrial[], pageErrors: string[]): Promise<ChartTrace[]> {
   let last: ChartTrace[] = [];
@@ -206,7 +233,8 @@ async function expectHistoryPoints(page: Page, expected: FrozenTrial[], pageErro
 
 describe('optuna-dashboard serves a tunelab SQLite study', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tunelab-dashboard-'));
-  const url = `sqlite:///${join(dir, 'study.db')}`;
+  const dbPath = join(dir, 'study.db');
+  const url = `sqlite:///${dbPath}`;
   let server: DashboardServer | undefined;
   let closeBrowser: (() => Promise<void>) | undefined;
   let context: BrowserContext | undefined;
@@ -280,19 +308,20 @@ describe('optuna-dashboard serves a tunelab SQLite study', () => {
     await page.goto(`${server!.baseUrl}${path}`, { timeout: WAIT_MS });
     // optuna-dashboard answers its pages with a "migrate your storage" page when the file's alembic
     // revision is not the head of the Optuna it runs on (its API does not check): say so plainly.
-    assert.notEqual(
-      new URL(page.url()).pathname,
-      '/incompatible-rdb-schema',
-      "optuna-dashboard refused the page: the database's alembic revision is not the head of the Optuna it " +
-        `runs on (5.0: v3.2.0.a). Page text: ${await page.evaluate(() => document.body.innerText)}`,
-    );
+    if (new URL(page.url()).pathname === '/incompatible-rdb-schema') {
+      assert.fail(
+        `optuna-dashboard refused its pages: the database's alembic revision is ${alembicRevision(dbPath)}, not the ` +
+          `head of the Optuna it runs on (5.0: v3.2.0.a); its API does not check, its pages do. Page text: ` +
+          (await page.evaluate(() => document.body.innerText)),
+      );
+    }
     return { page, pageErrors };
   }
 
   it('draws the history chart in Chromium with a point per charted trial', async () => {
     const { page, pageErrors } = await openDashboardPage(`/dashboard/studies/${studyId}`);
-    const pruned = page.getByRole('checkbox', { name: 'Include PRUNED trials' });
-    assert.equal(await pruned.isChecked({ timeout: WAIT_MS }), true, 'PRUNED trials are included by default');
+    const pruned = await includePrunedSwitch(page);
+    assert.equal(await pruned.isChecked(), true, 'PRUNED trials are included by default');
 
     // By default the dashboard also plots PRUNED trials at their last reported value (which tunelab
     // records as the trial's value, like Optuna).
@@ -375,7 +404,7 @@ describe('optuna-dashboard serves a tunelab SQLite study', () => {
 
       // In Chromium: the history chart now has the new trials' points, and the note page shows the note.
       const history = await openDashboardPage(`/dashboard/studies/${studyId}`);
-      const withPruned = await history.page.getByRole('checkbox', { name: 'Include PRUNED trials' }).isChecked({ timeout: WAIT_MS });
+      const withPruned = await (await includePrunedSwitch(history.page)).isChecked();
       await expectHistoryPoints(history.page, chartedTrials(reread.trials, withPruned), history.pageErrors);
       await saveScreenshot(history.page, 'dashboard-history-resumed.png');
       await history.page.close();
