@@ -17,7 +17,6 @@ import {
   TrialPruned,
   TrialState,
   type FrozenTrial,
-  type Study,
   type Trial,
 } from '../../src';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
@@ -238,12 +237,11 @@ describe('optuna-dashboard serves a tunelab SQLite study', () => {
   let server: DashboardServer | undefined;
   let closeBrowser: (() => Promise<void>) | undefined;
   let context: BrowserContext | undefined;
-  let study: Study;
   let studyId = -1;
   let firstRound: readonly FrozenTrial[] = [];
 
   before(async () => {
-    study = await createStudy({ storage: url, studyName: STUDY_NAME, direction: 'minimize', sampler: new RandomSampler({ seed: 11 }) });
+    const study = await createStudy({ storage: url, studyName: STUDY_NAME, direction: 'minimize', sampler: new RandomSampler({ seed: 11 }) });
     await study.setUserAttr('dataset', 'iris');
     await study.setUserAttr('split', { folds: 3, shuffle: 'yes' });
     await study.optimize(objective, { nTrials: 8, showProgressBar: false });
