@@ -7,7 +7,7 @@
  *
  * Never run implicitly: after it, Optuna 3.0/3.1 refuse the database, so only the user decides.
  */
-import { StorageError } from '../../errors';
+import { StorageError, TunelabError } from '../../errors';
 import type { RdbConnection } from './connection';
 import { inspectSchema, SCHEMA_LOCK_KEY, unusableMessage } from './revision';
 import { HEAD_REVISION, PREVIOUS_REVISION, upgradeStatements } from './schema';
@@ -52,7 +52,18 @@ export async function upgradeStorage(url: string): Promise<UpgradeOutcome> {
       const from = state.kind === 'revision' ? state.revision! : '(none)';
       if (from === HEAD_REVISION) return { where, from, to: HEAD_REVISION, upgraded: false };
       if (from !== PREVIOUS_REVISION) throw new StorageError(`${where}: unexpected schema '${from}'. Nothing was changed.`);
-      for (const statement of upgradeStatements()) await tx.run(statement);
+      for (const statement of upgradeStatements()) {
+        try {
+          await tx.run(statement);
+        } catch (err) {
+          if (err instanceof TunelabError) throw err;
+          throw new StorageError(
+            `Upgrading ${where} failed at '${statement}': ${(err as Error).message}. The transaction was rolled back; ` +
+              `nothing was changed. If an index named trials_study_id_key already exists, it was not made by Optuna's migration: ` +
+              `drop or rename it, then run the upgrade again.`,
+          );
+        }
+      }
       const after = await inspectSchema(tx, db.dialect);
       if (after.kind !== 'revision' || after.revision !== HEAD_REVISION) {
         // Another writer changed alembic_version between our read and update (SQLite's write lock and
