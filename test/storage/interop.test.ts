@@ -350,6 +350,8 @@ m.optimize(lambda t: (t.suggest_float('x', 0, 1), t.suggest_float('y', 0, 1)), n
         addTrials: () => storage.addTrials(id, study.trials.slice(0, 1)),
         'study.optimize': () => study.optimize((t) => t.suggestFloat('x', -1, 1), { nTrials: 1, showProgressBar: false }),
         'createStudy (new)': () => createStudy({ storage: url, studyName: 'new-one' }),
+        // Opening for write: createStudy, even of the existing study, because it is about to be written.
+        'createStudy (loadIfExists)': () => createStudy({ storage: url, studyName: 'legacy', loadIfExists: true }),
       };
       for (const [name, write] of Object.entries(writes)) {
         await assert.rejects(write(), (e: unknown) => {

@@ -120,8 +120,12 @@ export class RdbStorage implements Storage {
    */
   private readOnlyReason: string | null = null;
 
+  private revision: string = HEAD_REVISION;
+
   /** The database's alembic revision when it was opened (or after an upgrade was noticed). */
-  schemaRevision: string = HEAD_REVISION;
+  get schemaRevision(): string {
+    return this.revision;
+  }
 
   /** Whether writes are allowed (false on a v3.0.0.d database until it is upgraded). */
   get writable(): boolean {
@@ -141,7 +145,7 @@ export class RdbStorage implements Storage {
     }
     const problem = unusableMessage(state, this.db.description);
     if (problem !== undefined || state.kind !== 'revision') throw new StorageError(problem ?? `${this.db.description}: no Optuna schema.`);
-    this.schemaRevision = state.revision!;
+    this.revision = state.revision!;
     if (state.revision === PREVIOUS_REVISION) {
       this.readOnlyReason = readOnlyMessage(this.db.description, this.url);
       return;
@@ -162,7 +166,7 @@ export class RdbStorage implements Storage {
     const state = await inspectSchema(this.db, this.db.dialect);
     if (state.kind === 'revision' && state.revision === HEAD_REVISION && state.missingTables.length === 0) {
       this.readOnlyReason = null;
-      this.schemaRevision = HEAD_REVISION;
+      this.revision = HEAD_REVISION;
       return;
     }
     throw new StorageError(this.readOnlyReason);
