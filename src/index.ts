@@ -80,7 +80,8 @@ export { copyStudy } from './study';
 export { objectiveFromModule, type ModuleObjective } from './parallel/moduleObjective';
 export { RetryFailedTrialCallback } from './parallel/retry';
 export type { HeartbeatOptions, FailedTrialCallback } from './parallel/heartbeat';
-export { SCHEMA_REVISION as OPTUNA_SCHEMA_REVISION } from './storage/rdb/schema';
+export { HEAD_REVISION as OPTUNA_SCHEMA_REVISION } from './storage/rdb/schema';
+export { upgradeStorage, type UpgradeOutcome } from './storage/rdb/upgrade';
 // Bayesian optimisation beyond TPE: GP, CMA-ES, NSGA-II, multi-objective tools, population-based training.
 export { GPSampler, type GPSamplerOptions } from './samplers/gp';
 export { CmaEsSampler, type CmaEsSamplerOptions } from './samplers/cmaes';

@@ -11,10 +11,23 @@ import { InvalidArgumentError } from '../errors';
  */
 export type ConstraintsFunc = (trial: FrozenTrial) => readonly number[];
 
-/** The stored constraint values of a trial, or null when none were recorded. */
+/** Optuna 5's per-constraint system attributes: `constraints:<key>`. */
+const NAMED_PREFIX = `${CONSTRAINTS_KEY}:`;
+
+/**
+ * The stored constraint values of a trial, or null when none were recorded. Read as Optuna 5 reads
+ * them: the list under `constraints` (what constraintsFunc records, in tunelab and Optuna) as
+ * constraints '0', '1', ..., then one value per system attribute `constraints:<key>` (what Optuna 5's
+ * `trial.set_constraint(key, value)` writes), a named one replacing a listed one of the same key.
+ */
 export function trialConstraints(trial: FrozenTrial): number[] | null {
-  const c = trial.systemAttrs[CONSTRAINTS_KEY];
-  return Array.isArray(c) ? (c as number[]) : null;
+  const listed = trial.systemAttrs[CONSTRAINTS_KEY];
+  const named = Object.keys(trial.systemAttrs).filter((k) => k.startsWith(NAMED_PREFIX));
+  if (named.length === 0) return Array.isArray(listed) ? (listed as number[]) : null;
+  const byKey = new Map<string, number>();
+  if (Array.isArray(listed)) listed.forEach((v, i) => byKey.set(String(i), v as number));
+  for (const k of named) byKey.set(k.slice(NAMED_PREFIX.length), trial.systemAttrs[k] as number);
+  return [...byKey.values()];
 }
 
 /** Total violation sum(max(0, c_k)); 0 for a feasible trial or one with no recorded constraints. */

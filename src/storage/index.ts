@@ -39,5 +39,7 @@ export async function getStorage(storage: string | Storage | undefined): Promise
 registerStorageBackend('sqlite:', (url) => require('./sqlite').openSqliteStorage(url));
 registerStorageBackend('postgresql:', (url) => require('./postgres').openPostgresStorage(url));
 registerStorageBackend('postgres:', (url) => require('./postgres').openPostgresStorage(url));
-// SQLAlchemy spelling, so a URL copied from an Optuna script works as is.
+// SQLAlchemy spellings (psycopg2, and psycopg 3, SQLAlchemy 2.1's default), so a URL copied from an
+// Optuna script works as is.
 registerStorageBackend('postgresql+psycopg2:', (url) => require('./postgres').openPostgresStorage(url));
+registerStorageBackend('postgresql+psycopg:', (url) => require('./postgres').openPostgresStorage(url));

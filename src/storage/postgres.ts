@@ -185,6 +185,14 @@ class PostgresConnection implements RdbConnection {
 
 /** Open an Optuna-schema PostgreSQL database (creating the tables in an empty one). */
 export async function openPostgresStorage(url: string, options: PostgresOptions = {}): Promise<RdbStorage> {
+  return RdbStorage.openWith(url, await openPostgresConnection(url, options));
+}
+
+/**
+ * A connection pool to the database of `url`, checked with one query, without looking at its schema.
+ * RdbStorage and `tunelab storage upgrade` build on it.
+ */
+export async function openPostgresConnection(url: string, options: PostgresOptions = {}): Promise<RdbConnection> {
   let pg: typeof PgTypes;
   try {
     // Loaded here, not at the top: `require('tunelab')` must not load database drivers.
@@ -221,5 +229,5 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
     await pool.end().catch(() => undefined);
     throw err;
   }
-  return RdbStorage.openWith(url, connection);
+  return connection;
 }

@@ -60,7 +60,7 @@ function translate(err: unknown, path: string): unknown {
 /** One operation queue per database file in this thread (see the module comment). */
 const fileQueues = new Map<string, { tail: Promise<unknown>; users: number }>();
 
-class SqliteConnection implements RdbConnection {
+export class SqliteConnection implements RdbConnection {
   readonly dialect = 'sqlite' as const;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private readonly queue: { tail: Promise<unknown>; users: number };
@@ -161,8 +161,11 @@ class SqliteConnection implements RdbConnection {
   }
 }
 
-/** Open (creating if needed) an Optuna-schema SQLite database. */
-export async function openSqliteStorage(url: string, options: SqliteOptions = {}): Promise<RdbStorage> {
+/**
+ * Open a connection to the SQLite file of `url` (creating the file unless `mustExist`), without
+ * looking at its schema. RdbStorage and `tunelab storage upgrade` build on it.
+ */
+export async function openSqliteConnection(url: string, options: SqliteOptions & { mustExist?: boolean } = {}): Promise<SqliteConnection> {
   const path = sqlitePathFromUrl(url);
   if (path !== ':memory:') {
     const dir = dirname(path);
@@ -171,6 +174,9 @@ export async function openSqliteStorage(url: string, options: SqliteOptions = {}
     }
     if (existsSync(path) && statSync(path).isDirectory()) {
       throw new StorageError(`${path} is a directory, not an SQLite database file. Give the path of a file.`);
+    }
+    if (options.mustExist && !existsSync(path)) {
+      throw new StorageError(`There is no database at ${path}. Check the path in the URL (sqlite:///relative or sqlite:////absolute).`);
     }
   }
   // Loaded here, not at the top: `require('tunelab')` must not load a native module.
@@ -185,7 +191,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions = {}
   }
   let db: BetterSqlite3.Database;
   try {
-    db = new Database(path, { timeout: options.busyTimeoutMs ?? 30_000 });
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? 30_000, fileMustExist: options.mustExist ?? false });
   } catch (err) {
     throw translate(err, path);
   }
@@ -197,13 +203,22 @@ export async function openSqliteStorage(url: string, options: SqliteOptions = {}
     db.close();
     throw translate(err, path);
   }
-  const connection = new SqliteConnection(db, path);
+  return new SqliteConnection(db, path);
+}
+
+/** Open (creating if needed) an Optuna-schema SQLite database. */
+export async function openSqliteStorage(url: string, options: SqliteOptions = {}): Promise<RdbStorage> {
+  const connection = await openSqliteConnection(url, options);
   const storage = await RdbStorage.openWith(url, connection);
+  // A database tunelab may only read (Optuna 3.0/3.1's schema) stays byte-for-byte as it was: switching
+  // to WAL rewrites the file header, so it keeps its journal mode.
+  if (!storage.writable) return storage;
   try {
     connection.enableWal();
   } catch (err) {
     await storage.close();
-    throw translate(err, path);
+    throw translate(err, connection.description);
   }
   return storage;
 }
+

@@ -170,3 +170,12 @@ export async function startPostgres(): Promise<PostgresServer> {
 export function currentUser(): string {
   return userInfo().username;
 }
+
+/**
+ * The same database as SQLAlchemy 2.1 (Optuna 5's engine) must be told it: a bare `postgresql://`
+ * there means the psycopg 3 driver, and the pinned environment has psycopg2 (tunelab accepts both
+ * spellings).
+ */
+export function sqlalchemyUrl(url: string): string {
+  return url.replace(/^postgres(ql)?:\/\//, 'postgresql+psycopg2://');
+}

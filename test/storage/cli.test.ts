@@ -1,12 +1,15 @@
-/** The `tunelab studies` and `tunelab worker` commands (run from the TypeScript sources). */
+/** The `tunelab studies`, `tunelab worker` and `tunelab storage upgrade` commands (run from the TypeScript sources). */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { createStudy, loadStudy, TrialState } from '../../src';
+import Database from 'better-sqlite3';
+import { createStudy, getStorage, loadStudy, StorageError, TrialState } from '../../src';
+import { createSchemaStatements } from '../../src/storage/rdb/schema';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
@@ -82,5 +85,128 @@ describe('tunelab worker', () => {
     const bad = await tunelab('worker', '--storage', url, '--study', 'x', '--n-trials', 'many', objective);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--n-trials must be an integer/);
+  });
+});
+
+/**
+ * A SQLite database as Optuna 3.0/3.1 left it (schema v3.0.0.d, written here statement by statement)
+ * holding one study with two finished trials.
+ */
+function legacyDatabase(name: string, revision = 'v3.0.0.d'): { path: string; url: string } {
+  const path = join(dir, name);
+  const db = new Database(path);
+  for (const statement of createSchemaStatements('sqlite', 'v3.0.0.d')) db.exec(statement);
+  db.exec(`INSERT INTO studies (study_name) VALUES ('old');
+    INSERT INTO study_directions (direction, study_id, objective) VALUES ('MINIMIZE', 1, 0);
+    INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) VALUES
+      (0, 1, 'COMPLETE', '2023-01-02 03:04:05.000000', '2023-01-02 03:04:06.000000'),
+      (1, 1, 'COMPLETE', '2023-01-02 03:05:05.000000', '2023-01-02 03:05:06.000000');
+    INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (1, 0, 0.5, 'FINITE'), (2, 0, 0.25, 'FINITE');
+    UPDATE alembic_version SET version_num = '${revision}';`);
+  db.close();
+  return { path, url: `sqlite:///${path}` };
+}
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const revisionOf = (path: string) => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      alembic: db.prepare('SELECT version_num FROM alembic_version').pluck().all(),
+      versionInfo: db.prepare('SELECT schema_version, library_version FROM version_info').raw().all(),
+      indexes: db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trials' ORDER BY name").raw().all(),
+    };
+  } finally {
+    db.close();
+  }
+};
+
+describe('tunelab storage upgrade', () => {
+  it('moves a v3.0.0.d database to v3.2.0.a (index, alembic_version, version_info), then says there is nothing to do', async () => {
+    const { path, url } = legacyDatabase('upgrade.db');
+    // Before: readable, not writable.
+    const before = await loadStudy({ studyName: 'old', storage: url });
+    assert.deepEqual(before.trials.map((t) => t.values), [[0.5], [0.25]]);
+    await assert.rejects(before.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 1, showProgressBar: false }), /tunelab storage upgrade/);
+    await before.storage.close();
+
+    const first = await tunelab('storage', 'upgrade', url);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, new RegExp(`Upgraded ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} from Optuna storage schema v3\\.0\\.0\\.d to v3\\.2\\.0\\.a`));
+    assert.deepEqual(revisionOf(path), {
+      alembic: ['v3.2.0.a'],
+      versionInfo: [[12, '5.0.0']],
+      indexes: [['trials_study_id_key', 'CREATE INDEX trials_study_id_key ON trials (study_id)']],
+    });
+
+    const study = await loadStudy({ studyName: 'old', storage: url });
+    await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 2, showProgressBar: false });
+    assert.deepEqual(study.trials.map((t) => t.number), [0, 1, 2, 3]);
+    await study.storage.close();
+
+    const second = await tunelab('storage', 'upgrade', '--storage', url);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /already at schema v3\.2\.0\.a.*nothing to do/);
+  });
+
+  it('refuses revisions it does not migrate, a missing file and an empty database, changing nothing', async () => {
+    const newer = legacyDatabase('newer.db', 'v9.9.9.z');
+    const older = legacyDatabase('older.db', 'v2.6.0.a');
+    for (const [db, expected] of [
+      [newer, /schema 'v9\.9\.9\.z'.*newer Optuna than tunelab knows.*Nothing was changed/s],
+      [older, /schema 'v2\.6\.0\.a'.*older than 3\.0.*optuna storage upgrade --storage URL.*Nothing was changed/s],
+    ] as const) {
+      const hash = sha(db.path);
+      const r = await tunelab('storage', 'upgrade', db.url);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, expected);
+      assert.equal(sha(db.path), hash, 'the file is unchanged');
+    }
+    const missing = join(dir, 'missing.db');
+    const r = await tunelab('storage', 'upgrade', `sqlite:///${missing}`);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /There is no database at .*missing\.db/);
+    assert.equal(existsSync(missing), false, 'no file was created');
+    const empty = join(dir, 'empty.db');
+    writeFileSync(empty, '');
+    const e = await tunelab('storage', 'upgrade', `sqlite:///${empty}`);
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, /holds no Optuna storage.*nothing to upgrade/s);
+    assert.equal(readFileSync(empty).length, 0);
+  });
+
+  it('runs as one transaction: a failing step leaves the database at v3.0.0.d', async () => {
+    const { path, url } = legacyDatabase('clash.db');
+    const db = new Database(path);
+    db.exec('CREATE INDEX trials_study_id_key ON trials (number)'); // not Optuna's
+    db.close();
+    const r = await tunelab('storage', 'upgrade', url);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /failed at 'CREATE INDEX trials_study_id_key.*rolled back; nothing was changed/s);
+    assert.deepEqual(revisionOf(path).alembic, ['v3.0.0.d']);
+    assert.deepEqual(revisionOf(path).versionInfo, [[12, '3.1.0']]);
+    // Still opened read-only, with the advice.
+    const storage = await getStorage(url);
+    await assert.rejects(storage.createNewStudy(['minimize']), (err: unknown) => err instanceof StorageError && /tunelab storage upgrade/.test((err as Error).message));
+    await storage.close();
+  });
+
+  it('explains bad usage with status 2, and bin/tunelab lists the command', async () => {
+    for (const [args, message] of [
+      [['storage'], /a sub-command is required: 'upgrade'/],
+      [['storage', 'downgrade', 'sqlite:///x.db'], /unknown sub-command 'downgrade'/],
+      [['storage', 'upgrade'], /the storage URL is required/],
+      [['storage', 'upgrade', 'sqlite:///a.db', 'sqlite:///b.db'], /give one storage URL, got 2/],
+    ] as const) {
+      const r = await tunelab(...args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /usage: tunelab storage upgrade URL/);
+    }
+    const help = await tunelab('storage', '--help');
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /v3\.0\.0\.d \(Optuna 3\.0\/3\.1\) to v3\.2\.0\.a \(Optuna 3\.2 to 5\.0\)/);
+    const top = execFileSync(process.execPath, [join(root, 'bin', 'tunelab.js'), '--help'], { encoding: 'utf8' });
+    assert.match(top, /\n  storage +'upgrade URL': upgrade a database from Optuna 3\.0\/3\.1's schema/);
   });
 });

@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createStudy, floatDistribution, getStorage, loadStudy, StorageError, TrialState } from '../../src';
-import { binDir, startPostgres, type PostgresServer } from '../helpers/postgres';
-import { storageContract } from './contract';
+import { binDir, sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON } from '../helpers/python';
+import { storageContract } from './contract';
 
 let server: PostgresServer;
 let counter = 0;
@@ -52,21 +52,23 @@ describe('PostgreSQL storage: batched writes and reused reads keep their order',
 });
 
 describe('PostgreSQL storage: schema and errors', () => {
-  it('creates exactly the schema Optuna 3.1 creates (plus one index on trials)', async () => {
+  it('creates exactly the schema Optuna 5.0 creates at v3.2.0.a (plus one index on trials)', async () => {
     const ours = await server.createDatabase('schema_ours');
     const theirs = await server.createDatabase('schema_theirs');
     await (await getStorage(ours)).close();
-    py(`import optuna; optuna.storages.RDBStorage('${theirs}')`);
+    py(`import optuna; optuna.storages.RDBStorage('${sqlalchemyUrl(theirs)}')`);
     const extra = /\nCREATE INDEX tunelab_ix_trials_study_id_number ON public\.trials USING btree \(study_id, number\);/;
     const oursDump = pgDump(ours);
     assert.match(oursDump, extra);
-    assert.equal(oursDump.replace(extra, ''), pgDump(theirs));
+    const theirsDump = pgDump(theirs);
+    assert.match(theirsDump, /CREATE INDEX ix_trials_study_id ON public\.trials USING btree \(study_id\);/);
+    assert.equal(oursDump.replace(extra, ''), theirsDump);
     const rows = py(`
 import sqlalchemy
-e = sqlalchemy.create_engine('${ours}')
+e = sqlalchemy.create_engine('${sqlalchemyUrl(ours)}')
 with e.connect() as c:
-    print(list(c.execute(sqlalchemy.text('select version_info_id, schema_version from version_info'))), list(c.execute(sqlalchemy.text('select * from alembic_version'))))`);
-    assert.equal(rows.trim(), "[(1, 12)] [('v3.0.0.d',)]");
+    print(list(c.execute(sqlalchemy.text('select version_info_id, schema_version, library_version from version_info'))), list(c.execute(sqlalchemy.text('select * from alembic_version'))))`);
+    assert.equal(rows.trim(), "[(1, 12, '5.0.0')] [('v3.2.0.a',)]");
   });
 
   it('reports a wrong password clearly', async () => {
@@ -92,9 +94,9 @@ with e.connect() as c:
     py(`
 import optuna, sqlalchemy
 optuna.logging.set_verbosity(optuna.logging.ERROR)
-s = optuna.create_study(storage='${url}', study_name='kept')
+s = optuna.create_study(storage='${sqlalchemyUrl(url)}', study_name='kept')
 s.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=3)
-e = sqlalchemy.create_engine('${url}')
+e = sqlalchemy.create_engine('${sqlalchemyUrl(url)}')
 with e.begin() as c:
     c.execute(sqlalchemy.text("update alembic_version set version_num = 'v3.0.0.c'"))`);
     const before = pgDump(url);
@@ -102,7 +104,7 @@ with e.begin() as c:
     assert.equal(pgDump(url), before);
     const count = py(`
 import sqlalchemy
-with sqlalchemy.create_engine('${url}').connect() as c:
+with sqlalchemy.create_engine('${sqlalchemyUrl(url)}').connect() as c:
     print(c.execute(sqlalchemy.text("select count(*) from trials where state = 'COMPLETE'")).scalar())`);
     assert.equal(count.trim(), '3');
   });

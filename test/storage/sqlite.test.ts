@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { copyStudy, createStudy, getStorage, loadStudy, StorageError, TrialState } from '../../src';
+import { PYTHON } from '../helpers/python';
 import { storageContract } from './contract';
 import { PYTHON } from '../helpers/python';
 
@@ -25,7 +26,7 @@ const sha = (path: string) => createHash('sha256').update(readFileSync(path)).di
 const py = (code: string) => execFileSync(PYTHON, ['-c', code], { encoding: 'utf8' });
 
 describe('SQLite storage: schema and errors', () => {
-  it("creates exactly the schema Optuna 3.1 creates (plus one index on trials)", async () => {
+  it("creates exactly the schema Optuna 5.0 creates at v3.2.0.a (plus one index on trials)", async () => {
     const ours = join(dir, 'ours.db');
     const theirs = join(dir, 'theirs.db');
     await (await getStorage(`sqlite:///${ours}`)).close();
@@ -37,11 +38,17 @@ import sqlite3, json
 c = sqlite3.connect('${path}')
 print(json.dumps({
   'schema': [list(r) for r in c.execute("select type, name, tbl_name, sql from sqlite_master where name not like 'tunelab_%' order by name")],
-  'version_info': [list(r) for r in c.execute('select version_info_id, schema_version from version_info')],
+  'version_info': [list(r) for r in c.execute('select version_info_id, schema_version, library_version from version_info')],
   'alembic': [list(r) for r in c.execute('select * from alembic_version')],
 }))`),
       );
-    assert.deepEqual(dump(ours), dump(theirs));
+    const [o, t] = [dump(ours), dump(theirs)];
+    assert.deepEqual(o, t);
+    assert.deepEqual([o.alembic, o.version_info], [[['v3.2.0.a']], [[1, 12, '5.0.0']]]);
+    assert.ok(
+      o.schema.some((r: string[]) => r[1] === 'ix_trials_study_id'),
+      `Optuna 5's index on trials(study_id) is there: ${JSON.stringify(o.schema.map((r: string[]) => r[1]))}`,
+    );
     const extra = py(`import sqlite3; print(sqlite3.connect('${ours}').execute("select sql from sqlite_master where name like 'tunelab_%'").fetchall())`);
     assert.match(extra, /CREATE INDEX .* ON trials \(study_id, number\)/);
   });
@@ -69,7 +76,7 @@ c = sqlite3.connect('${path}'); c.execute("update alembic_version set version_nu
     const before = sha(path);
     await assert.rejects(getStorage(`sqlite:///${path}`), (e: unknown) => {
       assert.ok(e instanceof StorageError);
-      assert.match((e as Error).message, /schema 'v2\.6\.0\.a'.*v3\.0\.0\.d.*optuna storage upgrade/s);
+      assert.match((e as Error).message, /schema 'v2\.6\.0\.a'.*'v3\.2\.0\.a'.*Optuna 5: 'optuna storage upgrade --storage URL'.*Nothing was changed/s);
       return true;
     });
     assert.equal(sha(path), before, 'the file is byte-for-byte unchanged');

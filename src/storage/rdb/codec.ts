@@ -1,7 +1,7 @@
 /**
  * How tunelab values map onto Optuna's RDB columns, so that Optuna reads what tunelab writes and the
  * other way round: enum names for states, directions and value types; non-finite floats as a NULL
- * value plus a type column; datetimes as naive local timestamps (Python's datetime.now());
+ * value plus a type column; trial datetimes as naive UTC timestamps (Optuna 5's RDB convention);
  * attributes as JSON text.
  */
 import { distributionFromJson, type Distribution } from '../../distributions';
@@ -69,26 +69,29 @@ export function decodeValue(value: number | null, type: string): number {
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /**
- * A naive local timestamp with microseconds, the text SQLAlchemy stores for Python's datetime.now()
- * in SQLite (and a literal PostgreSQL accepts for `timestamp without time zone`).
+ * A naive UTC timestamp with microseconds, the text SQLAlchemy stores in SQLite for the naive UTC
+ * datetimes Optuna 5 keeps in trials.datetime_start/complete (and a literal PostgreSQL accepts for
+ * `timestamp without time zone`). Optuna 5 turns them into local time when it reads them, so both
+ * sides agree on the instant whatever the machines' time zones. (Optuna 3.x stored naive local time;
+ * Optuna 5 reads such old rows as UTC too, and so does tunelab.)
  */
 export function formatDatetime(d: Date): string {
   return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}000`
+    `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}000`
   );
 }
 
 const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?/;
 
-/** Parse what formatDatetime, SQLAlchemy, PostgreSQL (`::text`) or SQLite's CURRENT_TIMESTAMP wrote. */
+/** Parse (as UTC) what formatDatetime, SQLAlchemy, PostgreSQL (`::text`) or SQLite's CURRENT_TIMESTAMP wrote. */
 export function parseDatetime(s: string | Date | null | undefined): Date | null {
   if (s === null || s === undefined) return null;
   if (s instanceof Date) return s;
   const m = DATETIME_RE.exec(s);
   if (!m) return null;
   const ms = m[7] ? Math.floor(Number((m[7] + '000').slice(0, 3))) : 0;
-  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms);
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
 }
 
 /** Attribute values as JSON text (undefined has no JSON form: stored as null). */

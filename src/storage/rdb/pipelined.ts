@@ -156,6 +156,7 @@ export class PipelinedRdbStorage extends RdbStorage {
   // ------------------------------------------------------------ trial writes (write-behind)
 
   override async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.refuseIfFinished(trialId, `take parameter '${name}'`);
     this.checkParamCompatibility(trialId, name, distribution);
     if (!Number.isFinite(internalValue)) throw new InvalidArgumentError(`Parameter '${name}' must be finite, got ${internalValue}.`);
@@ -170,6 +171,7 @@ export class PipelinedRdbStorage extends RdbStorage {
   }
 
   override async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
+    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.refuseIfFinished(trialId, `report a value at step ${step}`);
     const [v, type] = encodeIntermediate(value);
     this.enqueue({
@@ -194,10 +196,12 @@ export class PipelinedRdbStorage extends RdbStorage {
   }
 
   override async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.enqueueAttr('trial_user_attributes', trialId, key, value, true);
   }
 
   override async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.enqueueAttr('trial_system_attributes', trialId, key, value, false);
   }
 
@@ -216,6 +220,7 @@ export class PipelinedRdbStorage extends RdbStorage {
   }
 
   override async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     const attrs = Object.keys(template.userAttrs ?? {}).length + Object.keys(template.systemAttrs ?? {}).length;
     if (attrs > 0) {
       await this.barrier();
@@ -254,6 +259,7 @@ export class PipelinedRdbStorage extends RdbStorage {
     values?: readonly number[] | null,
     expectedState?: TrialState,
   ): Promise<boolean> {
+    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     const deferred = this.deferredErrors.get(trialId);
     if (deferred !== undefined) {
       this.deferredErrors.delete(trialId);

@@ -1,21 +1,33 @@
 /**
- * Optuna's RDB schema, alembic revision v3.0.0.d (Optuna 3.x), emitted the way SQLAlchemy emits it
- * for SQLite and PostgreSQL, so a database tunelab creates is the database Optuna would create:
- * the same tables, columns, types, constraints, enum types and version rows. Optuna decides
- * compatibility from `alembic_version` alone; the one index tunelab adds (trials by study) is an
- * ordinary extra index that Optuna neither needs nor objects to.
+ * Optuna's RDB schema at alembic revision v3.2.0.a (the head of Optuna 3.2 to 5.0), emitted the way
+ * SQLAlchemy emits it for SQLite and PostgreSQL, so a database tunelab creates is the database
+ * Optuna 5.0 would create: the same tables, columns, types, constraints, indexes, enum types and
+ * version rows. Optuna decides compatibility from `alembic_version` alone (it refuses any revision
+ * but its head); the one index tunelab adds (trials by study and number) is an ordinary extra index
+ * that Optuna neither needs nor objects to.
+ *
+ * Revisions tunelab knows:
+ * - v3.2.0.a (HEAD_REVISION): read and written.
+ * - v3.0.0.d (PREVIOUS_REVISION, Optuna 3.0/3.1): read only; `tunelab storage upgrade URL` moves it
+ *   to v3.2.0.a with `upgradeStatements`, as `optuna storage upgrade` does.
  */
 export type Dialect = 'sqlite' | 'postgres';
 
-/** The alembic head of Optuna 3.0/3.1; the only schema version tunelab reads and writes. */
-export const SCHEMA_REVISION = 'v3.0.0.d';
+/** The alembic head of Optuna 3.2-5.0: the schema tunelab creates, reads and writes. */
+export const HEAD_REVISION = 'v3.2.0.a';
+/** The head of Optuna 3.0/3.1: read, never written until upgraded. */
+export const PREVIOUS_REVISION = 'v3.0.0.d';
+/** Alembic revisions of Optuna releases before 3.0: only `optuna storage upgrade` migrates them. */
+export const OLDER_REVISIONS = ['v0.9.0.a', 'v1.2.0.a', 'v1.3.0.a', 'v2.4.0.a', 'v2.6.0.a', 'v3.0.0.a', 'v3.0.0.b', 'v3.0.0.c'];
+export type KnownRevision = typeof HEAD_REVISION | typeof PREVIOUS_REVISION;
 /** version_info.schema_version as Optuna writes it (frozen at 12 since alembic took over). */
 export const LEGACY_SCHEMA_VERSION = 12;
 /**
- * version_info.library_version: Optuna only prints it in an incompatibility message; we write the
- * Optuna release whose schema this is so Optuna's tools see a database they know.
+ * version_info.library_version: Optuna only prints it in its incompatibility message, and
+ * `optuna storage upgrade` sets it to the running release; we write the Optuna release whose head
+ * this is, so Optuna's tools see a database they know.
  */
-export const LIBRARY_VERSION = '3.1.0';
+export const LIBRARY_VERSION = '5.0.0';
 
 /** Enum columns: VARCHAR in SQLite (SQLAlchemy's non-native Enum), a named ENUM type in PostgreSQL. */
 const ENUMS = {
@@ -199,8 +211,14 @@ function createTable(t: Table, dialect: Dialect): string {
   return `CREATE TABLE ${t.name} (\n\t${lines.join(', \n\t')}\n)`;
 }
 
-/** Statements that create a fresh v3.0.0.d database, in Optuna's order, version rows included. */
-export function createSchemaStatements(dialect: Dialect): string[] {
+/**
+ * Statements that create a fresh database, in Optuna's order, version rows included. At the head this
+ * is what Optuna 5.0's `create_all` + `stamp` produce: its model declares trials.study_id indexed,
+ * which SQLAlchemy names `ix_trials_study_id`. (A database upgraded from v3.0.0.d carries the same
+ * index under the migration's name, `trials_study_id_key`; Optuna accepts both.) The v3.0.0.d form
+ * (Optuna 3.0/3.1, no index) is only for tests of reading and upgrading old databases.
+ */
+export function createSchemaStatements(dialect: Dialect, revision: KnownRevision = HEAD_REVISION): string[] {
   const out: string[] = [];
   if (dialect === 'postgres') {
     for (const [name, values] of Object.entries(ENUMS)) {
@@ -210,16 +228,34 @@ export function createSchemaStatements(dialect: Dialect): string[] {
   for (const t of TABLES) {
     out.push(createTable(t, dialect));
     if (t.name === 'studies') out.push('CREATE UNIQUE INDEX ix_studies_study_name ON studies (study_name)');
+    if (t.name === 'trials' && revision === HEAD_REVISION) out.push('CREATE INDEX ix_trials_study_id ON trials (study_id)');
   }
+  const library = revision === HEAD_REVISION ? LIBRARY_VERSION : '3.1.0';
   out.push(
-    `INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES (1, ${LEGACY_SCHEMA_VERSION}, '${LIBRARY_VERSION}')`,
+    `INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES (1, ${LEGACY_SCHEMA_VERSION}, '${library}')`,
   );
-  out.push(`INSERT INTO alembic_version (version_num) VALUES ('${SCHEMA_REVISION}')`);
+  out.push(`INSERT INTO alembic_version (version_num) VALUES ('${revision}')`);
   return out;
 }
 
 /**
- * Indexes Optuna lacks. Every per-trial table already leads a UNIQUE constraint with trial_id, so only
- * `trials` needs one: by (study_id, number), which serves "trials of a study" and "next number".
+ * v3.0.0.d -> v3.2.0.a, what Optuna's migration and `optuna storage upgrade` do: create the index,
+ * move alembic_version, and record the release in version_info. Run them in one transaction.
+ */
+export function upgradeStatements(): string[] {
+  return [
+    'CREATE INDEX trials_study_id_key ON trials (study_id)',
+    `UPDATE alembic_version SET version_num = '${HEAD_REVISION}' WHERE version_num = '${PREVIOUS_REVISION}'`,
+    `UPDATE version_info SET schema_version = ${LEGACY_SCHEMA_VERSION}, library_version = '${LIBRARY_VERSION}'`,
+  ];
+}
+
+/**
+ * Indexes Optuna lacks. Every per-trial table already leads a UNIQUE constraint with trial_id, and
+ * Optuna's own index covers "trials of a study"; "next number" (MAX(number) of a study, taken on every
+ * new trial) would still read every trial of the study through it, so tunelab keeps one index by
+ * (study_id, number), which answers it from one index entry. Optuna 5 ignores indexes it did not
+ * declare (its check reads alembic_version only) and its migrations never touch this one. Created
+ * only on databases tunelab may write (at the head revision).
  */
 export const EXTRA_INDEX_STATEMENTS = ['CREATE INDEX IF NOT EXISTS tunelab_ix_trials_study_id_number ON trials (study_id, number)'];

@@ -29,10 +29,8 @@ import {
   stateFromName,
 } from './codec';
 import type { RdbConnection, SqlRunner } from './connection';
-import { createSchemaStatements, EXTRA_INDEX_STATEMENTS, SCHEMA_REVISION, TABLE_NAMES, type Dialect } from './schema';
-
-/** Alembic revisions of older Optuna releases: `optuna storage upgrade` moves them to v3.0.0.d. */
-const OLDER_REVISIONS = ['v0.9.0.a', 'v1.2.0.a', 'v1.3.0.a', 'v2.4.0.a', 'v2.6.0.a', 'v3.0.0.a', 'v3.0.0.b', 'v3.0.0.c'];
+import { inspectSchema, listTables, readOnlyMessage, SCHEMA_LOCK_KEY, unusableMessage } from './revision';
+import { createSchemaStatements, EXTRA_INDEX_STATEMENTS, HEAD_REVISION, PREVIOUS_REVISION, type Dialect } from './schema';
 
 /** SQL fragments that differ between SQLite and PostgreSQL. */
 export class SqlDialect {
@@ -116,52 +114,41 @@ export class RdbStorage implements Storage {
 
   // ---------------------------------------------------------------- schema
 
-  private async listTables(runner: SqlRunner): Promise<Set<string>> {
-    const rows =
-      this.db.dialect === 'sqlite'
-        ? await runner.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-        : await runner.all<{ name: string }>(
-            'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()',
-          );
-    return new Set(rows.map((r) => r.name));
+  /**
+   * Why this storage may not write, or null when it may: set when the database is at Optuna 3.0/3.1's
+   * revision (v3.0.0.d), which tunelab reads but never changes on its own (see ./revision.ts).
+   */
+  private readOnlyReason: string | null = null;
+
+  private revision: string = HEAD_REVISION;
+
+  /** The database's alembic revision when it was opened (or after an upgrade was noticed). */
+  get schemaRevision(): string {
+    return this.revision;
+  }
+
+  /** Whether writes are allowed (false on a v3.0.0.d database until it is upgraded). */
+  get writable(): boolean {
+    return this.readOnlyReason === null;
   }
 
   private async prepareSchema(): Promise<void> {
-    let tables = await this.listTables(this.db);
-    if (!tables.has('alembic_version') && !tables.has('studies')) {
+    let state = await inspectSchema(this.db, this.db.dialect);
+    if (state.kind === 'empty') {
       await this.db.transaction(async (tx) => {
         // Two processes may open a fresh database at once: serialise and re-check.
-        if (this.db.dialect === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(7342001)');
-        if ((await this.listTables(tx)).has('alembic_version')) return;
+        if (this.db.dialect === 'postgres') await tx.all(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`);
+        if ((await listTables(tx, this.db.dialect)).has('alembic_version')) return;
         for (const statement of createSchemaStatements(this.db.dialect)) await tx.run(statement);
       });
-      tables = await this.listTables(this.db);
+      state = await inspectSchema(this.db, this.db.dialect);
     }
-    const where = this.db.description;
-    if (!tables.has('alembic_version')) {
-      throw new StorageError(
-        `${where} has an Optuna 'studies' table but no 'alembic_version': it was written by an Optuna release ` +
-          `older than 1.0. Upgrade it with a recent Optuna 3.x ('optuna storage upgrade --storage URL'), then open it again. Nothing was changed.`,
-      );
-    }
-    const versions = await this.db.all<{ version_num: string }>('SELECT version_num FROM alembic_version');
-    const version = versions[0]?.version_num;
-    if (version !== SCHEMA_REVISION) {
-      const advice = OLDER_REVISIONS.includes(version ?? '')
-        ? `It was written by an older Optuna. Upgrade it with Optuna 3.1: 'optuna storage upgrade --storage URL', then open it again.`
-        : `It was written by a newer Optuna than the 3.x schema tunelab reads. Use a new database for tunelab, ` +
-          `or copy the study into a v3.0.0.d database with Optuna 3.1 (optuna.copy_study).`;
-      throw new StorageError(
-        `${where} uses Optuna storage schema '${version ?? '(none)'}', but tunelab reads and writes schema '${SCHEMA_REVISION}'. ` +
-          `${advice} Nothing was changed.`,
-      );
-    }
-    const missing = TABLE_NAMES.filter((t) => !tables.has(t));
-    if (missing.length > 0) {
-      throw new StorageError(
-        `${where} says schema ${SCHEMA_REVISION} but lacks the tables ${missing.join(', ')}; it is damaged or not an Optuna ` +
-          `database. Point storage at a new database. Nothing was changed.`,
-      );
+    const problem = unusableMessage(state, this.db.description);
+    if (problem !== undefined || state.kind !== 'revision') throw new StorageError(problem ?? `${this.db.description}: no Optuna schema.`);
+    this.revision = state.revision!;
+    if (state.revision === PREVIOUS_REVISION) {
+      this.readOnlyReason = readOnlyMessage(this.db.description, this.url);
+      return;
     }
     for (const statement of EXTRA_INDEX_STATEMENTS) {
       // A read-only database still works, only slower: the index is an optimisation.
@@ -169,9 +156,26 @@ export class RdbStorage implements Storage {
     }
   }
 
+  /**
+   * Every write goes through here first. On a v3.0.0.d database it throws the StorageError that names
+   * the upgrade command, before anything is sent; if the database was upgraded meanwhile (by
+   * `tunelab storage upgrade` from another process) the storage becomes writable without reopening.
+   */
+  protected async requireWritable(): Promise<void> {
+    if (this.readOnlyReason === null) return;
+    const state = await inspectSchema(this.db, this.db.dialect);
+    if (state.kind === 'revision' && state.revision === HEAD_REVISION && state.missingTables.length === 0) {
+      this.readOnlyReason = null;
+      this.revision = HEAD_REVISION;
+      return;
+    }
+    throw new StorageError(this.readOnlyReason);
+  }
+
   // ---------------------------------------------------------------- studies
 
   async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
+    await this.requireWritable();
     const name = studyName ?? `no-name-${globalThis.crypto.randomUUID()}`;
     return this.db.transaction(async (tx) => {
       const rows = await tx.all<{ study_id: number }>(
@@ -196,6 +200,7 @@ export class RdbStorage implements Storage {
   }
 
   async deleteStudy(studyId: number): Promise<void> {
+    await this.requireWritable();
     await this.db.transaction(async (tx) => {
       await this.requireStudy(tx, studyId);
       const ofStudy = 'trial_id IN (SELECT trial_id FROM trials WHERE study_id = ?)';
@@ -331,6 +336,7 @@ export class RdbStorage implements Storage {
   }
 
   private async upsertStudyAttr(table: string, studyId: number, key: string, value: unknown, overwrite: boolean): Promise<boolean> {
+    await this.requireWritable();
     const p = this.sql.p.bind(this.sql);
     const changed = await this.db.run(
       `INSERT INTO ${table} (study_id, "key", value_json)
@@ -375,6 +381,7 @@ export class RdbStorage implements Storage {
   // ---------------------------------------------------------------- trials: writes
 
   async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+    await this.requireWritable();
     const state = template.state ?? TrialState.RUNNING;
     if (state !== TrialState.RUNNING && state !== TrialState.WAITING) {
       throw new InvalidArgumentError('createNewTrial: a new trial is RUNNING or WAITING.');
@@ -411,6 +418,7 @@ export class RdbStorage implements Storage {
    * values, attributes and datetimes. Numbers continue the target study's numbering. Used by copyStudy.
    */
   async addTrials(studyId: number, trials: readonly FrozenTrial[]): Promise<void> {
+    await this.requireWritable();
     await this.db.transaction(async (tx) => {
       await this.requireStudy(tx, studyId, true);
       const next = await tx.all<{ n: number }>('SELECT COALESCE(MAX(number), -1) + 1 AS n FROM trials WHERE study_id = ?', [studyId]);
@@ -483,6 +491,7 @@ export class RdbStorage implements Storage {
   }
 
   async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    await this.requireWritable();
     this.checkParamCompatibility(trialId, name, distribution);
     const p = this.sql.p.bind(this.sql);
     const changed = await this.db.run(
@@ -523,6 +532,7 @@ export class RdbStorage implements Storage {
     values?: readonly number[] | null,
     expectedState?: TrialState,
   ): Promise<boolean> {
+    await this.requireWritable();
     const expected = expectedPriorState(state, expectedState);
     const now = formatDatetime(new Date());
     const sets = ['state = ?'];
@@ -576,6 +586,7 @@ export class RdbStorage implements Storage {
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
+    await this.requireWritable();
     const p = this.sql.p.bind(this.sql);
     const [v, type] = encodeIntermediate(value);
     const changed = await this.db.run(
@@ -589,6 +600,7 @@ export class RdbStorage implements Storage {
   }
 
   private async setTrialAttr(table: string, trialId: number, key: string, value: unknown, onlyUnfinished: boolean): Promise<void> {
+    await this.requireWritable();
     const p = this.sql.p.bind(this.sql);
     const guard = onlyUnfinished ? this.writableGuard() : 'WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ?)';
     const changed = await this.db.run(
@@ -771,6 +783,7 @@ export class RdbStorage implements Storage {
   // ---------------------------------------------------------------- heartbeats
 
   async recordHeartbeat(trialId: number): Promise<void> {
+    await this.requireWritable();
     // The database's clock, as Optuna uses, so workers on machines with skewed clocks agree.
     await this.db.run(
       `INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, CURRENT_TIMESTAMP)
@@ -780,6 +793,7 @@ export class RdbStorage implements Storage {
   }
 
   async failStaleTrials(studyId: number, graceSeconds: number): Promise<number[]> {
+    await this.requireWritable();
     // Trials known finished never run again, so only new or unfinished ones need looking at.
     const selection = this.changedSelection(studyId, this.caches.get(studyId), 't.');
     const stale = await this.db.all<{ trial_id: number }>(
