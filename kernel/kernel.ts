@@ -463,7 +463,21 @@ export class Kernel implements IopubPublisher {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { isCompleteCode } = require('tslab/dist/converter') as typeof import('tslab/dist/converter');
     const r = isCompleteCode(code);
-    return r.completed ? { status: 'complete' } : { status: 'incomplete', indent: r.indent ?? '' };
+    if (!r.completed) return { status: 'incomplete', indent: r.indent ?? '' };
+    // Finished but not TypeScript (a syntax error no further line can fix): 'invalid', as IPython
+    // answers, so a console runs it and shows the error rather than waiting for more lines.
+    return this.hasSyntaxError(code) ? { status: 'invalid' } : { status: 'complete' };
+  }
+
+  private hasSyntaxError(code: string): boolean {
+    const ts = this.typescript;
+    // transpileModule reports syntax errors only (no type checking): cheap enough for every keystroke.
+    const out = ts.transpileModule(code, {
+      fileName: 'cell.ts',
+      reportDiagnostics: true,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS },
+    });
+    return (out.diagnostics ?? []).some((d) => d.category === ts.DiagnosticCategory.Error);
   }
 
   private complete(code: string, cursor: number): JsonObject {
