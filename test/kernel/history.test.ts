@@ -159,6 +159,25 @@ print(json.dumps({
     assert.equal(ipython.ended, true);
   });
 
+  it('two kernels sharing the file at once get their own sessions and lines', async () => {
+    const shared = path.join(dir, 'shared.sqlite');
+    const [one, two] = await Promise.all([kernelWithHistory(shared, dir), kernelWithHistory(shared, dir)]);
+    kernels.push(one.k, two.k);
+    for (let i = 0; i < 3; i++) {
+      await Promise.all([run(one.k, `'one ${i}'`), run(two.k, `'two ${i}'`)]);
+    }
+    const [mine, theirs] = await Promise.all([history(one.k, { hist_access_type: 'range', session: 0 }), history(two.k, { hist_access_type: 'range', session: 0 })]);
+    assert.notEqual(mine[0][0], theirs[0][0], 'distinct session numbers');
+    assert.deepEqual(mine.map((h) => h.slice(1)), [0, 1, 2].map((i) => [i + 1, `'one ${i}'`]));
+    assert.deepEqual(theirs.map((h) => h.slice(1)), [0, 1, 2].map((i) => [i + 1, `'two ${i}'`]));
+    // Both sessions are in the file: a search from either kernel sees the other's cells.
+    const both = await history(one.k, { hist_access_type: 'search', pattern: "'t*" });
+    assert.equal(both.length, 3);
+    const warnings = (one.stderr() + two.stderr()).split('\n').filter((l) => l.includes('history'));
+    assert.deepEqual(warnings, [], 'no history warnings');
+    await Promise.all([one.k.shutdown(), two.k.shutdown()]);
+  });
+
   it('a corrupt history file, or one that cannot be created, never stops the kernel: memory only, one warning', async () => {
     const corrupt = path.join(dir, 'corrupt.sqlite');
     writeFileSync(corrupt, 'this is not a SQLite database '.repeat(200));
