@@ -102,6 +102,10 @@ export class CommManager implements CommTransport {
     this.out.publish('update_display_data', { data: bundle, metadata, transient: { display_id: displayId } });
   }
 
+  clearOutput(opts: { wait?: boolean } = {}): void {
+    this.out.publish('clear_output', { wait: opts.wait === true });
+  }
+
   forget(commId: string): void {
     this.comms.delete(commId);
   }

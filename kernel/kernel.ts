@@ -18,6 +18,7 @@ import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
 import { CellExecutor, InterruptedError, toCellError, type CellError } from './executor';
 import { installRuntimeResolution, installTypeCheckerResolution, PACKAGE_ROOT } from './moduleResolution';
+import { History, HistoryRequestError, historyFile } from './history';
 import { InputRequests } from './inputRequests';
 import { MainSockets } from './mainSockets';
 import { OutputStreams } from './outputStreams';
@@ -62,6 +63,8 @@ declare global {
   function display(value: unknown, options?: { displayId?: string; metadata?: Record<string, unknown> }): TunelabDisplayHandle;
   /** Asks the frontend for a line of text; rejects at once if it does not accept input (nbclient, \`tunelab run\`). */
   function input(prompt?: string, options?: { password?: boolean }): Promise<string>;
+  /** Clears this cell's output (Jupyter's clear_output); with wait: true, only once new output arrives, so nothing flickers. */
+  function clearOutput(options?: { wait?: boolean }): void;
 }
 `;
 
@@ -81,6 +84,7 @@ export class Kernel implements IopubPublisher {
   private readonly comms: CommManager;
   private readonly inputs: InputRequests;
   private readonly streams: OutputStreams;
+  private readonly history = new History(historyFile(), kernelLog);
   private executionCount = 0;
   private executeQueue: Promise<void> = Promise.resolve();
   /** execute_requests received but not started; an error aborts them (Jupyter's stop_on_error). */
@@ -150,7 +154,10 @@ export class Kernel implements IopubPublisher {
   start(): void {
     this.executor = new CellExecutor({
       rootDir: this.options.rootDir ?? process.cwd(),
-      globals: { declarations: GLOBAL_DECLARATIONS, values: { display: this.displayFunction(), input: this.inputs.ask } },
+      globals: {
+        declarations: GLOBAL_DECLARATIONS,
+        values: { display: this.displayFunction(), input: this.inputs.ask, clearOutput: (options?: { wait?: boolean }) => this.comms.clearOutput(options) },
+      },
       interruptGraceMs: this.options.studyStopGraceMs ?? 10_000,
       interruptRequests: () => this.interrupts.requests,
       loopGuard: {
@@ -167,6 +174,8 @@ export class Kernel implements IopubPublisher {
     this.installTslabDisplayCompat();
     this.streams.install();
     process.on('SIGINT', () => this.onSignal());
+    // However the process ends (shutdown, parent gone), the cells not yet written reach the history.
+    process.on('exit', () => this.history.close());
     this.exitWithParent();
     process.on('uncaughtException', (err) => this.reportAsyncError('Uncaught exception in an async task of this cell', err));
     process.on('unhandledRejection', (reason) => this.reportAsyncError('Unhandled promise rejection in this cell', reason));
@@ -196,6 +205,8 @@ export class Kernel implements IopubPublisher {
     if (!this.sockets || !this.workerReady) return;
     this.status('starting');
     this.readyResolve();
+    // The history's session starts now, in the order kernels start, but off the first reply's path.
+    setImmediate(() => this.history.open());
   }
 
   /** Acts on an interrupt request, and publishes what the socket thread cannot (iopub belongs to this thread). */
@@ -397,7 +408,7 @@ export class Kernel implements IopubPublisher {
       case 'inspect_request':
         return this.reply(channel, msg, 'inspect_reply', this.inspect(String(c.code ?? ''), Number(c.cursor_pos ?? 0)));
       case 'history_request':
-        return this.reply(channel, msg, 'history_reply', { status: 'ok', history: [] });
+        return this.reply(channel, msg, 'history_reply', this.answerHistory(c));
       case 'comm_info_request':
         return this.reply(channel, msg, 'comm_info_reply', this.comms.info(typeof c.target_name === 'string' ? c.target_name : undefined));
       case 'comm_open':
@@ -439,11 +450,34 @@ export class Kernel implements IopubPublisher {
     };
   }
 
+  private answerHistory(request: JsonObject): JsonObject {
+    try {
+      return { status: 'ok', history: this.history.query(request) };
+    } catch (err) {
+      const e = err instanceof HistoryRequestError ? err : new HistoryRequestError(`history_request failed: ${(err as Error).message}`);
+      return { status: 'error', ename: e.name, evalue: e.message, traceback: [], history: [] };
+    }
+  }
+
   private isComplete(code: string): JsonObject {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { isCompleteCode } = require('tslab/dist/converter') as typeof import('tslab/dist/converter');
     const r = isCompleteCode(code);
-    return r.completed ? { status: 'complete' } : { status: 'incomplete', indent: r.indent ?? '' };
+    if (!r.completed) return { status: 'incomplete', indent: r.indent ?? '' };
+    // Finished but not TypeScript (a syntax error no further line can fix): 'invalid', as IPython
+    // answers, so a console runs it and shows the error rather than waiting for more lines.
+    return this.hasSyntaxError(code) ? { status: 'invalid' } : { status: 'complete' };
+  }
+
+  private hasSyntaxError(code: string): boolean {
+    const ts = this.typescript;
+    // transpileModule reports syntax errors only (no type checking): cheap enough for every keystroke.
+    const out = ts.transpileModule(code, {
+      fileName: 'cell.ts',
+      reportDiagnostics: true,
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS },
+    });
+    return (out.diagnostics ?? []).some((d) => d.category === ts.DiagnosticCategory.Error);
   }
 
   private complete(code: string, cursor: number): JsonObject {
@@ -473,8 +507,10 @@ export class Kernel implements IopubPublisher {
       this.reply(channel, msg, 'execute_reply', { status: 'aborted', execution_count: this.executionCount }, { status: 'aborted' });
       return;
     }
-    if (!silent && c.store_history !== false) this.executionCount++;
+    const storeHistory = !silent && c.store_history !== false;
+    if (storeHistory) this.executionCount++;
     const count = this.executionCount;
+    if (storeHistory) this.history.record(count, code);
     if (!silent) this.publish('execute_input', { code, execution_count: count });
 
     this.interrupts.waitForRaisedSignals();
@@ -496,9 +532,11 @@ export class Kernel implements IopubPublisher {
     if (outcome.status === 'ok') {
       if (outcome.hasValue && !silent && !isSilentResult(outcome.value)) {
         const displayId = displayIdOf(outcome.value);
+        const data = bundleFor(outcome.value);
+        if (storeHistory && typeof data['text/plain'] === 'string') this.history.recordOutput(count, data['text/plain']);
         this.publish('execute_result', {
           execution_count: count,
-          data: bundleFor(outcome.value),
+          data,
           metadata: {},
           // A widget's result can then be updated (update_display_data) like a display_data.
           ...(displayId ? { transient: { display_id: displayId } } : {}),
@@ -563,6 +601,7 @@ export class Kernel implements IopubPublisher {
     this.streams.flush();
     this.worker.postMessage({ kind: 'close' } satisfies ToSocketThread);
     this.closed = true;
+    this.history.close();
     try {
       this.executor.close();
     } catch {

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Creates (or reuses) the one pinned Python environment that tests and benchmarks compare against:
 # Optuna 5.0, optuna-dashboard, scikit-learn 1.9, PyTorch 2.13 (CPU), JupyterLab 4.6, Notebook 7.6,
-# ipywidgets 8, nbclient, nbconvert, papermill, jupyter_kernel_test (python/requirements.txt).
+# ipywidgets 8, nbclient, nbconvert, papermill, jupyter_kernel_test (python/requirements.txt), and
+# python/papermill-tunelab (papermill's TypeScript parameters).
 #
-# Where: $TUNELAB_PYTHON_ENV if set, else ~/.cache/tunelab/python-<hash of requirements.txt>, so a
+# Where: $TUNELAB_PYTHON_ENV if set, else ~/.cache/tunelab/python-<hash of requirements.txt and the plugin>, so a
 # fresh clone on the same machine reuses it and a changed pin builds a new one. No root needed.
 # Prints the environment's directory on stdout (its interpreter is <dir>/bin/python).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 req="$root/python/requirements.txt"
-hash="$(sha256sum "$req" | cut -c1-12)"
+# python/papermill-tunelab is installed from the repository, so its sources are part of the key.
+plugin="$root/python/papermill-tunelab"
+hash="$(cat "$req" "$plugin/pyproject.toml" "$plugin"/papermill_tunelab/*.py | sha256sum | cut -c1-12)"
 dir="${TUNELAB_PYTHON_ENV:-${XDG_CACHE_HOME:-$HOME/.cache}/tunelab/python-$hash}"
 if [ -f "$dir/.complete" ]; then
   echo "$dir"
@@ -34,7 +37,8 @@ mkdir -p "$(dirname "$dir")"
 "$base" -m venv "$dir"
 # pip warns once per package that the machine's local wheel mirrors lack: noise, filtered out.
 log="$(mktemp)"
-if ! "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" >"$log" 2>&1; then
+# From the repository's root: requirements.txt names the local plugin as ./python/papermill-tunelab.
+if ! (cd "$root" && "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req") >"$log" 2>&1; then
   grep -v "is ignored: it is neither a file nor a directory" "$log" >&2 || true
   rm -f "$log"
   echo "python-env: pip could not install python/requirements.txt (above)." >&2
@@ -43,6 +47,6 @@ fi
 rm -f "$log"
 "$dir/bin/python" -m pip check >&2
 # Jupyter's widget manager must be there, or JupyterLab shows no widgets: fail here, not in a test.
-"$dir/bin/python" -c 'import optuna, optuna_dashboard, sklearn, torch, jupyterlab, notebook, ipywidgets, jupyterlab_widgets, nbclient, papermill' >&2
+"$dir/bin/python" -c 'import optuna, optuna_dashboard, sklearn, torch, jupyterlab, notebook, ipywidgets, jupyterlab_widgets, nbclient, papermill, papermill_tunelab' >&2
 touch "$dir/.complete"
 echo "$dir"

@@ -34,6 +34,6 @@ export { StudyMonitor, type MonitoredStudy, type StudyMonitorOptions, type Monit
 export { ScheduleView, CVResults, type ScheduleDescriptionInput, type CVFoldRow } from './tunelabWidgets';
 export { optimizationHistoryLive, paretoFrontLive } from './liveHistory';
 export { installWidgetSupport, flushAllWidgets, liveOptimizeObserverFactory } from './install';
-export { getCommTransport, setCommTransport, type CommTransport, type CommHandle } from './transport';
+export { getCommTransport, setCommTransport, clearOutput, type CommTransport, type CommHandle } from './transport';
 export { Throttle, setThrottleDefaults, DEFAULT_INTERVAL_MS, type Clock } from './throttle';
 export * from './protocol';

@@ -34,6 +34,8 @@ export interface CommTransport {
   display(bundle: JsonObject, opts?: DisplayOptions): void;
   /** update_display_data for an earlier display with that displayId. */
   updateDisplay(bundle: JsonObject, displayId: string, metadata?: JsonObject): void;
+  /** clear_output on the current cell; `wait`: clear only when the next output arrives. */
+  clearOutput?(opts?: { wait?: boolean }): void;
 }
 
 // Kept on globalThis under a registered symbol, not in module state: a notebook may load its own
@@ -51,6 +53,15 @@ export function setCommTransport(t: CommTransport | null): void {
 /** The kernel's transport, or null when not running inside the tunelab kernel. */
 export function getCommTransport(): CommTransport | null {
   return (globalThis as Holder)[TRANSPORT_KEY] ?? null;
+}
+
+/**
+ * Clears the output of the cell the calling code belongs to (Jupyter's clear_output), as a cell's
+ * own `clearOutput()` does; `wait: true` defers the clearing until new output arrives, so a
+ * redrawn display does not flicker. Outside the tunelab kernel it does nothing.
+ */
+export function clearOutput(options: { wait?: boolean } = {}): void {
+  getCommTransport()?.clearOutput?.(options);
 }
 
 /**
