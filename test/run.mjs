@@ -1,7 +1,8 @@
 // Runs every test file (test/**/*.test.ts) with Node's built-in test runner, TypeScript loaded by tsx.
 // Usage: node test/run.mjs [substring ...]   (only files whose path contains one of the substrings)
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,9 +25,14 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
+// Kernels started by the tests keep their input history in a file of this run, not in the user's
+// ~/.local/share/tunelab/history.sqlite (tests that check the default location set their own).
+const scratch = mkdtempSync(join(tmpdir(), 'tunelab-test-run-'));
+const env = { ...process.env, TUNELAB_HISTORY_FILE: process.env.TUNELAB_HISTORY_FILE ?? join(scratch, 'history.sqlite') };
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env },
 );
+rmSync(scratch, { recursive: true, force: true });
 process.exit(result.status ?? 1);
