@@ -18,6 +18,14 @@ if [ -f "$dir/.complete" ]; then
   echo "$dir"
   exit 0
 fi
+# Two test files (or a test and a benchmark) may ask at once: one creates, the others wait for it.
+mkdir -p "$(dirname "$dir")"
+exec 9>"$dir.lock"
+flock 9
+if [ -f "$dir/.complete" ]; then
+  echo "$dir"
+  exit 0
+fi
 base="${TUNELAB_BASE_PYTHON:-}"
 if [ -z "$base" ]; then
   for candidate in python3.11 python3; do
