@@ -3,7 +3,7 @@
  *
  *  1. 10,000 rapid `progress.value = i` assignments on an IntProgress: tunelab (coalesced to <= 20
  *     messages/s), tunelab with coalescing off (interval 0: one message per change), and the peer,
- *     Debian's ipywidgets (6.0) whose traitlets sync sends one comm message per assignment.
+ *     ipywidgets 8 (the pinned Python environment), whose traitlets sync sends one comm message per assignment.
  *  2. A 10,000-trial study with a trivial objective: optimize() with the live StudyMonitor + history
  *     plot against optimize() with showProgressBar: false — the per-trial overhead the widgets add.
  *
@@ -80,19 +80,16 @@ function rapidUpdates(intervalMs: number): { ms: number; messages: number } {
 function ipywidgetsPeer(): { ms: number; messages: number; version: string } | { error: string } {
   const script = `
 import json, time
+import comm
 import ipywidgets as w
-from ipykernel.comm import Comm
 sent = [0]
-def _publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
-    json.dumps(data)
-    sent[0] += 1
-Comm._publish_msg = _publish_msg
-class _CM:
-    def register_comm(self, c): pass
-    def unregister_comm(self, c): pass
-class _K:
-    comm_manager = _CM()
-Comm.kernel = property(lambda self: _K())
+# ipywidgets 8 opens its comms through the comm package's replaceable factory (what ipykernel
+# installs in a kernel): count each message and serialise it, as a kernel would before sending.
+class CountingComm(comm.base_comm.BaseComm):
+    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        json.dumps(data)
+        sent[0] += 1
+comm.create_comm = lambda *a, **k: CountingComm(*a, **k)
 times = []
 for rep in range(3):
     p = w.IntProgress(max=${N})
