@@ -1,5 +1,5 @@
 /**
- * Simple regret of tunelab's GP, CMA-ES and TPE samplers against Optuna 3.1's TPE and CMA-ES, side
+ * Simple regret of tunelab's GP, CMA-ES and TPE samplers against Optuna 5.0's TPE and CMA-ES, side
  * by side in one run: median (and quartiles) over seeds of best-found minus known minimum after 50
  * and 100 trials, on Branin, Hartmann-3, Hartmann-6, Rosenbrock-4D and Ackley-5D; plus the GP's
  * suggest time at 200 trials.

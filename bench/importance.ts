@@ -1,7 +1,7 @@
 /**
- * Parameter-importance speed, tunelab vs Optuna 3.1, on identical trials: fANOVA (64 trees, as
+ * Parameter-importance speed, tunelab vs Optuna 5.0, on identical trials: fANOVA (64 trees, as
  * Optuna's FanovaImportanceEvaluator) and mean decrease in impurity, plus tunelab's fANOVA with all
- * pairwise interactions (Optuna 3.1 has no interactions). Also records whether the rankings agree.
+ * pairwise interactions (Optuna 5.0 has no interactions). Also records whether the rankings agree.
  * Run: npx tsx bench/importance.ts   (about two minutes, mostly Optuna; results in bench/results/importance.json)
  */
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-"""Optuna 3.1 side of bench/importance.ts: times get_param_importances on trials given as JSON.
+"""Optuna 5.0 side of bench/importance.ts: times get_param_importances on trials given as JSON.
 
 stdin: {"cases": [{"name", "repeats", "trials": [{"params", "distributions", "value"}]}]}
 stdout: {name: {"fanova_ms": [...], "mdi_ms": [...], "fanova": {...}, "mdi": {...}}}

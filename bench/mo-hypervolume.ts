@@ -1,6 +1,6 @@
 /**
  * Multi-objective: hypervolume after 200 trials on ZDT1 and ZDT2 (30 variables), tunelab's
- * NSGAIISampler (uniform crossover, the default, and SBX) against Optuna 3.1's NSGAIISampler, both
+ * NSGAIISampler (uniform crossover, the default, and SBX) against Optuna 5.0's NSGAIISampler, both
  * with population 50, side by side in one run. The hypervolume of each run's trials is computed by
  * the same code for every sampler (reference point (1.1, 11): f1 lies in [0, 1], f2 below g <= 10).
  *

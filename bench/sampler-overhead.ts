@@ -1,6 +1,6 @@
 /**
  * Sampler overhead: milliseconds per trial of TPE (seed 0, Optuna's defaults) on Branin with
- * in-memory storage, tunelab vs Optuna 3.1, in one run. The objective costs microseconds, so the
+ * in-memory storage, tunelab vs Optuna 5.0, in one run. The objective costs microseconds, so the
  * figure is the sampler plus the study's own bookkeeping.
  *
  *   npx tsx bench/sampler-overhead.ts [--optuna-window 50]
@@ -155,7 +155,7 @@ function fmt(v: number): string {
   const tunelabPrefilled = await tunelabWindow(points);
   console.log(`tunelab TPE trials ${PREFILL}-${PREFILL + TUNELAB_WINDOW} after prefill: ${fmt(tunelabPrefilled.cpuMsPerTrial)} ms/trial CPU`);
 
-  console.log('running Optuna 3.1 (100 and 1,000 trials, then the prefilled window)...');
+  console.log('running Optuna 5.0 (100 and 1,000 trials, then the prefilled window)...');
   const r = spawnSync(PYTHON, ['-c', OPTUNA_SCRIPT], {
     input: JSON.stringify({ sizes: [[100, 3], [1000, 1]], prefill: points, window: OPTUNA_WINDOW }),
     encoding: 'utf8',

@@ -1,7 +1,7 @@
 /**
  * Search quality: median simple regret (best value found minus the known minimum) after 100 trials
  * over 20 seeds, on Branin, Hartmann-3, Hartmann-6, Rosenbrock-4D and Ackley-5D, for tunelab's
- * Random, QMC and TPE samplers and Optuna 3.1's Random and TPE samplers, in one run. Both sides use
+ * Random, QMC and TPE samplers and Optuna 5.0's Random and TPE samplers, in one run. Both sides use
  * the same function definitions (bench/functions.ts) and each library's default settings.
  *
  *   npx tsx bench/search-quality.ts [--seeds 20] [--trials 100] [--first-seed 0] [--functions ackley5,branin]

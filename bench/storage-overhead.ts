@@ -1,5 +1,5 @@
 /**
- * Storage overhead per trial: tunelab vs Optuna 3.1's RDBStorage on the same kind of database
+ * Storage overhead per trial: tunelab vs Optuna 5.0's RDBStorage on the same kind of database
  * (SQLite file, PostgreSQL 15 server), for studies that already hold ~1,000 and ~10,000 trials,
  * with 1 and 4 worker processes. Both sides use a RandomSampler and a trivial objective, so the time
  * is the storage (plus each library's fixed per-trial bookkeeping, measured with in-memory storage and
@@ -32,7 +32,7 @@ import {
   type FrozenTrial,
   type Trial,
 } from '../src';
-import { startPostgres } from '../test/helpers/postgres';
+import { sqlalchemyUrl, startPostgres } from '../test/helpers/postgres';
 import { PYTHON } from '../test/helpers/python';
 
 const execFileAsync = promisify(execFile);
@@ -106,7 +106,7 @@ function runTunelabChild(url: string, name: string, n: number, startAt: number):
 }
 
 async function runOptunaChild(url: string, name: string, n: number, startAt: number): Promise<ChildResult> {
-  const { stdout } = await execFileAsync(PYTHON, ['-c', PY_CHILD, url, name, String(n), String(startAt)], {
+  const { stdout } = await execFileAsync(PYTHON, ['-c', PY_CHILD, sqlalchemyUrl(url), name, String(n), String(startAt)], {
     maxBuffer: 1 << 20,
   });
   return JSON.parse(stdout.trim().split('\n').pop()!);
