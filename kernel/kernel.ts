@@ -16,7 +16,7 @@ import { createLoopGuard } from './loopGuard';
 import { stopAllStudies } from '../src/study';
 import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
-import { CellExecutor, InterruptedError, toCellError, type CellError } from './executor';
+import { CellExecutor, errorOutcome, InterruptedError, toCellError, type CellError } from './executor';
 import { installRuntimeResolution, installTypeCheckerResolution, PACKAGE_ROOT } from './moduleResolution';
 import { InputRequests } from './inputRequests';
 import { MainSockets } from './mainSockets';
@@ -98,6 +98,8 @@ export class Kernel implements IopubPublisher {
   private readonly socketThreadRequests: MessagePort;
   /** The execute_request whose cell is running (where an interrupt warning goes). */
   private runningCell: MessageHeader | undefined;
+  /** Requests answered already (so a failing handler is answered once, see replyWithError). */
+  private readonly repliedTo = new WeakSet<JupyterMessage>();
 
   constructor(private readonly options: KernelOptions) {
     this.ready = new Promise((r) => (this.readyResolve = r));
@@ -278,8 +280,21 @@ export class Kernel implements IopubPublisher {
   }
 
   private reply(channel: Channel, req: JupyterMessage, msgType: string, content: JsonObject, metadata: JsonObject = {}): void {
+    this.repliedTo.add(req);
     this.streams.flush();
     this.send(channel, req.identities, msgType, content, req.header, metadata);
+  }
+
+  /**
+   * A request whose handler failed before replying still gets its reply, with status "error"
+   * (messaging spec: every *_reply may carry ename/evalue/traceback): a frontend waiting for it
+   * must never hang.
+   */
+  private replyWithError(channel: Channel, req: JupyterMessage, err: unknown): void {
+    const type = req.header.msg_type;
+    if (this.repliedTo.has(req) || !type.endsWith('_request')) return;
+    const e = toCellError(err);
+    this.reply(channel, req, type.replace(/_request$/, '_reply'), { status: 'error', ename: e.ename, evalue: e.evalue, traceback: e.traceback });
   }
 
   private status(state: 'busy' | 'idle' | 'starting', parent?: MessageHeader): void {
@@ -377,6 +392,7 @@ export class Kernel implements IopubPublisher {
         await this.handle(channel, msg);
       } catch (err) {
         kernelLog(`error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);
+        this.replyWithError(channel, msg, err);
       } finally {
         this.status('idle', msg.header);
       }
@@ -442,7 +458,14 @@ export class Kernel implements IopubPublisher {
   private isComplete(code: string): JsonObject {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { isCompleteCode } = require('tslab/dist/converter') as typeof import('tslab/dist/converter');
-    const r = isCompleteCode(code);
+    let r: ReturnType<typeof isCompleteCode>;
+    try {
+      r = isCompleteCode(code);
+    } catch (err) {
+      // The parser can overflow its stack on deeply nested input: the kernel cannot tell.
+      kernelLog(`is_complete_request: the parser failed (${(err as Error).message}); answering "unknown"`);
+      return { status: 'unknown' };
+    }
     return r.completed ? { status: 'complete' } : { status: 'incomplete', indent: r.indent ?? '' };
   }
 
@@ -483,6 +506,9 @@ export class Kernel implements IopubPublisher {
     let outcome: Awaited<ReturnType<CellExecutor['execute']>>;
     try {
       outcome = await this.executor.execute(code, `cell[${count}]`);
+    } catch (err) {
+      // The executor reports a cell's failures itself; anything else still ends in an error reply.
+      outcome = errorOutcome(err);
     } finally {
       this.runningCell = undefined;
       this.inputs.cellFinished();
