@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KernelClient } from '../../kernel/runner/client';
-import { resultText, run, startKernel } from './helpers';
+import { ofType, resultText, run, startKernel } from './helpers';
 
 describe('tunelab kernel: reliability', () => {
   let k: KernelClient;
@@ -47,5 +47,28 @@ describe('tunelab kernel: reliability', () => {
     const comp = await k.request('shell', 'complete_request', { code, cursor_pos: 3001 }, { timeoutMs: 60_000 });
     assert.equal(comp.reply.header.msg_type, 'complete_reply');
     assert.equal(resultText(await run(k, '2 + 2')), '4');
+  });
+
+  it('a widget update whose buffer_paths go through __proto__ / constructor / prototype pollutes nothing', async () => {
+    const r = await run(k, "import { IntSlider } from 'tunelab/widgets';\nconst slider = new IntSlider({ value: 3 });\nslider");
+    const open = ofType(r, 'comm_open').find((m) => (m.content.data as { state: { _model_name?: string } }).state._model_name === 'IntSliderModel');
+    assert.ok(open, 'the slider opened no comm');
+    const commId = String(open.content.comm_id);
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      await k.sendAndWaitIdle(
+        'shell',
+        'comm_msg',
+        { comm_id: commId, data: { method: 'update', state: { value: 4 }, buffer_paths: [[key, 'polluted'], ['value', key, 'polluted']] } },
+        { buffers: [Buffer.from('x'), Buffer.from('y')] },
+      );
+    }
+    // A JSON state key "__proto__" (an own key after JSON.parse) neither.
+    await k.sendAndWaitIdle('shell', 'comm_msg', { comm_id: commId, data: JSON.parse('{"method":"update","state":{"__proto__":{"polluted":1}},"buffer_paths":[]}') });
+    assert.equal(resultText(await run(k, '({} as any).polluted === undefined && (Object.prototype as any).polluted === undefined')), 'true');
+    assert.equal(resultText(await run(k, 'slider.value')), '3');
+    // Re-running a cell works, and a valid update still applies.
+    await k.sendAndWaitIdle('shell', 'comm_msg', { comm_id: commId, data: { method: 'update', state: { value: 6 }, buffer_paths: [] } });
+    assert.equal(resultText(await run(k, 'slider.value')), '6');
+    assert.equal(resultText(await run(k, 'slider.value')), '6');
   });
 });
