@@ -19,6 +19,7 @@ import { currentParent, requestContext, setLastParent } from './context';
 import { CellExecutor, errorOutcome, InterruptedError, toCellError, type CellError } from './executor';
 import { installRuntimeResolution, installTypeCheckerResolution, PACKAGE_ROOT } from './moduleResolution';
 import { InputRequests } from './inputRequests';
+import { DigestHistory } from './digestHistory';
 import { MainSockets } from './mainSockets';
 import { OutputStreams } from './outputStreams';
 import { bundleFor, type MimeBundle } from './richDisplay';
@@ -92,6 +93,8 @@ export class Kernel implements IopubPublisher {
   private readonly tsVersion: string;
   private readonly typescript: typeof import('typescript');
   private readonly interrupts = new InterruptCounter();
+  /** Signatures accepted so far, shared with the socket thread (replays are refused). */
+  private readonly digests = new DigestHistory();
   private sockets: MainSockets | undefined;
   private workerReady = false;
   /** Where the socket thread's requests (MainThreadRequest) arrive. */
@@ -132,6 +135,7 @@ export class Kernel implements IopubPublisher {
       session: this.session,
       interruptGraceMs: options.signalGraceMs ?? 2000,
       interruptCounter: this.interrupts.shared,
+      digestHistory: this.digests.shared,
       requestPort: channel.port2,
       drainHookKey: DRAIN_HOOK_KEY,
     };
@@ -184,7 +188,7 @@ export class Kernel implements IopubPublisher {
 
   private async openSockets(): Promise<void> {
     try {
-      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog);
+      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog, this.digests);
     } catch (err) {
       kernelLog(`could not bind the shell, stdin and iopub sockets: ${(err as Error).message}`);
       process.exit(1);
@@ -208,6 +212,10 @@ export class Kernel implements IopubPublisher {
     }
     if (r.kind === 'interrupt') {
       if (this.interrupts.takeRequest()) this.stopRunningWork();
+      return;
+    }
+    if (r.kind === 'shutdown') {
+      this.exitNow();
       return;
     }
     if (!this.runningCell) return;
@@ -597,6 +605,18 @@ export class Kernel implements IopubPublisher {
     // The main thread's sockets close once the socket thread has sent the shutdown reply
     // ('closed'); if it cannot within a few seconds, exit anyway.
     setTimeout(() => process.exit(0), 3000).unref();
+  }
+
+  /**
+   * shutdown_request on control, already answered by the socket thread: exit now. This may run in
+   * the middle of a cell's synchronous code (through the inspector), where no timer or message would
+   * be served again, so nothing here waits.
+   */
+  private exitNow(): void {
+    if (!this.closed) this.streams.flush();
+    this.closed = true;
+    this.sockets?.close();
+    process.exit(0);
   }
 }
 
