@@ -5,6 +5,7 @@ import { Rng } from '../rng';
 import type { Study } from '../study';
 import { FIXED_PARAMS_KEY } from '../trial';
 import type { Sampler } from './base';
+import { hasKey, setKey } from '../dict';
 
 /** Trial system attribute holding the index of the grid point the trial evaluates (Optuna's name). */
 export const GRID_ID_KEY = 'grid_id';
@@ -75,7 +76,7 @@ export class GridSampler implements Sampler {
     // Mixed radix with the last name varying fastest.
     for (let i = this.paramNames.length - 1; i >= 0; i--) {
       const n = this.values[i].length;
-      out[this.paramNames[i]] = this.values[i][rest % n];
+      setKey(out, this.paramNames[i], this.values[i][rest % n]);
       rest = Math.floor(rest / n);
     }
     return out;
@@ -84,7 +85,7 @@ export class GridSampler implements Sampler {
   async beforeTrial(study: Study, trial: FrozenTrial): Promise<void> {
     this.resetIfNewStudy(study);
     // An enqueued trial carries its own values; it does not consume a grid point.
-    if (FIXED_PARAMS_KEY in trial.systemAttrs) return;
+    if (hasKey(trial.systemAttrs, FIXED_PARAMS_KEY)) return;
     const existing = trial.systemAttrs[GRID_ID_KEY];
     if (typeof existing === 'number') {
       this.gridIdOfTrial.set(trial.trialId, existing);

@@ -7,6 +7,7 @@ import type { Sampler } from './base';
 import { sampleUniformInternal } from './random';
 import { IntersectionSearchSpace } from './searchSpace';
 import { SOBOL_MAX_DIMENSIONS, SobolSequence } from './sobol';
+import { setKey } from '../dict';
 
 export interface QMCSamplerOptions {
   /** Seeds the scrambling and the independent fallback. */
@@ -56,7 +57,7 @@ export class QMCSampler implements Sampler {
   inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
     for (const [name, d] of Object.entries(this.space.calculate(study))) {
-      if (!isSingle(d)) out[name] = d;
+      if (!isSingle(d)) setKey(out, name, d);
     }
     return out;
   }
@@ -78,7 +79,7 @@ export class QMCSampler implements Sampler {
     const u = this.sequence.point(Math.max(0, trial.number - 1));
     const out: Record<string, number> = {};
     names.forEach((name, i) => {
-      out[name] = fromUnit(searchSpace[name], u[i]);
+      setKey(out, name, fromUnit(searchSpace[name], u[i]));
     });
     return out;
   }

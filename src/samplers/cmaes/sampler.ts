@@ -9,6 +9,7 @@ import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
 import { defaultPopsize, initialState, sampleCandidate, shouldStop, tell, type CmaState } from './cma';
 import { applyMargin, type MarginCell } from './margin';
+import { hasKey, ownValue, setKey } from '../../dict';
 
 /** Trial system attributes (generation bookkeeping shared across processes through storage). */
 export const CMA_RESTART_KEY = 'cma:restart';
@@ -92,7 +93,7 @@ export class CmaEsSampler implements Sampler {
   inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
     for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) {
-      if (!isSingle(d) && d.kind !== 'categorical') out[name] = d;
+      if (!isSingle(d) && d.kind !== 'categorical') setKey(out, name, d);
     }
     return out;
   }
@@ -123,7 +124,7 @@ export class CmaEsSampler implements Sampler {
           (t) =>
             t.systemAttrs[CMA_RESTART_KEY] === restart &&
             t.systemAttrs[CMA_GENERATION_KEY] === state.generation &&
-            names.every((nm) => nm in t.internalParams),
+            names.every((nm) => hasKey(t.internalParams, nm)),
         )
         .slice(0, state.popsize);
       if (members.length >= state.popsize) {
@@ -155,7 +156,7 @@ export class CmaEsSampler implements Sampler {
     this.pending.delete(trial.trialId);
     if (!values) return {};
     const out: Record<string, number> = {};
-    for (const name of Object.keys(space)) if (name in values) out[name] = values[name];
+    for (const name of Object.keys(space)) if (hasKey(values, name)) setKey(out, name, values[name]);
     return out;
   }
 
@@ -194,7 +195,7 @@ function candidateOf(t: FrozenTrial, enc: SpaceEncoding, useStored: boolean): nu
   if (useStored && Array.isArray(stored) && stored.length === enc.size) {
     const x = stored as number[];
     const decoded = enc.decode(x);
-    if (enc.dims.every((d) => decoded[d.name] === t.internalParams[d.name])) return [...x];
+    if (enc.dims.every((d) => ownValue(decoded, d.name) === ownValue(t.internalParams, d.name))) return [...x];
   }
   return Array.from(own);
 }

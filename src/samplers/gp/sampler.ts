@@ -10,6 +10,7 @@ import { IntersectionSearchSpace } from '../searchSpace';
 import { LogEIAcquisition, maximizeAcquisition, type ConstraintModel } from './acquisition';
 import { SpaceEncoding } from './encoding';
 import { fitGaussianProcess, GaussianProcess, type GPData } from './gp';
+import { hasKey, setKey } from '../../dict';
 
 export interface GPSamplerOptions {
   seed?: number;
@@ -61,7 +62,7 @@ export class GPSampler implements Sampler {
 
   inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
-    for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) if (!isSingle(d)) out[name] = d;
+    for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) if (!isSingle(d)) setKey(out, name, d);
     return out;
   }
 
@@ -73,7 +74,7 @@ export class GPSampler implements Sampler {
     }
     const enc = new SpaceEncoding(space);
     if (enc.size === 0) return {};
-    const hasSpace = (t: FrozenTrial) => enc.dims.every((d) => d.name in t.internalParams);
+    const hasSpace = (t: FrozenTrial) => enc.dims.every((d) => hasKey(t.internalParams, d.name));
     const trials = study.getTrials({ states: [TrialState.COMPLETE] }).filter((t) => t.values && hasSpace(t));
     if (trials.length < this.nStartupTrials || trials.length === 0) return {};
     // Constant liar for concurrent trials (nJobs > 1, several asks before a tell): trials still

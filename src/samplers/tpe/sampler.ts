@@ -11,6 +11,7 @@ import { computeSplit, gatherObservations, ParamColumn, SplitTracker, type Split
 import { distributionsEqual } from '../../distributions';
 import { IncrementalAboveDensity } from './incrementalAbove';
 import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
+import { hasKey, setKey } from '../../dict';
 
 /** Above observations from which g(x) is maintained incrementally (the magic clip floor is constant from 98). */
 const INCREMENTAL_MIN = 128;
@@ -182,10 +183,10 @@ export class TPESampler implements Sampler {
     const out: Record<string, Distribution> = {};
     if (this.group) {
       this.lastGroups = this.groups.calculate(study);
-      for (const g of this.lastGroups) for (const [name, d] of Object.entries(g)) if (!isSingle(d)) out[name] = d;
+      for (const g of this.lastGroups) for (const [name, d] of Object.entries(g)) if (!isSingle(d)) setKey(out, name, d);
       return out;
     }
-    for (const [name, d] of Object.entries(this.intersection.calculate(study))) if (!isSingle(d)) out[name] = d;
+    for (const [name, d] of Object.entries(this.intersection.calculate(study))) if (!isSingle(d)) setKey(out, name, d);
     return out;
   }
 
@@ -194,8 +195,8 @@ export class TPESampler implements Sampler {
     const out: Record<string, number> = {};
     for (const g of this.lastGroups) {
       const sub: Record<string, Distribution> = {};
-      for (const name of Object.keys(g)) if (name in searchSpace) sub[name] = searchSpace[name];
-      Object.assign(out, this.sampleJoint(study, sub));
+      for (const name of Object.keys(g)) if (hasKey(searchSpace, name)) setKey(sub, name, searchSpace[name]);
+      for (const [name, v] of Object.entries(this.sampleJoint(study, sub))) setKey(out, name, v);
     }
     return out;
   }
@@ -225,7 +226,7 @@ export class TPESampler implements Sampler {
     if (split.nFinished < this.nStartupTrials) return {};
     const picked = this.propose(study, split, names, names.map((n) => space[n]));
     const out: Record<string, number> = {};
-    names.forEach((n, j) => (out[n] = picked[j]));
+    names.forEach((n, j) => setKey(out, n, picked[j]));
     return out;
   }
 
