@@ -1,7 +1,7 @@
 import { toInternal, type CategoricalChoice, type Distribution } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial, TrialState } from '../frozenTrial';
-import { Rng } from '../rng';
+import { checkSeed, Rng } from '../rng';
 import type { Study } from '../study';
 import { FIXED_PARAMS_KEY } from '../trial';
 import type { Sampler } from './base';
@@ -42,6 +42,7 @@ export class GridSampler implements Sampler {
   private studyKey: { storage: unknown; studyId: number } | null = null;
 
   constructor(searchSpace: Record<string, readonly CategoricalChoice[]>, opts: { seed?: number } = {}) {
+    checkSeed('GridSampler', opts.seed);
     if (searchSpace === null || typeof searchSpace !== 'object' || Array.isArray(searchSpace)) {
       throw new InvalidArgumentError(
         'GridSampler(searchSpace): pass an object mapping each parameter name to the array of values to try, e.g. { lr: [0.01, 0.1], layers: [1, 2] }.',
@@ -64,6 +65,7 @@ export class GridSampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('GridSampler.reseedRng', seed);
     // The visiting order is fixed at construction so every worker with the same seed agrees on it;
     // only the choice of duplicates after exhaustion uses this generator.
     this.rng = new Rng(seed);

@@ -1,7 +1,7 @@
 import { isSingle, type Distribution } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
-import { Rng } from '../rng';
+import { checkSeed, Rng } from '../rng';
 import type { Study } from '../study';
 import type { Sampler } from './base';
 import { sampleUniformInternal } from './random';
@@ -36,12 +36,10 @@ export class QMCSampler implements Sampler {
   private sequence: SobolSequence | null = null;
 
   constructor(opts: QMCSamplerOptions = {}) {
+    checkSeed('QMCSampler', opts.seed);
     const qmcType = opts.qmcType ?? 'sobol';
     if (qmcType !== 'sobol') {
       throw new InvalidArgumentError(`QMCSampler: qmcType '${String(qmcType)}' is not supported; use 'sobol'.`);
-    }
-    if (opts.seed !== undefined && !Number.isFinite(opts.seed)) {
-      throw new InvalidArgumentError(`QMCSampler: seed must be a finite number, got ${String(opts.seed)}.`);
     }
     this.scramble = opts.scramble ?? true;
     // Without a seed the scrambling is still fixed for this sampler's lifetime (one design per sampler).
@@ -50,6 +48,7 @@ export class QMCSampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('QMCSampler.reseedRng', seed);
     // Only the independent fallback is reseeded; the QMC design must stay shared by all workers.
     this.rng = new Rng(seed === undefined ? undefined : `${seed}/independent`);
   }

@@ -1,7 +1,7 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
-import { Rng } from '../../rng';
+import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import type { Sampler } from '../base';
 import { discreteCell, SpaceEncoding } from '../gp/encoding';
@@ -68,6 +68,7 @@ export class CmaEsSampler implements Sampler {
   private readonly pending = new Map<number, Record<string, number>>();
 
   constructor(opts: CmaEsSamplerOptions = {}) {
+    checkSeed('CmaEsSampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.sigma0 = opts.sigma0 ?? 1 / 6;
     if (!(this.sigma0 > 0)) throw new InvalidArgumentError(`CmaEsSampler: sigma0 must be > 0, got ${opts.sigma0}.`);
@@ -87,6 +88,7 @@ export class CmaEsSampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('CmaEsSampler.reseedRng', seed);
     this.rng = new Rng(seed);
   }
 

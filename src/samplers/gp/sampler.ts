@@ -2,7 +2,7 @@ import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { recordConstraints, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
-import { Rng } from '../../rng';
+import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import type { Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
@@ -45,6 +45,7 @@ export class GPSampler implements Sampler {
   private fitCount = new Map<string, number>();
 
   constructor(opts: GPSamplerOptions = {}) {
+    checkSeed('GPSampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.randomRng = new Rng(opts.seed === undefined ? undefined : `${opts.seed}:independent`);
     this.nStartupTrials = opts.nStartupTrials ?? 10;
@@ -56,6 +57,7 @@ export class GPSampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('GPSampler.reseedRng', seed);
     this.rng = new Rng(seed);
     this.randomRng = new Rng(seed === undefined ? undefined : `${seed}:independent`);
   }

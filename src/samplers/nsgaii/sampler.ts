@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { constraintViolation, recordConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
 import { crowdingDistance, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
-import { Rng } from '../../rng';
+import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import type { Sampler } from '../base';
 import { SpaceEncoding } from '../gp/encoding';
@@ -60,6 +60,7 @@ export class NSGAIISampler implements Sampler {
   private cacheStudy: unknown = null;
 
   constructor(opts: NSGAIISamplerOptions = {}) {
+    checkSeed('NSGAIISampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.populationSize = opts.populationSize ?? 50;
     if (!(Number.isInteger(this.populationSize) && this.populationSize >= 2)) {
@@ -83,6 +84,7 @@ export class NSGAIISampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('NSGAIISampler.reseedRng', seed);
     this.rng = new Rng(seed);
   }
 

@@ -1,7 +1,7 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
-import { Rng } from '../../rng';
+import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
@@ -131,6 +131,7 @@ export class TPESampler implements Sampler {
   private columnsStudy: Study | null = null;
 
   constructor(opts: TPESamplerOptions = {}) {
+    checkSeed('TPESampler', opts.seed);
     const int = (name: string, v: number | undefined, dflt: number, min: number) => {
       if (v === undefined) return dflt;
       if (!Number.isInteger(v) || v < min) {
@@ -152,9 +153,6 @@ export class TPESampler implements Sampler {
     if (opts.group && !opts.multivariate) {
       throw new InvalidArgumentError('TPESampler: group: true needs multivariate: true (groups are modelled jointly).');
     }
-    if (opts.seed !== undefined && !Number.isFinite(opts.seed)) {
-      throw new InvalidArgumentError(`TPESampler: seed must be a finite number, got ${String(opts.seed)}.`);
-    }
     this.gamma = opts.gamma ?? defaultGamma;
     this.multivariate = opts.multivariate ?? false;
     this.group = opts.group ?? false;
@@ -174,6 +172,7 @@ export class TPESampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('TPESampler.reseedRng', seed);
     this.rng = new Rng(seed);
     this.randomRng = new Rng(seed === undefined ? undefined : `${seed}/startup`);
   }
