@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
+  CVResults,
   Dropdown,
   FloatSlider,
   installWidgetSupport,
@@ -14,6 +15,7 @@ import {
   Tab,
   Label,
   Layout,
+  Plot,
   widgetRegistry,
   type Widget,
 } from '../../widgets/kernel';
@@ -145,5 +147,21 @@ describe('widget updates from a frontend are checked', () => {
     assert.equal(tab.get<Widget[]>('children').length, 2);
     receive(tab, { method: 'update', state: { selected_index: 1 }, buffer_paths: [] });
     assert.equal(tab.selectedIndex, 1);
+  });
+
+  it("tunelab's own views (Plot, CVResults...) take no state from a frontend: refused and sent back", () => {
+    const plot = new Plot({ data: [{ type: 'scatter', x: [1], y: [2] }] });
+    const before = t.messagesFor(plot.modelId).length;
+    receive(plot, { method: 'update', state: { data: 'not a list of traces', height: 10 }, buffer_paths: [] });
+    assert.equal(plot.get<unknown[]>('data').length, 1);
+    assert.equal(plot.get('height'), 360);
+    const sent = sentAfter(plot, before);
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].method, 'update');
+    assert.deepEqual(Object.keys(sent[0].state as object).sort(), ['data', 'height']);
+    assert.match(log.join('\n'), /refused data = "not a list of traces" from the frontend \(this attribute is set by the kernel only\)/);
+    const cv = new CVResults();
+    receive(cv, { method: 'update', state: { rows: 5 }, buffer_paths: [] });
+    assert.deepEqual(cv.rows, []);
   });
 });

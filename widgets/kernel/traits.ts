@@ -113,6 +113,22 @@ export function indexInto(arrayName: string): Trait {
   };
 }
 
+/** An attribute only the kernel sets: a frontend's value is refused (and the kernel's sent back). */
+export const readOnly: Trait = {
+  expects: 'no change from a frontend (the kernel sets it)',
+  validate: () => ({ ok: false, reason: 'this attribute is set by the kernel only' }),
+};
+
+/**
+ * The schema of models whose whole state belongs to the kernel: tunelab's own views (StudyMonitor,
+ * Plot, CVResults, ScheduleView) talk back with custom messages only, never with state updates.
+ */
+export const KERNEL_OWNED: AttributeSchema = new (class extends Map<string, Trait> {
+  override get(): Trait {
+    return readOnly;
+  }
+})();
+
 /**
  * Attribute names no frontend may set, whatever the schema: they would reach an object's
  * prototype wherever a plain object is used as a dictionary.
