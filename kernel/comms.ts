@@ -148,10 +148,12 @@ export class CommManager implements CommTransport {
 
   /** comm_info_reply content: the open comms, optionally only those of one target. */
   info(targetName?: string): JsonObject {
-    const comms: Record<string, { target_name: string }> = {};
-    for (const [id, comm] of this.comms) {
-      if (!targetName || comm.targetName === targetName) comms[id] = { target_name: comm.targetName };
-    }
+    // fromEntries defines own keys: a frontend's comm_id such as "__proto__" stays a plain key.
+    const comms = Object.fromEntries(
+      [...this.comms]
+        .filter(([, comm]) => !targetName || comm.targetName === targetName)
+        .map(([id, comm]) => [id, { target_name: comm.targetName }]),
+    );
     return { status: 'ok', comms };
   }
 }

@@ -67,7 +67,10 @@ interface CodeMetadata {
 }
 
 export class CellExecutor {
-  private readonly converter: Converter;
+  private converter: Converter;
+  private readonly createConverter: () => Converter;
+  /** Modules added to the converter (cells with a `module` metadata), replayed into a rebuilt one. */
+  private readonly addedModules = new Map<string, { src: string; meta: CodeMetadata | undefined }>();
   private readonly exportsTarget: Record<string, unknown> = {};
   private readonly cellExports: Record<string, unknown>;
   private readonly cellRequire: NodeJS.Require;
@@ -99,7 +102,8 @@ export class CellExecutor {
     const { createConverter } = require('tslab/dist/converter') as typeof import('tslab/dist/converter');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.getCodeMetadata = (require('tslab/dist/metadata') as { getCodeMetadata: (s: string) => CodeMetadata }).getCodeMetadata;
-    this.converter = createConverter({ isJS: options.isJs ?? false, isBrowser: false });
+    this.createConverter = () => createConverter({ isJS: options.isJs ?? false, isBrowser: false });
+    this.converter = this.createConverter();
     this.globalDeclarations = this.declareGlobals(options.globals.declarations);
     this.cellExports = this.createExportsProxy();
     this.cellRequire = this.wrapRequire(
@@ -128,6 +132,10 @@ export class CellExecutor {
     this.runningRequest = requestContext.getStore();
     try {
       return await this.executeUnguarded(src, cellName);
+    } catch (err) {
+      // Whatever fails while compiling or running (the compiler's own stack overflowing on a deeply
+      // nested cell, a loop instrumentation bug...) is this cell's error, never the kernel's.
+      return errorOutcome(err);
     } finally {
       this.running = false;
       this.runningRequest = undefined;
@@ -141,11 +149,11 @@ export class CellExecutor {
   }
 
   complete(src: string, cursor: number): { start: number; end: number; candidates: string[] } {
-    return this.converter.complete(this.prevDecl + this.globalDeclarations, src, cursor);
+    return this.withConverter((c) => c.complete(this.prevDecl + this.globalDeclarations, src, cursor));
   }
 
   inspect(src: string, cursor: number): ReturnType<Converter['inspect']> {
-    return this.converter.inspect(this.prevDecl + this.globalDeclarations, src, cursor);
+    return this.withConverter((c) => c.inspect(this.prevDecl + this.globalDeclarations, src, cursor));
   }
 
   /** Forgets every variable (kernel restart without a new process). */
@@ -168,11 +176,50 @@ export class CellExecutor {
    */
   private declareGlobals(declarations: string): string {
     if (this.options.isJs || declarations.trim() === '') return declarations;
-    const diagnostics = this.converter.addModule(GLOBALS_MODULE, declarations);
+    const diagnostics = this.addModule(GLOBALS_MODULE, declarations, undefined);
     if (diagnostics.length > 0) {
       throw new Error(`the kernel's global declarations do not compile: ${diagnostics.map((d) => d.messageText).join('; ')}`);
     }
     return '';
+  }
+
+  private addModule(name: string, src: string, meta: CodeMetadata | undefined): Diagnostic[] {
+    const diagnostics = this.converter.addModule(name, src, meta as never);
+    // Recorded once added without the compiler failing: a module that breaks it is not replayed.
+    this.addedModules.set(name, { src, meta });
+    return diagnostics;
+  }
+
+  /**
+   * Runs one operation of tslab's converter. TypeScript can throw from inside it (a stack overflow
+   * parsing a cell nested a thousand levels deep); its watch program is then left half-updated
+   * (its rebuild timer still pending) and every later cell would fail the same way. So the
+   * converter is rebuilt, with the modules added so far, and the failure is reported as this
+   * operation's error. Rebuilding takes about as long as the kernel's start (under a second).
+   */
+  private withConverter<T>(op: (converter: Converter) => T): T {
+    try {
+      return op(this.converter);
+    } catch (err) {
+      this.rebuildConverter();
+      throw new CompilerFailure(err);
+    }
+  }
+
+  private rebuildConverter(): void {
+    try {
+      this.converter.close();
+    } catch {
+      // the broken watch program may fail to close; it is dropped either way
+    }
+    this.converter = this.createConverter();
+    for (const [name, { src, meta }] of this.addedModules) {
+      try {
+        this.converter.addModule(name, src, meta as never);
+      } catch {
+        this.addedModules.delete(name);
+      }
+    }
   }
 
   private installGlobals(): void {
@@ -225,14 +272,14 @@ export class CellExecutor {
   private async compileAndRun(src: string, cellName: string): Promise<ExecutionOutcome> {
     const meta = this.getCodeMetadata(src);
     if (meta.module) {
-      const diags = this.converter.addModule(meta.module, src, meta as never);
+      const diags = this.withConverter(() => this.addModule(meta.module!, src, meta));
       if (diags.length > 0) return { status: 'error', error: diagnosticsError(diags, cellName), interrupted: false };
       return { status: 'ok', hasValue: false };
     }
     // tslab's own TypeScript, which the kernel hands over with the loop guard.
     const ts = this.options.loopGuard?.typescript;
     const source = ts ? expandShorthandProperties(ts, src) : src;
-    const converted = this.converter.convert(this.prevDecl + this.globalDeclarations, source);
+    const converted = this.withConverter((c) => c.convert(this.prevDecl + this.globalDeclarations, source));
     for (const out of converted.sideOutputs ?? []) {
       this.sideModules.delete(out.path);
       this.sideOutputs.set(out.path, out.data);
@@ -353,6 +400,19 @@ export class CellExecutor {
 function runningStudies(): number {
   const set = (globalThis as Record<symbol, unknown>)[Symbol.for('tunelab.activeStudies')] as Set<unknown> | undefined;
   return set?.size ?? 0;
+}
+
+/** TypeScript itself failed (threw) while compiling a cell, as opposed to reporting diagnostics. */
+export class CompilerFailure extends Error {
+  override name = 'CompilerError';
+  constructor(cause: unknown) {
+    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    const hint =
+      cause instanceof RangeError && /call stack/i.test(cause.message)
+        ? ' (the cell nests expressions or statements too deeply for the compiler; split it into smaller parts)'
+        : '';
+    super(`the TypeScript compiler failed on this cell: ${what}${hint}. The compiler was restarted; variables of earlier cells are kept.`);
+  }
 }
 
 export class InterruptedError extends Error {

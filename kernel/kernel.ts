@@ -16,10 +16,11 @@ import { createLoopGuard } from './loopGuard';
 import { stopAllStudies } from '../src/study';
 import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
-import { CellExecutor, InterruptedError, toCellError, type CellError } from './executor';
+import { CellExecutor, errorOutcome, InterruptedError, toCellError, type CellError } from './executor';
 import { installRuntimeResolution, installTypeCheckerResolution, PACKAGE_ROOT } from './moduleResolution';
 import { History, HistoryRequestError, historyFile } from './history';
 import { InputRequests } from './inputRequests';
+import { DigestHistory } from './digestHistory';
 import { MainSockets } from './mainSockets';
 import { OutputStreams } from './outputStreams';
 import { bundleFor, type MimeBundle } from './richDisplay';
@@ -96,12 +97,16 @@ export class Kernel implements IopubPublisher {
   private readonly tsVersion: string;
   private readonly typescript: typeof import('typescript');
   private readonly interrupts = new InterruptCounter();
+  /** Signatures accepted so far, shared with the socket thread (replays are refused). */
+  private readonly digests = new DigestHistory();
   private sockets: MainSockets | undefined;
   private workerReady = false;
   /** Where the socket thread's requests (MainThreadRequest) arrive. */
   private readonly socketThreadRequests: MessagePort;
   /** The execute_request whose cell is running (where an interrupt warning goes). */
   private runningCell: MessageHeader | undefined;
+  /** Requests answered already (so a failing handler is answered once, see replyWithError). */
+  private readonly repliedTo = new WeakSet<JupyterMessage>();
 
   constructor(private readonly options: KernelOptions) {
     this.ready = new Promise((r) => (this.readyResolve = r));
@@ -134,6 +139,7 @@ export class Kernel implements IopubPublisher {
       session: this.session,
       interruptGraceMs: options.signalGraceMs ?? 2000,
       interruptCounter: this.interrupts.shared,
+      digestHistory: this.digests.shared,
       requestPort: channel.port2,
       drainHookKey: DRAIN_HOOK_KEY,
     };
@@ -191,7 +197,7 @@ export class Kernel implements IopubPublisher {
 
   private async openSockets(): Promise<void> {
     try {
-      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog);
+      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog, this.digests);
     } catch (err) {
       kernelLog(`could not bind the shell, stdin and iopub sockets: ${(err as Error).message}`);
       process.exit(1);
@@ -217,6 +223,10 @@ export class Kernel implements IopubPublisher {
     }
     if (r.kind === 'interrupt') {
       if (this.interrupts.takeRequest()) this.stopRunningWork();
+      return;
+    }
+    if (r.kind === 'shutdown') {
+      this.exitNow();
       return;
     }
     if (!this.runningCell) return;
@@ -289,8 +299,21 @@ export class Kernel implements IopubPublisher {
   }
 
   private reply(channel: Channel, req: JupyterMessage, msgType: string, content: JsonObject, metadata: JsonObject = {}): void {
+    this.repliedTo.add(req);
     this.streams.flush();
     this.send(channel, req.identities, msgType, content, req.header, metadata);
+  }
+
+  /**
+   * A request whose handler failed before replying still gets its reply, with status "error"
+   * (messaging spec: every *_reply may carry ename/evalue/traceback): a frontend waiting for it
+   * must never hang.
+   */
+  private replyWithError(channel: Channel, req: JupyterMessage, err: unknown): void {
+    const type = req.header.msg_type;
+    if (this.repliedTo.has(req) || !type.endsWith('_request')) return;
+    const e = toCellError(err);
+    this.reply(channel, req, type.replace(/_request$/, '_reply'), { status: 'error', ename: e.ename, evalue: e.evalue, traceback: e.traceback });
   }
 
   private status(state: 'busy' | 'idle' | 'starting', parent?: MessageHeader): void {
@@ -388,6 +411,7 @@ export class Kernel implements IopubPublisher {
         await this.handle(channel, msg);
       } catch (err) {
         kernelLog(`error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);
+        this.replyWithError(channel, msg, err);
       } finally {
         this.status('idle', msg.header);
       }
@@ -462,11 +486,17 @@ export class Kernel implements IopubPublisher {
   private isComplete(code: string): JsonObject {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { isCompleteCode } = require('tslab/dist/converter') as typeof import('tslab/dist/converter');
-    const r = isCompleteCode(code);
-    if (!r.completed) return { status: 'incomplete', indent: r.indent ?? '' };
-    // Finished but not TypeScript (a syntax error no further line can fix): 'invalid', as IPython
-    // answers, so a console runs it and shows the error rather than waiting for more lines.
-    return this.hasSyntaxError(code) ? { status: 'invalid' } : { status: 'complete' };
+    try {
+      const r = isCompleteCode(code);
+      if (!r.completed) return { status: 'incomplete', indent: r.indent ?? '' };
+      // Finished but not TypeScript (a syntax error no further line can fix): 'invalid', as IPython
+      // answers, so a console runs it and shows the error rather than waiting for more lines.
+      return this.hasSyntaxError(code) ? { status: 'invalid' } : { status: 'complete' };
+    } catch (err) {
+      // The parser can overflow its stack on deeply nested input: the kernel cannot tell.
+      kernelLog(`is_complete_request: the parser failed (${(err as Error).message}); answering "unknown"`);
+      return { status: 'unknown' };
+    }
   }
 
   private hasSyntaxError(code: string): boolean {
@@ -519,6 +549,9 @@ export class Kernel implements IopubPublisher {
     let outcome: Awaited<ReturnType<CellExecutor['execute']>>;
     try {
       outcome = await this.executor.execute(code, `cell[${count}]`);
+    } catch (err) {
+      // The executor reports a cell's failures itself; anything else still ends in an error reply.
+      outcome = errorOutcome(err);
     } finally {
       this.runningCell = undefined;
       this.inputs.cellFinished();
@@ -610,6 +643,18 @@ export class Kernel implements IopubPublisher {
     // The main thread's sockets close once the socket thread has sent the shutdown reply
     // ('closed'); if it cannot within a few seconds, exit anyway.
     setTimeout(() => process.exit(0), 3000).unref();
+  }
+
+  /**
+   * shutdown_request on control, already answered by the socket thread: exit now. This may run in
+   * the middle of a cell's synchronous code (through the inspector), where no timer or message would
+   * be served again, so nothing here waits.
+   */
+  private exitNow(): void {
+    if (!this.closed) this.streams.flush();
+    this.closed = true;
+    this.sockets?.close();
+    process.exit(0);
   }
 }
 

@@ -12,7 +12,8 @@
  * cannot fail for lack of room.
  */
 import * as zmq from 'zeromq';
-import { decodeFrames, framesToSend, endpoint, WireError, type ConnectionInfo, type JupyterMessage, type SerializedParts } from './wire';
+import type { DigestHistory } from './digestHistory';
+import { decodeFresh, framesToSend, endpoint, WireError, type ConnectionInfo, type JupyterMessage, type SerializedParts } from './wire';
 
 export type MainChannel = 'shell' | 'stdin' | 'iopub';
 
@@ -25,9 +26,15 @@ export class MainSockets {
     private readonly stdin: zmq.Router,
     private readonly iopub: zmq.Publisher,
     private readonly log: (text: string) => void,
+    private readonly history: DigestHistory,
   ) {}
 
-  static async bind(info: ConnectionInfo, log: (text: string) => void): Promise<MainSockets> {
+  static async bind(info: ConnectionInfo, log: (text: string) => void, history: DigestHistory): Promise<MainSockets> {
+    if (!info.key) {
+      // As jupyter_client warns: with an empty key nothing is signed, so anyone who can reach the
+      // ports can run code, and replays cannot be told apart.
+      log('Message signing is disabled.  This is insecure and not recommended! (the connection file has an empty "key")');
+    }
     // Handover: a frontend that reconnects reuses its identity (Jupyter's server names its sockets
     // after the browser's session), often before libzmq has noticed the old connection close;
     // without handover the newcomer's connection is refused and its requests vanish. ipykernel sets
@@ -40,7 +47,7 @@ export class MainSockets {
       stdin.bind(endpoint(info, info.stdin_port)),
       iopub.bind(endpoint(info, info.iopub_port)),
     ]);
-    return new MainSockets(info.key, shell, stdin, iopub, log);
+    return new MainSockets(info.key, shell, stdin, iopub, log, history);
   }
 
   /** Signs and sends one message now (see the note above on synchronous sends). */
@@ -54,7 +61,8 @@ export class MainSockets {
 
   /**
    * Delivers verified, decoded messages of one channel. A message that fails verification (bad or
-   * missing signature, bad framing) is logged and dropped: nothing acts on it.
+   * missing signature, bad framing, a signature already accepted: a replay) is logged and dropped:
+   * nothing acts on it.
    */
   listen(channel: 'shell' | 'stdin', onMessage: (msg: JupyterMessage) => void): void {
     const socket = channel === 'shell' ? this.shell : this.stdin;
@@ -63,7 +71,7 @@ export class MainSockets {
         for await (const frames of socket) {
           let msg: JupyterMessage;
           try {
-            msg = decodeFrames(this.key, frames);
+            msg = decodeFresh(this.key, frames, this.history);
           } catch (err) {
             this.log(`${channel}: ignored ${err instanceof WireError ? err.message : String(err)}`);
             continue;

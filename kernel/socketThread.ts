@@ -24,9 +24,10 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { writeSync } from 'node:fs';
 import * as zmq from 'zeromq';
+import { DigestHistory } from './digestHistory';
 import { InterruptCounter } from './interruptCounter';
 import {
-  decodeFrames,
+  decodeFresh,
   framesToSend,
   endpoint,
   newHeader,
@@ -58,10 +59,35 @@ export type MainThreadRequest =
   /** An interrupt request was counted: act on it unless something already did. */
   | { kind: 'interrupt' }
   /** The interrupt did not reach the running code: warn in the running cell. */
-  | { kind: 'interrupt-unreachable' };
+  | { kind: 'interrupt-unreachable' }
+  /** shutdown_request was answered and this thread's sockets are closed: exit now, even mid-cell. */
+  | { kind: 'shutdown' };
 
 /** How long the main thread has to act on an interrupt request before SIGINT is raised. */
 const SIGNAL_AFTER_MS = 250;
+
+/** After shutdown_request, how long the main thread has to exit before this thread kills the process. */
+const SHUTDOWN_GRACE_MS = 2000;
+
+/**
+ * Control-channel requests handed to the main thread: queries that run no user code and are
+ * answered at once even while a cell runs. ipykernel accepts every shell request on control (its
+ * control handlers are its shell handlers plus debug/usage/subshell ones), run one at a time in its
+ * control thread. tunelab runs cells on one executor that is not re-entrant, so an execute_request
+ * on control could only run beside the shell's cell (corrupting it) or queue behind it (defeating
+ * the point of control); it is refused with an error reply instead. Comm messages on control are
+ * not handled by ipykernel either (its comm handlers are shell handlers): they are ignored.
+ */
+const FORWARDED_CONTROL_REQUESTS = new Set([
+  'kernel_info_request',
+  'is_complete_request',
+  'complete_request',
+  'inspect_request',
+  'history_request',
+  'comm_info_request',
+  'debug_request',
+  'usage_request',
+]);
 
 export interface SocketThreadData {
   connectionFile: string;
@@ -70,6 +96,8 @@ export interface SocketThreadData {
   interruptGraceMs: number;
   /** InterruptCounter's shared memory. */
   interruptCounter: SharedArrayBuffer;
+  /** DigestHistory's shared memory (one history for every channel). */
+  digestHistory: SharedArrayBuffer;
   /** Where MainThreadRequests go (transferred to this thread). */
   requestPort: MessagePort;
   /** What the main thread drains `iopubPort` with, as a global function (see drainOnMainThread). */
@@ -147,6 +175,7 @@ async function run(data: SocketThreadData): Promise<void> {
     sendControl(req.identities, serializeParts({ header: newHeader(msgType, data.session), parent_header: req.header, metadata: {}, content }));
 
   const interrupts = new InterruptCounter(data.interruptCounter);
+  const digests = new DigestHistory(data.digestHistory);
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
       interruptTimers.delete(t);
@@ -168,6 +197,44 @@ async function run(data: SocketThreadData): Promise<void> {
         if (!interrupts.isActedOn(n)) warnUnreachable();
       });
     });
+  };
+
+  /**
+   * Answered here, not by the main thread, which may be running a cell for as long as the cell
+   * likes: the reply leaves at once, then the main thread is told to exit (through the inspector if
+   * it is busy, see drainOnMainThread), and if it still has not after SHUTDOWN_GRACE_MS the process
+   * is ended from here.
+   */
+  const handleShutdown = async (req: JupyterMessage) => {
+    toMain.postMessage({ kind: 'status', state: 'busy', parent: req.header } satisfies MainThreadRequest);
+    void reply(req, 'shutdown_reply', { status: 'ok', restart: Boolean(req.content.restart) });
+    toMain.postMessage({ kind: 'status', state: 'idle', parent: req.header } satisfies MainThreadRequest);
+    closing = true;
+    for (const t of interruptTimers) clearTimeout(t);
+    await controlQueue.drain();
+    control.close();
+    heartbeat.close();
+    setTimeout(() => {
+      log(`shutdown: the main thread did not exit within ${SHUTDOWN_GRACE_MS} ms; ending the process`);
+      process.kill(process.pid, 'SIGKILL');
+    }, SHUTDOWN_GRACE_MS);
+    toMain.postMessage({ kind: 'shutdown' } satisfies MainThreadRequest);
+    drainOnMainThread();
+  };
+
+  /** A request control does not serve: an error reply (never run), or for other messages a log line. */
+  const refuse = (req: JupyterMessage) => {
+    const type = req.header.msg_type;
+    log(`control: refused ${type} (msg_id ${req.header.msg_id}): it is not a control-channel request; send it on shell`);
+    if (!type.endsWith('_request')) return;
+    toMain.postMessage({ kind: 'status', state: 'busy', parent: req.header } satisfies MainThreadRequest);
+    void reply(req, type.replace(/_request$/, '_reply'), {
+      status: 'error',
+      ename: 'ControlChannelError',
+      evalue: `${type} is not accepted on the control channel; send it on the shell channel`,
+      traceback: [],
+    });
+    toMain.postMessage({ kind: 'status', state: 'idle', parent: req.header } satisfies MainThreadRequest);
   };
 
   const warnUnreachable = () => {
@@ -199,15 +266,19 @@ async function run(data: SocketThreadData): Promise<void> {
       for await (const frames of control) {
         let msg: JupyterMessage;
         try {
-          msg = decodeFrames(key, frames);
+          msg = decodeFresh(key, frames, digests);
         } catch (err) {
           // Never act on a message we cannot authenticate or parse; say so on the kernel's stderr.
           log(`control: ignored ${err instanceof WireError ? err.message : String(err)}`);
           continue;
         }
         try {
-          if (msg.header.msg_type === 'interrupt_request') handleInterrupt(msg);
-          else port.postMessage({ kind: 'message', msg } satisfies FromSocketThread);
+          const type = msg.header.msg_type;
+          if (closing) log(`control: ignored ${type}: shutting down`);
+          else if (type === 'interrupt_request') handleInterrupt(msg);
+          else if (type === 'shutdown_request') void handleShutdown(msg);
+          else if (FORWARDED_CONTROL_REQUESTS.has(type)) port.postMessage({ kind: 'message', msg } satisfies FromSocketThread);
+          else refuse(msg);
         } catch (err) {
           // A failing handler costs this message only: the channel must keep serving the next.
           log(`control: error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);

@@ -181,6 +181,26 @@ export function decodeFrames(key: string, frames: Buffer[]): JupyterMessage {
   };
 }
 
+/** The signature frame of raw frames (after the delimiter), or undefined when there is none. */
+export function signatureFrame(frames: Buffer[]): Buffer | undefined {
+  const at = frames.findIndex((f) => f.equals(DELIMITER));
+  return at >= 0 ? frames[at + 1] : undefined;
+}
+
+/**
+ * Decodes and verifies raw frames, then refuses a replay: a message whose signature `history`
+ * already holds (it was accepted before in this session) throws WireError, as jupyter_client's
+ * Session raises "Duplicate Signature".
+ */
+export function decodeFresh(key: string, frames: Buffer[], history: { add(signature: Buffer): boolean }): JupyterMessage {
+  const msg = decodeFrames(key, frames);
+  const signature = signatureFrame(frames);
+  if (key && signature && !history.add(signature)) {
+    throw new WireError(`replayed ${msg.header.msg_type} (msg_id ${msg.header.msg_id}): its signature was already accepted in this session`);
+  }
+  return msg;
+}
+
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -70,6 +70,20 @@ export function floatDistribution(
       `Float distribution '${name}': step must be a positive finite number, got ${step}.`,
     );
   }
+  // Samplers work with x - low (random draws, Parzen bandwidths, GP and CMA-ES scaling): a width that
+  // overflows to Infinity turns every draw into Infinity or NaN.
+  if (!Number.isFinite(high - low)) {
+    throw new InvalidDistributionError(
+      `Float distribution '${name}': the range [${low}, ${high}] is wider than the largest number (${Number.MAX_VALUE}); ` +
+        'its width overflows to Infinity, so no value can be sampled. Narrow the range, or use log: true for a positive range spanning many magnitudes.',
+    );
+  }
+  if (step !== null && !((high - low) / step <= Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidDistributionError(
+      `Float distribution '${name}': step ${step} is too small for the range [${low}, ${high}]: it makes more than ` +
+        `${Number.MAX_SAFE_INTEGER} grid points, beyond what a double counts exactly. Use a larger step, or step: null for a continuous range.`,
+    );
+  }
   const adjustedHigh = step === null ? high : adjustDiscreteHigh(low, high, step);
   return Object.freeze({ kind: 'float', low, high: adjustedHigh, log, step });
 }
@@ -90,6 +104,15 @@ export function intDistribution(
       `Int distribution '${name}': low and high must be integers, got [${low}, ${high}]. Use suggestFloat for real ranges.`,
     );
   }
+  // Beyond 2**53 a double cannot tell neighbouring integers apart: the range would collapse to a few
+  // representable values (or one), silently.
+  if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || !Number.isSafeInteger(high - low)) {
+    throw new InvalidDistributionError(
+      `Int distribution '${name}': [${low}, ${high}] goes beyond the integers a number represents exactly ` +
+        `(bounds and their distance must be within Number.MAX_SAFE_INTEGER = ${Number.MAX_SAFE_INTEGER}). ` +
+        'Narrow the range, or use suggestFloat (with log: true) for such magnitudes.',
+    );
+  }
   if (low > high) {
     throw new InvalidDistributionError(
       `Int distribution '${name}': low (${low}) is greater than high (${high}). Swap them or fix the range.`,
@@ -105,7 +128,7 @@ export function intDistribution(
       `Int distribution '${name}': log scale needs low >= 1, got low = ${low}.`,
     );
   }
-  if (!Number.isInteger(step) || step < 1) {
+  if (!Number.isSafeInteger(step) || step < 1) {
     throw new InvalidDistributionError(
       `Int distribution '${name}': step must be a positive integer, got ${step}.`,
     );
@@ -126,10 +149,19 @@ export function categoricalDistribution<T extends CategoricalChoice>(
   const seen = new Set<string>();
   for (const c of choices) {
     const ok = c === null || ['string', 'number', 'boolean'].includes(typeof c);
-    if (!ok || (typeof c === 'number' && Number.isNaN(c))) {
+    if (!ok) {
       throw new InvalidDistributionError(
         `Categorical distribution '${name}': choice ${String(c)} is not a string, number, boolean or null. ` +
           'Encode complex choices as strings and map them inside the objective.',
+      );
+    }
+    // Optuna 5.0 accepts inf and nan and writes them as the non-standard JSON tokens Infinity / NaN.
+    // tunelab stores choices as standard JSON (every reader of the database can parse it), which has
+    // no such numbers: JSON.stringify would write null and the study could not be resumed.
+    if (typeof c === 'number' && !Number.isFinite(c)) {
+      throw new InvalidDistributionError(
+        `Categorical distribution '${name}': choice ${String(c)} is not a finite number; a study stores its choices as JSON, ` +
+          `which has no ${String(c)}. Use a string such as '${String(c)}' (and convert it in the objective) or a finite number.`,
       );
     }
     const key = JSON.stringify(c) + typeof c;

@@ -1,4 +1,5 @@
 import { TRIAL_STATE_NAMES, trialDurationMs, type FrozenTrial } from './frozenTrial';
+import { hasKey } from './dict';
 
 export type Cell = string | number | boolean | null;
 export type TrialRow = Record<string, Cell>;
@@ -42,8 +43,8 @@ export function trialsTable(trials: readonly FrozenTrial[], nObjectives: number)
     row.datetime_start = t.datetimeStart ? t.datetimeStart.toISOString() : null;
     row.datetime_complete = t.datetimeComplete ? t.datetimeComplete.toISOString() : null;
     row.duration_ms = trialDurationMs(t);
-    for (const p of paramNames) row[`params_${p}`] = p in t.params ? t.params[p] : null;
-    for (const a of attrNames) row[`user_attrs_${a}`] = a in t.userAttrs ? toCell(t.userAttrs[a]) : null;
+    for (const p of paramNames) row[`params_${p}`] = hasKey(t.params, p) ? t.params[p] : null;
+    for (const a of attrNames) row[`user_attrs_${a}`] = hasKey(t.userAttrs, a) ? toCell(t.userAttrs[a]) : null;
     return row;
   });
   return {

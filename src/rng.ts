@@ -1,4 +1,25 @@
 import seedrandom from 'seedrandom';
+import { InvalidArgumentError } from './errors';
+
+/** The largest seed Optuna's samplers accept (numpy's RandomState: an integer in [0, 2**32 - 1]). */
+export const MAX_SEED = 0xffffffff;
+
+/**
+ * A seed given to a sampler (or any seeded component a user configures): an integer from 0 to
+ * 2**32 - 1, as Optuna takes it, or undefined for a fresh random seed. Anything else ("abc", NaN,
+ * 1.5, {}) would otherwise be turned into some stream silently and the run would not reproduce.
+ */
+export function checkSeed(owner: string, seed: unknown): number | undefined {
+  if (seed === undefined) return undefined;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    const shown = typeof seed === 'string' ? JSON.stringify(seed) : typeof seed === 'object' && seed !== null ? `an object (${Object.prototype.toString.call(seed)})` : String(seed);
+    throw new InvalidArgumentError(
+      `${owner}: seed must be an integer from 0 to ${MAX_SEED} (2**32 - 1, as in Optuna), or left out for a fresh random seed; got ${shown}. ` +
+        'Pass e.g. { seed: 42 }.',
+    );
+  }
+  return seed;
+}
 
 /**
  * The one source of randomness in tunelab. Every sampler, pruner, splitter and generator draws
@@ -8,8 +29,14 @@ import seedrandom from 'seedrandom';
 export class Rng {
   private readonly next: () => number;
 
-  /** `seed` undefined means a fresh seed from Math.random (non-reproducible by request). */
+  /**
+   * `seed` undefined means a fresh seed from Math.random (non-reproducible by request); a string
+   * names a derived stream (e.g. `${seed}/startup`). Numbers must be finite integers.
+   */
   constructor(seed?: number | string) {
+    if (seed !== undefined && typeof seed !== 'string' && !(typeof seed === 'number' && Number.isSafeInteger(seed))) {
+      throw new InvalidArgumentError(`Rng: seed must be an integer (or left out for a fresh one), got ${typeof seed === 'number' ? String(seed) : typeof seed}.`);
+    }
     const s = seed === undefined ? String(Math.random()) : String(seed);
     this.next = seedrandom.alea(s) as unknown as () => number;
   }
@@ -21,7 +48,11 @@ export class Rng {
 
   /** Uniform in [low, high). */
   uniform(low: number, high: number): number {
-    return low + (high - low) * this.next();
+    const u = this.next();
+    const width = high - low;
+    if (Number.isFinite(width)) return low + width * u;
+    // A range wider than the largest double: the weighted mean of the ends never overflows.
+    return low * (1 - u) + high * u;
   }
 
   /** Integer uniform in [low, high] (both inclusive). */

@@ -9,6 +9,7 @@ import {
   type IntDistribution,
 } from './distributions';
 import type { Trial } from './trial';
+import { setKey } from './dict';
 
 /**
  * A declarative search space whose sampled parameters carry precise TypeScript types:
@@ -41,7 +42,7 @@ export function space<S extends SpaceDefinition>(definition: S): SearchSpace<S> 
     definition: Object.freeze({ ...definition }),
     suggest(trial: Trial): ParamsOf<S> {
       const out: Record<string, unknown> = {};
-      for (const [name, d] of Object.entries(definition)) out[name] = trial.suggest(name, d);
+      for (const [name, d] of Object.entries(definition)) setKey(out, name, trial.suggest(name, d));
       return out as ParamsOf<S>;
     },
   };

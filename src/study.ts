@@ -10,6 +10,7 @@ import { TPESampler } from './samplers/tpe';
 import { NSGAIISampler } from './samplers/nsgaii';
 import { getStorage, type Storage, type StudySummary } from './storage';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
+import { hasKey, ownValue, plainCopy } from './dict';
 import { trialsTable, type TrialsTable } from './export';
 import { isFeasible } from './multiobjective/constraints';
 import { HeartbeatMonitor, type HeartbeatOptions } from './parallel/heartbeat';
@@ -171,7 +172,7 @@ export class Study {
   }
 
   get bestParams(): Record<string, ParamValue> {
-    return { ...this.bestTrial.params };
+    return plainCopy(this.bestTrial.params);
   }
 
   /** Pareto-optimal COMPLETE trials, feasible ones only under constraints (one objective: the trials sharing the best value). */
@@ -217,16 +218,16 @@ export class Study {
     if (opts.skipIfExists) {
       await this.refresh();
       const same = (t: FrozenTrial) => {
-        const fixed = (t.systemAttrs[FIXED_PARAMS_KEY] as Record<string, ParamValue> | undefined) ?? t.params;
+        const fixed = (ownValue(t.systemAttrs, FIXED_PARAMS_KEY) as Record<string, ParamValue> | undefined) ?? t.params;
         const keys = Object.keys(params);
-        return keys.length === Object.keys(fixed).length && keys.every((k) => fixed[k] === params[k]);
+        return keys.length === Object.keys(fixed).length && keys.every((k) => hasKey(fixed, k) && fixed[k] === params[k]);
       };
       if (this.cache.some(same)) return;
     }
     await this.storage.createNewTrial(this.studyId, {
       state: TrialState.WAITING,
       userAttrs: opts.userAttrs,
-      systemAttrs: { [FIXED_PARAMS_KEY]: { ...params } },
+      systemAttrs: { [FIXED_PARAMS_KEY]: plainCopy(params) },
     });
     await this.refresh();
   }

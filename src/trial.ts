@@ -7,6 +7,7 @@ import {
   type Distribution,
   type ParamValue,
 } from './distributions';
+import { dict, hasKey, ownValue, plainCopy } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { TrialState, type FrozenTrial } from './frozenTrial';
 import type { Study } from './study';
@@ -23,9 +24,10 @@ export const FAIL_REASON_KEY = 'fail_reason';
  * the trial is told, so a network database never blocks a suggestion.
  */
 export class Trial extends SuggestApi {
-  private readonly currentParams: Record<string, ParamValue> = {};
-  private readonly internalParams: Record<string, number> = {};
-  private readonly distributions: Record<string, Distribution> = {};
+  // Keyed by parameter name: prototype-less, so any string is a name (dict.ts).
+  private readonly currentParams = dict<ParamValue>();
+  private readonly internalParams = dict<number>();
+  private readonly distributions = dict<Distribution>();
   private readonly intermediate = new Map<number, number>();
   private readonly currentUserAttrs: Record<string, unknown>;
   private readonly systemAttrs: Record<string, unknown>;
@@ -45,9 +47,9 @@ export class Trial extends SuggestApi {
     private readonly relativeParams: Record<string, number>,
   ) {
     super();
-    this.currentUserAttrs = { ...base.userAttrs };
-    this.systemAttrs = { ...base.systemAttrs };
-    this.fixedParams = (base.systemAttrs[FIXED_PARAMS_KEY] as Record<string, ParamValue> | undefined) ?? {};
+    this.currentUserAttrs = dict(base.userAttrs);
+    this.systemAttrs = dict(base.systemAttrs);
+    this.fixedParams = dict((ownValue(base.systemAttrs, FIXED_PARAMS_KEY) as Record<string, ParamValue> | undefined) ?? {});
     for (const [name, internal] of Object.entries(base.internalParams)) {
       this.internalParams[name] = internal;
       this.currentParams[name] = base.params[name];
@@ -77,17 +79,17 @@ export class Trial extends SuggestApi {
 
   /** Parameters suggested so far (a copy), like Optuna's `trial.params`. */
   get params(): Record<string, ParamValue> {
-    return { ...this.currentParams };
+    return plainCopy(this.currentParams);
   }
 
   /** Distributions of the parameters suggested so far (a copy). */
   get paramDistributions(): Record<string, Distribution> {
-    return { ...this.distributions };
+    return plainCopy(this.distributions);
   }
 
   /** User attributes set so far (a copy). */
   get userAttrs(): Record<string, unknown> {
-    return { ...this.currentUserAttrs };
+    return plainCopy(this.currentUserAttrs);
   }
 
   /** Intermediate values reported so far (a copy). */
@@ -104,7 +106,7 @@ export class Trial extends SuggestApi {
     if (typeof name !== 'string' || name.length === 0) {
       throw new InvalidArgumentError('Parameter names must be non-empty strings.');
     }
-    const existing = this.distributions[name];
+    const existing = ownValue(this.distributions, name);
     if (existing) {
       if (!distributionsEqual(existing, distribution)) {
         throw new ParameterConflictError(
@@ -120,7 +122,7 @@ export class Trial extends SuggestApi {
   }
 
   private pickInternal(name: string, d: Distribution): number {
-    if (name in this.fixedParams) {
+    if (hasKey(this.fixedParams, name)) {
       const internal = toInternal(d, this.fixedParams[name]);
       if (!containsInternal(d, internal)) {
         throw new InvalidArgumentError(
@@ -131,8 +133,8 @@ export class Trial extends SuggestApi {
       return internal;
     }
     if (isSingle(d)) return d.kind === 'categorical' ? 0 : d.low;
-    const rel = this.relativeSearchSpace[name];
-    if (rel && name in this.relativeParams && distributionsEqual(rel, d)) return this.relativeParams[name];
+    const rel = ownValue(this.relativeSearchSpace, name);
+    if (rel && hasKey(this.relativeParams, name) && distributionsEqual(rel, d)) return this.relativeParams[name];
     return this.study.sampler.sampleIndependent(this.study, this.snapshot(), name, d);
   }
 

@@ -31,6 +31,8 @@ export interface StartOptions {
   /** Where the kernel's own stderr goes (default: discarded). */
   stderr?: 'inherit' | 'ignore' | 'pipe';
   startupTimeoutMs?: number;
+  /** The HMAC key written to the connection file (default: 16 random bytes; "" disables signing). */
+  key?: string;
 }
 
 export interface ExecuteResult {
@@ -123,6 +125,7 @@ export class KernelClient {
 
   static async start(opts: StartOptions = {}): Promise<KernelClient> {
     const info = await makeConnectionInfo();
+    if (opts.key !== undefined) info.key = opts.key;
     const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-kernel-'));
     const connectionFile = path.join(tmpDir, 'connection.json');
     writeFileSync(connectionFile, JSON.stringify(info));

@@ -5,6 +5,7 @@ import type { Study } from '../study';
 import { decomposeTree } from './decomposition';
 import { encodeRows, partitionSingle, type EncodedData } from './features';
 import { fitForest, meanDecreaseImpurity, type RegressionTree } from './forest';
+import { dict, hasKey, ownValue, plainCopy } from '../dict';
 
 /**
  * Hyperparameter importance: functional ANOVA (Hutter, Hoos & Leyton-Brown 2014) and mean decrease
@@ -110,14 +111,14 @@ function fanovaOf(data: EncodedData, opts: FanovaOptions): FanovaResult {
         'no variance to attribute. Run more trials or check the objective.',
     );
   }
-  const main: Record<string, ImportanceStat> = {};
+  const main = dict<ImportanceStat>();
   features.forEach((f, j) => (main[f.name] = meanAndStd(mainFractions[j])));
   const interactions: PairInteraction[] = pairs.map(([j, k], p) => ({
     params: [features[j].name, features[k].name] as const,
     ...meanAndStd(pairFractions[p]),
   }));
   interactions.sort((a, b) => b.mean - a.mean);
-  return { params: features.map((f) => f.name), main, interactions, nTrees, nSamples: data.nRows };
+  return { params: features.map((f) => f.name), main: plainCopy(main), interactions, nTrees, nSamples: data.nRows };
 }
 
 /**
@@ -134,7 +135,7 @@ export function getParamImportances(study: Study, opts: ImportanceOptions = {}):
   const names = data.features.map((f) => f.name);
   // Like Optuna: when nothing varies, fANOVA has nothing to attribute and returns no entries.
   if (names.length === 0 && evaluator === 'fanova') return {};
-  const raw: Record<string, number> = {};
+  const raw = dict<number>();
   if (names.length > 0) {
     if (evaluator === 'mdi') {
       const mdi = meanDecreaseImpurity(fitForest(data, forestOptions(opts)), data.features);
@@ -219,7 +220,7 @@ function prepareStudy(study: Study, opts: StudyDataOptions): Prepared {
   const rows: Record<string, ParamValue>[] = [];
   const y: number[] = [];
   for (const t of complete) {
-    if (!names.every((n) => n in t.params)) continue;
+    if (!names.every((n) => hasKey(t.params, n))) continue;
     const v = target(t);
     if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     rows.push(t.params as Record<string, ParamValue>);
@@ -234,21 +235,21 @@ function intersectionSpace(trials: readonly FrozenTrial[]): Record<string, Distr
   let space: Record<string, Distribution> | null = null;
   for (const t of trials) {
     if (space === null) {
-      space = { ...t.distributions };
+      space = dict(t.distributions);
       continue;
     }
     for (const [name, d] of Object.entries(space)) {
-      const other = t.distributions[name];
+      const other = ownValue(t.distributions, name);
       if (!other || !distributionsEqual(other, d)) delete space[name];
     }
   }
-  return space ?? {};
+  return space ? plainCopy(space) : {};
 }
 
 function distributionsOfParams(trials: readonly FrozenTrial[], params: readonly string[]): Record<string, Distribution> {
   let found: Record<string, Distribution> | null = null;
   for (const t of trials) {
-    if (!params.every((p) => p in t.distributions)) continue;
+    if (!params.every((p) => hasKey(t.distributions, p))) continue;
     if (found === null) {
       found = pick(t.distributions, params);
       continue;

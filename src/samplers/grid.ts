@@ -1,10 +1,11 @@
 import { toInternal, type CategoricalChoice, type Distribution } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial, TrialState } from '../frozenTrial';
-import { Rng } from '../rng';
+import { checkSeed, Rng } from '../rng';
 import type { Study } from '../study';
 import { FIXED_PARAMS_KEY } from '../trial';
 import type { Sampler } from './base';
+import { hasKey, setKey } from '../dict';
 
 /** Trial system attribute holding the index of the grid point the trial evaluates (Optuna's name). */
 export const GRID_ID_KEY = 'grid_id';
@@ -41,6 +42,7 @@ export class GridSampler implements Sampler {
   private studyKey: { storage: unknown; studyId: number } | null = null;
 
   constructor(searchSpace: Record<string, readonly CategoricalChoice[]>, opts: { seed?: number } = {}) {
+    checkSeed('GridSampler', opts.seed);
     if (searchSpace === null || typeof searchSpace !== 'object' || Array.isArray(searchSpace)) {
       throw new InvalidArgumentError(
         'GridSampler(searchSpace): pass an object mapping each parameter name to the array of values to try, e.g. { lr: [0.01, 0.1], layers: [1, 2] }.',
@@ -63,6 +65,7 @@ export class GridSampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('GridSampler.reseedRng', seed);
     // The visiting order is fixed at construction so every worker with the same seed agrees on it;
     // only the choice of duplicates after exhaustion uses this generator.
     this.rng = new Rng(seed);
@@ -75,7 +78,7 @@ export class GridSampler implements Sampler {
     // Mixed radix with the last name varying fastest.
     for (let i = this.paramNames.length - 1; i >= 0; i--) {
       const n = this.values[i].length;
-      out[this.paramNames[i]] = this.values[i][rest % n];
+      setKey(out, this.paramNames[i], this.values[i][rest % n]);
       rest = Math.floor(rest / n);
     }
     return out;
@@ -84,7 +87,7 @@ export class GridSampler implements Sampler {
   async beforeTrial(study: Study, trial: FrozenTrial): Promise<void> {
     this.resetIfNewStudy(study);
     // An enqueued trial carries its own values; it does not consume a grid point.
-    if (FIXED_PARAMS_KEY in trial.systemAttrs) return;
+    if (hasKey(trial.systemAttrs, FIXED_PARAMS_KEY)) return;
     const existing = trial.systemAttrs[GRID_ID_KEY];
     if (typeof existing === 'number') {
       this.gridIdOfTrial.set(trial.trialId, existing);

@@ -1,12 +1,13 @@
 import { isSingle, type Distribution } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
-import { Rng } from '../rng';
+import { checkSeed, Rng } from '../rng';
 import type { Study } from '../study';
 import type { Sampler } from './base';
 import { sampleUniformInternal } from './random';
 import { IntersectionSearchSpace } from './searchSpace';
 import { SOBOL_MAX_DIMENSIONS, SobolSequence } from './sobol';
+import { setKey } from '../dict';
 
 export interface QMCSamplerOptions {
   /** Seeds the scrambling and the independent fallback. */
@@ -35,12 +36,10 @@ export class QMCSampler implements Sampler {
   private sequence: SobolSequence | null = null;
 
   constructor(opts: QMCSamplerOptions = {}) {
+    checkSeed('QMCSampler', opts.seed);
     const qmcType = opts.qmcType ?? 'sobol';
     if (qmcType !== 'sobol') {
       throw new InvalidArgumentError(`QMCSampler: qmcType '${String(qmcType)}' is not supported; use 'sobol'.`);
-    }
-    if (opts.seed !== undefined && !Number.isFinite(opts.seed)) {
-      throw new InvalidArgumentError(`QMCSampler: seed must be a finite number, got ${String(opts.seed)}.`);
     }
     this.scramble = opts.scramble ?? true;
     // Without a seed the scrambling is still fixed for this sampler's lifetime (one design per sampler).
@@ -49,6 +48,7 @@ export class QMCSampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('QMCSampler.reseedRng', seed);
     // Only the independent fallback is reseeded; the QMC design must stay shared by all workers.
     this.rng = new Rng(seed === undefined ? undefined : `${seed}/independent`);
   }
@@ -56,7 +56,7 @@ export class QMCSampler implements Sampler {
   inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
     for (const [name, d] of Object.entries(this.space.calculate(study))) {
-      if (!isSingle(d)) out[name] = d;
+      if (!isSingle(d)) setKey(out, name, d);
     }
     return out;
   }
@@ -78,7 +78,7 @@ export class QMCSampler implements Sampler {
     const u = this.sequence.point(Math.max(0, trial.number - 1));
     const out: Record<string, number> = {};
     names.forEach((name, i) => {
-      out[name] = fromUnit(searchSpace[name], u[i]);
+      setKey(out, name, fromUnit(searchSpace[name], u[i]));
     });
     return out;
   }

@@ -1,6 +1,6 @@
 import type { Distribution } from '../distributions';
 import type { FrozenTrial } from '../frozenTrial';
-import { Rng } from '../rng';
+import { checkSeed, Rng } from '../rng';
 import type { Study } from '../study';
 import type { Sampler } from './base';
 
@@ -35,10 +35,12 @@ export class RandomSampler implements Sampler {
   private rng: Rng;
 
   constructor(opts: { seed?: number } = {}) {
+    checkSeed('RandomSampler', opts.seed);
     this.rng = new Rng(opts.seed);
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('RandomSampler.reseedRng', seed);
     this.rng = new Rng(seed);
   }
 

@@ -1,6 +1,7 @@
 import { distributionsEqual, type Distribution } from '../distributions';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
 import type { Study } from '../study';
+import { ownValue, plainCopy, setKey } from '../dict';
 
 /**
  * Incremental bookkeeping shared by the search-space calculators below: which finished trials of
@@ -83,16 +84,16 @@ export class IntersectionSearchSpace {
         return;
       }
       for (const [name, d] of this.space) {
-        const other = t.distributions[name];
+        const other = ownValue(t.distributions, name);
         if (!other || !distributionsEqual(d, other)) this.space.delete(name);
       }
     });
     if (this.sortedMemo === null) {
       const out: Record<string, Distribution> = {};
-      if (this.space) for (const name of [...this.space.keys()].sort()) out[name] = this.space.get(name)!;
+      if (this.space) for (const name of [...this.space.keys()].sort()) setKey(out, name, this.space.get(name)!);
       this.sortedMemo = out;
     }
-    return { ...this.sortedMemo };
+    return plainCopy(this.sortedMemo);
   }
 }
 
@@ -109,12 +110,12 @@ export function intersectionSearchSpace(
       continue;
     }
     for (const [name, d] of space) {
-      const other = t.distributions[name];
+      const other = ownValue(t.distributions, name);
       if (!other || !distributionsEqual(d, other)) space.delete(name);
     }
   }
   const out: Record<string, Distribution> = {};
-  if (space) for (const name of [...space.keys()].sort()) out[name] = space.get(name)!;
+  if (space) for (const name of [...space.keys()].sort()) setKey(out, name, space.get(name)!);
   return out;
 }
 
@@ -151,13 +152,13 @@ export class GroupDecomposedSearchSpace {
         .filter((g) => g.size > 0)
         .map((g) => {
           const out: Record<string, Distribution> = {};
-          for (const name of [...g.keys()].sort()) out[name] = g.get(name)!;
+          for (const name of [...g.keys()].sort()) setKey(out, name, g.get(name)!);
           return out;
         })
         // Deterministic group order: by first parameter name.
         .sort((a, b) => (Object.keys(a)[0] < Object.keys(b)[0] ? -1 : 1));
     }
-    return this.memo.map((g) => ({ ...g }));
+    return this.memo.map((g) => plainCopy(g));
   }
 }
 
@@ -173,7 +174,7 @@ function addToGroups(
     const outside = new Map<string, Distribution>();
     for (const [name, d] of g) {
       known.add(name);
-      const other = distributions[name];
+      const other = ownValue(distributions, name);
       if (other === undefined) outside.set(name, d);
       else if (distributionsEqual(d, other)) inside.set(name, d);
       // else: same name, different distribution: drop it from joint modelling.
@@ -200,7 +201,7 @@ export function groupDecomposedSearchSpace(
   return groups
     .map((g) => {
       const out: Record<string, Distribution> = {};
-      for (const name of [...g.keys()].sort()) out[name] = g.get(name)!;
+      for (const name of [...g.keys()].sort()) setKey(out, name, g.get(name)!);
       return out;
     })
     .sort((a, b) => (Object.keys(a)[0] < Object.keys(b)[0] ? -1 : 1));

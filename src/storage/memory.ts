@@ -1,4 +1,5 @@
 import { distributionsEqual, toExternal, type Distribution } from '../distributions';
+import { dict, hasKey, ownValue } from '../dict';
 import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
 import { expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from './base';
@@ -41,7 +42,7 @@ export class InMemoryStorage implements Storage {
       }
     }
     const studyId = this.nextStudyId++;
-    this.studies.set(studyId, { studyId, name, directions: [...directions], userAttrs: {}, systemAttrs: {}, trials: [], paramKinds: new Map(), snapshots: [], changed: new Set() });
+    this.studies.set(studyId, { studyId, name, directions: [...directions], userAttrs: dict(), systemAttrs: dict(), trials: [], paramKinds: new Map(), snapshots: [], changed: new Set() });
     return studyId;
   }
 
@@ -96,7 +97,7 @@ export class InMemoryStorage implements Storage {
 
   async setStudySystemAttrIfAbsent(studyId: number, key: string, value: unknown): Promise<boolean> {
     const attrs = this.study(studyId).systemAttrs;
-    if (key in attrs) return false;
+    if (hasKey(attrs, key)) return false;
     attrs[key] = value;
     return true;
   }
@@ -120,12 +121,13 @@ export class InMemoryStorage implements Storage {
       values: null,
       datetimeStart: state === TrialState.RUNNING ? new Date() : null,
       datetimeComplete: null,
-      params: {},
-      internalParams: {},
-      distributions: {},
+      // Keyed by user strings: prototype-less, so any name is a key (dict.ts).
+      params: dict(),
+      internalParams: dict(),
+      distributions: dict(),
       intermediateValues: new Map(),
-      userAttrs: { ...(template.userAttrs ?? {}) },
-      systemAttrs: { ...(template.systemAttrs ?? {}) },
+      userAttrs: dict(template.userAttrs),
+      systemAttrs: dict(template.systemAttrs),
       snapshot: null,
     };
     s.trials.push(t);
@@ -145,7 +147,7 @@ export class InMemoryStorage implements Storage {
       );
     }
     if (!previous) kinds.set(name, { kind: distribution.kind, firstTrial: t.number });
-    const existing = t.distributions[name];
+    const existing = ownValue(t.distributions, name);
     if (existing && !distributionsEqual(existing, distribution)) {
       throw new InvalidArgumentError(`Parameter '${name}' was already set in this trial with another distribution.`);
     }

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../errors';
 import { Figure, type Trace } from './figure';
 import { getParamImportances, type ImportanceOptions } from '../importance';
 import type { Study } from '../study';
+import { hasKey } from '../dict';
 
 export { Figure, figureSnapshotSvg, setFigureDisplayHook, PLOTLY_MIME, type FigureSpec, type Trace } from './figure';
 
@@ -134,7 +135,7 @@ function paramNames(trials: FrozenTrial[], params: readonly string[] | undefined
 }
 
 function distributionOf(trials: FrozenTrial[], name: string): Distribution | undefined {
-  for (const t of trials) if (t.distributions[name]) return t.distributions[name];
+  for (const t of trials) if (hasKey(t.distributions, name)) return t.distributions[name];
   return undefined;
 }
 
@@ -152,7 +153,7 @@ export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & {
   const trials = completeTrials(study);
   const names = paramNames(trials, opts.params, 'plotParallelCoordinate');
   // Optuna drops trials that lack one of the plotted parameters.
-  const rows = trials.filter((t) => names.every((n) => n in t.params));
+  const rows = trials.filter((t) => names.every((n) => hasKey(t.params, n)));
   const objective = rows.map(target);
   const dims: Record<string, unknown>[] = [
     { label: opts.targetName ?? 'Objective Value', values: objective, range: [Math.min(...objective), Math.max(...objective)] },
@@ -203,7 +204,7 @@ export function plotSlice(study: StudyLike, opts: TargetOptions & { params?: str
   const layout: Record<string, unknown> = { title: { text: 'Slice Plot' }, showlegend: false };
   const n = Math.max(1, names.length);
   names.forEach((name, i) => {
-    const rows = trials.filter((t) => name in t.params);
+    const rows = trials.filter((t) => hasKey(t.params, name));
     const axis = i === 0 ? '' : String(i + 1);
     data.push({
       type: 'scatter',
@@ -239,7 +240,7 @@ export function plotContour(study: StudyLike, opts: TargetOptions & { params?: s
   const names = paramNames(trials, opts.params, 'plotContour');
   if (names.length < 2) throw new InvalidArgumentError('plotContour needs at least two parameters; this study has ' + names.length + '.');
   const [px, py] = names;
-  const rows = trials.filter((t) => px in t.params && py in t.params);
+  const rows = trials.filter((t) => hasKey(t.params, px) && hasKey(t.params, py));
   const x = rows.map((t) => t.params[px]);
   const y = rows.map((t) => t.params[py]);
   const z = rows.map(target);

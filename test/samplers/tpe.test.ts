@@ -212,7 +212,7 @@ describe('TPESampler inputs', () => {
       [() => new TPESampler({ priorWeight: 0 }), /priorWeight must be a positive/],
       [() => new TPESampler({ group: true }), /group: true needs multivariate: true/],
       [() => new TPESampler({ gamma: 3 as unknown as (n: number) => number }), /gamma must be a function/],
-      [() => new TPESampler({ seed: NaN }), /seed must be a finite number/],
+      [() => new TPESampler({ seed: NaN }), /seed must be an integer from 0 to 4294967295/],
     ];
     for (const [make, re] of bad) assert.throws(make, (e: unknown) => e instanceof InvalidArgumentError && re.test((e as Error).message));
   });

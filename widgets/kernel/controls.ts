@@ -15,6 +15,31 @@ import {
 } from './protocol';
 import { escapeHtml, Widget } from './widget';
 import { getCommTransport, type JsonObject } from './transport';
+import { arrayOf, bool, bound, clampedBetween, float, indexInto, int, nullable, oneOf, schemaOf, str, widgetRef, type Trait } from './traits';
+
+// What a frontend may set on these models, per attribute (checked in Widget.applyFromFrontend),
+// after ipywidgets 8's traits for the same models.
+const aWidget = widgetRef((v) => v instanceof Widget);
+const COMMON_TRAITS: Record<string, Trait> = {
+  layout: aWidget,
+  style: aWidget,
+  _dom_classes: arrayOf(str),
+  tabbable: nullable(bool),
+  tooltip: nullable(str),
+  description: str,
+  disabled: bool,
+};
+const typedObject: Trait = {
+  expects: 'an object',
+  validate: (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? { ok: true, value: v } : { ok: false, reason: 'expected an object' }),
+};
+const BAR_STYLES = ['success', 'info', 'warning', 'danger', ''] as const;
+const ORIENTATION = oneOf('horizontal', 'vertical');
+
+/** value in [min, max] (clamped), min <= max, all of one numeric type. */
+function boundedTraits(num: Trait): Record<string, Trait> {
+  return { value: clampedBetween(num, 'min', 'max'), min: bound(num, 'min', 'max'), max: bound(num, 'max', 'min') };
+}
 
 function controlSpec(model: string, view: string | null): ModelSpec {
   return {
@@ -108,7 +133,7 @@ export interface ProgressOptions<T> extends CommonOptions {
 }
 
 class Progress<T extends number> extends ValueWidget<T> {
-  constructor(model: string, opts: ProgressOptions<T>, defaults: { value: T; min: T; max: T }) {
+  constructor(model: string, opts: ProgressOptions<T>, defaults: { value: T; min: T; max: T }, num: Trait) {
     super(controlSpec(model, 'ProgressView'), {
       ...common(opts, 'ProgressStyleModel', { bar_color: opts.barColor ?? null, description_width: '' }),
       description: opts.description ?? '',
@@ -117,7 +142,7 @@ class Progress<T extends number> extends ValueWidget<T> {
       max: opts.max ?? defaults.max,
       bar_style: opts.barStyle ?? '',
       orientation: opts.orientation ?? 'horizontal',
-    });
+    }, schemaOf({ ...COMMON_TRAITS, ...boundedTraits(num), bar_style: nullable(oneOf(...BAR_STYLES)), orientation: ORIENTATION }));
   }
   /** Fraction done in [0, 1]. */
   get fraction(): number {
@@ -136,13 +161,13 @@ class Progress<T extends number> extends ValueWidget<T> {
 
 export class IntProgress extends Progress<number> {
   constructor(opts: ProgressOptions<number> = {}) {
-    super('IntProgressModel', opts, { value: 0, min: 0, max: 100 });
+    super('IntProgressModel', opts, { value: 0, min: 0, max: 100 }, int);
   }
 }
 
 export class FloatProgress extends Progress<number> {
   constructor(opts: ProgressOptions<number> = {}) {
-    super('FloatProgressModel', opts, { value: 0, min: 0, max: 1 });
+    super('FloatProgressModel', opts, { value: 0, min: 0, max: 1 }, float);
   }
 }
 
@@ -160,7 +185,7 @@ export class HTML extends ValueWidget<string> {
       description: o.description ?? '',
       value: o.value ?? '',
       placeholder: o.placeholder ?? '\u200b',
-    });
+    }, schemaOf({ ...COMMON_TRAITS, value: str, placeholder: str }));
   }
   override snapshotHtml(): string {
     return this.value;
@@ -179,7 +204,7 @@ export class Label extends ValueWidget<string> {
       description: o.description ?? '',
       value: o.value ?? '',
       placeholder: o.placeholder ?? '\u200b',
-    });
+    }, schemaOf({ ...COMMON_TRAITS, value: str, placeholder: str }));
   }
   override toString(): string {
     return this.value;
@@ -201,7 +226,7 @@ export class Button extends Widget {
       disabled: opts.disabled ?? false,
       button_style: opts.buttonStyle ?? '',
       icon: opts.icon ?? '',
-    });
+    }, schemaOf({ ...COMMON_TRAITS, button_style: oneOf('primary', ...BAR_STYLES), icon: str }));
     this.onCustom((content) => {
       if (content.event === 'click') this.click();
     });
@@ -239,7 +264,7 @@ export class Dropdown<T = string> extends Widget {
       disabled: opts.disabled ?? false,
       _options_labels: choices.map((c) => c[0]),
       index: idx,
-    });
+    }, schemaOf({ ...COMMON_TRAITS, _options_labels: arrayOf(str), index: nullable(indexInto('_options_labels')) }));
     this.choices = choices;
   }
   get index(): number | null {
@@ -279,7 +304,7 @@ export interface SliderOptions extends CommonOptions {
 }
 
 class Slider extends ValueWidget<number> {
-  constructor(model: string, view: string, opts: SliderOptions, d: { min: number; max: number; step: number; fmt: string }) {
+  constructor(model: string, view: string, opts: SliderOptions, d: { min: number; max: number; step: number; fmt: string }, num: Trait) {
     const min = opts.min ?? d.min;
     const max = opts.max ?? d.max;
     if (!(max >= min)) throw new RangeError(`${model.replace('Model', '')}: max (${max}) must be >= min (${min}).`);
@@ -296,7 +321,16 @@ class Slider extends ValueWidget<number> {
       readout_format: opts.readoutFormat ?? d.fmt,
       continuous_update: opts.continuousUpdate ?? true,
       behavior: 'drag-tap',
-    });
+    }, schemaOf({
+      ...COMMON_TRAITS,
+      ...boundedTraits(num),
+      step: nullable(num),
+      orientation: ORIENTATION,
+      readout: bool,
+      readout_format: str,
+      continuous_update: bool,
+      behavior: oneOf('drag-tap', 'drag-snap', 'tap', 'drag', 'snap'),
+    }));
   }
   override toString(): string {
     return `${this.get('description') || 'value'}: ${this.value}`;
@@ -305,13 +339,13 @@ class Slider extends ValueWidget<number> {
 
 export class IntSlider extends Slider {
   constructor(opts: SliderOptions = {}) {
-    super('IntSliderModel', 'IntSliderView', opts, { min: 0, max: 100, step: 1, fmt: 'd' });
+    super('IntSliderModel', 'IntSliderView', opts, { min: 0, max: 100, step: 1, fmt: 'd' }, int);
   }
 }
 
 export class FloatSlider extends Slider {
   constructor(opts: SliderOptions = {}) {
-    super('FloatSliderModel', 'FloatSliderView', opts, { min: 0, max: 10, step: 0.1, fmt: '.2f' });
+    super('FloatSliderModel', 'FloatSliderView', opts, { min: 0, max: 10, step: 0.1, fmt: '.2f' }, float);
   }
 }
 
@@ -323,7 +357,7 @@ export class Checkbox extends ValueWidget<boolean> {
       disabled: opts.disabled ?? false,
       value: opts.value ?? false,
       indent: opts.indent ?? true,
-    });
+    }, schemaOf({ ...COMMON_TRAITS, value: bool, indent: bool }));
   }
   override toString(): string {
     return `[${this.value ? 'x' : ' '}] ${this.get('description')}`;
@@ -336,7 +370,7 @@ class Box extends Widget {
       ...common(opts, null),
       children,
       box_style: opts.boxStyle ?? '',
-    });
+    }, schemaOf({ ...COMMON_TRAITS, children: arrayOf(aWidget), box_style: oneOf(...BAR_STYLES) }));
     // A child's change shows in this box's snapshot too.
     this.setParts(children);
     this.observe('children', (c) => this.setParts((c.new as unknown[]) ?? []));
@@ -380,7 +414,7 @@ export class Tab extends Widget {
       box_style: '',
       titles: opts.titles ?? children.map((_, i) => `Tab ${i + 1}`),
       selected_index: opts.selectedIndex ?? (children.length > 0 ? 0 : null),
-    });
+    }, schemaOf({ ...COMMON_TRAITS, children: arrayOf(aWidget), box_style: oneOf(...BAR_STYLES), titles: arrayOf(nullable(str)), selected_index: nullable(indexInto('children')) }));
     this.setParts(children);
     this.observe('children', (c) => this.setParts((c.new as unknown[]) ?? []));
   }
@@ -419,6 +453,7 @@ export class Output extends Widget {
         viewModuleVersion: OUTPUT_VERSION,
       },
       { layout: new Layout(opts.layout), _dom_classes: [], msg_id: '', outputs: [] },
+      schemaOf({ layout: aWidget, _dom_classes: arrayOf(str), msg_id: str, outputs: arrayOf(typedObject) }),
     );
   }
   get outputs(): readonly OutputItem[] {

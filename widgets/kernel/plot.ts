@@ -8,6 +8,7 @@ import { TUNELAB_MODULE, TUNELAB_MODULE_VERSION, type ModelSpec } from './protoc
 import { escapeHtml, Widget } from './widget';
 import type { JsonObject } from './transport';
 import { figureSnapshotSvg, type FigureSpec, type Trace } from '../../src/visualization/figure';
+import { KERNEL_OWNED } from './traits';
 
 export function tunelabSpec(model: string, view: string): ModelSpec {
   return {
@@ -35,7 +36,7 @@ export class Plot extends Widget {
   constructor(figure: FigureSpec = { data: [], layout: {} }, opts: { height?: number } = {}) {
     const copy = cloneFigure(figure);
     // `plot_layout`, not `layout`: DOMWidgetModel's `layout` is the reference to its LayoutModel.
-    super(tunelabSpec('PlotModel', 'PlotView'), { data: copy.data, plot_layout: copy.layout, height: opts.height ?? 360 });
+    super(tunelabSpec('PlotModel', 'PlotView'), { data: copy.data, plot_layout: copy.layout, height: opts.height ?? 360 }, KERNEL_OWNED);
     this.figure = copy;
   }
 

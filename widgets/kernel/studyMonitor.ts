@@ -10,6 +10,7 @@ import { TrialState, type Direction, type FrozenTrial } from '../../src/frozenTr
 import { formatNumber } from '../../src/progress';
 import { tunelabSpec } from './plot';
 import { escapeHtml, Widget } from './widget';
+import { KERNEL_OWNED } from './traits';
 
 /** What the monitor needs from a study (structural, so tests can pass a stand-in). */
 export interface MonitoredStudy {
@@ -55,7 +56,7 @@ export class StudyMonitor extends Widget {
       elapsed: 0,
       eta: null,
       status: 'running' satisfies MonitorStatus,
-    });
+    }, KERNEL_OWNED);
     this.study = study;
     this.now = now;
     this.started = started;

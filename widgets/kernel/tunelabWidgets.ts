@@ -5,6 +5,7 @@ import { formatNumber } from '../../src/progress';
 import { figureSnapshotSvg } from '../../src/visualization/figure';
 import { tunelabSpec } from './plot';
 import { escapeHtml, Widget } from './widget';
+import { KERNEL_OWNED } from './traits';
 
 /**
  * A learning-rate schedule as the schedules module describes it (`describe(schedule)`): sampled
@@ -32,7 +33,7 @@ export class ScheduleView extends Widget {
       lrs: pts.map((p) => p[1]),
       current_step: desc.currentStep ?? null,
       height: opts.height ?? 280,
-    });
+    }, KERNEL_OWNED);
   }
 
   get currentStep(): number | null {
@@ -92,7 +93,7 @@ export class CVResults extends Widget {
       metric: opts.metric ?? 'score',
       n_folds: opts.nFolds ?? null,
       rows: (opts.rows ?? []).map(toWireRow),
-    });
+    }, KERNEL_OWNED);
   }
 
   get rows(): ReadonlyArray<Record<string, unknown>> {

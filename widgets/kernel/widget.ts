@@ -6,10 +6,12 @@
  * never throws and never sends anything, so library code can create widgets unconditionally.
  */
 import { randomUUID } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import { reprSymbol, type MimeBundle } from '../../src/display';
 import { DISPLAY_ID_KEY, getCommTransport, widgetFrontendSeen, type BinaryBuffer, type CommHandle, type JsonObject } from './transport';
 import { modelRef, PROTOCOL_VERSION, VIEW_MIME, WIDGET_TARGET, type ModelSpec, type SerializedModel } from './protocol';
 import { getThrottleDefaults, NO_WIDGET_FRONTEND_FALLBACK_INTERVAL_MS, Throttle } from './throttle';
+import { isPrototypeKey, type AttributeSchema } from './traits';
 
 export interface Change {
   name: string;
@@ -19,6 +21,16 @@ export interface Change {
 
 type ChangeHandler = (change: Change) => void;
 type CustomHandler = (content: JsonObject, buffers: Buffer[]) => void;
+
+/**
+ * Where the widget library reports what it refused from a frontend: the process's own stderr (the
+ * kernel's log), not the cell's output. Replaceable (tests).
+ */
+export const widgetLog = {
+  write(text: string): void {
+    writeSync(2, `[tunelab widgets] ${text}\n`);
+  },
+};
 
 // All open widgets of this process, on globalThis so that every loaded copy of tunelab answers the
 // frontend's request_states with the complete set.
@@ -31,7 +43,10 @@ export function widgetRegistry(): Map<string, Widget> {
 export class Widget {
   readonly modelId: string;
   readonly spec: ModelSpec;
+  /** Attribute values by name; no prototype, so any name is just a key. */
   private readonly values: Record<string, unknown>;
+  /** What a frontend may set, per attribute (traits.ts); attributes not listed take any JSON value. */
+  private readonly schema: AttributeSchema;
   private comm: CommHandle | null = null;
   private readonly dirty = new Set<string>();
   private customQueue: JsonObject[] = [];
@@ -52,9 +67,10 @@ export class Widget {
   private readonly containers = new Set<Widget>();
   private readonly parts = new Set<Widget>();
 
-  constructor(spec: ModelSpec, state: Record<string, unknown>) {
+  constructor(spec: ModelSpec, state: Record<string, unknown>, schema: AttributeSchema = new Map()) {
     this.spec = spec;
-    this.values = { ...state };
+    this.values = Object.assign(Object.create(null) as Record<string, unknown>, state);
+    this.schema = schema;
     this.throttle = new Throttle(() => this.sendPending());
     const defaults = getThrottleDefaults();
     this.fallbackThrottle = new Throttle(() => this.refreshFallback(), defaults.fallbackIntervalMs, defaults.clock);
@@ -363,9 +379,14 @@ export class Widget {
   private handleMessage(data: JsonObject, buffers: Buffer[]): void {
     switch (data.method) {
       case 'update': {
-        const state = { ...((data.state as JsonObject) ?? {}) };
-        const paths = (data.buffer_paths as (string | number)[][] | undefined) ?? [];
-        paths.forEach((path, i) => setAtPath(state, path, buffers[i]));
+        const state = isPlainRecord(data.state) ? { ...data.state } : {};
+        const paths = data.buffer_paths ?? [];
+        const bad = invalidBufferPaths(paths, buffers.length);
+        if (bad) {
+          widgetLog.write(`${this.toString()}: ignored an update with ${bad}`);
+          break;
+        }
+        (paths as (string | number)[][]).forEach((path, i) => setAtPath(state, path, buffers[i]));
         this.applyFromFrontend(state);
         break;
       }
@@ -382,13 +403,44 @@ export class Widget {
     }
   }
 
-  /** A frontend changed attributes: echo them (protocol 2.1) so other frontends follow, then notify. */
+  /**
+   * A frontend changed attributes. Each is checked against the model's schema (traits.ts), as
+   * traitlets does in ipywidgets: a value of the wrong type is refused (logged), the model keeps its
+   * value and the frontend is sent it back, so the views show what the kernel holds; an attribute
+   * the model does not have is ignored. Accepted values are echoed (protocol 2.1) so other
+   * frontends follow, then observers are notified.
+   */
   private applyFromFrontend(state: Record<string, unknown>): void {
-    const received: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(state)) received[k] = this.deserialize(v);
-    this.sendState('echo_update', state);
+    const received = new Map<string, unknown>();
+    const resync: string[] = [];
+    const read = (name: string): unknown => (received.has(name) ? received.get(name) : this.values[name]);
+    for (const [name, wire] of Object.entries(state)) {
+      if (isPrototypeKey(name) || !Object.hasOwn(this.values, name)) {
+        widgetLog.write(`${this.toString()}: ignored an update of "${name}", which this ${this.spec.modelName} does not have`);
+        continue;
+      }
+      const value = this.deserialize(wire);
+      const trait = this.schema.get(name);
+      const check = trait ? trait.validate(value, read) : { ok: true as const, value };
+      if (!check.ok) {
+        widgetLog.write(
+          `${this.toString()}: refused ${name} = ${describeValue(wire)} from the frontend (${check.reason}); ` +
+            `kept ${describeValue(toWire(this.values[name]))} and sent it back`,
+        );
+        resync.push(name);
+        continue;
+      }
+      received.set(name, check.value);
+      // A value the schema adjusted (clamped into [min, max]) goes back as ipywidgets sends it.
+      if (check.value !== value) resync.push(name);
+    }
+    if (received.size > 0) {
+      const echo: Record<string, unknown> = {};
+      for (const name of received.keys()) if (!resync.includes(name)) echo[name] = state[name];
+      if (Object.keys(echo).length > 0) this.sendState('echo_update', echo);
+    }
     let changed = false;
-    for (const [name, value] of Object.entries(received)) {
+    for (const [name, value] of received) {
       const old = this.values[name];
       if (sameValue(old, value)) continue;
       this.values[name] = value;
@@ -397,7 +449,15 @@ export class Widget {
     }
     if (changed) this.contentChanged(false);
     // Handlers may have set other values; a value equal to what the frontend sent needs no update.
-    for (const name of [...this.dirty]) if (name in received && sameValue(received[name], this.values[name])) this.dirty.delete(name);
+    for (const name of [...this.dirty]) if (received.has(name) && sameValue(received.get(name), this.values[name])) this.dirty.delete(name);
+    if (resync.length > 0) {
+      const kept: Record<string, unknown> = {};
+      for (const name of resync) {
+        kept[name] = this.values[name];
+        this.dirty.delete(name);
+      }
+      this.sendState('update', kept);
+    }
   }
 
   private emitChange(change: Change): void {
@@ -452,14 +512,50 @@ function toWire(v: unknown): unknown {
   return v;
 }
 
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Why a frontend's buffer_paths cannot be applied, or undefined when they can: one non-empty path
+ * of strings and non-negative integers per buffer, never through a prototype key (a path such as
+ * ["__proto__", "polluted"] would otherwise write onto Object.prototype for the whole kernel).
+ */
+function invalidBufferPaths(paths: unknown, bufferCount: number): string | undefined {
+  if (!Array.isArray(paths)) return 'buffer_paths that is not an array';
+  if (paths.length > bufferCount) return `${paths.length} buffer_paths but ${bufferCount} buffers`;
+  for (const p of paths) {
+    if (!Array.isArray(p) || p.length === 0) return `a buffer path that is not a non-empty array: ${describeValue(p)}`;
+    for (const seg of p) {
+      const isIndex = typeof seg === 'number' && Number.isSafeInteger(seg) && seg >= 0;
+      if (!isIndex && typeof seg !== 'string') return `a buffer path segment that is neither a string nor an index: ${describeValue(seg)}`;
+      if (isPrototypeKey(seg)) return `a buffer path through "${String(seg)}", which is never a widget attribute`;
+    }
+  }
+  return undefined;
+}
+
+/** Puts a buffer at a checked path (invalidBufferPaths), creating plain containers on the way. */
 function setAtPath(obj: Record<string, unknown>, path: (string | number)[], value: unknown): void {
   let cur: Record<string | number, unknown> = obj;
   for (let i = 0; i < path.length - 1; i++) {
-    const next = cur[path[i]];
-    if (next === null || typeof next !== 'object') cur[path[i]] = {};
-    cur = cur[path[i]] as Record<string | number, unknown>;
+    const key = path[i];
+    const next = Object.hasOwn(cur, key) ? cur[key] : undefined;
+    if (next === null || typeof next !== 'object') Object.defineProperty(cur, key, { value: {}, writable: true, enumerable: true, configurable: true });
+    cur = cur[key] as Record<string | number, unknown>;
   }
-  cur[path[path.length - 1]] = value;
+  Object.defineProperty(cur, path[path.length - 1], { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** A short rendering of a frontend's value for a log line. */
+function describeValue(v: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** Primitive equality; objects and arrays always count as changed (callers pass fresh ones). */

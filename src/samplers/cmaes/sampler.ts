@@ -1,7 +1,7 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
-import { Rng } from '../../rng';
+import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import type { Sampler } from '../base';
 import { discreteCell, SpaceEncoding } from '../gp/encoding';
@@ -9,6 +9,7 @@ import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
 import { defaultPopsize, initialState, sampleCandidate, shouldStop, tell, type CmaState } from './cma';
 import { applyMargin, type MarginCell } from './margin';
+import { hasKey, ownValue, setKey } from '../../dict';
 
 /** Trial system attributes (generation bookkeeping shared across processes through storage). */
 export const CMA_RESTART_KEY = 'cma:restart';
@@ -67,6 +68,7 @@ export class CmaEsSampler implements Sampler {
   private readonly pending = new Map<number, Record<string, number>>();
 
   constructor(opts: CmaEsSamplerOptions = {}) {
+    checkSeed('CmaEsSampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.sigma0 = opts.sigma0 ?? 1 / 6;
     if (!(this.sigma0 > 0)) throw new InvalidArgumentError(`CmaEsSampler: sigma0 must be > 0, got ${opts.sigma0}.`);
@@ -86,13 +88,14 @@ export class CmaEsSampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('CmaEsSampler.reseedRng', seed);
     this.rng = new Rng(seed);
   }
 
   inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
     for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) {
-      if (!isSingle(d) && d.kind !== 'categorical') out[name] = d;
+      if (!isSingle(d) && d.kind !== 'categorical') setKey(out, name, d);
     }
     return out;
   }
@@ -123,7 +126,7 @@ export class CmaEsSampler implements Sampler {
           (t) =>
             t.systemAttrs[CMA_RESTART_KEY] === restart &&
             t.systemAttrs[CMA_GENERATION_KEY] === state.generation &&
-            names.every((nm) => nm in t.internalParams),
+            names.every((nm) => hasKey(t.internalParams, nm)),
         )
         .slice(0, state.popsize);
       if (members.length >= state.popsize) {
@@ -155,7 +158,7 @@ export class CmaEsSampler implements Sampler {
     this.pending.delete(trial.trialId);
     if (!values) return {};
     const out: Record<string, number> = {};
-    for (const name of Object.keys(space)) if (name in values) out[name] = values[name];
+    for (const name of Object.keys(space)) if (hasKey(values, name)) setKey(out, name, values[name]);
     return out;
   }
 
@@ -194,7 +197,7 @@ function candidateOf(t: FrozenTrial, enc: SpaceEncoding, useStored: boolean): nu
   if (useStored && Array.isArray(stored) && stored.length === enc.size) {
     const x = stored as number[];
     const decoded = enc.decode(x);
-    if (enc.dims.every((d) => decoded[d.name] === t.internalParams[d.name])) return [...x];
+    if (enc.dims.every((d) => ownValue(decoded, d.name) === ownValue(t.internalParams, d.name))) return [...x];
   }
   return Array.from(own);
 }

@@ -1,4 +1,5 @@
 import type { Distribution } from '../../distributions';
+import { setKey } from '../../dict';
 
 /**
  * Maps a search space to the unit cube the GP works in and back:
@@ -47,7 +48,7 @@ export class SpaceEncoding {
   decode(u: ArrayLike<number>): Record<string, number> {
     const out: Record<string, number> = {};
     this.dims.forEach((dim, i) => {
-      out[dim.name] = decodeValue(dim, u[i]);
+      setKey(out, dim.name, decodeValue(dim, u[i]));
     });
     return out;
   }

@@ -2,7 +2,7 @@ import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { recordConstraints, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
-import { Rng } from '../../rng';
+import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import type { Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
@@ -10,6 +10,7 @@ import { IntersectionSearchSpace } from '../searchSpace';
 import { LogEIAcquisition, maximizeAcquisition, type ConstraintModel } from './acquisition';
 import { SpaceEncoding } from './encoding';
 import { fitGaussianProcess, GaussianProcess, type GPData } from './gp';
+import { hasKey, setKey } from '../../dict';
 
 export interface GPSamplerOptions {
   seed?: number;
@@ -44,6 +45,7 @@ export class GPSampler implements Sampler {
   private fitCount = new Map<string, number>();
 
   constructor(opts: GPSamplerOptions = {}) {
+    checkSeed('GPSampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.randomRng = new Rng(opts.seed === undefined ? undefined : `${opts.seed}:independent`);
     this.nStartupTrials = opts.nStartupTrials ?? 10;
@@ -55,13 +57,14 @@ export class GPSampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('GPSampler.reseedRng', seed);
     this.rng = new Rng(seed);
     this.randomRng = new Rng(seed === undefined ? undefined : `${seed}:independent`);
   }
 
   inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
-    for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) if (!isSingle(d)) out[name] = d;
+    for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) if (!isSingle(d)) setKey(out, name, d);
     return out;
   }
 
@@ -73,7 +76,7 @@ export class GPSampler implements Sampler {
     }
     const enc = new SpaceEncoding(space);
     if (enc.size === 0) return {};
-    const hasSpace = (t: FrozenTrial) => enc.dims.every((d) => d.name in t.internalParams);
+    const hasSpace = (t: FrozenTrial) => enc.dims.every((d) => hasKey(t.internalParams, d.name));
     const trials = study.getTrials({ states: [TrialState.COMPLETE] }).filter((t) => t.values && hasSpace(t));
     if (trials.length < this.nStartupTrials || trials.length === 0) return {};
     // Constant liar for concurrent trials (nJobs > 1, several asks before a tell): trials still

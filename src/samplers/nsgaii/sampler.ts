@@ -3,12 +3,13 @@ import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { constraintViolation, recordConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
 import { crowdingDistance, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
-import { Rng } from '../../rng';
+import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import type { Sampler } from '../base';
 import { SpaceEncoding } from '../gp/encoding';
 import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
+import { hasKey, setKey } from '../../dict';
 
 /** Trial system attribute holding the generation a trial belongs to (Optuna's key). */
 export const NSGA2_GENERATION_KEY = 'nsga2:generation';
@@ -59,6 +60,7 @@ export class NSGAIISampler implements Sampler {
   private cacheStudy: unknown = null;
 
   constructor(opts: NSGAIISamplerOptions = {}) {
+    checkSeed('NSGAIISampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.populationSize = opts.populationSize ?? 50;
     if (!(Number.isInteger(this.populationSize) && this.populationSize >= 2)) {
@@ -82,6 +84,7 @@ export class NSGAIISampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('NSGAIISampler.reseedRng', seed);
     this.rng = new Rng(seed);
   }
 
@@ -102,7 +105,7 @@ export class NSGAIISampler implements Sampler {
 
   inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
-    for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) if (!isSingle(d)) out[name] = d;
+    for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) if (!isSingle(d)) setKey(out, name, d);
     return out;
   }
 
@@ -111,7 +114,7 @@ export class NSGAIISampler implements Sampler {
     this.generationOf.delete(trial.trialId);
     if (generation === 0 || Object.keys(space).length === 0) return {};
     const parents = this.parentPopulation(study, generation).filter((m) =>
-      Object.keys(space).every((name) => name in m.trial.internalParams),
+      Object.keys(space).every((name) => hasKey(m.trial.internalParams, name)),
     );
     if (parents.length === 0) return {};
     const p1 = this.tournament(parents);

@@ -1,6 +1,7 @@
 import { distributionsEqual, type Distribution } from '../../distributions';
 import { TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
 import { CONSTRAINTS_KEY } from '../base';
+import { ownValue } from '../../dict';
 
 // Enum members as plain constants: this code runs once per trial for every past trial.
 const COMPLETE = TrialState.COMPLETE;
@@ -467,15 +468,15 @@ export function gatherObservations(
 }
 
 function compatibleValue(t: FrozenTrial, name: string, d: Distribution): number | undefined {
-  const own = t.distributions[name];
+  const own = ownValue(t.distributions, name);
   if (own === undefined) return undefined;
-  const internal = t.internalParams[name];
+  const internal = ownValue(t.internalParams, name);
   if (own === d || distributionsEqual(own, d)) return internal;
   if (own.kind !== d.kind) return undefined;
   if (d.kind === 'categorical') {
-    const external = t.params[name];
+    const external = ownValue(t.params, name);
     const i = d.choices.findIndex((c) => c === external);
     return i < 0 ? undefined : i;
   }
-  return internal >= d.low && internal <= d.high ? internal : undefined;
+  return internal !== undefined && internal >= d.low && internal <= d.high ? internal : undefined;
 }

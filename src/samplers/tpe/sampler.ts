@@ -1,7 +1,7 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
-import { Rng } from '../../rng';
+import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
@@ -11,6 +11,7 @@ import { computeSplit, gatherObservations, ParamColumn, SplitTracker, type Split
 import { distributionsEqual } from '../../distributions';
 import { IncrementalAboveDensity } from './incrementalAbove';
 import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
+import { hasKey, setKey } from '../../dict';
 
 /** Above observations from which g(x) is maintained incrementally (the magic clip floor is constant from 98). */
 const INCREMENTAL_MIN = 128;
@@ -130,6 +131,7 @@ export class TPESampler implements Sampler {
   private columnsStudy: Study | null = null;
 
   constructor(opts: TPESamplerOptions = {}) {
+    checkSeed('TPESampler', opts.seed);
     const int = (name: string, v: number | undefined, dflt: number, min: number) => {
       if (v === undefined) return dflt;
       if (!Number.isInteger(v) || v < min) {
@@ -151,9 +153,6 @@ export class TPESampler implements Sampler {
     if (opts.group && !opts.multivariate) {
       throw new InvalidArgumentError('TPESampler: group: true needs multivariate: true (groups are modelled jointly).');
     }
-    if (opts.seed !== undefined && !Number.isFinite(opts.seed)) {
-      throw new InvalidArgumentError(`TPESampler: seed must be a finite number, got ${String(opts.seed)}.`);
-    }
     this.gamma = opts.gamma ?? defaultGamma;
     this.multivariate = opts.multivariate ?? false;
     this.group = opts.group ?? false;
@@ -173,6 +172,7 @@ export class TPESampler implements Sampler {
   }
 
   reseedRng(seed?: number): void {
+    checkSeed('TPESampler.reseedRng', seed);
     this.rng = new Rng(seed);
     this.randomRng = new Rng(seed === undefined ? undefined : `${seed}/startup`);
   }
@@ -182,10 +182,10 @@ export class TPESampler implements Sampler {
     const out: Record<string, Distribution> = {};
     if (this.group) {
       this.lastGroups = this.groups.calculate(study);
-      for (const g of this.lastGroups) for (const [name, d] of Object.entries(g)) if (!isSingle(d)) out[name] = d;
+      for (const g of this.lastGroups) for (const [name, d] of Object.entries(g)) if (!isSingle(d)) setKey(out, name, d);
       return out;
     }
-    for (const [name, d] of Object.entries(this.intersection.calculate(study))) if (!isSingle(d)) out[name] = d;
+    for (const [name, d] of Object.entries(this.intersection.calculate(study))) if (!isSingle(d)) setKey(out, name, d);
     return out;
   }
 
@@ -194,8 +194,8 @@ export class TPESampler implements Sampler {
     const out: Record<string, number> = {};
     for (const g of this.lastGroups) {
       const sub: Record<string, Distribution> = {};
-      for (const name of Object.keys(g)) if (name in searchSpace) sub[name] = searchSpace[name];
-      Object.assign(out, this.sampleJoint(study, sub));
+      for (const name of Object.keys(g)) if (hasKey(searchSpace, name)) setKey(sub, name, searchSpace[name]);
+      for (const [name, v] of Object.entries(this.sampleJoint(study, sub))) setKey(out, name, v);
     }
     return out;
   }
@@ -225,7 +225,7 @@ export class TPESampler implements Sampler {
     if (split.nFinished < this.nStartupTrials) return {};
     const picked = this.propose(study, split, names, names.map((n) => space[n]));
     const out: Record<string, number> = {};
-    names.forEach((n, j) => (out[n] = picked[j]));
+    names.forEach((n, j) => setKey(out, n, picked[j]));
     return out;
   }
 

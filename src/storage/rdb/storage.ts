@@ -10,6 +10,7 @@
  *   last read; finished trials never change, so they are never read twice;
  * - trial numbers come from MAX(number) on an index over (study_id, number), not COUNT(*).
  */
+import { dict } from '../../dict';
 import { distributionsEqual, distributionToJson, toExternal, type Distribution, type ParamValue } from '../../distributions';
 import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
@@ -662,12 +663,13 @@ export class RdbStorage implements Storage {
           values: null,
           datetimeStart: parseDatetime(r.d1),
           datetimeComplete: parseDatetime(r.d2),
-          params: {},
-          internalParams: {},
-          distributions: {},
+          // Keyed by user strings: no prototype, so any name (even "__proto__") is stored as data.
+          params: dict(),
+          internalParams: dict(),
+          distributions: dict(),
           intermediateValues: new Map(),
-          userAttrs: {},
-          systemAttrs: {},
+          userAttrs: dict(),
+          systemAttrs: dict(),
         });
       } else {
         pending.push(r);
