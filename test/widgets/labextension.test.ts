@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
 import { saveScreenshot, launchBrowser, ROOT } from './browser';
+import { pythonBin } from '../helpers/python';
 
 const LABEXT = join(ROOT, 'widgets', 'labextension');
 
@@ -52,6 +53,23 @@ describe('prebuilt JupyterLab extension', { timeout: 300_000 }, () => {
     // The singleton is declared as a shared module, not bundled into the extension.
     const entry = readFileSync(join(LABEXT, pkg.jupyterlab._build.load), 'utf8');
     assert.match(entry, /"@jupyter-widgets\/base", false/);
+  });
+
+  it('is built against the pinned JupyterLab: the committed core metadata is that JupyterLab\'s own', () => {
+    // widgets/labextension.mjs builds against the environment's JupyterLab when there is one and
+    // falls back to this committed copy; both must be the same file or builds would differ by machine.
+    const found = execFileSync(
+      pythonBin('python'),
+      ['-c', 'import jupyterlab, os, json; print(json.dumps([os.path.join(os.path.dirname(jupyterlab.__file__), "staging"), jupyterlab.__version__]))'],
+      { encoding: 'utf8' },
+    );
+    const [staging, version] = JSON.parse(found) as [string, string];
+    const pinned = JSON.parse(readFileSync(join(staging, 'package.json'), 'utf8'));
+    const committed = JSON.parse(readFileSync(join(ROOT, 'widgets', 'lab', 'core', 'package.json'), 'utf8'));
+    assert.equal(pinned.name, '@jupyterlab/application-top');
+    assert.equal(pinned.version, version, 'the staging package.json is the installed JupyterLab\'s');
+    assert.deepEqual(committed, pinned, 'widgets/lab/core/package.json is stale: run `node widgets/labextension.mjs --update-core`');
+    assert.ok(pinned.jupyterlab.singletonPackages.includes('@jupyterlab/services'));
   });
 
   it('`tunelab install` puts it where JupyterLab and Notebook 7 look for prebuilt extensions', () => {
