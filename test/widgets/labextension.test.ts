@@ -7,14 +7,16 @@
  * bundled) and render a StudyMonitor.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
 import { saveScreenshot, launchBrowser, ROOT } from './browser';
-import { pythonBin } from '../helpers/python';
+import { pythonBin, pythonEnv, pythonEnvDir } from '../helpers/python';
+
+const TUNELAB = join(ROOT, 'bin', 'tunelab.js');
 
 const LABEXT = join(ROOT, 'widgets', 'labextension');
 
@@ -72,13 +74,48 @@ describe('prebuilt JupyterLab extension', { timeout: 300_000 }, () => {
     assert.ok(pinned.jupyterlab.singletonPackages.includes('@jupyterlab/services'));
   });
 
-  it('`tunelab install` puts it where JupyterLab and Notebook 7 look for prebuilt extensions', () => {
+  it('`tunelab install --prefix` puts it where JupyterLab finds it: `jupyter labextension list` shows it enabled and OK', () => {
     const prefix = join(work, 'prefix');
-    execFileSync(process.execPath, [join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { stdio: 'pipe' });
+    const out = execFileSync(process.execPath, [TUNELAB, 'install', '--prefix', prefix], { env: pythonEnv(), encoding: 'utf8', stdio: 'pipe' });
+    assert.match(out, /Found Jupyter's widget manager: .*@jupyter-widgets\/jupyterlab-manager/);
     const installed = join(prefix, 'share', 'jupyter', 'labextensions', 'tunelab-widgets');
     const meta = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     assert.equal(meta.jupyterlab._build.load, pkg.jupyterlab._build.load);
-    assert.ok(existsSync(join(installed, meta.jupyterlab._build.load)));
+    const jupyterDirs = {
+      JUPYTER_PATH: join(prefix, 'share', 'jupyter'),
+      JUPYTER_DATA_DIR: join(work, 'data'),
+      JUPYTER_CONFIG_DIR: join(work, 'config'),
+      JUPYTER_RUNTIME_DIR: join(work, 'runtime'),
+    };
+    // `labextension list` prints to stderr; colours are switched off for a plain reading.
+    const listed = spawnSync(pythonBin('jupyter'), ['labextension', 'list'], { env: pythonEnv({ ...jupyterDirs, NO_COLOR: '1' }), encoding: 'utf8', timeout: 60_000 });
+    const text = `${listed.stdout}${listed.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+    assert.equal(listed.status, 0, text);
+    const ours = text.split('\n').find((l) => l.includes('tunelab-widgets'));
+    assert.ok(ours, `tunelab-widgets is not listed:\n${text}`);
+    assert.match(ours, /tunelab-widgets v0\.1\.0 enabled\s+OK/, text);
+    const section = text.slice(0, text.indexOf('tunelab-widgets'));
+    assert.ok(section.includes(join(prefix, 'share', 'jupyter', 'labextensions')), `listed under the install prefix:\n${text}`);
+    assert.match(text, /@jupyter-widgets\/jupyterlab-manager v\S+ enabled\s+OK/, 'the widget manager is there too');
+  });
+
+  it('`tunelab install` says when Jupyter lacks the widget manager, and what to install', () => {
+    const prefix = join(work, 'prefix-bare');
+    // A machine whose PATH has no jupyter and no active Python environment: the data paths are
+    // the user's (an empty home here), the system ones and the install prefix, none with the manager.
+    const bare = { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: join(work, 'home') };
+    const missing = spawnSync(process.execPath, [TUNELAB, 'install', '--prefix', prefix], { env: bare, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(missing.status, 0, 'the kernelspec and extension are installed all the same');
+    assert.ok(existsSync(join(prefix, 'share', 'jupyter', 'kernels', 'tunelab', 'kernel.json')));
+    assert.match(missing.stderr, /need Jupyter's widget manager, the @jupyter-widgets\/jupyterlab-manager extension/);
+    assert.match(missing.stderr, /pip install ipywidgets/);
+    assert.ok(missing.stderr.includes(join(work, 'home', '.local', 'share', 'jupyter')), `names where it looked: ${missing.stderr}`);
+    // The same machine with the pinned environment active (VIRTUAL_ENV, still no jupyter on PATH):
+    // its share/jupyter has jupyterlab_widgets' manager.
+    const active = spawnSync(process.execPath, [TUNELAB, 'install', '--prefix', prefix], { env: { ...bare, VIRTUAL_ENV: pythonEnvDir() }, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(active.status, 0, active.stderr);
+    assert.doesNotMatch(active.stderr, /widget manager/);
+    assert.ok(active.stdout.includes(join(pythonEnvDir(), 'share', 'jupyter', 'labextensions', '@jupyter-widgets', 'jupyterlab-manager')), active.stdout);
   });
 
   it('loads through module federation with the host base and renders a StudyMonitor', async () => {
