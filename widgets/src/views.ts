@@ -58,6 +58,28 @@ function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
+/**
+ * Keeps a plotly graph as wide as its box. A view renders before it is attached to the page (plotly
+ * then falls back to 700 px, wider than a JupyterLab output area next to the side panel), and the box
+ * changes later (panels opened or closed, window resized); one ResizeObserver catches both. `after`
+ * is the view's chain of pending plotly calls: a resize waits for the drawing it resizes.
+ * Returns the function that stops watching.
+ */
+function fitWidth(target: HTMLElement, after: () => Promise<unknown>): () => void {
+  if (typeof ResizeObserver === 'undefined') return () => undefined;
+  let width = 0;
+  const observer = new ResizeObserver((entries) => {
+    const w = Math.round(entries[entries.length - 1].contentRect.width);
+    if (w === 0 || w === width) return;
+    width = w;
+    void after()
+      .then(() => (target.isConnected && target.classList.contains('js-plotly-plot') ? Plotly.Plots.resize(target) : undefined))
+      .catch(() => undefined); // a graph purged meanwhile has nothing to resize
+  });
+  observer.observe(target);
+  return () => observer.disconnect();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plot
 
@@ -114,6 +136,7 @@ export class PlotModel extends DOMWidgetModel {
 export class PlotView extends DOMWidgetView {
   private plotEl: HTMLDivElement | null = null;
   private ready: Promise<unknown> = Promise.resolve();
+  private unfit: () => void = () => undefined;
 
   render(): void {
     ensureStyles();
@@ -124,7 +147,7 @@ export class PlotView extends DOMWidgetView {
     this.draw();
     this.listenTo(this.model, 'change:data change:plot_layout', () => this.draw());
     this.listenTo(this.model, 'plot:ops', (ops: PlotOp[]) => this.applyOps(ops));
-    void Promise.resolve(this.displayed).then(() => this.plotEl && Plotly.Plots.resize(this.plotEl));
+    this.unfit = fitWidth(this.plotEl, () => this.ready);
   }
 
   private draw(): void {
@@ -160,6 +183,7 @@ export class PlotView extends DOMWidgetView {
   }
 
   remove(): void {
+    this.unfit();
     if (this.plotEl) Plotly.purge(this.plotEl);
     return super.remove();
   }
@@ -334,6 +358,7 @@ export function lrAt(steps: number[], lrs: number[], step: number): number {
 export class ScheduleViewView extends DOMWidgetView {
   private plotEl!: HTMLDivElement;
   private ready: Promise<unknown> = Promise.resolve();
+  private unfit: () => void = () => undefined;
 
   render(): void {
     ensureStyles();
@@ -344,6 +369,13 @@ export class ScheduleViewView extends DOMWidgetView {
     this.draw();
     this.listenTo(this.model, 'change:steps change:lrs change:name change:params', () => this.draw());
     this.listenTo(this.model, 'change:current_step', () => this.moveMarker());
+    this.unfit = fitWidth(this.plotEl, () => this.ready);
+  }
+
+  remove(): void {
+    this.unfit();
+    Plotly.purge(this.plotEl);
+    return super.remove();
   }
 
   private marker(): { x: number[]; y: number[] } {
@@ -389,6 +421,7 @@ export class CVResultsView extends DOMWidgetView {
   private summary!: HTMLElement;
   private plotEl!: HTMLDivElement;
   private ready: Promise<unknown> = Promise.resolve();
+  private unfit: () => void = () => undefined;
 
   render(): void {
     ensureStyles();
@@ -404,6 +437,13 @@ export class CVResultsView extends DOMWidgetView {
     this.el.append(wrap);
     this.listenTo(this.model, 'change', () => this.update());
     this.update();
+    this.unfit = fitWidth(this.plotEl, () => this.ready);
+  }
+
+  remove(): void {
+    this.unfit();
+    Plotly.purge(this.plotEl);
+    return super.remove();
   }
 
   update(): void {
