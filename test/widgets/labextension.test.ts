@@ -1,48 +1,32 @@
 /**
- * The prebuilt JupyterLab extension (widgets/labextension, built by @jupyterlab/builder). JupyterLab
- * itself cannot be installed here, so Chromium plays its part of the module-federation handshake:
- * load the remoteEntry named in package.json, init the container with a share scope that provides
- * @jupyter-widgets/base (as jupyterlab_widgets does), get './extension', activate the plugin with a
- * widget registry, and check the registered views extend *that* base (the singleton is shared, not
- * bundled) and render a StudyMonitor.
+ * The prebuilt JupyterLab extension (widgets/labextension, built by @jupyterlab/builder against the
+ * pinned JupyterLab's core metadata) and `tunelab install`: the layout the builder writes, the core
+ * metadata it was built with, `jupyter labextension list` seeing the installed extension enabled and
+ * OK, and the warning when Jupyter lacks the widget manager. That the extension loads and renders in
+ * the real frontends is test/widgets/jupyterlab.test.ts (JupyterLab 4.6 and Notebook 7.6).
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as esbuild from 'esbuild';
-import { saveScreenshot, launchBrowser, ROOT } from './browser';
+import { ROOT } from './browser';
 import { pythonBin, pythonEnv, pythonEnvDir } from '../helpers/python';
 
 const TUNELAB = join(ROOT, 'bin', 'tunelab.js');
-
 const LABEXT = join(ROOT, 'widgets', 'labextension');
 
-describe('prebuilt JupyterLab extension', { timeout: 300_000 }, () => {
+describe('prebuilt JupyterLab extension', { timeout: 180_000 }, () => {
   let work: string;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let pkg: { name: string; jupyterlab: { _build: { load: string; extension: string }; sharedPackages: Record<string, unknown> } };
 
-  before(async () => {
+  before(() => {
     if (!existsSync(join(LABEXT, 'package.json'))) throw new Error('widgets/labextension is missing: run `npm run build` first.');
     pkg = JSON.parse(readFileSync(join(LABEXT, 'package.json'), 'utf8'));
     work = mkdtempSync(join(tmpdir(), 'tunelab-labext-'));
-    // The host side: @jupyter-widgets/base as JupyterLab would share it, in its own bundle.
-    await esbuild.build({
-      stdin: { contents: "import * as base from '@jupyter-widgets/base'; window.hostBase = base;", resolveDir: ROOT, loader: 'js' },
-      bundle: true,
-      format: 'iife',
-      outfile: join(work, 'host-base.js'),
-      define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-      loader: { '.css': 'empty' },
-      logLevel: 'error',
-    });
-    browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
+  after(() => {
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -116,81 +100,5 @@ describe('prebuilt JupyterLab extension', { timeout: 300_000 }, () => {
     assert.equal(active.status, 0, active.stderr);
     assert.doesNotMatch(active.stderr, /widget manager/);
     assert.ok(active.stdout.includes(join(pythonEnvDir(), 'share', 'jupyter', 'labextensions', '@jupyter-widgets', 'jupyterlab-manager')), active.stdout);
-  });
-
-  it('loads through module federation with the host base and renders a StudyMonitor', async () => {
-    const page = await browser.context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const html = join(work, 'host.html');
-    writeFileSync(html, '<!doctype html><html><body><div id="host"></div></body></html>');
-    await page.goto(`file://${html}`);
-    await page.addScriptTag({ path: join(work, 'host-base.js') });
-    await page.addScriptTag({ url: `file://${join(LABEXT, pkg.jupyterlab._build.load)}` });
-    const result = await page.evaluate(async (name) => {
-      type Base = { DOMWidgetModel: { prototype: object }; DOMWidgetView: { prototype: object }; IJupyterWidgetRegistry: unknown; version?: string };
-      const w = window as unknown as { hostBase: Base; _JUPYTERLAB: Record<string, { init(s: unknown): Promise<void>; get(m: string): Promise<() => { default: Record<string, unknown> }> }> };
-      const base = w.hostBase;
-      let baseRequested = 0;
-      const scope = {
-        '@jupyter-widgets/base': {
-          '6.0.12': {
-            get: () => {
-              baseRequested++;
-              return Promise.resolve(() => base);
-            },
-            from: 'jupyterlab_widgets',
-            eager: false,
-            loaded: 1,
-          },
-        },
-      };
-      const container = w._JUPYTERLAB[name];
-      await container.init(scope);
-      const plugin = (await container.get('./extension'))().default as {
-        id: string;
-        requires: unknown[];
-        activate(app: unknown, reg: unknown): void;
-      };
-      const registered: Array<{ name: string; version: string; exports: Record<string, { prototype: object }> }> = [];
-      plugin.activate({}, { registerWidget: (x: (typeof registered)[0]) => registered.push(x) });
-      const ex = registered[0].exports;
-      // Render a StudyMonitor view the way a widget manager does, with host-base classes.
-      const model = new (ex.StudyMonitorModel as unknown as new (a: unknown, o: unknown) => { set(k: string, v: unknown): void })(
-        { study_name: 'lab', n_trials: 10, n_finished: 4, n_complete: 4, status: 'running' },
-        { model_id: 'm1', widget_manager: { get_model: () => undefined }, comm_live: false },
-      );
-      const view = new (ex.StudyMonitorView as unknown as new (o: unknown) => { render(): void; el: HTMLElement })({ model });
-      view.render();
-      document.getElementById('host')!.appendChild(view.el);
-      return {
-        id: plugin.id,
-        requiresRegistry: plugin.requires[0] === base.IJupyterWidgetRegistry,
-        registered: registered.map((r) => `${r.name}@${r.version}`),
-        sharesBase: ex.PlotModel.prototype instanceof (base.DOMWidgetModel as unknown as new () => object) && ex.PlotView.prototype instanceof (base.DOMWidgetView as unknown as new () => object),
-        baseRequested,
-        progress: view.el.querySelector('.tl-bar')?.getAttribute('aria-valuenow'),
-        names: Object.keys(ex).filter((k) => /Model$|View$/.test(k)).sort(),
-      };
-    }, pkg.name);
-    await saveScreenshot(page, 'labextension-monitor.png');
-    assert.equal(result.id, 'tunelab-widgets:plugin');
-    assert.equal(result.requiresRegistry, true, 'the plugin asks for the host registry token');
-    assert.deepEqual(result.registered, ['tunelab-widgets@0.1.0']);
-    assert.equal(result.sharesBase, true, 'views extend the host @jupyter-widgets/base classes');
-    assert.ok(result.baseRequested >= 1);
-    assert.equal(result.progress, '40');
-    assert.deepEqual(result.names, [
-      'CVResultsModel',
-      'CVResultsView',
-      'PlotModel',
-      'PlotView',
-      'ScheduleViewModel',
-      'ScheduleViewView',
-      'StudyMonitorModel',
-      'StudyMonitorView',
-    ]);
-    assert.deepEqual(errors, []);
-    await page.close();
   });
 });
