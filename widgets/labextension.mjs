@@ -35,12 +35,21 @@ export function pinnedJupyterlabCorePath() {
   } catch {
     return null; // no environment on this machine
   }
-  const python = join(env, 'bin', 'python');
-  const staging = execFileSync(python, ['-c', 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-  if (!existsSync(join(staging, 'package.json'))) throw new Error(`the pinned JupyterLab has no core metadata at ${staging}/package.json`);
+  let staging;
+  try {
+    staging = execFileSync(join(env, 'bin', 'python'), ['-c', 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    }).trim();
+  } catch (e) {
+    console.warn(`widgets: the Python environment ${env} could not say where JupyterLab is (${String(e.message).split('\n')[0]})`);
+    return null;
+  }
+  if (!existsSync(join(staging, 'package.json'))) {
+    console.warn(`widgets: the pinned JupyterLab has no core metadata at ${staging}/package.json`);
+    return null;
+  }
   return staging;
 }
 
