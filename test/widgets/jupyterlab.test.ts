@@ -4,8 +4,9 @@
  * root and temporary Jupyter dirs, with the kernel and the prebuilt extension installed by
  * `tunelab install --prefix`. Chromium opens a notebook whose kernelspec is tunelab, runs a slow
  * study and watches the StudyMonitor and the live history grow, clicks Stop, checks every finished
- * trial is kept, shows a plotly figure, a ScheduleView and a CVResults, then saves, reloads the page
- * and sees the widgets come back from the kernel (the saved file holds no widget state).
+ * trial is kept, shows a plotly figure, a ScheduleView and a CVResults, moves a slider the kernel
+ * watches, then saves, reloads the page and sees the widgets come back from the kernel (the saved file
+ * holds no widget state).
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -42,6 +43,13 @@ const CELLS = {
     "const cv = new CVResults({ metric: 'accuracy', nFolds: 3 });\n" +
     '[0.91, 0.95, 0.93].forEach((score, outerFold) => cv.addFold({ outerFold, score, params: { C: 10 ** outerFold } }));\n' +
     'cv',
+  slider:
+    "import { IntSlider, Label } from 'tunelab/widgets';\n" +
+    "const slider = new IntSlider({ value: 3, min: 0, max: 10, description: 'units' });\n" +
+    "const seen = new Label('waiting');\n" +
+    'slider.onChange((v) => { seen.value = `kernel saw ${v}`; });\n' +
+    'display(slider);\ndisplay(seen);',
+  sliderValue: 'console.log(JSON.stringify({ value: slider.value }));',
 };
 type CellName = keyof typeof CELLS;
 const ORDER = Object.keys(CELLS) as CellName[];
@@ -305,7 +313,7 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
 
   for (const app of ['lab', 'notebook'] as const) {
     const title = app === 'lab' ? 'JupyterLab' : 'Notebook 7';
-    it(`${title}: live monitor and history, Stop keeps finished trials, plot / ScheduleView / CVResults, widgets back after a reload`, async () => {
+    it(`${title}: live monitor and history, Stop keeps finished trials, plot / ScheduleView / CVResults, a slider synced both ways, widgets back after a reload`, async () => {
       const server = await startJupyter(app, work, prefix);
       const page = await browser.context.newPage();
       const errors: string[] = [];
@@ -374,6 +382,22 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
         assert.match(shown.cvSummary, /^3\/3 folds: accuracy 0\.93/);
         await shot('widgets');
 
+        // Two-way sync through the frontend's own widget manager and standard controls: the user
+        // moves a slider, the kernel sees it (its change handler updates a label), and says so.
+        await runCellAndWait(page, 'slider');
+        const sliderCell = page.locator('.jp-Notebook .jp-Cell').nth(cellIndex('slider'));
+        // Dragged with the mouse, as a person does: the handle to the middle of the track (0..10).
+        const track = await sliderCell.locator('.widget-slider .noUi-target').boundingBox({ timeout: 15_000 });
+        const handle = await sliderCell.locator('.widget-slider .noUi-handle').boundingBox({ timeout: 15_000 });
+        assert.ok(track && handle, 'the slider is drawn');
+        await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(track.x + track.width / 2, handle.y + handle.height / 2, { steps: 8 });
+        await page.mouse.up();
+        await sliderCell.locator('.widget-label', { hasText: 'kernel saw 5' }).waitFor({ timeout: 15_000 });
+        await runCellAndWait(page, 'sliderValue');
+        assert.deepEqual(JSON.parse((await stdoutOf(page, 'sliderValue')).trim()), { value: 5 });
+
         // Save, reload: the outputs come from the file, the widget models from the kernel (the
         // notebook keeps no widget state: JupyterLab saves it only when asked to).
         await page.locator('.jp-Notebook').first().click({ position: { x: 5, y: 5 }, timeout: 10_000 }).catch(() => undefined);
@@ -382,7 +406,7 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
         // jupyter_server restore its temporary copy over the file being written.
         const saved = await until(30_000, 'the notebook saved with its outputs', async () => {
           const nb = JSON.parse(readFileSync(join(work, `root-${app}`, NOTEBOOK), 'utf8')) as { cells: Array<{ outputs: unknown[] }>; metadata: { widgets?: unknown } };
-          return nb.cells[cellIndex('cv')].outputs.length > 0 ? nb : undefined;
+          return nb.cells[cellIndex('sliderValue')].outputs.length > 0 ? nb : undefined;
         });
         assert.equal(saved.metadata.widgets, undefined, 'no widget state saved in the file');
         const before = await readMonitor(page);
@@ -395,6 +419,9 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
             : undefined;
         });
         assert.equal(restored.m.progress, before.progress);
+        const sliderAfter = page.locator('.jp-Notebook .jp-Cell').nth(cellIndex('slider'));
+        assert.equal(await sliderAfter.locator('.widget-slider .widget-readout').first().innerText({ timeout: 15_000 }), '5', 'the slider keeps the value the kernel holds');
+        await sliderAfter.locator('.widget-label', { hasText: 'kernel saw 5' }).waitFor({ timeout: 15_000 });
         const after = (await server.api<Session[]>('api/sessions')).find((x) => x.path.endsWith(NOTEBOOK));
         assert.equal(after?.kernel.id, session.kernel.id, 'the same kernel served the reloaded page');
         await shot('reloaded');
