@@ -97,8 +97,11 @@ async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T>
   }
 }
 
-/** Poll `check` until it returns a value (not undefined), at most `ms`. */
-async function until<T>(ms: number, what: string, check: () => Promise<T | undefined>, everyMs = 250): Promise<T> {
+/**
+ * Poll `check` until it returns a value (not undefined), at most `ms`. `seen` describes the state
+ * the last poll found, for the failure message.
+ */
+async function until<T>(ms: number, what: string, check: () => Promise<T | undefined>, seen?: () => Promise<unknown>): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -108,9 +111,10 @@ async function until<T>(ms: number, what: string, check: () => Promise<T | undef
     } catch (e) {
       last = e;
     }
-    await sleep(everyMs);
+    await sleep(250);
   }
-  throw new Error(`${what}: not within ${ms / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}`);
+  const state = seen ? await seen().then((v) => JSON.stringify(v), (e: Error) => `(unreadable: ${e.message})`) : '';
+  throw new Error(`${what}: not within ${ms / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}${state ? `; last seen: ${state}` : ''}`);
 }
 
 type Frontend = 'lab' | 'notebook';
@@ -230,7 +234,7 @@ function readMonitor(page: Page): Promise<MonitorReading> {
   );
 }
 
-/** The execution count shown in a cell's prompt, null while it runs or before it ran. */
+/** A cell's input prompt as shown: `[ ]:` before it ran, `[*]:` while it runs, `[N]:` after. */
 function promptOf(page: Page, name: CellName): Promise<string> {
   return page.locator('.jp-Notebook .jp-Cell').nth(cellIndex(name)).locator('.jp-InputPrompt').first().innerText({ timeout: 10_000 });
 }
@@ -281,7 +285,6 @@ function readOtherWidgets(page: Page) {
         cvRows: cvEl ? cvEl.querySelectorAll('tbody tr').length : -1,
         cvSummary: cvEl?.querySelector('.tl-cv-summary')?.textContent ?? '',
         cvBoxPoints: (cvEl?.querySelector('.js-plotly-plot') as Gd | null)?.data?.[0]?.y?.length ?? -1,
-        // Figures drawn wider than their output area are cut off: each graph must fit its box.
         overflowing: [...document.querySelectorAll('.jp-Notebook .js-plotly-plot')]
           .map((g) => ({ box: Math.round(g.getBoundingClientRect().width), drawn: Number(g.querySelector('svg.main-svg')?.getAttribute('width') ?? 0) }))
           .filter((w) => w.drawn > w.box + 1),
@@ -330,7 +333,7 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
         const session = await until(90_000, 'an idle tunelab kernel for the notebook', async () => {
           const s = (await server.api<Session[]>('api/sessions')).find((x) => x.path.endsWith(NOTEBOOK));
           return s && s.kernel.execution_state === 'idle' ? s : undefined;
-        });
+        }, () => server.api('api/sessions'));
         assert.equal(session.kernel.name, 'tunelab');
         await page.getByText('TypeScript (tunelab)').first().waitFor({ timeout: 30_000 });
 
@@ -358,7 +361,7 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
 
         await page.locator('.jp-Notebook .jp-Cell').nth(cellIndex('optimize')).locator('.tunelab-study-monitor .tl-stop').click({ timeout: 10_000 });
         await waitCellDone(page, 'optimize', 60_000);
-        await until(30_000, 'the monitor to say stopped', async () => ((await readMonitor(page)).status === 'stopped' ? true : undefined));
+        await until(30_000, 'the monitor to say stopped', async () => ((await readMonitor(page)).status === 'stopped' ? true : undefined), () => readMonitor(page));
 
         await runCellAndWait(page, 'count');
         const printed = JSON.parse((await stdoutOf(page, 'count')).trim()) as { n: number; complete: number; running: number };
@@ -368,16 +371,24 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
         const final = await until(15_000, 'the monitor and history to show the final counts', async () => {
           const r = await readMonitor(page);
           return r.finished === printed.n && r.points === printed.complete ? r : undefined;
-        });
+        }, () => readMonitor(page));
         assert.equal(final.progress, Math.round((100 * printed.n) / N_TRIALS));
 
         for (const name of ['plot', 'schedule', 'cv'] as const) await runCellAndWait(page, name);
-        const expected = { plotTraces: 2, plotPoints: printed.complete, plotInteractive: true, scheduleSteps: 100, cvRows: 3, cvBoxPoints: 3 };
-        const shown = await until(30_000, 'the plot, ScheduleView and CVResults to render', async () => {
-          const w = await readOtherWidgets(page);
-          return w.plotPoints === expected.plotPoints && w.scheduleSteps === 100 && w.cvRows === 3 && w.cvBoxPoints === 3 && w.plotInteractive ? w : undefined;
-        });
-        assert.ok(shown.plotTraces >= 1);
+        // The history figure has one point per complete trial (and a best-value line), the schedule
+        // one per step, the CV table and box plot one per fold; plotly's drag layer makes it interactive.
+        // Figures drawn wider than their output area would be cut off: each must fit its box.
+        const shown = await until(
+          30_000,
+          'the plot, ScheduleView and CVResults to render and fit',
+          async () => {
+            const w = await readOtherWidgets(page);
+            const drawn = w.plotPoints === printed.complete && w.scheduleSteps === 100 && w.cvRows === 3 && w.cvBoxPoints === 3 && w.plotInteractive;
+            return drawn && w.overflowing.length === 0 ? w : undefined;
+          },
+          () => readOtherWidgets(page),
+        );
+        assert.equal(shown.plotTraces, 2, 'objective values and best value');
         assert.deepEqual(shown.overflowing, [], 'every figure fits its output area');
         assert.match(shown.cvSummary, /^3\/3 folds: accuracy 0\.93/);
         await shot('widgets');
@@ -417,8 +428,18 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
           return m.finished === before.finished && m.points === before.points && m.status === 'stopped' && w.plotPoints === printed.complete && w.scheduleSteps === 100 && w.cvRows === 3
             ? { m, w }
             : undefined;
-        });
+        }, async () => ({ monitor: await readMonitor(page), others: await readOtherWidgets(page) }));
         assert.equal(restored.m.progress, before.progress);
+        const refitted = await until(
+          15_000,
+          'the figures to fit their output areas after the reload',
+          async () => {
+            const w = await readOtherWidgets(page);
+            return w.overflowing.length === 0 ? w : undefined;
+          },
+          () => readOtherWidgets(page),
+        );
+        assert.deepEqual(refitted.overflowing, []);
         const sliderAfter = page.locator('.jp-Notebook .jp-Cell').nth(cellIndex('slider'));
         assert.equal(await sliderAfter.locator('.widget-slider .widget-readout').first().innerText({ timeout: 15_000 }), '5', 'the slider keeps the value the kernel holds');
         await sliderAfter.locator('.widget-label', { hasText: 'kernel saw 5' }).waitFor({ timeout: 15_000 });

@@ -391,7 +391,10 @@ export class ScheduleViewView extends DOMWidgetView {
       { type: 'scatter', mode: 'lines', name: 'learning rate', x: clone(this.model.get('steps')), y: clone(this.model.get('lrs')) },
       { type: 'scatter', mode: 'markers', name: 'current step', marker: { size: 11, color: '#EF553B' }, ...this.marker() },
     ];
+    // autosize: every redraw takes the box's width (without it plotly keeps the width of the first
+    // drawing, 700 px when that happened before the view was attached).
     const layout: PlotLayout = {
+      autosize: true,
       title: { text: `${this.model.get('name') as string}<br><sub>${subtitle}</sub>` },
       xaxis: { title: { text: 'step' } },
       yaxis: { title: { text: 'learning rate' } },
@@ -479,7 +482,7 @@ export class CVResultsView extends DOMWidgetView {
       ? `${scores.length}${nFolds ? `/${nFolds}` : ''} folds: ${metric} ${fmt(mean)} ± ${fmt(std)}`
       : `waiting for the first fold${nFolds ? ` of ${nFolds}` : ''}…`;
     const data: PlotData = [{ type: 'box', y: scores, name: metric, boxpoints: 'all', jitter: 0.3, pointpos: 0, boxmean: true }];
-    const layout: PlotLayout = { title: { text: `${metric} by outer fold` }, showlegend: false, margin: { t: 40, r: 16, b: 32, l: 56 } };
+    const layout: PlotLayout = { autosize: true, title: { text: `${metric} by outer fold` }, showlegend: false, margin: { t: 40, r: 16, b: 32, l: 56 } };
     this.ready = this.ready.then(() => Plotly.react(this.plotEl, data, layout, PLOT_CONFIG));
   }
 }
