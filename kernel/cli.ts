@@ -5,11 +5,13 @@
  *   tunelab uninstall [--user | --sys-prefix | --prefix DIR]
  *   tunelab run NOTEBOOK.ipynb [--output OUT.ipynb] [--html REPORT.html] [--timeout S] [--param NAME=VALUE ...]
  */
+import * as path from 'node:path';
+import { findWidgetManager, jupyterDataPaths, missingWidgetManagerMessage } from './jupyterPaths';
 import { install, InstallError, uninstall, type InstallLocation } from './kernelspec';
 
 const USAGE: Record<string, string> = {
   kernel: 'usage: tunelab kernel --connection-file FILE',
-  install: 'usage: tunelab install [--user | --sys-prefix | --prefix DIR]\n  Writes the "tunelab" kernelspec (default: --user).',
+  install: 'usage: tunelab install [--user | --sys-prefix | --prefix DIR]\n  Writes the "tunelab" kernelspec and the widget extension for JupyterLab 4 / Notebook 7 (default: --user),\n  and checks that Jupyter has its widget manager (pip install ipywidgets).',
   uninstall: 'usage: tunelab uninstall [--user | --sys-prefix | --prefix DIR]',
   run:
     'usage: tunelab run NOTEBOOK.ipynb [--output OUT.ipynb] [--html REPORT.html] [--timeout SECONDS] [--param NAME=VALUE ...]\n' +
@@ -101,9 +103,15 @@ export async function main(command: string, argv: string[]): Promise<number> {
         return new Promise<number>(() => undefined);
       }
       case 'install': {
-        const r = install(parseLocation(argv));
+        const loc = parseLocation(argv);
+        const r = install(loc);
         console.log(`Installed the tunelab kernelspec in ${r.kernelDir}`);
-        if (r.labextensionDir) console.log(`Installed the widget extension in ${r.labextensionDir}`);
+        if (r.labextensionDir) console.log(`Installed the widget extension (JupyterLab 4 / Notebook 7) in ${r.labextensionDir}`);
+        else console.warn('tunelab install: the widget extension is not built (widgets/labextension is missing; `npm run build` builds it), so JupyterLab will show widgets as static text and HTML.');
+        const searched = jupyterDataPaths(loc);
+        const manager = findWidgetManager(searched.paths);
+        if (manager) console.log(`Found Jupyter's widget manager: ${path.dirname(manager)}`);
+        else console.warn(`tunelab install: ${missingWidgetManagerMessage(searched)}`);
         return 0;
       }
       case 'uninstall': {

@@ -7,6 +7,7 @@
 # Where: $TUNELAB_PYTHON_ENV if set, else ~/.cache/tunelab/python-<hash of requirements.txt and the plugin>, so a
 # fresh clone on the same machine reuses it and a changed pin builds a new one. No root needed.
 # Prints the environment's directory on stdout (its interpreter is <dir>/bin/python).
+# With --if-exists it only prints an environment already complete, and exits 1 otherwise.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 req="$root/python/requirements.txt"
@@ -17,6 +18,10 @@ dir="${TUNELAB_PYTHON_ENV:-${XDG_CACHE_HOME:-$HOME/.cache}/tunelab/python-$hash}
 if [ -f "$dir/.complete" ]; then
   echo "$dir"
   exit 0
+fi
+# --if-exists: report an existing environment only, never create one (npm run build uses it).
+if [ "${1:-}" = "--if-exists" ]; then
+  exit 1
 fi
 # Two test files (or a test and a benchmark) may ask at once: one creates, the others wait for it.
 mkdir -p "$(dirname "$dir")"

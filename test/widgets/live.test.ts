@@ -1,8 +1,11 @@
 /**
- * Live widgets in a real browser against a real Jupyter server (Debian's notebook 6.4) running the
- * tunelab kernel. A page using @jupyterlab/services (widgets/dist/live.js) starts the kernel, runs a
- * slow study, and the test watches the StudyMonitor's progress bar and the history plot grow, clicks
- * Stop, and checks the study stopped early with every finished trial kept.
+ * Live widgets in a real browser against a real Jupyter server (`jupyter server` from the pinned
+ * environment, no notebook frontend) running the tunelab kernel. A page using @jupyterlab/services
+ * (widgets/dist/live.js, served from the server's own origin through extra_static_paths) starts the
+ * kernel, runs a slow study, and the test watches the StudyMonitor's progress bar and the history plot
+ * grow, clicks Stop, and checks the study stopped early with every finished trial kept; then a slider
+ * syncs both ways and Plot updates apply in place. test/widgets/jupyterlab.test.ts does the same
+ * through JupyterLab's and Notebook 7's own widget manager; this one covers the live.js bundle.
  */
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -13,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { artifactPath, saveScreenshot, launchBrowser, LIVE_JS, ROOT } from './browser';
-import { PYTHON } from '../helpers/python';
+import { pythonBin, pythonEnv } from '../helpers/python';
 
 const N_TRIALS = 300;
 
@@ -30,7 +33,7 @@ function freePort(): Promise<number> {
 
 async function waitForServer(url: string, proc: ChildProcess, log: () => string): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    if (proc.exitCode !== null) throw new Error(`the notebook server exited (${proc.exitCode}):\n${log()}`);
+    if (proc.exitCode !== null) throw new Error(`the Jupyter server exited (${proc.exitCode}):\n${log()}`);
     try {
       const r = await fetch(url);
       if (r.ok) return;
@@ -39,7 +42,7 @@ async function waitForServer(url: string, proc: ChildProcess, log: () => string)
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`the notebook server did not answer at ${url}:\n${log()}`);
+  throw new Error(`the Jupyter server did not answer at ${url}:\n${log()}`);
 }
 
 interface MonitorReading {
@@ -93,12 +96,13 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
     }
     work = mkdtempSync(join(tmpdir(), 'tunelab-live-'));
     const prefix = join(work, 'prefix');
-    execFileSync(process.execPath, [join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { env: pythonEnv(), stdio: 'pipe' });
     const root = join(work, 'root');
     mkdirSync(root);
-    // Served as an nbextension, i.e. from the server's own origin: /files/ pages are sandboxed
+    // Served as a static file, i.e. from the server's own origin: /files/ pages are sandboxed
     // (origin null), which would make every API call cross-origin.
-    const pageDir = join(prefix, 'share', 'jupyter', 'nbextensions', 'tunelab-live');
+    const staticDir = join(work, 'static');
+    const pageDir = join(staticDir, 'tunelab-live');
     mkdirSync(pageDir, { recursive: true });
     copyFileSync(LIVE_JS, join(pageDir, 'live.js'));
     writeFileSync(
@@ -108,16 +112,26 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
     );
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}/`;
-    const env = {
-      ...process.env,
+    const env = pythonEnv({
       JUPYTER_PATH: join(prefix, 'share', 'jupyter'),
       JUPYTER_CONFIG_DIR: join(work, 'config'),
       JUPYTER_RUNTIME_DIR: join(work, 'runtime'),
       JUPYTER_DATA_DIR: join(work, 'data'),
-    };
+    });
     server = spawn(
-      PYTHON,
-      ['-m', 'notebook', '--no-browser', `--port=${port}`, '--ip=127.0.0.1', `--NotebookApp.token=${token}`, `--notebook-dir=${root}`, '--NotebookApp.port_retries=0', '--debug', ...(process.getuid?.() === 0 ? ['--allow-root'] : [])],
+      pythonBin('jupyter'),
+      [
+        'server',
+        '--no-browser',
+        `--port=${port}`,
+        '--ip=127.0.0.1',
+        `--IdentityProvider.token=${token}`,
+        `--ServerApp.root_dir=${root}`,
+        '--ServerApp.port_retries=0',
+        `--ServerApp.extra_static_paths=${staticDir}`,
+        '--debug',
+        ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+      ],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     server.stdout!.on('data', (d) => (serverLog += d));
@@ -159,7 +173,7 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
       );
     };
     try {
-      await page.goto(`${baseUrl}nbextensions/tunelab-live/live.html?token=${token}`);
+      await page.goto(`${baseUrl}static/tunelab-live/live.html?token=${token}`);
       await page.waitForFunction(() => (window as unknown as { tunelabLive?: unknown }).tunelabLive !== undefined);
       await within(
         120_000,

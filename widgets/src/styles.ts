@@ -24,9 +24,9 @@ const CSS = `
 .tunelab-study-monitor .tl-params, .tunelab-study-monitor .tl-time { color: var(--jp-ui-font-color2, #57606a); margin-top: 2px; }
 .tunelab-plot, .tunelab-schedule, .tunelab-cv { width: 100%; max-width: 900px; }
 .tunelab-plot-area { width: 100%; min-height: 200px; }
-.tunelab-cv .tl-cv-wrap { display: flex; gap: 16px; align-items: flex-start; font-family: system-ui, sans-serif; font-size: 13px; }
-.tunelab-cv .tl-cv-left { flex: 1; }
-.tunelab-cv .tl-cv-box { flex: 1; }
+.tunelab-cv .tl-cv-wrap { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; font-family: system-ui, sans-serif; font-size: 13px; }
+.tunelab-cv .tl-cv-left { flex: 1 1 260px; min-width: 0; overflow-x: auto; }
+.tunelab-cv .tl-cv-box { flex: 1 1 280px; min-width: 0; }
 .tunelab-cv table { border-collapse: collapse; }
 .tunelab-cv .tl-cv-inner { max-height: 200px; overflow: auto; font-size: 11px; margin: 2px 0; }
 .tunelab-cv th, .tunelab-cv td { border-bottom: 1px solid #d0d7de; padding: 2px 8px; text-align: left; }

@@ -58,6 +58,28 @@ function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
+/**
+ * Keeps a plotly graph as wide as its box. A view renders before it is attached to the page (plotly
+ * then falls back to 700 px, wider than a JupyterLab output area next to the side panel), and the box
+ * changes later (panels opened or closed, window resized); one ResizeObserver catches both. `after`
+ * is the view's chain of pending plotly calls: a resize waits for the drawing it resizes.
+ * Returns the function that stops watching.
+ */
+function fitWidth(target: HTMLElement, after: () => Promise<unknown>): () => void {
+  if (typeof ResizeObserver === 'undefined') return () => undefined;
+  let width = 0;
+  const observer = new ResizeObserver((entries) => {
+    const w = Math.round(entries[entries.length - 1].contentRect.width);
+    if (w === 0 || w === width) return;
+    width = w;
+    void after()
+      .then(() => (target.isConnected && target.classList.contains('js-plotly-plot') ? Plotly.Plots.resize(target) : undefined))
+      .catch(() => undefined); // a graph purged meanwhile has nothing to resize
+  });
+  observer.observe(target);
+  return () => observer.disconnect();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plot
 
@@ -114,6 +136,7 @@ export class PlotModel extends DOMWidgetModel {
 export class PlotView extends DOMWidgetView {
   private plotEl: HTMLDivElement | null = null;
   private ready: Promise<unknown> = Promise.resolve();
+  private unfit: () => void = () => undefined;
 
   render(): void {
     ensureStyles();
@@ -124,7 +147,7 @@ export class PlotView extends DOMWidgetView {
     this.draw();
     this.listenTo(this.model, 'change:data change:plot_layout', () => this.draw());
     this.listenTo(this.model, 'plot:ops', (ops: PlotOp[]) => this.applyOps(ops));
-    void Promise.resolve(this.displayed).then(() => this.plotEl && Plotly.Plots.resize(this.plotEl));
+    this.unfit = fitWidth(this.plotEl, () => this.ready);
   }
 
   private draw(): void {
@@ -160,6 +183,7 @@ export class PlotView extends DOMWidgetView {
   }
 
   remove(): void {
+    this.unfit();
     if (this.plotEl) Plotly.purge(this.plotEl);
     return super.remove();
   }
@@ -334,6 +358,7 @@ export function lrAt(steps: number[], lrs: number[], step: number): number {
 export class ScheduleViewView extends DOMWidgetView {
   private plotEl!: HTMLDivElement;
   private ready: Promise<unknown> = Promise.resolve();
+  private unfit: () => void = () => undefined;
 
   render(): void {
     ensureStyles();
@@ -344,6 +369,13 @@ export class ScheduleViewView extends DOMWidgetView {
     this.draw();
     this.listenTo(this.model, 'change:steps change:lrs change:name change:params', () => this.draw());
     this.listenTo(this.model, 'change:current_step', () => this.moveMarker());
+    this.unfit = fitWidth(this.plotEl, () => this.ready);
+  }
+
+  remove(): void {
+    this.unfit();
+    Plotly.purge(this.plotEl);
+    return super.remove();
   }
 
   private marker(): { x: number[]; y: number[] } {
@@ -359,7 +391,10 @@ export class ScheduleViewView extends DOMWidgetView {
       { type: 'scatter', mode: 'lines', name: 'learning rate', x: clone(this.model.get('steps')), y: clone(this.model.get('lrs')) },
       { type: 'scatter', mode: 'markers', name: 'current step', marker: { size: 11, color: '#EF553B' }, ...this.marker() },
     ];
+    // autosize: every redraw takes the box's width (without it plotly keeps the width of the first
+    // drawing, 700 px when that happened before the view was attached).
     const layout: PlotLayout = {
+      autosize: true,
       title: { text: `${this.model.get('name') as string}<br><sub>${subtitle}</sub>` },
       xaxis: { title: { text: 'step' } },
       yaxis: { title: { text: 'learning rate' } },
@@ -389,6 +424,7 @@ export class CVResultsView extends DOMWidgetView {
   private summary!: HTMLElement;
   private plotEl!: HTMLDivElement;
   private ready: Promise<unknown> = Promise.resolve();
+  private unfit: () => void = () => undefined;
 
   render(): void {
     ensureStyles();
@@ -404,6 +440,13 @@ export class CVResultsView extends DOMWidgetView {
     this.el.append(wrap);
     this.listenTo(this.model, 'change', () => this.update());
     this.update();
+    this.unfit = fitWidth(this.plotEl, () => this.ready);
+  }
+
+  remove(): void {
+    this.unfit();
+    Plotly.purge(this.plotEl);
+    return super.remove();
   }
 
   update(): void {
@@ -439,7 +482,7 @@ export class CVResultsView extends DOMWidgetView {
       ? `${scores.length}${nFolds ? `/${nFolds}` : ''} folds: ${metric} ${fmt(mean)} ± ${fmt(std)}`
       : `waiting for the first fold${nFolds ? ` of ${nFolds}` : ''}…`;
     const data: PlotData = [{ type: 'box', y: scores, name: metric, boxpoints: 'all', jitter: 0.3, pointpos: 0, boxmean: true }];
-    const layout: PlotLayout = { title: { text: `${metric} by outer fold` }, showlegend: false, margin: { t: 40, r: 16, b: 32, l: 56 } };
+    const layout: PlotLayout = { autosize: true, title: { text: `${metric} by outer fold` }, showlegend: false, margin: { t: 40, r: 16, b: 32, l: 56 } };
     this.ready = this.ready.then(() => Plotly.react(this.plotEl, data, layout, PLOT_CONFIG));
   }
 }
