@@ -449,6 +449,17 @@ export class Kernel implements IopubPublisher {
         this.reply(channel, msg, 'interrupt_reply', { status: 'ok' });
         process.kill(process.pid, 'SIGINT');
         return;
+      case 'debug_request':
+        // No debugger (kernel_info and the kernelspec say so), but a frontend that asks anyway gets a
+        // failed Debug Adapter Protocol response instead of waiting for one that never comes.
+        return this.reply(channel, msg, 'debug_reply', {
+          seq: 0,
+          type: 'response',
+          request_seq: typeof c.seq === 'number' ? c.seq : 0,
+          success: false,
+          command: typeof c.command === 'string' ? c.command : '',
+          message: 'The tunelab kernel has no debugger.',
+        });
       default:
         kernelLog(`ignored unknown message type "${msg.header.msg_type}" on ${channel}`);
     }

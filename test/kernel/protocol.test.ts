@@ -51,6 +51,16 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
     );
   });
 
+  it('answers a debug_request (on shell and on control) with a failed response: it has no debugger', async () => {
+    for (const channel of ['shell', 'control'] as const) {
+      const r = await k.request(channel, 'debug_request', { seq: 7, type: 'request', command: 'debugInfo', arguments: {} });
+      const c = r.reply.content as { type: string; request_seq: number; success: boolean; command: string; message: string };
+      assert.equal(r.reply.header.msg_type, 'debug_reply', channel);
+      assert.deepEqual([c.type, c.request_seq, c.success, c.command], ['response', 7, false, 'debugInfo'], channel);
+      assert.match(c.message, /no debugger/);
+    }
+  });
+
   it('refuses messages with a bad or missing signature: nothing executes, nothing is published', async () => {
     const seen: JupyterMessage[] = [];
     const bad = forged('globalThis.pwned = 1; console.log("pwned")', { key: 'not-the-key' });
