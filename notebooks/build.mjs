@@ -8,10 +8,12 @@
 // Source format: a line `// %%` starts a code cell, `// %% [markdown]` a Markdown cell (each of its
 // lines starts with `// `, which is removed), and `// %% tags=["parameters"]` a code cell with tags.
 //
-// Saved outputs survive a rebuild: a code cell whose source is unchanged keeps the outputs of the
-// committed notebook (which come from a FULL run of `tunelab run`), as do the injected-parameters
-// cell and the saved widget state. Editing the prose therefore never throws away a long run;
-// editing code drops that cell's outputs until the notebook is run again.
+// Saved outputs survive a rebuild only where they still describe one run: the code cells of the
+// committed notebook (from a FULL run of `tunelab run`) keep their outputs as long as every code
+// cell up to them is unchanged and in the same order, as do the injected-parameters cell and the
+// saved widget state. Editing prose never throws a long run away; changing, adding, removing or
+// moving a code cell clears the outputs from that cell on (a later cell's output may depend on it),
+// and the saved widget state with them, until the notebook is run again.
 import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,15 +67,15 @@ function asNote(cell) {
 }
 
 export function buildNotebook(cells, previous) {
-  // Old code cells by source, so inserting or removing a cell keeps the outputs of the others.
-  const oldBySource = new Map();
-  for (const c of previous?.cells ?? []) {
-    if (c.cell_type !== 'code' || (c.metadata?.tags ?? []).includes('injected-parameters')) continue;
-    const key = joined(c.source);
-    oldBySource.set(key, [...(oldBySource.get(key) ?? []), c]);
-  }
+  // The old code cells in order: the k-th new code cell keeps its outputs only if it and every code
+  // cell before it equal the old ones at the same positions.
+  const oldCode = (previous?.cells ?? []).filter(
+    (c) => c.cell_type === 'code' && !(c.metadata?.tags ?? []).includes('injected-parameters'),
+  );
   const injected = (previous?.cells ?? []).find((c) => (c.metadata?.tags ?? []).includes('injected-parameters'));
   const out = [];
+  let codeIndex = 0;
+  let unchangedSoFar = true;
   cells.forEach((c, i) => {
     const id = `cell-${String(i).padStart(2, '0')}`;
     const metadata = c.tags.length ? { tags: c.tags } : {};
@@ -81,7 +83,9 @@ export function buildNotebook(cells, previous) {
       out.push({ cell_type: 'markdown', id, metadata, source: toLines(c.source) });
       return;
     }
-    const old = oldBySource.get(c.source)?.shift();
+    const candidate = oldCode[codeIndex++];
+    unchangedSoFar &&= candidate !== undefined && joined(candidate.source) === c.source;
+    const old = unchangedSoFar ? candidate : undefined;
     const same = old !== undefined;
     out.push({
       cell_type: 'code',
@@ -97,7 +101,9 @@ export function buildNotebook(cells, previous) {
     kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' },
     language_info: previous?.metadata?.language_info ?? { name: 'typescript', file_extension: '.ts', mimetype: 'text/x-typescript' },
   };
-  if (previous?.metadata?.widgets) metadata.widgets = previous.metadata.widgets;
+  // Widget state belongs to the whole run: kept only if every code cell kept its outputs.
+  const wholeRunKept = unchangedSoFar && codeIndex === oldCode.length;
+  if (previous?.metadata?.widgets && wholeRunKept) metadata.widgets = previous.metadata.widgets;
   return { cells: out, metadata, nbformat: 4, nbformat_minor: 5 };
 }
 
