@@ -295,14 +295,15 @@ export class SplitTracker {
  * `set_constraint`). A trial with no record is feasible (0), as in Optuna 5.0.
  */
 function totalViolation(t: FrozenTrial): number {
-  let v = 0;
+  // Optuna's dict of constraints: the list's entries under keys "0", "1"..., then per-key values
+  // (which replace a list entry of the same key).
+  const byKey = new Map<string, unknown>();
   const list = t.systemAttrs[CONSTRAINTS_KEY];
-  if (Array.isArray(list)) for (const c of list) if (typeof c === 'number' && c > 0) v += c;
-  for (const key in t.systemAttrs) {
-    if (!key.startsWith(`${CONSTRAINTS_KEY}:`)) continue;
-    const c = t.systemAttrs[key];
-    if (typeof c === 'number' && c > 0) v += c;
-  }
+  if (Array.isArray(list)) list.forEach((c, i) => byKey.set(String(i), c));
+  const prefix = `${CONSTRAINTS_KEY}:`;
+  for (const key in t.systemAttrs) if (key.startsWith(prefix)) byKey.set(key.slice(prefix.length), t.systemAttrs[key]);
+  let v = 0;
+  for (const c of byKey.values()) if (typeof c === 'number' && c > 0) v += c;
   return v;
 }
 
