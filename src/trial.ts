@@ -33,6 +33,7 @@ export class Trial extends SuggestApi {
   private pendingWrites: Promise<void> = Promise.resolve();
   private writeError: unknown = null;
   private finalState: TrialState | null = null;
+  private relative: { space: Record<string, Distribution>; params: Record<string, number> } | null = null;
 
   /**
    * Not for users: trials come from optimize / Study.ask(). Deliberately not tagged internal:
@@ -41,8 +42,11 @@ export class Trial extends SuggestApi {
   constructor(
     readonly study: Study,
     private readonly base: FrozenTrial,
-    private readonly relativeSearchSpace: Record<string, Distribution>,
-    private readonly relativeParams: Record<string, number>,
+    /**
+     * Relative sampling, run on the first suggest that needs it (as Optuna does): a sampler error
+     * then fails this trial like any error in the objective instead of failing `ask`.
+     */
+    private readonly sampleRelative: () => { space: Record<string, Distribution>; params: Record<string, number> },
   ) {
     super();
     this.currentUserAttrs = { ...base.userAttrs };
@@ -131,8 +135,9 @@ export class Trial extends SuggestApi {
       return internal;
     }
     if (isSingle(d)) return d.kind === 'categorical' ? 0 : d.low;
-    const rel = this.relativeSearchSpace[name];
-    if (rel && name in this.relativeParams && distributionsEqual(rel, d)) return this.relativeParams[name];
+    this.relative ??= this.sampleRelative();
+    const rel = this.relative.space[name];
+    if (rel && name in this.relative.params && distributionsEqual(rel, d)) return this.relative.params[name];
     return this.study.sampler.sampleIndependent(this.study, this.snapshot(), name, d);
   }
 

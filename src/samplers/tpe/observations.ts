@@ -37,8 +37,11 @@ export interface Split {
    * starts with that split's whole `above` list (only newer trials were appended since).
    */
   readonly aboveToken?: object;
-  /** True when running trials (constant liar) are among the bad ones. */
-  readonly hasRunning?: boolean;
+  /**
+   * Set when running trials (constant liar) were added to the bad group: their indices, and the
+   * split of the finished trials alone that this one extends.
+   */
+  readonly running?: { readonly indices: readonly number[]; readonly finished: Split };
 }
 
 export interface SplitOptions {

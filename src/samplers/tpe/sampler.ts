@@ -301,8 +301,15 @@ export class TPESampler implements Sampler {
   ): { logPdf(samples: readonly Float64Array[]): Float64Array } {
     // One parameter is the same model whether sampled jointly or not (bandwidths are per parameter).
     const univariate = names.length === 1 && models[0].kind === 'numeric';
-    if (univariate && this.incremental && !split.hasRunning) {
-      const cached = this.incrementalAbove(split, names[0], columns[0], models[0]);
+    if (univariate && this.incremental) {
+      // Running trials that lack the parameter add nothing: the finished trials' split then serves.
+      let finished: Split | null = split;
+      if (split.running) {
+        const column = columns[0];
+        const anyHasIt = split.running.indices.some((i) => !Number.isNaN(column.get(split.trials[i])));
+        finished = anyHasIt ? null : split.running.finished;
+      }
+      const cached = finished && this.incrementalAbove(finished, names[0], columns[0], models[0]);
       if (cached) return cached;
     }
     const above = gatherObservations(split, split.above, columns);
@@ -638,5 +645,5 @@ function withRunning(split: Split, running: readonly FrozenTrial[]): Split {
     violations = new Float64Array(m + r);
     for (let k = 0; k < m; k++) violations[newIndex[k]] = split.violations[k];
   }
-  return { trials, below, above, nFinished: split.nFinished, lossVectors, violations, hasRunning: true };
+  return { trials, below, above, nFinished: split.nFinished, lossVectors, violations, running: { indices: runningIndex, finished: split } };
 }
