@@ -12,6 +12,8 @@ const truncnormPpf = truncnorm.truncnormPpf;
 
 const EPS = 1e-12;
 const INV_SQRT_2PI = Math.exp(-LOG_SQRT_2PI);
+/** Joint components this far below the largest in log density are left out of the sum. */
+const FAR_LOG = 40;
 /** Components farther than this many bandwidths contribute < e^-50 of their weight: skipped. */
 const FAR_Z2 = 100;
 
@@ -311,7 +313,12 @@ export class ParzenEstimator {
         continue;
       }
       let sum = 0;
-      for (let i = 0; i < nc; i++) sum += Math.exp(acc[i] - max);
+      // Components more than e^40 below the largest add < 1e-17 of it each: skip their exponential.
+      const cut = max - FAR_LOG;
+      for (let i = 0; i < nc; i++) {
+        const a = acc[i];
+        if (a > cut) sum += Math.exp(a - max);
+      }
       out[s] = max + Math.log(sum);
     }
     return out;
@@ -393,7 +400,7 @@ function observationBandwidths(
     sorted = mus;
     for (let i = 0; i < m; i++) pos[i] = i;
   } else {
-    sorted = Float64Array.from(mus).sort();
+    sorted = mus.slice().sort();
     // Position of each original index in sorted order: equal values take consecutive slots of their
     // run in original order (a stable sort), found by binary search plus a per-run counter.
     const taken = new Int32Array(m);
