@@ -173,6 +173,32 @@ print(json.dumps([[float(special.erfc(x)) for x in d['xs']], [float(special.ndtr
   });
 });
 
+describe('ParzenEstimator with sorted positions given (joint estimators from sorted columns)', () => {
+  it('equals the estimator that sorts for itself, bit for bit, with ties', () => {
+    const rng = new Rng(5);
+    const n = 300;
+    const models = [paramModel(intDistribution(0, 12)), paramModel(floatDistribution(1e-4, 1, { log: true })), paramModel(categoricalDistribution(['a', 'b']))];
+    const obs = [
+      Float64Array.from({ length: n }, () => rng.int(0, 12)),
+      Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0.01 : Math.exp(Math.log(1e-4) + rng.random() * Math.log(1e4)))),
+      Float64Array.from({ length: n }, () => rng.int(0, 1)),
+    ];
+    // Stable ascending positions, computed independently here.
+    const positions = obs.map((o, j) => {
+      if (j === 2) return null;
+      const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => o[a] - o[b] || a - b);
+      const pos = new Int32Array(n);
+      idx.forEach((i, p) => (pos[i] = p));
+      return pos;
+    });
+    const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+    const samples = [Float64Array.from({ length: 40 }, () => rng.int(0, 12)), Float64Array.from({ length: 40 }, () => Math.exp(Math.log(1e-4) + rng.random() * Math.log(1e4))), Float64Array.from({ length: 40 }, () => rng.int(0, 1))];
+    const a = new ParzenEstimator(obs, models, params).logPdf(samples);
+    const b = new ParzenEstimator(obs, models, params, undefined, positions).logPdf(samples);
+    assert.deepEqual(Array.from(b), Array.from(a));
+  });
+});
+
 describe('SortedUnivariateDensity (the fused fast path for large histories)', () => {
   it('equals ParzenEstimator.logPdf on the same sorted observations and weights', async () => {
     const { SortedUnivariateDensity } = await import('../../src/samplers/tpe/parzenEstimator');

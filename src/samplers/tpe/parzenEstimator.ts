@@ -14,8 +14,6 @@ const EPS = 1e-12;
 const INV_SQRT_2PI = Math.exp(-LOG_SQRT_2PI);
 /** Joint components this far below the largest in log density are left out of the sum. */
 const FAR_LOG = 40;
-/** Components farther than this many bandwidths contribute < e^-50 of their weight: skipped. */
-const FAR_Z2 = 100;
 
 export interface ParzenEstimatorParameters {
   priorWeight: number;
@@ -124,14 +122,15 @@ export class ParzenEstimator {
   /**
    * @param observations one array per parameter (internal values), all of the same length n
    * @param predeterminedWeights weights of the n observations instead of `params.weights(n)`
-   * @param presorted the (single) parameter's observations are in ascending order: skip sorting
+   * @param presorted the (single) parameter's observations are in ascending order: skip sorting; or,
+   *   per parameter, each observation's position in the stable ascending order (null: sort here)
    */
   constructor(
     observations: readonly Float64Array[],
     private readonly models: readonly ParamModel[],
     private readonly params: ParzenEstimatorParameters,
     predeterminedWeights?: ArrayLike<number>,
-    presorted = false,
+    presorted: boolean | ReadonlyArray<Int32Array | null> = false,
   ) {
     const n = observations.length > 0 ? observations[0].length : 0;
     this.nComponents = n + 1;
@@ -146,7 +145,7 @@ export class ParzenEstimator {
     this.kernels = models.map((m, j) =>
       m.kind === 'categorical'
         ? categoricalKernels(observations[j], m.nChoices, params.priorWeight)
-        : numericKernels(observations[j], m, params, presorted && d === 1),
+        : numericKernels(observations[j], m, params, presorted === true ? d === 1 : presorted === false ? false : presorted[j]),
     );
   }
 
@@ -267,8 +266,12 @@ export class ParzenEstimator {
     const consts = this.kernels.map((k) => {
       if (k.kind !== 'numeric') return null;
       const c = new Float64Array(nc);
-      for (let i = 0; i < nc; i++) c[i] = -Math.log(k.sigmas[i]) - LOG_SQRT_2PI - k.logZ[i];
-      return c;
+      const inv = new Float64Array(nc);
+      for (let i = 0; i < nc; i++) {
+        c[i] = -Math.log(k.sigmas[i]) - LOG_SQRT_2PI - k.logZ[i];
+        inv[i] = 1 / k.sigmas[i];
+      }
+      return { c, inv };
     });
     const logHit = new Map<number, [number, number]>();
     for (let s = 0; s < size; s++) {
@@ -292,9 +295,9 @@ export class ParzenEstimator {
           const { mus, sigmas, logZ } = k;
           if (m.q === null) {
             const y = forward(m, x);
-            const c = consts[j]!;
+            const { c, inv } = consts[j]!;
             for (let i = 0; i < nc; i++) {
-              const z = (y - mus[i]) / sigmas[i];
+              const z = (y - mus[i]) * inv[i];
               acc[i] += c[i] - 0.5 * z * z;
             }
           } else {
@@ -358,7 +361,7 @@ function numericKernels(
   obs: Float64Array,
   m: ParamModel & { kind: 'numeric' },
   params: ParzenEstimatorParameters,
-  presorted: boolean,
+  presorted: boolean | Int32Array | null,
 ): NumericKernels {
   const n = obs.length;
   const nc = n + 1;
@@ -390,15 +393,20 @@ function observationBandwidths(
   high: number,
   considerEndpoints: boolean,
   out: Float64Array,
-  presorted: boolean,
+  presorted: boolean | Int32Array | null,
 ): Int32Array {
   const m = mus.length;
-  const pos = new Int32Array(m);
+  let pos = new Int32Array(m);
   let sorted: Float64Array;
-  if (presorted) {
+  if (presorted === true) {
     // Observations already ascending (the cheap path for large histories).
     sorted = mus;
     for (let i = 0; i < m; i++) pos[i] = i;
+  } else if (presorted) {
+    // Sorted positions given (from a column kept sorted across trials).
+    pos = presorted;
+    sorted = new Float64Array(m);
+    for (let i = 0; i < m; i++) sorted[pos[i]] = mus[i];
   } else {
     sorted = mus.slice().sort();
     // Position of each original index in sorted order: equal values take consecutive slots of their

@@ -313,9 +313,10 @@ export class TPESampler implements Sampler {
       if (cached) return cached;
     }
     const above = gatherObservations(split, split.above, columns);
-    return univariate && above.kept.length > 64
-      ? this.presortedEstimator(split, above.kept, above.values, columns[0], models)
-      : new ParzenEstimator(above.values, models, this.parzen);
+    if (above.kept.length <= 64) return new ParzenEstimator(above.values, models, this.parzen);
+    if (univariate) return this.presortedEstimator(split, above.kept, above.values, columns[0], models);
+    const positions = this.incremental ? sortedPositions(split, above.kept, columns, models) : null;
+    return new ParzenEstimator(above.values, models, this.parzen, undefined, positions ?? false);
   }
 
   /**
@@ -560,6 +561,51 @@ export class TPESampler implements Sampler {
     const internalParams = { ...internal, ...t.internalParams };
     return { ...t, distributions, internalParams };
   }
+}
+
+/**
+ * For a joint estimator over the observations of the trials `kept` (split indices, in observation
+ * order), each numeric parameter's sorted position of every observation, read from the columns'
+ * incrementally sorted values instead of sorting: the same positions as the estimator's own
+ * stable sort (equal values in observation order), so the same kernels. Null when a kept trial is
+ * running (its value is not in the sorted column); categorical parameters get null entries.
+ */
+function sortedPositions(split: Split, kept: readonly number[], columns: readonly ParamColumn[], models: readonly ParamModel[]): Array<Int32Array | null> | null {
+  const n = kept.length;
+  let maxNumber = 0;
+  for (let r = 0; r < n; r++) {
+    const t = split.trials[kept[r]];
+    if (t.state === RUNNING) return null;
+    if (t.number > maxNumber) maxNumber = t.number;
+  }
+  const rank = new Int32Array(maxNumber + 1).fill(-1);
+  for (let r = 0; r < n; r++) rank[split.trials[kept[r]].number] = r;
+  const order = new Int32Array(n);
+  const key = new Float64Array(n);
+  return models.map((m, j) => {
+    if (m.kind !== 'numeric') return null;
+    const { values: sv, numbers: sn } = columns[j].sorted();
+    let c = 0;
+    for (let p = 0; p < sv.length && c < n; p++) {
+      const k = sn[p];
+      const r = k <= maxNumber ? rank[k] : -1;
+      if (r < 0) continue;
+      order[c] = r;
+      key[c] = m.log ? Math.log(sv[p]) : sv[p];
+      c++;
+    }
+    if (c !== n) return null;
+    // Runs of equal (modelled) values: observation order, as a stable sort leaves them.
+    for (let a = 0; a < n; ) {
+      let b = a + 1;
+      while (b < n && key[b] === key[a]) b++;
+      if (b - a > 1) order.subarray(a, b).sort();
+      a = b;
+    }
+    const pos = new Int32Array(n);
+    for (let k = 0; k < n; k++) pos[order[k]] = k;
+    return pos;
+  });
 }
 
 const RELATIVE_PARAMS_KEY = 'tpe:relative_params';
