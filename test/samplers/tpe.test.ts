@@ -166,6 +166,33 @@ describe('TPESampler search', () => {
     assert.ok(parallel.bestValue < 1, `best ${parallel.bestValue}`);
   });
 
+  it('constant liar: a running trial counts with the relative proposals it has not suggested yet (its own, or shared by Optuna)', async () => {
+    const sampler = new TPESampler({ seed: 4 });
+    const study = await createStudy({ sampler });
+    await study.optimize(braninObjective, { nTrials: 12, ...quiet });
+    const a = await study.ask();
+    a.suggestFloat('x', -5, 10); // the joint proposal for x and y is drawn now; y is not suggested yet
+    await a.flush();
+    // A running trial of an Optuna worker: its proposal in chunks of the system attribute.
+    const other = await study.storage.createNewTrial(study.studyId);
+    await study.storage.setTrialSystemAttr(other.trialId, 'tpe:relative_params:0', '{"x": 1.5, "y"');
+    await study.storage.setTrialSystemAttr(other.trialId, 'tpe:relative_params:1', ': 7.25}');
+    const b = await study.ask();
+    await study.refresh();
+    const split = (sampler as unknown as { split(s: typeof study, t: FrozenTrial): ReturnType<typeof computeSplit> }).split(study, b.snapshot());
+    const seen = (n: number) => split.trials.find((t) => t.number === n);
+    assert.equal(seen(b.number), undefined, 'the trial being sampled is left out');
+    const yOfA = a.suggestFloat('y', 0, 15);
+    assert.deepEqual(seen(a.number)?.internalParams, { x: a.params.x, y: yOfA });
+    assert.deepEqual(seen(other.number)?.internalParams, { x: 1.5, y: 7.25 });
+    for (const n of [a.number, other.number]) {
+      const i = split.trials.findIndex((t) => t.number === n);
+      assert.ok(Array.from(split.above).includes(i), `running trial ${n} is in the bad group`);
+    }
+    await study.tell(a, 1);
+    await study.tell(b, 1, { state: TrialState.FAIL });
+  });
+
   it('constraints: stores the values and prefers feasible trials', async () => {
     const sampler = new TPESampler({ seed: 6, constraintsFunc: (t: FrozenTrial) => [1 - (t.params.x as number)] });
     const study = await createStudy({ sampler });
