@@ -258,9 +258,12 @@ export class Study {
     await this.heartbeat?.start(base.trialId);
     if (!this.updateCached(base)) await this.refresh();
     await this.sampler.beforeTrial?.(this, base);
-    const space = this.sampler.inferRelativeSearchSpace(this, base);
-    const relative = Object.keys(space).length > 0 ? this.sampler.sampleRelative(this, base, space) : {};
-    const trial = new Trial(this, base, space, relative);
+    const sampler = this.sampler;
+    const started = base;
+    const trial = new Trial(this, base, () => {
+      const space = sampler.inferRelativeSearchSpace(this, started);
+      return { space, params: Object.keys(space).length > 0 ? sampler.sampleRelative(this, started, space) : {} };
+    });
     this.running.set(trial.number, trial);
     for (const [name, d] of Object.entries(fixedDistributions)) trial.suggest(name, d);
     return trial;

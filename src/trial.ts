@@ -35,6 +35,7 @@ export class Trial extends SuggestApi {
   private pendingWrites: Promise<void> = Promise.resolve();
   private writeError: unknown = null;
   private finalState: TrialState | null = null;
+  private relative: { space: Record<string, Distribution>; params: Record<string, number> } | null = null;
 
   /**
    * Not for users: trials come from optimize / Study.ask(). Deliberately not tagged internal:
@@ -43,8 +44,11 @@ export class Trial extends SuggestApi {
   constructor(
     readonly study: Study,
     private readonly base: FrozenTrial,
-    private readonly relativeSearchSpace: Record<string, Distribution>,
-    private readonly relativeParams: Record<string, number>,
+    /**
+     * Relative sampling, run on the first suggest that needs it (as Optuna does): a sampler error
+     * then fails this trial like any error in the objective instead of failing `ask`.
+     */
+    private readonly sampleRelative: () => { space: Record<string, Distribution>; params: Record<string, number> },
   ) {
     super();
     this.currentUserAttrs = dict(base.userAttrs);
@@ -133,8 +137,9 @@ export class Trial extends SuggestApi {
       return internal;
     }
     if (isSingle(d)) return d.kind === 'categorical' ? 0 : d.low;
-    const rel = ownValue(this.relativeSearchSpace, name);
-    if (rel && hasKey(this.relativeParams, name) && distributionsEqual(rel, d)) return this.relativeParams[name];
+    this.relative ??= this.sampleRelative();
+    const rel = ownValue(this.relative.space, name);
+    if (rel && hasKey(this.relative.params, name) && distributionsEqual(rel, d)) return this.relative.params[name];
     return this.study.sampler.sampleIndependent(this.study, this.snapshot(), name, d);
   }
 

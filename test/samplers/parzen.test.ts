@@ -1,8 +1,8 @@
-// The Parzen estimators are checked against Optuna 3.1's own `_ParzenEstimator` on the same
-// observations: same kernels, weights and bandwidths must give the same log densities.
-// Optuna 3.1's truncated-normal logpdf leaves out the -log(scale) term of the density. Our default
-// (unscaledKernels) does the same and is compared with Optuna as it is; our normalised variant is
-// compared with Optuna run with that term restored.
+// The Parzen estimators are checked against Optuna 5.0's own `_ParzenEstimator` on the same
+// observations: same kernels (neighbour-rule bandwidths over the observations, the prior kernel
+// appended), weights and normalised truncated normals must give the same log densities, for the
+// univariate and the joint (multivariate) estimator, with Optuna's defaults and with the other
+// settings of its options.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
@@ -18,11 +18,6 @@ import json, sys, numpy as np
 from optuna.distributions import FloatDistribution, IntDistribution, CategoricalDistribution
 from optuna.samplers._tpe.parzen_estimator import _ParzenEstimator, _ParzenEstimatorParameters
 from optuna.samplers._tpe.sampler import default_weights
-import optuna.samplers._tpe._truncnorm as tn
-_logpdf_31 = tn.logpdf
-normalised = sys.argv[1] == 'normalised'
-if normalised:
-    tn.logpdf = lambda x, a, b, loc=0, scale=1: _logpdf_31(x, a, b, loc, scale) - np.log(scale)
 def dist(d):
     if d['kind'] == 'float': return FloatDistribution(d['low'], d['high'], log=d['log'], step=d['step'])
     if d['kind'] == 'int': return IntDistribution(d['low'], d['high'], log=d['log'], step=d['step'])
@@ -30,7 +25,8 @@ def dist(d):
 out = []
 for case in json.load(sys.stdin):
     space = {k: dist(v) for k, v in case['space'].items()}
-    params = _ParzenEstimatorParameters(True, 1.0, True, False, default_weights, case['multivariate'])
+    o = case['options']
+    params = _ParzenEstimatorParameters(prior_weight=o['priorWeight'], consider_magic_clip=o['considerMagicClip'], consider_endpoints=o['considerEndpoints'], weights=default_weights, multivariate=case['multivariate'])
     obs = {k: np.asarray(v, dtype=float) for k, v in case['obs'].items()}
     pe = _ParzenEstimator(obs, space, params)
     samples = {k: np.asarray(v, dtype=int if space[k].__class__.__name__ == 'CategoricalDistribution' else float) for k, v in case['samples'].items()}
@@ -38,14 +34,24 @@ for case in json.load(sys.stdin):
 print(json.dumps(out))
 `;
 
+interface Options {
+  priorWeight: number;
+  considerMagicClip: boolean;
+  considerEndpoints: boolean;
+}
+
+/** Optuna 5.0's defaults. */
+const DEFAULTS: Options = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false };
+
 interface Case {
   space: Record<string, Distribution>;
   multivariate: boolean;
+  options: Options;
   obs: Record<string, number[]>;
   samples: Record<string, number[]>;
 }
 
-function makeCase(space: Record<string, Distribution>, n: number, multivariate: boolean, seed: number): Case {
+function makeCase(space: Record<string, Distribution>, n: number, multivariate: boolean, seed: number, options: Options = DEFAULTS): Case {
   const rng = new Rng(seed);
   const draw = (d: Distribution, clustered: boolean): number => {
     if (d.kind === 'categorical') return rng.int(0, d.choices.length - 1);
@@ -68,7 +74,7 @@ function makeCase(space: Record<string, Distribution>, n: number, multivariate: 
     obs[k] = Array.from({ length: n }, (_, i) => draw(space[k], i % 2 === 0));
     samples[k] = Array.from({ length: 15 }, () => draw(space[k], false));
   }
-  return { space, multivariate, obs, samples };
+  return { space, multivariate, options, obs, samples };
 }
 
 // Discrete cases use fewer than 25 observations: with tied values, which tied kernel gets which
@@ -76,10 +82,20 @@ function makeCase(space: Record<string, Distribution>, n: number, multivariate: 
 // equal weights make the mixture independent of it.
 const toPy = (d: Distribution) => (d.kind === 'categorical' ? { kind: d.kind, choices: d.choices } : { kind: d.kind, low: d.low, high: d.high, log: d.log, step: d.step });
 
-for (const variant of ['as Optuna 3.1 (unscaled kernels, the default)', 'normalised kernels'] as const) describe(`ParzenEstimator matches Optuna 3.1: ${variant}`, () => {
-  const normalised = variant === 'normalised kernels';
+describe('ParzenEstimator matches Optuna 5.0', () => {
+  const mixed = {
+    x: floatDistribution(-5, 10),
+    lr: floatDistribution(1e-4, 1, { log: true }),
+    // A wide int: tied values would make the joint density depend on the sort's tie order, which
+    // Optuna leaves unspecified (in a joint kernel, which of two tied observations gets which
+    // bandwidth matters even with equal weights).
+    n: intDistribution(1, 5000),
+    c: categoricalDistribution(['a', 'b', 'c']),
+  };
   const cases: Array<[string, Case]> = [
     ['univariate float, 0 observations', makeCase({ x: floatDistribution(-5, 10) }, 0, false, 1)],
+    ['univariate float, 1 observation', makeCase({ x: floatDistribution(-5, 10) }, 1, false, 11)],
+    ['univariate float, 2 observations', makeCase({ x: floatDistribution(-5, 10) }, 2, false, 12)],
     ['univariate float, 3 observations', makeCase({ x: floatDistribution(-5, 10) }, 3, false, 2)],
     ['univariate float, 150 observations (ramped weights, magic clip)', makeCase({ x: floatDistribution(-5, 10) }, 150, false, 3)],
     ['univariate log float', makeCase({ lr: floatDistribution(1e-5, 1, { log: true }) }, 40, false, 4)],
@@ -88,23 +104,17 @@ for (const variant of ['as Optuna 3.1 (unscaled kernels, the default)', 'normali
     ['univariate float with step', makeCase({ q: floatDistribution(0, 1, { step: 0.1 }) }, 20, false, 7)],
     ['univariate log int', makeCase({ u: intDistribution(1, 1024, { log: true }) }, 30, false, 8)],
     ['univariate categorical', makeCase({ c: categoricalDistribution(['a', 'b', 'c', 'd']) }, 30, false, 9)],
-    [
-      'multivariate mixed',
-      makeCase(
-        {
-          x: floatDistribution(-5, 10),
-          lr: floatDistribution(1e-4, 1, { log: true }),
-          n: intDistribution(1, 9),
-          c: categoricalDistribution(['a', 'b', 'c']),
-        },
-        40,
-        true,
-        10,
-      ),
-    ],
+    ['univariate log int with step 1, few observations', makeCase({ u: intDistribution(2, 64, { log: true }) }, 4, false, 13)],
+    ['multivariate mixed', makeCase(mixed, 40, true, 10)],
+    ['multivariate mixed, 1 observation', makeCase(mixed, 1, true, 14)],
+    ['multivariate two floats, 120 observations', makeCase({ x: floatDistribution(-5, 10), y: floatDistribution(0, 15) }, 120, true, 15)],
+    ['multivariate mixed, considerEndpoints', makeCase(mixed, 40, true, 16, { ...DEFAULTS, considerEndpoints: true })],
+    ['multivariate mixed, no magic clip', makeCase(mixed, 40, true, 17, { ...DEFAULTS, considerMagicClip: false })],
+    ['multivariate mixed, prior weight 2.5', makeCase(mixed, 40, true, 18, { ...DEFAULTS, priorWeight: 2.5 })],
+    ['univariate float, 150 observations, considerEndpoints', makeCase({ x: floatDistribution(-5, 10) }, 150, false, 19, { ...DEFAULTS, considerEndpoints: true })],
   ];
   const input = cases.map(([, c]) => ({ ...c, space: Object.fromEntries(Object.entries(c.space).map(([k, d]) => [k, toPy(d)])) }));
-  const r = spawnSync(PYTHON, ['-c', PY, normalised ? 'normalised' : 'as-is'], { input: JSON.stringify(input), encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['-c', PY], { input: JSON.stringify(input), encoding: 'utf8' });
   const reference = r.status === 0 ? (JSON.parse(r.stdout) as number[][]) : null;
   it('the Optuna reference ran', () => assert.ok(reference, r.stderr));
 
@@ -114,7 +124,7 @@ for (const variant of ['as Optuna 3.1 (unscaled kernels, the default)', 'normali
       const pe = new ParzenEstimator(
         names.map((k) => Float64Array.from(c.obs[k])),
         names.map((k) => paramModel(c.space[k])),
-        { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights, multivariate: c.multivariate, unscaledKernels: !normalised },
+        { ...c.options, weights: defaultWeights },
       );
       const ours = pe.logPdf(names.map((k) => Float64Array.from(c.samples[k])));
       const ref = reference![idx];
@@ -126,18 +136,18 @@ for (const variant of ['as Optuna 3.1 (unscaled kernels, the default)', 'normali
   });
 
   it('draws samples inside every distribution', () => {
-    const c = cases[9][1];
+    const c = cases.find(([name]) => name === 'multivariate mixed')![1];
     const names = Object.keys(c.space);
     const pe = new ParzenEstimator(
       names.map((k) => Float64Array.from(c.obs[k])),
       names.map((k) => paramModel(c.space[k])),
-      { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights, multivariate: true },
+      { ...DEFAULTS, weights: defaultWeights },
     );
     const s = pe.sample(new Rng(0), 500);
     for (let i = 0; i < 500; i++) {
       assert.ok(s[0][i] >= -5 && s[0][i] <= 10);
       assert.ok(s[1][i] >= 1e-4 && s[1][i] <= 1);
-      assert.ok(Number.isInteger(s[2][i]) && s[2][i] >= 1 && s[2][i] <= 9);
+      assert.ok(Number.isInteger(s[2][i]) && s[2][i] >= 1 && s[2][i] <= 5000);
       assert.ok([0, 1, 2].includes(s[3][i]));
     }
   });
@@ -163,6 +173,32 @@ print(json.dumps([[float(special.erfc(x)) for x in d['xs']], [float(special.ndtr
   });
 });
 
+describe('ParzenEstimator with sorted positions given (joint estimators from sorted columns)', () => {
+  it('equals the estimator that sorts for itself, bit for bit, with ties', () => {
+    const rng = new Rng(5);
+    const n = 300;
+    const models = [paramModel(intDistribution(0, 12)), paramModel(floatDistribution(1e-4, 1, { log: true })), paramModel(categoricalDistribution(['a', 'b']))];
+    const obs = [
+      Float64Array.from({ length: n }, () => rng.int(0, 12)),
+      Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0.01 : Math.exp(Math.log(1e-4) + rng.random() * Math.log(1e4)))),
+      Float64Array.from({ length: n }, () => rng.int(0, 1)),
+    ];
+    // Stable ascending positions, computed independently here.
+    const positions = obs.map((o, j) => {
+      if (j === 2) return null;
+      const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => o[a] - o[b] || a - b);
+      const pos = new Int32Array(n);
+      idx.forEach((i, p) => (pos[i] = p));
+      return pos;
+    });
+    const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+    const samples = [Float64Array.from({ length: 40 }, () => rng.int(0, 12)), Float64Array.from({ length: 40 }, () => Math.exp(Math.log(1e-4) + rng.random() * Math.log(1e4))), Float64Array.from({ length: 40 }, () => rng.int(0, 1))];
+    const a = new ParzenEstimator(obs, models, params).logPdf(samples);
+    const b = new ParzenEstimator(obs, models, params, undefined, positions).logPdf(samples);
+    assert.deepEqual(Array.from(b), Array.from(a));
+  });
+});
+
 describe('SortedUnivariateDensity (the fused fast path for large histories)', () => {
   it('equals ParzenEstimator.logPdf on the same sorted observations and weights', async () => {
     const { SortedUnivariateDensity } = await import('../../src/samplers/tpe/parzenEstimator');
@@ -171,7 +207,7 @@ describe('SortedUnivariateDensity (the fused fast path for large histories)', ()
       [floatDistribution(-5, 10), 300],
       [floatDistribution(-5, 10), 2],
       [floatDistribution(1e-4, 10, { log: true }), 200],
-      [intDistribution(1, 4096, { log: true }), 150],
+      [floatDistribution(1e-3, 4096, { log: true }), 150],
     ] as const) {
       const model = paramModel(dist);
       if (model.kind !== 'numeric') throw new Error('numeric expected');
@@ -184,8 +220,8 @@ describe('SortedUnivariateDensity (the fused fast path for large histories)', ()
         return dist.kind === 'int' ? Math.min(dist.high, Math.max(dist.low, Math.round(v))) : Math.min(dist.high, Math.max(dist.low, v));
       }).sort();
       const w = Float64Array.from(defaultWeights(n)).map((v, i) => v * (1 + (i % 5)));
-      for (const unscaledKernels of [true, false]) {
-        const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights, multivariate: false, unscaledKernels };
+      for (const considerEndpoints of [false, true]) {
+        const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints, weights: defaultWeights };
         const generic = new ParzenEstimator([values], [model], params, w);
         const fast = new SortedUnivariateDensity(model, values, w, params);
         const xs = Float64Array.from({ length: 50 }, () => {

@@ -1,5 +1,5 @@
 // SplitTracker keeps TPE's good/bad split up to date across trials; at every step it must give
-// exactly what computeSplit (checked against Optuna 3.1 in tpeSplit.test.ts) gives on the same
+// exactly what computeSplit (checked against Optuna 5.0 in tpeSplit.test.ts) gives on the same
 // trials, including trials that finish out of order, pruned and failed trials, ties and gamma steps.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

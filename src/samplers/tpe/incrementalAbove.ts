@@ -7,13 +7,13 @@ import { kernelBandwidth, kernelHeight } from './parzenEstimator';
  * instead of rebuilt from scratch every trial.
  *
  * It is the same model as `SortedUnivariateDensity` (one kernel per observation with a bandwidth
- * from its sorted neighbours, the prior kernel, Optuna's default weight ramp) and each kernel's
+ * from its sorted neighbours, the prior kernel apart, Optuna's default weight ramp) and each kernel's
  * bandwidth and normaliser are computed by the same expressions, so the kernels are bit-identical;
  * only the way the final sum is formed differs (log densities agree to about 1e-14).
  *
  * Why it can be incremental. Between two trials the above set usually just gains the newest
  * trial(s). Inserting one mean changes only its own and its two sorted neighbours' bandwidths
- * (the magic-clip floor range/min(100, 1 + m) is constant once m >= 99, which the caller ensures).
+ * (the magic-clip floor range/min(100, n + 2) is constant once n >= 98, which the caller ensures).
  * The weights do change every trial, but in a structured way: with n observations in time order,
  * Optuna's default weights are w_r = alpha + beta r for the r < R = n - 25 oldest (alpha = 1/n,
  * beta = (1 - 1/n)/(R - 1)) and 1 for the 25 newest. So the mixture is
@@ -32,8 +32,8 @@ import { kernelBandwidth, kernelHeight } from './parzenEstimator';
  * in reach times K terms whatever the number of kernels; the few wider kernels (their gaps exceed
  * sigma0, so there are fewer than 2 range/sigma0 of them) are summed one by one.
  *
- * Layout: the kernels (and the prior kernel, which takes part in the neighbour bandwidths) live in
- * sorted chunks of at most CAP entries, split in halves when full, so an insertion moves at most
+ * Layout: the observations' kernels live in sorted chunks (the prior kernel, which takes no part
+ * in the neighbour bandwidths, is summed apart) of at most CAP entries, split in halves when full, so an insertion moves at most
  * CAP entries. Each chunk keeps its share of the moments of the cells it spans; a cell's moments
  * are the sum of its chunks' shares, re-added when one of them changes. Nothing is ever
  * subtracted, so no rounding error builds up over a long study.
@@ -58,9 +58,6 @@ const INV_FACT = (() => {
   return f;
 })();
 
-/** Rank marking the prior kernel (it is not an observation). */
-const PRIOR = -1;
-
 class Chunk {
   len = 0;
   /** Internal value (for ordering) and column insertion order (ties) of each entry. */
@@ -72,7 +69,7 @@ class Chunk {
   readonly h = new Float64Array(CAP);
   /** 1 when the bandwidth is the magic-clip floor: the kernel is summed through its cell. */
   readonly clipped = new Uint8Array(CAP);
-  /** Time rank among the observations, or PRIOR. */
+  /** Time rank among the observations. */
   readonly rank = new Int32Array(CAP);
   readonly num = new Int32Array(CAP);
 
@@ -94,7 +91,7 @@ export class IncrementalAboveDensity {
   private readonly chunkOf: Array<Chunk | null> = [];
   /** Observations' trial numbers in time order (rank = index). */
   private readonly byRank: number[] = [];
-  private m = 0; // entries including the prior
+  private m = 0; // observations
   private readonly range: number;
   private readonly prior: number;
   private readonly priorInv: number;
@@ -128,8 +125,8 @@ export class IncrementalAboveDensity {
     this.range = model.high - model.low;
     this.prior = 0.5 * (model.low + model.high);
     this.priorInv = 1 / this.range;
-    this.priorH = kernelHeight(model.low, model.high, this.prior, this.range) * (params.unscaledKernels ? 1 : this.priorInv);
-    // The caller keeps m >= 99 (m = observations + prior), where the magic-clip floor no longer moves.
+    this.priorH = kernelHeight(model.low, model.high, this.prior, this.range) * this.priorInv;
+    // The caller keeps n >= 98 observations, where the magic-clip floor no longer moves.
     if (!params.considerMagicClip) throw new InvalidArgumentError('IncrementalAboveDensity needs the magic clip (its cells are sized by its floor).');
     this.minSigma = this.range / 100;
     this.clipInv = 1 / this.minSigma;
@@ -159,15 +156,14 @@ export class IncrementalAboveDensity {
   ): IncrementalAboveDensity {
     const d = new IncrementalAboveDensity(model, params);
     const n = values.length;
-    if (n + 1 < 99) {
+    if (n < 98) {
       throw new InvalidArgumentError('IncrementalAboveDensity needs at least 98 observations (the magic clip floor must be constant).');
     }
     const byRank = new Array<number>(n);
-    // Entries in sorted order; the prior goes after every observation whose mean is <= its own.
+    // Entries in sorted order.
     const fill = 24;
     let chunk = new Chunk();
     d.chunks.push(chunk);
-    let priorPlaced = false;
     const push = (value: number, seq: number, mu: number, rank: number, num: number) => {
       if (chunk.len === fill) {
         chunk = new Chunk();
@@ -179,20 +175,14 @@ export class IncrementalAboveDensity {
       chunk.mu[j] = mu;
       chunk.rank[j] = rank;
       chunk.num[j] = num;
-      if (rank !== PRIOR) d.setChunkOf(num, chunk);
+      d.setChunkOf(num, chunk);
     };
     for (let i = 0; i < n; i++) {
-      const mu = d.forward(values[i]);
-      if (!priorPlaced && mu > d.prior) {
-        push(NaN, NaN, d.prior, PRIOR, -1);
-        priorPlaced = true;
-      }
-      push(values[i], seqs[i], mu, ranks[i], numbers[i]);
+      push(values[i], seqs[i], d.forward(values[i]), ranks[i], numbers[i]);
       byRank[ranks[i]] = numbers[i];
     }
-    if (!priorPlaced) push(NaN, NaN, d.prior, PRIOR, -1);
     for (let r = 0; r < n; r++) d.byRank.push(byRank[r]);
-    d.m = n + 1;
+    d.m = n;
     // Bandwidths of every entry, walking the sorted sequence with its neighbours.
     let prevMu = model.low;
     let k = 0;
@@ -306,7 +296,7 @@ export class IncrementalAboveDensity {
       const { mu, inv, h, rank, clipped } = ch;
       for (let j = 0; j < ch.len; j++) {
         const r = rank[j];
-        if (r === PRIOR || clipped[j]) continue;
+        if (clipped[j]) continue;
         const z = (y - mu[j]) * inv[j];
         const z2 = z * z;
         if (z2 < REACH * REACH) sum += (r < ramp ? alpha + beta * r : 1) * h[j] * Math.exp(-0.5 * z2);
@@ -380,7 +370,7 @@ export class IncrementalAboveDensity {
     let hi = -Infinity;
     let nWide = 0;
     for (let j = 0; j < ch.len; j++) {
-      if (rank[j] === PRIOR || clipped[j]) continue;
+      if (clipped[j]) continue;
       nWide++;
       const r = REACH / inv[j];
       if (mu[j] - r < lo) lo = mu[j] - r;
@@ -399,7 +389,7 @@ export class IncrementalAboveDensity {
     const inv0 = this.clipInv;
     for (let j = 0; j < ch.len; j++) {
       const r = rank[j];
-      if (r === PRIOR || !clipped[j]) continue;
+      if (!clipped[j]) continue;
       const cell = this.cellOf(mu[j]);
       const u = (mu[j] - this.cellCenter(cell)) * inv0;
       const o = 3 * (cell - ch.cellFirst) * K;
@@ -452,22 +442,15 @@ export class IncrementalAboveDensity {
   /** Bandwidth and normaliser of entry j of `ch` at sorted position k of m, given its neighbours' means. */
   private setKernel(ch: Chunk, j: number, prevMu: number, nextMu: number, k: number): void {
     this.markDirty(ch);
-    if (ch.rank[j] === PRIOR) {
-      ch.clipped[j] = 0;
-      ch.inv[j] = this.priorInv;
-      ch.h[j] = this.priorH;
-      return;
-    }
     const sigma = kernelBandwidth(prevMu, ch.mu[j], nextMu, k, this.m, this.params.considerEndpoints, this.range, this.minSigma);
     const inv = 1 / sigma;
     ch.clipped[j] = sigma === this.minSigma ? 1 : 0;
     ch.inv[j] = inv;
-    ch.h[j] = kernelHeight(this.model.low, this.model.high, ch.mu[j], sigma) * (this.params.unscaledKernels ? 1 : inv);
+    ch.h[j] = kernelHeight(this.model.low, this.model.high, ch.mu[j], sigma) * inv;
   }
 
-  /** True when entry (value, seq, mu) sorts before entry j of chunk ch. */
-  private before(value: number, seq: number, mu: number, ch: Chunk, j: number): boolean {
-    if (ch.rank[j] === PRIOR) return mu <= this.prior;
+  /** True when entry (value, seq) sorts before entry j of chunk ch. */
+  private before(value: number, seq: number, ch: Chunk, j: number): boolean {
     return value < ch.value[j] || (value === ch.value[j] && seq < ch.seq[j]);
   }
 
@@ -480,18 +463,18 @@ export class IncrementalAboveDensity {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const ch = chunks[mid];
-      if (this.before(value, seq, mu, ch, ch.len - 1)) hi = mid;
+      if (this.before(value, seq, ch, ch.len - 1)) hi = mid;
       else lo = mid + 1;
     }
     let c = lo;
     let ch = chunks[c];
     if (ch.len === CAP) {
       this.split(c);
-      if (!this.before(value, seq, mu, chunks[c], chunks[c].len - 1)) c++;
+      if (!this.before(value, seq, chunks[c], chunks[c].len - 1)) c++;
       ch = chunks[c];
     }
     let j = ch.len;
-    while (j > 0 && this.before(value, seq, mu, ch, j - 1)) j--;
+    while (j > 0 && this.before(value, seq, ch, j - 1)) j--;
     for (let p = ch.len; p > j; p--) {
       ch.value[p] = ch.value[p - 1];
       ch.seq[p] = ch.seq[p - 1];
@@ -550,7 +533,7 @@ export class IncrementalAboveDensity {
       b.rank[q] = a.rank[p];
       b.clipped[q] = a.clipped[p];
       b.num[q] = a.num[p];
-      if (b.rank[q] !== PRIOR) this.setChunkOf(b.num[q], b);
+      this.setChunkOf(b.num[q], b);
     }
     b.len = a.len - half;
     a.len = half;

@@ -1,1 +1,1 @@
-export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './sampler';
+export { TPESampler, defaultGamma, defaultGammaMultiObjective, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './sampler';

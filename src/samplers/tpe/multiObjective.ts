@@ -1,5 +1,3 @@
-import type { Split } from './observations';
-
 const EPS = 1e-12;
 
 /** Pareto rank of each loss vector (0 = nondominated), all objectives minimised. */
@@ -123,25 +121,4 @@ export function selectBelowMultiObjective(losses: readonly (readonly number[])[]
     break;
   }
   return chosen;
-}
-
-/**
- * MOTPE's weights of the good observations: each one's hypervolume contribution, scaled so the
- * largest is 1 (infeasible observations get a tiny weight). `kept` lists split indices.
- */
-export function hypervolumeContributionWeights(split: Split, kept: readonly number[]): Float64Array {
-  const out = new Float64Array(kept.length).fill(EPS);
-  const feasible = kept.map((i, pos) => ({ i, pos })).filter(({ i }) => !split.violations || split.violations[i] === 0);
-  const pts = feasible.map(({ i }) => split.lossVectors[i]!);
-  if (pts.length === 0) return out;
-  if (pts.length === 1) {
-    out[feasible[0].pos] = 1;
-    return out;
-  }
-  const ref = referencePoint(pts);
-  const total = hypervolume(pts, ref);
-  const contrib = pts.map((_, k) => total - hypervolume(pts.filter((__, j) => j !== k), ref) + EPS);
-  const max = Math.max(...contrib);
-  feasible.forEach(({ pos }, k) => (out[pos] = Math.min(1, Math.max(0, contrib[k] / max))));
-  return out;
 }

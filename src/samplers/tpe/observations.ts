@@ -15,8 +15,10 @@ const WAITING = TrialState.WAITING;
  * Ranking follows Optuna: COMPLETE trials by their (sign-adjusted) value; PRUNED trials after them,
  * deeper steps first, then by the last intermediate value; pruned trials that reported nothing
  * after those; RUNNING trials last (only with constant liar: they count as bad, so parallel
- * workers spread out instead of piling onto the same promising point). With constraints, feasible
- * trials come first and infeasible ones follow by total violation.
+ * workers spread out instead of piling onto the same promising point). With several objectives the
+ * COMPLETE trials are ranked by nondomination and hypervolume, PRUNED ones after them. With
+ * constraints, feasible trials come first and infeasible ones (a positive total violation) follow
+ * by total violation; running trials are never in the good group (Optuna 5.0's `_split_trials`).
  */
 export interface Split {
   /** Trials considered (COMPLETE, PRUNED, and RUNNING with constant liar), by number. */
@@ -36,6 +38,11 @@ export interface Split {
    * starts with that split's whole `above` list (only newer trials were appended since).
    */
   readonly aboveToken?: object;
+  /**
+   * Set when running trials (constant liar) were added to the bad group: their indices, and the
+   * split of the finished trials alone that this one extends.
+   */
+  readonly running?: { readonly indices: readonly number[]; readonly finished: Split };
 }
 
 export interface SplitOptions {
@@ -83,47 +90,47 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
   for (const t of all) {
     if (t.state === COMPLETE) {
       if (t.values && t.values.length === signs.length) trials.push(t);
-    } else if (!multi && (t.state === PRUNED || (opts.constantLiar && t.state === RUNNING))) {
+    } else if (t.state === PRUNED || (opts.constantLiar && t.state === RUNNING)) {
       trials.push(t);
     }
   }
   const m = trials.length;
   let nFinished = 0;
   for (const t of trials) if (t.state !== RUNNING) nFinished++;
-  const nBelow = Math.max(0, Math.min(m, Math.floor(opts.gamma(nFinished))));
-  const lossVectors = multi ? trials.map((t) => t.values!.map((v, i) => signs[i] * v)) : [];
+  const nBelow = Math.max(0, Math.min(nFinished, Math.floor(opts.gamma(nFinished))));
+  const lossVectors = multi ? trials.map((t) => (t.state === COMPLETE ? t.values!.map((v, i) => signs[i] * v) : null)) : [];
 
   let violations: Float64Array | null = null;
   if (opts.constraints) {
     violations = new Float64Array(m);
     trials.forEach((t, i) => {
-      const c = t.state === RUNNING ? undefined : (t.systemAttrs[CONSTRAINTS_KEY] as readonly number[] | null | undefined);
-      violations![i] = Array.isArray(c) ? c.reduce((s: number, v: number) => s + (v > 0 ? v : 0), 0) : Infinity;
+      violations![i] = t.state === RUNNING ? 0 : totalViolation(t);
     });
   }
 
-  let keyA: Float64Array | null = null;
-  let keyB: Float64Array | null = null;
-  if (!multi) {
-    keyA = new Float64Array(m);
-    keyB = new Float64Array(m);
-    for (let i = 0; i < m; i++) writeRankKey(trials[i], signs[0], keyA, keyB, i);
-  }
+  const keyA = new Float64Array(m);
+  const keyB = new Float64Array(m);
+  for (let i = 0; i < m; i++) writeRankKey(trials[i], signs[0], keyA, keyB, i);
   const bestOf = (indices: number[], k: number): number[] => {
     if (multi) {
-      const picked = opts.splitMultiObjective!(indices.map((i) => lossVectors[i]!), k);
-      return picked.map((j) => indices[j]);
+      // The best COMPLETE trials by nondomination (and hypervolume), then PRUNED ones by their keys.
+      const complete = indices.filter((i) => lossVectors[i] !== null);
+      const kc = Math.min(k, complete.length);
+      const picked = kc > 0 ? opts.splitMultiObjective!(complete.map((i) => lossVectors[i]!), kc).map((j) => complete[j]) : [];
+      if (kc === k) return picked;
+      return picked.concat(smallestK(indices.filter((i) => lossVectors[i] === null), k - kc, keyA, keyB));
     }
-    return smallestK(indices, k, keyA!, keyB!);
+    return smallestK(indices, k, keyA, keyB);
   };
 
   let belowIdx: number[];
-  const everyone = new Array<number>(m);
-  for (let i = 0; i < m; i++) everyone[i] = i;
+  // Running trials (constant liar) only ever join the bad group.
+  const everyone: number[] = [];
+  for (let i = 0; i < m; i++) if (trials[i].state !== RUNNING) everyone.push(i);
   if (violations) {
     const v = violations;
     const byViolation = [...everyone].sort((a, b) => v[a] - v[b] || a - b);
-    if (nBelow >= m || v[byViolation[nBelow]] > 0) {
+    if (nBelow >= byViolation.length || v[byViolation[nBelow]] > 0) {
       // Not enough feasible trials: all of them plus the least violating infeasible ones.
       belowIdx = byViolation.slice(0, nBelow);
     } else {
@@ -284,6 +291,24 @@ export class SplitTracker {
     }
     this.aboveIdx[p] = i;
   }
+}
+
+/**
+ * A finished trial's total constraint violation, sum(max(0, c)), over the list stored by a
+ * `constraintsFunc` (`constraints`) and any per-key values (`constraints:<key>`, Optuna 5.0's
+ * `set_constraint`). A trial with no record is feasible (0), as in Optuna 5.0.
+ */
+function totalViolation(t: FrozenTrial): number {
+  // Optuna's dict of constraints: the list's entries under keys "0", "1"..., then per-key values
+  // (which replace a list entry of the same key).
+  const byKey = new Map<string, unknown>();
+  const list = t.systemAttrs[CONSTRAINTS_KEY];
+  if (Array.isArray(list)) list.forEach((c, i) => byKey.set(String(i), c));
+  const prefix = `${CONSTRAINTS_KEY}:`;
+  for (const key in t.systemAttrs) if (key.startsWith(prefix)) byKey.set(key.slice(prefix.length), t.systemAttrs[key]);
+  let v = 0;
+  for (const c of byKey.values()) if (typeof c === 'number' && c > 0) v += c;
+  return v;
 }
 
 /** Whether a finished trial takes part in a single-objective split (as `computeSplit` decides). */

@@ -10,24 +10,16 @@ const LOG_SQRT_2PI = truncnorm.LOG_SQRT_2PI;
 const logGaussMass = truncnorm.logGaussMass;
 const truncnormPpf = truncnorm.truncnormPpf;
 
-/** Bandwidth multiplier of multivariate TPE (Scott's rule scaled, as in BOHB and Optuna). */
-const SIGMA0_MAGNITUDE = 0.2;
 const EPS = 1e-12;
 const INV_SQRT_2PI = Math.exp(-LOG_SQRT_2PI);
-/** Components farther than this many bandwidths contribute < e^-50 of their weight: skipped. */
-const FAR_Z2 = 100;
+/** Joint components this far below the largest in log density are left out of the sum. */
+const FAR_LOG = 40;
 
 export interface ParzenEstimatorParameters {
   priorWeight: number;
   considerMagicClip: boolean;
   considerEndpoints: boolean;
   weights: (n: number) => ArrayLike<number>;
-  multivariate: boolean;
-  /**
-   * Leave the 1/sigma factor out of continuous kernels, as Optuna 3.1's truncated-normal logpdf
-   * does: each kernel then counts in proportion to its bandwidth. Default false (true densities).
-   */
-  unscaledKernels?: boolean;
 }
 
 /**
@@ -43,7 +35,7 @@ export type ParamModel =
       /** Transformed bounds of the kernels' support. */
       low: number;
       high: number;
-      /** Quantisation step (discrete, not log) or null (continuous in the transformed space). */
+      /** Step of a discrete parameter (in its own space, also for a log int) or null (continuous). */
       q: number | null;
     }
   | { kind: 'categorical'; nChoices: number };
@@ -51,7 +43,8 @@ export type ParamModel =
 export function paramModel(d: Distribution): ParamModel {
   if (d.kind === 'categorical') return { kind: 'categorical', nChoices: d.choices.length };
   if (d.log) {
-    if (d.kind === 'int') return { kind: 'numeric', dist: d, log: true, low: Math.log(d.low - 0.5), high: Math.log(d.high + 0.5), q: null };
+    // A log int is discrete like any int (Optuna 5.0 scores the mass of [log(x - 1/2), log(x + 1/2)]).
+    if (d.kind === 'int') return { kind: 'numeric', dist: d, log: true, low: Math.log(d.low - 0.5 * d.step), high: Math.log(d.high + 0.5 * d.step), q: d.step };
     return { kind: 'numeric', dist: d, log: true, low: Math.log(d.low), high: Math.log(d.high), q: null };
   }
   const q = d.kind === 'int' ? d.step : d.step;
@@ -64,13 +57,21 @@ function forward(m: ParamModel, x: number): number {
   return m.kind === 'numeric' && m.log ? Math.log(x) : x;
 }
 
+/** The cell [x - q/2, x + q/2] of discrete value x in the modelling space (log for a log int). */
+function cellLow(m: ParamModel & { kind: 'numeric' }, x: number, q: number): number {
+  return m.log ? Math.log(x - 0.5 * q) : x - 0.5 * q;
+}
+function cellHigh(m: ParamModel & { kind: 'numeric' }, x: number, q: number): number {
+  return m.log ? Math.log(x + 0.5 * q) : x + 0.5 * q;
+}
+
 /** Modelling space -> a legal internal value (rounded onto the step grid, clipped). */
 function backward(m: ParamModel, y: number): number {
   if (m.kind === 'categorical') return y;
   const d = m.dist;
   if (m.log) {
     const x = Math.exp(y);
-    if (d.kind === 'int') return Math.min(d.high, Math.max(d.low, Math.round(x)));
+    if (m.q !== null) return Math.min(d.high, Math.max(d.low, Math.round((x - d.low) / m.q) * m.q + d.low));
     return Math.min(d.high, Math.max(d.low, x));
   }
   if (m.q !== null) {
@@ -86,8 +87,8 @@ interface NumericKernels {
   sigmas: Float64Array;
   /** log of each kernel's truncation mass over [low, high] (in standardised units). */
   logZ: Float64Array;
-  /** Sorted position of each kernel's mean (univariate only), for skipping far kernels in blocks. */
-  pos: Int32Array | null;
+  /** Sorted position of each observation's mean (the prior, last, is not included). */
+  pos: Int32Array;
 }
 
 interface CategoricalKernels {
@@ -103,11 +104,14 @@ interface CategoricalKernels {
 type Kernels = NumericKernels | CategoricalKernels;
 
 /**
- * A mixture of one kernel per observation plus a prior kernel (Bergstra et al. 2011; Optuna's
- * `_ParzenEstimator`). In the univariate case each observation's bandwidth is the larger gap to its
- * sorted neighbours, clipped by the "magic clip" to at least range/min(100, n+1); in the
- * multivariate case all bandwidths follow Scott's rule, 0.2 n^(-1/(d+4)) times the range.
- * The prior kernel sits at the centre of the range with the whole range as bandwidth.
+ * A mixture of one kernel per observation plus a prior kernel (Bergstra et al. 2011), as Optuna
+ * 5.0's `_ParzenEstimator`: per parameter, each observation's bandwidth is the larger gap to its
+ * sorted neighbours among the observations (the range bounds stand in beyond the ends; without
+ * `considerEndpoints` the outermost observations use their inner gap), clipped by the "magic clip"
+ * to at least range/min(100, n + 2); the same rule holds for the joint (multivariate) estimator,
+ * whose kernels are products over the parameters. The prior kernel comes last, at the centre of
+ * the range with the whole range as bandwidth, and takes no part in the neighbour rule. Continuous
+ * kernels are normalised truncated normals; discrete values score their cell's probability.
  */
 export class ParzenEstimator {
   readonly nComponents: number;
@@ -118,14 +122,15 @@ export class ParzenEstimator {
   /**
    * @param observations one array per parameter (internal values), all of the same length n
    * @param predeterminedWeights weights of the n observations instead of `params.weights(n)`
-   * @param presorted the (single) parameter's observations are in ascending order: skip sorting
+   * @param presorted the (single) parameter's observations are in ascending order: skip sorting; or,
+   *   per parameter, each observation's position in the stable ascending order (null: sort here)
    */
   constructor(
     observations: readonly Float64Array[],
     private readonly models: readonly ParamModel[],
     private readonly params: ParzenEstimatorParameters,
     predeterminedWeights?: ArrayLike<number>,
-    presorted = false,
+    presorted: boolean | ReadonlyArray<Int32Array | null> = false,
   ) {
     const n = observations.length > 0 ? observations[0].length : 0;
     this.nComponents = n + 1;
@@ -140,7 +145,7 @@ export class ParzenEstimator {
     this.kernels = models.map((m, j) =>
       m.kind === 'categorical'
         ? categoricalKernels(observations[j], m.nChoices, params.priorWeight)
-        : numericKernels(observations[j], m, params, d, presorted && d === 1),
+        : numericKernels(observations[j], m, params, presorted === true ? d === 1 : presorted === false ? false : presorted[j]),
     );
   }
 
@@ -198,22 +203,27 @@ export class ParzenEstimator {
     const { mus, sigmas, logZ } = k;
     if (m.q === null) {
       // Continuous: sum_i w_i N(x; mu_i, sigma_i) / Z_i, in the linear domain (the prior kernel keeps
-      // the sum away from underflow inside the range), kernels laid out in sorted order for the
-      // blocked evaluation of SortedGaussianSum.
-      const sMu = new Float64Array(nc);
-      const sInv = new Float64Array(nc);
-      const sCoef = new Float64Array(nc);
-      for (let i = 0; i < nc; i++) {
-        const p = k.pos ? k.pos[i] : i;
+      // the sum away from underflow inside the range). The observations' kernels are laid out in
+      // sorted order for the blocked evaluation of SortedGaussianSum; the prior is added apart.
+      const n = nc - 1;
+      const sMu = new Float64Array(n);
+      const sInv = new Float64Array(n);
+      const sCoef = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const p = k.pos[i];
         const inv = 1 / sigmas[i];
         sMu[p] = mus[i];
         sInv[p] = inv;
         // Most kernels sit well inside the range (logZ = 0): skip the exponential for them.
-        sCoef[p] = w[i] * (logZ[i] === 0 ? INV_SQRT_2PI : Math.exp(-logZ[i] - LOG_SQRT_2PI)) * (this.params.unscaledKernels ? 1 : inv);
+        sCoef[p] = w[i] * (logZ[i] === 0 ? INV_SQRT_2PI : Math.exp(-logZ[i] - LOG_SQRT_2PI)) * inv;
       }
       const mixture = new SortedGaussianSum(sMu, sInv, sCoef);
+      const priorInv = 1 / sigmas[n];
+      const priorCoef = w[n] * Math.exp(-logZ[n] - LOG_SQRT_2PI) * priorInv;
       for (let s = 0; s < size; s++) {
-        const sum = mixture.at(forward(m, xs[s]));
+        const y = forward(m, xs[s]);
+        const pz = (y - mus[n]) * priorInv;
+        const sum = priorCoef * Math.exp(-0.5 * pz * pz) + mixture.at(y);
         out[s] = sum > 0 ? Math.log(sum) : this.logPdfJoint([xs.subarray(s, s + 1)], 1)[0];
       }
       return out;
@@ -221,7 +231,6 @@ export class ParzenEstimator {
     // Discrete: probability of the cell [x - q/2, x + q/2] under each kernel. Candidates repeat a
     // lot on small grids, so each distinct value is evaluated once.
     const memo = new Map<number, number>();
-    const half = 0.5 * m.q;
     for (let s = 0; s < size; s++) {
       const x = xs[s];
       const hit = memo.get(x);
@@ -229,8 +238,8 @@ export class ParzenEstimator {
         out[s] = hit;
         continue;
       }
-      const lo = Math.max(x - half, m.low);
-      const hi = Math.min(x + half, m.high);
+      const lo = cellLow(m, x, m.q);
+      const hi = cellHigh(m, x, m.q);
       let sum = 0;
       for (let i = 0; i < nc; i++) {
         const inv = 1 / sigmas[i];
@@ -257,8 +266,12 @@ export class ParzenEstimator {
     const consts = this.kernels.map((k) => {
       if (k.kind !== 'numeric') return null;
       const c = new Float64Array(nc);
-      for (let i = 0; i < nc; i++) c[i] = (this.params.unscaledKernels ? 0 : -Math.log(k.sigmas[i])) - LOG_SQRT_2PI - k.logZ[i];
-      return c;
+      const inv = new Float64Array(nc);
+      for (let i = 0; i < nc; i++) {
+        c[i] = -Math.log(k.sigmas[i]) - LOG_SQRT_2PI - k.logZ[i];
+        inv[i] = 1 / k.sigmas[i];
+      }
+      return { c, inv };
     });
     const logHit = new Map<number, [number, number]>();
     for (let s = 0; s < size; s++) {
@@ -282,14 +295,14 @@ export class ParzenEstimator {
           const { mus, sigmas, logZ } = k;
           if (m.q === null) {
             const y = forward(m, x);
-            const c = consts[j]!;
+            const { c, inv } = consts[j]!;
             for (let i = 0; i < nc; i++) {
-              const z = (y - mus[i]) / sigmas[i];
+              const z = (y - mus[i]) * inv[i];
               acc[i] += c[i] - 0.5 * z * z;
             }
           } else {
-            const lo = Math.max(x - 0.5 * m.q, m.low);
-            const hi = Math.min(x + 0.5 * m.q, m.high);
+            const lo = cellLow(m, x, m.q);
+            const hi = cellHigh(m, x, m.q);
             for (let i = 0; i < nc; i++) {
               acc[i] += logGaussMass((lo - mus[i]) / sigmas[i], (hi - mus[i]) / sigmas[i]) - logZ[i];
             }
@@ -303,7 +316,12 @@ export class ParzenEstimator {
         continue;
       }
       let sum = 0;
-      for (let i = 0; i < nc; i++) sum += Math.exp(acc[i] - max);
+      // Components more than e^40 below the largest add < 1e-17 of it each: skip their exponential.
+      const cut = max - FAR_LOG;
+      for (let i = 0; i < nc; i++) {
+        const a = acc[i];
+        if (a > cut) sum += Math.exp(a - max);
+      }
       out[s] = max + Math.log(sum);
     }
     return out;
@@ -343,62 +361,54 @@ function numericKernels(
   obs: Float64Array,
   m: ParamModel & { kind: 'numeric' },
   params: ParzenEstimatorParameters,
-  nParams: number,
-  presorted: boolean,
+  presorted: boolean | Int32Array | null,
 ): NumericKernels {
   const n = obs.length;
   const nc = n + 1;
   const range = m.high - m.low;
   const mus = new Float64Array(nc);
   for (let i = 0; i < n; i++) mus[i] = forward(m, obs[i]);
-  mus[n] = 0.5 * (m.low + m.high);
   const sigmas = new Float64Array(nc);
-  let pos: Int32Array | null = null;
-  if (params.multivariate) {
-    sigmas.fill(SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (nParams + 4)) * range);
-  } else {
-    pos = univariateBandwidths(mus, m.low, m.high, params.considerEndpoints, sigmas, presorted);
-  }
-  const maxSigma = range;
+  const pos = observationBandwidths(mus.subarray(0, n), m.low, m.high, params.considerEndpoints, sigmas, presorted);
+  // The magic clip counts the prior among the kernels: floor range/min(100, 1 + (n + 1)).
   const minSigma = params.considerMagicClip ? range / Math.min(100, 1 + nc) : EPS;
-  for (let i = 0; i < nc; i++) sigmas[i] = Math.min(maxSigma, Math.max(minSigma, sigmas[i]));
-  sigmas[n] = range; // the prior kernel
+  for (let i = 0; i < n; i++) sigmas[i] = Math.min(range, Math.max(minSigma, sigmas[i]));
+  // The prior kernel, appended after the observations.
+  mus[n] = 0.5 * (m.low + m.high);
+  sigmas[n] = range;
   const logZ = new Float64Array(nc);
   for (let i = 0; i < nc; i++) logZ[i] = logGaussMass((m.low - mus[i]) / sigmas[i], (m.high - mus[i]) / sigmas[i]);
   return { kind: 'numeric', mus, sigmas, logZ, pos };
 }
 
 /**
- * Each kernel's bandwidth is the larger distance to its neighbours in sorted order (the range
- * bounds act as outer neighbours); without `considerEndpoints` the outermost kernels use the gap
- * to their inner neighbour instead. Ties keep their original order (a stable sort).
+ * Each observation's bandwidth is the larger distance to its neighbours in sorted order (the range
+ * bounds act as outer neighbours); without `considerEndpoints` the outermost ones use the gap to
+ * their inner neighbour instead (from 2 observations on). Ties keep their original order (a stable
+ * sort). Writes out[0..n) and returns each observation's sorted position.
  */
-function univariateBandwidths(
+function observationBandwidths(
   mus: Float64Array,
   low: number,
   high: number,
   considerEndpoints: boolean,
   out: Float64Array,
-  presorted: boolean,
+  presorted: boolean | Int32Array | null,
 ): Int32Array {
   const m = mus.length;
-  const pos = new Int32Array(m);
+  let pos = new Int32Array(m);
   let sorted: Float64Array;
-  if (presorted) {
-    // Observations ascending (the cheap path for large histories); only the prior mean, last in
-    // original order, needs placing: after any equal observation, as a stable sort would.
-    const n = m - 1;
-    const prior = mus[n];
-    let p = 0;
-    while (p < n && mus[p] <= prior) p++; // linear is fine: we are O(n) here anyway
+  if (presorted === true) {
+    // Observations already ascending (the cheap path for large histories).
+    sorted = mus;
+    for (let i = 0; i < m; i++) pos[i] = i;
+  } else if (presorted) {
+    // Sorted positions given (from a column kept sorted across trials).
+    pos = presorted;
     sorted = new Float64Array(m);
-    sorted.set(mus.subarray(0, p), 0);
-    sorted[p] = prior;
-    sorted.set(mus.subarray(p, n), p + 1);
-    for (let i = 0; i < n; i++) pos[i] = i < p ? i : i + 1;
-    pos[n] = p;
+    for (let i = 0; i < m; i++) sorted[pos[i]] = mus[i];
   } else {
-    sorted = Float64Array.from(mus).sort();
+    sorted = mus.slice().sort();
     // Position of each original index in sorted order: equal values take consecutive slots of their
     // run in original order (a stable sort), found by binary search plus a per-run counter.
     const taken = new Int32Array(m);
@@ -470,6 +480,10 @@ function searchCumulative(cum: Float64Array, u: number): number {
  */
 export class SortedUnivariateDensity {
   private readonly mixture: SortedGaussianSum;
+  /** The prior kernel (not among the sorted observations: it takes no part in their bandwidths). */
+  private readonly prior: number;
+  private readonly priorInv: number;
+  private readonly priorCoef: number;
 
   constructor(
     private readonly model: ParamModel & { kind: 'numeric' },
@@ -478,19 +492,10 @@ export class SortedUnivariateDensity {
     params: ParzenEstimatorParameters,
   ) {
     const n = sortedValues.length;
-    const m = n + 1;
     const { low, high } = model;
     const range = high - low;
-    const prior = 0.5 * (low + high);
-    // Sorted means with the prior kernel placed after any equal observation (a stable sort).
-    const mu = new Float64Array(m);
-    const w = new Float64Array(m);
-    let p = 0;
-    let total = params.priorWeight;
     let observed = 0;
     for (let i = 0; i < n; i++) {
-      const v = forward(model, sortedValues[i]);
-      if (v <= prior) p = i + 1;
       const wi = rawWeights[i];
       if (!Number.isFinite(wi) || wi < 0) {
         throw new InvalidArgumentError(
@@ -500,39 +505,42 @@ export class SortedUnivariateDensity {
       observed += wi;
     }
     if (n > 0 && observed <= 0) throw new InvalidArgumentError(`TPESampler: the weights function returned all zeros (for n = ${n}).`);
-    total += observed;
-    for (let i = 0; i < n; i++) {
-      const k = i < p ? i : i + 1;
-      mu[k] = forward(model, sortedValues[i]);
-      w[k] = rawWeights[i];
-    }
-    mu[p] = prior;
-    w[p] = params.priorWeight;
-    const at = (k: number) => (k < 0 ? low : k >= m ? high : mu[k]);
-    const minSigma = params.considerMagicClip ? range / Math.min(100, 1 + m) : EPS;
-    const inv = new Float64Array(m);
-    const coef = new Float64Array(m);
-    const unscaled = params.unscaledKernels ?? false;
-    for (let k = 0; k < m; k++) {
-      const sigma = k === p ? range : kernelBandwidth(at(k - 1), mu[k], at(k + 1), k, m, params.considerEndpoints, range, minSigma);
+    const total = observed + params.priorWeight;
+    const mu = new Float64Array(n);
+    for (let i = 0; i < n; i++) mu[i] = forward(model, sortedValues[i]);
+    const at = (k: number) => (k < 0 ? low : k >= n ? high : mu[k]);
+    // The magic clip counts the prior among the n + 1 kernels, as in ParzenEstimator.
+    const minSigma = params.considerMagicClip ? range / Math.min(100, 1 + (n + 1)) : EPS;
+    const inv = new Float64Array(n);
+    const coef = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const sigma = kernelBandwidth(at(k - 1), mu[k], at(k + 1), k, n, params.considerEndpoints, range, minSigma);
       inv[k] = 1 / sigma;
-      coef[k] = (w[k] / total) * kernelHeight(low, high, mu[k], sigma) * (unscaled ? 1 : inv[k]);
+      coef[k] = (rawWeights[k] / total) * kernelHeight(low, high, mu[k], sigma) * inv[k];
     }
     this.mixture = new SortedGaussianSum(mu, inv, coef);
+    this.prior = 0.5 * (low + high);
+    this.priorInv = 1 / range;
+    this.priorCoef = (params.priorWeight / total) * kernelHeight(low, high, this.prior, range) * this.priorInv;
   }
 
   logPdf(samples: readonly Float64Array[]): Float64Array {
     const xs = samples[0];
     const out = new Float64Array(xs.length);
-    for (let s = 0; s < xs.length; s++) out[s] = Math.log(this.mixture.at(forward(this.model, xs[s])));
+    for (let s = 0; s < xs.length; s++) {
+      const y = forward(this.model, xs[s]);
+      const pz = (y - this.prior) * this.priorInv;
+      out[s] = Math.log(this.priorCoef * Math.exp(-0.5 * pz * pz) + this.mixture.at(y));
+    }
     return out;
   }
 }
 
 /**
- * The bandwidth of the kernel at sorted position k of m (univariate TPE): the larger gap to its
- * sorted neighbours (the range bounds stand in beyond the ends); without `considerEndpoints` the
- * outermost kernels use the gap to their inner neighbour. Clipped to [minSigma, range].
+ * The bandwidth of the observation at sorted position k of m: the larger gap to its sorted
+ * neighbours (the range bounds stand in beyond the ends); without `considerEndpoints` the
+ * outermost observations (from m = 2 on) use the gap to their inner neighbour. Clipped to
+ * [minSigma, range].
  */
 export function kernelBandwidth(
   prevMu: number,

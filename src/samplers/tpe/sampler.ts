@@ -6,7 +6,7 @@ import type { Study } from '../../study';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
-import { hypervolumeContributionWeights, selectBelowMultiObjective } from './multiObjective';
+import { selectBelowMultiObjective } from './multiObjective';
 import { computeSplit, gatherObservations, ParamColumn, SplitTracker, type Split } from './observations';
 import { distributionsEqual } from '../../distributions';
 import { IncrementalAboveDensity } from './incrementalAbove';
@@ -36,6 +36,11 @@ export function defaultGamma(n: number): number {
   return Math.min(Math.ceil(0.1 * n), 25);
 }
 
+/** Optuna's default gamma with several objectives: the best 10% of the finished trials, no cap. */
+export function defaultGammaMultiObjective(n: number): number {
+  return Math.ceil(0.1 * n);
+}
+
 /** Hyperopt's gamma: ceil(0.25 sqrt(n)), at most 25. */
 export function hyperoptDefaultGamma(n: number): number {
   return Math.min(Math.ceil(0.25 * Math.sqrt(n)), 25);
@@ -60,28 +65,30 @@ export interface TPESamplerOptions {
   nStartupTrials?: number;
   /** Candidates drawn from l(x) per suggestion; the best l/g wins (default 24). */
   nEiCandidates?: number;
-  /** How many finished trials form the good group, given their count (default `defaultGamma`). */
+  /**
+   * How many finished trials form the good group, given their count (default `defaultGamma`, or
+   * `defaultGammaMultiObjective` for several objectives).
+   */
   gamma?: (n: number) => number;
   /** Weights of n observations, oldest first (default `defaultWeights`). */
   weights?: (n: number) => ArrayLike<number>;
   /** Weight of the prior kernel (default 1.0). */
   priorWeight?: number;
-  /** Lower-bound bandwidths by range/min(100, n+1) (default true). */
+  /** Lower-bound bandwidths by range/min(100, n + 2) (default true). */
   considerMagicClip?: boolean;
   /** Let the outermost kernels reach the range bounds (default false). */
   considerEndpoints?: boolean;
   /**
-   * Score candidates with properly normalised kernel densities (N(x; mu, sigma) including 1/sigma).
-   * Default false: like Optuna 3.1, whose truncated-normal log-density leaves out the -log(sigma)
-   * term, each continuous kernel counts in proportion to its bandwidth. That variant measured
-   * better on every function of bench/search-quality.ts, so it is the default (see bench/README.md).
+   * Model the intersection search space jointly. Default (undefined) as Optuna 5.0: true for
+   * single-objective studies, false for multi-objective ones.
    */
-  normalizeKernels?: boolean;
-  /** Model the intersection search space jointly (default false, as in Optuna 3.x/4.x). */
   multivariate?: boolean;
-  /** With multivariate: model each group of co-occurring parameters jointly (conditional spaces). */
+  /** Model each group of co-occurring parameters jointly (conditional spaces); implies multivariate. */
   group?: boolean;
-  /** Count running trials as bad ones so parallel workers explore different points. */
+  /**
+   * Count running trials as bad ones so parallel workers explore different points (default true,
+   * as in Optuna 5.0). A sequential study has no other running trial, so it changes nothing there.
+   */
   constantLiar?: boolean;
   /**
    * Constraint values of a finished trial (<= 0 means satisfied). Feasible trials rank first; the
@@ -102,17 +109,18 @@ export interface TPESamplerOptions {
  * to the second, `nEiCandidates` points are drawn from l, and the one maximising l(x)/g(x) (the
  * expected-improvement criterion) is proposed.
  *
- * Univariate by default (one estimator pair per parameter). `multivariate` fits joint estimators
- * over the intersection search space so correlated parameters are modelled together; `group`
- * splits a conditional space into its branches. For several objectives the good group is chosen by
- * nondomination rank and hypervolume contribution (MOTPE).
+ * As in Optuna 5.0, single-objective studies model the intersection search space jointly by default
+ * (multivariate; a parameter outside it is sampled on its own), multi-objective ones one parameter
+ * at a time; `group` splits a conditional space into its branches. For several objectives the good
+ * group is chosen by nondomination rank, then hypervolume subset selection (MOTPE). With
+ * `constantLiar` (default) running trials count among the bad ones.
  */
 export class TPESampler implements Sampler {
   private readonly nStartupTrials: number;
   private readonly nEiCandidates: number;
-  private readonly gamma: (n: number) => number;
+  private readonly gamma: ((n: number) => number) | undefined;
   private readonly parzen: ParzenEstimatorParameters;
-  private readonly multivariate: boolean;
+  private readonly multivariate: boolean | undefined;
   private readonly group: boolean;
   private readonly constantLiar: boolean;
   private readonly constraintsFunc: ((trial: FrozenTrial) => number[]) | undefined;
@@ -121,7 +129,15 @@ export class TPESampler implements Sampler {
   private readonly intersection = new IntersectionSearchSpace({ includePruned: true });
   private readonly groups = new GroupDecomposedSearchSpace({ includePruned: true });
   private lastGroups: Array<Record<string, Distribution>> = [];
-  private splitMemo: { trials: readonly FrozenTrial[]; study: Study; split: Split } | null = null;
+  /** The relative search space last inferred (to read relative proposals other workers shared). */
+  private lastSpace: Record<string, Distribution> = {};
+  private splitMemo: { trials: readonly FrozenTrial[]; study: Study; current: number; split: Split } | null = null;
+  /**
+   * Constant liar: the relative proposals of this sampler's running trials, by trial number, so
+   * other trials asked meanwhile see them before the objective suggests them (Optuna shares them
+   * through the system attributes `tpe:relative_params:<i>`, which are read too).
+   */
+  private readonly runningRelative = new Map<number, { space: Record<string, Distribution>; params: Record<string, number> }>();
   private readonly splitTracker = new SplitTracker();
   private readonly columns = new Map<string, ParamColumn>();
   /** Per parameter, the above density maintained across trials (see `incrementalAbove`). */
@@ -150,21 +166,27 @@ export class TPESampler implements Sampler {
         throw new InvalidArgumentError(`TPESampler: ${key} must be a function, got ${typeof opts[key]}.`);
       }
     }
-    if (opts.group && !opts.multivariate) {
-      throw new InvalidArgumentError('TPESampler: group: true needs multivariate: true (groups are modelled jointly).');
+    if (opts.group && opts.multivariate === false) {
+      throw new InvalidArgumentError('TPESampler: group: true needs multivariate (groups are modelled jointly); leave multivariate unset or true.');
     }
-    this.gamma = opts.gamma ?? defaultGamma;
-    this.multivariate = opts.multivariate ?? false;
+    const removed = opts as Record<string, unknown>;
+    for (const key of ['normalizeKernels']) {
+      if (removed[key] !== undefined) {
+        throw new InvalidArgumentError(
+          `TPESampler: the option ${key} no longer exists: kernels are always normalised and the prior always considered, as in Optuna 5.0. Remove it.`,
+        );
+      }
+    }
+    this.gamma = opts.gamma;
+    this.multivariate = opts.multivariate;
     this.group = opts.group ?? false;
-    this.constantLiar = opts.constantLiar ?? false;
+    this.constantLiar = opts.constantLiar ?? true;
     this.constraintsFunc = opts.constraintsFunc;
     this.parzen = {
       priorWeight,
       considerMagicClip: opts.considerMagicClip ?? true,
       considerEndpoints: opts.considerEndpoints ?? false,
       weights: opts.weights ?? defaultWeights,
-      multivariate: this.multivariate,
-      unscaledKernels: !(opts.normalizeKernels ?? false),
     };
     this.incremental = !opts._noIncremental;
     this.rng = new Rng(opts.seed);
@@ -177,37 +199,54 @@ export class TPESampler implements Sampler {
     this.randomRng = new Rng(seed === undefined ? undefined : `${seed}/startup`);
   }
 
+  /** Optuna 5.0's rule: multivariate unless set, single-objective studies only (group implies it). */
+  private isMultivariate(study: Study): boolean {
+    if (this.multivariate !== undefined) return this.multivariate;
+    return this.group || !study.isMultiObjective;
+  }
+
   inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
-    if (!this.multivariate) return {};
+    if (!this.isMultivariate(study)) return {};
     const out: Record<string, Distribution> = {};
     if (this.group) {
       this.lastGroups = this.groups.calculate(study);
       for (const g of this.lastGroups) for (const [name, d] of Object.entries(g)) if (!isSingle(d)) setKey(out, name, d);
+      this.lastSpace = out;
       return out;
     }
     for (const [name, d] of Object.entries(this.intersection.calculate(study))) if (!isSingle(d)) setKey(out, name, d);
+    this.lastSpace = out;
     return out;
   }
 
-  sampleRelative(study: Study, _trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
-    if (!this.group) return this.sampleJoint(study, searchSpace);
-    const out: Record<string, number> = {};
-    for (const g of this.lastGroups) {
-      const sub: Record<string, Distribution> = {};
-      for (const name of Object.keys(g)) if (hasKey(searchSpace, name)) setKey(sub, name, searchSpace[name]);
-      for (const [name, v] of Object.entries(this.sampleJoint(study, sub))) setKey(out, name, v);
+  sampleRelative(study: Study, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
+    let out: Record<string, number> = {};
+    if (!this.group) {
+      out = this.sampleJoint(study, trial, searchSpace);
+    } else {
+      for (const g of this.lastGroups) {
+        const sub: Record<string, Distribution> = {};
+        for (const name of Object.keys(g)) if (hasKey(searchSpace, name)) setKey(sub, name, searchSpace[name]);
+        for (const [name, v] of Object.entries(this.sampleJoint(study, trial, sub))) setKey(out, name, v);
+      }
+    }
+    if (this.constantLiar && Object.keys(out).length > 0) {
+      const space: Record<string, Distribution> = {};
+      for (const name of Object.keys(out)) setKey(space, name, searchSpace[name]);
+      this.runningRelative.set(trial.number, { space, params: out });
     }
     return out;
   }
 
-  sampleIndependent(study: Study, _trial: FrozenTrial, paramName: string, distribution: Distribution): number {
-    const split = this.split(study);
+  sampleIndependent(study: Study, trial: FrozenTrial, paramName: string, distribution: Distribution): number {
+    const split = this.split(study, trial);
     if (split.nFinished < this.nStartupTrials) return sampleUniformInternal(this.randomRng, distribution);
     const r = this.propose(study, split, [paramName], [distribution]);
     return r[0];
   }
 
   async afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
+    this.runningRelative.delete(trial.number);
     if (!this.constraintsFunc || (state !== TrialState.COMPLETE && state !== TrialState.PRUNED)) return;
     const c = this.constraintsFunc({ ...trial, state, values });
     if (!Array.isArray(c) || c.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
@@ -218,10 +257,10 @@ export class TPESampler implements Sampler {
     await study.storage.setTrialSystemAttr(trial.trialId, CONSTRAINTS_KEY, [...c]);
   }
 
-  private sampleJoint(study: Study, space: Record<string, Distribution>): Record<string, number> {
+  private sampleJoint(study: Study, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
     const names = Object.keys(space).sort();
     if (names.length === 0) return {};
-    const split = this.split(study);
+    const split = this.split(study, trial);
     if (split.nFinished < this.nStartupTrials) return {};
     const picked = this.propose(study, split, names, names.map((n) => space[n]));
     const out: Record<string, number> = {};
@@ -234,7 +273,8 @@ export class TPESampler implements Sampler {
     const models = dists.map(paramModel);
     const columns = names.map((name, j) => this.column(study, name, dists[j]));
     const below = gatherObservations(split, split.below, columns);
-    const weightsBelow = study.isMultiObjective ? hypervolumeContributionWeights(split, below.kept) : undefined;
+    // Several objectives: the good observations weigh the same (Optuna 5.0).
+    const weightsBelow = study.isMultiObjective ? new Float64Array(below.kept.length).fill(1) : undefined;
     const l = new ParzenEstimator(below.values, models, this.parzen, weightsBelow);
     const g = this.aboveEstimator(split, names, columns, models);
     const candidates = l.sample(this.rng, this.nEiCandidates);
@@ -259,15 +299,24 @@ export class TPESampler implements Sampler {
     columns: ParamColumn[],
     models: ParamModel[],
   ): { logPdf(samples: readonly Float64Array[]): Float64Array } {
-    const univariate = names.length === 1 && !this.multivariate && models[0].kind === 'numeric';
+    // One parameter is the same model whether sampled jointly or not (bandwidths are per parameter).
+    const univariate = names.length === 1 && models[0].kind === 'numeric';
     if (univariate && this.incremental) {
-      const cached = this.incrementalAbove(split, names[0], columns[0], models[0]);
+      // Running trials that lack the parameter add nothing: the finished trials' split then serves.
+      let finished: Split | null = split;
+      if (split.running) {
+        const column = columns[0];
+        const anyHasIt = split.running.indices.some((i) => !Number.isNaN(column.get(split.trials[i])));
+        finished = anyHasIt ? null : split.running.finished;
+      }
+      const cached = finished && this.incrementalAbove(finished, names[0], columns[0], models[0]);
       if (cached) return cached;
     }
     const above = gatherObservations(split, split.above, columns);
-    return univariate && above.kept.length > 64
-      ? this.presortedEstimator(split, above.kept, above.values, columns[0], models)
-      : new ParzenEstimator(above.values, models, this.parzen);
+    if (above.kept.length <= 64) return new ParzenEstimator(above.values, models, this.parzen);
+    if (univariate) return this.presortedEstimator(split, above.kept, above.values, columns[0], models);
+    const positions = this.incremental ? sortedPositions(split, above.kept, columns, models) : null;
+    return new ParzenEstimator(above.values, models, this.parzen, undefined, positions ?? false);
   }
 
   /**
@@ -465,21 +514,182 @@ export class TPESampler implements Sampler {
     return c;
   }
 
-  /** The good/bad split of the study's current trials, computed once per snapshot of the trials. */
-  private split(study: Study): Split {
+  /**
+   * The good/bad split of the study's current trials for `current`, computed once per snapshot of
+   * the trials. The finished trials are split as without constant liar (incrementally when the
+   * tracker allows); with constant liar the other running trials then join the bad group.
+   */
+  private split(study: Study, current: FrozenTrial): Split {
     const trials = study.trials;
     const memo = this.splitMemo;
-    if (memo && memo.trials === trials && memo.study === study) return memo.split;
+    if (memo && memo.trials === trials && memo.study === study && memo.current === current.number) return memo.split;
     const opts = {
       directions: study.directions,
-      constantLiar: this.constantLiar,
+      constantLiar: false,
       constraints: this.constraintsFunc !== undefined,
-      gamma: this.gamma,
+      gamma: this.gamma ?? (study.isMultiObjective ? defaultGammaMultiObjective : defaultGamma),
       splitMultiObjective: selectBelowMultiObjective,
     };
-    const split =
+    let split =
       this.incremental && SplitTracker.supports(opts) ? this.splitTracker.update(study, trials, opts) : computeSplit(trials, opts);
-    this.splitMemo = { trials, study, split };
+    if (this.constantLiar) {
+      let running: FrozenTrial[] | null = null;
+      for (const t of trials) {
+        if (t.state !== RUNNING || t.number === current.number) continue;
+        (running ??= []).push(this.withRelativeParams(t));
+      }
+      if (running) split = withRunning(split, running);
+    }
+    this.splitMemo = { trials, study, current: current.number, split };
     return split;
   }
+
+  /**
+   * A running trial as constant liar sees it: its parameters plus the relative proposals it has not
+   * suggested yet (from this sampler, or from Optuna's `tpe:relative_params:<i>` attributes).
+   */
+  private withRelativeParams(t: FrozenTrial): FrozenTrial {
+    const own = this.runningRelative.get(t.number);
+    let space: Record<string, Distribution> | undefined = own?.space;
+    let internal: Record<string, number> | undefined = own?.params;
+    if (!own) {
+      const shared = sharedRelativeParams(t, this.lastSpace);
+      if (shared) ({ space, internal } = shared);
+    }
+    if (!space || !internal) return t;
+    const distributions = { ...space, ...t.distributions };
+    const internalParams = { ...internal, ...t.internalParams };
+    return { ...t, distributions, internalParams };
+  }
+}
+
+/**
+ * For a joint estimator over the observations of the trials `kept` (split indices, in observation
+ * order), each numeric parameter's sorted position of every observation, read from the columns'
+ * incrementally sorted values instead of sorting: the same positions as the estimator's own
+ * stable sort (equal values in observation order), so the same kernels. Null when a kept trial is
+ * running (its value is not in the sorted column); categorical parameters get null entries.
+ */
+function sortedPositions(split: Split, kept: readonly number[], columns: readonly ParamColumn[], models: readonly ParamModel[]): Array<Int32Array | null> | null {
+  const n = kept.length;
+  let maxNumber = 0;
+  for (let r = 0; r < n; r++) {
+    const t = split.trials[kept[r]];
+    if (t.state === RUNNING) return null;
+    if (t.number > maxNumber) maxNumber = t.number;
+  }
+  const rank = new Int32Array(maxNumber + 1).fill(-1);
+  for (let r = 0; r < n; r++) rank[split.trials[kept[r]].number] = r;
+  const order = new Int32Array(n);
+  const key = new Float64Array(n);
+  return models.map((m, j) => {
+    if (m.kind !== 'numeric') return null;
+    const { values: sv, numbers: sn } = columns[j].sorted();
+    let c = 0;
+    for (let p = 0; p < sv.length && c < n; p++) {
+      const k = sn[p];
+      const r = k <= maxNumber ? rank[k] : -1;
+      if (r < 0) continue;
+      order[c] = r;
+      key[c] = m.log ? Math.log(sv[p]) : sv[p];
+      c++;
+    }
+    if (c !== n) return null;
+    // Runs of equal (modelled) values: observation order, as a stable sort leaves them.
+    for (let a = 0; a < n; ) {
+      let b = a + 1;
+      while (b < n && key[b] === key[a]) b++;
+      if (b - a > 1) order.subarray(a, b).sort();
+      a = b;
+    }
+    const pos = new Int32Array(n);
+    for (let k = 0; k < n; k++) pos[order[k]] = k;
+    return pos;
+  });
+}
+
+const RELATIVE_PARAMS_KEY = 'tpe:relative_params';
+
+/**
+ * Relative proposals an Optuna worker shared for its running trial: JSON of external values in
+ * chunks `tpe:relative_params:0`, `:1`... Only parameters of `space` (the current relative search
+ * space) are kept, converted to internal values; a torn or foreign record is ignored.
+ */
+function sharedRelativeParams(
+  t: FrozenTrial,
+  space: Record<string, Distribution>,
+): { space: Record<string, Distribution>; internal: Record<string, number> } | null {
+  const first = t.systemAttrs[`${RELATIVE_PARAMS_KEY}:0`];
+  if (typeof first !== 'string') return null;
+  let text = first;
+  for (let i = 1; ; i++) {
+    const part = t.systemAttrs[`${RELATIVE_PARAMS_KEY}:${i}`];
+    if (typeof part !== 'string') break;
+    text += part;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null; // a writer may be halfway through its chunks (Optuna falls back the same way)
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const outSpace: Record<string, Distribution> = {};
+  const internal: Record<string, number> = {};
+  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+    const d = space[name];
+    if (!d) continue;
+    const v = toInternal(d, value);
+    if (v === undefined) continue;
+    outSpace[name] = d;
+    internal[name] = v;
+  }
+  return Object.keys(internal).length > 0 ? { space: outSpace, internal } : null;
+}
+
+function toInternal(d: Distribution, value: unknown): number | undefined {
+  if (d.kind === 'categorical') {
+    const i = d.choices.findIndex((c) => c === value);
+    return i < 0 ? undefined : i;
+  }
+  return typeof value === 'number' && value >= d.low && value <= d.high ? value : undefined;
+}
+
+/**
+ * The split with running trials added to the bad group (constant liar), everything in trial-number
+ * order as `computeSplit` keeps it. Running trials do not count as finished.
+ */
+function withRunning(split: Split, running: readonly FrozenTrial[]): Split {
+  const m = split.trials.length;
+  const r = running.length;
+  const trials: FrozenTrial[] = new Array(m + r);
+  const newIndex = new Int32Array(m);
+  const runningIndex: number[] = [];
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < m + r; k++) {
+    if (j >= r || (i < m && split.trials[i].number < running[j].number)) {
+      newIndex[i] = k;
+      trials[k] = split.trials[i++];
+    } else {
+      runningIndex.push(k);
+      trials[k] = running[j++];
+    }
+  }
+  const below = split.below.map((b) => newIndex[b]);
+  const above = new Int32Array(split.above.length + r);
+  let a = 0;
+  let q = 0;
+  for (let k = 0; k < above.length; k++) {
+    if (q >= r || (a < split.above.length && newIndex[split.above[a]] < runningIndex[q])) above[k] = newIndex[split.above[a++]];
+    else above[k] = runningIndex[q++];
+  }
+  const lossVectors = split.lossVectors.length === 0 ? [] : trials.map(() => null as readonly number[] | null);
+  if (lossVectors.length > 0) for (let k = 0; k < m; k++) lossVectors[newIndex[k]] = split.lossVectors[k];
+  let violations: Float64Array | null = null;
+  if (split.violations) {
+    violations = new Float64Array(m + r);
+    for (let k = 0; k < m; k++) violations[newIndex[k]] = split.violations[k];
+  }
+  return { trials, below, above, nFinished: split.nFinished, lossVectors, violations, running: { indices: runningIndex, finished: split } };
 }
