@@ -1,4 +1,5 @@
 import type { Distribution, ParamValue } from './distributions';
+import { toWellFormed } from './storage/storable';
 import { DuplicatedStudyError, InvalidArgumentError, TrialPruned, TunelabError } from './errors';
 import { isFinished, lastStep, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
 import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
@@ -301,7 +302,8 @@ export class Study {
     } else if (state !== TrialState.FAIL) {
       throw new InvalidArgumentError('tell(): state must be COMPLETE, PRUNED or FAIL.');
     }
-    if (state === TrialState.FAIL && failReason) trial.setSystemAttr(FAIL_REASON_KEY, failReason);
+    // An error message may quote anything, a lone surrogate included: store it as well-formed text.
+    if (state === TrialState.FAIL && failReason) trial.setSystemAttr(FAIL_REASON_KEY, toWellFormed(failReason));
     await trial.flush();
     await this.sampler.afterTrial?.(this, trial.snapshot(), state, recorded);
     this.heartbeat?.stop(trial.trialId);

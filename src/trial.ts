@@ -7,6 +7,7 @@ import {
   type Distribution,
   type ParamValue,
 } from './distributions';
+import { checkAttribute } from './storage/storable';
 import { dict, hasKey, ownValue, plainCopy } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { TrialState, type FrozenTrial } from './frozenTrial';
@@ -165,11 +166,15 @@ export class Trial extends SuggestApi {
 
   setUserAttr(key: string, value: unknown): void {
     this.assertRunning('set a user attribute');
+    // Checked here, synchronously: a value no storage can hold fails the objective at this line
+    // (the trial is then recorded FAIL) instead of failing a queued write later.
+    checkAttribute('User attribute', key, value);
     this.currentUserAttrs[key] = value;
     this.queue(() => this.study.storage.setTrialUserAttr(this.trialId, key, value));
   }
 
   setSystemAttr(key: string, value: unknown): void {
+    checkAttribute('System attribute', key, value);
     this.systemAttrs[key] = value;
     this.queue(() => this.study.storage.setTrialSystemAttr(this.trialId, key, value));
   }

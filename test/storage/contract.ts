@@ -263,3 +263,106 @@ export function storageContract(fresh: FreshDatabase): void {
     await other.close();
   });
 }
+
+/**
+ * What every backend (memory included) accepts and refuses as names and attribute values, checked
+ * before anything is written (src/storage/storable.ts). The same inputs give the same outcome
+ * everywhere, so a study behaves alike whatever storage holds it.
+ */
+export function storableContract(fresh: FreshDatabase): void {
+  const cycle: Record<string, unknown> = { a: 1 };
+  cycle.self = cycle;
+  const unstorable: [string, unknown, RegExp][] = [
+    ['bigint', 10n ** 20n, /BigInt .*Pass a Number/],
+    ['cycle', cycle, /cycle.*Pass a copy without the cycle/],
+    ['nested bigint', { a: [1, 2n] }, /at \["a"\]\[1\] is a BigInt/],
+    ['function', () => 1, /function.*instead/],
+    ['symbol', Symbol('s'), /symbol.*Pass a string/],
+    ['undefined', undefined, /undefined.*Pass null instead/],
+    ['date', new Date(0), /Date object.*toISOString/],
+    ['map', new Map([['a', 1]]), /Map object.*Object\.fromEntries/],
+  ];
+
+  it('refuses attribute values JSON cannot hold, naming the key and what to pass, before writing anything', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'unstorable');
+    const t = await s.createNewTrial(id);
+    for (const [what, value, pattern] of unstorable) {
+      const setters: [string, () => Promise<unknown>][] = [
+        ['User attribute', () => s.setTrialUserAttr(t.trialId, `k_${what}`, value)],
+        ['System attribute', () => s.setTrialSystemAttr(t.trialId, `k_${what}`, value)],
+        ['Study user attribute', () => s.setStudyUserAttr(id, `k_${what}`, value)],
+        ['Study system attribute', () => s.setStudySystemAttr(id, `k_${what}`, value)],
+        ['Study system attribute', () => s.setStudySystemAttrIfAbsent(id, `k_${what}`, value)],
+        ['User attribute', () => s.createNewTrial(id, { userAttrs: { [`k_${what}`]: value } })],
+      ];
+      for (const [label, set] of setters) {
+        await assert.rejects(set(), (err: Error) => {
+          assert.ok(err instanceof InvalidArgumentError, `${what}: ${err}`);
+          assert.ok(err.message.startsWith(`${label} "k_${what}" cannot be stored`), `${what}: ${err.message}`);
+          assert.match(err.message, pattern);
+          return true;
+        });
+      }
+    }
+    // Nothing was written: no attribute, no extra trial, and the trial is still usable.
+    await s.setTrialUserAttr(t.trialId, 'ok', 1);
+    assert.equal(await s.setTrialState(t.trialId, TrialState.COMPLETE, [1]), true);
+    const other = await open();
+    const trials = await other.getAllTrials(id);
+    assert.equal(trials.length, 1);
+    assert.deepEqual({ ...trials[0].userAttrs }, { ok: 1 });
+    assert.deepEqual({ ...trials[0].systemAttrs }, {});
+    assert.deepEqual(await other.getStudyUserAttrs(id), {});
+    assert.deepEqual(await other.getStudySystemAttrs(id), {});
+    await s.close();
+    await other.close();
+  });
+
+  it('keeps NaN, Infinity and -Infinity in attribute values (as Optuna does), never null', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'nonfinite');
+    const t = await s.createNewTrial(id, { systemAttrs: { tmpl: -Infinity } });
+    const nested = { v: [NaN, Infinity, -Infinity, 1.5, 'NaN', 'Infinity'], o: { x: NaN } };
+    await s.setTrialUserAttr(t.trialId, 'nan', NaN);
+    await s.setTrialUserAttr(t.trialId, 'nested', nested);
+    await s.setTrialSystemAttr(t.trialId, 'inf', Infinity);
+    await s.setStudyUserAttr(id, 'ninf', -Infinity);
+    await s.setStudySystemAttr(id, 'nested', nested);
+    await s.setTrialState(t.trialId, TrialState.COMPLETE, [0]);
+    const other = await open();
+    const [got] = await other.getAllTrials(id);
+    assert.ok(Number.isNaN(got.userAttrs.nan));
+    assert.deepEqual(got.userAttrs.nested, nested);
+    assert.equal(got.systemAttrs.inf, Infinity);
+    assert.equal(got.systemAttrs.tmpl, -Infinity);
+    assert.deepEqual(await other.getStudyUserAttrs(id), { ninf: -Infinity });
+    assert.deepEqual(await other.getStudySystemAttrs(id), { nested });
+    await s.close();
+    await other.close();
+  });
+
+  it('an objective that sets an unstorable attribute fails its trial (never left RUNNING) and the study goes on', async () => {
+    const open = await fresh();
+    const s = await open();
+    const study = await createStudy({ storage: s, studyName: 'bigint-objective' });
+    await study.optimize(
+      (trial) => {
+        trial.setUserAttr('size', BigInt(trial.number));
+        return 1;
+      },
+      { nTrials: 3, showProgressBar: false },
+    );
+    const other = await open();
+    const trials = await other.getAllTrials(await other.getStudyIdFromName('bigint-objective'));
+    assert.deepEqual(trials.map((t) => t.state), [TrialState.FAIL, TrialState.FAIL, TrialState.FAIL]);
+    for (const t of trials) {
+      assert.deepEqual(Object.keys(t.userAttrs), [], 'nothing of the refused attribute was stored');
+      assert.match(String(t.systemAttrs.fail_reason), /User attribute "size" cannot be stored.*BigInt/);
+    }
+    await s.close();
+    await other.close();
+  });
+}

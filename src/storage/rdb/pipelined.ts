@@ -32,6 +32,7 @@ import { expectedPriorState, newTrialSnapshot, type StudySummary, type TrialTemp
 import { encodeIntermediate, encodeJson, encodeValue, formatDatetime, STATE_NAME } from './codec';
 import type { RdbConnection, ScriptResult } from './connection';
 import { RdbStorage, type TrialRow } from './storage';
+import { checkAttribute, checkTemplate } from '../storable';
 
 interface PendingWrite {
   trialId: number;
@@ -196,11 +197,13 @@ export class PipelinedRdbStorage extends RdbStorage {
   }
 
   override async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    checkAttribute('User attribute', key, value);
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.enqueueAttr('trial_user_attributes', trialId, key, value, true);
   }
 
   override async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    checkAttribute('System attribute', key, value);
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.enqueueAttr('trial_system_attributes', trialId, key, value, false);
   }
@@ -220,6 +223,7 @@ export class PipelinedRdbStorage extends RdbStorage {
   }
 
   override async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+    checkTemplate(template);
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     const attrs = Object.keys(template.userAttrs ?? {}).length + Object.keys(template.systemAttrs ?? {}).length;
     if (attrs > 0) {

@@ -31,6 +31,7 @@ import {
 } from './codec';
 import type { RdbConnection, SqlRunner } from './connection';
 import { inspectSchema, listTables, readOnlyMessage, SCHEMA_LOCK_KEY, unusableMessage } from './revision';
+import { checkAttribute, checkTemplate } from '../storable';
 import { createSchemaStatements, EXTRA_INDEX_STATEMENTS, HEAD_REVISION, PREVIOUS_REVISION, type Dialect } from './schema';
 
 /** SQL fragments that differ between SQLite and PostgreSQL. */
@@ -337,6 +338,7 @@ export class RdbStorage implements Storage {
   }
 
   private async upsertStudyAttr(table: string, studyId: number, key: string, value: unknown, overwrite: boolean): Promise<boolean> {
+    checkAttribute(table === 'study_user_attributes' ? 'Study user attribute' : 'Study system attribute', key, value);
     await this.requireWritable();
     const p = this.sql.p.bind(this.sql);
     const changed = await this.db.run(
@@ -382,6 +384,7 @@ export class RdbStorage implements Storage {
   // ---------------------------------------------------------------- trials: writes
 
   async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+    checkTemplate(template);
     await this.requireWritable();
     const state = template.state ?? TrialState.RUNNING;
     if (state !== TrialState.RUNNING && state !== TrialState.WAITING) {
@@ -601,6 +604,7 @@ export class RdbStorage implements Storage {
   }
 
   private async setTrialAttr(table: string, trialId: number, key: string, value: unknown, onlyUnfinished: boolean): Promise<void> {
+    checkAttribute(table === 'trial_user_attributes' ? 'User attribute' : 'System attribute', key, value);
     await this.requireWritable();
     const p = this.sql.p.bind(this.sql);
     const guard = onlyUnfinished ? this.writableGuard() : 'WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ?)';
