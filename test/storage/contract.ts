@@ -366,3 +366,48 @@ export function storableContract(fresh: FreshDatabase): void {
     await other.close();
   });
 }
+
+/** Names and values made of SQL quoting characters, each stored and read back exactly. */
+export const QUOTING_NAMES = [
+  'lr$tl',
+  '$tl$',
+  'a$tlx$b',
+  '$$',
+  "it's",
+  'back\\slash',
+  "'); DROP TABLE trials; --",
+  'E\'\\x41\'',
+  '?',
+  '$1',
+  'ünï©ødé 🎯',
+];
+
+export function quotingContract(fresh: FreshDatabase): void {
+  it('stores parameter names, attribute keys and values made of SQL quoting characters exactly', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], "study $tl$ 'q'");
+    const t = await s.createNewTrial(id);
+    const choices = [...QUOTING_NAMES];
+    for (const [i, name] of QUOTING_NAMES.entries()) {
+      await s.setTrialParam(t.trialId, name, i, categoricalDistribution(choices));
+      await s.setTrialUserAttr(t.trialId, name, { [name]: name });
+      await s.setTrialSystemAttr(t.trialId, name, name);
+      await s.setStudyUserAttr(id, name, [name]);
+    }
+    await s.setTrialState(t.trialId, TrialState.COMPLETE, [0]);
+    const other = await open();
+    assert.equal(await other.getStudyIdFromName("study $tl$ 'q'"), id);
+    const [got] = await other.getAllTrials(id);
+    assert.deepEqual(Object.keys(got.params).sort(), [...QUOTING_NAMES].sort());
+    for (const [i, name] of QUOTING_NAMES.entries()) {
+      assert.equal(got.params[name], QUOTING_NAMES[i], name);
+      assert.deepEqual(got.userAttrs[name], { [name]: name });
+      assert.equal(got.systemAttrs[name], name);
+    }
+    const studyAttrs = await other.getStudyUserAttrs(id);
+    for (const name of QUOTING_NAMES) assert.deepEqual(studyAttrs[name], [name]);
+    await s.close();
+    await other.close();
+  });
+}

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { getStorage, InMemoryStorage, TrialState, type Storage } from '../../src';
 import { sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON } from '../helpers/python';
-import { storableContract } from './contract';
+import { quotingContract, storableContract } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-hardening-'));
 let server: PostgresServer;
@@ -43,6 +43,20 @@ describe('hardening: names and attribute values, the same on every backend', () 
   describe('PostgreSQL', () =>
     storableContract(async () => {
       const url = await server.createDatabase(`storable_${counter++}`);
+      return () => getStorage(url);
+    }));
+});
+
+describe('hardening: SQL quoting characters in names and values (every value bound or escaped by the driver)', () => {
+  describe('memory', () => quotingContract(async () => sharedMemory()));
+  describe('SQLite', () =>
+    quotingContract(async () => {
+      const url = `sqlite:///${join(dir, `quoting-${counter++}.db`)}`;
+      return () => getStorage(url);
+    }));
+  describe('PostgreSQL (write-behind)', () =>
+    quotingContract(async () => {
+      const url = await server.createDatabase(`quoting_${counter++}`);
       return () => getStorage(url);
     }));
 });

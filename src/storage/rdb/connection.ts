@@ -31,6 +31,11 @@ export interface RdbConnection extends SqlRunner {
    */
   script?(statements: readonly string[]): Promise<ScriptResult[]>;
   /**
+   * With `script`: a string as an SQL literal, escaped by the driver's own function. Scripts carry
+   * no bound parameters, so this is the only way a value enters one.
+   */
+  literal?(text: string): string;
+  /**
    * Optional: how many statements/scripts every connection of this kind in this process has completed
    * so far (a process-wide counter), so a caller can tell whether others finished during its own.
    */
