@@ -81,17 +81,17 @@ export function storageContract(fresh: FreshDatabase): void {
     assert.equal(got.number, 0);
     assert.equal(got.state, TrialState.COMPLETE);
     assert.deepEqual(got.values, [Infinity]);
-    assert.deepEqual(got.internalParams, internal);
-    assert.deepEqual(got.params, { f: -0.123456789012345, flog: 3.3e-4, fstep: 0.75, i: 6, ilog: 37, c: null });
-    assert.deepEqual(got.distributions, dists);
+    assert.deepEqual({ ...got.internalParams }, internal);
+    assert.deepEqual({ ...got.params }, { f: -0.123456789012345, flog: 3.3e-4, fstep: 0.75, i: 6, ilog: 37, c: null });
+    assert.deepEqual({ ...got.distributions }, dists);
     assert.deepEqual([...got.intermediateValues].sort((x, y) => x[0] - y[0]), [
       [0, 1.5],
       [1, NaN],
       [2, Infinity],
       [3, -Infinity],
     ]);
-    assert.deepEqual(got.userAttrs, { from: 'template', nested: { a: [1, { b: null }], s: 'x"y' } });
-    assert.deepEqual(got.systemAttrs, { sys: [1, 2] });
+    assert.deepEqual({ ...got.userAttrs }, { from: 'template', nested: { a: [1, { b: null }], s: 'x"y' } });
+    assert.deepEqual({ ...got.systemAttrs }, { sys: [1, 2] });
     assert.ok(got.datetimeStart && got.datetimeComplete);
     // Stored with microseconds as naive local time: back to the same millisecond.
     assert.ok(got.datetimeStart.getTime() >= before - 1 && got.datetimeStart.getTime() <= after, String(got.datetimeStart));
@@ -189,7 +189,7 @@ export function storageContract(fresh: FreshDatabase): void {
     assert.equal(statements, 1);
     assert.equal(trials.length, 22);
     assert.equal(trials[0].state, TrialState.COMPLETE);
-    assert.deepEqual(trials[0].params, { x: 50 });
+    assert.deepEqual({ ...trials[0].params }, { x: 50 });
     assert.equal(trials[21].trialId, extra.trialId);
     assert.deepEqual(
       (await reader.getAllTrials(id, [TrialState.RUNNING])).map((t) => t.number),
