@@ -304,10 +304,19 @@ export class Study {
     }
     // An error message may quote anything, a lone surrogate included: store it as well-formed text.
     if (state === TrialState.FAIL && failReason) trial.setSystemAttr(FAIL_REASON_KEY, toWellFormed(failReason));
-    await trial.flush();
-    await this.sampler.afterTrial?.(this, trial.snapshot(), state, recorded);
-    this.heartbeat?.stop(trial.trialId);
-    const changed = await this.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
+    let changed: boolean;
+    try {
+      await trial.flush();
+      await this.sampler.afterTrial?.(this, trial.snapshot(), state, recorded);
+      this.heartbeat?.stop(trial.trialId);
+      changed = await this.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
+    } catch (err) {
+      // A write of this trial failed (or finishing it did): record it FAIL rather than leave it
+      // RUNNING for ever, then report the original error.
+      this.heartbeat?.stop(trial.trialId);
+      await this.failAfterWriteError(trial, err);
+      throw err;
+    }
     trial.markFinished(state);
     this.running.delete(trial.number);
     if (!changed && !opts.skipIfFinished) {
@@ -316,6 +325,23 @@ export class Study {
     const frozen = await this.storage.getTrial(trial.trialId);
     if (!this.updateCached(frozen)) await this.refresh();
     return frozen;
+  }
+
+  /** Best effort: finish `trial` as FAIL with the write error as its reason (the storage may be gone). */
+  private async failAfterWriteError(trial: Trial, err: unknown): Promise<void> {
+    const reason = toWellFormed(`A storage write of this trial failed: ${err instanceof Error ? err.message : String(err)}`);
+    // A write-behind storage reports a failed batched write once, at the next setTrialState: try twice.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.storage.setTrialSystemAttr(trial.trialId, FAIL_REASON_KEY, reason).catch(() => undefined);
+        await this.storage.setTrialState(trial.trialId, TrialState.FAIL, null, TrialState.RUNNING);
+        break;
+      } catch {
+        // retried once, then given up: heartbeats (or the next worker's failStaleTrials) clean up
+      }
+    }
+    trial.markFinished(TrialState.FAIL);
+    this.running.delete(trial.number);
   }
 
   /**

@@ -7,7 +7,7 @@ import {
   type Distribution,
   type ParamValue,
 } from './distributions';
-import { checkAttribute } from './storage/storable';
+import { checkAttribute, checkParam } from './storage/storable';
 import { dict, hasKey, ownValue, plainCopy } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { TrialState, type FrozenTrial } from './frozenTrial';
@@ -107,6 +107,8 @@ export class Trial extends SuggestApi {
     if (typeof name !== 'string' || name.length === 0) {
       throw new InvalidArgumentError('Parameter names must be non-empty strings.');
     }
+    // What no storage can hold fails here, at the suggest call, not in a queued write later.
+    checkParam(name, distribution);
     const existing = ownValue(this.distributions, name);
     if (existing) {
       if (!distributionsEqual(existing, distribution)) {

@@ -2,7 +2,7 @@ import { distributionsEqual, toExternal, type Distribution } from '../distributi
 import { dict, hasKey, ownValue } from '../dict';
 import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
-import { checkAttribute, checkTemplate, storedForm } from './storable';
+import { checkAttribute, checkName, checkParam, checkTemplate, storedForm } from './storable';
 import { expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from './base';
 
 interface MutableTrial extends TrialRecord {
@@ -34,6 +34,7 @@ export class InMemoryStorage implements Storage {
   private nextTrialId = 1;
 
   async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
+    if (studyName !== undefined) checkName('study name', studyName);
     const name = studyName ?? `no-name-${cryptoRandomId()}`;
     for (const s of this.studies.values()) {
       if (s.name === name) {
@@ -54,6 +55,7 @@ export class InMemoryStorage implements Storage {
   }
 
   async getStudyIdFromName(studyName: string): Promise<number> {
+    checkName('study name', studyName);
     for (const s of this.studies.values()) if (s.name === studyName) return s.studyId;
     throw new StudyNotFoundError(`No study named '${studyName}' in ${this.url} storage.`);
   }
@@ -142,6 +144,7 @@ export class InMemoryStorage implements Storage {
   }
 
   async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    checkParam(name, distribution);
     const t = this.writable(trialId);
     const kinds = this.study(t.studyId).paramKinds;
     const previous = kinds.get(name);

@@ -192,3 +192,14 @@ function structuredCopy(v: unknown): unknown {
 export function toWellFormed(s: string): string {
   return isWellFormed(s) ? s : s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
+
+/** A parameter's name and, for a categorical distribution, its string choices. */
+export function checkParam(name: unknown, distribution: { kind: string; choices?: readonly unknown[] }): void {
+  checkName('parameter name', name);
+  if (distribution.kind !== 'categorical') return;
+  for (const c of distribution.choices ?? []) {
+    if (typeof c === 'string' && !isWellFormed(c)) {
+      throw new InvalidArgumentError(malformedMessage(`Parameter ${showName(name as string)} has a categorical choice ${showName(c)} that`, c));
+    }
+  }
+}

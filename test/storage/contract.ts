@@ -411,3 +411,92 @@ export function quotingContract(fresh: FreshDatabase): void {
     await other.close();
   });
 }
+
+/** Lone surrogates, NUL and names over Optuna's VARCHAR(512): refused alike everywhere, before writing. */
+export function namesContract(fresh: FreshDatabase): void {
+  const lone = ['\uD800', 'a\uDC00b', 'x\uD83D'];
+  const refused = async (p: Promise<unknown>, pattern: RegExp) =>
+    assert.rejects(p, (err: Error) => {
+      assert.ok(err instanceof InvalidArgumentError, String(err));
+      assert.match(err.message, pattern);
+      return true;
+    });
+
+  it('refuses lone surrogates in study names, parameter names, choices, attribute keys and string values', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'ok');
+    const t = await s.createNewTrial(id);
+    for (const bad of lone) {
+      const surrogate = /lone UTF-16 surrogate .*toWellFormed/;
+      await refused(s.createNewStudy(['minimize'], bad), /The study name .* lone UTF-16 surrogate/);
+      await refused(s.getStudyIdFromName(bad), surrogate);
+      await refused(s.setTrialParam(t.trialId, bad, 0, floatDistribution(0, 1)), /The parameter name .* lone/);
+      await refused(s.setTrialParam(t.trialId, 'c', 0, categoricalDistribution(['a', bad])), /categorical choice .* lone/);
+      await refused(s.setTrialUserAttr(t.trialId, bad, 1), /The attribute key .* lone/);
+      await refused(s.setStudyUserAttr(id, 'k', { nested: [bad] }), /at \["nested"\]\[0\] is a string that contains a lone/);
+      await refused(s.setTrialSystemAttr(t.trialId, 'k', { [bad]: 1 }), /has a key that contains a lone/);
+    }
+    // Well-formed pairs are fine, and nothing of the refused calls was written.
+    await s.setTrialParam(t.trialId, 'emoji 🎯', 0.5, floatDistribution(0, 1));
+    await s.setTrialState(t.trialId, TrialState.COMPLETE, [1]);
+    const other = await open();
+    assert.deepEqual((await other.getAllStudies()).map((x) => x.studyName), ['ok']);
+    const [got] = await other.getAllTrials(id);
+    assert.deepEqual({ ...got.params }, { 'emoji 🎯': 0.5 });
+    assert.deepEqual({ ...got.userAttrs }, {});
+    assert.deepEqual({ ...got.systemAttrs }, {});
+    assert.deepEqual(await other.getStudyUserAttrs(id), {});
+    await s.close();
+    await other.close();
+  });
+
+  it('an objective that suggests a malformed name fails its trial and the study goes on', async () => {
+    const open = await fresh();
+    const s = await open();
+    const study = await createStudy({ storage: s, studyName: 'malformed-objective' });
+    await study.optimize((trial) => trial.suggestFloat(trial.number === 1 ? 'x\uD800' : 'x', 0, 1), { nTrials: 3, showProgressBar: false });
+    const other = await open();
+    const trials = await other.getAllTrials(await other.getStudyIdFromName('malformed-objective'));
+    assert.deepEqual(trials.map((t) => t.state), [TrialState.COMPLETE, TrialState.FAIL, TrialState.COMPLETE]);
+    assert.match(String(trials[1].systemAttrs.fail_reason), /parameter name "x\\ud800" contains a lone/);
+    await s.close();
+    await other.close();
+  });
+
+  it("accepts names of 512 characters (emoji count once), refuses 513 and NUL, naming the limit", async () => {
+    const open = await fresh();
+    const s = await open();
+    const longest = '🎯'.repeat(512); // 1024 UTF-16 units, 512 characters as VARCHAR(512) counts them
+    const id = await s.createNewStudy(['minimize'], longest);
+    const t = await s.createNewTrial(id);
+    await s.setTrialParam(t.trialId, longest, 0.25, floatDistribution(0, 1));
+    await s.setTrialUserAttr(t.trialId, longest, 'v');
+    await s.setStudySystemAttr(id, longest, 'v');
+    const tooLong = 'n'.repeat(513);
+    const limit = /is 513 characters long; Optuna's storage schema \(VARCHAR\(512\)\) holds at most 512/;
+    await refused(s.createNewStudy(['minimize'], tooLong), /The study name .*is 513 characters/);
+    await refused(s.setTrialParam(t.trialId, tooLong, 0, floatDistribution(0, 1)), limit);
+    await refused(s.setTrialUserAttr(t.trialId, tooLong, 1), limit);
+    await refused(s.setStudyUserAttr(id, tooLong, 1), limit);
+    for (const nul of ['a\u0000b', '\u0000']) {
+      const why = /NUL character .*PostgreSQL cannot store/;
+      await refused(s.createNewStudy(['minimize'], nul), why);
+      await refused(s.setTrialParam(t.trialId, nul, 0, floatDistribution(0, 1)), why);
+      await refused(s.setTrialSystemAttr(t.trialId, nul, 1), why);
+      await refused(s.setStudyUserAttr(id, nul, 1), why);
+    }
+    // NUL inside a value is data, stored as the JSON escape \u0000 and read back as is.
+    await s.setTrialUserAttr(t.trialId, 'nul-in-value', 'a\u0000b');
+    await s.setTrialState(t.trialId, TrialState.COMPLETE, [0]);
+    const other = await open();
+    assert.equal(await other.getStudyIdFromName(longest), id);
+    const [got] = await other.getAllTrials(id);
+    assert.deepEqual({ ...got.params }, { [longest]: 0.25 });
+    assert.deepEqual({ ...got.userAttrs }, { [longest]: 'v', 'nul-in-value': 'a\u0000b' });
+    assert.deepEqual(await other.getStudySystemAttrs(id), { [longest]: 'v' });
+    assert.deepEqual((await other.getAllStudies()).map((x) => x.studyName), [longest]);
+    await s.close();
+    await other.close();
+  });
+}

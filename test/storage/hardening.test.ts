@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { getStorage, InMemoryStorage, TrialState, type Storage } from '../../src';
 import { sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON } from '../helpers/python';
-import { quotingContract, storableContract } from './contract';
+import { namesContract, quotingContract, storableContract } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-hardening-'));
 let server: PostgresServer;
@@ -45,6 +45,33 @@ describe('hardening: names and attribute values, the same on every backend', () 
       const url = await server.createDatabase(`storable_${counter++}`);
       return () => getStorage(url);
     }));
+});
+
+describe('hardening: lone surrogates, NUL and name lengths, refused alike on every backend', () => {
+  describe('memory', () => namesContract(async () => sharedMemory()));
+  describe('SQLite', () =>
+    namesContract(async () => {
+      const url = `sqlite:///${join(dir, `names-${counter++}.db`)}`;
+      return () => getStorage(url);
+    }));
+  describe('PostgreSQL', () =>
+    namesContract(async () => {
+      const url = await server.createDatabase(`names_${counter++}`);
+      return () => getStorage(url);
+    }));
+  it('SQLite: after tunelab refused a malformed study name, Optuna and tunelab still list every study of the file', async () => {
+    const path = join(dir, `listing-${counter++}.db`);
+    const s = await getStorage(`sqlite:///${path}`);
+    await s.createNewStudy(['minimize'], 'first');
+    await assert.rejects(s.createNewStudy(['minimize'], 'bad\uD800'), /lone UTF-16 surrogate/);
+    await s.createNewStudy(['minimize'], 'second');
+    await s.close();
+    const listed = py(`
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+print(sorted(s.study_name for s in optuna.get_all_study_summaries('sqlite:///${path}')))`);
+    assert.equal(listed.trim(), "['first', 'second']");
+  });
 });
 
 describe('hardening: SQL quoting characters in names and values (every value bound or escaped by the driver)', () => {

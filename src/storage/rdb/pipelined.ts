@@ -32,7 +32,7 @@ import { expectedPriorState, newTrialSnapshot, type StudySummary, type TrialTemp
 import { encodeIntermediate, encodeJson, encodeValue, formatDatetime, STATE_NAME } from './codec';
 import type { RdbConnection, ScriptResult } from './connection';
 import { RdbStorage, type TrialRow } from './storage';
-import { checkAttribute, checkTemplate } from '../storable';
+import { checkAttribute, checkParam, checkTemplate } from '../storable';
 
 interface PendingWrite {
   trialId: number;
@@ -166,6 +166,7 @@ export class PipelinedRdbStorage extends RdbStorage {
   // ------------------------------------------------------------ trial writes (write-behind)
 
   override async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    checkParam(name, distribution);
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.refuseIfFinished(trialId, `take parameter '${name}'`);
     this.checkParamCompatibility(trialId, name, distribution);

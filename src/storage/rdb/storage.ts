@@ -31,7 +31,7 @@ import {
 } from './codec';
 import type { RdbConnection, SqlRunner } from './connection';
 import { inspectSchema, listTables, readOnlyMessage, SCHEMA_LOCK_KEY, unusableMessage } from './revision';
-import { checkAttribute, checkTemplate } from '../storable';
+import { checkAttribute, checkName, checkParam, checkTemplate } from '../storable';
 import { createSchemaStatements, EXTRA_INDEX_STATEMENTS, HEAD_REVISION, PREVIOUS_REVISION, type Dialect } from './schema';
 
 /** SQL fragments that differ between SQLite and PostgreSQL. */
@@ -177,6 +177,7 @@ export class RdbStorage implements Storage {
   // ---------------------------------------------------------------- studies
 
   async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
+    if (studyName !== undefined) checkName('study name', studyName);
     await this.requireWritable();
     const name = studyName ?? `no-name-${globalThis.crypto.randomUUID()}`;
     return this.db.transaction(async (tx) => {
@@ -234,6 +235,7 @@ export class RdbStorage implements Storage {
   }
 
   async getStudyIdFromName(studyName: string): Promise<number> {
+    checkName('study name', studyName);
     const rows = await this.db.all<{ study_id: number }>('SELECT study_id FROM studies WHERE study_name = ?', [studyName]);
     if (rows.length === 0) {
       throw new StudyNotFoundError(
@@ -495,6 +497,7 @@ export class RdbStorage implements Storage {
   }
 
   async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    checkParam(name, distribution);
     await this.requireWritable();
     this.checkParamCompatibility(trialId, name, distribution);
     const p = this.sql.p.bind(this.sql);
