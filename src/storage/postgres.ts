@@ -8,6 +8,8 @@ import type { RdbConnection, Row, ScriptResult, SqlRunner } from './rdb/connecti
 import { RdbStorage } from './rdb/storage';
 
 export interface PostgresOptions {
+  /** Only read: no schema or index is created and every write throws. */
+  readOnly?: boolean;
   /** Connections this process may open (default 4: a worker runs one trial at a time). */
   poolSize?: number;
   /** Give up connecting after this many ms (default 10 s). */
@@ -191,7 +193,7 @@ class PostgresConnection implements RdbConnection {
 
 /** Open an Optuna-schema PostgreSQL database (creating the tables in an empty one). */
 export async function openPostgresStorage(url: string, options: PostgresOptions = {}): Promise<RdbStorage> {
-  return RdbStorage.openWith(url, await openPostgresConnection(url, options));
+  return RdbStorage.openWith(url, await openPostgresConnection(url, options), { readOnly: options.readOnly });
 }
 
 /**

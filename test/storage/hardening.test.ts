@@ -4,16 +4,20 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { getStorage, InMemoryStorage, TrialState, type Storage } from '../../src';
+import Database from 'better-sqlite3';
+import { createStudy, getStorage, InMemoryStorage, loadStudy, StorageError, TrialState, type Storage } from '../../src';
 import { sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON } from '../helpers/python';
 import { namesContract, quotingContract, storableContract } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-hardening-'));
+// Open to other users: some tests read files here as a user without write permission.
+chmodSync(dir, 0o755);
 let server: PostgresServer;
 let counter = 0;
 before(async () => {
@@ -132,4 +136,129 @@ t = s.ask(); t.set_user_attr('py', [float('nan'), float('inf'), -float('inf')]);
       await again.close();
     });
   }
+});
+
+describe("hardening: other people's SQLite files", () => {
+  const root = join(__dirname, '..', '..');
+  const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+  /** From the file header (bytes 18-19: 1 rollback journal, 2 WAL), without opening a connection. */
+  const journalMode = (path: string) => {
+    const header = readFileSync(path).subarray(18, 20);
+    return header[0] === 2 && header[1] === 2 ? 'wal' : header[0] === 1 && header[1] === 1 ? 'delete' : `unknown ${[...header]}`;
+  };
+  /** An Optuna-written study file (rollback journal, Optuna's default) with 3 trials. */
+  const optunaFile = (name: string) => {
+    const sub = join(dir, `${name}-${counter++}`);
+    mkdirSync(sub);
+    const path = join(sub, 'optuna.db');
+    py(`
+import optuna
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+s = optuna.create_study(study_name='theirs', storage='sqlite:///${path}')
+s.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=3)`);
+    return { sub, path, url: `sqlite:///${path}` };
+  };
+
+  it('tunelab studies and reading a study change nothing (no WAL switch, no index, no -wal/-shm); the first write switches to WAL', async () => {
+    const { sub, path, url } = optunaFile('listing');
+    const before = sha(path);
+    assert.equal(journalMode(path), 'delete');
+    const cli = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'cli.ts'), 'studies', '--storage', url], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.match(cli, /theirs\s+minimize\s+3/);
+    const study = await loadStudy({ studyName: 'theirs', storage: url });
+    assert.equal(study.trials.length, 3);
+    await (study.storage as Storage).close();
+    assert.equal(sha(path), before, 'listing and loading left the file byte for byte as it was');
+    assert.deepEqual(readdirSync(sub), ['optuna.db']);
+    assert.equal(journalMode(path), 'delete');
+    // A read-only storage refuses writes before touching anything.
+    const ro = await getStorage(url, { readOnly: true });
+    await assert.rejects(ro.createNewTrial(1), (err: Error) => err instanceof StorageError && /opened read-only/.test(err.message));
+    await ro.close();
+    assert.equal(sha(path), before);
+    // Writing is what switches the file to WAL (as it always did when tunelab writes).
+    const writer = await loadStudy({ studyName: 'theirs', storage: url });
+    await writer.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 1, showProgressBar: false });
+    await (writer.storage as Storage).close();
+    assert.equal(journalMode(path), 'wal');
+    assert.equal(py(`import optuna; print(len(optuna.load_study(study_name='theirs', storage='${url}').trials))`).trim(), '4');
+  });
+
+  it("refuses to add Optuna's tables to another application's non-empty database, changing nothing", async () => {
+    const path = join(dir, `foreign-${counter++}.db`);
+    const db = new Database(path);
+    db.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers (name) VALUES ('Ada');");
+    db.close();
+    const before = sha(path);
+    for (const attempt of [() => getStorage(`sqlite:///${path}`), () => createStudy({ storage: `sqlite:///${path}`, studyName: 's' })]) {
+      await assert.rejects(attempt(), (err: Error) => {
+        assert.ok(err instanceof StorageError, String(err));
+        assert.match(err.message, /database of another application \(tables: customers\) with no Optuna tables.*Nothing was changed/);
+        return true;
+      });
+    }
+    assert.equal(sha(path), before);
+    assert.equal(journalMode(path), 'delete');
+    // An empty file (0 bytes, or a database without tables) is still a new database tunelab may set up.
+    const empty = join(dir, `empty-${counter++}.db`);
+    writeFileSync(empty, '');
+    const s = await getStorage(`sqlite:///${empty}`);
+    await s.createNewStudy(['minimize'], 'mine');
+    await s.close();
+    assert.equal(journalMode(empty), 'wal');
+  });
+
+  /**
+   * Runs the probe fixture as a user who may not write `path` (root ignores permissions, so a test
+   * running as root runs it as nobody).
+   */
+  const asOtherUser = (url: string) => {
+    const other = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'readonly-probe.ts'), url], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, HOME: tmpdir() },
+      ...other,
+    });
+    return JSON.parse(out.trim().split('\n').pop()!) as { studies?: string[]; trials?: number; writeError?: string; openError?: string; crash?: string };
+  };
+
+  it('a read-only file (rollback journal) is read as Optuna reads it; a write names the file permission', async () => {
+    const { sub, path, url } = optunaFile('rofile');
+    chmodSync(sub, 0o755);
+    chmodSync(path, 0o444);
+    const before = sha(path);
+    const got = asOtherUser(url);
+    assert.deepEqual([got.studies, got.trials], [['theirs'], 3], JSON.stringify(got));
+    assert.match(got.writeError!, /Cannot write to .*optuna\.db: the file .*optuna\.db is not writable by this process \(permissions\)/);
+    assert.equal(sha(path), before);
+    assert.deepEqual(readdirSync(sub), ['optuna.db']);
+  });
+
+  it('a read-only directory: a rollback-journal file is read and a write names the directory; a WAL file names the -shm it needs', async () => {
+    const { sub, path, url } = optunaFile('rodir');
+    chmodSync(path, 0o666); // the file itself is writable by anyone: only the directory is not
+    chmodSync(sub, 0o555);
+    const before = sha(path);
+    const got = asOtherUser(url);
+    assert.deepEqual([got.studies, got.trials], [['theirs'], 3], JSON.stringify(got));
+    assert.match(got.writeError!, /the directory .* is not writable by this process \(permissions\), so SQLite cannot create the optuna\.db-journal/);
+    assert.equal(sha(path), before);
+    // The same study in WAL mode (as tunelab leaves the files it writes) cannot be read without a -shm file.
+    chmodSync(sub, 0o755);
+    const wal = await getStorage(url);
+    await wal.setStudyUserAttr(1, 'touched', true);
+    await wal.close();
+    assert.equal(journalMode(path), 'wal');
+    chmodSync(sub, 0o555);
+    const walGot = asOtherUser(url);
+    assert.match(
+      walGot.openError ?? JSON.stringify(walGot),
+      /Cannot read .*optuna\.db: it is a WAL-mode database and SQLite must create optuna\.db-shm next to it to read it, but the directory .* is not writable by this process \(permissions\)/,
+    );
+    chmodSync(sub, 0o755);
+  });
 });
