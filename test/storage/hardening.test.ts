@@ -31,6 +31,8 @@ after(() => {
 const py = (code: string, env: NodeJS.ProcessEnv = {}) =>
   execFileSync(PYTHON, ['-c', code], { encoding: 'utf8', env: { ...process.env, ...env } });
 
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
 /** Memory storage: every "connection" is the one in-process storage (closing it is a no-op). */
 function sharedMemory(): () => Promise<Storage> {
   const storage = new InMemoryStorage();
@@ -140,7 +142,6 @@ t = s.ask(); t.set_user_attr('py', [float('nan'), float('inf'), -float('inf')]);
 
 describe("hardening: other people's SQLite files", () => {
   const root = join(__dirname, '..', '..');
-  const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
   /** From the file header (bytes 18-19: 1 rollback journal, 2 WAL), without opening a connection. */
   const journalMode = (path: string) => {
     const header = readFileSync(path).subarray(18, 20);
@@ -260,5 +261,44 @@ s.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=3)`);
       /Cannot read .*optuna\.db: it is a WAL-mode database and SQLite must create optuna\.db-shm next to it to read it, but the directory .* is not writable by this process \(permissions\)/,
     );
     chmodSync(sub, 0o755);
+  });
+});
+
+describe('hardening: a damaged SQLite file is never written to', () => {
+  it('trial pages that fail PRAGMA quick_check: the first write is refused with what to do, and the file is unchanged', async () => {
+    const path = join(dir, `damaged-${counter++}.db`);
+    const url = `sqlite:///${path}`;
+    const study = await createStudy({ storage: url, studyName: 'damaged' });
+    await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 20, showProgressBar: false });
+    await (study.storage as Storage).close();
+    // Damage the b-tree page of trial_values where reads do not look but a write would: its count of
+    // fragmented free bytes. Every row still reads; SQLite's quick_check sees the page is inconsistent.
+    const db = new Database(path, { readonly: true });
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    const root = Number((db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'trial_values'").get() as { rootpage: number }).rootpage);
+    db.close();
+    const bytes = readFileSync(path);
+    const page = (root - 1) * pageSize;
+    assert.equal(bytes[page], 0x0d, 'trial_values is one leaf table page');
+    bytes[page + 7] = (bytes[page + 7] + 7) & 0xff;
+    writeFileSync(path, bytes);
+    const before = sha(path);
+    // The damage is real: Python's sqlite3 (what Optuna uses) finds it too.
+    assert.notEqual(py(`import sqlite3; print(sqlite3.connect('${path}').execute('PRAGMA quick_check').fetchone()[0])`).trim(), 'ok');
+    const storage = await getStorage(url);
+    await assert.rejects(
+      (async () => {
+        const resumed = await loadStudy({ studyName: 'damaged', storage: storage });
+        assert.equal(resumed.trials.length, 20, 'the damage does not stop reading');
+        await resumed.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 1, showProgressBar: false, catch: false });
+      })(),
+      (err: Error) => {
+        assert.ok(err instanceof StorageError, String(err));
+        assert.match(err.message, /damaged-\d+\.db is damaged: SQLite's integrity check \(PRAGMA quick_check\) reports: .*page.*tunelab does not write to a damaged database.*\.recover.*The file was not modified/);
+        return true;
+      },
+    );
+    await storage.close();
+    assert.equal(sha(path), before);
   });
 });
