@@ -3,7 +3,7 @@
  * PostgreSQL) and against Optuna 5.0 where Optuna reads or writes the same data.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -301,4 +301,84 @@ describe('hardening: a damaged SQLite file is never written to', () => {
     await storage.close();
     assert.equal(sha(path), before);
   });
+});
+
+describe('hardening: writers killed with SIGKILL lose no acknowledged trial', () => {
+  const writer = join(__dirname, 'fixtures', 'kill-writer.ts');
+  const KILLS = 8;
+
+  /**
+   * Start two writers on the study, let them run a random 100-700 ms after they first acknowledged a
+   * trial, SIGKILL them at different moments; repeat. Returns what they acknowledged (number -> value).
+   */
+  async function killLoop(url: string, label: string): Promise<{ acknowledged: Map<number, number>; kills: number; log: string[] }> {
+    const acknowledged = new Map<number, number>();
+    const log: string[] = [];
+    let kills = 0;
+    for (let round = 0; round < KILLS / 2; round++) {
+      const children = [0, 1].map(() => {
+        const child = spawn(process.execPath, ['--import', 'tsx', writer, url, 'killed'], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        let firstTold: () => void = () => undefined;
+        const told = new Promise<void>((resolve) => (firstTold = resolve));
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const lines = out.split('\n');
+          out = lines.pop()!;
+          for (const line of lines) {
+            const m = /^told (\d+) (\S+)$/.exec(line);
+            if (m) {
+              acknowledged.set(Number(m[1]), Number(m[2]));
+              firstTold();
+            }
+          }
+        });
+        child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+        const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+        return { child, told, exited, stderr: () => err };
+      });
+      await Promise.all(
+        children.map(async ({ child, told, exited, stderr }, i) => {
+          const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref());
+          const first = await Promise.race([told.then(() => 'told' as const), exited.then(() => 'exited' as const), timeout]);
+          if (first !== 'told') {
+            child.kill('SIGKILL');
+            throw new Error(`${label} round ${round} writer ${i}: ${first} before acknowledging a trial. stderr:\n${stderr()}`);
+          }
+          const delay = 100 + Math.floor(Math.random() * 600);
+          await new Promise((r) => setTimeout(r, delay));
+          child.kill('SIGKILL');
+          const how = await exited;
+          assert.equal(how, 'SIGKILL', `${label} round ${round} writer ${i} ended by ${how}, not the kill. stderr:\n${stderr()}`);
+          kills++;
+          log.push(`round ${round} writer ${i}: killed after ${delay} ms`);
+        }),
+      );
+    }
+    return { acknowledged, kills, log };
+  }
+
+  for (const backend of ['SQLite', 'PostgreSQL'] as const) {
+    it(`${backend}: ${KILLS} kills at random moments, every acknowledged trial is stored COMPLETE with its value`, async () => {
+      const url = backend === 'SQLite' ? `sqlite:///${join(dir, `killed-${counter++}.db`)}` : await server.createDatabase(`killed_${counter++}`);
+      const { acknowledged, kills, log } = await killLoop(url, backend);
+      const storage = await getStorage(url);
+      const trials = await storage.getAllTrials(await storage.getStudyIdFromName('killed'));
+      await storage.close();
+      const complete = new Map(trials.filter((t) => t.state === TrialState.COMPLETE).map((t) => [t.number, t.values![0]]));
+      const lost = [...acknowledged.keys()].filter((n) => !complete.has(n));
+      const wrong = [...acknowledged].filter(([n, x]) => complete.has(n) && complete.get(n) !== x);
+      const running = trials.filter((t) => t.state === TrialState.RUNNING).length;
+      const figures =
+        `${backend}: ${kills} kills survived; ${acknowledged.size} trials acknowledged, ${complete.size} stored COMPLETE ` +
+        `(all acknowledged among them: ${lost.length === 0}); ${running} left RUNNING by the kills; ${trials.length} trials in all`;
+      console.log(figures);
+      assert.equal(kills, KILLS);
+      assert.deepEqual(lost, [], `${figures}\n${log.join('\n')}`);
+      assert.deepEqual(wrong, [], figures);
+      assert.deepEqual(trials.map((t) => t.number), trials.map((_, i) => i), 'numbers stay consecutive and unique');
+      assert.ok(acknowledged.size >= KILLS, figures);
+    });
+  }
 });
