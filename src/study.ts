@@ -1,4 +1,5 @@
 import type { Distribution, ParamValue } from './distributions';
+import { toWellFormed } from './storage/storable';
 import { DuplicatedStudyError, InvalidArgumentError, TrialPruned, TunelabError } from './errors';
 import { isFinished, lastStep, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
 import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
@@ -304,11 +305,21 @@ export class Study {
     } else if (state !== TrialState.FAIL) {
       throw new InvalidArgumentError('tell(): state must be COMPLETE, PRUNED or FAIL.');
     }
-    if (state === TrialState.FAIL && failReason) trial.setSystemAttr(FAIL_REASON_KEY, failReason);
-    await trial.flush();
-    await this.sampler.afterTrial?.(this, trial.snapshot(), state, recorded);
-    this.heartbeat?.stop(trial.trialId);
-    const changed = await this.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
+    // An error message may quote anything, a lone surrogate included: store it as well-formed text.
+    if (state === TrialState.FAIL && failReason) trial.setSystemAttr(FAIL_REASON_KEY, toWellFormed(failReason));
+    let changed: boolean;
+    try {
+      await trial.flush();
+      await this.sampler.afterTrial?.(this, trial.snapshot(), state, recorded);
+      this.heartbeat?.stop(trial.trialId);
+      changed = await this.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
+    } catch (err) {
+      // A write of this trial failed (or finishing it did): record it FAIL rather than leave it
+      // RUNNING for ever, then report the original error.
+      this.heartbeat?.stop(trial.trialId);
+      await this.failAfterWriteError(trial, err);
+      throw err;
+    }
     trial.markFinished(state);
     this.running.delete(trial.number);
     if (!changed && !opts.skipIfFinished) {
@@ -317,6 +328,23 @@ export class Study {
     const frozen = await this.storage.getTrial(trial.trialId);
     if (!this.updateCached(frozen)) await this.refresh();
     return frozen;
+  }
+
+  /** Best effort: finish `trial` as FAIL with the write error as its reason (the storage may be gone). */
+  private async failAfterWriteError(trial: Trial, err: unknown): Promise<void> {
+    const reason = toWellFormed(`A storage write of this trial failed: ${err instanceof Error ? err.message : String(err)}`);
+    // A write-behind storage reports a failed batched write once, at the next setTrialState: try twice.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.storage.setTrialSystemAttr(trial.trialId, FAIL_REASON_KEY, reason).catch(() => undefined);
+        await this.storage.setTrialState(trial.trialId, TrialState.FAIL, null, TrialState.RUNNING);
+        break;
+      } catch {
+        // retried once, then given up: heartbeats (or the next worker's failStaleTrials) clean up
+      }
+    }
+    trial.markFinished(TrialState.FAIL);
+    this.running.delete(trial.number);
   }
 
   /**

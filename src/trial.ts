@@ -7,6 +7,7 @@ import {
   type Distribution,
   type ParamValue,
 } from './distributions';
+import { checkAttribute, checkParam } from './storage/storable';
 import { dict, hasKey, ownValue, plainCopy } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { TrialState, type FrozenTrial } from './frozenTrial';
@@ -110,6 +111,8 @@ export class Trial extends SuggestApi {
     if (typeof name !== 'string' || name.length === 0) {
       throw new InvalidArgumentError('Parameter names must be non-empty strings.');
     }
+    // What no storage can hold fails here, at the suggest call, not in a queued write later.
+    checkParam(name, distribution);
     const existing = ownValue(this.distributions, name);
     if (existing) {
       if (!distributionsEqual(existing, distribution)) {
@@ -170,11 +173,15 @@ export class Trial extends SuggestApi {
 
   setUserAttr(key: string, value: unknown): void {
     this.assertRunning('set a user attribute');
+    // Checked here, synchronously: a value no storage can hold fails the objective at this line
+    // (the trial is then recorded FAIL) instead of failing a queued write later.
+    checkAttribute('User attribute', key, value);
     this.currentUserAttrs[key] = value;
     this.queue(() => this.study.storage.setTrialUserAttr(this.trialId, key, value));
   }
 
   setSystemAttr(key: string, value: unknown): void {
+    checkAttribute('System attribute', key, value);
     this.systemAttrs[key] = value;
     this.queue(() => this.study.storage.setTrialSystemAttr(this.trialId, key, value));
   }

@@ -52,7 +52,8 @@ export async function main(_command: string, argv: string[]): Promise<number> {
     throw err;
   }
   try {
-    const storage = await getStorage(storageUrl);
+    // Listing changes nothing: not even a SQLite file's journal mode.
+    const storage = await getStorage(storageUrl, { readOnly: true });
     try {
       const studies = await storage.getAllStudies();
       if (json) console.log(JSON.stringify(studies, null, 2));

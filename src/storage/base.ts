@@ -34,7 +34,11 @@ export interface TrialTemplate {
  *   (incremental reads of trials that changed), because the Study calls it before every trial;
  * - a storage may be read-only (an RDB database at Optuna 3.0/3.1's schema v3.0.0.d): every read
  *   works, and every write throws a StorageError saying what to run (`tunelab storage upgrade URL`)
- *   before anything is changed.
+ *   before anything is changed; likewise a read-only open or a SQLite file this process may not write
+ *   (the error names the permission);
+ * - every implementation accepts and refuses the same names and attribute values (./storable.ts):
+ *   names well-formed, without NUL, at most 512 characters; attribute values JSON data (NaN and
+ *   +-Infinity included), anything else refused with an InvalidArgumentError before anything is written.
  */
 export interface Storage {
   readonly url: string;

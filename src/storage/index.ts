@@ -6,7 +6,15 @@ export type { Storage, StudySummary, TrialTemplate } from './base';
 export { InMemoryStorage } from './memory';
 
 /** Opens a storage for a URL scheme. Backends register themselves so `src/` loads drivers lazily. */
-export type StorageOpener = (url: string) => Promise<Storage>;
+export type StorageOpener = (url: string, options?: OpenOptions) => Promise<Storage>;
+
+export interface OpenOptions {
+  /**
+   * Only read: the database is never changed (no schema created, no index, SQLite stays in its
+   * journal mode) and every write throws. For commands that list or show studies.
+   */
+  readOnly?: boolean;
+}
 
 const openers = new Map<string, StorageOpener>();
 
@@ -19,7 +27,7 @@ export function registerStorageBackend(scheme: string, opener: StorageOpener): v
  * Resolve what the user passed as `storage`: undefined or 'memory' for in-process memory, a Storage
  * object as is, or a URL whose scheme picks a registered backend.
  */
-export async function getStorage(storage: string | Storage | undefined): Promise<Storage> {
+export async function getStorage(storage: string | Storage | undefined, options: OpenOptions = {}): Promise<Storage> {
   if (storage === undefined || storage === 'memory' || storage === ':memory:') return new InMemoryStorage();
   if (typeof storage !== 'string') return storage;
   const scheme = storage.slice(0, storage.indexOf(':') + 1);
@@ -31,15 +39,15 @@ export async function getStorage(storage: string | Storage | undefined): Promise
         "(for example 'sqlite:///path/to/study.db').",
     );
   }
-  return opener(storage);
+  return opener(storage, options);
 }
 
 // Database backends. Each opener requires its driver only when a URL of that scheme is opened, so
 // `require('tunelab')` loads neither better-sqlite3 (native) nor pg.
-registerStorageBackend('sqlite:', (url) => require('./sqlite').openSqliteStorage(url));
-registerStorageBackend('postgresql:', (url) => require('./postgres').openPostgresStorage(url));
-registerStorageBackend('postgres:', (url) => require('./postgres').openPostgresStorage(url));
+registerStorageBackend('sqlite:', (url, options) => require('./sqlite').openSqliteStorage(url, options));
+registerStorageBackend('postgresql:', (url, options) => require('./postgres').openPostgresStorage(url, options));
+registerStorageBackend('postgres:', (url, options) => require('./postgres').openPostgresStorage(url, options));
 // SQLAlchemy spellings (psycopg2, and psycopg 3, SQLAlchemy 2.1's default), so a URL copied from an
 // Optuna script works as is.
-registerStorageBackend('postgresql+psycopg2:', (url) => require('./postgres').openPostgresStorage(url));
-registerStorageBackend('postgresql+psycopg:', (url) => require('./postgres').openPostgresStorage(url));
+registerStorageBackend('postgresql+psycopg2:', (url, options) => require('./postgres').openPostgresStorage(url, options));
+registerStorageBackend('postgresql+psycopg:', (url, options) => require('./postgres').openPostgresStorage(url, options));

@@ -2,6 +2,7 @@ import { distributionsEqual, toExternal, type Distribution } from '../distributi
 import { dict, hasKey, ownValue } from '../dict';
 import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
+import { checkAttribute, checkName, checkParam, checkTemplate, storedForm } from './storable';
 import { expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from './base';
 
 interface MutableTrial extends TrialRecord {
@@ -33,6 +34,7 @@ export class InMemoryStorage implements Storage {
   private nextTrialId = 1;
 
   async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
+    if (studyName !== undefined) checkName('study name', studyName);
     const name = studyName ?? `no-name-${cryptoRandomId()}`;
     for (const s of this.studies.values()) {
       if (s.name === name) {
@@ -53,6 +55,7 @@ export class InMemoryStorage implements Storage {
   }
 
   async getStudyIdFromName(studyName: string): Promise<number> {
+    checkName('study name', studyName);
     for (const s of this.studies.values()) if (s.name === studyName) return s.studyId;
     throw new StudyNotFoundError(`No study named '${studyName}' in ${this.url} storage.`);
   }
@@ -88,17 +91,20 @@ export class InMemoryStorage implements Storage {
   }
 
   async setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void> {
-    this.study(studyId).userAttrs[key] = value;
+    checkAttribute('Study user attribute', key, value);
+    this.study(studyId).userAttrs[key] = storedForm(value);
   }
 
   async setStudySystemAttr(studyId: number, key: string, value: unknown): Promise<void> {
-    this.study(studyId).systemAttrs[key] = value;
+    checkAttribute('Study system attribute', key, value);
+    this.study(studyId).systemAttrs[key] = storedForm(value);
   }
 
   async setStudySystemAttrIfAbsent(studyId: number, key: string, value: unknown): Promise<boolean> {
+    checkAttribute('Study system attribute', key, value);
     const attrs = this.study(studyId).systemAttrs;
     if (hasKey(attrs, key)) return false;
-    attrs[key] = value;
+    attrs[key] = storedForm(value);
     return true;
   }
 
@@ -111,6 +117,7 @@ export class InMemoryStorage implements Storage {
   }
 
   async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+    checkTemplate(template);
     const s = this.study(studyId);
     const state = template.state ?? TrialState.RUNNING;
     const t: MutableTrial = {
@@ -126,8 +133,8 @@ export class InMemoryStorage implements Storage {
       internalParams: dict(),
       distributions: dict(),
       intermediateValues: new Map(),
-      userAttrs: dict(template.userAttrs),
-      systemAttrs: dict(template.systemAttrs),
+      userAttrs: storedAttrs(template.userAttrs),
+      systemAttrs: storedAttrs(template.systemAttrs),
       snapshot: null,
     };
     s.trials.push(t);
@@ -137,6 +144,7 @@ export class InMemoryStorage implements Storage {
   }
 
   async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    checkParam(name, distribution);
     const t = this.writable(trialId);
     const kinds = this.study(t.studyId).paramKinds;
     const previous = kinds.get(name);
@@ -181,14 +189,16 @@ export class InMemoryStorage implements Storage {
   }
 
   async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    checkAttribute('User attribute', key, value);
     const t = this.writable(trialId);
-    t.userAttrs[key] = value;
+    t.userAttrs[key] = storedForm(value);
     this.touch(t);
   }
 
   async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    checkAttribute('System attribute', key, value);
     const t = this.trial(trialId);
-    t.systemAttrs[key] = value;
+    t.systemAttrs[key] = storedForm(value);
     this.touch(t);
   }
 
@@ -230,6 +240,13 @@ export class InMemoryStorage implements Storage {
     }
     return t;
   }
+}
+
+/** Attributes as stored: copies, so later changes to the caller's objects do not reach the storage. */
+function storedAttrs(from: Record<string, unknown> | undefined): Record<string, unknown> {
+  const d = dict<unknown>();
+  for (const k of Object.keys(from ?? {})) d[k] = storedForm(from![k]);
+  return d;
 }
 
 function freeze(t: MutableTrial): FrozenTrial {

@@ -8,6 +8,8 @@ import type { RdbConnection, Row, ScriptResult, SqlRunner } from './rdb/connecti
 import { RdbStorage } from './rdb/storage';
 
 export interface PostgresOptions {
+  /** Only read: no schema or index is created and every write throws. */
+  readOnly?: boolean;
   /** Connections this process may open (default 4: a worker runs one trial at a time). */
   poolSize?: number;
   /** Give up connecting after this many ms (default 10 s). */
@@ -110,6 +112,7 @@ class PostgresConnection implements RdbConnection {
   constructor(
     private readonly pool: PgTypes.Pool,
     readonly description: string,
+    private readonly escapeLiteral: (text: string) => string,
   ) {
     this.direct = runnerFor(pool, description);
   }
@@ -150,6 +153,11 @@ class PostgresConnection implements RdbConnection {
     }
   }
 
+  /** pg's own escaping (quotes doubled; E'' with doubled backslashes when the text has any). */
+  literal(text: string): string {
+    return this.escapeLiteral(text);
+  }
+
   /** BEGIN; ...; COMMIT as one simple-protocol query: a single round trip, atomic. */
   async script(statements: readonly string[]): Promise<ScriptResult[]> {
     const text = ['BEGIN', ...statements, 'COMMIT'].join(';\n');
@@ -185,7 +193,7 @@ class PostgresConnection implements RdbConnection {
 
 /** Open an Optuna-schema PostgreSQL database (creating the tables in an empty one). */
 export async function openPostgresStorage(url: string, options: PostgresOptions = {}): Promise<RdbStorage> {
-  return RdbStorage.openWith(url, await openPostgresConnection(url, options));
+  return RdbStorage.openWith(url, await openPostgresConnection(url, options), { readOnly: options.readOnly });
 }
 
 /**
@@ -222,7 +230,7 @@ export async function openPostgresConnection(url: string, options: PostgresOptio
   // An idle client whose server went away emits 'error' on the pool; without a listener Node would
   // crash the process. The next query reports the problem as a StorageError instead.
   pool.on('error', () => undefined);
-  const connection = new PostgresConnection(pool, where);
+  const connection = new PostgresConnection(pool, where, pg.escapeLiteral);
   try {
     await connection.all('SELECT 1');
   } catch (err) {

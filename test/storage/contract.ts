@@ -81,17 +81,17 @@ export function storageContract(fresh: FreshDatabase): void {
     assert.equal(got.number, 0);
     assert.equal(got.state, TrialState.COMPLETE);
     assert.deepEqual(got.values, [Infinity]);
-    assert.deepEqual(got.internalParams, internal);
-    assert.deepEqual(got.params, { f: -0.123456789012345, flog: 3.3e-4, fstep: 0.75, i: 6, ilog: 37, c: null });
-    assert.deepEqual(got.distributions, dists);
+    assert.deepEqual({ ...got.internalParams }, internal);
+    assert.deepEqual({ ...got.params }, { f: -0.123456789012345, flog: 3.3e-4, fstep: 0.75, i: 6, ilog: 37, c: null });
+    assert.deepEqual({ ...got.distributions }, dists);
     assert.deepEqual([...got.intermediateValues].sort((x, y) => x[0] - y[0]), [
       [0, 1.5],
       [1, NaN],
       [2, Infinity],
       [3, -Infinity],
     ]);
-    assert.deepEqual(got.userAttrs, { from: 'template', nested: { a: [1, { b: null }], s: 'x"y' } });
-    assert.deepEqual(got.systemAttrs, { sys: [1, 2] });
+    assert.deepEqual({ ...got.userAttrs }, { from: 'template', nested: { a: [1, { b: null }], s: 'x"y' } });
+    assert.deepEqual({ ...got.systemAttrs }, { sys: [1, 2] });
     assert.ok(got.datetimeStart && got.datetimeComplete);
     // Stored with microseconds as naive local time: back to the same millisecond.
     assert.ok(got.datetimeStart.getTime() >= before - 1 && got.datetimeStart.getTime() <= after, String(got.datetimeStart));
@@ -189,7 +189,7 @@ export function storageContract(fresh: FreshDatabase): void {
     assert.equal(statements, 1);
     assert.equal(trials.length, 22);
     assert.equal(trials[0].state, TrialState.COMPLETE);
-    assert.deepEqual(trials[0].params, { x: 50 });
+    assert.deepEqual({ ...trials[0].params }, { x: 50 });
     assert.equal(trials[21].trialId, extra.trialId);
     assert.deepEqual(
       (await reader.getAllTrials(id, [TrialState.RUNNING])).map((t) => t.number),
@@ -259,6 +259,243 @@ export function storageContract(fresh: FreshDatabase): void {
     await again.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 5, showProgressBar: false });
     await study.refresh();
     assert.deepEqual(study.trials.map((t) => t.number), Array.from({ length: 20 }, (_, i) => i));
+    await s.close();
+    await other.close();
+  });
+}
+
+/**
+ * What every backend (memory included) accepts and refuses as names and attribute values, checked
+ * before anything is written (src/storage/storable.ts). The same inputs give the same outcome
+ * everywhere, so a study behaves alike whatever storage holds it.
+ */
+export function storableContract(fresh: FreshDatabase): void {
+  const cycle: Record<string, unknown> = { a: 1 };
+  cycle.self = cycle;
+  const unstorable: [string, unknown, RegExp][] = [
+    ['bigint', 10n ** 20n, /BigInt .*Pass a Number/],
+    ['cycle', cycle, /cycle.*Pass a copy without the cycle/],
+    ['nested bigint', { a: [1, 2n] }, /at \["a"\]\[1\] is a BigInt/],
+    ['function', () => 1, /function.*instead/],
+    ['symbol', Symbol('s'), /symbol.*Pass a string/],
+    ['undefined', undefined, /undefined.*Pass null instead/],
+    ['date', new Date(0), /Date object.*toISOString/],
+    ['map', new Map([['a', 1]]), /Map object.*Object\.fromEntries/],
+  ];
+
+  it('refuses attribute values JSON cannot hold, naming the key and what to pass, before writing anything', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'unstorable');
+    const t = await s.createNewTrial(id);
+    for (const [what, value, pattern] of unstorable) {
+      const setters: [string, () => Promise<unknown>][] = [
+        ['User attribute', () => s.setTrialUserAttr(t.trialId, `k_${what}`, value)],
+        ['System attribute', () => s.setTrialSystemAttr(t.trialId, `k_${what}`, value)],
+        ['Study user attribute', () => s.setStudyUserAttr(id, `k_${what}`, value)],
+        ['Study system attribute', () => s.setStudySystemAttr(id, `k_${what}`, value)],
+        ['Study system attribute', () => s.setStudySystemAttrIfAbsent(id, `k_${what}`, value)],
+        ['User attribute', () => s.createNewTrial(id, { userAttrs: { [`k_${what}`]: value } })],
+      ];
+      for (const [label, set] of setters) {
+        await assert.rejects(set(), (err: Error) => {
+          assert.ok(err instanceof InvalidArgumentError, `${what}: ${err}`);
+          assert.ok(err.message.startsWith(`${label} "k_${what}" cannot be stored`), `${what}: ${err.message}`);
+          assert.match(err.message, pattern);
+          return true;
+        });
+      }
+    }
+    // Nothing was written: no attribute, no extra trial, and the trial is still usable.
+    await s.setTrialUserAttr(t.trialId, 'ok', 1);
+    assert.equal(await s.setTrialState(t.trialId, TrialState.COMPLETE, [1]), true);
+    const other = await open();
+    const trials = await other.getAllTrials(id);
+    assert.equal(trials.length, 1);
+    assert.deepEqual({ ...trials[0].userAttrs }, { ok: 1 });
+    assert.deepEqual({ ...trials[0].systemAttrs }, {});
+    assert.deepEqual(await other.getStudyUserAttrs(id), {});
+    assert.deepEqual(await other.getStudySystemAttrs(id), {});
+    await s.close();
+    await other.close();
+  });
+
+  it('keeps NaN, Infinity and -Infinity in attribute values (as Optuna does), never null', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'nonfinite');
+    const t = await s.createNewTrial(id, { systemAttrs: { tmpl: -Infinity } });
+    const nested = { v: [NaN, Infinity, -Infinity, 1.5, 'NaN', 'Infinity'], o: { x: NaN } };
+    await s.setTrialUserAttr(t.trialId, 'nan', NaN);
+    await s.setTrialUserAttr(t.trialId, 'nested', nested);
+    await s.setTrialSystemAttr(t.trialId, 'inf', Infinity);
+    await s.setStudyUserAttr(id, 'ninf', -Infinity);
+    await s.setStudySystemAttr(id, 'nested', nested);
+    await s.setTrialState(t.trialId, TrialState.COMPLETE, [0]);
+    const other = await open();
+    const [got] = await other.getAllTrials(id);
+    assert.ok(Number.isNaN(got.userAttrs.nan));
+    assert.deepEqual(got.userAttrs.nested, nested);
+    assert.equal(got.systemAttrs.inf, Infinity);
+    assert.equal(got.systemAttrs.tmpl, -Infinity);
+    assert.deepEqual(await other.getStudyUserAttrs(id), { ninf: -Infinity });
+    assert.deepEqual(await other.getStudySystemAttrs(id), { nested });
+    await s.close();
+    await other.close();
+  });
+
+  it('an objective that sets an unstorable attribute fails its trial (never left RUNNING) and the study goes on', async () => {
+    const open = await fresh();
+    const s = await open();
+    const study = await createStudy({ storage: s, studyName: 'bigint-objective' });
+    await study.optimize(
+      (trial) => {
+        trial.setUserAttr('size', BigInt(trial.number));
+        return 1;
+      },
+      { nTrials: 3, showProgressBar: false },
+    );
+    const other = await open();
+    const trials = await other.getAllTrials(await other.getStudyIdFromName('bigint-objective'));
+    assert.deepEqual(trials.map((t) => t.state), [TrialState.FAIL, TrialState.FAIL, TrialState.FAIL]);
+    for (const t of trials) {
+      assert.deepEqual(Object.keys(t.userAttrs), [], 'nothing of the refused attribute was stored');
+      assert.match(String(t.systemAttrs.fail_reason), /User attribute "size" cannot be stored.*BigInt/);
+    }
+    await s.close();
+    await other.close();
+  });
+}
+
+/** Names and values made of SQL quoting characters, each stored and read back exactly. */
+export const QUOTING_NAMES = [
+  'lr$tl',
+  '$tl$',
+  'a$tlx$b',
+  '$$',
+  "it's",
+  'back\\slash',
+  "'); DROP TABLE trials; --",
+  'E\'\\x41\'',
+  '?',
+  '$1',
+  'ünï©ødé 🎯',
+];
+
+export function quotingContract(fresh: FreshDatabase): void {
+  it('stores parameter names, attribute keys and values made of SQL quoting characters exactly', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], "study $tl$ 'q'");
+    const t = await s.createNewTrial(id);
+    const choices = [...QUOTING_NAMES];
+    for (const [i, name] of QUOTING_NAMES.entries()) {
+      await s.setTrialParam(t.trialId, name, i, categoricalDistribution(choices));
+      await s.setTrialUserAttr(t.trialId, name, { [name]: name });
+      await s.setTrialSystemAttr(t.trialId, name, name);
+      await s.setStudyUserAttr(id, name, [name]);
+    }
+    await s.setTrialState(t.trialId, TrialState.COMPLETE, [0]);
+    const other = await open();
+    assert.equal(await other.getStudyIdFromName("study $tl$ 'q'"), id);
+    const [got] = await other.getAllTrials(id);
+    assert.deepEqual(Object.keys(got.params).sort(), [...QUOTING_NAMES].sort());
+    for (const [i, name] of QUOTING_NAMES.entries()) {
+      assert.equal(got.params[name], QUOTING_NAMES[i], name);
+      assert.deepEqual(got.userAttrs[name], { [name]: name });
+      assert.equal(got.systemAttrs[name], name);
+    }
+    const studyAttrs = await other.getStudyUserAttrs(id);
+    for (const name of QUOTING_NAMES) assert.deepEqual(studyAttrs[name], [name]);
+    await s.close();
+    await other.close();
+  });
+}
+
+/** Lone surrogates, NUL and names over Optuna's VARCHAR(512): refused alike everywhere, before writing. */
+export function namesContract(fresh: FreshDatabase): void {
+  const lone = ['\uD800', 'a\uDC00b', 'x\uD83D'];
+  const refused = async (p: Promise<unknown>, pattern: RegExp) =>
+    assert.rejects(p, (err: Error) => {
+      assert.ok(err instanceof InvalidArgumentError, String(err));
+      assert.match(err.message, pattern);
+      return true;
+    });
+
+  it('refuses lone surrogates in study names, parameter names, choices, attribute keys and string values', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'ok');
+    const t = await s.createNewTrial(id);
+    for (const bad of lone) {
+      const surrogate = /lone UTF-16 surrogate .*toWellFormed/;
+      await refused(s.createNewStudy(['minimize'], bad), /The study name .* lone UTF-16 surrogate/);
+      await refused(s.getStudyIdFromName(bad), surrogate);
+      await refused(s.setTrialParam(t.trialId, bad, 0, floatDistribution(0, 1)), /The parameter name .* lone/);
+      await refused(s.setTrialParam(t.trialId, 'c', 0, categoricalDistribution(['a', bad])), /categorical choice .* lone/);
+      await refused(s.setTrialUserAttr(t.trialId, bad, 1), /The attribute key .* lone/);
+      await refused(s.setStudyUserAttr(id, 'k', { nested: [bad] }), /at \["nested"\]\[0\] is a string that contains a lone/);
+      await refused(s.setTrialSystemAttr(t.trialId, 'k', { [bad]: 1 }), /has a key that contains a lone/);
+    }
+    // Well-formed pairs are fine, and nothing of the refused calls was written.
+    await s.setTrialParam(t.trialId, 'emoji 🎯', 0.5, floatDistribution(0, 1));
+    await s.setTrialState(t.trialId, TrialState.COMPLETE, [1]);
+    const other = await open();
+    assert.deepEqual((await other.getAllStudies()).map((x) => x.studyName), ['ok']);
+    const [got] = await other.getAllTrials(id);
+    assert.deepEqual({ ...got.params }, { 'emoji 🎯': 0.5 });
+    assert.deepEqual({ ...got.userAttrs }, {});
+    assert.deepEqual({ ...got.systemAttrs }, {});
+    assert.deepEqual(await other.getStudyUserAttrs(id), {});
+    await s.close();
+    await other.close();
+  });
+
+  it('an objective that suggests a malformed name fails its trial and the study goes on', async () => {
+    const open = await fresh();
+    const s = await open();
+    const study = await createStudy({ storage: s, studyName: 'malformed-objective' });
+    await study.optimize((trial) => trial.suggestFloat(trial.number === 1 ? 'x\uD800' : 'x', 0, 1), { nTrials: 3, showProgressBar: false });
+    const other = await open();
+    const trials = await other.getAllTrials(await other.getStudyIdFromName('malformed-objective'));
+    assert.deepEqual(trials.map((t) => t.state), [TrialState.COMPLETE, TrialState.FAIL, TrialState.COMPLETE]);
+    assert.match(String(trials[1].systemAttrs.fail_reason), /parameter name "x\\ud800" contains a lone/);
+    await s.close();
+    await other.close();
+  });
+
+  it("accepts names of 512 characters (emoji count once), refuses 513 and NUL, naming the limit", async () => {
+    const open = await fresh();
+    const s = await open();
+    const longest = '🎯'.repeat(512); // 1024 UTF-16 units, 512 characters as VARCHAR(512) counts them
+    const id = await s.createNewStudy(['minimize'], longest);
+    const t = await s.createNewTrial(id);
+    await s.setTrialParam(t.trialId, longest, 0.25, floatDistribution(0, 1));
+    await s.setTrialUserAttr(t.trialId, longest, 'v');
+    await s.setStudySystemAttr(id, longest, 'v');
+    const tooLong = 'n'.repeat(513);
+    const limit = /is 513 characters long; Optuna's storage schema \(VARCHAR\(512\)\) holds at most 512/;
+    await refused(s.createNewStudy(['minimize'], tooLong), /The study name .*is 513 characters/);
+    await refused(s.setTrialParam(t.trialId, tooLong, 0, floatDistribution(0, 1)), limit);
+    await refused(s.setTrialUserAttr(t.trialId, tooLong, 1), limit);
+    await refused(s.setStudyUserAttr(id, tooLong, 1), limit);
+    for (const nul of ['a\u0000b', '\u0000']) {
+      const why = /NUL character .*PostgreSQL cannot store/;
+      await refused(s.createNewStudy(['minimize'], nul), why);
+      await refused(s.setTrialParam(t.trialId, nul, 0, floatDistribution(0, 1)), why);
+      await refused(s.setTrialSystemAttr(t.trialId, nul, 1), why);
+      await refused(s.setStudyUserAttr(id, nul, 1), why);
+    }
+    // NUL inside a value is data, stored as the JSON escape \u0000 and read back as is.
+    await s.setTrialUserAttr(t.trialId, 'nul-in-value', 'a\u0000b');
+    await s.setTrialState(t.trialId, TrialState.COMPLETE, [0]);
+    const other = await open();
+    assert.equal(await other.getStudyIdFromName(longest), id);
+    const [got] = await other.getAllTrials(id);
+    assert.deepEqual({ ...got.params }, { [longest]: 0.25 });
+    assert.deepEqual({ ...got.userAttrs }, { [longest]: 'v', 'nul-in-value': 'a\u0000b' });
+    assert.deepEqual(await other.getStudySystemAttrs(id), { [longest]: 'v' });
+    assert.deepEqual((await other.getAllStudies()).map((x) => x.studyName), [longest]);
     await s.close();
     await other.close();
   });

@@ -6,6 +6,7 @@
  */
 import { distributionFromJson, type Distribution } from '../../distributions';
 import { TrialState, type Direction } from '../../frozenTrial';
+import { encodeStorableJson } from '../storable';
 
 export type StateName = 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAIL' | 'WAITING';
 
@@ -94,10 +95,12 @@ export function parseDatetime(s: string | Date | null | undefined): Date | null 
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
 }
 
-/** Attribute values as JSON text (undefined has no JSON form: stored as null). */
+/**
+ * Attribute values as JSON text, NaN and +-Infinity as Python's json.dumps writes them. Callers check
+ * the value first (checkStorableValue in ../storable.ts), so nothing unencodable reaches here.
+ */
 export function encodeJson(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? 'null' : text;
+  return encodeStorableJson(value);
 }
 
 const NON_FINITE_TOKEN = /(NaN|-?Infinity)/y;

@@ -31,9 +31,24 @@ export interface RdbConnection extends SqlRunner {
    */
   script?(statements: readonly string[]): Promise<ScriptResult[]>;
   /**
+   * With `script`: a string as an SQL literal, escaped by the driver's own function. Scripts carry
+   * no bound parameters, so this is the only way a value enters one.
+   */
+  literal?(text: string): string;
+  /**
    * Optional: how many statements/scripts every connection of this kind in this process has completed
    * so far (a process-wide counter), so a caller can tell whether others finished during its own.
    */
   readonly operationsCompleted?: number;
+  /**
+   * Why this connection may only read, or null: a read-only open (`tunelab studies`), or a SQLite
+   * file or directory this process may not write. Every write then throws a StorageError naming it.
+   */
+  readonly readOnlyCause?: string | null;
+  /**
+   * Called once before the first write (and before creating the schema). SQLite checks the file's
+   * integrity and switches it to WAL here, never on open: a file that is only read stays as it was.
+   */
+  prepareForWrites?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -32,6 +32,7 @@ import { expectedPriorState, newTrialSnapshot, type StudySummary, type TrialTemp
 import { encodeIntermediate, encodeJson, encodeValue, formatDatetime, STATE_NAME } from './codec';
 import type { RdbConnection, ScriptResult } from './connection';
 import { RdbStorage, type TrialRow } from './storage';
+import { checkAttribute, checkParam, checkTemplate } from '../storable';
 
 interface PendingWrite {
   trialId: number;
@@ -44,14 +45,11 @@ const int = (n: number): string => {
   return String(n);
 };
 /** A finite float (or NULL) as an exact literal: JS's shortest repr round-trips through float8. */
-const float = (v: number | null): string => (v === null ? 'NULL' : `'${String(v)}'::float8`);
-/** Any text as a dollar-quoted literal, safe whatever the server's string settings. */
-function text(s: string): string {
-  let tag = 'tl';
-  while (s.includes(`$${tag}$`)) tag += 'x';
-  return `$${tag}$${s}$${tag}$`;
-}
-
+const float = (v: number | null): string => {
+  if (v === null) return 'NULL';
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`Expected a finite number, got ${String(v)}.`);
+  return `'${String(v)}'::float8`;
+};
 export class PipelinedRdbStorage extends RdbStorage {
   private pending: PendingWrite[] = [];
   private settled: Promise<void> = Promise.resolve();
@@ -62,8 +60,20 @@ export class PipelinedRdbStorage extends RdbStorage {
   private readonly fresh = new Set<number>();
   private expiryScheduled = false;
 
+  /**
+   * A string as an SQL literal, escaped by the driver's own function (pg's escapeLiteral). A script
+   * of several statements has no bound parameters in PostgreSQL's simple protocol, and it must be
+   * several statements: creating a trial locks the study row and only then counts its trials, which
+   * needs the fresh snapshot a new statement takes (one statement would count with the snapshot it
+   * took before waiting for the lock, and two workers could get the same number). Every string that
+   * enters a script goes through here; numbers through int/float, which accept only numbers.
+   */
+  private readonly text: (s: string) => string;
+
   constructor(url: string, db: RdbConnection) {
     super(url, db);
+    if (!db.literal) throw new Error('PipelinedRdbStorage needs a connection that escapes literals (RdbConnection.literal).');
+    this.text = db.literal.bind(db);
   }
 
   // ------------------------------------------------------------ the pipeline
@@ -156,6 +166,7 @@ export class PipelinedRdbStorage extends RdbStorage {
   // ------------------------------------------------------------ trial writes (write-behind)
 
   override async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    checkParam(name, distribution);
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.refuseIfFinished(trialId, `take parameter '${name}'`);
     this.checkParamCompatibility(trialId, name, distribution);
@@ -164,7 +175,7 @@ export class PipelinedRdbStorage extends RdbStorage {
       trialId,
       action: `take parameter '${name}'`,
       sql: `INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json)
-            SELECT ${int(trialId)}, ${text(name)}, ${float(internalValue)}, ${text(distributionToJson(distribution))}
+            SELECT ${int(trialId)}, ${this.text(name)}, ${float(internalValue)}, ${this.text(distributionToJson(distribution))}
             ${this.writableGuard(int(trialId))}
             ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json`,
     });
@@ -178,7 +189,7 @@ export class PipelinedRdbStorage extends RdbStorage {
       trialId,
       action: `report a value at step ${step}`,
       sql: `INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type)
-            SELECT ${int(trialId)}, ${int(step)}, ${float(v)}, '${type}'::trialintermediatevaluetype ${this.writableGuard(int(trialId))}
+            SELECT ${int(trialId)}, ${int(step)}, ${float(v)}, CAST(${this.text(type)} AS trialintermediatevaluetype) ${this.writableGuard(int(trialId))}
             ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value,
               intermediate_value_type = excluded.intermediate_value_type`,
     });
@@ -190,17 +201,19 @@ export class PipelinedRdbStorage extends RdbStorage {
     this.enqueue({
       trialId,
       action: `set attribute '${key}'`,
-      sql: `INSERT INTO ${table} (trial_id, "key", value_json) SELECT ${int(trialId)}, ${text(key)}, ${text(encodeJson(value))} ${guard}
+      sql: `INSERT INTO ${table} (trial_id, "key", value_json) SELECT ${int(trialId)}, ${this.text(key)}, ${this.text(encodeJson(value))} ${guard}
             ON CONFLICT (trial_id, "key") DO UPDATE SET value_json = excluded.value_json`,
     });
   }
 
   override async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    checkAttribute('User attribute', key, value);
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.enqueueAttr('trial_user_attributes', trialId, key, value, true);
   }
 
   override async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
+    checkAttribute('System attribute', key, value);
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.enqueueAttr('trial_system_attributes', trialId, key, value, false);
   }
@@ -220,6 +233,7 @@ export class PipelinedRdbStorage extends RdbStorage {
   }
 
   override async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+    checkTemplate(template);
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     const attrs = Object.keys(template.userAttrs ?? {}).length + Object.keys(template.systemAttrs ?? {}).length;
     if (attrs > 0) {
@@ -238,8 +252,8 @@ export class PipelinedRdbStorage extends RdbStorage {
     const [, inserted, load] = await this.runScript([
       `SELECT study_id FROM studies WHERE study_id = ${s} FOR UPDATE`,
       `INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete)
-       SELECT (SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ${s}), ${s}, '${STATE_NAME[state]}',
-              ${start ? `'${formatDatetime(start)}'` : 'NULL'}, NULL
+       SELECT (SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ${s}), ${s}, ${this.text(STATE_NAME[state])},
+              ${start ? this.text(formatDatetime(start)) : 'NULL'}, NULL
        WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = ${s})
        RETURNING trial_id, number`,
       this.loadStatement(studyId),
@@ -266,17 +280,17 @@ export class PipelinedRdbStorage extends RdbStorage {
       throw deferred;
     }
     const expected = expectedPriorState(state, expectedState);
-    const now = `'${formatDatetime(new Date())}'`;
-    const sets = [`state = '${STATE_NAME[state]}'`];
+    const now = this.text(formatDatetime(new Date()));
+    const sets = [`state = ${this.text(STATE_NAME[state])}`];
     if (state === TrialState.RUNNING) sets.push(`datetime_start = ${now}`);
     if (isFinished(state)) sets.push(`datetime_complete = ${now}`);
     const encoded = (values ?? []).map(encodeValue);
     const array = (items: string[], type: string) => (items.length ? `ARRAY[${items.join(', ')}]::${type}[]` : `'{}'::${type}[]`);
-    const update = `WITH u AS (UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ${int(trialId)} AND state = '${STATE_NAME[expected]}' RETURNING trial_id),
+    const update = `WITH u AS (UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ${int(trialId)} AND state = ${this.text(STATE_NAME[expected])} RETURNING trial_id),
        v AS (INSERT INTO trial_values (trial_id, objective, value, value_type)
              SELECT u.trial_id, x.objective, x.value, CAST(x.value_type AS trialvaluetype)
                FROM u, unnest(${array(encoded.map((_, i) => String(i)), 'integer')}, ${array(encoded.map((e) => float(e[0])), 'float8')},
-                              ${array(encoded.map((e) => `'${e[1]}'`), 'text')}) AS x(objective, value, value_type)
+                              ${array(encoded.map((e) => this.text(e[1])), 'text')}) AS x(objective, value, value_type)
              ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
              RETURNING 1)
        SELECT (SELECT COUNT(*) FROM u) AS changed, (SELECT COUNT(*) FROM v) AS written, (SELECT COUNT(*) FROM trials WHERE trial_id = ${int(trialId)}) AS found`;

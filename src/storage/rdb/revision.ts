@@ -20,7 +20,8 @@ import { HEAD_REVISION, OLDER_REVISIONS, PREVIOUS_REVISION, TABLE_NAMES, type Di
 export const SCHEMA_LOCK_KEY = 7342001;
 
 export type SchemaState =
-  | { kind: 'empty' }
+  /** No Optuna table; `otherTables` are another application's (SQLite's own sqlite_* excluded). */
+  | { kind: 'empty'; otherTables: string[] }
   /** Optuna tables but no alembic_version: Optuna before 1.0. */
   | { kind: 'pre-alembic' }
   | { kind: 'revision'; revision: string | undefined; missingTables: string[] };
@@ -37,9 +38,28 @@ export async function listTables(runner: SqlRunner, dialect: Dialect): Promise<S
 
 export async function inspectSchema(runner: SqlRunner, dialect: Dialect): Promise<SchemaState> {
   const tables = await listTables(runner, dialect);
-  if (!tables.has('alembic_version')) return tables.has('studies') ? { kind: 'pre-alembic' } : { kind: 'empty' };
+  if (!tables.has('alembic_version')) {
+    if (tables.has('studies')) return { kind: 'pre-alembic' };
+    return { kind: 'empty', otherTables: [...tables].filter((t) => !t.startsWith('sqlite_')).sort() };
+  }
   const versions = await runner.all<{ version_num: string }>('SELECT version_num FROM alembic_version');
   return { kind: 'revision', revision: versions[0]?.version_num, missingTables: TABLE_NAMES.filter((t) => !tables.has(t)) };
+}
+
+/**
+ * Why tunelab will not add its tables to this database, or undefined. A SQLite file belongs to one
+ * application: one whose tables are not Optuna's is someone else's data, and creating Optuna's schema
+ * in it would change their file. (A PostgreSQL database is commonly shared by several applications'
+ * tables, and Optuna itself creates its tables next to them, so tunelab does too.)
+ */
+export function foreignMessage(state: SchemaState, dialect: Dialect, where: string): string | undefined {
+  if (state.kind !== 'empty' || dialect !== 'sqlite' || state.otherTables.length === 0) return undefined;
+  const shown = state.otherTables.slice(0, 5).join(', ') + (state.otherTables.length > 5 ? ', ...' : '');
+  return (
+    `${where} is a database of another application (tables: ${shown}) with no Optuna tables; tunelab does not add its ` +
+    `tables to another application's file. Point storage at a new file (sqlite:///studies.db) or at one written by ` +
+    `tunelab or Optuna. Nothing was changed.`
+  );
 }
 
 /** The URL as a user may paste it into a command, without a password in it. */

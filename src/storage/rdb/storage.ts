@@ -30,7 +30,8 @@ import {
   stateFromName,
 } from './codec';
 import type { RdbConnection, SqlRunner } from './connection';
-import { inspectSchema, listTables, readOnlyMessage, SCHEMA_LOCK_KEY, unusableMessage } from './revision';
+import { foreignMessage, inspectSchema, listTables, readOnlyMessage, SCHEMA_LOCK_KEY, unusableMessage } from './revision';
+import { checkAttribute, checkName, checkParam, checkTemplate } from '../storable';
 import { createSchemaStatements, EXTRA_INDEX_STATEMENTS, HEAD_REVISION, PREVIOUS_REVISION, type Dialect } from './schema';
 
 /** SQL fragments that differ between SQLite and PostgreSQL. */
@@ -100,10 +101,16 @@ export class RdbStorage implements Storage {
     this.sql = new SqlDialect(db.dialect);
   }
 
-  /** Check (or create) the schema, then return a storage over the connection. */
-  static async openWith(url: string, db: RdbConnection): Promise<RdbStorage> {
+  /**
+   * Check (or create) the schema, then return a storage over the connection. `readOnly` (what
+   * `tunelab studies` uses) never changes the database: no schema is created, no index added, and every
+   * write throws.
+   */
+  static async openWith(url: string, db: RdbConnection, options: { readOnly?: boolean } = {}): Promise<RdbStorage> {
     // Network databases that can run scripts get the pipelined variant (fewer round trips per trial).
     const storage = db.script ? new (require('./pipelined').PipelinedRdbStorage)(url, db) as RdbStorage : new RdbStorage(url, db);
+    storage.accessReason =
+      db.readOnlyCause ?? (options.readOnly ? `${db.description} was opened read-only (for listing); nothing is written through it.` : null);
     try {
       await storage.prepareSchema();
     } catch (err) {
@@ -123,6 +130,12 @@ export class RdbStorage implements Storage {
 
   private revision: string = HEAD_REVISION;
 
+  /** Why this connection may not write at all (read-only open, file permissions), or null. */
+  private accessReason: string | null = null;
+
+  /** The once-per-storage preparation before the first write (see RdbConnection.prepareForWrites). */
+  private writesPrepared: Promise<void> | null = null;
+
   /** The database's alembic revision when it was opened (or after an upgrade was noticed). */
   get schemaRevision(): string {
     return this.revision;
@@ -130,17 +143,27 @@ export class RdbStorage implements Storage {
 
   /** Whether writes are allowed (false on a v3.0.0.d database until it is upgraded). */
   get writable(): boolean {
-    return this.readOnlyReason === null;
+    return this.readOnlyReason === null && this.accessReason === null;
   }
 
   private async prepareSchema(): Promise<void> {
     let state = await inspectSchema(this.db, this.db.dialect);
+    const foreign = foreignMessage(state, this.db.dialect, this.db.description);
+    if (foreign !== undefined) throw new StorageError(foreign);
     if (state.kind === 'empty') {
+      if (this.accessReason !== null) {
+        throw new StorageError(
+          `${this.db.description} has no Optuna tables (no study was ever stored there), and tunelab may not create them: ` +
+            `${this.accessReason} Nothing was changed.`,
+        );
+      }
+      await this.prepareForWrites();
       await this.db.transaction(async (tx) => {
         // Two processes may open a fresh database at once: serialise and re-check.
         if (this.db.dialect === 'postgres') await tx.all(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`);
         if ((await listTables(tx, this.db.dialect)).has('alembic_version')) return;
         for (const statement of createSchemaStatements(this.db.dialect)) await tx.run(statement);
+        for (const statement of EXTRA_INDEX_STATEMENTS) await tx.run(statement);
       });
       state = await inspectSchema(this.db, this.db.dialect);
     }
@@ -151,10 +174,29 @@ export class RdbStorage implements Storage {
       this.readOnlyReason = readOnlyMessage(this.db.description, this.url);
       return;
     }
+    // A shared PostgreSQL database gets tunelab's index at open (unless opened read-only); a SQLite
+    // file only when tunelab first writes to it (prepareForWrites), so reading changes nothing.
+    if (this.db.dialect === 'postgres' && this.accessReason === null) await this.addExtraIndexes();
+  }
+
+  private async addExtraIndexes(): Promise<void> {
     for (const statement of EXTRA_INDEX_STATEMENTS) {
-      // A read-only database still works, only slower: the index is an optimisation.
+      // A database where this role may not create indexes still works, only slower: an optimisation.
       await this.db.run(statement).catch(() => undefined);
     }
+  }
+
+  /** Once, before the first write: the connection's own preparation (SQLite: check, WAL), then the index. */
+  private prepareForWrites(): Promise<void> {
+    this.writesPrepared ??= (async () => {
+      await this.db.prepareForWrites?.();
+      if (this.db.dialect === 'sqlite') await this.addExtraIndexes();
+    })();
+    // A failed preparation is retried by the next write (and throws again if the cause remains).
+    this.writesPrepared.catch(() => {
+      this.writesPrepared = null;
+    });
+    return this.writesPrepared;
   }
 
   /**
@@ -163,11 +205,18 @@ export class RdbStorage implements Storage {
    * `tunelab storage upgrade` from another process) the storage becomes writable without reopening.
    */
   protected async requireWritable(): Promise<void> {
-    if (this.readOnlyReason === null) return;
+    if (this.accessReason !== null) {
+      throw new StorageError(`Cannot write to ${this.db.description}: ${this.accessReason}`);
+    }
+    if (this.readOnlyReason === null) {
+      await this.prepareForWrites();
+      return;
+    }
     const state = await inspectSchema(this.db, this.db.dialect);
     if (state.kind === 'revision' && state.revision === HEAD_REVISION && state.missingTables.length === 0) {
       this.readOnlyReason = null;
       this.revision = HEAD_REVISION;
+      await this.prepareForWrites();
       return;
     }
     throw new StorageError(this.readOnlyReason);
@@ -176,6 +225,7 @@ export class RdbStorage implements Storage {
   // ---------------------------------------------------------------- studies
 
   async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
+    if (studyName !== undefined) checkName('study name', studyName);
     await this.requireWritable();
     const name = studyName ?? `no-name-${globalThis.crypto.randomUUID()}`;
     return this.db.transaction(async (tx) => {
@@ -233,6 +283,7 @@ export class RdbStorage implements Storage {
   }
 
   async getStudyIdFromName(studyName: string): Promise<number> {
+    checkName('study name', studyName);
     const rows = await this.db.all<{ study_id: number }>('SELECT study_id FROM studies WHERE study_name = ?', [studyName]);
     if (rows.length === 0) {
       throw new StudyNotFoundError(
@@ -337,6 +388,7 @@ export class RdbStorage implements Storage {
   }
 
   private async upsertStudyAttr(table: string, studyId: number, key: string, value: unknown, overwrite: boolean): Promise<boolean> {
+    checkAttribute(table === 'study_user_attributes' ? 'Study user attribute' : 'Study system attribute', key, value);
     await this.requireWritable();
     const p = this.sql.p.bind(this.sql);
     const changed = await this.db.run(
@@ -382,6 +434,7 @@ export class RdbStorage implements Storage {
   // ---------------------------------------------------------------- trials: writes
 
   async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+    checkTemplate(template);
     await this.requireWritable();
     const state = template.state ?? TrialState.RUNNING;
     if (state !== TrialState.RUNNING && state !== TrialState.WAITING) {
@@ -492,6 +545,7 @@ export class RdbStorage implements Storage {
   }
 
   async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+    checkParam(name, distribution);
     await this.requireWritable();
     this.checkParamCompatibility(trialId, name, distribution);
     const p = this.sql.p.bind(this.sql);
@@ -601,6 +655,7 @@ export class RdbStorage implements Storage {
   }
 
   private async setTrialAttr(table: string, trialId: number, key: string, value: unknown, onlyUnfinished: boolean): Promise<void> {
+    checkAttribute(table === 'trial_user_attributes' ? 'User attribute' : 'System attribute', key, value);
     await this.requireWritable();
     const p = this.sql.p.bind(this.sql);
     const guard = onlyUnfinished ? this.writableGuard() : 'WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ?)';
