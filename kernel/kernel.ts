@@ -23,6 +23,7 @@ import { InputRequests } from './inputRequests';
 import { DigestHistory } from './digestHistory';
 import { MainSockets } from './mainSockets';
 import { OutputStreams } from './outputStreams';
+import { parentWatchAtStart } from './processTree';
 import { bundleFor, type MimeBundle } from './richDisplay';
 import type { FromSocketThread, MainThreadRequest, SocketThreadData, ToSocketThread } from './socketThread';
 import { newHeader, PROTOCOL_VERSION, readConnectionFile, serializeParts, type JsonObject, type JupyterMessage, type MessageHeader } from './wire';
@@ -30,6 +31,9 @@ import { newHeader, PROTOCOL_VERSION, readConnectionFile, serializeParts, type J
 type Channel = 'shell' | 'control' | 'stdin' | 'iopub';
 
 /** The global the socket thread has the main thread call to publish its pending iopub requests. */
+/** Read when this module loads, before anything can be slow: a parent that dies during start-up still counts. */
+const PARENT_AT_START = parentWatchAtStart();
+
 const DRAIN_HOOK_KEY = 'tunelab.kernel.drainSocketThreadIopub';
 
 export interface KernelOptions {
@@ -142,6 +146,7 @@ export class Kernel implements IopubPublisher {
       digestHistory: this.digests.shared,
       requestPort: channel.port2,
       drainHookKey: DRAIN_HOOK_KEY,
+      parentWatch: PARENT_AT_START,
     };
     this.worker = new Worker(path.join(__dirname, 'socketThread.js'), {
       workerData: data,
@@ -182,7 +187,6 @@ export class Kernel implements IopubPublisher {
     process.on('SIGINT', () => this.onSignal());
     // However the process ends (shutdown, parent gone), the cells not yet written reach the history.
     process.on('exit', () => this.history.close());
-    this.exitWithParent();
     process.on('uncaughtException', (err) => this.reportAsyncError('Uncaught exception in an async task of this cell', err));
     process.on('unhandledRejection', (reason) => this.reportAsyncError('Unhandled promise rejection in this cell', reason));
     // Called by the socket thread through the inspector, possibly in the middle of running code:
@@ -235,24 +239,6 @@ export class Kernel implements IopubPublisher {
       '`await`: a long call into library code, or a mutual recursion without loops); it stops when ' +
       'that code returns. Restart the kernel to stop it now.\n';
     this.publishRaw('stream', { name: 'stderr', text }, { parent: this.runningCell });
-  }
-
-  /**
-   * Like ipykernel's parent poller: when the process that started the kernel (Jupyter, the runner)
-   * dies without shutting it down, exit instead of lingering as an orphan.
-   */
-  private exitWithParent(): void {
-    const parentPid = Number(process.env.JPY_PARENT_PID) || process.ppid;
-    const timer = setInterval(() => {
-      try {
-        process.kill(parentPid, 0);
-        if (process.ppid === 1 && parentPid !== 1) throw new Error('reparented');
-      } catch {
-        kernelLog(`the parent process ${parentPid} is gone; exiting`);
-        process.exit(0);
-      }
-    }, 2000);
-    timer.unref();
   }
 
   // ---- output ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import { writeSync } from 'node:fs';
 import * as zmq from 'zeromq';
 import { DigestHistory } from './digestHistory';
 import { InterruptCounter } from './interruptCounter';
+import { endKernelAndChildren, parentGone, type ParentWatch } from './processTree';
 import {
   decodeFresh,
   framesToSend,
@@ -69,6 +70,26 @@ const SIGNAL_AFTER_MS = 250;
 /** After shutdown_request, how long the main thread has to exit before this thread kills the process. */
 const SHUTDOWN_GRACE_MS = 2000;
 
+/** How often the parent process is checked (ipykernel's parent poller checks every second). */
+const PARENT_POLL_MS = 500;
+
+/**
+ * Like ipykernel's parent poller, but on this thread, which a cell's synchronous code cannot block:
+ * when the process that started the kernel dies without shutting it down (a killed `jupyter
+ * nbconvert`, a crashed server), the kernel and the processes its cells started end, instead of
+ * lingering as orphans (possibly spinning in a cell).
+ */
+function watchParent(watch: ParentWatch): void {
+  const timer = setInterval(() => {
+    const why = parentGone(watch);
+    if (!why) return;
+    clearInterval(timer);
+    log(`${why}; ending the kernel and the processes it started`);
+    endKernelAndChildren();
+  }, PARENT_POLL_MS);
+  timer.unref();
+}
+
 /**
  * Control-channel requests handed to the main thread: queries that run no user code and are
  * answered at once even while a cell runs. ipykernel accepts every shell request on control (its
@@ -102,6 +123,8 @@ export interface SocketThreadData {
   requestPort: MessagePort;
   /** What the main thread drains `iopubPort` with, as a global function (see drainOnMainThread). */
   drainHookKey: string;
+  /** The process that started the kernel: when it dies, the kernel and its children end (see watchParent). */
+  parentWatch: ParentWatch;
 }
 
 function log(text: string): void {
@@ -155,6 +178,7 @@ function mainThreadDrainer(hookKey: string): () => void {
 async function run(data: SocketThreadData): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('socketThread must run as a worker thread');
+  watchParent(data.parentWatch);
   const info = readConnectionFile(data.connectionFile);
   const key = info.key;
 

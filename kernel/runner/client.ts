@@ -33,7 +33,15 @@ export interface StartOptions {
   startupTimeoutMs?: number;
   /** The HMAC key written to the connection file (default: 16 random bytes; "" disables signing). */
   key?: string;
+  /**
+   * Start the kernel as the leader of a new process group, so that kill() ends it together with every
+   * process its cells started (as jupyter_client starts kernels in a new session).
+   */
+  processGroup?: boolean;
 }
+
+/** How much of the kernel's stderr is kept (with stderr 'pipe') for reporting its death. */
+const STDERR_TAIL_BYTES = 8192;
 
 export interface ExecuteResult {
   reply: JupyterMessage;
@@ -101,16 +109,25 @@ export class KernelClient {
   keepIopubLog = true;
   /** The msg_id of the last request sent with request() (set before the message leaves). */
   lastRequestId = '';
+  /** How the kernel process ended, once it has. */
+  exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private stderrKept = '';
 
   private constructor(
     readonly info: ConnectionInfo,
     readonly process: ChildProcess,
     private readonly tmpDir: string,
     readonly connectionFile: string,
+    /** The kernel leads its own process group (StartOptions.processGroup). */
+    readonly leadsProcessGroup = false,
   ) {
     this.exitPromise = new Promise((resolve) => {
-      process.once('exit', (code) => {
+      process.stderr?.on('data', (chunk: Buffer) => {
+        this.stderrKept = (this.stderrKept + chunk.toString()).slice(-STDERR_TAIL_BYTES);
+      });
+      process.once('exit', (code, signal) => {
         this.exited = true;
+        this.exitStatus = { code, signal };
         const err = new Error(`the kernel exited (status ${code})`);
         for (const w of this.replyWaiters.values()) w.reject(err);
         this.replyWaiters.clear();
@@ -123,6 +140,13 @@ export class KernelClient {
     return !this.exited;
   }
 
+  /** The last lines the kernel wrote on stderr (only with `stderr: 'pipe'`). */
+  stderrTail(lines = 15): string[] {
+    const all = this.stderrKept.split('\n');
+    if (all[all.length - 1] === '') all.pop();
+    return all.slice(-lines);
+  }
+
   static async start(opts: StartOptions = {}): Promise<KernelClient> {
     const info = await makeConnectionInfo();
     if (opts.key !== undefined) info.key = opts.key;
@@ -132,10 +156,12 @@ export class KernelClient {
     const argv = (opts.argv ?? defaultKernelArgv()).map((a) => a.replace('{connection_file}', connectionFile));
     const child = spawn(argv[0], argv.slice(1), {
       cwd: opts.cwd ?? process.cwd(),
-      env: opts.env ?? process.env,
+      // As jupyter_client does: the kernel watches this process and ends when it dies.
+      env: { ...(opts.env ?? process.env), JPY_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'ignore', opts.stderr ?? 'ignore'],
+      detached: opts.processGroup === true,
     });
-    const client = new KernelClient(info, child, tmpDir, connectionFile);
+    const client = new KernelClient(info, child, tmpDir, connectionFile, opts.processGroup === true);
     client.connect();
     try {
       await client.waitUntilReady(opts.startupTimeoutMs ?? 60_000);
@@ -347,19 +373,37 @@ export class KernelClient {
   async shutdown(timeoutMs = 5000): Promise<void> {
     if (!this.exited) {
       this.send('control', 'shutdown_request', { restart: false });
-      const timer = setTimeout(() => this.process.kill('SIGKILL'), timeoutMs);
+      const timer = setTimeout(() => this.killNow(), timeoutMs);
       await this.exitPromise;
       clearTimeout(timer);
     }
+    // Processes a cell started and left running die with the kernel's group.
+    if (this.leadsProcessGroup) this.killNow();
     this.closeSockets();
   }
 
+  /** SIGKILL to the kernel, or to its whole process group (the processes its cells started) if it leads one. */
   async kill(): Promise<void> {
-    if (!this.exited) {
-      this.process.kill('SIGKILL');
-      await this.exitPromise;
-    }
+    this.killNow();
+    if (!this.exited) await this.exitPromise;
     this.closeSockets();
+  }
+
+  /**
+   * Sends SIGKILL at once, without waiting (for a signal handler that must exit right after). The
+   * group is signalled even after the kernel itself has exited: a cell's children may outlive it.
+   */
+  killNow(): void {
+    const pid = this.process.pid;
+    if (this.leadsProcessGroup && pid !== undefined) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+        return;
+      } catch {
+        // the group is empty already
+      }
+    }
+    if (!this.exited) this.process.kill('SIGKILL');
   }
 
   waitForExit(): Promise<number | null> {
