@@ -112,6 +112,7 @@ export class KernelClient {
   /** How the kernel process ended, once it has. */
   exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private stderrKept = '';
+  private readonly stderrEnded: Promise<void>;
 
   private constructor(
     readonly info: ConnectionInfo,
@@ -121,6 +122,8 @@ export class KernelClient {
     /** The kernel leads its own process group (StartOptions.processGroup). */
     readonly leadsProcessGroup = false,
   ) {
+    const stderr = process.stderr;
+    this.stderrEnded = stderr ? new Promise((resolve) => stderr.once('close', () => resolve())) : Promise.resolve();
     this.exitPromise = new Promise((resolve) => {
       process.stderr?.on('data', (chunk: Buffer) => {
         this.stderrKept = (this.stderrKept + chunk.toString()).slice(-STDERR_TAIL_BYTES);
@@ -140,10 +143,24 @@ export class KernelClient {
     return !this.exited;
   }
 
-  /** The last lines the kernel wrote on stderr (only with `stderr: 'pipe'`). */
+  /**
+   * Waits (at most `ms`) until the kernel's stderr pipe is read to its end: a process that died
+   * may have written its last words (an out-of-memory report) just before the exit event. A child
+   * of the kernel holding the pipe open can delay the end, hence the bound.
+   */
+  async stderrSettled(ms = 1000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.stderrEnded, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * The last lines the kernel wrote on stderr (only with `stderr: 'pipe'`), without the native stack
+   * frames V8 prints after a fatal error ("  7: 0x10ea385 v8::internal::..."), which would push the
+   * error itself out of view.
+   */
   stderrTail(lines = 15): string[] {
-    const all = this.stderrKept.split('\n');
-    if (all[all.length - 1] === '') all.pop();
+    const all = this.stderrKept.split('\n').filter((l) => l.trim() !== '' && !/^\s*\d+: 0x[0-9a-f]+\b/.test(l));
     return all.slice(-lines);
   }
 
