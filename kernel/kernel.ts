@@ -22,6 +22,7 @@ import { History, HistoryRequestError, historyFile } from './history';
 import { InputRequests } from './inputRequests';
 import { DigestHistory } from './digestHistory';
 import { MainSockets } from './mainSockets';
+import type { DroppedOutput } from './iopubFlow';
 import { OutputStreams } from './outputStreams';
 import { parentWatchAtStart } from './processTree';
 import { bundleFor, type MimeBundle } from './richDisplay';
@@ -201,7 +202,7 @@ export class Kernel implements IopubPublisher {
 
   private async openSockets(): Promise<void> {
     try {
-      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog, this.digests);
+      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog, this.digests, (losses) => this.reportDroppedOutput(losses));
     } catch (err) {
       kernelLog(`could not bind the shell, stdin and iopub sockets: ${(err as Error).message}`);
       process.exit(1);
@@ -243,6 +244,25 @@ export class Kernel implements IopubPublisher {
 
   // ---- output ------------------------------------------------------------------------------
 
+  /** A subscriber fell behind and has caught up (iopubFlow.ts): say once what it did not get. */
+  private reportDroppedOutput(l: DroppedOutput): void {
+    const mb = (l.droppedBytes / 1e6).toFixed(1);
+    const parts = [
+      l.dropped > 0 ? `${l.dropped} output message(s) (${mb} MB of printed output and display updates) were dropped` : '',
+      l.missedByStalled > 0 ? `${l.dropped > 0 ? '; ' : ''}${l.missedByStalled} message(s) were not delivered to a frontend that had stopped reading` : '',
+    ];
+    const what = `${parts.join('')}: a frontend was not reading the kernel's output fast enough.`;
+    kernelLog(`iopub: ${what}`);
+    const text = `[tunelab kernel] ${what}\n`;
+    let parent: MessageHeader | undefined;
+    try {
+      parent = JSON.parse(l.parentHeader) as MessageHeader;
+    } catch {
+      parent = undefined;
+    }
+    this.publishRaw('stream', { name: 'stderr', text }, { parent, keep: true });
+  }
+
   publish(msgType: string, content: JsonObject, opts: { metadata?: JsonObject; buffers?: Buffer[] } = {}): void {
     this.streams.flush();
     this.publishRaw(msgType, content, { ...opts, parent: currentParent() });
@@ -256,9 +276,10 @@ export class Kernel implements IopubPublisher {
   private publishRaw(
     msgType: string,
     content: JsonObject,
-    opts: { parent?: MessageHeader; metadata?: JsonObject; buffers?: Buffer[] },
+    /** `keep`: never dropped when a subscriber falls behind (iopubFlow.ts), even if it is stream output. */
+    opts: { parent?: MessageHeader; metadata?: JsonObject; buffers?: Buffer[]; keep?: boolean },
   ): void {
-    this.send('iopub', [], msgType, content, opts.parent, opts.metadata, opts.buffers);
+    this.send('iopub', [], msgType, content, opts.parent, opts.metadata, opts.buffers, opts.keep);
   }
 
   private send(
@@ -269,6 +290,7 @@ export class Kernel implements IopubPublisher {
     parent?: Partial<MessageHeader>,
     metadata: JsonObject = {},
     buffers: Buffer[] = [],
+    keep = false,
   ): string {
     if (this.closed) return '';
     const header = newHeader(msgType, this.session);
@@ -277,7 +299,7 @@ export class Kernel implements IopubPublisher {
       // Replies to control requests (shutdown, kernel_info, ...) go out through the socket thread.
       this.worker.postMessage({ kind: 'send', identities, parts } satisfies ToSocketThread);
     } else if (this.sockets) {
-      this.sockets.send(channel, identities, parts, buffers);
+      this.sockets.send(channel, identities, parts, buffers, msgType, keep);
     } else {
       kernelLog(`dropped ${msgType}: the sockets are not bound yet`);
     }

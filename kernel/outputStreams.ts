@@ -13,7 +13,8 @@ export type StreamName = 'stdout' | 'stderr';
 export type PublishStream = (parent: MessageHeader | undefined, name: StreamName, text: string, urgent: boolean) => void;
 
 const FLUSH_DELAY_MS = 20;
-const MAX_CHUNK_CHARS = 1 << 20;
+/** At most this much text per stream message: with iopub's high-water mark (iopubFlow.ts), it bounds what a stalled subscriber can hold. */
+const MAX_CHUNK_CHARS = 1 << 16;
 
 export class OutputStreams {
   private pending: { parent: MessageHeader | undefined; name: StreamName; parts: string[]; size: number } | null = null;
