@@ -5,7 +5,7 @@
  * that keeps answering, and acts on interrupt_request, while a cell blocks this thread.
  */
 import { randomUUID } from 'node:crypto';
-import { writeSync } from 'node:fs';
+import { RateLimitedLog, writeLogLine } from './kernelLog';
 import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { flushAllWidgets, installWidgetSupport } from '../widgets/kernel/install';
@@ -53,8 +53,11 @@ function isSilentResult(v: unknown): boolean {
 }
 
 export function kernelLog(text: string): void {
-  writeSync(2, `[tunelab kernel] ${text}\n`);
+  writeLogLine(text);
 }
+
+/** Messages of unknown types and the like: a flood of them must not flood stderr. */
+const ignoredLog = new RateLimitedLog();
 
 /** What cells see as the global `display`. */
 export interface DisplayHandle {
@@ -397,7 +400,7 @@ export class Kernel implements IopubPublisher {
     if (channel === 'stdin') {
       // Frontends answer input_request here; there is no busy/idle around stdin messages.
       if (msg.header.msg_type === 'input_reply') this.inputs.onReply(msg.parent_header.msg_id, msg.content.value);
-      else kernelLog(`ignored "${msg.header.msg_type}" on stdin`);
+      else ignoredLog.log(`ignored "${msg.header.msg_type}" on stdin`);
       return;
     }
     const type = msg.header.msg_type;
@@ -469,7 +472,7 @@ export class Kernel implements IopubPublisher {
           message: 'The tunelab kernel has no debugger.',
         });
       default:
-        kernelLog(`ignored unknown message type "${msg.header.msg_type}" on ${channel}`);
+        ignoredLog.log(`ignored unknown message type "${msg.header.msg_type}" on ${channel}`);
     }
   }
 

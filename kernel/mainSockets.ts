@@ -13,6 +13,7 @@
  */
 import * as zmq from 'zeromq';
 import type { DigestHistory } from './digestHistory';
+import { RateLimitedLog } from './kernelLog';
 import { IopubFlow, IOPUB_SEND_HWM, type DroppedOutput } from './iopubFlow';
 import { decodeFresh, framesToSend, endpoint, WireError, type ConnectionInfo, type JupyterMessage, type SerializedParts } from './wire';
 
@@ -20,6 +21,8 @@ export type MainChannel = 'shell' | 'stdin' | 'iopub';
 
 export class MainSockets {
   private closing = false;
+  /** Refused and ignored messages: a flood of them must not flood stderr. */
+  private readonly refusals: RateLimitedLog;
 
   private constructor(
     private readonly key: string,
@@ -29,7 +32,9 @@ export class MainSockets {
     private readonly log: (text: string) => void,
     private readonly history: DigestHistory,
     private readonly iopubFlow: IopubFlow,
-  ) {}
+  ) {
+    this.refusals = new RateLimitedLog(20, log);
+  }
 
   /** `onIopubCaughtUp`: every subscriber has room again after output was dropped (see iopubFlow.ts). */
   static async bind(info: ConnectionInfo, log: (text: string) => void, history: DigestHistory, onIopubCaughtUp: (losses: DroppedOutput) => void): Promise<MainSockets> {
@@ -81,7 +86,7 @@ export class MainSockets {
           try {
             msg = decodeFresh(this.key, frames, this.history);
           } catch (err) {
-            this.log(`${channel}: ignored ${err instanceof WireError ? err.message : String(err)}`);
+            this.refusals.log(`${channel}: ignored ${err instanceof WireError ? err.message : String(err)}`);
             continue;
           }
           try {

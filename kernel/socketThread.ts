@@ -22,7 +22,7 @@
  * JavaScript, so the messages go out while the cell's code still runs.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { writeSync } from 'node:fs';
+import { RateLimitedLog, writeLogLine } from './kernelLog';
 import * as zmq from 'zeromq';
 import { DigestHistory } from './digestHistory';
 import { InterruptCounter } from './interruptCounter';
@@ -130,8 +130,11 @@ export interface SocketThreadData {
 function log(text: string): void {
   // Straight to fd 2: console output of a worker is piped through the main thread's process.stderr,
   // which the kernel redirects into notebook cells.
-  writeSync(2, `[tunelab kernel] ${text}\n`);
+  writeLogLine(text);
 }
+
+/** Refused and ignored control messages: a flood of them must not flood stderr. */
+const refusals = new RateLimitedLog();
 
 /** Serialises sends on the control socket: a zeromq.js socket allows one pending send at a time. */
 class SendQueue {
@@ -249,7 +252,7 @@ async function run(data: SocketThreadData): Promise<void> {
   /** A request control does not serve: an error reply (never run), or for other messages a log line. */
   const refuse = (req: JupyterMessage) => {
     const type = req.header.msg_type;
-    log(`control: refused ${type} (msg_id ${req.header.msg_id}): it is not a control-channel request; send it on shell`);
+    refusals.log(`control: refused ${type} (msg_id ${req.header.msg_id}): it is not a control-channel request; send it on shell`);
     if (!type.endsWith('_request')) return;
     toMain.postMessage({ kind: 'status', state: 'busy', parent: req.header } satisfies MainThreadRequest);
     void reply(req, type.replace(/_request$/, '_reply'), {
@@ -293,12 +296,12 @@ async function run(data: SocketThreadData): Promise<void> {
           msg = decodeFresh(key, frames, digests);
         } catch (err) {
           // Never act on a message we cannot authenticate or parse; say so on the kernel's stderr.
-          log(`control: ignored ${err instanceof WireError ? err.message : String(err)}`);
+          refusals.log(`control: ignored ${err instanceof WireError ? err.message : String(err)}`);
           continue;
         }
         try {
           const type = msg.header.msg_type;
-          if (closing) log(`control: ignored ${type}: shutting down`);
+          if (closing) refusals.log(`control: ignored ${type}: shutting down`);
           else if (type === 'interrupt_request') handleInterrupt(msg);
           else if (type === 'shutdown_request') void handleShutdown(msg);
           else if (FORWARDED_CONTROL_REQUESTS.has(type)) port.postMessage({ kind: 'message', msg } satisfies FromSocketThread);
