@@ -77,6 +77,33 @@ declare global {
 }
 `;
 
+/** A request field of the wrong type: the error reply says which and what it should be. */
+class RequestFieldError extends Error {
+  override name = 'RequestFieldError';
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
+}
+
+/** content[key] as a string ('' when absent). */
+function stringField(msg: JupyterMessage, key: string): string {
+  const v = msg.content[key];
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw new RequestFieldError(`${msg.header.msg_type}: content.${key} must be a string, got ${describeValue(v)}`);
+  return v;
+}
+
+/** content.cursor_pos as a position in the code (0 when absent). */
+function cursorField(msg: JupyterMessage): number {
+  const v = msg.content.cursor_pos;
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RequestFieldError(`${msg.header.msg_type}: content.cursor_pos must be a number, got ${describeValue(v)}`);
+  return v;
+}
+
 function packageVersion(): string {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -421,7 +448,8 @@ export class Kernel implements IopubPublisher {
       try {
         await this.handle(channel, msg);
       } catch (err) {
-        kernelLog(`error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);
+        if (err instanceof RequestFieldError) ignoredLog.log(`refused ${err.message}`);
+        else kernelLog(`error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);
         this.replyWithError(channel, msg, err);
       } finally {
         this.status('idle', msg.header);
@@ -437,11 +465,11 @@ export class Kernel implements IopubPublisher {
       case 'execute_request':
         return this.handleExecute(channel, msg);
       case 'is_complete_request':
-        return this.reply(channel, msg, 'is_complete_reply', this.isComplete(String(c.code ?? '')));
+        return this.reply(channel, msg, 'is_complete_reply', this.isComplete(stringField(msg, 'code')));
       case 'complete_request':
-        return this.reply(channel, msg, 'complete_reply', this.complete(String(c.code ?? ''), Number(c.cursor_pos ?? 0)));
+        return this.reply(channel, msg, 'complete_reply', this.complete(stringField(msg, 'code'), cursorField(msg)));
       case 'inspect_request':
-        return this.reply(channel, msg, 'inspect_reply', this.inspect(String(c.code ?? ''), Number(c.cursor_pos ?? 0)));
+        return this.reply(channel, msg, 'inspect_reply', this.inspect(stringField(msg, 'code'), cursorField(msg)));
       case 'history_request':
         return this.reply(channel, msg, 'history_reply', this.answerHistory(c));
       case 'comm_info_request':

@@ -282,4 +282,18 @@ describe('tunelab kernel: wire protocol fuzzing', () => {
     assert.equal(resultText(await run(k, '({} as any).polluted === undefined && typeof fuzzSlider.value === "number" && fuzzSlider.value >= 0 && fuzzSlider.value <= 10')), 'true');
     assert.doesNotMatch(kernelLog, /socket thread failed|could not start|FATAL/, kernelLog.slice(-4000));
   });
+
+  it('a request field of the wrong type gets an error reply naming the field (found by the fuzz test)', async () => {
+    for (const [type, content, field] of [
+      ['is_complete_request', { code: [{ toString: null }] }, 'content.code must be a string, got an array'],
+      ['complete_request', { code: 'x', cursor_pos: { valueOf: null } }, 'content.cursor_pos must be a number, got an object'],
+      ['inspect_request', { code: 42, cursor_pos: 0 }, 'content.code must be a string, got number 42'],
+    ] as const) {
+      const r = await k.request('shell', type, content, { timeoutMs: 30_000 });
+      assert.equal(r.reply.content.status, 'error', JSON.stringify(r.reply.content));
+      assert.equal(r.reply.content.ename, 'RequestFieldError');
+      assert.equal(r.reply.content.evalue, `${type}: ${field}`);
+    }
+    assert.equal(resultText(await run(k, '1 + 1')), '2');
+  });
 });
