@@ -28,8 +28,11 @@ export interface StartOptions {
   /** Command line; `{connection_file}` is replaced. Default: this package's `tunelab kernel`. */
   argv?: string[];
   env?: NodeJS.ProcessEnv;
-  /** Where the kernel's own stderr goes (default: discarded). */
-  stderr?: 'inherit' | 'ignore' | 'pipe';
+  /**
+   * Where the kernel's own stderr goes (default: discarded). 'pipe': to `process.stderr` for the
+   * caller to read; 'tail': read here, its last lines kept for stderrTail() (to report a death).
+   */
+  stderr?: 'inherit' | 'ignore' | 'pipe' | 'tail';
   startupTimeoutMs?: number;
   /** The HMAC key written to the connection file (default: 16 random bytes; "" disables signing). */
   key?: string;
@@ -121,13 +124,17 @@ export class KernelClient {
     readonly connectionFile: string,
     /** The kernel leads its own process group (StartOptions.processGroup). */
     readonly leadsProcessGroup = false,
+    keepStderrTail = false,
   ) {
     const stderr = process.stderr;
     this.stderrEnded = stderr ? new Promise((resolve) => stderr.once('close', () => resolve())) : Promise.resolve();
     this.exitPromise = new Promise((resolve) => {
-      process.stderr?.on('data', (chunk: Buffer) => {
-        this.stderrKept = (this.stderrKept + chunk.toString()).slice(-STDERR_TAIL_BYTES);
-      });
+      // Reading the pipe here would take its first lines from a caller that reads it itself.
+      if (keepStderrTail) {
+        process.stderr?.on('data', (chunk: Buffer) => {
+          this.stderrKept = (this.stderrKept + chunk.toString()).slice(-STDERR_TAIL_BYTES);
+        });
+      }
       process.once('exit', (code, signal) => {
         this.exited = true;
         this.exitStatus = { code, signal };
@@ -175,10 +182,10 @@ export class KernelClient {
       cwd: opts.cwd ?? process.cwd(),
       // As jupyter_client does: the kernel watches this process and ends when it dies.
       env: { ...(opts.env ?? process.env), JPY_PARENT_PID: String(process.pid) },
-      stdio: ['ignore', 'ignore', opts.stderr ?? 'ignore'],
+      stdio: ['ignore', 'ignore', opts.stderr === 'tail' ? 'pipe' : (opts.stderr ?? 'ignore')],
       detached: opts.processGroup === true,
     });
-    const client = new KernelClient(info, child, tmpDir, connectionFile, opts.processGroup === true);
+    const client = new KernelClient(info, child, tmpDir, connectionFile, opts.processGroup === true, opts.stderr === 'tail');
     client.connect();
     try {
       await client.waitUntilReady(opts.startupTimeoutMs ?? 60_000);

@@ -69,7 +69,7 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
   const recorder = new OutputRecorder(nb);
   // Its own process group, so that a timeout or a signal ends whatever the cells started too; its
   // stderr is kept to say why, should it die.
-  const kernel = await KernelClient.start({ stderr: 'pipe', processGroup: true, ...opts.kernel, cwd: opts.cwd });
+  const kernel = await KernelClient.start({ stderr: 'tail', processGroup: true, ...opts.kernel, cwd: opts.cwd });
   kernel.keepIopubLog = false;
   const result: RunResult = { notebook: nb };
   let abortReason: string | undefined;
