@@ -1,13 +1,15 @@
 // A kernel whose parent dies ends, with the processes its cells started, even while a cell spins in
 // synchronous code (the socket thread watches the parent, not the busy main thread).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defaultKernelArgv } from '../../kernel/runner/client';
 import { isGone } from '../../kernel/processTree';
-import { run, startKernel, stdout, waitFor } from './helpers';
+import { pythonBin } from '../helpers/python';
+import { ROOT, run, startKernel, stdout, waitFor } from './helpers';
 
 /** Starts its command line as a child (as Jupyter's server does), writes the child's pid, and waits. */
 const INTERMEDIATE = `
@@ -59,6 +61,41 @@ describe('tunelab kernel: orphans', () => {
       forceKill(kernelPid);
       forceKill(sleeperPid);
       await k.kill();
+    }
+  });
+
+  it('a kernel spinning under `jupyter nbconvert --execute` ends, with its child, when nbconvert is SIGKILLed', async () => {
+    const prefix = path.join(dir, 'prefix');
+    const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { encoding: 'utf8' });
+    assert.equal(install.status, 0, install.stderr);
+    const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_DATA_DIR: path.join(dir, 'data') };
+    const pids = path.join(dir, 'nbconvert-pids.txt');
+    const notebook = path.join(dir, 'spin.ipynb');
+    const code = [
+      "import { spawn } from 'node:child_process';",
+      "import { writeFileSync } from 'node:fs';",
+      "const sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });",
+      `writeFileSync(${JSON.stringify(pids)}, \`\${process.pid} \${sleeper.pid}\`);`,
+      'while (true) {}',
+    ].join('\n');
+    writeFileSync(notebook, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' } }, cells: [{ cell_type: 'code', metadata: {}, source: code, outputs: [], execution_count: null }] }));
+    const nbconvert = spawn(pythonBin('jupyter'), ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tunelab', '--ExecutePreprocessor.timeout=-1', '--output-dir', dir, '--output', 'spin-out.ipynb', notebook], { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let nbconvertErr = '';
+    nbconvert.stderr.on('data', (c: Buffer) => (nbconvertErr += c.toString()));
+    let kernelPid: number | undefined;
+    let sleeperPid: number | undefined;
+    try {
+      const ids = await waitFor(() => (existsSync(pids) && /^\d+ \d+$/.test(readFileSync(pids, 'utf8')) ? readFileSync(pids, 'utf8') : undefined), 120_000, `the cell to start under nbconvert (its stderr:\n${nbconvertErr})`);
+      [kernelPid, sleeperPid] = ids.split(' ').map(Number);
+      assert.equal(isGone(kernelPid), false);
+      nbconvert.kill('SIGKILL');
+      await waitFor(() => isGone(kernelPid!) && isGone(sleeperPid!), 10_000, `kernel ${kernelPid} and its child ${sleeperPid} to end after nbconvert's death`).catch((err: Error) => {
+        throw new Error(`${err.message}; kernel gone: ${isGone(kernelPid!)}, child gone: ${isGone(sleeperPid!)}`);
+      });
+    } finally {
+      if (nbconvert.exitCode === null) nbconvert.kill('SIGKILL');
+      forceKill(kernelPid);
+      forceKill(sleeperPid);
     }
   });
 });
