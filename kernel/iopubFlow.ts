@@ -81,13 +81,19 @@ export class IopubFlow {
   private losses: DroppedOutput = { dropped: 0, droppedBytes: 0, missedByStalled: 0, parentHeader: '{}' };
   private closed = false;
 
+  private readonly stuckAfterMs: number;
+  private readonly probeEveryMs: number;
+
   constructor(
-    private readonly socket: zmq.Publisher,
+    private readonly socket: Pick<zmq.Publisher, 'send' | 'noDrop'>,
     private readonly log: (text: string) => void,
     /** Called once every subscriber has room again after messages were dropped or missed. */
     private readonly onCaughtUp: (losses: DroppedOutput) => void,
+    timing: { stuckAfterMs?: number; probeEveryMs?: number } = {},
   ) {
     socket.noDrop = true;
+    this.stuckAfterMs = timing.stuckAfterMs ?? STUCK_AFTER_MS;
+    this.probeEveryMs = timing.probeEveryMs ?? PROBE_EVERY_MS;
   }
 
   /** `keep`: never drop this one, whatever its type (the kernel's own notice of dropped output). */
@@ -157,8 +163,19 @@ export class IopubFlow {
     if (!this.draining) void this.drain();
   }
 
+  /** Sets ZMQ_XPUB_NODROP; false when the socket is closed (the kernel is exiting). */
+  private setNoDrop(noDrop: boolean): boolean {
+    if (this.closed) return false;
+    try {
+      this.socket.noDrop = noDrop;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async trySend(frames: Array<Buffer | string>, noDrop: boolean): Promise<'sent' | 'full' | 'error'> {
-    this.socket.noDrop = noDrop;
+    if (!this.setNoDrop(noDrop)) return 'error';
     try {
       await this.socket.send(frames);
       return 'sent';
@@ -180,9 +197,9 @@ export class IopubFlow {
         everyoneHadRoom = result === 'sent';
         if (result === 'full') {
           this.behindSince ??= Date.now();
-          if (Date.now() - this.behindSince >= STUCK_AFTER_MS) {
+          if (Date.now() - this.behindSince >= this.stuckAfterMs) {
             // A subscriber that makes no room is treated as gone: the others get the message.
-            if (!this.stalled) this.log(`iopub: a subscriber has read nothing for ${STUCK_AFTER_MS / 1000} s; it misses what does not fit in its queue from now on`);
+            if (!this.stalled) this.log(`iopub: a subscriber has read nothing for ${this.stuckAfterMs / 1000} s; it misses what does not fit in its queue from now on`);
             this.stalled = true;
             await this.trySend(head.frames, false);
             this.losses.missedByStalled++;
@@ -205,7 +222,7 @@ export class IopubFlow {
     }
     if (this.closed) return;
     this.mode = 'direct';
-    this.socket.noDrop = !this.stalled;
+    this.setNoDrop(!this.stalled);
     if (this.stalled) this.scheduleProbe();
     else if (everyoneHadRoom) this.reportLosses();
   }
@@ -217,7 +234,7 @@ export class IopubFlow {
       this.probeTimer = undefined;
       if (this.closed || !this.stalled) return;
       if (this.mode === 'direct') this.mode = 'queued';
-    }, PROBE_EVERY_MS);
+    }, this.probeEveryMs);
     this.probeTimer.unref();
   }
 
