@@ -18,7 +18,10 @@ const USAGE: Record<string, string> = {
     '  Executes the notebook with the tunelab kernel, stops at the first error (exit status 1),\n' +
     '  writes the executed notebook (default: overwrite NOTEBOOK) and an offline HTML report.\n' +
     '  --param values are parsed as JSON when possible, else taken as strings; they are injected\n' +
-    '  after the cell tagged "parameters".',
+    '  after the cell tagged "parameters".\n' +
+    '  Refuses (exit status 2, nothing run) a notebook for another kernel, one that breaks the nbformat 4\n' +
+    '  schema, and --output/--html paths that cannot be written. A timeout, SIGINT or SIGTERM ends the\n' +
+    '  kernel and every process its cells started, and still writes the notebook executed so far.',
 };
 
 class UsageError extends Error {}

@@ -5,7 +5,7 @@
  * that keeps answering, and acts on interrupt_request, while a cell blocks this thread.
  */
 import { randomUUID } from 'node:crypto';
-import { writeSync } from 'node:fs';
+import { RateLimitedLog, writeLogLine } from './kernelLog';
 import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { flushAllWidgets, installWidgetSupport } from '../widgets/kernel/install';
@@ -22,7 +22,9 @@ import { History, HistoryRequestError, historyFile } from './history';
 import { InputRequests } from './inputRequests';
 import { DigestHistory } from './digestHistory';
 import { MainSockets } from './mainSockets';
+import type { DroppedOutput } from './iopubFlow';
 import { OutputStreams } from './outputStreams';
+import { parentWatchAtStart } from './processTree';
 import { bundleFor, type MimeBundle } from './richDisplay';
 import type { FromSocketThread, MainThreadRequest, SocketThreadData, ToSocketThread } from './socketThread';
 import { newHeader, PROTOCOL_VERSION, readConnectionFile, serializeParts, type JsonObject, type JupyterMessage, type MessageHeader } from './wire';
@@ -30,6 +32,9 @@ import { newHeader, PROTOCOL_VERSION, readConnectionFile, serializeParts, type J
 type Channel = 'shell' | 'control' | 'stdin' | 'iopub';
 
 /** The global the socket thread has the main thread call to publish its pending iopub requests. */
+/** Read when this module loads, before anything can be slow: a parent that dies during start-up still counts. */
+const PARENT_AT_START = parentWatchAtStart();
+
 const DRAIN_HOOK_KEY = 'tunelab.kernel.drainSocketThreadIopub';
 
 export interface KernelOptions {
@@ -48,8 +53,11 @@ function isSilentResult(v: unknown): boolean {
 }
 
 export function kernelLog(text: string): void {
-  writeSync(2, `[tunelab kernel] ${text}\n`);
+  writeLogLine(text);
 }
+
+/** Messages of unknown types and the like: a flood of them must not flood stderr. */
+const ignoredLog = new RateLimitedLog();
 
 /** What cells see as the global `display`. */
 export interface DisplayHandle {
@@ -68,6 +76,33 @@ declare global {
   function clearOutput(options?: { wait?: boolean }): void;
 }
 `;
+
+/** A request field of the wrong type: the error reply says which and what it should be. */
+class RequestFieldError extends Error {
+  override name = 'RequestFieldError';
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
+}
+
+/** content[key] as a string ('' when absent). */
+function stringField(msg: JupyterMessage, key: string): string {
+  const v = msg.content[key];
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw new RequestFieldError(`${msg.header.msg_type}: content.${key} must be a string, got ${describeValue(v)}`);
+  return v;
+}
+
+/** content.cursor_pos as a position in the code (0 when absent). */
+function cursorField(msg: JupyterMessage): number {
+  const v = msg.content.cursor_pos;
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RequestFieldError(`${msg.header.msg_type}: content.cursor_pos must be a number, got ${describeValue(v)}`);
+  return v;
+}
 
 function packageVersion(): string {
   try {
@@ -142,6 +177,7 @@ export class Kernel implements IopubPublisher {
       digestHistory: this.digests.shared,
       requestPort: channel.port2,
       drainHookKey: DRAIN_HOOK_KEY,
+      parentWatch: PARENT_AT_START,
     };
     this.worker = new Worker(path.join(__dirname, 'socketThread.js'), {
       workerData: data,
@@ -182,7 +218,6 @@ export class Kernel implements IopubPublisher {
     process.on('SIGINT', () => this.onSignal());
     // However the process ends (shutdown, parent gone), the cells not yet written reach the history.
     process.on('exit', () => this.history.close());
-    this.exitWithParent();
     process.on('uncaughtException', (err) => this.reportAsyncError('Uncaught exception in an async task of this cell', err));
     process.on('unhandledRejection', (reason) => this.reportAsyncError('Unhandled promise rejection in this cell', reason));
     // Called by the socket thread through the inspector, possibly in the middle of running code:
@@ -197,7 +232,7 @@ export class Kernel implements IopubPublisher {
 
   private async openSockets(): Promise<void> {
     try {
-      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog, this.digests);
+      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog, this.digests, (losses) => this.reportDroppedOutput(losses));
     } catch (err) {
       kernelLog(`could not bind the shell, stdin and iopub sockets: ${(err as Error).message}`);
       process.exit(1);
@@ -237,25 +272,26 @@ export class Kernel implements IopubPublisher {
     this.publishRaw('stream', { name: 'stderr', text }, { parent: this.runningCell });
   }
 
-  /**
-   * Like ipykernel's parent poller: when the process that started the kernel (Jupyter, the runner)
-   * dies without shutting it down, exit instead of lingering as an orphan.
-   */
-  private exitWithParent(): void {
-    const parentPid = Number(process.env.JPY_PARENT_PID) || process.ppid;
-    const timer = setInterval(() => {
-      try {
-        process.kill(parentPid, 0);
-        if (process.ppid === 1 && parentPid !== 1) throw new Error('reparented');
-      } catch {
-        kernelLog(`the parent process ${parentPid} is gone; exiting`);
-        process.exit(0);
-      }
-    }, 2000);
-    timer.unref();
-  }
-
   // ---- output ------------------------------------------------------------------------------
+
+  /** A subscriber fell behind and has caught up (iopubFlow.ts): say once what it did not get. */
+  private reportDroppedOutput(l: DroppedOutput): void {
+    const mb = (l.droppedBytes / 1e6).toFixed(1);
+    const parts = [
+      l.dropped > 0 ? `${l.dropped} output message(s) (${mb} MB of printed output and display updates) were dropped` : '',
+      l.missedByStalled > 0 ? `${l.dropped > 0 ? '; ' : ''}${l.missedByStalled} message(s) were not delivered to a frontend that had stopped reading` : '',
+    ];
+    const what = `${parts.join('')}: a frontend was not reading the kernel's output fast enough.`;
+    kernelLog(`iopub: ${what}`);
+    const text = `[tunelab kernel] ${what}\n`;
+    let parent: MessageHeader | undefined;
+    try {
+      parent = JSON.parse(l.parentHeader) as MessageHeader;
+    } catch {
+      parent = undefined;
+    }
+    this.publishRaw('stream', { name: 'stderr', text }, { parent, keep: true });
+  }
 
   publish(msgType: string, content: JsonObject, opts: { metadata?: JsonObject; buffers?: Buffer[] } = {}): void {
     this.streams.flush();
@@ -270,9 +306,10 @@ export class Kernel implements IopubPublisher {
   private publishRaw(
     msgType: string,
     content: JsonObject,
-    opts: { parent?: MessageHeader; metadata?: JsonObject; buffers?: Buffer[] },
+    /** `keep`: never dropped when a subscriber falls behind (iopubFlow.ts), even if it is stream output. */
+    opts: { parent?: MessageHeader; metadata?: JsonObject; buffers?: Buffer[]; keep?: boolean },
   ): void {
-    this.send('iopub', [], msgType, content, opts.parent, opts.metadata, opts.buffers);
+    this.send('iopub', [], msgType, content, opts.parent, opts.metadata, opts.buffers, opts.keep);
   }
 
   private send(
@@ -283,6 +320,7 @@ export class Kernel implements IopubPublisher {
     parent?: Partial<MessageHeader>,
     metadata: JsonObject = {},
     buffers: Buffer[] = [],
+    keep = false,
   ): string {
     if (this.closed) return '';
     const header = newHeader(msgType, this.session);
@@ -291,7 +329,7 @@ export class Kernel implements IopubPublisher {
       // Replies to control requests (shutdown, kernel_info, ...) go out through the socket thread.
       this.worker.postMessage({ kind: 'send', identities, parts } satisfies ToSocketThread);
     } else if (this.sockets) {
-      this.sockets.send(channel, identities, parts, buffers);
+      this.sockets.send(channel, identities, parts, buffers, msgType, keep);
     } else {
       kernelLog(`dropped ${msgType}: the sockets are not bound yet`);
     }
@@ -389,7 +427,7 @@ export class Kernel implements IopubPublisher {
     if (channel === 'stdin') {
       // Frontends answer input_request here; there is no busy/idle around stdin messages.
       if (msg.header.msg_type === 'input_reply') this.inputs.onReply(msg.parent_header.msg_id, msg.content.value);
-      else kernelLog(`ignored "${msg.header.msg_type}" on stdin`);
+      else ignoredLog.log(`ignored "${msg.header.msg_type}" on stdin`);
       return;
     }
     const type = msg.header.msg_type;
@@ -410,7 +448,8 @@ export class Kernel implements IopubPublisher {
       try {
         await this.handle(channel, msg);
       } catch (err) {
-        kernelLog(`error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);
+        if (err instanceof RequestFieldError) ignoredLog.log(`refused ${err.message}`);
+        else kernelLog(`error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);
         this.replyWithError(channel, msg, err);
       } finally {
         this.status('idle', msg.header);
@@ -426,11 +465,11 @@ export class Kernel implements IopubPublisher {
       case 'execute_request':
         return this.handleExecute(channel, msg);
       case 'is_complete_request':
-        return this.reply(channel, msg, 'is_complete_reply', this.isComplete(String(c.code ?? '')));
+        return this.reply(channel, msg, 'is_complete_reply', this.isComplete(stringField(msg, 'code')));
       case 'complete_request':
-        return this.reply(channel, msg, 'complete_reply', this.complete(String(c.code ?? ''), Number(c.cursor_pos ?? 0)));
+        return this.reply(channel, msg, 'complete_reply', this.complete(stringField(msg, 'code'), cursorField(msg)));
       case 'inspect_request':
-        return this.reply(channel, msg, 'inspect_reply', this.inspect(String(c.code ?? ''), Number(c.cursor_pos ?? 0)));
+        return this.reply(channel, msg, 'inspect_reply', this.inspect(stringField(msg, 'code'), cursorField(msg)));
       case 'history_request':
         return this.reply(channel, msg, 'history_reply', this.answerHistory(c));
       case 'comm_info_request':
@@ -461,7 +500,7 @@ export class Kernel implements IopubPublisher {
           message: 'The tunelab kernel has no debugger.',
         });
       default:
-        kernelLog(`ignored unknown message type "${msg.header.msg_type}" on ${channel}`);
+        ignoredLog.log(`ignored unknown message type "${msg.header.msg_type}" on ${channel}`);
     }
   }
 

@@ -7,18 +7,22 @@
  *
  * Sends are synchronous: `sendTimeout: 0` makes zeromq.js hand each message to libzmq at once
  * instead of waiting for the event loop, so output published by a cell that is still running
- * synchronously leaves immediately. ROUTER and PUB sockets never block on send (a ROUTER drops a
- * message for an unknown peer, a PUB one for a subscriber past its high-water mark), so a send
- * cannot fail for lack of room.
+ * synchronously leaves immediately. A ROUTER never blocks on send (it drops a message for an
+ * unknown peer). iopub has a bounded queue per subscriber and an explicit policy for a subscriber
+ * that falls behind (iopubFlow.ts).
  */
 import * as zmq from 'zeromq';
 import type { DigestHistory } from './digestHistory';
+import { RateLimitedLog } from './kernelLog';
+import { IopubFlow, IOPUB_SEND_HWM, type DroppedOutput } from './iopubFlow';
 import { decodeFresh, framesToSend, endpoint, WireError, type ConnectionInfo, type JupyterMessage, type SerializedParts } from './wire';
 
 export type MainChannel = 'shell' | 'stdin' | 'iopub';
 
 export class MainSockets {
   private closing = false;
+  /** Refused and ignored messages: a flood of them must not flood stderr. */
+  private readonly refusals: RateLimitedLog;
 
   private constructor(
     private readonly key: string,
@@ -27,9 +31,13 @@ export class MainSockets {
     private readonly iopub: zmq.Publisher,
     private readonly log: (text: string) => void,
     private readonly history: DigestHistory,
-  ) {}
+    private readonly iopubFlow: IopubFlow,
+  ) {
+    this.refusals = new RateLimitedLog(20, log);
+  }
 
-  static async bind(info: ConnectionInfo, log: (text: string) => void, history: DigestHistory): Promise<MainSockets> {
+  /** `onIopubCaughtUp`: every subscriber has room again after output was dropped (see iopubFlow.ts). */
+  static async bind(info: ConnectionInfo, log: (text: string) => void, history: DigestHistory, onIopubCaughtUp: (losses: DroppedOutput) => void): Promise<MainSockets> {
     if (!info.key) {
       // As jupyter_client warns: with an empty key nothing is signed, so anyone who can reach the
       // ports can run code, and replays cannot be told apart.
@@ -41,20 +49,25 @@ export class MainSockets {
     // it for the same reason (ipykernel#270, libzmq#2892).
     const shell = new zmq.Router({ linger: 1000, sendTimeout: 0, handover: true });
     const stdin = new zmq.Router({ linger: 1000, sendTimeout: 0, handover: true });
-    const iopub = new zmq.Publisher({ linger: 1000, sendHighWaterMark: 0, sendTimeout: 0 });
+    const iopub = new zmq.Publisher({ linger: 1000, sendHighWaterMark: IOPUB_SEND_HWM, sendTimeout: 0, noDrop: true });
     await Promise.all([
       shell.bind(endpoint(info, info.shell_port)),
       stdin.bind(endpoint(info, info.stdin_port)),
       iopub.bind(endpoint(info, info.iopub_port)),
     ]);
-    return new MainSockets(info.key, shell, stdin, iopub, log, history);
+    return new MainSockets(info.key, shell, stdin, iopub, log, history, new IopubFlow(iopub, log, onIopubCaughtUp));
   }
 
   /** Signs and sends one message now (see the note above on synchronous sends). */
-  send(channel: MainChannel, identities: Buffer[], parts: SerializedParts, buffers: Buffer[]): void {
+  send(channel: MainChannel, identities: Buffer[], parts: SerializedParts, buffers: Buffer[], msgType: string, keep = false): void {
     if (this.closing) return;
-    const socket = channel === 'shell' ? this.shell : channel === 'stdin' ? this.stdin : this.iopub;
-    socket.send(framesToSend(this.key, identities, parts, buffers)).catch((err: unknown) => {
+    const frames = framesToSend(this.key, identities, parts, buffers);
+    if (channel === 'iopub') {
+      this.iopubFlow.send(msgType, frames, parts.parent_header, keep);
+      return;
+    }
+    const socket = channel === 'shell' ? this.shell : this.stdin;
+    socket.send(frames).catch((err: unknown) => {
       if (!this.closing) this.log(`${channel}: send failed: ${(err as Error).message}`);
     });
   }
@@ -73,7 +86,7 @@ export class MainSockets {
           try {
             msg = decodeFresh(this.key, frames, this.history);
           } catch (err) {
-            this.log(`${channel}: ignored ${err instanceof WireError ? err.message : String(err)}`);
+            this.refusals.log(`${channel}: ignored ${err instanceof WireError ? err.message : String(err)}`);
             continue;
           }
           try {
@@ -93,6 +106,7 @@ export class MainSockets {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    this.iopubFlow.close();
     for (const s of [this.shell, this.stdin, this.iopub]) s.close();
   }
 }

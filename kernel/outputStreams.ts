@@ -13,7 +13,8 @@ export type StreamName = 'stdout' | 'stderr';
 export type PublishStream = (parent: MessageHeader | undefined, name: StreamName, text: string, urgent: boolean) => void;
 
 const FLUSH_DELAY_MS = 20;
-const MAX_CHUNK_CHARS = 1 << 20;
+/** At most this much text per stream message: with iopub's high-water mark (iopubFlow.ts), it bounds what a stalled subscriber can hold. */
+const MAX_CHUNK_CHARS = 1 << 16;
 
 export class OutputStreams {
   private pending: { parent: MessageHeader | undefined; name: StreamName; parts: string[]; size: number } | null = null;
@@ -56,8 +57,21 @@ export class OutputStreams {
     cur.parts.push(text);
     cur.size += text.length;
     if (cur.size >= MAX_CHUNK_CHARS) {
-      this.flush(true);
-      return;
+      // Full chunks leave now; the remainder waits for more, so a long run of writes becomes
+      // messages of MAX_CHUNK_CHARS each rather than one full and one small per flush.
+      const joined = cur.parts.join('');
+      let at = 0;
+      while (joined.length - at >= MAX_CHUNK_CHARS) {
+        const end = cutAt(joined, at + MAX_CHUNK_CHARS);
+        this.publish(cur.parent, cur.name, joined.slice(at, end), true);
+        at = end;
+      }
+      cur.parts = [joined.slice(at)];
+      cur.size = joined.length - at;
+      if (cur.size === 0) {
+        this.pending = null;
+        return;
+      }
     }
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), FLUSH_DELAY_MS);
@@ -75,8 +89,17 @@ export class OutputStreams {
     if (!p) return;
     this.pending = null;
     const text = p.parts.join('');
-    for (let i = 0; i < text.length; i += MAX_CHUNK_CHARS) {
-      this.publish(p.parent, p.name, text.slice(i, i + MAX_CHUNK_CHARS), urgent);
+    for (let i = 0; i < text.length; ) {
+      const end = cutAt(text, i + MAX_CHUNK_CHARS);
+      this.publish(p.parent, p.name, text.slice(i, end), urgent);
+      i = end;
     }
   }
+}
+
+/** `end`, or one before it so that a UTF-16 surrogate pair is not split between two messages. */
+function cutAt(text: string, end: number): number {
+  if (end >= text.length) return text.length;
+  const c = text.charCodeAt(end - 1);
+  return c >= 0xd800 && c <= 0xdbff ? end - 1 : end;
 }

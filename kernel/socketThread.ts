@@ -22,10 +22,11 @@
  * JavaScript, so the messages go out while the cell's code still runs.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { writeSync } from 'node:fs';
+import { RateLimitedLog, writeLogLine } from './kernelLog';
 import * as zmq from 'zeromq';
 import { DigestHistory } from './digestHistory';
 import { InterruptCounter } from './interruptCounter';
+import { endKernelAndChildren, parentGone, type ParentWatch } from './processTree';
 import {
   decodeFresh,
   framesToSend,
@@ -69,6 +70,26 @@ const SIGNAL_AFTER_MS = 250;
 /** After shutdown_request, how long the main thread has to exit before this thread kills the process. */
 const SHUTDOWN_GRACE_MS = 2000;
 
+/** How often the parent process is checked (ipykernel's parent poller checks every second). */
+const PARENT_POLL_MS = 500;
+
+/**
+ * Like ipykernel's parent poller, but on this thread, which a cell's synchronous code cannot block:
+ * when the process that started the kernel dies without shutting it down (a killed `jupyter
+ * nbconvert`, a crashed server), the kernel and the processes its cells started end, instead of
+ * lingering as orphans (possibly spinning in a cell).
+ */
+function watchParent(watch: ParentWatch): void {
+  const timer = setInterval(() => {
+    const why = parentGone(watch);
+    if (!why) return;
+    clearInterval(timer);
+    log(`${why}; ending the kernel and the processes it started`);
+    endKernelAndChildren();
+  }, PARENT_POLL_MS);
+  timer.unref();
+}
+
 /**
  * Control-channel requests handed to the main thread: queries that run no user code and are
  * answered at once even while a cell runs. ipykernel accepts every shell request on control (its
@@ -102,13 +123,18 @@ export interface SocketThreadData {
   requestPort: MessagePort;
   /** What the main thread drains `iopubPort` with, as a global function (see drainOnMainThread). */
   drainHookKey: string;
+  /** The process that started the kernel: when it dies, the kernel and its children end (see watchParent). */
+  parentWatch: ParentWatch;
 }
 
 function log(text: string): void {
   // Straight to fd 2: console output of a worker is piped through the main thread's process.stderr,
   // which the kernel redirects into notebook cells.
-  writeSync(2, `[tunelab kernel] ${text}\n`);
+  writeLogLine(text);
 }
+
+/** Refused and ignored control messages: a flood of them must not flood stderr. */
+const refusals = new RateLimitedLog();
 
 /** Serialises sends on the control socket: a zeromq.js socket allows one pending send at a time. */
 class SendQueue {
@@ -155,6 +181,7 @@ function mainThreadDrainer(hookKey: string): () => void {
 async function run(data: SocketThreadData): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('socketThread must run as a worker thread');
+  watchParent(data.parentWatch);
   const info = readConnectionFile(data.connectionFile);
   const key = info.key;
 
@@ -225,7 +252,7 @@ async function run(data: SocketThreadData): Promise<void> {
   /** A request control does not serve: an error reply (never run), or for other messages a log line. */
   const refuse = (req: JupyterMessage) => {
     const type = req.header.msg_type;
-    log(`control: refused ${type} (msg_id ${req.header.msg_id}): it is not a control-channel request; send it on shell`);
+    refusals.log(`control: refused ${type} (msg_id ${req.header.msg_id}): it is not a control-channel request; send it on shell`);
     if (!type.endsWith('_request')) return;
     toMain.postMessage({ kind: 'status', state: 'busy', parent: req.header } satisfies MainThreadRequest);
     void reply(req, type.replace(/_request$/, '_reply'), {
@@ -269,12 +296,12 @@ async function run(data: SocketThreadData): Promise<void> {
           msg = decodeFresh(key, frames, digests);
         } catch (err) {
           // Never act on a message we cannot authenticate or parse; say so on the kernel's stderr.
-          log(`control: ignored ${err instanceof WireError ? err.message : String(err)}`);
+          refusals.log(`control: ignored ${err instanceof WireError ? err.message : String(err)}`);
           continue;
         }
         try {
           const type = msg.header.msg_type;
-          if (closing) log(`control: ignored ${type}: shutting down`);
+          if (closing) refusals.log(`control: ignored ${type}: shutting down`);
           else if (type === 'interrupt_request') handleInterrupt(msg);
           else if (type === 'shutdown_request') void handleShutdown(msg);
           else if (FORWARDED_CONTROL_REQUESTS.has(type)) port.postMessage({ kind: 'message', msg } satisfies FromSocketThread);

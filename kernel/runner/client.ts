@@ -28,12 +28,23 @@ export interface StartOptions {
   /** Command line; `{connection_file}` is replaced. Default: this package's `tunelab kernel`. */
   argv?: string[];
   env?: NodeJS.ProcessEnv;
-  /** Where the kernel's own stderr goes (default: discarded). */
-  stderr?: 'inherit' | 'ignore' | 'pipe';
+  /**
+   * Where the kernel's own stderr goes (default: discarded). 'pipe': to `process.stderr` for the
+   * caller to read; 'tail': read here, its last lines kept for stderrTail() (to report a death).
+   */
+  stderr?: 'inherit' | 'ignore' | 'pipe' | 'tail';
   startupTimeoutMs?: number;
   /** The HMAC key written to the connection file (default: 16 random bytes; "" disables signing). */
   key?: string;
+  /**
+   * Start the kernel as the leader of a new process group, so that kill() ends it together with every
+   * process its cells started (as jupyter_client starts kernels in a new session).
+   */
+  processGroup?: boolean;
 }
+
+/** How much of the kernel's stderr is kept (with stderr 'pipe') for reporting its death. */
+const STDERR_TAIL_BYTES = 8192;
 
 export interface ExecuteResult {
   reply: JupyterMessage;
@@ -101,16 +112,32 @@ export class KernelClient {
   keepIopubLog = true;
   /** The msg_id of the last request sent with request() (set before the message leaves). */
   lastRequestId = '';
+  /** How the kernel process ended, once it has. */
+  exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private stderrKept = '';
+  private readonly stderrEnded: Promise<void>;
 
   private constructor(
     readonly info: ConnectionInfo,
     readonly process: ChildProcess,
     private readonly tmpDir: string,
     readonly connectionFile: string,
+    /** The kernel leads its own process group (StartOptions.processGroup). */
+    readonly leadsProcessGroup = false,
+    keepStderrTail = false,
   ) {
+    const stderr = process.stderr;
+    this.stderrEnded = stderr ? new Promise((resolve) => stderr.once('close', () => resolve())) : Promise.resolve();
     this.exitPromise = new Promise((resolve) => {
-      process.once('exit', (code) => {
+      // Reading the pipe here would take its first lines from a caller that reads it itself.
+      if (keepStderrTail) {
+        process.stderr?.on('data', (chunk: Buffer) => {
+          this.stderrKept = (this.stderrKept + chunk.toString()).slice(-STDERR_TAIL_BYTES);
+        });
+      }
+      process.once('exit', (code, signal) => {
         this.exited = true;
+        this.exitStatus = { code, signal };
         const err = new Error(`the kernel exited (status ${code})`);
         for (const w of this.replyWaiters.values()) w.reject(err);
         this.replyWaiters.clear();
@@ -123,6 +150,27 @@ export class KernelClient {
     return !this.exited;
   }
 
+  /**
+   * Waits (at most `ms`) until the kernel's stderr pipe is read to its end: a process that died
+   * may have written its last words (an out-of-memory report) just before the exit event. A child
+   * of the kernel holding the pipe open can delay the end, hence the bound.
+   */
+  async stderrSettled(ms = 1000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.stderrEnded, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * The last lines the kernel wrote on stderr (only with `stderr: 'pipe'`), without the native stack
+   * frames V8 prints after a fatal error ("  7: 0x10ea385 v8::internal::..."), which would push the
+   * error itself out of view.
+   */
+  stderrTail(lines = 15): string[] {
+    const all = this.stderrKept.split('\n').filter((l) => l.trim() !== '' && !/^\s*\d+: 0x[0-9a-f]+\b/.test(l));
+    return all.slice(-lines);
+  }
+
   static async start(opts: StartOptions = {}): Promise<KernelClient> {
     const info = await makeConnectionInfo();
     if (opts.key !== undefined) info.key = opts.key;
@@ -132,10 +180,12 @@ export class KernelClient {
     const argv = (opts.argv ?? defaultKernelArgv()).map((a) => a.replace('{connection_file}', connectionFile));
     const child = spawn(argv[0], argv.slice(1), {
       cwd: opts.cwd ?? process.cwd(),
-      env: opts.env ?? process.env,
-      stdio: ['ignore', 'ignore', opts.stderr ?? 'ignore'],
+      // As jupyter_client does: the kernel watches this process and ends when it dies.
+      env: { ...(opts.env ?? process.env), JPY_PARENT_PID: String(process.pid) },
+      stdio: ['ignore', 'ignore', opts.stderr === 'tail' ? 'pipe' : (opts.stderr ?? 'ignore')],
+      detached: opts.processGroup === true,
     });
-    const client = new KernelClient(info, child, tmpDir, connectionFile);
+    const client = new KernelClient(info, child, tmpDir, connectionFile, opts.processGroup === true, opts.stderr === 'tail');
     client.connect();
     try {
       await client.waitUntilReady(opts.startupTimeoutMs ?? 60_000);
@@ -347,19 +397,37 @@ export class KernelClient {
   async shutdown(timeoutMs = 5000): Promise<void> {
     if (!this.exited) {
       this.send('control', 'shutdown_request', { restart: false });
-      const timer = setTimeout(() => this.process.kill('SIGKILL'), timeoutMs);
+      const timer = setTimeout(() => this.killNow(), timeoutMs);
       await this.exitPromise;
       clearTimeout(timer);
     }
+    // Processes a cell started and left running die with the kernel's group.
+    if (this.leadsProcessGroup) this.killNow();
     this.closeSockets();
   }
 
+  /** SIGKILL to the kernel, or to its whole process group (the processes its cells started) if it leads one. */
   async kill(): Promise<void> {
-    if (!this.exited) {
-      this.process.kill('SIGKILL');
-      await this.exitPromise;
-    }
+    this.killNow();
+    if (!this.exited) await this.exitPromise;
     this.closeSockets();
+  }
+
+  /**
+   * Sends SIGKILL at once, without waiting (for a signal handler that must exit right after). The
+   * group is signalled even after the kernel itself has exited: a cell's children may outlive it.
+   */
+  killNow(): void {
+    const pid = this.process.pid;
+    if (this.leadsProcessGroup && pid !== undefined) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+        return;
+      } catch {
+        // the group is empty already
+      }
+    }
+    if (!this.exited) this.process.kill('SIGKILL');
   }
 
   waitForExit(): Promise<number | null> {

@@ -4,6 +4,7 @@
  * recorded from comm messages, so the executed notebook matches what Jupyter's own tools write.
  */
 import type { JsonObject, JupyterMessage } from '../wire';
+import { checkNotebookFormat, NotebookFormatError } from './notebookCheck';
 
 export interface NotebookCell {
   cell_type: 'code' | 'markdown' | 'raw';
@@ -35,20 +36,18 @@ export function cellSource(cell: NotebookCell): string {
   return Array.isArray(cell.source) ? cell.source.join('') : cell.source;
 }
 
-export class NotebookFormatError extends Error {
-  override name = 'NotebookFormatError';
-}
+export { NotebookFormatError };
 
+/** Parses and checks a notebook file's text (notebookCheck.ts); throws NotebookFormatError saying what is wrong. */
 export function parseNotebook(text: string, file: string): Notebook {
-  let nb: Notebook;
+  let doc: unknown;
   try {
-    nb = JSON.parse(text) as Notebook;
+    doc = JSON.parse(text);
   } catch (err) {
     throw new NotebookFormatError(`${file} is not JSON: ${(err as Error).message}`);
   }
-  if (nb.nbformat !== 4 || !Array.isArray(nb.cells)) {
-    throw new NotebookFormatError(`${file} is not an nbformat 4 notebook (nbformat=${String(nb.nbformat)}); upgrade it with "jupyter nbconvert --to notebook"`);
-  }
+  checkNotebookFormat(doc, file);
+  const nb = doc;
   nb.metadata ??= {};
   for (const c of nb.cells) c.metadata ??= {};
   return nb;

@@ -3,12 +3,14 @@
  * needed), like `jupyter nbconvert --execute` / papermill: cells in order, progress on stderr,
  * stop at the first error, executed notebook and an offline HTML report written at the end.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { accessSync, constants as fsConstants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import type { RunArgs } from '../cli';
 import { stripAnsi, renderReport } from './htmlReport';
 import { KernelClient, type StartOptions } from './client';
 import { cellSource, injectParameters, NotebookFormatError, OutputRecorder, parseNotebook, type Notebook } from './notebook';
+import { checkNotebookKernel, WrongKernelError } from './notebookCheck';
 import type { JsonObject, JupyterMessage } from '../wire';
 
 export interface RunResult {
@@ -25,6 +27,12 @@ export interface ExecuteOptions {
   cwd: string;
   log?: (line: string) => void;
   kernel?: Omit<StartOptions, 'cwd'>;
+  /**
+   * Aborting stops the run at once: the kernel's process group (the kernel and every process its
+   * cells started) is killed, the running cell gets an error output naming `signal.reason`, and
+   * the notebook so far is returned.
+   */
+  signal?: AbortSignal;
 }
 
 function firstLine(src: string): string {
@@ -35,6 +43,22 @@ function firstLine(src: string): string {
 /** After a timeout's interrupt, how long to wait for the cell to stop before killing the kernel. */
 const KILL_AFTER_INTERRUPT_MS = 10_000;
 
+/** Why the kernel is gone, in words: its exit status or signal and the last lines of its stderr. */
+export function deathReport(kernel: KernelClient): string {
+  const st = kernel.exitStatus;
+  const how = !st
+    ? 'the kernel stopped answering'
+    : st.signal
+      ? `the kernel was killed by ${st.signal}${st.signal === 'SIGKILL' ? ' (possibly by the system for lack of memory)' : ''}`
+      : `the kernel exited with status ${st.code}`;
+  const tail = kernel.stderrTail();
+  const outOfMemory = tail.some((l) => /heap out of memory|Allocation failed/.test(l));
+  return [
+    `${how}${outOfMemory ? ': it ran out of memory (JavaScript heap); raise the limit with NODE_OPTIONS=--max-old-space-size=MB' : ''}`,
+    ...(tail.length > 0 ? ['last lines of its stderr:', ...tail.map((l) => `  ${l}`)] : []),
+  ].join('\n');
+}
+
 /** Executes `nb` in place; never throws for a failing cell (see RunResult). */
 export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promise<RunResult> {
   const log = opts.log ?? (() => undefined);
@@ -43,9 +67,18 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
     if (!afterTaggedCell) log('note: no cell is tagged "parameters"; parameters were injected as the first cell');
   }
   const recorder = new OutputRecorder(nb);
-  const kernel = await KernelClient.start({ ...opts.kernel, cwd: opts.cwd });
+  // Its own process group, so that a timeout or a signal ends whatever the cells started too; its
+  // stderr is kept to say why, should it die.
+  const kernel = await KernelClient.start({ stderr: 'tail', processGroup: true, ...opts.kernel, cwd: opts.cwd });
   kernel.keepIopubLog = false;
   const result: RunResult = { notebook: nb };
+  let abortReason: string | undefined;
+  const onAbort = () => {
+    abortReason = String(opts.signal?.reason ?? 'aborted');
+    kernel.killNow();
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const info = await kernel.request('shell', 'kernel_info_request', {});
     nb.metadata.language_info = info.reply.content.language_info as JsonObject;
@@ -95,21 +128,22 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       try {
         reply = (await exec).reply;
       } catch (err) {
-        const died = !kernel.isAlive;
+        const died = !kernel.isAlive || kernel.exitStatus !== undefined;
+        if (died && !abortReason && !timedOut) await kernel.stderrSettled();
         result.failedCell = index;
-        result.error = timedOut
-          ? {
-              ename: 'CellTimeoutError',
-              evalue: `the cell did not finish within ${opts.timeoutSeconds} s and did not respond to an interrupt; the kernel was stopped`,
-              traceback: [],
-            }
-          : {
-              ename: died ? 'DeadKernelError' : 'RunnerError',
-              evalue: died ? 'the kernel died while running this cell' : (err as Error).message,
-              traceback: [],
-            };
+        result.error = abortReason
+          ? { ename: 'RunAborted', evalue: `${abortReason}: the run was stopped during this cell; the kernel and the processes it started were killed`, traceback: [] }
+          : timedOut
+            ? {
+                ename: 'CellTimeoutError',
+                evalue: `the cell did not finish within ${opts.timeoutSeconds} s and did not respond to an interrupt; the kernel and the processes it started were killed`,
+                traceback: [],
+              }
+            : died
+              ? { ename: 'DeadKernelError', evalue: `the kernel died while running this cell: ${deathReport(kernel)}`, traceback: [] }
+              : { ename: 'RunnerError', evalue: (err as Error).message, traceback: [] };
         cell.outputs!.push({ output_type: 'error', ...result.error });
-        log(`FAILED [${n}/${codeCells.length}] cell ${index + 1}: ${result.error.evalue}`);
+        log(`FAILED [${n}/${codeCells.length}] cell ${index + 1}: ${result.error.evalue.split('\n')[0]}`);
         break;
       } finally {
         if (timer) clearTimeout(timer);
@@ -135,8 +169,16 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       break;
     }
     // Let output from async tasks that are still finishing arrive before the state is saved.
-    await new Promise((r) => setTimeout(r, 100));
+    if (!abortReason && kernel.isAlive) await new Promise((r) => setTimeout(r, 100));
+  } catch (err) {
+    // Only a kernel that died or was stopped between cells gets here (kernel_info failed).
+    if (!abortReason && kernel.isAlive) throw err;
+    if (!abortReason) await kernel.stderrSettled();
+    result.error = abortReason
+      ? { ename: 'RunAborted', evalue: `${abortReason}: the run was stopped; the kernel was killed`, traceback: [] }
+      : { ename: 'DeadKernelError', evalue: `the kernel died before running any cell: ${deathReport(kernel)}`, traceback: [] };
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     await kernel.shutdown().catch(() => kernel.kill());
   }
   const widgets = recorder.widgetsMetadata();
@@ -144,13 +186,52 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
   return result;
 }
 
+/** Where the run writes; a problem is reported before the notebook runs, not after. */
+export class OutputPathError extends Error {
+  override name = 'OutputPathError';
+}
+
+/**
+ * Makes sure `file` can be written: not a directory, its directory exists (created if missing) and
+ * is writable, the file itself writable if it exists.
+ */
+export function prepareOutputPath(file: string, what: string): void {
+  let st: ReturnType<typeof statSync> | undefined;
+  try {
+    st = statSync(file);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw new OutputPathError(`${what} ${file} is a directory; give a file name (e.g. ${path.join(file, 'out.ipynb')})`);
+  const dir = path.dirname(file);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new OutputPathError(`${what} ${file}: cannot create its directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    accessSync(st ? file : dir, fsConstants.W_OK);
+  } catch (err) {
+    throw new OutputPathError(`${what} ${file}: ${st ? 'the file' : `its directory ${dir}`} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/** The signals `tunelab run` turns into a clean stop (kernel group killed, partial notebook written). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export async function runNotebook(args: RunArgs): Promise<number> {
   const file = path.resolve(args.notebook);
   let nb: Notebook;
+  const out = path.resolve(args.output ?? file);
+  const html = args.html ? path.resolve(args.html) : undefined;
   try {
     nb = parseNotebook(readFileSync(file, 'utf8'), file);
+    checkNotebookKernel(nb, file);
+    prepareOutputPath(out, '--output');
+    if (html) prepareOutputPath(html, '--html');
   } catch (err) {
-    if (err instanceof NotebookFormatError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof NotebookFormatError || err instanceof WrongKernelError || err instanceof OutputPathError || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
       console.error(`tunelab run: ${(err as Error).message}`);
       return 2;
     }
@@ -159,28 +240,46 @@ export async function runNotebook(args: RunArgs): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(`tunelab run: ${path.relative(process.cwd(), file) || file}`);
   const started = Date.now();
-  const result = await executeNotebook(nb, {
-    params: args.params,
-    timeoutSeconds: args.timeoutSeconds,
-    cwd: path.dirname(file),
-    log,
+
+  // A signal stops the run like a failing cell: the kernel's whole group is killed and what ran so
+  // far is written. A second signal of the same kind meets Node's default handler and ends us.
+  const stop = new AbortController();
+  let stoppedBy: (typeof STOP_SIGNALS)[number] | undefined;
+  const handlers = STOP_SIGNALS.map((sig) => {
+    const handler = () => {
+      if (stoppedBy) return;
+      stoppedBy = sig;
+      log(`tunelab run: received ${sig}; stopping the kernel and writing the notebook so far`);
+      stop.abort(`tunelab run received ${sig}`);
+    };
+    process.once(sig, handler);
+    return [sig, handler] as const;
   });
-  const out = path.resolve(args.output ?? file);
-  mkdirSync(path.dirname(out), { recursive: true });
+  let result: RunResult;
+  try {
+    result = await executeNotebook(nb, {
+      params: args.params,
+      timeoutSeconds: args.timeoutSeconds,
+      cwd: path.dirname(file),
+      log,
+      signal: stop.signal,
+    });
+  } finally {
+    for (const [sig, handler] of handlers) process.removeListener(sig, handler);
+  }
   writeFileSync(out, JSON.stringify(nb, null, 1) + '\n');
   log(`wrote ${path.relative(process.cwd(), out) || out}`);
-  if (args.html) {
-    const html = path.resolve(args.html);
-    mkdirSync(path.dirname(html), { recursive: true });
+  if (html) {
     writeFileSync(html, renderReport(nb, { title: path.basename(file, '.ipynb') }));
     log(`wrote ${path.relative(process.cwd(), html) || html}`);
   }
   if (result.error) {
     const e = result.error;
     log('');
-    log(`Error in cell ${(result.failedCell ?? 0) + 1}: ${e.ename}: ${e.evalue}`);
+    log(result.failedCell === undefined ? `Error: ${e.ename}: ${e.evalue}` : `Error in cell ${result.failedCell + 1}: ${e.ename}: ${e.evalue}`);
     if (e.traceback.length > 0) log(stripAnsi(e.traceback.join('\n')));
-    return 1;
+    // As a shell reports a process ended by a signal: 128 + its number.
+    return stoppedBy ? 128 + osConstants.signals[stoppedBy] : 1;
   }
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return 0;
