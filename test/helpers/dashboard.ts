@@ -3,8 +3,8 @@
  * with a small JSON client for its HTTP API. Tests start one in `before` and stop it in `after`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { pythonBin, pythonEnv } from './python';
+import { freeLoopbackPort } from './async';
 
 export interface DashboardServer {
   /** http://127.0.0.1:PORT */
@@ -20,18 +20,6 @@ export interface DashboardServer {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
-
-/** A port nobody listens on right now (the OS picks it); a race with another process is retried by the caller. */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;

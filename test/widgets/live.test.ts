@@ -10,26 +10,15 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { artifactPath, saveScreenshot, launchBrowser, LIVE_JS, ROOT } from './browser';
 import { pythonBin, pythonEnv } from '../helpers/python';
+import { freeLoopbackPort as freePort, within } from '../helpers/async';
 
 const N_TRIALS = 300;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForServer(url: string, proc: ChildProcess, log: () => string): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -64,22 +53,6 @@ function readMonitor(page: Page): Promise<MonitorReading> {
       points: plot?.data?.[0]?.x.length ?? -1,
     };
   });
-}
-
-/**
- * Bound a wait in the page (page.evaluate has no timeout of its own), so a hang fails with what was
- * awaited instead of running into the suite's timeout.
- */
-async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => {
