@@ -307,19 +307,25 @@ export class Study {
     }
     // An error message may quote anything, a lone surrogate included: store it as well-formed text.
     if (state === TrialState.FAIL && failReason) trial.setSystemAttr(FAIL_REASON_KEY, toWellFormed(failReason));
-    let changed: boolean;
-    try {
-      await trial.flush();
-      await this.sampler.afterTrial?.(this, trial.snapshot(), state, recorded);
+    // A write of this trial failing (or finishing it failing) records it FAIL rather than leaving it
+    // RUNNING for ever, then reports the original error.
+    const writeOrFail = async <T>(write: () => Promise<T>): Promise<T> => {
+      try {
+        return await write();
+      } catch (err) {
+        this.heartbeat?.stop(trial.trialId);
+        await this.failAfterWriteError(trial, err);
+        throw err;
+      }
+    };
+    await writeOrFail(() => trial.flush());
+    // Not a storage write: an error here (a user's constraintsFunc, say) leaves the trial RUNNING, so
+    // the caller records it FAIL with that error as the reason, as for an error in the objective.
+    await this.sampler.afterTrial?.(this, trial.snapshot(), state, recorded);
+    const changed = await writeOrFail(() => {
       this.heartbeat?.stop(trial.trialId);
-      changed = await this.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
-    } catch (err) {
-      // A write of this trial failed (or finishing it did): record it FAIL rather than leave it
-      // RUNNING for ever, then report the original error.
-      this.heartbeat?.stop(trial.trialId);
-      await this.failAfterWriteError(trial, err);
-      throw err;
-    }
+      return this.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
+    });
     trial.markFinished(state);
     this.running.delete(trial.number);
     if (!changed && !opts.skipIfFinished) {
