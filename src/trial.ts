@@ -11,6 +11,7 @@ import { checkAttribute, checkParam } from './storage/storable';
 import { dict, hasKey, ownValue, plainCopy } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { TrialState, type FrozenTrial } from './frozenTrial';
+import { constraintAttrKey, constraintsByKey } from './multiobjective/constraints';
 import type { Study } from './study';
 import { checkReportArguments, SuggestApi } from './suggestApi';
 
@@ -178,6 +179,35 @@ export class Trial extends SuggestApi {
     checkAttribute('User attribute', key, value);
     this.currentUserAttrs[key] = value;
     this.queue(() => this.study.storage.setTrialUserAttr(this.trialId, key, value));
+  }
+
+  /**
+   * Record one constraint of this trial, as Optuna 5's `trial.set_constraint(key, value)`: the trial
+   * is feasible when every constraint value is <= 0. Stored as the system attribute
+   * `constraints:<key>`, which `bestTrial`/`bestTrials`, the constrained samplers and Optuna read.
+   * A key set twice keeps its first value (with a warning), as in Optuna.
+   */
+  setConstraint(key: string, value: number): void {
+    this.assertRunning('set a constraint');
+    if (typeof key !== 'string' || key.length === 0) {
+      throw new InvalidArgumentError(`setConstraint(key, value): key must be a non-empty string, got ${JSON.stringify(key)}.`);
+    }
+    if (typeof value !== 'number' || Number.isNaN(value)) {
+      throw new InvalidArgumentError(
+        `setConstraint('${key}', value): value must be a number (<= 0 means satisfied), got ${typeof value === 'number' ? 'NaN' : typeof value}.`,
+      );
+    }
+    const attr = constraintAttrKey(key);
+    if (hasKey(this.systemAttrs, attr)) {
+      process.emitWarning(`Trial ${this.number}: constraint '${key}' is already set to ${String(this.systemAttrs[attr])}; the new value ${value} is ignored.`);
+      return;
+    }
+    this.setSystemAttr(attr, value);
+  }
+
+  /** The constraint values recorded so far, by name (listed ones as '0', '1', ...), as Optuna 5's `trial.constraints`. */
+  get constraints(): Record<string, number> {
+    return constraintsByKey(this.systemAttrs) ?? {};
   }
 
   setSystemAttr(key: string, value: unknown): void {

@@ -21,13 +21,27 @@ const NAMED_PREFIX = `${CONSTRAINTS_KEY}:`;
  * `trial.set_constraint(key, value)` writes), a named one replacing a listed one of the same key.
  */
 export function trialConstraints(trial: FrozenTrial): number[] | null {
-  const listed = trial.systemAttrs[CONSTRAINTS_KEY];
-  const named = Object.keys(trial.systemAttrs).filter((k) => k.startsWith(NAMED_PREFIX));
-  if (named.length === 0) return Array.isArray(listed) ? (listed as number[]) : null;
+  const byKey = constraintsByKey(trial.systemAttrs);
+  return byKey === null ? null : Object.values(byKey);
+}
+
+/**
+ * The same record by constraint name (Optuna 5's `trial.constraints`): the listed values under
+ * '0', '1', ..., then the named ones; null when none were recorded.
+ */
+export function constraintsByKey(systemAttrs: Readonly<Record<string, unknown>>): Record<string, number> | null {
+  const listed = Object.hasOwn(systemAttrs, CONSTRAINTS_KEY) ? systemAttrs[CONSTRAINTS_KEY] : undefined;
+  const named = Object.keys(systemAttrs).filter((k) => k.startsWith(NAMED_PREFIX));
+  if (!Array.isArray(listed) && named.length === 0) return null;
   const byKey = new Map<string, number>();
   if (Array.isArray(listed)) listed.forEach((v, i) => byKey.set(String(i), v as number));
-  for (const k of named) byKey.set(k.slice(NAMED_PREFIX.length), trial.systemAttrs[k] as number);
-  return [...byKey.values()];
+  for (const k of named) byKey.set(k.slice(NAMED_PREFIX.length), systemAttrs[k] as number);
+  return Object.fromEntries(byKey);
+}
+
+/** The system attribute Optuna 5's `trial.set_constraint(key, value)` writes. */
+export function constraintAttrKey(key: string): string {
+  return `${NAMED_PREFIX}${key}`;
 }
 
 /** Total violation sum(max(0, c_k)); 0 for a feasible trial or one with no recorded constraints. */
