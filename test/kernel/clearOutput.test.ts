@@ -11,6 +11,7 @@ import type { KernelClient } from '../../kernel/runner/client';
 import type { JupyterMessage } from '../../kernel/wire';
 import { ROOT, assertBuilt, run, startKernel, waitFor } from './helpers';
 import { PYTHON } from '../helpers/python';
+import { RUN_NBCLIENT, tunelabNotebook } from '../helpers/notebook';
 
 /** The cell's output messages as short strings, in order: `stdout:text`, `clear:wait`, `display`. */
 function outputs(iopub: JupyterMessage[]): string[] {
@@ -76,24 +77,20 @@ describe('tunelab kernel: clearOutput', () => {
     const prefix = path.join(dir, 'prefix');
     const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { encoding: 'utf8' });
     assert.equal(install.status, 0, install.stderr);
-    const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
     const notebook = path.join(dir, 'clear.ipynb');
     writeFileSync(
       notebook,
-      JSON.stringify({
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata: { kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' } },
-        cells: [
-          cell('console.log("step 1");\ndisplay({ "text/html": "<b>old</b>" });\nclearOutput();\nconsole.log("done");'),
-          cell('console.log("frame 1");\nclearOutput({ wait: true });\nconsole.log("frame 2");'),
-          cell('console.log("kept");\nclearOutput({ wait: true });'),
-        ],
-      }),
+      JSON.stringify(
+        tunelabNotebook([
+          'console.log("step 1");\ndisplay({ "text/html": "<b>old</b>" });\nclearOutput();\nconsole.log("done");',
+          'console.log("frame 1");\nclearOutput({ wait: true });\nconsole.log("frame 2");',
+          'console.log("kept");\nclearOutput({ wait: true });',
+        ]),
+      ),
     );
     const out = path.join(dir, 'clear-out.ipynb');
     const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), TUNELAB_HISTORY_FILE: ':memory:' };
-    const r = spawnSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', 'kernel', 'run_nbclient.py'), notebook, out, 'tunelab', dir], {
+    const r = spawnSync(PYTHON, [RUN_NBCLIENT, notebook, out, 'tunelab', dir], {
       env,
       encoding: 'utf8',
       timeout: 180_000,

@@ -10,6 +10,7 @@ import { defaultKernelArgv } from '../../kernel/runner/client';
 import { isGone } from '../../kernel/processTree';
 import { pythonBin } from '../helpers/python';
 import { ROOT, run, startKernel, stdout, waitFor } from './helpers';
+import { tunelabNotebook } from '../helpers/notebook';
 
 /** Starts its command line as a child (as Jupyter's server does), writes the child's pid, and waits. */
 const INTERMEDIATE = `
@@ -78,7 +79,7 @@ describe('tunelab kernel: orphans', () => {
       `writeFileSync(${JSON.stringify(pids)}, \`\${process.pid} \${sleeper.pid}\`);`,
       'while (true) {}',
     ].join('\n');
-    writeFileSync(notebook, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' } }, cells: [{ cell_type: 'code', metadata: {}, source: code, outputs: [], execution_count: null }] }));
+    writeFileSync(notebook, JSON.stringify(tunelabNotebook([code])));
     const nbconvert = spawn(pythonBin('jupyter'), ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tunelab', '--ExecutePreprocessor.timeout=-1', '--output-dir', dir, '--output', 'spin-out.ipynb', notebook], { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     let nbconvertErr = '';
     nbconvert.stderr.on('data', (c: Buffer) => (nbconvertErr += c.toString()));

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROOT, assertBuilt } from './helpers';
 import { pythonBin, pythonEnv } from '../helpers/python';
+import { tunelabNotebook } from '../helpers/notebook';
 
 type Json = Record<string, unknown>;
 interface Cell {
@@ -36,24 +37,8 @@ describe('papermill executes tunelab notebooks with parameters', () => {
     assertBuilt();
     const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { encoding: 'utf8' });
     assert.equal(install.status, 0, install.stderr);
-    const cell = (source: string, tags?: string[]) => ({
-      cell_type: 'code',
-      id: `c${Math.random().toString(16).slice(2, 10)}`,
-      metadata: tags ? { tags } : {},
-      source,
-      outputs: [],
-      execution_count: null,
-    });
-    writeFileSync(
-      notebook,
-      JSON.stringify({
-        nbformat: 4,
-        nbformat_minor: 5,
-        metadata: { kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' } },
-        // EXTRA is only ever given as a parameter: the cell reads it through `declare`.
-        cells: [cell('declare const EXTRA: unknown;'), cell(PARAMETERS, ['parameters']), cell(BRANCH)],
-      }),
-    );
+    // EXTRA is only ever given as a parameter: the cell reads it through `declare`.
+    writeFileSync(notebook, JSON.stringify(tunelabNotebook(['declare const EXTRA: unknown;', { source: PARAMETERS, tags: ['parameters'] }, BRANCH])));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PYTHON, pythonBin } from '../helpers/python';
+import { RUN_NBCLIENT, tunelabNotebook } from '../helpers/notebook';
 
 const ROOT = join(__dirname, '..', '..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -25,15 +26,6 @@ function npm(args: string[], cwd: string, timeoutMs: number): SpawnSyncReturns<s
   // node-gyp cannot download Node's headers here; they are installed under /usr/include/node.
   if (existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
   return spawnSync('npm', args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 26 });
-}
-
-function notebook(cells: string[]): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' } },
-    cells: cells.map((source, i) => ({ cell_type: 'code', id: `c${i}`, metadata: {}, execution_count: null, outputs: [], source })),
-  });
 }
 
 type Output = { output_type: string; text?: string; data?: Record<string, unknown> };
@@ -118,21 +110,14 @@ describe('installed from `npm pack` into an empty directory', { timeout: 1_500_0
     const nbPath = join(app, 'quick.ipynb');
     writeFileSync(
       nbPath,
-      notebook([
+      JSON.stringify(tunelabNotebook([
         "import { createStudy, RandomSampler } from 'tunelab';\nconst study = await createStudy({ sampler: new RandomSampler({ seed: 5 }) });",
         "await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 12, showProgressBar: false });\nconsole.log(`trials=${study.trials.length}`);",
-      ]),
+      ])),
     );
-    const script = [
-      'import sys, nbformat',
-      'from nbclient import NotebookClient',
-      'nb = nbformat.read(sys.argv[1], as_version=4)',
-      "NotebookClient(nb, kernel_name='tunelab', timeout=300, resources={'metadata': {'path': sys.argv[3]}}).execute()",
-      'nbformat.write(nb, sys.argv[2])',
-    ].join('\n');
     const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: join(work, 'runtime') };
     const viaNbclient = join(work, 'nbclient.ipynb');
-    const r = spawnSync(PYTHON, ['-c', script, nbPath, viaNbclient, app], { env, encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(PYTHON, [RUN_NBCLIENT, nbPath, viaNbclient, 'tunelab', app, '300'], { env, encoding: 'utf8', timeout: 300_000 });
     assert.equal(r.status, 0, `nbclient failed:\n${r.stderr.slice(-4000)}`);
     const cells = (JSON.parse(readFileSync(viaNbclient, 'utf8')) as { cells: Cell[] }).cells;
     assert.match(textOf(cells[1]), /trials=12/);

@@ -31,6 +31,7 @@ import { DEFAULT_FALLBACK_INTERVAL_MS, realClock } from '../../widgets/kernel/th
 import { FakeTransport, ManualClock } from './fakeTransport';
 import { ROOT } from './browser';
 import { PYTHON } from '../helpers/python';
+import { RUN_NBCLIENT } from '../helpers/notebook';
 
 const VIEW = 'application/vnd.jupyter.widget-view+json';
 const STATE_MIME = 'application/vnd.jupyter.widget-state+json';
@@ -281,14 +282,7 @@ describe('executed notebooks save the final fallback', { timeout: 300_000 }, () 
     execFileSync(process.execPath, [join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { stdio: 'pipe' });
     const out = join(work, 'nbclient.ipynb');
     const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: join(work, 'runtime') };
-    const script = [
-      'import sys, nbformat',
-      'from nbclient import NotebookClient',
-      'nb = nbformat.read(sys.argv[1], as_version=4)',
-      "NotebookClient(nb, kernel_name='tunelab', timeout=120, resources={'metadata': {'path': sys.argv[3]}}).execute()",
-      'nbformat.write(nb, sys.argv[2])',
-    ].join('\n');
-    execFileSync(PYTHON, ['-c', script, NOTEBOOK, out, work], { env, stdio: 'pipe' });
+    execFileSync(PYTHON, [RUN_NBCLIENT, NOTEBOOK, out, 'tunelab', work, '120'], { env, stdio: 'pipe' });
     checkSaved(out);
   });
 });

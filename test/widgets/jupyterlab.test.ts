@@ -18,6 +18,7 @@ import type { Page } from 'playwright-core';
 import { artifactPath, launchBrowser, saveScreenshot, ROOT } from './browser';
 import { pythonBin, pythonEnv } from '../helpers/python';
 import { freeLoopbackPort as freePort, within } from '../helpers/async';
+import { tunelabNotebook } from '../helpers/notebook';
 
 const N_TRIALS = 40;
 const NOTEBOOK = 'tuning.ipynb';
@@ -57,15 +58,10 @@ const cellIndex = (name: CellName) => ORDER.indexOf(name);
 
 function notebookJson(): string {
   return JSON.stringify(
-    {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {
-        kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' },
-        language_info: { name: 'typescript' },
-      },
-      cells: ORDER.map((name) => ({ cell_type: 'code', id: name, metadata: {}, execution_count: null, outputs: [], source: CELLS[name] })),
-    },
+    tunelabNotebook(
+      ORDER.map((name) => ({ id: name, source: CELLS[name] })),
+      { language_info: { name: 'typescript' } },
+    ),
     null,
     1,
   );

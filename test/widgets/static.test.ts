@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { saveScreenshot, EMBED_JS, launchBrowser, ROOT } from './browser';
 import { PYTHON } from '../helpers/python';
+import { RUN_NBCLIENT } from '../helpers/notebook';
 
 const NOTEBOOK = join(ROOT, 'test', 'widgets', 'fixtures', 'study-widgets.ipynb');
 const CONTROLS = join(ROOT, 'test', 'widgets', 'fixtures', 'controls.ipynb');
@@ -142,14 +143,7 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     const out = join(work, 'nbclient.ipynb');
     const html = join(work, 'nbclient.html');
     const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: join(work, 'runtime') };
-    const script = [
-      'import sys, nbformat',
-      'from nbclient import NotebookClient',
-      'nb = nbformat.read(sys.argv[1], as_version=4)',
-      "NotebookClient(nb, kernel_name='tunelab', timeout=300, resources={'metadata': {'path': sys.argv[3]}}).execute()",
-      'nbformat.write(nb, sys.argv[2])',
-    ].join('\n');
-    execFileSync(PYTHON, ['-c', script, NOTEBOOK, out, work], { env, stdio: 'pipe' });
+    execFileSync(PYTHON, [RUN_NBCLIENT, NOTEBOOK, out, 'tunelab', work, '300'], { env, stdio: 'pipe' });
     const { nb, printed } = readExecuted(out);
     const state = (nb.metadata.widgets as Record<string, { state: Record<string, { model_name: string }> }>)[STATE_MIME].state;
     assert.deepEqual(Object.values(state).map((m) => m.model_name).sort(), ['PlotModel', 'StudyMonitorModel']);
