@@ -32,7 +32,7 @@ export function formatStudiesTable(studies: StudySummary[]): string {
 
 export async function main(_command: string, argv: string[]): Promise<number> {
   let storageUrl: string;
-  let json = false;
+  let json: boolean;
   try {
     if (argv.includes('--help') || argv.includes('-h')) {
       console.log(USAGE);

@@ -9,7 +9,6 @@ import {
   fanova,
   floatDistribution,
   getParamImportances,
-  intDistribution,
   InvalidArgumentError,
   RandomSampler,
   Rng,

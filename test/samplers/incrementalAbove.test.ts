@@ -97,7 +97,7 @@ describe('IncrementalAboveDensity', () => {
 });
 
 describe('TPESampler with the incremental above density', () => {
-  const quiet = { showProgressBar: false, catch: [Error] } as const;
+  const quiet = { showProgressBar: false, catch: [Error] };
   const params = async (objective: (t: Trial) => number, nTrials: number, incremental: boolean, multivariate = false) => {
     const opts = incremental ? { seed: 3, multivariate } : { seed: 3, multivariate, _noIncremental: true };
     const study = await createStudy({ sampler: new TPESampler(opts) });

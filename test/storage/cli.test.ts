@@ -207,6 +207,6 @@ describe('tunelab storage upgrade', () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /v3\.0\.0\.d \(Optuna 3\.0\/3\.1\) to v3\.2\.0\.a \(Optuna 3\.2 to 5\.0\)/);
     const top = execFileSync(process.execPath, [join(root, 'bin', 'tunelab.js'), '--help'], { encoding: 'utf8' });
-    assert.match(top, /\n  storage +'upgrade URL': upgrade a database from Optuna 3\.0\/3\.1's schema/);
+    assert.match(top, /\n {2}storage +'upgrade URL': upgrade a database from Optuna 3\.0\/3\.1's schema/);
   });
 });

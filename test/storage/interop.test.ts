@@ -13,7 +13,7 @@ process.env.TZ = 'Asia/Kolkata'; // before any Date is made; inherited by the Py
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,7 +22,6 @@ import {
   createStudy,
   distributionToJson,
   floatDistribution,
-  getStorage,
   loadStudy,
   NSGAIISampler,
   RandomSampler,
