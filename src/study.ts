@@ -8,7 +8,6 @@ import { MedianPruner } from './pruners/percentile';
 import { getParamImportances, type ImportanceOptions } from './importance';
 import type { Sampler } from './samplers/base';
 import { TPESampler } from './samplers/tpe';
-import { NSGAIISampler } from './samplers/nsgaii';
 import { getStorage, type Storage, type StudySummary } from './storage';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
 import { hasKey, ownValue, plainCopy } from './dict';
@@ -551,7 +550,7 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
     }
   }
   const name = await storage.getStudyNameFromId(studyId);
-  const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(directions), opts.pruner ?? defaultPruner());
+  const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
   study.heartbeat = heartbeat;
   await study.refresh();
   return study;
@@ -570,7 +569,7 @@ export async function loadStudy(
   const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
   const studyId = await storage.getStudyIdFromName(opts.studyName);
   const directions = await storage.getStudyDirections(studyId);
-  const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(directions), opts.pruner ?? defaultPruner());
+  const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
   study.heartbeat = heartbeat;
   await study.refresh();
   return study;
@@ -632,10 +631,11 @@ export async function getAllStudySummaries(storage: string | Storage): Promise<S
   return (await getStorage(storage)).getAllStudies();
 }
 
-function defaultSampler(directions: readonly Direction[]): Sampler {
-  // Multi-objective studies default to NSGA-II, as in Optuna.
-  if (directions.length > 1) return new NSGAIISampler();
-  // Single objective: TPE with Optuna's defaults, as in Optuna.
+/**
+ * Optuna 5.0's default for every study: TPE (multivariate for one objective, independent with MOTPE's
+ * split for several; Optuna 4 defaulted multi-objective studies to NSGA-II).
+ */
+function defaultSampler(): Sampler {
   return new TPESampler();
 }
 
