@@ -51,6 +51,8 @@ export {
   PatientPruner,
   SuccessiveHalvingPruner,
   HyperbandPruner,
+  WilcoxonPruner,
+  wilcoxonSignedRank,
   completedRungKey,
   type PercentilePrunerOptions,
   type ThresholdPrunerOptions,
@@ -58,6 +60,12 @@ export {
   type SuccessiveHalvingPrunerOptions,
   type HyperbandPrunerOptions,
   type HyperbandBracket,
+  type WilcoxonPrunerOptions,
+  type SignedRankAlternative,
+  type SignedRankMethod,
+  type SignedRankOptions,
+  type SignedRankResult,
+  type SignedRankZeroMethod,
 } from './pruners';
 // Cross-validation, searches and classical models (issue 6), in scikit-learn's vocabulary. Models
 // that train with tfjs load it lazily, so requiring tunelab stays fast.
