@@ -134,3 +134,21 @@ export {
   type Trace,
   type StudyLike,
 } from './visualization';
+// Terminator (Optuna's automatic termination): improvement vs statistical error, and a callback that stops the study.
+export {
+  Terminator,
+  TerminatorCallback,
+  RegretBoundEvaluator,
+  BestValueStagnationEvaluator,
+  CrossValidationErrorEvaluator,
+  StaticErrorEvaluator,
+  MedianErrorEvaluator,
+  reportCrossValidationScores,
+  terminatorImprovementHistory,
+  type ErrorEvaluator,
+  type ImprovementEvaluator,
+  type RegretBoundEvaluatorOptions,
+  type TerminatorHistory,
+  type TerminatorOptions,
+  type TerminatorStudy,
+} from './terminator';
