@@ -75,6 +75,10 @@ export * as datasets from './data';
 export {
   fanova,
   getParamImportances,
+  pedAnovaImportances,
+  type ImportanceEvaluatorName,
+  type PedAnovaOptions,
+  type PedAnovaStudy,
   type FanovaData,
   type FanovaOptions,
   type FanovaResult,
