@@ -9,6 +9,7 @@ export {
   type ImprovementEvaluator,
 } from './evaluators';
 export { RegretBoundEvaluator, type RegretBoundEvaluatorOptions } from './regretBound';
+export { EMMREvaluator, type EMMREvaluatorOptions } from './emmr';
 export {
   Terminator,
   TerminatorCallback,

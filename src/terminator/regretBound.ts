@@ -53,12 +53,7 @@ export class RegretBoundEvaluator implements ImprovementEvaluator {
     if (complete.length === 0) {
       throw new InvalidArgumentError('RegretBoundEvaluator: no trial has completed yet, so the regret bound cannot be evaluated.');
     }
-    const space: Record<string, Distribution> = {};
-    for (const [name, d] of Object.entries(intersectionSearchSpace(complete))) {
-      // A parameter with a single possible value carries no information for the GP.
-      if (!isSingle(d)) space[name] = d;
-    }
-    const encoding = new SpaceEncoding(space);
+    const encoding = terminatorEncoding(complete);
     if (encoding.size === 0) {
       throw new InvalidArgumentError(
         'RegretBoundEvaluator: the trials share no parameter that varies (empty intersection search space); ' +
@@ -76,35 +71,61 @@ export class RegretBoundEvaluator implements ImprovementEvaluator {
     const mean = topValues.reduce((a, b) => a + b, 0) / n;
     const std = Math.max(1e-10, Math.sqrt(topValues.reduce((a, v) => a + (v - mean) ** 2, 0) / n));
     const y = Float64Array.from(topValues, (v) => (v - mean) / std);
-    // One start from the default hyperparameters, as Optuna fits the terminator's GP.
-    const gp = fitGaussianProcess(
-      { x, y, n, dim, categorical: encoding.categorical },
-      { deterministic: false, warmStart: null, randomRestarts: 0, maxIter: 200, rng: this.rng },
-    );
-    const beta = (2 * Math.log((dim * n * n * Math.PI * Math.PI) / 6 / DELTA)) / 5;
-    const atTop = confidenceBounds(gp, x, n, beta);
-    const candidates = this.candidates(encoding);
-    const atCandidates = confidenceBounds(gp, candidates, N_CANDIDATES, beta);
-    const maxUcb = Math.max(max(atTop.ucb), max(atCandidates.ucb));
-    const maxLcb = max(atTop.lcb);
-    return (maxUcb - maxLcb) * std;
+    const gp = fitTerminatorGP(encoding, x, y, { deterministic: false, warmStart: null, rng: this.rng });
+    return standardizedRegretBound(gp, encoding, x, n, DELTA, this.rng) * std;
   }
+}
 
-  /** Scrambled Sobol points in the unit cube, discrete dimensions on their grid, categoricals as indices. */
-  private candidates(encoding: SpaceEncoding): Float64Array {
-    const dim = encoding.size;
-    const sobol = new SobolSequence(dim, { scramble: true, seed: this.rng.int(0, 2 ** 31 - 2) });
-    const out = new Float64Array(N_CANDIDATES * dim);
-    for (let i = 0; i < N_CANDIDATES; i++) {
-      const u = Float64Array.from(sobol.point(i));
-      encoding.dims.forEach((d, k) => {
-        if (d.kind === 'categorical') u[k] = Math.min(d.choices - 1, Math.floor(u[k] * d.choices));
-      });
-      encoding.snap(u);
-      out.set(u, i * dim);
-    }
-    return out;
+/** The complete trials' shared parameters that vary, encoded for the GP as the GP sampler does. */
+export function terminatorEncoding(complete: readonly FrozenTrial[]): SpaceEncoding {
+  const space: Record<string, Distribution> = {};
+  for (const [name, d] of Object.entries(intersectionSearchSpace(complete))) {
+    // A parameter with a single possible value carries no information for the GP.
+    if (!isSingle(d)) space[name] = d;
   }
+  return new SpaceEncoding(space);
+}
+
+/** One fit from the default (or given) hyperparameters, as Optuna fits the terminator's GPs. */
+export function fitTerminatorGP(
+  encoding: SpaceEncoding,
+  x: Float64Array,
+  y: Float64Array,
+  opts: { deterministic: boolean; warmStart: Float64Array | null; rng: Rng },
+): GaussianProcess {
+  return fitGaussianProcess(
+    { x, y, n: y.length, dim: encoding.size, categorical: encoding.categorical },
+    { deterministic: opts.deterministic, warmStart: opts.warmStart, randomRestarts: 0, maxIter: 200, rng: opts.rng },
+  );
+}
+
+/**
+ * max_x UCB(x) - max over the given points of LCB(x), in the GP's standardised units, with
+ * beta = 2 log(D n^2 pi^2 / (6 delta)) / 5 and the max over x taken on the points and 2048
+ * scrambled Sobol candidates (Optuna's _compute_standardized_regret_bound).
+ */
+export function standardizedRegretBound(gp: GaussianProcess, encoding: SpaceEncoding, x: Float64Array, n: number, delta: number, rng: Rng): number {
+  const dim = encoding.size;
+  const beta = (2 * Math.log((dim * n * n * Math.PI * Math.PI) / 6 / delta)) / 5;
+  const atPoints = confidenceBounds(gp, x, n, beta);
+  const atCandidates = confidenceBounds(gp, candidatePoints(encoding, rng), N_CANDIDATES, beta);
+  return Math.max(max(atPoints.ucb), max(atCandidates.ucb)) - max(atPoints.lcb);
+}
+
+/** Scrambled Sobol points in the unit cube, discrete dimensions on their grid, categoricals as indices. */
+function candidatePoints(encoding: SpaceEncoding, rng: Rng): Float64Array {
+  const dim = encoding.size;
+  const sobol = new SobolSequence(dim, { scramble: true, seed: rng.int(0, 2 ** 31 - 2) });
+  const out = new Float64Array(N_CANDIDATES * dim);
+  for (let i = 0; i < N_CANDIDATES; i++) {
+    const u = Float64Array.from(sobol.point(i));
+    encoding.dims.forEach((d, k) => {
+      if (d.kind === 'categorical') u[k] = Math.min(d.choices - 1, Math.floor(u[k] * d.choices));
+    });
+    encoding.snap(u);
+    out.set(u, i * dim);
+  }
+  return out;
 }
 
 /**

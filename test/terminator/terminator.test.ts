@@ -6,6 +6,7 @@ import {
   BestValueStagnationEvaluator,
   createStudy,
   CrossValidationErrorEvaluator,
+  EMMREvaluator,
   InvalidArgumentError,
   MedianErrorEvaluator,
   RandomSampler,
@@ -30,6 +31,7 @@ const MIN_N_TRIALS = 8;
 const MEDIAN = { warmUpTrials: 3, nInitialTrials: 5, thresholdRatio: 0.5 };
 const REGRET_PREFIXES = [10, 20, 30, 45];
 const REGRET_SEEDS = [0, 1, 2];
+const EMMR_PREFIXES = [5, 10, 20, 30, 45];
 
 /**
  * A study of a noisy 4-parameter objective (float, log float, int, categorical) run by random search,
@@ -68,6 +70,7 @@ interface OptunaAnswer {
   median: number;
   regret: number[][];
   regretTerminate: { prefix: number; constant: number; decision: boolean }[];
+  emmr: number[][];
 }
 
 function askOptuna(study: Study): OptunaAnswer {
@@ -89,6 +92,7 @@ function askOptuna(study: Study): OptunaAnswer {
     regretSeeds: REGRET_SEEDS,
     // Clear cases: an error 4x above and 4x below Optuna's own bound.
     regretTerminateFactors: [4, 0.25],
+    emmrPrefixes: EMMR_PREFIXES,
   };
   const run = spawnSync(PYTHON, [join(__dirname, 'fixtures', 'optuna_terminator.py')], {
     input: JSON.stringify(request),
@@ -174,6 +178,25 @@ for (const direction of ['minimize', 'maximize'] as const) {
         assert.equal(ours, c.decision, `error ${c.constant} at ${c.prefix} trials`);
       }
       assert.deepEqual(optuna.regretTerminate.map((c) => c.decision), [true, false]);
+    });
+
+    it('gives EMMR criteria close to Optuna’s (two GP fits and an inner regret bound each)', async () => {
+      const { study, optuna } = await reference();
+      const report: string[] = [];
+      let worstRatio = 1;
+      EMMR_PREFIXES.forEach((k, p) => {
+        const trials = completePrefix(study, k);
+        const ours = REGRET_SEEDS.map((seed) => new EMMREvaluator({ seed }).evaluate(trials, direction));
+        const theirs = optuna.emmr[p];
+        const ratio = ours.reduce((a, b) => a + b, 0) / theirs.reduce((a, b) => a + b, 0);
+        worstRatio = Math.max(worstRatio, ratio, 1 / ratio);
+        report.push(`${k} trials: tunelab ${ours.map((v) => v.toFixed(4)).join('/')} Optuna ${theirs.map((v) => v.toFixed(4)).join('/')}`);
+        for (const v of ours) assert.ok(Number.isFinite(v), `EMMR ${v} at ${k} trials`);
+      });
+      console.log(`EMMR (${direction}): ${report.join('; ')}; worst ratio of means ${worstRatio.toFixed(3)}`);
+      assert.ok(worstRatio <= 1.3, `EMMR differs from Optuna's by more than 30%: ${report.join('; ')}`);
+      // Fewer than minNTrials complete trials: "never terminate", as Optuna's huge finite value.
+      assert.equal(new EMMREvaluator().evaluate(completePrefix(study, 1), direction), Number.MAX_VALUE * 0.1);
     });
   });
 }
