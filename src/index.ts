@@ -51,6 +51,8 @@ export {
   PatientPruner,
   SuccessiveHalvingPruner,
   HyperbandPruner,
+  WilcoxonPruner,
+  wilcoxonSignedRank,
   completedRungKey,
   type PercentilePrunerOptions,
   type ThresholdPrunerOptions,
@@ -58,6 +60,12 @@ export {
   type SuccessiveHalvingPrunerOptions,
   type HyperbandPrunerOptions,
   type HyperbandBracket,
+  type WilcoxonPrunerOptions,
+  type SignedRankAlternative,
+  type SignedRankMethod,
+  type SignedRankOptions,
+  type SignedRankResult,
+  type SignedRankZeroMethod,
 } from './pruners';
 // Cross-validation, searches and classical models (issue 6), in scikit-learn's vocabulary. Models
 // that train with tfjs load it lazily, so requiring tunelab stays fast.
@@ -67,6 +75,10 @@ export * as datasets from './data';
 export {
   fanova,
   getParamImportances,
+  pedAnovaImportances,
+  type ImportanceEvaluatorName,
+  type PedAnovaOptions,
+  type PedAnovaStudy,
   type FanovaData,
   type FanovaOptions,
   type FanovaResult,
@@ -126,3 +138,23 @@ export {
   type Trace,
   type StudyLike,
 } from './visualization';
+// Terminator (Optuna's automatic termination): improvement vs statistical error, and a callback that stops the study.
+export {
+  Terminator,
+  TerminatorCallback,
+  RegretBoundEvaluator,
+  EMMREvaluator,
+  BestValueStagnationEvaluator,
+  CrossValidationErrorEvaluator,
+  StaticErrorEvaluator,
+  MedianErrorEvaluator,
+  reportCrossValidationScores,
+  terminatorImprovementHistory,
+  type ErrorEvaluator,
+  type ImprovementEvaluator,
+  type RegretBoundEvaluatorOptions,
+  type EMMREvaluatorOptions,
+  type TerminatorHistory,
+  type TerminatorOptions,
+  type TerminatorStudy,
+} from './terminator';

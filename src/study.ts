@@ -395,8 +395,8 @@ export class Study {
   }
 
   /**
-   * Importance of each parameter, largest first: fANOVA by default, or mean decrease in impurity
-   * (`evaluator: 'mdi'`). Reads the trials in this study object; call `refresh()` first to include
+   * Importance of each parameter, largest first: PED-ANOVA by default (as Optuna 5.0), fANOVA
+   * (`evaluator: 'fanova'`) or mean decrease in impurity (`evaluator: 'mdi'`). Reads the trials in this study object; call `refresh()` first to include
    * trials other processes added. See `getParamImportances`.
    */
   importances(opts: ImportanceOptions = {}): Record<string, number> {
