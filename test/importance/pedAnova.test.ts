@@ -88,7 +88,7 @@ async function tuningStudy(direction: Direction, seed: number, nTrials: number):
     t.suggestFloat('unused', 0, 1);
     t.suggestInt('fixed', 3, 3);
     const model = t.suggestCategorical('model', ['mlp', 'tree']);
-    let extra = 0;
+    let extra: number;
     if (model === 'mlp') extra = 0.5 * t.suggestInt('layers', 1, 6);
     else extra = (t.suggestFloat('depth', 1, 20) - 12) ** 2 / 40;
     const loss =
