@@ -17,7 +17,16 @@ export {
   type IntDistribution,
   type ParamValue,
 } from './distributions';
-export { TrialState, trialValue, trialDurationMs, type Direction, type FrozenTrial } from './frozenTrial';
+export {
+  TrialState,
+  trialValue,
+  trialDurationMs,
+  frozenTrial,
+  MultiObjectiveValueError,
+  type Direction,
+  type FrozenTrial,
+  type FrozenTrialData,
+} from './frozenTrial';
 export { Trial } from './trial';
 export {
   Study,
