@@ -28,6 +28,7 @@ export {
   type FrozenTrialData,
 } from './frozenTrial';
 export { Trial } from './trial';
+export { createTrial, type CreateTrialOptions } from './createTrial';
 export {
   Study,
   createStudy,

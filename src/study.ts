@@ -18,6 +18,7 @@ import { HeartbeatMonitor, type HeartbeatOptions } from './parallel/heartbeat';
 import { isModuleObjective, type ModuleObjective } from './parallel/moduleObjective';
 import { optimizeWithModuleObjective } from './parallel/threads';
 import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
+import { addTrialsToStorage } from './study/addTrials';
 
 /** What an objective may return: one value, or one per direction for multi-objective studies. */
 export type ObjectiveValue = number | readonly number[];
@@ -274,6 +275,22 @@ export class Study {
       userAttrs: opts.userAttrs,
       systemAttrs: { [FIXED_PARAMS_KEY]: plainCopy(params) },
     });
+    await this.refresh();
+  }
+
+  /**
+   * Add a trial made with `createTrial` (or taken from another study) as it is, as Optuna's
+   * `study.add_trial`: checked first (state rules, params inside their distributions, one value per
+   * objective), then numbered after the last trial. Samplers learn from it like any other trial.
+   */
+  async addTrial(trial: FrozenTrial): Promise<void> {
+    await this.addTrials([trial]);
+  }
+
+  /** Add several trials at once (one write for the batch on SQLite and PostgreSQL); none is added if one is invalid. */
+  async addTrials(trials: Iterable<FrozenTrial>): Promise<void> {
+    await this.refresh();
+    await addTrialsToStorage(this.storage, this.studyId, [...trials], this.directions.length, this.cache);
     await this.refresh();
   }
 
