@@ -29,6 +29,7 @@ export {
 } from './frozenTrial';
 export { Trial } from './trial';
 export { createTrial, type CreateTrialOptions } from './createTrial';
+export { MaxTrialsCallback, type MaxTrialsCallbackOptions } from './callbacks';
 export {
   Study,
   createStudy,
