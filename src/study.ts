@@ -539,7 +539,7 @@ export class Study {
 
   /** One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export. */
   trialsDataFrame(): TrialsTable {
-    return trialsTable(this.cache, this.directions.length);
+    return trialsTable(this.cache, this.directions.length, this.metricNames);
   }
 }
 

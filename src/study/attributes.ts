@@ -68,7 +68,7 @@ export function checkMetricNames(names: unknown, nObjectives: number): string[] 
   if (names.length !== nObjectives) {
     // Optuna 5.0: "The number of objectives must match the length of the metric names."
     throw new InvalidArgumentError(
-      `The number of objectives must match the length of the metric names: the study has ${nObjectives} ` +
+      `The number of objectives must match the length of the metric names. The study has ${nObjectives} ` +
         `objective(s) but ${names.length} name(s) were given.`,
     );
   }

@@ -17,6 +17,8 @@ export interface StudyLike {
   readonly studyName?: string;
   readonly directions: readonly Direction[];
   readonly trials: readonly FrozenTrial[];
+  /** Objective names (`study.setMetricNames`); plots title their objective axes with them, as Optuna's do. */
+  readonly metricNames?: readonly string[] | null;
 }
 
 export interface TargetOptions {
@@ -279,7 +281,10 @@ export function plotParamImportances(
   study: Study | StudyLike,
   opts: ImportanceOptions & { targetName?: string; importances?: Record<string, number> } = {},
 ): Figure {
-  const { importances: given, targetName, ...importanceOpts } = opts;
+  const { importances: given, ...importanceOpts } = opts;
+  // As Optuna: a single-objective study's metric name titles the bars unless a target is given.
+  const named = study.metricNames;
+  const targetName = named && named.length === 1 && !opts.target ? named[0] : opts.targetName;
   const importances = given ?? getParamImportances(study as Study, importanceOpts);
   const entries = Object.entries(importances).sort((a, b) => a[1] - b[1]);
   return new Figure({
@@ -391,6 +396,13 @@ export function dominates(a: readonly number[], b: readonly number[], directions
   return strictly;
 }
 
+/** The study's metric names when set (one per objective), else Optuna's 'Objective 0', 'Objective 1', ... */
+export function objectiveNames(study: StudyLike): string[] {
+  const k = study.directions.length;
+  const named = study.metricNames;
+  return named && named.length === k ? [...named] : Array.from({ length: k }, (_, i) => `Objective ${i}`);
+}
+
 /** Objective values of a multi-objective study's trials; the Pareto-optimal ones highlighted. */
 export function plotParetoFront(study: StudyLike, opts: { targetNames?: string[]; includeDominatedTrials?: boolean } = {}): Figure {
   const k = study.directions.length;
@@ -398,7 +410,10 @@ export function plotParetoFront(study: StudyLike, opts: { targetNames?: string[]
   const trials = completeTrials(study);
   const front = trials.filter((t) => !trials.some((o) => o !== t && dominates(o.values!, t.values!, study.directions)));
   const others = trials.filter((t) => !front.includes(t));
-  const names = opts.targetNames ?? Array.from({ length: k }, (_, i) => `Objective ${i}`);
+  if (opts.targetNames && opts.targetNames.length !== k) {
+    throw new InvalidArgumentError(`plotParetoFront: targetNames must name each of the ${k} objectives, got ${opts.targetNames.length}.`);
+  }
+  const names = opts.targetNames ?? objectiveNames(study);
   const trace = (ts: FrozenTrial[], name: string, color: string): Trace => {
     const t: Trace = {
       type: k === 2 ? 'scatter' : 'scatter3d',
