@@ -108,6 +108,8 @@ export {
 } from './multiobjective';
 // Samplers: grid, quasi-Monte Carlo (scrambled Sobol), TPE, and the search-space helpers they share.
 export { GridSampler, GRID_ID_KEY } from './samplers/grid';
+export { BruteForceSampler, type BruteForceSamplerOptions } from './samplers/bruteForce';
+export { PartialFixedSampler } from './samplers/partialFixed';
 export { QMCSampler, type QMCSamplerOptions } from './samplers/qmc';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './samplers/tpe';
 export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './samplers/searchSpace';
