@@ -1,7 +1,8 @@
 /**
  * study.setMetricNames / metricNames against Optuna 5.0, on one SQLite study read by both: the same
  * refusal of a wrong count, trialsDataFrame value columns named as Optuna's trials_dataframe names
- * them, and plot labels (Pareto-front axes, the parameter importances' trace) as Optuna's plots label them.
+ * them, and plot labels (Pareto-front axes, parallel-coordinate objective axes with Pareto-rank colors, the
+ * parameter importances' trace) as Optuna's plots label them.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createStudy, InvalidArgumentError, plotParamImportances, plotParetoFront, RandomSampler } from '../../src';
+import { createStudy, InvalidArgumentError, plotParallelCoordinate, plotParamImportances, plotParetoFront, RandomSampler } from '../../src';
 import { paretoFrontLive } from '../../widgets/kernel/liveHistory';
 import { PYTHON } from '../helpers/python';
 
@@ -29,6 +30,10 @@ titles = {}
 if len(s.directions) == 2:
     f = plot_pareto_front(s)
     titles['pareto'] = [f.layout.xaxis.title.text, f.layout.yaxis.title.text]
+    from optuna.visualization._parallel_coordinate import _get_parallel_coordinate_info
+    info = _get_parallel_coordinate_info(s)
+    titles['parallel'] = {'objectives': [[d.label, list(d.values), list(d.range)] for d in info.dims_objectives],
+                          'color': list(info.color_values), 'colorbar': info.colorbar_title, 'reverse': info.reverse_scale}
 else:
     f = plot_param_importances(s)
     titles['importances'] = f.data[0].name
@@ -52,12 +57,22 @@ describe('study.setMetricNames (Optuna 5.0)', () => {
       const url = `sqlite:///${join(dir, `mo-${named}.db`)}`;
       const study = await createStudy({ storage: url, studyName: 'mo', directions: ['minimize', 'maximize'], sampler: new RandomSampler({ seed: 1 }) });
       if (named) await study.setMetricNames(['latency ms', 'accuracy']);
-      await study.optimize((t) => [t.suggestFloat('x', 0, 1), t.suggestFloat('y', 0, 1)], { nTrials: 6, showProgressBar: false });
+      await study.optimize((t) => [t.suggestFloat('x', 0, 1), t.suggestFloat('y', 0, 1)], { nTrials: 12, showProgressBar: false });
       const optuna = optunaView(url, 'mo');
       assert.deepEqual(study.metricNames, optuna.metric_names);
       assert.deepEqual(valueColumns(study.trialsDataFrame().columns), optuna.value_columns);
       const layout = plotParetoFront(study).layout as unknown as { xaxis: { title: { text: string } }; yaxis: { title: { text: string } } };
       assert.deepEqual([layout.xaxis.title.text, layout.yaxis.title.text], optuna.titles.pareto);
+      // Parallel coordinates: one axis per objective, named the same, lines colored by Pareto rank.
+      const parallel = plotParallelCoordinate(study).data[0] as {
+        dimensions: Array<{ label: string; values: number[]; range: number[] }>;
+        line: { color: number[]; reversescale: boolean; colorbar: { title: { text: string } } };
+      };
+      const ref = optuna.titles.parallel as { objectives: Array<[string, number[], number[]]>; color: number[]; colorbar: string; reverse: boolean };
+      assert.deepEqual(parallel.dimensions.slice(0, 2).map((d) => [d.label, d.values, d.range]), ref.objectives);
+      assert.deepEqual(parallel.line.color, ref.color, 'Pareto ranks');
+      assert.equal(parallel.line.colorbar.title.text, ref.colorbar);
+      assert.equal(parallel.line.reversescale, ref.reverse);
       // The live Pareto-front widget titles its axes the same way while the study runs.
       const live = paretoFrontLive(study).plot.layout as { xaxis: { title: { text: string } }; yaxis: { title: { text: string } } };
       assert.deepEqual([live.xaxis.title.text, live.yaxis.title.text], optuna.titles.pareto);
