@@ -3,13 +3,6 @@ import { InvalidArgumentError } from '../errors';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
 import type { Storage } from '../storage/base';
 
-/** A storage that can write whole trials (every built-in one: memory, SQLite, PostgreSQL). */
-type BulkStorage = Storage & { addTrials(studyId: number, trials: readonly FrozenTrial[]): Promise<void> };
-
-function canAddTrials(s: Storage): s is BulkStorage {
-  return typeof (s as Partial<BulkStorage>).addTrials === 'function';
-}
-
 /** `study.addTrials`: check every trial, then write them all, numbered after the study's last trial. */
 export async function addTrialsToStorage(
   storage: Storage,
@@ -21,7 +14,8 @@ export async function addTrialsToStorage(
   if (!Array.isArray(trials)) throw new InvalidArgumentError('addTrials(trials): pass an array (or iterable) of trials.');
   checkTrialsToAdd(trials, nObjectives, existing);
   const prepared = trials.map(trialToAdd);
-  if (canAddTrials(storage)) {
+  if (storage.addTrials) {
+    // Every built-in storage (memory, SQLite, PostgreSQL) writes whole trials.
     await storage.addTrials(studyId, prepared);
     return;
   }

@@ -11,6 +11,7 @@ import {
   createStudy,
   createTrial,
   distributionFromJson,
+  InMemoryStorage,
   floatDistribution,
   categoricalDistribution,
   intDistribution,
@@ -21,6 +22,7 @@ import {
   trialConstraints,
   TrialState,
   type CreateTrialOptions,
+  type Storage,
 } from '../../src';
 import { sqlalchemyUrl } from '../helpers/postgres';
 import { PYTHON } from '../helpers/python';
@@ -216,6 +218,30 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('study.addTrials on a storage without whole-trial writes', () => {
+  it('replays each trial through the ordinary writes (a third-party Storage)', async () => {
+    const inner = new InMemoryStorage();
+    // Every Storage method but the optional addTrials.
+    const storage = new Proxy(inner, {
+      get: (target, prop, receiver) => (prop === 'addTrials' ? undefined : Reflect.get(target, prop, receiver)),
+    }) as Storage;
+    assert.equal(storage.addTrials, undefined);
+    const study = await createStudy({ storage });
+    await study.addTrials([
+      createTrial({ value: 2, params: { n: 4 }, distributions: { n: intDistribution(1, 8) }, intermediateValues: { 1: 3 }, userAttrs: { a: 1 } }),
+      createTrial({ state: TrialState.FAIL, params: { n: 5 }, distributions: { n: intDistribution(1, 8) } }),
+      createTrial({ state: TrialState.WAITING }),
+    ]);
+    assert.deepEqual(study.trials.map((t) => [t.number, t.state, t.values, { ...t.params }]), [
+      [0, TrialState.COMPLETE, [2], { n: 4 }],
+      [1, TrialState.FAIL, null, { n: 5 }],
+      [2, TrialState.WAITING, null, {}],
+    ]);
+    assert.deepEqual([...study.trials[0].intermediateValues], [[1, 3]]);
+    assert.deepEqual({ ...study.trials[0].userAttrs }, { a: 1 });
+  });
+});
 
 describe('added trials and Optuna 5.0', () => {
   it("Optuna's load_study reads trials tunelab added (PostgreSQL)", async () => {
