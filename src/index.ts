@@ -17,8 +17,19 @@ export {
   type IntDistribution,
   type ParamValue,
 } from './distributions';
-export { TrialState, trialValue, trialDurationMs, type Direction, type FrozenTrial } from './frozenTrial';
+export {
+  TrialState,
+  trialValue,
+  trialDurationMs,
+  frozenTrial,
+  MultiObjectiveValueError,
+  type Direction,
+  type FrozenTrial,
+  type FrozenTrialData,
+} from './frozenTrial';
 export { Trial } from './trial';
+export { createTrial, type CreateTrialOptions } from './createTrial';
+export { MaxTrialsCallback, type MaxTrialsCallbackOptions } from './callbacks';
 export {
   Study,
   createStudy,
@@ -109,6 +120,8 @@ export {
 } from './multiobjective';
 // Samplers: grid, quasi-Monte Carlo (scrambled Sobol), TPE, and the search-space helpers they share.
 export { GridSampler, GRID_ID_KEY } from './samplers/grid';
+export { BruteForceSampler, type BruteForceSamplerOptions } from './samplers/bruteForce';
+export { PartialFixedSampler } from './samplers/partialFixed';
 export { QMCSampler, type QMCSamplerOptions } from './samplers/qmc';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './samplers/tpe';
 export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './samplers/searchSpace';

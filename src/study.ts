@@ -16,6 +16,8 @@ import { isFeasible } from './multiobjective/constraints';
 import { HeartbeatMonitor, type HeartbeatOptions } from './parallel/heartbeat';
 import { isModuleObjective, type ModuleObjective } from './parallel/moduleObjective';
 import { optimizeWithModuleObjective } from './parallel/threads';
+import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
+import { addTrialsToStorage } from './study/addTrials';
 
 /** What an objective may return: one value, or one per direction for multi-objective studies. */
 export type ObjectiveValue = number | readonly number[];
@@ -192,16 +194,59 @@ export class Study {
     return complete.filter((t) => !complete.some((o) => o !== t && dominates(o.values!, t.values!)));
   }
 
-  async setUserAttr(key: string, value: unknown): Promise<void> {
-    await this.storage.setStudyUserAttr(this.studyId, key, value);
+  private attributesMemo: StudyAttributes | undefined;
+  private get attributes(): StudyAttributes {
+    return (this.attributesMemo ??= new StudyAttributes(this.storage, this.studyId));
   }
 
+  /** Store a user attribute of the study (JSON data), as Optuna's `study.set_user_attr`. */
+  async setUserAttr(key: string, value: unknown): Promise<void> {
+    await this.attributes.setUser(key, value);
+  }
+
+  /**
+   * The study's user attributes (a copy), as Optuna's `study.user_attrs`: as read when the study was
+   * created or loaded, plus this object's own `setUserAttr` writes. Another process's writes appear
+   * after `await study.refreshAttrs()` (or read them now with `await study.getUserAttrs()`).
+   */
+  get userAttrs(): Record<string, unknown> {
+    return this.attributes.userAttrs;
+  }
+
+  /** Read the user attributes from storage now. */
   async getUserAttrs(): Promise<Record<string, unknown>> {
     return this.storage.getStudyUserAttrs(this.studyId);
   }
 
+  /**
+   * The study's system attributes (a copy; same freshness as `userAttrs`). Optuna 5 no longer has
+   * `Study.system_attrs`; tunelab keeps it read-mostly for inspection (metric names, grid points...).
+   */
+  get systemAttrs(): Record<string, unknown> {
+    return this.attributes.systemAttrs;
+  }
+
   async setSystemAttr(key: string, value: unknown): Promise<void> {
-    await this.storage.setStudySystemAttr(this.studyId, key, value);
+    await this.attributes.setSystem(key, value);
+  }
+
+  /** Re-read `userAttrs`, `systemAttrs` and `metricNames` from storage (other processes may have written them). */
+  async refreshAttrs(): Promise<void> {
+    await this.attributes.reload();
+  }
+
+  /**
+   * Name each objective (Optuna's `set_metric_names`, stored where Optuna keeps it: the system
+   * attribute 'study:metric_names'). Plots title their axes and `trialsDataFrame` names its value
+   * columns (`values_<name>`) with them.
+   */
+  async setMetricNames(names: string[]): Promise<void> {
+    await this.attributes.setSystem(METRIC_NAMES_KEY, checkMetricNames(names, this.directions.length));
+  }
+
+  /** The names set by `setMetricNames` (or by Optuna's `set_metric_names`), or null. */
+  get metricNames(): string[] | null {
+    return this.attributes.metricNames;
   }
 
   /**
@@ -229,6 +274,22 @@ export class Study {
       userAttrs: opts.userAttrs,
       systemAttrs: { [FIXED_PARAMS_KEY]: plainCopy(params) },
     });
+    await this.refresh();
+  }
+
+  /**
+   * Add a trial made with `createTrial` (or taken from another study) as it is, as Optuna's
+   * `study.add_trial`: checked first (state rules, params inside their distributions, one value per
+   * objective), then numbered after the last trial. Samplers learn from it like any other trial.
+   */
+  async addTrial(trial: FrozenTrial): Promise<void> {
+    await this.addTrials([trial]);
+  }
+
+  /** Add several trials at once (one write for the batch on SQLite and PostgreSQL); none is added if one is invalid. */
+  async addTrials(trials: Iterable<FrozenTrial>): Promise<void> {
+    await this.refresh();
+    await addTrialsToStorage(this.storage, this.studyId, [...trials], this.directions.length, this.cache);
     await this.refresh();
   }
 
@@ -477,7 +538,7 @@ export class Study {
 
   /** One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export. */
   trialsDataFrame(): TrialsTable {
-    return trialsTable(this.cache, this.directions.length);
+    return trialsTable(this.cache, this.directions.length, this.metricNames);
   }
 }
 
@@ -553,6 +614,7 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
   const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
   study.heartbeat = heartbeat;
   await study.refresh();
+  await study.refreshAttrs();
   return study;
 }
 
@@ -572,6 +634,7 @@ export async function loadStudy(
   const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
   study.heartbeat = heartbeat;
   await study.refresh();
+  await study.refreshAttrs();
   return study;
 }
 

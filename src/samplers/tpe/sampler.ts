@@ -1,6 +1,6 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
-import { TrialState, type FrozenTrial } from '../../frozenTrial';
+import { TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
@@ -198,7 +198,7 @@ export class TPESampler implements Sampler {
   async afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
     this.runningRelative.delete(trial.number);
     if (!this.constraintsFunc || (state !== TrialState.COMPLETE && state !== TrialState.PRUNED)) return;
-    const c = this.constraintsFunc({ ...trial, state, values });
+    const c = this.constraintsFunc(withTrialChanges(trial, { state, values }));
     if (!Array.isArray(c) || c.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
       throw new InvalidArgumentError(
         `TPESampler: constraintsFunc must return an array of numbers (<= 0 means satisfied); got ${JSON.stringify(c)} for trial ${trial.number}.`,
@@ -292,7 +292,7 @@ export class TPESampler implements Sampler {
     if (!space || !internal) return t;
     const distributions = { ...space, ...t.distributions };
     const internalParams = { ...internal, ...t.internalParams };
-    return { ...t, distributions, internalParams };
+    return withTrialChanges(t, { distributions, internalParams });
   }
 }
 
