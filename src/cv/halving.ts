@@ -246,7 +246,9 @@ export async function halvingGridSearchCV(model: Estimator, paramGrid: ParamGrid
 /**
  * Successive halving over `nCandidates` configurations sampled from `distributions` (scikit-learn's
  * HalvingRandomSearchCV). nCandidates 'exhaust' (default) samples maxResources / minResources of
- * them, so the last iteration can use all the resources; it cannot be combined with minResources 'exhaust'.
+ * them, so the last iteration can use all the resources; it cannot be combined with minResources
+ * 'exhaust'. When every parameter is a list, candidates are distinct points of their grid (at most
+ * the whole grid), as scikit-learn samples without replacement then.
  */
 export async function halvingRandomSearchCV(
   model: Estimator,
@@ -268,6 +270,18 @@ export async function halvingRandomSearchCV(
   const splitter = resolveCV(opts.cv, model);
   const resolved = resolveOptions(where, model, X, y, splitter, withDefaults);
   const n = nCandidates === 'exhaust' ? floorDiv(resolved.maxResources, resolved.minResources) : nCandidates;
-  return runHalving(where, model, sampleCandidates(distributions, n, opts.seed), X, y, opts, resolved, splitter);
+  return runHalving(where, model, drawCandidates(distributions, n, opts.seed), X, y, opts, resolved, splitter);
+}
+
+/**
+ * `n` candidates as scikit-learn's ParameterSampler draws them: when every parameter is a list,
+ * distinct points of their grid (at most all of them), otherwise independent samples.
+ */
+function drawCandidates(distributions: Record<string, ParamSampler>, n: number, seed?: number): Params[] {
+  const lists = Object.values(distributions);
+  if (lists.length === 0 || !lists.every((d) => Array.isArray(d))) return sampleCandidates(distributions, n, seed);
+  const points = expandGrid(distributions as Record<string, readonly unknown[]>);
+  const order = new Rng(seed).shuffle(points.map((_, i) => i));
+  return order.slice(0, Math.min(n, points.length)).map((i) => points[i]);
 }
 

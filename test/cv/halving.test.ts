@@ -112,6 +112,10 @@ const CASES: Case[] = [
   { ...base, kind: 'random', nSamples: 500, grid: grid(30, 30), factor: 3, minResources: 20, nCandidates: 100, aggressive: true },
   { ...base, kind: 'random', nSamples: 30, grid: grid(30, 30), factor: 3, resource: 'n_iter', maxResources: 243, minResources: 3, nCandidates: 'exhaust' },
   { ...base, kind: 'random', nSamples: 600, grid: grid(30, 30), factor: 4, minResources: 'smallest', nCandidates: 'exhaust', classifier: true, nClasses: 2 },
+  // Lists only and at least as many candidates as grid points: both searches take the whole grid (in their own random order).
+  { ...base, kind: 'random', nSamples: 400, grid: grid(5, 4), factor: 3, minResources: 'smallest', nCandidates: 'exhaust' },
+  { ...base, kind: 'random', nSamples: 300, grid: grid(6, 5), factor: 2, minResources: 'exhaust', nCandidates: 30 },
+  { ...base, kind: 'random', nSamples: 30, grid: grid(7, 4), factor: 3, resource: 'n_iter', maxResources: 100, minResources: 'smallest', nCandidates: 50, aggressive: true },
 ];
 
 function options(c: Case): HalvingOptions & { nCandidates?: 'exhaust' | number } {
@@ -228,6 +232,34 @@ describe('successive halving (scikit-learn 1.9 HalvingGridSearchCV / HalvingRand
       compared++;
     }
     assert.ok(compared >= 15, `only ${compared} grid cases compared`);
+  });
+
+  it('halvingRandomSearchCV over a whole grid keeps scikit-learn’s survivors (first iteration in random order)', async () => {
+    let compared = 0;
+    for (const [i, c] of CASES.entries()) {
+      const ref = references[i];
+      const gridSize = c.grid.a.length * c.grid.b.length;
+      if (c.kind !== 'random' || ref.error !== undefined || ref.nCandidates[0] !== gridSize) continue;
+      const result = (await runTunelab(c)) as HalvingSearchResult;
+      const what = describeCase(c);
+      // sklearn's sampled dicts list their keys in reverse (ParameterGrid.__getitem__); the order of keys means nothing.
+      const canonical = (p: Params) => JSON.stringify(Object.fromEntries(Object.entries(p).sort(([x], [y]) => (x < y ? -1 : 1))));
+      const key = (r: { iter: number; params: Params }) => `${r.iter} ${canonical(r.params)}`;
+      const perIter = (rows: { iter: number; params: Params }[]) =>
+        range(ref.nIterations).map((itr) => rows.filter((r) => r.iter === itr).map((r) => canonical(r.params)));
+      const [ours, theirs] = [perIter(result.cvResults), perIter(ref.rows)];
+      assert.deepEqual([...ours[0]].sort(), [...theirs[0]].sort(), `${what}: the whole grid first`);
+      // Survivors are ordered by score (worst first), so from the second iteration on the order is sklearn's too.
+      assert.deepEqual(ours.slice(1), theirs.slice(1), `${what}: survivors`);
+      const byKey = new Map(result.cvResults.map((r) => [key(r), r]));
+      for (const row of ref.rows) {
+        const mine = byKey.get(key(row))!;
+        assert.ok(Math.abs(mine.meanTestScore - row.mean) < 1e-12 && mine.rank === row.rank, `${what}: ${key(row)}`);
+      }
+      assert.equal(canonical(result.bestParams), canonical(ref.bestParams), `${what}: best`);
+      compared++;
+    }
+    assert.equal(compared, 3);
   });
 
   it('refuses bad settings with what to do', async () => {
