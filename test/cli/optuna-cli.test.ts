@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON, pythonEnv } from '../helpers/python';
 
 const exec = promisify(execFile);
@@ -236,5 +237,31 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     for (const flag of ['--study-name', '--sampler', '--sampler-kwargs', '--search-space', '--format', '--flatten', '--storage']) assert.ok(help.stdout.includes(flag), `${flag} in\n${help.stdout}`);
     const tellHelp = await tunelab('tell', '-h');
     for (const flag of ['--trial-number', '--values', '--state {complete,pruned,fail}', '--skip-if-finished']) assert.ok(tellHelp.stdout.includes(flag), `${flag} in\n${tellHelp.stdout}`);
+  });
+});
+
+describe('tunelab and optuna CLIs on one PostgreSQL database', () => {
+  let server: PostgresServer | undefined;
+  after(() => server?.destroy());
+
+  it('asks with one tool, tells with the other, and lists the same trials', async () => {
+    server = await startPostgres();
+    const pg = ['--storage', sqlalchemyUrl(await server.createDatabase('cli'))];
+    assert.equal((await tunelab('create-study', ...pg, '--study-name', 'pg', '-q')).stdout, 'pg\n');
+    const asked = parseJson(await tunelab('ask', ...pg, '--study-name', 'pg', '--search-space', SPACE), 'tunelab ask');
+    const [told, askedByOptuna] = await optuna(
+      ['tell', ...pg, '--study-name', 'pg', '--trial-number', String(asked.number), '--values', '0.75'],
+      ['ask', ...pg, '--study-name', 'pg', '--search-space', SPACE],
+    );
+    assert.equal(told.code, 0);
+    const number = String((JSON.parse(askedByOptuna.stdout) as { number: number }).number);
+    const tunelabTold = await tunelab('tell', ...pg, '--study-name', 'pg', '--trial-number', number, '--values', '-1.5');
+    assert.equal(tunelabTold.code, 0, tunelabTold.stderr);
+    const listing = ['trials', ...pg, '--study-name', 'pg', '-f', 'json'];
+    const [[theirs], ours] = await Promise.all([optuna(listing), tunelab(...listing)]);
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.equal(withoutMicros(ours.stdout), withoutMicros(theirs.stdout));
+    const trials = JSON.parse(ours.stdout) as { state: string; value: number }[];
+    assert.deepEqual(trials.map((t) => [t.state, t.value]), [['COMPLETE', 0.75], ['COMPLETE', -1.5]]);
   });
 });
