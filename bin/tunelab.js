@@ -30,8 +30,20 @@ function usage() {
   return `usage: tunelab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'tunelab <command> --help' for a command's options.`;
 }
 
+// Optuna's common options may come before the command (`optuna --storage URL trials ...`): move
+// them after it, so every command parses its own options.
+function commandFirst(argv) {
+  const valued = new Set(['--storage', '--storage-class']);
+  if (!argv[0] || !argv[0].startsWith('--') || !valued.has(argv[0].split('=')[0])) return argv;
+  for (let i = 0; i < argv.length; i++) {
+    if (valued.has(argv[i])) i++;
+    else if (!argv[i].startsWith('-')) return [argv[i], ...argv.slice(0, i), ...argv.slice(i + 1)];
+  }
+  return argv;
+}
+
 async function run() {
-  const [name, ...rest] = process.argv.slice(2);
+  const [name, ...rest] = commandFirst(process.argv.slice(2));
   if (!name || name === '--help' || name === '-h') {
     console.log(usage());
     return name ? 0 : 2;

@@ -219,6 +219,9 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     assert.equal((await tunelab('delete-study', ...storage, '--study-name', 'scratch')).code, 0);
     const [names] = await optuna(['study-names', ...storage, '-f', 'json']);
     assert.deepEqual(JSON.parse(names.stdout), [{ name: 'single' }, { name: 'multi' }]);
+    // As with optuna, the storage may come before the command.
+    const before = await tunelab(...storage, 'study-names', '-f', 'json');
+    assert.equal(before.stdout, names.stdout, before.stderr);
   });
 
   it('explains bad usage with the command’s options and exit status 2; --help lists the commands and flags', async () => {
