@@ -1,7 +1,7 @@
 import type { Distribution, ParamValue } from './distributions';
 import { toWellFormed } from './storage/storable';
 import { DuplicatedStudyError, InvalidArgumentError, TrialPruned, TunelabError } from './errors';
-import { isFinished, lastStep, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
+import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
 import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
 import type { Pruner } from './pruners/base';
 import { MedianPruner } from './pruners/percentile';
@@ -339,12 +339,15 @@ export class Study {
     values?: ObjectiveValue | null,
     opts: TellOptions = {},
   ): Promise<FrozenTrial> {
-    const trial = typeof trialOrNumber === 'number' ? this.running.get(trialOrNumber) : trialOrNumber;
-    if (!trial) {
-      throw new InvalidArgumentError(
-        `tell(${String(trialOrNumber)}): no running trial with that number was asked in this process.`,
-      );
+    let found = typeof trialOrNumber === 'number' ? this.running.get(trialOrNumber) : trialOrNumber;
+    if (!found && typeof trialOrNumber === 'number') {
+      // Asked by another process (`tunelab ask`, `optuna ask`, a worker): finish it from its stored snapshot.
+      const adopted = await this.adoptStoredTrial(trialOrNumber, opts);
+      if (!(adopted instanceof Trial)) return adopted;
+      found = adopted;
     }
+    if (!found) throw new InvalidArgumentError('tell(trial): pass a Trial or a trial number.');
+    const trial: Trial = found;
     let state = opts.state ?? TrialState.COMPLETE;
     let failReason = opts.failReason;
     let recorded: number[] | null = null;
@@ -394,6 +397,26 @@ export class Study {
     const frozen = await this.storage.getTrial(trial.trialId);
     if (!this.updateCached(frozen)) await this.refresh();
     return frozen;
+  }
+
+  /**
+   * The RUNNING trial `number` as stored, wrapped so that tell() can finish it; a finished trial is
+   * returned as is with skipIfFinished (Optuna's tell-by-number semantics) and refused otherwise.
+   */
+  private async adoptStoredTrial(number: number, opts: TellOptions): Promise<Trial | FrozenTrial> {
+    await this.refresh();
+    const stored = this.cache[number]?.number === number ? this.cache[number] : this.cache.find((t) => t.number === number);
+    if (!stored) {
+      throw new InvalidArgumentError(`tell(${number}): study '${this.studyName}' has no trial number ${number}; ask for it first.`);
+    }
+    if (isFinished(stored.state) && opts.skipIfFinished) return stored;
+    if (stored.state !== TrialState.RUNNING) {
+      throw new InvalidArgumentError(
+        `tell(${number}): trial ${number} is ${TRIAL_STATE_NAMES[stored.state]}, not RUNNING` +
+          (isFinished(stored.state) ? '; pass skipIfFinished: true to ignore finished trials.' : '.'),
+      );
+    }
+    return new Trial(this, stored, () => ({ space: {}, params: {} }));
   }
 
   /** Best effort: finish `trial` as FAIL with the write error as its reason (the storage may be gone). */
