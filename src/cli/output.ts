@@ -15,7 +15,7 @@ function dumpTable(rows: readonly PyDict[], header: readonly string[]): string {
   let separator = '+';
   let head = '|';
   const lines = rows.map(() => '|');
-  header.forEach((name, column) => {
+  header.forEach((name) => {
     const cells = rows.map((r) => r.get(name));
     const numeric = cells.every(isNumericCell);
     const texts = cells.map((c) => (c === undefined || c === null ? null : pyStr(c)));
