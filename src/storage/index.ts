@@ -51,3 +51,5 @@ registerStorageBackend('postgres:', (url, options) => require('./postgres').open
 // Optuna script works as is.
 registerStorageBackend('postgresql+psycopg2:', (url, options) => require('./postgres').openPostgresStorage(url, options));
 registerStorageBackend('postgresql+psycopg:', (url, options) => require('./postgres').openPostgresStorage(url, options));
+// Optuna's journal format (a file of JSON lines, or a Redis server), loaded on first use as well.
+registerStorageBackend('journal:', (url, options) => require('./journal').openJournalFileStorage(url, options));
