@@ -6,10 +6,12 @@
 import { existsSync } from 'node:fs';
 import { StorageError } from '../../errors';
 import { JournalFileBackend } from './file';
+import { JournalRedisBackend } from './redis';
 import { JournalStorage } from './storage';
 
 export type { JournalBackend } from './backend';
 export { JournalFileBackend, type JournalFileOptions } from './file';
+export { JournalRedisBackend, type JournalRedisOptions } from './redis';
 export { JournalFileOpenLock, JournalFileSymlinkLock, type JournalFileLock, type LockOptions } from './lock';
 export { JournalOperation, type JournalLog } from './log';
 export { JournalStorage } from './storage';
@@ -31,4 +33,9 @@ export async function openJournalFileStorage(url: string, options: { readOnly?: 
   // Reading never changes a journal; only a missing file would be created, which a read must not do.
   if (options.readOnly && !existsSync(path)) throw new StorageError(`The journal file ${path} does not exist.`);
   return new JournalStorage(new JournalFileBackend(path));
+}
+
+/** `redis://host:port/db`, as Optuna's CLI reads it: a JournalStorage on JournalRedisBackend. */
+export async function openJournalRedisStorage(url: string): Promise<JournalStorage> {
+  return new JournalStorage(new JournalRedisBackend(url));
 }
