@@ -3,11 +3,12 @@
  * backend (Optuna's default symlink lock, and the open(O_CREAT|O_EXCL) lock) and on the Redis backend
  * (a private redis-server).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe } from 'node:test';
-import { getStorage, JournalFileBackend, JournalFileOpenLock, JournalRedisBackend, JournalStorage } from '../../src';
+import { after, before, describe, it } from 'node:test';
+import { getStorage, JournalFileBackend, StorageError, JournalFileOpenLock, JournalRedisBackend, JournalStorage } from '../../src';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { namesContract, quotingContract, storableContract, storageContract, type FreshDatabase } from './contract';
 
@@ -49,5 +50,37 @@ describe('Journal Redis storage: the Storage contract', () => {
   allContracts(async () => {
     const prefix = `contract-${counter++}`;
     return async () => new JournalStorage(new JournalRedisBackend(redis.url(), { prefix }));
+  });
+});
+
+describe('Journal file: lines being written and damaged files', () => {
+  it('leaves a line still being written for the next read, and names a damaged line followed by others', async () => {
+    const path = join(dir, 'partial.log');
+    const writer = new JournalStorage(new JournalFileBackend(path));
+    const id = await writer.createNewStudy(['minimize'], 'partial');
+    const reader = new JournalStorage(new JournalFileBackend(path));
+    assert.equal(await reader.getStudyIdFromName('partial'), id);
+    // Another worker's log, caught half written (no newline yet): not read, not counted.
+    const line = `{"op_code":2,"worker_id":"other-1","study_id":${id},"user_attr":{"k":1.5}}`;
+    appendFileSync(path, line.slice(0, 25));
+    assert.deepEqual(await reader.getStudyUserAttrs(id), {});
+    appendFileSync(path, `${line.slice(25)}\n`);
+    assert.deepEqual(await reader.getStudyUserAttrs(id), { k: 1.5 });
+    assert.deepEqual(await writer.getStudyUserAttrs(id), { k: 1.5 });
+    // A line that is not JSON, followed by more lines, is damage: named, with what to do.
+    appendFileSync(path, `not json\n${line}\n`);
+    await assert.rejects(new JournalStorage(new JournalFileBackend(path)).getAllStudies(), (err: Error) => {
+      assert.ok(err instanceof StorageError);
+      assert.match(err.message, /Line 3 of the journal file .*partial\.log is not a JSON log.*damaged/);
+      return true;
+    });
+    await writer.close();
+    await reader.close();
+  });
+
+  it('explains a malformed journal URL and a missing directory', async () => {
+    await assert.rejects(getStorage('journal://x.log'), /not a journal file URL.*journal:\/\/\//);
+    await assert.rejects(getStorage(`journal:///${join(dir, 'no', 'such', 'x.log')}`), /directory .* does not exist/);
+    await assert.rejects(getStorage(`journal:///${join(dir, 'absent.log')}`, { readOnly: true }), /does not exist/);
   });
 });
