@@ -61,6 +61,19 @@ export {
   type JournalRedisOptions,
   type LockOptions,
 } from './storage';
+// Artifacts (issue 16): files attached to studies and trials, where Optuna and optuna-dashboard find them.
+export {
+  ArtifactNotFoundError,
+  FileSystemArtifactStore,
+  downloadArtifact,
+  getAllArtifactMeta,
+  uploadArtifact,
+  type ArtifactMeta,
+  type ArtifactStore,
+  type DownloadArtifactOptions,
+  type StudyOrTrial,
+  type UploadArtifactOptions,
+} from './artifacts';
 export type { Sampler } from './samplers/base';
 export { RandomSampler } from './samplers/random';
 export { NopPruner, type Pruner } from './pruners/base';
