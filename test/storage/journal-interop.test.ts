@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
+  copyStudy,
   createStudy,
   distributionToJson,
   JournalFileBackend,
@@ -34,6 +35,7 @@ import {
   type Study,
 } from '../../src';
 import { pyFloatRepr } from '../../src/storage/journal/pyjson';
+import { decodeJson } from '../../src/storage/rdb/codec';
 import { within } from '../helpers/async';
 import { PYTHON } from '../helpers/python';
 import { startRedis, type RedisServer } from '../helpers/redis';
@@ -290,7 +292,8 @@ print(len(s.trials))
 
 /**
  * Python checks each line: parsed and dumped again by json.dumps it is the same text (floats in repr
- * form, ASCII escapes, separators), and its keys, in order, are keys Optuna itself writes for that op.
+ * form, ASCII escapes, separators), its keys, in order, are keys Optuna itself writes for that op, and
+ * a distribution is the text Optuna's distribution_to_json writes.
  */
 const CHECK_LINES_PY = `
 import json, sys
@@ -307,6 +310,10 @@ for i, line in enumerate(open(ours, encoding='utf-8')):
     ops.add(log['op_code'])
     again = json.dumps(log, separators=seps)
     if again != text: problems.append(f'line {i}: {text!r} != {again!r}')
+    if 'distribution' in log:
+        from optuna.distributions import distribution_to_json, json_to_distribution
+        d = log['distribution']
+        if distribution_to_json(json_to_distribution(d)) != d: problems.append(f'line {i}: distribution {d!r} is not the text Optuna writes')
     if tuple(log.keys()) not in optuna_keys.get(log['op_code'], ()):
         problems.append(f'line {i}: keys {list(log.keys())} are not keys Optuna writes for op {log["op_code"]}: {optuna_keys.get(log["op_code"])}')
 print(json.dumps({'problems': problems[:10], 'ops': sorted(ops)}))
@@ -346,6 +353,46 @@ describe('Journal file: the log text and the lock files', () => {
     assert.deepEqual(report.problems, []);
     assert.deepEqual(report.ops, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'every operation but DISCARD_TRIALS was checked');
     assert.match(readFileSync(ours, 'utf8'), /\\u00fcn\\u00ef \\ud83c\\udfaf/, 'non-ASCII written as Python escapes it');
+  });
+
+  it("copyStudy into a journal writes the very CREATE_TRIAL logs Optuna's copy_study writes", async () => {
+    const source = `sqlite:///${join(dir, 'copy-source.db')}`;
+    const study = await createStudy({ storage: source, studyName: 'copied', sampler: new RandomSampler({ seed: 3 }) });
+    await study.setUserAttr('owner', 'me');
+    await study.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        t.suggestInt('n', 1, 8, { log: true });
+        t.suggestCategorical('c', ['a', null, 2]);
+        t.report(x, 0);
+        t.report(NaN, 1);
+        t.setUserAttr('u', { x });
+        if (x < 0.3) throw new TrialPruned();
+        if (x > 0.8) throw new Error('high');
+        return x;
+      },
+      { nTrials: 12, showProgressBar: false },
+    );
+    await study.enqueueTrial({ x: 0.5 });
+    await study.storage.close();
+    const ours = join(dir, 'copy-ours.log');
+    const theirs = join(dir, 'copy-theirs.log');
+    await copyStudy({ fromStudyName: 'copied', fromStorage: source, toStorage: `journal:///${ours}` });
+    execFileSync(PYTHON, ['-c', `${OPEN_PY}\noptuna.copy_study(from_study_name='copied', from_storage=sys.argv[1], to_storage=open_storage(sys.argv[2]))`, source, `file:${theirs}`], {
+      timeout: 60_000,
+    });
+    // The same logs, field for field and value for value (distribution texts included); only the
+    // worker ids differ, and the order of parameters, which follows each storage's reading order.
+    const createTrialLogs = (path: string) =>
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{"op_code":4,'))
+        .map((l) => ({ ...(decodeJson(l) as Record<string, unknown>), worker_id: '-' }));
+    const [a, b] = [createTrialLogs(ours), createTrialLogs(theirs)];
+    assert.equal(a.length, 13);
+    assert.deepEqual(a, b);
+    assert.deepEqual(a.map((l) => Object.keys(l)), b.map((l) => Object.keys(l)), 'fields in the same order');
+    assert.deepEqual(pyDump(`file:${ours}`, 'copied'), pyDump(`file:${theirs}`, 'copied'));
   });
 
   for (const [kind, Lock, pyLock] of [

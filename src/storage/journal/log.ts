@@ -9,7 +9,9 @@
  *   floats (categorical: the choice index as an int);
  * - attribute writes as a one-key object (`{"user_attr": {key: value}}`).
  */
+import type { Distribution } from '../../distributions';
 import { StorageError } from '../../errors';
+import { pyFloat, pyJsonDumps } from './pyjson';
 
 export enum JournalOperation {
   CREATE_STUDY = 0,
@@ -64,4 +66,20 @@ export function parseJournalDatetime(s: unknown): Date | null {
     offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0));
   }
   return new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offsetMinutes * 60_000);
+}
+
+/**
+ * `distribution_to_json(d)` as Optuna writes it: `json.dumps({"name": ..., "attributes": d._asdict()})`
+ * with the default separators, float bounds and steps of a FloatDistribution as floats.
+ */
+export function journalDistributionJson(d: Distribution): string {
+  const f = (x: number | null) => (x === null ? null : pyFloat(x));
+  switch (d.kind) {
+    case 'float':
+      return pyJsonDumps({ name: 'FloatDistribution', attributes: { step: f(d.step), low: f(d.low), high: f(d.high), log: d.log } }, 'default');
+    case 'int':
+      return pyJsonDumps({ name: 'IntDistribution', attributes: { log: d.log, step: d.step, low: d.low, high: d.high } }, 'default');
+    case 'categorical':
+      return pyJsonDumps({ name: 'CategoricalDistribution', attributes: { choices: d.choices } }, 'default');
+  }
 }

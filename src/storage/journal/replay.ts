@@ -30,6 +30,8 @@ export interface ReplayStudy {
   userAttrs: Record<string, unknown>;
   systemAttrs: Record<string, unknown>;
   trials: ReplayTrial[];
+  /** Per parameter name, the trial with the lowest number that has it (what Optuna's check compares with). */
+  firstWithParam: Map<string, ReplayTrial>;
   /** Snapshots by number, refreshed lazily from `changed` (a read costs O(changes)). */
   snapshots: FrozenTrial[];
   changed: Set<ReplayTrial>;
@@ -119,7 +121,7 @@ export class JournalReplay {
     }
     const studyId = this.nextStudyId++;
     const directions = (Array.isArray(log.directions) ? log.directions : []).map((d): Direction => (d === 2 ? 'maximize' : 'minimize'));
-    this.studies.set(studyId, { studyId, name, directions, userAttrs: dict(), systemAttrs: dict(), trials: [], snapshots: [], changed: new Set() });
+    this.studies.set(studyId, { studyId, name, directions, userAttrs: dict(), systemAttrs: dict(), trials: [], firstWithParam: new Map(), snapshots: [], changed: new Set() });
     return { applied: true, studyId };
   }
 
@@ -167,6 +169,7 @@ export class JournalReplay {
     };
     this.trials.push(t);
     s.trials.push(t);
+    for (const name of Object.keys(distributions)) this.noteParam(s, name, t);
     s.snapshots.push(freeze(t));
     return { applied: true, studyId: s.studyId, trialId };
   }
@@ -195,7 +198,13 @@ export class JournalReplay {
     setKey(t.distributions, name, distribution);
     setKey(t.internalParams, name, internal);
     setKey(t.params, name, toExternal(distribution, internal));
+    this.noteParam(this.study(t.studyId), name, t);
     return { applied: true, trialId: t.trialId };
+  }
+
+  private noteParam(s: ReplayStudy, name: string, t: ReplayTrial): void {
+    const first = s.firstWithParam.get(name);
+    if (!first || t.number < first.number) s.firstWithParam.set(name, t);
   }
 
   /**
@@ -203,10 +212,9 @@ export class JournalReplay {
    * that has the parameter: the same kind, the same log flag, the same categorical choices.
    */
   incompatibility(studyId: number, name: string, d: Distribution): string | null {
-    const s = this.studies.get(studyId);
-    for (const other of s?.trials ?? []) {
-      const prev = ownValue(other.distributions, name);
-      if (!prev) continue;
+    const other = this.studies.get(studyId)?.firstWithParam.get(name);
+    const prev = other && ownValue(other.distributions, name);
+    if (other && prev) {
       if (prev.kind !== d.kind) {
         return (
           `Parameter '${name}' was a ${prev.kind} parameter in trial ${other.number} and is now ${d.kind}. ` +
@@ -225,7 +233,6 @@ export class JournalReplay {
           );
         }
       }
-      return null;
     }
     return null;
   }

@@ -13,14 +13,14 @@
  * BaseHeartbeat storage either; createStudy's heartbeatInterval is ignored on it, as on memory).
  */
 import { randomUUID } from 'node:crypto';
-import { distributionsEqual, distributionToJson, type Distribution } from '../../distributions';
+import { distributionsEqual, type Distribution } from '../../distributions';
 import { hasKey, ownValue } from '../../dict';
 import { InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
 import { isFinished, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
 import { expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from '../base';
 import { checkAttribute, checkName, checkParam, checkTemplate, storedForm } from '../storable';
 import type { JournalBackend } from './backend';
-import { DIRECTION_CODE, formatJournalDatetime, JournalOperation, type JournalLog } from './log';
+import { DIRECTION_CODE, formatJournalDatetime, journalDistributionJson, JournalOperation, type JournalLog } from './log';
 import { AsyncMutex } from './mutex';
 import { pyFloat } from './pyjson';
 import { freeze, JournalReplay, type OwnOutcome, type ReplayTrial } from './replay';
@@ -158,13 +158,33 @@ export class JournalStorage implements Storage {
     return freeze(this.replay.trial(required(outcome).trialId!));
   }
 
+  /**
+   * Add finished (or waiting) trials as they are, datetimes included: one CREATE_TRIAL log in
+   * Optuna's template form per trial, all appended under one lock (what Optuna's copy_study writes).
+   * copyStudy uses it.
+   */
+  async addTrials(studyId: number, trials: readonly FrozenTrial[]): Promise<void> {
+    for (const t of trials) {
+      checkTemplate(t);
+      for (const [name, d] of Object.entries(t.distributions)) checkParam(name, d);
+    }
+    const logs = trials.map((t) => this.log(JournalOperation.CREATE_TRIAL, templateFields(studyId, t)));
+    await this.mutex.run(async () => {
+      await this.syncUnlocked();
+      this.replay.study(studyId);
+      if (logs.length) await this.backend.appendLogs(logs);
+      await this.syncUnlocked();
+      this.replay.takeOwnOutcome();
+    });
+  }
+
   async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
     checkParam(name, distribution);
     const fields = {
       trial_id: trialId,
       param_name: name,
       param_value_internal: distribution.kind === 'categorical' ? Math.round(internalValue) : pyFloat(internalValue),
-      distribution: distributionToJson(distribution),
+      distribution: journalDistributionJson(distribution),
     };
     await this.write(JournalOperation.SET_TRIAL_PARAM, fields, () => {
       const t = this.writable(trialId);
@@ -282,6 +302,32 @@ export class JournalStorage implements Storage {
     }
     return t;
   }
+}
+
+/** Optuna's CREATE_TRIAL fields for a template trial (create_new_trial with template_trial). */
+function templateFields(studyId: number, t: FrozenTrial): JournalLog {
+  const fields: JournalLog = {
+    study_id: studyId,
+    datetime_start: t.datetimeStart ? formatJournalDatetime(t.datetimeStart) : null,
+    state: t.state,
+  };
+  const values = t.values;
+  if (values && values.length > 1) {
+    fields.value = null;
+    fields.values = values.map(pyFloat);
+  } else {
+    fields.value = values && values.length === 1 ? pyFloat(values[0]) : null;
+    fields.values = null;
+  }
+  if (t.datetimeComplete) fields.datetime_complete = formatJournalDatetime(t.datetimeComplete);
+  fields.distributions = Object.fromEntries(Object.entries(t.distributions).map(([k, d]) => [k, journalDistributionJson(d)]));
+  fields.params = Object.fromEntries(
+    Object.entries(t.distributions).map(([k, d]) => [k, d.kind === 'categorical' ? Math.round(t.internalParams[k]) : pyFloat(t.internalParams[k])]),
+  );
+  fields.user_attrs = { ...t.userAttrs };
+  fields.system_attrs = { ...t.systemAttrs };
+  fields.intermediate_values = Object.fromEntries([...t.intermediateValues].map(([step, v]) => [String(step), pyFloat(v)]));
+  return fields;
 }
 
 /** The outcome of a write that cannot be refused silently (creating a study or a trial). */
