@@ -95,7 +95,7 @@ export class RespClient {
         resolve(socket);
       });
       socket.on('data', (chunk: Buffer) => this.receive(chunk));
-      socket.once('error', (err) => {
+      socket.on('error', (err) => {
         if (this.socket !== socket) {
           this.connecting = null;
           reject(new StorageError(`Cannot connect to Redis at ${this.label}: ${err.message}. Is redis-server running there?`));
