@@ -12,7 +12,7 @@
  * and is released by force, as Optuna does.
  */
 import { randomUUID } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { closeSync, constants, openSync, renameSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StorageError } from '../../errors';
 
@@ -49,8 +49,11 @@ abstract class LockFile implements JournalFileLock {
     this.timeout = options.timeoutSeconds ?? Infinity;
   }
 
-  /** Create the lock file atomically; rejects with code EEXIST while another holder has it. */
-  protected abstract create(): Promise<void>;
+  /**
+   * Create the lock file atomically; throws with code EEXIST while another holder has it. Synchronous:
+   * one system call, where a promise-based one costs a thread-pool round trip on every append.
+   */
+  protected abstract create(): void;
 
   async acquire(): Promise<void> {
     const started = performance.now();
@@ -59,7 +62,7 @@ abstract class LockFile implements JournalFileLock {
     let lastChange = performance.now();
     for (;;) {
       try {
-        await this.create();
+        this.create();
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -69,7 +72,7 @@ abstract class LockFile implements JournalFileLock {
       if (this.grace !== null) {
         let mtime: number | null = null;
         try {
-          mtime = (await fs.stat(this.lockPath)).mtimeMs;
+          mtime = statSync(this.lockPath).mtimeMs;
         } catch {
           continue; // released in the meantime: try again at once
         }
@@ -98,26 +101,25 @@ abstract class LockFile implements JournalFileLock {
   async release(): Promise<void> {
     const renamed = `${this.lockPath}${randomUUID()}${RENAME_FILE_SUFFIX}`;
     try {
-      await fs.rename(this.lockPath, renamed);
+      renameSync(this.lockPath, renamed);
     } catch (err) {
       throw new StorageError(`Releasing ${this.lockPath} failed: this process did not hold the lock (${(err as Error).message}).`);
     }
-    await fs.unlink(renamed);
+    unlinkSync(renamed);
   }
 }
 
 /** Optuna's default lock (works on NFSv2 and later): a symbolic link `<journal>.lock` -> `<journal>`. */
 export class JournalFileSymlinkLock extends LockFile {
-  protected async create(): Promise<void> {
+  protected create(): void {
     // An absolute target, so that `stat` (which follows the link) works from any working directory.
-    await fs.symlink(resolve(this.journalPath), this.lockPath);
+    symlinkSync(resolve(this.journalPath), this.lockPath);
   }
 }
 
 /** Optuna's JournalFileOpenLock (NFSv3 and later): a file `<journal>.lock` created with O_CREAT|O_EXCL. */
 export class JournalFileOpenLock extends LockFile {
-  protected async create(): Promise<void> {
-    const handle = await fs.open(this.lockPath, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY);
-    await handle.close();
+  protected create(): void {
+    closeSync(openSync(this.lockPath, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY));
   }
 }
