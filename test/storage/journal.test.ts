@@ -4,11 +4,12 @@
  * (a private redis-server).
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { getStorage, JournalFileBackend, StorageError, JournalFileOpenLock, JournalRedisBackend, JournalStorage } from '../../src';
+import { getStorage, JournalFileBackend, StorageError, JournalFileOpenLock, JournalFileSymlinkLock, JournalRedisBackend, JournalStorage } from '../../src';
+import { within } from '../helpers/async';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { namesContract, quotingContract, storableContract, storageContract, type FreshDatabase } from './contract';
 
@@ -82,5 +83,47 @@ describe('Journal file: lines being written and damaged files', () => {
     await assert.rejects(getStorage('journal://x.log'), /not a journal file URL.*journal:\/\/\//);
     await assert.rejects(getStorage(`journal:///${join(dir, 'no', 'such', 'x.log')}`), /directory .* does not exist/);
     await assert.rejects(getStorage(`journal:///${join(dir, 'absent.log')}`, { readOnly: true }), /does not exist/);
+  });
+});
+
+describe('Journal file locks', () => {
+  it('releases a lock left by a dead process once it is older than the grace period, as Optuna does', async () => {
+    const path = join(dir, 'stale.log');
+    const storage = new JournalStorage(new JournalFileBackend(path, { lock: new JournalFileSymlinkLock(path, { gracePeriodSeconds: 1 }) }));
+    const id = await storage.createNewStudy(['minimize'], 'stale');
+    symlinkSync(path, `${path}.lock`); // what a writer killed while appending leaves behind
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      await within(20_000, 'the append after the stale lock is released', storage.setStudyUserAttr(id, 'after', 'stale lock'));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(await storage.getStudyUserAttrs(id), { after: 'stale lock' });
+    assert.equal(existsSync(`${path}.lock`), false, 'the lock is released after the append');
+    assert.ok(warnings.some((w) => /has not been released for 1 s; releasing it by force/.test(w)), warnings.join('\n'));
+    await storage.close();
+  });
+
+  it('gives up after timeoutSeconds with a message naming the lock file when the grace period is off', async () => {
+    const path = join(dir, 'held.log');
+    const lock = new JournalFileOpenLock(path, { gracePeriodSeconds: null, timeoutSeconds: 0.3 });
+    const storage = new JournalStorage(new JournalFileBackend(path, { lock }));
+    const holder = new JournalFileOpenLock(path);
+    await holder.acquire();
+    try {
+      await assert.rejects(storage.createNewStudy(['minimize'], 'never'), (err: Error) => {
+        assert.ok(err instanceof StorageError);
+        assert.match(err.message, /Timed out after 0\.3 s waiting for the lock file .*held\.log\.lock/);
+        return true;
+      });
+    } finally {
+      await holder.release();
+    }
+    assert.deepEqual(await storage.getAllStudies(), []);
+    await storage.createNewStudy(['minimize'], 'now');
+    assert.deepEqual((await storage.getAllStudies()).map((s) => s.studyName), ['now']);
+    await storage.close();
   });
 });
