@@ -52,6 +52,15 @@ describe('Journal Redis storage: the Storage contract', () => {
     const prefix = `contract-${counter++}`;
     return async () => new JournalStorage(new JournalRedisBackend(redis.url(), { prefix }));
   });
+  describe('with useCluster (INCR then SET, as Optuna on a Redis cluster)', () => {
+    storageContract(
+      async () => {
+        const prefix = `cluster-${counter++}`;
+        return async () => new JournalStorage(new JournalRedisBackend(redis.url(3), { prefix, useCluster: true }));
+      },
+      { heartbeats: false },
+    );
+  });
 });
 
 describe('Journal file: lines being written and damaged files', () => {
