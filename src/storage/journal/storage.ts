@@ -279,7 +279,7 @@ export class JournalStorage implements Storage {
   private write(
     op: JournalOperation,
     fields: JournalLog,
-    precheck?: () => unknown | boolean,
+    precheck?: () => unknown,
     opts: { tolerateRefusal?: boolean } = {},
   ): Promise<OwnOutcome> {
     return this.mutex.run(async () => {
@@ -290,7 +290,7 @@ export class JournalStorage implements Storage {
       await this.backend.appendLogs([this.log(op, fields)]);
       await this.syncUnlocked();
       const o = this.outcome();
-      if (!o.applied && (o.error && !(opts.tolerateRefusal && o.error instanceof TrialFinishedError))) throw o.error;
+      if (!o.applied && o.error && !(opts.tolerateRefusal && o.error instanceof TrialFinishedError)) throw o.error;
       return o;
     });
   }
