@@ -8,17 +8,37 @@ import { appendFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { getStorage, JournalFileBackend, StorageError, JournalFileOpenLock, JournalFileSymlinkLock, JournalRedisBackend, JournalStorage } from '../../src';
+import { createStudy, getStorage, TrialState, JournalFileBackend, StorageError, JournalFileOpenLock, JournalFileSymlinkLock, JournalRedisBackend, JournalStorage } from '../../src';
 import { within } from '../helpers/async';
 import { startRedis, type RedisServer } from '../helpers/redis';
-import { namesContract, quotingContract, storableContract, storageContract, type FreshDatabase } from './contract';
+import { incrementalReadContract, namesContract, quotingContract, storableContract, storageContract, type FreshDatabase } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-journal-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
 
+/** Optuna's JournalStorage has no heartbeats (it is not a BaseHeartbeat storage): neither has tunelab's. */
+const noHeartbeats = (fresh: FreshDatabase) =>
+  it('has no heartbeats, as Optuna 5.0 has none for this storage: heartbeatInterval is ignored', async () => {
+    const open = await fresh();
+    const s = await open();
+    assert.equal(s.recordHeartbeat, undefined);
+    assert.equal(s.failStaleTrials, undefined);
+    const study = await createStudy({ storage: s, studyName: 'no-heartbeat', heartbeatInterval: 1 });
+    assert.equal(study.heartbeat, null);
+    await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 2, showProgressBar: false });
+    assert.deepEqual(study.trials.map((t) => t.state), [TrialState.COMPLETE, TrialState.COMPLETE]);
+    await s.close();
+  });
+
+const coreContracts = (fresh: FreshDatabase) => {
+  storageContract(fresh);
+  incrementalReadContract(fresh);
+  noHeartbeats(fresh);
+};
+
 const allContracts = (fresh: FreshDatabase) => {
-  storageContract(fresh, { heartbeats: false });
+  coreContracts(fresh);
   storableContract(fresh);
   quotingContract(fresh);
   namesContract(fresh);
@@ -32,13 +52,10 @@ describe('Journal file storage (journal:/// URL, symlink lock): the Storage cont
 });
 
 describe('Journal file storage with JournalFileOpenLock: the Storage contract', () => {
-  storageContract(
-    async () => {
-      const path = join(dir, `open-lock-${counter++}.log`);
-      return async () => new JournalStorage(new JournalFileBackend(path, { lock: new JournalFileOpenLock(path) }));
-    },
-    { heartbeats: false },
-  );
+  coreContracts(async () => {
+    const path = join(dir, `open-lock-${counter++}.log`);
+    return async () => new JournalStorage(new JournalFileBackend(path, { lock: new JournalFileOpenLock(path) }));
+  });
 });
 
 describe('Journal Redis storage: the Storage contract', () => {
@@ -53,13 +70,10 @@ describe('Journal Redis storage: the Storage contract', () => {
     return async () => new JournalStorage(new JournalRedisBackend(redis.url(), { prefix }));
   });
   describe('with useCluster (INCR then SET, as Optuna on a Redis cluster)', () => {
-    storageContract(
-      async () => {
-        const prefix = `cluster-${counter++}`;
-        return async () => new JournalStorage(new JournalRedisBackend(redis.url(3), { prefix, useCluster: true }));
-      },
-      { heartbeats: false },
-    );
+    coreContracts(async () => {
+      const prefix = `cluster-${counter++}`;
+      return async () => new JournalStorage(new JournalRedisBackend(redis.url(3), { prefix, useCluster: true }));
+    });
   });
 });
 
