@@ -48,6 +48,32 @@ export { space, float, int, categorical, type ParamsOf, type SearchSpace } from 
 export type { TrialsTable, TrialRow } from './export';
 export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory } from './progress';
 export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type StudySummary } from './storage';
+// Optuna's journal format (issue 16): a file of JSON lines shared through lock files, or Redis.
+export {
+  JournalFileBackend,
+  JournalFileOpenLock,
+  JournalFileSymlinkLock,
+  JournalRedisBackend,
+  JournalStorage,
+  type JournalBackend,
+  type JournalFileLock,
+  type JournalFileOptions,
+  type JournalRedisOptions,
+  type LockOptions,
+} from './storage';
+// Artifacts (issue 16): files attached to studies and trials, where Optuna and optuna-dashboard find them.
+export {
+  ArtifactNotFoundError,
+  FileSystemArtifactStore,
+  downloadArtifact,
+  getAllArtifactMeta,
+  uploadArtifact,
+  type ArtifactMeta,
+  type ArtifactStore,
+  type DownloadArtifactOptions,
+  type StudyOrTrial,
+  type UploadArtifactOptions,
+} from './artifacts';
 export type { Sampler } from './samplers/base';
 export { RandomSampler } from './samplers/random';
 export { NopPruner, type Pruner } from './pruners/base';
