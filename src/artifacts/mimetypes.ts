@@ -114,7 +114,7 @@ export function guessMimeType(filename: string): [string | null, string | null] 
   let encoding: string | null = null;
   if (Object.hasOwn(ENCODINGS_MAP, ext)) {
     encoding = ENCODINGS_MAP[ext];
-    [base, ext] = splitext(base);
+    ext = splitext(base)[1];
   }
   return [typesMap().get(ext.toLowerCase()) ?? null, encoding];
 }

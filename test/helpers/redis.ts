@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPort } from './async';
@@ -38,12 +38,12 @@ async function waitForPong(port: number, ms: number, child: ChildProcess, log: (
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}):\n${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection({ host: '127.0.0.1', port }, () => s.write('PING\r\n'));
+      const s: Socket = createConnection({ host: '127.0.0.1', port }, () => s.write('PING\r\n'));
       s.setTimeout(1000, () => {
         s.destroy();
         resolve(false);
       });
-      s.once('data', (d) => {
+      s.once('data', (d: Buffer) => {
         s.destroy();
         resolve(d.toString().startsWith('+PONG'));
       });

@@ -418,7 +418,7 @@ sys.stdin.readline(); lock.release(); print('released', flush=True)`,
       holder.stdout.on('data', (d) => (out += d));
       holder.stderr.on('data', (d) => (out += d));
       await within(60_000, `Python taking the lock (${out})`, new Promise<void>((resolve) => {
-        const check = () => (out.includes('locked') ? resolve() : setTimeout(check, 20));
+        const check = (): unknown => (out.includes('locked') ? resolve() : setTimeout(check, 20));
         check();
       }));
       const before = lines();

@@ -70,7 +70,7 @@ abstract class LockFile implements JournalFileLock {
         }
       }
       if (this.grace !== null) {
-        let mtime: number | null = null;
+        let mtime: number;
         try {
           mtime = statSync(this.lockPath).mtimeMs;
         } catch {
