@@ -451,7 +451,7 @@ print('done', flush=True)`,
       writer.stderr.on('data', (d) => (wout += d));
       try {
         await within(60_000, `Python reaching its append (${wout})`, new Promise<void>((resolve) => {
-          const check = () => (wout.includes('appending') ? resolve() : setTimeout(check, 20));
+          const check = (): unknown => (wout.includes('appending') ? resolve() : setTimeout(check, 20));
           check();
         }));
         await new Promise((r) => setTimeout(r, 500));
