@@ -3,57 +3,29 @@
  * builders: each takes a study (or its trials) and returns a displayable plotly Figure.
  */
 import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
-import type { Distribution, ParamValue } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { Figure, type Trace } from './figure';
 import { getParamImportances, type ImportanceOptions } from '../importance';
 import type { Study } from '../study';
 import { hasKey } from '../dict';
+import {
+  COLORS,
+  completeTrials,
+  distributionOf,
+  formatG,
+  isCategorical,
+  isLog,
+  metricNamesOf,
+  paramNames,
+  targetOf,
+  type StudyLike,
+  type TargetOptions,
+} from './common';
 
 export { Figure, figureSnapshotSvg, setFigureDisplayHook, PLOTLY_MIME, type FigureSpec, type Trace } from './figure';
-
-/** What the plots read from a study. A Study satisfies it. */
-export interface StudyLike {
-  readonly studyName?: string;
-  readonly directions: readonly Direction[];
-  readonly trials: readonly FrozenTrial[];
-}
-
-export interface TargetOptions {
-  /** Plot this function of a trial instead of its (single) objective value. */
-  target?: (t: FrozenTrial) => number;
-  /** Axis label of the target (default 'Objective Value'). */
-  targetName?: string;
-}
-
-function completeTrials(study: StudyLike): FrozenTrial[] {
-  return study.trials.filter((t) => t.state === TrialState.COMPLETE);
-}
-
-function targetOf(study: StudyLike, opts: TargetOptions, fn: string): (t: FrozenTrial) => number {
-  if (opts.target) return opts.target;
-  if (study.directions.length !== 1) {
-    throw new InvalidArgumentError(`${fn}: this study has ${study.directions.length} objectives; pass \`target\` to choose what to plot.`);
-  }
-  return (t) => t.values![0];
-}
-
-/** Python's '%.<p>g' (what Optuna labels axes with). */
-export function formatG(x: number, p: number): string {
-  if (x === 0) return '0';
-  if (!Number.isFinite(x)) return String(x);
-  const exp = Math.floor(Math.log10(Math.abs(Number(x.toPrecision(p)))));
-  if (exp < -4 || exp >= p) {
-    const [m, e] = x.toExponential(p - 1).split('e');
-    const mant = m.includes('.') ? m.replace(/\.?0+$/, '') : m;
-    const n = Number(e);
-    return `${mant}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
-  }
-  const fixed = x.toFixed(Math.max(0, p - 1 - exp));
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
-}
-
-const COLORS = { complete: '#636efa', best: '#EF553B', pruned: '#FFA15A', fail: '#ab63fa', running: '#00cc96', waiting: '#bbbbbb' };
+export { formatG, metricNamesOf, METRIC_NAMES_KEY, type StudyLike, type TargetOptions } from './common';
+export { plotRank, averagedRanks, type RankOptions } from './rank';
+export { plotHypervolumeHistory, hypervolumeHistory, type HypervolumeHistory } from './hypervolumeHistory';
 
 /** The two traces of the optimization history (shared with the live widget so they look the same). */
 export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions = {}): Trace[] {
@@ -121,30 +93,6 @@ export function plotIntermediateValues(study: StudyLike): Figure {
       showlegend: data.length <= 20,
     },
   });
-}
-
-/** The parameters a plot covers: those given, else every parameter seen in complete trials (sorted). */
-function paramNames(trials: FrozenTrial[], params: readonly string[] | undefined, fn: string): string[] {
-  const seen = new Set<string>();
-  for (const t of trials) for (const k of Object.keys(t.params)) seen.add(k);
-  if (!params) return [...seen].sort();
-  for (const p of params) {
-    if (!seen.has(p)) throw new InvalidArgumentError(`${fn}: parameter '${p}' does not appear in any complete trial (known: ${[...seen].sort().join(', ') || 'none'}).`);
-  }
-  return [...params];
-}
-
-function distributionOf(trials: FrozenTrial[], name: string): Distribution | undefined {
-  for (const t of trials) if (hasKey(t.distributions, name)) return t.distributions[name];
-  return undefined;
-}
-
-function isLog(d: Distribution | undefined): boolean {
-  return !!d && d.kind !== 'categorical' && !!(d as { log?: boolean }).log;
-}
-
-function isCategorical(d: Distribution | undefined, values: ParamValue[]): boolean {
-  return (d?.kind === 'categorical') || values.some((v) => typeof v !== 'number');
 }
 
 /** Every complete trial as a line through its parameter values and objective value. */

@@ -1,0 +1,60 @@
+"""Optuna 5.0's own figures for studies tunelab wrote to a SQLite file (reference for the new plots).
+
+argv: storage URL. stdin: {"rank": [{"study": name, "params": [...] | null}], "hypervolume": [{"study": name, "reference_point": [...]}]}
+Output: for each request, the data of the plotly figure Optuna draws (plot_rank, plot_hypervolume_history).
+"""
+import json
+import sys
+import warnings
+
+import optuna
+from plotly.colors import unlabel_rgb
+
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+warnings.simplefilter("ignore")  # plot_hypervolume_history is experimental
+
+storage = sys.argv[1]
+req = json.load(sys.stdin)
+
+
+def rgb(c):
+    return [float(v) for v in unlabel_rgb(c)]
+
+
+def rank(r):
+    study = optuna.load_study(study_name=r["study"], storage=storage)
+    fig = optuna.visualization.plot_rank(study, params=r["params"])
+    *panels, bar = fig.data
+    return {
+        "title": fig.layout.title.text,
+        "panels": [
+            {
+                "x": list(p.x),
+                "y": list(p.y),
+                "colors": [rgb(c) for c in p.marker.color],
+                "xaxis": p.xaxis or "x",
+                "yaxis": p.yaxis or "y",
+            }
+            for p in panels
+        ],
+        "layout_axes": {
+            name: {
+                "range": list(fig.layout[name].range) if fig.layout[name].range is not None else None,
+                "type": fig.layout[name].type,
+                "title": fig.layout[name].title.text,
+            }
+            for name in fig.layout
+            if name.startswith("xaxis") or name.startswith("yaxis")
+        },
+        "ticktext": list(bar.marker.colorbar.ticktext),
+        "tickvals": list(bar.marker.colorbar.tickvals),
+    }
+
+
+def hv(r):
+    study = optuna.load_study(study_name=r["study"], storage=storage)
+    fig = optuna.visualization.plot_hypervolume_history(study, r["reference_point"])
+    return {"x": list(fig.data[0].x), "y": [float(v) for v in fig.data[0].y]}
+
+
+print(json.dumps({"rank": [rank(r) for r in req.get("rank", [])], "hypervolume": [hv(r) for r in req.get("hypervolume", [])]}))
