@@ -127,6 +127,8 @@ export {
   hypervolumeHistory,
   type RankOptions,
   type HypervolumeHistory,
+  type ParetoFrontOptions,
+  type AxisTypeChoice,
   type FigureSpec,
   type Trace,
   type StudyLike,

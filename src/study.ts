@@ -84,6 +84,7 @@ export function stopAllStudies(): void {
  */
 export class Study {
   private cache: FrozenTrial[] = [];
+  private systemAttrsSnapshot: Record<string, unknown> = {};
   private cacheVersion = 0;
   private bestMemo: { version: number; trial: FrozenTrial | null } | null = null;
   /** Trials before this index are finished (see `ask`). */
@@ -132,7 +133,8 @@ export class Study {
 
   /** Re-read the trials from storage (other workers may have added some). */
   async refresh(): Promise<void> {
-    const trials = await this.storage.getAllTrials(this.studyId);
+    const [trials, systemAttrs] = await Promise.all([this.storage.getAllTrials(this.studyId), this.storage.getStudySystemAttrs(this.studyId)]);
+    this.systemAttrsSnapshot = systemAttrs;
     // Trials running in this process are shown as they are now (parameters suggested, values reported),
     // not as storage last saw them: their writes are queued, and samplers (constant liar, GP) and
     // pruners must see them without waiting for the queue to drain.
@@ -203,6 +205,16 @@ export class Study {
 
   async setSystemAttr(key: string, value: unknown): Promise<void> {
     await this.storage.setStudySystemAttr(this.studyId, key, value);
+    this.systemAttrsSnapshot = { ...this.systemAttrsSnapshot, [key]: value };
+  }
+
+  /**
+   * The study's system attributes as of the last `refresh()` (or this object's own `setSystemAttr`):
+   * a snapshot, so synchronous readers such as the plots can use Optuna's keys (e.g.
+   * `study:metric_names`).
+   */
+  get systemAttrs(): Readonly<Record<string, unknown>> {
+    return this.systemAttrsSnapshot;
   }
 
   /**

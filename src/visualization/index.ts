@@ -239,6 +239,7 @@ export function plotParamImportances(
         y: entries.map((e) => e[0]),
         text: entries.map((e) => (e[1] < 0.01 ? '<0.01' : e[1].toFixed(2))),
         textposition: 'outside',
+        cliponaxis: false, // as Optuna: the value beside the longest bar is not cut at the plot's edge
         hovertemplate: '%{y}: %{x}<extra></extra>',
         marker: { color: COLORS.complete },
         name: targetName ?? 'Objective Value',
@@ -246,8 +247,11 @@ export function plotParamImportances(
     ],
     layout: {
       title: { text: 'Hyperparameter Importances' },
-      xaxis: { title: { text: `Importance for ${targetName ?? 'Objective Value'}` } },
-      yaxis: { title: { text: 'Hyperparameter' } },
+      // Room on the right for the value written beside the longest bar.
+      xaxis: { title: { text: `Importance for ${targetName ?? 'Objective Value'}` }, automargin: true, range: [0, Math.max(0, ...entries.map((e) => e[1])) * 1.12 || 1] },
+      // automargin grows the left margin to the widest parameter name and places the title beyond
+      // it (standoff), so long names are neither clipped nor overlapped by the title.
+      yaxis: { title: { text: 'Hyperparameter', standoff: 12 }, automargin: true },
       showlegend: false,
     },
   });
@@ -339,14 +343,78 @@ export function dominates(a: readonly number[], b: readonly number[], directions
   return strictly;
 }
 
+/** How an objective's axis is scaled: 'auto' picks log for positive values spanning orders of magnitude. */
+export type AxisTypeChoice = 'auto' | 'linear' | 'log';
+
+/** A positive axis whose largest value is at least this many times its smallest is drawn on a log scale. */
+export const LOG_AXIS_MIN_RATIO = 100;
+
+/**
+ * The plotly axis type for values: 'log' when every finite value is positive and they span at least
+ * two orders of magnitude (a linear axis would squash the small ones against zero), else 'linear'.
+ */
+export function autoAxisType(values: readonly number[]): 'linear' | 'log' {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length < 2 || finite.some((v) => v <= 0)) return 'linear';
+  return Math.max(...finite) / Math.min(...finite) >= LOG_AXIS_MIN_RATIO ? 'log' : 'linear';
+}
+
+/** The axis type of each objective: as chosen, or from the values for 'auto'. */
+export function paretoAxisTypes(
+  columns: ReadonlyArray<readonly number[]>,
+  choice: AxisTypeChoice | readonly AxisTypeChoice[] = 'auto',
+  fn = 'plotParetoFront',
+): Array<'linear' | 'log'> {
+  const choices = typeof choice === 'string' ? columns.map(() => choice) : [...choice];
+  if (choices.length !== columns.length) {
+    throw new InvalidArgumentError(`${fn}: axisType has ${choices.length} entries but ${columns.length} objectives are drawn; give one per objective or a single value.`);
+  }
+  return columns.map((values, i) => {
+    const c = choices[i];
+    if (c !== 'auto' && c !== 'linear' && c !== 'log') throw new InvalidArgumentError(`${fn}: axisType must be 'auto', 'linear' or 'log', got ${JSON.stringify(c)}.`);
+    if (c === 'log') {
+      const bad = values.find((v) => !(v > 0));
+      if (bad !== undefined) throw new InvalidArgumentError(`${fn}: objective ${i} has the value ${bad}, which a log axis cannot show; use axisType 'linear' or 'auto' for it.`);
+      return 'log';
+    }
+    return c === 'linear' ? 'linear' : autoAxisType(values);
+  });
+}
+
+/**
+ * The names on a Pareto front's axes: `targetNames` when given, else the metric names stored in the
+ * study (`study:metric_names`, what Optuna's set_metric_names writes), else 'Objective i'.
+ */
+export function objectiveNames(study: StudyLike, targetNames?: readonly string[]): string[] {
+  const k = study.directions.length;
+  if (targetNames) {
+    if (targetNames.length !== k) throw new InvalidArgumentError(`targetNames has ${targetNames.length} names but the study has ${k} objectives; give one per objective.`);
+    return [...targetNames];
+  }
+  return metricNamesOf(study) ?? Array.from({ length: k }, (_, i) => `Objective ${i}`);
+}
+
+export interface ParetoFrontOptions {
+  /** Axis titles (default: the study's metric names, else 'Objective 0', 'Objective 1', ...). */
+  targetNames?: string[];
+  includeDominatedTrials?: boolean;
+  /** Axis scale per objective, or one for all (default 'auto': log for positive values spanning >= 100x). */
+  axisType?: AxisTypeChoice | readonly AxisTypeChoice[];
+}
+
 /** Objective values of a multi-objective study's trials; the Pareto-optimal ones highlighted. */
-export function plotParetoFront(study: StudyLike, opts: { targetNames?: string[]; includeDominatedTrials?: boolean } = {}): Figure {
+export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {}): Figure {
   const k = study.directions.length;
   if (k !== 2 && k !== 3) throw new InvalidArgumentError(`plotParetoFront draws 2 or 3 objectives; this study has ${k}.`);
   const trials = completeTrials(study);
   const front = trials.filter((t) => !trials.some((o) => o !== t && dominates(o.values!, t.values!, study.directions)));
   const others = trials.filter((t) => !front.includes(t));
-  const names = opts.targetNames ?? Array.from({ length: k }, (_, i) => `Objective ${i}`);
+  const names = objectiveNames(study, opts.targetNames);
+  const drawnTrials = (opts.includeDominatedTrials ?? true) ? trials : front;
+  const types = paretoAxisTypes(
+    Array.from({ length: k }, (_, i) => drawnTrials.map((t) => t.values![i])),
+    opts.axisType,
+  );
   const trace = (ts: FrozenTrial[], name: string, color: string): Trace => {
     const t: Trace = {
       type: k === 2 ? 'scatter' : 'scatter3d',
@@ -364,11 +432,12 @@ export function plotParetoFront(study: StudyLike, opts: { targetNames?: string[]
   if (opts.includeDominatedTrials ?? true) data.push(trace(others, 'Trial', '#a0c4ff'));
   data.push(trace(front, 'Best Trial', COLORS.best));
   const layout: Record<string, unknown> = { title: { text: 'Pareto-front Plot' } };
+  const axis = (i: number) => ({ title: { text: names[i] }, type: types[i], automargin: true });
   if (k === 2) {
-    layout.xaxis = { title: { text: names[0] } };
-    layout.yaxis = { title: { text: names[1] } };
+    layout.xaxis = axis(0);
+    layout.yaxis = axis(1);
   } else {
-    layout.scene = { xaxis: { title: { text: names[0] } }, yaxis: { title: { text: names[1] } }, zaxis: { title: { text: names[2] } } };
+    layout.scene = { xaxis: axis(0), yaxis: axis(1), zaxis: axis(2) };
   }
   return new Figure({ data, layout });
 }

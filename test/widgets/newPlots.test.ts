@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createStudy, hypervolumeHistory, InvalidArgumentError, plotHypervolumeHistory, plotRank, RandomSampler, type Study, type Trace } from '../../src';
+import { createStudy, loadStudy, plotParetoFront, hypervolumeHistory, InvalidArgumentError, plotHypervolumeHistory, plotRank, RandomSampler, type Study, type Trace } from '../../src';
 import { averagedRanks } from '../../src/visualization';
 import { PYTHON } from '../helpers/python';
 
@@ -24,6 +24,7 @@ interface RankRef {
 interface Reference {
   rank: RankRef[];
   hypervolume: Array<{ x: number[]; y: number[] }>;
+  pareto: Array<{ x_title: string; y_title: string }>;
 }
 
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
@@ -90,6 +91,7 @@ describe('plotRank and plotHypervolumeHistory match Optuna 5.0 on the same SQLit
         { study: 'hv2', reference_point: REF2 },
         { study: 'hv3', reference_point: REF3 },
       ],
+      pareto: [{ study: 'hv2', metric_names: ['cost', 'accuracy'] }],
     };
     ref = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'optuna_new_plots.py'), url], { input: JSON.stringify(request), encoding: 'utf8' }));
   });
@@ -152,6 +154,18 @@ describe('plotRank and plotHypervolumeHistory match Optuna 5.0 on the same SQLit
     const h = hypervolumeHistory(hv3, REF3);
     assert.deepEqual(h.trialNumbers, ref.hypervolume[1].x);
     h.values.forEach((v, i) => assert.ok(close(v, ref.hypervolume[1].y[i]), `after trial ${i}: ${v} vs ${ref.hypervolume[1].y[i]}`));
+  });
+
+  it("plotParetoFront titles its axes with the metric names Optuna's set_metric_names stored", async () => {
+    const before = plotParetoFront(hv2);
+    assert.equal((before.layout.xaxis as { title: { text: string } }).title.text, 'Objective 0', 'this Study object has not seen them yet');
+    const loaded = await loadStudy({ studyName: 'hv2', storage: url });
+    const fig = plotParetoFront(loaded);
+    const titles = [fig.layout.xaxis, fig.layout.yaxis].map((a) => (a as { title: { text: string } }).title.text);
+    assert.deepEqual(titles, [ref.pareto[0].x_title, ref.pareto[0].y_title]);
+    assert.deepEqual(titles, ['cost', 'accuracy']);
+    await hv2.refresh();
+    assert.equal((plotParetoFront(hv2).layout.xaxis as { title: { text: string } }).title.text, 'cost', 'refresh() picks them up');
   });
 
   it('plotHypervolumeHistory refuses a single-objective study and a reference point of the wrong size', () => {

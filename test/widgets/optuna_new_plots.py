@@ -57,4 +57,16 @@ def hv(r):
     return {"x": list(fig.data[0].x), "y": [float(v) for v in fig.data[0].y]}
 
 
-print(json.dumps({"rank": [rank(r) for r in req.get("rank", [])], "hypervolume": [hv(r) for r in req.get("hypervolume", [])]}))
+def pareto(r):
+    """Optuna stores the metric names (study:metric_names), then draws its Pareto front."""
+    study = optuna.load_study(study_name=r["study"], storage=storage)
+    study.set_metric_names(r["metric_names"])
+    fig = optuna.visualization.plot_pareto_front(study)
+    return {"x_title": fig.layout.xaxis.title.text, "y_title": fig.layout.yaxis.title.text}
+
+
+print(json.dumps({
+    "rank": [rank(r) for r in req.get("rank", [])],
+    "hypervolume": [hv(r) for r in req.get("hypervolume", [])],
+    "pareto": [pareto(r) for r in req.get("pareto", [])],
+}))
