@@ -26,6 +26,16 @@ export { Figure, figureSnapshotSvg, setFigureDisplayHook, PLOTLY_MIME, type Figu
 export { formatG, metricNamesOf, METRIC_NAMES_KEY, type StudyLike, type TargetOptions } from './common';
 export { plotRank, averagedRanks, type RankOptions } from './rank';
 export { plotHypervolumeHistory, hypervolumeHistory, type HypervolumeHistory } from './hypervolumeHistory';
+export {
+  plotTerminatorImprovement,
+  terminatorImprovementFigure,
+  setTerminatorHistorySource,
+  DEFAULT_TERMINATOR_MIN_N_TRIALS,
+  type TerminatorImprovementData,
+  type TerminatorImprovementOptions,
+  type TerminatorEvaluatorLike,
+  type TerminatorHistorySource,
+} from './terminatorImprovement';
 
 /** The two traces of the optimization history (shared with the live widget so they look the same). */
 export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions = {}): Trace[] {

@@ -65,7 +65,41 @@ def pareto(r):
     return {"x_title": fig.layout.xaxis.title.text, "y_title": fig.layout.yaxis.title.text}
 
 
+def terminator(r):
+    """Optuna's improvement history (the data) and the figure it draws from it."""
+    from optuna.terminator import BestValueStagnationEvaluator, StaticErrorEvaluator
+    from optuna.visualization._terminator_improvement import _get_improvement_info, _get_improvement_plot
+
+    study = optuna.load_study(study_name=r["study"], storage=storage)
+    info = _get_improvement_info(
+        study,
+        r["plot_error"],
+        BestValueStagnationEvaluator(max_stagnation_trials=r["max_stagnation_trials"]),
+        StaticErrorEvaluator(constant=r["error"]),
+    )
+    # The public function computes the same info and draws it; called too, to check the figure is its.
+    fig = optuna.visualization.plot_terminator_improvement(
+        study,
+        plot_error=r["plot_error"],
+        improvement_evaluator=BestValueStagnationEvaluator(max_stagnation_trials=r["max_stagnation_trials"]),
+        error_evaluator=StaticErrorEvaluator(constant=r["error"]),
+        min_n_trials=r["min_n_trials"],
+    )
+    assert fig.to_plotly_json() == _get_improvement_plot(info, r["min_n_trials"]).to_plotly_json()
+    return {
+        "info": {"trialNumbers": info.trial_numbers, "improvements": [float(v) for v in info.improvements], "errors": None if info.errors is None else [float(v) for v in info.errors]},
+        "traces": [
+            {"x": list(t.x), "y": [float(v) for v in t.y], "name": t.name, "color": t.marker.color, "showlegend": t.showlegend}
+            for t in fig.data
+            if t.x is not None
+        ],
+        "y_range": [float(v) for v in fig.layout.yaxis.range],
+        "title": fig.layout.title.text,
+    }
+
+
 print(json.dumps({
+    "terminator": [terminator(r) for r in req.get("terminator", [])],
     "rank": [rank(r) for r in req.get("rank", [])],
     "hypervolume": [hv(r) for r in req.get("hypervolume", [])],
     "pareto": [pareto(r) for r in req.get("pareto", [])],

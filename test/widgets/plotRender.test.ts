@@ -25,6 +25,7 @@ import {
   plotParetoFront,
   plotRank,
   plotSlice,
+  plotTerminatorImprovement,
   plotTimeline,
   RandomSampler,
   reprSymbol,
@@ -36,6 +37,8 @@ import { setDefaultObserverFactory, terminalProgressFactory } from '../../src/pr
 import { figureSnapshotSvg, hypervolumeHistory, METRIC_NAMES_KEY, setFigureDisplayHook } from '../../src/visualization';
 import { CVResults, installWidgetSupport, setCommTransport, StudyMonitor, widgetRegistry } from '../../widgets/kernel';
 import { FakeTransport } from './fakeTransport';
+import { execFileSync } from 'node:child_process';
+import { PYTHON } from '../helpers/python';
 import { EMBED_JS, launchBrowser, saveScreenshot, scriptJson } from './browser';
 
 const VIEW = 'application/vnd.jupyter.widget-view+json';
@@ -254,6 +257,13 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
 
   it("all of Optuna 5.0's plots render live through the widget path", async () => {
     const hvRef = [2e4, 1];
+    // A terminator history as data (the Terminator module computes it; terminatorPlot.test.ts checks the figure against Optuna's).
+    const complete = single.trials.filter((x) => x.values);
+    const history = {
+      trialNumbers: complete.map((x) => x.number),
+      improvements: complete.map((_, i) => 1 / (i + 1)),
+      errors: complete.map(() => 0.1),
+    };
     const figures: Array<[string, Figure]> = [
       ['plot_contour', plotContour(single, { params: ['lr', 'units'] })],
       ['plot_edf', plotEdf(single)],
@@ -265,8 +275,14 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
       ['plot_pareto_front', plotParetoFront(multi)],
       ['plot_rank', plotRank(single)],
       ['plot_slice', plotSlice(single)],
+      ['plot_terminator_improvement', plotTerminatorImprovement(single, { history, plotError: true, minNTrials: 5 })],
       ['plot_timeline', plotTimeline(single)],
     ];
+    // None of Optuna's plots is missing: its plot_* functions, listed by Optuna itself.
+    const optunaPlots = JSON.parse(
+      execFileSync(PYTHON, ['-c', "import json, optuna.visualization as v; print(json.dumps(sorted(n for n in v.__all__ if n.startswith('plot_'))))"], { encoding: 'utf8' }),
+    ) as string[];
+    assert.deepEqual(figures.map(([name]) => name).sort(), optunaPlots);
     const ids = figures.map(([, f]) => displayFigure(f));
     const page = await browser.context.newPage();
     const errors: string[] = [];
