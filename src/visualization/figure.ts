@@ -189,7 +189,7 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
   const ys: number[] = [];
 
   type Drawn =
-    | { kind: 'xy'; trace: Trace; pts: Array<[number, number]>; index: number }
+    | { kind: 'xy'; trace: Trace; pts: Array<[number, number]>; index: number; pointColors: Array<string | null> }
     | { kind: 'bar'; trace: Trace; pts: Array<[number, number]>; horizontal: boolean; index: number }
     | { kind: 'heatmap'; trace: Trace; cells: Array<[number, number, number]>; zmin: number; zmax: number; index: number };
   const drawn: Drawn[] = [];
@@ -220,14 +220,20 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
     const xv = col(t, 'x');
     const yv = col(t, 'y');
     const pts: Array<[number, number]> = [];
+    // A marker colour per point (plot_rank's colours by rank) when given as CSS colour strings.
+    const markerColors = (t.marker as { color?: unknown } | undefined)?.color;
+    const pointColors: Array<string | null> = [];
     const n = Math.min(xv.length || yv.length, yv.length || xv.length);
     for (let i = 0; i < n; i++) {
       const x = xv.length ? sx.pos(xv[i]) : i;
       const y = yv.length ? sy.pos(yv[i]) : i;
-      if (Number.isFinite(x) && Number.isFinite(y)) pts.push([x, y]);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      pts.push([x, y]);
+      const c = Array.isArray(markerColors) ? markerColors[i] : undefined;
+      pointColors.push(typeof c === 'string' ? c : null);
     }
     if (type === 'bar') drawn.push({ kind: 'bar', trace: t, pts, horizontal: t.orientation === 'h', index });
-    else drawn.push({ kind: 'xy', trace: t, pts, index });
+    else drawn.push({ kind: 'xy', trace: t, pts, index, pointColors });
   });
 
   // Bars: plotly's barmode 'group' (default) splits each position's slot between the bar traces;
@@ -376,7 +382,9 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
         g += `<path d="${path}" fill="none" stroke="${esc(color)}" stroke-width="2"/>`;
       }
       if (mode.includes('markers')) {
-        g += d.pts.map(([x, y]) => `<circle class="point" cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${esc(color)}"/>`).join('');
+        g += d.pts
+          .map(([x, y], k) => `<circle class="point" cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${esc(d.pointColors[k] ?? color)}"/>`)
+          .join('');
       }
       parts.push(g + '</g>');
     }
