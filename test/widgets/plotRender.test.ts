@@ -340,10 +340,15 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
     monitor.display();
     for (const trial of multi.trials) monitor.trialFinished(trial);
     monitor.finish();
+    const one = new StudyMonitor(single, { nTrials: single.trials.length });
+    one.display();
+    for (const trial of single.trials) one.trialFinished(trial);
+    one.finish();
     const page = await browser.context.newPage();
-    await openWidgets(page, widgetPage(t, [monitor.modelId], 640));
-    await page.waitForSelector('.tunelab-study-monitor .tl-best', { timeout: 30_000 });
-    const text = await page.evaluate(() => document.querySelector('.tunelab-study-monitor .tl-best')?.textContent ?? '');
+    await openWidgets(page, widgetPage(t, [monitor.modelId, one.modelId], 640));
+    await page.waitForFunction(() => document.querySelectorAll('.tunelab-study-monitor .tl-best').length === 2, null, { timeout: 30_000 });
+    const [text, singleText] = await page.evaluate(() => [...document.querySelectorAll('.tunelab-study-monitor .tl-best')].map((e) => e.textContent ?? ''));
+    assert.equal(singleText, `best value: ${Number(single.bestValue.toPrecision(6))} (trial ${single.bestTrial.number})`, 'one objective keeps its best value');
     await saveScreenshot(page, 'monitor-multi-objective.png');
     const front = multi.bestTrials.length;
     const hv = hypervolumeHistory(multi, ref).values.at(-1)!; // checked against Optuna in newPlots.test.ts
