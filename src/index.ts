@@ -17,8 +17,19 @@ export {
   type IntDistribution,
   type ParamValue,
 } from './distributions';
-export { TrialState, trialValue, trialDurationMs, type Direction, type FrozenTrial } from './frozenTrial';
+export {
+  TrialState,
+  trialValue,
+  trialDurationMs,
+  frozenTrial,
+  MultiObjectiveValueError,
+  type Direction,
+  type FrozenTrial,
+  type FrozenTrialData,
+} from './frozenTrial';
 export { Trial } from './trial';
+export { createTrial, type CreateTrialOptions } from './createTrial';
+export { MaxTrialsCallback, type MaxTrialsCallbackOptions } from './callbacks';
 export {
   Study,
   createStudy,
@@ -51,6 +62,8 @@ export {
   PatientPruner,
   SuccessiveHalvingPruner,
   HyperbandPruner,
+  WilcoxonPruner,
+  wilcoxonSignedRank,
   completedRungKey,
   type PercentilePrunerOptions,
   type ThresholdPrunerOptions,
@@ -58,6 +71,12 @@ export {
   type SuccessiveHalvingPrunerOptions,
   type HyperbandPrunerOptions,
   type HyperbandBracket,
+  type WilcoxonPrunerOptions,
+  type SignedRankAlternative,
+  type SignedRankMethod,
+  type SignedRankOptions,
+  type SignedRankResult,
+  type SignedRankZeroMethod,
 } from './pruners';
 // Cross-validation, searches and classical models (issue 6), in scikit-learn's vocabulary. Models
 // that train with tfjs load it lazily, so requiring tunelab stays fast.
@@ -67,6 +86,10 @@ export * as datasets from './data';
 export {
   fanova,
   getParamImportances,
+  pedAnovaImportances,
+  type ImportanceEvaluatorName,
+  type PedAnovaOptions,
+  type PedAnovaStudy,
   type FanovaData,
   type FanovaOptions,
   type FanovaResult,
@@ -97,6 +120,8 @@ export {
 } from './multiobjective';
 // Samplers: grid, quasi-Monte Carlo (scrambled Sobol), TPE, and the search-space helpers they share.
 export { GridSampler, GRID_ID_KEY } from './samplers/grid';
+export { BruteForceSampler, type BruteForceSamplerOptions } from './samplers/bruteForce';
+export { PartialFixedSampler } from './samplers/partialFixed';
 export { QMCSampler, type QMCSamplerOptions } from './samplers/qmc';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './samplers/tpe';
 export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './samplers/searchSpace';
@@ -127,7 +152,6 @@ export {
   hypervolumeHistory,
   plotTerminatorImprovement,
   terminatorImprovementFigure,
-  setTerminatorHistorySource,
   type TerminatorImprovementData,
   type TerminatorImprovementOptions,
   type RankOptions,
@@ -138,3 +162,23 @@ export {
   type Trace,
   type StudyLike,
 } from './visualization';
+// Terminator (Optuna's automatic termination): improvement vs statistical error, and a callback that stops the study.
+export {
+  Terminator,
+  TerminatorCallback,
+  RegretBoundEvaluator,
+  EMMREvaluator,
+  BestValueStagnationEvaluator,
+  CrossValidationErrorEvaluator,
+  StaticErrorEvaluator,
+  MedianErrorEvaluator,
+  reportCrossValidationScores,
+  terminatorImprovementHistory,
+  type ErrorEvaluator,
+  type ImprovementEvaluator,
+  type RegretBoundEvaluatorOptions,
+  type EMMREvaluatorOptions,
+  type TerminatorHistory,
+  type TerminatorOptions,
+  type TerminatorStudy,
+} from './terminator';

@@ -12,9 +12,11 @@ export interface StudyLike {
   readonly studyName?: string;
   readonly directions: readonly Direction[];
   readonly trials: readonly FrozenTrial[];
+  /** Objective names (`study.setMetricNames`); plots title their objective axes with them, as Optuna's do. */
+  readonly metricNames?: readonly string[] | null;
   /**
-   * The study's system attributes, when the study holds them (a Study keeps a snapshot); plots read
-   * Optuna's keys from it, e.g. the metric names under `study:metric_names`.
+   * The study's system attributes, when the study holds them (a Study keeps a copy); plots fall back
+   * to Optuna's key for the metric names, `study:metric_names`, in it.
    */
   readonly systemAttrs?: Readonly<Record<string, unknown>>;
 }
@@ -87,6 +89,8 @@ export const METRIC_NAMES_KEY = 'study:metric_names';
  * or the stored value is not one name per objective.
  */
 export function metricNamesOf(study: StudyLike): string[] | null {
+  const named = validMetricNames(study.metricNames, study.directions.length);
+  if (named) return named;
   const attrs = study.systemAttrs;
   if (!attrs || !hasKey(attrs, METRIC_NAMES_KEY)) return null;
   return validMetricNames(attrs[METRIC_NAMES_KEY], study.directions.length);

@@ -3,12 +3,12 @@
  * after each trial (and optionally the statistical error), lighter until minNTrials trials.
  *
  * The plot draws data, not evaluators: a TerminatorImprovementData (trial numbers with the
- * improvement, and the error, after each). The Terminator module computes that history
- * (`terminatorImprovementHistory`) and registers it here with `setTerminatorHistorySource`, so this
- * module depends on no terminator internals; a history can also be passed directly as `history`.
+ * improvement, and the error, after each). The Terminator's public `terminatorImprovementHistory`
+ * computes it from evaluators (its defaults are Optuna's); a history can also be passed as `history`.
  */
 import type { Direction, FrozenTrial } from '../frozenTrial';
 import { InvalidArgumentError } from '../errors';
+import { terminatorImprovementHistory } from '../terminator';
 import { Figure, type Trace } from './figure';
 import type { StudyLike } from './common';
 
@@ -24,20 +24,6 @@ export interface TerminatorImprovementData {
 /** An improvement or error evaluator (the Terminator's, or any object of this shape). */
 export interface TerminatorEvaluatorLike {
   evaluate(trials: readonly FrozenTrial[], direction: Direction): number;
-}
-
-/** Computes a study's history with the given evaluators (undefined: the Terminator's defaults). */
-export type TerminatorHistorySource = (
-  study: { readonly directions: readonly Direction[]; readonly trials: readonly FrozenTrial[] },
-  opts: { improvementEvaluator?: TerminatorEvaluatorLike; errorEvaluator?: TerminatorEvaluatorLike; withError?: boolean },
-) => TerminatorImprovementData;
-
-const SOURCE_KEY = Symbol.for('tunelab.terminatorHistorySource');
-type SourceHolder = { [SOURCE_KEY]?: TerminatorHistorySource | null };
-
-/** Register (or clear) the function that computes a study's terminator history (the Terminator module's). */
-export function setTerminatorHistorySource(source: TerminatorHistorySource | null): void {
-  (globalThis as SourceHolder)[SOURCE_KEY] = source;
 }
 
 /** Optuna's default: points before the 20th are drawn lighter. */
@@ -126,14 +112,12 @@ export function plotTerminatorImprovement(study: StudyLike, opts: TerminatorImpr
   }
   let history = opts.history;
   if (!history) {
-    const source = (globalThis as SourceHolder)[SOURCE_KEY];
-    if (!source) {
-      throw new InvalidArgumentError(
-        'plotTerminatorImprovement: no terminator history source is registered (the Terminator module registers terminatorImprovementHistory); ' +
-          'pass `history` (e.g. terminatorImprovementHistory(study, ...)) instead.',
-      );
-    }
-    history = source(study, { improvementEvaluator: opts.improvementEvaluator, errorEvaluator: opts.errorEvaluator, withError: opts.plotError ?? false });
+    // One evaluation per trial from the first complete one (a RegretBoundEvaluator fits a GP each time).
+    history = terminatorImprovementHistory(study, {
+      improvementEvaluator: opts.improvementEvaluator,
+      errorEvaluator: opts.errorEvaluator,
+      withError: opts.plotError ?? false,
+    });
   } else if (opts.plotError === false && history.errors) {
     history = { ...history, errors: null };
   }

@@ -164,8 +164,8 @@ describe('plotRank and plotHypervolumeHistory match Optuna 5.0 on the same SQLit
     const titles = [fig.layout.xaxis, fig.layout.yaxis].map((a) => (a as { title: { text: string } }).title.text);
     assert.deepEqual(titles, [ref.pareto[0].x_title, ref.pareto[0].y_title]);
     assert.deepEqual(titles, ['cost', 'accuracy']);
-    await hv2.refresh();
-    assert.equal((plotParetoFront(hv2).layout.xaxis as { title: { text: string } }).title.text, 'cost', 'refresh() picks them up');
+    await hv2.refreshAttrs();
+    assert.equal((plotParetoFront(hv2).layout.xaxis as { title: { text: string } }).title.text, 'cost', 'refreshAttrs() picks them up');
   });
 
   it('plotHypervolumeHistory refuses a single-objective study and a reference point of the wrong size', () => {

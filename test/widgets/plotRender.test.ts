@@ -34,7 +34,7 @@ import {
   type Study,
 } from '../../src';
 import { setDefaultObserverFactory, terminalProgressFactory } from '../../src/progress';
-import { figureSnapshotSvg, hypervolumeHistory, METRIC_NAMES_KEY, setFigureDisplayHook } from '../../src/visualization';
+import { figureSnapshotSvg, hypervolumeHistory, setFigureDisplayHook } from '../../src/visualization';
 import { CVResults, installWidgetSupport, setCommTransport, StudyMonitor, widgetRegistry } from '../../widgets/kernel';
 import { FakeTransport } from './fakeTransport';
 import { execFileSync } from 'node:child_process';
@@ -122,7 +122,7 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
       { nTrials: 30, showProgressBar: false },
     );
     multi = await createStudy({ studyName: 'render-multi', directions: ['minimize', 'minimize'], sampler: new RandomSampler({ seed: 6 }) });
-    await multi.setSystemAttr(METRIC_NAMES_KEY, ['latency_ms', 'error_rate']);
+    await multi.setMetricNames(['latency_ms', 'error_rate']);
     await multi.optimize(
       (trial) => {
         const x = trial.suggestFloat('x', 0, 1);
@@ -378,7 +378,7 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
       const cells = (tr: Element) => [...tr.children].map((c) => c.textContent);
       const outer = document.querySelector('.tl-cv-table')!.getBoundingClientRect();
       return {
-        candidates: { head: cells(tables[0].querySelector('thead tr')!), rows: [...tables[0].tBodies[0].rows].map(cells) },
+        candidates: { head: cells(tables[0].querySelector('thead tr')!), rows: [...(tables[0] as HTMLTableElement).tBodies[0].rows].map(cells) },
         keyValues: [...tables[1].querySelectorAll('tbody tr')].map(cells),
         // The detail spans the whole table rather than one narrow column.
         widthRatio: tables[0].closest('td')!.getBoundingClientRect().width / outer.width,

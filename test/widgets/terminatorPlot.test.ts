@@ -1,24 +1,24 @@
 /**
  * plotTerminatorImprovement draws a terminator history (improvement and error after each trial).
- * The history is data: here Optuna 5.0's own (`_get_improvement_info` with BestValueStagnation and a
- * static error, on a study tunelab wrote to SQLite with pruned and failed trials), and the figure
- * must be the one Optuna's plot_terminator_improvement draws from it: the lighter points up to
- * minNTrials, the error line, the y range. Computing the history from evaluators belongs to the
- * Terminator module, which registers its function with setTerminatorHistorySource; that hand-off is
- * checked with a registered source.
+ * Fed Optuna 5.0's own history as data (`_get_improvement_info` with BestValueStagnation and a static
+ * error, on a study tunelab wrote to SQLite with pruned and failed trials), the figure must be the one
+ * Optuna's plot_terminator_improvement draws from it: the lighter points up to minNTrials, the error
+ * line, the y range. Given the same evaluators instead, the history tunelab's Terminator computes
+ * must give that same figure.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import {
+  BestValueStagnationEvaluator,
   createStudy,
   InvalidArgumentError,
   plotTerminatorImprovement,
   RandomSampler,
-  setTerminatorHistorySource,
+  StaticErrorEvaluator,
   TrialPruned,
   TrialState,
   type Study,
@@ -60,14 +60,8 @@ describe('plotTerminatorImprovement draws what Optuna 5.0 draws from the same hi
     ref = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'optuna_new_plots.py'), url], { input: JSON.stringify(request), encoding: 'utf8' })).terminator;
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
-  afterEach(() => setTerminatorHistorySource(null));
 
-  it('with the error, minNTrials within the history', () => {
-    const states = new Set(study.trials.map((t) => t.state));
-    assert.ok(states.has(TrialState.FAIL) && states.has(TrialState.PRUNED), 'the fixture has failed and pruned trials');
-    const r = ref[0];
-    assert.equal(r.info.trialNumbers[0], 1, "Optuna's history starts at the first complete trial");
-    const fig = plotTerminatorImprovement(study, { history: r.info, plotError: true, minNTrials: cases[0].min_n_trials });
+  function assertSameFigure(fig: ReturnType<typeof plotTerminatorImprovement>, r: TerminatorRef): void {
     assert.equal(fig.title, r.title);
     assert.equal(fig.data.length, r.traces.length);
     fig.data.forEach((d, i) => {
@@ -80,6 +74,14 @@ describe('plotTerminatorImprovement draws what Optuna 5.0 draws from the same hi
     });
     const range = (fig.layout.yaxis as { range: number[] }).range;
     range.forEach((v, i) => assert.ok(close(v, r.y_range[i]), `y range[${i}]: ${v} vs ${r.y_range[i]}`));
+  }
+
+  it('with the error, minNTrials within the history', () => {
+    const states = new Set(study.trials.map((t) => t.state));
+    assert.ok(states.has(TrialState.FAIL) && states.has(TrialState.PRUNED), 'the fixture has failed and pruned trials');
+    const r = ref[0];
+    assert.equal(r.info.trialNumbers[0], 1, "Optuna's history starts at the first complete trial");
+    assertSameFigure(plotTerminatorImprovement(study, { history: r.info, plotError: true, minNTrials: cases[0].min_n_trials }), r);
   });
 
   it('without the error, fewer trials than minNTrials: one light trace with its legend', () => {
@@ -94,21 +96,18 @@ describe('plotTerminatorImprovement draws what Optuna 5.0 draws from the same hi
     range.forEach((v, i) => assert.ok(close(v, r.y_range[i]), `y range[${i}]: ${v} vs ${r.y_range[i]}`));
   });
 
-  it('computes the history through the registered source, passing the evaluators and plotError', () => {
-    const calls: unknown[] = [];
-    const improvementEvaluator = { evaluate: () => 1 };
-    const errorEvaluator = { evaluate: () => 0.5 };
-    setTerminatorHistorySource((s, opts) => {
-      calls.push({ trials: s.trials.length, ...opts });
-      return ref[0].info;
+  it("from evaluators: tunelab's Terminator history gives Optuna's figure", () => {
+    const c = cases[0];
+    const fig = plotTerminatorImprovement(study, {
+      improvementEvaluator: new BestValueStagnationEvaluator(c.max_stagnation_trials),
+      errorEvaluator: new StaticErrorEvaluator(c.error),
+      plotError: true,
+      minNTrials: c.min_n_trials,
     });
-    const fig = plotTerminatorImprovement(study, { plotError: true, improvementEvaluator, errorEvaluator, minNTrials: 8 });
-    assert.deepEqual(calls, [{ trials: study.trials.length, improvementEvaluator, errorEvaluator, withError: true }]);
-    assert.deepEqual(fig.data.map((d) => d.name), ref[0].traces.map((t) => t.name));
+    assertSameFigure(fig, ref[0]);
   });
 
-  it('says what to do without a source or history, and refuses multi-objective studies and ragged histories', async () => {
-    assert.throws(() => plotTerminatorImprovement(study), /pass `history`/);
+  it('refuses multi-objective studies and ragged histories', async () => {
     const multi = await createStudy({ directions: ['minimize', 'minimize'] });
     assert.throws(() => plotTerminatorImprovement(multi, { history: ref[0].info }), InvalidArgumentError);
     assert.throws(
