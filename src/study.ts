@@ -13,6 +13,7 @@ import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
 import { hasKey, ownValue, plainCopy } from './dict';
 import { trialsTable, type TrialsTable } from './export';
 import { isFeasible } from './multiobjective/constraints';
+import { dominates } from './multiobjective/pareto';
 import { HeartbeatMonitor, type HeartbeatOptions } from './parallel/heartbeat';
 import { isModuleObjective, type ModuleObjective } from './parallel/moduleObjective';
 import { optimizeWithModuleObjective } from './parallel/threads';
@@ -180,18 +181,7 @@ export class Study {
   /** Pareto-optimal COMPLETE trials, feasible ones only under constraints (one objective: the trials sharing the best value). */
   get bestTrials(): FrozenTrial[] {
     const complete = this.cache.filter((t) => t.state === TrialState.COMPLETE && t.values && isFeasible(t));
-    const signs = this.directions.map((d) => (d === 'minimize' ? 1 : -1));
-    const dominates = (a: readonly number[], b: readonly number[]) => {
-      let strictly = false;
-      for (let i = 0; i < signs.length; i++) {
-        const x = signs[i] * a[i];
-        const y = signs[i] * b[i];
-        if (x > y) return false;
-        if (x < y) strictly = true;
-      }
-      return strictly;
-    };
-    return complete.filter((t) => !complete.some((o) => o !== t && dominates(o.values!, t.values!)));
+    return complete.filter((t) => !complete.some((o) => o !== t && dominates(o.values!, t.values!, this.directions)));
   }
 
   private attributesMemo: StudyAttributes | undefined;

@@ -8,7 +8,7 @@ import { Figure, type Trace } from './figure';
 import { getParamImportances, type ImportanceOptions } from '../importance';
 import type { Study } from '../study';
 import { hasKey } from '../dict';
-import { nonDominatedSort, toLoss } from '../multiobjective/pareto';
+import { dominates, nonDominatedSort, toLoss } from '../multiobjective/pareto';
 import {
   COLORS,
   completeTrials,
@@ -354,17 +354,6 @@ export function plotTimeline(study: StudyLike): Figure {
       barmode: 'overlay',
     },
   });
-}
-
-/** Whether a dominates b (every objective at least as good, one strictly better). */
-export function dominates(a: readonly number[], b: readonly number[], directions: readonly Direction[]): boolean {
-  let strictly = false;
-  for (let i = 0; i < directions.length; i++) {
-    const [x, y] = directions[i] === 'minimize' ? [a[i], b[i]] : [-a[i], -b[i]];
-    if (x > y) return false;
-    if (x < y) strictly = true;
-  }
-  return strictly;
 }
 
 /** Each trial's non-domination rank (0 for the Pareto front), from its objective values. */
