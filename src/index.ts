@@ -4,6 +4,7 @@
  */
 export * from './errors';
 export { Rng } from './rng';
+export { checkOptionKeys, type Exactly } from './options';
 export {
   categoricalDistribution,
   floatDistribution,

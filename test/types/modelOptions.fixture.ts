@@ -1,0 +1,119 @@
+// Compile-time checks of model options, compiled by test/types/typecheck.test.ts with the project's
+// tsc. Each `// @ts-expect-error <key>` line says: the next line must not compile, and the error must
+// name <key>. The lines without a directive must compile.
+import {
+  CNN,
+  DecisionTreeClassifier,
+  DecisionTreeRegressor,
+  GradientBoostingClassifier,
+  GradientBoostingRegressor,
+  LSTM,
+  MinMaxScaler,
+  MLP,
+  PCA,
+  Pipeline,
+  RandomForestClassifier,
+  RandomForestRegressor,
+  StandardScaler,
+  SVC,
+  cnn,
+  float,
+  int,
+  lstm,
+  mlp,
+  space,
+  type Trial,
+} from '../../src';
+
+declare const trial: Trial;
+
+// Valid options compile.
+mlp({ hiddenUnits: 32, learningRate: 0.5 });
+new MLP({ hiddenLayers: 2, optimizer: 'sgd' });
+cnn({ inputShape: [8, 8, 1], filters: [4], kernelSize: 3 });
+new CNN({ inputShape: [8, 8, 1], pooling: 'avg' });
+lstm({ inputShape: [5, 2], hiddenSize: 8 });
+new LSTM({ inputShape: [5, 2], layers: 2 });
+new SVC({ C: 2, kernel: 'linear' });
+new DecisionTreeClassifier({ maxDepth: 3 });
+new RandomForestClassifier({ nEstimators: 5, maxFeatures: 'sqrt' });
+new GradientBoostingRegressor({ learningRate: 0.05, subsample: 0.5 });
+new StandardScaler({ withMean: false });
+new MinMaxScaler({ featureRange: [-1, 1] });
+new PCA({ nComponents: 2 });
+const good = space({ hiddenUnits: int(8, 64), learningRate: float(1e-4, 1e-1, { log: true }) });
+mlp(good.suggest(trial));
+const pipe = new Pipeline([['scale', new StandardScaler()], ['svm', new SVC()]]);
+pipe.clone({ svm__C: 10, scale__withMean: false });
+const pipeParams: { svm__C: number; svm__kernel: 'linear' | 'poly' | 'rbf' | 'sigmoid'; scale__withStd: boolean } = pipe.getParams();
+void pipeParams;
+
+// The issue's example: misspelt keys in a fresh literal.
+// @ts-expect-error hiddenUnit
+mlp({ hiddenUnit: 32 });
+// @ts-expect-error learningrate
+mlp({ hiddenUnits: 32, learningrate: 0.5 });
+// @ts-expect-error learningrate
+new MLP({ hiddenUnits: 32, learningrate: 0.5 });
+
+// Through a spread: the literal's own keys are still checked.
+const base = { epochs: 3, seed: 1 };
+// @ts-expect-error learningrate
+mlp({ ...base, learningrate: 0.5 });
+
+// A variable (no excess property check on non-fresh objects): the generic builders catch it.
+const opts = { hiddenUnits: 3, learningrate: 0.5 };
+// @ts-expect-error learningrate
+mlp(opts);
+
+// A search space's output inside a study: a misspelt space key is caught where it reaches the model.
+const typo = space({ hiddenUnits: int(8, 64), learningrate: float(1e-4, 1e-1, { log: true }) });
+// @ts-expect-error learningrate
+mlp(typo.suggest(trial));
+// @ts-expect-error filter
+cnn({ inputShape: [8, 8, 1], filter: [4] });
+const lstmOpts = { inputShape: [5, 2] as [number, number], hidden_size: 8 };
+// @ts-expect-error hidden_size
+lstm(lstmOpts);
+// @ts-expect-error strides_
+new CNN({ inputShape: [8, 8, 1], strides_: 2 });
+// @ts-expect-error hiddenUnits
+new LSTM({ inputShape: [5, 2], hiddenUnits: 8 });
+
+// Every classical model and transformer.
+// @ts-expect-error c
+new SVC({ c: 1 });
+// @ts-expect-error max_depth
+new DecisionTreeClassifier({ max_depth: 3 });
+// @ts-expect-error minSampleLeaf
+new DecisionTreeRegressor({ minSampleLeaf: 3 });
+// @ts-expect-error nEstimator
+new RandomForestClassifier({ nEstimator: 10 });
+// @ts-expect-error learningRate
+new RandomForestRegressor({ learningRate: 0.1 });
+// @ts-expect-error learning_rate
+new GradientBoostingClassifier({ learning_rate: 0.1 });
+// @ts-expect-error with_mean
+new StandardScaler({ with_mean: false });
+// @ts-expect-error range
+new MinMaxScaler({ range: [0, 2] });
+// @ts-expect-error n_components
+new PCA({ n_components: 2 });
+
+// clone() is exact too, for literals and for variables.
+const svc = new SVC();
+// @ts-expect-error gama
+svc.clone({ gama: 1 });
+const gammaTypo = { C: 1, gama: 1 };
+// @ts-expect-error gama
+svc.clone(gammaTypo);
+// @ts-expect-error maxdepth
+new GradientBoostingRegressor().clone({ maxdepth: 2 });
+// @ts-expect-error hiddenUnit
+new MLP().clone({ hiddenUnit: 8 });
+
+// Pipelines know their steps' parameters.
+// @ts-expect-error svm__c
+pipe.clone({ svm__c: 10 });
+// @ts-expect-error pca__nComponents
+pipe.clone({ pca__nComponents: 2 });
