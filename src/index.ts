@@ -34,7 +34,7 @@ export {
   type StudyCallback,
   type TellOptions,
 } from './study';
-export { space, float, int, categorical, type ParamsOf, type SearchSpace } from './space';
+export { space, float, int, categorical, branch, PATH_SEPARATOR, type Branch, type ParamsOf, type SearchSpace, type SpaceDefinition, type SpaceEntry, type ValueOf } from './space';
 export type { TrialsTable, TrialRow } from './export';
 export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory } from './progress';
 export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type StudySummary } from './storage';
