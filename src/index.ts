@@ -65,6 +65,18 @@ export {
 export * from './cv';
 export * from './models';
 export * as datasets from './data';
+// scikit-learn's generators, also at the top level as scikit-learn users import them.
+export {
+  makeClassification,
+  makeRegression,
+  makeBlobs,
+  type MakeClassificationOptions,
+  type MakeRegressionOptions,
+  type MakeBlobsOptions,
+  type ClassificationData,
+  type RegressionData,
+  type BlobsData,
+} from './data';
 export {
   fanova,
   getParamImportances,
