@@ -18,6 +18,14 @@ import { InvalidArgumentError } from './errors';
 export type Exactly<O, P> = O & { [K in Exclude<keyof O, keyof P>]: { readonly 'unknown option': K } };
 
 /**
+ * `T`, but not a site TypeScript infers type parameters from (TypeScript 5.4's `NoInfer`, written so
+ * that TypeScript 5.0, which tslab type-checks notebook cells with, understands it): a generic
+ * helper infers the model's parameter type from the model alone, then checks the other arguments
+ * against it.
+ */
+export type NoInference<T> = [T][T extends unknown ? 0 : never];
+
+/**
  * Merge `options` over `defaults`, after checking that every key of `options` is one of the keys of
  * `defaults`. An option given as `undefined` keeps its default (as an omitted one does), so
  * `{ seed: maybeSeed }` never replaces a default with undefined.

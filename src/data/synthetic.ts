@@ -107,8 +107,8 @@ const REGRESSION_DEFAULTS: MakeRegressionOptions = {
   randomState: undefined,
 };
 
-/** Whether a regression has one target (y and coef are vectors) or several (matrices), from the type of nTargets. */
-type TargetCount<O> = O extends { nTargets: infer N } ? ([N] extends [1 | undefined] ? 'one' : number extends N ? 'either' : 'many') : 'one';
+/** One target (y and coef are vectors), several (matrices), or unknown to the type checker (a variable). */
+type TargetCount<N> = [N] extends [1] ? 'one' : number extends N ? 'either' : 'many';
 type Targets<T extends 'one' | 'many' | 'either'> = T extends 'one' ? number[] : T extends 'many' ? number[][] : number[] | number[][];
 
 /**
@@ -116,7 +116,11 @@ type Targets<T extends 'one' | 'many' | 'either'> = T extends 'one' ? number[] :
  * of targets per sample; `coef` (only with `coef: true`) as one number per feature, or a
  * features x targets matrix.
  */
-export type RegressionData<O = object> = { X: number[][]; y: Targets<TargetCount<O>> } & (O extends { coef: true } ? { coef: Targets<TargetCount<O>> } : O extends { coef: boolean } ? { coef?: Targets<TargetCount<O>> } : object);
+export type RegressionData<O = object, N extends number = 1> = { X: number[][]; y: Targets<TargetCount<N>> } & (O extends { coef: true }
+  ? { coef: Targets<TargetCount<N>> }
+  : O extends { coef: boolean }
+    ? { coef?: Targets<TargetCount<N>> }
+    : object);
 
 export type MakeBlobsOptions = SeedOptions & {
   /** A total split evenly over the centres (the first ones get one more), or the count of each cluster. */
@@ -359,7 +363,10 @@ function lowRankMatrix(nSamples: number, nFeatures: number, effectiveRank: numbe
  * or low-rank with `effectiveRank`. With `coef: true` the coefficients come back too (after the
  * feature shuffle, so `X w` reproduces y).
  */
-export function makeRegression<const O extends Partial<MakeRegressionOptions> = Partial<MakeRegressionOptions>>(options?: Exactly<O, MakeRegressionOptions>): RegressionData<O> {
+export function makeRegression<O extends Partial<MakeRegressionOptions> = Partial<MakeRegressionOptions>, N extends number = 1>(
+  // nTargets is read separately so that its literal type (1, or 3) decides the shape of y and coef.
+  options?: Exactly<O, MakeRegressionOptions> & { nTargets?: N },
+): RegressionData<O, N> {
   const where = 'makeRegression';
   const o = mergeOptions(where, REGRESSION_DEFAULTS, options);
   checkInt(where, 'nSamples', o.nSamples, 1);
@@ -396,7 +403,7 @@ export function makeRegression<const O extends Partial<MakeRegressionOptions> = 
   const one = o.nTargets === 1;
   const out: Record<string, unknown> = { X: Xout, y: one ? Y.map((r) => r[0]) : Y };
   if (o.coef) out.coef = one ? coef.map((r) => r[0]) : coef;
-  return out as RegressionData<O>;
+  return out as RegressionData<O, N>;
 }
 
 /**

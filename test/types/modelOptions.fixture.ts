@@ -22,6 +22,13 @@ import {
   lstm,
   mlp,
   space,
+  floatDistribution,
+  gridSearchCV,
+  nestedCV,
+  randomizedSearchCV,
+  tuneCV,
+  categorical,
+  type Estimator,
   type Trial,
 } from '../../src';
 
@@ -117,3 +124,33 @@ new MLP().clone({ hiddenUnit: 8 });
 pipe.clone({ svm__c: 10 });
 // @ts-expect-error pca__nComponents
 pipe.clone({ pca__nComponents: 2 });
+
+// The search helpers take the model's parameter names only.
+declare const X: number[][];
+declare const y: number[];
+void gridSearchCV(new SVC(), { C: [0.1, 1], kernel: ['linear', 'rbf'] }, X, y);
+void gridSearchCV(pipe, [{ svm__C: [1, 10] }, { scale__withMean: [false] }], X, y);
+void randomizedSearchCV(new SVC(), { C: floatDistribution(0.01, 10), gamma: [0.1, 1] }, X, y);
+void tuneCV(new SVC(), (t) => ({ C: t.suggestFloat('C', 0.01, 10) }), X, y);
+void tuneCV(new SVC(), space({ C: float(0.01, 10), kernel: categorical(['linear', 'rbf']) }), X, y);
+void nestedCV(new SVC(), { kind: 'grid', paramGrid: { C: [1, 10] } }, X, y);
+// As notebooks/04-nested-cv.ipynb writes it: a grid held in a variable.
+const paramGrid = { C: [0.1, 1, 10], gamma: [0.01, 0.1] };
+void nestedCV(new SVC({ kernel: 'rbf' }), { kind: 'grid', paramGrid: paramGrid }, X, y, { onFold: (row) => void row.params });
+void gridSearchCV(new SVC({ kernel: 'rbf' }), paramGrid, X, y, { refit: false });
+declare const anyModel: Estimator;
+void gridSearchCV(anyModel, { whatever: [1, 2] }, X, y);
+// @ts-expect-error c
+void gridSearchCV(new SVC(), { c: [0.1, 1] }, X, y);
+// @ts-expect-error svm__c
+void gridSearchCV(pipe, [{ svm__C: [1] }, { svm__c: [1] }], X, y);
+// @ts-expect-error gama
+void randomizedSearchCV(new SVC(), { gama: [0.1, 1] }, X, y);
+// @ts-expect-error gama
+void tuneCV(new SVC(), (t) => ({ gama: t.suggestFloat('gamma', 0.01, 10) }), X, y);
+// @ts-expect-error kernal
+void tuneCV(new SVC(), space({ C: float(0.01, 10), kernal: categorical(['linear', 'rbf']) }), X, y);
+// @ts-expect-error c
+void nestedCV(new SVC(), { kind: 'grid', paramGrid: { c: [1, 10] } }, X, y);
+// @ts-expect-error hiddenUnit
+void gridSearchCV(mlp(), { hiddenUnit: [8, 16] }, X, y);

@@ -1,5 +1,6 @@
-// Compile-fail tests: fixtures under test/types/*.fixture.ts are compiled by the project's tsc
-// (node_modules/typescript/bin/tsc, strict) twice in one program: as written, where every
+// Compile-fail tests: fixtures under test/types/*.fixture.ts are compiled by the project's two
+// compilers (strict): the `tsc` that `npm run build` runs, which is tslab's TypeScript 5.0 that also
+// type-checks notebook cells, and the `typescript` package (5.9). Each compiles them twice in one program: as written, where every
 // `// @ts-expect-error <what>` directive must be used (tsc reports an unused one), and with the
 // directives removed, where each marked line must fail with an error that mentions <what>. So the
 // test fails if an expected error disappears, moves, or is about something else.
@@ -11,7 +12,10 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const COMPILERS: Array<[name: string, tsc: string]> = [
+  ['build tsc (tslab TypeScript 5.0, as notebook cells)', path.join(ROOT, 'node_modules', '.bin', 'tsc')],
+  ['typescript package', path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')],
+];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-typecheck-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -57,7 +61,7 @@ interface Diagnostic {
 }
 
 /** Compile the given files with the project's tsc; return its diagnostics (one per error, continuation lines joined). */
-function tsc(files: string[]): { diagnostics: Diagnostic[]; output: string } {
+function tsc(compiler: string, files: string[]): { diagnostics: Diagnostic[]; output: string; version: string } {
   const config = path.join(dir, 'tsconfig.json');
   writeFileSync(
     config,
@@ -74,11 +78,13 @@ function tsc(files: string[]): { diagnostics: Diagnostic[]; output: string } {
         esModuleInterop: true,
         skipLibCheck: true,
         resolveJsonModule: true,
+        ignoreDeprecations: '5.0',
       },
       files,
     }),
   );
-  const r = spawnSync(process.execPath, [TSC, '-p', config, '--pretty', 'false'], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+  const version = spawnSync(process.execPath, [compiler, '-v'], { encoding: 'utf8', timeout: 60_000 }).stdout.trim();
+  const r = spawnSync(process.execPath, [compiler, '-p', config, '--pretty', 'false'], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
   assert.equal(r.error, undefined, `tsc did not run: ${String(r.error)}`);
   const output = `${r.stdout}${r.stderr}`;
   const diagnostics: Diagnostic[] = [];
@@ -87,18 +93,21 @@ function tsc(files: string[]): { diagnostics: Diagnostic[]; output: string } {
     if (m) diagnostics.push({ file: path.resolve(ROOT, m[1]), line: Number(m[2]), text: m[3] });
     else if (diagnostics.length > 0 && line.startsWith(' ')) diagnostics[diagnostics.length - 1].text += `\n${line}`;
   }
-  return { diagnostics, output };
+  return { diagnostics, output, version };
 }
 
 const fixtures = readdirSync(__dirname).filter((f) => f.endsWith('.fixture.ts')).sort();
 
-describe('compile-time checks (project tsc)', () => {
-  it('finds the fixtures', () => {
-    assert.ok(fixtures.includes('modelOptions.fixture.ts'), `fixtures: ${fixtures.join(', ')}`);
-  });
+const prepared = fixtures.map((f) => ({ fixture: f, ...prepare(f) }));
 
-  const prepared = fixtures.map((f) => ({ fixture: f, ...prepare(f) }));
-  const result = tsc(prepared.flatMap((p) => [p.asWritten, p.stripped]));
+for (const [name, compiler] of COMPILERS) {
+describe(`compile-time checks (${name})`, () => {
+  const result = tsc(compiler, prepared.flatMap((p) => [p.asWritten, p.stripped]));
+
+  it('finds the fixtures and the compiler', () => {
+    assert.ok(fixtures.includes('modelOptions.fixture.ts'), `fixtures: ${fixtures.join(', ')}`);
+    assert.match(result.version, /^Version \d+\.\d+/);
+  });
 
   for (const p of prepared) {
     it(`${p.fixture}: compiles as written (every @ts-expect-error is used, the valid lines type-check)`, () => {
@@ -122,3 +131,4 @@ describe('compile-time checks (project tsc)', () => {
     });
   }
 });
+}
