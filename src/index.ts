@@ -74,6 +74,7 @@ export {
   type MakeRegressionOptions,
   type MakeBlobsOptions,
   type ClassificationData,
+  type FeatureKind,
   type RegressionData,
   type BlobsData,
 } from './data';

@@ -15,6 +15,7 @@ export {
   type MakeRegressionOptions,
   type MakeBlobsOptions,
   type ClassificationData,
+  type FeatureKind,
   type RegressionData,
   type BlobsData,
   type SeedOptions,

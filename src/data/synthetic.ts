@@ -67,10 +67,14 @@ const CLASSIFICATION_DEFAULTS: MakeClassificationOptions = {
   randomState: undefined,
 };
 
+export type FeatureKind = 'informative' | 'redundant' | 'repeated' | 'random';
+
 export interface ClassificationData {
   X: number[][];
   /** Class indices 0..nClasses-1. */
   y: number[];
+  /** What each column of X is, after the feature shuffle (scikit-learn's `feature_info`, return_X_y=False). */
+  featureInfo: FeatureKind[];
 }
 
 export type MakeRegressionOptions = SeedOptions & {
@@ -161,6 +165,10 @@ function rngOf(where: string, o: SeedOptions): Rng {
   return new Rng(seed);
 }
 
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
 function checkInt(where: string, name: string, v: unknown, min: number): void {
   if (!(typeof v === 'number' && Number.isInteger(v) && v >= min)) throw new InvalidArgumentError(`${where}: ${name} must be an integer >= ${min}, got ${String(v)}.`);
 }
@@ -249,13 +257,14 @@ export function makeClassification<O extends Partial<MakeClassificationOptions> 
     else throw new InvalidArgumentError(`${where}: weights must have nClasses (${o.nClasses}) or nClasses - 1 entries, got ${w.length}.`);
   }
   const rng = rngOf(where, o);
-  const n = o.nSamples;
   const d = o.nFeatures;
 
-  // Samples per cluster: the class's share split evenly over its clusters, the remainder dealt round robin.
-  const perCluster = Array.from({ length: nClusters }, (_, k) => Math.floor((n * weights[k % o.nClasses]) / o.nClustersPerClass));
-  const missing = n - perCluster.reduce((a, b) => a + b, 0);
+  // Samples per cluster: the class's share split evenly over its clusters, the remainder dealt round
+  // robin. With weights summing to more than 1 the last clusters are cut short at nSamples, as in scikit-learn.
+  const perCluster = Array.from({ length: nClusters }, (_, k) => Math.floor((o.nSamples * weights[k % o.nClasses]) / o.nClustersPerClass));
+  const missing = o.nSamples - perCluster.reduce((a, b) => a + b, 0);
   for (let i = 0; i < missing; i++) perCluster[i % nClusters]++;
+  const n = o.nSamples;
 
   const centroids = hypercubeVertices(nClusters, nInf, rng).map((v) => v.map((b) => b * 2 * o.classSep - o.classSep));
   if (!o.hypercube) {
@@ -269,7 +278,7 @@ export function makeClassification<O extends Partial<MakeClassificationOptions> 
   for (const row of X) for (let j = 0; j < nInf; j++) row[j] = rng.normal();
   let start = 0;
   for (let k = 0; k < nClusters; k++) {
-    const stop = start + perCluster[k];
+    const stop = Math.min(n, start + perCluster[k]);
     // A random covariance for the cluster: multiply by A with entries uniform in [-1, 1).
     const A = Array.from({ length: nInf }, () => Array.from({ length: nInf }, () => 2 * rng.random() - 1));
     for (let i = start; i < stop; i++) {
@@ -311,9 +320,10 @@ export function makeClassification<O extends Partial<MakeClassificationOptions> 
   const scale = perFeature(where, 'scale', o.scale, d, () => 1 + 100 * rng.random());
   for (const row of X) for (let j = 0; j < d; j++) row[j] = (row[j] + shift[j]) * scale[j];
 
-  if (!o.shuffle) return { X, y };
+  const kindOf = (j: number): FeatureKind => (j < nInf ? 'informative' : j < nInf + o.nRedundant ? 'redundant' : j < firstUseless ? 'repeated' : 'random');
+  if (!o.shuffle) return { X, y, featureInfo: range(d).map(kindOf) };
   const s = shuffleRowsAndColumns(X, y, rng);
-  return { X: s.X, y: s.y };
+  return { X: s.X, y: s.y, featureInfo: s.columns.map(kindOf) };
 }
 
 /** Orthonormal columns spanning the columns of the rows-by-cols matrix M (modified Gram-Schmidt, applied twice for accuracy). */

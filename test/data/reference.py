@@ -42,7 +42,8 @@ elif req["task"] == "make_classification":
     out = []
     for c in req["cases"]:
         p, k = c["params"], c["params"].get("n_classes", 2)
-        out.append({"sklearn": [stats(*make_classification(**p, random_state=s), k, c.get("accuracy")) for s in c["seeds"]],
+        out.append({"feature_info": [make_classification(**p, random_state=s, return_X_y=False).feature_info for s in c["seeds"]],
+                    "sklearn": [stats(*make_classification(**p, random_state=s), k, c.get("accuracy")) for s in c["seeds"]],
                     "ours": [stats(d["X"], d["y"], k, c.get("accuracy")) for d in c["ours"]]})
 elif req["task"] == "make_regression":
     # Least-squares recovery of the coefficients (with an intercept for the bias), the residual

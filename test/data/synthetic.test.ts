@@ -24,7 +24,7 @@ interface ClassificationStats {
   rank: number;
   accuracy: number | null;
 }
-type Compared<S> = Array<{ sklearn: S[]; ours: S[] }>;
+type Compared<S> = Array<{ sklearn: S[]; ours: S[]; feature_info?: string[][] }>;
 
 describe('makeClassification matches scikit-learn 1.9 make_classification', () => {
   const cases: Array<{ params: Partial<MakeClassificationOptions>; seeds: number[]; accuracy?: boolean }> = [
@@ -35,18 +35,21 @@ describe('makeClassification matches scikit-learn 1.9 make_classification', () =
     /* 4 */ { params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 1, flipY: 0, classSep: 0.5 }, seeds: range(12), accuracy: true },
     /* 5 */ { params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 1, flipY: 0, classSep: 1.5 }, seeds: range(12), accuracy: true },
     /* 6 */ { params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 2, flipY: 0, classSep: 1 }, seeds: range(12), accuracy: true },
+    /* 7 */ { params: { nSamples: 100, weights: [0.7, 0.6], flipY: 0 }, seeds: [0] },
   ];
+  const generated = cases.map((c) => c.seeds.map((s) => makeClassification({ ...c.params, seed: s })));
   const ref = python<Compared<ClassificationStats>>(REF, {
     task: 'make_classification',
-    cases: cases.map((c) => ({ params: snake(c.params), seeds: c.seeds, accuracy: c.accuracy ?? false, ours: c.seeds.map((s) => makeClassification({ ...c.params, seed: s })) })),
+    cases: cases.map((c, i) => ({ params: snake(c.params), seeds: c.seeds, accuracy: c.accuracy ?? false, ours: generated[i] })),
   });
 
   it('class sizes follow weights exactly as scikit-learn splits them (nClasses or nClasses - 1 weights)', () => {
-    for (const i of [0, 1]) {
+    for (const i of [0, 1, 7]) {
       assert.deepEqual(ref[i].ours[0].counts, ref[i].sklearn[0].counts, `case ${i}`);
       assert.deepEqual(ref[i].ours[0].shape, ref[i].sklearn[0].shape);
     }
     assert.deepEqual(ref[0].ours[0].counts, [600, 300, 100]);
+    assert.deepEqual(ref[7].ours[0].counts, [70, 30], 'weights summing to 1.3: the last class is cut short at nSamples, as in scikit-learn');
   });
 
   it('flipY replaces that fraction of labels by random ones: the minority share moves as in scikit-learn', () => {
@@ -59,6 +62,18 @@ describe('makeClassification matches scikit-learn 1.9 make_classification', () =
     const ranks = ref[3].ours.map((s) => s.rank);
     assert.deepEqual(ranks, ref[3].sklearn.map((s) => s.rank));
     assert.deepEqual(ranks, [7, 7, 7], '4 informative + 3 useless; redundant and repeated add none');
+  });
+
+  it("featureInfo names each (shuffled) column as scikit-learn's feature_info does", () => {
+    const tally = (kinds: string[]) => ['informative', 'redundant', 'repeated', 'random'].map((k) => kinds.filter((v) => v === k).length);
+    generated[3].forEach((d, i) => assert.deepEqual(tally(d.featureInfo), tally((ref[3].feature_info as string[][])[i])));
+    assert.deepEqual(tally(generated[3][0].featureInfo), [4, 3, 2, 3]);
+    // The labels follow the shuffle: a 'repeated' column equals some informative or redundant column.
+    const { X, featureInfo } = generated[3][0];
+    featureInfo.forEach((kind, c) => {
+      if (kind !== 'repeated') return;
+      assert.ok(featureInfo.some((k, src) => (k === 'informative' || k === 'redundant') && X.every((row) => row[c] === row[src])), `column ${c}`);
+    });
   });
 
   it('classSep and nClustersPerClass set linear separability as in scikit-learn (mean 5-fold logistic accuracy over 12 seeds)', () => {
