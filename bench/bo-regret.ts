@@ -19,7 +19,6 @@ import { GPSampler } from '../src/samplers/gp';
 import { TPESampler } from '../src/samplers/tpe';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
 import { runPythonJson } from './python';
-import { PYTHON } from '../test/helpers/python';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

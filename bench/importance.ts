@@ -22,7 +22,7 @@ async function makeStudy(nTrials: number, nParams: number): Promise<Study> {
     let value = 0;
     for (let j = 0; j < nParams; j++) {
       const x = t.suggestFloat(`x${j}`, 0, 1);
-      value += 0.6 ** j * Math.sin(3 * x + j) + (j === 1 ? 0.3 * x * t.params.x0! : 0);
+      value += 0.6 ** j * Math.sin(3 * x + j) + (j === 1 ? 0.3 * x * (t.params.x0 as number) : 0);
     }
     await study.tell(t, value);
   }

@@ -18,7 +18,6 @@ import { createStudy, QMCSampler, RandomSampler, TPESampler, type Sampler } from
 import { erfc } from '../src/samplers/tpe/truncnorm';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
 import { runPythonJson } from './python';
-import { PYTHON } from '../test/helpers/python';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

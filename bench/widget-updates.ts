@@ -33,12 +33,11 @@ class CountingTransport implements CommTransport {
   openComm(targetName: string, data: JsonObject): CommHandle {
     this.count('comm_open', data);
     const id = `c${++this.next}`;
-    const self = this;
     return {
       commId: id,
       targetName,
-      send(d: JsonObject) {
-        self.count(`msg:${String(d.method)}`, d);
+      send: (d: JsonObject) => {
+        this.count(`msg:${String(d.method)}`, d);
       },
       close() {},
       onMsg() {},

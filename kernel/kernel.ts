@@ -113,6 +113,12 @@ function packageVersion(): string {
   }
 }
 
+/** Runs `use` on a bundle now, or once its promise settles (bundleFor never rejects). */
+function whenReady(bundle: MimeBundle | Promise<MimeBundle>, use: (bundle: MimeBundle) => void): void {
+  if (bundle instanceof Promise) void bundle.then(use);
+  else use(bundle);
+}
+
 export class Kernel implements IopubPublisher {
   private readonly session = randomUUID();
   private readonly worker: Worker;
@@ -364,11 +370,11 @@ export class Kernel implements IopubPublisher {
     return function display(value, options = {}) {
       // A widget names its own display_id, so it can refresh its static fallback later.
       const displayId = options.displayId ?? displayIdOf(value) ?? randomUUID().replace(/-/g, '');
-      comms().display(bundleFor(value), { displayId, metadata: options.metadata });
+      whenReady(bundleFor(value), (bundle) => comms().display(bundle, { displayId, metadata: options.metadata }));
       return {
         displayId,
         update(next: unknown) {
-          comms().updateDisplay(bundleFor(next), displayId, options.metadata);
+          whenReady(bundleFor(next), (bundle) => comms().updateDisplay(bundle, displayId, options.metadata));
         },
         // `display(x)` as a cell's last line must not echo its handle as the cell's result.
         [SILENT_RESULT]: true,
@@ -615,7 +621,8 @@ export class Kernel implements IopubPublisher {
     if (outcome.status === 'ok') {
       if (outcome.hasValue && !silent && !isSilentResult(outcome.value)) {
         const displayId = displayIdOf(outcome.value);
-        const data = bundleFor(outcome.value);
+        // A display method may return a promise of its bundle (Deno's protocol): the result waits for it.
+        const data = await bundleFor(outcome.value);
         if (storeHistory && typeof data['text/plain'] === 'string') this.history.recordOutput(count, data['text/plain']);
         this.publish('execute_result', {
           execution_count: count,

@@ -1,10 +1,15 @@
 /**
- * Turns values into Jupyter MIME bundles: objects implementing the display protocol
- * (`[reprSymbol]()` from src/display.ts), explicit MIME bundles, and everything else as
- * `util.inspect` text.
+ * Turns values into Jupyter MIME bundles: objects implementing a display protocol, explicit MIME
+ * bundles, and everything else as `util.inspect` text. Two protocols are honoured:
+ * - tunelab's `[Symbol.for('tunelab.repr')]()` (src/display.ts), returning a bundle;
+ * - Deno's `[Symbol.for('Jupyter.display')]()` (`Deno.jupyter.$display`), returning a bundle or a
+ *   promise of one, so objects written for Deno's kernel display here too.
  */
 import * as util from 'node:util';
-import { isDisplayable, reprSymbol } from '../src/display';
+import { reprSymbol } from '../src/display';
+
+/** Deno's display symbol (`Deno.jupyter.$display`). */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display') as never;
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -34,20 +39,58 @@ function normalizeBundle(bundle: MimeBundle): MimeBundle {
   return out;
 }
 
+/** The value's display method (tunelab's first, then Deno's), bound to it; undefined if it has none. */
+function displayMethod(value: unknown): (() => unknown) | undefined {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  for (const key of [reprSymbol, JUPYTER_DISPLAY] as const) {
+    const method = (value as Record<symbol, unknown>)[key];
+    if (typeof method === 'function') return () => (method as () => unknown).call(value);
+  }
+  return undefined;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
 /**
- * The bundle for a value. A `[reprSymbol]` method that throws is reported in the text/plain so a
- * broken renderer never breaks the cell.
+ * The bundle a display method returned, completed with text/plain. What is not a bundle (a method
+ * that threw, or returned something else) is reported in the text/plain, so a broken renderer never
+ * breaks the cell.
  */
-export function bundleFor(value: unknown, opts: { rawBundles: boolean } = { rawBundles: true }): MimeBundle {
-  if (isDisplayable(value)) {
-    let bundle: MimeBundle;
+function completeBundle(value: unknown, result: { ok: true; bundle: unknown } | { ok: false; error: unknown }): MimeBundle {
+  if (!result.ok) {
+    const message = result.error instanceof Error ? result.error.message : String(result.error);
+    return { 'text/plain': `${textPlain(value)}\n(its display method threw: ${message})` };
+  }
+  if (typeof result.bundle !== 'object' || result.bundle === null || Array.isArray(result.bundle)) {
+    return { 'text/plain': `${textPlain(value)}\n(its display method returned ${textPlain(result.bundle)}, not a MIME bundle such as { 'text/html': '...' })` };
+  }
+  const bundle = normalizeBundle(result.bundle as MimeBundle);
+  if (!('text/plain' in bundle)) bundle['text/plain'] = textPlain(value);
+  return bundle;
+}
+
+/**
+ * The bundle for a value: a promise only when the value's display method returned one (Deno's
+ * protocol allows it); callers publish a plain bundle at once.
+ */
+export function bundleFor(value: unknown, opts: { rawBundles: boolean } = { rawBundles: true }): MimeBundle | Promise<MimeBundle> {
+  const method = displayMethod(value);
+  if (method) {
+    let returned: unknown;
     try {
-      bundle = normalizeBundle(value[reprSymbol]());
-    } catch (err) {
-      return { 'text/plain': `${textPlain(value)}\n(its display method threw: ${(err as Error).message})` };
+      returned = method();
+    } catch (error) {
+      return completeBundle(value, { ok: false, error });
     }
-    if (!('text/plain' in bundle)) bundle['text/plain'] = textPlain(value);
-    return bundle;
+    if (isThenable(returned)) {
+      return Promise.resolve(returned).then(
+        (bundle) => completeBundle(value, { ok: true, bundle }),
+        (error: unknown) => completeBundle(value, { ok: false, error }),
+      );
+    }
+    return completeBundle(value, { ok: true, bundle: returned });
   }
   if (opts.rawBundles && isMimeBundle(value)) {
     const bundle = normalizeBundle(value);

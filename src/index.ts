@@ -18,8 +18,19 @@ export {
   type IntDistribution,
   type ParamValue,
 } from './distributions';
-export { TrialState, trialValue, trialDurationMs, type Direction, type FrozenTrial } from './frozenTrial';
+export {
+  TrialState,
+  trialValue,
+  trialDurationMs,
+  frozenTrial,
+  MultiObjectiveValueError,
+  type Direction,
+  type FrozenTrial,
+  type FrozenTrialData,
+} from './frozenTrial';
 export { Trial } from './trial';
+export { createTrial, type CreateTrialOptions } from './createTrial';
+export { MaxTrialsCallback, type MaxTrialsCallbackOptions } from './callbacks';
 export {
   Study,
   createStudy,
@@ -52,6 +63,8 @@ export {
   PatientPruner,
   SuccessiveHalvingPruner,
   HyperbandPruner,
+  WilcoxonPruner,
+  wilcoxonSignedRank,
   completedRungKey,
   type PercentilePrunerOptions,
   type ThresholdPrunerOptions,
@@ -59,6 +72,12 @@ export {
   type SuccessiveHalvingPrunerOptions,
   type HyperbandPrunerOptions,
   type HyperbandBracket,
+  type WilcoxonPrunerOptions,
+  type SignedRankAlternative,
+  type SignedRankMethod,
+  type SignedRankOptions,
+  type SignedRankResult,
+  type SignedRankZeroMethod,
 } from './pruners';
 // Cross-validation, searches and classical models (issue 6), in scikit-learn's vocabulary. Models
 // that train with tfjs load it lazily, so requiring tunelab stays fast.
@@ -81,6 +100,10 @@ export {
 export {
   fanova,
   getParamImportances,
+  pedAnovaImportances,
+  type ImportanceEvaluatorName,
+  type PedAnovaOptions,
+  type PedAnovaStudy,
   type FanovaData,
   type FanovaOptions,
   type FanovaResult,
@@ -111,6 +134,8 @@ export {
 } from './multiobjective';
 // Samplers: grid, quasi-Monte Carlo (scrambled Sobol), TPE, and the search-space helpers they share.
 export { GridSampler, GRID_ID_KEY } from './samplers/grid';
+export { BruteForceSampler, type BruteForceSamplerOptions } from './samplers/bruteForce';
+export { PartialFixedSampler } from './samplers/partialFixed';
 export { QMCSampler, type QMCSamplerOptions } from './samplers/qmc';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './samplers/tpe';
 export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './samplers/searchSpace';
@@ -140,3 +165,23 @@ export {
   type Trace,
   type StudyLike,
 } from './visualization';
+// Terminator (Optuna's automatic termination): improvement vs statistical error, and a callback that stops the study.
+export {
+  Terminator,
+  TerminatorCallback,
+  RegretBoundEvaluator,
+  EMMREvaluator,
+  BestValueStagnationEvaluator,
+  CrossValidationErrorEvaluator,
+  StaticErrorEvaluator,
+  MedianErrorEvaluator,
+  reportCrossValidationScores,
+  terminatorImprovementHistory,
+  type ErrorEvaluator,
+  type ImprovementEvaluator,
+  type RegretBoundEvaluatorOptions,
+  type EMMREvaluatorOptions,
+  type TerminatorHistory,
+  type TerminatorOptions,
+  type TerminatorStudy,
+} from './terminator';

@@ -1,14 +1,13 @@
 import type { Distribution, ParamValue } from './distributions';
 import { toWellFormed } from './storage/storable';
 import { DuplicatedStudyError, InvalidArgumentError, TrialPruned, TunelabError } from './errors';
-import { isFinished, lastStep, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
+import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
 import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
 import type { Pruner } from './pruners/base';
 import { MedianPruner } from './pruners/percentile';
 import { getParamImportances, type ImportanceOptions } from './importance';
 import type { Sampler } from './samplers/base';
 import { TPESampler } from './samplers/tpe';
-import { NSGAIISampler } from './samplers/nsgaii';
 import { getStorage, type Storage, type StudySummary } from './storage';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
 import { hasKey, ownValue, plainCopy } from './dict';
@@ -17,6 +16,8 @@ import { isFeasible } from './multiobjective/constraints';
 import { HeartbeatMonitor, type HeartbeatOptions } from './parallel/heartbeat';
 import { isModuleObjective, type ModuleObjective } from './parallel/moduleObjective';
 import { optimizeWithModuleObjective } from './parallel/threads';
+import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
+import { addTrialsToStorage } from './study/addTrials';
 
 /** What an objective may return: one value, or one per direction for multi-objective studies. */
 export type ObjectiveValue = number | readonly number[];
@@ -193,16 +194,59 @@ export class Study {
     return complete.filter((t) => !complete.some((o) => o !== t && dominates(o.values!, t.values!)));
   }
 
-  async setUserAttr(key: string, value: unknown): Promise<void> {
-    await this.storage.setStudyUserAttr(this.studyId, key, value);
+  private attributesMemo: StudyAttributes | undefined;
+  private get attributes(): StudyAttributes {
+    return (this.attributesMemo ??= new StudyAttributes(this.storage, this.studyId));
   }
 
+  /** Store a user attribute of the study (JSON data), as Optuna's `study.set_user_attr`. */
+  async setUserAttr(key: string, value: unknown): Promise<void> {
+    await this.attributes.setUser(key, value);
+  }
+
+  /**
+   * The study's user attributes (a copy), as Optuna's `study.user_attrs`: as read when the study was
+   * created or loaded, plus this object's own `setUserAttr` writes. Another process's writes appear
+   * after `await study.refreshAttrs()` (or read them now with `await study.getUserAttrs()`).
+   */
+  get userAttrs(): Record<string, unknown> {
+    return this.attributes.userAttrs;
+  }
+
+  /** Read the user attributes from storage now. */
   async getUserAttrs(): Promise<Record<string, unknown>> {
     return this.storage.getStudyUserAttrs(this.studyId);
   }
 
+  /**
+   * The study's system attributes (a copy; same freshness as `userAttrs`). Optuna 5 no longer has
+   * `Study.system_attrs`; tunelab keeps it read-mostly for inspection (metric names, grid points...).
+   */
+  get systemAttrs(): Record<string, unknown> {
+    return this.attributes.systemAttrs;
+  }
+
   async setSystemAttr(key: string, value: unknown): Promise<void> {
-    await this.storage.setStudySystemAttr(this.studyId, key, value);
+    await this.attributes.setSystem(key, value);
+  }
+
+  /** Re-read `userAttrs`, `systemAttrs` and `metricNames` from storage (other processes may have written them). */
+  async refreshAttrs(): Promise<void> {
+    await this.attributes.reload();
+  }
+
+  /**
+   * Name each objective (Optuna's `set_metric_names`, stored where Optuna keeps it: the system
+   * attribute 'study:metric_names'). Plots title their axes and `trialsDataFrame` names its value
+   * columns (`values_<name>`) with them.
+   */
+  async setMetricNames(names: string[]): Promise<void> {
+    await this.attributes.setSystem(METRIC_NAMES_KEY, checkMetricNames(names, this.directions.length));
+  }
+
+  /** The names set by `setMetricNames` (or by Optuna's `set_metric_names`), or null. */
+  get metricNames(): string[] | null {
+    return this.attributes.metricNames;
   }
 
   /**
@@ -230,6 +274,22 @@ export class Study {
       userAttrs: opts.userAttrs,
       systemAttrs: { [FIXED_PARAMS_KEY]: plainCopy(params) },
     });
+    await this.refresh();
+  }
+
+  /**
+   * Add a trial made with `createTrial` (or taken from another study) as it is, as Optuna's
+   * `study.add_trial`: checked first (state rules, params inside their distributions, one value per
+   * objective), then numbered after the last trial. Samplers learn from it like any other trial.
+   */
+  async addTrial(trial: FrozenTrial): Promise<void> {
+    await this.addTrials([trial]);
+  }
+
+  /** Add several trials at once (one write for the batch on SQLite and PostgreSQL); none is added if one is invalid. */
+  async addTrials(trials: Iterable<FrozenTrial>): Promise<void> {
+    await this.refresh();
+    await addTrialsToStorage(this.storage, this.studyId, [...trials], this.directions.length, this.cache);
     await this.refresh();
   }
 
@@ -279,12 +339,15 @@ export class Study {
     values?: ObjectiveValue | null,
     opts: TellOptions = {},
   ): Promise<FrozenTrial> {
-    const trial = typeof trialOrNumber === 'number' ? this.running.get(trialOrNumber) : trialOrNumber;
-    if (!trial) {
-      throw new InvalidArgumentError(
-        `tell(${String(trialOrNumber)}): no running trial with that number was asked in this process.`,
-      );
+    let found = typeof trialOrNumber === 'number' ? this.running.get(trialOrNumber) : trialOrNumber;
+    if (!found && typeof trialOrNumber === 'number') {
+      // Asked by another process (`tunelab ask`, `optuna ask`, a worker): finish it from its stored snapshot.
+      const adopted = await this.adoptStoredTrial(trialOrNumber, opts);
+      if (!(adopted instanceof Trial)) return adopted;
+      found = adopted;
     }
+    if (!found) throw new InvalidArgumentError('tell(trial): pass a Trial or a trial number.');
+    const trial: Trial = found;
     let state = opts.state ?? TrialState.COMPLETE;
     let failReason = opts.failReason;
     let recorded: number[] | null = null;
@@ -334,6 +397,26 @@ export class Study {
     const frozen = await this.storage.getTrial(trial.trialId);
     if (!this.updateCached(frozen)) await this.refresh();
     return frozen;
+  }
+
+  /**
+   * The RUNNING trial `number` as stored, wrapped so that tell() can finish it; a finished trial is
+   * returned as is with skipIfFinished (Optuna's tell-by-number semantics) and refused otherwise.
+   */
+  private async adoptStoredTrial(number: number, opts: TellOptions): Promise<Trial | FrozenTrial> {
+    await this.refresh();
+    const stored = this.cache[number]?.number === number ? this.cache[number] : this.cache.find((t) => t.number === number);
+    if (!stored) {
+      throw new InvalidArgumentError(`tell(${number}): study '${this.studyName}' has no trial number ${number}; ask for it first.`);
+    }
+    if (isFinished(stored.state) && opts.skipIfFinished) return stored;
+    if (stored.state !== TrialState.RUNNING) {
+      throw new InvalidArgumentError(
+        `tell(${number}): trial ${number} is ${TRIAL_STATE_NAMES[stored.state]}, not RUNNING` +
+          (isFinished(stored.state) ? '; pass skipIfFinished: true to ignore finished trials.' : '.'),
+      );
+    }
+    return new Trial(this, stored, () => ({ space: {}, params: {} }));
   }
 
   /** Best effort: finish `trial` as FAIL with the write error as its reason (the storage may be gone). */
@@ -396,8 +479,8 @@ export class Study {
   }
 
   /**
-   * Importance of each parameter, largest first: fANOVA by default, or mean decrease in impurity
-   * (`evaluator: 'mdi'`). Reads the trials in this study object; call `refresh()` first to include
+   * Importance of each parameter, largest first: PED-ANOVA by default (as Optuna 5.0), fANOVA
+   * (`evaluator: 'fanova'`) or mean decrease in impurity (`evaluator: 'mdi'`). Reads the trials in this study object; call `refresh()` first to include
    * trials other processes added. See `getParamImportances`.
    */
   importances(opts: ImportanceOptions = {}): Record<string, number> {
@@ -478,7 +561,7 @@ export class Study {
 
   /** One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export. */
   trialsDataFrame(): TrialsTable {
-    return trialsTable(this.cache, this.directions.length);
+    return trialsTable(this.cache, this.directions.length, this.metricNames);
   }
 }
 
@@ -551,9 +634,10 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
     }
   }
   const name = await storage.getStudyNameFromId(studyId);
-  const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(directions), opts.pruner ?? defaultPruner());
+  const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
   study.heartbeat = heartbeat;
   await study.refresh();
+  await study.refreshAttrs();
   return study;
 }
 
@@ -570,9 +654,10 @@ export async function loadStudy(
   const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
   const studyId = await storage.getStudyIdFromName(opts.studyName);
   const directions = await storage.getStudyDirections(studyId);
-  const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(directions), opts.pruner ?? defaultPruner());
+  const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
   study.heartbeat = heartbeat;
   await study.refresh();
+  await study.refreshAttrs();
   return study;
 }
 
@@ -632,10 +717,11 @@ export async function getAllStudySummaries(storage: string | Storage): Promise<S
   return (await getStorage(storage)).getAllStudies();
 }
 
-function defaultSampler(directions: readonly Direction[]): Sampler {
-  // Multi-objective studies default to NSGA-II, as in Optuna.
-  if (directions.length > 1) return new NSGAIISampler();
-  // Single objective: TPE with Optuna's defaults, as in Optuna.
+/**
+ * Optuna 5.0's default for every study: TPE (multivariate for one objective, independent with MOTPE's
+ * split for several; Optuna 4 defaulted multi-objective studies to NSGA-II).
+ */
+function defaultSampler(): Sampler {
   return new TPESampler();
 }
 

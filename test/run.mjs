@@ -1,13 +1,27 @@
 // Runs every test file (test/**/*.test.ts) with Node's built-in test runner, TypeScript loaded by tsx.
-// Usage: node test/run.mjs [substring ...]   (only files whose path contains one of the substrings)
+// Usage: node test/run.mjs [--unit] [substring ...]
+//   substring: only files whose path contains one of the substrings
+//   --unit:    only the fast tier (see isIntegration): no root, no Python, no browser, no build
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const filters = args.filter((a) => a !== '--unit');
+
+// A test file belongs to the integration tier when it reaches anything outside this process's engine
+// code: the pinned Python environment, PostgreSQL, Chromium, the optuna-dashboard, a notebook run,
+// child processes or worker threads, or the built dist/ (which needs `npm run build`). The tier is read
+// from the file's imports rather than declared, so a file cannot claim to be fast and then start a server.
+const INTEGRATION_MARKERS =
+  /helpers\/(python|postgres|dashboard|notebook)|widgets\/browser|child_process|startKernel|tsx\/esm|new Worker\(|\bDIST_SRC\b|['"]\.\.\/\.\.\/dist\//;
+function isIntegration(file) {
+  return INTEGRATION_MARKERS.test(readFileSync(join(root, file), 'utf8'));
+}
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -20,6 +34,7 @@ function walk(dir) {
 const files = walk(join(root, 'test'))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .filter((f) => !unitOnly || !isIntegration(f))
   .sort();
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);

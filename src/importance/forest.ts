@@ -44,7 +44,6 @@ interface Split {
  */
 class TreeBuilder {
   private readonly featureOrder: number[];
-  private readonly nFeatures: number;
   /** Column-major copy of the features, one array per feature. */
   private readonly columns: Float64Array[];
   /** Per feature: the tree's rows sorted by that feature, partitioned node by node. */
@@ -67,7 +66,6 @@ class TreeBuilder {
     rows: Int32Array,
   ) {
     const d = data.features.length;
-    this.nFeatures = d;
     this.featureOrder = data.features.map((_, j) => j);
     this.columns = data.features.map((_, j) => {
       const col = new Float64Array(data.nRows);

@@ -6,10 +6,14 @@ import { decomposeTree } from './decomposition';
 import { encodeRows, partitionSingle, type EncodedData } from './features';
 import { fitForest, meanDecreaseImpurity, type RegressionTree } from './forest';
 import { dict, hasKey, ownValue, plainCopy } from '../dict';
+import { pedAnovaImportances, type PedAnovaOptions } from './pedAnova';
+
+export { pedAnovaImportances, type PedAnovaOptions, type PedAnovaStudy } from './pedAnova';
 
 /**
- * Hyperparameter importance: functional ANOVA (Hutter, Hoos & Leyton-Brown 2014) and mean decrease
- * in impurity, both over one random forest fitted to (parameters -> objective).
+ * Hyperparameter importance: PED-ANOVA (the default, as in Optuna 5.0; see pedAnova.ts), functional
+ * ANOVA (Hutter, Hoos & Leyton-Brown 2014) and mean decrease in impurity, the last two over one
+ * random forest fitted to (parameters -> objective).
  */
 
 /** A mean and standard deviation across the forest's trees of a fraction of variance. */
@@ -60,10 +64,16 @@ export interface FanovaOptions extends ForestSettings, StudyDataOptions {
   interactions?: boolean;
 }
 
-export interface ImportanceOptions extends ForestSettings, StudyDataOptions {
-  /** 'fanova' (default, Optuna's default) or 'mdi' (mean decrease in impurity). */
-  evaluator?: 'fanova' | 'mdi';
-  /** Scale the importances to sum to 1 (default true). */
+export type ImportanceEvaluatorName = 'pedAnova' | 'fanova' | 'mdi';
+
+export interface ImportanceOptions extends ForestSettings, StudyDataOptions, Pick<PedAnovaOptions, 'targetQuantile' | 'regionQuantile' | 'evaluateOnLocal'> {
+  /**
+   * 'pedAnova' (default, as Optuna 5.0's default PedAnovaImportanceEvaluator), 'fanova' (Optuna's
+   * default before 5.0) or 'mdi' (mean decrease in impurity). The quantile options apply to
+   * 'pedAnova', the forest settings to 'fanova' and 'mdi'.
+   */
+  evaluator?: ImportanceEvaluatorName;
+  /** Scale the importances to sum to 1 (default true; all equal when they sum to 0). */
   normalize?: boolean;
 }
 
@@ -122,15 +132,18 @@ function fanovaOf(data: EncodedData, opts: FanovaOptions): FanovaResult {
 }
 
 /**
- * Importance of each parameter, largest first (Optuna's `get_param_importances`). With fANOVA, a
- * parameter's importance is its main-effect fraction averaged over trees; with 'mdi' the forest's
- * mean decrease in impurity. Parameters with a single possible value get 0.
+ * Importance of each parameter, largest first (Optuna's `get_param_importances`). By default
+ * PED-ANOVA, as Optuna 5.0: every parameter of the COMPLETE trials is assessed (conditional ones
+ * too) and multi-objective studies need no target. With fANOVA a parameter's importance is its
+ * main-effect fraction averaged over trees; with 'mdi' the forest's mean decrease in impurity; both
+ * assess the parameters every COMPLETE trial has. Parameters with a single possible value get 0.
  */
 export function getParamImportances(study: Study, opts: ImportanceOptions = {}): Record<string, number> {
-  const evaluator = opts.evaluator ?? 'fanova';
-  if (evaluator !== 'fanova' && evaluator !== 'mdi') {
-    throw new InvalidArgumentError(`getParamImportances: evaluator must be 'fanova' or 'mdi', got '${String(evaluator)}'.`);
+  const evaluator = opts.evaluator ?? 'pedAnova';
+  if (evaluator !== 'pedAnova' && evaluator !== 'fanova' && evaluator !== 'mdi') {
+    throw new InvalidArgumentError(`getParamImportances: evaluator must be 'pedAnova', 'fanova' or 'mdi', got '${String(evaluator)}'.`);
   }
+  if (evaluator === 'pedAnova') return normalized(Object.entries(pedAnovaImportances(study, opts)), opts.normalize ?? true);
   const { data, single } = prepare(study, opts);
   const names = data.features.map((f) => f.name);
   // Like Optuna: when nothing varies, fANOVA has nothing to attribute and returns no entries.
@@ -146,8 +159,12 @@ export function getParamImportances(study: Study, opts: ImportanceOptions = {}):
     }
   }
   for (const n of single) raw[n] = 0;
-  let entries = Object.entries(raw);
-  if (opts.normalize ?? true) {
+  return normalized(Object.entries(raw), opts.normalize ?? true);
+}
+
+/** Largest first; scaled to sum to 1 when asked (all equal when the sum is 0, as Optuna). */
+function normalized(entries: [string, number][], normalize: boolean): Record<string, number> {
+  if (normalize) {
     const total = entries.reduce((s, [, v]) => s + v, 0);
     entries = entries.map(([n, v]) => [n, total > 0 ? v / total : 1 / entries.length]);
   }

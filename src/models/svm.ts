@@ -93,7 +93,12 @@ export class SVC implements Estimator<SVCParams> {
     if (gamma === 'auto') return 1 / d;
     let sum = 0;
     let n = 0;
-    for (const row of X) for (const v of row) (sum += v), n++;
+    for (const row of X) {
+      for (const v of row) {
+        sum += v;
+        n++;
+      }
+    }
     const mean = sum / n;
     let ss = 0;
     for (const row of X) for (const v of row) ss += (v - mean) ** 2;

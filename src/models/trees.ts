@@ -100,7 +100,10 @@ function growTree(
     }
     let s = 0;
     let s2 = 0;
-    for (const i of idx) (s += targets[i]), (s2 += targets[i] * targets[i]);
+    for (const i of idx) {
+      s += targets[i];
+      s2 += targets[i] * targets[i];
+    }
     return s2 / idx.length - (s / idx.length) ** 2;
   };
 

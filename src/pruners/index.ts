@@ -4,3 +4,12 @@ export { ThresholdPruner, type ThresholdPrunerOptions } from './threshold';
 export { PatientPruner, type PatientPrunerOptions } from './patient';
 export { SuccessiveHalvingPruner, completedRungKey, type SuccessiveHalvingPrunerOptions } from './successiveHalving';
 export { HyperbandPruner, type HyperbandBracket, type HyperbandPrunerOptions } from './hyperband';
+export { WilcoxonPruner, type WilcoxonPrunerOptions } from './wilcoxon';
+export {
+  wilcoxonSignedRank,
+  type SignedRankAlternative,
+  type SignedRankMethod,
+  type SignedRankOptions,
+  type SignedRankResult,
+  type SignedRankZeroMethod,
+} from './signedRankTest';

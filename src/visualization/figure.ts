@@ -239,8 +239,18 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
     }
   });
   for (const d of drawn) {
-    if (d.kind === 'xy') for (const [x, y] of d.pts) xs.push(x), ys.push(y);
-    if (d.kind === 'heatmap') for (const [x, y] of d.cells) xs.push(x - 0.5, x + 0.5), ys.push(y - 0.5, y + 0.5);
+    if (d.kind === 'xy') {
+      for (const [x, y] of d.pts) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+    if (d.kind === 'heatmap') {
+      for (const [x, y] of d.cells) {
+        xs.push(x - 0.5, x + 0.5);
+        ys.push(y - 0.5, y + 0.5);
+      }
+    }
   }
   // A categorical axis shows every category with half a slot of room on each side.
   if (sx.categorical && sx.categories.size > 0) xs.push(-0.5, sx.categories.size - 0.5);

@@ -9,6 +9,7 @@ import { Figure, type Trace } from './figure';
 import { getParamImportances, type ImportanceOptions } from '../importance';
 import type { Study } from '../study';
 import { hasKey } from '../dict';
+import { nonDominatedSort, toLoss } from '../multiobjective/pareto';
 
 export { Figure, figureSnapshotSvg, setFigureDisplayHook, PLOTLY_MIME, type FigureSpec, type Trace } from './figure';
 
@@ -17,6 +18,8 @@ export interface StudyLike {
   readonly studyName?: string;
   readonly directions: readonly Direction[];
   readonly trials: readonly FrozenTrial[];
+  /** Objective names (`study.setMetricNames`); plots title their objective axes with them, as Optuna's do. */
+  readonly metricNames?: readonly string[] | null;
 }
 
 export interface TargetOptions {
@@ -147,17 +150,27 @@ function isCategorical(d: Distribution | undefined, values: ParamValue[]): boole
   return (d?.kind === 'categorical') || values.some((v) => typeof v !== 'number');
 }
 
-/** Every complete trial as a line through its parameter values and objective value. */
+/**
+ * Every complete trial as a line through its parameter values and objective value. A multi-objective
+ * study without `target` gets one axis per objective (titled with its metric name, or 'Objective i')
+ * and lines colored by Pareto rank, as Optuna 5's plot_parallel_coordinate.
+ */
 export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & { params?: string[] } = {}): Figure {
-  const target = targetOf(study, opts, 'plotParallelCoordinate');
-  const trials = completeTrials(study);
+  const multi = study.directions.length > 1 && !opts.target;
+  const target = multi ? () => NaN : targetOf(study, opts, 'plotParallelCoordinate');
+  let trials = completeTrials(study);
+  if (multi) trials = trials.filter((t) => t.values?.length === study.directions.length && t.values.every(Number.isFinite));
   const names = paramNames(trials, opts.params, 'plotParallelCoordinate');
   // Optuna drops trials that lack one of the plotted parameters.
   const rows = trials.filter((t) => names.every((n) => hasKey(t.params, n)));
-  const objective = rows.map(target);
-  const dims: Record<string, unknown>[] = [
-    { label: opts.targetName ?? 'Objective Value', values: objective, range: [Math.min(...objective), Math.max(...objective)] },
-  ];
+  const objective = multi ? paretoRanks(rows, study.directions) : rows.map(target);
+  const objectiveDims = multi
+    ? objectiveNames(study).map((label, k) => {
+        const values = rows.map((t) => t.values![k]);
+        return { label, values, range: [Math.min(...values), Math.max(...values)] };
+      })
+    : [{ label: opts.targetName ?? 'Objective Value', values: objective, range: [Math.min(...objective), Math.max(...objective)] }];
+  const dims: Record<string, unknown>[] = [...objectiveDims];
   for (const n of names) {
     const d = distributionOf(rows, n);
     const vals = rows.map((t) => t.params[n]);
@@ -180,7 +193,9 @@ export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & {
       dims.push({ label: n, values: nums, range: [Math.min(...nums), Math.max(...nums)] });
     }
   }
-  const reversescale = study.directions[0] === 'maximize' && !opts.target;
+  // As Optuna: the scale is reversed for minimisation, a custom target and Pareto ranks.
+  const reversescale = multi || !(study.directions[0] === 'maximize' && !opts.target);
+  const colorbarTitle = multi ? 'Pareto Rank' : opts.targetName ?? 'Objective Value';
   return new Figure({
     data: [
       {
@@ -188,7 +203,7 @@ export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & {
         dimensions: dims,
         labelangle: 30,
         labelside: 'bottom',
-        line: { color: objective, colorscale: 'Blues', reversescale: !reversescale, showscale: true, colorbar: { title: { text: opts.targetName ?? 'Objective Value' } } },
+        line: { color: objective, colorscale: 'Blues', reversescale, showscale: true, colorbar: { title: { text: colorbarTitle } } },
       },
     ],
     layout: { title: { text: 'Parallel Coordinate Plot' } },
@@ -279,7 +294,10 @@ export function plotParamImportances(
   study: Study | StudyLike,
   opts: ImportanceOptions & { targetName?: string; importances?: Record<string, number> } = {},
 ): Figure {
-  const { importances: given, targetName, ...importanceOpts } = opts;
+  const { importances: given, ...importanceOpts } = opts;
+  // As Optuna: a single-objective study's metric name titles the bars unless a target is given.
+  const named = study.metricNames;
+  const targetName = named && named.length === 1 && !opts.target ? named[0] : opts.targetName;
   const importances = given ?? getParamImportances(study as Study, importanceOpts);
   const entries = Object.entries(importances).sort((a, b) => a[1] - b[1]);
   return new Figure({
@@ -391,6 +409,22 @@ export function dominates(a: readonly number[], b: readonly number[], directions
   return strictly;
 }
 
+/** Each trial's non-domination rank (0 for the Pareto front), from its objective values. */
+function paretoRanks(trials: readonly FrozenTrial[], directions: readonly Direction[]): number[] {
+  const ranks = new Array<number>(trials.length).fill(0);
+  nonDominatedSort(trials.map((t) => toLoss(t.values!, directions))).forEach((front, rank) => {
+    for (const i of front) ranks[i] = rank;
+  });
+  return ranks;
+}
+
+/** The study's metric names when set (one per objective), else Optuna's 'Objective 0', 'Objective 1', ... */
+export function objectiveNames(study: StudyLike): string[] {
+  const k = study.directions.length;
+  const named = study.metricNames;
+  return named && named.length === k ? [...named] : Array.from({ length: k }, (_, i) => `Objective ${i}`);
+}
+
 /** Objective values of a multi-objective study's trials; the Pareto-optimal ones highlighted. */
 export function plotParetoFront(study: StudyLike, opts: { targetNames?: string[]; includeDominatedTrials?: boolean } = {}): Figure {
   const k = study.directions.length;
@@ -398,7 +432,10 @@ export function plotParetoFront(study: StudyLike, opts: { targetNames?: string[]
   const trials = completeTrials(study);
   const front = trials.filter((t) => !trials.some((o) => o !== t && dominates(o.values!, t.values!, study.directions)));
   const others = trials.filter((t) => !front.includes(t));
-  const names = opts.targetNames ?? Array.from({ length: k }, (_, i) => `Objective ${i}`);
+  if (opts.targetNames && opts.targetNames.length !== k) {
+    throw new InvalidArgumentError(`plotParetoFront: targetNames must name each of the ${k} objectives, got ${opts.targetNames.length}.`);
+  }
+  const names = opts.targetNames ?? objectiveNames(study);
   const trace = (ts: FrozenTrial[], name: string, color: string): Trace => {
     const t: Trace = {
       type: k === 2 ? 'scatter' : 'scatter3d',

@@ -51,7 +51,10 @@ describe('seeded generators', () => {
           if (!v) return;
           const r = Math.floor(i / size);
           const c = i % size;
-          top = Math.min(top, r), bottom = Math.max(bottom, r), left = Math.min(left, c), right = Math.max(right, c);
+          top = Math.min(top, r);
+          bottom = Math.max(bottom, r);
+          left = Math.min(left, c);
+          right = Math.max(right, c);
         });
         const h = bottom - top + 1;
         const w = right - left + 1;

@@ -13,6 +13,7 @@ import { cholesky, choleskyInverse, choleskySolve } from '../../src/samplers/gp/
 import { Rng } from '../../src/rng';
 import { PYTHON } from '../helpers/python';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the reference's JSON has a different shape per request
 function reference(request: unknown): any {
   const out = execFileSync(PYTHON, [join(__dirname, 'reference.py')], { input: JSON.stringify(request) });
   return JSON.parse(out.toString());

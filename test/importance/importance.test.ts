@@ -9,7 +9,6 @@ import {
   fanova,
   floatDistribution,
   getParamImportances,
-  intDistribution,
   InvalidArgumentError,
   RandomSampler,
   Rng,
@@ -131,35 +130,36 @@ async function tuningStudy(seed: number, nTrials: number): Promise<Study> {
 describe('getParamImportances', () => {
   it('ranks parameters, sums to 1, gives single-valued parameters 0, and is exposed as study.importances()', async () => {
     const study = await tuningStudy(0, 150);
-    const imp = getParamImportances(study);
+    const imp = getParamImportances(study, { evaluator: 'fanova' });
     assert.deepEqual(Object.keys(imp).slice(0, 3), ['lr', 'units', 'optimizer']);
     assert.equal(imp.fixed, 0);
     close(Object.values(imp).reduce((a, b) => a + b, 0), 1, 1e-9, 'sum');
     const values = Object.values(imp);
     assert.deepEqual(values, [...values].sort((a, b) => b - a), 'sorted descending');
-    assert.deepEqual(study.importances(), imp);
-    const raw = study.importances({ normalize: false });
+    assert.deepEqual(study.importances({ evaluator: 'fanova' }), imp);
+    const raw = study.importances({ evaluator: 'fanova', normalize: false });
     assert.ok(raw.lr > 0.5 && raw.lr < 1, 'unnormalised fANOVA importance is the variance fraction');
     const mdi = study.importances({ evaluator: 'mdi' });
     assert.deepEqual(Object.keys(mdi)[0], 'lr');
     close(Object.values(mdi).reduce((a, b) => a + b, 0), 1, 1e-9, 'mdi sum');
-    const some = getParamImportances(study, { params: ['units', 'dropout'] });
+    const some = getParamImportances(study, { evaluator: 'fanova', params: ['units', 'dropout'] });
     assert.deepEqual(Object.keys(some), ['units', 'dropout']);
   });
 
-  it('uses a target for multi-objective studies and needs two COMPLETE trials', async () => {
+  it('fANOVA uses a target for multi-objective studies and needs two COMPLETE trials (PED-ANOVA, the default, needs neither)', async () => {
     const multi = await createStudy({ directions: ['minimize', 'minimize'], sampler: new RandomSampler({ seed: 1 }) });
-    assert.throws(() => getParamImportances(multi), /needs at least two COMPLETE trials|needs a target/);
+    assert.throws(() => getParamImportances(multi, { evaluator: 'fanova' }), /needs at least two COMPLETE trials|needs a target/);
     for (let i = 0; i < 30; i++) {
       const t = await multi.ask();
       const a = t.suggestFloat('a', 0, 1);
       const b = t.suggestFloat('b', 0, 1);
       await multi.tell(t, [a, b * 10]);
     }
-    assert.throws(() => getParamImportances(multi), /needs a target/);
-    assert.equal(Object.keys(getParamImportances(multi, { target: (t) => t.values![1] }))[0], 'b');
+    assert.throws(() => getParamImportances(multi, { evaluator: 'fanova' }), /needs a target/);
+    assert.equal(Object.keys(getParamImportances(multi, { evaluator: 'fanova', target: (t) => t.values![1] }))[0], 'b');
+    assert.deepEqual(Object.keys(getParamImportances(multi)).sort(), ['a', 'b']);
     const empty = await createStudy();
-    assert.throws(() => getParamImportances(empty), InvalidArgumentError);
+    assert.throws(() => getParamImportances(empty, { evaluator: 'fanova' }), InvalidArgumentError);
   });
 
   it('skips trials that are not COMPLETE or lack a parameter', async () => {
@@ -172,8 +172,10 @@ describe('getParamImportances', () => {
       if (i % 7 === 0) await study.tell(t, null, { state: TrialState.FAIL });
       else await study.tell(t, 5 * a + b);
     }
-    const imp = getParamImportances(study);
+    const imp = getParamImportances(study, { evaluator: 'fanova' });
     assert.deepEqual(Object.keys(imp), ['a', 'b'], 'rare is not in every COMPLETE trial');
+    // PED-ANOVA (Optuna 5.0's default) assesses conditional parameters too.
+    assert.deepEqual(Object.keys(getParamImportances(study)).sort(), ['a', 'b', 'rare']);
   });
 });
 
@@ -200,7 +202,7 @@ describe('rankings agree with Optuna 5.0 on the same trials', () => {
     it(`FanovaImportanceEvaluator and MeanDecreaseImpurityImportanceEvaluator, study seed ${seed}`, async () => {
       const study = await tuningStudy(seed, 200);
       const optuna = optunaImportances(study, seed);
-      const ours = { fanova: study.importances(), mdi: study.importances({ evaluator: 'mdi' }) };
+      const ours = { fanova: study.importances({ evaluator: 'fanova' }), mdi: study.importances({ evaluator: 'mdi' }) };
       for (const kind of ['fanova', 'mdi'] as const) {
         // Rank the parameters that carry signal; 'unused' and 'fixed' are ~0 in both and may swap.
         const ranked = (imp: Record<string, number>) => Object.keys(imp).filter((k) => k !== 'unused' && k !== 'fixed');
@@ -226,7 +228,7 @@ describe('rankings agree with Optuna 5.0 on the same trials', () => {
       await study.tell(t, Math.sin(3 * a) + b * b + 0.05 * c + 0.5 * a * d);
     }
     const optuna = optunaImportances(study, 0).fanova;
-    const ours = study.importances();
+    const ours = study.importances({ evaluator: 'fanova' });
     assert.deepEqual(Object.keys(ours), Object.keys(optuna), `ours ${JSON.stringify(ours)} optuna ${JSON.stringify(optuna)}`);
     for (const k of Object.keys(ours)) close(ours[k], optuna[k], 0.05, `fanova ${k} (Optuna's value as reference)`);
   });

@@ -8,6 +8,7 @@
 // malformed and forged variants are sent), and code that never ends (an execute_request's code is
 // random text or one of the hostile snippets below).
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { KernelClient, ClientChannel } from '../../kernel/runner/client';
 import { DELIMITER, newHeader, sign } from '../../kernel/wire';
@@ -268,7 +269,7 @@ describe('tunelab kernel: wire protocol fuzzing', () => {
     // Executes are served in order: this reply comes after every fuzzed cell has run.
     const check = await k.execute('console.log("after the fuzz"); 6 * 7', { timeoutMs: 120_000, stopOnError: false }).catch(async (err: Error) => {
       await k.stderrSettled();
-      if (process.env.FUZZ_LOG) require("node:fs").writeFileSync(process.env.FUZZ_LOG, kernelLog);
+      if (process.env.FUZZ_LOG) writeFileSync(process.env.FUZZ_LOG, kernelLog);
       const interesting = kernelLog.split('\n').filter((l) => !/: ignored |: refused /.test(l));
       throw new Error(`${err.message} (${JSON.stringify(k.exitStatus)}); kernel log without the ignored/refused lines:\n${interesting.slice(-60).join('\n')}`);
     });

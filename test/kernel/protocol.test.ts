@@ -179,6 +179,27 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
     assert.equal(ofType(silent, 'execute_result').length, 0, "display()'s handle is not echoed as a result");
   });
 
+  it("Deno's display protocol: [Symbol.for('Jupyter.display')]() returning a bundle or a promise of one", async () => {
+    const r = await run(
+      k,
+      [
+        "const $display = Symbol.for('Jupyter.display');",
+        "class Temperature { constructor(readonly celsius: number) {} [$display]() { return { 'text/html': `<b>${this.celsius} C</b>` }; } }",
+        "class Later { [$display]() { return new Promise((ok) => setTimeout(() => ok({ 'text/markdown': '**later**', 'text/plain': 'later' }), 20)); } }",
+        "class Broken { [$display]() { return 42; } }",
+        'display(new Temperature(21));',
+        'display(new Broken());',
+        'new Later()',
+      ].join('\n'),
+    );
+    const shown = ofType(r, 'display_data').map((m) => m.content.data as Record<string, string>);
+    assert.equal(shown[0]['text/html'], '<b>21 C</b>');
+    assert.match(shown[0]['text/plain'], /Temperature/, 'text/plain is added when the bundle has none');
+    assert.match(shown[1]['text/plain'], /returned 42, not a MIME bundle/);
+    const res = ofType(r, 'execute_result')[0].content.data as Record<string, string>;
+    assert.deepEqual(res, { 'text/markdown': '**later**', 'text/plain': 'later' }, 'a promised bundle is awaited for the result');
+  });
+
   it('comms: round trip with binary buffers both ways, busy/idle around comm_msg, comm_info by target, comm_close', async () => {
     await run(
       k,

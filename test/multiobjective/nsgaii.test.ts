@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createStudy, RandomSampler, type Sampler, type Trial } from '../../src';
+import { createStudy, RandomSampler, TPESampler, type Sampler, type Trial } from '../../src';
 import { hypervolume, isFeasible } from '../../src/multiobjective';
 import { NSGAIISampler, NSGA2_GENERATION_KEY } from '../../src/samplers/nsgaii';
 
@@ -50,14 +50,15 @@ describe('NSGAIISampler', () => {
     for (const t of front) assert.ok((t.params.x0 as number) >= 0.4, `front member x0=${t.params.x0} is infeasible`);
   });
 
-  it('is reproducible with a seed and is the default sampler for multi-objective studies', async () => {
+  it('is reproducible with a seed; multi-objective studies default to TPE, as in Optuna 5.0', async () => {
     const a = await run(new NSGAIISampler({ seed: 7, populationSize: 10 }), 35);
     const b = await run(new NSGAIISampler({ seed: 7, populationSize: 10 }), 35);
     assert.deepEqual(a.trials.map((t) => t.params), b.trials.map((t) => t.params));
+    // Optuna 5.0's create_study(directions=[...]) picks TPESampler (Optuna 4 picked NSGAIISampler).
     const study = await createStudy({ directions: ['minimize', 'maximize'] });
-    assert.ok(study.sampler instanceof NSGAIISampler);
+    assert.ok(study.sampler instanceof TPESampler, `default multi-objective sampler: ${study.sampler.constructor.name}`);
     const single = await createStudy();
-    assert.ok(!(single.sampler instanceof NSGAIISampler));
+    assert.ok(single.sampler instanceof TPESampler);
   });
 
   it('rejects invalid options with a clear message', () => {

@@ -123,7 +123,7 @@ describe('population-based training', () => {
         const member = tfjsMember({ model, x: xs, y: ys, validationX: xs, validationY: ys, batchSize: 16 });
         return {
           ...member,
-          setWeights(w) {
+          setWeights(w: ReturnType<typeof model.getWeights>) {
             member.setWeights(w);
             // The model now holds exactly the donor's snapshot.
             const now = model.getWeights().map((t) => Array.from(t.dataSync()));

@@ -9,6 +9,10 @@ import { Rng } from '../../src/rng';
 import { IncrementalAboveDensity } from '../../src/samplers/tpe/incrementalAbove';
 import { paramModel, SortedUnivariateDensity } from '../../src/samplers/tpe/parzenEstimator';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
+import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
+
+/** The sampler as is (its incremental paths), or told to compute everything from scratch. */
+const paths = (sampler: TPESampler, incremental: boolean) => (incremental ? sampler : useFromScratchPaths(sampler));
 
 /** Reference: the from-scratch density of the observations `included` (time order = index order). */
 function reference(model: ReturnType<typeof paramModel> & { kind: 'numeric' }, history: number[], included: number[], params: Parameters<typeof IncrementalAboveDensity.build>[1]) {
@@ -97,10 +101,10 @@ describe('IncrementalAboveDensity', () => {
 });
 
 describe('TPESampler with the incremental above density', () => {
-  const quiet = { showProgressBar: false, catch: [Error] } as const;
+  const quiet = { showProgressBar: false, catch: [Error] };
   const params = async (objective: (t: Trial) => number, nTrials: number, incremental: boolean, multivariate = false) => {
-    const opts = incremental ? { seed: 3, multivariate } : { seed: 3, multivariate, _noIncremental: true };
-    const study = await createStudy({ sampler: new TPESampler(opts) });
+    const sampler = new TPESampler({ seed: 3, multivariate });
+    const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
     await study.optimize(objective, { nTrials, ...quiet });
     return study.trials.map((t) => ({ state: t.state, params: t.params }));
   };
@@ -118,7 +122,7 @@ describe('TPESampler with the incremental above density', () => {
     const run = async (incremental: boolean) => {
       const study = await createStudy({
         direction: 'maximize',
-        sampler: new TPESampler(incremental ? { seed: 5, multivariate: false } : { seed: 5, multivariate: false, _noIncremental: true }),
+        sampler: paths(new TPESampler({ seed: 5, multivariate: false }), incremental),
       });
       const f = (t: Trial) => -((t.suggestFloat('x', -3, 3) - 1) ** 2) - Math.abs(Math.log(t.suggestFloat('c', 1e-3, 10, { log: true })));
       for (let i = 0; i < 400; i += 3) {
@@ -161,7 +165,7 @@ describe('TPESampler with the incremental above density', () => {
       // Without constant liar, so the held trials below do not send every joint estimator to the
       // from-scratch path (running trials' values are not in the sorted columns).
       const opts = { seed: 9, constantLiar: false };
-      const study = await createStudy({ sampler: new TPESampler(incremental ? opts : { ...opts, _noIncremental: true }) });
+      const study = await createStudy({ sampler: paths(new TPESampler(opts), incremental) });
       // An int with few values (many ties) and a log float. Some trials stay running while newer
       // ones finish, so the columns see their values last: equal values then sit in the sorted
       // column in another order than the trials' numbers, which the positions must undo.

@@ -58,7 +58,7 @@ function makeCase(space: Record<string, Distribution>, n: number, multivariate: 
     const lo = d.log ? Math.log(d.low) : d.low;
     const hi = d.log ? Math.log(d.high) : d.high;
     // Cluster half the observations to get uneven bandwidths, like a real TPE history.
-    let u = clustered ? 0.3 + 0.05 * rng.random() : rng.random();
+    const u = clustered ? 0.3 + 0.05 * rng.random() : rng.random();
     let v = lo + u * (hi - lo);
     if (d.log) v = Math.exp(v);
     if (d.kind === 'int' || (d.kind === 'float' && d.step !== null)) {
@@ -217,7 +217,7 @@ describe('SortedUnivariateDensity (the fused fast path for large histories)', ()
         const u = i % 3 === 0 ? 0.3 : rng.random();
         const y = model.low + u * (model.high - model.low);
         const v = model.log ? Math.exp(y) : y;
-        return dist.kind === 'int' ? Math.min(dist.high, Math.max(dist.low, Math.round(v))) : Math.min(dist.high, Math.max(dist.low, v));
+        return Math.min(dist.high, Math.max(dist.low, v));
       }).sort();
       const w = Float64Array.from(defaultWeights(n)).map((v, i) => v * (1 + (i % 5)));
       for (const considerEndpoints of [false, true]) {

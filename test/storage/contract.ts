@@ -144,6 +144,47 @@ export function storageContract(fresh: FreshDatabase): void {
     await Promise.all(handles.map((h) => h.close()));
   });
 
+  it('refuses a parameter whose distribution kind changes within a study', async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'compat');
+    const a = await s.createNewTrial(id);
+    await s.setTrialParam(a.trialId, 'p', 0.5, floatDistribution(0, 1));
+    await s.setTrialState(a.trialId, TrialState.COMPLETE, [0]);
+    await s.getAllTrials(id);
+    const b = await s.createNewTrial(id);
+    await s.setTrialParam(b.trialId, 'p', 0.7, floatDistribution(0, 2)); // same kind, other range: allowed
+    await assert.rejects(s.setTrialParam(b.trialId, 'q', 1, intDistribution(0, 3)).then(() =>
+      s.setTrialParam(b.trialId, 'p', 1, categoricalDistribution(['x', 'y']))), InvalidArgumentError);
+    await s.close();
+  });
+
+  it('runs a study end to end and resumes it from a new connection', async () => {
+    const open = await fresh();
+    const s = await open();
+    const study = await createStudy({ storage: s, studyName: 'resume', direction: 'maximize' });
+    await study.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        t.report(x / 2, 0);
+        return x;
+      },
+      { nTrials: 15, showProgressBar: false },
+    );
+    const other = await open();
+    const again = await createStudy({ storage: other, studyName: 'resume', direction: 'maximize', loadIfExists: true });
+    assert.equal(again.trials.length, 15);
+    assert.equal(again.bestValue, study.bestValue);
+    await again.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 5, showProgressBar: false });
+    await study.refresh();
+    assert.deepEqual(study.trials.map((t) => t.number), Array.from({ length: 20 }, (_, i) => i));
+    await s.close();
+    await other.close();
+  });
+}
+
+/** For database storages: a refresh re-reads only new and changed trials (counted on the driver). */
+export function incrementalReadContract(fresh: FreshDatabase): void {
   it('reads incrementally: another connection’s new and finished trials appear, unchanged ones are not re-read', async () => {
     const open = await fresh();
     const reader = await open();
@@ -200,22 +241,10 @@ export function storageContract(fresh: FreshDatabase): void {
     await reader.close();
     await writer.close();
   });
+}
 
-  it('refuses a parameter whose distribution kind changes within a study', async () => {
-    const open = await fresh();
-    const s = await open();
-    const id = await s.createNewStudy(['minimize'], 'compat');
-    const a = await s.createNewTrial(id);
-    await s.setTrialParam(a.trialId, 'p', 0.5, floatDistribution(0, 1));
-    await s.setTrialState(a.trialId, TrialState.COMPLETE, [0]);
-    await s.getAllTrials(id);
-    const b = await s.createNewTrial(id);
-    await s.setTrialParam(b.trialId, 'p', 0.7, floatDistribution(0, 2)); // same kind, other range: allowed
-    await assert.rejects(s.setTrialParam(b.trialId, 'q', 1, intDistribution(0, 3)).then(() =>
-      s.setTrialParam(b.trialId, 'p', 1, categoricalDistribution(['x', 'y']))), InvalidArgumentError);
-    await s.close();
-  });
-
+/** For storages that detect crashed workers (the optional heartbeat methods of the contract). */
+export function heartbeatContract(fresh: FreshDatabase): void {
   it('records heartbeats and fails only RUNNING trials whose heartbeat is older than the grace period', async () => {
     const open = await fresh();
     const s = await open();
@@ -238,29 +267,6 @@ export function storageContract(fresh: FreshDatabase): void {
     assert.equal(byId.get(done.trialId), TrialState.COMPLETE);
     assert.deepEqual(await s.failStaleTrials!(id, 1), [], 'a trial is failed once');
     await s.close();
-  });
-
-  it('runs a study end to end and resumes it from a new connection', async () => {
-    const open = await fresh();
-    const s = await open();
-    const study = await createStudy({ storage: s, studyName: 'resume', direction: 'maximize' });
-    await study.optimize(
-      (t) => {
-        const x = t.suggestFloat('x', 0, 1);
-        t.report(x / 2, 0);
-        return x;
-      },
-      { nTrials: 15, showProgressBar: false },
-    );
-    const other = await open();
-    const again = await createStudy({ storage: other, studyName: 'resume', direction: 'maximize', loadIfExists: true });
-    assert.equal(again.trials.length, 15);
-    assert.equal(again.bestValue, study.bestValue);
-    await again.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 5, showProgressBar: false });
-    await study.refresh();
-    assert.deepEqual(study.trials.map((t) => t.number), Array.from({ length: 20 }, (_, i) => i));
-    await s.close();
-    await other.close();
   });
 }
 

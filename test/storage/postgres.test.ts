@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createStudy, floatDistribution, getStorage, loadStudy, StorageError, TrialState } from '../../src';
 import { binDir, sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON } from '../helpers/python';
-import { storageContract } from './contract';
+import { heartbeatContract, incrementalReadContract, storageContract } from './contract';
 
 let server: PostgresServer;
 let counter = 0;
@@ -22,10 +22,13 @@ const pgDump = (url: string) =>
     .join('\n');
 
 describe('PostgreSQL storage: the Storage contract', () => {
-  storageContract(async () => {
+  const fresh = async () => {
     const url = await server.createDatabase(`contract_${counter++}`);
     return () => getStorage(url);
-  });
+  };
+  storageContract(fresh);
+  incrementalReadContract(fresh);
+  heartbeatContract(fresh);
 });
 
 describe('PostgreSQL storage: batched writes and reused reads keep their order', () => {

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { copyStudy, createStudy, getStorage, loadStudy, StorageError, TrialState } from '../../src';
 import { PYTHON } from '../helpers/python';
-import { storageContract } from './contract';
-import { PYTHON } from '../helpers/python';
+import { heartbeatContract, incrementalReadContract, storageContract } from './contract';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,10 +15,13 @@ let counter = 0;
 
 describe('SQLite storage: the Storage contract', () => {
   // A new file per test; the handles a test opens share it.
-  storageContract(async () => {
+  const fresh = async () => {
     const url = `sqlite:///${join(dir, `contract-${counter++}.db`)}`;
     return () => getStorage(url);
-  });
+  };
+  storageContract(fresh);
+  incrementalReadContract(fresh);
+  heartbeatContract(fresh);
 });
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');

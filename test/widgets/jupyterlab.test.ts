@@ -168,7 +168,7 @@ async function startJupyter(app: Frontend, work: string, prefix: string): Promis
     });
   } catch (e) {
     await stop();
-    throw new Error(`${(e as Error).message}\n--- server log ---\n${log}`);
+    throw new Error(`${(e as Error).message}\n--- server log ---\n${log}`, { cause: e });
   }
   return { base, token, proc, log: () => log, api, stop };
 }

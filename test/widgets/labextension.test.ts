@@ -73,7 +73,7 @@ describe('prebuilt JupyterLab extension', { timeout: 180_000 }, () => {
     };
     // `labextension list` prints to stderr; colours are switched off for a plain reading.
     const listed = spawnSync(pythonBin('jupyter'), ['labextension', 'list'], { env: pythonEnv({ ...jupyterDirs, NO_COLOR: '1' }), encoding: 'utf8', timeout: 60_000 });
-    const text = `${listed.stdout}${listed.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+    const text = stripAnsiColours(`${listed.stdout}${listed.stderr}`);
     assert.equal(listed.status, 0, text);
     const ours = text.split('\n').find((l) => l.includes('tunelab-widgets'));
     assert.ok(ours, `tunelab-widgets is not listed:\n${text}`);
@@ -102,3 +102,9 @@ describe('prebuilt JupyterLab extension', { timeout: 180_000 }, () => {
     assert.ok(active.stdout.includes(join(pythonEnvDir(), 'share', 'jupyter', 'labextensions', '@jupyter-widgets', 'jupyterlab-manager')), active.stdout);
   });
 });
+
+/** Removes terminal colour sequences (ESC [ ... m), should a tool ignore NO_COLOR. */
+function stripAnsiColours(text: string): string {
+  const ESC = String.fromCharCode(27);
+  return text.split(ESC).map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*m/, ''))).join('');
+}

@@ -3,7 +3,7 @@
  * plotOptimizationHistory, then extended by one point per complete trial (custom messages).
  */
 import { TrialState, type FrozenTrial } from '../../src/frozenTrial';
-import { optimizationHistoryLayout, optimizationHistoryTraces, plotParetoFront, type StudyLike } from '../../src/visualization';
+import { objectiveNames, optimizationHistoryLayout, optimizationHistoryTraces, plotParetoFront, type StudyLike } from '../../src/visualization';
 import { Plot } from './plot';
 
 export function optimizationHistoryLive(study: StudyLike): { plot: Plot; add(trial: FrozenTrial): void } {
@@ -29,7 +29,7 @@ export function optimizationHistoryLive(study: StudyLike): { plot: Plot; add(tri
  * highlighted (finding them is a whole-study computation, done once).
  */
 export function paretoFrontLive(study: StudyLike): { plot: Plot; add(trial: FrozenTrial): void; finish(): void } {
-  const names = ['Objective 0', 'Objective 1'];
+  const names = objectiveNames(study);
   const done = study.trials.filter((t) => t.state === TrialState.COMPLETE && t.values && t.values.length === 2);
   const plot = new Plot({
     data: [

@@ -323,6 +323,35 @@ export class GaussianProcess {
     for (let j = 0; j < m; j++) if (varOut[j] < floor) varOut[j] = floor;
   }
 
+  /** Prior covariance k(a, b) of f between two points. */
+  kernel(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    const { dim, categorical } = this.data;
+    let r2 = 0;
+    for (let d = 0; d < dim; d++) r2 += this.lam[d] * (categorical[d] ? (a[d] === b[d] ? 0 : 1) : (a[d] - b[d]) * (a[d] - b[d]));
+    return this.s2 * matern52(r2).m;
+  }
+
+  /**
+   * Posterior covariance of f between two points, k(a, b) - k_a^T K^-1 k_b (the Terminator's EMMR
+   * needs it between two trials; predict() gives the variance at one point).
+   */
+  posteriorCovariance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    const { n, dim } = this.data;
+    const X = this.data.x;
+    const ka = new Float64Array(n);
+    const kb = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const xi = X.subarray(i * dim, i * dim + dim);
+      ka[i] = this.kernel(a, xi);
+      kb[i] = this.kernel(b, xi);
+    }
+    const va = solveLower(this.l, n, ka);
+    const vb = solveLower(this.l, n, kb);
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += va[i] * vb[i];
+    return this.kernel(a, b) - dot;
+  }
+
   /**
    * Posterior mean and variance of f at x (dim values). With `dMean`/`dVar`, also their gradients in
    * the numeric input dimensions (categorical components are left 0: they move by discrete search).

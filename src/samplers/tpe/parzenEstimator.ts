@@ -128,7 +128,7 @@ export class ParzenEstimator {
   constructor(
     observations: readonly Float64Array[],
     private readonly models: readonly ParamModel[],
-    private readonly params: ParzenEstimatorParameters,
+    params: ParzenEstimatorParameters,
     predeterminedWeights?: ArrayLike<number>,
     presorted: boolean | ReadonlyArray<Int32Array | null> = false,
   ) {

@@ -1,63 +1,22 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
-import { TrialState, type FrozenTrial } from '../../frozenTrial';
+import { TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
 import { selectBelowMultiObjective } from './multiObjective';
-import { computeSplit, gatherObservations, ParamColumn, SplitTracker, type Split } from './observations';
-import { distributionsEqual } from '../../distributions';
-import { IncrementalAboveDensity } from './incrementalAbove';
-import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
+import { AboveDensities, usesFromScratchPaths } from './aboveDensity';
+import { computeSplit, gatherObservations, SplitTracker, type Split } from './observations';
+import { ParzenEstimator, paramModel, type ParzenEstimatorParameters } from './parzenEstimator';
+import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './weights';
 import { hasKey, setKey } from '../../dict';
-
-/** Above observations from which g(x) is maintained incrementally (the magic clip floor is constant from 98). */
-const INCREMENTAL_MIN = 128;
-
-interface AboveCache {
-  column: ParamColumn;
-  /** Trial numbers of the split's above list (chronological) that the density has seen. */
-  numbers: Int32Array;
-  length: number;
-  /** Those that have the parameter, in time order (the weight ranks). */
-  kept: number[];
-  density: IncrementalAboveDensity | null;
-  /** The `aboveToken` of the split last seen (see `Split.aboveToken`). */
-  token: object | undefined;
-}
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
 const RUNNING = TrialState.RUNNING;
 
-/** Optuna's default gamma: the best 10% of the finished trials, at most 25. */
-export function defaultGamma(n: number): number {
-  return Math.min(Math.ceil(0.1 * n), 25);
-}
-
-/** Optuna's default gamma with several objectives: the best 10% of the finished trials, no cap. */
-export function defaultGammaMultiObjective(n: number): number {
-  return Math.ceil(0.1 * n);
-}
-
-/** Hyperopt's gamma: ceil(0.25 sqrt(n)), at most 25. */
-export function hyperoptDefaultGamma(n: number): number {
-  return Math.min(Math.ceil(0.25 * Math.sqrt(n)), 25);
-}
-
-/**
- * Optuna's default observation weights: all 1 below 25 observations; otherwise the newest 25 weigh
- * 1 and the older n - 25 ramp linearly from 1/n up to 1, so old history fades.
- */
-export function defaultWeights(n: number): Float64Array {
-  const w = new Float64Array(n);
-  if (n < 25) return w.fill(1);
-  const ramp = n - 25;
-  for (let i = 0; i < ramp; i++) w[i] = ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1);
-  for (let i = ramp; i < n; i++) w[i] = 1;
-  return w;
-}
+export { defaultGamma, defaultGammaMultiObjective, defaultWeights, hyperoptDefaultGamma } from './weights';
 
 export interface TPESamplerOptions {
   seed?: number;
@@ -95,11 +54,6 @@ export interface TPESamplerOptions {
    * values are stored in the trial's system attribute `constraints`.
    */
   constraintsFunc?: (trial: FrozenTrial) => number[];
-  /**
-   * @internal Tests only: rebuild the above estimator from scratch every trial instead of
-   * maintaining it across trials (the two give the same proposals).
-   */
-  _noIncremental?: boolean;
 }
 
 /**
@@ -139,12 +93,8 @@ export class TPESampler implements Sampler {
    */
   private readonly runningRelative = new Map<number, { space: Record<string, Distribution>; params: Record<string, number> }>();
   private readonly splitTracker = new SplitTracker();
-  private readonly columns = new Map<string, ParamColumn>();
-  /** Per parameter, the above density maintained across trials (see `incrementalAbove`). */
-  private readonly aboveCaches = new Map<string, AboveCache>();
-  /** Off only to compare against the from-scratch path in tests. */
-  private readonly incremental: boolean;
-  private columnsStudy: Study | null = null;
+  /** g(x) and the sorted columns and caches that keep it cheap (aboveDensity.ts). */
+  private readonly above: AboveDensities;
 
   constructor(opts: TPESamplerOptions = {}) {
     checkSeed('TPESampler', opts.seed);
@@ -188,7 +138,7 @@ export class TPESampler implements Sampler {
       considerEndpoints: opts.considerEndpoints ?? false,
       weights: opts.weights ?? defaultWeights,
     };
-    this.incremental = !opts._noIncremental;
+    this.above = new AboveDensities(this.parzen, () => this.incremental);
     this.rng = new Rng(opts.seed);
     this.randomRng = new Rng(opts.seed === undefined ? undefined : `${opts.seed}/startup`);
   }
@@ -248,7 +198,7 @@ export class TPESampler implements Sampler {
   async afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
     this.runningRelative.delete(trial.number);
     if (!this.constraintsFunc || (state !== TrialState.COMPLETE && state !== TrialState.PRUNED)) return;
-    const c = this.constraintsFunc({ ...trial, state, values });
+    const c = this.constraintsFunc(withTrialChanges(trial, { state, values }));
     if (!Array.isArray(c) || c.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
       throw new InvalidArgumentError(
         `TPESampler: constraintsFunc must return an array of numbers (<= 0 means satisfied); got ${JSON.stringify(c)} for trial ${trial.number}.`,
@@ -271,12 +221,12 @@ export class TPESampler implements Sampler {
   /** Fit l and g on the trials that have every name, draw candidates from l, return the best l/g. */
   private propose(study: Study, split: Split, names: string[], dists: Distribution[]): number[] {
     const models = dists.map(paramModel);
-    const columns = names.map((name, j) => this.column(study, name, dists[j]));
+    const columns = names.map((name, j) => this.above.column(study, name, dists[j]));
     const below = gatherObservations(split, split.below, columns);
     // Several objectives: the good observations weigh the same (Optuna 5.0).
     const weightsBelow = study.isMultiObjective ? new Float64Array(below.kept.length).fill(1) : undefined;
     const l = new ParzenEstimator(below.values, models, this.parzen, weightsBelow);
-    const g = this.aboveEstimator(split, names, columns, models);
+    const g = this.above.estimator(split, names, columns, models);
     const candidates = l.sample(this.rng, this.nEiCandidates);
     const ll = l.logPdf(candidates);
     const lg = g.logPdf(candidates);
@@ -292,233 +242,16 @@ export class TPESampler implements Sampler {
     return candidates.map((c) => c[best]);
   }
 
-  /** g(x): maintained across trials when possible, else built from the above trials' values. */
-  private aboveEstimator(
-    split: Split,
-    names: string[],
-    columns: ParamColumn[],
-    models: ParamModel[],
-  ): { logPdf(samples: readonly Float64Array[]): Float64Array } {
-    // One parameter is the same model whether sampled jointly or not (bandwidths are per parameter).
-    const univariate = names.length === 1 && models[0].kind === 'numeric';
-    if (univariate && this.incremental) {
-      // Running trials that lack the parameter add nothing: the finished trials' split then serves.
-      let finished: Split | null = split;
-      if (split.running) {
-        const column = columns[0];
-        const anyHasIt = split.running.indices.some((i) => !Number.isNaN(column.get(split.trials[i])));
-        finished = anyHasIt ? null : split.running.finished;
-      }
-      const cached = finished && this.incrementalAbove(finished, names[0], columns[0], models[0]);
-      if (cached) return cached;
-    }
-    const above = gatherObservations(split, split.above, columns);
-    if (above.kept.length <= 64) return new ParzenEstimator(above.values, models, this.parzen);
-    if (univariate) return this.presortedEstimator(split, above.kept, above.values, columns[0], models);
-    const positions = this.incremental ? sortedPositions(split, above.kept, columns, models) : null;
-    return new ParzenEstimator(above.values, models, this.parzen, undefined, positions ?? false);
-  }
-
-  /**
-   * The incrementally maintained above density of one continuous parameter, or null when this case
-   * needs the from-scratch path (custom weights, too few observations, discrete values, running
-   * trials). The cache follows the above list while each split only adds trials to it: newer ones
-   * are appended, older ones (displaced from the good group) inserted at their time rank. A trial
-   * leaving the list (gamma(n) grew, or one finished out of order) rebuilds it.
-   */
-  private incrementalAbove(split: Split, name: string, column: ParamColumn, model: ParamModel): IncrementalAboveDensity | null {
-    if (model.kind !== 'numeric' || model.q !== null || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip) return null;
-    let cache = this.aboveCaches.get(name);
-    if (!cache || cache.column !== column) {
-      cache = { column, numbers: new Int32Array(256), length: 0, kept: [], density: null, token: undefined };
-      this.aboveCaches.set(name, cache);
-    }
-    const { trials, above } = split;
-    // A split from the tracker says whether only newer trials were appended; else compare the lists.
-    const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.length;
-    cache.token = split.aboveToken;
-    if (!appendedOnly && !this.mergeOlder(cache, split, column)) {
-      cache.length = 0;
-      cache.kept = [];
-      cache.density = null;
-    }
-    const values: number[] = [];
-    const seqs: number[] = [];
-    const numbers: number[] = [];
-    for (let i = cache.length; i < above.length; i++) {
-      const t = trials[above[i]];
-      if (t.state === RUNNING) {
-        // Constant liar: a running trial's value is not final; keep the from-scratch path.
-        cache.length = 0;
-        cache.kept = [];
-        cache.density = null;
-        return null;
-      }
-      if (cache.length === cache.numbers.length) {
-        const grown = new Int32Array(cache.length * 2);
-        grown.set(cache.numbers);
-        cache.numbers = grown;
-      }
-      cache.numbers[cache.length++] = t.number;
-      const v = column.get(t);
-      if (v !== v) continue; // the trial lacks this parameter
-      cache.kept.push(t.number);
-      values.push(v);
-      seqs.push(column.sortedSeq(t.number));
-      numbers.push(t.number);
-    }
-    if (cache.density) {
-      if (numbers.length > 0) cache.density.append(values, seqs, numbers);
-      return cache.density;
-    }
-    if (cache.kept.length < INCREMENTAL_MIN) return null;
-    cache.density = this.buildIncremental(model, column, cache.kept);
-    return cache.density;
-  }
-
-  /** A fresh incremental density of the kept trials, from the column's sorted values. */
-
-  /**
-   * Bring the cache up to the split's above list when older trials joined it (trials displaced from
-   * the good group by better new ones) — the usual reason the list is not just extended. Returns
-   * false when a trial the cache holds has left the list (or a joining one is running): rebuild.
-   * Leaves the newer trials after the last cached one to the caller.
-   */
-  private mergeOlder(cache: AboveCache, split: Split, column: ParamColumn): boolean {
-    const { trials, above } = split;
-    const old = cache.numbers;
-    const len = cache.length;
-    if (len === 0) return true;
-    const merged = new Int32Array(Math.max(old.length, above.length));
-    const joined: FrozenTrial[] = [];
-    let c = 0;
-    for (let i = 0, j = 0; i < len; ) {
-      if (j >= above.length) return false;
-      const t = trials[above[j]];
-      if (t.number === old[i]) {
-        i++;
-      } else if (t.number < old[i] && t.state !== RUNNING) {
-        joined.push(t);
-      } else {
-        return false;
-      }
-      merged[c++] = t.number;
-      j++;
-    }
-    for (const t of joined) {
-      const v = column.get(t);
-      if (v !== v) continue; // the trial lacks this parameter
-      // Its time rank among the kept trials (ascending numbers).
-      const kept = cache.kept;
-      let lo = 0;
-      let hi = kept.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (kept[mid] < t.number) lo = mid + 1;
-        else hi = mid;
-      }
-      kept.splice(lo, 0, t.number);
-      cache.density?.insertOlder(v, column.sortedSeq(t.number), t.number, lo);
-    }
-    cache.numbers = merged;
-    cache.length = c;
-    return true;
-  }
-
-  private buildIncremental(model: ParamModel & { kind: 'numeric' }, column: ParamColumn, kept: readonly number[]): IncrementalAboveDensity | null {
-    const n = kept.length;
-    const maxNumber = kept[n - 1];
-    const rank = new Int32Array(maxNumber + 1).fill(-1);
-    for (let r = 0; r < n; r++) rank[kept[r]] = r;
-    const values = new Float64Array(n);
-    const seqs = new Float64Array(n);
-    const numbers = new Int32Array(n);
-    const ranks = new Int32Array(n);
-    const { values: sv, numbers: sn } = column.sorted();
-    let c = 0;
-    for (let p = 0; p < sv.length; p++) {
-      const k = sn[p];
-      if (k > maxNumber || rank[k] < 0) continue;
-      values[c] = sv[p];
-      seqs[c] = column.sortedSeq(k);
-      numbers[c] = k;
-      ranks[c] = rank[k];
-      c++;
-    }
-    if (c !== n) return null; // defensive: every kept trial is finished, so it is in the sorted column
-    return IncrementalAboveDensity.build(model, this.parzen, values, seqs, numbers, ranks);
-  }
-
-  /**
-   * The "above" estimator of one numeric parameter built from the column's incrementally sorted
-   * values, so large histories cost no sort per suggestion. Same model as the plain constructor:
-   * the weights follow the trials' chronological order.
-   */
-  private presortedEstimator(
-    split: Split,
-    kept: readonly number[],
-    plainValues: Float64Array[],
-    column: ParamColumn,
-    models: ReturnType<typeof paramModel>[],
-  ): { logPdf(samples: readonly Float64Array[]): Float64Array } {
-    const n = kept.length;
-    const weights = this.parzen.weights(n);
-    const maxNumber = split.trials.length > 0 ? split.trials[split.trials.length - 1].number : 0;
-    const rank = new Int32Array(maxNumber + 1).fill(-1);
-    const running: number[] = [];
-    for (let r = 0; r < n; r++) {
-      const t = split.trials[kept[r]];
-      rank[t.number] = r;
-      if (t.state === RUNNING) running.push(r);
-    }
-    const values = new Float64Array(n);
-    const w = new Float64Array(n);
-    const { values: sv, numbers: sn } = column.sorted();
-    let c = 0;
-    for (let p = 0; p < sv.length; p++) {
-      const k = sn[p];
-      const r = k <= maxNumber ? rank[k] : -1;
-      if (r < 0) continue;
-      values[c] = sv[p];
-      w[c] = weights[r];
-      c++;
-    }
-    if (running.length > 0) {
-      // Constant liar: running trials' values are not in the finished column; merge them in.
-      const extra = running.map((r) => ({ v: column.get(split.trials[kept[r]]), w: weights[r] }));
-      const all = Array.from({ length: c }, (_, i) => ({ v: values[i], w: w[i] })).concat(extra);
-      all.sort((a, b) => a.v - b.v);
-      all.forEach((e, i) => {
-        values[i] = e.v;
-        w[i] = e.w;
-      });
-      c = all.length;
-    }
-    if (c !== n) return new ParzenEstimator(plainValues, models, this.parzen); // defensive: never expected
-    const model = models[0];
-    if (model.kind === 'numeric' && model.q === null) return new SortedUnivariateDensity(model, values, w, this.parzen);
-    return new ParzenEstimator([values], models, this.parzen, w, true);
-  }
-
-  private column(study: Study, name: string, dist: Distribution): ParamColumn {
-    if (this.columnsStudy !== study) {
-      this.columns.clear();
-      this.aboveCaches.clear();
-      this.columnsStudy = study;
-    }
-    let c = this.columns.get(name);
-    if (!c || (c.dist !== dist && !distributionsEqual(c.dist, dist))) {
-      c = new ParamColumn(name, dist);
-      this.columns.set(name, c);
-    }
-    return c;
-  }
-
   /**
    * The good/bad split of the study's current trials for `current`, computed once per snapshot of
    * the trials. The finished trials are split as without constant liar (incrementally when the
    * tracker allows); with constant liar the other running trials then join the bad group.
    */
+  /** False for samplers passed to `useFromScratchPaths` (tests of the incremental paths). */
+  private get incremental(): boolean {
+    return !usesFromScratchPaths(this);
+  }
+
   private split(study: Study, current: FrozenTrial): Split {
     const trials = study.trials;
     const memo = this.splitMemo;
@@ -559,53 +292,8 @@ export class TPESampler implements Sampler {
     if (!space || !internal) return t;
     const distributions = { ...space, ...t.distributions };
     const internalParams = { ...internal, ...t.internalParams };
-    return { ...t, distributions, internalParams };
+    return withTrialChanges(t, { distributions, internalParams });
   }
-}
-
-/**
- * For a joint estimator over the observations of the trials `kept` (split indices, in observation
- * order), each numeric parameter's sorted position of every observation, read from the columns'
- * incrementally sorted values instead of sorting: the same positions as the estimator's own
- * stable sort (equal values in observation order), so the same kernels. Null when a kept trial is
- * running (its value is not in the sorted column); categorical parameters get null entries.
- */
-function sortedPositions(split: Split, kept: readonly number[], columns: readonly ParamColumn[], models: readonly ParamModel[]): Array<Int32Array | null> | null {
-  const n = kept.length;
-  let maxNumber = 0;
-  for (let r = 0; r < n; r++) {
-    const t = split.trials[kept[r]];
-    if (t.state === RUNNING) return null;
-    if (t.number > maxNumber) maxNumber = t.number;
-  }
-  const rank = new Int32Array(maxNumber + 1).fill(-1);
-  for (let r = 0; r < n; r++) rank[split.trials[kept[r]].number] = r;
-  const order = new Int32Array(n);
-  const key = new Float64Array(n);
-  return models.map((m, j) => {
-    if (m.kind !== 'numeric') return null;
-    const { values: sv, numbers: sn } = columns[j].sorted();
-    let c = 0;
-    for (let p = 0; p < sv.length && c < n; p++) {
-      const k = sn[p];
-      const r = k <= maxNumber ? rank[k] : -1;
-      if (r < 0) continue;
-      order[c] = r;
-      key[c] = m.log ? Math.log(sv[p]) : sv[p];
-      c++;
-    }
-    if (c !== n) return null;
-    // Runs of equal (modelled) values: observation order, as a stable sort leaves them.
-    for (let a = 0; a < n; ) {
-      let b = a + 1;
-      while (b < n && key[b] === key[a]) b++;
-      if (b - a > 1) order.subarray(a, b).sort();
-      a = b;
-    }
-    const pos = new Int32Array(n);
-    for (let k = 0; k < n; k++) pos[order[k]] = k;
-    return pos;
-  });
 }
 
 const RELATIVE_PARAMS_KEY = 'tpe:relative_params';

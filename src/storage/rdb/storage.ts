@@ -11,7 +11,7 @@
  * - trial numbers come from MAX(number) on an index over (study_id, number), not COUNT(*).
  */
 import { dict } from '../../dict';
-import { distributionsEqual, distributionToJson, toExternal, type Distribution, type ParamValue } from '../../distributions';
+import { distributionsEqual, distributionToJson, toExternal, type Distribution } from '../../distributions';
 import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
 import { expectedPriorState, newTrialSnapshot, type Storage, type StudySummary, type TrialTemplate } from '../base';

@@ -1,0 +1,349 @@
+/**
+ * The "above" density g(x) of TPE, and the speed-ups that keep it cheap on long studies. The sampler
+ * asks for g(x) of a split; this module decides how to compute it, in one place:
+ * - plain: a Parzen estimator built from the above trials' values (small histories, discrete
+ *   parameters, custom weights);
+ * - presorted: the same estimator, taking each parameter's sorted order from columns kept sorted
+ *   across trials instead of sorting per suggestion;
+ * - incremental: for one continuous parameter, a density maintained across trials
+ *   (`incrementalAbove.ts`), updated as trials join the above group instead of rebuilt.
+ * All three give the same proposals (test/samplers/incrementalAbove.test.ts compares them against
+ * the plain path, switched on with `useFromScratchPaths`).
+ */
+import { distributionsEqual, type Distribution } from '../../distributions';
+import { TrialState, type FrozenTrial } from '../../frozenTrial';
+import type { Study } from '../../study';
+import { IncrementalAboveDensity } from './incrementalAbove';
+import { gatherObservations, ParamColumn, type Split } from './observations';
+import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
+import { defaultWeights } from './weights';
+
+// Plain constant for the per-trial loops (an enum member read through a module binding is slower).
+const RUNNING = TrialState.RUNNING;
+
+/** Above observations from which g(x) is maintained incrementally (the magic clip floor is constant from 98). */
+const INCREMENTAL_MIN = 128;
+
+interface AboveCache {
+  column: ParamColumn;
+  /** Trial numbers of the split's above list (chronological) that the density has seen. */
+  numbers: Int32Array;
+  length: number;
+  /** Those that have the parameter, in time order (the weight ranks). */
+  kept: number[];
+  density: IncrementalAboveDensity | null;
+  /** The `aboveToken` of the split last seen (see `Split.aboveToken`). */
+  token: object | undefined;
+}
+
+/** What the sampler needs of g(x). */
+export interface AboveDensity {
+  logPdf(samples: readonly Float64Array[]): Float64Array;
+}
+
+/** Samplers told to take only the plain paths (see `useFromScratchPaths`). */
+const fromScratch = new WeakSet<object>();
+
+/**
+ * Makes a sampler compute every split and density from scratch, as the plain algorithm does. For
+ * tests that check the incremental paths give the same proposals; not part of the public API.
+ */
+export function useFromScratchPaths<T extends object>(sampler: T): T {
+  fromScratch.add(sampler);
+  return sampler;
+}
+
+/** Whether `useFromScratchPaths` was called on this sampler. */
+export function usesFromScratchPaths(sampler: object): boolean {
+  return fromScratch.has(sampler);
+}
+
+/** The above densities of one sampler: its sorted columns and incremental caches, per study. */
+export class AboveDensities {
+  private readonly columns = new Map<string, ParamColumn>();
+  /** Per parameter, the above density maintained across trials (see `incrementalAbove`). */
+  private readonly aboveCaches = new Map<string, AboveCache>();
+  private columnsStudy: Study | null = null;
+
+  /**
+   * @param parzen the estimators' parameters
+   * @param incremental false: always the plain path (see `useFromScratchPaths`)
+   */
+  constructor(
+    private readonly parzen: ParzenEstimatorParameters,
+    private readonly incremental: () => boolean,
+  ) {}
+
+  /**
+   * g(x) for one proposal: the incrementally maintained density of one continuous parameter when
+   * this case allows it, else an estimator built from the above trials' values (from the columns'
+   * sorted orders when the history is large). The one place the path is chosen.
+   */
+  estimator(
+    split: Split,
+    names: string[],
+    columns: ParamColumn[],
+    models: ParamModel[],
+  ): AboveDensity {
+    // One parameter is the same model whether sampled jointly or not (bandwidths are per parameter).
+    const univariate = names.length === 1 && models[0].kind === 'numeric';
+    if (univariate && this.incremental()) {
+      // Running trials that lack the parameter add nothing: the finished trials' split then serves.
+      let finished: Split | null = split;
+      if (split.running) {
+        const column = columns[0];
+        const anyHasIt = split.running.indices.some((i) => !Number.isNaN(column.get(split.trials[i])));
+        finished = anyHasIt ? null : split.running.finished;
+      }
+      const cached = finished && this.incrementalAbove(finished, names[0], columns[0], models[0]);
+      if (cached) return cached;
+    }
+    const above = gatherObservations(split, split.above, columns);
+    if (above.kept.length <= 64) return new ParzenEstimator(above.values, models, this.parzen);
+    if (univariate) return this.presortedEstimator(split, above.kept, above.values, columns[0], models);
+    const positions = this.incremental() ? sortedPositions(split, above.kept, columns, models) : null;
+    return new ParzenEstimator(above.values, models, this.parzen, undefined, positions ?? false);
+  }
+
+  /**
+   * The incrementally maintained above density of one continuous parameter, or null when this case
+   * needs the from-scratch path (custom weights, too few observations, discrete values, running
+   * trials). The cache follows the above list while each split only adds trials to it: newer ones
+   * are appended, older ones (displaced from the good group) inserted at their time rank. A trial
+   * leaving the list (gamma(n) grew, or one finished out of order) rebuilds it.
+   */
+  private incrementalAbove(split: Split, name: string, column: ParamColumn, model: ParamModel): IncrementalAboveDensity | null {
+    if (model.kind !== 'numeric' || model.q !== null || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip) return null;
+    let cache = this.aboveCaches.get(name);
+    if (!cache || cache.column !== column) {
+      cache = { column, numbers: new Int32Array(256), length: 0, kept: [], density: null, token: undefined };
+      this.aboveCaches.set(name, cache);
+    }
+    const { trials, above } = split;
+    // A split from the tracker says whether only newer trials were appended; else compare the lists.
+    const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.length;
+    cache.token = split.aboveToken;
+    if (!appendedOnly && !this.mergeOlder(cache, split, column)) {
+      cache.length = 0;
+      cache.kept = [];
+      cache.density = null;
+    }
+    const values: number[] = [];
+    const seqs: number[] = [];
+    const numbers: number[] = [];
+    for (let i = cache.length; i < above.length; i++) {
+      const t = trials[above[i]];
+      if (t.state === RUNNING) {
+        // Constant liar: a running trial's value is not final; keep the from-scratch path.
+        cache.length = 0;
+        cache.kept = [];
+        cache.density = null;
+        return null;
+      }
+      if (cache.length === cache.numbers.length) {
+        const grown = new Int32Array(cache.length * 2);
+        grown.set(cache.numbers);
+        cache.numbers = grown;
+      }
+      cache.numbers[cache.length++] = t.number;
+      const v = column.get(t);
+      if (v !== v) continue; // the trial lacks this parameter
+      cache.kept.push(t.number);
+      values.push(v);
+      seqs.push(column.sortedSeq(t.number));
+      numbers.push(t.number);
+    }
+    if (cache.density) {
+      if (numbers.length > 0) cache.density.append(values, seqs, numbers);
+      return cache.density;
+    }
+    if (cache.kept.length < INCREMENTAL_MIN) return null;
+    cache.density = this.buildIncremental(model, column, cache.kept);
+    return cache.density;
+  }
+
+  /** A fresh incremental density of the kept trials, from the column's sorted values. */
+
+  /**
+   * Bring the cache up to the split's above list when older trials joined it (trials displaced from
+   * the good group by better new ones) — the usual reason the list is not just extended. Returns
+   * false when a trial the cache holds has left the list (or a joining one is running): rebuild.
+   * Leaves the newer trials after the last cached one to the caller.
+   */
+  private mergeOlder(cache: AboveCache, split: Split, column: ParamColumn): boolean {
+    const { trials, above } = split;
+    const old = cache.numbers;
+    const len = cache.length;
+    if (len === 0) return true;
+    const merged = new Int32Array(Math.max(old.length, above.length));
+    const joined: FrozenTrial[] = [];
+    let c = 0;
+    for (let i = 0, j = 0; i < len; ) {
+      if (j >= above.length) return false;
+      const t = trials[above[j]];
+      if (t.number === old[i]) {
+        i++;
+      } else if (t.number < old[i] && t.state !== RUNNING) {
+        joined.push(t);
+      } else {
+        return false;
+      }
+      merged[c++] = t.number;
+      j++;
+    }
+    for (const t of joined) {
+      const v = column.get(t);
+      if (v !== v) continue; // the trial lacks this parameter
+      // Its time rank among the kept trials (ascending numbers).
+      const kept = cache.kept;
+      let lo = 0;
+      let hi = kept.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (kept[mid] < t.number) lo = mid + 1;
+        else hi = mid;
+      }
+      kept.splice(lo, 0, t.number);
+      cache.density?.insertOlder(v, column.sortedSeq(t.number), t.number, lo);
+    }
+    cache.numbers = merged;
+    cache.length = c;
+    return true;
+  }
+
+  private buildIncremental(model: ParamModel & { kind: 'numeric' }, column: ParamColumn, kept: readonly number[]): IncrementalAboveDensity | null {
+    const n = kept.length;
+    const maxNumber = kept[n - 1];
+    const rank = new Int32Array(maxNumber + 1).fill(-1);
+    for (let r = 0; r < n; r++) rank[kept[r]] = r;
+    const values = new Float64Array(n);
+    const seqs = new Float64Array(n);
+    const numbers = new Int32Array(n);
+    const ranks = new Int32Array(n);
+    const { values: sv, numbers: sn } = column.sorted();
+    let c = 0;
+    for (let p = 0; p < sv.length; p++) {
+      const k = sn[p];
+      if (k > maxNumber || rank[k] < 0) continue;
+      values[c] = sv[p];
+      seqs[c] = column.sortedSeq(k);
+      numbers[c] = k;
+      ranks[c] = rank[k];
+      c++;
+    }
+    if (c !== n) return null; // defensive: every kept trial is finished, so it is in the sorted column
+    return IncrementalAboveDensity.build(model, this.parzen, values, seqs, numbers, ranks);
+  }
+
+  /**
+   * The "above" estimator of one numeric parameter built from the column's incrementally sorted
+   * values, so large histories cost no sort per suggestion. Same model as the plain constructor:
+   * the weights follow the trials' chronological order.
+   */
+  private presortedEstimator(
+    split: Split,
+    kept: readonly number[],
+    plainValues: Float64Array[],
+    column: ParamColumn,
+    models: ReturnType<typeof paramModel>[],
+  ): AboveDensity {
+    const n = kept.length;
+    const weights = this.parzen.weights(n);
+    const maxNumber = split.trials.length > 0 ? split.trials[split.trials.length - 1].number : 0;
+    const rank = new Int32Array(maxNumber + 1).fill(-1);
+    const running: number[] = [];
+    for (let r = 0; r < n; r++) {
+      const t = split.trials[kept[r]];
+      rank[t.number] = r;
+      if (t.state === RUNNING) running.push(r);
+    }
+    const values = new Float64Array(n);
+    const w = new Float64Array(n);
+    const { values: sv, numbers: sn } = column.sorted();
+    let c = 0;
+    for (let p = 0; p < sv.length; p++) {
+      const k = sn[p];
+      const r = k <= maxNumber ? rank[k] : -1;
+      if (r < 0) continue;
+      values[c] = sv[p];
+      w[c] = weights[r];
+      c++;
+    }
+    if (running.length > 0) {
+      // Constant liar: running trials' values are not in the finished column; merge them in.
+      const extra = running.map((r) => ({ v: column.get(split.trials[kept[r]]), w: weights[r] }));
+      const all = Array.from({ length: c }, (_, i) => ({ v: values[i], w: w[i] })).concat(extra);
+      all.sort((a, b) => a.v - b.v);
+      all.forEach((e, i) => {
+        values[i] = e.v;
+        w[i] = e.w;
+      });
+      c = all.length;
+    }
+    if (c !== n) return new ParzenEstimator(plainValues, models, this.parzen); // defensive: never expected
+    const model = models[0];
+    if (model.kind === 'numeric' && model.q === null) return new SortedUnivariateDensity(model, values, w, this.parzen);
+    return new ParzenEstimator([values], models, this.parzen, w, true);
+  }
+
+  /** The parameter's column of finished values, kept sorted across trials of one study. */
+  column(study: Study, name: string, dist: Distribution): ParamColumn {
+    if (this.columnsStudy !== study) {
+      this.columns.clear();
+      this.aboveCaches.clear();
+      this.columnsStudy = study;
+    }
+    let c = this.columns.get(name);
+    if (!c || (c.dist !== dist && !distributionsEqual(c.dist, dist))) {
+      c = new ParamColumn(name, dist);
+      this.columns.set(name, c);
+    }
+    return c;
+  }
+}
+
+/**
+ * For a joint estimator over the observations of the trials `kept` (split indices, in observation
+ * order), each numeric parameter's sorted position of every observation, read from the columns'
+ * incrementally sorted values instead of sorting: the same positions as the estimator's own
+ * stable sort (equal values in observation order), so the same kernels. Null when a kept trial is
+ * running (its value is not in the sorted column); categorical parameters get null entries.
+ */
+function sortedPositions(split: Split, kept: readonly number[], columns: readonly ParamColumn[], models: readonly ParamModel[]): Array<Int32Array | null> | null {
+  const n = kept.length;
+  let maxNumber = 0;
+  for (let r = 0; r < n; r++) {
+    const t = split.trials[kept[r]];
+    if (t.state === RUNNING) return null;
+    if (t.number > maxNumber) maxNumber = t.number;
+  }
+  const rank = new Int32Array(maxNumber + 1).fill(-1);
+  for (let r = 0; r < n; r++) rank[split.trials[kept[r]].number] = r;
+  const order = new Int32Array(n);
+  const key = new Float64Array(n);
+  return models.map((m, j) => {
+    if (m.kind !== 'numeric') return null;
+    const { values: sv, numbers: sn } = columns[j].sorted();
+    let c = 0;
+    for (let p = 0; p < sv.length && c < n; p++) {
+      const k = sn[p];
+      const r = k <= maxNumber ? rank[k] : -1;
+      if (r < 0) continue;
+      order[c] = r;
+      key[c] = m.log ? Math.log(sv[p]) : sv[p];
+      c++;
+    }
+    if (c !== n) return null;
+    // Runs of equal (modelled) values: observation order, as a stable sort leaves them.
+    for (let a = 0; a < n; ) {
+      let b = a + 1;
+      while (b < n && key[b] === key[a]) b++;
+      if (b - a > 1) order.subarray(a, b).sort();
+      a = b;
+    }
+    const pos = new Int32Array(n);
+    for (let k = 0; k < n; k++) pos[order[k]] = k;
+    return pos;
+  });
+}
+

@@ -1,0 +1,29 @@
+/** Optuna 5.0's default split sizes (gamma) and observation weights for TPE. */
+
+/** Optuna's default gamma: the best 10% of the finished trials, at most 25. */
+export function defaultGamma(n: number): number {
+  return Math.min(Math.ceil(0.1 * n), 25);
+}
+
+/** Optuna's default gamma with several objectives: the best 10% of the finished trials, no cap. */
+export function defaultGammaMultiObjective(n: number): number {
+  return Math.ceil(0.1 * n);
+}
+
+/** Hyperopt's gamma: ceil(0.25 sqrt(n)), at most 25. */
+export function hyperoptDefaultGamma(n: number): number {
+  return Math.min(Math.ceil(0.25 * Math.sqrt(n)), 25);
+}
+
+/**
+ * Optuna's default observation weights: all 1 below 25 observations; otherwise the newest 25 weigh
+ * 1 and the older n - 25 ramp linearly from 1/n up to 1, so old history fades.
+ */
+export function defaultWeights(n: number): Float64Array {
+  const w = new Float64Array(n);
+  if (n < 25) return w.fill(1);
+  const ramp = n - 25;
+  for (let i = 0; i < ramp; i++) w[i] = ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1);
+  for (let i = ramp; i < n; i++) w[i] = 1;
+  return w;
+}
