@@ -282,7 +282,8 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     return { ...this.params };
   }
 
-  abstract clone<O extends Partial<P>>(params?: Exactly<O, P>): NeuralNetwork<P>;
+  /** An unfitted copy with some hyperparameters replaced (each network's own clone is exact: unknown keys do not compile). */
+  abstract clone(params?: Partial<P>): NeuralNetwork<P>;
   protected abstract validate(p: P): void;
   /** Shape of one input sample (without the batch dimension), given the flat row length. */
   protected abstract inputShape(rowLength: number): number[];

@@ -105,6 +105,7 @@ describe('model options are checked at run time', () => {
 
   it('a search with a misspelt grid key fails before fitting anything, naming the nearest key', async () => {
     const iris = datasets.iris();
+    // @ts-expect-error c is not an SVC parameter (a compile error too; this checks the run-time side)
     await assert.rejects(gridSearchCV(new SVC(), { c: [1, 10] }, iris.X, iris.y, { cv: 3 }), /SVC\.clone: unknown option "c"\. Did you mean C\?/);
   });
 

@@ -1,6 +1,6 @@
 // Compile-time checks of model options, compiled by test/types/typecheck.test.ts with the project's
-// tsc. Each `// @ts-expect-error <key>` line says: the next line must not compile, and the error must
-// name <key>. The lines without a directive must compile.
+// tsc. Each `// @ts-expect-error names <key>` line says: the next line must not compile, and the error
+// must name <key>. The lines without a directive must compile.
 import {
   CNN,
   DecisionTreeClassifier,
@@ -29,6 +29,7 @@ import {
   tuneCV,
   categorical,
   type Estimator,
+  type NeuralNetwork,
   type Trial,
 } from '../../src';
 
@@ -56,74 +57,79 @@ const pipeParams: { svm__C: number; svm__kernel: 'linear' | 'poly' | 'rbf' | 'si
 void pipeParams;
 
 // The issue's example: misspelt keys in a fresh literal.
-// @ts-expect-error hiddenUnit
+// @ts-expect-error names hiddenUnit
 mlp({ hiddenUnit: 32 });
-// @ts-expect-error learningrate
+// @ts-expect-error names learningrate
 mlp({ hiddenUnits: 32, learningrate: 0.5 });
-// @ts-expect-error learningrate
+// @ts-expect-error names learningrate
 new MLP({ hiddenUnits: 32, learningrate: 0.5 });
 
 // Through a spread: the literal's own keys are still checked.
 const base = { epochs: 3, seed: 1 };
-// @ts-expect-error learningrate
+// @ts-expect-error names learningrate
 mlp({ ...base, learningrate: 0.5 });
 
 // A variable (no excess property check on non-fresh objects): the generic builders catch it.
 const opts = { hiddenUnits: 3, learningrate: 0.5 };
-// @ts-expect-error learningrate
+// @ts-expect-error names learningrate
 mlp(opts);
 
 // A search space's output inside a study: a misspelt space key is caught where it reaches the model.
 const typo = space({ hiddenUnits: int(8, 64), learningrate: float(1e-4, 1e-1, { log: true }) });
-// @ts-expect-error learningrate
+// @ts-expect-error names learningrate
 mlp(typo.suggest(trial));
-// @ts-expect-error filter
+// @ts-expect-error names filter
 cnn({ inputShape: [8, 8, 1], filter: [4] });
 const lstmOpts = { inputShape: [5, 2] as [number, number], hidden_size: 8 };
-// @ts-expect-error hidden_size
+// @ts-expect-error names hidden_size
 lstm(lstmOpts);
-// @ts-expect-error strides_
+// @ts-expect-error names strides_
 new CNN({ inputShape: [8, 8, 1], strides_: 2 });
-// @ts-expect-error hiddenUnits
+// @ts-expect-error names hiddenUnits
 new LSTM({ inputShape: [5, 2], hiddenUnits: 8 });
 
 // Every classical model and transformer.
-// @ts-expect-error c
+// @ts-expect-error names c
 new SVC({ c: 1 });
-// @ts-expect-error max_depth
+// @ts-expect-error names max_depth
 new DecisionTreeClassifier({ max_depth: 3 });
-// @ts-expect-error minSampleLeaf
+// @ts-expect-error names minSampleLeaf
 new DecisionTreeRegressor({ minSampleLeaf: 3 });
-// @ts-expect-error nEstimator
+// @ts-expect-error names nEstimator
 new RandomForestClassifier({ nEstimator: 10 });
-// @ts-expect-error learningRate
+// @ts-expect-error names learningRate
 new RandomForestRegressor({ learningRate: 0.1 });
-// @ts-expect-error learning_rate
+// @ts-expect-error names learning_rate
 new GradientBoostingClassifier({ learning_rate: 0.1 });
-// @ts-expect-error with_mean
+// @ts-expect-error names with_mean
 new StandardScaler({ with_mean: false });
-// @ts-expect-error range
+// @ts-expect-error names range
 new MinMaxScaler({ range: [0, 2] });
-// @ts-expect-error n_components
+// @ts-expect-error names n_components
 new PCA({ n_components: 2 });
 
 // clone() is exact too, for literals and for variables.
 const svc = new SVC();
-// @ts-expect-error gama
+// @ts-expect-error names gama
 svc.clone({ gama: 1 });
 const gammaTypo = { C: 1, gama: 1 };
-// @ts-expect-error gama
+// @ts-expect-error names gama
 svc.clone(gammaTypo);
-// @ts-expect-error maxdepth
+// @ts-expect-error names maxdepth
 new GradientBoostingRegressor().clone({ maxdepth: 2 });
-// @ts-expect-error hiddenUnit
+// @ts-expect-error names hiddenUnit
 new MLP().clone({ hiddenUnit: 8 });
 
 // Pipelines know their steps' parameters.
-// @ts-expect-error svm__c
+// @ts-expect-error names svm__c
 pipe.clone({ svm__c: 10 });
-// @ts-expect-error pca__nComponents
+// @ts-expect-error names pca__nComponents
 pipe.clone({ pca__nComponents: 2 });
+
+// Every network is still a NeuralNetwork, and every model an Estimator.
+const nets: NeuralNetwork[] = [mlp(), lstm({ inputShape: [5, 2] }), cnn({ inputShape: [8, 8, 1] })];
+const estimators: Estimator[] = [new SVC(), new RandomForestClassifier(), mlp(), pipe];
+void [nets, estimators];
 
 // The search helpers take the model's parameter names only.
 declare const X: number[][];
@@ -140,17 +146,17 @@ void nestedCV(new SVC({ kernel: 'rbf' }), { kind: 'grid', paramGrid: paramGrid }
 void gridSearchCV(new SVC({ kernel: 'rbf' }), paramGrid, X, y, { refit: false });
 declare const anyModel: Estimator;
 void gridSearchCV(anyModel, { whatever: [1, 2] }, X, y);
-// @ts-expect-error c
+// @ts-expect-error names c
 void gridSearchCV(new SVC(), { c: [0.1, 1] }, X, y);
-// @ts-expect-error svm__c
+// @ts-expect-error names svm__c
 void gridSearchCV(pipe, [{ svm__C: [1] }, { svm__c: [1] }], X, y);
-// @ts-expect-error gama
+// @ts-expect-error names gama
 void randomizedSearchCV(new SVC(), { gama: [0.1, 1] }, X, y);
-// @ts-expect-error gama
+// @ts-expect-error names gama
 void tuneCV(new SVC(), (t) => ({ gama: t.suggestFloat('gamma', 0.01, 10) }), X, y);
-// @ts-expect-error kernal
+// @ts-expect-error names kernal
 void tuneCV(new SVC(), space({ C: float(0.01, 10), kernal: categorical(['linear', 'rbf']) }), X, y);
-// @ts-expect-error c
+// @ts-expect-error names c
 void nestedCV(new SVC(), { kind: 'grid', paramGrid: { c: [1, 10] } }, X, y);
-// @ts-expect-error hiddenUnit
+// @ts-expect-error names hiddenUnit
 void gridSearchCV(mlp(), { hiddenUnit: [8, 16] }, X, y);

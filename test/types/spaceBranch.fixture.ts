@@ -1,5 +1,5 @@
 // Compile-time checks of the typed space with conditional branches (compiled by typecheck.test.ts).
-// `Equal` assertions must hold; each `// @ts-expect-error <what>` line must fail mentioning <what>.
+// `Equal` assertions must hold; each `// @ts-expect-error names <what>` line must fail mentioning <what>.
 import { SVC, branch, categorical, float, int, space, tuneCV, type ParamsOf, type Trial } from '../../src';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -34,7 +34,7 @@ if (p.model.kind === 'svm') {
   const c: number = p.model.C;
   const k: 'rbf' | 'linear' = p.model.kernel;
   void [c, k];
-  // @ts-expect-error depth
+  // @ts-expect-error names depth
   void p.model.depth;
 } else if (p.model.kind === 'tree') {
   const d: number = p.model.depth;
@@ -42,10 +42,10 @@ if (p.model.kind === 'svm') {
 }
 
 // Without narrowing, an alternative's parameter is not there.
-// @ts-expect-error C
+// @ts-expect-error names C
 void p.model.C;
 // An alternative that does not exist.
-// @ts-expect-error forest
+// @ts-expect-error names forest
 void (p.model.kind === 'forest');
 
 // Nested branches and a custom tag.
@@ -77,10 +77,11 @@ if (q.clf.type === 'svm' && q.clf.kernel.kind === 'poly') {
 // fromParams and grid give the same typed value.
 const restored = s.fromParams({ lr: 0.01, model: 'tree', 'model.tree.depth': 3 });
 assertType<Equal<typeof restored, typeof p>>();
+void restored;
 const configurations: Array<typeof q> = nested.grid(); // (type only: this fixture is compiled, never run)
 void configurations;
 // toParams takes only values of the space.
-// @ts-expect-error forest
+// @ts-expect-error names forest
 s.toParams({ lr: 0.1, model: { kind: 'forest' } });
 
 // A typed space still goes wherever a search space is accepted.

@@ -20,15 +20,16 @@ assertType<Equal<typeof explicitOne.y, number[]>>();
 const blobs = makeBlobs({ centers: [[0, 0], [1, 1]], returnCenters: true });
 assertType<Equal<typeof blobs.centers, number[][]>>();
 datasets.makeBlobs({ nSamples: [5, 5], clusterStd: [1, 2] });
+void [c, one, many, unknownCount, explicitOne, blobs];
 
-// @ts-expect-error coef
+// @ts-expect-error names coef
 void makeRegression({ nSamples: 5 }).coef;
-// @ts-expect-error centers
+// @ts-expect-error names centers
 void makeBlobs({ nSamples: 5 }).centers;
-// @ts-expect-error n_samples
+// @ts-expect-error names n_samples
 makeClassification({ n_samples: 10 });
 const opts = { nSamples: 10, class_sep: 2 };
-// @ts-expect-error class_sep
+// @ts-expect-error names class_sep
 makeClassification(opts);
-// @ts-expect-error clusterSTD
+// @ts-expect-error names clusterSTD
 makeBlobs({ clusterSTD: 2 });

@@ -1,9 +1,10 @@
 // Compile-fail tests: fixtures under test/types/*.fixture.ts are compiled by the project's two
 // compilers (strict): the `tsc` that `npm run build` runs, which is tslab's TypeScript 5.0 that also
-// type-checks notebook cells, and the `typescript` package (5.9). Each compiles them twice in one program: as written, where every
-// `// @ts-expect-error <what>` directive must be used (tsc reports an unused one), and with the
-// directives removed, where each marked line must fail with an error that mentions <what>. So the
-// test fails if an expected error disappears, moves, or is about something else.
+// type-checks notebook cells, and the `typescript` package (5.9). Each compiles them twice in one
+// program: as written, where every `// @ts-expect-error names <what>` directive must be used (tsc
+// reports an unused one), and with the directives removed, where each marked line must fail with an
+// error that mentions <what>. So the test fails if an expected error disappears, moves, or is about
+// something else.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,8 @@ const COMPILERS: Array<[name: string, tsc: string]> = [
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-typecheck-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const DIRECTIVE = /^\s*\/\/ @ts-expect-error\s+(\S+)/;
+/** `// @ts-expect-error names <what>`: the next line must fail with an error mentioning <what>. */
+const DIRECTIVE = /^\s*\/\/ @ts-expect-error\b(?: names (\S+))?/;
 
 interface Expectation {
   /** 1-based line of the statement that must fail, in the stripped copy. */
@@ -37,6 +39,7 @@ function prepare(fixture: string): { asWritten: string; stripped: string; expect
   for (const line of text.split('\n')) {
     const m = DIRECTIVE.exec(line);
     if (m) {
+      assert.ok(m[1], `${fixture}: write "// @ts-expect-error names <what the error mentions>", not: ${line.trim()}`);
       pending = m[1];
       continue;
     }
