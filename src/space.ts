@@ -14,6 +14,7 @@ import {
 import { InvalidArgumentError, InvalidDistributionError } from './errors';
 import type { Trial } from './trial';
 import { dict, hasKey, setKey } from './dict';
+import { enumerateCandidates } from './samplers/bruteForce';
 
 /**
  * A declarative search space whose sampled parameters carry precise TypeScript types:
@@ -81,7 +82,8 @@ export interface SearchSpace<S extends SpaceDefinition> {
   toParams(value: ParamsOf<S>): Record<string, ParamValue>;
   /**
    * Every configuration of the space, each once: the choices of categoricals and branches, every
-   * integer of an int range (on its step), every point of a float with a step. A float without a
+   * integer of an int range (on its step), every point of a float with a step (exact decimal steps,
+   * as Optuna and BruteForceSampler enumerate them). A float without a
    * step has no finite grid and throws. Enqueue them (`toParams`) to evaluate an exact conditional grid.
    */
   grid(opts?: { maxSize?: number }): ParamsOf<S>[];
@@ -244,9 +246,8 @@ function gridValues(name: string, d: Distribution): readonly ParamValue[] {
   if (d.step === null) {
     throw new InvalidArgumentError(`space.grid: float '${name}' has no step, so it has no finite grid. Give it a step (float(low, high, { step })) or sample it with a sampler.`);
   }
-  const { low, high, step } = d;
-  const n = Math.floor((high - low) / step + 1e-9) + 1;
-  return Array.from({ length: n }, (_, i) => Math.min(high, low + i * step));
+  // On exact decimal steps as Optuna enumerates them (0.1 + 3 * 0.3 is 1, not 0.9999999999999999).
+  return enumerateCandidates([d.low, d.high, d.step], name);
 }
 
 /** All configurations of `def` in declaration order, the last entry varying fastest. */

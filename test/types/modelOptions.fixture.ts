@@ -24,6 +24,8 @@ import {
   space,
   floatDistribution,
   gridSearchCV,
+  halvingGridSearchCV,
+  halvingRandomSearchCV,
   nestedCV,
   randomizedSearchCV,
   tuneCV,
@@ -160,3 +162,9 @@ void tuneCV(new SVC(), space({ C: float(0.01, 10), kernal: categorical(['linear'
 void nestedCV(new SVC(), { kind: 'grid', paramGrid: { c: [1, 10] } }, X, y);
 // @ts-expect-error names hiddenUnit
 void gridSearchCV(mlp(), { hiddenUnit: [8, 16] }, X, y);
+void halvingGridSearchCV(new SVC(), { C: [0.1, 1, 10] }, X, y, { factor: 2 });
+void halvingRandomSearchCV(new SVC(), { C: floatDistribution(0.01, 10) }, X, y);
+// @ts-expect-error names gama
+void halvingGridSearchCV(new SVC(), { gama: [0.1, 1] }, X, y);
+// @ts-expect-error names kernal
+void halvingRandomSearchCV(new SVC(), { kernal: ['linear', 'rbf'] }, X, y);

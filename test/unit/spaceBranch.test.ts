@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
+  BruteForceSampler,
   CmaEsSampler,
   GPSampler,
   GridSampler,
@@ -176,6 +177,26 @@ describe('branch(): conditional parameters in the typed space', () => {
     assert.deepEqual(evaluated.sort(), configs.map((c) => JSON.stringify(c)).sort());
     assert.throws(() => s.grid(), /float 'lr' has no step/);
     assert.throws(() => g.grid({ maxSize: 5 }), /more than 5 configurations/);
+  });
+
+  it('BruteForceSampler enumerates a finite branch space define-by-run: exactly grid(), each configuration once', async () => {
+    const g = space({
+      model: branch({
+        svm: { C: float(0.1, 1, { step: 0.3 }), kernel: categorical(['rbf', 'linear']) },
+        tree: { depth: int(1, 3) },
+        none: {},
+      }),
+    });
+    const study = await createStudy({ sampler: new BruteForceSampler({ seed: 1 }) });
+    const evaluated: string[] = [];
+    await study.optimize(
+      (trial) => {
+        evaluated.push(JSON.stringify(g.suggest(trial)));
+        return 0;
+      },
+      { nTrials: 100, showProgressBar: false },
+    );
+    assert.deepEqual(evaluated.sort(), g.grid().map((c) => JSON.stringify(c)).sort());
   });
 
   it('GridSampler over the path names: a cartesian grid whose unchosen branches are not suggested', async () => {
