@@ -36,6 +36,7 @@ describe('makeClassification matches scikit-learn 1.9 make_classification', () =
     /* 5 */ { params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 1, flipY: 0, classSep: 1.5 }, seeds: range(12), accuracy: true },
     /* 6 */ { params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 2, flipY: 0, classSep: 1 }, seeds: range(12), accuracy: true },
     /* 7 */ { params: { nSamples: 100, weights: [0.7, 0.6], flipY: 0 }, seeds: [0] },
+    /* 8 */ { params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClasses: 3, nClustersPerClass: 1, flipY: 0.1, hypercube: false }, seeds: range(12), accuracy: true },
   ];
   const generated = cases.map((c) => c.seeds.map((s) => makeClassification({ ...c.params, seed: s })));
   const ref = python<Compared<ClassificationStats>>(REF, {
@@ -76,9 +77,9 @@ describe('makeClassification matches scikit-learn 1.9 make_classification', () =
     });
   });
 
-  it('classSep and nClustersPerClass set linear separability as in scikit-learn (mean 5-fold logistic accuracy over 12 seeds)', () => {
+  it('classSep, nClustersPerClass and hypercube set linear separability as in scikit-learn (mean 5-fold logistic accuracy over 12 seeds)', () => {
     const acc = (s: ClassificationStats[]) => s.map((x) => x.accuracy as number);
-    for (const i of [4, 5, 6]) {
+    for (const i of [4, 5, 6, 8]) {
       const ours = acc(ref[i].ours);
       const theirs = acc(ref[i].sklearn);
       const tolerance = 3 * Math.hypot(stdErr(ours), stdErr(theirs)) + 0.01;
