@@ -4,6 +4,7 @@
  */
 export * from './errors';
 export { Rng } from './rng';
+export { checkOptionKeys, type Exactly } from './options';
 export {
   categoricalDistribution,
   floatDistribution,
@@ -44,7 +45,7 @@ export {
   type StudyCallback,
   type TellOptions,
 } from './study';
-export { space, float, int, categorical, type ParamsOf, type SearchSpace } from './space';
+export { space, float, int, categorical, branch, PATH_SEPARATOR, type Branch, type ParamsOf, type SearchSpace, type SpaceDefinition, type SpaceEntry, type ValueOf } from './space';
 export type { TrialsTable, TrialRow } from './export';
 export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory } from './progress';
 export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type StudySummary } from './storage';
@@ -109,6 +110,19 @@ export {
 export * from './cv';
 export * from './models';
 export * as datasets from './data';
+// scikit-learn's generators, also at the top level as scikit-learn users import them.
+export {
+  makeClassification,
+  makeRegression,
+  makeBlobs,
+  type MakeClassificationOptions,
+  type MakeRegressionOptions,
+  type MakeBlobsOptions,
+  type ClassificationData,
+  type FeatureKind,
+  type RegressionData,
+  type BlobsData,
+} from './data';
 export {
   fanova,
   getParamImportances,

@@ -17,6 +17,7 @@
 import type * as TfTypes from '@tensorflow/tfjs';
 import { loadedTf, loadTf, quietly } from '../backend';
 import { InvalidArgumentError, TrialPruned } from '../errors';
+import { mergeOptions, type Exactly } from '../options';
 import { Rng } from '../rng';
 import { scheduleCallback, type LearningRateOwner } from '../schedules/callback';
 import type { Schedule } from '../schedules/index';
@@ -47,7 +48,8 @@ export type Task = 'classification' | 'regression' | 'multilabel';
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop' | 'adagrad';
 export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'elu' | 'selu' | 'linear';
 
-export interface TrainingParams extends Record<string, unknown> {
+/** Options every network shares; an unknown key is a compile error in TypeScript and an InvalidArgumentError at run time. */
+export type TrainingParams = {
   task: Task;
   optimizer: OptimizerName;
   learningRate: number;
@@ -62,16 +64,16 @@ export interface TrainingParams extends Record<string, unknown> {
   dropout: number;
   activation: Activation;
   seed: number;
-}
+};
 
-export interface MLPParams extends TrainingParams {
+export type MLPParams = TrainingParams & {
   /** Width of each hidden layer. */
   hiddenUnits: number;
   /** Number of hidden layers (0 = a linear/logistic model). */
   hiddenLayers: number;
-}
+};
 
-export interface CNNParams extends TrainingParams {
+export type CNNParams = TrainingParams & {
   /** [height, width, channels]; rows of X are images flattened row-major (or nested arrays). */
   inputShape: [number, number, number];
   /** Filters of each convolution block (one conv layer + optional pooling per entry). */
@@ -83,16 +85,16 @@ export interface CNNParams extends TrainingParams {
   poolSize: number;
   /** Width of the dense layer after the convolutions (0 for none). */
   denseUnits: number;
-}
+};
 
-export interface LSTMParams extends TrainingParams {
+export type LSTMParams = TrainingParams & {
   /** [timeSteps, features]; rows of X are sequences (nested [t][f] arrays, or flattened). */
   inputShape: [number, number];
   hiddenSize: number;
   layers: number;
   /** Predict an output at every time step (y is [sample][t][outputs]) instead of one per sequence. */
   sequenceOutput: boolean;
-}
+};
 
 export interface EarlyStopping {
   /** Epochs without improvement before stopping. */
@@ -267,7 +269,7 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   bestEpoch = -1;
 
   constructor(defaults: P, params: Partial<P>) {
-    this.params = { ...defaults, ...params };
+    this.params = mergeOptions(this.constructor.name, defaults, params);
     checkTraining(this.constructor.name, this.params);
     this.validate(this.params);
   }
@@ -280,6 +282,7 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     return { ...this.params };
   }
 
+  /** An unfitted copy with some hyperparameters replaced (each network's own clone is exact: unknown keys do not compile). */
   abstract clone(params?: Partial<P>): NeuralNetwork<P>;
   protected abstract validate(p: P): void;
   /** Shape of one input sample (without the batch dimension), given the flat row length. */
@@ -610,8 +613,8 @@ export class MLP extends NeuralNetwork<MLPParams> {
   constructor(params: Partial<MLPParams> = {}) {
     super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1 }, params);
   }
-  clone(params: Partial<MLPParams> = {}): MLP {
-    return new MLP({ ...this.params, ...params });
+  clone<O extends Partial<MLPParams>>(params?: Exactly<O, MLPParams>): MLP {
+    return new MLP(mergeOptions('MLP.clone', this.params, params));
   }
   protected validate(p: MLPParams): void {
     checkPositiveInt('MLP', 'hiddenUnits', p.hiddenUnits);
@@ -642,8 +645,8 @@ export class CNN extends NeuralNetwork<CNNParams> {
       params,
     );
   }
-  clone(params: Partial<CNNParams> = {}): CNN {
-    return new CNN({ ...this.params, ...params });
+  clone<O extends Partial<CNNParams>>(params?: Exactly<O, CNNParams>): CNN {
+    return new CNN(mergeOptions('CNN.clone', this.params, params));
   }
   protected validate(p: CNNParams): void {
     if (!Array.isArray(p.inputShape) || p.inputShape.length !== 3) throw new InvalidArgumentError(`CNN: inputShape must be [height, width, channels], got ${JSON.stringify(p.inputShape)}.`);
@@ -690,8 +693,8 @@ export class LSTM extends NeuralNetwork<LSTMParams> {
   constructor(params: Partial<LSTMParams> & { inputShape: [number, number] }) {
     super({ ...TRAINING_DEFAULTS, inputShape: params.inputShape, hiddenSize: 32, layers: 1, sequenceOutput: false }, params);
   }
-  clone(params: Partial<LSTMParams> = {}): LSTM {
-    return new LSTM({ ...this.params, ...params });
+  clone<O extends Partial<LSTMParams>>(params?: Exactly<O, LSTMParams>): LSTM {
+    return new LSTM(mergeOptions('LSTM.clone', this.params, params));
   }
   protected validate(p: LSTMParams): void {
     if (!Array.isArray(p.inputShape) || p.inputShape.length !== 2) throw new InvalidArgumentError(`LSTM: inputShape must be [timeSteps, features], got ${JSON.stringify(p.inputShape)}.`);
@@ -731,7 +734,17 @@ export class LSTM extends NeuralNetwork<LSTMParams> {
   }
 }
 
-/** Builders in Keras-Tuner style: `mlp({ hiddenUnits: trial.suggestInt('units', 16, 256) })`. */
-export const mlp = (params: Partial<MLPParams> = {}): MLP => new MLP(params);
-export const cnn = (params: Partial<CNNParams> & { inputShape: [number, number, number] }): CNN => new CNN(params);
-export const lstm = (params: Partial<LSTMParams> & { inputShape: [number, number] }): LSTM => new LSTM(params);
+/**
+ * Builders in Keras-Tuner style: `mlp({ hiddenUnits: trial.suggestInt('units', 16, 256) })`. They
+ * are generic so that an unknown key is a compile error even in an object that is not a fresh
+ * literal (say, the output of a search space: `mlp(s.suggest(trial))`).
+ */
+export function mlp<O extends Partial<MLPParams> = Partial<MLPParams>>(params?: Exactly<O, MLPParams>): MLP {
+  return new MLP(params);
+}
+export function cnn<O extends Partial<CNNParams> & { inputShape: [number, number, number] }>(params: Exactly<O, CNNParams>): CNN {
+  return new CNN(params);
+}
+export function lstm<O extends Partial<LSTMParams> & { inputShape: [number, number] }>(params: Exactly<O, LSTMParams>): LSTM {
+  return new LSTM(params);
+}
