@@ -5,8 +5,10 @@
  * at the base width being exactly the standard parametrization.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { datasets, mlp, StandardScaler, widthScaling, InvalidArgumentError, type MLPParams, type schedules } from '../../src';
+import { python } from '../cv/python';
 
 const iris = datasets.iris();
 const X = new StandardScaler().fit(iris.X).transform(iris.X);
@@ -174,5 +176,37 @@ describe('muP (Tensor Programs V) for mlp()', () => {
     const rates = [...opt.learningRates().values()].sort((a, b) => a - b);
     assert.deepEqual(rates, [0.005, 0.02, 0.02, 0.02, 0.02, 0.02]);
     m.dispose();
+  });
+});
+
+describe('muP as PyTorch trains the paper\'s Table 3 form', () => {
+  it('after 5 full-batch Adam or SGD steps, tunelab (Table 8: output multiplier) and PyTorch (Table 3: no multiplier, scaled output init and lr) predict the same', async () => {
+    const base = 64;
+    const width = 256;
+    const steps = 5;
+    const cases = [
+      { optimizer: 'adam' as const, lr: 3e-3 },
+      { optimizer: 'sgd' as const, lr: 0.02 },
+    ];
+    const ours: number[][] = [];
+    const inputs = [];
+    for (const c of cases) {
+      const params = { hiddenUnits: width, hiddenLayers: 2, parameterization: 'mup' as const, baseWidth: base, task: 'regression' as const, optimizer: c.optimizer, momentum: 0, learningRate: c.lr, batchSize: X.length, seed: 5 };
+      const init = await mlp({ ...params, epochs: 1 }).fit(X, y, { schedule: frozen });
+      const trained = await mlp({ ...params, epochs: steps }).fit(X, y);
+      ours.push(trained.predictRaw(X).map((r) => r[0]));
+      // The same epsilon as tfjs's Adam on this backend (its float32 epsilon), so only the parametrization differs.
+      inputs.push({ ...c, width, base, steps, eps: 1e-7, dims: [X[0].length, width, width, 1], X, y, weights: init.getWeights() });
+      init.dispose();
+      trained.dispose();
+    }
+    const theirs = python<number[][]>(join(__dirname, 'mup_torch_table3.py'), inputs);
+    cases.forEach((c, k) => {
+      const scale = Math.max(...theirs[k].map(Math.abs));
+      const worst = Math.max(...theirs[k].map((v, i) => Math.abs(v - ours[k][i])));
+      assert.ok(worst <= 2e-3 * scale, `${c.optimizer}: largest difference ${worst} (predictions up to ${scale}); tunelab ${ours[k].slice(0, 4)} vs torch ${theirs[k].slice(0, 4)}`);
+      // And training did move the predictions (the comparison is not of two untouched networks).
+      assert.ok(Math.max(...ours[k].map((v) => Math.abs(v))) > 0.05, `${c.optimizer}: predictions barely moved`);
+    });
   });
 });
