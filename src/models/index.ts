@@ -32,6 +32,7 @@ export {
   type Activation,
   type TfModelHandle,
 } from './neural';
+export { widthScaling, type Parameterization, type LayerScaling, type LayerRole, type WidthScalingOptions } from './mup';
 export {
   DecisionTreeClassifier,
   DecisionTreeRegressor,

@@ -23,6 +23,7 @@ import { scheduleCallback, type LearningRateOwner } from '../schedules/callback'
 import type { Schedule } from '../schedules/index';
 import type { Trial } from '../trial';
 import { accuracy, r2, type Estimator } from './estimator';
+import { perVariableLrOptimizer, widthScaling, type LayerScaling, type LrGroup, type Parameterization } from './mup';
 
 /**
  * @internal Declarations naming tfjs's types are @internal (stripped from the .d.ts, see
@@ -71,6 +72,16 @@ export type MLPParams = TrainingParams & {
   hiddenUnits: number;
   /** Number of hidden layers (0 = a linear/logistic model). */
   hiddenLayers: number;
+  /**
+   * 'standard' (default): Glorot-uniform init and one learning rate. 'mup': the maximal update
+   * parametrization of Yang & Hu et al. 2022 (Table 8, relative to `baseWidth`; see ./mup.ts), under
+   * which the best learning rate (and init scale) found at one width stays best at other widths.
+   */
+  parameterization: Parameterization;
+  /** muP's base width: the width at which 'mup' equals 'standard' (required for 'mup'). */
+  baseWidth?: number;
+  /** Initialise the output layer's kernel to zero (the paper's recommended muP readout init). */
+  readoutZeroInit: boolean;
 };
 
 export type CNNParams = TrainingParams & {
@@ -235,8 +246,13 @@ interface BuildContext {
   tf: Tf;
   layers: SeededLayers;
   rng: Rng;
-  /** A seeded Glorot-uniform initialiser (a new seed per call). */
-  init(): ReturnType<Tf['initializers']['glorotUniform']>;
+  /**
+   * A seeded Glorot-uniform initialiser (a new seed per call); `varianceScale` multiplies its
+   * variance (1 draws exactly what glorotUniform draws from the same seed).
+   */
+  init(varianceScale?: number): ReturnType<Tf['initializers']['glorotUniform']>;
+  /** Per dense layer scaling (muP), input layer first; null for the standard parametrization. */
+  scaling: LayerScaling[] | null;
   regularizer(): ReturnType<Tf['regularizers']['l2']> | undefined;
 }
 
@@ -291,6 +307,14 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   protected abstract hidden(ctx: BuildContext, input: TfTypes.SymbolicTensor): TfTypes.SymbolicTensor;
   /** Whether the output is per time step (sequence-to-sequence). */
   protected perStepOutput(): boolean {
+    return false;
+  }
+  /** @internal Per dense layer init / multiplier / learning-rate factors (muP), or null for none. */
+  protected layerScaling(_inputDim: number, _outputs: number): LayerScaling[] | null {
+    return null;
+  }
+  /** Whether the output layer's kernel starts at zero. */
+  protected zeroReadout(): boolean {
     return false;
   }
 
@@ -350,8 +374,8 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     return typeof inner === 'number' ? 1 : (inner as ArrayLike<unknown>).length;
   }
 
-  private makeOptimizer(tf: Tf): TfTypes.Optimizer {
-    const { optimizer, learningRate: lr, momentum } = this.params;
+  private makeOptimizer(tf: Tf, lr: number): TfTypes.Optimizer {
+    const { optimizer, momentum } = this.params;
     switch (optimizer) {
       case 'sgd':
         return momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
@@ -369,24 +393,48 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   private build(tf: Tf, rowLength: number): TfTypes.LayersModel {
     const p = this.params;
     const rng = new Rng(`${p.seed}:weights`);
+    const scaling = this.layerScaling(rowLength, this.nOutputs);
     const ctx: BuildContext = {
       tf,
       layers: defineSeededLayers(tf),
       rng,
-      init: () => tf.initializers.glorotUniform({ seed: rng.int(0, 0x7fffffff) }),
+      init: (varianceScale = 1) => tf.initializers.varianceScaling({ scale: varianceScale, mode: 'fanAvg', distribution: 'uniform', seed: rng.int(0, 0x7fffffff) }),
       regularizer: () => (p.weightDecay > 0 ? tf.regularizers.l2({ l2: p.weightDecay / 2 }) : undefined),
+      scaling,
     };
     const input = tf.input({ shape: this.inputShape(rowLength) });
     let x: TfTypes.SymbolicTensor = input;
     if (p.inputNoise > 0) x = ctx.layers.gaussianNoise(p.inputNoise, rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
     x = this.hidden(ctx, x);
+    const readout = scaling?.[scaling.length - 1];
+    // muP's output multiplier, applied to the readout's input: W(c h) + b = c (W h) + b, the bias unscaled.
+    if (readout && readout.inputMultiplier !== 1) x = tf.layers.rescaling({ scale: readout.inputMultiplier }).apply(x) as TfTypes.SymbolicTensor;
     const activation = p.task === 'classification' ? 'softmax' : p.task === 'multilabel' ? 'sigmoid' : 'linear';
-    const dense = tf.layers.dense({ units: this.nOutputs, activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() });
+    const readoutInit = ctx.init(readout?.initVarianceScale ?? 1); // drawn even when unused, so later seeds do not move
+    const kernelInitializer = this.zeroReadout() ? tf.initializers.zeros() : readoutInit;
+    const dense = tf.layers.dense({ units: this.nOutputs, activation, kernelInitializer, kernelRegularizer: ctx.regularizer() });
     const output = (this.perStepOutput() ? tf.layers.timeDistributed({ layer: dense }) : dense).apply(x) as TfTypes.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: output });
     const loss = p.task === 'classification' ? 'categoricalCrossentropy' : p.task === 'multilabel' ? 'binaryCrossentropy' : 'meanSquaredError';
-    model.compile({ optimizer: this.makeOptimizer(tf), loss });
+    const groups = scaling ? this.learningRateGroups(model, scaling) : null;
+    const optimizer = groups ? perVariableLrOptimizer(tf, groups, p.learningRate, (lr) => this.makeOptimizer(tf, lr)) : this.makeOptimizer(tf, p.learningRate);
+    model.compile({ optimizer, loss });
     return model;
+  }
+
+  /** Variables grouped by learning-rate factor (null when every factor is 1: a plain optimizer is the same). */
+  private learningRateGroups(model: TfTypes.LayersModel, scaling: LayerScaling[]): LrGroup[] | null {
+    const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+    if (dense.length !== scaling.length) throw new Error(`internal: ${dense.length} dense layers but ${scaling.length} layer scalings`);
+    const byScale = new Map<number, string[]>();
+    dense.forEach((layer, i) => {
+      for (const w of layer.trainableWeights) {
+        const scale = w.shape.length === 1 ? scaling[i].biasLr : scaling[i].kernelLr;
+        byScale.set(scale, [...(byScale.get(scale) ?? []), w.name]);
+      }
+    });
+    if (byScale.size === 1 && byScale.has(1)) return null;
+    return [...byScale].map(([scale, variableNames]) => ({ scale, variableNames }));
   }
 
   /**
@@ -608,10 +656,14 @@ function checkPositiveInt(where: string, name: string, v: number, min = 1): void
   if (!(Number.isInteger(v) && v >= min)) throw new InvalidArgumentError(`${where}: ${name} must be an integer >= ${min}, got ${v}.`);
 }
 
-/** A multilayer perceptron: hiddenLayers dense layers of hiddenUnits, each followed by dropout. */
+/**
+ * A multilayer perceptron: hiddenLayers dense layers of hiddenUnits, each followed by dropout. With
+ * `parameterization: 'mup', baseWidth` it follows muP (see ./mup.ts), so a learning rate tuned on a
+ * narrow network transfers to a wide one: `mlp({ hiddenUnits: 1024, parameterization: 'mup', baseWidth: 64 })`.
+ */
 export class MLP extends NeuralNetwork<MLPParams> {
   constructor(params: Partial<MLPParams> = {}) {
-    super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1 }, params);
+    super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1, parameterization: 'standard', baseWidth: undefined, readoutZeroInit: false }, params);
   }
   clone<O extends Partial<MLPParams>>(params?: Exactly<O, MLPParams>): MLP {
     return new MLP(mergeOptions('MLP.clone', this.params, params));
@@ -619,6 +671,22 @@ export class MLP extends NeuralNetwork<MLPParams> {
   protected validate(p: MLPParams): void {
     checkPositiveInt('MLP', 'hiddenUnits', p.hiddenUnits);
     checkPositiveInt('MLP', 'hiddenLayers', p.hiddenLayers, 0);
+    if (p.parameterization !== 'standard' && p.parameterization !== 'mup') {
+      throw new InvalidArgumentError(`MLP: parameterization must be 'standard' or 'mup', got ${String(p.parameterization)}.`);
+    }
+    if (p.baseWidth !== undefined) checkPositiveInt('MLP', 'baseWidth', p.baseWidth);
+    if (p.parameterization === 'mup' && p.baseWidth === undefined) {
+      throw new InvalidArgumentError("MLP: parameterization 'mup' needs baseWidth (the width at which muP equals the standard parametrization, e.g. the width you tune at).");
+    }
+  }
+  /** @internal */
+  protected layerScaling(inputDim: number, outputs: number): LayerScaling[] | null {
+    const p = this.params;
+    if (p.parameterization === 'standard') return null;
+    return widthScaling({ parameterization: p.parameterization, inputDim, width: p.hiddenUnits, baseWidth: p.baseWidth, hiddenLayers: p.hiddenLayers, outputs, optimizer: p.optimizer });
+  }
+  protected zeroReadout(): boolean {
+    return this.params.readoutZeroInit;
   }
   protected inputShape(rowLength: number): number[] {
     return [rowLength];
@@ -629,7 +697,7 @@ export class MLP extends NeuralNetwork<MLPParams> {
     const p = this.params;
     for (let i = 0; i < p.hiddenLayers; i++) {
       x = ctx.tf.layers
-        .dense({ units: p.hiddenUnits, activation: p.activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() })
+        .dense({ units: p.hiddenUnits, activation: p.activation, kernelInitializer: ctx.init(ctx.scaling?.[i].initVarianceScale ?? 1), kernelRegularizer: ctx.regularizer() })
         .apply(x) as TfTypes.SymbolicTensor;
       if (p.dropout > 0) x = ctx.layers.dropout(p.dropout, ctx.rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
     }

@@ -103,6 +103,18 @@ const EXPECTED: Record<string, Record<string, (rows: Rows) => void>> = {
   '07-tunability': {
     TUNABILITY: (rows) => assert.deepEqual(rows.map((r) => r.model).sort(), ['gradientBoosting', 'randomForest']),
   },
+  '08-mutransfer': {
+    SWEEP: ([r]) => assert.equal(r.runs, (r.widths as number[]).length * (r.lrs as number) * 2),
+    SHIFT: (rows) => {
+      assert.deepEqual(rows.map((r) => r.parameterization), ['standard', 'mup']);
+      // The two curves at the base width are the same runs (muP == standard there).
+      assert.equal(rows[0].bestLossNarrow, rows[1].bestLossNarrow);
+    },
+    TRANSFER: (rows) => {
+      assert.deepEqual(rows.map((r) => r.parameterization), ['mup', 'standard']);
+      for (const r of rows) assert.ok((r.trials as number) > 0 && Number.isFinite(r.transferredLoss) && Number.isFinite(r.directLoss));
+    },
+  },
 };
 
 function checkExecuted(name: string, nb: Notebook, how: string): void {
@@ -118,10 +130,13 @@ function checkExecuted(name: string, nb: Notebook, how: string): void {
   }
 }
 
-const notebooks = readdirSync(NOTEBOOKS)
+const allNotebooks = readdirSync(NOTEBOOKS)
   .filter((f) => /^\d\d-.*\.ipynb$/.test(f))
   .sort()
   .map((f) => f.replace(/\.ipynb$/, ''));
+// TUNELAB_NOTEBOOKS=08,05 runs only the notebooks whose names start with those prefixes.
+const only = process.env.TUNELAB_NOTEBOOKS?.split(',').map((p) => p.trim()).filter(Boolean);
+const notebooks = only?.length ? allNotebooks.filter((n) => only.some((p) => n.startsWith(p))) : allNotebooks;
 
 describe('notebooks', () => {
   let work: string;
@@ -134,8 +149,8 @@ describe('notebooks', () => {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('finds the seven notebooks', () => {
-    assert.deepEqual(notebooks.map((n) => n.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07']);
+  it('finds the eight notebooks', () => {
+    assert.deepEqual(allNotebooks.map((n) => n.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07', '08']);
   });
 
   for (const name of notebooks) {
