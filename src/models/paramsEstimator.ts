@@ -4,6 +4,7 @@
  * and (for classifiers) label encoding, predict as the most probable class and accuracy scoring.
  */
 import { InvalidArgumentError } from '../errors';
+import { withAmbientSeed } from '../reproducibility/componentSeed';
 import { accuracy, checkXy, r2, type Estimator, type Matrix, type Params, type Vector } from './estimator';
 
 /**
@@ -20,7 +21,7 @@ export abstract class ParamsEstimator<P extends Params> {
     params: Partial<P>,
     check: (where: string, p: P) => void,
   ) {
-    this.params = { ...defaults, ...params };
+    this.params = withAmbientSeed(defaults, params);
     check(modelName, this.params);
   }
 
