@@ -12,6 +12,7 @@ const commands = {
   run: ['kernel/cli', 'execute a notebook headlessly; write the executed notebook and an HTML report'],
   studies: ['src/cli/studies', 'list the studies in a storage'],
   worker: ['src/cli/worker', 'join a study stored in a database as a worker process'],
+  reproduce: ['src/cli/reproduce', 're-run a finished trial with its recorded parameters and seed; report whether it is bit-identical'],
   storage: ['src/cli/storage', "'upgrade URL': upgrade a database from Optuna 3.0/3.1's schema to Optuna 5's"],
 };
 
