@@ -103,6 +103,18 @@ const EXPECTED: Record<string, Record<string, (rows: Rows) => void>> = {
   '07-tunability': {
     TUNABILITY: (rows) => assert.deepEqual(rows.map((r) => r.model).sort(), ['gradientBoosting', 'randomForest']),
   },
+  '09-how-many-seeds': {
+    INSTABILITY: ([r]) => {
+      assert.equal(r.configs, 5);
+      assert.equal(r.seeds, 6);
+      assert.ok((r.meanSeedStd as number) > 0, 'the seeds change the scores');
+    },
+    WILCOXON: ([r]) => {
+      assert.equal(r.sameScoresAsExhaustive, true);
+      assert.ok((r.seedsEvaluated as number) <= (r.seedsExhaustive as number));
+    },
+    REPRODUCE: ([r]) => assert.equal(r.identical, true),
+  },
 };
 
 function checkExecuted(name: string, nb: Notebook, how: string): void {
@@ -134,8 +146,8 @@ describe('notebooks', () => {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('finds the seven notebooks', () => {
-    assert.deepEqual(notebooks.map((n) => n.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07']);
+  it('finds the notebooks', () => {
+    assert.deepEqual(notebooks.map((n) => n.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07', '09']);
   });
 
   for (const name of notebooks) {
