@@ -107,6 +107,7 @@ const EXPECTED: Record<string, Record<string, (rows: Rows) => void>> = {
     INSTABILITY: ([r]) => {
       assert.equal(r.configs, 5);
       assert.equal(r.seeds, 6);
+      for (const key of ['medianSpearman1', 'medianSpearmanK', 'picksBest1', 'picksBestK']) assert.ok(Math.abs(r[key] as number) <= 1, key);
       assert.ok((r.meanSeedStd as number) > 0, 'the seeds change the scores');
     },
     WILCOXON: ([r]) => {
