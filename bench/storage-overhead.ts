@@ -24,6 +24,7 @@ import { promisify } from 'node:util';
 import {
   createStudy,
   floatDistribution,
+  frozenTrial,
   getStorage,
   intDistribution,
   loadStudy,
@@ -132,7 +133,7 @@ function syntheticTrials(n: number): FrozenTrial[] {
   return Array.from({ length: n }, (_, i) => {
     const xv = ((i * 7919) % 2000) / 100 - 10;
     const yv = (i * 31) % 101;
-    return {
+    return frozenTrial({
       trialId: 0,
       number: i,
       state: TrialState.COMPLETE,
@@ -145,7 +146,7 @@ function syntheticTrials(n: number): FrozenTrial[] {
       intermediateValues: new Map(),
       userAttrs: {},
       systemAttrs: {},
-    };
+    });
   });
 }
 

@@ -10,19 +10,41 @@ const commands = {
   install: ['kernel/cli', 'install the tunelab kernelspec (and the widget extension)'],
   uninstall: ['kernel/cli', 'remove the tunelab kernelspec'],
   run: ['kernel/cli', 'execute a notebook headlessly; write the executed notebook and an HTML report'],
-  studies: ['src/cli/studies', 'list the studies in a storage'],
   worker: ['src/cli/worker', 'join a study stored in a database as a worker process'],
+  // Optuna 5.0's commands, with its flags and output (-f value|json|table|yaml, plus csv; --flatten).
+  'create-study': ['src/cli/optunaCommands', 'create a new study and print its name'],
+  'delete-study': ['src/cli/optunaCommands', 'delete a study and its trials'],
+  study: ['src/cli/optunaCommands', "'set-user-attr': set a user attribute of a study"],
+  'study-names': ['src/cli/optunaCommands', 'print the names of all studies'],
+  studies: ['src/cli/optunaCommands', 'show a list of studies'],
+  trials: ['src/cli/optunaCommands', 'show the trials of a study'],
+  'best-trial': ['src/cli/optunaCommands', 'show the best trial of a study'],
+  'best-trials': ['src/cli/optunaCommands', 'show the trials on the Pareto front'],
+  ask: ['src/cli/optunaCommands', 'create a trial and suggest its parameters (ask-and-tell from a shell)'],
+  tell: ['src/cli/optunaCommands', 'finish a trial with values or a state'],
   reproduce: ['src/cli/reproduce', 're-run a finished trial with its recorded parameters and seed; report whether it is bit-identical'],
   storage: ['src/cli/storage', "'upgrade URL': upgrade a database from Optuna 3.0/3.1's schema to Optuna 5's"],
 };
 
 function usage() {
-  const lines = Object.entries(commands).map(([name, [, help]]) => `  ${name.padEnd(10)} ${help}`);
+  const lines = Object.entries(commands).map(([name, [, help]]) => `  ${name.padEnd(13)} ${help}`);
   return `usage: tunelab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'tunelab <command> --help' for a command's options.`;
 }
 
+// Optuna's common options may come before the command (`optuna --storage URL trials ...`): move
+// them after it, so every command parses its own options.
+function commandFirst(argv) {
+  const valued = new Set(['--storage', '--storage-class']);
+  if (!argv[0] || !argv[0].startsWith('--') || !valued.has(argv[0].split('=')[0])) return argv;
+  for (let i = 0; i < argv.length; i++) {
+    if (valued.has(argv[i])) i++;
+    else if (!argv[i].startsWith('-')) return [argv[i], ...argv.slice(0, i), ...argv.slice(i + 1)];
+  }
+  return argv;
+}
+
 async function run() {
-  const [name, ...rest] = process.argv.slice(2);
+  const [name, ...rest] = commandFirst(process.argv.slice(2));
   if (!name || name === '--help' || name === '-h') {
     console.log(usage());
     return name ? 0 : 2;

@@ -15,15 +15,21 @@ export interface TrialsTable {
 /**
  * Columns: number, state, value (or values_0..k), datetime_start, datetime_complete, duration_ms,
  * params_<name>..., user_attrs_<name>... (Optuna's naming, so existing analysis code carries over).
+ * With metric names (`study.setMetricNames`), the value columns are named as Optuna's
+ * `trials_dataframe` names them: `value_<name>` for one objective, `values_<name>` for several.
  */
-export function trialsTable(trials: readonly FrozenTrial[], nObjectives: number): TrialsTable {
+export function trialsTable(trials: readonly FrozenTrial[], nObjectives: number, metricNames?: readonly string[] | null): TrialsTable {
   const paramNames = new Set<string>();
   const attrNames = new Set<string>();
   for (const t of trials) {
     for (const k of Object.keys(t.params)) paramNames.add(k);
     for (const k of Object.keys(t.userAttrs)) attrNames.add(k);
   }
-  const valueCols = nObjectives === 1 ? ['value'] : Array.from({ length: nObjectives }, (_, i) => `values_${i}`);
+  const named = metricNames && metricNames.length === nObjectives ? metricNames : null;
+  const valueCols =
+    nObjectives === 1
+      ? [named ? `value_${named[0]}` : 'value']
+      : Array.from({ length: nObjectives }, (_, i) => `values_${named ? named[i] : i}`);
   const columns = [
     'number',
     'state',

@@ -1,4 +1,5 @@
 import type { Distribution, ParamValue } from './distributions';
+import { TunelabError } from './errors';
 
 /** Trial states, with Optuna's names and numeric codes. */
 export enum TrialState {
@@ -24,12 +25,8 @@ export function isFinished(state: TrialState): boolean {
 /** Optimisation direction of one objective. */
 export type Direction = 'minimize' | 'maximize';
 
-/**
- * A snapshot of one trial, as storage returns it and samplers, pruners and users read it.
- * `params` holds external values (what the objective saw); `internalParams` the floats samplers
- * model (categoricals as choice indices), kept side by side so no sampler re-encodes per call.
- */
-export interface FrozenTrial {
+/** The stored fields of a trial snapshot (everything but the derived `value` and `duration`). */
+export interface FrozenTrialData {
   readonly trialId: number;
   readonly number: number;
   readonly state: TrialState;
@@ -46,13 +43,91 @@ export interface FrozenTrial {
   readonly systemAttrs: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A snapshot of one trial, as storage returns it and samplers, pruners and users read it.
+ * `params` holds external values (what the objective saw); `internalParams` the floats samplers
+ * model (categoricals as choice indices), kept side by side so no sampler re-encodes per call.
+ * Build one with `frozenTrial(data)` (or `withTrialChanges`), never with an object literal or a
+ * spread: `value` and `duration` are getters shared by every snapshot.
+ */
+export interface FrozenTrial extends FrozenTrialData {
+  /**
+   * The objective value of a single-objective trial (`values[0]`), or null when the trial has no
+   * values (RUNNING, WAITING, FAIL, PRUNED without reports). Throws a MultiObjectiveValueError, with
+   * Optuna 5's message, when the trial has several values: read `values` instead.
+   */
+  readonly value: number | null;
+  /**
+   * Wall-clock time from start to completion in milliseconds, or null while the trial has not both
+   * started and finished (Optuna's `duration` is a timedelta; a number of ms is JavaScript's unit).
+   */
+  readonly duration: number | null;
+}
+
+/** `trial.value` read on a trial with several objective values (Optuna raises a RuntimeError). */
+export class MultiObjectiveValueError extends TunelabError {}
+
+/** Optuna 5.0's message for `FrozenTrial.value` on a multi-objective trial, word for word. */
+export const MULTI_OBJECTIVE_VALUE_MESSAGE = 'This attribute is not available during multi-objective optimization.';
+
+// The derived fields live on one shared prototype: snapshots stay as cheap to build as a plain
+// object, and JSON.stringify / structured clones carry only the stored fields.
+const FROZEN_TRIAL_PROTOTYPE: object = Object.freeze(
+  Object.create(Object.prototype, {
+    value: {
+      get(this: FrozenTrialData): number | null {
+        if (!this.values) return null;
+        if (this.values.length > 1) {
+          throw new MultiObjectiveValueError(`${MULTI_OBJECTIVE_VALUE_MESSAGE} Read \`values\` (one per direction) instead.`);
+        }
+        return this.values[0] ?? null;
+      },
+      enumerable: false,
+    },
+    duration: {
+      get(this: FrozenTrialData): number | null {
+        return trialDurationMs(this);
+      },
+      enumerable: false,
+    },
+  }),
+);
+
+/** A trial snapshot from its stored fields (not copied; the result is frozen, its containers are not). */
+export function frozenTrial(data: FrozenTrialData): FrozenTrial {
+  const t = Object.create(FROZEN_TRIAL_PROTOTYPE) as FrozenTrial;
+  return Object.freeze(Object.assign(t, pickData(data)));
+}
+
+/** A snapshot like `t` with some fields replaced (what `{ ...t, state }` would be, getters kept). */
+export function withTrialChanges(t: FrozenTrialData, changes: Partial<FrozenTrialData>): FrozenTrial {
+  return frozenTrial({ ...pickData(t), ...changes });
+}
+
+function pickData(d: FrozenTrialData): FrozenTrialData {
+  return {
+    trialId: d.trialId,
+    number: d.number,
+    state: d.state,
+    values: d.values,
+    datetimeStart: d.datetimeStart,
+    datetimeComplete: d.datetimeComplete,
+    params: d.params,
+    internalParams: d.internalParams,
+    distributions: d.distributions,
+    intermediateValues: d.intermediateValues,
+    userAttrs: d.userAttrs,
+    systemAttrs: d.systemAttrs,
+  };
+}
+
 /** The single objective value of a trial, or undefined (multi-objective, or not COMPLETE). */
-export function trialValue(t: FrozenTrial): number | undefined {
+export function trialValue(t: FrozenTrialData): number | undefined {
   return t.values && t.values.length === 1 ? t.values[0] : undefined;
 }
 
 /** Wall-clock duration in milliseconds, or null while the trial has not both started and finished. */
-export function trialDurationMs(t: FrozenTrial): number | null {
+export function trialDurationMs(t: FrozenTrialData): number | null {
   if (!t.datetimeStart || !t.datetimeComplete) return null;
   return t.datetimeComplete.getTime() - t.datetimeStart.getTime();
 }
@@ -87,7 +162,7 @@ export interface TrialRecord {
  */
 export function snapshotTrial(t: TrialRecord, opts: { copy: boolean }): FrozenTrial {
   const own = <T extends object>(o: T): T => (opts.copy ? (Array.isArray(o) ? ([...o] as T) : { ...o }) : o);
-  return Object.freeze({
+  return frozenTrial({
     trialId: t.trialId,
     number: t.number,
     state: t.state,

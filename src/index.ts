@@ -17,8 +17,19 @@ export {
   type IntDistribution,
   type ParamValue,
 } from './distributions';
-export { TrialState, trialValue, trialDurationMs, type Direction, type FrozenTrial } from './frozenTrial';
+export {
+  TrialState,
+  trialValue,
+  trialDurationMs,
+  frozenTrial,
+  MultiObjectiveValueError,
+  type Direction,
+  type FrozenTrial,
+  type FrozenTrialData,
+} from './frozenTrial';
 export { Trial } from './trial';
+export { createTrial, type CreateTrialOptions } from './createTrial';
+export { MaxTrialsCallback, type MaxTrialsCallbackOptions } from './callbacks';
 export {
   Study,
   createStudy,
@@ -37,6 +48,32 @@ export { space, float, int, categorical, type ParamsOf, type SearchSpace } from 
 export type { TrialsTable, TrialRow } from './export';
 export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory } from './progress';
 export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type StudySummary } from './storage';
+// Optuna's journal format (issue 16): a file of JSON lines shared through lock files, or Redis.
+export {
+  JournalFileBackend,
+  JournalFileOpenLock,
+  JournalFileSymlinkLock,
+  JournalRedisBackend,
+  JournalStorage,
+  type JournalBackend,
+  type JournalFileLock,
+  type JournalFileOptions,
+  type JournalRedisOptions,
+  type LockOptions,
+} from './storage';
+// Artifacts (issue 16): files attached to studies and trials, where Optuna and optuna-dashboard find them.
+export {
+  ArtifactNotFoundError,
+  FileSystemArtifactStore,
+  downloadArtifact,
+  getAllArtifactMeta,
+  uploadArtifact,
+  type ArtifactMeta,
+  type ArtifactStore,
+  type DownloadArtifactOptions,
+  type StudyOrTrial,
+  type UploadArtifactOptions,
+} from './artifacts';
 export type { Sampler } from './samplers/base';
 export { RandomSampler } from './samplers/random';
 export { NopPruner, type Pruner } from './pruners/base';
@@ -111,6 +148,8 @@ export {
 } from './multiobjective';
 // Samplers: grid, quasi-Monte Carlo (scrambled Sobol), TPE, and the search-space helpers they share.
 export { GridSampler, GRID_ID_KEY } from './samplers/grid';
+export { BruteForceSampler, type BruteForceSamplerOptions } from './samplers/bruteForce';
+export { PartialFixedSampler } from './samplers/partialFixed';
 export { QMCSampler, type QMCSamplerOptions } from './samplers/qmc';
 export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './samplers/tpe';
 export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './samplers/searchSpace';
@@ -136,6 +175,17 @@ export {
   plotEdf,
   plotTimeline,
   plotParetoFront,
+  plotRank,
+  plotHypervolumeHistory,
+  hypervolumeHistory,
+  plotTerminatorImprovement,
+  terminatorImprovementFigure,
+  type TerminatorImprovementData,
+  type TerminatorImprovementOptions,
+  type RankOptions,
+  type HypervolumeHistory,
+  type ParetoFrontOptions,
+  type AxisTypeChoice,
   type FigureSpec,
   type Trace,
   type StudyLike,

@@ -1,7 +1,7 @@
 import type { Distribution, ParamValue } from './distributions';
 import { toWellFormed } from './storage/storable';
 import { DuplicatedStudyError, InvalidArgumentError, TrialPruned, TunelabError } from './errors';
-import { isFinished, lastStep, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
+import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
 import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
 import type { Pruner } from './pruners/base';
 import { MedianPruner } from './pruners/percentile';
@@ -20,6 +20,8 @@ import { runWithSeed } from './reproducibility/context';
 import { deriveSeed, SAMPLER_SEED_SALT, trialSeedFor } from './reproducibility/seeds';
 import { recordedTrialSeed, recordStudySeed, TRIAL_SEED_KEY } from './reproducibility/studyRecords';
 import { reproduceTrial, type ReproduceOptions, type ReproduceReport } from './reproducibility/reproduce';
+import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
+import { addTrialsToStorage } from './study/addTrials';
 
 /** What an objective may return: one value, or one per direction for multi-objective studies. */
 export type ObjectiveValue = number | readonly number[];
@@ -203,16 +205,59 @@ export class Study {
     return complete.filter((t) => !complete.some((o) => o !== t && dominates(o.values!, t.values!)));
   }
 
-  async setUserAttr(key: string, value: unknown): Promise<void> {
-    await this.storage.setStudyUserAttr(this.studyId, key, value);
+  private attributesMemo: StudyAttributes | undefined;
+  private get attributes(): StudyAttributes {
+    return (this.attributesMemo ??= new StudyAttributes(this.storage, this.studyId));
   }
 
+  /** Store a user attribute of the study (JSON data), as Optuna's `study.set_user_attr`. */
+  async setUserAttr(key: string, value: unknown): Promise<void> {
+    await this.attributes.setUser(key, value);
+  }
+
+  /**
+   * The study's user attributes (a copy), as Optuna's `study.user_attrs`: as read when the study was
+   * created or loaded, plus this object's own `setUserAttr` writes. Another process's writes appear
+   * after `await study.refreshAttrs()` (or read them now with `await study.getUserAttrs()`).
+   */
+  get userAttrs(): Record<string, unknown> {
+    return this.attributes.userAttrs;
+  }
+
+  /** Read the user attributes from storage now. */
   async getUserAttrs(): Promise<Record<string, unknown>> {
     return this.storage.getStudyUserAttrs(this.studyId);
   }
 
+  /**
+   * The study's system attributes (a copy; same freshness as `userAttrs`). Optuna 5 no longer has
+   * `Study.system_attrs`; tunelab keeps it read-mostly for inspection (metric names, grid points...).
+   */
+  get systemAttrs(): Record<string, unknown> {
+    return this.attributes.systemAttrs;
+  }
+
   async setSystemAttr(key: string, value: unknown): Promise<void> {
-    await this.storage.setStudySystemAttr(this.studyId, key, value);
+    await this.attributes.setSystem(key, value);
+  }
+
+  /** Re-read `userAttrs`, `systemAttrs` and `metricNames` from storage (other processes may have written them). */
+  async refreshAttrs(): Promise<void> {
+    await this.attributes.reload();
+  }
+
+  /**
+   * Name each objective (Optuna's `set_metric_names`, stored where Optuna keeps it: the system
+   * attribute 'study:metric_names'). Plots title their axes and `trialsDataFrame` names its value
+   * columns (`values_<name>`) with them.
+   */
+  async setMetricNames(names: string[]): Promise<void> {
+    await this.attributes.setSystem(METRIC_NAMES_KEY, checkMetricNames(names, this.directions.length));
+  }
+
+  /** The names set by `setMetricNames` (or by Optuna's `set_metric_names`), or null. */
+  get metricNames(): string[] | null {
+    return this.attributes.metricNames;
   }
 
   /**
@@ -240,6 +285,22 @@ export class Study {
       userAttrs: opts.userAttrs,
       systemAttrs: { [FIXED_PARAMS_KEY]: plainCopy(params) },
     });
+    await this.refresh();
+  }
+
+  /**
+   * Add a trial made with `createTrial` (or taken from another study) as it is, as Optuna's
+   * `study.add_trial`: checked first (state rules, params inside their distributions, one value per
+   * objective), then numbered after the last trial. Samplers learn from it like any other trial.
+   */
+  async addTrial(trial: FrozenTrial): Promise<void> {
+    await this.addTrials([trial]);
+  }
+
+  /** Add several trials at once (one write for the batch on SQLite and PostgreSQL); none is added if one is invalid. */
+  async addTrials(trials: Iterable<FrozenTrial>): Promise<void> {
+    await this.refresh();
+    await addTrialsToStorage(this.storage, this.studyId, [...trials], this.directions.length, this.cache);
     await this.refresh();
   }
 
@@ -290,12 +351,15 @@ export class Study {
     values?: ObjectiveValue | null,
     opts: TellOptions = {},
   ): Promise<FrozenTrial> {
-    const trial = typeof trialOrNumber === 'number' ? this.running.get(trialOrNumber) : trialOrNumber;
-    if (!trial) {
-      throw new InvalidArgumentError(
-        `tell(${String(trialOrNumber)}): no running trial with that number was asked in this process.`,
-      );
+    let found = typeof trialOrNumber === 'number' ? this.running.get(trialOrNumber) : trialOrNumber;
+    if (!found && typeof trialOrNumber === 'number') {
+      // Asked by another process (`tunelab ask`, `optuna ask`, a worker): finish it from its stored snapshot.
+      const adopted = await this.adoptStoredTrial(trialOrNumber, opts);
+      if (!(adopted instanceof Trial)) return adopted;
+      found = adopted;
     }
+    if (!found) throw new InvalidArgumentError('tell(trial): pass a Trial or a trial number.');
+    const trial: Trial = found;
     let state = opts.state ?? TrialState.COMPLETE;
     let failReason = opts.failReason;
     let recorded: number[] | null = null;
@@ -345,6 +409,26 @@ export class Study {
     const frozen = await this.storage.getTrial(trial.trialId);
     if (!this.updateCached(frozen)) await this.refresh();
     return frozen;
+  }
+
+  /**
+   * The RUNNING trial `number` as stored, wrapped so that tell() can finish it; a finished trial is
+   * returned as is with skipIfFinished (Optuna's tell-by-number semantics) and refused otherwise.
+   */
+  private async adoptStoredTrial(number: number, opts: TellOptions): Promise<Trial | FrozenTrial> {
+    await this.refresh();
+    const stored = this.cache[number]?.number === number ? this.cache[number] : this.cache.find((t) => t.number === number);
+    if (!stored) {
+      throw new InvalidArgumentError(`tell(${number}): study '${this.studyName}' has no trial number ${number}; ask for it first.`);
+    }
+    if (isFinished(stored.state) && opts.skipIfFinished) return stored;
+    if (stored.state !== TrialState.RUNNING) {
+      throw new InvalidArgumentError(
+        `tell(${number}): trial ${number} is ${TRIAL_STATE_NAMES[stored.state]}, not RUNNING` +
+          (isFinished(stored.state) ? '; pass skipIfFinished: true to ignore finished trials.' : '.'),
+      );
+    }
+    return new Trial(this, stored, () => ({ space: {}, params: {} }));
   }
 
   /** Best effort: finish `trial` as FAIL with the write error as its reason (the storage may be gone). */
@@ -498,7 +582,7 @@ export class Study {
 
   /** One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export. */
   trialsDataFrame(): TrialsTable {
-    return trialsTable(this.cache, this.directions.length);
+    return trialsTable(this.cache, this.directions.length, this.metricNames);
   }
 }
 
@@ -577,6 +661,7 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
   study.seed = seed;
   study.heartbeat = heartbeat;
   await study.refresh();
+  await study.refreshAttrs();
   return study;
 }
 
@@ -597,6 +682,7 @@ export async function loadStudy(
   study.seed = await recordStudySeed(storage, studyId, { recordEnvironment: false });
   study.heartbeat = heartbeat;
   await study.refresh();
+  await study.refreshAttrs();
   return study;
 }
 

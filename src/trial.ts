@@ -10,7 +10,7 @@ import {
 import { checkAttribute, checkParam } from './storage/storable';
 import { dict, hasKey, ownValue, plainCopy } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
-import { TrialState, type FrozenTrial } from './frozenTrial';
+import { frozenTrial, TrialState, type FrozenTrial } from './frozenTrial';
 import { constraintAttrKey, constraintsByKey } from './multiobjective/constraints';
 import type { Study } from './study';
 import { checkReportArguments, SuggestApi } from './suggestApi';
@@ -232,7 +232,7 @@ export class Trial extends SuggestApi {
 
   /** The trial as samplers and pruners see it, with everything suggested and reported so far. */
   snapshot(): FrozenTrial {
-    return {
+    return frozenTrial({
       trialId: this.base.trialId,
       number: this.base.number,
       state: TrialState.RUNNING,
@@ -245,7 +245,7 @@ export class Trial extends SuggestApi {
       intermediateValues: this.intermediate,
       userAttrs: this.currentUserAttrs,
       systemAttrs: this.systemAttrs,
-    };
+    });
   }
 
   /** @internal Wait for queued writes; rethrow the first storage error. */

@@ -10,6 +10,9 @@
  *                { nTrials: 50, study: { sampler: new TPESampler({ seed: 0 }), pruner: new MedianPruner() } });
  *   await nestedCV(new SVC(), { kind: 'grid', paramGrid: { C: [0.1, 1, 10] } }, X, y,
  *                  { outerCv: 5, innerCv: 3, onFold: (row) => cvResultsWidget.addRow(row) });
+ *   await halvingGridSearchCV(new SVC(), { C: [0.1, 1, 10, 100] }, X, y, { factor: 2 });   // successive halving on rows
+ *   await halvingRandomSearchCV(mlp, { lr: floatDistribution(1e-4, 1e-1, { log: true }) }, X, y,
+ *                               { resource: 'epochs', maxResources: 81, nCandidates: 27, seed: 0 });
  */
 export { KFold, StratifiedKFold, ShuffleSplit, trainTestSplit, type Fold, type Splitter, type KFoldOptions, type ShuffleSplitOptions, type TrainTestSplit } from './splitters';
 export {
@@ -35,3 +38,14 @@ export {
   type NestedFoldResult,
   type NestedCVResult,
 } from './search';
+export {
+  halvingGridSearchCV,
+  halvingRandomSearchCV,
+  halvingSchedule,
+  type HalvingOptions,
+  type HalvingResource,
+  type HalvingSearchResult,
+  type HalvingCandidateResult,
+  type HalvingSchedule,
+  type HalvingScheduleInput,
+} from './halving';

@@ -43,16 +43,16 @@ export function resolveCV(cv: CV | undefined, model: Estimator): Splitter {
 }
 
 /** Free what a fold's estimator holds outside the JS heap (tfjs tensors); classical models have nothing to free. */
-function disposeIfPossible(est: Estimator): void {
+export function disposeIfPossible(est: Estimator): void {
   (est as { dispose?: () => void }).dispose?.();
 }
 
-function mean(xs: readonly number[]): number {
+export function mean(xs: readonly number[]): number {
   let s = 0;
   for (const x of xs) s += x;
   return s / xs.length;
 }
-function std(xs: readonly number[]): number {
+export function std(xs: readonly number[]): number {
   const m = mean(xs);
   return Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
 }
@@ -154,7 +154,7 @@ export function expandGrid(grid: ParamGrid): Params[] {
   return points;
 }
 
-function rankCandidates(results: Omit<CandidateResult, 'rank'>[]): CandidateResult[] {
+export function rankCandidates(results: Omit<CandidateResult, 'rank'>[]): CandidateResult[] {
   const scores = results.map((r) => (Number.isNaN(r.meanTestScore) ? -Infinity : r.meanTestScore));
   return results.map((r, i) => ({ ...r, rank: 1 + scores.filter((s) => s > scores[i]).length }));
 }
@@ -206,10 +206,15 @@ export async function randomizedSearchCV(
 ): Promise<SearchResult> {
   const nIter = opts.nIter ?? 10;
   if (!(Number.isInteger(nIter) && nIter >= 1)) throw new InvalidArgumentError(`randomizedSearchCV: nIter must be a positive integer, got ${nIter}.`);
-  const rng = new Rng(opts.seed);
+  return evaluateCandidates(model, sampleCandidates(distributions, nIter, opts.seed), X, y, opts);
+}
+
+/** `n` configurations drawn (seeded) from `distributions`, keys in sorted order (sklearn's ParameterSampler's role). */
+export function sampleCandidates(distributions: Record<string, ParamSampler>, n: number, seed?: number): Params[] {
+  const rng = new Rng(seed);
   const keys = Object.keys(distributions).sort();
   const candidates: Params[] = [];
-  for (let i = 0; i < nIter; i++) {
+  for (let i = 0; i < n; i++) {
     const p: Params = {};
     for (const k of keys) {
       const d = distributions[k];
@@ -217,7 +222,7 @@ export async function randomizedSearchCV(
     }
     candidates.push(p);
   }
-  return evaluateCandidates(model, candidates, X, y, opts);
+  return candidates;
 }
 
 export interface TuneCVOptions extends SearchOptions {

@@ -1,5 +1,5 @@
 import { CONSTRAINTS_KEY } from '../samplers/base';
-import { TrialState, type FrozenTrial } from '../frozenTrial';
+import { TrialState, withTrialChanges, type FrozenTrial } from '../frozenTrial';
 import type { Study } from '../study';
 import { InvalidArgumentError } from '../errors';
 
@@ -70,7 +70,7 @@ export async function recordConstraints(
   constraintsFunc: ConstraintsFunc,
 ): Promise<void> {
   if (state !== TrialState.COMPLETE && state !== TrialState.PRUNED) return;
-  const withValues: FrozenTrial = { ...trial, state, values };
+  const withValues: FrozenTrial = withTrialChanges(trial, { state, values });
   const raw = constraintsFunc(withValues);
   if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'number')) {
     throw new InvalidArgumentError(

@@ -76,6 +76,12 @@ export interface Storage {
   setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void>;
   setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void>;
   getTrial(trialId: number): Promise<FrozenTrial>;
+  /**
+   * Write whole trials as they are (state, values, params, reports, attributes, datetimes), numbered
+   * after the study's last trial, all or none (`study.addTrials`, `copyStudy`). Optional: without it
+   * the trials are replayed through the ordinary writes (datetimes are then the replay's).
+   */
+  addTrials?(studyId: number, trials: readonly FrozenTrial[]): Promise<void>;
   getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]>;
 
   /** Heartbeats for crash detection (optional: memory storage has no other processes). */

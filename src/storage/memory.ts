@@ -143,6 +143,42 @@ export class InMemoryStorage implements Storage {
     return freeze(t);
   }
 
+  /**
+   * Add trials as they are (state, values, params, reports, attributes, datetimes), numbered after
+   * the study's last trial: `study.addTrials` and `copyStudy`, as the RDB storages' addTrials.
+   */
+  async addTrials(studyId: number, trials: readonly FrozenTrial[]): Promise<void> {
+    const s = this.study(studyId);
+    for (const t of trials) {
+      checkTemplate(t);
+      for (const [name, d] of Object.entries(t.distributions)) checkParam(name, d);
+    }
+    for (const t of trials) {
+      const m: MutableTrial = {
+        trialId: this.nextTrialId++,
+        number: s.trials.length,
+        studyId,
+        state: t.state,
+        values: t.values ? [...t.values] : null,
+        datetimeStart: t.datetimeStart,
+        datetimeComplete: t.datetimeComplete,
+        params: dict(t.params),
+        internalParams: dict(t.internalParams),
+        distributions: dict(t.distributions),
+        intermediateValues: new Map(t.intermediateValues),
+        userAttrs: storedAttrs(t.userAttrs),
+        systemAttrs: storedAttrs(t.systemAttrs),
+        snapshot: null,
+      };
+      for (const [name, d] of Object.entries(t.distributions)) {
+        if (!s.paramKinds.has(name)) s.paramKinds.set(name, { kind: d.kind, firstTrial: m.number });
+      }
+      s.trials.push(m);
+      s.snapshots.push(freeze(m));
+      this.trials.set(m.trialId, m);
+    }
+  }
+
   async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
     checkParam(name, distribution);
     const t = this.writable(trialId);

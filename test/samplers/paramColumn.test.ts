@@ -2,13 +2,13 @@
 // (the from-scratch and incremental TPE densities both rely on that order).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { intDistribution, Rng, TrialState, type FrozenTrial } from '../../src';
+import { frozenTrial, intDistribution, Rng, TrialState, type FrozenTrial } from '../../src';
 import { ParamColumn } from '../../src/samplers/tpe/observations';
 
 const dist = intDistribution(0, 20);
 
 function trial(number: number, value: number | null, state = TrialState.COMPLETE): FrozenTrial {
-  return {
+  return frozenTrial({
     trialId: number,
     number,
     state,
@@ -21,7 +21,7 @@ function trial(number: number, value: number | null, state = TrialState.COMPLETE
     intermediateValues: new Map(),
     userAttrs: {},
     systemAttrs: {},
-  };
+  });
 }
 
 describe('ParamColumn', () => {

@@ -3,12 +3,12 @@
 // trials, including trials that finish out of order, pruned and failed trials, ties and gamma steps.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng, TrialState, type FrozenTrial } from '../../src';
+import { frozenTrial, Rng, TrialState, type FrozenTrial } from '../../src';
 import { computeSplit, SplitTracker, type SplitOptions } from '../../src/samplers/tpe/observations';
 import { defaultGamma } from '../../src/samplers/tpe/sampler';
 
 function trial(number: number, state: TrialState, value: number | null, intermediate: Array<[number, number]> = []): FrozenTrial {
-  return {
+  return frozenTrial({
     trialId: number,
     number,
     state,
@@ -21,7 +21,7 @@ function trial(number: number, state: TrialState, value: number | null, intermed
     intermediateValues: new Map(intermediate),
     userAttrs: {},
     systemAttrs: {},
-  };
+  });
 }
 
 /** The chronological trial numbers of a split's below and above lists. */

@@ -28,7 +28,7 @@ async function tunelab(...args: string[]): Promise<{ code: number; stdout: strin
 }
 
 describe('tunelab studies', () => {
-  it('lists name, direction, trials, best value and start of every study', async () => {
+  it('lists name, direction, n_trials and datetime_start of every study, as optuna studies does', async () => {
     const url = `sqlite:///${join(dir, 'list.db')}`;
     const a = await createStudy({ storage: url, studyName: 'first', direction: 'maximize' });
     await a.optimize((t) => t.suggestInt('n', 1, 9), { nTrials: 6, showProgressBar: false });
@@ -36,14 +36,13 @@ describe('tunelab studies', () => {
     const { code, stdout } = await tunelab('studies', '--storage', url);
     assert.equal(code, 0);
     const lines = stdout.trim().split('\n');
-    assert.match(lines[0], /^name\s+direction\s+trials\s+best value\s+start$/);
-    const first = lines.find((l) => l.startsWith('first'))!;
-    const cells = first.split(/\s{2,}/);
-    assert.deepEqual(cells.slice(0, 4), ['first', 'maximize', '6', String(a.bestValue)]);
-    assert.match(cells[4], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
-    assert.match(lines.find((l) => l.startsWith('second-empty'))!, /second-empty\s+minimize\s+0\s+-\s+-/);
+    assert.match(lines[1], /^\| name +\| direction +\| n_trials \| datetime_start +\|$/);
+    const cells = (name: string) => lines.find((l) => l.startsWith(`| ${name} `))!.split('|').slice(1, -1).map((c) => c.trim());
+    assert.deepEqual(cells('first').slice(0, 3), ['first', "('MAXIMIZE',)", '6']);
+    assert.match(cells('first')[3], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    assert.deepEqual(cells('second-empty'), ['second-empty', "('MINIMIZE',)", '0', '']);
     const json = JSON.parse((await tunelab('studies', '--storage', url, '--json')).stdout);
-    assert.deepEqual(json.map((s: { studyName: string; nTrials: number }) => [s.studyName, s.nTrials]), [['first', 6], ['second-empty', 0]]);
+    assert.deepEqual(json.map((s: { name: string; n_trials: number }) => [s.name, s.n_trials]), [['first', 6], ['second-empty', 0]]);
     await a.storage.close();
     await b.storage.close();
   });
@@ -51,7 +50,7 @@ describe('tunelab studies', () => {
   it('explains bad usage and storage errors with an exit status', async () => {
     const usage = await tunelab('studies');
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /--storage URL is required/);
+    assert.match(usage.stderr, /Storage URL is not specified/);
     const missing = await tunelab('studies', '--storage', `sqlite:///${join(dir, 'nope', 'x.db')}`);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /directory .* does not exist/);

@@ -168,7 +168,7 @@ s.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=3)`);
       cwd: root,
       encoding: 'utf8',
     });
-    assert.match(cli, /theirs\s+minimize\s+3/);
+    assert.match(cli, /\| theirs +\| \('MINIMIZE',\) +\| +3 \|/);
     const study = await loadStudy({ studyName: 'theirs', storage: url });
     assert.equal(study.trials.length, 3);
     await (study.storage as Storage).close();

@@ -93,6 +93,24 @@ m = optuna.create_study(storage=sys.argv[1], study_name=sys.argv[2] + '-mo', dir
 m.optimize(lambda t: (t.suggest_float('x', 0, 1), t.suggest_float('y', 0, 1)), n_trials=4)
 `;
 
+/**
+ * Python: print a tunelab study's user attributes and metric names as Optuna 5 reads them (NaN as the
+ * string 'NaN'), then write another study's with Optuna's own calls.
+ */
+const STUDY_ATTRS_PY = `
+import json, math, sys, optuna
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+s = optuna.load_study(study_name=sys.argv[2], storage=sys.argv[1])
+enc = lambda v: 'NaN' if isinstance(v, float) and math.isnan(v) else [enc(x) for x in v] if isinstance(v, list) else {k: enc(x) for k, x in v.items()} if isinstance(v, dict) else v
+print(json.dumps({'user_attrs': enc(s.user_attrs), 'metric_names': s.metric_names}))
+o = optuna.create_study(study_name=sys.argv[3], storage=sys.argv[1])
+o.set_user_attr('dataset', {'name': 'iris', 'rows': 150})
+o.set_user_attr('inf', float('inf'))
+o.set_user_attr('list', ['a', 1, None])
+import warnings; warnings.simplefilter('ignore')
+o.set_metric_names(['error'])
+`;
+
 type Dump = {
   directions: string[];
   user_attrs: Record<string, unknown>;
@@ -193,6 +211,23 @@ function interop(backend: string, newUrl: (name: string) => Promise<string>): vo
       assert.equal(t.suggestFloat('a', 1e-4, 1, { log: true }), 0.5);
       assert.equal(t.suggestInt('n', 2, 64, { log: true }), 8);
       await study.tell(t, 1);
+      await study.storage.close();
+    });
+
+    it("study user attributes and metric names agree both ways (Optuna's study_user_attributes and 'study:metric_names')", async () => {
+      const url = await newUrl('study_attrs');
+      const study = await createStudy({ storage: url, studyName: 'attrs-from-tunelab', directions: ['minimize', 'maximize'] });
+      const ours = { owner: { team: 'ml', size: 3 }, seeds: [1, 2, NaN], note: 'naïve ✓', flag: false, none: null };
+      for (const [k, v] of Object.entries(ours)) await study.setUserAttr(k, v);
+      await study.setMetricNames(['loss', 'accuracy']);
+      const py = JSON.parse(
+        execFileSync(PYTHON, ['-c', STUDY_ATTRS_PY, sqlalchemyUrl(url), 'attrs-from-tunelab', 'attrs-from-optuna'], { encoding: 'utf8' }),
+      ) as { user_attrs: Record<string, unknown>; metric_names: string[] | null };
+      assert.deepEqual(py, { user_attrs: { ...ours, seeds: [1, 2, 'NaN'] }, metric_names: ['loss', 'accuracy'] }, 'Optuna reads what tunelab wrote');
+      const theirs = await loadStudy({ studyName: 'attrs-from-optuna', storage: url });
+      assert.deepEqual(theirs.userAttrs, { dataset: { name: 'iris', rows: 150 }, inf: Infinity, list: ['a', 1, null] }, 'tunelab reads what Optuna wrote');
+      assert.deepEqual(theirs.metricNames, ['error']);
+      await theirs.storage.close();
       await study.storage.close();
     });
 

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   createStudy,
+  loadStudy,
+  InMemoryStorage,
   floatDistribution,
   intDistribution,
   categoricalDistribution,
@@ -167,6 +169,21 @@ describe('Study', () => {
     const t = await study.ask();
     await study.tell(t.number, null, { state: TrialState.PRUNED });
     await assert.rejects(study.tell(t, 1), /no running trial|already finished/);
+  });
+
+  it('tells a trial by number that another Study object asked (as optuna tell does), once', async () => {
+    const storage = new InMemoryStorage();
+    const asker = await createStudy({ storage, studyName: 'shared', direction: 'maximize' });
+    const teller = await loadStudy({ storage, studyName: 'shared' });
+    const t = await asker.ask({ x: floatDistribution(0, 1) });
+    const x = t.params.x as number;
+    const told = await teller.tell(t.number, 2 * x);
+    assert.deepEqual([told.state, told.values, told.params], [TrialState.COMPLETE, [2 * x], { x }]);
+    await assert.rejects(teller.tell(t.number, 5), /trial 0 is COMPLETE, not RUNNING; pass skipIfFinished/);
+    assert.deepEqual((await teller.tell(t.number, 5, { skipIfFinished: true })).values, [2 * x]);
+    await assert.rejects(teller.tell(7, 1), /has no trial number 7/);
+    await asker.refresh();
+    assert.equal(asker.bestValue, 2 * x);
   });
 
   it('runs nJobs async trials concurrently', async () => {

@@ -114,8 +114,8 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
         progressWidth: bar?.style.width ?? null,
         label: text('.widget-label'),
         output: text('.widget-output'),
-        cvRows: document.querySelectorAll('.tunelab-cv tbody tr').length,
-        cvInner: text('.tunelab-cv details summary'),
+        cvRows: document.querySelectorAll('.tunelab-cv .tl-cv-table > tbody > tr:not(.tl-cv-detail)').length,
+        cvInner: text('.tunelab-cv .tl-cv-toggle'),
         cvSummary: text('.tl-cv-summary')[0],
         scheduleMarker: document.querySelectorAll('.tunelab-schedule .scatterlayer .trace:nth-child(2) .point').length,
         slicePoints: (plot?.data ?? []).map((d) => d.x.length),
@@ -129,7 +129,7 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     assert.ok(seen.output.some((t) => t.includes('captured line') && t.includes('shown inside the output')), `Output shows ${JSON.stringify(seen.output)}`);
     assert.ok(seen.label.includes('shown inside the output'), 'the Label displayed inside the Output is a live widget');
     assert.equal(seen.cvRows, 3);
-    assert.deepEqual(seen.cvInner, ['2 candidates']);
+    assert.deepEqual(seen.cvInner, ['▸ 2 candidates']);
     assert.match(seen.cvSummary, /^3\/3 folds: accuracy 0\.89 ± 0\.0163/);
     assert.equal(seen.scheduleMarker, 1);
     assert.deepEqual(seen.slicePoints, [15, 15]);

@@ -8,6 +8,8 @@
  */
 import { TrialState, type Direction, type FrozenTrial } from '../../src/frozenTrial';
 import { formatNumber } from '../../src/progress';
+import { hypervolume } from '../../src/multiobjective/hypervolume';
+import { isFeasible } from '../../src/multiobjective/constraints';
 import { tunelabSpec } from './plot';
 import { escapeHtml, Widget } from './widget';
 import { KERNEL_OWNED } from './traits';
@@ -25,7 +27,17 @@ export interface StudyMonitorOptions {
   timeoutSeconds?: number;
   /** Injected clock for tests (ms since epoch). */
   now?: () => number;
+  /**
+   * Multi-objective studies: the reference point of the hypervolume shown (one value per objective,
+   * in the objectives' own units). Default: from the worst feasible values seen so far, pushed 10%
+   * outwards as Optuna's TPE chooses its reference point, so it moves while the study runs.
+   */
+  referencePoint?: readonly number[];
 }
+
+/** Fronts larger than this with 3+ objectives skip the (exponential-time) exact hypervolume. */
+const MAX_FRONT_FOR_HV_3D = 64;
+const EPS = 1e-12;
 
 export type MonitorStatus = 'running' | 'stopping' | 'stopped' | 'finished';
 
@@ -36,6 +48,11 @@ export class StudyMonitor extends Widget {
   private counts = { complete: 0, pruned: 0, fail: 0 };
   private best: { value: number; number: number; params: Record<string, unknown> } | null = null;
   private stopRequested = false;
+  /** Multi-objective: the feasible non-dominated losses (maximised objectives negated) and the worst loss seen. */
+  private front: number[][] = [];
+  private worstLoss: number[] | null = null;
+  private readonly signs: number[];
+  private readonly fixedReference: number[] | null;
 
   constructor(study: MonitoredStudy, opts: StudyMonitorOptions = {}) {
     const now = opts.now ?? Date.now;
@@ -56,7 +73,20 @@ export class StudyMonitor extends Widget {
       elapsed: 0,
       eta: null,
       status: 'running' satisfies MonitorStatus,
+      n_front: null,
+      hypervolume: null,
+      hv_reference: null,
+      hv_reference_auto: opts.referencePoint === undefined,
     }, KERNEL_OWNED);
+    this.signs = study.directions.map((d) => (d === 'minimize' ? 1 : -1));
+    if (opts.referencePoint !== undefined) {
+      if (opts.referencePoint.length !== study.directions.length || !opts.referencePoint.every(Number.isFinite)) {
+        throw new TypeError(
+          `StudyMonitor: referencePoint must be ${study.directions.length} finite numbers (one per objective), got [${opts.referencePoint.join(', ')}].`,
+        );
+      }
+    }
+    this.fixedReference = opts.referencePoint ? opts.referencePoint.map((v, i) => this.signs[i] * v) : null;
     this.study = study;
     this.now = now;
     this.started = started;
@@ -102,8 +132,47 @@ export class StudyMonitor extends Widget {
         patch.best_params = this.best.params;
       }
     }
+    if (trial.state === TrialState.COMPLETE && trial.values && this.study.directions.length > 1 && trial.values.length === this.study.directions.length) {
+      Object.assign(patch, this.updateFront(trial));
+    }
     Object.assign(patch, this.timing());
     this.set(patch);
+  }
+
+  /**
+   * A multi-objective study has no best value: the monitor shows the size of the Pareto front of the
+   * feasible trials and its hypervolume instead. The front is kept incrementally; the hypervolume is
+   * recomputed only when the front or the reference point changed.
+   */
+  private updateFront(trial: FrozenTrial): Record<string, unknown> {
+    if (!isFeasible(trial)) return {};
+    const loss = trial.values!.map((v, i) => this.signs[i] * v);
+    if (loss.some((v) => !Number.isFinite(v))) return {};
+    const oldWorst = this.worstLoss;
+    this.worstLoss = oldWorst ? oldWorst.map((w, i) => Math.max(w, loss[i])) : [...loss];
+    const worstChanged = !oldWorst || this.worstLoss.some((w, i) => w !== oldWorst[i]);
+    const dominated = this.front.some((p) => p.every((v, i) => v <= loss[i]));
+    if (!dominated) this.front = [...this.front.filter((p) => !loss.every((v, i) => v <= p[i])), loss];
+    if (dominated && !(worstChanged && !this.fixedReference)) return {};
+    const ref = this.reference();
+    const hv = this.front.length > MAX_FRONT_FOR_HV_3D && ref.length > 2 ? null : hypervolume(this.front, ref);
+    return { n_front: this.front.length, hypervolume: hv, hv_reference: ref.map((v, i) => this.signs[i] * v) };
+  }
+
+  /** The reference point as losses: the one given, or Optuna TPE's rule on the worst losses seen. */
+  private reference(): number[] {
+    if (this.fixedReference) return this.fixedReference;
+    return this.worstLoss!.map((w) => {
+      const r = Math.max(1.1 * w, 0.9 * w);
+      return r === 0 ? EPS : r;
+    });
+  }
+
+  /** Multi-objective: the Pareto front size and hypervolume shown (null before the first feasible trial). */
+  get frontSummary(): { size: number; hypervolume: number | null; referencePoint: number[] } | null {
+    const size = this.get<number | null>('n_front');
+    if (size === null) return null;
+    return { size, hypervolume: this.get<number | null>('hypervolume'), referencePoint: this.get<number[]>('hv_reference') };
   }
 
   /** The optimize call returned: final counts and status, sent at once (not rate-limited). */
@@ -137,7 +206,12 @@ export class StudyMonitor extends Widget {
     const nTrials = this.get<number | null>('n_trials');
     const pct = Math.round(this.fraction * 100);
     const count = nTrials ? `${this.nFinished}/${nTrials} trials` : `${this.nFinished} trials`;
-    const best = this.best ? `, best ${formatNumber(this.best.value)} (trial ${this.best.number})` : '';
+    const front = this.frontSummary;
+    const best = this.best
+      ? `, best ${formatNumber(this.best.value)} (trial ${this.best.number})`
+      : front
+        ? `, Pareto front ${front.size} trial(s)${front.hypervolume === null ? '' : `, hypervolume ${formatNumber(front.hypervolume)}`}`
+        : '';
     return `Study ${this.study.studyName}: ${pct}% ${count} [${this.counts.complete} complete, ${this.counts.pruned} pruned, ${this.counts.fail} failed]${best}, ${this.get<number>('elapsed').toFixed(1)}s, ${this.status}`;
   }
 

@@ -28,8 +28,13 @@ const CSS = `
 .tunelab-cv .tl-cv-left { flex: 1 1 260px; min-width: 0; overflow-x: auto; }
 .tunelab-cv .tl-cv-box { flex: 1 1 280px; min-width: 0; }
 .tunelab-cv table { border-collapse: collapse; }
-.tunelab-cv .tl-cv-inner { max-height: 200px; overflow: auto; font-size: 11px; margin: 2px 0; }
 .tunelab-cv th, .tunelab-cv td { border-bottom: 1px solid #d0d7de; padding: 2px 8px; text-align: left; }
+.tunelab-cv .tl-cv-toggle { border: none; background: none; padding: 0; cursor: pointer; color: var(--jp-content-link-color, #0969da); font: inherit; white-space: nowrap; }
+.tunelab-cv .tl-cv-detail > td { padding: 4px 8px 8px 24px; background: var(--jp-layout-color2, #f6f8fa); }
+.tunelab-cv table.tl-cv-inner { display: block; max-height: 240px; overflow: auto; font-size: 12px; margin: 0; }
+.tunelab-cv .tl-cv-inner th, .tunelab-cv .tl-cv-inner td { border-bottom: 1px solid #e1e4e8; padding: 1px 8px; white-space: nowrap; }
+.tunelab-cv .tl-cv-inner tbody th { font-weight: 600; color: var(--jp-ui-font-color2, #57606a); }
+.tunelab-cv .tl-num { text-align: right; font-variant-numeric: tabular-nums; }
 `;
 
 export function ensureStyles(): void {

@@ -1,6 +1,6 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
-import { TrialState, type FrozenTrial } from '../../frozenTrial';
+import { TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
 import type { Study } from '../../study';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
@@ -12,6 +12,7 @@ import { computeSplit, gatherObservations, SplitTracker, type Split } from './ob
 import { ParzenEstimator, paramModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './weights';
 import { hasKey, setKey } from '../../dict';
+import { intOr } from '../../validate';
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
 const RUNNING = TrialState.RUNNING;
@@ -98,13 +99,7 @@ export class TPESampler implements Sampler {
 
   constructor(opts: TPESamplerOptions = {}) {
     checkSeed('TPESampler', opts.seed);
-    const int = (name: string, v: number | undefined, dflt: number, min: number) => {
-      if (v === undefined) return dflt;
-      if (!Number.isInteger(v) || v < min) {
-        throw new InvalidArgumentError(`TPESampler: ${name} must be an integer >= ${min}, got ${String(v)}.`);
-      }
-      return v;
-    };
+    const int = (name: string, v: number | undefined, dflt: number, min: number) => intOr('TPESampler', name, v, dflt, min);
     this.nStartupTrials = int('nStartupTrials', opts.nStartupTrials, 10, 0);
     this.nEiCandidates = int('nEiCandidates', opts.nEiCandidates, 24, 1);
     const priorWeight = opts.priorWeight ?? 1.0;
@@ -198,7 +193,7 @@ export class TPESampler implements Sampler {
   async afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
     this.runningRelative.delete(trial.number);
     if (!this.constraintsFunc || (state !== TrialState.COMPLETE && state !== TrialState.PRUNED)) return;
-    const c = this.constraintsFunc({ ...trial, state, values });
+    const c = this.constraintsFunc(withTrialChanges(trial, { state, values }));
     if (!Array.isArray(c) || c.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
       throw new InvalidArgumentError(
         `TPESampler: constraintsFunc must return an array of numbers (<= 0 means satisfied); got ${JSON.stringify(c)} for trial ${trial.number}.`,
@@ -292,7 +287,7 @@ export class TPESampler implements Sampler {
     if (!space || !internal) return t;
     const distributions = { ...space, ...t.distributions };
     const internalParams = { ...internal, ...t.internalParams };
-    return { ...t, distributions, internalParams };
+    return withTrialChanges(t, { distributions, internalParams });
   }
 }
 

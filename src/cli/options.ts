@@ -1,0 +1,109 @@
+/**
+ * Option parsing for the Optuna-compatible subcommands, on Node's `util.parseArgs`, with the two
+ * argparse habits Optuna's CLI relies on: options taking one or more values (`--directions minimize
+ * maximize`, `--values 1.5 -2`) and choices checked up front.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from './args';
+
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  /** Takes one or more values (argparse's nargs="+"). */
+  readonly many?: boolean;
+  readonly choices?: readonly string[];
+  readonly required?: boolean;
+  readonly metavar?: string;
+  readonly help: string;
+}
+
+export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
+
+/** What every subcommand accepts (Optuna's common arguments tunelab can honour). */
+export const COMMON_OPTIONS: OptionSpecs = {
+  storage: { type: 'string', metavar: 'URL', help: 'DB URL (sqlite:///example.db, postgresql://user:pass@host/db); also read from OPTUNA_STORAGE.' },
+  'storage-class': { type: 'string', metavar: 'CLASS', choices: ['RDBStorage'], help: 'storage class hint; tunelab has RDBStorage only.' },
+  verbose: { type: 'boolean', short: 'v', help: 'accepted for compatibility with optuna.' },
+  quiet: { type: 'boolean', short: 'q', help: 'suppress the informational lines on stderr.' },
+  debug: { type: 'boolean', help: 'show stack traces on errors.' },
+};
+
+export interface Parsed {
+  readonly strings: ReadonlyMap<string, string>;
+  readonly lists: ReadonlyMap<string, readonly string[]>;
+  readonly flags: ReadonlySet<string>;
+}
+
+// A negative number is a value, not an option (argparse's rule when no option looks like one).
+const isValue = (token: string) => !token.startsWith('-') || /^-\d|^-\.\d|^-inf|^-nan/i.test(token);
+
+/** Spell `--name a b` as `--name=a --name=b` so parseArgs' `multiple` collects them. */
+function expandMany(argv: readonly string[], specs: OptionSpecs): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    const name = token.startsWith('--') && !token.includes('=') ? token.slice(2) : undefined;
+    const spec = name === undefined ? undefined : specs[name];
+    if (!spec?.many) {
+      out.push(token);
+      continue;
+    }
+    let n = 0;
+    while (i + 1 < argv.length && isValue(argv[i + 1])) {
+      out.push(`--${name}=${argv[++i]}`);
+      n++;
+    }
+    if (n === 0) throw new UsageError(`--${name} expects at least one value.`);
+  }
+  return out;
+}
+
+export function parseOptions(argv: readonly string[], specs: OptionSpecs): Parsed {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const [name, s] of Object.entries(specs)) options[name] = { type: s.type, ...(s.short ? { short: s.short } : {}), ...(s.many ? { multiple: true } : {}) };
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: expandMany(argv, specs), options, allowPositionals: true, strict: true }));
+  } catch (err) {
+    // parseArgs' messages name the option; drop its code suffix and advice about '--'.
+    throw new UsageError((err as Error).message.replace(/\s*To specify an option argument.*$/s, ''));
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'.`);
+  const strings = new Map<string, string>();
+  const lists = new Map<string, string[]>();
+  const flags = new Set<string>();
+  for (const [name, spec] of Object.entries(specs)) {
+    const v = values[name];
+    if (v === undefined) {
+      if (spec.required) throw new UsageError(`the option --${name} is required.`);
+      continue;
+    }
+    const all = (Array.isArray(v) ? v : [v]).map(String);
+    for (const x of spec.type === 'string' && spec.choices ? all : []) {
+      if (!spec.choices!.includes(x)) throw new UsageError(`--${name}: invalid choice '${x}' (choose from ${spec.choices!.join(', ')}).`);
+    }
+    if (spec.type === 'boolean') flags.add(name);
+    else if (spec.many) lists.set(name, all);
+    else strings.set(name, all[all.length - 1]);
+  }
+  return { strings, lists, flags };
+}
+
+/** `usage:` line plus one line per option, argparse style. */
+export function usageText(command: string, description: string, specs: OptionSpecs): string {
+  const spell = (name: string, s: OptionSpec) => {
+    const flag = `${s.short ? `-${s.short}, ` : ''}--${name}`;
+    if (s.type === 'boolean') return flag;
+    const meta = s.choices ? `{${s.choices.join(',')}}` : (s.metavar ?? name.toUpperCase().replace(/-/g, '_'));
+    return `${flag} ${meta}${s.many ? ` [${meta} ...]` : ''}`;
+  };
+  const entries = Object.entries(specs);
+  const shortUsage = entries
+    .map(([name, s]) => (s.required ? spell(name, s).replace(/^-\w, /, '') : `[${spell(name, s).replace(/^-\w, /, '')}]`))
+    .join(' ');
+  const spelled = entries.map(([name, s]) => [spell(name, s), s.help] as const);
+  const w = Math.min(34, Math.max(...spelled.map(([f]) => f.length)));
+  const lines = spelled.map(([f, help]) => (f.length > w ? `  ${f}\n  ${' '.repeat(w)}  ${help}` : `  ${f.padEnd(w)}  ${help}`));
+  return `usage: tunelab ${command} ${shortUsage}\n\n${description}\n\noptions:\n  -h, --help${' '.repeat(Math.max(2, w - 8))}show this help message and exit\n${lines.join('\n')}`;
+}

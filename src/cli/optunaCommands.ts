@@ -1,0 +1,327 @@
+/**
+ * Optuna 5.0's CLI commands with the same names, flags and output, so a script written for `optuna`
+ * runs with `tunelab`: create-study, delete-study, study set-user-attr, study-names, studies,
+ * trials, best-trial, best-trials, ask, tell (`storage upgrade` lives in ./storage.ts).
+ *
+ * Exit status: 0 done, 1 the storage or study refused (unknown study, duplicate name, bad values),
+ * 2 bad usage.
+ */
+import { distributionFromJson, type Distribution } from '../distributions';
+import { DuplicatedStudyError, InvalidArgumentError, TunelabError } from '../errors';
+import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import { getStorage, type Storage } from '../storage';
+import { loadStudy, type Study } from '../study';
+import { UsageError } from './args';
+import { COMMON_OPTIONS, parseOptions, usageText, type OptionSpecs, type Parsed } from './options';
+import { FORMATS, formatOutput, type OutputFormat } from './output';
+import { PyFloat, pyStr, type PyValue } from './pyvalue';
+import { columnId, paramToPy, studyRecords, trialRecords, type Column, type ColumnRecord } from './records';
+import { samplerFromName, SAMPLER_NAMES } from './samplerFromName';
+
+interface Context {
+  readonly opts: Parsed;
+  readonly storageUrl: string;
+  /** An informational line on stderr (Optuna logs these at INFO), silenced by -q. */
+  info(message: string): void;
+}
+
+interface Command {
+  readonly description: string;
+  readonly options: OptionSpecs;
+  run(ctx: Context): Promise<void>;
+}
+
+const formatOption = (fallback: OutputFormat) =>
+  ({ type: 'string', short: 'f', choices: FORMATS, help: `output format (default: ${fallback}; csv is tunelab's, always flat).` }) as const;
+const FLATTEN = { type: 'boolean', help: 'flatten nested columns such as params and user_attrs.' } as const;
+const STUDY_NAME = { type: 'string', required: true, help: 'the name of the study.' } as const;
+
+function outputFormat(ctx: Context, fallback: OutputFormat): OutputFormat {
+  return (ctx.opts.strings.get('format') as OutputFormat | undefined) ?? fallback;
+}
+
+/** Listing commands open the storage read-only: they never change a database (not even SQLite's journal mode). */
+async function withStorage<T>(ctx: Context, readOnly: boolean, use: (storage: Storage) => Promise<T>): Promise<T> {
+  const storage = await getStorage(ctx.storageUrl, { readOnly });
+  try {
+    return await use(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function withStudy<T>(ctx: Context, readOnly: boolean, use: (study: Study) => Promise<T>, sampler?: Parameters<typeof loadStudy>[0]['sampler']): Promise<T> {
+  return withStorage(ctx, readOnly, async (storage) => use(await loadStudy({ studyName: ctx.opts.strings.get('study-name')!, storage, sampler })));
+}
+
+/** Optuna's `study.metric_names` (the `study:metric_names` system attribute set by `set_metric_names`). */
+async function metricNames(study: Study): Promise<string[] | null> {
+  const names = (await study.storage.getStudySystemAttrs(study.studyId))['study:metric_names'];
+  return Array.isArray(names) && names.every((n) => typeof n === 'string') ? (names as string[]) : null;
+}
+
+async function trialOutput(ctx: Context, study: Study, pick: (trials: readonly FrozenTrial[]) => FrozenTrial[], single: boolean): Promise<string> {
+  const { records, columns } = trialRecords(study.trials, study.directions.length, await metricNames(study));
+  const wanted = new Set(pick(study.trials).map((t) => t.number));
+  const chosen = records.filter((r) => wanted.has(r.get(columnId({ name: 'number', sub: '' })) as number));
+  return formatOutput(chosen, columns, outputFormat(ctx, 'table'), ctx.opts.flags.has('flatten'), single);
+}
+
+function parseSearchSpace(json: string): Record<string, Distribution> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new InvalidArgumentError(`--search-space is not JSON: ${json.slice(0, 200)}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidArgumentError(
+      '--search-space must be a JSON object of distributions, e.g. {"x": {"name": "FloatDistribution", "attributes": {"low": 0.0, "high": 1.0}}}.',
+    );
+  }
+  return Object.fromEntries(Object.entries(parsed).map(([name, d]) => [name, distributionFromJson(JSON.stringify(d))]));
+}
+
+const STATES: Record<string, TrialState> = { complete: TrialState.COMPLETE, pruned: TrialState.PRUNED, fail: TrialState.FAIL };
+
+export const COMMANDS: Record<string, Command> = {
+  'create-study': {
+    description: 'Create a new study and print its name.',
+    options: {
+      'study-name': { type: 'string', help: 'a human-readable name of the study (default: a generated one).' },
+      direction: { type: 'string', choices: ['minimize', 'maximize'], help: 'the direction of a single-objective study.' },
+      directions: { type: 'string', many: true, choices: ['minimize', 'maximize'], help: 'the directions of a multi-objective study, separated by spaces.' },
+      'skip-if-exists': { type: 'boolean', help: 'print the name without error when a study of that name exists.' },
+    },
+    async run(ctx) {
+      const direction = ctx.opts.strings.get('direction') as Direction | undefined;
+      const directions = ctx.opts.lists.get('directions') as Direction[] | undefined;
+      if (direction && directions) throw new InvalidArgumentError('Specify only one of --direction and --directions.');
+      const name = ctx.opts.strings.get('study-name');
+      await withStorage(ctx, false, async (storage) => {
+        try {
+          console.log(await storage.getStudyNameFromId(await storage.createNewStudy(directions ?? [direction ?? 'minimize'], name)));
+        } catch (err) {
+          if (!(err instanceof DuplicatedStudyError && ctx.opts.flags.has('skip-if-exists'))) throw err;
+          ctx.info(`Using an existing study with name '${name}' instead of creating a new one.`);
+          console.log(name);
+        }
+      });
+    },
+  },
+  'delete-study': {
+    description: 'Delete a study and its trials.',
+    options: { 'study-name': STUDY_NAME },
+    async run(ctx) {
+      await withStorage(ctx, false, async (storage) => storage.deleteStudy(await storage.getStudyIdFromName(ctx.opts.strings.get('study-name')!)));
+    },
+  },
+  'study set-user-attr': {
+    description: 'Set a user attribute (a string) of a study.',
+    options: {
+      'study-name': STUDY_NAME,
+      key: { type: 'string', short: 'k', required: true, help: 'the key of the user attribute.' },
+      value: { type: 'string', required: true, help: 'the value to set.' },
+    },
+    async run(ctx) {
+      await withStudy(ctx, false, (study) => study.setUserAttr(ctx.opts.strings.get('key')!, ctx.opts.strings.get('value')!));
+      ctx.info('Attribute successfully written.');
+    },
+  },
+  'study-names': {
+    description: 'Print the names of all studies in the storage.',
+    options: { format: formatOption('value') },
+    async run(ctx) {
+      const column: Column = { name: 'name', sub: '' };
+      const studies = await withStorage(ctx, true, (storage) => storage.getAllStudies());
+      const records = studies.map((s): ColumnRecord => new Map([[columnId(column), s.studyName]]));
+      console.log(formatOutput(records, [column], outputFormat(ctx, 'value'), false));
+    },
+  },
+  studies: {
+    description: 'Show a list of studies (name, direction, n_trials, datetime_start, and user_attrs when set).',
+    options: { format: formatOption('table'), flatten: FLATTEN, json: { type: 'boolean', help: 'the same as -f json (tunelab 0.1 spelling).' } },
+    async run(ctx) {
+      const studies = await withStorage(ctx, true, (storage) => storage.getAllStudies());
+      const { records, columns } = studyRecords(studies);
+      const format = ctx.opts.flags.has('json') ? 'json' : outputFormat(ctx, 'table');
+      console.log(formatOutput(records, columns, format, ctx.opts.flags.has('flatten')));
+    },
+  },
+  trials: {
+    description: 'Show the trials of a study.',
+    options: { 'study-name': STUDY_NAME, format: formatOption('table'), flatten: FLATTEN },
+    async run(ctx) {
+      console.log(await withStudy(ctx, true, (study) => trialOutput(ctx, study, (all) => [...all], false)));
+    },
+  },
+  'best-trial': {
+    description: 'Show the best trial of a single-objective study.',
+    options: { 'study-name': STUDY_NAME, format: formatOption('table'), flatten: FLATTEN },
+    async run(ctx) {
+      console.log(await withStudy(ctx, true, (study) => trialOutput(ctx, study, () => [study.bestTrial], true)));
+    },
+  },
+  'best-trials': {
+    description: 'Show the trials on the Pareto front.',
+    options: { 'study-name': STUDY_NAME, format: formatOption('table'), flatten: FLATTEN },
+    async run(ctx) {
+      console.log(await withStudy(ctx, true, (study) => trialOutput(ctx, study, () => study.bestTrials, false)));
+    },
+  },
+  ask: {
+    description: 'Create a new trial, suggest the parameters of --search-space, and print its number and params.',
+    options: {
+      'study-name': STUDY_NAME,
+      sampler: { type: 'string', metavar: 'CLASS', help: `an Optuna sampler class name (${SAMPLER_NAMES.join(', ')}).` },
+      'sampler-kwargs': { type: 'string', metavar: 'JSON', help: 'the sampler\'s keyword arguments as JSON (snake_case, as Optuna\'s), e.g. {"seed": 1}.' },
+      'search-space': {
+        type: 'string',
+        metavar: 'JSON',
+        help: 'the search space as JSON: names to Optuna distribution JSON, e.g. {"x": {"name": "FloatDistribution", "attributes": {"low": 0.0, "high": 1.0}}}.',
+      },
+      format: formatOption('json'),
+      flatten: { type: 'boolean', help: 'flatten nested columns such as params.' },
+    },
+    async run(ctx) {
+      const samplerName = ctx.opts.strings.get('sampler');
+      const kwargs = ctx.opts.strings.get('sampler-kwargs');
+      if (samplerName === undefined && kwargs !== undefined) {
+        throw new InvalidArgumentError('--sampler-kwargs is set without --sampler. Specify --sampler as well or omit --sampler-kwargs.');
+      }
+      const sampler = samplerName === undefined ? undefined : samplerFromName(samplerName, kwargs);
+      const spaceJson = ctx.opts.strings.get('search-space');
+      const space = spaceJson === undefined ? {} : parseSearchSpace(spaceJson);
+      const flatten = ctx.opts.flags.has('flatten');
+      const output = await withStudy(
+        ctx,
+        false,
+        async (study) => {
+          const trial = await study.ask(space);
+          await trial.flush();
+          const params = trial.params;
+          ctx.info(`Asked trial ${trial.number} with parameters ${pyStr(new Map(Object.entries(params).map(([k, v]) => [k, paramToPy(v, space[k])])))}.`);
+          const record: ColumnRecord = new Map([[columnId({ name: 'number', sub: '' }), trial.number]]);
+          const columns: Column[] = [{ name: 'number', sub: '' }];
+          const names = Object.keys(params);
+          if (names.length === 0 && !flatten) {
+            columns.push({ name: 'params', sub: '' });
+            record.set(columnId(columns[1]), new Map<string, PyValue>());
+          }
+          for (const name of names) {
+            const column = { name: 'params', sub: name };
+            columns.push(column);
+            record.set(columnId(column), paramToPy(params[name], space[name]));
+          }
+          return formatOutput([record], columns, outputFormat(ctx, 'json'), flatten, true);
+        },
+        sampler,
+      );
+      console.log(output);
+    },
+  },
+  tell: {
+    description: 'Finish a trial created by ask (here or by optuna) with values or a state.',
+    options: {
+      'study-name': STUDY_NAME,
+      'trial-number': { type: 'string', metavar: 'N', required: true, help: 'the number of the trial.' },
+      values: { type: 'string', many: true, metavar: 'VALUE', help: 'the objective values.' },
+      state: { type: 'string', choices: ['complete', 'pruned', 'fail'], help: 'the state to record (default: complete with values).' },
+      'skip-if-finished': { type: 'boolean', help: 'do nothing, without error, when the trial is already finished.' },
+    },
+    async run(ctx) {
+      const numberText = ctx.opts.strings.get('trial-number')!;
+      const number = Number(numberText);
+      if (!/^\s*[-+]?\d+\s*$/.test(numberText)) throw new UsageError(`--trial-number must be an integer, got '${numberText}'.`);
+      const valueTexts = ctx.opts.lists.get('values');
+      const values = valueTexts?.map((text) => {
+        const v = Number(text.replace(/^([-+]?)inf(inity)?$/i, '$1Infinity'));
+        if (text.trim() === '' || (Number.isNaN(v) && !/^[-+]?nan$/i.test(text))) throw new UsageError(`--values: '${text}' is not a number.`);
+        return v;
+      });
+      const stateName = ctx.opts.strings.get('state');
+      // Optuna's rules: COMPLETE needs values, PRUNED and FAIL take none.
+      if (stateName === 'complete' && values === undefined) throw new InvalidArgumentError('No values were told. Values are required when state is complete.');
+      if ((stateName === 'pruned' || stateName === 'fail') && values !== undefined) {
+        throw new InvalidArgumentError(`Values cannot be specified when state is ${stateName}.`);
+      }
+      await withStudy(ctx, false, async (study) => {
+        const state = stateName === undefined ? undefined : STATES[stateName];
+        if (state === TrialState.COMPLETE && values && (values.some(Number.isNaN) || values.length !== study.directions.length)) {
+          throw new InvalidArgumentError(
+            `--values ${valueTexts!.join(' ')}: a COMPLETE trial needs ${study.directions.length} value(s), none NaN.`,
+          );
+        }
+        if (stateName === undefined && values === undefined) ctx.info('No values were told: the trial is recorded as FAIL.');
+        const told = await study.tell(number, values ?? null, {
+          state: state ?? (values === undefined ? TrialState.FAIL : undefined),
+          skipIfFinished: ctx.opts.flags.has('skip-if-finished'),
+        });
+        ctx.info(`Told trial ${number} with values ${values ? `[${values.map((v) => pyStr(new PyFloat(v))).join(', ')}]` : 'None'} and state ${TrialState[told.state]}.`);
+      });
+    },
+  },
+};
+
+function storageUrl(opts: Parsed): string {
+  const url = opts.strings.get('storage') ?? process.env.OPTUNA_STORAGE;
+  if (url === undefined || url === '') throw new UsageError('Storage URL is not specified: pass --storage URL (or set OPTUNA_STORAGE).');
+  return url;
+}
+
+function timestamp(): string {
+  const d = new Date();
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())},${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** Usage of one command (the text `tunelab <command> --help` prints). */
+export function commandUsage(name: string): string {
+  const command = COMMANDS[name];
+  return usageText(name, command.description, { ...command.options, ...COMMON_OPTIONS });
+}
+
+/** `tunelab <command> ...` for the commands above; `study` takes its verb (`set-user-attr`) first. */
+export async function main(commandName: string, argv: string[]): Promise<number> {
+  let name = commandName;
+  let rest = argv;
+  if (commandName === 'study') {
+    name = `study ${argv[0] ?? ''}`.trim();
+    rest = argv.slice(1);
+  }
+  const command = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    console.error(`tunelab ${commandName}: unknown sub-command '${argv[0] ?? ''}' (the only one is 'set-user-attr').`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(commandUsage(name));
+    return 0;
+  }
+  let ctx: Context;
+  try {
+    const opts = parseOptions(rest, { ...command.options, ...COMMON_OPTIONS });
+    const quiet = opts.flags.has('quiet');
+    ctx = { opts, storageUrl: storageUrl(opts), info: (message) => quiet || console.error(`[I ${timestamp()}] ${message}`) };
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`tunelab ${name}: ${err.message}\n\n${commandUsage(name)}`);
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    await command.run(ctx);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`tunelab ${name}: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof TunelabError) {
+      console.error(`tunelab ${name}: ${ctx.opts.flags.has('debug') ? err.stack : err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
