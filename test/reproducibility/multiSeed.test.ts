@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   createStudy,
@@ -6,12 +8,14 @@ import {
   DecisionTreeClassifier,
   evaluateSeeds,
   plotOptimizationHistory,
+  runWithSeed,
   sampleStd,
   studySeedSet,
   TrialState,
   WilcoxonPruner,
   type Trial,
 } from '../../src';
+import { PYTHON } from '../helpers/python';
 
 const K = 10;
 
@@ -57,7 +61,7 @@ describe('evaluateSeeds', () => {
     assert.equal(report.identical, true, report.toString());
   });
 
-  it("whenPruned: 'returnMean' records the partial mean as a COMPLETE value", async () => {
+  it("whenPruned: 'returnMean' records the partial mean as a COMPLETE value, pruned at the seed Optuna 5.0 prunes at", async () => {
     const study = await createStudy({ seed: 3, pruner: new WilcoxonPruner() });
     await study.enqueueTrial({ maxDepth: 6 });
     await study.enqueueTrial({ maxDepth: 1 });
@@ -65,11 +69,30 @@ describe('evaluateSeeds', () => {
       nTrials: 2,
       showProgressBar: false,
     });
-    const stump = study.trials[1];
+    const [good, stump] = study.trials;
     assert.equal(stump.state, TrialState.COMPLETE);
     const scores = stump.userAttrs.seed_scores as number[];
     assert.ok(scores.length < K);
     assert.equal(stump.values![0], scores.reduce((a, b) => a + b, 0) / scores.length);
+
+    // Optuna 5.0's WilcoxonPruner, given the same per-seed scores (the stump's on all K seeds, each
+    // re-computed under its seed), stops the stump after the same number of seeds.
+    const stumpAll: number[] = [];
+    for (const seed of studySeedSet(3, K)) stumpAll.push(await runWithSeed(seed, () => treeError(1)));
+    assert.deepEqual(stumpAll.slice(0, scores.length), scores, 'a seed gives the same score every time');
+    const order = [...Array(K).keys()];
+    const request = {
+      scenarios: [{ direction: 'minimize', pThreshold: 0.1, nStartupSteps: 2, trials: [{ order, values: good.userAttrs.seed_scores }, { order, values: stumpAll }] }],
+    };
+    const run = spawnSync(PYTHON, [join(__dirname, '..', 'pruners', 'fixtures', 'optuna_wilcoxon_trace.py')], {
+      input: JSON.stringify(request),
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
+    assert.equal(run.status, 0, `optuna_wilcoxon_trace.py failed: ${run.stderr}`);
+    const [[goodPrunedAt, stumpPrunedAt]] = (JSON.parse(run.stdout) as { traces: Array<Array<number | null>> }).traces;
+    assert.equal(goodPrunedAt, null);
+    assert.equal(stumpPrunedAt, scores.length - 1, `Optuna pruned the stump after ${String(stumpPrunedAt)} + 1 seeds, tunelab after ${scores.length}`);
   });
 
   it('shows each trial’s spread over seeds as error bars in plotOptimizationHistory', async () => {
