@@ -79,6 +79,8 @@ export type { Sampler } from './samplers/base';
 export { RandomSampler } from './samplers/random';
 export { NopPruner, type Pruner } from './pruners/base';
 export { reprSymbol, isDisplayable, type Displayable, type MimeBundle } from './display';
+// Reproducible, seed-robust trials (issue 16): trial.seed, study.reproduce, evaluateSeeds.
+export * from './reproducibility';
 
 // Learning-rate schedules (issue 6): pure functions of the step matching torch.optim.lr_scheduler.
 export * as schedules from './schedules';

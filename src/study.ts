@@ -17,6 +17,10 @@ import { dominates } from './multiobjective/pareto';
 import { HeartbeatMonitor, type HeartbeatOptions } from './parallel/heartbeat';
 import { isModuleObjective, type ModuleObjective } from './parallel/moduleObjective';
 import { optimizeWithModuleObjective } from './parallel/threads';
+import { runWithSeed } from './reproducibility/context';
+import { deriveSeed, SAMPLER_SEED_SALT, trialSeedFor } from './reproducibility/seeds';
+import { recordedTrialSeed, recordStudySeed, TRIAL_SEED_KEY } from './reproducibility/studyRecords';
+import { reproduceTrial, type ReproduceOptions, type ReproduceReport } from './reproducibility/reproduce';
 import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
 import { addTrialsToStorage } from './study/addTrials';
 
@@ -38,6 +42,11 @@ export interface CreateStudyOptions extends HeartbeatOptions<Study> {
   storage?: string | Storage;
   /** Resume the study of that name if it exists instead of throwing. */
   loadIfExists?: boolean;
+  /**
+   * The study seed (an integer in [0, 2**32 - 1]), recorded with the study: every trial's seed
+   * derives from it, and the default sampler is seeded from it. Without one a random seed is recorded.
+   */
+  seed?: number;
 }
 
 export interface OptimizeOptions {
@@ -92,6 +101,8 @@ export class Study {
   private waitingScanFrom = 0;
   private stopRequested = false;
   private readonly running = new Map<number, Trial>();
+  /** The study seed (recorded as the study system attribute 'tunelab:seed'); trial seeds derive from it. */
+  seed = 0;
   /** @internal heartbeats of running trials and stale-trial detection (createStudy's heartbeatInterval) */
   heartbeat: HeartbeatMonitor<Study> | null = null;
 
@@ -315,6 +326,7 @@ export class Study {
       const space = sampler.inferRelativeSearchSpace(this, started);
       return { space, params: Object.keys(space).length > 0 ? sampler.sampleRelative(this, started, space) : {} };
     });
+    if (recordedTrialSeed(base.systemAttrs) === undefined) trial.setSystemAttr(TRIAL_SEED_KEY, trialSeedFor(this.seed, trial.number));
     this.running.set(trial.number, trial);
     for (const [name, d] of Object.entries(fixedDistributions)) trial.suggest(name, d);
     return trial;
@@ -538,7 +550,7 @@ export class Study {
   private async runOneTrial(objective: Objective, opts: OptimizeOptions, onFatal: (e: unknown) => void): Promise<FrozenTrial> {
     const trial = await this.ask();
     try {
-      const value = await objective(trial);
+      const value = await runWithSeed(trial.seed, () => objective(trial));
       return await this.tell(trial, value);
     } catch (err) {
       if (trial.state !== TrialState.RUNNING) throw err; // tell itself failed: a storage problem
@@ -547,6 +559,15 @@ export class Study {
       if (!isCaught(opts.catch ?? true, err)) onFatal(err);
       return frozen;
     }
+  }
+
+  /**
+   * Re-run finished trial `trialNumber` with its recorded parameters and seed, in a scratch in-memory
+   * copy of this study (this study is not changed), and report whether the value is bit-identical,
+   * how far off it is otherwise, and how this environment differs from the one recorded.
+   */
+  async reproduce(trialNumber: number, objective: Objective, opts: ReproduceOptions = {}): Promise<ReproduceReport> {
+    return reproduceTrial(this, trialNumber, objective, opts);
   }
 
   /** One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export. */
@@ -624,7 +645,10 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
     }
   }
   const name = await storage.getStudyNameFromId(studyId);
-  const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
+  const seed = await recordStudySeed(storage, studyId, { requested: opts.seed, recordEnvironment: true });
+  const sampler = opts.sampler ?? defaultSampler(opts.seed === undefined ? undefined : deriveSeed(seed, SAMPLER_SEED_SALT));
+  const study = new Study(name, studyId, storage, directions, sampler, opts.pruner ?? defaultPruner());
+  study.seed = seed;
   study.heartbeat = heartbeat;
   await study.refresh();
   await study.refreshAttrs();
@@ -645,6 +669,7 @@ export async function loadStudy(
   const studyId = await storage.getStudyIdFromName(opts.studyName);
   const directions = await storage.getStudyDirections(studyId);
   const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
+  study.seed = await recordStudySeed(storage, studyId, { recordEnvironment: false });
   study.heartbeat = heartbeat;
   await study.refresh();
   await study.refreshAttrs();
@@ -711,8 +736,8 @@ export async function getAllStudySummaries(storage: string | Storage): Promise<S
  * Optuna 5.0's default for every study: TPE (multivariate for one objective, independent with MOTPE's
  * split for several; Optuna 4 defaulted multi-objective studies to NSGA-II).
  */
-function defaultSampler(): Sampler {
-  return new TPESampler();
+function defaultSampler(seed?: number): Sampler {
+  return new TPESampler({ seed });
 }
 
 /** Optuna's default: MedianPruner (it never prunes a trial that does not report). */

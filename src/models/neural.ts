@@ -6,7 +6,9 @@
  * - Deterministic given `seed`: initialisers are seeded, the data are shuffled every epoch by a
  *   seeded Rng (tfjs's own shuffle uses Math.random, so we train one epoch per fit call on data we
  *   permuted ourselves), and dropout / input noise draw a fresh seed from an Rng at every batch
- *   (tfjs's seeded Dropout would reuse one mask for the whole run).
+ *   (tfjs's seeded Dropout would reuse one mask for the whole run). Without a `seed`, a model built
+ *   inside a running trial takes the next seed of the trial's stream (reproducibility/context.ts);
+ *   elsewhere the default is 0.
  * - `fit(X, y, { trial, validationData })` reports the validation metric to the trial after each
  *   epoch and throws TrialPruned when the study's pruner says so; early stopping and a
  *   learning-rate schedule (applied by a tfjs callback per batch or per epoch) are options.
@@ -19,6 +21,7 @@ import { loadedTf, loadTf, quietly } from '../backend';
 import { InvalidArgumentError, TrialPruned } from '../errors';
 import { mergeOptions, type Exactly } from '../options';
 import { Rng } from '../rng';
+import { withAmbientSeed } from '../reproducibility/componentSeed';
 import { scheduleCallback, type LearningRateOwner } from '../schedules/callback';
 import type { Schedule } from '../schedules/index';
 import type { Trial } from '../trial';
@@ -285,7 +288,7 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   bestEpoch = -1;
 
   constructor(defaults: P, params: Partial<P>) {
-    this.params = mergeOptions(this.constructor.name, defaults, params);
+    this.params = withAmbientSeed(defaults, params, (given) => mergeOptions(this.constructor.name, defaults, given));
     checkTraining(this.constructor.name, this.params);
     this.validate(this.params);
   }

@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { mergeOptions, type Exactly } from '../options';
+import { withAmbientSeed } from '../reproducibility/componentSeed';
 import { accuracy, checkXy, r2, type Estimator, type Matrix, type Params, type Vector } from './estimator';
 
 /**
@@ -21,7 +22,7 @@ export abstract class ParamsEstimator<P extends Params> {
     params: Partial<P>,
     check: (where: string, p: P) => void,
   ) {
-    this.params = mergeOptions(modelName, defaults, params);
+    this.params = withAmbientSeed(defaults, params, (given) => mergeOptions(modelName, defaults, given));
     check(modelName, this.params);
   }
 

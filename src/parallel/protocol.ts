@@ -17,6 +17,9 @@ export interface RunTrialMessage {
   params: Record<string, ParamValue>;
   userAttrs: Record<string, unknown>;
   intermediate: [number, number][];
+  /** The trial's seed (the ambient seed while its objective runs) and the study's (evaluateSeeds' seed set). */
+  seed: number;
+  studySeed: number;
 }
 
 /** worker -> main */

@@ -129,6 +129,8 @@ class ObjectiveThread {
         params: { ...snap.params },
         userAttrs: { ...snap.userAttrs },
         intermediate: [...snap.intermediateValues],
+        seed: trial.seed,
+        studySeed: trial.study.seed,
       };
       this.worker.postMessage(message);
     });

@@ -7,7 +7,8 @@ import { InvalidArgumentError } from '../errors';
 import { Figure, type Trace } from './figure';
 import { getParamImportances, type ImportanceOptions } from '../importance';
 import type { Study } from '../study';
-import { hasKey } from '../dict';
+import { hasKey, ownValue } from '../dict';
+import { SEED_STD_ATTR } from '../reproducibility/multiSeed';
 import { dominates, nonDominatedSort, toLoss } from '../multiobjective/pareto';
 import {
   COLORS,
@@ -53,12 +54,23 @@ export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions 
     best.push(cur);
   }
   const name = opts.targetName ?? 'Objective Value';
-  const traces: Trace[] = [
-    { type: 'scatter', mode: 'markers', name, x: xs, y: ys, marker: { color: COLORS.complete } },
-  ];
+  const values: Trace = { type: 'scatter', mode: 'markers', name, x: xs, y: ys, marker: { color: COLORS.complete } };
+  // Trials scored over several seeds (evaluateSeeds) carry their spread: draw it as error bars.
+  const spread = opts.target ? null : seedSpread(trials);
+  if (spread) values.error_y = { type: 'data', array: spread, visible: true, thickness: 1 };
+  const traces: Trace[] = [values];
   // Optuna draws the best-so-far line only for the study's own objective.
   if (!opts.target) traces.push({ type: 'scatter', mode: 'lines', name: 'Best Value', x: [...xs], y: best, line: { color: COLORS.best } });
   return traces;
+}
+
+/** Each trial's `seed_std` user attribute (0 where absent), or null when no trial has one. */
+function seedSpread(trials: readonly FrozenTrial[]): number[] | null {
+  const stds = trials.map((t) => {
+    const v = ownValue(t.userAttrs, SEED_STD_ATTR);
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  });
+  return stds.some((v) => v !== null) ? stds.map((v) => v ?? 0) : null;
 }
 
 export function optimizationHistoryLayout(opts: TargetOptions = {}): Record<string, unknown> {

@@ -115,6 +115,19 @@ const EXPECTED: Record<string, Record<string, (rows: Rows) => void>> = {
       for (const r of rows) assert.ok((r.trials as number) > 0 && Number.isFinite(r.transferredLoss) && Number.isFinite(r.directLoss));
     },
   },
+  '09-how-many-seeds': {
+    INSTABILITY: ([r]) => {
+      assert.equal(r.configs, 5);
+      assert.equal(r.seeds, 6);
+      for (const key of ['medianSpearman1', 'medianSpearmanK', 'picksBest1', 'picksBestK']) assert.ok(Math.abs(r[key] as number) <= 1, key);
+      assert.ok((r.meanSeedStd as number) > 0, 'the seeds change the scores');
+    },
+    WILCOXON: ([r]) => {
+      assert.equal(r.sameScoresAsExhaustive, true);
+      assert.ok((r.seedsEvaluated as number) <= (r.seedsExhaustive as number));
+    },
+    REPRODUCE: ([r]) => assert.equal(r.identical, true),
+  },
 };
 
 function checkExecuted(name: string, nb: Notebook, how: string): void {
@@ -149,8 +162,8 @@ describe('notebooks', () => {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('finds the eight notebooks', () => {
-    assert.deepEqual(allNotebooks.map((n) => n.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07', '08']);
+  it('finds the nine notebooks', () => {
+    assert.deepEqual(allNotebooks.map((n) => n.slice(0, 2)), ['01', '02', '03', '04', '05', '06', '07', '08', '09']);
   });
 
   for (const name of notebooks) {
