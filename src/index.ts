@@ -46,7 +46,9 @@ export {
 } from './study';
 export { space, float, int, categorical, type ParamsOf, type SearchSpace } from './space';
 export type { TrialsTable, TrialRow } from './export';
-export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory } from './progress';
+export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory, type OptimizeEnd } from './progress';
+export * as logging from './logging';
+export { setVerbosity, getVerbosity, disableDefaultHandler, enableDefaultHandler, addLogHandler, removeLogHandler, type LogRecord, type LogHandler } from './logging';
 export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type StudySummary } from './storage';
 // Optuna's journal format (issue 16): a file of JSON lines shared through lock files, or Redis.
 export {

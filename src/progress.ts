@@ -1,10 +1,22 @@
 import { TrialState, type FrozenTrial } from './frozenTrial';
 import type { Study } from './study';
 
+/**
+ * How an `optimize` call ended: it ran out of trials or time ('finished'), `study.stop()` ended it
+ * ('stopped'), an interrupt ended it ('interrupted', it then throws OptimizeInterruptedError), or an
+ * objective error not listed in `catch` ended it ('failed', it then throws that error).
+ */
+export type OptimizeEnd =
+  | { kind: 'finished' }
+  | { kind: 'stopped' }
+  | { kind: 'interrupted'; error: Error }
+  | { kind: 'failed'; error: unknown };
+
 /** What `optimize` tells whoever displays its progress. */
 export interface OptimizeObserver {
   onTrialFinished(study: Study, trial: FrozenTrial): void;
-  onEnd(study: Study): void;
+  /** `end` is always given by tunelab's optimize; optional so observers written before it still fit. */
+  onEnd(study: Study, end?: OptimizeEnd): void;
 }
 
 export interface OptimizeProgressInfo {
@@ -68,9 +80,9 @@ export function terminalProgressFactory(study: Study, info: OptimizeProgressInfo
       done++;
       draw(false);
     },
-    onEnd() {
+    onEnd(_study, end) {
       draw(true);
-      stream.write('\n');
+      stream.write(end && end.kind !== 'finished' ? ` ${end.kind}\n` : '\n');
     },
   };
 }

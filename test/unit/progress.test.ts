@@ -5,7 +5,9 @@ import { describe, it } from 'node:test';
 
 const root = join(__dirname, '..', '..');
 const program = (showProgressBar: boolean) => `
-  const { createStudy, RandomSampler } = require(${JSON.stringify(join(root, 'src'))});
+  const { createStudy, RandomSampler, setVerbosity, logging } = require(${JSON.stringify(join(root, 'src'))});
+  // These tests are about the progress bar: the per-trial INFO log lines (test/unit/logging.test.ts) are off.
+  setVerbosity(logging.WARNING);
   (async () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 1 }) });
     await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 20, showProgressBar: ${showProgressBar} });
