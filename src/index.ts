@@ -19,6 +19,7 @@ export {
 } from './distributions';
 export {
   TrialState,
+  trialStateName,
   trialValue,
   trialDurationMs,
   frozenTrial,

@@ -8,6 +8,8 @@ import {
   type FloatDistribution,
   type IntDistribution,
 } from './distributions';
+import { deferredDistributionErrors } from './distributions';
+import { InvalidArgumentError, InvalidDistributionError } from './errors';
 import type { Trial } from './trial';
 import { setKey } from './dict';
 
@@ -32,7 +34,18 @@ export interface SearchSpace<S extends SpaceDefinition> {
 }
 
 export function space<S extends SpaceDefinition>(definition: S): SearchSpace<S> {
+  if (definition === null || typeof definition !== 'object' || Array.isArray(definition)) {
+    throw new InvalidArgumentError(
+      `space(definition): definition must be an object of parameters, e.g. space({ lr: float(1e-5, 1e-1, { log: true }) }); got ${Array.isArray(definition) ? 'an array' : String(definition)}.`,
+    );
+  }
   for (const [name, d] of Object.entries(definition)) {
+    if (d === null || typeof d !== 'object' || !['float', 'int', 'categorical'].includes((d as { kind?: unknown }).kind as string)) {
+      throw new InvalidArgumentError(
+        `space(): parameter '${name}' must be defined with float(low, high), int(low, high) or categorical([...]); got ${typeof d === 'object' ? JSON.stringify(d) : String(d)}.`,
+      );
+    }
+    deferredDistributionErrors.get(d)?.(name);
     // Re-validate with the parameter's name so the message points at the right entry.
     if (d.kind === 'float') floatDistribution(d.low, d.high, { log: d.log, step: d.step }, name);
     else if (d.kind === 'int') intDistribution(d.low, d.high, { log: d.log, step: d.step }, name);
@@ -48,17 +61,43 @@ export function space<S extends SpaceDefinition>(definition: S): SearchSpace<S> 
   };
 }
 
+/*
+ * float(), int() and categorical() do not know the name of the parameter they define: `space({ y:
+ * float(1, 0) })` calls float(1, 0) before space() sees 'y'. So an invalid definition is returned as
+ * a placeholder, and space() (or trial.suggest, if it is used there) reports the error under the
+ * parameter's name. A valid definition is an ordinary distribution.
+ */
+function deferInvalid<D extends Distribution>(build: (name?: string) => D, placeholder: () => D): D {
+  try {
+    return build();
+  } catch (err) {
+    if (!(err instanceof InvalidDistributionError)) throw err;
+    const d = Object.freeze(placeholder());
+    deferredDistributionErrors.set(d, (name) => void build(name));
+    return d;
+  }
+}
+
 /** Float parameter for `space()`. */
 export function float(low: number, high: number, opts: { log?: boolean; step?: number } = {}): FloatDistribution {
-  return floatDistribution(low, high, opts);
+  return deferInvalid(
+    (name) => floatDistribution(low, high, opts, name),
+    () => ({ kind: 'float', low, high, log: opts.log ?? false, step: opts.step ?? null }),
+  );
 }
 
 /** Integer parameter for `space()`. */
 export function int(low: number, high: number, opts: { log?: boolean; step?: number } = {}): IntDistribution {
-  return intDistribution(low, high, opts);
+  return deferInvalid(
+    (name) => intDistribution(low, high, opts, name),
+    () => ({ kind: 'int', low, high, log: opts.log ?? false, step: opts.step ?? 1 }),
+  );
 }
 
 /** Categorical parameter for `space()`; the literal choices become the parameter's type. */
 export function categorical<const T extends CategoricalChoice>(choices: readonly T[]): CategoricalDistribution<T> {
-  return categoricalDistribution(choices);
+  return deferInvalid(
+    (name) => categoricalDistribution(choices, name),
+    () => ({ kind: 'categorical', choices }),
+  );
 }

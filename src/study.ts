@@ -1,10 +1,11 @@
 import type { Distribution, ParamValue } from './distributions';
 import { toWellFormed } from './storage/storable';
 import { DuplicatedStudyError, InvalidArgumentError, OptimizeInterruptedError, TrialPruned, TunelabError } from './errors';
-import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
+import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, trialStateName, type Direction, type FrozenTrial } from './frozenTrial';
 import { getDefaultObserverFactory, type OptimizeEnd, type OptimizeObserver } from './progress';
 import { errorRepr, logTrialCompleted, logTrialFailed, logTrialPruned } from './trialLog';
 import { THREAD_ERROR_CLASSES } from './parallel/protocol';
+import { interruptOnCtrlC } from './ctrlC';
 import type { Pruner } from './pruners/base';
 import { MedianPruner } from './pruners/percentile';
 import { getParamImportances, type ImportanceOptions } from './importance';
@@ -560,6 +561,7 @@ export class Study {
       }
     };
     activeStudies.add(this);
+    const releaseCtrlC = interruptOnCtrlC(stopAllStudies);
     let end: OptimizeEnd = { kind: 'finished' };
     try {
       const results = await Promise.allSettled(Array.from({ length: nJobs }, worker));
@@ -574,6 +576,7 @@ export class Study {
       }
     } finally {
       activeStudies.delete(this);
+      releaseCtrlC();
       observer?.onEnd(this, end);
     }
     if (fatal !== null) throw fatal;
@@ -609,6 +612,22 @@ export class Study {
     } catch {
       return null;
     }
+  }
+
+  /** console.log(study) and the kernel show a summary: name, directions, trials by state name, best. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
+    const states: Record<string, number> = {};
+    for (const t of this.cache) states[trialStateName(t.state)] = (states[trialStateName(t.state)] ?? 0) + 1;
+    const best = this.isMultiObjective ? null : this.bestForLog();
+    const shown = {
+      studyName: this.studyName,
+      directions: this.directions,
+      trials: this.cache.length,
+      states,
+      ...(best ? { bestTrial: best.number, bestValue: best.values![0] } : {}),
+      ...(this.isMultiObjective ? { paretoFront: this.bestTrials.length } : {}),
+    };
+    return depth < 0 ? `[Study ${this.studyName}]` : `Study ${inspect(shown, options)}`;
   }
 
   /** One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export. */

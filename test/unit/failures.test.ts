@@ -174,3 +174,53 @@ describe('objective failures (Optuna 5.0 semantics)', () => {
     assert.equal(study.trials.length, 8, 'the next optimize runs normally');
   });
 });
+
+describe('Ctrl-C in a plain Node script (Python: KeyboardInterrupt out of optimize)', () => {
+  it('the first SIGINT stops after the running trials and throws OptimizeInterruptedError; none is left RUNNING', async () => {
+    const { spawn } = await import('node:child_process');
+    const root = join(__dirname, '..', '..');
+    const program = `
+      const { createStudy, setVerbosity, logging } = require(${JSON.stringify(join(root, 'src'))});
+      setVerbosity(logging.WARNING);
+      (async () => {
+        const study = await createStudy();
+        try {
+          await study.optimize(async (t) => {
+            const x = t.suggestFloat('x', 0, 1);
+            if (t.number === 3) console.log('READY');
+            await new Promise((r) => setTimeout(r, 20));
+            return x;
+          }, { nTrials: 100000, nJobs: 2, showProgressBar: false });
+          console.log(JSON.stringify({ name: 'no error' }));
+        } catch (e) {
+          console.log(JSON.stringify({ name: e.name, states: study.trials.map((t) => t.state), sigintListeners: process.listenerCount('SIGINT') }));
+        }
+      })();
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', program], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('READY') && !child.killed) child.kill('SIGINT');
+    });
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`no exit within 60 s; stdout: ${out}; stderr: ${err}`));
+      }, 60_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    assert.equal(code, 0, `stderr: ${err}`);
+    const result = JSON.parse(out.trim().split('\n').pop()!) as { name: string; states: number[]; sigintListeners: number };
+    assert.equal(result.name, 'OptimizeInterruptedError', out);
+    assert.ok(result.states.length >= 4 && result.states.length < 100000, `stopped early: ${result.states.length} trials`);
+    assert.ok(result.states.every((s) => s === TrialState.COMPLETE), `none RUNNING or FAIL: ${result.states.join(',')}`);
+    assert.equal(result.sigintListeners, 0, 'the handler is removed when optimize ends');
+    assert.match(err, /Interrupted: study\.optimize stops after the running trials/);
+  });
+});
