@@ -35,6 +35,8 @@ interface LoggingState {
   verbosity: number;
   defaultHandler: boolean;
   handlers: LogHandler[];
+  /** Called after the default handler wrote a line (the terminal progress bar redraws under it). */
+  afterStderrLine?: Array<() => void>;
 }
 
 const STATE_KEY = Symbol.for('tunelab.logging');
@@ -126,7 +128,21 @@ export function log(level: number, message: string): void {
     // under the log line at the next trial).
     const clear = process.stderr.isTTY ? '\r\x1b[K' : '';
     process.stderr.write(`${clear}${formatLogLine(record)}\n`);
+    for (const f of state.afterStderrLine ?? []) f();
   }
+}
+
+/**
+ * @internal The terminal progress bar: called after each line the default handler writes, so the bar
+ * is redrawn under the log lines (as Optuna writes its log through tqdm). Returns the remover.
+ */
+export function afterStderrLine(f: () => void): () => void {
+  (state.afterStderrLine ??= []).push(f);
+  return () => {
+    const list = state.afterStderrLine ?? [];
+    const i = list.indexOf(f);
+    if (i >= 0) list.splice(i, 1);
+  };
 }
 
 export const logInfo = (message: string): void => log(INFO, message);

@@ -1,4 +1,5 @@
 import { TrialState, type FrozenTrial } from './frozenTrial';
+import { afterStderrLine } from './logging';
 import type { Study } from './study';
 
 /**
@@ -75,12 +76,18 @@ export function terminalProgressFactory(study: Study, info: OptimizeProgressInfo
     }
     stream.write(`\r[${bar}] ${count} ${elapsed.toFixed(1)}s${best}\x1b[K`);
   };
+  // A trial's log lines clear the bar's line: the bar is drawn again under them when the trial is
+  // counted (optimize logs a trial just before reporting it finished).
+  let cleared = false;
+  const stopRedrawing = afterStderrLine(() => (cleared = true));
   return {
     onTrialFinished() {
       done++;
-      draw(false);
+      draw(cleared);
+      cleared = false;
     },
     onEnd(_study, end) {
+      stopRedrawing();
       draw(true);
       stream.write(end && end.kind !== 'finished' ? ` ${end.kind}\n` : '\n');
     },
