@@ -1,6 +1,6 @@
 import type { Distribution, ParamValue } from './distributions';
 import { toWellFormed } from './storage/storable';
-import { DuplicatedStudyError, InvalidArgumentError, OptimizeInterruptedError, TrialPruned, TunelabError } from './errors';
+import { DuplicatedStudyError, InvalidArgumentError, isTrialPruned, OptimizeInterruptedError, TrialPruned, TunelabError } from './errors';
 import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, trialStateName, type Direction, type FrozenTrial } from './frozenTrial';
 import { getDefaultObserverFactory, type OptimizeEnd, type OptimizeObserver } from './progress';
 import { errorRepr, logTrialCompleted, logTrialFailed, logTrialPruned } from './trialLog';
@@ -593,7 +593,7 @@ export class Study {
       return frozen;
     } catch (err) {
       if (trial.state !== TrialState.RUNNING) throw err; // tell itself failed: a storage problem
-      if (err instanceof TrialPruned) {
+      if (isTrialPruned(err)) {
         const pruned = await this.tell(trial, null, { state: TrialState.PRUNED });
         logTrialPruned(pruned, err.message === new TrialPruned().message ? '' : err.message);
         return pruned;
