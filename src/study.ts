@@ -517,8 +517,10 @@ export class Study {
 
   /**
    * Run the objective for `nTrials` trials (or until `timeout` seconds, `stop()`, or the sampler says
-   * the space is exhausted). Failed trials are recorded and the study goes on unless `catch` says
-   * otherwise. Resolves when every started trial has finished.
+   * the space is exhausted), logging one line per finished trial (see logging.ts). As in Optuna, a
+   * trial whose objective throws is recorded FAIL; unless the error's class is listed in `catch`,
+   * optimize then throws it once the running trials finish. An interrupt (stopAllStudies) throws
+   * OptimizeInterruptedError the same way; `stop()` ends it normally.
    */
   async optimize(objective: Objective | ModuleObjective, opts: OptimizeOptions = {}): Promise<void> {
     if (isModuleObjective(objective) || opts.workers !== undefined) {
