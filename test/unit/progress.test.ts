@@ -37,7 +37,9 @@ describe('terminal progress bar', () => {
     // What a terminal shows of each line is what follows its last carriage return: the log line on a
     // cleared line, never glued after the bar's text.
     for (const l of trialLines) {
-      assert.match(l.slice(l.lastIndexOf('\r') + 1), /^\x1b\[K\[I [\d-]+ [\d:,]+\] Trial \d+ finished/, JSON.stringify(l));
+      const visible = l.slice(l.lastIndexOf('\r') + 1);
+      assert.ok(visible.startsWith('\x1b[K'), `the line is cleared first: ${JSON.stringify(l)}`);
+      assert.match(visible.slice('\x1b[K'.length), /^\[I [\d-]+ [\d:,]+\] Trial \d+ finished/, JSON.stringify(l));
     }
     // After the last trial's line, the bar shows every trial done.
     assert.match(out, /Trial 19 finished[^\n]*\n\r\[#{24}\] 20\/20 [\d.]+s best [\d.e-]+/);
