@@ -590,7 +590,7 @@ export class Study {
     try {
       value = await objective(trial);
       const frozen = await this.tell(trial, value);
-      if (frozen.state === TrialState.COMPLETE) logTrialCompleted(frozen, () => this.bestForLog());
+      if (frozen.state === TrialState.COMPLETE) logTrialCompleted(frozen, () => this.bestForLog(), this.metricNames);
       else logTrialFailed(frozen, String(ownValue(frozen.systemAttrs, FAIL_REASON_KEY) ?? 'invalid value'), value);
       return frozen;
     } catch (err) {

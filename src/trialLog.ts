@@ -41,15 +41,23 @@ function valueRepr(v: unknown): string {
   }
 }
 
+/** Values as Optuna prints them: a list, or with metric names a dict (`{'loss': 0.1, 'acc': 0.9}`). */
+function formatValues(values: readonly number[], metricNames: readonly string[] | null): string {
+  if (metricNames && metricNames.length === values.length) {
+    return `{${values.map((v, i) => `${pythonValue(metricNames[i])}: ${pythonFloat(v)}`).join(', ')}}`;
+  }
+  return values.length === 1 ? pythonFloat(values[0]) : `[${values.map(pythonFloat).join(', ')}]`;
+}
+
 /** INFO: a COMPLETE trial, with the study's best so far for a single objective. */
-export function logTrialCompleted(trial: FrozenTrial, best: () => FrozenTrial | null): void {
+export function logTrialCompleted(trial: FrozenTrial, best: () => FrozenTrial | null, metricNames: readonly string[] | null = null): void {
   if (!isEnabledFor(INFO) || !trial.values) return;
   const params = formatParams(trial);
   if (trial.values.length > 1) {
-    logInfo(`Trial ${trial.number} finished with values: [${trial.values.map(pythonFloat).join(', ')}] and parameters: ${params}.`);
+    logInfo(`Trial ${trial.number} finished with values: ${formatValues(trial.values, metricNames)} and parameters: ${params}.`);
     return;
   }
-  let message = `Trial ${trial.number} finished with value: ${pythonFloat(trial.values[0])} and parameters: ${params}.`;
+  let message = `Trial ${trial.number} finished with value: ${formatValues(trial.values, metricNames)} and parameters: ${params}.`;
   const b = best();
   if (b?.values) message += ` Best is trial ${b.number} with value: ${pythonFloat(b.values[0])}.`;
   logInfo(message);

@@ -47,6 +47,15 @@ mo = optuna.create_study(directions=["minimize", "maximize"], sampler=optuna.sam
 mo.enqueue_trial({"a": 0.5})
 mo.optimize(lambda t: (t.suggest_float("a", 0, 1), 2.0), n_trials=1)
 
+named = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+named.set_metric_names(["loss"])
+named.enqueue_trial({"a": 0.25})
+named.optimize(lambda t: t.suggest_float("a", 0, 1) * 2, n_trials=1)
+named_mo = optuna.create_study(directions=["minimize", "maximize"], sampler=optuna.samplers.RandomSampler(seed=0))
+named_mo.set_metric_names(["loss", "accuracy"])
+named_mo.enqueue_trial({"a": 0.75})
+named_mo.optimize(lambda t: (t.suggest_float("a", 0, 1), 0.5), n_trials=1)
+
 lines = stream.getvalue().splitlines()
 
 # The uncaught case: recorded FAIL, then raised out of optimize.

@@ -43,6 +43,14 @@ const TUNELAB_PROGRAM = `
     const mo = await createStudy({ directions: ['minimize', 'maximize'], sampler: new RandomSampler({ seed: 0 }) });
     await mo.enqueueTrial({ a: 0.5 });
     await mo.optimize((t) => [t.suggestFloat('a', 0, 1), 2.0], { nTrials: 1, showProgressBar: false });
+    const named = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
+    await named.setMetricNames(['loss']);
+    await named.enqueueTrial({ a: 0.25 });
+    await named.optimize((t) => t.suggestFloat('a', 0, 1) * 2, { nTrials: 1, showProgressBar: false });
+    const namedMo = await createStudy({ directions: ['minimize', 'maximize'], sampler: new RandomSampler({ seed: 0 }) });
+    await namedMo.setMetricNames(['loss', 'accuracy']);
+    await namedMo.enqueueTrial({ a: 0.75 });
+    await namedMo.optimize((t) => [t.suggestFloat('a', 0, 1), 0.5], { nTrials: 1, showProgressBar: false });
   })();
 `;
 
