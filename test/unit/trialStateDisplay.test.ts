@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
-import { createStudy, getVerbosity, logging, RandomSampler, setVerbosity, TrialPruned, TrialState, trialStateName } from '../../src';
+import { createStudy, frozenTrial, getVerbosity, logging, RandomSampler, setVerbosity, TrialPruned, TrialState, trialStateName } from '../../src';
 import { PYTHON } from '../helpers/python';
 
 describe('TrialState is shown by name', () => {
@@ -47,7 +47,8 @@ describe('TrialState is shown by name', () => {
       running.suggestInt('n', 1, 3);
       assert.match(inspect(running), /^Trial \{ number: 5, state: 'RUNNING', params: \{ n: [123] \}/);
       // Only the display changed: equality, JSON and the state's value are as before.
-      assert.deepStrictEqual({ ...study.trials[0] }, study.trials[0]);
+      assert.deepStrictEqual(Object.getOwnPropertySymbols(study.trials[0]), [], 'the display lives on the shared prototype');
+      assert.deepStrictEqual(frozenTrial({ ...study.trials[0] }), study.trials[0]);
       assert.equal(JSON.parse(JSON.stringify(study.trials[0])).state, 1);
       assert.equal(study.trials[0].state, TrialState.COMPLETE);
       // The export names states too.
