@@ -20,6 +20,7 @@ export {
 } from './distributions';
 export {
   TrialState,
+  trialStateName,
   trialValue,
   trialDurationMs,
   frozenTrial,
@@ -47,7 +48,9 @@ export {
 } from './study';
 export { space, float, int, categorical, branch, PATH_SEPARATOR, type Branch, type ParamsOf, type SearchSpace, type SpaceDefinition, type SpaceEntry, type ValueOf } from './space';
 export type { TrialsTable, TrialRow } from './export';
-export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory } from './progress';
+export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory, type OptimizeEnd } from './progress';
+export * as logging from './logging';
+export { setVerbosity, getVerbosity, disableDefaultHandler, enableDefaultHandler, addLogHandler, removeLogHandler, type LogRecord, type LogHandler } from './logging';
 export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type StudySummary } from './storage';
 // Optuna's journal format (issue 16): a file of JSON lines shared through lock files, or Redis.
 export {

@@ -11,6 +11,7 @@ import {
   type IntDistribution,
   type ParamValue,
 } from './distributions';
+import { deferredDistributionErrors } from './distributions';
 import { InvalidArgumentError, InvalidDistributionError } from './errors';
 import type { Trial } from './trial';
 import { dict, hasKey, setKey } from './dict';
@@ -169,6 +170,8 @@ function validate(def: SpaceDefinition, prefix: string, all: Record<string, Dist
         validate(sub, `${name}${PATH_SEPARATOR}${alt}${PATH_SEPARATOR}`, all);
       }
     } else {
+      // A definition that failed before its name was known reports its error under the name now.
+      deferredDistributionErrors.get(entry)?.(name);
       // Re-validate with the parameter's name so the message points at the right entry.
       if (entry.kind === 'float') floatDistribution(entry.low, entry.high, { log: entry.log, step: entry.step }, name);
       else if (entry.kind === 'int') intDistribution(entry.low, entry.high, { log: entry.log, step: entry.step }, name);
@@ -275,17 +278,43 @@ function enumerate(def: SpaceDefinition, prefix: string, maxSize: number): Recor
   return acc;
 }
 
+/*
+ * float(), int() and categorical() do not know the name of the parameter they define: `space({ y:
+ * float(1, 0) })` calls float(1, 0) before space() sees 'y'. So an invalid definition is returned as
+ * a placeholder, and space() (or trial.suggest, if it is used there) reports the error under the
+ * parameter's name. A valid definition is an ordinary distribution.
+ */
+function deferInvalid<D extends Distribution>(build: (name?: string) => D, placeholder: () => D): D {
+  try {
+    return build();
+  } catch (err) {
+    if (!(err instanceof InvalidDistributionError)) throw err;
+    const d = Object.freeze(placeholder());
+    deferredDistributionErrors.set(d, (name) => void build(name));
+    return d;
+  }
+}
+
 /** Float parameter for `space()`. */
 export function float(low: number, high: number, opts: { log?: boolean; step?: number } = {}): FloatDistribution {
-  return floatDistribution(low, high, opts);
+  return deferInvalid(
+    (name) => floatDistribution(low, high, opts, name),
+    () => ({ kind: 'float', low, high, log: opts.log ?? false, step: opts.step ?? null }),
+  );
 }
 
 /** Integer parameter for `space()`. */
 export function int(low: number, high: number, opts: { log?: boolean; step?: number } = {}): IntDistribution {
-  return intDistribution(low, high, opts);
+  return deferInvalid(
+    (name) => intDistribution(low, high, opts, name),
+    () => ({ kind: 'int', low, high, log: opts.log ?? false, step: opts.step ?? 1 }),
+  );
 }
 
 /** Categorical parameter for `space()`; the literal choices become the parameter's type. */
 export function categorical<const T extends CategoricalChoice>(choices: readonly T[]): CategoricalDistribution<T> {
-  return categoricalDistribution(choices);
+  return deferInvalid(
+    (name) => categoricalDistribution(choices, name),
+    () => ({ kind: 'categorical', choices }),
+  );
 }

@@ -1,8 +1,11 @@
 import type { Distribution, ParamValue } from './distributions';
 import { toWellFormed } from './storage/storable';
-import { DuplicatedStudyError, InvalidArgumentError, TrialPruned, TunelabError } from './errors';
-import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
-import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
+import { DuplicatedStudyError, InvalidArgumentError, isTrialPruned, OptimizeInterruptedError, TrialPruned, TunelabError } from './errors';
+import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, trialStateName, type Direction, type FrozenTrial } from './frozenTrial';
+import { getDefaultObserverFactory, type OptimizeEnd, type OptimizeObserver } from './progress';
+import { errorRepr, logTrialCompleted, logTrialFailed, logTrialPruned } from './trialLog';
+import { THREAD_ERROR_CLASSES } from './parallel/protocol';
+import { interruptOnCtrlC } from './ctrlC';
 import type { Pruner } from './pruners/base';
 import { MedianPruner } from './pruners/percentile';
 import { getParamImportances, type ImportanceOptions } from './importance';
@@ -56,8 +59,11 @@ export interface OptimizeOptions {
   timeout?: number;
   callbacks?: StudyCallback[];
   /**
-   * Which objective errors are recorded as FAIL while the study goes on: true (default, all),
-   * false (none: the first error stops the study and is rethrown), a list of error classes, or a predicate.
+   * Which objective errors are recorded as FAIL while the study goes on, as Optuna's `catch`: a list
+   * of error classes (`[Error]` for all), true (all), or a predicate. Any other error is recorded as
+   * FAIL too, then thrown out of optimize once the running trials finish. Default: none (`[]`), as
+   * in Optuna. Returning NaN, a non-number or the wrong count of values is not an error: the trial
+   * is recorded FAIL with a warning and the study goes on.
    */
   catch?: boolean | ErrorClass[] | ((error: unknown) => boolean);
   /** How many trials run concurrently (async objectives overlap; default 1). */
@@ -84,9 +90,13 @@ export interface TellOptions {
 const ACTIVE_KEY = Symbol.for('tunelab.activeStudies');
 const activeStudies: Set<Study> = ((globalThis as { [ACTIVE_KEY]?: Set<Study> })[ACTIVE_KEY] ??= new Set<Study>());
 
-/** Ask every running `optimize` in this process to stop after its running trials (kernel interrupts). */
+/**
+ * Interrupt every running `optimize` in this process (kernel interrupts, Ctrl-C): each stops after
+ * its running trials and then throws OptimizeInterruptedError, as Python's KeyboardInterrupt leaves
+ * Optuna's optimize.
+ */
 export function stopAllStudies(): void {
-  for (const s of activeStudies) s.stop();
+  for (const s of activeStudies) s.interrupt();
 }
 
 /**
@@ -100,6 +110,7 @@ export class Study {
   /** Trials before this index are finished (see `ask`). */
   private waitingScanFrom = 0;
   private stopRequested = false;
+  private interruptRequested = false;
   private readonly running = new Map<number, Trial>();
   /** The study seed (recorded as the study system attribute 'tunelab:seed'); trial seeds derive from it. */
   seed = 0;
@@ -489,15 +500,29 @@ export class Study {
     return getParamImportances(this, opts);
   }
 
-  /** Stop `optimize` after the trials now running finish (callable from a callback or a widget). */
+  /**
+   * Stop `optimize` after the trials now running finish (callable from a callback or a widget);
+   * optimize then returns normally, as after Optuna's `study.stop()`.
+   */
   stop(): void {
     this.stopRequested = true;
   }
 
   /**
+   * Interrupt `optimize`: it stops after the trials now running finish and then throws
+   * OptimizeInterruptedError (what a kernel interrupt does; see stopAllStudies).
+   */
+  interrupt(): void {
+    this.stopRequested = true;
+    this.interruptRequested = true;
+  }
+
+  /**
    * Run the objective for `nTrials` trials (or until `timeout` seconds, `stop()`, or the sampler says
-   * the space is exhausted). Failed trials are recorded and the study goes on unless `catch` says
-   * otherwise. Resolves when every started trial has finished.
+   * the space is exhausted), logging one line per finished trial (see logging.ts). As in Optuna, a
+   * trial whose objective throws is recorded FAIL; unless the error's class is listed in `catch`,
+   * optimize then throws it once the running trials finish. An interrupt (stopAllStudies) throws
+   * OptimizeInterruptedError the same way; `stop()` ends it normally.
    */
   async optimize(objective: Objective | ModuleObjective, opts: OptimizeOptions = {}): Promise<void> {
     if (isModuleObjective(objective) || opts.workers !== undefined) {
@@ -517,11 +542,14 @@ export class Study {
     if (!(Number.isInteger(nJobs) && nJobs >= 1)) {
       throw new InvalidArgumentError(`optimize: nJobs must be a positive integer, got ${nJobs}.`);
     }
+    checkCatchRule(opts.catch);
     this.stopRequested = false;
+    this.interruptRequested = false;
     const deadline = timeout === undefined ? Infinity : Date.now() + timeout * 1000;
     const observer: OptimizeObserver | undefined =
       opts.showProgressBar === false ? undefined : getDefaultObserverFactory()(this, { nTrials, timeoutSeconds: timeout });
     let launched = 0;
+    let finished = 0;
     let fatal: unknown = null;
     const worker = async () => {
       while (!this.stopRequested && fatal === null && Date.now() < deadline) {
@@ -530,33 +558,53 @@ export class Study {
         const frozen = await this.runOneTrial(objective, opts, (err) => {
           if (fatal === null) fatal = err;
         });
+        finished++;
         observer?.onTrialFinished(this, frozen);
         for (const cb of opts.callbacks ?? []) await cb(this, frozen);
         await yieldToEventLoopEvery(YIELD_INTERVAL_MS);
       }
     };
     activeStudies.add(this);
+    const releaseCtrlC = interruptOnCtrlC(stopAllStudies);
+    let end: OptimizeEnd = { kind: 'finished' };
     try {
       const results = await Promise.allSettled(Array.from({ length: nJobs }, worker));
       const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (fatal === null && rejected) fatal = rejected.reason;
+      // An interrupt wins over an error it caused (a loop check throwing inside the objective).
+      if (this.interruptRequested) fatal = new OptimizeInterruptedError(this.studyName, finished);
+      if (fatal !== null) {
+        end = fatal instanceof OptimizeInterruptedError ? { kind: 'interrupted', error: fatal } : { kind: 'failed', error: fatal };
+      } else if (this.stopRequested) {
+        end = { kind: 'stopped' };
+      }
     } finally {
       activeStudies.delete(this);
-      observer?.onEnd(this);
+      releaseCtrlC();
+      observer?.onEnd(this, end);
     }
     if (fatal !== null) throw fatal;
   }
 
   private async runOneTrial(objective: Objective, opts: OptimizeOptions, onFatal: (e: unknown) => void): Promise<FrozenTrial> {
     const trial = await this.ask();
+    let value: ObjectiveValue | undefined;
     try {
-      const value = await runWithSeed(trial.seed, () => objective(trial));
-      return await this.tell(trial, value);
+      value = await runWithSeed(trial.seed, () => objective(trial));
+      const frozen = await this.tell(trial, value);
+      if (frozen.state === TrialState.COMPLETE) logTrialCompleted(frozen, () => this.bestForLog(), this.metricNames);
+      else logTrialFailed(frozen, String(ownValue(frozen.systemAttrs, FAIL_REASON_KEY) ?? 'invalid value'), value);
+      return frozen;
     } catch (err) {
       if (trial.state !== TrialState.RUNNING) throw err; // tell itself failed: a storage problem
-      if (err instanceof TrialPruned) return this.tell(trial, null, { state: TrialState.PRUNED });
+      if (isTrialPruned(err)) {
+        const pruned = await this.tell(trial, null, { state: TrialState.PRUNED });
+        logTrialPruned(pruned, err.message === new TrialPruned().message ? '' : err.message);
+        return pruned;
+      }
       const frozen = await this.tell(trial, null, { state: TrialState.FAIL, failReason: describeError(err) });
-      if (!isCaught(opts.catch ?? true, err)) onFatal(err);
+      logTrialFailed(frozen, errorRepr(err), value, stackBelowMessage(err));
+      if (!isCaught(opts.catch ?? false, err)) onFatal(err);
       return frozen;
     }
   }
@@ -568,6 +616,31 @@ export class Study {
    */
   async reproduce(trialNumber: number, objective: Objective, opts: ReproduceOptions = {}): Promise<ReproduceReport> {
     return reproduceTrial(this, trialNumber, objective, opts);
+  }
+
+  /** The best trial for the "Best is trial ..." log line, or null when there is none (or it cannot be computed). */
+  private bestForLog(): FrozenTrial | null {
+    try {
+      return this.bestTrial;
+    } catch {
+      return null;
+    }
+  }
+
+  /** console.log(study) and the kernel show a summary: name, directions, trials by state name, best. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
+    const states: Record<string, number> = {};
+    for (const t of this.cache) states[trialStateName(t.state)] = (states[trialStateName(t.state)] ?? 0) + 1;
+    const best = this.isMultiObjective ? null : this.bestForLog();
+    const shown = {
+      studyName: this.studyName,
+      directions: this.directions,
+      trials: this.cache.length,
+      states,
+      ...(best ? { bestTrial: best.number, bestValue: best.values![0] } : {}),
+      ...(this.isMultiObjective ? { paretoFront: this.bestTrials.length } : {}),
+    };
+    return depth < 0 ? `[Study ${this.studyName}]` : `Study ${inspect(shown, options)}`;
   }
 
   /** One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export. */
@@ -591,10 +664,35 @@ async function yieldToEventLoopEvery(intervalMs: number): Promise<void> {
   lastYield = performance.now();
 }
 
+function checkCatchRule(rule: unknown): void {
+  const ok =
+    rule === undefined ||
+    typeof rule === 'boolean' ||
+    typeof rule === 'function' ||
+    (Array.isArray(rule) && rule.every((cls) => typeof cls === 'function'));
+  if (!ok) {
+    throw new InvalidArgumentError(
+      `optimize: catch must be a list of error classes (e.g. [RangeError], or [Error] for every error), true, false or a predicate; got ${describeValue(rule)}.`,
+    );
+  }
+}
+
 function isCaught(rule: NonNullable<OptimizeOptions['catch']>, err: unknown): boolean {
   if (typeof rule === 'boolean') return rule;
-  if (Array.isArray(rule)) return rule.some((cls) => err instanceof cls);
+  if (Array.isArray(rule)) {
+    // An error from a worker thread is a copy: it carries the names of its classes instead.
+    const threadClasses = typeof err === 'object' && err !== null ? (err as { [THREAD_ERROR_CLASSES]?: string[] })[THREAD_ERROR_CLASSES] : undefined;
+    return rule.some((cls) => err instanceof cls || (threadClasses !== undefined && threadClasses.includes(cls.name)));
+  }
   return (rule as (e: unknown) => boolean)(err);
+}
+
+/** The stack trace lines under an error's first line (Optuna logs the traceback under the failure). */
+function stackBelowMessage(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !err.stack) return undefined;
+  const lines = err.stack.split('\n');
+  const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+  return firstFrame < 0 ? undefined : lines.slice(firstFrame).join('\n');
 }
 
 function describeError(err: unknown): string {

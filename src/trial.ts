@@ -1,5 +1,6 @@
 import {
   containsInternal,
+  deferredDistributionErrors,
   distributionsEqual,
   isSingle,
   toExternal,
@@ -10,7 +11,7 @@ import {
 import { checkAttribute, checkParam } from './storage/storable';
 import { dict, hasKey, ownValue, plainCopy } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
-import { frozenTrial, TrialState, type FrozenTrial } from './frozenTrial';
+import { frozenTrial, TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
 import { constraintAttrKey, constraintsByKey } from './multiobjective/constraints';
 import type { Study } from './study';
 import { checkReportArguments, SuggestApi } from './suggestApi';
@@ -125,6 +126,8 @@ export class Trial extends SuggestApi {
     if (typeof name !== 'string' || name.length === 0) {
       throw new InvalidArgumentError('Parameter names must be non-empty strings.');
     }
+    // A definition from space.ts's float()/int()/categorical() that was invalid: its error, named.
+    deferredDistributionErrors.get(distribution)?.(name);
     // What no storage can hold fails here, at the suggest call, not in a queued write later.
     checkParam(name, distribution);
     const existing = ownValue(this.distributions, name);
@@ -246,6 +249,12 @@ export class Trial extends SuggestApi {
       userAttrs: this.currentUserAttrs,
       systemAttrs: this.systemAttrs,
     });
+  }
+
+  /** console.log(trial) and the kernel show the trial's number, state by name and parameters. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
+    const shown = { number: this.number, state: trialStateName(this.state), params: this.params, userAttrs: this.userAttrs };
+    return depth < 0 ? `[Trial ${this.number}]` : `Trial ${inspect(shown, options)}`;
   }
 
   /** @internal Wait for queued writes; rethrow the first storage error. */

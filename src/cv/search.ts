@@ -305,7 +305,9 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
         opts.onCandidate?.({ ...row, rank: NaN }, rows.length - 1);
       }
     },
-    { nTrials: opts.nTrials ?? 20, timeout: opts.timeout, showProgressBar: opts.showProgressBar ?? false },
+    // A candidate whose fit throws is a FAIL row and the search goes on, as scikit-learn's searches
+    // do by default (error_score=nan), not the end of the search (optimize's own default).
+    { nTrials: opts.nTrials ?? 20, timeout: opts.timeout, showProgressBar: opts.showProgressBar ?? false, catch: [Error] },
   );
   const search = await finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
   return { ...search, study };

@@ -49,7 +49,7 @@ export async function getStorage(storage: string | Storage | undefined, options:
   if (!opener) {
     const known = ['memory', ...openers.keys()].join(', ');
     throw new StorageError(
-      `Unknown storage URL '${storage}'. Use one of the schemes: ${known} ` +
+      `Unknown storage URL '${storage.replace(/:[^:@/]*@/, ':***@')}'. Use one of the schemes: ${known} ` +
         "(for example 'sqlite:///path/to/study.db').",
     );
   }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KernelClient } from '../../kernel/runner/client';
 import type { JupyterMessage } from '../../kernel/wire';
-import { resultText, run, startKernel, stdout, waitFor } from './helpers';
+import { ofType, resultText, run, startKernel, stdout, waitFor } from './helpers';
 
 describe('tunelab kernel: interrupts', () => {
   let k: KernelClient;
@@ -150,6 +150,34 @@ describe('tunelab kernel: interrupts', () => {
     // The study is usable again afterwards.
     await run(k, 'await study.optimize(objective, { nTrials: 2 });');
     assert.equal(resultText(await run(k, 'study.trials.length')), String(c.total + 2));
+  });
+
+  it('an interrupted optimize throws: the statement after it does not run, the monitor says interrupted, trials are kept', async () => {
+    await run(
+      k,
+      [
+        "const study3 = await createStudy({ direction: 'minimize' });",
+        "const objective3 = (t: any) => { const x = t.suggestFloat('x', -1, 1); busy(30); return x * x; };",
+      ].join('\n'),
+    );
+    const r = await interrupted(
+      "await study3.optimize(objective3, { nTrials: 100000, callbacks: [(s, t) => { if (t.number === 2) console.log('three trials done'); }] });\nconsole.log('the statement after optimize ran');",
+      'message',
+      (msgs) => msgs.some((m) => m.header.msg_type === 'stream' && String(m.content.text).includes('three trials done')),
+    );
+    assert.doesNotMatch(stdout(r), /the statement after optimize ran/);
+    assert.match(String(r.reply.content.evalue), /study\.optimize of '.*' was interrupted after \d+ trial\(s\) of this call finished; they are kept/);
+    const statuses = ofType(r, 'comm_msg')
+      .map((m) => ((m.content.data as { state?: { status?: string } }).state ?? {}).status)
+      .filter((x): x is string => typeof x === 'string');
+    assert.equal(statuses.at(-1), 'interrupted', `monitor statuses sent: ${statuses.join(', ')}`);
+    // Trial lines went to the cell's stderr, in Optuna's format.
+    const stderr = ofType(r, 'stream').filter((m) => m.content.name === 'stderr').map((m) => String(m.content.text)).join('');
+    assert.match(stderr, /\[I [\d-]+ [\d:,]+\] Trial 0 finished with value: [\d.e-]+ and parameters: \{'x': /);
+    const kept = await run(k, 'console.log(JSON.stringify({ n: study3.trials.length, running: study3.trials.filter((t) => t.state === TrialState.RUNNING).length }))');
+    const c = JSON.parse(stdout(kept)) as { n: number; running: number };
+    assert.ok(c.n >= 3, `finished trials are kept: ${JSON.stringify(c)}`);
+    assert.equal(c.running, 0);
   });
 
   it('stops study.optimize whose async objective loops forever in a function after an await', async () => {

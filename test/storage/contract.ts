@@ -390,7 +390,7 @@ export function storableContract(fresh: FreshDatabase): void {
         trial.setUserAttr('size', BigInt(trial.number));
         return 1;
       },
-      { nTrials: 3, showProgressBar: false },
+      { nTrials: 3, showProgressBar: false, catch: [Error] },
     );
     const other = await open();
     const trials = await other.getAllTrials(await other.getStudyIdFromName('bigint-objective'));
@@ -492,7 +492,7 @@ export function namesContract(fresh: FreshDatabase): void {
     const open = await fresh();
     const s = await open();
     const study = await createStudy({ storage: s, studyName: 'malformed-objective' });
-    await study.optimize((trial) => trial.suggestFloat(trial.number === 1 ? 'x\uD800' : 'x', 0, 1), { nTrials: 3, showProgressBar: false });
+    await study.optimize((trial) => trial.suggestFloat(trial.number === 1 ? 'x\uD800' : 'x', 0, 1), { nTrials: 3, showProgressBar: false, catch: [Error] });
     const other = await open();
     const trials = await other.getAllTrials(await other.getStudyIdFromName('malformed-objective'));
     assert.deepEqual(trials.map((t) => t.state), [TrialState.COMPLETE, TrialState.FAIL, TrialState.COMPLETE]);

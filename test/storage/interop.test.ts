@@ -178,7 +178,7 @@ function interop(backend: string, newUrl: (name: string) => Promise<string>): vo
           if (t.number % 5 === 2) throw new Error('diverged');
           return lr * units + drop;
         },
-        { nTrials: 14, showProgressBar: false },
+        { nTrials: 14, showProgressBar: false, catch: [Error] },
       );
       await study.enqueueTrial({ lr: 0.01, units: 32 });
       const running = await study.ask();

@@ -183,7 +183,7 @@ async function writeTunelabStudy(spec: Spec, name: string): Promise<Study> {
       if (t.number % 5 === 2) throw new Error('diverged');
       return t.number === 3 ? 2 : lr * units + drop;
     },
-    { nTrials: 14, showProgressBar: false },
+    { nTrials: 14, showProgressBar: false, catch: [Error] },
   );
   await study.enqueueTrial({ lr: 0.01, units: 32 });
   await study.enqueueTrial({ lr: 0.02, units: 48 });
@@ -371,7 +371,7 @@ describe('Journal file: the log text and the lock files', () => {
         if (x > 0.8) throw new Error('high');
         return x;
       },
-      { nTrials: 12, showProgressBar: false },
+      { nTrials: 12, showProgressBar: false, catch: [Error] },
     );
     await study.enqueueTrial({ x: 0.5 });
     await study.storage.close();

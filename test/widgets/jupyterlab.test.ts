@@ -413,6 +413,9 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
         );
         assert.deepEqual(refitted.overflowing, []);
         const sliderAfter = page.locator('.jp-Notebook .jp-Cell').nth(cellIndex('slider'));
+        // The optimize cell above holds one log line per trial: bring the slider into view, as a
+        // reader would (JupyterLab does not lay out cells far outside the viewport).
+        await sliderAfter.scrollIntoViewIfNeeded({ timeout: 15_000 });
         assert.equal(await sliderAfter.locator('.widget-slider .widget-readout').first().innerText({ timeout: 15_000 }), '5', 'the slider keeps the value the kernel holds');
         await sliderAfter.locator('.widget-label', { hasText: 'kernel saw 5' }).waitFor({ timeout: 15_000 });
         const after = (await server.api<Session[]>('api/sessions')).find((x) => x.path.endsWith(NOTEBOOK));

@@ -336,7 +336,7 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
         if (x > 3) throw new Error('fails on purpose');
         return x * x;
       },
-      { nTrials: 40 },
+      { nTrials: 40, catch: [Error] },
     );
     assert.equal(t.displays.length, 2);
     const ids = t.displays.map((d) => (d.bundle[VIEW] as { model_id: string }).model_id);
@@ -379,6 +379,51 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
     const st = t.savedState()[monitorId].state;
     assert.equal(st.status, 'stopped');
     assert.equal(st.n_finished, study.trials.length);
+  });
+
+  it('shows the latest failure reason, and "failed" when an unlisted error ends optimize', async () => {
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 5 }) });
+    await assert.rejects(
+      study.optimize(
+        (trial) => {
+          const x = trial.suggestFloat('x', 0, 1);
+          if (trial.number === 1) throw new RangeError('first failure');
+          if (trial.number === 3) throw new TypeError('second failure, not caught');
+          return x;
+        },
+        { nTrials: 10, catch: [RangeError] },
+      ),
+      TypeError,
+    );
+    const monitorId = (t.displays[0].bundle[VIEW] as { model_id: string }).model_id;
+    const st = t.savedState()[monitorId].state;
+    assert.equal(st.status, 'failed');
+    assert.equal(st.n_fail, 2);
+    assert.equal(st.last_failure, 'trial 3: TypeError: second failure, not caught');
+    // Frontends without widgets see the same in the refreshed fallback.
+    const fallback = t.displayUpdates.map((u) => String(u.bundle['text/plain'] ?? '')).join('\n');
+    assert.match(fallback, /failed; last failure: trial 3: TypeError: second failure, not caught/);
+  });
+
+  it('an interrupt (the kernel\'s stopAllStudies) shows "interrupted" with the trials kept, and optimize throws', async () => {
+    const { stopAllStudies } = await import('../../src/study');
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 6 }) });
+    const err = await study
+      .optimize(
+        (trial) => {
+          if (trial.number === 4) stopAllStudies();
+          return trial.suggestFloat('x', 0, 1);
+        },
+        { nTrials: 1000 },
+      )
+      .then(() => null, (e: unknown) => e as Error);
+    assert.equal(err?.name, 'OptimizeInterruptedError');
+    const monitorId = (t.displays[0].bundle[VIEW] as { model_id: string }).model_id;
+    const st = t.savedState()[monitorId].state;
+    assert.equal(st.status, 'interrupted');
+    assert.equal(st.n_finished, 5);
+    assert.equal(st.n_complete, 5);
+    assert.equal(study.trials.length, 5);
   });
 
   it('a two-objective study shows its points live and ends with the Pareto front highlighted', async () => {

@@ -92,12 +92,12 @@ export const liveOptimizeObserverFactory: ObserverFactory = (study, info) => {
       history?.add(trial);
       pareto?.add(trial);
     },
-    onEnd() {
+    onEnd(_study, end) {
       history?.plot.syncFigure();
       history?.plot.flush();
       pareto?.finish();
       pareto?.plot.flush();
-      monitor.finish();
+      monitor.finish(end);
       for (const w of shown) w.flushFallback();
     },
   };

@@ -7,7 +7,7 @@
  * are rate-limited by the Widget base, so a study finishing thousands of trials a second is fine.
  */
 import { TrialState, type Direction, type FrozenTrial } from '../../src/frozenTrial';
-import { formatNumber } from '../../src/progress';
+import { formatNumber, type OptimizeEnd } from '../../src/progress';
 import { hypervolume } from '../../src/multiobjective/hypervolume';
 import { isFeasible } from '../../src/multiobjective/constraints';
 import { tunelabSpec } from './plot';
@@ -39,7 +39,11 @@ export interface StudyMonitorOptions {
 const MAX_FRONT_FOR_HV_3D = 64;
 const EPS = 1e-12;
 
-export type MonitorStatus = 'running' | 'stopping' | 'stopped' | 'finished';
+/**
+ * 'stopped': the Stop button or study.stop(); 'interrupted': a kernel interrupt (optimize threw);
+ * 'failed': an objective error not listed in `catch` ended optimize (it threw that error).
+ */
+export type MonitorStatus = 'running' | 'stopping' | 'stopped' | 'finished' | 'interrupted' | 'failed';
 
 export class StudyMonitor extends Widget {
   private readonly study: MonitoredStudy;
@@ -77,6 +81,7 @@ export class StudyMonitor extends Widget {
       hypervolume: null,
       hv_reference: null,
       hv_reference_auto: opts.referencePoint === undefined,
+      last_failure: null,
     }, KERNEL_OWNED);
     this.signs = study.directions.map((d) => (d === 'minimize' ? 1 : -1));
     if (opts.referencePoint !== undefined) {
@@ -122,6 +127,7 @@ export class StudyMonitor extends Widget {
       n_fail: this.counts.fail,
       n_finished: this.nFinished,
     };
+    if (trial.state === TrialState.FAIL) patch.last_failure = failureText(trial);
     if (trial.state === TrialState.COMPLETE && trial.values && trial.values.length === 1 && this.study.directions.length === 1) {
       const v = trial.values[0];
       const better = this.study.directions[0] === 'minimize' ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
@@ -175,10 +181,17 @@ export class StudyMonitor extends Widget {
     return { size, hypervolume: this.get<number | null>('hypervolume'), referencePoint: this.get<number[]>('hv_reference') };
   }
 
-  /** The optimize call returned: final counts and status, sent at once (not rate-limited). */
-  finish(): void {
-    this.set({ ...this.timing(), eta: 0, status: this.stopRequested ? 'stopped' : 'finished' });
+  /** The optimize call ended: final counts and status, sent at once (not rate-limited). */
+  finish(end?: OptimizeEnd): void {
+    let status: MonitorStatus = this.stopRequested ? 'stopped' : 'finished';
+    if (end?.kind === 'interrupted' || end?.kind === 'failed' || end?.kind === 'stopped') status = end.kind;
+    this.set({ ...this.timing(), eta: 0, status });
     this.flush();
+  }
+
+  /** The reason of the latest FAIL trial ("trial 3: Error: boom"), or null. */
+  get lastFailure(): string | null {
+    return this.get<string | null>('last_failure');
   }
 
   private timing(): { elapsed: number; eta: number | null } {
@@ -212,7 +225,8 @@ export class StudyMonitor extends Widget {
       : front
         ? `, Pareto front ${front.size} trial(s)${front.hypervolume === null ? '' : `, hypervolume ${formatNumber(front.hypervolume)}`}`
         : '';
-    return `Study ${this.study.studyName}: ${pct}% ${count} [${this.counts.complete} complete, ${this.counts.pruned} pruned, ${this.counts.fail} failed]${best}, ${this.get<number>('elapsed').toFixed(1)}s, ${this.status}`;
+    const failure = this.lastFailure ? `; last failure: ${this.lastFailure}` : '';
+    return `Study ${this.study.studyName}: ${pct}% ${count} [${this.counts.complete} complete, ${this.counts.pruned} pruned, ${this.counts.fail} failed]${best}, ${this.get<number>('elapsed').toFixed(1)}s, ${this.status}${failure}`;
   }
 
   override snapshotHtml(): string {
@@ -230,4 +244,12 @@ export class StudyMonitor extends Widget {
       `</div>`
     );
   }
+}
+
+/** What the monitor shows for a FAIL trial: its number and recorded reason, one line, bounded. */
+function failureText(trial: FrozenTrial): string {
+  const reason = trial.systemAttrs.fail_reason;
+  const text = typeof reason === 'string' && reason.length > 0 ? reason : 'no reason recorded';
+  const line = text.split('\n')[0];
+  return `trial ${trial.number}: ${line.length > 300 ? `${line.slice(0, 299)}…` : line}`;
 }

@@ -11,6 +11,7 @@ const CSS = `
 .tunelab-study-monitor .tl-status { font-size: 11px; padding: 1px 6px; border-radius: 10px; background: #ddf4ff; }
 .tunelab-study-monitor .tl-status[data-status="finished"] { background: #dafbe1; }
 .tunelab-study-monitor .tl-status[data-status="stopped"], .tunelab-study-monitor .tl-status[data-status="stopping"] { background: #fff8c5; }
+.tunelab-study-monitor .tl-status[data-status="interrupted"], .tunelab-study-monitor .tl-status[data-status="failed"] { background: #ffebe9; }
 .tunelab-study-monitor .tl-stop { border: 1px solid #cf222e; color: #cf222e; background: #fff; border-radius: 4px; padding: 2px 10px; cursor: pointer; }
 .tunelab-study-monitor .tl-stop:disabled { opacity: .4; cursor: default; }
 .tunelab-study-monitor .tl-bar { position: relative; height: 18px; background: var(--jp-layout-color3, #eaeef2); border-radius: 4px; overflow: hidden; }
@@ -21,6 +22,7 @@ const CSS = `
 .tunelab-study-monitor .tl-complete { color: #1a7f37; } .tunelab-study-monitor .tl-pruned { color: #9a6700; }
 .tunelab-study-monitor .tl-fail { color: #cf222e; }
 .tunelab-study-monitor .tl-best { margin-top: 4px; font-weight: 600; }
+.tunelab-study-monitor .tl-failure { color: #cf222e; margin-top: 2px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .tunelab-study-monitor .tl-params, .tunelab-study-monitor .tl-time { color: var(--jp-ui-font-color2, #57606a); margin-top: 2px; }
 .tunelab-plot, .tunelab-schedule, .tunelab-cv { width: 100%; max-width: 900px; }
 .tunelab-plot-area { width: 100%; min-height: 200px; }

@@ -216,6 +216,7 @@ export class StudyMonitorModel extends DOMWidgetModel {
       hypervolume: null,
       hv_reference: null,
       hv_reference_auto: true,
+      last_failure: null,
     };
   }
 }
@@ -263,6 +264,7 @@ export class StudyMonitorView extends DOMWidgetView {
     counts: HTMLElement;
     best: HTMLElement;
     params: HTMLElement;
+    failure: HTMLElement;
     time: HTMLElement;
     stop: HTMLButtonElement;
   };
@@ -292,9 +294,10 @@ export class StudyMonitorView extends DOMWidgetView {
     const counts = el('div', 'tl-counts');
     const best = el('div', 'tl-best');
     const params = el('div', 'tl-params');
+    const failure = el('div', 'tl-failure');
     const time = el('div', 'tl-time');
-    this.el.append(head, bar, counts, best, params, time);
-    this.parts = { title, status, bar, fill, pct, counts, best, params, time, stop };
+    this.el.append(head, bar, counts, best, params, failure, time);
+    this.parts = { title, status, bar, fill, pct, counts, best, params, failure, time, stop };
     this.listenTo(this.model, 'change', () => this.update());
     this.update();
   }
@@ -324,6 +327,9 @@ export class StudyMonitorView extends DOMWidgetView {
     p.params.textContent = Object.keys(params).length
       ? 'best params: ' + Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(', ')
       : '';
+    const failure = m.get('last_failure') as string | null;
+    p.failure.textContent = failure ? `last failure: ${failure}` : '';
+    p.failure.hidden = !failure;
     this.tick();
     if (status === 'running' && this.ticker === null) this.ticker = setInterval(() => this.tick(), 500);
     if (status !== 'running' && status !== 'stopping' && this.ticker !== null) {
