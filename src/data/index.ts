@@ -2,8 +2,9 @@
  * Data sets, exported as the `datasets` namespace: iris(), penguins() (shipped in npm packages),
  * seeded generators rectangles(), convex() (Larochelle et al. 2007, any image size), twoMoons(),
  * addingProblem() and toyChorales() (sequence tasks), and scikit-learn's makeClassification(),
- * makeRegression() and makeBlobs() (its parameters and semantics, tunelab's seeded Rng). No network
- * at run time.
+ * makeRegression() and makeBlobs() (its parameters and semantics, tunelab's seeded Rng), and real
+ * step-labelled sequences from npm packages: cmudictPhonemes() (grapheme-to-phoneme) and
+ * firstNamesNextChar() (next character). No network at run time.
  */
 export { iris, penguins, type TabularDataset } from './tabular';
 export { rectangles, convex, twoMoons, addingProblem, toyChorales, type ImageDataset, type SequenceDataset, type ChoraleDataset } from './generators';
@@ -20,3 +21,4 @@ export {
   type BlobsData,
   type SeedOptions,
 } from './synthetic';
+export { cmudictPhonemes, firstNamesNextChar, oneHotSteps, stepError, NAME_END, type StepLabelledDataset } from './text';

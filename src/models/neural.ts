@@ -106,7 +106,10 @@ export type LSTMParams = TrainingParams & {
   inputShape: [number, number];
   hiddenSize: number;
   layers: number;
-  /** Predict an output at every time step (y is [sample][t][outputs]) instead of one per sequence. */
+  /**
+   * Predict an output at every time step instead of one per sequence: y is [sample][t][outputs], or
+   * [sample][t] class labels for classification (softmax and cross-entropy at every step).
+   */
   sequenceOutput: boolean;
 };
 
@@ -347,14 +350,25 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   private yHost(y: ReadonlyArray<unknown>, where: string): HostArray {
     if (this.params.task === 'classification') {
       const k = this.nOutputs;
-      const data = new Float32Array(y.length * k);
-      y.forEach((v, i) => {
-        if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) < k)) {
-          throw new InvalidArgumentError(`${where}: classification labels must be integers 0..k-1, found ${String(v)}.`);
+      // Per-step output: y[i] holds one label per time step, each one-hot encoded in turn.
+      if (this.perStepOutput() && !Array.isArray(y[0])) {
+        throw new InvalidArgumentError(`${where}: with sequenceOutput, each y[i] must be an array with one class label per time step, found ${JSON.stringify(y[0])}.`);
+      }
+      const steps = this.perStepOutput() ? this.stepsOf(y) : 1;
+      const data = new Float32Array(y.length * steps * k);
+      y.forEach((row, i) => {
+        const labels = this.perStepOutput() ? (row as ReadonlyArray<unknown>) : [row];
+        if (!Array.isArray(labels) || labels.length !== steps) {
+          throw new InvalidArgumentError(`${where}: with sequenceOutput every y[i] must hold ${steps} step labels, found ${JSON.stringify(row)}.`);
         }
-        data[i * k + (v as number)] = 1;
+        labels.forEach((v: unknown, t: number) => {
+          if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) < k)) {
+            throw new InvalidArgumentError(`${where}: classification labels must be integers 0..k-1, found ${String(v)}.`);
+          }
+          data[(i * steps + t) * k + (v as number)] = 1;
+        });
       });
-      return { data, rows: y.length, rowShape: [k] };
+      return { data, rows: y.length, rowShape: this.perStepOutput() ? [steps, k] : [k] };
     }
     const steps = this.perStepOutput() ? this.stepsOf(y) : 1;
     const data = flatten(y, this.nOutputs * steps, where);
@@ -370,7 +384,10 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   }
 
   private outputsOf(y: ReadonlyArray<unknown>): number {
-    if (this.params.task === 'classification') return Math.max(...(y as number[])) + 1;
+    if (this.params.task === 'classification') {
+      const labels = this.perStepOutput() ? (y as ReadonlyArray<ReadonlyArray<number>>).flat() : (y as number[]);
+      return labels.reduce((a, b) => Math.max(a, b), 0) + 1;
+    }
     const first = y[0];
     if (typeof first === 'number') return 1;
     const inner = this.perStepOutput() ? (first as ReadonlyArray<unknown>)[0] : first;
@@ -603,14 +620,35 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
 
   /** Class indices (classification) or values (regression; per-output rows flattened for multi-output). */
   predict(X: ReadonlyArray<unknown>): number[] {
+    if (this.params.task === 'classification' && this.perStepOutput()) {
+      throw new InvalidArgumentError(`${this.constructor.name}.predict: a per-step classifier gives one class per step; use predictSteps(X).`);
+    }
     const raw = this.predictRaw(X);
     if (this.params.task === 'classification') return raw.map((r) => r.indexOf(Math.max(...r)));
     if (this.params.task === 'regression' && this.nOutputs === 1 && !this.perStepOutput()) return raw.map((r) => r[0]);
     throw new InvalidArgumentError(`${this.constructor.name}.predict: multi-output models return several numbers per sample; use predictRaw(X).`);
   }
 
-  /** Accuracy (classification), R^2 (regression), or minus the mean binary cross-entropy (multilabel). */
+  /** Per-step classifier (classification with sequenceOutput): the most probable class at each step of each sample. */
+  predictSteps(X: ReadonlyArray<unknown>): number[][] {
+    if (!(this.params.task === 'classification' && this.perStepOutput())) {
+      throw new InvalidArgumentError(`${this.constructor.name}.predictSteps: only for task 'classification' with sequenceOutput: true; use predict(X).`);
+    }
+    const k = this.nOutputs;
+    return this.predictRaw(X).map((r) =>
+      Array.from({ length: r.length / k }, (_, t) => {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (r[t * k + c] > r[t * k + best]) best = c;
+        return best;
+      }),
+    );
+  }
+
+  /** Accuracy (classification; per step for a per-step classifier), R^2 (regression), or minus the mean binary cross-entropy (multilabel). */
   score(X: ReadonlyArray<unknown>, y: ReadonlyArray<unknown>): number {
+    if (this.params.task === 'classification' && this.perStepOutput()) {
+      return accuracy((y as ReadonlyArray<ReadonlyArray<number>>).flat(), this.predictSteps(X).flat());
+    }
     if (this.params.task === 'classification') return accuracy(y as number[], this.predict(X));
     if (this.params.task === 'regression' && this.nOutputs === 1 && !this.perStepOutput()) return r2(y as number[], this.predict(X));
     const raw = this.predictRaw(X);

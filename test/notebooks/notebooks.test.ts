@@ -14,30 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PYTHON } from '../helpers/python';
+import { checkExecutedInOneGo, checkOneRunId, declaresRunId, STATE_MIME, type Notebook } from './oneRun';
 
 const ROOT = join(__dirname, '..', '..');
 const NOTEBOOKS = join(ROOT, 'notebooks');
-const STATE_MIME = 'application/vnd.jupyter.widget-state+json';
-
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, unknown>;
-  ename?: string;
-  evalue?: string;
-}
-interface Cell {
-  cell_type: string;
-  source: string | string[];
-  metadata: { tags?: string[] };
-  outputs?: Output[];
-}
-interface Notebook {
-  cells: Cell[];
-  metadata: Record<string, unknown>;
-}
-
 const text = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join('') : v ?? '');
 
 /** `MARKER {json}` lines printed by the notebook, grouped by marker. */
@@ -136,6 +116,7 @@ function checkExecuted(name: string, nb: Notebook, how: string): void {
   const done = found.DONE as Rows | undefined;
   assert.ok(done && done.length === 1, `${name} (${how}) printed no DONE line`);
   assert.equal(done[0].full, false, 'CI runs the small size');
+  if (declaresRunId(nb)) checkOneRunId(name, nb, how);
   for (const [marker, check] of Object.entries(EXPECTED[name] ?? {})) {
     const rows = found[marker] as Rows | undefined;
     assert.ok(rows && rows.length > 0, `${name} (${how}) printed no ${marker} line`);
@@ -191,6 +172,14 @@ describe('notebooks', () => {
         for (const c of nb.cells.filter((c) => c.cell_type === 'code' && text(c.source).trim() !== '')) {
           assert.ok(c.outputs !== undefined);
         }
+      });
+
+      it('carries the outputs of one run only', () => {
+        const nb = JSON.parse(readFileSync(join(NOTEBOOKS, `${name}.ipynb`), 'utf8')) as Notebook;
+        checkExecutedInOneGo(name, nb);
+        // Notebooks whose first cell draws a run id (03 so far; the others get one at their next FULL
+        // run, since adding it changes their first code cell and so clears their saved outputs).
+        if (declaresRunId(nb)) checkOneRunId(name, nb, 'committed FULL run');
       });
 
       it('runs at its small size with `tunelab run`', () => {
