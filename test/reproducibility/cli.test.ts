@@ -15,7 +15,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, 'reproduce', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  // The report goes to stdout; the re-run's trial log line (Optuna's format) to stderr.
+  return { status: r.status, stdout: r.stdout, out: `${r.stdout}${r.stderr}` };
 }
 
 describe('tunelab reproduce', () => {
@@ -30,7 +31,7 @@ describe('tunelab reproduce', () => {
     assert.match(r.out, /Trial 2 \(seed \d+\): reproduced bit-identically/);
     const json = cli('--storage', storage, '--study-name', 'forest', '--trial', '1', '--json', FIXTURE);
     assert.equal(json.status, 0, json.out);
-    const report = JSON.parse(json.out) as { identical: boolean; trialNumber: number; absDiff: number };
+    const report = JSON.parse(json.stdout) as { identical: boolean; trialNumber: number; absDiff: number };
     assert.deepEqual([report.identical, report.trialNumber, report.absDiff], [true, 1, 0]);
     const again = await createStudy({ storage, studyName: 'forest', loadIfExists: true });
     assert.equal(again.trials.length, before);

@@ -10,7 +10,6 @@ import {
   getStorage,
   InMemoryStorage,
   int,
-  InvalidArgumentError,
   InvalidDistributionError,
   loadStudy,
   space,
@@ -41,7 +40,7 @@ describe('search-space errors name the parameter', () => {
     assert.throws(() => space({ units: int(1.5, 3) }), /Int distribution 'units': low and high must be integers.*float\(\)/);
     assert.throws(() => space({ act: categorical([]) }), /Categorical distribution 'act': choices must be a non-empty array, e\.g\. categorical\(\['relu', 'tanh'\]\)/);
     assert.throws(() => space({ lr: float(0, 1, { log: true }) }), /Float distribution 'lr': log scale needs low > 0/);
-    assert.throws(() => space({ c: 3 as never }), (e: Error) => e instanceof InvalidArgumentError && /parameter 'c' must be defined with float\(low, high\)/.test(e.message));
+    assert.throws(() => space({ c: 3 as never }), (e: Error) => e instanceof InvalidDistributionError && /'c' must be float\(\.\.\.\), int\(\.\.\.\), categorical\(\[\.\.\.\]\) or branch\(\{\.\.\.\}\), got 3/.test(e.message));
   });
 
   it('an invalid float() used with trial.suggest is reported under the suggested name; valid ones work as before', async () => {

@@ -54,7 +54,7 @@ describe('plotTerminatorImprovement draws what Optuna 5.0 draws from the same hi
         if (x > 1.6) throw new TrialPruned();
         return (x - 0.3) ** 2;
       },
-      { nTrials: 30, showProgressBar: false },
+      { nTrials: 30, showProgressBar: false, catch: [Error] },
     );
     const request = { terminator: cases.map((c) => ({ study: 'term', ...c })) };
     ref = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'optuna_new_plots.py'), url], { input: JSON.stringify(request), encoding: 'utf8' })).terminator;
