@@ -332,6 +332,26 @@ export class GaussianProcess {
   }
 
   /**
+   * k(x, b) and, into grad, its gradient in the numeric dimensions of x (categorical ones stay 0).
+   */
+  kernelWithGrad(x: ArrayLike<number>, b: ArrayLike<number>, grad: Float64Array): number {
+    const { dim, categorical } = this.data;
+    let r2 = 0;
+    for (let d = 0; d < dim; d++) r2 += this.lam[d] * (categorical[d] ? (x[d] === b[d] ? 0 : 1) : (x[d] - b[d]) * (x[d] - b[d]));
+    const { m, dm } = matern52(r2);
+    for (let d = 0; d < dim; d++) grad[d] = categorical[d] ? 0 : this.s2 * dm * 2 * this.lam[d] * (x[d] - b[d]);
+    return this.s2 * m;
+  }
+
+  /** K^-1 k(X, b): the weights that turn prior covariances with b into posterior ones. */
+  weightsFor(b: ArrayLike<number>): Float64Array {
+    const { n, dim } = this.data;
+    const kb = new Float64Array(n);
+    for (let i = 0; i < n; i++) kb[i] = this.kernel(b, this.data.x.subarray(i * dim, i * dim + dim));
+    return solveLowerTransposed(this.l, n, solveLower(this.l, n, kb));
+  }
+
+  /**
    * Posterior covariance of f between two points, k(a, b) - k_a^T K^-1 k_b (the Terminator's EMMR
    * needs it between two trials; predict() gives the variance at one point).
    */

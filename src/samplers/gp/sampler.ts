@@ -7,10 +7,17 @@ import type { Study } from '../../study';
 import type { Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
-import { LogEIAcquisition, maximizeAcquisition, type ConstraintModel } from './acquisition';
+import { LogEIAcquisition, maximizeAcquisition, type Acquisition, type ConstraintModel } from './acquisition';
+import { nonDominatedBoxes, normalBaseSamples, paretoFront, referencePoint } from './boxes';
+import { LogEHVIAcquisition } from './ehvi';
+import { QLogEIAcquisition } from './qbatch';
+import { runningParams } from './running';
 import { SpaceEncoding } from './encoding';
 import { fitGaussianProcess, GaussianProcess, type GPData } from './gp';
 import { hasKey, setKey } from '../../dict';
+
+/** Quasi-Monte Carlo samples per log EHVI / qLogEI evaluation (Optuna 5.0's defaults). */
+const QMC_SAMPLES = 128;
 
 export interface GPSamplerOptions {
   seed?: number;
@@ -23,7 +30,7 @@ export interface GPSamplerOptions {
 }
 
 /**
- * Gaussian-process Bayesian optimisation for single-objective studies.
+ * Gaussian-process Bayesian optimisation for single- and multi-objective studies.
  *
  * Every trial it (1) encodes the intersection search space into the unit cube (log params in log
  * space, ints and stepped floats on padded grids, categoricals compared by a Hamming kernel),
@@ -32,6 +39,11 @@ export interface GPSamplerOptions {
  * and (4) proposes the maximiser of log expected improvement (times the probability of feasibility
  * under constraints), found by screening random candidates and polishing the best few with
  * gradient steps and discrete moves. Parameters outside the intersection space are sampled at random.
+ * Multi-objective studies get one GP per objective and log expected hypervolume improvement (with
+ * constraints, times the probability of feasibility), as Optuna 5.0's GPSampler.
+ * Trials still running (optimize with nJobs or workers, several asks before a tell) enter as the
+ * rest of a q-batch: single-objective proposals maximise qLogEI over the candidate and fantasies at
+ * the running points (Optuna 5.0); multi-objective ones use a Kriging believer (see believe()).
  */
 export class GPSampler implements Sampler {
   private rng: Rng;
@@ -43,6 +55,8 @@ export class GPSampler implements Sampler {
   /** Hyperparameters of the last fit per model (objective, constraint k), keyed by the space. */
   private warm = new Map<string, Float64Array>();
   private fitCount = new Map<string, number>();
+  /** This sampler's proposals for trials still running, by trial number (see runningParams). */
+  private readonly runningRelative = new Map<number, Record<string, number>>();
 
   constructor(opts: GPSamplerOptions = {}) {
     checkSeed('GPSampler', opts.seed);
@@ -69,58 +83,54 @@ export class GPSampler implements Sampler {
   }
 
   sampleRelative(study: Study, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
-    if (study.isMultiObjective) {
-      throw new InvalidArgumentError(
-        'GPSampler optimises a single objective; use NSGAIISampler (the default) for multi-objective studies.',
-      );
-    }
     const enc = new SpaceEncoding(space);
     if (enc.size === 0) return {};
     const hasSpace = (t: FrozenTrial) => enc.dims.every((d) => hasKey(t.internalParams, d.name));
     const trials = study.getTrials({ states: [TrialState.COMPLETE] }).filter((t) => t.values && hasSpace(t));
     if (trials.length < this.nStartupTrials || trials.length === 0) return {};
-    // Constant liar for concurrent trials (nJobs > 1, several asks before a tell): trials still
-    // running count as observed at the worst value so far, which removes their neighbourhood's
-    // expected improvement and keeps parallel workers from proposing the same point.
-    const running = study
-      .getTrials({ states: [TrialState.RUNNING] })
-      .filter((t) => t.trialId !== trial.trialId && hasSpace(t));
+    const running = this.runningPoints(study, trial, space, enc);
+    const proposal = study.isMultiObjective
+      ? this.proposeMultiObjective(study, trials, enc, running)
+      : this.proposeSingleObjective(study, trials, enc, running);
+    const params = enc.decode(proposal);
+    this.runningRelative.set(trial.number, params);
+    return params;
+  }
 
+  /**
+   * The other running trials whose parameters cover the space (suggested, proposed by this sampler,
+   * or shared by an Optuna worker), encoded R x dim, as Optuna 5.0 collects them for its q-batch
+   * acquisitions.
+   */
+  private runningPoints(study: Study, trial: FrozenTrial, space: Record<string, Distribution>, enc: SpaceEncoding): Float64Array {
+    const rows: Float64Array[] = [];
+    for (const t of study.getTrials({ states: [TrialState.RUNNING] })) {
+      if (t.trialId === trial.trialId) continue;
+      const params = runningParams(t, space, this.runningRelative.get(t.number));
+      if (!params) continue;
+      const row = new Float64Array(enc.size);
+      enc.encode(params, row);
+      rows.push(row);
+    }
+    const out = new Float64Array(rows.length * enc.size);
+    rows.forEach((r, i) => out.set(r, i * enc.size));
+    return out;
+  }
+
+  /**
+   * log EI (times P(feasible) under constraints); with running trials, the q-batch log EI over the
+   * candidate and the running points (Optuna 5.0's qLogEI), so concurrent workers spread out.
+   */
+  private proposeSingleObjective(study: Study, trials: FrozenTrial[], enc: SpaceEncoding, running: Float64Array): Float64Array {
     const n = trials.length;
     const dim = enc.size;
-    const nAll = n + running.length;
-    const x = new Float64Array(nAll * dim);
+    const x = new Float64Array(n * dim);
     trials.forEach((t, i) => enc.encode(t.internalParams, x, i * dim));
-    running.forEach((t, i) => enc.encode(t.internalParams, x, (n + i) * dim));
     const sign = study.direction === 'minimize' ? -1 : 1;
-    const raw = trials.map((t) => sign * t.values![0]);
-    const worst = Math.min(...raw);
-    const y = standardise([...raw, ...running.map(() => worst)]);
-    const spaceKey = enc.dims.map((d) => `${d.name}:${d.kind}`).join('|');
-    const objective = this.fit(`${spaceKey}#objective`, { x, y: y.values, n: nAll, dim, categorical: enc.categorical });
-
-    // Constraints: one GP per constraint on the trials that recorded them.
-    const constraintModels: ConstraintModel[] = [];
-    let feasible = trials.map(() => true);
-    if (this.constraintsFunc) {
-      const cons = trials.map(trialConstraints);
-      const withCons = cons.map((c, i) => (c ? i : -1)).filter((i) => i >= 0);
-      feasible = cons.map((c) => !c || c.every((v) => v <= 0));
-      const k = withCons.length > 0 ? cons[withCons[0]]!.length : 0;
-      for (let j = 0; j < k && withCons.length > 0; j++) {
-        const cx = new Float64Array(withCons.length * dim);
-        withCons.forEach((ti, r) => cx.set(x.subarray(ti * dim, ti * dim + dim), r * dim));
-        const cy = standardise(withCons.map((ti) => cons[ti]![j]));
-        const gp = this.fit(`${spaceKey}#constraint${j}`, {
-          x: cx,
-          y: cy.values,
-          n: withCons.length,
-          dim,
-          categorical: enc.categorical,
-        });
-        constraintModels.push({ gp, threshold: (0 - cy.mean) / cy.std });
-      }
-    }
+    const y = standardise(trials.map((t) => sign * t.values![0]));
+    const spaceKey = this.spaceKey(enc);
+    const objective = this.fit(`${spaceKey}#objective`, { x, y: y.values, n, dim, categorical: enc.categorical });
+    const { models: constraintModels, feasible } = this.constraintModels(trials, x, enc, spaceKey);
     let best: number | null = null;
     const order: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -130,11 +140,111 @@ export class GPSampler implements Sampler {
     }
     order.sort((a, b) => y.values[b] - y.values[a]);
     const incumbents = order.slice(0, 5).map((i) => x.slice(i * dim, i * dim + dim));
-    const acq = new LogEIAcquisition(best === null ? null : objective, best, constraintModels, dim);
-    // Screening costs ~n^2/2 per candidate (a triangular solve): keep the total bounded as n grows
-    // (2048 candidates up to ~60 trials, ~200 at 200 trials; local search makes up the difference).
-    const nCandidates = Math.max(128, Math.min(2048, Math.round(4e6 / (0.5 * n * n + n * dim + 1))));
-    const { x: bestX } = maximizeAcquisition(acq, enc, {
+    const nRunning = running.length / dim;
+    const acq =
+      nRunning > 0
+        ? new QLogEIAcquisition(objective, best, running, normalBaseSamples(QMC_SAMPLES, nRunning + 1, this.rng), constraintModels, dim)
+        : new LogEIAcquisition(best === null ? null : objective, best, constraintModels, dim);
+    return this.maximize(acq, enc, n, 1, incumbents);
+  }
+
+  /**
+   * Multi-objective proposal as Optuna 5.0's GPSampler makes it: one GP per standardised objective,
+   * log EHVI over the box decomposition of the non-dominated region of the feasible observations
+   * (reference point 10% beyond the worst), plus log P(feasible) per constraint GP; local search
+   * starts from up to five random Pareto-optimal trials.
+   */
+  private proposeMultiObjective(study: Study, trials: FrozenTrial[], enc: SpaceEncoding, running: Float64Array): Float64Array {
+    const n = trials.length;
+    const dim = enc.size;
+    const m = study.directions.length;
+    const x = new Float64Array(n * dim);
+    trials.forEach((t, i) => enc.encode(t.internalParams, x, i * dim));
+    const spaceKey = this.spaceKey(enc);
+    const ys: Float64Array[] = trials.map(() => new Float64Array(m));
+    const gps = study.directions.map((direction, d) => {
+      const sign = direction === 'minimize' ? -1 : 1;
+      const col = standardise(trials.map((t) => sign * t.values![d]));
+      col.values.forEach((v, i) => (ys[i][d] = v));
+      const gp = this.fit(`${spaceKey}#objective${d === 0 ? '' : d}`, { x, y: col.values, n, dim, categorical: enc.categorical });
+      return running.length > 0 ? believe(gp, running) : gp;
+    });
+    const { models: constraintModels, feasible } = this.constraintModels(trials, x, enc, spaceKey);
+    const feasibleIdx = trials.map((_, i) => i).filter((i) => feasible[i]);
+    const feasibleY = feasibleIdx.map((i) => ys[i]);
+    // Believed outcomes of the running trials (their posterior means) join the front the boxes are
+    // built on, so a candidate at a running point adds no hypervolume; the reference point stays
+    // that of the observations, as Optuna's per-sample baselines keep it.
+    const believed = this.believedOutcomes(gps, constraintModels, running, dim, m);
+    const boxes =
+      feasibleY.length > 0 ? nonDominatedBoxes([...feasibleY, ...believed], referencePoint(feasibleY, m)) : null;
+    const acq = new LogEHVIAcquisition(gps, boxes, normalBaseSamples(QMC_SAMPLES, m, this.rng), constraintModels, dim);
+    const pareto = new Set(paretoFront(feasibleY));
+    const paretoIdx = feasibleIdx.filter((i) => pareto.has(ys[i]));
+    const incumbents = this.rng
+      .shuffle(paretoIdx)
+      .slice(0, 5)
+      .map((i) => x.slice(i * dim, i * dim + dim));
+    return this.maximize(acq, enc, n, m, incumbents);
+  }
+
+  /**
+   * Posterior means of each objective at the running points (m values per point). Points whose
+   * predicted constraint values are infeasible are left out (their outcome would not count).
+   */
+  private believedOutcomes(
+    gps: readonly GaussianProcess[],
+    constraints: readonly ConstraintModel[],
+    running: Float64Array,
+    dim: number,
+    m: number,
+  ): Float64Array[] {
+    const out: Float64Array[] = [];
+    for (let j = 0; j < running.length / dim; j++) {
+      const p = running.subarray(j * dim, j * dim + dim);
+      if (constraints.some((c) => c.gp.predict(p).mean > c.threshold)) continue;
+      out.push(Float64Array.from({ length: m }, (_, d) => gps[d].predict(p).mean));
+    }
+    return out;
+  }
+
+  /** One GP per constraint (fitted on the trials that recorded constraints) and each trial's feasibility. */
+  private constraintModels(
+    trials: readonly FrozenTrial[],
+    x: Float64Array,
+    enc: SpaceEncoding,
+    spaceKey: string,
+  ): { models: ConstraintModel[]; feasible: boolean[] } {
+    const models: ConstraintModel[] = [];
+    if (!this.constraintsFunc) return { models, feasible: trials.map(() => true) };
+    const dim = enc.size;
+    const cons = trials.map(trialConstraints);
+    const withCons = cons.map((c, i) => (c ? i : -1)).filter((i) => i >= 0);
+    const feasible = cons.map((c) => !c || c.every((v) => v <= 0));
+    const k = withCons.length > 0 ? cons[withCons[0]]!.length : 0;
+    for (let j = 0; j < k && withCons.length > 0; j++) {
+      const cx = new Float64Array(withCons.length * dim);
+      withCons.forEach((ti, r) => cx.set(x.subarray(ti * dim, ti * dim + dim), r * dim));
+      const cy = standardise(withCons.map((ti) => cons[ti]![j]));
+      const gp = this.fit(`${spaceKey}#constraint${j}`, {
+        x: cx,
+        y: cy.values,
+        n: withCons.length,
+        dim,
+        categorical: enc.categorical,
+      });
+      models.push({ gp, threshold: (0 - cy.mean) / cy.std });
+    }
+    return { models, feasible };
+  }
+
+  /** Maximise an acquisition with a screening budget that shrinks as the models grow. */
+  private maximize(acq: Acquisition, enc: SpaceEncoding, n: number, nModels: number, incumbents: Float64Array[]): Float64Array {
+    const dim = enc.size;
+    // Screening costs ~n^2/2 per candidate and model (a triangular solve): keep the total bounded as
+    // n grows (2048 candidates up to ~60 trials, ~200 at 200 trials; local search makes up the difference).
+    const nCandidates = Math.max(128, Math.min(2048, Math.round(4e6 / (nModels * (0.5 * n * n + n * dim) + 1))));
+    const { x } = maximizeAcquisition(acq, enc, {
       rng: this.rng,
       nCandidates,
       // Past 120 trials each local step costs ~n^2: fewer, shorter polishes keep suggest fast.
@@ -142,7 +252,11 @@ export class GPSampler implements Sampler {
       incumbents,
       maxIter: n > 120 ? 15 : 30,
     });
-    return enc.decode(bestX);
+    return x;
+  }
+
+  private spaceKey(enc: SpaceEncoding): string {
+    return enc.dims.map((d) => `${d.name}:${d.kind}`).join('|');
   }
 
   sampleIndependent(_study: Study, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
@@ -150,6 +264,7 @@ export class GPSampler implements Sampler {
   }
 
   async afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
+    this.runningRelative.delete(trial.number);
     if (this.constraintsFunc) await recordConstraints(study, trial, state, values, this.constraintsFunc);
   }
 
@@ -173,6 +288,25 @@ export class GPSampler implements Sampler {
     this.warm.set(key, gp.theta);
     return gp;
   }
+}
+
+/**
+ * Kriging believer (Ginsbourger et al. 2010): the GP with the running points added as observations
+ * at its own posterior mean, same hyperparameters. Their neighbourhood loses its predictive variance,
+ * and together with the believed outcomes joining the Pareto front (see believedOutcomes),
+ * multi-objective proposals for concurrent trials spread out. Optuna 5.0's qLogEHVI samples fantasy
+ * outcomes per quasi-Monte Carlo draw instead; this is its one-fantasy (the mean) approximation.
+ */
+function believe(gp: GaussianProcess, running: Float64Array): GaussianProcess {
+  const { dim, n } = gp.data;
+  const r = running.length / dim;
+  const x = new Float64Array((n + r) * dim);
+  x.set(gp.data.x);
+  x.set(running, n * dim);
+  const y = new Float64Array(n + r);
+  y.set(gp.data.y);
+  for (let j = 0; j < r; j++) y[n + j] = gp.predict(running.subarray(j * dim, j * dim + dim)).mean;
+  return new GaussianProcess({ x, y, n: n + r, dim, categorical: gp.data.categorical }, gp.theta);
 }
 
 /** Standardise to zero mean, unit variance (std 1 when all values are equal). */
