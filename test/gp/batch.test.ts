@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createStudy, TrialState } from '../../src';
+import { join } from 'node:path';
+import { createStudy, objectiveFromModule, TrialState } from '../../src';
 import { GPSampler } from '../../src/samplers/gp';
 import { GaussianProcess, type GPData } from '../../src/samplers/gp/gp';
 import { LogEHVIAcquisition } from '../../src/samplers/gp/ehvi';
@@ -125,6 +126,31 @@ describe('GPSampler batch acquisitions', () => {
       { nTrials: 16, nJobs: 2, showProgressBar: false },
     );
     assert.equal(study.getTrials({ states: [TrialState.COMPLETE] }).length, 16);
+    assert.deepEqual(clashes, [], 'concurrent trials proposed at the same point');
+  });
+
+  it('optimize({ workers: 2 }) never runs two trials at the same point', { timeout: 120_000 }, async () => {
+    const study = await createStudy({ sampler: new GPSampler({ seed: 4, nStartupTrials: 6 }) });
+    await study.optimize(objectiveFromModule(join(__dirname, 'fixtures', 'objectives.ts'), 'sharpPeak'), {
+      nTrials: 20,
+      workers: 2,
+      showProgressBar: false,
+    });
+    const trials = study.getTrials({ states: [TrialState.COMPLETE] });
+    assert.equal(trials.length, 20);
+    const clashes: string[] = [];
+    let overlaps = 0;
+    for (const a of trials) {
+      for (const b of trials) {
+        if (b.number <= a.number || a.number < 6) continue;
+        // Lifetimes overlap: b started before a completed.
+        if (b.datetimeStart!.getTime() >= a.datetimeComplete!.getTime()) continue;
+        overlaps++;
+        const d = Math.hypot((a.params.x as number) - (b.params.x as number), (a.params.y as number) - (b.params.y as number));
+        if (d < 1e-3) clashes.push(`#${a.number} ${JSON.stringify(a.params)} vs #${b.number} ${JSON.stringify(b.params)}`);
+      }
+    }
+    assert.ok(overlaps >= 5, `GP trials overlapped ${overlaps} times`);
     assert.deepEqual(clashes, [], 'concurrent trials proposed at the same point');
   });
 });
