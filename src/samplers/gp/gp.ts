@@ -18,6 +18,8 @@ const SQRT5 = Math.sqrt(5);
 const LOG_2PI = Math.log(2 * Math.PI);
 /** Floor of the noise variance (outputs are standardised, so this is relative to their spread). */
 export const MIN_NOISE = 1e-6;
+/** Candidates per block in predictBatch. */
+const PREDICT_BLOCK = 64;
 
 export interface GPData {
   /** n x D row-major inputs in [0, 1] (categoricals as choice indices). */
@@ -190,6 +192,8 @@ export interface FitOptions {
   randomRestarts: number;
   maxIter: number;
   rng: Rng;
+  /** Stop when the projected gradient's largest component is below this (default 1e-4). */
+  gradTol?: number;
 }
 
 /** Fit theta by maximising log marginal likelihood + log prior from several starts; returns the model. */
@@ -222,7 +226,7 @@ export function fitGaussianProcess(data: GPData, opts: FitOptions): GaussianProc
   };
   let best: { x: Float64Array; f: number } | null = null;
   for (const s of starts) {
-    const r = minimizeLbfgs(negObjective, s, { lower, upper, maxIter: opts.maxIter, gradTol: 1e-4, relTol: 1e-9 });
+    const r = minimizeLbfgs(negObjective, s, { lower, upper, maxIter: opts.maxIter, gradTol: opts.gradTol ?? 1e-4, relTol: 1e-9 });
     if (Number.isFinite(r.f) && (!best || r.f < best.f)) best = r;
   }
   const theta = best ? best.x : defaultTheta(dim, opts.deterministic);
@@ -240,6 +244,7 @@ export class GaussianProcess {
   private readonly dmStar: Float64Array;
   private readonly v: Float64Array;
   private readonly w: Float64Array;
+  private batchScratch = new Float64Array(0);
 
   constructor(
     readonly data: GPData,
@@ -279,10 +284,25 @@ export class GaussianProcess {
    * candidates: several times faster than m separate predict() calls when screening candidates.
    */
   predictBatch(xs: Float64Array, m: number, meanOut: Float64Array, varOut: Float64Array): void {
+    // Blocks of candidates keep the n x block work array in cache during the triangular solve
+    // (one n x m array for ~1000 candidates at n = 100 spills out of L2 and halves the speed).
+    for (let start = 0; start < m; start += PREDICT_BLOCK) {
+      const size = Math.min(PREDICT_BLOCK, m - start);
+      this.predictBlock(
+        xs.subarray(start * this.data.dim, (start + size) * this.data.dim),
+        size,
+        meanOut.subarray(start, start + size),
+        varOut.subarray(start, start + size),
+      );
+    }
+  }
+
+  private predictBlock(xs: Float64Array, m: number, meanOut: Float64Array, varOut: Float64Array): void {
     const { n, dim, categorical } = this.data;
     const X = this.data.x;
     const lam = this.lam;
-    const v = new Float64Array(n * m);
+    if (this.batchScratch.length < n * m) this.batchScratch = new Float64Array(n * m);
+    const v = this.batchScratch;
     meanOut.fill(0, 0, m);
     for (let i = 0; i < n; i++) {
       const base = i * dim;

@@ -18,6 +18,10 @@ import { hasKey, setKey } from '../../dict';
 
 /** Quasi-Monte Carlo samples per log EHVI / qLogEI evaluation (Optuna 5.0's defaults). */
 const QMC_SAMPLES = 128;
+/** From this many observations on, hyperparameters are re-optimised every 5th trial only. */
+const REFIT_EVERY_FROM = 60;
+/** Multiply-adds spent screening random candidates per proposal (see maximize). */
+const SCREEN_BUDGET = 2e6;
 
 export interface GPSamplerOptions {
   seed?: number;
@@ -242,13 +246,14 @@ export class GPSampler implements Sampler {
   private maximize(acq: Acquisition, enc: SpaceEncoding, n: number, nModels: number, incumbents: Float64Array[]): Float64Array {
     const dim = enc.size;
     // Screening costs ~n^2/2 per candidate and model (a triangular solve): keep the total bounded as
-    // n grows (2048 candidates up to ~60 trials, ~200 at 200 trials; local search makes up the difference).
-    const nCandidates = Math.max(128, Math.min(2048, Math.round(4e6 / (nModels * (0.5 * n * n + n * dim) + 1))));
+    // n grows (~1900 candidates at 40 trials, ~360 at 100, the floor of 128 from ~190; local search
+    // from the best few makes up the difference).
+    const nCandidates = Math.max(128, Math.min(2048, Math.round(SCREEN_BUDGET / (nModels * (0.5 * n * n + n * dim) + 1))));
     const { x } = maximizeAcquisition(acq, enc, {
       rng: this.rng,
       nCandidates,
-      // Past 120 trials each local step costs ~n^2: fewer, shorter polishes keep suggest fast.
-      nLocal: n > 120 ? 2 : 5,
+      // Each local step costs ~n^2: fewer (past 60 trials), shorter (past 120) polishes keep suggest fast.
+      nLocal: n > 120 ? 2 : n > 60 ? 3 : 5,
       incumbents,
       maxIter: n > 120 ? 15 : 30,
     });
@@ -272,9 +277,9 @@ export class GPSampler implements Sampler {
     const warm = this.warm.get(key) ?? null;
     const fits = (this.fitCount.get(key) ?? 0) + 1;
     this.fitCount.set(key, fits);
-    // Past ~120 trials one more point barely moves the likelihood optimum: re-optimise every 5th
+    // Past ~60 trials one more point barely moves the likelihood optimum: re-optimise every 5th
     // trial and otherwise reuse the warm hyperparameters (one factorisation), keeping suggest fast.
-    if (warm !== null && data.n >= 120 && fits % 5 !== 0) return new GaussianProcess(data, warm);
+    if (warm !== null && data.n >= REFIT_EVERY_FROM && fits % 5 !== 0) return new GaussianProcess(data, warm);
     // A warm start from the previous optimum converges in a few iterations (the optimisation in
     // effect continues across trials); cold fits and small data sets get random restarts.
     const cold = warm === null || data.n < 30;
@@ -284,6 +289,8 @@ export class GPSampler implements Sampler {
       randomRestarts: cold ? 2 : 0,
       maxIter: cold ? 60 : data.n < 60 ? 20 : data.n < 120 ? 8 : 3,
       rng: this.rng,
+      // Warm refits stop at Optuna's gtol (1e-2): the optimum moves little between trials.
+      gradTol: cold ? 1e-4 : 1e-2,
     });
     this.warm.set(key, gp.theta);
     return gp;
