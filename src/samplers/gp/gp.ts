@@ -303,6 +303,8 @@ export class GaussianProcess {
     const lam = this.lam;
     if (this.batchScratch.length < n * m) this.batchScratch = new Float64Array(n * m);
     const v = this.batchScratch;
+    const s2 = this.s2;
+    const allNumeric = !categorical.includes(1);
     meanOut.fill(0, 0, m);
     for (let i = 0; i < n; i++) {
       const base = i * dim;
@@ -311,13 +313,20 @@ export class GaussianProcess {
       for (let j = 0; j < m; j++) {
         let r2 = 0;
         const cb = j * dim;
-        for (let d = 0; d < dim; d++) {
-          const a = xs[cb + d];
-          const b = X[base + d];
-          r2 += lam[d] * (categorical[d] ? (a === b ? 0 : 1) : (a - b) * (a - b));
+        if (allNumeric) {
+          for (let d = 0; d < dim; d++) {
+            const t = xs[cb + d] - X[base + d];
+            r2 += lam[d] * t * t;
+          }
+        } else {
+          for (let d = 0; d < dim; d++) {
+            const a = xs[cb + d];
+            const b = X[base + d];
+            r2 += lam[d] * (categorical[d] ? (a === b ? 0 : 1) : (a - b) * (a - b));
+          }
         }
         const r = Math.sqrt(r2);
-        const kv = this.s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+        const kv = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
         v[row + j] = kv;
         meanOut[j] += kv * ai;
       }
@@ -325,13 +334,26 @@ export class GaussianProcess {
     const l = this.l;
     for (let i = 0; i < n; i++) {
       const row = i * m;
-      for (let k = 0; k < i; k++) {
-        const c = l[i * n + k];
-        if (c === 0) continue;
+      const li = i * n;
+      let k = 0;
+      // Four earlier rows at a time: one load and store of row i per four multiply-adds.
+      for (; k + 3 < i; k += 4) {
+        const c0 = l[li + k];
+        const c1 = l[li + k + 1];
+        const c2 = l[li + k + 2];
+        const c3 = l[li + k + 3];
+        const r0 = k * m;
+        const r1 = r0 + m;
+        const r2 = r1 + m;
+        const r3 = r2 + m;
+        for (let j = 0; j < m; j++) v[row + j] -= c0 * v[r0 + j] + c1 * v[r1 + j] + c2 * v[r2 + j] + c3 * v[r3 + j];
+      }
+      for (; k < i; k++) {
+        const c = l[li + k];
         const rk = k * m;
         for (let j = 0; j < m; j++) v[row + j] -= c * v[rk + j];
       }
-      const inv = 1 / l[i * n + i];
+      const inv = 1 / l[li + i];
       for (let j = 0; j < m; j++) v[row + j] *= inv;
     }
     for (let j = 0; j < m; j++) varOut[j] = this.s2;
