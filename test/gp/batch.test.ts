@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { createStudy, objectiveFromModule, TrialState } from '../../src';
 import { GPSampler } from '../../src/samplers/gp';
 import { GaussianProcess, type GPData } from '../../src/samplers/gp/gp';
-import { LogEHVIAcquisition } from '../../src/samplers/gp/ehvi';
-import { QLogEIAcquisition } from '../../src/samplers/gp/qbatch';
+import { LogEHVIAcquisition, QLogEHVIAcquisition } from '../../src/samplers/gp/ehvi';
+import { QLogEIAcquisition, RunningConditional } from '../../src/samplers/gp/qbatch';
 import { nonDominatedBoxes, normalBaseSamples, referencePoint } from '../../src/samplers/gp/boxes';
 import type { Acquisition } from '../../src/samplers/gp/acquisition';
 import { Rng } from '../../src/rng';
@@ -42,15 +42,23 @@ describe('GPSampler batch acquisitions', () => {
   const gp1 = new GaussianProcess(d1, theta);
   const gp2 = new GaussianProcess({ ...d2, x: d1.x }, theta);
 
-  it('log EHVI and qLogEI input gradients match central finite differences', () => {
+  it('log EHVI, qLogEI and qLogEHVI input gradients match central finite differences', () => {
     const ys = Array.from({ length: d1.n }, (_, i) => [d1.y[i], d2.y[i]]);
     const boxes = nonDominatedBoxes(ys, referencePoint(ys, 2));
     const ehvi = new LogEHVIAcquisition([gp1, gp2], boxes, normalBaseSamples(128, 2, new Rng(3)), [], 2);
     const best = Math.max(...d1.y);
     const running = Float64Array.from([0.2, 0.7, 0.8, 0.3]);
     const qei = new QLogEIAcquisition(gp1, best, running, normalBaseSamples(128, 3, new Rng(4)), [], 2);
+    const feasibleY = ys.map((v) => Float64Array.from(v));
+    const qehvi = new QLogEHVIAcquisition(
+      [gp1, gp2].map((gp, i) => new RunningConditional(gp, running, normalBaseSamples(128, 3, new Rng(10 + i)))),
+      feasibleY,
+      referencePoint(feasibleY, 2),
+      [],
+      2,
+    );
     const rng = new Rng(9);
-    for (const [name, acq] of [['logEHVI', ehvi], ['qLogEI', qei]] as const) {
+    for (const [name, acq] of [['logEHVI', ehvi], ['qLogEI', qei], ['qLogEHVI', qehvi]] as const) {
       for (let k = 0; k < 5; k++) {
         const x = Float64Array.from([rng.random(), rng.random()]);
         const e = gradientError(acq, x);
@@ -107,8 +115,14 @@ describe('GPSampler batch acquisitions', () => {
     assert.ok(study.bestValue < -0.9, `best value ${study.bestValue}`);
   });
 
-  it('multi-objective optimize({ nJobs: 2 }) never runs two trials at the same point', async () => {
-    const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: new GPSampler({ seed: 2, nStartupTrials: 6 }) });
+  for (const constrained of [false, true]) {
+  it(`multi-objective optimize({ nJobs: 2 }) never runs two trials at the same point${constrained ? ' (constrained)' : ''}`, async () => {
+    const sampler = new GPSampler({
+      seed: 2,
+      nStartupTrials: 6,
+      constraintsFunc: constrained ? (t) => [0.2 - (t.params.x as number)] : undefined,
+    });
+    const study = await createStudy({ directions: ['minimize', 'minimize'], sampler });
     const live = new Map<number, number[]>();
     const clashes: string[] = [];
     await study.optimize(
@@ -128,6 +142,7 @@ describe('GPSampler batch acquisitions', () => {
     assert.equal(study.getTrials({ states: [TrialState.COMPLETE] }).length, 16);
     assert.deepEqual(clashes, [], 'concurrent trials proposed at the same point');
   });
+  }
 
   it('optimize({ workers: 2 }) never runs two trials at the same point', { timeout: 120_000 }, async () => {
     const study = await createStudy({ sampler: new GPSampler({ seed: 4, nStartupTrials: 6 }) });

@@ -1,5 +1,6 @@
 import { LogEIAcquisition, type Acquisition, type ConstraintModel } from './acquisition';
-import type { BoxSet } from './boxes';
+import { nonDominatedBoxes, type BoxSet } from './boxes';
+import type { RunningConditional } from './qbatch';
 import type { GaussianProcess } from './gp';
 
 /** Floor of a box overlap before its log is taken (Optuna clamps at the same 1e-12). */
@@ -141,5 +142,115 @@ export class LogEHVIAcquisition implements Acquisition {
       for (let i = 0; i < this.dim; i++) grad[i] += dMeanCoef[d] * dm[i] + (dSdCoef[d] * dv[i]) / (2 * sd);
     }
     return value;
+  }
+}
+
+/**
+ * q-batch log EHVI with the running trials as the rest of the batch (Optuna 5.0's qLogEHVI):
+ * fantasy outcomes at the running points are drawn per quasi-Monte Carlo sample (independently per
+ * objective GP); each sample's Pareto front is the feasible observations plus that sample's fantasies
+ * (its own box decomposition, the observations' reference point), and the candidate is sampled from
+ * the posterior conditioned on the same fantasies:
+ *
+ *   qLogEHVI(x) = log (1/S) sum_s HVI(y_s(x) | front_s)
+ *
+ * A candidate at a running point reproduces that point's fantasies and adds no volume. With
+ * constraints, log P(feasible) per constraint is added (marginal feasibility; Optuna 5.0 also keeps
+ * only fantasies sampled as feasible).
+ */
+export class QLogEHVIAcquisition implements Acquisition {
+  readonly dim: number;
+  private readonly m: number;
+  private readonly nSamples: number;
+  private readonly feasibility: LogEIAcquisition | null;
+  private readonly boxesPerSample: BoxSet[];
+  private readonly y: Float64Array;
+  private readonly scratch: Float64Array;
+
+  constructor(
+    private readonly conditionals: readonly RunningConditional[],
+    feasibleY: readonly Float64Array[],
+    ref: Float64Array,
+    constraints: readonly ConstraintModel[],
+    dim: number,
+  ) {
+    this.dim = dim;
+    this.m = conditionals.length;
+    this.nSamples = conditionals[0].nSamples;
+    this.feasibility = constraints.length > 0 ? new LogEIAcquisition(null, null, constraints, dim) : null;
+    const r = conditionals[0].r;
+    this.boxesPerSample = [];
+    for (let s = 0; s < this.nSamples; s++) {
+      const fantasies = Array.from({ length: r }, (_, j) =>
+        Float64Array.from(conditionals, (cond) => cond.fantasies[s * r + j]),
+      );
+      this.boxesPerSample.push(nonDominatedBoxes([...feasibleY, ...fantasies], ref));
+    }
+    this.y = new Float64Array(this.nSamples * this.m);
+    this.scratch = new Float64Array(dim);
+  }
+
+  value(x: Float64Array, grad?: Float64Array): number {
+    if (grad) grad.fill(0);
+    const { m, nSamples: S } = this;
+    for (const cond of this.conditionals) cond.at(x, grad !== undefined);
+    for (let s = 0; s < S; s++) for (let d = 0; d < m; d++) this.y[s * m + d] = this.conditionals[d].sample(s);
+    // Log-sum-exp over every (sample, box) term.
+    let max = -Infinity;
+    const termOf = (s: number, b: number, boxes: BoxSet) => {
+      let v = 0;
+      for (let d = 0; d < m; d++) {
+        const diff = this.y[s * m + d] - boxes.lower[b * m + d];
+        v += Math.log(Math.min(Math.max(diff, EPS), boxes.width[b * m + d]));
+      }
+      return v;
+    };
+    const terms: Float64Array[] = [];
+    for (let s = 0; s < S; s++) {
+      const boxes = this.boxesPerSample[s];
+      const t = new Float64Array(boxes.count);
+      for (let b = 0; b < boxes.count; b++) {
+        t[b] = termOf(s, b, boxes);
+        if (t[b] > max) max = t[b];
+      }
+      terms.push(t);
+    }
+    let sum = 0;
+    for (const t of terms) for (let b = 0; b < t.length; b++) sum += Math.exp(t[b] - max);
+    const logSum = max + Math.log(sum);
+    let total = logSum - Math.log(S);
+    if (grad) {
+      const dim = this.dim;
+      for (let d = 0; d < m; d++) {
+        const cond = this.conditionals[d];
+        const r = cond.r;
+        let gMean = 0;
+        let gZ = 0;
+        const gShift = new Float64Array(r);
+        for (let s = 0; s < S; s++) {
+          const boxes = this.boxesPerSample[s];
+          const yd = this.y[s * m + d];
+          for (let b = 0; b < boxes.count; b++) {
+            const diff = yd - boxes.lower[b * m + d];
+            if (diff <= EPS || diff >= boxes.width[b * m + d]) continue;
+            const w = Math.exp(terms[s][b] - logSum) / diff;
+            if (w === 0) continue;
+            gMean += w;
+            gZ += w * cond.zx[s];
+            for (let j = 0; j < r; j++) gShift[j] += w * cond.shift[s * r + j];
+          }
+        }
+        for (let i = 0; i < dim; i++) {
+          let dShift = 0;
+          for (let j = 0; j < r; j++) dShift += gShift[j] * cond.dc[j * dim + i];
+          grad[i] += gMean * cond.dMean[i] + dShift + gZ * cond.dSd[i];
+        }
+      }
+    }
+    if (this.feasibility) {
+      total += this.feasibility.value(x, grad ? this.scratch : undefined);
+      if (grad) for (let i = 0; i < this.dim; i++) grad[i] += this.scratch[i];
+    }
+    return total;
   }
 }

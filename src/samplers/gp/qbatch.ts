@@ -170,3 +170,117 @@ export class QLogEIAcquisition implements Acquisition {
     return logSum - Math.log(s);
   }
 }
+
+/**
+ * One objective's posterior at a candidate conditioned on fantasy values at the running points,
+ * per quasi-Monte Carlo sample (the machinery of qLogEI, shared by qLogEHVI):
+ *   y_s(x) = mu(x) + c(x)^T shift_s + sd(x) z_s,  sd(x)^2 = var(x) - c(x)^T C^-1 c(x).
+ */
+export class RunningConditional {
+  readonly r: number;
+  readonly nSamples: number;
+  /** S x R fantasy values at the running points. */
+  readonly fantasies: Float64Array;
+  /** S x R: C^-1 (F_s - mu_r). */
+  readonly shift: Float64Array;
+  /** The candidate's base normal per sample. */
+  readonly zx: Float64Array;
+  private readonly lr: Float64Array;
+  private readonly weights: Float64Array[];
+  private readonly kGrad: Float64Array;
+  // Results of the last at() call.
+  mean = 0;
+  sd = 0;
+  readonly c: Float64Array;
+  readonly dMean: Float64Array;
+  readonly dVar: Float64Array;
+  /** R x dim gradient of c. */
+  readonly dc: Float64Array;
+  /** d sd / dx. */
+  readonly dSd: Float64Array;
+
+  constructor(
+    private readonly gp: GaussianProcess,
+    private readonly running: Float64Array,
+    baseSamples: Float64Array,
+  ) {
+    const dim = gp.data.dim;
+    const r = (this.r = running.length / dim);
+    const s = (this.nSamples = baseSamples.length / (r + 1));
+    const point = (j: number) => running.subarray(j * dim, j * dim + dim);
+    const muR = new Float64Array(r);
+    const cov = new Float64Array(r * r);
+    for (let i = 0; i < r; i++) {
+      muR[i] = gp.predict(point(i)).mean;
+      for (let j = 0; j <= i; j++) {
+        const v = gp.posteriorCovariance(point(i), point(j)) + (i === j ? STABILISING_NOISE : 0);
+        cov[i * r + j] = v;
+        cov[j * r + i] = v;
+      }
+    }
+    this.lr = choleskyWithJitter(cov, r).l;
+    this.weights = Array.from({ length: r }, (_, j) => gp.weightsFor(point(j)));
+    this.fantasies = new Float64Array(s * r);
+    this.shift = new Float64Array(s * r);
+    this.zx = new Float64Array(s);
+    const z = new Float64Array(r);
+    for (let k = 0; k < s; k++) {
+      for (let j = 0; j < r; j++) z[j] = baseSamples[k * (r + 1) + j];
+      this.zx[k] = baseSamples[k * (r + 1) + r];
+      this.shift.set(solveLowerTransposed(this.lr, r, z), k * r);
+      for (let j = 0; j < r; j++) {
+        let f = muR[j];
+        for (let q = 0; q <= j; q++) f += this.lr[j * r + q] * z[q];
+        this.fantasies[k * r + j] = f;
+      }
+    }
+    this.kGrad = new Float64Array(dim);
+    this.c = new Float64Array(r);
+    this.dMean = new Float64Array(dim);
+    this.dVar = new Float64Array(dim);
+    this.dc = new Float64Array(r * dim);
+    this.dSd = new Float64Array(dim);
+  }
+
+  /** Sample s of the candidate's conditional posterior after at(x). */
+  sample(s: number): number {
+    let m = this.mean;
+    for (let j = 0; j < this.r; j++) m += this.c[j] * this.shift[s * this.r + j];
+    return m + this.sd * this.zx[s];
+  }
+
+  /** Conditional mean pieces and sd at x; with grad, also their input gradients. */
+  at(x: Float64Array, grad: boolean): void {
+    const { gp, r } = this;
+    const { n, dim } = gp.data;
+    const X = gp.data.x;
+    const p = gp.predict(x, grad ? this.dMean : undefined, grad ? this.dVar : undefined);
+    this.mean = p.mean;
+    const g = this.kGrad;
+    for (let j = 0; j < r; j++) {
+      const pt = this.running.subarray(j * dim, j * dim + dim);
+      this.c[j] = grad ? gp.kernelWithGrad(x, pt, g) : gp.kernel(x, pt);
+      if (grad) this.dc.set(g, j * dim);
+    }
+    for (let i = 0; i < n; i++) {
+      const xi = X.subarray(i * dim, i * dim + dim);
+      const k = grad ? gp.kernelWithGrad(x, xi, g) : gp.kernel(x, xi);
+      for (let j = 0; j < r; j++) {
+        const a = this.weights[j][i];
+        this.c[j] -= k * a;
+        if (grad) for (let d = 0; d < dim; d++) this.dc[j * dim + d] -= g[d] * a;
+      }
+    }
+    const h = solveLowerTransposed(this.lr, r, solveLower(this.lr, r, this.c));
+    let explained = 0;
+    for (let j = 0; j < r; j++) explained += this.c[j] * h[j];
+    this.sd = Math.sqrt(Math.max(p.variance + STABILISING_NOISE - explained, 0));
+    if (grad) {
+      for (let d = 0; d < dim; d++) {
+        let dCond = this.dVar[d];
+        for (let j = 0; j < r; j++) dCond -= 2 * h[j] * this.dc[j * dim + d];
+        this.dSd[d] = this.sd > 0 ? dCond / (2 * this.sd) : 0;
+      }
+    }
+  }
+}

@@ -9,8 +9,8 @@ import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
 import { LogEIAcquisition, maximizeAcquisition, type Acquisition, type ConstraintModel } from './acquisition';
 import { nonDominatedBoxes, normalBaseSamples, paretoFront, referencePoint } from './boxes';
-import { LogEHVIAcquisition } from './ehvi';
-import { QLogEIAcquisition } from './qbatch';
+import { LogEHVIAcquisition, QLogEHVIAcquisition } from './ehvi';
+import { QLogEIAcquisition, RunningConditional } from './qbatch';
 import { runningParams } from './running';
 import { SpaceEncoding } from './encoding';
 import { fitGaussianProcess, GaussianProcess, type GPData } from './gp';
@@ -47,7 +47,7 @@ export interface GPSamplerOptions {
  * constraints, times the probability of feasibility), as Optuna 5.0's GPSampler.
  * Trials still running (optimize with nJobs or workers, several asks before a tell) enter as the
  * rest of a q-batch: single-objective proposals maximise qLogEI over the candidate and fantasies at
- * the running points (Optuna 5.0); multi-objective ones use a Kriging believer (see believe()).
+ * the running points, multi-objective ones qLogEHVI over per-sample fronts with fantasies (Optuna 5.0).
  */
 export class GPSampler implements Sampler {
   private rng: Rng;
@@ -170,19 +170,29 @@ export class GPSampler implements Sampler {
       const sign = direction === 'minimize' ? -1 : 1;
       const col = standardise(trials.map((t) => sign * t.values![d]));
       col.values.forEach((v, i) => (ys[i][d] = v));
-      const gp = this.fit(`${spaceKey}#objective${d === 0 ? '' : d}`, { x, y: col.values, n, dim, categorical: enc.categorical });
-      return running.length > 0 ? believe(gp, running) : gp;
+      return this.fit(`${spaceKey}#objective${d === 0 ? '' : d}`, { x, y: col.values, n, dim, categorical: enc.categorical });
     });
     const { models: constraintModels, feasible } = this.constraintModels(trials, x, enc, spaceKey);
     const feasibleIdx = trials.map((_, i) => i).filter((i) => feasible[i]);
     const feasibleY = feasibleIdx.map((i) => ys[i]);
-    // Believed outcomes of the running trials (their posterior means) join the front the boxes are
-    // built on, so a candidate at a running point adds no hypervolume; the reference point stays
-    // that of the observations, as Optuna's per-sample baselines keep it.
-    const believed = this.believedOutcomes(gps, constraintModels, running, dim, m);
-    const boxes =
-      feasibleY.length > 0 ? nonDominatedBoxes([...feasibleY, ...believed], referencePoint(feasibleY, m)) : null;
-    const acq = new LogEHVIAcquisition(gps, boxes, normalBaseSamples(QMC_SAMPLES, m, this.rng), constraintModels, dim);
+    const ref = referencePoint(feasibleY, m);
+    const nRunning = running.length / dim;
+    const acq: Acquisition =
+      nRunning > 0 && feasibleY.length > 0
+        ? new QLogEHVIAcquisition(
+            gps.map((gp) => new RunningConditional(gp, running, normalBaseSamples(QMC_SAMPLES, nRunning + 1, this.rng))),
+            feasibleY,
+            ref,
+            constraintModels,
+            dim,
+          )
+        : new LogEHVIAcquisition(
+            gps,
+            feasibleY.length > 0 ? nonDominatedBoxes(feasibleY, ref) : null,
+            normalBaseSamples(QMC_SAMPLES, m, this.rng),
+            constraintModels,
+            dim,
+          );
     const pareto = new Set(paretoFront(feasibleY));
     const paretoIdx = feasibleIdx.filter((i) => pareto.has(ys[i]));
     const incumbents = this.rng
@@ -190,26 +200,6 @@ export class GPSampler implements Sampler {
       .slice(0, 5)
       .map((i) => x.slice(i * dim, i * dim + dim));
     return this.maximize(acq, enc, n, m, incumbents);
-  }
-
-  /**
-   * Posterior means of each objective at the running points (m values per point). Points whose
-   * predicted constraint values are infeasible are left out (their outcome would not count).
-   */
-  private believedOutcomes(
-    gps: readonly GaussianProcess[],
-    constraints: readonly ConstraintModel[],
-    running: Float64Array,
-    dim: number,
-    m: number,
-  ): Float64Array[] {
-    const out: Float64Array[] = [];
-    for (let j = 0; j < running.length / dim; j++) {
-      const p = running.subarray(j * dim, j * dim + dim);
-      if (constraints.some((c) => c.gp.predict(p).mean > c.threshold)) continue;
-      out.push(Float64Array.from({ length: m }, (_, d) => gps[d].predict(p).mean));
-    }
-    return out;
   }
 
   /** One GP per constraint (fitted on the trials that recorded constraints) and each trial's feasibility. */
@@ -296,25 +286,6 @@ export class GPSampler implements Sampler {
     this.warm.set(key, gp.theta);
     return gp;
   }
-}
-
-/**
- * Kriging believer (Ginsbourger et al. 2010): the GP with the running points added as observations
- * at its own posterior mean, same hyperparameters. Their neighbourhood loses its predictive variance,
- * and together with the believed outcomes joining the Pareto front (see believedOutcomes),
- * multi-objective proposals for concurrent trials spread out. Optuna 5.0's qLogEHVI samples fantasy
- * outcomes per quasi-Monte Carlo draw instead; this is its one-fantasy (the mean) approximation.
- */
-function believe(gp: GaussianProcess, running: Float64Array): GaussianProcess {
-  const { dim, n } = gp.data;
-  const r = running.length / dim;
-  const x = new Float64Array((n + r) * dim);
-  x.set(gp.data.x);
-  x.set(running, n * dim);
-  const y = new Float64Array(n + r);
-  y.set(gp.data.y);
-  for (let j = 0; j < r; j++) y[n + j] = gp.predict(running.subarray(j * dim, j * dim + dim)).mean;
-  return new GaussianProcess({ x, y, n: n + r, dim, categorical: gp.data.categorical }, gp.theta);
 }
 
 /** Standardise to zero mean, unit variance (std 1 when all values are equal). */
