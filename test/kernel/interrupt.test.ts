@@ -3,7 +3,7 @@
 // awaiting cells, and study.optimize, which stops cleanly and keeps its finished trials. The kernel
 // stays alive throughout.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,8 +15,9 @@ describe('tunelab kernel: interrupts', () => {
   let k: KernelClient;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-nb-'));
   before(async () => {
-    // Library code the kernel does not instrument: a loop no loop guard sees.
-    writeFileSync(path.join(dir, 'spin.js'), 'exports.spinForever = () => { for (;;) {} };\n');
+    // Library code the kernel does not instrument: a loop no loop guard sees. It leaves a file when it
+    // starts spinning, so the test interrupts a cell that is really inside the call.
+    writeFileSync(path.join(dir, 'spin.js'), "exports.spinForever = () => { require('fs').writeFileSync(__dirname + '/spinning', ''); for (;;) {} };\n");
     k = await startKernel({ cwd: dir });
   });
   after(async () => {
@@ -56,8 +57,13 @@ describe('tunelab kernel: interrupts', () => {
   });
 
   it('stops a long synchronous library call at top level (interrupt_request, then SIGINT)', async () => {
-    await interrupted("require('./spin.js').spinForever();", 'message');
-    await interrupted("const spin = require('./spin.js');\nspin.spinForever();", 'signal');
+    const spinning = () => {
+      const marker = path.join(dir, 'spinning');
+      rmSync(marker, { force: true });
+      return () => existsSync(marker);
+    };
+    await interrupted("require('./spin.js').spinForever();", 'message', spinning());
+    await interrupted("const spin = require('./spin.js');\nspin.spinForever();", 'signal', spinning());
     assert.equal(resultText(await run(k, '"alive"')), "'alive'");
   });
 
