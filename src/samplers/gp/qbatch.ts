@@ -7,6 +7,25 @@ const EPS = 1e-12;
 const STABILISING_NOISE = 1e-12;
 
 /**
+ * The joint posterior of the R running points (R x dim row-major) that every fantasy sample starts
+ * from: their means, the Cholesky factor of their covariance, and each point's kernel weights.
+ */
+function runningPosterior(gp: GaussianProcess, running: Float64Array, dim: number, r: number): { muR: Float64Array; lr: Float64Array; weights: Float64Array[] } {
+  const point = (j: number) => running.subarray(j * dim, j * dim + dim);
+  const muR = new Float64Array(r);
+  const cov = new Float64Array(r * r);
+  for (let i = 0; i < r; i++) {
+    muR[i] = gp.predict(point(i)).mean;
+    for (let j = 0; j <= i; j++) {
+      const c = gp.posteriorCovariance(point(i), point(j)) + (i === j ? STABILISING_NOISE : 0);
+      cov[i * r + j] = c;
+      cov[j * r + i] = c;
+    }
+  }
+  return { muR, lr: choleskyWithJitter(cov, r).l, weights: Array.from({ length: r }, (_, j) => gp.weightsFor(point(j))) };
+}
+
+/**
  * q-batch log expected improvement with the running trials as the rest of the batch (sequential
  * greedy selection, as Optuna 5.0's qLogEI): fantasy values at the R running points are drawn once
  * from the joint posterior with fixed quasi-Monte Carlo normals; the candidate x is then sampled from
@@ -56,19 +75,9 @@ export class QLogEIAcquisition implements Acquisition {
     const r = (this.r = running.length / dim);
     const s = (this.nSamples = baseSamples.length / (r + 1));
     this.feasibility = constraints.length > 0 ? new LogEIAcquisition(null, null, constraints, dim) : null;
-    const point = (j: number) => running.subarray(j * dim, j * dim + dim);
-    const muR = new Float64Array(r);
-    const cov = new Float64Array(r * r);
-    for (let i = 0; i < r; i++) {
-      muR[i] = gp.predict(point(i)).mean;
-      for (let j = 0; j <= i; j++) {
-        const c = gp.posteriorCovariance(point(i), point(j)) + (i === j ? STABILISING_NOISE : 0);
-        cov[i * r + j] = c;
-        cov[j * r + i] = c;
-      }
-    }
-    this.lr = choleskyWithJitter(cov, r).l;
-    this.weights = Array.from({ length: r }, (_, j) => gp.weightsFor(point(j)));
+    const { muR, lr, weights } = runningPosterior(gp, running, dim, r);
+    this.lr = lr;
+    this.weights = weights;
     this.shift = new Float64Array(s * r);
     this.fantasyLogImprovement = new Float64Array(s);
     this.zx = new Float64Array(s);
@@ -207,19 +216,9 @@ export class RunningConditional {
     const dim = gp.data.dim;
     const r = (this.r = running.length / dim);
     const s = (this.nSamples = baseSamples.length / (r + 1));
-    const point = (j: number) => running.subarray(j * dim, j * dim + dim);
-    const muR = new Float64Array(r);
-    const cov = new Float64Array(r * r);
-    for (let i = 0; i < r; i++) {
-      muR[i] = gp.predict(point(i)).mean;
-      for (let j = 0; j <= i; j++) {
-        const v = gp.posteriorCovariance(point(i), point(j)) + (i === j ? STABILISING_NOISE : 0);
-        cov[i * r + j] = v;
-        cov[j * r + i] = v;
-      }
-    }
-    this.lr = choleskyWithJitter(cov, r).l;
-    this.weights = Array.from({ length: r }, (_, j) => gp.weightsFor(point(j)));
+    const { muR, lr, weights } = runningPosterior(gp, running, dim, r);
+    this.lr = lr;
+    this.weights = weights;
     this.fantasies = new Float64Array(s * r);
     this.shift = new Float64Array(s * r);
     this.zx = new Float64Array(s);
