@@ -22,7 +22,7 @@ import { isModuleObjective, type ModuleObjective } from './parallel/moduleObject
 import { optimizeWithModuleObjective } from './parallel/threads';
 import { runWithSeed } from './reproducibility/context';
 import { deriveSeed, SAMPLER_SEED_SALT, trialSeedFor } from './reproducibility/seeds';
-import { recordedTrialSeed, recordStudySeed, TRIAL_SEED_KEY } from './reproducibility/studyRecords';
+import { recordedTrialSeed, recordStudySeed, storedStudySeed, TRIAL_SEED_KEY } from './reproducibility/studyRecords';
 import { reproduceTrial, type ReproduceOptions, type ReproduceReport } from './reproducibility/reproduce';
 import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
 import { addTrialsToStorage } from './study/addTrials';
@@ -114,6 +114,11 @@ export class Study {
   private readonly running = new Map<number, Trial>();
   /** The study seed (recorded as the study system attribute 'tunelab:seed'); trial seeds derive from it. */
   seed = 0;
+  /**
+   * @internal A loaded study that has no recorded seed records one at its first `ask`, not when it is
+   * loaded: reading a study (a dashboard's, another tool's file) writes nothing.
+   */
+  seedToRecord = false;
   /** @internal heartbeats of running trials and stale-trial detection (createStudy's heartbeatInterval) */
   heartbeat: HeartbeatMonitor<Study> | null = null;
 
@@ -310,6 +315,10 @@ export class Study {
    * first. `fixedDistributions` are suggested immediately, so the returned trial already has them.
    */
   async ask(fixedDistributions: Record<string, Distribution> = {}): Promise<Trial> {
+    if (this.seedToRecord) {
+      this.seed = await recordStudySeed(this.storage, this.studyId, { recordEnvironment: false });
+      this.seedToRecord = false;
+    }
     await this.heartbeat?.failStaleTrials(this);
     await this.refresh();
     let base: FrozenTrial | null = null;
@@ -767,7 +776,9 @@ export async function loadStudy(
   const studyId = await storage.getStudyIdFromName(opts.studyName);
   const directions = await storage.getStudyDirections(studyId);
   const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
-  study.seed = await recordStudySeed(storage, studyId, { recordEnvironment: false });
+  const storedSeed = storedStudySeed(await storage.getStudySystemAttrs(studyId));
+  if (storedSeed !== undefined) study.seed = storedSeed;
+  else study.seedToRecord = true;
   study.heartbeat = heartbeat;
   await study.refresh();
   await study.refreshAttrs();

@@ -56,6 +56,12 @@ export async function recordStudySeed(
   return isSeed(now) ? now : seed;
 }
 
+/** The study seed recorded in the study's system attributes, if any (reads only). */
+export function storedStudySeed(attrs: Record<string, unknown>): number | undefined {
+  const stored = ownValue(attrs, STUDY_SEED_KEY);
+  return isSeed(stored) ? stored : undefined;
+}
+
 /** The seed recorded on a trial (its system attributes), or undefined for trials run before seeds were recorded. */
 export function recordedTrialSeed(systemAttrs: Record<string, unknown>): number | undefined {
   const v = ownValue(systemAttrs, TRIAL_SEED_KEY);
