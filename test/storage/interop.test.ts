@@ -35,6 +35,7 @@ import {
 } from '../../src';
 import { binDir, sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON, pythonBin, pythonEnv } from '../helpers/python';
+import { runTypeScriptWorkerBesidePython } from '../helpers/sharedStudy';
 
 const execFileAsync = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -250,22 +251,7 @@ s.optimize(objective, n_trials=40)
 `,
         sqlalchemyUrl(url),
       ]);
-      // Start once Python has begun, so the two really interleave.
-      for (let i = 0; i < 300; i++) {
-        await study.refresh();
-        if (study.trials.length > 0) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await study.optimize(
-        async (t) => {
-          const x = t.suggestFloat('x', -3, 3);
-          t.setUserAttr('who', 'typescript');
-          t.report(x, 0);
-          await new Promise((r) => setTimeout(r, 20));
-          return x * x;
-        },
-        { nTrials: 30, showProgressBar: false },
-      );
+      await runTypeScriptWorkerBesidePython(study, 30);
       await python;
       await study.refresh();
       const trials = study.trials;

@@ -39,6 +39,7 @@ import { decodeJson } from '../../src/storage/rdb/codec';
 import { within } from '../helpers/async';
 import { PYTHON } from '../helpers/python';
 import { startRedis, type RedisServer } from '../helpers/redis';
+import { runTypeScriptWorkerBesidePython } from '../helpers/sharedStudy';
 
 const execFileAsync = promisify(execFile);
 const STATE_NAMES = ['RUNNING', 'COMPLETE', 'PRUNED', 'FAIL', 'WAITING'];
@@ -258,22 +259,7 @@ print(len(s.trials))
         ],
         { timeout: 120_000 },
       );
-      // Start once Python has begun, so the two really interleave.
-      for (let i = 0; i < 300; i++) {
-        await study.refresh();
-        if (study.trials.length > 0) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await study.optimize(
-        async (t) => {
-          const x = t.suggestFloat('x', -3, 3);
-          t.setUserAttr('who', 'typescript');
-          t.report(x, 0);
-          await new Promise((r) => setTimeout(r, 20));
-          return x * x;
-        },
-        { nTrials: 30, showProgressBar: false },
-      );
+      await runTypeScriptWorkerBesidePython(study, 30);
       const { stdout } = await python;
       assert.ok(Number(stdout.trim()) >= 40, `Python saw ${stdout.trim()} trials when it finished`);
       const ours = await dumpTunelab(study);
