@@ -18,7 +18,7 @@ const filters = args.filter((a) => a !== '--unit');
 // child processes or worker threads, or the built dist/ (which needs `npm run build`). The tier is read
 // from the file's imports rather than declared, so a file cannot claim to be fast and then start a server.
 const INTEGRATION_MARKERS =
-  /helpers\/(python|postgres|dashboard|notebook)|widgets\/browser|child_process|startKernel|tsx\/esm|new Worker\(|\bDIST_SRC\b|['"]\.\.\/\.\.\/dist\//;
+  /helpers\/(python|postgres|dashboard|notebook|redis)|\/python['"]|widgets\/browser|child_process|startKernel|tsx\/esm|new Worker\(|\bDIST_SRC\b|['"]\.\.\/\.\.\/dist\//;
 function isIntegration(file) {
   return INTEGRATION_MARKERS.test(readFileSync(join(root, file), 'utf8'));
 }
