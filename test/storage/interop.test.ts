@@ -35,7 +35,7 @@ import {
 } from '../../src';
 import { binDir, sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON, pythonBin, pythonEnv } from '../helpers/python';
-import { runTypeScriptWorkerBesidePython } from '../helpers/sharedStudy';
+import { enc, iso, runTypeScriptWorkerBesidePython } from '../helpers/sharedStudy';
 
 const execFileAsync = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -120,14 +120,6 @@ type Dump = {
   best: number[];
 };
 
-const enc = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v);
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-/** Local wall-clock time, as Python's naive datetime.isoformat(timespec='milliseconds') prints it. */
-const iso = (d: Date | null) =>
-  d
-    ? `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:` +
-      `${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
-    : null;
 
 /** tunelab's view of a study in the same JSON shape as DUMP_PY. */
 function dumpTunelab(study: Study, userAttrs: Record<string, unknown>): Dump {

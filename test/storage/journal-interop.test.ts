@@ -39,7 +39,7 @@ import { decodeJson } from '../../src/storage/rdb/codec';
 import { within } from '../helpers/async';
 import { PYTHON } from '../helpers/python';
 import { startRedis, type RedisServer } from '../helpers/redis';
-import { runTypeScriptWorkerBesidePython } from '../helpers/sharedStudy';
+import { enc, iso, runTypeScriptWorkerBesidePython } from '../helpers/sharedStudy';
 
 const execFileAsync = promisify(execFile);
 const STATE_NAMES = ['RUNNING', 'COMPLETE', 'PRUNED', 'FAIL', 'WAITING'];
@@ -130,14 +130,6 @@ type Dump = {
   trials: Array<Record<string, unknown>>;
 };
 
-const enc = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v);
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-/** Local wall-clock time, as Python's naive datetime.isoformat(timespec='milliseconds') prints it. */
-const iso = (d: Date | null) =>
-  d
-    ? `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:` +
-      `${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
-    : null;
 
 async function dumpTunelab(study: Study): Promise<Dump> {
   await study.refresh();
