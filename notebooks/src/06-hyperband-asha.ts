@@ -26,11 +26,19 @@ let FULL = false;
 // %%
 import { createStudy, RandomSampler, NopPruner, SuccessiveHalvingPruner, HyperbandPruner, MLP, TrialState, datasets, type Pruner, type Study, type Trial } from 'tunelab';
 import { Plot } from 'tunelab/widgets';
+import * as os from 'node:os';
 
 const started = Date.now();
+/** One id per run of the notebook: every cell below prints it, so mixed outputs are detectable. */
+const RUN_ID = `${new Date().toISOString()}-${Math.random().toString(36).slice(2, 8)}`;
+/** Print a `MARKER {json}` line carrying the run id (the tests read these lines back). */
+const mark = (marker: string, fields: Record<string, unknown>) => console.log(`${marker} ${JSON.stringify({ run: RUN_ID, ...fields })}`);
 const size = FULL ? { maxEpochs: 27, trials: 30, seeds: [0, 1, 2], nTrain: 300 } : { maxEpochs: 9, trials: 10, seeds: [0], nTrain: 150 };
 const train = datasets.rectangles(size.nTrain, { size: 12, seed: 1 });
 const valid = datasets.rectangles(300, { size: 12, seed: 2 });
+mark('RUN', { id: RUN_ID, full: FULL });
+mark('MACHINE', { cpu: os.cpus()[0]?.model, cores: os.cpus().length, loadAverage: os.loadavg().map((v) => +v.toFixed(1)), node: process.version, startedAt: new Date(started).toISOString() });
+mark('DATA', { dataset: 'rectangles 12x12', train: train.X.length, valid: valid.X.length, ...size });
 
 async function objective(trial: Trial): Promise<number> {
   const model = new MLP({
@@ -80,6 +88,7 @@ for (const seed of size.seeds) {
     const study = await createStudy({ studyName: `${method}-seed${seed}`, direction: 'maximize', sampler: new RandomSampler({ seed }), pruner: pruners[method]() });
     await study.optimize(objective, { nTrials: size.trials, showProgressBar: seed === size.seeds[0] });
     runs.push({ seed, method, study });
+    mark('SEARCH', { seed, method, trials: study.trials.length, pruned: study.trials.filter((t) => t.state === TrialState.PRUNED).length });
   }
 }
 
@@ -107,14 +116,14 @@ const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return
 for (const method of methods) {
   const mine = rows.filter((r) => r.method === method);
   const reached = mine.filter((r) => r.epochsToTarget !== null);
-  console.log('BUDGET ' + JSON.stringify({
+  mark('BUDGET', {
     method,
     seeds: mine.length,
     reachedTarget: reached.length,
     medianEpochsToTarget: reached.length ? median(reached.map((r) => r.epochsToTarget!)) : null,
     medianTotalEpochs: median(mine.map((r) => r.totalEpochs)),
     medianBest: median(mine.map((r) => r.best)),
-  }));
+  });
 }
 // Mechanics: random search trains every trial fully; the pruners never train more than that.
 for (const r of rows) {
@@ -134,6 +143,7 @@ display(new Plot({
   data: traces,
   layout: { title: { text: `Best validation accuracy vs epochs spent (seed ${size.seeds[0]})` }, xaxis: { title: { text: 'cumulative training epochs' } }, yaxis: { title: { text: 'best validation accuracy (completed trials)' } }, height: 380 },
 }, { height: 380 }));
+mark('PLOTS', { shown: ['best validation accuracy vs epochs spent'], seed: size.seeds[0] });
 
 // %% [markdown]
 // ## What the FULL run showed (R = 27 epochs, η = 3, 30 trials, 3 seeds)
@@ -151,8 +161,9 @@ display(new Plot({
 // come from not training the poor configurations to the end. Li et al. report order-of-magnitude
 // speed-ups; the attainable factor grows with the ratio of the largest to the smallest budget (here only
 // 27), so 3–5× at R = 27 is in line with them. ASHA is more aggressive than Hyperband, whose conservative
-// brackets train some configurations fully from the start. The FULL run took 69 s of notebook time
-// (76 s for the whole `tunelab run`) on the 2-core build machine (379 s in an earlier run under heavy load).
+// brackets train some configurations fully from the start. The FULL run took 247 s of notebook time
+// (265 s for the whole `tunelab run`) on the 2-core build machine under a load average of about 18 (69 s
+// on an idle machine in an earlier run).
 
 // %%
-console.log('DONE ' + JSON.stringify({ notebook: '06-hyperband-asha', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));
+mark('DONE', { notebook: '06-hyperband-asha', full: FULL, seconds: Math.round((Date.now() - started) / 1000) });
