@@ -28,6 +28,8 @@ import { accuracy, r2, type Estimator } from './estimator';
  * ../backend.ts) so that type-checking a notebook that imports tunelab never loads tfjs's own.
  */
 type Tf = typeof TfTypes;
+/** @internal A tfjs kernel initialiser (every factory in tf.initializers returns this class). */
+type TfInitializer = ReturnType<Tf['initializers']['zeros']>;
 
 interface HostArray {
   data: Float32Array;
@@ -69,6 +71,19 @@ export interface MLPParams extends TrainingParams {
   hiddenUnits: number;
   /** Number of hidden layers (0 = a linear/logistic model). */
   hiddenLayers: number;
+  /**
+   * Distribution of the hidden layers' initial weights before scaling: 'uniform' on [-1, 1] or
+   * 'normal' N(0, 1). The two weight-initialisation choices of Bergstra & Bengio (2012).
+   */
+  initDistribution: 'uniform' | 'normal';
+  /**
+   * How that draw is scaled: 'glorot' multiplies it by sqrt(6 / (fanIn + fanOut)) (Glorot & Bengio
+   * 2010; with 'uniform' this is tfjs's glorotUniform, the default), a number c multiplies it by
+   * c / sqrt(fanIn) (the older fan-in heuristic, c in [0.2, 2] in Bergstra's searches).
+   */
+  initScale: 'glorot' | number;
+  /** Initial weights of the output layer: like the hidden layers' ('hidden', default) or all zero ('zeros', as Bergstra's nets). */
+  outputInit: 'hidden' | 'zeros';
 }
 
 export interface CNNParams extends TrainingParams {
@@ -234,7 +249,7 @@ interface BuildContext {
   layers: SeededLayers;
   rng: Rng;
   /** A seeded Glorot-uniform initialiser (a new seed per call). */
-  init(): ReturnType<Tf['initializers']['glorotUniform']>;
+  init(): TfInitializer;
   regularizer(): ReturnType<Tf['regularizers']['l2']> | undefined;
 }
 
@@ -289,6 +304,10 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   /** Whether the output is per time step (sequence-to-sequence). */
   protected perStepOutput(): boolean {
     return false;
+  }
+  /** @internal The output layer's kernel initialiser (the same seeded Glorot-uniform as the hidden layers by default). */
+  protected outputInitializer(ctx: BuildContext): ReturnType<BuildContext['init']> {
+    return ctx.init();
   }
 
   /**
@@ -378,7 +397,7 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     if (p.inputNoise > 0) x = ctx.layers.gaussianNoise(p.inputNoise, rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
     x = this.hidden(ctx, x);
     const activation = p.task === 'classification' ? 'softmax' : p.task === 'multilabel' ? 'sigmoid' : 'linear';
-    const dense = tf.layers.dense({ units: this.nOutputs, activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() });
+    const dense = tf.layers.dense({ units: this.nOutputs, activation, kernelInitializer: this.outputInitializer(ctx), kernelRegularizer: ctx.regularizer() });
     const output = (this.perStepOutput() ? tf.layers.timeDistributed({ layer: dense }) : dense).apply(x) as TfTypes.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: output });
     const loss = p.task === 'classification' ? 'categoricalCrossentropy' : p.task === 'multilabel' ? 'binaryCrossentropy' : 'meanSquaredError';
@@ -608,7 +627,7 @@ function checkPositiveInt(where: string, name: string, v: number, min = 1): void
 /** A multilayer perceptron: hiddenLayers dense layers of hiddenUnits, each followed by dropout. */
 export class MLP extends NeuralNetwork<MLPParams> {
   constructor(params: Partial<MLPParams> = {}) {
-    super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1 }, params);
+    super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1, initDistribution: 'uniform', initScale: 'glorot', outputInit: 'hidden' }, params);
   }
   clone(params: Partial<MLPParams> = {}): MLP {
     return new MLP({ ...this.params, ...params });
@@ -616,6 +635,30 @@ export class MLP extends NeuralNetwork<MLPParams> {
   protected validate(p: MLPParams): void {
     checkPositiveInt('MLP', 'hiddenUnits', p.hiddenUnits);
     checkPositiveInt('MLP', 'hiddenLayers', p.hiddenLayers, 0);
+    if (p.initDistribution !== 'uniform' && p.initDistribution !== 'normal') {
+      throw new InvalidArgumentError(`MLP: initDistribution must be 'uniform' or 'normal', got ${String(p.initDistribution)}.`);
+    }
+    if (p.initScale !== 'glorot' && !(typeof p.initScale === 'number' && p.initScale > 0 && Number.isFinite(p.initScale))) {
+      throw new InvalidArgumentError(`MLP: initScale must be 'glorot' or a positive number (the multiplier of 1/sqrt(fanIn)), got ${String(p.initScale)}.`);
+    }
+    if (p.outputInit !== 'hidden' && p.outputInit !== 'zeros') {
+      throw new InvalidArgumentError(`MLP: outputInit must be 'hidden' or 'zeros', got ${String(p.outputInit)}.`);
+    }
+  }
+  /** @internal */
+  protected outputInitializer(ctx: BuildContext): TfInitializer {
+    return this.params.outputInit === 'zeros' ? ctx.tf.initializers.zeros() : ctx.init();
+  }
+  /** @internal A hidden layer's kernel initialiser: the seeded draw of initDistribution times the initScale factor. */
+  private hiddenInitializer(ctx: BuildContext, fanIn: number, fanOut: number): TfInitializer {
+    const p = this.params;
+    // The default (uniform, glorot) keeps tfjs's glorotUniform, so earlier seeded runs stay identical.
+    if (p.initDistribution === 'uniform' && p.initScale === 'glorot') return ctx.init();
+    const factor = p.initScale === 'glorot' ? Math.sqrt(6 / (fanIn + fanOut)) : p.initScale / Math.sqrt(fanIn);
+    const seed = ctx.rng.int(0, 0x7fffffff);
+    return p.initDistribution === 'uniform'
+      ? ctx.tf.initializers.randomUniform({ minval: -factor, maxval: factor, seed })
+      : ctx.tf.initializers.randomNormal({ mean: 0, stddev: factor, seed });
   }
   protected inputShape(rowLength: number): number[] {
     return [rowLength];
@@ -625,8 +668,9 @@ export class MLP extends NeuralNetwork<MLPParams> {
     let x = input;
     const p = this.params;
     for (let i = 0; i < p.hiddenLayers; i++) {
+      const fanIn = x.shape[x.shape.length - 1] as number;
       x = ctx.tf.layers
-        .dense({ units: p.hiddenUnits, activation: p.activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() })
+        .dense({ units: p.hiddenUnits, activation: p.activation, kernelInitializer: this.hiddenInitializer(ctx, fanIn, p.hiddenUnits), kernelRegularizer: ctx.regularizer() })
         .apply(x) as TfTypes.SymbolicTensor;
       if (p.dropout > 0) x = ctx.layers.dropout(p.dropout, ctx.rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
     }

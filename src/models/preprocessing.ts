@@ -252,6 +252,8 @@ function diagonalize(V: Float64Array[], d: Float64Array, e: Float64Array): void 
 export interface PCAParams extends Params {
   /** A count of components, or a fraction in (0, 1): keep the fewest components explaining that share of the variance. */
   nComponents: number | null;
+  /** Divide each component by its standard deviation (unit-variance outputs), as scikit-learn's `whiten=True`. */
+  whiten: boolean;
 }
 
 /**
@@ -262,6 +264,8 @@ export class PCA implements Transformer<PCAParams> {
   private mean: number[] | null = null;
   private components: number[][] | null = null;
   explainedVarianceRatio: number[] = [];
+  /** Variance of each kept component on the training data (eigenvalues of the covariance, n - 1 denominator). */
+  explainedVariance: number[] = [];
   constructor(private readonly params: Partial<PCAParams> = {}) {
     const k = this.getParams().nComponents;
     if (k !== null && !(k > 0 && (k < 1 || Number.isInteger(k)))) {
@@ -269,7 +273,7 @@ export class PCA implements Transformer<PCAParams> {
     }
   }
   getParams(): PCAParams {
-    return { nComponents: this.params.nComponents ?? null };
+    return { nComponents: this.params.nComponents ?? null, whiten: this.params.whiten ?? false };
   }
   clone(params: Partial<PCAParams> = {}): PCA {
     return new PCA({ ...this.getParams(), ...params });
@@ -307,11 +311,14 @@ export class PCA implements Transformer<PCAParams> {
       return big < 0 ? c.map((x) => -x) : c;
     });
     this.explainedVarianceRatio = ratios.slice(0, k);
+    this.explainedVariance = values.slice(0, k).map((v) => Math.max(v, 0));
     return this;
   }
   transform(X: Matrix): number[][] {
     const mean = fitted(this.mean, 'PCA');
     const comps = fitted(this.components, 'PCA');
-    return X.map((row) => comps.map((c) => c.reduce((s, w, j) => s + w * (row[j] - mean[j]), 0)));
+    // Whitening divides by the component's standard deviation; a zero-variance component stays 0 (as scikit-learn's does not: it divides by 0).
+    const scale = this.getParams().whiten ? this.explainedVariance.map((v) => (v > 0 ? 1 / Math.sqrt(v) : 0)) : comps.map(() => 1);
+    return X.map((row) => comps.map((c, k) => scale[k] * c.reduce((s, w, j) => s + w * (row[j] - mean[j]), 0)));
   }
 }

@@ -175,6 +175,37 @@ describe('neural networks', () => {
     conv.dispose();
   });
 
+  it('initial weights follow initDistribution x initScale (Bergstra & Bengio\'s two schemes) and outputInit zeros', async () => {
+    // A learning rate of 1e-12 leaves the weights at their initial draw after one epoch.
+    const img = datasets.rectangles(40, { size: 12, seed: 2 });
+    const fanIn = 144;
+    const units = 64;
+    const initial = async (p: Parameters<typeof mlp>[0]) => (await mlp({ hiddenUnits: units, optimizer: 'sgd', momentum: 0, learningRate: 1e-12, epochs: 1, seed: 3, ...p }).fit(img.X, img.y)).getWeights();
+    const stats = (w: number[]) => ({ maxAbs: Math.max(...w.map(Math.abs)), std: Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length) });
+    const glorot = Math.sqrt(6 / (fanIn + units));
+    const cases = [
+      { p: { initDistribution: 'uniform', initScale: 'glorot' }, bound: glorot, std: glorot / Math.sqrt(3) },
+      { p: { initDistribution: 'normal', initScale: 'glorot' }, bound: Infinity, std: glorot },
+      { p: { initDistribution: 'uniform', initScale: 0.5 }, bound: 0.5 / Math.sqrt(fanIn), std: 0.5 / Math.sqrt(fanIn) / Math.sqrt(3) },
+      { p: { initDistribution: 'normal', initScale: 1.5 }, bound: Infinity, std: 1.5 / Math.sqrt(fanIn) },
+    ] as const;
+    for (const c of cases) {
+      const [kernel] = await initial({ ...c.p, outputInit: 'zeros' });
+      const st = stats(kernel);
+      const what = JSON.stringify(c.p) + ' ' + JSON.stringify(st);
+      assert.equal(kernel.length, fanIn * units);
+      assert.ok(Math.abs(st.std / c.std - 1) < 0.05, `${what}: std should be ${c.std}`);
+      if (Number.isFinite(c.bound)) assert.ok(st.maxAbs <= c.bound * (1 + 1e-6) && st.maxAbs > 0.97 * c.bound, `${what}: weights should fill [-${c.bound}, ${c.bound}]`);
+      else assert.ok(st.maxAbs > 3 * c.std, `${what}: a normal draw of ${kernel.length} weights reaches past 3 standard deviations`);
+    }
+    const zeroOut = await initial({ initDistribution: 'normal', initScale: 1, outputInit: 'zeros' });
+    assert.ok(Math.max(...zeroOut[2].map(Math.abs)) < 1e-9, 'outputInit zeros: the output kernel starts at 0');
+    const defaults = await initial({});
+    assert.ok(Math.max(...defaults[2].map(Math.abs)) > 0.1, 'the default output layer is Glorot-uniform');
+    assert.throws(() => mlp({ initScale: -1 }), /initScale must be 'glorot' or a positive number/);
+    assert.throws(() => mlp({ initDistribution: 'cauchy' as never }), /initDistribution must be/);
+  });
+
   it('explains bad hyperparameters and missing validation data', async () => {
     assert.throws(() => mlp({ dropout: 1 }), /dropout must be in \[0, 1\)/);
     assert.throws(() => mlp({ optimizer: 'lbfgs' as never }), /optimizer must be/);
