@@ -171,3 +171,15 @@ export {
   type TerminatorOptions,
   type TerminatorStudy,
 } from './terminator';
+
+// Random experiment efficiency curves (Bergstra & Bengio 2012) with the score-weighted mixture for validation ties.
+export {
+  bestTrialMixture,
+  randomEfficiencyCurve,
+  binomialStd,
+  normalCdf,
+  quantileSorted,
+  type ScoredTrial,
+  type BestTrialMixture,
+  type EfficiencyPoint,
+} from './efficiency';
