@@ -74,6 +74,21 @@ describe('seeded generators', () => {
     assert.ok(positives > 15 && positives < 45, `balanced classes (${positives}/60 convex)`);
   });
 
+  it('at the paper\'s 28x28 and split sizes: balanced classes, convex labels checked by scipy, rectangles never square', () => {
+    // Bergstra & Bengio's (Larochelle et al.'s) rectangles train set has 1,000 images; a binomial share
+    // of 1,000 fair labels lies within 0.5 +- 0.05 with probability above 0.998.
+    const rect = datasets.rectangles(1000, { seed: 11 });
+    const rectShare = rect.y.reduce((a, b) => a + b, 0) / rect.y.length;
+    assert.ok(Math.abs(rectShare - 0.5) < 0.05, `rectangles 28x28: tall share ${rectShare}`);
+    assert.ok(rect.X.every((img) => img.length === 784 && img.every((v) => v === 0 || v === 1)));
+    const conv = datasets.convex(1000, { seed: 12 });
+    const convShare = conv.y.reduce((a, b) => a + b, 0) / conv.y.length;
+    assert.ok(Math.abs(convShare - 0.5) < 0.05, `convex 28x28: convex share ${convShare}`);
+    const sample = conv.X.slice(0, 80);
+    const convexByScipy = python<boolean[]>(REF, { task: 'convexity', size: 28, images: sample });
+    assert.deepEqual(conv.y.slice(0, 80).map((v) => v === 1), convexByScipy, 'convex labels at 28x28 agree with scipy Qhull');
+  });
+
   it('adding problem: two markers, one per half, target = sum of the marked values', () => {
     const d = datasets.addingProblem(50, { length: 16, seed: 9 });
     d.X.forEach((seq, k) => {
