@@ -116,6 +116,15 @@ export interface EarlyStopping {
   minDelta?: number;
   /** Put back the weights of the best epoch when stopping (default true). */
   restoreBestWeights?: boolean;
+  /** Never stop before this many epochs (default 0). */
+  minEpochs?: number;
+  /**
+   * Patience that grows with the best epoch (the Theano tutorials' "patience increase", used by
+   * Bergstra & Bengio): keep training while the epochs without improvement are at most
+   * max(patience, (patienceIncrease - 1) * epochs-to-best), i.e. until the run is patienceIncrease
+   * times as long as it took to reach the best epoch. Default: none (a fixed patience).
+   */
+  patienceIncrease?: number;
 }
 
 export interface FitOptions {
@@ -430,6 +439,12 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     }
     if (opts.trial && !val) throw new InvalidArgumentError(`${where}: reporting to a trial needs validationData or validationSplit.`);
     if (opts.earlyStopping && !val) throw new InvalidArgumentError(`${where}: early stopping needs validationData or validationSplit.`);
+    const esCheck = opts.earlyStopping;
+    if (esCheck) {
+      if (!(Number.isInteger(esCheck.patience) && esCheck.patience >= 0)) throw new InvalidArgumentError(`${where}: earlyStopping.patience must be an integer >= 0, got ${esCheck.patience}.`);
+      if (esCheck.minEpochs !== undefined && !(Number.isInteger(esCheck.minEpochs) && esCheck.minEpochs >= 0)) throw new InvalidArgumentError(`${where}: earlyStopping.minEpochs must be an integer >= 0, got ${esCheck.minEpochs}.`);
+      if (esCheck.patienceIncrease !== undefined && !(esCheck.patienceIncrease >= 1)) throw new InvalidArgumentError(`${where}: earlyStopping.patienceIncrease must be >= 1, got ${esCheck.patienceIncrease}.`);
+    }
 
     this.disposeModel();
     this.nOutputs = Math.max(this.outputsOf(trainY), val ? this.outputsOf(val[1]) : 0, this.params.task === 'classification' ? 2 : 1);
@@ -501,8 +516,10 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
               bestWeights?.forEach((w) => w.dispose());
               bestWeights = model.getWeights().map((w) => w.clone());
             }
-          } else if (es && ++waited > es.patience) {
-            break;
+          } else if (es) {
+            waited++;
+            const grown = es.patienceIncrease !== undefined ? (es.patienceIncrease - 1) * (this.bestEpoch + 1) : 0;
+            if (waited > Math.max(es.patience, grown) && epoch + 1 >= (es.minEpochs ?? 0)) break;
           }
         } else this.bestEpoch = epoch;
       }

@@ -124,6 +124,37 @@ describe('neural networks', () => {
     model.dispose();
   });
 
+  it('early stopping with minEpochs and a patience that grows with the best epoch (patienceIncrease)', async () => {
+    const frozen = mlp({ hiddenUnits: 8, epochs: 30, learningRate: 1e-9, optimizer: 'sgd', momentum: 0, seed: 2 });
+    await frozen.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], metric: 'loss', earlyStopping: { patience: 2, minDelta: 1e-3, minEpochs: 10 } });
+    assert.equal(frozen.history.length, 10, 'minEpochs keeps a stalled run going to epoch 10');
+    frozen.dispose();
+    // A learning run: replay the rule on the recorded validation losses and check fit stopped where the rule says.
+    const model = mlp({ hiddenUnits: 8, epochs: 80, learningRate: 0.3, optimizer: 'sgd', momentum: 0, batchSize: 20, seed: 4 });
+    // Validation accuracy on 45 iris rows plateaus (equal accuracy is no improvement), so the rule fires.
+    await model.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], metric: 'accuracy', earlyStopping: { patience: 0, minEpochs: 5, patienceIncrease: 2 } });
+    const losses = model.history.map((r) => -(r.valAccuracy as number));
+    let best = Infinity;
+    let bestEpoch = -1;
+    let waited = 0;
+    let expectedLength = 80;
+    for (let e = 0; e < losses.length; e++) {
+      if (losses[e] < best) {
+        best = losses[e];
+        bestEpoch = e;
+        waited = 0;
+      } else if (++waited > Math.max(0, bestEpoch + 1) && e + 1 >= 5) {
+        expectedLength = e + 1;
+        break;
+      }
+    }
+    assert.equal(model.history.length, expectedLength, `losses ${losses.map((l) => l.toFixed(4)).join(' ')}`);
+    assert.equal(model.bestEpoch, bestEpoch);
+    assert.ok(model.history.length < 80, 'the run stopped early');
+    model.dispose();
+    await assert.rejects(() => mlp({ epochs: 1 }).fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], earlyStopping: { patience: 1, patienceIncrease: 0.5 } }), /patienceIncrease must be >= 1/);
+  });
+
   it('applies a learning-rate schedule through a tfjs callback, per batch or per epoch', async () => {
     const n = split.XTrain.length; // 105 rows, batch 20 -> 6 batches per epoch
     const perBatch = schedules.step({ lr: 0.1, stepSize: 4, gamma: 0.5 });
