@@ -47,9 +47,11 @@ let FULL = false;
 /** For measuring the cost of FULL: when > 0, each search runs only this many trials and each training at most EPOCH_CAP epochs. */
 let SLICE = 0;
 let EPOCH_CAP = 0;
+/** A storage URL (e.g. 'sqlite:////tmp/nb02.db') to keep every search's trials in, so a long FULL run stopped midway resumes where it stopped when run again. */
+let STORAGE = '';
 
 // %%
-import { bestTrialMixture, binomialStd, createStudy, fanova, GridSampler, MLP, PCA, QMCSampler, RandomSampler, randomEfficiencyCurve, StandardScaler, TPESampler, datasets, type EfficiencyPoint, type Sampler, type ScoredTrial, type Study, type Trial } from 'tunelab';
+import { bestTrialMixture, binomialStd, createStudy, fanova, GridSampler, MLP, PCA, QMCSampler, RandomSampler, randomEfficiencyCurve, StandardScaler, TPESampler, datasets, trialDurationMs, type EfficiencyPoint, type Sampler, type ScoredTrial, type Study, type Trial } from 'tunelab';
 import { Plot } from 'tunelab/widgets';
 
 const started = Date.now();
@@ -268,13 +270,10 @@ async function trainAndScore(task: Task, c: Config, seed: number): Promise<Outco
   }
 }
 
-const costs: Array<{ task: string; seconds: number; epochs: number; batchSize: number; hiddenUnits: number }> = [];
 function objectiveFor(task: Task, fixed?: (trial: Trial) => Config) {
   return async (trial: Trial): Promise<number> => {
     const c = (fixed ?? suggestConfig)(trial);
-    const t0 = Date.now();
     const out = await trainAndScore(task, c, trial.number);
-    costs.push({ task: task.name, seconds: (Date.now() - t0) / 1000, epochs: out.epochs, batchSize: c.batchSize, hiddenUnits: c.hiddenUnits });
     trial.setUserAttr('test', out.test);
     trial.setUserAttr('epochs', out.epochs);
     trial.setUserAttr('diverged', out.diverged);
@@ -283,12 +282,22 @@ function objectiveFor(task: Task, fixed?: (trial: Trial) => Config) {
 }
 
 const studies: Record<string, Study> = {};
-async function search(task: Task, sampler: Sampler, nTrials: number, opts: { keepAs?: string; fixed?: (trial: Trial) => Config } = {}): Promise<Outcome[]> {
-  const study = await createStudy({ direction: 'maximize', sampler, studyName: opts.keepAs });
-  // The live monitor is shown for the random pools (keepAs); the other searches run quietly.
-  await study.optimize(objectiveFor(task, opts.fixed), { nTrials, showProgressBar: opts.keepAs !== undefined });
-  if (opts.keepAs) studies[opts.keepAs] = study;
-  return study.trials.filter((t) => t.values).map((t) => ({ valid: t.values![0], test: t.userAttrs.test as number }));
+/**
+ * Run (or, with STORAGE, finish) one search of nTrials trials. With STORAGE the study is named after
+ * the search and resumed if it exists; a resumed random or TPE sampler is re-seeded by the number of
+ * trials already done, so it does not redraw the configurations of the first session.
+ */
+async function search(name: string, task: Task, makeSampler: (resumedAfter: number) => Sampler, nTrials: number, opts: { monitor?: boolean; fixed?: (trial: Trial) => Config } = {}): Promise<Outcome[]> {
+  let done = 0;
+  if (STORAGE) {
+    const probe = await createStudy({ direction: 'maximize', storage: STORAGE, studyName: name, loadIfExists: true });
+    done = probe.trials.filter((t) => t.values).length;
+  }
+  const study = await createStudy({ direction: 'maximize', sampler: makeSampler(done), studyName: name, storage: STORAGE || undefined, loadIfExists: STORAGE !== '' });
+  // The live monitor is shown for the random pools; the other searches run quietly.
+  if (nTrials > done) await study.optimize(objectiveFor(task, opts.fixed), { nTrials: nTrials - done, showProgressBar: opts.monitor === true });
+  studies[name] = study;
+  return study.trials.filter((t) => t.values).slice(0, nTrials).map((t) => ({ valid: t.values![0], test: t.userAttrs.test as number }));
 }
 
 // %% [markdown]
@@ -319,7 +328,7 @@ const gridConfig = (trial: Trial): Config => ({
 const results: Record<string, { random: Outcome[]; grid: Outcome[]; qmc: Outcome[][]; tpe: Outcome[][] }> = {};
 for (const task of tasks) {
   const t0 = Date.now();
-  const grid = await search(task, new GridSampler(gridSpace, { seed: 0 }), gridSize, { fixed: gridConfig });
+  const grid = await search(`${task.name}-grid`, task, () => new GridSampler(gridSpace, { seed: 0 }), gridSize, { fixed: gridConfig });
   console.log(`${task.name}: grid of ${grid.length} trials in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   results[task.name] = { random: [], grid, qmc: [], tpe: [] };
 }
@@ -334,7 +343,7 @@ for (const task of tasks) {
 // %%
 for (const task of tasks) {
   const t0 = Date.now();
-  results[task.name].random = await search(task, new RandomSampler({ seed: 1 }), cfg.nRandom, { keepAs: `${task.name}-random` });
+  results[task.name].random = await search(`${task.name}-random`, task, (after) => new RandomSampler({ seed: 1 + 1000 * after }), cfg.nRandom, { monitor: true });
   console.log(`${task.name}: ${cfg.nRandom} random trials in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
@@ -348,8 +357,9 @@ for (const task of tasks) {
 for (const task of tasks) {
   const t0 = Date.now();
   for (let r = 0; r < cfg.repeats; r++) {
-    results[task.name].qmc.push(await search(task, new QMCSampler({ seed: 10 + r }), cfg.seqLength));
-    results[task.name].tpe.push(await search(task, new TPESampler({ seed: 20 + r, nStartupTrials: FULL ? 10 : 4 }), cfg.seqLength));
+    // Scrambled Sobol points are indexed by trial number, so a resumed QMC study continues its sequence.
+    results[task.name].qmc.push(await search(`${task.name}-qmc-${r}`, task, () => new QMCSampler({ seed: 10 + r }), cfg.seqLength));
+    results[task.name].tpe.push(await search(`${task.name}-tpe-${r}`, task, (after) => new TPESampler({ seed: 20 + r + 1000 * after, nStartupTrials: FULL ? 10 : 4 }), cfg.seqLength));
   }
   console.log(`${task.name}: ${cfg.repeats} QMC and ${cfg.repeats} TPE runs of ${cfg.seqLength} trials in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
@@ -492,15 +502,17 @@ if (importance.some((row) => names.some((n) => !(row.main[n] >= 0 && row.main[n]
 // %% [markdown]
 // ## Cost of the run
 //
-// Seconds per trial and epochs per trial, per data set, from this run. With a SLICE (few trials, epochs
+// Seconds and epochs per trial, per data set, over every search's trials (read from the studies, so a
+// run resumed from STORAGE counts the trials of every session). With a SLICE (few trials, epochs
 // capped) this is the measurement behind the FULL run-time estimate below.
 
 // %%
 const costRows = tasks.map((task) => {
-  const rows = costs.filter((c) => c.task === task.name);
-  const secs = rows.reduce((a, c) => a + c.seconds, 0);
-  const epochs = rows.reduce((a, c) => a + c.epochs, 0);
-  return { dataset: task.name, trials: rows.length, secondsPerTrial: +(secs / rows.length).toFixed(2), epochsPerTrial: +(epochs / rows.length).toFixed(1), secondsPerEpoch: +(secs / epochs).toFixed(3) };
+  const trials = Object.entries(studies).filter(([name]) => name.startsWith(`${task.name}-`)).flatMap(([, s]) => s.trials.filter((t) => t.values));
+  const secs = trials.reduce((a, t) => a + (trialDurationMs(t) ?? 0) / 1000, 0);
+  const epochs = trials.reduce((a, t) => a + (t.userAttrs.epochs as number), 0);
+  const diverged = trials.filter((t) => t.userAttrs.diverged === true).length;
+  return { dataset: task.name, trials: trials.length, diverged, hours: +(secs / 3600).toFixed(3), secondsPerTrial: +(secs / trials.length).toFixed(2), epochsPerTrial: +(epochs / trials.length).toFixed(1), secondsPerEpoch: +(secs / epochs).toFixed(3) };
 });
 for (const row of costRows) console.log('COST ' + JSON.stringify(row));
 
