@@ -82,6 +82,11 @@ const EXPECTED: Record<string, Record<string, (rows: Rows) => void>> = {
       for (const r of rows) assert.equal(r.gridTrials, 8);
     },
     IMPORTANCE: (rows) => assert.equal(rows.length, 2),
+    // 8 grid + 16 random + 8 QMC + 8 TPE trainings per data set at the small size, each timed from its study.
+    COST: (rows) => {
+      assert.deepEqual(rows.map((r) => r.dataset), ['rectangles', 'convex']);
+      for (const r of rows) assert.equal(r.trials, 40);
+    },
   },
   '03-lstm-sensitivity': {
     SENSITIVITY: ([r]) => assert.equal(r.completeTrials, r.nTrials),
