@@ -450,7 +450,10 @@ for (const task of tasks) display(efficiencyPlot(task.name));
 // rectangles and 32.25% on convex (accuracy 0.928 and 0.678); its random curves are read from its
 // Figure 5 (no table), where the 8-trial experiments reach the grid's level on both.
 //
-// The check cell asserts the mechanics only; the verdict is printed for whatever size ran.
+// `claimHolds` is true when random search with 8 trials is not significantly worse than the grid: the
+// 95% interval of the mean 8-trial score reaches the grid's 95% interval. With 50,000 test images the
+// binomial standard error of a test accuracy is at most 0.0022, well below the differences the paper
+// discusses. The check cell asserts the mechanics only; the verdict is printed for whatever size ran.
 
 // %%
 const PAPER = { rectangles: { gridAccuracy: 1 - 0.0716 }, convex: { gridAccuracy: 1 - 0.3225 } } as const;
@@ -532,15 +535,31 @@ for (const row of costRows) console.log('COST ' + JSON.stringify(row));
 // %% [markdown]
 // ## What the FULL run shows
 //
-// *The FULL run at the paper's scale has not been made yet* (see the estimate below); the saved outputs
-// above come from the run named in the note under the parameters cell. This section is written from the
-// FULL outputs once they exist.
+// *The FULL run at the paper's scale has not been made yet* (see the estimate below). This section is
+// written from the FULL outputs once they exist: the efficiency curves beside the paper's Figure 5, the
+// HEADLINE rows beside the paper's grid accuracies, and, if 8 random trials fall short of the grid, the
+// evidence why (the fANOVA shares, the share of diverged trials, the learning-rate band of the best
+// trials).
 //
-// **Cost.** Measured on the shared 2-core build machine (tfjs on its wasm backend, load average ≈ 17
-// from other jobs) with `SLICE = 4, EPOCH_CAP = 3` at the full data sizes: see the `COST` lines of that
-// run and the estimate in `notebooks/README.md`. The protocol's minimum of 300 epochs per network
-// dominates: the FULL run (2 × (256 random + 108 grid + 128 QMC/TPE) = 984 trainings) is estimated at
-// COST_ESTIMATE on this machine.
+// **Cost (measured 2 December 2026, before the FULL run).** On the shared 2-core build machine
+// (tfjs on its wasm backend; load average 12–17 from other jobs, this process getting about 30% of a
+// core), at the full data sizes with 784 inputs and 250 hidden units (the mean of the log-uniform
+// [18, 1024] range, to which the cost is roughly linear):
+//
+// | | training, s per epoch (minibatch 20 / 100) | scoring the best weights on 200 + 50,000 or 2,000 + 50,000 images, s per trial |
+// |---|---|---|
+// | rectangles (1,000 training images) | 1.96 / 0.32 | 55–66 |
+// | convex (6,000 training images) | 4.88 / 2.64 | 41 |
+//
+// (and 404 s once for generating the data and the three preprocessings of both data sets). A slice of
+// this notebook with `FULL = true, SLICE = 4, EPOCH_CAP = 3` ran its 8 grid trainings (4 per data set,
+// minibatch 20, 3 epochs each) in 1,028 s, 128 s per trial, consistent with those figures (scoring
+// dominates at 3 epochs). Every network trains at least 300 epochs, so with the 492 trainings per data
+// set (108 grid, 256 random, 2 × 32 QMC and 2 × 32 TPE): at 300 epochs per training about 55 h for
+// rectangles and 160 h for convex, about **9 days** in all; if early stopping lets a typical run go to
+// 600 epochs, about 17 days, on this machine under this load (an idle machine giving the process a
+// whole core would take roughly a third of that). Run it with `STORAGE` set so it can be stopped and
+// resumed (see `notebooks/README.md`).
 
 // %%
 const elapsed = (Date.now() - started) / 1000;
