@@ -19,6 +19,10 @@ import { GPSampler } from '../src/samplers/gp';
 import { TPESampler } from '../src/samplers/tpe';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
 import { runPythonJson } from './python';
+import { logging as tunelabLogging, setVerbosity } from '../src';
+
+// As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
+setVerbosity(tunelabLogging.WARNING);
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

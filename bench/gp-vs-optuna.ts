@@ -16,6 +16,10 @@ import { createStudy } from '../src';
 import { GPSampler } from '../src/samplers/gp';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
 import { runPythonJson } from './python';
+import { logging as tunelabLogging, setVerbosity } from '../src';
+
+// As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
+setVerbosity(tunelabLogging.WARNING);
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);

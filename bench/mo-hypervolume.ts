@@ -14,6 +14,10 @@ import { createStudy, type Sampler, type Trial } from '../src';
 import { hypervolume } from '../src/multiobjective';
 import { NSGAIISampler } from '../src/samplers/nsgaii';
 import { runPythonJson } from './python';
+import { logging as tunelabLogging, setVerbosity } from '../src';
+
+// As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
+setVerbosity(tunelabLogging.WARNING);
 
 const seedsArg = process.argv.indexOf('--seeds');
 const N_SEEDS = seedsArg >= 0 ? Number(process.argv[seedsArg + 1]) : 10;

@@ -23,6 +23,10 @@ import { join } from 'node:path';
 import { createStudy, Rng, TPESampler, type Trial } from '../src';
 import { branin, PYTHON_BENCHMARKS } from './functions';
 import { PYTHON } from '../test/helpers/python';
+import { logging as tunelabLogging, setVerbosity } from '../src';
+
+// As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
+setVerbosity(tunelabLogging.WARNING);
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

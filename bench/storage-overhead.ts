@@ -35,6 +35,10 @@ import {
 } from '../src';
 import { sqlalchemyUrl, startPostgres } from '../test/helpers/postgres';
 import { PYTHON } from '../test/helpers/python';
+import { logging as tunelabLogging, setVerbosity } from '../src';
+
+// As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
+setVerbosity(tunelabLogging.WARNING);
 
 const execFileAsync = promisify(execFile);
 /** Trials timed per configuration: Optuna is slow enough at 10,000 trials that 40 keep the run short. */

@@ -20,6 +20,10 @@ import { join } from 'node:path';
 import { createStudy, objectiveFromModule, RandomSampler } from '../src';
 import { BATCH, EPOCHS, N_TRAIN, split } from './fixtures/moons-mlp';
 import { runPythonJson } from './python';
+import { logging as tunelabLogging, setVerbosity } from '../src';
+
+// As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
+setVerbosity(tunelabLogging.WARNING);
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

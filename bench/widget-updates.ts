@@ -19,6 +19,10 @@ import { setDefaultObserverFactory, terminalProgressFactory } from '../src/progr
 import { installWidgetSupport, IntProgress, setCommTransport, setThrottleDefaults, widgetRegistry } from '../widgets/kernel';
 import type { CommHandle, CommTransport, JsonObject } from '../widgets/kernel/transport';
 import { PYTHON } from '../test/helpers/python';
+import { logging as tunelabLogging, setVerbosity } from '../src';
+
+// As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
+setVerbosity(tunelabLogging.WARNING);
 
 const N = 10_000;
 

@@ -22,6 +22,7 @@ const commands = {
   'best-trials': ['src/cli/optunaCommands', 'show the trials on the Pareto front'],
   ask: ['src/cli/optunaCommands', 'create a trial and suggest its parameters (ask-and-tell from a shell)'],
   tell: ['src/cli/optunaCommands', 'finish a trial with values or a state'],
+  reproduce: ['src/cli/reproduce', 're-run a finished trial with its recorded parameters and seed; report whether it is bit-identical'],
   storage: ['src/cli/storage', "'upgrade URL': upgrade a database from Optuna 3.0/3.1's schema to Optuna 5's"],
 };
 

@@ -329,14 +329,24 @@ export class CellExecutor {
         await Promise.race([cellPromise, interruptPromise]);
       } catch (err) {
         if (!cellSettled && this.runningRequest) this.abandonedRequests.add(this.runningRequest);
+        let reported = err;
         if (err instanceof InterruptedError && runningStudies() > 0) {
           // Give study.optimize (asked to stop by the kernel) time to finish its current trial, so
-          // the study is complete and idle before the next cell runs; then report the interrupt.
+          // the study is complete and idle before the next cell runs; then report the interrupt,
+          // with optimize's own account of it (how many trials it kept) when it threw one.
           const grace = this.options.interruptGraceMs ?? 10_000;
-          await Promise.race([cellPromise.catch(() => undefined), new Promise((r) => setTimeout(r, grace).unref())]);
+          await Promise.race([
+            cellPromise.then(
+              () => undefined,
+              (e: unknown) => {
+                if (isOptimizeInterrupted(e)) reported = e;
+              },
+            ),
+            new Promise((r) => setTimeout(r, grace).unref()),
+          ]);
         }
         this.prevDecl = declOutput;
-        return errorOutcome(err);
+        return errorOutcome(reported);
       }
     }
     this.prevDecl = declOutput;
@@ -439,8 +449,16 @@ const INTERNAL_FRAME = new RegExp(
 );
 
 export function errorOutcome(err: unknown): ExecutionOutcome {
-  const interrupted = err instanceof InterruptedError ? 'request' : isInterrupt(err) ? 'signal' : false;
+  const interrupted = err instanceof InterruptedError || isOptimizeInterrupted(err) ? 'request' : isInterrupt(err) ? 'signal' : false;
   return { status: 'error', error: toCellError(err), interrupted };
+}
+
+/**
+ * study.optimize ended by an interrupt (src/errors.ts OptimizeInterruptedError, matched by name: a
+ * notebook may load its own copy of tunelab). The cell reports it as Interrupted, with its message.
+ */
+function isOptimizeInterrupted(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'OptimizeInterruptedError';
 }
 
 export function isInterrupt(err: unknown): boolean {
@@ -451,6 +469,10 @@ export function isInterrupt(err: unknown): boolean {
 }
 
 export function toCellError(err: unknown): CellError {
+  if (isOptimizeInterrupted(err)) {
+    const evalue = `the cell was interrupted: ${err.message}`;
+    return { ename: 'Interrupted', evalue, traceback: [`Interrupted: ${evalue}`] };
+  }
   if (isInterrupt(err)) {
     return { ename: 'Interrupted', evalue: 'the cell was interrupted', traceback: ['Interrupted: the cell was interrupted'] };
   }

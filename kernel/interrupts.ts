@@ -23,8 +23,8 @@ export function installOptimizeInterruptCheck(counter: InterruptCounter, onStop:
           onStop();
         }
       },
-      onEnd(s) {
-        observer?.onEnd(s);
+      onEnd(s, end) {
+        observer?.onEnd(s, end);
       },
     };
   };

@@ -26,6 +26,7 @@ import type { DroppedOutput } from './iopubFlow';
 import { OutputStreams } from './outputStreams';
 import { parentWatchAtStart } from './processTree';
 import { bundleFor, type MimeBundle } from './richDisplay';
+import { isAddressInUse, PORT_TAKEN_EXIT_STATUS } from './exitStatus';
 import type { FromSocketThread, MainThreadRequest, SocketThreadData, ToSocketThread } from './socketThread';
 import { newHeader, PROTOCOL_VERSION, readConnectionFile, serializeParts, type JsonObject, type JupyterMessage, type MessageHeader } from './wire';
 
@@ -122,6 +123,8 @@ function whenReady(bundle: MimeBundle | Promise<MimeBundle>, use: (bundle: MimeB
 export class Kernel implements IopubPublisher {
   private readonly session = randomUUID();
   private readonly worker: Worker;
+  /** The process's exit status once the socket thread has closed: 0 after a shutdown, else why start-up failed. */
+  private exitStatusWhenClosed = 0;
   private executor!: CellExecutor;
   private readonly comms: CommManager;
   private readonly inputs: InputRequests;
@@ -241,7 +244,12 @@ export class Kernel implements IopubPublisher {
       this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog, this.digests, (losses) => this.reportDroppedOutput(losses));
     } catch (err) {
       kernelLog(`could not bind the shell, stdin and iopub sockets: ${(err as Error).message}`);
-      process.exit(1);
+      // The socket thread closes its sockets first ('closed' then exits with this status): a process
+      // ending with ZeroMQ sockets open in a thread aborts, which would hide the status.
+      this.exitStatusWhenClosed = isAddressInUse(err) ? PORT_TAKEN_EXIT_STATUS : 1;
+      this.worker.postMessage({ kind: 'close' } satisfies ToSocketThread);
+      setTimeout(() => process.exit(this.exitStatusWhenClosed), 3000).unref();
+      return;
     }
     this.sockets.listen('shell', (msg) => this.dispatch('shell', msg));
     this.sockets.listen('stdin', (msg) => this.dispatch('stdin', msg));
@@ -412,11 +420,12 @@ export class Kernel implements IopubPublisher {
         return;
       case 'fatal':
         kernelLog(`socket thread could not start: ${m.message}`);
-        process.exit(1);
+        this.sockets?.close();
+        void this.worker.terminate().finally(() => process.exit(m.addressInUse ? PORT_TAKEN_EXIT_STATUS : 1));
         return;
       case 'closed':
         this.sockets?.close();
-        void this.worker.terminate().finally(() => process.exit(0));
+        void this.worker.terminate().finally(() => process.exit(this.exitStatusWhenClosed));
         return;
       case 'message': {
         const msg = m.msg;

@@ -50,11 +50,18 @@ export class MainSockets {
     const shell = new zmq.Router({ linger: 1000, sendTimeout: 0, handover: true });
     const stdin = new zmq.Router({ linger: 1000, sendTimeout: 0, handover: true });
     const iopub = new zmq.Publisher({ linger: 1000, sendHighWaterMark: IOPUB_SEND_HWM, sendTimeout: 0, noDrop: true });
-    await Promise.all([
+    const binds = await Promise.allSettled([
       shell.bind(endpoint(info, info.shell_port)),
       stdin.bind(endpoint(info, info.stdin_port)),
       iopub.bind(endpoint(info, info.iopub_port)),
     ]);
+    const failed = binds.find((b): b is PromiseRejectedResult => b.status === 'rejected');
+    if (failed) {
+      // Closed before the error leaves: a process exiting with ZeroMQ sockets open aborts in libzmq,
+      // which would hide the exit status that tells the launcher a port was taken.
+      for (const socket of [shell, stdin, iopub]) socket.close();
+      throw failed.reason;
+    }
     return new MainSockets(info.key, shell, stdin, iopub, log, history, new IopubFlow(iopub, log, onIopubCaughtUp));
   }
 

@@ -26,6 +26,7 @@ import { RateLimitedLog, writeLogLine } from './kernelLog';
 import * as zmq from 'zeromq';
 import { DigestHistory } from './digestHistory';
 import { InterruptCounter } from './interruptCounter';
+import { isAddressInUse } from './exitStatus';
 import { endKernelAndChildren, parentGone, type ParentWatch } from './processTree';
 import {
   decodeFresh,
@@ -51,7 +52,8 @@ export type FromSocketThread =
   | { kind: 'ready' }
   /** A verified control message other than interrupt_request (shutdown, kernel_info, ...). */
   | { kind: 'message'; msg: JupyterMessage }
-  | { kind: 'fatal'; message: string }
+  /** The thread could not start; `addressInUse` when a port of the connection file was taken. */
+  | { kind: 'fatal'; message: string; addressInUse: boolean }
   | { kind: 'closed' };
 
 /** Socket thread -> main thread, on `requestPort`: what the main thread must do or publish for it. */
@@ -188,7 +190,14 @@ async function run(data: SocketThreadData): Promise<void> {
   // Handover, as on shell and stdin (mainSockets.ts): a reconnecting frontend reuses its identity.
   const control = new zmq.Router({ linger: 1000, handover: true });
   const heartbeat = new zmq.Reply({ linger: 0 });
-  await Promise.all([control.bind(endpoint(info, info.control_port)), heartbeat.bind(endpoint(info, info.hb_port))]);
+  const binds = await Promise.allSettled([control.bind(endpoint(info, info.control_port)), heartbeat.bind(endpoint(info, info.hb_port))]);
+  const failed = binds.find((b): b is PromiseRejectedResult => b.status === 'rejected');
+  if (failed) {
+    // Closed before the thread reports: open ZeroMQ sockets at exit abort the process (mainSockets.ts).
+    control.close();
+    heartbeat.close();
+    throw failed.reason;
+  }
   const controlQueue = new SendQueue(control);
   const toMain = data.requestPort;
   const drainOnMainThread = mainThreadDrainer(data.drainHookKey);
@@ -330,5 +339,5 @@ async function run(data: SocketThreadData): Promise<void> {
 }
 
 run(workerData as SocketThreadData).catch((err: unknown) => {
-  parentPort?.postMessage({ kind: 'fatal', message: (err as Error).stack ?? String(err) } satisfies FromSocketThread);
+  parentPort?.postMessage({ kind: 'fatal', message: (err as Error).stack ?? String(err), addressInUse: isAddressInUse(err) } satisfies FromSocketThread);
 });

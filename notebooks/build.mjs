@@ -10,8 +10,8 @@
 //
 // Saved outputs survive a rebuild only where they still describe one run: the code cells of the
 // committed notebook (from a FULL run of `tunelab run`) keep their outputs as long as every code
-// cell up to them is unchanged and in the same order, as do the injected-parameters cell and the
-// saved widget state. Editing prose never throws a long run away; changing, adding, removing or
+// cell up to them is unchanged and in the same order; the note of the injected parameters and the
+// saved widget state are kept only while every code cell keeps its outputs. Editing prose never throws a long run away; changing, adding, removing or
 // moving a code cell clears the outputs from that cell on (a later cell's output may depend on it),
 // and the saved widget state with them, until the notebook is run again.
 import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
@@ -97,14 +97,16 @@ export function buildNotebook(cells, previous) {
     });
     if (c.tags.includes('parameters') && injected && same) out.push(asNote(injected));
   });
+  // Widget state belongs to the whole run: kept only if every code cell kept its outputs.
+  const wholeRunKept = unchangedSoFar && codeIndex === oldCode.length;
+  // So does the note of the injected parameters: it describes outputs that are gone otherwise.
+  const kept = wholeRunKept ? out : out.filter((c) => !(c.metadata.tags ?? []).includes('injected-parameters'));
   const metadata = {
     kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' },
     language_info: previous?.metadata?.language_info ?? { name: 'typescript', file_extension: '.ts', mimetype: 'text/x-typescript' },
   };
-  // Widget state belongs to the whole run: kept only if every code cell kept its outputs.
-  const wholeRunKept = unchangedSoFar && codeIndex === oldCode.length;
   if (previous?.metadata?.widgets && wholeRunKept) metadata.widgets = previous.metadata.widgets;
-  return { cells: out, metadata, nbformat: 4, nbformat_minor: 5 };
+  return { cells: kept, metadata, nbformat: 4, nbformat_minor: 5 };
 }
 
 function main() {

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests drive as system software: Chromium (the browser for the
-# JupyterLab, Notebook 7 and widget tests) and PostgreSQL (a private server per test run), skipping
+# JupyterLab, Notebook 7 and widget tests), PostgreSQL and Redis (a private server per test run), skipping
 # any already present. Needs root (apt-get). Everything Python (Optuna, scikit-learn, PyTorch,
 # Jupyter) comes from the pinned environment of scripts/python-env.sh instead.
 set -euo pipefail
-packages=(chromium postgresql)
+packages=(chromium postgresql redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -37,6 +37,12 @@ function checkFinite(what: string, name: string, v: number): void {
 }
 
 /**
+ * Definitions built without a parameter name that failed validation (space.ts's float/int/categorical),
+ * each with the check that throws the error under the name it is finally given.
+ */
+export const deferredDistributionErrors = new WeakMap<object, (name: string) => void>();
+
+/**
  * Float distribution on [low, high]. With `step`, values lie on low + k*step and `high` is
  * lowered to the last point of that grid (as Optuna does); with `log`, sampling is uniform in log space.
  */
@@ -101,7 +107,7 @@ export function intDistribution(
   checkFinite('Int distribution', name, high);
   if (!Number.isInteger(low) || !Number.isInteger(high)) {
     throw new InvalidDistributionError(
-      `Int distribution '${name}': low and high must be integers, got [${low}, ${high}]. Use suggestFloat for real ranges.`,
+      `Int distribution '${name}': low and high must be integers, got [${low}, ${high}]. Use suggestFloat (float() in space()) for a real-valued range.`,
     );
   }
   // Beyond 2**53 a double cannot tell neighbouring integers apart: the range would collapse to a few
@@ -143,7 +149,7 @@ export function categoricalDistribution<T extends CategoricalChoice>(
 ): CategoricalDistribution<T> {
   if (!Array.isArray(choices) || choices.length === 0) {
     throw new InvalidDistributionError(
-      `Categorical distribution '${name}': choices must be a non-empty array.`,
+      `Categorical distribution '${name}': choices must be a non-empty array, e.g. categorical(['relu', 'tanh']); got ${Array.isArray(choices) ? '[]' : String(choices)}.`,
     );
   }
   const seen = new Set<string>();

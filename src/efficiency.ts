@@ -14,6 +14,7 @@
  * of that score at each size: the efficiency curve, drawn by the paper as box plots.
  */
 import { InvalidArgumentError } from './errors';
+import { ndtr } from './samplers/tpe/truncnorm';
 
 /** One trial's validation and test scores, each as a mean and a standard deviation. */
 export interface ScoredTrial {
@@ -39,18 +40,9 @@ export function binomialStd(p: number, n: number): number {
   return Math.sqrt((p * (1 - p)) / n);
 }
 
-/** The standard normal CDF (Numerical Recipes' Chebyshev erfc: relative error below 1.2e-7). */
+/** The standard normal CDF (the Chebyshev erfc TPE's truncated normals use: relative error below 1.2e-7). */
 export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.5 * x);
-  const erfc =
-    t *
-    Math.exp(
-      -x * x -
-        1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return z >= 0 ? 1 - erfc / 2 : erfc / 2;
+  return ndtr(z);
 }
 
 // Quadrature nodes of a standard normal on [-8, 8] (midpoint rule, weights normalised to 1).

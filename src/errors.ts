@@ -37,3 +37,29 @@ export class TrialPruned extends TunelabError {
     super(message);
   }
 }
+
+/**
+ * Whether `err` is a TrialPruned: by class, or by name for one from another copy of tunelab (an
+ * objective module loaded as ES module next to the CommonJS build has its own TrialPruned class).
+ */
+export function isTrialPruned(err: unknown): err is Error {
+  return err instanceof TrialPruned || (err instanceof Error && err.name === 'TrialPruned');
+}
+
+/**
+ * `study.optimize` was interrupted (a kernel interrupt, Ctrl-C): like Python's KeyboardInterrupt
+ * out of Optuna's optimize, it ends the call with an error so the statements after it do not run.
+ * The trials finished before the interrupt are kept in the study; `study.stop()` (the Stop button,
+ * a callback) is a deliberate stop and ends optimize normally instead.
+ */
+export class OptimizeInterruptedError extends TunelabError {
+  constructor(
+    readonly studyName: string,
+    readonly trialsFinished: number,
+  ) {
+    super(
+      `study.optimize of '${studyName}' was interrupted after ${trialsFinished} trial(s) of this call finished; ` +
+        'they are kept in the study. Run optimize again to go on, or call study.stop() to end it normally.',
+    );
+  }
+}

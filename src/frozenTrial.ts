@@ -18,6 +18,35 @@ export const TRIAL_STATE_NAMES: Record<TrialState, 'RUNNING' | 'COMPLETE' | 'PRU
   [TrialState.WAITING]: 'WAITING',
 };
 
+/** The name Optuna prints for a state ('COMPLETE'), or the number itself when it is not a state. */
+export function trialStateName(state: TrialState): string {
+  return TRIAL_STATE_NAMES[state] ?? String(state);
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+type InspectFn = (value: unknown, options: object) => string;
+
+/**
+ * How console.log, the REPL and the tunelab kernel print a trial: its state by name
+ * (`state: 'COMPLETE'`, as Optuna prints TrialState.COMPLETE) instead of the enum's number, and its
+ * dictionaries as plain objects. Only the display changes:
+ * `trial.state` stays the number storages and comparisons use. On the shared prototype below.
+ */
+function inspectTrial(this: FrozenTrial, depth: number, options: { depth?: number | null }, inspect: InspectFn): string {
+  if (depth < 0) return `[FrozenTrial ${this.number} ${trialStateName(this.state)}]`;
+  const shown = {
+    ...this,
+    state: trialStateName(this.state),
+    params: { ...this.params },
+    internalParams: { ...this.internalParams },
+    distributions: { ...this.distributions },
+    userAttrs: { ...this.userAttrs },
+    systemAttrs: { ...this.systemAttrs },
+  };
+  return `FrozenTrial ${inspect(shown, { ...options, depth: options.depth == null ? options.depth : options.depth - 1 })}`;
+}
+
+
 export function isFinished(state: TrialState): boolean {
   return state === TrialState.COMPLETE || state === TrialState.PRUNED || state === TrialState.FAIL;
 }
@@ -90,6 +119,7 @@ const FROZEN_TRIAL_PROTOTYPE: object = Object.freeze(
       },
       enumerable: false,
     },
+    [INSPECT]: { value: inspectTrial, enumerable: false },
   }),
 );
 

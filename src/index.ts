@@ -4,6 +4,7 @@
  */
 export * from './errors';
 export { Rng } from './rng';
+export { checkOptionKeys, type Exactly } from './options';
 export {
   categoricalDistribution,
   floatDistribution,
@@ -19,6 +20,7 @@ export {
 } from './distributions';
 export {
   TrialState,
+  trialStateName,
   trialValue,
   trialDurationMs,
   frozenTrial,
@@ -44,14 +46,44 @@ export {
   type StudyCallback,
   type TellOptions,
 } from './study';
-export { space, float, int, categorical, type ParamsOf, type SearchSpace } from './space';
+export { space, float, int, categorical, branch, PATH_SEPARATOR, type Branch, type ParamsOf, type SearchSpace, type SpaceDefinition, type SpaceEntry, type ValueOf } from './space';
 export type { TrialsTable, TrialRow } from './export';
-export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory } from './progress';
+export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory, type OptimizeEnd } from './progress';
+export * as logging from './logging';
+export { setVerbosity, getVerbosity, disableDefaultHandler, enableDefaultHandler, addLogHandler, removeLogHandler, type LogRecord, type LogHandler } from './logging';
 export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type StudySummary } from './storage';
+// Optuna's journal format (issue 16): a file of JSON lines shared through lock files, or Redis.
+export {
+  JournalFileBackend,
+  JournalFileOpenLock,
+  JournalFileSymlinkLock,
+  JournalRedisBackend,
+  JournalStorage,
+  type JournalBackend,
+  type JournalFileLock,
+  type JournalFileOptions,
+  type JournalRedisOptions,
+  type LockOptions,
+} from './storage';
+// Artifacts (issue 16): files attached to studies and trials, where Optuna and optuna-dashboard find them.
+export {
+  ArtifactNotFoundError,
+  FileSystemArtifactStore,
+  downloadArtifact,
+  getAllArtifactMeta,
+  uploadArtifact,
+  type ArtifactMeta,
+  type ArtifactStore,
+  type DownloadArtifactOptions,
+  type StudyOrTrial,
+  type UploadArtifactOptions,
+} from './artifacts';
 export type { Sampler } from './samplers/base';
 export { RandomSampler } from './samplers/random';
 export { NopPruner, type Pruner } from './pruners/base';
 export { reprSymbol, isDisplayable, type Displayable, type MimeBundle } from './display';
+// Reproducible, seed-robust trials (issue 16): trial.seed, study.reproduce, evaluateSeeds.
+export * from './reproducibility';
 
 // Learning-rate schedules (issue 6): pure functions of the step matching torch.optim.lr_scheduler.
 export * as schedules from './schedules';
@@ -83,6 +115,19 @@ export {
 export * from './cv';
 export * from './models';
 export * as datasets from './data';
+// scikit-learn's generators, also at the top level as scikit-learn users import them.
+export {
+  makeClassification,
+  makeRegression,
+  makeBlobs,
+  type MakeClassificationOptions,
+  type MakeRegressionOptions,
+  type MakeBlobsOptions,
+  type ClassificationData,
+  type FeatureKind,
+  type RegressionData,
+  type BlobsData,
+} from './data';
 export {
   fanova,
   getParamImportances,
@@ -147,6 +192,17 @@ export {
   plotEdf,
   plotTimeline,
   plotParetoFront,
+  plotRank,
+  plotHypervolumeHistory,
+  hypervolumeHistory,
+  plotTerminatorImprovement,
+  terminatorImprovementFigure,
+  type TerminatorImprovementData,
+  type TerminatorImprovementOptions,
+  type RankOptions,
+  type HypervolumeHistory,
+  type ParetoFrontOptions,
+  type AxisTypeChoice,
   type FigureSpec,
   type Trace,
   type StudyLike,

@@ -1,10 +1,23 @@
 import { TrialState, type FrozenTrial } from './frozenTrial';
+import { afterStderrLine } from './logging';
 import type { Study } from './study';
+
+/**
+ * How an `optimize` call ended: it ran out of trials or time ('finished'), `study.stop()` ended it
+ * ('stopped'), an interrupt ended it ('interrupted', it then throws OptimizeInterruptedError), or an
+ * objective error not listed in `catch` ended it ('failed', it then throws that error).
+ */
+export type OptimizeEnd =
+  | { kind: 'finished' }
+  | { kind: 'stopped' }
+  | { kind: 'interrupted'; error: Error }
+  | { kind: 'failed'; error: unknown };
 
 /** What `optimize` tells whoever displays its progress. */
 export interface OptimizeObserver {
   onTrialFinished(study: Study, trial: FrozenTrial): void;
-  onEnd(study: Study): void;
+  /** `end` is always given by tunelab's optimize; optional so observers written before it still fit. */
+  onEnd(study: Study, end?: OptimizeEnd): void;
 }
 
 export interface OptimizeProgressInfo {
@@ -63,14 +76,20 @@ export function terminalProgressFactory(study: Study, info: OptimizeProgressInfo
     }
     stream.write(`\r[${bar}] ${count} ${elapsed.toFixed(1)}s${best}\x1b[K`);
   };
+  // A trial's log lines clear the bar's line: the bar is drawn again under them when the trial is
+  // counted (optimize logs a trial just before reporting it finished).
+  let cleared = false;
+  const stopRedrawing = afterStderrLine(() => (cleared = true));
   return {
     onTrialFinished() {
       done++;
-      draw(false);
+      draw(cleared);
+      cleared = false;
     },
-    onEnd() {
+    onEnd(_study, end) {
+      stopRedrawing();
       draw(true);
-      stream.write('\n');
+      stream.write(end && end.kind !== 'finished' ? ` ${end.kind}\n` : '\n');
     },
   };
 }

@@ -1,5 +1,6 @@
 import seedrandom from 'seedrandom';
 import { InvalidArgumentError } from './errors';
+import { nextAmbientSeed } from './reproducibility/context';
 
 /** The largest seed Optuna's samplers accept (numpy's RandomState: an integer in [0, 2**32 - 1]). */
 export const MAX_SEED = 0xffffffff;
@@ -30,14 +31,15 @@ export class Rng {
   private readonly next: () => number;
 
   /**
-   * `seed` undefined means a fresh seed from Math.random (non-reproducible by request); a string
-   * names a derived stream (e.g. `${seed}/startup`). Numbers must be finite integers.
+   * `seed` undefined means a fresh seed: inside a running trial the next seed of the trial's stream
+   * (reproducible, see reproducibility/context.ts), elsewhere one from Math.random (non-reproducible
+   * by request). A string names a derived stream (e.g. `${seed}/startup`). Numbers must be finite integers.
    */
   constructor(seed?: number | string) {
     if (seed !== undefined && typeof seed !== 'string' && !(typeof seed === 'number' && Number.isSafeInteger(seed))) {
       throw new InvalidArgumentError(`Rng: seed must be an integer (or left out for a fresh one), got ${typeof seed === 'number' ? String(seed) : typeof seed}.`);
     }
-    const s = seed === undefined ? String(Math.random()) : String(seed);
+    const s = seed === undefined ? String(nextAmbientSeed() ?? Math.random()) : String(seed);
     this.next = seedrandom.alea(s) as unknown as () => number;
   }
 

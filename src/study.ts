@@ -1,8 +1,11 @@
 import type { Distribution, ParamValue } from './distributions';
 import { toWellFormed } from './storage/storable';
-import { DuplicatedStudyError, InvalidArgumentError, TrialPruned, TunelabError } from './errors';
-import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, type Direction, type FrozenTrial } from './frozenTrial';
-import { getDefaultObserverFactory, type OptimizeObserver } from './progress';
+import { DuplicatedStudyError, InvalidArgumentError, isTrialPruned, OptimizeInterruptedError, TrialPruned, TunelabError } from './errors';
+import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, trialStateName, type Direction, type FrozenTrial } from './frozenTrial';
+import { getDefaultObserverFactory, type OptimizeEnd, type OptimizeObserver } from './progress';
+import { errorRepr, logTrialCompleted, logTrialFailed, logTrialPruned } from './trialLog';
+import { THREAD_ERROR_CLASSES } from './parallel/protocol';
+import { interruptOnCtrlC } from './ctrlC';
 import type { Pruner } from './pruners/base';
 import { MedianPruner } from './pruners/percentile';
 import { getParamImportances, type ImportanceOptions } from './importance';
@@ -13,9 +16,14 @@ import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
 import { hasKey, ownValue, plainCopy } from './dict';
 import { trialsTable, type TrialsTable } from './export';
 import { isFeasible } from './multiobjective/constraints';
+import { dominates } from './multiobjective/pareto';
 import { HeartbeatMonitor, type HeartbeatOptions } from './parallel/heartbeat';
 import { isModuleObjective, type ModuleObjective } from './parallel/moduleObjective';
 import { optimizeWithModuleObjective } from './parallel/threads';
+import { runWithSeed } from './reproducibility/context';
+import { deriveSeed, SAMPLER_SEED_SALT, trialSeedFor } from './reproducibility/seeds';
+import { recordedTrialSeed, recordStudySeed, storedStudySeed, TRIAL_SEED_KEY } from './reproducibility/studyRecords';
+import { reproduceTrial, type ReproduceOptions, type ReproduceReport } from './reproducibility/reproduce';
 import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
 import { addTrialsToStorage } from './study/addTrials';
 
@@ -37,6 +45,11 @@ export interface CreateStudyOptions extends HeartbeatOptions<Study> {
   storage?: string | Storage;
   /** Resume the study of that name if it exists instead of throwing. */
   loadIfExists?: boolean;
+  /**
+   * The study seed (an integer in [0, 2**32 - 1]), recorded with the study: every trial's seed
+   * derives from it, and the default sampler is seeded from it. Without one a random seed is recorded.
+   */
+  seed?: number;
 }
 
 export interface OptimizeOptions {
@@ -46,8 +59,11 @@ export interface OptimizeOptions {
   timeout?: number;
   callbacks?: StudyCallback[];
   /**
-   * Which objective errors are recorded as FAIL while the study goes on: true (default, all),
-   * false (none: the first error stops the study and is rethrown), a list of error classes, or a predicate.
+   * Which objective errors are recorded as FAIL while the study goes on, as Optuna's `catch`: a list
+   * of error classes (`[Error]` for all), true (all), or a predicate. Any other error is recorded as
+   * FAIL too, then thrown out of optimize once the running trials finish. Default: none (`[]`), as
+   * in Optuna. Returning NaN, a non-number or the wrong count of values is not an error: the trial
+   * is recorded FAIL with a warning and the study goes on.
    */
   catch?: boolean | ErrorClass[] | ((error: unknown) => boolean);
   /** How many trials run concurrently (async objectives overlap; default 1). */
@@ -74,9 +90,13 @@ export interface TellOptions {
 const ACTIVE_KEY = Symbol.for('tunelab.activeStudies');
 const activeStudies: Set<Study> = ((globalThis as { [ACTIVE_KEY]?: Set<Study> })[ACTIVE_KEY] ??= new Set<Study>());
 
-/** Ask every running `optimize` in this process to stop after its running trials (kernel interrupts). */
+/**
+ * Interrupt every running `optimize` in this process (kernel interrupts, Ctrl-C): each stops after
+ * its running trials and then throws OptimizeInterruptedError, as Python's KeyboardInterrupt leaves
+ * Optuna's optimize.
+ */
 export function stopAllStudies(): void {
-  for (const s of activeStudies) s.stop();
+  for (const s of activeStudies) s.interrupt();
 }
 
 /**
@@ -90,7 +110,15 @@ export class Study {
   /** Trials before this index are finished (see `ask`). */
   private waitingScanFrom = 0;
   private stopRequested = false;
+  private interruptRequested = false;
   private readonly running = new Map<number, Trial>();
+  /** The study seed (recorded as the study system attribute 'tunelab:seed'); trial seeds derive from it. */
+  seed = 0;
+  /**
+   * @internal A loaded study that has no recorded seed records one at its first `ask`, not when it is
+   * loaded: reading a study (a dashboard's, another tool's file) writes nothing.
+   */
+  seedToRecord = false;
   /** @internal heartbeats of running trials and stale-trial detection (createStudy's heartbeatInterval) */
   heartbeat: HeartbeatMonitor<Study> | null = null;
 
@@ -180,18 +208,7 @@ export class Study {
   /** Pareto-optimal COMPLETE trials, feasible ones only under constraints (one objective: the trials sharing the best value). */
   get bestTrials(): FrozenTrial[] {
     const complete = this.cache.filter((t) => t.state === TrialState.COMPLETE && t.values && isFeasible(t));
-    const signs = this.directions.map((d) => (d === 'minimize' ? 1 : -1));
-    const dominates = (a: readonly number[], b: readonly number[]) => {
-      let strictly = false;
-      for (let i = 0; i < signs.length; i++) {
-        const x = signs[i] * a[i];
-        const y = signs[i] * b[i];
-        if (x > y) return false;
-        if (x < y) strictly = true;
-      }
-      return strictly;
-    };
-    return complete.filter((t) => !complete.some((o) => o !== t && dominates(o.values!, t.values!)));
+    return complete.filter((t) => !complete.some((o) => o !== t && dominates(o.values!, t.values!, this.directions)));
   }
 
   private attributesMemo: StudyAttributes | undefined;
@@ -298,6 +315,10 @@ export class Study {
    * first. `fixedDistributions` are suggested immediately, so the returned trial already has them.
    */
   async ask(fixedDistributions: Record<string, Distribution> = {}): Promise<Trial> {
+    if (this.seedToRecord) {
+      this.seed = await recordStudySeed(this.storage, this.studyId, { recordEnvironment: false });
+      this.seedToRecord = false;
+    }
     await this.heartbeat?.failStaleTrials(this);
     await this.refresh();
     let base: FrozenTrial | null = null;
@@ -325,6 +346,7 @@ export class Study {
       const space = sampler.inferRelativeSearchSpace(this, started);
       return { space, params: Object.keys(space).length > 0 ? sampler.sampleRelative(this, started, space) : {} };
     });
+    if (recordedTrialSeed(base.systemAttrs) === undefined) trial.setSystemAttr(TRIAL_SEED_KEY, trialSeedFor(this.seed, trial.number));
     this.running.set(trial.number, trial);
     for (const [name, d] of Object.entries(fixedDistributions)) trial.suggest(name, d);
     return trial;
@@ -487,15 +509,29 @@ export class Study {
     return getParamImportances(this, opts);
   }
 
-  /** Stop `optimize` after the trials now running finish (callable from a callback or a widget). */
+  /**
+   * Stop `optimize` after the trials now running finish (callable from a callback or a widget);
+   * optimize then returns normally, as after Optuna's `study.stop()`.
+   */
   stop(): void {
     this.stopRequested = true;
   }
 
   /**
+   * Interrupt `optimize`: it stops after the trials now running finish and then throws
+   * OptimizeInterruptedError (what a kernel interrupt does; see stopAllStudies).
+   */
+  interrupt(): void {
+    this.stopRequested = true;
+    this.interruptRequested = true;
+  }
+
+  /**
    * Run the objective for `nTrials` trials (or until `timeout` seconds, `stop()`, or the sampler says
-   * the space is exhausted). Failed trials are recorded and the study goes on unless `catch` says
-   * otherwise. Resolves when every started trial has finished.
+   * the space is exhausted), logging one line per finished trial (see logging.ts). As in Optuna, a
+   * trial whose objective throws is recorded FAIL; unless the error's class is listed in `catch`,
+   * optimize then throws it once the running trials finish. An interrupt (stopAllStudies) throws
+   * OptimizeInterruptedError the same way; `stop()` ends it normally.
    */
   async optimize(objective: Objective | ModuleObjective, opts: OptimizeOptions = {}): Promise<void> {
     if (isModuleObjective(objective) || opts.workers !== undefined) {
@@ -515,11 +551,14 @@ export class Study {
     if (!(Number.isInteger(nJobs) && nJobs >= 1)) {
       throw new InvalidArgumentError(`optimize: nJobs must be a positive integer, got ${nJobs}.`);
     }
+    checkCatchRule(opts.catch);
     this.stopRequested = false;
+    this.interruptRequested = false;
     const deadline = timeout === undefined ? Infinity : Date.now() + timeout * 1000;
     const observer: OptimizeObserver | undefined =
       opts.showProgressBar === false ? undefined : getDefaultObserverFactory()(this, { nTrials, timeoutSeconds: timeout });
     let launched = 0;
+    let finished = 0;
     let fatal: unknown = null;
     const worker = async () => {
       while (!this.stopRequested && fatal === null && Date.now() < deadline) {
@@ -528,35 +567,89 @@ export class Study {
         const frozen = await this.runOneTrial(objective, opts, (err) => {
           if (fatal === null) fatal = err;
         });
+        finished++;
         observer?.onTrialFinished(this, frozen);
         for (const cb of opts.callbacks ?? []) await cb(this, frozen);
         await yieldToEventLoopEvery(YIELD_INTERVAL_MS);
       }
     };
     activeStudies.add(this);
+    const releaseCtrlC = interruptOnCtrlC(stopAllStudies);
+    let end: OptimizeEnd = { kind: 'finished' };
     try {
       const results = await Promise.allSettled(Array.from({ length: nJobs }, worker));
       const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (fatal === null && rejected) fatal = rejected.reason;
+      // An interrupt wins over an error it caused (a loop check throwing inside the objective).
+      if (this.interruptRequested) fatal = new OptimizeInterruptedError(this.studyName, finished);
+      if (fatal !== null) {
+        end = fatal instanceof OptimizeInterruptedError ? { kind: 'interrupted', error: fatal } : { kind: 'failed', error: fatal };
+      } else if (this.stopRequested) {
+        end = { kind: 'stopped' };
+      }
     } finally {
       activeStudies.delete(this);
-      observer?.onEnd(this);
+      releaseCtrlC();
+      observer?.onEnd(this, end);
     }
     if (fatal !== null) throw fatal;
   }
 
   private async runOneTrial(objective: Objective, opts: OptimizeOptions, onFatal: (e: unknown) => void): Promise<FrozenTrial> {
     const trial = await this.ask();
+    let value: ObjectiveValue | undefined;
     try {
-      const value = await objective(trial);
-      return await this.tell(trial, value);
+      value = await runWithSeed(trial.seed, () => objective(trial));
+      const frozen = await this.tell(trial, value);
+      if (frozen.state === TrialState.COMPLETE) logTrialCompleted(frozen, () => this.bestForLog(), this.metricNames);
+      else logTrialFailed(frozen, String(ownValue(frozen.systemAttrs, FAIL_REASON_KEY) ?? 'invalid value'), value);
+      return frozen;
     } catch (err) {
       if (trial.state !== TrialState.RUNNING) throw err; // tell itself failed: a storage problem
-      if (err instanceof TrialPruned) return this.tell(trial, null, { state: TrialState.PRUNED });
+      if (isTrialPruned(err)) {
+        const pruned = await this.tell(trial, null, { state: TrialState.PRUNED });
+        logTrialPruned(pruned, err.message === new TrialPruned().message ? '' : err.message);
+        return pruned;
+      }
       const frozen = await this.tell(trial, null, { state: TrialState.FAIL, failReason: describeError(err) });
-      if (!isCaught(opts.catch ?? true, err)) onFatal(err);
+      logTrialFailed(frozen, errorRepr(err), value, stackBelowMessage(err));
+      if (!isCaught(opts.catch ?? false, err)) onFatal(err);
       return frozen;
     }
+  }
+
+  /**
+   * Re-run finished trial `trialNumber` with its recorded parameters and seed, in a scratch in-memory
+   * copy of this study (this study is not changed), and report whether the value is bit-identical,
+   * how far off it is otherwise, and how this environment differs from the one recorded.
+   */
+  async reproduce(trialNumber: number, objective: Objective, opts: ReproduceOptions = {}): Promise<ReproduceReport> {
+    return reproduceTrial(this, trialNumber, objective, opts);
+  }
+
+  /** The best trial for the "Best is trial ..." log line, or null when there is none (or it cannot be computed). */
+  private bestForLog(): FrozenTrial | null {
+    try {
+      return this.bestTrial;
+    } catch {
+      return null;
+    }
+  }
+
+  /** console.log(study) and the kernel show a summary: name, directions, trials by state name, best. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
+    const states: Record<string, number> = {};
+    for (const t of this.cache) states[trialStateName(t.state)] = (states[trialStateName(t.state)] ?? 0) + 1;
+    const best = this.isMultiObjective ? null : this.bestForLog();
+    const shown = {
+      studyName: this.studyName,
+      directions: this.directions,
+      trials: this.cache.length,
+      states,
+      ...(best ? { bestTrial: best.number, bestValue: best.values![0] } : {}),
+      ...(this.isMultiObjective ? { paretoFront: this.bestTrials.length } : {}),
+    };
+    return depth < 0 ? `[Study ${this.studyName}]` : `Study ${inspect(shown, options)}`;
   }
 
   /** One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export. */
@@ -580,10 +673,35 @@ async function yieldToEventLoopEvery(intervalMs: number): Promise<void> {
   lastYield = performance.now();
 }
 
+function checkCatchRule(rule: unknown): void {
+  const ok =
+    rule === undefined ||
+    typeof rule === 'boolean' ||
+    typeof rule === 'function' ||
+    (Array.isArray(rule) && rule.every((cls) => typeof cls === 'function'));
+  if (!ok) {
+    throw new InvalidArgumentError(
+      `optimize: catch must be a list of error classes (e.g. [RangeError], or [Error] for every error), true, false or a predicate; got ${describeValue(rule)}.`,
+    );
+  }
+}
+
 function isCaught(rule: NonNullable<OptimizeOptions['catch']>, err: unknown): boolean {
   if (typeof rule === 'boolean') return rule;
-  if (Array.isArray(rule)) return rule.some((cls) => err instanceof cls);
+  if (Array.isArray(rule)) {
+    // An error from a worker thread is a copy: it carries the names of its classes instead.
+    const threadClasses = typeof err === 'object' && err !== null ? (err as { [THREAD_ERROR_CLASSES]?: string[] })[THREAD_ERROR_CLASSES] : undefined;
+    return rule.some((cls) => err instanceof cls || (threadClasses !== undefined && threadClasses.includes(cls.name)));
+  }
   return (rule as (e: unknown) => boolean)(err);
+}
+
+/** The stack trace lines under an error's first line (Optuna logs the traceback under the failure). */
+function stackBelowMessage(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !err.stack) return undefined;
+  const lines = err.stack.split('\n');
+  const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+  return firstFrame < 0 ? undefined : lines.slice(firstFrame).join('\n');
 }
 
 function describeError(err: unknown): string {
@@ -634,7 +752,10 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
     }
   }
   const name = await storage.getStudyNameFromId(studyId);
-  const study = new Study(name, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
+  const seed = await recordStudySeed(storage, studyId, { requested: opts.seed, recordEnvironment: true });
+  const sampler = opts.sampler ?? defaultSampler(opts.seed === undefined ? undefined : deriveSeed(seed, SAMPLER_SEED_SALT));
+  const study = new Study(name, studyId, storage, directions, sampler, opts.pruner ?? defaultPruner());
+  study.seed = seed;
   study.heartbeat = heartbeat;
   await study.refresh();
   await study.refreshAttrs();
@@ -655,6 +776,9 @@ export async function loadStudy(
   const studyId = await storage.getStudyIdFromName(opts.studyName);
   const directions = await storage.getStudyDirections(studyId);
   const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
+  const storedSeed = storedStudySeed(await storage.getStudySystemAttrs(studyId));
+  if (storedSeed !== undefined) study.seed = storedSeed;
+  else study.seedToRecord = true;
   study.heartbeat = heartbeat;
   await study.refresh();
   await study.refreshAttrs();
@@ -721,8 +845,8 @@ export async function getAllStudySummaries(storage: string | Storage): Promise<S
  * Optuna 5.0's default for every study: TPE (multivariate for one objective, independent with MOTPE's
  * split for several; Optuna 4 defaulted multi-objective studies to NSGA-II).
  */
-function defaultSampler(): Sampler {
-  return new TPESampler();
+function defaultSampler(seed?: number): Sampler {
+  return new TPESampler({ seed });
 }
 
 /** Optuna's default: MedianPruner (it never prunes a trial that does not report). */

@@ -1,5 +1,6 @@
 import {
   containsInternal,
+  deferredDistributionErrors,
   distributionsEqual,
   isSingle,
   toExternal,
@@ -10,10 +11,12 @@ import {
 import { checkAttribute, checkParam } from './storage/storable';
 import { dict, hasKey, ownValue, plainCopy } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
-import { frozenTrial, TrialState, type FrozenTrial } from './frozenTrial';
+import { frozenTrial, TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
 import { constraintAttrKey, constraintsByKey } from './multiobjective/constraints';
 import type { Study } from './study';
 import { checkReportArguments, SuggestApi } from './suggestApi';
+import { runWithoutSeed } from './reproducibility/context';
+import { recordedTrialSeed } from './reproducibility/studyRecords';
 
 /** Key under which an enqueued trial carries its fixed parameters (Optuna's name). */
 export const FIXED_PARAMS_KEY = 'fixed_params';
@@ -83,6 +86,17 @@ export class Trial extends SuggestApi {
     return this.base.datetimeStart;
   }
 
+  /**
+   * This trial's seed, recorded with it: `deriveSeed(study seed, trial number)` (see
+   * reproducibility/seeds.ts). While the objective runs, tunelab's seeded components given no seed
+   * draw their seeds from it; use it for your own randomness (`new Rng(trial.seed)`) too.
+   */
+  get seed(): number {
+    const seed = recordedTrialSeed(this.systemAttrs);
+    if (seed === undefined) throw new InvalidArgumentError(`Trial ${this.number} has no recorded seed (it was not started by Study.ask).`);
+    return seed;
+  }
+
   /** Parameters suggested so far (a copy), like Optuna's `trial.params`. */
   get params(): Record<string, ParamValue> {
     return plainCopy(this.currentParams);
@@ -112,6 +126,8 @@ export class Trial extends SuggestApi {
     if (typeof name !== 'string' || name.length === 0) {
       throw new InvalidArgumentError('Parameter names must be non-empty strings.');
     }
+    // A definition from space.ts's float()/int()/categorical() that was invalid: its error, named.
+    deferredDistributionErrors.get(distribution)?.(name);
     // What no storage can hold fails here, at the suggest call, not in a queued write later.
     checkParam(name, distribution);
     const existing = ownValue(this.distributions, name);
@@ -141,10 +157,11 @@ export class Trial extends SuggestApi {
       return internal;
     }
     if (isSingle(d)) return d.kind === 'categorical' ? 0 : d.low;
-    this.relative ??= this.sampleRelative();
+    // Samplers draw from their own seeded streams, never from the trial's (a re-run skips them).
+    this.relative ??= runWithoutSeed(this.sampleRelative);
     const rel = ownValue(this.relative.space, name);
     if (rel && hasKey(this.relative.params, name) && distributionsEqual(rel, d)) return this.relative.params[name];
-    return this.study.sampler.sampleIndependent(this.study, this.snapshot(), name, d);
+    return runWithoutSeed(() => this.study.sampler.sampleIndependent(this.study, this.snapshot(), name, d));
   }
 
   private record(name: string, internal: number, d: Distribution): void {
@@ -169,7 +186,7 @@ export class Trial extends SuggestApi {
   /** Whether the study's pruner says this trial should stop now. Throw `new TrialPruned()` if so. */
   shouldPrune(): boolean {
     this.assertRunning('ask the pruner');
-    return this.study.pruner.prune(this.study, this.snapshot());
+    return runWithoutSeed(() => this.study.pruner.prune(this.study, this.snapshot()));
   }
 
   setUserAttr(key: string, value: unknown): void {
@@ -232,6 +249,12 @@ export class Trial extends SuggestApi {
       userAttrs: this.currentUserAttrs,
       systemAttrs: this.systemAttrs,
     });
+  }
+
+  /** console.log(trial) and the kernel show the trial's number, state by name and parameters. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
+    const shown = { number: this.number, state: trialStateName(this.state), params: this.params, userAttrs: this.userAttrs };
+    return depth < 0 ? `[Trial ${this.number}]` : `Trial ${inspect(shown, options)}`;
   }
 
   /** @internal Wait for queued writes; rethrow the first storage error. */

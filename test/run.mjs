@@ -18,7 +18,7 @@ const filters = args.filter((a) => a !== '--unit');
 // child processes or worker threads, or the built dist/ (which needs `npm run build`). The tier is read
 // from the file's imports rather than declared, so a file cannot claim to be fast and then start a server.
 const INTEGRATION_MARKERS =
-  /helpers\/(python|postgres|dashboard|notebook)|widgets\/browser|child_process|startKernel|tsx\/esm|new Worker\(|\bDIST_SRC\b|['"]\.\.\/\.\.\/dist\//;
+  /helpers\/(python|postgres|dashboard|notebook|redis)|\/python['"]|widgets\/browser|child_process|startKernel|tsx\/esm|new Worker\(|\bDIST_SRC\b|['"]\.\.\/\.\.\/dist\//;
 function isIntegration(file) {
   return INTEGRATION_MARKERS.test(readFileSync(join(root, file), 'utf8'));
 }
@@ -44,9 +44,13 @@ if (files.length === 0) {
 // ~/.local/share/tunelab/history.sqlite (tests that check the default location set their own).
 const scratch = mkdtempSync(join(tmpdir(), 'tunelab-test-run-'));
 const env = { ...process.env, TUNELAB_HISTORY_FILE: process.env.TUNELAB_HISTORY_FILE ?? join(scratch, 'history.sqlite') };
+// Safety nets, so a wedged test fails the run in minutes instead of holding CI until its limit:
+// no single test may take 15 minutes (the slowest take about 1.5), and a test file whose tests are
+// done exits even if it left a handle open (a kernel client a failed test never shut down).
+const TEST_TIMEOUT_MS = 15 * 60 * 1000;
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', '--test-reporter=spec', ...files],
   { cwd: root, stdio: 'inherit', env },
 );
 rmSync(scratch, { recursive: true, force: true });

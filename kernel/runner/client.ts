@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zmq from 'zeromq';
@@ -18,7 +17,9 @@ import {
   type JsonObject,
   type JupyterMessage,
 } from '../wire';
+import { PORT_TAKEN_EXIT_STATUS } from '../exitStatus';
 import { PACKAGE_ROOT } from '../moduleResolution';
+import { freeLoopbackPort } from './ports';
 
 export type ClientChannel = 'shell' | 'control' | 'stdin';
 
@@ -52,22 +53,10 @@ export interface ExecuteResult {
   iopub: JupyterMessage[];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export async function makeConnectionInfo(): Promise<ConnectionInfo> {
   const ports: number[] = [];
   while (ports.length < 5) {
-    const p = await freePort();
+    const p = await freeLoopbackPort();
     if (!ports.includes(p)) ports.push(p);
   }
   return {
@@ -171,7 +160,25 @@ export class KernelClient {
     return all.slice(-lines);
   }
 
+  /**
+   * Starts a kernel and waits until it answers. A kernel that finds one of its ports taken (exit
+   * status PORT_TAKEN_EXIT_STATUS: another process bound it between our choice and the kernel's
+   * bind) is started again with new ports, up to three times in all; any other failure is final.
+   */
   static async start(opts: StartOptions = {}): Promise<KernelClient> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await KernelClient.spawnKernel(opts);
+      try {
+        await client.waitUntilReady(opts.startupTimeoutMs ?? 60_000);
+        return client;
+      } catch (err) {
+        await client.kill();
+        if (client.exitStatus?.code !== PORT_TAKEN_EXIT_STATUS || attempt === 3) throw err;
+      }
+    }
+  }
+
+  private static async spawnKernel(opts: StartOptions): Promise<KernelClient> {
     const info = await makeConnectionInfo();
     if (opts.key !== undefined) info.key = opts.key;
     const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-kernel-'));
@@ -187,12 +194,6 @@ export class KernelClient {
     });
     const client = new KernelClient(info, child, tmpDir, connectionFile, opts.processGroup === true, opts.stderr === 'tail');
     client.connect();
-    try {
-      await client.waitUntilReady(opts.startupTimeoutMs ?? 60_000);
-    } catch (err) {
-      await client.kill();
-      throw err;
-    }
     return client;
   }
 
@@ -252,7 +253,13 @@ export class KernelClient {
   private async waitUntilReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.exited) throw new Error('the kernel exited during start-up (run it by hand to see its error output)');
+      if (this.exited) {
+        const how = this.exitStatus?.signal ? `signal ${this.exitStatus.signal}` : `status ${this.exitStatus?.code}`;
+        await this.stderrSettled();
+        const said = this.stderrTail(5);
+        const seeing = said.length > 0 ? `; it said:\n${said.join('\n')}` : '; run it by hand to see its error output';
+        throw new Error(`the kernel exited during start-up (${how}${seeing})`);
+      }
       let sawIopub = false;
       const msgId = this.send('shell', 'kernel_info_request', {});
       this.iopubListeners.set(msgId, () => (sawIopub = true));

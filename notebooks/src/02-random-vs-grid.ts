@@ -249,7 +249,7 @@ async function trainAndScore(task: Task, c: Config, seed: number): Promise<Outco
   const model = new MLP({
     hiddenUnits: c.hiddenUnits, hiddenLayers: 1, activation: c.activation, optimizer: 'sgd', momentum: 0,
     learningRate: c.learningRate, weightDecay: c.weightDecay, batchSize: c.batchSize, epochs: cfg.maxEpochs, seed,
-    initDistribution: c.initDistribution, initScale: c.initScale, outputInit: 'zeros',
+    initDistribution: c.initDistribution, initScale: c.initScale, readoutZeroInit: true,
   });
   const t0 = Date.now();
   const timed = (o: Outcome & { epochs: number; bestEpoch: number; diverged: boolean }, t1: number) => ({ ...o, fitSeconds: (t1 - t0) / 1000, scoreSeconds: (Date.now() - t1) / 1000 });

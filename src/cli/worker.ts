@@ -14,6 +14,7 @@ import { createStudy, loadStudy, type Objective, type Study } from '../study';
 import { TrialState } from '../frozenTrial';
 import { loadModule, loadObjective, objectiveFromModule } from '../parallel/moduleObjective';
 import { RetryFailedTrialCallback } from '../parallel/retry';
+import { THREAD_ERROR_CLASSES } from '../parallel/protocol';
 import { numberFlag, parseArgs, UsageError } from './args';
 
 const USAGE = `usage: tunelab worker --storage URL --study NAME OBJECTIVE_MODULE [options]
@@ -28,6 +29,9 @@ Run trials of a stored study with the objective exported by OBJECTIVE_MODULE (.t
   --retry-failed          re-queue trials of dead workers (RetryFailedTrialCallback)
   --max-retry N           with --retry-failed: retry a trial at most N times
   --workers K             run K trials at once in worker threads (CPU-bound objectives)
+  --catch NAMES           error classes (comma-separated names, e.g. RangeError,TypeError; Error for
+                          all) recorded as FAIL while the worker goes on; any other error is recorded
+                          as FAIL and ends the worker (Optuna's optimize(catch=...))
 The module may also export 'sampler' and 'pruner' to use for this worker.`;
 
 interface WorkerConfig {
@@ -43,12 +47,14 @@ interface WorkerConfig {
   retry: boolean;
   maxRetry?: number;
   workers?: number;
+  /** Names of the error classes optimize's `catch` lets through (empty: none, as Optuna's default). */
+  catchNames: string[];
 }
 
 function readConfig(argv: string[]): WorkerConfig {
   const args = parseArgs(
     argv,
-    ['storage', 'study', 'n-trials', 'timeout', 'export', 'direction', 'heartbeat-interval', 'grace-period', 'max-retry', 'workers'],
+    ['storage', 'study', 'n-trials', 'timeout', 'export', 'direction', 'heartbeat-interval', 'grace-period', 'max-retry', 'workers', 'catch'],
     ['retry-failed'],
   );
   const storage = args.flags.get('storage');
@@ -60,7 +66,12 @@ function readConfig(argv: string[]): WorkerConfig {
   if (direction !== undefined && direction !== 'minimize' && direction !== 'maximize') {
     throw new UsageError(`--direction must be minimize or maximize, got '${String(direction)}'.`);
   }
+  const catchFlag = args.flags.get('catch');
+  if (catchFlag !== undefined && (typeof catchFlag !== 'string' || !/^\s*[A-Za-z_$][\w$]*(\s*,\s*[A-Za-z_$][\w$]*)*\s*$/.test(catchFlag))) {
+    throw new UsageError(`--catch takes error class names separated by commas (e.g. RangeError,TypeError or Error), got '${String(catchFlag)}'.`);
+  }
   return {
+    catchNames: typeof catchFlag === 'string' ? catchFlag.split(',').map((n) => n.trim()) : [],
     storage,
     studyName,
     modulePath: args.positional[0],
@@ -107,12 +118,25 @@ export async function runWorker(config: WorkerConfig): Promise<Study> {
       timeout: config.timeout,
       workers: config.workers,
       showProgressBar: false,
+      catch: (err: unknown) => errorClassNames(err).some((n) => config.catchNames.includes(n)),
     });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   return study;
+}
+
+/** The names of an error's class and its ancestors (for one from a worker thread, those it carries). */
+function errorClassNames(err: unknown): string[] {
+  if (typeof err !== 'object' || err === null) return [];
+  const fromThread = (err as { [THREAD_ERROR_CLASSES]?: string[] })[THREAD_ERROR_CLASSES];
+  if (fromThread) return fromThread;
+  const names: string[] = [];
+  for (let p = Object.getPrototypeOf(err) as { constructor?: { name?: string } } | null; p; p = Object.getPrototypeOf(p)) {
+    if (p.constructor?.name) names.push(p.constructor.name);
+  }
+  return names;
 }
 
 export async function main(_command: string, argv: string[]): Promise<number> {
@@ -142,6 +166,12 @@ export async function main(_command: string, argv: string[]): Promise<number> {
       console.error(`tunelab worker: ${err.message}`);
       return 1;
     }
-    throw err;
+    // The objective threw an error not listed in --catch: the trial was recorded FAIL (and logged).
+    const what = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+    console.error(
+      `tunelab worker: stopped by an error of the objective (recorded as a FAIL trial):\n${what}\n` +
+        'Pass --catch with its class name (or --catch Error for every error) to record such failures and go on.',
+    );
+    return 1;
   }
 }

@@ -8,8 +8,22 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
+import type { NoInference } from '../options';
 import { Rng } from '../rng';
-import { crossValidate, rankCandidates, resolveCV, sampleCandidates, expandGrid, type CandidateResult, type ParamGrid, type ParamSampler, type SearchOptions, type SearchResult } from './search';
+import {
+  crossValidate,
+  rankCandidates,
+  resolveCV,
+  sampleCandidates,
+  expandGrid,
+  type CandidateResult,
+  type DistributionsFor,
+  type ParamGrid,
+  type ParamGridFor,
+  type ParamSampler,
+  type SearchOptions,
+  type SearchResult,
+} from './search';
 import type { Fold, Splitter } from './splitters';
 
 /** The resource that grows: training rows ('nSamples', scikit-learn's 'n_samples') or an estimator parameter's name. */
@@ -237,10 +251,17 @@ async function runHalving(where: string, model: Estimator, candidates: Params[],
 }
 
 /** Successive halving over every point of `paramGrid` (scikit-learn's HalvingGridSearchCV). */
-export async function halvingGridSearchCV(model: Estimator, paramGrid: ParamGrid, X: Matrix, y: Vector, opts: HalvingOptions = {}): Promise<HalvingSearchResult> {
+export async function halvingGridSearchCV<P extends Params>(
+  estimator: Estimator<P>,
+  paramGrid: NoInference<ParamGridFor<P>>,
+  X: Matrix,
+  y: Vector,
+  opts: HalvingOptions = {},
+): Promise<HalvingSearchResult> {
+  const model = estimator as Estimator;
   const splitter = resolveCV(opts.cv, model);
   const resolved = resolveOptions('halvingGridSearchCV', model, X, y, splitter, opts);
-  return runHalving('halvingGridSearchCV', model, expandGrid(paramGrid), X, y, opts, resolved, splitter);
+  return runHalving('halvingGridSearchCV', model, expandGrid(paramGrid as ParamGrid), X, y, opts, resolved, splitter);
 }
 
 /**
@@ -250,14 +271,15 @@ export async function halvingGridSearchCV(model: Estimator, paramGrid: ParamGrid
  * 'exhaust'. When every parameter is a list, candidates are distinct points of their grid (at most
  * the whole grid), as scikit-learn samples without replacement then.
  */
-export async function halvingRandomSearchCV(
-  model: Estimator,
-  distributions: Record<string, ParamSampler>,
+export async function halvingRandomSearchCV<P extends Params>(
+  estimator: Estimator<P>,
+  distributions: NoInference<DistributionsFor<P>>,
   X: Matrix,
   y: Vector,
   opts: HalvingOptions & { nCandidates?: 'exhaust' | number } = {},
 ): Promise<HalvingSearchResult> {
   const where = 'halvingRandomSearchCV';
+  const model = estimator as Estimator;
   const nCandidates = opts.nCandidates ?? 'exhaust';
   // scikit-learn's HalvingRandomSearchCV defaults min_resources to 'smallest'.
   const withDefaults = { ...opts, minResources: opts.minResources ?? 'smallest' };
@@ -270,7 +292,7 @@ export async function halvingRandomSearchCV(
   const splitter = resolveCV(opts.cv, model);
   const resolved = resolveOptions(where, model, X, y, splitter, withDefaults);
   const n = nCandidates === 'exhaust' ? floorDiv(resolved.maxResources, resolved.minResources) : nCandidates;
-  return runHalving(where, model, drawCandidates(distributions, n, opts.seed), X, y, opts, resolved, splitter);
+  return runHalving(where, model, drawCandidates(distributions as Record<string, ParamSampler>, n, opts.seed), X, y, opts, resolved, splitter);
 }
 
 /**

@@ -8,6 +8,7 @@ import { toExternal, type Distribution, type ParamValue } from '../distributions
 import { InvalidArgumentError, TrialPruned } from '../errors';
 import { accuracy, meanSquaredError, r2, take, type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
 import { Rng } from '../rng';
+import type { NoInference } from '../options';
 import { sampleUniformInternal } from '../samplers/random';
 import type { SearchSpace, SpaceDefinition } from '../space';
 import { createStudy, type CreateStudyOptions, type Study } from '../study';
@@ -136,6 +137,19 @@ export interface SearchOptions {
 /** A grid: each parameter's list of values; or a list of grids whose points are concatenated (sklearn's ParameterGrid). */
 export type ParamGrid = Record<string, readonly unknown[]> | ReadonlyArray<Record<string, readonly unknown[]>>;
 
+/**
+ * The search helpers take the model's hyperparameter names only (any name for an untyped
+ * Estimator), so a misspelt key in a grid, a distribution map, a tuneCV function's result or a
+ * typed space is a compile error, as it is in the model's own options; at run time `clone` throws.
+ */
+export type GridFor<P> = { [K in keyof P]?: readonly unknown[] };
+export type ParamGridFor<P> = GridFor<P> | ReadonlyArray<GridFor<P>>;
+export type DistributionsFor<P> = { [K in keyof P]?: ParamSampler };
+export type SuggestFor<P> = (trial: Trial) => { [K in keyof P]?: unknown };
+/** A typed space whose parameter names are all hyperparameters of the model (else a type naming the stray ones). */
+export type SpaceFor<S extends SpaceDefinition, P> = SearchSpace<S> &
+  ([Exclude<keyof S, keyof P>] extends [never] ? unknown : { readonly 'not a parameter of the model': Exclude<keyof S, keyof P> });
+
 /** All points of a grid in scikit-learn's order: keys sorted, the last key varying fastest. */
 export function expandGrid(grid: ParamGrid): Params[] {
   const grids = Array.isArray(grid) ? (grid as ReadonlyArray<Record<string, readonly unknown[]>>) : [grid as Record<string, readonly unknown[]>];
@@ -189,24 +203,30 @@ async function finishSearch(model: Estimator, cvResults: CandidateResult[], X: M
 }
 
 /** Evaluate every point of `paramGrid` by cross-validation (the same folds for all), then refit the best. */
-export async function gridSearchCV(model: Estimator, paramGrid: ParamGrid, X: Matrix, y: Vector, opts: SearchOptions = {}): Promise<SearchResult> {
-  return evaluateCandidates(model, expandGrid(paramGrid), X, y, opts);
+export async function gridSearchCV<P extends Params>(
+  model: Estimator<P>,
+  paramGrid: NoInference<ParamGridFor<P>>,
+  X: Matrix,
+  y: Vector,
+  opts: SearchOptions = {},
+): Promise<SearchResult> {
+  return evaluateCandidates(model as Estimator, expandGrid(paramGrid as ParamGrid), X, y, opts);
 }
 
 /** A parameter to sample: a tunelab distribution (floatDistribution, intDistribution, categoricalDistribution) or a list to choose from uniformly. */
 export type ParamSampler = Distribution | readonly unknown[];
 
 /** Sample `nIter` configurations (seeded) from `distributions`, evaluate each by cross-validation, refit the best. */
-export async function randomizedSearchCV(
-  model: Estimator,
-  distributions: Record<string, ParamSampler>,
+export async function randomizedSearchCV<P extends Params>(
+  model: Estimator<P>,
+  distributions: NoInference<DistributionsFor<P>>,
   X: Matrix,
   y: Vector,
   opts: SearchOptions & { nIter?: number; seed?: number } = {},
 ): Promise<SearchResult> {
   const nIter = opts.nIter ?? 10;
   if (!(Number.isInteger(nIter) && nIter >= 1)) throw new InvalidArgumentError(`randomizedSearchCV: nIter must be a positive integer, got ${nIter}.`);
-  return evaluateCandidates(model, sampleCandidates(distributions, nIter, opts.seed), X, y, opts);
+  return evaluateCandidates(model as Estimator, sampleCandidates(distributions as Record<string, ParamSampler>, nIter, opts.seed), X, y, opts);
 }
 
 /** `n` configurations drawn (seeded) from `distributions`, keys in sorted order (sklearn's ParameterSampler's role). */
@@ -244,14 +264,15 @@ export interface TuneCVResult extends SearchResult {
  * declarative `space`), cross-validates them reporting the running mean score after every fold as
  * step = fold index, and asks the pruner, so a bad configuration stops after its first folds.
  */
-export async function tuneCV(
-  model: Estimator,
-  searchSpace: ((trial: Trial) => Params) | SearchSpace<SpaceDefinition>,
+export async function tuneCV<P extends Params, S extends SpaceDefinition = SpaceDefinition>(
+  estimator: Estimator<P>,
+  searchSpace: NoInference<SuggestFor<P>> | SpaceFor<S, NoInference<P>>,
   X: Matrix,
   y: Vector,
   opts: TuneCVOptions = {},
 ): Promise<TuneCVResult> {
-  const suggest = typeof searchSpace === 'function' ? searchSpace : (t: Trial) => searchSpace.suggest(t) as Params;
+  const model = estimator as Estimator;
+  const suggest = typeof searchSpace === 'function' ? (searchSpace as (t: Trial) => Params) : (t: Trial) => (searchSpace as SearchSpace<S>).suggest(t) as Params;
   const study = opts.existingStudy ?? (await createStudy({ ...opts.study, direction: 'maximize' }));
   const splitter = resolveCV(opts.cv, model);
   const folds = [...splitter.split(X, y)];
@@ -284,17 +305,19 @@ export async function tuneCV(
         opts.onCandidate?.({ ...row, rank: NaN }, rows.length - 1);
       }
     },
-    { nTrials: opts.nTrials ?? 20, timeout: opts.timeout, showProgressBar: opts.showProgressBar ?? false },
+    // A candidate whose fit throws is a FAIL row and the search goes on, as scikit-learn's searches
+    // do by default (error_score=nan), not the end of the search (optimize's own default).
+    { nTrials: opts.nTrials ?? 20, timeout: opts.timeout, showProgressBar: opts.showProgressBar ?? false, catch: [Error] },
   );
   const search = await finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
   return { ...search, study };
 }
 
-/** How nestedCV searches inside each outer training fold. */
-export type InnerSearch =
-  | { kind: 'grid'; paramGrid: ParamGrid }
-  | { kind: 'random'; distributions: Record<string, ParamSampler>; nIter?: number; seed?: number }
-  | { kind: 'tune'; space: ((trial: Trial) => Params) | SearchSpace<SpaceDefinition>; nTrials?: number; study?: TuneCVOptions['study'] };
+/** How nestedCV searches inside each outer training fold (keyed by the model's hyperparameter names). */
+export type InnerSearch<P = Params> =
+  | { kind: 'grid'; paramGrid: ParamGridFor<P> }
+  | { kind: 'random'; distributions: DistributionsFor<P>; nIter?: number; seed?: number }
+  | { kind: 'tune'; space: SuggestFor<P> | SearchSpace<SpaceDefinition>; nTrials?: number; study?: TuneCVOptions['study'] };
 
 /** One finished outer fold (the row the CVResults widget renders). */
 export interface NestedFoldResult {
@@ -318,13 +341,14 @@ export interface NestedCVResult {
  * test part. An unbiased estimate of the whole tune-then-train procedure (sklearn's
  * cross_val_score(GridSearchCV(...), X, y, cv=outer)). `onFold` sees each row as soon as its fold ends.
  */
-export async function nestedCV(
-  model: Estimator,
-  search: InnerSearch,
+export async function nestedCV<P extends Params>(
+  estimator: Estimator<P>,
+  search: NoInference<InnerSearch<P>>,
   X: Matrix,
   y: Vector,
   opts: { outerCv?: CV; innerCv?: CV; scoring?: Scoring; onFold?: (row: NestedFoldResult) => void | Promise<void> } = {},
 ): Promise<NestedCVResult> {
+  const model = estimator as Estimator;
   const outer = resolveCV(opts.outerCv, model);
   const score = resolveScoring(opts.scoring, model);
   const folds: NestedFoldResult[] = [];
@@ -335,10 +359,10 @@ export async function nestedCV(
     const inner = { cv: opts.innerCv, scoring: opts.scoring, refit: true };
     const found =
       search.kind === 'grid'
-        ? await gridSearchCV(model, search.paramGrid, XTrain, yTrain, inner)
+        ? await gridSearchCV(model, search.paramGrid as ParamGrid, XTrain, yTrain, inner)
         : search.kind === 'random'
-          ? await randomizedSearchCV(model, search.distributions, XTrain, yTrain, { ...inner, nIter: search.nIter, seed: search.seed })
-          : await tuneCV(model, search.space, XTrain, yTrain, { ...inner, nTrials: search.nTrials, study: search.study });
+          ? await randomizedSearchCV(model, search.distributions as Record<string, ParamSampler>, XTrain, yTrain, { ...inner, nIter: search.nIter, seed: search.seed })
+          : await tuneCV(model, search.space as SuggestFor<Params>, XTrain, yTrain, { ...inner, nTrials: search.nTrials, study: search.study });
     const best = found.bestEstimator as Estimator;
     const row: NestedFoldResult = {
       outerFold,

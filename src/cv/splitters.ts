@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { Rng } from '../rng';
+import { requireInt } from '../validate';
 
 export interface Fold {
   train: number[];
@@ -35,9 +36,7 @@ function complement(n: number, test: readonly number[]): number[] {
 }
 
 function checkSplits(where: string, nSplits: number): void {
-  if (!(Number.isInteger(nSplits) && nSplits >= 2)) {
-    throw new InvalidArgumentError(`${where}: nSplits must be an integer >= 2, got ${nSplits}.`);
-  }
+  requireInt(where, 'nSplits', nSplits, 2);
 }
 
 export interface KFoldOptions {

@@ -7,6 +7,7 @@ import { encodeRows, partitionSingle, type EncodedData } from './features';
 import { fitForest, meanDecreaseImpurity, type RegressionTree } from './forest';
 import { dict, hasKey, ownValue, plainCopy } from '../dict';
 import { pedAnovaImportances, type PedAnovaOptions } from './pedAnova';
+import { requireInt } from '../validate';
 
 export { pedAnovaImportances, type PedAnovaOptions, type PedAnovaStudy } from './pedAnova';
 
@@ -183,9 +184,7 @@ function forestOptions(opts: ForestSettings) {
     ['minSamplesSplit', minSamplesSplit, 2],
     ['minSamplesLeaf', minSamplesLeaf, 1],
   ] as const) {
-    if (!(Number.isInteger(v) && v >= min)) {
-      throw new InvalidArgumentError(`Importance: ${name} must be an integer >= ${min}, got ${String(v)}.`);
-    }
+    requireInt('Importance', name, v, min);
   }
   return { nTrees, maxDepth, minSamplesSplit, minSamplesLeaf, seed: opts.seed ?? 0 };
 }

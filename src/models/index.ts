@@ -4,11 +4,14 @@
  * Pipeline with StandardScaler / MinMaxScaler / PCA (params addressed as step__param), and the
  * tfjs networks mlp() / cnn() / lstm() whose fit(X, y, { trial, validationData, earlyStopping,
  * schedule }) reports each epoch to a trial. tfjs loads on the first neural fit.
+ *
+ * Every model's options are exact: an unknown key is a compile error in TypeScript and an
+ * InvalidArgumentError naming the model and the nearest valid key at run time (see ../options.ts).
  */
 export { accuracy, r2, meanSquaredError, type Estimator, type Matrix, type Vector, type Params } from './estimator';
 export { SVC, type SVCParams, type SVCKernel } from './svm';
-export { Pipeline, type PipelineStep } from './pipeline';
-export { StandardScaler, MinMaxScaler, PCA, type Transformer, type PCAParams } from './preprocessing';
+export { Pipeline, type PipelineStep, type PipelineParams } from './pipeline';
+export { StandardScaler, MinMaxScaler, PCA, type Transformer, type PCAParams, type StandardScalerParams, type MinMaxScalerParams } from './preprocessing';
 export {
   NeuralNetwork,
   MLP,
@@ -29,6 +32,7 @@ export {
   type Activation,
   type TfModelHandle,
 } from './neural';
+export { widthScaling, type Parameterization, type LayerScaling, type LayerRole, type WidthScalingOptions } from './mup';
 export {
   DecisionTreeClassifier,
   DecisionTreeRegressor,

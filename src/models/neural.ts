@@ -6,7 +6,9 @@
  * - Deterministic given `seed`: initialisers are seeded, the data are shuffled every epoch by a
  *   seeded Rng (tfjs's own shuffle uses Math.random, so we train one epoch per fit call on data we
  *   permuted ourselves), and dropout / input noise draw a fresh seed from an Rng at every batch
- *   (tfjs's seeded Dropout would reuse one mask for the whole run).
+ *   (tfjs's seeded Dropout would reuse one mask for the whole run). Without a `seed`, a model built
+ *   inside a running trial takes the next seed of the trial's stream (reproducibility/context.ts);
+ *   elsewhere the default is 0.
  * - `fit(X, y, { trial, validationData })` reports the validation metric to the trial after each
  *   epoch and throws TrialPruned when the study's pruner says so; early stopping and a
  *   learning-rate schedule (applied by a tfjs callback per batch or per epoch) are options.
@@ -17,11 +19,14 @@
 import type * as TfTypes from '@tensorflow/tfjs';
 import { loadedTf, loadTf, quietly } from '../backend';
 import { InvalidArgumentError, TrialPruned } from '../errors';
+import { mergeOptions, type Exactly } from '../options';
 import { Rng } from '../rng';
+import { withAmbientSeed } from '../reproducibility/componentSeed';
 import { scheduleCallback, type LearningRateOwner } from '../schedules/callback';
 import type { Schedule } from '../schedules/index';
 import type { Trial } from '../trial';
 import { accuracy, r2, type Estimator } from './estimator';
+import { perVariableLrOptimizer, widthScaling, type LayerScaling, type LrGroup, type Parameterization } from './mup';
 
 /**
  * @internal Declarations naming tfjs's types are @internal (stripped from the .d.ts, see
@@ -49,7 +54,8 @@ export type Task = 'classification' | 'regression' | 'multilabel';
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop' | 'adagrad';
 export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'elu' | 'selu' | 'linear';
 
-export interface TrainingParams extends Record<string, unknown> {
+/** Options every network shares; an unknown key is a compile error in TypeScript and an InvalidArgumentError at run time. */
+export type TrainingParams = {
   task: Task;
   optimizer: OptimizerName;
   learningRate: number;
@@ -64,29 +70,49 @@ export interface TrainingParams extends Record<string, unknown> {
   dropout: number;
   activation: Activation;
   seed: number;
-}
+};
 
-export interface MLPParams extends TrainingParams {
+export type MLPParams = TrainingParams & {
   /** Width of each hidden layer. */
   hiddenUnits: number;
   /** Number of hidden layers (0 = a linear/logistic model). */
   hiddenLayers: number;
   /**
-   * Distribution of the hidden layers' initial weights before scaling: 'uniform' on [-1, 1] or
-   * 'normal' N(0, 1). The two weight-initialisation choices of Bergstra & Bengio (2012).
+   * 'standard' (default): Glorot-uniform init and one learning rate. 'mup': the maximal update
+   * parametrization of Yang & Hu et al. 2022 (Table 8, relative to `baseWidth`; see ./mup.ts), under
+   * which the best learning rate (and init scale) found at one width stays best at other widths.
+   * muP composes with `initDistribution`/`initScale` (see there).
+   */
+  parameterization: Parameterization;
+  /** muP's base width: the width at which 'mup' equals 'standard' (required for 'mup'). */
+  baseWidth?: number;
+  /**
+   * Initialise the output layer's kernel to zero (the paper's recommended muP readout init, and
+   * Bergstra & Bengio's output layer). Otherwise it is seeded Glorot-uniform (muP-scaled under 'mup').
+   */
+  readoutZeroInit: boolean;
+  /**
+   * Distribution of the hidden layers' initial weights (every dense layer before the output layer)
+   * before scaling: 'uniform' on [-1, 1] or 'normal' N(0, 1). The two weight-initialisation choices
+   * of Bergstra & Bengio (2012). The output layer is not affected (see `readoutZeroInit`).
    */
   initDistribution: 'uniform' | 'normal';
   /**
    * How that draw is scaled: 'glorot' multiplies it by sqrt(6 / (fanIn + fanOut)) (Glorot & Bengio
    * 2010; with 'uniform' this is tfjs's glorotUniform, the default), a number c multiplies it by
    * c / sqrt(fanIn) (the older fan-in heuristic, c in [0.2, 2] in Bergstra's searches).
+   *
+   * With `parameterization: 'mup'` the two compose rather than conflict: the scheme says what the
+   * standard parametrization's init is, and muP keeps the input layer's variance at the scheme's
+   * value at `baseWidth` and each hidden layer's at 1/fanIn. For 'glorot' that means the input layer
+   * draws as if its fanOut were `baseWidth`; a fan-in scale c / sqrt(fanIn) already satisfies both
+   * rules (the input layer's fanIn is the input dimension, whatever the width), so it is used as is.
+   * At width == baseWidth, muP with a scheme is exactly 'standard' with that scheme.
    */
   initScale: 'glorot' | number;
-  /** Initial weights of the output layer: like the hidden layers' ('hidden', default) or all zero ('zeros', as Bergstra's nets). */
-  outputInit: 'hidden' | 'zeros';
-}
+};
 
-export interface CNNParams extends TrainingParams {
+export type CNNParams = TrainingParams & {
   /** [height, width, channels]; rows of X are images flattened row-major (or nested arrays). */
   inputShape: [number, number, number];
   /** Filters of each convolution block (one conv layer + optional pooling per entry). */
@@ -98,16 +124,19 @@ export interface CNNParams extends TrainingParams {
   poolSize: number;
   /** Width of the dense layer after the convolutions (0 for none). */
   denseUnits: number;
-}
+};
 
-export interface LSTMParams extends TrainingParams {
+export type LSTMParams = TrainingParams & {
   /** [timeSteps, features]; rows of X are sequences (nested [t][f] arrays, or flattened). */
   inputShape: [number, number];
   hiddenSize: number;
   layers: number;
-  /** Predict an output at every time step (y is [sample][t][outputs]) instead of one per sequence. */
+  /**
+   * Predict an output at every time step instead of one per sequence: y is [sample][t][outputs], or
+   * [sample][t] class labels for classification (softmax and cross-entropy at every step).
+   */
   sequenceOutput: boolean;
-}
+};
 
 export interface EarlyStopping {
   /** Epochs without improvement before stopping. */
@@ -257,8 +286,13 @@ interface BuildContext {
   tf: Tf;
   layers: SeededLayers;
   rng: Rng;
-  /** A seeded Glorot-uniform initialiser (a new seed per call). */
-  init(): TfInitializer;
+  /**
+   * A seeded Glorot-uniform initialiser (a new seed per call); `varianceScale` multiplies its
+   * variance (1 draws exactly what glorotUniform draws from the same seed).
+   */
+  init(varianceScale?: number): ReturnType<Tf['initializers']['glorotUniform']>;
+  /** Per dense layer scaling (muP), input layer first; null for the standard parametrization. */
+  scaling: LayerScaling[] | null;
   regularizer(): ReturnType<Tf['regularizers']['l2']> | undefined;
 }
 
@@ -291,7 +325,7 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   bestEpoch = -1;
 
   constructor(defaults: P, params: Partial<P>) {
-    this.params = { ...defaults, ...params };
+    this.params = withAmbientSeed(defaults, params, (given) => mergeOptions(this.constructor.name, defaults, given));
     checkTraining(this.constructor.name, this.params);
     this.validate(this.params);
   }
@@ -304,6 +338,7 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     return { ...this.params };
   }
 
+  /** An unfitted copy with some hyperparameters replaced (each network's own clone is exact: unknown keys do not compile). */
   abstract clone(params?: Partial<P>): NeuralNetwork<P>;
   protected abstract validate(p: P): void;
   /** Shape of one input sample (without the batch dimension), given the flat row length. */
@@ -314,9 +349,13 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   protected perStepOutput(): boolean {
     return false;
   }
-  /** @internal The output layer's kernel initialiser (the same seeded Glorot-uniform as the hidden layers by default). */
-  protected outputInitializer(ctx: BuildContext): ReturnType<BuildContext['init']> {
-    return ctx.init();
+  /** @internal Per dense layer init / multiplier / learning-rate factors (muP), or null for none. */
+  protected layerScaling(_inputDim: number, _outputs: number): LayerScaling[] | null {
+    return null;
+  }
+  /** Whether the output layer's kernel starts at zero. */
+  protected zeroReadout(): boolean {
+    return false;
   }
 
   /**
@@ -345,14 +384,25 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   private yHost(y: ReadonlyArray<unknown>, where: string): HostArray {
     if (this.params.task === 'classification') {
       const k = this.nOutputs;
-      const data = new Float32Array(y.length * k);
-      y.forEach((v, i) => {
-        if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) < k)) {
-          throw new InvalidArgumentError(`${where}: classification labels must be integers 0..k-1, found ${String(v)}.`);
+      // Per-step output: y[i] holds one label per time step, each one-hot encoded in turn.
+      if (this.perStepOutput() && !Array.isArray(y[0])) {
+        throw new InvalidArgumentError(`${where}: with sequenceOutput, each y[i] must be an array with one class label per time step, found ${JSON.stringify(y[0])}.`);
+      }
+      const steps = this.perStepOutput() ? this.stepsOf(y) : 1;
+      const data = new Float32Array(y.length * steps * k);
+      y.forEach((row, i) => {
+        const labels = this.perStepOutput() ? (row as ReadonlyArray<unknown>) : [row];
+        if (!Array.isArray(labels) || labels.length !== steps) {
+          throw new InvalidArgumentError(`${where}: with sequenceOutput every y[i] must hold ${steps} step labels, found ${JSON.stringify(row)}.`);
         }
-        data[i * k + (v as number)] = 1;
+        labels.forEach((v: unknown, t: number) => {
+          if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) < k)) {
+            throw new InvalidArgumentError(`${where}: classification labels must be integers 0..k-1, found ${String(v)}.`);
+          }
+          data[(i * steps + t) * k + (v as number)] = 1;
+        });
       });
-      return { data, rows: y.length, rowShape: [k] };
+      return { data, rows: y.length, rowShape: this.perStepOutput() ? [steps, k] : [k] };
     }
     const steps = this.perStepOutput() ? this.stepsOf(y) : 1;
     const data = flatten(y, this.nOutputs * steps, where);
@@ -368,15 +418,18 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   }
 
   private outputsOf(y: ReadonlyArray<unknown>): number {
-    if (this.params.task === 'classification') return Math.max(...(y as number[])) + 1;
+    if (this.params.task === 'classification') {
+      const labels = this.perStepOutput() ? (y as ReadonlyArray<ReadonlyArray<number>>).flat() : (y as number[]);
+      return labels.reduce((a, b) => Math.max(a, b), 0) + 1;
+    }
     const first = y[0];
     if (typeof first === 'number') return 1;
     const inner = this.perStepOutput() ? (first as ReadonlyArray<unknown>)[0] : first;
     return typeof inner === 'number' ? 1 : (inner as ArrayLike<unknown>).length;
   }
 
-  private makeOptimizer(tf: Tf): TfTypes.Optimizer {
-    const { optimizer, learningRate: lr, momentum } = this.params;
+  private makeOptimizer(tf: Tf, lr: number): TfTypes.Optimizer {
+    const { optimizer, momentum } = this.params;
     switch (optimizer) {
       case 'sgd':
         return momentum > 0 ? tf.train.momentum(lr, momentum) : tf.train.sgd(lr);
@@ -394,24 +447,48 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   private build(tf: Tf, rowLength: number): TfTypes.LayersModel {
     const p = this.params;
     const rng = new Rng(`${p.seed}:weights`);
+    const scaling = this.layerScaling(rowLength, this.nOutputs);
     const ctx: BuildContext = {
       tf,
       layers: defineSeededLayers(tf),
       rng,
-      init: () => tf.initializers.glorotUniform({ seed: rng.int(0, 0x7fffffff) }),
+      init: (varianceScale = 1) => tf.initializers.varianceScaling({ scale: varianceScale, mode: 'fanAvg', distribution: 'uniform', seed: rng.int(0, 0x7fffffff) }),
       regularizer: () => (p.weightDecay > 0 ? tf.regularizers.l2({ l2: p.weightDecay / 2 }) : undefined),
+      scaling,
     };
     const input = tf.input({ shape: this.inputShape(rowLength) });
     let x: TfTypes.SymbolicTensor = input;
     if (p.inputNoise > 0) x = ctx.layers.gaussianNoise(p.inputNoise, rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
     x = this.hidden(ctx, x);
+    const readout = scaling?.[scaling.length - 1];
+    // muP's output multiplier, applied to the readout's input: W(c h) + b = c (W h) + b, the bias unscaled.
+    if (readout && readout.inputMultiplier !== 1) x = tf.layers.rescaling({ scale: readout.inputMultiplier }).apply(x) as TfTypes.SymbolicTensor;
     const activation = p.task === 'classification' ? 'softmax' : p.task === 'multilabel' ? 'sigmoid' : 'linear';
-    const dense = tf.layers.dense({ units: this.nOutputs, activation, kernelInitializer: this.outputInitializer(ctx), kernelRegularizer: ctx.regularizer() });
+    const readoutInit = ctx.init(readout?.initVarianceScale ?? 1); // drawn even when unused, so later seeds do not move
+    const kernelInitializer = this.zeroReadout() ? tf.initializers.zeros() : readoutInit;
+    const dense = tf.layers.dense({ units: this.nOutputs, activation, kernelInitializer, kernelRegularizer: ctx.regularizer() });
     const output = (this.perStepOutput() ? tf.layers.timeDistributed({ layer: dense }) : dense).apply(x) as TfTypes.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: output });
     const loss = p.task === 'classification' ? 'categoricalCrossentropy' : p.task === 'multilabel' ? 'binaryCrossentropy' : 'meanSquaredError';
-    model.compile({ optimizer: this.makeOptimizer(tf), loss });
+    const groups = scaling ? this.learningRateGroups(model, scaling) : null;
+    const optimizer = groups ? perVariableLrOptimizer(tf, groups, p.learningRate, (lr) => this.makeOptimizer(tf, lr)) : this.makeOptimizer(tf, p.learningRate);
+    model.compile({ optimizer, loss });
     return model;
+  }
+
+  /** Variables grouped by learning-rate factor (null when every factor is 1: a plain optimizer is the same). */
+  private learningRateGroups(model: TfTypes.LayersModel, scaling: LayerScaling[]): LrGroup[] | null {
+    const dense = model.layers.filter((l) => l.getClassName() === 'Dense');
+    if (dense.length !== scaling.length) throw new Error(`internal: ${dense.length} dense layers but ${scaling.length} layer scalings`);
+    const byScale = new Map<number, string[]>();
+    dense.forEach((layer, i) => {
+      for (const w of layer.trainableWeights) {
+        const scale = w.shape.length === 1 ? scaling[i].biasLr : scaling[i].kernelLr;
+        byScale.set(scale, [...(byScale.get(scale) ?? []), w.name]);
+      }
+    });
+    if (byScale.size === 1 && byScale.has(1)) return null;
+    return [...byScale].map(([scale, variableNames]) => ({ scale, variableNames }));
   }
 
   /**
@@ -585,14 +662,35 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
 
   /** Class indices (classification) or values (regression; per-output rows flattened for multi-output). */
   predict(X: ReadonlyArray<unknown>): number[] {
+    if (this.params.task === 'classification' && this.perStepOutput()) {
+      throw new InvalidArgumentError(`${this.constructor.name}.predict: a per-step classifier gives one class per step; use predictSteps(X).`);
+    }
     const raw = this.predictRaw(X);
     if (this.params.task === 'classification') return raw.map((r) => r.indexOf(Math.max(...r)));
     if (this.params.task === 'regression' && this.nOutputs === 1 && !this.perStepOutput()) return raw.map((r) => r[0]);
     throw new InvalidArgumentError(`${this.constructor.name}.predict: multi-output models return several numbers per sample; use predictRaw(X).`);
   }
 
-  /** Accuracy (classification), R^2 (regression), or minus the mean binary cross-entropy (multilabel). */
+  /** Per-step classifier (classification with sequenceOutput): the most probable class at each step of each sample. */
+  predictSteps(X: ReadonlyArray<unknown>): number[][] {
+    if (!(this.params.task === 'classification' && this.perStepOutput())) {
+      throw new InvalidArgumentError(`${this.constructor.name}.predictSteps: only for task 'classification' with sequenceOutput: true; use predict(X).`);
+    }
+    const k = this.nOutputs;
+    return this.predictRaw(X).map((r) =>
+      Array.from({ length: r.length / k }, (_, t) => {
+        let best = 0;
+        for (let c = 1; c < k; c++) if (r[t * k + c] > r[t * k + best]) best = c;
+        return best;
+      }),
+    );
+  }
+
+  /** Accuracy (classification; per step for a per-step classifier), R^2 (regression), or minus the mean binary cross-entropy (multilabel). */
   score(X: ReadonlyArray<unknown>, y: ReadonlyArray<unknown>): number {
+    if (this.params.task === 'classification' && this.perStepOutput()) {
+      return accuracy((y as ReadonlyArray<ReadonlyArray<number>>).flat(), this.predictSteps(X).flat());
+    }
     if (this.params.task === 'classification') return accuracy(y as number[], this.predict(X));
     if (this.params.task === 'regression' && this.nOutputs === 1 && !this.perStepOutput()) return r2(y as number[], this.predict(X));
     const raw = this.predictRaw(X);
@@ -641,37 +739,54 @@ function checkPositiveInt(where: string, name: string, v: number, min = 1): void
   if (!(Number.isInteger(v) && v >= min)) throw new InvalidArgumentError(`${where}: ${name} must be an integer >= ${min}, got ${v}.`);
 }
 
-/** A multilayer perceptron: hiddenLayers dense layers of hiddenUnits, each followed by dropout. */
+/**
+ * A multilayer perceptron: hiddenLayers dense layers of hiddenUnits, each followed by dropout. With
+ * `parameterization: 'mup', baseWidth` it follows muP (see ./mup.ts), so a learning rate tuned on a
+ * narrow network transfers to a wide one: `mlp({ hiddenUnits: 1024, parameterization: 'mup', baseWidth: 64 })`.
+ */
 export class MLP extends NeuralNetwork<MLPParams> {
   constructor(params: Partial<MLPParams> = {}) {
-    super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1, initDistribution: 'uniform', initScale: 'glorot', outputInit: 'hidden' }, params);
+    super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1, parameterization: 'standard', baseWidth: undefined, readoutZeroInit: false, initDistribution: 'uniform', initScale: 'glorot' }, params);
   }
-  clone(params: Partial<MLPParams> = {}): MLP {
-    return new MLP({ ...this.params, ...params });
+  clone<O extends Partial<MLPParams>>(params?: Exactly<O, MLPParams>): MLP {
+    return new MLP(mergeOptions('MLP.clone', this.params, params));
   }
   protected validate(p: MLPParams): void {
     checkPositiveInt('MLP', 'hiddenUnits', p.hiddenUnits);
     checkPositiveInt('MLP', 'hiddenLayers', p.hiddenLayers, 0);
+    if (p.parameterization !== 'standard' && p.parameterization !== 'mup') {
+      throw new InvalidArgumentError(`MLP: parameterization must be 'standard' or 'mup', got ${String(p.parameterization)}.`);
+    }
+    if (p.baseWidth !== undefined) checkPositiveInt('MLP', 'baseWidth', p.baseWidth);
+    if (p.parameterization === 'mup' && p.baseWidth === undefined) {
+      throw new InvalidArgumentError("MLP: parameterization 'mup' needs baseWidth (the width at which muP equals the standard parametrization, e.g. the width you tune at).");
+    }
     if (p.initDistribution !== 'uniform' && p.initDistribution !== 'normal') {
       throw new InvalidArgumentError(`MLP: initDistribution must be 'uniform' or 'normal', got ${String(p.initDistribution)}.`);
     }
     if (p.initScale !== 'glorot' && !(typeof p.initScale === 'number' && p.initScale > 0 && Number.isFinite(p.initScale))) {
       throw new InvalidArgumentError(`MLP: initScale must be 'glorot' or a positive number (the multiplier of 1/sqrt(fanIn)), got ${String(p.initScale)}.`);
     }
-    if (p.outputInit !== 'hidden' && p.outputInit !== 'zeros') {
-      throw new InvalidArgumentError(`MLP: outputInit must be 'hidden' or 'zeros', got ${String(p.outputInit)}.`);
-    }
   }
   /** @internal */
-  protected outputInitializer(ctx: BuildContext): TfInitializer {
-    return this.params.outputInit === 'zeros' ? ctx.tf.initializers.zeros() : ctx.init();
-  }
-  /** @internal A hidden layer's kernel initialiser: the seeded draw of initDistribution times the initScale factor. */
-  private hiddenInitializer(ctx: BuildContext, fanIn: number, fanOut: number): TfInitializer {
+  protected layerScaling(inputDim: number, outputs: number): LayerScaling[] | null {
     const p = this.params;
-    // The default (uniform, glorot) keeps tfjs's glorotUniform, so earlier seeded runs stay identical.
-    if (p.initDistribution === 'uniform' && p.initScale === 'glorot') return ctx.init();
-    const factor = p.initScale === 'glorot' ? Math.sqrt(6 / (fanIn + fanOut)) : p.initScale / Math.sqrt(fanIn);
+    if (p.parameterization === 'standard') return null;
+    return widthScaling({ parameterization: p.parameterization, inputDim, width: p.hiddenUnits, baseWidth: p.baseWidth, hiddenLayers: p.hiddenLayers, outputs, optimizer: p.optimizer });
+  }
+  protected zeroReadout(): boolean {
+    return this.params.readoutZeroInit;
+  }
+  /**
+   * @internal Hidden layer i's kernel initialiser: the seeded draw of initDistribution times the
+   * initScale factor; under muP, 'glorot' takes muP's variance factor for the layer (see initScale).
+   */
+  private hiddenInitializer(ctx: BuildContext, layer: number, fanIn: number, fanOut: number): TfInitializer {
+    const p = this.params;
+    const varianceScale = ctx.scaling?.[layer].initVarianceScale ?? 1;
+    // The default (uniform, glorot) keeps the shared seeded Glorot-uniform, so earlier seeded runs (standard and muP) stay identical.
+    if (p.initDistribution === 'uniform' && p.initScale === 'glorot') return ctx.init(varianceScale);
+    const factor = p.initScale === 'glorot' ? Math.sqrt((6 * varianceScale) / (fanIn + fanOut)) : p.initScale / Math.sqrt(fanIn);
     const seed = ctx.rng.int(0, 0x7fffffff);
     return p.initDistribution === 'uniform'
       ? ctx.tf.initializers.randomUniform({ minval: -factor, maxval: factor, seed })
@@ -687,7 +802,7 @@ export class MLP extends NeuralNetwork<MLPParams> {
     for (let i = 0; i < p.hiddenLayers; i++) {
       const fanIn = x.shape[x.shape.length - 1] as number;
       x = ctx.tf.layers
-        .dense({ units: p.hiddenUnits, activation: p.activation, kernelInitializer: this.hiddenInitializer(ctx, fanIn, p.hiddenUnits), kernelRegularizer: ctx.regularizer() })
+        .dense({ units: p.hiddenUnits, activation: p.activation, kernelInitializer: this.hiddenInitializer(ctx, i, fanIn, p.hiddenUnits), kernelRegularizer: ctx.regularizer() })
         .apply(x) as TfTypes.SymbolicTensor;
       if (p.dropout > 0) x = ctx.layers.dropout(p.dropout, ctx.rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
     }
@@ -703,8 +818,8 @@ export class CNN extends NeuralNetwork<CNNParams> {
       params,
     );
   }
-  clone(params: Partial<CNNParams> = {}): CNN {
-    return new CNN({ ...this.params, ...params });
+  clone<O extends Partial<CNNParams>>(params?: Exactly<O, CNNParams>): CNN {
+    return new CNN(mergeOptions('CNN.clone', this.params, params));
   }
   protected validate(p: CNNParams): void {
     if (!Array.isArray(p.inputShape) || p.inputShape.length !== 3) throw new InvalidArgumentError(`CNN: inputShape must be [height, width, channels], got ${JSON.stringify(p.inputShape)}.`);
@@ -751,8 +866,8 @@ export class LSTM extends NeuralNetwork<LSTMParams> {
   constructor(params: Partial<LSTMParams> & { inputShape: [number, number] }) {
     super({ ...TRAINING_DEFAULTS, inputShape: params.inputShape, hiddenSize: 32, layers: 1, sequenceOutput: false }, params);
   }
-  clone(params: Partial<LSTMParams> = {}): LSTM {
-    return new LSTM({ ...this.params, ...params });
+  clone<O extends Partial<LSTMParams>>(params?: Exactly<O, LSTMParams>): LSTM {
+    return new LSTM(mergeOptions('LSTM.clone', this.params, params));
   }
   protected validate(p: LSTMParams): void {
     if (!Array.isArray(p.inputShape) || p.inputShape.length !== 2) throw new InvalidArgumentError(`LSTM: inputShape must be [timeSteps, features], got ${JSON.stringify(p.inputShape)}.`);
@@ -792,7 +907,17 @@ export class LSTM extends NeuralNetwork<LSTMParams> {
   }
 }
 
-/** Builders in Keras-Tuner style: `mlp({ hiddenUnits: trial.suggestInt('units', 16, 256) })`. */
-export const mlp = (params: Partial<MLPParams> = {}): MLP => new MLP(params);
-export const cnn = (params: Partial<CNNParams> & { inputShape: [number, number, number] }): CNN => new CNN(params);
-export const lstm = (params: Partial<LSTMParams> & { inputShape: [number, number] }): LSTM => new LSTM(params);
+/**
+ * Builders in Keras-Tuner style: `mlp({ hiddenUnits: trial.suggestInt('units', 16, 256) })`. They
+ * are generic so that an unknown key is a compile error even in an object that is not a fresh
+ * literal (say, the output of a search space: `mlp(s.suggest(trial))`).
+ */
+export function mlp<O extends Partial<MLPParams> = Partial<MLPParams>>(params?: Exactly<O, MLPParams>): MLP {
+  return new MLP(params);
+}
+export function cnn<O extends Partial<CNNParams> & { inputShape: [number, number, number] }>(params: Exactly<O, CNNParams>): CNN {
+  return new CNN(params);
+}
+export function lstm<O extends Partial<LSTMParams> & { inputShape: [number, number] }>(params: Exactly<O, LSTMParams>): LSTM {
+  return new LSTM(params);
+}

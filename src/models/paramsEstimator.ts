@@ -4,6 +4,8 @@
  * and (for classifiers) label encoding, predict as the most probable class and accuracy scoring.
  */
 import { InvalidArgumentError } from '../errors';
+import { mergeOptions, type Exactly } from '../options';
+import { withAmbientSeed } from '../reproducibility/componentSeed';
 import { accuracy, checkXy, r2, type Estimator, type Matrix, type Params, type Vector } from './estimator';
 
 /**
@@ -13,14 +15,14 @@ import { accuracy, checkXy, r2, type Estimator, type Matrix, type Params, type V
 export abstract class ParamsEstimator<P extends Params> {
   protected readonly params: P;
 
-  /** `modelName` prefixes error messages; `check` throws on invalid merged params. */
+  /** `modelName` prefixes error messages; an unknown key of `params` throws; `check` throws on invalid merged params. */
   protected constructor(
     protected readonly modelName: string,
     defaults: P,
     params: Partial<P>,
     check: (where: string, p: P) => void,
   ) {
-    this.params = { ...defaults, ...params };
+    this.params = withAmbientSeed(defaults, params, (given) => mergeOptions(modelName, defaults, given));
     check(modelName, this.params);
   }
 
@@ -28,9 +30,9 @@ export abstract class ParamsEstimator<P extends Params> {
     return { ...this.params };
   }
 
-  clone(params: Partial<P> = {}): this {
+  clone<O extends Partial<P>>(params?: Exactly<O, P>): this {
     const Ctor = this.constructor as new (params: Partial<P>) => this;
-    return new Ctor({ ...this.params, ...params });
+    return new Ctor(mergeOptions(`${this.modelName}.clone`, this.params, params));
   }
 }
 

@@ -5,21 +5,39 @@
  * `pca__nComponents`, so grids and studies can tune preprocessing and model together.
  */
 import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, type Exactly } from '../options';
 import type { Estimator, Matrix, Params, Vector } from './estimator';
 import type { Transformer } from './preprocessing';
 
-export type PipelineStep = [name: string, step: Transformer | Estimator];
+export type PipelineStep = readonly [name: string, step: Transformer | Estimator];
+
+type ParamsOfStep<T> = T extends { getParams(): infer P } ? P : never;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/**
+ * A pipeline's hyperparameters, `step__param` for every step, typed from the steps:
+ * `new Pipeline([['scale', new StandardScaler()], ['svm', new SVC()]])` has `svm__C: number`,
+ * `scale__withMean: boolean`, ... and nothing else, so `clone({ svm__c: 1 })` does not compile.
+ */
+export type PipelineParams<S extends readonly PipelineStep[]> = AsParams<UnionToIntersection<
+  {
+    [I in keyof S]: S[I] extends readonly [infer N extends string, infer T]
+      ? { [K in keyof ParamsOfStep<T> & string as `${N}__${K}`]: ParamsOfStep<T>[K] }
+      : never;
+  }[number]
+>>;
+type AsParams<T> = T extends Params ? T : Params;
 
 function isEstimator(s: Transformer | Estimator): s is Estimator {
   return typeof (s as Estimator).predict === 'function';
 }
 
-export class Pipeline implements Estimator {
+export class Pipeline<const S extends readonly PipelineStep[] = readonly PipelineStep[]> implements Estimator<PipelineParams<S>> {
   readonly estimatorType: 'classifier' | 'regressor';
   private readonly transformers: Array<[string, Transformer]>;
   private readonly final: [string, Estimator];
 
-  constructor(readonly steps: readonly PipelineStep[]) {
+  constructor(readonly steps: S) {
     if (steps.length === 0) throw new InvalidArgumentError('Pipeline: give at least one step, the last being an estimator.');
     const names = new Set<string>();
     for (const [name] of steps) {
@@ -36,25 +54,22 @@ export class Pipeline implements Estimator {
     this.estimatorType = this.final[1].estimatorType;
   }
 
-  getParams(): Params {
+  getParams(): PipelineParams<S> {
     const out: Params = {};
     for (const [name, step] of this.steps) for (const [k, v] of Object.entries(step.getParams())) out[`${name}__${k}`] = v;
-    return out;
+    return out as PipelineParams<S>;
   }
 
-  clone(params: Params = {}): Pipeline {
+  /** An unfitted copy with some `step__param` hyperparameters replaced; an unknown name throws (naming the nearest valid one). */
+  clone<O extends Partial<PipelineParams<S>>>(params?: Exactly<O, PipelineParams<S>>): Pipeline<S> {
+    const given: Params = params ?? {};
+    checkOptionKeys('Pipeline.clone', given, Object.keys(this.getParams()), 'parameter (stepName__param)');
     const perStep = new Map<string, Params>(this.steps.map(([n]) => [n, {}]));
-    for (const [key, value] of Object.entries(params)) {
+    for (const [key, value] of Object.entries(given)) {
       const i = key.indexOf('__');
-      const step = i > 0 ? perStep.get(key.slice(0, i)) : undefined;
-      if (!step) {
-        throw new InvalidArgumentError(
-          `Pipeline.clone: "${key}" does not name a step parameter; use stepName__param with a step among ${[...perStep.keys()].join(', ')}.`,
-        );
-      }
-      step[key.slice(i + 2)] = value;
+      (perStep.get(key.slice(0, i)) as Params)[key.slice(i + 2)] = value;
     }
-    return new Pipeline(this.steps.map(([n, s]) => [n, s.clone(perStep.get(n))] as PipelineStep));
+    return new Pipeline(this.steps.map(([n, s]) => [n, s.clone(perStep.get(n))] as const) as unknown as S);
   }
 
   private transformAll(X: Matrix): Matrix {

@@ -4,6 +4,7 @@
  * scikit-learn's conventions (population variance, constant features left unscaled).
  */
 import { InvalidArgumentError } from '../errors';
+import { mergeOptions, type Exactly } from '../options';
 import { checkXy, type Matrix, type Params } from './estimator';
 
 export interface Transformer<P extends Params = Params> {
@@ -37,16 +38,21 @@ function fitted<T>(v: T | null, who: string): T {
   return v;
 }
 
+export type StandardScalerParams = { withMean: boolean; withStd: boolean };
+
 /** Centre each feature and divide by its (population) standard deviation. */
-export class StandardScaler implements Transformer<{ withMean: boolean; withStd: boolean }> {
+export class StandardScaler implements Transformer<StandardScalerParams> {
   private shift: number[] | null = null;
   private scale: number[] | null = null;
-  constructor(private readonly params: { withMean?: boolean; withStd?: boolean } = {}) {}
-  getParams(): { withMean: boolean; withStd: boolean } {
-    return { withMean: this.params.withMean ?? true, withStd: this.params.withStd ?? true };
+  private readonly params: StandardScalerParams;
+  constructor(params: Partial<StandardScalerParams> = {}) {
+    this.params = mergeOptions('StandardScaler', { withMean: true, withStd: true }, params);
   }
-  clone(params: Partial<{ withMean: boolean; withStd: boolean }> = {}): StandardScaler {
-    return new StandardScaler({ ...this.getParams(), ...params });
+  getParams(): StandardScalerParams {
+    return { ...this.params };
+  }
+  clone<O extends Partial<StandardScalerParams>>(params?: Exactly<O, StandardScalerParams>): StandardScaler {
+    return new StandardScaler(mergeOptions('StandardScaler.clone', this.params, params));
   }
   fit(X: Matrix): this {
     checkXy('StandardScaler.fit', X);
@@ -63,19 +69,23 @@ export class StandardScaler implements Transformer<{ withMean: boolean; withStd:
   }
 }
 
+export type MinMaxScalerParams = { featureRange: [number, number] };
+
 /** Rescale each feature linearly so the training data spans [min, max] (default [0, 1]). */
-export class MinMaxScaler implements Transformer<{ featureRange: [number, number] }> {
+export class MinMaxScaler implements Transformer<MinMaxScalerParams> {
   private low: number[] | null = null;
   private span: number[] | null = null;
-  constructor(private readonly params: { featureRange?: [number, number] } = {}) {
-    const [a, b] = this.getParams().featureRange;
+  private readonly params: MinMaxScalerParams;
+  constructor(params: Partial<MinMaxScalerParams> = {}) {
+    this.params = mergeOptions('MinMaxScaler', { featureRange: [0, 1] }, params);
+    const [a, b] = this.params.featureRange;
     if (!(a < b)) throw new InvalidArgumentError(`MinMaxScaler: featureRange must be [min, max] with min < max, got [${a}, ${b}].`);
   }
-  getParams(): { featureRange: [number, number] } {
-    return { featureRange: this.params.featureRange ?? [0, 1] };
+  getParams(): MinMaxScalerParams {
+    return { featureRange: [...this.params.featureRange] };
   }
-  clone(params: Partial<{ featureRange: [number, number] }> = {}): MinMaxScaler {
-    return new MinMaxScaler({ ...this.getParams(), ...params });
+  clone<O extends Partial<MinMaxScalerParams>>(params?: Exactly<O, MinMaxScalerParams>): MinMaxScaler {
+    return new MinMaxScaler(mergeOptions('MinMaxScaler.clone', this.getParams(), params));
   }
   fit(X: Matrix): this {
     checkXy('MinMaxScaler.fit', X);
@@ -249,12 +259,12 @@ function diagonalize(V: Float64Array[], d: Float64Array, e: Float64Array): void 
   }
 }
 
-export interface PCAParams extends Params {
+export type PCAParams = {
   /** A count of components, or a fraction in (0, 1): keep the fewest components explaining that share of the variance. */
   nComponents: number | null;
   /** Divide each component by its standard deviation (unit-variance outputs), as scikit-learn's `whiten=True`. */
   whiten: boolean;
-}
+};
 
 /**
  * Principal component analysis on the training data's covariance. Component signs follow
@@ -266,17 +276,19 @@ export class PCA implements Transformer<PCAParams> {
   explainedVarianceRatio: number[] = [];
   /** Variance of each kept component on the training data (eigenvalues of the covariance, n - 1 denominator). */
   explainedVariance: number[] = [];
-  constructor(private readonly params: Partial<PCAParams> = {}) {
-    const k = this.getParams().nComponents;
+  private readonly params: PCAParams;
+  constructor(params: Partial<PCAParams> = {}) {
+    this.params = mergeOptions('PCA', { nComponents: null, whiten: false }, params);
+    const k = this.params.nComponents;
     if (k !== null && !(k > 0 && (k < 1 || Number.isInteger(k)))) {
       throw new InvalidArgumentError(`PCA: nComponents must be a positive integer or a fraction in (0, 1), got ${k}.`);
     }
   }
   getParams(): PCAParams {
-    return { nComponents: this.params.nComponents ?? null, whiten: this.params.whiten ?? false };
+    return { ...this.params };
   }
-  clone(params: Partial<PCAParams> = {}): PCA {
-    return new PCA({ ...this.getParams(), ...params });
+  clone<O extends Partial<PCAParams>>(params?: Exactly<O, PCAParams>): PCA {
+    return new PCA(mergeOptions('PCA.clone', this.params, params));
   }
   fit(X: Matrix): this {
     checkXy('PCA.fit', X);

@@ -4,11 +4,13 @@
  * predictions. Defaults follow scikit-learn's SVC (C 1, rbf, gamma 'scale', degree 3, tol 1e-3).
  */
 import { InvalidArgumentError } from '../errors';
+import { mergeOptions, type Exactly } from '../options';
 import { accuracy, checkXy, type Estimator, type Matrix, type Vector } from './estimator';
 
 export type SVCKernel = 'linear' | 'poly' | 'rbf' | 'sigmoid';
 
-export interface SVCParams extends Record<string, unknown> {
+/** SVC's options; an unknown key is a compile error in TypeScript and an InvalidArgumentError at run time. */
+export type SVCParams = {
   C: number;
   kernel: SVCKernel;
   /** A positive number, 'scale' (1 / (features * variance of X), sklearn's default) or 'auto' (1 / features). */
@@ -17,7 +19,9 @@ export interface SVCParams extends Record<string, unknown> {
   coef0: number;
   tol: number;
   shrinking: boolean;
-}
+};
+
+const SVC_DEFAULTS: SVCParams = { C: 1, kernel: 'rbf', gamma: 'scale', degree: 3, coef0: 0, tol: 1e-3, shrinking: true };
 
 interface LibsvmModel {
   train(samples: number[][], labels: number[]): void;
@@ -63,7 +67,7 @@ export class SVC implements Estimator<SVCParams> {
   private classes: number[] = [];
 
   constructor(params: Partial<SVCParams> = {}) {
-    this.params = { C: 1, kernel: 'rbf', gamma: 'scale', degree: 3, coef0: 0, tol: 1e-3, shrinking: true, ...params };
+    this.params = mergeOptions('SVC', SVC_DEFAULTS, params);
     const { C, kernel, gamma, degree } = this.params;
     if (!(C > 0)) throw new InvalidArgumentError(`SVC: C must be > 0, got ${C}.`);
     if (!(kernel in KERNELS)) throw new InvalidArgumentError(`SVC: kernel must be one of linear, poly, rbf, sigmoid; got ${String(kernel)}.`);
@@ -77,8 +81,8 @@ export class SVC implements Estimator<SVCParams> {
     return { ...this.params };
   }
 
-  clone(params: Partial<SVCParams> = {}): SVC {
-    return new SVC({ ...this.params, ...params });
+  clone<O extends Partial<SVCParams>>(params?: Exactly<O, SVCParams>): SVC {
+    return new SVC(mergeOptions('SVC.clone', this.params, params));
   }
 
   /** The gamma libsvm receives: 'scale' and 'auto' are resolved on the training data as scikit-learn does. */

@@ -13,7 +13,8 @@ import { ProbabilisticClassifier, Regressor } from './paramsEstimator';
 
 export type MaxFeatures = 'sqrt' | 'log2' | number | null;
 
-export interface TreeParams extends Record<string, unknown> {
+/** Decision tree options (also part of forests' and boosting's). */
+export type TreeParams = {
   /** null = grow until leaves are pure or too small to split. */
   maxDepth: number | null;
   minSamplesSplit: number;
@@ -21,7 +22,7 @@ export interface TreeParams extends Record<string, unknown> {
   /** Features examined per split: 'sqrt', 'log2', a count >= 2, a fraction in (0, 1] (1 = all), or null for all. */
   maxFeatures: MaxFeatures;
   seed: number;
-}
+};
 
 const TREE_DEFAULTS: TreeParams = { maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: null, seed: 0 };
 
@@ -250,11 +251,11 @@ export class DecisionTreeRegressor extends Regressor<TreeParams> {
   }
 }
 
-export interface ForestParams extends TreeParams {
+export type ForestParams = TreeParams & {
   nEstimators: number;
   /** Fit each tree on a bootstrap sample (default true). */
   bootstrap: boolean;
-}
+};
 
 function checkForest(where: string, p: ForestParams): void {
   checkTreeParams(where, p);
@@ -313,12 +314,12 @@ export class RandomForestRegressor extends Regressor<ForestParams> {
   }
 }
 
-export interface BoostingParams extends TreeParams {
+export type BoostingParams = TreeParams & {
   learningRate: number;
   nEstimators: number;
   /** Fraction of rows (drawn without replacement) each stage's tree is fitted on; < 1 is stochastic gradient boosting. */
   subsample: number;
-}
+};
 
 const BOOSTING_DEFAULTS: BoostingParams = { ...TREE_DEFAULTS, maxDepth: 3, learningRate: 0.1, nEstimators: 100, subsample: 1 };
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors';
+import { weaklyDominates } from './pareto';
 
 /**
  * Exact hypervolume (all objectives minimised): the Lebesgue measure of the region dominated by
@@ -44,11 +45,6 @@ function nondominated(points: number[][]): number[][] {
 function lexCompare(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
   return 0;
-}
-
-function weaklyDominates(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] > b[i]) return false;
-  return true;
 }
 
 function hv2d(points: number[][], ref: readonly number[]): number {

@@ -11,14 +11,36 @@ export function toLoss(values: readonly number[], directions: readonly Direction
   return values.map((v, i) => (directions[i] === 'maximize' ? -v : v));
 }
 
-/** a Pareto-dominates b (losses): no worse everywhere and strictly better somewhere. */
-export function dominates(a: readonly number[], b: readonly number[]): boolean {
+/**
+ * a Pareto-dominates b: no worse in every objective and strictly better in one. Without `directions`
+ * a and b are losses (every objective minimised); with them, raw objective values. The one
+ * dominance test of the code base (samplers, best trials, plots and the hypervolume use it).
+ */
+export function dominates(a: readonly number[], b: readonly number[], directions?: readonly Direction[]): boolean {
   let strictly = false;
   for (let i = 0; i < a.length; i++) {
-    if (a[i] > b[i]) return false;
-    if (a[i] < b[i]) strictly = true;
+    const maximize = directions !== undefined && directions[i] === 'maximize';
+    const x = maximize ? -a[i] : a[i];
+    const y = maximize ? -b[i] : b[i];
+    if (x > y) return false;
+    if (x < y) strictly = true;
   }
   return strictly;
+}
+
+/** a weakly dominates b (losses): no worse in any objective (equal points dominate each other). */
+export function weaklyDominates(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] > b[i]) return false;
+  return true;
+}
+
+/** Pareto rank of each loss vector (0 = nondominated), from the fronts of `nonDominatedSort`. */
+export function nondominationRanks(losses: readonly (readonly number[])[]): Int32Array {
+  const ranks = new Int32Array(losses.length).fill(-1);
+  nonDominatedSort(losses).forEach((front, rank) => {
+    for (const i of front) ranks[i] = rank;
+  });
+  return ranks;
 }
 
 /**

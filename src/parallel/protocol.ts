@@ -17,6 +17,9 @@ export interface RunTrialMessage {
   params: Record<string, ParamValue>;
   userAttrs: Record<string, unknown>;
   intermediate: [number, number][];
+  /** The trial's seed (the ambient seed while its objective runs) and the study's (evaluateSeeds' seed set). */
+  seed: number;
+  studySeed: number;
 }
 
 /** worker -> main */
@@ -38,11 +41,21 @@ export interface SerializedError {
   message: string;
   stack?: string;
   pruned?: boolean;
+  /** The error's class and its ancestors' names (`['RangeError', 'Error']`), so `catch` can match across threads. */
+  classNames?: string[];
 }
+
+/** On a revived error: the class names of the error thrown in the worker thread. */
+export const THREAD_ERROR_CLASSES = Symbol.for('tunelab.threadErrorClasses');
 
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) {
-    return { name: err.name, message: err.message, stack: err.stack, pruned: err.name === 'TrialPruned' };
+    const classNames: string[] = [];
+    for (let p = Object.getPrototypeOf(err) as { constructor?: { name?: string } } | null; p; p = Object.getPrototypeOf(p)) {
+      const name = p.constructor?.name;
+      if (name && name !== 'Object') classNames.push(name);
+    }
+    return { name: err.name, message: err.message, stack: err.stack, pruned: err.name === 'TrialPruned', classNames };
   }
   return { name: 'Error', message: `thrown value: ${String(err)}` };
 }

@@ -9,6 +9,7 @@ import type { Distribution, ParamValue } from '../distributions';
 import { TrialFinishedError } from '../errors';
 import { checkReportArguments, SuggestApi } from '../suggestApi';
 import { loadObjective } from './moduleObjective';
+import { runWithSeed } from '../reproducibility/context';
 import { serializeError, type Reply, type RunTrialMessage, type WorkerInit, type WorkerMessage } from './protocol';
 
 const init = workerData as WorkerInit & { replyPort: MessagePort };
@@ -43,9 +44,14 @@ class WorkerTrial extends SuggestApi {
   readonly number: number;
   readonly trialId: number;
   readonly datetimeStart: Date | null;
+  /** The trial's seed (see Trial.seed) and the study's, as on the main thread. */
+  readonly seed: number;
+  readonly study: { readonly seed: number };
 
   constructor(m: RunTrialMessage) {
     super();
+    this.seed = m.seed;
+    this.study = { seed: m.studySeed };
     this.number = m.number;
     this.trialId = m.trialId;
     this.datetimeStart = m.datetimeStart === null ? null : new Date(m.datetimeStart);
@@ -106,7 +112,7 @@ port.on('message', async (m: RunTrialMessage) => {
   if (m.type !== 'run') return;
   const trial = new WorkerTrial(m);
   try {
-    const value = await objective(trial);
+    const value = await runWithSeed(trial.seed, () => objective(trial));
     trial.finish();
     send({ type: 'done', value });
   } catch (err) {

@@ -11,13 +11,15 @@ import { InvalidArgumentError, TrialPruned } from '../errors';
 import type { Objective, OptimizeOptions, Study } from '../study';
 import type { Trial } from '../trial';
 import { isModuleObjective, loadObjective, type ModuleObjective } from './moduleObjective';
-import type { Reply, RunTrialMessage, SerializedError, WorkerInit, WorkerMessage } from './protocol';
+import { THREAD_ERROR_CLASSES, type Reply, type RunTrialMessage, type SerializedError, type WorkerInit, type WorkerMessage } from './protocol';
 
 function revive(e: SerializedError): Error {
   if (e.pruned) return new TrialPruned(e.message);
   const err = new Error(e.message);
   err.name = e.name;
   if (e.stack) err.stack = e.stack;
+  // `optimize({ catch: [SomeError] })` matches a thread's error by class name (classes do not cross threads).
+  Object.defineProperty(err, THREAD_ERROR_CLASSES, { value: e.classNames ?? [e.name], enumerable: false });
   return err;
 }
 
@@ -129,6 +131,8 @@ class ObjectiveThread {
         params: { ...snap.params },
         userAttrs: { ...snap.userAttrs },
         intermediate: [...snap.intermediateValues],
+        seed: trial.seed,
+        studySeed: trial.study.seed,
       };
       this.worker.postMessage(message);
     });

@@ -1,6 +1,7 @@
 import type { CategoricalChoice, ParamValue } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { Rng } from '../rng';
+import { intOr } from '../validate';
 
 /**
  * Population-based training (Jaderberg et al. 2017): a population of models trains concurrently;
@@ -122,8 +123,7 @@ export function perturbHyperparameters(
 }
 
 export async function pbt<W>(opts: PbtOptions<W>): Promise<PbtResult> {
-  const size = opts.populationSize ?? 10;
-  if (!(Number.isInteger(size) && size >= 2)) throw new InvalidArgumentError(`pbt: populationSize must be an integer >= 2, got ${size}.`);
+  const size = intOr('pbt', 'populationSize', opts.populationSize, 10, 2);
   if (!(Number.isInteger(opts.rounds) && opts.rounds >= 1)) {
     throw new InvalidArgumentError(`pbt: rounds must be a positive integer, got ${opts.rounds}.`);
   }

@@ -4,6 +4,7 @@ import type { Study } from '../study';
 import type { Pruner } from './base';
 import { checkNonNegativeInteger } from './shared';
 import { SuccessiveHalvingPruner } from './successiveHalving';
+import { requireInt } from '../validate';
 
 export interface HyperbandPrunerOptions {
   /** Resource (steps) of the first rung of the most aggressive bracket (default 1). */
@@ -48,17 +49,13 @@ export class HyperbandPruner implements Pruner {
     this.maxResource = opts.maxResource ?? 'auto';
     this.reductionFactor = opts.reductionFactor ?? 3;
     this.bootstrapCount = opts.bootstrapCount ?? 0;
-    if (!(Number.isInteger(this.minResource) && this.minResource >= 1)) {
-      throw new InvalidArgumentError(`HyperbandPruner: minResource must be an integer >= 1, got ${String(this.minResource)}.`);
-    }
+    requireInt('HyperbandPruner', 'minResource', this.minResource, 1);
     if (this.maxResource !== 'auto' && !(Number.isInteger(this.maxResource) && this.maxResource >= this.minResource)) {
       throw new InvalidArgumentError(
         `HyperbandPruner: maxResource must be 'auto' or an integer >= minResource (${this.minResource}), got ${String(this.maxResource)}.`,
       );
     }
-    if (!(Number.isInteger(this.reductionFactor) && this.reductionFactor >= 2)) {
-      throw new InvalidArgumentError(`HyperbandPruner: reductionFactor must be an integer >= 2, got ${String(this.reductionFactor)}.`);
-    }
+    requireInt('HyperbandPruner', 'reductionFactor', this.reductionFactor, 2);
     checkNonNegativeInteger('HyperbandPruner', 'bootstrapCount', this.bootstrapCount);
     if (this.bootstrapCount > 0 && this.maxResource === 'auto') {
       throw new InvalidArgumentError("HyperbandPruner: bootstrapCount > 0 needs a fixed maxResource (not 'auto').");

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import type { Direction, FrozenTrial } from '../frozenTrial';
 import type { Study } from '../study';
+import { requireInt } from '../validate';
 
 /**
  * Helpers shared by the pruners. Every pruner is a pure function of the study's trials and the
@@ -49,9 +50,7 @@ export function checkNonNegativeInteger(pruner: string, name: string, v: number)
 }
 
 export function checkPositiveInteger(pruner: string, name: string, v: number): void {
-  if (!(Number.isInteger(v) && v >= 1)) {
-    throw new InvalidArgumentError(`${pruner}: ${name} must be an integer >= 1, got ${String(v)}.`);
-  }
+  requireInt(pruner, name, v, 1);
 }
 
 /**

@@ -3,6 +3,7 @@ import { TrialState, lastStep, type Direction, type FrozenTrial } from '../froze
 import type { Study } from '../study';
 import type { Pruner } from './base';
 import { checkNonNegativeInteger, currentTrials, lastReport, pruningDirection, recordTrialSystemAttr } from './shared';
+import { requireInt } from '../validate';
 
 export interface SuccessiveHalvingPrunerOptions {
   /**
@@ -46,11 +47,7 @@ export class SuccessiveHalvingPruner implements Pruner {
     }
     this.fixedMinResource = minResource === 'auto' ? null : minResource;
     this.reductionFactor = opts.reductionFactor ?? 4;
-    if (!(Number.isInteger(this.reductionFactor) && this.reductionFactor >= 2)) {
-      throw new InvalidArgumentError(
-        `SuccessiveHalvingPruner: reductionFactor must be an integer >= 2, got ${String(this.reductionFactor)}.`,
-      );
-    }
+    requireInt('SuccessiveHalvingPruner', 'reductionFactor', this.reductionFactor, 2);
     this.minEarlyStoppingRate = opts.minEarlyStoppingRate ?? 0;
     this.bootstrapCount = opts.bootstrapCount ?? 0;
     checkNonNegativeInteger('SuccessiveHalvingPruner', 'minEarlyStoppingRate', this.minEarlyStoppingRate);

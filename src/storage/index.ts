@@ -4,6 +4,20 @@ import { InMemoryStorage } from './memory';
 
 export type { Storage, StudySummary, TrialTemplate } from './base';
 export { InMemoryStorage } from './memory';
+export {
+  JournalFileBackend,
+  JournalFileOpenLock,
+  JournalFileSymlinkLock,
+  JournalOperation,
+  JournalRedisBackend,
+  JournalStorage,
+  type JournalBackend,
+  type JournalFileLock,
+  type JournalFileOptions,
+  type JournalLog,
+  type JournalRedisOptions,
+  type LockOptions,
+} from './journal';
 
 /** Opens a storage for a URL scheme. Backends register themselves so `src/` loads drivers lazily. */
 export type StorageOpener = (url: string, options?: OpenOptions) => Promise<Storage>;
@@ -35,7 +49,7 @@ export async function getStorage(storage: string | Storage | undefined, options:
   if (!opener) {
     const known = ['memory', ...openers.keys()].join(', ');
     throw new StorageError(
-      `Unknown storage URL '${storage}'. Use one of the schemes: ${known} ` +
+      `Unknown storage URL '${storage.replace(/:[^:@/]*@/, ':***@')}'. Use one of the schemes: ${known} ` +
         "(for example 'sqlite:///path/to/study.db').",
     );
   }
@@ -51,3 +65,6 @@ registerStorageBackend('postgres:', (url, options) => require('./postgres').open
 // Optuna script works as is.
 registerStorageBackend('postgresql+psycopg2:', (url, options) => require('./postgres').openPostgresStorage(url, options));
 registerStorageBackend('postgresql+psycopg:', (url, options) => require('./postgres').openPostgresStorage(url, options));
+// Optuna's journal format (a file of JSON lines, or a Redis server), loaded on first use as well.
+registerStorageBackend('journal:', (url, options) => require('./journal').openJournalFileStorage(url, options));
+registerStorageBackend('redis:', (url) => require('./journal').openJournalRedisStorage(url));

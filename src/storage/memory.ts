@@ -57,7 +57,10 @@ export class InMemoryStorage implements Storage {
   async getStudyIdFromName(studyName: string): Promise<number> {
     checkName('study name', studyName);
     for (const s of this.studies.values()) if (s.name === studyName) return s.studyId;
-    throw new StudyNotFoundError(`No study named '${studyName}' in ${this.url} storage.`);
+    throw new StudyNotFoundError(
+      `No study named '${studyName}' in ${this.url} storage. Memory storage lives in one process and one storage object: ` +
+        'pass the same storage object, or create the study first with createStudy({ studyName, storage }).',
+    );
   }
 
   async getStudyNameFromId(studyId: number): Promise<string> {

@@ -16,14 +16,58 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
 }
 
-/** The URL without its password, for messages. */
-function describeUrl(url: string): string {
+function parseUrl(url: string): URL | null {
   try {
-    const u = new URL(url.replace(/^postgres(ql)?(\+\w+)?:/, 'postgresql:'));
-    return `PostgreSQL database '${u.pathname.slice(1) || u.username}' at ${u.hostname}:${u.port || 5432}`;
+    return new URL(url.replace(/^postgres(ql)?(\+\w+)?:/, 'postgresql:'));
   } catch {
-    return 'the PostgreSQL database';
+    return null;
   }
+}
+
+/** The database and server of the URL, for messages (never its password). */
+function describeUrl(url: string): string {
+  const u = parseUrl(url);
+  return u ? `PostgreSQL database '${u.pathname.slice(1) || u.username}' at ${u.hostname}:${u.port || 5432}` : 'the PostgreSQL database';
+}
+
+/** The URL with its password masked: what a message may quote. */
+export function redactedUrl(url: string): string {
+  const u = parseUrl(url);
+  if (!u) return url.replace(/:[^:@/]*@/, ':***@');
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+function isConnectionFailure(code: string, msg: string): boolean {
+  return (
+    CONNECTION_CODES.has(code) ||
+    code.startsWith('08') ||
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(msg)
+  );
+}
+
+/**
+ * The first connection failed: say which server could not be reached and what to check (a
+ * connection lost later, during a study, is reported by translate()).
+ */
+function couldNotConnect(err: unknown, url: string): unknown {
+  const e = err as { code?: string; message?: string; errors?: Array<{ message?: string }> };
+  const code = e.code ?? '';
+  // Node reports a refused "localhost" (tried on ::1 and 127.0.0.1) as an AggregateError with no message.
+  const msg = e.message || e.errors?.map((x) => x.message).join('; ') || code || String(err);
+  if (!isConnectionFailure(code, msg)) return translate(err, describeUrl(url));
+  const u = parseUrl(url);
+  const host = u?.hostname || 'localhost';
+  const port = u?.port || '5432';
+  const reason =
+    code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+      ? `the host name '${host}' does not resolve; check the host in the URL`
+      : code === 'ECONNREFUSED'
+        ? `nothing is listening at ${host}:${port}; check that the PostgreSQL server is running (pg_isready -h ${host} -p ${port}) and that the port in the URL is the one it listens on`
+        : /timeout/i.test(msg) || code === 'ETIMEDOUT'
+          ? `no answer within the connection timeout; check that ${host}:${port} is reachable from this machine (firewall, listen_addresses, pg_hba.conf)`
+          : `check that the server at ${host}:${port} is running and accepts connections from this machine (listen_addresses, pg_hba.conf)`;
+  return new StorageError(`Could not connect to PostgreSQL at ${host}:${port} (${redactedUrl(url)}): ${msg}. ${reason.charAt(0).toUpperCase()}${reason.slice(1)}.`);
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
@@ -41,15 +85,11 @@ function translate(err: unknown, where: string): unknown {
   if (code === '3D000') {
     return new StorageError(`${where} does not exist (${msg}). Create it first, e.g. 'createdb NAME', then retry.`);
   }
-  if (
-    CONNECTION_CODES.has(code) ||
-    code.startsWith('08') ||
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(msg)
-  ) {
+  if (isConnectionFailure(code, msg)) {
     return new StorageError(
-      `Lost or could not open the connection to ${where} (${msg}). Everything already committed is safe in the ` +
-        'database; trials left RUNNING are failed by heartbeat (or resumed). Start the server (or fix the address) ' +
-        'and run the worker again: the study resumes where it stopped.',
+      `Lost the connection to ${where} (${msg}). Everything already committed is safe in the database. Restart ` +
+        'the server (or fix the address) and run again: loadStudy (or createStudy with loadIfExists) resumes the study; ' +
+        'trials this process left RUNNING are failed by heartbeats when heartbeatInterval is set.',
     );
   }
   return err;
@@ -232,10 +272,10 @@ export async function openPostgresConnection(url: string, options: PostgresOptio
   pool.on('error', () => undefined);
   const connection = new PostgresConnection(pool, where, pg.escapeLiteral);
   try {
-    await connection.all('SELECT 1');
+    await pool.query('SELECT 1');
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw err;
+    throw couldNotConnect(err, url);
   }
   return connection;
 }

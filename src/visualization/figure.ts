@@ -5,6 +5,7 @@
  * This module stays free of Jupyter and DOM: the SVG is written as a string.
  */
 import { reprSymbol, type MimeBundle } from '../display';
+import { fitText, textWidth } from './textWidth';
 
 /** A plotly trace; kept loose on purpose: plotly has hundreds of attributes. */
 export type Trace = { type?: string; name?: string; [attr: string]: unknown };
@@ -75,6 +76,9 @@ function finiteOrNull(_k: string, v: unknown): unknown {
 const W = 640;
 const H = 360;
 const M = { l: 64, r: 16, t: 36, b: 44 };
+const FONT = 11;
+/** Between a y tick label's end and the plot area. */
+const TICK_GAP = 6;
 const PALETTE = ['#636efa', '#EF553B', '#00cc96', '#ab63fa', '#FFA15A', '#19d3f3', '#FF6692', '#B6E880'];
 
 function esc(s: string): string {
@@ -104,10 +108,16 @@ function fmtTick(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(6)));
 }
 
-/** One axis: numeric (dates as ms), or categorical with its categories in order of appearance. */
+/**
+ * One axis: numeric (dates as ms), logarithmic (positions are log10 of the values), or categorical
+ * with its categories in order of appearance.
+ */
 class AxisScale {
   readonly categories = new Map<string, number>();
-  constructor(readonly categorical: boolean) {}
+  constructor(
+    readonly categorical: boolean,
+    readonly log = false,
+  ) {}
   /** Position of a value on this axis (a category's index on a categorical axis), NaN if unusable. */
   pos(v: unknown): number {
     if (this.categorical) {
@@ -116,15 +126,27 @@ class AxisScale {
       if (!this.categories.has(k)) this.categories.set(k, this.categories.size);
       return this.categories.get(k)!;
     }
+    if (this.log) return typeof v === 'number' && v > 0 ? Math.log10(v) : NaN;
     return typeof v === 'number' ? v : v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : NaN;
   }
-  /** Tick positions and labels: category names (thinned when crowded) or nice numbers. */
+  /** Tick positions and labels: category names (thinned when crowded), powers of ten, or nice numbers. */
   ticks(lo: number, hi: number): Array<[number, string]> {
+    if (this.log) {
+      const powers: number[] = [];
+      for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) powers.push(e);
+      // Less than two decades: nice steps of the exponent, labelled with the value.
+      const at = powers.length >= 2 ? powers : niceTicks(lo, hi);
+      return at.map((e) => [e, fmtTick(Number((10 ** e).toPrecision(3)))]);
+    }
     if (!this.categorical) return niceTicks(lo, hi).map((v) => [v, fmtTick(v)]);
     const names = [...this.categories.keys()];
     const every = Math.max(1, Math.ceil(names.length / 12));
-    return names.flatMap((name, i) => (i % every === 0 ? [[i, name.length > 14 ? `${name.slice(0, 13)}…` : name] as [number, string]] : []));
+    return names.flatMap((name, i) => (i % every === 0 ? [[i, name] as [number, string]] : []));
   }
+}
+
+function isLogAxis(layout: Record<string, unknown>, axis: 'xaxis' | 'yaxis'): boolean {
+  return (layout[axis] as { type?: unknown } | undefined)?.type === 'log';
 }
 
 /** Whether an axis is categorical: declared so in the layout, or some value is a non-date string. */
@@ -161,13 +183,13 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
     .filter((t) => !DRAWN_TYPES.has(t.type ?? 'scatter'))
     .map((t) => `${t.type}${t.name ? ` "${t.name}"` : ''}`);
   const col = (t: Trace, k: 'x' | 'y'): unknown[] => (Array.isArray(t[k]) ? (t[k] as unknown[]) : []);
-  const sx = new AxisScale(isCategoricalAxis(layout, 'xaxis', traces.map((t) => col(t, 'x'))));
-  const sy = new AxisScale(isCategoricalAxis(layout, 'yaxis', traces.map((t) => col(t, 'y'))));
+  const sx = new AxisScale(isCategoricalAxis(layout, 'xaxis', traces.map((t) => col(t, 'x'))), isLogAxis(layout, 'xaxis'));
+  const sy = new AxisScale(isCategoricalAxis(layout, 'yaxis', traces.map((t) => col(t, 'y'))), isLogAxis(layout, 'yaxis'));
   const xs: number[] = [];
   const ys: number[] = [];
 
   type Drawn =
-    | { kind: 'xy'; trace: Trace; pts: Array<[number, number]>; index: number }
+    | { kind: 'xy'; trace: Trace; pts: Array<[number, number]>; index: number; pointColors: Array<string | null> }
     | { kind: 'bar'; trace: Trace; pts: Array<[number, number]>; horizontal: boolean; index: number }
     | { kind: 'heatmap'; trace: Trace; cells: Array<[number, number, number]>; zmin: number; zmax: number; index: number };
   const drawn: Drawn[] = [];
@@ -198,14 +220,20 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
     const xv = col(t, 'x');
     const yv = col(t, 'y');
     const pts: Array<[number, number]> = [];
+    // A marker colour per point (plot_rank's colours by rank) when given as CSS colour strings.
+    const markerColors = (t.marker as { color?: unknown } | undefined)?.color;
+    const pointColors: Array<string | null> = [];
     const n = Math.min(xv.length || yv.length, yv.length || xv.length);
     for (let i = 0; i < n; i++) {
       const x = xv.length ? sx.pos(xv[i]) : i;
       const y = yv.length ? sy.pos(yv[i]) : i;
-      if (Number.isFinite(x) && Number.isFinite(y)) pts.push([x, y]);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      pts.push([x, y]);
+      const c = Array.isArray(markerColors) ? markerColors[i] : undefined;
+      pointColors.push(typeof c === 'string' ? c : null);
     }
     if (type === 'bar') drawn.push({ kind: 'bar', trace: t, pts, horizontal: t.orientation === 'h', index });
-    else drawn.push({ kind: 'xy', trace: t, pts, index });
+    else drawn.push({ kind: 'xy', trace: t, pts, index, pointColors });
   });
 
   // Bars: plotly's barmode 'group' (default) splits each position's slot between the bar traces;
@@ -256,42 +284,74 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
   if (sx.categorical && sx.categories.size > 0) xs.push(-0.5, sx.categories.size - 0.5);
   if (sy.categorical && sy.categories.size > 0) ys.push(-0.5, sy.categories.size - 0.5);
 
-  // A heatmap's colour scale sits in a wider right margin.
-  const mr = drawn.some((d) => d.kind === 'heatmap') ? 60 : M.r;
+  // The legend, as plotly shows it: named traces, when there are several (or showlegend says so).
+  const colorOf = (t: Trace, i: number): string => {
+    const marker = t.marker as { color?: unknown } | undefined;
+    const line = t.line as { color?: unknown } | undefined;
+    return typeof marker?.color === 'string' ? marker.color : typeof line?.color === 'string' ? line.color : PALETTE[i % PALETTE.length];
+  };
+  const legendCandidates = drawn.filter((d) => d.kind !== 'heatmap' && d.trace.name && d.trace.showlegend !== false);
+  const showLegend = layout.showlegend === true || (layout.showlegend !== false && drawn.filter((d) => d.trace.showlegend !== false).length > 1);
+  const legendItems = showLegend ? legendCandidates.map((d) => ({ name: String(d.trace.name), color: colorOf(d.trace, d.index) })) : [];
+  // It sits in its own column right of the plot (never over it), as wide as its longest name up to
+  // a quarter of the figure; longer names are cut, and rows that do not fit become "+N more".
+  const LEGEND_ROW = 14;
+  const legendMaxText = W * 0.25;
+  const legendRows = Math.max(1, Math.floor((H - M.t - M.b) / LEGEND_ROW));
+  const legendShown = legendItems.length > legendRows ? legendItems.slice(0, legendRows - 1) : legendItems;
+  const legendMore = legendItems.length > legendShown.length ? `+${legendItems.length - legendShown.length} more` : '';
+  const legendText = Math.min(legendMaxText, Math.max(0, textWidth(legendMore, FONT), ...legendItems.map((it) => textWidth(it.name, FONT))));
+  const legendWidth = legendItems.length > 0 ? 14 + legendText : 0;
+  // A heatmap's colour scale sits in a wider right margin, before the legend.
+  const mr = (drawn.some((d) => d.kind === 'heatmap') ? 60 : M.r) + (legendWidth > 0 ? legendWidth + 12 : 0);
+  const yTitle = axisTitle(layout, 'yaxis');
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Arial, 'Liberation Sans', Helvetica, sans-serif" font-size="${FONT}">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>`,
+    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(fitText(title, 14, W - 16))}</text>`,
   ];
   if (xs.length > 0) {
     let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
     let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
     if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
     if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
-    const px = (x: number) => M.l + ((x - x0) / (x1 - x0)) * (W - M.l - mr);
+    // The left margin holds the y title band and the widest y tick label (measured), so long
+    // parameter names are neither clipped by the figure's edge nor run into the title; labels wider
+    // than 40% of the figure are cut with an ellipsis.
+    const maxLabel = W * 0.4;
+    const yTicks = sy.ticks(y0, y1).map(([v, label]) => [v, fitText(label, FONT, maxLabel)] as [number, string]);
+    const labelWidth = Math.max(0, ...yTicks.map(([, label]) => textWidth(label, FONT)));
+    const titleBand = yTitle ? 6 + FONT + 8 : 4;
+    const ml = Math.max(M.l, Math.ceil(titleBand + labelWidth + TICK_GAP));
+    const px = (x: number) => ml + ((x - x0) / (x1 - x0)) * (W - ml - mr);
     const py = (y: number) => H - M.b - ((y - y0) / (y1 - y0)) * (H - M.t - M.b);
-    parts.push(`<rect x="${M.l}" y="${M.t}" width="${W - M.l - mr}" height="${H - M.t - M.b}" fill="#e5ecf6"/>`);
-    for (const [v, label] of sy.ticks(y0, y1)) {
-      parts.push(`<line x1="${M.l}" x2="${W - mr}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="#fff"/>`);
-      parts.push(`<text class="ytick" x="${M.l - 4}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${esc(label)}</text>`);
+    parts.push(`<rect class="plotarea" x="${ml}" y="${M.t}" width="${W - ml - mr}" height="${H - M.t - M.b}" fill="#e5ecf6"/>`);
+    for (const [v, label] of yTicks) {
+      parts.push(`<line x1="${ml}" x2="${W - mr}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="#fff"/>`);
+      parts.push(`<text class="ytick" x="${ml - TICK_GAP}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${esc(label)}</text>`);
     }
+    const xSlot = (W - ml - mr) / Math.max(1, sx.ticks(x0, x1).length);
     for (const [v, label] of sx.ticks(x0, x1)) {
-      parts.push(`<text class="xtick" x="${px(v).toFixed(1)}" y="${H - M.b + 14}" text-anchor="middle">${esc(label)}</text>`);
+      parts.push(`<text class="xtick" x="${px(v).toFixed(1)}" y="${H - M.b + 14}" text-anchor="middle">${esc(fitText(label, FONT, Math.max(40, xSlot - 4)))}</text>`);
     }
-    parts.push(`<text x="${(M.l + W - mr) / 2}" y="${H - 8}" text-anchor="middle">${esc(axisTitle(layout, 'xaxis'))}</text>`);
+    parts.push(`<text class="xtitle" x="${(ml + W - mr) / 2}" y="${H - 8}" text-anchor="middle">${esc(fitText(axisTitle(layout, 'xaxis'), FONT, W - ml - mr))}</text>`);
+    // The y title's baseline sits one font size in from the edge, so the rotated text stays inside.
     parts.push(
-      `<text transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">${esc(axisTitle(layout, 'yaxis'))}</text>`,
+      `<text class="ytitle" transform="translate(${6 + FONT} ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">${esc(fitText(yTitle, FONT, H - M.t - M.b))}</text>`,
     );
-    const colorOf = (t: Trace, i: number): string => {
-      const marker = t.marker as { color?: unknown } | undefined;
-      const line = t.line as { color?: unknown } | undefined;
-      return typeof marker?.color === 'string' ? marker.color : typeof line?.color === 'string' ? line.color : PALETTE[i % PALETTE.length];
-    };
-    let legendRow = 0;
-    const legend = (t: Trace, color: string) => {
-      if (!t.name) return;
-      parts.push(`<text x="${W - mr - 4}" y="${M.t + 14 + legendRow++ * 14}" text-anchor="end" fill="${esc(color)}">${esc(String(t.name))}</text>`);
-    };
+    if (legendItems.length > 0) {
+      const shown = legendShown;
+      const lx = W - legendWidth - 4;
+      const entries = shown.map((it, k) => {
+        const y = M.t + 10 + k * LEGEND_ROW;
+        return (
+          `<rect x="${lx}" y="${y - 8}" width="9" height="9" fill="${esc(it.color)}"/>` +
+          `<text x="${lx + 14}" y="${y}" fill="#333">${esc(fitText(it.name, FONT, legendText))}</text>`
+        );
+      });
+      if (legendMore) entries.push(`<text x="${lx + 14}" y="${M.t + 10 + shown.length * LEGEND_ROW}" fill="#555">${legendMore}</text>`);
+      parts.push(`<g class="legend">${entries.join('')}</g>`);
+    }
     const rect = (xa: number, xb: number, ya: number, yb: number, extra = '') => {
       const [l, r] = [Math.min(px(xa), px(xb)), Math.max(px(xa), px(xb))];
       const [top, bottom] = [Math.min(py(ya), py(yb)), Math.max(py(ya), py(yb))];
@@ -323,7 +383,6 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
           .filter((r) => r.index === d.index)
           .map((r) => (r.horizontal ? rect(r.v0, r.v1, r.pos0, r.pos1) : rect(r.pos0, r.pos1, r.v0, r.v1)));
         parts.push(`<g class="${cls}" fill="${esc(color)}">${rects.join('')}</g>`);
-        if (bars.length > 1) legend(d.trace, color);
         continue;
       }
       const mode = String(d.trace.mode ?? 'lines+markers');
@@ -333,10 +392,11 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
         g += `<path d="${path}" fill="none" stroke="${esc(color)}" stroke-width="2"/>`;
       }
       if (mode.includes('markers')) {
-        g += d.pts.map(([x, y]) => `<circle class="point" cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${esc(color)}"/>`).join('');
+        g += d.pts
+          .map(([x, y], k) => `<circle class="point" cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${esc(d.pointColors[k] ?? color)}"/>`)
+          .join('');
       }
       parts.push(g + '</g>');
-      legend(d.trace, color);
     }
   }
   if (skipped.length > 0) {

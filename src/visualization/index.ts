@@ -3,60 +3,39 @@
  * builders: each takes a study (or its trials) and returns a displayable plotly Figure.
  */
 import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
-import type { Distribution, ParamValue } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { Figure, type Trace } from './figure';
 import { getParamImportances, type ImportanceOptions } from '../importance';
 import type { Study } from '../study';
-import { hasKey } from '../dict';
-import { nonDominatedSort, toLoss } from '../multiobjective/pareto';
+import { hasKey, ownValue } from '../dict';
+import { SEED_STD_ATTR } from '../reproducibility/multiSeed';
+import { dominates, nonDominatedSort, toLoss } from '../multiobjective/pareto';
+import {
+  COLORS,
+  completeTrials,
+  distributionOf,
+  formatG,
+  isCategorical,
+  isLog,
+  metricNamesOf,
+  paramNames,
+  targetOf,
+  type StudyLike,
+  type TargetOptions,
+} from './common';
 
 export { Figure, figureSnapshotSvg, setFigureDisplayHook, PLOTLY_MIME, type FigureSpec, type Trace } from './figure';
-
-/** What the plots read from a study. A Study satisfies it. */
-export interface StudyLike {
-  readonly studyName?: string;
-  readonly directions: readonly Direction[];
-  readonly trials: readonly FrozenTrial[];
-  /** Objective names (`study.setMetricNames`); plots title their objective axes with them, as Optuna's do. */
-  readonly metricNames?: readonly string[] | null;
-}
-
-export interface TargetOptions {
-  /** Plot this function of a trial instead of its (single) objective value. */
-  target?: (t: FrozenTrial) => number;
-  /** Axis label of the target (default 'Objective Value'). */
-  targetName?: string;
-}
-
-function completeTrials(study: StudyLike): FrozenTrial[] {
-  return study.trials.filter((t) => t.state === TrialState.COMPLETE);
-}
-
-function targetOf(study: StudyLike, opts: TargetOptions, fn: string): (t: FrozenTrial) => number {
-  if (opts.target) return opts.target;
-  if (study.directions.length !== 1) {
-    throw new InvalidArgumentError(`${fn}: this study has ${study.directions.length} objectives; pass \`target\` to choose what to plot.`);
-  }
-  return (t) => t.values![0];
-}
-
-/** Python's '%.<p>g' (what Optuna labels axes with). */
-export function formatG(x: number, p: number): string {
-  if (x === 0) return '0';
-  if (!Number.isFinite(x)) return String(x);
-  const exp = Math.floor(Math.log10(Math.abs(Number(x.toPrecision(p)))));
-  if (exp < -4 || exp >= p) {
-    const [m, e] = x.toExponential(p - 1).split('e');
-    const mant = m.includes('.') ? m.replace(/\.?0+$/, '') : m;
-    const n = Number(e);
-    return `${mant}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
-  }
-  const fixed = x.toFixed(Math.max(0, p - 1 - exp));
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
-}
-
-const COLORS = { complete: '#636efa', best: '#EF553B', pruned: '#FFA15A', fail: '#ab63fa', running: '#00cc96', waiting: '#bbbbbb' };
+export { formatG, metricNamesOf, METRIC_NAMES_KEY, type StudyLike, type TargetOptions } from './common';
+export { plotRank, averagedRanks, type RankOptions } from './rank';
+export { plotHypervolumeHistory, hypervolumeHistory, type HypervolumeHistory } from './hypervolumeHistory';
+export {
+  plotTerminatorImprovement,
+  terminatorImprovementFigure,
+  DEFAULT_TERMINATOR_MIN_N_TRIALS,
+  type TerminatorImprovementData,
+  type TerminatorImprovementOptions,
+  type TerminatorEvaluatorLike,
+} from './terminatorImprovement';
 
 /** The two traces of the optimization history (shared with the live widget so they look the same). */
 export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions = {}): Trace[] {
@@ -75,12 +54,23 @@ export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions 
     best.push(cur);
   }
   const name = opts.targetName ?? 'Objective Value';
-  const traces: Trace[] = [
-    { type: 'scatter', mode: 'markers', name, x: xs, y: ys, marker: { color: COLORS.complete } },
-  ];
+  const values: Trace = { type: 'scatter', mode: 'markers', name, x: xs, y: ys, marker: { color: COLORS.complete } };
+  // Trials scored over several seeds (evaluateSeeds) carry their spread: draw it as error bars.
+  const spread = opts.target ? null : seedSpread(trials);
+  if (spread) values.error_y = { type: 'data', array: spread, visible: true, thickness: 1 };
+  const traces: Trace[] = [values];
   // Optuna draws the best-so-far line only for the study's own objective.
   if (!opts.target) traces.push({ type: 'scatter', mode: 'lines', name: 'Best Value', x: [...xs], y: best, line: { color: COLORS.best } });
   return traces;
+}
+
+/** Each trial's `seed_std` user attribute (0 where absent), or null when no trial has one. */
+function seedSpread(trials: readonly FrozenTrial[]): number[] | null {
+  const stds = trials.map((t) => {
+    const v = ownValue(t.userAttrs, SEED_STD_ATTR);
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  });
+  return stds.some((v) => v !== null) ? stds.map((v) => v ?? 0) : null;
 }
 
 export function optimizationHistoryLayout(opts: TargetOptions = {}): Record<string, unknown> {
@@ -124,30 +114,6 @@ export function plotIntermediateValues(study: StudyLike): Figure {
       showlegend: data.length <= 20,
     },
   });
-}
-
-/** The parameters a plot covers: those given, else every parameter seen in complete trials (sorted). */
-function paramNames(trials: FrozenTrial[], params: readonly string[] | undefined, fn: string): string[] {
-  const seen = new Set<string>();
-  for (const t of trials) for (const k of Object.keys(t.params)) seen.add(k);
-  if (!params) return [...seen].sort();
-  for (const p of params) {
-    if (!seen.has(p)) throw new InvalidArgumentError(`${fn}: parameter '${p}' does not appear in any complete trial (known: ${[...seen].sort().join(', ') || 'none'}).`);
-  }
-  return [...params];
-}
-
-function distributionOf(trials: FrozenTrial[], name: string): Distribution | undefined {
-  for (const t of trials) if (hasKey(t.distributions, name)) return t.distributions[name];
-  return undefined;
-}
-
-function isLog(d: Distribution | undefined): boolean {
-  return !!d && d.kind !== 'categorical' && !!(d as { log?: boolean }).log;
-}
-
-function isCategorical(d: Distribution | undefined, values: ParamValue[]): boolean {
-  return (d?.kind === 'categorical') || values.some((v) => typeof v !== 'number');
 }
 
 /**
@@ -309,6 +275,7 @@ export function plotParamImportances(
         y: entries.map((e) => e[0]),
         text: entries.map((e) => (e[1] < 0.01 ? '<0.01' : e[1].toFixed(2))),
         textposition: 'outside',
+        cliponaxis: false, // as Optuna: the value beside the longest bar is not cut at the plot's edge
         hovertemplate: '%{y}: %{x}<extra></extra>',
         marker: { color: COLORS.complete },
         name: targetName ?? 'Objective Value',
@@ -316,8 +283,11 @@ export function plotParamImportances(
     ],
     layout: {
       title: { text: 'Hyperparameter Importances' },
-      xaxis: { title: { text: `Importance for ${targetName ?? 'Objective Value'}` } },
-      yaxis: { title: { text: 'Hyperparameter' } },
+      // Room on the right for the value written beside the longest bar.
+      xaxis: { title: { text: `Importance for ${targetName ?? 'Objective Value'}` }, automargin: true, range: [0, Math.max(0, ...entries.map((e) => e[1])) * 1.12 || 1] },
+      // automargin grows the left margin to the widest parameter name and places the title beyond
+      // it (standoff), so long names are neither clipped nor overlapped by the title.
+      yaxis: { title: { text: 'Hyperparameter', standoff: 12 }, automargin: true },
       showlegend: false,
     },
   });
@@ -398,17 +368,6 @@ export function plotTimeline(study: StudyLike): Figure {
   });
 }
 
-/** Whether a dominates b (every objective at least as good, one strictly better). */
-export function dominates(a: readonly number[], b: readonly number[], directions: readonly Direction[]): boolean {
-  let strictly = false;
-  for (let i = 0; i < directions.length; i++) {
-    const [x, y] = directions[i] === 'minimize' ? [a[i], b[i]] : [-a[i], -b[i]];
-    if (x > y) return false;
-    if (x < y) strictly = true;
-  }
-  return strictly;
-}
-
 /** Each trial's non-domination rank (0 for the Pareto front), from its objective values. */
 function paretoRanks(trials: readonly FrozenTrial[], directions: readonly Direction[]): number[] {
   const ranks = new Array<number>(trials.length).fill(0);
@@ -418,15 +377,67 @@ function paretoRanks(trials: readonly FrozenTrial[], directions: readonly Direct
   return ranks;
 }
 
-/** The study's metric names when set (one per objective), else Optuna's 'Objective 0', 'Objective 1', ... */
-export function objectiveNames(study: StudyLike): string[] {
+/** How an objective's axis is scaled: 'auto' picks log for positive values spanning orders of magnitude. */
+export type AxisTypeChoice = 'auto' | 'linear' | 'log';
+
+/** A positive axis whose largest value is at least this many times its smallest is drawn on a log scale. */
+export const LOG_AXIS_MIN_RATIO = 100;
+
+/**
+ * The plotly axis type for values: 'log' when every finite value is positive and they span at least
+ * two orders of magnitude (a linear axis would squash the small ones against zero), else 'linear'.
+ */
+export function autoAxisType(values: readonly number[]): 'linear' | 'log' {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length < 2 || finite.some((v) => v <= 0)) return 'linear';
+  return Math.max(...finite) / Math.min(...finite) >= LOG_AXIS_MIN_RATIO ? 'log' : 'linear';
+}
+
+/** The axis type of each objective: as chosen, or from the values for 'auto'. */
+export function paretoAxisTypes(
+  columns: ReadonlyArray<readonly number[]>,
+  choice: AxisTypeChoice | readonly AxisTypeChoice[] = 'auto',
+  fn = 'plotParetoFront',
+): Array<'linear' | 'log'> {
+  const choices = typeof choice === 'string' ? columns.map(() => choice) : [...choice];
+  if (choices.length !== columns.length) {
+    throw new InvalidArgumentError(`${fn}: axisType has ${choices.length} entries but ${columns.length} objectives are drawn; give one per objective or a single value.`);
+  }
+  return columns.map((values, i) => {
+    const c = choices[i];
+    if (c !== 'auto' && c !== 'linear' && c !== 'log') throw new InvalidArgumentError(`${fn}: axisType must be 'auto', 'linear' or 'log', got ${JSON.stringify(c)}.`);
+    if (c === 'log') {
+      const bad = values.find((v) => !(v > 0));
+      if (bad !== undefined) throw new InvalidArgumentError(`${fn}: objective ${i} has the value ${bad}, which a log axis cannot show; use axisType 'linear' or 'auto' for it.`);
+      return 'log';
+    }
+    return c === 'linear' ? 'linear' : autoAxisType(values);
+  });
+}
+
+/**
+ * The names on a Pareto front's axes: `targetNames` when given, else the metric names stored in the
+ * study (`study:metric_names`, what Optuna's set_metric_names writes), else 'Objective i'.
+ */
+export function objectiveNames(study: StudyLike, targetNames?: readonly string[]): string[] {
   const k = study.directions.length;
-  const named = study.metricNames;
-  return named && named.length === k ? [...named] : Array.from({ length: k }, (_, i) => `Objective ${i}`);
+  if (targetNames) {
+    if (targetNames.length !== k) throw new InvalidArgumentError(`targetNames has ${targetNames.length} names but the study has ${k} objectives; give one per objective.`);
+    return [...targetNames];
+  }
+  return metricNamesOf(study) ?? Array.from({ length: k }, (_, i) => `Objective ${i}`);
+}
+
+export interface ParetoFrontOptions {
+  /** Axis titles (default: the study's metric names, else 'Objective 0', 'Objective 1', ...). */
+  targetNames?: string[];
+  includeDominatedTrials?: boolean;
+  /** Axis scale per objective, or one for all (default 'auto': log for positive values spanning >= 100x). */
+  axisType?: AxisTypeChoice | readonly AxisTypeChoice[];
 }
 
 /** Objective values of a multi-objective study's trials; the Pareto-optimal ones highlighted. */
-export function plotParetoFront(study: StudyLike, opts: { targetNames?: string[]; includeDominatedTrials?: boolean } = {}): Figure {
+export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {}): Figure {
   const k = study.directions.length;
   if (k !== 2 && k !== 3) throw new InvalidArgumentError(`plotParetoFront draws 2 or 3 objectives; this study has ${k}.`);
   const trials = completeTrials(study);
@@ -435,7 +446,12 @@ export function plotParetoFront(study: StudyLike, opts: { targetNames?: string[]
   if (opts.targetNames && opts.targetNames.length !== k) {
     throw new InvalidArgumentError(`plotParetoFront: targetNames must name each of the ${k} objectives, got ${opts.targetNames.length}.`);
   }
-  const names = opts.targetNames ?? objectiveNames(study);
+  const names = objectiveNames(study, opts.targetNames);
+  const drawnTrials = (opts.includeDominatedTrials ?? true) ? trials : front;
+  const types = paretoAxisTypes(
+    Array.from({ length: k }, (_, i) => drawnTrials.map((t) => t.values![i])),
+    opts.axisType,
+  );
   const trace = (ts: FrozenTrial[], name: string, color: string): Trace => {
     const t: Trace = {
       type: k === 2 ? 'scatter' : 'scatter3d',
@@ -453,11 +469,12 @@ export function plotParetoFront(study: StudyLike, opts: { targetNames?: string[]
   if (opts.includeDominatedTrials ?? true) data.push(trace(others, 'Trial', '#a0c4ff'));
   data.push(trace(front, 'Best Trial', COLORS.best));
   const layout: Record<string, unknown> = { title: { text: 'Pareto-front Plot' } };
+  const axis = (i: number) => ({ title: { text: names[i] }, type: types[i], automargin: true });
   if (k === 2) {
-    layout.xaxis = { title: { text: names[0] } };
-    layout.yaxis = { title: { text: names[1] } };
+    layout.xaxis = axis(0);
+    layout.yaxis = axis(1);
   } else {
-    layout.scene = { xaxis: { title: { text: names[0] } }, yaxis: { title: { text: names[1] } }, zaxis: { title: { text: names[2] } } };
+    layout.scene = { xaxis: axis(0), yaxis: axis(1), zaxis: axis(2) };
   }
   return new Figure({ data, layout });
 }

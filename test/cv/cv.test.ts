@@ -130,6 +130,7 @@ describe('pipelines fit preprocessing on training folds only (scores equal sciki
     const c = pipe.clone({ svm__C: 7 });
     assert.equal(c.getParams().svm__C, 7);
     assert.equal(pipe.getParams().svm__C, 1);
+    // @ts-expect-error C is not a pipeline parameter (a compile error too, since pipelines type their step__param names)
     assert.throws(() => pipe.clone({ C: 3 }), /stepName__param/);
   });
 });

@@ -90,7 +90,7 @@ describe('GPSampler', () => {
     if (unconstrainedBest < study.bestValue) assert.ok(!isFeasible(study.trials.find((t) => t.values![0] === unconstrainedBest)!));
   });
 
-  it('concurrent asks get different points (constant liar for running trials)', async () => {
+  it('concurrent asks get different points (qLogEI over the running trials)', async () => {
     const study = await createStudy({ sampler: new GPSampler({ seed: 1, nStartupTrials: 6 }) });
     const f = (x: number, y: number) => (x - 0.3) ** 2 + (y + 0.2) ** 2;
     await study.optimize((t) => f(t.suggestFloat('x', -1, 1), t.suggestFloat('y', -1, 1)), {
@@ -103,18 +103,13 @@ describe('GPSampler', () => {
     const pa = [a.suggestFloat('x', -1, 1), a.suggestFloat('y', -1, 1)];
     const b = await study.ask();
     const pb = [b.suggestFloat('x', -1, 1), b.suggestFloat('y', -1, 1)];
-    assert.ok(Math.hypot(pa[0] - pb[0], pa[1] - pb[1]) > 0.1, `two running trials at ${pa} and ${pb}`);
-    // Once both are told, the running trials no longer act as lies.
+    // qLogEI (Optuna 5.0) only removes the improvement the running trial's fantasies already
+    // provide: near a well-modelled optimum the second point may stay close, but never on top.
+    // (Ignoring the running trial, b lands within 1e-6 of a.)
+    assert.ok(Math.hypot(pa[0] - pb[0], pa[1] - pb[1]) > 0.01, `two running trials at ${pa} and ${pb}`);
+    // Once both are told, nothing is left running.
     await study.tell(a, f(pa[0], pa[1]));
     await study.tell(b, f(pb[0], pb[1]));
     assert.equal(study.trials.length, 14);
-  });
-
-  it('refuses multi-objective studies with a clear error', async () => {
-    const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: new GPSampler({ nStartupTrials: 1 }) });
-    await study.optimize((t) => [t.suggestFloat('x', 0, 1), 1], { nTrials: 1, showProgressBar: false });
-    // Relative sampling runs on the first suggest (as in Optuna), so the error surfaces there.
-    const trial = await study.ask();
-    assert.throws(() => trial.suggestFloat('x', 0, 1), /single objective.*NSGAIISampler/);
   });
 });

@@ -1,18 +1,7 @@
 /** Small waiting and networking helpers shared by the integration tests. */
-import { createServer } from 'node:net';
 
-/** A loopback port nobody listens on right now (the OS picks it); a caller that races another process retries. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('the OS gave no port'))));
-    });
-  });
-}
+/** Servers the tests start take their ports the way kernels do: outside the OS's ephemeral range. */
+export { freeLoopbackPort } from '../../kernel/runner/ports';
 
 /**
  * Bound a promise that has no timeout of its own (page.evaluate, fetch), so a hang fails naming what

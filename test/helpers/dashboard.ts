@@ -45,17 +45,17 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Start `optuna-dashboard STORAGE --host 127.0.0.1 --port P --server wsgiref` and wait (at most
+ * Start `optuna-dashboard STORAGE --host 127.0.0.1 --port P --server wsgiref [extraArgs]` and wait (at most
  * `timeoutMs`) until `/api/meta` answers. wsgiref is named explicitly: `auto` would pick gunicorn if
  * it were ever installed, which forks workers that are harder to stop cleanly.
  */
-export async function startDashboard(storageUrl: string, timeoutMs = 60_000): Promise<DashboardServer> {
+export async function startDashboard(storageUrl: string, timeoutMs = 60_000, extraArgs: readonly string[] = []): Promise<DashboardServer> {
   const errors: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freeLoopbackPort();
     const child = spawn(
       pythonBin('optuna-dashboard'),
-      [storageUrl, '--host', '127.0.0.1', '--port', String(port), '--server', 'wsgiref'],
+      [storageUrl, '--host', '127.0.0.1', '--port', String(port), '--server', 'wsgiref', ...extraArgs],
       { env: pythonEnv({ PYTHONUNBUFFERED: '1' }), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     // A safety net for a test process that ends without running its `after` hooks.

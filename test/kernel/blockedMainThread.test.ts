@@ -20,7 +20,8 @@ describe('tunelab kernel: a main thread blocked by a cell', () => {
     // Spins until the test creates the stop file: no timing in the test, however loaded the machine.
     writeFileSync(
       path.join(dir, 'spin.js'),
-      `const fs = require('fs');\nexports.spinUntil = (file) => { while (!fs.existsSync(file)) {} };\n`,
+      // It announces that it spins (a file), so the test interrupts only once the main thread is blocked.
+      `const fs = require('fs');\nexports.spinUntil = (file) => { fs.writeFileSync(file + '.spinning', ''); while (!fs.existsSync(file)) {} };\n`,
     );
     k = await startKernel({ cwd: dir });
   });
@@ -37,7 +38,7 @@ describe('tunelab kernel: a main thread blocked by a cell', () => {
       { onMessage: (m) => seen.push(m) },
     );
     await waitFor(() => seen.some((m) => m.header.msg_type === 'execute_input') || undefined, 30_000, 'the cell to start');
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => existsSync(`${stopFile}.spinning`) || undefined, 60_000, 'the cell to block the main thread');
 
     const interruptStatus: string[] = [];
     const interruptId = k.send('control', 'interrupt_request', {});

@@ -161,8 +161,13 @@ print(json.dumps({
 
   it('two kernels sharing the file at once get their own sessions and lines', async () => {
     const shared = path.join(dir, 'shared.sqlite');
-    const [one, two] = await Promise.all([kernelWithHistory(shared, dir), kernelWithHistory(shared, dir)]);
-    kernels.push(one.k, two.k);
+    // Both start at once; whichever starts is shut down by after() even if the other fails.
+    const started = await Promise.allSettled([kernelWithHistory(shared, dir), kernelWithHistory(shared, dir)]);
+    for (const s of started) if (s.status === 'fulfilled') kernels.push(s.value.k);
+    const [one, two] = started.map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return s.value;
+    });
     for (let i = 0; i < 3; i++) {
       await Promise.all([run(one.k, `'one ${i}'`), run(two.k, `'two ${i}'`)]);
     }

@@ -3,20 +3,21 @@
 // awaiting cells, and study.optimize, which stops cleanly and keeps its finished trials. The kernel
 // stays alive throughout.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KernelClient } from '../../kernel/runner/client';
 import type { JupyterMessage } from '../../kernel/wire';
-import { resultText, run, startKernel, stdout, waitFor } from './helpers';
+import { ofType, resultText, run, startKernel, stdout, waitFor } from './helpers';
 
 describe('tunelab kernel: interrupts', () => {
   let k: KernelClient;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-nb-'));
   before(async () => {
-    // Library code the kernel does not instrument: a loop no loop guard sees.
-    writeFileSync(path.join(dir, 'spin.js'), 'exports.spinForever = () => { for (;;) {} };\n');
+    // Library code the kernel does not instrument: a loop no loop guard sees. It leaves a file when it
+    // starts spinning, so the test interrupts a cell that is really inside the call.
+    writeFileSync(path.join(dir, 'spin.js'), "exports.spinForever = () => { require('fs').writeFileSync(__dirname + '/spinning', ''); for (;;) {} };\n");
     k = await startKernel({ cwd: dir });
   });
   after(async () => {
@@ -56,8 +57,13 @@ describe('tunelab kernel: interrupts', () => {
   });
 
   it('stops a long synchronous library call at top level (interrupt_request, then SIGINT)', async () => {
-    await interrupted("require('./spin.js').spinForever();", 'message');
-    await interrupted("const spin = require('./spin.js');\nspin.spinForever();", 'signal');
+    const spinning = () => {
+      const marker = path.join(dir, 'spinning');
+      rmSync(marker, { force: true });
+      return () => existsSync(marker);
+    };
+    await interrupted("require('./spin.js').spinForever();", 'message', spinning());
+    await interrupted("const spin = require('./spin.js');\nspin.spinForever();", 'signal', spinning());
     assert.equal(resultText(await run(k, '"alive"')), "'alive'");
   });
 
@@ -150,6 +156,34 @@ describe('tunelab kernel: interrupts', () => {
     // The study is usable again afterwards.
     await run(k, 'await study.optimize(objective, { nTrials: 2 });');
     assert.equal(resultText(await run(k, 'study.trials.length')), String(c.total + 2));
+  });
+
+  it('an interrupted optimize throws: the statement after it does not run, the monitor says interrupted, trials are kept', async () => {
+    await run(
+      k,
+      [
+        "const study3 = await createStudy({ direction: 'minimize' });",
+        "const objective3 = (t: any) => { const x = t.suggestFloat('x', -1, 1); busy(30); return x * x; };",
+      ].join('\n'),
+    );
+    const r = await interrupted(
+      "await study3.optimize(objective3, { nTrials: 100000, callbacks: [(s, t) => { if (t.number === 2) console.log('three trials done'); }] });\nconsole.log('the statement after optimize ran');",
+      'message',
+      (msgs) => msgs.some((m) => m.header.msg_type === 'stream' && String(m.content.text).includes('three trials done')),
+    );
+    assert.doesNotMatch(stdout(r), /the statement after optimize ran/);
+    assert.match(String(r.reply.content.evalue), /study\.optimize of '.*' was interrupted after \d+ trial\(s\) of this call finished; they are kept/);
+    const statuses = ofType(r, 'comm_msg')
+      .map((m) => ((m.content.data as { state?: { status?: string } }).state ?? {}).status)
+      .filter((x): x is string => typeof x === 'string');
+    assert.equal(statuses.at(-1), 'interrupted', `monitor statuses sent: ${statuses.join(', ')}`);
+    // Trial lines went to the cell's stderr, in Optuna's format.
+    const stderr = ofType(r, 'stream').filter((m) => m.content.name === 'stderr').map((m) => String(m.content.text)).join('');
+    assert.match(stderr, /\[I [\d-]+ [\d:,]+\] Trial 0 finished with value: [\d.e-]+ and parameters: \{'x': /);
+    const kept = await run(k, 'console.log(JSON.stringify({ n: study3.trials.length, running: study3.trials.filter((t) => t.state === TrialState.RUNNING).length }))');
+    const c = JSON.parse(stdout(kept)) as { n: number; running: number };
+    assert.ok(c.n >= 3, `finished trials are kept: ${JSON.stringify(c)}`);
+    assert.equal(c.running, 0);
   });
 
   it('stops study.optimize whose async objective loops forever in a function after an await', async () => {

@@ -206,7 +206,7 @@ describe('neural networks', () => {
     conv.dispose();
   });
 
-  it('initial weights follow initDistribution x initScale (Bergstra & Bengio\'s two schemes) and outputInit zeros', async () => {
+  it('initial weights follow initDistribution x initScale (Bergstra & Bengio\'s two schemes) and readoutZeroInit', async () => {
     // A learning rate of 1e-12 leaves the weights at their initial draw after one epoch.
     const img = datasets.rectangles(40, { size: 12, seed: 2 });
     const fanIn = 144;
@@ -221,7 +221,7 @@ describe('neural networks', () => {
       { p: { initDistribution: 'normal', initScale: 1.5 }, bound: Infinity, std: 1.5 / Math.sqrt(fanIn) },
     ] as const;
     for (const c of cases) {
-      const [kernel] = await initial({ ...c.p, outputInit: 'zeros' });
+      const [kernel] = await initial({ ...c.p, readoutZeroInit: true });
       const st = stats(kernel);
       const what = JSON.stringify(c.p) + ' ' + JSON.stringify(st);
       assert.equal(kernel.length, fanIn * units);
@@ -229,12 +229,47 @@ describe('neural networks', () => {
       if (Number.isFinite(c.bound)) assert.ok(st.maxAbs <= c.bound * (1 + 1e-6) && st.maxAbs > 0.97 * c.bound, `${what}: weights should fill [-${c.bound}, ${c.bound}]`);
       else assert.ok(st.maxAbs > 3 * c.std, `${what}: a normal draw of ${kernel.length} weights reaches past 3 standard deviations`);
     }
-    const zeroOut = await initial({ initDistribution: 'normal', initScale: 1, outputInit: 'zeros' });
-    assert.ok(Math.max(...zeroOut[2].map(Math.abs)) < 1e-9, 'outputInit zeros: the output kernel starts at 0');
+    const zeroOut = await initial({ initDistribution: 'normal', initScale: 1, readoutZeroInit: true });
+    assert.ok(Math.max(...zeroOut[2].map(Math.abs)) < 1e-9, 'readoutZeroInit: the output kernel starts at 0');
     const defaults = await initial({});
     assert.ok(Math.max(...defaults[2].map(Math.abs)) > 0.1, 'the default output layer is Glorot-uniform');
     assert.throws(() => mlp({ initScale: -1 }), /initScale must be 'glorot' or a positive number/);
     assert.throws(() => mlp({ initDistribution: 'cauchy' as never }), /initDistribution must be/);
+  });
+
+  it('per-step classification LSTM (softmax at every step) learns to recall the previous symbol', async () => {
+    // Step t's label is the symbol seen at step t - 1 (symbol 0 at step 0): a task that needs memory.
+    const K = 4;
+    const T = 8;
+    const make = (n: number, seed: number) => {
+      let s = seed;
+      const next = () => ((s = (s * 1103515245 + 12345) % 2147483648) >> 16) % K;
+      const seqs = Array.from({ length: n }, () => Array.from({ length: T }, next));
+      return {
+        X: seqs.map((q) => q.map((k) => Array.from({ length: K }, (_, c) => (c === k ? 1 : 0)))),
+        y: seqs.map((q) => q.map((_, t) => (t === 0 ? 0 : q[t - 1]))),
+      };
+    };
+    const train = make(512, 1);
+    const valid = make(128, 2);
+    const model = lstm({ inputShape: [T, K], task: 'classification', sequenceOutput: true, hiddenSize: 16, epochs: 15, learningRate: 0.02, optimizer: 'adam', batchSize: 32, seed: 1 });
+    await model.fit(train.X, train.y, { validationData: [valid.X, valid.y] });
+    const predicted = model.predictSteps(valid.X);
+    assert.deepEqual([predicted.length, predicted[0].length], [128, T]);
+    let right = 0;
+    predicted.forEach((row, i) => row.forEach((k, t) => (right += k === valid.y[i][t] ? 1 : 0)));
+    const framewise = right / (128 * T);
+    assert.ok(framewise > 0.9, `framewise accuracy ${framewise} (chance ${1 / K})`);
+    // score() and the accuracy tfjs computed on the validation data each epoch agree with it.
+    assert.ok(Math.abs(model.score(valid.X, valid.y) - framewise) < 1e-12);
+    assert.ok(Math.abs((model.history[model.history.length - 1].valAccuracy as number) - framewise) < 1e-6);
+    for (const step of model.predictRaw(valid.X.slice(0, 1))[0].reduce<number[][]>((acc, v, j) => (j % K ? acc[acc.length - 1].push(v) : acc.push([v]), acc), [])) {
+      assert.ok(Math.abs(step.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'a softmax at every step');
+    }
+    assert.throws(() => model.predict(valid.X), /use predictSteps/);
+    await assert.rejects(() => model.fit(train.X, train.y.map((q) => q[0])), /one class label per time step/);
+    await assert.rejects(() => model.fit(train.X, train.y.map((q, i) => (i === 3 ? q.slice(1) : q))), /must hold 8 step labels/);
+    model.dispose();
   });
 
   it('explains bad hyperparameters and missing validation data', async () => {

@@ -53,7 +53,7 @@ describe('trial.setConstraint (Optuna 5.0)', () => {
         t.setConstraint('c', Number.NaN);
         return 0;
       },
-      { nTrials: 1, showProgressBar: false },
+      { nTrials: 1, showProgressBar: false, catch: [Error] },
     );
     assert.equal(study.trials[0].state, TrialState.FAIL);
     assert.match(String(study.trials[0].systemAttrs.fail_reason), /must be a number \(<= 0 means satisfied\), got NaN/);

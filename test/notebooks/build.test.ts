@@ -47,6 +47,19 @@ describe('notebooks/build.mjs keeps outputs of one run only', () => {
     assert.equal(rebuilt.metadata.widgets, undefined);
   });
 
+  it('the note of the injected parameters stays only while the whole run is kept', async () => {
+    const { parseSource, buildNotebook } = await load();
+    const source = SOURCE.replace('// %%\nconst a = 1;', '// %% tags=["parameters"]\nlet FULL = false;\n// %%\nconst a = 1;');
+    const built = ran(buildNotebook(parseSource(source)));
+    // What `tunelab run --param FULL=true` leaves after the parameters cell.
+    built.cells.splice(2, 0, { cell_type: 'code', source: ['let FULL = true;'], outputs: [], metadata: { tags: ['injected-parameters'] } });
+    const notes = (nb: Notebook) => nb.cells.filter((c) => ((c.metadata.tags as string[] | undefined) ?? []).includes('injected-parameters'));
+    const prose = buildNotebook(parseSource(source.replace('# Title', '# Another title')), built);
+    assert.deepEqual(notes(prose).map((c) => c.cell_type), ['markdown']);
+    const changed = buildNotebook(parseSource(source.replace('a + 1', 'a + 2')), built);
+    assert.deepEqual(notes(changed), []);
+  });
+
   it('inserting or removing a code cell clears the outputs from there on', async () => {
     const { parseSource, buildNotebook } = await load();
     const previous = ran(buildNotebook(parseSource(SOURCE)));

@@ -260,7 +260,7 @@ describe('TPESampler inputs', () => {
 
   it('a weights function returning negative values fails the trial with the reason', async () => {
     const study = await createStudy({ sampler: new TPESampler({ seed: 0, nStartupTrials: 2, weights: (n) => new Array(n).fill(-1) }) });
-    await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 4, ...quiet });
+    await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 4, ...quiet, catch: [Error] });
     const failed = study.trials.filter((t) => t.state === TrialState.FAIL);
     assert.ok(failed.length > 0);
     assert.match(String(failed[0].systemAttrs.fail_reason), /weights function must return finite non-negative values/);
@@ -268,7 +268,7 @@ describe('TPESampler inputs', () => {
 
   it('a constraints function returning NaN fails the trial with the reason', async () => {
     const study = await createStudy({ sampler: new TPESampler({ seed: 0, constraintsFunc: () => [NaN] }) });
-    await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 1, ...quiet });
+    await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 1, ...quiet, catch: [Error] });
     assert.equal(study.trials[0].state, TrialState.FAIL);
     assert.match(String(study.trials[0].systemAttrs.fail_reason), /constraintsFunc must return an array of numbers/);
   });

@@ -72,6 +72,38 @@ describe('tunelab worker', () => {
     await study.storage.close();
   });
 
+  it('an objective error ends the worker unless --catch names its class (in this thread and in worker threads)', async () => {
+    const url = `sqlite:///${join(dir, 'worker-catch.db')}`;
+    const objective = join(__dirname, 'fixtures', 'objectives.ts');
+    // prunesAndFails throws RangeError when k = 4 (one value in four).
+    const stopped = await tunelab('worker', '--storage', url, '--study', 'c', '--direction', 'minimize', '--n-trials', '60', '--export', 'prunesAndFails', objective);
+    assert.equal(stopped.code, 1, stopped.stdout);
+    assert.match(stopped.stderr, /stopped by an error of the objective \(recorded as a FAIL trial\):\nRangeError: k = 4 is not allowed/);
+    assert.match(stopped.stderr, /Pass --catch with its class name/);
+    assert.match(stopped.stderr, /\[W [^\]]+\] Trial \d+ failed with parameters: .* because of the following error: RangeError\('k = 4 is not allowed'\)\./);
+    let study = await loadStudy({ studyName: 'c', storage: url });
+    const firstRun = study.trials.length;
+    assert.ok(firstRun < 60 && study.trials.at(-1)!.state === TrialState.FAIL, `stopped at the failure (${firstRun} trials)`);
+    await study.storage.close();
+    for (const extra of [[], ['--workers', '2']]) {
+      const going = await tunelab('worker', '--storage', url, '--study', 'c', '--n-trials', '30', '--catch', 'TypeError,RangeError', ...extra, '--export', 'prunesAndFails', objective);
+      assert.equal(going.code, 0, going.stderr);
+    }
+    study = await loadStudy({ studyName: 'c', storage: url });
+    assert.equal(study.trials.length, firstRun + 60, 'with --catch RangeError both runs went on to their 30 trials');
+    assert.ok(study.trials.slice(firstRun).some((t) => t.state === TrialState.FAIL), 'failures were recorded on the way');
+    // The module's TrialPruned (its own copy of tunelab, loaded apart from the CLI's) prunes, not fails.
+    assert.ok(study.trials.some((t) => t.state === TrialState.PRUNED), 'pruned trials are PRUNED');
+    assert.ok(
+      study.trials.filter((t) => t.state === TrialState.FAIL).every((t) => /RangeError: k = 4/.test(String(t.systemAttrs.fail_reason))),
+      'every FAIL is the RangeError',
+    );
+    await study.storage.close();
+    const badCatch = await tunelab('worker', '--storage', url, '--study', 'c', '--catch', 'Range Error', objective);
+    assert.equal(badCatch.code, 2);
+    assert.match(badCatch.stderr, /--catch takes error class names separated by commas/);
+  });
+
   it('says what is wrong: unknown study, missing export, bad options', async () => {
     const url = `sqlite:///${join(dir, 'worker-errors.db')}`;
     const objective = join(__dirname, 'fixtures', 'objectives.ts');

@@ -244,7 +244,7 @@ describe('optuna-dashboard serves a tunelab SQLite study', () => {
     const study = await createStudy({ storage: url, studyName: STUDY_NAME, direction: 'minimize', sampler: new RandomSampler({ seed: 11 }) });
     await study.setUserAttr('dataset', 'iris');
     await study.setUserAttr('split', { folds: 3, shuffle: 'yes' });
-    await study.optimize(objective, { nTrials: 8, showProgressBar: false });
+    await study.optimize(objective, { nTrials: 8, showProgressBar: false, catch: [Error] });
     await study.refresh();
     firstRound = study.trials;
     studyId = study.studyId;
@@ -361,7 +361,7 @@ describe('optuna-dashboard serves a tunelab SQLite study', () => {
       sampler: new RandomSampler({ seed: 12 }),
     });
     assert.equal(resumed.studyId, studyId);
-    await resumed.optimize(objective, { nTrials: 4, showProgressBar: false });
+    await resumed.optimize(objective, { nTrials: 4, showProgressBar: false, catch: [Error] });
     await resumed.storage.close();
 
     // tunelab reads the notes back as the study system attributes the dashboard stored.

@@ -35,6 +35,7 @@ import {
 } from '../../src';
 import { binDir, sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON, pythonBin, pythonEnv } from '../helpers/python';
+import { enc, iso, runTypeScriptWorkerBesidePython } from '../helpers/sharedStudy';
 
 const execFileAsync = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -119,14 +120,6 @@ type Dump = {
   best: number[];
 };
 
-const enc = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v);
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-/** Local wall-clock time, as Python's naive datetime.isoformat(timespec='milliseconds') prints it. */
-const iso = (d: Date | null) =>
-  d
-    ? `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:` +
-      `${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
-    : null;
 
 /** tunelab's view of a study in the same JSON shape as DUMP_PY. */
 function dumpTunelab(study: Study, userAttrs: Record<string, unknown>): Dump {
@@ -178,7 +171,7 @@ function interop(backend: string, newUrl: (name: string) => Promise<string>): vo
           if (t.number % 5 === 2) throw new Error('diverged');
           return lr * units + drop;
         },
-        { nTrials: 14, showProgressBar: false },
+        { nTrials: 14, showProgressBar: false, catch: [Error] },
       );
       await study.enqueueTrial({ lr: 0.01, units: 32 });
       const running = await study.ask();
@@ -250,22 +243,7 @@ s.optimize(objective, n_trials=40)
 `,
         sqlalchemyUrl(url),
       ]);
-      // Start once Python has begun, so the two really interleave.
-      for (let i = 0; i < 300; i++) {
-        await study.refresh();
-        if (study.trials.length > 0) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await study.optimize(
-        async (t) => {
-          const x = t.suggestFloat('x', -3, 3);
-          t.setUserAttr('who', 'typescript');
-          t.report(x, 0);
-          await new Promise((r) => setTimeout(r, 20));
-          return x * x;
-        },
-        { nTrials: 30, showProgressBar: false },
-      );
+      await runTypeScriptWorkerBesidePython(study, 30);
       await python;
       await study.refresh();
       const trials = study.trials;

@@ -128,7 +128,7 @@ c = sqlite3.connect('${newer}'); c.execute("update alembic_version set version_n
         if (x < 0.2) throw new Error('low');
         return x;
       },
-      { nTrials: 12, showProgressBar: false },
+      { nTrials: 12, showProgressBar: false, catch: [Error] },
     );
     await copyStudy({ fromStudyName: 'orig', fromStorage: from, toStorage: to, toStudyName: 'copy' });
     const copy = await loadStudy({ studyName: 'copy', storage: to });

@@ -98,7 +98,7 @@ describe('BruteForceSampler (Optuna 5.0)', () => {
         if (a === 2 && b === 'y') throw new TrialPruned();
         return a;
       },
-      { nTrials: 50, showProgressBar: false },
+      { nTrials: 50, showProgressBar: false, catch: [Error] },
     );
     assert.equal(study.trials.length, 8);
     assert.equal(new Set(study.trials.map((t) => key(t.params))).size, 8);

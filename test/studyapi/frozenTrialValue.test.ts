@@ -50,7 +50,7 @@ describe('FrozenTrial.value and .duration (Optuna 5.0)', () => {
         }
         return x * x;
       },
-      { nTrials: 4, showProgressBar: false },
+      { nTrials: 4, showProgressBar: false, catch: [Error] },
     );
     const running = await study.ask();
     await running.flush();

@@ -59,7 +59,7 @@ describe('MaxTrialsCallback (Optuna 5.0)', () => {
           if (t.number % 5 === 4) throw new TrialPruned();
           return x;
         },
-        { nTrials: 100, callbacks: [callback], showProgressBar: false },
+        { nTrials: 100, callbacks: [callback], showProgressBar: false, catch: [Error] },
       );
       assert.deepEqual(study.trials.map((t) => NAMES[t.state]), optuna[label], label);
     }

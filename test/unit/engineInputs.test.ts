@@ -101,7 +101,7 @@ describe('categorical choices', () => {
 
   it('suggestCategorical with Infinity fails the trial with that message, and the study goes on', async () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 3 }) });
-    await study.optimize((t) => (t.number === 0 ? Number(t.suggestCategorical('c', [Infinity, 1])) : t.suggestFloat('x', 0, 1)), { nTrials: 2 });
+    await study.optimize((t) => (t.number === 0 ? Number(t.suggestCategorical('c', [Infinity, 1])) : t.suggestFloat('x', 0, 1)), { nTrials: 2, catch: [Error] });
     assert.equal(study.trials[0].state, TrialState.FAIL);
     assert.match(String(study.trials[0].systemAttrs.fail_reason), /not a finite number/);
     assert.equal(study.trials[1].state, TrialState.COMPLETE);

@@ -101,7 +101,7 @@ describe('Study', () => {
       () => 1.5,
     ];
     let i = 0;
-    await study.optimize(() => outcomes[i++]() as number, { nTrials: outcomes.length });
+    await study.optimize(() => outcomes[i++]() as number, { nTrials: outcomes.length, catch: [Error] });
     const states = study.trials.map((t) => TrialState[t.state]);
     assert.deepEqual(states, ['FAIL', 'FAIL', 'FAIL', 'FAIL', 'COMPLETE']);
     const reasons = study.trials.slice(0, 4).map((t) => String(t.systemAttrs.fail_reason));

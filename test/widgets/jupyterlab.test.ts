@@ -413,7 +413,17 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
         );
         assert.deepEqual(refitted.overflowing, []);
         const sliderAfter = page.locator('.jp-Notebook .jp-Cell').nth(cellIndex('slider'));
-        assert.equal(await sliderAfter.locator('.widget-slider .widget-readout').first().innerText({ timeout: 15_000 }), '5', 'the slider keeps the value the kernel holds');
+        // The optimize cell above holds one log line per trial: bring the slider into view, as a
+        // reader would (JupyterLab does not lay out cells far outside the viewport).
+        await sliderAfter.scrollIntoViewIfNeeded({ timeout: 15_000 });
+        // The view renders once the cell is laid out in view: wait for it rather than read at once.
+        const readout = await until(
+          30_000,
+          'the slider to show the value the kernel holds',
+          async () => ((await sliderAfter.locator('.widget-slider .widget-readout').first().innerText({ timeout: 5_000 }).catch(() => '')) === '5' ? '5' : undefined),
+          async () => sliderAfter.innerText({ timeout: 5_000 }).catch((e: unknown) => String(e)),
+        );
+        assert.equal(readout, '5', 'the slider keeps the value the kernel holds');
         await sliderAfter.locator('.widget-label', { hasText: 'kernel saw 5' }).waitFor({ timeout: 15_000 });
         const after = (await server.api<Session[]>('api/sessions')).find((x) => x.path.endsWith(NOTEBOOK));
         assert.equal(after?.kernel.id, session.kernel.id, 'the same kernel served the reloaded page');

@@ -18,6 +18,7 @@ import {
   Label,
   Output,
   Plot,
+  paretoFrontLive,
   ScheduleView,
   setCommTransport,
   setThrottleDefaults,
@@ -335,7 +336,7 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
         if (x > 3) throw new Error('fails on purpose');
         return x * x;
       },
-      { nTrials: 40 },
+      { nTrials: 40, catch: [Error] },
     );
     assert.equal(t.displays.length, 2);
     const ids = t.displays.map((d) => (d.bundle[VIEW] as { model_id: string }).model_id);
@@ -380,6 +381,51 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
     assert.equal(st.n_finished, study.trials.length);
   });
 
+  it('shows the latest failure reason, and "failed" when an unlisted error ends optimize', async () => {
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 5 }) });
+    await assert.rejects(
+      study.optimize(
+        (trial) => {
+          const x = trial.suggestFloat('x', 0, 1);
+          if (trial.number === 1) throw new RangeError('first failure');
+          if (trial.number === 3) throw new TypeError('second failure, not caught');
+          return x;
+        },
+        { nTrials: 10, catch: [RangeError] },
+      ),
+      TypeError,
+    );
+    const monitorId = (t.displays[0].bundle[VIEW] as { model_id: string }).model_id;
+    const st = t.savedState()[monitorId].state;
+    assert.equal(st.status, 'failed');
+    assert.equal(st.n_fail, 2);
+    assert.equal(st.last_failure, 'trial 3: TypeError: second failure, not caught');
+    // Frontends without widgets see the same in the refreshed fallback.
+    const fallback = t.displayUpdates.map((u) => String(u.bundle['text/plain'] ?? '')).join('\n');
+    assert.match(fallback, /failed; last failure: trial 3: TypeError: second failure, not caught/);
+  });
+
+  it('an interrupt (the kernel\'s stopAllStudies) shows "interrupted" with the trials kept, and optimize throws', async () => {
+    const { stopAllStudies } = await import('../../src/study');
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 6 }) });
+    const err = await study
+      .optimize(
+        (trial) => {
+          if (trial.number === 4) stopAllStudies();
+          return trial.suggestFloat('x', 0, 1);
+        },
+        { nTrials: 1000 },
+      )
+      .then(() => null, (e: unknown) => e as Error);
+    assert.equal(err?.name, 'OptimizeInterruptedError');
+    const monitorId = (t.displays[0].bundle[VIEW] as { model_id: string }).model_id;
+    const st = t.savedState()[monitorId].state;
+    assert.equal(st.status, 'interrupted');
+    assert.equal(st.n_finished, 5);
+    assert.equal(st.n_complete, 5);
+    assert.equal(study.trials.length, 5);
+  });
+
   it('a two-objective study shows its points live and ends with the Pareto front highlighted', async () => {
     const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: new RandomSampler({ seed: 4 }) });
     await study.optimize(
@@ -397,6 +443,64 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
     const best = saved.data.find((d) => d.name === 'Best Trial')!;
     const expected = study.bestTrials.map((x) => `Trial ${x.number}`).sort();
     assert.deepEqual([...best.text].sort(), expected);
+  });
+
+  it('a two-objective study: axis titles from stored metric names, a log axis once values span orders of magnitude, the monitor shows the front', async () => {
+    const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: new RandomSampler({ seed: 8 }) });
+    // Written straight to storage (as another process, or code that bypasses this Study object, would):
+    // the Study's snapshot does not have it; the live view reads it from storage.
+    await study.storage.setStudySystemAttr(study.studyId, 'study:metric_names', ['latency_ms', 'error_rate']);
+    await study.optimize(
+      (trial) => {
+        const x = trial.suggestFloat('x', 0, 1);
+        return [10 ** (4 * x), 1 - x];
+      },
+      { nTrials: 30 },
+    );
+    const monitorId = (t.displays[0].bundle[VIEW] as { model_id: string }).model_id;
+    const plotId = (t.displays[1].bundle[VIEW] as { model_id: string }).model_id;
+    const ops = t
+      .messagesFor(plotId)
+      .filter((m) => m.kind === 'msg' && m.data.method === 'custom')
+      .flatMap((m) => {
+        const content = m.data.content as { batch?: unknown[] };
+        return (content.batch ?? [content]) as Array<{ op: string; update?: Record<string, unknown> }>;
+      });
+    const relayouts = ops.filter((o) => o.op === 'relayout').map((o) => o.update);
+    assert.ok(relayouts.some((u) => u!['xaxis.title.text'] === 'latency_ms' && u!['yaxis.title.text'] === 'error_rate'), `titles sent live: ${JSON.stringify(relayouts)}`);
+    const layout = t.savedState()[plotId].state.plot_layout as { xaxis: { type: string; title: { text: string } }; yaxis: { type: string; title: { text: string } } };
+    assert.deepEqual(
+      [layout.xaxis.title.text, layout.xaxis.type, layout.yaxis.title.text, layout.yaxis.type],
+      ['latency_ms', 'log', 'error_rate', 'linear'],
+      'the final figure keeps the names and the log axis',
+    );
+    const monitor = t.savedState()[monitorId].state as { n_front: number; hypervolume: number; best_value: unknown };
+    assert.equal(monitor.n_front, study.bestTrials.length);
+    assert.ok(monitor.hypervolume > 0);
+    assert.equal(monitor.best_value, null);
+  });
+
+  it('the live Pareto front turns an axis to log once its values span two orders of magnitude (unless told otherwise)', async () => {
+    const study = await createStudy({ directions: ['minimize', 'minimize'] });
+    const live = paretoFrontLive(study);
+    const fixed = paretoFrontLive(study, { axisType: 'linear' });
+    const tell = async (a: number, b: number) => {
+      const trial = await study.ask();
+      await study.tell(trial, [a, b]);
+      const frozen = study.trials[study.trials.length - 1];
+      live.add(frozen);
+      fixed.add(frozen);
+    };
+    const xType = (p: typeof live) => (p.plot.layout.xaxis as { type: string }).type;
+    await tell(5, 1);
+    await tell(50, 0.5);
+    assert.equal(xType(live), 'linear', '10x is drawn linear');
+    await tell(5000, 0.1);
+    assert.equal(xType(live), 'log', '1000x is drawn log');
+    assert.equal((live.plot.layout.yaxis as { type: string }).type, 'linear', 'the other axis keeps its scale');
+    assert.equal(xType(fixed), 'linear', 'axisType overrides the choice');
+    await tell(-1, 0.2);
+    assert.equal(xType(live), 'linear', 'a value <= 0 cannot be drawn on a log axis');
   });
 
   it('showProgressBar: false shows nothing', async () => {

@@ -20,21 +20,22 @@ const CONTROLS = join(ROOT, 'test', 'widgets', 'fixtures', 'controls.ipynb');
 const STATE_MIME = 'application/vnd.jupyter.widget-state+json';
 
 interface Executed {
-  nb: { metadata: Record<string, unknown>; cells: Array<{ outputs?: Array<{ output_type: string; text?: string | string[] }> }> };
+  nb: { metadata: Record<string, unknown>; cells: Array<{ outputs?: Array<{ output_type: string; name?: string; text?: string | string[] }> }> };
   /** What the notebook itself printed about its trials (an independent count). */
   printed: { complete: number[]; best: number };
 }
 
 function readExecuted(path: string): Executed {
   const nb = JSON.parse(readFileSync(path, 'utf8')) as Executed['nb'];
-  const stream = nb.cells.flatMap((c) => c.outputs ?? []).find((o) => o.output_type === 'stream');
+  // stdout: the optimize cell's stderr holds the trials' log lines.
+  const stream = nb.cells.flatMap((c) => c.outputs ?? []).find((o) => o.output_type === 'stream' && o.name === 'stdout');
   assert.ok(stream, 'the last cell prints the complete trials');
   const text = Array.isArray(stream.text) ? stream.text.join('') : String(stream.text);
   return { nb, printed: JSON.parse(text.trim().split('\n').pop()!) };
 }
 
 /** Read what the rendered widgets show. */
-async function inspectRendered(page: Page): Promise<{ progress: string | null; pctText: string; status: string; points: number; xs: number[] }> {
+async function inspectRendered(page: Page): Promise<{ progress: string | null; pctText: string; status: string; failure: string; points: number; xs: number[] }> {
   await page.waitForFunction(() => document.documentElement.dataset.tunelabWidgets !== undefined, null, { timeout: 60_000 });
   await page.waitForSelector('.tunelab-plot .scatterlayer .trace', { timeout: 30_000 });
   return page.evaluate(() => {
@@ -45,6 +46,7 @@ async function inspectRendered(page: Page): Promise<{ progress: string | null; p
       progress: bar?.getAttribute('aria-valuenow') ?? null,
       pctText: document.querySelector('.tunelab-study-monitor .tl-pct')?.textContent ?? '',
       status: document.querySelector('.tunelab-study-monitor .tl-status')?.textContent ?? '',
+      failure: document.querySelector('.tunelab-study-monitor .tl-failure')?.textContent ?? '',
       points: firstTrace ? firstTrace.querySelectorAll('.point').length : -1,
       xs: plot?.data?.[0]?.x ?? [],
     };
@@ -85,6 +87,9 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     assert.equal(seen.status, 'finished');
     assert.equal(seen.points, printed.complete.length);
     assert.deepEqual(seen.xs, printed.complete);
+    // The monitor shows the latest failure (the notebook's objective fails for x > 3).
+    const failed = Array.from({ length: 25 }, (_, i) => i).filter((n) => !printed.complete.includes(n));
+    assert.equal(seen.failure, failed.length > 0 ? `last failure: trial ${failed.at(-1)}: Error: this region fails on purpose` : '');
     // The static fallback was replaced by the live view.
     const hiddenFallbacks = await page.$$eval('.tunelab-widget-fallback', (els) => els.filter((e) => (e as HTMLElement).style.display === 'none').length);
     assert.equal(hiddenFallbacks, 2);
@@ -114,8 +119,8 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
         progressWidth: bar?.style.width ?? null,
         label: text('.widget-label'),
         output: text('.widget-output'),
-        cvRows: document.querySelectorAll('.tunelab-cv tbody tr').length,
-        cvInner: text('.tunelab-cv details summary'),
+        cvRows: document.querySelectorAll('.tunelab-cv .tl-cv-table > tbody > tr:not(.tl-cv-detail)').length,
+        cvInner: text('.tunelab-cv .tl-cv-toggle'),
         cvSummary: text('.tl-cv-summary')[0],
         scheduleMarker: document.querySelectorAll('.tunelab-schedule .scatterlayer .trace:nth-child(2) .point').length,
         slicePoints: (plot?.data ?? []).map((d) => d.x.length),
@@ -129,7 +134,7 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     assert.ok(seen.output.some((t) => t.includes('captured line') && t.includes('shown inside the output')), `Output shows ${JSON.stringify(seen.output)}`);
     assert.ok(seen.label.includes('shown inside the output'), 'the Label displayed inside the Output is a live widget');
     assert.equal(seen.cvRows, 3);
-    assert.deepEqual(seen.cvInner, ['2 candidates']);
+    assert.deepEqual(seen.cvInner, ['▸ 2 candidates']);
     assert.match(seen.cvSummary, /^3\/3 folds: accuracy 0\.89 ± 0\.0163/);
     assert.equal(seen.scheduleMarker, 1);
     assert.deepEqual(seen.slicePoints, [15, 15]);

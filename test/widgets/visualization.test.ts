@@ -69,7 +69,7 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
         }
         return loss;
       },
-      { nTrials: 40, showProgressBar: false },
+      { nTrials: 40, showProgressBar: false, catch: [Error] },
     );
     single2 = await createStudy({ studyName: 'single2', sampler: new RandomSampler({ seed: 12 }) });
     await single2.optimize((t) => t.suggestFloat('x', -3, 3) ** 2, { nTrials: 25, showProgressBar: false });

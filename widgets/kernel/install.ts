@@ -7,6 +7,7 @@ import { widgetRegistry } from './widget';
 import { StudyMonitor } from './studyMonitor';
 import { Plot } from './plot';
 import { optimizationHistoryLive, paretoFrontLive } from './liveHistory';
+import { METRIC_NAMES_KEY, validMetricNames } from '../../src/visualization/common';
 
 /**
  * Called by the kernel once at start-up: installs the comm transport and everything the widget
@@ -69,6 +70,18 @@ export const liveOptimizeObserverFactory: ObserverFactory = (study, info) => {
   const monitor = new StudyMonitor(study, { nTrials: info.nTrials, timeoutSeconds: info.timeoutSeconds });
   const history = study.directions.length === 1 ? optimizationHistoryLive(study) : null;
   const pareto = study.directions.length === 2 ? paretoFrontLive(study) : null;
+  if (pareto) {
+    // The axis titles come from the study's snapshot of its system attributes; metric names stored
+    // since that snapshot (or by another process) are read from storage itself, without holding up
+    // the study.
+    study.storage
+      .getStudySystemAttrs(study.studyId)
+      .then((attrs) => {
+        const names = validMetricNames(Object.hasOwn(attrs, METRIC_NAMES_KEY) ? attrs[METRIC_NAMES_KEY] : undefined, 2);
+        if (names) pareto.setNames(names);
+      })
+      .catch(() => undefined); // the titles stay 'Objective 0/1'; the study is unaffected
+  }
   const shown = [monitor, history?.plot, pareto?.plot].filter((w): w is StudyMonitor | Plot => w !== undefined);
   // Live views change with every trial: their fallbacks are refreshed at the end (and at cell end),
   // not every second, so a frontend showing them live does not rebuild them while they grow.
@@ -79,12 +92,12 @@ export const liveOptimizeObserverFactory: ObserverFactory = (study, info) => {
       history?.add(trial);
       pareto?.add(trial);
     },
-    onEnd() {
+    onEnd(_study, end) {
       history?.plot.syncFigure();
       history?.plot.flush();
       pareto?.finish();
       pareto?.plot.flush();
-      monitor.finish();
+      monitor.finish(end);
       for (const w of shown) w.flushFallback();
     },
   };

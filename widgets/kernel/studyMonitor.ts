@@ -7,7 +7,9 @@
  * are rate-limited by the Widget base, so a study finishing thousands of trials a second is fine.
  */
 import { TrialState, type Direction, type FrozenTrial } from '../../src/frozenTrial';
-import { formatNumber } from '../../src/progress';
+import { formatNumber, type OptimizeEnd } from '../../src/progress';
+import { hypervolume } from '../../src/multiobjective/hypervolume';
+import { isFeasible } from '../../src/multiobjective/constraints';
 import { tunelabSpec } from './plot';
 import { escapeHtml, Widget } from './widget';
 import { KERNEL_OWNED } from './traits';
@@ -25,9 +27,23 @@ export interface StudyMonitorOptions {
   timeoutSeconds?: number;
   /** Injected clock for tests (ms since epoch). */
   now?: () => number;
+  /**
+   * Multi-objective studies: the reference point of the hypervolume shown (one value per objective,
+   * in the objectives' own units). Default: from the worst feasible values seen so far, pushed 10%
+   * outwards as Optuna's TPE chooses its reference point, so it moves while the study runs.
+   */
+  referencePoint?: readonly number[];
 }
 
-export type MonitorStatus = 'running' | 'stopping' | 'stopped' | 'finished';
+/** Fronts larger than this with 3+ objectives skip the (exponential-time) exact hypervolume. */
+const MAX_FRONT_FOR_HV_3D = 64;
+const EPS = 1e-12;
+
+/**
+ * 'stopped': the Stop button or study.stop(); 'interrupted': a kernel interrupt (optimize threw);
+ * 'failed': an objective error not listed in `catch` ended optimize (it threw that error).
+ */
+export type MonitorStatus = 'running' | 'stopping' | 'stopped' | 'finished' | 'interrupted' | 'failed';
 
 export class StudyMonitor extends Widget {
   private readonly study: MonitoredStudy;
@@ -36,6 +52,11 @@ export class StudyMonitor extends Widget {
   private counts = { complete: 0, pruned: 0, fail: 0 };
   private best: { value: number; number: number; params: Record<string, unknown> } | null = null;
   private stopRequested = false;
+  /** Multi-objective: the feasible non-dominated losses (maximised objectives negated) and the worst loss seen. */
+  private front: number[][] = [];
+  private worstLoss: number[] | null = null;
+  private readonly signs: number[];
+  private readonly fixedReference: number[] | null;
 
   constructor(study: MonitoredStudy, opts: StudyMonitorOptions = {}) {
     const now = opts.now ?? Date.now;
@@ -56,7 +77,21 @@ export class StudyMonitor extends Widget {
       elapsed: 0,
       eta: null,
       status: 'running' satisfies MonitorStatus,
+      n_front: null,
+      hypervolume: null,
+      hv_reference: null,
+      hv_reference_auto: opts.referencePoint === undefined,
+      last_failure: null,
     }, KERNEL_OWNED);
+    this.signs = study.directions.map((d) => (d === 'minimize' ? 1 : -1));
+    if (opts.referencePoint !== undefined) {
+      if (opts.referencePoint.length !== study.directions.length || !opts.referencePoint.every(Number.isFinite)) {
+        throw new TypeError(
+          `StudyMonitor: referencePoint must be ${study.directions.length} finite numbers (one per objective), got [${opts.referencePoint.join(', ')}].`,
+        );
+      }
+    }
+    this.fixedReference = opts.referencePoint ? opts.referencePoint.map((v, i) => this.signs[i] * v) : null;
     this.study = study;
     this.now = now;
     this.started = started;
@@ -92,6 +127,7 @@ export class StudyMonitor extends Widget {
       n_fail: this.counts.fail,
       n_finished: this.nFinished,
     };
+    if (trial.state === TrialState.FAIL) patch.last_failure = failureText(trial);
     if (trial.state === TrialState.COMPLETE && trial.values && trial.values.length === 1 && this.study.directions.length === 1) {
       const v = trial.values[0];
       const better = this.study.directions[0] === 'minimize' ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
@@ -102,14 +138,60 @@ export class StudyMonitor extends Widget {
         patch.best_params = this.best.params;
       }
     }
+    if (trial.state === TrialState.COMPLETE && trial.values && this.study.directions.length > 1 && trial.values.length === this.study.directions.length) {
+      Object.assign(patch, this.updateFront(trial));
+    }
     Object.assign(patch, this.timing());
     this.set(patch);
   }
 
-  /** The optimize call returned: final counts and status, sent at once (not rate-limited). */
-  finish(): void {
-    this.set({ ...this.timing(), eta: 0, status: this.stopRequested ? 'stopped' : 'finished' });
+  /**
+   * A multi-objective study has no best value: the monitor shows the size of the Pareto front of the
+   * feasible trials and its hypervolume instead. The front is kept incrementally; the hypervolume is
+   * recomputed only when the front or the reference point changed.
+   */
+  private updateFront(trial: FrozenTrial): Record<string, unknown> {
+    if (!isFeasible(trial)) return {};
+    const loss = trial.values!.map((v, i) => this.signs[i] * v);
+    if (loss.some((v) => !Number.isFinite(v))) return {};
+    const oldWorst = this.worstLoss;
+    this.worstLoss = oldWorst ? oldWorst.map((w, i) => Math.max(w, loss[i])) : [...loss];
+    const worstChanged = !oldWorst || this.worstLoss.some((w, i) => w !== oldWorst[i]);
+    const dominated = this.front.some((p) => p.every((v, i) => v <= loss[i]));
+    if (!dominated) this.front = [...this.front.filter((p) => !loss.every((v, i) => v <= p[i])), loss];
+    if (dominated && !(worstChanged && !this.fixedReference)) return {};
+    const ref = this.reference();
+    const hv = this.front.length > MAX_FRONT_FOR_HV_3D && ref.length > 2 ? null : hypervolume(this.front, ref);
+    return { n_front: this.front.length, hypervolume: hv, hv_reference: ref.map((v, i) => this.signs[i] * v) };
+  }
+
+  /** The reference point as losses: the one given, or Optuna TPE's rule on the worst losses seen. */
+  private reference(): number[] {
+    if (this.fixedReference) return this.fixedReference;
+    return this.worstLoss!.map((w) => {
+      const r = Math.max(1.1 * w, 0.9 * w);
+      return r === 0 ? EPS : r;
+    });
+  }
+
+  /** Multi-objective: the Pareto front size and hypervolume shown (null before the first feasible trial). */
+  get frontSummary(): { size: number; hypervolume: number | null; referencePoint: number[] } | null {
+    const size = this.get<number | null>('n_front');
+    if (size === null) return null;
+    return { size, hypervolume: this.get<number | null>('hypervolume'), referencePoint: this.get<number[]>('hv_reference') };
+  }
+
+  /** The optimize call ended: final counts and status, sent at once (not rate-limited). */
+  finish(end?: OptimizeEnd): void {
+    let status: MonitorStatus = this.stopRequested ? 'stopped' : 'finished';
+    if (end?.kind === 'interrupted' || end?.kind === 'failed' || end?.kind === 'stopped') status = end.kind;
+    this.set({ ...this.timing(), eta: 0, status });
     this.flush();
+  }
+
+  /** The reason of the latest FAIL trial ("trial 3: Error: boom"), or null. */
+  get lastFailure(): string | null {
+    return this.get<string | null>('last_failure');
   }
 
   private timing(): { elapsed: number; eta: number | null } {
@@ -137,8 +219,14 @@ export class StudyMonitor extends Widget {
     const nTrials = this.get<number | null>('n_trials');
     const pct = Math.round(this.fraction * 100);
     const count = nTrials ? `${this.nFinished}/${nTrials} trials` : `${this.nFinished} trials`;
-    const best = this.best ? `, best ${formatNumber(this.best.value)} (trial ${this.best.number})` : '';
-    return `Study ${this.study.studyName}: ${pct}% ${count} [${this.counts.complete} complete, ${this.counts.pruned} pruned, ${this.counts.fail} failed]${best}, ${this.get<number>('elapsed').toFixed(1)}s, ${this.status}`;
+    const front = this.frontSummary;
+    const best = this.best
+      ? `, best ${formatNumber(this.best.value)} (trial ${this.best.number})`
+      : front
+        ? `, Pareto front ${front.size} trial(s)${front.hypervolume === null ? '' : `, hypervolume ${formatNumber(front.hypervolume)}`}`
+        : '';
+    const failure = this.lastFailure ? `; last failure: ${this.lastFailure}` : '';
+    return `Study ${this.study.studyName}: ${pct}% ${count} [${this.counts.complete} complete, ${this.counts.pruned} pruned, ${this.counts.fail} failed]${best}, ${this.get<number>('elapsed').toFixed(1)}s, ${this.status}${failure}`;
   }
 
   override snapshotHtml(): string {
@@ -156,4 +244,12 @@ export class StudyMonitor extends Widget {
       `</div>`
     );
   }
+}
+
+/** What the monitor shows for a FAIL trial: its number and recorded reason, one line, bounded. */
+function failureText(trial: FrozenTrial): string {
+  const reason = trial.systemAttrs.fail_reason;
+  const text = typeof reason === 'string' && reason.length > 0 ? reason : 'no reason recorded';
+  const line = text.split('\n')[0];
+  return `trial ${trial.number}: ${line.length > 300 ? `${line.slice(0, 299)}…` : line}`;
 }

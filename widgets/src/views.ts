@@ -212,8 +212,35 @@ export class StudyMonitorModel extends DOMWidgetModel {
       elapsed: 0,
       eta: null,
       status: 'running',
+      n_front: null,
+      hypervolume: null,
+      hv_reference: null,
+      hv_reference_auto: true,
+      last_failure: null,
     };
   }
+}
+
+/**
+ * The headline of a monitor: the best value for one objective; for several (which have no single
+ * best) the size of the Pareto front and its hypervolume, with the reference point it is measured from.
+ */
+export function monitorHeadline(m: { get(k: string): unknown }): string {
+  const directions = (m.get('directions') as string[] | null) ?? ['minimize'];
+  if (directions.length > 1) {
+    const size = m.get('n_front') as number | null;
+    if (size === null || size === undefined) return 'Pareto front: — (no feasible complete trial yet)';
+    const hv = m.get('hypervolume') as number | null;
+    const ref = (m.get('hv_reference') as number[] | null) ?? [];
+    const auto = m.get('hv_reference_auto') === true;
+    return (
+      `Pareto front: ${size} trial${size === 1 ? '' : 's'} · hypervolume ` +
+      (hv === null ? '— (front too large to compute live)' : fmt(hv)) +
+      ` (reference [${ref.map(fmt).join(', ')}]${auto ? ', from the worst values seen' : ''})`
+    );
+  }
+  const bv = m.get('best_value');
+  return bv === null || bv === undefined ? 'best value: —' : `best value: ${fmt(bv)} (trial ${m.get('best_number') as number})`;
 }
 
 /** Progress in [0, 1], or null when unknown (no trial count, no timeout, still running). */
@@ -237,6 +264,7 @@ export class StudyMonitorView extends DOMWidgetView {
     counts: HTMLElement;
     best: HTMLElement;
     params: HTMLElement;
+    failure: HTMLElement;
     time: HTMLElement;
     stop: HTMLButtonElement;
   };
@@ -266,9 +294,10 @@ export class StudyMonitorView extends DOMWidgetView {
     const counts = el('div', 'tl-counts');
     const best = el('div', 'tl-best');
     const params = el('div', 'tl-params');
+    const failure = el('div', 'tl-failure');
     const time = el('div', 'tl-time');
-    this.el.append(head, bar, counts, best, params, time);
-    this.parts = { title, status, bar, fill, pct, counts, best, params, time, stop };
+    this.el.append(head, bar, counts, best, params, failure, time);
+    this.parts = { title, status, bar, fill, pct, counts, best, params, failure, time, stop };
     this.listenTo(this.model, 'change', () => this.update());
     this.update();
   }
@@ -293,12 +322,14 @@ export class StudyMonitorView extends DOMWidgetView {
       el('span', 'tl-count tl-pruned', `${m.get('n_pruned')} pruned`),
       el('span', 'tl-count tl-fail', `${m.get('n_fail')} failed`),
     );
-    const bv = m.get('best_value');
-    p.best.textContent = bv === null || bv === undefined ? 'best value: —' : `best value: ${fmt(bv)} (trial ${m.get('best_number') as number})`;
+    p.best.textContent = monitorHeadline(m);
     const params = (m.get('best_params') as Json | null) ?? {};
     p.params.textContent = Object.keys(params).length
       ? 'best params: ' + Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(', ')
       : '';
+    const failure = m.get('last_failure') as string | null;
+    p.failure.textContent = failure ? `last failure: ${failure}` : '';
+    p.failure.hidden = !failure;
     this.tick();
     if (status === 'running' && this.ticker === null) this.ticker = setInterval(() => this.tick(), 500);
     if (status !== 'running' && status !== 'stopping' && this.ticker !== null) {
@@ -419,7 +450,67 @@ export class CVResultsModel extends DOMWidgetModel {
   }
 }
 
+/** The label of a fold's folded-away inner results. */
+function innerSummary(inner: unknown): string {
+  return Array.isArray(inner) ? `${inner.length} candidate${inner.length === 1 ? '' : 's'}` : 'details';
+}
+
+/** Nested objects as dotted keys (params.C), so a candidate is one flat row. Arrays stay values. */
+function flatten(value: unknown, prefix = '', out: Array<[string, unknown]> = []): Array<[string, unknown]> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const entries = Object.entries(value as Json);
+    if (entries.length === 0 && prefix) out.push([prefix, '{}']);
+    for (const [k, v] of entries) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.push([prefix || 'value', value]);
+  }
+  return out;
+}
+
+function cellText(v: unknown): string {
+  if (typeof v === 'number') return fmt(v);
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? fmt(x) : typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join(', ');
+  if (v === null || v === undefined) return '—';
+  return String(v);
+}
+
+/**
+ * Inner-loop results as a readable table: a list of candidates (objects) is one row per candidate
+ * and one column per (flattened) key; an object is a key/value table; anything else is its text.
+ */
+export function innerResultsTable(inner: unknown): HTMLElement {
+  const table = el('table', 'tl-cv-inner');
+  if (Array.isArray(inner) && inner.length > 0 && inner.every((c) => c !== null && typeof c === 'object' && !Array.isArray(c))) {
+    const rows = inner.map((c) => new Map(flatten(c)));
+    const keys = [...new Set(rows.flatMap((r) => [...r.keys()]))];
+    const head = table.createTHead().insertRow();
+    for (const k of keys) head.appendChild(el('th', undefined, k));
+    const body = table.createTBody();
+    for (const r of rows) {
+      const tr = body.insertRow();
+      for (const k of keys) {
+        const td = tr.insertCell();
+        td.textContent = r.has(k) ? cellText(r.get(k)) : '';
+        if (typeof r.get(k) === 'number') td.className = 'tl-num';
+      }
+    }
+    return table;
+  }
+  const pairs = Array.isArray(inner) ? inner.map((v, i) => [String(i), v] as [string, unknown]) : flatten(inner);
+  const body = table.createTBody();
+  for (const [k, v] of pairs) {
+    const tr = body.insertRow();
+    tr.appendChild(el('th', undefined, k));
+    const td = tr.insertCell();
+    td.textContent = cellText(v);
+    if (typeof v === 'number') td.className = 'tl-num';
+  }
+  return table;
+}
+
 export class CVResultsView extends DOMWidgetView {
+  /** Outer folds whose inner results the user has opened (kept across redraws). */
+  private expanded = new Set<string>();
   private table!: HTMLTableElement;
   private summary!: HTMLElement;
   private plotEl!: HTMLDivElement;
@@ -458,20 +549,36 @@ export class CVResultsView extends DOMWidgetView {
     const withInner = rows.some((r) => r.inner_results !== null && r.inner_results !== undefined);
     for (const h of ['outer fold', metric, 'chosen params', ...(withInner ? ['inner search'] : [])]) head.appendChild(el('th', undefined, h));
     const body = this.table.createTBody();
+    const columns = withInner ? 4 : 3;
     for (const r of rows) {
       const tr = body.insertRow();
       tr.insertCell().textContent = String(r.outer_fold);
       tr.insertCell().textContent = fmt(r.score);
       tr.insertCell().textContent = Object.entries((r.params as Json) ?? {}).map(([k, v]) => `${k}=${fmt(v)}`).join(', ');
       if (withInner) {
-        // The inner loop's results, folded away: they are long and only sometimes wanted.
+        // The inner loop's results, folded away: they are long and only sometimes wanted. Opened,
+        // they show as a table in a full-width row under the fold (not squeezed into this cell).
         const cell = tr.insertCell();
-        if (r.inner_results !== null && r.inner_results !== undefined) {
-          const details = el('details');
-          const inner = r.inner_results;
-          details.append(el('summary', undefined, Array.isArray(inner) ? `${inner.length} candidates` : 'details'));
-          details.append(el('pre', 'tl-cv-inner', JSON.stringify(inner, null, 1)));
-          cell.append(details);
+        const inner = r.inner_results;
+        if (inner !== null && inner !== undefined) {
+          const key = String(r.outer_fold);
+          const toggle = el('button', 'tl-cv-toggle', innerSummary(inner));
+          toggle.type = 'button';
+          const detailRow = body.insertRow();
+          detailRow.className = 'tl-cv-detail';
+          const detailCell = detailRow.insertCell();
+          detailCell.colSpan = columns;
+          detailCell.append(innerResultsTable(inner));
+          const show = (open: boolean) => {
+            detailRow.hidden = !open;
+            toggle.setAttribute('aria-expanded', String(open));
+            toggle.textContent = `${open ? '▾' : '▸'} ${innerSummary(inner)}`;
+            if (open) this.expanded.add(key);
+            else this.expanded.delete(key);
+          };
+          toggle.addEventListener('click', () => show(detailRow.hidden));
+          show(this.expanded.has(key)); // a redraw (a new fold arrived) keeps what the user opened
+          cell.append(toggle);
         }
       }
     }

@@ -10,6 +10,7 @@ import { IntersectionSearchSpace } from '../searchSpace';
 import { defaultPopsize, initialState, sampleCandidate, shouldStop, tell, type CmaState } from './cma';
 import { applyMargin, type MarginCell } from './margin';
 import { hasKey, ownValue, setKey } from '../../dict';
+import { requireInt } from '../../validate';
 
 /** Trial system attributes (generation bookkeeping shared across processes through storage). */
 export const CMA_RESTART_KEY = 'cma:restart';
@@ -82,9 +83,7 @@ export class CmaEsSampler implements Sampler {
     this.separable = opts.useSeparableCma ?? false;
     this.withMargin = opts.withMargin ?? false;
     this.popsize = opts.popsize ?? null;
-    if (this.popsize !== null && !(Number.isInteger(this.popsize) && this.popsize >= 2)) {
-      throw new InvalidArgumentError(`CmaEsSampler: popsize must be an integer >= 2, got ${opts.popsize}.`);
-    }
+    if (this.popsize !== null) requireInt('CmaEsSampler', 'popsize', this.popsize, 2);
   }
 
   reseedRng(seed?: number): void {

@@ -155,6 +155,7 @@ export function maximizeAcquisition(
   cands.sort((a, b) => (b.v > a.v ? 1 : b.v < a.v ? -1 : 0));
   let best = cands[0];
   const numeric = enc.dims.some((d) => d.kind === 'continuous');
+  const discrete = enc.dims.some((d) => d.kind !== 'continuous');
   for (let s = 0; s < Math.min(opts.nLocal, cands.length); s++) {
     let x = Float64Array.from(cands[s].x);
     let v = cands[s].v;
@@ -199,7 +200,8 @@ export function maximizeAcquisition(
         }
         x[d] = bestVal;
       }
-      if (!improved) break;
+      // Without discrete coordinates a second round would only restart L-BFGS from its own optimum.
+      if (!improved || !discrete) break;
     }
     if (v > best.v) best = { x, v };
   }

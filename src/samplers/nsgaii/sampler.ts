@@ -10,6 +10,7 @@ import { SpaceEncoding } from '../gp/encoding';
 import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
 import { hasKey, setKey } from '../../dict';
+import { intOr } from '../../validate';
 
 /** Trial system attribute holding the generation a trial belongs to (Optuna's key). */
 export const NSGA2_GENERATION_KEY = 'nsga2:generation';
@@ -62,10 +63,7 @@ export class NSGAIISampler implements Sampler {
   constructor(opts: NSGAIISamplerOptions = {}) {
     checkSeed('NSGAIISampler', opts.seed);
     this.rng = new Rng(opts.seed);
-    this.populationSize = opts.populationSize ?? 50;
-    if (!(Number.isInteger(this.populationSize) && this.populationSize >= 2)) {
-      throw new InvalidArgumentError(`NSGAIISampler: populationSize must be an integer >= 2, got ${opts.populationSize}.`);
-    }
+    this.populationSize = intOr('NSGAIISampler', 'populationSize', opts.populationSize, 50, 2);
     this.mutationProb = opts.mutationProb ?? null;
     if (this.mutationProb !== null && !(this.mutationProb >= 0 && this.mutationProb <= 1)) {
       throw new InvalidArgumentError(`NSGAIISampler: mutationProb must be in [0, 1], got ${opts.mutationProb}.`);

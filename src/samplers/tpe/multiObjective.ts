@@ -1,42 +1,6 @@
+import { nondominationRanks } from '../../multiobjective/pareto';
+
 const EPS = 1e-12;
-
-/** Pareto rank of each loss vector (0 = nondominated), all objectives minimised. */
-export function nondominationRanks(losses: readonly (readonly number[])[]): Int32Array {
-  const n = losses.length;
-  const dominatedBy = new Int32Array(n); // how many unranked points dominate i
-  const dominates: number[][] = losses.map(() => []);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      if (i !== j && dominatesVec(losses[j], losses[i])) {
-        dominatedBy[i]++;
-        dominates[j].push(i);
-      }
-    }
-  }
-  const ranks = new Int32Array(n).fill(-1);
-  let front = [];
-  for (let i = 0; i < n; i++) if (dominatedBy[i] === 0) front.push(i);
-  let rank = 0;
-  while (front.length > 0) {
-    const next: number[] = [];
-    for (const i of front) {
-      ranks[i] = rank;
-      for (const j of dominates[i]) if (--dominatedBy[j] === 0) next.push(j);
-    }
-    front = next;
-    rank++;
-  }
-  return ranks;
-}
-
-function dominatesVec(a: readonly number[], b: readonly number[]): boolean {
-  let strictly = false;
-  for (let k = 0; k < a.length; k++) {
-    if (a[k] > b[k]) return false;
-    if (a[k] < b[k]) strictly = true;
-  }
-  return strictly;
-}
 
 /** Hypervolume dominated by `points` (minimisation) up to `ref`, by slicing along the last objective. */
 export function hypervolume(points: readonly (readonly number[])[], ref: readonly number[]): number {

@@ -12,6 +12,7 @@ import { computeSplit, gatherObservations, SplitTracker, type Split } from './ob
 import { ParzenEstimator, paramModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './weights';
 import { hasKey, setKey } from '../../dict';
+import { intOr } from '../../validate';
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
 const RUNNING = TrialState.RUNNING;
@@ -98,13 +99,7 @@ export class TPESampler implements Sampler {
 
   constructor(opts: TPESamplerOptions = {}) {
     checkSeed('TPESampler', opts.seed);
-    const int = (name: string, v: number | undefined, dflt: number, min: number) => {
-      if (v === undefined) return dflt;
-      if (!Number.isInteger(v) || v < min) {
-        throw new InvalidArgumentError(`TPESampler: ${name} must be an integer >= ${min}, got ${String(v)}.`);
-      }
-      return v;
-    };
+    const int = (name: string, v: number | undefined, dflt: number, min: number) => intOr('TPESampler', name, v, dflt, min);
     this.nStartupTrials = int('nStartupTrials', opts.nStartupTrials, 10, 0);
     this.nEiCandidates = int('nEiCandidates', opts.nEiCandidates, 24, 1);
     const priorWeight = opts.priorWeight ?? 1.0;

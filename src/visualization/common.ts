@@ -1,0 +1,103 @@
+/**
+ * What the figure builders share: the study shape they read, option types, trial filters and the
+ * formatting Optuna labels its axes with.
+ */
+import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import type { Distribution, ParamValue } from '../distributions';
+import { InvalidArgumentError } from '../errors';
+import { hasKey } from '../dict';
+
+/** What the plots read from a study. A Study satisfies it. */
+export interface StudyLike {
+  readonly studyName?: string;
+  readonly directions: readonly Direction[];
+  readonly trials: readonly FrozenTrial[];
+  /** Objective names (`study.setMetricNames`); plots title their objective axes with them, as Optuna's do. */
+  readonly metricNames?: readonly string[] | null;
+  /**
+   * The study's system attributes, when the study holds them (a Study keeps a copy); plots fall back
+   * to Optuna's key for the metric names, `study:metric_names`, in it.
+   */
+  readonly systemAttrs?: Readonly<Record<string, unknown>>;
+}
+
+export interface TargetOptions {
+  /** Plot this function of a trial instead of its (single) objective value. */
+  target?: (t: FrozenTrial) => number;
+  /** Axis label of the target (default 'Objective Value'). */
+  targetName?: string;
+}
+
+export function completeTrials(study: StudyLike): FrozenTrial[] {
+  return study.trials.filter((t) => t.state === TrialState.COMPLETE);
+}
+
+export function targetOf(study: StudyLike, opts: TargetOptions, fn: string): (t: FrozenTrial) => number {
+  if (opts.target) return opts.target;
+  if (study.directions.length !== 1) {
+    throw new InvalidArgumentError(`${fn}: this study has ${study.directions.length} objectives; pass \`target\` to choose what to plot.`);
+  }
+  return (t) => t.values![0];
+}
+
+/** Python's '%.<p>g' (what Optuna labels axes with). */
+export function formatG(x: number, p: number): string {
+  if (x === 0) return '0';
+  if (!Number.isFinite(x)) return String(x);
+  const exp = Math.floor(Math.log10(Math.abs(Number(x.toPrecision(p)))));
+  if (exp < -4 || exp >= p) {
+    const [m, e] = x.toExponential(p - 1).split('e');
+    const mant = m.includes('.') ? m.replace(/\.?0+$/, '') : m;
+    const n = Number(e);
+    return `${mant}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
+  }
+  const fixed = x.toFixed(Math.max(0, p - 1 - exp));
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+}
+
+export const COLORS = { complete: '#636efa', best: '#EF553B', pruned: '#FFA15A', fail: '#ab63fa', running: '#00cc96', waiting: '#bbbbbb' };
+
+/** The parameters a plot covers: those given, else every parameter seen in complete trials (sorted). */
+export function paramNames(trials: FrozenTrial[], params: readonly string[] | undefined, fn: string): string[] {
+  const seen = new Set<string>();
+  for (const t of trials) for (const k of Object.keys(t.params)) seen.add(k);
+  if (!params) return [...seen].sort();
+  for (const p of params) {
+    if (!seen.has(p)) throw new InvalidArgumentError(`${fn}: parameter '${p}' does not appear in any complete trial (known: ${[...seen].sort().join(', ') || 'none'}).`);
+  }
+  return [...params];
+}
+
+export function distributionOf(trials: FrozenTrial[], name: string): Distribution | undefined {
+  for (const t of trials) if (hasKey(t.distributions, name)) return t.distributions[name];
+  return undefined;
+}
+
+export function isLog(d: Distribution | undefined): boolean {
+  return !!d && d.kind !== 'categorical' && !!(d as { log?: boolean }).log;
+}
+
+export function isCategorical(d: Distribution | undefined, values: ParamValue[]): boolean {
+  return (d?.kind === 'categorical') || values.some((v) => typeof v !== 'number');
+}
+
+/** The study system attribute Optuna 5's `study.set_metric_names` writes (a list of names). */
+export const METRIC_NAMES_KEY = 'study:metric_names';
+
+/**
+ * The metric names stored in the study (Optuna's `study.metric_names`), or null when none are set
+ * or the stored value is not one name per objective.
+ */
+export function metricNamesOf(study: StudyLike): string[] | null {
+  const named = validMetricNames(study.metricNames, study.directions.length);
+  if (named) return named;
+  const attrs = study.systemAttrs;
+  if (!attrs || !hasKey(attrs, METRIC_NAMES_KEY)) return null;
+  return validMetricNames(attrs[METRIC_NAMES_KEY], study.directions.length);
+}
+
+/** The value stored under `study:metric_names` as names, if it is a list of one string per objective. */
+export function validMetricNames(value: unknown, nObjectives: number): string[] | null {
+  if (!Array.isArray(value) || value.length !== nObjectives || !value.every((v) => typeof v === 'string')) return null;
+  return [...(value as string[])];
+}
