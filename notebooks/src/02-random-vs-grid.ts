@@ -18,7 +18,8 @@
 //
 // **Sizes.** The `parameters` cell runs a small version by default (12×12 images, a few hundred
 // examples, a couple of epochs: what CI and `npm run reproduce` execute, well under a minute of
-// compute). `FULL = true` runs the paper's protocol:
+// compute). Every code cell prints `MARKER {json}` lines carrying the run id its first cell draws, so
+// the saved outputs can be checked to come from one run. `FULL = true` runs the paper's protocol:
 //
 // | | Bergstra & Bengio (2012) | here, FULL |
 // |---|---|---|
@@ -55,6 +56,10 @@ import { bestTrialMixture, binomialStd, createStudy, fanova, GridSampler, MLP, P
 import { Plot } from 'tunelab/widgets';
 
 const started = Date.now();
+/** One id per run of the notebook: every cell below prints it, so mixed outputs are detectable. */
+const RUN_ID = `${new Date().toISOString()}-${Math.random().toString(36).slice(2, 8)}`;
+/** Print a `MARKER {json}` line carrying the run id (the tests read these lines back). */
+const mark = (marker: string, fields: Record<string, unknown>) => console.log(`${marker} ${JSON.stringify({ run: RUN_ID, ...fields })}`);
 const cfg = FULL
   ? {
       size: 28,
@@ -75,7 +80,7 @@ if (EPOCH_CAP > 0) {
   cfg.maxEpochs = Math.min(cfg.maxEpochs, EPOCH_CAP);
   cfg.minEpochs = Math.min(cfg.minEpochs, EPOCH_CAP);
 }
-console.log(JSON.stringify({ full: FULL, slice: SLICE, epochCap: EPOCH_CAP, ...cfg }));
+mark('RUN', { id: RUN_ID, full: FULL, slice: SLICE, epochCap: EPOCH_CAP, storage: STORAGE !== '', ...cfg });
 
 // %% [markdown]
 // ## Figure 1: grid and random layouts of nine trials
@@ -107,7 +112,7 @@ const fig1Summary = {
   gridBestG: Math.max(...fig1.grid.map(([x]) => g(x))),
   randomBestG: Math.max(...fig1.random.map(([x]) => g(x))),
 };
-console.log('FIGURE1 ' + JSON.stringify(fig1Summary));
+mark('FIGURE1', fig1Summary);
 if (fig1Summary.gridDistinctX !== 3) throw new Error(`a 3x3 grid should test x at 3 values, got ${fig1Summary.gridDistinctX}`);
 if (fig1Summary.randomDistinctX !== 9) throw new Error(`nine random trials should test x at 9 values, got ${fig1Summary.randomDistinctX}`);
 
@@ -127,6 +132,7 @@ function figure1Panel(title: string, pts: number[][]) {
 }
 display(figure1Panel(`Grid layout: x tested at ${fig1Summary.gridDistinctX} values, best g = ${fig1Summary.gridBestG.toFixed(3)}`, fig1.grid));
 display(figure1Panel(`Random layout: x tested at ${fig1Summary.randomDistinctX} values, best g = ${fig1Summary.randomBestG.toFixed(3)}`, fig1.random));
+mark('PLOTS', { figure: 'figure 1', panels: ['grid', 'random'] });
 
 // %% [markdown]
 // ## The neural-network experiment
@@ -182,9 +188,9 @@ for (const t of tasks) {
   const share = t.raw.train.y.reduce((a, b) => a + b, 0) / t.raw.train.y.length;
   const half = t.pcaCumulative.findIndex((c) => c >= 0.5) + 1;
   const most = t.pcaCumulative.findIndex((c) => c >= 0.99) + 1;
-  console.log(`${t.name}: ${t.sizes.join(' / ')} train / valid / test images of ${cfg.size}x${cfg.size}; class 1 share ${share.toFixed(3)}; PCA keeps ${half} components at f = 0.5, ${most} at f = 0.99`);
+  mark('DATA', { dataset: t.name, train: t.sizes[0], valid: t.sizes[1], test: t.sizes[2], image: `${cfg.size}x${cfg.size}`, classOneShare: +share.toFixed(3), pcaComponentsAtHalf: half, pcaComponentsAt99: most });
 }
-console.log(`data and preprocessing in ${((Date.now() - tPrep) / 1000).toFixed(1)} s`);
+mark('PREPROCESSED', { seconds: +((Date.now() - tPrep) / 1000).toFixed(1) });
 
 // %% [markdown]
 // ### The search space and one trial
@@ -305,6 +311,7 @@ async function search(name: string, task: Task, makeSampler: (resumedAfter: numb
   studies[name] = study;
   return study.trials.filter((t) => t.values).slice(0, nTrials).map((t) => ({ valid: t.values![0], test: t.userAttrs.test as number }));
 }
+mark('SEARCH', { minEpochs: cfg.minEpochs, maxEpochs: cfg.maxEpochs, patienceIncrease: 2, storage: STORAGE !== '' });
 
 // %% [markdown]
 // ### The grid
@@ -335,7 +342,7 @@ const results: Record<string, { random: Outcome[]; grid: Outcome[]; qmc: Outcome
 for (const task of tasks) {
   const t0 = Date.now();
   const grid = await search(`${task.name}-grid`, task, () => new GridSampler(gridSpace, { seed: 0 }), gridSize, { fixed: gridConfig });
-  console.log(`${task.name}: grid of ${grid.length} trials in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  mark('GRID', { dataset: task.name, trials: grid.length, seconds: +((Date.now() - t0) / 1000).toFixed(1) });
   results[task.name] = { random: [], grid, qmc: [], tpe: [] };
 }
 
@@ -350,7 +357,7 @@ for (const task of tasks) {
 for (const task of tasks) {
   const t0 = Date.now();
   results[task.name].random = await search(`${task.name}-random`, task, (after) => new RandomSampler({ seed: 1 + 1000 * after }), cfg.nRandom, { monitor: true });
-  console.log(`${task.name}: ${cfg.nRandom} random trials in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  mark('RANDOM', { dataset: task.name, trials: results[task.name].random.length, seconds: +((Date.now() - t0) / 1000).toFixed(1) });
 }
 
 // %% [markdown]
@@ -367,7 +374,7 @@ for (const task of tasks) {
     results[task.name].qmc.push(await search(`${task.name}-qmc-${r}`, task, () => new QMCSampler({ seed: 10 + r }), cfg.seqLength));
     results[task.name].tpe.push(await search(`${task.name}-tpe-${r}`, task, (after) => new TPESampler({ seed: 20 + r + 1000 * after, nStartupTrials: FULL ? 10 : 4 }), cfg.seqLength));
   }
-  console.log(`${task.name}: ${cfg.repeats} QMC and ${cfg.repeats} TPE runs of ${cfg.seqLength} trials in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  mark('SEQUENTIAL', { dataset: task.name, qmcRuns: cfg.repeats, tpeRuns: cfg.repeats, trialsPerRun: cfg.seqLength, seconds: +((Date.now() - t0) / 1000).toFixed(1) });
 }
 
 // %% [markdown]
@@ -437,7 +444,11 @@ function efficiencyPlot(name: string): Plot {
     },
   }, { height: 380 });
 }
-for (const task of tasks) display(efficiencyPlot(task.name));
+for (const task of tasks) {
+  display(efficiencyPlot(task.name));
+  const c = curves[task.name];
+  mark('EFFICIENCY', { dataset: task.name, sizes: c.random.map((p) => p.size), randomMedian: c.random.map((p) => +p.median.toFixed(4)), grid: +c.grid.mean.toFixed(4), gridTrials: c.gridTrials });
+}
 
 // %% [markdown]
 // ## The headline claim: 8 random trials against the grid
@@ -480,7 +491,7 @@ const headline = tasks.map((task) => {
     claimHolds: mean + half >= c.grid.mean - gridHalf,
   };
 });
-for (const row of headline) console.log('HEADLINE ' + JSON.stringify(row));
+for (const row of headline) mark('HEADLINE', row);
 if (headline.length !== 2 || headline.some((r) => !(r.grid >= 0 && r.grid <= 1 && r.random8Median >= 0 && r.random8Median <= 1))) {
   throw new Error('headline: expected two data sets with accuracies in [0, 1]');
 }
@@ -500,7 +511,7 @@ const importance = tasks.map((task) => {
   const main = Object.fromEntries(Object.entries(result.main).map(([k, v]) => [k, +v.mean.toFixed(3)]));
   return { dataset: task.name, main, topInteraction: result.interactions[0] ? { params: result.interactions[0].params, mean: +result.interactions[0].mean.toFixed(3) } : null };
 });
-for (const row of importance) console.log('IMPORTANCE ' + JSON.stringify(row));
+for (const row of importance) mark('IMPORTANCE', row);
 const names = Object.keys(importance[0].main);
 display(new Plot({
   data: importance.map((row) => ({ type: 'bar', name: row.dataset, x: names, y: names.map((n) => row.main[n]) })),
@@ -530,12 +541,15 @@ const costRows = tasks.map((task) => {
     fitSecondsPerEpoch: +(fit / epochs).toFixed(3), scoreSecondsPerTrial: +(score / n).toFixed(2),
   };
 });
-for (const row of costRows) console.log('COST ' + JSON.stringify(row));
+for (const row of costRows) mark('COST', row);
 
 // %% [markdown]
 // ## What the FULL run shows
 //
-// *The FULL run at the paper's scale has not been made yet* (see the estimate below). This section is
+// *The FULL run at the paper's scale has not been made yet* (see the estimate below), so the outputs
+// saved in this notebook come from one run at the **small** size (12×12 images, a few hundred
+// examples, 2–3 epochs per network; its `RUN` and `DONE` lines say `full: false`): they show the
+// notebook working, not the paper's result, and no conclusion is drawn from them. This section is
 // written from the FULL outputs once they exist: the efficiency curves beside the paper's Figure 5, the
 // HEADLINE rows beside the paper's grid accuracies, and, if 8 random trials fall short of the grid, the
 // evidence why (the fANOVA shares, the share of diverged trials, the learning-rate band of the best
@@ -563,4 +577,4 @@ for (const row of costRows) console.log('COST ' + JSON.stringify(row));
 
 // %%
 const elapsed = (Date.now() - started) / 1000;
-console.log('DONE ' + JSON.stringify({ notebook: '02-random-vs-grid', full: FULL, seconds: Math.round(elapsed) }));
+mark('DONE', { notebook: '02-random-vs-grid', full: FULL, seconds: Math.round(elapsed) });
