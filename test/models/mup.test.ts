@@ -192,7 +192,7 @@ describe('muP with Bergstra & Bengio\'s init schemes (initDistribution, initScal
 
   it('at width == baseWidth muP with a scheme is the standard parametrization with that scheme (init and training)', async () => {
     for (const scheme of [{ initDistribution: 'normal', initScale: 'glorot' }, { initDistribution: 'uniform', initScale: 0.7 }, { initDistribution: 'normal', initScale: 1.5 }] as const) {
-      const params = { ...scheme, hiddenUnits: 32, hiddenLayers: 2, optimizer: 'sgd', learningRate: 0.05, epochs: 3, batchSize: 16, seed: 11 } as const;
+      const params: Partial<MLPParams> = { ...scheme, hiddenUnits: 32, hiddenLayers: 2, optimizer: 'sgd', learningRate: 0.05, epochs: 3, batchSize: 16, seed: 11 };
       const sp = await mlp(params).fit(X, iris.y);
       const mup = await mlp({ ...params, parameterization: 'mup', baseWidth: 32 }).fit(X, iris.y);
       assert.deepEqual(mup.getWeights(), sp.getWeights(), JSON.stringify(scheme));
