@@ -33,6 +33,8 @@ import { perVariableLrOptimizer, widthScaling, type LayerScaling, type LrGroup, 
  * ../backend.ts) so that type-checking a notebook that imports tunelab never loads tfjs's own.
  */
 type Tf = typeof TfTypes;
+/** @internal A tfjs kernel initialiser (every factory in tf.initializers returns this class). */
+type TfInitializer = ReturnType<Tf['initializers']['zeros']>;
 
 interface HostArray {
   data: Float32Array;
@@ -79,12 +81,35 @@ export type MLPParams = TrainingParams & {
    * 'standard' (default): Glorot-uniform init and one learning rate. 'mup': the maximal update
    * parametrization of Yang & Hu et al. 2022 (Table 8, relative to `baseWidth`; see ./mup.ts), under
    * which the best learning rate (and init scale) found at one width stays best at other widths.
+   * muP composes with `initDistribution`/`initScale` (see there).
    */
   parameterization: Parameterization;
   /** muP's base width: the width at which 'mup' equals 'standard' (required for 'mup'). */
   baseWidth?: number;
-  /** Initialise the output layer's kernel to zero (the paper's recommended muP readout init). */
+  /**
+   * Initialise the output layer's kernel to zero (the paper's recommended muP readout init, and
+   * Bergstra & Bengio's output layer). Otherwise it is seeded Glorot-uniform (muP-scaled under 'mup').
+   */
   readoutZeroInit: boolean;
+  /**
+   * Distribution of the hidden layers' initial weights (every dense layer before the output layer)
+   * before scaling: 'uniform' on [-1, 1] or 'normal' N(0, 1). The two weight-initialisation choices
+   * of Bergstra & Bengio (2012). The output layer is not affected (see `readoutZeroInit`).
+   */
+  initDistribution: 'uniform' | 'normal';
+  /**
+   * How that draw is scaled: 'glorot' multiplies it by sqrt(6 / (fanIn + fanOut)) (Glorot & Bengio
+   * 2010; with 'uniform' this is tfjs's glorotUniform, the default), a number c multiplies it by
+   * c / sqrt(fanIn) (the older fan-in heuristic, c in [0.2, 2] in Bergstra's searches).
+   *
+   * With `parameterization: 'mup'` the two compose rather than conflict: the scheme says what the
+   * standard parametrization's init is, and muP keeps the input layer's variance at the scheme's
+   * value at `baseWidth` and each hidden layer's at 1/fanIn. For 'glorot' that means the input layer
+   * draws as if its fanOut were `baseWidth`; a fan-in scale c / sqrt(fanIn) already satisfies both
+   * rules (the input layer's fanIn is the input dimension, whatever the width), so it is used as is.
+   * At width == baseWidth, muP with a scheme is exactly 'standard' with that scheme.
+   */
+  initScale: 'glorot' | number;
 };
 
 export type CNNParams = TrainingParams & {
@@ -120,6 +145,15 @@ export interface EarlyStopping {
   minDelta?: number;
   /** Put back the weights of the best epoch when stopping (default true). */
   restoreBestWeights?: boolean;
+  /** Never stop before this many epochs (default 0). */
+  minEpochs?: number;
+  /**
+   * Patience that grows with the best epoch (the Theano tutorials' "patience increase", used by
+   * Bergstra & Bengio): keep training while the epochs without improvement are at most
+   * max(patience, (patienceIncrease - 1) * epochs-to-best), i.e. until the run is patienceIncrease
+   * times as long as it took to reach the best epoch. Default: none (a fixed patience).
+   */
+  patienceIncrease?: number;
 }
 
 export interface FitOptions {
@@ -482,6 +516,12 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     }
     if (opts.trial && !val) throw new InvalidArgumentError(`${where}: reporting to a trial needs validationData or validationSplit.`);
     if (opts.earlyStopping && !val) throw new InvalidArgumentError(`${where}: early stopping needs validationData or validationSplit.`);
+    const esCheck = opts.earlyStopping;
+    if (esCheck) {
+      if (!(Number.isInteger(esCheck.patience) && esCheck.patience >= 0)) throw new InvalidArgumentError(`${where}: earlyStopping.patience must be an integer >= 0, got ${esCheck.patience}.`);
+      if (esCheck.minEpochs !== undefined && !(Number.isInteger(esCheck.minEpochs) && esCheck.minEpochs >= 0)) throw new InvalidArgumentError(`${where}: earlyStopping.minEpochs must be an integer >= 0, got ${esCheck.minEpochs}.`);
+      if (esCheck.patienceIncrease !== undefined && !(esCheck.patienceIncrease >= 1)) throw new InvalidArgumentError(`${where}: earlyStopping.patienceIncrease must be >= 1, got ${esCheck.patienceIncrease}.`);
+    }
 
     this.disposeModel();
     this.nOutputs = Math.max(this.outputsOf(trainY), val ? this.outputsOf(val[1]) : 0, this.params.task === 'classification' ? 2 : 1);
@@ -553,8 +593,10 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
               bestWeights?.forEach((w) => w.dispose());
               bestWeights = model.getWeights().map((w) => w.clone());
             }
-          } else if (es && ++waited > es.patience) {
-            break;
+          } else if (es) {
+            waited++;
+            const grown = es.patienceIncrease !== undefined ? (es.patienceIncrease - 1) * (this.bestEpoch + 1) : 0;
+            if (waited > Math.max(es.patience, grown) && epoch + 1 >= (es.minEpochs ?? 0)) break;
           }
         } else this.bestEpoch = epoch;
       }
@@ -704,7 +746,7 @@ function checkPositiveInt(where: string, name: string, v: number, min = 1): void
  */
 export class MLP extends NeuralNetwork<MLPParams> {
   constructor(params: Partial<MLPParams> = {}) {
-    super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1, parameterization: 'standard', baseWidth: undefined, readoutZeroInit: false }, params);
+    super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1, parameterization: 'standard', baseWidth: undefined, readoutZeroInit: false, initDistribution: 'uniform', initScale: 'glorot' }, params);
   }
   clone<O extends Partial<MLPParams>>(params?: Exactly<O, MLPParams>): MLP {
     return new MLP(mergeOptions('MLP.clone', this.params, params));
@@ -719,6 +761,12 @@ export class MLP extends NeuralNetwork<MLPParams> {
     if (p.parameterization === 'mup' && p.baseWidth === undefined) {
       throw new InvalidArgumentError("MLP: parameterization 'mup' needs baseWidth (the width at which muP equals the standard parametrization, e.g. the width you tune at).");
     }
+    if (p.initDistribution !== 'uniform' && p.initDistribution !== 'normal') {
+      throw new InvalidArgumentError(`MLP: initDistribution must be 'uniform' or 'normal', got ${String(p.initDistribution)}.`);
+    }
+    if (p.initScale !== 'glorot' && !(typeof p.initScale === 'number' && p.initScale > 0 && Number.isFinite(p.initScale))) {
+      throw new InvalidArgumentError(`MLP: initScale must be 'glorot' or a positive number (the multiplier of 1/sqrt(fanIn)), got ${String(p.initScale)}.`);
+    }
   }
   /** @internal */
   protected layerScaling(inputDim: number, outputs: number): LayerScaling[] | null {
@@ -729,6 +777,21 @@ export class MLP extends NeuralNetwork<MLPParams> {
   protected zeroReadout(): boolean {
     return this.params.readoutZeroInit;
   }
+  /**
+   * @internal Hidden layer i's kernel initialiser: the seeded draw of initDistribution times the
+   * initScale factor; under muP, 'glorot' takes muP's variance factor for the layer (see initScale).
+   */
+  private hiddenInitializer(ctx: BuildContext, layer: number, fanIn: number, fanOut: number): TfInitializer {
+    const p = this.params;
+    const varianceScale = ctx.scaling?.[layer].initVarianceScale ?? 1;
+    // The default (uniform, glorot) keeps the shared seeded Glorot-uniform, so earlier seeded runs (standard and muP) stay identical.
+    if (p.initDistribution === 'uniform' && p.initScale === 'glorot') return ctx.init(varianceScale);
+    const factor = p.initScale === 'glorot' ? Math.sqrt((6 * varianceScale) / (fanIn + fanOut)) : p.initScale / Math.sqrt(fanIn);
+    const seed = ctx.rng.int(0, 0x7fffffff);
+    return p.initDistribution === 'uniform'
+      ? ctx.tf.initializers.randomUniform({ minval: -factor, maxval: factor, seed })
+      : ctx.tf.initializers.randomNormal({ mean: 0, stddev: factor, seed });
+  }
   protected inputShape(rowLength: number): number[] {
     return [rowLength];
   }
@@ -737,8 +800,9 @@ export class MLP extends NeuralNetwork<MLPParams> {
     let x = input;
     const p = this.params;
     for (let i = 0; i < p.hiddenLayers; i++) {
+      const fanIn = x.shape[x.shape.length - 1] as number;
       x = ctx.tf.layers
-        .dense({ units: p.hiddenUnits, activation: p.activation, kernelInitializer: ctx.init(ctx.scaling?.[i].initVarianceScale ?? 1), kernelRegularizer: ctx.regularizer() })
+        .dense({ units: p.hiddenUnits, activation: p.activation, kernelInitializer: this.hiddenInitializer(ctx, i, fanIn, p.hiddenUnits), kernelRegularizer: ctx.regularizer() })
         .apply(x) as TfTypes.SymbolicTensor;
       if (p.dropout > 0) x = ctx.layers.dropout(p.dropout, ctx.rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
     }

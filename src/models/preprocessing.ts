@@ -262,6 +262,8 @@ function diagonalize(V: Float64Array[], d: Float64Array, e: Float64Array): void 
 export type PCAParams = {
   /** A count of components, or a fraction in (0, 1): keep the fewest components explaining that share of the variance. */
   nComponents: number | null;
+  /** Divide each component by its standard deviation (unit-variance outputs), as scikit-learn's `whiten=True`. */
+  whiten: boolean;
 };
 
 /**
@@ -272,9 +274,11 @@ export class PCA implements Transformer<PCAParams> {
   private mean: number[] | null = null;
   private components: number[][] | null = null;
   explainedVarianceRatio: number[] = [];
+  /** Variance of each kept component on the training data (eigenvalues of the covariance, n - 1 denominator). */
+  explainedVariance: number[] = [];
   private readonly params: PCAParams;
   constructor(params: Partial<PCAParams> = {}) {
-    this.params = mergeOptions('PCA', { nComponents: null }, params);
+    this.params = mergeOptions('PCA', { nComponents: null, whiten: false }, params);
     const k = this.params.nComponents;
     if (k !== null && !(k > 0 && (k < 1 || Number.isInteger(k)))) {
       throw new InvalidArgumentError(`PCA: nComponents must be a positive integer or a fraction in (0, 1), got ${k}.`);
@@ -291,14 +295,20 @@ export class PCA implements Transformer<PCAParams> {
     const n = X.length;
     const d = X[0].length;
     const { mean } = columnStats(X);
-    const cov = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+    // Upper triangle accumulated in typed rows (a 784-pixel covariance over 6,000 images is 1.8e9 multiply-adds).
+    const acc = Array.from({ length: d }, () => new Float64Array(d));
+    const centred = new Float64Array(d);
     for (const row of X) {
+      for (let j = 0; j < d; j++) centred[j] = row[j] - mean[j];
       for (let i = 0; i < d; i++) {
-        const di = row[i] - mean[i];
-        for (let j = i; j < d; j++) cov[i][j] += di * (row[j] - mean[j]);
+        const di = centred[i];
+        if (di === 0) continue;
+        const a = acc[i];
+        for (let j = i; j < d; j++) a[j] += di * centred[j];
       }
     }
-    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) cov[j][i] = cov[i][j] = cov[i][j] / Math.max(n - 1, 1);
+    const cov = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+    for (let i = 0; i < d; i++) for (let j = i; j < d; j++) cov[j][i] = cov[i][j] = acc[i][j] / Math.max(n - 1, 1);
     const { values, vectors } = symmetricEigen(cov);
     const total = values.reduce((s, v) => s + Math.max(v, 0), 0) || 1;
     const ratios = values.map((v) => Math.max(v, 0) / total);
@@ -319,11 +329,28 @@ export class PCA implements Transformer<PCAParams> {
       return big < 0 ? c.map((x) => -x) : c;
     });
     this.explainedVarianceRatio = ratios.slice(0, k);
+    this.explainedVariance = values.slice(0, k).map((v) => Math.max(v, 0));
     return this;
   }
   transform(X: Matrix): number[][] {
     const mean = fitted(this.mean, 'PCA');
     const comps = fitted(this.components, 'PCA');
-    return X.map((row) => comps.map((c) => c.reduce((s, w, j) => s + w * (row[j] - mean[j]), 0)));
+    // Whitening divides by the component's standard deviation; a zero-variance component stays 0 (as scikit-learn's does not: it divides by 0).
+    const scale = this.getParams().whiten ? this.explainedVariance.map((v) => (v > 0 ? 1 / Math.sqrt(v) : 0)) : comps.map(() => 1);
+    // Plain loops over typed arrays: projecting 50,000 images of 784 pixels is 3e10 multiply-adds.
+    const d = mean.length;
+    const packed = comps.map((c) => Float64Array.from(c));
+    const centred = new Float64Array(d);
+    return X.map((row) => {
+      for (let j = 0; j < d; j++) centred[j] = row[j] - mean[j];
+      const out = new Array<number>(packed.length);
+      for (let k = 0; k < packed.length; k++) {
+        const c = packed[k];
+        let s = 0;
+        for (let j = 0; j < d; j++) s += c[j] * centred[j];
+        out[k] = scale[k] * s;
+      }
+      return out;
+    });
   }
 }

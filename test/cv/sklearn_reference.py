@@ -45,7 +45,7 @@ elif task == "preprocess":
     X = np.array(req["X"])
     kind = req["kind"]
     if kind == "pca":
-        m = PCA(n_components=req["nComponents"]).fit(X)
+        m = PCA(n_components=req["nComponents"], whiten=bool(req.get("whiten", False))).fit(X)
         out = {"ratio": m.explained_variance_ratio_.tolist(), "Z": m.transform(X).tolist()}
     else:
         m = {"standard": StandardScaler, "minmax": MinMaxScaler}[kind]().fit(X)

@@ -179,6 +179,55 @@ describe('muP (Tensor Programs V) for mlp()', () => {
   });
 });
 
+describe('muP with Bergstra & Bengio\'s init schemes (initDistribution, initScale)', () => {
+  const d = X[0].length;
+  const initial = async (p: Partial<MLPParams>) => {
+    const m = mlp({ task: 'regression', hiddenLayers: 2, optimizer: 'sgd', epochs: 1, batchSize: 150, seed: 5, ...p });
+    await m.fit(X, y, { schedule: frozen });
+    const w = m.getWeights();
+    m.dispose();
+    return w;
+  };
+  const near = (got: number, want: number, what: string) => assert.ok(Math.abs(got / want - 1) < 0.1, `${what}: rms ${got.toFixed(5)}, expected ${want.toFixed(5)}`);
+
+  it('at width == baseWidth muP with a scheme is the standard parametrization with that scheme (init and training)', async () => {
+    for (const scheme of [{ initDistribution: 'normal', initScale: 'glorot' }, { initDistribution: 'uniform', initScale: 0.7 }, { initDistribution: 'normal', initScale: 1.5 }] as const) {
+      const params: Partial<MLPParams> = { ...scheme, hiddenUnits: 32, hiddenLayers: 2, optimizer: 'sgd', learningRate: 0.05, epochs: 3, batchSize: 16, seed: 11 };
+      const sp = await mlp(params).fit(X, iris.y);
+      const mup = await mlp({ ...params, parameterization: 'mup', baseWidth: 32 }).fit(X, iris.y);
+      assert.deepEqual(mup.getWeights(), sp.getWeights(), JSON.stringify(scheme));
+      const plain = await mlp({ ...params, initDistribution: 'uniform', initScale: 'glorot' }).fit(X, iris.y);
+      assert.notDeepEqual(plain.getWeights(), sp.getWeights(), `${JSON.stringify(scheme)} is not the default init`);
+      for (const m of [sp, mup, plain]) m.dispose();
+    }
+  });
+
+  it("'glorot' under muP keeps the input layer at its base-width variance and hidden layers at 1/fanIn; a fan-in scale is muP already", async () => {
+    const width = 512;
+    const base = 32;
+    const mupOf = { parameterization: 'mup', baseWidth: base } as const;
+    // N(0, 1) x sqrt(6 / (fanIn + fanOut)): the input layer's fanOut is the base width under muP, the width under standard.
+    const normal = await initial({ hiddenUnits: width, initDistribution: 'normal', initScale: 'glorot', ...mupOf });
+    near(rms(normal[0]), Math.sqrt(6 / (d + base)), 'muP normal glorot, input layer');
+    near(rms(normal[2]), Math.sqrt(6 / (2 * width)), 'muP normal glorot, hidden layer');
+    const normalSp = await initial({ hiddenUnits: width, initDistribution: 'normal', initScale: 'glorot' });
+    near(rms(normalSp[0]), Math.sqrt(6 / (d + width)), 'standard normal glorot, input layer');
+    near(rms(normalSp[2]), Math.sqrt(6 / (2 * width)), 'standard normal glorot, hidden layer');
+    // U[-1, 1] x c / sqrt(fanIn) (rms c / sqrt(3 fanIn)): the same under both parametrizations.
+    const c = 0.7;
+    for (const p of [{}, mupOf]) {
+      const fanIn = await initial({ hiddenUnits: width, initDistribution: 'uniform', initScale: c, ...p });
+      const what = `uniform x ${c}/sqrt(fanIn) ${JSON.stringify(p)}`;
+      near(rms(fanIn[0]), c / Math.sqrt(3 * d), `${what}, input layer`);
+      near(rms(fanIn[2]), c / Math.sqrt(3 * width), `${what}, hidden layer`);
+      assert.ok(fanIn[2].reduce((m, v) => Math.max(m, Math.abs(v)), 0) <= (c / Math.sqrt(width)) * (1 + 1e-6), `${what}: hidden weights within +-c/sqrt(fanIn)`);
+    }
+    // muP's output layer is its own (Glorot at the base width, times the 1/r multiplier), whatever the scheme.
+    const defaults = await initial({ hiddenUnits: width, ...mupOf });
+    assert.deepEqual(normal[4], defaults[4], 'the output kernel does not depend on the hidden layers\' scheme');
+  });
+});
+
 describe('muP as PyTorch trains the paper\'s Table 3 form', () => {
   it('after 5 full-batch Adam or SGD steps, tunelab (Table 8: output multiplier) and PyTorch (Table 3: no multiplier, scaled output init and lr) predict the same', async () => {
     const base = 64;

@@ -124,6 +124,37 @@ describe('neural networks', () => {
     model.dispose();
   });
 
+  it('early stopping with minEpochs and a patience that grows with the best epoch (patienceIncrease)', async () => {
+    const frozen = mlp({ hiddenUnits: 8, epochs: 30, learningRate: 1e-9, optimizer: 'sgd', momentum: 0, seed: 2 });
+    await frozen.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], metric: 'loss', earlyStopping: { patience: 2, minDelta: 1e-3, minEpochs: 10 } });
+    assert.equal(frozen.history.length, 10, 'minEpochs keeps a stalled run going to epoch 10');
+    frozen.dispose();
+    // A learning run: replay the rule on the recorded validation losses and check fit stopped where the rule says.
+    const model = mlp({ hiddenUnits: 8, epochs: 80, learningRate: 0.3, optimizer: 'sgd', momentum: 0, batchSize: 20, seed: 4 });
+    // Validation accuracy on 45 iris rows plateaus (equal accuracy is no improvement), so the rule fires.
+    await model.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], metric: 'accuracy', earlyStopping: { patience: 0, minEpochs: 5, patienceIncrease: 2 } });
+    const losses = model.history.map((r) => -(r.valAccuracy as number));
+    let best = Infinity;
+    let bestEpoch = -1;
+    let waited = 0;
+    let expectedLength = 80;
+    for (let e = 0; e < losses.length; e++) {
+      if (losses[e] < best) {
+        best = losses[e];
+        bestEpoch = e;
+        waited = 0;
+      } else if (++waited > Math.max(0, bestEpoch + 1) && e + 1 >= 5) {
+        expectedLength = e + 1;
+        break;
+      }
+    }
+    assert.equal(model.history.length, expectedLength, `losses ${losses.map((l) => l.toFixed(4)).join(' ')}`);
+    assert.equal(model.bestEpoch, bestEpoch);
+    assert.ok(model.history.length < 80, 'the run stopped early');
+    model.dispose();
+    await assert.rejects(() => mlp({ epochs: 1 }).fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], earlyStopping: { patience: 1, patienceIncrease: 0.5 } }), /patienceIncrease must be >= 1/);
+  });
+
   it('applies a learning-rate schedule through a tfjs callback, per batch or per epoch', async () => {
     const n = split.XTrain.length; // 105 rows, batch 20 -> 6 batches per epoch
     const perBatch = schedules.step({ lr: 0.1, stepSize: 4, gamma: 0.5 });
@@ -173,6 +204,37 @@ describe('neural networks', () => {
     assert.equal(conv.history.length, 2);
     assert.ok(conv.history.every((h) => Number.isFinite(h.loss)));
     conv.dispose();
+  });
+
+  it('initial weights follow initDistribution x initScale (Bergstra & Bengio\'s two schemes) and readoutZeroInit', async () => {
+    // A learning rate of 1e-12 leaves the weights at their initial draw after one epoch.
+    const img = datasets.rectangles(40, { size: 12, seed: 2 });
+    const fanIn = 144;
+    const units = 64;
+    const initial = async (p: Parameters<typeof mlp>[0]) => (await mlp({ hiddenUnits: units, optimizer: 'sgd', momentum: 0, learningRate: 1e-12, epochs: 1, seed: 3, ...p }).fit(img.X, img.y)).getWeights();
+    const stats = (w: number[]) => ({ maxAbs: Math.max(...w.map(Math.abs)), std: Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length) });
+    const glorot = Math.sqrt(6 / (fanIn + units));
+    const cases = [
+      { p: { initDistribution: 'uniform', initScale: 'glorot' }, bound: glorot, std: glorot / Math.sqrt(3) },
+      { p: { initDistribution: 'normal', initScale: 'glorot' }, bound: Infinity, std: glorot },
+      { p: { initDistribution: 'uniform', initScale: 0.5 }, bound: 0.5 / Math.sqrt(fanIn), std: 0.5 / Math.sqrt(fanIn) / Math.sqrt(3) },
+      { p: { initDistribution: 'normal', initScale: 1.5 }, bound: Infinity, std: 1.5 / Math.sqrt(fanIn) },
+    ] as const;
+    for (const c of cases) {
+      const [kernel] = await initial({ ...c.p, readoutZeroInit: true });
+      const st = stats(kernel);
+      const what = JSON.stringify(c.p) + ' ' + JSON.stringify(st);
+      assert.equal(kernel.length, fanIn * units);
+      assert.ok(Math.abs(st.std / c.std - 1) < 0.05, `${what}: std should be ${c.std}`);
+      if (Number.isFinite(c.bound)) assert.ok(st.maxAbs <= c.bound * (1 + 1e-6) && st.maxAbs > 0.97 * c.bound, `${what}: weights should fill [-${c.bound}, ${c.bound}]`);
+      else assert.ok(st.maxAbs > 3 * c.std, `${what}: a normal draw of ${kernel.length} weights reaches past 3 standard deviations`);
+    }
+    const zeroOut = await initial({ initDistribution: 'normal', initScale: 1, readoutZeroInit: true });
+    assert.ok(Math.max(...zeroOut[2].map(Math.abs)) < 1e-9, 'readoutZeroInit: the output kernel starts at 0');
+    const defaults = await initial({});
+    assert.ok(Math.max(...defaults[2].map(Math.abs)) > 0.1, 'the default output layer is Glorot-uniform');
+    assert.throws(() => mlp({ initScale: -1 }), /initScale must be 'glorot' or a positive number/);
+    assert.throws(() => mlp({ initDistribution: 'cauchy' as never }), /initDistribution must be/);
   });
 
   it('per-step classification LSTM (softmax at every step) learns to recall the previous symbol', async () => {

@@ -42,6 +42,23 @@ describe('preprocessing equals scikit-learn', () => {
     });
   }
 
+  it('whitened PCA keeping 70% of the variance of 16x16 rectangles (Bergstra & Bengio\'s PCA preprocessing) equals scikit-learn whiten=True', () => {
+    const X = datasets.rectangles(200, { size: 16, seed: 5 }).X;
+    const ref = python<{ ratio: number[]; Z: number[][] }>(SK, { task: 'preprocess', kind: 'pca', X, nComponents: 0.7, whiten: true });
+    const pca = new PCA({ nComponents: 0.7, whiten: true }).fit(X);
+    assert.equal(pca.explainedVarianceRatio.length, ref.ratio.length, 'components kept');
+    const Z = pca.transform(X);
+    for (let c = 0; c < ref.ratio.length; c++) {
+      const sign = Math.sign(Z[0][c] * ref.Z[0][c]) || 1;
+      Z.forEach((row, i) => assert.ok(Math.abs(sign * row[c] - ref.Z[i][c]) < 1e-6 * (1 + Math.abs(ref.Z[i][c])), `component ${c}, row ${i}: ${sign * row[c]} vs ${ref.Z[i][c]}`));
+    }
+    // Whitened components have unit variance on the training data (n - 1 denominator).
+    for (let c = 0; c < Z[0].length; c++) {
+      const v = Z.reduce((s, r) => s + r[c] ** 2, 0) / (Z.length - 1);
+      assert.ok(Math.abs(v - 1) < 1e-9, `variance of component ${c}: ${v}`);
+    }
+  });
+
   it('symmetricEigen reconstructs the matrix from its eigenpairs', () => {
     const n = 30;
     const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => Math.cos(i * 7 + j * 7) + Math.cos(j * 7 + i * 7) + (i === j ? 3 : 0)));

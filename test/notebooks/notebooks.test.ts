@@ -62,6 +62,11 @@ const EXPECTED: Record<string, Record<string, (rows: Rows) => void>> = {
       for (const r of rows) assert.equal(r.gridTrials, 8);
     },
     IMPORTANCE: (rows) => assert.equal(rows.length, 2),
+    // 8 grid + 16 random + 8 QMC + 8 TPE trainings per data set at the small size, each timed from its study.
+    COST: (rows) => {
+      assert.deepEqual(rows.map((r) => r.dataset), ['rectangles', 'convex']);
+      for (const r of rows) assert.equal(r.trials, 40);
+    },
   },
   '03-lstm-sensitivity': {
     SENSITIVITY: ([r]) => assert.equal(r.completeTrials, r.nTrials),
@@ -107,6 +112,18 @@ const EXPECTED: Record<string, Record<string, (rows: Rows) => void>> = {
       assert.ok((r.seedsEvaluated as number) <= (r.seedsExhaustive as number));
     },
     REPRODUCE: ([r]) => assert.equal(r.identical, true),
+  },
+};
+
+/**
+ * Notebooks whose FULL run cannot be made on the build machine, with why. Their committed outputs are
+ * one run at the small size, and the notebook must say so in its text (checked below), so a reader is
+ * never shown small-size numbers as the study's result.
+ */
+const FULL_RUN_NOT_MADE: Record<string, { why: string; statedAs: RegExp }> = {
+  '02-random-vs-grid': {
+    why: "the paper's experiment: about 1,000 trainings of 300-4,000 epochs on 28x28 images, estimated at 9-17 days on 2 cores",
+    statedAs: /The FULL run at the paper's scale has not been made/,
   },
 };
 
@@ -163,7 +180,15 @@ describe('notebooks', () => {
         const done = markers(nb).DONE as Rows | undefined;
         assert.ok(done && done.length === 1, 'the committed notebook was executed to the end');
         assert.ok((done[0].seconds as number) > 0);
-        assert.equal(done[0].full, true, 'the saved outputs come from the FULL run');
+        const notMade = FULL_RUN_NOT_MADE[name];
+        if (notMade) {
+          // Saved from one small-size run, and the notebook's own text says that the FULL run was not made.
+          assert.equal(done[0].full, false, `${name}: the saved outputs are the small-size run (${notMade.why})`);
+          const prose = nb.cells.filter((c) => c.cell_type === 'markdown').map((c) => text(c.source)).join('\n');
+          assert.match(prose, notMade.statedAs, `${name} must state that its FULL run was not made`);
+        } else {
+          assert.equal(done[0].full, true, 'the saved outputs come from the FULL run');
+        }
         // The injected FULL parameters are kept only as a note, so running the notebook again
         // (npm run reproduce, CI) uses the small default size.
         assert.deepEqual(nb.cells.filter((c) => c.cell_type === 'code' && (c.metadata.tags ?? []).includes('injected-parameters')), []);

@@ -51,6 +51,8 @@ new GradientBoostingRegressor({ learningRate: 0.05, subsample: 0.5 });
 new StandardScaler({ withMean: false });
 new MinMaxScaler({ featureRange: [-1, 1] });
 new PCA({ nComponents: 2 });
+new PCA({ nComponents: 0.9, whiten: true });
+mlp({ initDistribution: 'normal', initScale: 0.5, readoutZeroInit: true, parameterization: 'mup', baseWidth: 16 });
 const good = space({ hiddenUnits: int(8, 64), learningRate: float(1e-4, 1e-1, { log: true }) });
 mlp(good.suggest(trial));
 const pipe = new Pipeline([['scale', new StandardScaler()], ['svm', new SVC()]]);
@@ -65,6 +67,10 @@ mlp({ hiddenUnit: 32 });
 mlp({ hiddenUnits: 32, learningrate: 0.5 });
 // @ts-expect-error names learningrate
 new MLP({ hiddenUnits: 32, learningrate: 0.5 });
+// @ts-expect-error names outputInit
+mlp({ initScale: 'glorot', outputInit: 'zeros' });
+// @ts-expect-error names whitten
+new PCA({ whitten: true });
 
 // Through a spread: the literal's own keys are still checked.
 const base = { epochs: 3, seed: 1 };
