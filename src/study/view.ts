@@ -1,3 +1,4 @@
+import { TunelabError } from '../errors';
 import type { Direction, FrozenTrial, TrialState } from '../frozenTrial';
 
 /**
@@ -78,9 +79,21 @@ export function studyKeyOf(storage: object, studyId: number): object {
   return key;
 }
 
+/**
+ * Study members a sampler or pruner written against the full study used to reach, each with what to
+ * do instead: reading one from a view throws a TunelabError that says so (rather than `undefined`).
+ */
+const WRITERS_MOVED: Readonly<Record<string, string>> = {
+  storage: 'return the attributes to record from beforeTrial/afterTrial ({ trialSystemAttrs, studySystemAttrs, claim }) and read study attributes with getSystemAttrs()',
+  stop: 'return { stopStudy: true } from beforeTrial/afterTrial',
+  setSystemAttr: 'return { studySystemAttrs } from beforeTrial/afterTrial',
+  setUserAttr: 'record user attributes from the objective or with study.setUserAttr outside the sampler',
+  liveTrial: 'read the trials running in this process with runningTrials()',
+};
+
 /** @internal A view that forwards to `study` and exposes nothing else. */
 export function viewOf(study: StudyView): StudyView {
-  return Object.freeze({
+  const view: StudyView = Object.freeze({
     get studyName() {
       return study.studyName;
     },
@@ -108,5 +121,15 @@ export function viewOf(study: StudyView): StudyView {
     },
     runningTrials: () => study.runningTrials(),
     getSystemAttrs: () => study.getSystemAttrs(),
+  });
+  return new Proxy(view, {
+    get(target, name, receiver) {
+      if (typeof name === 'string' && Object.hasOwn(WRITERS_MOVED, name)) {
+        throw new TunelabError(
+          `Samplers and pruners receive a read-only StudyView, which has no '${name}': ${WRITERS_MOVED[name]}.`,
+        );
+      }
+      return Reflect.get(target, name, receiver) as unknown;
+    },
   });
 }

@@ -14,6 +14,7 @@ import {
   SuccessiveHalvingPruner,
   TrialPruned,
   TrialState,
+  TunelabError,
   type AlgorithmResult,
   type Distribution,
   type FrozenTrial,
@@ -29,6 +30,10 @@ const WRITERS = ['storage', 'sampler', 'pruner', 'optimize', 'ask', 'tell', 'sto
 function assertReadOnlyView(view: StudyView, where: string): void {
   for (const name of WRITERS) assert.ok(!(name in view), `${where}: the view exposes '${name}'`);
   assert.ok(Object.isFrozen(view), `${where}: the view is not frozen`);
+  // A sampler written against the full study gets told what to do instead of reading undefined.
+  const asFullStudy = view as unknown as { storage: unknown; stop(): void };
+  assert.throws(() => asFullStudy.storage, (e: unknown) => e instanceof TunelabError && /read-only StudyView, which has no 'storage': return the attributes/.test(e.message));
+  assert.throws(() => asFullStudy.stop(), (e: unknown) => e instanceof TunelabError && /return \{ stopStudy: true \}/.test(e.message));
 }
 
 /** A sampler written as a user would: random values, bookkeeping returned as data. */
