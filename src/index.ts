@@ -79,8 +79,9 @@ export {
   type UploadArtifactOptions,
 } from './artifacts';
 export type { Sampler } from './samplers/base';
+export type { StudyView, AlgorithmWrites, AlgorithmResult, StudyAttrClaim } from './study/view';
 export { RandomSampler } from './samplers/random';
-export { NopPruner, type Pruner } from './pruners/base';
+export { NopPruner, type Pruner, type PruneDecision } from './pruners/base';
 export { reprSymbol, isDisplayable, type Displayable, type MimeBundle } from './display';
 // Reproducible, seed-robust trials (issue 16): trial.seed, study.reproduce, evaluateSeeds.
 export * from './reproducibility';

@@ -26,6 +26,8 @@ import { recordedTrialSeed, recordStudySeed, storedStudySeed, TRIAL_SEED_KEY } f
 import { reproduceTrial, type ReproduceOptions, type ReproduceReport } from './reproducibility/reproduce';
 import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
 import { addTrialsToStorage } from './study/addTrials';
+import { recordAlgorithmWrites } from './study/algorithmWrites';
+import { studyKeyOf, viewOf, type AlgorithmResult, type StudyView } from './study/view';
 
 /** What an objective may return: one value, or one per direction for multi-objective studies. */
 export type ObjectiveValue = number | readonly number[];
@@ -103,7 +105,7 @@ export function stopAllStudies(): void {
  * A study: an optimisation task over one objective (or several), with its trials held in storage.
  * Create one with `createStudy`.
  */
-export class Study {
+export class Study implements StudyView {
   private cache: FrozenTrial[] = [];
   private cacheVersion = 0;
   private bestMemo: { version: number; trial: FrozenTrial | null } | null = null;
@@ -135,6 +137,20 @@ export class Study {
     readonly pruner: Pruner,
   ) {}
 
+  private viewMemo: StudyView | undefined;
+  /**
+   * The read-only view of this study that its sampler and pruner receive (directions, trials, running
+   * trials): what they want recorded they return as data, which the study writes.
+   */
+  get view(): StudyView {
+    return (this.viewMemo ??= viewOf(this));
+  }
+
+  /** The identity of the stored study: the same object for every Study on this storage object and study id. */
+  get studyKey(): object {
+    return studyKeyOf(this.storage, this.studyId);
+  }
+
   /** The direction of a single-objective study. */
   get direction(): Direction {
     if (this.directions.length !== 1) {
@@ -157,6 +173,14 @@ export class Study {
     const states = opts.states;
     if (!states) return [...this.cache];
     return this.cache.filter((t) => states.includes(t.state));
+  }
+
+  /**
+   * The trials running in this process (from optimize or ask) as they are now: parameters suggested
+   * and values reported so far, which `trials` shows only after the next refresh.
+   */
+  runningTrials(): FrozenTrial[] {
+    return [...this.running.values()].map((t) => t.snapshot());
   }
 
   /** Re-read the trials from storage (other workers may have added some). */
@@ -241,6 +265,11 @@ export class Study {
    */
   get systemAttrs(): Record<string, unknown> {
     return this.attributes.systemAttrs;
+  }
+
+  /** Read the system attributes from storage now. */
+  async getSystemAttrs(): Promise<Record<string, unknown>> {
+    return this.storage.getStudySystemAttrs(this.studyId);
   }
 
   async setSystemAttr(key: string, value: unknown): Promise<void> {
@@ -339,12 +368,13 @@ export class Study {
     if (!base) base = await this.storage.createNewTrial(this.studyId);
     await this.heartbeat?.start(base.trialId);
     if (!this.updateCached(base)) await this.refresh();
-    await this.sampler.beforeTrial?.(this, base);
-    const sampler = this.sampler;
     const started = base;
+    await this.recordAlgorithmWrites(started, await this.sampler.beforeTrial?.(this.view, started));
+    const sampler = this.sampler;
+    const view = this.view;
     const trial = new Trial(this, base, () => {
-      const space = sampler.inferRelativeSearchSpace(this, started);
-      return { space, params: Object.keys(space).length > 0 ? sampler.sampleRelative(this, started, space) : {} };
+      const space = sampler.inferRelativeSearchSpace(view, started);
+      return { space, params: Object.keys(space).length > 0 ? sampler.sampleRelative(view, started, space) : {} };
     });
     if (recordedTrialSeed(base.systemAttrs) === undefined) trial.setSystemAttr(TRIAL_SEED_KEY, trialSeedFor(this.seed, trial.number));
     this.running.set(trial.number, trial);
@@ -406,7 +436,7 @@ export class Study {
     await writeOrFail(() => trial.flush());
     // Not a storage write: an error here (a user's constraintsFunc, say) leaves the trial RUNNING, so
     // the caller records it FAIL with that error as the reason, as for an error in the objective.
-    await this.sampler.afterTrial?.(this, trial.snapshot(), state, recorded);
+    await this.recordAlgorithmWrites(trial, await this.sampler.afterTrial?.(this.view, trial.snapshot(), state, recorded));
     const changed = await writeOrFail(() => {
       this.heartbeat?.stop(trial.trialId);
       return this.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
@@ -492,9 +522,14 @@ export class Study {
     return arr;
   }
 
+  /** Write what a sampler hook returned for `trial` (see AlgorithmWrites). */
+  private recordAlgorithmWrites(trial: { trialId: number }, writes: AlgorithmResult): Promise<void> {
+    return recordAlgorithmWrites({ storage: this.storage, studyId: this.studyId, trialId: trial.trialId, stop: () => this.stop() }, writes);
+  }
+
   /**
-   * @internal The live object of a trial running in this process, or undefined. Pruners read and
-   * record rung attributes through it, so they are visible before the trial is told.
+   * @internal The live object of a trial running in this process, or undefined. (Samplers and
+   * pruners see running trials as snapshots, through `view.runningTrials()`.)
    */
   liveTrial(number: number): Trial | undefined {
     return this.running.get(number);

@@ -14,6 +14,7 @@ import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from
 import { frozenTrial, TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
 import { constraintAttrKey, constraintsByKey } from './multiobjective/constraints';
 import type { Study } from './study';
+import { asPruneDecision } from './pruners/base';
 import { checkReportArguments, SuggestApi } from './suggestApi';
 import { runWithoutSeed } from './reproducibility/context';
 import { recordedTrialSeed } from './reproducibility/studyRecords';
@@ -161,7 +162,7 @@ export class Trial extends SuggestApi {
     this.relative ??= runWithoutSeed(this.sampleRelative);
     const rel = ownValue(this.relative.space, name);
     if (rel && hasKey(this.relative.params, name) && distributionsEqual(rel, d)) return this.relative.params[name];
-    return runWithoutSeed(() => this.study.sampler.sampleIndependent(this.study, this.snapshot(), name, d));
+    return runWithoutSeed(() => this.study.sampler.sampleIndependent(this.study.view, this.snapshot(), name, d));
   }
 
   private record(name: string, internal: number, d: Distribution): void {
@@ -186,7 +187,11 @@ export class Trial extends SuggestApi {
   /** Whether the study's pruner says this trial should stop now. Throw `new TrialPruned()` if so. */
   shouldPrune(): boolean {
     this.assertRunning('ask the pruner');
-    return runWithoutSeed(() => this.study.pruner.prune(this.study, this.snapshot()));
+    const decision = asPruneDecision(runWithoutSeed(() => this.study.pruner.prune(this.study.view, this.snapshot())));
+    // What the pruner asks to record (rung values) is queued with this trial's other writes and seen
+    // at once by the pruner's next call and by the other trials running in this process.
+    for (const [key, value] of Object.entries(decision.trialSystemAttrs ?? {})) this.setSystemAttr(key, value);
+    return decision.prune;
   }
 
   setUserAttr(key: string, value: unknown): void {

@@ -1,6 +1,6 @@
 import { CONSTRAINTS_KEY } from '../samplers/base';
 import { TrialState, withTrialChanges, type FrozenTrial } from '../frozenTrial';
-import type { Study } from '../study';
+import type { AlgorithmWrites } from '../study/view';
 import { InvalidArgumentError } from '../errors';
 
 /**
@@ -59,17 +59,17 @@ export function isFeasible(trial: FrozenTrial): boolean {
 }
 
 /**
- * Evaluate `constraintsFunc` for a finished trial and store the result (call from a sampler's
- * afterTrial). Runs for COMPLETE and PRUNED trials, as Optuna does; the function sees the values.
+ * Evaluate `constraintsFunc` for a finished trial and return the system attribute to record (for a
+ * sampler's afterTrial to return). Runs for COMPLETE and PRUNED trials, as Optuna does; the function
+ * sees the values.
  */
-export async function recordConstraints(
-  study: Study,
+export function constraintsToRecord(
   trial: FrozenTrial,
   state: TrialState,
   values: readonly number[] | null,
   constraintsFunc: ConstraintsFunc,
-): Promise<void> {
-  if (state !== TrialState.COMPLETE && state !== TrialState.PRUNED) return;
+): AlgorithmWrites | undefined {
+  if (state !== TrialState.COMPLETE && state !== TrialState.PRUNED) return undefined;
   const withValues: FrozenTrial = withTrialChanges(trial, { state, values });
   const raw = constraintsFunc(withValues);
   if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'number')) {
@@ -77,5 +77,5 @@ export async function recordConstraints(
       `constraintsFunc must return an array of numbers (<= 0 means satisfied), got ${JSON.stringify(raw)} for trial ${trial.number}.`,
     );
   }
-  await study.storage.setTrialSystemAttr(trial.trialId, CONSTRAINTS_KEY, [...raw]);
+  return { trialSystemAttrs: { [CONSTRAINTS_KEY]: [...raw] } };
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import { TrialState, lastStep, type FrozenTrial } from '../frozenTrial';
-import type { Study } from '../study';
-import type { Pruner } from './base';
+import type { StudyView } from '../study/view';
+import type { PruneDecision, Pruner } from './base';
 import { checkNonNegativeInteger } from './shared';
 import { SuccessiveHalvingPruner } from './successiveHalving';
 import { requireInt } from '../validate';
@@ -88,7 +88,7 @@ export class HyperbandPruner implements Pruner {
     return this.table.length - 1; // unreachable: the budgets sum to totalBudget
   }
 
-  prune(study: Study, trial: FrozenTrial): boolean {
+  prune(study: StudyView, trial: FrozenTrial): boolean | PruneDecision {
     if (!this.table) {
       // Optuna's 'auto': the first completed trial's step count (last step + 1, steps start at 0).
       let maxLast: number | undefined;

@@ -1,4 +1,4 @@
-export { NopPruner, type Pruner } from './base';
+export { NopPruner, type Pruner, type PruneDecision } from './base';
 export { PercentilePruner, MedianPruner, type PercentilePrunerOptions } from './percentile';
 export { ThresholdPruner, type ThresholdPrunerOptions } from './threshold';
 export { PatientPruner, type PatientPrunerOptions } from './patient';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
-import type { Study } from '../study';
-import type { Pruner } from './base';
+import type { StudyView } from '../study/view';
+import type { PruneDecision, Pruner } from './base';
 import { checkNonNegativeInteger, pruningDirection } from './shared';
 
 export interface PatientPrunerOptions {
@@ -32,7 +32,7 @@ export class PatientPruner implements Pruner {
     }
   }
 
-  prune(study: Study, trial: FrozenTrial): boolean {
+  prune(study: StudyView, trial: FrozenTrial): boolean | PruneDecision {
     const steps = [...trial.intermediateValues.keys()].sort((a, b) => a - b);
     if (steps.length <= this.patience + 1) return false;
     const split = steps.length - this.patience - 1;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
-import type { Study } from '../study';
+import type { StudyView } from '../study/view';
 import type { Pruner } from './base';
 import { checkNonNegativeInteger, checkPositiveInteger, isFirstStepInInterval, lastReport, pruningDirection } from './shared';
 
@@ -43,7 +43,7 @@ export class PercentilePruner implements Pruner {
     checkPositiveInteger('PercentilePruner', 'nMinTrials', this.nMinTrials);
   }
 
-  prune(study: Study, trial: FrozenTrial): boolean {
+  prune(study: StudyView, trial: FrozenTrial): boolean {
     const completed = study.trials.filter((t) => t.state === TrialState.COMPLETE);
     if (completed.length === 0 || completed.length < this.nStartupTrials) return false;
     const last = lastReport(trial);

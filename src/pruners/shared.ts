@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import type { Direction, FrozenTrial } from '../frozenTrial';
-import type { Study } from '../study';
+import type { StudyView } from '../study/view';
 import { requireInt } from '../validate';
 
 /**
@@ -9,7 +9,7 @@ import { requireInt } from '../validate';
  */
 
 /** The single direction a pruner compares in; pruning a multi-objective trial is refused, as in Optuna. */
-export function pruningDirection(study: Study, pruner: string): Direction {
+export function pruningDirection(study: StudyView, pruner: string): Direction {
   if (study.directions.length !== 1) {
     throw new InvalidArgumentError(
       `${pruner} cannot prune a multi-objective study (${study.directions.length} objectives): intermediate values ` +
@@ -55,26 +55,12 @@ export function checkPositiveInteger(pruner: string, name: string, v: number): v
 
 /**
  * The trials of the study as the pruner should see them: trials still running in this process are
- * read from their live objects, so concurrent workers (nJobs > 1) see each other's rungs before
- * their trials are told.
+ * read as they are now, so concurrent workers (nJobs > 1) see each other's rungs before their trials
+ * are told.
  */
-export function currentTrials(study: Study): FrozenTrial[] {
-  return study.trials.map((t) => study.liveTrial(t.number)?.snapshot() ?? t);
-}
-
-/**
- * Record a system attribute on the trial being pruned. A trial running in this process takes it
- * through its live object (the write is queued with its other writes and visible at once); a trial
- * handed in from elsewhere is written to storage directly.
- */
-export function recordTrialSystemAttr(study: Study, trial: FrozenTrial, key: string, value: unknown): void {
-  const live = study.liveTrial(trial.number);
-  if (live) {
-    live.setSystemAttr(key, value);
-    return;
-  }
-  (trial.systemAttrs as Record<string, unknown>)[key] = value;
-  study.storage.setTrialSystemAttr(trial.trialId, key, value).catch((err: unknown) => {
-    process.emitWarning(`tunelab: could not record ${key} for trial ${trial.number}: ${String(err)}`);
-  });
+export function currentTrials(study: StudyView): FrozenTrial[] {
+  const running = study.runningTrials();
+  if (running.length === 0) return [...study.trials];
+  const now = new Map(running.map((t) => [t.number, t]));
+  return study.trials.map((t) => now.get(t.number) ?? t);
 }

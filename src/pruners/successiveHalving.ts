@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from '../errors';
 import { TrialState, lastStep, type Direction, type FrozenTrial } from '../frozenTrial';
-import type { Study } from '../study';
-import type { Pruner } from './base';
-import { checkNonNegativeInteger, currentTrials, lastReport, pruningDirection, recordTrialSystemAttr } from './shared';
+import type { StudyView } from '../study/view';
+import type { PruneDecision, Pruner } from './base';
+import { checkNonNegativeInteger, currentTrials, lastReport, pruningDirection } from './shared';
 import { requireInt } from '../validate';
 
 export interface SuccessiveHalvingPrunerOptions {
@@ -60,41 +60,45 @@ export class SuccessiveHalvingPruner implements Pruner {
     }
   }
 
-  prune(study: Study, trial: FrozenTrial): boolean {
+  prune(study: StudyView, trial: FrozenTrial): PruneDecision {
     return this.pruneAmong(study, trial, () => true);
   }
 
   /** The step of rung `rung` for a study, or undefined while 'auto' has nothing to estimate from. */
-  rungStep(study: Study, rung: number): number | undefined {
+  rungStep(study: StudyView, rung: number): number | undefined {
     const r = this.minResourceFor(study, () => true);
     return r === undefined ? undefined : r * this.reductionFactor ** (this.minEarlyStoppingRate + rung);
   }
 
   /**
    * @internal Successive halving among the trials `member` accepts (Hyperband runs one per bracket).
+   * The decision carries the value of every rung the trial reached (`completed_rung_<k>`), which
+   * `trial.shouldPrune()` records on the trial.
    */
-  pruneAmong(study: Study, trial: FrozenTrial, member: (t: FrozenTrial) => boolean): boolean {
+  pruneAmong(study: StudyView, trial: FrozenTrial, member: (t: FrozenTrial) => boolean): PruneDecision {
     const last = lastReport(trial);
-    if (!last) return false;
+    if (!last) return { prune: false };
     const minResource = this.minResourceFor(study, member);
-    if (minResource === undefined) return false;
+    if (minResource === undefined) return { prune: false };
     const direction = pruningDirection(study, 'SuccessiveHalvingPruner');
     let others: FrozenTrial[] | null = null;
+    const rungValues: Record<string, number> = {};
+    const decide = (prune: boolean): PruneDecision => ({ prune, trialSystemAttrs: rungValues });
     for (let rung = currentRung(trial); ; rung++) {
       const rungStep = minResource * this.reductionFactor ** (this.minEarlyStoppingRate + rung);
-      if (last.step < rungStep) return false;
-      if (Number.isNaN(last.value)) return true;
+      if (last.step < rungStep) return decide(false);
+      if (Number.isNaN(last.value)) return decide(true);
       others ??= currentTrials(study).filter((t) => t.number !== trial.number && member(t));
       const key = completedRungKey(rung);
-      recordTrialSystemAttr(study, trial, key, last.value);
+      rungValues[key] = last.value;
       const competing = others.filter((t) => key in t.systemAttrs).map((t) => t.systemAttrs[key] as number);
       competing.push(last.value);
-      if (competing.length <= this.bootstrapCount) return true;
-      if (!isPromotable(last.value, competing, this.reductionFactor, direction)) return true;
+      if (competing.length <= this.bootstrapCount) return decide(true);
+      if (!isPromotable(last.value, competing, this.reductionFactor, direction)) return decide(true);
     }
   }
 
-  private minResourceFor(study: Study, member: (t: FrozenTrial) => boolean): number | undefined {
+  private minResourceFor(study: StudyView, member: (t: FrozenTrial) => boolean): number | undefined {
     if (this.fixedMinResource !== null) return this.fixedMinResource;
     const memo = this.estimatedMinResource.get(study.studyName);
     if (memo !== undefined) return memo;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
-import type { Study } from '../study';
+import type { StudyView } from '../study/view';
 import type { Pruner } from './base';
 import { checkNonNegativeInteger, checkPositiveInteger, isFirstStepInInterval, lastReport } from './shared';
 
@@ -44,7 +44,7 @@ export class ThresholdPruner implements Pruner {
     checkPositiveInteger('ThresholdPruner', 'intervalSteps', this.intervalSteps);
   }
 
-  prune(_study: Study, trial: FrozenTrial): boolean {
+  prune(_study: StudyView, trial: FrozenTrial): boolean {
     const last = lastReport(trial);
     if (!last || last.step < this.nWarmupSteps) return false;
     if (!isFirstStepInInterval(last.step, trial.intermediateValues.keys(), this.nWarmupSteps, this.intervalSteps)) {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
-import type { Study } from '../study';
+import type { StudyView } from '../study/view';
 import type { Pruner } from './base';
 import { checkNonNegativeInteger, pruningDirection } from './shared';
 import { wilcoxonSignedRank } from './signedRankTest';
@@ -35,7 +35,7 @@ export class WilcoxonPruner implements Pruner {
     checkNonNegativeInteger('WilcoxonPruner', 'nStartupSteps', this.nStartupSteps);
   }
 
-  prune(study: Study, trial: FrozenTrial): boolean {
+  prune(study: StudyView, trial: FrozenTrial): boolean {
     if (trial.intermediateValues.size === 0) return false;
     const direction = pruningDirection(study, 'WilcoxonPruner');
     const current = trial.intermediateValues;
@@ -77,7 +77,7 @@ export class WilcoxonPruner implements Pruner {
   }
 }
 
-function bestTrialOrNull(study: Study): FrozenTrial | null {
+function bestTrialOrNull(study: StudyView): FrozenTrial | null {
   try {
     return study.bestTrial;
   } catch {

@@ -16,6 +16,7 @@ import type { Pruner } from '../pruners/base';
 import { RandomSampler } from '../samplers/random';
 import { InMemoryStorage, type Storage } from '../storage';
 import { createStudy, type Objective, type Study } from '../study';
+import type { StudyView } from '../study/view';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY } from '../trial';
 import { ownValue, plainCopy } from '../dict';
 import { captureEnvironment, diffEnvironments, ENVIRONMENT_KEY, type EnvironmentDifference } from './environment';
@@ -182,7 +183,7 @@ function stepDifferences(recorded: FrozenTrial, rerun: FrozenTrial): StepDiffere
 /** Prunes the re-run exactly where the recorded trial was pruned (at its last reported step). */
 class ReplayPruner implements Pruner {
   constructor(private readonly pruneAtStep: number | undefined) {}
-  prune(_study: Study, trial: FrozenTrial): boolean {
+  prune(_study: StudyView, trial: FrozenTrial): boolean {
     return this.pruneAtStep !== undefined && trial.intermediateValues.has(this.pruneAtStep);
   }
 }

@@ -2,7 +2,7 @@ import { InvalidDistributionError } from '../errors';
 import type { Distribution } from '../distributions';
 import { isFinished, TrialState, type FrozenTrial, type FrozenTrialData } from '../frozenTrial';
 import { checkSeed, Rng } from '../rng';
-import type { Study } from '../study';
+import type { AlgorithmResult, StudyView } from '../study/view';
 import type { Sampler } from './base';
 
 export interface BruteForceSamplerOptions {
@@ -187,7 +187,7 @@ export class BruteForceSampler implements Sampler {
     return {};
   }
 
-  sampleIndependent(study: Study, trial: FrozenTrial, paramName: string, distribution: Distribution): number {
+  sampleIndependent(study: StudyView, trial: FrozenTrial, paramName: string, distribution: Distribution): number {
     const excludeRunning = !this.avoidPrematureStop;
     const others = evaluatedTrials(study).filter((t) => t.number !== trial.number);
     const args = gridArgs(distribution, paramName);
@@ -199,7 +199,7 @@ export class BruteForceSampler implements Sampler {
     return this.rng.choice(enumerateCandidates(args, paramName));
   }
 
-  afterTrial(study: Study, trial: FrozenTrial, state: TrialState, _values: readonly number[] | null): void {
+  afterTrial(study: StudyView, trial: FrozenTrial, state: TrialState, _values: readonly number[] | null): AlgorithmResult {
     const excludeRunning = !this.avoidPrematureStop;
     const trials = evaluatedTrials(study).map((t) => (t.number === trial.number ? finished(trial, state) : t));
     if (!trials.some((t) => t.number === trial.number)) trials.push(finished(trial, state));
@@ -212,12 +212,12 @@ export class BruteForceSampler implements Sampler {
       tree.build(pathsBelow(trials, prefix));
       if (tree.isAnyExpandable(excludeRunning)) return;
     }
-    study.stop();
+    return { stopStudy: true };
   }
 }
 
 /** The trials the tree is built from: every one but the WAITING (COMPLETE, PRUNED, RUNNING, FAIL). */
-function evaluatedTrials(study: Study): FrozenTrialData[] {
+function evaluatedTrials(study: StudyView): FrozenTrialData[] {
   return study.getTrials({ states: [TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING, TrialState.FAIL] });
 }
 

@@ -2,7 +2,7 @@ import { toInternal, type CategoricalChoice, type Distribution } from '../distri
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial, TrialState } from '../frozenTrial';
 import { checkSeed, Rng } from '../rng';
-import type { Study } from '../study';
+import type { AlgorithmResult, AlgorithmWrites, StudyView } from '../study/view';
 import { FIXED_PARAMS_KEY } from '../trial';
 import type { Sampler } from './base';
 import { hasKey, setKey } from '../dict';
@@ -18,9 +18,10 @@ export const GRID_CLAIM_PREFIX = 'grid:';
  * Exhaustive search over the cartesian product of the given values, each point evaluated once, in
  * an order shuffled by `seed`.
  *
- * Points are claimed atomically through the storage (`setStudySystemAttrIfAbsent`), so several
- * processes sharing one database never evaluate the same point twice. The sampler calls
- * `study.stop()` as soon as every point is claimed, so `optimize({ nTrials })` with nTrials larger
+ * Points are claimed atomically through the storage (the sampler's `beforeTrial` returns a claim,
+ * which the study makes with `setStudySystemAttrIfAbsent`), so several processes sharing one
+ * database never evaluate the same point twice. The sampler asks the study to stop as soon as every
+ * point is claimed, so `optimize({ nTrials })` with nTrials larger
  * than the grid simply ends after the grid. A trial asked after the grid is exhausted (a second
  * `optimize` call, or a worker that started at the last moment) re-evaluates a point chosen at
  * random, is marked with the system attribute `grid_duplicate: true`, and stops the study again:
@@ -39,7 +40,7 @@ export class GridSampler implements Sampler {
   /** Position in `order` before which every point is known to be claimed (by us or another worker). */
   private pointer = 0;
   private readonly gridIdOfTrial = new Map<number, number>();
-  private studyKey: { storage: unknown; studyId: number } | null = null;
+  private studyKey: object | null = null;
 
   constructor(searchSpace: Record<string, readonly CategoricalChoice[]>, opts: { seed?: number } = {}) {
     checkSeed('GridSampler', opts.seed);
@@ -84,7 +85,7 @@ export class GridSampler implements Sampler {
     return out;
   }
 
-  async beforeTrial(study: Study, trial: FrozenTrial): Promise<void> {
+  async beforeTrial(study: StudyView, trial: FrozenTrial): Promise<AlgorithmResult> {
     this.resetIfNewStudy(study);
     // An enqueued trial carries its own values; it does not consume a grid point.
     if (hasKey(trial.systemAttrs, FIXED_PARAMS_KEY)) return;
@@ -93,31 +94,33 @@ export class GridSampler implements Sampler {
       this.gridIdOfTrial.set(trial.trialId, existing);
       return;
     }
-    while (this.pointer < this.gridSize) {
-      const gridId = this.order[this.pointer++];
-      if (await study.storage.setStudySystemAttrIfAbsent(study.studyId, GRID_CLAIM_PREFIX + gridId, trial.number)) {
-        await this.assign(study, trial, gridId);
-        if (this.pointer >= this.gridSize) study.stop(); // that was the last free point
-        return;
-      }
-    }
-    // Exhausted: re-evaluate a random point rather than fail a worker that started at the last moment.
-    const gridId = this.rng.int(0, this.gridSize - 1);
-    await study.storage.setTrialSystemAttr(trial.trialId, GRID_DUPLICATE_KEY, true);
-    await this.assign(study, trial, gridId);
-    study.stop();
+    return {
+      claim: {
+        keys: this.unclaimedKeys(),
+        value: trial.number,
+        onClaimed: (key) => {
+          if (key !== null) {
+            // The last free point stops the study: nTrials larger than the grid ends with the grid.
+            return { ...this.assign(trial, Number(key.slice(GRID_CLAIM_PREFIX.length))), stopStudy: this.pointer >= this.gridSize };
+          }
+          // Exhausted: re-evaluate a random point rather than fail a worker that started at the last moment.
+          const gridId = this.rng.int(0, this.gridSize - 1);
+          return { trialSystemAttrs: { [GRID_DUPLICATE_KEY]: true, ...this.assign(trial, gridId).trialSystemAttrs }, stopStudy: true };
+        },
+      },
+    };
   }
 
-  async afterTrial(study: Study, trial: FrozenTrial, _state: TrialState, _values: readonly number[] | null): Promise<void> {
+  async afterTrial(study: StudyView, trial: FrozenTrial, _state: TrialState, _values: readonly number[] | null): Promise<AlgorithmResult> {
     this.gridIdOfTrial.delete(trial.trialId);
     if (this.pointer >= this.gridSize) return;
     // Every claimed point belongs to a trial, so the grid cannot be exhausted while the study has
     // fewer trials than points: skip the O(grid) read of the claims until then.
     if (study.trials.length < this.gridSize) return;
     // Other workers may have claimed the rest of the grid: skip over their claims and stop if none is left.
-    const attrs = await study.storage.getStudySystemAttrs(study.studyId);
+    const attrs = await study.getSystemAttrs();
     while (this.pointer < this.gridSize && GRID_CLAIM_PREFIX + this.order[this.pointer] in attrs) this.pointer++;
-    if (this.pointer >= this.gridSize) study.stop();
+    if (this.pointer >= this.gridSize) return { stopStudy: true };
   }
 
   inferRelativeSearchSpace(): Record<string, Distribution> {
@@ -128,7 +131,7 @@ export class GridSampler implements Sampler {
     return {};
   }
 
-  sampleIndependent(_study: Study, trial: FrozenTrial, paramName: string, distribution: Distribution): number {
+  sampleIndependent(_study: StudyView, trial: FrozenTrial, paramName: string, distribution: Distribution): number {
     const index = this.paramNames.indexOf(paramName);
     if (index < 0) {
       throw new InvalidArgumentError(
@@ -147,15 +150,19 @@ export class GridSampler implements Sampler {
     return gridValueToInternal(paramName, value, distribution);
   }
 
-  private async assign(study: Study, trial: FrozenTrial, gridId: number): Promise<void> {
-    this.gridIdOfTrial.set(trial.trialId, gridId);
-    await study.storage.setTrialSystemAttr(trial.trialId, GRID_ID_KEY, gridId);
+  /** The claim keys of the points not yet known to be claimed, in visiting order; each one read moves the pointer past it. */
+  private *unclaimedKeys(): Generator<string> {
+    while (this.pointer < this.gridSize) yield GRID_CLAIM_PREFIX + this.order[this.pointer++];
   }
 
-  private resetIfNewStudy(study: Study): void {
-    const k = this.studyKey;
-    if (k && k.storage === study.storage && k.studyId === study.studyId) return;
-    this.studyKey = { storage: study.storage, studyId: study.studyId };
+  private assign(trial: FrozenTrial, gridId: number): AlgorithmWrites {
+    this.gridIdOfTrial.set(trial.trialId, gridId);
+    return { trialSystemAttrs: { [GRID_ID_KEY]: gridId } };
+  }
+
+  private resetIfNewStudy(study: StudyView): void {
+    if (this.studyKey === study.studyKey) return;
+    this.studyKey = study.studyKey;
     this.pointer = 0;
     this.gridIdOfTrial.clear();
   }

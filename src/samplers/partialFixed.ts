@@ -2,7 +2,7 @@ import { containsInternal, distributionToJson, toInternal, type Distribution, ty
 import { dict, hasKey } from '../dict';
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial, TrialState } from '../frozenTrial';
-import type { Study } from '../study';
+import type { AlgorithmResult, StudyView } from '../study/view';
 import type { Sampler } from './base';
 
 /**
@@ -31,17 +31,17 @@ export class PartialFixedSampler implements Sampler {
     this.baseSampler.reseedRng?.(seed);
   }
 
-  inferRelativeSearchSpace(study: Study, trial: FrozenTrial): Record<string, Distribution> {
+  inferRelativeSearchSpace(study: StudyView, trial: FrozenTrial): Record<string, Distribution> {
     const space = { ...this.baseSampler.inferRelativeSearchSpace(study, trial) };
     for (const name of Object.keys(this.fixedParams)) delete space[name];
     return space;
   }
 
-  sampleRelative(study: Study, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
+  sampleRelative(study: StudyView, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
     return this.baseSampler.sampleRelative(study, trial, searchSpace);
   }
 
-  sampleIndependent(study: Study, trial: FrozenTrial, paramName: string, distribution: Distribution): number {
+  sampleIndependent(study: StudyView, trial: FrozenTrial, paramName: string, distribution: Distribution): number {
     if (!hasKey(this.fixedParams, paramName)) return this.baseSampler.sampleIndependent(study, trial, paramName, distribution);
     const value = this.fixedParams[paramName];
     const internal = toInternal(distribution, value); // throws for a value that is not a categorical choice
@@ -53,11 +53,11 @@ export class PartialFixedSampler implements Sampler {
     return internal;
   }
 
-  beforeTrial(study: Study, trial: FrozenTrial): void | Promise<void> {
+  beforeTrial(study: StudyView, trial: FrozenTrial): AlgorithmResult | Promise<AlgorithmResult> {
     return this.baseSampler.beforeTrial?.(study, trial);
   }
 
-  afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): void | Promise<void> {
+  afterTrial(study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): AlgorithmResult | Promise<AlgorithmResult> {
     return this.baseSampler.afterTrial?.(study, trial, state, values);
   }
 }

@@ -2,7 +2,7 @@ import { isSingle, type Distribution } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
 import { checkSeed, Rng } from '../rng';
-import type { Study } from '../study';
+import type { StudyView } from '../study/view';
 import type { Sampler } from './base';
 import { sampleUniformInternal } from './random';
 import { IntersectionSearchSpace } from './searchSpace';
@@ -53,7 +53,7 @@ export class QMCSampler implements Sampler {
     this.rng = new Rng(seed === undefined ? undefined : `${seed}/independent`);
   }
 
-  inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
+  inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
     for (const [name, d] of Object.entries(this.space.calculate(study))) {
       if (!isSingle(d)) setKey(out, name, d);
@@ -61,7 +61,7 @@ export class QMCSampler implements Sampler {
     return out;
   }
 
-  sampleRelative(_study: Study, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
+  sampleRelative(_study: StudyView, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
     const names = Object.keys(searchSpace).sort();
     if (names.length === 0) return {};
     if (names.length > SOBOL_MAX_DIMENSIONS) {
@@ -83,7 +83,7 @@ export class QMCSampler implements Sampler {
     return out;
   }
 
-  sampleIndependent(_study: Study, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
+  sampleIndependent(_study: StudyView, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
     return sampleUniformInternal(this.rng, distribution);
   }
 }

@@ -1,7 +1,7 @@
 import type { Distribution } from '../distributions';
 import type { FrozenTrial } from '../frozenTrial';
 import { checkSeed, Rng } from '../rng';
-import type { Study } from '../study';
+import type { StudyView } from '../study/view';
 import type { Sampler } from './base';
 
 /**
@@ -52,7 +52,7 @@ export class RandomSampler implements Sampler {
     return {};
   }
 
-  sampleIndependent(_study: Study, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
+  sampleIndependent(_study: StudyView, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
     return sampleUniformInternal(this.rng, distribution);
   }
 }

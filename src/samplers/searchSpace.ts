@@ -1,6 +1,6 @@
 import { distributionsEqual, type Distribution } from '../distributions';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
-import type { Study } from '../study';
+import type { StudyView } from '../study/view';
 import { ownValue, plainCopy, setKey } from '../dict';
 
 /**
@@ -10,27 +10,23 @@ import { ownValue, plainCopy, setKey } from '../dict';
  * therefore costs O(trials above the cursor), i.e. O(new trials) plus the trials still running.
  */
 class FinishedTrialCursor {
-  private studyKey: unknown = null;
+  private studyKey: object | null = null;
   private cursor = 0;
   private readonly foldedAbove = new Set<number>();
 
   constructor(private readonly includePruned: boolean) {}
 
   /** Whether `study` differs from the one seen before (the caller must then reset its state). */
-  switchedStudy(study: Study): boolean {
+  switchedStudy(study: StudyView): boolean {
     // A sampler object may be reused across studies; its cache belongs to one study only.
-    const key = study.storage;
-    const same = this.studyKey === key && this.lastStudyId === study.studyId;
+    const same = this.studyKey === study.studyKey;
     if (!same) {
-      this.studyKey = key;
-      this.lastStudyId = study.studyId;
+      this.studyKey = study.studyKey;
       this.cursor = 0;
       this.foldedAbove.clear();
     }
     return !same;
   }
-
-  private lastStudyId = -1;
 
   private counts(t: FrozenTrial): boolean {
     return t.state === TrialState.COMPLETE || (this.includePruned && t.state === TrialState.PRUNED);
@@ -72,7 +68,7 @@ export class IntersectionSearchSpace {
     this.cursor = new FinishedTrialCursor(opts.includePruned ?? false);
   }
 
-  calculate(study: Study): Record<string, Distribution> {
+  calculate(study: StudyView): Record<string, Distribution> {
     if (this.cursor.switchedStudy(study)) {
       this.space = null;
       this.sortedMemo = null;
@@ -138,7 +134,7 @@ export class GroupDecomposedSearchSpace {
     this.cursor = new FinishedTrialCursor(opts.includePruned ?? false);
   }
 
-  calculate(study: Study): Array<Record<string, Distribution>> {
+  calculate(study: StudyView): Array<Record<string, Distribution>> {
     if (this.cursor.switchedStudy(study)) {
       this.groups = [];
       this.memo = null;

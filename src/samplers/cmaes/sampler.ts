@@ -2,7 +2,7 @@ import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
-import type { Study } from '../../study';
+import type { AlgorithmResult, StudyView } from '../../study/view';
 import type { Sampler } from '../base';
 import { discreteCell, SpaceEncoding } from '../gp/encoding';
 import { sampleUniformInternal } from '../random';
@@ -91,7 +91,7 @@ export class CmaEsSampler implements Sampler {
     this.rng = new Rng(seed);
   }
 
-  inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
+  inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
     for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) {
       if (!isSingle(d) && d.kind !== 'categorical') setKey(out, name, d);
@@ -100,7 +100,7 @@ export class CmaEsSampler implements Sampler {
   }
 
   /** Advance the run (tell a finished generation, restart if stalled) and draw this trial's point. */
-  async beforeTrial(study: Study, trial: FrozenTrial): Promise<void> {
+  async beforeTrial(study: StudyView, trial: FrozenTrial): Promise<AlgorithmResult> {
     if (study.isMultiObjective) {
       throw new InvalidArgumentError('CmaEsSampler optimises a single objective; use NSGAIISampler for multi-objective studies.');
     }
@@ -146,13 +146,14 @@ export class CmaEsSampler implements Sampler {
     }
     const x = sampleCandidate(stored.state, this.rng);
     this.pending.set(trial.trialId, enc.decode(x));
-    await study.storage.setTrialSystemAttr(trial.trialId, CMA_RESTART_KEY, stored.restart);
-    await study.storage.setTrialSystemAttr(trial.trialId, CMA_GENERATION_KEY, stored.state.generation);
-    if (storeOnThisTrial) await study.storage.setTrialSystemAttr(trial.trialId, CMA_STATE_KEY, JSON.stringify(stored));
-    if (stored.state.margin !== null) await study.storage.setTrialSystemAttr(trial.trialId, CMA_X_KEY, x);
+    // The run's state travels with the trials (as Optuna's CMA-ES keeps it), so any process can resume it.
+    const writes: Record<string, unknown> = { [CMA_RESTART_KEY]: stored.restart, [CMA_GENERATION_KEY]: stored.state.generation };
+    if (storeOnThisTrial) writes[CMA_STATE_KEY] = JSON.stringify(stored);
+    if (stored.state.margin !== null) writes[CMA_X_KEY] = x;
+    return { trialSystemAttrs: writes };
   }
 
-  sampleRelative(_study: Study, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
+  sampleRelative(_study: StudyView, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
     const values = this.pending.get(trial.trialId);
     this.pending.delete(trial.trialId);
     if (!values) return {};
@@ -161,7 +162,7 @@ export class CmaEsSampler implements Sampler {
     return out;
   }
 
-  sampleIndependent(_study: Study, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
+  sampleIndependent(_study: StudyView, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
     return sampleUniformInternal(this.rng, distribution);
   }
 

@@ -1,9 +1,9 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
-import { recordConstraints, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
+import { constraintsToRecord, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
 import { checkSeed, Rng } from '../../rng';
-import type { Study } from '../../study';
+import type { AlgorithmResult, StudyView } from '../../study/view';
 import type { Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
@@ -80,13 +80,13 @@ export class GPSampler implements Sampler {
     this.randomRng = new Rng(seed === undefined ? undefined : `${seed}:independent`);
   }
 
-  inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
+  inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
     for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) if (!isSingle(d)) setKey(out, name, d);
     return out;
   }
 
-  sampleRelative(study: Study, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
+  sampleRelative(study: StudyView, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
     const enc = new SpaceEncoding(space);
     if (enc.size === 0) return {};
     const hasSpace = (t: FrozenTrial) => enc.dims.every((d) => hasKey(t.internalParams, d.name));
@@ -106,7 +106,7 @@ export class GPSampler implements Sampler {
    * or shared by an Optuna worker), encoded R x dim, as Optuna 5.0 collects them for its q-batch
    * acquisitions.
    */
-  private runningPoints(study: Study, trial: FrozenTrial, space: Record<string, Distribution>, enc: SpaceEncoding): Float64Array {
+  private runningPoints(study: StudyView, trial: FrozenTrial, space: Record<string, Distribution>, enc: SpaceEncoding): Float64Array {
     const rows: Float64Array[] = [];
     for (const t of study.getTrials({ states: [TrialState.RUNNING] })) {
       if (t.trialId === trial.trialId) continue;
@@ -125,7 +125,7 @@ export class GPSampler implements Sampler {
    * log EI (times P(feasible) under constraints); with running trials, the q-batch log EI over the
    * candidate and the running points (Optuna 5.0's qLogEI), so concurrent workers spread out.
    */
-  private proposeSingleObjective(study: Study, trials: FrozenTrial[], enc: SpaceEncoding, running: Float64Array): Float64Array {
+  private proposeSingleObjective(study: StudyView, trials: FrozenTrial[], enc: SpaceEncoding, running: Float64Array): Float64Array {
     const n = trials.length;
     const dim = enc.size;
     const x = new Float64Array(n * dim);
@@ -158,7 +158,7 @@ export class GPSampler implements Sampler {
    * (reference point 10% beyond the worst), plus log P(feasible) per constraint GP; local search
    * starts from up to five random Pareto-optimal trials.
    */
-  private proposeMultiObjective(study: Study, trials: FrozenTrial[], enc: SpaceEncoding, running: Float64Array): Float64Array {
+  private proposeMultiObjective(study: StudyView, trials: FrozenTrial[], enc: SpaceEncoding, running: Float64Array): Float64Array {
     const n = trials.length;
     const dim = enc.size;
     const m = study.directions.length;
@@ -254,13 +254,13 @@ export class GPSampler implements Sampler {
     return enc.dims.map((d) => `${d.name}:${d.kind}`).join('|');
   }
 
-  sampleIndependent(_study: Study, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
+  sampleIndependent(_study: StudyView, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
     return sampleUniformInternal(this.randomRng, distribution);
   }
 
-  async afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
+  async afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<AlgorithmResult> {
     this.runningRelative.delete(trial.number);
-    if (this.constraintsFunc) await recordConstraints(study, trial, state, values, this.constraintsFunc);
+    if (this.constraintsFunc) return constraintsToRecord(trial, state, values, this.constraintsFunc);
   }
 
   private fit(key: string, data: GPData): GaussianProcess {

@@ -1,10 +1,10 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
-import { constraintViolation, recordConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
+import { constraintViolation, constraintsToRecord, type ConstraintsFunc } from '../../multiobjective/constraints';
 import { crowdingDistance, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
 import { checkSeed, Rng } from '../../rng';
-import type { Study } from '../../study';
+import type { AlgorithmResult, StudyView } from '../../study/view';
 import type { Sampler } from '../base';
 import { SpaceEncoding } from '../gp/encoding';
 import { sampleUniformInternal } from '../random';
@@ -87,7 +87,7 @@ export class NSGAIISampler implements Sampler {
   }
 
   /** Assign the new trial to a generation and store it on the trial (visible to other processes). */
-  async beforeTrial(study: Study, trial: FrozenTrial): Promise<void> {
+  async beforeTrial(study: StudyView, trial: FrozenTrial): Promise<AlgorithmResult> {
     let generation = 0;
     const counts = new Map<number, number>();
     for (const t of study.trials) {
@@ -98,16 +98,16 @@ export class NSGAIISampler implements Sampler {
     }
     if ((counts.get(generation) ?? 0) >= this.populationSize) generation++;
     this.generationOf.set(trial.trialId, generation);
-    await study.storage.setTrialSystemAttr(trial.trialId, NSGA2_GENERATION_KEY, generation);
+    return { trialSystemAttrs: { [NSGA2_GENERATION_KEY]: generation } };
   }
 
-  inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
+  inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
     const out: Record<string, Distribution> = {};
     for (const [name, d] of Object.entries(this.searchSpace.calculate(study))) if (!isSingle(d)) setKey(out, name, d);
     return out;
   }
 
-  sampleRelative(study: Study, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
+  sampleRelative(study: StudyView, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
     const generation = this.generationOf.get(trial.trialId) ?? 0;
     this.generationOf.delete(trial.trialId);
     if (generation === 0 || Object.keys(space).length === 0) return {};
@@ -138,12 +138,12 @@ export class NSGAIISampler implements Sampler {
     return values;
   }
 
-  sampleIndependent(_study: Study, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
+  sampleIndependent(_study: StudyView, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
     return sampleUniformInternal(this.rng, distribution);
   }
 
-  async afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
-    if (this.constraintsFunc) await recordConstraints(study, trial, state, values, this.constraintsFunc);
+  async afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<AlgorithmResult> {
+    if (this.constraintsFunc) return constraintsToRecord(trial, state, values, this.constraintsFunc);
   }
 
   /** Simulated binary crossover of one coordinate in [0, 1] (one child). */
@@ -170,7 +170,7 @@ export class NSGAIISampler implements Sampler {
    * generation-1). Derived from stored trials only, so every process computes the same population;
    * memoised once the previous generation has no running trials left.
    */
-  private parentPopulation(study: Study, generation: number): Member[] {
+  private parentPopulation(study: StudyView, generation: number): Member[] {
     if (this.cacheStudy !== study) {
       this.cacheStudy = study;
       this.parentCache = new Map();
@@ -200,7 +200,7 @@ export class NSGAIISampler implements Sampler {
     return parents;
   }
 
-  private selectElite(study: Study, pool: FrozenTrial[]): Member[] {
+  private selectElite(study: StudyView, pool: FrozenTrial[]): Member[] {
     // A trial can be in both the previous parents and its generation only by accident; dedupe.
     const unique = [...new Map(pool.map((t) => [t.number, t])).values()].sort((a, b) => a.number - b.number);
     const losses = unique.map((t) => toLoss(t.values!, study.directions));

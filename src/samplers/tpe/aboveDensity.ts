@@ -12,7 +12,7 @@
  */
 import { distributionsEqual, type Distribution } from '../../distributions';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
-import type { Study } from '../../study';
+import type { StudyView } from '../../study/view';
 import { IncrementalAboveDensity } from './incrementalAbove';
 import { gatherObservations, ParamColumn, type Split } from './observations';
 import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
@@ -63,7 +63,7 @@ export class AboveDensities {
   private readonly columns = new Map<string, ParamColumn>();
   /** Per parameter, the above density maintained across trials (see `incrementalAbove`). */
   private readonly aboveCaches = new Map<string, AboveCache>();
-  private columnsStudy: Study | null = null;
+  private columnsStudy: StudyView | null = null;
 
   /**
    * @param parzen the estimators' parameters
@@ -287,7 +287,7 @@ export class AboveDensities {
   }
 
   /** The parameter's column of finished values, kept sorted across trials of one study. */
-  column(study: Study, name: string, dist: Distribution): ParamColumn {
+  column(study: StudyView, name: string, dist: Distribution): ParamColumn {
     if (this.columnsStudy !== study) {
       this.columns.clear();
       this.aboveCaches.clear();

@@ -2,7 +2,7 @@ import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
-import type { Study } from '../../study';
+import type { AlgorithmResult, StudyView } from '../../study/view';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
@@ -86,7 +86,7 @@ export class TPESampler implements Sampler {
   private lastGroups: Array<Record<string, Distribution>> = [];
   /** The relative search space last inferred (to read relative proposals other workers shared). */
   private lastSpace: Record<string, Distribution> = {};
-  private splitMemo: { trials: readonly FrozenTrial[]; study: Study; current: number; split: Split } | null = null;
+  private splitMemo: { trials: readonly FrozenTrial[]; study: StudyView; current: number; split: Split } | null = null;
   /**
    * Constant liar: the relative proposals of this sampler's running trials, by trial number, so
    * other trials asked meanwhile see them before the objective suggests them (Optuna shares them
@@ -145,12 +145,12 @@ export class TPESampler implements Sampler {
   }
 
   /** Optuna 5.0's rule: multivariate unless set, single-objective studies only (group implies it). */
-  private isMultivariate(study: Study): boolean {
+  private isMultivariate(study: StudyView): boolean {
     if (this.multivariate !== undefined) return this.multivariate;
     return this.group || !study.isMultiObjective;
   }
 
-  inferRelativeSearchSpace(study: Study): Record<string, Distribution> {
+  inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
     if (!this.isMultivariate(study)) return {};
     const out: Record<string, Distribution> = {};
     if (this.group) {
@@ -164,7 +164,7 @@ export class TPESampler implements Sampler {
     return out;
   }
 
-  sampleRelative(study: Study, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
+  sampleRelative(study: StudyView, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
     let out: Record<string, number> = {};
     if (!this.group) {
       out = this.sampleJoint(study, trial, searchSpace);
@@ -183,14 +183,14 @@ export class TPESampler implements Sampler {
     return out;
   }
 
-  sampleIndependent(study: Study, trial: FrozenTrial, paramName: string, distribution: Distribution): number {
+  sampleIndependent(study: StudyView, trial: FrozenTrial, paramName: string, distribution: Distribution): number {
     const split = this.split(study, trial);
     if (split.nFinished < this.nStartupTrials) return sampleUniformInternal(this.randomRng, distribution);
     const r = this.propose(study, split, [paramName], [distribution]);
     return r[0];
   }
 
-  async afterTrial(study: Study, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<void> {
+  async afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<AlgorithmResult> {
     this.runningRelative.delete(trial.number);
     if (!this.constraintsFunc || (state !== TrialState.COMPLETE && state !== TrialState.PRUNED)) return;
     const c = this.constraintsFunc(withTrialChanges(trial, { state, values }));
@@ -199,10 +199,10 @@ export class TPESampler implements Sampler {
         `TPESampler: constraintsFunc must return an array of numbers (<= 0 means satisfied); got ${JSON.stringify(c)} for trial ${trial.number}.`,
       );
     }
-    await study.storage.setTrialSystemAttr(trial.trialId, CONSTRAINTS_KEY, [...c]);
+    return { trialSystemAttrs: { [CONSTRAINTS_KEY]: [...c] } };
   }
 
-  private sampleJoint(study: Study, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
+  private sampleJoint(study: StudyView, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
     const names = Object.keys(space).sort();
     if (names.length === 0) return {};
     const split = this.split(study, trial);
@@ -214,7 +214,7 @@ export class TPESampler implements Sampler {
   }
 
   /** Fit l and g on the trials that have every name, draw candidates from l, return the best l/g. */
-  private propose(study: Study, split: Split, names: string[], dists: Distribution[]): number[] {
+  private propose(study: StudyView, split: Split, names: string[], dists: Distribution[]): number[] {
     const models = dists.map(paramModel);
     const columns = names.map((name, j) => this.above.column(study, name, dists[j]));
     const below = gatherObservations(split, split.below, columns);
@@ -247,7 +247,7 @@ export class TPESampler implements Sampler {
     return !usesFromScratchPaths(this);
   }
 
-  private split(study: Study, current: FrozenTrial): Split {
+  private split(study: StudyView, current: FrozenTrial): Split {
     const trials = study.trials;
     const memo = this.splitMemo;
     if (memo && memo.trials === trials && memo.study === study && memo.current === current.number) return memo.split;

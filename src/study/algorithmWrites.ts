@@ -1,0 +1,31 @@
+import type { Storage } from '../storage';
+import type { AlgorithmResult, StudyAttrClaim } from './view';
+
+/** Where a sampler hook's writes go: the study, the trial the hook was called for, and how to stop. */
+export interface WriteTarget {
+  readonly storage: Storage;
+  readonly studyId: number;
+  readonly trialId: number;
+  stop(): void;
+}
+
+/**
+ * Record what a sampler hook returned (see `AlgorithmWrites`): the claim first, then what it leads
+ * to, then the trial's and the study's system attributes in order, then the stop request. Each write
+ * is awaited before the next, as the samplers used to do themselves.
+ */
+export async function recordAlgorithmWrites(target: WriteTarget, writes: AlgorithmResult): Promise<void> {
+  if (!writes) return;
+  if (writes.claim) await recordAlgorithmWrites(target, writes.claim.onClaimed(await claimFirstFree(target, writes.claim)));
+  const { storage, studyId, trialId } = target;
+  for (const [key, value] of Object.entries(writes.trialSystemAttrs ?? {})) await storage.setTrialSystemAttr(trialId, key, value);
+  for (const [key, value] of Object.entries(writes.studySystemAttrs ?? {})) await storage.setStudySystemAttr(studyId, key, value);
+  if (writes.stopStudy) target.stop();
+}
+
+async function claimFirstFree(target: WriteTarget, claim: StudyAttrClaim): Promise<string | null> {
+  for (const key of claim.keys) {
+    if (await target.storage.setStudySystemAttrIfAbsent(target.studyId, key, claim.value)) return key;
+  }
+  return null;
+}
