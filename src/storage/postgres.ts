@@ -152,7 +152,6 @@ class PostgresConnection implements RdbConnection {
   constructor(
     private readonly pool: PgTypes.Pool,
     readonly description: string,
-    private readonly escapeLiteral: (text: string) => string,
   ) {
     this.direct = runnerFor(pool, description);
   }
@@ -191,11 +190,6 @@ class PostgresConnection implements RdbConnection {
       client.off('error', ignore);
       client.release(broken instanceof StorageError ? (broken as Error) : undefined);
     }
-  }
-
-  /** pg's own escaping (quotes doubled; E'' with doubled backslashes when the text has any). */
-  literal(text: string): string {
-    return this.escapeLiteral(text);
   }
 
   /** BEGIN; ...; COMMIT as one simple-protocol query: a single round trip, atomic. */
@@ -270,7 +264,7 @@ export async function openPostgresConnection(url: string, options: PostgresOptio
   // An idle client whose server went away emits 'error' on the pool; without a listener Node would
   // crash the process. The next query reports the problem as a StorageError instead.
   pool.on('error', () => undefined);
-  const connection = new PostgresConnection(pool, where, pg.escapeLiteral);
+  const connection = new PostgresConnection(pool, where);
   try {
     await pool.query('SELECT 1');
   } catch (err) {

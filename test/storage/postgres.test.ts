@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { createStudy, floatDistribution, getStorage, loadStudy, StorageError, TrialState } from '../../src';
 import { binDir, sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON } from '../helpers/python';
@@ -51,6 +52,51 @@ describe('PostgreSQL storage: batched writes and reused reads keep their order',
     assert.deepEqual((await b.getAllTrials(id)).map((t) => t.number), Array.from({ length: 50 }, (_, i) => i));
     await a.close();
     await b.close();
+  });
+});
+
+describe('PostgreSQL storage: user strings never enter SQL text', () => {
+  it('parameter names, attribute keys and values, and study names reach the server only as bound values', async () => {
+    // Observed where every statement leaves the process: pg's Client.prototype.query (the pool's
+    // clients inherit it). A query given as text or as { text, values }: only `text` is SQL.
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    const sqlTexts: string[] = [];
+    const boundValues: unknown[] = [];
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0];
+      if (typeof q === 'string') sqlTexts.push(q);
+      else if (q && typeof q === 'object' && 'text' in q) {
+        sqlTexts.push(String((q as { text: unknown }).text));
+        boundValues.push(...(((q as { values?: unknown[] }).values) ?? []));
+      }
+      if (Array.isArray(args[1])) boundValues.push(...(args[1] as unknown[]));
+      return original.apply(this, args);
+    };
+    const marker = "m4rk'\\er\";--";
+    try {
+      const url = await server.createDatabase('no_user_sql');
+      const study = await createStudy({ storage: url, studyName: `study ${marker}` });
+      await study.optimize(
+        (t) => {
+          const x = t.suggestFloat(`x ${marker}`, 0, 1);
+          t.suggestCategorical(`c ${marker}`, [`choice ${marker}`, 'plain']);
+          t.setUserAttr(`key ${marker}`, { note: `value ${marker}` });
+          t.report(x, 0);
+          return x;
+        },
+        { nTrials: 3 },
+      );
+      const loaded = await loadStudy({ storage: url, studyName: `study ${marker}` });
+      assert.deepEqual(Object.keys(loaded.trials[2].params).sort(), [`c ${marker}`, `x ${marker}`]);
+      assert.deepEqual(loaded.trials[2].userAttrs[`key ${marker}`], { note: `value ${marker}` });
+    } finally {
+      proto.query = original;
+    }
+    const leaks = sqlTexts.filter((t) => t.includes('m4rk'));
+    assert.deepEqual(leaks, [], 'a user string appeared in SQL text');
+    assert.ok(sqlTexts.some((t) => /jsonb_to_recordset/.test(t)), 'the write-behind batch was used');
+    assert.ok(boundValues.some((v) => typeof v === 'string' && v.includes('m4rk')), 'the strings were sent as bound values');
   });
 });
 

@@ -26,15 +26,12 @@ export interface RdbConnection extends SqlRunner {
   readonly description: string;
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
   /**
-   * Optional: run literal statements (no parameters) as one transaction in one round trip and return
-   * each statement's rows. Network databases provide it to cut latency on hot paths.
+   * Optional: run statements without parameters as one transaction in one round trip and return
+   * each statement's rows. Network databases provide it to cut latency on hot paths. The statements
+   * carry only numbers and the storage's own constants: a user's string never enters one (values
+   * from users are bound parameters of `run`/`all`).
    */
   script?(statements: readonly string[]): Promise<ScriptResult[]>;
-  /**
-   * With `script`: a string as an SQL literal, escaped by the driver's own function. Scripts carry
-   * no bound parameters, so this is the only way a value enters one.
-   */
-  literal?(text: string): string;
   /**
    * Optional: how many statements/scripts every connection of this kind in this process has completed
    * so far (a process-wide counter), so a caller can tell whether others finished during its own.

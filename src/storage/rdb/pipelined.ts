@@ -4,12 +4,16 @@
  * of 7 plus one per parameter, report and attribute:
  *
  * - Write-behind for trial writes (params, intermediate values, attributes): the call returns at once
- *   and the statement joins a batch, sent with the next operation of this storage or, at the latest,
+ *   and the write joins a batch, sent before the next operation of this storage or, at the latest,
  *   after the current burst of synchronous suggestions (setImmediate), so other workers still see a
- *   running trial's params almost immediately (what TPE's constant liar reads).
+ *   running trial's params almost immediately (what TPE's constant liar reads). A batch is one
+ *   statement with one bound parameter, the writes as JSON (`WRITE_BATCH_SQL`).
  * - Creating a trial (lock + insert) and finishing one (guarded update + values) are each one
- *   transaction in one simple-protocol query, together with the pending writes and a read of the
- *   study's changed trials.
+ *   transaction in one simple-protocol query, together with a read of the study's changed trials.
+ *
+ * No user string (parameter names, attribute keys and values, distributions) ever enters SQL text:
+ * they travel only in the bound JSON of a write batch. The simple-protocol scripts carry numbers
+ * (`int`, `float`) and this module's own constants (`constant`: state names, value types, dates).
  * - Same-tick reads: that read (or any refresh) answers the `getAllTrials` calls made in the same
  *   run of the microtask queue that delivered it, before anything else is done on this storage. The
  *   Study refreshes right after creating and after finishing a trial, so those refreshes cost nothing.
@@ -34,11 +38,60 @@ import type { RdbConnection, ScriptResult } from './connection';
 import { RdbStorage, type TrialRow } from './storage';
 import { checkAttribute, checkParam, checkTemplate } from '../storable';
 
+/** One write of a batch, as the JSON record WRITE_BATCH_SQL reads. */
+interface BatchRecord {
+  kind: 'param' | 'intermediate' | 'user_attr' | 'system_attr';
+  trial_id: number;
+  /** Parameter name or attribute key. */
+  name: string | null;
+  step: number | null;
+  /** Parameter value (internal) or intermediate value; null for the non-finite kinds. */
+  number: number | null;
+  /** Distribution JSON, attribute value JSON, or intermediate value type. */
+  text: string | null;
+  /** Whether the trial must still be RUNNING or WAITING (else only that it exists). */
+  unfinished_only: boolean;
+}
+
 interface PendingWrite {
   trialId: number;
-  sql: string;
+  record: BatchRecord;
+  /** For the error if the trial turns out to be finished: "take parameter 'x'". */
   action: string;
 }
+
+/**
+ * Every write of a batch in one statement: the records arrive as one bound JSON parameter; those
+ * whose trial is writable go to their tables; the statement returns the trials whose writes landed.
+ * (A data-modifying WITH runs whether or not the final SELECT reads it.) A record per row and
+ * column: `writeBatch` keeps the last write of each, since one INSERT ... ON CONFLICT may not update
+ * a row twice.
+ */
+const WRITE_BATCH_SQL = `
+WITH batch AS (
+  SELECT * FROM jsonb_to_recordset(CAST(? AS jsonb))
+    AS b(kind text, trial_id integer, name text, step integer, number float8, text text, unfinished_only boolean)),
+writable AS (
+  SELECT batch.* FROM batch JOIN trials t ON t.trial_id = batch.trial_id
+   WHERE NOT batch.unfinished_only OR t.state IN ('RUNNING', 'WAITING')),
+params AS (
+  INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json)
+  SELECT trial_id, name, number, text FROM writable WHERE kind = 'param'
+  ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json),
+intermediate AS (
+  INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type)
+  SELECT trial_id, step, number, CAST(text AS trialintermediatevaluetype) FROM writable WHERE kind = 'intermediate'
+  ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value,
+    intermediate_value_type = excluded.intermediate_value_type),
+user_attrs AS (
+  INSERT INTO trial_user_attributes (trial_id, "key", value_json)
+  SELECT trial_id, name, text FROM writable WHERE kind = 'user_attr'
+  ON CONFLICT (trial_id, "key") DO UPDATE SET value_json = excluded.value_json),
+system_attrs AS (
+  INSERT INTO trial_system_attributes (trial_id, "key", value_json)
+  SELECT trial_id, name, text FROM writable WHERE kind = 'system_attr'
+  ON CONFLICT (trial_id, "key") DO UPDATE SET value_json = excluded.value_json)
+SELECT DISTINCT trial_id FROM writable`;
 
 const int = (n: number): string => {
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`Expected an integer id, got ${n}.`);
@@ -50,6 +103,14 @@ const float = (v: number | null): string => {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`Expected a finite number, got ${String(v)}.`);
   return `'${String(v)}'::float8`;
 };
+/**
+ * One of this module's own constants (a state name, a value type, a formatted date) as an SQL
+ * literal. Refuses anything else, so a user string cannot reach a script by mistake.
+ */
+const constant = (text: string): string => {
+  if (!/^[A-Z_]+$|^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/.test(text)) throw new Error(`not a constant of the storage: ${JSON.stringify(text)}`);
+  return `'${text}'`;
+};
 export class PipelinedRdbStorage extends RdbStorage {
   private pending: PendingWrite[] = [];
   private settled: Promise<void> = Promise.resolve();
@@ -60,20 +121,9 @@ export class PipelinedRdbStorage extends RdbStorage {
   private readonly fresh = new Set<number>();
   private expiryScheduled = false;
 
-  /**
-   * A string as an SQL literal, escaped by the driver's own function (pg's escapeLiteral). A script
-   * of several statements has no bound parameters in PostgreSQL's simple protocol, and it must be
-   * several statements: creating a trial locks the study row and only then counts its trials, which
-   * needs the fresh snapshot a new statement takes (one statement would count with the snapshot it
-   * took before waiting for the lock, and two workers could get the same number). Every string that
-   * enters a script goes through here; numbers through int/float, which accept only numbers.
-   */
-  private readonly text: (s: string) => string;
-
   constructor(url: string, db: RdbConnection) {
     super(url, db);
-    if (!db.literal) throw new Error('PipelinedRdbStorage needs a connection that escapes literals (RdbConnection.literal).');
-    this.text = db.literal.bind(db);
+    if (!db.script) throw new Error('PipelinedRdbStorage needs a connection that runs scripts (RdbConnection.script).');
   }
 
   // ------------------------------------------------------------ the pipeline
@@ -90,28 +140,53 @@ export class PipelinedRdbStorage extends RdbStorage {
   /** Whether the last runScript had the process's storage to itself (see markFresh). */
   private lastScriptAlone = false;
 
-  /** Run `extra` after the pending writes, in one transaction and one round trip. */
+  /**
+   * Sends the pending writes (one statement), then runs `extra` (one script: a transaction in one
+   * round trip). A script of several statements has no bound parameters in PostgreSQL's simple
+   * protocol, and it must be several statements: creating a trial locks the study row and only then
+   * counts its trials, which needs the fresh snapshot a new statement takes (one statement would count
+   * with the snapshot it took before waiting for the lock, and two workers could get the same number).
+   */
   private async runScript(extra: string[]): Promise<ScriptResult[]> {
     await this.waitSettled();
     const writes = this.pending.splice(0);
+    if (writes.length > 0) {
+      const batch = this.writeBatch(writes);
+      this.settled = batch.then(
+        () => undefined,
+        () => undefined,
+      );
+      await batch;
+    }
+    if (extra.length === 0) return [];
     const before = this.db.operationsCompleted;
-    const promise = this.db.script!([...writes.map((w) => w.sql), ...extra]);
-    if (writes.length > 0) this.settled = promise.then(() => undefined, () => undefined);
-    let results: ScriptResult[];
+    const results = await this.db.script!(extra);
+    // Ours is the only operation of any connection in this process that completed meanwhile.
+    this.lastScriptAlone = before !== undefined && this.db.operationsCompleted === before + 1;
+    return results;
+  }
+
+  /** One batch of writes; a trial whose writes were refused (finished meanwhile) fails at its setTrialState. */
+  private async writeBatch(writes: PendingWrite[]): Promise<void> {
+    const last = new Map<string, BatchRecord>();
+    for (const { record: r } of writes) {
+      const key = `${r.kind}\u0000${r.trial_id}\u0000${r.kind === 'intermediate' ? r.step : r.name}`;
+      last.delete(key); // re-inserted at the end: the batch keeps the order of the last writes
+      last.set(key, r);
+    }
+    let landed: Set<number>;
     try {
-      results = await promise;
-      // Ours is the only operation of any connection in this process that completed meanwhile.
-      this.lastScriptAlone = before !== undefined && this.db.operationsCompleted === before + 1;
+      const rows = await this.db.all<{ trial_id: number }>(WRITE_BATCH_SQL, [JSON.stringify([...last.values()])]);
+      landed = new Set(rows.map((r) => Number(r.trial_id)));
     } catch (err) {
       for (const w of writes) if (!this.deferredErrors.has(w.trialId)) this.deferredErrors.set(w.trialId, err);
       throw err;
     }
-    writes.forEach((w, i) => {
-      if (results[i].rowCount === 0 && !this.deferredErrors.has(w.trialId)) {
+    for (const w of writes) {
+      if (!landed.has(w.trialId) && !this.deferredErrors.has(w.trialId)) {
         this.deferredErrors.set(w.trialId, new TrialFinishedError(`Trial (id ${w.trialId}) was already finished; it could not ${w.action}.`));
       }
-    });
-    return results.slice(writes.length);
+    }
   }
 
   /** Call right after applying a read's rows, while still in the callback that delivered them. */
@@ -174,48 +249,41 @@ export class PipelinedRdbStorage extends RdbStorage {
     this.enqueue({
       trialId,
       action: `take parameter '${name}'`,
-      sql: `INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json)
-            SELECT ${int(trialId)}, ${this.text(name)}, ${float(internalValue)}, ${this.text(distributionToJson(distribution))}
-            ${this.writableGuard(int(trialId))}
-            ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json`,
+      record: { kind: 'param', trial_id: trialId, name, step: null, number: internalValue, text: distributionToJson(distribution), unfinished_only: true },
     });
   }
 
   override async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.refuseIfFinished(trialId, `report a value at step ${step}`);
+    if (!Number.isSafeInteger(step)) throw new InvalidArgumentError(`Expected an integer step, got ${step}.`);
     const [v, type] = encodeIntermediate(value);
     this.enqueue({
       trialId,
       action: `report a value at step ${step}`,
-      sql: `INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type)
-            SELECT ${int(trialId)}, ${int(step)}, ${float(v)}, CAST(${this.text(type)} AS trialintermediatevaluetype) ${this.writableGuard(int(trialId))}
-            ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value,
-              intermediate_value_type = excluded.intermediate_value_type`,
+      record: { kind: 'intermediate', trial_id: trialId, name: null, step, number: v, text: type, unfinished_only: true },
     });
   }
 
-  private enqueueAttr(table: string, trialId: number, key: string, value: unknown, onlyUnfinished: boolean): void {
+  private enqueueAttr(kind: 'user_attr' | 'system_attr', trialId: number, key: string, value: unknown, onlyUnfinished: boolean): void {
     if (onlyUnfinished) this.refuseIfFinished(trialId, `set attribute '${key}'`);
-    const guard = onlyUnfinished ? this.writableGuard(int(trialId)) : `WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ${int(trialId)})`;
     this.enqueue({
       trialId,
       action: `set attribute '${key}'`,
-      sql: `INSERT INTO ${table} (trial_id, "key", value_json) SELECT ${int(trialId)}, ${this.text(key)}, ${this.text(encodeJson(value))} ${guard}
-            ON CONFLICT (trial_id, "key") DO UPDATE SET value_json = excluded.value_json`,
+      record: { kind, trial_id: trialId, name: key, step: null, number: null, text: encodeJson(value), unfinished_only: onlyUnfinished },
     });
   }
 
   override async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
     checkAttribute('User attribute', key, value);
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
-    this.enqueueAttr('trial_user_attributes', trialId, key, value, true);
+    this.enqueueAttr('user_attr', trialId, key, value, true);
   }
 
   override async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
     checkAttribute('System attribute', key, value);
     if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
-    this.enqueueAttr('trial_system_attributes', trialId, key, value, false);
+    this.enqueueAttr('system_attr', trialId, key, value, false);
   }
 
   // ------------------------------------------------------------ hot paths with piggybacked reads
@@ -252,8 +320,8 @@ export class PipelinedRdbStorage extends RdbStorage {
     const [, inserted, load] = await this.runScript([
       `SELECT study_id FROM studies WHERE study_id = ${s} FOR UPDATE`,
       `INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete)
-       SELECT (SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ${s}), ${s}, ${this.text(STATE_NAME[state])},
-              ${start ? this.text(formatDatetime(start)) : 'NULL'}, NULL
+       SELECT (SELECT COALESCE(MAX(number), -1) + 1 FROM trials WHERE study_id = ${s}), ${s}, ${constant(STATE_NAME[state])},
+              ${start ? constant(formatDatetime(start)) : 'NULL'}, NULL
        WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = ${s})
        RETURNING trial_id, number`,
       this.loadStatement(studyId),
@@ -280,17 +348,17 @@ export class PipelinedRdbStorage extends RdbStorage {
       throw deferred;
     }
     const expected = expectedPriorState(state, expectedState);
-    const now = this.text(formatDatetime(new Date()));
-    const sets = [`state = ${this.text(STATE_NAME[state])}`];
+    const now = constant(formatDatetime(new Date()));
+    const sets = [`state = ${constant(STATE_NAME[state])}`];
     if (state === TrialState.RUNNING) sets.push(`datetime_start = ${now}`);
     if (isFinished(state)) sets.push(`datetime_complete = ${now}`);
     const encoded = (values ?? []).map(encodeValue);
     const array = (items: string[], type: string) => (items.length ? `ARRAY[${items.join(', ')}]::${type}[]` : `'{}'::${type}[]`);
-    const update = `WITH u AS (UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ${int(trialId)} AND state = ${this.text(STATE_NAME[expected])} RETURNING trial_id),
+    const update = `WITH u AS (UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ${int(trialId)} AND state = ${constant(STATE_NAME[expected])} RETURNING trial_id),
        v AS (INSERT INTO trial_values (trial_id, objective, value, value_type)
              SELECT u.trial_id, x.objective, x.value, CAST(x.value_type AS trialvaluetype)
                FROM u, unnest(${array(encoded.map((_, i) => String(i)), 'integer')}, ${array(encoded.map((e) => float(e[0])), 'float8')},
-                              ${array(encoded.map((e) => this.text(e[1])), 'text')}) AS x(objective, value, value_type)
+                              ${array(encoded.map((e) => constant(e[1])), 'text')}) AS x(objective, value, value_type)
              ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
              RETURNING 1)
        SELECT (SELECT COUNT(*) FROM u) AS changed, (SELECT COUNT(*) FROM v) AS written, (SELECT COUNT(*) FROM trials WHERE trial_id = ${int(trialId)}) AS found`;
