@@ -14,6 +14,11 @@ export class UsageError extends Error {}
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
+/** What parseCommandLine returns: util.parseArgs' typed values, positionals and tokens. */
+export type ParsedCommandLine<O extends OptionsConfig> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true; tokens: true }>
+>;
+
 // A negative number is a value, not an option (argparse's rule when no option looks like one).
 const NEGATIVE_NUMBER = /^-(?:\d|\.\d|inf|nan)/i;
 
@@ -71,7 +76,7 @@ function usageErrorFrom(err: unknown, options: OptionsConfig): UsageError {
  * Throws a UsageError for an unknown option, a missing or unexpected value, or (without
  * `positionals`) any argument that is not an option.
  */
-export function parseCommandLine<const O extends OptionsConfig>(argv: readonly string[], options: O, { positionals = true } = {}) {
+export function parseCommandLine<const O extends OptionsConfig>(argv: readonly string[], options: O, { positionals = true } = {}): ParsedCommandLine<O> {
   try {
     return parseArgs({ args: negativeValuesInline(argv, options), options, allowPositionals: positionals, strict: true, tokens: true });
   } catch (err) {
