@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import { findWidgetManager, jupyterDataPaths, missingWidgetManagerMessage } from './jupyterPaths';
+import { parseCommandLine, UsageError } from '../src/cli/args';
 import { install, InstallError, uninstall, type InstallLocation } from './kernelspec';
 
 const USAGE: Record<string, string> = {
@@ -24,29 +25,14 @@ const USAGE: Record<string, string> = {
     '  kernel and every process its cells started, and still writes the notebook executed so far.',
 };
 
-class UsageError extends Error {}
-
-function takeValue(argv: string[], i: number, flag: string): string {
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-  return v;
-}
+const LOCATION_OPTIONS = { user: { type: 'boolean' }, 'sys-prefix': { type: 'boolean' }, prefix: { type: 'string' } } as const;
 
 function parseLocation(argv: string[]): InstallLocation {
-  let loc: InstallLocation | undefined;
-  const set = (l: InstallLocation) => {
-    if (loc) throw new UsageError('give only one of --user, --sys-prefix, --prefix DIR');
-    loc = l;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--user') set({ kind: 'user' });
-    else if (a === '--sys-prefix') set({ kind: 'sys-prefix' });
-    else if (a === '--prefix') set({ kind: 'prefix', dir: takeValue(argv, i++, a) });
-    else if (a.startsWith('--prefix=')) set({ kind: 'prefix', dir: a.slice('--prefix='.length) });
-    else throw new UsageError(`unknown option ${a}`);
-  }
-  return loc ?? { kind: 'user' };
+  const { values, tokens } = parseCommandLine(argv, LOCATION_OPTIONS, { positionals: false });
+  // Counted from the tokens: `--user --user` is as much a mistake as `--user --prefix DIR`.
+  if (tokens.filter((t) => t.kind === 'option').length > 1) throw new UsageError('give only one of --user, --sys-prefix, --prefix DIR');
+  if (values.prefix !== undefined) return { kind: 'prefix', dir: values.prefix };
+  return values['sys-prefix'] ? { kind: 'sys-prefix' } : { kind: 'user' };
 }
 
 export interface RunArgs {
@@ -57,31 +43,32 @@ export interface RunArgs {
   params: Array<[string, string]>;
 }
 
+const RUN_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  html: { type: 'string' },
+  timeout: { type: 'string' },
+  param: { type: 'string', short: 'p', multiple: true },
+} as const;
+
 export function parseRunArgs(argv: string[]): RunArgs {
-  const args: RunArgs = { notebook: '', params: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => inline ?? takeValue(argv, i++, flag);
-    if (flag === '--output' || flag === '-o') args.output = value();
-    else if (flag === '--html') args.html = value();
-    else if (flag === '--timeout') {
-      const v = value();
-      const s = Number(v);
-      if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout needs a positive number of seconds, got "${v}"`);
-      args.timeoutSeconds = s;
-    } else if (flag === '--param' || flag === '-p') {
-      const v = value();
-      const eq = v.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--param needs NAME=VALUE, got "${v}"`);
-      const name = v.slice(0, eq);
-      if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new UsageError(`--param name "${name}" is not a valid identifier`);
-      args.params.push([name, v.slice(eq + 1)]);
-    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-    else if (!args.notebook) args.notebook = a;
-    else throw new UsageError(`unexpected argument ${a} (one notebook per run)`);
+  const { values, positionals } = parseCommandLine(argv, RUN_OPTIONS);
+  if (positionals.length === 0) throw new UsageError('which notebook? give NOTEBOOK.ipynb');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]} (one notebook per run)`);
+  const args: RunArgs = { notebook: positionals[0], params: [] };
+  if (values.output !== undefined) args.output = values.output;
+  if (values.html !== undefined) args.html = values.html;
+  if (values.timeout !== undefined) {
+    const s = Number(values.timeout);
+    if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout needs a positive number of seconds, got "${values.timeout}"`);
+    args.timeoutSeconds = s;
   }
-  if (!args.notebook) throw new UsageError('which notebook? give NOTEBOOK.ipynb');
+  for (const v of values.param ?? []) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param needs NAME=VALUE, got "${v}"`);
+    const name = v.slice(0, eq);
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new UsageError(`--param name "${name}" is not a valid identifier`);
+    args.params.push([name, v.slice(eq + 1)]);
+  }
   return args;
 }
 
@@ -93,12 +80,7 @@ export async function main(command: string, argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'kernel': {
-        let file: string | undefined;
-        for (let i = 0; i < argv.length; i++) {
-          if (argv[i] === '--connection-file' || argv[i] === '-f') file = takeValue(argv, i++, argv[i]);
-          else if (argv[i].startsWith('--connection-file=')) file = argv[i].slice('--connection-file='.length);
-          else throw new UsageError(`unknown option ${argv[i]}`);
-        }
+        const file = parseCommandLine(argv, { 'connection-file': { type: 'string', short: 'f' } }, { positionals: false }).values['connection-file'];
         if (!file) throw new UsageError('--connection-file is required (Jupyter passes it through the kernelspec)');
         const { runKernel } = await import('./kernel');
         await runKernel(file);

@@ -5,8 +5,14 @@
 //   node notebooks/build.mjs            # every notebook
 //   node notebooks/build.mjs 02 05      # only those whose name starts with 02 or 05
 //
-// Source format: a line `// %%` starts a code cell, `// %% [markdown]` a Markdown cell (each of its
-// lines starts with `// `, which is removed), and `// %% tags=["parameters"]` a code cell with tags.
+// Source format: jupytext's percent format for TypeScript, so jupytext (in the pinned Python
+// environment) pairs each source with its notebook (`formats: ipynb,src//ts:percent`) and reads it
+// into the same cells (test/notebooks/jupytext.test.ts). A line `// %%` starts a code cell,
+// `// %% [markdown]` a Markdown cell (each of its lines starts with `// `, which is removed), and
+// `// %% tags=["parameters"]` a code cell with tags. The file starts with jupytext's header: an
+// optional `// -*- coding: utf-8 -*-` line, then YAML between `// ---` lines, whose `jupyter:` part
+// is notebook metadata (the kernelspec and the pairing, `jupytext: formats:`); the build copies
+// both into the notebook's metadata, as jupytext does.
 //
 // Saved outputs survive a rebuild only where they still describe one run: the code cells of the
 // committed notebook (from a FULL run of `tunelab run`) keep their outputs as long as every code
@@ -21,10 +27,63 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const srcDir = path.join(here, 'src');
 
+const CODING_LINE = /^\/\/ -\*- coding: [\w-]+ -\*-$/;
+
+/**
+ * The YAML of jupytext's header as an object. Only what such a header holds is accepted: nested
+ * mappings (two-space indents) of plain or quoted scalars; anything else is an error naming the line.
+ */
+function parseHeaderYaml(lines) {
+  const root = {};
+  const stack = [{ indent: -1, node: root }];
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    const m = /^( *)([\w-]+):(?: (.*))?$/.exec(line);
+    if (!m) throw new Error(`jupytext header: cannot read "${line}" (expected "key: value" or "key:")`);
+    const indent = m[1].length;
+    while (stack[stack.length - 1].indent >= indent) stack.pop();
+    const parent = stack[stack.length - 1].node;
+    if (m[3] === undefined) {
+      parent[m[2]] = {};
+      stack.push({ indent, node: parent[m[2]] });
+    } else {
+      const quoted = /^'(.*)'$|^"(.*)"$/.exec(m[3]);
+      parent[m[2]] = quoted ? (quoted[1] ?? quoted[2]) : m[3];
+    }
+  }
+  return root;
+}
+
+/** Split a source into jupytext's header (as an object; {} without one) and the cells' text. */
+export function parseHeader(text) {
+  const lines = text.split('\n');
+  const start = CODING_LINE.test(lines[0]) ? 1 : 0;
+  if (lines[start] !== '// ---') return { header: {}, body: lines.slice(start).join('\n') };
+  const end = lines.indexOf('// ---', start + 1);
+  if (end < 0) throw new Error('jupytext header: no closing "// ---" line');
+  const yaml = lines.slice(start + 1, end).map((l) => {
+    if (!/^\/\/( |$)/.test(l)) throw new Error(`jupytext header: every line must start with "// ", got "${l}"`);
+    return l.slice(3);
+  });
+  return { header: parseHeaderYaml(yaml), body: lines.slice(end + 1).join('\n') };
+}
+
+/**
+ * The notebook metadata a header gives, as jupytext puts it in the .ipynb: the kernelspec and the
+ * pairing (`jupytext.formats`; the text file's own `text_representation` stays in the text file).
+ */
+export function headerMetadata(header) {
+  const jupyter = header.jupyter ?? {};
+  const out = {};
+  if (jupyter.jupytext?.formats) out.jupytext = { formats: jupyter.jupytext.formats };
+  if (jupyter.kernelspec) out.kernelspec = jupyter.kernelspec;
+  return out;
+}
+
 export function parseSource(text) {
   const cells = [];
   let current = null;
-  for (const line of text.split('\n')) {
+  for (const line of parseHeader(text).body.split('\n')) {
     const m = /^\/\/ %%(.*)$/.exec(line);
     if (m) {
       const rest = m[1].trim();
@@ -40,11 +99,15 @@ export function parseSource(text) {
     }
     current.lines.push(current.kind === 'markdown' ? line.replace(/^\/\/ ?/, '') : line);
   }
-  return cells.map((c) => {
-    while (c.lines.length && c.lines[c.lines.length - 1].trim() === '') c.lines.pop();
-    while (c.lines.length && c.lines[0].trim() === '') c.lines.shift();
-    return { ...c, source: c.lines.join('\n') };
-  });
+  // The note of a run's injected parameters is generated from the saved run (asNote); jupytext copies
+  // it into the source when it syncs from the notebook, and it is dropped here so it is not doubled.
+  return cells
+    .filter((c) => !c.tags.includes('injected-parameters'))
+    .map((c) => {
+      while (c.lines.length && c.lines[c.lines.length - 1].trim() === '') c.lines.pop();
+      while (c.lines.length && c.lines[0].trim() === '') c.lines.shift();
+      return { ...c, source: c.lines.join('\n') };
+    });
 }
 
 /** Jupyter stores sources as arrays of lines that keep their newline. */
@@ -66,7 +129,7 @@ function asNote(cell) {
   return { cell_type: 'markdown', id: cell.id ?? 'injected-parameters', metadata: { tags: ['injected-parameters'] }, source: toLines(text) };
 }
 
-export function buildNotebook(cells, previous) {
+export function buildNotebook(cells, previous, notebookMetadata = {}) {
   // The old code cells in order: the k-th new code cell keeps its outputs only if it and every code
   // cell before it equal the old ones at the same positions.
   const oldCode = (previous?.cells ?? []).filter(
@@ -102,7 +165,8 @@ export function buildNotebook(cells, previous) {
   // So does the note of the injected parameters: it describes outputs that are gone otherwise.
   const kept = wholeRunKept ? out : out.filter((c) => !(c.metadata.tags ?? []).includes('injected-parameters'));
   const metadata = {
-    kernelspec: { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' },
+    ...(notebookMetadata.jupytext ? { jupytext: notebookMetadata.jupytext } : {}),
+    kernelspec: notebookMetadata.kernelspec ?? { name: 'tunelab', display_name: 'TypeScript (tunelab)', language: 'typescript' },
     language_info: previous?.metadata?.language_info ?? { name: 'typescript', file_extension: '.ts', mimetype: 'text/x-typescript' },
   };
   if (previous?.metadata?.widgets && wholeRunKept) metadata.widgets = previous.metadata.widgets;
@@ -118,7 +182,8 @@ function main() {
   for (const file of sources) {
     const target = path.join(here, file.replace(/\.ts$/, '.ipynb'));
     const previous = existsSync(target) ? JSON.parse(readFileSync(target, 'utf8')) : undefined;
-    const nb = buildNotebook(parseSource(readFileSync(path.join(srcDir, file), 'utf8')), previous);
+    const text = readFileSync(path.join(srcDir, file), 'utf8');
+    const nb = buildNotebook(parseSource(text), previous, headerMetadata(parseHeader(text).header));
     writeFileSync(target, JSON.stringify(nb, null, 1) + '\n');
     const kept = nb.cells.filter((c) => c.cell_type === 'code' && c.outputs.length > 0).length;
     console.log(`wrote ${path.relative(process.cwd(), target)} (${nb.cells.length} cells, ${kept} with saved outputs)`);

@@ -8,6 +8,7 @@
  * tunelab (the kernel's and the user's) still has one verbosity and one set of handlers.
  */
 import { InvalidArgumentError } from './errors';
+import { pythonFloatRepr } from './format';
 
 export const CRITICAL = 50;
 export const FATAL = 50;
@@ -149,23 +150,8 @@ export const logInfo = (message: string): void => log(INFO, message);
 export const logWarning = (message: string): void => log(WARNING, message);
 export const logDebug = (message: string): void => log(DEBUG, message);
 
-/**
- * A number as Python's repr prints a float: shortest round-trip digits, at least one decimal
- * (`3.0`), scientific below 1e-4 and from 1e16 (`1e-05`, `1.5e+16`), `nan`, `inf`.
- */
-export function pythonFloat(v: number): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
-  const [mantissa, expText] = v.toExponential().split('e');
-  const exp = Number(expText);
-  if (exp < -4 || exp >= 16) {
-    return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  const fixed = String(v);
-  // String() already gives the shortest digits in fixed notation for this range.
-  return /[.e]/.test(fixed) ? fixed : `${fixed}.0`;
-}
+/** A number as Python's repr prints a float (`3.0`, `1e-05`, `nan`); see format.ts. */
+export const pythonFloat = pythonFloatRepr;
 
 /** A parameter or attribute value as Python would print it inside a dict (strings single-quoted). */
 export function pythonValue(v: unknown, asFloat = false): string {

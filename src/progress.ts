@@ -1,4 +1,5 @@
 import { TrialState, type FrozenTrial } from './frozenTrial';
+import { formatNumber, formatSeconds } from './format';
 import { afterStderrLine } from './logging';
 import type { Study } from './study';
 
@@ -74,7 +75,7 @@ export function terminalProgressFactory(study: Study, info: OptimizeProgressInfo
     } catch {
       best = '';
     }
-    stream.write(`\r[${bar}] ${count} ${elapsed.toFixed(1)}s${best}\x1b[K`);
+    stream.write(`\r[${bar}] ${count} ${formatSeconds(elapsed)}${best}\x1b[K`);
   };
   // A trial's log lines clear the bar's line: the bar is drawn again under them when the trial is
   // counted (optimize logs a trial just before reporting it finished).
@@ -92,10 +93,4 @@ export function terminalProgressFactory(study: Study, info: OptimizeProgressInfo
       stream.write(end && end.kind !== 'finished' ? ` ${end.kind}\n` : '\n');
     },
   };
-}
-
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(4) : Number(v.toPrecision(6)).toString();
 }

@@ -10,14 +10,15 @@
  *   Trial 3 failed with value undefined.
  */
 import type { FrozenTrial } from './frozenTrial';
-import { INFO, isEnabledFor, logInfo, logWarning, pythonFloat, pythonValue, WARNING } from './logging';
+import { pythonFloatRepr } from './format';
+import { INFO, isEnabledFor, logInfo, logWarning, pythonValue, WARNING } from './logging';
 
 /** Parameters as Optuna prints `trial.params`: `{'x': 1.5, 'n': 3, 'act': 'relu'}`. */
 export function formatParams(t: Pick<FrozenTrial, 'params' | 'distributions'>): string {
   const parts = Object.keys(t.params).map((name) => {
     const d = t.distributions[name];
     const v = t.params[name];
-    return `${pythonValue(name)}: ${d?.kind === 'float' && typeof v === 'number' ? pythonFloat(v) : pythonValue(v)}`;
+    return `${pythonValue(name)}: ${d?.kind === 'float' && typeof v === 'number' ? pythonFloatRepr(v) : pythonValue(v)}`;
   });
   return `{${parts.join(', ')}}`;
 }
@@ -30,7 +31,7 @@ export function errorRepr(err: unknown): string {
 
 /** What an objective returned, for the "failed with value ..." line. */
 function valueRepr(v: unknown): string {
-  if (typeof v === 'number') return pythonFloat(v);
+  if (typeof v === 'number') return pythonFloatRepr(v);
   if (Array.isArray(v)) return `[${v.map((x) => valueRepr(x)).join(', ')}]`;
   if (typeof v === 'string') return pythonValue(v);
   if (v === undefined || v === null || typeof v === 'boolean') return String(v);
@@ -44,9 +45,9 @@ function valueRepr(v: unknown): string {
 /** Values as Optuna prints them: a list, or with metric names a dict (`{'loss': 0.1, 'acc': 0.9}`). */
 function formatValues(values: readonly number[], metricNames: readonly string[] | null): string {
   if (metricNames && metricNames.length === values.length) {
-    return `{${values.map((v, i) => `${pythonValue(metricNames[i])}: ${pythonFloat(v)}`).join(', ')}}`;
+    return `{${values.map((v, i) => `${pythonValue(metricNames[i])}: ${pythonFloatRepr(v)}`).join(', ')}}`;
   }
-  return values.length === 1 ? pythonFloat(values[0]) : `[${values.map(pythonFloat).join(', ')}]`;
+  return values.length === 1 ? pythonFloatRepr(values[0]) : `[${values.map(pythonFloatRepr).join(', ')}]`;
 }
 
 /** INFO: a COMPLETE trial, with the study's best so far for a single objective. */
@@ -59,7 +60,7 @@ export function logTrialCompleted(trial: FrozenTrial, best: () => FrozenTrial | 
   }
   let message = `Trial ${trial.number} finished with value: ${formatValues(trial.values, metricNames)} and parameters: ${params}.`;
   const b = best();
-  if (b?.values) message += ` Best is trial ${b.number} with value: ${pythonFloat(b.values[0])}.`;
+  if (b?.values) message += ` Best is trial ${b.number} with value: ${pythonFloatRepr(b.values[0])}.`;
   logInfo(message);
 }
 

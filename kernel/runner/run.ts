@@ -12,6 +12,7 @@ import { KernelClient, type StartOptions } from './client';
 import { cellSource, injectParameters, NotebookFormatError, OutputRecorder, parseNotebook, type Notebook } from './notebook';
 import { checkNotebookKernel, WrongKernelError } from './notebookCheck';
 import type { JsonObject, JupyterMessage } from '../wire';
+import { formatSeconds } from '../../src/format';
 
 export interface RunResult {
   notebook: Notebook;
@@ -151,10 +152,10 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       }
       timing['shell.execute_reply'] = reply.header.date;
       cell.metadata.execution = timing;
-      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      const took = formatSeconds((Date.now() - started) / 1000);
       const status = reply.content.status;
       if (status === 'ok') {
-        log(`ok     [${n}/${codeCells.length}] cell ${index + 1} (${secs}s)  ${firstLine(src)}`);
+        log(`ok     [${n}/${codeCells.length}] cell ${index + 1} (${took})  ${firstLine(src)}`);
         continue;
       }
       result.failedCell = index;
@@ -165,7 +166,7 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
         const c = reply.content as { ename?: string; evalue?: string; traceback?: string[] };
         result.error = { ename: c.ename ?? 'Error', evalue: c.evalue ?? '', traceback: c.traceback ?? [] };
       }
-      log(`FAILED [${n}/${codeCells.length}] cell ${index + 1} (${secs}s)  ${firstLine(src)}`);
+      log(`FAILED [${n}/${codeCells.length}] cell ${index + 1} (${took})  ${firstLine(src)}`);
       break;
     }
     // Let output from async tasks that are still finishing arrive before the state is saved.
@@ -281,6 +282,6 @@ export async function runNotebook(args: RunArgs): Promise<number> {
     // As a shell reports a process ended by a signal: 128 + its number.
     return stoppedBy ? 128 + osConstants.signals[stoppedBy] : 1;
   }
-  log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  log(`done in ${formatSeconds((Date.now() - started) / 1000)}`);
   return 0;
 }

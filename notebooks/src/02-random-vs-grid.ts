@@ -1,3 +1,19 @@
+// -*- coding: utf-8 -*-
+// ---
+// jupyter:
+//   jupytext:
+//     formats: ipynb,src//ts:percent
+//     text_representation:
+//       extension: .ts
+//       format_name: percent
+//       format_version: '1.3'
+//       jupytext_version: 1.19.6
+//   kernelspec:
+//     display_name: TypeScript (tunelab)
+//     language: typescript
+//     name: tunelab
+// ---
+
 // %% [markdown]
 // # Random search versus grid search (Bergstra & Bengio, 2012)
 //

@@ -5,6 +5,8 @@
  * JavaScript has one number type, so the float/int distinction Python keeps is carried explicitly.
  */
 
+import { pythonFloatRepr } from '../format';
+
 /** A Python float (an objective value, a float parameter): printed `3.0`, never `3`. */
 export class PyFloat {
   constructor(readonly value: number) {}
@@ -20,26 +22,6 @@ export type PyDict = Map<string, PyValue>;
 
 /** `number` is a Python int; floats are PyFloat. */
 export type PyValue = null | boolean | number | string | PyFloat | PyTuple | PyValue[] | PyDict;
-
-/** Python's `repr(float)`: shortest round-trip digits, fixed notation for exponents -4..15. */
-export function floatRepr(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const sign = x < 0 ? '-' : '';
-  const [mantissa, expText] = Math.abs(x).toExponential().split('e');
-  const digits = mantissa.replace('.', '');
-  const exp = Number(expText);
-  if (exp >= -4 && exp < 16) {
-    if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-    const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
-    const frac = digits.slice(exp + 1);
-    return `${sign}${intPart}.${frac === '' ? '0' : frac}`;
-  }
-  const expPart = `${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${expPart}`;
-}
 
 /** Python's `repr(str)`: single quotes unless the text holds a ' and no ". */
 export function strRepr(s: string): string {
@@ -68,7 +50,7 @@ export function pyStr(v: PyValue): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return v;
-  if (v instanceof PyFloat) return floatRepr(v.value);
+  if (v instanceof PyFloat) return pythonFloatRepr(v.value);
   if (v instanceof PyTuple) return `(${v.items.map(pyRepr).join(', ')}${v.items.length === 1 ? ',' : ''})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   return `{${[...v].map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
@@ -102,7 +84,7 @@ export function pyJson(v: PyValue): string {
     if (Number.isNaN(v.value)) return 'NaN';
     if (v.value === Infinity) return 'Infinity';
     if (v.value === -Infinity) return '-Infinity';
-    return floatRepr(v.value);
+    return pythonFloatRepr(v.value);
   }
   if (v instanceof PyTuple) return pyJson([...v.items]);
   if (Array.isArray(v)) return `[${v.map(pyJson).join(', ')}]`;
@@ -121,7 +103,7 @@ function yamlFloat(x: number): string {
   if (Number.isNaN(x)) return '.nan';
   if (x === Infinity) return '.inf';
   if (x === -Infinity) return '-.inf';
-  const r = floatRepr(x);
+  const r = pythonFloatRepr(x);
   return !r.includes('.') && r.includes('e') ? r.replace('e', '.0e') : r;
 }
 

@@ -4,8 +4,8 @@
  * value is bit-identical, how far off it is otherwise, and what differs from the recorded environment.
  * The database is opened read-only: the re-run happens in a scratch in-memory study.
  */
-import { parseArgs } from 'node:util';
 import { TunelabError } from '../errors';
+import { parseCommandLine, UsageError } from './args';
 import { loadObjective, objectiveFromModule } from '../parallel/moduleObjective';
 import { getStorage } from '../storage';
 import { loadStudy, type Objective } from '../study';
@@ -28,26 +28,14 @@ interface ReproduceConfig {
   json: boolean;
 }
 
-class UsageError extends Error {}
-
 function readConfig(argv: string[]): ReproduceConfig {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        storage: { type: 'string' },
-        'study-name': { type: 'string' },
-        trial: { type: 'string' },
-        export: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandLine(argv, {
+    storage: { type: 'string' },
+    'study-name': { type: 'string' },
+    trial: { type: 'string' },
+    export: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   if (values.storage === undefined) throw new UsageError('--storage URL is required.');
   if (values['study-name'] === undefined) throw new UsageError('--study-name NAME is required.');
   if (values.trial === undefined) throw new UsageError('--trial N (the trial number) is required.');

@@ -10,7 +10,7 @@ import { TunelabError } from '../errors';
 import { shownUrl } from '../storage/rdb/revision';
 import { HEAD_REVISION, PREVIOUS_REVISION } from '../storage/rdb/schema';
 import { upgradeStorage } from '../storage/rdb/upgrade';
-import { parseArgs, UsageError } from './args';
+import { parseCommandLine, UsageError } from './args';
 
 const USAGE = `usage: tunelab storage upgrade URL
        tunelab storage upgrade --storage URL
@@ -24,9 +24,8 @@ function parse(argv: string[]): string {
   const [verb, ...rest] = argv;
   if (verb === undefined) throw new UsageError("a sub-command is required: 'upgrade'.");
   if (verb !== 'upgrade') throw new UsageError(`unknown sub-command '${verb}' (the only one is 'upgrade').`);
-  const args = parseArgs(rest, ['storage']);
-  const flag = args.flags.get('storage');
-  const urls = [...(typeof flag === 'string' ? [flag] : []), ...args.positional];
+  const { values, positionals } = parseCommandLine(rest, { storage: { type: 'string' } });
+  const urls = [...(values.storage === undefined ? [] : [values.storage]), ...positionals];
   if (urls.length === 0) throw new UsageError('the storage URL is required.');
   if (urls.length > 1) throw new UsageError(`give one storage URL, got ${urls.length}: ${urls.map(shownUrl).join(' ')}.`);
   return urls[0];

@@ -15,7 +15,7 @@ import { TrialState } from '../frozenTrial';
 import { loadModule, loadObjective, objectiveFromModule } from '../parallel/moduleObjective';
 import { RetryFailedTrialCallback } from '../parallel/retry';
 import { THREAD_ERROR_CLASSES } from '../parallel/protocol';
-import { numberFlag, parseArgs, UsageError } from './args';
+import { numberOption, parseCommandLine, UsageError } from './args';
 
 const USAGE = `usage: tunelab worker --storage URL --study NAME OBJECTIVE_MODULE [options]
 
@@ -51,39 +51,47 @@ interface WorkerConfig {
   catchNames: string[];
 }
 
+const WORKER_OPTIONS = {
+  storage: { type: 'string' },
+  study: { type: 'string' },
+  'n-trials': { type: 'string' },
+  timeout: { type: 'string' },
+  export: { type: 'string' },
+  direction: { type: 'string' },
+  'heartbeat-interval': { type: 'string' },
+  'grace-period': { type: 'string' },
+  'max-retry': { type: 'string' },
+  workers: { type: 'string' },
+  catch: { type: 'string' },
+  'retry-failed': { type: 'boolean' },
+} as const;
+
 function readConfig(argv: string[]): WorkerConfig {
-  const args = parseArgs(
-    argv,
-    ['storage', 'study', 'n-trials', 'timeout', 'export', 'direction', 'heartbeat-interval', 'grace-period', 'max-retry', 'workers', 'catch'],
-    ['retry-failed'],
-  );
-  const storage = args.flags.get('storage');
-  const studyName = args.flags.get('study');
-  if (typeof storage !== 'string') throw new UsageError('--storage URL is required.');
-  if (typeof studyName !== 'string') throw new UsageError('--study NAME is required.');
-  if (args.positional.length !== 1) throw new UsageError('give exactly one objective module (e.g. objective.ts).');
-  const direction = args.flags.get('direction');
+  const { values, positionals } = parseCommandLine(argv, WORKER_OPTIONS);
+  const { storage, study: studyName, direction, catch: catchFlag } = values;
+  if (storage === undefined) throw new UsageError('--storage URL is required.');
+  if (studyName === undefined) throw new UsageError('--study NAME is required.');
+  if (positionals.length !== 1) throw new UsageError('give exactly one objective module (e.g. objective.ts).');
   if (direction !== undefined && direction !== 'minimize' && direction !== 'maximize') {
-    throw new UsageError(`--direction must be minimize or maximize, got '${String(direction)}'.`);
+    throw new UsageError(`--direction must be minimize or maximize, got '${direction}'.`);
   }
-  const catchFlag = args.flags.get('catch');
-  if (catchFlag !== undefined && (typeof catchFlag !== 'string' || !/^\s*[A-Za-z_$][\w$]*(\s*,\s*[A-Za-z_$][\w$]*)*\s*$/.test(catchFlag))) {
-    throw new UsageError(`--catch takes error class names separated by commas (e.g. RangeError,TypeError or Error), got '${String(catchFlag)}'.`);
+  if (catchFlag !== undefined && !/^\s*[A-Za-z_$][\w$]*(\s*,\s*[A-Za-z_$][\w$]*)*\s*$/.test(catchFlag)) {
+    throw new UsageError(`--catch takes error class names separated by commas (e.g. RangeError,TypeError or Error), got '${catchFlag}'.`);
   }
   return {
-    catchNames: typeof catchFlag === 'string' ? catchFlag.split(',').map((n) => n.trim()) : [],
+    catchNames: catchFlag !== undefined ? catchFlag.split(',').map((n) => n.trim()) : [],
     storage,
     studyName,
-    modulePath: args.positional[0],
-    exportName: (args.flags.get('export') as string | undefined) ?? 'default',
-    nTrials: numberFlag(args, 'n-trials', { integer: true, min: 0 }),
-    timeout: numberFlag(args, 'timeout', { min: 0 }),
+    modulePath: positionals[0],
+    exportName: values.export ?? 'default',
+    nTrials: numberOption('n-trials', values['n-trials'], { integer: true, min: 0 }),
+    timeout: numberOption('timeout', values.timeout, { min: 0 }),
     direction,
-    heartbeatInterval: numberFlag(args, 'heartbeat-interval', { min: 0.001 }) ?? 10,
-    gracePeriod: numberFlag(args, 'grace-period', { min: 0.001 }),
-    retry: args.flags.has('retry-failed'),
-    maxRetry: numberFlag(args, 'max-retry', { integer: true, min: 0 }),
-    workers: numberFlag(args, 'workers', { integer: true, min: 1 }),
+    heartbeatInterval: numberOption('heartbeat-interval', values['heartbeat-interval'], { min: 0.001 }) ?? 10,
+    gracePeriod: numberOption('grace-period', values['grace-period'], { min: 0.001 }),
+    retry: values['retry-failed'] === true,
+    maxRetry: numberOption('max-retry', values['max-retry'], { integer: true, min: 0 }),
+    workers: numberOption('workers', values.workers, { integer: true, min: 1 }),
   };
 }
 

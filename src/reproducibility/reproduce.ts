@@ -11,6 +11,7 @@
 import type { Distribution } from '../distributions';
 import { reprSymbol, type MimeBundle } from '../display';
 import { InvalidArgumentError } from '../errors';
+import { formatNumber } from '../format';
 import { lastStep, TrialState, type FrozenTrial } from '../frozenTrial';
 import type { Pruner } from '../pruners/base';
 import { RandomSampler } from '../samplers/random';
@@ -86,7 +87,7 @@ export class ReproduceReport implements ReproduceReportData {
     if (this.recordedState !== this.reproducedState) {
       return `${head}: NOT reproduced: recorded ${this.recordedState} ${show(this.recorded)}, re-run ${this.reproducedState} ${show(this.reproduced)}${this.failReason ? ` (${this.failReason})` : ''}.`;
     }
-    return `${head}: NOT identical: recorded ${show(this.recorded)}, reproduced ${show(this.reproduced)} (abs diff ${fmt(this.absDiff)}, rel diff ${fmt(this.relDiff)}).`;
+    return `${head}: NOT identical: recorded ${show(this.recorded)}, reproduced ${show(this.reproduced)} (abs diff ${formatNumber(this.absDiff)}, rel diff ${formatNumber(this.relDiff)}).`;
   }
 
   toString(): string {
@@ -111,7 +112,7 @@ export class ReproduceReport implements ReproduceReportData {
       row('verdict', this.identical ? 'bit-identical' : 'not identical'),
       row('recorded', `${this.recordedState} ${show(this.recorded)}`),
       row('reproduced', `${this.reproducedState} ${show(this.reproduced)}`),
-      row('abs / rel diff', `${fmt(this.absDiff)} / ${fmt(this.relDiff)}`),
+      row('abs / rel diff', `${formatNumber(this.absDiff)} / ${formatNumber(this.relDiff)}`),
       row('seed', String(this.seed)),
       row('params', JSON.stringify(this.params)),
       row('intermediate values', this.intermediateDifferences.length === 0 ? 'same' : `${this.intermediateDifferences.length} step(s) differ`),
@@ -133,10 +134,6 @@ export class ReproduceReport implements ReproduceReportData {
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function fmt(x: number): string {
-  return Number.isFinite(x) ? x.toPrecision(3) : String(x);
 }
 
 function show(v: number | number[] | null): string {

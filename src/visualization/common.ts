@@ -40,21 +40,6 @@ export function targetOf(study: StudyLike, opts: TargetOptions, fn: string): (t:
   return (t) => t.values![0];
 }
 
-/** Python's '%.<p>g' (what Optuna labels axes with). */
-export function formatG(x: number, p: number): string {
-  if (x === 0) return '0';
-  if (!Number.isFinite(x)) return String(x);
-  const exp = Math.floor(Math.log10(Math.abs(Number(x.toPrecision(p)))));
-  if (exp < -4 || exp >= p) {
-    const [m, e] = x.toExponential(p - 1).split('e');
-    const mant = m.includes('.') ? m.replace(/\.?0+$/, '') : m;
-    const n = Number(e);
-    return `${mant}e${n < 0 ? '-' : '+'}${String(Math.abs(n)).padStart(2, '0')}`;
-  }
-  const fixed = x.toFixed(Math.max(0, p - 1 - exp));
-  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
-}
-
 export const COLORS = { complete: '#636efa', best: '#EF553B', pruned: '#FFA15A', fail: '#ab63fa', running: '#00cc96', waiting: '#bbbbbb' };
 
 /** The parameters a plot covers: those given, else every parameter seen in complete trials (sorted). */

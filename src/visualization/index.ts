@@ -8,13 +8,13 @@ import { Figure, type Trace } from './figure';
 import { getParamImportances, type ImportanceOptions } from '../importance';
 import type { Study } from '../study';
 import { hasKey, ownValue } from '../dict';
+import { formatG } from '../format';
 import { SEED_STD_ATTR } from '../reproducibility/multiSeed';
 import { dominates, nonDominatedSort, toLoss } from '../multiobjective/pareto';
 import {
   COLORS,
   completeTrials,
   distributionOf,
-  formatG,
   isCategorical,
   isLog,
   metricNamesOf,
@@ -25,7 +25,8 @@ import {
 } from './common';
 
 export { Figure, figureSnapshotSvg, setFigureDisplayHook, PLOTLY_MIME, type FigureSpec, type Trace } from './figure';
-export { formatG, metricNamesOf, METRIC_NAMES_KEY, type StudyLike, type TargetOptions } from './common';
+export { formatG } from '../format';
+export { metricNamesOf, METRIC_NAMES_KEY, type StudyLike, type TargetOptions } from './common';
 export { plotRank, averagedRanks, type RankOptions } from './rank';
 export { plotHypervolumeHistory, hypervolumeHistory, type HypervolumeHistory } from './hypervolumeHistory';
 export {

@@ -7,7 +7,8 @@
 import type { FrozenTrial } from '../frozenTrial';
 import { isFeasible } from '../multiobjective/constraints';
 import { Figure, type Trace } from './figure';
-import { completeTrials, distributionOf, formatG, paramNames, targetOf, type StudyLike, type TargetOptions } from './common';
+import { formatG } from '../format';
+import { completeTrials, distributionOf, paramNames, targetOf, type StudyLike, type TargetOptions } from './common';
 import { plotlyColorscale, RD_YL_BU_R, rgbString, sampleColorscale } from './colorscale';
 
 /** Optuna pads each axis by 5% of its span. */

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseRunArgs } from '../../kernel/cli';
+import { main as kernelCommand, parseRunArgs } from '../../kernel/cli';
 import { dataDir, install, uninstall } from '../../kernel/kernelspec';
 import { injectParameters, parseParamValue, type Notebook } from '../../kernel/runner/notebook';
 import { DELIMITER, decodeFrames, encodeFrames, newHeader, serializeParts } from '../../kernel/wire';
@@ -66,6 +66,40 @@ describe('tunelab run: arguments and parameters', () => {
     assert.throws(() => parseRunArgs([]), /which notebook/);
     assert.throws(() => parseRunArgs(['nb.ipynb', '--timeout', '-1']), /positive number/);
     assert.throws(() => parseRunArgs(['nb.ipynb', '--param', '1bad=2']), /not a valid identifier/);
+    assert.deepEqual(parseRunArgs(['-o', 'o.ipynb', 'nb.ipynb', '--param=b=-2', '-p', 'a=1', '--timeout=0.5']), {
+      notebook: 'nb.ipynb',
+      output: 'o.ipynb',
+      timeoutSeconds: 0.5,
+      params: [['b', '-2'], ['a', '1']],
+    });
+  });
+
+  it('names a wrong option and says what to do (util.parseArgs underneath)', () => {
+    assert.throws(() => parseRunArgs(['nb.ipynb', '--outptu', 'o.ipynb']), /unknown option --outptu\. Did you mean --output\? Run with --help to see the options\./);
+    assert.throws(() => parseRunArgs(['nb.ipynb', '-x']), /unknown option -x\. Run with --help/);
+    assert.throws(() => parseRunArgs(['nb.ipynb', '--output']), /--output needs a value/);
+    assert.throws(() => parseRunArgs(['nb.ipynb', '--html', '--output', 'o.ipynb']), /--html needs a value/);
+    assert.throws(() => parseRunArgs(['a.ipynb', 'b.ipynb']), /unexpected argument b\.ipynb \(one notebook per run\)/);
+  });
+
+  it('install, uninstall and kernel refuse bad options with exit status 2 and their usage', async (t) => {
+    const errors: string[] = [];
+    t.mock.method(console, 'error', (...args: unknown[]) => void errors.push(args.join(' ')));
+    const cases: Array<[string, string[], RegExp]> = [
+      ['uninstall', ['--usr'], /^tunelab uninstall: unknown option --usr\. Did you mean --user\?.*\nusage: tunelab uninstall/s],
+      ['uninstall', ['--user', '--sys-prefix'], /give only one of --user, --sys-prefix, --prefix DIR/],
+      ['uninstall', ['--user', '--user'], /give only one of/],
+      ['install', ['--prefix'], /--prefix needs a value/],
+      ['install', ['--user=yes'], /--user takes no value/],
+      ['install', ['somewhere'], /unexpected argument 'somewhere': this command takes options only/],
+      ['kernel', [], /--connection-file is required/],
+      ['kernel', ['--connection', 'f.json'], /unknown option --connection\. Did you mean --connection-file\?/],
+    ];
+    for (const [command, argv, message] of cases) {
+      errors.length = 0;
+      assert.equal(await kernelCommand(command, argv), 2, `${command} ${argv.join(' ')}: ${errors.join('\n')}`);
+      assert.match(errors.join('\n'), message);
+    }
   });
 
   it('parses parameter values as JSON when possible (as papermill does), else as strings', () => {

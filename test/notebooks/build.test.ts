@@ -10,7 +10,9 @@ type Cell = { cell_type: string; source: string[]; outputs?: unknown[]; metadata
 type Notebook = { cells: Cell[]; metadata: Record<string, unknown> };
 type Build = {
   parseSource: (t: string) => Array<{ kind: string; source: string; tags: string[] }>;
-  buildNotebook: (cells: ReturnType<Build['parseSource']>, previous?: Notebook) => Notebook;
+  buildNotebook: (cells: ReturnType<Build['parseSource']>, previous?: Notebook, notebookMetadata?: Record<string, unknown>) => Notebook;
+  parseHeader: (t: string) => { header: Record<string, unknown>; body: string };
+  headerMetadata: (header: Record<string, unknown>) => Record<string, unknown>;
 };
 
 const SOURCE = ['// %% [markdown]', '// # Title', '// %%', 'const a = 1;', '// %%', 'const b = a + 1;', '// %%', 'console.log(b);'].join('\n');
@@ -68,5 +70,40 @@ describe('notebooks/build.mjs keeps outputs of one run only', () => {
     const removed = buildNotebook(parseSource(SOURCE.replace('// %%\nconst b = a + 1;\n', '')), previous);
     assert.deepEqual(kept(removed), [true, false]);
     assert.equal(removed.metadata.widgets, undefined);
+  });
+
+  it("reads jupytext's header into the notebook metadata and drops a synced copy of the injected-parameters note", async () => {
+    const { parseSource, buildNotebook, parseHeader, headerMetadata } = await load();
+    const header = [
+      '// -*- coding: utf-8 -*-',
+      '// ---',
+      '// jupyter:',
+      '//   jupytext:',
+      '//     formats: ipynb,src//ts:percent',
+      '//     text_representation:',
+      '//       extension: .ts',
+      "//       format_version: '1.3'",
+      '//   kernelspec:',
+      '//     display_name: TypeScript (tunelab)',
+      '//     language: typescript',
+      '//     name: tunelab',
+      '// ---',
+      '',
+    ].join('\n');
+    // What jupytext writes into the source when it syncs from a notebook that holds the note.
+    const synced = `${header}\n${SOURCE}\n\n// %% [markdown] tags=["injected-parameters"]\n// *The saved outputs ...* \`let FULL = true;\``;
+    const parsed = parseHeader(synced);
+    assert.deepEqual(parsed.header, {
+      jupyter: {
+        jupytext: { formats: 'ipynb,src//ts:percent', text_representation: { extension: '.ts', format_version: '1.3' } },
+        kernelspec: { display_name: 'TypeScript (tunelab)', language: 'typescript', name: 'tunelab' },
+      },
+    });
+    assert.deepEqual(parseSource(synced), parseSource(SOURCE), 'the header and the synced note are not cells');
+    const nb = buildNotebook(parseSource(synced), undefined, headerMetadata(parsed.header));
+    assert.deepEqual(nb.metadata.jupytext, { formats: 'ipynb,src//ts:percent' });
+    assert.deepEqual(nb.metadata.kernelspec, { display_name: 'TypeScript (tunelab)', language: 'typescript', name: 'tunelab' });
+    assert.throws(() => parseHeader('// ---\n// jupyter:\n'), /no closing "\/\/ ---" line/);
+    assert.throws(() => parseHeader('// ---\n// - a list item\n// ---\n'), /cannot read "- a list item"/);
   });
 });

@@ -116,6 +116,12 @@ describe('tunelab worker', () => {
     const bad = await tunelab('worker', '--storage', url, '--study', 'x', '--n-trials', 'many', objective);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--n-trials must be an integer/);
+    const negative = await tunelab('worker', '--storage', url, '--study', 'x', '--timeout', '-5', objective);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /--timeout must be a number >= 0, got '-5'/);
+    const misspelt = await tunelab('worker', '--storage', url, '--study', 'x', '--n-trails', '3', objective);
+    assert.equal(misspelt.code, 2);
+    assert.match(misspelt.stderr, /^tunelab worker: unknown option --n-trails\. Did you mean --n-trials\? Run with --help to see the options\.\n\nusage:/);
   });
 });
 
@@ -228,6 +234,8 @@ describe('tunelab storage upgrade', () => {
       [['storage', 'downgrade', 'sqlite:///x.db'], /unknown sub-command 'downgrade'/],
       [['storage', 'upgrade'], /the storage URL is required/],
       [['storage', 'upgrade', 'sqlite:///a.db', 'sqlite:///b.db'], /give one storage URL, got 2/],
+      [['storage', 'upgrade', '--storge', 'sqlite:///a.db'], /unknown option --storge\. Did you mean --storage\? Run with --help/],
+      [['storage', 'upgrade', '--storage'], /--storage needs a value/],
     ] as const) {
       const r = await tunelab(...args);
       assert.equal(r.code, 2, args.join(' '));

@@ -7,7 +7,8 @@
  * are rate-limited by the Widget base, so a study finishing thousands of trials a second is fine.
  */
 import { TrialState, type Direction, type FrozenTrial } from '../../src/frozenTrial';
-import { formatNumber, type OptimizeEnd } from '../../src/progress';
+import { formatNumber, formatSeconds } from '../../src/format';
+import type { OptimizeEnd } from '../../src/progress';
 import { hypervolume } from '../../src/multiobjective/hypervolume';
 import { isFeasible } from '../../src/multiobjective/constraints';
 import { tunelabSpec } from './plot';
@@ -226,7 +227,7 @@ export class StudyMonitor extends Widget {
         ? `, Pareto front ${front.size} trial(s)${front.hypervolume === null ? '' : `, hypervolume ${formatNumber(front.hypervolume)}`}`
         : '';
     const failure = this.lastFailure ? `; last failure: ${this.lastFailure}` : '';
-    return `Study ${this.study.studyName}: ${pct}% ${count} [${this.counts.complete} complete, ${this.counts.pruned} pruned, ${this.counts.fail} failed]${best}, ${this.get<number>('elapsed').toFixed(1)}s, ${this.status}${failure}`;
+    return `Study ${this.study.studyName}: ${pct}% ${count} [${this.counts.complete} complete, ${this.counts.pruned} pruned, ${this.counts.fail} failed]${best}, ${formatSeconds(this.get<number>('elapsed'))}, ${this.status}${failure}`;
   }
 
   override snapshotHtml(): string {

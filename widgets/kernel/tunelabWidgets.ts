@@ -1,7 +1,7 @@
 /**
  * ScheduleView and CVResults: small tunelab models whose views (widgets/src) draw with plotly.
  */
-import { formatNumber } from '../../src/progress';
+import { formatNumber } from '../../src/format';
 import { figureSnapshotSvg } from '../../src/visualization/figure';
 import { tunelabSpec } from './plot';
 import { escapeHtml, Widget } from './widget';

@@ -5,6 +5,7 @@
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 import { Plotly, PLOT_CONFIG, type PlotData, type PlotLayout } from './plotly';
 import { ensureStyles } from './styles';
+import { formatNumber, formatSeconds } from '../../src/format';
 
 export const MODULE_NAME = 'tunelab-widgets';
 export const MODULE_VERSION = '0.1.0';
@@ -29,19 +30,9 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
   return e;
 }
 
+/** A value as the kernel-side text shows it (src/format.ts), anything else as text. */
 export function fmt(v: unknown): string {
-  if (typeof v !== 'number') return String(v);
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(4) : String(Number(v.toPrecision(6)));
-}
-
-function fmtSeconds(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return typeof v === 'number' ? formatNumber(v) : String(v);
 }
 
 function setDotted(obj: Json, key: string, value: unknown): void {
@@ -359,7 +350,7 @@ export class StudyMonitorView extends DOMWidgetView {
     }
     const eta = m.get('eta') as number | null;
     const etaNow = eta === null ? null : running ? Math.max(0, eta - (elapsed - this.elapsedAt.value)) : eta;
-    p.time.textContent = `elapsed ${fmtSeconds(elapsed)}` + (etaNow !== null && running ? `, about ${fmtSeconds(etaNow)} left` : '');
+    p.time.textContent = `elapsed ${formatSeconds(elapsed)}` + (etaNow !== null && running ? `, about ${formatSeconds(etaNow)} left` : '');
   }
 
   remove(): void {

@@ -10,6 +10,8 @@
  * - separators `(",", ":")` (the file backend) or the default `(", ", ": ")` (the Redis backend).
  */
 
+import { pythonFloatRepr } from '../../format';
+
 /** A number Python holds as a float (written `1.0`, not `1`). */
 export class PyFloat {
   constructor(readonly value: number) {}
@@ -24,26 +26,9 @@ function nonFinite(x: number): string | null {
   return null;
 }
 
-/** Python's float repr: the shortest round-trip digits, scientific when the exponent is < -4 or >= 16. */
+/** A float as Python's json.dumps writes it: repr (`1.0`, `1e-05`), or the bare NaN / Infinity tokens. */
 export function pyFloatRepr(x: number): string {
-  const special = nonFinite(x);
-  if (special) return special;
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  // toExponential() without an argument gives the shortest digits that round-trip, as repr does.
-  const [mantissa, exp] = x.toExponential().split('e');
-  const exponent = Number(exp);
-  const negative = mantissa.startsWith('-');
-  const digits = mantissa.replace('-', '').replace('.', '');
-  const sign = negative ? '-' : '';
-  if (exponent < -4 || exponent >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const e = Math.abs(exponent).toString().padStart(2, '0');
-    return `${sign}${m}e${exponent < 0 ? '-' : '+'}${e}`;
-  }
-  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
-  const intPart = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
-  const frac = digits.slice(exponent + 1);
-  return `${sign}${intPart}.${frac || '0'}`;
+  return nonFinite(x) ?? pythonFloatRepr(x);
 }
 
 /** A JavaScript number as Python would have it: an int when integral (and safe), a float otherwise. */
