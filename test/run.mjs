@@ -44,10 +44,11 @@ if (files.length === 0) {
 // ~/.local/share/tunelab/history.sqlite (tests that check the default location set their own).
 const scratch = mkdtempSync(join(tmpdir(), 'tunelab-test-run-'));
 const env = { ...process.env, TUNELAB_HISTORY_FILE: process.env.TUNELAB_HISTORY_FILE ?? join(scratch, 'history.sqlite') };
-// Safety nets, so a wedged test fails the run in minutes instead of holding CI until its limit:
-// no single test may take 15 minutes (the slowest take about 1.5), and a test file whose tests are
-// done exits even if it left a handle open (a kernel client a failed test never shut down).
-const TEST_TIMEOUT_MS = 15 * 60 * 1000;
+// Safety nets, so a wedged test fails the run instead of holding CI until its limit: no test, and no
+// test file (Node applies the timeout to each file's process too), may take 40 minutes (the slowest
+// file takes about 2 on an idle machine, 15 under a load average of 20), and a test file whose tests
+// are done exits even if it left a handle open (a kernel client a failed test never shut down).
+const TEST_TIMEOUT_MS = 40 * 60 * 1000;
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', '--test-reporter=spec', ...files],
