@@ -55,7 +55,7 @@ describe('the shared widget schema in the tunelab kernel', { timeout: 180_000 },
   it('a cell setting a misspelt attribute does not compile, and the widget keeps its state', async () => {
     const r = await k.execute("cv.set({ metrc: 'f1' })", { timeoutMs: 60_000, stopOnError: false });
     assert.equal(r.reply.content.status, 'error', JSON.stringify(r.reply.content));
-    assert.equal(r.reply.content.ename, 'CompilerError', JSON.stringify(r.reply.content));
+    assert.equal(r.reply.content.ename, 'TypeScriptError', JSON.stringify(r.reply.content));
     assert.match(String(r.reply.content.evalue), /metrc/, JSON.stringify(r.reply.content));
     const after = await run(k, 'cv.get("metric")');
     const result = ofType(after, 'execute_result')[0];
