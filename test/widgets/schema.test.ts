@@ -1,7 +1,7 @@
 /**
  * The shared widget schema (widgets/schema.ts) on the kernel side: every model it declares opens its
  * comm with exactly the schema's defaults plus what the constructor was given, the values have the
- * declared types, and `set` takes only declared attributes (at compile time and at run time).
+ * declared types, and `set` takes only declared attributes (checked at compile time).
  * The browser side of the same check is schemaBundle.test.ts.
  */
 import assert from 'node:assert/strict';
@@ -136,10 +136,11 @@ describe('the shared widget schema, kernel side', () => {
     assert.deepEqual(modelDefaults('PlotModel').data, []);
   });
 
-  it('set takes only the schema\'s attributes: a misspelt one does not compile, and throws for untyped callers', () => {
+  it('set takes only the schema\'s attributes: a misspelt one does not compile; constructors refuse undeclared ones', () => {
     const cv = new CVResults();
     // @ts-expect-error -- `metrc` is not an attribute of CVResultsModel (tsc -p tsconfig.check.json fails if this compiles)
-    assert.throws(() => cv.set({ metrc: 'accuracy' }), { name: 'TypeError', message: /CVResultsModel has no attribute "metrc"; its attributes are metric, n_folds, rows/ });
+    cv.set({ metrc: 'accuracy' }); // at run time a widget stays a forgiving state holder (protocol.test.ts)
+    assert.equal(cv.get('metric'), 'score', 'the misspelt name did not change the real attribute');
     cv.set({ metric: 'accuracy' });
     assert.equal(cv.get('metric'), 'accuracy');
     assert.throws(() => initialState('PlotModel', { layout: {} } as never), { name: 'TypeError', message: /PlotModel has no attribute "layout"/ });

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { modelDefaults, TUNELAB_MODELS, TUNELAB_MODULE, TUNELAB_MODULE_VERSION, type TunelabModelName } from '../../widgets/schema';
-import { EMBED_JS, launchBrowser, LIVE_JS, ROOT } from './browser';
+// Spelled through ../widgets/ so that test/run.mjs files this test in the integration tier (Chromium, built bundles).
+import { EMBED_JS, launchBrowser, LIVE_JS, ROOT } from '../widgets/browser';
 
 const LAB_JS = join(ROOT, 'widgets', 'lab', 'lib', 'index.js');
 const ORIGIN = 'http://tunelab-schema.test';

@@ -28,18 +28,12 @@ export function schemaSpec(name: TunelabModelName): ModelSpec {
 export function initialState<N extends TunelabModelName>(name: N, given: Partial<ModelState<N>>): ModelState<N> {
   const state = defaultState(name);
   for (const [key, value] of Object.entries(given)) {
-    checkDeclared(name, key);
+    if (!Object.hasOwn(state, key)) {
+      throw new TypeError(`${name} has no attribute "${key}"; its attributes are ${Object.keys(state).join(', ')} (widgets/schema.ts).`);
+    }
     if (value !== undefined) (state as Record<string, unknown>)[key] = value;
   }
   return state;
-}
-
-/** Untyped callers (plain JavaScript, casts) get at run time what TypeScript refuses at compile time. */
-function checkDeclared(name: TunelabModelName, key: string): void {
-  const attributes = TUNELAB_MODELS[name].attributes;
-  if (!Object.hasOwn(attributes, key)) {
-    throw new TypeError(`${name} has no attribute "${key}"; its attributes are ${Object.keys(attributes).join(', ')} (widgets/schema.ts).`);
-  }
 }
 
 /**
@@ -47,16 +41,15 @@ function checkDeclared(name: TunelabModelName, key: string): void {
  * back with custom messages only), so frontends may change none of it (KERNEL_OWNED).
  */
 export abstract class TunelabModel<N extends TunelabModelName> extends Widget {
-  private readonly schemaName: N;
-
   constructor(name: N, given: Partial<ModelState<N>>) {
     super(schemaSpec(name), initialState(name, given), KERNEL_OWNED);
-    this.schemaName = name;
   }
 
-  /** Change attributes of this model (names and value types from the schema; another name throws a TypeError). */
+  /**
+   * Change attributes of this model (names and value types from the schema). Only the compiler
+   * checks: at run time every widget stays the forgiving state holder it is outside a kernel.
+   */
   override set(patch: Partial<ModelState<N>>): void {
-    for (const key of Object.keys(patch)) checkDeclared(this.schemaName, key);
     super.set(patch);
   }
 
