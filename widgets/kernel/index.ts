@@ -37,3 +37,21 @@ export { installWidgetSupport, flushAllWidgets, liveOptimizeObserverFactory } fr
 export { getCommTransport, setCommTransport, clearOutput, type CommTransport, type CommHandle } from './transport';
 export { Throttle, setThrottleDefaults, DEFAULT_INTERVAL_MS, type Clock } from './throttle';
 export * from './protocol';
+// The schema shared with the browser views: tunelab's models, their attributes, types and defaults.
+export {
+  TUNELAB_MODELS,
+  MONITOR_STATUSES,
+  defaultState,
+  modelDefaults,
+  modelIdentity,
+  attributeMismatch,
+  type Attribute,
+  type AttributeKind,
+  type ModelSchema,
+  type ModelIdentity,
+  type ModelState,
+  type TunelabModelName,
+  type CVWireRow,
+  type PlotTrace,
+} from '../schema';
+export { TunelabModel, schemaSpec } from './tunelabModel';

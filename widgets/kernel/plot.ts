@@ -4,22 +4,10 @@
  * the whole figure; the kernel keeps the full figure so a frontend that (re)connects, and the state
  * a notebook saves, get it complete (`syncFigure()` writes it to the model state, done at study end).
  */
-import { TUNELAB_MODULE, TUNELAB_MODULE_VERSION, type ModelSpec } from './protocol';
-import { escapeHtml, Widget } from './widget';
+import { escapeHtml, type Widget } from './widget';
 import type { JsonObject } from './transport';
 import { figureSnapshotSvg, type FigureSpec, type Trace } from '../../src/visualization/figure';
-import { KERNEL_OWNED } from './traits';
-
-export function tunelabSpec(model: string, view: string): ModelSpec {
-  return {
-    modelName: model,
-    modelModule: TUNELAB_MODULE,
-    modelModuleVersion: TUNELAB_MODULE_VERSION,
-    viewName: view,
-    viewModule: TUNELAB_MODULE,
-    viewModuleVersion: TUNELAB_MODULE_VERSION,
-  };
-}
+import { TunelabModel } from './tunelabModel';
 
 /** Points to append to one trace: parallel arrays of equal length. */
 export interface TracePoints {
@@ -29,14 +17,14 @@ export interface TracePoints {
   [column: string]: unknown[] | undefined;
 }
 
-export class Plot extends Widget {
+export class Plot extends TunelabModel<'PlotModel'> {
   private figure: { data: Trace[]; layout: JsonObject };
   private stale = false;
 
   constructor(figure: FigureSpec = { data: [], layout: {} }, opts: { height?: number } = {}) {
     const copy = cloneFigure(figure);
     // `plot_layout`, not `layout`: DOMWidgetModel's `layout` is the reference to its LayoutModel.
-    super(tunelabSpec('PlotModel', 'PlotView'), { data: copy.data, plot_layout: copy.layout, height: opts.height ?? 360 }, KERNEL_OWNED);
+    super('PlotModel', { data: copy.data, plot_layout: copy.layout, height: opts.height });
     this.figure = copy;
   }
 

@@ -19,9 +19,8 @@ export const BASE_VERSION = '2.0.0';
 export const OUTPUT_MODULE = '@jupyter-widgets/output';
 export const OUTPUT_VERSION = '1.0.0';
 
-/** tunelab's own views (widgets/src), served by the embed bundle and the JupyterLab extension. */
-export const TUNELAB_MODULE = 'tunelab-widgets';
-export const TUNELAB_MODULE_VERSION = '0.1.0';
+/** tunelab's own views (widgets/src), served by the embed bundle and the JupyterLab extension (declared in widgets/schema.ts). */
+export { TUNELAB_MODULE, TUNELAB_MODULE_VERSION } from '../schema';
 
 /** Identity of a model class: who defines the model and which view renders it. */
 export interface ModelSpec {

@@ -11,9 +11,9 @@ import { formatNumber, formatSeconds } from '../../src/format';
 import type { OptimizeEnd } from '../../src/progress';
 import { hypervolume } from '../../src/multiobjective/hypervolume';
 import { isFeasible } from '../../src/multiobjective/constraints';
-import { tunelabSpec } from './plot';
-import { escapeHtml, Widget } from './widget';
-import { KERNEL_OWNED } from './traits';
+import { MONITOR_STATUSES, type ModelState } from '../schema';
+import { TunelabModel } from './tunelabModel';
+import { escapeHtml } from './widget';
 
 /** What the monitor needs from a study (structural, so tests can pass a stand-in). */
 export interface MonitoredStudy {
@@ -44,9 +44,12 @@ const EPS = 1e-12;
  * 'stopped': the Stop button or study.stop(); 'interrupted': a kernel interrupt (optimize threw);
  * 'failed': an objective error not listed in `catch` ended optimize (it threw that error).
  */
-export type MonitorStatus = 'running' | 'stopping' | 'stopped' | 'finished' | 'interrupted' | 'failed';
+export type MonitorStatus = (typeof MONITOR_STATUSES)[number];
 
-export class StudyMonitor extends Widget {
+/** What one change of the monitor sends. */
+type MonitorPatch = Partial<ModelState<'StudyMonitorModel'>>;
+
+export class StudyMonitor extends TunelabModel<'StudyMonitorModel'> {
   private readonly study: MonitoredStudy;
   private readonly now: () => number;
   private readonly started: number;
@@ -62,28 +65,15 @@ export class StudyMonitor extends Widget {
   constructor(study: MonitoredStudy, opts: StudyMonitorOptions = {}) {
     const now = opts.now ?? Date.now;
     const started = now();
-    super(tunelabSpec('StudyMonitorModel', 'StudyMonitorView'), {
+    // Every other attribute starts at its schema default (no trial yet, status 'running').
+    super('StudyMonitorModel', {
       study_name: study.studyName,
       directions: [...study.directions],
-      n_trials: opts.nTrials ?? null,
-      timeout: opts.timeoutSeconds ?? null,
-      n_complete: 0,
-      n_pruned: 0,
-      n_fail: 0,
-      n_finished: 0,
-      best_value: null,
-      best_number: null,
-      best_params: null,
+      n_trials: opts.nTrials,
+      timeout: opts.timeoutSeconds,
       started_at: started,
-      elapsed: 0,
-      eta: null,
-      status: 'running' satisfies MonitorStatus,
-      n_front: null,
-      hypervolume: null,
-      hv_reference: null,
       hv_reference_auto: opts.referencePoint === undefined,
-      last_failure: null,
-    }, KERNEL_OWNED);
+    });
     this.signs = study.directions.map((d) => (d === 'minimize' ? 1 : -1));
     if (opts.referencePoint !== undefined) {
       if (opts.referencePoint.length !== study.directions.length || !opts.referencePoint.every(Number.isFinite)) {
@@ -102,7 +92,7 @@ export class StudyMonitor extends Widget {
   }
 
   get status(): MonitorStatus {
-    return this.get<MonitorStatus>('status');
+    return this.get('status');
   }
 
   get nFinished(): number {
@@ -122,7 +112,7 @@ export class StudyMonitor extends Widget {
     if (trial.state === TrialState.COMPLETE) this.counts.complete++;
     else if (trial.state === TrialState.PRUNED) this.counts.pruned++;
     else if (trial.state === TrialState.FAIL) this.counts.fail++;
-    const patch: Record<string, unknown> = {
+    const patch: MonitorPatch = {
       n_complete: this.counts.complete,
       n_pruned: this.counts.pruned,
       n_fail: this.counts.fail,
@@ -151,7 +141,7 @@ export class StudyMonitor extends Widget {
    * feasible trials and its hypervolume instead. The front is kept incrementally; the hypervolume is
    * recomputed only when the front or the reference point changed.
    */
-  private updateFront(trial: FrozenTrial): Record<string, unknown> {
+  private updateFront(trial: FrozenTrial): MonitorPatch {
     if (!isFeasible(trial)) return {};
     const loss = trial.values!.map((v, i) => this.signs[i] * v);
     if (loss.some((v) => !Number.isFinite(v))) return {};
@@ -177,9 +167,9 @@ export class StudyMonitor extends Widget {
 
   /** Multi-objective: the Pareto front size and hypervolume shown (null before the first feasible trial). */
   get frontSummary(): { size: number; hypervolume: number | null; referencePoint: number[] } | null {
-    const size = this.get<number | null>('n_front');
+    const size = this.get('n_front');
     if (size === null) return null;
-    return { size, hypervolume: this.get<number | null>('hypervolume'), referencePoint: this.get<number[]>('hv_reference') };
+    return { size, hypervolume: this.get('hypervolume'), referencePoint: this.get('hv_reference') ?? [] }; // set with n_front, never null here
   }
 
   /** The optimize call ended: final counts and status, sent at once (not rate-limited). */
@@ -192,13 +182,13 @@ export class StudyMonitor extends Widget {
 
   /** The reason of the latest FAIL trial ("trial 3: Error: boom"), or null. */
   get lastFailure(): string | null {
-    return this.get<string | null>('last_failure');
+    return this.get('last_failure');
   }
 
   private timing(): { elapsed: number; eta: number | null } {
     const elapsed = (this.now() - this.started) / 1000;
-    const nTrials = this.get<number | null>('n_trials');
-    const timeout = this.get<number | null>('timeout');
+    const nTrials = this.get('n_trials');
+    const timeout = this.get('timeout');
     let eta: number | null = null;
     const done = this.nFinished;
     if (nTrials !== null && done > 0) eta = (elapsed / done) * Math.max(0, nTrials - done);
@@ -208,16 +198,16 @@ export class StudyMonitor extends Widget {
 
   /** Progress in [0, 1] by trials, else by time; 1 once finished. */
   get fraction(): number {
-    const nTrials = this.get<number | null>('n_trials');
-    const timeout = this.get<number | null>('timeout');
+    const nTrials = this.get('n_trials');
+    const timeout = this.get('timeout');
     if (nTrials) return Math.min(1, this.nFinished / nTrials);
     if (this.status === 'finished') return 1;
-    if (timeout) return Math.min(1, this.get<number>('elapsed') / timeout);
+    if (timeout) return Math.min(1, this.get('elapsed') / timeout);
     return 0;
   }
 
   override toString(): string {
-    const nTrials = this.get<number | null>('n_trials');
+    const nTrials = this.get('n_trials');
     const pct = Math.round(this.fraction * 100);
     const count = nTrials ? `${this.nFinished}/${nTrials} trials` : `${this.nFinished} trials`;
     const front = this.frontSummary;
@@ -227,7 +217,7 @@ export class StudyMonitor extends Widget {
         ? `, Pareto front ${front.size} trial(s)${front.hypervolume === null ? '' : `, hypervolume ${formatNumber(front.hypervolume)}`}`
         : '';
     const failure = this.lastFailure ? `; last failure: ${this.lastFailure}` : '';
-    return `Study ${this.study.studyName}: ${pct}% ${count} [${this.counts.complete} complete, ${this.counts.pruned} pruned, ${this.counts.fail} failed]${best}, ${formatSeconds(this.get<number>('elapsed'))}, ${this.status}${failure}`;
+    return `Study ${this.study.studyName}: ${pct}% ${count} [${this.counts.complete} complete, ${this.counts.pruned} pruned, ${this.counts.fail} failed]${best}, ${formatSeconds(this.get('elapsed'))}, ${this.status}${failure}`;
   }
 
   override snapshotHtml(): string {

@@ -3,9 +3,9 @@
  */
 import { formatNumber } from '../../src/format';
 import { figureSnapshotSvg } from '../../src/visualization/figure';
-import { tunelabSpec } from './plot';
-import { escapeHtml, Widget } from './widget';
-import { KERNEL_OWNED } from './traits';
+import type { CVWireRow } from '../schema';
+import { TunelabModel } from './tunelabModel';
+import { escapeHtml } from './widget';
 
 /**
  * A learning-rate schedule as the schedules module describes it (`describe(schedule)`): sampled
@@ -20,24 +20,24 @@ export interface ScheduleDescriptionInput {
 }
 
 /** The learning-rate curve with a marker at the current step; `setStep` moves it while training. */
-export class ScheduleView extends Widget {
+export class ScheduleView extends TunelabModel<'ScheduleViewModel'> {
   constructor(desc: ScheduleDescriptionInput, opts: { height?: number } = {}) {
     const pts = desc.values ?? desc.points;
     if (!pts || pts.length === 0) {
       throw new TypeError(`ScheduleView: the description of '${desc.name}' has no values; pass describe(schedule) from tunelab's schedules.`);
     }
-    super(tunelabSpec('ScheduleViewModel', 'ScheduleViewView'), {
+    super('ScheduleViewModel', {
       name: desc.name,
-      params: desc.params ?? {},
+      params: desc.params,
       steps: pts.map((p) => p[0]),
       lrs: pts.map((p) => p[1]),
-      current_step: desc.currentStep ?? null,
-      height: opts.height ?? 280,
-    }, KERNEL_OWNED);
+      current_step: desc.currentStep,
+      height: opts.height,
+    });
   }
 
   get currentStep(): number | null {
-    return this.get<number | null>('current_step');
+    return this.get('current_step');
   }
 
   /** Mark the step training is at (rate-limited like every update). */
@@ -47,8 +47,8 @@ export class ScheduleView extends Widget {
 
   /** The learning rate at a step, interpolated linearly between sampled points. */
   lrAt(step: number): number {
-    const steps = this.get<number[]>('steps');
-    const lrs = this.get<number[]>('lrs');
+    const steps = this.get('steps');
+    const lrs = this.get('lrs');
     if (step <= steps[0]) return lrs[0];
     for (let i = 1; i < steps.length; i++) {
       if (step <= steps[i]) {
@@ -87,17 +87,17 @@ export interface CVFoldRow {
 }
 
 /** Per-fold scores and chosen parameters as a table and a box plot, filled in fold by fold. */
-export class CVResults extends Widget {
+export class CVResults extends TunelabModel<'CVResultsModel'> {
   constructor(opts: { metric?: string; nFolds?: number | null; rows?: CVFoldRow[] } = {}) {
-    super(tunelabSpec('CVResultsModel', 'CVResultsView'), {
-      metric: opts.metric ?? 'score',
-      n_folds: opts.nFolds ?? null,
-      rows: (opts.rows ?? []).map(toWireRow),
-    }, KERNEL_OWNED);
+    super('CVResultsModel', {
+      metric: opts.metric,
+      n_folds: opts.nFolds,
+      rows: opts.rows?.map(toWireRow),
+    });
   }
 
-  get rows(): ReadonlyArray<Record<string, unknown>> {
-    return this.get<Array<Record<string, unknown>>>('rows');
+  get rows(): ReadonlyArray<CVWireRow> {
+    return this.get('rows');
   }
 
   addFold(row: CVFoldRow): void {
@@ -107,7 +107,7 @@ export class CVResults extends Widget {
 
   /** Mean and (population) standard deviation of the fold scores so far. */
   summary(): { mean: number; std: number; n: number } {
-    const s = this.rows.map((r) => r.score as number);
+    const s = this.rows.map((r) => r.score);
     const n = s.length;
     const mean = n ? s.reduce((a, b) => a + b, 0) / n : NaN;
     const std = n ? Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / n) : NaN;
@@ -123,8 +123,8 @@ export class CVResults extends Widget {
     const rows = this.rows
       .map(
         (r) =>
-          `<tr><td>${r.outer_fold}</td><td>${formatNumber(r.score as number)}</td><td>${escapeHtml(
-            Object.entries((r.params as Record<string, unknown>) ?? {})
+          `<tr><td>${r.outer_fold}</td><td>${formatNumber(r.score)}</td><td>${escapeHtml(
+            Object.entries(r.params ?? {})
               .map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : String(v)}`)
               .join(', '),
           )}</td></tr>`,
@@ -134,6 +134,6 @@ export class CVResults extends Widget {
   }
 }
 
-function toWireRow(r: CVFoldRow): Record<string, unknown> {
+function toWireRow(r: CVFoldRow): CVWireRow {
   return { outer_fold: r.outerFold, score: r.score, params: r.params ?? {}, inner_results: r.innerResults ?? null };
 }

@@ -3,25 +3,16 @@
  * @jupyter-widgets/base. The kernel side (widgets/kernel) owns the state; these draw it.
  */
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
+import { modelDefaults } from '../schema';
 import { Plotly, PLOT_CONFIG, type PlotData, type PlotLayout } from './plotly';
 import { ensureStyles } from './styles';
 import { formatNumber, formatSeconds } from '../../src/format';
 
-export const MODULE_NAME = 'tunelab-widgets';
-export const MODULE_VERSION = '0.1.0';
+// The module name and version, and every model's defaults, come from the schema the kernel side
+// builds its state from (widgets/schema.ts).
+export { TUNELAB_MODULE as MODULE_NAME, TUNELAB_MODULE_VERSION as MODULE_VERSION } from '../schema';
 
 type Json = Record<string, unknown>;
-
-function base(model: string, view: string): Json {
-  return {
-    _model_name: model,
-    _model_module: MODULE_NAME,
-    _model_module_version: MODULE_VERSION,
-    _view_name: view,
-    _view_module: MODULE_NAME,
-    _view_module_version: MODULE_VERSION,
-  };
-}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -108,7 +99,7 @@ export function applyOps(data: Json[], layout: Json, ops: PlotOp[]): void {
 
 export class PlotModel extends DOMWidgetModel {
   defaults(): Json {
-    return { ...super.defaults(), ...base('PlotModel', 'PlotView'), data: [], plot_layout: {}, height: 360 };
+    return { ...super.defaults(), ...modelDefaults('PlotModel') };
   }
 
   initialize(attributes: Json, options: never): void {
@@ -185,30 +176,7 @@ export class PlotView extends DOMWidgetView {
 
 export class StudyMonitorModel extends DOMWidgetModel {
   defaults(): Json {
-    return {
-      ...super.defaults(),
-      ...base('StudyMonitorModel', 'StudyMonitorView'),
-      study_name: '',
-      directions: ['minimize'],
-      n_trials: null,
-      timeout: null,
-      n_complete: 0,
-      n_pruned: 0,
-      n_fail: 0,
-      n_finished: 0,
-      best_value: null,
-      best_number: null,
-      best_params: null,
-      started_at: 0,
-      elapsed: 0,
-      eta: null,
-      status: 'running',
-      n_front: null,
-      hypervolume: null,
-      hv_reference: null,
-      hv_reference_auto: true,
-      last_failure: null,
-    };
+    return { ...super.defaults(), ...modelDefaults('StudyMonitorModel') };
   }
 }
 
@@ -364,7 +332,7 @@ export class StudyMonitorView extends DOMWidgetView {
 
 export class ScheduleViewModel extends DOMWidgetModel {
   defaults(): Json {
-    return { ...super.defaults(), ...base('ScheduleViewModel', 'ScheduleViewView'), name: '', params: {}, steps: [], lrs: [], current_step: null, height: 280 };
+    return { ...super.defaults(), ...modelDefaults('ScheduleViewModel') };
   }
 }
 
@@ -437,7 +405,7 @@ export class ScheduleViewView extends DOMWidgetView {
 
 export class CVResultsModel extends DOMWidgetModel {
   defaults(): Json {
-    return { ...super.defaults(), ...base('CVResultsModel', 'CVResultsView'), metric: 'score', n_folds: null, rows: [] };
+    return { ...super.defaults(), ...modelDefaults('CVResultsModel') };
   }
 }
 
