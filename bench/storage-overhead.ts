@@ -25,7 +25,6 @@ import {
   createStudy,
   floatDistribution,
   frozenTrial,
-  getStorage,
   intDistribution,
   loadStudy,
   RandomSampler,
@@ -33,6 +32,7 @@ import {
   type FrozenTrial,
   type Trial,
 } from '../src';
+import { getStorage } from '../src/entries/storage';
 import { sqlalchemyUrl, startPostgres } from '../test/helpers/postgres';
 import { PYTHON } from '../test/helpers/python';
 import { logging as tunelabLogging, setVerbosity } from '../src';

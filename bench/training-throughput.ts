@@ -12,7 +12,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mlp, lstm, useBackend, Rng, type BackendName, type NeuralNetwork } from '../src';
+import { mlp, lstm, useBackend, Rng, type BackendName } from '../src';
+import type { NeuralNetwork } from '../src/entries/models';
 import { PYTHON } from '../test/helpers/python';
 
 const THREADS = 1; // tfjs-backend-wasm has no thread pool in Node (WASM_HAS_MULTITHREAD_SUPPORT is false)

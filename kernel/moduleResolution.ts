@@ -27,10 +27,31 @@ function findPackageRoot(start: string): string {
   }
 }
 
+/** A package.json "exports" target: a path, or conditions (this package uses `types` and `default`). */
+type ExportTarget = string | { readonly default?: string; readonly require?: string };
+
+/**
+ * The files this package's "exports" names for its subpaths ('samplers' -> <root>/dist/src/entries/samplers.js),
+ * read once. The hook below hands Node an absolute path, which skips "exports", so the kernel applies it itself.
+ */
+let subpathFiles: Map<string, string> | undefined;
+function exportedSubpaths(): Map<string, string> {
+  if (subpathFiles) return subpathFiles;
+  subpathFiles = new Map();
+  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { exports?: Record<string, ExportTarget> };
+  for (const [key, target] of Object.entries(pkg.exports ?? {})) {
+    const file = typeof target === 'string' ? target : (target.require ?? target.default);
+    if (key.startsWith('./') && file !== undefined) subpathFiles.set(key.slice(2), path.join(PACKAGE_ROOT, file));
+  }
+  return subpathFiles;
+}
+
 function rewriteRequest(request: string): string | undefined {
   if (request === PACKAGE_NAME) return PACKAGE_ROOT;
-  if (request.startsWith(PACKAGE_NAME + '/')) return path.join(PACKAGE_ROOT, request.slice(PACKAGE_NAME.length + 1));
-  return undefined;
+  if (!request.startsWith(PACKAGE_NAME + '/')) return undefined;
+  const subpath = request.slice(PACKAGE_NAME.length + 1);
+  // An exported entry ('tunelab/samplers'), else a path inside the package, as before "exports" existed.
+  return exportedSubpaths().get(subpath) ?? path.join(PACKAGE_ROOT, subpath);
 }
 
 let runtimeHookInstalled = false;

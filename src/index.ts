@@ -1,10 +1,47 @@
 /**
- * tunelab: hyperparameter tuning for TypeScript notebooks.
- * Everything a user needs is exported from here; names mirror Optuna's in camelCase.
+ * tunelab: hyperparameter tuning for TypeScript notebooks. Names mirror Optuna's in camelCase.
+ *
+ * The root holds what a tuning script reaches for: studies and trials, search spaces and
+ * distributions, the samplers and pruners, storages by URL, callbacks, errors, logging, seeds, the
+ * plots, importance, cross-validation and its models, and the data sets. Each area also has an
+ * entry point with everything public in it (options types, helpers, the less common classes):
+ * 'tunelab/samplers', 'tunelab/pruners', 'tunelab/storage', 'tunelab/visualization',
+ * 'tunelab/importance', 'tunelab/cv', 'tunelab/models', 'tunelab/data', 'tunelab/terminator',
+ * 'tunelab/artifacts', 'tunelab/multiobjective', 'tunelab/pbt', 'tunelab/reproducibility',
+ * 'tunelab/schedules', 'tunelab/efficiency' (and 'tunelab/widgets' for the notebook widgets).
+ * package.json's "exports" lists them; test/package/exports.test.ts pins every list.
+ *
+ * What the kernel, the widgets and the tests need beyond this (the default optimize observer,
+ * stopping every study on an interrupt, storage registration, attribute keys) they import from its
+ * module under src/: those are not part of the API.
  */
 export * from './errors';
+export { MultiObjectiveValueError } from './frozenTrial';
 export { Rng } from './rng';
-export { checkOptionKeys, type Exactly } from './options';
+
+// Studies, trials and what they hold.
+export {
+  Study,
+  createStudy,
+  loadStudy,
+  deleteStudy,
+  getAllStudySummaries,
+  copyStudy,
+  type CreateStudyOptions,
+  type Objective,
+  type ObjectiveValue,
+  type OptimizeOptions,
+  type StudyCallback,
+  type TellOptions,
+} from './study';
+export { Trial } from './trial';
+export { createTrial, type CreateTrialOptions } from './createTrial';
+export { TrialState, trialStateName, trialValue, trialDurationMs, frozenTrial, type Direction, type FrozenTrial, type FrozenTrialData } from './frozenTrial';
+export type { TrialsTable, TrialRow } from './export';
+export type { Storage, StudySummary } from './storage';
+export { objectiveFromModule, type ModuleObjective } from './parallel/moduleObjective';
+
+// Search spaces: define-by-run distributions and the typed declarative space.
 export {
   categoricalDistribution,
   floatDistribution,
@@ -18,172 +55,50 @@ export {
   type IntDistribution,
   type ParamValue,
 } from './distributions';
-export {
-  TrialState,
-  trialStateName,
-  trialValue,
-  trialDurationMs,
-  frozenTrial,
-  MultiObjectiveValueError,
-  type Direction,
-  type FrozenTrial,
-  type FrozenTrialData,
-} from './frozenTrial';
-export { Trial } from './trial';
-export { createTrial, type CreateTrialOptions } from './createTrial';
+export { space, float, int, categorical, branch, type Branch, type ParamsOf, type SearchSpace, type SpaceDefinition, type SpaceEntry, type ValueOf } from './space';
+
+// Samplers and pruners (options types and helpers: 'tunelab/samplers', 'tunelab/pruners').
+export type { Sampler } from './samplers/base';
+export { RandomSampler } from './samplers/random';
+export { TPESampler } from './samplers/tpe';
+export { GridSampler } from './samplers/grid';
+export { QMCSampler } from './samplers/qmc';
+export { GPSampler } from './samplers/gp';
+export { CmaEsSampler } from './samplers/cmaes';
+export { NSGAIISampler } from './samplers/nsgaii';
+export { BruteForceSampler } from './samplers/bruteForce';
+export { PartialFixedSampler } from './samplers/partialFixed';
+export type { StudyView, AlgorithmWrites, AlgorithmResult, StudyAttrClaim } from './study/view';
+export { NopPruner, type Pruner, type PruneDecision } from './pruners/base';
+export { PercentilePruner, MedianPruner } from './pruners/percentile';
+export { ThresholdPruner } from './pruners/threshold';
+export { PatientPruner } from './pruners/patient';
+export { SuccessiveHalvingPruner } from './pruners/successiveHalving';
+export { HyperbandPruner } from './pruners/hyperband';
+export { WilcoxonPruner } from './pruners/wilcoxon';
+
+// Callbacks.
 export { MaxTrialsCallback, type MaxTrialsCallbackOptions } from './callbacks';
-export {
-  Study,
-  createStudy,
-  loadStudy,
-  deleteStudy,
-  getAllStudySummaries,
-  stopAllStudies,
-  type CreateStudyOptions,
-  type Objective,
-  type ObjectiveValue,
-  type OptimizeOptions,
-  type StudyCallback,
-  type TellOptions,
-} from './study';
-export { space, float, int, categorical, branch, PATH_SEPARATOR, type Branch, type ParamsOf, type SearchSpace, type SpaceDefinition, type SpaceEntry, type ValueOf } from './space';
-export type { TrialsTable, TrialRow } from './export';
-export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory, type OptimizeEnd } from './progress';
+export { RetryFailedTrialCallback } from './parallel/retry';
+export { Terminator, TerminatorCallback } from './terminator';
+
+// Storages by URL need no import; the journal storage as objects (more in 'tunelab/storage').
+export { JournalStorage, JournalFileBackend, JournalRedisBackend } from './storage';
+// Artifacts (more in 'tunelab/artifacts').
+export { FileSystemArtifactStore, uploadArtifact, downloadArtifact, getAllArtifactMeta } from './artifacts';
+
+// Logging and verbosity.
 export * as logging from './logging';
 export { setVerbosity, getVerbosity, disableDefaultHandler, enableDefaultHandler, addLogHandler, removeLogHandler, type LogRecord, type LogHandler } from './logging';
-export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type StudySummary } from './storage';
-// Optuna's journal format (issue 16): a file of JSON lines shared through lock files, or Redis.
-export {
-  JournalFileBackend,
-  JournalFileOpenLock,
-  JournalFileSymlinkLock,
-  JournalRedisBackend,
-  JournalStorage,
-  type JournalBackend,
-  type JournalFileLock,
-  type JournalFileOptions,
-  type JournalRedisOptions,
-  type LockOptions,
-} from './storage';
-// Artifacts (issue 16): files attached to studies and trials, where Optuna and optuna-dashboard find them.
-export {
-  ArtifactNotFoundError,
-  FileSystemArtifactStore,
-  downloadArtifact,
-  getAllArtifactMeta,
-  uploadArtifact,
-  type ArtifactMeta,
-  type ArtifactStore,
-  type DownloadArtifactOptions,
-  type StudyOrTrial,
-  type UploadArtifactOptions,
-} from './artifacts';
-export type { Sampler } from './samplers/base';
-export type { StudyView, AlgorithmWrites, AlgorithmResult, StudyAttrClaim } from './study/view';
-export { RandomSampler } from './samplers/random';
-export { NopPruner, type Pruner, type PruneDecision } from './pruners/base';
-export { reprSymbol, isDisplayable, type Displayable, type MimeBundle } from './display';
-// Reproducible, seed-robust trials (issue 16): trial.seed, study.reproduce, evaluateSeeds.
-export * from './reproducibility';
 
-// Learning-rate schedules (issue 6): pure functions of the step matching torch.optim.lr_scheduler.
-export * as schedules from './schedules';
+// Reproducibility (more in 'tunelab/reproducibility').
+export { evaluateSeeds, currentSeed, runWithSeed } from './reproducibility';
+
+// Rich display in the notebook: objects with a [reprSymbol]() method.
+export { reprSymbol, type Displayable, type MimeBundle } from './display';
+
+// Plots (Figure and the plot data: 'tunelab/visualization').
 export {
-  PercentilePruner,
-  MedianPruner,
-  ThresholdPruner,
-  PatientPruner,
-  SuccessiveHalvingPruner,
-  HyperbandPruner,
-  WilcoxonPruner,
-  wilcoxonSignedRank,
-  completedRungKey,
-  type PercentilePrunerOptions,
-  type ThresholdPrunerOptions,
-  type PatientPrunerOptions,
-  type SuccessiveHalvingPrunerOptions,
-  type HyperbandPrunerOptions,
-  type HyperbandBracket,
-  type WilcoxonPrunerOptions,
-  type SignedRankAlternative,
-  type SignedRankMethod,
-  type SignedRankOptions,
-  type SignedRankResult,
-  type SignedRankZeroMethod,
-} from './pruners';
-// Cross-validation, searches and classical models (issue 6), in scikit-learn's vocabulary. Models
-// that train with tfjs load it lazily, so requiring tunelab stays fast.
-export * from './cv';
-export * from './models';
-export * as datasets from './data';
-// scikit-learn's generators, also at the top level as scikit-learn users import them.
-export {
-  makeClassification,
-  makeRegression,
-  makeBlobs,
-  type MakeClassificationOptions,
-  type MakeRegressionOptions,
-  type MakeBlobsOptions,
-  type ClassificationData,
-  type FeatureKind,
-  type RegressionData,
-  type BlobsData,
-} from './data';
-export {
-  fanova,
-  getParamImportances,
-  pedAnovaImportances,
-  type ImportanceEvaluatorName,
-  type PedAnovaOptions,
-  type PedAnovaStudy,
-  type FanovaData,
-  type FanovaOptions,
-  type FanovaResult,
-  type ImportanceOptions,
-  type ImportanceStat,
-  type PairInteraction,
-} from './importance';
-export { backendInfo, useBackend, type BackendInfo, type BackendName } from './backend';
-// Persistent and distributed studies (SQLite / PostgreSQL on Optuna's schema, heartbeats, worker threads).
-export { copyStudy } from './study';
-export { objectiveFromModule, type ModuleObjective } from './parallel/moduleObjective';
-export { RetryFailedTrialCallback } from './parallel/retry';
-export type { HeartbeatOptions, FailedTrialCallback } from './parallel/heartbeat';
-export { HEAD_REVISION as OPTUNA_SCHEMA_REVISION } from './storage/rdb/schema';
-export { upgradeStorage, type UpgradeOutcome } from './storage/rdb/upgrade';
-// Bayesian optimisation beyond TPE: GP, CMA-ES, NSGA-II, multi-objective tools, population-based training.
-export { GPSampler, type GPSamplerOptions } from './samplers/gp';
-export { CmaEsSampler, type CmaEsSamplerOptions } from './samplers/cmaes';
-export { NSGAIISampler, type NSGAIISamplerOptions } from './samplers/nsgaii';
-export {
-  hypervolume,
-  nonDominatedSort,
-  crowdingDistance,
-  trialConstraints,
-  constraintViolation,
-  isFeasible,
-  type ConstraintsFunc,
-} from './multiobjective';
-// Samplers: grid, quasi-Monte Carlo (scrambled Sobol), TPE, and the search-space helpers they share.
-export { GridSampler, GRID_ID_KEY } from './samplers/grid';
-export { BruteForceSampler, type BruteForceSamplerOptions } from './samplers/bruteForce';
-export { PartialFixedSampler } from './samplers/partialFixed';
-export { QMCSampler, type QMCSamplerOptions } from './samplers/qmc';
-export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './samplers/tpe';
-export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './samplers/searchSpace';
-export {
-  pbt,
-  tfjsMember,
-  plotPbtSchedule,
-  plotPbtScores,
-  type HyperparameterSpec,
-  type PbtMember,
-  type PbtOptions,
-  type PbtRecord,
-  type PbtResult,
-} from './pbt';
-export {
-  Figure,
   plotOptimizationHistory,
   plotIntermediateValues,
   plotParallelCoordinate,
@@ -195,48 +110,50 @@ export {
   plotParetoFront,
   plotRank,
   plotHypervolumeHistory,
-  hypervolumeHistory,
   plotTerminatorImprovement,
-  terminatorImprovementFigure,
-  type TerminatorImprovementData,
-  type TerminatorImprovementOptions,
-  type RankOptions,
-  type HypervolumeHistory,
-  type ParetoFrontOptions,
-  type AxisTypeChoice,
-  type FigureSpec,
-  type Trace,
-  type StudyLike,
 } from './visualization';
-// Terminator (Optuna's automatic termination): improvement vs statistical error, and a callback that stops the study.
-export {
-  Terminator,
-  TerminatorCallback,
-  RegretBoundEvaluator,
-  EMMREvaluator,
-  BestValueStagnationEvaluator,
-  CrossValidationErrorEvaluator,
-  StaticErrorEvaluator,
-  MedianErrorEvaluator,
-  reportCrossValidationScores,
-  terminatorImprovementHistory,
-  type ErrorEvaluator,
-  type ImprovementEvaluator,
-  type RegretBoundEvaluatorOptions,
-  type EMMREvaluatorOptions,
-  type TerminatorHistory,
-  type TerminatorOptions,
-  type TerminatorStudy,
-} from './terminator';
+// Importance (PED-ANOVA and options: 'tunelab/importance').
+export { getParamImportances, fanova } from './importance';
 
-// Random experiment efficiency curves (Bergstra & Bengio 2012) with the score-weighted mixture for validation ties.
+// Cross-validation and searches in scikit-learn's vocabulary (options and results: 'tunelab/cv').
 export {
-  bestTrialMixture,
-  randomEfficiencyCurve,
-  binomialStd,
-  normalCdf,
-  quantileSorted,
-  type ScoredTrial,
-  type BestTrialMixture,
-  type EfficiencyPoint,
-} from './efficiency';
+  KFold,
+  StratifiedKFold,
+  ShuffleSplit,
+  trainTestSplit,
+  crossValidate,
+  gridSearchCV,
+  randomizedSearchCV,
+  halvingGridSearchCV,
+  halvingRandomSearchCV,
+  tuneCV,
+  nestedCV,
+} from './entries/cv';
+// Models (parameter types, metrics, muP: 'tunelab/models'). Models that train with tfjs load it
+// lazily, so requiring tunelab stays fast.
+export {
+  SVC,
+  DecisionTreeClassifier,
+  DecisionTreeRegressor,
+  RandomForestClassifier,
+  RandomForestRegressor,
+  GradientBoostingClassifier,
+  GradientBoostingRegressor,
+  Pipeline,
+  StandardScaler,
+  MinMaxScaler,
+  PCA,
+  MLP,
+  CNN,
+  LSTM,
+  mlp,
+  cnn,
+  lstm,
+  type Estimator,
+} from './models';
+export { backendInfo, useBackend, type BackendInfo, type BackendName } from './backend';
+// Data sets (also 'tunelab/data'); scikit-learn's generators also at the top level, as scikit-learn users import them.
+export * as datasets from './data';
+export { makeClassification, makeRegression, makeBlobs } from './data';
+// Learning-rate schedules matching torch.optim.lr_scheduler (also 'tunelab/schedules').
+export * as schedules from './schedules';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createStudy, InMemoryStorage, type Trial } from '../../src';
+import { createStudy, type Trial } from '../../src';
+import { InMemoryStorage } from '../../src/entries/storage';
 import { CmaEsSampler, CMA_GENERATION_KEY, CMA_RESTART_KEY, CMA_STATE_KEY, type CmaEsSamplerOptions } from '../../src/samplers/cmaes';
 
 const ellipsoid = (t: Trial) => {

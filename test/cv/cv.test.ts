@@ -11,7 +11,6 @@ import {
   randomizedSearchCV,
   tuneCV,
   nestedCV,
-  expandGrid,
   SVC,
   Pipeline,
   StandardScaler,
@@ -26,9 +25,9 @@ import {
   TrialState,
   floatDistribution,
   datasets,
-  type NestedFoldResult,
   type Pruner,
 } from '../../src';
+import { expandGrid, type NestedFoldResult } from '../../src/entries/cv';
 import { python } from './python';
 
 const SK = join(__dirname, 'sklearn_reference.py');

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { halvingGridSearchCV, halvingRandomSearchCV, halvingSchedule, InvalidArgumentError, KFold, type HalvingOptions, type HalvingSearchResult } from '../../src';
+import { halvingGridSearchCV, halvingRandomSearchCV, InvalidArgumentError, KFold } from '../../src';
+import { halvingSchedule, type HalvingOptions, type HalvingSearchResult } from '../../src/entries/cv';
 import type { Estimator, Matrix, Params, Vector } from '../../src/models/estimator';
 import { python } from './python';
 

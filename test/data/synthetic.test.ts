@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { InvalidArgumentError, datasets, makeBlobs, makeClassification, makeRegression, type MakeBlobsOptions, type MakeClassificationOptions, type MakeRegressionOptions } from '../../src';
+import { InvalidArgumentError, datasets, makeBlobs, makeClassification, makeRegression } from '../../src';
+import { type MakeBlobsOptions, type MakeClassificationOptions, type MakeRegressionOptions } from '../../src/entries/data';
 import { python } from '../cv/python';
 
 const REF = join(__dirname, 'reference.py');

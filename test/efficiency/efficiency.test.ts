@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bestTrialMixture, binomialStd, normalCdf, randomEfficiencyCurve, type ScoredTrial } from '../../src';
+import { bestTrialMixture, binomialStd, randomEfficiencyCurve, type ScoredTrial } from '../../src/entries/efficiency';
+import { normalCdf } from '../../src/efficiency';
 
 const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tolerance ${tol})`);
 

@@ -7,7 +7,6 @@ import {
   distributionToJson,
   getParamImportances,
   InvalidArgumentError,
-  pedAnovaImportances,
   RandomSampler,
   Rng,
   TrialState,
@@ -15,6 +14,7 @@ import {
   type FrozenTrial,
   type Study,
 } from '../../src';
+import { pedAnovaImportances } from '../../src/entries/importance';
 import { PYTHON } from '../helpers/python';
 
 interface Case {

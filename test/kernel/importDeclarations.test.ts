@@ -43,11 +43,12 @@ function check(name: string, code: string): { files: string[]; errors: string[] 
 const fromTensorflow = (files: string[]) => files.filter((f) => f.includes('/@tensorflow/'));
 
 describe('declarations a notebook cell sees', () => {
-  it('importing tunelab and tunelab/widgets loads no @tensorflow declarations, and the public API type-checks', () => {
+  it('importing tunelab, tunelab/models and tunelab/widgets loads no @tensorflow declarations, and the public API type-checks', () => {
     assertBuilt();
     const { files, errors } = check(
       'publicApi.ts',
-      `import { createStudy, mlp, backendInfo, useBackend, type TfModelHandle, type BackendInfo, type Trial } from '${DIST_SRC}';
+      `import { createStudy, mlp, backendInfo, useBackend, type BackendInfo, type Trial } from '${DIST_SRC}';
+import type { TfModelHandle } from '${DIST_SRC}/entries/models';
 import { IntSlider } from '${DIST_WIDGETS}';
 export async function cell(): Promise<void> {
   const study = await createStudy({ direction: 'maximize' });

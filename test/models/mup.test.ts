@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { datasets, mlp, StandardScaler, widthScaling, InvalidArgumentError, type MLPParams, type schedules } from '../../src';
+import { datasets, mlp, StandardScaler, InvalidArgumentError, type schedules } from '../../src';
+import { widthScaling, type MLPParams } from '../../src/entries/models';
 import { python } from '../cv/python';
 
 const iris = datasets.iris();

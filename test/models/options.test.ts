@@ -21,13 +21,13 @@ import {
   RandomForestRegressor,
   StandardScaler,
   SVC,
-  checkOptionKeys,
   cnn,
   datasets,
   gridSearchCV,
   lstm,
   mlp,
 } from '../../src';
+import { checkOptionKeys } from '../../src/options';
 
 /** Call a constructor or builder the way plain JavaScript would, with whatever options. */
 type Untyped = (options: unknown) => unknown;

@@ -88,6 +88,30 @@ describe('installed from `npm pack` into an empty directory', { timeout: 1_500_0
     assert.ok(existsSync(join(app, 'study.db')), 'the study was stored in the SQLite file');
   });
 
+  it("the subpath entries load in the user's directory, the same copy as the root, and internals are not reachable", () => {
+    const script = `
+      const root = require('tunelab');
+      const samplers = require('tunelab/samplers');
+      const storage = require('tunelab/storage');
+      let internal = 'reachable';
+      try { require('tunelab/dist/src/progress'); } catch (e) { internal = e.code; }
+      console.log(JSON.stringify({
+        sameSampler: samplers.TPESampler === root.TPESampler,
+        storage: typeof storage.getStorage,
+        onRoot: 'setDefaultObserverFactory' in root,
+        internal,
+        resolved: require.resolve('tunelab/samplers'),
+      }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' })) as Record<string, unknown>;
+    assert.deepEqual(out, {
+      sameSampler: true,
+      storage: 'function',
+      onRoot: false,
+      internal: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+      resolved: join(installed, 'dist', 'src', 'entries', 'samplers.js'),
+    });
+  });
+
   it('`npx tunelab install --prefix DIR` puts the kernelspec and the JupyterLab extension where Jupyter finds them', () => {
     const r = spawnSync('npx', ['--no-install', 'tunelab', 'install', '--prefix', prefix], { cwd: app, encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, `tunelab install failed:\n${r.stdout}\n${r.stderr}`);

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   createStudy,
-  completedRungKey,
   HyperbandPruner,
   InvalidArgumentError,
   MedianPruner,
@@ -19,6 +18,7 @@ import {
   type Direction,
   type Pruner,
 } from '../../src';
+import { completedRungKey } from '../../src/pruners/successiveHalving';
 import { crc32 } from '../../src/pruners/hyperband';
 import { PYTHON } from '../helpers/python';
 

@@ -7,12 +7,9 @@ import {
   InvalidArgumentError,
   Rng,
   WilcoxonPruner,
-  wilcoxonSignedRank,
   type Direction,
-  type SignedRankAlternative,
-  type SignedRankMethod,
-  type SignedRankZeroMethod,
 } from '../../src';
+import { wilcoxonSignedRank, type SignedRankAlternative, type SignedRankMethod, type SignedRankZeroMethod } from '../../src/entries/pruners';
 import { PYTHON } from '../helpers/python';
 
 function runPython<T>(script: string, request: unknown): T {

@@ -9,12 +9,12 @@ import {
   evaluateSeeds,
   plotOptimizationHistory,
   runWithSeed,
-  sampleStd,
-  studySeedSet,
   TrialState,
   WilcoxonPruner,
   type Trial,
 } from '../../src';
+import { sampleStd } from '../../src/reproducibility/multiSeed';
+import { studySeedSet } from '../../src/entries/reproducibility';
 import { PYTHON } from '../helpers/python';
 
 const K = 10;

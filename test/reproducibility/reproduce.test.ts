@@ -5,26 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  captureEnvironment,
   createStudy,
   crossValidate,
   datasets,
   DecisionTreeClassifier,
-  deriveSeed,
-  ENVIRONMENT_KEY,
-  InMemoryStorage,
   KFold,
   loadStudy,
   mlp,
   RandomForestClassifier,
   Rng,
-  STUDY_SEED_KEY,
-  TRIAL_SEED_KEY,
   TrialPruned,
   TrialState,
-  type Environment,
   type Trial,
 } from '../../src';
+import { captureEnvironment, deriveSeed, ENVIRONMENT_KEY, STUDY_SEED_KEY, TRIAL_SEED_KEY, type Environment } from '../../src/entries/reproducibility';
+import { InMemoryStorage } from '../../src/entries/storage';
 
 /** Small two-moons data, generated inside the objective without a seed: it follows the trial's seed. */
 function moons() {

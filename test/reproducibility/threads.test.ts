@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createStudy, deriveSeed, objectiveFromModule, Rng, TRIAL_SEED_KEY } from '../../src';
+import { createStudy, objectiveFromModule, Rng } from '../../src';
+import { deriveSeed, TRIAL_SEED_KEY } from '../../src/entries/reproducibility';
 import { threadSeeds } from './fixtures/objectives';
 
 describe('seeds in worker threads', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createStudy, InMemoryStorage, InvalidArgumentError, loadStudy, TrialState } from '../../src';
+import { createStudy, InvalidArgumentError, loadStudy, TrialState } from '../../src';
+import { InMemoryStorage } from '../../src/entries/storage';
 import { GridSampler, GRID_DUPLICATE_KEY, GRID_ID_KEY } from '../../src/samplers/grid';
 
 const grid = { x: [-1, 0, 1], act: ['relu', 'tanh'], n: [1, 2] } as const;

@@ -11,7 +11,6 @@ import {
   createStudy,
   GPSampler,
   GridSampler,
-  InMemoryStorage,
   loadStudy,
   NSGAIISampler,
   plotSlice,
@@ -22,6 +21,7 @@ import {
   type Sampler,
   type Trial,
 } from '../../src';
+import { InMemoryStorage } from '../../src/entries/storage';
 
 /** A record's own entry by a name held in a string, so TypeScript does not resolve the name to an
  * Object.prototype member (`params.valueOf` types as the method; the stored value is what we read). */

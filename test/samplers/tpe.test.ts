@@ -11,8 +11,8 @@ import {
   type FrozenTrial,
   type Sampler,
   type Trial,
-  type TPESamplerOptions,
 } from '../../src';
+import type { TPESamplerOptions } from '../../src/entries/samplers';
 import { CONSTRAINTS_KEY } from '../../src/samplers/base';
 import { computeSplit } from '../../src/samplers/tpe/observations';
 import { defaultGamma, defaultWeights } from '../../src/samplers/tpe/sampler';

@@ -13,7 +13,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createStudy, Rng, TPESampler, type TPESamplerOptions } from '../../src';
+import { createStudy, Rng, TPESampler } from '../../src';
+import type { TPESamplerOptions } from '../../src/entries/samplers';
 import { PYTHON } from '../helpers/python';
 
 const SEEDS = 400;

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
-  ArtifactNotFoundError,
   createStudy,
   downloadArtifact,
   FileSystemArtifactStore,
@@ -21,6 +20,7 @@ import {
   loadStudy,
   uploadArtifact,
 } from '../../src';
+import { ArtifactNotFoundError } from '../../src/entries/artifacts';
 import { guessMimeType } from '../../src/artifacts';
 import { PYTHON } from '../helpers/python';
 

@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { createStudy, getStorage, loadStudy, StorageError, TrialState } from '../../src';
+import { createStudy, loadStudy, StorageError, TrialState } from '../../src';
+import { getStorage } from '../../src/entries/storage';
 import { createSchemaStatements } from '../../src/storage/rdb/schema';
 
 const run = promisify(execFile);

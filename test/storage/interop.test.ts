@@ -26,13 +26,13 @@ import {
   NSGAIISampler,
   RandomSampler,
   StorageError,
-  trialConstraints,
   TrialPruned,
   TrialState,
   type FrozenTrial,
   type Storage,
   type Study,
 } from '../../src';
+import { trialConstraints } from '../../src/entries/multiobjective';
 import { binDir, sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON, pythonBin, pythonEnv } from '../helpers/python';
 import { enc, iso, runTypeScriptWorkerBesidePython } from '../helpers/sharedStudy';

@@ -22,8 +22,6 @@ import {
   createStudy,
   distributionToJson,
   JournalFileBackend,
-  JournalFileOpenLock,
-  JournalFileSymlinkLock,
   JournalRedisBackend,
   JournalStorage,
   loadStudy,
@@ -34,6 +32,7 @@ import {
   type FrozenTrial,
   type Study,
 } from '../../src';
+import { JournalFileOpenLock, JournalFileSymlinkLock } from '../../src/entries/storage';
 import { pyFloatRepr } from '../../src/storage/journal/pyjson';
 import { decodeJson } from '../../src/storage/rdb/codec';
 import { within } from '../helpers/async';

@@ -8,7 +8,8 @@ import { appendFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createStudy, getStorage, TrialState, JournalFileBackend, StorageError, JournalFileOpenLock, JournalFileSymlinkLock, JournalRedisBackend, JournalStorage } from '../../src';
+import { createStudy, TrialState, JournalFileBackend, StorageError, JournalRedisBackend, JournalStorage } from '../../src';
+import { getStorage, JournalFileOpenLock, JournalFileSymlinkLock } from '../../src/entries/storage';
 import { within } from '../helpers/async';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { incrementalReadContract, namesContract, quotingContract, storableContract, storageContract, type FreshDatabase } from './contract';

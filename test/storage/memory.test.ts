@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { InMemoryStorage } from '../../src';
+import { InMemoryStorage } from '../../src/entries/storage';
 import { storageContract } from './contract';
 
 describe('In-memory storage: the Storage contract', () => {

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { copyStudy, createStudy, getStorage, loadStudy, StorageError, TrialState } from '../../src';
+import { copyStudy, createStudy, loadStudy, StorageError, TrialState } from '../../src';
+import { getStorage } from '../../src/entries/storage';
 import { PYTHON } from '../helpers/python';
 import { heartbeatContract, incrementalReadContract, storageContract } from './contract';
 
@@ -105,7 +106,7 @@ c = sqlite3.connect('${newer}'); c.execute("update alembic_version set version_n
     });
     const url = `sqlite:///${join(dir, 'lazy.db')}`;
     const afterOpen = loaded(
-      `require('./src').getStorage(${JSON.stringify(url)}).then(async (s) => { await s.close(); console.log(JSON.stringify(Object.keys(require.cache))); })`,
+      `require('./src/entries/storage').getStorage(${JSON.stringify(url)}).then(async (s) => { await s.close(); console.log(JSON.stringify(Object.keys(require.cache))); })`,
     );
     assert.deepEqual(drivers(afterOpen), { sqlite: true, pg: false });
   });

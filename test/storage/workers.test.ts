@@ -10,13 +10,13 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   createStudy,
-  getStorage,
   loadStudy,
   objectiveFromModule,
   RetryFailedTrialCallback,
   TrialState,
   type Study,
 } from '../../src';
+import { getStorage } from '../../src/entries/storage';
 import { startPostgres, type PostgresServer } from '../helpers/postgres';
 
 const root = resolve(__dirname, '..', '..');

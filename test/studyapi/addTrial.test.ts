@@ -11,7 +11,6 @@ import {
   createStudy,
   createTrial,
   distributionFromJson,
-  InMemoryStorage,
   floatDistribution,
   categoricalDistribution,
   intDistribution,
@@ -19,11 +18,12 @@ import {
   loadStudy,
   RandomSampler,
   TPESampler,
-  trialConstraints,
   TrialState,
   type CreateTrialOptions,
   type Storage,
 } from '../../src';
+import { InMemoryStorage } from '../../src/entries/storage';
+import { trialConstraints } from '../../src/entries/multiobjective';
 import { sqlalchemyUrl } from '../helpers/postgres';
 import { PYTHON } from '../helpers/python';
 import { useBackends } from './backends';

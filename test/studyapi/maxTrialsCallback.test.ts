@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createStudy, getStorage, InvalidArgumentError, loadStudy, MaxTrialsCallback, RandomSampler, TrialPruned, TrialState, type Trial } from '../../src';
+import { createStudy, InvalidArgumentError, loadStudy, MaxTrialsCallback, RandomSampler, TrialPruned, TrialState, type Trial } from '../../src';
+import { getStorage } from '../../src/entries/storage';
 import { PYTHON } from '../helpers/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-maxtrials-'));

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createStudy, getStorage, InvalidArgumentError, loadStudy, type Storage } from '../../src';
+import { createStudy, InvalidArgumentError, loadStudy, type Storage } from '../../src';
+import { getStorage } from '../../src/entries/storage';
 import { useBackends } from './backends';
 
 const backends = useBackends();

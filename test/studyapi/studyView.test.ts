@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { InMemoryStorage } from '../../src/entries/storage';
 import {
   createStudy,
-  InMemoryStorage,
   loadStudy,
   NopPruner,
   RandomSampler,

@@ -3,25 +3,18 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
-  BestValueStagnationEvaluator,
   createStudy,
-  CrossValidationErrorEvaluator,
-  EMMREvaluator,
   InvalidArgumentError,
-  MedianErrorEvaluator,
   RandomSampler,
-  RegretBoundEvaluator,
-  reportCrossValidationScores,
   Rng,
-  StaticErrorEvaluator,
   Terminator,
   TerminatorCallback,
-  terminatorImprovementHistory,
   TrialState,
   type Direction,
   type FrozenTrial,
   type Study,
 } from '../../src';
+import { BestValueStagnationEvaluator, CrossValidationErrorEvaluator, EMMREvaluator, MedianErrorEvaluator, RegretBoundEvaluator, reportCrossValidationScores, StaticErrorEvaluator, terminatorImprovementHistory } from '../../src/entries/terminator';
 import { distributionToJson } from '../../src/distributions';
 import { PYTHON } from '../helpers/python';
 

@@ -31,9 +31,9 @@ import {
   tuneCV,
   categorical,
   type Estimator,
-  type NeuralNetwork,
   type Trial,
 } from '../../src';
+import type { NeuralNetwork } from '../../src/entries/models';
 
 declare const trial: Trial;
 

@@ -29,10 +29,10 @@ interface Expectation {
   what: string;
 }
 
-/** Write the fixture and its stripped copy (imports pointed at src/), returning the expectations. */
+/** Write the fixture and its stripped copy (imports of src/ and its entries pointed at src/), returning the expectations. */
 function prepare(fixture: string): { asWritten: string; stripped: string; expected: Expectation[] } {
   const src = path.join(ROOT, 'src').split(path.sep).join('/');
-  const text = readFileSync(path.join(__dirname, fixture), 'utf8').replaceAll("'../../src'", `'${src}'`);
+  const text = readFileSync(path.join(__dirname, fixture), 'utf8').replace(/'\.\.\/\.\.\/src(\/[^']*)?'/g, (_, sub: string | undefined) => `'${src}${sub ?? ''}'`);
   const expected: Expectation[] = [];
   const kept: string[] = [];
   let pending: string | null = null;

@@ -7,14 +7,13 @@ import {
   categorical,
   createStudy,
   float,
-  getStorage,
-  InMemoryStorage,
   int,
   InvalidDistributionError,
   loadStudy,
   space,
   StorageError,
 } from '../../src';
+import { getStorage, InMemoryStorage } from '../../src/entries/storage';
 
 /** A loopback port nothing listens on (bound, then closed). */
 function closedPort(): Promise<number> {

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import {
   createStudy,
   loadStudy,
-  InMemoryStorage,
   floatDistribution,
   intDistribution,
   categoricalDistribution,
@@ -17,6 +16,7 @@ import {
   int,
   categorical,
 } from '../../src';
+import { InMemoryStorage } from '../../src/entries/storage';
 
 describe('distributions reject invalid definitions with a clear error', () => {
   const cases: Array<[string, () => unknown, RegExp]> = [

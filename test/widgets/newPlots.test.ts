@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createStudy, loadStudy, plotParetoFront, hypervolumeHistory, InvalidArgumentError, plotHypervolumeHistory, plotRank, RandomSampler, type Study, type Trace } from '../../src';
+import { createStudy, loadStudy, plotParetoFront, InvalidArgumentError, plotHypervolumeHistory, plotRank, RandomSampler, type Study } from '../../src';
+import { hypervolumeHistory, type Trace } from '../../src/entries/visualization';
 import { averagedRanks } from '../../src/visualization';
 import { PYTHON } from '../helpers/python';
 

@@ -30,9 +30,9 @@ import {
   RandomSampler,
   reprSymbol,
   TrialPruned,
-  type Figure,
   type Study,
 } from '../../src';
+import type { Figure } from '../../src/entries/visualization';
 import { setDefaultObserverFactory, terminalProgressFactory } from '../../src/progress';
 import { figureSnapshotSvg, hypervolumeHistory, setFigureDisplayHook } from '../../src/visualization';
 import { CVResults, installWidgetSupport, setCommTransport, StudyMonitor, widgetRegistry } from '../../widgets/kernel';

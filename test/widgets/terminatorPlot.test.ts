@@ -13,17 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  BestValueStagnationEvaluator,
   createStudy,
   InvalidArgumentError,
   plotTerminatorImprovement,
   RandomSampler,
-  StaticErrorEvaluator,
   TrialPruned,
   TrialState,
   type Study,
-  type TerminatorImprovementData,
 } from '../../src';
+import { BestValueStagnationEvaluator, StaticErrorEvaluator } from '../../src/entries/terminator';
+import type { TerminatorImprovementData } from '../../src/entries/visualization';
 import { PYTHON } from '../helpers/python';
 
 interface TerminatorRef {

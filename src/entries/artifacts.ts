@@ -1,0 +1,17 @@
+/**
+ * `tunelab/artifacts`: files attached to studies and trials, where Optuna and optuna-dashboard find
+ * them (Optuna's `optuna.artifacts`). The store and the three functions are also exported from
+ * 'tunelab'.
+ */
+export {
+  ArtifactNotFoundError,
+  FileSystemArtifactStore,
+  downloadArtifact,
+  getAllArtifactMeta,
+  uploadArtifact,
+  type ArtifactMeta,
+  type ArtifactStore,
+  type DownloadArtifactOptions,
+  type StudyOrTrial,
+  type UploadArtifactOptions,
+} from '../artifacts';

@@ -1,0 +1,7 @@
+/**
+ * `tunelab/models`: models behind one Estimator interface (SVC, trees, forests, gradient boosting,
+ * Pipeline with scalers and PCA, the tfjs networks mlp / cnn / lstm), their parameter types,
+ * muP width scaling, the metrics, and the tfjs backend. The models are also exported from 'tunelab'.
+ */
+export * from '../models';
+export { backendInfo, useBackend, type BackendInfo, type BackendName } from '../backend';
