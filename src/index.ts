@@ -49,6 +49,7 @@ export {
 export { space, float, int, categorical, branch, PATH_SEPARATOR, type Branch, type ParamsOf, type SearchSpace, type SpaceDefinition, type SpaceEntry, type ValueOf } from './space';
 export type { TrialsTable, TrialRow } from './export';
 export { setDefaultObserverFactory, type OptimizeObserver, type ObserverFactory, type OptimizeEnd } from './progress';
+export { setOptimizeInterruptSource, getOptimizeInterruptSource, type OptimizeInterruptSource } from './optimizeSignal';
 export * as logging from './logging';
 export { setVerbosity, getVerbosity, disableDefaultHandler, enableDefaultHandler, addLogHandler, removeLogHandler, type LogRecord, type LogHandler } from './logging';
 export { InMemoryStorage, getStorage, registerStorageBackend, type Storage, type StudySummary } from './storage';
