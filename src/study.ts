@@ -98,7 +98,8 @@ const ACTIVE_KEY = Symbol.for('tunelab.activeStudies');
 const activeStudies: Set<Study> = ((globalThis as { [ACTIVE_KEY]?: Set<Study> })[ACTIVE_KEY] ??= new Set<Study>());
 
 /**
- * Interrupt every running `optimize` in this process (kernel interrupts, Ctrl-C): each stops after
+ * Interrupt every running `optimize` in this process (Ctrl-C in plain Node; the kernel aborts its
+ * interrupt source's signal instead, see setOptimizeInterruptSource): each stops after
  * its running trials and then throws OptimizeInterruptedError, as Python's KeyboardInterrupt leaves
  * Optuna's optimize.
  */
@@ -526,7 +527,7 @@ export class Study {
 
   /**
    * Interrupt `optimize`: it stops after the trials now running finish and then throws
-   * OptimizeInterruptedError (what a kernel interrupt does; see stopAllStudies).
+   * OptimizeInterruptedError (what Ctrl-C or an aborted `signal` does; see stopAllStudies).
    */
   interrupt(): void {
     this.stopRequested = true;
