@@ -47,7 +47,7 @@ export function isTrialPruned(err: unknown): err is Error {
 }
 
 /**
- * `study.optimize` was interrupted (a kernel interrupt, Ctrl-C): like Python's KeyboardInterrupt
+ * `study.optimize` was interrupted (a kernel interrupt, Ctrl-C, its `signal` aborting): like Python's KeyboardInterrupt
  * out of Optuna's optimize, it ends the call with an error so the statements after it do not run.
  * The trials finished before the interrupt are kept in the study; `study.stop()` (the Stop button,
  * a callback) is a deliberate stop and ends optimize normally instead.
