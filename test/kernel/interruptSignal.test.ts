@@ -1,9 +1,9 @@
 // A kernel interrupt reaches study.optimize whatever its options: with the progress display off
 // (`showProgressBar: false`), by SIGINT as by interrupt_request, and next to a signal of the user's
-// own (`signal`), it stops study.optimize the same way every time: the running trial finishes, the trials are kept, optimize throws
-// OptimizeInterruptedError and the cell reports Interrupted. The objectives here have no loop in
-// cell code (they sleep with Atomics.wait), so no loop check can end them: only the optimize path
-// under test can.
+// own (`signal`), it stops optimize the same way every time: the running trial finishes, the trials
+// are kept, optimize throws OptimizeInterruptedError and the cell reports Interrupted. The
+// objectives here have no loop in cell code (they sleep with Atomics.wait), so no loop check can
+// end them: only the optimize path under test can.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KernelClient } from '../../kernel/runner/client';
