@@ -1,32 +1,47 @@
 /**
- * Interrupting study.optimize. An optimize over a synchronous objective with in-memory storage runs
- * entirely in microtasks, so the kernel's SIGINT handler would only run after all its trials; the
- * check below, run between trials, sees the request in shared memory and stops the studies.
+ * How the kernel's interrupts reach study.optimize: through the engine's one interrupt source
+ * (src/optimizeSignal.ts), whatever the call's progress display. Every optimize started gets the
+ * current signal; an interrupt aborts it, so every running optimize stops after its running trials,
+ * and hands out a fresh one for the calls that start afterwards.
+ *
+ * An optimize over a synchronous objective with in-memory storage runs almost entirely in
+ * microtasks, so the kernel's message and SIGINT handlers only run when it yields; `poll`, which
+ * optimize calls after every finished trial, sees the request in shared memory at once.
  */
-import { getDefaultObserverFactory, setDefaultObserverFactory, type ObserverFactory } from '../src/progress';
-import { stopAllStudies } from '../src/study';
+import { setOptimizeInterruptSource, type OptimizeInterruptSource } from '../src/optimizeSignal';
 import type { InterruptCounter } from './interruptCounter';
 
-/**
- * Wraps the current optimize observer factory (the widget library's live monitor, or the terminal
- * bar) so that each finished trial checks for an interrupt and stops every running study.
- */
-export function installOptimizeInterruptCheck(counter: InterruptCounter, onStop: () => void): void {
-  const inner = getDefaultObserverFactory();
-  const wrapped: ObserverFactory = (study, info) => {
-    const observer = inner(study, info);
-    return {
-      onTrialFinished(s, trial) {
-        observer?.onTrialFinished(s, trial);
-        if (counter.takeRequest()) {
-          stopAllStudies();
-          onStop();
-        }
-      },
-      onEnd(s, end) {
-        observer?.onEnd(s, end);
-      },
-    };
-  };
-  setDefaultObserverFactory(wrapped);
+/** The reason of the kernel's aborts: OptimizeInterruptedError names it. */
+export class KernelInterrupt extends Error {
+  override name = 'KernelInterrupt';
+  constructor() {
+    super('the tunelab kernel was interrupted (interrupt_request or SIGINT)');
+  }
+}
+
+export class KernelOptimizeInterrupts implements OptimizeInterruptSource {
+  private controller = new AbortController();
+
+  constructor(private readonly counter: InterruptCounter) {}
+
+  /** Makes this the source every optimize in the process consults. */
+  install(): void {
+    setOptimizeInterruptSource(this);
+  }
+
+  signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Taking the request (counter.takeRequest) is what tells the socket thread not to raise SIGINT. */
+  poll(): void {
+    if (this.counter.takeRequest()) this.interruptAll();
+  }
+
+  /** Stops every running optimize (each finishes its running trials, then throws). */
+  interruptAll(): void {
+    const interrupted = this.controller;
+    this.controller = new AbortController();
+    interrupted.abort(new KernelInterrupt());
+  }
 }

@@ -11,9 +11,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { flushAllWidgets, installWidgetSupport } from '../widgets/kernel/install';
 import { displayIdOf } from '../widgets/kernel/transport';
 import { InterruptCounter } from './interruptCounter';
-import { installOptimizeInterruptCheck } from './interrupts';
+import { KernelOptimizeInterrupts } from './interrupts';
 import { createLoopGuard } from './loopGuard';
-import { stopAllStudies } from '../src/study';
 import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
 import { CellExecutor, errorOutcome, InterruptedError, toCellError, type CellError } from './executor';
@@ -141,6 +140,8 @@ export class Kernel implements IopubPublisher {
   private readonly tsVersion: string;
   private readonly typescript: typeof import('typescript');
   private readonly interrupts = new InterruptCounter();
+  /** Every study.optimize of the cells obeys it (src/optimizeSignal.ts); an interrupt aborts it. */
+  private readonly optimizeInterrupts = new KernelOptimizeInterrupts(this.interrupts);
   /** Signatures accepted so far, shared with the socket thread (replays are refused). */
   private readonly digests = new DigestHistory();
   private sockets: MainSockets | undefined;
@@ -220,8 +221,7 @@ export class Kernel implements IopubPublisher {
       },
     });
     installWidgetSupport(this.comms);
-    // Taking the request (counter.takeRequest) is what tells the socket thread not to raise SIGINT.
-    installOptimizeInterruptCheck(this.interrupts, () => undefined);
+    this.optimizeInterrupts.install();
     this.installTslabDisplayCompat();
     this.streams.install();
     process.on('SIGINT', () => this.onSignal());
@@ -648,7 +648,7 @@ export class Kernel implements IopubPublisher {
       if (outcome.interrupted === 'signal') {
         // SIGINT broke synchronous code: the process handler did not run, so do its work here.
         this.interrupts.onSignalConsumedByCell();
-        stopAllStudies();
+        this.optimizeInterrupts.interruptAll();
       }
       // Whatever interrupted the cell, the requests so far are handled: one the main thread has not
       // taken yet must not stop the next cell.
@@ -678,7 +678,7 @@ export class Kernel implements IopubPublisher {
    */
   private takeInterruptInLoop(): boolean {
     if (!this.interrupts.takeRequest()) return false;
-    stopAllStudies();
+    this.optimizeInterrupts.interruptAll();
     return true;
   }
 
@@ -690,7 +690,7 @@ export class Kernel implements IopubPublisher {
 
   /** An interrupt request this thread has just taken: stop studies, a waiting input(), an awaiting cell. */
   private stopRunningWork(): void {
-    stopAllStudies();
+    this.optimizeInterrupts.interruptAll();
     this.inputs.interrupt(new InterruptedError());
     this.executor.interrupt();
   }

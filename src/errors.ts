@@ -3,8 +3,8 @@
  * notebook traceback can fix the cell without opening the source.
  */
 export class TunelabError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -47,19 +47,32 @@ export function isTrialPruned(err: unknown): err is Error {
 }
 
 /**
- * `study.optimize` was interrupted (a kernel interrupt, Ctrl-C): like Python's KeyboardInterrupt
+ * `study.optimize` was interrupted (a kernel interrupt, Ctrl-C, its `signal` aborting): like Python's KeyboardInterrupt
  * out of Optuna's optimize, it ends the call with an error so the statements after it do not run.
  * The trials finished before the interrupt are kept in the study; `study.stop()` (the Stop button,
  * a callback) is a deliberate stop and ends optimize normally instead.
  */
+/** An AbortSignal's reason in a sentence: `TimeoutError: The operation was aborted due to timeout`. */
+function describeAbortReason(reason: unknown): string {
+  if (typeof reason === 'object' && reason !== null) {
+    const { name, message } = reason as { name?: unknown; message?: unknown };
+    if (typeof message === 'string') return typeof name === 'string' && name !== '' ? `${name}: ${message}` : message;
+  }
+  return String(reason);
+}
+
 export class OptimizeInterruptedError extends TunelabError {
+  /** `aborted`: an AbortSignal ended the call (optimize's `signal`, or the kernel's); its reason is the `cause`. */
   constructor(
     readonly studyName: string,
     readonly trialsFinished: number,
+    aborted?: { reason: unknown },
   ) {
     super(
       `study.optimize of '${studyName}' was interrupted after ${trialsFinished} trial(s) of this call finished; ` +
-        'they are kept in the study. Run optimize again to go on, or call study.stop() to end it normally.',
+        'they are kept in the study. Run optimize again to go on, or call study.stop() to end it normally.' +
+        (aborted ? ` Abort reason: ${describeAbortReason(aborted.reason)}` : ''),
+      aborted ? { cause: aborted.reason } : undefined,
     );
   }
 }

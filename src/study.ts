@@ -6,6 +6,7 @@ import { getDefaultObserverFactory, type OptimizeEnd, type OptimizeObserver } fr
 import { errorRepr, logTrialCompleted, logTrialFailed, logTrialPruned } from './trialLog';
 import { THREAD_ERROR_CLASSES } from './parallel/protocol';
 import { interruptOnCtrlC } from './ctrlC';
+import { checkSignalOption, getOptimizeInterruptSource, onFirstAbort } from './optimizeSignal';
 import type { Pruner } from './pruners/base';
 import { MedianPruner } from './pruners/percentile';
 import { getParamImportances, type ImportanceOptions } from './importance';
@@ -77,6 +78,12 @@ export interface OptimizeOptions {
    * module, `objectiveFromModule('./objective.ts', 'exportName')`, since functions cannot cross threads.
    */
   workers?: number;
+  /**
+   * Interrupts this call when it aborts (`AbortSignal.timeout(ms)`, an AbortController's signal): no
+   * new trial starts, the running ones finish, and optimize throws OptimizeInterruptedError whose
+   * `cause` is the signal's reason, as a kernel interrupt or Ctrl-C does. Already aborted: no trial runs.
+   */
+  signal?: AbortSignal;
 }
 
 export interface TellOptions {
@@ -93,7 +100,8 @@ const ACTIVE_KEY = Symbol.for('tunelab.activeStudies');
 const activeStudies: Set<Study> = ((globalThis as { [ACTIVE_KEY]?: Set<Study> })[ACTIVE_KEY] ??= new Set<Study>());
 
 /**
- * Interrupt every running `optimize` in this process (kernel interrupts, Ctrl-C): each stops after
+ * Interrupt every running `optimize` in this process (Ctrl-C in plain Node; the kernel aborts its
+ * interrupt source's signal instead, see setOptimizeInterruptSource): each stops after
  * its running trials and then throws OptimizeInterruptedError, as Python's KeyboardInterrupt leaves
  * Optuna's optimize.
  */
@@ -554,7 +562,7 @@ export class Study implements StudyView {
 
   /**
    * Interrupt `optimize`: it stops after the trials now running finish and then throws
-   * OptimizeInterruptedError (what a kernel interrupt does; see stopAllStudies).
+   * OptimizeInterruptedError (what Ctrl-C or an aborted `signal` does; see stopAllStudies).
    */
   interrupt(): void {
     this.stopRequested = true;
@@ -565,10 +573,12 @@ export class Study implements StudyView {
    * Run the objective for `nTrials` trials (or until `timeout` seconds, `stop()`, or the sampler says
    * the space is exhausted), logging one line per finished trial (see logging.ts). As in Optuna, a
    * trial whose objective throws is recorded FAIL; unless the error's class is listed in `catch`,
-   * optimize then throws it once the running trials finish. An interrupt (stopAllStudies) throws
-   * OptimizeInterruptedError the same way; `stop()` ends it normally.
+   * optimize then throws it once the running trials finish. An interrupt (`opts.signal` aborting,
+   * the kernel's interrupt, Ctrl-C, stopAllStudies) throws OptimizeInterruptedError the same way;
+   * `stop()` ends it normally.
    */
   async optimize(objective: Objective | ModuleObjective, opts: OptimizeOptions = {}): Promise<void> {
+    checkSignalOption(opts.signal);
     if (isModuleObjective(objective) || opts.workers !== undefined) {
       return optimizeWithModuleObjective(this, objective, opts);
     }
@@ -589,6 +599,8 @@ export class Study implements StudyView {
     checkCatchRule(opts.catch);
     this.stopRequested = false;
     this.interruptRequested = false;
+    // The host's interrupts (the tunelab kernel's) come through its source, whatever the progress display.
+    const host = getOptimizeInterruptSource();
     const deadline = timeout === undefined ? Infinity : Date.now() + timeout * 1000;
     const observer: OptimizeObserver | undefined =
       opts.showProgressBar === false ? undefined : getDefaultObserverFactory()(this, { nTrials, timeoutSeconds: timeout });
@@ -604,25 +616,35 @@ export class Study implements StudyView {
         });
         finished++;
         observer?.onTrialFinished(this, frozen);
+        host?.poll?.();
         for (const cb of opts.callbacks ?? []) await cb(this, frozen);
         await yieldToEventLoopEvery(YIELD_INTERVAL_MS);
       }
     };
     activeStudies.add(this);
-    const releaseCtrlC = interruptOnCtrlC(stopAllStudies);
+    // A host with an interrupt source handles SIGINT itself (in the kernel, Ctrl-C's handler would
+    // even break the kernel's: vm's breakOnSigint hides its listener while a cell's first part runs).
+    const releaseCtrlC = host ? () => undefined : interruptOnCtrlC(stopAllStudies);
+    // An aborted signal interrupts this call as a kernel interrupt or Ctrl-C does (at once if it already is).
+    const aborted: { reason: unknown }[] = [];
+    const stopListening = onFirstAbort([opts.signal, host?.signal()], (reason) => {
+      aborted.push({ reason });
+      this.interrupt();
+    });
     let end: OptimizeEnd = { kind: 'finished' };
     try {
       const results = await Promise.allSettled(Array.from({ length: nJobs }, worker));
       const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (fatal === null && rejected) fatal = rejected.reason;
       // An interrupt wins over an error it caused (a loop check throwing inside the objective).
-      if (this.interruptRequested) fatal = new OptimizeInterruptedError(this.studyName, finished);
+      if (this.interruptRequested) fatal = new OptimizeInterruptedError(this.studyName, finished, aborted[0]);
       if (fatal !== null) {
         end = fatal instanceof OptimizeInterruptedError ? { kind: 'interrupted', error: fatal } : { kind: 'failed', error: fatal };
       } else if (this.stopRequested) {
         end = { kind: 'stopped' };
       }
     } finally {
+      stopListening();
       activeStudies.delete(this);
       releaseCtrlC();
       observer?.onEnd(this, end);

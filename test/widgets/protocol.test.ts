@@ -426,6 +426,26 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
     assert.equal(study.trials.length, 5);
   });
 
+  it('an aborted optimize signal shows "interrupted" as an interrupt does, and optimize throws with the reason', async () => {
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 7 }) });
+    const controller = new AbortController();
+    const err = await study
+      .optimize((trial) => trial.suggestFloat('x', 0, 1), {
+        nTrials: 1000,
+        signal: controller.signal,
+        callbacks: [(_, trial) => (trial.number === 3 ? controller.abort(new Error('budget spent')) : undefined)],
+      })
+      .then(() => null, (e: unknown) => e as Error);
+    assert.equal(err?.name, 'OptimizeInterruptedError');
+    assert.match(String(err?.message), /Abort reason: Error: budget spent$/);
+    const monitorId = (t.displays[0].bundle[VIEW] as { model_id: string }).model_id;
+    const st = t.savedState()[monitorId].state;
+    assert.equal(st.status, 'interrupted');
+    assert.equal(st.n_finished, 4);
+    assert.equal(st.n_complete, 4);
+    assert.equal(study.trials.length, 4);
+  });
+
   it('a two-objective study shows its points live and ends with the Pareto front highlighted', async () => {
     const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: new RandomSampler({ seed: 4 }) });
     await study.optimize(
