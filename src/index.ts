@@ -20,13 +20,9 @@ export { MultiObjectiveValueError } from './frozenTrial';
 export { Rng } from './rng';
 
 // Studies, trials and what they hold.
+export { createStudy, loadStudy, deleteStudy, getAllStudySummaries, copyStudy } from './study/lifecycle';
 export {
   Study,
-  createStudy,
-  loadStudy,
-  deleteStudy,
-  getAllStudySummaries,
-  copyStudy,
   type CreateStudyOptions,
   type Objective,
   type ObjectiveValue,

@@ -1,6 +1,6 @@
 import type { Distribution, ParamValue } from './distributions';
 import { toWellFormed } from './storage/storable';
-import { DuplicatedStudyError, InvalidArgumentError, isTrialPruned, OptimizeInterruptedError, TrialPruned, TunelabError } from './errors';
+import { InvalidArgumentError, isTrialPruned, OptimizeInterruptedError, TrialPruned, TunelabError } from './errors';
 import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, trialStateName, type Direction, type FrozenTrial } from './frozenTrial';
 import { getDefaultObserverFactory, type OptimizeEnd, type OptimizeObserver } from './progress';
 import { errorRepr, logTrialCompleted, logTrialFailed, logTrialPruned } from './trialLog';
@@ -8,11 +8,9 @@ import { THREAD_ERROR_CLASSES } from './parallel/protocol';
 import { interruptOnCtrlC } from './ctrlC';
 import { checkSignalOption, getOptimizeInterruptSource, onFirstAbort } from './optimizeSignal';
 import type { Pruner } from './pruners/base';
-import { MedianPruner } from './pruners/percentile';
 import { getParamImportances, type ImportanceOptions } from './importance';
 import type { Sampler } from './samplers/base';
-import { TPESampler } from './samplers/tpe';
-import { getStorage, type Storage, type StudySummary } from './storage';
+import type { Storage } from './storage';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, Trial } from './trial';
 import { hasKey, ownValue, plainCopy } from './dict';
 import { trialsTable, type TrialsTable } from './export';
@@ -22,8 +20,8 @@ import { HeartbeatMonitor, type HeartbeatOptions } from './parallel/heartbeat';
 import { isModuleObjective, type ModuleObjective } from './parallel/moduleObjective';
 import { optimizeWithModuleObjective } from './parallel/threads';
 import { runWithSeed } from './reproducibility/context';
-import { deriveSeed, SAMPLER_SEED_SALT, trialSeedFor } from './reproducibility/seeds';
-import { recordedTrialSeed, recordStudySeed, storedStudySeed, TRIAL_SEED_KEY } from './reproducibility/studyRecords';
+import { trialSeedFor } from './reproducibility/seeds';
+import { recordedTrialSeed, recordStudySeed, TRIAL_SEED_KEY } from './reproducibility/studyRecords';
 import { reproduceTrial, type ReproduceOptions, type ReproduceReport } from './reproducibility/reproduce';
 import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
 import { addTrialsToStorage } from './study/addTrials';
@@ -774,139 +772,4 @@ function describeValue(v: unknown): string {
   } catch {
     return typeof v;
   }
-}
-
-function resolveDirections(opts: CreateStudyOptions): Direction[] {
-  if (opts.direction !== undefined && opts.directions !== undefined) {
-    throw new InvalidArgumentError('Pass either direction or directions to createStudy, not both.');
-  }
-  const dirs = opts.directions ?? [opts.direction ?? 'minimize'];
-  if (dirs.length === 0) throw new InvalidArgumentError('directions must name at least one objective.');
-  for (const d of dirs) {
-    if (d !== 'minimize' && d !== 'maximize') {
-      throw new InvalidArgumentError(`Unknown direction '${String(d)}': use 'minimize' or 'maximize'.`);
-    }
-  }
-  return [...dirs];
-}
-
-/** Create a study (or, with loadIfExists, resume the one of that name). */
-export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study> {
-  const directions = resolveDirections(opts);
-  const storage = await getStorage(opts.storage);
-  const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
-  let studyId: number;
-  try {
-    studyId = await storage.createNewStudy(directions, opts.studyName);
-  } catch (err) {
-    if (!(err instanceof DuplicatedStudyError && opts.loadIfExists)) throw err;
-    studyId = await storage.getStudyIdFromName(opts.studyName!);
-    const stored = await storage.getStudyDirections(studyId);
-    if (stored.join() !== directions.join()) {
-      throw new InvalidArgumentError(
-        `Study '${opts.studyName}' exists with directions [${stored}] but [${directions}] were requested.`,
-      );
-    }
-  }
-  const name = await storage.getStudyNameFromId(studyId);
-  const seed = await recordStudySeed(storage, studyId, { requested: opts.seed, recordEnvironment: true });
-  const sampler = opts.sampler ?? defaultSampler(opts.seed === undefined ? undefined : deriveSeed(seed, SAMPLER_SEED_SALT));
-  const study = new Study(name, studyId, storage, directions, sampler, opts.pruner ?? defaultPruner());
-  study.seed = seed;
-  study.heartbeat = heartbeat;
-  await study.refresh();
-  await study.refreshAttrs();
-  return study;
-}
-
-/** Open an existing study by name. */
-export async function loadStudy(
-  opts: {
-    studyName: string;
-    storage: string | Storage;
-    sampler?: Sampler;
-    pruner?: Pruner;
-  } & HeartbeatOptions<Study>,
-): Promise<Study> {
-  const storage = await getStorage(opts.storage);
-  const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
-  const studyId = await storage.getStudyIdFromName(opts.studyName);
-  const directions = await storage.getStudyDirections(studyId);
-  const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
-  const storedSeed = storedStudySeed(await storage.getStudySystemAttrs(studyId));
-  if (storedSeed !== undefined) study.seed = storedSeed;
-  else study.seedToRecord = true;
-  study.heartbeat = heartbeat;
-  await study.refresh();
-  await study.refreshAttrs();
-  return study;
-}
-
-/** Delete a study and all its trials. */
-export async function deleteStudy(opts: { studyName: string; storage: string | Storage }): Promise<void> {
-  const storage = await getStorage(opts.storage);
-  await storage.deleteStudy(await storage.getStudyIdFromName(opts.studyName));
-}
-
-/**
- * Copy a study, trials included (states, params, values, intermediate values, attributes, datetimes),
- * into another storage or under another name, like Optuna's copy_study.
- */
-export async function copyStudy(opts: {
-  fromStudyName: string;
-  fromStorage: string | Storage;
-  toStorage: string | Storage;
-  toStudyName?: string;
-}): Promise<void> {
-  const from = await getStorage(opts.fromStorage);
-  const to = await getStorage(opts.toStorage);
-  try {
-    await copyTrials(from, to, opts);
-  } finally {
-    // Storages opened here from URLs are closed here; Storage objects passed in stay open.
-    if (typeof opts.fromStorage === 'string') await from.close();
-    if (typeof opts.toStorage === 'string') await to.close();
-  }
-}
-
-async function copyTrials(
-  from: Storage,
-  to: Storage,
-  opts: { fromStudyName: string; toStudyName?: string },
-): Promise<void> {
-  const fromId = await from.getStudyIdFromName(opts.fromStudyName);
-  const toId = await to.createNewStudy(await from.getStudyDirections(fromId), opts.toStudyName ?? opts.fromStudyName);
-  for (const [k, v] of Object.entries(await from.getStudyUserAttrs(fromId))) await to.setStudyUserAttr(toId, k, v);
-  for (const [k, v] of Object.entries(await from.getStudySystemAttrs(fromId))) await to.setStudySystemAttr(toId, k, v);
-  const trials = await from.getAllTrials(fromId);
-  const bulk = (to as Storage & { addTrials?: (id: number, t: readonly FrozenTrial[]) => Promise<void> }).addTrials;
-  if (bulk) {
-    await bulk.call(to, toId, trials);
-    return;
-  }
-  // A storage without bulk import (memory): replay each trial through the ordinary writes.
-  for (const t of trials) {
-    const created = await to.createNewTrial(toId, { state: TrialState.RUNNING, userAttrs: t.userAttrs, systemAttrs: t.systemAttrs });
-    for (const [name, d] of Object.entries(t.distributions)) await to.setTrialParam(created.trialId, name, t.internalParams[name], d);
-    for (const [step, v] of t.intermediateValues) await to.setTrialIntermediateValue(created.trialId, step, v);
-    if (t.state !== TrialState.RUNNING) await to.setTrialState(created.trialId, t.state, t.values, TrialState.RUNNING);
-  }
-}
-
-/** One summary per study in a storage. */
-export async function getAllStudySummaries(storage: string | Storage): Promise<StudySummary[]> {
-  return (await getStorage(storage)).getAllStudies();
-}
-
-/**
- * Optuna 5.0's default for every study: TPE (multivariate for one objective, independent with MOTPE's
- * split for several; Optuna 4 defaulted multi-objective studies to NSGA-II).
- */
-function defaultSampler(seed?: number): Sampler {
-  return new TPESampler({ seed });
-}
-
-/** Optuna's default: MedianPruner (it never prunes a trial that does not report). */
-function defaultPruner(): Pruner {
-  return new MedianPruner();
 }

@@ -8,7 +8,8 @@ import { TunelabError } from '../errors';
 import { parseCommandLine, UsageError } from './args';
 import { loadObjective, objectiveFromModule } from '../parallel/moduleObjective';
 import { getStorage } from '../storage';
-import { loadStudy, type Objective } from '../study';
+import type { Objective } from '../study';
+import { loadStudy } from '../study/lifecycle';
 
 const USAGE = `usage: tunelab reproduce --storage URL --study-name NAME --trial N OBJECTIVE_MODULE [options]
 

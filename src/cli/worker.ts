@@ -10,7 +10,8 @@
 import { TunelabError } from '../errors';
 import type { Pruner } from '../pruners/base';
 import type { Sampler } from '../samplers/base';
-import { createStudy, loadStudy, type Objective, type Study } from '../study';
+import type { Objective, Study } from '../study';
+import { createStudy, loadStudy } from '../study/lifecycle';
 import { TrialState } from '../frozenTrial';
 import { loadModule, loadObjective, objectiveFromModule } from '../parallel/moduleObjective';
 import { RetryFailedTrialCallback } from '../parallel/retry';

@@ -11,7 +11,8 @@ import { Rng } from '../rng';
 import type { NoInference } from '../options';
 import { sampleUniformInternal } from '../samplers/random';
 import type { SearchSpace, SpaceDefinition } from '../space';
-import { createStudy, type CreateStudyOptions, type Study } from '../study';
+import type { CreateStudyOptions, Study } from '../study';
+import { createStudy } from '../study/lifecycle';
 import type { Trial } from '../trial';
 import { KFold, StratifiedKFold, type Fold, type Splitter } from './splitters';
 
