@@ -86,6 +86,12 @@ export interface TrialRow {
   d2: string | null;
 }
 
+/**
+ * The kinds of row `loadSql` returns (its column k): one per table a trial is spread over, and one
+ * that says the study exists.
+ */
+const LOADED_ROW = { trial: 0, param: 1, value: 2, intermediate: 3, userAttr: 4, systemAttr: 5, studyExists: 9 } as const;
+
 export class RdbStorage implements Storage {
   protected readonly sql: SqlDialect;
   protected readonly caches = new Map<number, StudyCache>();
@@ -677,7 +683,10 @@ export class RdbStorage implements Storage {
 
   // ---------------------------------------------------------------- trials: reads
 
-  /** One statement that returns every row of the selected trials, tagged by table (column k). */
+  /**
+   * One statement that returns every row of the selected trials, tagged by table (column k, a
+   * LOADED_ROW kind); `buildTrials` decodes them.
+   */
   protected loadSql(selection: string, withStudyCheck: boolean): string {
     const key = `${withStudyCheck}|${selection}`;
     const cached = this.loadSqlCache.get(key);
@@ -685,17 +694,18 @@ export class RdbStorage implements Storage {
     const s = this.sql;
     const inSel = 'IN (SELECT trial_id FROM sel)';
     const floatNull = 'CAST(NULL AS DOUBLE PRECISION)';
+    const K = LOADED_ROW;
     const parts = [
-      `SELECT 0 AS k, t.trial_id AS id, t.number AS n, ${s.text('t.state')} AS s, ${floatNull} AS f, CAST(NULL AS TEXT) AS j,
+      `SELECT ${K.trial} AS k, t.trial_id AS id, t.number AS n, ${s.text('t.state')} AS s, ${floatNull} AS f, CAST(NULL AS TEXT) AS j,
               ${s.text('t.datetime_start')} AS d1, ${s.text('t.datetime_complete')} AS d2 FROM trials t WHERE t.trial_id ${inSel}`,
-      `SELECT 1, p.trial_id, NULL, p.param_name, p.param_value, p.distribution_json, NULL, NULL FROM trial_params p WHERE p.trial_id ${inSel}`,
-      `SELECT 2, v.trial_id, v.objective, ${s.text('v.value_type')}, v.value, NULL, NULL, NULL FROM trial_values v WHERE v.trial_id ${inSel}`,
-      `SELECT 3, i.trial_id, i.step, ${s.text('i.intermediate_value_type')}, i.intermediate_value, NULL, NULL, NULL
+      `SELECT ${K.param}, p.trial_id, NULL, p.param_name, p.param_value, p.distribution_json, NULL, NULL FROM trial_params p WHERE p.trial_id ${inSel}`,
+      `SELECT ${K.value}, v.trial_id, v.objective, ${s.text('v.value_type')}, v.value, NULL, NULL, NULL FROM trial_values v WHERE v.trial_id ${inSel}`,
+      `SELECT ${K.intermediate}, i.trial_id, i.step, ${s.text('i.intermediate_value_type')}, i.intermediate_value, NULL, NULL, NULL
          FROM trial_intermediate_values i WHERE i.trial_id ${inSel}`,
-      `SELECT 4, a.trial_id, NULL, a."key", NULL, a.value_json, NULL, NULL FROM trial_user_attributes a WHERE a.trial_id ${inSel}`,
-      `SELECT 5, b.trial_id, NULL, b."key", NULL, b.value_json, NULL, NULL FROM trial_system_attributes b WHERE b.trial_id ${inSel}`,
+      `SELECT ${K.userAttr}, a.trial_id, NULL, a."key", NULL, a.value_json, NULL, NULL FROM trial_user_attributes a WHERE a.trial_id ${inSel}`,
+      `SELECT ${K.systemAttr}, b.trial_id, NULL, b."key", NULL, b.value_json, NULL, NULL FROM trial_system_attributes b WHERE b.trial_id ${inSel}`,
     ];
-    if (withStudyCheck) parts.push('SELECT 9, study_id, NULL, NULL, NULL, NULL, NULL, NULL FROM studies WHERE study_id = ?');
+    if (withStudyCheck) parts.push(`SELECT ${K.studyExists}, study_id, NULL, NULL, NULL, NULL, NULL, NULL FROM studies WHERE study_id = ?`);
     const text = `WITH sel AS (SELECT trial_id FROM trials WHERE ${selection}) ${parts.join(' UNION ALL ')}`;
     if (this.loadSqlCache.size > 200) this.loadSqlCache.clear();
     this.loadSqlCache.set(key, text);
@@ -708,9 +718,9 @@ export class RdbStorage implements Storage {
     let studyFound = false;
     for (const r of rows) {
       const k = Number(r.k);
-      if (k === 9) {
+      if (k === LOADED_ROW.studyExists) {
         studyFound = true;
-      } else if (k === 0) {
+      } else if (k === LOADED_ROW.trial) {
         byId.set(Number(r.id), {
           trialId: Number(r.id),
           number: Number(r.n),
@@ -734,7 +744,7 @@ export class RdbStorage implements Storage {
       const t = byId.get(Number(r.id));
       if (!t) continue; // a row of a trial created between the CTE and the branch (SQLite snapshot prevents it)
       switch (Number(r.k)) {
-        case 1: {
+        case LOADED_ROW.param: {
           const d = this.distributions.get(r.j!);
           const internal = Number(r.f);
           t.distributions[r.s!] = d;
@@ -742,16 +752,16 @@ export class RdbStorage implements Storage {
           t.params[r.s!] = toExternal(d, internal);
           break;
         }
-        case 2:
+        case LOADED_ROW.value:
           (t.values ??= [])[Number(r.n)] = decodeValue(r.f === null ? null : Number(r.f), r.s!);
           break;
-        case 3:
+        case LOADED_ROW.intermediate:
           t.intermediateValues.set(Number(r.n), decodeValue(r.f === null ? null : Number(r.f), r.s!));
           break;
-        case 4:
+        case LOADED_ROW.userAttr:
           t.userAttrs[r.s!] = decodeJson(r.j);
           break;
-        case 5:
+        case LOADED_ROW.systemAttr:
           t.systemAttrs[r.s!] = decodeJson(r.j);
           break;
       }
