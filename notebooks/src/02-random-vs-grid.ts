@@ -68,7 +68,8 @@ let EPOCH_CAP = 0;
 let STORAGE = '';
 
 // %%
-import { bestTrialMixture, binomialStd, createStudy, fanova, GridSampler, MLP, PCA, QMCSampler, RandomSampler, randomEfficiencyCurve, StandardScaler, TPESampler, datasets, trialDurationMs, type EfficiencyPoint, type Sampler, type ScoredTrial, type Study, type Trial } from 'tunelab';
+import { createStudy, fanova, GridSampler, MLP, PCA, QMCSampler, RandomSampler, StandardScaler, TPESampler, datasets, trialDurationMs, type Sampler, type Study, type Trial } from 'tunelab';
+import { bestTrialMixture, binomialStd, randomEfficiencyCurve, type EfficiencyPoint, type ScoredTrial } from 'tunelab/efficiency';
 import { Plot } from 'tunelab/widgets';
 
 const started = Date.now();
