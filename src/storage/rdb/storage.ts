@@ -60,7 +60,9 @@ export class SqlDialect {
   /** Heartbeat older than `?` seconds, by the database's own clock (as Optuna compares them). */
   get staleHeartbeat(): string {
     return this.name === 'sqlite'
-      ? "(julianday('now') - julianday(h.heartbeat)) * 86400.0 > ?"
+      ? // CURRENT_TIMESTAMP, as the heartbeat itself (whole seconds in SQLite), as Optuna compares: against
+        // julianday('now') a heartbeat written at 12:00:03.99 (stored as :03) would look 1 s old at :04.01.
+        "(julianday(CURRENT_TIMESTAMP) - julianday(h.heartbeat)) * 86400.0 > ?"
       : "h.heartbeat < LOCALTIMESTAMP - CAST(? AS DOUBLE PRECISION) * INTERVAL '1 second'";
   }
 }
