@@ -6,7 +6,7 @@
  * the `postgres` OS user (created by Debian's package) and the server binaries run as that user.
  * No system service is assumed or touched.
  */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -117,9 +117,20 @@ export async function startPostgres(): Promise<PostgresServer> {
     started = false;
   };
   start();
+  // The exit and signal hooks below cannot run when the test process is killed outright (SIGKILL, or
+  // the test runner's timeout): a watchdog then stops the server and removes its directory once
+  // this process is gone. It runs as the server's owner and polls /proc (kill -0 on a process of
+  // another user fails with EPERM). Paths travel as arguments, never inside the script.
+  const watchdog = spawn(
+    'sh',
+    ['-c', 'while [ -e "/proc/$1" ]; do sleep 1; done; "$2" -D "$3" -m immediate stop; rm -rf "$4"', 'pg-watchdog', String(process.pid), join(bin, 'pg_ctl'), data, dir],
+    { detached: true, stdio: 'ignore', ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) },
+  );
+  watchdog.unref();
 
   const entry = {
     stopNow: () => {
+      watchdog.kill();
       try {
         stop('immediate');
       } catch {
