@@ -22,7 +22,6 @@ export {
   tuneCV,
   nestedCV,
   expandGrid,
-  resolveScoring,
   type CV,
   type Scoring,
   type CrossValidateOptions,

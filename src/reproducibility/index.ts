@@ -3,14 +3,13 @@
  * `study.reproduce`, the ambient seed that tunelab's seeded components follow inside a trial, and
  * multi-seed evaluation.
  */
-export { deriveSeed, fmix32, trialSeedFor } from './seeds';
+export { deriveSeed, trialSeedFor } from './seeds';
 export { currentSeed, runWithSeed } from './context';
 export { captureEnvironment, diffEnvironments, ENVIRONMENT_KEY, type Environment, type EnvironmentDifference, type GitState } from './environment';
 export { STUDY_SEED_KEY, TRIAL_SEED_KEY } from './studyRecords';
 export { ReproduceReport, type ReproduceOptions, type ReproduceReportData, type StepDifference } from './reproduce';
 export {
   evaluateSeeds,
-  sampleStd,
   studySeedSet,
   SEED_MEAN_ATTR,
   SEED_SCORES_ATTR,
