@@ -46,12 +46,6 @@ export function isTrialPruned(err: unknown): err is Error {
   return err instanceof TrialPruned || (err instanceof Error && err.name === 'TrialPruned');
 }
 
-/**
- * `study.optimize` was interrupted (a kernel interrupt, Ctrl-C, its `signal` aborting): like Python's KeyboardInterrupt
- * out of Optuna's optimize, it ends the call with an error so the statements after it do not run.
- * The trials finished before the interrupt are kept in the study; `study.stop()` (the Stop button,
- * a callback) is a deliberate stop and ends optimize normally instead.
- */
 /** An AbortSignal's reason in a sentence: `TimeoutError: The operation was aborted due to timeout`. */
 function describeAbortReason(reason: unknown): string {
   if (typeof reason === 'object' && reason !== null) {
@@ -61,6 +55,12 @@ function describeAbortReason(reason: unknown): string {
   return String(reason);
 }
 
+/**
+ * `study.optimize` was interrupted (a kernel interrupt, Ctrl-C, its `signal` aborting): like Python's KeyboardInterrupt
+ * out of Optuna's optimize, it ends the call with an error so the statements after it do not run.
+ * The trials finished before the interrupt are kept in the study; `study.stop()` (the Stop button,
+ * a callback) is a deliberate stop and ends optimize normally instead.
+ */
 export class OptimizeInterruptedError extends TunelabError {
   /** `aborted`: an AbortSignal ended the call (optimize's `signal`, or the kernel's); its reason is the `cause`. */
   constructor(
