@@ -6,11 +6,11 @@
  * the `postgres` OS user (created by Debian's package) and the server binaries run as that user.
  * No system service is assumed or touched.
  */
-import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freeLoopbackPort as freePort } from './async';
+import { cleanupWhenGone, freeLoopbackPort as freePort } from './async';
 
 export interface PostgresServer {
   readonly host: string;
@@ -117,20 +117,13 @@ export async function startPostgres(): Promise<PostgresServer> {
     started = false;
   };
   start();
-  // The exit and signal hooks below cannot run when the test process is killed outright (SIGKILL, or
-  // the test runner's timeout): a watchdog then stops the server and removes its directory once
-  // this process is gone. It runs as the server's owner and polls /proc (kill -0 on a process of
-  // another user fails with EPERM). Paths travel as arguments, never inside the script.
-  const watchdog = spawn(
-    'sh',
-    ['-c', 'while [ -e "/proc/$1" ]; do sleep 1; done; "$2" -D "$3" -m immediate stop; rm -rf "$4"', 'pg-watchdog', String(process.pid), join(bin, 'pg_ctl'), data, dir],
-    { detached: true, stdio: 'ignore', ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) },
-  );
-  watchdog.unref();
+  // Should this process be killed outright, the server is stopped and its directory removed anyway
+  // (by its owner; paths travel as arguments, never inside the script).
+  const cancelWatchdog = cleanupWhenGone('"$1" -D "$2" -m immediate stop; rm -rf "$3"', [join(bin, 'pg_ctl'), data, dir], owner ?? undefined);
 
   const entry = {
     stopNow: () => {
-      watchdog.kill();
+      cancelWatchdog();
       try {
         stop('immediate');
       } catch {

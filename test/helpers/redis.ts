@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeLoopbackPort } from './async';
+import { cleanupWhenGone, freeLoopbackPort } from './async';
 
 export interface RedisServer {
   readonly port: number;
@@ -69,16 +69,10 @@ export async function startRedis(): Promise<RedisServer> {
   );
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  // If this process is killed outright (SIGKILL, the test runner's timeout), the hooks above never
-  // run: a watchdog then ends the server and removes its directory once this process is gone.
-  const watchdog = spawn(
-    'sh',
-    ['-c', 'while [ -e "/proc/$1" ]; do sleep 1; done; kill -9 "$2"; rm -rf "$3"', 'redis-watchdog', String(process.pid), String(child.pid), dir],
-    { detached: true, stdio: 'ignore' },
-  );
-  watchdog.unref();
+  // Should this process be killed outright, the server and its directory go anyway.
+  const cancelWatchdog = cleanupWhenGone('kill -9 "$1"; rm -rf "$2"', [String(child.pid), dir]);
   const stop = () => {
-    watchdog.kill();
+    cancelWatchdog();
     if (child.exitCode === null && child.pid !== undefined) {
       child.kill('SIGKILL');
       // Wait for it to be gone so no server outlives the test process.
