@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from './errors';
 import { TrialState, type FrozenTrial } from './frozenTrial';
 import type { Study } from './study';
+import { requireInt } from './validate';
 
 export interface MaxTrialsCallbackOptions {
   /** Which trial states count toward the limit: COMPLETE by default, as in Optuna; null counts every trial. */
@@ -25,9 +26,7 @@ interface MaxTrialsCallbackFactory {
 }
 
 function makeMaxTrialsCallback(nTrials: number, opts: MaxTrialsCallbackOptions = {}): MaxTrialsCallback {
-  if (!Number.isInteger(nTrials) || nTrials < 0) {
-    throw new InvalidArgumentError(`MaxTrialsCallback(nTrials): nTrials must be a non-negative integer, got ${nTrials}.`);
-  }
+  requireInt('MaxTrialsCallback(nTrials)', 'nTrials', nTrials, 0);
   const states = opts.states === null ? null : [...(opts.states ?? [TrialState.COMPLETE])];
   for (const s of states ?? []) {
     if (typeof s !== 'number' || !(s in TrialState)) {

@@ -15,6 +15,7 @@
  */
 import { InvalidArgumentError } from './errors';
 import { ndtr } from './samplers/tpe/truncnorm';
+import { requireInt } from './validate';
 
 /** One trial's validation and test scores, each as a mean and a standard deviation. */
 export interface ScoredTrial {
@@ -36,7 +37,7 @@ export interface BestTrialMixture {
 /** Standard deviation of an accuracy (or error rate) p measured on n examples: sqrt(p (1 - p) / n). */
 export function binomialStd(p: number, n: number): number {
   if (!(p >= 0 && p <= 1)) throw new InvalidArgumentError(`binomialStd: p must be in [0, 1], got ${p}.`);
-  if (!(Number.isInteger(n) && n >= 1)) throw new InvalidArgumentError(`binomialStd: n must be a positive integer, got ${n}.`);
+  requireInt('binomialStd', 'n', n, 1);
   return Math.sqrt((p * (1 - p)) / n);
 }
 
@@ -144,9 +145,7 @@ export function randomEfficiencyCurve(pool: readonly ScoredTrial[], opts: { size
   checkTrials('randomEfficiencyCurve', pool);
   const sizes = opts.sizes ?? Array.from({ length: Math.floor(Math.log2(pool.length)) + 1 }, (_, k) => 2 ** k);
   return sizes.map((s) => {
-    if (!(Number.isInteger(s) && s >= 1 && s <= pool.length)) {
-      throw new InvalidArgumentError(`randomEfficiencyCurve: experiment size ${s} must be an integer in [1, ${pool.length}] (the pool size).`);
-    }
+    requireInt('randomEfficiencyCurve', 'each experiment size (at most the pool size)', s, 1, pool.length);
     const experiments: BestTrialMixture[] = [];
     for (let start = 0; start + s <= pool.length; start += s) experiments.push(bestTrialMixture(pool.slice(start, start + s), { direction: opts.direction }));
     const means = experiments.map((e) => e.mean).sort((a, b) => a - b);

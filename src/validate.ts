@@ -5,12 +5,15 @@
 import { InvalidArgumentError } from './errors';
 
 /**
- * Returns `value` if it is an integer of at least `min`; otherwise throws
- * "`where`: `name` must be an integer >= `min`, got `value`."
+ * Returns `value` if it is an integer of at least `min` (and at most `max`, when given); otherwise
+ * throws "`where`: `name` must be an integer >= `min`, got `value`." (or "... an integer from `min`
+ * to `max`, ..."). Every count, size and index option of the engine is checked here, so they all
+ * refuse a wrong value with the same words.
  */
-export function requireInt(where: string, name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new InvalidArgumentError(`${where}: ${name} must be an integer >= ${min}, got ${String(value)}.`);
+export function requireInt(where: string, name: string, value: unknown, min: number, max?: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
+    const expected = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    throw new InvalidArgumentError(`${where}: ${name} must be ${expected}, got ${String(value)}.`);
   }
   return value;
 }

@@ -4,8 +4,8 @@
  * Schmidhuber's adding problem and a toy polyphonic chorale generator standing in for JSB
  * Chorales, which no offline package carries). The same seed gives the same data everywhere.
  */
-import { InvalidArgumentError } from '../errors';
 import { Rng } from '../rng';
+import { requireInt } from '../validate';
 
 export interface ImageDataset {
   /** Each image flattened row-major, pixel values in {0, 1}. */
@@ -14,9 +14,6 @@ export interface ImageDataset {
   size: number;
 }
 
-function checkCount(where: string, name: string, v: number, min = 1): void {
-  if (!(Number.isInteger(v) && v >= min)) throw new InvalidArgumentError(`${where}: ${name} must be an integer >= ${min}, got ${v}.`);
-}
 
 /**
  * Rectangles: the white one-pixel outline of a rectangle on a black image; label 1 when it is
@@ -26,8 +23,8 @@ function checkCount(where: string, name: string, v: number, min = 1): void {
  */
 export function rectangles(n: number, opts: { size?: number; seed?: number } = {}): ImageDataset {
   const size = opts.size ?? 28;
-  checkCount('rectangles', 'n', n);
-  checkCount('rectangles', 'size', size, 8);
+  requireInt('rectangles', 'n', n, 1);
+  requireInt('rectangles', 'size', size, 8);
   const rng = new Rng(opts.seed);
   const minGap = Math.max(1, Math.round(size / 9));
   const X: number[][] = [];
@@ -143,8 +140,8 @@ function insideHull(hull: Array<[number, number]>, x: number, y: number, margin:
  */
 export function convex(n: number, opts: { size?: number; seed?: number } = {}): ImageDataset {
   const size = opts.size ?? 28;
-  checkCount('convex', 'n', n);
-  checkCount('convex', 'size', size, 8);
+  requireInt('convex', 'n', n, 1);
+  requireInt('convex', 'size', size, 8);
   const rng = new Rng(opts.seed);
   const minArea = 0.1 * size * size;
   const X: number[][] = [];
@@ -174,7 +171,7 @@ export function convex(n: number, opts: { size?: number; seed?: number } = {}): 
 
 /** Two interleaving half circles (scikit-learn's make_moons), Gaussian noise of std `noise`; label = moon. */
 export function twoMoons(n: number, opts: { noise?: number; seed?: number } = {}): { X: number[][]; y: number[] } {
-  checkCount('twoMoons', 'n', n, 2);
+  requireInt('twoMoons', 'n', n, 2);
   const noise = opts.noise ?? 0;
   const rng = new Rng(opts.seed);
   const nOut = Math.floor(n / 2);
@@ -213,8 +210,8 @@ export interface SequenceDataset {
  */
 export function addingProblem(n: number, opts: { length?: number; seed?: number } = {}): SequenceDataset {
   const T = opts.length ?? 20;
-  checkCount('addingProblem', 'n', n);
-  checkCount('addingProblem', 'length', T, 2);
+  requireInt('addingProblem', 'n', n, 1);
+  requireInt('addingProblem', 'length', T, 2);
   const rng = new Rng(opts.seed);
   const X: number[][][] = [];
   const y: number[] = [];
@@ -260,9 +257,9 @@ export function toyChorales(
   const T = opts.length ?? 32;
   const stepsPerBeat = opts.stepsPerBeat ?? 2;
   const P = opts.pitches ?? 48;
-  checkCount('toyChorales', 'n', n);
-  checkCount('toyChorales', 'length', T, 2);
-  checkCount('toyChorales', 'pitches', P, 36);
+  requireInt('toyChorales', 'n', n, 1);
+  requireInt('toyChorales', 'length', T, 2);
+  requireInt('toyChorales', 'pitches', P, 36);
   const lowest = 36;
   const ranges: Array<[number, number]> = [
     [36, 55], // bass

@@ -13,6 +13,7 @@
 import { InvalidArgumentError } from '../errors';
 import { mergeOptions, type Exactly } from '../options';
 import { Rng } from '../rng';
+import { requireInt } from '../validate';
 
 /** The seed options every generator takes: tunelab's `seed`, or scikit-learn's name for it. */
 export type SeedOptions = {
@@ -161,7 +162,7 @@ function rngOf(where: string, o: SeedOptions): Rng {
     throw new InvalidArgumentError(`${where}: give seed or randomState (the same thing under scikit-learn's name), not two different values.`);
   }
   const seed = o.seed ?? o.randomState;
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new InvalidArgumentError(`${where}: seed must be a non-negative integer, got ${String(seed)}.`);
+  if (seed !== undefined) requireInt(where, 'seed', seed, 0);
   return new Rng(seed);
 }
 
@@ -169,9 +170,6 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-function checkInt(where: string, name: string, v: unknown, min: number): void {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= min)) throw new InvalidArgumentError(`${where}: ${name} must be an integer >= ${min}, got ${String(v)}.`);
-}
 
 function checkNumber(where: string, name: string, v: unknown, ok: (x: number) => boolean, what: string): void {
   if (!(typeof v === 'number' && Number.isFinite(v) && ok(v))) throw new InvalidArgumentError(`${where}: ${name} must be ${what}, got ${String(v)}.`);
@@ -226,13 +224,13 @@ export function makeClassification<O extends Partial<MakeClassificationOptions> 
 ): ClassificationData {
   const where = 'makeClassification';
   const o = mergeOptions(where, CLASSIFICATION_DEFAULTS, options);
-  checkInt(where, 'nSamples', o.nSamples, 1);
-  checkInt(where, 'nFeatures', o.nFeatures, 1);
-  checkInt(where, 'nInformative', o.nInformative, 1);
-  checkInt(where, 'nRedundant', o.nRedundant, 0);
-  checkInt(where, 'nRepeated', o.nRepeated, 0);
-  checkInt(where, 'nClasses', o.nClasses, 1);
-  checkInt(where, 'nClustersPerClass', o.nClustersPerClass, 1);
+  requireInt(where, 'nSamples', o.nSamples, 1);
+  requireInt(where, 'nFeatures', o.nFeatures, 1);
+  requireInt(where, 'nInformative', o.nInformative, 1);
+  requireInt(where, 'nRedundant', o.nRedundant, 0);
+  requireInt(where, 'nRepeated', o.nRepeated, 0);
+  requireInt(where, 'nClasses', o.nClasses, 1);
+  requireInt(where, 'nClustersPerClass', o.nClustersPerClass, 1);
   checkNumber(where, 'flipY', o.flipY, (v) => v >= 0 && v <= 1, 'in [0, 1]');
   checkNumber(where, 'classSep', o.classSep, () => true, 'a finite number');
   const nInf = o.nInformative;
@@ -379,10 +377,10 @@ export function makeRegression<O extends Partial<MakeRegressionOptions> = Partia
 ): RegressionData<O, N> {
   const where = 'makeRegression';
   const o = mergeOptions(where, REGRESSION_DEFAULTS, options);
-  checkInt(where, 'nSamples', o.nSamples, 1);
-  checkInt(where, 'nFeatures', o.nFeatures, 1);
-  checkInt(where, 'nInformative', o.nInformative, 0);
-  checkInt(where, 'nTargets', o.nTargets, 1);
+  requireInt(where, 'nSamples', o.nSamples, 1);
+  requireInt(where, 'nFeatures', o.nFeatures, 1);
+  requireInt(where, 'nInformative', o.nInformative, 0);
+  requireInt(where, 'nTargets', o.nTargets, 1);
   checkNumber(where, 'bias', o.bias, () => true, 'a finite number');
   checkNumber(where, 'noise', o.noise, (v) => v >= 0, '>= 0');
   checkNumber(where, 'tailStrength', o.tailStrength, (v) => v >= 0 && v <= 1, 'in [0, 1]');
@@ -433,11 +431,11 @@ export function makeBlobs<O extends Partial<MakeBlobsOptions> = Partial<MakeBlob
   let counts: number[];
   let centers: number[][];
   if (typeof o.nSamples === 'number') {
-    checkInt(where, 'nSamples', o.nSamples, 1);
+    requireInt(where, 'nSamples', o.nSamples, 1);
     const c = o.centers ?? 3;
     if (typeof c === 'number') {
-      checkInt(where, 'centers', c, 1);
-      checkInt(where, 'nFeatures', o.nFeatures, 1);
+      requireInt(where, 'centers', c, 1);
+      requireInt(where, 'nFeatures', o.nFeatures, 1);
       centers = randomCenters(c, o.nFeatures);
     } else centers = checkCenters(where, c);
     const k = centers.length;
@@ -445,10 +443,10 @@ export function makeBlobs<O extends Partial<MakeBlobsOptions> = Partial<MakeBlob
   } else {
     const ns = o.nSamples;
     if (!Array.isArray(ns) || ns.length === 0) throw new InvalidArgumentError(`${where}: nSamples must be a count or a non-empty list of counts per cluster.`);
-    ns.forEach((v, i) => checkInt(where, `nSamples[${i}]`, v, 0));
+    ns.forEach((v, i) => requireInt(where, `nSamples[${i}]`, v, 0));
     counts = [...ns];
     if (o.centers === null) {
-      checkInt(where, 'nFeatures', o.nFeatures, 1);
+      requireInt(where, 'nFeatures', o.nFeatures, 1);
       centers = randomCenters(counts.length, o.nFeatures);
     } else if (typeof o.centers === 'number') {
       throw new InvalidArgumentError(`${where}: with nSamples per cluster, centers must be null or the list of their coordinates, not a count.`);

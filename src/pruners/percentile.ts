@@ -2,7 +2,8 @@ import { InvalidArgumentError } from '../errors';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
 import type { Pruner } from './base';
-import { checkNonNegativeInteger, checkPositiveInteger, isFirstStepInInterval, lastReport, pruningDirection } from './shared';
+import { isFirstStepInInterval, lastReport, pruningDirection } from './shared';
+import { requireInt } from '../validate';
 
 export interface PercentilePrunerOptions {
   /** Completed trials needed before any pruning (default 5). */
@@ -37,10 +38,10 @@ export class PercentilePruner implements Pruner {
     this.nWarmupSteps = opts.nWarmupSteps ?? 0;
     this.intervalSteps = opts.intervalSteps ?? 1;
     this.nMinTrials = opts.nMinTrials ?? 1;
-    checkNonNegativeInteger('PercentilePruner', 'nStartupTrials', this.nStartupTrials);
-    checkNonNegativeInteger('PercentilePruner', 'nWarmupSteps', this.nWarmupSteps);
-    checkPositiveInteger('PercentilePruner', 'intervalSteps', this.intervalSteps);
-    checkPositiveInteger('PercentilePruner', 'nMinTrials', this.nMinTrials);
+    requireInt('PercentilePruner', 'nStartupTrials', this.nStartupTrials, 0);
+    requireInt('PercentilePruner', 'nWarmupSteps', this.nWarmupSteps, 0);
+    requireInt('PercentilePruner', 'intervalSteps', this.intervalSteps, 1);
+    requireInt('PercentilePruner', 'nMinTrials', this.nMinTrials, 1);
   }
 
   prune(study: StudyView, trial: FrozenTrial): boolean {

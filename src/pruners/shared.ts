@@ -1,7 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import type { Direction, FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
-import { requireInt } from '../validate';
 
 /**
  * Helpers shared by the pruners. Every pruner is a pure function of the study's trials and the
@@ -41,16 +40,6 @@ export function lastReport(trial: FrozenTrial): { step: number; value: number } 
   let step: number | undefined;
   for (const s of trial.intermediateValues.keys()) if (step === undefined || s > step) step = s;
   return step === undefined ? undefined : { step, value: trial.intermediateValues.get(step)! };
-}
-
-export function checkNonNegativeInteger(pruner: string, name: string, v: number): void {
-  if (!(Number.isInteger(v) && v >= 0)) {
-    throw new InvalidArgumentError(`${pruner}: ${name} must be a non-negative integer, got ${String(v)}.`);
-  }
-}
-
-export function checkPositiveInteger(pruner: string, name: string, v: number): void {
-  requireInt(pruner, name, v, 1);
 }
 
 /**

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../errors';
 import { TrialState, lastStep, type Direction, type FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
 import type { PruneDecision, Pruner } from './base';
-import { checkNonNegativeInteger, currentTrials, lastReport, pruningDirection } from './shared';
+import { currentTrials, lastReport, pruningDirection } from './shared';
 import { requireInt } from '../validate';
 
 export interface SuccessiveHalvingPrunerOptions {
@@ -50,8 +50,8 @@ export class SuccessiveHalvingPruner implements Pruner {
     requireInt('SuccessiveHalvingPruner', 'reductionFactor', this.reductionFactor, 2);
     this.minEarlyStoppingRate = opts.minEarlyStoppingRate ?? 0;
     this.bootstrapCount = opts.bootstrapCount ?? 0;
-    checkNonNegativeInteger('SuccessiveHalvingPruner', 'minEarlyStoppingRate', this.minEarlyStoppingRate);
-    checkNonNegativeInteger('SuccessiveHalvingPruner', 'bootstrapCount', this.bootstrapCount);
+    requireInt('SuccessiveHalvingPruner', 'minEarlyStoppingRate', this.minEarlyStoppingRate, 0);
+    requireInt('SuccessiveHalvingPruner', 'bootstrapCount', this.bootstrapCount, 0);
     if (this.bootstrapCount > 0 && this.fixedMinResource === null) {
       throw new InvalidArgumentError(
         "SuccessiveHalvingPruner: bootstrapCount > 0 needs a fixed minResource (not 'auto'), because the rungs " +

@@ -2,7 +2,8 @@ import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
 import type { Pruner } from './base';
-import { checkNonNegativeInteger, checkPositiveInteger, isFirstStepInInterval, lastReport } from './shared';
+import { isFirstStepInInterval, lastReport } from './shared';
+import { requireInt } from '../validate';
 
 export interface ThresholdPrunerOptions {
   /** Prune when the latest value falls below this. */
@@ -40,8 +41,8 @@ export class ThresholdPruner implements Pruner {
     }
     this.nWarmupSteps = opts.nWarmupSteps ?? 0;
     this.intervalSteps = opts.intervalSteps ?? 1;
-    checkNonNegativeInteger('ThresholdPruner', 'nWarmupSteps', this.nWarmupSteps);
-    checkPositiveInteger('ThresholdPruner', 'intervalSteps', this.intervalSteps);
+    requireInt('ThresholdPruner', 'nWarmupSteps', this.nWarmupSteps, 0);
+    requireInt('ThresholdPruner', 'intervalSteps', this.intervalSteps, 1);
   }
 
   prune(_study: StudyView, trial: FrozenTrial): boolean {

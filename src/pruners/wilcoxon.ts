@@ -2,7 +2,8 @@ import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
 import type { Pruner } from './base';
-import { checkNonNegativeInteger, pruningDirection } from './shared';
+import { pruningDirection } from './shared';
+import { requireInt } from '../validate';
 import { wilcoxonSignedRank } from './signedRankTest';
 
 export interface WilcoxonPrunerOptions {
@@ -32,7 +33,7 @@ export class WilcoxonPruner implements Pruner {
     if (!(typeof this.pThreshold === 'number' && this.pThreshold >= 0 && this.pThreshold <= 1)) {
       throw new InvalidArgumentError(`WilcoxonPruner: pThreshold must be between 0 and 1, got ${String(this.pThreshold)}.`);
     }
-    checkNonNegativeInteger('WilcoxonPruner', 'nStartupSteps', this.nStartupSteps);
+    requireInt('WilcoxonPruner', 'nStartupSteps', this.nStartupSteps, 0);
   }
 
   prune(study: StudyView, trial: FrozenTrial): boolean {

@@ -6,6 +6,7 @@
 import { InvalidArgumentError, TrialPruned } from '../errors';
 import { runWithSeed } from './context';
 import { deriveSeed, SEED_SET_SALT } from './seeds';
+import { requireInt } from '../validate';
 
 /** User attributes evaluateSeeds records (after every seed, so a pruned trial keeps its partial summary). */
 export const SEED_SCORES_ATTR = 'seed_scores';
@@ -70,7 +71,7 @@ export async function evaluateSeeds(
   score: (seed: number, index: number) => number | Promise<number>,
   opts: EvaluateSeedsOptions = {},
 ): Promise<number> {
-  if (!(Number.isInteger(k) && k >= 1)) throw new InvalidArgumentError(`evaluateSeeds: k (the number of seeds) must be a positive integer, got ${String(k)}.`);
+  requireInt('evaluateSeeds', 'k (the number of seeds)', k, 1);
   if (typeof score !== 'function') throw new InvalidArgumentError('evaluateSeeds(trial, k, score): score must be a function (seed, index) => number.');
   if (opts.seeds !== undefined && opts.seeds.length < k) {
     throw new InvalidArgumentError(`evaluateSeeds: ${k} seeds requested but opts.seeds lists only ${opts.seeds.length}.`);

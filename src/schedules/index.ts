@@ -8,6 +8,7 @@
  * lazily); this module has no dependency at all.
  */
 import { InvalidArgumentError } from '../errors';
+import { requireInt } from '../validate';
 
 export type ScheduleParam = number | string | boolean | readonly number[];
 
@@ -32,10 +33,7 @@ function make(name: string, params: Record<string, ScheduleParam>, at: (step: nu
     name,
     params,
     at(step: number): number {
-      if (!Number.isInteger(step) || step < 0) {
-        throw new InvalidArgumentError(`${name}.at(step): step must be a non-negative integer, got ${step}.`);
-      }
-      return at(step);
+      return at(requireInt(`${name}.at(step)`, 'step', step, 0));
     },
   };
 }
@@ -44,9 +42,6 @@ function positive(where: string, name: string, v: number): void {
   if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
     throw new InvalidArgumentError(`${where}: ${name} must be a positive number, got ${v}.`);
   }
-}
-function positiveInt(where: string, name: string, v: number): void {
-  if (!(Number.isInteger(v) && v > 0)) throw new InvalidArgumentError(`${where}: ${name} must be a positive integer, got ${v}.`);
 }
 function nonNegative(where: string, name: string, v: number): void {
   if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
@@ -67,7 +62,7 @@ export function constant(opts: { lr: number; factor?: number; totalIters?: numbe
 export function step(opts: { lr: number; stepSize: number; gamma?: number }): Schedule {
   const { lr, stepSize, gamma = 0.1 } = opts;
   positive('step', 'lr', lr);
-  positiveInt('step', 'stepSize', stepSize);
+  requireInt('step', 'stepSize', stepSize, 1);
   positive('step', 'gamma', gamma);
   return make('step', { lr, stepSize, gamma }, (t) => lr * gamma ** Math.floor(t / stepSize));
 }
@@ -78,7 +73,7 @@ export function multiStep(opts: { lr: number; milestones: readonly number[]; gam
   positive('multiStep', 'lr', lr);
   positive('multiStep', 'gamma', gamma);
   const milestones = [...opts.milestones].sort((a, b) => a - b);
-  for (const m of milestones) positiveInt('multiStep', 'each milestone', m);
+  for (const m of milestones) requireInt('multiStep', 'each milestone', m, 1);
   return make('multiStep', { lr, milestones, gamma }, (t) => lr * gamma ** milestones.filter((m) => m <= t).length);
 }
 
@@ -97,7 +92,7 @@ export function exponential(opts: { lr: number; gamma: number }): Schedule {
 export function cosineAnnealing(opts: { lr: number; tMax: number; etaMin?: number }): Schedule {
   const { lr, tMax, etaMin = 0 } = opts;
   positive('cosineAnnealing', 'lr', lr);
-  positiveInt('cosineAnnealing', 'tMax', tMax);
+  requireInt('cosineAnnealing', 'tMax', tMax, 1);
   nonNegative('cosineAnnealing', 'etaMin', etaMin);
   return make('cosineAnnealing', { lr, tMax, etaMin }, (t) => etaMin + ((lr - etaMin) * (1 + Math.cos((Math.PI * t) / tMax))) / 2);
 }
@@ -109,8 +104,8 @@ export function cosineAnnealing(opts: { lr: number; tMax: number; etaMin?: numbe
 export function cosineWarmRestarts(opts: { lr: number; t0: number; tMult?: number; etaMin?: number }): Schedule {
   const { lr, t0, tMult = 1, etaMin = 0 } = opts;
   positive('cosineWarmRestarts', 'lr', lr);
-  positiveInt('cosineWarmRestarts', 't0', t0);
-  positiveInt('cosineWarmRestarts', 'tMult', tMult);
+  requireInt('cosineWarmRestarts', 't0', t0, 1);
+  requireInt('cosineWarmRestarts', 'tMult', tMult, 1);
   nonNegative('cosineWarmRestarts', 'etaMin', etaMin);
   return make('cosineWarmRestarts', { lr, t0, tMult, etaMin }, (t) => {
     let tCur = t;
@@ -134,7 +129,7 @@ export function cosineWarmRestarts(opts: { lr: number; t0: number; tMult?: numbe
 export function linearWarmup(opts: { lr: number; totalIters: number; startFactor?: number; endFactor?: number }): Schedule {
   const { lr, totalIters, startFactor = 1 / 3, endFactor = 1 } = opts;
   positive('linearWarmup', 'lr', lr);
-  positiveInt('linearWarmup', 'totalIters', totalIters);
+  requireInt('linearWarmup', 'totalIters', totalIters, 1);
   if (!(startFactor > 0 && startFactor <= 1) || !(endFactor >= 0 && endFactor <= 1)) {
     throw new InvalidArgumentError(`linearWarmup: startFactor must be in (0, 1] and endFactor in [0, 1], got ${startFactor}, ${endFactor}.`);
   }
@@ -150,10 +145,8 @@ export function linearWarmup(opts: { lr: number; totalIters: number; startFactor
 export function warmupCosine(opts: { lr: number; warmupSteps: number; totalSteps: number; startFactor?: number; etaMin?: number }): Schedule {
   const { lr, warmupSteps, totalSteps, startFactor = 1 / 3, etaMin = 0 } = opts;
   positive('warmupCosine', 'lr', lr);
-  positiveInt('warmupCosine', 'warmupSteps', warmupSteps);
-  if (!(Number.isInteger(totalSteps) && totalSteps > warmupSteps)) {
-    throw new InvalidArgumentError(`warmupCosine: totalSteps must be an integer > warmupSteps (${warmupSteps}), got ${totalSteps}.`);
-  }
+  requireInt('warmupCosine', 'warmupSteps', warmupSteps, 1);
+  requireInt('warmupCosine', 'totalSteps (more than warmupSteps)', totalSteps, warmupSteps + 1);
   const warm = linearWarmup({ lr, totalIters: warmupSteps, startFactor });
   const cos = cosineAnnealing({ lr, tMax: totalSteps - warmupSteps, etaMin });
   return make('warmupCosine', { lr, warmupSteps, totalSteps, startFactor, etaMin }, (t) =>
@@ -180,8 +173,8 @@ export function cyclic(opts: {
   const stepSizeDown = opts.stepSizeDown ?? stepSizeUp;
   positive('cyclic', 'baseLr', baseLr);
   positive('cyclic', 'maxLr', maxLr);
-  positiveInt('cyclic', 'stepSizeUp', stepSizeUp);
-  positiveInt('cyclic', 'stepSizeDown', stepSizeDown);
+  requireInt('cyclic', 'stepSizeUp', stepSizeUp, 1);
+  requireInt('cyclic', 'stepSizeDown', stepSizeDown, 1);
   if (!['triangular', 'triangular2', 'exp_range'].includes(mode)) {
     throw new InvalidArgumentError(`cyclic: mode must be 'triangular', 'triangular2' or 'exp_range', got ${String(mode)}.`);
   }
@@ -212,7 +205,7 @@ export function oneCycle(opts: {
 }): Schedule {
   const { maxLr, totalSteps, pctStart = 0.3, annealStrategy = 'cos', divFactor = 25, finalDivFactor = 1e4, threePhase = false } = opts;
   positive('oneCycle', 'maxLr', maxLr);
-  positiveInt('oneCycle', 'totalSteps', totalSteps);
+  requireInt('oneCycle', 'totalSteps', totalSteps, 1);
   if (!(pctStart > 0 && pctStart < 1)) throw new InvalidArgumentError(`oneCycle: pctStart must be in (0, 1), got ${pctStart}.`);
   positive('oneCycle', 'divFactor', divFactor);
   positive('oneCycle', 'finalDivFactor', finalDivFactor);
@@ -251,8 +244,8 @@ export function oneCycle(opts: {
  * (every step when steps <= points), always including the last step.
  */
 export function describe(schedule: Schedule, steps = 100, points = 200): ScheduleDescription {
-  positiveInt('describe', 'steps', steps);
-  positiveInt('describe', 'points', points);
+  requireInt('describe', 'steps', steps, 1);
+  requireInt('describe', 'points', points, 1);
   const at = new Set<number>();
   if (steps <= points) for (let s = 0; s < steps; s++) at.add(s);
   else for (let i = 0; i < points; i++) at.add(Math.round((i * (steps - 1)) / (points - 1)));

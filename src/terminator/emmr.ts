@@ -5,6 +5,7 @@ import { MIN_NOISE } from '../samplers/gp/gp';
 import { normalCdf, normalPdf } from '../samplers/gp/normal';
 import { completeTrials, type ImprovementEvaluator } from './evaluators';
 import { fitTerminatorGP, standardizedRegretBound, terminatorEncoding } from './regretBound';
+import { requireInt } from '../validate';
 
 export interface EMMREvaluatorOptions {
   /** The objective has no noise (the GP's noise stays at its floor). Default false. */
@@ -38,10 +39,7 @@ export class EMMREvaluator implements ImprovementEvaluator {
   constructor(opts: EMMREvaluatorOptions = {}) {
     this.deterministicObjective = opts.deterministicObjective ?? false;
     this.delta = opts.delta ?? 0.1;
-    this.minNTrials = opts.minNTrials ?? 2;
-    if (!(Number.isInteger(this.minNTrials) && this.minNTrials > 1)) {
-      throw new InvalidArgumentError(`EMMREvaluator: minNTrials must be an integer above 1, got ${String(opts.minNTrials)}.`);
-    }
+    this.minNTrials = requireInt('EMMREvaluator', 'minNTrials', opts.minNTrials ?? 2, 2);
     if (!(this.delta > 0 && this.delta < 1)) {
       throw new InvalidArgumentError(`EMMREvaluator: delta must be in (0, 1), got ${String(opts.delta)}.`);
     }

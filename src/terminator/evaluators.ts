@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import { requireInt } from '../validate';
 
 /**
  * The two measurements Optuna's Terminator compares (Makarova et al. 2022, "Automatic termination for
@@ -49,11 +50,7 @@ export class BestValueStagnationEvaluator implements ImprovementEvaluator {
   readonly maxStagnationTrials: number;
 
   constructor(maxStagnationTrials = 30) {
-    if (!(Number.isInteger(maxStagnationTrials) && maxStagnationTrials >= 0)) {
-      throw new InvalidArgumentError(
-        `BestValueStagnationEvaluator: maxStagnationTrials must be a non-negative integer, got ${String(maxStagnationTrials)}.`,
-      );
-    }
+    requireInt('BestValueStagnationEvaluator', 'maxStagnationTrials', maxStagnationTrials, 0);
     this.maxStagnationTrials = maxStagnationTrials;
   }
 
@@ -129,12 +126,8 @@ export class MedianErrorEvaluator implements ErrorEvaluator {
     this.warmUpTrials = opts.warmUpTrials ?? 10;
     this.nInitialTrials = opts.nInitialTrials ?? 20;
     this.thresholdRatio = opts.thresholdRatio ?? 0.01;
-    if (!(Number.isInteger(this.warmUpTrials) && this.warmUpTrials >= 0)) {
-      throw new InvalidArgumentError(`MedianErrorEvaluator: warmUpTrials must be a non-negative integer, got ${String(opts.warmUpTrials)}.`);
-    }
-    if (!(Number.isInteger(this.nInitialTrials) && this.nInitialTrials > 0)) {
-      throw new InvalidArgumentError(`MedianErrorEvaluator: nInitialTrials must be a positive integer, got ${String(opts.nInitialTrials)}.`);
-    }
+    requireInt('MedianErrorEvaluator', 'warmUpTrials', this.warmUpTrials, 0);
+    requireInt('MedianErrorEvaluator', 'nInitialTrials', this.nInitialTrials, 1);
     if (!(this.thresholdRatio > 0 && Number.isFinite(this.thresholdRatio))) {
       throw new InvalidArgumentError(`MedianErrorEvaluator: thresholdRatio must be a positive number, got ${String(opts.thresholdRatio)}.`);
     }

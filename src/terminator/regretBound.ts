@@ -7,6 +7,7 @@ import { SpaceEncoding } from '../samplers/gp/encoding';
 import { intersectionSearchSpace } from '../samplers/searchSpace';
 import { SobolSequence } from '../samplers/sobol';
 import { completeTrials, DEFAULT_MIN_N_TRIALS, type ImprovementEvaluator } from './evaluators';
+import { requireInt } from '../validate';
 
 export interface RegretBoundEvaluatorOptions {
   /** Fraction of the complete trials (the best ones) the GP is fitted on (default 0.5). */
@@ -42,9 +43,7 @@ export class RegretBoundEvaluator implements ImprovementEvaluator {
     if (!(this.topTrialsRatio > 0 && this.topTrialsRatio <= 1)) {
       throw new InvalidArgumentError(`RegretBoundEvaluator: topTrialsRatio must be in (0, 1], got ${String(opts.topTrialsRatio)}.`);
     }
-    if (!(Number.isInteger(this.minNTrials) && this.minNTrials >= 1)) {
-      throw new InvalidArgumentError(`RegretBoundEvaluator: minNTrials must be a positive integer, got ${String(opts.minNTrials)}.`);
-    }
+    requireInt('RegretBoundEvaluator', 'minNTrials', this.minNTrials, 1);
     this.rng = new Rng(opts.seed);
   }
 

@@ -13,6 +13,7 @@ import {
   type ImprovementEvaluator,
 } from './evaluators';
 import { RegretBoundEvaluator } from './regretBound';
+import { requireInt } from '../validate';
 
 /** What the terminator reads of a study: its direction and trials (a Study, or a loaded copy). */
 export interface TerminatorStudy {
@@ -64,10 +65,7 @@ export class Terminator {
   readonly minNTrials: number;
 
   constructor(opts: TerminatorOptions = {}) {
-    this.minNTrials = opts.minNTrials ?? DEFAULT_MIN_N_TRIALS;
-    if (!(Number.isInteger(this.minNTrials) && this.minNTrials > 0)) {
-      throw new InvalidArgumentError(`Terminator: minNTrials must be a positive integer, got ${String(opts.minNTrials)}.`);
-    }
+    this.minNTrials = requireInt('Terminator', 'minNTrials', opts.minNTrials ?? DEFAULT_MIN_N_TRIALS, 1);
     this.improvementEvaluator = opts.improvementEvaluator ?? new RegretBoundEvaluator();
     this.errorEvaluator = opts.errorEvaluator ?? defaultErrorEvaluator(this.improvementEvaluator);
   }

@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../errors';
 import { terminatorImprovementHistory } from '../terminator';
 import { Figure, type Trace } from './figure';
 import type { StudyLike } from './common';
+import { requireInt } from '../validate';
 
 /** What plotTerminatorImprovement draws: one entry per trial from the first complete one on. */
 export interface TerminatorImprovementData {
@@ -62,8 +63,7 @@ function improvementTrace(x: readonly number[], y: readonly number[], opacity: n
 
 /** The figure for a history, as Optuna draws it. */
 export function terminatorImprovementFigure(data: TerminatorImprovementData, opts: { minNTrials?: number } = {}): Figure {
-  const minN = opts.minNTrials ?? DEFAULT_TERMINATOR_MIN_N_TRIALS;
-  if (!Number.isInteger(minN) || minN < 0) throw new InvalidArgumentError(`plotTerminatorImprovement: minNTrials must be a non-negative integer, got ${minN}.`);
+  const minN = requireInt('plotTerminatorImprovement', 'minNTrials', opts.minNTrials ?? DEFAULT_TERMINATOR_MIN_N_TRIALS, 0);
   const n = data.trialNumbers.length;
   if (data.improvements.length !== n || (data.errors && data.errors.length !== n)) {
     throw new InvalidArgumentError(

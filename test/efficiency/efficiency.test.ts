@@ -69,7 +69,7 @@ describe('random experiment efficiency (Bergstra & Bengio 2012)', () => {
     near(curve[3].experiments[0].mean, pool[1].test, 1e-6, 'the whole pool');
     const s2 = curve[1].experiments.map((e) => e.mean).sort((a, b) => a - b);
     near(curve[1].median, (s2[1] + s2[2]) / 2, 1e-12, 'median of four');
-    assert.throws(() => randomEfficiencyCurve(pool, { sizes: [16] }), /experiment size 16 must be an integer in \[1, 8\]/);
+    assert.throws(() => randomEfficiencyCurve(pool, { sizes: [16] }), /each experiment size \(at most the pool size\) must be an integer from 1 to 8, got 16/);
     assert.throws(() => bestTrialMixture([]), /at least one trial/);
   });
 });

@@ -110,7 +110,7 @@ describe('evaluateSeeds', () => {
   it('rejects bad arguments with what to pass', async () => {
     const study = await createStudy({ seed: 1 });
     const trial = await study.ask();
-    await assert.rejects(evaluateSeeds(trial, 0, () => 1), /k \(the number of seeds\) must be a positive integer, got 0/);
+    await assert.rejects(evaluateSeeds(trial, 0, () => 1), /k \(the number of seeds\) must be an integer >= 1, got 0/);
     await assert.rejects(evaluateSeeds(trial, 3, () => 1, { seeds: [1] }), /3 seeds requested but opts.seeds lists only 1/);
     await assert.rejects(evaluateSeeds(trial, 2, () => Number.NaN), /must be a finite number/);
   });

@@ -59,9 +59,9 @@ describe('schedule descriptions and validation', () => {
     assert.equal(schedules.describe(s, 20).values.length, 20);
   });
   it('rejects bad arguments with a message naming the parameter', () => {
-    assert.throws(() => schedules.step({ lr: 0.1, stepSize: 0 }), /stepSize must be a positive integer/);
+    assert.throws(() => schedules.step({ lr: 0.1, stepSize: 0 }), /stepSize must be an integer >= 1, got 0/);
     assert.throws(() => schedules.cyclic({ baseLr: 0.1, maxLr: 1, mode: 'saw' as never }), /mode must be/);
     assert.throws(() => schedules.oneCycle({ maxLr: 1, totalSteps: 10 }).at(11), /past totalSteps/);
-    assert.throws(() => schedules.exponential({ lr: 1, gamma: 0.9 }).at(-1), /non-negative integer/);
+    assert.throws(() => schedules.exponential({ lr: 1, gamma: 0.9 }).at(-1), /step must be an integer >= 0, got -1/);
   });
 });

@@ -1,5 +1,4 @@
 import { isSingle, type Distribution } from '../../distributions';
-import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { constraintsToRecord, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
 import { checkSeed, Rng } from '../../rng';
@@ -15,6 +14,7 @@ import { runningParams } from './running';
 import { SpaceEncoding } from './encoding';
 import { fitGaussianProcess, GaussianProcess, type GPData } from './gp';
 import { hasKey, setKey } from '../../dict';
+import { requireInt } from '../../validate';
 
 /** Quasi-Monte Carlo samples per log EHVI / qLogEI evaluation (Optuna 5.0's defaults). */
 const QMC_SAMPLES = 128;
@@ -66,10 +66,7 @@ export class GPSampler implements Sampler {
     checkSeed('GPSampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.randomRng = new Rng(opts.seed === undefined ? undefined : `${opts.seed}:independent`);
-    this.nStartupTrials = opts.nStartupTrials ?? 10;
-    if (!(Number.isInteger(this.nStartupTrials) && this.nStartupTrials >= 0)) {
-      throw new InvalidArgumentError(`GPSampler: nStartupTrials must be a non-negative integer, got ${opts.nStartupTrials}.`);
-    }
+    this.nStartupTrials = requireInt('GPSampler', 'nStartupTrials', opts.nStartupTrials ?? 10, 0);
     this.deterministic = opts.deterministicObjective ?? false;
     this.constraintsFunc = opts.constraintsFunc;
   }
