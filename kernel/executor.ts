@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 import * as vm from 'node:vm';
 import type { Converter, Diagnostic } from 'tslab/dist/converter';
+import { runtime } from '../src/runtime';
 import { requestContext, type RequestContext } from './context';
 import { GUARD_NAME, instrumentLoops, type LoopGuard } from './loopGuard';
 import { expandShorthandProperties } from './shorthand';
@@ -406,10 +407,9 @@ export class CellExecutor {
   }
 }
 
-/** Studies inside optimize() right now (src/study.ts keeps them on globalThis for every tunelab copy). */
+/** Studies inside optimize() right now, in any copy of tunelab (src/study.ts keeps them in the runtime object). */
 function runningStudies(): number {
-  const set = (globalThis as Record<symbol, unknown>)[Symbol.for('tunelab.activeStudies')] as Set<unknown> | undefined;
-  return set?.size ?? 0;
+  return runtime.activeStudies?.size ?? 0;
 }
 
 /** TypeScript itself failed (threw) while compiling a cell, as opposed to reporting diagnostics. */

@@ -4,11 +4,12 @@
  * Optuna's line format (`[I 2026-12-02 09:57:07,025] Trial 0 finished with value: ...`) to stderr.
  * In the tunelab kernel stderr is the running cell's stderr stream, so the lines appear under it.
  *
- * The state lives on globalThis under a registered symbol: a notebook that loads two copies of
+ * The state lives in the runtime object (src/runtime.ts): a notebook that loads two copies of
  * tunelab (the kernel's and the user's) still has one verbosity and one set of handlers.
  */
 import { InvalidArgumentError } from './errors';
 import { pythonFloatRepr } from './format';
+import { runtime } from './runtime';
 
 export const CRITICAL = 50;
 export const FATAL = 50;
@@ -32,16 +33,7 @@ export interface LogRecord {
 
 export type LogHandler = (record: LogRecord) => void;
 
-interface LoggingState {
-  verbosity: number;
-  defaultHandler: boolean;
-  handlers: LogHandler[];
-  /** Called after the default handler wrote a line (the terminal progress bar redraws under it). */
-  afterStderrLine?: Array<() => void>;
-}
-
-const STATE_KEY = Symbol.for('tunelab.logging');
-const state: LoggingState = ((globalThis as { [STATE_KEY]?: LoggingState })[STATE_KEY] ??= {
+const state = (runtime.logging ??= {
   verbosity: INFO,
   defaultHandler: true,
   handlers: [],

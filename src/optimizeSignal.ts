@@ -5,6 +5,7 @@
  * the progress display, which only displays.
  */
 import { InvalidArgumentError } from './errors';
+import { runtime } from './runtime';
 
 /** What a host (the tunelab kernel) supplies to every optimize call, besides the call's own signal. */
 export interface OptimizeInterruptSource {
@@ -18,18 +19,16 @@ export interface OptimizeInterruptSource {
   poll?(): void;
 }
 
-// On globalThis under a registered symbol so that the source the kernel installs is seen by every
-// copy of tunelab a notebook may load.
-const SOURCE_KEY = Symbol.for('tunelab.optimizeInterruptSource');
-type Holder = { [SOURCE_KEY]?: OptimizeInterruptSource };
-
-/** Install (or, with undefined, remove) the interrupt source every `optimize` call consults. */
+/**
+ * Install (or, with undefined, remove) the interrupt source every `optimize` call consults. It is kept
+ * in the runtime object (src/runtime.ts), so every copy of tunelab a notebook may load sees it.
+ */
 export function setOptimizeInterruptSource(source: OptimizeInterruptSource | undefined): void {
-  (globalThis as Holder)[SOURCE_KEY] = source;
+  runtime.optimizeInterruptSource = source;
 }
 
 export function getOptimizeInterruptSource(): OptimizeInterruptSource | undefined {
-  return (globalThis as Holder)[SOURCE_KEY];
+  return runtime.optimizeInterruptSource;
 }
 
 /**

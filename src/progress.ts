@@ -1,6 +1,7 @@
 import { TrialState, type FrozenTrial } from './frozenTrial';
 import { formatNumber, formatSeconds } from './format';
 import { afterStderrLine } from './logging';
+import { runtime } from './runtime';
 import type { Study } from './study';
 
 /**
@@ -29,21 +30,17 @@ export interface OptimizeProgressInfo {
 /** Creates the progress display for one `optimize` call, or undefined for none. */
 export type ObserverFactory = (study: Study, info: OptimizeProgressInfo) => OptimizeObserver | undefined;
 
-// On globalThis under a registered symbol so that the factory the kernel installs is seen by every
-// copy of tunelab a notebook may load.
-const FACTORY_KEY = Symbol.for('tunelab.observerFactory');
-type Holder = { [FACTORY_KEY]?: ObserverFactory };
-
 /**
  * Replace the default progress display. The Jupyter kernel installs a factory that shows a live
- * StudyMonitor widget; in a plain Node process the terminal progress bar is the default.
+ * StudyMonitor widget; in a plain Node process the terminal progress bar is the default. The factory
+ * is kept in the runtime object (src/runtime.ts), so every copy of tunelab a notebook may load sees it.
  */
 export function setDefaultObserverFactory(factory: ObserverFactory): void {
-  (globalThis as Holder)[FACTORY_KEY] = factory;
+  runtime.observerFactory = factory;
 }
 
 export function getDefaultObserverFactory(): ObserverFactory {
-  return (globalThis as Holder)[FACTORY_KEY] ?? terminalProgressFactory;
+  return runtime.observerFactory ?? terminalProgressFactory;
 }
 
 /** A one-line progress bar on stderr, only when stderr is a TTY. */

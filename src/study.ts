@@ -23,6 +23,7 @@ import { runWithSeed } from './reproducibility/context';
 import { trialSeedFor } from './reproducibility/seeds';
 import { recordedTrialSeed, recordStudySeed, TRIAL_SEED_KEY } from './reproducibility/studyRecords';
 import { reproduceTrial, type ReproduceOptions, type ReproduceReport } from './reproducibility/reproduce';
+import { runtime } from './runtime';
 import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
 import { addTrialsToStorage } from './study/addTrials';
 import { recordAlgorithmWrites } from './study/algorithmWrites';
@@ -93,9 +94,8 @@ export interface TellOptions {
   failReason?: string;
 }
 
-// Studies inside optimize(), on globalThis so a kernel interrupt reaches every loaded copy of tunelab.
-const ACTIVE_KEY = Symbol.for('tunelab.activeStudies');
-const activeStudies: Set<Study> = ((globalThis as { [ACTIVE_KEY]?: Set<Study> })[ACTIVE_KEY] ??= new Set<Study>());
+// Studies inside optimize(), in the runtime object so a kernel interrupt reaches every loaded copy of tunelab.
+const activeStudies = (runtime.activeStudies ??= new Set());
 
 /**
  * Interrupt every running `optimize` in this process (Ctrl-C in plain Node; the kernel aborts its

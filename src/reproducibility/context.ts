@@ -10,21 +10,14 @@
  * component of a re-run gets the k-th seed again as long as the objective builds them in the same
  * order.
  *
- * One AsyncLocalStorage per process, on globalThis: a notebook may load two copies of tunelab (the
- * kernel's and the user's), and a model from one must see a trial run by the other.
+ * One AsyncLocalStorage per process, in the runtime object (src/runtime.ts): a notebook may load two
+ * copies of tunelab (the kernel's and the user's), and a model from one must see a trial run by the other.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { runtime, type SeedContext } from '../runtime';
 import { deriveSeed } from './seeds';
 
-interface SeedContext {
-  readonly seed: number;
-  /** How many seeds components have drawn from this context so far. */
-  drawn: number;
-}
-
-const STORE_KEY = Symbol.for('tunelab.seedContext');
-const store: AsyncLocalStorage<SeedContext | null> = ((globalThis as { [STORE_KEY]?: AsyncLocalStorage<SeedContext | null> })[STORE_KEY] ??=
-  new AsyncLocalStorage<SeedContext | null>());
+const store: AsyncLocalStorage<SeedContext | null> = (runtime.seedContext ??= new AsyncLocalStorage<SeedContext | null>());
 
 /** Run `fn` (and everything it awaits) with `seed` as the ambient seed. */
 export function runWithSeed<T>(seed: number, fn: () => T): T {

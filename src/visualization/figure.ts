@@ -5,6 +5,7 @@
  * This module stays free of Jupyter and DOM: the SVG is written as a string.
  */
 import { reprSymbol, type MimeBundle } from '../display';
+import { runtime } from '../runtime';
 import { fitText, textWidth } from './textWidth';
 
 /** A plotly trace; kept loose on purpose: plotly has hundreds of attributes. */
@@ -17,13 +18,15 @@ export interface FigureSpec {
 
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
-// Set by the kernel's widget support (on globalThis so any loaded copy of tunelab sees it).
-const FIGURE_HOOK_KEY = Symbol.for('tunelab.figureDisplayHook');
-type HookHolder = { [FIGURE_HOOK_KEY]?: ((fig: FigureSpec) => MimeBundle | undefined) | null };
+/** Turns a displayed figure into a live widget's bundle, or undefined to keep the plain rendering. */
+export type FigureDisplayHook = (fig: FigureSpec) => MimeBundle | undefined;
 
-/** Install (or clear) the hook that turns a displayed Figure into a live widget. */
-export function setFigureDisplayHook(hook: ((fig: FigureSpec) => MimeBundle | undefined) | null): void {
-  (globalThis as HookHolder)[FIGURE_HOOK_KEY] = hook;
+/**
+ * Install (or clear) the hook that turns a displayed Figure into a live widget. The kernel's widget
+ * support sets it, in the runtime object (src/runtime.ts) so that any loaded copy of tunelab sees it.
+ */
+export function setFigureDisplayHook(hook: FigureDisplayHook | null): void {
+  runtime.figureDisplayHook = hook;
 }
 
 export class Figure implements FigureSpec {
@@ -53,7 +56,7 @@ export class Figure implements FigureSpec {
   }
 
   [reprSymbol](): MimeBundle {
-    const hook = (globalThis as HookHolder)[FIGURE_HOOK_KEY];
+    const hook = runtime.figureDisplayHook;
     if (hook) {
       const bundle = hook(this);
       if (bundle) return bundle;

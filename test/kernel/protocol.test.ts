@@ -204,7 +204,8 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
     await run(
       k,
       [
-        "const transport = (globalThis as any)[Symbol.for('tunelab.commTransport')];",
+        "import { getCommTransport } from 'tunelab/widgets';",
+        'const transport = getCommTransport()!;',
         'const received: any[] = [];',
         "transport.registerTarget('test.echo', (comm: any, data: any, buffers: Buffer[]) => {",
         "  comm.send({ opened: data, nbuf: buffers.length }, undefined, buffers.map((b) => new Uint8Array(b).reverse()));",
@@ -265,7 +266,7 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
   it('parents kernel-opened comms to the executing cell', async () => {
     const r = await run(
       k,
-      "const c2 = (globalThis as any)[Symbol.for('tunelab.commTransport')].openComm('test.kernelside', { v: 1 }, {}, [new Uint8Array([9])]);\nc2.send({ v: 2 });",
+      "import { getCommTransport } from 'tunelab/widgets';\nconst c2 = getCommTransport()!.openComm('test.kernelside', { v: 1 }, {}, [new Uint8Array([9])]);\nc2.send({ v: 2 });",
     );
     const opened = ofType(r, 'comm_open')[0];
     assert.equal(opened.content.target_name, 'test.kernelside');

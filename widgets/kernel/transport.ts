@@ -3,6 +3,8 @@
  * library (which speaks widget protocol 2.1 over comms). The kernel installs a transport when it
  * starts; outside a kernel there is none and widget code must degrade (no widget, no error).
  */
+import { runtimePart } from '../../src/runtime';
+
 export type JsonObject = Record<string, unknown>;
 export type BinaryBuffer = ArrayBuffer | ArrayBufferView;
 
@@ -38,21 +40,36 @@ export interface CommTransport {
   clearOutput?(opts?: { wait?: boolean }): void;
 }
 
-// Kept on globalThis under a registered symbol, not in module state: a notebook may load its own
-// copy of tunelab (from its node_modules) and must still find the transport the kernel installed.
-const TRANSPORT_KEY = Symbol.for('tunelab.commTransport');
-type Holder = { [TRANSPORT_KEY]?: CommTransport | null };
+/** What the kernel and the widget library share through the runtime object. */
+interface TransportState {
+  /** The kernel's transport, null outside the tunelab kernel. */
+  transport: CommTransport | null;
+  /** Whether a widget manager has spoken on it (see widgetFrontendSeen). */
+  frontendSeen: boolean;
+}
+
+// In the runtime object (src/runtime.ts), not in module state: a notebook may load its own copy of
+// tunelab (from its node_modules) and must still find the transport the kernel installed.
+const shared = runtimePart<TransportState>({
+  name: 'widgets.transport',
+  version: 1,
+  create: () => ({ transport: null, frontendSeen: false }),
+  accepts: (value): value is TransportState => {
+    const transport: unknown = Reflect.get(value, 'transport');
+    return (transport === null || typeof transport === 'object') && typeof Reflect.get(value, 'frontendSeen') === 'boolean';
+  },
+});
 
 /** Called by the kernel at start-up. */
 export function setCommTransport(t: CommTransport | null): void {
-  (globalThis as Holder)[TRANSPORT_KEY] = t;
+  shared.transport = t;
   // A new transport is a new kernel session: no widget frontend has spoken on it yet.
-  (globalThis as FrontendFlagHolder)[WIDGET_FRONTEND_KEY] = false;
+  shared.frontendSeen = false;
 }
 
 /** The kernel's transport, or null when not running inside the tunelab kernel. */
 export function getCommTransport(): CommTransport | null {
-  return (globalThis as Holder)[TRANSPORT_KEY] ?? null;
+  return shared.transport;
 }
 
 /**
@@ -87,13 +104,10 @@ export function displayIdOf(value: unknown): string | undefined {
  * to fetch the models that already exist; frontends without one (nbclient, nbconvert, a plain
  * console) never do. Until one has, live views keep their readable fallbacks up to date in place.
  */
-const WIDGET_FRONTEND_KEY = Symbol.for('tunelab.widgetFrontendSeen');
-type FrontendFlagHolder = { [WIDGET_FRONTEND_KEY]?: boolean };
-
 export function widgetFrontendSeen(): boolean {
-  return (globalThis as FrontendFlagHolder)[WIDGET_FRONTEND_KEY] === true;
+  return shared.frontendSeen;
 }
 
 export function noteWidgetFrontend(): void {
-  (globalThis as FrontendFlagHolder)[WIDGET_FRONTEND_KEY] = true;
+  shared.frontendSeen = true;
 }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { reprSymbol, type MimeBundle } from '../../src/display';
+import { runtimePart } from '../../src/runtime';
 import { DISPLAY_ID_KEY, getCommTransport, widgetFrontendSeen, type BinaryBuffer, type CommHandle, type JsonObject } from './transport';
 import { modelRef, PROTOCOL_VERSION, VIEW_MIME, WIDGET_TARGET, type ModelSpec, type SerializedModel } from './protocol';
 import { getThrottleDefaults, NO_WIDGET_FRONTEND_FALLBACK_INTERVAL_MS, Throttle } from './throttle';
@@ -32,12 +33,16 @@ export const widgetLog = {
   },
 };
 
-// All open widgets of this process, on globalThis so that every loaded copy of tunelab answers the
-// frontend's request_states with the complete set.
-const REGISTRY_KEY = Symbol.for('tunelab.widgetRegistry');
-type RegistryHolder = { [REGISTRY_KEY]?: Map<string, Widget> };
+// All open widgets of this process by model id, in the runtime object (src/runtime.ts) so that every
+// loaded copy of tunelab answers the frontend's request_states with the complete set.
+const registry = runtimePart<Map<string, Widget>>({
+  name: 'widgets.registry',
+  version: 1,
+  create: () => new Map(),
+  accepts: (value): value is Map<string, Widget> => value instanceof Map,
+});
 export function widgetRegistry(): Map<string, Widget> {
-  return ((globalThis as RegistryHolder)[REGISTRY_KEY] ??= new Map());
+  return registry;
 }
 
 export class Widget {
