@@ -72,8 +72,11 @@ export class EarlyStoppingCallback<W extends WeightCopy<W>> implements TrainingC
 
   onEpochEnd(epoch: number, logs: Readonly<EpochRecord>): EpochDecision {
     const value = monitoredValue(logs, this.opts.monitor);
-    // Without validation data there is nothing to compare: every epoch is the latest best.
-    if (value === undefined) return this.setBestEpoch(epoch);
+    if (value === undefined) {
+      // Without validation data there is nothing to compare: every epoch is the latest best.
+      this.setBestEpoch(epoch);
+      return;
+    }
     const rule = this.opts.rule;
     const delta = rule?.minDelta ?? 0;
     const improved = this.higherIsBetter ? value > this.best + delta : value < this.best - delta;
