@@ -6,8 +6,8 @@
  *
  *   npx tsx bench/matmul-ceiling.ts
  *
- * tunelab side: tfjs `matMul` on the wasm backend as tunelab configures it (src/backend.ts), with
- * and without transposed operands (the gradients use them); PyTorch side: torch.matmul in a
+ * tunelab side: tfjs `matMul` on the wasm backend as tunelab configures it (src/backend.ts, with
+ * the kernels of src/wasmKernels.ts), with and without transposed operands (the gradients use them); PyTorch side: torch.matmul in a
  * Python subprocess (the pinned environment), both pinned to 1 thread. Each figure is the best of 15 rounds of 30
  * products after a warm-up round, timed in process CPU time: the machine's 2 cores are shared, and
  * CPU time leaves out the time a process waits for a core (the best round is the least disturbed).

@@ -10,6 +10,7 @@
  *  3. 'cpu', the pure-JavaScript backend bundled with @tensorflow/tfjs.
  */
 import { InvalidArgumentError } from './errors';
+import { registerWasmFallbacks, registerWasmTransposedMatMul, type CpuBackendLike } from './wasmKernels';
 
 /**
  * @internal Every declaration that names tfjs's types is marked @internal, so the emitted .d.ts
@@ -75,10 +76,7 @@ async function select(preferred: BackendName | undefined): Promise<BackendInfo> 
       const tf = tfModule as Tf;
       if (!(await quietly(() => tf.setBackend(name)))) throw new Error(`tf.setBackend('${name}') returned false`);
       await tf.ready();
-      if (name === 'wasm') {
-        registerWasmFallbacks(tf);
-        registerWasmTransposedMatMul(tf);
-      }
+      if (name === 'wasm') patchWasmKernels(tf);
       if (name === 'cpu') silenceCpuBanner(tf.backend());
       const wasm = name === 'wasm' ? quietRequire<{ getThreadsCount(): number }>('@tensorflow/tfjs-backend-wasm') : null;
       const reason =
@@ -118,100 +116,15 @@ function silenceCpuBanner(backend: unknown): void {
   if (b && typeof b.firstUse === 'boolean') b.firstUse = false;
 }
 
-interface WasmBackendLike {
-  readSync(dataId: object): ArrayLike<number>;
-  makeOutput(shape: number[], dtype: string): { dataId: object; shape: number[]; dtype: string };
-  typedArrayFromHeap(info: { dataId: object; shape: number[]; dtype: string }): { set(values: ArrayLike<number>): void };
-}
-interface CpuBackendLike {
-  write(values: ArrayLike<number>, shape: number[], dtype: string): object;
-  readSync(dataId: object): ArrayLike<number>;
-  disposeData(dataId: object, force?: boolean): boolean;
-}
-type TensorInfoLike = { dataId: object; shape: number[]; dtype: string };
-
-/**
- * The wasm backend (tfjs 4.22) lacks a few gradient kernels, notably Conv2DBackpropFilter, so a
- * CNN cannot train on it. For each kernel the cpu backend has and wasm lacks, register a wasm
- * kernel that copies its inputs to the cpu backend, runs the cpu kernel there and copies the
- * single output back: everything else stays on wasm.
- */
-function registerWasmFallbacks(tf: Tf): void {
+/** The wasm backend's gaps, filled by ./wasmKernels.ts: gradient kernels run on cpu, transposed products take the fast path. */
+function patchWasmKernels(tf: Tf): void {
   // Creating the cpu backend in Node prints tfjs's "install tfjs-node" banner; backendInfo() explains instead.
   const cpu = quietly(() => tf.findBackend('cpu')) as unknown as CpuBackendLike | null;
-  if (!cpu) return;
-  silenceCpuBanner(cpu);
-  for (const kernel of tf.getKernelsForBackend('cpu')) {
-    const name = kernel.kernelName;
-    if (tf.getKernel(name, 'wasm') || !name.includes('Backprop')) continue;
-    tf.registerKernel({
-      kernelName: name,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const wasm = backend as unknown as WasmBackendLike;
-        const cpuInputs: Record<string, TensorInfoLike> = {};
-        for (const [key, info] of Object.entries(inputs as Record<string, TensorInfoLike>)) {
-          cpuInputs[key] = { dataId: cpu.write(wasm.readSync(info.dataId), info.shape, info.dtype), shape: info.shape, dtype: info.dtype };
-        }
-        try {
-          const out = kernel.kernelFunc({ inputs: cpuInputs as never, backend: cpu as never, attrs }) as unknown as TensorInfoLike;
-          const values = cpu.readSync(out.dataId);
-          cpu.disposeData(out.dataId, true);
-          const result = wasm.makeOutput(out.shape, out.dtype);
-          wasm.typedArrayFromHeap(result).set(values);
-          return result as never;
-        } finally {
-          for (const info of Object.values(cpuInputs)) cpu.disposeData(info.dataId, true);
-        }
-      },
-    });
-    fallbackKernels.add(name);
+  if (cpu) {
+    silenceCpuBanner(cpu);
+    for (const name of registerWasmFallbacks(tf, cpu)) fallbackKernels.add(name);
   }
-}
-
-let transposedMatMulPatched = false;
-
-/**
- * The wasm backend's BatchMatMul is fast (XNNPACK, ~25 GFLOP/s on one core here) when neither
- * operand is transposed but about 10x slower with transposeA/transposeB, which is exactly what the
- * gradients of every dense layer ask for. Transposing the operand explicitly first (O(n^2)) and
- * multiplying without flags gives the fast path; measured in bench/training-throughput.ts.
- */
-function registerWasmTransposedMatMul(tf: Tf): void {
-  if (transposedMatMulPatched) return;
-  const matMul = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!matMul || !transpose) return;
-  const original = matMul.kernelFunc;
-  type Info = { dataId: object; shape: number[]; dtype: string };
-  const flip = (x: Info, backend: unknown): Info => {
-    const rank = x.shape.length;
-    const perm = [...Array(rank).keys()];
-    [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
-    return transpose.kernelFunc({ inputs: { x } as never, backend: backend as never, attrs: { perm } as never }) as unknown as Info;
-  };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    setupFunc: matMul.setupFunc,
-    disposeFunc: matMul.disposeFunc,
-    kernelFunc: (args) => {
-      const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
-      if (!attrs.transposeA && !attrs.transposeB) return original(args);
-      const inputs = args.inputs as { a: Info; b: Info };
-      const backend = args.backend as unknown as { disposeData(id: object): void };
-      const a = attrs.transposeA ? flip(inputs.a, backend) : inputs.a;
-      const b = attrs.transposeB ? flip(inputs.b, backend) : inputs.b;
-      try {
-        return original({ ...args, inputs: { a, b } as never, attrs: { ...attrs, transposeA: false, transposeB: false } as never });
-      } finally {
-        if (a !== inputs.a) backend.disposeData(a.dataId);
-        if (b !== inputs.b) backend.disposeData(b.dataId);
-      }
-    },
-  });
-  transposedMatMulPatched = true;
+  registerWasmTransposedMatMul(tf);
 }
 
 function envPreference(): BackendName | undefined {

@@ -3,7 +3,8 @@
  * SVC (libsvm), DecisionTree*, RandomForest*, GradientBoosting* (classifier and regressor),
  * Pipeline with StandardScaler / MinMaxScaler / PCA (params addressed as step__param), and the
  * tfjs networks mlp() / cnn() / lstm() whose fit(X, y, { trial, validationData, earlyStopping,
- * schedule }) reports each epoch to a trial. tfjs loads on the first neural fit.
+ * schedule, callbacks }) reports each epoch to a trial (the epoch loop and its Keras-style
+ * callbacks are in ./training). tfjs loads on the first neural fit.
  *
  * Every model's options are exact: an unknown key is a compile error in TypeScript and an
  * InvalidArgumentError naming the model and the nearest valid key at run time (see ../options.ts).
@@ -25,13 +26,13 @@ export {
   type LSTMParams,
   type TrainingParams,
   type FitOptions,
-  type EarlyStopping,
-  type EpochRecord,
   type Task,
   type OptimizerName,
   type Activation,
   type TfModelHandle,
 } from './neural';
+export type { EpochRecord, TrainingCallback } from './training/callback';
+export type { EarlyStopping } from './training/earlyStopping';
 export { widthScaling, type Parameterization, type LayerScaling, type LayerRole, type WidthScalingOptions } from './mup';
 export {
   DecisionTreeClassifier,

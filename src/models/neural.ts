@@ -4,29 +4,35 @@
  * filters, kernel size, stride, padding, pooling; LSTM hidden size and layers; input noise).
  *
  * - Deterministic given `seed`: initialisers are seeded, the data are shuffled every epoch by a
- *   seeded Rng (tfjs's own shuffle uses Math.random, so we train one epoch per fit call on data we
- *   permuted ourselves), and dropout / input noise draw a fresh seed from an Rng at every batch
- *   (tfjs's seeded Dropout would reuse one mask for the whole run). Without a `seed`, a model built
- *   inside a running trial takes the next seed of the trial's stream (reproducibility/context.ts);
- *   elsewhere the default is 0.
- * - `fit(X, y, { trial, validationData })` reports the validation metric to the trial after each
- *   epoch and throws TrialPruned when the study's pruner says so; early stopping and a
- *   learning-rate schedule (applied by a tfjs callback per batch or per epoch) are options.
+ *   seeded Rng (./training/seededEpochs.ts), and dropout / input noise draw a fresh seed from an
+ *   Rng at every batch (tfjs's seeded Dropout would reuse one mask for the whole run). Without a
+ *   `seed`, a model built inside a running trial takes the next seed of the trial's stream
+ *   (reproducibility/context.ts); elsewhere the default is 0.
+ * - This module builds the networks; `fit` prepares the data and hands the epoch loop to
+ *   ./training/trainer.ts with Keras-style callbacks: pruning (reports the validation metric to a
+ *   trial each epoch, throws TrialPruned when the study's pruner says so), early stopping, a
+ *   learning-rate schedule per batch or per epoch, and the user's own (`callbacks`, `onEpochEnd`).
  * - They implement the Estimator interface, so crossValidate and the searches accept them.
  *
  * tfjs is loaded lazily by the first fit (see ../backend.ts).
  */
 import type * as TfTypes from '@tensorflow/tfjs';
 import { loadedTf, loadTf, quietly } from '../backend';
-import { InvalidArgumentError, TrialPruned } from '../errors';
+import { InvalidArgumentError } from '../errors';
 import { mergeOptions, type Exactly } from '../options';
 import { Rng } from '../rng';
 import { withAmbientSeed } from '../reproducibility/componentSeed';
-import { scheduleCallback, type LearningRateOwner } from '../schedules/callback';
+import type { LearningRateOwner } from '../schedules/callback';
 import type { Schedule } from '../schedules/index';
 import type { Trial } from '../trial';
 import { accuracy, r2, type Estimator } from './estimator';
 import { perVariableLrOptimizer, widthScaling, type LayerScaling, type LrGroup, type Parameterization } from './mup';
+import type { EpochRecord, TrainingCallback } from './training/callback';
+import { checkEarlyStopping, EarlyStoppingCallback, type EarlyStopping } from './training/earlyStopping';
+import { learningRateScheduleCallback } from './training/learningRateSchedule';
+import { pruningCallback } from './training/pruning';
+import { seededEpochs, type HostArray } from './training/seededEpochs';
+import { train } from './training/trainer';
 
 /**
  * @internal Declarations naming tfjs's types are @internal (stripped from the .d.ts, see
@@ -35,20 +41,6 @@ import { perVariableLrOptimizer, widthScaling, type LayerScaling, type LrGroup, 
 type Tf = typeof TfTypes;
 /** @internal A tfjs kernel initialiser (every factory in tf.initializers returns this class). */
 type TfInitializer = ReturnType<Tf['initializers']['zeros']>;
-
-interface HostArray {
-  data: Float32Array;
-  rows: number;
-  rowShape: number[];
-}
-
-/** Rows `order[start..end)` of a host array, copied into a fresh Float32Array (a batch). */
-function batchOf(h: HostArray, order: readonly number[], start: number, end: number): Float32Array {
-  const width = h.data.length / h.rows;
-  const out = new Float32Array((end - start) * width);
-  for (let j = start; j < end; j++) out.set(h.data.subarray(order[j] * width, (order[j] + 1) * width), (j - start) * width);
-  return out;
-}
 
 export type Task = 'classification' | 'regression' | 'multilabel';
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop' | 'adagrad';
@@ -138,24 +130,6 @@ export type LSTMParams = TrainingParams & {
   sequenceOutput: boolean;
 };
 
-export interface EarlyStopping {
-  /** Epochs without improvement before stopping. */
-  patience: number;
-  /** Smallest change that counts as an improvement (default 0). */
-  minDelta?: number;
-  /** Put back the weights of the best epoch when stopping (default true). */
-  restoreBestWeights?: boolean;
-  /** Never stop before this many epochs (default 0). */
-  minEpochs?: number;
-  /**
-   * Patience that grows with the best epoch (the Theano tutorials' "patience increase", used by
-   * Bergstra & Bengio): keep training while the epochs without improvement are at most
-   * max(patience, (patienceIncrease - 1) * epochs-to-best), i.e. until the run is patienceIncrease
-   * times as long as it took to reach the best epoch. Default: none (a fixed patience).
-   */
-  patienceIncrease?: number;
-}
-
 export interface FitOptions {
   /** Held-out data scored after every epoch. */
   validationData?: [ReadonlyArray<unknown>, ReadonlyArray<unknown>];
@@ -169,22 +143,19 @@ export interface FitOptions {
   schedule?: Schedule;
   /** Apply the schedule before each batch (default) or each epoch. */
   schedulePer?: 'batch' | 'epoch';
+  /** Called after each epoch with its record (before pruning and early stopping look at it). */
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+  /**
+   * Keras-style callbacks, called in order after `onEpochEnd` and before pruning and early
+   * stopping; return `{ stopTraining: true }` from onEpochEnd to stop after that epoch.
+   */
+  callbacks?: TrainingCallback[];
   /**
    * How often tfjs yields to the event loop inside an epoch (its fit option). Default 'never': the
    * per-batch yields cost throughput, and tunelab reports progress between epochs anyway. Use
    * 'auto' or 'batch' to keep a UI responsive during long epochs.
    */
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never';
-}
-
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  valLoss?: number;
-  valAccuracy?: number;
-  /** Learning rate at the end of the epoch. */
-  lr: number;
 }
 
 const TRAINING_DEFAULTS: TrainingParams = {
@@ -516,18 +487,12 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     }
     if (opts.trial && !val) throw new InvalidArgumentError(`${where}: reporting to a trial needs validationData or validationSplit.`);
     if (opts.earlyStopping && !val) throw new InvalidArgumentError(`${where}: early stopping needs validationData or validationSplit.`);
-    const esCheck = opts.earlyStopping;
-    if (esCheck) {
-      if (!(Number.isInteger(esCheck.patience) && esCheck.patience >= 0)) throw new InvalidArgumentError(`${where}: earlyStopping.patience must be an integer >= 0, got ${esCheck.patience}.`);
-      if (esCheck.minEpochs !== undefined && !(Number.isInteger(esCheck.minEpochs) && esCheck.minEpochs >= 0)) throw new InvalidArgumentError(`${where}: earlyStopping.minEpochs must be an integer >= 0, got ${esCheck.minEpochs}.`);
-      if (esCheck.patienceIncrease !== undefined && !(esCheck.patienceIncrease >= 1)) throw new InvalidArgumentError(`${where}: earlyStopping.patienceIncrease must be >= 1, got ${esCheck.patienceIncrease}.`);
-    }
+    if (opts.earlyStopping) checkEarlyStopping(where, opts.earlyStopping);
 
     this.disposeModel();
     this.nOutputs = Math.max(this.outputsOf(trainY), val ? this.outputsOf(val[1]) : 0, this.params.task === 'classification' ? 2 : 1);
     const rowLength = this.rowLength(trainX);
-    // Training data stay on the host: each epoch's batches are cut from a seeded permutation with
-    // typed-array copies, which is much faster than tf.gather / tf.slice on the wasm backend.
+    // Training data stay on the host; ./training/seededEpochs.ts cuts each epoch's batches from them.
     const xTrain = this.xHost(trainX, where);
     const yTrain = this.yHost(trainY, where);
     const xVal = val ? this.tensorOf(tf, this.xHost(val[0], `${where} (validation)`)) : null;
@@ -538,72 +503,33 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     this.model = model;
     this.history = [];
     this.bestEpoch = -1;
-    const metric = opts.metric ?? (p.task === 'classification' ? 'accuracy' : 'loss');
-    const higherIsBetter = metric === 'accuracy';
-    const sched = opts.schedule ? scheduleCallback(opts.schedule, model.optimizer as unknown as LearningRateOwner, { per: opts.schedulePer ?? 'batch' }) : null;
-    const shuffleRng = new Rng(`${p.seed}:shuffle`);
-    const es = opts.earlyStopping;
-    let best = higherIsBetter ? -Infinity : Infinity;
-    let bestWeights: TfTypes.Tensor[] | null = null;
-    let waited = 0;
+    const monitor = opts.metric ?? (p.task === 'classification' ? 'accuracy' : 'loss');
+    const schedule = opts.schedule ? learningRateScheduleCallback(opts.schedule, model.optimizer as unknown as LearningRateOwner, opts.schedulePer ?? 'batch') : null;
+    const userOnEpochEnd = opts.onEpochEnd;
+    const best = new EarlyStoppingCallback({ monitor, rule: opts.earlyStopping, model, onBestEpoch: (epoch) => (this.bestEpoch = epoch) });
+    const callbacks: TrainingCallback[] = [
+      ...(schedule ? [schedule] : []),
+      // The option's return value was never read, so the adapter drops it rather than let it stop training.
+      ...(userOnEpochEnd ? [{ onEpochEnd: async (_epoch: number, logs: EpochRecord) => void (await userOnEpochEnd(logs)) }] : []),
+      ...(opts.callbacks ?? []),
+      ...(opts.trial ? [pruningCallback(opts.trial, monitor)] : []),
+      best,
+    ];
     try {
-      for (let epoch = 0; epoch < p.epochs; epoch++) {
-        const perm = shuffleRng.shuffle(Array.from({ length: trainX.length }, (_, i) => i));
-        const batchSize = p.batchSize;
-        const batches = function* () {
-          for (let start = 0; start < perm.length; start += batchSize) {
-            const end = Math.min(start + batchSize, perm.length);
-            yield {
-              xs: tf.tensor(batchOf(xTrain, perm, start, end), [end - start, ...xTrain.rowShape]),
-              ys: tf.tensor(batchOf(yTrain, perm, start, end), [end - start, ...yTrain.rowShape]),
-            };
-          }
-        };
-        const h = await model.fitDataset(tf.data.generator(batches as unknown as () => Iterator<TfTypes.TensorContainer>), {
-          epochs: 1,
-          verbose: 0,
-          yieldEvery: opts.yieldEvery ?? 'never',
-          callbacks: sched ? [sched as unknown as TfTypes.CustomCallbackArgs] : undefined,
-        });
-        const record: EpochRecord = {
-          epoch,
-          loss: h.history.loss[0] as number,
-          lr: sched ? sched.lastLr : p.learningRate,
-        };
-        if (xVal && valTargets) {
-          const scores = this.evaluate(tf, xVal, valTargets);
-          record.valLoss = scores.loss;
-          if (p.task === 'classification') record.valAccuracy = scores.accuracy;
-        }
-        this.history.push(record);
-        await opts.onEpochEnd?.(record);
-        const value = metric === 'accuracy' ? record.valAccuracy : record.valLoss;
-        if (value !== undefined) {
-          if (opts.trial) {
-            opts.trial.report(value, epoch);
-            if (opts.trial.shouldPrune()) throw new TrialPruned(`pruned at epoch ${epoch} (${metric} ${value})`);
-          }
-          const delta = es?.minDelta ?? 0;
-          const improved = higherIsBetter ? value > best + delta : value < best - delta;
-          if (improved) {
-            best = value;
-            waited = 0;
-            this.bestEpoch = epoch;
-            if (es && (es.restoreBestWeights ?? true)) {
-              bestWeights?.forEach((w) => w.dispose());
-              bestWeights = model.getWeights().map((w) => w.clone());
-            }
-          } else if (es) {
-            waited++;
-            const grown = es.patienceIncrease !== undefined ? (es.patienceIncrease - 1) * (this.bestEpoch + 1) : 0;
-            if (waited > Math.max(es.patience, grown) && epoch + 1 >= (es.minEpochs ?? 0)) break;
-          }
-        } else this.bestEpoch = epoch;
-      }
-      if (bestWeights && this.bestEpoch !== this.history.length - 1) model.setWeights(bestWeights);
-      if (!es) this.bestEpoch = this.history.length - 1;
+      await train(
+        {
+          trainEpoch: seededEpochs(tf, model, { x: xTrain, y: yTrain, batchSize: p.batchSize, seed: p.seed, yieldEvery: opts.yieldEvery ?? 'never' }),
+          learningRate: () => (schedule ? schedule.lastLr : p.learningRate),
+          validate: () => {
+            if (!xVal || !valTargets) return null;
+            const scores = this.evaluate(tf, xVal, valTargets);
+            return { valLoss: scores.loss, valAccuracy: scores.accuracy };
+          },
+        },
+        { epochs: p.epochs, callbacks, history: this.history },
+      );
     } finally {
-      bestWeights?.forEach((w) => w.dispose());
+      best.dispose();
       xVal?.dispose();
     }
     return this;

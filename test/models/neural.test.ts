@@ -171,6 +171,40 @@ describe('neural networks', () => {
     m2.dispose();
   });
 
+  it('fit calls user callbacks (the `callbacks` option) at every hook, epochs in order with the record history keeps, and stops when one asks', async () => {
+    const batchSize = 25;
+    const stopAt = 2;
+    const events: string[] = [];
+    let batches = 0;
+    const model = mlp({ hiddenUnits: 4, epochs: 6, batchSize, seed: 7 });
+    await model.fit(split.XTrain, split.yTrain, {
+      validationData: [split.XTest, split.yTest],
+      onEpochEnd: (r) => void events.push(`onEpochEnd option ${r.epoch}`),
+      callbacks: [
+        {
+          onTrainBegin: () => void events.push('trainBegin'),
+          onEpochBegin: (e) => void events.push(`epochBegin ${e}`),
+          onBatchBegin: () => void batches++,
+          onEpochEnd: (e, logs) => {
+            events.push(`epochEnd ${e}`);
+            assert.equal(logs, model.history[e], 'the record the history keeps');
+            assert.ok(logs.valAccuracy !== undefined && logs.valLoss !== undefined);
+            return e === stopAt ? { stopTraining: true } : undefined;
+          },
+          onTrainEnd: (h) => void events.push(`trainEnd ${h.length}`),
+        },
+      ],
+    });
+    const expected = ['trainBegin'];
+    for (let e = 0; e <= stopAt; e++) expected.push(`epochBegin ${e}`, `onEpochEnd option ${e}`, `epochEnd ${e}`);
+    expected.push(`trainEnd ${stopAt + 1}`);
+    assert.deepEqual(events, expected);
+    assert.equal(model.history.length, stopAt + 1);
+    assert.equal(batches, (stopAt + 1) * Math.ceil(split.XTrain.length / batchSize));
+    assert.equal(model.bestEpoch, stopAt, 'without early stopping the model keeps its last epoch');
+    model.dispose();
+  });
+
   it('MLP learns iris and works under crossValidate as an Estimator, which frees each fold\'s tensors', async () => {
     const { loadTf } = await import('../../src/backend');
     const tf = await loadTf();
