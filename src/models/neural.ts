@@ -33,6 +33,7 @@ import { learningRateScheduleCallback } from './training/learningRateSchedule';
 import { pruningCallback } from './training/pruning';
 import { seededEpochs, type HostArray } from './training/seededEpochs';
 import { train } from './training/trainer';
+import { requireInt } from '../validate';
 
 /**
  * @internal Declarations naming tfjs's types are @internal (stripped from the .d.ts, see
@@ -181,8 +182,8 @@ function checkTraining(where: string, p: TrainingParams): void {
   if (!(p.learningRate > 0)) bad('learningRate', p.learningRate, '> 0');
   if (!(p.momentum >= 0 && p.momentum < 1)) bad('momentum', p.momentum, 'in [0, 1)');
   if (!(p.weightDecay >= 0)) bad('weightDecay', p.weightDecay, '>= 0');
-  if (!(Number.isInteger(p.batchSize) && p.batchSize >= 1)) bad('batchSize', p.batchSize, 'a positive integer');
-  if (!(Number.isInteger(p.epochs) && p.epochs >= 1)) bad('epochs', p.epochs, 'a positive integer');
+  requireInt(where, 'batchSize', p.batchSize, 1);
+  requireInt(where, 'epochs', p.epochs, 1);
   if (!(p.inputNoise >= 0)) bad('inputNoise', p.inputNoise, '>= 0');
   if (!(p.dropout >= 0 && p.dropout < 1)) bad('dropout', p.dropout, 'in [0, 1)');
   if (!Number.isInteger(p.seed)) bad('seed', p.seed, 'an integer');
@@ -661,10 +662,6 @@ function tfInstance(): Tf {
   return tf;
 }
 
-function checkPositiveInt(where: string, name: string, v: number, min = 1): void {
-  if (!(Number.isInteger(v) && v >= min)) throw new InvalidArgumentError(`${where}: ${name} must be an integer >= ${min}, got ${v}.`);
-}
-
 /**
  * A multilayer perceptron: hiddenLayers dense layers of hiddenUnits, each followed by dropout. With
  * `parameterization: 'mup', baseWidth` it follows muP (see ./mup.ts), so a learning rate tuned on a
@@ -678,12 +675,12 @@ export class MLP extends NeuralNetwork<MLPParams> {
     return new MLP(mergeOptions('MLP.clone', this.params, params));
   }
   protected validate(p: MLPParams): void {
-    checkPositiveInt('MLP', 'hiddenUnits', p.hiddenUnits);
-    checkPositiveInt('MLP', 'hiddenLayers', p.hiddenLayers, 0);
+    requireInt('MLP', 'hiddenUnits', p.hiddenUnits, 1);
+    requireInt('MLP', 'hiddenLayers', p.hiddenLayers, 0);
     if (p.parameterization !== 'standard' && p.parameterization !== 'mup') {
       throw new InvalidArgumentError(`MLP: parameterization must be 'standard' or 'mup', got ${String(p.parameterization)}.`);
     }
-    if (p.baseWidth !== undefined) checkPositiveInt('MLP', 'baseWidth', p.baseWidth);
+    if (p.baseWidth !== undefined) requireInt('MLP', 'baseWidth', p.baseWidth, 1);
     if (p.parameterization === 'mup' && p.baseWidth === undefined) {
       throw new InvalidArgumentError("MLP: parameterization 'mup' needs baseWidth (the width at which muP equals the standard parametrization, e.g. the width you tune at).");
     }
@@ -750,11 +747,11 @@ export class CNN extends NeuralNetwork<CNNParams> {
   protected validate(p: CNNParams): void {
     if (!Array.isArray(p.inputShape) || p.inputShape.length !== 3) throw new InvalidArgumentError(`CNN: inputShape must be [height, width, channels], got ${JSON.stringify(p.inputShape)}.`);
     if (!Array.isArray(p.filters)) throw new InvalidArgumentError('CNN: filters must be an array (filters per conv block).');
-    for (const f of p.filters) checkPositiveInt('CNN', 'each filters entry', f);
-    checkPositiveInt('CNN', 'kernelSize', p.kernelSize);
-    checkPositiveInt('CNN', 'strides', p.strides);
-    checkPositiveInt('CNN', 'poolSize', p.poolSize);
-    checkPositiveInt('CNN', 'denseUnits', p.denseUnits, 0);
+    for (const f of p.filters) requireInt('CNN', 'each filters entry', f, 1);
+    requireInt('CNN', 'kernelSize', p.kernelSize, 1);
+    requireInt('CNN', 'strides', p.strides, 1);
+    requireInt('CNN', 'poolSize', p.poolSize, 1);
+    requireInt('CNN', 'denseUnits', p.denseUnits, 0);
     if (!['same', 'valid'].includes(p.padding)) throw new InvalidArgumentError(`CNN: padding must be 'same' or 'valid', got ${p.padding}.`);
     if (!['max', 'avg', 'none'].includes(p.pooling)) throw new InvalidArgumentError(`CNN: pooling must be 'max', 'avg' or 'none', got ${p.pooling}.`);
   }
@@ -797,8 +794,8 @@ export class LSTM extends NeuralNetwork<LSTMParams> {
   }
   protected validate(p: LSTMParams): void {
     if (!Array.isArray(p.inputShape) || p.inputShape.length !== 2) throw new InvalidArgumentError(`LSTM: inputShape must be [timeSteps, features], got ${JSON.stringify(p.inputShape)}.`);
-    checkPositiveInt('LSTM', 'hiddenSize', p.hiddenSize);
-    checkPositiveInt('LSTM', 'layers', p.layers);
+    requireInt('LSTM', 'hiddenSize', p.hiddenSize, 1);
+    requireInt('LSTM', 'layers', p.layers, 1);
   }
   protected perStepOutput(): boolean {
     return this.params.sequenceOutput;

@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from '../../errors';
 import { monitoredValue, type EpochDecision, type EpochRecord, type Monitor, type TrainingCallback } from './callback';
+import { requireInt } from '../../validate';
 
 export interface EarlyStopping {
   /** Epochs without improvement before stopping. */
@@ -26,8 +27,8 @@ export interface EarlyStopping {
 
 /** Throws an InvalidArgumentError naming the first bad field of `es` (`where` names the caller). */
 export function checkEarlyStopping(where: string, es: EarlyStopping): void {
-  if (!(Number.isInteger(es.patience) && es.patience >= 0)) throw new InvalidArgumentError(`${where}: earlyStopping.patience must be an integer >= 0, got ${es.patience}.`);
-  if (es.minEpochs !== undefined && !(Number.isInteger(es.minEpochs) && es.minEpochs >= 0)) throw new InvalidArgumentError(`${where}: earlyStopping.minEpochs must be an integer >= 0, got ${es.minEpochs}.`);
+  requireInt(where, 'earlyStopping.patience', es.patience, 0);
+  if (es.minEpochs !== undefined) requireInt(where, 'earlyStopping.minEpochs', es.minEpochs, 0);
   if (es.patienceIncrease !== undefined && !(es.patienceIncrease >= 1)) throw new InvalidArgumentError(`${where}: earlyStopping.patienceIncrease must be >= 1, got ${es.patienceIncrease}.`);
 }
 
