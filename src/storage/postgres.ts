@@ -4,8 +4,10 @@
  */
 import type * as PgTypes from 'pg';
 import { StorageError } from '../errors';
-import type { RdbConnection, Row, ScriptResult, SqlRunner } from './rdb/connection';
+import type { Storage } from './base';
+import type { Row, ScriptConnection, ScriptResult, SqlRunner } from './rdb/connection';
 import { RdbStorage } from './rdb/storage';
+import { WriteBehindStorage } from './rdb/writeBehind';
 
 export interface PostgresOptions {
   /** Only read: no schema or index is created and every write throws. */
@@ -141,7 +143,7 @@ function runnerFor(client: PgTypes.Pool | PgTypes.PoolClient, where: string): Sq
 
 const ignore = () => undefined;
 
-class PostgresConnection implements RdbConnection {
+class PostgresConnection implements ScriptConnection {
   readonly dialect = 'postgres' as const;
   private readonly direct: SqlRunner;
 
@@ -225,16 +227,20 @@ class PostgresConnection implements RdbConnection {
   }
 }
 
-/** Open an Optuna-schema PostgreSQL database (creating the tables in an empty one). */
-export async function openPostgresStorage(url: string, options: PostgresOptions = {}): Promise<RdbStorage> {
-  return RdbStorage.openWith(url, await openPostgresConnection(url, options), { readOnly: options.readOnly });
+/**
+ * Open an Optuna-schema PostgreSQL database (creating the tables in an empty one). Every round trip to
+ * a server costs more than the SQL it carries, so the RdbStorage is wrapped in write-behind.
+ */
+export async function openPostgresStorage(url: string, options: PostgresOptions = {}): Promise<Storage> {
+  const db = await openPostgresConnection(url, options);
+  return new WriteBehindStorage(await RdbStorage.openWith(url, db, { readOnly: options.readOnly }), db);
 }
 
 /**
  * A connection pool to the database of `url`, checked with one query, without looking at its schema.
  * RdbStorage and `tunelab storage upgrade` build on it.
  */
-export async function openPostgresConnection(url: string, options: PostgresOptions = {}): Promise<RdbConnection> {
+export async function openPostgresConnection(url: string, options: PostgresOptions = {}): Promise<ScriptConnection> {
   let pg: typeof PgTypes;
   try {
     // Loaded here, not at the top: `require('tunelab')` must not load database drivers.

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { createStudy, floatDistribution, loadStudy, StorageError, TrialState } from '../../src';
+import { createStudy, floatDistribution, loadStudy, RandomSampler, StorageError, TrialState } from '../../src';
 import { getStorage } from '../../src/entries/storage';
 import { binDir, sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
 import { PYTHON } from '../helpers/python';
@@ -98,6 +98,57 @@ describe('PostgreSQL storage: user strings never enter SQL text', () => {
     assert.deepEqual(leaks, [], 'a user string appeared in SQL text');
     assert.ok(sqlTexts.some((t) => /jsonb_to_recordset/.test(t)), 'the write-behind batch was used');
     assert.ok(boundValues.some((v) => typeof v === 'string' && v.includes('m4rk')), 'the strings were sent as bound values');
+  });
+});
+
+describe('PostgreSQL storage: write-behind round trips', () => {
+  it('a trial of the Study loop costs the same round trips whatever it writes, its writes sent as one batch', async () => {
+    const url = await server.createDatabase('round_trips');
+    const study = await createStudy({ storage: url, studyName: 'round trips', sampler: new RandomSampler({ seed: 3 }) });
+    const nTrials = 4;
+    // Every query that leaves the process during one optimize call (pg's Client.prototype.query, as above).
+    const queriesOf = async (writesPerTrial: number): Promise<string[]> => {
+      const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+      const original = proto.query;
+      const texts: string[] = [];
+      proto.query = function (this: unknown, ...args: unknown[]) {
+        const q = args[0];
+        texts.push(typeof q === 'string' ? q : String((q as { text?: unknown }).text));
+        return original.apply(this, args);
+      };
+      try {
+        await study.optimize(
+          (t) => {
+            let sum = 0;
+            for (let i = 0; i < writesPerTrial; i++) {
+              sum += t.suggestFloat(`x${i}`, 0, 1);
+              t.setUserAttr(`a${i}`, i);
+              t.report(sum, i);
+            }
+            return sum;
+          },
+          { nTrials },
+        );
+      } finally {
+        proto.query = original;
+      }
+      return texts;
+    };
+    const light = await queriesOf(1);
+    const heavy = await queriesOf(12);
+    assert.equal(heavy.length, light.length, 'a trial writing 36 times costs what a trial writing 3 times does');
+    assert.ok(light.length <= 5 * nTrials, `at most 5 round trips per trial (refresh, create, writes, finish, read back), got ${light.length / nTrials}`);
+    for (const texts of [light, heavy]) {
+      assert.equal(texts.filter((t) => t.includes('jsonb_to_recordset')).length, nTrials, "one write batch per trial, holding all of that trial's writes");
+    }
+    const stored = (await loadStudy({ storage: url, studyName: 'round trips' })).trials;
+    assert.equal(stored.length, 2 * nTrials);
+    for (const t of stored.slice(nTrials)) {
+      assert.equal(Object.keys(t.params).length, 12);
+      assert.equal(Object.keys(t.userAttrs).length, 12);
+      assert.equal(t.intermediateValues.size, 12);
+      assert.equal(t.state, TrialState.COMPLETE);
+    }
   });
 });
 

@@ -26,18 +26,6 @@ export interface RdbConnection extends SqlRunner {
   readonly description: string;
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
   /**
-   * Optional: run statements without parameters as one transaction in one round trip and return
-   * each statement's rows. Network databases provide it to cut latency on hot paths. The statements
-   * carry only numbers and the storage's own constants: a user's string never enters one (values
-   * from users are bound parameters of `run`/`all`).
-   */
-  script?(statements: readonly string[]): Promise<ScriptResult[]>;
-  /**
-   * Optional: how many statements/scripts every connection of this kind in this process has completed
-   * so far (a process-wide counter), so a caller can tell whether others finished during its own.
-   */
-  readonly operationsCompleted?: number;
-  /**
    * Why this connection may only read, or null: a read-only open (`tunelab studies`), or a SQLite
    * file or directory this process may not write. Every write then throws a StorageError naming it.
    */
@@ -48,4 +36,23 @@ export interface RdbConnection extends SqlRunner {
    */
   prepareForWrites?(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A network database's connection (PostgreSQL's), with what the write-behind wrapper
+ * (./writeBehind.ts) needs besides statements.
+ */
+export interface ScriptConnection extends RdbConnection {
+  /**
+   * Run statements without parameters as one transaction in one round trip and return each
+   * statement's rows, to cut latency on hot paths. The statements carry only numbers and the
+   * storage's own constants: a user's string never enters one (values from users are bound
+   * parameters of `run`/`all`).
+   */
+  script(statements: readonly string[]): Promise<ScriptResult[]>;
+  /**
+   * How many statements/scripts every connection of this kind in this process has completed so far
+   * (a process-wide counter), so a caller can tell whether others finished during its own.
+   */
+  readonly operationsCompleted: number;
 }

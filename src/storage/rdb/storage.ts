@@ -29,7 +29,7 @@ import {
   STATE_NAME,
   stateFromName,
 } from './codec';
-import type { RdbConnection, SqlRunner } from './connection';
+import type { RdbConnection, Row, SqlRunner } from './connection';
 import { foreignMessage, inspectSchema, listTables, readOnlyMessage, SCHEMA_LOCK_KEY, unusableMessage } from './revision';
 import { checkAttribute, checkName, checkParam, checkTemplate } from '../storable';
 import { createSchemaStatements, EXTRA_INDEX_STATEMENTS, HEAD_REVISION, PREVIOUS_REVISION, type Dialect } from './schema';
@@ -68,7 +68,7 @@ export class SqlDialect {
 }
 
 /** What this process has read of one study's trials (see the module comment). */
-export interface StudyCache {
+interface StudyCache {
   ordered: FrozenTrial[]; // by number
   indexById: Map<number, number>;
   maxTrialId: number;
@@ -77,7 +77,8 @@ export interface StudyCache {
   paramDistributions: Map<string, { distribution: Distribution; trialNumber: number }>;
 }
 
-export interface TrialRow {
+/** A row of `loadSql`'s statement, decoded by `buildTrials`. */
+interface TrialRow {
   k: number;
   id: number;
   n: number | null;
@@ -94,17 +95,33 @@ export interface TrialRow {
  */
 const LOADED_ROW = { trial: 0, param: 1, value: 2, intermediate: 3, userAttr: 4, systemAttr: 5, studyExists: 9 } as const;
 
+/**
+ * The Storage over one RdbConnection. It sends every statement itself, unless wrapped: a wrapper
+ * (WriteBehindStorage, ./writeBehind.ts, for PostgreSQL) may send its own statements over the same
+ * connection, forwards every other call to this storage, and keeps what this storage knows current
+ * through these methods, like Optuna's `_CachedStorage` through `RDBStorage`'s:
+ * - `requireWritable()` before each write it sends, and `checkParamCompatibility` before a parameter;
+ * - `refreshQuery(studyId)` is the read of what changed in a study since this storage last read it,
+ *   `applyRefresh` merges that read's rows, `cachedTrials` answers from the reads merged so far;
+ * - `rememberTrial` after it created a trial, `studyOfTrial` to find a trial's study, and
+ *   `studyNotFound` for the error when its statement found no study;
+ * - `staleTrialIds` lists the trials `failStaleTrials` would fail, for the wrapper to fail them
+ *   through its own `setTrialState` (Optuna's `_get_stale_trial_ids`).
+ * None of them sends a statement except `requireWritable` (the first write's preparation, and the
+ * schema check on a database at v3.0.0.d) and `staleTrialIds`.
+ */
 export class RdbStorage implements Storage {
-  protected readonly sql: SqlDialect;
-  protected readonly caches = new Map<number, StudyCache>();
+  private readonly sql: SqlDialect;
+  private readonly caches = new Map<number, StudyCache>();
   /** trial id -> study id, for trials this process touched (param compatibility checks). */
-  protected readonly trialStudy = new Map<number, number>();
+  private readonly trialStudy = new Map<number, number>();
   private readonly distributions = new DistributionCache();
+  /** loadSql's texts by selection: a handful of constant texts with placeholders. */
   private readonly loadSqlCache = new Map<string, string>();
 
   constructor(
     readonly url: string,
-    protected readonly db: RdbConnection,
+    private readonly db: RdbConnection,
   ) {
     this.sql = new SqlDialect(db.dialect);
   }
@@ -112,11 +129,11 @@ export class RdbStorage implements Storage {
   /**
    * Check (or create) the schema, then return a storage over the connection. `readOnly` (what
    * `tunelab studies` uses) never changes the database: no schema is created, no index added, and every
-   * write throws.
+   * write throws. Speed-ups for a kind of database (PostgreSQL's write-behind) wrap the storage this
+   * returns; the backend's opener decides.
    */
   static async openWith(url: string, db: RdbConnection, options: { readOnly?: boolean } = {}): Promise<RdbStorage> {
-    // Network databases that can run scripts get the pipelined variant (fewer round trips per trial).
-    const storage = db.script ? new (require('./pipelined').PipelinedRdbStorage)(url, db) as RdbStorage : new RdbStorage(url, db);
+    const storage = new RdbStorage(url, db);
     storage.accessReason =
       db.readOnlyCause ?? (options.readOnly ? `${db.description} was opened read-only (for listing); nothing is written through it.` : null);
     try {
@@ -208,11 +225,13 @@ export class RdbStorage implements Storage {
   }
 
   /**
-   * Every write goes through here first. On a v3.0.0.d database it throws the StorageError that names
-   * the upgrade command, before anything is sent; if the database was upgraded meanwhile (by
-   * `tunelab storage upgrade` from another process) the storage becomes writable without reopening.
+   * Every write goes through here first (a wrapper's own writes too). On a v3.0.0.d database it throws
+   * the StorageError that names the upgrade command, before anything is sent; if the database was
+   * upgraded meanwhile (by `tunelab storage upgrade` from another process) the storage becomes
+   * writable without reopening. Resolves at once when `writable` is true and the first write's
+   * preparation is done.
    */
-  protected async requireWritable(): Promise<void> {
+  async requireWritable(): Promise<void> {
     if (this.accessReason !== null) {
       throw new StorageError(`Cannot write to ${this.db.description}: ${this.accessReason}`);
     }
@@ -282,10 +301,11 @@ export class RdbStorage implements Storage {
 
   private async requireStudy(runner: SqlRunner, studyId: number, lock = false): Promise<void> {
     const rows = await runner.all(`SELECT study_id FROM studies WHERE study_id = ?${lock ? this.sql.forUpdate : ''}`, [studyId]);
-    if (rows.length === 0) throw this.noStudy(studyId);
+    if (rows.length === 0) throw this.studyNotFound(studyId);
   }
 
-  protected noStudy(studyId: number): StudyNotFoundError {
+  /** The error for a study that is gone; forgets what was read of it, so nothing stale is served. */
+  studyNotFound(studyId: number): StudyNotFoundError {
     this.caches.delete(studyId);
     return new StudyNotFoundError(`No study with id ${studyId} in ${this.db.description} (it may have been deleted).`);
   }
@@ -304,7 +324,7 @@ export class RdbStorage implements Storage {
 
   async getStudyNameFromId(studyId: number): Promise<string> {
     const rows = await this.db.all<{ study_name: string }>('SELECT study_name FROM studies WHERE study_id = ?', [studyId]);
-    if (rows.length === 0) throw this.noStudy(studyId);
+    if (rows.length === 0) throw this.studyNotFound(studyId);
     return rows[0].study_name;
   }
 
@@ -471,8 +491,21 @@ export class RdbStorage implements Storage {
       return { trialId: id, number: Number(rows[0].number) };
     });
     const { trialId, number } = created;
-    this.trialStudy.set(trialId, studyId);
+    this.rememberTrial(trialId, studyId);
     return newTrialSnapshot(trialId, number, state, start, userAttrs, systemAttrs);
+  }
+
+  /**
+   * Note that a trial just created belongs to a study, before any read shows it: its parameters are
+   * checked against the study's, and `studyOfTrial` finds it.
+   */
+  rememberTrial(trialId: number, studyId: number): void {
+    this.trialStudy.set(trialId, studyId);
+  }
+
+  /** The study of a trial this storage created or read, else undefined. */
+  studyOfTrial(trialId: number): number | undefined {
+    return this.trialStudy.get(trialId);
   }
 
   /**
@@ -537,7 +570,7 @@ export class RdbStorage implements Storage {
   }
 
   /** Trials may be written while RUNNING or WAITING; explain why a write changed nothing. */
-  protected async notWritable(trialId: number, action: string): Promise<never> {
+  private async notWritable(trialId: number, action: string): Promise<never> {
     const rows = await this.db.all<{ number: number; state: string }>(
       `SELECT number, ${this.sql.text('state')} AS state FROM trials WHERE trial_id = ?`,
       [trialId],
@@ -548,8 +581,8 @@ export class RdbStorage implements Storage {
     );
   }
 
-  protected writableGuard(trialIdParam = '?'): string {
-    return `WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ${trialIdParam} AND ${this.sql.text('state')} IN ('RUNNING', 'WAITING'))`;
+  private writableGuard(): string {
+    return `WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ? AND ${this.sql.text('state')} IN ('RUNNING', 'WAITING'))`;
   }
 
   async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
@@ -566,8 +599,12 @@ export class RdbStorage implements Storage {
     if (changed === 0) await this.notWritable(trialId, `take parameter '${name}'`);
   }
 
-  /** Optuna refuses a parameter whose distribution kind (or categorical choices) changed within a study. */
-  protected checkParamCompatibility(trialId: number, name: string, d: Distribution): void {
+  /**
+   * Optuna refuses a parameter whose distribution kind (or categorical choices) changed within a study:
+   * throws InvalidArgumentError, and otherwise remembers a name seen for the first time. Judged on the
+   * trials read so far; a trial whose study this storage does not know is not checked.
+   */
+  checkParamCompatibility(trialId: number, name: string, d: Distribution): void {
     const studyId = this.trialStudy.get(trialId);
     const cache = studyId === undefined ? undefined : this.caches.get(studyId);
     if (!cache) return;
@@ -689,7 +726,7 @@ export class RdbStorage implements Storage {
    * One statement that returns every row of the selected trials, tagged by table (column k, a
    * LOADED_ROW kind); `buildTrials` decodes them.
    */
-  protected loadSql(selection: string, withStudyCheck: boolean): string {
+  private loadSql(selection: string, withStudyCheck: boolean): string {
     const key = `${withStudyCheck}|${selection}`;
     const cached = this.loadSqlCache.get(key);
     if (cached) return cached;
@@ -709,12 +746,11 @@ export class RdbStorage implements Storage {
     ];
     if (withStudyCheck) parts.push(`SELECT ${K.studyExists}, study_id, NULL, NULL, NULL, NULL, NULL, NULL FROM studies WHERE study_id = ?`);
     const text = `WITH sel AS (SELECT trial_id FROM trials WHERE ${selection}) ${parts.join(' UNION ALL ')}`;
-    if (this.loadSqlCache.size > 200) this.loadSqlCache.clear();
     this.loadSqlCache.set(key, text);
     return text;
   }
 
-  protected buildTrials(rows: TrialRow[]): { trials: TrialRecord[]; studyFound: boolean } {
+  private buildTrials(rows: readonly TrialRow[]): { trials: TrialRecord[]; studyFound: boolean } {
     const byId = new Map<number, TrialRecord>();
     const pending: TrialRow[] = [];
     let studyFound = false;
@@ -771,7 +807,7 @@ export class RdbStorage implements Storage {
     return { trials: [...byId.values()], studyFound };
   }
 
-  protected freeze(t: TrialRecord): FrozenTrial {
+  private freeze(t: TrialRecord): FrozenTrial {
     return snapshotTrial(t, { copy: false });
   }
 
@@ -786,7 +822,7 @@ export class RdbStorage implements Storage {
    * Which trials a refresh must read: new ones, and those unfinished at the last read. Constant SQL
    * text with parameters, so SQLite and PostgreSQL prepare and plan it once per connection.
    */
-  protected changedSelection(studyId: number, cache: StudyCache | undefined, alias = ''): { where: string; params: unknown[] } {
+  private changedSelection(studyId: number, cache: StudyCache | undefined, alias = ''): { where: string; params: unknown[] } {
     if (!cache) return { where: `${alias}study_id = ?`, params: [studyId] };
     // `+study_id` keeps SQLite on the primary key (a range from the last id seen), which stays flat as
     // the study grows, instead of scanning every trial of the study through the study_id index.
@@ -797,16 +833,29 @@ export class RdbStorage implements Storage {
   }
 
   async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
-    const selection = this.changedSelection(studyId, this.caches.get(studyId));
-    const rows = await this.db.all<TrialRow>(this.loadSql(selection.where, true), [...selection.params, studyId]);
-    return this.applyLoadedRows(studyId, rows, states);
+    const { sql, params } = this.refreshQuery(studyId);
+    return this.applyRefresh(studyId, await this.db.all(sql, params), states);
   }
 
-  /** Merge the rows of a refresh into the study's cache; return the trials (all, or of `states`). */
-  protected applyLoadedRows(studyId: number, rows: TrialRow[], states?: readonly TrialState[]): FrozenTrial[] {
+  /**
+   * The statement (`?` placeholders, and their values: integers and a list of integers) that reads
+   * every trial of a study changed since the reads merged so far, and whether the study exists. Its
+   * rows go to `applyRefresh`.
+   */
+  refreshQuery(studyId: number): { sql: string; params: unknown[] } {
+    const selection = this.changedSelection(studyId, this.caches.get(studyId));
+    return { sql: this.loadSql(selection.where, true), params: [...selection.params, studyId] };
+  }
+
+  /**
+   * Merge the rows of a `refreshQuery` statement (as the connection returned them) into the study's
+   * cache; return the trials (all, or of `states`). Throws StudyNotFoundError when the study is gone.
+   */
+  applyRefresh(studyId: number, rows: readonly Row[], states?: readonly TrialState[]): FrozenTrial[] {
     let cache = this.caches.get(studyId);
-    const { trials, studyFound } = this.buildTrials(rows);
-    if (!studyFound) throw this.noStudy(studyId);
+    // refreshQuery's statement selects exactly TrialRow's columns.
+    const { trials, studyFound } = this.buildTrials(rows as unknown as readonly TrialRow[]);
+    if (!studyFound) throw this.studyNotFound(studyId);
     if (!cache) {
       cache = { ordered: [], indexById: new Map(), maxTrialId: 0, unfinished: new Set(), paramDistributions: new Map() };
       this.caches.set(studyId, cache);
@@ -842,7 +891,7 @@ export class RdbStorage implements Storage {
   }
 
   /** The cached trials of a study (as of the last refresh), or undefined if never read. */
-  protected cachedTrials(studyId: number, states?: readonly TrialState[]): FrozenTrial[] | undefined {
+  cachedTrials(studyId: number, states?: readonly TrialState[]): FrozenTrial[] | undefined {
     const cache = this.caches.get(studyId);
     if (!cache) return undefined;
     if (!states) return cache.ordered.slice();
@@ -862,6 +911,19 @@ export class RdbStorage implements Storage {
   }
 
   async failStaleTrials(studyId: number, graceSeconds: number): Promise<number[]> {
+    const failed: number[] = [];
+    for (const id of await this.staleTrialIds(studyId, graceSeconds)) {
+      if (await this.setTrialState(id, TrialState.FAIL, null, TrialState.RUNNING)) failed.push(id);
+    }
+    return failed;
+  }
+
+  /**
+   * The RUNNING trials of a study whose heartbeat is older than `graceSeconds` by the database's clock
+   * (trials that never beat are not judged, as in Optuna). Only a storage that may write asks: the
+   * caller fails them next.
+   */
+  async staleTrialIds(studyId: number, graceSeconds: number): Promise<number[]> {
     await this.requireWritable();
     // Trials known finished never run again, so only new or unfinished ones need looking at.
     const selection = this.changedSelection(studyId, this.caches.get(studyId), 't.');
@@ -870,12 +932,7 @@ export class RdbStorage implements Storage {
         WHERE ${selection.where} AND ${this.sql.text('t.state')} = 'RUNNING' AND ${this.sql.staleHeartbeat}`,
       [...selection.params, graceSeconds],
     );
-    const failed: number[] = [];
-    for (const r of stale) {
-      const id = Number(r.trial_id);
-      if (await this.setTrialState(id, TrialState.FAIL, null, TrialState.RUNNING)) failed.push(id);
-    }
-    return failed;
+    return stale.map((r) => Number(r.trial_id));
   }
 
   async close(): Promise<void> {

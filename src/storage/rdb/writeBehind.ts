@@ -1,7 +1,10 @@
 /**
- * RdbStorage for a network database (PostgreSQL), where each round trip costs more than the SQL it
- * carries. A trial of the Study loop takes 2 round trips whatever it writes (create, finish) instead
- * of 7 plus one per parameter, report and attribute:
+ * Write-behind for a network database (PostgreSQL), where each round trip costs more than the SQL it
+ * carries: a Storage that wraps an RdbStorage, as Optuna's `_CachedStorage` wraps `RDBStorage`. It
+ * sends the hot paths of a trial itself, over the RdbStorage's connection, and forwards every other
+ * call once its pending writes are committed. A trial of the Study loop writes in 3 round trips
+ * whatever it writes (create, one batch of writes, finish) instead of RdbStorage's 5 plus one per
+ * parameter, report and attribute (creating alone is BEGIN, lock, insert, COMMIT):
  *
  * - Write-behind for trial writes (params, intermediate values, attributes): the call returns at once
  *   and the write joins a batch, sent before the next operation of this storage or, at the latest,
@@ -32,10 +35,10 @@
 import { TrialFinishedError, InvalidArgumentError } from '../../errors';
 import { distributionToJson, type Distribution } from '../../distributions';
 import { isFinished, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
-import { expectedPriorState, newTrialSnapshot, type StudySummary, type TrialTemplate } from '../base';
+import { expectedPriorState, newTrialSnapshot, type Storage, type StudySummary, type TrialTemplate } from '../base';
 import { encodeIntermediate, encodeJson, encodeValue, formatDatetime, STATE_NAME } from './codec';
-import type { RdbConnection, ScriptResult } from './connection';
-import { RdbStorage, type TrialRow } from './storage';
+import type { ScriptConnection, ScriptResult } from './connection';
+import type { RdbStorage } from './storage';
 import { checkAttribute, checkParam, checkTemplate } from '../storable';
 
 /** One write of a batch, as the JSON record WRITE_BATCH_SQL reads. */
@@ -111,7 +114,9 @@ const constant = (text: string): string => {
   if (!/^[A-Z_]+$|^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/.test(text)) throw new Error(`not a constant of the storage: ${JSON.stringify(text)}`);
   return `'${text}'`;
 };
-export class PipelinedRdbStorage extends RdbStorage {
+
+export class WriteBehindStorage implements Storage {
+  readonly url: string;
   private pending: PendingWrite[] = [];
   private settled: Promise<void> = Promise.resolve();
   private flushScheduled = false;
@@ -121,9 +126,17 @@ export class PipelinedRdbStorage extends RdbStorage {
   private readonly fresh = new Set<number>();
   private expiryScheduled = false;
 
-  constructor(url: string, db: RdbConnection) {
-    super(url, db);
-    if (!db.script) throw new Error('PipelinedRdbStorage needs a connection that runs scripts (RdbConnection.script).');
+  /**
+   * @param rdb the storage every call not sent here is forwarded to; it keeps the trials read (see
+   *   the wrapper methods RdbStorage documents).
+   * @param db the connection `rdb` was opened over: this storage's own statements go there too, so
+   *   both see one database and one count of completed operations.
+   */
+  constructor(
+    private readonly rdb: RdbStorage,
+    private readonly db: ScriptConnection,
+  ) {
+    this.url = rdb.url;
   }
 
   // ------------------------------------------------------------ the pipeline
@@ -160,9 +173,9 @@ export class PipelinedRdbStorage extends RdbStorage {
     }
     if (extra.length === 0) return [];
     const before = this.db.operationsCompleted;
-    const results = await this.db.script!(extra);
+    const results = await this.db.script(extra);
     // Ours is the only operation of any connection in this process that completed meanwhile.
-    this.lastScriptAlone = before !== undefined && this.db.operationsCompleted === before + 1;
+    this.lastScriptAlone = this.db.operationsCompleted === before + 1;
     return results;
   }
 
@@ -227,24 +240,25 @@ export class PipelinedRdbStorage extends RdbStorage {
     }
   }
 
-  /** The union read of a study's changed trials with every value inlined. */
-  private loadStatement(studyId: number): string {
-    const sel = this.changedSelection(studyId, this.caches.get(studyId));
+  /** The read of a study's changed trials (RdbStorage.refreshQuery) with its values inlined: integers only. */
+  private refreshStatement(studyId: number): string {
+    const { sql, params } = this.rdb.refreshQuery(studyId);
     let i = 0;
-    const where = sel.where.replace(/\?/g, () => {
-      const p = sel.params[i++];
+    const text = sql.replace(/\?/g, () => {
+      const p = params[i++];
       return Array.isArray(p) ? `'{${p.map((x) => int(x as number)).join(',')}}'` : int(p as number);
     });
-    return this.loadSql(where, true).replace('?', int(studyId));
+    if (i !== params.length) throw new Error(`refreshQuery gave ${params.length} values for ${i} placeholders.`);
+    return text;
   }
 
   // ------------------------------------------------------------ trial writes (write-behind)
 
-  override async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
+  async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
     checkParam(name, distribution);
-    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
+    if (!this.rdb.writable) await this.rdb.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.refuseIfFinished(trialId, `take parameter '${name}'`);
-    this.checkParamCompatibility(trialId, name, distribution);
+    this.rdb.checkParamCompatibility(trialId, name, distribution);
     if (!Number.isFinite(internalValue)) throw new InvalidArgumentError(`Parameter '${name}' must be finite, got ${internalValue}.`);
     this.enqueue({
       trialId,
@@ -253,8 +267,8 @@ export class PipelinedRdbStorage extends RdbStorage {
     });
   }
 
-  override async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
-    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
+  async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
+    if (!this.rdb.writable) await this.rdb.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.refuseIfFinished(trialId, `report a value at step ${step}`);
     if (!Number.isSafeInteger(step)) throw new InvalidArgumentError(`Expected an integer step, got ${step}.`);
     const [v, type] = encodeIntermediate(value);
@@ -274,39 +288,39 @@ export class PipelinedRdbStorage extends RdbStorage {
     });
   }
 
-  override async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
+  async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
     checkAttribute('User attribute', key, value);
-    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
+    if (!this.rdb.writable) await this.rdb.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.enqueueAttr('user_attr', trialId, key, value, true);
   }
 
-  override async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
+  async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
     checkAttribute('System attribute', key, value);
-    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
+    if (!this.rdb.writable) await this.rdb.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     this.enqueueAttr('system_attr', trialId, key, value, false);
   }
 
   // ------------------------------------------------------------ hot paths with piggybacked reads
 
-  override async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
+  async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
     if (this.fresh.has(studyId) && this.pending.length === 0) {
-      const cached = this.cachedTrials(studyId, states);
+      const cached = this.rdb.cachedTrials(studyId, states);
       if (cached) return cached;
     }
     this.fresh.clear();
-    const [load] = await this.runScript([this.loadStatement(studyId)]);
-    const trials = this.applyLoadedRows(studyId, load.rows as unknown as TrialRow[], states);
+    const [load] = await this.runScript([this.refreshStatement(studyId)]);
+    const trials = this.rdb.applyRefresh(studyId, load.rows, states);
     this.markFresh(studyId);
     return trials;
   }
 
-  override async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
+  async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
     checkTemplate(template);
-    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
+    if (!this.rdb.writable) await this.rdb.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     const attrs = Object.keys(template.userAttrs ?? {}).length + Object.keys(template.systemAttrs ?? {}).length;
     if (attrs > 0) {
       await this.barrier();
-      return super.createNewTrial(studyId, template);
+      return this.rdb.createNewTrial(studyId, template);
     }
     const state = template.state ?? TrialState.RUNNING;
     if (state !== TrialState.RUNNING && state !== TrialState.WAITING) {
@@ -324,24 +338,24 @@ export class PipelinedRdbStorage extends RdbStorage {
               ${start ? constant(formatDatetime(start)) : 'NULL'}, NULL
        WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = ${s})
        RETURNING trial_id, number`,
-      this.loadStatement(studyId),
+      this.refreshStatement(studyId),
     ]);
     const row = inserted.rows[0] as { trial_id: number; number: number } | undefined;
-    if (!row) throw this.noStudy(studyId);
+    if (!row) throw this.rdb.studyNotFound(studyId);
     const trialId = Number(row.trial_id);
-    this.trialStudy.set(trialId, studyId);
-    this.applyLoadedRows(studyId, load.rows as unknown as TrialRow[]);
+    this.rdb.rememberTrial(trialId, studyId);
+    this.rdb.applyRefresh(studyId, load.rows);
     this.markFresh(studyId);
     return newTrialSnapshot(trialId, Number(row.number), state, start);
   }
 
-  override async setTrialState(
+  async setTrialState(
     trialId: number,
     state: TrialState,
     values?: readonly number[] | null,
     expectedState?: TrialState,
   ): Promise<boolean> {
-    if (!this.writable) await this.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
+    if (!this.rdb.writable) await this.rdb.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     const deferred = this.deferredErrors.get(trialId);
     if (deferred !== undefined) {
       this.deferredErrors.delete(trialId);
@@ -362,84 +376,91 @@ export class PipelinedRdbStorage extends RdbStorage {
              ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
              RETURNING 1)
        SELECT (SELECT COUNT(*) FROM u) AS changed, (SELECT COUNT(*) FROM v) AS written, (SELECT COUNT(*) FROM trials WHERE trial_id = ${int(trialId)}) AS found`;
-    const studyId = this.trialStudy.get(trialId);
+    const studyId = this.rdb.studyOfTrial(trialId);
     this.fresh.clear();
-    const results = await this.runScript(studyId === undefined ? [update] : [update, this.loadStatement(studyId)]);
+    const results = await this.runScript(studyId === undefined ? [update] : [update, this.refreshStatement(studyId)]);
     const outcome = results[0].rows[0] as { changed: number; found: number };
     if (Number(outcome.found) === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
     const changed = Number(outcome.changed) > 0;
     if (changed && isFinished(state)) this.finishedHere.add(trialId);
     if (studyId !== undefined) {
-      this.applyLoadedRows(studyId, results[1].rows as unknown as TrialRow[]);
+      this.rdb.applyRefresh(studyId, results[1].rows);
       this.markFresh(studyId);
     }
     return changed;
   }
 
-  // ------------------------------------------------------------ everything else: after the barrier
+  /** Fails stale trials through this storage's setTrialState, so a trial failed here is refused at once. */
+  async failStaleTrials(studyId: number, graceSeconds: number): Promise<number[]> {
+    await this.barrier();
+    const failed: number[] = [];
+    for (const id of await this.rdb.staleTrialIds(studyId, graceSeconds)) {
+      if (await this.setTrialState(id, TrialState.FAIL, null, TrialState.RUNNING)) failed.push(id);
+    }
+    return failed;
+  }
 
-  override async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
+  // ------------------------------------------------------------ everything else: forwarded after the barrier
+
+  async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
     await this.barrier();
-    return super.createNewStudy(directions, studyName);
+    return this.rdb.createNewStudy(directions, studyName);
   }
-  override async deleteStudy(studyId: number): Promise<void> {
+  async deleteStudy(studyId: number): Promise<void> {
     await this.barrier();
-    return super.deleteStudy(studyId);
+    return this.rdb.deleteStudy(studyId);
   }
-  override async getStudyIdFromName(studyName: string): Promise<number> {
+  async getStudyIdFromName(studyName: string): Promise<number> {
     await this.barrier();
-    return super.getStudyIdFromName(studyName);
+    return this.rdb.getStudyIdFromName(studyName);
   }
-  override async getStudyNameFromId(studyId: number): Promise<string> {
+  async getStudyNameFromId(studyId: number): Promise<string> {
     await this.barrier();
-    return super.getStudyNameFromId(studyId);
+    return this.rdb.getStudyNameFromId(studyId);
   }
-  override async getStudyDirections(studyId: number): Promise<Direction[]> {
+  async getStudyDirections(studyId: number): Promise<Direction[]> {
     await this.barrier();
-    return super.getStudyDirections(studyId);
+    return this.rdb.getStudyDirections(studyId);
   }
-  override async getAllStudies(): Promise<StudySummary[]> {
+  async getAllStudies(): Promise<StudySummary[]> {
     await this.barrier();
-    return super.getAllStudies();
+    return this.rdb.getAllStudies();
   }
-  override async setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void> {
+  async setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void> {
     await this.barrier();
-    return super.setStudyUserAttr(studyId, key, value);
+    return this.rdb.setStudyUserAttr(studyId, key, value);
   }
-  override async setStudySystemAttr(studyId: number, key: string, value: unknown): Promise<void> {
+  async setStudySystemAttr(studyId: number, key: string, value: unknown): Promise<void> {
     await this.barrier();
-    return super.setStudySystemAttr(studyId, key, value);
+    return this.rdb.setStudySystemAttr(studyId, key, value);
   }
-  override async setStudySystemAttrIfAbsent(studyId: number, key: string, value: unknown): Promise<boolean> {
+  async setStudySystemAttrIfAbsent(studyId: number, key: string, value: unknown): Promise<boolean> {
     await this.barrier();
-    return super.setStudySystemAttrIfAbsent(studyId, key, value);
+    return this.rdb.setStudySystemAttrIfAbsent(studyId, key, value);
   }
-  override async getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>> {
+  async getStudyUserAttrs(studyId: number): Promise<Record<string, unknown>> {
     await this.barrier();
-    return super.getStudyUserAttrs(studyId);
+    return this.rdb.getStudyUserAttrs(studyId);
   }
-  override async getStudySystemAttrs(studyId: number): Promise<Record<string, unknown>> {
+  async getStudySystemAttrs(studyId: number): Promise<Record<string, unknown>> {
     await this.barrier();
-    return super.getStudySystemAttrs(studyId);
+    return this.rdb.getStudySystemAttrs(studyId);
   }
-  override async addTrials(studyId: number, trials: readonly FrozenTrial[]): Promise<void> {
+  async addTrials(studyId: number, trials: readonly FrozenTrial[]): Promise<void> {
     await this.barrier();
-    return super.addTrials(studyId, trials);
+    return this.rdb.addTrials(studyId, trials);
   }
-  override async getTrial(trialId: number): Promise<FrozenTrial> {
+  async getTrial(trialId: number): Promise<FrozenTrial> {
     await this.barrier();
-    return super.getTrial(trialId);
+    return this.rdb.getTrial(trialId);
   }
-  override async recordHeartbeat(trialId: number): Promise<void> {
+  async recordHeartbeat(trialId: number): Promise<void> {
     await this.barrier();
-    return super.recordHeartbeat(trialId);
+    return this.rdb.recordHeartbeat(trialId);
   }
-  override async failStaleTrials(studyId: number, graceSeconds: number): Promise<number[]> {
-    await this.barrier();
-    return super.failStaleTrials(studyId, graceSeconds);
-  }
-  override async close(): Promise<void> {
+  /** Pending writes are sent first; closing goes on if that fails: the connections must be released even when the server is gone. */
+  async close(): Promise<void> {
     await this.barrier().catch(() => undefined);
-    return super.close();
+    return this.rdb.close();
   }
 }
