@@ -406,7 +406,7 @@ export class CellExecutor {
   }
 }
 
-/** Studies inside optimize() right now (src/study.ts keeps them on globalThis for every tunelab copy). */
+/** Studies inside optimize() right now (src/study/activeStudies.ts keeps them on globalThis for every tunelab copy). */
 function runningStudies(): number {
   const set = (globalThis as Record<symbol, unknown>)[Symbol.for('tunelab.activeStudies')] as Set<unknown> | undefined;
   return set?.size ?? 0;
