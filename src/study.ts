@@ -1,7 +1,7 @@
 /**
  * The Study class: the public face of a study. What its methods do lives in src/study/, one module
  * per concern as in Optuna's `study/` package: ask.ts and tell.ts (starting and finishing trials),
- * optimize.ts (the trial loop), addTrials.ts (enqueued and imported trials), attributes.ts, best.ts,
+ * optimize.ts (the trial loop), addTrials.ts (imported trials), attributes.ts, best.ts,
  * trialCache.ts (the trials as this process knows them), lifecycle.ts (createStudy, loadStudy...).
  */
 import type { Distribution, ParamValue } from './distributions';
