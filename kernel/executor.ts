@@ -407,7 +407,7 @@ export class CellExecutor {
   }
 }
 
-/** Studies inside optimize() right now, in any copy of tunelab (src/study.ts keeps them in the runtime object). */
+/** Studies inside optimize() right now, in any copy of tunelab (src/study/activeStudies.ts keeps them in the runtime object). */
 function runningStudies(): number {
   return runtime.activeStudies?.size ?? 0;
 }

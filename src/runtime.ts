@@ -80,7 +80,7 @@ export interface TunelabRuntime {
   seedContext?: AsyncLocalStorage<SeedContext | null>;
   /** Verbosity and handlers (logging.ts). */
   logging?: LoggingState;
-  /** The studies inside `optimize` right now (study.ts); the kernel counts them. */
+  /** The studies inside `optimize` right now (study/activeStudies.ts); the kernel counts them. */
   activeStudies?: Set<InterruptibleStudy>;
   /** Turns a displayed Figure into a live widget; installed by the kernel's widget support. */
   figureDisplayHook?: FigureDisplayHook | null;

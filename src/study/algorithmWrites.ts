@@ -23,6 +23,18 @@ export async function recordAlgorithmWrites(target: WriteTarget, writes: Algorit
   if (writes.stopStudy) target.stop();
 }
 
+/** What a study lends a sampler hook's writes: its storage, its id, and `stop()`. */
+export interface WritingStudy {
+  readonly storage: Storage;
+  readonly studyId: number;
+  stop(): void;
+}
+
+/** Record what a sampler hook called for `trial` of `study` returned. */
+export function recordTrialWrites(study: WritingStudy, trial: { readonly trialId: number }, writes: AlgorithmResult): Promise<void> {
+  return recordAlgorithmWrites({ storage: study.storage, studyId: study.studyId, trialId: trial.trialId, stop: () => study.stop() }, writes);
+}
+
 async function claimFirstFree(target: WriteTarget, claim: StudyAttrClaim): Promise<string | null> {
   for (const key of claim.keys) {
     if (await target.storage.setStudySystemAttrIfAbsent(target.studyId, key, claim.value)) return key;

@@ -1,0 +1,148 @@
+/** `study.tell`: finish a trial with its values or a state, and record what the sampler returns for it. */
+import { InvalidArgumentError } from '../errors';
+import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, type FrozenTrial } from '../frozenTrial';
+import type { Storage } from '../storage';
+import { toWellFormed } from '../storage/storable';
+import type { ObjectiveValue, Study, TellOptions } from '../study';
+import { FAIL_REASON_KEY, Trial } from '../trial';
+import { recordTrialWrites } from './algorithmWrites';
+import type { TrialCache } from './trialCache';
+
+/**
+ * Finish a trial of `study` (a running Trial, or a trial number, which another process may have
+ * asked for): check the values, flush the trial's queued writes, record the sampler's `afterTrial`
+ * writes, then the final state. Returns the trial as stored.
+ */
+export async function tellTrial(
+  study: Study,
+  trials: TrialCache<Trial>,
+  trialOrNumber: Trial | number,
+  values: ObjectiveValue | null | undefined,
+  opts: TellOptions,
+): Promise<FrozenTrial> {
+  let found = typeof trialOrNumber === 'number' ? trials.running.get(trialOrNumber) : trialOrNumber;
+  if (!found && typeof trialOrNumber === 'number') {
+    // Asked by another process (`tunelab ask`, `optuna ask`, a worker): finish it from its stored snapshot.
+    const adopted = await adoptStoredTrial(study, trials, trialOrNumber, opts);
+    if (!(adopted instanceof Trial)) return adopted;
+    found = adopted;
+  }
+  if (!found) throw new InvalidArgumentError('tell(trial): pass a Trial or a trial number.');
+  const trial: Trial = found;
+  let state = opts.state ?? TrialState.COMPLETE;
+  let failReason = opts.failReason;
+  let recorded: number[] | null = null;
+  if (state === TrialState.COMPLETE) {
+    const checked = checkValues(values, study.directions.length);
+    if (typeof checked === 'string') {
+      state = TrialState.FAIL;
+      failReason = checked;
+    } else {
+      recorded = checked;
+    }
+  } else if (state === TrialState.PRUNED) {
+    // Like Optuna, a pruned trial keeps its last reported value so plots and samplers can use it.
+    const snap = trial.snapshot();
+    const step = lastStep(snap);
+    const v = step === undefined ? undefined : snap.intermediateValues.get(step);
+    if (v !== undefined && Number.isFinite(v) && !study.isMultiObjective) recorded = [v];
+  } else if (state !== TrialState.FAIL) {
+    throw new InvalidArgumentError('tell(): state must be COMPLETE, PRUNED or FAIL.');
+  }
+  // An error message may quote anything, a lone surrogate included: store it as well-formed text.
+  if (state === TrialState.FAIL && failReason) trial.setSystemAttr(FAIL_REASON_KEY, toWellFormed(failReason));
+  // A write of this trial failing (or finishing it failing) records it FAIL rather than leaving it
+  // RUNNING for ever, then reports the original error.
+  const writeOrFail = async <T>(write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (err) {
+      study.heartbeat?.stop(trial.trialId);
+      await failAfterWriteError(study.storage, trials, trial, err);
+      throw err;
+    }
+  };
+  await writeOrFail(() => trial.flush());
+  // Not a storage write: an error here (a user's constraintsFunc, say) leaves the trial RUNNING, so
+  // the caller records it FAIL with that error as the reason, as for an error in the objective.
+  await recordTrialWrites(study, trial, await study.sampler.afterTrial?.(study.view, trial.snapshot(), state, recorded));
+  const changed = await writeOrFail(() => {
+    study.heartbeat?.stop(trial.trialId);
+    return study.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
+  });
+  trial.markFinished(state);
+  trials.running.delete(trial.number);
+  if (!changed && !opts.skipIfFinished) {
+    throw new InvalidArgumentError(`Trial ${trial.number} was already finished; pass skipIfFinished: true to ignore.`);
+  }
+  const frozen = await study.storage.getTrial(trial.trialId);
+  if (!trials.update(frozen)) await trials.refresh();
+  return frozen;
+}
+
+/**
+ * The RUNNING trial `number` as stored, wrapped so that tell() can finish it; a finished trial is
+ * returned as is with skipIfFinished (Optuna's tell-by-number semantics) and refused otherwise.
+ */
+async function adoptStoredTrial(study: Study, trials: TrialCache<Trial>, number: number, opts: TellOptions): Promise<Trial | FrozenTrial> {
+  await trials.refresh();
+  const stored = trials.find(number);
+  if (!stored) {
+    throw new InvalidArgumentError(`tell(${number}): study '${study.studyName}' has no trial number ${number}; ask for it first.`);
+  }
+  if (isFinished(stored.state) && opts.skipIfFinished) return stored;
+  if (stored.state !== TrialState.RUNNING) {
+    throw new InvalidArgumentError(
+      `tell(${number}): trial ${number} is ${TRIAL_STATE_NAMES[stored.state]}, not RUNNING` +
+        (isFinished(stored.state) ? '; pass skipIfFinished: true to ignore finished trials.' : '.'),
+    );
+  }
+  return new Trial(study, stored, () => ({ space: {}, params: {} }));
+}
+
+/** Best effort: finish `trial` as FAIL with the write error as its reason (the storage may be gone). */
+async function failAfterWriteError(storage: Storage, trials: TrialCache<Trial>, trial: Trial, err: unknown): Promise<void> {
+  const reason = toWellFormed(`A storage write of this trial failed: ${err instanceof Error ? err.message : String(err)}`);
+  // A write-behind storage reports a failed batched write once, at the next setTrialState: try twice.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await storage.setTrialSystemAttr(trial.trialId, FAIL_REASON_KEY, reason).catch(() => undefined);
+      await storage.setTrialState(trial.trialId, TrialState.FAIL, null, TrialState.RUNNING);
+      break;
+    } catch {
+      // retried once, then given up: heartbeats (or the next worker's failStaleTrials) clean up
+    }
+  }
+  trial.markFinished(TrialState.FAIL);
+  trials.running.delete(trial.number);
+}
+
+/** The objective's values as numbers, one per direction, or why they cannot be recorded. */
+function checkValues(values: ObjectiveValue | null | undefined, nDirections: number): number[] | string {
+  const arr = typeof values === 'number' ? [values] : Array.isArray(values) ? [...values] : null;
+  if (!arr) {
+    return `The objective returned ${describeValue(values)}; it must return a number${
+      nDirections > 1 ? ` array of length ${nDirections}` : ''
+    }.`;
+  }
+  if (arr.length !== nDirections) {
+    return `The objective returned ${arr.length} values but the study has ${nDirections} direction(s).`;
+  }
+  for (const v of arr) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      return `The objective returned ${describeValue(v)}; values must be finite numbers.`;
+    }
+  }
+  return arr;
+}
+
+/** A value for an error message: a number as is, anything else with its type and JSON (cut short). */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (v === undefined) return 'undefined';
+  try {
+    return `${typeof v} ${JSON.stringify(v)}`.slice(0, 120);
+  } catch {
+    return typeof v;
+  }
+}
