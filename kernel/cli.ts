@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { findWidgetManager, jupyterDataPaths, missingWidgetManagerMessage } from './jupyterPaths';
 import { parseCommandLine, UsageError } from '../src/cli/args';
 import { install, InstallError, uninstall, type InstallLocation } from './kernelspec';
+import { missingDependencies, missingDependencyMessage } from '../src/optionalDependency';
 
 const USAGE: Record<string, string> = {
   kernel: 'usage: tunelab kernel --connection-file FILE',
@@ -23,6 +24,17 @@ const USAGE: Record<string, string> = {
     '  Refuses (exit status 2, nothing run) a notebook for another kernel, one that breaks the nbformat 4\n' +
     '  schema, and --output/--html paths that cannot be written. A timeout, SIGINT or SIGTERM ends the\n' +
     '  kernel and every process its cells started, and still writes the notebook executed so far.',
+};
+
+/**
+ * The optional dependencies each command needs (an engine-only `npm install --omit=optional` has
+ * none of them): checked before anything is loaded, so a missing one is named, not a stack trace.
+ * `install` checks too: a kernelspec whose kernel cannot start helps nobody.
+ */
+const NEEDS: Record<string, { feature: string; packages: string[] }> = {
+  kernel: { feature: 'The tunelab kernel', packages: ['zeromq', 'tslab'] },
+  install: { feature: 'The tunelab kernel (what the kernelspec starts)', packages: ['zeromq', 'tslab'] },
+  run: { feature: '`tunelab run` (a kernel, and markdown-it for the HTML report)', packages: ['zeromq', 'tslab', 'markdown-it'] },
 };
 
 const LOCATION_OPTIONS = { user: { type: 'boolean' }, 'sys-prefix': { type: 'boolean' }, prefix: { type: 'string' } } as const;
@@ -76,6 +88,12 @@ export async function main(command: string, argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE[command] ?? `unknown command ${command}`);
     return 0;
+  }
+  const needs = NEEDS[command];
+  const missing = needs ? missingDependencies(needs.packages) : [];
+  if (missing.length > 0) {
+    console.error(`tunelab ${command}: ${missingDependencyMessage(needs.feature, missing)}`);
+    return 1;
   }
   try {
     switch (command) {

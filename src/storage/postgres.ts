@@ -4,6 +4,7 @@
  */
 import type * as PgTypes from 'pg';
 import { StorageError } from '../errors';
+import { requireOptional } from '../optionalDependency';
 import type { Storage } from './base';
 import type { Row, ScriptConnection, ScriptResult, SqlRunner } from './rdb/connection';
 import { RdbStorage } from './rdb/storage';
@@ -241,13 +242,8 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
  * RdbStorage and `tunelab storage upgrade` build on it.
  */
 export async function openPostgresConnection(url: string, options: PostgresOptions = {}): Promise<ScriptConnection> {
-  let pg: typeof PgTypes;
-  try {
-    // Loaded here, not at the top: `require('tunelab')` must not load database drivers.
-    pg = require('pg');
-  } catch (err) {
-    throw new StorageError(`PostgreSQL storage needs the 'pg' package (${(err as Error).message}). Install it with: npm install pg`);
-  }
+  // Loaded here, not at the top: `require('tunelab')` must not load database drivers.
+  const pg = requireOptional<typeof PgTypes>('pg', 'PostgreSQL storage (postgresql:// URLs)', StorageError);
   const where = describeUrl(url);
   // Timestamps as text: they are naive local times (Optuna's convention) and parsed by the codec; the
   // global pg type parsers stay untouched for the user's own code.

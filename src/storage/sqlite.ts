@@ -18,6 +18,7 @@ import { accessSync, constants as fsConstants, existsSync, statSync } from 'node
 import { basename, dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StorageError } from '../errors';
+import { requireOptional } from '../optionalDependency';
 import type { RdbConnection, SqlRunner } from './rdb/connection';
 import { RdbStorage } from './rdb/storage';
 
@@ -267,15 +268,7 @@ export async function openSqliteConnection(url: string, options: SqliteOptions &
           ? permissionProblem(path)
           : null;
   // Loaded here, not at the top: `require('tunelab')` must not load a native module.
-  let Database: typeof BetterSqlite3;
-  try {
-    Database = require('better-sqlite3');
-  } catch (err) {
-    throw new StorageError(
-      `SQLite storage needs the 'better-sqlite3' package, which failed to load (${(err as Error).message}). ` +
-        'Install it with: npm install better-sqlite3',
-    );
-  }
+  const Database = requireOptional<typeof BetterSqlite3>('better-sqlite3', 'SQLite storage (sqlite:/// URLs)', StorageError);
   let db: BetterSqlite3.Database;
   try {
     db = new Database(path, {

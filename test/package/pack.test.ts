@@ -6,27 +6,18 @@
  * nbclient and under `npx tunelab run`.
  *
  * The install reads packages from npm's cache first (`--prefer-offline`; `npm ci` filled it), and
- * builds the native addons (better-sqlite3, zeromq) as a user's install would.
+ * builds the native addons (better-sqlite3, zeromq) as a user's install would; it includes the
+ * optional dependencies, as `npm install tunelab` does (engineOnly.test.ts omits them).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { installTarball, PACKAGE, packTunelab } from '../helpers/pack';
 import { PYTHON, pythonBin } from '../helpers/python';
 import { RUN_NBCLIENT, tunelabNotebook } from '../helpers/notebook';
-
-const ROOT = join(__dirname, '..', '..');
-const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-
-/** npm's own command line (the `npm` on PATH is a shell script on some systems; spawn it directly). */
-function npm(args: string[], cwd: string, timeoutMs: number): SpawnSyncReturns<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
-  // node-gyp cannot download Node's headers here; they are installed under /usr/include/node.
-  if (existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
-  return spawnSync('npm', args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 26 });
-}
 
 type Output = { output_type: string; text?: string; data?: Record<string, unknown> };
 type Cell = { outputs?: Output[] };
@@ -47,18 +38,8 @@ describe('installed from `npm pack` into an empty directory', { timeout: 1_500_0
     work = mkdtempSync(join(tmpdir(), 'tunelab-pack-'));
     app = join(work, 'app');
     prefix = join(work, 'prefix');
-    mkdirSync(app);
-    for (const built of ['dist/src/index.js', 'dist/kernel/cli.js', 'widgets/dist', 'widgets/labextension/package.json']) {
-      if (!existsSync(join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm test's pretest does).`);
-    }
-    const pack = npm(['pack', '--pack-destination', work, '--silent'], ROOT, 120_000);
-    assert.equal(pack.status, 0, `npm pack failed:\n${pack.stderr}`);
-    const tarball = readdirSync(work).find((f) => f === `tunelab-${VERSION}.tgz`);
-    assert.ok(tarball, `npm pack wrote ${readdirSync(work).join(', ')}`);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'tunelab-user', version: '1.0.0', private: true }));
-    const install = npm(['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)], app, 1_200_000);
-    assert.equal(install.status, 0, `npm install of the tarball failed:\n${install.stdout.slice(-3000)}\n${install.stderr.slice(-6000)}`);
-    installed = join(app, 'node_modules', 'tunelab');
+    const tarball = packTunelab(work, ['dist/src/index.js', 'dist/kernel/cli.js', 'widgets/dist', 'widgets/labextension/package.json']);
+    installed = installTarball(app, tarball);
   });
 
   after(() => {
@@ -72,6 +53,14 @@ describe('installed from `npm pack` into an empty directory', { timeout: 1_500_0
     for (const f of ['src', 'test', 'bench', 'notebooks', 'dist/test']) {
       assert.equal(existsSync(join(installed, f)), false, `${f} is not shipped`);
     }
+  });
+
+  it('`npm install tunelab` brings every optional dependency (the notebook user gets everything)', () => {
+    // tfjs-node's install step downloads libtensorflow, which fails offline; npm then leaves it out, and tunelab uses wasm.
+    const expected = Object.keys(PACKAGE.optionalDependencies ?? {}).filter((name) => name !== '@tensorflow/tfjs-node');
+    assert.ok(expected.length > 0);
+    const missing = expected.filter((name) => !existsSync(join(app, 'node_modules', name, 'package.json')));
+    assert.deepEqual(missing, [], 'an optional dependency that failed to install is skipped silently by npm');
   });
 
   it("require('tunelab') in the user's directory runs a seeded study on SQLite", () => {
