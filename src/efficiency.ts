@@ -42,9 +42,7 @@ export function binomialStd(p: number, n: number): number {
 }
 
 /** The standard normal CDF (the Chebyshev erfc TPE's truncated normals use: relative error below 1.2e-7). */
-export function normalCdf(z: number): number {
-  return ndtr(z);
-}
+const normalCdf = ndtr;
 
 // Quadrature nodes of a standard normal on [-8, 8] (midpoint rule, weights normalised to 1).
 const NODES = 801;
@@ -128,7 +126,7 @@ export interface EfficiencyPoint {
 }
 
 /** Linear-interpolation quantile of an ascending array (numpy's default method). */
-export function quantileSorted(sorted: readonly number[], q: number): number {
+function quantileSorted(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) throw new InvalidArgumentError('quantileSorted: empty array.');
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);

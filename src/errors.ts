@@ -60,17 +60,30 @@ function describeAbortReason(reason: unknown): string {
  * out of Optuna's optimize, it ends the call with an error so the statements after it do not run.
  * The trials finished before the interrupt are kept in the study; `study.stop()` (the Stop button,
  * a callback) is a deliberate stop and ends optimize normally instead.
+ *
+ * The runs that take a `signal` besides optimize (crossValidate, the CV searches, pbt) throw it too,
+ * so one `catch` handles every interrupt: `studyName` then names the function and `trialsFinished`
+ * counts the steps it finished (folds, candidates, rounds).
  */
 export class OptimizeInterruptedError extends TunelabError {
-  /** `aborted`: an AbortSignal ended the call (optimize's `signal`, or the kernel's); its reason is the `cause`. */
+  /**
+   * `aborted`: an AbortSignal ended the call (optimize's `signal`, or the kernel's); its reason is the `cause`.
+   * `steps`: the run was not a study's optimize but one of those of src/stepInterrupts.ts; `studyName`
+   * is then the function's name, `unit` what `trialsFinished` counts ('fold(s)', 'round(s)'), `total`
+   * how many it had to do (when known), `kept` where the finished ones went.
+   */
   constructor(
     readonly studyName: string,
     readonly trialsFinished: number,
     aborted?: { reason: unknown },
+    steps?: { readonly unit: string; readonly total?: number; readonly kept: string },
   ) {
     super(
-      `study.optimize of '${studyName}' was interrupted after ${trialsFinished} trial(s) of this call finished; ` +
-        'they are kept in the study. Run optimize again to go on, or call study.stop() to end it normally.' +
+      (steps
+        ? `${studyName} was interrupted after ${trialsFinished}${steps.total === undefined ? '' : ` of ${steps.total}`} ${steps.unit} finished; ` +
+          `${steps.kept}. Call ${studyName} again to run it to the end.`
+        : `study.optimize of '${studyName}' was interrupted after ${trialsFinished} trial(s) of this call finished; ` +
+          'they are kept in the study. Run optimize again to go on, or call study.stop() to end it normally.') +
         (aborted ? ` Abort reason: ${describeAbortReason(aborted.reason)}` : ''),
       aborted ? { cause: aborted.reason } : undefined,
     );

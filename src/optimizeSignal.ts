@@ -33,9 +33,9 @@ export function getOptimizeInterruptSource(): OptimizeInterruptSource | undefine
 
 /**
  * Duck-typed rather than `instanceof AbortSignal`: a signal from another realm (a vm context, a
- * polyfill) works the same way.
+ * polyfill) works the same way. `where` names the function whose option it is.
  */
-export function checkSignalOption(signal: unknown): void {
+export function checkSignalOption(signal: unknown, where = 'optimize'): void {
   if (signal === undefined) return;
   const s = signal as Partial<AbortSignal> | null;
   const ok =
@@ -46,7 +46,7 @@ export function checkSignalOption(signal: unknown): void {
     typeof s.removeEventListener === 'function';
   if (!ok) {
     throw new InvalidArgumentError(
-      'optimize: signal must be an AbortSignal (new AbortController().signal, AbortSignal.timeout(ms)), got ' +
+      `${where}: signal must be an AbortSignal (new AbortController().signal, AbortSignal.timeout(ms)), got ` +
         `${signal === null ? 'null' : typeof signal}.`,
     );
   }

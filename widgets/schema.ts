@@ -4,8 +4,9 @@
  *
  * Both sides of the widget protocol read it, as ipywidgets has one schema for its Python models and
  * its JavaScript ones: the kernel side (widgets/kernel) builds each model's comm_open state from it
- * and types `set` by it; the browser views (widgets/src) take their DOMWidgetModel defaults from it
- * (esbuild bundles this file into embed.js, live.js and the JupyterLab extension). A model whose two
+ * and types `set` and `get` by it; the browser views (widgets/src) take their DOMWidgetModel defaults
+ * from it and read attributes with its types (StateReader). esbuild bundles this file into embed.js,
+ * live.js and the JupyterLab extension. A model whose two
  * sides disagree on a default or a version therefore cannot be written.
  *
  * It imports nothing: it is compiled as CommonJS for Node and bundled for the browser.
@@ -89,6 +90,9 @@ export type CVWireRow = {
   inner_results: unknown;
 };
 
+/** A JSON object of any keys (a plotly layout, parameters by name). */
+export type JsonObject = Record<string, unknown>;
+
 /** A plotly trace: a type, a name and any other plotly attribute. */
 export type PlotTrace = { type?: string; name?: string; [attr: string]: unknown };
 
@@ -96,7 +100,8 @@ export const TUNELAB_MODELS = {
   // `plot_layout`, not `layout`: DOMWidgetModel's `layout` is the reference to its LayoutModel.
   PlotModel: model('PlotModel', 'PlotView', {
     data: array<PlotTrace>(),
-    plot_layout: object(),
+    // Type arguments spelled out: inferred from the context (Attribute<unknown>) they would be `object`.
+    plot_layout: object<JsonObject>(),
     height: number(360),
   }),
   StudyMonitorModel: model('StudyMonitorModel', 'StudyMonitorView', {
@@ -111,7 +116,7 @@ export const TUNELAB_MODELS = {
     n_finished: number(0),
     best_value: nullableNumber(),
     best_number: nullableNumber(),
-    best_params: nullableObject(),
+    best_params: nullableObject<JsonObject>(),
     /** ms since the epoch. */
     started_at: number(0),
     /** Seconds. */
@@ -126,7 +131,7 @@ export const TUNELAB_MODELS = {
   }),
   ScheduleViewModel: model('ScheduleViewModel', 'ScheduleViewView', {
     name: string(''),
-    params: object(),
+    params: object<JsonObject>(),
     steps: array<number>(),
     lrs: array<number>(),
     current_step: nullableNumber(),
@@ -144,6 +149,15 @@ export type TunelabModelName = keyof typeof TUNELAB_MODELS;
 /** The synced state of a model as TypeScript sees it, from its attributes' types. */
 export type StateOf<A extends Attributes> = { -readonly [K in keyof A]: A[K] extends Attribute<infer T> ? T : never };
 export type ModelState<N extends TunelabModelName> = StateOf<(typeof TUNELAB_MODELS)[N]['attributes']>;
+
+/**
+ * A model read through the schema: `get` of an attribute name gives that attribute's type. The
+ * browser views read their Backbone models through it (Backbone's own `get` returns any), as the
+ * kernel side's TunelabModel types its `get`.
+ */
+export interface StateReader<N extends TunelabModelName> {
+  get<K extends keyof ModelState<N> & string>(name: K): ModelState<N>[K];
+}
 
 /** The six identity keys every model's state starts with. */
 export interface ModelIdentity {

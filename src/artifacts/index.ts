@@ -1,8 +1,6 @@
 /** Artifacts (files attached to studies and trials) in Optuna 5.0's layout and metadata. */
 export { ArtifactNotFoundError, FileSystemArtifactStore, type ArtifactStore } from './store';
 export {
-  ARTIFACTS_ATTR_PREFIX,
-  DEFAULT_MIME_TYPE,
   downloadArtifact,
   getAllArtifactMeta,
   uploadArtifact,
@@ -11,4 +9,3 @@ export {
   type StudyOrTrial,
   type UploadArtifactOptions,
 } from './upload';
-export { guessMimeType } from './mimetypes';

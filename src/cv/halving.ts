@@ -10,10 +10,11 @@ import { InvalidArgumentError } from '../errors';
 import { type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
 import type { NoInference } from '../options';
 import { Rng } from '../rng';
+import { StepInterrupts } from '../stepInterrupts';
 import {
-  crossValidate,
   rankCandidates,
   resolveCV,
+  runFolds,
   sampleCandidates,
   expandGrid,
   type CandidateResult,
@@ -201,6 +202,11 @@ async function runHalving(where: string, model: Estimator, candidates: Params[],
     throw new InvalidArgumentError(`${where}: cannot use parameter '${resource}' as the resource since it is also searched. Drop it from the search space.`);
   }
   const schedule = halvingSchedule({ ...resolved, nCandidates: candidates.length });
+  const interrupts = new StepInterrupts(where, opts.signal, {
+    unit: 'candidate evaluation(s)',
+    total: evaluationCount(candidates.length, schedule.nIterations, factor),
+    kept: 'their rows went to onCandidate',
+  });
   const folds = [...splitter.split(X, y)];
   const subsampleSeed = opts.seed ?? new Rng().int(0, 2 ** 31 - 1);
   const rows: Omit<HalvingCandidateResult, 'rank'>[] = [];
@@ -214,7 +220,7 @@ async function runHalving(where: string, model: Estimator, candidates: Params[],
     if (resource !== 'nSamples') current = current.map((c) => ({ ...c, [resource]: nResources }));
     const iterRows: Omit<HalvingCandidateResult, 'rank'>[] = [];
     for (const params of current) {
-      const cvr = await crossValidate(model.clone(params), X, y, { cv, scoring: opts.scoring });
+      const cvr = await runFolds(model.clone(params), X, y, { cv, scoring: opts.scoring }, () => interrupts.check(rows.length));
       const row = { params, splitScores: cvr.testScore, meanTestScore: cvr.mean, stdTestScore: cvr.std, iter: itr, nResources };
       iterRows.push(row);
       rows.push(row);
@@ -232,7 +238,9 @@ async function runHalving(where: string, model: Estimator, candidates: Params[],
     else if (!Number.isNaN(r.meanTestScore) && (Number.isNaN(cvResults[bestIndex].meanTestScore) || r.meanTestScore > cvResults[bestIndex].meanTestScore)) bestIndex = i;
   });
   const best = cvResults[bestIndex];
-  const bestEstimator = opts.refit ?? true ? await model.clone(best.params).fit(X, y) : null;
+  const refit = opts.refit ?? true;
+  if (refit) interrupts.check(rows.length);
+  const bestEstimator = refit ? await model.clone(best.params).fit(X, y) : null;
   return {
     bestParams: best.params,
     bestScore: best.meanTestScore,
@@ -248,6 +256,13 @@ async function runHalving(where: string, model: Estimator, candidates: Params[],
     minResources_: schedule.minResources_,
     maxResources_: resolved.maxResources,
   };
+}
+
+/** How many candidate evaluations the iterations make: each keeps the best 1/factor (as topK) of the one before. */
+function evaluationCount(nCandidates: number, nIterations: number, factor: number): number {
+  let total = 0;
+  for (let itr = 0, n = nCandidates; itr < nIterations; itr++, n = Math.min(n, Math.ceil(n / factor))) total += n;
+  return total;
 }
 
 /** Successive halving over every point of `paramGrid` (scikit-learn's HalvingGridSearchCV). */

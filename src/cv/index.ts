@@ -40,6 +40,7 @@ export {
   type TuneCVResult,
   type InnerSearch,
   type NestedFoldResult,
+  type NestedCVOptions,
   type NestedCVResult,
 } from './search';
 export {

@@ -5,12 +5,14 @@
  * all the data it was given (refit: true by default), as scikit-learn does.
  */
 import { toExternal, type Distribution, type ParamValue } from '../distributions';
-import { InvalidArgumentError, TrialPruned } from '../errors';
+import { InvalidArgumentError, OptimizeInterruptedError, TrialPruned } from '../errors';
 import { accuracy, meanSquaredError, r2, take, type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
 import { Rng } from '../rng';
 import type { NoInference } from '../options';
+import { checkSignalOption } from '../optimizeSignal';
 import { sampleUniformInternal } from '../samplers/random';
 import type { SearchSpace, SpaceDefinition } from '../space';
+import { StepInterrupts } from '../stepInterrupts';
 import type { CreateStudyOptions, Study } from '../study';
 import { createStudy } from '../study/lifecycle';
 import type { Trial } from '../trial';
@@ -65,6 +67,12 @@ export interface CrossValidateOptions {
   returnTrainScore?: boolean;
   /** Called after each fold (fold index from 0, its test score); lets tuneCV report folds to a trial. */
   onFold?: (fold: number, testScore: number) => void | Promise<void>;
+  /**
+   * Stops between folds once it aborts (as optimize's `signal`; the tunelab kernel's interrupt does
+   * the same): the fold being fitted finishes, no other starts, and crossValidate throws
+   * OptimizeInterruptedError whose `cause` is the signal's reason. The finished folds went to onFold.
+   */
+  signal?: AbortSignal;
 }
 
 export interface CrossValidateResult {
@@ -78,12 +86,30 @@ export interface CrossValidateResult {
 
 /** Fit a fresh clone of `model` on each training fold and score it on the test fold. */
 export async function crossValidate(model: Estimator, X: Matrix, y: Vector, opts: CrossValidateOptions = {}): Promise<CrossValidateResult> {
+  const { signal, ...rest } = opts;
+  const splitter = resolveCV(opts.cv, model);
+  const interrupts = new StepInterrupts('crossValidate', signal, { unit: 'fold(s)', total: splitter.getNSplits(), kept: 'their scores went to onFold' });
+  return runFolds(model, X, y, { ...rest, cv: splitter }, (finished) => interrupts.check(finished));
+}
+
+/**
+ * crossValidate's folds. `beforeFold` (called with the folds finished so far) is where a run stops
+ * for an interrupt: a search counts its candidates there, not the folds of one candidate.
+ */
+export async function runFolds(
+  model: Estimator,
+  X: Matrix,
+  y: Vector,
+  opts: Omit<CrossValidateOptions, 'signal'>,
+  beforeFold: (finished: number) => void,
+): Promise<CrossValidateResult> {
   const splitter = resolveCV(opts.cv, model);
   const score = resolveScoring(opts.scoring, model);
   const result: CrossValidateResult = { testScore: [], fitTimeMs: [], scoreTimeMs: [], mean: NaN, std: NaN };
   if (opts.returnTrainScore) result.trainScore = [];
   let f = 0;
   for (const { train, test } of splitter.split(X, y)) {
+    beforeFold(f);
     const est = model.clone();
     try {
       const XTrain = take(X, train);
@@ -133,6 +159,13 @@ export interface SearchOptions {
   refit?: boolean;
   /** Called after each candidate is evaluated (for progress displays). */
   onCandidate?: (result: CandidateResult, index: number) => void;
+  /**
+   * Stops between folds once it aborts (as optimize's `signal`; the tunelab kernel's interrupt does
+   * the same): the fold being fitted finishes, no other starts (nor the refit), and the search throws
+   * OptimizeInterruptedError whose `cause` is the signal's reason. The candidates evaluated went to
+   * onCandidate; one interrupted between its folds is not reported.
+   */
+  signal?: AbortSignal;
 }
 
 /** A grid: each parameter's list of values; or a list of grids whose points are concatenated (sklearn's ParameterGrid). */
@@ -175,23 +208,28 @@ export function rankCandidates(results: Omit<CandidateResult, 'rank'>[]): Candid
 }
 
 async function evaluateCandidates(
+  where: string,
   model: Estimator,
   candidates: Params[],
   X: Matrix,
   y: Vector,
   opts: SearchOptions,
 ): Promise<SearchResult> {
+  // An interrupted search counts the candidates it evaluated (its steps), not the folds of one of them.
+  const interrupts = new StepInterrupts(where, opts.signal, { unit: 'candidate(s)', total: candidates.length, kept: 'their rows went to onCandidate' });
   const splitter = resolveCV(opts.cv, model);
   const folds = [...splitter.split(X, y)];
   const fixed: Splitter = { getNSplits: () => folds.length, split: () => folds[Symbol.iterator]() };
   const rows: Omit<CandidateResult, 'rank'>[] = [];
   for (let i = 0; i < candidates.length; i++) {
-    const cvr = await crossValidate(model.clone(candidates[i]), X, y, { cv: fixed, scoring: opts.scoring });
+    const cvr = await runFolds(model.clone(candidates[i]), X, y, { cv: fixed, scoring: opts.scoring }, () => interrupts.check(i));
     const row = { params: candidates[i], splitScores: cvr.testScore, meanTestScore: cvr.mean, stdTestScore: cvr.std };
     rows.push(row);
     opts.onCandidate?.({ ...row, rank: NaN }, i);
   }
-  return finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
+  const refit = opts.refit ?? true;
+  if (refit) interrupts.check(candidates.length);
+  return finishSearch(model, rankCandidates(rows), X, y, refit);
 }
 
 async function finishSearch(model: Estimator, cvResults: CandidateResult[], X: Matrix, y: Vector, refit: boolean): Promise<SearchResult> {
@@ -211,7 +249,7 @@ export async function gridSearchCV<P extends Params>(
   y: Vector,
   opts: SearchOptions = {},
 ): Promise<SearchResult> {
-  return evaluateCandidates(model as Estimator, expandGrid(paramGrid as ParamGrid), X, y, opts);
+  return evaluateCandidates('gridSearchCV', model as Estimator, expandGrid(paramGrid as ParamGrid), X, y, opts);
 }
 
 /** A parameter to sample: a tunelab distribution (floatDistribution, intDistribution, categoricalDistribution) or a list to choose from uniformly. */
@@ -227,7 +265,7 @@ export async function randomizedSearchCV<P extends Params>(
 ): Promise<SearchResult> {
   const nIter = opts.nIter ?? 10;
   if (!(Number.isInteger(nIter) && nIter >= 1)) throw new InvalidArgumentError(`randomizedSearchCV: nIter must be a positive integer, got ${nIter}.`);
-  return evaluateCandidates(model as Estimator, sampleCandidates(distributions as Record<string, ParamSampler>, nIter, opts.seed), X, y, opts);
+  return evaluateCandidates('randomizedSearchCV', model as Estimator, sampleCandidates(distributions as Record<string, ParamSampler>, nIter, opts.seed), X, y, opts);
 }
 
 /** `n` configurations drawn (seeded) from `distributions`, keys in sorted order (sklearn's ParameterSampler's role). */
@@ -254,6 +292,12 @@ export interface TuneCVOptions extends SearchOptions {
   /** An existing study to add trials to instead of creating one. */
   existingStudy?: Study;
   showProgressBar?: boolean;
+  /**
+   * Passed to the study's optimize: once it aborts, the trial running finishes, no other starts, and
+   * tuneCV throws optimize's OptimizeInterruptedError (the trials stay in the study: pass
+   * `existingStudy`, or a storage in `study`, to keep them after the interrupt).
+   */
+  signal?: AbortSignal;
 }
 
 export interface TuneCVResult extends SearchResult {
@@ -273,6 +317,7 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
   opts: TuneCVOptions = {},
 ): Promise<TuneCVResult> {
   const model = estimator as Estimator;
+  checkSignalOption(opts.signal, 'tuneCV');
   const suggest = typeof searchSpace === 'function' ? (searchSpace as (t: Trial) => Params) : (t: Trial) => (searchSpace as SearchSpace<S>).suggest(t) as Params;
   const study = opts.existingStudy ?? (await createStudy({ ...opts.study, direction: 'maximize' }));
   const splitter = resolveCV(opts.cv, model);
@@ -285,15 +330,22 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
       const scores: number[] = [];
       const row = { params, splitScores: scores, meanTestScore: NaN, stdTestScore: NaN, state: 'RUNNING' };
       try {
-        await crossValidate(model.clone(params), X, y, {
-          cv: fixed,
-          scoring: opts.scoring,
-          onFold: (fold, s) => {
-            scores.push(s);
-            trial.report(mean(scores), fold);
-            if (trial.shouldPrune()) throw new TrialPruned(`pruned after fold ${fold + 1} of ${folds.length} (mean score ${mean(scores)})`);
+        // A running trial finishes its folds after an interrupt (optimize's rule), so no check between them.
+        await runFolds(
+          model.clone(params),
+          X,
+          y,
+          {
+            cv: fixed,
+            scoring: opts.scoring,
+            onFold: (fold, s) => {
+              scores.push(s);
+              trial.report(mean(scores), fold);
+              if (trial.shouldPrune()) throw new TrialPruned(`pruned after fold ${fold + 1} of ${folds.length} (mean score ${mean(scores)})`);
+            },
           },
-        });
+          () => undefined,
+        );
         row.state = 'COMPLETE';
         row.meanTestScore = mean(scores);
         row.stdTestScore = std(scores);
@@ -308,7 +360,7 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
     },
     // A candidate whose fit throws is a FAIL row and the search goes on, as scikit-learn's searches
     // do by default (error_score=nan), not the end of the search (optimize's own default).
-    { nTrials: opts.nTrials ?? 20, timeout: opts.timeout, showProgressBar: opts.showProgressBar ?? false, catch: [Error] },
+    { nTrials: opts.nTrials ?? 20, timeout: opts.timeout, showProgressBar: opts.showProgressBar ?? false, catch: [Error], signal: opts.signal },
   );
   const search = await finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
   return { ...search, study };
@@ -329,6 +381,19 @@ export interface NestedFoldResult {
   innerResults?: CandidateResult[];
 }
 
+export interface NestedCVOptions {
+  outerCv?: CV;
+  innerCv?: CV;
+  scoring?: Scoring;
+  onFold?: (row: NestedFoldResult) => void | Promise<void>;
+  /**
+   * Stops between outer folds, and inside the inner search as that search's `signal` does, once it
+   * aborts: nestedCV then throws OptimizeInterruptedError counting the outer folds finished (their
+   * rows went to onFold), whose `cause` is the signal's reason.
+   */
+  signal?: AbortSignal;
+}
+
 export interface NestedCVResult {
   outerScores: number[];
   mean: number;
@@ -347,23 +412,23 @@ export async function nestedCV<P extends Params>(
   search: NoInference<InnerSearch<P>>,
   X: Matrix,
   y: Vector,
-  opts: { outerCv?: CV; innerCv?: CV; scoring?: Scoring; onFold?: (row: NestedFoldResult) => void | Promise<void> } = {},
+  opts: NestedCVOptions = {},
 ): Promise<NestedCVResult> {
   const model = estimator as Estimator;
   const outer = resolveCV(opts.outerCv, model);
   const score = resolveScoring(opts.scoring, model);
+  const interrupts = new StepInterrupts('nestedCV', opts.signal, { unit: 'outer fold(s)', total: outer.getNSplits(), kept: 'their rows went to onFold' });
   const folds: NestedFoldResult[] = [];
   let outerFold = 0;
   for (const { train, test } of outer.split(X, y) as Iterable<Fold>) {
+    interrupts.check(outerFold);
     const XTrain = take(X, train);
     const yTrain = take(y, train);
-    const inner = { cv: opts.innerCv, scoring: opts.scoring, refit: true };
-    const found =
-      search.kind === 'grid'
-        ? await gridSearchCV(model, search.paramGrid as ParamGrid, XTrain, yTrain, inner)
-        : search.kind === 'random'
-          ? await randomizedSearchCV(model, search.distributions as Record<string, ParamSampler>, XTrain, yTrain, { ...inner, nIter: search.nIter, seed: search.seed })
-          : await tuneCV(model, search.space as SuggestFor<Params>, XTrain, yTrain, { ...inner, nTrials: search.nTrials, study: search.study });
+    const found = await innerSearch(model, search, XTrain, yTrain, { cv: opts.innerCv, scoring: opts.scoring, refit: true, signal: opts.signal }).catch((err: unknown) => {
+      // Interrupted inside the inner search: nestedCV's own error, counted in outer folds.
+      if (err instanceof OptimizeInterruptedError) interrupts.check(outerFold);
+      throw err;
+    });
     const best = found.bestEstimator as Estimator;
     const row: NestedFoldResult = {
       outerFold,
@@ -378,6 +443,17 @@ export async function nestedCV<P extends Params>(
   }
   const outerScores = folds.map((f) => f.score);
   return { outerScores, mean: mean(outerScores), std: std(outerScores), folds };
+}
+
+function innerSearch(model: Estimator, search: InnerSearch, X: Matrix, y: Vector, inner: SearchOptions): Promise<SearchResult> {
+  switch (search.kind) {
+    case 'grid':
+      return gridSearchCV(model, search.paramGrid as ParamGrid, X, y, inner);
+    case 'random':
+      return randomizedSearchCV(model, search.distributions as Record<string, ParamSampler>, X, y, { ...inner, nIter: search.nIter, seed: search.seed });
+    case 'tune':
+      return tuneCV(model, search.space as SuggestFor<Params>, X, y, { ...inner, nTrials: search.nTrials, study: search.study });
+  }
 }
 
 export type { ParamValue };

@@ -3,15 +3,4 @@
  * them (Optuna's `optuna.artifacts`). The store and the three functions are also exported from
  * 'tunelab'.
  */
-export {
-  ArtifactNotFoundError,
-  FileSystemArtifactStore,
-  downloadArtifact,
-  getAllArtifactMeta,
-  uploadArtifact,
-  type ArtifactMeta,
-  type ArtifactStore,
-  type DownloadArtifactOptions,
-  type StudyOrTrial,
-  type UploadArtifactOptions,
-} from '../artifacts';
+export * from '../artifacts';

@@ -2,4 +2,4 @@
  * `tunelab/multiobjective`: tools for multi-objective and constrained studies: the hypervolume,
  * non-dominated sorting and crowding distance, and a trial's constraints and their feasibility.
  */
-export { hypervolume, nonDominatedSort, crowdingDistance, trialConstraints, constraintViolation, isFeasible, type ConstraintsFunc } from '../multiobjective';
+export * from '../multiobjective';

@@ -2,14 +2,4 @@
  * `tunelab/pbt`: population-based training (Jaderberg et al. 2017): the training loop, a member
  * wrapping a tfjs model, and the two plots of a run.
  */
-export {
-  pbt,
-  tfjsMember,
-  plotPbtSchedule,
-  plotPbtScores,
-  type HyperparameterSpec,
-  type PbtMember,
-  type PbtOptions,
-  type PbtRecord,
-  type PbtResult,
-} from '../pbt';
+export * from '../pbt';

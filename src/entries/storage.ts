@@ -4,6 +4,9 @@
  * (sqlite:, postgresql:, journal:, redis:). Here: the in-memory and journal storages, opening a URL
  * once to share it, heartbeats with RetryFailedTrialCallback, and the RDB schema upgrade.
  */
+// A list rather than `export * from '../storage'`: this entry spans three areas (the storages, the
+// heartbeat and retry of parallel/, the RDB schema's revision and upgrade), and the storage index
+// also serves the engine (registerStorageBackend, the journal's operation codes), which stays private.
 export { InMemoryStorage, getStorage, type Storage, type StudySummary } from '../storage';
 export {
   JournalFileBackend,

@@ -4,10 +4,11 @@ import { TrialState, type FrozenTrial } from '../frozenTrial';
 import type { Study } from '../study';
 import { decomposeTree } from './decomposition';
 import { encodeRows, partitionSingle, type EncodedData } from './features';
-import { fitForest, meanDecreaseImpurity, type RegressionTree } from './forest';
+import { fitForest, meanDecreaseImpurity } from './forest';
 import { dict, hasKey, ownValue, plainCopy } from '../dict';
 import { pedAnovaImportances, type PedAnovaOptions } from './pedAnova';
 import { requireInt } from '../validate';
+import type { ForestSettings, StudyDataOptions } from './options';
 
 export { pedAnovaImportances, type PedAnovaOptions, type PedAnovaStudy } from './pedAnova';
 
@@ -38,26 +39,6 @@ export interface FanovaResult {
   readonly nTrees: number;
   /** Rows (trials) the forest was fitted to. */
   readonly nSamples: number;
-}
-
-export interface ForestSettings {
-  /** Trees in the forest (default 64, as Optuna). */
-  nTrees?: number;
-  /** Depth limit of each tree (default 64). */
-  maxDepth?: number;
-  /** Fewest samples a node needs to be split (default 2). */
-  minSamplesSplit?: number;
-  /** Fewest samples in a leaf (default 1). */
-  minSamplesLeaf?: number;
-  /** Seed of the forest's bootstrap and tie-breaking (default 0, so results repeat). */
-  seed?: number;
-}
-
-export interface StudyDataOptions {
-  /** Parameters to analyse (default: those every COMPLETE trial has, with one distribution). */
-  params?: readonly string[];
-  /** The value to explain (default: the objective value; required for multi-objective studies). */
-  target?: (trial: FrozenTrial) => number;
 }
 
 export interface FanovaOptions extends ForestSettings, StudyDataOptions {
@@ -283,5 +264,3 @@ function distributionsOfParams(trials: readonly FrozenTrial[], params: readonly 
   }
   return found;
 }
-
-export type { RegressionTree };

@@ -1,3 +1,3 @@
 export { hypervolume } from './hypervolume';
-export { toLoss, dominates, constrainedDominates, nonDominatedSort, crowdingDistance } from './pareto';
-export { trialConstraints, constraintViolation, isFeasible, constraintsToRecord, type ConstraintsFunc } from './constraints';
+export { nonDominatedSort, crowdingDistance } from './pareto';
+export { trialConstraints, constraintViolation, isFeasible, type ConstraintsFunc } from './constraints';

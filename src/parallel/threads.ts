@@ -4,10 +4,16 @@
  * evaluates the objective, asking the main thread synchronously for every suggestion. So every
  * sampler and every storage (memory included) works unchanged, and the event loop of the main thread
  * stays free for heartbeats and progress display while objectives compute.
+ *
+ * An interrupt (optimize's `signal`, the host's interrupt source) stops it as it stops optimize in
+ * one thread: no new trial is handed to a thread, and the trials running in threads finish and are
+ * recorded. It also cuts the threads' start-up short (loading an objective module can take seconds):
+ * an already aborted signal starts no thread, and an abort while they load stops waiting for them.
  */
 import { extname, join } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { InvalidArgumentError, TrialPruned } from '../errors';
+import { getOptimizeInterruptSource, onFirstAbort } from '../optimizeSignal';
 import type { Objective, OptimizeOptions, Study } from '../study';
 import type { Trial } from '../trial';
 import { isModuleObjective, loadObjective, type ModuleObjective } from './moduleObjective';
@@ -167,11 +173,18 @@ export async function optimizeWithModuleObjective(
   if (rest.nJobs !== undefined && rest.nJobs !== workers) {
     throw new InvalidArgumentError('optimize: with workers, each thread runs one trial at a time; leave nJobs unset.');
   }
+  // The call's signal and the host's as one, taken now: the host hands out a fresh signal after an
+  // interrupt, and one that came while the threads loaded must still stop the optimize below.
+  const interrupted = new AbortController();
+  const stopListening = onFirstAbort([rest.signal, getOptimizeInterruptSource()?.signal()], (reason) => interrupted.abort(reason));
   const threads: ObjectiveThread[] = [];
   const idle: ObjectiveThread[] = [];
   try {
-    for (let i = 0; i < workers; i++) threads.push(new ObjectiveThread(objective));
-    await Promise.all(threads.map((t) => t.ready));
+    if (!interrupted.signal.aborted) {
+      for (let i = 0; i < workers; i++) threads.push(new ObjectiveThread(objective));
+      await untilReadyOrAborted(threads, interrupted.signal);
+    }
+    // Interrupted before every thread was ready: optimize below runs no trial and throws the interrupt.
     idle.push(...threads);
     const inThread: Objective = async (trial) => {
       let thread = idle.pop()!;
@@ -187,8 +200,21 @@ export async function optimizeWithModuleObjective(
         idle.push(thread);
       }
     };
-    await study.optimize(inThread, { ...rest, nJobs: workers });
+    await study.optimize(inThread, { ...rest, nJobs: workers, signal: interrupted.signal });
   } finally {
+    stopListening();
     await Promise.all(threads.map((t) => t.terminate().catch(() => undefined)));
+  }
+}
+
+/** Waits until every thread has loaded the objective (rejecting if one cannot), or until `signal` aborts. */
+async function untilReadyOrAborted(threads: readonly ObjectiveThread[], signal: AbortSignal): Promise<void> {
+  let onAbort!: () => void;
+  const aborted = new Promise<void>((resolve) => (onAbort = resolve));
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([Promise.all(threads.map((t) => t.ready)), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }

@@ -1,7 +1,5 @@
 export {
   pbt,
-  perturbHyperparameters,
-  sampleHyperparameter,
   type HyperparameterSpec,
   type Hyperparameters,
   type PbtMember,

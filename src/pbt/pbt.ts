@@ -1,6 +1,7 @@
 import type { CategoricalChoice, ParamValue } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { Rng } from '../rng';
+import { StepInterrupts } from '../stepInterrupts';
 import { intOr } from '../validate';
 
 /**
@@ -54,6 +55,13 @@ export interface PbtOptions<W> {
   resampleProbability?: number;
   /** Called after each round with that round's records (progress display, logging). */
   onRound?(round: number, records: PbtRecord[]): void | Promise<void>;
+  /**
+   * Stops between rounds once it aborts (as optimize's `signal`; the tunelab kernel's interrupt does
+   * the same): the round under way finishes, no other starts, the members are disposed, and pbt
+   * throws OptimizeInterruptedError whose `cause` is the signal's reason. The finished rounds'
+   * records went to onRound. Already aborted: no member is created.
+   */
+  signal?: AbortSignal;
 }
 
 /** One member in one round: the hyperparameters it trained with, its score, and what happened next. */
@@ -137,6 +145,8 @@ export async function pbt<W>(opts: PbtOptions<W>): Promise<PbtResult> {
   const factors = opts.perturbFactors ?? [0.8, 1.2];
   const resampleP = opts.resampleProbability ?? 0.25;
   for (const [name, s] of Object.entries(opts.hyperparameters)) checkSpec(name, s);
+  const interrupts = new StepInterrupts('pbt', opts.signal, { unit: 'round(s)', total: opts.rounds, kept: 'their records went to onRound' });
+  interrupts.check(0);
   const rng = new Rng(opts.seed);
 
   const hps: Hyperparameters[] = [];
@@ -152,6 +162,7 @@ export async function pbt<W>(opts: PbtOptions<W>): Promise<PbtResult> {
   const k = Math.max(1, Math.floor(size * fraction));
   try {
     for (let round = 0; round < opts.rounds; round++) {
+      interrupts.check(round);
       // Members train concurrently: async members (tfjs fit) interleave on the event loop.
       await Promise.all(members.map((m, i) => m.train(steps, { ...hps[i] })));
       const scores = await Promise.all(members.map((m) => m.evaluate()));

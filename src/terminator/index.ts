@@ -3,8 +3,6 @@ export {
   CrossValidationErrorEvaluator,
   MedianErrorEvaluator,
   StaticErrorEvaluator,
-  CROSS_VALIDATION_SCORES_KEY,
-  DEFAULT_MIN_N_TRIALS,
   type ErrorEvaluator,
   type ImprovementEvaluator,
 } from './evaluators';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bestTrialMixture, binomialStd, randomEfficiencyCurve, type ScoredTrial } from '../../src/entries/efficiency';
-import { normalCdf } from '../../src/efficiency';
+// The normal CDF the mixture weights use (module-private in efficiency.ts, which calls TPE's ndtr).
+import { ndtr as normalCdf } from '../../src/samplers/tpe/truncnorm';
 
 const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tolerance ${tol})`);
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { hypervolume, nonDominatedSort, crowdingDistance, constrainedDominates } from '../../src/multiobjective';
+import { hypervolume, nonDominatedSort, crowdingDistance } from '../../src/multiobjective';
+import { constrainedDominates } from '../../src/multiobjective/pareto';
 import { Rng } from '../../src/rng';
 import { PYTHON } from '../helpers/python';
 

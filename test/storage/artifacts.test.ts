@@ -21,7 +21,7 @@ import {
   uploadArtifact,
 } from '../../src';
 import { ArtifactNotFoundError } from '../../src/entries/artifacts';
-import { guessMimeType } from '../../src/artifacts';
+import { guessMimeType } from '../../src/artifacts/mimetypes';
 import { PYTHON } from '../helpers/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-artifacts-'));

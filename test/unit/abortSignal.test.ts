@@ -16,6 +16,7 @@ import {
 } from '../../src';
 // The host hook (the kernel's) is not public API: hosts import it from its module, as the kernel does.
 import { getOptimizeInterruptSource, setOptimizeInterruptSource } from '../../src/optimizeSignal';
+import { LOAD_MS } from './fixtures/slowLoadingObjective';
 
 const quiet = { showProgressBar: false } as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -172,6 +173,31 @@ describe('optimize({ signal })', () => {
     assert.ok(study.trials.length >= 4 && study.trials.length <= 6, `stopped at once: ${study.trials.length} trials`);
   });
 
+  it('worker threads: an abort while the threads load the objective stops optimize without waiting for them', async () => {
+    // The module sleeps LOAD_MS when a thread loads it; optimize used to wait for every thread first.
+    const module = join(__dirname, 'fixtures', 'slowLoadingObjective.ts');
+    const study = await createStudy();
+    const started = performance.now();
+    const err = await rejection(study.optimize(objectiveFromModule(module, 'objective'), { nTrials: 5, workers: 2, signal: AbortSignal.timeout(300), ...quiet }));
+    const elapsed = performance.now() - started;
+    assert.equal((err.cause as Error).name, 'TimeoutError');
+    assert.equal(err.trialsFinished, 0);
+    assert.equal(study.trials.length, 0, 'no trial was created');
+    // Well under LOAD_MS (10 s), also on a loaded machine: the loading threads were terminated, not awaited.
+    assert.ok(elapsed < LOAD_MS / 2, `optimize returned after ${Math.round(elapsed)} ms`);
+  });
+
+  it('worker threads: an already-aborted signal starts no thread (nothing to wait for)', async () => {
+    const module = join(__dirname, 'fixtures', 'slowLoadingObjective.ts');
+    const study = await createStudy();
+    const started = performance.now();
+    const signal = AbortSignal.abort(new Error('not today'));
+    const err = await rejection(study.optimize(objectiveFromModule(module, 'objective'), { nTrials: 5, workers: 4, signal, ...quiet }));
+    assert.equal(err.cause, signal.reason);
+    assert.ok(performance.now() - started < LOAD_MS / 2, 'no thread loading the module was waited for');
+    assert.equal(study.trials.length, 0);
+  });
+
   it('a value that is not an AbortSignal is refused with a message saying what to pass', async () => {
     const study = await createStudy();
     for (const bad of [null, 'stop', { aborted: false }]) {
@@ -241,6 +267,28 @@ describe("the host's interrupt source (what the tunelab kernel installs)", () =>
       assert.equal(study.trials.length, 5);
     });
   }
+
+  it('worker threads: a host interrupt while the threads load stops optimize, although the host then hands out a fresh signal', async () => {
+    let controller = new AbortController();
+    setOptimizeInterruptSource({ signal: () => controller.signal });
+    // The kernel's way: abort the signal handed out, and hand out a new one for the calls that start afterwards.
+    const interrupt = setTimeout(() => {
+      const interrupted = controller;
+      controller = new AbortController();
+      interrupted.abort(new Error('kernel interrupt while loading'));
+    }, 300);
+    try {
+      const study = await createStudy();
+      const started = performance.now();
+      const module = join(__dirname, 'fixtures', 'slowLoadingObjective.ts');
+      const err = await rejection(study.optimize(objectiveFromModule(module, 'objective'), { nTrials: 5, workers: 2, ...quiet }));
+      assert.match(err.message, /Abort reason: Error: kernel interrupt while loading$/);
+      assert.equal(study.trials.length, 0, 'the fresh signal did not let trials start');
+      assert.ok(performance.now() - started < LOAD_MS / 2, 'the loading threads were not waited for');
+    } finally {
+      clearTimeout(interrupt);
+    }
+  });
 
   it("with a host, optimize leaves SIGINT to it (no Ctrl-C handler of its own); the user's signal still counts", async () => {
     setOptimizeInterruptSource(pollingHost(Infinity));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { createStudy, RandomSampler, reprSymbol } from '../../src';
 import { setDefaultObserverFactory, terminalProgressFactory } from '../../src/progress';
-import { figureSnapshotSvg, setFigureDisplayHook } from '../../src/visualization';
+import { figureSnapshotSvg, setFigureDisplayHook } from '../../src/visualization/figure';
 import {
   CVResults,
   flushAllWidgets,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createStudy, loadStudy, plotParetoFront, InvalidArgumentError, plotHypervolumeHistory, plotRank, RandomSampler, type Study } from '../../src';
 import { hypervolumeHistory, type Trace } from '../../src/entries/visualization';
-import { averagedRanks } from '../../src/visualization';
+import { averagedRanks } from '../../src/visualization/rank';
 import { PYTHON } from '../helpers/python';
 
 interface RankRef {

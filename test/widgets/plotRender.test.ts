@@ -34,7 +34,8 @@ import {
 } from '../../src';
 import type { Figure } from '../../src/entries/visualization';
 import { setDefaultObserverFactory, terminalProgressFactory } from '../../src/progress';
-import { figureSnapshotSvg, hypervolumeHistory, setFigureDisplayHook } from '../../src/visualization';
+import { hypervolumeHistory } from '../../src/visualization';
+import { figureSnapshotSvg, setFigureDisplayHook } from '../../src/visualization/figure';
 import { CVResults, installWidgetSupport, setCommTransport, StudyMonitor, widgetRegistry } from '../../widgets/kernel';
 import { FakeTransport } from './fakeTransport';
 import { execFileSync } from 'node:child_process';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createStudy, reprSymbol, RandomSampler } from '../../src';
 import { setDefaultObserverFactory, terminalProgressFactory } from '../../src/progress';
-import { Figure, setFigureDisplayHook } from '../../src/visualization';
+import { Figure, setFigureDisplayHook } from '../../src/visualization/figure';
 import {
   Button,
   Checkbox,

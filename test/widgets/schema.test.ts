@@ -17,6 +17,7 @@ import {
   TUNELAB_MODULE,
   TUNELAB_MODULE_VERSION,
   type Attributes,
+  type StateReader,
   type TunelabModelName,
 } from '../../widgets/schema';
 import { CVResults, Plot, ScheduleView, setCommTransport, StudyMonitor, widgetRegistry, type Widget } from '../../widgets/kernel';
@@ -144,5 +145,21 @@ describe('the shared widget schema, kernel side', () => {
     cv.set({ metric: 'accuracy' });
     assert.equal(cv.get('metric'), 'accuracy');
     assert.throws(() => initialState('PlotModel', { layout: {} } as never), { name: 'TypeError', message: /PlotModel has no attribute "layout"/ });
+  });
+
+  it('StateReader, through which the browser views read their models, has the schema\'s types; a misspelt name does not compile', () => {
+    const state = defaultState('StudyMonitorModel');
+    const monitor: StateReader<'StudyMonitorModel'> = { get: (name) => state[name] };
+    // Annotated with the types the views rely on (tsc -p tsconfig.check.json fails if the schema's differ).
+    const nTrials: number | null = monitor.get('n_trials');
+    const status: 'running' | 'stopping' | 'stopped' | 'finished' | 'interrupted' | 'failed' = monitor.get('status');
+    const reference: number[] | null = monitor.get('hv_reference');
+    assert.deepEqual([nTrials, status, reference], [null, 'running', null]);
+    // @ts-expect-error -- `n_trial` is not an attribute of StudyMonitorModel
+    assert.equal(monitor.get('n_trial'), undefined);
+    // The kernel side's models read the same way.
+    const cv: StateReader<'CVResultsModel'> = new CVResults();
+    const rows: Array<{ outer_fold: number; score: number }> = cv.get('rows');
+    assert.deepEqual([cv.get('metric'), rows], ['score', []]);
   });
 });

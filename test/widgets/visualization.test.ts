@@ -26,7 +26,7 @@ import {
   type FrozenTrial,
   type Study,
 } from '../../src';
-import { formatG } from '../../src/visualization';
+import { formatG } from '../../src/format';
 import { PYTHON } from '../helpers/python';
 
 function trialsJson(trials: readonly FrozenTrial[]): unknown[] {

@@ -3,16 +3,15 @@
  * plotOptimizationHistory, then extended by one point per complete trial (custom messages).
  */
 import { TrialState, type FrozenTrial } from '../../src/frozenTrial';
+import { metricNamesOf, type StudyLike } from '../../src/visualization/common';
 import {
-  metricNamesOf,
   objectiveNames,
   optimizationHistoryLayout,
   optimizationHistoryTraces,
   paretoAxisTypes,
   plotParetoFront,
   type AxisTypeChoice,
-  type StudyLike,
-} from '../../src/visualization';
+} from '../../src/visualization/plots';
 import { Plot } from './plot';
 
 export function optimizationHistoryLive(study: StudyLike): { plot: Plot; add(trial: FrozenTrial): void } {

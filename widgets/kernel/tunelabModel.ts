@@ -3,7 +3,7 @@
  * shared schema (widgets/schema.ts): the comm_open state is the schema's defaults plus what the
  * constructor gives, and `set`/`get` only take the model's attributes (a misspelt name does not compile).
  */
-import { defaultState, TUNELAB_MODELS, type ModelState, type TunelabModelName } from '../schema';
+import { defaultState, TUNELAB_MODELS, type ModelState, type StateReader, type TunelabModelName } from '../schema';
 import type { ModelSpec } from './protocol';
 import { KERNEL_OWNED } from './traits';
 import { Widget } from './widget';
@@ -40,7 +40,7 @@ export function initialState<N extends TunelabModelName>(name: N, given: Partial
  * Base of tunelab's own kernel-side models. Their whole state belongs to the kernel (the views talk
  * back with custom messages only), so frontends may change none of it (KERNEL_OWNED).
  */
-export abstract class TunelabModel<N extends TunelabModelName> extends Widget {
+export abstract class TunelabModel<N extends TunelabModelName> extends Widget implements StateReader<N> {
   constructor(name: N, given: Partial<ModelState<N>>) {
     super(schemaSpec(name), initialState(name, given), KERNEL_OWNED);
   }

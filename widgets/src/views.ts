@@ -3,7 +3,7 @@
  * @jupyter-widgets/base. The kernel side (widgets/kernel) owns the state; these draw it.
  */
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
-import { modelDefaults } from '../schema';
+import { modelDefaults, type StateReader, type TunelabModelName } from '../schema';
 import { Plotly, PLOT_CONFIG, type PlotData, type PlotLayout } from './plotly';
 import { ensureStyles } from './styles';
 import { formatNumber, formatSeconds } from '../../src/format';
@@ -38,6 +38,32 @@ function setDotted(obj: Json, key: string, value: unknown): void {
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/**
+ * The base of a browser model of the schema: its defaults are the schema's (identity and every
+ * attribute), and `state` reads its attributes with the schema's types.
+ */
+function schemaModel<N extends TunelabModelName>(name: N) {
+  return class extends DOMWidgetModel {
+    defaults(): Json {
+      return { ...super.defaults(), ...modelDefaults(name) };
+    }
+
+    get state(): StateReader<N> {
+      return this;
+    }
+  };
+}
+
+/**
+ * The base of a view of a schema model: `state` reads the model's attributes with the schema's
+ * types (the widget manager pairs each view with its model by the schema's _view_name and _model_name).
+ */
+abstract class SchemaView<N extends TunelabModelName> extends DOMWidgetView {
+  protected get state(): StateReader<N> {
+    return this.model;
+  }
 }
 
 /**
@@ -97,25 +123,21 @@ export function applyOps(data: Json[], layout: Json, ops: PlotOp[]): void {
   }
 }
 
-export class PlotModel extends DOMWidgetModel {
-  defaults(): Json {
-    return { ...super.defaults(), ...modelDefaults('PlotModel') };
-  }
-
+export class PlotModel extends schemaModel('PlotModel') {
   initialize(attributes: Json, options: never): void {
     super.initialize(attributes as never, options);
     this.on('msg:custom', (content: Json) => {
       // Queue behind pending state updates, so an append never lands on a figure about to be replaced.
       this.state_change = Promise.resolve(this.state_change).then(() => {
         const ops = opsOf(content);
-        applyOps(this.get('data') as Json[], this.get('plot_layout') as Json, ops);
+        applyOps(this.state.get('data'), this.state.get('plot_layout'), ops);
         this.trigger('plot:ops', ops);
       });
     });
   }
 }
 
-export class PlotView extends DOMWidgetView {
+export class PlotView extends SchemaView<'PlotModel'> {
   private plotEl: HTMLDivElement | null = null;
   private ready: Promise<unknown> = Promise.resolve();
   private unfit: () => void = () => undefined;
@@ -124,7 +146,7 @@ export class PlotView extends DOMWidgetView {
     ensureStyles();
     this.el.classList.add('tunelab-plot');
     this.plotEl = el('div', 'tunelab-plot-area');
-    this.plotEl.style.height = `${this.model.get('height') as number}px`;
+    this.plotEl.style.height = `${this.state.get('height')}px`;
     this.el.appendChild(this.plotEl);
     this.draw();
     this.listenTo(this.model, 'change:data change:plot_layout', () => this.draw());
@@ -134,8 +156,8 @@ export class PlotView extends DOMWidgetView {
 
   private draw(): void {
     const target = this.plotEl!;
-    const data = clone(this.model.get('data')) as PlotData;
-    const layout = { autosize: true, margin: { t: 48, r: 24, b: 48, l: 64 }, ...(clone(this.model.get('plot_layout')) as PlotLayout) };
+    const data: PlotData = clone(this.state.get('data'));
+    const layout: PlotLayout = { autosize: true, margin: { t: 48, r: 24, b: 48, l: 64 }, ...clone(this.state.get('plot_layout')) };
     // The view draws its own copy: Plotly mutates the arrays it is given.
     this.ready = this.ready.then(() => Plotly.react(target, data, layout, PLOT_CONFIG));
   }
@@ -174,23 +196,19 @@ export class PlotView extends DOMWidgetView {
 // ---------------------------------------------------------------------------------------------
 // StudyMonitor
 
-export class StudyMonitorModel extends DOMWidgetModel {
-  defaults(): Json {
-    return { ...super.defaults(), ...modelDefaults('StudyMonitorModel') };
-  }
-}
+export class StudyMonitorModel extends schemaModel('StudyMonitorModel') {}
 
 /**
  * The headline of a monitor: the best value for one objective; for several (which have no single
  * best) the size of the Pareto front and its hypervolume, with the reference point it is measured from.
  */
-export function monitorHeadline(m: { get(k: string): unknown }): string {
-  const directions = (m.get('directions') as string[] | null) ?? ['minimize'];
+export function monitorHeadline(m: StateReader<'StudyMonitorModel'>): string {
+  const directions = m.get('directions') ?? ['minimize'];
   if (directions.length > 1) {
-    const size = m.get('n_front') as number | null;
+    const size = m.get('n_front');
     if (size === null || size === undefined) return 'Pareto front: — (no feasible complete trial yet)';
-    const hv = m.get('hypervolume') as number | null;
-    const ref = (m.get('hv_reference') as number[] | null) ?? [];
+    const hv = m.get('hypervolume');
+    const ref = m.get('hv_reference') ?? [];
     const auto = m.get('hv_reference_auto') === true;
     return (
       `Pareto front: ${size} trial${size === 1 ? '' : 's'} · hypervolume ` +
@@ -199,21 +217,21 @@ export function monitorHeadline(m: { get(k: string): unknown }): string {
     );
   }
   const bv = m.get('best_value');
-  return bv === null || bv === undefined ? 'best value: —' : `best value: ${fmt(bv)} (trial ${m.get('best_number') as number})`;
+  return bv === null || bv === undefined ? 'best value: —' : `best value: ${fmt(bv)} (trial ${m.get('best_number')})`;
 }
 
 /** Progress in [0, 1], or null when unknown (no trial count, no timeout, still running). */
-export function monitorFraction(m: { get(k: string): unknown }, elapsedNow: number): number | null {
-  const nTrials = m.get('n_trials') as number | null;
-  const timeout = m.get('timeout') as number | null;
-  const finished = m.get('n_finished') as number;
+export function monitorFraction(m: StateReader<'StudyMonitorModel'>, elapsedNow: number): number | null {
+  const nTrials = m.get('n_trials');
+  const timeout = m.get('timeout');
+  const finished = m.get('n_finished');
   if (nTrials) return Math.min(1, finished / nTrials);
   if (m.get('status') === 'finished') return 1;
   if (timeout) return Math.min(1, elapsedNow / timeout);
   return null;
 }
 
-export class StudyMonitorView extends DOMWidgetView {
+export class StudyMonitorView extends SchemaView<'StudyMonitorModel'> {
   private parts!: {
     title: HTMLElement;
     status: HTMLElement;
@@ -262,18 +280,18 @@ export class StudyMonitorView extends DOMWidgetView {
   }
 
   update(): void {
-    const m = this.model;
+    const m = this.state;
     const p = this.parts;
     if (!p) return;
-    if (m.hasChanged('elapsed') || this.elapsedAt.localMs === 0) this.elapsedAt = { value: m.get('elapsed') as number, localMs: Date.now() };
-    const status = m.get('status') as string;
-    p.title.textContent = `Study ${m.get('study_name') as string}`;
+    if (this.model.hasChanged('elapsed') || this.elapsedAt.localMs === 0) this.elapsedAt = { value: m.get('elapsed'), localMs: Date.now() };
+    const status = m.get('status');
+    p.title.textContent = `Study ${m.get('study_name')}`;
     p.status.textContent = status;
     p.status.dataset.status = status;
     this.el.dataset.status = status;
     p.stop.disabled = status !== 'running';
-    const nTrials = m.get('n_trials') as number | null;
-    const finished = m.get('n_finished') as number;
+    const nTrials = m.get('n_trials');
+    const finished = m.get('n_finished');
     p.counts.innerHTML = '';
     p.counts.append(
       el('span', 'tl-count', nTrials ? `${finished}/${nTrials} trials` : `${finished} trials`),
@@ -282,11 +300,11 @@ export class StudyMonitorView extends DOMWidgetView {
       el('span', 'tl-count tl-fail', `${m.get('n_fail')} failed`),
     );
     p.best.textContent = monitorHeadline(m);
-    const params = (m.get('best_params') as Json | null) ?? {};
+    const params = m.get('best_params') ?? {};
     p.params.textContent = Object.keys(params).length
       ? 'best params: ' + Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(', ')
       : '';
-    const failure = m.get('last_failure') as string | null;
+    const failure = m.get('last_failure');
     p.failure.textContent = failure ? `last failure: ${failure}` : '';
     p.failure.hidden = !failure;
     this.tick();
@@ -299,7 +317,7 @@ export class StudyMonitorView extends DOMWidgetView {
 
   /** Elapsed time moves on between kernel updates (slow trials): extrapolate from the last one. */
   private tick(): void {
-    const m = this.model;
+    const m = this.state;
     const p = this.parts;
     const running = m.get('status') === 'running' || m.get('status') === 'stopping';
     const elapsed = this.elapsedAt.value + (running ? (Date.now() - this.elapsedAt.localMs) / 1000 : 0);
@@ -316,7 +334,7 @@ export class StudyMonitorView extends DOMWidgetView {
       p.pct.textContent = `${pct}%`;
       p.bar.setAttribute('aria-valuenow', String(pct));
     }
-    const eta = m.get('eta') as number | null;
+    const eta = m.get('eta');
     const etaNow = eta === null ? null : running ? Math.max(0, eta - (elapsed - this.elapsedAt.value)) : eta;
     p.time.textContent = `elapsed ${formatSeconds(elapsed)}` + (etaNow !== null && running ? `, about ${formatSeconds(etaNow)} left` : '');
   }
@@ -330,11 +348,7 @@ export class StudyMonitorView extends DOMWidgetView {
 // ---------------------------------------------------------------------------------------------
 // ScheduleView
 
-export class ScheduleViewModel extends DOMWidgetModel {
-  defaults(): Json {
-    return { ...super.defaults(), ...modelDefaults('ScheduleViewModel') };
-  }
-}
+export class ScheduleViewModel extends schemaModel('ScheduleViewModel') {}
 
 export function lrAt(steps: number[], lrs: number[], step: number): number {
   if (steps.length === 0) return NaN;
@@ -345,7 +359,7 @@ export function lrAt(steps: number[], lrs: number[], step: number): number {
   return lrs[lrs.length - 1];
 }
 
-export class ScheduleViewView extends DOMWidgetView {
+export class ScheduleViewView extends SchemaView<'ScheduleViewModel'> {
   private plotEl!: HTMLDivElement;
   private ready: Promise<unknown> = Promise.resolve();
   private unfit: () => void = () => undefined;
@@ -354,7 +368,7 @@ export class ScheduleViewView extends DOMWidgetView {
     ensureStyles();
     this.el.classList.add('tunelab-schedule');
     this.plotEl = el('div', 'tunelab-plot-area');
-    this.plotEl.style.height = `${this.model.get('height') as number}px`;
+    this.plotEl.style.height = `${this.state.get('height')}px`;
     this.el.appendChild(this.plotEl);
     this.draw();
     this.listenTo(this.model, 'change:steps change:lrs change:name change:params', () => this.draw());
@@ -369,23 +383,23 @@ export class ScheduleViewView extends DOMWidgetView {
   }
 
   private marker(): { x: number[]; y: number[] } {
-    const s = this.model.get('current_step') as number | null;
+    const s = this.state.get('current_step');
     if (s === null) return { x: [], y: [] };
-    return { x: [s], y: [lrAt(this.model.get('steps') as number[], this.model.get('lrs') as number[], s)] };
+    return { x: [s], y: [lrAt(this.state.get('steps'), this.state.get('lrs'), s)] };
   }
 
   private draw(): void {
-    const params = this.model.get('params') as Json;
+    const params = this.state.get('params');
     const subtitle = Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(', ');
     const data: PlotData = [
-      { type: 'scatter', mode: 'lines', name: 'learning rate', x: clone(this.model.get('steps')), y: clone(this.model.get('lrs')) },
+      { type: 'scatter', mode: 'lines', name: 'learning rate', x: clone(this.state.get('steps')), y: clone(this.state.get('lrs')) },
       { type: 'scatter', mode: 'markers', name: 'current step', marker: { size: 11, color: '#EF553B' }, ...this.marker() },
     ];
     // autosize: every redraw takes the box's width (without it plotly keeps the width of the first
     // drawing, 700 px when that happened before the view was attached).
     const layout: PlotLayout = {
       autosize: true,
-      title: { text: `${this.model.get('name') as string}<br><sub>${subtitle}</sub>` },
+      title: { text: `${this.state.get('name')}<br><sub>${subtitle}</sub>` },
       xaxis: { title: { text: 'step' } },
       yaxis: { title: { text: 'learning rate' } },
       showlegend: false,
@@ -403,11 +417,7 @@ export class ScheduleViewView extends DOMWidgetView {
 // ---------------------------------------------------------------------------------------------
 // CVResults
 
-export class CVResultsModel extends DOMWidgetModel {
-  defaults(): Json {
-    return { ...super.defaults(), ...modelDefaults('CVResultsModel') };
-  }
-}
+export class CVResultsModel extends schemaModel('CVResultsModel') {}
 
 /** The label of a fold's folded-away inner results. */
 function innerSummary(inner: unknown): string {
@@ -467,7 +477,7 @@ export function innerResultsTable(inner: unknown): HTMLElement {
   return table;
 }
 
-export class CVResultsView extends DOMWidgetView {
+export class CVResultsView extends SchemaView<'CVResultsModel'> {
   /** Outer folds whose inner results the user has opened (kept across redraws). */
   private expanded = new Set<string>();
   private table!: HTMLTableElement;
@@ -500,9 +510,9 @@ export class CVResultsView extends DOMWidgetView {
   }
 
   update(): void {
-    const rows = this.model.get('rows') as Json[];
-    const metric = this.model.get('metric') as string;
-    const nFolds = this.model.get('n_folds') as number | null;
+    const rows = this.state.get('rows');
+    const metric = this.state.get('metric');
+    const nFolds = this.state.get('n_folds');
     this.table.innerHTML = '';
     const head = this.table.createTHead().insertRow();
     const withInner = rows.some((r) => r.inner_results !== null && r.inner_results !== undefined);
@@ -513,7 +523,7 @@ export class CVResultsView extends DOMWidgetView {
       const tr = body.insertRow();
       tr.insertCell().textContent = String(r.outer_fold);
       tr.insertCell().textContent = fmt(r.score);
-      tr.insertCell().textContent = Object.entries((r.params as Json) ?? {}).map(([k, v]) => `${k}=${fmt(v)}`).join(', ');
+      tr.insertCell().textContent = Object.entries(r.params ?? {}).map(([k, v]) => `${k}=${fmt(v)}`).join(', ');
       if (withInner) {
         // The inner loop's results, folded away: they are long and only sometimes wanted. Opened,
         // they show as a table in a full-width row under the fold (not squeezed into this cell).
@@ -541,7 +551,7 @@ export class CVResultsView extends DOMWidgetView {
         }
       }
     }
-    const scores = rows.map((r) => r.score as number);
+    const scores = rows.map((r) => r.score);
     const mean = scores.reduce((a, b) => a + b, 0) / (scores.length || 1);
     const std = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / (scores.length || 1));
     this.summary.textContent = scores.length

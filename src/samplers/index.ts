@@ -1,0 +1,16 @@
+/**
+ * The samplers' public face ('tunelab/samplers'): every sampler with its options, TPE's gamma and
+ * weights functions, and the search-space helpers samplers share. The samplers' internals (TPE's
+ * density estimators, CMA-ES's state, the GP's kernels) are imported from their modules.
+ */
+export type { Sampler } from './base';
+export { RandomSampler } from './random';
+export { TPESampler, defaultGamma, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './tpe';
+export { GridSampler } from './grid';
+export { BruteForceSampler, type BruteForceSamplerOptions } from './bruteForce';
+export { PartialFixedSampler } from './partialFixed';
+export { QMCSampler, type QMCSamplerOptions } from './qmc';
+export { GPSampler, type GPSamplerOptions } from './gp';
+export { CmaEsSampler, type CmaEsSamplerOptions } from './cmaes';
+export { NSGAIISampler, type NSGAIISamplerOptions } from './nsgaii';
+export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './searchSpace';

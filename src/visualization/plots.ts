@@ -1,0 +1,468 @@
+/**
+ * Optuna's study plots with their names (camelCase) and meaning, as pure figure builders: each takes
+ * a study (or its trials) and returns a displayable plotly Figure. Also the pieces the live widgets
+ * share with them (widgets/kernel/liveHistory.ts), which are not public.
+ */
+import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import { InvalidArgumentError } from '../errors';
+import { Figure, type Trace } from './figure';
+import { getParamImportances, type ImportanceOptions } from '../importance';
+import type { Study } from '../study';
+import { hasKey, ownValue } from '../dict';
+import { formatG } from '../format';
+import { SEED_STD_ATTR } from '../reproducibility/multiSeed';
+import { dominates, nonDominatedSort, toLoss } from '../multiobjective/pareto';
+import {
+  COLORS,
+  completeTrials,
+  distributionOf,
+  isCategorical,
+  isLog,
+  metricNamesOf,
+  paramNames,
+  targetOf,
+  type StudyLike,
+  type TargetOptions,
+} from './common';
+
+/** The two traces of the optimization history (shared with the live widget so they look the same). */
+export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions = {}): Trace[] {
+  const target = targetOf(study, opts, 'plotOptimizationHistory');
+  const trials = completeTrials(study);
+  const minimize = opts.target !== undefined || study.directions[0] === 'minimize';
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const best: number[] = [];
+  let cur = NaN;
+  for (const t of trials) {
+    const v = target(t);
+    xs.push(t.number);
+    ys.push(v);
+    if (Number.isNaN(cur) || (minimize ? v < cur : v > cur)) cur = v;
+    best.push(cur);
+  }
+  const name = opts.targetName ?? 'Objective Value';
+  const values: Trace = { type: 'scatter', mode: 'markers', name, x: xs, y: ys, marker: { color: COLORS.complete } };
+  // Trials scored over several seeds (evaluateSeeds) carry their spread: draw it as error bars.
+  const spread = opts.target ? null : seedSpread(trials);
+  if (spread) values.error_y = { type: 'data', array: spread, visible: true, thickness: 1 };
+  const traces: Trace[] = [values];
+  // Optuna draws the best-so-far line only for the study's own objective.
+  if (!opts.target) traces.push({ type: 'scatter', mode: 'lines', name: 'Best Value', x: [...xs], y: best, line: { color: COLORS.best } });
+  return traces;
+}
+
+/** Each trial's `seed_std` user attribute (0 where absent), or null when no trial has one. */
+function seedSpread(trials: readonly FrozenTrial[]): number[] | null {
+  const stds = trials.map((t) => {
+    const v = ownValue(t.userAttrs, SEED_STD_ATTR);
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  });
+  return stds.some((v) => v !== null) ? stds.map((v) => v ?? 0) : null;
+}
+
+export function optimizationHistoryLayout(opts: TargetOptions = {}): Record<string, unknown> {
+  return {
+    title: { text: 'Optimization History Plot' },
+    xaxis: { title: { text: 'Trial' } },
+    yaxis: { title: { text: opts.targetName ?? 'Objective Value' } },
+  };
+}
+
+/** Objective value of every complete trial by trial number, with the best value so far. */
+export function plotOptimizationHistory(study: StudyLike, opts: TargetOptions = {}): Figure {
+  return new Figure({ data: optimizationHistoryTraces(study, opts), layout: optimizationHistoryLayout(opts) });
+}
+
+/** Learning curves: the intermediate values each trial reported; pruned trials are drawn and marked. */
+export function plotIntermediateValues(study: StudyLike): Figure {
+  const data: Trace[] = [];
+  for (const t of study.trials) {
+    // Optuna draws complete, pruned and running trials (a failed trial's curve is left out).
+    if (t.intermediateValues.size === 0 || t.state === TrialState.FAIL || t.state === TrialState.WAITING) continue;
+    const steps = [...t.intermediateValues.keys()].sort((a, b) => a - b);
+    const pruned = t.state === TrialState.PRUNED;
+    data.push({
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: `Trial${t.number}${pruned ? ' (pruned)' : ''}`,
+      x: steps,
+      y: steps.map((s) => t.intermediateValues.get(s)!),
+      line: pruned ? { dash: 'dot', color: COLORS.pruned } : undefined,
+      marker: { symbol: pruned ? 'x' : 'circle', size: pruned ? 7 : 5 },
+      meta: { state: TrialState[t.state] },
+    });
+  }
+  return new Figure({
+    data,
+    layout: {
+      title: { text: 'Intermediate Values Plot' },
+      xaxis: { title: { text: 'Step' } },
+      yaxis: { title: { text: 'Intermediate Value' } },
+      showlegend: data.length <= 20,
+    },
+  });
+}
+
+/**
+ * Every complete trial as a line through its parameter values and objective value. A multi-objective
+ * study without `target` gets one axis per objective (titled with its metric name, or 'Objective i')
+ * and lines colored by Pareto rank, as Optuna 5's plot_parallel_coordinate.
+ */
+export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & { params?: string[] } = {}): Figure {
+  const multi = study.directions.length > 1 && !opts.target;
+  const target = multi ? () => NaN : targetOf(study, opts, 'plotParallelCoordinate');
+  let trials = completeTrials(study);
+  if (multi) trials = trials.filter((t) => t.values?.length === study.directions.length && t.values.every(Number.isFinite));
+  const names = paramNames(trials, opts.params, 'plotParallelCoordinate');
+  // Optuna drops trials that lack one of the plotted parameters.
+  const rows = trials.filter((t) => names.every((n) => hasKey(t.params, n)));
+  const objective = multi ? paretoRanks(rows, study.directions) : rows.map(target);
+  const objectiveDims = multi
+    ? objectiveNames(study).map((label, k) => {
+        const values = rows.map((t) => t.values![k]);
+        return { label, values, range: [Math.min(...values), Math.max(...values)] };
+      })
+    : [{ label: opts.targetName ?? 'Objective Value', values: objective, range: [Math.min(...objective), Math.max(...objective)] }];
+  const dims: Record<string, unknown>[] = [...objectiveDims];
+  for (const n of names) {
+    const d = distributionOf(rows, n);
+    const vals = rows.map((t) => t.params[n]);
+    if (isCategorical(d, vals)) {
+      const labels = [...new Set(vals.map(String))];
+      dims.push({ label: n, values: vals.map((v) => labels.indexOf(String(v))), tickvals: labels.map((_, i) => i), ticktext: labels });
+    } else if (isLog(d)) {
+      // As Optuna: the axis is log10 of the values, ticked at the integer powers between the
+      // ends plus the ends themselves, labelled with the value in '%.3g'.
+      const logs = vals.map((v) => Math.log10(v as number));
+      const lo = Math.min(...logs);
+      const hi = Math.max(...logs);
+      let ticks: number[] = [];
+      for (let e = Math.ceil(lo); e < Math.ceil(hi); e++) ticks.push(e);
+      if (!ticks.includes(lo)) ticks = [lo, ...ticks];
+      if (!ticks.includes(hi)) ticks = [...ticks, hi];
+      dims.push({ label: n, values: logs, range: [lo, hi], tickvals: ticks, ticktext: ticks.map((e) => formatG(10 ** e, 3)) });
+    } else {
+      const nums = vals as number[];
+      dims.push({ label: n, values: nums, range: [Math.min(...nums), Math.max(...nums)] });
+    }
+  }
+  // As Optuna: the scale is reversed for minimisation, a custom target and Pareto ranks.
+  const reversescale = multi || !(study.directions[0] === 'maximize' && !opts.target);
+  const colorbarTitle = multi ? 'Pareto Rank' : opts.targetName ?? 'Objective Value';
+  return new Figure({
+    data: [
+      {
+        type: 'parcoords',
+        dimensions: dims,
+        labelangle: 30,
+        labelside: 'bottom',
+        line: { color: objective, colorscale: 'Blues', reversescale, showscale: true, colorbar: { title: { text: colorbarTitle } } },
+      },
+    ],
+    layout: { title: { text: 'Parallel Coordinate Plot' } },
+  });
+}
+
+/** Objective value against each parameter, one panel per parameter, colored by trial number. */
+export function plotSlice(study: StudyLike, opts: TargetOptions & { params?: string[] } = {}): Figure {
+  const target = targetOf(study, opts, 'plotSlice');
+  const trials = completeTrials(study);
+  const names = paramNames(trials, opts.params, 'plotSlice');
+  const data: Trace[] = [];
+  const layout: Record<string, unknown> = { title: { text: 'Slice Plot' }, showlegend: false };
+  const n = Math.max(1, names.length);
+  names.forEach((name, i) => {
+    const rows = trials.filter((t) => hasKey(t.params, name));
+    const axis = i === 0 ? '' : String(i + 1);
+    data.push({
+      type: 'scatter',
+      mode: 'markers',
+      name,
+      x: rows.map((t) => t.params[name]),
+      y: rows.map(target),
+      xaxis: `x${axis}`,
+      yaxis: `y${axis}`,
+      marker: { color: rows.map((t) => t.number), colorscale: 'Blues', showscale: i === names.length - 1, colorbar: { title: { text: 'Trial' } }, line: { width: 0.5, color: 'Grey' } },
+    });
+    const gap = 0.04;
+    const w = (1 - gap * (n - 1)) / n;
+    layout[`xaxis${axis}`] = {
+      domain: [i * (w + gap), i * (w + gap) + w],
+      title: { text: name },
+      type: isLog(distributionOf(rows, name)) ? 'log' : isCategorical(distributionOf(rows, name), rows.map((t) => t.params[name])) ? 'category' : '-',
+      anchor: `y${axis}`,
+    };
+    layout[`yaxis${axis}`] = { anchor: `x${axis}`, title: i === 0 ? { text: opts.targetName ?? 'Objective Value' } : undefined, matches: i === 0 ? undefined : 'y' };
+  });
+  return new Figure({ data, layout });
+}
+
+/**
+ * The objective over two parameters: a contour of the complete trials' values (plotly interpolates
+ * between them, connecting gaps) with the trials themselves drawn on top. With more than two
+ * parameters pass `params` to choose the pair (the first two are used otherwise).
+ */
+export function plotContour(study: StudyLike, opts: TargetOptions & { params?: string[] } = {}): Figure {
+  const target = targetOf(study, opts, 'plotContour');
+  const trials = completeTrials(study);
+  const names = paramNames(trials, opts.params, 'plotContour');
+  if (names.length < 2) throw new InvalidArgumentError('plotContour needs at least two parameters; this study has ' + names.length + '.');
+  const [px, py] = names;
+  const rows = trials.filter((t) => hasKey(t.params, px) && hasKey(t.params, py));
+  const x = rows.map((t) => t.params[px]);
+  const y = rows.map((t) => t.params[py]);
+  const z = rows.map(target);
+  const dx = distributionOf(rows, px);
+  const dy = distributionOf(rows, py);
+  return new Figure({
+    data: [
+      {
+        type: 'contour',
+        x,
+        y,
+        z,
+        connectgaps: true,
+        colorscale: 'Blues',
+        reversescale: study.directions[0] !== 'maximize',
+        contours: { coloring: 'heatmap' },
+        colorbar: { title: { text: opts.targetName ?? 'Objective Value' } },
+        name: 'contour',
+      },
+      { type: 'scatter', mode: 'markers', name: 'trials', x, y, marker: { color: 'black', size: 5, line: { color: 'white', width: 1 } } },
+    ],
+    layout: {
+      title: { text: 'Contour Plot' },
+      xaxis: { title: { text: px }, type: isLog(dx) ? 'log' : isCategorical(dx, x) ? 'category' : '-' },
+      yaxis: { title: { text: py }, type: isLog(dy) ? 'log' : isCategorical(dy, y) ? 'category' : '-' },
+    },
+  });
+}
+
+/**
+ * Hyperparameter importances as horizontal bars, most important on top (Optuna's
+ * plot_param_importances). Computed with getParamImportances (fANOVA by default; `evaluator`,
+ * `params`, `target` and the forest settings pass through), or drawn from `importances` you give.
+ */
+export function plotParamImportances(
+  study: Study | StudyLike,
+  opts: ImportanceOptions & { targetName?: string; importances?: Record<string, number> } = {},
+): Figure {
+  const { importances: given, ...importanceOpts } = opts;
+  // As Optuna: a single-objective study's metric name titles the bars unless a target is given.
+  const named = study.metricNames;
+  const targetName = named && named.length === 1 && !opts.target ? named[0] : opts.targetName;
+  const importances = given ?? getParamImportances(study as Study, importanceOpts);
+  const entries = Object.entries(importances).sort((a, b) => a[1] - b[1]);
+  return new Figure({
+    data: [
+      {
+        type: 'bar',
+        orientation: 'h',
+        x: entries.map((e) => e[1]),
+        y: entries.map((e) => e[0]),
+        text: entries.map((e) => (e[1] < 0.01 ? '<0.01' : e[1].toFixed(2))),
+        textposition: 'outside',
+        cliponaxis: false, // as Optuna: the value beside the longest bar is not cut at the plot's edge
+        hovertemplate: '%{y}: %{x}<extra></extra>',
+        marker: { color: COLORS.complete },
+        name: targetName ?? 'Objective Value',
+      },
+    ],
+    layout: {
+      title: { text: 'Hyperparameter Importances' },
+      // Room on the right for the value written beside the longest bar.
+      xaxis: { title: { text: `Importance for ${targetName ?? 'Objective Value'}` }, automargin: true, range: [0, Math.max(0, ...entries.map((e) => e[1])) * 1.12 || 1] },
+      // automargin grows the left margin to the widest parameter name and places the title beyond
+      // it (standoff), so long names are neither clipped nor overlapped by the title.
+      yaxis: { title: { text: 'Hyperparameter', standoff: 12 }, automargin: true },
+      showlegend: false,
+    },
+  });
+}
+
+/**
+ * Empirical distribution function of the objective values of one or more studies: for each
+ * study, the fraction of complete trials whose value is <= x, evaluated on 100 points spanning all
+ * studies' values (as Optuna does).
+ */
+export function plotEdf(studies: StudyLike | readonly StudyLike[], opts: TargetOptions = {}): Figure {
+  const list = Array.isArray(studies) ? (studies as readonly StudyLike[]) : [studies as StudyLike];
+  const per = list.map((s) => ({ name: s.studyName ?? 'study', values: completeTrials(s).map(targetOf(s, opts, 'plotEdf')).sort((a, b) => a - b) }));
+  const all = per.flatMap((p) => p.values);
+  const data: Trace[] = [];
+  if (all.length > 0) {
+    const lo = Math.min(...all);
+    const hi = Math.max(...all);
+    const xs = Array.from({ length: 100 }, (_, i) => (hi === lo ? lo : lo + ((hi - lo) * i) / 99));
+    for (const p of per) {
+      const ys = xs.map((x) => {
+        let k = 0;
+        while (k < p.values.length && p.values[k] <= x) k++;
+        return p.values.length ? k / p.values.length : 0;
+      });
+      data.push({ type: 'scatter', mode: 'lines', name: p.name, x: xs, y: ys });
+    }
+  }
+  return new Figure({
+    data,
+    layout: {
+      title: { text: 'Empirical Distribution Function Plot' },
+      xaxis: { title: { text: opts.targetName ?? 'Objective Value' } },
+      yaxis: { title: { text: 'Cumulative Probability' }, range: [0, 1] },
+    },
+  });
+}
+
+/** When each trial ran: one horizontal bar per trial from its start to its end, colored by state. */
+export function plotTimeline(study: StudyLike): Figure {
+  const byState = new Map<TrialState, FrozenTrial[]>();
+  for (const t of study.trials) {
+    if (!t.datetimeStart) continue;
+    const list = byState.get(t.state) ?? [];
+    list.push(t);
+    byState.set(t.state, list);
+  }
+  const now = Date.now();
+  const data: Trace[] = [];
+  const colorOf: Record<number, string> = {
+    [TrialState.COMPLETE]: COLORS.complete,
+    [TrialState.PRUNED]: COLORS.pruned,
+    [TrialState.FAIL]: COLORS.best,
+    [TrialState.RUNNING]: COLORS.running,
+    [TrialState.WAITING]: COLORS.waiting,
+  };
+  for (const [state, trials] of [...byState.entries()].sort((a, b) => a[0] - b[0])) {
+    data.push({
+      type: 'bar',
+      orientation: 'h',
+      name: TrialState[state],
+      base: trials.map((t) => t.datetimeStart!.toISOString()),
+      x: trials.map((t) => (t.datetimeComplete?.getTime() ?? now) - t.datetimeStart!.getTime()),
+      y: trials.map((t) => t.number),
+      marker: { color: colorOf[state] },
+      hovertemplate: '%{text}<extra>' + TrialState[state] + '</extra>',
+      text: trials.map((t) => `Trial ${t.number}`),
+    });
+  }
+  return new Figure({
+    data,
+    layout: {
+      title: { text: 'Timeline Plot' },
+      xaxis: { title: { text: 'Datetime' }, type: 'date' },
+      yaxis: { title: { text: 'Trial' } },
+      barmode: 'overlay',
+    },
+  });
+}
+
+/** Each trial's non-domination rank (0 for the Pareto front), from its objective values. */
+function paretoRanks(trials: readonly FrozenTrial[], directions: readonly Direction[]): number[] {
+  const ranks = new Array<number>(trials.length).fill(0);
+  nonDominatedSort(trials.map((t) => toLoss(t.values!, directions))).forEach((front, rank) => {
+    for (const i of front) ranks[i] = rank;
+  });
+  return ranks;
+}
+
+/** How an objective's axis is scaled: 'auto' picks log for positive values spanning orders of magnitude. */
+export type AxisTypeChoice = 'auto' | 'linear' | 'log';
+
+/** A positive axis whose largest value is at least this many times its smallest is drawn on a log scale. */
+export const LOG_AXIS_MIN_RATIO = 100;
+
+/**
+ * The plotly axis type for values: 'log' when every finite value is positive and they span at least
+ * two orders of magnitude (a linear axis would squash the small ones against zero), else 'linear'.
+ */
+export function autoAxisType(values: readonly number[]): 'linear' | 'log' {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length < 2 || finite.some((v) => v <= 0)) return 'linear';
+  return Math.max(...finite) / Math.min(...finite) >= LOG_AXIS_MIN_RATIO ? 'log' : 'linear';
+}
+
+/** The axis type of each objective: as chosen, or from the values for 'auto'. */
+export function paretoAxisTypes(
+  columns: ReadonlyArray<readonly number[]>,
+  choice: AxisTypeChoice | readonly AxisTypeChoice[] = 'auto',
+  fn = 'plotParetoFront',
+): Array<'linear' | 'log'> {
+  const choices = typeof choice === 'string' ? columns.map(() => choice) : [...choice];
+  if (choices.length !== columns.length) {
+    throw new InvalidArgumentError(`${fn}: axisType has ${choices.length} entries but ${columns.length} objectives are drawn; give one per objective or a single value.`);
+  }
+  return columns.map((values, i) => {
+    const c = choices[i];
+    if (c !== 'auto' && c !== 'linear' && c !== 'log') throw new InvalidArgumentError(`${fn}: axisType must be 'auto', 'linear' or 'log', got ${JSON.stringify(c)}.`);
+    if (c === 'log') {
+      const bad = values.find((v) => !(v > 0));
+      if (bad !== undefined) throw new InvalidArgumentError(`${fn}: objective ${i} has the value ${bad}, which a log axis cannot show; use axisType 'linear' or 'auto' for it.`);
+      return 'log';
+    }
+    return c === 'linear' ? 'linear' : autoAxisType(values);
+  });
+}
+
+/**
+ * The names on a Pareto front's axes: `targetNames` when given, else the metric names stored in the
+ * study (`study:metric_names`, what Optuna's set_metric_names writes), else 'Objective i'.
+ */
+export function objectiveNames(study: StudyLike, targetNames?: readonly string[]): string[] {
+  const k = study.directions.length;
+  if (targetNames) {
+    if (targetNames.length !== k) throw new InvalidArgumentError(`targetNames has ${targetNames.length} names but the study has ${k} objectives; give one per objective.`);
+    return [...targetNames];
+  }
+  return metricNamesOf(study) ?? Array.from({ length: k }, (_, i) => `Objective ${i}`);
+}
+
+export interface ParetoFrontOptions {
+  /** Axis titles (default: the study's metric names, else 'Objective 0', 'Objective 1', ...). */
+  targetNames?: string[];
+  includeDominatedTrials?: boolean;
+  /** Axis scale per objective, or one for all (default 'auto': log for positive values spanning >= 100x). */
+  axisType?: AxisTypeChoice | readonly AxisTypeChoice[];
+}
+
+/** Objective values of a multi-objective study's trials; the Pareto-optimal ones highlighted. */
+export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {}): Figure {
+  const k = study.directions.length;
+  if (k !== 2 && k !== 3) throw new InvalidArgumentError(`plotParetoFront draws 2 or 3 objectives; this study has ${k}.`);
+  const trials = completeTrials(study);
+  const front = trials.filter((t) => !trials.some((o) => o !== t && dominates(o.values!, t.values!, study.directions)));
+  const others = trials.filter((t) => !front.includes(t));
+  if (opts.targetNames && opts.targetNames.length !== k) {
+    throw new InvalidArgumentError(`plotParetoFront: targetNames must name each of the ${k} objectives, got ${opts.targetNames.length}.`);
+  }
+  const names = objectiveNames(study, opts.targetNames);
+  const drawnTrials = (opts.includeDominatedTrials ?? true) ? trials : front;
+  const types = paretoAxisTypes(
+    Array.from({ length: k }, (_, i) => drawnTrials.map((t) => t.values![i])),
+    opts.axisType,
+  );
+  const trace = (ts: FrozenTrial[], name: string, color: string): Trace => {
+    const t: Trace = {
+      type: k === 2 ? 'scatter' : 'scatter3d',
+      mode: 'markers',
+      name,
+      x: ts.map((t) => t.values![0]),
+      y: ts.map((t) => t.values![1]),
+      text: ts.map((t) => `Trial ${t.number}`),
+      marker: { color, size: k === 2 ? 7 : 4 },
+    };
+    if (k === 3) t.z = ts.map((t) => t.values![2]);
+    return t;
+  };
+  const data: Trace[] = [];
+  if (opts.includeDominatedTrials ?? true) data.push(trace(others, 'Trial', '#a0c4ff'));
+  data.push(trace(front, 'Best Trial', COLORS.best));
+  const layout: Record<string, unknown> = { title: { text: 'Pareto-front Plot' } };
+  const axis = (i: number) => ({ title: { text: names[i] }, type: types[i], automargin: true });
+  if (k === 2) {
+    layout.xaxis = axis(0);
+    layout.yaxis = axis(1);
+  } else {
+    layout.scene = { xaxis: axis(0), yaxis: axis(1), zaxis: axis(2) };
+  }
+  return new Figure({ data, layout });
+}
