@@ -11,9 +11,7 @@ import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { flushAllWidgets, installWidgetSupport } from '../widgets/kernel/install';
 import { displayIdOf } from '../widgets/kernel/transport';
-import { InterruptCounter } from './interruptCounter';
-import { KernelOptimizeInterrupts } from './interrupts';
-import { createLoopGuard } from './loopGuard';
+import { MainThreadInterrupts } from './interrupt/mainThread';
 import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
 import { CellExecutor, errorOutcome, InterruptedError, toCellError, type CellError } from './executor';
@@ -143,17 +141,19 @@ export class Kernel implements IopubPublisher {
   readonly ready: Promise<void>;
   private readonly tsVersion: string;
   private readonly typescript: typeof import('typescript');
-  private readonly interrupts = new InterruptCounter();
-  /** Every study.optimize of the cells obeys it (src/optimizeSignal.ts); an interrupt aborts it. */
-  private readonly optimizeInterrupts = new KernelOptimizeInterrupts(this.interrupts);
+  /** Interrupts on this thread (interrupt/stateMachine.ts): what stops, and when, on an interrupt. */
+  private readonly interrupts = new MainThreadInterrupts({
+    rejectInput: (err) => this.inputs.interrupt(err),
+    rejectAwaitingCell: () => this.executor.interrupt(),
+    notifyUnreachable: (cell) => this.notifyUnreachable(cell),
+    interruptedError: () => new InterruptedError(),
+  });
   /** Signatures accepted so far, shared with the socket thread (replays are refused). */
   private readonly digests = new DigestHistory();
   private sockets: MainSockets | undefined;
   private workerReady = false;
   /** Where the socket thread's requests (MainThreadRequest) arrive. */
   private readonly socketThreadRequests: MessagePort;
-  /** The execute_request whose cell is running (where an interrupt warning goes). */
-  private runningCell: MessageHeader | undefined;
   /** Requests (by header) answered already (so a failing handler is answered once, see replyWithError). */
   private readonly repliedTo = new WeakSet<MessageHeader>();
 
@@ -216,19 +216,12 @@ export class Kernel implements IopubPublisher {
       },
       interruptGraceMs: this.options.studyStopGraceMs ?? 10_000,
       interruptRequests: () => this.interrupts.requests,
-      loopGuard: {
-        guard: createLoopGuard(
-          () => this.takeInterruptInLoop(),
-          () => new InterruptedError(),
-        ),
-        typescript: this.typescript,
-      },
+      loopGuard: { guard: this.interrupts.loopGuard(), typescript: this.typescript },
     });
     installWidgetSupport(this.comms);
-    this.optimizeInterrupts.install();
+    this.interrupts.install();
     this.installTslabDisplayCompat();
     this.streams.install();
-    process.on('SIGINT', () => this.onSignal());
     // However the process ends (shutdown, parent gone), the cells not yet written reach the history.
     process.on('exit', () => this.history.close());
     process.on('uncaughtException', (err) => this.reportAsyncError('Uncaught exception in an async task of this cell', err));
@@ -275,19 +268,22 @@ export class Kernel implements IopubPublisher {
       return;
     }
     if (r.kind === 'interrupt') {
-      if (this.interrupts.takeRequest()) this.stopRunningWork();
+      this.interrupts.onRequestMessage();
       return;
     }
     if (r.kind === 'shutdown') {
       this.exitNow();
       return;
     }
-    if (!this.runningCell) return;
+    this.interrupts.onUnreachable();
+  }
+
+  private notifyUnreachable(cell: MessageHeader): void {
     const text =
       'Interrupt requested, but this cell is running code the interrupt cannot break (after an ' +
       '`await`: a long call into library code, or a mutual recursion without loops); it stops when ' +
       'that code returns. Restart the kernel to stop it now.\n';
-    this.publishRaw('stream', { name: 'stderr', text }, { parent: this.runningCell });
+    this.publishRaw('stream', { name: 'stderr', text }, { parent: cell });
   }
 
   // ---- output ------------------------------------------------------------------------------
@@ -537,7 +533,7 @@ export class Kernel implements IopubPublisher {
     interrupt_request: (req, channel) => {
       // Normally handled by the socket thread; reached only if it arrived on the shell channel.
       this.reply(channel, req, { status: 'ok' });
-      process.kill(process.pid, 'SIGINT');
+      this.interrupts.raiseSignal();
     },
     // No debugger (kernel_info and the kernelspec say so), but a frontend that asks anyway gets a
     // failed Debug Adapter Protocol response instead of waiting for one that never comes.
@@ -640,8 +636,7 @@ export class Kernel implements IopubPublisher {
     if (storeHistory) this.history.record(count, code);
     if (!silent) this.publish('execute_input', { code, execution_count: count });
 
-    this.interrupts.waitForRaisedSignals();
-    this.runningCell = msg.header;
+    this.interrupts.cellStarted(msg.header);
     this.inputs.cellStarted({ parent: msg.header, identities: msg.identities, allowStdin: c.allow_stdin });
     let outcome: Awaited<ReturnType<CellExecutor['execute']>>;
     try {
@@ -650,7 +645,7 @@ export class Kernel implements IopubPublisher {
       // The executor reports a cell's failures itself; anything else still ends in an error reply.
       outcome = errorOutcome(err);
     } finally {
-      this.runningCell = undefined;
+      this.interrupts.cellFinished();
       this.inputs.cellFinished();
     }
     // Widget changes made by the cell go out now, parented to it (nbclient records them).
@@ -676,16 +671,8 @@ export class Kernel implements IopubPublisher {
       this.reply(channel, msg, { status: 'ok', execution_count: count, user_expressions: {}, payload: [] }, { status: 'ok' });
       return;
     }
-    if (outcome.interrupted) {
-      if (outcome.interrupted === 'signal') {
-        // SIGINT broke synchronous code: the process handler did not run, so do its work here.
-        this.interrupts.onSignalConsumedByCell();
-        this.optimizeInterrupts.interruptAll();
-      }
-      // Whatever interrupted the cell, the requests so far are handled: one the main thread has not
-      // taken yet must not stop the next cell.
-      this.interrupts.takeRequest();
-    }
+    // SIGINT that broke the cell is acknowledged, and a request still untaken cannot stop the next cell.
+    this.interrupts.cellReported(outcome.interrupted);
     this.publishError(outcome.error);
     if (c.stop_on_error) {
       // Like ipykernel: cells already queued behind a failed one are aborted, not run.
@@ -696,29 +683,6 @@ export class Kernel implements IopubPublisher {
 
   private publishError(e: CellError): void {
     this.publish('error', { ename: e.ename, evalue: e.evalue, traceback: e.traceback });
-  }
-
-  /**
-   * Called from the loops of cell code (loopGuard.ts): an interrupt request nobody has acted on yet
-   * (the socket thread wrote it to shared memory) stops every study, and the loop throws.
-   */
-  private takeInterruptInLoop(): boolean {
-    if (!this.interrupts.takeRequest()) return false;
-    this.optimizeInterrupts.interruptAll();
-    return true;
-  }
-
-  /** SIGINT: sent by Jupyter or Ctrl-C, or raised by the socket thread for interrupt_request. */
-  private onSignal(): void {
-    if (!this.interrupts.onSignal()) return; // already acted on (a loop check, optimize between trials)
-    this.stopRunningWork();
-  }
-
-  /** An interrupt request this thread has just taken: stop studies, a waiting input(), an awaiting cell. */
-  private stopRunningWork(): void {
-    this.optimizeInterrupts.interruptAll();
-    this.inputs.interrupt(new InterruptedError());
-    this.executor.interrupt();
   }
 
   shutdown(): void {
