@@ -4,9 +4,9 @@
  *
  * Execution uses vm.runInThisContext with `breakOnSigint`, so SIGINT breaks synchronous code at a
  * cell's top level (cells that cannot call out of themselves skip that watchdog, see
- * interrupt/sigintWatchdog.ts); an awaiting cell is stopped by racing its promise with an interrupt promise; and
- * every loop of the cell checks for interrupts (interrupt/loopGuard.ts), which stops code that runs after an
- * await, where no signal reaches it.
+ * interrupt/sigintWatchdog.ts); an awaiting cell is stopped by racing its promise with an interrupt
+ * promise; and every loop of the cell checks for interrupts (interrupt/loopGuard.ts), which stops
+ * code that runs after an await, where no signal reaches it.
  */
 import Module from 'node:module';
 import * as path from 'node:path';
