@@ -4,7 +4,7 @@
 // machine hits both alike. A round trip is execute_request sent -> execute_reply and the idle
 // status received, for the trivial cell `1 + 1`, and then, in a second run, for a cell that calls a
 // function (`Math.max(1, 2)`): tunelab skips Node's SIGINT watchdog for cells that cannot call out
-// of themselves (kernel/sigintWatchdog.ts), so the second cell shows the cost of every other cell.
+// of themselves (kernel/interrupt/sigintWatchdog.ts), so the second cell shows the cost of every other cell.
 // Memory is the kernel process's resident set
 // (VmRSS from /proc) after the warm-up and after every block, up to 1,000 cells.
 //

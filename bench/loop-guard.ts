@@ -1,4 +1,4 @@
-// What the kernel's loop interrupt checks cost (kernel/loopGuard.ts): the same cell code run plain
+// What the kernel's loop interrupt checks cost (kernel/interrupt/loopGuard.ts): the same cell code run plain
 // and instrumented, side by side in one process, on tight loops where a check per iteration shows
 // the most. A third variant keeps each site's counter in a slot of one Int32Array per cell instead
 // of the closure variable the kernel uses: the alternative that was measured and rejected.
@@ -11,7 +11,7 @@
 // Run: npx tsx bench/loop-guard.ts   (about half a minute)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { GUARD_NAME, createLoopGuard, instrumentLoops, type LoopGuard } from '../kernel/loopGuard';
+import { GUARD_NAME, createLoopGuard, instrumentLoops, type LoopGuard } from '../kernel/interrupt/loopGuard';
 
 const ROOT = path.resolve(__dirname, '..');
 // The TypeScript copy tslab (and so the kernel) uses.

@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BinaryBuffer, CommHandle, CommTransport, DisplayOptions, JsonObject } from '../widgets/kernel/transport';
-import { toBuffer, type JupyterMessage } from './wire';
+import type { IopubContents, IopubType, RequestContents } from './messages';
+import { toBuffer } from './wire';
 
 /** What the comm layer needs from the kernel: publish an iopub message. */
 export interface IopubPublisher {
-  publish(msgType: string, content: JsonObject, opts?: { metadata?: JsonObject; buffers?: Buffer[] }): void;
+  publish<T extends IopubType>(msgType: T, content: IopubContents[T], opts?: { metadata?: JsonObject; buffers?: Buffer[] }): void;
   /** Reports a failure inside a handler on the current request's stderr, without failing anything. */
   reportHandlerError(what: string, err: unknown): void;
 }
@@ -110,13 +111,12 @@ export class CommManager implements CommTransport {
     this.comms.delete(commId);
   }
 
-  /** comm_open from the frontend: an unknown target is refused with comm_close at once. */
-  handleOpen(msg: JupyterMessage): void {
-    const { comm_id: commId, target_name: targetName, data } = msg.content as { comm_id?: string; target_name?: string; data?: JsonObject };
-    if (typeof commId !== 'string' || typeof targetName !== 'string') {
-      this.out.reportHandlerError('comm_open', new Error('comm_open without comm_id or target_name'));
-      return;
-    }
+  /**
+   * comm_open from the frontend: an unknown target is refused with comm_close at once. (A comm_open
+   * without comm_id or target_name never gets here: the kernel reports it, see messages.ts.)
+   */
+  handleOpen(content: RequestContents['comm_open'], buffers: Buffer[]): void {
+    const { comm_id: commId, target_name: targetName, data } = content;
     const handler = this.targets.get(targetName);
     if (!handler) {
       this.out.publish('comm_close', { comm_id: commId, data: {} });
@@ -125,29 +125,27 @@ export class CommManager implements CommTransport {
     const comm = new Comm(this, commId, targetName);
     this.comms.set(commId, comm);
     try {
-      handler(comm, data ?? {}, msg.buffers);
+      handler(comm, data, buffers);
     } catch (err) {
       this.out.reportHandlerError(`comm target ${targetName}`, err);
     }
   }
 
-  handleMsg(msg: JupyterMessage): void {
-    const { comm_id: commId, data } = msg.content as { comm_id?: string; data?: JsonObject };
-    const comm = typeof commId === 'string' ? this.comms.get(commId) : undefined;
+  handleMsg(content: RequestContents['comm_msg'], buffers: Buffer[]): void {
+    const comm = this.comms.get(content.comm_id);
     if (!comm) return; // A message for a comm we closed or never had: nothing to route it to.
-    comm.deliverMsg(data ?? {}, msg.buffers);
+    comm.deliverMsg(content.data, buffers);
   }
 
-  handleClose(msg: JupyterMessage): void {
-    const { comm_id: commId, data } = msg.content as { comm_id?: string; data?: JsonObject };
-    const comm = typeof commId === 'string' ? this.comms.get(commId) : undefined;
+  handleClose(content: RequestContents['comm_close']): void {
+    const comm = this.comms.get(content.comm_id);
     if (!comm) return;
     this.comms.delete(comm.commId);
-    comm.deliverClose(data ?? {});
+    comm.deliverClose(content.data);
   }
 
   /** comm_info_reply content: the open comms, optionally only those of one target. */
-  info(targetName?: string): JsonObject {
+  info(targetName?: string): { status: 'ok'; comms: Record<string, { target_name: string }> } {
     // fromEntries defines own keys: a frontend's comm_id such as "__proto__" stays a plain key.
     const comms = Object.fromEntries(
       [...this.comms]

@@ -4,9 +4,9 @@
  *
  * Execution uses vm.runInThisContext with `breakOnSigint`, so SIGINT breaks synchronous code at a
  * cell's top level (cells that cannot call out of themselves skip that watchdog, see
- * sigintWatchdog.ts); an awaiting cell is stopped by racing its promise with an interrupt promise; and
- * every loop of the cell checks for interrupts (loopGuard.ts), which stops code that runs after an
- * await, where no signal reaches it.
+ * interrupt/sigintWatchdog.ts); an awaiting cell is stopped by racing its promise with an interrupt
+ * promise; and every loop of the cell checks for interrupts (interrupt/loopGuard.ts), which stops
+ * code that runs after an await, where no signal reaches it.
  */
 import Module from 'node:module';
 import * as path from 'node:path';
@@ -15,9 +15,10 @@ import * as vm from 'node:vm';
 import type { Converter, Diagnostic } from 'tslab/dist/converter';
 import { runtime } from '../src/runtime';
 import { requestContext, type RequestContext } from './context';
-import { GUARD_NAME, instrumentLoops, type LoopGuard } from './loopGuard';
+import { cellLoopGuard, type CellsUnderInterrupt } from './interrupt/cellLoopGuard';
+import { GUARD_NAME, instrumentLoops, type LoopGuard } from './interrupt/loopGuard';
 import { expandShorthandProperties } from './shorthand';
-import { needsSigintWatchdog } from './sigintWatchdog';
+import { needsSigintWatchdog } from './interrupt/sigintWatchdog';
 
 /** What a failed cell reports (the fields of a Jupyter `error` message). */
 export interface CellError {
@@ -51,7 +52,7 @@ export interface ExecutorOptions {
   /** Interrupt requests so far (shared with the socket thread); a cell during which it grew was interrupted. */
   interruptRequests?: () => number;
   /**
-   * Checked now and then by every loop in cell code (see loopGuard.ts); throws to interrupt.
+   * Checked now and then by every loop in cell code (see interrupt/loopGuard.ts); throws to interrupt.
    * `typescript` is the compiler used to instrument the compiled cell.
    */
   loopGuard?: { guard: LoopGuard; typescript: typeof import('typescript') };
@@ -90,7 +91,7 @@ export class CellExecutor {
    */
   private runningRequest: RequestContext | undefined;
   private readonly abandonedRequests = new WeakSet<RequestContext>();
-  /** True while vm runs a cell's synchronous part (SIGINT's reach; see cellLoopGuard). */
+  /** True while vm runs a cell's synchronous part (SIGINT's reach; see interrupt/cellLoopGuard.ts). */
   private inSyncSection = false;
   private readonly getCodeMetadata: (src: string) => CodeMetadata;
   /** What is appended to the previous cells' declarations for every cell (see declareGlobals). */
@@ -114,9 +115,17 @@ export class CellExecutor {
     (globalThis as Record<string, unknown>)[SCOPE_KEY] = {
       exports: this.cellExports,
       require: this.cellRequire,
-      guard: options.loopGuard ? this.cellLoopGuard(options.loopGuard.guard) : undefined,
+      guard: options.loopGuard ? this.guardForCells(options.loopGuard.guard) : undefined,
     };
     this.installGlobals();
+  }
+
+  private guardForCells(guard: LoopGuard): LoopGuard {
+    const cells: CellsUnderInterrupt = {
+      inSyncSection: () => this.inSyncSection,
+      isDoomed: (request) => this.isDoomed(request),
+    };
+    return cellLoopGuard(guard, cells, () => new InterruptedError());
   }
 
   /** The variables cells have defined (for tests and introspection). */
@@ -243,31 +252,10 @@ export class CellExecutor {
     return this.running && (this.options.interruptRequests?.() ?? 0) > this.requestsAtStart;
   }
 
-  /**
-   * The kernel's guard throws for a request nobody has acted on yet. A request acted on elsewhere
-   * still dooms the cell it interrupted: when the SIGINT handler or the optimize check took it while
-   * an objective was awaiting, a loop the objective starts afterwards must stop too, or the cell
-   * (and the study waiting for its trial) would run on; and a cell reported as interrupted while it
-   * awaited must not come back to life in a loop after its await settles.
-   */
-  private cellLoopGuard(guard: LoopGuard): LoopGuard {
-    return {
-      sites: (count) => guard.sites(count),
-      check: (sites, site) => {
-        // While vm runs the cell's synchronous part, SIGINT breaks it: the socket thread raises one
-        // for a request nobody has taken within its signal delay. Taking the request here could
-        // race with that signal and leave it to land later, possibly inside the next cell, which it
-        // would break; so this part is left to the signal.
-        if (this.inSyncSection) return guard.check(sites, site, false);
-        const refill = guard.check(sites, site);
-        // Code of the running cell stops once the cell is interrupted; other code (a timer an
-        // earlier cell set, a comm handler) runs on, unless it belongs to an abandoned cell.
-        const request = requestContext.getStore();
-        if (request && this.abandonedRequests.has(request)) throw new InterruptedError();
-        if ((!request || request === this.runningRequest) && this.runningCellInterrupted()) throw new InterruptedError();
-        return refill;
-      },
-    };
+  /** Code of the running cell stops once the cell is interrupted; so does code of an abandoned cell. */
+  private isDoomed(request: RequestContext | undefined): boolean {
+    if (request && this.abandonedRequests.has(request)) return true;
+    return (!request || request === this.runningRequest) && this.runningCellInterrupted();
   }
 
   private async compileAndRun(src: string, cellName: string): Promise<ExecutionOutcome> {

@@ -72,12 +72,15 @@ export class InputRequests {
     this.fail(err);
   }
 
-  /** input_reply from the stdin channel. A reply nobody waits for (answered after an interrupt) is dropped. */
-  onReply(parentId: string | undefined, value: unknown): void {
+  /**
+   * input_reply from the stdin channel, its value already read as text (messages.ts). A reply nobody
+   * waits for (answered after an interrupt) is dropped.
+   */
+  onReply(parentId: string | undefined, value: string): void {
     const p = this.pending;
     if (!p || (parentId !== undefined && parentId !== p.requestId)) return;
     this.pending = undefined;
-    p.resolve(typeof value === 'string' ? value : String(value ?? ''));
+    p.resolve(value);
   }
 
   /** What cells call as `input`. */

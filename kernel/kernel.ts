@@ -5,14 +5,13 @@
  * that keeps answering, and acts on interrupt_request, while a cell blocks this thread.
  */
 import { randomUUID } from 'node:crypto';
+import type { KernelMessage } from '@jupyterlab/services';
 import { RateLimitedLog, writeLogLine } from './kernelLog';
 import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { flushAllWidgets, installWidgetSupport } from '../widgets/kernel/install';
 import { displayIdOf } from '../widgets/kernel/transport';
-import { InterruptCounter } from './interruptCounter';
-import { KernelOptimizeInterrupts } from './interrupts';
-import { createLoopGuard } from './loopGuard';
+import { MainThreadInterrupts } from './interrupt/mainThread';
 import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
 import { CellExecutor, errorOutcome, InterruptedError, toCellError, type CellError } from './executor';
@@ -28,6 +27,19 @@ import { bundleFor, type MimeBundle } from './richDisplay';
 import { isAddressInUse, PORT_TAKEN_EXIT_STATUS } from './exitStatus';
 import type { FromSocketThread, MainThreadRequest, SocketThreadData, ToSocketThread } from './socketThread';
 import { newHeader, PROTOCOL_VERSION, readConnectionFile, serializeParts, type JsonObject, type JupyterMessage, type MessageHeader } from './wire';
+import {
+  isRequestType,
+  replyType,
+  RequestFieldError,
+  toRequest,
+  type AnsweredType,
+  type IopubContents,
+  type IopubType,
+  type ReplyContents,
+  type Request,
+  type RequestContents,
+  type RequestType,
+} from './messages';
 
 type Channel = 'shell' | 'control' | 'stdin' | 'iopub';
 
@@ -77,31 +89,21 @@ declare global {
 }
 `;
 
-/** A request field of the wrong type: the error reply says which and what it should be. */
-class RequestFieldError extends Error {
-  override name = 'RequestFieldError';
+/** The msg_types served on shell and control (input_reply belongs to stdin). */
+type ShellType = Exclude<RequestType, 'input_reply'>;
+
+function isShellType(type: string): type is ShellType {
+  return type !== 'input_reply' && isRequestType(type);
 }
 
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
-}
+/** A handler of one msg_type: it receives that type's validated content (messages.ts). */
+type Handler<T extends ShellType> = (req: Request<T>, channel: Channel) => void | Promise<void>;
+type Handlers = { [T in ShellType]: Handler<T> };
 
-/** content[key] as a string ('' when absent). */
-function stringField(msg: JupyterMessage, key: string): string {
-  const v = msg.content[key];
-  if (v === undefined || v === null) return '';
-  if (typeof v !== 'string') throw new RequestFieldError(`${msg.header.msg_type}: content.${key} must be a string, got ${describeValue(v)}`);
-  return v;
-}
-
-/** content.cursor_pos as a position in the code (0 when absent). */
-function cursorField(msg: JupyterMessage): number {
-  const v = msg.content.cursor_pos;
-  if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RequestFieldError(`${msg.header.msg_type}: content.cursor_pos must be a number, got ${describeValue(v)}`);
-  return v;
+/** Where a reply goes: the request's sender, parented to its header. */
+interface ReplyTarget {
+  readonly identities: Buffer[];
+  readonly header: MessageHeader;
 }
 
 function packageVersion(): string {
@@ -139,19 +141,21 @@ export class Kernel implements IopubPublisher {
   readonly ready: Promise<void>;
   private readonly tsVersion: string;
   private readonly typescript: typeof import('typescript');
-  private readonly interrupts = new InterruptCounter();
-  /** Every study.optimize of the cells obeys it (src/optimizeSignal.ts); an interrupt aborts it. */
-  private readonly optimizeInterrupts = new KernelOptimizeInterrupts(this.interrupts);
+  /** Interrupts on this thread (interrupt/stateMachine.ts): what stops, and when, on an interrupt. */
+  private readonly interrupts = new MainThreadInterrupts({
+    rejectInput: (err) => this.inputs.interrupt(err),
+    rejectAwaitingCell: () => this.executor.interrupt(),
+    notifyUnreachable: (cell) => this.notifyUnreachable(cell),
+    interruptedError: () => new InterruptedError(),
+  });
   /** Signatures accepted so far, shared with the socket thread (replays are refused). */
   private readonly digests = new DigestHistory();
   private sockets: MainSockets | undefined;
   private workerReady = false;
   /** Where the socket thread's requests (MainThreadRequest) arrive. */
   private readonly socketThreadRequests: MessagePort;
-  /** The execute_request whose cell is running (where an interrupt warning goes). */
-  private runningCell: MessageHeader | undefined;
-  /** Requests answered already (so a failing handler is answered once, see replyWithError). */
-  private readonly repliedTo = new WeakSet<JupyterMessage>();
+  /** Requests (by header) answered already (so a failing handler is answered once, see replyWithError). */
+  private readonly repliedTo = new WeakSet<MessageHeader>();
 
   constructor(private readonly options: KernelOptions) {
     this.ready = new Promise((r) => (this.readyResolve = r));
@@ -212,19 +216,12 @@ export class Kernel implements IopubPublisher {
       },
       interruptGraceMs: this.options.studyStopGraceMs ?? 10_000,
       interruptRequests: () => this.interrupts.requests,
-      loopGuard: {
-        guard: createLoopGuard(
-          () => this.takeInterruptInLoop(),
-          () => new InterruptedError(),
-        ),
-        typescript: this.typescript,
-      },
+      loopGuard: { guard: this.interrupts.loopGuard(), typescript: this.typescript },
     });
     installWidgetSupport(this.comms);
-    this.optimizeInterrupts.install();
+    this.interrupts.install();
     this.installTslabDisplayCompat();
     this.streams.install();
-    process.on('SIGINT', () => this.onSignal());
     // However the process ends (shutdown, parent gone), the cells not yet written reach the history.
     process.on('exit', () => this.history.close());
     process.on('uncaughtException', (err) => this.reportAsyncError('Uncaught exception in an async task of this cell', err));
@@ -271,19 +268,22 @@ export class Kernel implements IopubPublisher {
       return;
     }
     if (r.kind === 'interrupt') {
-      if (this.interrupts.takeRequest()) this.stopRunningWork();
+      this.interrupts.onRequestMessage();
       return;
     }
     if (r.kind === 'shutdown') {
       this.exitNow();
       return;
     }
-    if (!this.runningCell) return;
+    this.interrupts.onUnreachable();
+  }
+
+  private notifyUnreachable(cell: MessageHeader): void {
     const text =
       'Interrupt requested, but this cell is running code the interrupt cannot break (after an ' +
       '`await`: a long call into library code, or a mutual recursion without loops); it stops when ' +
       'that code returns. Restart the kernel to stop it now.\n';
-    this.publishRaw('stream', { name: 'stderr', text }, { parent: this.runningCell });
+    this.publishRaw('stream', { name: 'stderr', text }, { parent: cell });
   }
 
   // ---- output ------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ export class Kernel implements IopubPublisher {
     this.publishRaw('stream', { name: 'stderr', text }, { parent, keep: true });
   }
 
-  publish(msgType: string, content: JsonObject, opts: { metadata?: JsonObject; buffers?: Buffer[] } = {}): void {
+  publish<T extends IopubType>(msgType: T, content: IopubContents[T], opts: { metadata?: JsonObject; buffers?: Buffer[] } = {}): void {
     this.streams.flush();
     this.publishRaw(msgType, content, { ...opts, parent: currentParent() });
   }
@@ -317,9 +317,9 @@ export class Kernel implements IopubPublisher {
     this.streams.write('stderr', `${what} failed: ${e.ename}: ${e.evalue}\n`);
   }
 
-  private publishRaw(
-    msgType: string,
-    content: JsonObject,
+  private publishRaw<T extends IopubType>(
+    msgType: T,
+    content: IopubContents[T],
     /** `keep`: never dropped when a subscriber falls behind (iopubFlow.ts), even if it is stream output. */
     opts: { parent?: MessageHeader; metadata?: JsonObject; buffers?: Buffer[]; keep?: boolean },
   ): void {
@@ -330,7 +330,7 @@ export class Kernel implements IopubPublisher {
     channel: Channel,
     identities: Buffer[],
     msgType: string,
-    content: JsonObject,
+    content: object,
     parent?: Partial<MessageHeader>,
     metadata: JsonObject = {},
     buffers: Buffer[] = [],
@@ -350,8 +350,13 @@ export class Kernel implements IopubPublisher {
     return header.msg_id;
   }
 
-  private reply(channel: Channel, req: JupyterMessage, msgType: string, content: JsonObject, metadata: JsonObject = {}): void {
-    this.repliedTo.add(req);
+  /** Answers `req` with its own reply type (`x_request` -> `x_reply`) and that reply's content. */
+  private reply<T extends AnsweredType>(channel: Channel, req: Request<T>, content: ReplyContents[T], metadata: JsonObject = {}): void {
+    this.sendReply(channel, req, replyType(req.header.msg_type), content, metadata);
+  }
+
+  private sendReply(channel: Channel, req: ReplyTarget, msgType: string, content: object, metadata: JsonObject = {}): void {
+    this.repliedTo.add(req.header);
     this.streams.flush();
     this.send(channel, req.identities, msgType, content, req.header, metadata);
   }
@@ -363,9 +368,10 @@ export class Kernel implements IopubPublisher {
    */
   private replyWithError(channel: Channel, req: JupyterMessage, err: unknown): void {
     const type = req.header.msg_type;
-    if (this.repliedTo.has(req) || !type.endsWith('_request')) return;
+    if (this.repliedTo.has(req.header) || !type.endsWith('_request')) return;
     const e = toCellError(err);
-    this.reply(channel, req, type.replace(/_request$/, '_reply'), { status: 'error', ename: e.ename, evalue: e.evalue, traceback: e.traceback });
+    const content: KernelMessage.IReplyErrorContent = { status: 'error', ename: e.ename, evalue: e.evalue, traceback: e.traceback };
+    this.sendReply(channel, req, replyType(type), content);
   }
 
   private status(state: 'busy' | 'idle' | 'starting', parent?: MessageHeader): void {
@@ -439,13 +445,15 @@ export class Kernel implements IopubPublisher {
   }
 
   private dispatch(channel: Channel, msg: JupyterMessage): void {
+    const type = msg.header.msg_type;
     if (channel === 'stdin') {
       // Frontends answer input_request here; there is no busy/idle around stdin messages.
-      if (msg.header.msg_type === 'input_reply') this.inputs.onReply(msg.parent_header.msg_id, msg.content.value);
-      else ignoredLog.log(`ignored "${msg.header.msg_type}" on stdin`);
+      if (type === 'input_reply') {
+        const reply = this.validated('input_reply', msg);
+        if (reply) this.inputs.onReply(reply.parent_header.msg_id, reply.content.value);
+      } else ignoredLog.log(`ignored "${type}" on stdin`);
       return;
     }
-    const type = msg.header.msg_type;
     if (type === 'execute_request' && channel === 'shell') {
       this.queuedExecutes.add(msg.header.msg_id);
       this.executeQueue = this.executeQueue.then(() => this.handleWrapped(channel, msg));
@@ -453,6 +461,17 @@ export class Kernel implements IopubPublisher {
     }
     // Everything else is answered right away, even while a cell runs, so widgets stay live.
     void this.handleWrapped(channel, msg);
+  }
+
+  /** The message with its content validated, or undefined (logged) when a field is wrong. */
+  private validated<T extends RequestType>(type: T, msg: JupyterMessage): Request<T> | undefined {
+    try {
+      return toRequest(type, msg);
+    } catch (err) {
+      if (!(err instanceof RequestFieldError)) throw err;
+      ignoredLog.log(`refused ${err.message}`);
+      return undefined;
+    }
   }
 
   /** busy / handler / idle, with the request as parent of everything in between. */
@@ -463,7 +482,7 @@ export class Kernel implements IopubPublisher {
       try {
         await this.handle(channel, msg);
       } catch (err) {
-        if (err instanceof RequestFieldError) ignoredLog.log(`refused ${err.message}`);
+        if (err instanceof RequestFieldError) this.refuseContent(msg, err);
         else kernelLog(`error while handling ${msg.header.msg_type}: ${(err as Error).stack ?? String(err)}`);
         this.replyWithError(channel, msg, err);
       } finally {
@@ -472,54 +491,64 @@ export class Kernel implements IopubPublisher {
     });
   }
 
-  private async handle(channel: Channel, msg: JupyterMessage): Promise<void> {
-    const c = msg.content;
-    switch (msg.header.msg_type) {
-      case 'kernel_info_request':
-        return this.reply(channel, msg, 'kernel_info_reply', this.kernelInfo());
-      case 'execute_request':
-        return this.handleExecute(channel, msg);
-      case 'is_complete_request':
-        return this.reply(channel, msg, 'is_complete_reply', this.isComplete(stringField(msg, 'code')));
-      case 'complete_request':
-        return this.reply(channel, msg, 'complete_reply', this.complete(stringField(msg, 'code'), cursorField(msg)));
-      case 'inspect_request':
-        return this.reply(channel, msg, 'inspect_reply', this.inspect(stringField(msg, 'code'), cursorField(msg)));
-      case 'history_request':
-        return this.reply(channel, msg, 'history_reply', this.answerHistory(c));
-      case 'comm_info_request':
-        return this.reply(channel, msg, 'comm_info_reply', this.comms.info(typeof c.target_name === 'string' ? c.target_name : undefined));
-      case 'comm_open':
-        return this.comms.handleOpen(msg);
-      case 'comm_msg':
-        return this.comms.handleMsg(msg);
-      case 'comm_close':
-        return this.comms.handleClose(msg);
-      case 'shutdown_request':
-        this.reply(channel, msg, 'shutdown_reply', { status: 'ok', restart: Boolean(c.restart) });
-        return this.shutdown();
-      case 'interrupt_request':
-        // Normally handled by the socket thread; reached only if it arrived on the shell channel.
-        this.reply(channel, msg, 'interrupt_reply', { status: 'ok' });
-        process.kill(process.pid, 'SIGINT');
-        return;
-      case 'debug_request':
-        // No debugger (kernel_info and the kernelspec say so), but a frontend that asks anyway gets a
-        // failed Debug Adapter Protocol response instead of waiting for one that never comes.
-        return this.reply(channel, msg, 'debug_reply', {
-          seq: 0,
-          type: 'response',
-          request_seq: typeof c.seq === 'number' ? c.seq : 0,
-          success: false,
-          command: typeof c.command === 'string' ? c.command : '',
-          message: 'The tunelab kernel has no debugger.',
-        });
-      default:
-        ignoredLog.log(`ignored unknown message type "${msg.header.msg_type}" on ${channel}`);
-    }
+  /**
+   * Content that failed validation: logged (rate-limited); a request also gets an error reply
+   * (replyWithError), and a comm_open, which has no reply, is reported in the requesting cell.
+   */
+  private refuseContent(msg: JupyterMessage, err: RequestFieldError): void {
+    ignoredLog.log(`refused ${err.message}`);
+    if (msg.header.msg_type === 'comm_open') this.reportHandlerError('comm_open', err);
   }
 
-  private kernelInfo(): JsonObject {
+  /** Dispatch on msg_type: its handler from the table, with its content validated for it. */
+  private handle(channel: Channel, msg: JupyterMessage): void | Promise<void> {
+    const type = msg.header.msg_type;
+    if (!isShellType(type)) {
+      ignoredLog.log(`ignored unknown message type "${type}" on ${channel}`);
+      return;
+    }
+    return this.runHandler(type, channel, msg);
+  }
+
+  private runHandler<T extends ShellType>(type: T, channel: Channel, msg: JupyterMessage): void | Promise<void> {
+    const handler: Handler<T> = this.handlers[type];
+    return handler(toRequest(type, msg), channel);
+  }
+
+  private readonly handlers: Handlers = {
+    kernel_info_request: (req, channel) => this.reply(channel, req, this.kernelInfo()),
+    execute_request: (req, channel) => this.handleExecute(channel, req),
+    is_complete_request: (req, channel) => this.reply(channel, req, this.isComplete(req.content.code)),
+    complete_request: (req, channel) => this.reply(channel, req, this.complete(req.content.code, req.content.cursor_pos)),
+    inspect_request: (req, channel) => this.reply(channel, req, this.inspect(req.content.code, req.content.cursor_pos)),
+    history_request: (req, channel) => this.reply(channel, req, this.answerHistory(req.content)),
+    comm_info_request: (req, channel) => this.reply(channel, req, this.comms.info(req.content.target_name)),
+    comm_open: (req) => this.comms.handleOpen(req.content, req.buffers),
+    comm_msg: (req) => this.comms.handleMsg(req.content, req.buffers),
+    comm_close: (req) => this.comms.handleClose(req.content),
+    shutdown_request: (req, channel) => {
+      this.reply(channel, req, { status: 'ok', restart: req.content.restart });
+      this.shutdown();
+    },
+    interrupt_request: (req, channel) => {
+      // Normally handled by the socket thread; reached only if it arrived on the shell channel.
+      this.reply(channel, req, { status: 'ok' });
+      this.interrupts.raiseSignal();
+    },
+    // No debugger (kernel_info and the kernelspec say so), but a frontend that asks anyway gets a
+    // failed Debug Adapter Protocol response instead of waiting for one that never comes.
+    debug_request: (req, channel) =>
+      this.reply(channel, req, {
+        seq: 0,
+        type: 'response',
+        request_seq: req.content.seq,
+        success: false,
+        command: req.content.command,
+        message: 'The tunelab kernel has no debugger.',
+      }),
+  };
+
+  private kernelInfo(): ReplyContents['kernel_info_request'] {
     return {
       status: 'ok',
       protocol_version: PROTOCOL_VERSION,
@@ -539,7 +568,7 @@ export class Kernel implements IopubPublisher {
     };
   }
 
-  private answerHistory(request: JsonObject): JsonObject {
+  private answerHistory(request: RequestContents['history_request']): ReplyContents['history_request'] {
     try {
       return { status: 'ok', history: this.history.query(request) };
     } catch (err) {
@@ -548,7 +577,7 @@ export class Kernel implements IopubPublisher {
     }
   }
 
-  private isComplete(code: string): JsonObject {
+  private isComplete(code: string): ReplyContents['is_complete_request'] {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { isCompleteCode } = require('tslab/dist/converter') as typeof import('tslab/dist/converter');
     try {
@@ -575,7 +604,7 @@ export class Kernel implements IopubPublisher {
     return (out.diagnostics ?? []).some((d) => d.category === ts.DiagnosticCategory.Error);
   }
 
-  private complete(code: string, cursor: number): JsonObject {
+  private complete(code: string, cursor: number): ReplyContents['complete_request'] {
     try {
       const info = this.executor.complete(code, cursor);
       return { status: 'ok', matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
@@ -584,7 +613,7 @@ export class Kernel implements IopubPublisher {
     }
   }
 
-  private inspect(code: string, cursor: number): JsonObject {
+  private inspect(code: string, cursor: number): ReplyContents['inspect_request'] {
     const info = this.executor.inspect(code, cursor);
     if (!info) return { status: 'ok', found: false, data: {}, metadata: {} };
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -592,25 +621,23 @@ export class Kernel implements IopubPublisher {
     return { status: 'ok', found: true, data: { 'text/plain': printQuickInfo(info) }, metadata: {} };
   }
 
-  private async handleExecute(channel: Channel, msg: JupyterMessage): Promise<void> {
+  private async handleExecute(channel: Channel, msg: Request<'execute_request'>): Promise<void> {
     const id = msg.header.msg_id;
     this.queuedExecutes.delete(id);
-    const c = msg.content as { code?: unknown; silent?: boolean; store_history?: boolean; stop_on_error?: boolean; allow_stdin?: unknown };
-    const code = typeof c.code === 'string' ? c.code : '';
-    const silent = c.silent === true;
+    const c = msg.content;
+    const { code, silent } = c;
     if (this.abortedExecutes.delete(id)) {
-      this.reply(channel, msg, 'execute_reply', { status: 'aborted', execution_count: this.executionCount }, { status: 'aborted' });
+      this.reply(channel, msg, { status: 'aborted', execution_count: this.executionCount }, { status: 'aborted' });
       return;
     }
-    const storeHistory = !silent && c.store_history !== false;
+    const storeHistory = !silent && c.store_history;
     if (storeHistory) this.executionCount++;
     const count = this.executionCount;
     if (storeHistory) this.history.record(count, code);
     if (!silent) this.publish('execute_input', { code, execution_count: count });
 
-    this.interrupts.waitForRaisedSignals();
-    this.runningCell = msg.header;
-    this.inputs.cellStarted({ parent: msg.header, identities: msg.identities, allowStdin: c.allow_stdin === true });
+    this.interrupts.cellStarted(msg.header);
+    this.inputs.cellStarted({ parent: msg.header, identities: msg.identities, allowStdin: c.allow_stdin });
     let outcome: Awaited<ReturnType<CellExecutor['execute']>>;
     try {
       outcome = await this.executor.execute(code, `cell[${count}]`);
@@ -618,7 +645,7 @@ export class Kernel implements IopubPublisher {
       // The executor reports a cell's failures itself; anything else still ends in an error reply.
       outcome = errorOutcome(err);
     } finally {
-      this.runningCell = undefined;
+      this.interrupts.cellFinished();
       this.inputs.cellFinished();
     }
     // Widget changes made by the cell go out now, parented to it (nbclient records them).
@@ -641,58 +668,21 @@ export class Kernel implements IopubPublisher {
           ...(displayId ? { transient: { display_id: displayId } } : {}),
         });
       }
-      this.reply(channel, msg, 'execute_reply', { status: 'ok', execution_count: count, user_expressions: {}, payload: [] }, { status: 'ok' });
+      this.reply(channel, msg, { status: 'ok', execution_count: count, user_expressions: {}, payload: [] }, { status: 'ok' });
       return;
     }
-    if (outcome.interrupted) {
-      if (outcome.interrupted === 'signal') {
-        // SIGINT broke synchronous code: the process handler did not run, so do its work here.
-        this.interrupts.onSignalConsumedByCell();
-        this.optimizeInterrupts.interruptAll();
-      }
-      // Whatever interrupted the cell, the requests so far are handled: one the main thread has not
-      // taken yet must not stop the next cell.
-      this.interrupts.takeRequest();
-    }
+    // SIGINT that broke the cell is acknowledged, and a request still untaken cannot stop the next cell.
+    this.interrupts.cellReported(outcome.interrupted);
     this.publishError(outcome.error);
-    if (c.stop_on_error !== false) {
+    if (c.stop_on_error) {
       // Like ipykernel: cells already queued behind a failed one are aborted, not run.
       for (const queued of this.queuedExecutes) this.abortedExecutes.add(queued);
     }
-    this.reply(
-      channel,
-      msg,
-      'execute_reply',
-      { status: 'error', execution_count: count, ...outcome.error },
-      { status: 'error' },
-    );
+    this.reply(channel, msg, { status: 'error', execution_count: count, ...outcome.error }, { status: 'error' });
   }
 
   private publishError(e: CellError): void {
     this.publish('error', { ename: e.ename, evalue: e.evalue, traceback: e.traceback });
-  }
-
-  /**
-   * Called from the loops of cell code (loopGuard.ts): an interrupt request nobody has acted on yet
-   * (the socket thread wrote it to shared memory) stops every study, and the loop throws.
-   */
-  private takeInterruptInLoop(): boolean {
-    if (!this.interrupts.takeRequest()) return false;
-    this.optimizeInterrupts.interruptAll();
-    return true;
-  }
-
-  /** SIGINT: sent by Jupyter or Ctrl-C, or raised by the socket thread for interrupt_request. */
-  private onSignal(): void {
-    if (!this.interrupts.onSignal()) return; // already acted on (a loop check, optimize between trials)
-    this.stopRunningWork();
-  }
-
-  /** An interrupt request this thread has just taken: stop studies, a waiting input(), an awaiting cell. */
-  private stopRunningWork(): void {
-    this.optimizeInterrupts.interruptAll();
-    this.inputs.interrupt(new InterruptedError());
-    this.executor.interrupt();
   }
 
   shutdown(): void {

@@ -4,14 +4,10 @@
  * and iopub sockets live in the main thread (mainSockets.ts), which serves a cell's round trip
  * without crossing threads.
  *
- * Interrupts: on `interrupt_request` this thread counts the request in shared memory, asks the main
- * thread to act on it and answers on control at once. An idle or awaiting main thread acts at once;
- * the loop checks of cell code and study.optimize's check between trials see the count. A request
- * still not acted on after SIGNAL_AFTER_MS means synchronous code without a check (a long library
- * call): this thread then raises SIGINT, which breaks it at a cell's top level (vm `breakOnSigint`).
- * If the request is still not acted on after the grace period, the code is out of the signal's
- * reach (unchecked code after an `await`: a library call, a mutual recursion without loops), and
- * the running cell is told so. (Ending that code through the
+ * Interrupts: on `interrupt_request` this thread answers on control at once and hands the request
+ * to its escalation (interrupt/escalation.ts; the states are in interrupt/stateMachine.ts): counted
+ * in shared memory, the main thread asked to act, SIGINT raised if nobody has acted in time, and
+ * the running cell told when even that does not reach its code. (Ending that code through the
  * inspector's Runtime.terminateExecution would work, but it aborts Node when async_hooks are on,
  * and the kernel needs them to route output to the right cell.)
  *
@@ -25,7 +21,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { RateLimitedLog, writeLogLine } from './kernelLog';
 import * as zmq from 'zeromq';
 import { DigestHistory } from './digestHistory';
-import { InterruptCounter } from './interruptCounter';
+import { InterruptEscalation } from './interrupt/escalation';
 import { isAddressInUse } from './exitStatus';
 import { endKernelAndChildren, parentGone, type ParentWatch } from './processTree';
 import {
@@ -65,9 +61,6 @@ export type MainThreadRequest =
   | { kind: 'interrupt-unreachable' }
   /** shutdown_request was answered and this thread's sockets are closed: exit now, even mid-cell. */
   | { kind: 'shutdown' };
-
-/** How long the main thread has to act on an interrupt request before SIGINT is raised. */
-const SIGNAL_AFTER_MS = 250;
 
 /** After shutdown_request, how long the main thread has to exit before this thread kills the process. */
 const SHUTDOWN_GRACE_MS = 2000;
@@ -117,7 +110,7 @@ export interface SocketThreadData {
   session: string;
   /** How long to wait for the main thread to act on an interrupt before warning the running cell. */
   interruptGraceMs: number;
-  /** InterruptCounter's shared memory. */
+  /** The interrupt counters' shared memory (interrupt/counter.ts). */
   interruptCounter: SharedArrayBuffer;
   /** DigestHistory's shared memory (one history for every channel). */
   digestHistory: SharedArrayBuffer;
@@ -202,7 +195,6 @@ async function run(data: SocketThreadData): Promise<void> {
   const toMain = data.requestPort;
   const drainOnMainThread = mainThreadDrainer(data.drainHookKey);
 
-  const interruptTimers = new Set<NodeJS.Timeout>();
   let closing = false;
 
   const sendControl = (identities: Buffer[], parts: SerializedParts) => controlQueue.send(framesToSend(key, identities, parts, []));
@@ -210,29 +202,26 @@ async function run(data: SocketThreadData): Promise<void> {
   const reply = (req: JupyterMessage, msgType: string, content: Record<string, unknown>) =>
     sendControl(req.identities, serializeParts({ header: newHeader(msgType, data.session), parent_header: req.header, metadata: {}, content }));
 
-  const interrupts = new InterruptCounter(data.interruptCounter);
   const digests = new DigestHistory(data.digestHistory);
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      interruptTimers.delete(t);
-      fn();
-    }, ms);
-    interruptTimers.add(t);
+
+  const warnUnreachable = () => {
+    log('interrupt: the main thread is busy in synchronous code that SIGINT cannot break');
+    toMain.postMessage({ kind: 'interrupt-unreachable' } satisfies MainThreadRequest);
+    drainOnMainThread();
   };
+
+  const interrupts = new InterruptEscalation({
+    shared: data.interruptCounter,
+    graceMs: data.interruptGraceMs,
+    askMainThread: () => toMain.postMessage({ kind: 'interrupt' } satisfies MainThreadRequest),
+    warnUnreachable,
+  });
 
   const handleInterrupt = (req: JupyterMessage) => {
     toMain.postMessage({ kind: 'status', state: 'busy', parent: req.header } satisfies MainThreadRequest);
-    const n = interrupts.request();
-    toMain.postMessage({ kind: 'interrupt' } satisfies MainThreadRequest);
+    interrupts.request();
     void reply(req, 'interrupt_reply', { status: 'ok' });
     toMain.postMessage({ kind: 'status', state: 'idle', parent: req.header } satisfies MainThreadRequest);
-    later(SIGNAL_AFTER_MS, () => {
-      if (interrupts.isActedOn(n)) return;
-      interrupts.signal();
-      later(data.interruptGraceMs, () => {
-        if (!interrupts.isActedOn(n)) warnUnreachable();
-      });
-    });
   };
 
   /**
@@ -246,7 +235,7 @@ async function run(data: SocketThreadData): Promise<void> {
     void reply(req, 'shutdown_reply', { status: 'ok', restart: Boolean(req.content.restart) });
     toMain.postMessage({ kind: 'status', state: 'idle', parent: req.header } satisfies MainThreadRequest);
     closing = true;
-    for (const t of interruptTimers) clearTimeout(t);
+    interrupts.cancelAll();
     await controlQueue.drain();
     control.close();
     heartbeat.close();
@@ -273,12 +262,6 @@ async function run(data: SocketThreadData): Promise<void> {
     toMain.postMessage({ kind: 'status', state: 'idle', parent: req.header } satisfies MainThreadRequest);
   };
 
-  const warnUnreachable = () => {
-    log('interrupt: the main thread is busy in synchronous code that SIGINT cannot break');
-    toMain.postMessage({ kind: 'interrupt-unreachable' } satisfies MainThreadRequest);
-    drainOnMainThread();
-  };
-
   port.on('message', (m: ToSocketThread) => {
     if (m.kind === 'send') {
       void sendControl(
@@ -287,7 +270,7 @@ async function run(data: SocketThreadData): Promise<void> {
       );
     } else if (m.kind === 'close') {
       closing = true;
-      for (const t of interruptTimers) clearTimeout(t);
+      interrupts.cancelAll();
       void (async () => {
         await controlQueue.drain();
         control.close();

@@ -109,7 +109,15 @@ export interface SerializedParts {
   content: string;
 }
 
-export function serializeParts(msg: Pick<JupyterMessage, 'header' | 'parent_header' | 'metadata' | 'content'>): SerializedParts {
+/** What is serialised: typed contents (messages.ts) as well as decoded JSON objects. */
+export interface OutgoingMessage {
+  header: MessageHeader;
+  parent_header: Partial<MessageHeader>;
+  metadata: object;
+  content: object;
+}
+
+export function serializeParts(msg: OutgoingMessage): SerializedParts {
   return {
     header: JSON.stringify(msg.header),
     parent_header: JSON.stringify(msg.parent_header ?? {}),

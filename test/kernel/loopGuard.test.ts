@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as path from 'node:path';
-import { GUARD_NAME, createLoopGuard, instrumentLoops, type LoopGuard } from '../../kernel/loopGuard';
+import { GUARD_NAME, createLoopGuard, instrumentLoops, type LoopGuard } from '../../kernel/interrupt/loopGuard';
 import { ROOT } from './helpers';
 
 // The TypeScript copy tslab (and so the kernel) uses.

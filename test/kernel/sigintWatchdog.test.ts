@@ -1,4 +1,4 @@
-// Which compiled cells may skip Node's SIGINT watchdog (kernel/sigintWatchdog.ts): only those that
+// Which compiled cells may skip Node's SIGINT watchdog (kernel/interrupt/sigintWatchdog.ts): only those that
 // cannot reach code outside themselves. The cells are compiled by tslab's converter, as the kernel
 // compiles them, with a variable from an earlier cell in scope.
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import * as path from 'node:path';
 import type * as TS from 'typescript';
 import type { Converter } from 'tslab/dist/converter';
-import { needsSigintWatchdog } from '../../kernel/sigintWatchdog';
+import { needsSigintWatchdog } from '../../kernel/interrupt/sigintWatchdog';
 
 describe('kernel: the SIGINT watchdog is skipped only for cells that cannot call out', () => {
   let ts: typeof TS;

@@ -8,8 +8,7 @@
  * microtasks, so the kernel's message and SIGINT handlers only run when it yields; `poll`, which
  * optimize calls after every finished trial, sees the request in shared memory at once.
  */
-import { setOptimizeInterruptSource, type OptimizeInterruptSource } from '../src/optimizeSignal';
-import type { InterruptCounter } from './interruptCounter';
+import { setOptimizeInterruptSource, type OptimizeInterruptSource } from '../../src/optimizeSignal';
 
 /** The reason of the kernel's aborts: OptimizeInterruptedError names it. */
 export class KernelInterrupt extends Error {
@@ -22,7 +21,8 @@ export class KernelInterrupt extends Error {
 export class KernelOptimizeInterrupts implements OptimizeInterruptSource {
   private controller = new AbortController();
 
-  constructor(private readonly counter: InterruptCounter) {}
+  /** `takeRequest`: takes a request nobody has acted on (mainThread.ts), which aborts this source. */
+  constructor(private readonly takeRequest: () => void) {}
 
   /** Makes this the source every optimize in the process consults. */
   install(): void {
@@ -33,9 +33,9 @@ export class KernelOptimizeInterrupts implements OptimizeInterruptSource {
     return this.controller.signal;
   }
 
-  /** Taking the request (counter.takeRequest) is what tells the socket thread not to raise SIGINT. */
+  /** Taking the request is also what tells the socket thread not to raise SIGINT. */
   poll(): void {
-    if (this.counter.takeRequest()) this.interruptAll();
+    this.takeRequest();
   }
 
   /** Stops every running optimize (each finishes its running trials, then throws). */
