@@ -7,7 +7,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'widgets/dist/**', 'widgets/labextension/**', 'widgets/lab/**', 'out/**', 'notebooks/**/*.ipynb'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'widgets/dist/**',
+      'widgets/labextension/**',
+      'widgets/lab/**',
+      'out/**',
+      'notebooks/**/*.ipynb',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -63,7 +63,12 @@ print(json.dumps(out))
 `;
 
 function runOptuna(): Promise<Record<string, Record<string, { regret: number[][]; seconds: number }>>> {
-  return runPythonJson(OPTUNA_SCRIPT, { functions: BENCHMARKS.map((b) => b.name), seeds: N_SEEDS, trials: N_TRIALS, checkpoints: CHECKPOINTS });
+  return runPythonJson(OPTUNA_SCRIPT, {
+    functions: BENCHMARKS.map((b) => b.name),
+    seeds: N_SEEDS,
+    trials: N_TRIALS,
+    checkpoints: CHECKPOINTS,
+  });
 }
 
 async function runTunelab(fn: BenchmarkFunction, make: (seed: number) => Sampler, seed: number): Promise<number[]> {
@@ -203,7 +208,20 @@ async function main() {
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(
     join(__dirname, 'results', 'bo-regret.json'),
-    JSON.stringify({ seeds: N_SEEDS, trials: N_TRIALS, checkpoints: CHECKPOINTS, summary, timing, calibration, raw: { tunelab, optuna }, wallSeconds: (Date.now() - started) / 1000 }, null, 1),
+    JSON.stringify(
+      {
+        seeds: N_SEEDS,
+        trials: N_TRIALS,
+        checkpoints: CHECKPOINTS,
+        summary,
+        timing,
+        calibration,
+        raw: { tunelab, optuna },
+        wallSeconds: (Date.now() - started) / 1000,
+      },
+      null,
+      1,
+    ),
   );
 }
 

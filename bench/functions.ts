@@ -86,7 +86,15 @@ const box = (d: number, low: number, high: number): Array<[number, number]> =>
   Array.from({ length: d }, () => [low, high] as [number, number]);
 
 export const BENCHMARKS: readonly BenchmarkFunction[] = [
-  { name: 'branin', bounds: [[-5, 10], [0, 15]], minimum: 0.397887, f: branin },
+  {
+    name: 'branin',
+    bounds: [
+      [-5, 10],
+      [0, 15],
+    ],
+    minimum: 0.397887,
+    f: branin,
+  },
   { name: 'hartmann3', bounds: box(3, 0, 1), minimum: -3.86278, f: hartmann3 },
   { name: 'hartmann6', bounds: box(6, 0, 1), minimum: -3.32237, f: hartmann6 },
   { name: 'rosenbrock4', bounds: box(4, -5, 10), minimum: 0, f: rosenbrock },

@@ -133,7 +133,14 @@ async function main() {
     const tWall = median(t.flatMap((r) => r.wallMs));
     const oWall = median(o.flatMap((r) => r.wallMs));
     const regrets = CHECKPOINTS.map((_, k) => [median(t.map((r) => r.regret[k])), median(o.map((r) => r.regret[k]))]);
-    summary[name] = { tunelabCpuMs: tCpu, optunaCpuMs: oCpu, ratio: oCpu / tCpu, tunelabWallMs: tWall, optunaWallMs: oWall, medianRegret: regrets };
+    summary[name] = {
+      tunelabCpuMs: tCpu,
+      optunaCpuMs: oCpu,
+      ratio: oCpu / tCpu,
+      tunelabWallMs: tWall,
+      optunaWallMs: oWall,
+      medianRegret: regrets,
+    };
     lines.push(
       `| ${name} | ${fmt(tCpu)} | ${fmt(oCpu)} | ${(oCpu / tCpu).toFixed(1)}x | ${fmt(tWall)} | ${fmt(oWall)} | ${regrets.map(([a, b]) => `${fmt(a)} / ${fmt(b)}`).join(' | ')} |`,
     );
@@ -143,7 +150,19 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'gp-vs-optuna.json'),
-    JSON.stringify({ seeds: N_SEEDS, trials: N_TRIALS, checkpoints: CHECKPOINTS, summary, loadAverage: load, wallSeconds: (Date.now() - started) / 1000, raw: { tunelab, optuna } }, null, 1),
+    JSON.stringify(
+      {
+        seeds: N_SEEDS,
+        trials: N_TRIALS,
+        checkpoints: CHECKPOINTS,
+        summary,
+        loadAverage: load,
+        wallSeconds: (Date.now() - started) / 1000,
+        raw: { tunelab, optuna },
+      },
+      null,
+      1,
+    ),
   );
 }
 

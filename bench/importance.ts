@@ -71,7 +71,10 @@ async function main() {
     maxBuffer: 1 << 26,
   });
   if (py.status !== 0) throw new Error(`Optuna side failed: ${py.stderr}`);
-  const optuna = JSON.parse(py.stdout) as Record<string, { fanova_ms: number[]; mdi_ms: number[]; fanova: Record<string, number>; mdi: Record<string, number> }>;
+  const optuna = JSON.parse(py.stdout) as Record<
+    string,
+    { fanova_ms: number[]; mdi_ms: number[]; fanova: Record<string, number>; mdi: Record<string, number> }
+  >;
 
   // Warm the JIT once so the first case is not charged for compilation.
   cases[0].study.importances();

@@ -75,7 +75,10 @@ async function main(): Promise<void> {
   }
   const files = declarationFiles();
   const summary = Object.fromEntries(
-    Object.entries(results).map(([name, rs]) => [name, { medianWallMs: median(rs.map((r) => r.wallMs)), medianCpuMs: median(rs.map((r) => r.cpuMs)), runs: rs }]),
+    Object.entries(results).map(([name, rs]) => [
+      name,
+      { medianWallMs: median(rs.map((r) => r.wallMs)), medianCpuMs: median(rs.map((r) => r.cpuMs)), runs: rs },
+    ]),
   );
   console.log('first cell          median wall   median kernel CPU');
   for (const [name, s] of Object.entries(summary)) {

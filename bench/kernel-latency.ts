@@ -76,7 +76,14 @@ async function main(): Promise<void> {
     },
     {
       name: 'tslab',
-      argv: [process.execPath, '--expose-gc', path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
+      argv: [
+        process.execPath,
+        '--expose-gc',
+        path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'),
+        'kernel',
+        '--config-path',
+        '{connection_file}',
+      ],
       latenciesMs: [],
       callLatenciesMs: [],
       rssMiB: [],
@@ -136,13 +143,17 @@ async function main(): Promise<void> {
   const [ours, peer] = summary;
   const ratio = ours.medianMs / peer.medianMs;
   const callRatio = ours.callCellMedianMs / peer.callCellMedianMs;
-  console.log(`cells per kernel: ${CELLS} of each (plus ${WARMUP} warm-up): trivial cell "${TRIVIAL_CELL}", cell with a call "${CALL_CELL}"`);
+  console.log(
+    `cells per kernel: ${CELLS} of each (plus ${WARMUP} warm-up): trivial cell "${TRIVIAL_CELL}", cell with a call "${CALL_CELL}"`,
+  );
   console.log('kernel   startup   median    p90      mean   kernel_info  RSS warm  RSS end  growth');
   for (const s of summary) {
     console.log(
       `${s.kernel.padEnd(8)} ${(s.startupMs / 1000).toFixed(1).padStart(5)} s ${s.medianMs.toFixed(1).padStart(6)} ms ${s.p90Ms
         .toFixed(1)
-        .padStart(6)} ms ${s.meanMs.toFixed(1).padStart(6)} ms ${s.kernelInfoMedianMs.toFixed(2).padStart(6)} ms ${s.rssAfterWarmupMiB.toFixed(0).padStart(5)} MiB ${s.rssAfterCellsMiB
+        .padStart(
+          6,
+        )} ms ${s.meanMs.toFixed(1).padStart(6)} ms ${s.kernelInfoMedianMs.toFixed(2).padStart(6)} ms ${s.rssAfterWarmupMiB.toFixed(0).padStart(5)} MiB ${s.rssAfterCellsMiB
         .toFixed(0)
         .padStart(5)} MiB ${s.rssGrowthMiB.toFixed(0).padStart(4)} MiB`,
     );
@@ -159,7 +170,21 @@ async function main(): Promise<void> {
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(
     path.join(ROOT, 'bench', 'results', 'kernel-latency.json'),
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, cells: CELLS, warmup: WARMUP, cell: TRIVIAL_CELL, medianRatio: ratio, callCell: CALL_CELL, callCellMedianRatio: callRatio, kernels: summary }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        cells: CELLS,
+        warmup: WARMUP,
+        cell: TRIVIAL_CELL,
+        medianRatio: ratio,
+        callCell: CALL_CELL,
+        callCellMedianRatio: callRatio,
+        kernels: summary,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 }
 

@@ -16,7 +16,9 @@ import { GUARD_NAME, createLoopGuard, instrumentLoops, type LoopGuard } from '..
 const ROOT = path.resolve(__dirname, '..');
 // The TypeScript copy tslab (and so the kernel) uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [path.join(ROOT, 'node_modules', 'tslab')] })) as typeof import('typescript');
+const ts = require(
+  require.resolve('@tslab/typescript-for-tslab', { paths: [path.join(ROOT, 'node_modules', 'tslab')] }),
+) as typeof import('typescript');
 const REPS = Number(process.env.REPS ?? 15);
 const WARMUP = 3;
 
@@ -53,7 +55,12 @@ const cases: Case[] = [
     ].join('\n'),
     input: () => {
       const r = (i: number) => ((i * 7919) % 1000) / 1000;
-      return [Float64Array.from({ length: N_MM * N_MM }, (_, i) => r(i)), Float64Array.from({ length: N_MM * N_MM }, (_, i) => r(i + 1)), new Float64Array(N_MM * N_MM), N_MM];
+      return [
+        Float64Array.from({ length: N_MM * N_MM }, (_, i) => r(i)),
+        Float64Array.from({ length: N_MM * N_MM }, (_, i) => r(i + 1)),
+        new Float64Array(N_MM * N_MM),
+        N_MM,
+      ];
     },
   },
   {
@@ -106,8 +113,14 @@ const cases: Case[] = [
 /** The rejected alternative: the same checks with each site's counter in a slot of an Int32Array. */
 function withTypedArraySlots(instrumented: string): string {
   return instrumented
-    .replace(/(var __tunelab_loops__ = [^,;]+)[^;]*;/, (_m, sites: string) => `${sites}, __slots = new Int32Array(${/sites\((\d+)\)/.exec(sites)?.[1]});`)
-    .replace(/if \(--__tunelab_loop(\d+) < 0\) [^;]+;/g, (_m, i: string) => `if (--__slots[${i}] < 0) __slots[${i}] = ${GUARD_NAME}.check(__tunelab_loops__, ${i});`);
+    .replace(
+      /(var __tunelab_loops__ = [^,;]+)[^;]*;/,
+      (_m, sites: string) => `${sites}, __slots = new Int32Array(${/sites\((\d+)\)/.exec(sites)?.[1]});`,
+    )
+    .replace(
+      /if \(--__tunelab_loop(\d+) < 0\) [^;]+;/g,
+      (_m, i: string) => `if (--__slots[${i}] < 0) __slots[${i}] = ${GUARD_NAME}.check(__tunelab_loops__, ${i});`,
+    );
 }
 
 type Variant = 'plain' | 'guarded' | 'typedArraySlots';
@@ -135,7 +148,9 @@ function main(): void {
         return inner.check(sites, site);
       },
     };
-    const run = Object.fromEntries(VARIANTS.map((v) => [v, new Function(GUARD_NAME, code[v])(guard) as (...a: unknown[]) => unknown])) as Record<Variant, (...a: unknown[]) => unknown>;
+    const run = Object.fromEntries(
+      VARIANTS.map((v) => [v, new Function(GUARD_NAME, code[v])(guard) as (...a: unknown[]) => unknown]),
+    ) as Record<Variant, (...a: unknown[]) => unknown>;
     const input = c.input();
     const times: Record<Variant, number[]> = { plain: [], guarded: [], typedArraySlots: [] };
     const answers = new Set<unknown>();
@@ -191,7 +206,9 @@ function main(): void {
   }
   const instrumentMs = median(instrumentTimes.slice(5));
   const checked = Number(/sites\((\d+)\)/.exec(instrumentLoops(ts, bigCell))?.[1]);
-  console.log(`instrumenting a ${bigCell.split('\n').length}-line cell with ${checked} loops and recursive functions: ${instrumentMs.toFixed(2)} ms`);
+  console.log(
+    `instrumenting a ${bigCell.split('\n').length}-line cell with ${checked} loops and recursive functions: ${instrumentMs.toFixed(2)} ms`,
+  );
 
   const out = {
     date: new Date().toISOString(),

@@ -74,7 +74,9 @@ async function main(): Promise<void> {
   const cfg = { products: PRODUCTS, rounds: ROUNDS, repeats: REPEATS };
   const torch = await runPythonJson<{ version: string; gflops: Record<string, number> }>(TORCH, cfg);
 
-  console.log(`backend: ${info.backend} (simd: ${info.simd}, threads: ${info.threads}); PyTorch ${torch.version}; 1 thread each; CPU: ${cpus()[0]?.model ?? '?'}`);
+  console.log(
+    `backend: ${info.backend} (simd: ${info.simd}, threads: ${info.threads}); PyTorch ${torch.version}; 1 thread each; CPU: ${cpus()[0]?.model ?? '?'}`,
+  );
   console.log('| product | tunelab wasm GFLOP/s | PyTorch GFLOP/s | PyTorch / tunelab |');
   console.log('|---|---:|---:|---:|');
   const rows = PRODUCTS.map(([label]) => {
@@ -91,7 +93,19 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'matmul-ceiling.json'),
-    JSON.stringify({ date: new Date().toISOString(), cpu: cpus()[0]?.model, backend: info, torchVersion: torch.version, threads: 1, rows, mlpStepProductsRatio: stepRatio }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        cpu: cpus()[0]?.model,
+        backend: info,
+        torchVersion: torch.version,
+        threads: 1,
+        rows,
+        mlpStepProductsRatio: stepRatio,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 }
 

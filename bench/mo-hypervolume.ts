@@ -59,10 +59,17 @@ function runOptuna(): Promise<Record<string, { values: number[][][]; seconds: nu
 
 async function runTunelab(kind: 'zdt1' | 'zdt2', sampler: Sampler): Promise<number[][]> {
   const study = await createStudy({ directions: ['minimize', 'minimize'], sampler });
-  await study.optimize((t: Trial) => zdt(kind, Array.from({ length: N_VARS }, (_, i) => t.suggestFloat(`x${i}`, 0, 1))), {
-    nTrials: N_TRIALS,
-    showProgressBar: false,
-  });
+  await study.optimize(
+    (t: Trial) =>
+      zdt(
+        kind,
+        Array.from({ length: N_VARS }, (_, i) => t.suggestFloat(`x${i}`, 0, 1)),
+      ),
+    {
+      nTrials: N_TRIALS,
+      showProgressBar: false,
+    },
+  );
   return study.trials.map((t) => [...t.values!]);
 }
 
@@ -112,11 +119,18 @@ async function main() {
   console.log(lines.join('\n'));
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   const summary = Object.fromEntries(
-    Object.entries(results).map(([k, byLabel]) => [k, Object.fromEntries(Object.entries(byLabel).map(([l, r]) => [l, { medianHV: median(r.hv), hv: r.hv, seconds: r.seconds }]))]),
+    Object.entries(results).map(([k, byLabel]) => [
+      k,
+      Object.fromEntries(Object.entries(byLabel).map(([l, r]) => [l, { medianHV: median(r.hv), hv: r.hv, seconds: r.seconds }])),
+    ]),
   );
   writeFileSync(
     join(__dirname, 'results', 'mo-hypervolume.json'),
-    JSON.stringify({ seeds: N_SEEDS, trials: N_TRIALS, variables: N_VARS, populationSize: 50, referencePoint: REF, results: summary }, null, 1),
+    JSON.stringify(
+      { seeds: N_SEEDS, trials: N_TRIALS, variables: N_VARS, populationSize: 50, referencePoint: REF, results: summary },
+      null,
+      1,
+    ),
   );
 }
 

@@ -13,7 +13,9 @@ export function runPythonJson<T>(code: string, input: unknown): Promise<T> {
     let out = '';
     py.stdout.on('data', (d) => (out += d));
     py.on('error', reject);
-    py.on('close', (status) => (status === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${PYTHON} exited with status ${status} (its traceback is above)`))));
+    py.on('close', (status) =>
+      status === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${PYTHON} exited with status ${status} (its traceback is above)`)),
+    );
     py.stdin.end(JSON.stringify(input));
   });
 }

@@ -152,16 +152,31 @@ function fmt(v: number): string {
   const points = prefillPoints();
   await tunelabRun(1000); // warm-up
   const tunelab: Record<string, TunelabRun> = {};
-  for (const [n, repeats] of [[100, 9], [1000, 3], [10000, 1]]) {
+  for (const [n, repeats] of [
+    [100, 9],
+    [1000, 3],
+    [10000, 1],
+  ]) {
     tunelab[n] = await tunelabMedian(n, repeats);
-    console.log(`tunelab TPE ${n} trials: ${fmt(tunelab[n].total.cpuMsPerTrial)} ms/trial CPU, ${fmt(tunelab[n].total.wallMsPerTrial)} wall`);
+    console.log(
+      `tunelab TPE ${n} trials: ${fmt(tunelab[n].total.cpuMsPerTrial)} ms/trial CPU, ${fmt(tunelab[n].total.wallMsPerTrial)} wall`,
+    );
   }
   const tunelabPrefilled = await tunelabWindow(points);
-  console.log(`tunelab TPE trials ${PREFILL}-${PREFILL + TUNELAB_WINDOW} after prefill: ${fmt(tunelabPrefilled.cpuMsPerTrial)} ms/trial CPU`);
+  console.log(
+    `tunelab TPE trials ${PREFILL}-${PREFILL + TUNELAB_WINDOW} after prefill: ${fmt(tunelabPrefilled.cpuMsPerTrial)} ms/trial CPU`,
+  );
 
   console.log('running Optuna 5.0 (100 and 1,000 trials, then the prefilled window)...');
   const r = spawnSync(PYTHON, ['-c', OPTUNA_SCRIPT], {
-    input: JSON.stringify({ sizes: [[100, 3], [1000, 1]], prefill: points, window: OPTUNA_WINDOW }),
+    input: JSON.stringify({
+      sizes: [
+        [100, 3],
+        [1000, 1],
+      ],
+      prefill: points,
+      window: OPTUNA_WINDOW,
+    }),
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });

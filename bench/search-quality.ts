@@ -35,7 +35,8 @@ const ONLY = (() => {
   return i >= 0 ? process.argv[i + 1].split(',') : null;
 })();
 const FUNCTIONS = BENCHMARKS.filter((b) => !ONLY || ONLY.includes(b.name));
-if (FUNCTIONS.length === 0) throw new Error(`--functions: none of ${ONLY?.join(', ')} is one of ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+if (FUNCTIONS.length === 0)
+  throw new Error(`--functions: none of ${ONLY?.join(', ')} is one of ${BENCHMARKS.map((b) => b.name).join(', ')}`);
 const SEEDS = Array.from({ length: N_SEEDS }, (_, i) => FIRST_SEED + i);
 
 const TUNELAB: Record<string, (seed: number) => Sampler> = {
@@ -88,7 +89,7 @@ const quantile = (v: number[], q: number) => {
 function mannWhitneyP(a: number[], b: number[]): number {
   const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort((x, y) => x.v - y.v);
   const ranks = new Array<number>(all.length);
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j + 1 < all.length && all[j + 1].v === all[i].v) j++;
     for (let k = i; k <= j; k++) ranks[k] = (i + j) / 2 + 1;
@@ -122,7 +123,9 @@ const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 100 ? v.toFixed(0) : 
 
   const labels = ['tunelab Random', 'tunelab QMC', 'tunelab TPE', 'Optuna Random', 'Optuna TPE'];
   const summary: Record<string, Record<string, { median: number; q25: number; q75: number }>> = {};
-  console.log(`\nMedian simple regret after ${N_TRIALS} trials over ${N_SEEDS} seeds (${FIRST_SEED}-${FIRST_SEED + N_SEEDS - 1}; lower is better):\n`);
+  console.log(
+    `\nMedian simple regret after ${N_TRIALS} trials over ${N_SEEDS} seeds (${FIRST_SEED}-${FIRST_SEED + N_SEEDS - 1}; lower is better):\n`,
+  );
   console.log(`| function | ${labels.join(' | ')} | tunelab TPE <= Optuna TPE | MWU p (TPE vs TPE) |`);
   console.log(`|---|${labels.map(() => '---').join('|')}|---|---|`);
   const pValues: Record<string, number> = {};
@@ -140,9 +143,24 @@ const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 100 ? v.toFixed(0) : 
   }
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   const whole = !ONLY && FIRST_SEED === 0;
-  const file = whole ? 'search-quality.json' : `search-quality-${FUNCTIONS.map((f) => f.name).join('-')}-seeds${FIRST_SEED}-${FIRST_SEED + N_SEEDS - 1}.json`;
+  const file = whole
+    ? 'search-quality.json'
+    : `search-quality-${FUNCTIONS.map((f) => f.name).join('-')}-seeds${FIRST_SEED}-${FIRST_SEED + N_SEEDS - 1}.json`;
   writeFileSync(
     join(__dirname, 'results', file),
-    JSON.stringify({ date: new Date().toISOString(), optunaVersion: optuna.version, seeds: N_SEEDS, firstSeed: FIRST_SEED, trials: N_TRIALS, summary, mannWhitneyP: pValues, regrets }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        optunaVersion: optuna.version,
+        seeds: N_SEEDS,
+        firstSeed: FIRST_SEED,
+        trials: N_TRIALS,
+        summary,
+        mannWhitneyP: pValues,
+        regrets,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 })();

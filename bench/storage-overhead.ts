@@ -197,8 +197,7 @@ async function main(): Promise<void> {
         for (const workers of [1, 4]) {
           const ms: Record<string, number> = {};
           for (const lib of ['tunelab', 'optuna'] as const) {
-            const url =
-              backend === 'sqlite' ? `sqlite:///${join(dir, `b${db++}.db`)}` : await pg.createDatabase(`b${db++}`);
+            const url = backend === 'sqlite' ? `sqlite:///${join(dir, `b${db++}.db`)}` : await pg.createDatabase(`b${db++}`);
             await prefill(url, 'bench', size - PREFILL_GAP);
             ms[lib] = await timeWindow(lib, url, 'bench', workers);
           }

@@ -112,7 +112,20 @@ async function main() {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'study-throughput.json'),
-    JSON.stringify({ trials: N_TRIALS, workers: WORKERS, epochs: EPOCHS, batch: BATCH, tunelab, optuna, ratio: perHour(tunelab) / perHour(optuna), loadAverage: load }, null, 1),
+    JSON.stringify(
+      {
+        trials: N_TRIALS,
+        workers: WORKERS,
+        epochs: EPOCHS,
+        batch: BATCH,
+        tunelab,
+        optuna,
+        ratio: perHour(tunelab) / perHour(optuna),
+        loadAverage: load,
+      },
+      null,
+      1,
+    ),
   );
 }
 

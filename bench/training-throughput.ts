@@ -24,7 +24,10 @@ const LSTM_BATCHES = [32, 128];
 
 function data(n: number, width: number, seed: number): { X: number[][]; y: number[] } {
   const rng = new Rng(seed);
-  return { X: Array.from({ length: n }, () => Array.from({ length: width }, () => rng.random())), y: Array.from({ length: n }, () => rng.int(0, 9)) };
+  return {
+    X: Array.from({ length: n }, () => Array.from({ length: width }, () => rng.random())),
+    y: Array.from({ length: n }, () => rng.int(0, 9)),
+  };
 }
 
 type Rate = { wall: number; cpu: number };
@@ -57,7 +60,11 @@ async function throughput(make: () => NeuralNetwork, X: number[][], y: number[],
 async function main(): Promise<void> {
   const mlpData = data(MLP_N, 784, 1);
   const lstmData = data(LSTM_N, 20 * 8, 2);
-  const torchCfg = { threads: THREADS, mlp: { n: MLP_N, batchSizes: MLP_BATCHES }, lstm: { n: LSTM_N, features: 8, steps: 20, batchSizes: LSTM_BATCHES } };
+  const torchCfg = {
+    threads: THREADS,
+    mlp: { n: MLP_N, batchSizes: MLP_BATCHES },
+    lstm: { n: LSTM_N, features: 8, steps: 20, batchSizes: LSTM_BATCHES },
+  };
   const r = spawnSync(PYTHON, [join(__dirname, 'training_throughput_torch.py')], { input: JSON.stringify(torchCfg), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`PyTorch side failed: ${r.stderr}`);
   const torch = JSON.parse(r.stdout) as { threads: number; torch: string; mlp: Record<string, Rate>; lstm: Record<string, Rate> };
@@ -91,12 +98,22 @@ async function main(): Promise<void> {
     const lY = lstmData.y.slice(0, LSTM_N / shrink);
     for (const batch of MLP_BATCHES) {
       for (const yieldEvery of backend === 'wasm' && batch === 32 ? (['never', 'auto'] as const) : (['never'] as const)) {
-        const sps = await throughput(() => mlp({ hiddenUnits: 256, hiddenLayers: 1, optimizer: 'sgd', momentum: 0, learningRate: 0.01, batchSize: batch, seed: 0 }), mX, mY, yieldEvery);
+        const sps = await throughput(
+          () => mlp({ hiddenUnits: 256, hiddenLayers: 1, optimizer: 'sgd', momentum: 0, learningRate: 0.01, batchSize: batch, seed: 0 }),
+          mX,
+          mY,
+          yieldEvery,
+        );
         rows.push(row('MLP 784-256-10', backend, batch, yieldEvery, sps, torch.mlp[String(batch)]));
       }
     }
     for (const batch of LSTM_BATCHES) {
-      const sps = await throughput(() => lstm({ inputShape: [20, 8], hiddenSize: 64, optimizer: 'sgd', momentum: 0, learningRate: 0.01, batchSize: batch, seed: 0 }), lX, lY, 'never');
+      const sps = await throughput(
+        () => lstm({ inputShape: [20, 8], hiddenSize: 64, optimizer: 'sgd', momentum: 0, learningRate: 0.01, batchSize: batch, seed: 0 }),
+        lX,
+        lY,
+        'never',
+      );
       rows.push(row('LSTM h64 x20', backend, batch, 'never', sps, torch.lstm[String(batch)]));
     }
   }
@@ -111,7 +128,11 @@ async function main(): Promise<void> {
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(
     join(__dirname, 'results', 'training-throughput.json'),
-    JSON.stringify({ date: new Date().toISOString(), threads: THREADS, torch: torch.torch, mlpSamples: MLP_N, lstmSamples: LSTM_N, rows }, null, 2) + '\n',
+    JSON.stringify(
+      { date: new Date().toISOString(), threads: THREADS, torch: torch.torch, mlpSamples: MLP_N, lstmSamples: LSTM_N, rows },
+      null,
+      2,
+    ) + '\n',
   );
 }
 

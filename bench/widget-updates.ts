@@ -165,7 +165,9 @@ async function main(): Promise<void> {
   console.log(`| tunelab, coalescing off | ${r.tunelabUncoalesced.ms.toFixed(1)} ms | ${r.tunelabUncoalesced.messages} |`);
   if ('ms' in peer) console.log(`| ipywidgets ${peer.version} (Python) | ${peer.ms.toFixed(1)} ms | ${peer.messages} |`);
   const s = result.study;
-  console.log(`\nstudy of ${N} trials: ${s.withoutWidgetsMs.toFixed(0)} ms without widgets, ${s.withWidgetsMs.toFixed(0)} ms with the live monitor + history (${s.overheadPerTrialUs.toFixed(1)} µs/trial), messages ${JSON.stringify(s.messages)}`);
+  console.log(
+    `\nstudy of ${N} trials: ${s.withoutWidgetsMs.toFixed(0)} ms without widgets, ${s.withWidgetsMs.toFixed(0)} ms with the live monitor + history (${s.overheadPerTrialUs.toFixed(1)} µs/trial), messages ${JSON.stringify(s.messages)}`,
+  );
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'widget-updates.json'), JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2) + '\n');

@@ -13,7 +13,8 @@ import { missingDependencies, missingDependencyMessage } from '../src/optionalDe
 
 const USAGE: Record<string, string> = {
   kernel: 'usage: tunelab kernel --connection-file FILE',
-  install: 'usage: tunelab install [--user | --sys-prefix | --prefix DIR]\n  Writes the "tunelab" kernelspec and the widget extension for JupyterLab 4 / Notebook 7 (default: --user),\n  and checks that Jupyter has its widget manager (pip install ipywidgets).',
+  install:
+    'usage: tunelab install [--user | --sys-prefix | --prefix DIR]\n  Writes the "tunelab" kernelspec and the widget extension for JupyterLab 4 / Notebook 7 (default: --user),\n  and checks that Jupyter has its widget manager (pip install ipywidgets).',
   uninstall: 'usage: tunelab uninstall [--user | --sys-prefix | --prefix DIR]',
   run:
     'usage: tunelab run NOTEBOOK.ipynb [--output OUT.ipynb] [--html REPORT.html] [--timeout SECONDS] [--param NAME=VALUE ...]\n' +
@@ -98,7 +99,9 @@ export async function main(command: string, argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'kernel': {
-        const file = parseCommandLine(argv, { 'connection-file': { type: 'string', short: 'f' } }, { positionals: false }).values['connection-file'];
+        const file = parseCommandLine(argv, { 'connection-file': { type: 'string', short: 'f' } }, { positionals: false }).values[
+          'connection-file'
+        ];
         if (!file) throw new UsageError('--connection-file is required (Jupyter passes it through the kernelspec)');
         const { runKernel } = await import('./kernel');
         await runKernel(file);
@@ -110,7 +113,10 @@ export async function main(command: string, argv: string[]): Promise<number> {
         const r = install(loc);
         console.log(`Installed the tunelab kernelspec in ${r.kernelDir}`);
         if (r.labextensionDir) console.log(`Installed the widget extension (JupyterLab 4 / Notebook 7) in ${r.labextensionDir}`);
-        else console.warn('tunelab install: the widget extension is not built (widgets/labextension is missing; `npm run build` builds it), so JupyterLab will show widgets as static text and HTML.');
+        else
+          console.warn(
+            'tunelab install: the widget extension is not built (widgets/labextension is missing; `npm run build` builds it), so JupyterLab will show widgets as static text and HTML.',
+          );
         const searched = jupyterDataPaths(loc);
         const manager = findWidgetManager(searched.paths);
         if (manager) console.log(`Found Jupyter's widget manager: ${path.dirname(manager)}`);

@@ -79,11 +79,7 @@ export class CommManager implements CommTransport {
   openComm(targetName: string, data: JsonObject, metadata?: JsonObject, buffers?: BinaryBuffer[]): CommHandle {
     const comm = new Comm(this, randomUUID().replace(/-/g, ''), targetName);
     this.comms.set(comm.commId, comm);
-    this.out.publish(
-      'comm_open',
-      { comm_id: comm.commId, target_name: targetName, data },
-      { metadata, buffers: buffers?.map(toBuffer) },
-    );
+    this.out.publish('comm_open', { comm_id: comm.commId, target_name: targetName, data }, { metadata, buffers: buffers?.map(toBuffer) });
     return comm;
   }
 

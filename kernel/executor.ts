@@ -62,7 +62,6 @@ const SCOPE_KEY = '__tunelab_cell_scope__';
 /** The virtual module holding the globals' declarations (tslab adds `.ts`). */
 const GLOBALS_MODULE = '__tunelab_globals__';
 
-
 interface CodeMetadata {
   mode?: 'node' | 'browser';
   module?: string;
@@ -108,10 +107,7 @@ export class CellExecutor {
     this.converter = this.createConverter();
     this.globalDeclarations = this.declareGlobals(options.globals.declarations);
     this.cellExports = this.createExportsProxy();
-    this.cellRequire = this.wrapRequire(
-      Module.createRequire(path.join(options.rootDir, '__tunelab_cell__.js')),
-      options.rootDir,
-    );
+    this.cellRequire = this.wrapRequire(Module.createRequire(path.join(options.rootDir, '__tunelab_cell__.js')), options.rootDir);
     (globalThis as Record<string, unknown>)[SCOPE_KEY] = {
       exports: this.cellExports,
       require: this.cellRequire,
@@ -432,9 +428,7 @@ function diagnosticsError(diags: Diagnostic[], cellName: string): CellError {
 }
 
 /** Our own frames are noise in a user's traceback. */
-const INTERNAL_FRAME = new RegExp(
-  [path.join(__dirname).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'node:internal', '\\(node:'].join('|'),
-);
+const INTERNAL_FRAME = new RegExp([path.join(__dirname).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'node:internal', '\\(node:'].join('|'));
 
 export function errorOutcome(err: unknown): ExecutionOutcome {
   const interrupted = err instanceof InterruptedError || isOptimizeInterrupted(err) ? 'request' : isInterrupt(err) ? 'signal' : false;

@@ -137,7 +137,9 @@ export class History {
       rows = this.tail(db, optionalInteger(q.n, 'n') ?? 10, unique);
     } else if (type === 'search') {
       if (q.pattern !== undefined && typeof q.pattern !== 'string') {
-        throw new HistoryRequestError(`history_request search: "pattern" must be a string (a glob with * and ?), got ${JSON.stringify(q.pattern)}`);
+        throw new HistoryRequestError(
+          `history_request search: "pattern" must be a string (a glob with * and ?), got ${JSON.stringify(q.pattern)}`,
+        );
       }
       rows = this.search(db, (q.pattern as string | undefined) ?? '*', optionalInteger(q.n, 'n'), unique);
     } else if (type === 'range') {
@@ -146,9 +148,7 @@ export class History {
       const absolute = session <= 0 ? this.sessionNumber + session : session;
       rows = this.range(db, absolute, optionalInteger(q.start, 'start') ?? 1, optionalInteger(q.stop, 'stop'));
     } else {
-      throw new HistoryRequestError(
-        `history_request: hist_access_type must be "tail", "range" or "search", got ${JSON.stringify(type)}`,
-      );
+      throw new HistoryRequestError(`history_request: hist_access_type must be "tail", "range" or "search", got ${JSON.stringify(type)}`);
     }
     return rows.map((r) => (withOutput ? [r.session, r.line, [r.source, r.output]] : [r.session, r.line, r.source]));
   }
@@ -162,7 +162,11 @@ export class History {
     this.db = undefined;
     if (!db) return;
     this.guard(() => {
-      db.prepare('UPDATE sessions SET end = ?, num_cmds = ? WHERE session = ?').run(sqliteTimestamp(), this.thisSession.length, this.sessionNumber);
+      db.prepare('UPDATE sessions SET end = ?, num_cmds = ? WHERE session = ?').run(
+        sqliteTimestamp(),
+        this.thisSession.length,
+        this.sessionNumber,
+      );
     });
     try {
       db.close();
@@ -180,7 +184,9 @@ export class History {
 
   private search(db: BetterSqlite3.Database, pattern: string, n: number | undefined, unique: boolean): Row[] {
     const latest = unique ? `AND ${LATEST_OF_EACH}` : '';
-    const rows = db.prepare(`${SELECT} WHERE h.source_raw GLOB ? ${latest} ORDER BY h.session DESC, h.line DESC LIMIT ?`).all(pattern, n ?? -1) as Row[];
+    const rows = db
+      .prepare(`${SELECT} WHERE h.source_raw GLOB ? ${latest} ORDER BY h.session DESC, h.line DESC LIMIT ?`)
+      .all(pattern, n ?? -1) as Row[];
     return rows.reverse();
   }
 

@@ -88,12 +88,16 @@ export class InputRequests {
     const target = this.target;
     if (!target || this.callerParent()?.msg_id !== target.parent.msg_id) {
       return Promise.reject(
-        new InputRequestError('input() can only ask while the cell that calls it runs (not from a comm handler or a task of a finished cell)'),
+        new InputRequestError(
+          'input() can only ask while the cell that calls it runs (not from a comm handler or a task of a finished cell)',
+        ),
       );
     }
     if (!target.allowStdin) return Promise.reject(new StdinNotAllowedError());
     if (this.pending) {
-      return Promise.reject(new InputRequestError('input(): another input request is still waiting for an answer; await it before asking again'));
+      return Promise.reject(
+        new InputRequestError('input(): another input request is still waiting for an answer; await it before asking again'),
+      );
     }
     return new Promise<string>((resolve, reject) => {
       const requestId = this.sendRequest(target, { prompt: String(prompt), password: options.password === true });

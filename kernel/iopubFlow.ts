@@ -107,7 +107,11 @@ export class IopubFlow {
       // sends: a droppable message's frames must not be held until then (it is dropped anyway).
       const pending: Entry = droppable ? { ...entry, frames: [] } : entry;
       const sent = this.socket.send(frames);
-      if (this.hasLosses()) sent.then(() => this.reportLossesIfCaughtUp(), (err: unknown) => this.onDirectFailure(pending, err));
+      if (this.hasLosses())
+        sent.then(
+          () => this.reportLossesIfCaughtUp(),
+          (err: unknown) => this.onDirectFailure(pending, err),
+        );
       else sent.catch((err: unknown) => this.onDirectFailure(pending, err));
     } else {
       this.enqueue(entry);
@@ -199,7 +203,10 @@ export class IopubFlow {
           this.behindSince ??= Date.now();
           if (Date.now() - this.behindSince >= this.stuckAfterMs) {
             // A subscriber that makes no room is treated as gone: the others get the message.
-            if (!this.stalled) this.log(`iopub: a subscriber has read nothing for ${this.stuckAfterMs / 1000} s; it misses what does not fit in its queue from now on`);
+            if (!this.stalled)
+              this.log(
+                `iopub: a subscriber has read nothing for ${this.stuckAfterMs / 1000} s; it misses what does not fit in its queue from now on`,
+              );
             this.stalled = true;
             await this.trySend(head.frames, false);
             this.losses.missedByStalled++;

@@ -20,7 +20,12 @@ export interface DataPaths {
 /** Jupyter's data paths as `jupyter --paths --json` reports them, or null without a working jupyter. */
 function askJupyter(env: NodeJS.ProcessEnv): string[] | null {
   try {
-    const out = execFileSync('jupyter', ['--paths', '--json'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 });
+    const out = execFileSync('jupyter', ['--paths', '--json'], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 30_000,
+    });
     const data = (JSON.parse(out) as { data?: unknown }).data;
     return Array.isArray(data) && data.every((p) => typeof p === 'string') ? data : null;
   } catch {

@@ -26,7 +26,15 @@ import { parentWatchAtStart } from './processTree';
 import { bundleFor, type MimeBundle } from './richDisplay';
 import { isAddressInUse, PORT_TAKEN_EXIT_STATUS } from './exitStatus';
 import type { FromSocketThread, MainThreadRequest, SocketThreadData, ToSocketThread } from './socketThread';
-import { newHeader, PROTOCOL_VERSION, readConnectionFile, serializeParts, type JsonObject, type JupyterMessage, type MessageHeader } from './wire';
+import {
+  newHeader,
+  PROTOCOL_VERSION,
+  readConnectionFile,
+  serializeParts,
+  type JsonObject,
+  type JupyterMessage,
+  type MessageHeader,
+} from './wire';
 import {
   isRequestType,
   replyType,
@@ -172,13 +180,10 @@ export class Kernel implements IopubPublisher {
     // leaves at once, urgent or not.
     this.streams = new OutputStreams((parent, name, text) => this.publishRaw('stream', { name, text }, { parent }));
     this.comms = new CommManager(this);
-    this.inputs = new InputRequests(
-      (target, content) => {
-        this.streams.flush(); // what the cell printed comes before its prompt
-        return this.send('stdin', target.identities, 'input_request', content, target.parent);
-      },
-      currentParent,
-    );
+    this.inputs = new InputRequests((target, content) => {
+      this.streams.flush(); // what the cell printed comes before its prompt
+      return this.send('stdin', target.identities, 'input_request', content, target.parent);
+    }, currentParent);
 
     const channel = new MessageChannel();
     this.socketThreadRequests = channel.port1;
@@ -212,7 +217,11 @@ export class Kernel implements IopubPublisher {
       rootDir: this.options.rootDir ?? process.cwd(),
       globals: {
         declarations: GLOBAL_DECLARATIONS,
-        values: { display: this.displayFunction(), input: this.inputs.ask, clearOutput: (options?: { wait?: boolean }) => this.comms.clearOutput(options) },
+        values: {
+          display: this.displayFunction(),
+          input: this.inputs.ask,
+          clearOutput: (options?: { wait?: boolean }) => this.comms.clearOutput(options),
+        },
       },
       interruptGraceMs: this.options.studyStopGraceMs ?? 10_000,
       interruptRequests: () => this.interrupts.requests,
@@ -238,7 +247,9 @@ export class Kernel implements IopubPublisher {
 
   private async openSockets(): Promise<void> {
     try {
-      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog, this.digests, (losses) => this.reportDroppedOutput(losses));
+      this.sockets = await MainSockets.bind(readConnectionFile(this.options.connectionFile), kernelLog, this.digests, (losses) =>
+        this.reportDroppedOutput(losses),
+      );
     } catch (err) {
       kernelLog(`could not bind the shell, stdin and iopub sockets: ${(err as Error).message}`);
       // The socket thread closes its sockets first ('closed' then exits with this status): a process
@@ -293,7 +304,9 @@ export class Kernel implements IopubPublisher {
     const mb = (l.droppedBytes / 1e6).toFixed(1);
     const parts = [
       l.dropped > 0 ? `${l.dropped} output message(s) (${mb} MB of printed output and display updates) were dropped` : '',
-      l.missedByStalled > 0 ? `${l.dropped > 0 ? '; ' : ''}${l.missedByStalled} message(s) were not delivered to a frontend that had stopped reading` : '',
+      l.missedByStalled > 0
+        ? `${l.dropped > 0 ? '; ' : ''}${l.missedByStalled} message(s) were not delivered to a frontend that had stopped reading`
+        : '',
     ];
     const what = `${parts.join('')}: a frontend was not reading the kernel's output fast enough.`;
     kernelLog(`iopub: ${what}`);
@@ -401,7 +414,10 @@ export class Kernel implements IopubPublisher {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const jupyter = require('tslab/dist/jupyter') as { lastWriteDisplayData: unknown };
-      jupyter.lastWriteDisplayData = (data: { data: MimeBundle; metadata?: JsonObject; transient?: { display_id?: string } }, update: boolean) => {
+      jupyter.lastWriteDisplayData = (
+        data: { data: MimeBundle; metadata?: JsonObject; transient?: { display_id?: string } },
+        update: boolean,
+      ) => {
         const id = data.transient?.display_id;
         if (update && id) this.comms.updateDisplay(data.data, id, data.metadata);
         else this.comms.display(data.data, { displayId: id, metadata: data.metadata });

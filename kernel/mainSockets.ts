@@ -37,7 +37,12 @@ export class MainSockets {
   }
 
   /** `onIopubCaughtUp`: every subscriber has room again after output was dropped (see iopubFlow.ts). */
-  static async bind(info: ConnectionInfo, log: (text: string) => void, history: DigestHistory, onIopubCaughtUp: (losses: DroppedOutput) => void): Promise<MainSockets> {
+  static async bind(
+    info: ConnectionInfo,
+    log: (text: string) => void,
+    history: DigestHistory,
+    onIopubCaughtUp: (losses: DroppedOutput) => void,
+  ): Promise<MainSockets> {
     if (!info.key) {
       // As jupyter_client warns: with an empty key nothing is signed, so anyone who can reach the
       // ports can run code, and replays cannot be told apart.

@@ -134,7 +134,8 @@ function stringField(type: string, content: JsonObject, key: string): string {
 /** content[key] as a string, which the message cannot do without. */
 function requiredString(type: string, content: JsonObject, key: string): string {
   const v = content[key];
-  if (typeof v !== 'string') throw new RequestFieldError(`${type}: content.${key} must be a string, got ${v === undefined ? 'nothing' : describeValue(v)}`);
+  if (typeof v !== 'string')
+    throw new RequestFieldError(`${type}: content.${key} must be a string, got ${v === undefined ? 'nothing' : describeValue(v)}`);
   return v;
 }
 
@@ -142,7 +143,8 @@ function requiredString(type: string, content: JsonObject, key: string): string 
 function cursorField(type: string, content: JsonObject): number {
   const v = content.cursor_pos;
   if (v === undefined || v === null) return 0;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RequestFieldError(`${type}: content.cursor_pos must be a number, got ${describeValue(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new RequestFieldError(`${type}: content.cursor_pos must be a number, got ${describeValue(v)}`);
   return v;
 }
 

@@ -89,7 +89,7 @@ export class OutputStreams {
     if (!p) return;
     this.pending = null;
     const text = p.parts.join('');
-    for (let i = 0; i < text.length; ) {
+    for (let i = 0; i < text.length;) {
       const end = cutAt(text, i + MAX_CHUNK_CHARS);
       this.publish(p.parent, p.name, text.slice(i, end), urgent);
       i = end;

@@ -64,7 +64,9 @@ function completeBundle(value: unknown, result: { ok: true; bundle: unknown } | 
     return { 'text/plain': `${textPlain(value)}\n(its display method threw: ${message})` };
   }
   if (typeof result.bundle !== 'object' || result.bundle === null || Array.isArray(result.bundle)) {
-    return { 'text/plain': `${textPlain(value)}\n(its display method returned ${textPlain(result.bundle)}, not a MIME bundle such as { 'text/html': '...' })` };
+    return {
+      'text/plain': `${textPlain(value)}\n(its display method returned ${textPlain(result.bundle)}, not a MIME bundle such as { 'text/html': '...' })`,
+    };
   }
   const bundle = normalizeBundle(result.bundle as MimeBundle);
   if (!('text/plain' in bundle)) bundle['text/plain'] = textPlain(value);

@@ -40,8 +40,7 @@ import {
 /** Main thread -> socket thread. */
 export type ToSocketThread =
   /** A reply on the control channel, already serialised (the thread signs it). */
-  | { kind: 'send'; identities: Uint8Array[]; parts: SerializedParts }
-  | { kind: 'close' };
+  { kind: 'send'; identities: Uint8Array[]; parts: SerializedParts } | { kind: 'close' };
 
 /** Socket thread -> main thread (on the worker's own port). */
 export type FromSocketThread =
@@ -136,9 +135,7 @@ class SendQueue {
   private tail: Promise<void> = Promise.resolve();
   constructor(private readonly socket: zmq.Writable) {}
   send(frames: Array<Buffer | string>): Promise<void> {
-    this.tail = this.tail
-      .then(() => this.socket.send(frames))
-      .catch((err: unknown) => log(`send failed: ${(err as Error).message}`));
+    this.tail = this.tail.then(() => this.socket.send(frames)).catch((err: unknown) => log(`send failed: ${(err as Error).message}`));
     return this.tail;
   }
   drain(): Promise<void> {
@@ -200,7 +197,10 @@ async function run(data: SocketThreadData): Promise<void> {
   const sendControl = (identities: Buffer[], parts: SerializedParts) => controlQueue.send(framesToSend(key, identities, parts, []));
 
   const reply = (req: JupyterMessage, msgType: string, content: Record<string, unknown>) =>
-    sendControl(req.identities, serializeParts({ header: newHeader(msgType, data.session), parent_header: req.header, metadata: {}, content }));
+    sendControl(
+      req.identities,
+      serializeParts({ header: newHeader(msgType, data.session), parent_header: req.header, metadata: {}, content }),
+    );
 
   const digests = new DigestHistory(data.digestHistory);
 
@@ -322,5 +322,9 @@ async function run(data: SocketThreadData): Promise<void> {
 }
 
 run(workerData as SocketThreadData).catch((err: unknown) => {
-  parentPort?.postMessage({ kind: 'fatal', message: (err as Error).stack ?? String(err), addressInUse: isAddressInUse(err) } satisfies FromSocketThread);
+  parentPort?.postMessage({
+    kind: 'fatal',
+    message: (err as Error).stack ?? String(err),
+    addressInUse: isAddressInUse(err),
+  } satisfies FromSocketThread);
 });

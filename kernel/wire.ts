@@ -128,13 +128,7 @@ export function serializeParts(msg: OutgoingMessage): SerializedParts {
 
 export function encodeFrames(key: string, identities: Buffer[], parts: SerializedParts, buffers: Buffer[]): Buffer[] {
   const json = [parts.header, parts.parent_header, parts.metadata, parts.content];
-  return [
-    ...identities,
-    DELIMITER,
-    Buffer.from(sign(key, json)),
-    ...json.map((s) => Buffer.from(s)),
-    ...buffers,
-  ];
+  return [...identities, DELIMITER, Buffer.from(sign(key, json)), ...json.map((s) => Buffer.from(s)), ...buffers];
 }
 
 /**
@@ -204,7 +198,9 @@ export function decodeFresh(key: string, frames: Buffer[], history: { add(signat
   const msg = decodeFrames(key, frames);
   const signature = signatureFrame(frames);
   if (key && signature && !history.add(signature)) {
-    throw new WireError(`replayed ${msg.header.msg_type} (msg_id ${msg.header.msg_id}): its signature was already accepted in this session`);
+    throw new WireError(
+      `replayed ${msg.header.msg_type} (msg_id ${msg.header.msg_id}): its signature was already accepted in this session`,
+    );
   }
   return msg;
 }

@@ -66,7 +66,11 @@ function describe(e: unknown): string {
 async function select(preferred: BackendName | undefined): Promise<BackendInfo> {
   // tfjs-node brings tfjs with it; without either there is no backend to try, and the error should say what to install.
   if (missingDependencies(['@tensorflow/tfjs-node']).length > 0) {
-    assertInstalled(['@tensorflow/tfjs'], "Training tunelab's neural models (mlp, cnn, lstm) or choosing their backend", InvalidArgumentError);
+    assertInstalled(
+      ['@tensorflow/tfjs'],
+      "Training tunelab's neural models (mlp, cnn, lstm) or choosing their backend",
+      InvalidArgumentError,
+    );
   }
   const skipped: BackendInfo['skipped'] = [];
   const order: BackendName[] = preferred ? [preferred] : ['tensorflow', 'wasm', 'cpu'];

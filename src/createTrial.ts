@@ -1,4 +1,12 @@
-import { containsInternal, distributionsEqual, distributionToJson, toExternal, toInternal, type Distribution, type ParamValue } from './distributions';
+import {
+  containsInternal,
+  distributionsEqual,
+  distributionToJson,
+  toExternal,
+  toInternal,
+  type Distribution,
+  type ParamValue,
+} from './distributions';
 import { dict, hasKey } from './dict';
 import { InvalidArgumentError } from './errors';
 import { frozenTrial, isFinished, TrialState, type FrozenTrial, type FrozenTrialData } from './frozenTrial';
@@ -72,7 +80,9 @@ export function createTrial(opts: CreateTrialOptions = {}): FrozenTrial {
   const systemAttrs = copyAttrs('System attribute', opts.systemAttrs);
   for (const [key, v] of Object.entries(opts.constraints ?? {})) {
     if (typeof v !== 'number' || Number.isNaN(v)) {
-      throw new InvalidArgumentError(`Attempted to set a constraint for '${key}', but ${Number.isNaN(v) ? 'NaN' : typeof v} is not allowed.`);
+      throw new InvalidArgumentError(
+        `Attempted to set a constraint for '${key}', but ${Number.isNaN(v) ? 'NaN' : typeof v} is not allowed.`,
+      );
     }
     const k = `${CONSTRAINTS_KEY}:${key}`;
     if (!hasKey(systemAttrs, k)) systemAttrs[k] = v; // as Optuna: the first value of a key wins
@@ -142,11 +152,7 @@ export function validateTrial(t: FrozenTrialData): void {
  * objective, and each parameter of the same kind (and categorical choices) as the study's earlier
  * trials and the batch's, as Optuna's storages insist.
  */
-export function checkTrialsToAdd(
-  trials: readonly FrozenTrial[],
-  nObjectives: number,
-  existing: readonly FrozenTrial[],
-): void {
+export function checkTrialsToAdd(trials: readonly FrozenTrial[], nObjectives: number, existing: readonly FrozenTrial[]): void {
   const seen = new Map<string, { d: Distribution; where: string }>();
   for (const t of existing) {
     for (const [name, d] of Object.entries(t.distributions)) if (!seen.has(name)) seen.set(name, { d, where: `trial ${t.number}` });

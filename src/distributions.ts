@@ -30,9 +30,7 @@ export type Distribution = FloatDistribution | IntDistribution | CategoricalDist
 
 function checkFinite(what: string, name: string, v: number): void {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new InvalidDistributionError(
-      `${what} '${name}': bounds must be finite numbers, got ${String(v)}. Pass finite low/high values.`,
-    );
+    throw new InvalidDistributionError(`${what} '${name}': bounds must be finite numbers, got ${String(v)}. Pass finite low/high values.`);
   }
 }
 
@@ -62,9 +60,7 @@ export function floatDistribution(
     );
   }
   if (log && step !== null) {
-    throw new InvalidDistributionError(
-      `Float distribution '${name}': log and step cannot be used together. Drop one of them.`,
-    );
+    throw new InvalidDistributionError(`Float distribution '${name}': log and step cannot be used together. Drop one of them.`);
   }
   if (log && low <= 0) {
     throw new InvalidDistributionError(
@@ -72,9 +68,7 @@ export function floatDistribution(
     );
   }
   if (step !== null && !(Number.isFinite(step) && step > 0)) {
-    throw new InvalidDistributionError(
-      `Float distribution '${name}': step must be a positive finite number, got ${step}.`,
-    );
+    throw new InvalidDistributionError(`Float distribution '${name}': step must be a positive finite number, got ${step}.`);
   }
   // Samplers work with x - low (random draws, Parzen bandwidths, GP and CMA-ES scaling): a width that
   // overflows to Infinity turns every draw into Infinity or NaN.
@@ -130,14 +124,10 @@ export function intDistribution(
     );
   }
   if (log && low < 1) {
-    throw new InvalidDistributionError(
-      `Int distribution '${name}': log scale needs low >= 1, got low = ${low}.`,
-    );
+    throw new InvalidDistributionError(`Int distribution '${name}': log scale needs low >= 1, got low = ${low}.`);
   }
   if (!Number.isSafeInteger(step) || step < 1) {
-    throw new InvalidDistributionError(
-      `Int distribution '${name}': step must be a positive integer, got ${step}.`,
-    );
+    throw new InvalidDistributionError(`Int distribution '${name}': step must be a positive integer, got ${step}.`);
   }
   return Object.freeze({ kind: 'int', low, high: adjustDiscreteHigh(low, high, step), log, step });
 }
@@ -202,9 +192,7 @@ export function toInternal(d: Distribution, value: ParamValue): number {
   if (d.kind === 'categorical') {
     const i = d.choices.findIndex((c) => c === value || (Number.isNaN(c as number) && Number.isNaN(value as number)));
     if (i < 0) {
-      throw new InvalidDistributionError(
-        `Value ${JSON.stringify(value)} is not one of the choices ${JSON.stringify(d.choices)}.`,
-      );
+      throw new InvalidDistributionError(`Value ${JSON.stringify(value)} is not one of the choices ${JSON.stringify(d.choices)}.`);
     }
     return i;
   }

@@ -68,7 +68,8 @@ function checkTrials(where: string, trials: readonly ScoredTrial[]): void {
   if (trials.length === 0) throw new InvalidArgumentError(`${where}: needs at least one trial.`);
   trials.forEach((t, i) => {
     for (const k of ['valid', 'validStd', 'test', 'testStd'] as const) {
-      if (!Number.isFinite(t[k])) throw new InvalidArgumentError(`${where}: trial ${i} has ${k} = ${t[k]}; scores and standard deviations must be finite numbers.`);
+      if (!Number.isFinite(t[k]))
+        throw new InvalidArgumentError(`${where}: trial ${i} has ${k} = ${t[k]}; scores and standard deviations must be finite numbers.`);
     }
     if (t.validStd < 0 || t.testStd < 0) throw new InvalidArgumentError(`${where}: trial ${i} has a negative standard deviation.`);
   });
@@ -139,13 +140,17 @@ function quantileSorted(sorted: readonly number[], q: number): number {
  * for each size s in `sizes` (default 1, 2, 4, ... up to the pool size), floor(S/s) disjoint
  * experiments, each scored by {@link bestTrialMixture}.
  */
-export function randomEfficiencyCurve(pool: readonly ScoredTrial[], opts: { sizes?: number[]; direction?: 'maximize' | 'minimize' } = {}): EfficiencyPoint[] {
+export function randomEfficiencyCurve(
+  pool: readonly ScoredTrial[],
+  opts: { sizes?: number[]; direction?: 'maximize' | 'minimize' } = {},
+): EfficiencyPoint[] {
   checkTrials('randomEfficiencyCurve', pool);
   const sizes = opts.sizes ?? Array.from({ length: Math.floor(Math.log2(pool.length)) + 1 }, (_, k) => 2 ** k);
   return sizes.map((s) => {
     requireInt('randomEfficiencyCurve', 'each experiment size (at most the pool size)', s, 1, pool.length);
     const experiments: BestTrialMixture[] = [];
-    for (let start = 0; start + s <= pool.length; start += s) experiments.push(bestTrialMixture(pool.slice(start, start + s), { direction: opts.direction }));
+    for (let start = 0; start + s <= pool.length; start += s)
+      experiments.push(bestTrialMixture(pool.slice(start, start + s), { direction: opts.direction }));
     const means = experiments.map((e) => e.mean).sort((a, b) => a - b);
     return {
       size: s,

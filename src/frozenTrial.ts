@@ -46,7 +46,6 @@ function inspectTrial(this: FrozenTrial, depth: number, options: { depth?: numbe
   return `FrozenTrial ${inspect(shown, { ...options, depth: options.depth == null ? options.depth : options.depth - 1 })}`;
 }
 
-
 export function isFinished(state: TrialState): boolean {
   return state === TrialState.COMPLETE || state === TrialState.PRUNED || state === TrialState.FAIL;
 }
@@ -207,4 +206,3 @@ export function snapshotTrial(t: TrialRecord, opts: { copy: boolean }): FrozenTr
     systemAttrs: Object.freeze(own(t.systemAttrs)),
   });
 }
-

@@ -32,7 +32,16 @@ export {
 } from './study';
 export { Trial } from './trial';
 export { createTrial, type CreateTrialOptions } from './createTrial';
-export { TrialState, trialStateName, trialValue, trialDurationMs, frozenTrial, type Direction, type FrozenTrial, type FrozenTrialData } from './frozenTrial';
+export {
+  TrialState,
+  trialStateName,
+  trialValue,
+  trialDurationMs,
+  frozenTrial,
+  type Direction,
+  type FrozenTrial,
+  type FrozenTrialData,
+} from './frozenTrial';
 export type { TrialsTable, TrialRow } from './export';
 export type { Storage, StudySummary } from './storage';
 export { objectiveFromModule, type ModuleObjective } from './parallel/moduleObjective';
@@ -51,7 +60,19 @@ export {
   type IntDistribution,
   type ParamValue,
 } from './distributions';
-export { space, float, int, categorical, branch, type Branch, type ParamsOf, type SearchSpace, type SpaceDefinition, type SpaceEntry, type ValueOf } from './space';
+export {
+  space,
+  float,
+  int,
+  categorical,
+  branch,
+  type Branch,
+  type ParamsOf,
+  type SearchSpace,
+  type SpaceDefinition,
+  type SpaceEntry,
+  type ValueOf,
+} from './space';
 
 // Samplers and pruners (options types and helpers: 'tunelab/samplers', 'tunelab/pruners').
 export type { Sampler } from './samplers/base';
@@ -85,7 +106,16 @@ export { FileSystemArtifactStore, uploadArtifact, downloadArtifact, getAllArtifa
 
 // Logging and verbosity.
 export * as logging from './logging';
-export { setVerbosity, getVerbosity, disableDefaultHandler, enableDefaultHandler, addLogHandler, removeLogHandler, type LogRecord, type LogHandler } from './logging';
+export {
+  setVerbosity,
+  getVerbosity,
+  disableDefaultHandler,
+  enableDefaultHandler,
+  addLogHandler,
+  removeLogHandler,
+  type LogRecord,
+  type LogHandler,
+} from './logging';
 
 // Reproducibility (more in 'tunelab/reproducibility').
 export { evaluateSeeds, currentSeed, runWithSeed } from './reproducibility';

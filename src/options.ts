@@ -47,7 +47,9 @@ export function mergeOptions<P extends object>(where: string, defaults: P, optio
 export function checkOptionKeys(where: string, options: unknown, valid: readonly string[], what = 'option'): void {
   if (options === undefined || options === null) return;
   if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${where}: options must be an object such as { ${valid[0] ?? 'key'}: ... }, got ${Array.isArray(options) ? 'an array' : typeof options}.`);
+    throw new InvalidArgumentError(
+      `${where}: options must be an object such as { ${valid[0] ?? 'key'}: ... }, got ${Array.isArray(options) ? 'an array' : typeof options}.`,
+    );
   }
   const known = new Set(valid);
   for (const key of Object.keys(options)) {

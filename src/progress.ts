@@ -10,10 +10,7 @@ import type { Study } from './study';
  * objective error not listed in `catch` ended it ('failed', it then throws that error).
  */
 export type OptimizeEnd =
-  | { kind: 'finished' }
-  | { kind: 'stopped' }
-  | { kind: 'interrupted'; error: Error }
-  | { kind: 'failed'; error: unknown };
+  { kind: 'finished' } | { kind: 'stopped' } | { kind: 'interrupted'; error: Error } | { kind: 'failed'; error: unknown };
 
 /** What `optimize` tells whoever displays its progress. */
 export interface OptimizeObserver {
@@ -55,11 +52,7 @@ export function terminalProgressFactory(study: Study, info: OptimizeProgressInfo
     if (!force && now - lastDraw < 100) return; // at most 10 redraws per second
     lastDraw = now;
     const elapsed = (now - started) / 1000;
-    const frac = info.nTrials
-      ? done / info.nTrials
-      : info.timeoutSeconds
-        ? Math.min(1, elapsed / info.timeoutSeconds)
-        : 0;
+    const frac = info.nTrials ? done / info.nTrials : info.timeoutSeconds ? Math.min(1, elapsed / info.timeoutSeconds) : 0;
     const width = 24;
     const filled = Math.round(frac * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);

@@ -13,7 +13,12 @@ export const MAX_SEED = 0xffffffff;
 export function checkSeed(owner: string, seed: unknown): number | undefined {
   if (seed === undefined) return undefined;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
-    const shown = typeof seed === 'string' ? JSON.stringify(seed) : typeof seed === 'object' && seed !== null ? `an object (${Object.prototype.toString.call(seed)})` : String(seed);
+    const shown =
+      typeof seed === 'string'
+        ? JSON.stringify(seed)
+        : typeof seed === 'object' && seed !== null
+          ? `an object (${Object.prototype.toString.call(seed)})`
+          : String(seed);
     throw new InvalidArgumentError(
       `${owner}: seed must be an integer from 0 to ${MAX_SEED} (2**32 - 1, as in Optuna), or left out for a fresh random seed; got ${shown}. ` +
         'Pass e.g. { seed: 42 }.',
@@ -37,7 +42,9 @@ export class Rng {
    */
   constructor(seed?: number | string) {
     if (seed !== undefined && typeof seed !== 'string' && !(typeof seed === 'number' && Number.isSafeInteger(seed))) {
-      throw new InvalidArgumentError(`Rng: seed must be an integer (or left out for a fresh one), got ${typeof seed === 'number' ? String(seed) : typeof seed}.`);
+      throw new InvalidArgumentError(
+        `Rng: seed must be an integer (or left out for a fresh one), got ${typeof seed === 'number' ? String(seed) : typeof seed}.`,
+      );
     }
     const s = seed === undefined ? String(nextAmbientSeed() ?? Math.random()) : String(seed);
     this.next = seedrandom.alea(s) as unknown as () => number;

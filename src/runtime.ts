@@ -107,7 +107,10 @@ export function attachRuntime(holder: object, loadedFrom: string): TunelabRuntim
   if (found === undefined) {
     const legacy = LEGACY_KEYS.find((key) => Reflect.has(holder, Symbol.for(key)));
     if (legacy !== undefined) {
-      throw incompatible(loadedFrom, `a copy of tunelab from before the shared runtime object (it keeps its state under Symbol.for('${legacy}'))`);
+      throw incompatible(
+        loadedFrom,
+        `a copy of tunelab from before the shared runtime object (it keeps its state under Symbol.for('${legacy}'))`,
+      );
     }
     const created: TunelabRuntime = { version: RUNTIME_PROTOCOL_VERSION, loadedFrom, parts: new Map() };
     // Not writable: only defineProperty, deliberately, can replace it.
@@ -118,7 +121,10 @@ export function attachRuntime(holder: object, loadedFrom: string): TunelabRuntim
     throw incompatible(loadedFrom, `something that is not a tunelab runtime object (${describe(found)})`);
   }
   if (found.version !== RUNTIME_PROTOCOL_VERSION) {
-    throw incompatible(loadedFrom, `a copy of tunelab speaking runtime protocol ${found.version}, loaded from ${copyName(found.loadedFrom)}`);
+    throw incompatible(
+      loadedFrom,
+      `a copy of tunelab speaking runtime protocol ${found.version}, loaded from ${copyName(found.loadedFrom)}`,
+    );
   }
   return found;
 }
@@ -147,7 +153,10 @@ export function runtimePart<T extends object>(spec: RuntimePartSpec<T>, on: Tune
     return value;
   }
   if (found.version !== spec.version) {
-    throw incompatible(__filename, `a copy of tunelab whose runtime part '${spec.name}' is version ${found.version}, not ${spec.version} (runtime created by ${copyName(on.loadedFrom)})`);
+    throw incompatible(
+      __filename,
+      `a copy of tunelab whose runtime part '${spec.name}' is version ${found.version}, not ${spec.version} (runtime created by ${copyName(on.loadedFrom)})`,
+    );
   }
   if (!spec.accepts(found.value)) {
     throw incompatible(__filename, `a copy of tunelab whose runtime part '${spec.name}' has another shape (${describe(found.value)})`);
@@ -166,7 +175,7 @@ function incompatible(loadedFrom: string, other: string): IncompatibleTunelabCop
   return new IncompatibleTunelabCopiesError(
     `Two incompatible copies of tunelab are loaded in this process: ${copyName(loadedFrom)} (runtime protocol ` +
       `${RUNTIME_PROTOCOL_VERSION}) found ${other}. They cannot share the state one process needs (seeds, logging, ` +
-      'interrupts, the kernel\'s widgets). Make every import resolve to one install: remove the extra copy (`npm ls tunelab` ' +
+      "interrupts, the kernel's widgets). Make every import resolve to one install: remove the extra copy (`npm ls tunelab` " +
       'lists them; `npm dedupe`, or align the versions), then restart the kernel or the Node process.',
   );
 }

@@ -104,7 +104,8 @@ export function space<S extends SpaceDefinition>(definition: S): SearchSpace<S> 
       return suggestInto(definition, '', trial) as ParamsOf<S>;
     },
     fromParams(params: Readonly<Record<string, ParamValue>>): ParamsOf<S> {
-      if (params === null || typeof params !== 'object') throw new InvalidArgumentError('space.fromParams(params): pass an object of parameter values, such as study.bestParams.');
+      if (params === null || typeof params !== 'object')
+        throw new InvalidArgumentError('space.fromParams(params): pass an object of parameter values, such as study.bestParams.');
       return readFrom(definition, '', params) as ParamsOf<S>;
     },
     toParams(value: ParamsOf<S>): Record<string, ParamValue> {
@@ -130,13 +131,19 @@ export function space<S extends SpaceDefinition>(definition: S): SearchSpace<S> 
  * alternative may not have a parameter named like the tag).
  */
 export function branch<const A extends Record<string, SpaceDefinition>>(alternatives: A): Branch<A, 'kind'>;
-export function branch<const A extends Record<string, SpaceDefinition>, const Tag extends string>(alternatives: A, opts: { tag: Tag }): Branch<A, Tag>;
+export function branch<const A extends Record<string, SpaceDefinition>, const Tag extends string>(
+  alternatives: A,
+  opts: { tag: Tag },
+): Branch<A, Tag>;
 export function branch(alternatives: Record<string, SpaceDefinition>, opts: { tag?: string } = {}): Branch {
   const tag = opts.tag ?? 'kind';
   if (alternatives === null || typeof alternatives !== 'object' || Array.isArray(alternatives) || Object.keys(alternatives).length === 0) {
-    throw new InvalidDistributionError('branch(alternatives): pass an object of at least one named alternative, e.g. { svm: { C: float(0.01, 100) }, tree: { depth: int(1, 10) } }.');
+    throw new InvalidDistributionError(
+      'branch(alternatives): pass an object of at least one named alternative, e.g. { svm: { C: float(0.01, 100) }, tree: { depth: int(1, 10) } }.',
+    );
   }
-  if (typeof tag !== 'string' || tag.length === 0) throw new InvalidDistributionError(`branch: tag must be a non-empty string, got ${String(tag)}.`);
+  if (typeof tag !== 'string' || tag.length === 0)
+    throw new InvalidDistributionError(`branch: tag must be a non-empty string, got ${String(tag)}.`);
   return Object.freeze({ kind: 'branch', tag, alternatives });
 }
 
@@ -151,14 +158,21 @@ function choiceOf(b: Branch): CategoricalDistribution<string> {
 /** Check every entry (with its path name in messages) and collect the path names, refusing two entries with one name. */
 function validate(def: SpaceDefinition, prefix: string, all: Record<string, Distribution>): void {
   if (def === null || typeof def !== 'object' || Array.isArray(def)) {
-    throw new InvalidDistributionError(`space: ${prefix ? `alternative '${prefix.slice(0, -1)}'` : 'the definition'} must be an object of named parameters.`);
+    throw new InvalidDistributionError(
+      `space: ${prefix ? `alternative '${prefix.slice(0, -1)}'` : 'the definition'} must be an object of named parameters.`,
+    );
   }
   for (const [key, entry] of Object.entries(def)) {
     const name = prefix + key;
     if (hasKey(all, name)) {
-      throw new InvalidDistributionError(`space: two parameters are named '${name}' (a conditional parameter's path name collides with another entry). Rename one.`);
+      throw new InvalidDistributionError(
+        `space: two parameters are named '${name}' (a conditional parameter's path name collides with another entry). Rename one.`,
+      );
     }
-    if (entry === null || typeof entry !== 'object') throw new InvalidDistributionError(`space: '${name}' must be float(...), int(...), categorical([...]) or branch({...}), got ${String(entry)}.`);
+    if (entry === null || typeof entry !== 'object')
+      throw new InvalidDistributionError(
+        `space: '${name}' must be float(...), int(...), categorical([...]) or branch({...}), got ${String(entry)}.`,
+      );
     if (isBranch(entry)) {
       setKey(all, name, choiceOf(entry));
       for (const [alt, sub] of Object.entries(entry.alternatives)) {
@@ -176,7 +190,10 @@ function validate(def: SpaceDefinition, prefix: string, all: Record<string, Dist
       if (entry.kind === 'float') floatDistribution(entry.low, entry.high, { log: entry.log, step: entry.step }, name);
       else if (entry.kind === 'int') intDistribution(entry.low, entry.high, { log: entry.log, step: entry.step }, name);
       else if (entry.kind === 'categorical') categoricalDistribution(entry.choices, name);
-      else throw new InvalidDistributionError(`space: '${name}' has an unknown kind ${JSON.stringify((entry as { kind: unknown }).kind)}; use float, int, categorical or branch.`);
+      else
+        throw new InvalidDistributionError(
+          `space: '${name}' has an unknown kind ${JSON.stringify((entry as { kind: unknown }).kind)}; use float, int, categorical or branch.`,
+        );
       setKey(all, name, entry);
     }
   }
@@ -188,7 +205,10 @@ function suggestInto(def: SpaceDefinition, prefix: string, trial: Trial): Record
     const name = prefix + key;
     if (isBranch(entry)) {
       const chosen = trial.suggest(name, choiceOf(entry)) as string;
-      setKey(out, key, { [entry.tag]: chosen, ...suggestInto(entry.alternatives[chosen], `${name}${PATH_SEPARATOR}${chosen}${PATH_SEPARATOR}`, trial) });
+      setKey(out, key, {
+        [entry.tag]: chosen,
+        ...suggestInto(entry.alternatives[chosen], `${name}${PATH_SEPARATOR}${chosen}${PATH_SEPARATOR}`, trial),
+      });
     } else {
       setKey(out, key, trial.suggest(name, entry));
     }
@@ -202,14 +222,22 @@ function readFrom(def: SpaceDefinition, prefix: string, params: Readonly<Record<
     const name = prefix + key;
     const d = isBranch(entry) ? choiceOf(entry) : entry;
     if (!hasKey(params, name)) {
-      const where = prefix ? ` (it belongs to the alternative chosen at '${prefix.slice(0, prefix.lastIndexOf(PATH_SEPARATOR, prefix.length - 2))}')` : '';
-      throw new InvalidArgumentError(`space.fromParams: no value for '${name}'${where}. Pass the parameters of a trial sampled from this space.`);
+      const where = prefix
+        ? ` (it belongs to the alternative chosen at '${prefix.slice(0, prefix.lastIndexOf(PATH_SEPARATOR, prefix.length - 2))}')`
+        : '';
+      throw new InvalidArgumentError(
+        `space.fromParams: no value for '${name}'${where}. Pass the parameters of a trial sampled from this space.`,
+      );
     }
     const value = params[name];
-    if (!inDistribution(d, value)) throw new InvalidArgumentError(`space.fromParams: '${name}' = ${JSON.stringify(value)} lies outside its distribution.`);
+    if (!inDistribution(d, value))
+      throw new InvalidArgumentError(`space.fromParams: '${name}' = ${JSON.stringify(value)} lies outside its distribution.`);
     if (isBranch(entry)) {
       const chosen = value as string;
-      setKey(out, key, { [entry.tag]: chosen, ...readFrom(entry.alternatives[chosen], `${name}${PATH_SEPARATOR}${chosen}${PATH_SEPARATOR}`, params) });
+      setKey(out, key, {
+        [entry.tag]: chosen,
+        ...readFrom(entry.alternatives[chosen], `${name}${PATH_SEPARATOR}${chosen}${PATH_SEPARATOR}`, params),
+      });
     } else {
       setKey(out, key, value);
     }
@@ -218,7 +246,10 @@ function readFrom(def: SpaceDefinition, prefix: string, params: Readonly<Record<
 }
 
 function writeTo(def: SpaceDefinition, prefix: string, value: Record<string, unknown>, out: Record<string, ParamValue>): void {
-  if (value === null || typeof value !== 'object') throw new InvalidArgumentError(`space.toParams: expected an object${prefix ? ` at '${prefix.slice(0, -1)}'` : ''}, got ${String(value)}.`);
+  if (value === null || typeof value !== 'object')
+    throw new InvalidArgumentError(
+      `space.toParams: expected an object${prefix ? ` at '${prefix.slice(0, -1)}'` : ''}, got ${String(value)}.`,
+    );
   for (const [key, entry] of Object.entries(def)) {
     const name = prefix + key;
     const v = value[key];
@@ -226,12 +257,15 @@ function writeTo(def: SpaceDefinition, prefix: string, value: Record<string, unk
       const sub = v as Record<string, unknown> | undefined;
       const chosen = sub?.[entry.tag];
       if (typeof chosen !== 'string' || !hasKey(entry.alternatives, chosen)) {
-        throw new InvalidArgumentError(`space.toParams: '${name}.${entry.tag}' must be one of ${Object.keys(entry.alternatives).join(', ')}; got ${JSON.stringify(chosen)}.`);
+        throw new InvalidArgumentError(
+          `space.toParams: '${name}.${entry.tag}' must be one of ${Object.keys(entry.alternatives).join(', ')}; got ${JSON.stringify(chosen)}.`,
+        );
       }
       setKey(out, name, chosen);
       writeTo(entry.alternatives[chosen], `${name}${PATH_SEPARATOR}${chosen}${PATH_SEPARATOR}`, sub as Record<string, unknown>, out);
     } else {
-      if (!inDistribution(entry, v)) throw new InvalidArgumentError(`space.toParams: '${name}' = ${JSON.stringify(v)} lies outside its distribution.`);
+      if (!inDistribution(entry, v))
+        throw new InvalidArgumentError(`space.toParams: '${name}' = ${JSON.stringify(v)} lies outside its distribution.`);
       setKey(out, name, v as ParamValue);
     }
   }
@@ -247,7 +281,9 @@ function inDistribution(d: Distribution, v: unknown): boolean {
 function gridValues(name: string, d: Distribution): readonly ParamValue[] {
   if (d.kind === 'categorical') return d.choices;
   if (d.step === null) {
-    throw new InvalidArgumentError(`space.grid: float '${name}' has no step, so it has no finite grid. Give it a step (float(low, high, { step })) or sample it with a sampler.`);
+    throw new InvalidArgumentError(
+      `space.grid: float '${name}' has no step, so it has no finite grid. Give it a step (float(low, high, { step })) or sample it with a sampler.`,
+    );
   }
   // On exact decimal steps as Optuna enumerates them (0.1 + 3 * 0.3 is 1, not 0.9999999999999999).
   return enumerateCandidates([d.low, d.high, d.step], name);
@@ -267,13 +303,17 @@ function enumerate(def: SpaceDefinition, prefix: string, maxSize: number): Recor
       options = [...gridValues(name, entry)];
     }
     if (acc.length * options.length > maxSize) {
-      throw new InvalidArgumentError(`space.grid: more than ${maxSize} configurations (at '${name}'). Coarsen the steps, or raise grid({ maxSize }).`);
+      throw new InvalidArgumentError(
+        `space.grid: more than ${maxSize} configurations (at '${name}'). Coarsen the steps, or raise grid({ maxSize }).`,
+      );
     }
-    acc = acc.flatMap((p) => options.map((o) => {
-      const next = { ...p };
-      setKey(next, key, o);
-      return next;
-    }));
+    acc = acc.flatMap((p) =>
+      options.map((o) => {
+        const next = { ...p };
+        setKey(next, key, o);
+        return next;
+      }),
+    );
   }
   return acc;
 }

@@ -187,9 +187,7 @@ export class Study implements StudyView {
       this.bestMemo = { version, trial: bestTrialOf(this.trialCache.all, this.directions[0]) };
     }
     if (!this.bestMemo.trial) {
-      throw new TunelabError(
-        `Study '${this.studyName}' has no COMPLETE trial yet, so it has no best trial. Run optimize() first.`,
-      );
+      throw new TunelabError(`Study '${this.studyName}' has no COMPLETE trial yet, so it has no best trial. Run optimize() first.`);
     }
     return this.bestMemo.trial;
   }
@@ -323,11 +321,7 @@ export class Study implements StudyView {
    * Finish a trial: with values (COMPLETE), or with a state (PRUNED, FAIL). Values that are not finite
    * numbers, or the wrong count for the study's directions, record the trial as FAIL with the reason.
    */
-  async tell(
-    trialOrNumber: Trial | number,
-    values?: ObjectiveValue | null,
-    opts: TellOptions = {},
-  ): Promise<FrozenTrial> {
+  async tell(trialOrNumber: Trial | number, values?: ObjectiveValue | null, opts: TellOptions = {}): Promise<FrozenTrial> {
     return tellTrial(this, this.trialCache, trialOrNumber, values, opts);
   }
 

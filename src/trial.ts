@@ -221,7 +221,9 @@ export class Trial extends SuggestApi {
     }
     const attr = constraintAttrKey(key);
     if (hasKey(this.systemAttrs, attr)) {
-      process.emitWarning(`Trial ${this.number}: constraint '${key}' is already set to ${String(this.systemAttrs[attr])}; the new value ${value} is ignored.`);
+      process.emitWarning(
+        `Trial ${this.number}: constraint '${key}' is already set to ${String(this.systemAttrs[attr])}; the new value ${value} is ignored.`,
+      );
       return;
     }
     this.setSystemAttr(attr, value);

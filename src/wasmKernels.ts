@@ -80,7 +80,11 @@ export function registerWasmTransposedMatMul(tf: Tf): void {
     const rank = x.shape.length;
     const perm = [...Array(rank).keys()];
     [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
-    return transpose.kernelFunc({ inputs: { x } as never, backend: backend as never, attrs: { perm } as never }) as unknown as TensorInfoLike;
+    return transpose.kernelFunc({
+      inputs: { x } as never,
+      backend: backend as never,
+      attrs: { perm } as never,
+    }) as unknown as TensorInfoLike;
   };
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({

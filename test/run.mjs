@@ -51,7 +51,16 @@ const env = { ...process.env, TUNELAB_HISTORY_FILE: process.env.TUNELAB_HISTORY_
 const TEST_TIMEOUT_MS = 40 * 60 * 1000;
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
+    '--test-force-exit',
+    '--test-reporter=spec',
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit', env },
 );
 rmSync(scratch, { recursive: true, force: true });

@@ -25,7 +25,11 @@ mkdirSync(dist, { recursive: true });
 // 1. One flat stylesheet for the standard controls (fonts dropped: icons are not needed offline).
 const cssResult = await esbuild.build({
   stdin: {
-    contents: ['@jupyter-widgets/controls/css/widgets-base.css', '@jupyter-widgets/controls/css/labvariables.css', '@lumino/widgets/style/index.css']
+    contents: [
+      '@jupyter-widgets/controls/css/widgets-base.css',
+      '@jupyter-widgets/controls/css/labvariables.css',
+      '@lumino/widgets/style/index.css',
+    ]
       .map((p) => `@import '${p}';`)
       .join('\n'),
     resolveDir: root,
@@ -79,7 +83,11 @@ for (const [name, entry] of entries) {
   sizes[name] = statSync(out).size;
 }
 writeFileSync(join(dist, 'build-info.json'), JSON.stringify({ built: new Date().toISOString(), sizes }, null, 2));
-console.log(`widgets: ${Object.entries(sizes).map(([k, v]) => `${k}.js ${(v / 1e6).toFixed(2)} MB`).join(', ')}`);
+console.log(
+  `widgets: ${Object.entries(sizes)
+    .map(([k, v]) => `${k}.js ${(v / 1e6).toFixed(2)} MB`)
+    .join(', ')}`,
+);
 
 import { existsSync } from 'node:fs';
 if (!process.argv.includes('--no-labextension') && existsSync(join(here, 'labextension.mjs'))) {

@@ -31,17 +31,24 @@ export const COMMITTED_CORE = join(here, 'lab', 'core');
 export function pinnedJupyterlabCorePath() {
   let env;
   try {
-    env = execFileSync('bash', [join(root, 'scripts', 'python-env.sh'), '--if-exists'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    env = execFileSync('bash', [join(root, 'scripts', 'python-env.sh'), '--if-exists'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null; // no environment on this machine
   }
   let staging;
   try {
-    staging = execFileSync(join(env, 'bin', 'python'), ['-c', 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    }).trim();
+    staging = execFileSync(
+      join(env, 'bin', 'python'),
+      ['-c', 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+      },
+    ).trim();
   } catch (e) {
     console.warn(`widgets: the Python environment ${env} could not say where JupyterLab is (${String(e.message).split('\n')[0]})`);
     return null;
@@ -57,7 +64,8 @@ export function pinnedJupyterlabCorePath() {
 export function jupyterlabCorePath() {
   const chosen = process.env.TUNELAB_JUPYTERLAB_CORE_PATH;
   if (chosen) {
-    if (!existsSync(join(chosen, 'package.json'))) throw new Error(`TUNELAB_JUPYTERLAB_CORE_PATH=${chosen} holds no package.json (JupyterLab's staging directory is meant)`);
+    if (!existsSync(join(chosen, 'package.json')))
+      throw new Error(`TUNELAB_JUPYTERLAB_CORE_PATH=${chosen} holds no package.json (JupyterLab's staging directory is meant)`);
     return { dir: chosen, source: '$TUNELAB_JUPYTERLAB_CORE_PATH' };
   }
   const pinned = pinnedJupyterlabCorePath();
@@ -88,7 +96,9 @@ export async function buildLabextension({ root, here, common }) {
   execFileSync(process.execPath, [builder, '--core-path', core.dir, lab], { cwd: lab, stdio: ['ignore', 'ignore', 'inherit'] });
   const out = join(here, 'labextension', 'package.json');
   if (!existsSync(out)) throw new Error('build-labextension did not write widgets/labextension/package.json');
-  console.log(`widgets: labextension built in widgets/labextension against JupyterLab ${coreMeta.version} (core metadata from ${core.source})`);
+  console.log(
+    `widgets: labextension built in widgets/labextension against JupyterLab ${coreMeta.version} (core metadata from ${core.source})`,
+  );
   return true;
 }
 

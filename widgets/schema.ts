@@ -200,7 +200,8 @@ export function attributeMismatch(attr: Attribute<unknown>, value: unknown): str
   if (value === null) return attr.nullable ? undefined : `expected ${describeKind(attr)}, got null`;
   const kind = Array.isArray(value) ? 'array' : typeof value;
   if (kind !== attr.kind) return `expected ${describeKind(attr)}, got ${value === undefined ? 'undefined' : `a value of type ${kind}`}`;
-  if (attr.values && !attr.values.includes(value as string)) return `expected one of ${attr.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`;
+  if (attr.values && !attr.values.includes(value as string))
+    return `expected one of ${attr.values.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(value)}`;
   return undefined;
 }
 

@@ -152,7 +152,8 @@ function selfCallingBody(ts: typeof TS, node: TS.Node): TS.ConciseBody | undefin
     if (ts.isCallExpression(n)) {
       const e = n.expression;
       if (!viaThis && ts.isIdentifier(e) && e.text === callee) return true;
-      if (viaThis && ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword && e.name.text === callee) return true;
+      if (viaThis && ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword && e.name.text === callee)
+        return true;
     }
     return ts.forEachChild(n, callsItself) ?? false;
   };

@@ -59,9 +59,7 @@ function inertExpression(ts: typeof TS, e: TS.Expression, locals: Set<string>): 
   if (ts.isVoidExpression(e) || ts.isTypeOfExpression(e)) return inertExpression(ts, e.expression, locals);
   if (ts.isPrefixUnaryExpression(e)) {
     // `!x` converts to a boolean, which never calls out; `-x`, `+x`, `~x` may call valueOf.
-    return e.operator === ts.SyntaxKind.ExclamationToken
-      ? inertExpression(ts, e.operand, locals)
-      : literalOnly(ts, e.operand);
+    return e.operator === ts.SyntaxKind.ExclamationToken ? inertExpression(ts, e.operand, locals) : literalOnly(ts, e.operand);
   }
   if (ts.isConditionalExpression(e)) {
     return [e.condition, e.whenTrue, e.whenFalse].every((x) => inertExpression(ts, x, locals));

@@ -8,15 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zmq from 'zeromq';
-import {
-  decodeFrames,
-  encodeFrames,
-  newHeader,
-  serializeParts,
-  type ConnectionInfo,
-  type JsonObject,
-  type JupyterMessage,
-} from '../wire';
+import { decodeFrames, encodeFrames, newHeader, serializeParts, type ConnectionInfo, type JsonObject, type JupyterMessage } from '../wire';
 import { PORT_TAKEN_EXIT_STATUS } from '../exitStatus';
 import { PACKAGE_ROOT } from '../moduleResolution';
 import { freeLoopbackPort } from './ports';
@@ -361,7 +353,10 @@ export class KernelClient {
     const header = newHeader(msgType, this.session, 'tunelab-client');
     const iopub: JupyterMessage[] = [];
     const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no idle status for ${msgType} within ${opts.timeoutMs ?? 30_000} ms`)), opts.timeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`no idle status for ${msgType} within ${opts.timeoutMs ?? 30_000} ms`)),
+        opts.timeoutMs ?? 30_000,
+      );
       this.iopubListeners.set(header.msg_id, (m) => {
         iopub.push(m);
         if (m.header.msg_type === 'status' && m.content.execution_state === 'idle') {
@@ -386,7 +381,10 @@ export class KernelClient {
     return () => this.iopubListeners.delete(msgId);
   }
 
-  execute(code: string, opts: { timeoutMs?: number; onMessage?: (m: JupyterMessage) => void; stopOnError?: boolean } = {}): Promise<ExecuteResult> {
+  execute(
+    code: string,
+    opts: { timeoutMs?: number; onMessage?: (m: JupyterMessage) => void; stopOnError?: boolean } = {},
+  ): Promise<ExecuteResult> {
     return this.request(
       'shell',
       'execute_request',

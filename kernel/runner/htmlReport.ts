@@ -23,7 +23,10 @@ export function escapeHtml(s: string): string {
 
 /** JSON safe inside a <script> element (no "</script>" or "<!--" can end or confuse it). */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** Raw script text safe inside <script>: a literal "</script" would close the element early. */
@@ -66,11 +69,13 @@ function renderStatic(data: JsonObject): string {
   if (data['text/html'] !== undefined) return `<div class="output-html">${text(data['text/html'])}</div>`;
   if (data['image/svg+xml'] !== undefined) return `<div class="output-svg">${text(data['image/svg+xml'])}</div>`;
   for (const mime of ['image/png', 'image/jpeg', 'image/gif']) {
-    if (data[mime] !== undefined) return `<img class="output-image" alt="" src="data:${mime};base64,${text(data[mime]).replace(/\s/g, '')}">`;
+    if (data[mime] !== undefined)
+      return `<img class="output-image" alt="" src="data:${mime};base64,${text(data[mime]).replace(/\s/g, '')}">`;
   }
   if (data['text/markdown'] !== undefined) return `<div class="output-markdown">${markdown.render(text(data['text/markdown']))}</div>`;
   if (data['text/latex'] !== undefined) return `<pre class="output-latex">${escapeHtml(text(data['text/latex']))}</pre>`;
-  if (data['application/json'] !== undefined) return `<pre class="output-json">${escapeHtml(JSON.stringify(data['application/json'], null, 2))}</pre>`;
+  if (data['application/json'] !== undefined)
+    return `<pre class="output-json">${escapeHtml(JSON.stringify(data['application/json'], null, 2))}</pre>`;
   if (data['text/plain'] !== undefined) return `<pre class="output-text">${escapeHtml(stripAnsi(text(data['text/plain'])))}</pre>`;
   return '';
 }
@@ -94,7 +99,9 @@ function renderOutputs(outputs: NotebookOutput[], widgetModels: Set<string>): st
       parts.push(`<pre class="output-error">${escapeHtml(stripAnsi(tb))}</pre>`);
     } else {
       const prompt = o.output_type === 'execute_result' && o.execution_count != null ? `Out[${o.execution_count}]:` : '';
-      parts.push(`<div class="output"><div class="prompt">${prompt}</div><div class="output-body">${renderData(o.data, widgetModels)}</div></div>`);
+      parts.push(
+        `<div class="output"><div class="prompt">${prompt}</div><div class="output-body">${renderData(o.data, widgetModels)}</div></div>`,
+      );
     }
   }
   return parts.join('\n');

@@ -70,7 +70,10 @@ export function parseParamValue(text: string): unknown {
 export function injectParameters(nb: Notebook, params: Array<[string, string]>): { afterTaggedCell: boolean } {
   if (params.length === 0) return { afterTaggedCell: true };
   nb.cells = nb.cells.filter((c) => !(c.metadata.tags ?? []).includes('injected-parameters'));
-  const lines = ['// Parameters injected by tunelab run', ...params.map(([name, raw]) => `let ${name} = ${JSON.stringify(parseParamValue(raw))};`)];
+  const lines = [
+    '// Parameters injected by tunelab run',
+    ...params.map(([name, raw]) => `let ${name} = ${JSON.stringify(parseParamValue(raw))};`),
+  ];
   const cell: NotebookCell = {
     cell_type: 'code',
     id: `injected-parameters-${Date.now().toString(36)}`,

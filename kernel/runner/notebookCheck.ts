@@ -62,7 +62,15 @@ const MULTILINE = 'a string or an array of strings';
 
 function checkOutput(c: Checker, o: Json, path: string): void {
   if (!c.object(o, path)) return;
-  if (!c.expect(isString(o.output_type) && OUTPUT_TYPES.includes(o.output_type), `${path}.output_type`, `one of ${OUTPUT_TYPES.join(', ')}`, o.output_type)) return;
+  if (
+    !c.expect(
+      isString(o.output_type) && OUTPUT_TYPES.includes(o.output_type),
+      `${path}.output_type`,
+      `one of ${OUTPUT_TYPES.join(', ')}`,
+      o.output_type,
+    )
+  )
+    return;
   switch (o.output_type) {
     case 'stream':
       c.required(o, path, 'name', isString, 'a string ("stdout" or "stderr")');
@@ -86,7 +94,15 @@ function checkOutput(c: Checker, o: Json, path: string): void {
 
 function checkCell(c: Checker, cell: Json, path: string): void {
   if (!c.object(cell, path)) return;
-  if (!c.expect(isString(cell.cell_type) && CELL_TYPES.includes(cell.cell_type), `${path}.cell_type`, `one of ${CELL_TYPES.join(', ')}`, cell.cell_type)) return;
+  if (
+    !c.expect(
+      isString(cell.cell_type) && CELL_TYPES.includes(cell.cell_type),
+      `${path}.cell_type`,
+      `one of ${CELL_TYPES.join(', ')}`,
+      cell.cell_type,
+    )
+  )
+    return;
   c.required(cell, path, 'source', isMultiline, MULTILINE);
   c.optional(cell, path, 'id', isString, 'a string');
   // nbformat requires cell metadata; the runner tolerates its absence (parseNotebook adds it).
@@ -108,7 +124,9 @@ export function checkNotebookFormat(doc: Json, file: string): asserts doc is Not
   const c = new Checker();
   if (!c.object(doc, 'notebook')) throw new NotebookFormatError(`${file} is not a notebook: ${c.problems[0]}`);
   if (doc.nbformat !== 4) {
-    throw new NotebookFormatError(`${file} is not an nbformat 4 notebook (nbformat=${describe(doc.nbformat)}); upgrade it with "jupyter nbconvert --to notebook"`);
+    throw new NotebookFormatError(
+      `${file} is not an nbformat 4 notebook (nbformat=${describe(doc.nbformat)}); upgrade it with "jupyter nbconvert --to notebook"`,
+    );
   }
   c.required(doc, 'notebook', 'nbformat_minor', isNonNegativeInt, 'an integer >= 0');
   if (Object.hasOwn(doc, 'metadata') && c.object(doc.metadata, 'metadata')) {

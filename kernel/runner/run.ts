@@ -133,7 +133,11 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
         if (died && !abortReason && !timedOut) await kernel.stderrSettled();
         result.failedCell = index;
         result.error = abortReason
-          ? { ename: 'RunAborted', evalue: `${abortReason}: the run was stopped during this cell; the kernel and the processes it started were killed`, traceback: [] }
+          ? {
+              ename: 'RunAborted',
+              evalue: `${abortReason}: the run was stopped during this cell; the kernel and the processes it started were killed`,
+              traceback: [],
+            }
           : timedOut
             ? {
                 ename: 'CellTimeoutError',
@@ -160,7 +164,11 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       }
       result.failedCell = index;
       if (timedOut) {
-        result.error = { ename: 'CellTimeoutError', evalue: `the cell did not finish within ${opts.timeoutSeconds} s and was interrupted`, traceback: [] };
+        result.error = {
+          ename: 'CellTimeoutError',
+          evalue: `the cell did not finish within ${opts.timeoutSeconds} s and was interrupted`,
+          traceback: [],
+        };
         cell.outputs!.push({ output_type: 'error', ...result.error });
       } else {
         const c = reply.content as { ename?: string; evalue?: string; traceback?: string[] };
@@ -203,17 +211,22 @@ export function prepareOutputPath(file: string, what: string): void {
   } catch {
     st = undefined;
   }
-  if (st?.isDirectory()) throw new OutputPathError(`${what} ${file} is a directory; give a file name (e.g. ${path.join(file, 'out.ipynb')})`);
+  if (st?.isDirectory())
+    throw new OutputPathError(`${what} ${file} is a directory; give a file name (e.g. ${path.join(file, 'out.ipynb')})`);
   const dir = path.dirname(file);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new OutputPathError(`${what} ${file}: cannot create its directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new OutputPathError(
+      `${what} ${file}: cannot create its directory ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   try {
     accessSync(st ? file : dir, fsConstants.W_OK);
   } catch (err) {
-    throw new OutputPathError(`${what} ${file}: ${st ? 'the file' : `its directory ${dir}`} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new OutputPathError(
+      `${what} ${file}: ${st ? 'the file' : `its directory ${dir}`} is not writable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
@@ -232,7 +245,14 @@ export async function runNotebook(args: RunArgs): Promise<number> {
     if (html) prepareOutputPath(html, '--html');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (err instanceof NotebookFormatError || err instanceof WrongKernelError || err instanceof OutputPathError || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+    if (
+      err instanceof NotebookFormatError ||
+      err instanceof WrongKernelError ||
+      err instanceof OutputPathError ||
+      code === 'ENOENT' ||
+      code === 'EISDIR' ||
+      code === 'EACCES'
+    ) {
       console.error(`tunelab run: ${(err as Error).message}`);
       return 2;
     }
@@ -277,7 +297,11 @@ export async function runNotebook(args: RunArgs): Promise<number> {
   if (result.error) {
     const e = result.error;
     log('');
-    log(result.failedCell === undefined ? `Error: ${e.ename}: ${e.evalue}` : `Error in cell ${result.failedCell + 1}: ${e.ename}: ${e.evalue}`);
+    log(
+      result.failedCell === undefined
+        ? `Error: ${e.ename}: ${e.evalue}`
+        : `Error in cell ${result.failedCell + 1}: ${e.ename}: ${e.evalue}`,
+    );
     if (e.traceback.length > 0) log(stripAnsi(e.traceback.join('\n')));
     // As a shell reports a process ended by a signal: 128 + its number.
     return stoppedBy ? 128 + osConstants.signals[stoppedBy] : 1;

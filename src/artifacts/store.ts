@@ -40,7 +40,14 @@ export class FileSystemArtifactStore implements ArtifactStore {
     const base = resolve(this.basePath);
     const path = resolve(base, artifactId);
     const rel = relative(base, path);
-    if (typeof artifactId !== 'string' || artifactId === '' || isAbsolute(artifactId) || rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    if (
+      typeof artifactId !== 'string' ||
+      artifactId === '' ||
+      isAbsolute(artifactId) ||
+      rel === '' ||
+      rel.startsWith('..') ||
+      isAbsolute(rel)
+    ) {
       throw new InvalidArgumentError(`Invalid artifact id ${JSON.stringify(artifactId)}: an id names a file inside ${this.basePath}.`);
     }
     return path;

@@ -76,7 +76,11 @@ function usageErrorFrom(err: unknown, options: OptionsConfig): UsageError {
  * Throws a UsageError for an unknown option, a missing or unexpected value, or (without
  * `positionals`) any argument that is not an option.
  */
-export function parseCommandLine<const O extends OptionsConfig>(argv: readonly string[], options: O, { positionals = true } = {}): ParsedCommandLine<O> {
+export function parseCommandLine<const O extends OptionsConfig>(
+  argv: readonly string[],
+  options: O,
+  { positionals = true } = {},
+): ParsedCommandLine<O> {
   try {
     return parseArgs({ args: negativeValuesInline(argv, options), options, allowPositionals: positionals, strict: true, tokens: true });
   } catch (err) {
@@ -89,7 +93,9 @@ export function numberOption(name: string, raw: string | undefined, opts: { inte
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
-    throw new UsageError(`--${name} must be a${opts.integer ? 'n integer' : ' number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${raw}'.`);
+    throw new UsageError(
+      `--${name} must be a${opts.integer ? 'n integer' : ' number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${raw}'.`,
+    );
   }
   return n;
 }

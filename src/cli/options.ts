@@ -21,7 +21,11 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 /** What every subcommand accepts (Optuna's common arguments tunelab can honour). */
 export const COMMON_OPTIONS: OptionSpecs = {
-  storage: { type: 'string', metavar: 'URL', help: 'DB URL (sqlite:///example.db, postgresql://user:pass@host/db); also read from OPTUNA_STORAGE.' },
+  storage: {
+    type: 'string',
+    metavar: 'URL',
+    help: 'DB URL (sqlite:///example.db, postgresql://user:pass@host/db); also read from OPTUNA_STORAGE.',
+  },
   'storage-class': { type: 'string', metavar: 'CLASS', choices: ['RDBStorage'], help: 'storage class hint; tunelab has RDBStorage only.' },
   verbose: { type: 'boolean', short: 'v', help: 'accepted for compatibility with optuna.' },
   quiet: { type: 'boolean', short: 'q', help: 'suppress the informational lines on stderr.' },
@@ -60,7 +64,8 @@ function expandMany(argv: readonly string[], specs: OptionSpecs): string[] {
 
 export function parseOptions(argv: readonly string[], specs: OptionSpecs): Parsed {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
-  for (const [name, s] of Object.entries(specs)) options[name] = { type: s.type, ...(s.short ? { short: s.short } : {}), ...(s.many ? { multiple: true } : {}) };
+  for (const [name, s] of Object.entries(specs))
+    options[name] = { type: s.type, ...(s.short ? { short: s.short } : {}), ...(s.many ? { multiple: true } : {}) };
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   let positionals: string[];
   try {

@@ -51,8 +51,15 @@ async function withStorage<T>(ctx: Context, readOnly: boolean, use: (storage: St
   }
 }
 
-async function withStudy<T>(ctx: Context, readOnly: boolean, use: (study: Study) => Promise<T>, sampler?: Parameters<typeof loadStudy>[0]['sampler']): Promise<T> {
-  return withStorage(ctx, readOnly, async (storage) => use(await loadStudy({ studyName: ctx.opts.strings.get('study-name')!, storage, sampler })));
+async function withStudy<T>(
+  ctx: Context,
+  readOnly: boolean,
+  use: (study: Study) => Promise<T>,
+  sampler?: Parameters<typeof loadStudy>[0]['sampler'],
+): Promise<T> {
+  return withStorage(ctx, readOnly, async (storage) =>
+    use(await loadStudy({ studyName: ctx.opts.strings.get('study-name')!, storage, sampler })),
+  );
 }
 
 /** Optuna's `study.metric_names` (the `study:metric_names` system attribute set by `set_metric_names`). */
@@ -61,7 +68,12 @@ async function metricNames(study: Study): Promise<string[] | null> {
   return Array.isArray(names) && names.every((n) => typeof n === 'string') ? (names as string[]) : null;
 }
 
-async function trialOutput(ctx: Context, study: Study, pick: (trials: readonly FrozenTrial[]) => FrozenTrial[], single: boolean): Promise<string> {
+async function trialOutput(
+  ctx: Context,
+  study: Study,
+  pick: (trials: readonly FrozenTrial[]) => FrozenTrial[],
+  single: boolean,
+): Promise<string> {
   const { records, columns } = trialRecords(study.trials, study.directions.length, await metricNames(study));
   const wanted = new Set(pick(study.trials).map((t) => t.number));
   const chosen = records.filter((r) => wanted.has(r.get(columnId({ name: 'number', sub: '' })) as number));
@@ -91,7 +103,12 @@ export const COMMANDS: Record<string, Command> = {
     options: {
       'study-name': { type: 'string', help: 'a human-readable name of the study (default: a generated one).' },
       direction: { type: 'string', choices: ['minimize', 'maximize'], help: 'the direction of a single-objective study.' },
-      directions: { type: 'string', many: true, choices: ['minimize', 'maximize'], help: 'the directions of a multi-objective study, separated by spaces.' },
+      directions: {
+        type: 'string',
+        many: true,
+        choices: ['minimize', 'maximize'],
+        help: 'the directions of a multi-objective study, separated by spaces.',
+      },
       'skip-if-exists': { type: 'boolean', help: 'print the name without error when a study of that name exists.' },
     },
     async run(ctx) {
@@ -114,7 +131,9 @@ export const COMMANDS: Record<string, Command> = {
     description: 'Delete a study and its trials.',
     options: { 'study-name': STUDY_NAME },
     async run(ctx) {
-      await withStorage(ctx, false, async (storage) => storage.deleteStudy(await storage.getStudyIdFromName(ctx.opts.strings.get('study-name')!)));
+      await withStorage(ctx, false, async (storage) =>
+        storage.deleteStudy(await storage.getStudyIdFromName(ctx.opts.strings.get('study-name')!)),
+      );
     },
   },
   'study set-user-attr': {
@@ -141,7 +160,11 @@ export const COMMANDS: Record<string, Command> = {
   },
   studies: {
     description: 'Show a list of studies (name, direction, n_trials, datetime_start, and user_attrs when set).',
-    options: { format: formatOption('table'), flatten: FLATTEN, json: { type: 'boolean', help: 'the same as -f json (tunelab 0.1 spelling).' } },
+    options: {
+      format: formatOption('table'),
+      flatten: FLATTEN,
+      json: { type: 'boolean', help: 'the same as -f json (tunelab 0.1 spelling).' },
+    },
     async run(ctx) {
       const studies = await withStorage(ctx, true, (storage) => storage.getAllStudies());
       const { records, columns } = studyRecords(studies);
@@ -175,7 +198,11 @@ export const COMMANDS: Record<string, Command> = {
     options: {
       'study-name': STUDY_NAME,
       sampler: { type: 'string', metavar: 'CLASS', help: `an Optuna sampler class name (${SAMPLER_NAMES.join(', ')}).` },
-      'sampler-kwargs': { type: 'string', metavar: 'JSON', help: 'the sampler\'s keyword arguments as JSON (snake_case, as Optuna\'s), e.g. {"seed": 1}.' },
+      'sampler-kwargs': {
+        type: 'string',
+        metavar: 'JSON',
+        help: 'the sampler\'s keyword arguments as JSON (snake_case, as Optuna\'s), e.g. {"seed": 1}.',
+      },
       'search-space': {
         type: 'string',
         metavar: 'JSON',
@@ -201,7 +228,9 @@ export const COMMANDS: Record<string, Command> = {
           const trial = await study.ask(space);
           await trial.flush();
           const params = trial.params;
-          ctx.info(`Asked trial ${trial.number} with parameters ${pyStr(new Map(Object.entries(params).map(([k, v]) => [k, paramToPy(v, space[k])])))}.`);
+          ctx.info(
+            `Asked trial ${trial.number} with parameters ${pyStr(new Map(Object.entries(params).map(([k, v]) => [k, paramToPy(v, space[k])])))}.`,
+          );
           const record: ColumnRecord = new Map([[columnId({ name: 'number', sub: '' }), trial.number]]);
           const columns: Column[] = [{ name: 'number', sub: '' }];
           const names = Object.keys(params);
@@ -237,12 +266,14 @@ export const COMMANDS: Record<string, Command> = {
       const valueTexts = ctx.opts.lists.get('values');
       const values = valueTexts?.map((text) => {
         const v = Number(text.replace(/^([-+]?)inf(inity)?$/i, '$1Infinity'));
-        if (text.trim() === '' || (Number.isNaN(v) && !/^[-+]?nan$/i.test(text))) throw new UsageError(`--values: '${text}' is not a number.`);
+        if (text.trim() === '' || (Number.isNaN(v) && !/^[-+]?nan$/i.test(text)))
+          throw new UsageError(`--values: '${text}' is not a number.`);
         return v;
       });
       const stateName = ctx.opts.strings.get('state');
       // Optuna's rules: COMPLETE needs values, PRUNED and FAIL take none.
-      if (stateName === 'complete' && values === undefined) throw new InvalidArgumentError('No values were told. Values are required when state is complete.');
+      if (stateName === 'complete' && values === undefined)
+        throw new InvalidArgumentError('No values were told. Values are required when state is complete.');
       if ((stateName === 'pruned' || stateName === 'fail') && values !== undefined) {
         throw new InvalidArgumentError(`Values cannot be specified when state is ${stateName}.`);
       }
@@ -258,7 +289,9 @@ export const COMMANDS: Record<string, Command> = {
           state: state ?? (values === undefined ? TrialState.FAIL : undefined),
           skipIfFinished: ctx.opts.flags.has('skip-if-finished'),
         });
-        ctx.info(`Told trial ${number} with values ${values ? `[${values.map((v) => pyStr(new PyFloat(v))).join(', ')}]` : 'None'} and state ${TrialState[told.state]}.`);
+        ctx.info(
+          `Told trial ${number} with values ${values ? `[${values.map((v) => pyStr(new PyFloat(v))).join(', ')}]` : 'None'} and state ${TrialState[told.state]}.`,
+        );
       });
     },
   },

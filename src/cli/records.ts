@@ -167,7 +167,11 @@ function items(v: PyValue[] | PyTuple): readonly PyValue[] {
 }
 
 /** `optuna.cli._convert_to_dict`: rows (dicts) and their header, nested or flattened. */
-export function convertToRows(records: readonly ColumnRecord[], columns: readonly Column[], flatten: boolean): { rows: PyDict[]; header: string[] } {
+export function convertToRows(
+  records: readonly ColumnRecord[],
+  columns: readonly Column[],
+  flatten: boolean,
+): { rows: PyDict[]; header: string[] } {
   const header: string[] = [];
   const rows: PyDict[] = [];
   if (flatten) {

@@ -41,7 +41,8 @@ function readConfig(argv: string[]): ReproduceConfig {
   if (values['study-name'] === undefined) throw new UsageError('--study-name NAME is required.');
   if (values.trial === undefined) throw new UsageError('--trial N (the trial number) is required.');
   const trial = Number(values.trial);
-  if (!/^\d+$/.test(values.trial) || !Number.isSafeInteger(trial)) throw new UsageError(`--trial must be a trial number (0, 1, ...), got '${values.trial}'.`);
+  if (!/^\d+$/.test(values.trial) || !Number.isSafeInteger(trial))
+    throw new UsageError(`--trial must be a trial number (0, 1, ...), got '${values.trial}'.`);
   if (positionals.length !== 1) throw new UsageError('give exactly one objective module (e.g. objective.ts).');
   return {
     storage: values.storage,

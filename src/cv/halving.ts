@@ -150,7 +150,8 @@ interface Resolved {
 
 function resolveOptions(where: string, model: Estimator, X: Matrix, y: Vector, splitter: Splitter, opts: HalvingOptions): Resolved {
   const factor = opts.factor ?? 3;
-  if (!(typeof factor === 'number' && factor > 0 && Number.isFinite(factor))) throw new InvalidArgumentError(`${where}: factor must be a positive number, got ${String(factor)}.`);
+  if (!(typeof factor === 'number' && factor > 0 && Number.isFinite(factor)))
+    throw new InvalidArgumentError(`${where}: factor must be a positive number, got ${String(factor)}.`);
   const resource = opts.resource ?? 'nSamples';
   if (resource !== 'nSamples' && !Object.prototype.hasOwnProperty.call(model.getParams(), resource)) {
     throw new InvalidArgumentError(
@@ -170,15 +171,24 @@ function resolveOptions(where: string, model: Estimator, X: Matrix, y: Vector, s
   const maxSetting = opts.maxResources ?? 'auto';
   let maxResources: number;
   if (maxSetting === 'auto') {
-    if (resource !== 'nSamples') throw new InvalidArgumentError(`${where}: resource '${resource}' needs a numeric maxResources ('auto' means the number of rows).`);
+    if (resource !== 'nSamples')
+      throw new InvalidArgumentError(`${where}: resource '${resource}' needs a numeric maxResources ('auto' means the number of rows).`);
     maxResources = X.length;
   } else if (Number.isInteger(maxSetting) && maxSetting > 0) {
     maxResources = maxSetting;
   } else {
     throw new InvalidArgumentError(`${where}: maxResources must be 'auto' or a positive integer, got ${String(maxSetting)}.`);
   }
-  if (minResources > maxResources) throw new InvalidArgumentError(`${where}: minResources (${minResources}) is greater than maxResources (${maxResources}).`);
-  return { factor, resource, minResources, maxResources, exhaust: setting === 'exhaust', aggressiveElimination: opts.aggressiveElimination ?? false };
+  if (minResources > maxResources)
+    throw new InvalidArgumentError(`${where}: minResources (${minResources}) is greater than maxResources (${maxResources}).`);
+  return {
+    factor,
+    resource,
+    minResources,
+    maxResources,
+    exhaust: setting === 'exhaust',
+    aggressiveElimination: opts.aggressiveElimination ?? false,
+  };
 }
 
 /**
@@ -195,11 +205,22 @@ function subsampledFolds(folds: readonly Fold[], fraction: number, seed: number)
   return folds.map((f, i) => ({ train: pick(f.train, 2 * i), test: pick(f.test, 2 * i + 1) }));
 }
 
-async function runHalving(where: string, model: Estimator, candidates: Params[], X: Matrix, y: Vector, opts: HalvingOptions, resolved: Resolved, splitter: Splitter): Promise<HalvingSearchResult> {
+async function runHalving(
+  where: string,
+  model: Estimator,
+  candidates: Params[],
+  X: Matrix,
+  y: Vector,
+  opts: HalvingOptions,
+  resolved: Resolved,
+  splitter: Splitter,
+): Promise<HalvingSearchResult> {
   if (candidates.length === 0) throw new InvalidArgumentError(`${where}: there are no candidates to search.`);
   const { resource, factor } = resolved;
   if (resource !== 'nSamples' && candidates.some((c) => Object.prototype.hasOwnProperty.call(c, resource))) {
-    throw new InvalidArgumentError(`${where}: cannot use parameter '${resource}' as the resource since it is also searched. Drop it from the search space.`);
+    throw new InvalidArgumentError(
+      `${where}: cannot use parameter '${resource}' as the resource since it is also searched. Drop it from the search space.`,
+    );
   }
   const schedule = halvingSchedule({ ...resolved, nCandidates: candidates.length });
   const interrupts = new StepInterrupts(where, opts.signal, {
@@ -235,7 +256,11 @@ async function runHalving(where: string, model: Estimator, candidates: Params[],
   cvResults.forEach((r, i) => {
     if (r.iter !== last) return;
     if (bestIndex < 0) bestIndex = i;
-    else if (!Number.isNaN(r.meanTestScore) && (Number.isNaN(cvResults[bestIndex].meanTestScore) || r.meanTestScore > cvResults[bestIndex].meanTestScore)) bestIndex = i;
+    else if (
+      !Number.isNaN(r.meanTestScore) &&
+      (Number.isNaN(cvResults[bestIndex].meanTestScore) || r.meanTestScore > cvResults[bestIndex].meanTestScore)
+    )
+      bestIndex = i;
   });
   const best = cvResults[bestIndex];
   const refit = opts.refit ?? true;
@@ -299,7 +324,9 @@ export async function halvingRandomSearchCV<P extends Params>(
   // scikit-learn's HalvingRandomSearchCV defaults min_resources to 'smallest'.
   const withDefaults = { ...opts, minResources: opts.minResources ?? 'smallest' };
   if (nCandidates === 'exhaust' && withDefaults.minResources === 'exhaust') {
-    throw new InvalidArgumentError(`${where}: nCandidates and minResources cannot both be 'exhaust'; set one of them to a number (or minResources to 'smallest').`);
+    throw new InvalidArgumentError(
+      `${where}: nCandidates and minResources cannot both be 'exhaust'; set one of them to a number (or minResources to 'smallest').`,
+    );
   }
   if (nCandidates !== 'exhaust' && !(Number.isInteger(nCandidates) && nCandidates > 0)) {
     throw new InvalidArgumentError(`${where}: nCandidates must be 'exhaust' or a positive integer, got ${String(nCandidates)}.`);
@@ -307,7 +334,16 @@ export async function halvingRandomSearchCV<P extends Params>(
   const splitter = resolveCV(opts.cv, model);
   const resolved = resolveOptions(where, model, X, y, splitter, withDefaults);
   const n = nCandidates === 'exhaust' ? floorDiv(resolved.maxResources, resolved.minResources) : nCandidates;
-  return runHalving(where, model, drawCandidates(distributions as Record<string, ParamSampler>, n, opts.seed), X, y, opts, resolved, splitter);
+  return runHalving(
+    where,
+    model,
+    drawCandidates(distributions as Record<string, ParamSampler>, n, opts.seed),
+    X,
+    y,
+    opts,
+    resolved,
+    splitter,
+  );
 }
 
 /**
@@ -321,4 +357,3 @@ function drawCandidates(distributions: Record<string, ParamSampler>, n: number, 
   const order = new Rng(seed).shuffle(points.map((_, i) => i));
   return order.slice(0, Math.min(n, points.length)).map((i) => points[i]);
 }
-

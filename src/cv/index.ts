@@ -14,7 +14,17 @@
  *   await halvingRandomSearchCV(mlp, { lr: floatDistribution(1e-4, 1e-1, { log: true }) }, X, y,
  *                               { resource: 'epochs', maxResources: 81, nCandidates: 27, seed: 0 });
  */
-export { KFold, StratifiedKFold, ShuffleSplit, trainTestSplit, type Fold, type Splitter, type KFoldOptions, type ShuffleSplitOptions, type TrainTestSplit } from './splitters';
+export {
+  KFold,
+  StratifiedKFold,
+  ShuffleSplit,
+  trainTestSplit,
+  type Fold,
+  type Splitter,
+  type KFoldOptions,
+  type ShuffleSplitOptions,
+  type TrainTestSplit,
+} from './splitters';
 export {
   crossValidate,
   gridSearchCV,

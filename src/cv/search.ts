@@ -88,7 +88,11 @@ export interface CrossValidateResult {
 export async function crossValidate(model: Estimator, X: Matrix, y: Vector, opts: CrossValidateOptions = {}): Promise<CrossValidateResult> {
   const { signal, ...rest } = opts;
   const splitter = resolveCV(opts.cv, model);
-  const interrupts = new StepInterrupts('crossValidate', signal, { unit: 'fold(s)', total: splitter.getNSplits(), kept: 'their scores went to onFold' });
+  const interrupts = new StepInterrupts('crossValidate', signal, {
+    unit: 'fold(s)',
+    total: splitter.getNSplits(),
+    kept: 'their scores went to onFold',
+  });
   return runFolds(model, X, y, { ...rest, cv: splitter }, (finished) => interrupts.check(finished));
 }
 
@@ -186,7 +190,9 @@ export type SpaceFor<S extends SpaceDefinition, P> = SearchSpace<S> &
 
 /** All points of a grid in scikit-learn's order: keys sorted, the last key varying fastest. */
 export function expandGrid(grid: ParamGrid): Params[] {
-  const grids = Array.isArray(grid) ? (grid as ReadonlyArray<Record<string, readonly unknown[]>>) : [grid as Record<string, readonly unknown[]>];
+  const grids = Array.isArray(grid)
+    ? (grid as ReadonlyArray<Record<string, readonly unknown[]>>)
+    : [grid as Record<string, readonly unknown[]>];
   const points: Params[] = [];
   for (const g of grids) {
     const keys = Object.keys(g).sort();
@@ -216,7 +222,11 @@ async function evaluateCandidates(
   opts: SearchOptions,
 ): Promise<SearchResult> {
   // An interrupted search counts the candidates it evaluated (its steps), not the folds of one of them.
-  const interrupts = new StepInterrupts(where, opts.signal, { unit: 'candidate(s)', total: candidates.length, kept: 'their rows went to onCandidate' });
+  const interrupts = new StepInterrupts(where, opts.signal, {
+    unit: 'candidate(s)',
+    total: candidates.length,
+    kept: 'their rows went to onCandidate',
+  });
   const splitter = resolveCV(opts.cv, model);
   const folds = [...splitter.split(X, y)];
   const fixed: Splitter = { getNSplits: () => folds.length, split: () => folds[Symbol.iterator]() };
@@ -264,8 +274,16 @@ export async function randomizedSearchCV<P extends Params>(
   opts: SearchOptions & { nIter?: number; seed?: number } = {},
 ): Promise<SearchResult> {
   const nIter = opts.nIter ?? 10;
-  if (!(Number.isInteger(nIter) && nIter >= 1)) throw new InvalidArgumentError(`randomizedSearchCV: nIter must be a positive integer, got ${nIter}.`);
-  return evaluateCandidates('randomizedSearchCV', model as Estimator, sampleCandidates(distributions as Record<string, ParamSampler>, nIter, opts.seed), X, y, opts);
+  if (!(Number.isInteger(nIter) && nIter >= 1))
+    throw new InvalidArgumentError(`randomizedSearchCV: nIter must be a positive integer, got ${nIter}.`);
+  return evaluateCandidates(
+    'randomizedSearchCV',
+    model as Estimator,
+    sampleCandidates(distributions as Record<string, ParamSampler>, nIter, opts.seed),
+    X,
+    y,
+    opts,
+  );
 }
 
 /** `n` configurations drawn (seeded) from `distributions`, keys in sorted order (sklearn's ParameterSampler's role). */
@@ -318,7 +336,10 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
 ): Promise<TuneCVResult> {
   const model = estimator as Estimator;
   checkSignalOption(opts.signal, 'tuneCV');
-  const suggest = typeof searchSpace === 'function' ? (searchSpace as (t: Trial) => Params) : (t: Trial) => (searchSpace as SearchSpace<S>).suggest(t) as Params;
+  const suggest =
+    typeof searchSpace === 'function'
+      ? (searchSpace as (t: Trial) => Params)
+      : (t: Trial) => (searchSpace as SearchSpace<S>).suggest(t) as Params;
   const study = opts.existingStudy ?? (await createStudy({ ...opts.study, direction: 'maximize' }));
   const splitter = resolveCV(opts.cv, model);
   const folds = [...splitter.split(X, y)];
@@ -341,7 +362,8 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
             onFold: (fold, s) => {
               scores.push(s);
               trial.report(mean(scores), fold);
-              if (trial.shouldPrune()) throw new TrialPruned(`pruned after fold ${fold + 1} of ${folds.length} (mean score ${mean(scores)})`);
+              if (trial.shouldPrune())
+                throw new TrialPruned(`pruned after fold ${fold + 1} of ${folds.length} (mean score ${mean(scores)})`);
             },
           },
           () => undefined,
@@ -360,7 +382,13 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
     },
     // A candidate whose fit throws is a FAIL row and the search goes on, as scikit-learn's searches
     // do by default (error_score=nan), not the end of the search (optimize's own default).
-    { nTrials: opts.nTrials ?? 20, timeout: opts.timeout, showProgressBar: opts.showProgressBar ?? false, catch: [Error], signal: opts.signal },
+    {
+      nTrials: opts.nTrials ?? 20,
+      timeout: opts.timeout,
+      showProgressBar: opts.showProgressBar ?? false,
+      catch: [Error],
+      signal: opts.signal,
+    },
   );
   const search = await finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
   return { ...search, study };
@@ -417,14 +445,23 @@ export async function nestedCV<P extends Params>(
   const model = estimator as Estimator;
   const outer = resolveCV(opts.outerCv, model);
   const score = resolveScoring(opts.scoring, model);
-  const interrupts = new StepInterrupts('nestedCV', opts.signal, { unit: 'outer fold(s)', total: outer.getNSplits(), kept: 'their rows went to onFold' });
+  const interrupts = new StepInterrupts('nestedCV', opts.signal, {
+    unit: 'outer fold(s)',
+    total: outer.getNSplits(),
+    kept: 'their rows went to onFold',
+  });
   const folds: NestedFoldResult[] = [];
   let outerFold = 0;
   for (const { train, test } of outer.split(X, y) as Iterable<Fold>) {
     interrupts.check(outerFold);
     const XTrain = take(X, train);
     const yTrain = take(y, train);
-    const found = await innerSearch(model, search, XTrain, yTrain, { cv: opts.innerCv, scoring: opts.scoring, refit: true, signal: opts.signal }).catch((err: unknown) => {
+    const found = await innerSearch(model, search, XTrain, yTrain, {
+      cv: opts.innerCv,
+      scoring: opts.scoring,
+      refit: true,
+      signal: opts.signal,
+    }).catch((err: unknown) => {
       // Interrupted inside the inner search: nestedCV's own error, counted in outer folds.
       if (err instanceof OptimizeInterruptedError) interrupts.check(outerFold);
       throw err;
@@ -450,7 +487,11 @@ function innerSearch(model: Estimator, search: InnerSearch, X: Matrix, y: Vector
     case 'grid':
       return gridSearchCV(model, search.paramGrid as ParamGrid, X, y, inner);
     case 'random':
-      return randomizedSearchCV(model, search.distributions as Record<string, ParamSampler>, X, y, { ...inner, nIter: search.nIter, seed: search.seed });
+      return randomizedSearchCV(model, search.distributions as Record<string, ParamSampler>, X, y, {
+        ...inner,
+        nIter: search.nIter,
+        seed: search.seed,
+      });
     case 'tune':
       return tuneCV(model, search.space as SuggestFor<Params>, X, y, { ...inner, nTrials: search.nTrials, study: search.study });
   }

@@ -14,7 +14,6 @@ export interface ImageDataset {
   size: number;
 }
 
-
 /**
  * Rectangles: the white one-pixel outline of a rectangle on a black image; label 1 when it is
  * taller than wide, 0 when wider than tall. As in the original task, height and width are drawn
@@ -290,7 +289,8 @@ export function toyChorales(
         }
         const prev = voices?.[v] ?? rng.choice(candidates);
         let best = candidates[0];
-        for (const p of candidates) if (Math.abs(p - prev) < Math.abs(best - prev) || (Math.abs(p - prev) === Math.abs(best - prev) && rng.random() < 0.5)) best = p;
+        for (const p of candidates)
+          if (Math.abs(p - prev) < Math.abs(best - prev) || (Math.abs(p - prev) === Math.abs(best - prev) && rng.random() < 0.5)) best = p;
         return best;
       });
       const beats = rng.int(1, 2);

@@ -7,7 +7,16 @@
  * firstNamesNextChar() (next character). No network at run time.
  */
 export { iris, penguins, type TabularDataset } from './tabular';
-export { rectangles, convex, twoMoons, addingProblem, toyChorales, type ImageDataset, type SequenceDataset, type ChoraleDataset } from './generators';
+export {
+  rectangles,
+  convex,
+  twoMoons,
+  addingProblem,
+  toyChorales,
+  type ImageDataset,
+  type SequenceDataset,
+  type ChoraleDataset,
+} from './generators';
 export {
   makeClassification,
   makeRegression,

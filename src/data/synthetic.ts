@@ -155,11 +155,17 @@ const BLOBS_DEFAULTS: MakeBlobsOptions = {
   randomState: undefined,
 };
 
-export type BlobsData<O = object> = { X: number[][]; y: number[] } & (O extends { returnCenters: true } ? { centers: number[][] } : O extends { returnCenters: boolean } ? { centers?: number[][] } : object);
+export type BlobsData<O = object> = { X: number[][]; y: number[] } & (O extends { returnCenters: true }
+  ? { centers: number[][] }
+  : O extends { returnCenters: boolean }
+    ? { centers?: number[][] }
+    : object);
 
 function rngOf(where: string, o: SeedOptions): Rng {
   if (o.seed !== undefined && o.randomState !== undefined && o.seed !== o.randomState) {
-    throw new InvalidArgumentError(`${where}: give seed or randomState (the same thing under scikit-learn's name), not two different values.`);
+    throw new InvalidArgumentError(
+      `${where}: give seed or randomState (the same thing under scikit-learn's name), not two different values.`,
+    );
   }
   const seed = o.seed ?? o.randomState;
   if (seed !== undefined) requireInt(where, 'seed', seed, 0);
@@ -170,9 +176,9 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-
 function checkNumber(where: string, name: string, v: unknown, ok: (x: number) => boolean, what: string): void {
-  if (!(typeof v === 'number' && Number.isFinite(v) && ok(v))) throw new InvalidArgumentError(`${where}: ${name} must be ${what}, got ${String(v)}.`);
+  if (!(typeof v === 'number' && Number.isFinite(v) && ok(v)))
+    throw new InvalidArgumentError(`${where}: ${name} must be ${what}, got ${String(v)}.`);
 }
 
 /** A per-feature vector from a number, a list of nFeatures numbers, or null (drawn by `random`). */
@@ -183,7 +189,9 @@ function perFeature(where: string, name: string, v: number | readonly number[] |
     return new Array<number>(d).fill(v);
   }
   if (!Array.isArray(v) || v.length !== d || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new InvalidArgumentError(`${where}: ${name} must be a number, ${d} finite numbers (one per feature), or null; got ${JSON.stringify(v)}.`);
+    throw new InvalidArgumentError(
+      `${where}: ${name} must be a number, ${d} finite numbers (one per feature), or null; got ${JSON.stringify(v)}.`,
+    );
   }
   return [...v];
 }
@@ -235,7 +243,9 @@ export function makeClassification<O extends Partial<MakeClassificationOptions> 
   checkNumber(where, 'classSep', o.classSep, () => true, 'a finite number');
   const nInf = o.nInformative;
   if (nInf + o.nRedundant + o.nRepeated > o.nFeatures) {
-    throw new InvalidArgumentError(`${where}: nInformative + nRedundant + nRepeated (${nInf + o.nRedundant + o.nRepeated}) must be at most nFeatures (${o.nFeatures}).`);
+    throw new InvalidArgumentError(
+      `${where}: nInformative + nRedundant + nRepeated (${nInf + o.nRedundant + o.nRepeated}) must be at most nFeatures (${o.nFeatures}).`,
+    );
   }
   const nClusters = o.nClasses * o.nClustersPerClass;
   if (nInf < Math.log2(nClusters)) {
@@ -318,7 +328,8 @@ export function makeClassification<O extends Partial<MakeClassificationOptions> 
   const scale = perFeature(where, 'scale', o.scale, d, () => 1 + 100 * rng.random());
   for (const row of X) for (let j = 0; j < d; j++) row[j] = (row[j] + shift[j]) * scale[j];
 
-  const kindOf = (j: number): FeatureKind => (j < nInf ? 'informative' : j < nInf + o.nRedundant ? 'redundant' : j < firstUseless ? 'repeated' : 'random');
+  const kindOf = (j: number): FeatureKind =>
+    j < nInf ? 'informative' : j < nInf + o.nRedundant ? 'redundant' : j < firstUseless ? 'repeated' : 'random';
   if (!o.shuffle) return { X, y, featureInfo: range(d).map(kindOf) };
   const s = shuffleRowsAndColumns(X, y, rng);
   return { X: s.X, y: s.y, featureInfo: s.columns.map(kindOf) };
@@ -354,7 +365,10 @@ function lowRankMatrix(nSamples: number, nFeatures: number, effectiveRank: numbe
   const k = Math.min(nSamples, nFeatures);
   const U = orthonormalColumns(Array.from({ length: nSamples }, () => Array.from({ length: k }, () => rng.normal())));
   const V = orthonormalColumns(Array.from({ length: nFeatures }, () => Array.from({ length: k }, () => rng.normal())));
-  const s = Array.from({ length: k }, (_, i) => (1 - tailStrength) * Math.exp(-((i / effectiveRank) ** 2)) + tailStrength * Math.exp((-0.1 * i) / effectiveRank));
+  const s = Array.from(
+    { length: k },
+    (_, i) => (1 - tailStrength) * Math.exp(-((i / effectiveRank) ** 2)) + tailStrength * Math.exp((-0.1 * i) / effectiveRank),
+  );
   return U.map((u) => {
     const us = u.map((x, i) => x * s[i]);
     return V.map((v) => {
@@ -390,7 +404,10 @@ export function makeRegression<O extends Partial<MakeRegressionOptions> = Partia
   const d = o.nFeatures;
   const t = o.nTargets;
   const nInf = Math.min(d, o.nInformative);
-  const X = o.effectiveRank === null ? Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal())) : lowRankMatrix(n, d, o.effectiveRank, o.tailStrength, rng);
+  const X =
+    o.effectiveRank === null
+      ? Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal()))
+      : lowRankMatrix(n, d, o.effectiveRank, o.tailStrength, rng);
   const w = Array.from({ length: d }, (_, j) => Array.from({ length: t }, () => (j < nInf ? 100 * rng.random() : 0)));
   let Y = X.map((row) =>
     Array.from({ length: t }, (_, c) => {
@@ -419,7 +436,9 @@ export function makeRegression<O extends Partial<MakeRegressionOptions> = Partia
  * even share of nSamples) drawn around centre i with standard deviation clusterStd[i]; y is the
  * cluster index. Random centres are uniform in centerBox.
  */
-export function makeBlobs<O extends Partial<MakeBlobsOptions> = Partial<MakeBlobsOptions>>(options?: Exactly<O, MakeBlobsOptions>): BlobsData<O> {
+export function makeBlobs<O extends Partial<MakeBlobsOptions> = Partial<MakeBlobsOptions>>(
+  options?: Exactly<O, MakeBlobsOptions>,
+): BlobsData<O> {
   const where = 'makeBlobs';
   const o = mergeOptions(where, BLOBS_DEFAULTS, options);
   const rng = rngOf(where, o);
@@ -427,7 +446,8 @@ export function makeBlobs<O extends Partial<MakeBlobsOptions> = Partial<MakeBlob
   if (!(Array.isArray(box) && box.length === 2 && Number.isFinite(box[0]) && Number.isFinite(box[1]) && box[0] <= box[1])) {
     throw new InvalidArgumentError(`${where}: centerBox must be [min, max] with min <= max, got ${JSON.stringify(box)}.`);
   }
-  const randomCenters = (count: number, dims: number) => Array.from({ length: count }, () => Array.from({ length: dims }, () => rng.uniform(box[0], box[1])));
+  const randomCenters = (count: number, dims: number) =>
+    Array.from({ length: count }, () => Array.from({ length: dims }, () => rng.uniform(box[0], box[1])));
   let counts: number[];
   let centers: number[][];
   if (typeof o.nSamples === 'number') {
@@ -442,25 +462,32 @@ export function makeBlobs<O extends Partial<MakeBlobsOptions> = Partial<MakeBlob
     counts = Array.from({ length: k }, (_, i) => Math.floor((o.nSamples as number) / k) + (i < (o.nSamples as number) % k ? 1 : 0));
   } else {
     const ns = o.nSamples;
-    if (!Array.isArray(ns) || ns.length === 0) throw new InvalidArgumentError(`${where}: nSamples must be a count or a non-empty list of counts per cluster.`);
+    if (!Array.isArray(ns) || ns.length === 0)
+      throw new InvalidArgumentError(`${where}: nSamples must be a count or a non-empty list of counts per cluster.`);
     ns.forEach((v, i) => requireInt(where, `nSamples[${i}]`, v, 0));
     counts = [...ns];
     if (o.centers === null) {
       requireInt(where, 'nFeatures', o.nFeatures, 1);
       centers = randomCenters(counts.length, o.nFeatures);
     } else if (typeof o.centers === 'number') {
-      throw new InvalidArgumentError(`${where}: with nSamples per cluster, centers must be null or the list of their coordinates, not a count.`);
+      throw new InvalidArgumentError(
+        `${where}: with nSamples per cluster, centers must be null or the list of their coordinates, not a count.`,
+      );
     } else {
       centers = checkCenters(where, o.centers);
       if (centers.length !== counts.length) {
-        throw new InvalidArgumentError(`${where}: nSamples lists ${counts.length} clusters but centers has ${centers.length}; give one count per centre.`);
+        throw new InvalidArgumentError(
+          `${where}: nSamples lists ${counts.length} clusters but centers has ${centers.length}; give one count per centre.`,
+        );
       }
     }
   }
   const k = centers.length;
   const stds = typeof o.clusterStd === 'number' ? new Array<number>(k).fill(o.clusterStd) : [...o.clusterStd];
   if (stds.length !== k || !stds.every((s) => typeof s === 'number' && Number.isFinite(s) && s >= 0)) {
-    throw new InvalidArgumentError(`${where}: clusterStd must be a non-negative number or ${k} of them (one per centre), got ${JSON.stringify(o.clusterStd)}.`);
+    throw new InvalidArgumentError(
+      `${where}: clusterStd must be a non-negative number or ${k} of them (one per centre), got ${JSON.stringify(o.clusterStd)}.`,
+    );
   }
   const X: number[][] = [];
   const y: number[] = [];
@@ -479,10 +506,17 @@ export function makeBlobs<O extends Partial<MakeBlobsOptions> = Partial<MakeBlob
 }
 
 function checkCenters(where: string, c: ReadonlyArray<readonly number[]>): number[][] {
-  if (!Array.isArray(c) || c.length === 0) throw new InvalidArgumentError(`${where}: centers must be a count or a non-empty list of coordinates.`);
+  if (!Array.isArray(c) || c.length === 0)
+    throw new InvalidArgumentError(`${where}: centers must be a count or a non-empty list of coordinates.`);
   const dims = c[0]?.length;
-  if (!c.every((row) => Array.isArray(row) && row.length === dims && dims > 0 && row.every((v) => typeof v === 'number' && Number.isFinite(v)))) {
-    throw new InvalidArgumentError(`${where}: every centre must list the same number (>= 1) of finite coordinates; got ${JSON.stringify(c)}.`);
+  if (
+    !c.every(
+      (row) => Array.isArray(row) && row.length === dims && dims > 0 && row.every((v) => typeof v === 'number' && Number.isFinite(v)),
+    )
+  ) {
+    throw new InvalidArgumentError(
+      `${where}: every centre must list the same number (>= 1) of finite coordinates; got ${JSON.stringify(c)}.`,
+    );
   }
   return c.map((row) => [...row]);
 }

@@ -23,7 +23,6 @@ export interface StepLabelledDataset {
   classNames: string[];
 }
 
-
 function oneHot(index: number, size: number): number[] {
   const row = new Array<number>(size).fill(0);
   row[index] = 1;
@@ -61,7 +60,10 @@ export function cmudictPhonemes(opts: { length?: number; n?: number; seed?: numb
   for (const [key, pron] of Object.entries(dict)) {
     // Alternative pronunciations are keyed WORD(1), WORD(2)...; the plain key is the first one.
     if (!/^[A-Z]+$/.test(key) || key.length !== length) continue;
-    const phones = pron.trim().split(/\s+/).map((p) => p.replace(/[0-9]$/, ''));
+    const phones = pron
+      .trim()
+      .split(/\s+/)
+      .map((p) => p.replace(/[0-9]$/, ''));
     if (phones.length === length) words.push({ word: key.toLowerCase(), phones });
   }
   words.sort((a, b) => (a.word < b.word ? -1 : 1));
@@ -94,21 +96,28 @@ export const NAME_END = '.';
  * every step predicts the next symbol of a real sequence. 28 symbols: a-z, '-' and the separator.
  * `n` windows are returned (as many as the stream holds when left out).
  */
-export function firstNamesNextChar(opts: { names?: 'female' | 'male' | 'both'; length?: number; n?: number; seed?: number } = {}): StepLabelledDataset {
+export function firstNamesNextChar(
+  opts: { names?: 'female' | 'male' | 'both'; length?: number; n?: number; seed?: number } = {},
+): StepLabelledDataset {
   const where = 'firstNamesNextChar';
   const which = opts.names ?? 'both';
-  if (!['female', 'male', 'both'].includes(which)) throw new InvalidArgumentError(`${where}: names must be 'female', 'male' or 'both', got ${String(which)}.`);
+  if (!['female', 'male', 'both'].includes(which))
+    throw new InvalidArgumentError(`${where}: names must be 'female', 'male' or 'both', got ${String(which)}.`);
   const length = opts.length ?? 10;
   requireInt(where, 'length', length, 2, 64);
-  const load = (sex: 'female' | 'male') => requireOptional<() => string[]>(`@stdlib/datasets-${sex}-first-names-en`, where, InvalidArgumentError)();
+  const load = (sex: 'female' | 'male') =>
+    requireOptional<() => string[]>(`@stdlib/datasets-${sex}-first-names-en`, where, InvalidArgumentError)();
   const all = [...(which !== 'male' ? load('female') : []), ...(which !== 'female' ? load('male') : [])];
   // A name in both lists (e.g. "Robin") appears once.
   const names = [...new Set(all.map((s) => s.toLowerCase()))].sort();
   const symbols = [...LETTERS, '-', NAME_END];
   for (const name of names) {
-    for (const c of name) if (!symbols.includes(c)) throw new InvalidArgumentError(`${where}: unexpected character ${JSON.stringify(c)} in name ${name}.`);
+    for (const c of name)
+      if (!symbols.includes(c)) throw new InvalidArgumentError(`${where}: unexpected character ${JSON.stringify(c)} in name ${name}.`);
   }
-  const stream = shuffled(names, new Rng(opts.seed ?? 0)).map((s) => s + NAME_END).join('');
+  const stream = shuffled(names, new Rng(opts.seed ?? 0))
+    .map((s) => s + NAME_END)
+    .join('');
   const available = Math.floor((stream.length - 1) / length);
   const n = opts.n ?? available;
   requireInt(where, 'n', n, 1, available);
@@ -130,7 +139,8 @@ export function oneHotSteps(y: ReadonlyArray<ReadonlyArray<number>>, classes: nu
   requireInt('oneHotSteps', 'classes', classes, 1);
   return y.map((seq) =>
     seq.map((k) => {
-      if (!(Number.isInteger(k) && k >= 0 && k < classes)) throw new InvalidArgumentError(`oneHotSteps: labels must be integers 0..${classes - 1}, got ${k}.`);
+      if (!(Number.isInteger(k) && k >= 0 && k < classes))
+        throw new InvalidArgumentError(`oneHotSteps: labels must be integers 0..${classes - 1}, got ${k}.`);
       return oneHot(k, classes);
     }),
   );
@@ -141,11 +151,13 @@ export function oneHotSteps(y: ReadonlyArray<ReadonlyArray<number>>, classes: nu
  * Greff et al. report for TIMIT. `predicted` is [sample][step], as LSTM.predictSteps returns it.
  */
 export function stepError(y: ReadonlyArray<ReadonlyArray<number>>, predicted: ReadonlyArray<ReadonlyArray<number>>): number {
-  if (y.length !== predicted.length) throw new InvalidArgumentError(`stepError: ${y.length} label sequences but ${predicted.length} predicted ones.`);
+  if (y.length !== predicted.length)
+    throw new InvalidArgumentError(`stepError: ${y.length} label sequences but ${predicted.length} predicted ones.`);
   let wrong = 0;
   let total = 0;
   y.forEach((seq, i) => {
-    if (predicted[i].length !== seq.length) throw new InvalidArgumentError(`stepError: sample ${i} has ${seq.length} labels but ${predicted[i].length} predictions.`);
+    if (predicted[i].length !== seq.length)
+      throw new InvalidArgumentError(`stepError: sample ${i} has ${seq.length} labels but ${predicted[i].length} predictions.`);
     seq.forEach((label, t) => {
       if (predicted[i][t] !== label) wrong++;
       total++;

@@ -190,14 +190,7 @@ function marginalVariance1D(leaves: readonly Leaf[], axis: Axis, j: number, mean
   return v;
 }
 
-function marginalVariance2D(
-  leaves: readonly Leaf[],
-  axisJ: Axis,
-  axisK: Axis,
-  j: number,
-  k: number,
-  mean: number,
-): number {
+function marginalVariance2D(leaves: readonly Leaf[], axisJ: Axis, axisK: Axis, j: number, k: number, mean: number): number {
   const nj = axisJ.cellWidth.length;
   const nk = axisK.cellWidth.length;
   const stride = nk + 1;

@@ -72,7 +72,10 @@ export function encodeRows(
       const v = encodeValue(distributions[name], value);
       const f = features[j];
       // A value outside the search space would give a leaf of negative width in the decomposition.
-      if (!Number.isFinite(v) || (f.kind === 'continuous' && (v < f.low - 1e-12 * Math.abs(f.low) || v > f.high + 1e-12 * Math.abs(f.high)))) {
+      if (
+        !Number.isFinite(v) ||
+        (f.kind === 'continuous' && (v < f.low - 1e-12 * Math.abs(f.low) || v > f.high + 1e-12 * Math.abs(f.high)))
+      ) {
         throw new InvalidArgumentError(
           `fanova: row ${r} has value ${String(value)} for '${name}', outside its distribution; give values inside the search space.`,
         );

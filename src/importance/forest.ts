@@ -276,8 +276,7 @@ export function meanDecreaseImpurity(trees: readonly RegressionTree[], features:
       if (f < 0) continue;
       const l = tree.left[node];
       const r = tree.right[node];
-      perTree[f] +=
-        tree.nSamples[node] * tree.impurity[node] - tree.nSamples[l] * tree.impurity[l] - tree.nSamples[r] * tree.impurity[r];
+      perTree[f] += tree.nSamples[node] * tree.impurity[node] - tree.nSamples[l] * tree.impurity[l] - tree.nSamples[r] * tree.impurity[r];
     }
     const s = perTree.reduce((a, b) => a + b, 0);
     if (s > 0) for (let f = 0; f < perTree.length; f++) total[f] += perTree[f] / s;

@@ -48,7 +48,8 @@ export interface FanovaOptions extends ForestSettings, StudyDataOptions {
 
 export type ImportanceEvaluatorName = 'pedAnova' | 'fanova' | 'mdi';
 
-export interface ImportanceOptions extends ForestSettings, StudyDataOptions, Pick<PedAnovaOptions, 'targetQuantile' | 'regionQuantile' | 'evaluateOnLocal'> {
+export interface ImportanceOptions
+  extends ForestSettings, StudyDataOptions, Pick<PedAnovaOptions, 'targetQuantile' | 'regionQuantile' | 'evaluateOnLocal'> {
   /**
    * 'pedAnova' (default, as Optuna 5.0's default PedAnovaImportanceEvaluator), 'fanova' (Optuna's
    * default before 5.0) or 'mdi' (mean decrease in impurity). The quantile options apply to

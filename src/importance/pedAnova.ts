@@ -260,10 +260,7 @@ function numericalDensity(nCells: number, observed: readonly number[], weights: 
   const q3 = firstIndex(cumulative, (c) => c > Math.floor((weightSum * 3) / 4));
   const iqr = observed[Math.min(observed.length - 1, q3)] - observed[q1];
   const sigma = Math.max(1.059 * Math.min(iqr / 1.34, sd) * weightSum ** -0.2, 0.5 / 1.64);
-  const kernels = [
-    ...observed.map((mu) => ({ mu, sigma })),
-    { mu: (low + high) / 2, sigma: high - low + 1 },
-  ];
+  const kernels = [...observed.map((mu) => ({ mu, sigma })), { mu: (low + high) / 2, sigma: high - low + 1 }];
   const out = new Array<number>(nCells).fill(0);
   kernels.forEach(({ mu, sigma: s }, k) => {
     const total = gaussMass((low - 0.5 - mu) / s, (high + 0.5 - mu) / s);

@@ -68,7 +68,8 @@ export function checkXy(where: string, X: Matrix, y?: Vector): void {
     const row = X[i];
     if (row.length !== d) throw new InvalidArgumentError(`${where}: every row of X must have ${d} features; row ${i} has ${row.length}.`);
     for (const v of row) {
-      if (!Number.isFinite(v)) throw new InvalidArgumentError(`${where}: X[${i}] holds a non-finite value (${v}); impute or drop it first.`);
+      if (!Number.isFinite(v))
+        throw new InvalidArgumentError(`${where}: X[${i}] holds a non-finite value (${v}); impute or drop it first.`);
     }
   }
   if (y !== undefined && y.length !== X.length) {

@@ -12,7 +12,15 @@
 export { accuracy, r2, meanSquaredError, type Estimator, type Matrix, type Vector, type Params } from './estimator';
 export { SVC, type SVCParams, type SVCKernel } from './svm';
 export { Pipeline, type PipelineStep, type PipelineParams } from './pipeline';
-export { StandardScaler, MinMaxScaler, PCA, type Transformer, type PCAParams, type StandardScalerParams, type MinMaxScalerParams } from './preprocessing';
+export {
+  StandardScaler,
+  MinMaxScaler,
+  PCA,
+  type Transformer,
+  type PCAParams,
+  type StandardScalerParams,
+  type MinMaxScalerParams,
+} from './preprocessing';
 export {
   NeuralNetwork,
   MLP,

@@ -93,7 +93,9 @@ export function widthScaling(o: WidthScalingOptions): LayerScaling[] {
   if (o.parameterization === 'standard' || o.hiddenLayers === 0) return plain;
   const base = o.baseWidth;
   if (base === undefined || !(Number.isInteger(base) && base >= 1)) {
-    throw new InvalidArgumentError(`MLP: parameterization 'mup' needs baseWidth, a positive integer (the width at which muP equals the standard parametrization), got ${String(base)}.`);
+    throw new InvalidArgumentError(
+      `MLP: parameterization 'mup' needs baseWidth, a positive integer (the width at which muP equals the standard parametrization), got ${String(base)}.`,
+    );
   }
   const r = o.width / base;
   const adam = isAdamLike(o.optimizer);
@@ -106,7 +108,13 @@ export function widthScaling(o: WidthScalingOptions): LayerScaling[] {
       // 2/(width + width) = 1/fan_in already: the SP init of a square hidden layer is muP's.
       return { ...layer, kernelLr: adam ? 1 / r : 1, biasLr: adam ? 1 : r };
     }
-    return { ...layer, initVarianceScale: (o.width + o.outputs) / (base + o.outputs), inputMultiplier: 1 / r, kernelLr: adam ? 1 : r, biasLr: 1 };
+    return {
+      ...layer,
+      initVarianceScale: (o.width + o.outputs) / (base + o.outputs),
+      inputMultiplier: 1 / r,
+      kernelLr: adam ? 1 : r,
+      biasLr: 1,
+    };
   });
 }
 
@@ -130,7 +138,12 @@ export interface PerVariableLrOptimizer extends LearningRateOwner {
  * result is a real `tf.Optimizer` (LayersModel.compile accepts it); setLearningRate (which
  * learning-rate schedules call) sets every group's rate from the base rate.
  */
-export function perVariableLrOptimizer(tf: Tf, groups: LrGroup[], lr: number, makeInner: (lr: number) => TfTypes.Optimizer): TfTypes.Optimizer & PerVariableLrOptimizer {
+export function perVariableLrOptimizer(
+  tf: Tf,
+  groups: LrGroup[],
+  lr: number,
+  makeInner: (lr: number) => TfTypes.Optimizer,
+): TfTypes.Optimizer & PerVariableLrOptimizer {
   class PerVariableLr extends tf.Optimizer implements PerVariableLrOptimizer {
     static className = 'TunelabPerVariableLr';
     private readonly inner: Array<{ group: LrGroup; optimizer: TfTypes.Optimizer }>;
@@ -139,10 +152,13 @@ export function perVariableLrOptimizer(tf: Tf, groups: LrGroup[], lr: number, ma
       this.inner = groups.map((group) => ({ group, optimizer: makeInner(lr * group.scale) }));
     }
     applyGradients(variableGradients: TfTypes.NamedTensorMap | Array<{ name: string; tensor: TfTypes.Tensor }>): void {
-      const byName: TfTypes.NamedTensorMap = Array.isArray(variableGradients) ? Object.fromEntries(variableGradients.map((v) => [v.name, v.tensor])) : variableGradients;
+      const byName: TfTypes.NamedTensorMap = Array.isArray(variableGradients)
+        ? Object.fromEntries(variableGradients.map((v) => [v.name, v.tensor]))
+        : variableGradients;
       const known = new Set(groups.flatMap((g) => g.variableNames));
       const stray = Object.keys(byName).filter((name) => !known.has(name));
-      if (stray.length) throw new InvalidArgumentError(`per-layer learning rates: no learning-rate group for variable(s) ${stray.join(', ')}.`);
+      if (stray.length)
+        throw new InvalidArgumentError(`per-layer learning rates: no learning-rate group for variable(s) ${stray.join(', ')}.`);
       for (const { group, optimizer } of this.inner) {
         // The same names in the same order at every step: tfjs optimizers index their state by position.
         const sub: TfTypes.NamedTensorMap = {};
@@ -156,7 +172,8 @@ export function perVariableLrOptimizer(tf: Tf, groups: LrGroup[], lr: number, ma
       this.incrementIterations();
     }
     setLearningRate(base: number): void {
-      for (const { group, optimizer } of this.inner) setOptimizerLearningRate(optimizer as unknown as LearningRateOwner, base * group.scale);
+      for (const { group, optimizer } of this.inner)
+        setOptimizerLearningRate(optimizer as unknown as LearningRateOwner, base * group.scale);
     }
     learningRates(): Map<string, number> {
       const out = new Map<string, number>();

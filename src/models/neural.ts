@@ -177,8 +177,10 @@ function checkTraining(where: string, p: TrainingParams): void {
   const bad = (name: string, v: unknown, what: string) => {
     throw new InvalidArgumentError(`${where}: ${name} must be ${what}, got ${String(v)}.`);
   };
-  if (!['classification', 'regression', 'multilabel'].includes(p.task)) bad('task', p.task, "'classification', 'regression' or 'multilabel'");
-  if (!['sgd', 'momentum', 'adam', 'rmsprop', 'adagrad'].includes(p.optimizer)) bad('optimizer', p.optimizer, 'sgd, momentum, adam, rmsprop or adagrad');
+  if (!['classification', 'regression', 'multilabel'].includes(p.task))
+    bad('task', p.task, "'classification', 'regression' or 'multilabel'");
+  if (!['sgd', 'momentum', 'adam', 'rmsprop', 'adagrad'].includes(p.optimizer))
+    bad('optimizer', p.optimizer, 'sgd, momentum, adam, rmsprop or adagrad');
   if (!(p.learningRate > 0)) bad('learningRate', p.learningRate, '> 0');
   if (!(p.momentum >= 0 && p.momentum < 1)) bad('momentum', p.momentum, 'in [0, 1)');
   if (!(p.weightDecay >= 0)) bad('weightDecay', p.weightDecay, '>= 0');
@@ -198,8 +200,7 @@ function flatten(rows: ReadonlyArray<unknown>, perRow: number, where: string): F
     else if (Array.isArray(v) || ArrayBuffer.isView(v)) {
       const a = v as ArrayLike<unknown>;
       for (let j = 0; j < a.length; j++) walk(a[j]);
-    }
-    else throw new InvalidArgumentError(`${where}: expected numbers or nested arrays of numbers, found ${typeof v}.`);
+    } else throw new InvalidArgumentError(`${where}: expected numbers or nested arrays of numbers, found ${typeof v}.`);
   };
   for (let i = 0; i < rows.length; i++) {
     const before = k;
@@ -239,7 +240,9 @@ function defineSeededLayers(tf: Tf): SeededLayers {
       if (kwargs.training !== true || this.amount === 0) return x;
       const seed = this.rng.int(0, 0x7fffffff);
       return tf.tidy(() =>
-        this.kind === 'dropout' ? tf.dropout(x, this.amount, undefined, seed) : tf.add(x, tf.randomNormal(x.shape, 0, this.amount, 'float32', seed)),
+        this.kind === 'dropout'
+          ? tf.dropout(x, this.amount, undefined, seed)
+          : tf.add(x, tf.randomNormal(x.shape, 0, this.amount, 'float32', seed)),
       );
     }
     getClassName(): string {
@@ -341,7 +344,11 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
 
   private rowLength(X: ReadonlyArray<unknown>): number {
     const count = (v: unknown): number =>
-      typeof v === 'number' ? 1 : Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<unknown>, count).reduce((a, b) => a + b, 0) : 0;
+      typeof v === 'number'
+        ? 1
+        : Array.isArray(v) || ArrayBuffer.isView(v)
+          ? Array.from(v as ArrayLike<unknown>, count).reduce((a, b) => a + b, 0)
+          : 0;
     return count(X[0]);
   }
 
@@ -358,14 +365,18 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
       const k = this.nOutputs;
       // Per-step output: y[i] holds one label per time step, each one-hot encoded in turn.
       if (this.perStepOutput() && !Array.isArray(y[0])) {
-        throw new InvalidArgumentError(`${where}: with sequenceOutput, each y[i] must be an array with one class label per time step, found ${JSON.stringify(y[0])}.`);
+        throw new InvalidArgumentError(
+          `${where}: with sequenceOutput, each y[i] must be an array with one class label per time step, found ${JSON.stringify(y[0])}.`,
+        );
       }
       const steps = this.perStepOutput() ? this.stepsOf(y) : 1;
       const data = new Float32Array(y.length * steps * k);
       y.forEach((row, i) => {
         const labels = this.perStepOutput() ? (row as ReadonlyArray<unknown>) : [row];
         if (!Array.isArray(labels) || labels.length !== steps) {
-          throw new InvalidArgumentError(`${where}: with sequenceOutput every y[i] must hold ${steps} step labels, found ${JSON.stringify(row)}.`);
+          throw new InvalidArgumentError(
+            `${where}: with sequenceOutput every y[i] must hold ${steps} step labels, found ${JSON.stringify(row)}.`,
+          );
         }
         labels.forEach((v: unknown, t: number) => {
           if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) < k)) {
@@ -424,7 +435,8 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
       tf,
       layers: defineSeededLayers(tf),
       rng,
-      init: (varianceScale = 1) => tf.initializers.varianceScaling({ scale: varianceScale, mode: 'fanAvg', distribution: 'uniform', seed: rng.int(0, 0x7fffffff) }),
+      init: (varianceScale = 1) =>
+        tf.initializers.varianceScaling({ scale: varianceScale, mode: 'fanAvg', distribution: 'uniform', seed: rng.int(0, 0x7fffffff) }),
       regularizer: () => (p.weightDecay > 0 ? tf.regularizers.l2({ l2: p.weightDecay / 2 }) : undefined),
       scaling,
     };
@@ -434,16 +446,20 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     x = this.hidden(ctx, x);
     const readout = scaling?.[scaling.length - 1];
     // muP's output multiplier, applied to the readout's input: W(c h) + b = c (W h) + b, the bias unscaled.
-    if (readout && readout.inputMultiplier !== 1) x = tf.layers.rescaling({ scale: readout.inputMultiplier }).apply(x) as TfTypes.SymbolicTensor;
+    if (readout && readout.inputMultiplier !== 1)
+      x = tf.layers.rescaling({ scale: readout.inputMultiplier }).apply(x) as TfTypes.SymbolicTensor;
     const activation = p.task === 'classification' ? 'softmax' : p.task === 'multilabel' ? 'sigmoid' : 'linear';
     const readoutInit = ctx.init(readout?.initVarianceScale ?? 1); // drawn even when unused, so later seeds do not move
     const kernelInitializer = this.zeroReadout() ? tf.initializers.zeros() : readoutInit;
     const dense = tf.layers.dense({ units: this.nOutputs, activation, kernelInitializer, kernelRegularizer: ctx.regularizer() });
     const output = (this.perStepOutput() ? tf.layers.timeDistributed({ layer: dense }) : dense).apply(x) as TfTypes.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: output });
-    const loss = p.task === 'classification' ? 'categoricalCrossentropy' : p.task === 'multilabel' ? 'binaryCrossentropy' : 'meanSquaredError';
+    const loss =
+      p.task === 'classification' ? 'categoricalCrossentropy' : p.task === 'multilabel' ? 'binaryCrossentropy' : 'meanSquaredError';
     const groups = scaling ? this.learningRateGroups(model, scaling) : null;
-    const optimizer = groups ? perVariableLrOptimizer(tf, groups, p.learningRate, (lr) => this.makeOptimizer(tf, lr)) : this.makeOptimizer(tf, p.learningRate);
+    const optimizer = groups
+      ? perVariableLrOptimizer(tf, groups, p.learningRate, (lr) => this.makeOptimizer(tf, lr))
+      : this.makeOptimizer(tf, p.learningRate);
     model.compile({ optimizer, loss });
     return model;
   }
@@ -505,7 +521,9 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     this.history = [];
     this.bestEpoch = -1;
     const monitor = opts.metric ?? (p.task === 'classification' ? 'accuracy' : 'loss');
-    const schedule = opts.schedule ? learningRateScheduleCallback(opts.schedule, model.optimizer as unknown as LearningRateOwner, opts.schedulePer ?? 'batch') : null;
+    const schedule = opts.schedule
+      ? learningRateScheduleCallback(opts.schedule, model.optimizer as unknown as LearningRateOwner, opts.schedulePer ?? 'batch')
+      : null;
     const userOnEpochEnd = opts.onEpochEnd;
     const best = new EarlyStoppingCallback({ monitor, rule: opts.earlyStopping, model, onBestEpoch: (epoch) => (this.bestEpoch = epoch) });
     const callbacks: TrainingCallback[] = [
@@ -519,7 +537,13 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     try {
       await train(
         {
-          trainEpoch: seededEpochs(tf, model, { x: xTrain, y: yTrain, batchSize: p.batchSize, seed: p.seed, yieldEvery: opts.yieldEvery ?? 'never' }),
+          trainEpoch: seededEpochs(tf, model, {
+            x: xTrain,
+            y: yTrain,
+            batchSize: p.batchSize,
+            seed: p.seed,
+            yieldEvery: opts.yieldEvery ?? 'never',
+          }),
           learningRate: () => (schedule ? schedule.lastLr : p.learningRate),
           validate: () => {
             if (!xVal || !valTargets) return null;
@@ -590,18 +614,24 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   /** Class indices (classification) or values (regression; per-output rows flattened for multi-output). */
   predict(X: ReadonlyArray<unknown>): number[] {
     if (this.params.task === 'classification' && this.perStepOutput()) {
-      throw new InvalidArgumentError(`${this.constructor.name}.predict: a per-step classifier gives one class per step; use predictSteps(X).`);
+      throw new InvalidArgumentError(
+        `${this.constructor.name}.predict: a per-step classifier gives one class per step; use predictSteps(X).`,
+      );
     }
     const raw = this.predictRaw(X);
     if (this.params.task === 'classification') return raw.map((r) => r.indexOf(Math.max(...r)));
     if (this.params.task === 'regression' && this.nOutputs === 1 && !this.perStepOutput()) return raw.map((r) => r[0]);
-    throw new InvalidArgumentError(`${this.constructor.name}.predict: multi-output models return several numbers per sample; use predictRaw(X).`);
+    throw new InvalidArgumentError(
+      `${this.constructor.name}.predict: multi-output models return several numbers per sample; use predictRaw(X).`,
+    );
   }
 
   /** Per-step classifier (classification with sequenceOutput): the most probable class at each step of each sample. */
   predictSteps(X: ReadonlyArray<unknown>): number[][] {
     if (!(this.params.task === 'classification' && this.perStepOutput())) {
-      throw new InvalidArgumentError(`${this.constructor.name}.predictSteps: only for task 'classification' with sequenceOutput: true; use predict(X).`);
+      throw new InvalidArgumentError(
+        `${this.constructor.name}.predictSteps: only for task 'classification' with sequenceOutput: true; use predict(X).`,
+      );
     }
     const k = this.nOutputs;
     return this.predictRaw(X).map((r) =>
@@ -669,7 +699,19 @@ function tfInstance(): Tf {
  */
 export class MLP extends NeuralNetwork<MLPParams> {
   constructor(params: Partial<MLPParams> = {}) {
-    super({ ...TRAINING_DEFAULTS, hiddenUnits: 64, hiddenLayers: 1, parameterization: 'standard', baseWidth: undefined, readoutZeroInit: false, initDistribution: 'uniform', initScale: 'glorot' }, params);
+    super(
+      {
+        ...TRAINING_DEFAULTS,
+        hiddenUnits: 64,
+        hiddenLayers: 1,
+        parameterization: 'standard',
+        baseWidth: undefined,
+        readoutZeroInit: false,
+        initDistribution: 'uniform',
+        initScale: 'glorot',
+      },
+      params,
+    );
   }
   clone<O extends Partial<MLPParams>>(params?: Exactly<O, MLPParams>): MLP {
     return new MLP(mergeOptions('MLP.clone', this.params, params));
@@ -682,20 +724,32 @@ export class MLP extends NeuralNetwork<MLPParams> {
     }
     if (p.baseWidth !== undefined) requireInt('MLP', 'baseWidth', p.baseWidth, 1);
     if (p.parameterization === 'mup' && p.baseWidth === undefined) {
-      throw new InvalidArgumentError("MLP: parameterization 'mup' needs baseWidth (the width at which muP equals the standard parametrization, e.g. the width you tune at).");
+      throw new InvalidArgumentError(
+        "MLP: parameterization 'mup' needs baseWidth (the width at which muP equals the standard parametrization, e.g. the width you tune at).",
+      );
     }
     if (p.initDistribution !== 'uniform' && p.initDistribution !== 'normal') {
       throw new InvalidArgumentError(`MLP: initDistribution must be 'uniform' or 'normal', got ${String(p.initDistribution)}.`);
     }
     if (p.initScale !== 'glorot' && !(typeof p.initScale === 'number' && p.initScale > 0 && Number.isFinite(p.initScale))) {
-      throw new InvalidArgumentError(`MLP: initScale must be 'glorot' or a positive number (the multiplier of 1/sqrt(fanIn)), got ${String(p.initScale)}.`);
+      throw new InvalidArgumentError(
+        `MLP: initScale must be 'glorot' or a positive number (the multiplier of 1/sqrt(fanIn)), got ${String(p.initScale)}.`,
+      );
     }
   }
   /** @internal */
   protected layerScaling(inputDim: number, outputs: number): LayerScaling[] | null {
     const p = this.params;
     if (p.parameterization === 'standard') return null;
-    return widthScaling({ parameterization: p.parameterization, inputDim, width: p.hiddenUnits, baseWidth: p.baseWidth, hiddenLayers: p.hiddenLayers, outputs, optimizer: p.optimizer });
+    return widthScaling({
+      parameterization: p.parameterization,
+      inputDim,
+      width: p.hiddenUnits,
+      baseWidth: p.baseWidth,
+      hiddenLayers: p.hiddenLayers,
+      outputs,
+      optimizer: p.optimizer,
+    });
   }
   protected zeroReadout(): boolean {
     return this.params.readoutZeroInit;
@@ -725,7 +779,12 @@ export class MLP extends NeuralNetwork<MLPParams> {
     for (let i = 0; i < p.hiddenLayers; i++) {
       const fanIn = x.shape[x.shape.length - 1] as number;
       x = ctx.tf.layers
-        .dense({ units: p.hiddenUnits, activation: p.activation, kernelInitializer: this.hiddenInitializer(ctx, i, fanIn, p.hiddenUnits), kernelRegularizer: ctx.regularizer() })
+        .dense({
+          units: p.hiddenUnits,
+          activation: p.activation,
+          kernelInitializer: this.hiddenInitializer(ctx, i, fanIn, p.hiddenUnits),
+          kernelRegularizer: ctx.regularizer(),
+        })
         .apply(x) as TfTypes.SymbolicTensor;
       if (p.dropout > 0) x = ctx.layers.dropout(p.dropout, ctx.rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
     }
@@ -737,7 +796,17 @@ export class MLP extends NeuralNetwork<MLPParams> {
 export class CNN extends NeuralNetwork<CNNParams> {
   constructor(params: Partial<CNNParams> & { inputShape: [number, number, number] }) {
     super(
-      { ...TRAINING_DEFAULTS, inputShape: params.inputShape, filters: [16, 32], kernelSize: 3, strides: 1, padding: 'same', pooling: 'max', poolSize: 2, denseUnits: 64 },
+      {
+        ...TRAINING_DEFAULTS,
+        inputShape: params.inputShape,
+        filters: [16, 32],
+        kernelSize: 3,
+        strides: 1,
+        padding: 'same',
+        pooling: 'max',
+        poolSize: 2,
+        denseUnits: 64,
+      },
       params,
     );
   }
@@ -745,7 +814,8 @@ export class CNN extends NeuralNetwork<CNNParams> {
     return new CNN(mergeOptions('CNN.clone', this.params, params));
   }
   protected validate(p: CNNParams): void {
-    if (!Array.isArray(p.inputShape) || p.inputShape.length !== 3) throw new InvalidArgumentError(`CNN: inputShape must be [height, width, channels], got ${JSON.stringify(p.inputShape)}.`);
+    if (!Array.isArray(p.inputShape) || p.inputShape.length !== 3)
+      throw new InvalidArgumentError(`CNN: inputShape must be [height, width, channels], got ${JSON.stringify(p.inputShape)}.`);
     if (!Array.isArray(p.filters)) throw new InvalidArgumentError('CNN: filters must be an array (filters per conv block).');
     for (const f of p.filters) requireInt('CNN', 'each filters entry', f, 1);
     requireInt('CNN', 'kernelSize', p.kernelSize, 1);
@@ -753,11 +823,13 @@ export class CNN extends NeuralNetwork<CNNParams> {
     requireInt('CNN', 'poolSize', p.poolSize, 1);
     requireInt('CNN', 'denseUnits', p.denseUnits, 0);
     if (!['same', 'valid'].includes(p.padding)) throw new InvalidArgumentError(`CNN: padding must be 'same' or 'valid', got ${p.padding}.`);
-    if (!['max', 'avg', 'none'].includes(p.pooling)) throw new InvalidArgumentError(`CNN: pooling must be 'max', 'avg' or 'none', got ${p.pooling}.`);
+    if (!['max', 'avg', 'none'].includes(p.pooling))
+      throw new InvalidArgumentError(`CNN: pooling must be 'max', 'avg' or 'none', got ${p.pooling}.`);
   }
   protected inputShape(rowLength: number): number[] {
     const [h, w, c] = this.params.inputShape;
-    if (h * w * c !== rowLength) throw new InvalidArgumentError(`CNN: inputShape ${h}x${w}x${c} needs ${h * w * c} numbers per sample, got ${rowLength}.`);
+    if (h * w * c !== rowLength)
+      throw new InvalidArgumentError(`CNN: inputShape ${h}x${w}x${c} needs ${h * w * c} numbers per sample, got ${rowLength}.`);
     return [h, w, c];
   }
   /** @internal */
@@ -767,18 +839,29 @@ export class CNN extends NeuralNetwork<CNNParams> {
     let x = input;
     for (const filters of p.filters) {
       x = tf.layers
-        .conv2d({ filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding, activation: p.activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() })
+        .conv2d({
+          filters,
+          kernelSize: p.kernelSize,
+          strides: p.strides,
+          padding: p.padding,
+          activation: p.activation,
+          kernelInitializer: ctx.init(),
+          kernelRegularizer: ctx.regularizer(),
+        })
         .apply(x) as TfTypes.SymbolicTensor;
       const [, h, w] = x.shape as number[];
       if (p.pooling !== 'none' && h >= p.poolSize && w >= p.poolSize) {
-        const pool = p.pooling === 'max' ? tf.layers.maxPooling2d({ poolSize: p.poolSize }) : tf.layers.averagePooling2d({ poolSize: p.poolSize });
+        const pool =
+          p.pooling === 'max' ? tf.layers.maxPooling2d({ poolSize: p.poolSize }) : tf.layers.averagePooling2d({ poolSize: p.poolSize });
         x = pool.apply(x) as TfTypes.SymbolicTensor;
       }
     }
     x = tf.layers.flatten().apply(x) as TfTypes.SymbolicTensor;
     if (p.dropout > 0) x = ctx.layers.dropout(p.dropout, ctx.rng.int(0, 0x7fffffff)).apply(x) as TfTypes.SymbolicTensor;
     if (p.denseUnits > 0) {
-      x = tf.layers.dense({ units: p.denseUnits, activation: p.activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() }).apply(x) as TfTypes.SymbolicTensor;
+      x = tf.layers
+        .dense({ units: p.denseUnits, activation: p.activation, kernelInitializer: ctx.init(), kernelRegularizer: ctx.regularizer() })
+        .apply(x) as TfTypes.SymbolicTensor;
     }
     return x;
   }
@@ -793,7 +876,8 @@ export class LSTM extends NeuralNetwork<LSTMParams> {
     return new LSTM(mergeOptions('LSTM.clone', this.params, params));
   }
   protected validate(p: LSTMParams): void {
-    if (!Array.isArray(p.inputShape) || p.inputShape.length !== 2) throw new InvalidArgumentError(`LSTM: inputShape must be [timeSteps, features], got ${JSON.stringify(p.inputShape)}.`);
+    if (!Array.isArray(p.inputShape) || p.inputShape.length !== 2)
+      throw new InvalidArgumentError(`LSTM: inputShape must be [timeSteps, features], got ${JSON.stringify(p.inputShape)}.`);
     requireInt('LSTM', 'hiddenSize', p.hiddenSize, 1);
     requireInt('LSTM', 'layers', p.layers, 1);
   }
@@ -802,7 +886,8 @@ export class LSTM extends NeuralNetwork<LSTMParams> {
   }
   protected inputShape(rowLength: number): number[] {
     const [t, f] = this.params.inputShape;
-    if (t * f !== rowLength) throw new InvalidArgumentError(`LSTM: inputShape [${t}, ${f}] needs ${t * f} numbers per sequence, got ${rowLength}.`);
+    if (t * f !== rowLength)
+      throw new InvalidArgumentError(`LSTM: inputShape [${t}, ${f}] needs ${t * f} numbers per sequence, got ${rowLength}.`);
     return [t, f];
   }
   /** @internal */

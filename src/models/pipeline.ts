@@ -19,13 +19,15 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
  * `new Pipeline([['scale', new StandardScaler()], ['svm', new SVC()]])` has `svm__C: number`,
  * `scale__withMean: boolean`, ... and nothing else, so `clone({ svm__c: 1 })` does not compile.
  */
-export type PipelineParams<S extends readonly PipelineStep[]> = AsParams<UnionToIntersection<
-  {
-    [I in keyof S]: S[I] extends readonly [infer N extends string, infer T]
-      ? { [K in keyof ParamsOfStep<T> & string as `${N}__${K}`]: ParamsOfStep<T>[K] }
-      : never;
-  }[number]
->>;
+export type PipelineParams<S extends readonly PipelineStep[]> = AsParams<
+  UnionToIntersection<
+    {
+      [I in keyof S]: S[I] extends readonly [infer N extends string, infer T]
+        ? { [K in keyof ParamsOfStep<T> & string as `${N}__${K}`]: ParamsOfStep<T>[K] }
+        : never;
+    }[number]
+  >
+>;
 type AsParams<T> = T extends Params ? T : Params;
 
 function isEstimator(s: Transformer | Estimator): s is Estimator {
@@ -41,14 +43,19 @@ export class Pipeline<const S extends readonly PipelineStep[] = readonly Pipelin
     if (steps.length === 0) throw new InvalidArgumentError('Pipeline: give at least one step, the last being an estimator.');
     const names = new Set<string>();
     for (const [name] of steps) {
-      if (names.has(name) || name.includes('__')) throw new InvalidArgumentError(`Pipeline: step names must be unique and free of "__"; got "${name}".`);
+      if (names.has(name) || name.includes('__'))
+        throw new InvalidArgumentError(`Pipeline: step names must be unique and free of "__"; got "${name}".`);
       names.add(name);
     }
     const last = steps[steps.length - 1];
-    if (!isEstimator(last[1])) throw new InvalidArgumentError(`Pipeline: the last step ("${last[0]}") must be an estimator with fit/predict.`);
+    if (!isEstimator(last[1]))
+      throw new InvalidArgumentError(`Pipeline: the last step ("${last[0]}") must be an estimator with fit/predict.`);
     this.final = [last[0], last[1]];
     this.transformers = steps.slice(0, -1).map(([n, s]) => {
-      if (isEstimator(s)) throw new InvalidArgumentError(`Pipeline: step "${n}" must be a transformer (fit/transform); only the last step may be an estimator.`);
+      if (isEstimator(s))
+        throw new InvalidArgumentError(
+          `Pipeline: step "${n}" must be a transformer (fit/transform); only the last step may be an estimator.`,
+        );
       return [n, s];
     });
     this.estimatorType = this.final[1].estimatorType;

@@ -77,7 +77,8 @@ export class SVC implements Estimator<SVCParams> {
     this.params = mergeOptions('SVC', SVC_DEFAULTS, params);
     const { C, kernel, gamma, degree } = this.params;
     if (!(C > 0)) throw new InvalidArgumentError(`SVC: C must be > 0, got ${C}.`);
-    if (!(kernel in KERNELS)) throw new InvalidArgumentError(`SVC: kernel must be one of linear, poly, rbf, sigmoid; got ${String(kernel)}.`);
+    if (!(kernel in KERNELS))
+      throw new InvalidArgumentError(`SVC: kernel must be one of linear, poly, rbf, sigmoid; got ${String(kernel)}.`);
     if (!(gamma === 'scale' || gamma === 'auto' || (typeof gamma === 'number' && gamma > 0))) {
       throw new InvalidArgumentError(`SVC: gamma must be a positive number, 'scale' or 'auto'; got ${String(gamma)}.`);
     }
@@ -138,7 +139,10 @@ export class SVC implements Estimator<SVCParams> {
     // groups classes by first appearance, scikit-learn's patched copy by sorted label; this makes the
     // two identical, including the one-vs-one vote tie-break.
     const order = X.map((_, i) => i).sort((a, b) => (index.get(y[a]) as number) - (index.get(y[b]) as number) || a - b);
-    this.model.train(order.map((i) => [...X[i]]), order.map((i) => index.get(y[i]) as number));
+    this.model.train(
+      order.map((i) => [...X[i]]),
+      order.map((i) => index.get(y[i]) as number),
+    );
     return this;
   }
 

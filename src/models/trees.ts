@@ -35,7 +35,9 @@ function checkTreeParams(where: string, p: TreeParams): void {
   requireInt(where, 'minSamplesLeaf', p.minSamplesLeaf, 1);
   const m = p.maxFeatures;
   if (!(m === null || m === 'sqrt' || m === 'log2' || (typeof m === 'number' && m > 0 && (m <= 1 || Number.isInteger(m))))) {
-    throw new InvalidArgumentError(`${where}: maxFeatures must be 'sqrt', 'log2', a positive count, a fraction in (0, 1], or null; got ${String(m)}.`);
+    throw new InvalidArgumentError(
+      `${where}: maxFeatures must be 'sqrt', 'log2', a positive count, a fraction in (0, 1], or null; got ${String(m)}.`,
+    );
   }
 }
 
@@ -219,7 +221,15 @@ export class DecisionTreeClassifier extends ProbabilisticClassifier<TreeParams> 
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
     const codes = this.encodeLabels(X, y);
-    this.tree = growTree(X, codes, X.map((_, i) => i), 'gini', this.classes.length, this.params, new Rng(this.params.seed));
+    this.tree = growTree(
+      X,
+      codes,
+      X.map((_, i) => i),
+      'gini',
+      this.classes.length,
+      this.params,
+      new Rng(this.params.seed),
+    );
     return this;
   }
   predictProba(X: Matrix): number[][] {
@@ -239,7 +249,15 @@ export class DecisionTreeRegressor extends Regressor<TreeParams> {
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
     this.checkFitInput(X, y);
-    this.tree = growTree(X, y, X.map((_, i) => i), 'squared_error', 0, this.params, new Rng(this.params.seed));
+    this.tree = growTree(
+      X,
+      y,
+      X.map((_, i) => i),
+      'squared_error',
+      0,
+      this.params,
+      new Rng(this.params.seed),
+    );
     return this;
   }
   predict(X: Matrix): number[] {
@@ -276,7 +294,9 @@ export class RandomForestClassifier extends ProbabilisticClassifier<ForestParams
     this.trees = [];
     for (let t = 0; t < this.params.nEstimators; t++) {
       const treeRng = rng.fork();
-      this.trees.push(growTree(X, codes, bootstrapRows(X.length, treeRng, this.params.bootstrap), 'gini', this.classes.length, this.params, treeRng));
+      this.trees.push(
+        growTree(X, codes, bootstrapRows(X.length, treeRng, this.params.bootstrap), 'gini', this.classes.length, this.params, treeRng),
+      );
     }
     return this;
   }
@@ -330,7 +350,10 @@ function checkBoosting(where: string, p: BoostingParams): void {
 function stageRows(n: number, subsample: number, rng: Rng): number[] {
   const all = Array.from({ length: n }, (_, i) => i);
   if (subsample >= 1) return all;
-  return rng.shuffle(all).slice(0, Math.max(1, Math.floor(subsample * n))).sort((a, b) => a - b);
+  return rng
+    .shuffle(all)
+    .slice(0, Math.max(1, Math.floor(subsample * n)))
+    .sort((a, b) => a - b);
 }
 
 /** Replace each leaf's value by `leafValue(rows in that leaf)` (the Newton step of the loss). */

@@ -15,9 +15,7 @@ export function hypervolume(points: ReadonlyArray<readonly number[]>, referenceP
   const inside: number[][] = [];
   for (const p of points) {
     if (p.length !== m) {
-      throw new InvalidArgumentError(
-        `hypervolume: a point has ${p.length} objectives but the reference point has ${m}; they must match.`,
-      );
+      throw new InvalidArgumentError(`hypervolume: a point has ${p.length} objectives but the reference point has ${m}; they must match.`);
     }
     if (p.every((v, i) => v < referencePoint[i])) inside.push([...p]);
   }

@@ -48,12 +48,7 @@ export function nondominationRanks(losses: readonly (readonly number[])[]): Int3
  * solutions the smaller total violation wins, and two feasible ones compare by Pareto dominance.
  * `violation` 0 means feasible.
  */
-export function constrainedDominates(
-  a: readonly number[],
-  va: number,
-  b: readonly number[],
-  vb: number,
-): boolean {
+export function constrainedDominates(a: readonly number[], va: number, b: readonly number[], vb: number): boolean {
   if (va === 0 && vb > 0) return true;
   if (va > 0 && vb === 0) return false;
   if (va > 0 && vb > 0) return va < vb;

@@ -14,8 +14,7 @@ import type { Storage } from '../storage/base';
 
 /** A function, or an object such as RetryFailedTrialCallback, called with each trial failed as stale. */
 export type FailedTrialCallback<S = unknown> =
-  | ((study: S, trial: FrozenTrial) => void | Promise<void>)
-  | { onTrialFailed(study: S, trial: FrozenTrial): void | Promise<void> };
+  ((study: S, trial: FrozenTrial) => void | Promise<void>) | { onTrialFailed(study: S, trial: FrozenTrial): void | Promise<void> };
 
 export interface HeartbeatOptions<S = unknown> {
   /** Seconds between heartbeats of a running trial; enables heartbeats. */

@@ -17,7 +17,14 @@ import { getOptimizeInterruptSource, onFirstAbort } from '../optimizeSignal';
 import type { Objective, OptimizeOptions, Study } from '../study';
 import type { Trial } from '../trial';
 import { isModuleObjective, loadObjective, type ModuleObjective } from './moduleObjective';
-import { THREAD_ERROR_CLASSES, type Reply, type RunTrialMessage, type SerializedError, type WorkerInit, type WorkerMessage } from './protocol';
+import {
+  THREAD_ERROR_CLASSES,
+  type Reply,
+  type RunTrialMessage,
+  type SerializedError,
+  type WorkerInit,
+  type WorkerMessage,
+} from './protocol';
 
 function revive(e: SerializedError): Error {
   if (e.pruned) return new TrialPruned(e.message);

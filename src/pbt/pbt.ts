@@ -145,7 +145,11 @@ export async function pbt<W>(opts: PbtOptions<W>): Promise<PbtResult> {
   const factors = opts.perturbFactors ?? [0.8, 1.2];
   const resampleP = opts.resampleProbability ?? 0.25;
   for (const [name, s] of Object.entries(opts.hyperparameters)) checkSpec(name, s);
-  const interrupts = new StepInterrupts('pbt', opts.signal, { unit: 'round(s)', total: opts.rounds, kept: 'their records went to onRound' });
+  const interrupts = new StepInterrupts('pbt', opts.signal, {
+    unit: 'round(s)',
+    total: opts.rounds,
+    kept: 'their records went to onRound',
+  });
   interrupts.check(0);
   const rng = new Rng(opts.seed);
 

@@ -101,11 +101,7 @@ export class HyperbandPruner implements Pruner {
       this.build(this.maxResource);
     }
     const bracket = this.bracketOf(study.studyName, trial.number)!;
-    return this.halvers[bracket].pruneAmong(
-      study,
-      trial,
-      (t) => this.bracketOf(study.studyName, t.number) === bracket,
-    );
+    return this.halvers[bracket].pruneAmong(study, trial, (t) => this.bracketOf(study.studyName, t.number) === bracket);
   }
 
   private build(maxResource: number): void {

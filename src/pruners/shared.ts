@@ -23,12 +23,7 @@ export function pruningDirection(study: StudyView, pruner: string): Direction {
  * reports every step is checked once per interval, and one that skips steps is checked the first
  * time it crosses into a new interval.
  */
-export function isFirstStepInInterval(
-  step: number,
-  steps: Iterable<number>,
-  warmupSteps: number,
-  intervalSteps: number,
-): boolean {
+export function isFirstStepInInterval(step: number, steps: Iterable<number>, warmupSteps: number, intervalSteps: number): boolean {
   const nearestCheckStep = Math.floor((step - warmupSteps) / intervalSteps) * intervalSteps + warmupSteps;
   let previous = -1;
   for (const s of steps) if (s !== step && s > previous) previous = s;

@@ -57,7 +57,7 @@ function rankDifferences(d: readonly number[], dropZeros: boolean): RankedDiffer
   const order = kept.map((_, i) => i).sort((a, b) => Math.abs(kept[a]) - Math.abs(kept[b]) || a - b);
   const ranks = new Array<number>(kept.length);
   const tieGroups: number[] = [];
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1;
     while (end < order.length && Math.abs(kept[order[end]]) === Math.abs(kept[order[start]])) end++;
     // Positions start..end-1 (0-based) share ranks start+1..end: their average.
@@ -155,7 +155,9 @@ function permutationPValues(r: RankedDifferences, observedRPlus: number, zeroMet
 
 function checkOption<T extends string>(name: string, value: T, allowed: readonly T[]): void {
   if (!allowed.includes(value)) {
-    throw new InvalidArgumentError(`wilcoxonSignedRank: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(value)}'.`);
+    throw new InvalidArgumentError(
+      `wilcoxonSignedRank: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(value)}'.`,
+    );
   }
 }
 

@@ -41,9 +41,7 @@ export class SuccessiveHalvingPruner implements Pruner {
   constructor(opts: SuccessiveHalvingPrunerOptions = {}) {
     const minResource = opts.minResource ?? 'auto';
     if (minResource !== 'auto' && !(Number.isInteger(minResource) && minResource >= 1)) {
-      throw new InvalidArgumentError(
-        `SuccessiveHalvingPruner: minResource must be an integer >= 1 or 'auto', got ${String(minResource)}.`,
-      );
+      throw new InvalidArgumentError(`SuccessiveHalvingPruner: minResource must be an integer >= 1 or 'auto', got ${String(minResource)}.`);
     }
     this.fixedMinResource = minResource === 'auto' ? null : minResource;
     this.reductionFactor = opts.reductionFactor ?? 4;

@@ -54,7 +54,9 @@ export class WilcoxonPruner implements Pruner {
       return false;
     }
     if (![...best.intermediateValues.values()].every(Number.isFinite)) {
-      warn(`the intermediate values of the best trial (trial ${best.number}) contain infinity or NaN; WilcoxonPruner will not prune trial ${trial.number}.`);
+      warn(
+        `the intermediate values of the best trial (trial ${best.number}) contain infinity or NaN; WilcoxonPruner will not prune trial ${trial.number}.`,
+      );
       return false;
     }
 

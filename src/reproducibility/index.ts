@@ -5,7 +5,14 @@
  */
 export { deriveSeed, trialSeedFor } from './seeds';
 export { currentSeed, runWithSeed } from './context';
-export { captureEnvironment, diffEnvironments, ENVIRONMENT_KEY, type Environment, type EnvironmentDifference, type GitState } from './environment';
+export {
+  captureEnvironment,
+  diffEnvironments,
+  ENVIRONMENT_KEY,
+  type Environment,
+  type EnvironmentDifference,
+  type GitState,
+} from './environment';
 export { STUDY_SEED_KEY, TRIAL_SEED_KEY } from './studyRecords';
 export { ReproduceReport, type ReproduceOptions, type ReproduceReportData, type StepDifference } from './reproduce';
 export {

@@ -72,7 +72,8 @@ export async function evaluateSeeds(
   opts: EvaluateSeedsOptions = {},
 ): Promise<number> {
   requireInt('evaluateSeeds', 'k (the number of seeds)', k, 1);
-  if (typeof score !== 'function') throw new InvalidArgumentError('evaluateSeeds(trial, k, score): score must be a function (seed, index) => number.');
+  if (typeof score !== 'function')
+    throw new InvalidArgumentError('evaluateSeeds(trial, k, score): score must be a function (seed, index) => number.');
   if (opts.seeds !== undefined && opts.seeds.length < k) {
     throw new InvalidArgumentError(`evaluateSeeds: ${k} seeds requested but opts.seeds lists only ${opts.seeds.length}.`);
   }
@@ -82,7 +83,9 @@ export async function evaluateSeeds(
     const seed = seeds[i];
     const value = await runWithSeed(seed, () => score(seed, i));
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new InvalidArgumentError(`evaluateSeeds: the score for seed ${seed} (index ${i}) of trial ${trial.number} is ${String(value)}; it must be a finite number.`);
+      throw new InvalidArgumentError(
+        `evaluateSeeds: the score for seed ${seed} (index ${i}) of trial ${trial.number} is ${String(value)}; it must be a finite number.`,
+      );
     }
     scores.push(value);
     trial.report(value, i);

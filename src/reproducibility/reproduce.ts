@@ -95,10 +95,13 @@ export class ReproduceReport implements ReproduceReportData {
     const lines = [this.summary];
     if (this.intermediateDifferences.length > 0) {
       const first = this.intermediateDifferences[0];
-      lines.push(`  intermediate values differ at ${this.intermediateDifferences.length} step(s), first at step ${first.step}: ${show(first.recorded)} vs ${show(first.reproduced)}`);
+      lines.push(
+        `  intermediate values differ at ${this.intermediateDifferences.length} step(s), first at step ${first.step}: ${show(first.recorded)} vs ${show(first.reproduced)}`,
+      );
     }
     if (this.environmentDifferences.length === 0) lines.push('  environment: same as recorded');
-    for (const d of this.environmentDifferences) lines.push(`  environment differs: ${d.key}: recorded ${JSON.stringify(d.recorded)}, now ${JSON.stringify(d.current)}`);
+    for (const d of this.environmentDifferences)
+      lines.push(`  environment differs: ${d.key}: recorded ${JSON.stringify(d.recorded)}, now ${JSON.stringify(d.current)}`);
     for (const n of this.notes) lines.push(`  note: ${n}`);
     return lines.join('\n');
   }
@@ -116,7 +119,10 @@ export class ReproduceReport implements ReproduceReportData {
       row('abs / rel diff', `${formatNumber(this.absDiff)} / ${formatNumber(this.relDiff)}`),
       row('seed', String(this.seed)),
       row('params', JSON.stringify(this.params)),
-      row('intermediate values', this.intermediateDifferences.length === 0 ? 'same' : `${this.intermediateDifferences.length} step(s) differ`),
+      row(
+        'intermediate values',
+        this.intermediateDifferences.length === 0 ? 'same' : `${this.intermediateDifferences.length} step(s) differ`,
+      ),
       row(
         'environment',
         this.environmentDifferences.length === 0
@@ -188,8 +194,13 @@ class ReplayPruner implements Pruner {
 
 /** Copy a finished (or running) earlier trial into the scratch storage; WAITING ones become FAIL so they are not run. */
 async function copyEarlierTrial(to: Storage, studyId: number, t: FrozenTrial): Promise<void> {
-  const created = await to.createNewTrial(studyId, { state: TrialState.RUNNING, userAttrs: plainCopy(t.userAttrs), systemAttrs: plainCopy(t.systemAttrs) });
-  for (const [name, d] of Object.entries(t.distributions) as Array<[string, Distribution]>) await to.setTrialParam(created.trialId, name, t.internalParams[name], d);
+  const created = await to.createNewTrial(studyId, {
+    state: TrialState.RUNNING,
+    userAttrs: plainCopy(t.userAttrs),
+    systemAttrs: plainCopy(t.systemAttrs),
+  });
+  for (const [name, d] of Object.entries(t.distributions) as Array<[string, Distribution]>)
+    await to.setTrialParam(created.trialId, name, t.internalParams[name], d);
   for (const [step, v] of t.intermediateValues) await to.setTrialIntermediateValue(created.trialId, step, v);
   if (t.state === TrialState.RUNNING) return;
   const state = t.state === TrialState.WAITING ? TrialState.FAIL : t.state;
@@ -197,12 +208,20 @@ async function copyEarlierTrial(to: Storage, studyId: number, t: FrozenTrial): P
 }
 
 /** @internal Study.reproduce's implementation. */
-export async function reproduceTrial(study: Study, trialNumber: number, objective: Objective, opts: ReproduceOptions = {}): Promise<ReproduceReport> {
-  if (typeof objective !== 'function') throw new InvalidArgumentError('reproduce(trialNumber, objective): objective must be a function (trial) => number.');
+export async function reproduceTrial(
+  study: Study,
+  trialNumber: number,
+  objective: Objective,
+  opts: ReproduceOptions = {},
+): Promise<ReproduceReport> {
+  if (typeof objective !== 'function')
+    throw new InvalidArgumentError('reproduce(trialNumber, objective): objective must be a function (trial) => number.');
   await study.refresh();
   const original = study.trials[trialNumber];
   if (!Number.isInteger(trialNumber) || !original) {
-    throw new InvalidArgumentError(`reproduce: study '${study.studyName}' has no trial ${String(trialNumber)} (it has ${study.trials.length} trials, numbered from 0).`);
+    throw new InvalidArgumentError(
+      `reproduce: study '${study.studyName}' has no trial ${String(trialNumber)} (it has ${study.trials.length} trials, numbered from 0).`,
+    );
   }
   if (original.state !== TrialState.COMPLETE && original.state !== TrialState.PRUNED) {
     throw new InvalidArgumentError(
@@ -211,7 +230,10 @@ export async function reproduceTrial(study: Study, trialNumber: number, objectiv
   }
   const notes: string[] = [];
   let seed = recordedTrialSeed(original.systemAttrs);
-  if (seed === undefined) notes.push('the trial has no recorded seed (it ran before seeds were recorded); the re-run used a derived one, so seeded components may differ.');
+  if (seed === undefined)
+    notes.push(
+      'the trial has no recorded seed (it ran before seeds were recorded); the re-run used a derived one, so seeded components may differ.',
+    );
 
   const storage = new InMemoryStorage();
   const pruneAt = original.state === TrialState.PRUNED ? lastStep(original) : undefined;
@@ -231,7 +253,10 @@ export async function reproduceTrial(study: Study, trialNumber: number, objectiv
   await storage.createNewTrial(scratch.studyId, { state: TrialState.WAITING, systemAttrs });
   await scratch.optimize(objective, { nTrials: 1, showProgressBar: false, catch: true });
   const rerun = scratch.trials[trialNumber];
-  if (!rerun) throw new InvalidArgumentError(`reproduce: the re-run of trial ${trialNumber} did not start (the scratch study has ${scratch.trials.length} trials).`);
+  if (!rerun)
+    throw new InvalidArgumentError(
+      `reproduce: the re-run of trial ${trialNumber} did not start (the scratch study has ${scratch.trials.length} trials).`,
+    );
   seed ??= recordedTrialSeed(rerun.systemAttrs) ?? 0;
 
   const n = study.directions.length;

@@ -37,7 +37,9 @@ export async function recordStudySeed(
   const stored = ownValue(attrs, STUDY_SEED_KEY);
   if (isSeed(stored)) {
     if (requested !== undefined && requested !== stored) {
-      process.emitWarning(`createStudy: the study already has seed ${stored}; its trials keep deriving their seeds from it (seed ${requested} is ignored).`);
+      process.emitWarning(
+        `createStudy: the study already has seed ${stored}; its trials keep deriving their seeds from it (seed ${requested} is ignored).`,
+      );
     }
     return stored;
   }

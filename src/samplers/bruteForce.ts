@@ -273,8 +273,14 @@ export function enumerateCandidates(args: GridArgs, name: string | null = null):
   const lowI = Math.round(low * scale);
   const highI = Math.round(high * scale);
   const stepI = Math.round(step * scale);
-  const exact = places <= 15 && Number.isSafeInteger(lowI) && Number.isSafeInteger(highI) && stepI > 0 &&
-    lowI / scale === low && highI / scale === high && stepI / scale === step;
+  const exact =
+    places <= 15 &&
+    Number.isSafeInteger(lowI) &&
+    Number.isSafeInteger(highI) &&
+    stepI > 0 &&
+    lowI / scale === low &&
+    highI / scale === high &&
+    stepI / scale === step;
   const out: number[] = [];
   if (exact) {
     for (let v = lowI; v <= highI; v += stepI) out.push(v / scale);

@@ -175,9 +175,7 @@ function checkGridValues(name: string, values: readonly CategoricalChoice[] | un
   for (const v of values) {
     const ok = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
     if (!ok) {
-      throw new InvalidArgumentError(
-        `GridSampler: value ${String(v)} of '${name}' is not a finite number, string, boolean or null.`,
-      );
+      throw new InvalidArgumentError(`GridSampler: value ${String(v)} of '${name}' is not a finite number, string, boolean or null.`);
     }
   }
   if (new Set(values.map((v) => `${typeof v}:${String(v)}`)).size !== values.length) {

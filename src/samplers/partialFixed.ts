@@ -22,7 +22,9 @@ export class PartialFixedSampler implements Sampler {
       throw new InvalidArgumentError('PartialFixedSampler(fixedParams, baseSampler): fixedParams must be an object of parameter values.');
     }
     if (!baseSampler || typeof baseSampler.sampleIndependent !== 'function') {
-      throw new InvalidArgumentError('PartialFixedSampler(fixedParams, baseSampler): baseSampler must be a sampler (new TPESampler(), ...).');
+      throw new InvalidArgumentError(
+        'PartialFixedSampler(fixedParams, baseSampler): baseSampler must be a sampler (new TPESampler(), ...).',
+      );
     }
     this.fixedParams = dict(fixedParams);
   }
@@ -57,7 +59,12 @@ export class PartialFixedSampler implements Sampler {
     return this.baseSampler.beforeTrial?.(study, trial);
   }
 
-  afterTrial(study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): AlgorithmResult | Promise<AlgorithmResult> {
+  afterTrial(
+    study: StudyView,
+    trial: FrozenTrial,
+    state: TrialState,
+    values: readonly number[] | null,
+  ): AlgorithmResult | Promise<AlgorithmResult> {
     return this.baseSampler.afterTrial?.(study, trial, state, values);
   }
 }

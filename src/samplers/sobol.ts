@@ -46,7 +46,7 @@ function scrambleDirections(v: Uint32Array, rng: Rng): Uint32Array {
   for (let i = 0; i < BITS; i++) {
     let row = 0;
     for (let j = 0; j < i; j++) if (rng.random() < 0.5) row |= 2 ** (BITS - 1 - j);
-    rows[i] = (row | 2 ** (BITS - 1 - i)) >>> 0;
+    rows[i] = (row | (2 ** (BITS - 1 - i))) >>> 0;
   }
   const out = new Uint32Array(BITS);
   for (let k = 0; k < BITS; k++) {
@@ -75,11 +75,12 @@ export class SobolSequence {
   private readonly v: Uint32Array[];
   private readonly shift: Uint32Array;
 
-  constructor(readonly dimensions: number, opts: { scramble?: boolean; seed?: number | string } = {}) {
+  constructor(
+    readonly dimensions: number,
+    opts: { scramble?: boolean; seed?: number | string } = {},
+  ) {
     if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > SOBOL_MAX_DIMENSIONS) {
-      throw new InvalidArgumentError(
-        `Sobol sequence: dimensions must be an integer in [1, ${SOBOL_MAX_DIMENSIONS}], got ${dimensions}.`,
-      );
+      throw new InvalidArgumentError(`Sobol sequence: dimensions must be an integer in [1, ${SOBOL_MAX_DIMENSIONS}], got ${dimensions}.`);
     }
     const scramble = opts.scramble ?? true;
     this.v = [];

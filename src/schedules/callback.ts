@@ -30,9 +30,14 @@ export interface ScheduleCallback {
   readonly history: Array<[number, number]>;
 }
 
-export function scheduleCallback(schedule: Schedule, optimizer: LearningRateOwner, opts: { per?: 'batch' | 'epoch' } = {}): ScheduleCallback {
+export function scheduleCallback(
+  schedule: Schedule,
+  optimizer: LearningRateOwner,
+  opts: { per?: 'batch' | 'epoch' } = {},
+): ScheduleCallback {
   const per = opts.per ?? 'batch';
-  if (per !== 'batch' && per !== 'epoch') throw new InvalidArgumentError(`scheduleCallback: per must be 'batch' or 'epoch', got ${String(per)}.`);
+  if (per !== 'batch' && per !== 'epoch')
+    throw new InvalidArgumentError(`scheduleCallback: per must be 'batch' or 'epoch', got ${String(per)}.`);
   let step = 0;
   let lastLr = NaN;
   const history: Array<[number, number]> = [];

@@ -131,10 +131,14 @@ export function linearWarmup(opts: { lr: number; totalIters: number; startFactor
   positive('linearWarmup', 'lr', lr);
   requireInt('linearWarmup', 'totalIters', totalIters, 1);
   if (!(startFactor > 0 && startFactor <= 1) || !(endFactor >= 0 && endFactor <= 1)) {
-    throw new InvalidArgumentError(`linearWarmup: startFactor must be in (0, 1] and endFactor in [0, 1], got ${startFactor}, ${endFactor}.`);
+    throw new InvalidArgumentError(
+      `linearWarmup: startFactor must be in (0, 1] and endFactor in [0, 1], got ${startFactor}, ${endFactor}.`,
+    );
   }
-  return make('linearWarmup', { lr, totalIters, startFactor, endFactor }, (t) =>
-    lr * (startFactor + ((endFactor - startFactor) * Math.min(t, totalIters)) / totalIters),
+  return make(
+    'linearWarmup',
+    { lr, totalIters, startFactor, endFactor },
+    (t) => lr * (startFactor + ((endFactor - startFactor) * Math.min(t, totalIters)) / totalIters),
   );
 }
 
@@ -142,7 +146,13 @@ export function linearWarmup(opts: { lr: number; totalIters: number; startFactor
  * Linear warmup for warmupSteps steps, then cosine annealing down to etaMin at totalSteps
  * (PyTorch SequentialLR of LinearLR(startFactor, 1, warmupSteps) and CosineAnnealingLR(totalSteps - warmupSteps)).
  */
-export function warmupCosine(opts: { lr: number; warmupSteps: number; totalSteps: number; startFactor?: number; etaMin?: number }): Schedule {
+export function warmupCosine(opts: {
+  lr: number;
+  warmupSteps: number;
+  totalSteps: number;
+  startFactor?: number;
+  etaMin?: number;
+}): Schedule {
   const { lr, warmupSteps, totalSteps, startFactor = 1 / 3, etaMin = 0 } = opts;
   positive('warmupCosine', 'lr', lr);
   requireInt('warmupCosine', 'warmupSteps', warmupSteps, 1);

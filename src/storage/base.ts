@@ -66,12 +66,7 @@ export interface Storage {
    * Move a trial to `state` (with values for COMPLETE) if it is currently in `expectedState`
    * (default: RUNNING for finishing, WAITING for claiming). Returns whether the change happened.
    */
-  setTrialState(
-    trialId: number,
-    state: TrialState,
-    values?: readonly number[] | null,
-    expectedState?: TrialState,
-  ): Promise<boolean>;
+  setTrialState(trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): Promise<boolean>;
   setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void>;
   setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void>;
   setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void>;
@@ -127,4 +122,3 @@ export function newTrialSnapshot(
     { copy: false },
   );
 }
-

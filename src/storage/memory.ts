@@ -44,7 +44,17 @@ export class InMemoryStorage implements Storage {
       }
     }
     const studyId = this.nextStudyId++;
-    this.studies.set(studyId, { studyId, name, directions: [...directions], userAttrs: dict(), systemAttrs: dict(), trials: [], paramKinds: new Map(), snapshots: [], changed: new Set() });
+    this.studies.set(studyId, {
+      studyId,
+      name,
+      directions: [...directions],
+      userAttrs: dict(),
+      systemAttrs: dict(),
+      trials: [],
+      paramKinds: new Map(),
+      snapshots: [],
+      changed: new Set(),
+    });
     return studyId;
   }
 
@@ -204,12 +214,7 @@ export class InMemoryStorage implements Storage {
     this.touch(t);
   }
 
-  async setTrialState(
-    trialId: number,
-    state: TrialState,
-    values?: readonly number[] | null,
-    expectedState?: TrialState,
-  ): Promise<boolean> {
+  async setTrialState(trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): Promise<boolean> {
     const t = this.trial(trialId);
     const expected = expectedPriorState(state, expectedState);
     if (t.state !== expected) return false;

@@ -70,10 +70,22 @@ function couldNotConnect(err: unknown, url: string): unknown {
         : /timeout/i.test(msg) || code === 'ETIMEDOUT'
           ? `no answer within the connection timeout; check that ${host}:${port} is reachable from this machine (firewall, listen_addresses, pg_hba.conf)`
           : `check that the server at ${host}:${port} is running and accepts connections from this machine (listen_addresses, pg_hba.conf)`;
-  return new StorageError(`Could not connect to PostgreSQL at ${host}:${port} (${redactedUrl(url)}): ${msg}. ${reason.charAt(0).toUpperCase()}${reason.slice(1)}.`);
+  return new StorageError(
+    `Could not connect to PostgreSQL at ${host}:${port} (${redactedUrl(url)}): ${msg}. ${reason.charAt(0).toUpperCase()}${reason.slice(1)}.`,
+  );
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
 
 function translate(err: unknown, where: string): unknown {
   const e = err as { code?: string; message?: string };
@@ -82,7 +94,7 @@ function translate(err: unknown, where: string): unknown {
   if (code === '28P01' || code === '28000') {
     return new StorageError(
       `${where} rejected the login (${msg}). Check the user name and password in the storage URL ` +
-        "(postgresql://USER:PASSWORD@host:port/db; percent-encode special characters).",
+        '(postgresql://USER:PASSWORD@host:port/db; percent-encode special characters).',
     );
   }
   if (code === '3D000') {
@@ -208,8 +220,7 @@ class PostgresConnection implements ScriptConnection {
     let failed: unknown = undefined;
     try {
       const results = (await client.query(text).finally(() => operationsCompleted++)) as unknown as
-        | PgTypes.QueryResult
-        | PgTypes.QueryResult[];
+        PgTypes.QueryResult | PgTypes.QueryResult[];
       const list = Array.isArray(results) ? results : [results];
       return list.slice(1, 1 + statements.length).map((r) => ({ rows: r.rows as Row[], rowCount: r.rowCount ?? 0 }));
     } catch (err) {

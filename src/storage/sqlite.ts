@@ -107,7 +107,9 @@ function translate(err: unknown, path: string): unknown {
   }
   if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY')) {
     const cause = existsSync(path) ? permissionProblem(path) : null;
-    return new StorageError(`Cannot write to ${path} (SQLite says: ${msg}): ${cause ?? "check the file's and its directory's permissions."}`);
+    return new StorageError(
+      `Cannot write to ${path} (SQLite says: ${msg}): ${cause ?? "check the file's and its directory's permissions."}`,
+    );
   }
   if (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL') {
     return new StorageError(`Cannot use ${path}: ${msg}. Check that the directory exists, is writable and has space.`);
@@ -230,8 +232,13 @@ export class SqliteConnection implements RdbConnection {
       try {
         const findings = (this.db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
         if (findings.length !== 1 || findings[0] !== 'ok') {
-          const lines = findings.join('\n').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('*** in database'));
-          throw new StorageError(damagedMessage(this.description, `SQLite's integrity check (PRAGMA quick_check) reports: ${lines.join('; ')}`));
+          const lines = findings
+            .join('\n')
+            .split('\n')
+            .filter((l) => l.trim() !== '' && !l.startsWith('*** in database'));
+          throw new StorageError(
+            damagedMessage(this.description, `SQLite's integrity check (PRAGMA quick_check) reports: ${lines.join('; ')}`),
+          );
         }
         if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') this.db.pragma('journal_mode = WAL');
       } catch (err) {
@@ -295,4 +302,3 @@ export async function openSqliteStorage(url: string, options: SqliteOptions = {}
   // Nothing about the file changes here: WAL is switched on before the first write (prepareForWrites).
   return RdbStorage.openWith(url, await openSqliteConnection(url, options), { readOnly: options.readOnly });
 }
-

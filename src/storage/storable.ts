@@ -130,7 +130,8 @@ export function checkStorableValue(label: string, value: unknown): void {
       return;
     }
     if (typeof v !== 'object') return fail(path, `is ${describeValue(v)}, which has no JSON form. ${advice(v)}`);
-    if (stack.includes(v)) return fail(path, 'refers back to itself (a cycle), which JSON cannot encode. Pass a copy without the cycle instead');
+    if (stack.includes(v))
+      return fail(path, 'refers back to itself (a cycle), which JSON cannot encode. Pass a copy without the cycle instead');
     const proto = Object.getPrototypeOf(v);
     const isArray = Array.isArray(v);
     if (!isArray && proto !== Object.prototype && proto !== null) {
@@ -161,7 +162,8 @@ export function checkAttribute(label: string, key: unknown, value: unknown): voi
  * the bare tokens Python's json.dumps writes (Optuna reads them back; decodeJson reads them too).
  */
 export function encodeStorableJson(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN';
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? JSON.stringify(value) : value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN';
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(encodeStorableJson).join(', ')}]`;
   const entries = Object.keys(value).map((k) => `${JSON.stringify(k)}: ${encodeStorableJson((value as Record<string, unknown>)[k])}`);
@@ -184,7 +186,13 @@ function structuredCopy(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(structuredCopy);
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: structuredCopy((v as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
+  for (const k of Object.keys(v))
+    Object.defineProperty(out, k, {
+      value: structuredCopy((v as Record<string, unknown>)[k]),
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
   return out;
 }
 
@@ -199,7 +207,9 @@ export function checkParam(name: unknown, distribution: { kind: string; choices?
   if (distribution.kind !== 'categorical') return;
   for (const c of distribution.choices ?? []) {
     if (typeof c === 'string' && !isWellFormed(c)) {
-      throw new InvalidArgumentError(malformedMessage(`Parameter ${showName(name as string)} has a categorical choice ${showName(c)} that`, c));
+      throw new InvalidArgumentError(
+        malformedMessage(`Parameter ${showName(name as string)} has a categorical choice ${showName(c)} that`, c),
+      );
     }
   }
 }

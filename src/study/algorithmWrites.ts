@@ -32,7 +32,10 @@ export interface WritingStudy {
 
 /** Record what a sampler hook called for `trial` of `study` returned. */
 export function recordTrialWrites(study: WritingStudy, trial: { readonly trialId: number }, writes: AlgorithmResult): Promise<void> {
-  return recordAlgorithmWrites({ storage: study.storage, studyId: study.studyId, trialId: trial.trialId, stop: () => study.stop() }, writes);
+  return recordAlgorithmWrites(
+    { storage: study.storage, studyId: study.studyId, trialId: trial.trialId, stop: () => study.stop() },
+    writes,
+  );
 }
 
 async function claimFirstFree(target: WriteTarget, claim: StudyAttrClaim): Promise<string | null> {

@@ -61,9 +61,7 @@ export class StudyAttributes {
 /** Check `setMetricNames(names)` as Optuna does (one name per objective), with a message that says what to pass. */
 export function checkMetricNames(names: unknown, nObjectives: number): string[] {
   if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
-    throw new InvalidArgumentError(
-      `setMetricNames(names): names must be an array of strings (one per objective), got ${describe(names)}.`,
-    );
+    throw new InvalidArgumentError(`setMetricNames(names): names must be an array of strings (one per objective), got ${describe(names)}.`);
   }
   if (names.length !== nObjectives) {
     // Optuna 5.0: "The number of objectives must match the length of the metric names."

@@ -41,9 +41,7 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
     studyId = await storage.getStudyIdFromName(opts.studyName!);
     const stored = await storage.getStudyDirections(studyId);
     if (stored.join() !== directions.join()) {
-      throw new InvalidArgumentError(
-        `Study '${opts.studyName}' exists with directions [${stored}] but [${directions}] were requested.`,
-      );
+      throw new InvalidArgumentError(`Study '${opts.studyName}' exists with directions [${stored}] but [${directions}] were requested.`);
     }
   }
   const name = await storage.getStudyNameFromId(studyId);
@@ -107,11 +105,7 @@ export async function copyStudy(opts: {
   }
 }
 
-async function copyTrials(
-  from: Storage,
-  to: Storage,
-  opts: { fromStudyName: string; toStudyName?: string },
-): Promise<void> {
+async function copyTrials(from: Storage, to: Storage, opts: { fromStudyName: string; toStudyName?: string }): Promise<void> {
   const fromId = await from.getStudyIdFromName(opts.fromStudyName);
   const toId = await to.createNewStudy(await from.getStudyDirections(fromId), opts.toStudyName ?? opts.fromStudyName);
   for (const [k, v] of Object.entries(await from.getStudyUserAttrs(fromId))) await to.setStudyUserAttr(toId, k, v);

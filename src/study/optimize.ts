@@ -179,7 +179,8 @@ function isCaught(rule: NonNullable<OptimizeOptions['catch']>, err: unknown): bo
   if (typeof rule === 'boolean') return rule;
   if (Array.isArray(rule)) {
     // An error from a worker thread is a copy: it carries the names of its classes instead.
-    const threadClasses = typeof err === 'object' && err !== null ? (err as { [THREAD_ERROR_CLASSES]?: string[] })[THREAD_ERROR_CLASSES] : undefined;
+    const threadClasses =
+      typeof err === 'object' && err !== null ? (err as { [THREAD_ERROR_CLASSES]?: string[] })[THREAD_ERROR_CLASSES] : undefined;
     return rule.some((cls) => err instanceof cls || (threadClasses !== undefined && threadClasses.includes(cls.name)));
   }
   return (rule as (e: unknown) => boolean)(err);

@@ -84,7 +84,8 @@ export function studyKeyOf(storage: object, studyId: number): object {
  * do instead: reading one from a view throws a TunelabError that says so (rather than `undefined`).
  */
 const WRITERS_MOVED: Readonly<Record<string, string>> = {
-  storage: 'return the attributes to record from beforeTrial/afterTrial ({ trialSystemAttrs, studySystemAttrs, claim }) and read study attributes with getSystemAttrs()',
+  storage:
+    'return the attributes to record from beforeTrial/afterTrial ({ trialSystemAttrs, studySystemAttrs, claim }) and read study attributes with getSystemAttrs()',
   stop: 'return { stopStudy: true } from beforeTrial/afterTrial',
   setSystemAttr: 'return { studySystemAttrs } from beforeTrial/afterTrial',
   setUserAttr: 'record user attributes from the objective or with study.setUserAttr outside the sampler',
@@ -125,9 +126,7 @@ export function viewOf(study: StudyView): StudyView {
   return new Proxy(view, {
     get(target, name, receiver) {
       if (typeof name === 'string' && Object.hasOwn(WRITERS_MOVED, name)) {
-        throw new TunelabError(
-          `Samplers and pruners receive a read-only StudyView, which has no '${name}': ${WRITERS_MOVED[name]}.`,
-        );
+        throw new TunelabError(`Samplers and pruners receive a read-only StudyView, which has no '${name}': ${WRITERS_MOVED[name]}.`);
       }
       return Reflect.get(target, name, receiver) as unknown;
     },

@@ -73,7 +73,8 @@ export class EMMREvaluator implements ImprovementEvaluator {
 
     const bestNow = argmax(y, n);
     const bestBefore = argmax(y, n - 1);
-    const covBest = bestNow === bestBefore ? gpNow.predict(point(bestNow)).variance : gpNow.posteriorCovariance(point(bestNow), point(bestBefore));
+    const covBest =
+      bestNow === bestBefore ? gpNow.predict(point(bestNow)).variance : gpNow.posteriorCovariance(point(bestNow), point(bestBefore));
     const atLast = gpNow.predict(point(n - 1));
     const varNowAtBestBefore = gpNow.predict(point(bestBefore)).variance;
     const now = gpNow.predict(point(bestNow));
@@ -88,7 +89,9 @@ export class EMMREvaluator implements ImprovementEvaluator {
     const lambda = 1 / MIN_NOISE;
     const s2 = atLast.variance;
     const kl =
-      0.5 * Math.log(1 + lambda * s2) - (0.5 * s2) / (s2 + 1 / lambda) + (0.5 * s2 * (y[n - 1] - atLast.mean) ** 2) / (s2 + 1 / lambda) ** 2;
+      0.5 * Math.log(1 + lambda * s2) -
+      (0.5 * s2) / (s2 + 1 / lambda) +
+      (0.5 * s2 * (y[n - 1] - atLast.mean) ** 2) / (s2 + 1 / lambda) ** 2;
     const criterion = deltaMu + v * normalPdf(g) + v * g * normalCdf(g) + kappa * Math.sqrt(0.5 * kl);
     return Math.min(Number.MAX_VALUE * 0.5, criterion);
   }

@@ -103,7 +103,14 @@ export function fitTerminatorGP(
  * beta = 2 log(D n^2 pi^2 / (6 delta)) / 5 and the max over x taken on the points and 2048
  * scrambled Sobol candidates (Optuna's _compute_standardized_regret_bound).
  */
-export function standardizedRegretBound(gp: GaussianProcess, encoding: SpaceEncoding, x: Float64Array, n: number, delta: number, rng: Rng): number {
+export function standardizedRegretBound(
+  gp: GaussianProcess,
+  encoding: SpaceEncoding,
+  x: Float64Array,
+  n: number,
+  delta: number,
+  rng: Rng,
+): number {
   const dim = encoding.size;
   const beta = (2 * Math.log((dim * n * n * Math.PI * Math.PI) / 6 / delta)) / 5;
   const atPoints = confidenceBounds(gp, x, n, beta);

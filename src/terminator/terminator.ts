@@ -150,11 +150,15 @@ export const TerminatorCallback = makeTerminatorCallback as unknown as Terminato
  */
 export function reportCrossValidationScores(trial: Trial, scores: readonly number[]): void {
   if (!Array.isArray(scores) || scores.length <= 1) {
-    throw new InvalidArgumentError(`reportCrossValidationScores: give at least two fold scores, got ${Array.isArray(scores) ? scores.length : String(scores)}.`);
+    throw new InvalidArgumentError(
+      `reportCrossValidationScores: give at least two fold scores, got ${Array.isArray(scores) ? scores.length : String(scores)}.`,
+    );
   }
   const bad = scores.findIndex((s) => typeof s !== 'number' || !Number.isFinite(s));
   if (bad >= 0) {
-    throw new InvalidArgumentError(`reportCrossValidationScores: score ${bad} is ${String(scores[bad])}; every fold score must be a finite number.`);
+    throw new InvalidArgumentError(
+      `reportCrossValidationScores: score ${bad} is ${String(scores[bad])}; every fold score must be a finite number.`,
+    );
   }
   trial.setSystemAttr(CROSS_VALIDATION_SCORES_KEY, [...scores]);
 }

@@ -48,7 +48,10 @@ export function paramNames(trials: FrozenTrial[], params: readonly string[] | un
   for (const t of trials) for (const k of Object.keys(t.params)) seen.add(k);
   if (!params) return [...seen].sort();
   for (const p of params) {
-    if (!seen.has(p)) throw new InvalidArgumentError(`${fn}: parameter '${p}' does not appear in any complete trial (known: ${[...seen].sort().join(', ') || 'none'}).`);
+    if (!seen.has(p))
+      throw new InvalidArgumentError(
+        `${fn}: parameter '${p}' does not appear in any complete trial (known: ${[...seen].sort().join(', ') || 'none'}).`,
+      );
   }
   return [...params];
 }
@@ -63,7 +66,7 @@ export function isLog(d: Distribution | undefined): boolean {
 }
 
 export function isCategorical(d: Distribution | undefined, values: ParamValue[]): boolean {
-  return (d?.kind === 'categorical') || values.some((v) => typeof v !== 'number');
+  return d?.kind === 'categorical' || values.some((v) => typeof v !== 'number');
 }
 
 /** The study system attribute Optuna 5's `study.set_metric_names` writes (a list of names). */

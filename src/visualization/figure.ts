@@ -182,12 +182,24 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
   const titleObj = layout.title;
   const title = typeof titleObj === 'string' ? titleObj : String((titleObj as { text?: unknown } | undefined)?.text ?? '');
   const traces = fig.data.filter((t) => DRAWN_TYPES.has(t.type ?? 'scatter'));
-  const skipped = fig.data
-    .filter((t) => !DRAWN_TYPES.has(t.type ?? 'scatter'))
-    .map((t) => `${t.type}${t.name ? ` "${t.name}"` : ''}`);
+  const skipped = fig.data.filter((t) => !DRAWN_TYPES.has(t.type ?? 'scatter')).map((t) => `${t.type}${t.name ? ` "${t.name}"` : ''}`);
   const col = (t: Trace, k: 'x' | 'y'): unknown[] => (Array.isArray(t[k]) ? (t[k] as unknown[]) : []);
-  const sx = new AxisScale(isCategoricalAxis(layout, 'xaxis', traces.map((t) => col(t, 'x'))), isLogAxis(layout, 'xaxis'));
-  const sy = new AxisScale(isCategoricalAxis(layout, 'yaxis', traces.map((t) => col(t, 'y'))), isLogAxis(layout, 'yaxis'));
+  const sx = new AxisScale(
+    isCategoricalAxis(
+      layout,
+      'xaxis',
+      traces.map((t) => col(t, 'x')),
+    ),
+    isLogAxis(layout, 'xaxis'),
+  );
+  const sy = new AxisScale(
+    isCategoricalAxis(
+      layout,
+      'yaxis',
+      traces.map((t) => col(t, 'y')),
+    ),
+    isLogAxis(layout, 'yaxis'),
+  );
   const xs: number[] = [];
   const ys: number[] = [];
 
@@ -294,7 +306,8 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
     return typeof marker?.color === 'string' ? marker.color : typeof line?.color === 'string' ? line.color : PALETTE[i % PALETTE.length];
   };
   const legendCandidates = drawn.filter((d) => d.kind !== 'heatmap' && d.trace.name && d.trace.showlegend !== false);
-  const showLegend = layout.showlegend === true || (layout.showlegend !== false && drawn.filter((d) => d.trace.showlegend !== false).length > 1);
+  const showLegend =
+    layout.showlegend === true || (layout.showlegend !== false && drawn.filter((d) => d.trace.showlegend !== false).length > 1);
   const legendItems = showLegend ? legendCandidates.map((d) => ({ name: String(d.trace.name), color: colorOf(d.trace, d.index) })) : [];
   // It sits in its own column right of the plot (never over it), as wide as its longest name up to
   // a quarter of the figure; longer names are cut, and rows that do not fit become "+N more".
@@ -303,7 +316,10 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
   const legendRows = Math.max(1, Math.floor((H - M.t - M.b) / LEGEND_ROW));
   const legendShown = legendItems.length > legendRows ? legendItems.slice(0, legendRows - 1) : legendItems;
   const legendMore = legendItems.length > legendShown.length ? `+${legendItems.length - legendShown.length} more` : '';
-  const legendText = Math.min(legendMaxText, Math.max(0, textWidth(legendMore, FONT), ...legendItems.map((it) => textWidth(it.name, FONT))));
+  const legendText = Math.min(
+    legendMaxText,
+    Math.max(0, textWidth(legendMore, FONT), ...legendItems.map((it) => textWidth(it.name, FONT))),
+  );
   const legendWidth = legendItems.length > 0 ? 14 + legendText : 0;
   // A heatmap's colour scale sits in a wider right margin, before the legend.
   const mr = (drawn.some((d) => d.kind === 'heatmap') ? 60 : M.r) + (legendWidth > 0 ? legendWidth + 12 : 0);
@@ -335,9 +351,13 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
     }
     const xSlot = (W - ml - mr) / Math.max(1, sx.ticks(x0, x1).length);
     for (const [v, label] of sx.ticks(x0, x1)) {
-      parts.push(`<text class="xtick" x="${px(v).toFixed(1)}" y="${H - M.b + 14}" text-anchor="middle">${esc(fitText(label, FONT, Math.max(40, xSlot - 4)))}</text>`);
+      parts.push(
+        `<text class="xtick" x="${px(v).toFixed(1)}" y="${H - M.b + 14}" text-anchor="middle">${esc(fitText(label, FONT, Math.max(40, xSlot - 4)))}</text>`,
+      );
     }
-    parts.push(`<text class="xtitle" x="${(ml + W - mr) / 2}" y="${H - 8}" text-anchor="middle">${esc(fitText(axisTitle(layout, 'xaxis'), FONT, W - ml - mr))}</text>`);
+    parts.push(
+      `<text class="xtitle" x="${(ml + W - mr) / 2}" y="${H - 8}" text-anchor="middle">${esc(fitText(axisTitle(layout, 'xaxis'), FONT, W - ml - mr))}</text>`,
+    );
     // The y title's baseline sits one font size in from the edge, so the rotated text stays inside.
     parts.push(
       `<text class="ytitle" transform="translate(${6 + FONT} ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">${esc(fitText(yTitle, FONT, H - M.t - M.b))}</text>`,
@@ -364,7 +384,9 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
       const cls = `trace trace-${d.index}`;
       if (d.kind === 'heatmap') {
         const span = d.zmax - d.zmin;
-        const cells = d.cells.map(([x, y, v]) => rect(x - 0.5, x + 0.5, y - 0.5, y + 0.5, ` fill="${scaleColor(span > 0 ? (v - d.zmin) / span : 0.5)}"`));
+        const cells = d.cells.map(([x, y, v]) =>
+          rect(x - 0.5, x + 0.5, y - 0.5, y + 0.5, ` fill="${scaleColor(span > 0 ? (v - d.zmin) / span : 0.5)}"`),
+        );
         parts.push(`<g class="${cls} heatmap">${cells.join('')}</g>`);
         if (d.cells.length > 0) {
           // The colour scale: a vertical bar from zmin (bottom) to zmax (top) at the right edge.
@@ -396,7 +418,10 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
       }
       if (mode.includes('markers')) {
         g += d.pts
-          .map(([x, y], k) => `<circle class="point" cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${esc(d.pointColors[k] ?? color)}"/>`)
+          .map(
+            ([x, y], k) =>
+              `<circle class="point" cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${esc(d.pointColors[k] ?? color)}"/>`,
+          )
           .join('');
       }
       parts.push(g + '</g>');

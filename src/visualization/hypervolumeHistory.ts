@@ -24,10 +24,14 @@ export function hypervolumeHistory(study: StudyLike, referencePoint: readonly nu
     throw new InvalidArgumentError('plotHypervolumeHistory needs a multi-objective study; for one objective use plotOptimizationHistory.');
   }
   if (referencePoint.length !== k) {
-    throw new InvalidArgumentError(`plotHypervolumeHistory: the reference point has ${referencePoint.length} values but the study has ${k} objectives; give one per objective.`);
+    throw new InvalidArgumentError(
+      `plotHypervolumeHistory: the reference point has ${referencePoint.length} values but the study has ${k} objectives; give one per objective.`,
+    );
   }
   if (!referencePoint.every(Number.isFinite)) {
-    throw new InvalidArgumentError(`plotHypervolumeHistory: the reference point must be finite numbers, got [${referencePoint.join(', ')}].`);
+    throw new InvalidArgumentError(
+      `plotHypervolumeHistory: the reference point must be finite numbers, got [${referencePoint.join(', ')}].`,
+    );
   }
   const signs = study.directions.map((d) => (d === 'minimize' ? 1 : -1));
   const ref = referencePoint.map((v, i) => signs[i] * v);

@@ -149,7 +149,7 @@ export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & {
   }
   // As Optuna: the scale is reversed for minimisation, a custom target and Pareto ranks.
   const reversescale = multi || !(study.directions[0] === 'maximize' && !opts.target);
-  const colorbarTitle = multi ? 'Pareto Rank' : opts.targetName ?? 'Objective Value';
+  const colorbarTitle = multi ? 'Pareto Rank' : (opts.targetName ?? 'Objective Value');
   return new Figure({
     data: [
       {
@@ -183,17 +183,34 @@ export function plotSlice(study: StudyLike, opts: TargetOptions & { params?: str
       y: rows.map(target),
       xaxis: `x${axis}`,
       yaxis: `y${axis}`,
-      marker: { color: rows.map((t) => t.number), colorscale: 'Blues', showscale: i === names.length - 1, colorbar: { title: { text: 'Trial' } }, line: { width: 0.5, color: 'Grey' } },
+      marker: {
+        color: rows.map((t) => t.number),
+        colorscale: 'Blues',
+        showscale: i === names.length - 1,
+        colorbar: { title: { text: 'Trial' } },
+        line: { width: 0.5, color: 'Grey' },
+      },
     });
     const gap = 0.04;
     const w = (1 - gap * (n - 1)) / n;
     layout[`xaxis${axis}`] = {
       domain: [i * (w + gap), i * (w + gap) + w],
       title: { text: name },
-      type: isLog(distributionOf(rows, name)) ? 'log' : isCategorical(distributionOf(rows, name), rows.map((t) => t.params[name])) ? 'category' : '-',
+      type: isLog(distributionOf(rows, name))
+        ? 'log'
+        : isCategorical(
+              distributionOf(rows, name),
+              rows.map((t) => t.params[name]),
+            )
+          ? 'category'
+          : '-',
       anchor: `y${axis}`,
     };
-    layout[`yaxis${axis}`] = { anchor: `x${axis}`, title: i === 0 ? { text: opts.targetName ?? 'Objective Value' } : undefined, matches: i === 0 ? undefined : 'y' };
+    layout[`yaxis${axis}`] = {
+      anchor: `x${axis}`,
+      title: i === 0 ? { text: opts.targetName ?? 'Objective Value' } : undefined,
+      matches: i === 0 ? undefined : 'y',
+    };
   });
   return new Figure({ data, layout });
 }
@@ -272,7 +289,11 @@ export function plotParamImportances(
     layout: {
       title: { text: 'Hyperparameter Importances' },
       // Room on the right for the value written beside the longest bar.
-      xaxis: { title: { text: `Importance for ${targetName ?? 'Objective Value'}` }, automargin: true, range: [0, Math.max(0, ...entries.map((e) => e[1])) * 1.12 || 1] },
+      xaxis: {
+        title: { text: `Importance for ${targetName ?? 'Objective Value'}` },
+        automargin: true,
+        range: [0, Math.max(0, ...entries.map((e) => e[1])) * 1.12 || 1],
+      },
       // automargin grows the left margin to the widest parameter name and places the title beyond
       // it (standoff), so long names are neither clipped nor overlapped by the title.
       yaxis: { title: { text: 'Hyperparameter', standoff: 12 }, automargin: true },
@@ -288,7 +309,12 @@ export function plotParamImportances(
  */
 export function plotEdf(studies: StudyLike | readonly StudyLike[], opts: TargetOptions = {}): Figure {
   const list = Array.isArray(studies) ? (studies as readonly StudyLike[]) : [studies as StudyLike];
-  const per = list.map((s) => ({ name: s.studyName ?? 'study', values: completeTrials(s).map(targetOf(s, opts, 'plotEdf')).sort((a, b) => a - b) }));
+  const per = list.map((s) => ({
+    name: s.studyName ?? 'study',
+    values: completeTrials(s)
+      .map(targetOf(s, opts, 'plotEdf'))
+      .sort((a, b) => a - b),
+  }));
   const all = per.flatMap((p) => p.values);
   const data: Trace[] = [];
   if (all.length > 0) {
@@ -389,14 +415,20 @@ export function paretoAxisTypes(
 ): Array<'linear' | 'log'> {
   const choices = typeof choice === 'string' ? columns.map(() => choice) : [...choice];
   if (choices.length !== columns.length) {
-    throw new InvalidArgumentError(`${fn}: axisType has ${choices.length} entries but ${columns.length} objectives are drawn; give one per objective or a single value.`);
+    throw new InvalidArgumentError(
+      `${fn}: axisType has ${choices.length} entries but ${columns.length} objectives are drawn; give one per objective or a single value.`,
+    );
   }
   return columns.map((values, i) => {
     const c = choices[i];
-    if (c !== 'auto' && c !== 'linear' && c !== 'log') throw new InvalidArgumentError(`${fn}: axisType must be 'auto', 'linear' or 'log', got ${JSON.stringify(c)}.`);
+    if (c !== 'auto' && c !== 'linear' && c !== 'log')
+      throw new InvalidArgumentError(`${fn}: axisType must be 'auto', 'linear' or 'log', got ${JSON.stringify(c)}.`);
     if (c === 'log') {
       const bad = values.find((v) => !(v > 0));
-      if (bad !== undefined) throw new InvalidArgumentError(`${fn}: objective ${i} has the value ${bad}, which a log axis cannot show; use axisType 'linear' or 'auto' for it.`);
+      if (bad !== undefined)
+        throw new InvalidArgumentError(
+          `${fn}: objective ${i} has the value ${bad}, which a log axis cannot show; use axisType 'linear' or 'auto' for it.`,
+        );
       return 'log';
     }
     return c === 'linear' ? 'linear' : autoAxisType(values);
@@ -410,7 +442,10 @@ export function paretoAxisTypes(
 export function objectiveNames(study: StudyLike, targetNames?: readonly string[]): string[] {
   const k = study.directions.length;
   if (targetNames) {
-    if (targetNames.length !== k) throw new InvalidArgumentError(`targetNames has ${targetNames.length} names but the study has ${k} objectives; give one per objective.`);
+    if (targetNames.length !== k)
+      throw new InvalidArgumentError(
+        `targetNames has ${targetNames.length} names but the study has ${k} objectives; give one per objective.`,
+      );
     return [...targetNames];
   }
   return metricNamesOf(study) ?? Array.from({ length: k }, (_, i) => `Objective ${i}`);

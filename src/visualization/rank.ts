@@ -113,7 +113,8 @@ export function plotRank(study: StudyLike, opts: RankOptions = {}): Figure {
     trials.forEach((t, i) => {
       if (Object.hasOwn(t.params, xName) && Object.hasOwn(t.params, yName)) rows.push(i);
     });
-    const coord = (name: string) => rows.map((i) => (axes.get(name)!.isCategorical ? String(trials[i].params[name]) : trials[i].params[name]));
+    const coord = (name: string) =>
+      rows.map((i) => (axes.get(name)!.isCategorical ? String(trials[i].params[name]) : trials[i].params[name]));
     return {
       type: 'scatter',
       mode: 'markers',
@@ -126,7 +127,11 @@ export function plotRank(study: StudyLike, opts: RankOptions = {}): Figure {
       hovertemplate: '%{hovertext}<extra></extra>',
       hovertext: rows.map((i) => {
         const t = trials[i];
-        const lines = [`Trial #${t.number}`, ...Object.entries(t.params).map(([k, v]) => `${k}: ${v}`), `<b>${targetName}: ${values[i]}</b>`];
+        const lines = [
+          `Trial #${t.number}`,
+          ...Object.entries(t.params).map(([k, v]) => `${k}: ${v}`),
+          `<b>${targetName}: ${values[i]}</b>`,
+        ];
         if (hasCustomTarget) (t.values ?? []).forEach((v, k) => lines.push(`Objective #${k}: ${v}`));
         return lines.join('<br>');
       }),
@@ -187,7 +192,11 @@ export function plotRank(study: StudyLike, opts: RankOptions = {}): Figure {
       showscale: true,
       cmin: 0,
       cmax: 1,
-      colorbar: { thickness: 10, tickvals, ticktext: tickvals.map((q, i) => `${labels[i]} (${formatG(quantile(sorted, q), 6).padStart(3)})`) },
+      colorbar: {
+        thickness: 10,
+        tickvals,
+        ticktext: tickvals.map((q, i) => `${labels[i]} (${formatG(quantile(sorted, q), 6).padStart(3)})`),
+      },
     },
   });
   return new Figure({ data, layout });

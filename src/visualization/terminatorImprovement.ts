@@ -108,7 +108,9 @@ export function terminatorImprovementFigure(data: TerminatorImprovementData, opt
 /** The improvement potential (and error) after each trial of a single-objective study. */
 export function plotTerminatorImprovement(study: StudyLike, opts: TerminatorImprovementOptions = {}): Figure {
   if (study.directions.length !== 1) {
-    throw new InvalidArgumentError(`plotTerminatorImprovement supports single-objective studies only; this study has ${study.directions.length} objectives.`);
+    throw new InvalidArgumentError(
+      `plotTerminatorImprovement supports single-objective studies only; this study has ${study.directions.length} objectives.`,
+    );
   }
   let history = opts.history;
   if (!history) {

@@ -105,10 +105,44 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
 
     // Ask with tunelab, tell with optuna; ask with optuna, tell with tunelab; states other than COMPLETE too.
     for (let i = 0; i < 3; i++) {
-      const asked = parseJson(await tunelab('ask', ...storage, '--study-name', 'single', '--search-space', SPACE, '--sampler', 'RandomSampler', '--sampler-kwargs', `{"seed": ${i}}`), 'tunelab ask');
-      const [told] = await optuna(['tell', ...storage, '--study-name', 'single', '--trial-number', String(asked.number), '--values', String(1.5 * i - 0.25)]);
+      const asked = parseJson(
+        await tunelab(
+          'ask',
+          ...storage,
+          '--study-name',
+          'single',
+          '--search-space',
+          SPACE,
+          '--sampler',
+          'RandomSampler',
+          '--sampler-kwargs',
+          `{"seed": ${i}}`,
+        ),
+        'tunelab ask',
+      );
+      const [told] = await optuna([
+        'tell',
+        ...storage,
+        '--study-name',
+        'single',
+        '--trial-number',
+        String(asked.number),
+        '--values',
+        String(1.5 * i - 0.25),
+      ]);
       assert.equal(told.code, 0, `optuna tell of tunelab's trial ${String(asked.number)}`);
-      const [askedByOptuna] = await optuna(['ask', ...storage, '--study-name', 'single', '--search-space', SPACE, '--sampler', 'RandomSampler', '--sampler-kwargs', `{"seed": ${10 + i}}`]);
+      const [askedByOptuna] = await optuna([
+        'ask',
+        ...storage,
+        '--study-name',
+        'single',
+        '--search-space',
+        SPACE,
+        '--sampler',
+        'RandomSampler',
+        '--sampler-kwargs',
+        `{"seed": ${10 + i}}`,
+      ]);
       const number = String((JSON.parse(askedByOptuna.stdout) as { number: number }).number);
       const tellArgs = i === 1 ? ['--state', 'pruned'] : i === 2 ? ['--state', 'fail'] : ['--values', '2e-07'];
       const tunelabTold = await tunelab('tell', ...storage, '--study-name', 'single', '--trial-number', number, ...tellArgs);
@@ -119,7 +153,17 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     const m0 = parseJson(await tunelab('ask', ...storage, '--study-name', 'multi', '--search-space', SPACE), 'tunelab ask (multi)');
     await optuna(['tell', ...storage, '--study-name', 'multi', '--trial-number', String(m0.number), '--values', '1.0', '-3.5']);
     const [m1] = await optuna(['ask', ...storage, '--study-name', 'multi', '--search-space', SPACE]);
-    const m1Told = await tunelab('tell', ...storage, '--study-name', 'multi', '--trial-number', String((JSON.parse(m1.stdout) as { number: number }).number), '--values', '0.5', '-1');
+    const m1Told = await tunelab(
+      'tell',
+      ...storage,
+      '--study-name',
+      'multi',
+      '--trial-number',
+      String((JSON.parse(m1.stdout) as { number: number }).number),
+      '--values',
+      '0.5',
+      '-1',
+    );
     assert.equal(m1Told.code, 0, m1Told.stderr);
     const attr = await tunelab('study', 'set-user-attr', ...storage, '--study-name', 'multi', '-k', 'owner', '--value', 'lab 3');
     assert.equal(attr.code, 0, attr.stderr);
@@ -145,17 +189,24 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
       assert.equal(ours[i].code, 0, `tunelab ${what}: ${ours[i].stderr}`);
       if (command.includes('yaml')) yamlPairs.push([what, theirs[i].stdout, ours[i].stdout]);
       else assert.equal(withoutMicros(ours[i].stdout), withoutMicros(theirs[i].stdout), `tunelab ${what}`);
-      if (command.includes('json')) assert.deepEqual(JSON.parse(withoutMicros(ours[i].stdout)), JSON.parse(withoutMicros(theirs[i].stdout)), what);
+      if (command.includes('json'))
+        assert.deepEqual(JSON.parse(withoutMicros(ours[i].stdout)), JSON.parse(withoutMicros(theirs[i].stdout)), what);
     });
     // YAML: PyYAML's quoting choices are its own; the documents must load to the same data.
     const loaded = await yamlToJson(yamlPairs.flatMap(([, a, b]) => [withoutMicros(a), withoutMicros(b)]));
     yamlPairs.forEach(([what], i) => assert.deepEqual(loaded[2 * i + 1], loaded[2 * i], `tunelab ${what} -f yaml`));
     // The data really is there: 7 trials, the first three told by optuna, the last RUNNING.
-    const trials = JSON.parse(ours[commands.findIndex((c) => c.includes('trials') && c.includes('single') && c.includes('json') && !c.includes('--flatten'))].stdout) as {
+    const trials = JSON.parse(
+      ours[commands.findIndex((c) => c.includes('trials') && c.includes('single') && c.includes('json') && !c.includes('--flatten'))]
+        .stdout,
+    ) as {
       state: string;
       params: Record<string, unknown>;
     }[];
-    assert.deepEqual(trials.map((t) => t.state), ['COMPLETE', 'COMPLETE', 'COMPLETE', 'PRUNED', 'COMPLETE', 'FAIL', 'RUNNING']);
+    assert.deepEqual(
+      trials.map((t) => t.state),
+      ['COMPLETE', 'COMPLETE', 'COMPLETE', 'PRUNED', 'COMPLETE', 'FAIL', 'RUNNING'],
+    );
     assert.deepEqual(Object.keys(trials[0].params), ['act', 'layers', 'lr', 'x']);
   });
 
@@ -164,18 +215,37 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     const [[theirs], ours] = await Promise.all([optuna([...args, '-f', 'json', '--flatten']), tunelab(...args, '-f', 'csv')]);
     assert.equal(ours.code, 0, ours.stderr);
     const rows = JSON.parse(withoutMicros(theirs.stdout)) as Record<string, unknown>[];
-    const [header, ...lines] = withoutMicros(ours.stdout).trim().split('\n').map((l) => l.split(','));
+    const [header, ...lines] = withoutMicros(ours.stdout)
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     assert.deepEqual(header, Object.keys(rows[0]));
     assert.equal(lines.length, rows.length);
     rows.forEach((row, i) => {
       const cells = lines[i].map((cell, j) => (typeof row[header[j]] === 'number' ? Number(cell) : cell));
-      assert.deepEqual(cells, header.map((h) => (row[h] === null || row[h] === undefined ? '' : row[h])), `row ${i}: ${lines[i].join(',')}`);
+      assert.deepEqual(
+        cells,
+        header.map((h) => (row[h] === null || row[h] === undefined ? '' : row[h])),
+        `row ${i}: ${lines[i].join(',')}`,
+      );
     });
   });
 
   it('ask prints {number, params} as optuna ask does, nested or flattened, and the trial is stored', async () => {
     const [theirs] = await optuna(['ask', ...storage, '--study-name', 'scratch', '--search-space', SPACE, '--flatten']);
-    const ours = await tunelab('ask', ...storage, '--study-name', 'scratch', '--search-space', SPACE, '--flatten', '--sampler', 'TPESampler', '--sampler-kwargs', '{"seed": 0, "n_startup_trials": 2}');
+    const ours = await tunelab(
+      'ask',
+      ...storage,
+      '--study-name',
+      'scratch',
+      '--search-space',
+      SPACE,
+      '--flatten',
+      '--sampler',
+      'TPESampler',
+      '--sampler-kwargs',
+      '{"seed": 0, "n_startup_trials": 2}',
+    );
     const a = JSON.parse(theirs.stdout) as Record<string, unknown>;
     const b = parseJson(ours, 'tunelab ask --flatten');
     assert.deepEqual([Object.keys(b), b.number], [Object.keys(a), 1]);
@@ -196,11 +266,24 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
       ['tell', ...storage, '--study-name', 'single', '--trial-number', '0', '--values', '9', '--skip-if-finished'],
     );
     const ours = await tunelab('tell', ...storage, '--study-name', 'single', '--trial-number', '0', '--values', '9');
-    const oursSkip = await tunelab('tell', ...storage, '--study-name', 'single', '--trial-number', '0', '--values', '9', '--skip-if-finished');
+    const oursSkip = await tunelab(
+      'tell',
+      ...storage,
+      '--study-name',
+      'single',
+      '--trial-number',
+      '0',
+      '--values',
+      '9',
+      '--skip-if-finished',
+    );
     assert.deepEqual([theirs.code, theirsSkip.code], [1, 0]);
     assert.deepEqual([ours.code, oursSkip.code], [1, 0], ours.stderr + oursSkip.stderr);
     assert.match(ours.stderr, /already finished|COMPLETE, not RUNNING/);
-    const best = JSON.parse((await tunelab('best-trial', ...storage, '--study-name', 'single', '-f', 'json')).stdout) as { number: number; value: number };
+    const best = JSON.parse((await tunelab('best-trial', ...storage, '--study-name', 'single', '-f', 'json')).stdout) as {
+      number: number;
+      value: number;
+    };
     assert.notEqual(best.value, 9);
     const missing = await tunelab('tell', ...storage, '--study-name', 'single', '--trial-number', '99', '--values', '1');
     assert.equal(missing.code, 1);
@@ -208,7 +291,10 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
   });
 
   it('create-study --skip-if-exists and delete-study behave as optuna’s', async () => {
-    const [dupTheirs, skipTheirs] = await optuna(['create-study', ...storage, '--study-name', 'single'], ['create-study', ...storage, '--study-name', 'single', '--skip-if-exists']);
+    const [dupTheirs, skipTheirs] = await optuna(
+      ['create-study', ...storage, '--study-name', 'single'],
+      ['create-study', ...storage, '--study-name', 'single', '--skip-if-exists'],
+    );
     const dupOurs = await tunelab('create-study', ...storage, '--study-name', 'single');
     const skipOurs = await tunelab('create-study', ...storage, '--study-name', 'single', '--skip-if-exists', '-q');
     assert.deepEqual([dupTheirs.code, skipTheirs.code, skipTheirs.stdout], [1, 0, 'single\n']);
@@ -226,7 +312,19 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
 
   it('explains bad usage with the command’s options and exit status 2; --help lists the commands and flags', async () => {
     const top = await tunelab('--help');
-    for (const name of ['create-study', 'delete-study', 'study ', 'study-names', 'studies', 'trials', 'best-trial', 'best-trials', 'ask', 'tell', 'storage']) {
+    for (const name of [
+      'create-study',
+      'delete-study',
+      'study ',
+      'study-names',
+      'studies',
+      'trials',
+      'best-trial',
+      'best-trials',
+      'ask',
+      'tell',
+      'storage',
+    ]) {
       assert.ok(top.stdout.includes(`  ${name}`), `${name} in\n${top.stdout}`);
     }
     const bad = await tunelab('create-study', ...storage, '--direction', 'up');
@@ -237,9 +335,11 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     assert.match(noStorage.stderr, /Storage URL is not specified/);
     const help = await tunelab('ask', '--help');
     assert.equal(help.code, 0);
-    for (const flag of ['--study-name', '--sampler', '--sampler-kwargs', '--search-space', '--format', '--flatten', '--storage']) assert.ok(help.stdout.includes(flag), `${flag} in\n${help.stdout}`);
+    for (const flag of ['--study-name', '--sampler', '--sampler-kwargs', '--search-space', '--format', '--flatten', '--storage'])
+      assert.ok(help.stdout.includes(flag), `${flag} in\n${help.stdout}`);
     const tellHelp = await tunelab('tell', '-h');
-    for (const flag of ['--trial-number', '--values', '--state {complete,pruned,fail}', '--skip-if-finished']) assert.ok(tellHelp.stdout.includes(flag), `${flag} in\n${tellHelp.stdout}`);
+    for (const flag of ['--trial-number', '--values', '--state {complete,pruned,fail}', '--skip-if-finished'])
+      assert.ok(tellHelp.stdout.includes(flag), `${flag} in\n${tellHelp.stdout}`);
   });
 });
 
@@ -265,6 +365,12 @@ describe('tunelab and optuna CLIs on one PostgreSQL database', () => {
     assert.equal(ours.code, 0, ours.stderr);
     assert.equal(withoutMicros(ours.stdout), withoutMicros(theirs.stdout));
     const trials = JSON.parse(ours.stdout) as { state: string; value: number }[];
-    assert.deepEqual(trials.map((t) => [t.state, t.value]), [['COMPLETE', 0.75], ['COMPLETE', -1.5]]);
+    assert.deepEqual(
+      trials.map((t) => [t.state, t.value]),
+      [
+        ['COMPLETE', 0.75],
+        ['COMPLETE', -1.5],
+      ],
+    );
   });
 });

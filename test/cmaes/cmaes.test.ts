@@ -51,7 +51,8 @@ describe('CmaEsSampler', () => {
   });
 
   it('with margin keeps integer parameters exploring neighbouring values', async () => {
-    const objective = (t: Trial) => (t.suggestInt('a', -10, 10) - 3) ** 2 + (t.suggestInt('b', 0, 20) - 7) ** 2 + t.suggestFloat('c', -1, 1) ** 2;
+    const objective = (t: Trial) =>
+      (t.suggestInt('a', -10, 10) - 3) ** 2 + (t.suggestInt('b', 0, 20) - 7) ** 2 + t.suggestFloat('c', -1, 1) ** 2;
     const distinctLate = async (withMargin: boolean) => {
       const study = await run({ seed: 4, withMargin }, objective, 300);
       assert.equal(study.bestParams.a, 3);
@@ -83,6 +84,9 @@ describe('CmaEsSampler', () => {
   it('is reproducible with a seed', async () => {
     const a = await run({ seed: 9 }, ellipsoid, 30);
     const b = await run({ seed: 9 }, ellipsoid, 30);
-    assert.deepEqual(a.trials.map((t) => t.params), b.trials.map((t) => t.params));
+    assert.deepEqual(
+      a.trials.map((t) => t.params),
+      b.trials.map((t) => t.params),
+    );
   });
 });

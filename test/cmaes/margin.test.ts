@@ -23,7 +23,15 @@ function phi(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.5 * x);
   const poly =
-    -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+    -x * x -
+    1.26551223 +
+    t *
+      (1.00002368 +
+        t *
+          (0.37409196 +
+            t *
+              (0.09678418 +
+                t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const erfc = t * Math.exp(poly);
   return z >= 0 ? 1 - erfc / 2 : erfc / 2;
 }
@@ -168,7 +176,13 @@ describe('CmaEsSampler with margin', () => {
     // A wide marginal is left exactly as it was.
     const wide = initialState([0.45, 0.3], 0.2, 6, { separable: false, margin: alpha });
     applyMargin(wide, (j) => (j === 0 ? cell : null));
-    assert.deepEqual([wide.mean, wide.a], [[0.45, 0.3], [1, 1]]);
+    assert.deepEqual(
+      [wide.mean, wide.a],
+      [
+        [0.45, 0.3],
+        [1, 1],
+      ],
+    );
   });
 
   it('finds the integer optimum of the mixed-integer function about as often as Optuna 5.0 with_margin', async () => {

@@ -56,11 +56,17 @@ describe('splitters equal scikit-learn without shuffling', () => {
 
   it('shuffled splitters are seeded and still partition the samples', () => {
     const y = iris.y;
-    for (const make of [() => new KFold({ nSplits: 5, shuffle: true, seed: 7 }), () => new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 7 })]) {
+    for (const make of [
+      () => new KFold({ nSplits: 5, shuffle: true, seed: 7 }),
+      () => new StratifiedKFold({ nSplits: 5, shuffle: true, seed: 7 }),
+    ]) {
       const a = [...make().split(y, y)];
       assert.deepEqual(a, [...make().split(y, y)]);
       const allTest = a.flatMap((f) => f.test).sort((p, q) => p - q);
-      assert.deepEqual(allTest, y.map((_, i) => i));
+      assert.deepEqual(
+        allTest,
+        y.map((_, i) => i),
+      );
       for (const f of a) assert.equal(f.train.length + f.test.length, y.length);
     }
     const ss = [...new ShuffleSplit({ nSplits: 3, testSize: 0.2, seed: 1 }).split(150)];
@@ -107,12 +113,43 @@ describe('SVC equals scikit-learn SVC (both libsvm)', () => {
 describe('pipelines fit preprocessing on training folds only (scores equal scikit-learn)', () => {
   const p = datasets.penguins();
   const cases: Array<[string, Array<[string, Record<string, unknown>]>, () => Pipeline]> = [
-    ['standardise + SVC', [['standard', {}], ['svc', { C: 0.5 }]], () => new Pipeline([['scale', new StandardScaler()], ['svm', new SVC({ C: 0.5 })]])],
-    ['min-max + SVC', [['minmax', {}], ['svc', { C: 2, gamma: 1.5 }]], () => new Pipeline([['mm', new MinMaxScaler()], ['svm', new SVC({ C: 2, gamma: 1.5 })]])],
+    [
+      'standardise + SVC',
+      [
+        ['standard', {}],
+        ['svc', { C: 0.5 }],
+      ],
+      () =>
+        new Pipeline([
+          ['scale', new StandardScaler()],
+          ['svm', new SVC({ C: 0.5 })],
+        ]),
+    ],
+    [
+      'min-max + SVC',
+      [
+        ['minmax', {}],
+        ['svc', { C: 2, gamma: 1.5 }],
+      ],
+      () =>
+        new Pipeline([
+          ['mm', new MinMaxScaler()],
+          ['svm', new SVC({ C: 2, gamma: 1.5 })],
+        ]),
+    ],
     [
       'standardise + PCA(2) + SVC',
-      [['standard', {}], ['pca', { n_components: 2 }], ['svc', { C: 1, gamma: 0.5 }]],
-      () => new Pipeline([['scale', new StandardScaler()], ['pca', new PCA({ nComponents: 2 })], ['svm', new SVC({ C: 1, gamma: 0.5 })]]),
+      [
+        ['standard', {}],
+        ['pca', { n_components: 2 }],
+        ['svc', { C: 1, gamma: 0.5 }],
+      ],
+      () =>
+        new Pipeline([
+          ['scale', new StandardScaler()],
+          ['pca', new PCA({ nComponents: 2 })],
+          ['svm', new SVC({ C: 1, gamma: 0.5 })],
+        ]),
     ],
   ];
   for (const [name, steps, make] of cases) {
@@ -125,7 +162,10 @@ describe('pipelines fit preprocessing on training folds only (scores equal sciki
   }
 
   it('addresses step params as step__param and rejects unknown ones', () => {
-    const pipe = new Pipeline([['scale', new StandardScaler()], ['svm', new SVC()]]);
+    const pipe = new Pipeline([
+      ['scale', new StandardScaler()],
+      ['svm', new SVC()],
+    ]);
     const c = pipe.clone({ svm__C: 7 });
     assert.equal(c.getParams().svm__C, 7);
     assert.equal(pipe.getParams().svm__C, 1);
@@ -150,7 +190,10 @@ describe('searches', () => {
     const p = datasets.penguins();
     const X = new StandardScaler().fit(p.X).transform(p.X);
     const grid = { C: [0.01, 0.1, 1, 10], gamma: [0.01, 0.1, 1] };
-    const ref = python<{ folds: Array<{ score: number; params: Record<string, number>; meanTestScores: number[] }>; crossValScore: number[] }>(SK, {
+    const ref = python<{
+      folds: Array<{ score: number; params: Record<string, number>; meanTestScores: number[] }>;
+      crossValScore: number[];
+    }>(SK, {
       task: 'nested',
       X,
       y: p.y,
@@ -189,7 +232,10 @@ describe('searches', () => {
     const dist = { C: floatDistribution(1e-3, 1e2, { log: true }), kernel: ['rbf', 'linear'] };
     const a = await randomizedSearchCV(new SVC(), dist, iris.X, iris.y, { nIter: 4, seed: 9, refit: false });
     const b = await randomizedSearchCV(new SVC(), dist, iris.X, iris.y, { nIter: 4, seed: 9, refit: false });
-    assert.deepEqual(a.cvResults.map((r) => r.params), b.cvResults.map((r) => r.params));
+    assert.deepEqual(
+      a.cvResults.map((r) => r.params),
+      b.cvResults.map((r) => r.params),
+    );
     for (const r of a.cvResults) assert.ok((r.params.C as number) >= 1e-3 && (r.params.C as number) <= 1e2);
     assert.equal(a.bestEstimator, null);
   });
@@ -215,7 +261,10 @@ describe('searches', () => {
       assert.ok(steps.length < 5, 'a pruned trial stops before its last fold');
       assert.ok((t.intermediateValues.get(steps[steps.length - 1]) as number) < 0.6);
     }
-    assert.ok(pruned.some((t) => t.intermediateValues.size === 1), 'some configurations are pruned after their first fold');
+    assert.ok(
+      pruned.some((t) => t.intermediateValues.size === 1),
+      'some configurations are pruned after their first fold',
+    );
     for (const t of complete) assert.deepEqual([...t.intermediateValues.keys()], [0, 1, 2, 3, 4]);
     assert.equal(r.bestScore, Math.max(...complete.map((t) => (t.values as number[])[0])));
     assert.ok(r.bestEstimator !== null);
@@ -244,10 +293,27 @@ describe('searches', () => {
       iris.y,
       { outerCv: 3, innerCv: 3, onFold: (r) => void rows.push(r) },
     );
-    assert.deepEqual(rows.map((r) => r.outerFold), [0, 1, 2]);
-    assert.deepEqual(random.outerScores, rows.map((r) => r.score));
+    assert.deepEqual(
+      rows.map((r) => r.outerFold),
+      [0, 1, 2],
+    );
+    assert.deepEqual(
+      random.outerScores,
+      rows.map((r) => r.score),
+    );
     assert.ok(rows.every((r) => r.innerResults?.length === 3));
-    const tuned = await nestedCV(new SVC(), { kind: 'tune', space: (t) => ({ C: t.suggestFloat('C', 0.01, 100, { log: true }) }), nTrials: 3, study: { sampler: new RandomSampler({ seed: 3 }) } }, iris.X, iris.y, { outerCv: 3, innerCv: 3 });
+    const tuned = await nestedCV(
+      new SVC(),
+      {
+        kind: 'tune',
+        space: (t) => ({ C: t.suggestFloat('C', 0.01, 100, { log: true }) }),
+        nTrials: 3,
+        study: { sampler: new RandomSampler({ seed: 3 }) },
+      },
+      iris.X,
+      iris.y,
+      { outerCv: 3, innerCv: 3 },
+    );
     assert.equal(tuned.folds.length, 3);
     assert.ok(tuned.mean > 0.85);
   });

@@ -106,17 +106,58 @@ const CASES: Case[] = [
   { ...base, kind: 'grid', nSamples: 60, grid: grid(4, 4), factor: 3, minResources: 70 }, // min > max: both refuse
   { ...base, kind: 'grid', nSamples: 30, grid: grid(6, 4), factor: 3, resource: 'n_iter', maxResources: 81, minResources: 'exhaust' },
   { ...base, kind: 'grid', nSamples: 30, grid: grid(6, 4), factor: 3, resource: 'n_iter', maxResources: 81, minResources: 'smallest' },
-  { ...base, kind: 'grid', nSamples: 30, grid: grid(6, 4), factor: 2, resource: 'n_iter', maxResources: 10, minResources: 'smallest', aggressive: true },
+  {
+    ...base,
+    kind: 'grid',
+    nSamples: 30,
+    grid: grid(6, 4),
+    factor: 2,
+    resource: 'n_iter',
+    maxResources: 10,
+    minResources: 'smallest',
+    aggressive: true,
+  },
   { ...base, kind: 'grid', nSamples: 30, grid: grid(9, 3), factor: 3, resource: 'n_iter', maxResources: 100, minResources: 4 },
   { ...base, kind: 'random', nSamples: 1000, grid: grid(30, 30), factor: 3, minResources: 'smallest', nCandidates: 'exhaust' },
   { ...base, kind: 'random', nSamples: 1000, grid: grid(30, 30), factor: 2, minResources: 'exhaust', nCandidates: 40 },
   { ...base, kind: 'random', nSamples: 500, grid: grid(30, 30), factor: 3, minResources: 20, nCandidates: 100, aggressive: true },
-  { ...base, kind: 'random', nSamples: 30, grid: grid(30, 30), factor: 3, resource: 'n_iter', maxResources: 243, minResources: 3, nCandidates: 'exhaust' },
-  { ...base, kind: 'random', nSamples: 600, grid: grid(30, 30), factor: 4, minResources: 'smallest', nCandidates: 'exhaust', classifier: true, nClasses: 2 },
+  {
+    ...base,
+    kind: 'random',
+    nSamples: 30,
+    grid: grid(30, 30),
+    factor: 3,
+    resource: 'n_iter',
+    maxResources: 243,
+    minResources: 3,
+    nCandidates: 'exhaust',
+  },
+  {
+    ...base,
+    kind: 'random',
+    nSamples: 600,
+    grid: grid(30, 30),
+    factor: 4,
+    minResources: 'smallest',
+    nCandidates: 'exhaust',
+    classifier: true,
+    nClasses: 2,
+  },
   // Lists only and at least as many candidates as grid points: both searches take the whole grid (in their own random order).
   { ...base, kind: 'random', nSamples: 400, grid: grid(5, 4), factor: 3, minResources: 'smallest', nCandidates: 'exhaust' },
   { ...base, kind: 'random', nSamples: 300, grid: grid(6, 5), factor: 2, minResources: 'exhaust', nCandidates: 30 },
-  { ...base, kind: 'random', nSamples: 30, grid: grid(7, 4), factor: 3, resource: 'n_iter', maxResources: 100, minResources: 'smallest', nCandidates: 50, aggressive: true },
+  {
+    ...base,
+    kind: 'random',
+    nSamples: 30,
+    grid: grid(7, 4),
+    factor: 3,
+    resource: 'n_iter',
+    maxResources: 100,
+    minResources: 'smallest',
+    nCandidates: 50,
+    aggressive: true,
+  },
 ];
 
 function options(c: Case): HalvingOptions & { nCandidates?: 'exhaust' | number } {
@@ -139,7 +180,9 @@ async function runTunelab(c: Case): Promise<HalvingSearchResult | Error> {
   const y = range(c.nSamples).map((i) => i % (c.nClasses ?? 2));
   const model = new Probe({ a: 0, b: 0, n_iter: 1, usesParam: c.resource !== 'n_samples' }, c.classifier ? 'classifier' : 'regressor');
   try {
-    return c.kind === 'grid' ? await halvingGridSearchCV(model, c.grid, X, y, options(c)) : await halvingRandomSearchCV(model, c.grid, X, y, options(c));
+    return c.kind === 'grid'
+      ? await halvingGridSearchCV(model, c.grid, X, y, options(c))
+      : await halvingRandomSearchCV(model, c.grid, X, y, options(c));
   } catch (err) {
     return err as Error;
   }
@@ -158,7 +201,10 @@ describe('successive halving (scikit-learn 1.9 HalvingGridSearchCV / HalvingRand
       const ours = await runTunelab(c);
       const what = describeCase(c);
       if (ref.error !== undefined) {
-        assert.ok(ours instanceof InvalidArgumentError, `${what}: scikit-learn refuses (${ref.error}); tunelab returned ${ours instanceof Error ? ours.message : 'a result'}`);
+        assert.ok(
+          ours instanceof InvalidArgumentError,
+          `${what}: scikit-learn refuses (${ref.error}); tunelab returned ${ours instanceof Error ? ours.message : 'a result'}`,
+        );
         continue;
       }
       assert.ok(!(ours instanceof Error), `${what}: ${ours instanceof Error ? ours.stack : ''}`);
@@ -221,7 +267,11 @@ describe('successive halving (scikit-learn 1.9 HalvingGridSearchCV / HalvingRand
       result.cvResults.forEach((r, j) => {
         assert.ok(Math.abs(r.meanTestScore - ref.rows[j].mean) < 1e-12, `${what}: row ${j} mean ${r.meanTestScore} vs ${ref.rows[j].mean}`);
       });
-      assert.deepEqual(result.cvResults.map((r) => r.rank), ref.rows.map((r) => r.rank), `${what}: rank_test_score`);
+      assert.deepEqual(
+        result.cvResults.map((r) => r.rank),
+        ref.rows.map((r) => r.rank),
+        `${what}: rank_test_score`,
+      );
       assert.deepEqual([result.bestIndex, result.bestParams], [ref.bestIndex, ref.bestParams], `${what}: best`);
       assert.ok(Math.abs(result.bestScore - ref.bestScore) < 1e-12);
       assert.ok(result.bestEstimator instanceof Probe, `${what}: refit`);
@@ -267,7 +317,10 @@ describe('successive halving (scikit-learn 1.9 HalvingGridSearchCV / HalvingRand
     const X = range(60).map((i) => [i]);
     const y = range(60).map((i) => i % 2);
     const model = new Probe({ a: 0, b: 0, n_iter: 1, usesParam: true }, 'regressor');
-    await assert.rejects(halvingGridSearchCV(model, { a: [1, 2] }, X, y, { resource: 'epochs', maxResources: 9 }), /not a parameter of the estimator/);
+    await assert.rejects(
+      halvingGridSearchCV(model, { a: [1, 2] }, X, y, { resource: 'epochs', maxResources: 9 }),
+      /not a parameter of the estimator/,
+    );
     await assert.rejects(halvingGridSearchCV(model, { a: [1, 2] }, X, y, { resource: 'n_iter' }), /needs a numeric maxResources/);
     await assert.rejects(halvingGridSearchCV(model, { n_iter: [1, 2] }, X, y, { resource: 'n_iter', maxResources: 9 }), /also searched/);
     await assert.rejects(halvingRandomSearchCV(model, { a: [1, 2] }, X, y, { minResources: 'exhaust' }), /cannot both be 'exhaust'/);

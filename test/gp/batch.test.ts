@@ -58,7 +58,11 @@ describe('GPSampler batch acquisitions', () => {
       2,
     );
     const rng = new Rng(9);
-    for (const [name, acq] of [['logEHVI', ehvi], ['qLogEI', qei], ['qLogEHVI', qehvi]] as const) {
+    for (const [name, acq] of [
+      ['logEHVI', ehvi],
+      ['qLogEI', qei],
+      ['qLogEHVI', qehvi],
+    ] as const) {
       for (let k = 0; k < 5; k++) {
         const x = Float64Array.from([rng.random(), rng.random()]);
         const e = gradientError(acq, x);
@@ -116,32 +120,32 @@ describe('GPSampler batch acquisitions', () => {
   });
 
   for (const constrained of [false, true]) {
-  it(`multi-objective optimize({ nJobs: 2 }) never runs two trials at the same point${constrained ? ' (constrained)' : ''}`, async () => {
-    const sampler = new GPSampler({
-      seed: 2,
-      nStartupTrials: 6,
-      constraintsFunc: constrained ? (t) => [0.2 - (t.params.x as number)] : undefined,
+    it(`multi-objective optimize({ nJobs: 2 }) never runs two trials at the same point${constrained ? ' (constrained)' : ''}`, async () => {
+      const sampler = new GPSampler({
+        seed: 2,
+        nStartupTrials: 6,
+        constraintsFunc: constrained ? (t) => [0.2 - (t.params.x as number)] : undefined,
+      });
+      const study = await createStudy({ directions: ['minimize', 'minimize'], sampler });
+      const live = new Map<number, number[]>();
+      const clashes: string[] = [];
+      await study.optimize(
+        async (trial) => {
+          const x = trial.suggestFloat('x', 0, 1);
+          const y = trial.suggestFloat('y', 0, 1);
+          for (const [other, p] of live) {
+            if (trial.number >= 6 && other >= 6 && Math.hypot(p[0] - x, p[1] - y) < 1e-3) clashes.push(`#${trial.number} vs #${other}`);
+          }
+          live.set(trial.number, [x, y]);
+          await new Promise((r) => setTimeout(r, 5));
+          live.delete(trial.number);
+          return [x * x + y, (1 - x) ** 2 + y];
+        },
+        { nTrials: 16, nJobs: 2, showProgressBar: false },
+      );
+      assert.equal(study.getTrials({ states: [TrialState.COMPLETE] }).length, 16);
+      assert.deepEqual(clashes, [], 'concurrent trials proposed at the same point');
     });
-    const study = await createStudy({ directions: ['minimize', 'minimize'], sampler });
-    const live = new Map<number, number[]>();
-    const clashes: string[] = [];
-    await study.optimize(
-      async (trial) => {
-        const x = trial.suggestFloat('x', 0, 1);
-        const y = trial.suggestFloat('y', 0, 1);
-        for (const [other, p] of live) {
-          if (trial.number >= 6 && other >= 6 && Math.hypot(p[0] - x, p[1] - y) < 1e-3) clashes.push(`#${trial.number} vs #${other}`);
-        }
-        live.set(trial.number, [x, y]);
-        await new Promise((r) => setTimeout(r, 5));
-        live.delete(trial.number);
-        return [x * x + y, (1 - x) ** 2 + y];
-      },
-      { nTrials: 16, nJobs: 2, showProgressBar: false },
-    );
-    assert.equal(study.getTrials({ states: [TrialState.COMPLETE] }).length, 16);
-    assert.deepEqual(clashes, [], 'concurrent trials proposed at the same point');
-  });
   }
 
   it('optimize({ workers: 2 }) never runs two trials at the same point', { timeout: 120_000 }, async () => {

@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  GaussianProcess,
-  logExpectedImprovement,
-  logMarginalLikelihood,
-  type GPData,
-} from '../../src/samplers/gp';
+import { GaussianProcess, logExpectedImprovement, logMarginalLikelihood, type GPData } from '../../src/samplers/gp';
 import { logPrior } from '../../src/samplers/gp/gp';
 import { cholesky, choleskyInverse, choleskySolve } from '../../src/samplers/gp/linalg';
 import { Rng } from '../../src/rng';
@@ -154,7 +149,8 @@ describe('gradients', () => {
 describe('log expected improvement', () => {
   it('equals log(EI) computed by scipy where EI is representable', () => {
     const cases: Array<[number, number, number]> = [];
-    for (const z of [-6, -4, -3.2, -3, -2.5, -1, -0.2, 0, 0.5, 2, 5, 9]) for (const sd of [0.01, 1, 30]) cases.push([z * sd + 0.3, sd, 0.3]);
+    for (const z of [-6, -4, -3.2, -3, -2.5, -1, -0.2, 0, 0.5, 2, 5, 9])
+      for (const sd of [0.01, 1, 30]) cases.push([z * sd + 0.3, sd, 0.3]);
     const ref = reference({ ei: cases });
     cases.forEach(([m, s, b], i) => close(logExpectedImprovement(m, s, b), ref.logEI[i], 1e-9, `logEI(${m}, ${s}, ${b})`));
   });

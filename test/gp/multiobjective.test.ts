@@ -59,7 +59,15 @@ describe('GPSampler multi-objective (log EHVI)', () => {
         const y = Array.from({ length: m }, () => rng.random() * 1.3 - 0.1);
         // The reference: tunelab's exact hypervolume (minimisation) of the negated points.
         const loss = (ps: number[][]) => ps.map((p) => p.map((v) => -v));
-        const expected = hypervolume(loss([...pts, y]), ref.map((r) => -r)) - hypervolume(loss(pts), ref.map((r) => -r));
+        const expected =
+          hypervolume(
+            loss([...pts, y]),
+            ref.map((r) => -r),
+          ) -
+          hypervolume(
+            loss(pts),
+            ref.map((r) => -r),
+          );
         const got = boxHvi(pts, ref, y);
         assert.ok(Math.abs(got - expected) < 1e-9 * Math.max(1, expected), `m=${m} rep=${rep}: boxes ${got} vs exact ${expected}`);
         assert.ok(paretoFront(pts).length >= 1);
@@ -90,13 +98,20 @@ describe('GPSampler multi-objective (log EHVI)', () => {
 
   it('with constraints, later proposals are mostly feasible and spread along the front', async () => {
     // Minimise (x, 1 - x + y) subject to y >= 0.25 - x (feasible when x + y >= 0.25).
-    const sampler = new GPSampler({ seed: 3, nStartupTrials: 8, constraintsFunc: (t) => [0.25 - (t.params.x as number) - (t.params.y as number)] });
+    const sampler = new GPSampler({
+      seed: 3,
+      nStartupTrials: 8,
+      constraintsFunc: (t) => [0.25 - (t.params.x as number) - (t.params.y as number)],
+    });
     const study = await createStudy({ directions: ['minimize', 'minimize'], sampler });
-    await study.optimize((t) => {
-      const x = t.suggestFloat('x', 0, 1);
-      const y = t.suggestFloat('y', 0, 1);
-      return [x, 1 - x + y];
-    }, { nTrials: 24, showProgressBar: false });
+    await study.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        const y = t.suggestFloat('y', 0, 1);
+        return [x, 1 - x + y];
+      },
+      { nTrials: 24, showProgressBar: false },
+    );
     const guided = study.trials.slice(8);
     const share = guided.filter(isFeasible).length / guided.length;
     assert.ok(share > 0.6, `feasible share ${share}`);

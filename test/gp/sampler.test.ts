@@ -51,7 +51,10 @@ describe('GPSampler', () => {
         const act = t.suggestCategorical('act', ['relu', 'tanh', 'sigmoid']);
         assert.ok(lr >= 1e-5 && lr <= 1 && Number.isInteger(units) && units >= 1 && units <= 512);
         assert.ok([1, 3, 5, 7, 9].includes(layers));
-        assert.ok([0, 0.1, 0.2, 0.3, 0.4, 0.5].some((v) => Math.abs(v - drop) < 1e-9), `dropout ${drop}`);
+        assert.ok(
+          [0, 0.1, 0.2, 0.3, 0.4, 0.5].some((v) => Math.abs(v - drop) < 1e-9),
+          `dropout ${drop}`,
+        );
         return (
           (Math.log10(lr) + 3) ** 2 +
           (Math.log2(units) - 6) ** 2 / 4 +
@@ -79,7 +82,10 @@ describe('GPSampler', () => {
       nTrials: 30,
       showProgressBar: false,
     });
-    assert.ok(study.trials.every((t) => trialConstraints(t) !== null), 'every trial recorded its constraint');
+    assert.ok(
+      study.trials.every((t) => trialConstraints(t) !== null),
+      'every trial recorded its constraint',
+    );
     const guided = study.trials.slice(8);
     const feasibleShare = guided.filter(isFeasible).length / guided.length;
     assert.ok(feasibleShare > 0.6, `feasible share after startup ${feasibleShare}`);

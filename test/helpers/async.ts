@@ -12,7 +12,11 @@ export { freeLoopbackPort } from '../../kernel/runner/ports';
  */
 export function cleanupWhenGone(cleanup: string, args: readonly string[], owner?: { uid: number; gid: number }): () => void {
   const script = `pid=$1; shift; while [ -e "/proc/$pid" ]; do sleep 1; done; ${cleanup}`;
-  const watchdog = spawn('sh', ['-c', script, 'test-server-watchdog', String(process.pid), ...args], { detached: true, stdio: 'ignore', ...(owner ?? {}) });
+  const watchdog = spawn('sh', ['-c', script, 'test-server-watchdog', String(process.pid), ...args], {
+    detached: true,
+    stdio: 'ignore',
+    ...(owner ?? {}),
+  });
   watchdog.unref();
   return () => watchdog.kill();
 }

@@ -21,7 +21,12 @@ export const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8
 
 /** npm's own command line (the `npm` on PATH is a shell script on some systems; spawn it directly). */
 export function npm(args: string[], cwd: string, timeoutMs: number): SpawnSyncReturns<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  };
   // node-gyp cannot download Node's headers here; they are installed under /usr/include/node.
   if (existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
   return spawnSync('npm', args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 26 });

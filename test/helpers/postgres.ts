@@ -33,7 +33,9 @@ export interface PostgresServer {
 export function binDir(): string {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql). Run scripts/system-deps.sh.');
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   if (versions.length === 0) throw new Error('No PostgreSQL server binaries under /usr/lib/postgresql/*/bin.');
   return join(root, versions[0], 'bin');
 }
@@ -41,7 +43,9 @@ export function binDir(): string {
 /** Who runs the server binaries: ourselves, or the `postgres` user when we are root. */
 function serverUser(): { uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
-  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const passwd = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   if (!passwd) throw new Error("Running as root but there is no 'postgres' OS user to run the test server as.");
   const [, , uid, gid] = passwd.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -93,8 +97,16 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 
   run('initdb', [
-    '-D', data, '-U', user, '--pwfile', pwfile, '--auth-host=scram-sha-256', '--auth-local=trust',
-    '--encoding=UTF8', '--no-sync',
+    '-D',
+    data,
+    '-U',
+    user,
+    '--pwfile',
+    pwfile,
+    '--auth-host=scram-sha-256',
+    '--auth-local=trust',
+    '--encoding=UTF8',
+    '--no-sync',
   ]);
   const serverOptions = [
     `-p ${port}`,
@@ -119,7 +131,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   start();
   // Should this process be killed outright, the server is stopped and its directory removed anyway
   // (by its owner; paths travel as arguments, never inside the script).
-  const cancelWatchdog = cleanupWhenGone('"$1" -D "$2" -m immediate stop; rm -rf "$3"', [join(bin, 'pg_ctl'), data, dir], owner ?? undefined);
+  const cancelWatchdog = cleanupWhenGone(
+    '"$1" -D "$2" -m immediate stop; rm -rf "$3"',
+    [join(bin, 'pg_ctl'), data, dir],
+    owner ?? undefined,
+  );
 
   const entry = {
     stopNow: () => {
@@ -134,8 +150,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
   running.add(entry);
 
-  const url = (database = 'postgres', pw = password) =>
-    `postgresql://${user}:${encodeURIComponent(pw)}@${host}:${port}/${database}`;
+  const url = (database = 'postgres', pw = password) => `postgresql://${user}:${encodeURIComponent(pw)}@${host}:${port}/${database}`;
 
   return {
     host,
@@ -145,7 +160,21 @@ export async function startPostgres(): Promise<PostgresServer> {
     url,
     async createDatabase(name: string) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad test database name ${name}`);
-      run('psql', ['-h', dir, '-p', String(port), '-U', user, '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-q', '-c', `CREATE DATABASE ${name}`]);
+      run('psql', [
+        '-h',
+        dir,
+        '-p',
+        String(port),
+        '-U',
+        user,
+        '-d',
+        'postgres',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-q',
+        '-c',
+        `CREATE DATABASE ${name}`,
+      ]);
       return url(name);
     },
     stop,

@@ -13,7 +13,10 @@ let cached: string | undefined;
 
 /** The environment's directory (created on first use if the pretest did not). */
 export function pythonEnvDir(): string {
-  cached ??= execFileSync('bash', [join(ROOT, 'scripts', 'python-env.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  cached ??= execFileSync('bash', [join(ROOT, 'scripts', 'python-env.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   return cached;
 }
 

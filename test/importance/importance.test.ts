@@ -133,15 +133,29 @@ describe('getParamImportances', () => {
     const imp = getParamImportances(study, { evaluator: 'fanova' });
     assert.deepEqual(Object.keys(imp).slice(0, 3), ['lr', 'units', 'optimizer']);
     assert.equal(imp.fixed, 0);
-    close(Object.values(imp).reduce((a, b) => a + b, 0), 1, 1e-9, 'sum');
+    close(
+      Object.values(imp).reduce((a, b) => a + b, 0),
+      1,
+      1e-9,
+      'sum',
+    );
     const values = Object.values(imp);
-    assert.deepEqual(values, [...values].sort((a, b) => b - a), 'sorted descending');
+    assert.deepEqual(
+      values,
+      [...values].sort((a, b) => b - a),
+      'sorted descending',
+    );
     assert.deepEqual(study.importances({ evaluator: 'fanova' }), imp);
     const raw = study.importances({ evaluator: 'fanova', normalize: false });
     assert.ok(raw.lr > 0.5 && raw.lr < 1, 'unnormalised fANOVA importance is the variance fraction');
     const mdi = study.importances({ evaluator: 'mdi' });
     assert.deepEqual(Object.keys(mdi)[0], 'lr');
-    close(Object.values(mdi).reduce((a, b) => a + b, 0), 1, 1e-9, 'mdi sum');
+    close(
+      Object.values(mdi).reduce((a, b) => a + b, 0),
+      1,
+      1e-9,
+      'mdi sum',
+    );
     const some = getParamImportances(study, { evaluator: 'fanova', params: ['units', 'dropout'] });
     assert.deepEqual(Object.keys(some), ['units', 'dropout']);
   });

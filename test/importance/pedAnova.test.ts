@@ -92,7 +92,12 @@ async function tuningStudy(direction: Direction, seed: number, nTrials: number):
     if (model === 'mlp') extra = 0.5 * t.suggestInt('layers', 1, 6);
     else extra = (t.suggestFloat('depth', 1, 20) - 12) ** 2 / 40;
     const loss =
-      (Math.log10(lr) + 3) ** 2 + 0.8 * Math.log2(256 / units) + { sgd: 1, adam: 0, rmsprop: 0.2 }[optimizer as string]! + 0.6 * dropout + extra + 0.05 * noise.normal();
+      (Math.log10(lr) + 3) ** 2 +
+      0.8 * Math.log2(256 / units) +
+      { sgd: 1, adam: 0, rmsprop: 0.2 }[optimizer as string]! +
+      0.6 * dropout +
+      extra +
+      0.05 * noise.normal();
     if (i % 17 === 5) await study.tell(t, null, { state: TrialState.FAIL });
     else await study.tell(t, sign * loss);
   }
@@ -118,7 +123,10 @@ describe('PED-ANOVA against Optuna 5.0', () => {
       cases.forEach((c, i) => {
         const opts = { ...c, params: c.params ?? undefined, target: targetOf(c) };
         worst = Math.max(worst, assertSameImportances(pedAnovaImportances(study, opts), optuna.raw[i], TOLERANCE, `raw case ${i}`));
-        worst = Math.max(worst, assertSameImportances(getParamImportances(study, opts), optuna.normalized[i], TOLERANCE, `normalized case ${i}`));
+        worst = Math.max(
+          worst,
+          assertSameImportances(getParamImportances(study, opts), optuna.normalized[i], TOLERANCE, `normalized case ${i}`),
+        );
       });
       // The default evaluator is Optuna 5.0's default: PED-ANOVA with its defaults.
       assertSameImportances(getParamImportances(study), optuna.default!, TOLERANCE, 'default evaluator');
@@ -126,7 +134,9 @@ describe('PED-ANOVA against Optuna 5.0', () => {
       const importances = getParamImportances(study);
       assert.equal(importances.fixed, 0, 'a single-valued parameter has no importance');
       assert.ok(importances.layers > 0 && importances.depth > 0, `conditional parameters are assessed: ${JSON.stringify(importances)}`);
-      console.log(`PED-ANOVA (${direction}): ${cases.length} option sets equal Optuna's; largest relative difference ${worst.toExponential(2)}`);
+      console.log(
+        `PED-ANOVA (${direction}): ${cases.length} option sets equal Optuna's; largest relative difference ${worst.toExponential(2)}`,
+      );
     });
   }
 

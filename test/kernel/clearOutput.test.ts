@@ -43,7 +43,10 @@ describe('tunelab kernel: clearOutput', () => {
   });
 
   it('sends clear_output with wait, after what the cell printed before and before what it prints next', async () => {
-    const r = await run(k, 'console.log("before");\nclearOutput();\nconsole.log("after");\nclearOutput({ wait: true });\ndisplay({ "text/plain": "shown" });');
+    const r = await run(
+      k,
+      'console.log("before");\nclearOutput();\nconsole.log("after");\nclearOutput({ wait: true });\ndisplay({ "text/plain": "shown" });',
+    );
     assert.deepEqual(outputs(r.iopub), ['stdout:before\n', 'clear:false', 'stdout:after\n', 'clear:true', 'display_data']);
     const clear = r.iopub.find((m) => m.header.msg_type === 'clear_output');
     assert.equal(clear?.parent_header.msg_id, r.reply.parent_header.msg_id, 'parented to the cell');
@@ -75,7 +78,9 @@ describe('tunelab kernel: clearOutput', () => {
   it("in a notebook executed by Jupyter's nbclient, the cell's earlier output is gone", () => {
     assertBuilt();
     const prefix = path.join(dir, 'prefix');
-    const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { encoding: 'utf8' });
+    const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], {
+      encoding: 'utf8',
+    });
     assert.equal(install.status, 0, install.stderr);
     const notebook = path.join(dir, 'clear.ipynb');
     writeFileSync(

@@ -55,7 +55,9 @@ describe("Jupyter's kernel conformance suite (jupyter_kernel_test 0.7.0)", () =>
   it('passes every test that applies to a TypeScript kernel', () => {
     assertBuilt();
     const prefix = path.join(dir, 'prefix');
-    const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { encoding: 'utf8' });
+    const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], {
+      encoding: 'utf8',
+    });
     assert.equal(install.status, 0, install.stderr);
     const version = spawnSync(PYTHON, ['-c', 'import jupyter_kernel_test; print(jupyter_kernel_test.__version__)'], { encoding: 'utf8' });
     assert.equal(version.stdout.trim(), '0.7.0', version.stderr);
@@ -83,7 +85,9 @@ describe("Jupyter's kernel conformance suite (jupyter_kernel_test 0.7.0)", () =>
     assert.equal(r.status, 0, output);
     console.log(
       `jupyter_kernel_test: ran ${report.ran}, passed ${APPLICABLE.length}, failures ${report.failures}, errors ${report.errors}, ` +
-        `skipped ${report.skipped} (${Object.entries(NOT_APPLICABLE).map(([n, s]) => `${n}: ${s}`).join('; ')})`,
+        `skipped ${report.skipped} (${Object.entries(NOT_APPLICABLE)
+          .map(([n, s]) => `${n}: ${s}`)
+          .join('; ')})`,
     );
   });
 });

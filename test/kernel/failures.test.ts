@@ -12,7 +12,7 @@ import { tunelabNotebook } from '../helpers/notebook';
 import { ofType, ROOT, run, startKernel } from './helpers';
 
 const FAILING_CELL = [
-  "const study = await createStudy({ sampler: new RandomSampler({ seed: 1 }) });",
+  'const study = await createStudy({ sampler: new RandomSampler({ seed: 1 }) });',
   'await study.optimize((t) => {',
   "  const x = t.suggestFloat('x', 0, 1);",
   "  if (t.number === 2) throw new RangeError('the loss diverged');",
@@ -39,18 +39,34 @@ describe('tunelab kernel: an objective that throws', () => {
     assert.equal(r.reply.content.ename, 'RangeError');
     assert.equal(r.reply.content.evalue, 'the loss diverged');
     const streams = ofType(r, 'stream');
-    const stdout = streams.filter((m) => m.content.name === 'stdout').map((m) => String(m.content.text)).join('');
-    const stderr = streams.filter((m) => m.content.name === 'stderr').map((m) => String(m.content.text)).join('');
+    const stdout = streams
+      .filter((m) => m.content.name === 'stdout')
+      .map((m) => String(m.content.text))
+      .join('');
+    const stderr = streams
+      .filter((m) => m.content.name === 'stderr')
+      .map((m) => String(m.content.text))
+      .join('');
     assert.doesNotMatch(stdout, /after optimize/, 'the statement after optimize did not run');
-    assert.match(stderr, /\[I [^\]]+\] Trial 0 finished with value: [\d.e-]+ and parameters: \{'x': [\d.e-]+\}\. Best is trial 0 with value: /);
-    assert.match(stderr, /\[W [^\]]+\] Trial 2 failed with parameters: \{'x': [\d.e-]+\} because of the following error: RangeError\('the loss diverged'\)\./);
+    assert.match(
+      stderr,
+      /\[I [^\]]+\] Trial 0 finished with value: [\d.e-]+ and parameters: \{'x': [\d.e-]+\}\. Best is trial 0 with value: /,
+    );
+    assert.match(
+      stderr,
+      /\[W [^\]]+\] Trial 2 failed with parameters: \{'x': [\d.e-]+\} because of the following error: RangeError\('the loss diverged'\)\./,
+    );
     const states = ofType(r, 'comm_msg')
       .map((m) => (m.content.data as { state?: { status?: string; last_failure?: string } }).state ?? {})
       .filter((s) => s.status !== undefined || s.last_failure !== undefined);
     assert.equal(states.filter((s) => s.status).at(-1)?.status, 'failed', JSON.stringify(states));
     assert.equal(states.filter((s) => s.last_failure).at(-1)?.last_failure, 'trial 2: RangeError: the loss diverged');
     const counts = await run(k, 'console.log(JSON.stringify(study.trials.map((t) => t.state)))');
-    const trialStates = JSON.parse(ofType(counts, 'stream').map((m) => String(m.content.text)).join('')) as number[];
+    const trialStates = JSON.parse(
+      ofType(counts, 'stream')
+        .map((m) => String(m.content.text))
+        .join(''),
+    ) as number[];
     assert.deepEqual(trialStates, [1, 1, 3], 'two COMPLETE, then the FAIL; nothing after');
   });
 });
@@ -68,10 +84,15 @@ describe('tunelab run: a notebook whose objective throws', () => {
       });
       assert.notEqual(r.status, 0, `tunelab run must report the failed cell:\n${r.stdout}\n${r.stderr}`);
       assert.match(`${r.stdout}${r.stderr}`, /RangeError/);
-      const nb = JSON.parse(readFileSync(output, 'utf8')) as { cells: Array<{ outputs?: Array<{ output_type: string; name?: string; text?: string | string[]; ename?: string }> }> };
+      const nb = JSON.parse(readFileSync(output, 'utf8')) as {
+        cells: Array<{ outputs?: Array<{ output_type: string; name?: string; text?: string | string[]; ename?: string }> }>;
+      };
       const outputs = nb.cells[1].outputs ?? [];
       assert.equal(outputs.find((o) => o.output_type === 'error')?.ename, 'RangeError');
-      const stderr = outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => (Array.isArray(o.text) ? o.text.join('') : o.text ?? '')).join('');
+      const stderr = outputs
+        .filter((o) => o.output_type === 'stream' && o.name === 'stderr')
+        .map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? '')))
+        .join('');
       assert.match(stderr, /Trial 2 failed with parameters: .* because of the following error: RangeError\('the loss diverged'\)\./);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -33,8 +33,39 @@ function generator(seed: number) {
 }
 type Rng = ReturnType<typeof generator>;
 
-const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '', 'length', '0', '-1', 'then', 'buffer_paths', 'state', 'method', 'value'];
-const HOSTILE_STRINGS = ['', '\u0000', '\ud800', '💥', '<IDS|MSG>', '"}', '${x}', '\\', 'a'.repeat(5000), '__proto__', 'NaN', '-0', 'jupyter.widget', 'tunelab.study'];
+const HOSTILE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '',
+  'length',
+  '0',
+  '-1',
+  'then',
+  'buffer_paths',
+  'state',
+  'method',
+  'value',
+];
+const HOSTILE_STRINGS = [
+  '',
+  '\u0000',
+  '\ud800',
+  '💥',
+  '<IDS|MSG>',
+  '"}',
+  '${x}',
+  '\\',
+  'a'.repeat(5000),
+  '__proto__',
+  'NaN',
+  '-0',
+  'jupyter.widget',
+  'tunelab.study',
+];
 
 function randomString(r: Rng): string {
   if (r.chance(0.4)) return r.pick(HOSTILE_STRINGS);
@@ -157,10 +188,16 @@ function randomContent(r: Rng, type: string, commIds: string[]): unknown {
         d.method = maybe(() => r.pick(['update', 'request_state', 'custom', 'echo_update', randomString(r)]));
         d.state = maybe(() => {
           const s = Object.create(null) as Record<string, unknown>;
-          for (let i = r.int(4); i > 0; i--) s[r.pick(['value', 'min', 'max', 'step', 'description', 'disabled', '_model_name', '_view_name', 'layout', ...HOSTILE_KEYS])] = randomJson(r);
+          for (let i = r.int(4); i > 0; i--)
+            s[r.pick(['value', 'min', 'max', 'step', 'description', 'disabled', '_model_name', '_view_name', 'layout', ...HOSTILE_KEYS])] =
+              randomJson(r);
           return s;
         });
-        d.buffer_paths = maybe(() => Array.from({ length: r.int(3) }, () => Array.from({ length: 1 + r.int(4) }, () => (r.chance(0.2) ? r.int(3) : r.pick(HOSTILE_KEYS)))));
+        d.buffer_paths = maybe(() =>
+          Array.from({ length: r.int(3) }, () =>
+            Array.from({ length: 1 + r.int(4) }, () => (r.chance(0.2) ? r.int(3) : r.pick(HOSTILE_KEYS))),
+          ),
+        );
         d.content = maybe(() => randomJson(r));
         return d;
       });
@@ -175,7 +212,8 @@ function randomBytes(r: Rng, max: number): Buffer {
   return Buffer.from(Array.from({ length: r.int(max) }, () => r.int(256)));
 }
 
-type Category = 'malformed frames' | 'bad signature' | 'signed non-JSON or wrong-typed frames' | 'signed random request' | 'signed comm message';
+type Category =
+  'malformed frames' | 'bad signature' | 'signed non-JSON or wrong-typed frames' | 'signed random request' | 'signed comm message';
 
 interface FuzzMessage {
   category: Category;
@@ -189,9 +227,19 @@ function fuzzMessage(r: Rng, key: string, session: string, commIds: string[]): F
   const jsonFrames = (type: string, content: unknown) => {
     const header = newHeader(type, session, 'fuzz');
     if (r.chance(0.2)) (header as unknown as Record<string, unknown>)[r.pick(['version', 'date', 'username', 'session'])] = randomJson(r);
-    return [JSON.stringify(header), JSON.stringify(r.chance(0.8) ? {} : randomJson(r)), JSON.stringify(r.chance(0.8) ? {} : randomJson(r)), JSON.stringify(content) ?? 'null'];
+    return [
+      JSON.stringify(header),
+      JSON.stringify(r.chance(0.8) ? {} : randomJson(r)),
+      JSON.stringify(r.chance(0.8) ? {} : randomJson(r)),
+      JSON.stringify(content) ?? 'null',
+    ];
   };
-  const signed = (json: string[], buffers: Buffer[] = []) => [DELIMITER, Buffer.from(sign(key, json)), ...json.map((j) => Buffer.from(j)), ...buffers];
+  const signed = (json: string[], buffers: Buffer[] = []) => [
+    DELIMITER,
+    Buffer.from(sign(key, json)),
+    ...json.map((j) => Buffer.from(j)),
+    ...buffers,
+  ];
 
   if (roll < 0.15) {
     // Random frames: no delimiter, a delimiter with too few frames after it, garbage identities.
@@ -205,7 +253,12 @@ function fuzzMessage(r: Rng, key: string, session: string, commIds: string[]): F
     // interrupt requests included.
     const type = r.pick([...REQUEST_TYPES, 'shutdown_request', 'interrupt_request']);
     const json = jsonFrames(type, randomContent(r, type, commIds));
-    const bad = r.pick([Buffer.alloc(0), Buffer.from(sign(key, json).replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))), Buffer.from(sign('not the key', json)), randomBytes(r, 80)]);
+    const bad = r.pick([
+      Buffer.alloc(0),
+      Buffer.from(sign(key, json).replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))),
+      Buffer.from(sign('not the key', json)),
+      randomBytes(r, 80),
+    ]);
     return { category: 'bad signature', channel, frames: [DELIMITER, bad, ...json.map((j) => Buffer.from(j))] };
   }
   if (roll < 0.45) {
@@ -233,7 +286,11 @@ function fuzzMessage(r: Rng, key: string, session: string, commIds: string[]): F
   }
   const type = r.pick(['comm_open', 'comm_msg', 'comm_msg', 'comm_close']);
   const buffers = Array.from({ length: r.int(3) }, () => randomBytes(r, 16));
-  return { category: 'signed comm message', channel: r.chance(0.8) ? 'shell' : channel, frames: signed(jsonFrames(type, randomContent(r, type, commIds)), buffers) };
+  return {
+    category: 'signed comm message',
+    channel: r.chance(0.8) ? 'shell' : channel,
+    frames: signed(jsonFrames(type, randomContent(r, type, commIds)), buffers),
+  };
 }
 
 describe('tunelab kernel: wire protocol fuzzing', () => {
@@ -249,10 +306,14 @@ describe('tunelab kernel: wire protocol fuzzing', () => {
   });
 
   it(`survives ${FUZZ_MESSAGES} hostile messages (seed ${FUZZ_SEED.toString(16)}) and still executes cells correctly`, async () => {
-    const opened = await run(k, "import { IntSlider } from 'tunelab/widgets';\nconst fuzzSlider = new IntSlider({ value: 3, min: 0, max: 10 });\nfuzzSlider");
+    const opened = await run(
+      k,
+      "import { IntSlider } from 'tunelab/widgets';\nconst fuzzSlider = new IntSlider({ value: 3, min: 0, max: 10 });\nfuzzSlider",
+    );
     const commIds = ofType(opened, 'comm_open').map((m) => String(m.content.comm_id));
     assert.ok(commIds.length > 0, 'the slider opened no comm');
-    const protoNames = 'JSON.stringify([Object, Array, Function, String, Number, Promise].map((c) => Object.getOwnPropertyNames(c.prototype).sort()))';
+    const protoNames =
+      'JSON.stringify([Object, Array, Function, String, Number, Promise].map((c) => Object.getOwnPropertyNames(c.prototype).sort()))';
     const cleanPrototypes = resultText(await run(k, protoNames));
 
     const r = generator(FUZZ_SEED);
@@ -264,15 +325,24 @@ describe('tunelab kernel: wire protocol fuzzing', () => {
       await k.sendRaw(m.channel, m.frames);
       assert.ok(k.isAlive, `the kernel died at fuzz message ${i} (${label}); its log:\n${kernelLog.slice(-4000)}`);
     }
-    console.log(`fuzz: ${FUZZ_MESSAGES} messages, seed ${FUZZ_SEED.toString(16)}:\n${[...counts].sort().map(([c, n]) => `  ${c}: ${n}`).join('\n')}`);
+    console.log(
+      `fuzz: ${FUZZ_MESSAGES} messages, seed ${FUZZ_SEED.toString(16)}:\n${[...counts]
+        .sort()
+        .map(([c, n]) => `  ${c}: ${n}`)
+        .join('\n')}`,
+    );
 
     // Executes are served in order: this reply comes after every fuzzed cell has run.
-    const check = await k.execute('console.log("after the fuzz"); 6 * 7', { timeoutMs: 120_000, stopOnError: false }).catch(async (err: Error) => {
-      await k.stderrSettled();
-      if (process.env.FUZZ_LOG) writeFileSync(process.env.FUZZ_LOG, kernelLog);
-      const interesting = kernelLog.split('\n').filter((l) => !/: ignored |: refused /.test(l));
-      throw new Error(`${err.message} (${JSON.stringify(k.exitStatus)}); kernel log without the ignored/refused lines:\n${interesting.slice(-60).join('\n')}`);
-    });
+    const check = await k
+      .execute('console.log("after the fuzz"); 6 * 7', { timeoutMs: 120_000, stopOnError: false })
+      .catch(async (err: Error) => {
+        await k.stderrSettled();
+        if (process.env.FUZZ_LOG) writeFileSync(process.env.FUZZ_LOG, kernelLog);
+        const interesting = kernelLog.split('\n').filter((l) => !/: ignored |: refused /.test(l));
+        throw new Error(
+          `${err.message} (${JSON.stringify(k.exitStatus)}); kernel log without the ignored/refused lines:\n${interesting.slice(-60).join('\n')}`,
+        );
+      });
     assert.equal(check.reply.content.status, 'ok', `${JSON.stringify(check.reply.content)}\nkernel log:\n${kernelLog.slice(-4000)}`);
     assert.equal(resultText(check), '42');
     assert.equal(stdout(check), 'after the fuzz\n');
@@ -280,7 +350,15 @@ describe('tunelab kernel: wire protocol fuzzing', () => {
     assert.equal(info.reply.content.status, 'ok');
     assert.ok(k.isAlive);
     assert.equal(resultText(await run(k, protoNames)), cleanPrototypes, 'a prototype gained or lost properties');
-    assert.equal(resultText(await run(k, '({} as any).polluted === undefined && typeof fuzzSlider.value === "number" && fuzzSlider.value >= 0 && fuzzSlider.value <= 10')), 'true');
+    assert.equal(
+      resultText(
+        await run(
+          k,
+          '({} as any).polluted === undefined && typeof fuzzSlider.value === "number" && fuzzSlider.value >= 0 && fuzzSlider.value <= 10',
+        ),
+      ),
+      'true',
+    );
     assert.doesNotMatch(kernelLog, /socket thread failed|could not start|FATAL/, kernelLog.slice(-4000));
   });
 

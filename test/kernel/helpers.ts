@@ -41,11 +41,7 @@ export function resultText(r: ExecuteResult): string | undefined {
 /** Executes and asserts success; returns the result. */
 export async function run(k: KernelClient, code: string): Promise<ExecuteResult> {
   const r = await k.execute(code);
-  assert.equal(
-    r.reply.content.status,
-    'ok',
-    `cell failed: ${String(r.reply.content.ename)}: ${String(r.reply.content.evalue)}\n${code}`,
-  );
+  assert.equal(r.reply.content.status, 'ok', `cell failed: ${String(r.reply.content.ename)}: ${String(r.reply.content.evalue)}\n${code}`);
   return r;
 }
 

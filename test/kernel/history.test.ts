@@ -18,7 +18,10 @@ async function history(k: KernelClient, content: Record<string, unknown>): Promi
   const r = await k.request('shell', 'history_request', { raw: true, output: false, ...content }, { timeoutMs: 30_000 });
   assert.equal(r.reply.header.msg_type, 'history_reply');
   assert.equal(r.reply.content.status, 'ok', JSON.stringify(r.reply.content));
-  assert.deepEqual(ofType(r, 'status').map((m) => m.content.execution_state), ['busy', 'idle']);
+  assert.deepEqual(
+    ofType(r, 'status').map((m) => m.content.execution_state),
+    ['busy', 'idle'],
+  );
   return r.reply.content.history as Item[];
 }
 
@@ -48,8 +51,20 @@ describe('tunelab kernel: history_request', () => {
     kernels.push(k);
     for (const code of firstCells) await run(k, code);
     // Not stored: a silent cell and one sent with store_history false; a failing cell is stored.
-    await k.request('shell', 'execute_request', { code: '1000', silent: true, store_history: false, user_expressions: {}, allow_stdin: false });
-    await k.request('shell', 'execute_request', { code: '2000', silent: false, store_history: false, user_expressions: {}, allow_stdin: false });
+    await k.request('shell', 'execute_request', {
+      code: '1000',
+      silent: true,
+      store_history: false,
+      user_expressions: {},
+      allow_stdin: false,
+    });
+    await k.request('shell', 'execute_request', {
+      code: '2000',
+      silent: false,
+      store_history: false,
+      user_expressions: {},
+      allow_stdin: false,
+    });
     const failed = await k.execute('throw new Error("boom")');
     assert.equal(failed.reply.content.status, 'error');
     const inputs = [...firstCells, 'throw new Error("boom")'];
@@ -58,7 +73,10 @@ describe('tunelab kernel: history_request', () => {
     assert.equal(all.length, inputs.length, JSON.stringify(all));
     firstSession = all[0][0];
     assert.ok(Number.isInteger(firstSession) && firstSession >= 1);
-    assert.deepEqual(all, inputs.map((code, i) => [firstSession, i + 1, code]));
+    assert.deepEqual(
+      all,
+      inputs.map((code, i) => [firstSession, i + 1, code]),
+    );
 
     assert.deepEqual(await history(k, { hist_access_type: 'tail', n: 2 }), [
       [firstSession, 5, "'x' + 'y'"],
@@ -66,18 +84,32 @@ describe('tunelab kernel: history_request', () => {
     ]);
     // unique: only the latest occurrence of a repeated input
     const uniqueTail = await history(k, { hist_access_type: 'tail', n: 10, unique: true });
-    assert.deepEqual(uniqueTail.map((h) => h[1]), [1, 3, 4, 5, 6]);
+    assert.deepEqual(
+      uniqueTail.map((h) => h[1]),
+      [1, 3, 4, 5, 6],
+    );
 
     assert.deepEqual(await history(k, { hist_access_type: 'range', session: 0, start: 2, stop: 4 }), [
       [firstSession, 2, 'a + 1'],
       [firstSession, 3, 'console.log("hi")'],
     ]);
-    assert.deepEqual(await history(k, { hist_access_type: 'range', session: firstSession, start: 6 }), [[firstSession, 6, 'throw new Error("boom")']]);
+    assert.deepEqual(await history(k, { hist_access_type: 'range', session: firstSession, start: 6 }), [
+      [firstSession, 6, 'throw new Error("boom")'],
+    ]);
 
     // Glob search over whole inputs: * and ?, n (the latest n) and unique.
-    assert.deepEqual((await history(k, { hist_access_type: 'search', pattern: 'a ? 1' })).map((h) => h[1]), [2, 4]);
-    assert.deepEqual((await history(k, { hist_access_type: 'search', pattern: 'a ? 1', unique: true })).map((h) => h[1]), [4]);
-    assert.deepEqual((await history(k, { hist_access_type: 'search', pattern: '*', n: 3 })).map((h) => h[1]), [4, 5, 6]);
+    assert.deepEqual(
+      (await history(k, { hist_access_type: 'search', pattern: 'a ? 1' })).map((h) => h[1]),
+      [2, 4],
+    );
+    assert.deepEqual(
+      (await history(k, { hist_access_type: 'search', pattern: 'a ? 1', unique: true })).map((h) => h[1]),
+      [4],
+    );
+    assert.deepEqual(
+      (await history(k, { hist_access_type: 'search', pattern: '*', n: 3 })).map((h) => h[1]),
+      [4, 5, 6],
+    );
     assert.deepEqual(await history(k, { hist_access_type: 'search', pattern: 'no such*' }), []);
     assert.deepEqual((await history(k, { hist_access_type: 'search', pattern: 'A*' })).length, 0, 'GLOB is case-sensitive, as in IPython');
 
@@ -87,7 +119,9 @@ describe('tunelab kernel: history_request', () => {
       [firstSession, 2, ['a + 1', '21']],
       [firstSession, 3, ['console.log("hi")', null]],
     ]);
-    assert.deepEqual(await history(k, { hist_access_type: 'tail', n: 1, output: true }), [[firstSession, 5 + 1, ['throw new Error("boom")', null]]]);
+    assert.deepEqual(await history(k, { hist_access_type: 'tail', n: 1, output: true }), [
+      [firstSession, 5 + 1, ['throw new Error("boom")', null]],
+    ]);
 
     // A request the kernel cannot answer says why, and the kernel goes on.
     const bad = await k.request('shell', 'history_request', { hist_access_type: 'everything', output: false, raw: true });
@@ -120,7 +154,9 @@ describe('tunelab kernel: history_request', () => {
       [firstSession + 1, 1, 'const b = 2;'],
       [firstSession + 1, 2, 'b * 21'],
     ]);
-    assert.deepEqual((await history(k, { hist_access_type: 'search', pattern: '? * 2?', output: true })), [[firstSession + 1, 2, ['b * 21', '42']]]);
+    assert.deepEqual(await history(k, { hist_access_type: 'search', pattern: '? * 2?', output: true }), [
+      [firstSession + 1, 2, ['b * 21', '42']],
+    ]);
     await k.shutdown();
   });
 
@@ -171,10 +207,19 @@ print(json.dumps({
     for (let i = 0; i < 3; i++) {
       await Promise.all([run(one.k, `'one ${i}'`), run(two.k, `'two ${i}'`)]);
     }
-    const [mine, theirs] = await Promise.all([history(one.k, { hist_access_type: 'range', session: 0 }), history(two.k, { hist_access_type: 'range', session: 0 })]);
+    const [mine, theirs] = await Promise.all([
+      history(one.k, { hist_access_type: 'range', session: 0 }),
+      history(two.k, { hist_access_type: 'range', session: 0 }),
+    ]);
     assert.notEqual(mine[0][0], theirs[0][0], 'distinct session numbers');
-    assert.deepEqual(mine.map((h) => h.slice(1)), [0, 1, 2].map((i) => [i + 1, `'one ${i}'`]));
-    assert.deepEqual(theirs.map((h) => h.slice(1)), [0, 1, 2].map((i) => [i + 1, `'two ${i}'`]));
+    assert.deepEqual(
+      mine.map((h) => h.slice(1)),
+      [0, 1, 2].map((i) => [i + 1, `'one ${i}'`]),
+    );
+    assert.deepEqual(
+      theirs.map((h) => h.slice(1)),
+      [0, 1, 2].map((i) => [i + 1, `'two ${i}'`]),
+    );
     // Both sessions are in the file: a search from either kernel sees the other's cells.
     const both = await history(one.k, { hist_access_type: 'search', pattern: "'t*" });
     assert.equal(both.length, 3);
@@ -194,11 +239,16 @@ print(json.dumps({
       await run(k, 'const c = 1;');
       await run(k, 'c + 1');
       const h = await history(k, { hist_access_type: 'tail', n: 5 });
-      assert.deepEqual(h.map((e) => e.slice(1)), [
-        [1, 'const c = 1;'],
-        [2, 'c + 1'],
-      ]);
-      const warnings = stderr().split('\n').filter((l) => l.includes('input history'));
+      assert.deepEqual(
+        h.map((e) => e.slice(1)),
+        [
+          [1, 'const c = 1;'],
+          [2, 'c + 1'],
+        ],
+      );
+      const warnings = stderr()
+        .split('\n')
+        .filter((l) => l.includes('input history'));
       assert.equal(warnings.length, 1, `one warning expected on stderr, got:\n${stderr()}`);
       assert.match(warnings[0], /kept in memory only/);
       assert.ok(warnings[0].includes(badFile), warnings[0]);

@@ -34,9 +34,7 @@ function check(name: string, code: string): { files: string[]; errors: string[] 
     types: ['node'],
     paths: { '*': [path.join(ROOT, 'node_modules', '*')] },
   });
-  const errors = ts
-    .getPreEmitDiagnostics(program)
-    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   return { files: program.getSourceFiles().map((f) => f.fileName), errors };
 }
 
@@ -64,11 +62,14 @@ export async function cell(): Promise<void> {
 `,
     );
     assert.deepEqual(errors, []);
-    assert.ok(files.some((f) => f.startsWith(DIST_SRC)), 'the cell should have loaded tunelab from dist/src');
+    assert.ok(
+      files.some((f) => f.startsWith(DIST_SRC)),
+      'the cell should have loaded tunelab from dist/src',
+    );
     assert.deepEqual(fromTensorflow(files), []);
   });
 
-  it('tfModel casts to tfjs\'s LayersModel when the cell imports tfjs\'s types itself', () => {
+  it("tfModel casts to tfjs's LayersModel when the cell imports tfjs's types itself", () => {
     assertBuilt();
     const { files, errors } = check(
       'tfModel.ts',

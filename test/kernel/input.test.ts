@@ -7,7 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as zmq from 'zeromq';
 import type { KernelClient } from '../../kernel/runner/client';
-import { decodeFrames, encodeFrames, newHeader, serializeParts, type JsonObject, type JupyterMessage, type MessageHeader } from '../../kernel/wire';
+import {
+  decodeFrames,
+  encodeFrames,
+  newHeader,
+  serializeParts,
+  type JsonObject,
+  type JupyterMessage,
+  type MessageHeader,
+} from '../../kernel/wire';
 import { ofType, resultText, run, startKernel, waitFor } from './helpers';
 
 /**
@@ -113,7 +121,11 @@ describe('tunelab kernel: input() over the stdin channel', () => {
     assert.equal(r.reply.content.status, 'ok', JSON.stringify(r.reply.content));
     const text = String(ofType(r.iopub, 'execute_result').map((m) => (m.content.data as JsonObject)['text/plain'])[0]);
     assert.match(text, /^'hunter2 \| InputRequestError: input\(\): another input request is still waiting/);
-    assert.equal(frontend.inputRequests.filter((m) => m.content.prompt === 'again? ').length, 0, 'the second request never reached the frontend');
+    assert.equal(
+      frontend.inputRequests.filter((m) => m.content.prompt === 'again? ').length,
+      0,
+      'the second request never reached the frontend',
+    );
   });
 
   it('an interrupt rejects the waiting input(); a late answer is ignored and the kernel goes on', async () => {
@@ -124,7 +136,11 @@ describe('tunelab kernel: input() over the stdin channel', () => {
     const r = await exec;
     assert.equal(r.reply.content.status, 'error');
     assert.equal(r.reply.content.ename, 'Interrupted');
-    assert.deepEqual(ofType(r.iopub, 'error').map((m) => m.content.ename), ['Interrupted'], 'one error output, no stray rejection');
+    assert.deepEqual(
+      ofType(r.iopub, 'error').map((m) => m.content.ename),
+      ['Interrupted'],
+      'one error output, no stray rejection',
+    );
     await frontend.answer(request, 'too late');
     assert.equal(resultText(await run(k, '6 * 7')), '42');
   });

@@ -18,7 +18,12 @@ const PY = PYTHON;
 type Json = Record<string, unknown>;
 
 function tunelab(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: opts.env ?? process.env,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -37,31 +42,37 @@ function normalize(nb: Json): Json {
     if (!ids.has(id)) ids.set(id, `model-${ids.size}`);
     return ids.get(id)!;
   };
-  const cells = (nb.cells as Json[]).filter((c) => c.cell_type === 'code').map((c) => {
-    const outs: Json[] = [];
-    for (const o of (c.outputs as Json[]) ?? []) {
-      if (o.output_type === 'stream') {
-        const last = outs.at(-1);
-        if (last && last.output_type === 'stream' && last.name === o.name) {
-          last.text = String(last.text) + text(o.text);
-          continue;
+  const cells = (nb.cells as Json[])
+    .filter((c) => c.cell_type === 'code')
+    .map((c) => {
+      const outs: Json[] = [];
+      for (const o of (c.outputs as Json[]) ?? []) {
+        if (o.output_type === 'stream') {
+          const last = outs.at(-1);
+          if (last && last.output_type === 'stream' && last.name === o.name) {
+            last.text = String(last.text) + text(o.text);
+            continue;
+          }
+          outs.push({ output_type: 'stream', name: o.name, text: text(o.text) });
+        } else if (o.output_type === 'error') {
+          outs.push({ output_type: 'error', ename: o.ename, evalue: o.evalue });
+        } else {
+          const data: Json = {};
+          for (const [mime, v] of Object.entries(o.data as Json)) {
+            if (mime === 'application/vnd.jupyter.widget-view+json') {
+              const view = v as Json;
+              data[mime] = { ...view, model_id: rename(String(view.model_id)) };
+            } else data[mime] = typeof v === 'string' || Array.isArray(v) ? text(v) : v;
+          }
+          outs.push({
+            output_type: o.output_type,
+            data,
+            ...(o.output_type === 'execute_result' ? { execution_count: o.execution_count } : {}),
+          });
         }
-        outs.push({ output_type: 'stream', name: o.name, text: text(o.text) });
-      } else if (o.output_type === 'error') {
-        outs.push({ output_type: 'error', ename: o.ename, evalue: o.evalue });
-      } else {
-        const data: Json = {};
-        for (const [mime, v] of Object.entries(o.data as Json)) {
-          if (mime === 'application/vnd.jupyter.widget-view+json') {
-            const view = v as Json;
-            data[mime] = { ...view, model_id: rename(String(view.model_id)) };
-          } else data[mime] = typeof v === 'string' || Array.isArray(v) ? text(v) : v;
-        }
-        outs.push({ output_type: o.output_type, data, ...(o.output_type === 'execute_result' ? { execution_count: o.execution_count } : {}) });
       }
-    }
-    return { execution_count: c.execution_count, outputs: outs };
-  });
+      return { execution_count: c.execution_count, outputs: outs };
+    });
   const saved = ((nb.metadata as Json).widgets as Json | undefined)?.['application/vnd.jupyter.widget-state+json'] as Json | undefined;
   const state: Json = {};
   for (const [id, s] of Object.entries((saved?.state as Json) ?? {})) state[rename(id)] = s;
@@ -90,7 +101,10 @@ describe('interoperability with Jupyter (nbclient, nbconvert) and tunelab run', 
     // Ask jupyter_client itself (Debian ships no `jupyter kernelspec` command).
     const list = spawnSync(
       PY,
-      ['-c', 'import json; from jupyter_client.kernelspec import KernelSpecManager; print(json.dumps(KernelSpecManager().get_all_specs()))'],
+      [
+        '-c',
+        'import json; from jupyter_client.kernelspec import KernelSpecManager; print(json.dumps(KernelSpecManager().get_all_specs()))',
+      ],
       { env, encoding: 'utf8' },
     );
     assert.equal(list.status, 0, list.stderr);
@@ -102,7 +116,11 @@ describe('interoperability with Jupyter (nbclient, nbconvert) and tunelab run', 
   let viaNbclient: Json;
   it("executes the notebook with Jupyter's nbclient", () => {
     const out = path.join(dir, 'nbclient.ipynb');
-    const r = spawnSync(PY, [path.join(FIXTURES, 'run_nbclient.py'), notebook, out, 'tunelab', dir], { env, encoding: 'utf8', timeout: 180_000 });
+    const r = spawnSync(PY, [path.join(FIXTURES, 'run_nbclient.py'), notebook, out, 'tunelab', dir], {
+      env,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     viaNbclient = JSON.parse(readFileSync(out, 'utf8')) as Json;
     const n = normalize(viaNbclient);
@@ -119,7 +137,18 @@ describe('interoperability with Jupyter (nbclient, nbconvert) and tunelab run', 
   it('runs under jupyter nbconvert --to notebook --execute', () => {
     const r = spawnSync(
       pythonBin('jupyter'),
-      ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tunelab', '--output', 'nbconvert.ipynb', '--output-dir', dir, notebook],
+      [
+        'nbconvert',
+        '--to',
+        'notebook',
+        '--execute',
+        '--ExecutePreprocessor.kernel_name=tunelab',
+        '--output',
+        'nbconvert.ipynb',
+        '--output-dir',
+        dir,
+        notebook,
+      ],
       { env, encoding: 'utf8', timeout: 180_000, cwd: dir },
     );
     assert.equal(r.status, 0, r.stderr);
@@ -149,7 +178,10 @@ describe('interoperability with Jupyter (nbclient, nbconvert) and tunelab run', 
     const view = /<script type="application\/vnd\.jupyter\.widget-view\+json">([\s\S]*?)<\/script>/.exec(page);
     assert.ok(view, 'each widget output has a view script');
     assert.equal((JSON.parse(view[1]) as Json).model_id, modelId);
-    assert.match(page, /class="tunelab-widget-fallback"><pre class="output-text">HTML\(\)<\/pre><\/div>\n<script type="application\/vnd\.jupyter\.widget-view\+json">/);
+    assert.match(
+      page,
+      /class="tunelab-widget-fallback"><pre class="output-text">HTML\(\)<\/pre><\/div>\n<script type="application\/vnd\.jupyter\.widget-view\+json">/,
+    );
     if (existsSync(path.join(ROOT, 'widgets', 'dist', 'embed.js'))) {
       assert.ok(page.length > 100_000, 'the widget bundle is inlined');
     }
@@ -207,7 +239,13 @@ describe('interoperability with Jupyter (nbclient, nbconvert) and tunelab run', 
   it('stops at the first error with a non-zero status and shows the error', () => {
     const failing = path.join(dir, 'failing.ipynb');
     const nb = JSON.parse(readFileSync(notebook, 'utf8')) as { cells: Json[] };
-    nb.cells.splice(3, 0, { cell_type: 'code', metadata: {}, source: "throw new Error('planned failure');", outputs: [], execution_count: null });
+    nb.cells.splice(3, 0, {
+      cell_type: 'code',
+      metadata: {},
+      source: "throw new Error('planned failure');",
+      outputs: [],
+      execution_count: null,
+    });
     writeFileSync(failing, JSON.stringify(nb));
     const out = path.join(dir, 'failing-out.ipynb');
     const r = tunelab(['run', failing, '--output', out], { env });

@@ -17,7 +17,10 @@ describe('tunelab kernel: interrupts', () => {
   before(async () => {
     // Library code the kernel does not instrument: a loop no loop guard sees. It leaves a file when it
     // starts spinning, so the test interrupts a cell that is really inside the call.
-    writeFileSync(path.join(dir, 'spin.js'), "exports.spinForever = () => { require('fs').writeFileSync(__dirname + '/spinning', ''); for (;;) {} };\n");
+    writeFileSync(
+      path.join(dir, 'spin.js'),
+      "exports.spinForever = () => { require('fs').writeFileSync(__dirname + '/spinning', ''); for (;;) {} };\n",
+    );
     k = await startKernel({ cwd: dir });
   });
   after(async () => {
@@ -118,13 +121,21 @@ describe('tunelab kernel: interrupts', () => {
     // forever on the main thread, and the next cell, which awaits past that point, would never end.
     await interrupted('await new Promise((r) => setTimeout(r, 1500));\nlet late = 0;\nwhile (true) { late++; }', 'message');
     const next = run(k, 'await new Promise((r) => setTimeout(r, 2500));\n5 + 5');
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the kernel is stuck in the abandoned cell')), 30_000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('the kernel is stuck in the abandoned cell')), 30_000).unref(),
+    );
     assert.equal(resultText(await Promise.race([next, timeout])), '10');
   });
 
   it('timers an interrupted cell set up keep running afterwards (only an abandoned await is doomed)', async () => {
-    await interrupted('let ticks = 0;\nconst ticker = setInterval(() => { for (let i = 0; i < 3; i++) ticks++; }, 20);\nwhile (true) {}', 'message');
-    const r = await run(k, 'const ticksBefore = ticks;\nawait new Promise((r) => setTimeout(r, 300));\nclearInterval(ticker);\nticks > ticksBefore');
+    await interrupted(
+      'let ticks = 0;\nconst ticker = setInterval(() => { for (let i = 0; i < 3; i++) ticks++; }, 20);\nwhile (true) {}',
+      'message',
+    );
+    const r = await run(
+      k,
+      'const ticksBefore = ticks;\nawait new Promise((r) => setTimeout(r, 300));\nclearInterval(ticker);\nticks > ticksBefore',
+    );
     assert.equal(resultText(r), 'true', 'the interval of the interrupted cell still ticks, its loop unharmed');
   });
 
@@ -172,15 +183,24 @@ describe('tunelab kernel: interrupts', () => {
       (msgs) => msgs.some((m) => m.header.msg_type === 'stream' && String(m.content.text).includes('three trials done')),
     );
     assert.doesNotMatch(stdout(r), /the statement after optimize ran/);
-    assert.match(String(r.reply.content.evalue), /study\.optimize of '.*' was interrupted after \d+ trial\(s\) of this call finished; they are kept/);
+    assert.match(
+      String(r.reply.content.evalue),
+      /study\.optimize of '.*' was interrupted after \d+ trial\(s\) of this call finished; they are kept/,
+    );
     const statuses = ofType(r, 'comm_msg')
       .map((m) => ((m.content.data as { state?: { status?: string } }).state ?? {}).status)
       .filter((x): x is string => typeof x === 'string');
     assert.equal(statuses.at(-1), 'interrupted', `monitor statuses sent: ${statuses.join(', ')}`);
     // Trial lines went to the cell's stderr, in Optuna's format.
-    const stderr = ofType(r, 'stream').filter((m) => m.content.name === 'stderr').map((m) => String(m.content.text)).join('');
+    const stderr = ofType(r, 'stream')
+      .filter((m) => m.content.name === 'stderr')
+      .map((m) => String(m.content.text))
+      .join('');
     assert.match(stderr, /\[I [\d-]+ [\d:,]+\] Trial 0 finished with value: [\d.e-]+ and parameters: \{'x': /);
-    const kept = await run(k, 'console.log(JSON.stringify({ n: study3.trials.length, running: study3.trials.filter((t) => t.state === TrialState.RUNNING).length }))');
+    const kept = await run(
+      k,
+      'console.log(JSON.stringify({ n: study3.trials.length, running: study3.trials.filter((t) => t.state === TrialState.RUNNING).length }))',
+    );
     const c = JSON.parse(stdout(kept)) as { n: number; running: number };
     assert.ok(c.n >= 3, `finished trials are kept: ${JSON.stringify(c)}`);
     assert.equal(c.running, 0);
@@ -214,7 +234,11 @@ describe('tunelab kernel: interrupts', () => {
         'console.log(JSON.stringify({ complete: spinStates.filter((s) => s === S.COMPLETE).length, running: spinStates.filter((s) => s === S.RUNNING).length, failed: spinStates.filter((s) => s === S.FAIL).length, total: spinStates.length }))',
     );
     const c = JSON.parse(stdout(counts)) as { complete: number; running: number; failed: number; total: number };
-    assert.deepEqual(c, { complete: 3, running: 0, failed: 1, total: 4 }, 'the three finished trials are kept, the spinning one failed, none started after it');
+    assert.deepEqual(
+      c,
+      { complete: 3, running: 0, failed: 1, total: 4 },
+      'the three finished trials are kept, the spinning one failed, none started after it',
+    );
     // The study goes on with a well-behaved objective.
     await run(k, 'await spinStudy.optimize(async (t: any) => t.suggestFloat("x", 0, 1), { nTrials: 2 });');
     assert.equal(resultText(await run(k, 'spinStudy.trials.length')), '6');

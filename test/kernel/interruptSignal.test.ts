@@ -35,7 +35,8 @@ describe('tunelab kernel: interrupting study.optimize without its progress displ
   async function interruptedAfterThreeTrials(code: string, how: 'message' | 'signal'): Promise<ExecuteResult> {
     const seen: JupyterMessage[] = [];
     const exec = k.execute(code, { onMessage: (m) => seen.push(m) });
-    const printed = () => seen.some((m) => m.header.msg_type === 'stream' && String(m.content.text).includes('three trials done')) || undefined;
+    const printed = () =>
+      seen.some((m) => m.header.msg_type === 'stream' && String(m.content.text).includes('three trials done')) || undefined;
     await waitFor(printed, 30_000, "the cell to print 'three trials done'");
     if (how === 'message') {
       const reply = await k.interrupt();
@@ -43,17 +44,27 @@ describe('tunelab kernel: interrupting study.optimize without its progress displ
     } else {
       k.process.kill('SIGINT');
     }
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the interrupted cell did not end within 60 s')), 60_000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('the interrupted cell did not end within 60 s')), 60_000).unref(),
+    );
     const r = await Promise.race([exec, timeout]);
     assert.equal(r.reply.content.status, 'error', `the cell was not interrupted: ${JSON.stringify(r.reply.content)}`);
     assert.equal(r.reply.content.ename, 'Interrupted');
     assert.doesNotMatch(stdout(r), /the statement after optimize ran/);
-    assert.match(String(r.reply.content.evalue), /study\.optimize of '.*' was interrupted after \d+ trial\(s\) of this call finished; they are kept/);
+    assert.match(
+      String(r.reply.content.evalue),
+      /study\.optimize of '.*' was interrupted after \d+ trial\(s\) of this call finished; they are kept/,
+    );
     return r;
   }
 
   async function statesOf(study: string): Promise<{ complete: number; running: number; failed: number; total: number }> {
-    return JSON.parse(stdout(await run(k, `console.log(countStates(${study}))`))) as { complete: number; running: number; failed: number; total: number };
+    return JSON.parse(stdout(await run(k, `console.log(countStates(${study}))`))) as {
+      complete: number;
+      running: number;
+      failed: number;
+      total: number;
+    };
   }
 
   // With the monitor on too for SIGINT: optimize used to install its plain-Node Ctrl-C handler inside
@@ -74,7 +85,11 @@ describe('tunelab kernel: interrupting study.optimize without its progress displ
       );
       const c = await statesOf(name);
       assert.ok(c.complete >= 3 && c.total < 100000, `finished trials kept, optimize stopped: ${JSON.stringify(c)}`);
-      assert.deepEqual({ running: c.running, failed: c.failed }, { running: 0, failed: 0 }, `the running trial finished: ${JSON.stringify(c)}`);
+      assert.deepEqual(
+        { running: c.running, failed: c.failed },
+        { running: 0, failed: 0 },
+        `the running trial finished: ${JSON.stringify(c)}`,
+      );
       // The study goes on.
       await run(k, `await ${name}.optimize(objective, { nTrials: 2, showProgressBar: false });`);
       assert.equal((await statesOf(name)).total, c.total + 2);

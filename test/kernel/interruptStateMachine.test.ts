@@ -2,7 +2,14 @@
 // socket thread, and what the main thread does, by state, when it learns of an interrupt.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escalate, mainTransition, type EscalationEvent, type EscalationState, type MainEvent, type MainState } from '../../kernel/interrupt/stateMachine';
+import {
+  escalate,
+  mainTransition,
+  type EscalationEvent,
+  type EscalationState,
+  type MainEvent,
+  type MainState,
+} from '../../kernel/interrupt/stateMachine';
 
 function escalateAll(events: EscalationEvent[]): { state: EscalationState; actions: string[] } {
   let state: EscalationState = 'requested';
@@ -32,24 +39,48 @@ describe('interrupt state machines', () => {
   });
 
   it('a request nobody takes gets SIGINT, then, still untaken after the grace period, the unreachable notice', () => {
-    assert.deepEqual(escalateAll([{ kind: 'signal-deadline', taken: false }]), { state: 'signalled', actions: ['raise-sigint', 'start-grace'] });
-    assert.deepEqual(escalateAll([{ kind: 'signal-deadline', taken: false }, { kind: 'grace-deadline', taken: true }]), {
-      state: 'handled',
+    assert.deepEqual(escalateAll([{ kind: 'signal-deadline', taken: false }]), {
+      state: 'signalled',
       actions: ['raise-sigint', 'start-grace'],
     });
-    assert.deepEqual(escalateAll([{ kind: 'signal-deadline', taken: false }, { kind: 'grace-deadline', taken: false }]), {
-      state: 'unreachable',
-      actions: ['raise-sigint', 'start-grace', 'warn-unreachable'],
-    });
+    assert.deepEqual(
+      escalateAll([
+        { kind: 'signal-deadline', taken: false },
+        { kind: 'grace-deadline', taken: true },
+      ]),
+      {
+        state: 'handled',
+        actions: ['raise-sigint', 'start-grace'],
+      },
+    );
+    assert.deepEqual(
+      escalateAll([
+        { kind: 'signal-deadline', taken: false },
+        { kind: 'grace-deadline', taken: false },
+      ]),
+      {
+        state: 'unreachable',
+        actions: ['raise-sigint', 'start-grace', 'warn-unreachable'],
+      },
+    );
   });
 
   it('closing cancels a pending escalation, and a finished one ignores every later event', () => {
     assert.deepEqual(escalateAll([{ kind: 'closing' }, { kind: 'signal-deadline', taken: false }]), { state: 'cancelled', actions: [] });
-    assert.deepEqual(escalateAll([{ kind: 'signal-deadline', taken: false }, { kind: 'closing' }, { kind: 'grace-deadline', taken: false }]), {
-      state: 'cancelled',
-      actions: ['raise-sigint', 'start-grace'],
-    });
-    assert.deepEqual(escalateAll([{ kind: 'signal-deadline', taken: true }, { kind: 'signal-deadline', taken: false }]), { state: 'handled', actions: [] });
+    assert.deepEqual(
+      escalateAll([{ kind: 'signal-deadline', taken: false }, { kind: 'closing' }, { kind: 'grace-deadline', taken: false }]),
+      {
+        state: 'cancelled',
+        actions: ['raise-sigint', 'start-grace'],
+      },
+    );
+    assert.deepEqual(
+      escalateAll([
+        { kind: 'signal-deadline', taken: true },
+        { kind: 'signal-deadline', taken: false },
+      ]),
+      { state: 'handled', actions: [] },
+    );
   });
 
   it('a cell runs between idle states, waiting first for signals raised for the previous one', () => {
@@ -62,13 +93,19 @@ describe('interrupt state machines', () => {
 
   it('a request taken by message or signal stops everything a cell waits on; a loop check or the optimize poll only the studies', () => {
     for (const by of ['message', 'signal'] as const) {
-      assert.deepEqual(runMain([{ kind: 'request-taken', by }], 'running'), { state: 'interrupted', actions: ['stop-studies', 'reject-input', 'reject-awaiting-cell'] });
+      assert.deepEqual(runMain([{ kind: 'request-taken', by }], 'running'), {
+        state: 'interrupted',
+        actions: ['stop-studies', 'reject-input', 'reject-awaiting-cell'],
+      });
     }
     for (const by of ['loop-check', 'optimize-poll'] as const) {
       assert.deepEqual(runMain([{ kind: 'request-taken', by }], 'running'), { state: 'interrupted', actions: ['stop-studies'] });
     }
     // While idle the same work is stopped (a study a timer runs), and the kernel stays idle.
-    assert.deepEqual(runMain([{ kind: 'request-taken', by: 'message' }]), { state: 'idle', actions: ['stop-studies', 'reject-input', 'reject-awaiting-cell'] });
+    assert.deepEqual(runMain([{ kind: 'request-taken', by: 'message' }]), {
+      state: 'idle',
+      actions: ['stop-studies', 'reject-input', 'reject-awaiting-cell'],
+    });
   });
 
   it('a cell ended by SIGINT acknowledges the signal and stops the studies; any interrupted cell discards the untaken request', () => {

@@ -54,7 +54,10 @@ describe('tunelab kernel: a stalled iopub subscriber', () => {
       // Proof that the subscription is in place: it receives one message, and is never read again.
       const probe = k.execute('1');
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([stalled.receive(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the stalled subscriber never got a message')), 15_000)))]);
+      await Promise.race([
+        stalled.receive(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the stalled subscriber never got a message')), 15_000))),
+      ]);
       clearTimeout(timer);
       await probe;
 
@@ -65,7 +68,14 @@ describe('tunelab kernel: a stalled iopub subscriber', () => {
       let streamBytes = 0;
       let replyStatus: unknown;
       try {
-        const msgId = k.send('shell', 'execute_request', { code: PRINT_CELL, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+        const msgId = k.send('shell', 'execute_request', {
+          code: PRINT_CELL,
+          silent: false,
+          store_history: false,
+          user_expressions: {},
+          allow_stdin: false,
+          stop_on_error: true,
+        });
         const unlisten = k.listen(msgId, (m: JupyterMessage) => {
           if (m.header.msg_type === 'stream') streamBytes += String(m.content.text).length;
         });
@@ -76,9 +86,14 @@ describe('tunelab kernel: a stalled iopub subscriber', () => {
       }
       if (precisePeak) peak = Math.max(peak, statusKb(pid, 'VmHWM'));
       const growthMb = (peak - baseline) / 1024;
-      console.log(`kernel RSS ${(baseline / 1024).toFixed(0)} MB before, peak ${(peak / 1024).toFixed(0)} MB (growth ${growthMb.toFixed(0)} MB; ${precisePeak ? 'VmHWM' : 'sampled VmRSS'}); the reading client got ${(streamBytes / 1e6).toFixed(0)} MB of ${((PRINT_MB * 16 * 65536) / 1e6).toFixed(0)} MB printed`);
+      console.log(
+        `kernel RSS ${(baseline / 1024).toFixed(0)} MB before, peak ${(peak / 1024).toFixed(0)} MB (growth ${growthMb.toFixed(0)} MB; ${precisePeak ? 'VmHWM' : 'sampled VmRSS'}); the reading client got ${(streamBytes / 1e6).toFixed(0)} MB of ${((PRINT_MB * 16 * 65536) / 1e6).toFixed(0)} MB printed`,
+      );
       assert.equal(replyStatus, 'ok');
-      assert.ok(growthMb < 150, `the kernel grew by ${growthMb.toFixed(0)} MB while printing ${PRINT_MB} MB to a stalled subscriber\nkernel log:\n${kernelLog}`);
+      assert.ok(
+        growthMb < 150,
+        `the kernel grew by ${growthMb.toFixed(0)} MB while printing ${PRINT_MB} MB to a stalled subscriber\nkernel log:\n${kernelLog}`,
+      );
 
       // The kernel still answers on the reading client while the stalled subscriber is connected.
       assert.equal(resultText(await run(k, '6 * 7')), '42');

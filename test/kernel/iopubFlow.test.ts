@@ -29,7 +29,12 @@ class FakePublisher {
 function setup(timing: { stuckAfterMs?: number; probeEveryMs?: number } = {}) {
   const socket = new FakePublisher();
   const notices: DroppedOutput[] = [];
-  const flow = new IopubFlow(socket as never, () => undefined, (l) => notices.push(l), timing);
+  const flow = new IopubFlow(
+    socket as never,
+    () => undefined,
+    (l) => notices.push(l),
+    timing,
+  );
   const send = (type: string, label = type) => flow.send(type, [label], JSON.stringify({ msg_id: 'cell' }));
   return { socket, notices, flow, send };
 }

@@ -23,7 +23,9 @@ describe('tunelab kernel: its own log', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     let timer: NodeJS.Timeout | undefined;
     const end = await Promise.race([
-      new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+      new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      ),
       new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), 60_000))),
     ]);
     clearTimeout(timer);

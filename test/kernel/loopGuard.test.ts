@@ -8,7 +8,9 @@ import { ROOT } from './helpers';
 
 // The TypeScript copy tslab (and so the kernel) uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [path.join(ROOT, 'node_modules', 'tslab')] })) as typeof import('typescript');
+const ts = require(
+  require.resolve('@tslab/typescript-for-tslab', { paths: [path.join(ROOT, 'node_modules', 'tslab')] }),
+) as typeof import('typescript');
 
 const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as FunctionConstructor;
 
@@ -145,10 +147,13 @@ describe('loop guard instrumentation', () => {
   });
 
   it('keeps every line of the compiled cell on its line (stack traces stay right)', () => {
-    const js = 'let a = 0;\nfunction f() {\n  for (;;) {\n    if (a++ > 3) break;\n  }\n  while (a < 9) a++;\n}\nf();\nthrow new Error("line 9");';
+    const js =
+      'let a = 0;\nfunction f() {\n  for (;;) {\n    if (a++ > 3) break;\n  }\n  while (a < 9) a++;\n}\nf();\nthrow new Error("line 9");';
     const code = instrumentLoops(ts, js);
     assert.equal(code.split('\n').length, js.split('\n').length);
-    js.split('\n').forEach((line, i) => assert.ok(code.split('\n')[i].includes(line.replace(/^\s*(?:for \(;;\) \{|while \(a < 9\) )/, '').trim()), line));
+    js.split('\n').forEach((line, i) =>
+      assert.ok(code.split('\n')[i].includes(line.replace(/^\s*(?:for \(;;\) \{|while \(a < 9\) )/, '').trim()), line),
+    );
     let thrown: unknown;
     try {
       new Function(GUARD_NAME, code)(countingGuard());
@@ -182,7 +187,8 @@ describe('loop guard instrumentation', () => {
       () => ++checks >= 5,
       () => new Error('interrupted'),
     );
-    const js = 'class C { *forever() { let i = 0; for (;;) yield i++; } drain() { let last; for (const v of this.forever()) last = v; return last; } }\nreturn new C().drain();';
+    const js =
+      'class C { *forever() { let i = 0; for (;;) yield i++; } drain() { let last; for (const v of this.forever()) last = v; return last; } }\nreturn new C().drain();';
     assert.throws(() => new Function(GUARD_NAME, instrumentLoops(ts, js))(guard), /interrupted/);
   });
 
@@ -201,7 +207,10 @@ describe('loop guard instrumentation', () => {
       const refills: number[] = [];
       for (let i = 0; i < 12; i++) refills.push(guard.check(sites, 0));
       assert.ok(refills.at(-1)! > 1_000_000, `a fast site runs long stretches between checks: ${refills.join(', ')}`);
-      assert.ok(refills.every((r, i) => i === 0 || r >= refills[i - 1]), 'it ramps up monotonically');
+      assert.ok(
+        refills.every((r, i) => i === 0 || r >= refills[i - 1]),
+        'it ramps up monotonically',
+      );
       // Iterations become slow (50 ms between checks): the refill drops at once, not halving step by step.
       step = 50;
       const afterSlow = guard.check(sites, 0);

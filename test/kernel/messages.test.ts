@@ -15,8 +15,10 @@ function contentOf<T extends RequestType>(type: T, content: JsonObject) {
 
 describe('kernel messages: typed dispatch keys and validated contents', () => {
   it('serves the protocol msg_types it handles, never a key of Object.prototype', () => {
-    for (const t of ['execute_request', 'kernel_info_request', 'comm_msg', 'history_request', 'input_reply']) assert.ok(isRequestType(t), t);
-    for (const t of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'usage_request', 'execute_reply']) assert.equal(isRequestType(t), false, t);
+    for (const t of ['execute_request', 'kernel_info_request', 'comm_msg', 'history_request', 'input_reply'])
+      assert.ok(isRequestType(t), t);
+    for (const t of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'usage_request', 'execute_reply'])
+      assert.equal(isRequestType(t), false, t);
   });
 
   it('names every reply after its request', () => {
@@ -25,7 +27,13 @@ describe('kernel messages: typed dispatch keys and validated contents', () => {
   });
 
   it('execute_request: flags take the protocol defaults, and only the booleans that change them count', () => {
-    assert.deepEqual(contentOf('execute_request', { code: 'x' }), { code: 'x', silent: false, store_history: true, allow_stdin: false, stop_on_error: true });
+    assert.deepEqual(contentOf('execute_request', { code: 'x' }), {
+      code: 'x',
+      silent: false,
+      store_history: true,
+      allow_stdin: false,
+      stop_on_error: true,
+    });
     assert.deepEqual(contentOf('execute_request', { code: 7, silent: 'yes', store_history: 0, allow_stdin: 1, stop_on_error: null }), {
       code: '',
       silent: false,
@@ -33,21 +41,27 @@ describe('kernel messages: typed dispatch keys and validated contents', () => {
       allow_stdin: false,
       stop_on_error: true,
     });
-    assert.deepEqual(contentOf('execute_request', { code: 'y', silent: true, store_history: false, allow_stdin: true, stop_on_error: false }), {
-      code: 'y',
-      silent: true,
-      store_history: false,
-      allow_stdin: true,
-      stop_on_error: false,
-    });
+    assert.deepEqual(
+      contentOf('execute_request', { code: 'y', silent: true, store_history: false, allow_stdin: true, stop_on_error: false }),
+      {
+        code: 'y',
+        silent: true,
+        store_history: false,
+        allow_stdin: true,
+        stop_on_error: false,
+      },
+    );
   });
 
   it('a field of the wrong type is refused with a RequestFieldError naming it', () => {
-    assert.throws(() => contentOf('complete_request', { code: 'x', cursor_pos: 'end' }), (e: unknown) => {
-      assert.ok(e instanceof RequestFieldError);
-      assert.equal(e.message, 'complete_request: content.cursor_pos must be a number, got string "end"');
-      return true;
-    });
+    assert.throws(
+      () => contentOf('complete_request', { code: 'x', cursor_pos: 'end' }),
+      (e: unknown) => {
+        assert.ok(e instanceof RequestFieldError);
+        assert.equal(e.message, 'complete_request: content.cursor_pos must be a number, got string "end"');
+        return true;
+      },
+    );
     assert.throws(() => contentOf('inspect_request', { code: { a: 1 } }), /inspect_request: content\.code must be a string, got an object/);
     assert.throws(() => contentOf('comm_open', { target_name: 'w' }), /comm_open: content\.comm_id must be a string, got nothing/);
     assert.throws(() => contentOf('comm_msg', { comm_id: ['x'] }), /comm_msg: content\.comm_id must be a string, got an array/);

@@ -44,18 +44,28 @@ describe('tunelab kernel: orphans', () => {
     let sleeperPid: number | undefined;
     try {
       assert.ok(kernelPid > 0 && kernelPid !== k.process.pid, `kernel pid ${kernelPid}`);
-      const started = await run(k, "import { spawn } from 'node:child_process';\nconst sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });\nconsole.log(`child ${sleeper.pid}`);");
+      const started = await run(
+        k,
+        "import { spawn } from 'node:child_process';\nconst sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });\nconsole.log(`child ${sleeper.pid}`);",
+      );
       sleeperPid = Number(/child (\d+)/.exec(stdout(started))?.[1]);
       assert.ok(sleeperPid > 0, `the cell printed ${JSON.stringify(stdout(started))}`);
       assert.equal(isGone(sleeperPid), false);
 
       let spinning = false;
-      const spin = k.execute('while (true) {}', { timeoutMs: 60_000, onMessage: (m) => (spinning ||= m.header.msg_type === 'execute_input') });
+      const spin = k.execute('while (true) {}', {
+        timeoutMs: 60_000,
+        onMessage: (m) => (spinning ||= m.header.msg_type === 'execute_input'),
+      });
       spin.catch(() => undefined); // rejected when the process the client started (the intermediate) dies
       await waitFor(() => spinning, 30_000, 'the spinning cell to start');
 
       k.process.kill('SIGKILL');
-      await waitFor(() => isGone(kernelPid) && isGone(sleeperPid!), 10_000, `kernel ${kernelPid} and its child ${sleeperPid} to end after their parent's death`).catch((err: Error) => {
+      await waitFor(
+        () => isGone(kernelPid) && isGone(sleeperPid!),
+        10_000,
+        `kernel ${kernelPid} and its child ${sleeperPid} to end after their parent's death`,
+      ).catch((err: Error) => {
         throw new Error(`${err.message}; kernel gone: ${isGone(kernelPid)}, child gone: ${isGone(sleeperPid!)}`);
       });
     } finally {
@@ -67,7 +77,9 @@ describe('tunelab kernel: orphans', () => {
 
   it('a kernel spinning under `jupyter nbconvert --execute` ends, with its child, when nbconvert is SIGKILLed', async () => {
     const prefix = path.join(dir, 'prefix');
-    const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { encoding: 'utf8' });
+    const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], {
+      encoding: 'utf8',
+    });
     assert.equal(install.status, 0, install.stderr);
     const env = { ...process.env, JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), JUPYTER_DATA_DIR: path.join(dir, 'data') };
     const pids = path.join(dir, 'nbconvert-pids.txt');
@@ -80,17 +92,41 @@ describe('tunelab kernel: orphans', () => {
       'while (true) {}',
     ].join('\n');
     writeFileSync(notebook, JSON.stringify(tunelabNotebook([code])));
-    const nbconvert = spawn(pythonBin('jupyter'), ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tunelab', '--ExecutePreprocessor.timeout=-1', '--output-dir', dir, '--output', 'spin-out.ipynb', notebook], { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const nbconvert = spawn(
+      pythonBin('jupyter'),
+      [
+        'nbconvert',
+        '--to',
+        'notebook',
+        '--execute',
+        '--ExecutePreprocessor.kernel_name=tunelab',
+        '--ExecutePreprocessor.timeout=-1',
+        '--output-dir',
+        dir,
+        '--output',
+        'spin-out.ipynb',
+        notebook,
+      ],
+      { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let nbconvertErr = '';
     nbconvert.stderr.on('data', (c: Buffer) => (nbconvertErr += c.toString()));
     let kernelPid: number | undefined;
     let sleeperPid: number | undefined;
     try {
-      const ids = await waitFor(() => (existsSync(pids) && /^\d+ \d+$/.test(readFileSync(pids, 'utf8')) ? readFileSync(pids, 'utf8') : undefined), 120_000, `the cell to start under nbconvert (its stderr:\n${nbconvertErr})`);
+      const ids = await waitFor(
+        () => (existsSync(pids) && /^\d+ \d+$/.test(readFileSync(pids, 'utf8')) ? readFileSync(pids, 'utf8') : undefined),
+        120_000,
+        `the cell to start under nbconvert (its stderr:\n${nbconvertErr})`,
+      );
       [kernelPid, sleeperPid] = ids.split(' ').map(Number);
       assert.equal(isGone(kernelPid), false);
       nbconvert.kill('SIGKILL');
-      await waitFor(() => isGone(kernelPid!) && isGone(sleeperPid!), 10_000, `kernel ${kernelPid} and its child ${sleeperPid} to end after nbconvert's death`).catch((err: Error) => {
+      await waitFor(
+        () => isGone(kernelPid!) && isGone(sleeperPid!),
+        10_000,
+        `kernel ${kernelPid} and its child ${sleeperPid} to end after nbconvert's death`,
+      ).catch((err: Error) => {
         throw new Error(`${err.message}; kernel gone: ${isGone(kernelPid!)}, child gone: ${isGone(sleeperPid!)}`);
       });
     } finally {

@@ -35,16 +35,26 @@ describe('papermill executes tunelab notebooks with parameters', () => {
 
   before(() => {
     assertBuilt();
-    const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], { encoding: 'utf8' });
+    const install = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'tunelab.js'), 'install', '--prefix', prefix], {
+      encoding: 'utf8',
+    });
     assert.equal(install.status, 0, install.stderr);
     // EXTRA is only ever given as a parameter: the cell reads it through `declare`.
-    writeFileSync(notebook, JSON.stringify(tunelabNotebook(['declare const EXTRA: unknown;', { source: PARAMETERS, tags: ['parameters'] }, BRANCH])));
+    writeFileSync(
+      notebook,
+      JSON.stringify(tunelabNotebook(['declare const EXTRA: unknown;', { source: PARAMETERS, tags: ['parameters'] }, BRANCH])),
+    );
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   function papermill(name: string, args: string[]): { nb: { cells: Cell[]; metadata: Json }; stderr: string } {
     const out = path.join(dir, `${name}.ipynb`);
-    const r = spawnSync(pythonBin('papermill'), [notebook, out, '-k', 'tunelab', ...args], { cwd: dir, env, encoding: 'utf8', timeout: 240_000 });
+    const r = spawnSync(pythonBin('papermill'), [notebook, out, '-k', 'tunelab', ...args], {
+      cwd: dir,
+      env,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     assert.equal(r.status, 0, `papermill ${args.join(' ')} failed:\n${r.stderr}`);
     return { nb: JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[]; metadata: Json }, stderr: r.stderr };
   }

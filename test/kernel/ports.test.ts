@@ -28,9 +28,12 @@ describe('kernel ports', () => {
   it('are drawn below the ephemeral range, distinct, and free', async () => {
     const [low, high] = candidateRange();
     const ephemeralLow = Number(
-      existsSync('/proc/sys/net/ipv4/ip_local_port_range') ? (await import('node:fs')).readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0] : NaN,
+      existsSync('/proc/sys/net/ipv4/ip_local_port_range')
+        ? (await import('node:fs')).readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]
+        : NaN,
     );
-    if (Number.isFinite(ephemeralLow)) assert.ok(high < ephemeralLow, `range ${low}-${high} must end below the ephemeral range (from ${ephemeralLow})`);
+    if (Number.isFinite(ephemeralLow))
+      assert.ok(high < ephemeralLow, `range ${low}-${high} must end below the ephemeral range (from ${ephemeralLow})`);
     const ports = await Promise.all(Array.from({ length: 40 }, () => freeLoopbackPort()));
     assert.equal(new Set(ports).size, ports.length, 'no port handed out twice');
     for (const p of ports) assert.ok(p >= low && p <= high, `${p} outside ${low}-${high}`);
@@ -60,7 +63,9 @@ describe('kernel ports', () => {
   it('KernelClient.start starts again with new ports after a port-taken exit, and gives up on any other failure', async () => {
     // A launcher that plays a kernel finding its port taken on the first start only.
     const flag = path.join(dir, 'started-once');
-    const kernel = defaultKernelArgv().map((a) => JSON.stringify(a)).join(' ');
+    const kernel = defaultKernelArgv()
+      .map((a) => JSON.stringify(a))
+      .join(' ');
     const script = `if [ ! -e ${JSON.stringify(flag)} ]; then touch ${JSON.stringify(flag)}; exit ${PORT_TAKEN_EXIT_STATUS}; fi; exec ${kernel.replace('"{connection_file}"', '"$1"')}`;
     const k = await startKernel({ argv: ['bash', '-c', script, 'kernel', '{connection_file}'] });
     try {

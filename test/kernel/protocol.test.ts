@@ -38,7 +38,11 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
 
   it('answers kernel_info with the TypeScript language and protocol 5.3', async () => {
     const r = await k.request('shell', 'kernel_info_request', {});
-    const c = r.reply.content as { protocol_version: string; implementation: string; language_info: { name: string; file_extension: string } };
+    const c = r.reply.content as {
+      protocol_version: string;
+      implementation: string;
+      language_info: { name: string; file_extension: string };
+    };
     assert.equal(r.reply.header.msg_type, 'kernel_info_reply');
     assert.equal(c.protocol_version, '5.3');
     assert.equal(c.implementation, 'tunelab');
@@ -71,7 +75,10 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
     for (const f of [bad, missing, truncated]) await k.sendRaw('shell', f.frames);
     const replies = await Promise.allSettled([bad, missing, truncated].map((f) => k.waitReply(f.msgId, 1500)));
     stops.forEach((s) => s());
-    assert.ok(replies.every((r) => r.status === 'rejected'), 'a forged message got a reply');
+    assert.ok(
+      replies.every((r) => r.status === 'rejected'),
+      'a forged message got a reply',
+    );
     assert.equal(seen.length, 0, 'a forged message caused iopub traffic');
     const check = await run(k, 'typeof (globalThis as any).pwned');
     assert.equal(resultText(check), "'undefined'");
@@ -92,7 +99,10 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
     await k.sendRaw('shell', junk);
     await k.sendRaw('control', [Buffer.from('x'), DELIMITER]);
     const unknown = await k.sendAndWaitIdle('shell', 'no_such_request', { x: 1 });
-    assert.deepEqual(ofType(unknown.iopub, 'status').map((m) => m.content.execution_state), ['busy', 'idle']);
+    assert.deepEqual(
+      ofType(unknown.iopub, 'status').map((m) => m.content.execution_state),
+      ['busy', 'idle'],
+    );
     assert.equal(resultText(await run(k, '1 + 1')), '2');
   });
 
@@ -118,14 +128,17 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
     assert.equal(t.status, 'error');
     assert.equal(t.ename, 'RangeError');
     assert.equal(t.evalue, 'out of range');
-    assert.ok(t.traceback.some((l) => l.includes('at fail')), t.traceback.join('\n'));
+    assert.ok(
+      t.traceback.some((l) => l.includes('at fail')),
+      t.traceback.join('\n'),
+    );
     assert.equal(resultText(await run(k, 'answer + 1')), '43', 'the kernel lives on after errors');
   });
 
   it('aborts execute requests queued behind a failing cell (stop_on_error), like ipykernel', async () => {
     const [fail, second, third] = await Promise.all([
       k.execute("await new Promise((r) => setTimeout(r, 200));\nthrow new Error('first fails');"),
-      k.execute("(globalThis as any).ranAfterFailure = true;"),
+      k.execute('(globalThis as any).ranAfterFailure = true;'),
       k.execute('1'),
     ]);
     assert.equal(fail.reply.content.status, 'error');
@@ -172,7 +185,7 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
     const upd = ofType(r, 'update_display_data')[0].content as { data: unknown; transient: { display_id: string } };
     assert.deepEqual(upd.data, { 'text/plain': 'second' });
     assert.equal(upd.transient.display_id, 'disp-1');
-    assert.equal(((ofType(r, 'display_data')[1].content.transient as { display_id: string }).display_id), 'disp-1');
+    assert.equal((ofType(r, 'display_data')[1].content.transient as { display_id: string }).display_id, 'disp-1');
     const res = ofType(r, 'execute_result')[0].content.data as Record<string, string>;
     assert.equal(res['text/html'], '<span>2</span>');
     const silent = await run(k, "display({ 'text/plain': 'x' })");
@@ -186,7 +199,7 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
         "const $display = Symbol.for('Jupyter.display');",
         "class Temperature { constructor(readonly celsius: number) {} [$display]() { return { 'text/html': `<b>${this.celsius} C</b>` }; } }",
         "class Later { [$display]() { return new Promise((ok) => setTimeout(() => ok({ 'text/markdown': '**later**', 'text/plain': 'later' }), 20)); } }",
-        "class Broken { [$display]() { return 42; } }",
+        'class Broken { [$display]() { return 42; } }',
         'display(new Temperature(21));',
         'display(new Broken());',
         'new Later()',
@@ -208,7 +221,7 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
         'const transport = getCommTransport()!;',
         'const received: any[] = [];',
         "transport.registerTarget('test.echo', (comm: any, data: any, buffers: Buffer[]) => {",
-        "  comm.send({ opened: data, nbuf: buffers.length }, undefined, buffers.map((b) => new Uint8Array(b).reverse()));",
+        '  comm.send({ opened: data, nbuf: buffers.length }, undefined, buffers.map((b) => new Uint8Array(b).reverse()));',
         '  comm.onMsg((d: any, bufs: Buffer[]) => { received.push(d); comm.send({ echo: d, sizes: bufs.map((b) => b.length) }, { note: 1 }, [new Float64Array([1.5, -2]), ...bufs]); });',
         '  comm.onClose((d: any) => { received.push({ closed: d }); });',
         '});',
@@ -222,16 +235,27 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
       { comm_id: commId, target_name: 'test.echo', data: { hello: 'kernel' } },
       { buffers: [Buffer.from([1, 2, 3])] },
     );
-    assert.deepEqual(ofType(open.iopub, 'status').map((m) => m.content.execution_state), ['busy', 'idle']);
+    assert.deepEqual(
+      ofType(open.iopub, 'status').map((m) => m.content.execution_state),
+      ['busy', 'idle'],
+    );
     const first = ofType(open.iopub, 'comm_msg')[0];
     assert.ok(first, 'the target handler answers within the comm_open');
     assert.deepEqual(first.content, { comm_id: commId, data: { opened: { hello: 'kernel' }, nbuf: 1 } });
     assert.deepEqual([...first.buffers[0]], [3, 2, 1]);
 
     const payload = Buffer.alloc(70_000, 7);
-    const msg = await k.sendAndWaitIdle('shell', 'comm_msg', { comm_id: commId, data: { x: 42 } }, { buffers: [payload, Buffer.from('ab')] });
+    const msg = await k.sendAndWaitIdle(
+      'shell',
+      'comm_msg',
+      { comm_id: commId, data: { x: 42 } },
+      { buffers: [payload, Buffer.from('ab')] },
+    );
     const states = ofType(msg.iopub, 'status');
-    assert.deepEqual(states.map((m) => m.content.execution_state), ['busy', 'idle']);
+    assert.deepEqual(
+      states.map((m) => m.content.execution_state),
+      ['busy', 'idle'],
+    );
     assert.equal(msg.iopub[0].header.msg_type, 'status', 'busy comes first');
     assert.equal(msg.iopub.at(-1)!.content.execution_state, 'idle', 'idle comes last');
     const echo = ofType(msg.iopub, 'comm_msg')[0];
@@ -239,7 +263,10 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
     assert.deepEqual(echo.content, { comm_id: commId, data: { echo: { x: 42 }, sizes: [70_000, 2] } });
     assert.deepEqual(echo.metadata, { note: 1 });
     assert.equal(echo.buffers.length, 3);
-    assert.deepEqual([...new Float64Array(echo.buffers[0].buffer.slice(echo.buffers[0].byteOffset, echo.buffers[0].byteOffset + 16))], [1.5, -2]);
+    assert.deepEqual(
+      [...new Float64Array(echo.buffers[0].buffer.slice(echo.buffers[0].byteOffset, echo.buffers[0].byteOffset + 16))],
+      [1.5, -2],
+    );
     assert.ok(echo.buffers[1].equals(payload));
     assert.equal(echo.buffers[2].toString(), 'ab');
 
@@ -313,7 +340,7 @@ describe('tunelab kernel: Jupyter messaging protocol 5.3', () => {
     );
     assert.equal(resultText(r), '3');
     const bad = await k.execute("import { createStudy as cs } from 'tunelab';\nconst wrong: string = cs;");
-    assert.equal(bad.reply.content.ename, 'TypeScriptError', 'the checker sees tunelab\'s real types');
+    assert.equal(bad.reply.content.ename, 'TypeScriptError', "the checker sees tunelab's real types");
   });
 });
 
@@ -327,4 +354,3 @@ describe('tunelab kernel: shutdown', () => {
     await k.shutdown();
   });
 });
-

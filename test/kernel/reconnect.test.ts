@@ -9,7 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as zmq from 'zeromq';
 import type { KernelClient } from '../../kernel/runner/client';
-import { decodeFrames, encodeFrames, newHeader, serializeParts, type JsonObject, type JupyterMessage, type MessageHeader } from '../../kernel/wire';
+import {
+  decodeFrames,
+  encodeFrames,
+  newHeader,
+  serializeParts,
+  type JsonObject,
+  type JupyterMessage,
+  type MessageHeader,
+} from '../../kernel/wire';
 import { run, startKernel, waitFor } from './helpers';
 
 type RouterChannel = 'shell' | 'control' | 'stdin';
@@ -113,9 +121,20 @@ describe('tunelab kernel: a frontend reconnecting with its old ZeroMQ identity',
     await oldStdin.connected();
     const freshStdin = connect('stdin', id);
     await freshStdin.connected();
-    const content = { code: "input('name?')", silent: false, store_history: true, user_expressions: {}, allow_stdin: true, stop_on_error: true };
+    const content = {
+      code: "input('name?')",
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: true,
+      stop_on_error: true,
+    };
     const executeId = await shell.send('execute_request', content);
-    const request = await waitFor(() => freshStdin.received.find((m) => m.header.msg_type === 'input_request'), 15_000, 'an input_request on the new stdin connection');
+    const request = await waitFor(
+      () => freshStdin.received.find((m) => m.header.msg_type === 'input_request'),
+      15_000,
+      'an input_request on the new stdin connection',
+    );
     assert.equal(request.content.prompt, 'name?');
     assert.equal(oldStdin.received.length, 0);
     await freshStdin.send('input_reply', { value: 'ada' }, request.header);

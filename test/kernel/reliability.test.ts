@@ -57,20 +57,38 @@ describe('tunelab kernel: reliability', () => {
 
   it('a widget update whose buffer_paths go through __proto__ / constructor / prototype pollutes nothing', async () => {
     const r = await run(k, "import { IntSlider } from 'tunelab/widgets';\nconst slider = new IntSlider({ value: 3 });\nslider");
-    const open = ofType(r, 'comm_open').find((m) => (m.content.data as { state: { _model_name?: string } }).state._model_name === 'IntSliderModel');
+    const open = ofType(r, 'comm_open').find(
+      (m) => (m.content.data as { state: { _model_name?: string } }).state._model_name === 'IntSliderModel',
+    );
     assert.ok(open, 'the slider opened no comm');
     const commId = String(open.content.comm_id);
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       await k.sendAndWaitIdle(
         'shell',
         'comm_msg',
-        { comm_id: commId, data: { method: 'update', state: { value: 4 }, buffer_paths: [[key, 'polluted'], ['value', key, 'polluted']] } },
+        {
+          comm_id: commId,
+          data: {
+            method: 'update',
+            state: { value: 4 },
+            buffer_paths: [
+              [key, 'polluted'],
+              ['value', key, 'polluted'],
+            ],
+          },
+        },
         { buffers: [Buffer.from('x'), Buffer.from('y')] },
       );
     }
     // A JSON state key "__proto__" (an own key after JSON.parse) neither.
-    await k.sendAndWaitIdle('shell', 'comm_msg', { comm_id: commId, data: JSON.parse('{"method":"update","state":{"__proto__":{"polluted":1}},"buffer_paths":[]}') });
-    assert.equal(resultText(await run(k, '({} as any).polluted === undefined && (Object.prototype as any).polluted === undefined')), 'true');
+    await k.sendAndWaitIdle('shell', 'comm_msg', {
+      comm_id: commId,
+      data: JSON.parse('{"method":"update","state":{"__proto__":{"polluted":1}},"buffer_paths":[]}'),
+    });
+    assert.equal(
+      resultText(await run(k, '({} as any).polluted === undefined && (Object.prototype as any).polluted === undefined')),
+      'true',
+    );
     assert.equal(resultText(await run(k, 'slider.value')), '3');
     // Re-running a cell works, and a valid update still applies.
     await k.sendAndWaitIdle('shell', 'comm_msg', { comm_id: commId, data: { method: 'update', state: { value: 6 }, buffer_paths: [] } });
@@ -82,7 +100,10 @@ describe('tunelab kernel: reliability', () => {
   function signedExecute(code: string): { frames: Buffer[]; msgId: string } {
     const header = newHeader('execute_request', k.session, 'tunelab-client');
     const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
-    return { frames: encodeFrames(k.info.key, [], serializeParts({ header, parent_header: {}, metadata: {}, content }), []), msgId: header.msg_id };
+    return {
+      frames: encodeFrames(k.info.key, [], serializeParts({ header, parent_header: {}, metadata: {}, content }), []),
+      msgId: header.msg_id,
+    };
   }
 
   it('a captured signed execute_request resent verbatim is refused (on shell and on control) and logged', async () => {
@@ -119,7 +140,12 @@ describe('tunelab kernel: reliability', () => {
   });
 
   it('execute_request on the control channel is refused with an error reply and runs nothing', async () => {
-    const r = await k.request('control', 'execute_request', { code: '(globalThis as any).ranOnControl = 1', silent: false }, { timeoutMs: 10_000 });
+    const r = await k.request(
+      'control',
+      'execute_request',
+      { code: '(globalThis as any).ranOnControl = 1', silent: false },
+      { timeoutMs: 10_000 },
+    );
     assert.equal(r.reply.header.msg_type, 'execute_reply');
     assert.equal(r.reply.content.status, 'error');
     assert.equal(r.reply.content.ename, 'ControlChannelError');
@@ -139,7 +165,9 @@ describe('tunelab kernel: shutdown while a cell runs', () => {
       const k = await startKernel();
       try {
         const started = new Promise<void>((resolve) => {
-          void k.execute(code, { timeoutMs: 60_000, onMessage: (m) => m.header.msg_type === 'execute_input' && resolve() }).catch(() => undefined);
+          void k
+            .execute(code, { timeoutMs: 60_000, onMessage: (m) => m.header.msg_type === 'execute_input' && resolve() })
+            .catch(() => undefined);
         });
         await started;
         const id = k.send('control', 'shutdown_request', { restart: false });
@@ -162,7 +190,11 @@ describe('tunelab kernel: an empty HMAC key', () => {
     k.process.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     try {
       assert.equal(resultText(await run(k, '1 + 1')), '2');
-      await waitFor(() => log.includes('Message signing is disabled.  This is insecure and not recommended!'), 5000, `the warning; log:\n${log}`);
+      await waitFor(
+        () => log.includes('Message signing is disabled.  This is insecure and not recommended!'),
+        5000,
+        `the warning; log:\n${log}`,
+      );
     } finally {
       await k.shutdown();
     }

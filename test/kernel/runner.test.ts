@@ -65,12 +65,29 @@ describe('tunelab run: stopping, validation, dead kernels', () => {
     const out = path.join(dir, 'timeout-out.ipynb');
     // After an await, a blocking call into the runtime is out of reach of both interrupt_request and
     // SIGINT (the README's known limit), so the runner has to kill the kernel.
-    writeFileSync(nb, JSON.stringify(notebook([codeCell('const first = 1;\nconsole.log("first ran")'), codeCell(spawnThenSpin(pidFile, 'await new Promise((r) => setTimeout(r, 100)); // output is coalesced for 20 ms: let it go out\nAtomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);')), codeCell('console.log("never")')])));
+    writeFileSync(
+      nb,
+      JSON.stringify(
+        notebook([
+          codeCell('const first = 1;\nconsole.log("first ran")'),
+          codeCell(
+            spawnThenSpin(
+              pidFile,
+              'await new Promise((r) => setTimeout(r, 100)); // output is coalesced for 20 ms: let it go out\nAtomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);',
+            ),
+          ),
+          codeCell('console.log("never")'),
+        ]),
+      ),
+    );
     const r = tunelab(['run', nb, '--timeout', '5', '--output', out]);
     const childPid = Number(readFileSync(pidFile, 'utf8'));
     try {
       assert.equal(r.status, 1, r.stderr);
-      assert.match(r.stderr, /CellTimeoutError: the cell did not finish within 5 s and did not respond to an interrupt; the kernel and the processes it started were killed/);
+      assert.match(
+        r.stderr,
+        /CellTimeoutError: the cell did not finish within 5 s and did not respond to an interrupt; the kernel and the processes it started were killed/,
+      );
       assert.ok(existsSync(out), `no partial notebook; stderr:\n${r.stderr}`);
       const outputs = outputsOf(out);
       assert.match(JSON.stringify(outputs[0]), /first ran/);
@@ -88,14 +105,23 @@ describe('tunelab run: stopping, validation, dead kernels', () => {
     const pidFile = path.join(dir, 'term-child.pid');
     const nb = path.join(dir, 'term.ipynb');
     const out = path.join(dir, 'term-out.ipynb');
-    writeFileSync(nb, JSON.stringify(notebook([codeCell('console.log("first ran")'), codeCell(spawnThenSpin(pidFile, 'while (true) {}'))])));
+    writeFileSync(
+      nb,
+      JSON.stringify(notebook([codeCell('console.log("first ran")'), codeCell(spawnThenSpin(pidFile, 'while (true) {}'))])),
+    );
     const runner = spawn(process.execPath, [BIN, 'run', nb, '--output', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     runner.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => runner.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      runner.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     let childPid = 0;
     try {
-      childPid = await waitFor(() => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) || undefined : undefined), 60_000, `the cell to start its child (runner stderr:\n${stderr})`);
+      childPid = await waitFor(
+        () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) || undefined : undefined),
+        60_000,
+        `the cell to start its child (runner stderr:\n${stderr})`,
+      );
       runner.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       const end = await Promise.race([exited, new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 30_000)))]);
@@ -134,13 +160,37 @@ describe('tunelab run: stopping, validation, dead kernels', () => {
 
   it('refuses notebooks that break the nbformat 4 schema, saying where and what was expected (as nbformat.validate does), without a stack trace', () => {
     const cases: Array<[string, Json, RegExp]> = [
-      ['numeric source', notebook([codeCell('1'), codeCell(12)]), /cells\[1\]\.source: expected a string or an array of strings, found number 12/],
-      ['source list of numbers', notebook([codeCell([1, 2])]), /cells\[0\]\.source: expected a string or an array of strings, found an array/],
-      ['unknown cell type', notebook([{ cell_type: 'sql', metadata: {}, source: '' }]), /cells\[0\]\.cell_type: expected one of code, markdown, raw, found string "sql"/],
+      [
+        'numeric source',
+        notebook([codeCell('1'), codeCell(12)]),
+        /cells\[1\]\.source: expected a string or an array of strings, found number 12/,
+      ],
+      [
+        'source list of numbers',
+        notebook([codeCell([1, 2])]),
+        /cells\[0\]\.source: expected a string or an array of strings, found an array/,
+      ],
+      [
+        'unknown cell type',
+        notebook([{ cell_type: 'sql', metadata: {}, source: '' }]),
+        /cells\[0\]\.cell_type: expected one of code, markdown, raw, found string "sql"/,
+      ],
       ['outputs not an array', notebook([{ ...codeCell('1'), outputs: {} }]), /cells\[0\]\.outputs: expected an array, found an object/],
-      ['stream output without text', notebook([{ ...codeCell('1'), outputs: [{ output_type: 'stream', name: 'stdout' }] }]), /cells\[0\]\.outputs\[0\]: missing "text"/],
-      ['cells not an array', { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: 'none' }, /notebook\.cells: expected an array of cells, found string "none"/],
-      ['kernelspec without a name', notebook([codeCell('1')], { kernelspec: { display_name: 'x' } }), /metadata\.kernelspec: missing "name"/],
+      [
+        'stream output without text',
+        notebook([{ ...codeCell('1'), outputs: [{ output_type: 'stream', name: 'stdout' }] }]),
+        /cells\[0\]\.outputs\[0\]: missing "text"/,
+      ],
+      [
+        'cells not an array',
+        { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: 'none' },
+        /notebook\.cells: expected an array of cells, found string "none"/,
+      ],
+      [
+        'kernelspec without a name',
+        notebook([codeCell('1')], { kernelspec: { display_name: 'x' } }),
+        /metadata\.kernelspec: missing "name"/,
+      ],
     ];
     const files: string[] = [];
     for (const [name, doc, expected] of cases) {
@@ -155,11 +205,22 @@ describe('tunelab run: stopping, validation, dead kernels', () => {
     // The reference: nbformat 5's own validator rejects every one of them.
     const check = spawnSync(
       PYTHON,
-      ['-c', 'import sys, nbformat\nfor f in sys.argv[1:]:\n    try:\n        nbformat.validate(nbformat.reads(open(f).read(), as_version=nbformat.NO_CONVERT))\n        print("valid", f)\n    except Exception as e:\n        print("invalid", f)', ...files],
+      [
+        '-c',
+        'import sys, nbformat\nfor f in sys.argv[1:]:\n    try:\n        nbformat.validate(nbformat.reads(open(f).read(), as_version=nbformat.NO_CONVERT))\n        print("valid", f)\n    except Exception as e:\n        print("invalid", f)',
+        ...files,
+      ],
       { encoding: 'utf8', env: pythonEnv(), timeout: 120_000 },
     );
     assert.equal(check.status, 0, check.stderr);
-    assert.deepEqual(check.stdout.trim().split('\n').map((l) => l.split(' ')[0]), files.map(() => 'invalid'), check.stdout);
+    assert.deepEqual(
+      check.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+      files.map(() => 'invalid'),
+      check.stdout,
+    );
   });
 
   it('checks --output and --html before running: a directory, or a directory that cannot be created, fails at once', () => {
@@ -182,11 +243,17 @@ describe('tunelab run: stopping, validation, dead kernels', () => {
   it('a kernel that dies is reported with how it ended and the last lines of its stderr (out of memory)', () => {
     const nb = path.join(dir, 'oom.ipynb');
     const out = path.join(dir, 'oom-out.ipynb');
-    writeFileSync(nb, JSON.stringify(notebook([codeCell('const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(1_000_000).fill(1.5));')])));
+    writeFileSync(
+      nb,
+      JSON.stringify(notebook([codeCell('const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(1_000_000).fill(1.5));')])),
+    );
     // A small heap, so the kernel runs out of memory quickly (the type checker needs about 150 MB).
     const r = tunelab(['run', nb, '--output', out], { ...process.env, NODE_OPTIONS: '--max-old-space-size=320' });
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /DeadKernelError: the kernel died while running this cell: the kernel (was killed by SIG[A-Z]+|exited with status \d+): it ran out of memory/);
+    assert.match(
+      r.stderr,
+      /DeadKernelError: the kernel died while running this cell: the kernel (was killed by SIG[A-Z]+|exited with status \d+): it ran out of memory/,
+    );
     assert.match(r.stderr, /last lines of its stderr:[\s\S]*heap out of memory/);
     assert.equal(outputsOf(out)[0].at(-1)?.ename, 'DeadKernelError');
   });

@@ -7,15 +7,14 @@ import { expandShorthandProperties } from '../../kernel/shorthand';
 import { ROOT } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [path.join(ROOT, 'node_modules', 'tslab')] })) as typeof import('typescript');
+const ts = require(
+  require.resolve('@tslab/typescript-for-tslab', { paths: [path.join(ROOT, 'node_modules', 'tslab')] }),
+) as typeof import('typescript');
 
 describe('shorthand property expansion', () => {
   it('expands object literals, nested ones and destructuring assignment targets with defaults', () => {
     const src = 'const o = { x, y: 2, nested: { z } };\n({ a, b = 3 } = other);';
-    assert.equal(
-      expandShorthandProperties(ts, src),
-      'const o = { x: x, y: 2, nested: { z: z } };\n({ a: a, b: b = 3 } = other);',
-    );
+    assert.equal(expandShorthandProperties(ts, src), 'const o = { x: x, y: 2, nested: { z: z } };\n({ a: a, b: b = 3 } = other);');
   });
 
   it('leaves declarations with binding patterns, methods and code without shorthand unchanged', () => {

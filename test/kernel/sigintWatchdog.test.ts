@@ -16,7 +16,10 @@ describe('kernel: the SIGINT watchdog is skipped only for cells that cannot call
     /* eslint-disable @typescript-eslint/no-require-imports */
     const tslabDir = path.dirname(require.resolve('tslab/package.json'));
     ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] }));
-    converter = (require('tslab/dist/converter') as typeof import('tslab/dist/converter')).createConverter({ isJS: false, isBrowser: false });
+    converter = (require('tslab/dist/converter') as typeof import('tslab/dist/converter')).createConverter({
+      isJS: false,
+      isBrowser: false,
+    });
     /* eslint-enable @typescript-eslint/no-require-imports */
     prevDecl = compileDecl('const obj: any = { n: 1 };\nconst n = 5;');
   });
@@ -36,7 +39,24 @@ describe('kernel: the SIGINT watchdog is skipped only for cells that cannot call
   }
 
   it('skips it for literals, declarations and reading or assigning variables', () => {
-    for (const src of ['1 + 1', '(1 + 2) * 3', '"text"', 'true', 'null', 'const a = 5', 'let u; u = 4', 'n', 'obj', 'let m = n', 'n === 5 ? 1 : 0', '!obj', 'typeof obj', 'obj ?? n', '-(2 ** 10)', 'undefined']) {
+    for (const src of [
+      '1 + 1',
+      '(1 + 2) * 3',
+      '"text"',
+      'true',
+      'null',
+      'const a = 5',
+      'let u; u = 4',
+      'n',
+      'obj',
+      'let m = n',
+      'n === 5 ? 1 : 0',
+      '!obj',
+      'typeof obj',
+      'obj ?? n',
+      '-(2 ** 10)',
+      'undefined',
+    ]) {
       assert.equal(needs(src), false, src);
     }
   });

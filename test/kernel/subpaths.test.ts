@@ -43,8 +43,14 @@ describe('tunelab kernel: subpath entries in cells', () => {
   });
 
   it('the types of a subpath are checked (a misspelt option names the key), and the root no longer offers internals', async () => {
-    assert.match(await typeError("import type { TPESamplerOptions } from 'tunelab/samplers';\nconst wrongOptions: TPESamplerOptions = { seedz: 1 };"), /seedz/);
-    assert.match(await typeError("import { completedRungKey } from 'tunelab';\ncompletedRungKey(0);"), /has no exported member 'completedRungKey'/);
+    assert.match(
+      await typeError("import type { TPESamplerOptions } from 'tunelab/samplers';\nconst wrongOptions: TPESamplerOptions = { seedz: 1 };"),
+      /seedz/,
+    );
+    assert.match(
+      await typeError("import { completedRungKey } from 'tunelab';\ncompletedRungKey(0);"),
+      /has no exported member 'completedRungKey'/,
+    );
   });
 
   it("entries of other areas load in a cell: 'tunelab/visualization', 'tunelab/cv', 'tunelab/data', 'tunelab/models'", async () => {
@@ -56,7 +62,7 @@ describe('tunelab kernel: subpath entries in cells', () => {
         "import { iris } from 'tunelab/data';",
         "import { accuracy } from 'tunelab/models';",
         "const grid: ParamGrid = { C: [1, 10], kernel: ['rbf', 'linear'] };",
-        "JSON.stringify({ figure: plotSlice(subStudy) instanceof Figure, grid: expandGrid(grid).length, rows: iris().X.length, acc: accuracy([0, 1, 1], [0, 1, 0]) })",
+        'JSON.stringify({ figure: plotSlice(subStudy) instanceof Figure, grid: expandGrid(grid).length, rows: iris().X.length, acc: accuracy([0, 1, 1], [0, 1, 0]) })',
       ].join('\n'),
     );
     assert.equal(resultText(r), `'{"figure":true,"grid":4,"rows":150,"acc":0.6666666666666666}'`);

@@ -38,7 +38,10 @@ describe('wire format vs jupyter_client.session.Session', () => {
     const msg = decodeFrames(key, pyFrames);
     assert.equal(msg.header.msg_type, 'comm_msg');
     assert.deepEqual(msg.content, { comm_id: 'abc', data: { x: 1.5 } });
-    assert.deepEqual(msg.buffers.map((b) => b.toString('latin1')), ['\x00\x01\x02', 'python']);
+    assert.deepEqual(
+      msg.buffers.map((b) => b.toString('latin1')),
+      ['\x00\x01\x02', 'python'],
+    );
     assert.throws(() => decodeFrames('wrong-key', pyFrames), /bad signature/);
     // Tampering with a buffer does not break the signature (buffers are not signed) ...
     const tampered = [...pyFrames];
@@ -62,7 +65,16 @@ describe('wire format vs jupyter_client.session.Session', () => {
 describe('tunelab run: arguments and parameters', () => {
   it('parses the command line', () => {
     const a = parseRunArgs(['nb.ipynb', '--output', 'o.ipynb', '--html=r.html', '--timeout', '30', '--param', 'lr=0.1', '-p', 'name=x=y']);
-    assert.deepEqual(a, { notebook: 'nb.ipynb', output: 'o.ipynb', html: 'r.html', timeoutSeconds: 30, params: [['lr', '0.1'], ['name', 'x=y']] });
+    assert.deepEqual(a, {
+      notebook: 'nb.ipynb',
+      output: 'o.ipynb',
+      html: 'r.html',
+      timeoutSeconds: 30,
+      params: [
+        ['lr', '0.1'],
+        ['name', 'x=y'],
+      ],
+    });
     assert.throws(() => parseRunArgs([]), /which notebook/);
     assert.throws(() => parseRunArgs(['nb.ipynb', '--timeout', '-1']), /positive number/);
     assert.throws(() => parseRunArgs(['nb.ipynb', '--param', '1bad=2']), /not a valid identifier/);
@@ -70,12 +82,18 @@ describe('tunelab run: arguments and parameters', () => {
       notebook: 'nb.ipynb',
       output: 'o.ipynb',
       timeoutSeconds: 0.5,
-      params: [['b', '-2'], ['a', '1']],
+      params: [
+        ['b', '-2'],
+        ['a', '1'],
+      ],
     });
   });
 
   it('names a wrong option and says what to do (util.parseArgs underneath)', () => {
-    assert.throws(() => parseRunArgs(['nb.ipynb', '--outptu', 'o.ipynb']), /unknown option --outptu\. Did you mean --output\? Run with --help to see the options\./);
+    assert.throws(
+      () => parseRunArgs(['nb.ipynb', '--outptu', 'o.ipynb']),
+      /unknown option --outptu\. Did you mean --output\? Run with --help to see the options\./,
+    );
     assert.throws(() => parseRunArgs(['nb.ipynb', '-x']), /unknown option -x\. Run with --help/);
     assert.throws(() => parseRunArgs(['nb.ipynb', '--output']), /--output needs a value/);
     assert.throws(() => parseRunArgs(['nb.ipynb', '--html', '--output', 'o.ipynb']), /--html needs a value/);
@@ -122,10 +140,21 @@ describe('tunelab run: arguments and parameters', () => {
         { cell_type: 'code', metadata: {}, source: 'lr', outputs: [] },
       ],
     };
-    assert.deepEqual(injectParameters(nb, [['lr', '0.01'], ['opt', 'sgd']]), { afterTaggedCell: true });
+    assert.deepEqual(
+      injectParameters(nb, [
+        ['lr', '0.01'],
+        ['opt', 'sgd'],
+      ]),
+      { afterTaggedCell: true },
+    );
     assert.equal(nb.cells.length, 4);
     assert.equal(nb.cells[2].source, '// Parameters injected by tunelab run\nlet lr = 0.01;\nlet opt = "sgd";');
-    const untagged: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', metadata: {}, source: 'x', outputs: [] }] };
+    const untagged: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ cell_type: 'code', metadata: {}, source: 'x', outputs: [] }],
+    };
     assert.deepEqual(injectParameters(untagged, [['x', '1']]), { afterTaggedCell: false });
     assert.deepEqual(untagged.cells[0].metadata.tags, ['injected-parameters']);
   });
@@ -143,7 +172,7 @@ describe('kernelspec install locations', () => {
     try {
       const r = install({ kind: 'prefix', dir });
       const spec = JSON.parse(readFileSync(path.join(r.kernelDir, 'kernel.json'), 'utf8')) as { argv: string[] };
-      assert.ok(existsSync(spec.argv[1]), 'the kernelspec points at this package\'s bin');
+      assert.ok(existsSync(spec.argv[1]), "the kernelspec points at this package's bin");
       assert.deepEqual(uninstall({ kind: 'prefix', dir }).length >= 1, true);
       assert.equal(existsSync(r.kernelDir), false);
     } finally {

@@ -72,7 +72,9 @@ async function coordinates(params: Partial<MLPParams>): Promise<Coordinates> {
   // The written-out forward pass is the model's (this also checks the output multiplier).
   const predicted = atInit.predictRaw(X).map((r) => r[0]);
   const mine = before[before.length - 1];
-  predicted.forEach((v, i) => assert.ok(Math.abs(v - mine[i]) <= 1e-4 * (1 + Math.abs(v)), `forward pass: row ${i} model ${v} vs ${mine[i]}`));
+  predicted.forEach((v, i) =>
+    assert.ok(Math.abs(v - mine[i]) <= 1e-4 * (1 + Math.abs(v)), `forward pass: row ${i} model ${v} vs ${mine[i]}`),
+  );
   atInit.dispose();
   stepped.dispose();
   return { init: before.map(rms), change: before.map((z, l) => rms(z.map((v, i) => after[l][i] - v))) };
@@ -86,14 +88,39 @@ describe('muP (Tensor Programs V) for mlp()', () => {
   it('widthScaling states Table 8 relative to the base width for Adam and SGD', () => {
     const o = { parameterization: 'mup' as const, inputDim: 4, width: 256, baseWidth: 64, hiddenLayers: 2, outputs: 3 };
     const adam = widthScaling({ ...o, optimizer: 'adam' });
-    assert.deepEqual(adam.map((l) => l.role), ['input', 'hidden', 'output']);
-    assert.deepEqual(adam.map((l) => [l.kernelLr, l.biasLr]), [[1, 1], [1 / 4, 1], [1, 1]]);
-    assert.deepEqual(adam.map((l) => l.inputMultiplier), [1, 1, 1 / 4]);
-    assert.deepEqual(adam.map((l) => l.initVarianceScale), [(4 + 256) / (4 + 64), 1, (256 + 3) / (64 + 3)]);
+    assert.deepEqual(
+      adam.map((l) => l.role),
+      ['input', 'hidden', 'output'],
+    );
+    assert.deepEqual(
+      adam.map((l) => [l.kernelLr, l.biasLr]),
+      [
+        [1, 1],
+        [1 / 4, 1],
+        [1, 1],
+      ],
+    );
+    assert.deepEqual(
+      adam.map((l) => l.inputMultiplier),
+      [1, 1, 1 / 4],
+    );
+    assert.deepEqual(
+      adam.map((l) => l.initVarianceScale),
+      [(4 + 256) / (4 + 64), 1, (256 + 3) / (64 + 3)],
+    );
     const sgd = widthScaling({ ...o, optimizer: 'sgd' });
-    assert.deepEqual(sgd.map((l) => [l.kernelLr, l.biasLr]), [[4, 4], [1, 4], [4, 1]]);
-    for (const l of widthScaling({ ...o, optimizer: 'adam', parameterization: 'standard' })) assert.deepEqual([l.kernelLr, l.biasLr, l.inputMultiplier, l.initVarianceScale], [1, 1, 1, 1]);
-    for (const l of widthScaling({ ...o, optimizer: 'sgd', width: 64 })) assert.deepEqual([l.kernelLr, l.biasLr, l.inputMultiplier, l.initVarianceScale], [1, 1, 1, 1]);
+    assert.deepEqual(
+      sgd.map((l) => [l.kernelLr, l.biasLr]),
+      [
+        [4, 4],
+        [1, 4],
+        [4, 1],
+      ],
+    );
+    for (const l of widthScaling({ ...o, optimizer: 'adam', parameterization: 'standard' }))
+      assert.deepEqual([l.kernelLr, l.biasLr, l.inputMultiplier, l.initVarianceScale], [1, 1, 1, 1]);
+    for (const l of widthScaling({ ...o, optimizer: 'sgd', width: 64 }))
+      assert.deepEqual([l.kernelLr, l.biasLr, l.inputMultiplier, l.initVarianceScale], [1, 1, 1, 1]);
     assert.throws(() => mlp({ parameterization: 'mup' }), InvalidArgumentError);
     assert.throws(() => mlp({ parameterization: 'mup', baseWidth: 0 }), /baseWidth/);
     assert.throws(() => mlp({ parameterization: 'nope' as 'mup', baseWidth: 8 }), /'standard' or 'mup'/);
@@ -101,7 +128,17 @@ describe('muP (Tensor Programs V) for mlp()', () => {
 
   it('Adam gets a learning rate per variable (not a scaled gradient): the first step moves each weight by lr x its factor', async () => {
     const lr = 1e-3;
-    const params = { hiddenUnits: 256, hiddenLayers: 2, parameterization: 'mup' as const, baseWidth: BASE, task: 'regression' as const, epochs: 1, batchSize: X.length, learningRate: lr, seed: 3 };
+    const params = {
+      hiddenUnits: 256,
+      hiddenLayers: 2,
+      parameterization: 'mup' as const,
+      baseWidth: BASE,
+      task: 'regression' as const,
+      epochs: 1,
+      batchSize: X.length,
+      learningRate: lr,
+      seed: 3,
+    };
     const init = await mlp(params).fit(X, y, { schedule: frozen });
     const stepped = await mlp(params).fit(X, y);
     const w0 = init.getWeights();
@@ -109,7 +146,12 @@ describe('muP (Tensor Programs V) for mlp()', () => {
     // Adam's first step is lr * g / (|g| + eps) = lr * sign(g) wherever |g| >> eps.
     const expected = [1, 1, 1 / 4, 1, 1, 1].map((f) => lr * f); // input W, b; hidden W (1/r), b; output W, b
     const largest = w0.map((w, v) => Math.max(...w.map((x, i) => Math.abs(w1[v][i] - x))));
-    largest.forEach((got, v) => assert.ok(Math.abs(got - expected[v]) <= 0.02 * expected[v], `variable ${v}: largest step ${got}, expected ${expected[v]} (all: ${largest.join(', ')})`));
+    largest.forEach((got, v) =>
+      assert.ok(
+        Math.abs(got - expected[v]) <= 0.02 * expected[v],
+        `variable ${v}: largest step ${got}, expected ${expected[v]} (all: ${largest.join(', ')})`,
+      ),
+    );
     init.dispose();
     stepped.dispose();
   });
@@ -122,14 +164,24 @@ describe('muP (Tensor Programs V) for mlp()', () => {
     }
     const grew = (k: keyof typeof rows, l: number) => ratio(rows[k].get(1024)!.init[l], rows[k].get(64)!.init[l]);
     const context = `\nRMS of layer 1, layer 2 pre-activations and of the output\nstandard:\n${show(rows.standard, 'init')}\nmup:\n${show(rows.mup, 'init')}`;
-    for (const l of [0, 1]) assert.ok(grew('mup', l) > 0.5 && grew('mup', l) < 2, `muP layer ${l + 1} pre-activation RMS changed ${grew('mup', l).toFixed(2)}x from width 64 to 1024${context}`);
+    for (const l of [0, 1])
+      assert.ok(
+        grew('mup', l) > 0.5 && grew('mup', l) < 2,
+        `muP layer ${l + 1} pre-activation RMS changed ${grew('mup', l).toFixed(2)}x from width 64 to 1024${context}`,
+      );
     // muP's readout multiplier base/width on Theta(1) weights: the output is Theta(1/sqrt(width)),
     // 4x smaller at 16x the width (it vanishes in the limit, as with Table 3's 1/fan_in^2 init).
-    assert.ok(grew('mup', 2) > 0.25 / 2 && grew('mup', 2) < 0.25 * 2, `muP output RMS should shrink about 4x, changed ${grew('mup', 2).toFixed(3)}x${context}`);
+    assert.ok(
+      grew('mup', 2) > 0.25 / 2 && grew('mup', 2) < 0.25 * 2,
+      `muP output RMS should shrink about 4x, changed ${grew('mup', 2).toFixed(3)}x${context}`,
+    );
     // Glorot's input-layer variance 2/(d_in + width) falls with width, so the standard network's
     // first pre-activations shrink as 1/sqrt(width) (muP keeps the base width's variance instead);
     // square hidden layers keep the ratio they are given (2/(n + n) = 1/fan_in).
-    assert.ok(grew('standard', 0) > 0.25 / 2 && grew('standard', 0) < 0.25 * 2, `standard layer 1 should shrink about 4x, changed ${grew('standard', 0).toFixed(3)}x${context}`);
+    assert.ok(
+      grew('standard', 0) > 0.25 / 2 && grew('standard', 0) < 0.25 * 2,
+      `standard layer 1 should shrink about 4x, changed ${grew('standard', 0).toFixed(3)}x${context}`,
+    );
     const hiddenKept = grew('standard', 1) / grew('standard', 0);
     assert.ok(hiddenKept > 0.5 && hiddenKept < 2, `standard layer 2 should keep layer 1's ratio, got ${hiddenKept.toFixed(2)}${context}`);
   });
@@ -156,7 +208,15 @@ describe('muP (Tensor Programs V) for mlp()', () => {
 
   it('(c) at width == baseWidth muP is the standard parametrization: same init and the same training, Adam and SGD', async () => {
     for (const optimizer of ['adam', 'sgd', 'momentum'] as const) {
-      const params = { hiddenUnits: 32, hiddenLayers: 2, optimizer, learningRate: optimizer === 'adam' ? 1e-2 : 0.05, epochs: 3, batchSize: 16, seed: 11 };
+      const params = {
+        hiddenUnits: 32,
+        hiddenLayers: 2,
+        optimizer,
+        learningRate: optimizer === 'adam' ? 1e-2 : 0.05,
+        epochs: 3,
+        batchSize: 16,
+        seed: 11,
+      };
       const sp = await mlp(params).fit(X, iris.y);
       const mup = await mlp({ ...params, parameterization: 'mup', baseWidth: 32 }).fit(X, iris.y);
       assert.deepEqual(mup.getWeights(), sp.getWeights(), optimizer);
@@ -167,10 +227,22 @@ describe('muP (Tensor Programs V) for mlp()', () => {
   });
 
   it('readoutZeroInit starts the output kernel at zero; learning-rate schedules set every group from the base rate', async () => {
-    const m = mlp({ hiddenUnits: 128, hiddenLayers: 2, parameterization: 'mup', baseWidth: 32, readoutZeroInit: true, epochs: 2, learningRate: 0.01, seed: 1 });
+    const m = mlp({
+      hiddenUnits: 128,
+      hiddenLayers: 2,
+      parameterization: 'mup',
+      baseWidth: 32,
+      readoutZeroInit: true,
+      epochs: 2,
+      learningRate: 0.01,
+      seed: 1,
+    });
     await m.fit(X, iris.y, { schedule: frozen });
     const w = m.getWeights();
-    assert.ok(w[4].every((v) => v === 0), 'output kernel is zero at init');
+    assert.ok(
+      w[4].every((v) => v === 0),
+      'output kernel is zero at init',
+    );
     assert.ok(w[2].some((v) => v !== 0));
     const opt = m.tfModel?.optimizer as unknown as { setLearningRate(lr: number): void; learningRates(): Map<string, number> };
     opt.setLearningRate(0.02);
@@ -180,7 +252,7 @@ describe('muP (Tensor Programs V) for mlp()', () => {
   });
 });
 
-describe('muP with Bergstra & Bengio\'s init schemes (initDistribution, initScale)', () => {
+describe("muP with Bergstra & Bengio's init schemes (initDistribution, initScale)", () => {
   const d = X[0].length;
   const initial = async (p: Partial<MLPParams>) => {
     const m = mlp({ task: 'regression', hiddenLayers: 2, optimizer: 'sgd', epochs: 1, batchSize: 150, seed: 5, ...p });
@@ -189,11 +261,25 @@ describe('muP with Bergstra & Bengio\'s init schemes (initDistribution, initScal
     m.dispose();
     return w;
   };
-  const near = (got: number, want: number, what: string) => assert.ok(Math.abs(got / want - 1) < 0.1, `${what}: rms ${got.toFixed(5)}, expected ${want.toFixed(5)}`);
+  const near = (got: number, want: number, what: string) =>
+    assert.ok(Math.abs(got / want - 1) < 0.1, `${what}: rms ${got.toFixed(5)}, expected ${want.toFixed(5)}`);
 
   it('at width == baseWidth muP with a scheme is the standard parametrization with that scheme (init and training)', async () => {
-    for (const scheme of [{ initDistribution: 'normal', initScale: 'glorot' }, { initDistribution: 'uniform', initScale: 0.7 }, { initDistribution: 'normal', initScale: 1.5 }] as const) {
-      const params: Partial<MLPParams> = { ...scheme, hiddenUnits: 32, hiddenLayers: 2, optimizer: 'sgd', learningRate: 0.05, epochs: 3, batchSize: 16, seed: 11 };
+    for (const scheme of [
+      { initDistribution: 'normal', initScale: 'glorot' },
+      { initDistribution: 'uniform', initScale: 0.7 },
+      { initDistribution: 'normal', initScale: 1.5 },
+    ] as const) {
+      const params: Partial<MLPParams> = {
+        ...scheme,
+        hiddenUnits: 32,
+        hiddenLayers: 2,
+        optimizer: 'sgd',
+        learningRate: 0.05,
+        epochs: 3,
+        batchSize: 16,
+        seed: 11,
+      };
       const sp = await mlp(params).fit(X, iris.y);
       const mup = await mlp({ ...params, parameterization: 'mup', baseWidth: 32 }).fit(X, iris.y);
       assert.deepEqual(mup.getWeights(), sp.getWeights(), JSON.stringify(scheme));
@@ -221,15 +307,18 @@ describe('muP with Bergstra & Bengio\'s init schemes (initDistribution, initScal
       const what = `uniform x ${c}/sqrt(fanIn) ${JSON.stringify(p)}`;
       near(rms(fanIn[0]), c / Math.sqrt(3 * d), `${what}, input layer`);
       near(rms(fanIn[2]), c / Math.sqrt(3 * width), `${what}, hidden layer`);
-      assert.ok(fanIn[2].reduce((m, v) => Math.max(m, Math.abs(v)), 0) <= (c / Math.sqrt(width)) * (1 + 1e-6), `${what}: hidden weights within +-c/sqrt(fanIn)`);
+      assert.ok(
+        fanIn[2].reduce((m, v) => Math.max(m, Math.abs(v)), 0) <= (c / Math.sqrt(width)) * (1 + 1e-6),
+        `${what}: hidden weights within +-c/sqrt(fanIn)`,
+      );
     }
     // muP's output layer is its own (Glorot at the base width, times the 1/r multiplier), whatever the scheme.
     const defaults = await initial({ hiddenUnits: width, ...mupOf });
-    assert.deepEqual(normal[4], defaults[4], 'the output kernel does not depend on the hidden layers\' scheme');
+    assert.deepEqual(normal[4], defaults[4], "the output kernel does not depend on the hidden layers' scheme");
   });
 });
 
-describe('muP as PyTorch trains the paper\'s Table 3 form', () => {
+describe("muP as PyTorch trains the paper's Table 3 form", () => {
   it('after 5 full-batch Adam or SGD steps, tunelab (Table 8: output multiplier) and PyTorch (Table 3: no multiplier, scaled output init and lr) predict the same', async () => {
     const base = 64;
     const width = 256;
@@ -241,7 +330,18 @@ describe('muP as PyTorch trains the paper\'s Table 3 form', () => {
     const ours: number[][] = [];
     const inputs = [];
     for (const c of cases) {
-      const params = { hiddenUnits: width, hiddenLayers: 2, parameterization: 'mup' as const, baseWidth: base, task: 'regression' as const, optimizer: c.optimizer, momentum: 0, learningRate: c.lr, batchSize: X.length, seed: 5 };
+      const params = {
+        hiddenUnits: width,
+        hiddenLayers: 2,
+        parameterization: 'mup' as const,
+        baseWidth: base,
+        task: 'regression' as const,
+        optimizer: c.optimizer,
+        momentum: 0,
+        learningRate: c.lr,
+        batchSize: X.length,
+        seed: 5,
+      };
       const init = await mlp({ ...params, epochs: 1 }).fit(X, y, { schedule: frozen });
       const trained = await mlp({ ...params, epochs: steps }).fit(X, y);
       ours.push(trained.predictRaw(X).map((r) => r[0]));
@@ -254,7 +354,10 @@ describe('muP as PyTorch trains the paper\'s Table 3 form', () => {
     cases.forEach((c, k) => {
       const scale = Math.max(...theirs[k].map(Math.abs));
       const worst = Math.max(...theirs[k].map((v, i) => Math.abs(v - ours[k][i])));
-      assert.ok(worst <= 2e-3 * scale, `${c.optimizer}: largest difference ${worst} (predictions up to ${scale}); tunelab ${ours[k].slice(0, 4)} vs torch ${theirs[k].slice(0, 4)}`);
+      assert.ok(
+        worst <= 2e-3 * scale,
+        `${c.optimizer}: largest difference ${worst} (predictions up to ${scale}); tunelab ${ours[k].slice(0, 4)} vs torch ${theirs[k].slice(0, 4)}`,
+      );
       // And training did move the predictions (the comparison is not of two untouched networks).
       assert.ok(Math.max(...ours[k].map((v) => Math.abs(v))) > 0.05, `${c.optimizer}: predictions barely moved`);
     });

@@ -64,7 +64,16 @@ describe('tfjs backend and loading', () => {
 
 describe('neural networks', () => {
   it('a seeded MLP trained twice gives identical weights (dropout, input noise and shuffling included)', async () => {
-    const params = { hiddenUnits: 12, hiddenLayers: 2, dropout: 0.3, inputNoise: 0.1, epochs: 4, batchSize: 16, learningRate: 0.01, seed: 42 };
+    const params = {
+      hiddenUnits: 12,
+      hiddenLayers: 2,
+      dropout: 0.3,
+      inputNoise: 0.1,
+      epochs: 4,
+      batchSize: 16,
+      learningRate: 0.01,
+      seed: 42,
+    };
     const a = await mlp(params).fit(split.XTrain, split.yTrain);
     const b = await mlp(params).fit(split.XTrain, split.yTrain);
     const c = await mlp({ ...params, seed: 43 }).fit(split.XTrain, split.yTrain);
@@ -75,12 +84,29 @@ describe('neural networks', () => {
 
   it('seeded LSTM and CNN runs are reproducible too', async () => {
     const seq = datasets.addingProblem(64, { length: 6, seed: 3 });
-    const lstmParams = { inputShape: [6, 2] as [number, number], task: 'regression' as const, hiddenSize: 6, dropout: 0.2, inputNoise: 0.05, epochs: 2, batchSize: 16, seed: 9 };
+    const lstmParams = {
+      inputShape: [6, 2] as [number, number],
+      task: 'regression' as const,
+      hiddenSize: 6,
+      dropout: 0.2,
+      inputNoise: 0.05,
+      epochs: 2,
+      batchSize: 16,
+      seed: 9,
+    };
     const l1 = await lstm(lstmParams).fit(seq.X, seq.y);
     const l2 = await lstm(lstmParams).fit(seq.X, seq.y);
     assert.deepEqual(l1.getWeights(), l2.getWeights());
     const img = datasets.rectangles(48, { size: 8, seed: 5 });
-    const cnnParams = { inputShape: [8, 8, 1] as [number, number, number], filters: [3], denseUnits: 4, dropout: 0.25, epochs: 2, batchSize: 16, seed: 9 };
+    const cnnParams = {
+      inputShape: [8, 8, 1] as [number, number, number],
+      filters: [3],
+      denseUnits: 4,
+      dropout: 0.25,
+      epochs: 2,
+      batchSize: 16,
+      seed: 9,
+    };
     const c1 = await cnn(cnnParams).fit(img.X, img.y);
     const c2 = await cnn(cnnParams).fit(img.X, img.y);
     assert.deepEqual(c1.getWeights(), c2.getWeights());
@@ -96,7 +122,11 @@ describe('neural networks', () => {
       async (trial) => {
         const model = mlp({ hiddenUnits: trial.suggestInt('units', 4, 16), epochs: 10, learningRate: 0.02, seed: 1 });
         try {
-          await model.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], trial, onEpochEnd: () => void epochsSeen++ });
+          await model.fit(split.XTrain, split.yTrain, {
+            validationData: [split.XTest, split.yTest],
+            trial,
+            onEpochEnd: () => void epochsSeen++,
+          });
         } finally {
           model.dispose();
         }
@@ -126,13 +156,21 @@ describe('neural networks', () => {
 
   it('early stopping with minEpochs and a patience that grows with the best epoch (patienceIncrease)', async () => {
     const frozen = mlp({ hiddenUnits: 8, epochs: 30, learningRate: 1e-9, optimizer: 'sgd', momentum: 0, seed: 2 });
-    await frozen.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], metric: 'loss', earlyStopping: { patience: 2, minDelta: 1e-3, minEpochs: 10 } });
+    await frozen.fit(split.XTrain, split.yTrain, {
+      validationData: [split.XTest, split.yTest],
+      metric: 'loss',
+      earlyStopping: { patience: 2, minDelta: 1e-3, minEpochs: 10 },
+    });
     assert.equal(frozen.history.length, 10, 'minEpochs keeps a stalled run going to epoch 10');
     frozen.dispose();
     // A learning run: replay the rule on the recorded validation losses and check fit stopped where the rule says.
     const model = mlp({ hiddenUnits: 8, epochs: 80, learningRate: 0.3, optimizer: 'sgd', momentum: 0, batchSize: 20, seed: 4 });
     // Validation accuracy on 45 iris rows plateaus (equal accuracy is no improvement), so the rule fires.
-    await model.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], metric: 'accuracy', earlyStopping: { patience: 0, minEpochs: 5, patienceIncrease: 2 } });
+    await model.fit(split.XTrain, split.yTrain, {
+      validationData: [split.XTest, split.yTest],
+      metric: 'accuracy',
+      earlyStopping: { patience: 0, minEpochs: 5, patienceIncrease: 2 },
+    });
     const losses = model.history.map((r) => -(r.valAccuracy as number));
     let best = Infinity;
     let bestEpoch = -1;
@@ -152,7 +190,14 @@ describe('neural networks', () => {
     assert.equal(model.bestEpoch, bestEpoch);
     assert.ok(model.history.length < 80, 'the run stopped early');
     model.dispose();
-    await assert.rejects(() => mlp({ epochs: 1 }).fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], earlyStopping: { patience: 1, patienceIncrease: 0.5 } }), /patienceIncrease must be >= 1/);
+    await assert.rejects(
+      () =>
+        mlp({ epochs: 1 }).fit(split.XTrain, split.yTrain, {
+          validationData: [split.XTest, split.yTest],
+          earlyStopping: { patience: 1, patienceIncrease: 0.5 },
+        }),
+      /patienceIncrease must be >= 1/,
+    );
   });
 
   it('applies a learning-rate schedule through a tfjs callback, per batch or per epoch', async () => {
@@ -166,7 +211,10 @@ describe('neural networks', () => {
     const perEpoch = schedules.exponential({ lr: 0.05, gamma: 0.5 });
     const m2 = mlp({ hiddenUnits: 4, epochs: 3, optimizer: 'adam', seed: 3 });
     await m2.fit(split.XTrain, split.yTrain, { validationData: [split.XTest, split.yTest], schedule: perEpoch, schedulePer: 'epoch' });
-    assert.deepEqual(m2.history.map((h) => h.lr), [0.05, 0.025, 0.0125]);
+    assert.deepEqual(
+      m2.history.map((h) => h.lr),
+      [0.05, 0.025, 0.0125],
+    );
     m1.dispose();
     m2.dispose();
   });
@@ -205,7 +253,7 @@ describe('neural networks', () => {
     model.dispose();
   });
 
-  it('MLP learns iris and works under crossValidate as an Estimator, which frees each fold\'s tensors', async () => {
+  it("MLP learns iris and works under crossValidate as an Estimator, which frees each fold's tensors", async () => {
     const { loadTf } = await import('../../src/backend');
     const tf = await loadTf();
     const before = tf.memory().numTensors;
@@ -240,12 +288,15 @@ describe('neural networks', () => {
     conv.dispose();
   });
 
-  it('initial weights follow initDistribution x initScale (Bergstra & Bengio\'s two schemes) and readoutZeroInit', async () => {
+  it("initial weights follow initDistribution x initScale (Bergstra & Bengio's two schemes) and readoutZeroInit", async () => {
     // A learning rate of 1e-12 leaves the weights at their initial draw after one epoch.
     const img = datasets.rectangles(40, { size: 12, seed: 2 });
     const fanIn = 144;
     const units = 64;
-    const initial = async (p: Parameters<typeof mlp>[0]) => (await mlp({ hiddenUnits: units, optimizer: 'sgd', momentum: 0, learningRate: 1e-12, epochs: 1, seed: 3, ...p }).fit(img.X, img.y)).getWeights();
+    const initial = async (p: Parameters<typeof mlp>[0]) =>
+      (
+        await mlp({ hiddenUnits: units, optimizer: 'sgd', momentum: 0, learningRate: 1e-12, epochs: 1, seed: 3, ...p }).fit(img.X, img.y)
+      ).getWeights();
     const stats = (w: number[]) => ({ maxAbs: Math.max(...w.map(Math.abs)), std: Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length) });
     const glorot = Math.sqrt(6 / (fanIn + units));
     const cases = [
@@ -260,7 +311,11 @@ describe('neural networks', () => {
       const what = JSON.stringify(c.p) + ' ' + JSON.stringify(st);
       assert.equal(kernel.length, fanIn * units);
       assert.ok(Math.abs(st.std / c.std - 1) < 0.05, `${what}: std should be ${c.std}`);
-      if (Number.isFinite(c.bound)) assert.ok(st.maxAbs <= c.bound * (1 + 1e-6) && st.maxAbs > 0.97 * c.bound, `${what}: weights should fill [-${c.bound}, ${c.bound}]`);
+      if (Number.isFinite(c.bound))
+        assert.ok(
+          st.maxAbs <= c.bound * (1 + 1e-6) && st.maxAbs > 0.97 * c.bound,
+          `${what}: weights should fill [-${c.bound}, ${c.bound}]`,
+        );
       else assert.ok(st.maxAbs > 3 * c.std, `${what}: a normal draw of ${kernel.length} weights reaches past 3 standard deviations`);
     }
     const zeroOut = await initial({ initDistribution: 'normal', initScale: 1, readoutZeroInit: true });
@@ -286,7 +341,17 @@ describe('neural networks', () => {
     };
     const train = make(512, 1);
     const valid = make(128, 2);
-    const model = lstm({ inputShape: [T, K], task: 'classification', sequenceOutput: true, hiddenSize: 16, epochs: 15, learningRate: 0.02, optimizer: 'adam', batchSize: 32, seed: 1 });
+    const model = lstm({
+      inputShape: [T, K],
+      task: 'classification',
+      sequenceOutput: true,
+      hiddenSize: 16,
+      epochs: 15,
+      learningRate: 0.02,
+      optimizer: 'adam',
+      batchSize: 32,
+      seed: 1,
+    });
     await model.fit(train.X, train.y, { validationData: [valid.X, valid.y] });
     const predicted = model.predictSteps(valid.X);
     assert.deepEqual([predicted.length, predicted[0].length], [128, T]);
@@ -297,19 +362,38 @@ describe('neural networks', () => {
     // score() and the accuracy tfjs computed on the validation data each epoch agree with it.
     assert.ok(Math.abs(model.score(valid.X, valid.y) - framewise) < 1e-12);
     assert.ok(Math.abs((model.history[model.history.length - 1].valAccuracy as number) - framewise) < 1e-6);
-    for (const step of model.predictRaw(valid.X.slice(0, 1))[0].reduce<number[][]>((acc, v, j) => (j % K ? acc[acc.length - 1].push(v) : acc.push([v]), acc), [])) {
+    for (const step of model
+      .predictRaw(valid.X.slice(0, 1))[0]
+      .reduce<number[][]>((acc, v, j) => (j % K ? acc[acc.length - 1].push(v) : acc.push([v]), acc), [])) {
       assert.ok(Math.abs(step.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'a softmax at every step');
     }
     assert.throws(() => model.predict(valid.X), /use predictSteps/);
-    await assert.rejects(() => model.fit(train.X, train.y.map((q) => q[0])), /one class label per time step/);
-    await assert.rejects(() => model.fit(train.X, train.y.map((q, i) => (i === 3 ? q.slice(1) : q))), /must hold 8 step labels/);
+    await assert.rejects(
+      () =>
+        model.fit(
+          train.X,
+          train.y.map((q) => q[0]),
+        ),
+      /one class label per time step/,
+    );
+    await assert.rejects(
+      () =>
+        model.fit(
+          train.X,
+          train.y.map((q, i) => (i === 3 ? q.slice(1) : q)),
+        ),
+      /must hold 8 step labels/,
+    );
     model.dispose();
   });
 
   it('explains bad hyperparameters and missing validation data', async () => {
     assert.throws(() => mlp({ dropout: 1 }), /dropout must be in \[0, 1\)/);
     assert.throws(() => mlp({ optimizer: 'lbfgs' as never }), /optimizer must be/);
-    await assert.rejects(() => mlp({ epochs: 1 }).fit(split.XTrain, split.yTrain, { earlyStopping: { patience: 1 } }), /needs validationData/);
+    await assert.rejects(
+      () => mlp({ epochs: 1 }).fit(split.XTrain, split.yTrain, { earlyStopping: { patience: 1 } }),
+      /needs validationData/,
+    );
     assert.ok(new TrialPruned() instanceof Error);
   });
 });

@@ -32,7 +32,10 @@ import { checkOptionKeys } from '../../src/options';
 /** Call a constructor or builder the way plain JavaScript would, with whatever options. */
 type Untyped = (options: unknown) => unknown;
 const untyped = <F>(f: F): Untyped => f as unknown as Untyped;
-const build = <C>(C: C): Untyped => (o) => new (C as unknown as new (o: unknown) => unknown)(o);
+const build =
+  <C>(C: C): Untyped =>
+  (o) =>
+    new (C as unknown as new (o: unknown) => unknown)(o);
 
 function rejects(make: () => unknown, model: string, key: string, suggestion: string | null): void {
   assert.throws(make, (e: unknown) => {
@@ -83,20 +86,37 @@ describe('model options are checked at run time', () => {
   });
 
   it('clone() checks its keys too, and Pipeline.clone suggests the nearest step__param', () => {
-    assert.throws(() => (new SVC().clone as Untyped)({ gama: 1 }), /^InvalidArgumentError: SVC\.clone: unknown option "gama"\. Did you mean gamma\?/);
+    assert.throws(
+      () => (new SVC().clone as Untyped)({ gama: 1 }),
+      /^InvalidArgumentError: SVC\.clone: unknown option "gama"\. Did you mean gamma\?/,
+    );
     assert.throws(
       () => (new GradientBoostingRegressor().clone as Untyped).call(new GradientBoostingRegressor(), { maxdepth: 2 }),
       /GradientBoostingRegressor\.clone: unknown option "maxdepth"\. Did you mean maxDepth\?/,
     );
-    const pipe = new Pipeline([['scale', new StandardScaler()], ['svm', new SVC()]]);
+    const pipe = new Pipeline([
+      ['scale', new StandardScaler()],
+      ['svm', new SVC()],
+    ]);
     const clonePipe = pipe.clone.bind(pipe) as Untyped;
-    assert.throws(() => clonePipe({ svm__c: 10 }), /Pipeline\.clone: unknown parameter \(stepName__param\) "svm__c"\. Did you mean svm__C\?/);
+    assert.throws(
+      () => clonePipe({ svm__c: 10 }),
+      /Pipeline\.clone: unknown parameter \(stepName__param\) "svm__c"\. Did you mean svm__C\?/,
+    );
     assert.throws(() => clonePipe({ C: 10 }), /Pipeline\.clone: unknown parameter \(stepName__param\) "C"\..*svm__C/);
     assert.deepEqual(pipe.clone({ svm__C: 10 }).getParams().svm__C, 10);
   });
 
   it('valid options still apply, and an option given as undefined keeps its default', () => {
-    assert.deepEqual(new SVC({ C: 3, kernel: 'linear' }).getParams(), { C: 3, kernel: 'linear', gamma: 'scale', degree: 3, coef0: 0, tol: 1e-3, shrinking: true });
+    assert.deepEqual(new SVC({ C: 3, kernel: 'linear' }).getParams(), {
+      C: 3,
+      kernel: 'linear',
+      gamma: 'scale',
+      degree: 3,
+      coef0: 0,
+      tol: 1e-3,
+      shrinking: true,
+    });
     assert.equal(new SVC({ C: undefined }).getParams().C, 1);
     assert.equal(mlp({ learningRate: 0.5, hiddenUnits: 32 }).getParams().learningRate, 0.5);
     assert.equal(new RandomForestClassifier({ seed: undefined, nEstimators: 7 }).getParams().seed, 0);
@@ -105,12 +125,18 @@ describe('model options are checked at run time', () => {
 
   it('a search with a misspelt grid key fails before fitting anything, naming the nearest key', async () => {
     const iris = datasets.iris();
-    // @ts-expect-error c is not an SVC parameter (a compile error too; this checks the run-time side)
-    await assert.rejects(gridSearchCV(new SVC(), { c: [1, 10] }, iris.X, iris.y, { cv: 3 }), /SVC\.clone: unknown option "c"\. Did you mean C\?/);
+    await assert.rejects(
+      // @ts-expect-error c is not an SVC parameter (a compile error too; this checks the run-time side)
+      gridSearchCV(new SVC(), { c: [1, 10] }, iris.X, iris.y, { cv: 3 }),
+      /SVC\.clone: unknown option "c"\. Did you mean C\?/,
+    );
   });
 
   it('the shared helper words every error the same way', () => {
-    assert.throws(() => checkOptionKeys('f', { nSample: 1 }, ['nSamples', 'seed']), /^InvalidArgumentError: f: unknown option "nSample"\. Did you mean nSamples\? Valid options: nSamples, seed\.$/);
+    assert.throws(
+      () => checkOptionKeys('f', { nSample: 1 }, ['nSamples', 'seed']),
+      /^InvalidArgumentError: f: unknown option "nSample"\. Did you mean nSamples\? Valid options: nSamples, seed\.$/,
+    );
     assert.doesNotThrow(() => checkOptionKeys('f', undefined, ['seed']));
   });
 

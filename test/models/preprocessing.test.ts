@@ -37,12 +37,14 @@ describe('preprocessing equals scikit-learn', () => {
       const Z = pca.transform(X as number[][]);
       for (let c = 0; c < ref.ratio.length; c++) {
         const sign = Math.sign(Z[0][c] * ref.Z[0][c]) || 1;
-        Z.forEach((row, i) => assert.ok(Math.abs(sign * row[c] - ref.Z[i][c]) < 1e-6 * (1 + Math.abs(ref.Z[i][c])), `component ${c}, row ${i}`));
+        Z.forEach((row, i) =>
+          assert.ok(Math.abs(sign * row[c] - ref.Z[i][c]) < 1e-6 * (1 + Math.abs(ref.Z[i][c])), `component ${c}, row ${i}`),
+        );
       }
     });
   }
 
-  it('whitened PCA keeping 70% of the variance of 16x16 rectangles (Bergstra & Bengio\'s PCA preprocessing) equals scikit-learn whiten=True', () => {
+  it("whitened PCA keeping 70% of the variance of 16x16 rectangles (Bergstra & Bengio's PCA preprocessing) equals scikit-learn whiten=True", () => {
     const X = datasets.rectangles(200, { size: 16, seed: 5 }).X;
     const ref = python<{ ratio: number[]; Z: number[][] }>(SK, { task: 'preprocess', kind: 'pca', X, nComponents: 0.7, whiten: true });
     const pca = new PCA({ nComponents: 0.7, whiten: true }).fit(X);
@@ -50,7 +52,12 @@ describe('preprocessing equals scikit-learn', () => {
     const Z = pca.transform(X);
     for (let c = 0; c < ref.ratio.length; c++) {
       const sign = Math.sign(Z[0][c] * ref.Z[0][c]) || 1;
-      Z.forEach((row, i) => assert.ok(Math.abs(sign * row[c] - ref.Z[i][c]) < 1e-6 * (1 + Math.abs(ref.Z[i][c])), `component ${c}, row ${i}: ${sign * row[c]} vs ${ref.Z[i][c]}`));
+      Z.forEach((row, i) =>
+        assert.ok(
+          Math.abs(sign * row[c] - ref.Z[i][c]) < 1e-6 * (1 + Math.abs(ref.Z[i][c])),
+          `component ${c}, row ${i}: ${sign * row[c]} vs ${ref.Z[i][c]}`,
+        ),
+      );
     }
     // Whitened components have unit variance on the training data (n - 1 denominator).
     for (let c = 0; c < Z[0].length; c++) {
@@ -61,7 +68,9 @@ describe('preprocessing equals scikit-learn', () => {
 
   it('symmetricEigen reconstructs the matrix from its eigenpairs', () => {
     const n = 30;
-    const A = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => Math.cos(i * 7 + j * 7) + Math.cos(j * 7 + i * 7) + (i === j ? 3 : 0)));
+    const A = Array.from({ length: n }, (_, i) =>
+      Array.from({ length: n }, (_, j) => Math.cos(i * 7 + j * 7) + Math.cos(j * 7 + i * 7) + (i === j ? 3 : 0)),
+    );
     const { values, vectors } = symmetricEigen(A);
     for (let i = 1; i < n; i++) assert.ok(values[i - 1] >= values[i]);
     const R = A.map((row, i) => row.map((_, j) => values.reduce((s, l, k) => s + l * vectors[k][i] * vectors[k][j], 0)));

@@ -15,7 +15,13 @@ import { pruningCallback } from '../../src/models/training/pruning';
 import { train, type EpochRunner } from '../../src/models/training/trainer';
 
 /** A model whose epochs are scripted: epoch e has training loss losses[e] and validation loss valLosses[e]. */
-function scripted(opts: { losses: number[]; valLosses?: number[]; valAccuracies?: number[]; batches?: number; lr?: () => number }): EpochRunner & { batchHookGiven: boolean[] } {
+function scripted(opts: {
+  losses: number[];
+  valLosses?: number[];
+  valAccuracies?: number[];
+  batches?: number;
+  lr?: () => number;
+}): EpochRunner & { batchHookGiven: boolean[] } {
   const batchHookGiven: boolean[] = [];
   return {
     batchHookGiven,
@@ -26,7 +32,9 @@ function scripted(opts: { losses: number[]; valLosses?: number[]; valAccuracies?
     },
     learningRate: opts.lr ?? (() => 0.1),
     validate() {
-      return opts.valLosses ? { valLoss: opts.valLosses[trainedEpochs(batchHookGiven)], valAccuracy: opts.valAccuracies?.[trainedEpochs(batchHookGiven)] } : null;
+      return opts.valLosses
+        ? { valLoss: opts.valLosses[trainedEpochs(batchHookGiven)], valAccuracy: opts.valAccuracies?.[trainedEpochs(batchHookGiven)] }
+        : null;
     },
   };
 }
@@ -95,16 +103,31 @@ describe('trainer', () => {
     const history: EpochRecord[] = [];
     const epochs = 4;
     const runner = scripted({ losses: TRAIN_LOSSES, valLosses: VAL_LOSSES, valAccuracies: VAL_LOSSES.map((v) => 1 - v) });
-    await train(runner, { epochs, history, callbacks: [recorder(events, 'a:'), recorder(events, 'b:'), { onEpochEnd: (_e, logs) => void seen.push(logs) }] });
+    await train(runner, {
+      epochs,
+      history,
+      callbacks: [recorder(events, 'a:'), recorder(events, 'b:'), { onEpochEnd: (_e, logs) => void seen.push(logs) }],
+    });
     const expected = ['a:trainBegin', 'b:trainBegin'];
     for (let e = 0; e < epochs; e++) {
-      expected.push(`a:epochBegin ${e}`, `b:epochBegin ${e}`, `a:epochEnd ${e} loss=${TRAIN_LOSSES[e]}`, `b:epochEnd ${e} loss=${TRAIN_LOSSES[e]}`);
+      expected.push(
+        `a:epochBegin ${e}`,
+        `b:epochBegin ${e}`,
+        `a:epochEnd ${e} loss=${TRAIN_LOSSES[e]}`,
+        `b:epochEnd ${e} loss=${TRAIN_LOSSES[e]}`,
+      );
     }
     expected.push(`a:trainEnd ${epochs}`, `b:trainEnd ${epochs}`);
     assert.deepEqual(events, expected);
     assert.deepEqual(
       history,
-      Array.from({ length: epochs }, (_, e) => ({ epoch: e, loss: TRAIN_LOSSES[e], lr: 0.1, valLoss: VAL_LOSSES[e], valAccuracy: 1 - VAL_LOSSES[e] })),
+      Array.from({ length: epochs }, (_, e) => ({
+        epoch: e,
+        loss: TRAIN_LOSSES[e],
+        lr: 0.1,
+        valLoss: VAL_LOSSES[e],
+        valAccuracy: 1 - VAL_LOSSES[e],
+      })),
     );
     assert.deepEqual(seen, history, 'onEpochEnd gets the record the history keeps');
     assert.deepEqual(runner.batchHookGiven, [false, false, false, false], 'no callback has a per-batch hook, so the runner gets none');
@@ -114,7 +137,11 @@ describe('trainer', () => {
     const batches: string[] = [];
     const history: EpochRecord[] = [];
     const runner = scripted({ losses: TRAIN_LOSSES, batches: 2 });
-    await train(runner, { epochs: 2, history, callbacks: [{ onEpochBegin: (e) => void batches.push(`epoch ${e}`), onBatchBegin: (b) => void batches.push(`batch ${b}`) }] });
+    await train(runner, {
+      epochs: 2,
+      history,
+      callbacks: [{ onEpochBegin: (e) => void batches.push(`epoch ${e}`), onBatchBegin: (b) => void batches.push(`batch ${b}`) }],
+    });
     assert.deepEqual(batches, ['epoch 0', 'batch 0', 'batch 1', 'epoch 1', 'batch 0', 'batch 1']);
     assert.deepEqual(runner.batchHookGiven, [true, true]);
     assert.ok(history.every((r) => !('valLoss' in r) && !('valAccuracy' in r)));
@@ -140,15 +167,27 @@ describe('trainer', () => {
         if (e === failAt) throw new Error(`failed at ${e}`);
       },
     };
-    await assert.rejects(() => train(scripted({ losses: TRAIN_LOSSES }), { epochs: 5, history, callbacks: [failing, recorder(events)] }), new RegExp(`failed at ${failAt}`));
+    await assert.rejects(
+      () => train(scripted({ losses: TRAIN_LOSSES }), { epochs: 5, history, callbacks: [failing, recorder(events)] }),
+      new RegExp(`failed at ${failAt}`),
+    );
     assert.equal(history.length, failAt + 1);
-    assert.deepEqual(events.filter((e) => e.startsWith('epochEnd')), Array.from({ length: failAt }, (_, e) => `epochEnd ${e} loss=${TRAIN_LOSSES[e]}`));
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('epochEnd')),
+      Array.from({ length: failAt }, (_, e) => `epochEnd ${e} loss=${TRAIN_LOSSES[e]}`),
+    );
     assert.ok(!events.some((e) => e.startsWith('trainEnd')));
   });
 });
 
 describe('early stopping callback', () => {
-  const rules: EarlyStopping[] = [{ patience: 2 }, { patience: 2, minDelta: 0.05 }, { patience: 0, minEpochs: 6 }, { patience: 1, patienceIncrease: 2 }, { patience: 5, patienceIncrease: 1.25 }];
+  const rules: EarlyStopping[] = [
+    { patience: 2 },
+    { patience: 2, minDelta: 0.05 },
+    { patience: 0, minEpochs: 6 },
+    { patience: 1, patienceIncrease: 2 },
+    { patience: 5, patienceIncrease: 1.25 },
+  ];
 
   for (const rule of rules) {
     it(`stops where its rule says on a crafted validation-loss sequence, and restores the best epoch's weights: ${JSON.stringify(rule)}`, async () => {
@@ -171,7 +210,7 @@ describe('early stopping callback', () => {
       }
       assert.equal(history.length, expected.epochs);
       assert.equal(bestEpochs[bestEpochs.length - 1], expected.bestEpoch);
-      assert.equal(model.weights[0].value, expected.bestEpoch, 'the best epoch\'s weights are back');
+      assert.equal(model.weights[0].value, expected.bestEpoch, "the best epoch's weights are back");
       assert.equal(FakeWeight.live, 0, 'every copied weight was freed');
     });
   }
@@ -179,7 +218,10 @@ describe('early stopping callback', () => {
   it('keeps the last weights with restoreBestWeights: false, and watches accuracy upwards', async () => {
     const accuracies = VAL_LOSSES.map((v) => 1 - v);
     const rule = { patience: 2, restoreBestWeights: false };
-    const expected = replay(accuracies.map((a) => -a), rule);
+    const expected = replay(
+      accuracies.map((a) => -a),
+      rule,
+    );
     const model = fakeModel();
     let bestEpoch = -1;
     const es = new EarlyStoppingCallback({ monitor: 'accuracy', rule, model, onBestEpoch: (e) => (bestEpoch = e) });
@@ -219,12 +261,25 @@ describe('pruning callback', () => {
     const events: string[] = [];
     const history: EpochRecord[] = [];
     await assert.rejects(
-      () => train(scripted({ losses: TRAIN_LOSSES, valLosses: VAL_LOSSES }), { epochs: 10, history, callbacks: [pruningCallback(trial, 'loss'), recorder(events)] }),
-      (e: unknown) => e instanceof TrialPruned && new RegExp(`pruned at epoch ${pruneAfter - 1} \\(loss ${VAL_LOSSES[pruneAfter - 1]}\\)`).test(e.message),
+      () =>
+        train(scripted({ losses: TRAIN_LOSSES, valLosses: VAL_LOSSES }), {
+          epochs: 10,
+          history,
+          callbacks: [pruningCallback(trial, 'loss'), recorder(events)],
+        }),
+      (e: unknown) =>
+        e instanceof TrialPruned &&
+        new RegExp(`pruned at epoch ${pruneAfter - 1} \\(loss ${VAL_LOSSES[pruneAfter - 1]}\\)`).test(e.message),
     );
-    assert.deepEqual(reports, VAL_LOSSES.slice(0, pruneAfter).map((v, e) => [e, v]));
+    assert.deepEqual(
+      reports,
+      VAL_LOSSES.slice(0, pruneAfter).map((v, e) => [e, v]),
+    );
     assert.equal(history.length, pruneAfter);
-    assert.ok(!events.includes(`epochEnd ${pruneAfter - 1} loss=${TRAIN_LOSSES[pruneAfter - 1]}`), 'callbacks after pruning do not see the pruned epoch');
+    assert.ok(
+      !events.includes(`epochEnd ${pruneAfter - 1} loss=${TRAIN_LOSSES[pruneAfter - 1]}`),
+      'callbacks after pruning do not see the pruned epoch',
+    );
     assert.ok(!events.some((e) => e.startsWith('trainEnd')));
   });
 
@@ -254,8 +309,14 @@ describe('learning-rate schedule callback', () => {
     const runner = scripted({ losses: TRAIN_LOSSES, batches, lr: () => cb.lastLr });
     const history: EpochRecord[] = [];
     await train(runner, { epochs, history, callbacks: [cb, { onBatchBegin: () => void set.push(optimizer.learningRate) }] });
-    assert.deepEqual(set, Array.from({ length: epochs * batches }, (_, step) => schedule.at(step)));
-    assert.deepEqual(history.map((r) => r.lr), Array.from({ length: epochs }, (_, e) => schedule.at((e + 1) * batches - 1)));
+    assert.deepEqual(
+      set,
+      Array.from({ length: epochs * batches }, (_, step) => schedule.at(step)),
+    );
+    assert.deepEqual(
+      history.map((r) => r.lr),
+      Array.from({ length: epochs }, (_, e) => schedule.at((e + 1) * batches - 1)),
+    );
   });
 
   it('per epoch: sets the rate before every epoch and asks the runner for no per-batch hook', async () => {
@@ -270,7 +331,10 @@ describe('learning-rate schedule callback', () => {
     const runner = scripted({ losses: TRAIN_LOSSES, lr: () => optimizer.learningRate });
     const history: EpochRecord[] = [];
     await train(runner, { epochs: 6, history, callbacks: [cb] });
-    assert.deepEqual(history.map((r) => r.lr), Array.from({ length: 6 }, (_, e) => schedule.at(e)));
+    assert.deepEqual(
+      history.map((r) => r.lr),
+      Array.from({ length: 6 }, (_, e) => schedule.at(e)),
+    );
     assert.deepEqual(runner.batchHookGiven, Array(6).fill(false));
     assert.equal(cb.lastLr, schedule.at(5));
   });

@@ -10,16 +10,56 @@ import { PYTHON } from '../helpers/python';
 describe('hypervolume', () => {
   it('is exact on hand-computed sets', () => {
     // Two boxes [1,4]x[3,4] (area 3) and [2,4]x[1,4] (area 6) overlapping in [2,4]x[3,4] (area 2): 7.
-    assert.equal(hypervolume([[1, 3], [2, 1]], [4, 4]), 7);
+    assert.equal(
+      hypervolume(
+        [
+          [1, 3],
+          [2, 1],
+        ],
+        [4, 4],
+      ),
+      7,
+    );
     // A dominated point and a duplicate add nothing; a point outside the reference adds nothing.
-    assert.equal(hypervolume([[1, 3], [2, 1], [3, 3], [2, 1], [5, 0]], [4, 4]), 7);
+    assert.equal(
+      hypervolume(
+        [
+          [1, 3],
+          [2, 1],
+          [3, 3],
+          [2, 1],
+          [5, 0],
+        ],
+        [4, 4],
+      ),
+      7,
+    );
     // 3D: unit cubes at the origin and shifted: [0,2]^3 minus nothing = 8; add (1,1,-1): its box
     // [1,2]x[1,2]x[-1,2] adds the slab z in [-1,0]: 1.
     assert.equal(hypervolume([[0, 0, 0]], [2, 2, 2]), 8);
-    assert.equal(hypervolume([[0, 0, 0], [1, 1, -1]], [2, 2, 2]), 9);
+    assert.equal(
+      hypervolume(
+        [
+          [0, 0, 0],
+          [1, 1, -1],
+        ],
+        [2, 2, 2],
+      ),
+      9,
+    );
     // 3D staircase (0,1,1), (1,0,1), (1,1,0) with ref (2,2,2): three boxes of volume 2, every pair
     // and the triple overlap in the unit cube [1,2]^3; inclusion-exclusion: 3*2 - 3*1 + 1 = 4.
-    assert.equal(hypervolume([[0, 1, 1], [1, 0, 1], [1, 1, 0]], [2, 2, 2]), 4);
+    assert.equal(
+      hypervolume(
+        [
+          [0, 1, 1],
+          [1, 0, 1],
+          [1, 1, 0],
+        ],
+        [2, 2, 2],
+      ),
+      4,
+    );
     assert.equal(hypervolume([], [1, 1]), 0);
     assert.equal(hypervolume([[0.5]], [2]), 1.5);
   });
@@ -53,9 +93,20 @@ describe('hypervolume', () => {
 
 describe('Pareto sorting', () => {
   it('sorts into fronts and gives boundary points infinite crowding distance', () => {
-    const pts = [[1, 5], [2, 3], [3, 2], [5, 1], [2, 5], [4, 4], [6, 6]];
+    const pts = [
+      [1, 5],
+      [2, 3],
+      [3, 2],
+      [5, 1],
+      [2, 5],
+      [4, 4],
+      [6, 6],
+    ];
     const fronts = nonDominatedSort(pts);
-    assert.deepEqual(fronts.map((f) => [...f].sort()), [[0, 1, 2, 3], [4, 5], [6]]);
+    assert.deepEqual(
+      fronts.map((f) => [...f].sort()),
+      [[0, 1, 2, 3], [4, 5], [6]],
+    );
     const cd = crowdingDistance(pts, fronts[0]);
     assert.equal(cd[fronts[0].indexOf(0)], Infinity);
     assert.equal(cd[fronts[0].indexOf(3)], Infinity);
@@ -68,7 +119,14 @@ describe('Pareto sorting', () => {
     assert.ok(!constrainedDominates([1, 1], 0.1, [9, 9], 0));
     assert.ok(constrainedDominates([9, 9], 0.1, [1, 1], 0.5));
     assert.ok(constrainedDominates([1, 1], 0, [2, 1], 0));
-    const fronts = nonDominatedSort([[1, 1], [5, 5], [0, 0]], [0.3, 0, 1]);
+    const fronts = nonDominatedSort(
+      [
+        [1, 1],
+        [5, 5],
+        [0, 0],
+      ],
+      [0.3, 0, 1],
+    );
     assert.deepEqual(fronts, [[1], [0], [2]]);
   });
 });

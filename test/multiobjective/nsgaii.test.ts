@@ -24,12 +24,19 @@ describe('NSGAIISampler', () => {
     const gens = study.trials.map((t) => t.systemAttrs[NSGA2_GENERATION_KEY] as number);
     assert.equal(gens[0], 0);
     assert.equal(gens[239], 11, 'twelve generations of 20');
-    const hvUpTo = (k: number) => hypervolume(study.trials.slice(0, k).map((t) => t.values as number[]), REF);
+    const hvUpTo = (k: number) =>
+      hypervolume(
+        study.trials.slice(0, k).map((t) => t.values as number[]),
+        REF,
+      );
     const hv0 = hvUpTo(20);
     const hvEnd = hvUpTo(240);
     assert.ok(hvEnd > hv0 * 1.3, `hypervolume grew from ${hv0} to ${hvEnd}`);
     const rnd = await run(new RandomSampler({ seed: 1 }), 240);
-    const hvRandom = hypervolume(rnd.trials.map((t) => t.values as number[]), REF);
+    const hvRandom = hypervolume(
+      rnd.trials.map((t) => t.values as number[]),
+      REF,
+    );
     assert.ok(hvEnd > hvRandom, `NSGA-II ${hvEnd} vs random ${hvRandom}`);
   });
 
@@ -53,7 +60,10 @@ describe('NSGAIISampler', () => {
   it('is reproducible with a seed; multi-objective studies default to TPE, as in Optuna 5.0', async () => {
     const a = await run(new NSGAIISampler({ seed: 7, populationSize: 10 }), 35);
     const b = await run(new NSGAIISampler({ seed: 7, populationSize: 10 }), 35);
-    assert.deepEqual(a.trials.map((t) => t.params), b.trials.map((t) => t.params));
+    assert.deepEqual(
+      a.trials.map((t) => t.params),
+      b.trials.map((t) => t.params),
+    );
     // Optuna 5.0's create_study(directions=[...]) picks TPESampler (Optuna 4 picked NSGAIISampler).
     const study = await createStudy({ directions: ['minimize', 'maximize'] });
     assert.ok(study.sampler instanceof TPESampler, `default multi-objective sampler: ${study.sampler.constructor.name}`);

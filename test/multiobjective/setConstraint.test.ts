@@ -27,10 +27,18 @@ describe('trial.setConstraint (Optuna 5.0)', () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 3 }) });
     await study.optimize(constrained, { nTrials: 40, showProgressBar: false });
     const t0 = study.trials[0];
-    assert.deepEqual(Object.keys(t0.systemAttrs).filter((k) => k.startsWith('constraints:')).sort(), ['constraints:always', 'constraints:x_at_least_half']);
+    assert.deepEqual(
+      Object.keys(t0.systemAttrs)
+        .filter((k) => k.startsWith('constraints:'))
+        .sort(),
+      ['constraints:always', 'constraints:x_at_least_half'],
+    );
     const feasible = study.trials.filter((t) => (t.params.x as number) >= 0.5);
     const unconstrainedBest = Math.min(...study.trials.map((t) => t.values![0]));
-    assert.ok(feasible.length > 0 && unconstrainedBest < Math.min(...feasible.map((t) => t.values![0])), 'the constraint changes the answer');
+    assert.ok(
+      feasible.length > 0 && unconstrainedBest < Math.min(...feasible.map((t) => t.values![0])),
+      'the constraint changes the answer',
+    );
     assert.equal(study.bestValue, Math.min(...feasible.map((t) => t.values![0])));
     assert.ok((study.bestParams.x as number) >= 0.5);
   });

@@ -79,7 +79,10 @@ describe('the engine alone: `npm install tunelab --omit=optional`', { timeout: 9
     const bytes = files.reduce((sum, f) => sum + f.size, 0);
     t.diagnostic(`engine-only install: ${(bytes / 1e6).toFixed(1)} MB in ${files.length} files`);
     assert.ok(bytes > 1_000_000, `${bytes} bytes is too little to hold tunelab: was the tree read?`);
-    assert.ok(bytes < MAX_INSTALLED_BYTES, `the engine-only install is ${(bytes / 1e6).toFixed(1)} MB, above the ${MAX_INSTALLED_BYTES / 1e6} MB bound`);
+    assert.ok(
+      bytes < MAX_INSTALLED_BYTES,
+      `the engine-only install is ${(bytes / 1e6).toFixed(1)} MB, above the ${MAX_INSTALLED_BYTES / 1e6} MB bound`,
+    );
   });
 
   it('a plain script tunes with the default TPE sampler into a journal file, reloads it, and hears what the neural models need', () => {
@@ -130,7 +133,8 @@ describe('the engine alone: `npm install tunelab --omit=optional`', { timeout: 9
 
   it('the CLI reads the journal; `tunelab kernel` and `tunelab run` name what they need', () => {
     const bin = join(installed, 'bin', 'tunelab.js');
-    const cli = (...args: string[]) => execFileSync(process.execPath, [bin, ...args, '--storage', 'journal:///cli.log'], { cwd: app, encoding: 'utf8', stdio: QUIET_LOG });
+    const cli = (...args: string[]) =>
+      execFileSync(process.execPath, [bin, ...args, '--storage', 'journal:///cli.log'], { cwd: app, encoding: 'utf8', stdio: QUIET_LOG });
     assert.equal(cli('create-study', '--study-name', 'c').trim(), 'c');
     assert.equal(cli('study-names').trim(), 'c');
     const space = JSON.stringify({ x: { name: 'FloatDistribution', attributes: { low: 0, high: 1 } } });

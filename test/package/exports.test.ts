@@ -130,7 +130,9 @@ describe('the public API: the root and the subpath entries of package.json "expo
     const declared = declaredNames(path.join(ROOT, PACKAGE.types));
     assert.deepEqual(declared, PINNED['.'], 'the root declarations changed: update test/package/publicApi.json if on purpose');
     assert.deepEqual(sortedKeys(requireFromApp('tunelab')), PINNED['.'].values);
-    console.log(`root: ${declared.values.length} values + ${declared.types.length} types = ${declared.values.length + declared.types.length} names`);
+    console.log(
+      `root: ${declared.values.length} values + ${declared.types.length} types = ${declared.values.length + declared.types.length} names`,
+    );
   });
 
   it('known internals are not on the root (neither at run time nor in the declarations)', () => {
@@ -143,7 +145,11 @@ describe('the public API: the root and the subpath entries of package.json "expo
     }
     for (const sub of SUBPATHS) {
       const names = sortedKeys(requireFromApp(`tunelab/${sub.slice(2)}`));
-      assert.deepEqual(names.filter((n) => INTERNALS.includes(n)), [], `tunelab/${sub.slice(2)} exports no internal`);
+      assert.deepEqual(
+        names.filter((n) => INTERNALS.includes(n)),
+        [],
+        `tunelab/${sub.slice(2)} exports no internal`,
+      );
     }
   });
 

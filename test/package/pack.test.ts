@@ -47,7 +47,15 @@ describe('installed from `npm pack` into an empty directory', { timeout: 1_500_0
   });
 
   it('the package holds the compiled code, the command, the widget bundles and the extension, and no sources or tests', () => {
-    for (const f of ['package.json', 'README.md', 'bin/tunelab.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/kernel/cli.js', 'widgets/labextension/package.json']) {
+    for (const f of [
+      'package.json',
+      'README.md',
+      'bin/tunelab.js',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/kernel/cli.js',
+      'widgets/labextension/package.json',
+    ]) {
       assert.ok(existsSync(join(installed, f)), `${f} is in the installed package`);
     }
     for (const f of ['src', 'test', 'bench', 'notebooks', 'dist/test']) {
@@ -71,7 +79,11 @@ describe('installed from `npm pack` into an empty directory', { timeout: 1_500_0
         await study.optimize((t) => (t.suggestFloat('x', -4, 4) - 1) ** 2, { nTrials: 15, showProgressBar: false });
         console.log(JSON.stringify({ n: study.trials.length, best: study.bestValue, x: study.bestParams.x }));
       })().catch((e) => { console.error(e); process.exit(1); });`;
-    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' })) as { n: number; best: number; x: number };
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' })) as {
+      n: number;
+      best: number;
+      x: number;
+    };
     assert.equal(out.n, 15);
     assert.ok(Math.abs(out.best - (out.x - 1) ** 2) < 1e-12, 'the best value belongs to the best parameters');
     assert.ok(existsSync(join(app, 'study.db')), 'the study was stored in the SQLite file');
@@ -102,19 +114,33 @@ describe('installed from `npm pack` into an empty directory', { timeout: 1_500_0
   });
 
   it('`npx tunelab install --prefix DIR` puts the kernelspec and the JupyterLab extension where Jupyter finds them', () => {
-    const r = spawnSync('npx', ['--no-install', 'tunelab', 'install', '--prefix', prefix], { cwd: app, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync('npx', ['--no-install', 'tunelab', 'install', '--prefix', prefix], {
+      cwd: app,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(r.status, 0, `tunelab install failed:\n${r.stdout}\n${r.stderr}`);
-    const spec = JSON.parse(readFileSync(join(prefix, 'share', 'jupyter', 'kernels', 'tunelab', 'kernel.json'), 'utf8')) as { argv: string[]; language: string };
+    const spec = JSON.parse(readFileSync(join(prefix, 'share', 'jupyter', 'kernels', 'tunelab', 'kernel.json'), 'utf8')) as {
+      argv: string[];
+      language: string;
+    };
     assert.equal(spec.language, 'typescript');
     assert.ok(
       spec.argv.some((a) => a.startsWith(installed)),
       `the kernelspec runs the installed package (${installed}), not the clone: ${spec.argv.join(' ')}`,
     );
-    assert.ok(existsSync(join(prefix, 'share', 'jupyter', 'labextensions', 'tunelab-widgets', 'package.json')), 'the prebuilt extension is installed');
+    assert.ok(
+      existsSync(join(prefix, 'share', 'jupyter', 'labextensions', 'tunelab-widgets', 'package.json')),
+      'the prebuilt extension is installed',
+    );
     // Jupyter's own view of it.
     const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter') };
     const specs = JSON.parse(
-      execFileSync(PYTHON, ['-c', 'import json; from jupyter_client.kernelspec import KernelSpecManager as K; print(json.dumps(K().get_all_specs()))'], { env, encoding: 'utf8' }),
+      execFileSync(
+        PYTHON,
+        ['-c', 'import json; from jupyter_client.kernelspec import KernelSpecManager as K; print(json.dumps(K().get_all_specs()))'],
+        { env, encoding: 'utf8' },
+      ),
     ) as Record<string, { resource_dir: string }>;
     assert.equal(specs.tunelab?.resource_dir, join(prefix, 'share', 'jupyter', 'kernels', 'tunelab'));
   });
@@ -123,10 +149,12 @@ describe('installed from `npm pack` into an empty directory', { timeout: 1_500_0
     const nbPath = join(app, 'quick.ipynb');
     writeFileSync(
       nbPath,
-      JSON.stringify(tunelabNotebook([
-        "import { createStudy, RandomSampler } from 'tunelab';\nconst study = await createStudy({ sampler: new RandomSampler({ seed: 5 }) });",
-        "await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 12, showProgressBar: false });\nconsole.log(`trials=${study.trials.length}`);",
-      ])),
+      JSON.stringify(
+        tunelabNotebook([
+          "import { createStudy, RandomSampler } from 'tunelab';\nconst study = await createStudy({ sampler: new RandomSampler({ seed: 5 }) });",
+          "await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 12, showProgressBar: false });\nconsole.log(`trials=${study.trials.length}`);",
+        ]),
+      ),
     );
     const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), JUPYTER_RUNTIME_DIR: join(work, 'runtime') };
     const viaNbclient = join(work, 'nbclient.ipynb');
@@ -136,7 +164,11 @@ describe('installed from `npm pack` into an empty directory', { timeout: 1_500_0
     assert.match(textOf(cells[1]), /trials=12/);
 
     const viaRun = join(work, 'run.ipynb');
-    const run = spawnSync('npx', ['--no-install', 'tunelab', 'run', nbPath, '--output', viaRun], { cwd: app, encoding: 'utf8', timeout: 300_000 });
+    const run = spawnSync('npx', ['--no-install', 'tunelab', 'run', nbPath, '--output', viaRun], {
+      cwd: app,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     assert.equal(run.status, 0, `tunelab run failed:\n${run.stderr.slice(-4000)}`);
     const ranCells = (JSON.parse(readFileSync(viaRun, 'utf8')) as { cells: Cell[] }).cells;
     assert.match(textOf(ranCells[1]), /trials=12/);

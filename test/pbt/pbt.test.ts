@@ -127,7 +127,10 @@ describe('population-based training', () => {
             member.setWeights(w);
             // The model now holds exactly the donor's snapshot.
             const now = model.getWeights().map((t) => Array.from(t.dataSync()));
-            assert.deepEqual(now, w.map((t) => Array.from(t.dataSync())));
+            assert.deepEqual(
+              now,
+              w.map((t) => Array.from(t.dataSync())),
+            );
             verifiedCopies++;
           },
         };

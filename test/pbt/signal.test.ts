@@ -82,7 +82,10 @@ describe('pbt({ signal })', () => {
       [3, 3, 3, 3],
       'no member trained after round 2',
     );
-    assert.ok(members.every((m) => m.disposed), 'every member disposed');
+    assert.ok(
+      members.every((m) => m.disposed),
+      'every member disposed',
+    );
   });
 
   it('an already-aborted signal creates no member; a bad signal is refused naming pbt', async () => {

@@ -242,7 +242,10 @@ describe('PatientPruner', () => {
     for (const [s, v] of [10, 20, 30].entries()) t.report(v, s);
     assert.equal(t.shouldPrune(), false, 'stalled, but the wrapped NopPruner never prunes');
     // Maximising: after a best of 2, the last two values peak at 1.7, a drop of 0.3.
-    for (const [minDelta, expected] of [[0.5, false], [0.2, true]] as const) {
+    for (const [minDelta, expected] of [
+      [0.5, false],
+      [0.2, true],
+    ] as const) {
       const s2 = await createStudy({ pruner: new PatientPruner(null, { patience: 1, minDelta }), direction: 'maximize' });
       const u = await s2.ask();
       for (const [s, v] of [2, 1.6, 1.7].entries()) u.report(v, s);
@@ -277,7 +280,10 @@ describe('SuccessiveHalvingPruner', () => {
     t.report(1, 5); // rungs at 1, 2, 4 are all passed
     assert.equal(t.shouldPrune(), false);
     const done = await study.tell(t, 1);
-    assert.deepEqual([0, 1, 2, 3].map((r) => done.systemAttrs[completedRungKey(r)]), [1, 1, 1, undefined]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((r) => done.systemAttrs[completedRungKey(r)]),
+      [1, 1, 1, undefined],
+    );
   });
 
   it('sees the rungs of trials still running in this process (nJobs > 1)', async () => {
@@ -340,8 +346,14 @@ describe('SuccessiveHalvingPruner', () => {
 describe('HyperbandPruner', () => {
   it('has brackets 81@1, 34@3, 15@9, 8@27, 5@81 for R = 81, eta = 3', () => {
     const b = new HyperbandPruner({ minResource: 1, maxResource: 81, reductionFactor: 3 }).brackets();
-    assert.deepEqual(b.map((x) => x.n), [81, 34, 15, 8, 5]);
-    assert.deepEqual(b.map((x) => x.r), [1, 3, 9, 27, 81]);
+    assert.deepEqual(
+      b.map((x) => x.n),
+      [81, 34, 15, 8, 5],
+    );
+    assert.deepEqual(
+      b.map((x) => x.r),
+      [1, 3, 9, 27, 81],
+    );
   });
 
   it('follows n = ceil((B/R) eta^s / (s+1)), r = R eta^-s for other settings', () => {
@@ -359,7 +371,11 @@ describe('HyperbandPruner', () => {
       const expected = [];
       for (let s = sMax; s >= 0; s--) expected.push({ n: Math.ceil((bOverR * eta ** s) / (s + 1)), r: rTop / eta ** s });
       const got = new HyperbandPruner({ minResource: minR, maxResource: maxR, reductionFactor: eta }).brackets();
-      assert.deepEqual(got.map(({ n, r }) => ({ n, r })), expected, `(${minR}, ${maxR}, ${eta})`);
+      assert.deepEqual(
+        got.map(({ n, r }) => ({ n, r })),
+        expected,
+        `(${minR}, ${maxR}, ${eta})`,
+      );
     }
   });
 
@@ -373,7 +389,10 @@ describe('HyperbandPruner', () => {
     const u = await study.ask();
     u.report(1, 0);
     u.shouldPrune();
-    assert.deepEqual(pruner.brackets().map((b) => b.n), [27, 12, 6, 4]); // R = 27 steps
+    assert.deepEqual(
+      pruner.brackets().map((b) => b.n),
+      [27, 12, 6, 4],
+    ); // R = 27 steps
   });
 
   it('assigns brackets by a CRC-32 hash weighted by bracket budget', () => {
@@ -398,7 +417,10 @@ describe('HyperbandPruner', () => {
     const inBracket0 = (trace: (number | null)[]) => trace.filter((_, i) => bracketOf(i) === 0);
     assert.ok(inBracket0(before.trace).length >= 5);
     assert.deepEqual(inBracket0(after.trace), inBracket0(before.trace));
-    assert.ok(inBracket0(before.trace).some((s) => s === null), 'some bracket-0 trials survive');
+    assert.ok(
+      inBracket0(before.trace).some((s) => s === null),
+      'some bracket-0 trials survive',
+    );
   });
 });
 
@@ -426,9 +448,27 @@ describe('prune decisions match Optuna 5.0 on identical intermediate values', ()
       curves: risingCurves(2, 30, 12),
       studyName: 's2',
     },
-    { id: 'p25-min', pruner: { kind: 'percentile', percentile: 25, nStartupTrials: 3 }, direction: 'minimize', curves: makeCurves(3, 30, 10, 0.05), studyName: 's3' },
-    { id: 'p70-max', pruner: { kind: 'percentile', percentile: 70, nStartupTrials: 3 }, direction: 'maximize', curves: risingCurves(4, 30, 10), studyName: 's4' },
-    { id: 'threshold', pruner: { kind: 'threshold', lower: 0.2, upper: 1.0, nWarmupSteps: 2, intervalSteps: 2 }, direction: 'minimize', curves: makeCurves(5, 20, 10, 0.05), studyName: 's5' },
+    {
+      id: 'p25-min',
+      pruner: { kind: 'percentile', percentile: 25, nStartupTrials: 3 },
+      direction: 'minimize',
+      curves: makeCurves(3, 30, 10, 0.05),
+      studyName: 's3',
+    },
+    {
+      id: 'p70-max',
+      pruner: { kind: 'percentile', percentile: 70, nStartupTrials: 3 },
+      direction: 'maximize',
+      curves: risingCurves(4, 30, 10),
+      studyName: 's4',
+    },
+    {
+      id: 'threshold',
+      pruner: { kind: 'threshold', lower: 0.2, upper: 1.0, nWarmupSteps: 2, intervalSteps: 2 },
+      direction: 'minimize',
+      curves: makeCurves(5, 20, 10, 0.05),
+      studyName: 's5',
+    },
     {
       id: 'patient-median',
       pruner: { kind: 'patient', wrapped: { kind: 'median', nStartupTrials: 2 }, patience: 2, minDelta: 0.01 },
@@ -436,7 +476,13 @@ describe('prune decisions match Optuna 5.0 on identical intermediate values', ()
       curves: makeCurves(6, 30, 15),
       studyName: 's6',
     },
-    { id: 'patient-alone-max', pruner: { kind: 'patient', wrapped: null, patience: 1 }, direction: 'maximize', curves: risingCurves(7, 10, 10), studyName: 's7' },
+    {
+      id: 'patient-alone-max',
+      pruner: { kind: 'patient', wrapped: null, patience: 1 },
+      direction: 'maximize',
+      curves: risingCurves(7, 10, 10),
+      studyName: 's7',
+    },
     { id: 'sha-auto', pruner: { kind: 'sha' }, direction: 'minimize', curves: makeCurves(8, 50, 30), studyName: 's8' },
     {
       id: 'sha-options-max',
@@ -445,8 +491,20 @@ describe('prune decisions match Optuna 5.0 on identical intermediate values', ()
       curves: risingCurves(9, 40, 30),
       studyName: 's9',
     },
-    { id: 'hyperband-27', pruner: { kind: 'hyperband', minResource: 1, maxResource: 27, reductionFactor: 3 }, direction: 'minimize', curves: makeCurves(10, 80, 27), studyName: 'hb-study' },
-    { id: 'hyperband-auto', pruner: { kind: 'hyperband' }, direction: 'maximize', curves: risingCurves(11, 60, 20, 0.02), studyName: 'hb-auto' },
+    {
+      id: 'hyperband-27',
+      pruner: { kind: 'hyperband', minResource: 1, maxResource: 27, reductionFactor: 3 },
+      direction: 'minimize',
+      curves: makeCurves(10, 80, 27),
+      studyName: 'hb-study',
+    },
+    {
+      id: 'hyperband-auto',
+      pruner: { kind: 'hyperband' },
+      direction: 'maximize',
+      curves: risingCurves(11, 60, 20, 0.02),
+      studyName: 'hb-auto',
+    },
   ];
   const hyperbandConfigs = [
     { minResource: 1, maxResource: 81, reductionFactor: 3 },

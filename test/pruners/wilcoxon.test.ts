@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { createStudy, InvalidArgumentError, Rng, WilcoxonPruner, type Direction } from '../../src';
 import {
-  createStudy,
-  InvalidArgumentError,
-  Rng,
-  WilcoxonPruner,
-  type Direction,
-} from '../../src';
-import { wilcoxonSignedRank, type SignedRankAlternative, type SignedRankMethod, type SignedRankZeroMethod } from '../../src/entries/pruners';
+  wilcoxonSignedRank,
+  type SignedRankAlternative,
+  type SignedRankMethod,
+  type SignedRankZeroMethod,
+} from '../../src/entries/pruners';
 import { PYTHON } from '../helpers/python';
 
 function runPython<T>(script: string, request: unknown): T {
@@ -40,7 +39,8 @@ function signedRankCases(rng: Rng): SignedRankCase[] {
   const cases: SignedRankCase[] = [];
   const everyOption = (d: number[]) => {
     for (const alternative of ['two-sided', 'less', 'greater'] as const) {
-      for (const zeroMethod of ['wilcox', 'pratt', 'zsplit'] as const) cases.push({ d, alternative, zeroMethod, correction: false, method: 'auto' });
+      for (const zeroMethod of ['wilcox', 'pratt', 'zsplit'] as const)
+        cases.push({ d, alternative, zeroMethod, correction: false, method: 'auto' });
     }
     // The continuity correction and forced methods.
     cases.push({ d, alternative: 'greater', zeroMethod: 'zsplit', correction: true, method: 'asymptotic' });
@@ -48,7 +48,8 @@ function signedRankCases(rng: Rng): SignedRankCase[] {
     if (d.length <= 60) cases.push({ d, alternative: 'less', zeroMethod: 'zsplit', correction: false, method: 'exact' });
   };
   const zsplitOnly = (d: number[]) => {
-    for (const alternative of ['two-sided', 'less', 'greater'] as const) cases.push({ d, alternative, zeroMethod: 'zsplit', correction: false, method: 'auto' });
+    for (const alternative of ['two-sided', 'less', 'greater'] as const)
+      cases.push({ d, alternative, zeroMethod: 'zsplit', correction: false, method: 'auto' });
   };
   const variants = (n: number) => {
     const shift = rng.uniform(-1, 1);
@@ -78,7 +79,8 @@ function signedRankCases(rng: Rng): SignedRankCase[] {
   everyOption([0.7]);
   everyOption([-1.5]);
   zsplitOnly([0]);
-  for (const d of [[0, 0, 0], new Array<number>(20).fill(0), [1e-300, -1e-300, 5e-324], [1, 1, 1, 1], new Array<number>(15).fill(-2)]) everyOption(d);
+  for (const d of [[0, 0, 0], new Array<number>(20).fill(0), [1e-300, -1e-300, 5e-324], [1, 1, 1, 1], new Array<number>(15).fill(-2)])
+    everyOption(d);
   return cases;
 }
 
@@ -88,7 +90,9 @@ describe('wilcoxonSignedRank', () => {
     const cases = signedRankCases(rng);
     // scipy returns NaN (JSON null after the fixture's mapping) when nothing is left to rank, and
     // refuses some inputs (an error message).
-    const reference = runPython<{ results: { statistic?: number | null; pvalue?: number | null; error?: string }[] }>('scipy_wilcoxon.py', { cases });
+    const reference = runPython<{ results: { statistic?: number | null; pvalue?: number | null; error?: string }[] }>('scipy_wilcoxon.py', {
+      cases,
+    });
     assert.equal(reference.results.length, cases.length);
     const methodsSeen = new Set<string>();
     let worst = 0;
@@ -107,14 +111,19 @@ describe('wilcoxonSignedRank', () => {
         assert.ok(Number.isNaN(got.pvalue), `${context} got ${JSON.stringify(got)}`);
         return;
       }
-      assert.ok(Math.abs(got.statistic - expected.statistic!) <= 1e-9 * Math.max(1, Math.abs(expected.statistic!)), `${context} got ${JSON.stringify(got)}`);
+      assert.ok(
+        Math.abs(got.statistic - expected.statistic!) <= 1e-9 * Math.max(1, Math.abs(expected.statistic!)),
+        `${context} got ${JSON.stringify(got)}`,
+      );
       const error = Math.abs(got.pvalue - expected.pvalue!);
       worst = Math.max(worst, error);
       assert.ok(error <= 1e-9, `${context} got ${JSON.stringify(got)}`);
     });
     assert.deepEqual([...methodsSeen].sort(), ['asymptotic', 'exact', 'permutation']);
     assert.ok(refused < 10, `scipy refused ${refused} cases`);
-    console.log(`signed-rank: ${cases.length} cases agree with scipy (${refused} refused by both); largest p-value difference ${worst.toExponential(2)}`);
+    console.log(
+      `signed-rank: ${cases.length} cases agree with scipy (${refused} refused by both); largest p-value difference ${worst.toExponential(2)}`,
+    );
   });
 
   it('refuses empty samples, non-finite differences and unknown options with a typed error', () => {
@@ -176,10 +185,7 @@ function scenarios(rng: Rng): Scenario[] {
         const v = dv + quality + rng.normal(0, 0.6);
         return roundAt(id) ? Math.round(v / grid) * grid : v;
       });
-      const order =
-        kind === 'lateTies'
-          ? [...shuffled(13, rng), ...shuffled(n - 13, rng).map((i) => i + 13)]
-          : shuffled(n, rng);
+      const order = kind === 'lateTies' ? [...shuffled(13, rng), ...shuffled(n - 13, rng).map((i) => i + 13)] : shuffled(n, rng);
       trials.push({ order, values });
     }
     out.push({
@@ -194,7 +200,10 @@ function scenarios(rng: Rng): Scenario[] {
 
 /** tunelab's side of optuna_wilcoxon_trace.py: the same reports, checks and told values. */
 async function replay(sc: Scenario): Promise<(number | null)[]> {
-  const study = await createStudy({ direction: sc.direction, pruner: new WilcoxonPruner({ pThreshold: sc.pThreshold, nStartupSteps: sc.nStartupSteps }) });
+  const study = await createStudy({
+    direction: sc.direction,
+    pruner: new WilcoxonPruner({ pThreshold: sc.pThreshold, nStartupSteps: sc.nStartupSteps }),
+  });
   const trace: (number | null)[] = [];
   for (const spec of sc.trials) {
     const trial = await study.ask();
@@ -224,7 +233,11 @@ describe('WilcoxonPruner', () => {
     for (let i = 0; i < all.length; i++) {
       const ours = await replay(all[i]);
       const { direction, pThreshold, nStartupSteps } = all[i];
-      assert.deepEqual(ours, reference.traces[i], `scenario ${i} (${direction}, p < ${pThreshold}, ${nStartupSteps} startup steps, ${all[i].trials[0].order.length} instances)`);
+      assert.deepEqual(
+        ours,
+        reference.traces[i],
+        `scenario ${i} (${direction}, p < ${pThreshold}, ${nStartupSteps} startup steps, ${all[i].trials[0].order.length} instances)`,
+      );
       pruned += ours.filter((p) => p !== null).length;
       total += ours.length;
     }

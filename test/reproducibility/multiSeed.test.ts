@@ -43,7 +43,11 @@ describe('evaluateSeeds', () => {
     const [good, stump] = study.trials;
     assert.equal(good.state, TrialState.COMPLETE);
     assert.equal(good.intermediateValues.size, K);
-    assert.equal(stump.state, TrialState.PRUNED, `stump scores ${JSON.stringify(stump.userAttrs.seed_scores)} vs ${JSON.stringify(good.userAttrs.seed_scores)}`);
+    assert.equal(
+      stump.state,
+      TrialState.PRUNED,
+      `stump scores ${JSON.stringify(stump.userAttrs.seed_scores)} vs ${JSON.stringify(good.userAttrs.seed_scores)}`,
+    );
     const evaluated = (stump.userAttrs.seed_scores as number[]).length;
     assert.ok(evaluated >= 2 && evaluated < K, `the stump was evaluated on ${evaluated} of ${K} seeds`);
     assert.equal(stump.intermediateValues.size, evaluated);
@@ -51,7 +55,10 @@ describe('evaluateSeeds', () => {
     assert.deepEqual(stump.userAttrs.seeds, studySeedSet(3, K).slice(0, evaluated));
     assert.deepEqual(good.userAttrs.seeds, studySeedSet(3, K));
     const scores = good.userAttrs.seed_scores as number[];
-    assert.deepEqual(scores, [...good.intermediateValues.keys()].sort((a, b) => a - b).map((s) => good.intermediateValues.get(s)));
+    assert.deepEqual(
+      scores,
+      [...good.intermediateValues.keys()].sort((a, b) => a - b).map((s) => good.intermediateValues.get(s)),
+    );
     assert.equal(good.values![0], scores.reduce((a, b) => a + b, 0) / K);
     assert.equal(good.userAttrs.seed_mean, good.values![0]);
     assert.equal(good.userAttrs.seed_std, sampleStd(scores));
@@ -82,7 +89,17 @@ describe('evaluateSeeds', () => {
     assert.deepEqual(stumpAll.slice(0, scores.length), scores, 'a seed gives the same score every time');
     const order = [...Array(K).keys()];
     const request = {
-      scenarios: [{ direction: 'minimize', pThreshold: 0.1, nStartupSteps: 2, trials: [{ order, values: good.userAttrs.seed_scores }, { order, values: stumpAll }] }],
+      scenarios: [
+        {
+          direction: 'minimize',
+          pThreshold: 0.1,
+          nStartupSteps: 2,
+          trials: [
+            { order, values: good.userAttrs.seed_scores },
+            { order, values: stumpAll },
+          ],
+        },
+      ],
     };
     const run = spawnSync(PYTHON, [join(__dirname, '..', 'pruners', 'fixtures', 'optuna_wilcoxon_trace.py')], {
       input: JSON.stringify(request),
@@ -92,15 +109,25 @@ describe('evaluateSeeds', () => {
     assert.equal(run.status, 0, `optuna_wilcoxon_trace.py failed: ${run.stderr}`);
     const [[goodPrunedAt, stumpPrunedAt]] = (JSON.parse(run.stdout) as { traces: Array<Array<number | null>> }).traces;
     assert.equal(goodPrunedAt, null);
-    assert.equal(stumpPrunedAt, scores.length - 1, `Optuna pruned the stump after ${String(stumpPrunedAt)} + 1 seeds, tunelab after ${scores.length}`);
+    assert.equal(
+      stumpPrunedAt,
+      scores.length - 1,
+      `Optuna pruned the stump after ${String(stumpPrunedAt)} + 1 seeds, tunelab after ${scores.length}`,
+    );
   });
 
   it('shows each trial’s spread over seeds as error bars in plotOptimizationHistory', async () => {
     const study = await createStudy({ seed: 8 });
-    await study.optimize((t) => evaluateSeeds(t, 3, () => treeError(t.suggestInt('maxDepth', 1, 8))), { nTrials: 3, showProgressBar: false });
+    await study.optimize((t) => evaluateSeeds(t, 3, () => treeError(t.suggestInt('maxDepth', 1, 8))), {
+      nTrials: 3,
+      showProgressBar: false,
+    });
     const fig = plotOptimizationHistory(study).toJSON();
     const errorY = fig.data[0].error_y as { array: number[]; visible: boolean };
-    assert.deepEqual(errorY.array, study.trials.map((t) => t.userAttrs.seed_std));
+    assert.deepEqual(
+      errorY.array,
+      study.trials.map((t) => t.userAttrs.seed_std),
+    );
     assert.equal(errorY.visible, true);
     const plain = await createStudy({ seed: 8 });
     await plain.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 2, showProgressBar: false });
@@ -110,8 +137,17 @@ describe('evaluateSeeds', () => {
   it('rejects bad arguments with what to pass', async () => {
     const study = await createStudy({ seed: 1 });
     const trial = await study.ask();
-    await assert.rejects(evaluateSeeds(trial, 0, () => 1), /k \(the number of seeds\) must be an integer >= 1, got 0/);
-    await assert.rejects(evaluateSeeds(trial, 3, () => 1, { seeds: [1] }), /3 seeds requested but opts.seeds lists only 1/);
-    await assert.rejects(evaluateSeeds(trial, 2, () => Number.NaN), /must be a finite number/);
+    await assert.rejects(
+      evaluateSeeds(trial, 0, () => 1),
+      /k \(the number of seeds\) must be an integer >= 1, got 0/,
+    );
+    await assert.rejects(
+      evaluateSeeds(trial, 3, () => 1, { seeds: [1] }),
+      /3 seeds requested but opts.seeds lists only 1/,
+    );
+    await assert.rejects(
+      evaluateSeeds(trial, 2, () => Number.NaN),
+      /must be a finite number/,
+    );
   });
 });

@@ -18,7 +18,14 @@ import {
   TrialState,
   type Trial,
 } from '../../src';
-import { captureEnvironment, deriveSeed, ENVIRONMENT_KEY, STUDY_SEED_KEY, TRIAL_SEED_KEY, type Environment } from '../../src/entries/reproducibility';
+import {
+  captureEnvironment,
+  deriveSeed,
+  ENVIRONMENT_KEY,
+  STUDY_SEED_KEY,
+  TRIAL_SEED_KEY,
+  type Environment,
+} from '../../src/entries/reproducibility';
 import { InMemoryStorage } from '../../src/entries/storage';
 
 /** Small two-moons data, generated inside the objective without a seed: it follows the trial's seed. */
@@ -198,8 +205,14 @@ describe('study.reproduce', () => {
   it('refuses a trial that has no result, naming its state', async () => {
     const study = await createStudy({ seed: 2 });
     await study.optimize(() => Number.NaN, { nTrials: 1, showProgressBar: false });
-    await assert.rejects(study.reproduce(0, () => 1), /trial 0 is FAIL; only COMPLETE and PRUNED/);
-    await assert.rejects(study.reproduce(5, () => 1), /has no trial 5 \(it has 1 trials/);
+    await assert.rejects(
+      study.reproduce(0, () => 1),
+      /trial 0 is FAIL; only COMPLETE and PRUNED/,
+    );
+    await assert.rejects(
+      study.reproduce(5, () => 1),
+      /has no trial 5 \(it has 1 trials/,
+    );
   });
 });
 

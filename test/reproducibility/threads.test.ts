@@ -8,7 +8,11 @@ import { threadSeeds } from './fixtures/objectives';
 describe('seeds in worker threads', () => {
   it('a trial run in a worker thread (workers: 2) follows its seed, and reproduces on the main thread', async () => {
     const study = await createStudy({ seed: 31 });
-    await study.optimize(objectiveFromModule(join(__dirname, 'fixtures', 'objectives.ts'), 'threadSeeds'), { workers: 2, nTrials: 4, showProgressBar: false });
+    await study.optimize(objectiveFromModule(join(__dirname, 'fixtures', 'objectives.ts'), 'threadSeeds'), {
+      workers: 2,
+      nTrials: 4,
+      showProgressBar: false,
+    });
     assert.equal(study.trials.length, 4);
     for (const t of study.trials) {
       const seed = t.systemAttrs[TRIAL_SEED_KEY] as number;

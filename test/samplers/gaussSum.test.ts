@@ -12,7 +12,12 @@ function direct(mu: Float64Array, inv: Float64Array, c: Float64Array, x: number)
 describe('SortedGaussianSum (blocked, Taylor-expanded mixture sums)', () => {
   it('equals the direct sum to 1e-12 relative on clustered and spread kernels', () => {
     const rng = new Rng(0);
-    for (const [n, clusterShare] of [[10, 0], [300, 0.9], [3000, 0.97], [5000, 0.5]] as const) {
+    for (const [n, clusterShare] of [
+      [10, 0],
+      [300, 0.9],
+      [3000, 0.97],
+      [5000, 0.5],
+    ] as const) {
       const pts: Array<[number, number]> = [];
       const sigmaMin = 0.15;
       for (let i = 0; i < n; i++) {

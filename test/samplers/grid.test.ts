@@ -7,7 +7,9 @@ import { GridSampler, GRID_DUPLICATE_KEY, GRID_ID_KEY } from '../../src/samplers
 const grid = { x: [-1, 0, 1], act: ['relu', 'tanh'], n: [1, 2] } as const;
 
 const objective = (t: import('../../src').Trial) =>
-  (t.suggestFloat('x', -1, 1) as number) ** 2 + (t.suggestCategorical('act', ['relu', 'tanh']) === 'relu' ? 0 : 1) + t.suggestInt('n', 1, 2);
+  (t.suggestFloat('x', -1, 1) as number) ** 2 +
+  (t.suggestCategorical('act', ['relu', 'tanh']) === 'relu' ? 0 : 1) +
+  t.suggestInt('n', 1, 2);
 
 describe('GridSampler', () => {
   it('evaluates every point of the cartesian product exactly once, then stops the study', async () => {
@@ -17,7 +19,10 @@ describe('GridSampler', () => {
     const seen = new Set(study.trials.map((t) => JSON.stringify([t.params.x, t.params.act, t.params.n])));
     assert.equal(seen.size, 12);
     const ids = study.trials.map((t) => t.systemAttrs[GRID_ID_KEY]).sort((a, b) => (a as number) - (b as number));
-    assert.deepEqual(ids, Array.from({ length: 12 }, (_, i) => i));
+    assert.deepEqual(
+      ids,
+      Array.from({ length: 12 }, (_, i) => i),
+    );
     assert.ok(study.trials.every((t) => t.state === TrialState.COMPLETE));
   });
 
@@ -63,7 +68,10 @@ describe('GridSampler', () => {
   it('throws clear errors for parameters outside the grid and bad grids', async () => {
     const study = await createStudy({ sampler: new GridSampler({ x: [0, 1] }, { seed: 0 }) });
     const trial = await study.ask();
-    assert.throws(() => trial.suggestFloat('y', 0, 1), (e: unknown) => e instanceof InvalidArgumentError && /'y', which is not in the grid \[x\]/.test((e as Error).message));
+    assert.throws(
+      () => trial.suggestFloat('y', 0, 1),
+      (e: unknown) => e instanceof InvalidArgumentError && /'y', which is not in the grid \[x\]/.test((e as Error).message),
+    );
     assert.throws(() => trial.suggestFloat('x', 2, 3), /not a legal value/);
     assert.throws(() => new GridSampler({}), /no parameters/);
     assert.throws(() => new GridSampler({ x: [] }), /non-empty array/);

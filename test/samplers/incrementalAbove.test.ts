@@ -15,7 +15,12 @@ import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 const paths = (sampler: TPESampler, incremental: boolean) => (incremental ? sampler : useFromScratchPaths(sampler));
 
 /** Reference: the from-scratch density of the observations `included` (time order = index order). */
-function reference(model: ReturnType<typeof paramModel> & { kind: 'numeric' }, history: number[], included: number[], params: Parameters<typeof IncrementalAboveDensity.build>[1]) {
+function reference(
+  model: ReturnType<typeof paramModel> & { kind: 'numeric' },
+  history: number[],
+  included: number[],
+  params: Parameters<typeof IncrementalAboveDensity.build>[1],
+) {
   const byTime = [...included].sort((a, b) => a - b);
   const rank = new Map(byTime.map((i, r) => [i, r]));
   const order = [...byTime].sort((a, b) => history[a] - history[b] || a - b);
@@ -51,7 +56,10 @@ describe('IncrementalAboveDensity', () => {
       const model = paramModel(dist);
       if (model.kind !== 'numeric') throw new Error('numeric expected');
       const hist = history(dist, 1500, rng);
-      for (const [considerEndpoints, priorWeight] of [[false, 1], [true, 2.5]] as const) {
+      for (const [considerEndpoints, priorWeight] of [
+        [false, 1],
+        [true, 2.5],
+      ] as const) {
         const params = { priorWeight, considerMagicClip: true, considerEndpoints, weights: defaultWeights };
         const start = 120;
         const order = Array.from({ length: start }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
@@ -80,7 +88,11 @@ describe('IncrementalAboveDensity', () => {
             late.push(i);
             return false;
           });
-          inc.append(idx.map((i) => hist[i]), idx, idx);
+          inc.append(
+            idx.map((i) => hist[i]),
+            idx,
+            idx,
+          );
           included.push(...idx);
           n += k;
           if (late.length > 0 && late[0] < n - 30) {

@@ -47,7 +47,10 @@ describe('ParamColumn', () => {
         const want = [...finalised].sort((a, b) => value[a]! - value[b]! || finalised.indexOf(a) - finalised.indexOf(b));
         const got = column.sorted();
         assert.deepEqual(Array.from(got.numbers), want, `after ${step + 1} trials`);
-        assert.deepEqual(Array.from(got.values), want.map((i) => value[i]));
+        assert.deepEqual(
+          Array.from(got.values),
+          want.map((i) => value[i]),
+        );
         want.forEach((k2) => assert.equal(column.sortedSeq(k2), finalised.indexOf(k2)));
       }
     }

@@ -51,7 +51,10 @@ function checkTrials(trials: readonly { state: TrialState; params: Record<string
       const v = t.params[name];
       assert.ok(typeof v === 'number' && v >= -1 && v <= 1, `${what}: ${name} = ${String(v)}`);
     }
-    assert.ok(Number.isInteger(t.params.__proto__) && (t.params.__proto__ as number) <= 5, `${what}: __proto__ = ${String(t.params.__proto__)}`);
+    assert.ok(
+      Number.isInteger(t.params.__proto__) && (t.params.__proto__ as number) <= 5,
+      `${what}: __proto__ = ${String(t.params.__proto__)}`,
+    );
     assert.ok(['a', 'b'].includes(own(t.params, 'isPrototypeOf') as string));
   }
   assert.equal(({} as Record<string, unknown>).constructor, Object, 'Object.prototype was changed');
@@ -79,10 +82,13 @@ describe('parameter names that are Object.prototype members work everywhere', ()
 
   it('NSGAIISampler (two objectives) suggests and evolves them', async () => {
     const study = await createStudy({ sampler: new NSGAIISampler({ seed: 1, populationSize: 4 }), directions: ['minimize', 'maximize'] });
-    await study.optimize((t) => {
-      const v = objective(t);
-      return [v, v * (own(t.params, 'valueOf') as number)];
-    }, { nTrials: 14 });
+    await study.optimize(
+      (t) => {
+        const v = objective(t);
+        return [v, v * (own(t.params, 'valueOf') as number)];
+      },
+      { nTrials: 14 },
+    );
     checkTrials(study.trials, 'NSGAIISampler');
   });
 
@@ -115,7 +121,12 @@ describe('parameter names that are Object.prototype members work everywhere', ()
 
   it('enqueueTrial with such names fixes their values', async () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 2 }) });
-    study.enqueueTrial(Object.fromEntries([['constructor', 0.25], ['__proto__', 4]]));
+    study.enqueueTrial(
+      Object.fromEntries([
+        ['constructor', 0.25],
+        ['__proto__', 4],
+      ]),
+    );
     await study.optimize(objective, { nTrials: 1 });
     assert.equal(study.trials[0].params.constructor, 0.25);
     assert.equal(study.trials[0].params.__proto__, 4);
@@ -141,7 +152,10 @@ describe('parameter names that are Object.prototype members work everywhere', ()
     await study.optimize(objective, { nTrials: 5 });
     const reloaded = await loadStudy({ studyName: 'names', storage, sampler: new TPESampler({ seed: 4, nStartupTrials: 2 }) });
     checkTrials(reloaded.trials, 'memory storage');
-    assert.deepEqual(reloaded.trials.map((t) => ({ ...t.params })), study.trials.map((t) => ({ ...t.params })));
+    assert.deepEqual(
+      reloaded.trials.map((t) => ({ ...t.params })),
+      study.trials.map((t) => ({ ...t.params })),
+    );
     for (const t of reloaded.trials) {
       assert.equal(own(t.distributions, '__proto__')?.kind, 'int');
       assert.equal(own(t.distributions, 'constructor')?.kind, 'float');
@@ -161,7 +175,10 @@ describe('parameter names that are Object.prototype members work everywhere', ()
     const study = await createStudy({ storage, studyName: 'names', sampler: new RandomSampler({ seed: 4 }) });
     await study.optimize(sqliteObjective, { nTrials: 5 });
     const reloaded = await loadStudy({ studyName: 'names', storage, sampler: new TPESampler({ seed: 4, nStartupTrials: 2 }) });
-    assert.deepEqual(reloaded.trials.map((t) => ({ ...t.params })), study.trials.map((t) => ({ ...t.params })));
+    assert.deepEqual(
+      reloaded.trials.map((t) => ({ ...t.params })),
+      study.trials.map((t) => ({ ...t.params })),
+    );
     for (const t of reloaded.trials) {
       for (const name of names) assert.ok(Object.hasOwn(t.params, name), `reloaded trial lacks "${name}"`);
       assert.equal(own(t.distributions, 'constructor')?.kind, 'float');

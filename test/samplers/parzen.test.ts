@@ -80,7 +80,8 @@ function makeCase(space: Record<string, Distribution>, n: number, multivariate: 
 // Discrete cases use fewer than 25 observations: with tied values, which tied kernel gets which
 // bandwidth follows the sort's tie order (unspecified in Optuna, whose argsort is unstable), and only
 // equal weights make the mixture independent of it.
-const toPy = (d: Distribution) => (d.kind === 'categorical' ? { kind: d.kind, choices: d.choices } : { kind: d.kind, low: d.low, high: d.high, log: d.log, step: d.step });
+const toPy = (d: Distribution) =>
+  d.kind === 'categorical' ? { kind: d.kind, choices: d.choices } : { kind: d.kind, low: d.low, high: d.high, log: d.log, step: d.step };
 
 describe('ParzenEstimator matches Optuna 5.0', () => {
   const mixed = {
@@ -111,7 +112,10 @@ describe('ParzenEstimator matches Optuna 5.0', () => {
     ['multivariate mixed, considerEndpoints', makeCase(mixed, 40, true, 16, { ...DEFAULTS, considerEndpoints: true })],
     ['multivariate mixed, no magic clip', makeCase(mixed, 40, true, 17, { ...DEFAULTS, considerMagicClip: false })],
     ['multivariate mixed, prior weight 2.5', makeCase(mixed, 40, true, 18, { ...DEFAULTS, priorWeight: 2.5 })],
-    ['univariate float, 150 observations, considerEndpoints', makeCase({ x: floatDistribution(-5, 10) }, 150, false, 19, { ...DEFAULTS, considerEndpoints: true })],
+    [
+      'univariate float, 150 observations, considerEndpoints',
+      makeCase({ x: floatDistribution(-5, 10) }, 150, false, 19, { ...DEFAULTS, considerEndpoints: true }),
+    ],
   ];
   const input = cases.map(([, c]) => ({ ...c, space: Object.fromEntries(Object.entries(c.space).map(([k, d]) => [k, toPy(d)])) }));
   const r = spawnSync(PYTHON, ['-c', PY], { input: JSON.stringify(input), encoding: 'utf8' });
@@ -157,19 +161,41 @@ describe('normal distribution helpers match SciPy', () => {
   it('erfc, ndtri and log mass of intervals, including tails', () => {
     const xs = [-6, -3, -1, -0.3, 0, 0.2, 1, 2.5, 4, 8, 20];
     const ps = [1e-300, 1e-20, 1e-5, 0.01, 0.3, 0.5, 0.77, 0.99, 1 - 1e-9];
-    const ivs = [[-1, 1], [2, 2.001], [5, 6], [-30, -29], [-0.5, 3], [10, 10.5], [0, 1e-6]];
-    const r = spawnSync(PYTHON, ['-c', `
+    const ivs = [
+      [-1, 1],
+      [2, 2.001],
+      [5, 6],
+      [-30, -29],
+      [-0.5, 3],
+      [10, 10.5],
+      [0, 1e-6],
+    ];
+    const r = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        `
 import json, sys, numpy as np
 from scipy import special, stats
 d = json.load(sys.stdin)
 print(json.dumps([[float(special.erfc(x)) for x in d['xs']], [float(special.ndtri(p)) for p in d['ps']],
   [float(np.log(stats.norm.cdf(b) - stats.norm.cdf(a)) if b <= 0 or a < 0 else stats.norm.logsf(a) + np.log1p(-np.exp(stats.norm.logsf(b) - stats.norm.logsf(a)))) for a, b in d['ivs']]]))
-`], { input: JSON.stringify({ xs, ps, ivs }), encoding: 'utf8' });
+`,
+      ],
+      { input: JSON.stringify({ xs, ps, ivs }), encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     const [e, n, m] = JSON.parse(r.stdout) as number[][];
     xs.forEach((x, i) => assert.ok(Math.abs(erfc(x) - e[i]) <= 2e-7 * e[i] + 1e-300, `erfc(${x}) = ${erfc(x)} vs ${e[i]}`));
-    ps.forEach((p, i) => assert.ok(Math.abs(ndtri(p) - n[i]) <= 1e-7 * Math.max(1, Math.abs(n[i])), `ndtri(${p}) = ${ndtri(p)} vs ${n[i]}`));
-    ivs.forEach(([a, b], i) => assert.ok(Math.abs(logGaussMass(a, b) - m[i]) < 1e-5 * Math.max(1, Math.abs(m[i])), `logmass(${a}, ${b}) = ${logGaussMass(a, b)} vs ${m[i]}`));
+    ps.forEach((p, i) =>
+      assert.ok(Math.abs(ndtri(p) - n[i]) <= 1e-7 * Math.max(1, Math.abs(n[i])), `ndtri(${p}) = ${ndtri(p)} vs ${n[i]}`),
+    );
+    ivs.forEach(([a, b], i) =>
+      assert.ok(
+        Math.abs(logGaussMass(a, b) - m[i]) < 1e-5 * Math.max(1, Math.abs(m[i])),
+        `logmass(${a}, ${b}) = ${logGaussMass(a, b)} vs ${m[i]}`,
+      ),
+    );
   });
 });
 
@@ -177,7 +203,11 @@ describe('ParzenEstimator with sorted positions given (joint estimators from sor
   it('equals the estimator that sorts for itself, bit for bit, with ties', () => {
     const rng = new Rng(5);
     const n = 300;
-    const models = [paramModel(intDistribution(0, 12)), paramModel(floatDistribution(1e-4, 1, { log: true })), paramModel(categoricalDistribution(['a', 'b']))];
+    const models = [
+      paramModel(intDistribution(0, 12)),
+      paramModel(floatDistribution(1e-4, 1, { log: true })),
+      paramModel(categoricalDistribution(['a', 'b'])),
+    ];
     const obs = [
       Float64Array.from({ length: n }, () => rng.int(0, 12)),
       Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0.01 : Math.exp(Math.log(1e-4) + rng.random() * Math.log(1e4)))),
@@ -192,7 +222,11 @@ describe('ParzenEstimator with sorted positions given (joint estimators from sor
       return pos;
     });
     const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
-    const samples = [Float64Array.from({ length: 40 }, () => rng.int(0, 12)), Float64Array.from({ length: 40 }, () => Math.exp(Math.log(1e-4) + rng.random() * Math.log(1e4))), Float64Array.from({ length: 40 }, () => rng.int(0, 1))];
+    const samples = [
+      Float64Array.from({ length: 40 }, () => rng.int(0, 12)),
+      Float64Array.from({ length: 40 }, () => Math.exp(Math.log(1e-4) + rng.random() * Math.log(1e4))),
+      Float64Array.from({ length: 40 }, () => rng.int(0, 1)),
+    ];
     const a = new ParzenEstimator(obs, models, params).logPdf(samples);
     const b = new ParzenEstimator(obs, models, params, undefined, positions).logPdf(samples);
     assert.deepEqual(Array.from(b), Array.from(a));
@@ -230,7 +264,8 @@ describe('SortedUnivariateDensity (the fused fast path for large histories)', ()
         });
         const a = generic.logPdf([xs]);
         const b = fast.logPdf([xs]);
-        for (let i = 0; i < xs.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-10 * Math.max(1, Math.abs(a[i])), `${JSON.stringify(dist)} x=${xs[i]}: ${a[i]} vs ${b[i]}`);
+        for (let i = 0; i < xs.length; i++)
+          assert.ok(Math.abs(a[i] - b[i]) < 1e-10 * Math.max(1, Math.abs(a[i])), `${JSON.stringify(dist)} x=${xs[i]}: ${a[i]} vs ${b[i]}`);
       }
     }
   });

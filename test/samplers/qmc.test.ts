@@ -102,7 +102,10 @@ describe('QMCSampler', () => {
   });
 
   it('rejects unsupported options clearly', () => {
-    assert.throws(() => new QMCSampler({ qmcType: 'halton' as 'sobol' }), (e: unknown) => e instanceof InvalidArgumentError && /'halton' is not supported/.test((e as Error).message));
+    assert.throws(
+      () => new QMCSampler({ qmcType: 'halton' as 'sobol' }),
+      (e: unknown) => e instanceof InvalidArgumentError && /'halton' is not supported/.test((e as Error).message),
+    );
     assert.throws(() => new SobolSequence(0), /dimensions must be an integer/);
   });
 });

@@ -8,7 +8,10 @@ describe('IntersectionSearchSpace', () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 1 }) });
     const calc = new IntersectionSearchSpace();
     assert.deepEqual(calc.calculate(study), {});
-    await study.optimize((t) => t.suggestFloat('x', 0, 1) + t.suggestInt('n', 1, 5) + (t.suggestCategorical('c', ['a', 'b']) === 'a' ? 0 : 1), { nTrials: 3, showProgressBar: false });
+    await study.optimize(
+      (t) => t.suggestFloat('x', 0, 1) + t.suggestInt('n', 1, 5) + (t.suggestCategorical('c', ['a', 'b']) === 'a' ? 0 : 1),
+      { nTrials: 3, showProgressBar: false },
+    );
     assert.deepEqual(Object.keys(calc.calculate(study)), ['c', 'n', 'x']);
     // A trial where n has a different range and c is absent removes both.
     await study.optimize((t) => t.suggestFloat('x', 0, 1) + t.suggestInt('n', 1, 6), { nTrials: 1, showProgressBar: false });

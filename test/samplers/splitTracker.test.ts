@@ -80,7 +80,12 @@ describe('SplitTracker', () => {
     const opts: SplitOptions = { directions: ['minimize'], constantLiar: false, constraints: false, gamma: () => 2 };
     const tracker = new SplitTracker();
     const a = [trial(0, TrialState.COMPLETE, 3), trial(1, TrialState.COMPLETE, 1), trial(2, TrialState.COMPLETE, 2)];
-    const b = [trial(0, TrialState.COMPLETE, 5), trial(1, TrialState.COMPLETE, 6), trial(2, TrialState.COMPLETE, 4), trial(3, TrialState.COMPLETE, 7)];
+    const b = [
+      trial(0, TrialState.COMPLETE, 5),
+      trial(1, TrialState.COMPLETE, 6),
+      trial(2, TrialState.COMPLETE, 4),
+      trial(3, TrialState.COMPLETE, 7),
+    ];
     assert.deepEqual(numbers(tracker.update('a', a, opts)), numbers(computeSplit(a, opts)));
     assert.deepEqual(numbers(tracker.update('b', b, opts)), numbers(computeSplit(b, opts)));
   });

@@ -40,7 +40,11 @@ describe('TPESampler defaults (Optuna 5.0)', () => {
   });
 
   it('matches numpy for the weights ramp', () => {
-    const r = spawnSync(PYTHON, ['-c', 'import json; from optuna.samplers._tpe.sampler import default_weights as w; print(json.dumps(w(60).tolist()))'], { encoding: 'utf8' });
+    const r = spawnSync(
+      PYTHON,
+      ['-c', 'import json; from optuna.samplers._tpe.sampler import default_weights as w; print(json.dumps(w(60).tolist()))'],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     const ref = JSON.parse(r.stdout) as number[];
     const ours = defaultWeights(60);
@@ -179,7 +183,10 @@ describe('TPESampler search', () => {
     await study.storage.setTrialSystemAttr(other.trialId, 'tpe:relative_params:1', ': 7.25}');
     const b = await study.ask();
     await study.refresh();
-    const split = (sampler as unknown as { split(s: typeof study, t: FrozenTrial): ReturnType<typeof computeSplit> }).split(study, b.snapshot());
+    const split = (sampler as unknown as { split(s: typeof study, t: FrozenTrial): ReturnType<typeof computeSplit> }).split(
+      study,
+      b.snapshot(),
+    );
     const seen = (n: number) => split.trials.find((t) => t.number === n);
     assert.equal(seen(b.number), undefined, 'the trial being sampled is left out');
     const yOfA = a.suggestFloat('y', 0, 15);
@@ -278,7 +285,10 @@ describe('seeded reproducibility across processes', () => {
   it('Random, QMC and TPE give bit-identical parameter sequences in two separate processes', () => {
     const script = join(__dirname, 'fixtures', 'seededRun.ts');
     const run = (seed: number) => {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', script, String(seed)], { encoding: 'utf8', cwd: join(__dirname, '..', '..') });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script, String(seed)], {
+        encoding: 'utf8',
+        cwd: join(__dirname, '..', '..'),
+      });
       assert.equal(r.status, 0, r.stderr);
       return r.stdout;
     };

@@ -26,7 +26,10 @@ def suggest(t):
     return [t.suggest_float('x', -32.768, 32.768), t.suggest_float('lr', 1e-5, 1.0, log=True), t.suggest_int('units', 16, 256)]
 `;
 
-function suggest(t: { suggestFloat: (n: string, lo: number, hi: number, o?: { log?: boolean }) => number; suggestInt: (n: string, lo: number, hi: number) => number }): number[] {
+function suggest(t: {
+  suggestFloat: (n: string, lo: number, hi: number, o?: { log?: boolean }) => number;
+  suggestInt: (n: string, lo: number, hi: number) => number;
+}): number[] {
   return [t.suggestFloat('x', -32.768, 32.768), t.suggestFloat('lr', 1e-5, 1.0, { log: true }), t.suggestInt('units', 16, 256)];
 }
 
@@ -106,7 +109,11 @@ for seed in range(cfg['seed0'], cfg['seed0'] + cfg['seeds']):
     out.append(suggest(study.ask()))
 print(json.dumps(out))
 `;
-  const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify({ past, seeds: SEEDS, seed0 }), encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(PYTHON, ['-c', script], {
+    input: JSON.stringify({ past, seeds: SEEDS, seed0 }),
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as number[][];
 }

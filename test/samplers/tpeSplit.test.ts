@@ -78,8 +78,16 @@ describe('TPE split matches Optuna 5.0', () => {
   const cases = [
     { directions: ['minimize' as const], trials: history(60, 1, single), shape: single },
     { directions: ['maximize' as const], trials: history(120, 2, single), shape: single },
-    { directions: ['minimize' as const], trials: history(80, 3, { ...single, constraints: true }), shape: { ...single, constraints: true } },
-    { directions: ['minimize' as const], trials: history(300, 4, { ...single, constraints: true }), shape: { ...single, constraints: true } },
+    {
+      directions: ['minimize' as const],
+      trials: history(80, 3, { ...single, constraints: true }),
+      shape: { ...single, constraints: true },
+    },
+    {
+      directions: ['minimize' as const],
+      trials: history(300, 4, { ...single, constraints: true }),
+      shape: { ...single, constraints: true },
+    },
     { directions: ['minimize' as const], trials: history(90, 5, { ...single, running: true }), shape: { ...single, running: true } },
     {
       directions: ['minimize' as const, 'maximize' as const],

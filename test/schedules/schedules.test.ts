@@ -9,20 +9,100 @@ type Case = { name: string; schedule: schedules.Schedule; torch: { kind: string;
 
 const STEPS = 1000;
 const cases: Case[] = [
-  { name: 'constant (ConstantLR)', schedule: schedules.constant({ lr: 0.1, factor: 0.5, totalIters: 40 }), torch: { kind: 'ConstantLR', lr: 0.1, args: { factor: 0.5, total_iters: 40 } } },
-  { name: 'step (StepLR)', schedule: schedules.step({ lr: 0.1, stepSize: 30, gamma: 0.7 }), torch: { kind: 'StepLR', lr: 0.1, args: { step_size: 30, gamma: 0.7 } } },
-  { name: 'multiStep (MultiStepLR)', schedule: schedules.multiStep({ lr: 0.5, milestones: [100, 250, 600], gamma: 0.2 }), torch: { kind: 'MultiStepLR', lr: 0.5, args: { milestones: [100, 250, 600], gamma: 0.2 } } },
-  { name: 'exponential (ExponentialLR)', schedule: schedules.exponential({ lr: 0.3, gamma: 0.995 }), torch: { kind: 'ExponentialLR', lr: 0.3, args: { gamma: 0.995 } } },
-  { name: 'cosineAnnealing (CosineAnnealingLR), past tMax too', schedule: schedules.cosineAnnealing({ lr: 0.1, tMax: 300, etaMin: 0.001 }), torch: { kind: 'CosineAnnealingLR', lr: 0.1, args: { T_max: 300, eta_min: 0.001 } } },
-  { name: 'cosineWarmRestarts tMult 1', schedule: schedules.cosineWarmRestarts({ lr: 0.1, t0: 70, etaMin: 0.002 }), torch: { kind: 'CosineAnnealingWarmRestarts', lr: 0.1, args: { T_0: 70, eta_min: 0.002 } } },
-  { name: 'cosineWarmRestarts tMult 2', schedule: schedules.cosineWarmRestarts({ lr: 0.05, t0: 30, tMult: 2 }), torch: { kind: 'CosineAnnealingWarmRestarts', lr: 0.05, args: { T_0: 30, T_mult: 2 } } },
-  { name: 'linearWarmup (LinearLR)', schedule: schedules.linearWarmup({ lr: 0.2, totalIters: 120, startFactor: 0.1, endFactor: 0.9 }), torch: { kind: 'LinearLR', lr: 0.2, args: { start_factor: 0.1, end_factor: 0.9, total_iters: 120 } } },
-  { name: 'warmupCosine (SequentialLR of LinearLR + CosineAnnealingLR)', schedule: schedules.warmupCosine({ lr: 0.1, warmupSteps: 50, totalSteps: 1000, startFactor: 0.01, etaMin: 1e-4 }), torch: { kind: 'sequential_warmup_cosine', lr: 0.1, args: { warmup: 50, total: 1000, start_factor: 0.01, eta_min: 1e-4 } } },
-  { name: 'cyclic triangular', schedule: schedules.cyclic({ baseLr: 0.001, maxLr: 0.1, stepSizeUp: 60 }), torch: { kind: 'CyclicLR', lr: 0.001, args: { base_lr: 0.001, max_lr: 0.1, step_size_up: 60 } } },
-  { name: 'cyclic triangular2 asymmetric', schedule: schedules.cyclic({ baseLr: 0.001, maxLr: 0.1, stepSizeUp: 40, stepSizeDown: 90, mode: 'triangular2' }), torch: { kind: 'CyclicLR', lr: 0.001, args: { base_lr: 0.001, max_lr: 0.1, step_size_up: 40, step_size_down: 90, mode: 'triangular2' } } },
-  { name: 'cyclic exp_range', schedule: schedules.cyclic({ baseLr: 0.001, maxLr: 0.1, stepSizeUp: 50, mode: 'exp_range', gamma: 0.998 }), torch: { kind: 'CyclicLR', lr: 0.001, args: { base_lr: 0.001, max_lr: 0.1, step_size_up: 50, mode: 'exp_range', gamma: 0.998 } } },
-  { name: 'oneCycle cos', schedule: schedules.oneCycle({ maxLr: 0.1, totalSteps: STEPS }), torch: { kind: 'OneCycleLR', lr: 0.1, args: { max_lr: 0.1, total_steps: STEPS } } },
-  { name: 'oneCycle linear three-phase', schedule: schedules.oneCycle({ maxLr: 0.4, totalSteps: STEPS, pctStart: 0.25, annealStrategy: 'linear', divFactor: 10, finalDivFactor: 100, threePhase: true }), torch: { kind: 'OneCycleLR', lr: 0.4, args: { max_lr: 0.4, total_steps: STEPS, pct_start: 0.25, anneal_strategy: 'linear', div_factor: 10, final_div_factor: 100, three_phase: true } } },
+  {
+    name: 'constant (ConstantLR)',
+    schedule: schedules.constant({ lr: 0.1, factor: 0.5, totalIters: 40 }),
+    torch: { kind: 'ConstantLR', lr: 0.1, args: { factor: 0.5, total_iters: 40 } },
+  },
+  {
+    name: 'step (StepLR)',
+    schedule: schedules.step({ lr: 0.1, stepSize: 30, gamma: 0.7 }),
+    torch: { kind: 'StepLR', lr: 0.1, args: { step_size: 30, gamma: 0.7 } },
+  },
+  {
+    name: 'multiStep (MultiStepLR)',
+    schedule: schedules.multiStep({ lr: 0.5, milestones: [100, 250, 600], gamma: 0.2 }),
+    torch: { kind: 'MultiStepLR', lr: 0.5, args: { milestones: [100, 250, 600], gamma: 0.2 } },
+  },
+  {
+    name: 'exponential (ExponentialLR)',
+    schedule: schedules.exponential({ lr: 0.3, gamma: 0.995 }),
+    torch: { kind: 'ExponentialLR', lr: 0.3, args: { gamma: 0.995 } },
+  },
+  {
+    name: 'cosineAnnealing (CosineAnnealingLR), past tMax too',
+    schedule: schedules.cosineAnnealing({ lr: 0.1, tMax: 300, etaMin: 0.001 }),
+    torch: { kind: 'CosineAnnealingLR', lr: 0.1, args: { T_max: 300, eta_min: 0.001 } },
+  },
+  {
+    name: 'cosineWarmRestarts tMult 1',
+    schedule: schedules.cosineWarmRestarts({ lr: 0.1, t0: 70, etaMin: 0.002 }),
+    torch: { kind: 'CosineAnnealingWarmRestarts', lr: 0.1, args: { T_0: 70, eta_min: 0.002 } },
+  },
+  {
+    name: 'cosineWarmRestarts tMult 2',
+    schedule: schedules.cosineWarmRestarts({ lr: 0.05, t0: 30, tMult: 2 }),
+    torch: { kind: 'CosineAnnealingWarmRestarts', lr: 0.05, args: { T_0: 30, T_mult: 2 } },
+  },
+  {
+    name: 'linearWarmup (LinearLR)',
+    schedule: schedules.linearWarmup({ lr: 0.2, totalIters: 120, startFactor: 0.1, endFactor: 0.9 }),
+    torch: { kind: 'LinearLR', lr: 0.2, args: { start_factor: 0.1, end_factor: 0.9, total_iters: 120 } },
+  },
+  {
+    name: 'warmupCosine (SequentialLR of LinearLR + CosineAnnealingLR)',
+    schedule: schedules.warmupCosine({ lr: 0.1, warmupSteps: 50, totalSteps: 1000, startFactor: 0.01, etaMin: 1e-4 }),
+    torch: { kind: 'sequential_warmup_cosine', lr: 0.1, args: { warmup: 50, total: 1000, start_factor: 0.01, eta_min: 1e-4 } },
+  },
+  {
+    name: 'cyclic triangular',
+    schedule: schedules.cyclic({ baseLr: 0.001, maxLr: 0.1, stepSizeUp: 60 }),
+    torch: { kind: 'CyclicLR', lr: 0.001, args: { base_lr: 0.001, max_lr: 0.1, step_size_up: 60 } },
+  },
+  {
+    name: 'cyclic triangular2 asymmetric',
+    schedule: schedules.cyclic({ baseLr: 0.001, maxLr: 0.1, stepSizeUp: 40, stepSizeDown: 90, mode: 'triangular2' }),
+    torch: {
+      kind: 'CyclicLR',
+      lr: 0.001,
+      args: { base_lr: 0.001, max_lr: 0.1, step_size_up: 40, step_size_down: 90, mode: 'triangular2' },
+    },
+  },
+  {
+    name: 'cyclic exp_range',
+    schedule: schedules.cyclic({ baseLr: 0.001, maxLr: 0.1, stepSizeUp: 50, mode: 'exp_range', gamma: 0.998 }),
+    torch: { kind: 'CyclicLR', lr: 0.001, args: { base_lr: 0.001, max_lr: 0.1, step_size_up: 50, mode: 'exp_range', gamma: 0.998 } },
+  },
+  {
+    name: 'oneCycle cos',
+    schedule: schedules.oneCycle({ maxLr: 0.1, totalSteps: STEPS }),
+    torch: { kind: 'OneCycleLR', lr: 0.1, args: { max_lr: 0.1, total_steps: STEPS } },
+  },
+  {
+    name: 'oneCycle linear three-phase',
+    schedule: schedules.oneCycle({
+      maxLr: 0.4,
+      totalSteps: STEPS,
+      pctStart: 0.25,
+      annealStrategy: 'linear',
+      divFactor: 10,
+      finalDivFactor: 100,
+      threePhase: true,
+    }),
+    torch: {
+      kind: 'OneCycleLR',
+      lr: 0.4,
+      args: {
+        max_lr: 0.4,
+        total_steps: STEPS,
+        pct_start: 0.25,
+        anneal_strategy: 'linear',
+        div_factor: 10,
+        final_div_factor: 100,
+        three_phase: true,
+      },
+    },
+  },
 ];
 
 function torchReference(): number[][] {

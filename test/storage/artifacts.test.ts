@@ -82,7 +82,7 @@ for (const [backend, urls] of backends) {
       const snapshotArtifact = await uploadArtifact({
         artifactStore: store,
         filePath: blob,
-        studyOrTrial: (await study.storage.getTrial(running.trialId)),
+        studyOrTrial: await study.storage.getTrial(running.trialId),
         storage: study.storage,
         mimetype: 'application/x-weights',
       });
@@ -123,10 +123,14 @@ print(json.dumps(result))`,
       assert.deepEqual(theirs.study, [{ artifact_id: studyArtifact, filename: 'report.csv.gz', mimetype: 'text/csv', encoding: 'gzip' }]);
       assert.deepEqual(readFileSync(join(out, studyArtifact)), readFileSync(studyFile));
       for (const [number, { id, bytes }] of uploaded) {
-        assert.deepEqual(theirs.trials[number], [{ artifact_id: id, filename: `model-${number}.json`, mimetype: 'application/json', encoding: null }]);
+        assert.deepEqual(theirs.trials[number], [
+          { artifact_id: id, filename: `model-${number}.json`, mimetype: 'application/json', encoding: null },
+        ]);
         assert.deepEqual(readFileSync(join(out, id)), bytes);
       }
-      assert.deepEqual(theirs.trials[3], [{ artifact_id: snapshotArtifact, filename: 'weights.bin', mimetype: 'application/x-weights', encoding: null }]);
+      assert.deepEqual(theirs.trials[3], [
+        { artifact_id: snapshotArtifact, filename: 'weights.bin', mimetype: 'application/x-weights', encoding: null },
+      ]);
       assert.deepEqual(readFileSync(join(out, snapshotArtifact)), readFileSync(blob));
     });
 
@@ -181,14 +185,49 @@ print(json.dumps(ids))`,
 describe('Artifact store and metadata details', () => {
   it("guesses the MIME type and encoding from a file name as Python's mimetypes does", () => {
     const names = [
-      'a.json', 'b.csv.gz', 'c.tgz', 'd.png', 'e.pt', 'f.onnx', 'g.txt', 'h.md', 'i.js', 'j.svgz', 'k.tar.bz2', 'l', 'm.PNG',
-      'n.pkl', 'o.npy', 'p.html', 'q.JSON.GZ', 'r.Z', 's.mp4', 't.webp', 'u.yaml', 'v.ipynb', 'w.log', 'x.br', '.bashrc',
-      'y.tar.xz', 'z.jpeg', 'model.h5', 'plot.svg', 'data.parquet', 'notes.', 'archive.zip', 'page.htm', 'movie.webm',
+      'a.json',
+      'b.csv.gz',
+      'c.tgz',
+      'd.png',
+      'e.pt',
+      'f.onnx',
+      'g.txt',
+      'h.md',
+      'i.js',
+      'j.svgz',
+      'k.tar.bz2',
+      'l',
+      'm.PNG',
+      'n.pkl',
+      'o.npy',
+      'p.html',
+      'q.JSON.GZ',
+      'r.Z',
+      's.mp4',
+      't.webp',
+      'u.yaml',
+      'v.ipynb',
+      'w.log',
+      'x.br',
+      '.bashrc',
+      'y.tar.xz',
+      'z.jpeg',
+      'model.h5',
+      'plot.svg',
+      'data.parquet',
+      'notes.',
+      'archive.zip',
+      'page.htm',
+      'movie.webm',
     ];
     const theirs = JSON.parse(
-      execFileSync(PYTHON, ['-c', 'import json, sys, mimetypes; print(json.dumps([list(mimetypes.guess_type(n)) for n in sys.argv[1:]]))', ...names], {
-        encoding: 'utf8',
-      }),
+      execFileSync(
+        PYTHON,
+        ['-c', 'import json, sys, mimetypes; print(json.dumps([list(mimetypes.guess_type(n)) for n in sys.argv[1:]]))', ...names],
+        {
+          encoding: 'utf8',
+        },
+      ),
     ) as [string | null, string | null][];
     assert.deepEqual(names.map(guessMimeType), theirs);
   });

@@ -38,12 +38,23 @@ describe('tunelab studies', () => {
     assert.equal(code, 0);
     const lines = stdout.trim().split('\n');
     assert.match(lines[1], /^\| name +\| direction +\| n_trials \| datetime_start +\|$/);
-    const cells = (name: string) => lines.find((l) => l.startsWith(`| ${name} `))!.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = (name: string) =>
+      lines
+        .find((l) => l.startsWith(`| ${name} `))!
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
     assert.deepEqual(cells('first').slice(0, 3), ['first', "('MAXIMIZE',)", '6']);
     assert.match(cells('first')[3], /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     assert.deepEqual(cells('second-empty'), ['second-empty', "('MINIMIZE',)", '0', '']);
     const json = JSON.parse((await tunelab('studies', '--storage', url, '--json')).stdout);
-    assert.deepEqual(json.map((s: { name: string; n_trials: number }) => [s.name, s.n_trials]), [['first', 6], ['second-empty', 0]]);
+    assert.deepEqual(
+      json.map((s: { name: string; n_trials: number }) => [s.name, s.n_trials]),
+      [
+        ['first', 6],
+        ['second-empty', 0],
+      ],
+    );
     await a.storage.close();
     await b.storage.close();
   });
@@ -62,13 +73,42 @@ describe('tunelab worker', () => {
   it('creates the study with --direction, runs --n-trials with the module’s objective, and resumes', async () => {
     const url = `sqlite:///${join(dir, 'worker.db')}`;
     const objective = join(__dirname, 'fixtures', 'objectives.ts');
-    const first = await tunelab('worker', '--storage', url, '--study', 'w', '--direction', 'minimize', '--n-trials', '5', '--export', 'quadratic', objective);
+    const first = await tunelab(
+      'worker',
+      '--storage',
+      url,
+      '--study',
+      'w',
+      '--direction',
+      'minimize',
+      '--n-trials',
+      '5',
+      '--export',
+      'quadratic',
+      objective,
+    );
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /study 'w' has 5 trials; best value/);
-    const second = await tunelab('worker', '--storage', url, '--study', 'w', '--n-trials', '3', '--workers', '2', '--export', 'quadratic', objective);
+    const second = await tunelab(
+      'worker',
+      '--storage',
+      url,
+      '--study',
+      'w',
+      '--n-trials',
+      '3',
+      '--workers',
+      '2',
+      '--export',
+      'quadratic',
+      objective,
+    );
     assert.equal(second.code, 0, second.stderr);
     const study = await loadStudy({ studyName: 'w', storage: url });
-    assert.deepEqual(study.trials.map((t) => t.number), [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(
+      study.trials.map((t) => t.number),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
     assert.ok(study.trials.every((t) => t.state === TrialState.COMPLETE && t.intermediateValues.size === 3));
     await study.storage.close();
   });
@@ -77,24 +117,60 @@ describe('tunelab worker', () => {
     const url = `sqlite:///${join(dir, 'worker-catch.db')}`;
     const objective = join(__dirname, 'fixtures', 'objectives.ts');
     // prunesAndFails throws RangeError when k = 4 (one value in four).
-    const stopped = await tunelab('worker', '--storage', url, '--study', 'c', '--direction', 'minimize', '--n-trials', '60', '--export', 'prunesAndFails', objective);
+    const stopped = await tunelab(
+      'worker',
+      '--storage',
+      url,
+      '--study',
+      'c',
+      '--direction',
+      'minimize',
+      '--n-trials',
+      '60',
+      '--export',
+      'prunesAndFails',
+      objective,
+    );
     assert.equal(stopped.code, 1, stopped.stdout);
     assert.match(stopped.stderr, /stopped by an error of the objective \(recorded as a FAIL trial\):\nRangeError: k = 4 is not allowed/);
     assert.match(stopped.stderr, /Pass --catch with its class name/);
-    assert.match(stopped.stderr, /\[W [^\]]+\] Trial \d+ failed with parameters: .* because of the following error: RangeError\('k = 4 is not allowed'\)\./);
+    assert.match(
+      stopped.stderr,
+      /\[W [^\]]+\] Trial \d+ failed with parameters: .* because of the following error: RangeError\('k = 4 is not allowed'\)\./,
+    );
     let study = await loadStudy({ studyName: 'c', storage: url });
     const firstRun = study.trials.length;
     assert.ok(firstRun < 60 && study.trials.at(-1)!.state === TrialState.FAIL, `stopped at the failure (${firstRun} trials)`);
     await study.storage.close();
     for (const extra of [[], ['--workers', '2']]) {
-      const going = await tunelab('worker', '--storage', url, '--study', 'c', '--n-trials', '30', '--catch', 'TypeError,RangeError', ...extra, '--export', 'prunesAndFails', objective);
+      const going = await tunelab(
+        'worker',
+        '--storage',
+        url,
+        '--study',
+        'c',
+        '--n-trials',
+        '30',
+        '--catch',
+        'TypeError,RangeError',
+        ...extra,
+        '--export',
+        'prunesAndFails',
+        objective,
+      );
       assert.equal(going.code, 0, going.stderr);
     }
     study = await loadStudy({ studyName: 'c', storage: url });
     assert.equal(study.trials.length, firstRun + 60, 'with --catch RangeError both runs went on to their 30 trials');
-    assert.ok(study.trials.slice(firstRun).some((t) => t.state === TrialState.FAIL), 'failures were recorded on the way');
+    assert.ok(
+      study.trials.slice(firstRun).some((t) => t.state === TrialState.FAIL),
+      'failures were recorded on the way',
+    );
     // The module's TrialPruned (its own copy of tunelab, loaded apart from the CLI's) prunes, not fails.
-    assert.ok(study.trials.some((t) => t.state === TrialState.PRUNED), 'pruned trials are PRUNED');
+    assert.ok(
+      study.trials.some((t) => t.state === TrialState.PRUNED),
+      'pruned trials are PRUNED',
+    );
     assert.ok(
       study.trials.filter((t) => t.state === TrialState.FAIL).every((t) => /RangeError: k = 4/.test(String(t.systemAttrs.fail_reason))),
       'every FAIL is the RangeError',
@@ -122,7 +198,10 @@ describe('tunelab worker', () => {
     assert.match(negative.stderr, /--timeout must be a number >= 0, got '-5'/);
     const misspelt = await tunelab('worker', '--storage', url, '--study', 'x', '--n-trails', '3', objective);
     assert.equal(misspelt.code, 2);
-    assert.match(misspelt.stderr, /^tunelab worker: unknown option --n-trails\. Did you mean --n-trials\? Run with --help to see the options\.\n\nusage:/);
+    assert.match(
+      misspelt.stderr,
+      /^tunelab worker: unknown option --n-trails\. Did you mean --n-trials\? Run with --help to see the options\.\n\nusage:/,
+    );
   });
 });
 
@@ -164,13 +243,22 @@ describe('tunelab storage upgrade', () => {
     const { path, url } = legacyDatabase('upgrade.db');
     // Before: readable, not writable.
     const before = await loadStudy({ studyName: 'old', storage: url });
-    assert.deepEqual(before.trials.map((t) => t.values), [[0.5], [0.25]]);
-    await assert.rejects(before.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 1, showProgressBar: false }), /tunelab storage upgrade/);
+    assert.deepEqual(
+      before.trials.map((t) => t.values),
+      [[0.5], [0.25]],
+    );
+    await assert.rejects(
+      before.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 1, showProgressBar: false }),
+      /tunelab storage upgrade/,
+    );
     await before.storage.close();
 
     const first = await tunelab('storage', 'upgrade', url);
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, new RegExp(`Upgraded ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} from Optuna storage schema v3\\.0\\.0\\.d to v3\\.2\\.0\\.a`));
+    assert.match(
+      first.stdout,
+      new RegExp(`Upgraded ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} from Optuna storage schema v3\\.0\\.0\\.d to v3\\.2\\.0\\.a`),
+    );
     assert.deepEqual(revisionOf(path), {
       alembic: ['v3.2.0.a'],
       versionInfo: [[12, '5.0.0']],
@@ -179,7 +267,10 @@ describe('tunelab storage upgrade', () => {
 
     const study = await loadStudy({ studyName: 'old', storage: url });
     await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 2, showProgressBar: false });
-    assert.deepEqual(study.trials.map((t) => t.number), [0, 1, 2, 3]);
+    assert.deepEqual(
+      study.trials.map((t) => t.number),
+      [0, 1, 2, 3],
+    );
     await study.storage.close();
 
     const second = await tunelab('storage', 'upgrade', '--storage', url);
@@ -225,7 +316,10 @@ describe('tunelab storage upgrade', () => {
     assert.deepEqual(revisionOf(path).versionInfo, [[12, '3.1.0']]);
     // Still opened read-only, with the advice.
     const storage = await getStorage(url);
-    await assert.rejects(storage.createNewStudy(['minimize']), (err: unknown) => err instanceof StorageError && /tunelab storage upgrade/.test((err as Error).message));
+    await assert.rejects(
+      storage.createNewStudy(['minimize']),
+      (err: unknown) => err instanceof StorageError && /tunelab storage upgrade/.test((err as Error).message),
+    );
     await storage.close();
   });
 

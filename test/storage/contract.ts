@@ -49,7 +49,10 @@ export function storageContract(fresh: FreshDatabase): void {
     await s.deleteStudy(a);
     await assert.rejects(s.getStudyIdFromName('alpha'), StudyNotFoundError);
     await assert.rejects(s.getAllTrials(a), StudyNotFoundError);
-    assert.deepEqual((await s.getAllStudies()).map((x) => x.studyName), ['beta']);
+    assert.deepEqual(
+      (await s.getAllStudies()).map((x) => x.studyName),
+      ['beta'],
+    );
     await s.close();
   });
 
@@ -84,12 +87,15 @@ export function storageContract(fresh: FreshDatabase): void {
     assert.deepEqual({ ...got.internalParams }, internal);
     assert.deepEqual({ ...got.params }, { f: -0.123456789012345, flog: 3.3e-4, fstep: 0.75, i: 6, ilog: 37, c: null });
     assert.deepEqual({ ...got.distributions }, dists);
-    assert.deepEqual([...got.intermediateValues].sort((x, y) => x[0] - y[0]), [
-      [0, 1.5],
-      [1, NaN],
-      [2, Infinity],
-      [3, -Infinity],
-    ]);
+    assert.deepEqual(
+      [...got.intermediateValues].sort((x, y) => x[0] - y[0]),
+      [
+        [0, 1.5],
+        [1, NaN],
+        [2, Infinity],
+        [3, -Infinity],
+      ],
+    );
     assert.deepEqual({ ...got.userAttrs }, { from: 'template', nested: { a: [1, { b: null }], s: 'x"y' } });
     assert.deepEqual({ ...got.systemAttrs }, { sys: [1, 2] });
     assert.ok(got.datetimeStart && got.datetimeComplete);
@@ -123,9 +129,7 @@ export function storageContract(fresh: FreshDatabase): void {
     const waiting = await handles[0].createNewTrial(id, { state: TrialState.WAITING, systemAttrs: { fixed_params: { x: 1 } } });
     const claims = await Promise.all(handles.map((h) => h.setTrialState(waiting.trialId, TrialState.RUNNING, null, TrialState.WAITING)));
     assert.equal(claims.filter(Boolean).length, 1);
-    const attrClaims = await Promise.all(
-      handles.flatMap((h, i) => [0, 1, 2].map((k) => h.setStudySystemAttrIfAbsent(id, `grid:${k}`, i))),
-    );
+    const attrClaims = await Promise.all(handles.flatMap((h, i) => [0, 1, 2].map((k) => h.setStudySystemAttrIfAbsent(id, `grid:${k}`, i))));
     assert.equal(attrClaims.filter(Boolean).length, 3, 'each key claimed once');
     const attrs = await handles[1].getStudySystemAttrs(id);
     assert.deepEqual(Object.keys(attrs).sort(), ['grid:0', 'grid:1', 'grid:2']);
@@ -138,9 +142,15 @@ export function storageContract(fresh: FreshDatabase): void {
     const id = await handles[0].createNewStudy(['minimize'], 'numbering');
     const created = await Promise.all(Array.from({ length: 60 }, (_, i) => handles[i % 3].createNewTrial(id)));
     const numbers = created.map((t) => t.number).sort((a, b) => a - b);
-    assert.deepEqual(numbers, Array.from({ length: 60 }, (_, i) => i));
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: 60 }, (_, i) => i),
+    );
     const stored = await handles[2].getAllTrials(id);
-    assert.deepEqual(stored.map((t) => t.number), numbers);
+    assert.deepEqual(
+      stored.map((t) => t.number),
+      numbers,
+    );
     await Promise.all(handles.map((h) => h.close()));
   });
 
@@ -154,8 +164,12 @@ export function storageContract(fresh: FreshDatabase): void {
     await s.getAllTrials(id);
     const b = await s.createNewTrial(id);
     await s.setTrialParam(b.trialId, 'p', 0.7, floatDistribution(0, 2)); // same kind, other range: allowed
-    await assert.rejects(s.setTrialParam(b.trialId, 'q', 1, intDistribution(0, 3)).then(() =>
-      s.setTrialParam(b.trialId, 'p', 1, categoricalDistribution(['x', 'y']))), InvalidArgumentError);
+    await assert.rejects(
+      s
+        .setTrialParam(b.trialId, 'q', 1, intDistribution(0, 3))
+        .then(() => s.setTrialParam(b.trialId, 'p', 1, categoricalDistribution(['x', 'y']))),
+      InvalidArgumentError,
+    );
     await s.close();
   });
 
@@ -177,7 +191,10 @@ export function storageContract(fresh: FreshDatabase): void {
     assert.equal(again.bestValue, study.bestValue);
     await again.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 5, showProgressBar: false });
     await study.refresh();
-    assert.deepEqual(study.trials.map((t) => t.number), Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      study.trials.map((t) => t.number),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     await s.close();
     await other.close();
   });
@@ -394,7 +411,10 @@ export function storableContract(fresh: FreshDatabase): void {
     );
     const other = await open();
     const trials = await other.getAllTrials(await other.getStudyIdFromName('bigint-objective'));
-    assert.deepEqual(trials.map((t) => t.state), [TrialState.FAIL, TrialState.FAIL, TrialState.FAIL]);
+    assert.deepEqual(
+      trials.map((t) => t.state),
+      [TrialState.FAIL, TrialState.FAIL, TrialState.FAIL],
+    );
     for (const t of trials) {
       assert.deepEqual(Object.keys(t.userAttrs), [], 'nothing of the refused attribute was stored');
       assert.match(String(t.systemAttrs.fail_reason), /User attribute "size" cannot be stored.*BigInt/);
@@ -413,7 +433,7 @@ export const QUOTING_NAMES = [
   "it's",
   'back\\slash',
   "'); DROP TABLE trials; --",
-  'E\'\\x41\'',
+  "E'\\x41'",
   '?',
   '$1',
   'ünï©ødé 🎯',
@@ -478,7 +498,10 @@ export function namesContract(fresh: FreshDatabase): void {
     await s.setTrialParam(t.trialId, 'emoji 🎯', 0.5, floatDistribution(0, 1));
     await s.setTrialState(t.trialId, TrialState.COMPLETE, [1]);
     const other = await open();
-    assert.deepEqual((await other.getAllStudies()).map((x) => x.studyName), ['ok']);
+    assert.deepEqual(
+      (await other.getAllStudies()).map((x) => x.studyName),
+      ['ok'],
+    );
     const [got] = await other.getAllTrials(id);
     assert.deepEqual({ ...got.params }, { 'emoji 🎯': 0.5 });
     assert.deepEqual({ ...got.userAttrs }, {});
@@ -492,16 +515,23 @@ export function namesContract(fresh: FreshDatabase): void {
     const open = await fresh();
     const s = await open();
     const study = await createStudy({ storage: s, studyName: 'malformed-objective' });
-    await study.optimize((trial) => trial.suggestFloat(trial.number === 1 ? 'x\uD800' : 'x', 0, 1), { nTrials: 3, showProgressBar: false, catch: [Error] });
+    await study.optimize((trial) => trial.suggestFloat(trial.number === 1 ? 'x\uD800' : 'x', 0, 1), {
+      nTrials: 3,
+      showProgressBar: false,
+      catch: [Error],
+    });
     const other = await open();
     const trials = await other.getAllTrials(await other.getStudyIdFromName('malformed-objective'));
-    assert.deepEqual(trials.map((t) => t.state), [TrialState.COMPLETE, TrialState.FAIL, TrialState.COMPLETE]);
+    assert.deepEqual(
+      trials.map((t) => t.state),
+      [TrialState.COMPLETE, TrialState.FAIL, TrialState.COMPLETE],
+    );
     assert.match(String(trials[1].systemAttrs.fail_reason), /parameter name "x\\ud800" contains a lone/);
     await s.close();
     await other.close();
   });
 
-  it("accepts names of 512 characters (emoji count once), refuses 513 and NUL, naming the limit", async () => {
+  it('accepts names of 512 characters (emoji count once), refuses 513 and NUL, naming the limit', async () => {
     const open = await fresh();
     const s = await open();
     const longest = '🎯'.repeat(512); // 1024 UTF-16 units, 512 characters as VARCHAR(512) counts them
@@ -532,7 +562,10 @@ export function namesContract(fresh: FreshDatabase): void {
     assert.deepEqual({ ...got.params }, { [longest]: 0.25 });
     assert.deepEqual({ ...got.userAttrs }, { [longest]: 'v', 'nul-in-value': 'a\u0000b' });
     assert.deepEqual(await other.getStudySystemAttrs(id), { [longest]: 'v' });
-    assert.deepEqual((await other.getAllStudies()).map((x) => x.studyName), [longest]);
+    assert.deepEqual(
+      (await other.getAllStudies()).map((x) => x.studyName),
+      [longest],
+    );
     await s.close();
     await other.close();
   });

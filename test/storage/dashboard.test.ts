@@ -10,15 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import {
-  createStudy,
-  loadStudy,
-  RandomSampler,
-  TrialPruned,
-  TrialState,
-  type FrozenTrial,
-  type Trial,
-} from '../../src';
+import { createStudy, loadStudy, RandomSampler, TrialPruned, TrialState, type FrozenTrial, type Trial } from '../../src';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { startDashboard, type DashboardServer } from '../helpers/dashboard';
 import { launchBrowser, saveScreenshot } from '../widgets/browser';
@@ -222,8 +214,16 @@ async function expectHistoryPoints(page: Page, expected: FrozenTrial[], pageErro
     },
     () => `${JSON.stringify(last)}; page errors: ${pageErrors.join(' | ') || 'none'}`,
   );
-  assert.deepEqual(trace.x, expected.map((t) => t.number), 'x: trial numbers');
-  assert.deepEqual(trace.y, expected.map((t) => t.values![0]), 'y: objective values');
+  assert.deepEqual(
+    trace.x,
+    expected.map((t) => t.number),
+    'x: trial numbers',
+  );
+  assert.deepEqual(
+    trace.y,
+    expected.map((t) => t.values![0]),
+    'y: objective values',
+  );
   // ...and plotly really drew them: one SVG marker per point (the best-value trace is a line).
   const drawn = await page.locator('#plot-history .scatterlayer path.point').count();
   assert.equal(drawn, expected.length, 'SVG markers drawn');
@@ -241,7 +241,12 @@ describe('optuna-dashboard serves a tunelab SQLite study', () => {
   let firstRound: readonly FrozenTrial[] = [];
 
   before(async () => {
-    const study = await createStudy({ storage: url, studyName: STUDY_NAME, direction: 'minimize', sampler: new RandomSampler({ seed: 11 }) });
+    const study = await createStudy({
+      storage: url,
+      studyName: STUDY_NAME,
+      direction: 'minimize',
+      sampler: new RandomSampler({ seed: 11 }),
+    });
     await study.setUserAttr('dataset', 'iris');
     await study.setUserAttr('split', { folds: 3, shuffle: 'yes' });
     await study.optimize(objective, { nTrials: 8, showProgressBar: false, catch: [Error] });
@@ -369,7 +374,9 @@ describe('optuna-dashboard serves a tunelab SQLite study', () => {
     try {
       const sys = await reread.storage.getStudySystemAttrs(studyId);
       assert.equal(sys['dashboard:note_ver'], 1);
-      const chunks = Object.keys(sys).filter((k) => k.startsWith('dashboard:note_str:')).sort();
+      const chunks = Object.keys(sys)
+        .filter((k) => k.startsWith('dashboard:note_str:'))
+        .sort();
       assert.deepEqual(chunks, ['dashboard:note_str:0', 'dashboard:note_str:1'], 'a long note is split in 2045-character chunks');
       assert.equal(chunks.map((k) => sys[k]).join(''), STUDY_NOTE);
       assert.equal(sys[`dashboard:${best.trialId}:note_ver`], 1);

@@ -114,13 +114,15 @@ print(json.dumps({k: repr(v) for k, v in {**t.user_attrs, **{'study_' + k: v for
       await s.setStudyUserAttr(id, 'ninf', -Infinity);
       await s.setTrialState(t.trialId, TrialState.COMPLETE, [1]);
       // The raw text is what Python's json.dumps writes for the same values.
-      const rawSql = "SELECT \"key\", value_json FROM trial_user_attributes ORDER BY \"key\"";
+      const rawSql = 'SELECT "key", value_json FROM trial_user_attributes ORDER BY "key"';
       const raw = py(
         backend === 'sqlite'
           ? `import sqlite3, json; print(json.dumps(sqlite3.connect('${url.slice('sqlite:///'.length)}').execute('${rawSql}').fetchall()))`
           : `import psycopg2, json; c = psycopg2.connect('${url}').cursor(); c.execute('${rawSql}'); print(json.dumps(c.fetchall()))`,
       );
-      const expected = py(`import json; print(json.dumps([['list', json.dumps([float('inf'), -float('inf'), 1.5, {'x': float('nan')}])], ['nan', json.dumps(float('nan'))]]))`);
+      const expected = py(
+        `import json; print(json.dumps([['list', json.dumps([float('inf'), -float('inf'), 1.5, {'x': float('nan')}])], ['nan', json.dumps(float('nan'))]]))`,
+      );
       assert.deepEqual(JSON.parse(raw), JSON.parse(expected));
       const seen = JSON.parse(py(readBack.replace('URL', JSON.stringify(backend === 'sqlite' ? url : sqlalchemyUrl(url)))));
       assert.deepEqual(seen, { nan: 'nan', list: "[inf, -inf, 1.5, {'x': nan}]", study_ninf: '-inf' });
@@ -225,7 +227,13 @@ s.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=3)`);
       env: { ...process.env, HOME: tmpdir() },
       ...other,
     });
-    return JSON.parse(out.trim().split('\n').pop()!) as { studies?: string[]; trials?: number; writeError?: string; openError?: string; crash?: string };
+    return JSON.parse(out.trim().split('\n').pop()!) as {
+      studies?: string[];
+      trials?: number;
+      writeError?: string;
+      openError?: string;
+      crash?: string;
+    };
   };
 
   it('a read-only file (rollback journal) is read as Optuna reads it; a write names the file permission', async () => {
@@ -247,7 +255,10 @@ s.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=3)`);
     const before = sha(path);
     const got = asOtherUser(url);
     assert.deepEqual([got.studies, got.trials], [['theirs'], 3], JSON.stringify(got));
-    assert.match(got.writeError!, /the directory .* is not writable by this process \(permissions\), so SQLite cannot create the optuna\.db-journal/);
+    assert.match(
+      got.writeError!,
+      /the directory .* is not writable by this process \(permissions\), so SQLite cannot create the optuna\.db-journal/,
+    );
     assert.equal(sha(path), before);
     // The same study in WAL mode (as tunelab leaves the files it writes) cannot be read without a -shm file.
     chmodSync(sub, 0o755);
@@ -276,7 +287,9 @@ describe('hardening: a damaged SQLite file is never written to', () => {
     // fragmented free bytes. Every row still reads; SQLite's quick_check sees the page is inconsistent.
     const db = new Database(path, { readonly: true });
     const pageSize = Number(db.pragma('page_size', { simple: true }));
-    const root = Number((db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'trial_values'").get() as { rootpage: number }).rootpage);
+    const root = Number(
+      (db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'trial_values'").get() as { rootpage: number }).rootpage,
+    );
     db.close();
     const bytes = readFileSync(path);
     const page = (root - 1) * pageSize;
@@ -295,7 +308,10 @@ describe('hardening: a damaged SQLite file is never written to', () => {
       })(),
       (err: Error) => {
         assert.ok(err instanceof StorageError, String(err));
-        assert.match(err.message, /damaged-\d+\.db is damaged: SQLite's integrity check \(PRAGMA quick_check\) reports: .*page.*tunelab does not write to a damaged database.*\.recover.*The file was not modified/);
+        assert.match(
+          err.message,
+          /damaged-\d+\.db is damaged: SQLite's integrity check \(PRAGMA quick_check\) reports: .*page.*tunelab does not write to a damaged database.*\.recover.*The file was not modified/,
+        );
         return true;
       },
     );
@@ -318,7 +334,10 @@ describe('hardening: writers killed with SIGKILL lose no acknowledged trial', ()
     let kills = 0;
     for (let round = 0; round < KILLS / 2; round++) {
       const children = [0, 1].map(() => {
-        const child = spawn(process.execPath, ['--import', 'tsx', writer, url, 'killed'], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', writer, url, 'killed'], {
+          cwd: join(__dirname, '..', '..'),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         let err = '';
         let firstTold: () => void = () => undefined;
@@ -336,7 +355,9 @@ describe('hardening: writers killed with SIGKILL lose no acknowledged trial', ()
           }
         });
         child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-        const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+        const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+          child.on('exit', (code, signal) => resolve(signal ?? code)),
+        );
         return { child, told, exited, stderr: () => err };
       });
       await Promise.all(
@@ -362,7 +383,8 @@ describe('hardening: writers killed with SIGKILL lose no acknowledged trial', ()
 
   for (const backend of ['SQLite', 'PostgreSQL'] as const) {
     it(`${backend}: ${KILLS} kills at random moments, every acknowledged trial is stored COMPLETE with its value`, async () => {
-      const url = backend === 'SQLite' ? `sqlite:///${join(dir, `killed-${counter++}.db`)}` : await server.createDatabase(`killed_${counter++}`);
+      const url =
+        backend === 'SQLite' ? `sqlite:///${join(dir, `killed-${counter++}.db`)}` : await server.createDatabase(`killed_${counter++}`);
       const { acknowledged, kills, log } = await killLoop(url, backend);
       const storage = await getStorage(url);
       const trials = await storage.getAllTrials(await storage.getStudyIdFromName('killed'));
@@ -378,7 +400,11 @@ describe('hardening: writers killed with SIGKILL lose no acknowledged trial', ()
       assert.equal(kills, KILLS);
       assert.deepEqual(lost, [], `${figures}\n${log.join('\n')}`);
       assert.deepEqual(wrong, [], figures);
-      assert.deepEqual(trials.map((t) => t.number), trials.map((_, i) => i), 'numbers stay consecutive and unique');
+      assert.deepEqual(
+        trials.map((t) => t.number),
+        trials.map((_, i) => i),
+        'numbers stay consecutive and unique',
+      );
       assert.ok(acknowledged.size >= KILLS, figures);
     });
   }

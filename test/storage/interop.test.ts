@@ -120,7 +120,6 @@ type Dump = {
   best: number[];
 };
 
-
 /** tunelab's view of a study in the same JSON shape as DUMP_PY. */
 function dumpTunelab(study: Study, userAttrs: Record<string, unknown>): Dump {
   return {
@@ -216,9 +215,17 @@ function interop(backend: string, newUrl: (name: string) => Promise<string>): vo
       const py = JSON.parse(
         execFileSync(PYTHON, ['-c', STUDY_ATTRS_PY, sqlalchemyUrl(url), 'attrs-from-tunelab', 'attrs-from-optuna'], { encoding: 'utf8' }),
       ) as { user_attrs: Record<string, unknown>; metric_names: string[] | null };
-      assert.deepEqual(py, { user_attrs: { ...ours, seeds: [1, 2, 'NaN'] }, metric_names: ['loss', 'accuracy'] }, 'Optuna reads what tunelab wrote');
+      assert.deepEqual(
+        py,
+        { user_attrs: { ...ours, seeds: [1, 2, 'NaN'] }, metric_names: ['loss', 'accuracy'] },
+        'Optuna reads what tunelab wrote',
+      );
       const theirs = await loadStudy({ studyName: 'attrs-from-optuna', storage: url });
-      assert.deepEqual(theirs.userAttrs, { dataset: { name: 'iris', rows: 150 }, inf: Infinity, list: ['a', 1, null] }, 'tunelab reads what Optuna wrote');
+      assert.deepEqual(
+        theirs.userAttrs,
+        { dataset: { name: 'iris', rows: 150 }, inf: Infinity, list: ['a', 1, null] },
+        'tunelab reads what Optuna wrote',
+      );
       assert.deepEqual(theirs.metricNames, ['error']);
       await theirs.storage.close();
       await study.storage.close();
@@ -248,7 +255,10 @@ s.optimize(objective, n_trials=40)
       await study.refresh();
       const trials = study.trials;
       assert.equal(trials.length, 70);
-      assert.deepEqual(trials.map((t) => t.number), Array.from({ length: 70 }, (_, i) => i));
+      assert.deepEqual(
+        trials.map((t) => t.number),
+        Array.from({ length: 70 }, (_, i) => i),
+      );
       assert.ok(trials.every((t) => t.state === TrialState.COMPLETE && t.intermediateValues.size === 1));
       const who = (w: string) => trials.filter((t) => t.userAttrs.who === w).map((t) => t.number);
       assert.equal(who('python').length, 40);
@@ -284,8 +294,14 @@ s.optimize(objective, n_trials=40)
       for (const study of [single, multi]) {
         const theirs = pyDump(url, study.studyName);
         assert.deepEqual(theirs, dumpTunelab(study, {}));
-        assert.ok(theirs.trials.some((t) => (t.constraints as number[]).some((c) => c > 0)), 'some trial is infeasible');
-        assert.ok(theirs.trials.some((t) => (t.constraints as number[]).every((c) => c <= 0)), 'some trial is feasible');
+        assert.ok(
+          theirs.trials.some((t) => (t.constraints as number[]).some((c) => c > 0)),
+          'some trial is infeasible',
+        );
+        assert.ok(
+          theirs.trials.some((t) => (t.constraints as number[]).every((c) => c <= 0)),
+          'some trial is feasible',
+        );
         assert.ok(theirs.best.length > 0);
         await study.storage.close();
       }
@@ -317,7 +333,10 @@ m.optimize(lambda t: (t.suggest_float('x', 0, 1), t.suggest_float('y', 0, 1)), n
           assert.ok(Object.keys(study.trials[0].systemAttrs).includes('constraints:budget'));
           assert.equal(study.bestTrial.number, theirs.best[0]);
           assert.ok((study.bestTrial.params.x as number) <= 0.7);
-          assert.ok(study.trials.some((t) => (t.params.x as number) > 0.7 && t.state === TrialState.COMPLETE), 'an infeasible better trial exists');
+          assert.ok(
+            study.trials.some((t) => (t.params.x as number) > 0.7 && t.state === TrialState.COMPLETE),
+            'an infeasible better trial exists',
+          );
         }
         await study.storage.close();
       }
@@ -398,7 +417,10 @@ m.optimize(lambda t: (t.suggest_float('x', 0, 1), t.suggest_float('y', 0, 1)), n
       assert.deepEqual(pyDump(ours, 'legacy'), dumpTunelab(open, await open.getUserAttrs()));
       await open.optimize((t) => t.suggestFloat('x', -1, 1), { nTrials: 3, showProgressBar: false });
       const after = pyDump(ours, 'legacy');
-      assert.deepEqual(after.trials.map((t) => [t.number, t.state]), [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, 'COMPLETE']));
+      assert.deepEqual(
+        after.trials.map((t) => [t.number, t.state]),
+        [0, 1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, 'COMPLETE']),
+      );
       await open.storage.close();
       const again = tunelabCli('storage', 'upgrade', ours);
       assert.equal(again.status, 0, again.stderr);
@@ -435,10 +457,14 @@ with sqlalchemy.create_engine(sys.argv[1]).begin() as c:
 
 /** Optuna 5's load_study of the 'legacy' study: its exit status and messages. */
 function optunaLoad(url: string): { status: number | null; stderr: string } {
-  const r = spawnSync(PYTHON, ['-c', "import sys, optuna; optuna.load_study(study_name='legacy', storage=sys.argv[1])", sqlalchemyUrl(url)], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const r = spawnSync(
+    PYTHON,
+    ['-c', "import sys, optuna; optuna.load_study(study_name='legacy', storage=sys.argv[1])", sqlalchemyUrl(url)],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   return { status: r.status, stderr: r.stderr };
 }
 
@@ -447,7 +473,10 @@ const sqlitePath = (url: string) => url.replace(/^sqlite:\/\/\//, '');
 
 /** Everything in the database: the file's bytes (SQLite), or a full dump, schema and rows (PostgreSQL). */
 function snapshot(url: string): string {
-  if (!isPostgres(url)) return createHash('sha256').update(readFileSync(sqlitePath(url))).digest('hex');
+  if (!isPostgres(url))
+    return createHash('sha256')
+      .update(readFileSync(sqlitePath(url)))
+      .digest('hex');
   return execFileSync(join(binDir(), 'pg_dump'), ['--no-owner', '--no-privileges', url], { encoding: 'utf8' })
     .split('\n')
     .filter((l) => !l.startsWith('--') && !l.startsWith('\\') && l.trim() !== '')

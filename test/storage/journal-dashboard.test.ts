@@ -14,7 +14,14 @@ import { createStudy, FileSystemArtifactStore, loadStudy, RandomSampler, uploadA
 import { startDashboard, type DashboardServer } from '../helpers/dashboard';
 
 type ApiArtifact = { artifact_id: string; filename: string; mimetype: string; encoding: string | null };
-type ApiTrial = { trial_id: number; number: number; state: string; values?: number[]; params: { name: string; param_internal_value: number }[]; artifacts: ApiArtifact[] };
+type ApiTrial = {
+  trial_id: number;
+  number: number;
+  state: string;
+  values?: number[];
+  params: { name: string; param_internal_value: number }[];
+  artifacts: ApiArtifact[];
+};
 type ApiStudyDetail = { name: string; trials: ApiTrial[]; artifacts: ApiArtifact[] };
 
 const WAIT_MS = 60_000;
@@ -62,7 +69,10 @@ describe('optuna-dashboard on a journal file tunelab writes, with artifacts', ()
   it('lists the study, its trials and the artifacts tunelab uploaded', async () => {
     const detail = await server!.getJson<ApiStudyDetail>(`/api/studies/${study.studyId}`);
     assert.equal(detail.name, 'with-artifacts');
-    assert.deepEqual(detail.trials.map((t) => [t.number, t.state, t.values]), study.trials.map((t) => [t.number, 'Complete', t.values]));
+    assert.deepEqual(
+      detail.trials.map((t) => [t.number, t.state, t.values]),
+      study.trials.map((t) => [t.number, 'Complete', t.values]),
+    );
     assert.deepEqual(detail.artifacts, [{ artifact_id: studyArtifact, filename: 'summary.txt', mimetype: 'text/plain', encoding: null }]);
     for (const t of detail.trials) {
       assert.equal(t.artifacts.length, 1, `trial ${t.number}: ${JSON.stringify(t.artifacts)}`);
@@ -75,7 +85,8 @@ describe('optuna-dashboard on a journal file tunelab writes, with artifacts', ()
   it('serves the bytes of every artifact tunelab uploaded, with its MIME type', async () => {
     const detail = await server!.getJson<ApiStudyDetail>(`/api/studies/${study.studyId}`);
     const routes: [string, string][] = [[`/artifacts/${study.studyId}/${studyArtifact}`, studyArtifact]];
-    for (const t of detail.trials) routes.push([`/artifacts/${study.studyId}/${t.trial_id}/${t.artifacts[0].artifact_id}`, t.artifacts[0].artifact_id]);
+    for (const t of detail.trials)
+      routes.push([`/artifacts/${study.studyId}/${t.trial_id}/${t.artifacts[0].artifact_id}`, t.artifacts[0].artifact_id]);
     for (const [route, id] of routes) {
       const res = await fetch(server!.baseUrl + route, { signal: AbortSignal.timeout(30_000) });
       assert.equal(res.status, 200, `${route}: ${res.status}\n${server!.log()}`);
@@ -94,7 +105,10 @@ describe('optuna-dashboard on a journal file tunelab writes, with artifacts', ()
       const sys = await reread.storage.getStudySystemAttrs(reread.studyId);
       assert.equal(sys['dashboard:note_ver'], 1);
       assert.equal(sys['dashboard:note_str:0'], 'Written from the dashboard.');
-      assert.deepEqual(reread.trials.map((t) => t.number), [0, 1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(
+        reread.trials.map((t) => t.number),
+        [0, 1, 2, 3, 4, 5, 6],
+      );
     } finally {
       await reread.storage.close();
     }

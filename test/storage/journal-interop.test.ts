@@ -129,7 +129,6 @@ type Dump = {
   trials: Array<Record<string, unknown>>;
 };
 
-
 async function dumpTunelab(study: Study): Promise<Dump> {
   await study.refresh();
   return {
@@ -193,7 +192,7 @@ async function writeTunelabStudy(spec: Spec, name: string): Promise<Study> {
 
 function interop(backend: string, newSpec: (name: string) => Spec): void {
   describe(`Optuna 5.0 JournalStorage interoperability on ${backend}`, () => {
-    it("Optuna reads a journal tunelab wrote exactly (ids, numbers, states, params, values, reports, attrs, datetimes)", async () => {
+    it('Optuna reads a journal tunelab wrote exactly (ids, numbers, states, params, values, reports, attrs, datetimes)', async () => {
       const spec = newSpec('tl-to-optuna');
       const study = await writeTunelabStudy(spec, 'from-tunelab');
       for (const name of ['from-tunelab', 'from-tunelab-mo']) {
@@ -215,7 +214,7 @@ function interop(backend: string, newSpec: (name: string) => Spec): void {
       }
       const study = await loadStudy({ studyName: 'from-optuna', storage });
       assert.equal(study.bestValue, Infinity, 'an infinite objective value round-trips');
-      assert.deepEqual(await study.getUserAttrs(), { dataset: { name: 'iris', rows: 150, 'ünï': [1e-5, 1e16, 0.1] } });
+      assert.deepEqual(await study.getUserAttrs(), { dataset: { name: 'iris', rows: 150, ünï: [1e-5, 1e16, 0.1] } });
       assert.equal(study.trials.filter((t) => t.state === TrialState.WAITING).length, 1);
       const t = await study.ask();
       assert.equal(t.suggestFloat('a', 1e-4, 1, { log: true }), 0.25);
@@ -255,7 +254,10 @@ print(len(s.trials))
       assert.ok(Number(stdout.trim()) >= 40, `Python saw ${stdout.trim()} trials when it finished`);
       const ours = await dumpTunelab(study);
       assert.equal(ours.trials.length, 70);
-      assert.deepEqual(ours.trials.map((t) => t.number), Array.from({ length: 70 }, (_, i) => i));
+      assert.deepEqual(
+        ours.trials.map((t) => t.number),
+        Array.from({ length: 70 }, (_, i) => i),
+      );
       assert.ok(ours.trials.every((t) => t.state === 'COMPLETE' && Object.keys(t.intermediate as object).length === 1));
       const who = (w: string) => ours.trials.filter((t) => (t.user_attrs as { who: string }).who === w).map((t) => t.number as number);
       assert.equal(who('python').length, 40);
@@ -302,7 +304,24 @@ describe('Journal file: the log text and the lock files', () => {
 
   it("writes floats as Python's repr does, over every magnitude", () => {
     const rng = new Rng(11);
-    const xs: number[] = [0, -0, 1, -1, 0.1, 1e-4, 1e-5, 9.999e-5, 1e15, 1e16, 2 ** 53, 2 ** 53 + 2, 1.5e300, 5e-324, Number.MAX_VALUE, 123456789.125];
+    const xs: number[] = [
+      0,
+      -0,
+      1,
+      -1,
+      0.1,
+      1e-4,
+      1e-5,
+      9.999e-5,
+      1e15,
+      1e16,
+      2 ** 53,
+      2 ** 53 + 2,
+      1.5e300,
+      5e-324,
+      Number.MAX_VALUE,
+      123456789.125,
+    ];
     for (let i = 0; i < 3000; i++) xs.push((rng.random() - 0.5) * 10 ** Math.floor(rng.random() * 60 - 30));
     const ours = xs.map(pyFloatRepr);
     const theirs = JSON.parse(
@@ -320,7 +339,7 @@ describe('Journal file: the log text and the lock files', () => {
     const ours = join(dir, 'lines-ours.log');
     const theirs = join(dir, 'lines-theirs.log');
     const study = await writeTunelabStudy(`file:${ours}`, 'lines');
-    await study.storage.deleteStudy((await study.storage.getStudyIdFromName('lines-mo')));
+    await study.storage.deleteStudy(await study.storage.getStudyIdFromName('lines-mo'));
     await study.storage.close();
     execFileSync(PYTHON, ['-c', `${WRITE_PY}\nstorage.delete_study(m._study_id)`, `file:${theirs}`, 'lines'], { timeout: 120_000 });
     const report = JSON.parse(execFileSync(PYTHON, ['-c', CHECK_LINES_PY, ours, theirs, 'compact'], { encoding: 'utf8' })) as {
@@ -355,9 +374,18 @@ describe('Journal file: the log text and the lock files', () => {
     const ours = join(dir, 'copy-ours.log');
     const theirs = join(dir, 'copy-theirs.log');
     await copyStudy({ fromStudyName: 'copied', fromStorage: source, toStorage: `journal:///${ours}` });
-    execFileSync(PYTHON, ['-c', `${OPEN_PY}\noptuna.copy_study(from_study_name='copied', from_storage=sys.argv[1], to_storage=open_storage(sys.argv[2]))`, source, `file:${theirs}`], {
-      timeout: 60_000,
-    });
+    execFileSync(
+      PYTHON,
+      [
+        '-c',
+        `${OPEN_PY}\noptuna.copy_study(from_study_name='copied', from_storage=sys.argv[1], to_storage=open_storage(sys.argv[2]))`,
+        source,
+        `file:${theirs}`,
+      ],
+      {
+        timeout: 60_000,
+      },
+    );
     // The same logs, field for field and value for value (distribution texts included); only the
     // worker ids differ, and the order of parameters, which follows each storage's reading order.
     const createTrialLogs = (path: string) =>
@@ -368,7 +396,11 @@ describe('Journal file: the log text and the lock files', () => {
     const [a, b] = [createTrialLogs(ours), createTrialLogs(theirs)];
     assert.equal(a.length, 13);
     assert.deepEqual(a, b);
-    assert.deepEqual(a.map((l) => Object.keys(l)), b.map((l) => Object.keys(l)), 'fields in the same order');
+    assert.deepEqual(
+      a.map((l) => Object.keys(l)),
+      b.map((l) => Object.keys(l)),
+      'fields in the same order',
+    );
     assert.deepEqual(pyDump(`file:${ours}`, 'copied'), pyDump(`file:${theirs}`, 'copied'));
   });
 
@@ -394,10 +426,14 @@ sys.stdin.readline(); lock.release(); print('released', flush=True)`,
       let out = '';
       holder.stdout.on('data', (d) => (out += d));
       holder.stderr.on('data', (d) => (out += d));
-      await within(60_000, `Python taking the lock (${out})`, new Promise<void>((resolve) => {
-        const check = (): unknown => (out.includes('locked') ? resolve() : setTimeout(check, 20));
-        check();
-      }));
+      await within(
+        60_000,
+        `Python taking the lock (${out})`,
+        new Promise<void>((resolve) => {
+          const check = (): unknown => (out.includes('locked') ? resolve() : setTimeout(check, 20));
+          check();
+        }),
+      );
       const before = lines();
       let done = false;
       const append = storage.setStudyUserAttr(id, 'by', 'tunelab').then(() => (done = true));
@@ -427,10 +463,14 @@ print('done', flush=True)`,
       writer.stdout.on('data', (d) => (wout += d));
       writer.stderr.on('data', (d) => (wout += d));
       try {
-        await within(60_000, `Python reaching its append (${wout})`, new Promise<void>((resolve) => {
-          const check = (): unknown => (wout.includes('appending') ? resolve() : setTimeout(check, 20));
-          check();
-        }));
+        await within(
+          60_000,
+          `Python reaching its append (${wout})`,
+          new Promise<void>((resolve) => {
+            const check = (): unknown => (wout.includes('appending') ? resolve() : setTimeout(check, 20));
+            check();
+          }),
+        );
         await new Promise((r) => setTimeout(r, 500));
         assert.ok(!wout.includes('done'), `Optuna's append waits while tunelab holds the lock: ${wout}`);
         assert.equal(lines(), before + 1);
@@ -460,7 +500,11 @@ describe('Redis journal', () => {
     // 105 trials: Optuna pickles its replay state under :snapshot when trial id 100 is created.
     execFileSync(
       PYTHON,
-      ['-c', `${OPEN_PY}\ns = optuna.create_study(study_name='snap', storage=open_storage(sys.argv[1]))\ns.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=105)`, spec],
+      [
+        '-c',
+        `${OPEN_PY}\ns = optuna.create_study(study_name='snap', storage=open_storage(sys.argv[1]))\ns.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=105)`,
+        spec,
+      ],
       { timeout: 120_000 },
     );
     const keys = JSON.parse(

@@ -28,7 +28,10 @@ const noHeartbeats = (fresh: FreshDatabase) =>
     const study = await createStudy({ storage: s, studyName: 'no-heartbeat', heartbeatInterval: 1 });
     assert.equal(study.heartbeat, null);
     await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 2, showProgressBar: false });
-    assert.deepEqual(study.trials.map((t) => t.state), [TrialState.COMPLETE, TrialState.COMPLETE]);
+    assert.deepEqual(
+      study.trials.map((t) => t.state),
+      [TrialState.COMPLETE, TrialState.COMPLETE],
+    );
     await s.close();
   });
 
@@ -126,7 +129,10 @@ describe('Journal file locks', () => {
     }
     assert.deepEqual(await storage.getStudyUserAttrs(id), { after: 'stale lock' });
     assert.equal(existsSync(`${path}.lock`), false, 'the lock is released after the append');
-    assert.ok(warnings.some((w) => /has not been released for 1 s; releasing it by force/.test(w)), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => /has not been released for 1 s; releasing it by force/.test(w)),
+      warnings.join('\n'),
+    );
     await storage.close();
   });
 
@@ -147,7 +153,10 @@ describe('Journal file locks', () => {
     }
     assert.deepEqual(await storage.getAllStudies(), []);
     await storage.createNewStudy(['minimize'], 'now');
-    assert.deepEqual((await storage.getAllStudies()).map((s) => s.studyName), ['now']);
+    assert.deepEqual(
+      (await storage.getAllStudies()).map((s) => s.studyName),
+      ['now'],
+    );
     await storage.close();
   });
 });

@@ -50,7 +50,10 @@ describe('PostgreSQL storage: batched writes and reused reads keep their order',
       assert.deepEqual([fromB.state, fromB.params.x, fromB.values], [TrialState.COMPLETE, round, [round]]);
       await b.setTrialState(tb.trialId, TrialState.FAIL);
     }
-    assert.deepEqual((await b.getAllTrials(id)).map((t) => t.number), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      (await b.getAllTrials(id)).map((t) => t.number),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     await a.close();
     await b.close();
   });
@@ -69,12 +72,12 @@ describe('PostgreSQL storage: user strings never enter SQL text', () => {
       if (typeof q === 'string') sqlTexts.push(q);
       else if (q && typeof q === 'object' && 'text' in q) {
         sqlTexts.push(String((q as { text: unknown }).text));
-        boundValues.push(...(((q as { values?: unknown[] }).values) ?? []));
+        boundValues.push(...((q as { values?: unknown[] }).values ?? []));
       }
       if (Array.isArray(args[1])) boundValues.push(...(args[1] as unknown[]));
       return original.apply(this, args);
     };
-    const marker = "m4rk'\\er\";--";
+    const marker = 'm4rk\'\\er";--';
     try {
       const url = await server.createDatabase('no_user_sql');
       const study = await createStudy({ storage: url, studyName: `study ${marker}` });
@@ -96,8 +99,14 @@ describe('PostgreSQL storage: user strings never enter SQL text', () => {
     }
     const leaks = sqlTexts.filter((t) => t.includes('m4rk'));
     assert.deepEqual(leaks, [], 'a user string appeared in SQL text');
-    assert.ok(sqlTexts.some((t) => /jsonb_to_recordset/.test(t)), 'the write-behind batch was used');
-    assert.ok(boundValues.some((v) => typeof v === 'string' && v.includes('m4rk')), 'the strings were sent as bound values');
+    assert.ok(
+      sqlTexts.some((t) => /jsonb_to_recordset/.test(t)),
+      'the write-behind batch was used',
+    );
+    assert.ok(
+      boundValues.some((v) => typeof v === 'string' && v.includes('m4rk')),
+      'the strings were sent as bound values',
+    );
   });
 });
 
@@ -137,9 +146,16 @@ describe('PostgreSQL storage: write-behind round trips', () => {
     const light = await queriesOf(1);
     const heavy = await queriesOf(12);
     assert.equal(heavy.length, light.length, 'a trial writing 36 times costs what a trial writing 3 times does');
-    assert.ok(light.length <= 5 * nTrials, `at most 5 round trips per trial (refresh, create, writes, finish, read back), got ${light.length / nTrials}`);
+    assert.ok(
+      light.length <= 5 * nTrials,
+      `at most 5 round trips per trial (refresh, create, writes, finish, read back), got ${light.length / nTrials}`,
+    );
     for (const texts of [light, heavy]) {
-      assert.equal(texts.filter((t) => t.includes('jsonb_to_recordset')).length, nTrials, "one write batch per trial, holding all of that trial's writes");
+      assert.equal(
+        texts.filter((t) => t.includes('jsonb_to_recordset')).length,
+        nTrials,
+        "one write batch per trial, holding all of that trial's writes",
+      );
     }
     const stored = (await loadStudy({ storage: url, studyName: 'round trips' })).trials;
     assert.equal(stored.length, 2 * nTrials);
@@ -233,7 +249,10 @@ with sqlalchemy.create_engine('${sqlalchemyUrl(url)}').connect() as c:
     assert.deepEqual(stored, finishedBefore, 'every trial finished before the outage is still there');
     assert.equal(resumed.trials[10].state, TrialState.RUNNING, 'the interrupted trial is left RUNNING (heartbeats fail it)');
     await resumed.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 5, showProgressBar: false });
-    assert.deepEqual(resumed.trials.map((t) => t.number), Array.from({ length: 16 }, (_, i) => i));
+    assert.deepEqual(
+      resumed.trials.map((t) => t.number),
+      Array.from({ length: 16 }, (_, i) => i),
+    );
     await resumed.storage.close();
     await study.storage.close().catch(() => undefined);
   });

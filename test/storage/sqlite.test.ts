@@ -29,7 +29,7 @@ const sha = (path: string) => createHash('sha256').update(readFileSync(path)).di
 const py = (code: string) => execFileSync(PYTHON, ['-c', code], { encoding: 'utf8' });
 
 describe('SQLite storage: schema and errors', () => {
-  it("creates exactly the schema Optuna 5.0 creates at v3.2.0.a (plus one index on trials)", async () => {
+  it('creates exactly the schema Optuna 5.0 creates at v3.2.0.a (plus one index on trials)', async () => {
     const ours = join(dir, 'ours.db');
     const theirs = join(dir, 'theirs.db');
     await (await getStorage(`sqlite:///${ours}`)).close();
@@ -52,7 +52,9 @@ print(json.dumps({
       o.schema.some((r: string[]) => r[1] === 'ix_trials_study_id'),
       `Optuna 5's index on trials(study_id) is there: ${JSON.stringify(o.schema.map((r: string[]) => r[1]))}`,
     );
-    const extra = py(`import sqlite3; print(sqlite3.connect('${ours}').execute("select sql from sqlite_master where name like 'tunelab_%'").fetchall())`);
+    const extra = py(
+      `import sqlite3; print(sqlite3.connect('${ours}').execute("select sql from sqlite_master where name like 'tunelab_%'").fetchall())`,
+    );
     assert.match(extra, /CREATE INDEX .* ON trials \(study_id, number\)/);
   });
 
@@ -79,7 +81,10 @@ c = sqlite3.connect('${path}'); c.execute("update alembic_version set version_nu
     const before = sha(path);
     await assert.rejects(getStorage(`sqlite:///${path}`), (e: unknown) => {
       assert.ok(e instanceof StorageError);
-      assert.match((e as Error).message, /schema 'v2\.6\.0\.a'.*'v3\.2\.0\.a'.*Optuna 5: 'optuna storage upgrade --storage URL'.*Nothing was changed/s);
+      assert.match(
+        (e as Error).message,
+        /schema 'v2\.6\.0\.a'.*'v3\.2\.0\.a'.*Optuna 5: 'optuna storage upgrade --storage URL'.*Nothing was changed/s,
+      );
       return true;
     });
     assert.equal(sha(path), before, 'the file is byte-for-byte unchanged');

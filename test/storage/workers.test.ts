@@ -8,14 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  createStudy,
-  loadStudy,
-  objectiveFromModule,
-  RetryFailedTrialCallback,
-  TrialState,
-  type Study,
-} from '../../src';
+import { createStudy, loadStudy, objectiveFromModule, RetryFailedTrialCallback, TrialState, type Study } from '../../src';
 import { getStorage } from '../../src/entries/storage';
 import { startPostgres, type PostgresServer } from '../helpers/postgres';
 
@@ -51,7 +44,15 @@ describe('a worker process killed with SIGKILL mid-study', () => {
     const url = `sqlite:///${join(dir, 'crash.db')}`;
     const observer = await createStudy({ storage: url, studyName: 'crash' });
     const worker = tunelab([
-      'worker', '--storage', url, '--study', 'crash', '--heartbeat-interval', '0.5', '--grace-period', '2',
+      'worker',
+      '--storage',
+      url,
+      '--study',
+      'crash',
+      '--heartbeat-interval',
+      '0.5',
+      '--grace-period',
+      '2',
       join(fixtures, 'crash-objective.ts'),
     ]);
     // Trials 0-7 finish quickly; trial 8 hangs (with heartbeats) until we kill the process.
@@ -79,7 +80,11 @@ describe('a worker process killed with SIGKILL mid-study', () => {
     await resumed.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 5, showProgressBar: false });
 
     const trials = resumed.trials;
-    assert.deepEqual(trials.map((t) => t.number), Array.from({ length: 14 }, (_, i) => i), 'consecutive numbering');
+    assert.deepEqual(
+      trials.map((t) => t.number),
+      Array.from({ length: 14 }, (_, i) => i),
+      'consecutive numbering',
+    );
     assert.deepEqual(
       trials.slice(0, 8).map((t) => ({ number: t.number, state: t.state, values: t.values, params: t.params })),
       finished,
@@ -116,7 +121,10 @@ describe('eight worker processes x 250 trials on PostgreSQL', () => {
     await study.refresh();
     const trials = study.trials;
     assert.equal(trials.length, 2000);
-    assert.deepEqual(trials.map((t) => t.number), Array.from({ length: 2000 }, (_, i) => i));
+    assert.deepEqual(
+      trials.map((t) => t.number),
+      Array.from({ length: 2000 }, (_, i) => i),
+    );
     assert.ok(trials.every((t) => t.state === TrialState.COMPLETE));
     const points = new Set(trials.map((t) => `${t.params.a},${t.params.b}`));
     assert.equal(points.size, 2000, 'every grid point evaluated exactly once');
@@ -126,7 +134,14 @@ describe('eight worker processes x 250 trials on PostgreSQL', () => {
     for (const t of trials) {
       const a = t.params.a as number;
       const b = t.params.b as number;
-      assert.deepEqual([...t.intermediateValues].sort((x, y) => x[0] - y[0]), [[0, a + b], [1, a + b + 1], [2, a + b + 2]]);
+      assert.deepEqual(
+        [...t.intermediateValues].sort((x, y) => x[0] - y[0]),
+        [
+          [0, a + b],
+          [1, a + b + 1],
+          [2, a + b + 2],
+        ],
+      );
       assert.deepEqual(t.values, [a * 100 + b]);
     }
     const claims = await study.storage.getStudySystemAttrs(study.studyId);
@@ -152,7 +167,12 @@ describe('optimize({ workers }) runs a module objective in worker threads', () =
       assert.ok(Math.abs(t.values![0] - (x * x + (t.params.k as number) + (t.params.kind === 'a' ? 1 : 0))) < 1e-6);
     }
     // RangeError is caught by name: the error thrown in a worker thread reaches this thread as a copy.
-    await study.optimize(objectiveFromModule(module, 'prunesAndFails'), { nTrials: 30, workers: 3, showProgressBar: false, catch: [RangeError] });
+    await study.optimize(objectiveFromModule(module, 'prunesAndFails'), {
+      nTrials: 30,
+      workers: 3,
+      showProgressBar: false,
+      catch: [RangeError],
+    });
     const later = study.trials.slice(24);
     for (const t of later) {
       const x = t.params.x as number;
@@ -160,7 +180,10 @@ describe('optimize({ workers }) runs a module objective in worker threads', () =
       assert.equal(t.state, expected, `trial ${t.number}`);
       if (expected === TrialState.FAIL) assert.match(String(t.systemAttrs.fail_reason), /RangeError: k = 4/);
     }
-    await assert.rejects(study.optimize(() => 1, { workers: 2 }), /objectiveFromModule/);
+    await assert.rejects(
+      study.optimize(() => 1, { workers: 2 }),
+      /objectiveFromModule/,
+    );
     const reopened = await getStorage(url);
     assert.equal((await reopened.getAllTrials(study.studyId)).length, 54);
     await reopened.close();

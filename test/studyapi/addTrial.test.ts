@@ -50,7 +50,12 @@ const C = '{"name": "CategoricalDistribution", "attributes": {"choices": ["relu"
 
 const CASES: Case[] = [
   { label: 'complete with a value', value: 4, params: { x: 2 }, distributions: { x: F } },
-  { label: 'complete, every kind of param', value: 1, params: { x: 2.5, s: 1.5, n: 37, e: 6, c: null }, distributions: { x: F, s: FSTEP, n: ILOG, e: I2, c: C } },
+  {
+    label: 'complete, every kind of param',
+    value: 1,
+    params: { x: 2.5, s: 1.5, n: 37, e: 6, c: null },
+    distributions: { x: F, s: FSTEP, n: ILOG, e: I2, c: C },
+  },
   { label: 'complete without a value', sameMessage: true },
   { label: 'value and values', value: 1, values: [1], sameMessage: true },
   { label: 'FAIL with a value', state: 'FAIL', value: 1, sameMessage: true },
@@ -111,7 +116,10 @@ describe('createTrial validation, as Optuna 5.0 create_trial', () => {
   it('accepts and refuses the same inputs, with the same messages for the state and value rules', () => {
     // JSON cannot carry -Infinity: Python reads it from its own token.
     const json = JSON.stringify(CASES).replace('[1,null]', '[1,-Infinity]');
-    const optuna = JSON.parse(execFileSync(PYTHON, ['-c', CASES_PY, json], { encoding: 'utf8', timeout: 120_000 })) as Array<{ ok: boolean; message?: string }>;
+    const optuna = JSON.parse(execFileSync(PYTHON, ['-c', CASES_PY, json], { encoding: 'utf8', timeout: 120_000 })) as Array<{
+      ok: boolean;
+      message?: string;
+    }>;
     assert.equal(optuna.length, CASES.length);
     let refused = 0;
     for (const [i, c] of CASES.entries()) {
@@ -163,17 +171,32 @@ for (const backend of backends) {
         intermediateValues: { 0: 9, 3: 7.5 },
         constraints: { budget: -0.5 },
       });
-      const pruned = createTrial({ state: TrialState.PRUNED, value: 8, params: { x: 9 }, distributions: { x: floatDistribution(0, 10) }, intermediateValues: new Map([[1, 8]]) });
+      const pruned = createTrial({
+        state: TrialState.PRUNED,
+        value: 8,
+        params: { x: 9 },
+        distributions: { x: floatDistribution(0, 10) },
+        intermediateValues: new Map([[1, 8]]),
+      });
       const failed = createTrial({ state: TrialState.FAIL, params: { n: 3 }, distributions: { n: intDistribution(1, 5) } });
       await study.addTrial(first);
       await study.addTrials([pruned, failed]);
-      assert.deepEqual(study.trials.map((t) => t.number), [0, 1, 2, 3, 4]);
+      assert.deepEqual(
+        study.trials.map((t) => t.number),
+        [0, 1, 2, 3, 4],
+      );
       const added = study.trials[2];
       assert.equal(added.state, TrialState.COMPLETE);
       assert.equal(added.value, 6.25);
       assert.deepEqual({ ...added.params }, { x: 2.5, lr: 0.01, act: null });
       assert.equal(added.internalParams.act, 2, 'categoricals stored as the index of the choice');
-      assert.deepEqual([...added.intermediateValues].sort((a, b) => a[0] - b[0]), [[0, 9], [3, 7.5]]);
+      assert.deepEqual(
+        [...added.intermediateValues].sort((a, b) => a[0] - b[0]),
+        [
+          [0, 9],
+          [3, 7.5],
+        ],
+      );
       assert.deepEqual({ ...added.userAttrs }, { source: 'spreadsheet', row: [1, 'a'] });
       assert.equal(added.systemAttrs.origin, 'import');
       assert.deepEqual(trialConstraints(added), [-0.5]);
@@ -186,7 +209,10 @@ for (const backend of backends) {
 
       // A batch with one bad trial adds nothing.
       const ok = createTrial({ value: 1, params: { x: 1 }, distributions: { x: floatDistribution(0, 10) } });
-      await assert.rejects(study.addTrials([ok, createTrial({ values: [1, 2] })]), /2 values, which is different from the number of objectives 1/);
+      await assert.rejects(
+        study.addTrials([ok, createTrial({ values: [1, 2] })]),
+        /2 values, which is different from the number of objectives 1/,
+      );
       await assert.rejects(
         study.addTrial(createTrial({ value: 1, params: { x: 'a' }, distributions: { x: categoricalDistribution(['a']) } })),
         /Parameter 'x' of the added trial 0 is .*CategoricalDistribution.* but trial 0 has .*FloatDistribution/,
@@ -196,7 +222,10 @@ for (const backend of backends) {
       // Another study (or process) reads the same trials.
       if (url !== 'memory') {
         const again = await loadStudy({ studyName: 'added', storage: url });
-        assert.deepEqual(again.trials.map((t) => [t.number, t.state, t.values, { ...t.params }]), study.trials.map((t) => [t.number, t.state, t.values, { ...t.params }]));
+        assert.deepEqual(
+          again.trials.map((t) => [t.number, t.state, t.values, { ...t.params }]),
+          study.trials.map((t) => [t.number, t.state, t.values, { ...t.params }]),
+        );
         await again.storage.close();
       }
       await study.storage.close();
@@ -206,14 +235,20 @@ for (const backend of backends) {
       const study = await createStudy({ storage: await backend.newStorage('add_waiting'), sampler: new RandomSampler({ seed: 2 }) });
       await study.addTrial(createTrial({ state: TrialState.WAITING, params: { x: 7.5 }, distributions: { x: floatDistribution(0, 10) } }));
       const seen: number[] = [];
-      await study.optimize((t) => {
-        const x = t.suggestFloat('x', 0, 10);
-        seen.push(x);
-        return x;
-      }, { nTrials: 2, showProgressBar: false });
+      await study.optimize(
+        (t) => {
+          const x = t.suggestFloat('x', 0, 10);
+          seen.push(x);
+          return x;
+        },
+        { nTrials: 2, showProgressBar: false },
+      );
       assert.equal(seen[0], 7.5);
       assert.notEqual(seen[1], 7.5);
-      assert.deepEqual(study.trials.map((t) => t.state), [TrialState.COMPLETE, TrialState.COMPLETE]);
+      assert.deepEqual(
+        study.trials.map((t) => t.state),
+        [TrialState.COMPLETE, TrialState.COMPLETE],
+      );
       await study.storage.close();
     });
   });
@@ -229,15 +264,24 @@ describe('study.addTrials on a storage without whole-trial writes', () => {
     assert.equal(storage.addTrials, undefined);
     const study = await createStudy({ storage });
     await study.addTrials([
-      createTrial({ value: 2, params: { n: 4 }, distributions: { n: intDistribution(1, 8) }, intermediateValues: { 1: 3 }, userAttrs: { a: 1 } }),
+      createTrial({
+        value: 2,
+        params: { n: 4 },
+        distributions: { n: intDistribution(1, 8) },
+        intermediateValues: { 1: 3 },
+        userAttrs: { a: 1 },
+      }),
       createTrial({ state: TrialState.FAIL, params: { n: 5 }, distributions: { n: intDistribution(1, 8) } }),
       createTrial({ state: TrialState.WAITING }),
     ]);
-    assert.deepEqual(study.trials.map((t) => [t.number, t.state, t.values, { ...t.params }]), [
-      [0, TrialState.COMPLETE, [2], { n: 4 }],
-      [1, TrialState.FAIL, null, { n: 5 }],
-      [2, TrialState.WAITING, null, {}],
-    ]);
+    assert.deepEqual(
+      study.trials.map((t) => [t.number, t.state, t.values, { ...t.params }]),
+      [
+        [0, TrialState.COMPLETE, [2], { n: 4 }],
+        [1, TrialState.FAIL, null, { n: 5 }],
+        [2, TrialState.WAITING, null, {}],
+      ],
+    );
     assert.deepEqual([...study.trials[0].intermediateValues], [[1, 3]]);
     assert.deepEqual({ ...study.trials[0].userAttrs }, { a: 1 });
   });
@@ -248,8 +292,19 @@ describe('added trials and Optuna 5.0', () => {
     const url = await backends[2].newStorage('added_read_by_optuna');
     const study = await createStudy({ storage: url, studyName: 'seeded', direction: 'maximize' });
     await study.addTrials([
-      createTrial({ value: 0.9, params: { c: 'tanh', n: 8 }, distributions: { c: categoricalDistribution(['relu', 'tanh']), n: intDistribution(1, 64, { log: true }) }, userAttrs: { k: 'v' } }),
-      createTrial({ state: TrialState.PRUNED, value: 0.1, params: { n: 2 }, distributions: { n: intDistribution(1, 64, { log: true }) }, intermediateValues: { 4: 0.1 } }),
+      createTrial({
+        value: 0.9,
+        params: { c: 'tanh', n: 8 },
+        distributions: { c: categoricalDistribution(['relu', 'tanh']), n: intDistribution(1, 64, { log: true }) },
+        userAttrs: { k: 'v' },
+      }),
+      createTrial({
+        state: TrialState.PRUNED,
+        value: 0.1,
+        params: { n: 2 },
+        distributions: { n: intDistribution(1, 64, { log: true }) },
+        intermediateValues: { 4: 0.1 },
+      }),
     ]);
     const read = JSON.parse(
       execFileSync(
@@ -281,11 +336,14 @@ print(json.dumps([{'number': t.number, 'state': t.state.name, 'value': t.value, 
       const study = await createStudy({ sampler: new TPESampler({ seed: 11 }) });
       if (withSeeds) await study.addTrials(seeds);
       const xs: number[] = [];
-      await study.optimize((t) => {
-        const x = t.suggestFloat('x', 0, 10);
-        xs.push(x);
-        return (x - 7) ** 2;
-      }, { nTrials: 10, showProgressBar: false });
+      await study.optimize(
+        (t) => {
+          const x = t.suggestFloat('x', 0, 10);
+          xs.push(x);
+          return (x - 7) ** 2;
+        },
+        { nTrials: 10, showProgressBar: false },
+      );
       return xs.map((x) => Math.abs(x - 7)).sort((a, b) => a - b)[5]; // the median distance
     };
     const seeded = await distanceOfFirstTen(true);

@@ -11,7 +11,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BruteForceSampler, createStudy, InvalidDistributionError, loadStudy, TrialPruned, TrialState, type ParamValue, type Trial } from '../../src';
+import {
+  BruteForceSampler,
+  createStudy,
+  InvalidDistributionError,
+  loadStudy,
+  TrialPruned,
+  TrialState,
+  type ParamValue,
+  type Trial,
+} from '../../src';
 import { PYTHON } from '../helpers/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'tunelab-bruteforce-'));

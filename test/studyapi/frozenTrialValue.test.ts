@@ -76,7 +76,12 @@ describe('FrozenTrial.value and .duration (Optuna 5.0)', () => {
 
   it('multi-objective: value throws with Optuna 5.0’s message; values is unaffected', async () => {
     const url = `sqlite:///${join(dir, 'multi.db')}`;
-    const study = await createStudy({ storage: url, studyName: 'multi', directions: ['minimize', 'maximize'], sampler: new RandomSampler({ seed: 1 }) });
+    const study = await createStudy({
+      storage: url,
+      studyName: 'multi',
+      directions: ['minimize', 'maximize'],
+      sampler: new RandomSampler({ seed: 1 }),
+    });
     await study.optimize((t) => [t.suggestFloat('x', 0, 1), 2], { nTrials: 2, showProgressBar: false });
     const theirs = optunaView(url, 'multi');
     const optunaMessage = theirs[0].error;

@@ -9,7 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createStudy, InvalidArgumentError, loadStudy, MaxTrialsCallback, RandomSampler, TrialPruned, TrialState, type Trial } from '../../src';
+import {
+  createStudy,
+  InvalidArgumentError,
+  loadStudy,
+  MaxTrialsCallback,
+  RandomSampler,
+  TrialPruned,
+  TrialState,
+  type Trial,
+} from '../../src';
 import { getStorage } from '../../src/entries/storage';
 import { PYTHON } from '../helpers/python';
 
@@ -46,7 +55,9 @@ const CONFIGS: Array<[string, number, string[] | null]> = [
 
 describe('MaxTrialsCallback (Optuna 5.0)', () => {
   it('stops after the same trials as Optuna for each choice of states', async () => {
-    const optuna = JSON.parse(execFileSync(PYTHON, ['-c', OUTCOME_PY, JSON.stringify(CONFIGS)], { encoding: 'utf8', timeout: 120_000 })) as Record<string, string[]>;
+    const optuna = JSON.parse(
+      execFileSync(PYTHON, ['-c', OUTCOME_PY, JSON.stringify(CONFIGS)], { encoding: 'utf8', timeout: 120_000 }),
+    ) as Record<string, string[]>;
     for (const [label, n, states] of CONFIGS) {
       const study = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
       const callback =
@@ -62,7 +73,11 @@ describe('MaxTrialsCallback (Optuna 5.0)', () => {
         },
         { nTrials: 100, callbacks: [callback], showProgressBar: false, catch: [Error] },
       );
-      assert.deepEqual(study.trials.map((t) => NAMES[t.state]), optuna[label], label);
+      assert.deepEqual(
+        study.trials.map((t) => NAMES[t.state]),
+        optuna[label],
+        label,
+      );
     }
   });
 
@@ -123,7 +138,8 @@ s.optimize(objective, n_trials=500, callbacks=[MaxTrialsCallback(${limit})])`,
     try {
       // Start the tunelab worker once Optuna's has written its first trial (bounded wait).
       const storage = await getStorage(url);
-      for (let i = 0; i < 600 && (await storage.getAllTrials(study.studyId)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 600 && (await storage.getAllTrials(study.studyId)).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
       await storage.close();
       await study.optimize(
         async (t) => {

@@ -45,7 +45,10 @@ except ValueError as e:
 print(json.dumps({'metric_names': s.metric_names, 'value_columns': [c for c in columns if c != 'number'], 'titles': titles, 'error': error}))
 `;
 
-function optunaView(url: string, name: string): { metric_names: string[] | null; value_columns: string[]; titles: Record<string, unknown>; error: string } {
+function optunaView(
+  url: string,
+  name: string,
+): { metric_names: string[] | null; value_columns: string[]; titles: Record<string, unknown>; error: string } {
   return JSON.parse(execFileSync(PYTHON, ['-c', VIEW_PY, url, name], { encoding: 'utf8', timeout: 120_000 }));
 }
 
@@ -55,7 +58,12 @@ describe('study.setMetricNames (Optuna 5.0)', () => {
   for (const named of [true, false]) {
     it(`two objectives ${named ? 'with' : 'without'} names: dataframe columns and Pareto-front axes as Optuna's`, async () => {
       const url = `sqlite:///${join(dir, `mo-${named}.db`)}`;
-      const study = await createStudy({ storage: url, studyName: 'mo', directions: ['minimize', 'maximize'], sampler: new RandomSampler({ seed: 1 }) });
+      const study = await createStudy({
+        storage: url,
+        studyName: 'mo',
+        directions: ['minimize', 'maximize'],
+        sampler: new RandomSampler({ seed: 1 }),
+      });
       if (named) await study.setMetricNames(['latency ms', 'accuracy']);
       await study.optimize((t) => [t.suggestFloat('x', 0, 1), t.suggestFloat('y', 0, 1)], { nTrials: 12, showProgressBar: false });
       const optuna = optunaView(url, 'mo');
@@ -68,15 +76,26 @@ describe('study.setMetricNames (Optuna 5.0)', () => {
         dimensions: Array<{ label: string; values: number[]; range: number[] }>;
         line: { color: number[]; reversescale: boolean; colorbar: { title: { text: string } } };
       };
-      const ref = optuna.titles.parallel as { objectives: Array<[string, number[], number[]]>; color: number[]; colorbar: string; reverse: boolean };
-      assert.deepEqual(parallel.dimensions.slice(0, 2).map((d) => [d.label, d.values, d.range]), ref.objectives);
+      const ref = optuna.titles.parallel as {
+        objectives: Array<[string, number[], number[]]>;
+        color: number[];
+        colorbar: string;
+        reverse: boolean;
+      };
+      assert.deepEqual(
+        parallel.dimensions.slice(0, 2).map((d) => [d.label, d.values, d.range]),
+        ref.objectives,
+      );
       assert.deepEqual(parallel.line.color, ref.color, 'Pareto ranks');
       assert.equal(parallel.line.colorbar.title.text, ref.colorbar);
       assert.equal(parallel.line.reversescale, ref.reverse);
       // The live Pareto-front widget titles its axes the same way while the study runs.
       const live = paretoFrontLive(study).plot.layout as { xaxis: { title: { text: string } }; yaxis: { title: { text: string } } };
       assert.deepEqual([live.xaxis.title.text, live.yaxis.title.text], optuna.titles.pareto);
-      await assert.rejects(study.setMetricNames(['only one', 'only one', 'only one']), (e: unknown) => e instanceof InvalidArgumentError && e.message.startsWith(optuna.error));
+      await assert.rejects(
+        study.setMetricNames(['only one', 'only one', 'only one']),
+        (e: unknown) => e instanceof InvalidArgumentError && e.message.startsWith(optuna.error),
+      );
       await study.storage.close();
     });
   }

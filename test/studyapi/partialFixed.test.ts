@@ -46,10 +46,17 @@ describe('PartialFixedSampler (Optuna 5.0)', () => {
         showProgressBar: false,
       });
       await new Promise((r) => setImmediate(r)); // warnings are delivered on the next turn
-      assert.deepEqual(study.trials.map((t) => [t.params.x, t.params.c]), optuna.params.map((p) => [p.x, p.c]), 'the fixed values, the out-of-range one included');
+      assert.deepEqual(
+        study.trials.map((t) => [t.params.x, t.params.c]),
+        optuna.params.map((p) => [p.x, p.c]),
+        'the fixed values, the out-of-range one included',
+      );
       assert.equal(optuna.warnings.length, 1);
       const prefix = optuna.warnings[0].split(' for distribution')[0].replace('5.0', '5');
-      assert.ok(warnings.some((w) => w.startsWith(prefix)), `a warning like Optuna's '${optuna.warnings[0]}': ${JSON.stringify(warnings)}`);
+      assert.ok(
+        warnings.some((w) => w.startsWith(prefix)),
+        `a warning like Optuna's '${optuna.warnings[0]}': ${JSON.stringify(warnings)}`,
+      );
     } finally {
       process.off('warning', onWarning);
     }
@@ -63,14 +70,23 @@ describe('PartialFixedSampler (Optuna 5.0)', () => {
 
   it('the other parameters come from the base sampler as if the fixed ones did not exist', async () => {
     const fixed = await createStudy({ sampler: new PartialFixedSampler({ lr: 0.01 }, new RandomSampler({ seed: 9 })) });
-    await fixed.optimize((t) => t.suggestFloat('lr', 1e-4, 1, { log: true }) * t.suggestInt('units', 8, 128), { nTrials: 12, showProgressBar: false });
+    await fixed.optimize((t) => t.suggestFloat('lr', 1e-4, 1, { log: true }) * t.suggestInt('units', 8, 128), {
+      nTrials: 12,
+      showProgressBar: false,
+    });
     const plain = await createStudy({ sampler: new RandomSampler({ seed: 9 }) });
     await plain.optimize((t) => t.suggestInt('units', 8, 128), { nTrials: 12, showProgressBar: false });
-    assert.deepEqual(fixed.trials.map((t) => t.params.lr), Array(12).fill(0.01));
-    assert.deepEqual(fixed.trials.map((t) => t.params.units), plain.trials.map((t) => t.params.units));
+    assert.deepEqual(
+      fixed.trials.map((t) => t.params.lr),
+      Array(12).fill(0.01),
+    );
+    assert.deepEqual(
+      fixed.trials.map((t) => t.params.units),
+      plain.trials.map((t) => t.params.units),
+    );
   });
 
-  it("TPE as the base: its relative (multivariate) space leaves the fixed parameter out, and it still optimizes the others", async () => {
+  it('TPE as the base: its relative (multivariate) space leaves the fixed parameter out, and it still optimizes the others', async () => {
     const base = new TPESampler({ seed: 4, nStartupTrials: 5 });
     const sampler = new PartialFixedSampler({ y: 2 }, base);
     const study = await createStudy({ sampler });

@@ -48,7 +48,10 @@ for (const backend of backends) {
 
     it('refuses values no storage can hold, before writing anything', async () => {
       const study = await createStudy({ storage: await backend.newStorage('attrs_refused') });
-      await assert.rejects(study.setUserAttr('f', () => 1), InvalidArgumentError);
+      await assert.rejects(
+        study.setUserAttr('f', () => 1),
+        InvalidArgumentError,
+      );
       await assert.rejects(study.setUserAttr('big', 10n), InvalidArgumentError);
       assert.deepEqual(study.userAttrs, {});
       assert.deepEqual(await study.getUserAttrs(), {});

@@ -29,13 +29,22 @@ function typeOnlyImport(s: ts.ImportDeclaration): boolean {
   if (!clause) return false; // `import './x'`: loaded for its effects
   if (clause.isTypeOnly) return true;
   const named = clause.namedBindings;
-  return !clause.name && named !== undefined && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+  return (
+    !clause.name &&
+    named !== undefined &&
+    ts.isNamedImports(named) &&
+    named.elements.length > 0 &&
+    named.elements.every((e) => e.isTypeOnly)
+  );
 }
 
 describe('the modules behind Study', () => {
   it('import study.ts for its types only (lifecycle.ts, which constructs studies, aside)', () => {
     const modules = readdirSync(STUDY_DIR).filter((f) => f.endsWith('.ts') && f !== 'lifecycle.ts');
-    assert.ok(modules.includes('optimize.ts') && modules.includes('ask.ts') && modules.includes('tell.ts'), `src/study/ holds ${modules.join(', ')}`);
+    assert.ok(
+      modules.includes('optimize.ts') && modules.includes('ask.ts') && modules.includes('tell.ts'),
+      `src/study/ holds ${modules.join(', ')}`,
+    );
     const studyModule = path.join(SRC, 'study');
     const offenders = modules.filter((f) => valueImports(path.join(STUDY_DIR, f)).includes(studyModule));
     assert.deepEqual(offenders, [], 'these modules import a value from src/study.ts; take what they need as a parameter instead');

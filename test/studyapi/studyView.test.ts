@@ -25,15 +25,34 @@ import {
 } from '../../src';
 
 /** Members a view must not have: every way to write to the study or its storage. */
-const WRITERS = ['storage', 'sampler', 'pruner', 'optimize', 'ask', 'tell', 'stop', 'setSystemAttr', 'setUserAttr', 'enqueueTrial', 'addTrial', 'liveTrial'];
+const WRITERS = [
+  'storage',
+  'sampler',
+  'pruner',
+  'optimize',
+  'ask',
+  'tell',
+  'stop',
+  'setSystemAttr',
+  'setUserAttr',
+  'enqueueTrial',
+  'addTrial',
+  'liveTrial',
+];
 
 function assertReadOnlyView(view: StudyView, where: string): void {
   for (const name of WRITERS) assert.ok(!(name in view), `${where}: the view exposes '${name}'`);
   assert.ok(Object.isFrozen(view), `${where}: the view is not frozen`);
   // A sampler written against the full study gets told what to do instead of reading undefined.
   const asFullStudy = view as unknown as { storage: unknown; stop(): void };
-  assert.throws(() => asFullStudy.storage, (e: unknown) => e instanceof TunelabError && /read-only StudyView, which has no 'storage': return the attributes/.test(e.message));
-  assert.throws(() => asFullStudy.stop(), (e: unknown) => e instanceof TunelabError && /return \{ stopStudy: true \}/.test(e.message));
+  assert.throws(
+    () => asFullStudy.storage,
+    (e: unknown) => e instanceof TunelabError && /read-only StudyView, which has no 'storage': return the attributes/.test(e.message),
+  );
+  assert.throws(
+    () => asFullStudy.stop(),
+    (e: unknown) => e instanceof TunelabError && /return \{ stopStudy: true \}/.test(e.message),
+  );
 }
 
 /** A sampler written as a user would: random values, bookkeeping returned as data. */
@@ -60,7 +79,10 @@ class BookkeepingSampler implements Sampler {
   beforeTrial(study: StudyView, trial: FrozenTrial): AlgorithmResult {
     this.viewsSeen.add(study);
     return {
-      trialSystemAttrs: { 'mine:asked': trial.number, 'mine:seen': { finished: study.getTrials({ states: [TrialState.COMPLETE] }).length } },
+      trialSystemAttrs: {
+        'mine:asked': trial.number,
+        'mine:seen': { finished: study.getTrials({ states: [TrialState.COMPLETE] }).length },
+      },
       studySystemAttrs: { 'mine:last_asked': trial.number },
     };
   }
@@ -118,7 +140,8 @@ describe('StudyView: what samplers and pruners see, and what they return', () =>
             }
           })(),
           value: trial.number,
-          onClaimed: (key) => (key === null ? { trialSystemAttrs: { slot: 'none' }, stopStudy: true } : { trialSystemAttrs: { slot: key } }),
+          onClaimed: (key) =>
+            key === null ? { trialSystemAttrs: { slot: 'none' }, stopStudy: true } : { trialSystemAttrs: { slot: key } },
         },
       }),
     });

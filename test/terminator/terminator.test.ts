@@ -14,7 +14,16 @@ import {
   type FrozenTrial,
   type Study,
 } from '../../src';
-import { BestValueStagnationEvaluator, CrossValidationErrorEvaluator, EMMREvaluator, MedianErrorEvaluator, RegretBoundEvaluator, reportCrossValidationScores, StaticErrorEvaluator, terminatorImprovementHistory } from '../../src/entries/terminator';
+import {
+  BestValueStagnationEvaluator,
+  CrossValidationErrorEvaluator,
+  EMMREvaluator,
+  MedianErrorEvaluator,
+  RegretBoundEvaluator,
+  reportCrossValidationScores,
+  StaticErrorEvaluator,
+  terminatorImprovementHistory,
+} from '../../src/entries/terminator';
 import { distributionToJson } from '../../src/distributions';
 import { PYTHON } from '../helpers/python';
 
@@ -122,13 +131,21 @@ for (const direction of ['minimize', 'maximize'] as const) {
       assert.deepEqual(ours.trialNumbers, optuna.history.trialNumbers);
       assert.deepEqual(ours.improvements, optuna.history.improvements);
       ours.errors!.forEach((e, i) => {
-        assert.ok(Math.abs(e - optuna.history.errors[i]) <= 1e-12 * Math.max(1, Math.abs(e)), `CV error after trial ${ours.trialNumbers[i]}: ${e} vs Optuna ${optuna.history.errors[i]}`);
+        assert.ok(
+          Math.abs(e - optuna.history.errors[i]) <= 1e-12 * Math.max(1, Math.abs(e)),
+          `CV error after trial ${ours.trialNumbers[i]}: ${e} vs Optuna ${optuna.history.errors[i]}`,
+        );
       });
       const stagnation: boolean[] = [];
       const withStatic: boolean[] = [];
       for (let k = 1; k <= study.trials.length; k++) {
         const s = prefixStudy(study, k);
-        stagnation.push(new Terminator({ improvementEvaluator: new BestValueStagnationEvaluator(MAX_STAGNATION), minNTrials: MIN_N_TRIALS }).shouldTerminate(s));
+        stagnation.push(
+          new Terminator({
+            improvementEvaluator: new BestValueStagnationEvaluator(MAX_STAGNATION),
+            minNTrials: MIN_N_TRIALS,
+          }).shouldTerminate(s),
+        );
         withStatic.push(
           new Terminator({
             improvementEvaluator: new BestValueStagnationEvaluator(MAX_STAGNATION),
@@ -140,7 +157,8 @@ for (const direction of ['minimize', 'maximize'] as const) {
       assert.deepEqual(stagnation, optuna.stagnationDecisions);
       assert.deepEqual(withStatic, optuna.staticDecisions);
       // Both outcomes occur, or the comparison would prove little.
-      for (const decisions of [stagnation, withStatic]) assert.ok(decisions.includes(true) && decisions.includes(false), JSON.stringify(decisions));
+      for (const decisions of [stagnation, withStatic])
+        assert.ok(decisions.includes(true) && decisions.includes(false), JSON.stringify(decisions));
       const median = new MedianErrorEvaluator(new BestValueStagnationEvaluator(MAX_STAGNATION), MEDIAN).evaluate(study.trials, direction);
       assert.equal(median, optuna.median);
     });
@@ -170,7 +188,10 @@ for (const direction of ['minimize', 'maximize'] as const) {
         }).shouldTerminate({ directions: study.directions, trials: completePrefix(study, c.prefix) });
         assert.equal(ours, c.decision, `error ${c.constant} at ${c.prefix} trials`);
       }
-      assert.deepEqual(optuna.regretTerminate.map((c) => c.decision), [true, false]);
+      assert.deepEqual(
+        optuna.regretTerminate.map((c) => c.decision),
+        [true, false],
+      );
     });
 
     it('gives EMMR criteria close to Optuna’s (two GP fits and an inner regret bound each)', async () => {
@@ -199,10 +220,13 @@ describe('Terminator in a study', () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 7 }) });
     const callback = new TerminatorCallback(new Terminator({ improvementEvaluator: new BestValueStagnationEvaluator(5), minNTrials: 3 }));
     // The objective improves for 4 trials and then gets worse for ever.
-    await study.optimize((trial) => {
-      trial.suggestFloat('x', 0, 1);
-      return Math.abs(trial.number - 3);
-    }, { nTrials: 50, callbacks: [callback] });
+    await study.optimize(
+      (trial) => {
+        trial.suggestFloat('x', 0, 1);
+        return Math.abs(trial.number - 3);
+      },
+      { nTrials: 50, callbacks: [callback] },
+    );
     // Best at trial 3; stagnation 5 - (n - 1 - 3) < 0 first when n = 10 complete trials.
     assert.equal(study.trials.length, 10);
     assert.equal(typeof callback, 'function');

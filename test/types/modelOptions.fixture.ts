@@ -55,7 +55,10 @@ new PCA({ nComponents: 0.9, whiten: true });
 mlp({ initDistribution: 'normal', initScale: 0.5, readoutZeroInit: true, parameterization: 'mup', baseWidth: 16 });
 const good = space({ hiddenUnits: int(8, 64), learningRate: float(1e-4, 1e-1, { log: true }) });
 mlp(good.suggest(trial));
-const pipe = new Pipeline([['scale', new StandardScaler()], ['svm', new SVC()]]);
+const pipe = new Pipeline([
+  ['scale', new StandardScaler()],
+  ['svm', new SVC()],
+]);
 pipe.clone({ svm__C: 10, scale__withMean: false });
 const pipeParams: { svm__C: number; svm__kernel: 'linear' | 'poly' | 'rbf' | 'sigmoid'; scale__withStd: boolean } = pipe.getParams();
 void pipeParams;

@@ -15,7 +15,12 @@ void randomizedSearchCV(new SVC(), { C: [1, 10] }, X, y, { nIter: 2, signal });
 void halvingGridSearchCV(new SVC(), { C: [1, 10] }, X, y, { signal });
 void tuneCV(new SVC(), (t) => ({ C: t.suggestFloat('C', 0.1, 10) }), X, y, { signal });
 void nestedCV(new SVC(), { kind: 'grid', paramGrid: { C: [1] } }, X, y, { signal });
-void pbt({ createMember: () => ({ train() {}, evaluate: () => 0, getWeights: () => 0, setWeights() {} }), hyperparameters: {}, rounds: 1, signal });
+void pbt({
+  createMember: () => ({ train() {}, evaluate: () => 0, getWeights: () => 0, setWeights() {} }),
+  hyperparameters: {},
+  rounds: 1,
+  signal,
+});
 
 // @ts-expect-error names abortSignal
 void crossValidate(new SVC(), X, y, { abortSignal: signal });
@@ -23,5 +28,10 @@ void crossValidate(new SVC(), X, y, { abortSignal: signal });
 void gridSearchCV(new SVC(), { C: [1] }, X, y, { signal: 'stop' });
 // @ts-expect-error names cancel
 void nestedCV(new SVC(), { kind: 'grid', paramGrid: { C: [1] } }, X, y, { cancel: signal });
-// @ts-expect-error names AbortSignal
-void pbt({ createMember: () => ({ train() {}, evaluate: () => 0, getWeights: () => 0, setWeights() {} }), hyperparameters: {}, rounds: 1, signal: true });
+void pbt({
+  createMember: () => ({ train() {}, evaluate: () => 0, getWeights: () => 0, setWeights() {} }),
+  hyperparameters: {},
+  rounds: 1,
+  // @ts-expect-error names AbortSignal
+  signal: true,
+});

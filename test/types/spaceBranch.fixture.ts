@@ -64,8 +64,7 @@ assertType<
     typeof q,
     {
       clf:
-        | { type: 'svm'; C: number; kernel: { kind: 'rbf'; gamma: number } | { kind: 'poly'; degree: number } }
-        | { type: 'knn'; k: number };
+        { type: 'svm'; C: number; kernel: { kind: 'rbf'; gamma: number } | { kind: 'poly'; degree: number } } | { type: 'knn'; k: number };
     }
   >
 >();

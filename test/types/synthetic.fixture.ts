@@ -17,7 +17,13 @@ const unknownCount = makeRegression({ nTargets: targets });
 assertType<Equal<typeof unknownCount.y, number[] | number[][]>>();
 const explicitOne = makeRegression({ nTargets: 1 });
 assertType<Equal<typeof explicitOne.y, number[]>>();
-const blobs = makeBlobs({ centers: [[0, 0], [1, 1]], returnCenters: true });
+const blobs = makeBlobs({
+  centers: [
+    [0, 0],
+    [1, 1],
+  ],
+  returnCenters: true,
+});
 assertType<Equal<typeof blobs.centers, number[][]>>();
 datasets.makeBlobs({ nSamples: [5, 5], clusterStd: [1, 2] });
 void [c, one, many, unknownCount, explicitOne, blobs];

@@ -32,7 +32,10 @@ interface Expectation {
 /** Write the fixture and its stripped copy (imports of src/ and its entries pointed at src/), returning the expectations. */
 function prepare(fixture: string): { asWritten: string; stripped: string; expected: Expectation[] } {
   const src = path.join(ROOT, 'src').split(path.sep).join('/');
-  const text = readFileSync(path.join(__dirname, fixture), 'utf8').replace(/'\.\.\/\.\.\/src(\/[^']*)?'/g, (_, sub: string | undefined) => `'${src}${sub ?? ''}'`);
+  const text = readFileSync(path.join(__dirname, fixture), 'utf8').replace(
+    /'\.\.\/\.\.\/src(\/[^']*)?'/g,
+    (_, sub: string | undefined) => `'${src}${sub ?? ''}'`,
+  );
   const expected: Expectation[] = [];
   const kept: string[] = [];
   let pending: string | null = null;
@@ -99,39 +102,48 @@ function tsc(compiler: string, files: string[]): { diagnostics: Diagnostic[]; ou
   return { diagnostics, output, version };
 }
 
-const fixtures = readdirSync(__dirname).filter((f) => f.endsWith('.fixture.ts')).sort();
+const fixtures = readdirSync(__dirname)
+  .filter((f) => f.endsWith('.fixture.ts'))
+  .sort();
 
 const prepared = fixtures.map((f) => ({ fixture: f, ...prepare(f) }));
 
 for (const [name, compiler] of COMPILERS) {
-describe(`compile-time checks (${name})`, () => {
-  const result = tsc(compiler, prepared.flatMap((p) => [p.asWritten, p.stripped]));
+  describe(`compile-time checks (${name})`, () => {
+    const result = tsc(
+      compiler,
+      prepared.flatMap((p) => [p.asWritten, p.stripped]),
+    );
 
-  it('finds the fixtures and the compiler', () => {
-    assert.ok(fixtures.includes('modelOptions.fixture.ts'), `fixtures: ${fixtures.join(', ')}`);
-    assert.match(result.version, /^Version \d+\.\d+/);
-  });
-
-  for (const p of prepared) {
-    it(`${p.fixture}: compiles as written (every @ts-expect-error is used, the valid lines type-check)`, () => {
-      const errors = result.diagnostics.filter((d) => d.file === p.asWritten);
-      assert.deepEqual(errors, [], `tsc errors in ${p.fixture} as written:\n${errors.map((d) => `line ${d.line}: ${d.text}`).join('\n')}`);
+    it('finds the fixtures and the compiler', () => {
+      assert.ok(fixtures.includes('modelOptions.fixture.ts'), `fixtures: ${fixtures.join(', ')}`);
+      assert.match(result.version, /^Version \d+\.\d+/);
     });
 
-    it(`${p.fixture}: each marked line fails, for the marked reason (${p.expected.length} expectations)`, () => {
-      assert.ok(p.expected.length > 0);
-      const errors = result.diagnostics.filter((d) => d.file === p.stripped);
-      for (const e of p.expected) {
-        const here = errors.filter((d) => d.line === e.line);
-        assert.ok(here.length > 0, `line ${e.line} (${e.what}) compiled without error; tsc output:\n${result.output}`);
-        assert.ok(
-          here.some((d) => d.text.includes(e.what)),
-          `line ${e.line}: expected an error mentioning "${e.what}", got:\n${here.map((d) => d.text).join('\n')}`,
+    for (const p of prepared) {
+      it(`${p.fixture}: compiles as written (every @ts-expect-error is used, the valid lines type-check)`, () => {
+        const errors = result.diagnostics.filter((d) => d.file === p.asWritten);
+        assert.deepEqual(
+          errors,
+          [],
+          `tsc errors in ${p.fixture} as written:\n${errors.map((d) => `line ${d.line}: ${d.text}`).join('\n')}`,
         );
-      }
-      const unexpected = errors.filter((d) => !p.expected.some((e) => e.line === d.line));
-      assert.deepEqual(unexpected, [], 'errors on lines without a directive');
-    });
-  }
-});
+      });
+
+      it(`${p.fixture}: each marked line fails, for the marked reason (${p.expected.length} expectations)`, () => {
+        assert.ok(p.expected.length > 0);
+        const errors = result.diagnostics.filter((d) => d.file === p.stripped);
+        for (const e of p.expected) {
+          const here = errors.filter((d) => d.line === e.line);
+          assert.ok(here.length > 0, `line ${e.line} (${e.what}) compiled without error; tsc output:\n${result.output}`);
+          assert.ok(
+            here.some((d) => d.text.includes(e.what)),
+            `line ${e.line}: expected an error mentioning "${e.what}", got:\n${here.map((d) => d.text).join('\n')}`,
+          );
+        }
+        const unexpected = errors.filter((d) => !p.expected.some((e) => e.line === d.line));
+        assert.deepEqual(unexpected, [], 'errors on lines without a directive');
+      });
+    }
+  });
 }

@@ -50,7 +50,10 @@ describe('optimize({ signal })', () => {
     );
     assert.equal(err.trialsFinished, 3);
     assert.equal(err.cause, reason);
-    assert.match(err.message, /interrupted after 3 trial\(s\) of this call finished; they are kept in the study\..* Abort reason: Error: enough for today$/);
+    assert.match(
+      err.message,
+      /interrupted after 3 trial\(s\) of this call finished; they are kept in the study\..* Abort reason: Error: enough for today$/,
+    );
     assert.equal(states(study), 'COMPLETE,COMPLETE,COMPLETE', 'nothing recorded is lost');
     // The same signal, still aborted, stops the next call at once; a fresh one lets it run.
     await rejection(study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 2, signal: controller.signal, ...quiet }));
@@ -94,7 +97,10 @@ describe('optimize({ signal })', () => {
     assert.match(err.message, /Abort reason: TimeoutError: /);
     assert.equal(err.trialsFinished, study.trials.length);
     assert.ok(study.trials.length < 100_000, 'stopped early');
-    assert.ok(study.trials.every((t) => t.state === TrialState.COMPLETE), states(study));
+    assert.ok(
+      study.trials.every((t) => t.state === TrialState.COMPLETE),
+      states(study),
+    );
   });
 
   it('an already-aborted signal runs no trial (in this thread and with worker threads)', async () => {
@@ -144,7 +150,10 @@ describe('optimize({ signal })', () => {
     );
     assert.equal(maxRunning, 2, 'two trials ran at a time');
     assert.equal(study.getTrials({ states: [TrialState.RUNNING] }).length, 0, 'no trial left RUNNING');
-    assert.ok(study.trials.every((t) => t.state === TrialState.COMPLETE), states(study));
+    assert.ok(
+      study.trials.every((t) => t.state === TrialState.COMPLETE),
+      states(study),
+    );
     assert.equal(err.trialsFinished, study.trials.length, 'every trial of the call is recorded');
     // The trials that had started when trial 5's callback aborted all finished. After the abort no job
     // starts another, except one that had already passed its start check and was creating its trial.
@@ -162,13 +171,19 @@ describe('optimize({ signal })', () => {
         nTrials: 1000,
         workers: 2,
         signal: controller.signal,
-        callbacks: [(s) => (s.trials.filter((t) => t.state === TrialState.COMPLETE).length >= 4 ? controller.abort(new Error('threads done')) : undefined)],
+        callbacks: [
+          (s) =>
+            s.trials.filter((t) => t.state === TrialState.COMPLETE).length >= 4 ? controller.abort(new Error('threads done')) : undefined,
+        ],
         ...quiet,
       }),
     );
     assert.equal(err.cause instanceof Error && err.cause.message, 'threads done');
     assert.equal(study.getTrials({ states: [TrialState.RUNNING] }).length, 0, 'no trial left RUNNING');
-    assert.ok(study.trials.every((t) => t.state === TrialState.COMPLETE), states(study));
+    assert.ok(
+      study.trials.every((t) => t.state === TrialState.COMPLETE),
+      states(study),
+    );
     assert.equal(err.trialsFinished, study.trials.length);
     assert.ok(study.trials.length >= 4 && study.trials.length <= 6, `stopped at once: ${study.trials.length} trials`);
   });
@@ -178,7 +193,9 @@ describe('optimize({ signal })', () => {
     const module = join(__dirname, 'fixtures', 'slowLoadingObjective.ts');
     const study = await createStudy();
     const started = performance.now();
-    const err = await rejection(study.optimize(objectiveFromModule(module, 'objective'), { nTrials: 5, workers: 2, signal: AbortSignal.timeout(300), ...quiet }));
+    const err = await rejection(
+      study.optimize(objectiveFromModule(module, 'objective'), { nTrials: 5, workers: 2, signal: AbortSignal.timeout(300), ...quiet }),
+    );
     const elapsed = performance.now() - started;
     assert.equal((err.cause as Error).name, 'TimeoutError');
     assert.equal(err.trialsFinished, 0);
@@ -203,7 +220,9 @@ describe('optimize({ signal })', () => {
     for (const bad of [null, 'stop', { aborted: false }]) {
       await assert.rejects(
         study.optimize(() => 1, { nTrials: 1, signal: bad as unknown as AbortSignal, ...quiet }),
-        (e: Error) => e instanceof InvalidArgumentError && /signal must be an AbortSignal \(new AbortController\(\)\.signal, AbortSignal\.timeout\(ms\)\)/.test(e.message),
+        (e: Error) =>
+          e instanceof InvalidArgumentError &&
+          /signal must be an AbortSignal \(new AbortController\(\)\.signal, AbortSignal\.timeout\(ms\)\)/.test(e.message),
       );
     }
     assert.equal(study.trials.length, 0);
@@ -227,7 +246,10 @@ describe('optimize({ signal })', () => {
     } as unknown as AbortSignal;
     await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 3, signal, ...quiet });
     assert.equal(listening, 0, 'the abort listener was removed');
-    await assert.rejects(study.optimize(() => Promise.reject(new RangeError('boom')), { nTrials: 3, signal, ...quiet }), RangeError);
+    await assert.rejects(
+      study.optimize(() => Promise.reject(new RangeError('boom')), { nTrials: 3, signal, ...quiet }),
+      RangeError,
+    );
     assert.equal(listening, 0, 'removed after a failed optimize too');
   });
 });

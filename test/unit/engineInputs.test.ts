@@ -65,7 +65,11 @@ describe('float and int ranges at the limits of doubles', () => {
   });
 
   it('a step too small for its range (1e-320) is refused instead of giving NaN', () => {
-    throwsWith(() => floatDistribution(0, 1, { step: 1e-320 }), InvalidDistributionError, /step 1e-320 is too small for the range \[0, 1\]/);
+    throwsWith(
+      () => floatDistribution(0, 1, { step: 1e-320 }),
+      InvalidDistributionError,
+      /step 1e-320 is too small for the range \[0, 1\]/,
+    );
     throwsWith(() => floatDistribution(0, 1e10, { step: 1e-10 }), InvalidDistributionError, /too small/);
     assert.equal(floatDistribution(0, 1, { step: 1e-12 }).high, 1);
   });
@@ -101,7 +105,10 @@ describe('categorical choices', () => {
 
   it('suggestCategorical with Infinity fails the trial with that message, and the study goes on', async () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 3 }) });
-    await study.optimize((t) => (t.number === 0 ? Number(t.suggestCategorical('c', [Infinity, 1])) : t.suggestFloat('x', 0, 1)), { nTrials: 2, catch: [Error] });
+    await study.optimize((t) => (t.number === 0 ? Number(t.suggestCategorical('c', [Infinity, 1])) : t.suggestFloat('x', 0, 1)), {
+      nTrials: 2,
+      catch: [Error],
+    });
     assert.equal(study.trials[0].state, TrialState.FAIL);
     assert.match(String(study.trials[0].systemAttrs.fail_reason), /not a finite number/);
     assert.equal(study.trials[1].state, TrialState.COMPLETE);
@@ -122,14 +129,22 @@ describe('seeds', () => {
   for (const [name, make] of makers) {
     it(`${name} refuses seeds "abc", NaN, {}, 1.5, -1 and 2**40, naming what to pass`, () => {
       for (const bad of ['abc', NaN, {}, 1.5, -1, 2 ** 40]) {
-        throwsWith(() => make(bad), InvalidArgumentError, new RegExp(`^${name}: seed must be an integer from 0 to 4294967295.*Pass e\\.g\\. \\{ seed: 42 \\}`));
+        throwsWith(
+          () => make(bad),
+          InvalidArgumentError,
+          new RegExp(`^${name}: seed must be an integer from 0 to 4294967295.*Pass e\\.g\\. \\{ seed: 42 \\}`),
+        );
       }
       for (const good of [undefined, 0, 42, 2 ** 32 - 1]) assert.doesNotThrow(() => make(good));
     });
   }
 
   it('reseedRng checks its seed the same way', () => {
-    throwsWith(() => new RandomSampler({ seed: 1 }).reseedRng('abc' as unknown as number), InvalidArgumentError, /RandomSampler\.reseedRng: seed must be an integer/);
+    throwsWith(
+      () => new RandomSampler({ seed: 1 }).reseedRng('abc' as unknown as number),
+      InvalidArgumentError,
+      /RandomSampler\.reseedRng: seed must be an integer/,
+    );
   });
 
   it('Rng itself refuses objects and non-integer numbers', () => {

@@ -3,16 +3,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import {
-  categorical,
-  createStudy,
-  float,
-  int,
-  InvalidDistributionError,
-  loadStudy,
-  space,
-  StorageError,
-} from '../../src';
+import { categorical, createStudy, float, int, InvalidDistributionError, loadStudy, space, StorageError } from '../../src';
 import { getStorage, InMemoryStorage } from '../../src/entries/storage';
 
 /** A loopback port nothing listens on (bound, then closed). */
@@ -37,9 +28,17 @@ describe('search-space errors name the parameter', () => {
         !/float parameter/.test(e.message),
     );
     assert.throws(() => space({ units: int(1.5, 3) }), /Int distribution 'units': low and high must be integers.*float\(\)/);
-    assert.throws(() => space({ act: categorical([]) }), /Categorical distribution 'act': choices must be a non-empty array, e\.g\. categorical\(\['relu', 'tanh'\]\)/);
+    assert.throws(
+      () => space({ act: categorical([]) }),
+      /Categorical distribution 'act': choices must be a non-empty array, e\.g\. categorical\(\['relu', 'tanh'\]\)/,
+    );
     assert.throws(() => space({ lr: float(0, 1, { log: true }) }), /Float distribution 'lr': log scale needs low > 0/);
-    assert.throws(() => space({ c: 3 as never }), (e: Error) => e instanceof InvalidDistributionError && /'c' must be float\(\.\.\.\), int\(\.\.\.\), categorical\(\[\.\.\.\]\) or branch\(\{\.\.\.\}\), got 3/.test(e.message));
+    assert.throws(
+      () => space({ c: 3 as never }),
+      (e: Error) =>
+        e instanceof InvalidDistributionError &&
+        /'c' must be float\(\.\.\.\), int\(\.\.\.\), categorical\(\[\.\.\.\]\) or branch\(\{\.\.\.\}\), got 3/.test(e.message),
+    );
   });
 
   it('an invalid float() used with trial.suggest is reported under the suggested name; valid ones work as before', async () => {
@@ -64,9 +63,17 @@ describe('storage errors say where and what to check', () => {
       );
       assert.ok(err instanceof StorageError, `a StorageError: ${String(err)}`);
       const m = err.message;
-      assert.match(m, new RegExp(`^Could not connect to PostgreSQL at ${host}:${port} \\(postgresql://tuner:\\*\\*\\*@${host}:${port}/studies\\)`));
+      assert.match(
+        m,
+        new RegExp(`^Could not connect to PostgreSQL at ${host}:${port} \\(postgresql://tuner:\\*\\*\\*@${host}:${port}/studies\\)`),
+      );
       assert.match(m, /ECONNREFUSED/);
-      assert.match(m, new RegExp(`Nothing is listening at ${host}:${port}; check that the PostgreSQL server is running \\(pg_isready -h ${host} -p ${port}\\)`));
+      assert.match(
+        m,
+        new RegExp(
+          `Nothing is listening at ${host}:${port}; check that the PostgreSQL server is running \\(pg_isready -h ${host} -p ${port}\\)`,
+        ),
+      );
       assert.doesNotMatch(m, /s3cret-pw/);
       assert.doesNotMatch(m, /heartbeat|worker/i, 'nothing ran yet: no talk of heartbeats or workers');
     }
@@ -81,6 +88,9 @@ describe('storage errors say where and what to check', () => {
   });
 
   it('loading a study missing from memory storage says why it may be missing', async () => {
-    await assert.rejects(loadStudy({ studyName: 'nope', storage: new InMemoryStorage() }), /No study named 'nope' in memory storage\. Memory storage lives in one process and one storage object/);
+    await assert.rejects(
+      loadStudy({ studyName: 'nope', storage: new InMemoryStorage() }),
+      /No study named 'nope' in memory storage\. Memory storage lives in one process and one storage object/,
+    );
   });
 });

@@ -49,12 +49,17 @@ describe('objective failures (Optuna 5.0 semantics)', () => {
       ),
     );
     assert.ok(error instanceof DivergedError, `the objective's own error comes out of optimize: ${String(error)}`);
-    assert.deepEqual(study.trials.map((t) => TrialState[t.state]), ['COMPLETE', 'COMPLETE', 'FAIL']);
+    assert.deepEqual(
+      study.trials.map((t) => TrialState[t.state]),
+      ['COMPLETE', 'COMPLETE', 'FAIL'],
+    );
     assert.equal(study.trials[2].systemAttrs.fail_reason, 'DivergedError: loss went to infinity');
     const warning = records.find((r) => r.levelName === 'WARNING')!;
     assert.match(
       warning.message,
-      new RegExp(`^Trial 2 failed with parameters: \\{'x': ${study.trials[2].params.x}\\} because of the following error: DivergedError\\('loss went to infinity'\\)\\.\\n\\s+at `),
+      new RegExp(
+        `^Trial 2 failed with parameters: \\{'x': ${study.trials[2].params.x}\\} because of the following error: DivergedError\\('loss went to infinity'\\)\\.\\n\\s+at `,
+      ),
     );
   });
 
@@ -87,7 +92,10 @@ describe('objective failures (Optuna 5.0 semantics)', () => {
     );
     assert.equal(study.trials.length, 9, 'stopped at the unlisted error');
     assert.equal(study.trials[8].state, TrialState.FAIL);
-    await assert.rejects(study.optimize(() => 1, { nTrials: 1, catch: 'all' as never, ...quiet }), InvalidArgumentError);
+    await assert.rejects(
+      study.optimize(() => 1, { nTrials: 1, catch: 'all' as never, ...quiet }),
+      InvalidArgumentError,
+    );
   });
 
   it('NaN, undefined, a string or the wrong number of values: FAIL with a warning, never thrown, even with no catch', async () => {
@@ -97,7 +105,10 @@ describe('objective failures (Optuna 5.0 semantics)', () => {
       study.optimize((t) => returns[t.number] as number, { nTrials: returns.length, ...quiet }),
     );
     assert.equal(error, undefined);
-    assert.deepEqual(study.trials.map((t) => TrialState[t.state]), ['FAIL', 'FAIL', 'FAIL', 'FAIL', 'FAIL', 'COMPLETE']);
+    assert.deepEqual(
+      study.trials.map((t) => TrialState[t.state]),
+      ['FAIL', 'FAIL', 'FAIL', 'FAIL', 'FAIL', 'COMPLETE'],
+    );
     const warnings = records.filter((r) => r.levelName === 'WARNING').map((r) => r.message);
     assert.deepEqual(
       warnings.filter((m) => /failed with value/.test(m)),
@@ -154,17 +165,26 @@ describe('objective failures (Optuna 5.0 semantics)', () => {
 
   it('study.stop() ends optimize normally; study.interrupt() (a kernel interrupt) throws OptimizeInterruptedError', async () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
-    await study.optimize((t) => {
-      if (t.number === 2) study.stop();
-      return t.suggestFloat('x', 0, 1);
-    }, { nTrials: 100, ...quiet });
+    await study.optimize(
+      (t) => {
+        if (t.number === 2) study.stop();
+        return t.suggestFloat('x', 0, 1);
+      },
+      { nTrials: 100, ...quiet },
+    );
     assert.equal(study.trials.length, 3);
     const err = await study
-      .optimize((t) => {
-        if (t.number === 5) study.interrupt();
-        return t.suggestFloat('x', 0, 1);
-      }, { nTrials: 100, ...quiet })
-      .then(() => null, (e: unknown) => e);
+      .optimize(
+        (t) => {
+          if (t.number === 5) study.interrupt();
+          return t.suggestFloat('x', 0, 1);
+        },
+        { nTrials: 100, ...quiet },
+      )
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof OptimizeInterruptedError, `typed error: ${String(err)}`);
     assert.equal(err.trialsFinished, 3);
     assert.match(err.message, /interrupted after 3 trial\(s\) of this call finished; they are kept in the study/);
@@ -219,7 +239,10 @@ describe('Ctrl-C in a plain Node script (Python: KeyboardInterrupt out of optimi
     const result = JSON.parse(out.trim().split('\n').pop()!) as { name: string; states: number[]; sigintListeners: number };
     assert.equal(result.name, 'OptimizeInterruptedError', out);
     assert.ok(result.states.length >= 4 && result.states.length < 100000, `stopped early: ${result.states.length} trials`);
-    assert.ok(result.states.every((s) => s === TrialState.COMPLETE), `none RUNNING or FAIL: ${result.states.join(',')}`);
+    assert.ok(
+      result.states.every((s) => s === TrialState.COMPLETE),
+      `none RUNNING or FAIL: ${result.states.join(',')}`,
+    );
     assert.equal(result.sigintListeners, 0, 'the handler is removed when optimize ends');
     assert.match(err, /Interrupted: study\.optimize stops after the running trials/);
   });

@@ -7,10 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { StorageError, TunelabError } from '../../src';
-import { assertInstalled, missingDependencies, missingDependencyMessage, requireOptional, resolveOptional } from '../../src/optionalDependency';
+import {
+  assertInstalled,
+  missingDependencies,
+  missingDependencyMessage,
+  requireOptional,
+  resolveOptional,
+} from '../../src/optionalDependency';
 
-const declared = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> })
-  .optionalDependencies;
+const declared = (
+  JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }
+).optionalDependencies;
 
 describe('optional dependencies', () => {
   it('an installed package loads as require would load it', () => {
@@ -32,7 +39,10 @@ describe('optional dependencies', () => {
         return true;
       },
     );
-    assert.throws(() => resolveOptional('tunelab-test-absent/sub/path.js', 'Loading it'), (e: unknown) => e instanceof TunelabError && /needs tunelab-test-absent,/.test(e.message));
+    assert.throws(
+      () => resolveOptional('tunelab-test-absent/sub/path.js', 'Loading it'),
+      (e: unknown) => e instanceof TunelabError && /needs tunelab-test-absent,/.test(e.message),
+    );
   });
 
   it('names every missing package at once, each package once (subpaths and scopes reduced to the package)', () => {

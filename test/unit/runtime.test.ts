@@ -92,7 +92,11 @@ describe('the runtime object shared by the copies of tunelab in one process', ()
   });
 
   it('the second copy sees the first copy’s logging, seed, hooks and running studies, and the other way round', async () => {
-    const [engine, progress, signal] = secondCopy<[Engine, Progress, OptimizeSignal]>('../../src', '../../src/progress', '../../src/optimizeSignal');
+    const [engine, progress, signal] = secondCopy<[Engine, Progress, OptimizeSignal]>(
+      '../../src',
+      '../../src/progress',
+      '../../src/optimizeSignal',
+    );
     assert.notEqual(engine.createStudy, first.createStudy, 'the engine really was loaded twice');
 
     const verbosity = first.getVerbosity();
@@ -187,14 +191,27 @@ describe('the runtime object shared by the copies of tunelab in one process', ()
         incompatibleError(new RegExp(`runtime protocol ${RUNTIME_PROTOCOL_VERSION + 1}, loaded from ${elsewhere}`)),
       );
       // This copy is named by its package directory and version.
-      assert.throws(() => secondCopy<[Engine]>('../../src'), incompatibleError(new RegExp(`tunelab \\d+\\.\\d+\\.\\d+\\S* at ${ROOT} \\(runtime protocol ${RUNTIME_PROTOCOL_VERSION}\\)`)));
+      assert.throws(
+        () => secondCopy<[Engine]>('../../src'),
+        incompatibleError(new RegExp(`tunelab \\d+\\.\\d+\\.\\d+\\S* at ${ROOT} \\(runtime protocol ${RUNTIME_PROTOCOL_VERSION}\\)`)),
+      );
     });
   });
 
   it('a malformed runtime slot is refused, not misread', () => {
-    for (const value of [42, null, {}, { version: 'one', loadedFrom: '/x', parts: new Map() }, { version: RUNTIME_PROTOCOL_VERSION, loadedFrom: '/x', parts: [] }]) {
+    for (const value of [
+      42,
+      null,
+      {},
+      { version: 'one', loadedFrom: '/x', parts: new Map() },
+      { version: RUNTIME_PROTOCOL_VERSION, loadedFrom: '/x', parts: [] },
+    ]) {
       withSlot(value, () => {
-        assert.throws(() => secondCopy<[RuntimeModule]>('../../src/runtime'), incompatibleError(/not a tunelab runtime object/), JSON.stringify(value));
+        assert.throws(
+          () => secondCopy<[RuntimeModule]>('../../src/runtime'),
+          incompatibleError(/not a tunelab runtime object/),
+          JSON.stringify(value),
+        );
       });
     }
     const holder = { [RUNTIME_KEY]: 'runtime' };
@@ -205,7 +222,9 @@ describe('the runtime object shared by the copies of tunelab in one process', ()
     const holder = { [Symbol.for('tunelab.logging')]: { verbosity: 20, defaultHandler: true, handlers: [] } };
     assert.throws(
       () => attachRuntime(holder, '/here/src/runtime.js'),
-      incompatibleError(/a copy of tunelab from before the shared runtime object \(it keeps its state under Symbol\.for\('tunelab\.logging'\)\)/),
+      incompatibleError(
+        /a copy of tunelab from before the shared runtime object \(it keeps its state under Symbol\.for\('tunelab\.logging'\)\)/,
+      ),
     );
     assert.equal(Reflect.get(holder, RUNTIME_KEY), undefined, 'nothing was created');
   });
@@ -213,11 +232,14 @@ describe('the runtime object shared by the copies of tunelab in one process', ()
   it('attaching to an empty holder creates a versioned object there, which the next attach adopts', () => {
     const holder = {};
     const created = attachRuntime(holder, '/a/src/runtime.js');
-    assert.deepEqual({ version: created.version, loadedFrom: created.loadedFrom, parts: created.parts.size }, {
-      version: RUNTIME_PROTOCOL_VERSION,
-      loadedFrom: '/a/src/runtime.js',
-      parts: 0,
-    });
+    assert.deepEqual(
+      { version: created.version, loadedFrom: created.loadedFrom, parts: created.parts.size },
+      {
+        version: RUNTIME_PROTOCOL_VERSION,
+        loadedFrom: '/a/src/runtime.js',
+        parts: 0,
+      },
+    );
     assert.equal(attachRuntime(holder, '/b/src/runtime.js'), created);
   });
 
@@ -245,11 +267,17 @@ describe('the runtime object shared by the copies of tunelab in one process', ()
       runtimePart(spec(1), rt);
       assert.throws(() => runtimePart(spec(2), rt), incompatibleError(/runtime part 'test\.counter' is version 1, not 2/));
       rt.parts.set('test.counter', { version: 1, value: { count: 'many' } });
-      assert.throws(() => runtimePart(spec(1), rt), incompatibleError(/runtime part 'test\.counter' has another shape \(an object with count\)/));
+      assert.throws(
+        () => runtimePart(spec(1), rt),
+        incompatibleError(/runtime part 'test\.counter' has another shape \(an object with count\)/),
+      );
     });
 
     it('the widget library keeps its parts there', () => {
-      assert.deepEqual([...runtime.parts.keys()].filter((name) => name.startsWith('widgets.')).sort(), ['widgets.registry', 'widgets.transport']);
+      assert.deepEqual([...runtime.parts.keys()].filter((name) => name.startsWith('widgets.')).sort(), [
+        'widgets.registry',
+        'widgets.transport',
+      ]);
       assert.ok(runtime.parts.get('widgets.registry')?.value instanceof Map);
     });
   });

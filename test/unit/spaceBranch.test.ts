@@ -98,7 +98,14 @@ describe('branch(): conditional parameters in the typed space', () => {
         { tag: 'type' },
       ),
     });
-    assert.deepEqual(Object.keys(nested.distributions()).sort(), ['clf', 'clf.knn.k', 'clf.svm.C', 'clf.svm.kernel', 'clf.svm.kernel.poly.degree', 'clf.svm.kernel.rbf.gamma']);
+    assert.deepEqual(Object.keys(nested.distributions()).sort(), [
+      'clf',
+      'clf.knn.k',
+      'clf.svm.C',
+      'clf.svm.kernel',
+      'clf.svm.kernel.poly.degree',
+      'clf.svm.kernel.rbf.gamma',
+    ]);
     const study = await createStudy({ sampler: new RandomSampler({ seed: 4 }) });
     const shapes = new Set<string>();
     await study.optimize(
@@ -196,11 +203,20 @@ describe('branch(): conditional parameters in the typed space', () => {
       },
       { nTrials: 100, showProgressBar: false },
     );
-    assert.deepEqual(evaluated.sort(), g.grid().map((c) => JSON.stringify(c)).sort());
+    assert.deepEqual(
+      evaluated.sort(),
+      g
+        .grid()
+        .map((c) => JSON.stringify(c))
+        .sort(),
+    );
   });
 
   it('GridSampler over the path names: a cartesian grid whose unchosen branches are not suggested', async () => {
-    const sampler = new GridSampler({ lr: [0.01], model: ['svm', 'tree', 'none'], 'model.svm.C': [0.1, 10], 'model.svm.kernel': ['rbf'], 'model.tree.depth': [2, 7] }, { seed: 3 });
+    const sampler = new GridSampler(
+      { lr: [0.01], model: ['svm', 'tree', 'none'], 'model.svm.C': [0.1, 10], 'model.svm.kernel': ['rbf'], 'model.tree.depth': [2, 7] },
+      { seed: 3 },
+    );
     const study = await createStudy({ sampler });
     await study.optimize(objective, { nTrials: 100, showProgressBar: false });
     assert.equal(study.trials.length, sampler.gridSize);
@@ -252,7 +268,10 @@ describe('branch(): conditional parameters in the typed space', () => {
     await study.enqueueTrial(s.toParams(wanted));
     await study.optimize(objective, { nTrials: 1, showProgressBar: false });
     assert.deepEqual(study.trials[0].userAttrs.value, wanted);
-    assert.throws(() => s.fromParams({ lr: 0.01, model: 'tree' }), (e: unknown) => e instanceof InvalidArgumentError && /no value for 'model\.tree\.depth'.*chosen at 'model'/.test(e.message));
+    assert.throws(
+      () => s.fromParams({ lr: 0.01, model: 'tree' }),
+      (e: unknown) => e instanceof InvalidArgumentError && /no value for 'model\.tree\.depth'.*chosen at 'model'/.test(e.message),
+    );
     assert.throws(() => s.fromParams({ lr: 0.01, model: 'forest' }), /'model' = "forest" lies outside its distribution/);
     assert.throws(() => s.toParams({ lr: 0.01, model: { kind: 'forest' } } as never), /'model\.kind' must be one of svm, tree, none/);
     // Parameters outside the space (suggested by hand in the same objective) are ignored.
@@ -260,7 +279,10 @@ describe('branch(): conditional parameters in the typed space', () => {
   });
 
   it('bad definitions fail when the space is built, naming the entry', () => {
-    assert.throws(() => space({ m: branch({ a: { kind: float(0, 1) } }) }), (e: unknown) => e instanceof InvalidDistributionError && /alternative 'a' of 'm' has a parameter named 'kind'/.test(e.message));
+    assert.throws(
+      () => space({ m: branch({ a: { kind: float(0, 1) } }) }),
+      (e: unknown) => e instanceof InvalidDistributionError && /alternative 'a' of 'm' has a parameter named 'kind'/.test(e.message),
+    );
     assert.doesNotThrow(() => space({ m: branch({ a: { kind: float(0, 1) } }, { tag: 'type' }) }));
     assert.throws(() => space({ 'm.a.x': float(0, 1), m: branch({ a: { x: float(0, 1) } }) }), /two parameters are named 'm\.a\.x'/);
     assert.throws(() => branch({}), /at least one named alternative/);

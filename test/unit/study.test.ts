@@ -141,7 +141,13 @@ describe('Study', () => {
     );
     assert.equal(study.trials[0].state, TrialState.PRUNED);
     assert.deepEqual(study.trials[0].values, [0.4]);
-    assert.deepEqual([...study.trials[0].intermediateValues], [[0, 0.7], [1, 0.4]]);
+    assert.deepEqual(
+      [...study.trials[0].intermediateValues],
+      [
+        [0, 0.7],
+        [1, 0.4],
+      ],
+    );
   });
 
   it('evaluates enqueued trials first, with their fixed values', async () => {
@@ -202,7 +208,10 @@ describe('Study', () => {
     );
     assert.equal(peak, 4);
     assert.equal(study.trials.length, 12);
-    assert.deepEqual(study.trials.map((t) => t.number), [...Array(12).keys()]);
+    assert.deepEqual(
+      study.trials.map((t) => t.number),
+      [...Array(12).keys()],
+    );
   });
 
   it('stop() ends optimize after the running trials settle', async () => {
@@ -230,7 +239,10 @@ describe('Study', () => {
     clearInterval(timer);
     assert.ok(ticks > 0, 'the interval timer ran while optimize was busy');
     assert.ok(study.trials.length > 0 && study.trials.length < 100_000, `${study.trials.length} trials`);
-    assert.ok(study.trials.every((t) => t.state === TrialState.COMPLETE), 'no trial left RUNNING');
+    assert.ok(
+      study.trials.every((t) => t.state === TrialState.COMPLETE),
+      'no trial left RUNNING',
+    );
   });
 
   it('finds the Pareto front of a multi-objective study', async () => {

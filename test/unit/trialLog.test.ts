@@ -4,7 +4,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { addLogHandler, createStudy, getVerbosity, logging, RandomSampler, setVerbosity, TrialPruned, TrialState, type LogRecord } from '../../src';
+import {
+  addLogHandler,
+  createStudy,
+  getVerbosity,
+  logging,
+  RandomSampler,
+  setVerbosity,
+  TrialPruned,
+  TrialState,
+  type LogRecord,
+} from '../../src';
 import { pythonFloat } from '../../src/logging';
 import { PYTHON } from '../helpers/python';
 
@@ -20,7 +30,23 @@ const PARAMS = [
   { x: 12345678.5, n: 4, act: 'tanh' },
   { x: 0.1, n: 0, act: 'relu' }, // returns two values to a one-objective study
 ];
-const FLOATS = [1.5, 3, 1e-5, 1e-4, 0.0001234, 1e16, 1.5e16, 123456789012345.6, 1e22, -0.5, 2.5e-7, 100, 0.1 + 0.2, 5e-324, 1.7976931348623157e308];
+const FLOATS = [
+  1.5,
+  3,
+  1e-5,
+  1e-4,
+  0.0001234,
+  1e16,
+  1.5e16,
+  123456789012345.6,
+  1e22,
+  -0.5,
+  2.5e-7,
+  100,
+  0.1 + 0.2,
+  5e-324,
+  1.7976931348623157e308,
+];
 
 /** The same study in tunelab, in a child process whose stderr is what a terminal would show. */
 const TUNELAB_PROGRAM = `
@@ -94,7 +120,11 @@ describe('trial log lines, as Optuna 5.0 writes them', () => {
     const theirs = logLines(reference.lines.join('\n')).filter((l) => l.message.startsWith('Trial '));
     const show = `\ntunelab:\n${ours.map((l) => `${l.level} ${l.message}`).join('\n')}\nOptuna:\n${theirs.map((l) => `${l.level} ${l.message}`).join('\n')}`;
     assert.equal(ours.length, theirs.length, `one line per line of Optuna's${show}`);
-    assert.deepEqual(ours.map((l) => l.level), theirs.map((l) => l.level), `same levels${show}`);
+    assert.deepEqual(
+      ours.map((l) => l.level),
+      theirs.map((l) => l.level),
+      `same levels${show}`,
+    );
     // Optuna's own words for its own checks of returned values ("The value nan is not acceptable")
     // differ from tunelab's (which say what to return instead); everything else is the same text.
     const ownReason = /because of the following error: (The value|The number of the values|The objective returned).*$/;
@@ -169,14 +199,21 @@ describe('logging verbosity and handlers (optuna.logging)', () => {
         [
           ['INFO', 'Trial 0 finished with value: v and parameters: {...}. Best is trial 0 with value: v.'],
           ['INFO', 'Trial 1 pruned.'],
-          ['WARNING', 'Trial 2 failed with parameters: {...} because of the following error: The objective returned NaN; values must be finite numbers.'],
+          [
+            'WARNING',
+            'Trial 2 failed with parameters: {...} because of the following error: The objective returned NaN; values must be finite numbers.',
+          ],
           ['WARNING', 'Trial 2 failed with value nan.'],
         ],
       );
       records.length = 0;
       setVerbosity(logging.WARNING);
       await study.optimize(objective, { nTrials: 3, showProgressBar: false });
-      assert.deepEqual(records.map((r) => r.levelName), [], 'trials 3-5 complete: nothing at WARNING');
+      assert.deepEqual(
+        records.map((r) => r.levelName),
+        [],
+        'trials 3-5 complete: nothing at WARNING',
+      );
       setVerbosity(logging.ERROR);
       await study.optimize(() => NaN, { nTrials: 1, showProgressBar: false });
       assert.deepEqual(records, [], 'a value failure is a WARNING, below ERROR');
@@ -203,6 +240,10 @@ describe('logging verbosity and handlers (optuna.logging)', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', program], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), ['Trial 0', 'Trial 1', 'Trial 2']);
-    assert.deepEqual(logLines(r.stderr).map((l) => l.message.split(' finished')[0]), ['Trial 2'], `stderr: ${r.stderr}`);
+    assert.deepEqual(
+      logLines(r.stderr).map((l) => l.message.split(' finished')[0]),
+      ['Trial 2'],
+      `stderr: ${r.stderr}`,
+    );
   });
 });

@@ -4,7 +4,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
-import { createStudy, frozenTrial, getVerbosity, logging, RandomSampler, setVerbosity, TrialPruned, TrialState, trialStateName } from '../../src';
+import {
+  createStudy,
+  frozenTrial,
+  getVerbosity,
+  logging,
+  RandomSampler,
+  setVerbosity,
+  TrialPruned,
+  TrialState,
+  trialStateName,
+} from '../../src';
 import { PYTHON } from '../helpers/python';
 
 describe('TrialState is shown by name', () => {

@@ -226,7 +226,15 @@ describe('SVG snapshots', () => {
 
   it('per-point marker colours (plotRank colours by rank) are drawn point by point; a log axis is ticked at powers of ten', () => {
     const svg = figureSnapshotSvg({
-      data: [{ type: 'scatter', mode: 'markers', x: [1, 10, 1000, 5], y: [1, 2, 3, null], marker: { color: ['rgb(1,2,3)', 'rgb(4,5,6)', 'rgb(7,8,9)', 'rgb(0,0,0)'] } }],
+      data: [
+        {
+          type: 'scatter',
+          mode: 'markers',
+          x: [1, 10, 1000, 5],
+          y: [1, 2, 3, null],
+          marker: { color: ['rgb(1,2,3)', 'rgb(4,5,6)', 'rgb(7,8,9)', 'rgb(0,0,0)'] },
+        },
+      ],
       layout: { xaxis: { type: 'log' } },
     });
     const fills = [...svg.matchAll(/class="point"[^>]*fill="([^"]+)"/g)].map((m) => m[1]);
@@ -236,7 +244,19 @@ describe('SVG snapshots', () => {
   });
 
   it('a heatmap is drawn as one coloured cell per finite z value, with a colour scale', () => {
-    const svg = figureSnapshotSvg({ data: [{ type: 'heatmap', x: ['a', 'b', 'c'], y: ['u', 'v'], z: [[1, 2, 3], [4, null, 6]] }] });
+    const svg = figureSnapshotSvg({
+      data: [
+        {
+          type: 'heatmap',
+          x: ['a', 'b', 'c'],
+          y: ['u', 'v'],
+          z: [
+            [1, 2, 3],
+            [4, null, 6],
+          ],
+        },
+      ],
+    });
     const cells = svg.match(/<g class="trace trace-0 heatmap">(.*?)<\/g>/)?.[1] ?? '';
     const fills = [...cells.matchAll(/fill="(rgb\([^)]*\))"/g)].map((m) => m[1]);
     assert.equal(fills.length, 5);

@@ -45,7 +45,11 @@ describe('widget updates from a frontend are checked', () => {
   });
 
   const receive = (w: Widget, data: Record<string, unknown>, buffers: Buffer[] = []) => t.comms.get(w.modelId)!.receive(data, buffers);
-  const sentAfter = (w: Widget, n: number) => t.messagesFor(w.modelId).slice(n).map((m) => m.data);
+  const sentAfter = (w: Widget, n: number) =>
+    t
+      .messagesFor(w.modelId)
+      .slice(n)
+      .map((m) => m.data);
 
   for (const key of ['__proto__', 'constructor', 'prototype']) {
     it(`buffer_paths through "${key}" reach no prototype; the update is refused and logged`, () => {
@@ -63,7 +67,10 @@ describe('widget updates from a frontend are checked', () => {
 
   it('state keys "__proto__" / "constructor" and unknown attributes are ignored; known ones apply', () => {
     const s = new FloatSlider({ value: 1 });
-    const state = JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"x": 1}}, "nope": 2, "value": 2.5}') as Record<string, unknown>;
+    const state = JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"x": 1}}, "nope": 2, "value": 2.5}') as Record<
+      string,
+      unknown
+    >;
     receive(s, { method: 'update', state, buffer_paths: [] });
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.equal(({} as Record<string, unknown>).x, undefined);

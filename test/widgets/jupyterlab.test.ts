@@ -39,7 +39,8 @@ const CELLS = {
     'console.log(JSON.stringify({ n: study.trials.length, complete: study.trials.filter((t) => t.state === TrialState.COMPLETE).length,' +
     ' running: study.trials.filter((t) => t.state === TrialState.RUNNING).length }));',
   plot: 'plotOptimizationHistory(study)',
-  schedule: 'new ScheduleView(schedules.describe(schedules.warmupCosine({ lr: 0.1, warmupSteps: 10, totalSteps: 100, etaMin: 0.001 }), 100))',
+  schedule:
+    'new ScheduleView(schedules.describe(schedules.warmupCosine({ lr: 0.1, warmupSteps: 10, totalSteps: 100, etaMin: 0.001 }), 100))',
   cv:
     "const cv = new CVResults({ metric: 'accuracy', nFolds: 3 });\n" +
     '[0.91, 0.95, 0.93].forEach((score, outerFold) => cv.addFold({ outerFold, score, params: { C: 10 ** outerFold } }));\n' +
@@ -85,8 +86,15 @@ async function until<T>(ms: number, what: string, check: () => Promise<T | undef
     }
     await sleep(250);
   }
-  const state = seen ? await seen().then((v) => JSON.stringify(v), (e: Error) => `(unreadable: ${e.message})`) : '';
-  throw new Error(`${what}: not within ${ms / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}${state ? `; last seen: ${state}` : ''}`);
+  const state = seen
+    ? await seen().then(
+        (v) => JSON.stringify(v),
+        (e: Error) => `(unreadable: ${e.message})`,
+      )
+    : '';
+  throw new Error(
+    `${what}: not within ${ms / 1000} s${last ? ` (last error: ${(last as Error).message})` : ''}${state ? `; last seen: ${state}` : ''}`,
+  );
 }
 
 type Frontend = 'lab' | 'notebook';
@@ -141,7 +149,11 @@ async function startJupyter(app: Frontend, work: string, prefix: string): Promis
   proc.stdout!.on('data', (d) => (log += d));
   proc.stderr!.on('data', (d) => (log += d));
   const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
-    const r = await within(30_000, `${init.method ?? 'GET'} ${path}`, fetch(`${base}${path}`, { ...init, headers: { Authorization: `token ${token}`, ...init.headers } }));
+    const r = await within(
+      30_000,
+      `${init.method ?? 'GET'} ${path}`,
+      fetch(`${base}${path}`, { ...init, headers: { Authorization: `token ${token}`, ...init.headers } }),
+    );
     if (!r.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${r.status}`);
     return (r.status === 204 ? undefined : await r.json()) as T;
   };
@@ -258,7 +270,10 @@ function readOtherWidgets(page: Page) {
         cvSummary: cvEl?.querySelector('.tl-cv-summary')?.textContent ?? '',
         cvBoxPoints: (cvEl?.querySelector('.js-plotly-plot') as Gd | null)?.data?.[0]?.y?.length ?? -1,
         overflowing: [...document.querySelectorAll('.jp-Notebook .js-plotly-plot')]
-          .map((g) => ({ box: Math.round(g.getBoundingClientRect().width), drawn: Number(g.querySelector('svg.main-svg')?.getAttribute('width') ?? 0) }))
+          .map((g) => ({
+            box: Math.round(g.getBoundingClientRect().width),
+            drawn: Number(g.querySelector('svg.main-svg')?.getAttribute('width') ?? 0),
+          }))
           .filter((w) => w.drawn > w.box + 1),
       };
     },
@@ -297,15 +312,26 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
       page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
       const shot = (name: string) => saveScreenshot(page, `jupyter-${app}-${name}.png`);
       try {
-        const url = app === 'lab' ? `${server.base}lab/tree/${NOTEBOOK}?token=${server.token}` : `${server.base}notebooks/${NOTEBOOK}?token=${server.token}`;
+        const url =
+          app === 'lab'
+            ? `${server.base}lab/tree/${NOTEBOOK}?token=${server.token}`
+            : `${server.base}notebooks/${NOTEBOOK}?token=${server.token}`;
         await page.goto(url, { timeout: 60_000 });
-        await page.locator('.jp-Notebook .jp-Cell').nth(ORDER.length - 1).waitFor({ timeout: 60_000 });
+        await page
+          .locator('.jp-Notebook .jp-Cell')
+          .nth(ORDER.length - 1)
+          .waitFor({ timeout: 60_000 });
 
         // The tunelab kernel is the one started for the notebook, and the page says so.
-        const session = await until(90_000, 'an idle tunelab kernel for the notebook', async () => {
-          const s = (await server.api<Session[]>('api/sessions')).find((x) => x.path.endsWith(NOTEBOOK));
-          return s && s.kernel.execution_state === 'idle' ? s : undefined;
-        }, () => server.api('api/sessions'));
+        const session = await until(
+          90_000,
+          'an idle tunelab kernel for the notebook',
+          async () => {
+            const s = (await server.api<Session[]>('api/sessions')).find((x) => x.path.endsWith(NOTEBOOK));
+            return s && s.kernel.execution_state === 'idle' ? s : undefined;
+          },
+          () => server.api('api/sessions'),
+        );
         assert.equal(session.kernel.name, 'tunelab');
         await page.getByText('TypeScript (tunelab)').first().waitFor({ timeout: 30_000 });
 
@@ -331,19 +357,33 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
         assert.equal(readings[0].status, 'running');
         await shot('running');
 
-        await page.locator('.jp-Notebook .jp-Cell').nth(cellIndex('optimize')).locator('.tunelab-study-monitor .tl-stop').click({ timeout: 10_000 });
+        await page
+          .locator('.jp-Notebook .jp-Cell')
+          .nth(cellIndex('optimize'))
+          .locator('.tunelab-study-monitor .tl-stop')
+          .click({ timeout: 10_000 });
         await waitCellDone(page, 'optimize', 60_000);
-        await until(30_000, 'the monitor to say stopped', async () => ((await readMonitor(page)).status === 'stopped' ? true : undefined), () => readMonitor(page));
+        await until(
+          30_000,
+          'the monitor to say stopped',
+          async () => ((await readMonitor(page)).status === 'stopped' ? true : undefined),
+          () => readMonitor(page),
+        );
 
         await runCellAndWait(page, 'count');
         const printed = JSON.parse((await stdoutOf(page, 'count')).trim()) as { n: number; complete: number; running: number };
         assert.ok(printed.n < N_TRIALS, `the study stopped early (${printed.n} of ${N_TRIALS} trials)`);
         assert.ok(printed.n >= readings.at(-1)!.finished, 'trials finished before Stop are kept');
         assert.equal(printed.running, 0, 'no trial left running');
-        const final = await until(15_000, 'the monitor and history to show the final counts', async () => {
-          const r = await readMonitor(page);
-          return r.finished === printed.n && r.points === printed.complete ? r : undefined;
-        }, () => readMonitor(page));
+        const final = await until(
+          15_000,
+          'the monitor and history to show the final counts',
+          async () => {
+            const r = await readMonitor(page);
+            return r.finished === printed.n && r.points === printed.complete ? r : undefined;
+          },
+          () => readMonitor(page),
+        );
         assert.equal(final.progress, Math.round((100 * printed.n) / N_TRIALS));
 
         for (const name of ['plot', 'schedule', 'cv'] as const) await runCellAndWait(page, name);
@@ -355,7 +395,8 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
           'the plot, ScheduleView and CVResults to render and fit',
           async () => {
             const w = await readOtherWidgets(page);
-            const drawn = w.plotPoints === printed.complete && w.scheduleSteps === 100 && w.cvRows === 3 && w.cvBoxPoints === 3 && w.plotInteractive;
+            const drawn =
+              w.plotPoints === printed.complete && w.scheduleSteps === 100 && w.cvRows === 3 && w.cvBoxPoints === 3 && w.plotInteractive;
             return drawn && w.overflowing.length === 0 ? w : undefined;
           },
           () => readOtherWidgets(page),
@@ -383,24 +424,41 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
 
         // Save, reload: the outputs come from the file, the widget models from the kernel (the
         // notebook keeps no widget state: JupyterLab saves it only when asked to).
-        await page.locator('.jp-Notebook').first().click({ position: { x: 5, y: 5 }, timeout: 10_000 }).catch(() => undefined);
+        await page
+          .locator('.jp-Notebook')
+          .first()
+          .click({ position: { x: 5, y: 5 }, timeout: 10_000 })
+          .catch(() => undefined);
         await page.keyboard.press('Control+s');
         // Read from disk, not through the contents API: a GET racing the save's atomic write can make
         // jupyter_server restore its temporary copy over the file being written.
         const saved = await until(30_000, 'the notebook saved with its outputs', async () => {
-          const nb = JSON.parse(readFileSync(join(work, `root-${app}`, NOTEBOOK), 'utf8')) as { cells: Array<{ outputs: unknown[] }>; metadata: { widgets?: unknown } };
+          const nb = JSON.parse(readFileSync(join(work, `root-${app}`, NOTEBOOK), 'utf8')) as {
+            cells: Array<{ outputs: unknown[] }>;
+            metadata: { widgets?: unknown };
+          };
           return nb.cells[cellIndex('sliderValue')].outputs.length > 0 ? nb : undefined;
         });
         assert.equal(saved.metadata.widgets, undefined, 'no widget state saved in the file');
         const before = await readMonitor(page);
         await page.reload({ timeout: 60_000 });
-        const restored = await until(60_000, 'the widgets back after the reload', async () => {
-          const m = await readMonitor(page);
-          const w = await readOtherWidgets(page);
-          return m.finished === before.finished && m.points === before.points && m.status === 'stopped' && w.plotPoints === printed.complete && w.scheduleSteps === 100 && w.cvRows === 3
-            ? { m, w }
-            : undefined;
-        }, async () => ({ monitor: await readMonitor(page), others: await readOtherWidgets(page) }));
+        const restored = await until(
+          60_000,
+          'the widgets back after the reload',
+          async () => {
+            const m = await readMonitor(page);
+            const w = await readOtherWidgets(page);
+            return m.finished === before.finished &&
+              m.points === before.points &&
+              m.status === 'stopped' &&
+              w.plotPoints === printed.complete &&
+              w.scheduleSteps === 100 &&
+              w.cvRows === 3
+              ? { m, w }
+              : undefined;
+          },
+          async () => ({ monitor: await readMonitor(page), others: await readOtherWidgets(page) }),
+        );
         assert.equal(restored.m.progress, before.progress);
         const refitted = await until(
           15_000,
@@ -420,7 +478,14 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
         const readout = await until(
           30_000,
           'the slider to show the value the kernel holds',
-          async () => ((await sliderAfter.locator('.widget-slider .widget-readout').first().innerText({ timeout: 5_000 }).catch(() => '')) === '5' ? '5' : undefined),
+          async () =>
+            (await sliderAfter
+              .locator('.widget-slider .widget-readout')
+              .first()
+              .innerText({ timeout: 5_000 })
+              .catch(() => '')) === '5'
+              ? '5'
+              : undefined,
           async () => sliderAfter.innerText({ timeout: 5_000 }).catch((e: unknown) => String(e)),
         );
         assert.equal(readout, '5', 'the slider keeps the value the kernel holds');
@@ -431,9 +496,18 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
 
         // The kernel has no debugger: the frontend must know it (from the kernelspec's
         // metadata.debugger) and offer no debugger toggle, so it never sends debug requests.
-        const debuggerToggle = await page.evaluate(() => document.querySelector('.jp-DebuggerBugButton')?.getAttribute('aria-disabled') ?? 'absent');
-        assert.ok(debuggerToggle === 'true' || debuggerToggle === 'absent', `the debugger toggle is enabled for tunelab (aria-disabled=${debuggerToggle})`);
-        assert.deepEqual(errors.filter((e) => !(app === 'notebook' && KNOWN_NOTEBOOK_ERROR.test(e))), [], 'no page errors');
+        const debuggerToggle = await page.evaluate(
+          () => document.querySelector('.jp-DebuggerBugButton')?.getAttribute('aria-disabled') ?? 'absent',
+        );
+        assert.ok(
+          debuggerToggle === 'true' || debuggerToggle === 'absent',
+          `the debugger toggle is enabled for tunelab (aria-disabled=${debuggerToggle})`,
+        );
+        assert.deepEqual(
+          errors.filter((e) => !(app === 'notebook' && KNOWN_NOTEBOOK_ERROR.test(e))),
+          [],
+          'no page errors',
+        );
         const debuggerErrors = consoleLines.filter((l) => l.includes('No active debugger session'));
         assert.deepEqual(debuggerErrors, [], 'no debugger errors for a kernel without a debugger');
       } catch (e) {
@@ -445,7 +519,10 @@ describe('tunelab widgets in JupyterLab 4.6 and Notebook 7.6', { timeout: 420_00
           `\n--- page console (last 60 lines) ---\n${consoleLines.slice(-60).join('\n')}\n--- page errors ---\n${errors.join('\n')}`;
         throw e;
       } finally {
-        writeFileSync(artifactPath(`jupyter-${app}-console.log`), [...consoleLines, ...errors.map((e) => `pageerror: ${e}`)].join('\n') + '\n');
+        writeFileSync(
+          artifactPath(`jupyter-${app}-console.log`),
+          [...consoleLines, ...errors.map((e) => `pageerror: ${e}`)].join('\n') + '\n',
+        );
         await page.close().catch(() => undefined);
         await server.stop();
       }

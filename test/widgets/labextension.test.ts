@@ -41,26 +41,33 @@ describe('prebuilt JupyterLab extension', { timeout: 180_000 }, () => {
     assert.match(entry, /"@jupyter-widgets\/base", false/);
   });
 
-  it('is built against the pinned JupyterLab: the committed core metadata is that JupyterLab\'s own', () => {
+  it("is built against the pinned JupyterLab: the committed core metadata is that JupyterLab's own", () => {
     // widgets/labextension.mjs builds against the environment's JupyterLab when there is one and
     // falls back to this committed copy; both must be the same file or builds would differ by machine.
     const found = execFileSync(
       pythonBin('python'),
-      ['-c', 'import jupyterlab, os, json; print(json.dumps([os.path.join(os.path.dirname(jupyterlab.__file__), "staging"), jupyterlab.__version__]))'],
+      [
+        '-c',
+        'import jupyterlab, os, json; print(json.dumps([os.path.join(os.path.dirname(jupyterlab.__file__), "staging"), jupyterlab.__version__]))',
+      ],
       { encoding: 'utf8' },
     );
     const [staging, version] = JSON.parse(found) as [string, string];
     const pinned = JSON.parse(readFileSync(join(staging, 'package.json'), 'utf8'));
     const committed = JSON.parse(readFileSync(join(ROOT, 'widgets', 'lab', 'core', 'package.json'), 'utf8'));
     assert.equal(pinned.name, '@jupyterlab/application-top');
-    assert.equal(pinned.version, version, 'the staging package.json is the installed JupyterLab\'s');
+    assert.equal(pinned.version, version, "the staging package.json is the installed JupyterLab's");
     assert.deepEqual(committed, pinned, 'widgets/lab/core/package.json is stale: run `node widgets/labextension.mjs --update-core`');
     assert.ok(pinned.jupyterlab.singletonPackages.includes('@jupyterlab/services'));
   });
 
   it('`tunelab install --prefix` puts it where JupyterLab finds it: `jupyter labextension list` shows it enabled and OK', () => {
     const prefix = join(work, 'prefix');
-    const out = execFileSync(process.execPath, [TUNELAB, 'install', '--prefix', prefix], { env: pythonEnv(), encoding: 'utf8', stdio: 'pipe' });
+    const out = execFileSync(process.execPath, [TUNELAB, 'install', '--prefix', prefix], {
+      env: pythonEnv(),
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
     assert.match(out, /Found Jupyter's widget manager: .*@jupyter-widgets\/jupyterlab-manager/);
     const installed = join(prefix, 'share', 'jupyter', 'labextensions', 'tunelab-widgets');
     const meta = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
@@ -72,7 +79,11 @@ describe('prebuilt JupyterLab extension', { timeout: 180_000 }, () => {
       JUPYTER_RUNTIME_DIR: join(work, 'runtime'),
     };
     // `labextension list` prints to stderr; colours are switched off for a plain reading.
-    const listed = spawnSync(pythonBin('jupyter'), ['labextension', 'list'], { env: pythonEnv({ ...jupyterDirs, NO_COLOR: '1' }), encoding: 'utf8', timeout: 60_000 });
+    const listed = spawnSync(pythonBin('jupyter'), ['labextension', 'list'], {
+      env: pythonEnv({ ...jupyterDirs, NO_COLOR: '1' }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const text = stripAnsiColours(`${listed.stdout}${listed.stderr}`);
     assert.equal(listed.status, 0, text);
     const ours = text.split('\n').find((l) => l.includes('tunelab-widgets'));
@@ -96,15 +107,25 @@ describe('prebuilt JupyterLab extension', { timeout: 180_000 }, () => {
     assert.ok(missing.stderr.includes(join(work, 'home', '.local', 'share', 'jupyter')), `names where it looked: ${missing.stderr}`);
     // The same machine with the pinned environment active (VIRTUAL_ENV, still no jupyter on PATH):
     // its share/jupyter has jupyterlab_widgets' manager.
-    const active = spawnSync(process.execPath, [TUNELAB, 'install', '--prefix', prefix], { env: { ...bare, VIRTUAL_ENV: pythonEnvDir() }, encoding: 'utf8', timeout: 60_000 });
+    const active = spawnSync(process.execPath, [TUNELAB, 'install', '--prefix', prefix], {
+      env: { ...bare, VIRTUAL_ENV: pythonEnvDir() },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(active.status, 0, active.stderr);
     assert.doesNotMatch(active.stderr, /widget manager/);
-    assert.ok(active.stdout.includes(join(pythonEnvDir(), 'share', 'jupyter', 'labextensions', '@jupyter-widgets', 'jupyterlab-manager')), active.stdout);
+    assert.ok(
+      active.stdout.includes(join(pythonEnvDir(), 'share', 'jupyter', 'labextensions', '@jupyter-widgets', 'jupyterlab-manager')),
+      active.stdout,
+    );
   });
 });
 
 /** Removes terminal colour sequences (ESC [ ... m), should a tool ignore NO_COLOR. */
 function stripAnsiColours(text: string): string {
   const ESC = String.fromCharCode(27);
-  return text.split(ESC).map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*m/, ''))).join('');
+  return text
+    .split(ESC)
+    .map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*m/, '')))
+    .join('');
 }

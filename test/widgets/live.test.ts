@@ -154,7 +154,8 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
         page.evaluate(
           async ({ baseUrl, token }) => {
             const w = window as unknown as Record<string, unknown>;
-            const live = (window as unknown as { tunelabLive: { connect(o: { baseUrl: string; token: string }): Promise<unknown> } }).tunelabLive;
+            const live = (window as unknown as { tunelabLive: { connect(o: { baseUrl: string; token: string }): Promise<unknown> } })
+              .tunelabLive;
             w.session = await live.connect({ baseUrl, token });
           },
           { baseUrl, token },
@@ -216,9 +217,16 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
         page.evaluate(() => (window as unknown as { optimizeDone: Promise<string> }).optimizeDone),
       );
       assert.equal(status, 'ok', 'optimize returned normally after Stop');
-      await page.waitForFunction(() => document.querySelector('.tunelab-study-monitor .tl-status')?.textContent === 'stopped', null, { timeout: 30_000 });
+      await page.waitForFunction(() => document.querySelector('.tunelab-study-monitor .tl-status')?.textContent === 'stopped', null, {
+        timeout: 30_000,
+      });
 
-      assert.equal(await exec("console.log(JSON.stringify({ n: study.trials.length, complete: study.trials.filter((t) => t.state === TrialState.COMPLETE).length, running: study.trials.filter((t) => t.state === TrialState.RUNNING).length }));"), 'ok');
+      assert.equal(
+        await exec(
+          'console.log(JSON.stringify({ n: study.trials.length, complete: study.trials.filter((t) => t.state === TrialState.COMPLETE).length, running: study.trials.filter((t) => t.state === TrialState.RUNNING).length }));',
+        ),
+        'ok',
+      );
       const printed = await page.evaluate(() => {
         const streams = [...document.querySelectorAll('.tunelab-live-stream')].map((e) => e.textContent ?? '');
         return JSON.parse(streams.at(-1)!.trim()) as { n: number; complete: number; running: number };
@@ -226,10 +234,14 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
       assert.ok(printed.n < N_TRIALS, `the study stopped early (${printed.n} of ${N_TRIALS} trials)`);
       assert.ok(printed.n >= readings.at(-1)!.finished, 'trials finished before Stop are kept');
       assert.equal(printed.running, 0, 'running trials settled');
-      await page.waitForFunction((n) => {
-        const plot = document.querySelector('.tunelab-plot .js-plotly-plot') as (HTMLElement & { data?: Array<{ x: unknown[] }> }) | null;
-        return plot?.data?.[0]?.x.length === n;
-      }, printed.complete, { timeout: 10_000 });
+      await page.waitForFunction(
+        (n) => {
+          const plot = document.querySelector('.tunelab-plot .js-plotly-plot') as (HTMLElement & { data?: Array<{ x: unknown[] }> }) | null;
+          return plot?.data?.[0]?.x.length === n;
+        },
+        printed.complete,
+        { timeout: 10_000 },
+      );
       const final = await readMonitor(page);
       assert.equal(final.finished, printed.n);
       assert.equal(final.points, printed.complete);
@@ -251,7 +263,7 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
           "import { IntSlider, Label } from 'tunelab/widgets';\n" +
             "const slider = new IntSlider({ value: 3, min: 0, max: 10, description: 'units' });\n" +
             "const seen = new Label('waiting');\n" +
-            "slider.onChange((v) => { seen.value = `kernel saw ${v}`; });\n" +
+            'slider.onChange((v) => { seen.value = `kernel saw ${v}`; });\n' +
             'display(slider);\ndisplay(seen);',
         ),
         'ok',
@@ -260,7 +272,11 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
       await page.focus('.widget-slider .noUi-handle');
       await page.keyboard.press('ArrowRight');
       await page.keyboard.press('ArrowRight');
-      await page.waitForFunction(() => [...document.querySelectorAll('.widget-label')].some((e) => e.textContent === 'kernel saw 5'), null, { timeout: 15_000 });
+      await page.waitForFunction(
+        () => [...document.querySelectorAll('.widget-label')].some((e) => e.textContent === 'kernel saw 5'),
+        null,
+        { timeout: 15_000 },
+      );
       assert.equal(await exec('console.log(JSON.stringify({ value: slider.value }));'), 'ok');
       const kernelValue = await page.evaluate(() => {
         const streams = [...document.querySelectorAll('.tunelab-live-stream')].map((e) => e.textContent ?? '');
@@ -282,14 +298,21 @@ describe('live widgets over a real Jupyter server', { timeout: 600_000 }, () => 
         ),
         'ok',
       );
-      const drawn = await page.waitForFunction(() => {
-        const plots = [...document.querySelectorAll('.tunelab-plot .js-plotly-plot')] as Array<
-          HTMLElement & { data?: Array<{ x: unknown[]; mode?: string; line?: { color?: string } }>; layout?: { xaxis?: { range?: number[] } } }
-        >;
-        const gd = plots.at(-1);
-        if (!gd?.data || gd.data.length < 2 || gd.data[0].x.length < 51 || gd.data[0].mode !== 'lines') return null;
-        return { n: gd.data[0].x.length, color: gd.data[0].line?.color, range: gd.layout?.xaxis?.range, traces: gd.data.length };
-      }, null, { timeout: 15_000 });
+      const drawn = await page.waitForFunction(
+        () => {
+          const plots = [...document.querySelectorAll('.tunelab-plot .js-plotly-plot')] as Array<
+            HTMLElement & {
+              data?: Array<{ x: unknown[]; mode?: string; line?: { color?: string } }>;
+              layout?: { xaxis?: { range?: number[] } };
+            }
+          >;
+          const gd = plots.at(-1);
+          if (!gd?.data || gd.data.length < 2 || gd.data[0].x.length < 51 || gd.data[0].mode !== 'lines') return null;
+          return { n: gd.data[0].x.length, color: gd.data[0].line?.color, range: gd.layout?.xaxis?.range, traces: gd.data.length };
+        },
+        null,
+        { timeout: 15_000 },
+      );
       assert.deepEqual(await drawn.jsonValue(), { n: 51, color: 'red', range: [0, 60], traces: 2 });
       assert.deepEqual(errors, []);
       await within(

@@ -10,7 +10,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createStudy, loadStudy, plotParetoFront, InvalidArgumentError, plotHypervolumeHistory, plotRank, RandomSampler, type Study } from '../../src';
+import {
+  createStudy,
+  loadStudy,
+  plotParetoFront,
+  InvalidArgumentError,
+  plotHypervolumeHistory,
+  plotRank,
+  RandomSampler,
+  type Study,
+} from '../../src';
 import { hypervolumeHistory, type Trace } from '../../src/entries/visualization';
 import { averagedRanks } from '../../src/visualization/rank';
 import { PYTHON } from '../helpers/python';
@@ -64,7 +73,12 @@ describe('plotRank and plotHypervolumeHistory match Optuna 5.0 on the same SQLit
       },
       { nTrials: 25, showProgressBar: false },
     );
-    hv2 = await createStudy({ storage: url, studyName: 'hv2', directions: ['minimize', 'maximize'], sampler: new RandomSampler({ seed: 23 }) });
+    hv2 = await createStudy({
+      storage: url,
+      studyName: 'hv2',
+      directions: ['minimize', 'maximize'],
+      sampler: new RandomSampler({ seed: 23 }),
+    });
     await hv2.optimize(
       (t) => {
         const x = t.suggestFloat('x', 0, 1);
@@ -74,7 +88,12 @@ describe('plotRank and plotHypervolumeHistory match Optuna 5.0 on the same SQLit
       },
       { nTrials: 40, showProgressBar: false },
     );
-    hv3 = await createStudy({ storage: url, studyName: 'hv3', directions: ['minimize', 'minimize', 'minimize'], sampler: new RandomSampler({ seed: 24 }) });
+    hv3 = await createStudy({
+      storage: url,
+      studyName: 'hv3',
+      directions: ['minimize', 'minimize', 'minimize'],
+      sampler: new RandomSampler({ seed: 24 }),
+    });
     await hv3.optimize(
       (t) => {
         const a = t.suggestFloat('a', 0, 1);
@@ -94,7 +113,9 @@ describe('plotRank and plotHypervolumeHistory match Optuna 5.0 on the same SQLit
       ],
       pareto: [{ study: 'hv2', metric_names: ['cost', 'accuracy'] }],
     };
-    ref = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'optuna_new_plots.py'), url], { input: JSON.stringify(request), encoding: 'utf8' }));
+    ref = JSON.parse(
+      execFileSync(PYTHON, [join(__dirname, 'optuna_new_plots.py'), url], { input: JSON.stringify(request), encoding: 'utf8' }),
+    );
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -108,7 +129,7 @@ describe('plotRank and plotHypervolumeHistory match Optuna 5.0 on the same SQLit
       assert.ok(got, `a panel on ${want.xaxis}/${want.yaxis}`);
       assert.deepEqual(got.x, want.x, `${want.xaxis} x`);
       assert.deepEqual(got.y, want.y, `${want.yaxis} y`);
-      const colors = ((got.marker as { color: string[] }).color).map(rgbOf);
+      const colors = (got.marker as { color: string[] }).color.map(rgbOf);
       assert.deepEqual(colors, want.colors, `${want.xaxis}/${want.yaxis} colours`);
     }
     for (const [name, axis] of Object.entries(expected.layout_axes)) {
@@ -127,7 +148,10 @@ describe('plotRank and plotHypervolumeHistory match Optuna 5.0 on the same SQLit
   }
 
   it('plotRank, two parameters (log and int axes, tied values, infeasible trials grey)', () => {
-    assert.ok(rank2.trials.some((t) => (t.params.units as number) > 200), 'the fixture has infeasible trials');
+    assert.ok(
+      rank2.trials.some((t) => (t.params.units as number) > 200),
+      'the fixture has infeasible trials',
+    );
     const values = rank2.trials.map((t) => t.values![0]);
     assert.ok(new Set(values).size < values.length, 'the fixture has tied values');
     assertRankMatches(rank2, ref.rank[0]);
@@ -142,7 +166,10 @@ describe('plotRank and plotHypervolumeHistory match Optuna 5.0 on the same SQLit
   });
 
   it('plotHypervolumeHistory: the same value after every trial (two objectives, one maximised, constraints)', () => {
-    assert.ok(hv2.trials.some((t) => (t.params.x as number) > 0.8), 'the fixture has infeasible trials');
+    assert.ok(
+      hv2.trials.some((t) => (t.params.x as number) > 0.8),
+      'the fixture has infeasible trials',
+    );
     const fig = plotHypervolumeHistory(hv2, REF2);
     assert.deepEqual(fig.data[0].x, ref.hypervolume[0].x);
     const ys = fig.data[0].y as number[];

@@ -48,9 +48,9 @@ const STATE = 'application/vnd.jupyter.widget-state+json';
 const LONG_NAMES = {
   'encoder.layers.0.attention.dropout_probability': 0.41,
   'optimizer.adam.learning_rate_warmup_steps': 0.27,
-  'x': 0.12,
+  x: 0.12,
   'regularization.weight_decay_for_all_non_bias_parameters': 0.11,
-  'batch_size': 0.09,
+  batch_size: 0.09,
 };
 
 interface Box {
@@ -66,7 +66,10 @@ const inside = (a: Box, outer: Box, slack = 0.5) =>
 /** A page holding the widget state the fake kernel sent, one view per displayed model. */
 function widgetPage(t: FakeTransport, modelIds: string[], width = 640): string {
   const views = modelIds
-    .map((id) => `<div class="cell" data-model="${id}" style="width:${width}px;margin-bottom:12px"><script type="${VIEW}">${scriptJson({ model_id: id, version_major: 2, version_minor: 0 })}</script></div>`)
+    .map(
+      (id) =>
+        `<div class="cell" data-model="${id}" style="width:${width}px;margin-bottom:12px"><script type="${VIEW}">${scriptJson({ model_id: id, version_major: 2, version_minor: 0 })}</script></div>`,
+    )
     .join('');
   const state = { version_major: 2, version_minor: 0, state: t.savedState() };
   return (
@@ -85,7 +88,9 @@ async function openWidgets(page: Page, html: string): Promise<void> {
   writeFileSync(file, html);
   await page.goto(`file://${file}`, { waitUntil: 'load', timeout: 60_000 });
   await page.waitForFunction(() => document.documentElement.dataset.tunelabWidgets !== undefined, null, { timeout: 60_000 });
-  const report = await page.evaluate(() => (window as unknown as { tunelabWidgets: { rendered: Promise<{ errors: string[] }> } }).tunelabWidgets.rendered);
+  const report = await page.evaluate(
+    () => (window as unknown as { tunelabWidgets: { rendered: Promise<{ errors: string[] }> } }).tunelabWidgets.rendered,
+  );
   assert.deepEqual(report.errors, [], 'the embed bundle rendered every view');
 }
 
@@ -169,21 +174,22 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
     });
     await saveScreenshot(page, 'importance-long-names.png');
     assert.deepEqual(errors, []);
-    assert.deepEqual(
-      geo.ticks.map((b) => b.text).sort(),
-      Object.keys(LONG_NAMES).sort(),
-      'every parameter name is shown in full',
-    );
+    assert.deepEqual(geo.ticks.map((b) => b.text).sort(), Object.keys(LONG_NAMES).sort(), 'every parameter name is shown in full');
     for (const tick of geo.ticks) {
       assert.ok(inside(tick, geo.svg), `"${tick.text}" ${JSON.stringify(tick)} lies inside the figure ${JSON.stringify(geo.svg)}`);
-      assert.ok(!overlaps(tick, geo.title), `"${tick.text}" ${JSON.stringify(tick)} is clear of the axis title ${JSON.stringify(geo.title)}`);
+      assert.ok(
+        !overlaps(tick, geo.title),
+        `"${tick.text}" ${JSON.stringify(tick)} is clear of the axis title ${JSON.stringify(geo.title)}`,
+      );
     }
     assert.ok(inside(geo.title, geo.svg), 'the axis title is inside the figure');
     await page.close();
   });
 
   async function inlineSvg(page: Page, svgs: string[]): Promise<void> {
-    await page.setContent(`<!doctype html><html><body style="margin:16px">${svgs.map((s) => `<div class="snap">${s}</div>`).join('')}</body></html>`);
+    await page.setContent(
+      `<!doctype html><html><body style="margin:16px">${svgs.map((s) => `<div class="snap">${s}</div>`).join('')}</body></html>`,
+    );
   }
 
   /** Geometry of one inline SVG snapshot (user units = px: the SVG is drawn at its own size). */
@@ -209,8 +215,18 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
     const importance = figureSnapshotSvg(plotParamImportances(single, { importances: LONG_NAMES }));
     // 40 learning curves: more legend rows than the plot's height holds.
     const manyCurves = {
-      data: Array.from({ length: 40 }, (_, i) => ({ type: 'scatter', mode: 'lines', name: `Trial${i}`, x: [0, 1, 2], y: [i, i / 2, i / 3] })),
-      layout: { title: { text: 'Intermediate Values Plot' }, xaxis: { title: { text: 'Step' } }, yaxis: { title: { text: 'Intermediate Value' } } },
+      data: Array.from({ length: 40 }, (_, i) => ({
+        type: 'scatter',
+        mode: 'lines',
+        name: `Trial${i}`,
+        x: [0, 1, 2],
+        y: [i, i / 2, i / 3],
+      })),
+      layout: {
+        title: { text: 'Intermediate Values Plot' },
+        xaxis: { title: { text: 'Step' } },
+        yaxis: { title: { text: 'Intermediate Value' } },
+      },
     };
     const curves = figureSnapshotSvg(manyCurves);
     const named = figureSnapshotSvg({
@@ -281,7 +297,11 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
     ];
     // None of Optuna's plots is missing: its plot_* functions, listed by Optuna itself.
     const optunaPlots = JSON.parse(
-      execFileSync(PYTHON, ['-c', "import json, optuna.visualization as v; print(json.dumps(sorted(n for n in v.__all__ if n.startswith('plot_'))))"], { encoding: 'utf8' }),
+      execFileSync(
+        PYTHON,
+        ['-c', "import json, optuna.visualization as v; print(json.dumps(sorted(n for n in v.__all__ if n.startswith('plot_'))))"],
+        { encoding: 'utf8' },
+      ),
     ) as string[];
     assert.deepEqual(figures.map(([name]) => name).sort(), optunaPlots);
     const ids = figures.map(([, f]) => displayFigure(f));
@@ -289,11 +309,14 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await openWidgets(page, widgetPage(t, ids, 640));
-    await page.waitForFunction((n) => document.querySelectorAll('.tunelab-plot .js-plotly-plot .main-svg').length >= n, ids.length, { timeout: 60_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('.tunelab-plot .js-plotly-plot .main-svg').length >= n, ids.length, {
+      timeout: 60_000,
+    });
     const drawn = await page.evaluate((modelIds) => {
       return modelIds.map((id) => {
         const cell = document.querySelector(`.cell[data-model="${id}"]`)!;
-        const gd = cell.querySelector('.js-plotly-plot') as (HTMLElement & { data?: unknown[]; _fullData?: Array<{ visible: unknown }> }) | null;
+        const gd = cell.querySelector('.js-plotly-plot') as
+          (HTMLElement & { data?: unknown[]; _fullData?: Array<{ visible: unknown }> }) | null;
         return {
           traces: gd?.data?.length ?? -1,
           // Drawn marks: scatter points and lines, bars, contour fills, parcoords lines.
@@ -319,7 +342,9 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
     await openWidgets(page, widgetPage(t, [id], 640));
     await page.waitForSelector('.tunelab-plot .xtitle', { timeout: 30_000 });
     const seen = await page.evaluate(() => {
-      const gd = document.querySelector('.tunelab-plot .js-plotly-plot') as HTMLElement & { _fullLayout: { xaxis: { type: string }; yaxis: { type: string } } };
+      const gd = document.querySelector('.tunelab-plot .js-plotly-plot') as HTMLElement & {
+        _fullLayout: { xaxis: { type: string }; yaxis: { type: string } };
+      };
       return {
         xtitle: document.querySelector('.tunelab-plot .xtitle')?.textContent,
         ytitle: document.querySelector('.tunelab-plot .ytitle')?.textContent,
@@ -348,8 +373,14 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
     const page = await browser.context.newPage();
     await openWidgets(page, widgetPage(t, [monitor.modelId, one.modelId], 640));
     await page.waitForFunction(() => document.querySelectorAll('.tunelab-study-monitor .tl-best').length === 2, null, { timeout: 30_000 });
-    const [text, singleText] = await page.evaluate(() => [...document.querySelectorAll('.tunelab-study-monitor .tl-best')].map((e) => e.textContent ?? ''));
-    assert.equal(singleText, `best value: ${Number(single.bestValue.toPrecision(6))} (trial ${single.bestTrial.number})`, 'one objective keeps its best value');
+    const [text, singleText] = await page.evaluate(() =>
+      [...document.querySelectorAll('.tunelab-study-monitor .tl-best')].map((e) => e.textContent ?? ''),
+    );
+    assert.equal(
+      singleText,
+      `best value: ${Number(single.bestValue.toPrecision(6))} (trial ${single.bestTrial.number})`,
+      'one objective keeps its best value',
+    );
     await saveScreenshot(page, 'monitor-multi-objective.png');
     const front = multi.bestTrials.length;
     const hv = hypervolumeHistory(multi, ref).values.at(-1)!; // checked against Optuna in newPlots.test.ts
@@ -364,7 +395,15 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
   it('CVResults: an expanded fold shows its inner results as a key/value table across the widget', async () => {
     const cv = new CVResults({ metric: 'accuracy', nFolds: 2 });
     cv.display();
-    cv.addFold({ outerFold: 0, score: 0.91, params: { C: 1 }, innerResults: [{ params: { C: 1, kernel: 'rbf' }, mean: 0.9, std: 0.012 }, { params: { C: 10, kernel: 'rbf' }, mean: 0.88, std: 0.02 }] });
+    cv.addFold({
+      outerFold: 0,
+      score: 0.91,
+      params: { C: 1 },
+      innerResults: [
+        { params: { C: 1, kernel: 'rbf' }, mean: 0.9, std: 0.012 },
+        { params: { C: 10, kernel: 'rbf' }, mean: 0.88, std: 0.02 },
+      ],
+    });
     cv.addFold({ outerFold: 1, score: 0.87, params: { C: 10 }, innerResults: { bestScore: 0.9, refitSeconds: 1.25 } });
     cv.flush();
     const page = await browser.context.newPage();
@@ -379,7 +418,10 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
       const cells = (tr: Element) => [...tr.children].map((c) => c.textContent);
       const outer = document.querySelector('.tl-cv-table')!.getBoundingClientRect();
       return {
-        candidates: { head: cells(tables[0].querySelector('thead tr')!), rows: [...(tables[0] as HTMLTableElement).tBodies[0].rows].map(cells) },
+        candidates: {
+          head: cells(tables[0].querySelector('thead tr')!),
+          rows: [...(tables[0] as HTMLTableElement).tBodies[0].rows].map(cells),
+        },
         keyValues: [...tables[1].querySelectorAll('tbody tr')].map(cells),
         // The detail spans the whole table rather than one narrow column.
         widthRatio: tables[0].closest('td')!.getBoundingClientRect().width / outer.width,

@@ -57,7 +57,13 @@ function everyWidget(): Widget[] {
     new Tab([new Label('z')], { titles: ['one'] }),
     new Output(),
     new Plot({ data: [{ type: 'scatter', x: [1], y: [2] }] }),
-    new ScheduleView({ name: 'constant', values: [[0, 0.1], [9, 0.1]] }),
+    new ScheduleView({
+      name: 'constant',
+      values: [
+        [0, 0.1],
+        [9, 0.1],
+      ],
+    }),
     new CVResults(),
   ];
 }
@@ -78,7 +84,9 @@ describe('outside a kernel (no transport)', () => {
     }
   });
   it('a Figure renders as plotly JSON plus an SVG snapshot', () => {
-    const b = new Figure({ data: [{ type: 'scatter', mode: 'markers', x: [0, 1, 2], y: [3, 1, 2] }], layout: { title: 'T' } })[reprSymbol]();
+    const b = new Figure({ data: [{ type: 'scatter', mode: 'markers', x: [0, 1, 2], y: [3, 1, 2] }], layout: { title: 'T' } })[
+      reprSymbol
+    ]();
     assert.deepEqual((b['application/vnd.plotly.v1+json'] as { data: unknown[] }).data.length, 1);
     assert.match(String(b['image/svg+xml']), /^<svg[^>]*>/);
     assert.equal((String(b['image/svg+xml']).match(/class="point"/g) ?? []).length, 3);
@@ -137,7 +145,13 @@ describe('widget protocol 2.1 with a kernel transport', () => {
   });
 
   it('request_state is answered with an update holding the full state', () => {
-    const d = new Dropdown({ options: [['small', 1], ['large', 2]] as const, value: 2 });
+    const d = new Dropdown({
+      options: [
+        ['small', 1],
+        ['large', 2],
+      ] as const,
+      value: 2,
+    });
     t.comms.get(d.modelId)!.receive({ method: 'request_state' });
     const reply = t.messagesFor(d.modelId).at(-1)!;
     assert.equal(reply.data.method, 'update');
@@ -222,7 +236,10 @@ describe('widget protocol 2.1 with a kernel transport', () => {
       p.value = i;
       clock.advance(200);
     }
-    const values = t.messagesFor(p.modelId).filter((m) => m.data.method === 'update').map((m) => (m.data.state as Record<string, unknown>).value);
+    const values = t
+      .messagesFor(p.modelId)
+      .filter((m) => m.data.method === 'update')
+      .map((m) => (m.data.state as Record<string, unknown>).value);
     assert.deepEqual(values, [1, 2, 3, 4, 5]);
   });
 
@@ -237,7 +254,10 @@ describe('widget protocol 2.1 with a kernel transport', () => {
       const c = m.data.content as { op?: string; columns?: { x: number[] }; batch?: Array<{ columns: { x: number[] } }> };
       return c.batch ? c.batch.flatMap((b) => b.columns.x) : c.columns!.x;
     });
-    assert.deepEqual(xs, Array.from({ length: 1000 }, (_, i) => i));
+    assert.deepEqual(
+      xs,
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
     // The saved state only gets the points when the figure is synced (done at study end).
     assert.equal((t.savedState()[plot.modelId].state.data as Array<{ x: unknown[] }>)[0].x.length, 0);
     plot.syncFigure();
@@ -288,7 +308,11 @@ describe('widget protocol 2.1 with a kernel transport', () => {
     assert.equal(out.outputs.length, 3);
     const item = out.outputs[2] as { output_type: string; data: Record<string, unknown> };
     assert.equal(item.output_type, 'display_data');
-    assert.deepEqual(item.data['application/vnd.jupyter.widget-view+json'], { model_id: shown.modelId, version_major: 2, version_minor: 0 });
+    assert.deepEqual(item.data['application/vnd.jupyter.widget-view+json'], {
+      model_id: shown.modelId,
+      version_major: 2,
+      version_minor: 0,
+    });
     const before = t.displays.length;
     shown.display();
     assert.equal(t.displays.length, before + 1);
@@ -308,9 +332,18 @@ describe('widget protocol 2.1 with a kernel transport', () => {
     cv.addFold({ outerFold: 1, score: 0.8, params: { C: 10 } });
     cv.flush();
     const rows = t.savedState()[cv.modelId].state.rows as Array<Record<string, unknown>>;
-    assert.deepEqual(rows.map((r) => r.score), [0.9, 0.8]);
+    assert.deepEqual(
+      rows.map((r) => r.score),
+      [0.9, 0.8],
+    );
     assert.ok(Math.abs(cv.summary().mean - 0.85) < 1e-12);
-    const sv = new ScheduleView({ name: 'linear', values: [[0, 1], [10, 0]] });
+    const sv = new ScheduleView({
+      name: 'linear',
+      values: [
+        [0, 1],
+        [10, 0],
+      ],
+    });
     sv.setStep(5);
     sv.flush();
     assert.equal(t.savedState()[sv.modelId].state.current_step, 5);
@@ -353,10 +386,16 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
     assert.equal(monitor.best_value, study.bestValue);
     assert.deepEqual(monitor.best_params, study.bestParams);
     assert.equal(history.data[0].x.length, complete.length);
-    assert.deepEqual(history.data[0].x, complete.map((x) => x.number));
+    assert.deepEqual(
+      history.data[0].x,
+      complete.map((x) => x.number),
+    );
     // The best-value line is the running minimum.
     let best = Infinity;
-    assert.deepEqual(history.data[1].y, complete.map((x) => (best = Math.min(best, x.values![0]))));
+    assert.deepEqual(
+      history.data[1].y,
+      complete.map((x) => (best = Math.min(best, x.values![0]))),
+    );
     // Fallbacks were refreshed to the final state.
     assert.equal(t.displayUpdates.length, 2);
     assert.match(String(t.displayUpdates[0].bundle['text/html']), /100%/);
@@ -375,7 +414,10 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
       { nTrials: 1000, nJobs: 2 },
     );
     assert.ok(study.trials.length >= 5 && study.trials.length <= 7, `stopped after ${study.trials.length} trials`);
-    assert.ok(study.trials.every((x) => x.state === 1), 'running trials finished normally');
+    assert.ok(
+      study.trials.every((x) => x.state === 1),
+      'running trials finished normally',
+    );
     const st = t.savedState()[monitorId].state;
     assert.equal(st.status, 'stopped');
     assert.equal(st.n_finished, study.trials.length);
@@ -416,7 +458,10 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
         },
         { nTrials: 1000 },
       )
-      .then(() => null, (e: unknown) => e as Error);
+      .then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
     assert.equal(err?.name, 'OptimizeInterruptedError');
     const monitorId = (t.displays[0].bundle[VIEW] as { model_id: string }).model_id;
     const st = t.savedState()[monitorId].state;
@@ -435,7 +480,10 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
         signal: controller.signal,
         callbacks: [(_, trial) => (trial.number === 3 ? controller.abort(new Error('budget spent')) : undefined)],
       })
-      .then(() => null, (e: unknown) => e as Error);
+      .then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
     assert.equal(err?.name, 'OptimizeInterruptedError');
     assert.match(String(err?.message), /Abort reason: Error: budget spent$/);
     const monitorId = (t.displays[0].bundle[VIEW] as { model_id: string }).model_id;
@@ -458,7 +506,10 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
     assert.equal(t.displays.length, 2);
     const plotId = (t.displays[1].bundle[VIEW] as { model_id: string }).model_id;
     const plotMsgs = t.messagesFor(plotId).filter((m) => m.kind === 'msg');
-    assert.ok(plotMsgs.some((m) => m.data.method === 'custom'), 'points were appended while the study ran');
+    assert.ok(
+      plotMsgs.some((m) => m.data.method === 'custom'),
+      'points were appended while the study ran',
+    );
     const saved = t.savedState()[plotId].state as { data: Array<{ name: string; text: string[] }> };
     const best = saved.data.find((d) => d.name === 'Best Trial')!;
     const expected = study.bestTrials.map((x) => `Trial ${x.number}`).sort();
@@ -487,8 +538,14 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
         return (content.batch ?? [content]) as Array<{ op: string; update?: Record<string, unknown> }>;
       });
     const relayouts = ops.filter((o) => o.op === 'relayout').map((o) => o.update);
-    assert.ok(relayouts.some((u) => u!['xaxis.title.text'] === 'latency_ms' && u!['yaxis.title.text'] === 'error_rate'), `titles sent live: ${JSON.stringify(relayouts)}`);
-    const layout = t.savedState()[plotId].state.plot_layout as { xaxis: { type: string; title: { text: string } }; yaxis: { type: string; title: { text: string } } };
+    assert.ok(
+      relayouts.some((u) => u!['xaxis.title.text'] === 'latency_ms' && u!['yaxis.title.text'] === 'error_rate'),
+      `titles sent live: ${JSON.stringify(relayouts)}`,
+    );
+    const layout = t.savedState()[plotId].state.plot_layout as {
+      xaxis: { type: string; title: { text: string } };
+      yaxis: { type: string; title: { text: string } };
+    };
     assert.deepEqual(
       [layout.xaxis.title.text, layout.xaxis.type, layout.yaxis.title.text, layout.yaxis.type],
       ['latency_ms', 'log', 'error_rate', 'linear'],

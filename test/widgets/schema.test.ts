@@ -59,12 +59,31 @@ const CONSTRUCTIONS: Record<TunelabModelName, Construction[]> = {
   ScheduleViewModel: [
     {
       what: 'a schedule description',
-      make: () => new ScheduleView({ name: 'constant', values: [[0, 0.1], [9, 0.1]] }),
+      make: () =>
+        new ScheduleView({
+          name: 'constant',
+          values: [
+            [0, 0.1],
+            [9, 0.1],
+          ],
+        }),
       sets: { name: 'constant', steps: [0, 9], lrs: [0.1, 0.1] },
     },
     {
       what: 'a description with params and a current step, and a height',
-      make: () => new ScheduleView({ name: 'step', params: { gamma: 0.5 }, points: [[0, 1], [5, 0.5]], currentStep: 3 }, { height: 200 }),
+      make: () =>
+        new ScheduleView(
+          {
+            name: 'step',
+            params: { gamma: 0.5 },
+            points: [
+              [0, 1],
+              [5, 0.5],
+            ],
+            currentStep: 3,
+          },
+          { height: 200 },
+        ),
       sets: { name: 'step', params: { gamma: 0.5 }, steps: [0, 5], lrs: [1, 0.5], current_step: 3, height: 200 },
     },
   ],
@@ -90,17 +109,21 @@ describe('the shared widget schema, kernel side', () => {
     setCommTransport(null);
   });
 
-  it('declares exactly the models the kernel side constructs here, in module tunelab-widgets at the extension\'s version', () => {
+  it("declares exactly the models the kernel side constructs here, in module tunelab-widgets at the extension's version", () => {
     assert.deepEqual(Object.keys(CONSTRUCTIONS).sort(), Object.keys(TUNELAB_MODELS).sort());
     const extension = JSON.parse(readFileSync(join(ROOT, 'widgets', 'lab', 'package.json'), 'utf8')) as { name: string; version: string };
-    assert.equal(TUNELAB_MODULE, extension.name, 'the module name is the JupyterLab extension\'s package name');
+    assert.equal(TUNELAB_MODULE, extension.name, "the module name is the JupyterLab extension's package name");
     assert.equal(TUNELAB_MODULE_VERSION, extension.version, 'the module version is the version the JupyterLab extension registers');
     for (const [name, schema] of Object.entries(TUNELAB_MODELS)) {
       assert.equal(schema.modelName, name);
       assert.equal(schema.module, TUNELAB_MODULE);
       assert.equal(schema.version, TUNELAB_MODULE_VERSION);
       for (const [attr, spec] of Object.entries(schema.attributes as Attributes)) {
-        assert.equal(attributeMismatch(spec, spec.default), undefined, `${name}.${attr}: the default ${JSON.stringify(spec.default)} has the declared type`);
+        assert.equal(
+          attributeMismatch(spec, spec.default),
+          undefined,
+          `${name}.${attr}: the default ${JSON.stringify(spec.default)} has the declared type`,
+        );
       }
     }
   });
@@ -120,7 +143,11 @@ describe('the shared widget schema, kernel side', () => {
         const attributes = TUNELAB_MODELS[name].attributes as Attributes;
         for (const [attr, value] of Object.entries(state)) {
           if (attr.startsWith('_')) continue;
-          assert.equal(attributeMismatch(attributes[attr], value), undefined, `${name}.${attr} = ${JSON.stringify(value)} has the declared type`);
+          assert.equal(
+            attributeMismatch(attributes[attr], value),
+            undefined,
+            `${name}.${attr} = ${JSON.stringify(value)} has the declared type`,
+          );
         }
         // The state a frontend asks for later (request_state / update_states) starts from the same.
         assert.deepEqual(w.serializedModel().model.state, state);
@@ -128,7 +155,7 @@ describe('the shared widget schema, kernel side', () => {
     }
   }
 
-  it('hands out fresh defaults: a model that mutates its arrays does not change the next one\'s', () => {
+  it("hands out fresh defaults: a model that mutates its arrays does not change the next one's", () => {
     const first = defaultState('StudyMonitorModel');
     first.directions.push('maximize');
     assert.deepEqual(defaultState('StudyMonitorModel').directions, ['minimize']);
@@ -137,17 +164,20 @@ describe('the shared widget schema, kernel side', () => {
     assert.deepEqual(modelDefaults('PlotModel').data, []);
   });
 
-  it('set takes only the schema\'s attributes: a misspelt one does not compile; constructors refuse undeclared ones', () => {
+  it("set takes only the schema's attributes: a misspelt one does not compile; constructors refuse undeclared ones", () => {
     const cv = new CVResults();
     // @ts-expect-error -- `metrc` is not an attribute of CVResultsModel (tsc -p tsconfig.check.json fails if this compiles)
     cv.set({ metrc: 'accuracy' }); // at run time a widget stays a forgiving state holder (protocol.test.ts)
     assert.equal(cv.get('metric'), 'score', 'the misspelt name did not change the real attribute');
     cv.set({ metric: 'accuracy' });
     assert.equal(cv.get('metric'), 'accuracy');
-    assert.throws(() => initialState('PlotModel', { layout: {} } as never), { name: 'TypeError', message: /PlotModel has no attribute "layout"/ });
+    assert.throws(() => initialState('PlotModel', { layout: {} } as never), {
+      name: 'TypeError',
+      message: /PlotModel has no attribute "layout"/,
+    });
   });
 
-  it('StateReader, through which the browser views read their models, has the schema\'s types; a misspelt name does not compile', () => {
+  it("StateReader, through which the browser views read their models, has the schema's types; a misspelt name does not compile", () => {
     const state = defaultState('StudyMonitorModel');
     const monitor: StateReader<'StudyMonitorModel'> = { get: (name) => state[name] };
     // Annotated with the types the views rely on (tsc -p tsconfig.check.json fails if the schema's differ).

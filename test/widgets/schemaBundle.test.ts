@@ -52,7 +52,12 @@ interface ModelSpecForPage {
 }
 /** The part of a @jupyter-widgets widget manager the page uses. */
 interface PageManager {
-  new_model(options: { model_name: string; model_module: string; model_module_version: string; model_id: string }): Promise<{ attributes: Json }>;
+  new_model(options: {
+    model_name: string;
+    model_module: string;
+    model_module_version: string;
+    model_id: string;
+  }): Promise<{ attributes: Json }>;
 }
 
 async function openPage(context: BrowserContext, path: string): Promise<{ page: Page; errors: string[] }> {
@@ -70,15 +75,28 @@ async function openPage(context: BrowserContext, path: string): Promise<{ page: 
  * In the page: every schema model created by a manager of the bundle, with DOMWidgetModel from
  * @jupyter-widgets/base for comparison, as plain JSON.
  */
-async function modelsFromManager(page: Page, makeManager: string): Promise<{ base: Json; models: Record<string, Json>; exported: string[] }> {
+async function modelsFromManager(
+  page: Page,
+  makeManager: string,
+): Promise<{ base: Json; models: Record<string, Json>; exported: string[] }> {
   return page.evaluate(
     async ({ models, makeManager }) => {
       const made = new Function(`return (${makeManager})();`)() as { manager: PageManager; views: Record<string, unknown> };
       const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Json;
-      const base = await made.manager.new_model({ model_name: 'DOMWidgetModel', model_module: '@jupyter-widgets/base', model_module_version: '2.0.0', model_id: 'schema-base' });
+      const base = await made.manager.new_model({
+        model_name: 'DOMWidgetModel',
+        model_module: '@jupyter-widgets/base',
+        model_module_version: '2.0.0',
+        model_id: 'schema-base',
+      });
       const out: Record<string, Json> = {};
       for (const m of models) {
-        const model = await made.manager.new_model({ model_name: m.modelName, model_module: m.module, model_module_version: m.version, model_id: `schema-${m.modelName}` });
+        const model = await made.manager.new_model({
+          model_name: m.modelName,
+          model_module: m.module,
+          model_module_version: m.version,
+          model_id: `schema-${m.modelName}`,
+        });
         out[m.modelName] = json(model.attributes);
       }
       const exported = Object.keys(made.views).filter((k) => typeof made.views[k] === 'function' && /(Model|View)$/.test(k));
@@ -129,7 +147,10 @@ describe('the shared widget schema, browser bundles', { timeout: 240_000 }, () =
       try {
         const { base, models, exported } = await modelsFromManager(page, makeManager);
         // DOMWidgetModel keeps WidgetModel's _model_name and adds the DOM attributes (_dom_classes...).
-        assert.ok(base._model_module === '@jupyter-widgets/base' && '_dom_classes' in base, `the comparison model is @jupyter-widgets/base's DOMWidgetModel: ${JSON.stringify(base)}`);
+        assert.ok(
+          base._model_module === '@jupyter-widgets/base' && '_dom_classes' in base,
+          `the comparison model is @jupyter-widgets/base's DOMWidgetModel: ${JSON.stringify(base)}`,
+        );
         assertExportsMatchSchema(exported, bundle);
         for (const name of MODEL_NAMES) {
           assert.deepEqual(models[name], { ...base, ...modelDefaults(name) }, `${bundle}: ${name}'s initial attributes`);
@@ -142,13 +163,19 @@ describe('the shared widget schema, browser bundles', { timeout: 240_000 }, () =
     });
   }
 
-  it('the JupyterLab extension registers module tunelab-widgets at the schema\'s version, each model with exactly the schema\'s defaults', async () => {
+  it("the JupyterLab extension registers module tunelab-widgets at the schema's version, each model with exactly the schema's defaults", async () => {
     const { page, errors } = await openPage(context, '/lab.html');
     try {
       const result = await page.evaluate(async () => {
         // Through Function: tsx would turn an import() written here into require(), which the page lacks.
         const lib = (await (new Function('return import("/lab/index.js")') as () => Promise<unknown>)()) as {
-          default: { id: string; activate(app: unknown, registry: { registerWidget(w: { name: string; version: string; exports: Record<string, unknown> }): void }): void };
+          default: {
+            id: string;
+            activate(
+              app: unknown,
+              registry: { registerWidget(w: { name: string; version: string; exports: Record<string, unknown> }): void },
+            ): void;
+          };
         };
         const registered: Array<{ name: string; version: string; exports: Record<string, unknown> }> = [];
         lib.default.activate(null, { registerWidget: (w) => registered.push(w) });

@@ -23,7 +23,7 @@ describe('the shared widget schema in the tunelab kernel', { timeout: 180_000 },
     rmSync(notebookDir, { recursive: true, force: true });
   });
 
-  it('each tunelab model opens its comm with the schema\'s defaults plus what its constructor set', async () => {
+  it("each tunelab model opens its comm with the schema's defaults plus what its constructor set", async () => {
     const r = await run(
       k,
       [
@@ -48,7 +48,11 @@ describe('the shared widget schema in the tunelab kernel', { timeout: 180_000 },
       const name = state._model_name as TunelabModelName;
       assert.equal(m.content.target_name, 'jupyter.widget');
       assert.deepEqual(m.metadata, { version: '2.1.0' });
-      assert.deepEqual(state, { ...modelIdentity(TUNELAB_MODELS[name]), ...defaultState(name), ...sets[name] }, `${name}'s comm_open state`);
+      assert.deepEqual(
+        state,
+        { ...modelIdentity(TUNELAB_MODELS[name]), ...defaultState(name), ...sets[name] },
+        `${name}'s comm_open state`,
+      );
     }
   });
 

@@ -20,7 +20,10 @@ const CONTROLS = join(ROOT, 'test', 'widgets', 'fixtures', 'controls.ipynb');
 const STATE_MIME = 'application/vnd.jupyter.widget-state+json';
 
 interface Executed {
-  nb: { metadata: Record<string, unknown>; cells: Array<{ outputs?: Array<{ output_type: string; name?: string; text?: string | string[] }> }> };
+  nb: {
+    metadata: Record<string, unknown>;
+    cells: Array<{ outputs?: Array<{ output_type: string; name?: string; text?: string | string[] }> }>;
+  };
   /** What the notebook itself printed about its trials (an independent count). */
   printed: { complete: number[]; best: number };
 }
@@ -35,7 +38,9 @@ function readExecuted(path: string): Executed {
 }
 
 /** Read what the rendered widgets show. */
-async function inspectRendered(page: Page): Promise<{ progress: string | null; pctText: string; status: string; failure: string; points: number; xs: number[] }> {
+async function inspectRendered(
+  page: Page,
+): Promise<{ progress: string | null; pctText: string; status: string; failure: string; points: number; xs: number[] }> {
   await page.waitForFunction(() => document.documentElement.dataset.tunelabWidgets !== undefined, null, { timeout: 60_000 });
   await page.waitForSelector('.tunelab-plot .scatterlayer .trace', { timeout: 30_000 });
   return page.evaluate(() => {
@@ -91,7 +96,10 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     const failed = Array.from({ length: 25 }, (_, i) => i).filter((n) => !printed.complete.includes(n));
     assert.equal(seen.failure, failed.length > 0 ? `last failure: trial ${failed.at(-1)}: Error: this region fails on purpose` : '');
     // The static fallback was replaced by the live view.
-    const hiddenFallbacks = await page.$$eval('.tunelab-widget-fallback', (els) => els.filter((e) => (e as HTMLElement).style.display === 'none').length);
+    const hiddenFallbacks = await page.$$eval(
+      '.tunelab-widget-fallback',
+      (els) => els.filter((e) => (e as HTMLElement).style.display === 'none').length,
+    );
     assert.equal(hiddenFallbacks, 2);
     assert.deepEqual(errors, []);
     await page.close();
@@ -107,7 +115,9 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     await page.goto(`file://${html}`);
     await page.waitForFunction(() => document.documentElement.dataset.tunelabWidgets !== undefined, null, { timeout: 60_000 });
     await page.waitForSelector('.tunelab-plot .scatterlayer .trace', { timeout: 30_000 });
-    const report = await page.evaluate(() => (window as unknown as { tunelabWidgets: { rendered: Promise<unknown> } }).tunelabWidgets.rendered);
+    const report = await page.evaluate(
+      () => (window as unknown as { tunelabWidgets: { rendered: Promise<unknown> } }).tunelabWidgets.rendered,
+    );
     assert.deepEqual(report, { models: 40, views: 6, errors: [] });
     const seen = await page.evaluate(() => {
       const text = (sel: string) => [...document.querySelectorAll(sel)].map((e) => (e.textContent ?? '').trim());
@@ -131,7 +141,10 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     assert.deepEqual(seen.readouts, ['7', '0.50']);
     assert.equal(seen.progressWidth, '75%');
     assert.ok(seen.label.includes('three of four'));
-    assert.ok(seen.output.some((t) => t.includes('captured line') && t.includes('shown inside the output')), `Output shows ${JSON.stringify(seen.output)}`);
+    assert.ok(
+      seen.output.some((t) => t.includes('captured line') && t.includes('shown inside the output')),
+      `Output shows ${JSON.stringify(seen.output)}`,
+    );
     assert.ok(seen.label.includes('shown inside the output'), 'the Label displayed inside the Output is a live widget');
     assert.equal(seen.cvRows, 3);
     assert.deepEqual(seen.cvInner, ['▸ 2 candidates']);
@@ -151,7 +164,12 @@ describe('saved widget state renders in a real browser', { timeout: 600_000 }, (
     execFileSync(PYTHON, [RUN_NBCLIENT, NOTEBOOK, out, 'tunelab', work, '300'], { env, stdio: 'pipe' });
     const { nb, printed } = readExecuted(out);
     const state = (nb.metadata.widgets as Record<string, { state: Record<string, { model_name: string }> }>)[STATE_MIME].state;
-    assert.deepEqual(Object.values(state).map((m) => m.model_name).sort(), ['PlotModel', 'StudyMonitorModel']);
+    assert.deepEqual(
+      Object.values(state)
+        .map((m) => m.model_name)
+        .sort(),
+      ['PlotModel', 'StudyMonitorModel'],
+    );
     execFileSync(
       PYTHON,
       ['-m', 'nbconvert', '--to', 'html', `--HTMLExporter.widget_renderer_url=file://${EMBED_JS}`, '--output', html, out],

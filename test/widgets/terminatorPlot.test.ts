@@ -56,7 +56,9 @@ describe('plotTerminatorImprovement draws what Optuna 5.0 draws from the same hi
       { nTrials: 30, showProgressBar: false, catch: [Error] },
     );
     const request = { terminator: cases.map((c) => ({ study: 'term', ...c })) };
-    ref = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'optuna_new_plots.py'), url], { input: JSON.stringify(request), encoding: 'utf8' })).terminator;
+    ref = JSON.parse(
+      execFileSync(PYTHON, [join(__dirname, 'optuna_new_plots.py'), url], { input: JSON.stringify(request), encoding: 'utf8' }),
+    ).terminator;
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

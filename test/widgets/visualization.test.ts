@@ -88,7 +88,10 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
       multi: { directions: ['minimize', 'maximize'], trials: trialsJson(multi.trials) },
     };
     const states = new Set(single.trials.map((t) => t.state));
-    assert.ok(states.has(TrialState.PRUNED) && states.has(TrialState.FAIL) && states.has(TrialState.COMPLETE), 'the fixture has all three end states');
+    assert.ok(
+      states.has(TrialState.PRUNED) && states.has(TrialState.FAIL) && states.has(TrialState.COMPLETE),
+      'the fixture has all three end states',
+    );
     ref = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'optuna_plots.py')], { input: JSON.stringify(input), encoding: 'utf8' }));
   });
 
@@ -108,8 +111,15 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
       ref.intermediate.map((t: { number: number }) => t.number),
     );
     ref.intermediate.forEach((t: { points: [number, number][] }, i: number) => {
-      assert.deepEqual(curves[i].x, t.points.map((p) => p[0]));
-      assertClose(curves[i].y, t.points.map((p) => p[1]), `trial ${curves[i].number}`);
+      assert.deepEqual(
+        curves[i].x,
+        t.points.map((p) => p[0]),
+      );
+      assertClose(
+        curves[i].y,
+        t.points.map((p) => p[1]),
+        `trial ${curves[i].number}`,
+      );
     });
     const prunedNames = fig.data.filter((d) => String(d.name).includes('(pruned)')).length;
     assert.equal(prunedNames, single.trials.filter((t) => t.state === TrialState.PRUNED).length);
@@ -128,7 +138,10 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
 
   it('plotSlice: one panel per parameter with the same points', () => {
     const fig = plotSlice(single);
-    assert.deepEqual(fig.data.map((d) => d.name), ref.slice.map((s: { param: string }) => s.param));
+    assert.deepEqual(
+      fig.data.map((d) => d.name),
+      ref.slice.map((s: { param: string }) => s.param),
+    );
     ref.slice.forEach((s: { param: string; x: unknown[]; y: number[]; is_log: boolean }, i: number) => {
       assert.deepEqual(fig.data[i].x, s.x);
       assertClose(fig.data[i].y as number[], s.y, s.param);
@@ -139,26 +152,35 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
 
   it('plotParallelCoordinate: dimensions, values, ranges and log ticks', () => {
     const fig = plotParallelCoordinate(single);
-    const trace = fig.data[0] as { dimensions: Array<{ label: string; values: number[]; range?: number[]; tickvals?: number[]; ticktext?: string[] }>; line: { reversescale: boolean } };
+    const trace = fig.data[0] as {
+      dimensions: Array<{ label: string; values: number[]; range?: number[]; tickvals?: number[]; ticktext?: string[] }>;
+      line: { reversescale: boolean };
+    };
     const [objective, ...params] = trace.dimensions;
     assert.equal(objective.label, ref.parallel.objective.label);
     assertClose(objective.values, ref.parallel.objective.values, 'objective');
     assertClose(objective.range!, ref.parallel.objective.range, 'objective range');
-    assert.deepEqual(params.map((p) => p.label), ref.parallel.params.map((p: { label: string }) => p.label));
-    ref.parallel.params.forEach((p: { label: string; values: number[]; range: number[]; tickvals: number[]; ticktext: string[] }, i: number) => {
-      assertClose(params[i].values, p.values, p.label);
-      if (params[i].range) assertClose(params[i].range!, p.range, `${p.label} range`);
-      if (p.ticktext.length) {
-        assertClose(params[i].tickvals!, p.tickvals, `${p.label} tickvals`);
-        assert.deepEqual(params[i].ticktext, p.ticktext);
-      }
-    });
+    assert.deepEqual(
+      params.map((p) => p.label),
+      ref.parallel.params.map((p: { label: string }) => p.label),
+    );
+    ref.parallel.params.forEach(
+      (p: { label: string; values: number[]; range: number[]; tickvals: number[]; ticktext: string[] }, i: number) => {
+        assertClose(params[i].values, p.values, p.label);
+        if (params[i].range) assertClose(params[i].range!, p.range, `${p.label} range`);
+        if (p.ticktext.length) {
+          assertClose(params[i].tickvals!, p.tickvals, `${p.label} tickvals`);
+          assert.deepEqual(params[i].ticktext, p.ticktext);
+        }
+      },
+    );
     assert.equal(trace.line.reversescale, ref.parallel.reverse_scale);
   });
 
   it('plotParetoFront: the same Pareto-optimal trials', () => {
     const fig = plotParetoFront(multi);
-    const numbers = (t: Record<string, unknown>) => ((t.text as string[]) ?? []).map((s) => Number(s.replace('Trial ', ''))).sort((a, b) => a - b);
+    const numbers = (t: Record<string, unknown>) =>
+      ((t.text as string[]) ?? []).map((s) => Number(s.replace('Trial ', ''))).sort((a, b) => a - b);
     const best = fig.data.find((d) => d.name === 'Best Trial')!;
     const others = fig.data.find((d) => d.name === 'Trial')!;
     assert.deepEqual(numbers(best), ref.pareto.best);
@@ -197,8 +219,15 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
       [0.1, '0.1'],
     ];
     const py = JSON.parse(
-      execFileSync(PYTHON, ['-c', `import json,sys; print(json.dumps(["{:.3g}".format(x) for x in ${JSON.stringify(cases.map((c) => c[0]))}]))`], { encoding: 'utf8' }),
+      execFileSync(
+        PYTHON,
+        ['-c', `import json,sys; print(json.dumps(["{:.3g}".format(x) for x in ${JSON.stringify(cases.map((c) => c[0]))}]))`],
+        { encoding: 'utf8' },
+      ),
     );
-    assert.deepEqual(cases.map((c) => formatG(c[0], 3)), py);
+    assert.deepEqual(
+      cases.map((c) => formatG(c[0], 3)),
+      py,
+    );
   });
 });

@@ -4,18 +4,24 @@
  * frontend view reads one), exactly as ipywidgets creates them, so any Jupyter frontend renders them.
  */
 import { inspect } from 'node:util';
-import {
-  BASE_MODULE,
-  BASE_VERSION,
-  CONTROLS_MODULE,
-  CONTROLS_VERSION,
-  OUTPUT_MODULE,
-  OUTPUT_VERSION,
-  type ModelSpec,
-} from './protocol';
+import { BASE_MODULE, BASE_VERSION, CONTROLS_MODULE, CONTROLS_VERSION, OUTPUT_MODULE, OUTPUT_VERSION, type ModelSpec } from './protocol';
 import { escapeHtml, Widget } from './widget';
 import { getCommTransport, type JsonObject } from './transport';
-import { arrayOf, bool, bound, clampedBetween, float, indexInto, int, nullable, oneOf, schemaOf, str, widgetRef, type Trait } from './traits';
+import {
+  arrayOf,
+  bool,
+  bound,
+  clampedBetween,
+  float,
+  indexInto,
+  int,
+  nullable,
+  oneOf,
+  schemaOf,
+  str,
+  widgetRef,
+  type Trait,
+} from './traits';
 
 // What a frontend may set on these models, per attribute (checked in Widget.applyFromFrontend),
 // after ipywidgets 8's traits for the same models.
@@ -31,7 +37,8 @@ const COMMON_TRAITS: Record<string, Trait> = {
 };
 const typedObject: Trait = {
   expects: 'an object',
-  validate: (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? { ok: true, value: v } : { ok: false, reason: 'expected an object' }),
+  validate: (v) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? { ok: true, value: v } : { ok: false, reason: 'expected an object' },
 };
 const BAR_STYLES = ['success', 'info', 'warning', 'danger', ''] as const;
 const ORIENTATION = oneOf('horizontal', 'vertical');
@@ -134,15 +141,19 @@ export interface ProgressOptions<T> extends CommonOptions {
 
 class Progress<T extends number> extends ValueWidget<T> {
   constructor(model: string, opts: ProgressOptions<T>, defaults: { value: T; min: T; max: T }, num: Trait) {
-    super(controlSpec(model, 'ProgressView'), {
-      ...common(opts, 'ProgressStyleModel', { bar_color: opts.barColor ?? null, description_width: '' }),
-      description: opts.description ?? '',
-      value: opts.value ?? defaults.value,
-      min: opts.min ?? defaults.min,
-      max: opts.max ?? defaults.max,
-      bar_style: opts.barStyle ?? '',
-      orientation: opts.orientation ?? 'horizontal',
-    }, schemaOf({ ...COMMON_TRAITS, ...boundedTraits(num), bar_style: nullable(oneOf(...BAR_STYLES)), orientation: ORIENTATION }));
+    super(
+      controlSpec(model, 'ProgressView'),
+      {
+        ...common(opts, 'ProgressStyleModel', { bar_color: opts.barColor ?? null, description_width: '' }),
+        description: opts.description ?? '',
+        value: opts.value ?? defaults.value,
+        min: opts.min ?? defaults.min,
+        max: opts.max ?? defaults.max,
+        bar_style: opts.barStyle ?? '',
+        orientation: opts.orientation ?? 'horizontal',
+      },
+      schemaOf({ ...COMMON_TRAITS, ...boundedTraits(num), bar_style: nullable(oneOf(...BAR_STYLES)), orientation: ORIENTATION }),
+    );
   }
   /** Fraction done in [0, 1]. */
   get fraction(): number {
@@ -180,12 +191,16 @@ export interface TextOptions extends CommonOptions {
 export class HTML extends ValueWidget<string> {
   constructor(opts: TextOptions | string = {}) {
     const o = typeof opts === 'string' ? { value: opts } : opts;
-    super(controlSpec('HTMLModel', 'HTMLView'), {
-      ...common(o, 'HTMLStyleModel', { description_width: '', font_size: null, text_color: null, background: null }),
-      description: o.description ?? '',
-      value: o.value ?? '',
-      placeholder: o.placeholder ?? '\u200b',
-    }, schemaOf({ ...COMMON_TRAITS, value: str, placeholder: str }));
+    super(
+      controlSpec('HTMLModel', 'HTMLView'),
+      {
+        ...common(o, 'HTMLStyleModel', { description_width: '', font_size: null, text_color: null, background: null }),
+        description: o.description ?? '',
+        value: o.value ?? '',
+        placeholder: o.placeholder ?? '\u200b',
+      },
+      schemaOf({ ...COMMON_TRAITS, value: str, placeholder: str }),
+    );
   }
   override snapshotHtml(): string {
     return this.value;
@@ -199,12 +214,16 @@ export class HTML extends ValueWidget<string> {
 export class Label extends ValueWidget<string> {
   constructor(opts: TextOptions | string = {}) {
     const o = typeof opts === 'string' ? { value: opts } : opts;
-    super(controlSpec('LabelModel', 'LabelView'), {
-      ...common(o, 'LabelStyleModel', { description_width: '', font_size: null, text_color: null, background: null }),
-      description: o.description ?? '',
-      value: o.value ?? '',
-      placeholder: o.placeholder ?? '\u200b',
-    }, schemaOf({ ...COMMON_TRAITS, value: str, placeholder: str }));
+    super(
+      controlSpec('LabelModel', 'LabelView'),
+      {
+        ...common(o, 'LabelStyleModel', { description_width: '', font_size: null, text_color: null, background: null }),
+        description: o.description ?? '',
+        value: o.value ?? '',
+        placeholder: o.placeholder ?? '\u200b',
+      },
+      schemaOf({ ...COMMON_TRAITS, value: str, placeholder: str }),
+    );
   }
   override toString(): string {
     return this.value;
@@ -220,13 +239,17 @@ export interface ButtonOptions extends CommonOptions {
 export class Button extends Widget {
   private readonly clickHandlers: Array<() => void> = [];
   constructor(opts: ButtonOptions = {}) {
-    super(controlSpec('ButtonModel', 'ButtonView'), {
-      ...common(opts, 'ButtonStyleModel', { button_color: null, font_weight: '' }),
-      description: opts.description ?? '',
-      disabled: opts.disabled ?? false,
-      button_style: opts.buttonStyle ?? '',
-      icon: opts.icon ?? '',
-    }, schemaOf({ ...COMMON_TRAITS, button_style: oneOf('primary', ...BAR_STYLES), icon: str }));
+    super(
+      controlSpec('ButtonModel', 'ButtonView'),
+      {
+        ...common(opts, 'ButtonStyleModel', { button_color: null, font_weight: '' }),
+        description: opts.description ?? '',
+        disabled: opts.disabled ?? false,
+        button_style: opts.buttonStyle ?? '',
+        icon: opts.icon ?? '',
+      },
+      schemaOf({ ...COMMON_TRAITS, button_style: oneOf('primary', ...BAR_STYLES), icon: str }),
+    );
     this.onCustom((content) => {
       if (content.event === 'click') this.click();
     });
@@ -258,13 +281,17 @@ export class Dropdown<T = string> extends Widget {
     );
     const idx = opts.value === undefined ? (choices.length > 0 ? 0 : null) : choices.findIndex((c) => c[1] === opts.value);
     if (idx === -1) throw new RangeError(`Dropdown: value ${String(opts.value)} is not one of the options.`);
-    super(controlSpec('DropdownModel', 'DropdownView'), {
-      ...common(opts, 'DescriptionStyleModel', { description_width: '' }),
-      description: opts.description ?? '',
-      disabled: opts.disabled ?? false,
-      _options_labels: choices.map((c) => c[0]),
-      index: idx,
-    }, schemaOf({ ...COMMON_TRAITS, _options_labels: arrayOf(str), index: nullable(indexInto('_options_labels')) }));
+    super(
+      controlSpec('DropdownModel', 'DropdownView'),
+      {
+        ...common(opts, 'DescriptionStyleModel', { description_width: '' }),
+        description: opts.description ?? '',
+        disabled: opts.disabled ?? false,
+        _options_labels: choices.map((c) => c[0]),
+        index: idx,
+      },
+      schemaOf({ ...COMMON_TRAITS, _options_labels: arrayOf(str), index: nullable(indexInto('_options_labels')) }),
+    );
     this.choices = choices;
   }
   get index(): number | null {
@@ -308,29 +335,33 @@ class Slider extends ValueWidget<number> {
     const min = opts.min ?? d.min;
     const max = opts.max ?? d.max;
     if (!(max >= min)) throw new RangeError(`${model.replace('Model', '')}: max (${max}) must be >= min (${min}).`);
-    super(controlSpec(model, view), {
-      ...common(opts, 'SliderStyleModel', { description_width: '', handle_color: null }),
-      description: opts.description ?? '',
-      disabled: opts.disabled ?? false,
-      value: Math.min(max, Math.max(min, opts.value ?? min)),
-      min,
-      max,
-      step: opts.step ?? d.step,
-      orientation: opts.orientation ?? 'horizontal',
-      readout: opts.readout ?? true,
-      readout_format: opts.readoutFormat ?? d.fmt,
-      continuous_update: opts.continuousUpdate ?? true,
-      behavior: 'drag-tap',
-    }, schemaOf({
-      ...COMMON_TRAITS,
-      ...boundedTraits(num),
-      step: nullable(num),
-      orientation: ORIENTATION,
-      readout: bool,
-      readout_format: str,
-      continuous_update: bool,
-      behavior: oneOf('drag-tap', 'drag-snap', 'tap', 'drag', 'snap'),
-    }));
+    super(
+      controlSpec(model, view),
+      {
+        ...common(opts, 'SliderStyleModel', { description_width: '', handle_color: null }),
+        description: opts.description ?? '',
+        disabled: opts.disabled ?? false,
+        value: Math.min(max, Math.max(min, opts.value ?? min)),
+        min,
+        max,
+        step: opts.step ?? d.step,
+        orientation: opts.orientation ?? 'horizontal',
+        readout: opts.readout ?? true,
+        readout_format: opts.readoutFormat ?? d.fmt,
+        continuous_update: opts.continuousUpdate ?? true,
+        behavior: 'drag-tap',
+      },
+      schemaOf({
+        ...COMMON_TRAITS,
+        ...boundedTraits(num),
+        step: nullable(num),
+        orientation: ORIENTATION,
+        readout: bool,
+        readout_format: str,
+        continuous_update: bool,
+        behavior: oneOf('drag-tap', 'drag-snap', 'tap', 'drag', 'snap'),
+      }),
+    );
   }
   override toString(): string {
     return `${this.get('description') || 'value'}: ${this.value}`;
@@ -351,13 +382,17 @@ export class FloatSlider extends Slider {
 
 export class Checkbox extends ValueWidget<boolean> {
   constructor(opts: CommonOptions & { value?: boolean; indent?: boolean } = {}) {
-    super(controlSpec('CheckboxModel', 'CheckboxView'), {
-      ...common(opts, 'CheckboxStyleModel', { description_width: '', background: null }),
-      description: opts.description ?? '',
-      disabled: opts.disabled ?? false,
-      value: opts.value ?? false,
-      indent: opts.indent ?? true,
-    }, schemaOf({ ...COMMON_TRAITS, value: bool, indent: bool }));
+    super(
+      controlSpec('CheckboxModel', 'CheckboxView'),
+      {
+        ...common(opts, 'CheckboxStyleModel', { description_width: '', background: null }),
+        description: opts.description ?? '',
+        disabled: opts.disabled ?? false,
+        value: opts.value ?? false,
+        indent: opts.indent ?? true,
+      },
+      schemaOf({ ...COMMON_TRAITS, value: bool, indent: bool }),
+    );
   }
   override toString(): string {
     return `[${this.value ? 'x' : ' '}] ${this.get('description')}`;
@@ -366,11 +401,15 @@ export class Checkbox extends ValueWidget<boolean> {
 
 class Box extends Widget {
   constructor(model: string, view: string, children: Widget[], opts: CommonOptions & { boxStyle?: string } = {}) {
-    super(controlSpec(model, view), {
-      ...common(opts, null),
-      children,
-      box_style: opts.boxStyle ?? '',
-    }, schemaOf({ ...COMMON_TRAITS, children: arrayOf(aWidget), box_style: oneOf(...BAR_STYLES) }));
+    super(
+      controlSpec(model, view),
+      {
+        ...common(opts, null),
+        children,
+        box_style: opts.boxStyle ?? '',
+      },
+      schemaOf({ ...COMMON_TRAITS, children: arrayOf(aWidget), box_style: oneOf(...BAR_STYLES) }),
+    );
     // A child's change shows in this box's snapshot too.
     this.setParts(children);
     this.observe('children', (c) => this.setParts((c.new as unknown[]) ?? []));
@@ -408,13 +447,23 @@ export class HBox extends Box {
 
 export class Tab extends Widget {
   constructor(children: Widget[] = [], opts: CommonOptions & { titles?: string[]; selectedIndex?: number | null } = {}) {
-    super(controlSpec('TabModel', 'TabView'), {
-      ...common(opts, null),
-      children,
-      box_style: '',
-      titles: opts.titles ?? children.map((_, i) => `Tab ${i + 1}`),
-      selected_index: opts.selectedIndex ?? (children.length > 0 ? 0 : null),
-    }, schemaOf({ ...COMMON_TRAITS, children: arrayOf(aWidget), box_style: oneOf(...BAR_STYLES), titles: arrayOf(nullable(str)), selected_index: nullable(indexInto('children')) }));
+    super(
+      controlSpec('TabModel', 'TabView'),
+      {
+        ...common(opts, null),
+        children,
+        box_style: '',
+        titles: opts.titles ?? children.map((_, i) => `Tab ${i + 1}`),
+        selected_index: opts.selectedIndex ?? (children.length > 0 ? 0 : null),
+      },
+      schemaOf({
+        ...COMMON_TRAITS,
+        children: arrayOf(aWidget),
+        box_style: oneOf(...BAR_STYLES),
+        titles: arrayOf(nullable(str)),
+        selected_index: nullable(indexInto('children')),
+      }),
+    );
     this.setParts(children);
     this.observe('children', (c) => this.setParts((c.new as unknown[]) ?? []));
   }

@@ -2,7 +2,14 @@ import { setDefaultObserverFactory, type ObserverFactory, type OptimizeObserver 
 import { setFigureDisplayHook, type FigureSpec } from '../../src/visualization/figure';
 import { reprSymbol, type MimeBundle } from '../../src/display';
 import { CONTROL_TARGET } from './protocol';
-import { setCommTransport, getCommTransport, noteWidgetFrontend, type BinaryBuffer, type CommTransport, type JsonObject } from './transport';
+import {
+  setCommTransport,
+  getCommTransport,
+  noteWidgetFrontend,
+  type BinaryBuffer,
+  type CommTransport,
+  type JsonObject,
+} from './transport';
 import { widgetRegistry } from './widget';
 import { StudyMonitor } from './studyMonitor';
 import { Plot } from './plot';

@@ -118,7 +118,6 @@ export class Plot extends TunelabModel<'PlotModel'> {
     const t = typeof title === 'string' ? title : (title.text ?? '');
     return `Plot${t ? ` "${escapeHtml(t)}"` : ''} with ${this.figure.data.length} trace(s)`;
   }
-
 }
 
 /** Consecutive extends of the same trace and columns merge, so a burst of trials is one small op. */

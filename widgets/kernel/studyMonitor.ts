@@ -129,7 +129,12 @@ export class StudyMonitor extends TunelabModel<'StudyMonitorModel'> {
         patch.best_params = this.best.params;
       }
     }
-    if (trial.state === TrialState.COMPLETE && trial.values && this.study.directions.length > 1 && trial.values.length === this.study.directions.length) {
+    if (
+      trial.state === TrialState.COMPLETE &&
+      trial.values &&
+      this.study.directions.length > 1 &&
+      trial.values.length === this.study.directions.length
+    ) {
       Object.assign(patch, this.updateFront(trial));
     }
     Object.assign(patch, this.timing());

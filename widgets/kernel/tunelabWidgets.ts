@@ -24,7 +24,9 @@ export class ScheduleView extends TunelabModel<'ScheduleViewModel'> {
   constructor(desc: ScheduleDescriptionInput, opts: { height?: number } = {}) {
     const pts = desc.values ?? desc.points;
     if (!pts || pts.length === 0) {
-      throw new TypeError(`ScheduleView: the description of '${desc.name}' has no values; pass describe(schedule) from tunelab's schedules.`);
+      throw new TypeError(
+        `ScheduleView: the description of '${desc.name}' has no values; pass describe(schedule) from tunelab's schedules.`,
+      );
     }
     super('ScheduleViewModel', {
       name: desc.name,

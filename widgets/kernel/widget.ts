@@ -89,12 +89,7 @@ export class Widget {
       try {
         // Not fullState(): subclasses override it and are not initialised yet.
         const { state: wire, buffers, bufferPaths } = this.serialize(this.ownState());
-        this.comm = transport.openComm(
-          WIDGET_TARGET,
-          { state: wire, buffer_paths: bufferPaths },
-          { version: PROTOCOL_VERSION },
-          buffers,
-        );
+        this.comm = transport.openComm(WIDGET_TARGET, { state: wire, buffer_paths: bufferPaths }, { version: PROTOCOL_VERSION }, buffers);
         this.comm.onMsg((data, bufs) => this.handleMessage(data, bufs));
         this.comm.onClose(() => this.forget());
       } catch (err) {
@@ -546,7 +541,8 @@ function setAtPath(obj: Record<string, unknown>, path: (string | number)[], valu
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i];
     const next = Object.hasOwn(cur, key) ? cur[key] : undefined;
-    if (next === null || typeof next !== 'object') Object.defineProperty(cur, key, { value: {}, writable: true, enumerable: true, configurable: true });
+    if (next === null || typeof next !== 'object')
+      Object.defineProperty(cur, key, { value: {}, writable: true, enumerable: true, configurable: true });
     cur = cur[key] as Record<string | number, unknown>;
   }
   Object.defineProperty(cur, path[path.length - 1], { value, writable: true, enumerable: true, configurable: true });

@@ -76,7 +76,12 @@ export async function renderWidgets(root: ParentNode = document): Promise<Render
 
 declare global {
   interface Window {
-    tunelabWidgets?: { renderWidgets: typeof renderWidgets; createManager: typeof createManager; views: typeof tunelabViews; rendered?: Promise<RenderReport> };
+    tunelabWidgets?: {
+      renderWidgets: typeof renderWidgets;
+      createManager: typeof createManager;
+      views: typeof tunelabViews;
+      rendered?: Promise<RenderReport>;
+    };
   }
 }
 

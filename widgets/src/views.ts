@@ -116,7 +116,8 @@ export function applyOps(data: Json[], layout: Json, ops: PlotOp[]): void {
     } else if (op.op === 'addTrace') {
       data.push(clone((op as unknown as { trace: Json }).trace));
     } else if (op.op === 'restyle') {
-      for (const i of op.traces ?? data.map((_, k) => k)) for (const [k, v] of Object.entries(op.update ?? {})) setDotted(data[i], k, clone(v));
+      for (const i of op.traces ?? data.map((_, k) => k))
+        for (const [k, v] of Object.entries(op.update ?? {})) setDotted(data[i], k, clone(v));
     } else if (op.op === 'relayout') {
       for (const [k, v] of Object.entries(op.update ?? {})) setDotted(layout, k, clone(v));
     }
@@ -302,7 +303,10 @@ export class StudyMonitorView extends SchemaView<'StudyMonitorModel'> {
     p.best.textContent = monitorHeadline(m);
     const params = m.get('best_params') ?? {};
     p.params.textContent = Object.keys(params).length
-      ? 'best params: ' + Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(', ')
+      ? 'best params: ' +
+        Object.entries(params)
+          .map(([k, v]) => `${k}=${fmt(v)}`)
+          .join(', ')
       : '';
     const failure = m.get('last_failure');
     p.failure.textContent = failure ? `last failure: ${failure}` : '';
@@ -390,7 +394,9 @@ export class ScheduleViewView extends SchemaView<'ScheduleViewModel'> {
 
   private draw(): void {
     const params = this.state.get('params');
-    const subtitle = Object.entries(params).map(([k, v]) => `${k}=${fmt(v)}`).join(', ');
+    const subtitle = Object.entries(params)
+      .map(([k, v]) => `${k}=${fmt(v)}`)
+      .join(', ');
     const data: PlotData = [
       { type: 'scatter', mode: 'lines', name: 'learning rate', x: clone(this.state.get('steps')), y: clone(this.state.get('lrs')) },
       { type: 'scatter', mode: 'markers', name: 'current step', marker: { size: 11, color: '#EF553B' }, ...this.marker() },
@@ -438,7 +444,8 @@ function flatten(value: unknown, prefix = '', out: Array<[string, unknown]> = []
 
 function cellText(v: unknown): string {
   if (typeof v === 'number') return fmt(v);
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? fmt(x) : typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join(', ');
+  if (Array.isArray(v))
+    return v.map((x) => (typeof x === 'number' ? fmt(x) : typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join(', ');
   if (v === null || v === undefined) return '—';
   return String(v);
 }
@@ -516,14 +523,17 @@ export class CVResultsView extends SchemaView<'CVResultsModel'> {
     this.table.innerHTML = '';
     const head = this.table.createTHead().insertRow();
     const withInner = rows.some((r) => r.inner_results !== null && r.inner_results !== undefined);
-    for (const h of ['outer fold', metric, 'chosen params', ...(withInner ? ['inner search'] : [])]) head.appendChild(el('th', undefined, h));
+    for (const h of ['outer fold', metric, 'chosen params', ...(withInner ? ['inner search'] : [])])
+      head.appendChild(el('th', undefined, h));
     const body = this.table.createTBody();
     const columns = withInner ? 4 : 3;
     for (const r of rows) {
       const tr = body.insertRow();
       tr.insertCell().textContent = String(r.outer_fold);
       tr.insertCell().textContent = fmt(r.score);
-      tr.insertCell().textContent = Object.entries(r.params ?? {}).map(([k, v]) => `${k}=${fmt(v)}`).join(', ');
+      tr.insertCell().textContent = Object.entries(r.params ?? {})
+        .map(([k, v]) => `${k}=${fmt(v)}`)
+        .join(', ');
       if (withInner) {
         // The inner loop's results, folded away: they are long and only sometimes wanted. Opened,
         // they show as a table in a full-width row under the fold (not squeezed into this cell).
@@ -558,7 +568,12 @@ export class CVResultsView extends SchemaView<'CVResultsModel'> {
       ? `${scores.length}${nFolds ? `/${nFolds}` : ''} folds: ${metric} ${fmt(mean)} ± ${fmt(std)}`
       : `waiting for the first fold${nFolds ? ` of ${nFolds}` : ''}…`;
     const data: PlotData = [{ type: 'box', y: scores, name: metric, boxpoints: 'all', jitter: 0.3, pointpos: 0, boxmean: true }];
-    const layout: PlotLayout = { autosize: true, title: { text: `${metric} by outer fold` }, showlegend: false, margin: { t: 40, r: 16, b: 32, l: 56 } };
+    const layout: PlotLayout = {
+      autosize: true,
+      title: { text: `${metric} by outer fold` },
+      showlegend: false,
+      margin: { t: 40, r: 16, b: 32, l: 56 },
+    };
     this.ready = this.ready.then(() => Plotly.react(this.plotEl, data, layout, PLOT_CONFIG));
   }
 }

@@ -29,7 +29,8 @@ export interface EarlyStopping {
 export function checkEarlyStopping(where: string, es: EarlyStopping): void {
   requireInt(where, 'earlyStopping.patience', es.patience, 0);
   if (es.minEpochs !== undefined) requireInt(where, 'earlyStopping.minEpochs', es.minEpochs, 0);
-  if (es.patienceIncrease !== undefined && !(es.patienceIncrease >= 1)) throw new InvalidArgumentError(`${where}: earlyStopping.patienceIncrease must be >= 1, got ${es.patienceIncrease}.`);
+  if (es.patienceIncrease !== undefined && !(es.patienceIncrease >= 1))
+    throw new InvalidArgumentError(`${where}: earlyStopping.patienceIncrease must be >= 1, got ${es.patienceIncrease}.`);
 }
 
 /** A weight tensor as early stopping handles it (tfjs's Tensor is one): copied when best, freed when replaced. */

@@ -13,7 +13,11 @@ export interface LearningRateScheduleCallback extends TrainingCallback {
   readonly lastLr: number;
 }
 
-export function learningRateScheduleCallback(schedule: Schedule, optimizer: LearningRateOwner, per: 'batch' | 'epoch'): LearningRateScheduleCallback {
+export function learningRateScheduleCallback(
+  schedule: Schedule,
+  optimizer: LearningRateOwner,
+  per: 'batch' | 'epoch',
+): LearningRateScheduleCallback {
   const applier = scheduleCallback(schedule, optimizer, { per });
   // Only the hook that applies it is defined: a per-epoch schedule then costs nothing per batch.
   return per === 'batch'

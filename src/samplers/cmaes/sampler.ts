@@ -133,7 +133,13 @@ export class CmaEsSampler implements Sampler {
         let next = tell(state, solutions);
         applyMargin(next, (i, m) => marginCell(enc, i, m));
         let nextRestart = restart;
-        if (this.restartStrategy === 'ipop' && shouldStop(next, solutions.map((s) => s.value))) {
+        if (
+          this.restartStrategy === 'ipop' &&
+          shouldStop(
+            next,
+            solutions.map((s) => s.value),
+          )
+        ) {
           // IPOP (Auger & Hansen 2005): restart from a random mean with a larger population.
           nextRestart = restart + 1;
           const popsize = Math.round(state.popsize * this.incPopsize);

@@ -181,9 +181,7 @@ export class QLogEHVIAcquisition implements Acquisition {
     const r = conditionals[0].r;
     this.boxesPerSample = [];
     for (let s = 0; s < this.nSamples; s++) {
-      const fantasies = Array.from({ length: r }, (_, j) =>
-        Float64Array.from(conditionals, (cond) => cond.fantasies[s * r + j]),
-      );
+      const fantasies = Array.from({ length: r }, (_, j) => Float64Array.from(conditionals, (cond) => cond.fantasies[s * r + j]));
       this.boxesPerSample.push(nonDominatedBoxes([...feasibleY, ...fantasies], ref));
     }
     this.y = new Float64Array(this.nSamples * this.m);

@@ -87,7 +87,7 @@ function encodeDim(name: string, d: Distribution): EncodedDim {
   if (d.kind === 'categorical') {
     return { name, kind: 'categorical', distribution: d, choices: d.choices.length, lo: 0, hi: 1, log: false, step: 0 };
   }
-  const step = d.kind === 'int' ? d.step : d.step ?? 0;
+  const step = d.kind === 'int' ? d.step : (d.step ?? 0);
   const discrete = d.kind === 'int' || d.step !== null;
   let lo: number;
   let hi: number;

@@ -10,7 +10,12 @@ const STABILISING_NOISE = 1e-12;
  * The joint posterior of the R running points (R x dim row-major) that every fantasy sample starts
  * from: their means, the Cholesky factor of their covariance, and each point's kernel weights.
  */
-function runningPosterior(gp: GaussianProcess, running: Float64Array, dim: number, r: number): { muR: Float64Array; lr: Float64Array; weights: Float64Array[] } {
+function runningPosterior(
+  gp: GaussianProcess,
+  running: Float64Array,
+  dim: number,
+  r: number,
+): { muR: Float64Array; lr: Float64Array; weights: Float64Array[] } {
   const point = (j: number) => running.subarray(j * dim, j * dim + dim);
   const muR = new Float64Array(r);
   const cov = new Float64Array(r * r);

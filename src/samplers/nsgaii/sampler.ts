@@ -74,7 +74,10 @@ export class NSGAIISampler implements Sampler {
     }
     this.crossoverProb = opts.crossoverProb ?? 0.9;
     this.swappingProb = opts.swappingProb ?? 0.5;
-    for (const [k, v] of [['crossoverProb', this.crossoverProb], ['swappingProb', this.swappingProb]] as const) {
+    for (const [k, v] of [
+      ['crossoverProb', this.crossoverProb],
+      ['swappingProb', this.swappingProb],
+    ] as const) {
       if (!(v >= 0 && v <= 1)) throw new InvalidArgumentError(`NSGAIISampler: ${k} must be in [0, 1], got ${v}.`);
     }
     this.sbxEta = opts.sbxEta ?? 20;

@@ -79,12 +79,7 @@ export class AboveDensities {
    * this case allows it, else an estimator built from the above trials' values (from the columns'
    * sorted orders when the history is large). The one place the path is chosen.
    */
-  estimator(
-    split: Split,
-    names: string[],
-    columns: ParamColumn[],
-    models: ParamModel[],
-  ): AboveDensity {
+  estimator(split: Split, names: string[], columns: ParamColumn[], models: ParamModel[]): AboveDensity {
     // One parameter is the same model whether sampled jointly or not (bandwidths are per parameter).
     const univariate = names.length === 1 && models[0].kind === 'numeric';
     if (univariate && this.incremental()) {
@@ -113,7 +108,8 @@ export class AboveDensities {
    * leaving the list (gamma(n) grew, or one finished out of order) rebuilds it.
    */
   private incrementalAbove(split: Split, name: string, column: ParamColumn, model: ParamModel): IncrementalAboveDensity | null {
-    if (model.kind !== 'numeric' || model.q !== null || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip) return null;
+    if (model.kind !== 'numeric' || model.q !== null || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip)
+      return null;
     let cache = this.aboveCaches.get(name);
     if (!cache || cache.column !== column) {
       cache = { column, numbers: new Int32Array(256), length: 0, kept: [], density: null, token: undefined };
@@ -178,7 +174,7 @@ export class AboveDensities {
     const merged = new Int32Array(Math.max(old.length, above.length));
     const joined: FrozenTrial[] = [];
     let c = 0;
-    for (let i = 0, j = 0; i < len; ) {
+    for (let i = 0, j = 0; i < len;) {
       if (j >= above.length) return false;
       const t = trials[above[j]];
       if (t.number === old[i]) {
@@ -211,7 +207,11 @@ export class AboveDensities {
     return true;
   }
 
-  private buildIncremental(model: ParamModel & { kind: 'numeric' }, column: ParamColumn, kept: readonly number[]): IncrementalAboveDensity | null {
+  private buildIncremental(
+    model: ParamModel & { kind: 'numeric' },
+    column: ParamColumn,
+    kept: readonly number[],
+  ): IncrementalAboveDensity | null {
     const n = kept.length;
     const maxNumber = kept[n - 1];
     const rank = new Int32Array(maxNumber + 1).fill(-1);
@@ -309,7 +309,12 @@ export class AboveDensities {
  * stable sort (equal values in observation order), so the same kernels. Null when a kept trial is
  * running (its value is not in the sorted column); categorical parameters get null entries.
  */
-function sortedPositions(split: Split, kept: readonly number[], columns: readonly ParamColumn[], models: readonly ParamModel[]): Array<Int32Array | null> | null {
+function sortedPositions(
+  split: Split,
+  kept: readonly number[],
+  columns: readonly ParamColumn[],
+  models: readonly ParamModel[],
+): Array<Int32Array | null> | null {
   const n = kept.length;
   let maxNumber = 0;
   for (let r = 0; r < n; r++) {
@@ -335,7 +340,7 @@ function sortedPositions(split: Split, kept: readonly number[], columns: readonl
     }
     if (c !== n) return null;
     // Runs of equal (modelled) values: observation order, as a stable sort leaves them.
-    for (let a = 0; a < n; ) {
+    for (let a = 0; a < n;) {
       let b = a + 1;
       while (b < n && key[b] === key[a]) b++;
       if (b - a > 1) order.subarray(a, b).sort();
@@ -346,4 +351,3 @@ function sortedPositions(split: Split, kept: readonly number[], columns: readonl
     return pos;
   });
 }
-

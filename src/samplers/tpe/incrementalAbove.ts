@@ -127,7 +127,8 @@ export class IncrementalAboveDensity {
     this.priorInv = 1 / this.range;
     this.priorH = kernelHeight(model.low, model.high, this.prior, this.range) * this.priorInv;
     // The caller keeps n >= 98 observations, where the magic-clip floor no longer moves.
-    if (!params.considerMagicClip) throw new InvalidArgumentError('IncrementalAboveDensity needs the magic clip (its cells are sized by its floor).');
+    if (!params.considerMagicClip)
+      throw new InvalidArgumentError('IncrementalAboveDensity needs the magic clip (its cells are sized by its floor).');
     this.minSigma = this.range / 100;
     this.clipInv = 1 / this.minSigma;
     this.cellWidth = 2 * CELL_RADIUS * this.minSigma;

@@ -1,1 +1,8 @@
-export { TPESampler, defaultGamma, defaultGammaMultiObjective, defaultWeights, hyperoptDefaultGamma, type TPESamplerOptions } from './sampler';
+export {
+  TPESampler,
+  defaultGamma,
+  defaultGammaMultiObjective,
+  defaultWeights,
+  hyperoptDefaultGamma,
+  type TPESamplerOptions,
+} from './sampler';

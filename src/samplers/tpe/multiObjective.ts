@@ -27,7 +27,12 @@ export function hypervolume(points: readonly (readonly number[])[], ref: readonl
     const top = i + 1 < sorted.length ? sorted[i + 1][last] : ref[last];
     const height = top - sorted[i][last];
     if (height <= 0) continue;
-    volume += height * hypervolume(sorted.slice(0, i + 1).map((p) => p.slice(0, last)), ref.slice(0, last));
+    volume +=
+      height *
+      hypervolume(
+        sorted.slice(0, i + 1).map((p) => p.slice(0, last)),
+        ref.slice(0, last),
+      );
   }
   return volume;
 }
@@ -68,11 +73,18 @@ export function selectBelowMultiObjective(losses: readonly (readonly number[])[]
     const selected: number[] = [];
     const remaining = [...front];
     while (chosen.length + selected.length < nBelow) {
-      const base = hypervolume(selected.map((i) => losses[i]), ref);
+      const base = hypervolume(
+        selected.map((i) => losses[i]),
+        ref,
+      );
       let bestK = 0;
       let bestGain = -Infinity;
       for (let k = 0; k < remaining.length; k++) {
-        const gain = hypervolume([...selected, remaining[k]].map((i) => losses[i]), ref) - base;
+        const gain =
+          hypervolume(
+            [...selected, remaining[k]].map((i) => losses[i]),
+            ref,
+          ) - base;
         if (gain > bestGain) {
           bestGain = gain;
           bestK = k;

@@ -116,9 +116,22 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
       // The best COMPLETE trials by nondomination (and hypervolume), then PRUNED ones by their keys.
       const complete = indices.filter((i) => lossVectors[i] !== null);
       const kc = Math.min(k, complete.length);
-      const picked = kc > 0 ? opts.splitMultiObjective!(complete.map((i) => lossVectors[i]!), kc).map((j) => complete[j]) : [];
+      const picked =
+        kc > 0
+          ? opts.splitMultiObjective!(
+              complete.map((i) => lossVectors[i]!),
+              kc,
+            ).map((j) => complete[j])
+          : [];
       if (kc === k) return picked;
-      return picked.concat(smallestK(indices.filter((i) => lossVectors[i] === null), k - kc, keyA, keyB));
+      return picked.concat(
+        smallestK(
+          indices.filter((i) => lossVectors[i] === null),
+          k - kc,
+          keyA,
+          keyB,
+        ),
+      );
     }
     return smallestK(indices, k, keyA, keyB);
   };
@@ -134,7 +147,10 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
       // Not enough feasible trials: all of them plus the least violating infeasible ones.
       belowIdx = byViolation.slice(0, nBelow);
     } else {
-      belowIdx = bestOf(everyone.filter((i) => v[i] === 0), nBelow);
+      belowIdx = bestOf(
+        everyone.filter((i) => v[i] === 0),
+        nBelow,
+      );
     }
   } else {
     belowIdx = bestOf(everyone, nBelow);
@@ -362,7 +378,10 @@ export class ParamColumn {
    */
   private pending: number[] = [];
 
-  constructor(readonly name: string, readonly dist: Distribution) {}
+  constructor(
+    readonly name: string,
+    readonly dist: Distribution,
+  ) {}
 
   /** The trial's value, or NaN when it lacks the parameter or has an incompatible distribution. */
   get(t: FrozenTrial): number {

@@ -44,7 +44,8 @@ export function paramModel(d: Distribution): ParamModel {
   if (d.kind === 'categorical') return { kind: 'categorical', nChoices: d.choices.length };
   if (d.log) {
     // A log int is discrete like any int (Optuna 5.0 scores the mass of [log(x - 1/2), log(x + 1/2)]).
-    if (d.kind === 'int') return { kind: 'numeric', dist: d, log: true, low: Math.log(d.low - 0.5 * d.step), high: Math.log(d.high + 0.5 * d.step), q: d.step };
+    if (d.kind === 'int')
+      return { kind: 'numeric', dist: d, log: true, low: Math.log(d.low - 0.5 * d.step), high: Math.log(d.high + 0.5 * d.step), q: d.step };
     return { kind: 'numeric', dist: d, log: true, low: Math.log(d.low), high: Math.log(d.high), q: null };
   }
   const q = d.kind === 'int' ? d.step : d.step;
@@ -245,7 +246,7 @@ export class ParzenEstimator {
         const inv = 1 / sigmas[i];
         const a = (lo - mus[i]) * inv;
         const b = (hi - mus[i]) * inv;
-        if ((a > 10 || b < -10)) continue;
+        if (a > 10 || b < -10) continue;
         sum += w[i] * Math.exp(logGaussMass(a, b) - logZ[i]);
       }
       const v = sum > 0 ? Math.log(sum) : this.logPdfJoint([xs.subarray(s, s + 1)], 1)[0];
@@ -333,15 +334,15 @@ function computeWeights(n: number, params: ParzenEstimatorParameters, predetermi
   if (n > 0) {
     const raw = predetermined ?? params.weights(n);
     if (raw.length < n) {
-      throw new InvalidArgumentError(`TPESampler: the weights function returned ${raw.length} values for ${n} observations; it must return n.`);
+      throw new InvalidArgumentError(
+        `TPESampler: the weights function returned ${raw.length} values for ${n} observations; it must return n.`,
+      );
     }
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const v = raw[i];
       if (!Number.isFinite(v) || v < 0) {
-        throw new InvalidArgumentError(
-          `TPESampler: the weights function must return finite non-negative values; got ${v} (for n = ${n}).`,
-        );
+        throw new InvalidArgumentError(`TPESampler: the weights function must return finite non-negative values; got ${v} (for n = ${n}).`);
       }
       w[i] = v;
       sum += v;

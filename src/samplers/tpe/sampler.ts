@@ -112,7 +112,9 @@ export class TPESampler implements Sampler {
       }
     }
     if (opts.group && opts.multivariate === false) {
-      throw new InvalidArgumentError('TPESampler: group: true needs multivariate (groups are modelled jointly); leave multivariate unset or true.');
+      throw new InvalidArgumentError(
+        'TPESampler: group: true needs multivariate (groups are modelled jointly); leave multivariate unset or true.',
+      );
     }
     const removed = opts as Record<string, unknown>;
     for (const key of ['normalizeKernels']) {
@@ -207,7 +209,12 @@ export class TPESampler implements Sampler {
     if (names.length === 0) return {};
     const split = this.split(study, trial);
     if (split.nFinished < this.nStartupTrials) return {};
-    const picked = this.propose(study, split, names, names.map((n) => space[n]));
+    const picked = this.propose(
+      study,
+      split,
+      names,
+      names.map((n) => space[n]),
+    );
     const out: Record<string, number> = {};
     names.forEach((n, j) => setKey(out, n, picked[j]));
     return out;

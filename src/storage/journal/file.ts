@@ -26,7 +26,10 @@ export class JournalFileBackend implements JournalBackend {
   /** offsets[n]: the byte offset where log n starts (known up to the last complete line read). */
   private readonly offsets: number[] = [0];
 
-  constructor(readonly path: string, options: JournalFileOptions = {}) {
+  constructor(
+    readonly path: string,
+    options: JournalFileOptions = {},
+  ) {
     const dir = dirname(resolve(path));
     if (!existsSync(dir)) {
       throw new StorageError(`Cannot open the journal file ${path}: the directory ${dir} does not exist. Create it first.`);

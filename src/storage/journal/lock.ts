@@ -39,7 +39,10 @@ abstract class LockFile implements JournalFileLock {
   private readonly grace: number | null;
   private readonly timeout: number;
 
-  constructor(protected readonly journalPath: string, options: LockOptions = {}) {
+  constructor(
+    protected readonly journalPath: string,
+    options: LockOptions = {},
+  ) {
     this.lockPath = journalPath + LOCK_FILE_SUFFIX;
     const grace = options.gracePeriodSeconds === undefined ? 30 : options.gracePeriodSeconds;
     if (grace !== null && !(grace > 0)) {
@@ -66,7 +69,9 @@ abstract class LockFile implements JournalFileLock {
         return;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new StorageError(`Cannot create the lock file ${this.lockPath}: ${(err as Error).message}. Check that its directory is writable.`);
+          throw new StorageError(
+            `Cannot create the lock file ${this.lockPath}: ${(err as Error).message}. Check that its directory is writable.`,
+          );
         }
       }
       if (this.grace !== null) {
@@ -81,7 +86,9 @@ abstract class LockFile implements JournalFileLock {
           lastChange = performance.now();
         }
         if (performance.now() - lastChange > this.grace * 1000) {
-          process.emitWarning(`The lock file ${this.lockPath} has not been released for ${this.grace} s; releasing it by force (as Optuna does).`);
+          process.emitWarning(
+            `The lock file ${this.lockPath} has not been released for ${this.grace} s; releasing it by force (as Optuna does).`,
+          );
           await this.release().catch(() => undefined);
           delay = 1;
           continue;

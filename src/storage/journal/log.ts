@@ -76,7 +76,10 @@ export function journalDistributionJson(d: Distribution): string {
   const f = (x: number | null) => (x === null ? null : pyFloat(x));
   switch (d.kind) {
     case 'float':
-      return pyJsonDumps({ name: 'FloatDistribution', attributes: { step: f(d.step), low: f(d.low), high: f(d.high), log: d.log } }, 'default');
+      return pyJsonDumps(
+        { name: 'FloatDistribution', attributes: { step: f(d.step), low: f(d.low), high: f(d.high), log: d.log } },
+        'default',
+      );
     case 'int':
       return pyJsonDumps({ name: 'IntDistribution', attributes: { log: d.log, step: d.step, low: d.low, high: d.high } }, 'default');
     case 'categorical':

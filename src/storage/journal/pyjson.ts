@@ -62,7 +62,9 @@ export function pyJsonDumps(value: unknown, separators: Separators): string {
     }
     if (Array.isArray(v)) return `[${v.map(enc).join(item)}]`;
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).map((k) => `${pyString(k)}${colon}${enc(o[k])}`).join(item)}}`;
+    return `{${Object.keys(o)
+      .map((k) => `${pyString(k)}${colon}${enc(o[k])}`)
+      .join(item)}}`;
   };
   return enc(value);
 }

@@ -32,9 +32,7 @@ const APPEND_SCRIPT =
 
 /** Append only while `:log_number` is still ARGV[3] (nobody appended since the caller read). */
 const APPEND_IF_SCRIPT =
-  "if redis.call('get', string.format('%s:log_number', ARGV[1])) ~= ARGV[3] then return 0 end " +
-  APPEND_SCRIPT +
-  ' return 1';
+  "if redis.call('get', string.format('%s:log_number', ARGV[1])) ~= ARGV[3] then return 0 end " + APPEND_SCRIPT + ' return 1';
 
 const MGET_CHUNK = 1000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -72,7 +70,9 @@ export class JournalRedisBackend implements JournalBackend {
       // On a cluster the counter may be ahead of the log for a moment: wait for it, as Optuna does.
       for (let delay = 100; texts.includes(null); delay = Math.min(delay * 2, 10_000)) {
         if (delay >= 10_000) {
-          throw new StorageError(`Log ${numbers[texts.indexOf(null)]} is missing from the Redis journal at ${this.url}, though ${this.counterKey} counts it.`);
+          throw new StorageError(
+            `Log ${numbers[texts.indexOf(null)]} is missing from the Redis journal at ${this.url}, though ${this.counterKey} counts it.`,
+          );
         }
         await sleep(delay);
         texts = (await this.client.command(['MGET', ...numbers.map((n) => this.logKey(n))])) as (string | null)[];

@@ -38,9 +38,7 @@ export interface ReplayStudy {
 }
 
 /** What became of a log this worker wrote. */
-export type OwnOutcome =
-  | { applied: true; studyId?: number; trialId?: number }
-  | { applied: false; error?: Error };
+export type OwnOutcome = { applied: true; studyId?: number; trialId?: number } | { applied: false; error?: Error };
 
 const TRIAL_STATES = new Set<number>([0, 1, 2, 3, 4]);
 
@@ -121,7 +119,17 @@ export class JournalReplay {
     }
     const studyId = this.nextStudyId++;
     const directions = (Array.isArray(log.directions) ? log.directions : []).map((d): Direction => (d === 2 ? 'maximize' : 'minimize'));
-    this.studies.set(studyId, { studyId, name, directions, userAttrs: dict(), systemAttrs: dict(), trials: [], firstWithParam: new Map(), snapshots: [], changed: new Set() });
+    this.studies.set(studyId, {
+      studyId,
+      name,
+      directions,
+      userAttrs: dict(),
+      systemAttrs: dict(),
+      trials: [],
+      firstWithParam: new Map(),
+      snapshots: [],
+      changed: new Set(),
+    });
     return { applied: true, studyId };
   }
 

@@ -56,7 +56,10 @@ export class RespClient {
   private readonly pending: Pending[] = [];
   private closed = false;
 
-  constructor(private readonly address: RedisAddress, private readonly label: string) {}
+  constructor(
+    private readonly address: RedisAddress,
+    private readonly label: string,
+  ) {}
 
   /** Send one command; resolves with its reply, rejects with the server's error as a StorageError. */
   async command(args: readonly (string | number)[]): Promise<RespReply> {
@@ -67,9 +70,7 @@ export class RespClient {
   async pipeline(commands: readonly (readonly (string | number)[])[]): Promise<RespReply[]> {
     if (this.closed) throw new StorageError(`The Redis connection to ${this.label} is closed.`);
     const socket = await this.open();
-    const replies = commands.map(
-      () => new Promise<RespReply>((resolve, reject) => this.pending.push({ resolve, reject })),
-    );
+    const replies = commands.map(() => new Promise<RespReply>((resolve, reject) => this.pending.push({ resolve, reject })));
     socket.write(Buffer.concat(commands.map(encodeCommand)));
     // Settle all before reporting the first error, so no rejection goes unhandled.
     const settled = await Promise.allSettled(replies);

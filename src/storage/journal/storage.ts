@@ -98,12 +98,16 @@ export class JournalStorage implements Storage {
 
   async setStudyUserAttr(studyId: number, key: string, value: unknown): Promise<void> {
     checkAttribute('Study user attribute', key, value);
-    await this.write(JournalOperation.SET_STUDY_USER_ATTR, { study_id: studyId, user_attr: { [key]: value } }, () => this.replay.study(studyId));
+    await this.write(JournalOperation.SET_STUDY_USER_ATTR, { study_id: studyId, user_attr: { [key]: value } }, () =>
+      this.replay.study(studyId),
+    );
   }
 
   async setStudySystemAttr(studyId: number, key: string, value: unknown): Promise<void> {
     checkAttribute('Study system attribute', key, value);
-    await this.write(JournalOperation.SET_STUDY_SYSTEM_ATTR, { study_id: studyId, system_attr: { [key]: value } }, () => this.replay.study(studyId));
+    await this.write(JournalOperation.SET_STUDY_SYSTEM_ATTR, { study_id: studyId, system_attr: { [key]: value } }, () =>
+      this.replay.study(studyId),
+    );
   }
 
   async setStudySystemAttrIfAbsent(studyId: number, key: string, value: unknown): Promise<boolean> {
@@ -197,42 +201,36 @@ export class JournalStorage implements Storage {
     });
   }
 
-  async setTrialState(
-    trialId: number,
-    state: TrialState,
-    values?: readonly number[] | null,
-    expectedState?: TrialState,
-  ): Promise<boolean> {
+  async setTrialState(trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): Promise<boolean> {
     const expected = expectedPriorState(state, expectedState);
     const fields: JournalLog = { trial_id: trialId, state, values: values ? values.map(pyFloat) : null };
     const now = formatJournalDatetime(new Date());
     if (state === TrialState.RUNNING) fields.datetime_start = now;
     else if (isFinished(state)) fields.datetime_complete = now;
-    const outcome = await this.write(
-      JournalOperation.SET_TRIAL_STATE_VALUES,
-      fields,
-      () => this.replay.trial(trialId).state === expected,
-      { tolerateRefusal: true },
-    );
+    const outcome = await this.write(JournalOperation.SET_TRIAL_STATE_VALUES, fields, () => this.replay.trial(trialId).state === expected, {
+      tolerateRefusal: true,
+    });
     return outcome.applied;
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
-    await this.write(
-      JournalOperation.SET_TRIAL_INTERMEDIATE_VALUE,
-      { trial_id: trialId, step, intermediate_value: pyFloat(value) },
-      () => this.writable(trialId),
+    await this.write(JournalOperation.SET_TRIAL_INTERMEDIATE_VALUE, { trial_id: trialId, step, intermediate_value: pyFloat(value) }, () =>
+      this.writable(trialId),
     );
   }
 
   async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
     checkAttribute('User attribute', key, value);
-    await this.write(JournalOperation.SET_TRIAL_USER_ATTR, { trial_id: trialId, user_attr: { [key]: value } }, () => this.writable(trialId));
+    await this.write(JournalOperation.SET_TRIAL_USER_ATTR, { trial_id: trialId, user_attr: { [key]: value } }, () =>
+      this.writable(trialId),
+    );
   }
 
   async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
     checkAttribute('System attribute', key, value);
-    await this.write(JournalOperation.SET_TRIAL_SYSTEM_ATTR, { trial_id: trialId, system_attr: { [key]: value } }, () => this.writable(trialId));
+    await this.write(JournalOperation.SET_TRIAL_SYSTEM_ATTR, { trial_id: trialId, system_attr: { [key]: value } }, () =>
+      this.writable(trialId),
+    );
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial> {
@@ -267,7 +265,8 @@ export class JournalStorage implements Storage {
 
   private outcome(): OwnOutcome {
     const o = this.replay.takeOwnOutcome();
-    if (!o) throw new StorageError(`The log just appended to ${this.url} was not read back; the journal may have been replaced while open.`);
+    if (!o)
+      throw new StorageError(`The log just appended to ${this.url} was not read back; the journal may have been replaced while open.`);
     return o;
   }
 
@@ -322,7 +321,10 @@ function templateFields(studyId: number, t: FrozenTrial): JournalLog {
   if (t.datetimeComplete) fields.datetime_complete = formatJournalDatetime(t.datetimeComplete);
   fields.distributions = Object.fromEntries(Object.entries(t.distributions).map(([k, d]) => [k, journalDistributionJson(d)]));
   fields.params = Object.fromEntries(
-    Object.entries(t.distributions).map(([k, d]) => [k, d.kind === 'categorical' ? Math.round(t.internalParams[k]) : pyFloat(t.internalParams[k])]),
+    Object.entries(t.distributions).map(([k, d]) => [
+      k,
+      d.kind === 'categorical' ? Math.round(t.internalParams[k]) : pyFloat(t.internalParams[k]),
+    ]),
   );
   fields.user_attrs = { ...t.userAttrs };
   fields.system_attrs = { ...t.systemAttrs };
@@ -338,6 +340,7 @@ function required(o: OwnOutcome): Extract<OwnOutcome, { applied: true }> {
 
 function storedCopy(attrs: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(attrs)) Object.defineProperty(out, k, { value: storedForm(attrs[k]), writable: true, enumerable: true, configurable: true });
+  for (const k of Object.keys(attrs))
+    Object.defineProperty(out, k, { value: storedForm(attrs[k]), writable: true, enumerable: true, configurable: true });
   return out;
 }

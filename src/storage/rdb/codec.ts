@@ -141,9 +141,7 @@ export function decodeJson(text: string | null): unknown {
     }
     const numbers: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
     try {
-      return JSON.parse(out, (_k, v) =>
-        typeof v === 'string' && v.startsWith(sentinel) ? numbers[v.slice(sentinel.length)] : v,
-      );
+      return JSON.parse(out, (_k, v) => (typeof v === 'string' && v.startsWith(sentinel) ? numbers[v.slice(sentinel.length)] : v));
     } catch {
       throw err;
     }

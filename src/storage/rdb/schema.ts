@@ -93,15 +93,13 @@ const TABLES: Table[] = [
     unique: ['study_id', 'objective'],
     foreignKey: { column: 'study_id', table: 'studies' },
   },
-  ...(['study_user_attributes', 'study_system_attributes'] as const).map(
-    (name): Table => ({
-      name,
-      columns: [id(`${name.slice(0, -1)}_id`), int('study_id'), key, valueJson],
-      primaryKey: `${name.slice(0, -1)}_id`,
-      unique: ['study_id', 'key'],
-      foreignKey: { column: 'study_id', table: 'studies' },
-    }),
-  ),
+  ...(['study_user_attributes', 'study_system_attributes'] as const).map((name): Table => ({
+    name,
+    columns: [id(`${name.slice(0, -1)}_id`), int('study_id'), key, valueJson],
+    primaryKey: `${name.slice(0, -1)}_id`,
+    unique: ['study_id', 'key'],
+    foreignKey: { column: 'study_id', table: 'studies' },
+  })),
   {
     name: 'trials',
     columns: [
@@ -115,15 +113,13 @@ const TABLES: Table[] = [
     primaryKey: 'trial_id',
     foreignKey: { column: 'study_id', table: 'studies' },
   },
-  ...(['trial_user_attributes', 'trial_system_attributes'] as const).map(
-    (name): Table => ({
-      name,
-      columns: [id(`${name.slice(0, -1)}_id`), int('trial_id'), key, valueJson],
-      primaryKey: `${name.slice(0, -1)}_id`,
-      unique: ['trial_id', 'key'],
-      foreignKey: { column: 'trial_id', table: 'trials' },
-    }),
-  ),
+  ...(['trial_user_attributes', 'trial_system_attributes'] as const).map((name): Table => ({
+    name,
+    columns: [id(`${name.slice(0, -1)}_id`), int('trial_id'), key, valueJson],
+    primaryKey: `${name.slice(0, -1)}_id`,
+    unique: ['trial_id', 'key'],
+    foreignKey: { column: 'trial_id', table: 'trials' },
+  })),
   {
     name: 'trial_params',
     columns: [

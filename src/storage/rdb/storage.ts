@@ -62,7 +62,7 @@ export class SqlDialect {
     return this.name === 'sqlite'
       ? // CURRENT_TIMESTAMP, as the heartbeat itself (whole seconds in SQLite), as Optuna compares: against
         // julianday('now') a heartbeat written at 12:00:03.99 (stored as :03) would look 1 s old at :04.01.
-        "(julianday(CURRENT_TIMESTAMP) - julianday(h.heartbeat)) * 86400.0 > ?"
+        '(julianday(CURRENT_TIMESTAMP) - julianday(h.heartbeat)) * 86400.0 > ?'
       : "h.heartbeat < LOCALTIMESTAMP - CAST(? AS DOUBLE PRECISION) * INTERVAL '1 second'";
   }
 }
@@ -135,7 +135,8 @@ export class RdbStorage implements Storage {
   static async openWith(url: string, db: RdbConnection, options: { readOnly?: boolean } = {}): Promise<RdbStorage> {
     const storage = new RdbStorage(url, db);
     storage.accessReason =
-      db.readOnlyCause ?? (options.readOnly ? `${db.description} was opened read-only (for listing); nothing is written through it.` : null);
+      db.readOnlyCause ??
+      (options.readOnly ? `${db.description} was opened read-only (for listing); nothing is written through it.` : null);
     try {
       await storage.prepareSchema();
     } catch (err) {
@@ -443,10 +444,9 @@ export class RdbStorage implements Storage {
   }
 
   private async studyAttrs(table: string, studyId: number): Promise<Record<string, unknown>> {
-    const rows = await this.db.all<{ key: string; value_json: string }>(
-      `SELECT "key", value_json FROM ${table} WHERE study_id = ?`,
-      [studyId],
-    );
+    const rows = await this.db.all<{ key: string; value_json: string }>(`SELECT "key", value_json FROM ${table} WHERE study_id = ?`, [
+      studyId,
+    ]);
     if (rows.length === 0) await this.requireStudy(this.db, studyId);
     return Object.fromEntries(rows.map((r) => [r.key, decodeJson(r.value_json)]));
   }
@@ -576,9 +576,7 @@ export class RdbStorage implements Storage {
       [trialId],
     );
     if (rows.length === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
-    throw new TrialFinishedError(
-      `Trial ${rows[0].number} is already finished (${rows[0].state}); it cannot ${action}.`,
-    );
+    throw new TrialFinishedError(`Trial ${rows[0].number} is already finished (${rows[0].state}); it cannot ${action}.`);
   }
 
   private writableGuard(): string {
@@ -614,8 +612,7 @@ export class RdbStorage implements Storage {
       return;
     }
     const p = previous.distribution;
-    const incompatible =
-      p.kind !== d.kind || (p.kind === 'categorical' && d.kind === 'categorical' && !distributionsEqual(p, d));
+    const incompatible = p.kind !== d.kind || (p.kind === 'categorical' && d.kind === 'categorical' && !distributionsEqual(p, d));
     if (incompatible) {
       const where = previous.trialNumber >= 0 ? `in trial ${previous.trialNumber}` : 'earlier in this study';
       throw new InvalidArgumentError(
@@ -626,12 +623,7 @@ export class RdbStorage implements Storage {
     }
   }
 
-  async setTrialState(
-    trialId: number,
-    state: TrialState,
-    values?: readonly number[] | null,
-    expectedState?: TrialState,
-  ): Promise<boolean> {
+  async setTrialState(trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): Promise<boolean> {
     await this.requireWritable();
     const expected = expectedPriorState(state, expectedState);
     const now = formatDatetime(new Date());
@@ -650,18 +642,18 @@ export class RdbStorage implements Storage {
       this.db.dialect === 'postgres'
         ? await this.setStateInOneStatement(sets, params, values ?? [])
         : await this.db.transaction(async (tx) => {
-      const n = await tx.run(`UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ? AND state = ?`, params);
-      if (n === 0) return false;
-      for (const [i, v] of (values ?? []).entries()) {
-        const [value, type] = encodeValue(v);
-        await tx.run(
-          `INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)
+            const n = await tx.run(`UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ? AND state = ?`, params);
+            if (n === 0) return false;
+            for (const [i, v] of (values ?? []).entries()) {
+              const [value, type] = encodeValue(v);
+              await tx.run(
+                `INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)
            ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type`,
-          [trialId, i, value, type],
-        );
-      }
-      return true;
-    });
+                [trialId, i, value, type],
+              );
+            }
+            return true;
+          });
     if (!changed) {
       const exists = await this.db.all('SELECT 1 AS x FROM trials WHERE trial_id = ?', [trialId]);
       if (exists.length === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
@@ -944,4 +936,3 @@ export class RdbStorage implements Storage {
 function distributionJson(d: Distribution): string {
   return distributionToJson(d);
 }
-

@@ -111,7 +111,8 @@ const float = (v: number | null): string => {
  * literal. Refuses anything else, so a user string cannot reach a script by mistake.
  */
 const constant = (text: string): string => {
-  if (!/^[A-Z_]+$|^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/.test(text)) throw new Error(`not a constant of the storage: ${JSON.stringify(text)}`);
+  if (!/^[A-Z_]+$|^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/.test(text))
+    throw new Error(`not a constant of the storage: ${JSON.stringify(text)}`);
   return `'${text}'`;
 };
 
@@ -197,7 +198,10 @@ export class WriteBehindStorage implements Storage {
     }
     for (const w of writes) {
       if (!landed.has(w.trialId) && !this.deferredErrors.has(w.trialId)) {
-        this.deferredErrors.set(w.trialId, new TrialFinishedError(`Trial (id ${w.trialId}) was already finished; it could not ${w.action}.`));
+        this.deferredErrors.set(
+          w.trialId,
+          new TrialFinishedError(`Trial (id ${w.trialId}) was already finished; it could not ${w.action}.`),
+        );
       }
     }
   }
@@ -263,7 +267,15 @@ export class WriteBehindStorage implements Storage {
     this.enqueue({
       trialId,
       action: `take parameter '${name}'`,
-      record: { kind: 'param', trial_id: trialId, name, step: null, number: internalValue, text: distributionToJson(distribution), unfinished_only: true },
+      record: {
+        kind: 'param',
+        trial_id: trialId,
+        name,
+        step: null,
+        number: internalValue,
+        text: distributionToJson(distribution),
+        unfinished_only: true,
+      },
     });
   }
 
@@ -349,12 +361,7 @@ export class WriteBehindStorage implements Storage {
     return newTrialSnapshot(trialId, Number(row.number), state, start);
   }
 
-  async setTrialState(
-    trialId: number,
-    state: TrialState,
-    values?: readonly number[] | null,
-    expectedState?: TrialState,
-  ): Promise<boolean> {
+  async setTrialState(trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): Promise<boolean> {
     if (!this.rdb.writable) await this.rdb.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
     const deferred = this.deferredErrors.get(trialId);
     if (deferred !== undefined) {
@@ -371,8 +378,17 @@ export class WriteBehindStorage implements Storage {
     const update = `WITH u AS (UPDATE trials SET ${sets.join(', ')} WHERE trial_id = ${int(trialId)} AND state = ${constant(STATE_NAME[expected])} RETURNING trial_id),
        v AS (INSERT INTO trial_values (trial_id, objective, value, value_type)
              SELECT u.trial_id, x.objective, x.value, CAST(x.value_type AS trialvaluetype)
-               FROM u, unnest(${array(encoded.map((_, i) => String(i)), 'integer')}, ${array(encoded.map((e) => float(e[0])), 'float8')},
-                              ${array(encoded.map((e) => constant(e[1])), 'text')}) AS x(objective, value, value_type)
+               FROM u, unnest(${array(
+                 encoded.map((_, i) => String(i)),
+                 'integer',
+               )}, ${array(
+                 encoded.map((e) => float(e[0])),
+                 'float8',
+               )},
+                              ${array(
+                                encoded.map((e) => constant(e[1])),
+                                'text',
+                              )}) AS x(objective, value, value_type)
              ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type
              RETURNING 1)
        SELECT (SELECT COUNT(*) FROM u) AS changed, (SELECT COUNT(*) FROM v) AS written, (SELECT COUNT(*) FROM trials WHERE trial_id = ${int(trialId)}) AS found`;
