@@ -2,13 +2,15 @@
  * The Study class: the public face of a study. What its methods do lives in src/study/, one module
  * per concern as in Optuna's `study/` package: ask.ts and tell.ts (starting and finishing trials),
  * optimize.ts (the trial loop), addTrials.ts (imported trials), attributes.ts, best.ts,
- * trialCache.ts (the trials as this process knows them), lifecycle.ts (createStudy, loadStudy...).
+ * trialCache.ts (the trials as this process knows them), lifecycle.ts (createStudy, loadStudy...),
+ * services.ts (what a study delegates to importance, reproduction and worker threads, which it does
+ * not import: lifecycle.ts wires them in).
  */
 import type { Distribution, ParamValue } from './distributions';
 import { InvalidArgumentError, TunelabError } from './errors';
 import { TrialState, trialStateName, type Direction, type FrozenTrial } from './frozenTrial';
 import type { Pruner } from './pruners/base';
-import { getParamImportances, type ImportanceOptions } from './importance';
+import type { ImportanceOptions } from './importance';
 import type { Sampler } from './samplers/base';
 import type { Storage } from './storage';
 import { FIXED_PARAMS_KEY, type Trial } from './trial';
@@ -16,12 +18,13 @@ import { hasKey, ownValue, plainCopy } from './dict';
 import { trialsTable, type TrialsTable } from './export';
 import type { HeartbeatMonitor, HeartbeatOptions } from './parallel/heartbeat';
 import type { ModuleObjective } from './parallel/moduleObjective';
-import { reproduceTrial, type ReproduceOptions, type ReproduceReport } from './reproducibility/reproduce';
+import type { ReproduceOptions, ReproduceReport } from './reproducibility/reproduce';
 import { addTrialsToStorage } from './study/addTrials';
 import { askTrial } from './study/ask';
 import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
 import { bestTrialOf, bestTrialOrNull, paretoFrontOf } from './study/best';
 import { optimizeStudy, StopRequest } from './study/optimize';
+import type { StudyServices } from './study/services';
 import { tellTrial } from './study/tell';
 import { TrialCache } from './study/trialCache';
 import { studyKeyOf, viewOf, type StudyView } from './study/view';
@@ -122,6 +125,8 @@ export class Study implements StudyView {
     readonly directions: readonly Direction[],
     readonly sampler: Sampler,
     readonly pruner: Pruner,
+    /** @internal What this study delegates to modules it must not import (wired by lifecycle.ts). */
+    readonly services: StudyServices,
   ) {
     this.trialCache = new TrialCache(storage, studyId);
   }
@@ -339,7 +344,7 @@ export class Study implements StudyView {
    * trials other processes added. See `getParamImportances`.
    */
   importances(opts: ImportanceOptions = {}): Record<string, number> {
-    return getParamImportances(this, opts);
+    return this.services.importances(this, opts);
   }
 
   /**
@@ -376,7 +381,7 @@ export class Study implements StudyView {
    * how far off it is otherwise, and how this environment differs from the one recorded.
    */
   async reproduce(trialNumber: number, objective: Objective, opts: ReproduceOptions = {}): Promise<ReproduceReport> {
-    return reproduceTrial(this, trialNumber, objective, opts);
+    return this.services.reproduce(this, trialNumber, objective, opts);
   }
 
   /** console.log(study) and the kernel show a summary: name, directions, trials by state name, best. */

@@ -16,8 +16,7 @@ import { lastStep, TrialState, type FrozenTrial } from '../frozenTrial';
 import type { Pruner } from '../pruners/base';
 import { RandomSampler } from '../samplers/random';
 import { InMemoryStorage, type Storage } from '../storage';
-import type { Objective, Study } from '../study';
-import { createStudy } from '../study/lifecycle';
+import type { CreateStudyOptions, Objective, Study } from '../study';
 import type { StudyView } from '../study/view';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY } from '../trial';
 import { ownValue, plainCopy } from '../dict';
@@ -212,7 +211,9 @@ export async function reproduceTrial(
   study: Study,
   trialNumber: number,
   objective: Objective,
-  opts: ReproduceOptions = {},
+  opts: ReproduceOptions,
+  // createStudy, passed in by lifecycle.ts, which imports this module (a scratch study takes its defaults).
+  createStudy: (opts: CreateStudyOptions) => Promise<Study>,
 ): Promise<ReproduceReport> {
   if (typeof objective !== 'function')
     throw new InvalidArgumentError('reproduce(trialNumber, objective): objective must be a function (trial) => number.');

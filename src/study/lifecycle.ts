@@ -1,18 +1,30 @@
 /**
  * Opening studies: create, load, delete, copy and list them, with Optuna 5.0's default sampler and
- * pruner. Kept apart from the Study class so that the study loop imports no particular algorithm.
+ * pruner. Kept apart from the Study class so that the study loop imports no particular algorithm:
+ * this module is where a Study gets its defaults and the modules it delegates to (services.ts).
  */
 import { DuplicatedStudyError, InvalidArgumentError } from '../errors';
 import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import { getParamImportances } from '../importance';
 import { HeartbeatMonitor, type HeartbeatOptions } from '../parallel/heartbeat';
+import { optimizeWithModuleObjective } from '../parallel/threads';
 import type { Pruner } from '../pruners/base';
 import { MedianPruner } from '../pruners/percentile';
+import { reproduceTrial } from '../reproducibility/reproduce';
 import { deriveSeed, SAMPLER_SEED_SALT } from '../reproducibility/seeds';
 import { recordStudySeed, storedStudySeed } from '../reproducibility/studyRecords';
 import type { Sampler } from '../samplers/base';
 import { TPESampler } from '../samplers/tpe';
 import { getStorage, type Storage, type StudySummary } from '../storage';
 import { Study, type CreateStudyOptions } from '../study';
+import type { StudyServices } from './services';
+
+/** The modules a Study delegates to but does not import (see services.ts). */
+const STUDY_SERVICES: StudyServices = {
+  importances: getParamImportances,
+  reproduce: (study, trialNumber, objective, opts) => reproduceTrial(study, trialNumber, objective, opts, createStudy),
+  optimizeInThreads: optimizeWithModuleObjective,
+};
 
 function resolveDirections(opts: CreateStudyOptions): Direction[] {
   if (opts.direction !== undefined && opts.directions !== undefined) {
@@ -47,7 +59,7 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
   const name = await storage.getStudyNameFromId(studyId);
   const seed = await recordStudySeed(storage, studyId, { requested: opts.seed, recordEnvironment: true });
   const sampler = opts.sampler ?? defaultSampler(opts.seed === undefined ? undefined : deriveSeed(seed, SAMPLER_SEED_SALT));
-  const study = new Study(name, studyId, storage, directions, sampler, opts.pruner ?? defaultPruner());
+  const study = new Study(name, studyId, storage, directions, sampler, opts.pruner ?? defaultPruner(), STUDY_SERVICES);
   study.seed = seed;
   study.heartbeat = heartbeat;
   await study.refresh();
@@ -68,7 +80,15 @@ export async function loadStudy(
   const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
   const studyId = await storage.getStudyIdFromName(opts.studyName);
   const directions = await storage.getStudyDirections(studyId);
-  const study = new Study(opts.studyName, studyId, storage, directions, opts.sampler ?? defaultSampler(), opts.pruner ?? defaultPruner());
+  const study = new Study(
+    opts.studyName,
+    studyId,
+    storage,
+    directions,
+    opts.sampler ?? defaultSampler(),
+    opts.pruner ?? defaultPruner(),
+    STUDY_SERVICES,
+  );
   const storedSeed = storedStudySeed(await storage.getStudySystemAttrs(studyId));
   if (storedSeed !== undefined) study.seed = storedSeed;
   else study.seedToRecord = true;

@@ -10,7 +10,6 @@ import { ownValue } from '../dict';
 import { checkSignalOption, getOptimizeInterruptSource, onFirstAbort } from '../optimizeSignal';
 import { isModuleObjective, type ModuleObjective } from '../parallel/moduleObjective';
 import { THREAD_ERROR_CLASSES } from '../parallel/protocol';
-import { optimizeWithModuleObjective } from '../parallel/threads';
 import { getDefaultObserverFactory, type OptimizeEnd, type OptimizeObserver } from '../progress';
 import { runWithSeed } from '../reproducibility/context';
 import type { Objective, ObjectiveValue, OptimizeOptions, Study } from '../study';
@@ -52,7 +51,7 @@ export async function optimizeStudy(
 ): Promise<void> {
   checkSignalOption(opts.signal);
   if (isModuleObjective(objective) || opts.workers !== undefined) {
-    return optimizeWithModuleObjective(study, objective, opts);
+    return study.services.optimizeInThreads(study, objective, opts);
   }
   if (typeof objective !== 'function') {
     throw new InvalidArgumentError('optimize(objective): objective must be a function (trial) => number.');
