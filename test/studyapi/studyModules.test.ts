@@ -24,6 +24,35 @@ function valueImports(file: string): string[] {
   return out;
 }
 
+/** The file a resolved import path names: `x.ts`, else `x/index.ts`. */
+function moduleFile(p: string): string | undefined {
+  for (const f of [`${p}.ts`, path.join(p, 'index.ts')]) {
+    try {
+      readFileSync(f);
+      return f;
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
+
+/** Every module under src/ that loading `file` loads, following value imports only. */
+function valueClosure(file: string): Set<string> {
+  const seen = new Set([file]);
+  const stack = [file];
+  while (stack.length > 0) {
+    for (const p of valueImports(stack.pop()!)) {
+      const f = moduleFile(p);
+      if (f !== undefined && !seen.has(f)) {
+        seen.add(f);
+        stack.push(f);
+      }
+    }
+  }
+  return seen;
+}
+
 function typeOnlyImport(s: ts.ImportDeclaration): boolean {
   const clause = s.importClause;
   if (!clause) return false; // `import './x'`: loaded for its effects
@@ -48,5 +77,20 @@ describe('the modules behind Study', () => {
     const studyModule = path.join(SRC, 'study');
     const offenders = modules.filter((f) => valueImports(path.join(STUDY_DIR, f)).includes(studyModule));
     assert.deepEqual(offenders, [], 'these modules import a value from src/study.ts; take what they need as a parameter instead');
+  });
+
+  it('loading study.ts loads no algorithm: no sampler or pruner but their base classes, no importance, reproduction, thread workers or lifecycle', () => {
+    const loaded = [...valueClosure(path.join(SRC, 'study.ts'))].map((f) => path.relative(SRC, f).split(path.sep).join('/'));
+    assert.ok(loaded.includes('study/optimize.ts') && loaded.includes('trial.ts'), `study.ts loads ${loaded.join(', ')}`);
+    const algorithms = loaded.filter(
+      (f) =>
+        (/^(samplers|pruners)\//.test(f) && !/\/base\.ts$/.test(f)) ||
+        /^(importance|reproducibility\/reproduce|parallel\/threads|study\/lifecycle)/.test(f),
+    );
+    assert.deepEqual(
+      algorithms,
+      [],
+      'study.ts reaches these through value imports; have lifecycle.ts pass them in (src/study/services.ts)',
+    );
   });
 });
