@@ -7,6 +7,7 @@ import {
   type ParamValue,
 } from './distributions';
 import { InvalidArgumentError } from './errors';
+import { requireInt } from './validate';
 
 /**
  * The typed suggest methods every trial object offers, over one `suggest(name, distribution)`:
@@ -34,9 +35,7 @@ export abstract class SuggestApi {
 
 /** The arguments of `report(value, step)`, checked the same way wherever a trial reports. */
 export function checkReportArguments(value: unknown, step: number): void {
-  if (!Number.isInteger(step) || step < 0) {
-    throw new InvalidArgumentError(`report(value, step): step must be a non-negative integer, got ${step}.`);
-  }
+  requireInt('report(value, step)', 'step', step, 0);
   if (typeof value !== 'number') {
     throw new InvalidArgumentError(`report(value, step): value must be a number, got ${typeof value}.`);
   }

@@ -17,6 +17,7 @@ import type { CreateStudyOptions, Study } from '../study';
 import { createStudy } from '../study/lifecycle';
 import type { Trial } from '../trial';
 import { KFold, StratifiedKFold, type Fold, type Splitter } from './splitters';
+import { requireInt } from '../validate';
 
 /** A metric name or a function of (yTrue, yPred); higher is better (sklearn's 'neg_' convention for errors). */
 export type Scoring = 'accuracy' | 'r2' | 'neg_mean_squared_error' | ((yTrue: Vector, yPred: Vector) => number);
@@ -274,8 +275,7 @@ export async function randomizedSearchCV<P extends Params>(
   opts: SearchOptions & { nIter?: number; seed?: number } = {},
 ): Promise<SearchResult> {
   const nIter = opts.nIter ?? 10;
-  if (!(Number.isInteger(nIter) && nIter >= 1))
-    throw new InvalidArgumentError(`randomizedSearchCV: nIter must be a positive integer, got ${nIter}.`);
+  requireInt('randomizedSearchCV', 'nIter', nIter, 1);
   return evaluateCandidates(
     'randomizedSearchCV',
     model as Estimator,

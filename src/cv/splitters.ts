@@ -169,9 +169,7 @@ export class ShuffleSplit implements Splitter {
   readonly nSplits: number;
   constructor(private readonly opts: ShuffleSplitOptions = {}) {
     this.nSplits = opts.nSplits ?? 10;
-    if (!(Number.isInteger(this.nSplits) && this.nSplits >= 1)) {
-      throw new InvalidArgumentError(`ShuffleSplit: nSplits must be a positive integer, got ${this.nSplits}.`);
-    }
+    requireInt('ShuffleSplit', 'nSplits', this.nSplits, 1);
   }
 
   getNSplits(): number {

@@ -17,6 +17,7 @@ import { getOptimizeInterruptSource, onFirstAbort } from '../optimizeSignal';
 import type { Objective, OptimizeOptions, Study } from '../study';
 import type { Trial } from '../trial';
 import { isModuleObjective, loadObjective, type ModuleObjective } from './moduleObjective';
+import { requireInt } from '../validate';
 import {
   THREAD_ERROR_CLASSES,
   type Reply,
@@ -174,9 +175,7 @@ export async function optimizeWithModuleObjective(
     // A module objective without threads: load it here and run it like any function.
     return study.optimize(loadObjective<Objective>(objective), rest);
   }
-  if (!(Number.isInteger(workers) && workers >= 1)) {
-    throw new InvalidArgumentError(`optimize: workers must be a positive integer (number of threads), got ${workers}.`);
-  }
+  requireInt('optimize', 'workers (the number of threads)', workers, 1);
   if (rest.nJobs !== undefined && rest.nJobs !== workers) {
     throw new InvalidArgumentError('optimize: with workers, each thread runs one trial at a time; leave nJobs unset.');
   }

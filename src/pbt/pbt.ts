@@ -2,7 +2,7 @@ import type { CategoricalChoice, ParamValue } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { Rng } from '../rng';
 import { StepInterrupts } from '../stepInterrupts';
-import { intOr } from '../validate';
+import { intOr, requireInt } from '../validate';
 
 /**
  * Population-based training (Jaderberg et al. 2017): a population of models trains concurrently;
@@ -132,9 +132,7 @@ export function perturbHyperparameters(
 
 export async function pbt<W>(opts: PbtOptions<W>): Promise<PbtResult> {
   const size = intOr('pbt', 'populationSize', opts.populationSize, 10, 2);
-  if (!(Number.isInteger(opts.rounds) && opts.rounds >= 1)) {
-    throw new InvalidArgumentError(`pbt: rounds must be a positive integer, got ${opts.rounds}.`);
-  }
+  requireInt('pbt', 'rounds', opts.rounds, 1);
   const steps = opts.stepsPerRound ?? 1;
   const direction = opts.direction ?? 'maximize';
   if (direction !== 'maximize' && direction !== 'minimize') {

@@ -18,6 +18,7 @@ import { errorRepr, logTrialCompleted, logTrialFailed, logTrialPruned } from '..
 import { markActive, stopAllStudies } from './activeStudies';
 import { bestTrialOrNull } from './best';
 import { describeValue } from './tell';
+import { requireInt } from '../validate';
 
 /**
  * A study's request to end `optimize` once the running trials finish: stopped (optimize returns) or
@@ -58,15 +59,11 @@ export async function optimizeStudy(
   }
   const { nTrials, timeout } = opts;
   const nJobs = opts.nJobs ?? 1;
-  if (nTrials !== undefined && !(Number.isInteger(nTrials) && nTrials >= 0)) {
-    throw new InvalidArgumentError(`optimize: nTrials must be a non-negative integer, got ${nTrials}.`);
-  }
+  if (nTrials !== undefined) requireInt('optimize', 'nTrials', nTrials, 0);
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0)) {
     throw new InvalidArgumentError(`optimize: timeout is in seconds and must be >= 0, got ${timeout}.`);
   }
-  if (!(Number.isInteger(nJobs) && nJobs >= 1)) {
-    throw new InvalidArgumentError(`optimize: nJobs must be a positive integer, got ${nJobs}.`);
-  }
+  requireInt('optimize', 'nJobs', nJobs, 1);
   checkCatchRule(opts.catch);
   request.clear();
   // The host's interrupts (the tunelab kernel's) come through its source, whatever the progress display.
