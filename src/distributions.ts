@@ -230,19 +230,6 @@ export function distributionsEqual(a: Distribution, b: Distribution): boolean {
   return x.low === y.low && x.high === y.high && x.log === y.log && x.step === y.step;
 }
 
-/** Clip and snap an internal value onto the distribution (for samplers working in continuous space). */
-export function snapInternal(d: Distribution, x: number): number {
-  if (d.kind === 'categorical') return Math.min(d.choices.length - 1, Math.max(0, Math.round(x)));
-  let v = Math.min(d.high, Math.max(d.low, x));
-  const step = d.kind === 'int' ? d.step : d.step;
-  if (step !== null) {
-    v = d.low + Math.round((v - d.low) / step) * step;
-    v = Math.min(d.high, Math.max(d.low, v));
-  }
-  if (d.kind === 'int') v = Math.round(v);
-  return v;
-}
-
 /** Optuna's JSON form of a distribution (as stored in trial_params.distribution_json). */
 export function distributionToJson(d: Distribution): string {
   switch (d.kind) {

@@ -140,7 +140,6 @@ export function afterStderrLine(f: () => void): () => void {
 
 export const logInfo = (message: string): void => log(INFO, message);
 export const logWarning = (message: string): void => log(WARNING, message);
-export const logDebug = (message: string): void => log(DEBUG, message);
 
 /** A number as Python's repr prints a float (`3.0`, `1e-05`, `nan`); see format.ts. */
 export const pythonFloat = pythonFloatRepr;

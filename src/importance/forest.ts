@@ -249,18 +249,6 @@ export function fitForest(data: EncodedData, opts: ForestOptions): RegressionTre
   return trees;
 }
 
-/** Predict one encoded row. */
-export function predictTree(tree: RegressionTree, row: ArrayLike<number>): number {
-  let node = 0;
-  while (tree.feature[node] >= 0) {
-    const f = tree.feature[node];
-    const cats = tree.leftCategories[node];
-    const goLeft = cats ? cats[row[f]] === 1 : row[f] <= tree.threshold[node];
-    node = goLeft ? tree.left[node] : tree.right[node];
-  }
-  return tree.value[node];
-}
-
 /**
  * Mean decrease in impurity (scikit-learn's feature_importances_): each split credits its feature
  * with the drop in weighted squared error; per-tree totals are normalised to 1, averaged over the
