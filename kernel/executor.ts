@@ -56,6 +56,12 @@ export interface ExecutorOptions {
    * `typescript` is the compiler used to instrument the compiled cell.
    */
   loopGuard?: { guard: LoopGuard; typescript: typeof import('typescript') };
+  /**
+   * Told when a cell's code starts under Node's SIGINT watchdog (from inside the code vm runs, where
+   * the watchdog is armed) and when vm has returned: the socket thread raises SIGINT only in between
+   * (interrupt/escalation.ts).
+   */
+  sigintWatchdog?: { entered(): void; left(): void };
 }
 
 const SCOPE_KEY = '__tunelab_cell_scope__';
@@ -112,6 +118,7 @@ export class CellExecutor {
       exports: this.cellExports,
       require: this.cellRequire,
       guard: options.loopGuard ? this.guardForCells(options.loopGuard.guard) : undefined,
+      enteredWatchdog: () => options.sigintWatchdog?.entered(),
     };
     this.installGlobals();
   }
@@ -286,7 +293,11 @@ export class CellExecutor {
     const params = `exports, require, ${GUARD_NAME}`;
     const prefix = converted.hasToplevelAwait ? `(async function (${params}) { ` : `(function (${params}) { `;
     const scope = `globalThis.${SCOPE_KEY}`;
-    const wrapped = `${prefix}${body}\n})(${scope}.exports, ${scope}.require, ${scope}.guard)`;
+    const watchdog = needsSigintWatchdog(guard?.typescript, body);
+    // Under the watchdog, the cell's arguments say so first: evaluated inside the code vm runs, they
+    // cannot say it before vm has armed the watchdog (a SIGINT raised earlier would be lost).
+    const guardArgument = watchdog ? `(${scope}.enteredWatchdog(), ${scope}.guard)` : `${scope}.guard`;
+    const wrapped = `${prefix}${body}\n})(${scope}.exports, ${scope}.require, ${guardArgument})`;
     // A cell that fails at run time still declared its names (as in Python, what ran before the
     // error has happened), so later cells type-check against them.
     const declOutput = converted.declOutput ?? '';
@@ -295,7 +306,7 @@ export class CellExecutor {
     try {
       result = vm.runInThisContext(wrapped, {
         filename: cellName,
-        breakOnSigint: needsSigintWatchdog(guard?.typescript, body),
+        breakOnSigint: watchdog,
         displayErrors: false,
       });
     } catch (err) {
@@ -303,6 +314,7 @@ export class CellExecutor {
       return errorOutcome(err);
     } finally {
       this.inSyncSection = false;
+      if (watchdog) this.options.sigintWatchdog?.left();
     }
     if (converted.hasToplevelAwait) {
       const cellPromise = Promise.resolve(result);

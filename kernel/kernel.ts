@@ -226,6 +226,7 @@ export class Kernel implements IopubPublisher {
       interruptGraceMs: this.options.studyStopGraceMs ?? 10_000,
       interruptRequests: () => this.interrupts.requests,
       loopGuard: { guard: this.interrupts.loopGuard(), typescript: this.typescript },
+      sigintWatchdog: { entered: () => this.interrupts.enteredSigintWatchdog(), left: () => this.interrupts.leftSigintWatchdog() },
     });
     installWidgetSupport(this.comms);
     this.interrupts.install();
@@ -239,7 +240,12 @@ export class Kernel implements IopubPublisher {
     // it only sends (no stream flush, no shared state beyond the sockets).
     (globalThis as Record<symbol, unknown>)[Symbol.for(DRAIN_HOOK_KEY)] = () => {
       for (let m = receiveMessageOnPort(this.socketThreadRequests); m; m = receiveMessageOnPort(this.socketThreadRequests)) {
-        this.doForSocketThread(m.message as MainThreadRequest);
+        const r = m.message as MainThreadRequest;
+        // Acting on an interrupt waits until this thread is free, as it would have without the drain.
+        // Taken here, in the middle of a cell's compiling or its synchronous code, the request would
+        // tell the socket thread not to raise the SIGINT that code needs, and nothing would stop it.
+        if (r.kind === 'interrupt') setImmediate(() => this.doForSocketThread(r));
+        else this.doForSocketThread(r);
       }
     };
     void this.openSockets();

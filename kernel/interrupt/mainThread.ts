@@ -59,6 +59,19 @@ export class MainThreadInterrupts {
     );
   }
 
+  /**
+   * The executor runs a cell's code under Node's SIGINT watchdog (vm `breakOnSigint`): called from
+   * inside that code, so the watchdog is armed; the socket thread raises SIGINT only from now on.
+   */
+  enteredSigintWatchdog(): void {
+    this.counter.enterWatchdogRun();
+  }
+
+  /** vm has returned: the watchdog is off again. */
+  leftSigintWatchdog(): void {
+    this.counter.leaveWatchdogRun();
+  }
+
   cellStarted(cell: MessageHeader): void {
     this.runningCell = cell;
     this.dispatch({ kind: 'cell-started' });

@@ -12,17 +12,21 @@
  * ## One request, on the socket thread (escalation.ts)
  *
  *   requested ──(SIGNAL_AFTER_MS, not taken)──> signalled ──(grace, not taken)──> unreachable
- *       │                                           │
- *       └──(taken)──> handled        (taken)──> handled
+ *       │                                           │                                 │
+ *       └──(taken)──> handled        (taken)──> handled                (taken)──> handled
  *
  *   requested: counted in shared memory; the main thread is asked to act (a port message) and the
  *     frontend gets interrupt_reply at once. An idle or awaiting main thread takes it at once; a
  *     cell's loop checks and study.optimize (between trials) see the count.
- *   signalled: nobody took it in time, so the main thread is in synchronous code without a check;
- *     SIGINT is raised, which breaks it at a cell's top level (vm `breakOnSigint`).
- *   unreachable: still not taken after the grace period: code after an `await` that no check and
- *     no signal reaches (a long library call, a mutual recursion without loops). The running cell is
- *     told so; it stops when that code returns.
+ *   signalled: nobody took it in time, so the main thread is busy: in synchronous code without a
+ *     check, or still compiling the cell. Checked again every SIGNAL_AFTER_MS: whenever the main
+ *     thread runs a cell's code under Node's SIGINT watchdog (vm `breakOnSigint`), SIGINT is raised,
+ *     once per such run, which breaks it. Only then: a signal raised while the main thread compiles
+ *     the cell is caught by Node's listener, which vm removes, the signal undelivered, when it arms
+ *     the watchdog (counter.ts).
+ *   unreachable: still not taken after the grace period: code no signal reaches (a long library
+ *     call or a mutual recursion without loops, after an `await`). The running cell is told so; it
+ *     stops when that code returns. Checks go on as in signalled: the cell may still be compiling.
  *   Shutting down cancels every pending escalation.
  *
  * ## The main thread (mainThread.ts)
@@ -45,14 +49,18 @@
 export type EscalationState = 'requested' | 'signalled' | 'unreachable' | 'handled' | 'cancelled';
 
 export type EscalationEvent =
-  /** SIGNAL_AFTER_MS passed since the request arrived (taken: whether the main thread took it). */
-  | { kind: 'signal-deadline'; taken: boolean }
-  /** The grace period passed since SIGINT was raised. */
+  /**
+   * SIGNAL_AFTER_MS passed since the request arrived or since the last check. taken: whether the
+   * main thread took it; inWatchdogRun: whether the main thread runs a cell's code under Node's
+   * SIGINT watchdog, in a run no SIGINT was raised into yet for this request.
+   */
+  | { kind: 'signal-deadline'; taken: boolean; inWatchdogRun: boolean }
+  /** The grace period passed since the first signal deadline. */
   | { kind: 'grace-deadline'; taken: boolean }
   /** The kernel is shutting down. */
   | { kind: 'closing' };
 
-export type EscalationAction = 'raise-sigint' | 'start-grace' | 'warn-unreachable';
+export type EscalationAction = 'raise-sigint' | 'start-grace' | 'check-again' | 'warn-unreachable';
 
 export interface Transition<S, A> {
   state: S;
@@ -61,16 +69,19 @@ export interface Transition<S, A> {
 
 const stay = <S, A>(state: S): Transition<S, A> => ({ state, actions: [] });
 
+const PENDING: ReadonlySet<EscalationState> = new Set(['requested', 'signalled', 'unreachable']);
+
 /** The socket thread's machine for one request; a final state ignores every event. */
 export function escalate(state: EscalationState, event: EscalationEvent): Transition<EscalationState, EscalationAction> {
-  if (event.kind === 'closing') return state === 'requested' || state === 'signalled' ? stay('cancelled') : stay(state);
-  if (state === 'requested' && event.kind === 'signal-deadline') {
-    return event.taken ? stay('handled') : { state: 'signalled', actions: ['raise-sigint', 'start-grace'] };
+  if (!PENDING.has(state)) return stay(state);
+  if (event.kind === 'closing') return stay('cancelled');
+  if (event.taken) return stay('handled');
+  if (event.kind === 'grace-deadline') {
+    return state === 'signalled' ? { state: 'unreachable', actions: ['warn-unreachable'] } : stay(state);
   }
-  if (state === 'signalled' && event.kind === 'grace-deadline') {
-    return event.taken ? stay('handled') : { state: 'unreachable', actions: ['warn-unreachable'] };
-  }
-  return stay(state);
+  const raise: EscalationAction[] = event.inWatchdogRun ? ['raise-sigint'] : [];
+  if (state === 'requested') return { state: 'signalled', actions: [...raise, 'start-grace', 'check-again'] };
+  return { state, actions: [...raise, 'check-again'] };
 }
 
 /** The main thread's state. */

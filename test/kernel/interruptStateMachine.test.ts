@@ -35,49 +35,99 @@ function runMain(events: MainEvent[], from: MainState = 'idle'): { state: MainSt
 
 describe('interrupt state machines', () => {
   it('a request the main thread takes in time is never escalated', () => {
-    assert.deepEqual(escalateAll([{ kind: 'signal-deadline', taken: true }]), { state: 'handled', actions: [] });
+    assert.deepEqual(escalateAll([{ kind: 'signal-deadline', taken: true, inWatchdogRun: true }]), { state: 'handled', actions: [] });
   });
 
-  it('a request nobody takes gets SIGINT, then, still untaken after the grace period, the unreachable notice', () => {
-    assert.deepEqual(escalateAll([{ kind: 'signal-deadline', taken: false }]), {
+  it('a request nobody takes gets SIGINT, checked again until taken, then, still untaken after the grace period, the unreachable notice', () => {
+    assert.deepEqual(escalateAll([{ kind: 'signal-deadline', taken: false, inWatchdogRun: true }]), {
       state: 'signalled',
-      actions: ['raise-sigint', 'start-grace'],
+      actions: ['raise-sigint', 'start-grace', 'check-again'],
     });
     assert.deepEqual(
       escalateAll([
-        { kind: 'signal-deadline', taken: false },
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: true },
         { kind: 'grace-deadline', taken: true },
       ]),
       {
         state: 'handled',
-        actions: ['raise-sigint', 'start-grace'],
+        actions: ['raise-sigint', 'start-grace', 'check-again'],
       },
     );
     assert.deepEqual(
       escalateAll([
-        { kind: 'signal-deadline', taken: false },
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: true },
         { kind: 'grace-deadline', taken: false },
       ]),
       {
         state: 'unreachable',
-        actions: ['raise-sigint', 'start-grace', 'warn-unreachable'],
-      },
-    );
-  });
-
-  it('closing cancels a pending escalation, and a finished one ignores every later event', () => {
-    assert.deepEqual(escalateAll([{ kind: 'closing' }, { kind: 'signal-deadline', taken: false }]), { state: 'cancelled', actions: [] });
-    assert.deepEqual(
-      escalateAll([{ kind: 'signal-deadline', taken: false }, { kind: 'closing' }, { kind: 'grace-deadline', taken: false }]),
-      {
-        state: 'cancelled',
-        actions: ['raise-sigint', 'start-grace'],
+        actions: ['raise-sigint', 'start-grace', 'check-again', 'warn-unreachable'],
       },
     );
     assert.deepEqual(
       escalateAll([
-        { kind: 'signal-deadline', taken: true },
-        { kind: 'signal-deadline', taken: false },
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: true },
+        { kind: 'signal-deadline', taken: true, inWatchdogRun: false },
+      ]),
+      { state: 'handled', actions: ['raise-sigint', 'start-grace', 'check-again'] },
+    );
+  });
+
+  it('SIGINT is raised only into a run of cell code under the watchdog, once per run: never while the cell is still being compiled', () => {
+    // Compiling (no watchdog run) through the first deadline and past the grace period: checks go on,
+    // no signal; the cell then runs under the watchdog and gets one.
+    assert.deepEqual(
+      escalateAll([
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: false },
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: false },
+        { kind: 'grace-deadline', taken: false },
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: true },
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: false },
+        { kind: 'signal-deadline', taken: true, inWatchdogRun: false },
+      ]),
+      {
+        state: 'handled',
+        actions: ['start-grace', 'check-again', 'check-again', 'warn-unreachable', 'raise-sigint', 'check-again', 'check-again'],
+      },
+    );
+    // Within the grace period, the same: a signal per new watchdog run, none while there is none.
+    assert.deepEqual(
+      escalateAll([
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: false },
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: true },
+      ]),
+      { state: 'signalled', actions: ['start-grace', 'check-again', 'raise-sigint', 'check-again'] },
+    );
+  });
+
+  it('closing cancels a pending escalation, and a finished one ignores every later event', () => {
+    assert.deepEqual(escalateAll([{ kind: 'closing' }, { kind: 'signal-deadline', taken: false, inWatchdogRun: true }]), {
+      state: 'cancelled',
+      actions: [],
+    });
+    assert.deepEqual(
+      escalateAll([
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: true },
+        { kind: 'closing' },
+        { kind: 'grace-deadline', taken: false },
+      ]),
+      {
+        state: 'cancelled',
+        actions: ['raise-sigint', 'start-grace', 'check-again'],
+      },
+    );
+    assert.deepEqual(
+      escalateAll([
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: false },
+        { kind: 'grace-deadline', taken: false },
+        { kind: 'closing' },
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: true },
+      ]),
+      { state: 'cancelled', actions: ['start-grace', 'check-again', 'warn-unreachable'] },
+    );
+    assert.deepEqual(
+      escalateAll([
+        { kind: 'signal-deadline', taken: true, inWatchdogRun: true },
+        { kind: 'signal-deadline', taken: false, inWatchdogRun: true },
       ]),
       { state: 'handled', actions: [] },
     );
