@@ -78,7 +78,14 @@ function fitWidth(target: HTMLElement, after: () => Promise<unknown>): () => voi
   let width = 0;
   const observer = new ResizeObserver((entries) => {
     const w = Math.round(entries[entries.length - 1].contentRect.width);
-    if (w === 0 || w === width) return;
+    if (w === 0) {
+      // Hidden or taken out of the page (a windowed notebook detaches cells scrolled away, a reload
+      // re-renders them): a drawing made meanwhile falls back to 700 px, so the next width must resize
+      // the graph even when it equals the last one seen.
+      width = 0;
+      return;
+    }
+    if (w === width) return;
     width = w;
     void after()
       .then(() => (target.isConnected && target.classList.contains('js-plotly-plot') ? Plotly.Plots.resize(target) : undefined))
