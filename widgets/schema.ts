@@ -96,6 +96,62 @@ export type JsonObject = Record<string, unknown>;
 /** A plotly trace: a type, a name and any other plotly attribute. */
 export type PlotTrace = { type?: string; name?: string; [attr: string]: unknown };
 
+/**
+ * The custom messages a PlotModel's kernel side sends its views: incremental figure updates that
+ * the views apply to their copy of the figure and to the drawing. One op per message, or several
+ * as `{ batch: [...] }` when the kernel coalesced a flush interval's ops.
+ */
+export type PlotOp =
+  /** Append points to a trace: per column (x, y, text...), the values to push. */
+  | { op: 'extend'; trace: number; columns: Record<string, unknown[]> }
+  | { op: 'addTrace'; trace: PlotTrace }
+  /** Set attributes (dotted keys allowed) of the listed traces; an array value is the value itself. */
+  | { op: 'restyle'; update: JsonObject; traces: number[] }
+  /** Set layout attributes (dotted keys allowed), as Plotly.relayout. */
+  | { op: 'relayout'; update: JsonObject };
+
+export type PlotMessage = PlotOp | { batch: PlotOp[] };
+
+/**
+ * The ops of a PlotModel custom message, checked against `PlotOp`, or a reason it is not one. The
+ * views apply nothing of a message that fails (a figure half-updated is worse than one left as it was).
+ */
+export function parsePlotMessage(content: unknown): { ops: PlotOp[] } | { error: string } {
+  if (!isObject(content)) return { error: 'a plot message must be a JSON object' };
+  const items: unknown[] = 'batch' in content ? (Array.isArray(content.batch) ? content.batch : [null]) : [content];
+  const ops: PlotOp[] = [];
+  for (const item of items) {
+    const error = plotOpMismatch(item);
+    if (error) return { error };
+    ops.push(item as PlotOp);
+  }
+  return { ops };
+}
+
+function plotOpMismatch(op: unknown): string | undefined {
+  if (!isObject(op)) return 'a plot op must be a JSON object';
+  const index = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  switch (op.op) {
+    case 'extend':
+      if (!index(op.trace)) return 'extend: "trace" must be a trace index';
+      if (!isObject(op.columns) || !Object.values(op.columns).every(Array.isArray)) return 'extend: "columns" must map names to arrays';
+      return undefined;
+    case 'addTrace':
+      return isObject(op.trace) ? undefined : 'addTrace: "trace" must be an object';
+    case 'restyle':
+      if (!isObject(op.update)) return 'restyle: "update" must be an object';
+      return Array.isArray(op.traces) && op.traces.every(index) ? undefined : 'restyle: "traces" must be trace indices';
+    case 'relayout':
+      return isObject(op.update) ? undefined : 'relayout: "update" must be an object';
+    default:
+      return `unknown plot op ${JSON.stringify(op.op)}`;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 export const TUNELAB_MODELS = {
   // `plot_layout`, not `layout`: DOMWidgetModel's `layout` is the reference to its LayoutModel.
   PlotModel: model('PlotModel', 'PlotView', {

@@ -30,6 +30,7 @@ import {
 } from '../../widgets/kernel';
 import { realClock } from '../../widgets/kernel/throttle';
 import { FakeTransport, ManualClock } from './fakeTransport';
+import { parsePlotMessage } from '../../widgets/schema';
 
 const VIEW = 'application/vnd.jupyter.widget-view+json';
 
@@ -285,6 +286,56 @@ describe('widget protocol 2.1 with a kernel transport', () => {
         return c.batch ? c.batch.map((b) => b.op) : [c.op];
       });
     assert.deepEqual(ops, ['restyle', 'relayout']);
+  });
+
+  it('every custom message a Plot sends is a PlotMessage of the shared schema, which refuses malformed ones with a reason', () => {
+    const plot = new Plot({ data: [{ type: 'scatter', x: [], y: [] }], layout: {} });
+    plot.extend({ 0: { x: [1, 2], y: [3, 4] } });
+    plot.addTrace({ type: 'scatter', name: 'best', x: [0], y: [0] });
+    plot.extend({ 1: { x: [5], y: [6] } });
+    plot.restyle({ 'marker.color': ['red', 'blue'] });
+    plot.relayout({ 'xaxis.title.text': 'trial' });
+    clock.advance(100);
+    plot.flush();
+    const contents = t
+      .messagesFor(plot.modelId)
+      .filter((m) => m.data.method === 'custom')
+      .map((m) => JSON.parse(JSON.stringify(m.data.content)) as unknown);
+    const ops = contents.flatMap((c) => {
+      const parsed = parsePlotMessage(c);
+      assert.ok('ops' in parsed, `the kernel sent a message the views would refuse: ${JSON.stringify(c)}`);
+      return parsed.ops;
+    });
+    assert.deepEqual(
+      ops.map((o) => o.op),
+      ['extend', 'addTrace', 'extend', 'restyle', 'relayout'],
+    );
+    assert.deepEqual(ops[3], { op: 'restyle', update: { 'marker.color': ['red', 'blue'] }, traces: [0, 1] });
+
+    const refused: Array<[unknown, RegExp]> = [
+      [null, /JSON object/],
+      [{ op: 'extend', trace: -1, columns: {} }, /trace index/],
+      [{ op: 'extend', trace: 0, columns: { x: 1 } }, /arrays/],
+      [{ op: 'addTrace', trace: [1] }, /object/],
+      [{ op: 'restyle', update: {}, traces: [0.5] }, /trace indices/],
+      [{ op: 'relayout' }, /update/],
+      [{ op: 'delete' }, /unknown plot op "delete"/],
+      [{ batch: 'x' }, /JSON object/],
+      // One bad op refuses the whole batch: the views apply all of a message or none of it.
+      [
+        {
+          batch: [
+            { op: 'relayout', update: {} },
+            { op: 'extend', trace: 0 },
+          ],
+        },
+        /columns/,
+      ],
+    ];
+    for (const [content, reason] of refused) {
+      const parsed = parsePlotMessage(content);
+      assert.ok('error' in parsed && reason.test(parsed.error), `${JSON.stringify(content)}: ${JSON.stringify(parsed)}`);
+    }
   });
 
   it('Output captures what a function prints into its outputs state', async () => {

@@ -8,6 +8,7 @@ import { escapeHtml, type Widget } from './widget';
 import type { JsonObject } from './transport';
 import { figureSnapshotSvg, type FigureSpec, type Trace } from '../../src/visualization/figure';
 import { TunelabModel } from './tunelabModel';
+import type { PlotOp } from '../schema';
 
 /** Points to append to one trace: parallel arrays of equal length. */
 export interface TracePoints {
@@ -46,7 +47,7 @@ export class Plot extends TunelabModel<'PlotModel'> {
 
   /** Append points to traces; `updates` maps trace index -> columns to extend. */
   extend(updates: Record<number, TracePoints>): void {
-    const ops: JsonObject[] = [];
+    const ops: Array<PlotOp & { op: 'extend' }> = [];
     for (const [key, cols] of Object.entries(updates)) {
       const index = Number(key);
       const trace = this.figure.data[index];
@@ -62,14 +63,14 @@ export class Plot extends TunelabModel<'PlotModel'> {
     }
     if (ops.length === 0) return;
     this.stale = true;
-    for (const op of ops) this.queueCustom(op, (last) => mergeExtend(last, op));
+    for (const op of ops) this.queuePlotOp(op, (last) => mergeExtend(last, op));
   }
 
   /** Add a trace (sent as a custom message). */
   addTrace(trace: Trace): void {
     this.figure.data.push(structuredClone(trace));
     this.stale = true;
-    this.queueCustom({ op: 'addTrace', trace: trace as JsonObject });
+    this.queuePlotOp({ op: 'addTrace', trace: trace as JsonObject });
   }
 
   /**
@@ -80,14 +81,19 @@ export class Plot extends TunelabModel<'PlotModel'> {
     const idx = traces ?? this.figure.data.map((_, i) => i);
     for (const i of idx) for (const [k, v] of Object.entries(update)) setDotted(this.figure.data[i] as JsonObject, k, structuredClone(v));
     this.stale = true;
-    this.queueCustom({ op: 'restyle', update, traces: idx });
+    this.queuePlotOp({ op: 'restyle', update, traces: idx });
   }
 
   /** Change layout attributes (plotly's dotted keys like 'xaxis.range' allowed), like Plotly.relayout. */
   relayout(update: JsonObject): void {
     for (const [k, v] of Object.entries(update)) setDotted(this.figure.layout, k, v);
     this.stale = true;
-    this.queueCustom({ op: 'relayout', update });
+    this.queuePlotOp({ op: 'relayout', update });
+  }
+
+  /** Queue an op for the views (the messages the schema's `PlotOp` declares for both sides). */
+  private queuePlotOp(op: PlotOp, tryMerge?: (last: JsonObject) => boolean): void {
+    this.queueCustom(op, tryMerge);
   }
 
   /** Write the full figure into the model state, so saved notebooks and late frontends have every point. */
@@ -121,10 +127,11 @@ export class Plot extends TunelabModel<'PlotModel'> {
 }
 
 /** Consecutive extends of the same trace and columns merge, so a burst of trials is one small op. */
-function mergeExtend(last: JsonObject, op: JsonObject): boolean {
+function mergeExtend(last: JsonObject, op: PlotOp & { op: 'extend' }): boolean {
+  // `last` is the op queued before, by this model: a PlotOp.
   if (last.op !== 'extend' || last.trace !== op.trace) return false;
   const a = last.columns as Record<string, unknown[]>;
-  const b = op.columns as Record<string, unknown[]>;
+  const b = op.columns;
   const ka = Object.keys(a).sort().join();
   if (ka !== Object.keys(b).sort().join()) return false;
   for (const k of Object.keys(b)) for (const v of b[k]) a[k].push(v);

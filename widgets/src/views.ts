@@ -3,7 +3,7 @@
  * @jupyter-widgets/base. The kernel side (widgets/kernel) owns the state; these draw it.
  */
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
-import { modelDefaults, type StateReader, type TunelabModelName } from '../schema';
+import { modelDefaults, parsePlotMessage, type PlotOp, type StateReader, type TunelabModelName } from '../schema';
 import { Plotly, PLOT_CONFIG, type PlotData, type PlotLayout } from './plotly';
 import { ensureStyles } from './styles';
 import { formatNumber, formatSeconds } from '../../src/format';
@@ -98,35 +98,22 @@ function fitWidth(target: HTMLElement, after: () => Promise<unknown>): () => voi
 // ---------------------------------------------------------------------------------------------
 // Plot
 
-export interface PlotOp {
-  op: 'extend' | 'addTrace' | 'restyle' | 'relayout';
-  trace?: number;
-  columns?: Record<string, unknown[]>;
-  update?: Json;
-  traces?: number[];
-}
-
-/** Ops arrive one per custom message, or batched as {batch: [...]} when the kernel coalesced them. */
-export function opsOf(content: Json): PlotOp[] {
-  return Array.isArray(content.batch) ? (content.batch as PlotOp[]) : [content as unknown as PlotOp];
-}
-
-/** Apply ops to a figure held as plain JSON (the model's copy). */
+/** Apply ops to a figure held as plain JSON (the model's copy); ops naming a missing trace are skipped. */
 export function applyOps(data: Json[], layout: Json, ops: PlotOp[]): void {
   for (const op of ops) {
     if (op.op === 'extend') {
-      const t = data[op.trace!];
-      for (const [col, vals] of Object.entries(op.columns ?? {})) {
+      const t = data[op.trace];
+      if (!t) continue;
+      for (const [col, vals] of Object.entries(op.columns)) {
         const arr = ((t[col] as unknown[] | undefined) ??= []) as unknown[];
         for (const v of vals) arr.push(v);
       }
     } else if (op.op === 'addTrace') {
-      data.push(clone((op as unknown as { trace: Json }).trace));
+      data.push(clone(op.trace));
     } else if (op.op === 'restyle') {
-      for (const i of op.traces ?? data.map((_, k) => k))
-        for (const [k, v] of Object.entries(op.update ?? {})) setDotted(data[i], k, clone(v));
+      for (const i of op.traces) if (data[i]) for (const [k, v] of Object.entries(op.update)) setDotted(data[i], k, clone(v));
     } else if (op.op === 'relayout') {
-      for (const [k, v] of Object.entries(op.update ?? {})) setDotted(layout, k, clone(v));
+      for (const [k, v] of Object.entries(op.update)) setDotted(layout, k, clone(v));
     }
   }
 }
@@ -137,9 +124,13 @@ export class PlotModel extends schemaModel('PlotModel') {
     this.on('msg:custom', (content: Json) => {
       // Queue behind pending state updates, so an append never lands on a figure about to be replaced.
       this.state_change = Promise.resolve(this.state_change).then(() => {
-        const ops = opsOf(content);
-        applyOps(this.state.get('data'), this.state.get('plot_layout'), ops);
-        this.trigger('plot:ops', ops);
+        const parsed = parsePlotMessage(content);
+        if ('error' in parsed) {
+          console.warn(`tunelab: ignored a plot update from the kernel (${parsed.error})`);
+          return;
+        }
+        applyOps(this.state.get('data'), this.state.get('plot_layout'), parsed.ops);
+        this.trigger('plot:ops', parsed.ops);
       });
     });
   }
@@ -174,24 +165,30 @@ export class PlotView extends SchemaView<'PlotModel'> {
     const target = this.plotEl!;
     this.ready = this.ready.then(async () => {
       for (const op of ops) {
-        if (op.op === 'extend') {
-          const update: Record<string, unknown[][]> = {};
-          for (const [col, vals] of Object.entries(op.columns ?? {})) update[col] = [clone(vals)];
-          await Plotly.extendTraces(target, update, [op.trace!]);
-        } else if (op.op === 'addTrace') {
-          await Plotly.addTraces(target, clone((op as unknown as { trace: Json }).trace));
-        } else if (op.op === 'restyle') {
-          // Plotly.restyle reads arrays as one value per trace; the kernel means the value itself.
-          for (const i of op.traces ?? []) {
-            const update: Json = {};
-            for (const [k, v] of Object.entries(op.update ?? {})) update[k] = Array.isArray(v) ? [clone(v)] : v;
-            await Plotly.restyle(target, update, [i]);
-          }
-        } else if (op.op === 'relayout') {
-          await Plotly.relayout(target, clone(op.update ?? {}));
-        }
+        // One op plotly refuses (a trace the drawing lacks) must not stop the ones after it, nor
+        // leave `ready` rejected, which would stop every later update of this view.
+        await this.applyOp(target, op).catch((e: unknown) => console.warn(`tunelab: a plot update failed (${String(e)})`));
       }
     });
+  }
+
+  private async applyOp(target: HTMLDivElement, op: PlotOp): Promise<void> {
+    if (op.op === 'extend') {
+      const update: Record<string, unknown[][]> = {};
+      for (const [col, vals] of Object.entries(op.columns)) update[col] = [clone(vals)];
+      await Plotly.extendTraces(target, update, [op.trace]);
+    } else if (op.op === 'addTrace') {
+      await Plotly.addTraces(target, clone(op.trace));
+    } else if (op.op === 'restyle') {
+      // Plotly.restyle reads arrays as one value per trace; the kernel means the value itself.
+      for (const i of op.traces) {
+        const update: Json = {};
+        for (const [k, v] of Object.entries(op.update)) update[k] = Array.isArray(v) ? [clone(v)] : v;
+        await Plotly.restyle(target, update, [i]);
+      }
+    } else if (op.op === 'relayout') {
+      await Plotly.relayout(target, clone(op.update));
+    }
   }
 
   remove(): void {
