@@ -4,10 +4,12 @@
  * less sensitive than wall time to other jobs on the two shared cores; wall time is recorded too)
  * near the end of the run, and simple regret (best found minus the known minimum) at checkpoints.
  *
- *   npx tsx bench/gp-vs-optuna.ts [--seeds 5] [--trials 100] [--functions branin,hartmann6]
+ *   npx tsx bench/gp-vs-optuna.ts [--seeds 5] [--first-seed 0] [--trials 100] [--functions branin,hartmann6]
  *
- * Both run deterministic-objective GPs with their default start-up trials. Writes
- * bench/results/gp-vs-optuna.json.
+ * Both run deterministic-objective GPs with their default start-up trials, on seeds first-seed ..
+ * first-seed + seeds - 1. Regrets are compared per checkpoint with a two-sided Mann-Whitney test.
+ * Writes bench/results/gp-vs-optuna.json; a run on other seeds or a subset of the functions (a closer
+ * look at one regret gap) writes gp-vs-optuna-<functions>-seeds<first>-<last>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -16,6 +18,7 @@ import { createStudy } from '../src';
 import { GPSampler } from '../src/samplers/gp';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
 import { runPythonJson } from './python';
+import { mannWhitneyP } from './stats';
 import { logging as tunelabLogging, setVerbosity } from '../src';
 
 // As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
@@ -26,6 +29,8 @@ const arg = (name: string, dflt: string) => {
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
 const N_SEEDS = Number(arg('seeds', '5'));
+const FIRST_SEED = Number(arg('first-seed', '0'));
+const SEEDS = Array.from({ length: N_SEEDS }, (_, i) => FIRST_SEED + i);
 const N_TRIALS = Number(arg('trials', '100'));
 const FUNCTIONS = arg('functions', 'branin,hartmann6').split(',');
 const CHECKPOINTS = [25, 50, 100, 200].filter((c) => c <= N_TRIALS);
@@ -49,7 +54,7 @@ out = {'torch_threads': torch.get_num_threads(), 'optuna': optuna.__version__, '
 for name in cfg['functions']:
     f, bounds, minimum = BENCHMARKS[name]
     runs = []
-    for seed in range(cfg['seeds']):
+    for seed in cfg['seeds']:
         study = optuna.create_study(sampler=optuna.samplers.GPSampler(seed=seed, deterministic_objective=True))
         cpu, wall, vals = [], [], []
         for i in range(cfg['trials']):
@@ -103,7 +108,7 @@ async function main() {
   // Optuna first (it is the slow side), then tunelab, so the two never compete for the cores.
   const optuna = await runPythonJson<{ torch_threads: number; optuna: string; torch: string; runs: Record<string, Run[]> }>(OPTUNA_SCRIPT, {
     functions: FUNCTIONS,
-    seeds: N_SEEDS,
+    seeds: SEEDS,
     trials: N_TRIALS,
     checkpoints: CHECKPOINTS,
     timed_from: TIMED_FROM,
@@ -114,14 +119,14 @@ async function main() {
     const fn = BENCHMARKS.find((b) => b.name === name);
     if (!fn) throw new Error(`unknown function ${name}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
     tunelab[name] = [];
-    for (let seed = 0; seed < N_SEEDS; seed++) tunelab[name].push(await tunelabRun(fn, seed));
+    for (const seed of SEEDS) tunelab[name].push(await tunelabRun(fn, seed));
   }
   load.push(loadavg()[0]);
 
   const lines = [
-    `GP suggestion time near trial ${N_TRIALS} (median CPU ms over the last 10 suggestions of ${N_SEEDS} seeds) and median regret; Optuna ${optuna.optuna}, torch ${optuna.torch} with ${optuna.torch_threads} threads.`,
+    `GP suggestion time near trial ${N_TRIALS} (median CPU ms over the last 10 suggestions of seeds ${FIRST_SEED}-${FIRST_SEED + N_SEEDS - 1}) and median regret (Mann-Whitney p of the two regret samples); Optuna ${optuna.optuna}, torch ${optuna.torch} with ${optuna.torch_threads} threads.`,
     '',
-    `| function | tunelab CPU ms | Optuna CPU ms | ratio | tunelab wall ms | Optuna wall ms | ${CHECKPOINTS.map((c) => `regret@${c} tunelab / Optuna`).join(' | ')} |`,
+    `| function | tunelab CPU ms | Optuna CPU ms | ratio | tunelab wall ms | Optuna wall ms | ${CHECKPOINTS.map((c) => `regret@${c} tunelab / Optuna (p)`).join(' | ')} |`,
     `|---|---:|---:|---:|---:|---:|${CHECKPOINTS.map(() => '---|').join('')}`,
   ];
   const summary: Record<string, unknown> = {};
@@ -133,6 +138,12 @@ async function main() {
     const tWall = median(t.flatMap((r) => r.wallMs));
     const oWall = median(o.flatMap((r) => r.wallMs));
     const regrets = CHECKPOINTS.map((_, k) => [median(t.map((r) => r.regret[k])), median(o.map((r) => r.regret[k]))]);
+    const pValues = CHECKPOINTS.map((_, k) =>
+      mannWhitneyP(
+        t.map((r) => r.regret[k]),
+        o.map((r) => r.regret[k]),
+      ),
+    );
     summary[name] = {
       tunelabCpuMs: tCpu,
       optunaCpuMs: oCpu,
@@ -140,19 +151,22 @@ async function main() {
       tunelabWallMs: tWall,
       optunaWallMs: oWall,
       medianRegret: regrets,
+      regretMannWhitneyP: pValues,
     };
     lines.push(
-      `| ${name} | ${fmt(tCpu)} | ${fmt(oCpu)} | ${(oCpu / tCpu).toFixed(1)}x | ${fmt(tWall)} | ${fmt(oWall)} | ${regrets.map(([a, b]) => `${fmt(a)} / ${fmt(b)}`).join(' | ')} |`,
+      `| ${name} | ${fmt(tCpu)} | ${fmt(oCpu)} | ${(oCpu / tCpu).toFixed(1)}x | ${fmt(tWall)} | ${fmt(oWall)} | ${regrets.map(([a, b], k) => `${fmt(a)} / ${fmt(b)} (${pValues[k].toFixed(2)})`).join(' | ')} |`,
     );
   }
   console.log(lines.join('\n'));
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
+  const whole = FIRST_SEED === 0 && FUNCTIONS.join() === 'branin,hartmann6';
+  const file = whole ? 'gp-vs-optuna.json' : `gp-vs-optuna-${FUNCTIONS.join('-')}-seeds${FIRST_SEED}-${FIRST_SEED + N_SEEDS - 1}.json`;
   writeFileSync(
-    join(dir, 'gp-vs-optuna.json'),
+    join(dir, file),
     JSON.stringify(
       {
-        seeds: N_SEEDS,
+        seeds: SEEDS,
         trials: N_TRIALS,
         checkpoints: CHECKPOINTS,
         summary,

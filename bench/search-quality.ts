@@ -15,9 +15,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStudy, QMCSampler, RandomSampler, TPESampler, type Sampler } from '../src';
-import { erfc } from '../src/samplers/tpe/truncnorm';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
 import { runPythonJson } from './python';
+import { mannWhitneyP } from './stats';
 import { logging as tunelabLogging, setVerbosity } from '../src';
 
 // As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
@@ -85,25 +85,6 @@ const quantile = (v: number[], q: number) => {
   const lo = Math.floor(pos);
   return s[lo] + (s[Math.min(s.length - 1, lo + 1)] - s[lo]) * (pos - lo);
 };
-/** Two-sided Mann-Whitney U test p-value (normal approximation), to tell real gaps from seed noise. */
-function mannWhitneyP(a: number[], b: number[]): number {
-  const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort((x, y) => x.v - y.v);
-  const ranks = new Array<number>(all.length);
-  for (let i = 0; i < all.length;) {
-    let j = i;
-    while (j + 1 < all.length && all[j + 1].v === all[i].v) j++;
-    for (let k = i; k <= j; k++) ranks[k] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  let r1 = 0;
-  all.forEach((e, i) => e.g === 0 && (r1 += ranks[i]));
-  const n1 = a.length;
-  const n2 = b.length;
-  const u = r1 - (n1 * (n1 + 1)) / 2;
-  const z = (u - (n1 * n2) / 2) / Math.sqrt((n1 * n2 * (n1 + n2 + 1)) / 12);
-  return erfc(Math.abs(z) / Math.SQRT2);
-}
-
 const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
 
 (async () => {
