@@ -17,7 +17,8 @@ export interface PlotlyApi {
   restyle(el: HTMLElement, update: Record<string, unknown>, indices?: number[]): Promise<unknown>;
   relayout(el: HTMLElement, update: Record<string, unknown>): Promise<unknown>;
   purge(el: HTMLElement): void;
-  Plots: { resize(el: HTMLElement): void };
+  // plotly.js returns a promise that settles once the graph is redrawn (its own types say void).
+  Plots: { resize(el: HTMLElement): Promise<unknown> | void };
 }
 
 export const Plotly = PlotlyModule as PlotlyApi;

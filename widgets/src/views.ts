@@ -70,7 +70,8 @@ abstract class SchemaView<N extends TunelabModelName> extends DOMWidgetView {
  * Keeps a plotly graph as wide as its box. A view renders before it is attached to the page (plotly
  * then falls back to 700 px, wider than a JupyterLab output area next to the side panel), and the box
  * changes later (panels opened or closed, window resized); one ResizeObserver catches both. `after`
- * is the view's chain of pending plotly calls: a resize waits for the drawing it resizes.
+ * is the view's chain of pending plotly calls: a resize waits for the drawing it resizes. A drawing
+ * made while the box keeps its width (no resize to observe) is checked by `refit` after each draw.
  * Returns the function that stops watching.
  */
 function fitWidth(target: HTMLElement, after: () => Promise<unknown>): () => void {
@@ -88,11 +89,37 @@ function fitWidth(target: HTMLElement, after: () => Promise<unknown>): () => voi
     if (w === width) return;
     width = w;
     void after()
-      .then(() => (target.isConnected && target.classList.contains('js-plotly-plot') ? Plotly.Plots.resize(target) : undefined))
-      .catch(() => undefined); // a graph purged meanwhile has nothing to resize
+      .then(() => refit(target))
+      .catch(() => undefined); // a drawing that failed has nothing to resize
   });
   observer.observe(target);
   return () => observer.disconnect();
+}
+
+/**
+ * Resizes a drawn graph whose drawing is not as wide as its box (drawn while detached or hidden, it
+ * fell back to 700 px); nothing for a graph that fits, is not drawn yet, or has no box.
+ */
+function refit(target: HTMLElement): Promise<unknown> | undefined {
+  if (!target.isConnected || !target.classList.contains('js-plotly-plot')) return undefined;
+  const box = target.clientWidth;
+  const drawn = Number(target.querySelector('svg.main-svg')?.getAttribute('width') ?? NaN);
+  if (!(box > 0 && Number.isFinite(drawn) && Math.abs(drawn - box) > 1)) return undefined;
+  // Never rejects: it sits in the view's chain of plotly calls, which a rejection would stop.
+  return Promise.resolve()
+    .then(() => Plotly.Plots.resize(target))
+    .catch(() => undefined);
+}
+
+/**
+ * A view's chain of plotly calls with one more drawing of the whole figure, fitted to its box. A
+ * drawing plotly refuses is reported and the chain goes on, so later updates still draw.
+ */
+function drawn(chain: Promise<unknown>, target: HTMLElement, data: PlotData, layout: PlotLayout): Promise<unknown> {
+  return chain
+    .then(() => Plotly.react(target, data, layout, PLOT_CONFIG))
+    .then(() => refit(target))
+    .catch((e: unknown) => console.warn(`tunelab: a plot could not be drawn (${String(e)})`));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,7 +185,7 @@ export class PlotView extends SchemaView<'PlotModel'> {
     const data: PlotData = clone(this.state.get('data'));
     const layout: PlotLayout = { autosize: true, margin: { t: 48, r: 24, b: 48, l: 64 }, ...clone(this.state.get('plot_layout')) };
     // The view draws its own copy: Plotly mutates the arrays it is given.
-    this.ready = this.ready.then(() => Plotly.react(target, data, layout, PLOT_CONFIG));
+    this.ready = drawn(this.ready, target, data, layout);
   }
 
   private applyOps(ops: PlotOp[]): void {
@@ -415,12 +442,14 @@ export class ScheduleViewView extends SchemaView<'ScheduleViewModel'> {
       showlegend: false,
       margin: { t: 56, r: 24, b: 48, l: 64 },
     };
-    this.ready = this.ready.then(() => Plotly.react(this.plotEl, data, layout, PLOT_CONFIG));
+    this.ready = drawn(this.ready, this.plotEl, data, layout);
   }
 
   private moveMarker(): void {
     const m = this.marker();
-    this.ready = this.ready.then(() => Plotly.restyle(this.plotEl, { x: [m.x], y: [m.y] }, [1]));
+    this.ready = this.ready
+      .then(() => Plotly.restyle(this.plotEl, { x: [m.x], y: [m.y] }, [1]))
+      .catch((e: unknown) => console.warn(`tunelab: the schedule marker could not move (${String(e)})`));
   }
 }
 
@@ -578,6 +607,6 @@ export class CVResultsView extends SchemaView<'CVResultsModel'> {
       showlegend: false,
       margin: { t: 40, r: 16, b: 32, l: 56 },
     };
-    this.ready = this.ready.then(() => Plotly.react(this.plotEl, data, layout, PLOT_CONFIG));
+    this.ready = drawn(this.ready, this.plotEl, data, layout);
   }
 }
