@@ -97,9 +97,9 @@ export type JsonObject = Record<string, unknown>;
 export type PlotTrace = { type?: string; name?: string; [attr: string]: unknown };
 
 /**
- * The custom messages a PlotModel's kernel side sends its views: incremental figure updates that
- * the views apply to their copy of the figure and to the drawing. One op per message, or several
- * as `{ batch: [...] }` when the kernel coalesced a flush interval's ops.
+ * What a PlotModel's kernel side sends its views in custom messages: incremental figure updates
+ * that the views apply to their copy of the figure and to the drawing. One op per message, or
+ * several as `{ batch: [...] }` when the kernel coalesced a flush interval's ops.
  */
 export type PlotOp =
   /** Append points to a trace: per column (x, y, text...), the values to push. */
@@ -109,8 +109,6 @@ export type PlotOp =
   | { op: 'restyle'; update: JsonObject; traces: number[] }
   /** Set layout attributes (dotted keys allowed), as Plotly.relayout. */
   | { op: 'relayout'; update: JsonObject };
-
-export type PlotMessage = PlotOp | { batch: PlotOp[] };
 
 /**
  * The ops of a PlotModel custom message, checked against `PlotOp`, or a reason it is not one. The

@@ -288,7 +288,7 @@ describe('widget protocol 2.1 with a kernel transport', () => {
     assert.deepEqual(ops, ['restyle', 'relayout']);
   });
 
-  it('every custom message a Plot sends is a PlotMessage of the shared schema, which refuses malformed ones with a reason', () => {
+  it('every custom message a Plot sends parses as PlotOps of the shared schema, which refuses malformed ones with a reason', () => {
     const plot = new Plot({ data: [{ type: 'scatter', x: [], y: [] }], layout: {} });
     plot.extend({ 0: { x: [1, 2], y: [3, 4] } });
     plot.addTrace({ type: 'scatter', name: 'best', x: [0], y: [0] });
