@@ -75,3 +75,11 @@ export function formatSeconds(s: number): string {
   if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
+
+/**
+ * A fraction (0 to 1) as a whole percentage, halves rounded up as people expect: 23 of 40 is 58%,
+ * though 23 / 40 * 100 is 57.49999999999999 in floating point (so rounding is done from 6 decimals).
+ */
+export function formatPercent(fraction: number): number {
+  return Math.round(Number((fraction * 100).toFixed(6)));
+}

@@ -6,6 +6,7 @@
 import { inspect } from 'node:util';
 import { BASE_MODULE, BASE_VERSION, CONTROLS_MODULE, CONTROLS_VERSION, OUTPUT_MODULE, OUTPUT_VERSION, type ModelSpec } from './protocol';
 import { escapeHtml, Widget } from './widget';
+import { formatPercent } from '../../src/format';
 import { getCommTransport, type JsonObject } from './transport';
 import {
   arrayOf,
@@ -162,10 +163,10 @@ class Progress<T extends number> extends ValueWidget<T> {
     return max > min ? Math.min(1, Math.max(0, (this.value - min) / (max - min))) : 0;
   }
   override toString(): string {
-    return `${this.get('description') || 'Progress'}: ${Math.round(this.fraction * 100)}% (${this.value}/${this.get('max')})`;
+    return `${this.get('description') || 'Progress'}: ${formatPercent(this.fraction)}% (${this.value}/${this.get('max')})`;
   }
   override snapshotHtml(): string {
-    const pct = Math.round(this.fraction * 100);
+    const pct = formatPercent(this.fraction);
     return `<div style="font-family:sans-serif">${escapeHtml(String(this.get('description') ?? ''))} <progress value="${pct}" max="100"></progress> ${pct}%</div>`;
   }
 }

@@ -7,7 +7,7 @@
  * are rate-limited by the Widget base, so a study finishing thousands of trials a second is fine.
  */
 import { TrialState, type Direction, type FrozenTrial } from '../../src/frozenTrial';
-import { formatNumber, formatSeconds } from '../../src/format';
+import { formatNumber, formatPercent, formatSeconds } from '../../src/format';
 import type { OptimizeEnd } from '../../src/progress';
 import { hypervolume } from '../../src/multiobjective/hypervolume';
 import { isFeasible } from '../../src/multiobjective/constraints';
@@ -213,7 +213,7 @@ export class StudyMonitor extends TunelabModel<'StudyMonitorModel'> {
 
   override toString(): string {
     const nTrials = this.get('n_trials');
-    const pct = Math.round(this.fraction * 100);
+    const pct = formatPercent(this.fraction);
     const count = nTrials ? `${this.nFinished}/${nTrials} trials` : `${this.nFinished} trials`;
     const front = this.frontSummary;
     const best = this.best
@@ -226,7 +226,7 @@ export class StudyMonitor extends TunelabModel<'StudyMonitorModel'> {
   }
 
   override snapshotHtml(): string {
-    const pct = Math.round(this.fraction * 100);
+    const pct = formatPercent(this.fraction);
     const params = this.best
       ? Object.entries(this.best.params)
           .map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(typeof v === 'number' ? formatNumber(v) : String(v))}`)

@@ -6,7 +6,7 @@ import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 import { modelDefaults, parsePlotMessage, type PlotOp, type StateReader, type TunelabModelName } from '../schema';
 import { Plotly, PLOT_CONFIG, type PlotData, type PlotLayout } from './plotly';
 import { ensureStyles } from './styles';
-import { formatNumber, formatSeconds } from '../../src/format';
+import { formatNumber, formatPercent, formatSeconds } from '../../src/format';
 
 // The module name and version, and every model's defaults, come from the schema the kernel side
 // builds its state from (widgets/schema.ts).
@@ -364,7 +364,7 @@ export class StudyMonitorView extends SchemaView<'StudyMonitorModel'> {
       p.bar.removeAttribute('aria-valuenow');
     } else {
       p.bar.classList.remove('tl-indeterminate');
-      const pct = Math.round(frac * 100);
+      const pct = formatPercent(frac);
       p.fill.style.width = `${frac * 100}%`;
       p.pct.textContent = `${pct}%`;
       p.bar.setAttribute('aria-valuenow', String(pct));
