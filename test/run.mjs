@@ -15,10 +15,12 @@ const filters = args.filter((a) => a !== '--unit');
 
 // A test file belongs to the integration tier when it reaches anything outside this process's engine
 // code: the pinned Python environment, PostgreSQL, Chromium, the optuna-dashboard, a notebook run,
-// child processes or worker threads, or the built dist/ (which needs `npm run build`). The tier is read
-// from the file's imports rather than declared, so a file cannot claim to be fast and then start a server.
+// child processes or worker threads (an `objectiveFromModule` objective runs in them), or the built
+// dist/ (which needs `npm run build`; imported from '../../dist/...' or reached through a 'dist' path
+// segment). The tier is read from the file's imports rather than declared, so a file cannot claim to
+// be fast and then start a server.
 const INTEGRATION_MARKERS =
-  /helpers\/(python|postgres|dashboard|notebook|redis)|\/python['"]|widgets\/browser|child_process|startKernel|tsx\/esm|new Worker\(|\bDIST_SRC\b|['"]\.\.\/\.\.\/dist\//;
+  /helpers\/(python|postgres|dashboard|notebook|redis)|\/python['"]|widgets\/browser|child_process|startKernel|tsx\/esm|new Worker\(|\bDIST_SRC\b|['"]\.\.\/\.\.\/dist\/|['"]dist['"]|objectiveFromModule\(/;
 function isIntegration(file) {
   return INTEGRATION_MARKERS.test(readFileSync(join(root, file), 'utf8'));
 }
@@ -35,7 +37,9 @@ const files = walk(join(root, 'test'))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .filter((f) => !unitOnly || !isIntegration(f))
-  .sort();
+  // Largest first: the runner starts files in this order on 2 slots, and a long file started last
+  // would run alone at the end (file size is a rough but free guide to a file's run time).
+  .sort((a, b) => statSync(join(root, b)).size - statSync(join(root, a)).size || a.localeCompare(b));
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
