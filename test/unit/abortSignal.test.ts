@@ -5,22 +5,13 @@
 // abortSignalThreads.test.ts (integration tier).
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { createStudy, InvalidArgumentError, OptimizeInterruptedError, RandomSampler, TrialState, type Study } from '../../src';
+import { createStudy, InvalidArgumentError, RandomSampler, TrialState, type Study } from '../../src';
 // The host hook (the kernel's) is not public API: hosts import it from its module, as the kernel does.
 import { getOptimizeInterruptSource, setOptimizeInterruptSource } from '../../src/optimizeSignal';
+import { rejection } from '../helpers/interrupted';
 
 const quiet = { showProgressBar: false } as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The error optimize rejected with (the test fails if it resolved). */
-async function rejection(p: Promise<void>): Promise<OptimizeInterruptedError> {
-  const err = await p.then(
-    () => assert.fail('optimize returned normally instead of throwing OptimizeInterruptedError'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof OptimizeInterruptedError, `typed error: ${String(err)}`);
-  return err;
-}
 
 function states(study: Study): string {
   return study.trials.map((t) => TrialState[t.state]).join(',');

@@ -4,24 +4,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { createStudy, objectiveFromModule, OptimizeInterruptedError, RandomSampler, TrialState, type Study } from '../../src';
+import { createStudy, objectiveFromModule, RandomSampler, TrialState, type Study } from '../../src';
 import { setOptimizeInterruptSource } from '../../src/optimizeSignal';
+import { rejection } from '../helpers/interrupted';
 import { LOAD_MS } from './fixtures/slowLoadingObjective';
 
 const quiet = { showProgressBar: false } as const;
 
 function states(study: Study): string {
   return study.trials.map((t) => TrialState[t.state]).join(',');
-}
-
-/** The error optimize rejected with (the test fails if it resolved). */
-async function rejection(p: Promise<void>): Promise<OptimizeInterruptedError> {
-  const err = await p.then(
-    () => assert.fail('optimize returned normally instead of throwing OptimizeInterruptedError'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof OptimizeInterruptedError, `typed error: ${String(err)}`);
-  return err;
 }
 
 describe('optimize({ signal }) with worker threads', () => {
