@@ -12,7 +12,6 @@ import {
   InvalidArgumentError,
   KFold,
   nestedCV,
-  OptimizeInterruptedError,
   randomizedSearchCV,
   RandomSampler,
   TrialState,
@@ -21,6 +20,7 @@ import {
 import type { CandidateResult } from '../../src/entries/cv';
 import type { Estimator, Matrix, Vector } from '../../src/models/estimator';
 import { setOptimizeInterruptSource } from '../../src/optimizeSignal';
+import { rejection as interrupted } from '../helpers/interrupted';
 
 type P = { c: number };
 
@@ -60,16 +60,6 @@ const y: Vector = X.map(([v]) => v % 7);
 // Higher is better: c = 3 is the best constant.
 const scoring = (_: Vector, pred: Vector) => -Math.abs(pred[0] - 3);
 const cv = new KFold({ nSplits: 4 });
-
-/** The OptimizeInterruptedError `p` rejected with (fails if it resolved or threw something else). */
-async function interrupted(p: Promise<unknown>): Promise<OptimizeInterruptedError> {
-  const err = await p.then(
-    () => assert.fail('returned normally instead of throwing OptimizeInterruptedError'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof OptimizeInterruptedError, `typed error: ${String(err)}`);
-  return err;
-}
 
 describe('crossValidate({ signal })', () => {
   it('stops between folds: the fold fitted finishes, no other starts; the reason is the cause', async () => {

@@ -3,8 +3,9 @@
 // and the signal's reason; the finished rounds' records went to onRound.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InvalidArgumentError, OptimizeInterruptedError } from '../../src';
+import { InvalidArgumentError } from '../../src';
 import { pbt, type Hyperparameters, type PbtMember, type PbtRecord } from '../../src/pbt';
+import { rejection as interrupted } from '../helpers/interrupted';
 
 /** A member whose skill grows by its learning rate; counts its training calls and whether it was disposed. */
 class Counter implements PbtMember<number> {
@@ -31,15 +32,6 @@ class Counter implements PbtMember<number> {
 }
 
 const hyperparameters = { lr: { type: 'float' as const, low: 0.01, high: 1, log: true } };
-
-async function interrupted(p: Promise<unknown>): Promise<OptimizeInterruptedError> {
-  const err = await p.then(
-    () => assert.fail('pbt returned normally instead of throwing OptimizeInterruptedError'),
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof OptimizeInterruptedError, `typed error: ${String(err)}`);
-  return err;
-}
 
 describe('pbt({ signal })', () => {
   it('an abort during a round lets it finish, starts no other, disposes every member; the records reached onRound', async () => {
