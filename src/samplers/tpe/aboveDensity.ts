@@ -6,14 +6,17 @@
  * - presorted: the same estimator, taking each parameter's sorted order from columns kept sorted
  *   across trials instead of sorting per suggestion;
  * - incremental: for one continuous parameter, a density maintained across trials
- *   (`incrementalAbove.ts`), updated as trials join the above group instead of rebuilt.
- * All three give the same proposals (test/samplers/incrementalAbove.test.ts compares them against
+ *   (`incrementalAbove.ts`), updated as trials join the above group instead of rebuilt;
+ * - incremental joint: the same for several continuous parameters sampled jointly (the default,
+ *   multivariate TPE; `incrementalJointAbove.ts`).
+ * All four give the same proposals (test/samplers/incrementalAbove.test.ts compares them against
  * the plain path, switched on with `useFromScratchPaths`).
  */
 import { distributionsEqual, type Distribution } from '../../distributions';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import type { StudyView } from '../../study/view';
 import { IncrementalAboveDensity } from './incrementalAbove';
+import { allContinuous, IncrementalJointAbove, JOINT_INCREMENTAL_MIN } from './incrementalJointAbove';
 import { gatherObservations, ParamColumn, type Split } from './observations';
 import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultWeights } from './weights';
@@ -33,6 +36,19 @@ interface AboveCache {
   kept: number[];
   density: IncrementalAboveDensity | null;
   /** The `aboveToken` of the split last seen (see `Split.aboveToken`). */
+  token: object | undefined;
+}
+
+interface JointCache {
+  /** The columns the density was built from (a changed distribution makes new ones). */
+  columns: readonly ParamColumn[];
+  density: IncrementalJointAbove | null;
+  /** The above trials that have every parameter (numbers, values): `count` of them, in time order. */
+  numbers: Int32Array;
+  values: Float64Array[];
+  count: number;
+  /** Entries of the split's above list read so far, and that split's `aboveToken`. */
+  aboveSeen: number;
   token: object | undefined;
 }
 
@@ -63,6 +79,8 @@ export class AboveDensities {
   private readonly columns = new Map<string, ParamColumn>();
   /** Per parameter, the above density maintained across trials (see `incrementalAbove`). */
   private readonly aboveCaches = new Map<string, AboveCache>();
+  /** Per joint space (its names), the joint above density maintained across trials. */
+  private readonly jointCaches = new Map<string, JointCache>();
   private columnsStudy: StudyView | null = null;
 
   /**
@@ -92,6 +110,16 @@ export class AboveDensities {
       }
       const cached = finished && this.incrementalAbove(finished, names[0], columns[0], models[0]);
       if (cached) return cached;
+    }
+    if (!univariate && this.incremental() && allContinuous(models)) {
+      // As above: running trials that lack a parameter leave the finished trials' split to serve.
+      let finished: Split | null = split;
+      if (split.running) {
+        const hasAll = (i: number) => columns.every((c) => !Number.isNaN(c.get(split.trials[i])));
+        finished = split.running.indices.some(hasAll) ? null : split.running.finished;
+      }
+      const joint = finished && this.incrementalJoint(finished, names, columns, models);
+      if (joint) return joint;
     }
     const above = gatherObservations(split, split.above, columns);
     if (above.kept.length <= 64) return new ParzenEstimator(above.values, models, this.parzen);
@@ -155,6 +183,64 @@ export class AboveDensities {
     }
     if (cache.kept.length < INCREMENTAL_MIN) return null;
     cache.density = this.buildIncremental(model, column, cache.kept);
+    return cache.density;
+  }
+
+  /**
+   * The incrementally maintained joint above density of several continuous parameters, or null
+   * when this case needs the from-scratch path (custom weights, no magic clip, too few
+   * observations, or a running trial among them: constant liar's values are not final).
+   */
+  private incrementalJoint(
+    split: Split,
+    names: readonly string[],
+    columns: readonly ParamColumn[],
+    models: readonly ParamModel[],
+  ): IncrementalJointAbove | null {
+    if (this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip || !allContinuous(models)) return null;
+    const key = names.join('\n');
+    let cache = this.jointCaches.get(key);
+    if (!cache || cache.columns.some((c, j) => c !== columns[j])) {
+      const values = columns.map(() => new Float64Array(256));
+      cache = { columns: [...columns], density: null, numbers: new Int32Array(256), values, count: 0, aboveSeen: 0, token: undefined };
+      this.jointCaches.set(key, cache);
+    }
+    // The above trials that have every parameter, in time order. A split from the tracker says
+    // whether only newer trials were appended since the last call: then only those are read.
+    const { trials, above } = split;
+    const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.aboveSeen;
+    cache.token = split.aboveToken;
+    let count = appendedOnly ? cache.count : 0;
+    if (cache.numbers.length < above.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(above.length * 2);
+        b.set(a.subarray(0, count));
+        return b;
+      };
+      const numbers = new Int32Array(above.length * 2);
+      numbers.set(cache.numbers.subarray(0, count));
+      cache.numbers = numbers;
+      cache.values = cache.values.map(grow);
+    }
+    const d = columns.length;
+    outer: for (let r = appendedOnly ? cache.aboveSeen : 0; r < above.length; r++) {
+      const t = trials[above[r]];
+      for (let j = 0; j < d; j++) {
+        const v = columns[j].get(t);
+        if (v !== v) continue outer; // the trial lacks this parameter
+        cache.values[j][count] = v;
+      }
+      if (t.state === RUNNING) {
+        cache.token = undefined; // defensive (the caller passes finished trials): read all next time
+        return null;
+      }
+      cache.numbers[count++] = t.number;
+    }
+    cache.count = count;
+    cache.aboveSeen = above.length;
+    if (count < JOINT_INCREMENTAL_MIN) return null;
+    cache.density ??= new IncrementalJointAbove(models, this.parzen);
+    cache.density.sync(cache.numbers, cache.values, count);
     return cache.density;
   }
 
@@ -291,6 +377,7 @@ export class AboveDensities {
     if (this.columnsStudy !== study) {
       this.columns.clear();
       this.aboveCaches.clear();
+      this.jointCaches.clear();
       this.columnsStudy = study;
     }
     let c = this.columns.get(name);

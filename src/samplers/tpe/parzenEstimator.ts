@@ -2,6 +2,7 @@ import type { Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import type { Rng } from '../../rng';
 import { SortedGaussianSum } from './gaussSum';
+import { kernelLogHeight, logSumProductKernels, logWeightSpread, type ProductKernels } from './productKernelSum';
 import * as truncnorm from './truncnorm';
 
 // Local bindings of the hot helpers: read once here rather than through the module object on
@@ -119,6 +120,8 @@ export class ParzenEstimator {
   private readonly weights: Float64Array;
   private readonly cumWeights: Float64Array;
   private readonly kernels: Kernels[];
+  /** The kernels as one product mixture, when every parameter is continuous (built on first use). */
+  private productKernels: ProductKernels | null = null;
 
   /**
    * @param observations one array per parameter (internal values), all of the same length n
@@ -176,7 +179,57 @@ export class ParzenEstimator {
   logPdf(samples: readonly Float64Array[]): Float64Array {
     const size = samples.length > 0 ? samples[0].length : 0;
     if (this.models.length === 1) return this.logPdfUnivariate(samples[0], size);
+    if (this.allContinuous) return this.logPdfContinuous(samples, size);
     return this.logPdfJoint(samples, size);
+  }
+
+  /** Whether every parameter is a continuous numeric one (the product of plain truncated normals). */
+  private get allContinuous(): boolean {
+    return this.models.every((m) => m.kind === 'numeric' && m.q === null);
+  }
+
+  /**
+   * The joint log density when every parameter is continuous: the kernels laid out once as a
+   * `ProductKernels` mixture (the weights are already normalised) and summed per sample.
+   */
+  private logPdfContinuous(samples: readonly Float64Array[], size: number): Float64Array {
+    const mixture = (this.productKernels ??= this.buildProductKernels());
+    const d = this.models.length;
+    const y = new Float64Array(d);
+    const scratch = new Float64Array(d > 2 ? this.nComponents : 0);
+    const out = new Float64Array(size);
+    for (let s = 0; s < size; s++) {
+      for (let j = 0; j < d; j++) y[j] = forward(this.models[j], samples[j][s]);
+      out[s] = logSumProductKernels(mixture, y, scratch);
+    }
+    return out;
+  }
+
+  private buildProductKernels(): ProductKernels {
+    const nc = this.nComponents;
+    const kernels = this.kernels as NumericKernels[];
+    const invs = kernels.map((k) => {
+      const inv = new Float64Array(nc);
+      for (let i = 0; i < nc; i++) inv[i] = 1 / k.sigmas[i];
+      return inv;
+    });
+    const logZs = kernels.map((k) => k.logZ);
+    const logHeights = new Float64Array(nc);
+    let maxLogHeight = -Infinity;
+    for (let i = 0; i < nc; i++) {
+      logHeights[i] = kernelLogHeight(invs, logZs, i);
+      if (logHeights[i] > maxLogHeight) maxLogHeight = logHeights[i];
+    }
+    const weights = this.weights;
+    return {
+      mus: kernels.map((k) => k.mus),
+      invs,
+      logHeights,
+      weights,
+      count: nc,
+      maxLogHeight,
+      logWeightSpread: logWeightSpread(weights, nc),
+    };
   }
 
   private logPdfUnivariate(xs: Float64Array, size: number): Float64Array {

@@ -21,9 +21,13 @@ export function hyperoptDefaultGamma(n: number): number {
  */
 export function defaultWeights(n: number): Float64Array {
   const w = new Float64Array(n);
-  if (n < 25) return w.fill(1);
-  const ramp = n - 25;
-  for (let i = 0; i < ramp; i++) w[i] = ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1);
-  for (let i = ramp; i < n; i++) w[i] = 1;
+  for (let i = 0; i < n; i++) w[i] = defaultWeightAt(i, n);
   return w;
+}
+
+/** `defaultWeights(n)[i]`, without building the array (for densities maintained across trials). */
+export function defaultWeightAt(i: number, n: number): number {
+  const ramp = n - 25;
+  if (i >= ramp) return 1;
+  return ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1);
 }

@@ -1,0 +1,329 @@
+import type { ParamModel, ParzenEstimatorParameters } from './parzenEstimator';
+import { kernelBandwidth } from './parzenEstimator';
+import { kernelLogHeight, logSumProductKernels, type ProductKernels } from './productKernelSum';
+import { logGaussMass } from './truncnorm';
+import { defaultWeightAt } from './weights';
+
+type ContinuousModel = ParamModel & { kind: 'numeric'; q: null };
+
+/** Whether every parameter is continuous, the case this density covers. */
+export function allContinuous(models: readonly ParamModel[]): models is readonly ContinuousModel[] {
+  return models.every((m) => m.kind === 'numeric' && m.q === null);
+}
+
+/** Observations below which the caller builds from scratch (the magic-clip floor is constant from 98). */
+export const JOINT_INCREMENTAL_MIN = 128;
+
+/**
+ * TPE's "above" density g(x) over several continuous parameters jointly (the default,
+ * multivariate TPE), maintained across trials instead of rebuilt every trial.
+ *
+ * The model is the from-scratch joint estimator's (`ParzenEstimator` with every parameter
+ * continuous): one product kernel per above observation, each parameter's bandwidth the larger gap
+ * to its sorted neighbours among the observations, clipped to [range/100, range] (the floor is
+ * range/min(100, n + 2): constant from the 98 observations on, which the caller ensures), the prior
+ * kernel, and Optuna's default weight ramp over time order. Bandwidths and truncation masses are
+ * computed by the same expressions, so the kernels are bit-identical; both are summed by
+ * `logSumProductKernels`, in another order (log densities agree to about 1e-14).
+ *
+ * Why it pays. Rebuilding costs a sort and a truncation mass per parameter and kernel every trial;
+ * between two trials the above set usually gains one trial, and sometimes a trial moves between
+ * the good and bad groups. Adding or removing one observation changes the bandwidths of only its
+ * sorted neighbours in each parameter, so `sync` updates just those kernels; the weights (which
+ * move every trial) are refreshed in one cheap pass. What is left per trial is the sum itself.
+ *
+ * Layout: slot 0 holds the prior kernel; slots 1..m the observations in no particular order (a
+ * removal moves the last slot into the hole). Per parameter, `sorted` lists the slots by
+ * (mean, trial number), the order of the from-scratch estimator's stable sort; `byTime` lists them
+ * by trial number (the weights' ranks).
+ */
+export class IncrementalJointAbove implements ProductKernels {
+  mus: Float64Array[];
+  invs: Float64Array[];
+  logHeights: Float64Array;
+  weights: Float64Array;
+  count = 1;
+  maxLogHeight = -Infinity;
+  logWeightSpread = 0;
+
+  private logZs: Float64Array[];
+  private numbers: Int32Array;
+  private sorted: Int32Array[];
+  private byTime: Int32Array;
+  private totalWeight = 0;
+  private readonly dirty: number[] = [];
+  private isDirty: Uint8Array;
+  private scratch: Float64Array;
+  private readonly d: number;
+
+  /**
+   * @param params the estimators' parameters: default weights and the magic clip, whose floor
+   *   range/min(100, n + 2) is range/100 for the n >= 98 observations the caller ensures.
+   */
+  constructor(
+    private readonly models: readonly ContinuousModel[],
+    private readonly params: ParzenEstimatorParameters,
+  ) {
+    this.d = models.length;
+    const cap = 256;
+    this.mus = models.map(() => new Float64Array(cap));
+    this.invs = models.map(() => new Float64Array(cap));
+    this.logZs = models.map(() => new Float64Array(cap));
+    this.logHeights = new Float64Array(cap);
+    this.weights = new Float64Array(cap);
+    this.numbers = new Int32Array(cap);
+    this.sorted = models.map(() => new Int32Array(cap));
+    this.byTime = new Int32Array(cap);
+    this.isDirty = new Uint8Array(cap);
+    this.scratch = new Float64Array(cap);
+    // The prior kernel: the centre of the range, the whole range as bandwidth.
+    models.forEach((m, j) => {
+      const range = m.high - m.low;
+      this.mus[j][0] = 0.5 * (m.low + m.high);
+      this.invs[j][0] = 1 / range;
+      this.logZs[j][0] = logGaussMass((m.low - this.mus[j][0]) / range, (m.high - this.mus[j][0]) / range);
+    });
+    this.logHeights[0] = kernelLogHeight(this.invs, this.logZs, 0);
+    this.numbers[0] = -1;
+  }
+
+  /** Observations held (the prior kernel not counted). */
+  get size(): number {
+    return this.count - 1;
+  }
+
+  /**
+   * Make the density that of the observations `numbers` (ascending trial numbers, `count` of them)
+   * with internal values `values[j][r]`. Trials already held are assumed unchanged (finished
+   * trials' values are final). Cheap when few trials joined or left; a large change rebuilds.
+   */
+  sync(numbers: Int32Array, values: readonly Float64Array[], count: number): void {
+    const m = this.count - 1;
+    // Diff the held trials (in time order) against the new list.
+    const removed: number[] = [];
+    const added: number[] = [];
+    let a = 0;
+    let b = 0;
+    while (a < m || b < count) {
+      const held = a < m ? this.numbers[this.byTime[a]] : Infinity;
+      const wanted = b < count ? numbers[b] : Infinity;
+      if (held === wanted) {
+        a++;
+        b++;
+      } else if (held < wanted) {
+        removed.push(this.byTime[a++]);
+      } else {
+        added.push(b++);
+      }
+    }
+    if (removed.length + added.length > 32 + (m >> 4)) {
+      this.rebuild(numbers, values, count);
+    } else if (removed.length + added.length > 0) {
+      // Remove the highest slots first, so a slot moved into a hole is never one still to remove.
+      removed.sort((x, y) => y - x);
+      for (const slot of removed) this.remove(slot);
+      for (const r of added) this.insert(numbers[r], values, r);
+      this.refreshDirty();
+    }
+    this.refreshWeights();
+  }
+
+  /** log g(x) of each joint sample (internal values, one array per parameter). */
+  logPdf(samples: readonly Float64Array[]): Float64Array {
+    const size = samples.length > 0 ? samples[0].length : 0;
+    const out = new Float64Array(size);
+    const y = new Float64Array(this.d);
+    const logTotal = Math.log(this.totalWeight);
+    for (let s = 0; s < size; s++) {
+      for (let j = 0; j < this.d; j++) y[j] = this.models[j].log ? Math.log(samples[j][s]) : samples[j][s];
+      out[s] = logSumProductKernels(this, y, this.scratch) - logTotal;
+    }
+    return out;
+  }
+
+  private rebuild(numbers: Int32Array, values: readonly Float64Array[], count: number): void {
+    this.ensureCapacity(count + 1);
+    for (let r = 0; r < count; r++) {
+      const slot = r + 1;
+      this.numbers[slot] = numbers[r];
+      for (let j = 0; j < this.d; j++) this.mus[j][slot] = this.forward(j, values[j][r]);
+      this.byTime[r] = slot;
+    }
+    this.count = count + 1;
+    for (let slot = 1; slot <= count; slot++) this.markDirty(slot);
+    for (let j = 0; j < this.d; j++) {
+      const mu = this.mus[j];
+      const order = Array.from({ length: count }, (_, r) => r + 1);
+      order.sort((x, y) => mu[x] - mu[y] || this.numbers[x] - this.numbers[y]);
+      this.sorted[j].set(order);
+      for (let p = 0; p < count; p++) this.refreshBandwidth(j, p);
+    }
+    this.refreshDirty();
+  }
+
+  private insert(number: number, values: readonly Float64Array[], r: number): void {
+    this.ensureCapacity(this.count + 1);
+    const slot = this.count++;
+    const m = this.count - 1;
+    this.numbers[slot] = number;
+    this.markDirty(slot); // its truncation masses are computed whatever the slot held before
+    // Time order: after every held trial with a smaller number.
+    const t = this.timePosition(number, m - 1);
+    this.byTime.copyWithin(t + 1, t, m - 1);
+    this.byTime[t] = slot;
+    for (let j = 0; j < this.d; j++) {
+      const mu = this.forward(j, values[j][r]);
+      this.mus[j][slot] = mu;
+      const sorted = this.sorted[j];
+      const p = this.sortedPosition(j, mu, number, m - 1);
+      sorted.copyWithin(p + 1, p, m - 1);
+      sorted[p] = slot;
+      this.refreshAround(j, p);
+    }
+  }
+
+  private remove(slot: number): void {
+    const m = this.count - 1;
+    const number = this.numbers[slot];
+    const t = this.timePosition(number, m);
+    this.byTime.copyWithin(t, t + 1, m);
+    for (let j = 0; j < this.d; j++) {
+      const sorted = this.sorted[j];
+      const p = this.sortedPosition(j, this.mus[j][slot], number, m);
+      sorted.copyWithin(p, p + 1, m);
+      if (m > 1) this.refreshAround(j, Math.min(p, m - 2), m - 1);
+    }
+    this.count--;
+    const last = this.count;
+    if (slot !== last) this.moveSlot(last, slot);
+    this.isDirty[last] = 0;
+  }
+
+  /** Moves the kernel in slot `from` to the free slot `to`, and the references to it. */
+  private moveSlot(from: number, to: number): void {
+    const m = this.count - 1;
+    const number = this.numbers[from];
+    this.byTime[this.timePosition(number, m)] = to;
+    for (let j = 0; j < this.d; j++) {
+      this.sorted[j][this.sortedPosition(j, this.mus[j][from], number, m)] = to;
+      this.mus[j][to] = this.mus[j][from];
+      this.invs[j][to] = this.invs[j][from];
+      this.logZs[j][to] = this.logZs[j][from];
+    }
+    this.numbers[to] = number;
+    this.logHeights[to] = this.logHeights[from];
+    if (this.isDirty[from]) {
+      this.isDirty[from] = 0;
+      this.markDirty(to);
+    }
+  }
+
+  /** Position of trial `number` in (or for it in) the first `len` entries of `byTime`. */
+  private timePosition(number: number, len: number): number {
+    let lo = 0;
+    let hi = len;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.numbers[this.byTime[mid]] < number) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Position of (mu, number) in (or for it in) the first `len` entries of parameter j's order. */
+  private sortedPosition(j: number, mu: number, number: number, len: number): number {
+    const sorted = this.sorted[j];
+    const mus = this.mus[j];
+    let lo = 0;
+    let hi = len;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = sorted[mid];
+      if (mus[s] < mu || (mus[s] === mu && this.numbers[s] < number)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Bandwidths that an insertion or removal at sorted position p can change (and the ends'). */
+  private refreshAround(j: number, p: number, m = this.count - 1): void {
+    for (const k of [p - 1, p, p + 1, 0, m - 1]) if (k >= 0 && k < m) this.refreshBandwidth(j, k, m);
+  }
+
+  private refreshBandwidth(j: number, k: number, m = this.count - 1): void {
+    const model = this.models[j];
+    const sorted = this.sorted[j];
+    const mus = this.mus[j];
+    const slot = sorted[k];
+    const range = model.high - model.low;
+    const prev = k > 0 ? mus[sorted[k - 1]] : model.low;
+    const next = k < m - 1 ? mus[sorted[k + 1]] : model.high;
+    const sigma = kernelBandwidth(prev, mus[slot], next, k, m, this.params.considerEndpoints, range, range / 100);
+    const inv = 1 / sigma;
+    if (inv === this.invs[j][slot] && !this.isDirty[slot]) return;
+    this.invs[j][slot] = inv;
+    this.logZs[j][slot] = logGaussMass((model.low - mus[slot]) / sigma, (model.high - mus[slot]) / sigma);
+    this.markDirty(slot);
+  }
+
+  private markDirty(slot: number): void {
+    if (this.isDirty[slot]) return;
+    this.isDirty[slot] = 1;
+    this.dirty.push(slot);
+  }
+
+  private refreshDirty(): void {
+    for (const slot of this.dirty) {
+      if (!this.isDirty[slot]) continue; // moved or removed since
+      this.isDirty[slot] = 0;
+      if (slot < this.count) this.logHeights[slot] = kernelLogHeight(this.invs, this.logZs, slot);
+    }
+    this.dirty.length = 0;
+  }
+
+  /** Optuna's default weight of each observation by time rank, and the largest log height. */
+  private refreshWeights(): void {
+    const m = this.count - 1;
+    const prior = this.params.priorWeight;
+    let total = prior;
+    this.weights[0] = prior;
+    for (let r = 0; r < m; r++) {
+      const w = defaultWeightAt(r, m);
+      this.weights[this.byTime[r]] = w;
+      total += w;
+    }
+    // The ramp's weights run from 1/m (the oldest) to 1.
+    const min = Math.min(defaultWeightAt(0, m), prior > 0 ? prior : Infinity);
+    this.logWeightSpread = Math.log(Math.max(1, prior) / min);
+    let max = -Infinity;
+    for (let i = 0; i <= m; i++) if (this.logHeights[i] > max) max = this.logHeights[i];
+    this.maxLogHeight = max;
+    this.totalWeight = total;
+  }
+
+  private forward(j: number, x: number): number {
+    return this.models[j].log ? Math.log(x) : x;
+  }
+
+  private ensureCapacity(n: number): void {
+    const cap = this.logHeights.length;
+    if (n <= cap) return;
+    let next = cap;
+    while (next < n) next *= 2;
+    const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(next);
+      b.set(a);
+      return b;
+    };
+    this.mus = this.mus.map(grow);
+    this.invs = this.invs.map(grow);
+    this.logZs = this.logZs.map(grow);
+    this.sorted = this.sorted.map(grow);
+    this.logHeights = grow(this.logHeights);
+    this.weights = grow(this.weights);
+    this.numbers = grow(this.numbers);
+    this.byTime = grow(this.byTime);
+    this.isDirty = grow(this.isDirty);
+    this.scratch = new Float64Array(next);
+  }
+}
