@@ -145,7 +145,7 @@ describe('logSumProductKernels and expNonPositive', () => {
     // e^-(0.9/1e-3)^2/2 and smaller, far below the smallest double.
     const mixture = {
       mus: [Float64Array.of(0, 1), Float64Array.of(0, 1)],
-      invs: [Float64Array.of(1e3, 1e3), Float64Array.of(1e3, 1e3)],
+      curvatures: [Float64Array.of(5e5, 5e5), Float64Array.of(5e5, 5e5)],
       logHeights: Float64Array.of(2, 1),
       weights: Float64Array.of(0.25, 0.75),
       count: 2,

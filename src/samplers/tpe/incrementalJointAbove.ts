@@ -39,13 +39,15 @@ export const JOINT_INCREMENTAL_MIN = 128;
  */
 export class IncrementalJointAbove implements ProductKernels {
   mus: Float64Array[];
-  invs: Float64Array[];
+  curvatures: Float64Array[];
   logHeights: Float64Array;
   weights: Float64Array;
   count = 1;
   maxLogHeight = -Infinity;
   logWeightSpread = 0;
 
+  /** Per parameter and slot, 1/sigma (the curvature is half its square). */
+  private invs: Float64Array[];
   private logZs: Float64Array[];
   private numbers: Int32Array;
   private sorted: Int32Array[];
@@ -68,6 +70,7 @@ export class IncrementalJointAbove implements ProductKernels {
     const cap = 256;
     this.mus = models.map(() => new Float64Array(cap));
     this.invs = models.map(() => new Float64Array(cap));
+    this.curvatures = models.map(() => new Float64Array(cap));
     this.logZs = models.map(() => new Float64Array(cap));
     this.logHeights = new Float64Array(cap);
     this.weights = new Float64Array(cap);
@@ -81,6 +84,7 @@ export class IncrementalJointAbove implements ProductKernels {
       const range = m.high - m.low;
       this.mus[j][0] = 0.5 * (m.low + m.high);
       this.invs[j][0] = 1 / range;
+      this.curvatures[j][0] = 0.5 * this.invs[j][0] * this.invs[j][0];
       this.logZs[j][0] = logGaussMass((m.low - this.mus[j][0]) / range, (m.high - this.mus[j][0]) / range);
     });
     this.logHeights[0] = kernelLogHeight(this.invs, this.logZs, 0);
@@ -208,6 +212,7 @@ export class IncrementalJointAbove implements ProductKernels {
       this.sorted[j][this.sortedPosition(j, this.mus[j][from], number, m)] = to;
       this.mus[j][to] = this.mus[j][from];
       this.invs[j][to] = this.invs[j][from];
+      this.curvatures[j][to] = this.curvatures[j][from];
       this.logZs[j][to] = this.logZs[j][from];
     }
     this.numbers[to] = number;
@@ -262,6 +267,7 @@ export class IncrementalJointAbove implements ProductKernels {
     const inv = 1 / sigma;
     if (inv === this.invs[j][slot] && !this.isDirty[slot]) return;
     this.invs[j][slot] = inv;
+    this.curvatures[j][slot] = 0.5 * inv * inv;
     this.logZs[j][slot] = logGaussMass((model.low - mus[slot]) / sigma, (model.high - mus[slot]) / sigma);
     this.markDirty(slot);
   }
@@ -317,6 +323,7 @@ export class IncrementalJointAbove implements ProductKernels {
     };
     this.mus = this.mus.map(grow);
     this.invs = this.invs.map(grow);
+    this.curvatures = this.curvatures.map(grow);
     this.logZs = this.logZs.map(grow);
     this.sorted = this.sorted.map(grow);
     this.logHeights = grow(this.logHeights);

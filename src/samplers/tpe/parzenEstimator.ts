@@ -223,7 +223,7 @@ export class ParzenEstimator {
     const weights = this.weights;
     return {
       mus: kernels.map((k) => k.mus),
-      invs,
+      curvatures: invs.map((inv) => inv.map((v) => 0.5 * v * v)),
       logHeights,
       weights,
       count: nc,
