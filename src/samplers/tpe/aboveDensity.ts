@@ -9,8 +9,9 @@
  *   (`incrementalAbove.ts`), updated as trials join the above group instead of rebuilt;
  * - incremental joint: the same for several continuous parameters sampled jointly (the default,
  *   multivariate TPE; `incrementalJointAbove.ts`).
- * All four give the same proposals (test/samplers/incrementalAbove.test.ts compares them against
- * the plain path, switched on with `useFromScratchPaths`).
+ * All four give the same proposals as the plain path, switched on with `useFromScratchPaths`
+ * (test/samplers/incrementalAbove.test.ts and incrementalJointAbove.test.ts compare them; the joint
+ * one sums the same kernels in another order, so its log densities agree to rounding).
  */
 import { distributionsEqual, type Distribution } from '../../distributions';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';

@@ -24,7 +24,8 @@ export const JOINT_INCREMENTAL_MIN = 128;
  * range/min(100, n + 2): constant from the 98 observations on, which the caller ensures), the prior
  * kernel, and Optuna's default weight ramp over time order. Bandwidths and truncation masses are
  * computed by the same expressions, so the kernels are bit-identical; both are summed by
- * `logSumProductKernels`, in another order (log densities agree to about 1e-14).
+ * `logSumProductKernels`, in another order (log densities agree to rounding; the tests hold
+ * them within 1e-11).
  *
  * Why it pays. Rebuilding costs a sort and a truncation mass per parameter and kernel every trial;
  * between two trials the above set usually gains one trial, and sometimes a trial moves between
