@@ -2,8 +2,8 @@
  * e^x for x <= 0, for the Parzen estimators' kernel sums, where it is the innermost operation (24
  * candidates times every past trial, each suggestion). V8 compiles Math.exp to a call into its C
  * library; this function is a few multiplications and two table reads, small enough for the
- * optimising compiler to inline into the summing loop. In that loop it is 2-2.5x faster than
- * Math.exp (measured on this project's machine: 10-13 ns against 29-30 ns per kernel term).
+ * optimising compiler to inline into the summing loop. In that loop it is 1.6-1.7x faster than
+ * Math.exp (measured alternately on this project's machine: 12-18 ns against 20-28 ns per term).
  *
  * Method: x = (256 m + j) ln2/256 + r with |r| <= ln2/512, so e^x = 2^m * 2^(j/256) * e^r, with
  * both powers of two from tables and e^r from its Taylor polynomial of degree 4 (remainder below
