@@ -51,6 +51,8 @@ interface JointCache {
   /** Entries of the split's above list read so far, and that split's `aboveToken`. */
   aboveSeen: number;
   token: object | undefined;
+  /** `count` when the density was last synced (-1: not synced with the current list). */
+  synced: number;
 }
 
 /** What the sampler needs of g(x). */
@@ -203,7 +205,16 @@ export class AboveDensities {
     let cache = this.jointCaches.get(key);
     if (!cache || cache.columns.some((c, j) => c !== columns[j])) {
       const values = columns.map(() => new Float64Array(256));
-      cache = { columns: [...columns], density: null, numbers: new Int32Array(256), values, count: 0, aboveSeen: 0, token: undefined };
+      cache = {
+        columns: [...columns],
+        density: null,
+        numbers: new Int32Array(256),
+        values,
+        count: 0,
+        aboveSeen: 0,
+        token: undefined,
+        synced: -1,
+      };
       this.jointCaches.set(key, cache);
     }
     // The above trials that have every parameter, in time order. A split from the tracker says
@@ -211,7 +222,8 @@ export class AboveDensities {
     const { trials, above } = split;
     const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.aboveSeen;
     cache.token = split.aboveToken;
-    let count = appendedOnly ? cache.count : 0;
+    const previous = cache.count;
+    let count = appendedOnly ? previous : 0;
     if (cache.numbers.length < above.length) {
       const grow = (a: Float64Array) => {
         const b = new Float64Array(above.length * 2);
@@ -233,15 +245,21 @@ export class AboveDensities {
       }
       if (t.state === RUNNING) {
         cache.token = undefined; // defensive (the caller passes finished trials): read all next time
+        cache.synced = -1;
         return null;
       }
       cache.numbers[count++] = t.number;
     }
     cache.count = count;
     cache.aboveSeen = above.length;
-    if (count < JOINT_INCREMENTAL_MIN) return null;
+    if (count < JOINT_INCREMENTAL_MIN) {
+      cache.synced = -1;
+      return null;
+    }
     cache.density ??= new IncrementalJointAbove(models, this.parzen);
-    cache.density.sync(cache.numbers, cache.values, count);
+    // Appended only, onto the list the density was last synced with: that prefix is unchanged.
+    cache.density.sync(cache.numbers, cache.values, count, appendedOnly && cache.synced === previous ? previous : 0);
+    cache.synced = count;
     return cache.density;
   }
 

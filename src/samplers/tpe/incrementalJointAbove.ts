@@ -101,14 +101,16 @@ export class IncrementalJointAbove implements ProductKernels {
    * Make the density that of the observations `numbers` (ascending trial numbers, `count` of them)
    * with internal values `values[j][r]`. Trials already held are assumed unchanged (finished
    * trials' values are final). Cheap when few trials joined or left; a large change rebuilds.
+   * @param unchanged how many leading entries are known to be those of the previous call's list
+   *   (the caller's split only appended trials since), which then need no comparing
    */
-  sync(numbers: Int32Array, values: readonly Float64Array[], count: number): void {
+  sync(numbers: Int32Array, values: readonly Float64Array[], count: number, unchanged = 0): void {
     const m = this.count - 1;
-    // Diff the held trials (in time order) against the new list.
+    // Diff the held trials (in time order) against the new list, after the first `unchanged`.
     const removed: number[] = [];
     const added: number[] = [];
-    let a = 0;
-    let b = 0;
+    let a = Math.min(unchanged, m);
+    let b = a;
     while (a < m || b < count) {
       const held = a < m ? this.numbers[this.byTime[a]] : Infinity;
       const wanted = b < count ? numbers[b] : Infinity;
