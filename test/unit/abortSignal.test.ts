@@ -5,17 +5,12 @@
 // abortSignalThreads.test.ts (integration tier).
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { createStudy, InvalidArgumentError, RandomSampler, TrialState, type Study } from '../../src';
+import { createStudy, InvalidArgumentError, RandomSampler, TrialState } from '../../src';
 // The host hook (the kernel's) is not public API: hosts import it from its module, as the kernel does.
 import { getOptimizeInterruptSource, setOptimizeInterruptSource } from '../../src/optimizeSignal';
-import { rejection } from '../helpers/interrupted';
+import { quiet, rejection, states } from '../helpers/interrupted';
 
-const quiet = { showProgressBar: false } as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function states(study: Study): string {
-  return study.trials.map((t) => TrialState[t.state]).join(',');
-}
 
 describe('optimize({ signal })', () => {
   it('aborting mid-study ends optimize after the running trial; the reason is the cause and in the message', async () => {

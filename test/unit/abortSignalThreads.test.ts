@@ -4,16 +4,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { createStudy, objectiveFromModule, RandomSampler, TrialState, type Study } from '../../src';
+import { createStudy, objectiveFromModule, RandomSampler, TrialState } from '../../src';
 import { setOptimizeInterruptSource } from '../../src/optimizeSignal';
-import { rejection } from '../helpers/interrupted';
+import { quiet, rejection, states } from '../helpers/interrupted';
 import { LOAD_MS } from './fixtures/slowLoadingObjective';
-
-const quiet = { showProgressBar: false } as const;
-
-function states(study: Study): string {
-  return study.trials.map((t) => TrialState[t.state]).join(',');
-}
 
 describe('optimize({ signal }) with worker threads', () => {
   it('an already-aborted signal runs no trial in worker threads either', async () => {
