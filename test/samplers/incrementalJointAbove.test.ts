@@ -147,6 +147,25 @@ describe('logSumProductKernels and expNonPositive', () => {
     assert.ok(Number.isNaN(expNonPositive(NaN)));
   });
 
+  it('a zero-weight kernel does not let the sum leave out terms that matter', () => {
+    // At y = (0, 0): kernel 0 (weight 0, which custom TPE weights may give) has exponent 0, kernel 1
+    // -40.5 and kernel 2 -45. Were kernel 0 allowed to set the cut (0 - 40 - ln 3), kernel 2 would
+    // be left out though it is e^-4.5 of the sum.
+    const at = (e: number) => Math.sqrt(2 * e); // the distance giving exponent -e at curvature 1/2
+    const mixture = {
+      mus: [Float64Array.of(0, at(40.5), at(45)), Float64Array.of(0, 0, 0)],
+      curvatures: [Float64Array.of(0.5, 0.5, 0.5), Float64Array.of(0.5, 0.5, 0.5)],
+      logHeights: Float64Array.of(0, 0, 0),
+      weights: Float64Array.of(0, 1, 1),
+      count: 3,
+      maxLogHeight: 0,
+      logWeightSpread: 0,
+    };
+    const want = -40.5 + Math.log1p(Math.exp(-4.5));
+    const got = logSumProductKernels(mixture, Float64Array.of(0, 0), new Float64Array(3));
+    assert.ok(Math.abs(got - want) < 1e-12, `${got} vs ${want}`);
+  });
+
   it('a point far from every kernel (the sum underflows in one pass) gets the exact log-sum-exp', () => {
     // Two kernels with bandwidth 1e-3 around 0 and 1, summed at 0.9 and at 1e3: the terms are
     // e^-(0.9/1e-3)^2/2 and smaller, far below the smallest double.

@@ -93,8 +93,10 @@ export function logSumProductKernels(k: ProductKernels, y: Float64Array, scratch
       const d1 = y1 - m1[i];
       const x = lh[i] - top - (d0 * d0 * c0[i] + d1 * d1 * c1[i]);
       if (x <= cut) continue;
-      if (x - far > cut) cut = x - far;
-      sum += w[i] * expNonPositive(x);
+      const wi = w[i];
+      // Only a term that is in the sum may set the cut (a custom weights function may return 0).
+      if (x - far > cut && wi > 0) cut = x - far;
+      sum += wi * expNonPositive(x);
     }
   } else {
     exponents(k, y, scratch);
