@@ -93,16 +93,37 @@ function fitWidth(target: HTMLElement, after: () => Promise<unknown>): () => voi
       .catch(() => undefined); // a drawing that failed has nothing to resize
   });
   observer.observe(target);
-  return () => observer.disconnect();
+  // A drawing made while the graph had no box (detached, hidden) cannot be fitted then. Should the
+  // graph come back at the width last seen, with no zero width observed in between (taken out and
+  // put back within one frame, as a reload's re-render can), no resize would be reported: observing
+  // anew makes the observer report the box's next non-zero size whatever it was before.
+  rearmers.set(target, () => {
+    width = 0;
+    observer.unobserve(target);
+    observer.observe(target);
+  });
+  return () => {
+    rearmers.delete(target);
+    observer.disconnect();
+  };
 }
+
+/** Per watched graph, the call that makes its ResizeObserver report the next non-zero size. */
+const rearmers = new WeakMap<HTMLElement, () => void>();
 
 /**
  * Resizes a drawn graph whose drawing is not as wide as its box (drawn while detached or hidden, it
- * fell back to 700 px); nothing for a graph that fits, is not drawn yet, or has no box.
+ * fell back to 700 px); nothing for a graph that fits or is not drawn yet. A graph with no box is
+ * checked again once it has one.
  */
 function refit(target: HTMLElement): Promise<unknown> | undefined {
-  if (!target.isConnected || !target.classList.contains('js-plotly-plot')) return undefined;
-  const box = target.clientWidth;
+  if (!target.classList.contains('js-plotly-plot')) return undefined;
+  const box = target.isConnected ? target.clientWidth : 0;
+  if (box === 0) {
+    // No box to fit now: check again when the graph gets one (see `fitWidth`).
+    rearmers.get(target)?.();
+    return undefined;
+  }
   const drawn = Number(target.querySelector('svg.main-svg')?.getAttribute('width') ?? NaN);
   if (!(box > 0 && Number.isFinite(drawn) && Math.abs(drawn - box) > 1)) return undefined;
   // Never rejects: it sits in the view's chain of plotly calls, which a rejection would stop.
@@ -196,6 +217,8 @@ export class PlotView extends SchemaView<'PlotModel'> {
         // leave `ready` rejected, which would stop every later update of this view.
         await this.applyOp(target, op).catch((e: unknown) => console.warn(`tunelab: a plot update failed (${String(e)})`));
       }
+      // An update plotly lays out anew while the graph has no box falls back to 700 px too.
+      await refit(target);
     });
   }
 
@@ -449,6 +472,7 @@ export class ScheduleViewView extends SchemaView<'ScheduleViewModel'> {
     const m = this.marker();
     this.ready = this.ready
       .then(() => Plotly.restyle(this.plotEl, { x: [m.x], y: [m.y] }, [1]))
+      .then(() => refit(this.plotEl))
       .catch((e: unknown) => console.warn(`tunelab: the schedule marker could not move (${String(e)})`));
   }
 }
