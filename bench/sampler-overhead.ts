@@ -25,10 +25,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createStudy, createTrial, floatDistribution, Rng, TPESampler, type Trial } from '../src';
+import { createStudy, createTrial, floatDistribution, logging as tunelabLogging, Rng, setVerbosity, TPESampler, type Trial } from '../src';
 import { branin, PYTHON_BENCHMARKS } from './functions';
 import { PYTHON } from '../test/helpers/python';
-import { logging as tunelabLogging, setVerbosity } from '../src';
 
 // As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
 setVerbosity(tunelabLogging.WARNING);

@@ -10,8 +10,8 @@ import { createStudy, floatDistribution, TPESampler, type Distribution, type Tri
 import { Rng } from '../../src/rng';
 import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 import { expNonPositive } from '../../src/samplers/tpe/expNonPositive';
-import { allContinuous, IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAbove';
-import { ParzenEstimator, paramModel, type ParzenEstimatorParameters } from '../../src/samplers/tpe/parzenEstimator';
+import { IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAbove';
+import { allContinuous, ParzenEstimator, paramModel, type ParzenEstimatorParameters } from '../../src/samplers/tpe/parzenEstimator';
 import { logSumProductKernels } from '../../src/samplers/tpe/productKernelSum';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
 
@@ -187,6 +187,15 @@ describe('logSumProductKernels and expNonPositive', () => {
       const want = max + Math.log(exps.reduce((a, e) => a + Math.exp(e - max), 0));
       const got = logSumProductKernels(mixture, Float64Array.of(y, y), new Float64Array(2));
       assert.ok(Math.abs(got - want) <= 1e-12 * Math.abs(want), `y = ${y}: ${got} vs ${want}`);
+      // The same mixture with a third coordinate at the point's own value (contributing 0) takes
+      // the general loop, whose second pass reuses the exponents of the first.
+      const three = {
+        ...mixture,
+        mus: [...mixture.mus, Float64Array.of(y, y)],
+        curvatures: [...mixture.curvatures, Float64Array.of(5e5, 5e5)],
+      };
+      const got3 = logSumProductKernels(three, Float64Array.of(y, y, y), new Float64Array(2));
+      assert.ok(Math.abs(got3 - want) <= 1e-12 * Math.abs(want), `3 parameters, y = ${y}: ${got3} vs ${want}`);
     }
   });
 });

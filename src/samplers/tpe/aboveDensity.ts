@@ -17,9 +17,16 @@ import { distributionsEqual, type Distribution } from '../../distributions';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import type { StudyView } from '../../study/view';
 import { IncrementalAboveDensity } from './incrementalAbove';
-import { allContinuous, IncrementalJointAbove, JOINT_INCREMENTAL_MIN } from './incrementalJointAbove';
+import { IncrementalJointAbove, JOINT_INCREMENTAL_MIN } from './incrementalJointAbove';
 import { gatherObservations, ParamColumn, type Split } from './observations';
-import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
+import {
+  allContinuous,
+  ParzenEstimator,
+  paramModel,
+  SortedUnivariateDensity,
+  type ParamModel,
+  type ParzenEstimatorParameters,
+} from './parzenEstimator';
 import { defaultWeights } from './weights';
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
@@ -103,26 +110,19 @@ export class AboveDensities {
   estimator(split: Split, names: string[], columns: ParamColumn[], models: ParamModel[]): AboveDensity {
     // One parameter is the same model whether sampled jointly or not (bandwidths are per parameter).
     const univariate = names.length === 1 && models[0].kind === 'numeric';
-    if (univariate && this.incremental()) {
-      // Running trials that lack the parameter add nothing: the finished trials' split then serves.
-      let finished: Split | null = split;
-      if (split.running) {
-        const column = columns[0];
-        const anyHasIt = split.running.indices.some((i) => !Number.isNaN(column.get(split.trials[i])));
-        finished = anyHasIt ? null : split.running.finished;
-      }
-      const cached = finished && this.incrementalAbove(finished, names[0], columns[0], models[0]);
-      if (cached) return cached;
-    }
-    if (!univariate && this.incremental() && allContinuous(models)) {
-      // As above: running trials that lack a parameter leave the finished trials' split to serve.
+    if (this.incremental() && (univariate || allContinuous(models))) {
+      // Running trials that lack a parameter add nothing: the finished trials' split then serves.
       let finished: Split | null = split;
       if (split.running) {
         const hasAll = (i: number) => columns.every((c) => !Number.isNaN(c.get(split.trials[i])));
         finished = split.running.indices.some(hasAll) ? null : split.running.finished;
       }
-      const joint = finished && this.incrementalJoint(finished, names, columns, models);
-      if (joint) return joint;
+      const cached =
+        finished &&
+        (univariate
+          ? this.incrementalAbove(finished, names[0], columns[0], models[0])
+          : this.incrementalJoint(finished, names, columns, models));
+      if (cached) return cached;
     }
     const above = gatherObservations(split, split.above, columns);
     if (above.kept.length <= 64) return new ParzenEstimator(above.values, models, this.parzen);

@@ -1,15 +1,8 @@
-import type { ParamModel, ParzenEstimatorParameters } from './parzenEstimator';
-import { kernelBandwidth } from './parzenEstimator';
+import type { ContinuousModel, ParzenEstimatorParameters } from './parzenEstimator';
+import { forward, kernelBandwidth } from './parzenEstimator';
 import { kernelLogHeight, logSumProductKernels, type ProductKernels } from './productKernelSum';
 import { logGaussMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
-
-type ContinuousModel = ParamModel & { kind: 'numeric'; q: null };
-
-/** Whether every parameter is continuous, the case this density covers. */
-export function allContinuous(models: readonly ParamModel[]): models is readonly ContinuousModel[] {
-  return models.every((m) => m.kind === 'numeric' && m.q === null);
-}
 
 /** Observations below which the caller builds from scratch (the magic-clip floor is constant from 98). */
 export const JOINT_INCREMENTAL_MIN = 128;
@@ -142,7 +135,7 @@ export class IncrementalJointAbove implements ProductKernels {
     const y = new Float64Array(this.d);
     const logTotal = Math.log(this.totalWeight);
     for (let s = 0; s < size; s++) {
-      for (let j = 0; j < this.d; j++) y[j] = this.models[j].log ? Math.log(samples[j][s]) : samples[j][s];
+      for (let j = 0; j < this.d; j++) y[j] = forward(this.models[j], samples[j][s]);
       out[s] = logSumProductKernels(this, y, this.scratch) - logTotal;
     }
     return out;
@@ -153,7 +146,7 @@ export class IncrementalJointAbove implements ProductKernels {
     for (let r = 0; r < count; r++) {
       const slot = r + 1;
       this.numbers[slot] = numbers[r];
-      for (let j = 0; j < this.d; j++) this.mus[j][slot] = this.forward(j, values[j][r]);
+      for (let j = 0; j < this.d; j++) this.mus[j][slot] = forward(this.models[j], values[j][r]);
       this.byTime[r] = slot;
     }
     this.count = count + 1;
@@ -179,7 +172,7 @@ export class IncrementalJointAbove implements ProductKernels {
     this.byTime.copyWithin(t + 1, t, m - 1);
     this.byTime[t] = slot;
     for (let j = 0; j < this.d; j++) {
-      const mu = this.forward(j, values[j][r]);
+      const mu = forward(this.models[j], values[j][r]);
       this.mus[j][slot] = mu;
       const sorted = this.sorted[j];
       const p = this.sortedPosition(j, mu, number, m - 1);
@@ -308,10 +301,6 @@ export class IncrementalJointAbove implements ProductKernels {
     for (let i = 0; i <= m; i++) if (this.logHeights[i] > max) max = this.logHeights[i];
     this.maxLogHeight = max;
     this.totalWeight = total;
-  }
-
-  private forward(j: number, x: number): number {
-    return this.models[j].log ? Math.log(x) : x;
   }
 
   private ensureCapacity(n: number): void {

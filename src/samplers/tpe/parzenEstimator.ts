@@ -55,8 +55,16 @@ export function paramModel(d: Distribution): ParamModel {
 }
 
 /** Internal value -> modelling space. */
-function forward(m: ParamModel, x: number): number {
+export function forward(m: ParamModel, x: number): number {
   return m.kind === 'numeric' && m.log ? Math.log(x) : x;
+}
+
+/** A continuous numeric parameter: its kernels are plain truncated normals. */
+export type ContinuousModel = ParamModel & { kind: 'numeric'; q: null };
+
+/** Whether every parameter is continuous (the joint density is then a product-kernel mixture). */
+export function allContinuous(models: readonly ParamModel[]): models is readonly ContinuousModel[] {
+  return models.every((m) => m.kind === 'numeric' && m.q === null);
 }
 
 /** The cell [x - q/2, x + q/2] of discrete value x in the modelling space (log for a log int). */
@@ -179,13 +187,8 @@ export class ParzenEstimator {
   logPdf(samples: readonly Float64Array[]): Float64Array {
     const size = samples.length > 0 ? samples[0].length : 0;
     if (this.models.length === 1) return this.logPdfUnivariate(samples[0], size);
-    if (this.allContinuous) return this.logPdfContinuous(samples, size);
+    if (allContinuous(this.models)) return this.logPdfContinuous(samples, size);
     return this.logPdfJoint(samples, size);
-  }
-
-  /** Whether every parameter is a continuous numeric one (the product of plain truncated normals). */
-  private get allContinuous(): boolean {
-    return this.models.every((m) => m.kind === 'numeric' && m.q === null);
   }
 
   /**

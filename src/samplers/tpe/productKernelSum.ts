@@ -103,8 +103,9 @@ export function logSumProductKernels(k: ProductKernels, y: Float64Array, scratch
     for (let i = 0; i < n; i++) sum += w[i] * expNonPositive(scratch[i] - top);
   }
   if (sum > 1e-250) return top + Math.log(sum);
-  // Far from every kernel: log-sum-exp around the largest weighted term.
-  exponents(k, y, scratch);
+  // Far from every kernel: log-sum-exp around the largest weighted term (the general loop above
+  // left the exponents in scratch already).
+  if (d === 2) exponents(k, y, scratch);
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
     if (w[i] > 0) {
