@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../../errors';
 import type { ParamModel, ParzenEstimatorParameters } from './parzenEstimator';
-import { kernelBandwidth, kernelHeight } from './parzenEstimator';
+import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
 
 /**
  * TPE's "above" density g(x) of one continuous univariate parameter, maintained across trials
@@ -179,7 +179,7 @@ export class IncrementalAboveDensity {
       d.setChunkOf(num, chunk);
     };
     for (let i = 0; i < n; i++) {
-      push(values[i], seqs[i], d.forward(values[i]), ranks[i], numbers[i]);
+      push(values[i], seqs[i], forward(model, values[i]), ranks[i], numbers[i]);
       byRank[ranks[i]] = numbers[i];
     }
     for (let r = 0; r < n; r++) d.byRank.push(byRank[r]);
@@ -249,7 +249,7 @@ export class IncrementalAboveDensity {
   logPdf(samples: readonly Float64Array[]): Float64Array {
     const xs = samples[0];
     const out = new Float64Array(xs.length);
-    for (let s = 0; s < xs.length; s++) out[s] = Math.log(this.at(this.forward(xs[s])) / this.total);
+    for (let s = 0; s < xs.length; s++) out[s] = Math.log(this.at(forward(this.model, xs[s])) / this.total);
     return out;
   }
 
@@ -412,10 +412,6 @@ export class IncrementalAboveDensity {
     }
   }
 
-  private forward(x: number): number {
-    return this.model.log ? Math.log(x) : x;
-  }
-
   private rampFor(n: number): number {
     return n >= NEWEST ? n - NEWEST : 0;
   }
@@ -456,7 +452,7 @@ export class IncrementalAboveDensity {
   }
 
   private insert(value: number, seq: number, num: number, rank: number): void {
-    const mu = this.forward(value);
+    const mu = forward(this.model, value);
     const chunks = this.chunks;
     // First chunk whose last entry sorts after the new one (else the last chunk).
     let lo = 0;
