@@ -392,6 +392,56 @@ describe('plots rendered in Chromium', { timeout: 300_000 }, () => {
     await page.close();
   });
 
+  it('a figure drawn before its cell is attached fits its box once attached, even off-screen in a skipped cell', async () => {
+    // JupyterLab 4.6 windows notebooks with content-visibility by default: an output area below the
+    // viewport is attached but not laid out, and ResizeObserver reports nothing for it until it is
+    // scrolled to. A view rendered before its output area is attached (as after a page reload) has
+    // drawn at plotly's 700 px fallback; it must fit its box when attached, not when first seen.
+    const id = displayFigure(plotOptimizationHistory(single));
+    const state = { version_major: 2, version_minor: 0, state: t.savedState() };
+    const html =
+      '<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:16px">' +
+      '<div style="height:3000px">cells above</div>' +
+      '<div id="cell" style="content-visibility:auto;contain-intrinsic-size:auto 400px;width:568px"><div id="host"></div></div>' +
+      `<script type="${STATE}">${scriptJson(state)}</script><script src="file://${EMBED_JS}"></script></body></html>`;
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await openWidgets(page, html);
+    const seen = await page.evaluate(async (modelId) => {
+      type View = { el: HTMLElement };
+      type Manager = {
+        set_state(s: unknown): Promise<Array<{ model_id: string }>>;
+        create_view(m: unknown): Promise<View>;
+        display_view(v: View, host: HTMLElement): Promise<unknown>;
+      };
+      const w = window as unknown as { tunelabWidgets: { createManager(): Manager } };
+      const manager = w.tunelabWidgets.createManager();
+      const saved = JSON.parse(document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]')!.textContent!);
+      const model = (await manager.set_state(saved)).find((m) => m.model_id === modelId);
+      const view = await manager.create_view(model);
+      const drawnWidth = () => Number(view.el.querySelector('svg.main-svg')?.getAttribute('width') ?? 0);
+      const wait = async (ok: () => boolean, ms: number) => {
+        for (const end = Date.now() + ms; !ok() && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+      };
+      await wait(() => drawnWidth() > 0, 10_000);
+      const detached = drawnWidth();
+      const host = document.getElementById('host')!;
+      await manager.display_view(view, host);
+      const box = () => view.el.querySelector<HTMLElement>('.js-plotly-plot')!.clientWidth;
+      await wait(() => drawnWidth() === box(), 5_000);
+      // The cell's contents, not the cell itself, are what the browser skips.
+      const skipped = !(host as HTMLElement & { checkVisibility(o: object): boolean }).checkVisibility({ contentVisibilityAuto: true });
+      return { detached, box: box(), drawn: drawnWidth(), skipped };
+    }, id);
+    assert.deepEqual(errors, []);
+    assert.equal(seen.detached, 700, 'drawn before it was attached, plotly fell back to 700 px');
+    assert.ok(seen.skipped, `the cell is still off-screen and skipped by the browser (${JSON.stringify(seen)})`);
+    assert.equal(seen.drawn, seen.box, `the figure fits its box (${JSON.stringify(seen)})`);
+    assert.ok(seen.box > 500 && seen.box <= 568, `the box is the cell's width (${seen.box})`);
+    await page.close();
+  });
+
   it('CVResults: an expanded fold shows its inner results as a key/value table across the widget', async () => {
     const cv = new CVResults({ metric: 'accuracy', nFolds: 2 });
     cv.display();

@@ -69,13 +69,22 @@ abstract class SchemaView<N extends TunelabModelName> extends DOMWidgetView {
 /**
  * Keeps a plotly graph as wide as its box. A view renders before it is attached to the page (plotly
  * then falls back to 700 px, wider than a JupyterLab output area next to the side panel), and the box
- * changes later (panels opened or closed, window resized); one ResizeObserver catches both. `after`
- * is the view's chain of pending plotly calls: a resize waits for the drawing it resizes. A drawing
- * made while the box keeps its width (no resize to observe) is checked by `refit` after each draw.
- * Returns the function that stops watching.
+ * changes later (panels opened or closed, window resized). Two triggers cover this:
+ * - the view's `displayed` and `shown` events (sent on every attach and show). ResizeObserver alone
+ *   misses an attach below the viewport: JupyterLab 4.6 windows notebooks with content-visibility by
+ *   default, and the browser reports no size for a skipped cell until it is scrolled to.
+ * - one ResizeObserver, for the box changing while attached.
+ * `after` is the view's chain of pending plotly calls: a resize waits for the drawing it resizes. A
+ * drawing made while the box keeps its width (no resize to observe) is checked by `refit` after each
+ * draw. Returns the function that stops watching.
  */
-function fitWidth(target: HTMLElement, after: () => Promise<unknown>): () => void {
-  if (typeof ResizeObserver === 'undefined') return () => undefined;
+function fitWidth(view: DOMWidgetView, target: HTMLElement, after: () => Promise<unknown>): () => void {
+  const fitNow = () =>
+    void after()
+      .then(() => refit(target))
+      .catch(() => undefined); // a drawing that failed has nothing to resize
+  view.on('displayed shown', fitNow);
+  if (typeof ResizeObserver === 'undefined') return () => view.off('displayed shown', fitNow);
   let width = 0;
   const observer = new ResizeObserver((entries) => {
     const w = Math.round(entries[entries.length - 1].contentRect.width);
@@ -88,9 +97,7 @@ function fitWidth(target: HTMLElement, after: () => Promise<unknown>): () => voi
     }
     if (w === width) return;
     width = w;
-    void after()
-      .then(() => refit(target))
-      .catch(() => undefined); // a drawing that failed has nothing to resize
+    fitNow();
   });
   observer.observe(target);
   // A drawing made while the graph had no box (detached, hidden) cannot be fitted then. Should the
@@ -103,6 +110,7 @@ function fitWidth(target: HTMLElement, after: () => Promise<unknown>): () => voi
     observer.observe(target);
   });
   return () => {
+    view.off('displayed shown', fitNow);
     rearmers.delete(target);
     observer.disconnect();
   };
@@ -198,7 +206,7 @@ export class PlotView extends SchemaView<'PlotModel'> {
     this.draw();
     this.listenTo(this.model, 'change:data change:plot_layout', () => this.draw());
     this.listenTo(this.model, 'plot:ops', (ops: PlotOp[]) => this.applyOps(ops));
-    this.unfit = fitWidth(this.plotEl, () => this.ready);
+    this.unfit = fitWidth(this, this.plotEl, () => this.ready);
   }
 
   private draw(): void {
@@ -431,7 +439,7 @@ export class ScheduleViewView extends SchemaView<'ScheduleViewModel'> {
     this.draw();
     this.listenTo(this.model, 'change:steps change:lrs change:name change:params', () => this.draw());
     this.listenTo(this.model, 'change:current_step', () => this.moveMarker());
-    this.unfit = fitWidth(this.plotEl, () => this.ready);
+    this.unfit = fitWidth(this, this.plotEl, () => this.ready);
   }
 
   remove(): void {
@@ -564,7 +572,7 @@ export class CVResultsView extends SchemaView<'CVResultsModel'> {
     this.el.append(wrap);
     this.listenTo(this.model, 'change', () => this.update());
     this.update();
-    this.unfit = fitWidth(this.plotEl, () => this.ready);
+    this.unfit = fitWidth(this, this.plotEl, () => this.ready);
   }
 
   remove(): void {
