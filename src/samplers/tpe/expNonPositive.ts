@@ -32,7 +32,10 @@ const STEP_HIGH = LN2_HIGH / STEPS;
 const STEP_LOW = LN2_LOW / STEPS;
 
 export function expNonPositive(x: number): number {
-  if (!(x >= -745)) return x === x ? 0 : NaN;
+  // Clamped rather than tested: e^-745 comes out as 0 here too (2^-1075 is 0 in the table), and a
+  // branch on the magnitude would be taken unpredictably in a sum whose terms are near and far in
+  // turn. NaN passes through Math.max and gives NaN.
+  x = Math.max(x, -745);
   const k = Math.floor(x * STEPS_PER_LN2 + 0.5);
   const r = x - k * STEP_HIGH - k * STEP_LOW;
   const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24))));
