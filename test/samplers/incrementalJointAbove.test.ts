@@ -12,7 +12,7 @@ import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 import { expNonPositive } from '../../src/samplers/tpe/expNonPositive';
 import { IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAbove';
 import { allContinuous, ParzenEstimator, paramModel, type ParzenEstimatorParameters } from '../../src/samplers/tpe/parzenEstimator';
-import { logSumProductKernels } from '../../src/samplers/tpe/productKernelSum';
+import { logSumProductKernels, logWeightSpread } from '../../src/samplers/tpe/productKernelSum';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
 
 const params: ParzenEstimatorParameters = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
@@ -147,10 +147,29 @@ describe('logSumProductKernels and expNonPositive', () => {
     assert.ok(Number.isNaN(expNonPositive(NaN)));
   });
 
+  it('a zero-weight kernel does not let the sum leave out terms that matter', () => {
+    // At y = (0, 0): kernel 0 (weight 0, which custom TPE weights may give) has exponent 0, kernel 1
+    // -40.5 and kernel 2 -45. Were kernel 0 allowed to set the cut (0 - 40 - ln 3), kernel 2 would
+    // be left out though it is e^-4.5 of the sum.
+    const at = (e: number) => Math.sqrt(2 * e); // the distance giving exponent -e at curvature 1/2
+    const mixture = {
+      mus: [Float64Array.of(0, at(40.5), at(45)), Float64Array.of(0, 0, 0)],
+      curvatures: [Float64Array.of(0.5, 0.5, 0.5), Float64Array.of(0.5, 0.5, 0.5)],
+      logHeights: Float64Array.of(0, 0, 0),
+      weights: Float64Array.of(0, 1, 1),
+      count: 3,
+      maxLogHeight: 0,
+      logWeightSpread: 0,
+    };
+    const want = -40.5 + Math.log1p(Math.exp(-4.5));
+    const got = logSumProductKernels(mixture, Float64Array.of(0, 0), new Float64Array(3));
+    assert.ok(Math.abs(got - want) < 1e-12, `${got} vs ${want}`);
+  });
+
   it('the one-pass sum is the log-sum-exp of every weighted term, near and far, zero weights included', () => {
     // Kernels near the points and far from them in no order (as in a converging study), narrow and
-    // wide, some with weight 0: the sum must equal log-sum-exp formed around the largest term with
-    // Math.exp, whatever the mix.
+    // wide, some with weight 0: whatever the sum leaves out must not show against log-sum-exp
+    // formed around the largest term with Math.exp.
     const rng = new Rng(8);
     const n = 300;
     const mixture = {
@@ -160,6 +179,7 @@ describe('logSumProductKernels and expNonPositive', () => {
       weights: new Float64Array(n),
       count: n,
       maxLogHeight: -Infinity,
+      logWeightSpread: 0,
     };
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < 2; j++) {
@@ -171,6 +191,7 @@ describe('logSumProductKernels and expNonPositive', () => {
       mixture.maxLogHeight = Math.max(mixture.maxLogHeight, mixture.logHeights[i]);
       mixture.weights[i] = i % 7 === 0 ? 0 : 0.1 + rng.random();
     }
+    mixture.logWeightSpread = logWeightSpread(mixture.weights, n);
     const scratch = new Float64Array(n);
     for (let s = 0; s < 50; s++) {
       const y = Float64Array.of(0.3 + 0.02 * rng.random(), rng.random() < 0.5 ? 0.31 : rng.random());
@@ -200,6 +221,7 @@ describe('logSumProductKernels and expNonPositive', () => {
       weights: Float64Array.of(0.25, 0.75),
       count: 2,
       maxLogHeight: 2,
+      logWeightSpread: Math.log(3),
     };
     for (const y of [0.9, 1e3, -0.5]) {
       const exps = [0, 1].map((i) => {

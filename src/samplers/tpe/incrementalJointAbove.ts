@@ -38,6 +38,7 @@ export class IncrementalJointAbove implements ProductKernels {
   weights: Float64Array;
   count = 1;
   maxLogHeight = -Infinity;
+  logWeightSpread = 0;
 
   /** Per parameter and slot, 1/sigma (the curvature is half its square). */
   private invs: Float64Array[];
@@ -293,6 +294,9 @@ export class IncrementalJointAbove implements ProductKernels {
       this.weights[this.byTime[r]] = w;
       total += w;
     }
+    // The ramp's weights run from 1/m (the oldest) to 1.
+    const min = Math.min(defaultWeightAt(0, m), prior > 0 ? prior : Infinity);
+    this.logWeightSpread = Math.log(Math.max(1, prior) / min);
     let max = -Infinity;
     for (let i = 0; i <= m; i++) if (this.logHeights[i] > max) max = this.logHeights[i];
     this.maxLogHeight = max;

@@ -1,9 +1,8 @@
 import type { Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import type { Rng } from '../../rng';
-import { expNonPositive } from './expNonPositive';
 import { SortedGaussianSum } from './gaussSum';
-import { kernelLogHeight, logSumProductKernels, type ProductKernels } from './productKernelSum';
+import { kernelLogHeight, logSumProductKernels, logWeightSpread, type ProductKernels } from './productKernelSum';
 import * as truncnorm from './truncnorm';
 
 // Local bindings of the hot helpers: read once here rather than through the module object on
@@ -14,6 +13,8 @@ const truncnormPpf = truncnorm.truncnormPpf;
 
 const EPS = 1e-12;
 const INV_SQRT_2PI = Math.exp(-LOG_SQRT_2PI);
+/** Joint components this far below the largest in log density are left out of the sum. */
+const FAR_LOG = 40;
 
 export interface ParzenEstimatorParameters {
   priorWeight: number;
@@ -222,13 +223,15 @@ export class ParzenEstimator {
       logHeights[i] = kernelLogHeight(invs, logZs, i);
       if (logHeights[i] > maxLogHeight) maxLogHeight = logHeights[i];
     }
+    const weights = this.weights;
     return {
       mus: kernels.map((k) => k.mus),
       curvatures: invs.map((inv) => inv.map((v) => 0.5 * v * v)),
       logHeights,
-      weights: this.weights,
+      weights,
       count: nc,
       maxLogHeight,
+      logWeightSpread: logWeightSpread(weights, nc),
     };
   }
 
@@ -370,9 +373,12 @@ export class ParzenEstimator {
         continue;
       }
       let sum = 0;
-      // No test for negligible components: a branch taken in no order costs more than the
-      // exponentials it would save (see logSumProductKernels).
-      for (let i = 0; i < nc; i++) sum += expNonPositive(acc[i] - max);
+      // Components more than e^40 below the largest add < 1e-17 of it each: skip their exponential.
+      const cut = max - FAR_LOG;
+      for (let i = 0; i < nc; i++) {
+        const a = acc[i];
+        if (a > cut) sum += Math.exp(a - max);
+      }
       out[s] = max + Math.log(sum);
     }
     return out;

@@ -14,6 +14,8 @@ import { expNonPositive } from './expNonPositive';
 import { LOG_SQRT_2PI } from './truncnorm';
 
 const INV_SQRT_2PI = Math.exp(-LOG_SQRT_2PI);
+/** Terms left out weigh less than e^-FAR_LOG of the sum, together. */
+const FAR_LOG = 40;
 
 /** Kernels [0, count) of a mixture, one entry per kernel in each array. */
 export interface ProductKernels {
@@ -27,6 +29,20 @@ export interface ProductKernels {
   readonly count: number;
   /** The largest log h_i among the kernels in use: every term is scaled by e^-maxLogHeight. */
   readonly maxLogHeight: number;
+  /** log(largest weight / smallest positive weight) among the kernels in use. */
+  readonly logWeightSpread: number;
+}
+
+/** `logWeightSpread` of the first `count` weights. */
+export function logWeightSpread(weights: Float64Array, count: number): number {
+  let min = Infinity;
+  let max = 0;
+  for (let i = 0; i < count; i++) {
+    const w = weights[i];
+    if (w > max) max = w;
+    if (w > 0 && w < min) min = w;
+  }
+  return max > 0 ? Math.log(max / min) : 0;
 }
 
 /**
@@ -52,12 +68,6 @@ export function kernelLogHeight(invs: readonly Float64Array[], logZs: readonly F
  * exponential per kernel: every exponent log h_i - maxLogHeight - |z|^2/2 is <= 0, so no term
  * overflows and no per-point maximum is needed. Should the point lie so far from every kernel
  * that the sum nears underflow, a second pass forms it around its largest term instead.
- *
- * Every term is computed, with no test in the loop. Skipping the exponential of terms far below
- * the sum looks cheaper but is not: in a converging study about half the kernels are near a
- * candidate and half far, in no order, and the mispredicted branch cost more than the
- * exponentials it saved (on a Branin history of 925 kernels: 43-50 ns per kernel with the test,
- * 17-20 without).
  * `scratch` holds at least `count` entries (used only for three or more parameters).
  */
 export function logSumProductKernels(k: ProductKernels, y: Float64Array, scratch: Float64Array): number {
@@ -72,10 +82,23 @@ export function logSumProductKernels(k: ProductKernels, y: Float64Array, scratch
     const m1 = mus[1];
     const c0 = curvatures[0];
     const c1 = curvatures[1];
+    // A term is left out when its exponent is more than `far` below one already summed: with
+    // weights within a ratio of e^spread, each such term is below e^-40 / n of the sum, so all of
+    // them together below e^-40 of it. Where the history is spread out that is most kernels (on
+    // 9,000 random Branin trials, 9 ns per kernel against 25 with every term summed, whose
+    // exponentials are then mostly subnormal); in a concentrated study, where about half the
+    // kernels reach each candidate, the test costs about what it saves (17 ns either way).
+    const far = FAR_LOG + Math.log(n) + k.logWeightSpread;
+    let cut = -Infinity;
     for (let i = 0; i < n; i++) {
       const d0 = y0 - m0[i];
       const d1 = y1 - m1[i];
-      sum += w[i] * expNonPositive(lh[i] - top - (d0 * d0 * c0[i] + d1 * d1 * c1[i]));
+      const x = lh[i] - top - (d0 * d0 * c0[i] + d1 * d1 * c1[i]);
+      if (x <= cut) continue;
+      const wi = w[i];
+      // Only a term that is in the sum may set the cut (a custom weights function may return 0).
+      if (x - far > cut && wi > 0) cut = x - far;
+      sum += wi * expNonPositive(x);
     }
   } else {
     exponents(k, y, scratch);
