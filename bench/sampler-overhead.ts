@@ -13,6 +13,10 @@
  * - tunelab alone also runs 10,000 trials from scratch and reports each successive 1,000 (how its
  *   cost grows); `--skip-full` leaves that out.
  *
+ * Warm: tunelab's figures are those of a process that has run a few studies (V8 keeps optimising
+ * hot code over the first few thousand trials); the first 1,000-trial study of the fresh process is
+ * reported apart as the cold figure. Optuna gets an untimed first study too (module loading).
+ *
  * Side by side: the machine's speed drifts (its 2 cores are shared with other virtual machines),
  * so the libraries are not run one after the other. Optuna runs in one Python process kept open
  * for the whole benchmark, and each case is measured in rounds, each round timing tunelab and
@@ -40,6 +44,8 @@ const ROUNDS = arg('rounds', 3);
 const OPTUNA_WINDOW = arg('optuna-window', 50);
 const SKIP_FULL = process.argv.includes('--skip-full');
 const PREFILL = 9000;
+/** Untimed 1,000-trial runs after the cold one, before the cases (see the warm-ups below). */
+const WARMUP_RUNS = 3;
 const TUNELAB_WINDOW = 300;
 
 const objective = (t: Trial) => branin([t.suggestFloat('x', -5, 10), t.suggestFloat('y', 0, 15)]);
@@ -176,8 +182,14 @@ interface CaseResult {
   const { version } = (await optuna.hello()) as { version: string };
   const points = prefillPoints();
   await optuna.request({ op: 'prefill', points });
-  // Warm-ups: V8 compiles hot code on first use; Python's first study loads its modules.
-  await tunelabRun(1000);
+  // Warm-ups. Python's first study loads its modules. V8 compiles hot code on first use and
+  // re-optimises it over the next few thousand trials: the figures below are a warm process's (a
+  // notebook kernel that has run a study or two), and the first study of a fresh process is
+  // recorded apart (`coldFirst1000`).
+  const coldFirst1000 = await tunelabRun(1000);
+  console.log(`tunelab, first 1,000-trial study of this process (cold): ${fmt(coldFirst1000.cpuMsPerTrial)} ms/trial CPU`);
+  for (let i = 0; i < WARMUP_RUNS; i++) await tunelabRun(1000);
+  await tunelabWindow(points);
   await optuna.request({ op: 'run', n: 100 });
 
   const cases: Array<{ name: string; tunelab: () => Promise<Timing>; optuna: () => Promise<Timing> }> = [
@@ -253,6 +265,7 @@ interface CaseResult {
     optunaVersion: version,
     rounds: ROUNDS,
     windows: { prefill: PREFILL, tunelab: TUNELAB_WINDOW, optuna: OPTUNA_WINDOW },
+    warmup: { coldFirst1000, then: `${WARMUP_RUNS} untimed 1,000-trial runs and one window run` },
     cases: results,
     tunelabFull10000: full,
   };
