@@ -71,8 +71,9 @@ export interface AboveDensity {
 const fromScratch = new WeakSet<object>();
 
 /**
- * Makes a sampler compute every split and density from scratch, as the plain algorithm does. For
- * tests that check the incremental paths give the same proposals; not part of the public API.
+ * Makes a sampler compute every split and both densities (l and g) from scratch, as the plain
+ * algorithm does. For tests that check the incremental paths give the same proposals; not part of
+ * the public API.
  */
 export function useFromScratchPaths<T extends object>(sampler: T): T {
   fromScratch.add(sampler);

@@ -8,8 +8,8 @@ import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
 import { selectBelowMultiObjective } from './multiObjective';
 import { AboveDensities, usesFromScratchPaths } from './aboveDensity';
-import { computeSplit, gatherObservations, SplitTracker, type Split } from './observations';
-import { ParzenEstimator, paramModel, type ParzenEstimatorParameters } from './parzenEstimator';
+import { computeSplit, gatherObservations, SplitTracker, type ParamColumn, type Split } from './observations';
+import { ParzenEstimator, paramModel, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './weights';
 import { hasKey, setKey } from '../../dict';
 import { intOr } from '../../validate';
@@ -86,6 +86,11 @@ export class TPESampler implements Sampler {
   private lastGroups: Array<Record<string, Distribution>> = [];
   /** The relative search space last inferred (to read relative proposals other workers shared). */
   private lastSpace: Record<string, Distribution> = {};
+  /** Per parameter set (names joined), the last good-trial estimator and what it was fitted to. */
+  private readonly belowMemo = new Map<
+    string,
+    { columns: readonly ParamColumn[]; multiObjective: boolean; values: readonly Float64Array[]; estimator: ParzenEstimator }
+  >();
   private splitMemo: { trials: readonly FrozenTrial[]; study: StudyView; current: number; split: Split } | null = null;
   /**
    * Constant liar: the relative proposals of this sampler's running trials, by trial number, so
@@ -224,10 +229,7 @@ export class TPESampler implements Sampler {
   private propose(study: StudyView, split: Split, names: string[], dists: Distribution[]): number[] {
     const models = dists.map(paramModel);
     const columns = names.map((name, j) => this.above.column(study, name, dists[j]));
-    const below = gatherObservations(split, split.below, columns);
-    // Several objectives: the good observations weigh the same (Optuna 5.0).
-    const weightsBelow = study.isMultiObjective ? new Float64Array(below.kept.length).fill(1) : undefined;
-    const l = new ParzenEstimator(below.values, models, this.parzen, weightsBelow);
+    const l = this.belowEstimator(study, split, names, columns, models);
     const g = this.above.estimator(split, names, columns, models);
     const candidates = l.sample(this.rng, this.nEiCandidates);
     const ll = l.logPdf(candidates);
@@ -242,6 +244,46 @@ export class TPESampler implements Sampler {
       }
     }
     return candidates.map((c) => c[best]);
+  }
+
+  /**
+   * l(x), the good trials' estimator. The good group changes only when a new trial ranks among the
+   * best gamma(n) or gamma(n) grows (in a long study, one trial in tens), so the estimator of the
+   * last proposal over the same parameters is reused while its observations are the same values in
+   * the same order: it is a function of them alone (with the default weights, which depend only
+   * on their count; a custom weights function is called anew each time, as Optuna does).
+   */
+  private belowEstimator(
+    study: StudyView,
+    split: Split,
+    names: readonly string[],
+    columns: readonly ParamColumn[],
+    models: ParamModel[],
+  ): ParzenEstimator {
+    const below = gatherObservations(split, split.below, columns);
+    const multiObjective = study.isMultiObjective;
+    const key = names.join('\u0000');
+    const memo = this.belowMemo.get(key);
+    // Not for `useFromScratchPaths` samplers: the tests compare the two paths' proposals.
+    const reusable = this.incremental && (this.parzen.weights === defaultWeights || multiObjective);
+    if (
+      reusable &&
+      memo &&
+      memo.multiObjective === multiObjective &&
+      memo.columns.every((c, j) => c === columns[j]) &&
+      memo.values.every((v, j) => sameValues(v, below.values[j]))
+    ) {
+      return memo.estimator;
+    }
+    // Several objectives: the good observations weigh the same (Optuna 5.0).
+    const weightsBelow = multiObjective ? new Float64Array(below.kept.length).fill(1) : undefined;
+    const estimator = new ParzenEstimator(below.values, models, this.parzen, weightsBelow);
+    if (reusable) {
+      // Bounded: a define-by-run space may visit many parameter sets.
+      if (this.belowMemo.size >= 64 && !memo) this.belowMemo.clear();
+      this.belowMemo.set(key, { columns, multiObjective, values: below.values, estimator });
+    }
+    return estimator;
   }
 
   /**
@@ -382,4 +424,10 @@ function withRunning(split: Split, running: readonly FrozenTrial[]): Split {
     for (let k = 0; k < m; k++) violations[newIndex[k]] = split.violations[k];
   }
   return { trials, below, above, nFinished: split.nFinished, lossVectors, violations, running: { indices: runningIndex, finished: split } };
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
