@@ -113,48 +113,58 @@ function describeValue(value: unknown): string {
 
 /**
  * Throws unless `value` can be stored as an attribute value on every backend; `label` names it in the
- * message (e.g. "User attribute 'lr'"). Runs before anything is written.
+ * message (e.g. "User attribute 'lr'"). Runs before anything is written. The label and the path to
+ * the offending part are formed only for the message: this check runs for every attribute a trial
+ * sets, and nearly always passes.
  */
-export function checkStorableValue(label: string, value: unknown): void {
+export function checkStorableValue(label: string | (() => string), value: unknown): void {
   const stack: object[] = [];
-  const fail = (path: string, why: string): never => {
+  /** The keys and indices from `value` down to the part being checked. */
+  const keys: (string | number)[] = [];
+  const fail = (why: string): never => {
+    const path = keys.map((k) => (typeof k === 'number' ? `[${k}]` : `[${showName(k)}]`)).join('');
     throw new InvalidArgumentError(
-      `${label} cannot be stored: ${path ? `its value at ${path}` : 'its value'} ${why}. ` +
+      `${typeof label === 'string' ? label : label()} cannot be stored: ${path ? `its value at ${path}` : 'its value'} ${why.replace(/\.$/, '')}. ` +
         'Attributes are stored as JSON (as Optuna stores them).',
     );
   };
-  const visit = (v: unknown, path: string): void => {
+  const visit = (v: unknown): void => {
     if (v === null || typeof v === 'boolean' || typeof v === 'number') return;
     if (typeof v === 'string') {
-      if (!isWellFormed(v)) fail(path, `is a string that ${malformedMessage('', v).replace(/^ contains/, 'contains')}`);
+      if (!isWellFormed(v)) fail(`is a string that ${malformedMessage('', v).replace(/^ contains/, 'contains')}`);
       return;
     }
-    if (typeof v !== 'object') return fail(path, `is ${describeValue(v)}, which has no JSON form. ${advice(v)}`);
-    if (stack.includes(v))
-      return fail(path, 'refers back to itself (a cycle), which JSON cannot encode. Pass a copy without the cycle instead');
+    if (typeof v !== 'object') return fail(`is ${describeValue(v)}, which has no JSON form. ${advice(v)}`);
+    if (stack.includes(v)) return fail('refers back to itself (a cycle), which JSON cannot encode. Pass a copy without the cycle instead');
     const proto = Object.getPrototypeOf(v);
     const isArray = Array.isArray(v);
     if (!isArray && proto !== Object.prototype && proto !== null) {
-      return fail(path, `is ${describeValue(v)}, which JSON cannot encode faithfully. ${advice(v)}`);
+      return fail(`is ${describeValue(v)}, which JSON cannot encode faithfully. ${advice(v)}`);
     }
     stack.push(v);
     if (isArray) {
-      for (let i = 0; i < v.length; i++) visit(v[i], `${path}[${i}]`);
+      for (let i = 0; i < v.length; i++) {
+        keys.push(i);
+        visit(v[i]);
+        keys.pop();
+      }
     } else {
       for (const k of Object.keys(v)) {
-        if (!isWellFormed(k)) fail(`${path}${showName(k)}`, `has a key that ${malformedMessage('', k).replace(/^ contains/, 'contains')}`);
-        visit((v as Record<string, unknown>)[k], `${path}[${showName(k)}]`);
+        keys.push(k);
+        if (!isWellFormed(k)) fail(`has a key that ${malformedMessage('', k).replace(/^ contains/, 'contains')}`);
+        visit((v as Record<string, unknown>)[k]);
+        keys.pop();
       }
     }
     stack.pop();
   };
-  visit(value, '');
+  visit(value);
 }
 
 /** Check an attribute's key and value; `label` is e.g. 'User attribute' or 'Study system attribute'. */
 export function checkAttribute(label: string, key: unknown, value: unknown): void {
   checkName('attribute key', key);
-  checkStorableValue(`${label} ${showName(key as string)}`, value);
+  checkStorableValue(() => `${label} ${showName(key as string)}`, value);
 }
 
 /**
