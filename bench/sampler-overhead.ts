@@ -38,7 +38,7 @@ import { PYTHON } from '../test/helpers/python';
 
 // tunelab as notebooks load it: the compiled package in dist/, built here from the current sources
 // (tsc, as `npm run build` does), not the sources through tsx, whose transform wraps closures to
-// keep their names (it measured up to about 10% slower at 1,000 trials).
+// keep their names (10-20% slower per trial at 1,000 trials, measured alternately).
 const ROOT = join(__dirname, '..');
 // The tsc that `npm run build` runs (node_modules/.bin/tsc).
 execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
