@@ -4,8 +4,19 @@ import { kernelLogHeight, logSumProductKernels, type ProductKernels } from './pr
 import { logGaussMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
 
-/** Observations below which the caller builds from scratch (the magic-clip floor is constant from 98). */
-export const JOINT_INCREMENTAL_MIN = 128;
+/** Observations below which the caller builds from scratch (with fewer, building is as cheap). */
+export const JOINT_INCREMENTAL_MIN = 16;
+
+/**
+ * The magic clip's floor divisor for m observations: bandwidths are at least range/min(100, m + 2)
+ * (the prior counts among the kernels), so the floor moves with m below 98 observations.
+ */
+function clipDivisor(m: number): number {
+  return Math.min(100, m + 2);
+}
+
+/** Observations from which the magic clip's floor stops moving (range/100). */
+const FLOOR_FIXED_FROM = 98;
 
 /**
  * TPE's "above" density g(x) over several continuous parameters jointly (the default,
@@ -13,9 +24,8 @@ export const JOINT_INCREMENTAL_MIN = 128;
  *
  * The model is the from-scratch joint estimator's (`ParzenEstimator` with every parameter
  * continuous): one product kernel per above observation, each parameter's bandwidth the larger gap
- * to its sorted neighbours among the observations, clipped to [range/100, range] (the floor is
- * range/min(100, n + 2): constant from the 98 observations on, which the caller ensures), the prior
- * kernel, and Optuna's default weight ramp over time order. Bandwidths and truncation masses are
+ * to its sorted neighbours among the observations, clipped to [range/min(100, m + 2), range] for m
+ * observations, the prior kernel, and Optuna's default weight ramp over time order. Bandwidths and truncation masses are
  * computed by the same expressions, so the kernels are bit-identical; both are summed by
  * `logSumProductKernels`, in another order (log densities agree to rounding; the tests hold
  * them within 1e-11).
@@ -25,6 +35,8 @@ export const JOINT_INCREMENTAL_MIN = 128;
  * the good and bad groups. Adding or removing one observation changes the bandwidths of only its
  * sorted neighbours in each parameter, so `sync` updates just those kernels; the weights (which
  * move every trial) are refreshed in one cheap pass. What is left per trial is the sum itself.
+ * Below 98 observations the clip's floor moves with their count, so every bandwidth is re-checked
+ * (a pass of subtractions); only the clipped kernels change, and only theirs are recomputed.
  *
  * Layout: slot 0 holds the prior kernel; slots 1..m the observations in no particular order (a
  * removal moves the last slot into the hole). Per parameter, `sorted` lists the slots by
@@ -52,10 +64,7 @@ export class IncrementalJointAbove implements ProductKernels {
   private scratch: Float64Array;
   private readonly d: number;
 
-  /**
-   * @param params the estimators' parameters: default weights and the magic clip, whose floor
-   *   range/min(100, n + 2) is range/100 for the n >= 98 observations the caller ensures.
-   */
+  /** @param params the estimators' parameters: default weights and the magic clip. */
   constructor(
     private readonly models: readonly ContinuousModel[],
     private readonly params: ParzenEstimatorParameters,
@@ -123,6 +132,9 @@ export class IncrementalJointAbove implements ProductKernels {
       removed.sort((x, y) => y - x);
       for (const slot of removed) this.remove(slot);
       for (const r of added) this.insert(numbers[r], values, r);
+      // The clip's floor may have moved (on the way too: removals come first), and the neighbours
+      // refreshed above may have used an intermediate one: re-check every bandwidth at the final.
+      if (m - removed.length < FLOOR_FIXED_FROM) this.refreshAllBandwidths();
       this.refreshDirty();
     }
     this.refreshWeights();
@@ -156,9 +168,14 @@ export class IncrementalJointAbove implements ProductKernels {
       const order = Array.from({ length: count }, (_, r) => r + 1);
       order.sort((x, y) => mu[x] - mu[y] || this.numbers[x] - this.numbers[y]);
       this.sorted[j].set(order);
-      for (let p = 0; p < count; p++) this.refreshBandwidth(j, p);
     }
+    this.refreshAllBandwidths();
     this.refreshDirty();
+  }
+
+  private refreshAllBandwidths(): void {
+    const m = this.count - 1;
+    for (let j = 0; j < this.d; j++) for (let k = 0; k < m; k++) this.refreshBandwidth(j, k, m);
   }
 
   private insert(number: number, values: readonly Float64Array[], r: number): void {
@@ -259,7 +276,7 @@ export class IncrementalJointAbove implements ProductKernels {
     const range = model.high - model.low;
     const prev = k > 0 ? mus[sorted[k - 1]] : model.low;
     const next = k < m - 1 ? mus[sorted[k + 1]] : model.high;
-    const sigma = kernelBandwidth(prev, mus[slot], next, k, m, this.params.considerEndpoints, range, range / 100);
+    const sigma = kernelBandwidth(prev, mus[slot], next, k, m, this.params.considerEndpoints, range, range / clipDivisor(m));
     const inv = 1 / sigma;
     if (inv === this.invs[j][slot] && !this.isDirty[slot]) return;
     this.invs[j][slot] = inv;
