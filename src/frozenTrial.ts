@@ -1,5 +1,6 @@
 import type { Distribution, ParamValue } from './distributions';
 import { TunelabError } from './errors';
+import { plainCopy } from './dict';
 
 /** Trial states, with Optuna's names and numeric codes. */
 export enum TrialState {
@@ -190,7 +191,8 @@ export interface TrialRecord {
  * database rows and then dropped).
  */
 export function snapshotTrial(t: TrialRecord, opts: { copy: boolean }): FrozenTrial {
-  const own = <T extends object>(o: T): T => (opts.copy ? (Array.isArray(o) ? ([...o] as T) : { ...o }) : o);
+  const own = <T extends object>(o: T): T =>
+    opts.copy ? (Array.isArray(o) ? ([...o] as T) : (plainCopy(o as Record<string, unknown>) as T)) : o;
   return frozenTrial({
     trialId: t.trialId,
     number: t.number,
