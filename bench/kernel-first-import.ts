@@ -8,7 +8,7 @@
 // Measured: busy -> idle of the cell (kernel timestamps) and the kernel process's CPU time
 // (utime + stime from /proc, 10 ms ticks). Also the declaration files a cell importing tunelab loads.
 //
-// Run: npx tsx bench/kernel-first-import.ts   (build first: npx tsc -p .; RUNS=5 by default)
+// Run: npx tsx bench/kernel-first-import.ts   (build first: npm run build; RUNS=5 by default)
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

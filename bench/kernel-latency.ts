@@ -8,7 +8,7 @@
 // Memory is the kernel process's resident set
 // (VmRSS from /proc) after the warm-up and after every block, up to 1,000 cells.
 //
-// Run: npx tsx bench/kernel-latency.ts   (build first: npx tsc -p .)
+// Run: npx tsx bench/kernel-latency.ts   (build first: npm run build)
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { KernelClient } from '../kernel/runner/client';

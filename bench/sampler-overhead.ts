@@ -40,8 +40,11 @@ import { PYTHON } from '../test/helpers/python';
 // (tsc, as `npm run build` does), not the sources through tsx, whose transform wraps closures to
 // keep their names (10-20% slower per trial at 1,000 trials, measured alternately).
 const ROOT = join(__dirname, '..');
-// The tsc that `npm run build` runs (node_modules/.bin/tsc).
-execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+// The compiler `npm run build` runs: the pinned TypeScript's (node_modules/.bin/tsc is tslab's own,
+// older copy, whose bin has the same name).
+execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], {
+  stdio: 'inherit',
+});
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const tunelab = require(join(ROOT, 'dist', 'src')) as typeof import('../src');
 const { createStudy, createTrial, floatDistribution, logging: tunelabLogging, Rng, setVerbosity, TPESampler } = tunelab;

@@ -11,7 +11,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 export const PROTOCOL_VERSION = '5.3';
-export const DELIMITER = Buffer.from('<IDS|MSG>');
+export const DELIMITER: Buffer = Buffer.from('<IDS|MSG>');
 
 export type JsonObject = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 // Issue 16 in a real notebook cell: tunelab's kernel type-checks each cell (tslab's TypeScript), so a
 // misspelt model option is a TypeScriptError naming the key before anything trains, and a branch()
-// space narrows by its tag. Needs the build (`npx tsc -p .`).
+// space narrows by its tag. Needs the build (`npm run build`).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KernelClient } from '../../kernel/runner/client';

@@ -1,5 +1,5 @@
 // Shared helpers for the kernel tests: they drive the compiled kernel (dist/, build with
-// `npx tsc -p .` first) through the project's own ZeroMQ client.
+// `npm run build` first) through the project's own ZeroMQ client.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +11,7 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export function assertBuilt(): void {
   const needed = ['dist/kernel/cli.js', 'dist/kernel/mainSockets.js', 'dist/kernel/socketThread.js', 'dist/src/index.js'];
   for (const f of needed) {
-    assert.ok(existsSync(path.join(ROOT, f)), `${f} is missing: run "npx tsc -p ." before the kernel tests`);
+    assert.ok(existsSync(path.join(ROOT, f)), `${f} is missing: run "npm run build" before the kernel tests`);
   }
 }
 

@@ -1,6 +1,6 @@
 // The kernel type-checks every cell, so whatever tunelab's .d.ts files reach is parsed by the first
 // cell that imports tunelab. These tests type-check cells against the built declarations (dist/,
-// build with `npx tsc -p .` first) with the compiler options tslab's converter uses, and check that
+// build with `npm run build` first) with the compiler options tslab's converter uses, and check that
 // @tensorflow/tfjs's declarations (about 600 files) are loaded only by a cell that asks for them.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // Subpath entries in a real notebook cell: `import ... from 'tunelab/samplers'` (and the other
 // entries of package.json "exports") resolves, wherever the notebook lies, both for tslab's type
 // checker (Node10 resolution, through "typesVersions") and at run time (the kernel's resolver,
-// through "exports"), to the same copy of tunelab as 'tunelab'. Needs the build (`npx tsc -p .`).
+// through "exports"), to the same copy of tunelab as 'tunelab'. Needs the build (`npm run build`).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KernelClient } from '../../kernel/runner/client';

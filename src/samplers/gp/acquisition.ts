@@ -157,7 +157,7 @@ export function maximizeAcquisition(
   const numeric = enc.dims.some((d) => d.kind === 'continuous');
   const discrete = enc.dims.some((d) => d.kind !== 'continuous');
   for (let s = 0; s < Math.min(opts.nLocal, cands.length); s++) {
-    let x = Float64Array.from(cands[s].x);
+    let x: Float64Array = Float64Array.from(cands[s].x);
     let v = cands[s].v;
     if (!Number.isFinite(v)) continue;
     for (let round = 0; round < 4; round++) {

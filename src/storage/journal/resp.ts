@@ -52,7 +52,7 @@ const INCOMPLETE = Symbol('incomplete');
 export class RespClient {
   private socket: Socket | null = null;
   private connecting: Promise<Socket> | null = null;
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private readonly pending: Pending[] = [];
   private closed = false;
 
