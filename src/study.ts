@@ -318,7 +318,7 @@ export class Study implements StudyView {
    * Start a trial without running an objective (Optuna's ask-and-tell interface). Enqueued trials come
    * first. `fixedDistributions` are suggested immediately, so the returned trial already has them.
    */
-  async ask(fixedDistributions: Record<string, Distribution> = {}): Promise<Trial> {
+  ask(fixedDistributions: Record<string, Distribution> = {}): Promise<Trial> {
     return askTrial(this, this.trialCache, fixedDistributions);
   }
 
@@ -326,7 +326,7 @@ export class Study implements StudyView {
    * Finish a trial: with values (COMPLETE), or with a state (PRUNED, FAIL). Values that are not finite
    * numbers, or the wrong count for the study's directions, record the trial as FAIL with the reason.
    */
-  async tell(trialOrNumber: Trial | number, values?: ObjectiveValue | null, opts: TellOptions = {}): Promise<FrozenTrial> {
+  tell(trialOrNumber: Trial | number, values?: ObjectiveValue | null, opts: TellOptions = {}): Promise<FrozenTrial> {
     return tellTrial(this, this.trialCache, trialOrNumber, values, opts);
   }
 

@@ -19,12 +19,15 @@ export async function askTrial(study: Study, trials: TrialCache<Trial>, fixedDis
     study.seed = await recordStudySeed(study.storage, study.studyId, { recordEnvironment: false });
     study.seedToRecord = false;
   }
-  await study.heartbeat?.failStaleTrials(study);
+  // Optional steps are tested rather than awaited as undefined: an await costs a promise and a
+  // turn of the microtask queue even then, and this runs once per trial.
+  if (study.heartbeat) await study.heartbeat.failStaleTrials(study);
   await trials.refresh();
-  const base = (await claimWaitingTrial(study, trials)) ?? (await study.storage.createNewTrial(study.studyId));
-  await study.heartbeat?.start(base.trialId);
+  const anyWaiting = !trials.waiting().next().done;
+  const base = (anyWaiting ? await claimWaitingTrial(study, trials) : null) ?? (await study.storage.createNewTrial(study.studyId));
+  if (study.heartbeat) await study.heartbeat.start(base.trialId);
   if (!trials.update(base)) await trials.refresh();
-  await recordTrialWrites(study, base, await study.sampler.beforeTrial?.(study.view, base));
+  if (study.sampler.beforeTrial) await recordTrialWrites(study, base, await study.sampler.beforeTrial(study.view, base));
   const sampler = study.sampler;
   const view = study.view;
   const trial = new Trial(study, base, () => {

@@ -85,7 +85,8 @@ export async function optimizeStudy(
       observer?.onTrialFinished(study, frozen);
       host?.poll?.();
       for (const cb of opts.callbacks ?? []) await cb(study, frozen);
-      await yieldToEventLoopEvery(YIELD_INTERVAL_MS);
+      const turn = eventLoopTurnEvery(YIELD_INTERVAL_MS);
+      if (turn) await turn;
     }
   };
   const markInactive = markActive(study);
@@ -124,7 +125,9 @@ async function runOneTrial(study: Study, objective: Objective, opts: OptimizeOpt
   const trial = await study.ask();
   let value: ObjectiveValue | undefined;
   try {
-    value = await runWithSeed(trial.seed, () => objective(trial));
+    // A synchronous objective's value is not awaited: that would only cost a turn of the microtask queue.
+    const returned = runWithSeed(trial.seed, () => objective(trial));
+    value = isThenable(returned) ? await returned : returned;
     const frozen = await study.tell(trial, value);
     if (frozen.state === TrialState.COMPLETE) logTrialCompleted(frozen, () => bestTrialOrNull(study), study.metricNames);
     else logTrialFailed(frozen, String(ownValue(frozen.systemAttrs, FAIL_REASON_KEY) ?? 'invalid value'), value);
@@ -152,10 +155,16 @@ async function runOneTrial(study: Study, objective: Objective, opts: OptimizeOpt
 const YIELD_INTERVAL_MS = 25;
 let lastYield = performance.now();
 
-async function yieldToEventLoopEvery(intervalMs: number): Promise<void> {
-  if (performance.now() - lastYield < intervalMs) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  lastYield = performance.now();
+/** A turn of the event loop to await when `intervalMs` have passed since the last one, else undefined. */
+function eventLoopTurnEvery(intervalMs: number): Promise<void> | undefined {
+  if (performance.now() - lastYield < intervalMs) return undefined;
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    lastYield = performance.now();
+  });
+}
+
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 function checkCatchRule(rule: unknown): void {

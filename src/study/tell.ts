@@ -65,7 +65,9 @@ export async function tellTrial(
   await writeOrFail(() => trial.flush());
   // Not a storage write: an error here (a user's constraintsFunc, say) leaves the trial RUNNING, so
   // the caller records it FAIL with that error as the reason, as for an error in the objective.
-  await recordTrialWrites(study, trial, await study.sampler.afterTrial?.(study.view, trial.snapshot(), state, recorded));
+  if (study.sampler.afterTrial) {
+    await recordTrialWrites(study, trial, await study.sampler.afterTrial(study.view, trial.snapshot(), state, recorded));
+  }
   const changed = await writeOrFail(() => {
     study.heartbeat?.stop(trial.trialId);
     return study.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);

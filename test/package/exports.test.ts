@@ -4,7 +4,7 @@
  * the way a user's code reaches it: Node resolving the package name through "exports", and
  * TypeScript resolving it with Node10 (tslab's checker, which reads "typesVersions") and Node16
  * (which reads "exports"). Adding or removing a public name means updating publicApi.json in the
- * same commit, on purpose. Needs the build (`npx tsc -p .`).
+ * same commit, on purpose. Needs the build (`npm run build`).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -51,7 +51,7 @@ const SUBPATHS = Object.keys(PACKAGE.exports).filter((k) => k !== '.' && k !== '
 let app: string;
 let requireFromApp: NodeRequire;
 before(() => {
-  assert.ok(existsSync(path.join(ROOT, 'dist', 'src', 'index.d.ts')), 'dist/src is missing: run `npx tsc -p .` first');
+  assert.ok(existsSync(path.join(ROOT, 'dist', 'src', 'index.d.ts')), 'dist/src is missing: run `npm run build` first');
   // A user's project with tunelab in its node_modules (a symlink to this package, as `npm link` makes).
   app = mkdtempSync(path.join(os.tmpdir(), 'tunelab-exports-'));
   mkdirSync(path.join(app, 'node_modules'));

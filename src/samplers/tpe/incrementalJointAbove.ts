@@ -173,9 +173,25 @@ export class IncrementalJointAbove implements ProductKernels {
     this.refreshDirty();
   }
 
+  /** `refreshBandwidth` of every kernel, in one pass per parameter (only changed ones are recomputed). */
   private refreshAllBandwidths(): void {
     const m = this.count - 1;
-    for (let j = 0; j < this.d; j++) for (let k = 0; k < m; k++) this.refreshBandwidth(j, k, m);
+    const endpoints = this.params.considerEndpoints;
+    for (let j = 0; j < this.d; j++) {
+      const { low, high } = this.models[j];
+      const range = high - low;
+      const minSigma = range / clipDivisor(m);
+      const sorted = this.sorted[j];
+      const mus = this.mus[j];
+      const invs = this.invs[j];
+      for (let k = 0; k < m; k++) {
+        const slot = sorted[k];
+        const prev = k > 0 ? mus[sorted[k - 1]] : low;
+        const next = k < m - 1 ? mus[sorted[k + 1]] : high;
+        const sigma = kernelBandwidth(prev, mus[slot], next, k, m, endpoints, range, minSigma);
+        if (1 / sigma !== invs[slot] || this.isDirty[slot]) this.setBandwidth(j, slot, sigma);
+      }
+    }
   }
 
   private insert(number: number, values: readonly Float64Array[], r: number): void {
@@ -277,11 +293,17 @@ export class IncrementalJointAbove implements ProductKernels {
     const prev = k > 0 ? mus[sorted[k - 1]] : model.low;
     const next = k < m - 1 ? mus[sorted[k + 1]] : model.high;
     const sigma = kernelBandwidth(prev, mus[slot], next, k, m, this.params.considerEndpoints, range, range / clipDivisor(m));
+    if (1 / sigma !== this.invs[j][slot] || this.isDirty[slot]) this.setBandwidth(j, slot, sigma);
+  }
+
+  /** Kernel `slot`'s bandwidth in parameter j, and what follows from it; marks the kernel dirty. */
+  private setBandwidth(j: number, slot: number, sigma: number): void {
+    const { low, high } = this.models[j];
+    const mu = this.mus[j][slot];
     const inv = 1 / sigma;
-    if (inv === this.invs[j][slot] && !this.isDirty[slot]) return;
     this.invs[j][slot] = inv;
     this.curvatures[j][slot] = 0.5 * inv * inv;
-    this.logZs[j][slot] = logGaussMass((model.low - mus[slot]) / sigma, (model.high - mus[slot]) / sigma);
+    this.logZs[j][slot] = logGaussMass((low - mu) / sigma, (high - mu) / sigma);
     this.markDirty(slot);
   }
 

@@ -9,7 +9,8 @@ import * as truncnorm from './truncnorm';
 // every kernel (some CommonJS loaders turn each such read into a getter call).
 const LOG_SQRT_2PI = truncnorm.LOG_SQRT_2PI;
 const logGaussMass = truncnorm.logGaussMass;
-const truncnormPpf = truncnorm.truncnormPpf;
+const truncationMass = truncnorm.truncationMass;
+const truncnormPpfFrom = truncnorm.truncnormPpfFrom;
 
 const EPS = 1e-12;
 const INV_SQRT_2PI = Math.exp(-LOG_SQRT_2PI);
@@ -99,6 +100,13 @@ interface NumericKernels {
   logZ: Float64Array;
   /** Sorted position of each observation's mean (the prior, last, is not included). */
   pos: Int32Array;
+  /**
+   * Per kernel, the truncation masses its draws invert between (`truncationMass` of its standardised
+   * bounds), computed on its first draw: NaN until then. The good trials' estimator is kept across
+   * trials while they do not change, and each trial draws 24 candidates from its few kernels.
+   */
+  massLow: Float64Array;
+  massHigh: Float64Array;
 }
 
 interface CategoricalKernels {
@@ -175,7 +183,14 @@ export class ParzenEstimator {
         } else if (m.kind === 'numeric') {
           const mu = k.mus[active];
           const sigma = k.sigmas[active];
-          const z = truncnormPpf(rng.random(), (m.low - mu) / sigma, (m.high - mu) / sigma);
+          const a = (m.low - mu) / sigma;
+          const b = (m.high - mu) / sigma;
+          let massA = k.massLow[active];
+          if (massA !== massA) {
+            massA = k.massLow[active] = truncationMass(a, a);
+            k.massHigh[active] = truncationMass(b, a);
+          }
+          const z = truncnormPpfFrom(rng.random(), a, b, massA, k.massHigh[active]);
           out[j][s] = backward(m, mu + sigma * z);
         }
       }
@@ -435,7 +450,7 @@ function numericKernels(
   sigmas[n] = range;
   const logZ = new Float64Array(nc);
   for (let i = 0; i < nc; i++) logZ[i] = logGaussMass((m.low - mus[i]) / sigmas[i], (m.high - mus[i]) / sigmas[i]);
-  return { kind: 'numeric', mus, sigmas, logZ, pos };
+  return { kind: 'numeric', mus, sigmas, logZ, pos, massLow: new Float64Array(nc).fill(NaN), massHigh: new Float64Array(nc) };
 }
 
 /**
@@ -453,7 +468,7 @@ function observationBandwidths(
   presorted: boolean | Int32Array | null,
 ): Int32Array {
   const m = mus.length;
-  let pos = new Int32Array(m);
+  let pos: Int32Array = new Int32Array(m);
   let sorted: Float64Array;
   if (presorted === true) {
     // Observations already ascending (the cheap path for large histories).

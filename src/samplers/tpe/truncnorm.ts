@@ -98,23 +98,30 @@ export function logGaussMass(a: number, b: number): number {
 }
 
 /**
+ * The tail masses `truncnormPpfFrom` inverts between for the interval [a, b] starting at `a`: the
+ * upper-tail probability Q(z) when a >= 0 (precise there), else the CDF P(z).
+ */
+export function truncationMass(z: number, a: number): number {
+  return a >= 0 ? 0.5 * erfc(z * SQRT1_2) : ndtr(z);
+}
+
+/**
  * One draw from the standard normal truncated to [a, b], by inverting the CDF at `u` in [0, 1).
  * Works on the lower tail when the interval lies below 0 and on the upper tail otherwise, so that
  * intervals far out in a tail keep their precision.
  */
 export function truncnormPpf(u: number, a: number, b: number): number {
+  return truncnormPpfFrom(u, a, b, truncationMass(a, a), truncationMass(b, a));
+}
+
+/**
+ * `truncnormPpf` given the interval's masses `massA = truncationMass(a, a)` and
+ * `massB = truncationMass(b, a)`, which a caller drawing often from one kernel computes once.
+ */
+export function truncnormPpfFrom(u: number, a: number, b: number, massA: number, massB: number): number {
   if (!(a < b)) return a;
-  let x: number;
-  if (a >= 0) {
-    // Upper tail: Q(x) = Q(a) - u (Q(a) - Q(b)).
-    const qa = 0.5 * erfc(a * SQRT1_2);
-    const qb = 0.5 * erfc(b * SQRT1_2);
-    x = upperTailInverse(qa - u * (qa - qb));
-  } else {
-    const pa = ndtr(a);
-    const pb = ndtr(b);
-    x = ndtri(pa + u * (pb - pa));
-  }
+  // Upper tail: Q(x) = Q(a) - u (Q(a) - Q(b)); else P(x) = P(a) + u (P(b) - P(a)).
+  let x = a >= 0 ? upperTailInverse(massA - u * (massA - massB)) : ndtri(massA + u * (massB - massA));
   if (!(x >= a)) x = a; // also catches NaN
   if (x > b) x = b;
   return x;
