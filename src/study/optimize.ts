@@ -164,7 +164,7 @@ function eventLoopTurnEvery(intervalMs: number): Promise<void> | undefined {
 }
 
 function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 function checkCatchRule(rule: unknown): void {

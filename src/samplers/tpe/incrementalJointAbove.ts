@@ -4,7 +4,7 @@ import { kernelLogHeight, logSumProductKernels, type ProductKernels } from './pr
 import { logGaussMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
 
-/** Observations below which the caller builds from scratch (with fewer, building is as cheap). */
+/** Observations below which the caller builds from scratch (a handful of kernels: cheap either way). */
 export const JOINT_INCREMENTAL_MIN = 16;
 
 /**
@@ -25,10 +25,10 @@ const FLOOR_FIXED_FROM = 98;
  * The model is the from-scratch joint estimator's (`ParzenEstimator` with every parameter
  * continuous): one product kernel per above observation, each parameter's bandwidth the larger gap
  * to its sorted neighbours among the observations, clipped to [range/min(100, m + 2), range] for m
- * observations, the prior kernel, and Optuna's default weight ramp over time order. Bandwidths and truncation masses are
- * computed by the same expressions, so the kernels are bit-identical; both are summed by
- * `logSumProductKernels`, in another order (log densities agree to rounding; the tests hold
- * them within 1e-11).
+ * observations, the prior kernel, and Optuna's default weight ramp over time order. Bandwidths and
+ * truncation masses are computed by the same expressions, so the kernels are bit-identical; both
+ * are summed by `logSumProductKernels`, in another order (log densities agree to rounding; the
+ * tests hold them within 1e-11).
  *
  * Why it pays. Rebuilding costs a sort and a truncation mass per parameter and kernel every trial;
  * between two trials the above set usually gains one trial, and sometimes a trial moves between
@@ -36,7 +36,9 @@ const FLOOR_FIXED_FROM = 98;
  * sorted neighbours in each parameter, so `sync` updates just those kernels; the weights (which
  * move every trial) are refreshed in one cheap pass. What is left per trial is the sum itself.
  * Below 98 observations the clip's floor moves with their count, so every bandwidth is re-checked
- * (a pass of subtractions); only the clipped kernels change, and only theirs are recomputed.
+ * (a pass of subtractions) and the clipped kernels are recomputed: early in a study that is most
+ * of them (three in four, on average over the first 100 trials of Branin), but a rebuild would also
+ * sort, and compute every truncation mass.
  *
  * Layout: slot 0 holds the prior kernel; slots 1..m the observations in no particular order (a
  * removal moves the last slot into the hole). Per parameter, `sorted` lists the slots by
