@@ -98,7 +98,7 @@ export function logGaussMass(a: number, b: number): number {
 }
 
 /**
- * The tail masses `truncnormPpfFrom` inverts between for the interval [a, b] starting at `a`: the
+ * The tail masses `truncnormPpfFrom` inverts between, for the interval [a, b] starting at `a`: the
  * upper-tail probability Q(z) when a >= 0 (precise there), else the CDF P(z).
  */
 export function truncationMass(z: number, a: number): number {
@@ -108,15 +108,9 @@ export function truncationMass(z: number, a: number): number {
 /**
  * One draw from the standard normal truncated to [a, b], by inverting the CDF at `u` in [0, 1).
  * Works on the lower tail when the interval lies below 0 and on the upper tail otherwise, so that
- * intervals far out in a tail keep their precision.
- */
-export function truncnormPpf(u: number, a: number, b: number): number {
-  return truncnormPpfFrom(u, a, b, truncationMass(a, a), truncationMass(b, a));
-}
-
-/**
- * `truncnormPpf` given the interval's masses `massA = truncationMass(a, a)` and
- * `massB = truncationMass(b, a)`, which a caller drawing often from one kernel computes once.
+ * intervals far out in a tail keep their precision. Takes the interval's masses
+ * `massA = truncationMass(a, a)` and `massB = truncationMass(b, a)`, which a caller drawing often
+ * from one kernel computes once.
  */
 export function truncnormPpfFrom(u: number, a: number, b: number, massA: number, massB: number): number {
   if (!(a < b)) return a;
