@@ -7,6 +7,7 @@
  */
 import * as util from 'node:util';
 import { reprSymbol } from '../src/display';
+import { isThenable } from '../src/thenable';
 
 /** Deno's display symbol (`Deno.jupyter.$display`). */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display') as never;
@@ -47,10 +48,6 @@ function displayMethod(value: unknown): (() => unknown) | undefined {
     if (typeof method === 'function') return () => (method as () => unknown).call(value);
   }
   return undefined;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /**

@@ -18,6 +18,7 @@ import { errorRepr, logTrialCompleted, logTrialFailed, logTrialPruned } from '..
 import { markActive, stopAllStudies } from './activeStudies';
 import { bestTrialOrNull } from './best';
 import { describeValue } from './tell';
+import { isThenable } from '../thenable';
 import { requireInt } from '../validate';
 
 /**
@@ -161,10 +162,6 @@ function eventLoopTurnEvery(intervalMs: number): Promise<void> | undefined {
   return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
     lastYield = performance.now();
   });
-}
-
-function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
-  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 function checkCatchRule(rule: unknown): void {

@@ -1,5 +1,5 @@
 import type { ContinuousModel, ParzenEstimatorParameters } from './parzenEstimator';
-import { forward, kernelBandwidth } from './parzenEstimator';
+import { forward, kernelBandwidth, magicClipFloor } from './parzenEstimator';
 import { kernelLogHeight, logSumProductKernels, type ProductKernels } from './productKernelSum';
 import { logGaussMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
@@ -7,15 +7,7 @@ import { defaultWeightAt } from './weights';
 /** Observations below which the caller builds from scratch (a handful of kernels: cheap either way). */
 export const JOINT_INCREMENTAL_MIN = 16;
 
-/**
- * The magic clip's floor divisor for m observations: bandwidths are at least range/min(100, m + 2)
- * (the prior counts among the kernels), so the floor moves with m below 98 observations.
- */
-function clipDivisor(m: number): number {
-  return Math.min(100, m + 2);
-}
-
-/** Observations from which the magic clip's floor stops moving (range/100). */
+/** Observations from which the magic clip's floor stops moving (`magicClipFloor` is range/100). */
 const FLOOR_FIXED_FROM = 98;
 
 /**
@@ -175,25 +167,10 @@ export class IncrementalJointAbove implements ProductKernels {
     this.refreshDirty();
   }
 
-  /** `refreshBandwidth` of every kernel, in one pass per parameter (only changed ones are recomputed). */
+  /** `refreshBandwidth` of every kernel (only changed ones are recomputed). */
   private refreshAllBandwidths(): void {
     const m = this.count - 1;
-    const endpoints = this.params.considerEndpoints;
-    for (let j = 0; j < this.d; j++) {
-      const { low, high } = this.models[j];
-      const range = high - low;
-      const minSigma = range / clipDivisor(m);
-      const sorted = this.sorted[j];
-      const mus = this.mus[j];
-      const invs = this.invs[j];
-      for (let k = 0; k < m; k++) {
-        const slot = sorted[k];
-        const prev = k > 0 ? mus[sorted[k - 1]] : low;
-        const next = k < m - 1 ? mus[sorted[k + 1]] : high;
-        const sigma = kernelBandwidth(prev, mus[slot], next, k, m, endpoints, range, minSigma);
-        if (1 / sigma !== invs[slot] || this.isDirty[slot]) this.setBandwidth(j, slot, sigma);
-      }
-    }
+    for (let j = 0; j < this.d; j++) for (let k = 0; k < m; k++) this.refreshBandwidth(j, k, m);
   }
 
   private insert(number: number, values: readonly Float64Array[], r: number): void {
@@ -294,18 +271,12 @@ export class IncrementalJointAbove implements ProductKernels {
     const range = model.high - model.low;
     const prev = k > 0 ? mus[sorted[k - 1]] : model.low;
     const next = k < m - 1 ? mus[sorted[k + 1]] : model.high;
-    const sigma = kernelBandwidth(prev, mus[slot], next, k, m, this.params.considerEndpoints, range, range / clipDivisor(m));
-    if (1 / sigma !== this.invs[j][slot] || this.isDirty[slot]) this.setBandwidth(j, slot, sigma);
-  }
-
-  /** Kernel `slot`'s bandwidth in parameter j, and what follows from it; marks the kernel dirty. */
-  private setBandwidth(j: number, slot: number, sigma: number): void {
-    const { low, high } = this.models[j];
-    const mu = this.mus[j][slot];
+    const sigma = kernelBandwidth(prev, mus[slot], next, k, m, this.params.considerEndpoints, range, magicClipFloor(range, m));
     const inv = 1 / sigma;
+    if (inv === this.invs[j][slot] && !this.isDirty[slot]) return;
     this.invs[j][slot] = inv;
     this.curvatures[j][slot] = 0.5 * inv * inv;
-    this.logZs[j][slot] = logGaussMass((low - mu) / sigma, (high - mu) / sigma);
+    this.logZs[j][slot] = logGaussMass((model.low - mus[slot]) / sigma, (model.high - mus[slot]) / sigma);
     this.markDirty(slot);
   }
 

@@ -442,8 +442,7 @@ function numericKernels(
   for (let i = 0; i < n; i++) mus[i] = forward(m, obs[i]);
   const sigmas = new Float64Array(nc);
   const pos = observationBandwidths(mus.subarray(0, n), m.low, m.high, params.considerEndpoints, sigmas, presorted);
-  // The magic clip counts the prior among the kernels: floor range/min(100, 1 + (n + 1)).
-  const minSigma = params.considerMagicClip ? range / Math.min(100, 1 + nc) : EPS;
+  const minSigma = params.considerMagicClip ? magicClipFloor(range, n) : EPS;
   for (let i = 0; i < n; i++) sigmas[i] = Math.min(range, Math.max(minSigma, sigmas[i]));
   // The prior kernel, appended after the observations.
   mus[n] = 0.5 * (m.low + m.high);
@@ -581,8 +580,7 @@ export class SortedUnivariateDensity {
     const mu = new Float64Array(n);
     for (let i = 0; i < n; i++) mu[i] = forward(model, sortedValues[i]);
     const at = (k: number) => (k < 0 ? low : k >= n ? high : mu[k]);
-    // The magic clip counts the prior among the n + 1 kernels, as in ParzenEstimator.
-    const minSigma = params.considerMagicClip ? range / Math.min(100, 1 + (n + 1)) : EPS;
+    const minSigma = params.considerMagicClip ? magicClipFloor(range, n) : EPS;
     const inv = new Float64Array(n);
     const coef = new Float64Array(n);
     for (let k = 0; k < n; k++) {
@@ -606,6 +604,14 @@ export class SortedUnivariateDensity {
     }
     return out;
   }
+}
+
+/**
+ * The magic clip's floor on the bandwidths of n observations over a range: range/min(100, n + 2),
+ * the prior counting among the n + 1 kernels (Optuna 5.0). It stops moving at n = 98.
+ */
+export function magicClipFloor(range: number, n: number): number {
+  return range / Math.min(100, n + 2);
 }
 
 /**
