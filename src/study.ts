@@ -20,13 +20,14 @@ import type { HeartbeatMonitor, HeartbeatOptions } from './parallel/heartbeat';
 import type { ModuleObjective } from './parallel/moduleObjective';
 import type { ReproduceOptions, ReproduceReport } from './reproducibility/reproduce';
 import { addTrialsToStorage } from './study/addTrials';
-import { askTrial } from './study/ask';
+import { askSteps } from './study/ask';
 import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
 import { bestTrialOf, bestTrialOrNull, paretoFrontOf } from './study/best';
 import { optimizeStudy, StopRequest } from './study/optimize';
 import type { StudyServices } from './study/services';
-import { tellTrial } from './study/tell';
+import { tellSteps } from './study/tell';
 import { TrialCache } from './study/trialCache';
+import { runStepsAsync, type Steps } from './steps';
 import { studyKeyOf, viewOf, type StudyView } from './study/view';
 
 export { stopAllStudies } from './study/activeStudies';
@@ -319,7 +320,7 @@ export class Study implements StudyView {
    * first. `fixedDistributions` are suggested immediately, so the returned trial already has them.
    */
   ask(fixedDistributions: Record<string, Distribution> = {}): Promise<Trial> {
-    return askTrial(this, this.trialCache, fixedDistributions);
+    return runStepsAsync(askSteps(this, this.trialCache, fixedDistributions));
   }
 
   /**
@@ -327,7 +328,17 @@ export class Study implements StudyView {
    * numbers, or the wrong count for the study's directions, record the trial as FAIL with the reason.
    */
   tell(trialOrNumber: Trial | number, values?: ObjectiveValue | null, opts: TellOptions = {}): Promise<FrozenTrial> {
-    return tellTrial(this, this.trialCache, trialOrNumber, values, opts);
+    return runStepsAsync(tellSteps(this, this.trialCache, trialOrNumber, values, opts));
+  }
+
+  /** @internal `ask` as steps (src/steps.ts): the trial loop runs them without a promise where it can. */
+  askSteps(fixedDistributions: Record<string, Distribution> = {}): Steps<Trial> {
+    return askSteps(this, this.trialCache, fixedDistributions);
+  }
+
+  /** @internal `tell` as steps (src/steps.ts). */
+  tellSteps(trialOrNumber: Trial | number, values?: ObjectiveValue | null, opts: TellOptions = {}): Steps<FrozenTrial> {
+    return tellSteps(this, this.trialCache, trialOrNumber, values, opts);
   }
 
   /**

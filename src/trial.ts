@@ -9,6 +9,8 @@ import {
   type ParamValue,
 } from './distributions';
 import { checkAttribute, checkParam } from './storage/storable';
+import { trialOps } from './storage/base';
+import { isThenable } from './thenable';
 import { dict, hasKey, ownValue, plainCopy } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { frozenTrial, TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
@@ -38,7 +40,8 @@ export class Trial extends SuggestApi {
   private readonly currentUserAttrs: Record<string, unknown>;
   private readonly systemAttrs: Record<string, unknown>;
   private readonly fixedParams: Record<string, ParamValue>;
-  private pendingWrites: Promise<void> = Promise.resolve();
+  /** This trial's writes that wait for an asynchronous storage, in order (see `queue`). */
+  private pendingWrites: Promise<void> | null = null;
   private writeError: unknown = null;
   private finalState: TrialState | null = null;
   private relative: { space: Record<string, Distribution>; params: Record<string, number> } | null = null;
@@ -169,7 +172,7 @@ export class Trial extends SuggestApi {
     this.internalParams[name] = internal;
     this.currentParams[name] = toExternal(d, internal);
     this.distributions[name] = d;
-    this.queue(() => this.study.storage.setTrialParam(this.trialId, name, internal, d));
+    this.queue(() => trialOps(this.study.storage).setTrialParam(this.trialId, name, internal, d));
   }
 
   /**
@@ -181,7 +184,7 @@ export class Trial extends SuggestApi {
     checkReportArguments(value, step);
     if (this.intermediate.has(step)) return;
     this.intermediate.set(step, value);
-    this.queue(() => this.study.storage.setTrialIntermediateValue(this.trialId, step, value));
+    this.queue(() => trialOps(this.study.storage).setTrialIntermediateValue(this.trialId, step, value));
   }
 
   /** Whether the study's pruner says this trial should stop now. Throw `new TrialPruned()` if so. */
@@ -200,7 +203,7 @@ export class Trial extends SuggestApi {
     // (the trial is then recorded FAIL) instead of failing a queued write later.
     checkAttribute('User attribute', key, value);
     this.currentUserAttrs[key] = value;
-    this.queue(() => this.study.storage.setTrialUserAttr(this.trialId, key, value));
+    this.queue(() => trialOps(this.study.storage).setTrialUserAttr(this.trialId, key, value));
   }
 
   /**
@@ -237,7 +240,7 @@ export class Trial extends SuggestApi {
   setSystemAttr(key: string, value: unknown): void {
     checkAttribute('System attribute', key, value);
     this.systemAttrs[key] = value;
-    this.queue(() => this.study.storage.setTrialSystemAttr(this.trialId, key, value));
+    this.queue(() => trialOps(this.study.storage).setTrialSystemAttr(this.trialId, key, value));
   }
 
   /** The trial as samplers and pruners see it, with everything suggested and reported so far. */
@@ -264,9 +267,13 @@ export class Trial extends SuggestApi {
     return depth < 0 ? `[Trial ${this.number}]` : `Trial ${inspect(shown, options)}`;
   }
 
-  /** @internal Wait for queued writes; rethrow the first storage error. */
-  async flush(): Promise<void> {
-    await this.pendingWrites;
+  /** @internal Wait for queued writes (when there are any); rethrow the first storage error. */
+  flush(): void | Promise<void> {
+    if (this.pendingWrites) return this.pendingWrites.then(() => this.rethrowWriteError());
+    this.rethrowWriteError();
+  }
+
+  private rethrowWriteError(): void {
     if (this.writeError) throw this.writeError;
   }
 
@@ -275,11 +282,27 @@ export class Trial extends SuggestApi {
     this.finalState = state;
   }
 
-  private queue(write: () => Promise<void>): void {
-    this.pendingWrites = this.pendingWrites.then(write).catch((err) => {
-      if (!this.writeError) this.writeError = err;
-    });
+  /**
+   * Write to storage in order without blocking the objective: a storage that answers at once
+   * (memory) is written now; an asynchronous one's writes are chained, each starting when the one
+   * before has settled. Either way the first error is kept for `flush`, which tell() calls.
+   */
+  private queue(write: () => void | Promise<void>): void {
+    if (this.pendingWrites) {
+      this.pendingWrites = this.pendingWrites.then(write).catch(this.keepWriteError);
+      return;
+    }
+    try {
+      const pending = write();
+      if (isThenable(pending)) this.pendingWrites = Promise.resolve(pending).catch(this.keepWriteError);
+    } catch (err) {
+      this.keepWriteError(err);
+    }
   }
+
+  private readonly keepWriteError = (err: unknown): void => {
+    if (!this.writeError) this.writeError = err;
+  };
 
   private assertRunning(action: string): void {
     if (this.finalState !== null) {

@@ -84,7 +84,42 @@ export interface Storage {
   /** Mark RUNNING trials whose heartbeat is older than `graceSeconds` as FAIL; returns their ids. */
   failStaleTrials?(studyId: number, graceSeconds: number): Promise<number[]>;
 
+  /**
+   * The trial operations answered at once, when this storage performs them synchronously (memory):
+   * the trial loop then runs without promises. Optional; see `ImmediateTrialOps`.
+   */
+  readonly immediate?: ImmediateTrialOps;
+
   close(): Promise<void>;
+}
+
+/**
+ * The operations of a trial's life (ask, suggest, report, tell, and the reads around them) as a
+ * storage that needs no I/O for them can offer them: the same contracts as the Storage methods of
+ * the same names, answered synchronously, and errors thrown rather than rejected. A storage offers
+ * them as its `immediate` member; the trial loop (src/steps.ts) then creates no promise per trial.
+ */
+export interface ImmediateTrialOps {
+  createNewTrial(studyId: number, template?: TrialTemplate): FrozenTrial;
+  setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): void;
+  setTrialState(trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): boolean;
+  setTrialIntermediateValue(trialId: number, step: number, value: number): void;
+  setTrialUserAttr(trialId: number, key: string, value: unknown): void;
+  setTrialSystemAttr(trialId: number, key: string, value: unknown): void;
+  getTrial(trialId: number): FrozenTrial;
+  getAllTrials(studyId: number, states?: readonly TrialState[]): FrozenTrial[];
+}
+
+/** The trial operations as the trial loop calls them: each answers at once or with a promise. */
+export type TrialOps = {
+  [K in keyof ImmediateTrialOps]: (
+    ...args: Parameters<ImmediateTrialOps[K]>
+  ) => ReturnType<ImmediateTrialOps[K]> | Promise<ReturnType<ImmediateTrialOps[K]>>;
+};
+
+/** A storage's trial operations: its immediate ones when it has them, else its asynchronous methods. */
+export function trialOps(storage: Storage): TrialOps {
+  return storage.immediate ?? storage;
 }
 
 /**

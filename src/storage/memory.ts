@@ -3,7 +3,7 @@ import { dict, hasKey, ownValue } from '../dict';
 import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
 import { checkAttribute, checkName, checkParam, checkTemplate, storedForm } from './storable';
-import { expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from './base';
+import { expectedPriorState, type ImmediateTrialOps, type Storage, type StudySummary, type TrialTemplate } from './base';
 
 interface MutableTrial extends TrialRecord {
   studyId: number;
@@ -32,6 +32,94 @@ export class InMemoryStorage implements Storage {
   private trials = new Map<number, MutableTrial>();
   private nextStudyId = 1;
   private nextTrialId = 1;
+
+  /** The trial operations, performed at once (see ImmediateTrialOps); the Storage methods of the same names wrap them. */
+  readonly immediate: ImmediateTrialOps = {
+    createNewTrial: (studyId: number, template: TrialTemplate = {}): FrozenTrial => {
+      checkTemplate(template);
+      const s = this.study(studyId);
+      const state = template.state ?? TrialState.RUNNING;
+      const t: MutableTrial = {
+        trialId: this.nextTrialId++,
+        number: s.trials.length,
+        studyId,
+        state,
+        values: null,
+        datetimeStart: state === TrialState.RUNNING ? new Date() : null,
+        datetimeComplete: null,
+        // Keyed by user strings: prototype-less, so any name is a key (dict.ts).
+        params: dict(),
+        internalParams: dict(),
+        distributions: dict(),
+        intermediateValues: new Map(),
+        userAttrs: storedAttrs(template.userAttrs),
+        systemAttrs: storedAttrs(template.systemAttrs),
+        snapshot: null,
+      };
+      s.trials.push(t);
+      s.snapshots.push(freeze(t));
+      this.trials.set(t.trialId, t);
+      return freeze(t);
+    },
+    setTrialParam: (trialId: number, name: string, internalValue: number, distribution: Distribution): void => {
+      checkParam(name, distribution);
+      const t = this.writable(trialId);
+      const kinds = this.study(t.studyId).paramKinds;
+      const previous = kinds.get(name);
+      if (previous && previous.kind !== distribution.kind) {
+        throw new InvalidArgumentError(
+          `Parameter '${name}' was a ${previous.kind} parameter in trial ${previous.firstTrial} ` +
+            `and is now ${distribution.kind}. A name must keep its kind across a study; rename one of them.`,
+        );
+      }
+      if (!previous) kinds.set(name, { kind: distribution.kind, firstTrial: t.number });
+      const existing = ownValue(t.distributions, name);
+      if (existing && !distributionsEqual(existing, distribution)) {
+        throw new InvalidArgumentError(`Parameter '${name}' was already set in this trial with another distribution.`);
+      }
+      t.distributions[name] = distribution;
+      t.internalParams[name] = internalValue;
+      t.params[name] = toExternal(distribution, internalValue);
+      this.touch(t);
+    },
+    setTrialState: (trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): boolean => {
+      const t = this.trial(trialId);
+      const expected = expectedPriorState(state, expectedState);
+      if (t.state !== expected) return false;
+      t.state = state;
+      if (state === TrialState.RUNNING) t.datetimeStart = new Date();
+      if (isFinished(state)) t.datetimeComplete = new Date();
+      if (values) t.values = [...values];
+      this.touch(t);
+      return true;
+    },
+    setTrialIntermediateValue: (trialId: number, step: number, value: number): void => {
+      const t = this.writable(trialId);
+      t.intermediateValues.set(step, value);
+      this.touch(t);
+    },
+    setTrialUserAttr: (trialId: number, key: string, value: unknown): void => {
+      checkAttribute('User attribute', key, value);
+      const t = this.writable(trialId);
+      t.userAttrs[key] = storedForm(value);
+      this.touch(t);
+    },
+    setTrialSystemAttr: (trialId: number, key: string, value: unknown): void => {
+      checkAttribute('System attribute', key, value);
+      const t = this.trial(trialId);
+      t.systemAttrs[key] = storedForm(value);
+      this.touch(t);
+    },
+    getTrial: (trialId: number): FrozenTrial => {
+      return freeze(this.trial(trialId));
+    },
+    getAllTrials: (studyId: number, states?: readonly TrialState[]): FrozenTrial[] => {
+      const s = this.study(studyId);
+      for (const t of s.changed) s.snapshots[t.number] = freeze(t);
+      s.changed.clear();
+      return states ? s.snapshots.filter((t) => states.includes(t.state)) : s.snapshots.slice();
+    },
+  };
 
   async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
     if (studyName !== undefined) checkName('study name', studyName);
@@ -130,30 +218,7 @@ export class InMemoryStorage implements Storage {
   }
 
   async createNewTrial(studyId: number, template: TrialTemplate = {}): Promise<FrozenTrial> {
-    checkTemplate(template);
-    const s = this.study(studyId);
-    const state = template.state ?? TrialState.RUNNING;
-    const t: MutableTrial = {
-      trialId: this.nextTrialId++,
-      number: s.trials.length,
-      studyId,
-      state,
-      values: null,
-      datetimeStart: state === TrialState.RUNNING ? new Date() : null,
-      datetimeComplete: null,
-      // Keyed by user strings: prototype-less, so any name is a key (dict.ts).
-      params: dict(),
-      internalParams: dict(),
-      distributions: dict(),
-      intermediateValues: new Map(),
-      userAttrs: storedAttrs(template.userAttrs),
-      systemAttrs: storedAttrs(template.systemAttrs),
-      snapshot: null,
-    };
-    s.trials.push(t);
-    s.snapshots.push(freeze(t));
-    this.trials.set(t.trialId, t);
-    return freeze(t);
+    return this.immediate.createNewTrial(studyId, template);
   }
 
   /**
@@ -193,68 +258,31 @@ export class InMemoryStorage implements Storage {
   }
 
   async setTrialParam(trialId: number, name: string, internalValue: number, distribution: Distribution): Promise<void> {
-    checkParam(name, distribution);
-    const t = this.writable(trialId);
-    const kinds = this.study(t.studyId).paramKinds;
-    const previous = kinds.get(name);
-    if (previous && previous.kind !== distribution.kind) {
-      throw new InvalidArgumentError(
-        `Parameter '${name}' was a ${previous.kind} parameter in trial ${previous.firstTrial} ` +
-          `and is now ${distribution.kind}. A name must keep its kind across a study; rename one of them.`,
-      );
-    }
-    if (!previous) kinds.set(name, { kind: distribution.kind, firstTrial: t.number });
-    const existing = ownValue(t.distributions, name);
-    if (existing && !distributionsEqual(existing, distribution)) {
-      throw new InvalidArgumentError(`Parameter '${name}' was already set in this trial with another distribution.`);
-    }
-    t.distributions[name] = distribution;
-    t.internalParams[name] = internalValue;
-    t.params[name] = toExternal(distribution, internalValue);
-    this.touch(t);
+    return this.immediate.setTrialParam(trialId, name, internalValue, distribution);
   }
 
   async setTrialState(trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): Promise<boolean> {
-    const t = this.trial(trialId);
-    const expected = expectedPriorState(state, expectedState);
-    if (t.state !== expected) return false;
-    t.state = state;
-    if (state === TrialState.RUNNING) t.datetimeStart = new Date();
-    if (isFinished(state)) t.datetimeComplete = new Date();
-    if (values) t.values = [...values];
-    this.touch(t);
-    return true;
+    return this.immediate.setTrialState(trialId, state, values, expectedState);
   }
 
   async setTrialIntermediateValue(trialId: number, step: number, value: number): Promise<void> {
-    const t = this.writable(trialId);
-    t.intermediateValues.set(step, value);
-    this.touch(t);
+    return this.immediate.setTrialIntermediateValue(trialId, step, value);
   }
 
   async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
-    checkAttribute('User attribute', key, value);
-    const t = this.writable(trialId);
-    t.userAttrs[key] = storedForm(value);
-    this.touch(t);
+    return this.immediate.setTrialUserAttr(trialId, key, value);
   }
 
   async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
-    checkAttribute('System attribute', key, value);
-    const t = this.trial(trialId);
-    t.systemAttrs[key] = storedForm(value);
-    this.touch(t);
+    return this.immediate.setTrialSystemAttr(trialId, key, value);
   }
 
   async getTrial(trialId: number): Promise<FrozenTrial> {
-    return freeze(this.trial(trialId));
+    return this.immediate.getTrial(trialId);
   }
 
   async getAllTrials(studyId: number, states?: readonly TrialState[]): Promise<FrozenTrial[]> {
-    const s = this.study(studyId);
-    for (const t of s.changed) s.snapshots[t.number] = freeze(t);
-    s.changed.clear();
-    return states ? s.snapshots.filter((t) => states.includes(t.state)) : s.snapshots.slice();
+    return this.immediate.getAllTrials(studyId, states);
   }
 
   /** A trial changed: drop its cached snapshot and queue it for the study's snapshot list. */

@@ -5,6 +5,8 @@ import { TrialState } from '../frozenTrial';
 import { trialSeedFor } from '../reproducibility/seeds';
 import { recordedTrialSeed, recordStudySeed, TRIAL_SEED_KEY } from '../reproducibility/studyRecords';
 import type { Study } from '../study';
+import { settle, type Steps } from '../steps';
+import { trialOps } from '../storage/base';
 import { Trial } from '../trial';
 import { recordTrialWrites } from './algorithmWrites';
 import type { TrialCache } from './trialCache';
@@ -12,22 +14,25 @@ import type { TrialCache } from './trialCache';
 /**
  * Start a trial of `study`: the first enqueued (WAITING) one this process wins, else a new one. The
  * sampler's `beforeTrial` writes are recorded, relative sampling waits for the first suggest that
- * needs it, and `fixedDistributions` are suggested at once.
+ * needs it, and `fixedDistributions` are suggested at once. As steps (src/steps.ts): with a storage
+ * that answers at once, the trial is started without a promise.
  */
-export async function askTrial(study: Study, trials: TrialCache<Trial>, fixedDistributions: Record<string, Distribution>): Promise<Trial> {
+export function* askSteps(study: Study, trials: TrialCache<Trial>, fixedDistributions: Record<string, Distribution>): Steps<Trial> {
   if (study.seedToRecord) {
-    study.seed = await recordStudySeed(study.storage, study.studyId, { recordEnvironment: false });
+    study.seed = yield* settle(recordStudySeed(study.storage, study.studyId, { recordEnvironment: false }));
     study.seedToRecord = false;
   }
-  // Optional steps are tested rather than awaited as undefined: an await costs a promise and a
-  // turn of the microtask queue even then, and this runs once per trial.
-  if (study.heartbeat) await study.heartbeat.failStaleTrials(study);
-  await trials.refresh();
+  if (study.heartbeat) yield* settle(study.heartbeat.failStaleTrials(study));
+  yield* settle(trials.refresh());
   const anyWaiting = !trials.waiting().next().done;
-  const base = (anyWaiting ? await claimWaitingTrial(study, trials) : null) ?? (await study.storage.createNewTrial(study.studyId));
-  if (study.heartbeat) await study.heartbeat.start(base.trialId);
-  if (!trials.update(base)) await trials.refresh();
-  if (study.sampler.beforeTrial) await recordTrialWrites(study, base, await study.sampler.beforeTrial(study.view, base));
+  const base =
+    (anyWaiting ? yield* claimWaitingTrial(study, trials) : null) ?? (yield* settle(trialOps(study.storage).createNewTrial(study.studyId)));
+  if (study.heartbeat) yield* settle(study.heartbeat.start(base.trialId));
+  if (!trials.update(base)) yield* settle(trials.refresh());
+  if (study.sampler.beforeTrial) {
+    const writes = yield* settle(study.sampler.beforeTrial(study.view, base));
+    if (writes) yield* settle(recordTrialWrites(study, base, writes));
+  }
   const sampler = study.sampler;
   const view = study.view;
   const trial = new Trial(study, base, () => {
@@ -41,10 +46,11 @@ export async function askTrial(study: Study, trials: TrialCache<Trial>, fixedDis
 }
 
 /** Move the first cached WAITING trial that no other worker takes first to RUNNING, and return it as stored. */
-async function claimWaitingTrial(study: Study, trials: TrialCache<Trial>): Promise<FrozenTrial | null> {
+function* claimWaitingTrial(study: Study, trials: TrialCache<Trial>): Steps<FrozenTrial | null> {
+  const ops = trialOps(study.storage);
   for (const waiting of trials.waiting()) {
-    if (await study.storage.setTrialState(waiting.trialId, TrialState.RUNNING, null, TrialState.WAITING)) {
-      return study.storage.getTrial(waiting.trialId);
+    if (yield* settle(ops.setTrialState(waiting.trialId, TrialState.RUNNING, null, TrialState.WAITING))) {
+      return yield* settle(ops.getTrial(waiting.trialId));
     }
   }
   return null;

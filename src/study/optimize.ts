@@ -19,6 +19,7 @@ import { markActive, stopAllStudies } from './activeStudies';
 import { bestTrialOrNull } from './best';
 import { describeValue } from './tell';
 import { isThenable } from '../thenable';
+import { runSteps, settle, type Steps } from '../steps';
 import { requireInt } from '../validate';
 
 /**
@@ -75,17 +76,23 @@ export async function optimizeStudy(
   let launched = 0;
   let finished = 0;
   let fatal: unknown = null;
+  const onFatal = (err: unknown) => {
+    if (fatal === null) fatal = err;
+  };
   const worker = async () => {
     while (!request.stopped && fatal === null && Date.now() < deadline) {
       if (nTrials !== undefined && launched >= nTrials) break;
       launched++;
-      const frozen = await runOneTrial(study, objective, opts, (err) => {
-        if (fatal === null) fatal = err;
-      });
+      // Awaited only when the trial waited for something (see trialSteps).
+      const ran = runSteps(trialSteps(study, objective, opts, onFatal));
+      const frozen = isThenable(ran) ? await ran : ran;
       finished++;
       observer?.onTrialFinished(study, frozen);
       host?.poll?.();
-      for (const cb of opts.callbacks ?? []) await cb(study, frozen);
+      for (const cb of opts.callbacks ?? []) {
+        const done = cb(study, frozen);
+        if (isThenable(done)) await done;
+      }
       const turn = eventLoopTurnEvery(YIELD_INTERVAL_MS);
       if (turn) await turn;
     }
@@ -121,26 +128,28 @@ export async function optimizeStudy(
   if (fatal !== null) throw fatal;
 }
 
-/** Ask, run the objective with the trial's seed, tell, and log the outcome; `onFatal` gets an error that is not caught. */
-async function runOneTrial(study: Study, objective: Objective, opts: OptimizeOptions, onFatal: (e: unknown) => void): Promise<FrozenTrial> {
-  const trial = await study.ask();
+/**
+ * Ask, run the objective with the trial's seed, tell, and log the outcome; `onFatal` gets an error
+ * that is not caught. As steps (src/steps.ts): with a storage that answers at once and a synchronous
+ * objective, a whole trial runs without a promise.
+ */
+function* trialSteps(study: Study, objective: Objective, opts: OptimizeOptions, onFatal: (e: unknown) => void): Steps<FrozenTrial> {
+  const trial = yield* study.askSteps();
   let value: ObjectiveValue | undefined;
   try {
-    // A synchronous objective's value is not awaited: that would only cost a turn of the microtask queue.
-    const returned = runWithSeed(trial.seed, () => objective(trial));
-    value = isThenable(returned) ? await returned : returned;
-    const frozen = await study.tell(trial, value);
+    value = yield* settle(runWithSeed(trial.seed, () => objective(trial)));
+    const frozen = yield* study.tellSteps(trial, value);
     if (frozen.state === TrialState.COMPLETE) logTrialCompleted(frozen, () => bestTrialOrNull(study), study.metricNames);
     else logTrialFailed(frozen, String(ownValue(frozen.systemAttrs, FAIL_REASON_KEY) ?? 'invalid value'), value);
     return frozen;
   } catch (err) {
     if (trial.state !== TrialState.RUNNING) throw err; // tell itself failed: a storage problem
     if (isTrialPruned(err)) {
-      const pruned = await study.tell(trial, null, { state: TrialState.PRUNED });
+      const pruned = yield* study.tellSteps(trial, null, { state: TrialState.PRUNED });
       logTrialPruned(pruned, err.message === new TrialPruned().message ? '' : err.message);
       return pruned;
     }
-    const frozen = await study.tell(trial, null, { state: TrialState.FAIL, failReason: describeError(err) });
+    const frozen = yield* study.tellSteps(trial, null, { state: TrialState.FAIL, failReason: describeError(err) });
     logTrialFailed(frozen, errorRepr(err), value, stackBelowMessage(err));
     if (!isCaught(opts.catch ?? false, err)) onFatal(err);
     return frozen;

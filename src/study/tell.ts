@@ -4,6 +4,8 @@ import { isFinished, lastStep, TRIAL_STATE_NAMES, TrialState, type FrozenTrial }
 import type { Storage } from '../storage';
 import { toWellFormed } from '../storage/storable';
 import type { ObjectiveValue, Study, TellOptions } from '../study';
+import { settle, type Steps } from '../steps';
+import { trialOps } from '../storage/base';
 import { FAIL_REASON_KEY, Trial } from '../trial';
 import { recordTrialWrites } from './algorithmWrites';
 import type { TrialCache } from './trialCache';
@@ -11,19 +13,20 @@ import type { TrialCache } from './trialCache';
 /**
  * Finish a trial of `study` (a running Trial, or a trial number, which another process may have
  * asked for): check the values, flush the trial's queued writes, record the sampler's `afterTrial`
- * writes, then the final state. Returns the trial as stored.
+ * writes, then the final state. Returns the trial as stored. As steps (src/steps.ts): with a
+ * storage that answers at once, the trial is finished without a promise.
  */
-export async function tellTrial(
+export function* tellSteps(
   study: Study,
   trials: TrialCache<Trial>,
   trialOrNumber: Trial | number,
   values: ObjectiveValue | null | undefined,
   opts: TellOptions,
-): Promise<FrozenTrial> {
+): Steps<FrozenTrial> {
   let found = typeof trialOrNumber === 'number' ? trials.running.get(trialOrNumber) : trialOrNumber;
   if (!found && typeof trialOrNumber === 'number') {
     // Asked by another process (`tunelab ask`, `optuna ask`, a worker): finish it from its stored snapshot.
-    const adopted = await adoptStoredTrial(study, trials, trialOrNumber, opts);
+    const adopted = yield* settle(adoptStoredTrial(study, trials, trialOrNumber, opts));
     if (!(adopted instanceof Trial)) return adopted;
     found = adopted;
   }
@@ -51,35 +54,40 @@ export async function tellTrial(
   }
   // An error message may quote anything, a lone surrogate included: store it as well-formed text.
   if (state === TrialState.FAIL && failReason) trial.setSystemAttr(FAIL_REASON_KEY, toWellFormed(failReason));
-  // A write of this trial failing (or finishing it failing) records it FAIL rather than leaving it
-  // RUNNING for ever, then reports the original error.
-  const writeOrFail = async <T>(write: () => Promise<T>): Promise<T> => {
-    try {
-      return await write();
-    } catch (err) {
-      study.heartbeat?.stop(trial.trialId);
-      await failAfterWriteError(study.storage, trials, trial, err);
-      throw err;
-    }
-  };
-  await writeOrFail(() => trial.flush());
+  const ops = trialOps(study.storage);
+  yield* writeOrFail(study, trials, trial, () => trial.flush());
   // Not a storage write: an error here (a user's constraintsFunc, say) leaves the trial RUNNING, so
   // the caller records it FAIL with that error as the reason, as for an error in the objective.
   if (study.sampler.afterTrial) {
-    await recordTrialWrites(study, trial, await study.sampler.afterTrial(study.view, trial.snapshot(), state, recorded));
+    const writes = yield* settle(study.sampler.afterTrial(study.view, trial.snapshot(), state, recorded));
+    if (writes) yield* settle(recordTrialWrites(study, trial, writes));
   }
-  const changed = await writeOrFail(() => {
+  const changed = yield* writeOrFail(study, trials, trial, () => {
     study.heartbeat?.stop(trial.trialId);
-    return study.storage.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
+    return ops.setTrialState(trial.trialId, state, recorded, TrialState.RUNNING);
   });
   trial.markFinished(state);
   trials.running.delete(trial.number);
   if (!changed && !opts.skipIfFinished) {
     throw new InvalidArgumentError(`Trial ${trial.number} was already finished; pass skipIfFinished: true to ignore.`);
   }
-  const frozen = await study.storage.getTrial(trial.trialId);
-  if (!trials.update(frozen)) await trials.refresh();
+  const frozen = yield* settle(ops.getTrial(trial.trialId));
+  if (!trials.update(frozen)) yield* settle(trials.refresh());
   return frozen;
+}
+
+/**
+ * A write of `trial`: should it (or finishing the trial) fail, the trial is recorded FAIL rather
+ * than left RUNNING for ever, and the original error is thrown.
+ */
+function* writeOrFail<T>(study: Study, trials: TrialCache<Trial>, trial: Trial, write: () => T | Promise<T>): Steps<T> {
+  try {
+    return yield* settle(write());
+  } catch (err) {
+    study.heartbeat?.stop(trial.trialId);
+    yield* settle(failAfterWriteError(study.storage, trials, trial, err));
+    throw err;
+  }
 }
 
 /**

@@ -1,5 +1,7 @@
 import { isFinished, TrialState, type FrozenTrial } from '../frozenTrial';
 import type { Storage } from '../storage';
+import { trialOps, type TrialOps } from '../storage/base';
+import { isThenable } from '../thenable';
 
 /** What the cache needs of a trial running in this process (a Trial). */
 export interface LiveTrial {
@@ -19,10 +21,14 @@ export class TrialCache<T extends LiveTrial> {
   /** The trials running in this process (from optimize or ask), by number: live objects, not snapshots. */
   readonly running = new Map<number, T>();
 
+  private readonly ops: TrialOps;
+
   constructor(
-    private readonly storage: Storage,
+    storage: Storage,
     private readonly studyId: number,
-  ) {}
+  ) {
+    this.ops = trialOps(storage);
+  }
 
   /** All trials, ordered by number. Copy-on-write: an array handed out never changes under its holder. */
   get all(): readonly FrozenTrial[] {
@@ -34,11 +40,16 @@ export class TrialCache<T extends LiveTrial> {
     return this.changes;
   }
 
-  /** Re-read the trials from storage (other workers may have added some). */
-  async refresh(): Promise<void> {
-    const trials = await this.storage.getAllTrials(this.studyId);
+  /** Re-read the trials from storage (other workers may have added some): at once from a storage that answers at once. */
+  refresh(): void | Promise<void> {
+    const read = this.ops.getAllTrials(this.studyId);
+    if (isThenable(read)) return Promise.resolve(read).then((trials) => this.replace(trials));
+    this.replace(read);
+  }
+
+  private replace(trials: FrozenTrial[]): void {
     // Trials running in this process are shown as they are now (parameters suggested, values reported),
-    // not as storage last saw them: their writes are queued, and samplers (constant liar, GP) and
+    // not as storage last saw them: their writes may still be queued, and samplers (constant liar, GP) and
     // pruners must see them without waiting for the queue to drain.
     for (const [number, live] of this.running) {
       if (trials[number]?.trialId === live.trialId && trials[number].state === TrialState.RUNNING) {

@@ -573,8 +573,12 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
     // the Study's snapshot does not have it; the live view reads it from storage.
     await study.storage.setStudySystemAttr(study.studyId, 'study:metric_names', ['latency_ms', 'error_rate']);
     await study.optimize(
-      (trial) => {
+      async (trial) => {
         const x = trial.suggestFloat('x', 0, 1);
+        // Each trial takes a turn of the event loop, as one that trains something does: the names
+        // read from storage arrive while the study runs. (Thirty synchronous trials would all run
+        // before the read is answered, and the names would come with the final figure instead.)
+        await new Promise((resolve) => setImmediate(resolve));
         return [10 ** (4 * x), 1 - x];
       },
       { nTrials: 30 },

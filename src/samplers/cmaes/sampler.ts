@@ -100,7 +100,7 @@ export class CmaEsSampler implements Sampler {
   }
 
   /** Advance the run (tell a finished generation, restart if stalled) and draw this trial's point. */
-  async beforeTrial(study: StudyView, trial: FrozenTrial): Promise<AlgorithmResult> {
+  beforeTrial(study: StudyView, trial: FrozenTrial): AlgorithmResult {
     if (study.isMultiObjective) {
       throw new InvalidArgumentError('CmaEsSampler optimises a single objective; use NSGAIISampler for multi-objective studies.');
     }

@@ -255,7 +255,7 @@ export class GPSampler implements Sampler {
     return sampleUniformInternal(this.randomRng, distribution);
   }
 
-  async afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<AlgorithmResult> {
+  afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): AlgorithmResult {
     this.runningRelative.delete(trial.number);
     if (this.constraintsFunc) return constraintsToRecord(trial, state, values, this.constraintsFunc);
   }

@@ -90,7 +90,7 @@ export class NSGAIISampler implements Sampler {
   }
 
   /** Assign the new trial to a generation and store it on the trial (visible to other processes). */
-  async beforeTrial(study: StudyView, trial: FrozenTrial): Promise<AlgorithmResult> {
+  beforeTrial(study: StudyView, trial: FrozenTrial): AlgorithmResult {
     let generation = 0;
     const counts = new Map<number, number>();
     for (const t of study.trials) {
@@ -145,7 +145,7 @@ export class NSGAIISampler implements Sampler {
     return sampleUniformInternal(this.rng, distribution);
   }
 
-  async afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<AlgorithmResult> {
+  afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): AlgorithmResult {
     if (this.constraintsFunc) return constraintsToRecord(trial, state, values, this.constraintsFunc);
   }
 

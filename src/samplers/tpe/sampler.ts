@@ -197,7 +197,7 @@ export class TPESampler implements Sampler {
     return r[0];
   }
 
-  async afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): Promise<AlgorithmResult> {
+  afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): AlgorithmResult {
     this.runningRelative.delete(trial.number);
     if (!this.constraintsFunc || (state !== TrialState.COMPLETE && state !== TrialState.PRUNED)) return;
     const c = this.constraintsFunc(withTrialChanges(trial, { state, values }));
