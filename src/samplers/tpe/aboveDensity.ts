@@ -64,7 +64,8 @@ interface JointCache {
 
 /** What the sampler needs of g(x). */
 export interface AboveDensity {
-  logPdf(samples: readonly Float64Array[]): Float64Array;
+  /** log g(x) of each joint sample, written to `out` when given (of the samples' length), else to a new array. */
+  logPdf(samples: readonly Float64Array[], out?: Float64Array): Float64Array;
 }
 
 /** Samplers told to take only the plain paths (see `useFromScratchPaths`). */

@@ -246,9 +246,8 @@ export class IncrementalAboveDensity {
   }
 
   /** Log density at each internal value. */
-  logPdf(samples: readonly Float64Array[]): Float64Array {
+  logPdf(samples: readonly Float64Array[], out: Float64Array = new Float64Array(samples[0].length)): Float64Array {
     const xs = samples[0];
-    const out = new Float64Array(xs.length);
     for (let s = 0; s < xs.length; s++) out[s] = Math.log(this.at(forward(this.model, xs[s])) / this.total);
     return out;
   }

@@ -135,9 +135,9 @@ export class IncrementalJointAbove implements ProductKernels {
   }
 
   /** log g(x) of each joint sample (internal values, one array per parameter). */
-  logPdf(samples: readonly Float64Array[]): Float64Array {
+  logPdf(samples: readonly Float64Array[], out?: Float64Array): Float64Array {
     const size = samples.length > 0 ? samples[0].length : 0;
-    const out = new Float64Array(size);
+    out ??= new Float64Array(size);
     const y = new Float64Array(this.d);
     const logTotal = Math.log(this.totalWeight);
     for (let s = 0; s < size; s++) {

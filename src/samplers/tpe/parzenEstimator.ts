@@ -169,9 +169,11 @@ export class ParzenEstimator {
     );
   }
 
-  /** `size` joint draws (internal values), one array per parameter. */
-  sample(rng: Rng, size: number): Float64Array[] {
-    const out = this.models.map(() => new Float64Array(size));
+  /**
+   * `size` joint draws (internal values), one array per parameter: written to `out` when given (one
+   * array of length `size` per parameter, which a caller drawing every trial keeps), else to new arrays.
+   */
+  sample(rng: Rng, size: number, out: Float64Array[] = this.models.map(() => new Float64Array(size))): Float64Array[] {
     const total = this.cumWeights[this.nComponents - 1];
     for (let s = 0; s < size; s++) {
       const active = searchCumulative(this.cumWeights, rng.random() * total);
@@ -198,24 +200,27 @@ export class ParzenEstimator {
     return out;
   }
 
-  /** Log density (log probability for discrete and categorical parameters) of each joint sample. */
-  logPdf(samples: readonly Float64Array[]): Float64Array {
+  /**
+   * Log density (log probability for discrete and categorical parameters) of each joint sample,
+   * written to `out` when given (of the samples' length), else to a new array.
+   */
+  logPdf(samples: readonly Float64Array[], out?: Float64Array): Float64Array {
     const size = samples.length > 0 ? samples[0].length : 0;
-    if (this.models.length === 1) return this.logPdfUnivariate(samples[0], size);
-    if (allContinuous(this.models)) return this.logPdfContinuous(samples, size);
-    return this.logPdfJoint(samples, size);
+    out ??= new Float64Array(size);
+    if (this.models.length === 1) return this.logPdfUnivariate(samples[0], size, out);
+    if (allContinuous(this.models)) return this.logPdfContinuous(samples, size, out);
+    return this.logPdfJoint(samples, size, out);
   }
 
   /**
    * The joint log density when every parameter is continuous: the kernels laid out once as a
    * `ProductKernels` mixture (the weights are already normalised) and summed per sample.
    */
-  private logPdfContinuous(samples: readonly Float64Array[], size: number): Float64Array {
+  private logPdfContinuous(samples: readonly Float64Array[], size: number, out: Float64Array): Float64Array {
     const mixture = (this.productKernels ??= this.buildProductKernels());
     const d = this.models.length;
     const y = new Float64Array(d);
     const scratch = new Float64Array(d > 2 ? this.nComponents : 0);
-    const out = new Float64Array(size);
     for (let s = 0; s < size; s++) {
       for (let j = 0; j < d; j++) y[j] = forward(this.models[j], samples[j][s]);
       out[s] = logSumProductKernels(mixture, y, scratch);
@@ -250,8 +255,7 @@ export class ParzenEstimator {
     };
   }
 
-  private logPdfUnivariate(xs: Float64Array, size: number): Float64Array {
-    const out = new Float64Array(size);
+  private logPdfUnivariate(xs: Float64Array, size: number, out: Float64Array): Float64Array {
     const m = this.models[0];
     const k = this.kernels[0];
     const w = this.weights;
@@ -328,9 +332,8 @@ export class ParzenEstimator {
   }
 
   /** General case: log-sum-exp over components of the summed per-parameter log densities. */
-  private logPdfJoint(samples: readonly Float64Array[], size: number): Float64Array {
+  private logPdfJoint(samples: readonly Float64Array[], size: number, out: Float64Array = new Float64Array(size)): Float64Array {
     const nc = this.nComponents;
-    const out = new Float64Array(size);
     const acc = new Float64Array(nc);
     const logW = new Float64Array(nc);
     for (let i = 0; i < nc; i++) logW[i] = Math.log(this.weights[i]);
@@ -594,9 +597,8 @@ export class SortedUnivariateDensity {
     this.priorCoef = (params.priorWeight / total) * kernelHeight(low, high, this.prior, range) * this.priorInv;
   }
 
-  logPdf(samples: readonly Float64Array[]): Float64Array {
+  logPdf(samples: readonly Float64Array[], out: Float64Array = new Float64Array(samples[0].length)): Float64Array {
     const xs = samples[0];
-    const out = new Float64Array(xs.length);
     for (let s = 0; s < xs.length; s++) {
       const y = forward(this.model, xs[s]);
       const pz = (y - this.prior) * this.priorInv;
