@@ -1,6 +1,6 @@
 import type { ContinuousModel, ParzenEstimatorParameters } from './parzenEstimator';
 import { forward, kernelBandwidth, magicClipFloor } from './parzenEstimator';
-import { kernelLogHeight, logSumProductKernels, type ProductKernels } from './productKernelSum';
+import { kernelLogHeight, logSumProductKernels, packPairs, pairsLength, type ProductKernels } from './productKernelSum';
 import { logGaussMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
 
@@ -56,6 +56,8 @@ export class IncrementalJointAbove implements ProductKernels {
   private readonly dirty: number[] = [];
   private isDirty: Uint8Array;
   private scratch: Float64Array;
+  /** The kernels in `packPairs`'s layout, packed anew for each batch of points (two parameters). */
+  private pairs: Float64Array | undefined;
   private readonly d: number;
 
   /** @param params the estimators' parameters: default weights and the magic clip. */
@@ -76,6 +78,7 @@ export class IncrementalJointAbove implements ProductKernels {
     this.byTime = new Int32Array(cap);
     this.isDirty = new Uint8Array(cap);
     this.scratch = new Float64Array(cap);
+    this.pairs = this.d === 2 ? new Float64Array(pairsLength(cap)) : undefined;
     // The prior kernel: the centre of the range, the whole range as bandwidth.
     models.forEach((m, j) => {
       const range = m.high - m.low;
@@ -140,9 +143,11 @@ export class IncrementalJointAbove implements ProductKernels {
     out ??= new Float64Array(size);
     const y = new Float64Array(this.d);
     const logTotal = Math.log(this.totalWeight);
+    // The kernels changed since the last batch (a trial at least): packed once for this one.
+    const pairs = this.pairs && packPairs(this, this.pairs);
     for (let s = 0; s < size; s++) {
       for (let j = 0; j < this.d; j++) y[j] = forward(this.models[j], samples[j][s]);
-      out[s] = logSumProductKernels(this, y, this.scratch) - logTotal;
+      out[s] = logSumProductKernels(this, y, this.scratch, pairs) - logTotal;
     }
     return out;
   }
@@ -336,5 +341,6 @@ export class IncrementalJointAbove implements ProductKernels {
     this.byTime = grow(this.byTime);
     this.isDirty = grow(this.isDirty);
     this.scratch = new Float64Array(next);
+    if (this.pairs) this.pairs = new Float64Array(pairsLength(next));
   }
 }

@@ -2,7 +2,7 @@ import type { Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import type { Rng } from '../../rng';
 import { SortedGaussianSum } from './gaussSum';
-import { kernelLogHeight, logSumProductKernels, logWeightSpread, type ProductKernels } from './productKernelSum';
+import { kernelLogHeight, logSumProductKernels, logWeightSpread, packPairs, type ProductKernels } from './productKernelSum';
 import * as truncnorm from './truncnorm';
 
 // Local bindings of the hot helpers: read once here rather than through the module object on
@@ -136,8 +136,11 @@ export class ParzenEstimator {
   private readonly weights: Float64Array;
   private readonly cumWeights: Float64Array;
   private readonly kernels: Kernels[];
-  /** The kernels as one product mixture, when every parameter is continuous (built on first use). */
-  private productKernels: ProductKernels | null = null;
+  /**
+   * The kernels as one product mixture, when every parameter is continuous (built on first use),
+   * with their pair layout for two parameters and the sum's scratch space.
+   */
+  private productKernels: { mixture: ProductKernels; pairs: Float64Array | undefined; scratch: Float64Array } | null = null;
 
   /**
    * @param observations one array per parameter (internal values), all of the same length n
@@ -217,18 +220,17 @@ export class ParzenEstimator {
    * `ProductKernels` mixture (the weights are already normalised) and summed per sample.
    */
   private logPdfContinuous(samples: readonly Float64Array[], size: number, out: Float64Array): Float64Array {
-    const mixture = (this.productKernels ??= this.buildProductKernels());
+    const { mixture, pairs, scratch } = (this.productKernels ??= this.buildProductKernels());
     const d = this.models.length;
     const y = new Float64Array(d);
-    const scratch = new Float64Array(d > 2 ? this.nComponents : 0);
     for (let s = 0; s < size; s++) {
       for (let j = 0; j < d; j++) y[j] = forward(this.models[j], samples[j][s]);
-      out[s] = logSumProductKernels(mixture, y, scratch);
+      out[s] = logSumProductKernels(mixture, y, scratch, pairs);
     }
     return out;
   }
 
-  private buildProductKernels(): ProductKernels {
+  private buildProductKernels(): { mixture: ProductKernels; pairs: Float64Array | undefined; scratch: Float64Array } {
     const nc = this.nComponents;
     const kernels = this.kernels as NumericKernels[];
     const invs = kernels.map((k) => {
@@ -244,7 +246,7 @@ export class ParzenEstimator {
       if (logHeights[i] > maxLogHeight) maxLogHeight = logHeights[i];
     }
     const weights = this.weights;
-    return {
+    const mixture: ProductKernels = {
       mus: kernels.map((k) => k.mus),
       curvatures: invs.map((inv) => inv.map((v) => 0.5 * v * v)),
       logHeights,
@@ -253,6 +255,8 @@ export class ParzenEstimator {
       maxLogHeight,
       logWeightSpread: logWeightSpread(weights, nc),
     };
+    // The estimator of the good trials is kept while they do not change: packed once for its trials' candidates.
+    return { mixture, pairs: kernels.length === 2 ? packPairs(mixture) : undefined, scratch: new Float64Array(nc) };
   }
 
   private logPdfUnivariate(xs: Float64Array, size: number, out: Float64Array): Float64Array {

