@@ -93,8 +93,11 @@ export function logGaussMass(a: number, b: number): number {
     return Math.log(m);
   }
   if (a >= 0) return Math.log(0.5 * (erfc(a * SQRT1_2) - erfc(b * SQRT1_2)));
-  // a < 0 < b: one minus the two tails.
-  return Math.log1p(-0.5 * erfc(-a * SQRT1_2) - 0.5 * erfc(b * SQRT1_2));
+  // a < 0 < b: one minus the two tails. A tail beyond 8.3 sd is below 5e-17, far under erfc's own
+  // error (a kernel near one bound of the range is usually that far from the other).
+  const lowTail = a < -8.3 ? 0 : 0.5 * erfc(-a * SQRT1_2);
+  const highTail = b > 8.3 ? 0 : 0.5 * erfc(b * SQRT1_2);
+  return Math.log1p(-lowTail - highTail);
 }
 
 /**
