@@ -73,8 +73,13 @@ export function checkName(kind: NameKind, s: unknown): asserts s is string {
       `The ${kind} ${showName(s)} contains a NUL character (\\u0000), which PostgreSQL cannot store in text. Remove it.`,
     );
   }
-  let length = 0;
-  for (const _ of s) length++; // characters (code points), as VARCHAR(n) counts them
+  // Characters (code points), as VARCHAR(n) counts them. A string never has more code points than
+  // UTF-16 units, so only a long one is counted (names are checked at every suggest).
+  let length = s.length;
+  if (length > MAX_NAME_LENGTH) {
+    length = 0;
+    for (const _ of s) length++;
+  }
   if (length > MAX_NAME_LENGTH) {
     throw new InvalidArgumentError(
       `The ${kind} ${showName(s)} is ${length} characters long; Optuna's storage schema (VARCHAR(${MAX_NAME_LENGTH})) ` +
@@ -118,6 +123,7 @@ function describeValue(value: unknown): string {
  * sets, and nearly always passes.
  */
 export function checkStorableValue(label: string | (() => string), value: unknown): void {
+  if (isJsonScalar(value)) return;
   const stack: object[] = [];
   /** The keys and indices from `value` down to the part being checked. */
   const keys: (string | number)[] = [];
@@ -129,7 +135,7 @@ export function checkStorableValue(label: string | (() => string), value: unknow
     );
   };
   const visit = (v: unknown): void => {
-    if (v === null || typeof v === 'boolean' || typeof v === 'number') return;
+    if (isJsonScalar(v)) return;
     if (typeof v === 'string') {
       if (!isWellFormed(v)) fail(`is a string that ${malformedMessage('', v).replace(/^ contains/, 'contains')}`);
       return;
@@ -161,10 +167,16 @@ export function checkStorableValue(label: string | (() => string), value: unknow
   visit(value);
 }
 
+/** null, a boolean or a number (NaN and +-Infinity included): stored as it is, nothing to walk. */
+function isJsonScalar(v: unknown): v is null | boolean | number {
+  return v === null || typeof v === 'boolean' || typeof v === 'number';
+}
+
 /** Check an attribute's key and value; `label` is e.g. 'User attribute' or 'Study system attribute'. */
 export function checkAttribute(label: string, key: unknown, value: unknown): void {
   checkName('attribute key', key);
-  checkStorableValue(() => `${label} ${showName(key as string)}`, value);
+  // A scalar (a trial's seed, a constraint, a flag: most attributes) is checked without the walk's closures.
+  if (!isJsonScalar(value)) checkStorableValue(() => `${label} ${showName(key as string)}`, value);
 }
 
 /**
