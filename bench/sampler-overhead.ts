@@ -6,7 +6,8 @@
  *   npx tsx bench/sampler-overhead.ts [--rounds 3] [--optuna-window 50] [--skip-full]
  *
  * Cases:
- * - 100 and 1,000 trials: full runs from an empty study; ms/trial = total time / trials.
+ * - 100 and 1,000 trials: full runs from an empty study; ms/trial = total time / trials. The
+ *   100-trial case takes three times the rounds (9 by default): its rounds are short and noisy.
  * - 10,000 trials, as a window: a study pre-filled with the same 9,000 random Branin trials (both
  *   libraries: `add_trials` / `addTrials` of finished trials), then TPE's ms/trial over the next
  *   trials (tunelab 300, Optuna `--optuna-window`, default 50: Optuna would need hours for more).
@@ -208,9 +209,12 @@ interface CaseResult {
   await tunelabWindow(points);
   await optuna.request({ op: 'run', n: 100 });
 
-  const cases: Array<{ name: string; tunelab: () => Promise<Timing>; optuna: () => Promise<Timing> }> = [
+  const cases: Array<{ name: string; rounds?: number; tunelab: () => Promise<Timing>; optuna: () => Promise<Timing> }> = [
     {
       name: '100 trials',
+      // A round takes under a second here, and single 100-trial runs vary most (Optuna's median of
+      // 3 rounds was 1.58 ms in one run and 2.89 in another): three times the rounds, for a steadier median.
+      rounds: 3 * ROUNDS,
       // A 100-trial run takes tens of milliseconds: tunelab's figure per round is the median of 5.
       tunelab: async () => {
         const runs = [];
@@ -230,7 +234,7 @@ interface CaseResult {
   const results: CaseResult[] = [];
   for (const c of cases) {
     const rounds: CaseResult['rounds'] = [];
-    for (let r = 0; r < ROUNDS; r++) {
+    for (let r = 0; r < (c.rounds ?? ROUNDS); r++) {
       let t: Timing;
       let o: Timing;
       if (r % 2 === 0) {
