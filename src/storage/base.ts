@@ -86,7 +86,9 @@ export interface Storage {
 
   /**
    * The trial operations answered at once, when this storage performs them synchronously (memory):
-   * the trial loop then runs without promises. Optional; see `ImmediateTrialOps`.
+   * the trial loop then runs without promises. Optional; see `ImmediateTrialOps`. The trial loop
+   * calls these instead of the methods of the same names, so a wrapper that intercepts those
+   * methods (a Proxy, say) must wrap these too, or hide them.
    */
   readonly immediate?: ImmediateTrialOps;
 
