@@ -320,7 +320,7 @@ export class Study implements StudyView {
    * first. `fixedDistributions` are suggested immediately, so the returned trial already has them.
    */
   ask(fixedDistributions: Record<string, Distribution> = {}): Promise<Trial> {
-    return runStepsAsync(askSteps(this, this.trialCache, fixedDistributions));
+    return runStepsAsync(this.askSteps(fixedDistributions));
   }
 
   /**
@@ -328,7 +328,7 @@ export class Study implements StudyView {
    * numbers, or the wrong count for the study's directions, record the trial as FAIL with the reason.
    */
   tell(trialOrNumber: Trial | number, values?: ObjectiveValue | null, opts: TellOptions = {}): Promise<FrozenTrial> {
-    return runStepsAsync(tellSteps(this, this.trialCache, trialOrNumber, values, opts));
+    return runStepsAsync(this.tellSteps(trialOrNumber, values, opts));
   }
 
   /** @internal `ask` as steps (src/steps.ts): the trial loop runs them without a promise where it can. */

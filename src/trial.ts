@@ -28,8 +28,9 @@ export const FAIL_REASON_KEY = 'fail_reason';
 
 /**
  * One evaluation of the objective. Suggestions are synchronous, so an objective reads like plain
- * code with `if` for conditional parameters; writes to storage are queued in order and flushed when
- * the trial is told, so a network database never blocks a suggestion.
+ * code with `if` for conditional parameters; writes go at once to a storage that answers at once
+ * (memory), and are otherwise queued in order and flushed when the trial is told, so a network
+ * database never blocks a suggestion.
  */
 export class Trial extends SuggestApi {
   // Keyed by parameter name: prototype-less, so any string is a name (dict.ts).

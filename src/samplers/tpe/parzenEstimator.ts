@@ -121,6 +121,15 @@ interface CategoricalKernels {
 
 type Kernels = NumericKernels | CategoricalKernels;
 
+/** The kernels of an all-continuous estimator as one product mixture, with what summing it needs. */
+interface ContinuousMixture {
+  mixture: ProductKernels;
+  /** `packPairs`'s layout of the mixture, for two parameters. */
+  pairs: Float64Array | undefined;
+  /** The sum's scratch space, one entry per kernel. */
+  scratch: Float64Array;
+}
+
 /**
  * A mixture of one kernel per observation plus a prior kernel (Bergstra et al. 2011), as Optuna
  * 5.0's `_ParzenEstimator`: per parameter, each observation's bandwidth is the larger gap to its
@@ -140,7 +149,7 @@ export class ParzenEstimator {
    * The kernels as one product mixture, when every parameter is continuous (built on first use),
    * with their pair layout for two parameters and the sum's scratch space.
    */
-  private productKernels: { mixture: ProductKernels; pairs: Float64Array | undefined; scratch: Float64Array } | null = null;
+  private productKernels: ContinuousMixture | null = null;
 
   /**
    * @param observations one array per parameter (internal values), all of the same length n
@@ -230,7 +239,7 @@ export class ParzenEstimator {
     return out;
   }
 
-  private buildProductKernels(): { mixture: ProductKernels; pairs: Float64Array | undefined; scratch: Float64Array } {
+  private buildProductKernels(): ContinuousMixture {
     const nc = this.nComponents;
     const kernels = this.kernels as NumericKernels[];
     const invs = kernels.map((k) => {

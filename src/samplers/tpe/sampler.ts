@@ -57,6 +57,13 @@ export interface TPESamplerOptions {
   constraintsFunc?: (trial: FrozenTrial) => number[];
 }
 
+/** A proposal's candidates (one array per parameter) and their log densities under l and g. */
+interface CandidateBuffers {
+  draws: Float64Array[];
+  logL: Float64Array;
+  logG: Float64Array;
+}
+
 /**
  * Tree-structured Parzen Estimator (Bergstra et al. 2011), following Optuna's TPESampler and its
  * defaults. After `nStartupTrials` random trials, the finished trials are split into the best
@@ -103,7 +110,7 @@ export class TPESampler implements Sampler {
    * The candidates' arrays, kept from one proposal to the next: typed arrays of more than 64 bytes
    * live outside V8's heap, and allocating and collecting one costs microseconds (four per trial).
    */
-  private candidateBuffers: { draws: Float64Array[]; logL: Float64Array; logG: Float64Array } | null = null;
+  private candidateBuffers: CandidateBuffers | null = null;
   /** g(x) and the sorted columns and caches that keep it cheap (aboveDensity.ts). */
   private readonly above: AboveDensities;
 
@@ -252,7 +259,7 @@ export class TPESampler implements Sampler {
     return candidates.map((c) => c[best]);
   }
 
-  private candidateBuffersFor(d: number): { draws: Float64Array[]; logL: Float64Array; logG: Float64Array } {
+  private candidateBuffersFor(d: number): CandidateBuffers {
     const size = this.nEiCandidates;
     if (this.candidateBuffers?.draws.length !== d) {
       this.candidateBuffers = {
