@@ -1,5 +1,6 @@
 import type { Distribution, ParamValue } from './distributions';
 import { TunelabError } from './errors';
+import { microsPastMillisecond } from './datetime';
 import { plainCopy } from './dict';
 
 /** Trial states, with Optuna's names and numeric codes. */
@@ -156,10 +157,15 @@ export function trialValue(t: FrozenTrialData): number | undefined {
   return t.values && t.values.length === 1 ? t.values[0] : undefined;
 }
 
-/** Wall-clock duration in milliseconds, or null while the trial has not both started and finished. */
+/**
+ * Wall-clock duration in milliseconds, or null while the trial has not both started and finished.
+ * Fractional when the storage recorded microseconds (as Optuna does).
+ */
 export function trialDurationMs(t: FrozenTrialData): number | null {
   if (!t.datetimeStart || !t.datetimeComplete) return null;
-  return t.datetimeComplete.getTime() - t.datetimeStart.getTime();
+  const ms = t.datetimeComplete.getTime() - t.datetimeStart.getTime();
+  const micros = microsPastMillisecond(t.datetimeComplete) - microsPastMillisecond(t.datetimeStart);
+  return micros === 0 ? ms : ms + micros / 1000;
 }
 
 /** The last reported step, or undefined if the trial reported nothing. */

@@ -11,6 +11,7 @@
  */
 import type { Distribution } from '../../distributions';
 import { StorageError } from '../../errors';
+import { dateWithMicros, microsecondDigits } from '../../datetime';
 import { pyFloat, pyJsonDumps } from './pyjson';
 
 export enum JournalOperation {
@@ -40,7 +41,7 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 export function formatJournalDatetime(d: Date): string {
   return (
     `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}000+00:00`
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${microsecondDigits(d)}+00:00`
   );
 }
 
@@ -56,16 +57,17 @@ export function parseJournalDatetime(s: unknown): Date | null {
   if (!m) throw new StorageError(`The journal holds a datetime Optuna cannot read: ${JSON.stringify(s)}.`);
   const [y, mo, d, h, mi] = [1, 2, 3, 4, 5].map((i) => Number(m[i]));
   const sec = Number(m[6] ?? 0);
-  const ms = m[7] ? Math.floor(Number((m[7] + '00000').slice(0, 6)) / 1000) : 0;
+  const micros = m[7] ? Number((m[7] + '00000').slice(0, 6)) : 0;
+  const ms = Math.floor(micros / 1000);
   const zone = m[8];
-  if (zone === undefined) return new Date(y, mo - 1, d, h, mi, sec, ms);
+  if (zone === undefined) return dateWithMicros(new Date(y, mo - 1, d, h, mi, sec, ms).getTime(), micros % 1000);
   let offsetMinutes = 0;
   if (zone !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(/:/g, '');
     offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0));
   }
-  return new Date(Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offsetMinutes * 60_000);
+  return dateWithMicros(Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offsetMinutes * 60_000, micros % 1000);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { distributionFromJson, type Distribution } from '../../distributions';
 import { TrialState, type Direction } from '../../frozenTrial';
 import { encodeStorableJson } from '../storable';
+import { dateWithMicros, microsecondDigits } from '../../datetime';
 
 export type StateName = 'RUNNING' | 'COMPLETE' | 'PRUNED' | 'FAIL' | 'WAITING';
 
@@ -79,7 +80,7 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 export function formatDatetime(d: Date): string {
   return (
     `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}000`
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${microsecondDigits(d)}`
   );
 }
 
@@ -91,8 +92,17 @@ export function parseDatetime(s: string | Date | null | undefined): Date | null 
   if (s instanceof Date) return s;
   const m = DATETIME_RE.exec(s);
   if (!m) return null;
-  const ms = m[7] ? Math.floor(Number((m[7] + '000').slice(0, 3))) : 0;
-  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+  const micros = m[7] ? Number((m[7] + '00000').slice(0, 6)) : 0;
+  const epochMs = Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+    Math.floor(micros / 1000),
+  );
+  return dateWithMicros(epochMs, micros % 1000);
 }
 
 /**
