@@ -74,14 +74,17 @@ export class IntersectionSearchSpace {
       this.sortedMemo = null;
     }
     this.cursor.advance(study.trials, (t) => {
-      this.sortedMemo = null;
       if (this.space === null) {
         this.space = new Map(Object.entries(t.distributions));
+        this.sortedMemo = null;
         return;
       }
       for (const [name, d] of this.space) {
         const other = ownValue(t.distributions, name);
-        if (!other || !distributionsEqual(d, other)) this.space.delete(name);
+        if (!other || !distributionsEqual(d, other)) {
+          this.space.delete(name);
+          this.sortedMemo = null;
+        }
       }
     });
     if (this.sortedMemo === null) {

@@ -46,8 +46,10 @@ export class IncrementalJointAbove implements ProductKernels {
   maxLogHeight = -Infinity;
   logWeightSpread = 0;
 
-  /** Per parameter and slot, 1/sigma (the curvature is half its square). */
+  /** Per parameter and slot, sigma and 1/sigma (the curvature is half its square). */
+  private sigmas: Float64Array[];
   private invs: Float64Array[];
+  /** Per parameter and slot, the log truncation mass; NaN while stale (see `refreshDirty`). */
   private logZs: Float64Array[];
   private numbers: Int32Array;
   private sorted: Int32Array[];
@@ -68,6 +70,7 @@ export class IncrementalJointAbove implements ProductKernels {
     this.d = models.length;
     const cap = 256;
     this.mus = models.map(() => new Float64Array(cap));
+    this.sigmas = models.map(() => new Float64Array(cap));
     this.invs = models.map(() => new Float64Array(cap));
     this.curvatures = models.map(() => new Float64Array(cap));
     this.logZs = models.map(() => new Float64Array(cap));
@@ -83,6 +86,7 @@ export class IncrementalJointAbove implements ProductKernels {
     models.forEach((m, j) => {
       const range = m.high - m.low;
       this.mus[j][0] = 0.5 * (m.low + m.high);
+      this.sigmas[j][0] = range;
       this.invs[j][0] = 1 / range;
       this.curvatures[j][0] = 0.5 * this.invs[j][0] * this.invs[j][0];
       this.logZs[j][0] = logGaussMass((m.low - this.mus[j][0]) / range, (m.high - this.mus[j][0]) / range);
@@ -224,6 +228,7 @@ export class IncrementalJointAbove implements ProductKernels {
     for (let j = 0; j < this.d; j++) {
       this.sorted[j][this.sortedPosition(j, this.mus[j][from], number, m)] = to;
       this.mus[j][to] = this.mus[j][from];
+      this.sigmas[j][to] = this.sigmas[j][from];
       this.invs[j][to] = this.invs[j][from];
       this.curvatures[j][to] = this.curvatures[j][from];
       this.logZs[j][to] = this.logZs[j][from];
@@ -279,9 +284,13 @@ export class IncrementalJointAbove implements ProductKernels {
     const sigma = kernelBandwidth(prev, mus[slot], next, k, m, this.params.considerEndpoints, range, magicClipFloor(range, m));
     const inv = 1 / sigma;
     if (inv === this.invs[j][slot] && !this.isDirty[slot]) return;
+    this.sigmas[j][slot] = sigma;
     this.invs[j][slot] = inv;
     this.curvatures[j][slot] = 0.5 * inv * inv;
-    this.logZs[j][slot] = logGaussMass((model.low - mus[slot]) / sigma, (model.high - mus[slot]) / sigma);
+    // Its truncation mass is computed once the sync is done (refreshDirty): a kernel can change more
+    // than once on the way, and there the mass function is inlined, here it would be called with
+    // its numbers boxed (three heap allocations per kernel, about 70 kernels a trial early on).
+    this.logZs[j][slot] = NaN;
     this.markDirty(slot);
   }
 
@@ -291,13 +300,25 @@ export class IncrementalJointAbove implements ProductKernels {
     this.dirty.push(slot);
   }
 
+  /** New truncation masses where stale, and new heights, for the kernels changed since the last call. */
   private refreshDirty(): void {
-    for (const slot of this.dirty) {
+    const dirty = this.dirty;
+    for (let i = 0; i < dirty.length; i++) {
+      const slot = dirty[i];
       if (!this.isDirty[slot]) continue; // moved or removed since
       this.isDirty[slot] = 0;
-      if (slot < this.count) this.logHeights[slot] = kernelLogHeight(this.invs, this.logZs, slot);
+      if (slot >= this.count) continue;
+      for (let j = 0; j < this.d; j++) {
+        const logZ = this.logZs[j];
+        if (!Number.isNaN(logZ[slot])) continue;
+        const model = this.models[j];
+        const mu = this.mus[j][slot];
+        const sigma = this.sigmas[j][slot];
+        logZ[slot] = logGaussMass((model.low - mu) / sigma, (model.high - mu) / sigma);
+      }
+      this.logHeights[slot] = kernelLogHeight(this.invs, this.logZs, slot);
     }
-    this.dirty.length = 0;
+    dirty.length = 0;
   }
 
   /** Optuna's default weight of each observation by time rank, and the largest log height. */
@@ -331,6 +352,7 @@ export class IncrementalJointAbove implements ProductKernels {
       return b;
     };
     this.mus = this.mus.map(grow);
+    this.sigmas = this.sigmas.map(grow);
     this.invs = this.invs.map(grow);
     this.curvatures = this.curvatures.map(grow);
     this.logZs = this.logZs.map(grow);

@@ -231,10 +231,11 @@ export class SplitTracker {
       this.considered.push(fresh[j]);
       writeRankKey(fresh[j], sign, this.keyA, this.keyB, m0 + j);
     }
-    // The new best k among the old best and the new trials (indices in increasing order for ties).
-    const candidates = [...this.best].sort((a, b) => a - b);
+    // The new best k among the old best and the new trials (indices in increasing order for ties;
+    // `best` is kept in increasing order).
+    const candidates = this.best.slice();
     for (let i = m0; i < m; i++) candidates.push(i);
-    const best = smallestK(candidates, k, this.keyA, this.keyB);
+    const best = smallestK(candidates, k, this.keyA, this.keyB).sort(ascending);
     const inBest = new Set(best);
     for (let i = m0; i < m; i++) if (!inBest.has(i)) this.pushAbove(i);
     for (const i of this.best) {
@@ -248,7 +249,7 @@ export class SplitTracker {
   }
 
   private snapshot(m: number): Split {
-    const below = Int32Array.from(this.best).sort();
+    const below = Int32Array.from(this.best);
     return {
       trials: this.considered,
       below,
@@ -271,7 +272,7 @@ export class SplitTracker {
     this.ensureKeys(m);
     const sign = opts.directions[0] === 'minimize' ? 1 : -1;
     for (let i = 0; i < m; i++) writeRankKey(this.considered[i], sign, this.keyA, this.keyB, i);
-    this.best = smallestK(Array.from(split.below), split.below.length, this.keyA, this.keyB);
+    this.best = smallestK(Array.from(split.below), split.below.length, this.keyA, this.keyB).sort(ascending);
     this.aboveLen = 0;
     for (const i of split.above) this.pushAbove(i);
     this.token = {};
@@ -333,6 +334,8 @@ function isConsidered(t: FrozenTrial): boolean {
 }
 
 /** The k smallest indices by (keyA, keyB) (ties: earlier index first), without sorting everything. */
+const ascending = (a: number, b: number): number => a - b;
+
 function smallestK(indices: number[], k: number, keyA: Float64Array, keyB: Float64Array): number[] {
   if (k <= 0) return [];
   // i ranks before j (indices are visited in increasing order, so ties keep the earlier one).

@@ -222,8 +222,10 @@ export class TPESampler implements Sampler {
   }
 
   private sampleJoint(study: StudyView, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
-    const names = Object.keys(space).sort();
+    const names = Object.keys(space);
     if (names.length === 0) return {};
+    // The inferred space comes with its names sorted already; sorting anew each trial cost an allocation.
+    if (!namesAscending(names)) names.sort();
     const split = this.split(study, trial);
     if (split.nFinished < this.nStartupTrials) return {};
     const picked = this.propose(
@@ -454,5 +456,10 @@ function withRunning(split: Split, running: readonly FrozenTrial[]): Split {
 function sameValues(a: Float64Array, b: Float64Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function namesAscending(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) if (!(names[i - 1] < names[i])) return false;
   return true;
 }

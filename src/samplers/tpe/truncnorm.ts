@@ -84,7 +84,13 @@ export function logGaussMass(a: number, b: number): number {
   // Both tails beyond 8.3 sd hold < 1e-16 together: the mass is 1 to double precision. This is the
   // common case for kernels well inside the range, so it is worth skipping the erfc calls.
   if (a < -8.3 && b > 8.3) return 0;
-  if (b <= 0) return logGaussMass(-b, -a); // mirror into the upper half
+  if (b <= 0) {
+    // Mirror into the upper half (in place rather than by recursion, which would keep V8 from
+    // inlining this function into the kernel loops).
+    const lower = a;
+    a = -b;
+    b = -lower;
+  }
   const width = b - a;
   const mid = 0.5 * (a + b);
   if (width * Math.max(1, Math.abs(mid)) < 0.5) {
