@@ -1,14 +1,32 @@
 import { distributionsEqual, toExternal, type Distribution } from '../distributions';
-import { dict, hasKey, ownValue } from '../dict';
+import { dict, hasKey, ownValue, plainCopy, setKey } from '../dict';
 import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
-import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
+import { frozenTrial, isFinished, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
 import { checkAttribute, checkName, checkParam, checkTemplate, storedForm } from './storable';
 import { expectedPriorState, type ImmediateTrialOps, type Storage, type StudySummary, type TrialTemplate } from './base';
 
+/**
+ * A trial as stored. Its containers (`params`, `internalParams`, `distributions`, `userAttrs`,
+ * `systemAttrs`, `values`) are shared with the snapshots handed out: a snapshot freezes them, and a
+ * write to a frozen one replaces it with a copy first (`writable`). So a snapshot costs no copying,
+ * and a trial copies a container once per write after a snapshot, not every container per snapshot.
+ * They are plain objects, read with `ownValue` and written with `setKey` (dict.ts).
+ */
 interface MutableTrial extends TrialRecord {
   studyId: number;
   /** Cached immutable snapshot; dropped on every write so reads cost nothing when nothing changed. */
   snapshot: FrozenTrial | null;
+}
+
+type TrialDictKey = 'params' | 'internalParams' | 'distributions' | 'userAttrs' | 'systemAttrs';
+
+/** What a new trial's containers start as: one frozen empty object, copied on the first write. */
+const EMPTY: Record<string, never> = Object.freeze({}) as Record<string, never>;
+
+/** Trial `t`'s container `key`, ready for a write (a copy when a snapshot shares it). */
+function writable<K extends TrialDictKey>(t: MutableTrial, key: K): MutableTrial[K] {
+  const d = t[key];
+  return Object.isFrozen(d) ? (t[key] = plainCopy(d) as MutableTrial[K]) : d;
 }
 
 interface MemStudy {
@@ -47,10 +65,9 @@ export class InMemoryStorage implements Storage {
         values: null,
         datetimeStart: state === TrialState.RUNNING ? new Date() : null,
         datetimeComplete: null,
-        // Keyed by user strings: prototype-less, so any name is a key (dict.ts).
-        params: dict(),
-        internalParams: dict(),
-        distributions: dict(),
+        params: EMPTY,
+        internalParams: EMPTY,
+        distributions: EMPTY,
         intermediateValues: new Map(),
         userAttrs: storedAttrs(template.userAttrs),
         systemAttrs: storedAttrs(template.systemAttrs),
@@ -77,9 +94,9 @@ export class InMemoryStorage implements Storage {
       if (existing && !distributionsEqual(existing, distribution)) {
         throw new InvalidArgumentError(`Parameter '${name}' was already set in this trial with another distribution.`);
       }
-      t.distributions[name] = distribution;
-      t.internalParams[name] = internalValue;
-      t.params[name] = toExternal(distribution, internalValue);
+      setKey(writable(t, 'distributions'), name, distribution);
+      setKey(writable(t, 'internalParams'), name, internalValue);
+      setKey(writable(t, 'params'), name, toExternal(distribution, internalValue));
       this.touch(t);
     },
     setTrialState: (trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): boolean => {
@@ -101,13 +118,13 @@ export class InMemoryStorage implements Storage {
     setTrialUserAttr: (trialId: number, key: string, value: unknown): void => {
       checkAttribute('User attribute', key, value);
       const t = this.writable(trialId);
-      t.userAttrs[key] = storedForm(value);
+      setKey(writable(t, 'userAttrs'), key, storedForm(value));
       this.touch(t);
     },
     setTrialSystemAttr: (trialId: number, key: string, value: unknown): void => {
       checkAttribute('System attribute', key, value);
       const t = this.trial(trialId);
-      t.systemAttrs[key] = storedForm(value);
+      setKey(writable(t, 'systemAttrs'), key, storedForm(value));
       this.touch(t);
     },
     getTrial: (trialId: number): FrozenTrial => {
@@ -240,9 +257,9 @@ export class InMemoryStorage implements Storage {
         values: t.values ? [...t.values] : null,
         datetimeStart: t.datetimeStart,
         datetimeComplete: t.datetimeComplete,
-        params: dict(t.params),
-        internalParams: dict(t.internalParams),
-        distributions: dict(t.distributions),
+        params: plainCopy(t.params),
+        internalParams: plainCopy(t.internalParams),
+        distributions: plainCopy(t.distributions),
         intermediateValues: new Map(t.intermediateValues),
         userAttrs: storedAttrs(t.userAttrs),
         systemAttrs: storedAttrs(t.systemAttrs),
@@ -316,13 +333,30 @@ export class InMemoryStorage implements Storage {
 
 /** Attributes as stored: copies, so later changes to the caller's objects do not reach the storage. */
 function storedAttrs(from: Record<string, unknown> | undefined): Record<string, unknown> {
-  const d = dict<unknown>();
-  for (const k of Object.keys(from ?? {})) d[k] = storedForm(from![k]);
+  const keys = from ? Object.keys(from) : [];
+  if (keys.length === 0) return EMPTY;
+  const d: Record<string, unknown> = {};
+  for (const k of keys) setKey(d, k, storedForm(from![k]));
   return d;
 }
 
+/** The trial's snapshot: its containers frozen and shared (see MutableTrial), the reports copied. */
 function freeze(t: MutableTrial): FrozenTrial {
-  return (t.snapshot ??= snapshotTrial(t, { copy: true }));
+  return (t.snapshot ??= frozenTrial({
+    trialId: t.trialId,
+    number: t.number,
+    state: t.state,
+    values: t.values ? Object.freeze(t.values) : null,
+    datetimeStart: t.datetimeStart,
+    datetimeComplete: t.datetimeComplete,
+    params: Object.freeze(t.params),
+    internalParams: Object.freeze(t.internalParams),
+    distributions: Object.freeze(t.distributions),
+    // A Map cannot be frozen: each snapshot gets its own.
+    intermediateValues: new Map(t.intermediateValues),
+    userAttrs: Object.freeze(t.userAttrs),
+    systemAttrs: Object.freeze(t.systemAttrs),
+  }));
 }
 
 function cryptoRandomId(): string {
