@@ -21,6 +21,8 @@ export type Steps<R> = Generator<unknown, R, unknown>;
 
 /** Inside steps, `yield* settle(x)`: x's value, waiting first if x is a promise. */
 export function* settle<T>(value: T | PromiseLike<T>): Steps<T> {
+  // A plain value is not yielded at all: the round trip through the runner would only allocate.
+  if (!isThenable(value)) return value;
   return (yield value) as T;
 }
 

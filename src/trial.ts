@@ -11,7 +11,7 @@ import {
 import { checkAttribute, checkParam } from './storage/storable';
 import { trialOps } from './storage/base';
 import { isThenable } from './thenable';
-import { dict, hasKey, ownValue, plainCopy } from './dict';
+import { hasKey, ownValue, plainCopy, setKey } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { frozenTrial, TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
 import { constraintAttrKey, constraintsByKey } from './multiobjective/constraints';
@@ -33,10 +33,11 @@ export const FAIL_REASON_KEY = 'fail_reason';
  * database never blocks a suggestion.
  */
 export class Trial extends SuggestApi {
-  // Keyed by parameter name: prototype-less, so any string is a name (dict.ts).
-  private readonly currentParams = dict<ParamValue>();
-  private readonly internalParams = dict<number>();
-  private readonly distributions = dict<Distribution>();
+  // Keyed by user strings: plain objects (a prototype-less one costs a hash table each, and a trial
+  // makes six), so every read goes through ownValue/hasKey and every write through setKey (dict.ts).
+  private readonly currentParams: Record<string, ParamValue> = {};
+  private readonly internalParams: Record<string, number> = {};
+  private readonly distributions: Record<string, Distribution> = {};
   private readonly intermediate = new Map<number, number>();
   private readonly currentUserAttrs: Record<string, unknown>;
   private readonly systemAttrs: Record<string, unknown>;
@@ -61,13 +62,13 @@ export class Trial extends SuggestApi {
     private readonly sampleRelative: () => { space: Record<string, Distribution>; params: Record<string, number> },
   ) {
     super();
-    this.currentUserAttrs = dict(base.userAttrs);
-    this.systemAttrs = dict(base.systemAttrs);
-    this.fixedParams = dict((ownValue(base.systemAttrs, FIXED_PARAMS_KEY) as Record<string, ParamValue> | undefined) ?? {});
-    for (const [name, internal] of Object.entries(base.internalParams)) {
-      this.internalParams[name] = internal;
-      this.currentParams[name] = base.params[name];
-      this.distributions[name] = base.distributions[name];
+    this.currentUserAttrs = plainCopy(base.userAttrs);
+    this.systemAttrs = plainCopy(base.systemAttrs);
+    this.fixedParams = plainCopy((ownValue(base.systemAttrs, FIXED_PARAMS_KEY) as Record<string, ParamValue> | undefined) ?? {});
+    for (const name of Object.keys(base.internalParams)) {
+      setKey(this.internalParams, name, base.internalParams[name]);
+      setKey(this.currentParams, name, base.params[name]);
+      setKey(this.distributions, name, base.distributions[name]);
     }
     for (const [step, v] of base.intermediateValues) this.intermediate.set(step, v);
   }
@@ -170,9 +171,9 @@ export class Trial extends SuggestApi {
   }
 
   private record(name: string, internal: number, d: Distribution): void {
-    this.internalParams[name] = internal;
-    this.currentParams[name] = toExternal(d, internal);
-    this.distributions[name] = d;
+    setKey(this.internalParams, name, internal);
+    setKey(this.currentParams, name, toExternal(d, internal));
+    setKey(this.distributions, name, d);
     this.queue(() => trialOps(this.study.storage).setTrialParam(this.trialId, name, internal, d));
   }
 
@@ -203,7 +204,7 @@ export class Trial extends SuggestApi {
     // Checked here, synchronously: a value no storage can hold fails the objective at this line
     // (the trial is then recorded FAIL) instead of failing a queued write later.
     checkAttribute('User attribute', key, value);
-    this.currentUserAttrs[key] = value;
+    setKey(this.currentUserAttrs, key, value);
     this.queue(() => trialOps(this.study.storage).setTrialUserAttr(this.trialId, key, value));
   }
 
@@ -240,7 +241,7 @@ export class Trial extends SuggestApi {
 
   setSystemAttr(key: string, value: unknown): void {
     checkAttribute('System attribute', key, value);
-    this.systemAttrs[key] = value;
+    setKey(this.systemAttrs, key, value);
     this.queue(() => trialOps(this.study.storage).setTrialSystemAttr(this.trialId, key, value));
   }
 

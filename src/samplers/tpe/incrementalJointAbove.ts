@@ -179,7 +179,20 @@ export class IncrementalJointAbove implements ProductKernels {
   /** `refreshBandwidth` of every kernel (only changed ones are recomputed). */
   private refreshAllBandwidths(): void {
     const m = this.count - 1;
-    for (let j = 0; j < this.d; j++) for (let k = 0; k < m; k++) this.refreshBandwidth(j, k, m);
+    for (let j = 0; j < this.d; j++) {
+      // refreshBandwidth for every k, with what is the same for all of them read once.
+      const model = this.models[j];
+      const range = model.high - model.low;
+      const floor = magicClipFloor(range, m);
+      const sorted = this.sorted[j];
+      const mus = this.mus[j];
+      const considerEndpoints = this.params.considerEndpoints;
+      for (let k = 0; k < m; k++) {
+        const prev = k > 0 ? mus[sorted[k - 1]] : model.low;
+        const next = k < m - 1 ? mus[sorted[k + 1]] : model.high;
+        this.setBandwidth(j, sorted[k], kernelBandwidth(prev, mus[sorted[k]], next, k, m, considerEndpoints, range, floor));
+      }
+    }
   }
 
   private insert(number: number, values: readonly Float64Array[], r: number): void {
@@ -281,9 +294,17 @@ export class IncrementalJointAbove implements ProductKernels {
     const range = model.high - model.low;
     const prev = k > 0 ? mus[sorted[k - 1]] : model.low;
     const next = k < m - 1 ? mus[sorted[k + 1]] : model.high;
-    const sigma = kernelBandwidth(prev, mus[slot], next, k, m, this.params.considerEndpoints, range, magicClipFloor(range, m));
+    this.setBandwidth(
+      j,
+      slot,
+      kernelBandwidth(prev, mus[slot], next, k, m, this.params.considerEndpoints, range, magicClipFloor(range, m)),
+    );
+  }
+
+  /** Kernel `slot`'s bandwidth in parameter j is `sigma`: if that is new (or the kernel is), update what follows from it. */
+  private setBandwidth(j: number, slot: number, sigma: number): void {
+    if (sigma === this.sigmas[j][slot] && !this.isDirty[slot]) return;
     const inv = 1 / sigma;
-    if (inv === this.invs[j][slot] && !this.isDirty[slot]) return;
     this.sigmas[j][slot] = sigma;
     this.invs[j][slot] = inv;
     this.curvatures[j][slot] = 0.5 * inv * inv;
