@@ -136,6 +136,43 @@ describe('IncrementalJointAbove', () => {
     };
     assert.deepEqual(await run(true), await run(false));
   });
+
+  it('bestRatio picks what an argmax over logPdf picks, the first of equals', () => {
+    // Candidates near the history's clusters and anywhere in the range, duplicates (ties go to the
+    // first), log l spread so that the best is often not the candidate with the largest l.
+    const dists = [floatDistribution(-5, 10), floatDistribution(1e-4, 1, { log: true })];
+    const models = dists.map(paramModel);
+    assert.ok(allContinuous(models));
+    for (const seed of [3, 4, 5]) {
+      const rng = new Rng(seed);
+      for (const n of [40, 300, 900]) {
+        const values = trialsFor(dists, n, rng);
+        const density: IncrementalJointAbove = new IncrementalJointAbove(models, params);
+        density.sync(
+          Int32Array.from({ length: n }, (_, i) => i),
+          values,
+          n,
+        );
+        for (let round = 0; round < 40; round++) {
+          const size = 24;
+          const samples = dists.map((d, j) =>
+            Float64Array.from({ length: size }, (_, s) => {
+              if (s % 2 === 0) return values[j][rng.int(0, n - 1)];
+              const u = rng.random();
+              return d.log ? Math.exp(Math.log(d.low) + u * Math.log(d.high / d.low)) : d.low + u * (d.high - d.low);
+            }),
+          );
+          for (const j of [0, 1]) samples[j][7] = samples[j][2];
+          const logL = Float64Array.from({ length: size }, () => rng.uniform(-4, 4));
+          logL[7] = logL[2];
+          const logG = density.logPdf(samples);
+          let want = 0;
+          for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
+          assert.equal(density.bestRatio(samples, logL), want, `seed ${seed}, ${n} observations, round ${round}`);
+        }
+      }
+    }
+  });
 });
 
 describe('logSumProductKernels and expNonPositive', () => {

@@ -66,6 +66,11 @@ interface JointCache {
 export interface AboveDensity {
   /** log g(x) of each joint sample, written to `out` when given (of the samples' length), else to a new array. */
   logPdf(samples: readonly Float64Array[], out?: Float64Array): Float64Array;
+  /**
+   * The index of the sample with the largest logL[s] - log g(x_s), the first among equals (what an
+   * argmax over `logPdf` gives), for a density that can find it without forming every sum.
+   */
+  bestRatio?(samples: readonly Float64Array[], logL: Float64Array): number;
 }
 
 /** Samplers told to take only the plain paths (see `useFromScratchPaths`). */

@@ -1,11 +1,22 @@
 import type { ContinuousModel, ParzenEstimatorParameters } from './parzenEstimator';
 import { forward, kernelBandwidth, magicClipFloor } from './parzenEstimator';
 import { kernelLogHeight, logSumProductKernels, packPairs, pairsLength, type ProductKernels } from './productKernelSum';
+import { argmaxRatio, NearFirstPairs } from './nearFirstSum';
 import { logGaussMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
 
 /** Observations below which the caller builds from scratch (a handful of kernels: cheap either way). */
 export const JOINT_INCREMENTAL_MIN = 16;
+
+/**
+ * `bestRatio` walks the kernels at most this many clip floors wide in the first parameter in the
+ * order of their first means; the wider ones (few: a gap that wide is a sparse stretch) it sums one
+ * by one.
+ */
+const NEAR_BANDWIDTH = 1.5;
+
+/** Kernels from which `bestRatio` walks rather than summing every candidate's terms. */
+const NEAR_FIRST_FROM = 200;
 
 /** Observations from which the magic clip's floor stops moving (`magicClipFloor` is range/100). */
 const FLOOR_FIXED_FROM = 98;
@@ -60,6 +71,9 @@ export class IncrementalJointAbove implements ProductKernels {
   private scratch: Float64Array;
   /** The kernels in `packPairs`'s layout, packed anew for each batch of points (two parameters). */
   private pairs: Float64Array | undefined;
+  /** Two parameters: the kernels packed for `bestRatio`, and the points in the modelling space. */
+  private nearFirst: NearFirstPairs | undefined;
+  private points: Float64Array[] = [];
   private readonly d: number;
 
   /** @param params the estimators' parameters: default weights and the magic clip. */
@@ -82,6 +96,7 @@ export class IncrementalJointAbove implements ProductKernels {
     this.isDirty = new Uint8Array(cap);
     this.scratch = new Float64Array(cap);
     this.pairs = this.d === 2 ? new Float64Array(pairsLength(cap)) : undefined;
+    this.nearFirst = this.d === 2 ? new NearFirstPairs(cap) : undefined;
     // The prior kernel: the centre of the range, the whole range as bandwidth.
     models.forEach((m, j) => {
       const range = m.high - m.low;
@@ -154,6 +169,24 @@ export class IncrementalJointAbove implements ProductKernels {
       out[s] = logSumProductKernels(this, y, this.scratch, pairs) - logTotal;
     }
     return out;
+  }
+
+  /**
+   * The index of the sample with the largest logL[s] - log g(x_s), the first among equals: what an
+   * argmax over `logPdf` gives. With two parameters, most losing samples' sums are left unfinished
+   * (nearFirstSum.ts).
+   */
+  bestRatio(samples: readonly Float64Array[], logL: Float64Array): number {
+    // A small mixture is summed whole: the walk's set-up costs more than it saves there.
+    if (!this.nearFirst || this.count < NEAR_FIRST_FROM) return argmaxRatio(logL, this.logPdf(samples));
+    const size = logL.length;
+    if (this.points.length !== this.d || this.points[0].length < size) this.points = this.models.map(() => new Float64Array(size));
+    for (let j = 0; j < this.d; j++) for (let s = 0; s < size; s++) this.points[j][s] = forward(this.models[j], samples[j][s]);
+    // Kernels at most NEAR_BANDWIDTH clip floors wide in the first parameter are walked in order.
+    const model = this.models[0];
+    const widest = NEAR_BANDWIDTH * magicClipFloor(model.high - model.low, this.count - 1);
+    this.nearFirst.pack(this, this.sorted[0], 0.5 / (widest * widest));
+    return this.nearFirst.bestRatio(this, this.points, logL, Math.log(this.totalWeight), this.scratch);
   }
 
   private rebuild(numbers: Int32Array, values: readonly Float64Array[], count: number): void {

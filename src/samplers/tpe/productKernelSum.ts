@@ -15,7 +15,7 @@ import { LOG_SQRT_2PI } from './truncnorm';
 
 const INV_SQRT_2PI = Math.exp(-LOG_SQRT_2PI);
 /** Terms left out weigh less than e^-FAR_LOG of the sum, together. */
-const FAR_LOG = 40;
+export const FAR_LOG = 40;
 
 /** Kernels [0, count) of a mixture, one entry per kernel in each array. */
 export interface ProductKernels {
@@ -64,7 +64,7 @@ export function kernelLogHeight(invs: readonly Float64Array[], logZs: readonly F
 }
 
 /** Floats per kernel in `packPairs`'s layout. */
-const PAIR_STRIDE = 6;
+export const PAIR_STRIDE = 6;
 
 /**
  * A two-parameter mixture's kernels interleaved, six floats per kernel: mu_i0, mu_i1, c_i0, c_i1,

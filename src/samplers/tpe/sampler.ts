@@ -8,6 +8,7 @@ import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
 import { selectBelowMultiObjective } from './multiObjective';
 import { AboveDensities, usesFromScratchPaths } from './aboveDensity';
+import { argmaxRatio } from './nearFirstSum';
 import { computeSplit, gatherObservations, SplitTracker, type ParamColumn, type Split } from './observations';
 import { ParzenEstimator, paramModel, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './weights';
@@ -248,16 +249,7 @@ export class TPESampler implements Sampler {
     const buffers = this.candidateBuffersFor(names.length);
     const candidates = l.sample(this.rng, this.nEiCandidates, buffers.draws);
     const ll = l.logPdf(candidates, buffers.logL);
-    const lg = g.logPdf(candidates, buffers.logG);
-    let best = 0;
-    let bestScore = -Infinity;
-    for (let s = 0; s < candidates[0].length; s++) {
-      const score = ll[s] - lg[s];
-      if (score > bestScore) {
-        bestScore = score;
-        best = s;
-      }
-    }
+    const best = g.bestRatio ? g.bestRatio(candidates, ll) : argmaxRatio(ll, g.logPdf(candidates, buffers.logG));
     return candidates.map((c) => c[best]);
   }
 
