@@ -8,7 +8,7 @@ import { expectedPriorState, type ImmediateTrialOps, type Storage, type StudySum
 /**
  * A trial as stored. Its containers (`params`, `internalParams`, `distributions`, `userAttrs`,
  * `systemAttrs`, `values`) are shared with the snapshots handed out: a snapshot freezes them, and a
- * write to a frozen one replaces it with a copy first (`writable`). So a snapshot costs no copying,
+ * write to a frozen one replaces it with a copy first (`unshared`). So a snapshot costs no copying,
  * and a trial copies a container once per write after a snapshot, not every container per snapshot.
  * They are plain objects, read with `ownValue` and written with `setKey` (dict.ts).
  */
@@ -24,7 +24,7 @@ type TrialDictKey = 'params' | 'internalParams' | 'distributions' | 'userAttrs' 
 const EMPTY: Record<string, never> = Object.freeze({}) as Record<string, never>;
 
 /** Trial `t`'s container `key`, ready for a write (a copy when a snapshot shares it). */
-function writable<K extends TrialDictKey>(t: MutableTrial, key: K): MutableTrial[K] {
+function unshared<K extends TrialDictKey>(t: MutableTrial, key: K): MutableTrial[K] {
   const d = t[key];
   return Object.isFrozen(d) ? (t[key] = plainCopy(d) as MutableTrial[K]) : d;
 }
@@ -94,9 +94,9 @@ export class InMemoryStorage implements Storage {
       if (existing && !distributionsEqual(existing, distribution)) {
         throw new InvalidArgumentError(`Parameter '${name}' was already set in this trial with another distribution.`);
       }
-      setKey(writable(t, 'distributions'), name, distribution);
-      setKey(writable(t, 'internalParams'), name, internalValue);
-      setKey(writable(t, 'params'), name, toExternal(distribution, internalValue));
+      setKey(unshared(t, 'distributions'), name, distribution);
+      setKey(unshared(t, 'internalParams'), name, internalValue);
+      setKey(unshared(t, 'params'), name, toExternal(distribution, internalValue));
       this.touch(t);
     },
     setTrialState: (trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): boolean => {
@@ -118,13 +118,13 @@ export class InMemoryStorage implements Storage {
     setTrialUserAttr: (trialId: number, key: string, value: unknown): void => {
       checkAttribute('User attribute', key, value);
       const t = this.writable(trialId);
-      setKey(writable(t, 'userAttrs'), key, storedForm(value));
+      setKey(unshared(t, 'userAttrs'), key, storedForm(value));
       this.touch(t);
     },
     setTrialSystemAttr: (trialId: number, key: string, value: unknown): void => {
       checkAttribute('System attribute', key, value);
       const t = this.trial(trialId);
-      setKey(writable(t, 'systemAttrs'), key, storedForm(value));
+      setKey(unshared(t, 'systemAttrs'), key, storedForm(value));
       this.touch(t);
     },
     getTrial: (trialId: number): FrozenTrial => {

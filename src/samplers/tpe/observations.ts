@@ -333,9 +333,9 @@ function isConsidered(t: FrozenTrial): boolean {
   return (t.state === COMPLETE && !!t.values && t.values.length === 1) || t.state === PRUNED;
 }
 
-/** The k smallest indices by (keyA, keyB) (ties: earlier index first), without sorting everything. */
 const ascending = (a: number, b: number): number => a - b;
 
+/** The k smallest indices by (keyA, keyB) (ties: earlier index first), without sorting everything. */
 function smallestK(indices: number[], k: number, keyA: Float64Array, keyB: Float64Array): number[] {
   if (k <= 0) return [];
   // i ranks before j (indices are visited in increasing order, so ties keep the earlier one).
