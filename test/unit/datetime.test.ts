@@ -3,25 +3,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDuration } from '../../src/cli/records';
 import { microsPastMillisecond } from '../../src/datetime';
-import { trialDurationMs, TrialState, type FrozenTrialData } from '../../src/frozenTrial';
+import { createTrial } from '../../src';
+import { trialDurationMs, withTrialChanges, type FrozenTrialData } from '../../src/frozenTrial';
 import { formatJournalDatetime, parseJournalDatetime } from '../../src/storage/journal/log';
 import { formatDatetime, parseDatetime } from '../../src/storage/rdb/codec';
 
+/** A finished trial with these datetimes. */
 function trialBetween(start: Date | null, complete: Date | null): FrozenTrialData {
-  return {
-    trialId: 0,
-    number: 0,
-    state: TrialState.COMPLETE,
-    values: [1],
-    datetimeStart: start,
-    datetimeComplete: complete,
-    params: {},
-    internalParams: {},
-    distributions: {},
-    intermediateValues: new Map(),
-    userAttrs: {},
-    systemAttrs: {},
-  };
+  return withTrialChanges(createTrial({ value: 1 }), { datetimeStart: start, datetimeComplete: complete });
 }
 
 describe('datetimes to the microsecond', () => {

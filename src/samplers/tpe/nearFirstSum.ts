@@ -21,8 +21,17 @@
  * rounding). A candidate is abandoned only when it loses by more than LOSS_MARGIN in log space,
  * far above the sums' rounding, so the chosen candidate is the one the full sums choose.
  */
-import { expNonPositive } from './expNonPositive';
-import { FAR_LOG, logSumProductKernels, PAIR_STRIDE, pairsLength, type ProductKernels } from './productKernelSum';
+import {
+  ABANDONED,
+  addPairTerms,
+  BOUNDED,
+  FAR_LOG,
+  logSumProductKernels,
+  packPairsAt,
+  PAIR_STRIDE,
+  pairsLength,
+  type ProductKernels,
+} from './productKernelSum';
 
 /** How much lower than the best a candidate's score must be proven before its sum is abandoned. */
 const LOSS_MARGIN = 1e-9;
@@ -43,9 +52,15 @@ export class NearFirstPairs {
   /** The running sum and cut of one point's walk. */
   private readonly acc = new Float64Array(2);
 
+  /** Which kernels `near` and `rest` hold, in order. */
+  private nearIndices: Int32Array;
+  private restIndices: Int32Array;
+
   constructor(capacity: number) {
     this.near = new Float64Array(pairsLength(capacity));
     this.rest = new Float64Array(pairsLength(capacity));
+    this.nearIndices = new Int32Array(capacity);
+    this.restIndices = new Int32Array(capacity);
   }
 
   /**
@@ -54,42 +69,28 @@ export class NearFirstPairs {
    * kernel but 0).
    */
   pack(k: ProductKernels, order: Int32Array, minCurvature: number): void {
-    if (this.near.length < pairsLength(k.count)) {
+    if (this.nearIndices.length < k.count) {
       // Doubled: the mixture gains a kernel most trials.
       this.near = new Float64Array(2 * pairsLength(k.count));
       this.rest = new Float64Array(2 * pairsLength(k.count));
+      this.nearIndices = new Int32Array(2 * k.count);
+      this.restIndices = new Int32Array(2 * k.count);
     }
-    const [m0, m1] = k.mus;
-    const [c0, c1] = k.curvatures;
-    const lh = k.logHeights;
-    const w = k.weights;
-    const top = k.maxLogHeight;
-    const near = this.near;
-    const rest = this.rest;
-    let nearEnd = 0;
-    let restEnd = 0;
-    for (let r = -1; r < k.count - 1; r++) {
-      const i = r < 0 ? 0 : order[r];
-      let out: Float64Array;
-      let o: number;
-      if (i !== 0 && c0[i] >= minCurvature) {
-        out = near;
-        o = nearEnd;
-        nearEnd += PAIR_STRIDE;
-      } else {
-        out = rest;
-        o = restEnd;
-        restEnd += PAIR_STRIDE;
-      }
-      out[o] = m0[i];
-      out[o + 1] = m1[i];
-      out[o + 2] = c0[i];
-      out[o + 3] = c1[i];
-      out[o + 4] = lh[i] - top;
-      out[o + 5] = w[i];
+    const c0 = k.curvatures[0];
+    const nearIndices = this.nearIndices;
+    const restIndices = this.restIndices;
+    restIndices[0] = 0;
+    let near = 0;
+    let rest = 1;
+    for (let r = 0; r < k.count - 1; r++) {
+      const i = order[r];
+      if (c0[i] >= minCurvature) nearIndices[near++] = i;
+      else restIndices[rest++] = i;
     }
-    this.nearCount = nearEnd / PAIR_STRIDE;
-    this.restCount = restEnd / PAIR_STRIDE;
+    packPairsAt(k, near, this.near, nearIndices);
+    packPairsAt(k, rest, this.rest, restIndices);
+    this.nearCount = near;
+    this.restCount = rest;
     this.minCurvature = minCurvature;
   }
 
@@ -140,7 +141,7 @@ export class NearFirstPairs {
     acc[0] = 0;
     acc[1] = -Infinity;
     // The wide kernels, one by one.
-    if (sumRun(this.rest, 0, this.restCount, 1, y0, y1, 0, far, limit, acc) === ABANDONED) return -1;
+    if (addPairTerms(this.rest, 0, this.restCount, 1, y0, y1, 0, far, limit, acc) === ABANDONED) return -1;
     // The narrow ones outwards from y0: runs of RUN kernels on each side in turn (near first, in
     // an order the processor can predict).
     const p = this.near;
@@ -157,13 +158,13 @@ export class NearFirstPairs {
     while (right < n || left >= 0) {
       if (right < n) {
         const end = Math.min(right + RUN, n);
-        const status = sumRun(p, right, end, 1, y0, y1, this.minCurvature, far, limit, acc);
+        const status = addPairTerms(p, right, end, 1, y0, y1, this.minCurvature, far, limit, acc);
         if (status === ABANDONED) return -1;
         right = status === BOUNDED ? n : end;
       }
       if (left >= 0) {
         const end = Math.max(left - RUN, -1);
-        const status = sumRun(p, left, end, -1, y0, y1, this.minCurvature, far, limit, acc);
+        const status = addPairTerms(p, left, end, -1, y0, y1, this.minCurvature, far, limit, acc);
         if (status === ABANDONED) return -1;
         left = status === BOUNDED ? -1 : end;
       }
@@ -174,53 +175,6 @@ export class NearFirstPairs {
 
 /** Kernels per run of the outward walk. */
 const RUN = 16;
-const DONE = 0;
-const BOUNDED = 1;
-const ABANDONED = 2;
-
-/**
- * Adds the terms of packed kernels from, from + step, ... (not `to`) to acc[0], with acc[1] the cut.
- * DONE at `to`; BOUNDED where -minCurvature d0^2 falls to the cut (the kernels are sorted by first
- * mean and walked away from y0, so every further one is left out too); ABANDONED once the sum
- * exceeds `limit`.
- */
-function sumRun(
-  p: Float64Array,
-  from: number,
-  to: number,
-  step: number,
-  y0: number,
-  y1: number,
-  minCurvature: number,
-  far: number,
-  limit: number,
-  acc: Float64Array,
-): number {
-  let sum = acc[0];
-  let cut = acc[1];
-  let status = DONE;
-  for (let i = from; i !== to; i += step) {
-    const o = i * PAIR_STRIDE;
-    const d0 = y0 - p[o];
-    if (-(minCurvature * d0 * d0) <= cut) {
-      status = BOUNDED;
-      break;
-    }
-    const d1 = y1 - p[o + 1];
-    const x = p[o + 4] - (d0 * d0 * p[o + 2] + d1 * d1 * p[o + 3]);
-    if (x <= cut) continue;
-    const wi = p[o + 5];
-    if (x - far > cut && wi > 0) cut = x - far;
-    sum += wi * expNonPositive(x);
-    if (sum > limit) {
-      status = ABANDONED;
-      break;
-    }
-  }
-  acc[0] = sum;
-  acc[1] = cut;
-  return status;
-}
 
 /** The index of the largest logL[s] - logG[s], the first among equals (0 when there are none). */
 export function argmaxRatio(logL: Float64Array, logG: Float64Array): number {

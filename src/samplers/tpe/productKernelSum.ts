@@ -76,12 +76,22 @@ export const PAIR_STRIDE = 6;
 export function packPairs(k: ProductKernels, into?: Float64Array): Float64Array {
   const n = k.count;
   const out = into && into.length >= pairsLength(n) ? into : new Float64Array(pairsLength(n));
+  packPairsAt(k, n, out);
+  return out;
+}
+
+/**
+ * `count` kernels of a two-parameter mixture into `out` in `packPairs`'s layout: kernels
+ * indices[0], indices[1], ..., or 0, 1, ... without `indices`.
+ */
+export function packPairsAt(k: ProductKernels, count: number, out: Float64Array, indices?: Int32Array): void {
   const [m0, m1] = k.mus;
   const [c0, c1] = k.curvatures;
   const lh = k.logHeights;
   const w = k.weights;
   const top = k.maxLogHeight;
-  for (let i = 0, o = 0; i < n; i++, o += PAIR_STRIDE) {
+  for (let r = 0, o = 0; r < count; r++, o += PAIR_STRIDE) {
+    const i = indices ? indices[r] : r;
     out[o] = m0[i];
     out[o + 1] = m1[i];
     out[o + 2] = c0[i];
@@ -89,7 +99,6 @@ export function packPairs(k: ProductKernels, into?: Float64Array): Float64Array 
     out[o + 4] = lh[i] - top;
     out[o + 5] = w[i];
   }
-  return out;
 }
 
 /** The length of an array that `packPairs` fills for `count` kernels. */
@@ -122,18 +131,11 @@ export function logSumProductKernels(k: ProductKernels, y: Float64Array, scratch
     // concentrated study, where about half the kernels reach each candidate, the test costs about
     // what it saves.
     const far = FAR_LOG + Math.log(n) + k.logWeightSpread;
-    let cut = -Infinity;
-    const end = n * PAIR_STRIDE;
-    for (let o = 0; o < end; o += PAIR_STRIDE) {
-      const d0 = y0 - p[o];
-      const d1 = y1 - p[o + 1];
-      const x = p[o + 4] - (d0 * d0 * p[o + 2] + d1 * d1 * p[o + 3]);
-      if (x <= cut) continue;
-      const wi = p[o + 5];
-      // Only a term that is in the sum may set the cut (a custom weights function may return 0).
-      if (x - far > cut && wi > 0) cut = x - far;
-      sum += wi * expNonPositive(x);
-    }
+    const acc = (scratch2 ??= new Float64Array(2));
+    acc[0] = 0;
+    acc[1] = -Infinity;
+    addPairTerms(p, 0, n, 1, y0, y1, 0, far, Infinity, acc);
+    sum = acc[0];
   } else {
     exponents(k, y, scratch);
     for (let i = 0; i < n; i++) sum += w[i] * expNonPositive(scratch[i] - top);
@@ -170,4 +172,58 @@ function exponents(k: ProductKernels, y: Float64Array, scratch: Float64Array): v
       scratch[i] -= dj * dj * curvature[i];
     }
   }
+}
+
+/** What `addPairTerms` stopped at. */
+export const DONE = 0;
+export const BOUNDED = 1;
+export const ABANDONED = 2;
+
+/** The running sum and cut of `logSumProductKernels`'s two-parameter pass. */
+let scratch2: Float64Array | undefined;
+
+/**
+ * Adds the terms of kernels from, from + step, ... (not `to`) of packed pairs `p` at (y0, y1) to
+ * acc[0], with acc[1] the cut: a term more than `far` below one already summed is left out. Stops
+ * BOUNDED where -minCurvature (y0 - mu0)^2 is at or below the cut (for kernels sorted by first mean
+ * and walked away from y0, every further one is left out too; 0 never stops), ABANDONED once the
+ * sum exceeds `limit`, else DONE at `to`.
+ */
+export function addPairTerms(
+  p: Float64Array,
+  from: number,
+  to: number,
+  step: number,
+  y0: number,
+  y1: number,
+  minCurvature: number,
+  far: number,
+  limit: number,
+  acc: Float64Array,
+): number {
+  let sum = acc[0];
+  let cut = acc[1];
+  let status = DONE;
+  for (let i = from; i !== to; i += step) {
+    const o = i * PAIR_STRIDE;
+    const d0 = y0 - p[o];
+    if (-(minCurvature * d0 * d0) <= cut) {
+      status = BOUNDED;
+      break;
+    }
+    const d1 = y1 - p[o + 1];
+    const x = p[o + 4] - (d0 * d0 * p[o + 2] + d1 * d1 * p[o + 3]);
+    if (x <= cut) continue;
+    const wi = p[o + 5];
+    // Only a term that is in the sum may set the cut (a custom weights function may return 0).
+    if (x - far > cut && wi > 0) cut = x - far;
+    sum += wi * expNonPositive(x);
+    if (sum > limit) {
+      status = ABANDONED;
+      break;
+    }
+  }
+  acc[0] = sum;
+  acc[1] = cut;
+  return status;
 }
