@@ -168,7 +168,7 @@ describe('IncrementalJointAbove', () => {
           const logG = density.logPdf(samples);
           let want = 0;
           for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
-          assert.equal(density.bestRatio(samples, logL), want, `seed ${seed}, ${n} observations, round ${round}`);
+          assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `seed ${seed}, ${n} observations, round ${round}`);
         }
       }
     }

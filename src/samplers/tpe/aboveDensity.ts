@@ -69,8 +69,9 @@ export interface AboveDensity {
   /**
    * The index of the sample with the largest logL[s] - log g(x_s), the first among equals (what an
    * argmax over `logPdf` gives), for a density that can find it without forming every sum.
+   * `logG` (of the samples' length) receives log g where it computes them all.
    */
-  bestRatio?(samples: readonly Float64Array[], logL: Float64Array): number;
+  bestRatio?(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array): number;
 }
 
 /** Samplers told to take only the plain paths (see `useFromScratchPaths`). */

@@ -176,9 +176,9 @@ export class IncrementalJointAbove implements ProductKernels {
    * argmax over `logPdf` gives. With two parameters, most losing samples' sums are left unfinished
    * (nearFirstSum.ts).
    */
-  bestRatio(samples: readonly Float64Array[], logL: Float64Array): number {
+  bestRatio(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array): number {
     // A small mixture is summed whole: the walk's set-up costs more than it saves there.
-    if (!this.nearFirst || this.count < NEAR_FIRST_FROM) return argmaxRatio(logL, this.logPdf(samples));
+    if (!this.nearFirst || this.count < NEAR_FIRST_FROM) return argmaxRatio(logL, this.logPdf(samples, logG));
     const size = logL.length;
     if (this.points.length !== this.d || this.points[0].length < size) this.points = this.models.map(() => new Float64Array(size));
     for (let j = 0; j < this.d; j++) for (let s = 0; s < size; s++) this.points[j][s] = forward(this.models[j], samples[j][s]);

@@ -108,7 +108,6 @@ export class NearFirstPairs {
     order.sort((a, b) => logL[b] - logL[a] || a - b);
     const far = FAR_LOG + Math.log(k.count) + k.logWeightSpread;
     const top = k.maxLogHeight;
-    const y = new Float64Array(2);
     let best = -1;
     let bestScore = -Infinity;
     for (let r = 0; r < size; r++) {
@@ -121,9 +120,7 @@ export class NearFirstPairs {
       if (sum > 1e-250) {
         logG = top + Math.log(sum) - logTotal;
       } else {
-        y[0] = points[0][s];
-        y[1] = points[1][s];
-        logG = logSumProductKernels(k, y, scratch) - logTotal;
+        logG = logSumProductKernels(k, Float64Array.of(points[0][s], points[1][s]), scratch) - logTotal;
       }
       const score = logL[s] - logG;
       if (score > bestScore || (score === bestScore && s < best)) {

@@ -131,7 +131,7 @@ export function logSumProductKernels(k: ProductKernels, y: Float64Array, scratch
     // concentrated study, where about half the kernels reach each candidate, the test costs about
     // what it saves.
     const far = FAR_LOG + Math.log(n) + k.logWeightSpread;
-    const acc = (scratch2 ??= new Float64Array(2));
+    const acc = PAIR_SUM;
     acc[0] = 0;
     acc[1] = -Infinity;
     addPairTerms(p, 0, n, 1, y0, y1, 0, far, Infinity, acc);
@@ -179,8 +179,8 @@ export const DONE = 0;
 export const BOUNDED = 1;
 export const ABANDONED = 2;
 
-/** The running sum and cut of `logSumProductKernels`'s two-parameter pass. */
-let scratch2: Float64Array | undefined;
+/** The running sum and cut of `logSumProductKernels`'s two-parameter pass (it runs to the end at once). */
+const PAIR_SUM = new Float64Array(2);
 
 /**
  * Adds the terms of kernels from, from + step, ... (not `to`) of packed pairs `p` at (y0, y1) to

@@ -249,7 +249,7 @@ export class TPESampler implements Sampler {
     const buffers = this.candidateBuffersFor(names.length);
     const candidates = l.sample(this.rng, this.nEiCandidates, buffers.draws);
     const ll = l.logPdf(candidates, buffers.logL);
-    const best = g.bestRatio ? g.bestRatio(candidates, ll) : argmaxRatio(ll, g.logPdf(candidates, buffers.logG));
+    const best = g.bestRatio ? g.bestRatio(candidates, ll, buffers.logG) : argmaxRatio(ll, g.logPdf(candidates, buffers.logG));
     return candidates.map((c) => c[best]);
   }
 
