@@ -60,6 +60,9 @@ interface JointCache {
   token: object | undefined;
   /** `count` when the density was last synced (-1: not synced with the current list). */
   synced: number;
+  /** Buffers of `numbers`' and `values`' size that a changed list is merged into (then swapped). */
+  spareNumbers: Int32Array;
+  spareValues: Float64Array[];
 }
 
 /** What the sampler needs of g(x). */
@@ -222,6 +225,8 @@ export class AboveDensities {
         aboveSeen: 0,
         token: undefined,
         synced: -1,
+        spareNumbers: new Int32Array(0),
+        spareValues: [],
       };
       this.jointCaches.set(key, cache);
     }
@@ -233,30 +238,64 @@ export class AboveDensities {
     const previous = cache.count;
     let count = appendedOnly ? previous : 0;
     if (cache.numbers.length < above.length) {
+      // The previous list is kept whole: appended to, or merged from (below).
       const grow = (a: Float64Array) => {
         const b = new Float64Array(above.length * 2);
-        b.set(a.subarray(0, count));
+        b.set(a.subarray(0, previous));
         return b;
       };
       const numbers = new Int32Array(above.length * 2);
-      numbers.set(cache.numbers.subarray(0, count));
+      numbers.set(cache.numbers.subarray(0, previous));
       cache.numbers = numbers;
       cache.values = cache.values.map(grow);
     }
     const d = columns.length;
+    // Otherwise the list changed in the middle (a trial displaced from the good group went back to
+    // its chronological place, each time a new trial enters the best ones): the trials still listed
+    // are copied from the previous list, by trial number, rather than read from the trials again,
+    // into the spare buffers, which then take its place.
+    const merge = !appendedOnly && previous > 0;
+    const fromNumbers = cache.numbers;
+    const fromValues = cache.values;
+    let numbers = fromNumbers;
+    let values = fromValues;
+    if (merge) {
+      if (cache.spareNumbers.length < numbers.length) {
+        cache.spareNumbers = new Int32Array(numbers.length);
+        cache.spareValues = values.map((v) => new Float64Array(v.length));
+      }
+      numbers = cache.spareNumbers;
+      values = cache.spareValues;
+    }
+    let c = 0;
     outer: for (let r = appendedOnly ? cache.aboveSeen : 0; r < above.length; r++) {
       const t = trials[above[r]];
+      if (merge) {
+        const number = t.number;
+        while (c < previous && fromNumbers[c] < number) c++;
+        if (c < previous && fromNumbers[c] === number) {
+          for (let j = 0; j < d; j++) values[j][count] = fromValues[j][c];
+          numbers[count++] = number;
+          continue;
+        }
+      }
       for (let j = 0; j < d; j++) {
         const v = columns[j].get(t);
         if (v !== v) continue outer; // the trial lacks this parameter
-        cache.values[j][count] = v;
+        values[j][count] = v;
       }
       if (t.state === RUNNING) {
         cache.token = undefined; // defensive (the caller passes finished trials): read all next time
         cache.synced = -1;
         return null;
       }
-      cache.numbers[count++] = t.number;
+      numbers[count++] = t.number;
+    }
+    if (merge) {
+      cache.spareNumbers = fromNumbers;
+      cache.spareValues = fromValues;
+      cache.numbers = numbers;
+      cache.values = values;
     }
     cache.count = count;
     cache.aboveSeen = above.length;

@@ -9,11 +9,17 @@ import { defaultWeightAt } from './weights';
 export const JOINT_INCREMENTAL_MIN = 16;
 
 /**
- * `bestRatio` walks the kernels at most this many clip floors wide in the first parameter in the
- * order of their first means; the wider ones (few: a gap that wide is a sparse stretch) it sums one
- * by one.
+ * `bestRatio` walks the kernels at most this many clip floors wide in both parameters in bands of
+ * the second, in the order of their first means; the wider ones (few: a gap that wide is a sparse
+ * stretch; 3 of 5,000 on average in an organic 10,000-trial run) it sums one by one.
  */
 const NEAR_BANDWIDTH = 1.5;
+
+/**
+ * The width of the bands of the second parameter that `bestRatio` walks, in widths of its widest
+ * narrow kernel (about 34 bands once the clip's floor is range/100; 1 and 4 measured the same).
+ */
+const BAND_WIDTH = 2;
 
 /** Kernels from which `bestRatio` walks rather than summing every candidate's terms. */
 const NEAR_FIRST_FROM = 200;
@@ -182,10 +188,19 @@ export class IncrementalJointAbove implements ProductKernels {
     const size = logL.length;
     if (this.points.length !== this.d || this.points[0].length < size) this.points = this.models.map(() => new Float64Array(size));
     for (let j = 0; j < this.d; j++) for (let s = 0; s < size; s++) this.points[j][s] = forward(this.models[j], samples[j][s]);
-    // Kernels at most NEAR_BANDWIDTH clip floors wide in the first parameter are walked in order.
-    const model = this.models[0];
-    const widest = NEAR_BANDWIDTH * magicClipFloor(model.high - model.low, this.count - 1);
-    this.nearFirst.pack(this, this.sorted[0], 0.5 / (widest * widest));
+    // Kernels at most NEAR_BANDWIDTH clip floors wide in each parameter are walked in order.
+    const [model0, model1] = this.models;
+    const widest0 = NEAR_BANDWIDTH * magicClipFloor(model0.high - model0.low, this.count - 1);
+    const widest1 = NEAR_BANDWIDTH * magicClipFloor(model1.high - model1.low, this.count - 1);
+    this.nearFirst.pack(
+      this,
+      this.sorted[0],
+      0.5 / (widest0 * widest0),
+      0.5 / (widest1 * widest1),
+      model1.low,
+      model1.high,
+      BAND_WIDTH * widest1,
+    );
     return this.nearFirst.bestRatio(this, this.points, logL, Math.log(this.totalWeight), this.scratch);
   }
 

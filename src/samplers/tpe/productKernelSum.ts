@@ -134,7 +134,7 @@ export function logSumProductKernels(k: ProductKernels, y: Float64Array, scratch
     const acc = PAIR_SUM;
     acc[0] = 0;
     acc[1] = -Infinity;
-    addPairTerms(p, 0, n, 1, y0, y1, 0, far, Infinity, acc);
+    addPairTerms(p, 0, n, 1, y0, y1, 0, 0, -Infinity, far, Infinity, acc);
     sum = acc[0];
   } else {
     exponents(k, y, scratch);
@@ -178,16 +178,20 @@ function exponents(k: ProductKernels, y: Float64Array, scratch: Float64Array): v
 export const DONE = 0;
 export const BOUNDED = 1;
 export const ABANDONED = 2;
+export const PAUSED = 3;
 
-/** The running sum and cut of `logSumProductKernels`'s two-parameter pass (it runs to the end at once). */
-const PAIR_SUM = new Float64Array(2);
+/** The running sum, cut and stopping index of `logSumProductKernels`'s two-parameter pass. */
+const PAIR_SUM = new Float64Array(3);
 
 /**
  * Adds the terms of kernels from, from + step, ... (not `to`) of packed pairs `p` at (y0, y1) to
- * acc[0], with acc[1] the cut: a term more than `far` below one already summed is left out. Stops
- * BOUNDED where -minCurvature (y0 - mu0)^2 is at or below the cut (for kernels sorted by first mean
- * and walked away from y0, every further one is left out too; 0 never stops), ABANDONED once the
- * sum exceeds `limit`, else DONE at `to`.
+ * acc[0], with acc[1] the cut: a term more than `far` below one already summed is left out. Every
+ * exponent is taken to be at most -minCurvature (y0 - mu0)^2 - offset (kernels sorted by first mean
+ * and walked away from y0, with curvatures and second-parameter distances that bound them so), and
+ * the walk stops where that bound is at or below the cut: BOUNDED (every further term would be left
+ * out; 0 never stops), or at or below `reach` first: PAUSED (further terms are small, not
+ * negligible: the caller comes back). It stops ABANDONED once the sum exceeds `limit`, else DONE at
+ * `to`. acc[2] is set to the index it stopped at (`to` when DONE, the next kernel when ABANDONED).
  */
 export function addPairTerms(
   p: Float64Array,
@@ -197,18 +201,23 @@ export function addPairTerms(
   y0: number,
   y1: number,
   minCurvature: number,
+  offset: number,
+  reach: number,
   far: number,
   limit: number,
   acc: Float64Array,
 ): number {
   let sum = acc[0];
   let cut = acc[1];
+  let stop = cut > reach ? cut : reach;
   let status = DONE;
-  for (let i = from; i !== to; i += step) {
+  let i = from;
+  for (; i !== to; i += step) {
     const o = i * PAIR_STRIDE;
     const d0 = y0 - p[o];
-    if (-(minCurvature * d0 * d0) <= cut) {
-      status = BOUNDED;
+    const bound = -(minCurvature * d0 * d0) - offset;
+    if (bound <= stop) {
+      status = bound <= cut ? BOUNDED : PAUSED;
       break;
     }
     const d1 = y1 - p[o + 1];
@@ -216,14 +225,19 @@ export function addPairTerms(
     if (x <= cut) continue;
     const wi = p[o + 5];
     // Only a term that is in the sum may set the cut (a custom weights function may return 0).
-    if (x - far > cut && wi > 0) cut = x - far;
+    if (x - far > cut && wi > 0) {
+      cut = x - far;
+      if (cut > stop) stop = cut;
+    }
     sum += wi * expNonPositive(x);
     if (sum > limit) {
       status = ABANDONED;
+      i += step;
       break;
     }
   }
   acc[0] = sum;
   acc[1] = cut;
+  acc[2] = i;
   return status;
 }
