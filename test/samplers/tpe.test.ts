@@ -170,6 +170,35 @@ describe('TPESampler search', () => {
     assert.ok(parallel.bestValue < 1, `best ${parallel.bestValue}`);
   });
 
+  it('constant liar: a trial running since early in a long study is found, and none once all have finished', async () => {
+    const sampler = new TPESampler({ seed: 1 });
+    const study = await createStudy({ sampler });
+    const splitAt = async (t: { snapshot(): FrozenTrial }) => {
+      await study.refresh();
+      return (sampler as unknown as { split(s: typeof study, t: FrozenTrial): ReturnType<typeof computeSplit> }).split(study, t.snapshot());
+    };
+    await study.optimize(braninObjective, { nTrials: 20, ...quiet });
+    const early = await study.ask();
+    early.suggestFloat('x', -5, 10);
+    early.suggestFloat('y', 0, 15);
+    await early.flush();
+    await study.optimize(braninObjective, { nTrials: 30, ...quiet });
+    const late = await study.ask();
+    let split = await splitAt(late);
+    assert.deepEqual(
+      split.trials.filter((t) => t.state === TrialState.RUNNING).map((t) => t.number),
+      [early.number],
+    );
+    await study.tell(early, 1);
+    await study.tell(late, 1);
+    await study.optimize(braninObjective, { nTrials: 5, ...quiet });
+    const last = await study.ask();
+    split = await splitAt(last);
+    assert.equal(split.trials.length, split.nFinished);
+    assert.equal(split.nFinished, 57);
+    await study.tell(last, 1);
+  });
+
   it('constant liar: a running trial counts with the relative proposals it has not suggested yet (its own, or shared by Optuna)', async () => {
     const sampler = new TPESampler({ seed: 4 });
     const study = await createStudy({ sampler });

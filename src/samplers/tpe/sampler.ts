@@ -1,6 +1,6 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
-import { TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
+import { isFinished, TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
 import type { AlgorithmResult, StudyView } from '../../study/view';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
@@ -100,6 +100,8 @@ export class TPESampler implements Sampler {
     { columns: readonly ParamColumn[]; multiObjective: boolean; values: readonly Float64Array[]; estimator: ParzenEstimator }
   >();
   private splitMemo: { trials: readonly FrozenTrial[]; study: StudyView; current: number; split: Split } | null = null;
+  /** Where the running trials' scan starts in `study`'s trials (see `split`). */
+  private readonly runningScan: { study: StudyView | null; from: number } = { study: null, from: 0 };
   /**
    * Constant liar: the relative proposals of this sampler's running trials, by trial number, so
    * other trials asked meanwhile see them before the objective suggests them (Optuna shares them
@@ -329,8 +331,17 @@ export class TPESampler implements Sampler {
     let split =
       this.incremental && SplitTracker.supports(opts) ? this.splitTracker.update(study, trials, opts) : computeSplit(trials, opts);
     if (this.constantLiar) {
+      // Finished trials stay finished: the scan starts after the leading run of them (a long study
+      // would otherwise walk its whole history every trial to find the one or two running).
+      const scan = this.runningScan;
+      if (scan.study !== study || scan.from > trials.length) {
+        scan.study = study;
+        scan.from = 0;
+      }
+      while (scan.from < trials.length && isFinished(trials[scan.from].state)) scan.from++;
       let running: FrozenTrial[] | null = null;
-      for (const t of trials) {
+      for (let i = scan.from; i < trials.length; i++) {
+        const t = trials[i];
         if (t.state !== RUNNING || t.number === current.number) continue;
         (running ??= []).push(this.withRelativeParams(t));
       }
