@@ -73,6 +73,8 @@ export class IncrementalJointAbove implements ProductKernels {
   private byTime: Int32Array;
   private totalWeight = 0;
   private readonly dirty: number[] = [];
+  /** Changed whenever a kernel leaves or the kernels are renumbered (a rebuild): see NearFirstPairs.pack. */
+  private layout = 0;
   private isDirty: Uint8Array;
   private scratch: Float64Array;
   /** The kernels in `packPairs`'s layout, packed anew for each batch of points (two parameters). */
@@ -195,6 +197,7 @@ export class IncrementalJointAbove implements ProductKernels {
     this.nearFirst.pack(
       this,
       this.sorted[0],
+      this.layout,
       0.5 / (widest0 * widest0),
       0.5 / (widest1 * widest1),
       model1.low,
@@ -205,6 +208,7 @@ export class IncrementalJointAbove implements ProductKernels {
   }
 
   private rebuild(numbers: Int32Array, values: readonly Float64Array[], count: number): void {
+    this.layout++;
     this.ensureCapacity(count + 1);
     for (let r = 0; r < count; r++) {
       const slot = r + 1;
@@ -265,6 +269,7 @@ export class IncrementalJointAbove implements ProductKernels {
   }
 
   private remove(slot: number): void {
+    this.layout++;
     const m = this.count - 1;
     const number = this.numbers[slot];
     const t = this.timePosition(number, m);

@@ -96,40 +96,52 @@ export class NearFirstPairs {
   /** The running sum, cut and stopping index of one point's walk. */
   private readonly acc = new Float64Array(3);
 
-  /** Which kernels `near` and `rest` hold, in order; each kernel's band while packing. */
-  private nearIndices: Int32Array;
-  private restIndices: Int32Array;
+  /**
+   * Kernels 1.. `ordered` by band, each band by first mean (wide ones too: they are set apart while
+   * packing); the `layout`, origin and band width they were ordered for; each kernel's band while
+   * sorting.
+   */
+  private bandOrder: Int32Array;
+  private ordered = 0;
+  private layout = -1;
+  private orderedLow1 = NaN;
+  private orderedWidth = NaN;
   private bandOf: Int32Array;
 
   constructor(capacity: number) {
     this.near = new Float64Array(pairsLength(capacity));
     this.rest = new Float64Array(pairsLength(capacity));
-    this.nearIndices = new Int32Array(capacity);
-    this.restIndices = new Int32Array(capacity);
+    this.bandOrder = new Int32Array(capacity);
     this.bandOf = new Int32Array(capacity);
   }
 
   /**
    * Pack `k` (two parameters): kernel 0 and those wider than the minimum curvatures apart, the
-   * others in bands of width `bandWidth` of the second parameter from `low1`, each in `order`
-   * (kernel indices by ascending first mean, every kernel but 0).
+   * others in bands of width `bandWidth` of the second parameter from `low1`, each by first mean.
+   * `byFirst` lists the kernel indices by ascending first mean (every kernel but 0). `layout`
+   * changes whenever a kernel leaves or kernels are renumbered: until it does, kernels only join
+   * (at the next indices), and the band order of the last call is kept and the new ones are
+   * inserted into it, instead of sorting every kernel into its band again.
    */
   pack(
     k: ProductKernels,
-    order: Int32Array,
+    byFirst: Int32Array,
+    layout: number,
     minCurvature0: number,
     minCurvature1: number,
     low1: number,
     high1: number,
     bandWidth: number,
   ): void {
-    if (this.nearIndices.length < k.count) {
-      // Doubled: the mixture gains a kernel most trials.
-      this.near = new Float64Array(2 * pairsLength(k.count));
-      this.rest = new Float64Array(2 * pairsLength(k.count));
-      this.nearIndices = new Int32Array(2 * k.count);
-      this.restIndices = new Int32Array(2 * k.count);
+    const n = k.count - 1;
+    if (this.bandOrder.length < k.count) {
+      // Doubled: the mixture gains a kernel most trials. (Room for every kernel in each array.)
+      const grown = new Int32Array(2 * k.count);
+      grown.set(this.bandOrder.subarray(0, this.ordered));
+      this.bandOrder = grown;
       this.bandOf = new Int32Array(2 * k.count);
+      this.near = new Float64Array(pairsLength(2 * k.count));
+      this.rest = new Float64Array(pairsLength(2 * k.count));
     }
     const bands = Math.max(1, Math.ceil((high1 - low1) / bandWidth));
     if (this.bandLow.length < bands) {
@@ -137,61 +149,111 @@ export class NearFirstPairs {
       this.bandLow = new Float64Array(bands);
       this.bandHigh = new Float64Array(bands);
     }
-    const [, mu1] = k.mus;
+    this.bands = bands;
+    this.low1 = low1;
+    this.bandWidth = bandWidth;
+    if (layout !== this.layout || this.orderedLow1 !== low1 || this.orderedWidth !== bandWidth || this.ordered > n) {
+      this.sortIntoBands(k, byFirst, n);
+      this.layout = layout;
+      this.orderedLow1 = low1;
+      this.orderedWidth = bandWidth;
+    } else {
+      for (let i = this.ordered + 1; i <= n; i++) this.insertIntoBands(k, i);
+    }
+    this.ordered = n;
+
+    const [mu0, mu1] = k.mus;
     const [c0, c1] = k.curvatures;
-    const bandOf = this.bandOf;
+    const lh = k.logHeights;
+    const w = k.weights;
+    const top = k.maxLogHeight;
     const start = this.bandStart;
-    start.fill(0, 0, bands + 1);
-    const n = k.count - 1;
     const bandLow = this.bandLow;
     const bandHigh = this.bandHigh;
+    start.fill(0, 0, bands + 1);
     bandLow.fill(Infinity, 0, bands);
     bandHigh.fill(-Infinity, 0, bands);
     const perWidth = 1 / bandWidth;
+    const order = this.bandOrder;
+    const nearPairs = this.near;
+    const restPairs = this.rest;
+    packPairsAt(k, 1, restPairs); // kernel 0, the prior
+    let near = 0;
+    let rest = 1;
+    // One pass in band order: the narrow kernels land band after band, each band by first mean.
     for (let r = 0; r < n; r++) {
       const i = order[r];
+      let out = restPairs;
+      let o = rest * PAIR_STRIDE;
       if (c0[i] >= minCurvature0 && c1[i] >= minCurvature1) {
         const m = mu1[i];
-        // Truncation is the floor here (m >= low1, but for rounding at the ends).
-        const b = Math.min(bands - 1, Math.max(0, ((m - low1) * perWidth) | 0));
-        bandOf[r] = b;
+        const b = bandIndex(m, low1, perWidth, bands);
         start[b + 1]++;
         if (m < bandLow[b]) bandLow[b] = m;
         if (m > bandHigh[b]) bandHigh[b] = m;
+        out = nearPairs;
+        o = near++ * PAIR_STRIDE;
       } else {
-        bandOf[r] = -1;
+        rest++;
       }
+      out[o] = mu0[i];
+      out[o + 1] = mu1[i];
+      out[o + 2] = c0[i];
+      out[o + 3] = c1[i];
+      out[o + 4] = lh[i] - top;
+      out[o + 5] = w[i];
     }
-    for (let b = 0; b < bands; b++) start[b + 1] += start[b];
-    const nearIndices = this.nearIndices;
-    const restIndices = this.restIndices;
-    restIndices[0] = 0;
-    let rest = 1;
-    // Placed band by band, each in `order`: start[b] runs to the next band's start meanwhile.
-    for (let r = 0; r < n; r++) {
-      const b = bandOf[r];
-      if (b < 0) restIndices[rest++] = order[r];
-      else nearIndices[start[b]++] = order[r];
-    }
-    for (let b = bands; b > 0; b--) start[b] = start[b - 1];
-    start[0] = 0;
-    const near = start[bands];
-    packPairsAt(k, near, this.near, nearIndices);
-    packPairsAt(k, rest, this.rest, restIndices);
     for (let b = 0; b < bands; b++) {
+      start[b + 1] += start[b];
       // An empty band reaches over its whole width (it is skipped, its neighbours are not).
       if (start[b] === start[b + 1]) {
         bandLow[b] = low1 + b * bandWidth;
         bandHigh[b] = low1 + (b + 1) * bandWidth;
       }
     }
-    this.bands = bands;
-    this.low1 = low1;
-    this.bandWidth = bandWidth;
     this.nearCount = near;
     this.restCount = rest;
     this.minCurvature0 = minCurvature0;
     this.minCurvature1 = minCurvature1;
+  }
+
+  /** `bandOrder`: kernels 1..n by band, each band in `byFirst`'s order (a counting sort). */
+  private sortIntoBands(k: ProductKernels, byFirst: Int32Array, n: number): void {
+    const mu1 = k.mus[1];
+    const bands = this.bands;
+    const perWidth = 1 / this.bandWidth;
+    const start = this.bandStart;
+    const bandOf = this.bandOf;
+    start.fill(0, 0, bands + 1);
+    for (let r = 0; r < n; r++) {
+      const b = bandIndex(mu1[byFirst[r]], this.low1, perWidth, bands);
+      bandOf[r] = b;
+      start[b + 1]++;
+    }
+    for (let b = 0; b < bands; b++) start[b + 1] += start[b];
+    // start[b] runs to the next band's start meanwhile.
+    for (let r = 0; r < n; r++) this.bandOrder[start[bandOf[r]]++] = byFirst[r];
+  }
+
+  /** Kernel i into `bandOrder` (its first `ordered` entries), at its band's place by first mean. */
+  private insertIntoBands(k: ProductKernels, i: number): void {
+    const [mu0, mu1] = k.mus;
+    const perWidth = 1 / this.bandWidth;
+    const b = bandIndex(mu1[i], this.low1, perWidth, this.bands);
+    const m = mu0[i];
+    const order = this.bandOrder;
+    let lo = 0;
+    let hi = this.ordered;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const j = order[mid];
+      const bj = bandIndex(mu1[j], this.low1, perWidth, this.bands);
+      if (bj < b || (bj === b && mu0[j] <= m)) lo = mid + 1;
+      else hi = mid;
+    }
+    order.copyWithin(lo + 1, lo, this.ordered);
+    order[lo] = i;
+    this.ordered++;
   }
 
   /**
@@ -282,7 +344,7 @@ export class NearFirstPairs {
       acc[0] = this.sums[s];
       acc[1] = this.cuts[s];
     }
-    const home = Math.min(bands - 1, Math.max(0, Math.floor((y1 - this.low1) / this.bandWidth)));
+    const home = bandIndex(y1, this.low1, 1 / this.bandWidth, bands);
     const c1 = this.minCurvature1;
     // Bands below and above home: the nearest bounded (it and every kernel beyond are negligible).
     let downEnd = this.downEnds[s];
@@ -350,6 +412,12 @@ export class NearFirstPairs {
     }
     return DONE;
   }
+}
+
+/** The band of second mean m: bands of 1 / perWidth from low1, the ends taking what rounding puts beyond. */
+function bandIndex(m: number, low1: number, perWidth: number, bands: number): number {
+  // Truncation is the floor here (m >= low1 but for rounding).
+  return Math.min(bands - 1, Math.max(0, ((m - low1) * perWidth) | 0));
 }
 
 /** The index of the largest logL[s] - logG[s], the first among equals (0 when there are none). */
