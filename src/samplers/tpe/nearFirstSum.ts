@@ -38,7 +38,8 @@ import {
   DONE,
   FAR_LOG,
   logSumProductKernels,
-  packPairsAt,
+  packPair,
+  pairSource,
   PAIR_STRIDE,
   pairsLength,
   type ProductKernels,
@@ -162,11 +163,8 @@ export class NearFirstPairs {
     }
     this.ordered = n;
 
-    const [mu0, mu1] = k.mus;
+    const mu1 = k.mus[1];
     const [c0, c1] = k.curvatures;
-    const lh = k.logHeights;
-    const w = k.weights;
-    const top = k.maxLogHeight;
     const start = this.bandStart;
     const bandLow = this.bandLow;
     const bandHigh = this.bandHigh;
@@ -177,7 +175,8 @@ export class NearFirstPairs {
     const order = this.bandOrder;
     const nearPairs = this.near;
     const restPairs = this.rest;
-    packPairsAt(k, 1, restPairs); // kernel 0, the prior
+    const src = pairSource(k);
+    packPair(src, 0, restPairs, 0); // the prior
     let near = 0;
     let rest = 1;
     // One pass in band order: the narrow kernels land band after band, each band by first mean.
@@ -196,12 +195,7 @@ export class NearFirstPairs {
       } else {
         rest++;
       }
-      out[o] = mu0[i];
-      out[o + 1] = mu1[i];
-      out[o + 2] = c0[i];
-      out[o + 3] = c1[i];
-      out[o + 4] = lh[i] - top;
-      out[o + 5] = w[i];
+      packPair(src, i, out, o);
     }
     for (let b = 0; b < bands; b++) {
       start[b + 1] += start[b];
