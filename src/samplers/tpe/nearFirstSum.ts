@@ -86,11 +86,13 @@ export class NearFirstPairs {
   private left = new Int32Array(0);
   private walked = new Int32Array(0);
   private epoch = 0;
-  /** Per candidate: the sum and cut so far, the bands bounded on each side, the score's bound. */
+  /**
+   * Per candidate s: the sum and cut so far, the bands bounded below and above home (ends[2 s] and
+   * ends[2 s + 1]), the score's bound.
+   */
   private sums = new Float64Array(0);
   private cuts = new Float64Array(0);
-  private downEnds = new Int32Array(0);
-  private upEnds = new Int32Array(0);
+  private ends = new Int32Array(0);
   private bound = new Float64Array(0);
   /** The candidates' order (by decreasing bound). */
   private order: number[] = [];
@@ -98,15 +100,13 @@ export class NearFirstPairs {
   private readonly acc = new Float64Array(3);
 
   /**
-   * Kernels 1.. `ordered` by band, each band by first mean (wide ones too: they are set apart while
-   * packing); the `layout`, origin and band width they were ordered for; each kernel's band while
+   * Kernels 1.. `ordered` by band (of the bands above), each band by first mean (wide ones too:
+   * they are set apart while packing); the `layout` they were ordered for; each kernel's band while
    * sorting.
    */
   private bandOrder: Int32Array;
   private ordered = 0;
   private layout = -1;
-  private orderedLow1 = NaN;
-  private orderedWidth = NaN;
   private bandOf: Int32Array;
 
   constructor(capacity: number) {
@@ -150,16 +150,16 @@ export class NearFirstPairs {
       this.bandLow = new Float64Array(bands);
       this.bandHigh = new Float64Array(bands);
     }
+    // The order of the last call holds while the layout and the bands are the same.
+    const keep = layout === this.layout && low1 === this.low1 && bandWidth === this.bandWidth && this.ordered <= n;
     this.bands = bands;
     this.low1 = low1;
     this.bandWidth = bandWidth;
-    if (layout !== this.layout || this.orderedLow1 !== low1 || this.orderedWidth !== bandWidth || this.ordered > n) {
-      this.sortIntoBands(k, byFirst, n);
-      this.layout = layout;
-      this.orderedLow1 = low1;
-      this.orderedWidth = bandWidth;
-    } else {
+    this.layout = layout;
+    if (keep) {
       for (let i = this.ordered + 1; i <= n; i++) this.insertIntoBands(k, i);
+    } else {
+      this.sortIntoBands(k, byFirst, n);
     }
     this.ordered = n;
 
@@ -306,8 +306,7 @@ export class NearFirstPairs {
       this.sums = new Float64Array(size);
       this.cuts = new Float64Array(size);
       this.bound = new Float64Array(size);
-      this.downEnds = new Int32Array(size);
-      this.upEnds = new Int32Array(size);
+      this.ends = new Int32Array(2 * size);
     }
     const cells = size * this.bands;
     if (this.walked.length < cells) {
@@ -330,8 +329,8 @@ export class NearFirstPairs {
     if (first === 0) {
       acc[0] = 0;
       acc[1] = -Infinity;
-      this.downEnds[s] = -1;
-      this.upEnds[s] = bands;
+      this.ends[2 * s] = -1;
+      this.ends[2 * s + 1] = bands;
       // The wide kernels, one by one.
       if (addPairTerms(this.rest, 0, this.restCount, 1, y0, y1, 0, 0, -Infinity, far, limit, acc) === ABANDONED) return -1;
     } else {
@@ -340,37 +339,28 @@ export class NearFirstPairs {
     }
     const home = bandIndex(y1, this.low1, 1 / this.bandWidth, bands);
     const c1 = this.minCurvature1;
-    // Bands below and above home: the nearest bounded (it and every kernel beyond are negligible).
-    let downEnd = this.downEnds[s];
-    let upEnd = this.upEnds[s];
+    // Bands below (side 0) and above (side 1) home, out to the nearest bounded one on each side
+    // (it and every kernel beyond are negligible), kept at ends[2 s + side].
+    const ends = this.ends;
     for (let pass = first; pass < last; pass++) {
       const reach = REACHES[pass];
       if (this.walkBand(base, home, y0, y1, 0, reach, far, limit) === ABANDONED) return -1;
-      for (let b = home - 1; b > downEnd; b--) {
-        const dy = y1 - this.bandHigh[b];
-        const offset = dy > 0 ? c1 * dy * dy : 0;
-        if (-offset <= acc[1]) {
-          downEnd = b;
-          break;
+      for (let side = 0; side < 2; side++) {
+        const step = side === 0 ? -1 : 1;
+        for (let b = home + step; b !== ends[2 * s + side]; b += step) {
+          const dy = side === 0 ? y1 - this.bandHigh[b] : this.bandLow[b] - y1;
+          const offset = dy > 0 ? c1 * dy * dy : 0;
+          if (-offset <= acc[1]) {
+            ends[2 * s + side] = b;
+            break;
+          }
+          if (-offset <= reach) break;
+          if (this.walkBand(base, b, y0, y1, offset, reach, far, limit) === ABANDONED) return -1;
         }
-        if (-offset <= reach) break;
-        if (this.walkBand(base, b, y0, y1, offset, reach, far, limit) === ABANDONED) return -1;
-      }
-      for (let b = home + 1; b < upEnd; b++) {
-        const dy = this.bandLow[b] - y1;
-        const offset = dy > 0 ? c1 * dy * dy : 0;
-        if (-offset <= acc[1]) {
-          upEnd = b;
-          break;
-        }
-        if (-offset <= reach) break;
-        if (this.walkBand(base, b, y0, y1, offset, reach, far, limit) === ABANDONED) return -1;
       }
     }
     this.sums[s] = acc[0];
     this.cuts[s] = acc[1];
-    this.downEnds[s] = downEnd;
-    this.upEnds[s] = upEnd;
     return acc[0];
   }
 
