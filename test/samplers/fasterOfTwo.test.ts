@@ -16,7 +16,7 @@ function run(times: (way: 0 | 1, use: number) => number, count: number): (0 | 1)
 }
 
 describe('FasterOfTwo', () => {
-  it('tries each way twice, then keeps to the faster and tries the other every 32nd time', () => {
+  it('tries each way twice, then keeps to the faster and tries the other after 16 uses times how much slower it is', () => {
     // The first use of a way is not timed: a slow first use (compiling, building caches) does not count.
     const picked = run((way, use) => (use === 2 ? 100 : way === 0 ? 2 : 1), 200);
     assert.deepEqual(picked.slice(0, 4), [0, 0, 1, 1]);
@@ -24,10 +24,10 @@ describe('FasterOfTwo', () => {
     const slower = later.map((way, i) => (way === 0 ? i + 5 : -1)).filter((i) => i > 0);
     assert.deepEqual(
       slower,
-      Array.from({ length: slower.length }, (_, i) => 32 * (i + 1)),
-      'way 0 (slower) only every 32nd pick',
+      Array.from({ length: slower.length }, (_, i) => 4 + 33 * (i + 1)),
+      'way 0 (twice as slow) after every 32 picks of way 1',
     );
-    assert.equal(slower.length, 6);
+    assert.equal(slower.length, 5);
   });
 
   it('follows a change in which way is faster', () => {
