@@ -178,59 +178,72 @@ describe('IncrementalJointAbove', () => {
     // From 2,500 observations most candidates are ruled out by bounds on their sums (hermiteCells.ts)
     // instead of being summed: the cells must follow the history (a trial leaving shifts the ranks,
     // and so the weights, of every later one; a returning trial joins mid-history).
-    const dists = [floatDistribution(-5, 10), floatDistribution(0, 15)];
-    const models = dists.map(paramModel);
-    assert.ok(allContinuous(models));
-    const rng = new Rng(8);
-    const total = 2800;
-    const values = [new Float64Array(total), new Float64Array(total)];
-    for (let i = 0; i < total; i++) {
-      const basin = rng.random() < 0.85;
-      values[0][i] = basin ? 3 + 0.6 * rng.normal() * rng.random() : rng.uniform(-5, 10);
-      values[1][i] = basin ? Math.min(15, Math.max(0, 2.3 + 0.4 * rng.normal())) : rng.uniform(0, 15);
-    }
-    const members = new Set(Array.from({ length: 2600 }, (_, i) => i));
-    const away: number[] = [];
-    let next = 2600;
-    const density = new IncrementalJointAbove(models, params, 'screen');
-    const bounds = HermiteCells.prototype.bounds;
-    let screened = 0;
-    HermiteCells.prototype.bounds = function (this: HermiteCells, ...args: Parameters<typeof bounds>) {
-      screened++;
-      return bounds.apply(this, args);
-    };
-    try {
-      for (let step = 0; step < 30; step++) {
-        members.add(next++);
-        if (step % 3 === 0) {
-          const leaving = [...members][rng.int(0, members.size - 40)];
-          members.delete(leaving);
-          away.push(leaving);
-        }
-        if (step % 5 === 4) members.add(away.shift()!);
-        const numbers = Int32Array.from([...members].sort((a, b) => a - b));
-        density.sync(
-          numbers,
-          values.map((v) => Float64Array.from(numbers, (i) => v[i])),
-          numbers.length,
-        );
-        for (let round = 0; round < 4; round++) {
-          const size = 24;
-          const samples = [0, 1].map((j) =>
-            Float64Array.from({ length: size }, () => values[j][rng.int(0, next - 1)] + 0.05 * rng.normal()),
-          );
-          samples[1].forEach((v, s) => (samples[1][s] = Math.min(15, Math.max(0, v))));
-          const logG = density.logPdf(samples);
-          const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
-          let want = 0;
-          for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
-          assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `step ${step}, round ${round}`);
-        }
+    // The second parameter on a linear scale, then on a log one (the cells are in the modelling space).
+    for (const log of [false, true]) {
+      const dists = [floatDistribution(-5, 10), log ? floatDistribution(1e-4, 1, { log: true }) : floatDistribution(0, 15)];
+      const models = dists.map(paramModel);
+      assert.ok(allContinuous(models));
+      const rng = new Rng(8);
+      const total = 2800;
+      const values = [new Float64Array(total), new Float64Array(total)];
+      const second = (v: number) => (log ? 1e-4 * 1e4 ** (v / 15) : v);
+      for (let i = 0; i < total; i++) {
+        const basin = rng.random() < 0.85;
+        values[0][i] = basin ? 3 + 0.6 * rng.normal() * rng.random() : rng.uniform(-5, 10);
+        values[1][i] = second(basin ? Math.min(15, Math.max(0, 2.3 + 0.4 * rng.normal())) : rng.uniform(0, 15));
       }
-    } finally {
-      HermiteCells.prototype.bounds = bounds;
+      const members = new Set(Array.from({ length: 2600 }, (_, i) => i));
+      const away: number[] = [];
+      let next = 2600;
+      const density = new IncrementalJointAbove(models, params, 'screen');
+      const bounds = HermiteCells.prototype.bounds;
+      let screened = 0;
+      HermiteCells.prototype.bounds = function (this: HermiteCells, ...args: Parameters<typeof bounds>) {
+        screened++;
+        return bounds.apply(this, args);
+      };
+      try {
+        for (let step = 0; step < 30; step++) {
+          members.add(next++);
+          if (step % 3 === 0) {
+            const leaving = [...members][rng.int(0, members.size - 40)];
+            members.delete(leaving);
+            away.push(leaving);
+          }
+          if (step % 5 === 4) members.add(away.shift()!);
+          const numbers = Int32Array.from([...members].sort((a, b) => a - b));
+          density.sync(
+            numbers,
+            values.map((v) => Float64Array.from(numbers, (i) => v[i])),
+            numbers.length,
+          );
+          for (let round = 0; round < 4; round++) {
+            const size = 24;
+            // Near past trials (by a factor on the log scale), inside the range.
+            const [low1, high1] = log ? [1e-4, 1] : [0, 15];
+            const samples = [0, 1].map((j) =>
+              Float64Array.from({ length: size }, () => {
+                const v = values[j][rng.int(0, next - 1)];
+                if (j === 0) return v + 0.05 * rng.normal();
+                return Math.min(high1, Math.max(low1, log ? v * Math.exp(0.05 * rng.normal()) : v + 0.05 * rng.normal()));
+              }),
+            );
+            const logG = density.logPdf(samples);
+            const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
+            let want = 0;
+            for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
+            assert.equal(
+              density.bestRatio(samples, logL, new Float64Array(size)),
+              want,
+              `${log ? 'log' : 'linear'}: step ${step}, round ${round}`,
+            );
+          }
+        }
+      } finally {
+        HermiteCells.prototype.bounds = bounds;
+      }
+      assert.ok(screened >= 30 * 4 * 24, `the screen bounded ${screened} candidates`);
     }
-    assert.ok(screened >= 30 * 4 * 24, `the screen bounded ${screened} candidates`);
   });
   it('bestRatio agrees with the argmax in a crowded basin where every candidate scores within 0.01 of the best', () => {
     // Late in a study most bad trials crowd the good region, and l(x) / g(x) is nearly flat there:
