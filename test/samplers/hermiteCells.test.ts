@@ -149,6 +149,21 @@ function checkBounds(cells: HermiteCells, k: CellKernels, rng: Rng, label: strin
   return tight;
 }
 
+/** The slots left to the caller, each once: the prior, the newest 25, and the wide kernels in the ramp. */
+function checkDirect(cells: HermiteCells, k: CellKernels, label: string): void {
+  const m = k.count - 1;
+  const want = [0];
+  k.byTime.forEach((slot, r) => {
+    if (r >= m - 25 || k.sigmas[0][slot] !== FLOOR[0] || k.sigmas[1][slot] !== FLOOR[1]) want.push(slot);
+  });
+  const got = Array.from(cells.direct.subarray(0, cells.directCount));
+  assert.deepEqual(
+    got.sort((x, y) => x - y),
+    want.sort((x, y) => x - y),
+    `${label}: the slots summed apart`,
+  );
+}
+
 describe('Hermite cells', () => {
   it("bound the crowded kernels' sum at any point, about as tightly as asked", () => {
     for (const seed of [1, 2]) {
@@ -157,16 +172,7 @@ describe('Hermite cells', () => {
       const k = layout(kernels, shuffledSlots(kernels.length, rng));
       const cells = new HermiteCells(LOW[0], HIGH[0], LOW[1], HIGH[1], FLOOR[0], FLOOR[1]);
       cells.sync(k);
-      // The slots left to the caller: the prior, the newest 25, and the wide kernels in the ramp.
-      const direct = new Set(Array.from(cells.direct.subarray(0, cells.directCount)));
-      const want = new Set([0]);
-      k.byTime.forEach((slot, r) => {
-        if (r >= 3000 - 25 || k.sigmas[1][slot] !== FLOOR[1]) want.add(slot);
-      });
-      assert.deepEqual(
-        [...direct].sort((x, y) => x - y),
-        [...want].sort((x, y) => x - y),
-      );
+      checkDirect(cells, k, `seed ${seed}`);
       const tight = checkBounds(cells, k, rng, `seed ${seed}`);
       assert.ok(tight >= 24, `${tight} points checked for tightness`);
     }
@@ -215,7 +221,10 @@ describe('Hermite cells', () => {
       slots = slots.concat(joined.map((_, i) => slots.length + 1 + i));
       // Checked at the kernels that changed too (a kernel counted twice or not at all shows there).
       const changed: [number, number][] = joined.map((j) => j.mu);
-      if (step % 2 === 0) {
+      // The slots that changed, told to the cells when no kernel left (IncrementalJointAbove's way).
+      const touched = joined.map((_, i) => slots.length - joined.length + 1 + i);
+      const left = step % 2 === 0;
+      if (left) {
         // An older trial leaves (it became one of the good ones): every later trial's rank drops by
         // one, and the last slot moves into its hole.
         const i = rng.int(0, kernels.length - 30);
@@ -231,11 +240,13 @@ describe('Hermite cells', () => {
         for (let n = 0; n < 20; n++) {
           const kernel = kernels[rng.int(0, kernels.length - 1)];
           if (n < 3) changed.push(kernel.mu);
+          touched.push(slots[kernels.indexOf(kernel)]);
           kernel.sigma = [kernel.sigma[0], kernel.sigma[1] === FLOOR[1] ? FLOOR[1] * 2 : FLOOR[1]];
         }
       }
       const k = layout(kernels, slots);
-      cells.sync(k);
+      cells.sync(k, left ? null : touched);
+      checkDirect(cells, k, `step ${step}`);
       checkBounds(cells, k, rng, `step ${step}`, changed);
       // About the same bounds as cells built from scratch for this state.
       const fresh = new HermiteCells(LOW[0], HIGH[0], LOW[1], HIGH[1], FLOOR[0], FLOOR[1]);

@@ -120,6 +120,16 @@ export class HermiteCells {
   private heldMu0 = new Float64Array(0);
   private heldMu1 = new Float64Array(0);
   private heldUpTo = 0;
+  /** The observations and the ramp's end at the last sync. */
+  private syncedM = 0;
+  private syncedRampEnd = 0;
+  /**
+   * Per slot, 1 when its kernel is in the ramp but wider than the floor (summed by the caller), and
+   * those slots (some perhaps no longer so: `sync` drops them from the list).
+   */
+  private wide = new Uint8Array(0);
+  private wideList = new Int32Array(64);
+  private wideCount = 0;
 
   private readonly mono0 = new Float64Array(ORDER);
   private readonly mono1 = new Float64Array(ORDER);
@@ -175,45 +185,81 @@ export class HermiteCells {
   /**
    * Make the cells hold kernel i with weight a + b r_i for every observation of rank r_i below
    * m - 25 whose bandwidths are the floor, and list the other slots (and the prior's) in `direct`.
-   * For m > 26 observations (the ramp's weights).
-   * Only what changed since the last call is updated: one pass over the ranks, and the moments of
-   * the kernels that joined, left, or changed rank.
+   * For m > 26 observations (the ramp's weights). With `touched`, the slots whose kernels changed
+   * or joined since the last call, when no rank changed and none left (kernels only joined, as the
+   * newest): only those are looked at, and the ranks that entered the ramp. Without it, every rank
+   * is (one pass; the moments of the kernels that joined, left or changed rank are updated).
    */
-  sync(k: CellKernels): void {
+  sync(k: CellKernels, touched: ArrayLike<number> | null = null): void {
     const m = k.count - 1;
     this.ensureSlots(k.count);
+    const full = touched === null || this.syncedM === 0 || m < this.syncedM || this.updates > REBUILD_AFTER;
     if (this.updates > REBUILD_AFTER) this.clear();
     this.epoch++;
     this.combined = 0;
     this.a = 1 / m;
     this.b = (1 - 1 / m) / (m - 26);
     const rampEnd = m - 25;
-    const [mu0, mu1] = k.mus;
-    const [sigma0, sigma1] = k.sigmas;
-    const { numbers, byTime, logHeights } = k;
+    if (full) {
+      this.wideCount = 0;
+      this.wide.fill(0);
+      for (let r = 0; r < m; r++) this.follow(k, k.byTime[r], r, rampEnd);
+      // Slots emptied since (the kernels moved or left).
+      for (let slot = k.count; slot < this.heldUpTo; slot++) if (this.heldNumber[slot] !== -1) this.drop(slot);
+    } else {
+      for (let r = Math.max(0, this.syncedRampEnd); r < rampEnd; r++) this.follow(k, k.byTime[r], r, rampEnd);
+      for (let i = 0; i < touched.length; i++) {
+        const slot = touched[i];
+        if (slot > 0 && slot < k.count) this.follow(k, slot, rankOf(k, slot), rampEnd);
+      }
+    }
+    this.heldUpTo = k.count;
+    this.syncedM = m;
+    this.syncedRampEnd = rampEnd;
+    // The caller's slots: the prior, the wide kernels in the ramp, the newest 25.
     if (this.direct.length < k.count) this.direct = new Int32Array(2 * k.count);
     let direct = 0;
     this.direct[direct++] = 0;
-    const held = this.heldNumber;
-    for (let r = 0; r < m; r++) {
-      const slot = byTime[r];
-      if (r < rampEnd && sigma0[slot] === this.floor0 && sigma1[slot] === this.floor1) {
-        const number = numbers[slot];
-        if (held[slot] === number) {
-          if (this.heldRank[slot] !== r) this.rerank(slot, r);
-          continue;
+    // (A slot is listed once: it is added when its flag goes from 0 to 1, and an entry whose flag
+    // went back to 0 is dropped here, at the end of every sync.)
+    let kept = 0;
+    for (let i = 0; i < this.wideCount; i++) {
+      const slot = this.wideList[i];
+      if (this.wide[slot] !== 1) continue;
+      this.wideList[kept++] = slot;
+      this.direct[direct++] = slot;
+    }
+    this.wideCount = kept;
+    for (let r = Math.max(0, rampEnd); r < m; r++) this.direct[direct++] = k.byTime[r];
+    this.directCount = direct;
+  }
+
+  /** Kernel `slot`, of rank r: in the cells if in the ramp (below rampEnd) and at the floor, else apart. */
+  private follow(k: CellKernels, slot: number, r: number, rampEnd: number): void {
+    const held = this.heldNumber[slot];
+    if (r < rampEnd && k.sigmas[0][slot] === this.floor0 && k.sigmas[1][slot] === this.floor1) {
+      if (this.wide[slot] === 1) this.wide[slot] = 0;
+      const number = k.numbers[slot];
+      if (held === number) {
+        if (this.heldRank[slot] !== r) this.rerank(slot, r);
+        return;
+      }
+      if (held !== -1) this.drop(slot);
+      this.place(slot, number, r, k.mus[0][slot], k.mus[1][slot], Math.exp(k.logHeights[slot] - this.logFloorHeight));
+    } else {
+      if (held !== -1) this.drop(slot);
+      if (r < rampEnd && this.wide[slot] === 0) {
+        this.wide[slot] = 1;
+        if (this.wideCount === this.wideList.length) {
+          const grown = new Int32Array(2 * this.wideList.length);
+          grown.set(this.wideList);
+          this.wideList = grown;
         }
-        if (held[slot] !== -1) this.drop(slot);
-        this.place(slot, number, r, mu0[slot], mu1[slot], Math.exp(logHeights[slot] - this.logFloorHeight));
-      } else {
-        if (held[slot] !== -1) this.drop(slot);
-        this.direct[direct++] = slot;
+        this.wideList[this.wideCount++] = slot;
+      } else if (r >= rampEnd && this.wide[slot] === 1) {
+        this.wide[slot] = 0;
       }
     }
-    // Slots emptied since (the kernels moved or left).
-    for (let slot = k.count; slot < this.heldUpTo; slot++) if (held[slot] !== -1) this.drop(slot);
-    this.heldUpTo = k.count;
-    this.directCount = direct;
   }
 
   /**
@@ -475,6 +521,9 @@ export class HermiteCells {
     this.heldE = grow(this.heldE, 0);
     this.heldMu0 = grow(this.heldMu0, 0);
     this.heldMu1 = grow(this.heldMu1, 0);
+    const wide = new Uint8Array(size);
+    wide.set(this.wide);
+    this.wide = wide;
   }
 }
 
@@ -485,6 +534,19 @@ export class HermiteCells {
 function truncation(w: number, tail: number, half0: number, half1: number, max0: number, max1: number): number {
   const r0 = tail * half0;
   return w * (r0 * max1 + (max0 + r0) * tail * half1);
+}
+
+/** The rank of the kernel in `slot` in time order (its place in `byTime`). */
+function rankOf(k: CellKernels, slot: number): number {
+  const number = k.numbers[slot];
+  let lo = 0;
+  let hi = k.count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (k.numbers[k.byTime[mid]] < number) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** out[n] = s^n / n! for n < ORDER. */

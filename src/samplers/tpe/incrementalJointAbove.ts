@@ -115,6 +115,13 @@ export class IncrementalJointAbove implements ProductKernels {
   private screenLow = new Float64Array(0);
   private screenHigh = new Float64Array(0);
   private screenExact = new Float64Array(0);
+  /**
+   * What changed for the cells since their last sync: the slots whose kernels joined or changed,
+   * unless ranks moved or kernels left or were renumbered (`cellsRenew`: the cells then look at
+   * every kernel). Not kept once it would be long.
+   */
+  private readonly cellsTouched: number[] = [];
+  private cellsRenew = true;
   /** From CELLS_FROM observations, the screen's and the walk's times so far. */
   private readonly faster = new FasterOfTwo();
   private readonly d: number;
@@ -293,14 +300,12 @@ export class IncrementalJointAbove implements ProductKernels {
       this.cells = new HermiteCells(model0.low, model0.high, model1.low, model1.high, floor0, floor1);
     }
     const cells = this.cells;
-    cells.sync({
-      count: this.count,
-      mus: this.mus,
-      logHeights: this.logHeights,
-      sigmas: this.sigmas,
-      numbers: this.numbers,
-      byTime: this.byTime,
-    });
+    cells.sync(
+      { count: this.count, mus: this.mus, logHeights: this.logHeights, sigmas: this.sigmas, numbers: this.numbers, byTime: this.byTime },
+      this.cellsRenew ? null : this.cellsTouched,
+    );
+    this.cellsRenew = false;
+    this.cellsTouched.length = 0;
     if (this.screenLow.length < size) {
       this.screenLow = new Float64Array(size);
       this.screenHigh = new Float64Array(size);
@@ -347,6 +352,7 @@ export class IncrementalJointAbove implements ProductKernels {
 
   private rebuild(numbers: Int32Array, values: readonly Float64Array[], count: number): void {
     this.layout++;
+    this.cellsRenew = true;
     this.ensureCapacity(count + 1);
     for (let r = 0; r < count; r++) {
       const slot = r + 1;
@@ -391,8 +397,9 @@ export class IncrementalJointAbove implements ProductKernels {
     const m = this.count - 1;
     this.numbers[slot] = number;
     this.markDirty(slot); // its truncation masses are computed whatever the slot held before
-    // Time order: after every held trial with a smaller number.
+    // Time order: after every held trial with a smaller number (the later ones' ranks move if any).
     const t = this.timePosition(number, m - 1);
+    if (t < m - 1) this.cellsRenew = true;
     this.byTime.copyWithin(t + 1, t, m - 1);
     this.byTime[t] = slot;
     for (let j = 0; j < this.d; j++) {
@@ -408,6 +415,7 @@ export class IncrementalJointAbove implements ProductKernels {
 
   private remove(slot: number): void {
     this.layout++;
+    this.cellsRenew = true;
     const m = this.count - 1;
     const number = this.numbers[slot];
     const t = this.timePosition(number, m);
@@ -508,6 +516,10 @@ export class IncrementalJointAbove implements ProductKernels {
 
   private markDirty(slot: number): void {
     if (this.isDirty[slot]) return;
+    if (!this.cellsRenew) {
+      this.cellsTouched.push(slot);
+      if (this.cellsTouched.length > 1024 + (this.count >> 3)) this.cellsRenew = true;
+    }
     this.isDirty[slot] = 1;
     this.dirty.push(slot);
   }
