@@ -96,6 +96,8 @@ export class NearFirstPairs {
   private bound = new Float64Array(0);
   /** The candidates' order (by decreasing bound). */
   private order: number[] = [];
+  /** Kernels the walks have visited (summed or passed over), from the first. */
+  visits = 0;
   /** The running sum, cut and stopping index of one point's walk. */
   private readonly acc = new Float64Array(3);
 
@@ -332,7 +334,9 @@ export class NearFirstPairs {
       this.ends[2 * s] = -1;
       this.ends[2 * s + 1] = bands;
       // The wide kernels, one by one.
-      if (addPairTerms(this.rest, 0, this.restCount, 1, y0, y1, 0, 0, -Infinity, far, limit, acc) === ABANDONED) return -1;
+      const status = addPairTerms(this.rest, 0, this.restCount, 1, y0, y1, 0, 0, -Infinity, far, limit, acc);
+      this.visits += acc[2];
+      if (status === ABANDONED) return -1;
     } else {
       acc[0] = this.sums[s];
       acc[1] = this.cuts[s];
@@ -391,6 +395,7 @@ export class NearFirstPairs {
       const end = side === 0 ? to : from - 1;
       if (next[cell] === end) continue;
       const status = addPairTerms(p, next[cell], end, step, y0, y1, this.minCurvature0, offset, reach, far, limit, acc);
+      this.visits += Math.abs(acc[2] - next[cell]);
       if (status === ABANDONED) return ABANDONED;
       next[cell] = status === BOUNDED ? end : acc[2];
     }
