@@ -16,15 +16,15 @@ function run(times: (way: 0 | 1, use: number) => number, count: number): (0 | 1)
 }
 
 describe('FasterOfTwo', () => {
-  it('tries each way twice, then keeps to the faster and tries the other after 16 uses times how much slower it is', () => {
-    // The first use of a way is not timed: a slow first use (compiling, building caches) does not count.
-    const picked = run((way, use) => (use === 2 ? 100 : way === 0 ? 2 : 1), 200);
-    assert.deepEqual(picked.slice(0, 4), [0, 0, 1, 1]);
-    const later = picked.slice(4);
-    const slower = later.map((way, i) => (way === 0 ? i + 5 : -1)).filter((i) => i > 0);
+  it('tries each way four times, then keeps to the faster and tries the other after 16 uses times how much slower it is', () => {
+    // The first two uses of a way are not timed: slow first uses (compiling, building caches) do not count.
+    const picked = run((way, use) => (use === 4 || use === 5 ? 100 : way === 0 ? 2 : 1), 200);
+    assert.deepEqual(picked.slice(0, 8), [0, 0, 0, 0, 1, 1, 1, 1]);
+    const later = picked.slice(8);
+    const slower = later.map((way, i) => (way === 0 ? i + 9 : -1)).filter((i) => i > 0);
     assert.deepEqual(
       slower,
-      Array.from({ length: slower.length }, (_, i) => 4 + 33 * (i + 1)),
+      Array.from({ length: slower.length }, (_, i) => 8 + 33 * (i + 1)),
       'way 0 (twice as slow) after every 32 picks of way 1',
     );
     assert.equal(slower.length, 5);
