@@ -4,7 +4,8 @@
  * Each way is timed on its uses after the first WARM_UP (which compile code and build caches); the
  * faster on average is used, and the other now and then (after PROBE_EVERY uses of the faster,
  * times how many times slower it has been), so that its average follows the input at a cost of
- * at most 1 / PROBE_EVERY of the time. Only the time depends on the pick, never the result.
+ * about 1 / PROBE_EVERY of the time (while it is at most PROBE_RATIO_CAP times slower). Only the
+ * time depends on the pick, never the result.
  *
  * The averages are long (the mean of the first 1 / SMOOTHING times, then an exponential average of
  * about that many) because one way's times are heavy-tailed: with an average over about four

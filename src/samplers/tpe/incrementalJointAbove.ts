@@ -49,9 +49,10 @@ const CELLS_FROM = 2500;
 const SCREEN_FROM_VISITS = 8000;
 
 /**
- * The screen's rounds: the relative precision asked of the bounds on each candidate's sum. Late in
- * an organic run, bounds within 3e-3 leave one candidate in about five choices of six (1.8 left on
- * average, against 5.4 after a first round of 1e-2, which made the choice slower).
+ * The screen's rounds: the relative precision asked of the bounds on each candidate's sum. In an
+ * organic run (trials 2,000-6,000), bounds within 3e-3 leave 1.8 candidates on average (5.4 after a
+ * first round of 1e-2, which made the choice slower), and after the three rounds one is left in
+ * 99.5% of the choices.
  */
 const PRECISIONS = [3e-3, 1e-4, 1e-7];
 
@@ -257,7 +258,7 @@ export class IncrementalJointAbove implements ProductKernels {
     // screen's time is that of its steady use (catching up after a run of walked choices, with the
     // ranks that moved meanwhile, took 1.2-13 ms at the screen's first few uses in an organic run,
     // against 0.45-0.5 ms for a steady choice, and kept it from being used until 6,000 trials).
-    this.syncCells();
+    if (this.choice !== 'walk') this.syncCells();
     const way = this.choice === 'faster' ? this.faster.pick() : this.choice === 'screen' ? SCREEN : WALK;
     const start = performance.now();
     const best = way === SCREEN ? this.screenThenWalk(logL) : this.walk(logL, null);
@@ -327,11 +328,10 @@ export class IncrementalJointAbove implements ProductKernels {
   }
 
   /**
-   * The candidates that may have the best score (CELLS_FROM observations or more, the cells
-   * synced): every candidate
-   * whose score is proven lower than another's by more than SCREEN_MARGIN, by bounds on its sum
-   * (the crowded kernels' through the Hermite cells, the others' exactly), is left out. Every
-   * candidate when the screen cannot tell (a sum so small it might underflow).
+   * The candidates that may have the best score (CELLS_FROM observations or more, the cells synced):
+   * every candidate whose score is proven lower than another's by more than SCREEN_MARGIN, by
+   * bounds on its sum (the crowded kernels' through the Hermite cells, the others' exactly), is
+   * left out. Every candidate when the screen cannot tell (a sum so small it might underflow).
    */
   private screen(logL: Float64Array): number[] {
     const size = logL.length;
