@@ -401,9 +401,15 @@ export class HermiteCells {
       const at = Math.abs(t);
       // e^-(|t| - r)^2 (1 within r) and e^-(|t| + r)^2 from e^-t^2 and e^(2 r |t|): two exponentials, not four.
       const gauss = Math.exp(-t * t);
-      const spread = Math.exp(2 * r * at) * rr;
-      max[i] = at > r ? gauss * spread : 1;
-      min[i] = (gauss * (rr * rr)) / spread;
+      if (gauss > 1e-250) {
+        const spread = Math.exp(2 * r * at) * rr;
+        max[i] = at > r ? gauss * spread : 1;
+        min[i] = (gauss * (rr * rr)) / spread;
+      } else {
+        // (Far outside the range: e^-t^2 is subnormal or 0, and products of it lose their precision.)
+        max[i] = Math.exp(-(at - r) * (at - r));
+        min[i] = 0;
+      }
       half[i] = Math.sqrt(gauss);
       // h_0 = e^-t^2, h_1 = 2 t h_0, h_(n+1) = 2 t h_n - 2 n h_(n-1).
       const o = i * ORDER;
