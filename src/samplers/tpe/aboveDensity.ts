@@ -128,11 +128,11 @@ export class AboveDensities {
         const hasAll = (i: number) => columns.every((c) => !Number.isNaN(c.get(split.trials[i])));
         finished = split.running.indices.some(hasAll) ? null : split.running.finished;
       }
-      const cached =
-        finished &&
-        (univariate
-          ? this.incrementalAbove(finished, names[0], columns[0], models[0])
-          : this.incrementalJoint(finished, names, columns, models));
+      // The joint density takes running trials too (constant liar): their parameters are final once
+      // proposed, and they join and leave its list like trials moving between the groups.
+      const cached = univariate
+        ? finished && this.incrementalAbove(finished, names[0], columns[0], models[0])
+        : this.incrementalJoint(finished ?? split, names, columns, models);
       if (cached) return cached;
     }
     const above = gatherObservations(split, split.above, columns);
@@ -203,7 +203,8 @@ export class AboveDensities {
   /**
    * The incrementally maintained joint above density of several continuous parameters, or null
    * when this case needs the from-scratch path (custom weights, no magic clip, too few
-   * observations, or a running trial among them: constant liar's values are not final).
+   * observations). Running trials in the list (constant liar) are held like finished ones: their
+   * parameters do not change, and their leaving or joining is a change in the middle of the list.
    */
   private incrementalJoint(
     split: Split,
@@ -283,11 +284,6 @@ export class AboveDensities {
         const v = columns[j].get(t);
         if (v !== v) continue outer; // the trial lacks this parameter
         values[j][count] = v;
-      }
-      if (t.state === RUNNING) {
-        cache.token = undefined; // defensive (the caller passes finished trials): read all next time
-        cache.synced = -1;
-        return null;
       }
       numbers[count++] = t.number;
     }
