@@ -45,7 +45,8 @@ function layout(kernels: Kernel[], slotOrder: number[]): CellKernels {
     kernels.map((k, i) => [k.number, slotOrder[i]]).sort((x, y) => x[0] - y[0]),
     ([, slot]) => slot,
   );
-  return { count, mus, sigmas, logHeights, numbers, byTime };
+  const rank = new Map(Array.from(byTime, (slot, r) => [slot, r]));
+  return { count, mus, sigmas, logHeights, numbers, byTime, rankOf: (slot) => rank.get(slot)! };
 }
 
 /** Slots 1..n in a shuffled order (a removal moves the last slot into a hole, so slots are not in time order). */

@@ -64,6 +64,8 @@ export interface CellKernels {
   readonly numbers: Int32Array;
   /** Slots of the observations (slot 0, the prior, excluded) by trial number. */
   readonly byTime: Int32Array;
+  /** The rank of the kernel in `slot` in time order (its place in `byTime`). */
+  rankOf(slot: number): number;
 }
 
 /** A grid of cells over two parameters' ranges, with the Hermite moments of the kernels in each. */
@@ -142,6 +144,8 @@ export class HermiteCells {
   private readonly rowMin = new Float64Array(2 * REACH + 1);
   private readonly colHalf = new Float64Array(2 * REACH + 1);
   private readonly rowHalf = new Float64Array(2 * REACH + 1);
+  /** Per cell around a point (column-major), its weight sum_i (a + b r_i) e_i, 0 for none. */
+  private readonly boxWeights = new Float64Array((2 * REACH + 1) ** 2);
 
   /**
    * @param low0, high0, low1, high1 the parameters' ranges (modelling space)
@@ -210,7 +214,7 @@ export class HermiteCells {
       for (let r = Math.max(0, this.syncedRampEnd); r < rampEnd; r++) this.follow(k, k.byTime[r], r, rampEnd);
       for (let i = 0; i < touched.length; i++) {
         const slot = touched[i];
-        if (slot > 0 && slot < k.count) this.follow(k, slot, rankOf(k, slot), rampEnd);
+        if (slot > 0 && slot < k.count) this.follow(k, slot, k.rankOf(slot), rampEnd);
       }
     }
     this.heldUpTo = k.count;
@@ -276,7 +280,9 @@ export class HermiteCells {
     this.axis(y0, this.low0, this.side0, this.scale0, x0, x1, this.colH, this.colMax, this.colMin, this.colHalf);
     this.axis(y1, this.low1, this.side1, this.scale1, yFrom, yTo, this.rowH, this.rowMax, this.rowMin, this.rowHalf);
     const { a, b, m0, m1, ny, blockOf, tails } = this;
-    // First the sum's scale: every cell's weight at its centre.
+    const side = 2 * REACH + 1;
+    const boxWeights = this.boxWeights;
+    // First every cell's weight (0 for none), and the sum's scale: each weight at its cell's centre.
     let central = 0;
     let boxWeight = 0;
     let cells = 0;
@@ -285,8 +291,8 @@ export class HermiteCells {
       const row = cx * ny;
       for (let cy = yFrom; cy <= yTo; cy++) {
         const block = blockOf[row + cy];
-        if (block < 0) continue;
-        const w = a * m0[block * TERMS] + b * m1[block * TERMS];
+        const w = block < 0 ? 0 : a * m0[block * TERMS] + b * m1[block * TERMS];
+        boxWeights[c * side + cy - yFrom] = w;
         if (!(w > 0)) continue;
         boxWeight += w;
         cells++;
@@ -306,10 +312,9 @@ export class HermiteCells {
       const min0 = this.colMin[c];
       const half0 = this.colHalf[c];
       for (let cy = yFrom; cy <= yTo; cy++) {
-        const block = blockOf[row + cy];
-        if (block < 0) continue;
-        const w = a * m0[block * TERMS] + b * m1[block * TERMS];
+        const w = boxWeights[c * side + cy - yFrom];
         if (!(w > 0)) continue;
+        const block = blockOf[row + cy];
         const d = cy - yFrom;
         const max1 = this.rowMax[d];
         const cellHigh = w * max0 * max1;
@@ -540,19 +545,6 @@ export class HermiteCells {
 function truncation(w: number, tail: number, half0: number, half1: number, max0: number, max1: number): number {
   const r0 = tail * half0;
   return w * (r0 * max1 + (max0 + r0) * tail * half1);
-}
-
-/** The rank of the kernel in `slot` in time order (its place in `byTime`). */
-function rankOf(k: CellKernels, slot: number): number {
-  const number = k.numbers[slot];
-  let lo = 0;
-  let hi = k.count - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (k.numbers[k.byTime[mid]] < number) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** out[n] = s^n / n! for n < ORDER. */

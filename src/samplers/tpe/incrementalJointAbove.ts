@@ -276,7 +276,15 @@ export class IncrementalJointAbove implements ProductKernels {
       this.cells = new HermiteCells(model0.low, model0.high, model1.low, model1.high, floor0, floor1);
     }
     this.cells.sync(
-      { count: this.count, mus: this.mus, logHeights: this.logHeights, sigmas: this.sigmas, numbers: this.numbers, byTime: this.byTime },
+      {
+        count: this.count,
+        mus: this.mus,
+        logHeights: this.logHeights,
+        sigmas: this.sigmas,
+        numbers: this.numbers,
+        byTime: this.byTime,
+        rankOf: (slot) => this.timePosition(this.numbers[slot], this.count - 1),
+      },
       this.cellsRenew ? null : this.cellsTouched,
     );
     this.cellsRenew = false;
