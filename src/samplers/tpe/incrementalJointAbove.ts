@@ -3,6 +3,7 @@ import { forward, kernelBandwidth, magicClipFloor } from './parzenEstimator';
 import { kernelLogHeight, logSumProductKernels, packPairs, pairsLength, type ProductKernels } from './productKernelSum';
 import { FasterOfTwo } from './fasterOfTwo';
 import { HermiteCells } from './hermiteCells';
+import { NearFirstGrid } from './nearFirstGrid';
 import { argmaxRatio, NearFirstPairs } from './nearFirstSum';
 import { logGaussMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
@@ -63,6 +64,12 @@ const WALK = 1;
 /** How much lower than the best a candidate's score must be proven before the screen drops it. */
 const SCREEN_MARGIN = 1e-9;
 
+/**
+ * Kernels from which `bestRatio` races the candidates through the grid (nearFirstGrid.ts) with three
+ * or more parameters, rather than summing every candidate's terms.
+ */
+const GRID_FROM = 200;
+
 /** Observations from which the magic clip's floor stops moving (`magicClipFloor` is range/100). */
 const FLOOR_FIXED_FROM = 98;
 
@@ -120,6 +127,8 @@ export class IncrementalJointAbove implements ProductKernels {
   private pairs: Float64Array | undefined;
   /** Two parameters: the kernels packed for `bestRatio`, and the points in the modelling space. */
   private nearFirst: NearFirstPairs | undefined;
+  /** Three or more parameters: the kernels by cell of a grid for `bestRatio`. */
+  private grid: NearFirstGrid | undefined;
   private points: Float64Array[] = [];
   /** Two parameters, from CELLS_FROM observations: the crowded kernels' Hermite cells, and the screen's scratch. */
   private cells: HermiteCells | undefined;
@@ -166,6 +175,7 @@ export class IncrementalJointAbove implements ProductKernels {
     this.scratch = new Float64Array(cap);
     this.pairs = this.d === 2 ? new Float64Array(pairsLength(cap)) : undefined;
     this.nearFirst = this.d === 2 ? new NearFirstPairs(cap) : undefined;
+    this.grid = this.d >= 3 ? new NearFirstGrid() : undefined;
     // The prior kernel: the centre of the range, the whole range as bandwidth.
     models.forEach((m, j) => {
       const range = m.high - m.low;
@@ -247,10 +257,23 @@ export class IncrementalJointAbove implements ProductKernels {
    */
   bestRatio(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array): number {
     // A small mixture is summed whole: the walk's set-up costs more than it saves there.
-    if (!this.nearFirst || this.count < NEAR_FIRST_FROM) return argmaxRatio(logL, this.logPdf(samples, logG));
+    if (this.grid ? this.count < GRID_FROM : this.count < NEAR_FIRST_FROM) return argmaxRatio(logL, this.logPdf(samples, logG));
     const size = logL.length;
     if (this.points.length !== this.d || this.points[0].length < size) this.points = this.models.map(() => new Float64Array(size));
     for (let j = 0; j < this.d; j++) for (let s = 0; s < size; s++) this.points[j][s] = forward(this.models[j], samples[j][s]);
+    if (this.grid) {
+      const m = this.count - 1;
+      this.grid.sync(
+        this,
+        this.cellsRenew ? null : this.cellsTouched,
+        this.models.map((model) => model.low),
+        this.models.map((model) => model.high),
+        this.models.map((model) => magicClipFloor(model.high - model.low, m)),
+      );
+      this.cellsRenew = false;
+      this.cellsTouched.length = 0;
+      return this.grid.bestRatio(this, this.points, logL, Math.log(this.totalWeight), this.scratch);
+    }
     if (this.count - 1 < CELLS_FROM || (this.choice === 'faster' && !(this.walkVisits >= SCREEN_FROM_VISITS))) {
       return this.walk(logL, null);
     }
