@@ -362,6 +362,15 @@ export class ParzenEstimator {
       return { c, inv };
     });
     const logHit = new Map<number, [number, number]>();
+    // Discrete parameters: a kernel's term is the normal mass of the candidate's cell, a function of
+    // its mean and bandwidth and the cell. Integer observations share few means, most kernels have
+    // the clip's floor as bandwidth, and the candidates repeat values: each distinct pair's mass is
+    // computed once per distinct value (in a four-parameter mixed space at 3,000 trials, the
+    // masses took 58% of a profile, one per kernel and candidate).
+    const masses = this.kernels.map((k, j) => {
+      const m = this.models[j];
+      return k.kind === 'numeric' && m.kind === 'numeric' && m.q !== null ? new CellMasses(k.mus, k.sigmas, nc) : null;
+    });
     for (let s = 0; s < size; s++) {
       acc.set(logW);
       for (let j = 0; j < this.models.length; j++) {
@@ -380,7 +389,7 @@ export class ParzenEstimator {
             acc[i] += o < 0 ? uniform : o === x ? pair[0] : pair[1];
           }
         } else if (m.kind === 'numeric') {
-          const { mus, sigmas, logZ } = k;
+          const { mus, logZ } = k;
           if (m.q === null) {
             const y = forward(m, x);
             const { c, inv } = consts[j]!;
@@ -389,11 +398,10 @@ export class ParzenEstimator {
               acc[i] += c[i] - 0.5 * z * z;
             }
           } else {
-            const lo = cellLow(m, x, m.q);
-            const hi = cellHigh(m, x, m.q);
-            for (let i = 0; i < nc; i++) {
-              acc[i] += logGaussMass((lo - mus[i]) / sigmas[i], (hi - mus[i]) / sigmas[i]) - logZ[i];
-            }
+            const cells = masses[j]!;
+            const mass = cells.at(cellLow(m, x, m.q), cellHigh(m, x, m.q), x);
+            const pairOf = cells.pairOf;
+            for (let i = 0; i < nc; i++) acc[i] += mass[pairOf[i]] - logZ[i];
           }
         }
       }
@@ -413,6 +421,47 @@ export class ParzenEstimator {
       out[s] = max + Math.log(sum);
     }
     return out;
+  }
+}
+
+/**
+ * The log normal masses of a discrete parameter's cells under its kernels, by distinct (mean,
+ * bandwidth) pair: kernel i's mass of the cell [lo, hi] is `at(lo, hi, x)[pairOf[i]]`, computed
+ * once per pair and cell value x (by the same expression as per kernel, so to the bit the same).
+ */
+class CellMasses {
+  readonly pairOf: Int32Array;
+  private readonly mus: number[] = [];
+  private readonly sigmas: number[] = [];
+  private readonly byValue = new Map<number, Float64Array>();
+
+  constructor(mus: Float64Array, sigmas: Float64Array, count: number) {
+    this.pairOf = new Int32Array(count);
+    const index = new Map<number, Map<number, number>>();
+    for (let i = 0; i < count; i++) {
+      let bySigma = index.get(mus[i]);
+      if (!bySigma) index.set(mus[i], (bySigma = new Map()));
+      let p = bySigma.get(sigmas[i]);
+      if (p === undefined) {
+        p = this.mus.length;
+        bySigma.set(sigmas[i], p);
+        this.mus.push(mus[i]);
+        this.sigmas.push(sigmas[i]);
+      }
+      this.pairOf[i] = p;
+    }
+  }
+
+  /** Each pair's log mass of the cell [lo, hi] of value x. */
+  at(lo: number, hi: number, x: number): Float64Array {
+    let mass = this.byValue.get(x);
+    if (!mass) {
+      mass = new Float64Array(this.mus.length);
+      for (let p = 0; p < mass.length; p++)
+        mass[p] = logGaussMass((lo - this.mus[p]) / this.sigmas[p], (hi - this.mus[p]) / this.sigmas[p]);
+      this.byValue.set(x, mass);
+    }
+    return mass;
   }
 }
 
