@@ -2,6 +2,9 @@
  * Sampler overhead: milliseconds per trial of TPE (seed 0, each library's defaults, which are
  * Optuna 5.0's) on Branin with in-memory storage, tunelab vs Optuna 5.0, side by side. The
  * objective costs microseconds, so the figure is the sampler plus the study's own bookkeeping.
+ * Two more spaces at 1,000 trials: Hartmann-3 (three continuous parameters, which multivariate TPE
+ * models jointly) and a mixed space of five parameters as a model's are (a learning rate on a log
+ * scale, a float, a layer count, a unit count on a log scale, an optimiser: categorical).
  *
  *   npx tsx bench/sampler-overhead.ts [--rounds 3] [--optuna-window 50] [--skip-full]
  *
@@ -11,8 +14,10 @@
  * - 10,000 trials, as a window: a study pre-filled with the same 9,000 random Branin trials (both
  *   libraries: `add_trials` / `addTrials` of finished trials), then TPE's ms/trial over the next
  *   trials (tunelab 300, Optuna `--optuna-window`, default 50: Optuna would need hours for more).
- * - tunelab alone also runs 10,000 trials from scratch and reports each successive 1,000 (how its
- *   cost grows); `--skip-full` leaves that out.
+ * - Hartmann-3 and the mixed space, 1,000 trials: full runs, as the Branin case, each after one
+ *   untimed tunelab run in its space (run after the Branin cases, which are timed as before).
+ * - tunelab alone also runs 10,000 trials from scratch on Branin and on Hartmann-3, and reports
+ *   each successive 1,000 (how its cost grows); `--skip-full` leaves that out.
  *
  * tunelab runs from its compiled package (dist/, which the benchmark builds first), as notebooks
  * load it.
@@ -38,7 +43,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execFileSync, spawn } from 'node:child_process';
 import type { Trial } from '../src';
-import { branin, PYTHON_BENCHMARKS } from './functions';
+import { branin, hartmann3, PYTHON_BENCHMARKS } from './functions';
 import { PYTHON } from '../test/helpers/python';
 
 // tunelab as notebooks load it: the compiled package in dist/, built here from the current sources
@@ -72,7 +77,23 @@ const WARMING_100 = 5;
 const WARMUP_100 = 30;
 const TUNELAB_WINDOW = 300;
 
-const objective = (t: Trial) => branin([t.suggestFloat('x', -5, 10), t.suggestFloat('y', 0, 15)]);
+/** The spaces, each with the same objective on the Optuna side (OPTUNA_WORKER). */
+const OBJECTIVES = {
+  branin: (t: Trial) => branin([t.suggestFloat('x', -5, 10), t.suggestFloat('y', 0, 15)]),
+  hartmann3: (t: Trial) => hartmann3([0, 1, 2].map((i) => t.suggestFloat(`x${i}`, 0, 1))),
+  mixed: (t: Trial) => {
+    const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+    const x = t.suggestFloat('x', -5, 5);
+    const layers = t.suggestInt('layers', 1, 8);
+    const units = t.suggestInt('units', 16, 512, { log: true });
+    const optimizer = t.suggestCategorical('optimizer', ['sgd', 'adam', 'rmsprop']);
+    return (
+      (Math.log10(lr) + 3) ** 2 + x * x + 0.1 * (layers - 3) ** 2 + 0.05 * (Math.log2(units) - 7) ** 2 + (optimizer === 'adam' ? 0 : 0.5)
+    );
+  },
+};
+type Space = keyof typeof OBJECTIVES;
+const objective = OBJECTIVES.branin;
 
 interface Timing {
   trials: number;
@@ -94,12 +115,12 @@ const median = (v: number[]) => {
   return s.length % 2 === 1 ? s[s.length >> 1] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
 };
 
-async function tunelabRun(n: number): Promise<Timing & { best: number; windows?: Timing[] }> {
+async function tunelabRun(n: number, space: Space = 'branin'): Promise<Timing & { best: number; windows?: Timing[] }> {
   const study = await createStudy({ sampler: new TPESampler({ seed: 0 }) });
   let windowClock = clock();
   const windows: Timing[] = [];
   const stop = clock();
-  await study.optimize(objective, {
+  await study.optimize(OBJECTIVES[space], {
     nTrials: n,
     showProgressBar: false,
     callbacks:
@@ -142,11 +163,20 @@ import optuna
 from optuna.distributions import FloatDistribution
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 ${PYTHON_BENCHMARKS}
+import math
 def objective(t):
     return branin([t.suggest_float('x', -5, 10), t.suggest_float('y', 0, 15)])
-def timed(study, n):
+def mixed(t):
+    lr = t.suggest_float('lr', 1e-5, 1e-1, log=True)
+    x = t.suggest_float('x', -5, 5)
+    layers = t.suggest_int('layers', 1, 8)
+    units = t.suggest_int('units', 16, 512, log=True)
+    optimizer = t.suggest_categorical('optimizer', ['sgd', 'adam', 'rmsprop'])
+    return (math.log10(lr) + 3) ** 2 + x * x + 0.1 * (layers - 3) ** 2 + 0.05 * (math.log2(units) - 7) ** 2 + (0 if optimizer == 'adam' else 0.5)
+objectives = {'branin': objective, 'hartmann3': lambda t: hartmann3([t.suggest_float('x%d' % i, 0, 1) for i in range(3)]), 'mixed': mixed}
+def timed(study, n, space='branin'):
     w = time.perf_counter(); c = time.process_time()
-    study.optimize(objective, n_trials=n)
+    study.optimize(objectives[space], n_trials=n)
     return {'trials': n, 'wallMsPerTrial': (time.perf_counter() - w) * 1000 / n, 'cpuMsPerTrial': (time.process_time() - c) * 1000 / n}
 dists = {'x': FloatDistribution(-5, 10), 'y': FloatDistribution(0, 15)}
 prefill = []
@@ -158,7 +188,7 @@ for line in sys.stdin:
         out = {'ok': True}
     elif cmd['op'] == 'run':
         s = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
-        out = timed(s, cmd['n'])
+        out = timed(s, cmd['n'], cmd.get('space', 'branin'))
         out['best'] = s.best_value
     else:
         s = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
@@ -228,7 +258,14 @@ interface CaseResult {
   for (let i = 0; i < WARMUP_100; i++) await tunelabRun(100);
   for (let i = 0; i < WARMING_100; i++) await optuna.request({ op: 'run', n: 100 });
 
-  const cases: Array<{ name: string; rounds?: number; tunelab: () => Promise<Timing>; optuna: () => Promise<Timing> }> = [
+  const cases: Array<{
+    name: string;
+    rounds?: number;
+    /** Untimed tunelab runs before the rounds. */
+    warmup?: () => Promise<unknown>;
+    tunelab: () => Promise<Timing>;
+    optuna: () => Promise<Timing>;
+  }> = [
     {
       name: '100 trials',
       // A round takes under a second here, and single 100-trial runs vary most (Optuna's median of
@@ -249,9 +286,25 @@ interface CaseResult {
       tunelab: () => tunelabWindow(points),
       optuna: () => optuna.request<Timing>({ op: 'window', n: OPTUNA_WINDOW }),
     },
+    // The other spaces run code that Branin does not (the grid of three parameters, the joint
+    // estimator with discrete parameters): compiled before they are timed, after the Branin cases
+    // (which are then timed as in earlier sessions).
+    {
+      name: 'Hartmann-3 (3 continuous parameters), 1,000 trials',
+      warmup: () => tunelabRun(1000, 'hartmann3'),
+      tunelab: () => tunelabRun(1000, 'hartmann3'),
+      optuna: () => optuna.request<Timing>({ op: 'run', n: 1000, space: 'hartmann3' }),
+    },
+    {
+      name: 'mixed space (2 floats, 2 integers, 1 categorical), 1,000 trials',
+      warmup: () => tunelabRun(1000, 'mixed'),
+      tunelab: () => tunelabRun(1000, 'mixed'),
+      optuna: () => optuna.request<Timing>({ op: 'run', n: 1000, space: 'mixed' }),
+    },
   ];
   const results: CaseResult[] = [];
   for (const c of cases) {
+    await c.warmup?.();
     const rounds: CaseResult['rounds'] = [];
     for (let r = 0; r < (c.rounds ?? ROUNDS); r++) {
       let t: Timing;
@@ -293,10 +346,14 @@ interface CaseResult {
     );
   }
   let full: Awaited<ReturnType<typeof tunelabRun>> | null = null;
+  let fullHartmann3: Awaited<ReturnType<typeof tunelabRun>> | null = null;
   if (!SKIP_FULL) {
     full = await tunelabRun(10000);
     console.log(`\ntunelab full 10,000-trial run: ${fmt(full.cpuMsPerTrial)} ms/trial CPU on average.`);
     console.log(`  per 1,000 trials (CPU ms/trial): ${full.windows!.map((w) => fmt(w.cpuMsPerTrial)).join(', ')}`);
+    fullHartmann3 = await tunelabRun(10000, 'hartmann3');
+    console.log(`tunelab full 10,000-trial Hartmann-3 run: ${fmt(fullHartmann3.cpuMsPerTrial)} ms/trial CPU on average.`);
+    console.log(`  per 1,000 trials (CPU ms/trial): ${fullHartmann3.windows!.map((w) => fmt(w.cpuMsPerTrial)).join(', ')}`);
   }
   const result = {
     date: new Date().toISOString(),
@@ -312,6 +369,7 @@ interface CaseResult {
     },
     cases: results,
     tunelabFull10000: full,
+    tunelabFull10000Hartmann3: fullHartmann3,
   };
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(join(__dirname, 'results', 'sampler-overhead.json'), JSON.stringify(result, null, 2) + '\n');
