@@ -365,7 +365,7 @@ export class ParzenEstimator {
     // Discrete parameters: a kernel's term is the normal mass of the candidate's cell, a function of
     // its mean and bandwidth and the cell. Integer observations share few means, most kernels have
     // the clip's floor as bandwidth, and the candidates repeat values: each distinct pair's mass is
-    // computed once per distinct value (in a four-parameter mixed space at 3,000 trials, the
+    // computed once per distinct value (in a four-parameter mixed space at 2,000 trials, the
     // masses took 58% of a profile, one per kernel and candidate).
     const masses = this.kernels.map((k, j) => {
       const m = this.models[j];
