@@ -137,9 +137,9 @@ export class IncrementalJointAbove implements ProductKernels {
   private screenHigh = new Float64Array(0);
   private screenExact = new Float64Array(0);
   /**
-   * What changed for the cells since their last sync: the slots whose kernels joined or changed,
-   * unless ranks moved or kernels left or were renumbered (`cellsRenew`: the cells then look at
-   * every kernel). Not kept once it would be long.
+   * What changed for the Hermite cells (two parameters) or the grid (three or more) since their
+   * last sync: the slots whose kernels joined or changed, unless ranks moved or kernels left or
+   * were renumbered (`cellsRenew`: they then look at every kernel). Not kept once it would be long.
    */
   private readonly cellsTouched: number[] = [];
   private cellsRenew = true;
@@ -253,7 +253,9 @@ export class IncrementalJointAbove implements ProductKernels {
   /**
    * The index of the sample with the largest logL[s] - log g(x_s), the first among equals: what an
    * argmax over `logPdf` gives. With two parameters, most losing samples' sums are left unfinished
-   * (nearFirstSum.ts), and from CELLS_FROM observations most are not summed at all (`screen`).
+   * (nearFirstSum.ts), and from CELLS_FROM observations most are not summed at all (`screen`); with
+   * three or more, from GRID_FROM kernels, the losers' sums are bounded and left unfinished through
+   * a grid (nearFirstGrid.ts).
    */
   bestRatio(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array): number {
     // A small mixture is summed whole: the walk's set-up costs more than it saves there.

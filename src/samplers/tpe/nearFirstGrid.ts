@@ -209,7 +209,7 @@ export class NearFirstGrid {
   /** Every kernel sorted into the lists anew. */
   private rebuild(k: ProductKernels): void {
     const n = k.count;
-    const [g0, g1, g2] = this.cells;
+    const g2 = this.cells[2];
     const rows = this.rows;
     if (this.rowStart.length < rows + 1) this.rowStart = new Int32Array(rows + 1);
     const rowStart = this.rowStart;
@@ -249,8 +249,6 @@ export class NearFirstGrid {
     }
     for (let r = rows; r > 0; r--) rowStart[r] = rowStart[r - 1];
     rowStart[0] = 0;
-    void g0;
-    void g1;
   }
 
   /** Kernel `slot` (joined or changed) into its list, out of the one it was in. */
