@@ -6,6 +6,7 @@
 // sums tie), as trials join, leave and return.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { hartmann3 } from '../../bench/functions';
 import { createStudy, floatDistribution, TPESampler, type Distribution, type Trial } from '../../src';
 import { Rng } from '../../src/rng';
 import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
@@ -182,27 +183,11 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
   });
 
   it('a seeded default TPE study over three parameters proposes the same parameters with it as from scratch', async () => {
-    const hartmann3 = (t: Trial) => {
-      const x = [0, 1, 2].map((i) => t.suggestFloat(`x${i}`, 0, 1));
-      const a = [
-        [3, 10, 30],
-        [0.1, 10, 35],
-        [3, 10, 30],
-        [0.1, 10, 35],
-      ];
-      const p = [
-        [0.3689, 0.117, 0.2673],
-        [0.4699, 0.4387, 0.747],
-        [0.1091, 0.8732, 0.5547],
-        [0.03815, 0.5743, 0.8828],
-      ];
-      const alpha = [1, 1.2, 3, 3.2];
-      return -alpha.reduce((sum, al, i) => sum + al * Math.exp(-a[i].reduce((e, aij, j) => e + aij * (x[j] - p[i][j]) ** 2, 0)), 0);
-    };
+    const objective = (t: Trial) => hartmann3([0, 1, 2].map((i) => t.suggestFloat(`x${i}`, 0, 1)));
     const run = async (incremental: boolean) => {
       const sampler = new TPESampler({ seed: 23 });
       const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
-      await study.optimize(hartmann3, { nTrials: 500, showProgressBar: false });
+      await study.optimize(objective, { nTrials: 500, showProgressBar: false });
       return study.trials.map((t) => t.params);
     };
     const { result: incremental, calls } = await counting('bestRatio', () => run(true));
