@@ -350,14 +350,22 @@ export class ParzenEstimator {
     const acc = new Float64Array(nc);
     const logW = new Float64Array(nc);
     for (let i = 0; i < nc; i++) logW[i] = Math.log(this.weights[i]);
-    // Per-parameter constants that do not depend on the sample.
-    const consts = this.kernels.map((k) => {
-      if (k.kind !== 'numeric') return null;
+    // Per continuous parameter, constants that do not depend on the sample. Most kernels share the
+    // clip's floor as bandwidth: its logarithm is taken once per run of equal bandwidths.
+    const consts = this.kernels.map((k, j) => {
+      const m = this.models[j];
+      if (k.kind !== 'numeric' || m.kind !== 'numeric' || m.q !== null) return null;
       const c = new Float64Array(nc);
       const inv = new Float64Array(nc);
+      let sigma = NaN;
+      let logSigma = NaN;
       for (let i = 0; i < nc; i++) {
-        c[i] = -Math.log(k.sigmas[i]) - LOG_SQRT_2PI - k.logZ[i];
-        inv[i] = 1 / k.sigmas[i];
+        if (k.sigmas[i] !== sigma) {
+          sigma = k.sigmas[i];
+          logSigma = Math.log(sigma);
+        }
+        c[i] = -logSigma - LOG_SQRT_2PI - k.logZ[i];
+        inv[i] = 1 / sigma;
       }
       return { c, inv };
     });
