@@ -322,5 +322,32 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
       assert.equal(rebuilt.bestRatio(k as ProductKernels, points, logL, logTotal, scratch), want, `step ${step}, rebuilt`);
     }
     assert.ok(widened > 100 && narrowed > 100, `${widened} widened, ${narrowed} narrowed`);
+
+    // Lists that lost track of a kernel (they cannot while they follow the kernels) are sorted anew
+    // when it changes, rather than searched past their end.
+    const lists = followed as unknown as { rowOfSlot: Int32Array; rest: Int32Array; restCount: number };
+    const lost = Array.from({ length: k.count - 1 }, (_, i) => i + 1).find((i) => lists.rowOfSlot[i] >= 0)!;
+    lists.rowOfSlot[lost] = -1; // listed as summed apart, but not in that list
+    weights[lost] = 0.5; // and changed (its weight; it stays at the floor)
+    refresh();
+    followed.sync(k as ProductKernels, [lost], lows, highs, floors);
+    let logTotal = 0;
+    for (let i = 0; i < k.count; i++) logTotal += weights[i];
+    logTotal = Math.log(logTotal);
+    const points = [0, 1, 2].map((j) =>
+      Float64Array.from({ length: 24 }, (_, s) => Math.min(1, Math.max(0, mus[j][lost] + 0.01 * (s - 12) * (j + 1)))),
+    );
+    const logG = Float64Array.from(
+      { length: 24 },
+      (_, s) =>
+        logSumProductKernels(
+          k as ProductKernels,
+          Float64Array.from(points, (p) => p[s]),
+          scratch,
+        ) - logTotal,
+    );
+    const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
+    assert.equal(followed.bestRatio(k as ProductKernels, points, logL, logTotal, scratch), argmax(logL, logG));
+    assert.ok(lists.rowOfSlot[lost] >= 0 && !lists.rest.subarray(0, lists.restCount).includes(lost), 'the kernel is back in the grid');
   });
 });

@@ -162,7 +162,14 @@ export class NearFirstGrid {
     if (touched === null || moved || this.restCount === 0) {
       this.rebuild(k);
     } else {
-      for (const slot of touched) this.update(k, slot);
+      // A kernel missing from the list that should hold it cannot happen while the lists follow the
+      // kernels; should it, they are sorted anew rather than searched past their end.
+      for (const slot of touched) {
+        if (!this.update(k, slot)) {
+          this.rebuild(k);
+          break;
+        }
+      }
     }
   }
 
@@ -251,15 +258,15 @@ export class NearFirstGrid {
     rowStart[0] = 0;
   }
 
-  /** Kernel `slot` (joined or changed) into its list, out of the one it was in. */
-  private update(k: ProductKernels, slot: number): void {
-    if (slot === 0 || slot >= k.count) return;
+  /** Kernel `slot` (joined or changed) into its list, out of the one it was in; false if it was not found there. */
+  private update(k: ProductKernels, slot: number): boolean {
+    if (slot === 0 || slot >= k.count) return true;
     const was = this.rowOfSlot[slot];
     if (this.isNear(k, slot)) {
       const row = this.rowOf(k, slot);
       const column = cellOf(k.mus[2][slot], this.lows[2], this.perWidths[2], this.cells[2]);
-      if (was === row && this.columnOfSlot[slot] === column) return;
-      this.takeOut(slot);
+      if (was === row && this.columnOfSlot[slot] === column) return true;
+      if (!this.takeOut(slot)) return false;
       // After the kernels of its cell already there.
       const at = firstAtLeast(this.column, this.rowStart[row], this.rowStart[row + 1], column + 1);
       this.order.copyWithin(at + 1, at, this.nearCount);
@@ -271,29 +278,34 @@ export class NearFirstGrid {
       this.rowOfSlot[slot] = row;
       this.columnOfSlot[slot] = column;
     } else if (was !== REST) {
-      this.takeOut(slot);
+      if (!this.takeOut(slot)) return false;
       this.rest[this.restCount++] = slot;
       this.rowOfSlot[slot] = REST;
     }
+    return true;
   }
 
-  /** Kernel `slot` out of the list it is in (if any). */
-  private takeOut(slot: number): void {
+  /** Kernel `slot` out of the list it is in (if any); false if that list does not hold it. */
+  private takeOut(slot: number): boolean {
     const row = this.rowOfSlot[slot];
     if (row === REST) {
       let at = 1;
-      while (this.rest[at] !== slot) at++;
+      while (at < this.restCount && this.rest[at] !== slot) at++;
+      if (at === this.restCount) return false;
       this.rest.copyWithin(at, at + 1, this.restCount);
       this.restCount--;
     } else if (row >= 0) {
-      let at = firstAtLeast(this.column, this.rowStart[row], this.rowStart[row + 1], this.columnOfSlot[slot]);
-      while (this.order[at] !== slot) at++;
+      const end = this.rowStart[row + 1];
+      let at = firstAtLeast(this.column, this.rowStart[row], end, this.columnOfSlot[slot]);
+      while (at < end && this.order[at] !== slot) at++;
+      if (at === end) return false;
       this.order.copyWithin(at, at + 1, this.nearCount);
       this.column.copyWithin(at, at + 1, this.nearCount);
       this.nearCount--;
       for (let r = row + 1; r <= this.rows; r++) this.rowStart[r]--;
     }
     this.rowOfSlot[slot] = ABSENT;
+    return true;
   }
 
   /** Whether kernel i is at the floor in every grid parameter. */
