@@ -273,6 +273,18 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
     const followed = new NearFirstGrid();
     followed.sync(k as ProductKernels, null, lows, highs, floors);
     const scratch = new Float64Array(cap);
+    const logTotalWeight = () => Math.log(weights.subarray(0, k.count).reduce((sum, w) => sum + w, 0));
+    // log g at each point by the full sum (what the grid's choice must agree with).
+    const fullLogG = (points: Float64Array[], logTotal: number) =>
+      Float64Array.from(
+        { length: points[0].length },
+        (_, s) =>
+          logSumProductKernels(
+            k as ProductKernels,
+            Float64Array.from(points, (p) => p[s]),
+            scratch,
+          ) - logTotal,
+      );
     let widened = 0;
     let narrowed = 0;
     for (let step = 0; step < 120; step++) {
@@ -300,22 +312,12 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
       followed.sync(k as ProductKernels, touched, lows, highs, floors);
       const rebuilt = new NearFirstGrid();
       rebuilt.sync(k as ProductKernels, null, lows, highs, floors);
-      let logTotal = 0;
-      for (let i = 0; i < k.count; i++) logTotal += weights[i];
-      logTotal = Math.log(logTotal);
+      const logTotal = logTotalWeight();
       const size = 24;
       const points = [0, 1, 2].map((j) =>
         Float64Array.from({ length: size }, () => Math.min(1, Math.max(0, mus[j][rng.int(1, k.count - 1)] + 0.02 * rng.normal()))),
       );
-      const logG = Float64Array.from(
-        { length: size },
-        (_, s) =>
-          logSumProductKernels(
-            k as ProductKernels,
-            Float64Array.from(points, (p) => p[s]),
-            scratch,
-          ) - logTotal,
-      );
+      const logG = fullLogG(points, logTotal);
       const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
       const want = argmax(logL, logG);
       assert.equal(followed.bestRatio(k as ProductKernels, points, logL, logTotal, scratch), want, `step ${step}, followed`);
@@ -331,21 +333,11 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
     weights[lost] = 0.5; // and changed (its weight; it stays at the floor)
     refresh();
     followed.sync(k as ProductKernels, [lost], lows, highs, floors);
-    let logTotal = 0;
-    for (let i = 0; i < k.count; i++) logTotal += weights[i];
-    logTotal = Math.log(logTotal);
+    const logTotal = logTotalWeight();
     const points = [0, 1, 2].map((j) =>
       Float64Array.from({ length: 24 }, (_, s) => Math.min(1, Math.max(0, mus[j][lost] + 0.01 * (s - 12) * (j + 1)))),
     );
-    const logG = Float64Array.from(
-      { length: 24 },
-      (_, s) =>
-        logSumProductKernels(
-          k as ProductKernels,
-          Float64Array.from(points, (p) => p[s]),
-          scratch,
-        ) - logTotal,
-    );
+    const logG = fullLogG(points, logTotal);
     const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
     assert.equal(followed.bestRatio(k as ProductKernels, points, logL, logTotal, scratch), argmax(logL, logG));
     assert.ok(lists.rowOfSlot[lost] >= 0 && !lists.rest.subarray(0, lists.restCount).includes(lost), 'the kernel is back in the grid');
