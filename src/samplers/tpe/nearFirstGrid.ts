@@ -22,9 +22,10 @@
  * candidates are dropped after their own cell, most of the others after the first ring, and the
  * winner needs two to four rings to be told from the runner-up. Proving that a close loser loses
  * takes most of its sum, which is most of the kernels within a few floors of it, and where trials
- * crowd that count grows with the history: the cost per choice still grows, about a sixth as fast
- * as the full sums'. The kernels wider than the floor in one of the three parameters (edges and
- * sparse stretches) and the prior are summed in full for every candidate.
+ * crowd that count grows with the history: the cost per trial still grows, about a tenth as fast
+ * as with the full sums (0.19 to 0.51 ms against 0.64 to 4.07 over 10,000 trials, interleaved).
+ * The kernels wider than the floor in one of the three parameters (edges and sparse stretches) and
+ * the prior are summed in full for every candidate.
  *
  * The choice is the one the full sums make: a candidate is dropped only when it loses by more than
  * LOSS_MARGIN in log space, far above the sums' rounding, and the candidates left at the end are
