@@ -24,9 +24,8 @@
  * takes most of its sum, which is most of the kernels within a few floors of it, and where trials
  * crowd that count grows with the history: the cost per trial still grows, about a tenth as fast
  * as with the full sums (from the third thousand trials to the tenth, 0.19 to 0.51 ms against
- * 1.05 to 4.07, interleaved).
- * The kernels wider than the floor in one of the three parameters (edges and sparse stretches) and
- * the prior are summed in full for every candidate.
+ * 1.05 to 4.07, interleaved). The kernels wider than the floor in one of the three parameters
+ * (edges and sparse stretches) and the prior are summed in full for every candidate.
  *
  * The choice is the one the full sums make: a candidate is dropped only when it loses by more than
  * LOSS_MARGIN in log space, far above the sums' rounding, and the candidates left at the end are
