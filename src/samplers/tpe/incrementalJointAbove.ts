@@ -264,16 +264,17 @@ export class IncrementalJointAbove implements ProductKernels {
     if (this.points.length !== this.d || this.points[0].length < size) this.points = this.models.map(() => new Float64Array(size));
     for (let j = 0; j < this.d; j++) for (let s = 0; s < size; s++) this.points[j][s] = forward(this.models[j], samples[j][s]);
     if (this.grid) {
+      const grid = this.grid;
       const m = this.count - 1;
-      this.grid.sync(
-        this,
-        this.cellsRenew ? null : this.cellsTouched,
-        this.models.map((model) => model.low),
-        this.models.map((model) => model.high),
-        this.models.map((model) => magicClipFloor(model.high - model.low, m)),
+      this.takeTouched((touched) =>
+        grid.sync(
+          this,
+          touched,
+          this.models.map((model) => model.low),
+          this.models.map((model) => model.high),
+          this.models.map((model) => magicClipFloor(model.high - model.low, m)),
+        ),
       );
-      this.cellsRenew = false;
-      this.cellsTouched.length = 0;
       return this.grid.bestRatio(this, this.points, logL, Math.log(this.totalWeight), this.scratch);
     }
     if (this.count - 1 < CELLS_FROM || (this.choice === 'faster' && !(this.walkVisits >= SCREEN_FROM_VISITS))) {
@@ -300,18 +301,29 @@ export class IncrementalJointAbove implements ProductKernels {
     if (!this.cells || this.cells.floor0 !== floor0 || this.cells.floor1 !== floor1) {
       this.cells = new HermiteCells(model0.low, model0.high, model1.low, model1.high, floor0, floor1);
     }
-    this.cells.sync(
-      {
-        count: this.count,
-        mus: this.mus,
-        logHeights: this.logHeights,
-        sigmas: this.sigmas,
-        numbers: this.numbers,
-        byTime: this.byTime,
-        rankOf: (slot) => this.timePosition(this.numbers[slot], this.count - 1),
-      },
-      this.cellsRenew ? null : this.cellsTouched,
+    const cells = this.cells;
+    this.takeTouched((touched) =>
+      cells.sync(
+        {
+          count: this.count,
+          mus: this.mus,
+          logHeights: this.logHeights,
+          sigmas: this.sigmas,
+          numbers: this.numbers,
+          byTime: this.byTime,
+          rankOf: (slot) => this.timePosition(this.numbers[slot], this.count - 1),
+        },
+        touched,
+      ),
     );
+  }
+
+  /**
+   * Hands what changed since the last sync to `sync` (the Hermite cells' or the grid's): the touched
+   * slots, or null when every kernel must be looked at (`cellsRenew`); then starts afresh.
+   */
+  private takeTouched(sync: (touched: readonly number[] | null) => void): void {
+    sync(this.cellsRenew ? null : this.cellsTouched);
     this.cellsRenew = false;
     this.cellsTouched.length = 0;
   }
