@@ -33,6 +33,7 @@
  * running sum that starts from the prior's term as the full sum's does.
  */
 import { expNonPositive } from './expNonPositive';
+import { gridIndex } from './nearFirstSum';
 import { logSumProductKernels, type ProductKernels } from './productKernelSum';
 
 /**
@@ -58,7 +59,7 @@ const REST = -1;
 /** A sum whose rings left weigh below this fraction of it is complete (below its rounding). */
 const COMPLETE = 2 ** -60;
 
-/** Allowance for rounding in the cells' edges (of a cell's width: a mean is put in its cell by a rounded division). */
+/** Allowance for rounding in the cells' edges (of a cell's width: a mean is put in its cell by rounded arithmetic, `gridIndex`). */
 const EDGE_SLACK = 1e-9;
 
 export class NearFirstGrid {
@@ -233,7 +234,7 @@ export class NearFirstGrid {
     for (let i = 1; i < n; i++) {
       if (this.isNear(k, i)) {
         const row = this.rowOf(k, i);
-        const column = cellOf(k.mus[2][i], this.lows[2], this.perWidths[2], g2);
+        const column = gridIndex(k.mus[2][i], this.lows[2], this.perWidths[2], g2);
         rowOf[i] = row;
         columnOf[i] = column;
         rowStart[row + 1]++;
@@ -265,7 +266,7 @@ export class NearFirstGrid {
     const was = this.rowOfSlot[slot];
     if (this.isNear(k, slot)) {
       const row = this.rowOf(k, slot);
-      const column = cellOf(k.mus[2][slot], this.lows[2], this.perWidths[2], this.cells[2]);
+      const column = gridIndex(k.mus[2][slot], this.lows[2], this.perWidths[2], this.cells[2]);
       if (was === row && this.columnOfSlot[slot] === column) return true;
       if (!this.takeOut(slot)) return false;
       // After the kernels of its cell already there.
@@ -318,8 +319,8 @@ export class NearFirstGrid {
 
   /** Kernel i's row. */
   private rowOf(k: ProductKernels, i: number): number {
-    const q0 = cellOf(k.mus[0][i], this.lows[0], this.perWidths[0], this.cells[0]);
-    return q0 * this.cells[1] + cellOf(k.mus[1][i], this.lows[1], this.perWidths[1], this.cells[1]);
+    const q0 = gridIndex(k.mus[0][i], this.lows[0], this.perWidths[0], this.cells[0]);
+    return q0 * this.cells[1] + gridIndex(k.mus[1][i], this.lows[1], this.perWidths[1], this.cells[1]);
   }
 
   /** Room for `size` candidates. */
@@ -341,7 +342,7 @@ export class NearFirstGrid {
     const d = this.d;
     for (let j = 0; j < d; j++) this.points[d * s + j] = points[j][s];
     for (let j = 0; j < GRID_DIMS; j++) {
-      this.homes[GRID_DIMS * s + j] = cellOf(points[j][s], this.lows[j], this.perWidths[j], this.cells[j]);
+      this.homes[GRID_DIMS * s + j] = gridIndex(points[j][s], this.lows[j], this.perWidths[j], this.cells[j]);
     }
     this.sums[s] = addTerms(k, this.rest, 0, this.restCount, this.points, d * s, this.top, 0);
     this.visits += this.restCount;
@@ -438,16 +439,6 @@ export class NearFirstGrid {
     this.low[s] = logL - (top + Math.log((sum + beyond) * (1 + 1e-12)) - logTotal);
     this.high[s] = sum > 0 ? logL - (top + Math.log(sum * (1 - 1e-12)) - logTotal) : Infinity;
   }
-}
-
-/**
- * The cell of value v on a grid of `cells` cells from `low`, 1 / perWidth wide; values beyond
- * either end (rounding) in the end cells. The bounds allow for the rounding of the product.
- */
-function cellOf(v: number, low: number, perWidth: number, cells: number): number {
-  const q = (v - low) * perWidth;
-  // Truncation is the floor here (q >= 0).
-  return q < 0 ? 0 : q >= cells ? cells - 1 : q | 0;
 }
 
 /** The first index in from .. to - 1 whose `keys` entry (ascending there) is at least `key` (`to` if none). */

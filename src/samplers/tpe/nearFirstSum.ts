@@ -188,7 +188,7 @@ export class NearFirstPairs {
       let o = rest * PAIR_STRIDE;
       if (c0[i] >= minCurvature0 && c1[i] >= minCurvature1) {
         const m = mu1[i];
-        const b = bandIndex(m, low1, perWidth, bands);
+        const b = gridIndex(m, low1, perWidth, bands);
         start[b + 1]++;
         if (m < bandLow[b]) bandLow[b] = m;
         if (m > bandHigh[b]) bandHigh[b] = m;
@@ -222,7 +222,7 @@ export class NearFirstPairs {
     const bandOf = this.bandOf;
     start.fill(0, 0, bands + 1);
     for (let r = 0; r < n; r++) {
-      const b = bandIndex(mu1[byFirst[r]], this.low1, perWidth, bands);
+      const b = gridIndex(mu1[byFirst[r]], this.low1, perWidth, bands);
       bandOf[r] = b;
       start[b + 1]++;
     }
@@ -235,7 +235,7 @@ export class NearFirstPairs {
   private insertIntoBands(k: ProductKernels, i: number): void {
     const [mu0, mu1] = k.mus;
     const perWidth = 1 / this.bandWidth;
-    const b = bandIndex(mu1[i], this.low1, perWidth, this.bands);
+    const b = gridIndex(mu1[i], this.low1, perWidth, this.bands);
     const m = mu0[i];
     const order = this.bandOrder;
     let lo = 0;
@@ -243,7 +243,7 @@ export class NearFirstPairs {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const j = order[mid];
-      const bj = bandIndex(mu1[j], this.low1, perWidth, this.bands);
+      const bj = gridIndex(mu1[j], this.low1, perWidth, this.bands);
       if (bj < b || (bj === b && mu0[j] <= m)) lo = mid + 1;
       else hi = mid;
     }
@@ -341,7 +341,7 @@ export class NearFirstPairs {
       acc[0] = this.sums[s];
       acc[1] = this.cuts[s];
     }
-    const home = bandIndex(y1, this.low1, 1 / this.bandWidth, bands);
+    const home = gridIndex(y1, this.low1, 1 / this.bandWidth, bands);
     const c1 = this.minCurvature1;
     // Bands below (side 0) and above (side 1) home, out to the nearest bounded one on each side
     // (it and every kernel beyond are negligible), kept at ends[2 s + side].
@@ -403,10 +403,14 @@ export class NearFirstPairs {
   }
 }
 
-/** The band of second mean m: bands of 1 / perWidth from low1, the ends taking what rounding puts beyond. */
-function bandIndex(m: number, low1: number, perWidth: number, bands: number): number {
-  // Truncation is the floor here (m >= low1 but for rounding).
-  return Math.min(bands - 1, Math.max(0, ((m - low1) * perWidth) | 0));
+/**
+ * The cell of value v on a grid of `cells` cells from `low`, 1 / perWidth wide (the bands here, the
+ * cells of nearFirstGrid.ts); values beyond either end (rounding) in the end cells.
+ */
+export function gridIndex(v: number, low: number, perWidth: number, cells: number): number {
+  const q = (v - low) * perWidth;
+  // Truncation is the floor here (q >= 0).
+  return q < 0 ? 0 : q >= cells ? cells - 1 : q | 0;
 }
 
 /** The index of the largest logL[s] - logG[s], the first among equals (0 when there are none). */
