@@ -7,11 +7,12 @@
  *   across trials instead of sorting per suggestion;
  * - incremental: for one continuous parameter, a density maintained across trials
  *   (`incrementalAbove.ts`), updated as trials join the above group instead of rebuilt;
- * - incremental joint: the same for several continuous parameters sampled jointly (the default,
- *   multivariate TPE; `incrementalJointAbove.ts`).
+ * - incremental joint: the same for several parameters sampled jointly (the default, multivariate
+ *   TPE; `incrementalJointAbove.ts`), continuous ones or a mixed space (`mixedKernelSum.ts`).
  * All four give the same proposals as the plain path, switched on with `useFromScratchPaths`
  * (test/samplers/incrementalAbove.test.ts and incrementalJointAbove.test.ts compare them; the joint
- * one sums the same kernels in another order, so its log densities agree to rounding).
+ * one sums continuous kernels in another order, so its log densities agree to rounding; a mixed
+ * space's to the bit).
  */
 import { distributionsEqual, type Distribution } from '../../distributions';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
@@ -19,14 +20,7 @@ import type { StudyView } from '../../study/view';
 import { IncrementalAboveDensity } from './incrementalAbove';
 import { IncrementalJointAbove, JOINT_INCREMENTAL_MIN } from './incrementalJointAbove';
 import { gatherObservations, ParamColumn, type Split } from './observations';
-import {
-  allContinuous,
-  ParzenEstimator,
-  paramModel,
-  SortedUnivariateDensity,
-  type ParamModel,
-  type ParzenEstimatorParameters,
-} from './parzenEstimator';
+import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultWeights } from './weights';
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
@@ -121,7 +115,7 @@ export class AboveDensities {
   estimator(split: Split, names: string[], columns: ParamColumn[], models: ParamModel[]): AboveDensity {
     // One parameter is the same model whether sampled jointly or not (bandwidths are per parameter).
     const univariate = names.length === 1 && models[0].kind === 'numeric';
-    if (this.incremental() && (univariate || allContinuous(models))) {
+    if (this.incremental() && (univariate || models.length > 1)) {
       // Running trials that lack a parameter add nothing: the finished trials' split then serves.
       let finished: Split | null = split;
       if (split.running) {
@@ -201,9 +195,9 @@ export class AboveDensities {
   }
 
   /**
-   * The incrementally maintained joint above density of several continuous parameters, or null
-   * when this case needs the from-scratch path (custom weights, no magic clip, too few
-   * observations). Running trials in the list (constant liar) are held like finished ones: their
+   * The incrementally maintained joint above density of several parameters (continuous, discrete
+   * or categorical), or null when this case needs the from-scratch path (custom weights, no magic
+   * clip, too few observations). Running trials in the list (constant liar) are held like finished ones: their
    * parameters do not change, and their leaving or joining is a change in the middle of the list.
    */
   private incrementalJoint(
@@ -212,7 +206,7 @@ export class AboveDensities {
     columns: readonly ParamColumn[],
     models: readonly ParamModel[],
   ): IncrementalJointAbove | null {
-    if (this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip || !allContinuous(models)) return null;
+    if (this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip) return null;
     const key = names.join('\n');
     let cache = this.jointCaches.get(key);
     if (!cache || cache.columns.some((c, j) => c !== columns[j])) {

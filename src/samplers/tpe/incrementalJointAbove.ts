@@ -1,10 +1,11 @@
-import type { ContinuousModel, ParzenEstimatorParameters } from './parzenEstimator';
-import { forward, kernelBandwidth, magicClipFloor } from './parzenEstimator';
+import type { ContinuousModel, NumericModel, ParamModel, ParzenEstimatorParameters } from './parzenEstimator';
+import { allContinuous, forward, kernelBandwidth, magicClipFloor } from './parzenEstimator';
 import { kernelLogHeight, logSumProductKernels, packPairs, pairsLength, type ProductKernels } from './productKernelSum';
 import { FasterOfTwo } from './fasterOfTwo';
 import { HermiteCells } from './hermiteCells';
 import { NearFirstGrid } from './nearFirstGrid';
 import { argmaxRatio, NearFirstPairs } from './nearFirstSum';
+import { MixedKernelSum, type MixedKernels } from './mixedKernelSum';
 import { logGaussMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
 
@@ -95,6 +96,11 @@ const FLOOR_FIXED_FROM = 98;
  * of them (three in four, on average over the first 100 trials of Branin), but a rebuild would also
  * sort, and compute every truncation mass.
  *
+ * Discrete and categorical parameters (a mixed space) are held the same way: a discrete
+ * parameter's kernels are numeric ones (their bandwidths follow the same rule, in the bounds widened
+ * by half a step), a categorical one's hold the observed choice. Such a mixture is summed by
+ * `MixedKernelSum` (mixedKernelSum.ts) rather than as product kernels.
+ *
  * Layout: slot 0 holds the prior kernel; slots 1..m the observations in no particular order (a
  * removal moves the last slot into the hole). Per parameter, `sorted` lists the slots by
  * (mean, trial number), the order of the from-scratch estimator's stable sort; `byTime` lists them
@@ -109,6 +115,12 @@ export class IncrementalJointAbove implements ProductKernels {
   maxLogHeight = -Infinity;
   logWeightSpread = 0;
 
+  /**
+   * Per slot, a number that changes whenever the slot's kernel does (joins, moves, or changes a
+   * bandwidth): what `MixedKernelSum` caches per kernel is valid while it is the same.
+   */
+  private stamps: Int32Array;
+  private clock = 0;
   /** Per parameter and slot, sigma and 1/sigma (the curvature is half its square). */
   private sigmas: Float64Array[];
   private invs: Float64Array[];
@@ -148,6 +160,12 @@ export class IncrementalJointAbove implements ProductKernels {
   /** From CELLS_FROM observations, the screen's and the walk's times so far. */
   private readonly faster = new FasterOfTwo();
   private readonly d: number;
+  /** The parameters when all are continuous (the product-kernel paths), else null. */
+  private readonly continuous: readonly ContinuousModel[] | null;
+  /** The indices of the numeric parameters (those with sorted orders and bandwidths). */
+  private readonly numeric: number[] = [];
+  /** A mixed space's sums (null when every parameter is continuous). */
+  private readonly mixed: MixedKernelSum | null;
 
   /**
    * @param params the estimators' parameters: default weights and the magic clip.
@@ -155,11 +173,16 @@ export class IncrementalJointAbove implements ProductKernels {
    *   faster of the screen and the walk so far, or always by one of them (tests pin it).
    */
   constructor(
-    private readonly models: readonly ContinuousModel[],
+    private readonly models: readonly ParamModel[],
     private readonly params: ParzenEstimatorParameters,
     private readonly choice: 'faster' | 'screen' | 'walk' = 'faster',
   ) {
     this.d = models.length;
+    this.continuous = allContinuous(models) ? models : null;
+    this.mixed = this.continuous ? null : new MixedKernelSum(models, params.priorWeight);
+    models.forEach((m, j) => {
+      if (m.kind === 'numeric') this.numeric.push(j);
+    });
     const cap = 256;
     this.mus = models.map(() => new Float64Array(cap));
     this.sigmas = models.map(() => new Float64Array(cap));
@@ -172,12 +195,19 @@ export class IncrementalJointAbove implements ProductKernels {
     this.sorted = models.map(() => new Int32Array(cap));
     this.byTime = new Int32Array(cap);
     this.isDirty = new Uint8Array(cap);
+    this.stamps = new Int32Array(cap);
     this.scratch = new Float64Array(cap);
-    this.pairs = this.d === 2 ? new Float64Array(pairsLength(cap)) : undefined;
-    this.nearFirst = this.d === 2 ? new NearFirstPairs(cap) : undefined;
-    this.grid = this.d >= 3 ? new NearFirstGrid() : undefined;
-    // The prior kernel: the centre of the range, the whole range as bandwidth.
+    const pairs = this.continuous !== null && this.d === 2;
+    this.pairs = pairs ? new Float64Array(pairsLength(cap)) : undefined;
+    this.nearFirst = pairs ? new NearFirstPairs(cap) : undefined;
+    this.grid = this.continuous !== null && this.d >= 3 ? new NearFirstGrid() : undefined;
+    // The prior kernel: the centre of the range, the whole range as bandwidth (a categorical
+    // parameter's: uniform over the choices, marked by the choice -1).
     models.forEach((m, j) => {
+      if (m.kind === 'categorical') {
+        this.mus[j][0] = -1;
+        return;
+      }
       const range = m.high - m.low;
       this.mus[j][0] = 0.5 * (m.low + m.high);
       this.sigmas[j][0] = range;
@@ -185,8 +215,9 @@ export class IncrementalJointAbove implements ProductKernels {
       this.curvatures[j][0] = 0.5 * this.invs[j][0] * this.invs[j][0];
       this.logZs[j][0] = logGaussMass((m.low - this.mus[j][0]) / range, (m.high - this.mus[j][0]) / range);
     });
-    this.logHeights[0] = kernelLogHeight(this.invs, this.logZs, 0);
+    if (this.continuous) this.logHeights[0] = kernelLogHeight(this.invs, this.logZs, 0);
     this.numbers[0] = -1;
+    this.stamps[0] = ++this.clock;
   }
 
   /** Observations held (the prior kernel not counted). */
@@ -239,6 +270,7 @@ export class IncrementalJointAbove implements ProductKernels {
   logPdf(samples: readonly Float64Array[], out?: Float64Array): Float64Array {
     const size = samples.length > 0 ? samples[0].length : 0;
     out ??= new Float64Array(size);
+    if (this.mixed) return this.mixed.logPdf(this.mixedView(), samples, out);
     const y = new Float64Array(this.d);
     const logTotal = Math.log(this.totalWeight);
     // The kernels changed since the last batch (a trial at least): packed once for this one.
@@ -258,11 +290,14 @@ export class IncrementalJointAbove implements ProductKernels {
    * a grid (nearFirstGrid.ts).
    */
   bestRatio(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array): number {
-    // A small mixture is summed whole: the walk's set-up costs more than it saves there.
-    if (this.grid ? this.count < GRID_FROM : this.count < NEAR_FIRST_FROM) return argmaxRatio(logL, this.logPdf(samples, logG));
+    // A small mixture is summed whole: the walk's set-up costs more than it saves there; so is a
+    // mixed space's.
+    if (this.mixed || (this.grid ? this.count < GRID_FROM : this.count < NEAR_FIRST_FROM))
+      return argmaxRatio(logL, this.logPdf(samples, logG));
+    const models = this.continuous!;
     const size = logL.length;
-    if (this.points.length !== this.d || this.points[0].length < size) this.points = this.models.map(() => new Float64Array(size));
-    for (let j = 0; j < this.d; j++) for (let s = 0; s < size; s++) this.points[j][s] = forward(this.models[j], samples[j][s]);
+    if (this.points.length !== this.d || this.points[0].length < size) this.points = models.map(() => new Float64Array(size));
+    for (let j = 0; j < this.d; j++) for (let s = 0; s < size; s++) this.points[j][s] = forward(models[j], samples[j][s]);
     if (this.grid) {
       const grid = this.grid;
       const m = this.count - 1;
@@ -270,9 +305,9 @@ export class IncrementalJointAbove implements ProductKernels {
         grid.sync(
           this,
           touched,
-          this.models.map((model) => model.low),
-          this.models.map((model) => model.high),
-          this.models.map((model) => magicClipFloor(model.high - model.low, m)),
+          models.map((model) => model.low),
+          models.map((model) => model.high),
+          models.map((model) => magicClipFloor(model.high - model.low, m)),
         ),
       );
       return this.grid.bestRatio(this, this.points, logL, Math.log(this.totalWeight), this.scratch);
@@ -292,10 +327,16 @@ export class IncrementalJointAbove implements ProductKernels {
     return best;
   }
 
+  /** What a mixed space's sums read of the kernels (fresh each time: the arrays are replaced as they grow). */
+  private mixedView(): MixedKernels {
+    const { count, mus, sigmas, logZs, weights, byTime, stamps } = this;
+    return { count, mus, sigmas, logZs, weights, byTime, stamps };
+  }
+
   /** The Hermite cells brought up to date with the kernels (made when first needed, or anew if the clip's floor moved). */
   private syncCells(): void {
     const m = this.count - 1;
-    const [model0, model1] = this.models;
+    const [model0, model1] = this.continuous!;
     const floor0 = magicClipFloor(model0.high - model0.low, m);
     const floor1 = magicClipFloor(model1.high - model1.low, m);
     if (!this.cells || this.cells.floor0 !== floor0 || this.cells.floor1 !== floor1) {
@@ -339,7 +380,7 @@ export class IncrementalJointAbove implements ProductKernels {
   private walk(logL: Float64Array, among: number[] | null): number {
     const nearFirst = this.nearFirst!;
     // Kernels at most NEAR_BANDWIDTH clip floors wide in each parameter are walked in order.
-    const [model0, model1] = this.models;
+    const [model0, model1] = this.continuous!;
     const widest0 = NEAR_BANDWIDTH * magicClipFloor(model0.high - model0.low, this.count - 1);
     const widest1 = NEAR_BANDWIDTH * magicClipFloor(model1.high - model1.low, this.count - 1);
     nearFirst.pack(
@@ -438,7 +479,7 @@ export class IncrementalJointAbove implements ProductKernels {
     }
     this.count = count + 1;
     for (let slot = 1; slot <= count; slot++) this.markDirty(slot);
-    for (let j = 0; j < this.d; j++) {
+    for (const j of this.numeric) {
       const mu = this.mus[j];
       const order = Array.from({ length: count }, (_, r) => r + 1);
       order.sort((x, y) => mu[x] - mu[y] || this.numbers[x] - this.numbers[y]);
@@ -451,9 +492,9 @@ export class IncrementalJointAbove implements ProductKernels {
   /** `refreshBandwidth` of every kernel (only changed ones are recomputed). */
   private refreshAllBandwidths(): void {
     const m = this.count - 1;
-    for (let j = 0; j < this.d; j++) {
+    for (const j of this.numeric) {
       // refreshBandwidth for every k, with what is the same for all of them read once.
-      const model = this.models[j];
+      const model = this.models[j] as NumericModel;
       const range = model.high - model.low;
       const floor = magicClipFloor(range, m);
       const sorted = this.sorted[j];
@@ -481,6 +522,7 @@ export class IncrementalJointAbove implements ProductKernels {
     for (let j = 0; j < this.d; j++) {
       const mu = forward(this.models[j], values[j][r]);
       this.mus[j][slot] = mu;
+      if (this.models[j].kind === 'categorical') continue; // no order or bandwidth: the choice is all
       const sorted = this.sorted[j];
       const p = this.sortedPosition(j, mu, number, m - 1);
       sorted.copyWithin(p + 1, p, m - 1);
@@ -496,7 +538,7 @@ export class IncrementalJointAbove implements ProductKernels {
     const number = this.numbers[slot];
     const t = this.timePosition(number, m);
     this.byTime.copyWithin(t, t + 1, m);
-    for (let j = 0; j < this.d; j++) {
+    for (const j of this.numeric) {
       const sorted = this.sorted[j];
       const p = this.sortedPosition(j, this.mus[j][slot], number, m);
       sorted.copyWithin(p, p + 1, m);
@@ -514,7 +556,7 @@ export class IncrementalJointAbove implements ProductKernels {
     const number = this.numbers[from];
     this.byTime[this.timePosition(number, m)] = to;
     for (let j = 0; j < this.d; j++) {
-      this.sorted[j][this.sortedPosition(j, this.mus[j][from], number, m)] = to;
+      if (this.models[j].kind === 'numeric') this.sorted[j][this.sortedPosition(j, this.mus[j][from], number, m)] = to;
       this.mus[j][to] = this.mus[j][from];
       this.sigmas[j][to] = this.sigmas[j][from];
       this.invs[j][to] = this.invs[j][from];
@@ -523,6 +565,7 @@ export class IncrementalJointAbove implements ProductKernels {
     }
     this.numbers[to] = number;
     this.logHeights[to] = this.logHeights[from];
+    this.stamps[to] = ++this.clock;
     if (this.isDirty[from]) {
       this.isDirty[from] = 0;
       this.markDirty(to);
@@ -562,7 +605,7 @@ export class IncrementalJointAbove implements ProductKernels {
   }
 
   private refreshBandwidth(j: number, k: number, m = this.count - 1): void {
-    const model = this.models[j];
+    const model = this.models[j] as NumericModel;
     const sorted = this.sorted[j];
     const mus = this.mus[j];
     const slot = sorted[k];
@@ -597,6 +640,7 @@ export class IncrementalJointAbove implements ProductKernels {
       if (this.cellsTouched.length > 1024 + (this.count >> 3)) this.cellsRenew = true;
     }
     this.isDirty[slot] = 1;
+    this.stamps[slot] = ++this.clock;
     this.dirty.push(slot);
   }
 
@@ -608,15 +652,15 @@ export class IncrementalJointAbove implements ProductKernels {
       if (!this.isDirty[slot]) continue; // moved or removed since
       this.isDirty[slot] = 0;
       if (slot >= this.count) continue;
-      for (let j = 0; j < this.d; j++) {
+      for (const j of this.numeric) {
         const logZ = this.logZs[j];
         if (!Number.isNaN(logZ[slot])) continue;
-        const model = this.models[j];
+        const model = this.models[j] as NumericModel;
         const mu = this.mus[j][slot];
         const sigma = this.sigmas[j][slot];
         logZ[slot] = logGaussMass((model.low - mu) / sigma, (model.high - mu) / sigma);
       }
-      this.logHeights[slot] = kernelLogHeight(this.invs, this.logZs, slot);
+      if (this.continuous) this.logHeights[slot] = kernelLogHeight(this.invs, this.logZs, slot);
     }
     dirty.length = 0;
   }
@@ -662,6 +706,7 @@ export class IncrementalJointAbove implements ProductKernels {
     this.numbers = grow(this.numbers);
     this.byTime = grow(this.byTime);
     this.isDirty = grow(this.isDirty);
+    this.stamps = grow(this.stamps);
     this.scratch = new Float64Array(next);
     if (this.pairs) this.pairs = new Float64Array(pairsLength(next));
   }

@@ -60,6 +60,9 @@ export function forward(m: ParamModel, x: number): number {
   return m.kind === 'numeric' && m.log ? Math.log(x) : x;
 }
 
+/** A numeric parameter, continuous or discrete. */
+export type NumericModel = ParamModel & { kind: 'numeric' };
+
 /** A continuous numeric parameter: its kernels are plain truncated normals. */
 export type ContinuousModel = ParamModel & { kind: 'numeric'; q: null };
 
@@ -69,10 +72,10 @@ export function allContinuous(models: readonly ParamModel[]): models is readonly
 }
 
 /** The cell [x - q/2, x + q/2] of discrete value x in the modelling space (log for a log int). */
-function cellLow(m: ParamModel & { kind: 'numeric' }, x: number, q: number): number {
+export function cellLow(m: ParamModel & { kind: 'numeric' }, x: number, q: number): number {
   return m.log ? Math.log(x - 0.5 * q) : x - 0.5 * q;
 }
-function cellHigh(m: ParamModel & { kind: 'numeric' }, x: number, q: number): number {
+export function cellHigh(m: ParamModel & { kind: 'numeric' }, x: number, q: number): number {
   return m.log ? Math.log(x + 0.5 * q) : x + 0.5 * q;
 }
 
