@@ -217,7 +217,7 @@ export class MixedKernelSum {
     for (let i = 0; i < nc; i++) this.logW[i] = Math.log(w[i] / total);
     // Pairs made by kernels since gone are kept; past a few per kernel the table starts afresh.
     for (const pairs of this.pairs) {
-      if (pairs && pairs.pairCount > 4 * nc + 1024) {
+      if (pairs && pairs.pairCount > 2 * nc + 256) {
         pairs.clear();
         this.seen.fill(0);
       }

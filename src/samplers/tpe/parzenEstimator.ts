@@ -153,6 +153,8 @@ export class ParzenEstimator {
    * with their pair layout for two parameters and the sum's scratch space.
    */
   private productKernels: ContinuousMixture | null = null;
+  /** What `logPdfJoint` computes once per estimator (built on first use). */
+  private jointTerms: JointTerms | null = null;
 
   /**
    * @param observations one array per parameter (internal values), all of the same length n
@@ -350,38 +352,9 @@ export class ParzenEstimator {
   /** General case: log-sum-exp over components of the summed per-parameter log densities. */
   private logPdfJoint(samples: readonly Float64Array[], size: number, out: Float64Array = new Float64Array(size)): Float64Array {
     const nc = this.nComponents;
-    const acc = new Float64Array(nc);
-    const logW = new Float64Array(nc);
-    for (let i = 0; i < nc; i++) logW[i] = Math.log(this.weights[i]);
-    // Per continuous parameter, constants that do not depend on the sample. Most kernels share the
-    // clip's floor as bandwidth: its logarithm is taken once per run of equal bandwidths.
-    const consts = this.kernels.map((k, j) => {
-      const m = this.models[j];
-      if (k.kind !== 'numeric' || m.kind !== 'numeric' || m.q !== null) return null;
-      const c = new Float64Array(nc);
-      const inv = new Float64Array(nc);
-      let sigma = NaN;
-      let logSigma = NaN;
-      for (let i = 0; i < nc; i++) {
-        if (k.sigmas[i] !== sigma) {
-          sigma = k.sigmas[i];
-          logSigma = Math.log(sigma);
-        }
-        c[i] = -logSigma - LOG_SQRT_2PI - k.logZ[i];
-        inv[i] = 1 / sigma;
-      }
-      return { c, inv };
-    });
-    const logHit = new Map<number, [number, number]>();
-    // Discrete parameters: a kernel's term is the normal mass of the candidate's cell, a function of
-    // its mean and bandwidth and the cell. Integer observations share few means, most kernels have
-    // the clip's floor as bandwidth, and the candidates repeat values: each distinct pair's mass is
-    // computed once per distinct value (in a four-parameter mixed space at 2,000 trials, the
-    // masses took 58% of a profile, one per kernel and candidate).
-    const masses = this.kernels.map((k, j) => {
-      const m = this.models[j];
-      return k.kind === 'numeric' && m.kind === 'numeric' && m.q !== null ? new CellMasses(k.mus, k.sigmas, nc) : null;
-    });
+    // The good trials' estimator is kept across trials while they do not change (and evaluates
+    // each trial's candidates): its constants and cell masses are kept with it.
+    const { acc, logW, consts, logHit, masses } = (this.jointTerms ??= this.buildJointTerms());
     for (let s = 0; s < size; s++) {
       acc.set(logW);
       for (let j = 0; j < this.models.length; j++) {
@@ -389,15 +362,10 @@ export class ParzenEstimator {
         const k = this.kernels[j];
         const x = samples[j][s];
         if (k.kind === 'categorical') {
-          let pair = logHit.get(j);
-          if (!pair) {
-            pair = [Math.log(k.pHit), Math.log(k.pMiss)];
-            logHit.set(j, pair);
-          }
-          const uniform = -Math.log(k.nChoices);
+          const [hit, miss, uniform] = logHit[j]!;
           for (let i = 0; i < nc; i++) {
             const o = k.observed[i];
-            acc[i] += o < 0 ? uniform : o === x ? pair[0] : pair[1];
+            acc[i] += o < 0 ? uniform : o === x ? hit : miss;
           }
         } else if (m.kind === 'numeric') {
           const { mus, logZ } = k;
@@ -433,6 +401,55 @@ export class ParzenEstimator {
     }
     return out;
   }
+
+  private buildJointTerms(): JointTerms {
+    const nc = this.nComponents;
+    const logW = new Float64Array(nc);
+    for (let i = 0; i < nc; i++) logW[i] = Math.log(this.weights[i]);
+    // Per continuous parameter, constants that do not depend on the sample. Most kernels share the
+    // clip's floor as bandwidth: its logarithm is taken once per run of equal bandwidths.
+    const consts = this.kernels.map((k, j) => {
+      const m = this.models[j];
+      if (k.kind !== 'numeric' || m.kind !== 'numeric' || m.q !== null) return null;
+      const c = new Float64Array(nc);
+      const inv = new Float64Array(nc);
+      let sigma = NaN;
+      let logSigma = NaN;
+      for (let i = 0; i < nc; i++) {
+        if (k.sigmas[i] !== sigma) {
+          sigma = k.sigmas[i];
+          logSigma = Math.log(sigma);
+        }
+        c[i] = -logSigma - LOG_SQRT_2PI - k.logZ[i];
+        inv[i] = 1 / sigma;
+      }
+      return { c, inv };
+    });
+    // Discrete parameters: a kernel's term is the normal mass of the candidate's cell, a function of
+    // its mean and bandwidth and the cell. Integer observations share few means, most kernels have
+    // the clip's floor as bandwidth, and the candidates repeat values: each distinct pair's mass is
+    // computed once per distinct value (in a four-parameter mixed space at 2,000 trials, the
+    // masses took 58% of a profile, one per kernel and candidate).
+    const masses = this.kernels.map((k, j) => {
+      const m = this.models[j];
+      return k.kind === 'numeric' && m.kind === 'numeric' && m.q !== null ? new CellMasses(k.mus, k.sigmas, nc) : null;
+    });
+    const logHit = this.kernels.map((k): [number, number, number] | null =>
+      k.kind === 'categorical' ? [Math.log(k.pHit), Math.log(k.pMiss), -Math.log(k.nChoices)] : null,
+    );
+    return { acc: new Float64Array(nc), logW, consts, logHit, masses };
+  }
+}
+
+/** `ParzenEstimator.logPdfJoint`'s per-estimator constants (see there). */
+interface JointTerms {
+  acc: Float64Array;
+  logW: Float64Array;
+  /** Per continuous parameter: each kernel's -log sigma - log sqrt(2 pi) - log Z, and 1/sigma. */
+  consts: Array<{ c: Float64Array; inv: Float64Array } | null>;
+  /** Per categorical parameter: the log probabilities of a kernel's own choice, of another, and the prior's. */
+  logHit: Array<[number, number, number] | null>;
+  masses: Array<CellMasses | null>;
 }
 
 /**
