@@ -25,8 +25,8 @@ const logGaussMass = truncnorm.logGaussMass;
 /** Components this far below the largest in log density are left out (as the from-scratch sum does). */
 const FAR_LOG = 40;
 
-/** Distinct values of a discrete parameter whose terms are kept; past this the cache starts afresh. */
-const MAX_CACHED_VALUES = 1024;
+/** Terms a discrete parameter keeps (values times pairs); past this its values start afresh. */
+const MAX_CACHED_TERMS = 1 << 22;
 
 /** The kernels as `IncrementalJointAbove` holds them: slot 0 the prior, slots 1..count-1 the observations. */
 export interface MixedKernels {
@@ -49,19 +49,23 @@ export interface MixedKernels {
  * Integer observations share few means and most kernels have the clip's floor as bandwidth (975
  * kernels made 261 pairs in a 1,000-trial mixed space), and a pair's term for a value never changes:
  * it is computed the first time a candidate takes that value.
+ *
+ * Pairs are numbered in the order they are made. A pair no kernel holds any more is forgotten (a
+ * kernel back at the same mean and bandwidth makes a new one), so a value's terms are brought up to
+ * date by computing those of the pairs made since its last use that kernels still hold. Until 98
+ * observations the clip's floor moves every trial, and with it most pairs: the pairs of earlier
+ * trials are never computed.
  */
 class PairTerms {
-  /** Per slot, its kernel's pair. */
+  /** Per slot, its kernel's pair (-1: none). */
   pairOf = new Int32Array(0);
   private readonly ids = new Map<number, Map<number, number>>();
   private pairMus: number[] = [];
   private pairSigmas: number[] = [];
   private pairLogZs: number[] = [];
-  /**
-   * Per value, each pair's term, computed for the pairs made so far (`computed` of them): a value's
-   * terms are brought up to date with a few new pairs, not checked kernel by kernel. Pairs of
-   * kernels gone keep their terms, so a pair made again (a kernel back in the same place) has them.
-   */
+  /** Per pair, how many slots hold it. */
+  private holders = new Int32Array(64);
+  /** Per value, each pair's term (for the held pairs among the first `computed`). */
   private readonly byValue = new Map<number, { terms: Float64Array; computed: number }>();
 
   constructor(
@@ -69,8 +73,10 @@ class PairTerms {
     private readonly q: number,
   ) {}
 
-  /** Slot i's kernel is (mu, sigma) with log truncation mass logZ. */
+  /** Slot i's kernel is now (mu, sigma) with log truncation mass logZ. */
   assign(i: number, mu: number, sigma: number, logZ: number): void {
+    const previous = this.pairOf[i];
+    if (previous >= 0 && --this.holders[previous] === 0) this.ids.get(this.pairMus[previous])!.delete(this.pairSigmas[previous]);
     let bySigma = this.ids.get(mu);
     if (!bySigma) this.ids.set(mu, (bySigma = new Map()));
     let id = bySigma.get(sigma);
@@ -80,30 +86,46 @@ class PairTerms {
       this.pairMus.push(mu);
       this.pairSigmas.push(sigma);
       this.pairLogZs.push(logZ);
+      if (id === this.holders.length) {
+        const holders = new Int32Array(2 * id);
+        holders.set(this.holders);
+        this.holders = holders;
+      }
     }
+    this.holders[id]++;
     this.pairOf[i] = id;
   }
 
-  /** Pairs ever made (those of kernels gone included). */
+  /** Pairs made (those no kernel holds any more included). */
   get pairCount(): number {
     return this.pairMus.length;
   }
 
-  /** Forget every pair (the slots are then assigned anew). */
+  /** Forget every pair (every slot is then assigned anew). */
   clear(): void {
     this.ids.clear();
     this.pairMus = [];
     this.pairSigmas = [];
     this.pairLogZs = [];
+    this.holders.fill(0);
+    this.pairOf.fill(-1);
     this.byValue.clear();
   }
 
-  /** Each pair's term at value x: the log mass of its cell less the pair's truncation mass. */
+  /** Grow the per-slot array to `cap` slots. */
+  grow(cap: number): void {
+    const pairOf = new Int32Array(cap).fill(-1);
+    pairOf.set(this.pairOf);
+    this.pairOf = pairOf;
+  }
+
+  /** Each held pair's term at value x: the log mass of its cell less the pair's truncation mass. */
   at(x: number): Float64Array {
     const pairs = this.pairMus.length;
     let entry = this.byValue.get(x);
     if (!entry) {
-      if (this.byValue.size >= MAX_CACHED_VALUES) this.byValue.clear();
+      // Bounded memory: past about 32 MB of terms, the values start afresh.
+      if ((this.byValue.size + 1) * pairs > MAX_CACHED_TERMS) this.byValue.clear();
       entry = { terms: new Float64Array(Math.max(pairs, 64)), computed: 0 };
       this.byValue.set(x, entry);
     }
@@ -117,6 +139,7 @@ class PairTerms {
       const lo = cellLow(this.model, x, this.q);
       const hi = cellHigh(this.model, x, this.q);
       for (let p = entry.computed; p < pairs; p++) {
+        if (this.holders[p] === 0) continue; // forgotten: no kernel will hold it again
         const mu = this.pairMus[p];
         const sigma = this.pairSigmas[p];
         terms[p] = logGaussMass((lo - mu) / sigma, (hi - mu) / sigma) - this.pairLogZs[p];
@@ -215,7 +238,8 @@ export class MixedKernelSum {
     for (let r = 0; r < nc - 1; r++) total += w[k.byTime[r]];
     total += w[0];
     for (let i = 0; i < nc; i++) this.logW[i] = Math.log(w[i] / total);
-    // Pairs made by kernels since gone are kept; past a few per kernel the table starts afresh.
+    // Forgotten pairs keep their numbers (the values' terms are indexed by them): past about two per
+    // kernel, the pairs are numbered afresh (and every value's terms computed anew).
     for (const pairs of this.pairs) {
       if (pairs && pairs.pairCount > 2 * nc + 256) {
         pairs.clear();
@@ -256,11 +280,6 @@ export class MixedKernelSum {
       }
       return { c, inv };
     });
-    for (const pairs of this.pairs) {
-      if (!pairs) continue;
-      const pairOf = new Int32Array(cap);
-      pairOf.set(pairs.pairOf);
-      pairs.pairOf = pairOf;
-    }
+    for (const pairs of this.pairs) pairs?.grow(cap);
   }
 }
