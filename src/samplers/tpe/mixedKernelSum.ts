@@ -15,6 +15,7 @@
  * is the one they were computed at.
  */
 import { cellHigh, cellLow, forward, type NumericModel, type ParamModel } from './parzenEstimator';
+import { expNonPositive } from './expNonPositive';
 import * as truncnorm from './truncnorm';
 
 // Local bindings of the hot helpers (see parzenEstimator.ts: some CommonJS loaders turn each read
@@ -219,9 +220,9 @@ export class MixedKernelSum {
       const byTime = k.byTime;
       for (let r = 0; r < m; r++) {
         const a = acc[byTime[r]];
-        if (a > cut) sum += Math.exp(a - max);
+        if (a > cut) sum += expNonPositive(a - max);
       }
-      if (acc[0] > cut) sum += Math.exp(acc[0] - max);
+      if (acc[0] > cut) sum += expNonPositive(acc[0] - max);
       out[s] = max + Math.log(sum);
     }
     return out;

@@ -1,6 +1,7 @@
 import type { Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import type { Rng } from '../../rng';
+import { expNonPositive } from './expNonPositive';
 import { SortedGaussianSum } from './gaussSum';
 import { kernelLogHeight, logSumProductKernels, logWeightSpread, packPairs, type ProductKernels } from './productKernelSum';
 import * as truncnorm from './truncnorm';
@@ -395,7 +396,7 @@ export class ParzenEstimator {
       const cut = max - FAR_LOG;
       for (let i = 0; i < nc; i++) {
         const a = acc[i];
-        if (a > cut) sum += Math.exp(a - max);
+        if (a > cut) sum += expNonPositive(a - max);
       }
       out[s] = max + Math.log(sum);
     }
