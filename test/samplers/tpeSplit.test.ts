@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { createStudy, floatDistribution, RandomSampler, Rng, TrialState } from '../../src';
+import { nonDominatedSort } from '../../src/multiobjective/pareto';
 import { CONSTRAINTS_KEY } from '../../src/samplers/base';
 import { computeSplit } from '../../src/samplers/tpe/observations';
-import { selectBelowMultiObjective } from '../../src/samplers/tpe/multiObjective';
+import { frontsCovering, selectBelowMultiObjective } from '../../src/samplers/tpe/multiObjective';
 import { defaultGamma, defaultGammaMultiObjective } from '../../src/samplers/tpe/sampler';
 import { PYTHON } from '../helpers/python';
 
@@ -125,5 +126,90 @@ describe('TPE split matches Optuna 5.0', () => {
       assert.deepEqual(numbers(split.below), below, 'good group');
       assert.deepEqual(numbers(split.above), above, 'bad group');
     });
+  });
+});
+
+// Optuna 5.0's multi-objective good group (sampler.py's `_split_complete_trials_multi_objective`
+// on loss vectors): nondomination ranks, then the hypervolume subset selection of the boundary front.
+const PY_MO = `
+import json, sys
+import numpy as np
+from optuna.study._multi_objective import _fast_non_domination_rank
+from optuna._hypervolume.hssp import _solve_hssp
+from optuna.samplers._tpe.sampler import _get_reference_point
+out = []
+for case in json.load(sys.stdin):
+    lvals = np.array(case['losses'], dtype=float)
+    n_below = case['nBelow']
+    ranks = _fast_non_domination_rank(lvals, n_below=n_below)
+    values, counts = np.unique(ranks, return_counts=True)
+    last = int(np.max(values[np.cumsum(counts) <= n_below], initial=-1))
+    indices = np.arange(len(lvals))
+    below = indices[ranks <= last]
+    if below.size < n_below:
+        tie = ranks == last + 1
+        below = np.append(below, _solve_hssp(lvals[tie], indices[tie], n_below - below.size, _get_reference_point(lvals[tie])))
+    out.append(sorted(int(i) for i in below))
+print(json.dumps(out))
+`;
+
+describe('the multi-objective good group matches Optuna 5.0 on long histories', () => {
+  const rng = new Rng(11);
+  const round = (v: number, grid: number | null) => (grid === null ? v : Math.round(v / grid) * grid);
+  /** n loss vectors near a trade-off curve (some exactly on it, so fronts are long), on a grid when given (repeats). */
+  const losses = (n: number, d: number, grid: number | null) =>
+    Array.from({ length: n }, () => {
+      const t = Array.from({ length: d }, () => rng.random());
+      const s = t.reduce((a, b) => a + b, 0);
+      const noise = rng.random() < 0.3 ? 0 : rng.uniform(0, 0.5);
+      return t.map((v) => round(v / s + noise * rng.random(), grid));
+    });
+  const cases = [
+    { name: '2 objectives, 800 points', losses: losses(800, 2, null), nBelow: 80 },
+    { name: '2 objectives, 600 points on a grid (repeated vectors)', losses: losses(600, 2, 0.05), nBelow: 60 },
+    { name: '2 objectives, repeats outnumbering the places left', losses: losses(300, 2, 0.25), nBelow: 40 },
+    { name: '3 objectives, 300 points', losses: losses(300, 3, null), nBelow: 30 },
+    { name: '3 objectives, 250 points on a grid', losses: losses(250, 3, 0.1), nBelow: 25 },
+    { name: '4 objectives, 150 points', losses: losses(150, 4, null), nBelow: 15 },
+  ];
+  const r = spawnSync(PYTHON, ['-c', PY_MO], { input: JSON.stringify(cases), encoding: 'utf8' });
+  it('the Optuna reference ran', () => assert.equal(r.status, 0, r.stderr));
+  cases.forEach((c, idx) => {
+    it(c.name, () => {
+      const want = (JSON.parse(r.stdout) as number[][])[idx];
+      // The case must need the subset selection: a front that does not fit whole.
+      const fronts = frontsCovering(c.losses, c.nBelow);
+      const whole = fronts.slice(0, -1).reduce((a, f) => a + f.length, 0);
+      assert.ok(
+        whole < c.nBelow && whole + fronts[fronts.length - 1].length > c.nBelow,
+        `fronts ${fronts.map((f) => f.length).join(', ')}`,
+      );
+      const got = [...selectBelowMultiObjective(c.losses, c.nBelow)].sort((a, b) => a - b);
+      assert.equal(got.length, c.nBelow);
+      assert.deepEqual(got, want);
+    });
+  });
+});
+
+describe('frontsCovering', () => {
+  it('two objectives: the fronts of the general sort, with ties in either loss, repeats and infinities', () => {
+    const rng = new Rng(12);
+    for (let round = 0; round < 20; round++) {
+      const n = rng.int(1, 300);
+      const losses = Array.from({ length: n }, () =>
+        [0, 1].map(() => {
+          const u = rng.random();
+          return u < 0.03 ? Infinity : u < 0.05 ? -Infinity : rng.int(0, round % 2 === 0 ? 8 : 1000);
+        }),
+      );
+      const want = nonDominatedSort(losses).map((f) => [...f].sort((a, b) => a - b));
+      assert.deepEqual(frontsCovering(losses, n), want);
+      // Only as many fronts as hold the count asked for.
+      const count = rng.int(1, n);
+      const some = frontsCovering(losses, count);
+      assert.deepEqual(some, want.slice(0, some.length));
+      assert.ok(some.slice(0, -1).reduce((a, f) => a + f.length, 0) < count);
+      assert.ok(some.reduce((a, f) => a + f.length, 0) >= count);
+    }
   });
 });

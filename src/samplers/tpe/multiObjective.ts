@@ -1,100 +1,277 @@
-import { nondominationRanks } from '../../multiobjective/pareto';
+/**
+ * MOTPE's good group (Optuna 5.0's rule): whole Pareto fronts while they fit, then, from the front
+ * that does not fit, the points a greedy hypervolume subset selection picks.
+ *
+ * It runs every trial over every finished trial, so its cost is what a long multi-objective study
+ * pays per trial: the fronts are peeled only as far as the good group reaches, two objectives are
+ * ranked by one sort, and the greedy selection updates each point's exclusive contribution instead
+ * of recomputing the selection's hypervolume for every candidate (which made a 1,000-trial
+ * two-objective study cost 100 ms a trial, against Optuna 5.0's 13).
+ */
+import { hypervolume } from '../../multiobjective/hypervolume';
+import { nonDominatedSort } from '../../multiobjective/pareto';
 
 const EPS = 1e-12;
 
-/** Hypervolume dominated by `points` (minimisation) up to `ref`, by slicing along the last objective. */
-export function hypervolume(points: readonly (readonly number[])[], ref: readonly number[]): number {
-  const pts = points.filter((p) => p.every((v, k) => v < ref[k]));
-  if (pts.length === 0) return 0;
-  const d = ref.length;
-  if (d === 1) return ref[0] - Math.min(...pts.map((p) => p[0]));
-  if (d === 2) {
-    const sorted = [...pts].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let area = 0;
-    let bestY = ref[1];
-    for (const p of sorted) {
-      if (p[1] < bestY) {
-        area += (ref[0] - p[0]) * (bestY - p[1]);
-        bestY = p[1];
-      }
+/**
+ * The good group of `nBelow` points among `losses` (every objective minimised), as positions into
+ * `losses`: whole fronts best first, then the boundary front's hypervolume subset selection.
+ */
+export function selectBelowMultiObjective(losses: readonly (readonly number[])[], nBelow: number): number[] {
+  if (nBelow <= 0) return [];
+  const chosen: number[] = [];
+  for (const front of frontsCovering(losses, nBelow)) {
+    if (chosen.length + front.length <= nBelow) {
+      chosen.push(...front);
+      if (chosen.length === nBelow) break;
+      continue;
     }
-    return area;
+    chosen.push(...solveHssp(losses, front, nBelow - chosen.length));
+    break;
   }
-  const last = d - 1;
-  const sorted = [...pts].sort((a, b) => a[last] - b[last]);
-  let volume = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const top = i + 1 < sorted.length ? sorted[i + 1][last] : ref[last];
-    const height = top - sorted[i][last];
-    if (height <= 0) continue;
-    volume +=
-      height *
-      hypervolume(
-        sorted.slice(0, i + 1).map((p) => p.slice(0, last)),
-        ref.slice(0, last),
-      );
-  }
-  return volume;
+  return chosen;
 }
 
-function referencePoint(losses: readonly (readonly number[])[]): number[] {
-  const d = losses[0].length;
+/**
+ * The nondominated fronts, best first, each in ascending position, as far as needed to hold
+ * `count` points (all of them when there are fewer).
+ */
+export function frontsCovering(losses: readonly (readonly number[])[], count: number): number[][] {
+  if (losses.length > 0 && losses[0].length === 2) return fronts2d(losses, count);
+  const fronts = nonDominatedSort(losses).map((f) => [...f].sort((a, b) => a - b));
+  let covered = 0;
+  for (let k = 0; k < fronts.length; k++) {
+    covered += fronts[k].length;
+    if (covered >= count) return fronts.slice(0, k + 1);
+  }
+  return fronts;
+}
+
+/**
+ * Two objectives: every point's front by one pass in lexicographic order. A point can only be
+ * dominated by points before it, and a front dominates it exactly when the front's point of least
+ * second loss does (that point has no larger first loss); fronts dominate a point in a prefix (a
+ * point of front k + 1 is itself dominated by one of front k), so its front is found by bisection.
+ * Equal points dominate neither each other and share a front. O(n log n).
+ */
+function fronts2d(losses: readonly (readonly number[])[], count: number): number[][] {
+  const n = losses.length;
+  // Typed arrays: the sort reads them far faster than the loss vectors (a fifth of a profile).
+  const first = new Float64Array(n);
+  const second = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    first[i] = losses[i][0];
+    second[i] = losses[i][1];
+  }
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => first[a] - first[b] || second[a] - second[b] || a - b);
+  // Per front, its least second loss and the first loss of the first point that has it.
+  const least1: number[] = [];
+  const least0: number[] = [];
+  const rank = new Int32Array(n);
+  for (const p of order) {
+    const p0 = first[p];
+    const p1 = second[p];
+    let lo = 0;
+    let hi = least1.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (least1[mid] < p1 || (least1[mid] === p1 && least0[mid] < p0)) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === least1.length) {
+      least1.push(p1);
+      least0.push(p0);
+    } else if (p1 < least1[lo]) {
+      least1[lo] = p1;
+      least0[lo] = p0;
+    }
+    rank[p] = lo;
+  }
+  // The fronts needed to hold `count` points, in ascending position.
+  const sizes = new Int32Array(least1.length);
+  for (let i = 0; i < n; i++) sizes[rank[i]]++;
+  let needed = 0;
+  for (let covered = 0; needed < sizes.length && covered < count; needed++) covered += sizes[needed];
+  const fronts: number[][] = Array.from({ length: needed }, () => []);
+  for (let i = 0; i < n; i++) if (rank[i] < needed) fronts[rank[i]].push(i);
+  return fronts;
+}
+
+/** Optuna 5.0's reference point for a front: each objective's worst loss, pushed 10% further out (EPS for 0). */
+function referencePoint(points: readonly (readonly number[])[]): number[] {
+  const d = points[0].length;
   const ref: number[] = [];
   for (let k = 0; k < d; k++) {
     let worst = -Infinity;
-    for (const p of losses) worst = Math.max(worst, p[k]);
+    for (const p of points) worst = Math.max(worst, p[k]);
     const r = Math.max(1.1 * worst, 0.9 * worst);
     ref.push(r === 0 ? EPS : r);
   }
   return ref;
 }
 
+function lexCompare(a: readonly number[], b: readonly number[]): number {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return a[k] - b[k];
+  return 0;
+}
+
 /**
- * MOTPE's good group: whole Pareto fronts while they fit, then the points of the next front that
- * greedily add the most hypervolume (the hypervolume subset selection problem, solved greedily).
- * Returns positions into `losses`.
+ * `size` points of one front (positions into `losses`, ascending), chosen greedily by hypervolume
+ * contribution as Optuna 5.0 does: over the distinct loss vectors in lexicographic order (the
+ * first of equals wins), each represented by its first position; when there are fewer distinct
+ * vectors than `size`, all of them and then the earliest repeats. With an infinite reference point
+ * the first `size` distinct vectors are taken.
  */
-export function selectBelowMultiObjective(losses: readonly (readonly number[])[], nBelow: number): number[] {
-  if (nBelow <= 0) return [];
-  const ranks = nondominationRanks(losses);
-  const chosen: number[] = [];
-  let rank = 0;
+function solveHssp(losses: readonly (readonly number[])[], front: readonly number[], size: number): number[] {
+  const byValue = [...front].sort((a, b) => lexCompare(losses[a], losses[b]) || a - b);
+  const unique: number[] = [];
+  for (const i of byValue) if (unique.length === 0 || lexCompare(losses[unique[unique.length - 1]], losses[i]) !== 0) unique.push(i);
+  if (unique.length <= size) {
+    const taken = new Set(unique);
+    const repeats = front.filter((i) => !taken.has(i));
+    return [...unique, ...repeats.slice(0, size - unique.length)];
+  }
+  const points = unique.map((i) => losses[i]);
+  const ref = referencePoint(front.map((i) => losses[i]));
+  if (!ref.every(Number.isFinite)) return unique.slice(0, size);
+  const picked = ref.length === 2 ? greedy2d(points, ref, size) : greedyLazy(points, ref, size);
+  return picked.map((j) => unique[j]);
+}
+
+/**
+ * Two objectives: in lexicographic order the front's second losses descend, so a point's exclusive
+ * contribution is the box from it to the corner (the nearest chosen point's first loss after it, the
+ * nearest's second loss before it, the reference point where there is none). Choosing a point
+ * changes the corners of the points between it and the nearest chosen ones only; the best is kept
+ * in a tournament tree, the first in order among equals (and a NaN, from infinite losses, first of
+ * all, as numpy's argmax has it).
+ */
+function greedy2d(points: readonly (readonly number[])[], ref: readonly number[], size: number): number[] {
+  const n = points.length;
+  const corner0 = new Float64Array(n).fill(ref[0]);
+  const corner1 = new Float64Array(n).fill(ref[1]);
+  const chosen = new Uint8Array(n);
+  const contribution = (j: number) => (corner0[j] - points[j][0]) * (corner1[j] - points[j][1]);
+  const best = new Tournament(Float64Array.from({ length: n }, (_, j) => contribution(j)));
+  const update = (j: number) => best.set(j, contribution(j));
+  const picked: number[] = [];
+  while (picked.length < size) {
+    const b = best.winner();
+    chosen[b] = 1;
+    best.set(b, -Infinity);
+    picked.push(b);
+    const [chosen0, chosen1] = points[b];
+    for (let j = b - 1; j >= 0 && chosen[j] === 0; j--) {
+      if (chosen0 < corner0[j]) {
+        corner0[j] = chosen0;
+        update(j);
+      }
+    }
+    for (let j = b + 1; j < n && chosen[j] === 0; j++) {
+      if (chosen1 < corner1[j]) {
+        corner1[j] = chosen1;
+        update(j);
+      }
+    }
+  }
+  return picked;
+}
+
+/**
+ * The position of the largest of n values, kept as they change (a tournament tree: O(log n) per
+ * change). The first position wins ties, and NaN beats every number (numpy's argmax).
+ */
+class Tournament {
+  private readonly leaves: number;
+  private readonly values: Float64Array;
+  private readonly positions: Int32Array;
+
+  constructor(initial: Float64Array) {
+    let leaves = 1;
+    while (leaves < initial.length) leaves *= 2;
+    this.leaves = leaves;
+    this.values = new Float64Array(2 * leaves).fill(-Infinity);
+    this.positions = new Int32Array(2 * leaves);
+    this.values.set(initial, leaves);
+    for (let i = 0; i < leaves; i++) this.positions[leaves + i] = i;
+    for (let i = leaves - 1; i >= 1; i--) this.play(i);
+  }
+
+  set(position: number, value: number): void {
+    let i = this.leaves + position;
+    this.values[i] = value;
+    for (i >>= 1; i >= 1; i >>= 1) this.play(i);
+  }
+
+  /** Node i takes the better of its children: the right only when strictly larger, or NaN where the left is not. */
+  private play(i: number): void {
+    const l = 2 * i;
+    const r = l + 1;
+    const vl = this.values[l];
+    const vr = this.values[r];
+    const right = vr > vl || (vr !== vr && vl === vl);
+    this.values[i] = right ? vr : vl;
+    this.positions[i] = right ? this.positions[r] : this.positions[l];
+  }
+
+  winner(): number {
+    return this.positions[1];
+  }
+}
+
+/**
+ * Three or more objectives: greedy selection with lazily updated contributions. A point's
+ * contribution only shrinks as points are chosen (hypervolume is submodular), so its last value
+ * bounds it, as does its box less the part the latest chosen point covers; points are re-evaluated
+ * in order of their bounds until no bound beats the best contribution found.
+ */
+function greedyLazy(points: readonly (readonly number[])[], ref: readonly number[], size: number): number[] {
+  const d = ref.length;
+  const box = (p: readonly number[]) => {
+    let v = 1;
+    for (let k = 0; k < d; k++) v *= ref[k] - p[k];
+    return v;
+  };
+  let left = points.map((_, j) => j);
+  let contributions = points.map(box);
+  const chosen: (readonly number[])[] = [];
+  const picked: number[] = [];
+  let volume = 0;
   for (;;) {
-    const front: number[] = [];
-    for (let i = 0; i < losses.length; i++) if (ranks[i] === rank) front.push(i);
-    if (front.length === 0) break;
-    if (chosen.length + front.length <= nBelow) {
-      chosen.push(...front);
-      rank++;
-      if (chosen.length === nBelow) break;
+    let best = 0;
+    for (let j = 1; j < left.length; j++) if (contributions[j] > contributions[best]) best = j;
+    volume += contributions[best];
+    picked.push(left[best]);
+    const latest = points[left[best]];
+    chosen.push(latest);
+    left = left.filter((_, j) => j !== best);
+    contributions = contributions.filter((_, j) => j !== best);
+    if (picked.length === size) return picked;
+    if (!Number.isFinite(volume)) {
+      contributions.fill(Infinity);
       continue;
     }
-    const ref = referencePoint(front.map((i) => losses[i]));
-    const selected: number[] = [];
-    const remaining = [...front];
-    while (chosen.length + selected.length < nBelow) {
-      const base = hypervolume(
-        selected.map((i) => losses[i]),
-        ref,
-      );
-      let bestK = 0;
-      let bestGain = -Infinity;
-      for (let k = 0; k < remaining.length; k++) {
-        const gain =
-          hypervolume(
-            [...selected, remaining[k]].map((i) => losses[i]),
-            ref,
-          ) - base;
-        if (gain > bestGain) {
-          bestGain = gain;
-          bestK = k;
-        }
+    for (let j = 0; j < left.length; j++) {
+      const p = points[left[j]];
+      const own = box(p);
+      if (!Number.isFinite(own)) {
+        contributions[j] = Infinity;
+        continue;
       }
-      selected.push(remaining[bestK]);
-      remaining.splice(bestK, 1);
+      contributions[j] = Math.min(contributions[j], own - box(p.map((v, k) => Math.max(v, latest[k]))));
     }
-    chosen.push(...selected);
-    break;
+    const byBound = left.map((_, j) => j).sort((a, b) => contributions[b] - contributions[a]);
+    let bestFound = 0;
+    for (const j of byBound) {
+      if (contributions[j] === Infinity) {
+        bestFound = Infinity;
+        continue;
+      }
+      if (contributions[j] < bestFound) continue; // cannot be the best: its bound is below a known contribution
+      contributions[j] = hypervolume([...chosen, points[left[j]]], ref) - volume;
+      bestFound = Math.max(bestFound, contributions[j]);
+    }
   }
-  return chosen;
 }
