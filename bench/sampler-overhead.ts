@@ -4,7 +4,8 @@
  * objective costs microseconds, so the figure is the sampler plus the study's own bookkeeping.
  * Two more spaces at 1,000 trials: Hartmann-3 (three continuous parameters, which multivariate TPE
  * models jointly) and a mixed space of five parameters as a model's are (a learning rate on a log
- * scale, a float, a layer count, a unit count on a log scale, an optimiser: categorical).
+ * scale, a float, a layer count, a unit count on a log scale, an optimiser: categorical), and two
+ * objectives (Binh and Korn's problem: MOTPE, Optuna 5.0's default sampler for several objectives).
  *
  *   npx tsx bench/sampler-overhead.ts [--rounds 3] [--optuna-window 50] [--skip-full]
  *
@@ -14,8 +15,9 @@
  * - 10,000 trials, as a window: a study pre-filled with the same 9,000 random Branin trials (both
  *   libraries: `add_trials` / `addTrials` of finished trials), then TPE's ms/trial over the next
  *   trials (tunelab 300, Optuna `--optuna-window`, default 50: Optuna would need hours for more).
- * - Hartmann-3 and the mixed space, 1,000 trials: full runs, as the Branin case, each after one
- *   untimed tunelab run in its space (run after the Branin cases, which are timed as before).
+ * - Hartmann-3, the mixed space and the two objectives, 1,000 trials: full runs, as the Branin
+ *   case, each after one untimed tunelab run in its space (run after the Branin cases, which are
+ *   timed as before).
  * - tunelab alone also runs 10,000 trials from scratch on Branin and on Hartmann-3, and reports
  *   each successive 1,000 (how its cost grows); `--skip-full` leaves that out.
  *
@@ -91,7 +93,15 @@ const OBJECTIVES = {
       (Math.log10(lr) + 3) ** 2 + x * x + 0.1 * (layers - 3) ** 2 + 0.05 * (Math.log2(units) - 7) ** 2 + (optimizer === 'adam' ? 0 : 0.5)
     );
   },
+  // Binh and Korn (1997): two objectives, a convex Pareto front.
+  binhKorn: (t: Trial) => {
+    const x = t.suggestFloat('x', 0, 5);
+    const y = t.suggestFloat('y', 0, 3);
+    return [4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2];
+  },
 };
+/** The spaces with two objectives (both minimised). */
+const MULTI_OBJECTIVE: ReadonlySet<string> = new Set(['binhKorn']);
 type Space = keyof typeof OBJECTIVES;
 const objective = OBJECTIVES.branin;
 
@@ -115,8 +125,9 @@ const median = (v: number[]) => {
   return s.length % 2 === 1 ? s[s.length >> 1] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
 };
 
-async function tunelabRun(n: number, space: Space = 'branin'): Promise<Timing & { best: number; windows?: Timing[] }> {
-  const study = await createStudy({ sampler: new TPESampler({ seed: 0 }) });
+async function tunelabRun(n: number, space: Space = 'branin'): Promise<Timing & { best: number | null; windows?: Timing[] }> {
+  const multi = MULTI_OBJECTIVE.has(space);
+  const study = await createStudy({ sampler: new TPESampler({ seed: 0 }), ...(multi ? { directions: ['minimize', 'minimize'] } : {}) });
   let windowClock = clock();
   const windows: Timing[] = [];
   const stop = clock();
@@ -134,7 +145,7 @@ async function tunelabRun(n: number, space: Space = 'branin'): Promise<Timing & 
           ]
         : [],
   });
-  return { ...stop(n), best: study.bestValue, ...(n > 1000 ? { windows } : {}) };
+  return { ...stop(n), best: multi ? null : study.bestValue, ...(n > 1000 ? { windows } : {}) };
 }
 
 function prefillPoints(): Array<[number, number, number]> {
@@ -173,7 +184,12 @@ def mixed(t):
     units = t.suggest_int('units', 16, 512, log=True)
     optimizer = t.suggest_categorical('optimizer', ['sgd', 'adam', 'rmsprop'])
     return (math.log10(lr) + 3) ** 2 + x * x + 0.1 * (layers - 3) ** 2 + 0.05 * (math.log2(units) - 7) ** 2 + (0 if optimizer == 'adam' else 0.5)
-objectives = {'branin': objective, 'hartmann3': lambda t: hartmann3([t.suggest_float('x%d' % i, 0, 1) for i in range(3)]), 'mixed': mixed}
+def binh_korn(t):
+    x = t.suggest_float('x', 0, 5)
+    y = t.suggest_float('y', 0, 3)
+    return 4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2
+objectives = {'branin': objective, 'hartmann3': lambda t: hartmann3([t.suggest_float('x%d' % i, 0, 1) for i in range(3)]), 'mixed': mixed, 'binhKorn': binh_korn}
+multi_objective = {'binhKorn'}
 def timed(study, n, space='branin'):
     w = time.perf_counter(); c = time.process_time()
     study.optimize(objectives[space], n_trials=n)
@@ -187,9 +203,11 @@ for line in sys.stdin:
         prefill = [optuna.trial.create_trial(params={'x': x, 'y': y}, distributions=dists, value=v) for x, y, v in cmd['points']]
         out = {'ok': True}
     elif cmd['op'] == 'run':
-        s = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
-        out = timed(s, cmd['n'], cmd.get('space', 'branin'))
-        out['best'] = s.best_value
+        space = cmd.get('space', 'branin')
+        multi = space in multi_objective
+        s = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0), directions=['minimize', 'minimize'] if multi else None)
+        out = timed(s, cmd['n'], space)
+        out['best'] = None if multi else s.best_value
     else:
         s = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
         s.add_trials(prefill)
@@ -300,6 +318,12 @@ interface CaseResult {
       warmup: () => tunelabRun(1000, 'mixed'),
       tunelab: () => tunelabRun(1000, 'mixed'),
       optuna: () => optuna.request<Timing>({ op: 'run', n: 1000, space: 'mixed' }),
+    },
+    {
+      name: 'two objectives (Binh and Korn, 2 floats), 1,000 trials',
+      warmup: () => tunelabRun(1000, 'binhKorn'),
+      tunelab: () => tunelabRun(1000, 'binhKorn'),
+      optuna: () => optuna.request<Timing>({ op: 'run', n: 1000, space: 'binhKorn' }),
     },
   ];
   const results: CaseResult[] = [];
