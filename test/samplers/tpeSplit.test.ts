@@ -192,12 +192,13 @@ describe('the multi-objective good group matches Optuna 5.0 on long histories', 
 });
 
 describe('frontsCovering', () => {
-  it('two objectives: the fronts of the general sort, with ties in either loss, repeats and infinities', () => {
+  it('two and three objectives: the fronts of the general sort, with ties in any loss, repeats and infinities', () => {
     const rng = new Rng(12);
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 30; round++) {
       const n = rng.int(1, 300);
+      const objectives = round % 3 === 2 ? 3 : 2;
       const losses = Array.from({ length: n }, () =>
-        [0, 1].map(() => {
+        Array.from({ length: objectives }, () => {
           const u = rng.random();
           return u < 0.03 ? Infinity : u < 0.05 ? -Infinity : rng.int(0, round % 2 === 0 ? 8 : 1000);
         }),

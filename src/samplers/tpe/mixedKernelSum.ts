@@ -7,12 +7,12 @@
  *
  * What is kept across trials is what does not change with them:
  * - a continuous parameter's constant per kernel (its log bandwidth and truncation mass);
- * - a discrete parameter's term per kernel and value: the log normal mass of the value's cell less
- *   the kernel's truncation mass. Rebuilt every trial, these masses took most of a mixed space's
- *   time (5,900 of them a trial at 1,000 trials, each one or two erfc); kept, a kernel's mass for a
- *   value is computed once while its bandwidth does not change.
- * A kernel's entries are valid while its stamp (which the density changes whenever the kernel does)
- * is the one they were computed at.
+ * - a discrete parameter's term per (mean, bandwidth) pair and value: the log normal mass of the
+ *   value's cell less the truncation mass (`PairTerms`). Computed afresh every trial, these masses
+ *   took most of a mixed space's time (5,900 of them a trial at 1,000 trials, each one or two erfc);
+ *   kept, a pair's term for a value is computed once.
+ * A kernel's constants and pair are looked up again when its stamp (which the density changes
+ * whenever the kernel does) is not the one they were computed at.
  */
 import { cellHigh, cellLow, forward, type NumericModel, type ParamModel } from './parzenEstimator';
 import { expNonPositive } from './expNonPositive';
