@@ -9,7 +9,7 @@ import { createStudy, floatDistribution, RandomSampler, Rng, TrialState } from '
 import { nonDominatedSort } from '../../src/multiobjective/pareto';
 import { CONSTRAINTS_KEY } from '../../src/samplers/base';
 import { computeSplit } from '../../src/samplers/tpe/observations';
-import { frontsCovering, selectBelowMultiObjective } from '../../src/samplers/tpe/multiObjective';
+import { frontsCovering, GoodGroupSelector, selectBelowMultiObjective } from '../../src/samplers/tpe/multiObjective';
 import { defaultGamma, defaultGammaMultiObjective } from '../../src/samplers/tpe/sampler';
 import { PYTHON } from '../helpers/python';
 
@@ -211,6 +211,27 @@ describe('frontsCovering', () => {
       assert.deepEqual(some, want.slice(0, some.length));
       assert.ok(some.slice(0, -1).reduce((a, f) => a + f.length, 0) < count);
       assert.ok(some.reduce((a, f) => a + f.length, 0) >= count);
+    }
+  });
+});
+
+describe('GoodGroupSelector', () => {
+  it('over successive splits (points appended, or changed in the middle) selects as a fresh selection does', () => {
+    for (const objectives of [2, 3]) {
+      const rng = new Rng(13 + objectives);
+      const selector = new GoodGroupSelector();
+      const points: number[][] = [];
+      for (let step = 0; step < 120; step++) {
+        // Mostly one new point; now and then several, a repeat of an earlier one, or one dropped from the middle.
+        const u = rng.random();
+        const add = u < 0.1 ? 5 : 1;
+        for (let k = 0; k < add; k++) points.push(Array.from({ length: objectives }, () => rng.int(0, 40) / 4));
+        if (u > 0.9 && points.length > 3) points.push(points[rng.int(0, points.length - 1)]);
+        if (u > 0.95 && points.length > 3) points.splice(rng.int(0, points.length - 2), 1);
+        const nBelow = Math.ceil(0.1 * points.length);
+        const losses = points.slice();
+        assert.deepEqual(selector.select(losses, nBelow), selectBelowMultiObjective(losses, nBelow), `step ${step}`);
+      }
     }
   });
 });

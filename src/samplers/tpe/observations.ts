@@ -54,6 +54,22 @@ export interface SplitOptions {
   splitMultiObjective?: (losses: readonly (readonly number[])[], nBelow: number) => number[];
 }
 
+/**
+ * Each finished trial's loss vector (its values with maximised objectives negated), by its values
+ * array: a finished trial's values never change, and a multi-objective split needs every trial's
+ * vector every trial. The same array each time also lets the good-group selection recognise the
+ * trials it has already sorted (`GoodGroupSelector`).
+ */
+const lossVectors = new WeakMap<readonly number[], { signs: string; loss: readonly number[] }>();
+
+function lossVector(values: readonly number[], signs: readonly number[], signsKey: string): readonly number[] {
+  const hit = lossVectors.get(values);
+  if (hit && hit.signs === signsKey) return hit.loss;
+  const loss = values.map((v, i) => signs[i] * v);
+  lossVectors.set(values, { signs: signsKey, loss });
+  return loss;
+}
+
 /** Writes the sort key (a, b) of trial t at index i: lexicographic, smaller is better. */
 function writeRankKey(t: FrozenTrial, sign: number, keyA: Float64Array, keyB: Float64Array, i: number): void {
   if (t.state === COMPLETE) {
@@ -98,7 +114,8 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
   let nFinished = 0;
   for (const t of trials) if (t.state !== RUNNING) nFinished++;
   const nBelow = Math.max(0, Math.min(nFinished, Math.floor(opts.gamma(nFinished))));
-  const lossVectors = multi ? trials.map((t) => (t.state === COMPLETE ? t.values!.map((v, i) => signs[i] * v) : null)) : [];
+  const signsKey = signs.join();
+  const lossVectors = multi ? trials.map((t) => (t.state === COMPLETE ? lossVector(t.values!, signs, signsKey) : null)) : [];
 
   let violations: Float64Array | null = null;
   if (opts.constraints) {

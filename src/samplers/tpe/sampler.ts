@@ -6,7 +6,7 @@ import type { AlgorithmResult, StudyView } from '../../study/view';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
-import { selectBelowMultiObjective } from './multiObjective';
+import { GoodGroupSelector } from './multiObjective';
 import { AboveDensities, usesFromScratchPaths } from './aboveDensity';
 import { argmaxRatio } from './nearFirstSum';
 import { computeSplit, gatherObservations, SplitTracker, type ParamColumn, type Split } from './observations';
@@ -109,6 +109,8 @@ export class TPESampler implements Sampler {
    */
   private readonly runningRelative = new Map<number, { space: Record<string, Distribution>; params: Record<string, number> }>();
   private readonly splitTracker = new SplitTracker();
+  /** Several objectives: the good group's selection, keeping the trials' order from one split to the next. */
+  private readonly goodGroup = new GoodGroupSelector();
   /**
    * The candidates' arrays, kept from one proposal to the next: typed arrays of more than 64 bytes
    * live outside V8's heap, and allocating and collecting one costs microseconds (four per trial).
@@ -326,7 +328,7 @@ export class TPESampler implements Sampler {
       constantLiar: false,
       constraints: this.constraintsFunc !== undefined,
       gamma: this.gamma ?? (study.isMultiObjective ? defaultGammaMultiObjective : defaultGamma),
-      splitMultiObjective: selectBelowMultiObjective,
+      splitMultiObjective: this.goodGroup.select,
     };
     let split =
       this.incremental && SplitTracker.supports(opts) ? this.splitTracker.update(study, trials, opts) : computeSplit(trials, opts);
