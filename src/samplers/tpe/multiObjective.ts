@@ -201,81 +201,53 @@ function solveHssp(losses: readonly (readonly number[])[], front: readonly numbe
  * Two objectives: in lexicographic order the front's second losses descend, so a point's exclusive
  * contribution is the box from it to the corner (the nearest chosen point's first loss after it, the
  * nearest's second loss before it, the reference point where there is none). Choosing a point
- * changes the corners of the points between it and the nearest chosen ones only; the best is kept
- * in a tournament tree, the first in order among equals (and a NaN, from infinite losses, first of
- * all, as numpy's argmax has it).
+ * changes only the corners of the points in its gap (between the chosen points either side of it),
+ * which it splits in two: each gap keeps its best point, and the best of all is the best gap's. The
+ * first in order wins among equals, and a NaN (from infinite losses) beats every number, as numpy's
+ * argmax has it. O(front log size + size^2) where recomputing every contribution at every choice
+ * was O(front times size).
  */
 function greedy2d(points: readonly (readonly number[])[], ref: readonly number[], size: number): number[] {
   const n = points.length;
   const corner0 = new Float64Array(n).fill(ref[0]);
   const corner1 = new Float64Array(n).fill(ref[1]);
-  const chosen = new Uint8Array(n);
-  const contribution = (j: number) => (corner0[j] - points[j][0]) * (corner1[j] - points[j][1]);
-  const best = new Tournament(Float64Array.from({ length: n }, (_, j) => contribution(j)));
-  const update = (j: number) => best.set(j, contribution(j));
+  const contribution = new Float64Array(n);
+  for (let j = 0; j < n; j++) contribution[j] = (corner0[j] - points[j][0]) * (corner1[j] - points[j][1]);
+  const beats = (a: number, b: number) => a > b || (a !== a && b === b);
+  const bestIn = (start: number, end: number) => {
+    let best = start;
+    for (let j = start + 1; j < end; j++) if (beats(contribution[j], contribution[best])) best = j;
+    return best;
+  };
+  // The gaps [start, end) of points not chosen, in order, and each one's best point.
+  const starts = [0];
+  const ends = [n];
+  const bests = [bestIn(0, n)];
   const picked: number[] = [];
   while (picked.length < size) {
-    const b = best.winner();
-    chosen[b] = 1;
-    best.set(b, -Infinity);
+    let g = 0;
+    for (let k = 1; k < bests.length; k++) if (beats(contribution[bests[k]], contribution[bests[g]])) g = k;
+    const b = bests[g];
     picked.push(b);
     const [chosen0, chosen1] = points[b];
-    for (let j = b - 1; j >= 0 && chosen[j] === 0; j--) {
-      if (chosen0 < corner0[j]) {
-        corner0[j] = chosen0;
-        update(j);
-      }
+    const start = starts[g];
+    const end = ends[g];
+    for (let j = start; j < b; j++) {
+      corner0[j] = Math.min(chosen0, corner0[j]);
+      contribution[j] = (corner0[j] - points[j][0]) * (corner1[j] - points[j][1]);
     }
-    for (let j = b + 1; j < n && chosen[j] === 0; j++) {
-      if (chosen1 < corner1[j]) {
-        corner1[j] = chosen1;
-        update(j);
-      }
+    for (let j = b + 1; j < end; j++) {
+      corner1[j] = Math.min(chosen1, corner1[j]);
+      contribution[j] = (corner0[j] - points[j][0]) * (corner1[j] - points[j][1]);
     }
+    const parts: Array<[number, number]> = [];
+    if (b > start) parts.push([start, b]);
+    if (end > b + 1) parts.push([b + 1, end]);
+    starts.splice(g, 1, ...parts.map((p) => p[0]));
+    ends.splice(g, 1, ...parts.map((p) => p[1]));
+    bests.splice(g, 1, ...parts.map((p) => bestIn(p[0], p[1])));
   }
   return picked;
-}
-
-/**
- * The position of the largest of n values, kept as they change (a tournament tree: O(log n) per
- * change). The first position wins ties, and NaN beats every number (numpy's argmax).
- */
-class Tournament {
-  private readonly leaves: number;
-  private readonly values: Float64Array;
-  private readonly positions: Int32Array;
-
-  constructor(initial: Float64Array) {
-    let leaves = 1;
-    while (leaves < initial.length) leaves *= 2;
-    this.leaves = leaves;
-    this.values = new Float64Array(2 * leaves).fill(-Infinity);
-    this.positions = new Int32Array(2 * leaves);
-    this.values.set(initial, leaves);
-    for (let i = 0; i < leaves; i++) this.positions[leaves + i] = i;
-    for (let i = leaves - 1; i >= 1; i--) this.play(i);
-  }
-
-  set(position: number, value: number): void {
-    let i = this.leaves + position;
-    this.values[i] = value;
-    for (i >>= 1; i >= 1; i >>= 1) this.play(i);
-  }
-
-  /** Node i takes the better of its children: the right only when strictly larger, or NaN where the left is not. */
-  private play(i: number): void {
-    const l = 2 * i;
-    const r = l + 1;
-    const vl = this.values[l];
-    const vr = this.values[r];
-    const right = vr > vl || (vr !== vr && vl === vl);
-    this.values[i] = right ? vr : vl;
-    this.positions[i] = right ? this.positions[r] : this.positions[l];
-  }
-
-  winner(): number {
-    return this.positions[1];
-  }
 }
 
 /**
