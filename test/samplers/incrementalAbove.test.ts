@@ -50,7 +50,7 @@ function history(dist: Distribution & { kind: 'float' | 'int' }, n: number, rng:
 }
 
 describe('IncrementalAboveDensity', () => {
-  it('equals the from-scratch density after every kind of insertion, to 1e-12 in log density', () => {
+  it('equals the from-scratch density after every kind of insertion and removal, to 1e-12 in log density', () => {
     const rng = new Rng(7);
     for (const dist of [floatDistribution(-5, 10), floatDistribution(1e-4, 10, { log: true })]) {
       const model = paramModel(dist);
@@ -100,6 +100,22 @@ describe('IncrementalAboveDensity', () => {
             inc.insertOlder(hist[i], i, i, included.filter((j) => j < i).length);
             included.push(i);
           }
+          // Now and then an observation leaves (it joined the good group), oldest, newest or between;
+          // once a run of 40 neighbours in value leaves, emptying whole chunks.
+          if (n % 53 < 3) {
+            const at = n % 53 === 0 ? 0 : n % 53 === 1 ? included.length - 1 : rng.int(0, included.length - 1);
+            const byTime = [...included].sort((a, b) => a - b);
+            const i = at === 0 ? byTime[0] : at === included.length - 1 ? byTime[byTime.length - 1] : included[at];
+            assert.ok(inc.removeOlder(i));
+            included.splice(included.indexOf(i), 1);
+          }
+          if (n >= 800 && n < 803) {
+            const byValue = [...included].sort((a, b) => hist[a] - hist[b] || a - b);
+            for (const i of byValue.slice(100, 140)) {
+              assert.ok(inc.removeOlder(i));
+              included.splice(included.indexOf(i), 1);
+            }
+          }
           if (n % 97 > 2 && n < hist.length) continue;
           const want = reference(model, hist, included, params).logPdf([xs]);
           const got = inc.logPdf([xs]);
@@ -109,6 +125,38 @@ describe('IncrementalAboveDensity', () => {
         }
       }
     }
+  });
+});
+
+describe('IncrementalAboveDensity.removeOlder', () => {
+  it('refuses, changing nothing, a trial it does not hold or a removal that would leave fewer than 98', () => {
+    const dist = floatDistribution(0, 1);
+    const model = paramModel(dist);
+    if (model.kind !== 'numeric') throw new Error('numeric expected');
+    const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+    const hist = history(dist, 99, new Rng(8));
+    const order = Array.from({ length: 99 }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
+    const build = () =>
+      IncrementalAboveDensity.build(
+        model,
+        params,
+        Float64Array.from(order, (i) => hist[i]),
+        Float64Array.from(order),
+        Int32Array.from(order),
+        Int32Array.from(order),
+      );
+    const inc = build();
+    const xs = Float64Array.from({ length: 9 }, (_, i) => i / 8);
+    const before = inc.logPdf([xs]);
+    assert.equal(inc.removeOlder(500), false);
+    assert.ok(inc.removeOlder(40));
+    assert.equal(inc.size, 98);
+    assert.equal(inc.removeOlder(41), false);
+    assert.equal(inc.size, 98);
+    const fresh = build();
+    assert.notDeepEqual(inc.logPdf([xs]), before);
+    assert.ok(fresh.removeOlder(40));
+    assert.deepEqual(inc.logPdf([xs]), fresh.logPdf([xs]));
   });
 });
 
@@ -128,6 +176,42 @@ describe('TPESampler with the incremental above density', () => {
       return (y - (5.1 / (4 * Math.PI ** 2)) * x * x + (5 / Math.PI) * x - 6) ** 2 + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x) + 10;
     };
     assert.deepEqual(await params(branin, 700, true), await params(branin, 700, false));
+  });
+
+  it('proposes bit-identical parameters in a two-objective study, whose good group takes trials from the bad one', async () => {
+    // MOTPE (univariate): the good group is a tenth of the trials, growing, and chosen by
+    // hypervolume, so trials leave the bad group mid-history; the density follows them.
+    const run = async (incremental: boolean) => {
+      const sampler = new TPESampler({ seed: 4 });
+      const study = await createStudy({
+        directions: ['minimize', 'minimize'],
+        sampler: incremental ? sampler : useFromScratchPaths(sampler),
+      });
+      await study.optimize(
+        (t: Trial) => {
+          const x = t.suggestFloat('x', 0, 5);
+          const y = t.suggestFloat('y', 0, 3);
+          return [4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2];
+        },
+        { nTrials: 400, showProgressBar: false },
+      );
+      return study.trials.map((t) => t.params);
+    };
+    const removeOlder = IncrementalAboveDensity.prototype.removeOlder;
+    let removals = 0;
+    IncrementalAboveDensity.prototype.removeOlder = function (this: IncrementalAboveDensity, number: number) {
+      const done = removeOlder.call(this, number);
+      if (done) removals++;
+      return done;
+    };
+    let incremental: Record<string, unknown>[];
+    try {
+      incremental = await run(true);
+    } finally {
+      IncrementalAboveDensity.prototype.removeOlder = removeOlder;
+    }
+    assert.ok(removals > 20, `${removals} removals`);
+    assert.deepEqual(incremental, await run(false));
   });
 
   it('proposes bit-identical parameters when trials finish out of order (ask/tell, maximize)', async () => {

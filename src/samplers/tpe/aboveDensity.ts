@@ -139,9 +139,9 @@ export class AboveDensities {
   /**
    * The incrementally maintained above density of one continuous parameter, or null when this case
    * needs the from-scratch path (custom weights, too few observations, discrete values, running
-   * trials). The cache follows the above list while each split only adds trials to it: newer ones
-   * are appended, older ones (displaced from the good group) inserted at their time rank. A trial
-   * leaving the list (gamma(n) grew, or one finished out of order) rebuilds it.
+   * trials). The cache follows the above list from split to split: newer trials are appended, older
+   * ones (displaced from the good group) inserted at their time rank, and trials that joined the
+   * good group removed (`mergeOlder`).
    */
   private incrementalAbove(split: Split, name: string, column: ParamColumn, model: ParamModel): IncrementalAboveDensity | null {
     if (model.kind !== 'numeric' || model.q !== null || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip)
@@ -304,9 +304,10 @@ export class AboveDensities {
 
   /**
    * Bring the cache up to the split's above list when older trials joined it (trials displaced from
-   * the good group by better new ones) — the usual reason the list is not just extended. Returns
-   * false when a trial the cache holds has left the list (or a joining one is running): rebuild.
-   * Leaves the newer trials after the last cached one to the caller.
+   * the good group by better new ones) — the usual reason the list is not just extended — or left
+   * it (they joined the good group: it grew, or with several objectives its selection changed).
+   * Returns false when the density cannot follow (a joining trial is running, or too few would be
+   * left): rebuild. Leaves the newer trials after the last cached one to the caller.
    */
   private mergeOlder(cache: AboveCache, split: Split, column: ParamColumn): boolean {
     const { trials, above } = split;
@@ -315,13 +316,17 @@ export class AboveDensities {
     if (len === 0) return true;
     const merged = new Int32Array(Math.max(old.length, above.length));
     const joined: FrozenTrial[] = [];
+    const left: number[] = [];
     let c = 0;
     for (let i = 0, j = 0; i < len;) {
-      if (j >= above.length) return false;
-      const t = trials[above[j]];
+      const t = j < above.length ? trials[above[j]] : null;
+      if (t === null || t.number > old[i]) {
+        left.push(old[i++]); // no longer in the list: it joined the good group
+        continue;
+      }
       if (t.number === old[i]) {
         i++;
-      } else if (t.number < old[i] && t.state !== RUNNING) {
+      } else if (t.state !== RUNNING) {
         joined.push(t);
       } else {
         return false;
@@ -329,18 +334,19 @@ export class AboveDensities {
       merged[c++] = t.number;
       j++;
     }
+    for (const number of left) {
+      const kept = cache.kept;
+      const at = lowerBound(kept, number);
+      if (at === kept.length || kept[at] !== number) continue; // the trial lacks this parameter
+      if (cache.density && !cache.density.removeOlder(number)) return false;
+      kept.splice(at, 1);
+    }
     for (const t of joined) {
       const v = column.get(t);
       if (v !== v) continue; // the trial lacks this parameter
       // Its time rank among the kept trials (ascending numbers).
       const kept = cache.kept;
-      let lo = 0;
-      let hi = kept.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (kept[mid] < t.number) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = lowerBound(kept, t.number);
       kept.splice(lo, 0, t.number);
       cache.density?.insertOlder(v, column.sortedSeq(t.number), t.number, lo);
     }
@@ -493,4 +499,16 @@ function sortedPositions(
     for (let k = 0; k < n; k++) pos[order[k]] = k;
     return pos;
   });
+}
+
+/** The first position of sorted `a` holding a value >= v. */
+function lowerBound(a: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -20,8 +20,8 @@ import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
  *   sum_r w_r h_r e_r(x) = alpha sum_ramp h e + beta sum_ramp r h e + sum_newest h e,
  * and per-chunk moments of those three sums stay valid while alpha and beta move; a chunk is
  * recomputed only when one of its kernels changes (a neighbour insertion, or a kernel leaving the
- * newest 25). Anything else (an observation leaving the above set, out-of-order arrivals, other
- * weights) makes the caller rebuild.
+ * newest 25). Older observations joining or leaving the above set shift later ranks (`insertOlder`,
+ * `removeOlder`); anything else (running trials, other weights) makes the caller rebuild.
  *
  * Evaluation. Once a study concentrates, most kernels sit closer to their neighbours than the
  * magic-clip floor sigma0 = range/100 and so all share that bandwidth ("clipped" kernels). Those are
@@ -243,6 +243,76 @@ export class IncrementalAboveDensity {
     if (oldRamp < rank) this.markDirty(this.chunkOf[this.byRank[oldRamp]]!);
     this.updateWeights();
     this.flush();
+  }
+
+  /**
+   * Remove the observation of trial `number` (a trial that joined the good group from the bad one:
+   * the good group grew, or with several objectives its selection changed). The later ranks shift
+   * down by one, as `insertOlder` shifts them up. False, with nothing changed, when the density
+   * must be rebuilt instead: the trial is not held, or fewer than 98 observations would be left
+   * (the magic clip's floor would move).
+   */
+  removeOlder(number: number): boolean {
+    const ch = number < this.chunkOf.length ? this.chunkOf[number] : null;
+    if (!ch || this.byRank.length - 1 < 98) return false;
+    // byRank is in time order, that is by ascending trial number.
+    let lo = 0;
+    let hi = this.byRank.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.byRank[mid] < number) lo = mid + 1;
+      else hi = mid;
+    }
+    const rank = lo;
+    for (const chunk of this.chunks) {
+      const r = chunk.rank;
+      let shifted = false;
+      for (let j = 0; j < chunk.len; j++) {
+        if (r[j] > rank) {
+          r[j]--;
+          shifted = true;
+        }
+      }
+      if (shifted) this.markDirty(chunk);
+    }
+    this.byRank.splice(rank, 1);
+    const c = this.chunks.indexOf(ch);
+    let j = 0;
+    while (ch.num[j] !== number) j++;
+    for (let p = j; p + 1 < ch.len; p++) {
+      ch.value[p] = ch.value[p + 1];
+      ch.seq[p] = ch.seq[p + 1];
+      ch.mu[p] = ch.mu[p + 1];
+      ch.inv[p] = ch.inv[p + 1];
+      ch.h[p] = ch.h[p + 1];
+      ch.rank[p] = ch.rank[p + 1];
+      ch.clipped[p] = ch.clipped[p + 1];
+      ch.num[p] = ch.num[p + 1];
+    }
+    ch.len--;
+    this.m--;
+    this.chunkOf[number] = null;
+    if (ch.len === 0) {
+      // The cells it spanned are summed again without it.
+      for (let i = ch.cellFirst; i <= ch.cellLast; i++) this.dirtyCells.add(i);
+      if (ch.dirty) this.dirtyChunks.splice(this.dirtyChunks.indexOf(ch), 1);
+      this.chunks.splice(c, 1);
+      this.chunksChanged = true;
+      // Its neighbours in sorted order: the previous chunk's last entry and the next one's first.
+      if (c > 0) this.refresh(c - 1, this.chunks[c - 1].len - 1);
+      if (c < this.chunks.length) this.refresh(c, 0);
+    } else {
+      this.markDirty(ch);
+      // The entries either side of the removed one are now neighbours (the first or last, maybe).
+      this.refresh(c, j - 1);
+      this.refresh(c, j);
+    }
+    // The observation at the new ramp boundary may have moved between the ramp and the newest.
+    const ramp = this.rampFor(this.byRank.length);
+    for (const r of [ramp - 1, ramp]) if (r >= 0 && r < this.byRank.length) this.markDirty(this.chunkOf[this.byRank[r]]!);
+    this.updateWeights();
+    this.flush();
+    return true;
   }
 
   /** Log density at each internal value. */
