@@ -75,8 +75,9 @@ const GRID_FROM = 200;
 const FLOOR_FIXED_FROM = 98;
 
 /**
- * TPE's "above" density g(x) over several continuous parameters jointly (the default,
- * multivariate TPE), maintained across trials instead of rebuilt every trial.
+ * TPE's "above" density g(x) over several parameters jointly (the default, multivariate TPE),
+ * maintained across trials instead of rebuilt every trial: continuous parameters, or a mixed space
+ * (see below).
  *
  * The model is the from-scratch joint estimator's (`ParzenEstimator` with every parameter
  * continuous): one product kernel per above observation, each parameter's bandwidth the larger gap
