@@ -49,6 +49,24 @@ function history(dist: Distribution & { kind: 'float' | 'int' }, n: number, rng:
   });
 }
 
+/** The density of trials `order` (ascending values; trial i has value hist[i], time rank i). */
+function buildFrom(
+  model: ReturnType<typeof paramModel> & { kind: 'numeric' },
+  params: Parameters<typeof IncrementalAboveDensity.build>[1],
+  hist: number[],
+  order: number[],
+): IncrementalAboveDensity {
+  const ranks = Int32Array.from(order);
+  return IncrementalAboveDensity.build(
+    model,
+    params,
+    Float64Array.from(order, (i) => hist[i]),
+    Float64Array.from(order),
+    ranks,
+    ranks,
+  );
+}
+
 describe('IncrementalAboveDensity', () => {
   it('equals the from-scratch density after every kind of insertion and removal, to 1e-12 in log density', () => {
     const rng = new Rng(7);
@@ -63,14 +81,7 @@ describe('IncrementalAboveDensity', () => {
         const params = { priorWeight, considerMagicClip: true, considerEndpoints, weights: defaultWeights };
         const start = 120;
         const order = Array.from({ length: start }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
-        const inc = IncrementalAboveDensity.build(
-          model,
-          params,
-          Float64Array.from(order, (i) => hist[i]),
-          Float64Array.from(order),
-          Int32Array.from(order),
-          Int32Array.from(order),
-        );
+        const inc = buildFrom(model, params, hist, order);
         let n = start;
         const included = order.slice();
         // Some observations arrive late (as trials displaced from the good group do): they join
@@ -136,15 +147,7 @@ describe('IncrementalAboveDensity.removeOlder', () => {
     const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
     const hist = history(dist, 99, new Rng(8));
     const order = Array.from({ length: 99 }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
-    const build = () =>
-      IncrementalAboveDensity.build(
-        model,
-        params,
-        Float64Array.from(order, (i) => hist[i]),
-        Float64Array.from(order),
-        Int32Array.from(order),
-        Int32Array.from(order),
-      );
+    const build = () => buildFrom(model, params, hist, order);
     const inc = build();
     const xs = Float64Array.from({ length: 9 }, (_, i) => i / 8);
     const before = inc.logPdf([xs]);

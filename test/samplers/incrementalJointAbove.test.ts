@@ -139,6 +139,21 @@ function checkAgainstScratch(dists: Distribution[], seed: number, start = 160): 
   assert.ok(checked > 50, `only ${checked} comparisons`);
 }
 
+/** `run`'s result, and how many times a joint density was synced meanwhile (proposals it served). */
+async function countingSyncs<T>(run: () => Promise<T>): Promise<{ result: T; synced: number }> {
+  const sync = IncrementalJointAbove.prototype.sync;
+  let synced = 0;
+  IncrementalJointAbove.prototype.sync = function (this: IncrementalJointAbove, ...args: Parameters<typeof sync>) {
+    synced++;
+    return sync.apply(this, args);
+  };
+  try {
+    return { result: await run(), synced };
+  } finally {
+    IncrementalJointAbove.prototype.sync = sync;
+  }
+}
+
 describe('IncrementalJointAbove', () => {
   it('equals the from-scratch joint estimator through joins, displacements, departures and rebuilds (2 parameters)', () => {
     for (const seed of [1, 2, 3]) {
@@ -186,28 +201,11 @@ describe('IncrementalJointAbove', () => {
       }
       return study.trials.map((t) => t.params);
     };
-    const sync = IncrementalJointAbove.prototype.sync;
-    let synced = 0;
-    IncrementalJointAbove.prototype.sync = function (this: IncrementalJointAbove, ...args: Parameters<typeof sync>) {
-      synced++;
-      return sync.apply(this, args);
-    };
     for (const running of [0, 3]) {
-      let incremental: Record<string, unknown>[];
-      synced = 0;
-      try {
-        incremental = await run(true, running);
-      } finally {
-        IncrementalJointAbove.prototype.sync = sync;
-      }
+      const { result: incremental, synced } = await countingSyncs(() => run(true, running));
       assert.ok(synced >= 250, `the density served ${synced} proposals`);
       assert.deepEqual(incremental, await run(false, running));
-      IncrementalJointAbove.prototype.sync = function (this: IncrementalJointAbove, ...args: Parameters<typeof sync>) {
-        synced++;
-        return sync.apply(this, args);
-      };
     }
-    IncrementalJointAbove.prototype.sync = sync;
   });
 
   it('a seeded default TPE study proposes the same parameters with it as from scratch, to rounding', async () => {
@@ -247,18 +245,7 @@ describe('IncrementalJointAbove', () => {
       }
       return study.trials.map((t) => t.params);
     };
-    const sync = IncrementalJointAbove.prototype.sync;
-    let synced = 0;
-    IncrementalJointAbove.prototype.sync = function (this: IncrementalJointAbove, ...args: Parameters<typeof sync>) {
-      synced++;
-      return sync.apply(this, args);
-    };
-    let incremental: Record<string, unknown>[];
-    try {
-      incremental = await run(true);
-    } finally {
-      IncrementalJointAbove.prototype.sync = sync;
-    }
+    const { result: incremental, synced } = await countingSyncs(() => run(true));
     assert.ok(synced >= 350, `the density served ${synced} proposals`);
     assert.deepEqual(incremental, await run(false));
   });

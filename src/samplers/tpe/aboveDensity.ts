@@ -20,7 +20,14 @@ import type { StudyView } from '../../study/view';
 import { IncrementalAboveDensity } from './incrementalAbove';
 import { IncrementalJointAbove, JOINT_INCREMENTAL_MIN } from './incrementalJointAbove';
 import { gatherObservations, ParamColumn, type Split } from './observations';
-import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
+import {
+  lowerBound,
+  ParzenEstimator,
+  paramModel,
+  SortedUnivariateDensity,
+  type ParamModel,
+  type ParzenEstimatorParameters,
+} from './parzenEstimator';
 import { defaultWeights } from './weights';
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
@@ -499,16 +506,4 @@ function sortedPositions(
     for (let k = 0; k < n; k++) pos[order[k]] = k;
     return pos;
   });
-}
-
-/** The first position of sorted `a` holding a value >= v. */
-function lowerBound(a: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

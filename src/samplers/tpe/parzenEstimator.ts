@@ -593,7 +593,8 @@ function observationBandwidths(
   return pos;
 }
 
-function lowerBound(a: Float64Array, v: number): number {
+/** The first position of ascending `a` holding a value >= v. */
+export function lowerBound(a: ArrayLike<number>, v: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
