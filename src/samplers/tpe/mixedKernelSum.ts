@@ -14,20 +14,15 @@
  * A kernel's constants and pair are looked up again when its stamp (which the density changes
  * whenever the kernel does) is not the one they were computed at.
  */
-import { cellHigh, cellLow, forward, type NumericModel, type ParamModel } from './parzenEstimator';
+import { PairTerms } from './discreteCells';
 import { expNonPositive } from './expNonPositive';
+import { categoricalRow, forward, type ParamModel } from './parzenEstimator';
+import { FAR_LOG } from './productKernelSum';
 import * as truncnorm from './truncnorm';
 
-// Local bindings of the hot helpers (see parzenEstimator.ts: some CommonJS loaders turn each read
-// through the module object into a getter call).
+// A local binding (see parzenEstimator.ts: some CommonJS loaders turn each read through the module
+// object into a getter call).
 const LOG_SQRT_2PI = truncnorm.LOG_SQRT_2PI;
-const logGaussMass = truncnorm.logGaussMass;
-
-/** Components this far below the largest in log density are left out (as the from-scratch sum does). */
-const FAR_LOG = 40;
-
-/** Terms a discrete parameter keeps (values times pairs); past this its values start afresh. */
-const MAX_CACHED_TERMS = 1 << 22;
 
 /** The kernels as `IncrementalJointAbove` holds them: slot 0 the prior, slots 1..count-1 the observations. */
 export interface MixedKernels {
@@ -45,112 +40,6 @@ export interface MixedKernels {
   readonly stamps: Int32Array;
 }
 
-/**
- * A discrete parameter's kernels by distinct (mean, bandwidth) pair, and each pair's term per value.
- * Integer observations share few means and most kernels have the clip's floor as bandwidth (975
- * kernels made 261 pairs in a 1,000-trial mixed space), and a pair's term for a value never changes:
- * it is computed the first time a candidate takes that value.
- *
- * Pairs are numbered in the order they are made. A pair no kernel holds any more is forgotten (a
- * kernel back at the same mean and bandwidth makes a new one), so a value's terms are brought up to
- * date by computing those of the pairs made since its last use that kernels still hold. Until 98
- * observations the clip's floor moves every trial, and with it most pairs: the pairs of earlier
- * trials are never computed.
- */
-class PairTerms {
-  /** Per slot, its kernel's pair (-1: none). */
-  pairOf = new Int32Array(0);
-  private readonly ids = new Map<number, Map<number, number>>();
-  private pairMus: number[] = [];
-  private pairSigmas: number[] = [];
-  private pairLogZs: number[] = [];
-  /** Per pair, how many slots hold it. */
-  private holders = new Int32Array(64);
-  /** Per value, each pair's term (for the held pairs among the first `computed`). */
-  private readonly byValue = new Map<number, { terms: Float64Array; computed: number }>();
-
-  constructor(
-    private readonly model: NumericModel,
-    private readonly q: number,
-  ) {}
-
-  /** Slot i's kernel is now (mu, sigma) with log truncation mass logZ. */
-  assign(i: number, mu: number, sigma: number, logZ: number): void {
-    const previous = this.pairOf[i];
-    if (previous >= 0 && --this.holders[previous] === 0) this.ids.get(this.pairMus[previous])!.delete(this.pairSigmas[previous]);
-    let bySigma = this.ids.get(mu);
-    if (!bySigma) this.ids.set(mu, (bySigma = new Map()));
-    let id = bySigma.get(sigma);
-    if (id === undefined) {
-      id = this.pairMus.length;
-      bySigma.set(sigma, id);
-      this.pairMus.push(mu);
-      this.pairSigmas.push(sigma);
-      this.pairLogZs.push(logZ);
-      if (id === this.holders.length) {
-        const holders = new Int32Array(2 * id);
-        holders.set(this.holders);
-        this.holders = holders;
-      }
-    }
-    this.holders[id]++;
-    this.pairOf[i] = id;
-  }
-
-  /** Pairs made (those no kernel holds any more included). */
-  get pairCount(): number {
-    return this.pairMus.length;
-  }
-
-  /** Forget every pair (every slot is then assigned anew). */
-  clear(): void {
-    this.ids.clear();
-    this.pairMus = [];
-    this.pairSigmas = [];
-    this.pairLogZs = [];
-    this.holders.fill(0);
-    this.pairOf.fill(-1);
-    this.byValue.clear();
-  }
-
-  /** Grow the per-slot array to `cap` slots. */
-  grow(cap: number): void {
-    const pairOf = new Int32Array(cap).fill(-1);
-    pairOf.set(this.pairOf);
-    this.pairOf = pairOf;
-  }
-
-  /** Each held pair's term at value x: the log mass of its cell less the pair's truncation mass. */
-  at(x: number): Float64Array {
-    const pairs = this.pairMus.length;
-    let entry = this.byValue.get(x);
-    if (!entry) {
-      // Bounded memory: past about 32 MB of terms, the values start afresh.
-      if ((this.byValue.size + 1) * pairs > MAX_CACHED_TERMS) this.byValue.clear();
-      entry = { terms: new Float64Array(Math.max(pairs, 64)), computed: 0 };
-      this.byValue.set(x, entry);
-    }
-    if (entry.computed < pairs) {
-      if (entry.terms.length < pairs) {
-        const terms = new Float64Array(Math.max(pairs, 2 * entry.terms.length));
-        terms.set(entry.terms.subarray(0, entry.computed));
-        entry.terms = terms;
-      }
-      const terms = entry.terms;
-      const lo = cellLow(this.model, x, this.q);
-      const hi = cellHigh(this.model, x, this.q);
-      for (let p = entry.computed; p < pairs; p++) {
-        if (this.holders[p] === 0) continue; // forgotten: no kernel will hold it again
-        const mu = this.pairMus[p];
-        const sigma = this.pairSigmas[p];
-        terms[p] = logGaussMass((lo - mu) / sigma, (hi - mu) / sigma) - this.pairLogZs[p];
-      }
-      entry.computed = pairs;
-    }
-    return entry.terms;
-  }
-}
-
 export class MixedKernelSum {
   /** Per slot: the stamp its constants and pairs were computed at. */
   private seen = new Int32Array(0);
@@ -158,6 +47,12 @@ export class MixedKernelSum {
   private acc = new Float64Array(0);
   /** Per continuous parameter, per slot: -log sigma - log sqrt(2 pi) - log Z, and 1/sigma (null for other parameters). */
   private consts: Array<{ c: Float64Array; inv: Float64Array } | null>;
+  /**
+   * Per categorical parameter, the log probabilities of an observation's own choice and of another
+   * in its row, and the prior's (uniform); the rows move with the observations' count, so they are
+   * taken anew each call (null for other parameters).
+   */
+  private readonly choiceLogs: Array<[number, number, number] | null>;
   /** Per discrete parameter, its kernels' pairs and their terms (null for other parameters). */
   private readonly pairs: Array<PairTerms | null>;
 
@@ -166,6 +61,7 @@ export class MixedKernelSum {
     private readonly priorWeight: number,
   ) {
     this.consts = models.map(() => null);
+    this.choiceLogs = models.map(() => null);
     this.pairs = models.map((m) => (m.kind === 'numeric' && m.q !== null ? new PairTerms(m, m.q) : null));
   }
 
@@ -183,12 +79,7 @@ export class MixedKernelSum {
         const x = samples[j][s];
         const mus = k.mus[j];
         if (model.kind === 'categorical') {
-          // Each observation's row (Optuna's): priorWeight/(m+1) on every choice plus 1 on its own, normalised.
-          const base = this.priorWeight / (m + 1);
-          const rowSum = 1 + model.nChoices * base;
-          const logHit = Math.log((base + 1) / rowSum);
-          const logMiss = Math.log(base / rowSum);
-          const uniform = -Math.log(model.nChoices);
+          const [logHit, logMiss, uniform] = this.choiceLogs[j]!;
           for (let i = 0; i < nc; i++) {
             const o = mus[i];
             acc[i] += o < 0 ? uniform : o === x ? logHit : logMiss;
@@ -239,6 +130,11 @@ export class MixedKernelSum {
     for (let r = 0; r < nc - 1; r++) total += w[k.byTime[r]];
     total += w[0];
     for (let i = 0; i < nc; i++) this.logW[i] = Math.log(w[i] / total);
+    this.models.forEach((model, j) => {
+      if (model.kind !== 'categorical') return;
+      const { pHit, pMiss } = categoricalRow(model.nChoices, this.priorWeight, nc - 1);
+      this.choiceLogs[j] = [Math.log(pHit), Math.log(pMiss), -Math.log(model.nChoices)];
+    });
     // Forgotten pairs keep their numbers (the values' terms are indexed by them): past about two per
     // kernel, the pairs are numbered afresh (and every value's terms computed anew).
     for (const pairs of this.pairs) {

@@ -1,9 +1,10 @@
 import type { Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import type { Rng } from '../../rng';
+import { cellHigh, cellLow, PairTerms } from './discreteCells';
 import { expNonPositive } from './expNonPositive';
 import { SortedGaussianSum } from './gaussSum';
-import { kernelLogHeight, logSumProductKernels, logWeightSpread, packPairs, type ProductKernels } from './productKernelSum';
+import { FAR_LOG, kernelLogHeight, logSumProductKernels, logWeightSpread, packPairs, type ProductKernels } from './productKernelSum';
 import * as truncnorm from './truncnorm';
 
 // Local bindings of the hot helpers: read once here rather than through the module object on
@@ -15,8 +16,6 @@ const truncnormPpfFrom = truncnorm.truncnormPpfFrom;
 
 const EPS = 1e-12;
 const INV_SQRT_2PI = Math.exp(-LOG_SQRT_2PI);
-/** Joint components this far below the largest in log density are left out of the sum. */
-const FAR_LOG = 40;
 
 export interface ParzenEstimatorParameters {
   priorWeight: number;
@@ -70,14 +69,6 @@ export type ContinuousModel = ParamModel & { kind: 'numeric'; q: null };
 /** Whether every parameter is continuous (the joint density is then a product-kernel mixture). */
 export function allContinuous(models: readonly ParamModel[]): models is readonly ContinuousModel[] {
   return models.every((m) => m.kind === 'numeric' && m.q === null);
-}
-
-/** The cell [x - q/2, x + q/2] of discrete value x in the modelling space (log for a log int). */
-export function cellLow(m: ParamModel & { kind: 'numeric' }, x: number, q: number): number {
-  return m.log ? Math.log(x - 0.5 * q) : x - 0.5 * q;
-}
-export function cellHigh(m: ParamModel & { kind: 'numeric' }, x: number, q: number): number {
-  return m.log ? Math.log(x + 0.5 * q) : x + 0.5 * q;
 }
 
 /** Modelling space -> a legal internal value (rounded onto the step grid, clipped). */
@@ -369,7 +360,7 @@ export class ParzenEstimator {
             acc[i] += o < 0 ? uniform : o === x ? hit : miss;
           }
         } else if (m.kind === 'numeric') {
-          const { mus, logZ } = k;
+          const { mus } = k;
           if (m.q === null) {
             const y = forward(m, x);
             const { c, inv } = consts[j]!;
@@ -379,9 +370,9 @@ export class ParzenEstimator {
             }
           } else {
             const cells = masses[j]!;
-            const mass = cells.at(cellLow(m, x, m.q), cellHigh(m, x, m.q), x);
+            const terms = cells.at(x);
             const pairOf = cells.pairOf;
-            for (let i = 0; i < nc; i++) acc[i] += mass[pairOf[i]] - logZ[i];
+            for (let i = 0; i < nc; i++) acc[i] += terms[pairOf[i]];
           }
         }
       }
@@ -433,7 +424,11 @@ export class ParzenEstimator {
     // masses took 58% of a profile, one per kernel and candidate).
     const masses = this.kernels.map((k, j) => {
       const m = this.models[j];
-      return k.kind === 'numeric' && m.kind === 'numeric' && m.q !== null ? new CellMasses(k.mus, k.sigmas, nc) : null;
+      if (k.kind !== 'numeric' || m.kind !== 'numeric' || m.q === null) return null;
+      const cells = new PairTerms(m, m.q);
+      cells.grow(nc);
+      for (let i = 0; i < nc; i++) cells.assign(i, k.mus[i], k.sigmas[i], k.logZ[i]);
+      return cells;
     });
     const logHit = this.kernels.map((k): [number, number, number] | null =>
       k.kind === 'categorical' ? [Math.log(k.pHit), Math.log(k.pMiss), -Math.log(k.nChoices)] : null,
@@ -450,48 +445,7 @@ interface JointTerms {
   consts: Array<{ c: Float64Array; inv: Float64Array } | null>;
   /** Per categorical parameter: the log probabilities of a kernel's own choice, of another, and the prior's. */
   logHit: Array<[number, number, number] | null>;
-  masses: Array<CellMasses | null>;
-}
-
-/**
- * The log normal masses of a discrete parameter's cells under its kernels, by distinct (mean,
- * bandwidth) pair: kernel i's mass of the cell [lo, hi] is `at(lo, hi, x)[pairOf[i]]`, computed
- * once per pair and cell value x (by the same expression as per kernel, so to the bit the same).
- */
-class CellMasses {
-  readonly pairOf: Int32Array;
-  private readonly mus: number[] = [];
-  private readonly sigmas: number[] = [];
-  private readonly byValue = new Map<number, Float64Array>();
-
-  constructor(mus: Float64Array, sigmas: Float64Array, count: number) {
-    this.pairOf = new Int32Array(count);
-    const index = new Map<number, Map<number, number>>();
-    for (let i = 0; i < count; i++) {
-      let bySigma = index.get(mus[i]);
-      if (!bySigma) index.set(mus[i], (bySigma = new Map()));
-      let p = bySigma.get(sigmas[i]);
-      if (p === undefined) {
-        p = this.mus.length;
-        bySigma.set(sigmas[i], p);
-        this.mus.push(mus[i]);
-        this.sigmas.push(sigmas[i]);
-      }
-      this.pairOf[i] = p;
-    }
-  }
-
-  /** Each pair's log mass of the cell [lo, hi] of value x. */
-  at(lo: number, hi: number, x: number): Float64Array {
-    let mass = this.byValue.get(x);
-    if (!mass) {
-      mass = new Float64Array(this.mus.length);
-      for (let p = 0; p < mass.length; p++)
-        mass[p] = logGaussMass((lo - this.mus[p]) / this.sigmas[p], (hi - this.mus[p]) / this.sigmas[p]);
-      this.byValue.set(x, mass);
-    }
-    return mass;
-  }
+  masses: Array<PairTerms | null>;
 }
 
 function computeWeights(n: number, params: ParzenEstimatorParameters, predetermined?: ArrayLike<number>): Float64Array {
@@ -610,10 +564,18 @@ function categoricalKernels(obs: Float64Array, nChoices: number, priorWeight: nu
   const observed = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) observed[i] = obs[i];
   observed[n] = -1;
-  // Each observation's row: priorWeight/(n+1) on every choice plus 1 on the observed one, normalised.
+  return { kind: 'categorical', observed, ...categoricalRow(nChoices, priorWeight, n), nChoices };
+}
+
+/**
+ * The row of a categorical kernel among n observations (Optuna 5.0's): priorWeight/(n+1) on every
+ * choice plus 1 on the observed one, normalised; the probability of the observed choice and of
+ * each other one.
+ */
+export function categoricalRow(nChoices: number, priorWeight: number, n: number): { pHit: number; pMiss: number } {
   const base = priorWeight / (n + 1);
   const rowSum = 1 + nChoices * base;
-  return { kind: 'categorical', observed, pHit: (base + 1) / rowSum, pMiss: base / rowSum, nChoices };
+  return { pHit: (base + 1) / rowSum, pMiss: base / rowSum };
 }
 
 function sampleCategoricalRow(k: CategoricalKernels, component: number, u: number): number {
