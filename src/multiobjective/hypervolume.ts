@@ -23,7 +23,8 @@ export function hypervolume(points: ReadonlyArray<readonly number[]>, referenceP
   return wfg(nondominated(inside), referencePoint);
 }
 
-function boxVolume(p: readonly number[], ref: readonly number[]): number {
+/** The volume of the box between point p and the reference point (all objectives minimised). */
+export function boxVolume(p: readonly number[], ref: readonly number[]): number {
   let v = 1;
   for (let i = 0; i < ref.length; i++) v *= ref[i] - p[i];
   return v;
@@ -40,7 +41,8 @@ function nondominated(points: number[][]): number[][] {
   return out;
 }
 
-function lexCompare(a: readonly number[], b: readonly number[]): number {
+/** Lexicographic order of two loss vectors (the first objective that differs decides). */
+export function lexCompare(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
   return 0;
 }

@@ -8,7 +8,7 @@
  * of recomputing the selection's hypervolume for every candidate (which made a 1,000-trial
  * two-objective study cost 100 ms a trial, against Optuna 5.0's 13).
  */
-import { hypervolume } from '../../multiobjective/hypervolume';
+import { boxVolume, hypervolume, lexCompare } from '../../multiobjective/hypervolume';
 import { dominates } from '../../multiobjective/pareto';
 
 const EPS = 1e-12;
@@ -169,11 +169,6 @@ function referencePoint(points: readonly (readonly number[])[]): number[] {
   return ref;
 }
 
-function lexCompare(a: readonly number[], b: readonly number[]): number {
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return a[k] - b[k];
-  return 0;
-}
-
 /**
  * `size` points of one front (positions into `losses`, ascending), chosen greedily by hypervolume
  * contribution as Optuna 5.0 does: over the distinct loss vectors in lexicographic order (the
@@ -257,12 +252,7 @@ function greedy2d(points: readonly (readonly number[])[], ref: readonly number[]
  * in order of their bounds until no bound beats the best contribution found.
  */
 function greedyLazy(points: readonly (readonly number[])[], ref: readonly number[], size: number): number[] {
-  const d = ref.length;
-  const box = (p: readonly number[]) => {
-    let v = 1;
-    for (let k = 0; k < d; k++) v *= ref[k] - p[k];
-    return v;
-  };
+  const box = (p: readonly number[]) => boxVolume(p, ref);
   let left = points.map((_, j) => j);
   let contributions = points.map(box);
   const chosen: (readonly number[])[] = [];
