@@ -83,6 +83,18 @@ class Chunk {
   cellFirst = 0;
   cellLast = -1;
   partial = new Float64Array(0);
+
+  /** Entry `to` of this chunk becomes entry `from` of `src` (which may be this chunk). */
+  copyEntry(to: number, src: Chunk, from: number): void {
+    this.value[to] = src.value[from];
+    this.seq[to] = src.seq[from];
+    this.mu[to] = src.mu[from];
+    this.inv[to] = src.inv[from];
+    this.h[to] = src.h[from];
+    this.rank[to] = src.rank[from];
+    this.clipped[to] = src.clipped[from];
+    this.num[to] = src.num[from];
+  }
 }
 
 export class IncrementalAboveDensity {
@@ -226,17 +238,7 @@ export class IncrementalAboveDensity {
    */
   insertOlder(value: number, seq: number, number: number, rank: number): void {
     const oldRamp = this.rampFor(this.byRank.length);
-    for (const ch of this.chunks) {
-      const r = ch.rank;
-      let shifted = false;
-      for (let j = 0; j < ch.len; j++) {
-        if (r[j] >= rank) {
-          r[j]++;
-          shifted = true;
-        }
-      }
-      if (shifted) this.markDirty(ch);
-    }
+    this.shiftRanks(rank, 1);
     this.byRank.splice(rank, 0, number);
     this.insert(value, seq, number, rank);
     // Ranks below `rank` kept their place; the one at the old ramp boundary (if below) joins the ramp.
@@ -264,31 +266,12 @@ export class IncrementalAboveDensity {
       else hi = mid;
     }
     const rank = lo;
-    for (const chunk of this.chunks) {
-      const r = chunk.rank;
-      let shifted = false;
-      for (let j = 0; j < chunk.len; j++) {
-        if (r[j] > rank) {
-          r[j]--;
-          shifted = true;
-        }
-      }
-      if (shifted) this.markDirty(chunk);
-    }
+    this.shiftRanks(rank + 1, -1);
     this.byRank.splice(rank, 1);
     const c = this.chunks.indexOf(ch);
     let j = 0;
     while (ch.num[j] !== number) j++;
-    for (let p = j; p + 1 < ch.len; p++) {
-      ch.value[p] = ch.value[p + 1];
-      ch.seq[p] = ch.seq[p + 1];
-      ch.mu[p] = ch.mu[p + 1];
-      ch.inv[p] = ch.inv[p + 1];
-      ch.h[p] = ch.h[p + 1];
-      ch.rank[p] = ch.rank[p + 1];
-      ch.clipped[p] = ch.clipped[p + 1];
-      ch.num[p] = ch.num[p + 1];
-    }
+    for (let p = j; p + 1 < ch.len; p++) ch.copyEntry(p, ch, p + 1);
     ch.len--;
     this.m--;
     this.chunkOf[number] = null;
@@ -313,6 +296,24 @@ export class IncrementalAboveDensity {
     this.updateWeights();
     this.flush();
     return true;
+  }
+
+  /**
+   * Adds `delta` to every rank from `from` on (an older observation joined or left), marking the
+   * chunks holding such ranks: their rank-weighted moments change.
+   */
+  private shiftRanks(from: number, delta: number): void {
+    for (const ch of this.chunks) {
+      const r = ch.rank;
+      let shifted = false;
+      for (let j = 0; j < ch.len; j++) {
+        if (r[j] >= from) {
+          r[j] += delta;
+          shifted = true;
+        }
+      }
+      if (shifted) this.markDirty(ch);
+    }
   }
 
   /** Log density at each internal value. */
@@ -541,16 +542,7 @@ export class IncrementalAboveDensity {
     }
     let j = ch.len;
     while (j > 0 && this.before(value, seq, ch, j - 1)) j--;
-    for (let p = ch.len; p > j; p--) {
-      ch.value[p] = ch.value[p - 1];
-      ch.seq[p] = ch.seq[p - 1];
-      ch.mu[p] = ch.mu[p - 1];
-      ch.inv[p] = ch.inv[p - 1];
-      ch.h[p] = ch.h[p - 1];
-      ch.rank[p] = ch.rank[p - 1];
-      ch.clipped[p] = ch.clipped[p - 1];
-      ch.num[p] = ch.num[p - 1];
-    }
+    for (let p = ch.len; p > j; p--) ch.copyEntry(p, ch, p - 1);
     ch.len++;
     ch.value[j] = value;
     ch.seq[j] = seq;
@@ -591,14 +583,7 @@ export class IncrementalAboveDensity {
     const half = a.len >> 1;
     for (let p = half; p < a.len; p++) {
       const q = p - half;
-      b.value[q] = a.value[p];
-      b.seq[q] = a.seq[p];
-      b.mu[q] = a.mu[p];
-      b.inv[q] = a.inv[p];
-      b.h[q] = a.h[p];
-      b.rank[q] = a.rank[p];
-      b.clipped[q] = a.clipped[p];
-      b.num[q] = a.num[p];
+      b.copyEntry(q, a, p);
       this.setChunkOf(b.num[q], b);
     }
     b.len = a.len - half;
