@@ -21,7 +21,9 @@ import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
  * and per-chunk moments of those three sums stay valid while alpha and beta move; a chunk is
  * recomputed only when one of its kernels changes (a neighbour insertion, or a kernel leaving the
  * newest 25). Older observations joining or leaving the above set shift later ranks (`insertOlder`,
- * `removeOlder`); anything else (running trials, other weights) makes the caller rebuild.
+ * `removeOlder`), which changes only the rank-weighted moments: each chunk keeps its kernels' power
+ * moments and re-adds just those. Such changes are applied together and summed when the density is
+ * next read. Anything else (running trials, other weights) makes the caller rebuild.
  *
  * Evaluation. Once a study concentrates, most kernels sit closer to their neighbours than the
  * magic-clip floor sigma0 = range/100 and so all share that bandwidth ("clipped" kernels). Those are
@@ -75,6 +77,14 @@ class Chunk {
 
   /** True when a kernel changed since `summarise` (the chunk is then in the dirty list). */
   dirty = false;
+  /**
+   * True when only time ranks changed since `summarise` (the chunk is then in the rank-dirty list):
+   * its rank-weighted moments are formed again from `moments`, the rest stays.
+   */
+  ranksDirty = false;
+  /** Per clipped entry, as `summarise` formed them: its power moments h u^k / k! (K from j K) and its cell's offset in `partial`. */
+  readonly moments = new Float64Array(CAP * K);
+  readonly offset = new Int32Array(CAP);
   /** Reach of the chunk's wider (unclipped) kernels, summed directly. */
   nWide = 0;
   wideLo = Infinity;
@@ -121,6 +131,7 @@ export class IncrementalAboveDensity {
   private readonly cellUsed: Uint8Array;
   private readonly dirtyCells = new Set<number>();
   private readonly dirtyChunks: Chunk[] = [];
+  private readonly rankDirtyChunks: Chunk[] = [];
   /** The chunks holding unclipped kernels (summed one by one), in order. */
   private wideChunks: Chunk[] = [];
   private chunksChanged = true;
@@ -234,7 +245,8 @@ export class IncrementalAboveDensity {
    * Add an observation older than some present ones, at time rank `rank` (a trial that left the
    * good group when a better one arrived). The ranks after it shift by one, which changes the
    * rank-weighted moments of every chunk holding a later observation: O(n) work, but only on
-   * such events, and far cheaper than a rebuild.
+   * such events, and far cheaper than a rebuild. The sums are formed at the next `logPdf`, once
+   * for all the changes made since.
    */
   insertOlder(value: number, seq: number, number: number, rank: number): void {
     const oldRamp = this.rampFor(this.byRank.length);
@@ -244,7 +256,6 @@ export class IncrementalAboveDensity {
     // Ranks below `rank` kept their place; the one at the old ramp boundary (if below) joins the ramp.
     if (oldRamp < rank) this.markDirty(this.chunkOf[this.byRank[oldRamp]]!);
     this.updateWeights();
-    this.flush();
   }
 
   /**
@@ -279,6 +290,7 @@ export class IncrementalAboveDensity {
       // The cells it spanned are summed again without it.
       for (let i = ch.cellFirst; i <= ch.cellLast; i++) this.dirtyCells.add(i);
       if (ch.dirty) this.dirtyChunks.splice(this.dirtyChunks.indexOf(ch), 1);
+      if (ch.ranksDirty) this.rankDirtyChunks.splice(this.rankDirtyChunks.indexOf(ch), 1);
       this.chunks.splice(c, 1);
       this.chunksChanged = true;
       // Its neighbours in sorted order: the previous chunk's last entry and the next one's first.
@@ -294,13 +306,13 @@ export class IncrementalAboveDensity {
     const ramp = this.rampFor(this.byRank.length);
     for (const r of [ramp - 1, ramp]) if (r >= 0 && r < this.byRank.length) this.markDirty(this.chunkOf[this.byRank[r]]!);
     this.updateWeights();
-    this.flush();
     return true;
   }
 
   /**
    * Adds `delta` to every rank from `from` on (an older observation joined or left), marking the
-   * chunks holding such ranks: their rank-weighted moments change.
+   * chunks holding such ranks: their rank-weighted moments change. (Where that moves a kernel
+   * between the ramp and the newest 25, the caller marks its chunk dirty.)
    */
   private shiftRanks(from: number, delta: number): void {
     for (const ch of this.chunks) {
@@ -312,12 +324,16 @@ export class IncrementalAboveDensity {
           shifted = true;
         }
       }
-      if (shifted) this.markDirty(ch);
+      if (shifted && !ch.dirty && !ch.ranksDirty) {
+        ch.ranksDirty = true;
+        this.rankDirtyChunks.push(ch);
+      }
     }
   }
 
   /** Log density at each internal value. */
   logPdf(samples: readonly Float64Array[], out: Float64Array = new Float64Array(samples[0].length)): Float64Array {
+    this.flush();
     const xs = samples[0];
     for (let s = 0; s < xs.length; s++) out[s] = Math.log(this.at(forward(this.model, xs[s])) / this.total);
     return out;
@@ -397,6 +413,12 @@ export class IncrementalAboveDensity {
       for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
     }
     this.dirtyChunks.length = 0;
+    for (const ch of this.rankDirtyChunks) {
+      if (!ch.ranksDirty) continue; // summarised in full above
+      this.summariseRanks(ch);
+      for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
+    }
+    this.rankDirtyChunks.length = 0;
     for (const i of dirtyCells) this.sumCell(i);
     dirtyCells.clear();
     if (wideChanged) this.wideChunks = this.chunks.filter((ch) => ch.nWide > 0);
@@ -406,6 +428,7 @@ export class IncrementalAboveDensity {
   private markDirty(ch: Chunk): void {
     if (ch.dirty) return;
     ch.dirty = true;
+    ch.ranksDirty = false; // summarised in full
     this.dirtyChunks.push(ch);
   }
 
@@ -436,6 +459,7 @@ export class IncrementalAboveDensity {
   /** Reach of the wide kernels and the chunk's partial Hermite moments per cell. */
   private summarise(ch: Chunk): void {
     ch.dirty = false;
+    ch.ranksDirty = false;
     const { mu, inv, h, rank, clipped } = ch;
     let lo = Infinity;
     let hi = -Infinity;
@@ -458,27 +482,53 @@ export class IncrementalAboveDensity {
     p.fill(0, 0, size);
     const ramp = this.ramp;
     const inv0 = this.clipInv;
+    const moments = ch.moments;
     for (let j = 0; j < ch.len; j++) {
       const r = rank[j];
       if (!clipped[j]) continue;
       const cell = this.cellOf(mu[j]);
       const u = (mu[j] - this.cellCenter(cell)) * inv0;
       const o = 3 * (cell - ch.cellFirst) * K;
+      ch.offset[j] = o;
       // Power moments h u^k / k!, into the ramp sums (plain and times rank) or the newest sum.
+      const base = j * K;
       let term = h[j];
       if (r < ramp) {
         for (let k = 0; k < K; k++) {
           const v = term * INV_FACT[k];
+          moments[base + k] = v;
           p[o + k] += v;
           p[o + K + k] += r * v;
           term *= u;
         }
       } else {
         for (let k = 0; k < K; k++) {
-          p[o + 2 * K + k] += term * INV_FACT[k];
+          const v = term * INV_FACT[k];
+          moments[base + k] = v;
+          p[o + 2 * K + k] += v;
           term *= u;
         }
       }
+    }
+  }
+
+  /**
+   * The chunk's rank-weighted moments after its ranks shifted, from the entries' moments as
+   * `summarise` formed them, added in the same order (so the same bits as a full `summarise`).
+   */
+  private summariseRanks(ch: Chunk): void {
+    ch.ranksDirty = false;
+    const p = ch.partial;
+    const cells = ch.cellLast - ch.cellFirst + 1;
+    for (let c = 0; c < cells; c++) p.fill(0, 3 * c * K + K, 3 * c * K + 2 * K);
+    const { rank, clipped, moments, offset } = ch;
+    const ramp = this.ramp;
+    for (let j = 0; j < ch.len; j++) {
+      const r = rank[j];
+      if (!clipped[j] || r >= ramp) continue;
+      const o = offset[j] + K;
+      const base = j * K;
+      for (let k = 0; k < K; k++) p[o + k] += r * moments[base + k];
     }
   }
 

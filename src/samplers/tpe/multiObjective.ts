@@ -176,7 +176,7 @@ function referencePoint(points: readonly (readonly number[])[]): number[] {
  * vectors than `size`, all of them and then the earliest repeats. With an infinite reference point
  * the first `size` distinct vectors are taken.
  */
-function solveHssp(losses: readonly (readonly number[])[], front: readonly number[], size: number): number[] {
+export function solveHssp(losses: readonly (readonly number[])[], front: readonly number[], size: number): number[] {
   const byValue = [...front].sort((a, b) => lexCompare(losses[a], losses[b]) || a - b);
   const unique: number[] = [];
   for (const i of byValue) if (unique.length === 0 || lexCompare(losses[unique[unique.length - 1]], losses[i]) !== 0) unique.push(i);

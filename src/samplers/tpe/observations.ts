@@ -62,7 +62,7 @@ export interface SplitOptions {
  */
 const lossVectors = new WeakMap<readonly number[], { signs: string; loss: readonly number[] }>();
 
-function lossVector(values: readonly number[], signs: readonly number[], signsKey: string): readonly number[] {
+export function lossVector(values: readonly number[], signs: readonly number[], signsKey: string): readonly number[] {
   const hit = lossVectors.get(values);
   if (hit && hit.signs === signsKey) return hit.loss;
   const loss = values.map((v, i) => signs[i] * v);
@@ -186,6 +186,55 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
 }
 
 /**
+ * Follows a study's trial list from one call to the next for the split trackers: each call hands
+ * out the trials finished since the last one that the tracker keeps, in number order. Null when
+ * the list cannot be followed (another study, a shorter list, a trial out of place, or a kept trial
+ * finishing after a newer one already handed out, which would land in the middle of the tracker's
+ * list): the tracker then starts again from the whole list and calls `restart`.
+ */
+export class FinishedTrialsFeed {
+  private owner: unknown = null;
+  /** Snapshot entries already looked at, and those that were not finished then. */
+  private seen = 0;
+  private pending: number[] = [];
+  /** The number of the newest trial kept so far (-1: none). */
+  private newest = -1;
+
+  next(owner: unknown, all: readonly FrozenTrial[], keep: (t: FrozenTrial) => boolean): FrozenTrial[] | null {
+    if (owner !== this.owner || all.length < this.seen) return null;
+    const fresh: FrozenTrial[] = [];
+    const stillPending: number[] = [];
+    for (const num of this.pending) {
+      const t = all[num];
+      if (t === undefined || t.number !== num) return null;
+      if (t.state === RUNNING || t.state === WAITING) stillPending.push(num);
+      else if (keep(t)) fresh.push(t);
+    }
+    for (let i = this.seen; i < all.length; i++) {
+      const t = all[i];
+      if (t.number !== i) return null;
+      if (t.state === RUNNING || t.state === WAITING) stillPending.push(i);
+      else if (keep(t)) fresh.push(t);
+    }
+    if (fresh.length > 1) fresh.sort((a, b) => a.number - b.number);
+    if (fresh.length > 0 && fresh[0].number < this.newest) return null;
+    this.seen = all.length;
+    this.pending = stillPending;
+    if (fresh.length > 0) this.newest = fresh[fresh.length - 1].number;
+    return fresh;
+  }
+
+  /** Follows `all` from now on, its finished trials taken; `kept`: those the tracker keeps, by number. */
+  restart(owner: unknown, all: readonly FrozenTrial[], kept: readonly FrozenTrial[]): void {
+    this.owner = owner;
+    this.seen = all.length;
+    this.pending = [];
+    for (let i = 0; i < all.length; i++) if (all[i].state === RUNNING || all[i].state === WAITING) this.pending.push(i);
+    this.newest = kept.length > 0 ? kept[kept.length - 1].number : -1;
+  }
+}
+
+/**
  * The split of a single-objective study without constraints or constant liar, kept up to date
  * across trials: each call looks only at the trials that finished since the last one, so a study
  * of n trials costs O(new trials + gamma) per call instead of O(n). The best gamma(n) are merged
@@ -197,10 +246,7 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
  * the next call.
  */
 export class SplitTracker {
-  private owner: unknown = null;
-  /** Snapshot entries already looked at, and those that were not finished then. */
-  private seen = 0;
-  private pending: number[] = [];
+  private readonly feed = new FinishedTrialsFeed();
   private considered: FrozenTrial[] = [];
   private keyA = new Float64Array(256);
   private keyB = new Float64Array(256);
@@ -216,30 +262,12 @@ export class SplitTracker {
   }
 
   update(owner: unknown, all: readonly FrozenTrial[], opts: SplitOptions): Split {
-    if (owner !== this.owner || all.length < this.seen) return this.reset(owner, all, opts);
-    const fresh: FrozenTrial[] = [];
-    const stillPending: number[] = [];
-    for (const num of this.pending) {
-      const t = all[num];
-      if (t === undefined || t.number !== num) return this.reset(owner, all, opts);
-      if (t.state === RUNNING || t.state === WAITING) stillPending.push(num);
-      else if (isConsidered(t)) fresh.push(t);
-    }
-    for (let i = this.seen; i < all.length; i++) {
-      const t = all[i];
-      if (t.number !== i) return this.reset(owner, all, opts);
-      if (t.state === RUNNING || t.state === WAITING) stillPending.push(i);
-      else if (isConsidered(t)) fresh.push(t);
-    }
-    if (fresh.length > 1) fresh.sort((a, b) => a.number - b.number);
+    const fresh = this.feed.next(owner, all, isConsidered);
+    if (fresh === null) return this.reset(owner, all, opts);
     const m0 = this.considered.length;
-    // A trial that finished after a newer one would land in the middle: recompute.
-    if (fresh.length > 0 && m0 > 0 && fresh[0].number < this.considered[m0 - 1].number) return this.reset(owner, all, opts);
     const m = m0 + fresh.length;
     const k = Math.max(0, Math.min(m, Math.floor(opts.gamma(m))));
     if (k !== this.best.length) return this.reset(owner, all, opts);
-    this.seen = all.length;
-    this.pending = stillPending;
     if (fresh.length === 0) return this.snapshot(m);
 
     this.ensureKeys(m);
@@ -280,10 +308,7 @@ export class SplitTracker {
 
   private reset(owner: unknown, all: readonly FrozenTrial[], opts: SplitOptions): Split {
     const split = computeSplit(all, opts);
-    this.owner = owner;
-    this.seen = all.length;
-    this.pending = [];
-    for (let i = 0; i < all.length; i++) if (all[i].state === RUNNING || all[i].state === WAITING) this.pending.push(i);
+    this.feed.restart(owner, all, split.trials);
     this.considered = [...split.trials];
     const m = this.considered.length;
     this.ensureKeys(m);

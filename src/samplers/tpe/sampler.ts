@@ -10,6 +10,7 @@ import { GoodGroupSelector } from './multiObjective';
 import { AboveDensities, usesFromScratchPaths } from './aboveDensity';
 import { argmaxRatio } from './nearFirstSum';
 import { computeSplit, gatherObservations, SplitTracker, type ParamColumn, type Split } from './observations';
+import { ParetoSplitTracker } from './paretoSplit';
 import { ParzenEstimator, paramModel, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './weights';
 import { hasKey, setKey } from '../../dict';
@@ -109,6 +110,7 @@ export class TPESampler implements Sampler {
    */
   private readonly runningRelative = new Map<number, { space: Record<string, Distribution>; params: Record<string, number> }>();
   private readonly splitTracker = new SplitTracker();
+  private readonly paretoSplitTracker = new ParetoSplitTracker();
   /** Several objectives: the good group's selection, keeping the trials' order from one split to the next. */
   private readonly goodGroup = new GoodGroupSelector();
   /**
@@ -330,8 +332,13 @@ export class TPESampler implements Sampler {
       gamma: this.gamma ?? (study.isMultiObjective ? defaultGammaMultiObjective : defaultGamma),
       splitMultiObjective: this.goodGroup.select,
     };
-    let split =
-      this.incremental && SplitTracker.supports(opts) ? this.splitTracker.update(study, trials, opts) : computeSplit(trials, opts);
+    let split = !this.incremental
+      ? computeSplit(trials, opts)
+      : SplitTracker.supports(opts)
+        ? this.splitTracker.update(study, trials, opts)
+        : ParetoSplitTracker.supports(opts)
+          ? this.paretoSplitTracker.update(study, trials, opts)
+          : computeSplit(trials, opts);
     if (this.constantLiar) {
       // Finished trials stay finished: the scan starts after the leading run of them (a long study
       // would otherwise walk its whole history every trial to find the one or two running).

@@ -1,0 +1,138 @@
+/**
+ * The split of a multi-objective study kept up to date across trials (`computeSplit`'s, without
+ * constraints or constant liar).
+ *
+ * The good group is the best gamma(n) finished trials by Pareto fronts, then by hypervolume within
+ * the front that does not fit whole. Chosen from scratch, that sorts every finished trial into
+ * fronts every trial. But in a long study the first front alone holds more than gamma(n) points (a
+ * third of a 1,000-trial two-objective study, where gamma takes a tenth), so the group is chosen
+ * from it; and a new trial changes the first front only when no point of it dominates the trial
+ * (about a third of the trials). So this tracker keeps the first front across trials and chooses
+ * the group again only when the front or gamma(n) has changed. Otherwise the new trials join the
+ * bad group at its end, under the same `aboveToken`: the bad group's densities take them as
+ * appended instead of comparing lists.
+ *
+ * When the first front is smaller than gamma(n) (early in a study), or fewer trials are COMPLETE
+ * than gamma(n), or a loss is NaN, the split is `computeSplit`'s.
+ *
+ * The returned split's `trials`, `above` and `lossVectors` share storage with the tracker: they are
+ * valid until the next call.
+ */
+import { TrialState, type FrozenTrial } from '../../frozenTrial';
+import { dominates } from '../../multiobjective/pareto';
+import { frontsCovering, solveHssp } from './multiObjective';
+import { computeSplit, FinishedTrialsFeed, lossVector, type Split, type SplitOptions } from './observations';
+
+export class ParetoSplitTracker {
+  private readonly feed = new FinishedTrialsFeed();
+  /** The signs of the objectives (1 minimise, -1 maximise), as `lossVector` keys them. */
+  private signsKey = '';
+  private considered: FrozenTrial[] = [];
+  /** Per index into `considered`, its loss vector; null for a PRUNED trial. */
+  private losses: (readonly number[] | null)[] = [];
+  private nComplete = 0;
+  private hasNaN = false;
+  /** Indices of the first front (the COMPLETE trials no other dominates), ascending. */
+  private front: number[] = [];
+  /** The size of the current good group, -1 when it must be chosen again (the front changed). */
+  private chosenFor = -1;
+  private below = new Int32Array(0);
+  private aboveIdx = new Int32Array(256);
+  private aboveLen = 0;
+  private token: object = {};
+
+  /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
+  static supports(opts: SplitOptions): boolean {
+    return opts.directions.length > 1 && !opts.constantLiar && !opts.constraints;
+  }
+
+  update(owner: unknown, all: readonly FrozenTrial[], opts: SplitOptions): Split {
+    const d = opts.directions.length;
+    const keep = (t: FrozenTrial) => (t.state === TrialState.COMPLETE && t.values?.length === d) || t.state === TrialState.PRUNED;
+    const signs = opts.directions.map((dir) => (dir === 'minimize' ? 1 : -1));
+    const fresh = signs.join() === this.signsKey ? this.feed.next(owner, all, keep) : null;
+    if (fresh === null) {
+      this.restart(owner, all, signs, keep);
+    } else {
+      const m0 = this.considered.length;
+      for (const t of fresh) this.add(t, signs);
+      // Unchanged group: the new trials are the newest, so they join the end of the bad group.
+      for (let i = m0; i < this.considered.length; i++) if (this.chosenFor >= 0) this.pushAbove(i);
+    }
+    const m = this.considered.length;
+    const k = Math.max(0, Math.min(m, Math.floor(opts.gamma(m))));
+    if (this.hasNaN || this.nComplete < k || this.front.length < k) {
+      this.chosenFor = -1;
+      return computeSplit(all, opts);
+    }
+    if (k !== this.chosenFor) this.choose(k);
+    return {
+      trials: this.considered,
+      below: this.below,
+      above: this.aboveIdx.subarray(0, this.aboveLen),
+      nFinished: m,
+      lossVectors: this.losses,
+      violations: null,
+      aboveToken: this.token,
+    };
+  }
+
+  private add(t: FrozenTrial, signs: readonly number[]): void {
+    const i = this.considered.length;
+    this.considered.push(t);
+    if (t.state !== TrialState.COMPLETE) {
+      this.losses.push(null);
+      return;
+    }
+    const loss = lossVector(t.values!, signs, this.signsKey);
+    this.losses.push(loss);
+    this.nComplete++;
+    if (loss.some(Number.isNaN)) this.hasNaN = true;
+    const losses = this.losses;
+    for (const q of this.front) if (dominates(losses[q]!, loss)) return;
+    this.front = this.front.filter((q) => !dominates(loss, losses[q]!));
+    this.front.push(i);
+    this.chosenFor = -1;
+  }
+
+  /** Follows `all` afresh: computeSplit's trials and loss vectors, and their first front. */
+  private restart(owner: unknown, all: readonly FrozenTrial[], signs: readonly number[], keep: (t: FrozenTrial) => boolean): void {
+    this.signsKey = signs.join();
+    this.considered = all.filter(keep);
+    this.feed.restart(owner, all, this.considered);
+    this.losses = this.considered.map((t) => (t.state === TrialState.COMPLETE ? lossVector(t.values!, signs, this.signsKey) : null));
+    const complete: number[] = [];
+    for (let i = 0; i < this.losses.length; i++) if (this.losses[i] !== null) complete.push(i);
+    this.nComplete = complete.length;
+    const completeLosses = complete.map((i) => this.losses[i]!);
+    this.hasNaN = completeLosses.some((l) => l.some(Number.isNaN));
+    this.front = this.hasNaN ? [] : (frontsCovering(completeLosses, 1)[0] ?? []).map((j) => complete[j]);
+    this.chosenFor = -1;
+  }
+
+  /** Chooses the good group of k from the first front (which holds at least k), as `computeSplit` would. */
+  private choose(k: number): void {
+    // The front holds COMPLETE trials only, whose loss vectors are set.
+    const losses = this.losses as readonly (readonly number[])[];
+    const chosen = k === 0 ? [] : this.front.length === k ? this.front : solveHssp(losses, this.front, k);
+    this.below = Int32Array.from(chosen).sort();
+    const m = this.considered.length;
+    if (this.aboveIdx.length < m) this.aboveIdx = new Int32Array(Math.max(m, 2 * this.aboveIdx.length));
+    this.aboveLen = 0;
+    for (let i = 0, b = 0; i < m; i++) {
+      if (b < k && this.below[b] === i) b++;
+      else this.aboveIdx[this.aboveLen++] = i;
+    }
+    this.chosenFor = k;
+    this.token = {};
+  }
+
+  private pushAbove(i: number): void {
+    if (this.aboveLen === this.aboveIdx.length) {
+      const grown = new Int32Array(2 * this.aboveIdx.length);
+      grown.set(this.aboveIdx);
+      this.aboveIdx = grown;
+    }
+    this.aboveIdx[this.aboveLen++] = i;
+  }
+}

@@ -1,0 +1,139 @@
+// ParetoSplitTracker keeps multi-objective TPE's good/bad split across trials; at every step it must
+// give exactly what computeSplit (checked against Optuna 5.0 in tpeSplit.test.ts) gives on the same
+// trials: trials finishing out of order, pruned and failed ones, repeated loss vectors, maximised
+// objectives, and a first front that does or does not hold gamma(n) points.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { frozenTrial, Rng, TrialState, type Direction, type FrozenTrial } from '../../src';
+import { computeSplit, type Split, type SplitOptions } from '../../src/samplers/tpe/observations';
+import { ParetoSplitTracker } from '../../src/samplers/tpe/paretoSplit';
+import { selectBelowMultiObjective } from '../../src/samplers/tpe/multiObjective';
+import { defaultGammaMultiObjective } from '../../src/samplers/tpe/weights';
+
+function trial(number: number, state: TrialState, values: number[] | null, intermediate: Array<[number, number]> = []): FrozenTrial {
+  return frozenTrial({
+    trialId: number,
+    number,
+    state,
+    values,
+    datetimeStart: null,
+    datetimeComplete: null,
+    params: {},
+    internalParams: {},
+    distributions: {},
+    intermediateValues: new Map(intermediate),
+    userAttrs: {},
+    systemAttrs: {},
+  });
+}
+
+/** The chronological trial numbers of a split's below and above lists. */
+function numbers(split: Split) {
+  return {
+    below: Array.from(split.below, (i) => split.trials[i].number),
+    above: Array.from(split.above, (i) => split.trials[i].number),
+    nFinished: split.nFinished,
+    losses: Array.from(split.above, (i) => split.lossVectors[i]),
+  };
+}
+
+/**
+ * Loss vectors near a front that the study approaches: a fifth of them on it (on a coarse grid, so
+ * that vectors repeat), the others behind it.
+ */
+function objectives(rng: Rng, directions: readonly Direction[]): number[] {
+  const d = directions.length;
+  const raw = Array.from({ length: d }, () => Math.round(rng.uniform(0, 1) * 40) / 40);
+  const total = raw.reduce((a, b) => a + b, 0) || 1;
+  const onFront = rng.random() < 0.2;
+  const behind = onFront ? 0 : rng.uniform(0, 1);
+  return raw.map((v, j) => {
+    const loss = v / total + (j === 0 ? behind : 0);
+    return directions[j] === 'minimize' ? loss : -loss;
+  });
+}
+
+describe('ParetoSplitTracker', () => {
+  // Three objectives take fewer steps: computeSplit's hypervolume selection is slow there.
+  const cases: Array<[Direction[], number]> = [
+    [['minimize', 'minimize'], 600],
+    [['maximize', 'minimize'], 600],
+    [['minimize', 'maximize', 'minimize'], 200],
+  ];
+  for (const [directions, steps] of cases) {
+    it(`equals computeSplit after every step of a history with running, pruned and failed trials (${directions.join(', ')})`, () => {
+      const rng = new Rng(directions.length * 10 + (directions[0] === 'maximize' ? 1 : 0));
+      const opts: SplitOptions = {
+        directions,
+        constantLiar: false,
+        constraints: false,
+        gamma: defaultGammaMultiObjective,
+        splitMultiObjective: selectBelowMultiObjective,
+      };
+      const tracker = new ParetoSplitTracker();
+      const owner = {};
+      let trials: FrozenTrial[] = [];
+      const running: number[] = [];
+      let tracked = 0;
+      let tokenChanges = 0;
+      let lastToken: object | undefined;
+      for (let step = 0; step < steps; step++) {
+        trials = trials.slice(); // a new snapshot, as the study hands out
+        const starts = rng.random() < 0.3 ? 2 : 1;
+        for (let s = 0; s < starts; s++) {
+          const n = trials.length;
+          trials.push(trial(n, rng.random() < 0.05 ? TrialState.WAITING : TrialState.RUNNING, null));
+          running.push(n);
+        }
+        while (running.length > (rng.random() < 0.2 ? 2 : 1)) {
+          // Mostly in order; a trial finishing before an older one makes the tracker start over.
+          const pick = rng.random() < 0.03 ? running.length - 1 : 0;
+          const n = running.splice(pick, 1)[0];
+          const r = rng.random();
+          const values = objectives(rng, directions);
+          trials[n] =
+            r < 0.85
+              ? trial(n, TrialState.COMPLETE, values)
+              : r < 0.93
+                ? trial(n, TrialState.PRUNED, null, rng.random() < 0.8 ? [[rng.int(0, 3), values[0]]] : [])
+                : trial(n, TrialState.FAIL, null);
+        }
+        const got = tracker.update(owner, trials, opts);
+        assert.deepEqual(numbers(got), numbers(computeSplit(trials, opts)), `step ${step}`);
+        if (got.aboveToken !== undefined) {
+          tracked++;
+          if (got.aboveToken !== lastToken) tokenChanges++;
+        }
+        lastToken = got.aboveToken;
+      }
+      // Most steps must take the kept front (its token set), most of those without a new group.
+      assert.ok(tracked > 0.8 * steps, `tracked ${tracked} of ${steps} steps`);
+      assert.ok(tokenChanges < tracked / 2, `token changed ${tokenChanges} times in ${tracked} tracked steps`);
+    });
+  }
+
+  it('falls back to computeSplit while the first front is smaller than gamma(n), and starts over for another study', () => {
+    const opts: SplitOptions = {
+      directions: ['minimize', 'minimize'],
+      constantLiar: false,
+      constraints: false,
+      gamma: () => 2,
+      splitMultiObjective: selectBelowMultiObjective,
+    };
+    const tracker = new ParetoSplitTracker();
+    // A chain: every point dominates the next, so the first front has one point.
+    const a = [0, 1, 2, 3].map((i) => trial(i, TrialState.COMPLETE, [i, i]));
+    const splitA = tracker.update('a', a, opts);
+    assert.equal(splitA.aboveToken, undefined);
+    assert.deepEqual(numbers(splitA), numbers(computeSplit(a, opts)));
+    const b = [
+      [3, 1],
+      [1, 3],
+      [2, 2],
+      [4, 4],
+    ].map((v, i) => trial(i, TrialState.COMPLETE, v));
+    const splitB = tracker.update('b', b, opts);
+    assert.notEqual(splitB.aboveToken, undefined);
+    assert.deepEqual(numbers(splitB), numbers(computeSplit(b, opts)));
+  });
+});
