@@ -177,7 +177,8 @@ function referencePoint(points: readonly (readonly number[])[]): number[] {
  * the first `size` distinct vectors are taken.
  */
 export function solveHssp(losses: readonly (readonly number[])[], front: readonly number[], size: number): number[] {
-  const byValue = [...front].sort((a, b) => lexCompare(losses[a], losses[b]) || a - b);
+  // Lexicographic, equal vectors by position (the front is in ascending position).
+  const byValue = Array.from(lexOrder(front.map((i) => losses[i])), (j) => front[j]);
   const unique: number[] = [];
   for (const i of byValue) if (unique.length === 0 || lexCompare(losses[unique[unique.length - 1]], losses[i]) !== 0) unique.push(i);
   if (unique.length <= size) {
@@ -197,50 +198,94 @@ export function solveHssp(losses: readonly (readonly number[])[], front: readonl
  * contribution is the box from it to the corner (the nearest chosen point's first loss after it, the
  * nearest's second loss before it, the reference point where there is none). Choosing a point
  * changes only the corners of the points in its gap (between the chosen points either side of it),
- * which it splits in two: each gap keeps its best point, and the best of all is the best gap's. The
- * first in order wins among equals, and a NaN (from infinite losses) beats every number, as numpy's
- * argmax has it. O(front log size + size^2) where recomputing every contribution at every choice
- * was O(front times size).
+ * which it splits in two: each gap keeps its best point, and the best of all is the best gap's,
+ * found through a heap of the gaps. The first in order wins among equals, and a NaN (from infinite
+ * losses) beats every number, as numpy's argmax has it. O(front log front) on average, where
+ * recomputing every contribution at every choice was O(front times size).
  */
 function greedy2d(points: readonly (readonly number[])[], ref: readonly number[], size: number): number[] {
   const n = points.length;
+  const first = new Float64Array(n);
+  const second = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    first[j] = points[j][0];
+    second[j] = points[j][1];
+  }
   const corner0 = new Float64Array(n).fill(ref[0]);
   const corner1 = new Float64Array(n).fill(ref[1]);
   const contribution = new Float64Array(n);
-  for (let j = 0; j < n; j++) contribution[j] = (corner0[j] - points[j][0]) * (corner1[j] - points[j][1]);
-  const beats = (a: number, b: number) => a > b || (a !== a && b === b);
+  for (let j = 0; j < n; j++) contribution[j] = (corner0[j] - first[j]) * (corner1[j] - second[j]);
+  // Point a before point b: larger contribution (NaN largest), then earlier.
+  const before = (a: number, b: number) => {
+    const ca = contribution[a];
+    const cb = contribution[b];
+    if (ca > cb || (ca !== ca && cb === cb)) return true;
+    if (cb > ca || (cb !== cb && ca === ca)) return false;
+    return a < b;
+  };
   const bestIn = (start: number, end: number) => {
     let best = start;
-    for (let j = start + 1; j < end; j++) if (beats(contribution[j], contribution[best])) best = j;
+    for (let j = start + 1; j < end; j++) if (before(j, best)) best = j;
     return best;
   };
-  // The gaps [start, end) of points not chosen, in order, and each one's best point.
-  const starts = [0];
-  const ends = [n];
-  const bests = [bestIn(0, n)];
+  // The gaps [start, end) of points not chosen, each with its best point, in a heap by that point.
+  // Each choice ends one gap and makes at most two.
+  const starts = new Int32Array(2 * size + 1);
+  const ends = new Int32Array(2 * size + 1);
+  const bests = new Int32Array(2 * size + 1);
+  const heap = new Int32Array(size + 2);
+  let gaps = 0;
+  let heapSize = 0;
+  const above = (g: number, h: number) => before(bests[g], bests[h]);
+  const push = (start: number, end: number) => {
+    const g = gaps++;
+    starts[g] = start;
+    ends[g] = end;
+    bests[g] = bestIn(start, end);
+    let i = heapSize++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!above(g, heap[parent])) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = g;
+  };
+  const pop = () => {
+    const top = heap[0];
+    const last = heap[--heapSize];
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= heapSize) break;
+      if (child + 1 < heapSize && above(heap[child + 1], heap[child])) child++;
+      if (!above(heap[child], last)) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = last;
+    return top;
+  };
+  push(0, n);
   const picked: number[] = [];
   while (picked.length < size) {
-    let g = 0;
-    for (let k = 1; k < bests.length; k++) if (beats(contribution[bests[k]], contribution[bests[g]])) g = k;
+    const g = pop();
     const b = bests[g];
     picked.push(b);
-    const [chosen0, chosen1] = points[b];
+    const chosen0 = first[b];
+    const chosen1 = second[b];
     const start = starts[g];
     const end = ends[g];
     for (let j = start; j < b; j++) {
       corner0[j] = Math.min(chosen0, corner0[j]);
-      contribution[j] = (corner0[j] - points[j][0]) * (corner1[j] - points[j][1]);
+      contribution[j] = (corner0[j] - first[j]) * (corner1[j] - second[j]);
     }
     for (let j = b + 1; j < end; j++) {
       corner1[j] = Math.min(chosen1, corner1[j]);
-      contribution[j] = (corner0[j] - points[j][0]) * (corner1[j] - points[j][1]);
+      contribution[j] = (corner0[j] - first[j]) * (corner1[j] - second[j]);
     }
-    const parts: Array<[number, number]> = [];
-    if (b > start) parts.push([start, b]);
-    if (end > b + 1) parts.push([b + 1, end]);
-    starts.splice(g, 1, ...parts.map((p) => p[0]));
-    ends.splice(g, 1, ...parts.map((p) => p[1]));
-    bests.splice(g, 1, ...parts.map((p) => bestIn(p[0], p[1])));
+    if (b > start) push(start, b);
+    if (end > b + 1) push(b + 1, end);
   }
   return picked;
 }
