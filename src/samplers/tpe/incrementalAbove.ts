@@ -22,8 +22,9 @@ import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
  * recomputed only when one of its kernels changes (a neighbour insertion, or a kernel leaving the
  * newest 25). Older observations joining or leaving the above set shift later ranks (`insertOlder`,
  * `removeOlder`), which changes only the rank-weighted moments: each chunk keeps its kernels' power
- * moments and re-adds just those. Such changes are applied together and summed when the density is
- * next read. Anything else (running trials, other weights) makes the caller rebuild.
+ * moments and the ranks it summed them with, and adds the shifted kernels' differences. Such
+ * changes are applied together when the density is next read. Anything else (running trials,
+ * other weights) makes the caller rebuild.
  *
  * Evaluation. Once a study concentrates, most kernels sit closer to their neighbours than the
  * magic-clip floor sigma0 = range/100 and so all share that bandwidth ("clipped" kernels). Those are
@@ -37,8 +38,9 @@ import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
  * Layout: the observations' kernels live in sorted chunks (the prior kernel, which takes no part
  * in the neighbour bandwidths, is summed apart) of at most CAP entries, split in halves when full, so an insertion moves at most
  * CAP entries. Each chunk keeps its share of the moments of the cells it spans; a cell's moments
- * are the sum of its chunks' shares, re-added when one of them changes. Nothing is ever
- * subtracted, so no rounding error builds up over a long study.
+ * are the sum of its chunks' shares, re-added when one of them changes. Only rank shifts are
+ * added as differences, and a chunk is summed afresh after RANK_UPDATES of them, so rounding errors
+ * cannot build up over a long study.
  */
 
 const CAP = 32;
@@ -51,6 +53,8 @@ const NEWEST = 25;
  */
 const K = 30;
 const CELL_RADIUS = 1;
+/** Rank shifts a chunk takes as differences before it is summed afresh. */
+const RANK_UPDATES = 16;
 
 /** 1/k! */
 const INV_FACT = (() => {
@@ -82,9 +86,15 @@ class Chunk {
    * its rank-weighted moments are formed again from `moments`, the rest stays.
    */
   ranksDirty = false;
-  /** Per clipped entry, as `summarise` formed them: its power moments h u^k / k! (K from j K) and its cell's offset in `partial`. */
+  /**
+   * Per clipped entry, as `summarise` formed them: its power moments h u^k / k! (K from j K), its
+   * cell's offset in `partial`, and the rank its moments are summed with there.
+   */
   readonly moments = new Float64Array(CAP * K);
   readonly offset = new Int32Array(CAP);
+  readonly summedRank = new Int32Array(CAP);
+  /** Rank shifts added as differences since `summarise`. */
+  rankUpdates = 0;
   /** Reach of the chunk's wider (unclipped) kernels, summed directly. */
   nWide = 0;
   wideLo = Infinity;
@@ -415,8 +425,7 @@ export class IncrementalAboveDensity {
     this.dirtyChunks.length = 0;
     for (const ch of this.rankDirtyChunks) {
       if (!ch.ranksDirty) continue; // summarised in full above
-      this.summariseRanks(ch);
-      for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
+      this.updateRanks(ch);
     }
     this.rankDirtyChunks.length = 0;
     for (const i of dirtyCells) this.sumCell(i);
@@ -460,6 +469,7 @@ export class IncrementalAboveDensity {
   private summarise(ch: Chunk): void {
     ch.dirty = false;
     ch.ranksDirty = false;
+    ch.rankUpdates = 0;
     const { mu, inv, h, rank, clipped } = ch;
     let lo = Infinity;
     let hi = -Infinity;
@@ -490,6 +500,7 @@ export class IncrementalAboveDensity {
       const u = (mu[j] - this.cellCenter(cell)) * inv0;
       const o = 3 * (cell - ch.cellFirst) * K;
       ch.offset[j] = o;
+      ch.summedRank[j] = r;
       // Power moments h u^k / k!, into the ramp sums (plain and times rank) or the newest sum.
       const base = j * K;
       let term = h[j];
@@ -513,22 +524,34 @@ export class IncrementalAboveDensity {
   }
 
   /**
-   * The chunk's rank-weighted moments after its ranks shifted, from the entries' moments as
-   * `summarise` formed them, added in the same order (so the same bits as a full `summarise`).
+   * The chunk's rank-weighted moments after its ranks shifted: each shifted kernel's moments times
+   * the change of its rank are added (its classification, ramp or newest, is unchanged: kernels
+   * crossing the ramp's boundary make their chunk dirty). After RANK_UPDATES such updates the chunk
+   * is summed afresh instead.
    */
-  private summariseRanks(ch: Chunk): void {
+  private updateRanks(ch: Chunk): void {
     ch.ranksDirty = false;
+    const dirtyCells = this.dirtyCells;
+    if (ch.rankUpdates >= RANK_UPDATES) {
+      this.summarise(ch);
+      for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
+      return;
+    }
+    ch.rankUpdates++;
     const p = ch.partial;
-    const cells = ch.cellLast - ch.cellFirst + 1;
-    for (let c = 0; c < cells; c++) p.fill(0, 3 * c * K + K, 3 * c * K + 2 * K);
-    const { rank, clipped, moments, offset } = ch;
+    const { rank, summedRank, clipped, moments, offset } = ch;
     const ramp = this.ramp;
     for (let j = 0; j < ch.len; j++) {
       const r = rank[j];
-      if (!clipped[j] || r >= ramp) continue;
-      const o = offset[j] + K;
+      const shift = r - summedRank[j];
+      if (shift === 0 || !clipped[j]) continue;
+      summedRank[j] = r;
+      if (r >= ramp) continue; // in the newest sum, which has no rank weight
+      const o = offset[j];
+      const b = o + K;
       const base = j * K;
-      for (let k = 0; k < K; k++) p[o + k] += r * moments[base + k];
+      for (let k = 0; k < K; k++) p[b + k] += shift * moments[base + k];
+      dirtyCells.add(ch.cellFirst + o / (3 * K));
     }
   }
 
