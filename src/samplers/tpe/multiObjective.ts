@@ -171,26 +171,68 @@ function referencePoint(points: readonly (readonly number[])[]): number[] {
 
 /**
  * `size` points of one front (positions into `losses`, ascending), chosen greedily by hypervolume
- * contribution as Optuna 5.0 does: over the distinct loss vectors in lexicographic order (the
- * first of equals wins), each represented by its first position; when there are fewer distinct
- * vectors than `size`, all of them and then the earliest repeats. With an infinite reference point
- * the first `size` distinct vectors are taken.
+ * contribution as Optuna 5.0 does (see `FrontSelection`).
  */
 export function solveHssp(losses: readonly (readonly number[])[], front: readonly number[], size: number): number[] {
-  // Lexicographic, equal vectors by position (the front is in ascending position).
-  const byValue = Array.from(lexOrder(front.map((i) => losses[i])), (j) => front[j]);
-  const unique: number[] = [];
-  for (const i of byValue) if (unique.length === 0 || lexCompare(losses[unique[unique.length - 1]], losses[i]) !== 0) unique.push(i);
-  if (unique.length <= size) {
-    const taken = new Set(unique);
-    const repeats = front.filter((i) => !taken.has(i));
-    return [...unique, ...repeats.slice(0, size - unique.length)];
+  return new FrontSelection(losses, front).select(size);
+}
+
+/**
+ * Optuna 5.0's subset selection within one front: greedily by hypervolume contribution, over the
+ * distinct loss vectors in lexicographic order (the first of equals wins), each represented by its
+ * first position; when there are fewer distinct vectors than the size, all of them and then the
+ * earliest repeats; with an infinite reference point, the first distinct vectors.
+ *
+ * Greedy choices do not depend on how many points are wanted, so a selection keeps its choices
+ * and a larger size continues from them: a sampler whose front stays while gamma(n) grows pays
+ * for the new choices only.
+ */
+export class FrontSelection {
+  private readonly unique: number[] = [];
+  private readonly points: readonly (readonly number[])[];
+  private readonly finite: boolean;
+  private readonly greedy: Greedy2d | null = null;
+  /** Choices made so far (indices into `unique`), for three or more objectives. */
+  private lazyPicks: number[] = [];
+  private readonly ref: readonly number[];
+
+  /**
+   * @param front positions into `losses`, ascending
+   * @param byValue the same positions in lexicographic order of their vectors, equal ones by position (sorted here when absent)
+   */
+  constructor(
+    private readonly losses: readonly (readonly number[])[],
+    private readonly front: readonly number[],
+    byValue: readonly number[] = Array.from(lexOrder(front.map((i) => losses[i])), (j) => front[j]),
+  ) {
+    for (const i of byValue) {
+      if (this.unique.length === 0 || lexCompare(losses[this.unique[this.unique.length - 1]], losses[i]) !== 0) this.unique.push(i);
+    }
+    this.points = this.unique.map((i) => losses[i]);
+    this.ref = front.length > 0 ? referencePoint(front.map((i) => losses[i])) : [];
+    this.finite = this.ref.every(Number.isFinite);
+    if (this.finite && this.ref.length === 2) this.greedy = new Greedy2d(this.points, this.ref);
   }
-  const points = unique.map((i) => losses[i]);
-  const ref = referencePoint(front.map((i) => losses[i]));
-  if (!ref.every(Number.isFinite)) return unique.slice(0, size);
-  const picked = ref.length === 2 ? greedy2d(points, ref, size) : greedyLazy(points, ref, size);
-  return picked.map((j) => unique[j]);
+
+  select(size: number): number[] {
+    const unique = this.unique;
+    if (unique.length <= size) {
+      const taken = new Set(unique);
+      const repeats = this.front.filter((i) => !taken.has(i));
+      return [...unique, ...repeats.slice(0, size - unique.length)];
+    }
+    if (!this.finite) return unique.slice(0, size);
+    let picked: readonly number[];
+    if (this.greedy) {
+      picked = this.greedy.extendTo(size);
+    } else {
+      if (this.lazyPicks.length < size) this.lazyPicks = greedyLazy(this.points, this.ref, size);
+      picked = this.lazyPicks;
+    }
+    const chosen = new Array<number>(size);
+    for (let j = 0; j < size; j++) chosen[j] = unique[picked[j]];
+    return chosen;
+  }
 }
 
 /**
@@ -203,91 +245,109 @@ export function solveHssp(losses: readonly (readonly number[])[], front: readonl
  * losses) beats every number, as numpy's argmax has it. O(front log front) on average, where
  * recomputing every contribution at every choice was O(front times size).
  */
-function greedy2d(points: readonly (readonly number[])[], ref: readonly number[], size: number): number[] {
-  const n = points.length;
-  const first = new Float64Array(n);
-  const second = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    first[j] = points[j][0];
-    second[j] = points[j][1];
+class Greedy2d {
+  private readonly first: Float64Array;
+  private readonly second: Float64Array;
+  private readonly corner0: Float64Array;
+  private readonly corner1: Float64Array;
+  private readonly contribution: Float64Array;
+  /** The gaps [start, end) of points not chosen and each one's best point; at most one per point and one more. */
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly bests: Int32Array;
+  private gaps = 0;
+  /** The gaps in a heap by their best points. */
+  private readonly heap: Int32Array;
+  private heapSize = 0;
+  /** The points chosen so far, in order. */
+  private readonly picked: number[] = [];
+
+  constructor(points: readonly (readonly number[])[], ref: readonly number[]) {
+    const n = points.length;
+    this.first = new Float64Array(n);
+    this.second = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      this.first[j] = points[j][0];
+      this.second[j] = points[j][1];
+    }
+    this.corner0 = new Float64Array(n).fill(ref[0]);
+    this.corner1 = new Float64Array(n).fill(ref[1]);
+    this.contribution = new Float64Array(n);
+    for (let j = 0; j < n; j++) this.contribution[j] = (ref[0] - this.first[j]) * (ref[1] - this.second[j]);
+    this.starts = new Int32Array(n + 1);
+    this.ends = new Int32Array(n + 1);
+    this.bests = new Int32Array(n + 1);
+    this.heap = new Int32Array(n + 1);
+    if (n > 0) this.push(0, n);
   }
-  const corner0 = new Float64Array(n).fill(ref[0]);
-  const corner1 = new Float64Array(n).fill(ref[1]);
-  const contribution = new Float64Array(n);
-  for (let j = 0; j < n; j++) contribution[j] = (corner0[j] - first[j]) * (corner1[j] - second[j]);
-  // Point a before point b: larger contribution (NaN largest), then earlier.
-  const before = (a: number, b: number) => {
-    const ca = contribution[a];
-    const cb = contribution[b];
+
+  /** The first `size` choices (indices into the points; size < the number of points). */
+  extendTo(size: number): readonly number[] {
+    const { first, second, corner0, corner1, contribution } = this;
+    while (this.picked.length < size) {
+      const g = this.pop();
+      const b = this.bests[g];
+      this.picked.push(b);
+      const start = this.starts[g];
+      const end = this.ends[g];
+      for (let j = start; j < b; j++) {
+        corner0[j] = Math.min(first[b], corner0[j]);
+        contribution[j] = (corner0[j] - first[j]) * (corner1[j] - second[j]);
+      }
+      for (let j = b + 1; j < end; j++) {
+        corner1[j] = Math.min(second[b], corner1[j]);
+        contribution[j] = (corner0[j] - first[j]) * (corner1[j] - second[j]);
+      }
+      if (b > start) this.push(start, b);
+      if (end > b + 1) this.push(b + 1, end);
+    }
+    return this.picked;
+  }
+
+  /** Point a before point b: larger contribution (NaN largest), then earlier. */
+  private before(a: number, b: number): boolean {
+    const ca = this.contribution[a];
+    const cb = this.contribution[b];
     if (ca > cb || (ca !== ca && cb === cb)) return true;
     if (cb > ca || (cb !== cb && ca === ca)) return false;
     return a < b;
-  };
-  const bestIn = (start: number, end: number) => {
+  }
+
+  private push(start: number, end: number): void {
     let best = start;
-    for (let j = start + 1; j < end; j++) if (before(j, best)) best = j;
-    return best;
-  };
-  // The gaps [start, end) of points not chosen, each with its best point, in a heap by that point.
-  // Each choice ends one gap and makes at most two.
-  const starts = new Int32Array(2 * size + 1);
-  const ends = new Int32Array(2 * size + 1);
-  const bests = new Int32Array(2 * size + 1);
-  const heap = new Int32Array(size + 2);
-  let gaps = 0;
-  let heapSize = 0;
-  const above = (g: number, h: number) => before(bests[g], bests[h]);
-  const push = (start: number, end: number) => {
-    const g = gaps++;
-    starts[g] = start;
-    ends[g] = end;
-    bests[g] = bestIn(start, end);
-    let i = heapSize++;
+    for (let j = start + 1; j < end; j++) if (this.before(j, best)) best = j;
+    const g = this.gaps++;
+    this.starts[g] = start;
+    this.ends[g] = end;
+    this.bests[g] = best;
+    const heap = this.heap;
+    let i = this.heapSize++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!above(g, heap[parent])) break;
+      if (!this.before(best, this.bests[heap[parent]])) break;
       heap[i] = heap[parent];
       i = parent;
     }
     heap[i] = g;
-  };
-  const pop = () => {
+  }
+
+  private pop(): number {
+    const heap = this.heap;
     const top = heap[0];
-    const last = heap[--heapSize];
+    const last = heap[--this.heapSize];
+    const lastBest = this.bests[last];
     let i = 0;
     for (;;) {
       let child = 2 * i + 1;
-      if (child >= heapSize) break;
-      if (child + 1 < heapSize && above(heap[child + 1], heap[child])) child++;
-      if (!above(heap[child], last)) break;
+      if (child >= this.heapSize) break;
+      if (child + 1 < this.heapSize && this.before(this.bests[heap[child + 1]], this.bests[heap[child]])) child++;
+      if (!this.before(this.bests[heap[child]], lastBest)) break;
       heap[i] = heap[child];
       i = child;
     }
     heap[i] = last;
     return top;
-  };
-  push(0, n);
-  const picked: number[] = [];
-  while (picked.length < size) {
-    const g = pop();
-    const b = bests[g];
-    picked.push(b);
-    const chosen0 = first[b];
-    const chosen1 = second[b];
-    const start = starts[g];
-    const end = ends[g];
-    for (let j = start; j < b; j++) {
-      corner0[j] = Math.min(chosen0, corner0[j]);
-      contribution[j] = (corner0[j] - first[j]) * (corner1[j] - second[j]);
-    }
-    for (let j = b + 1; j < end; j++) {
-      corner1[j] = Math.min(chosen1, corner1[j]);
-      contribution[j] = (corner0[j] - first[j]) * (corner1[j] - second[j]);
-    }
-    if (b > start) push(start, b);
-    if (end > b + 1) push(b + 1, end);
   }
-  return picked;
 }
 
 /**

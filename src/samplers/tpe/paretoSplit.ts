@@ -20,7 +20,8 @@
  */
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { dominates } from '../../multiobjective/pareto';
-import { frontsCovering, solveHssp } from './multiObjective';
+import { lexCompare } from '../../multiobjective/hypervolume';
+import { FrontSelection, frontsCovering } from './multiObjective';
 import { computeSplit, FinishedTrialsFeed, lossVector, type Split, type SplitOptions } from './observations';
 
 export class ParetoSplitTracker {
@@ -34,6 +35,10 @@ export class ParetoSplitTracker {
   private hasNaN = false;
   /** Indices of the first front (the COMPLETE trials no other dominates), ascending. */
   private front: number[] = [];
+  /** The same in lexicographic order of their loss vectors, equal ones by index (what the selection sorts them into). */
+  private byValue: number[] = [];
+  /** The selection within the current front (it keeps its greedy choices as gamma(n) grows); null when the front changed. */
+  private selection: FrontSelection | null = null;
   /** The size of the current good group, -1 when it must be chosen again (the front changed). */
   private chosenFor = -1;
   private below = new Int32Array(0);
@@ -90,8 +95,20 @@ export class ParetoSplitTracker {
     if (loss.some(Number.isNaN)) this.hasNaN = true;
     const losses = this.losses;
     for (const q of this.front) if (dominates(losses[q]!, loss)) return;
-    this.front = this.front.filter((q) => !dominates(loss, losses[q]!));
+    const kept = (q: number) => !dominates(loss, losses[q]!);
+    this.front = this.front.filter(kept);
     this.front.push(i);
+    this.byValue = this.byValue.filter(kept);
+    // After every vector that sorts before it or equals it (equal ones by index: it is the newest).
+    let lo = 0;
+    let hi = this.byValue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (lexCompare(losses[this.byValue[mid]]!, loss) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.byValue.splice(lo, 0, i);
+    this.selection = null;
     this.chosenFor = -1;
   }
 
@@ -107,6 +124,9 @@ export class ParetoSplitTracker {
     const completeLosses = complete.map((i) => this.losses[i]!);
     this.hasNaN = completeLosses.some((l) => l.some(Number.isNaN));
     this.front = this.hasNaN ? [] : (frontsCovering(completeLosses, 1)[0] ?? []).map((j) => complete[j]);
+    const losses = this.losses;
+    this.byValue = [...this.front].sort((a, b) => lexCompare(losses[a]!, losses[b]!) || a - b);
+    this.selection = null;
     this.chosenFor = -1;
   }
 
@@ -114,7 +134,13 @@ export class ParetoSplitTracker {
   private choose(k: number): void {
     // The front holds COMPLETE trials only, whose loss vectors are set.
     const losses = this.losses as readonly (readonly number[])[];
-    const chosen = k === 0 ? [] : this.front.length === k ? this.front : solveHssp(losses, this.front, k);
+    let chosen: readonly number[] = this.front;
+    if (k === 0) {
+      chosen = [];
+    } else if (this.front.length > k) {
+      this.selection ??= new FrontSelection(losses, this.front, this.byValue);
+      chosen = this.selection.select(k);
+    }
     this.below = Int32Array.from(chosen).sort();
     const m = this.considered.length;
     if (this.aboveIdx.length < m) this.aboveIdx = new Int32Array(Math.max(m, 2 * this.aboveIdx.length));
