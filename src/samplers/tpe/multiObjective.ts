@@ -2,12 +2,13 @@
  * MOTPE's good group (Optuna 5.0's rule): whole Pareto fronts while they fit, then, from the front
  * that does not fit, the points a greedy hypervolume subset selection picks.
  *
- * It runs every trial over every finished trial, so its cost is what a long multi-objective study
- * pays per trial: the fronts are peeled only as far as the good group reaches, two objectives are
- * ranked by one sort, and the greedy selection updates each point's exclusive contribution instead
- * of recomputing the selection's hypervolume for every candidate (which made a 1,000-trial
- * two-objective study cost 100 ms a trial, against Optuna 5.0's 13).
- */
+ * A sampler chooses it every trial, so its cost is what a long multi-objective study pays per
+ * trial. `ParetoSplitTracker` keeps the first front across trials and chooses from it with
+ * `FrontSelection`; what it cannot keep (early trials, constraints) takes `selectBelowMultiObjective`.
+ * There the fronts are peeled only as far as the good group reaches, and two objectives are ranked
+ * by one sort; the greedy selection updates each point's exclusive contribution instead of
+ * recomputing the selection's hypervolume for every candidate (which made a 1,000-trial
+ * two-objective study cost 100 ms a trial, against Optuna 5.0's 13). */
 import { boxVolume, hypervolume, lexCompare } from '../../multiobjective/hypervolume';
 import { dominates } from '../../multiobjective/pareto';
 
@@ -30,7 +31,7 @@ export function selectBelowMultiObjective(
       if (chosen.length === nBelow) break;
       continue;
     }
-    chosen.push(...solveHssp(losses, front, nBelow - chosen.length));
+    chosen.push(...new FrontSelection(losses, front).select(nBelow - chosen.length));
     break;
   }
   return chosen;
@@ -170,14 +171,6 @@ function referencePoint(points: readonly (readonly number[])[]): number[] {
 }
 
 /**
- * `size` points of one front (positions into `losses`, ascending), chosen greedily by hypervolume
- * contribution as Optuna 5.0 does (see `FrontSelection`).
- */
-export function solveHssp(losses: readonly (readonly number[])[], front: readonly number[], size: number): number[] {
-  return new FrontSelection(losses, front).select(size);
-}
-
-/**
  * Optuna 5.0's subset selection within one front: greedily by hypervolume contribution, over the
  * distinct loss vectors in lexicographic order (the first of equals wins), each represented by its
  * first position; when there are fewer distinct vectors than the size, all of them and then the
@@ -201,7 +194,7 @@ export class FrontSelection {
    * @param byValue the same positions in lexicographic order of their vectors, equal ones by position (sorted here when absent)
    */
   constructor(
-    private readonly losses: readonly (readonly number[])[],
+    losses: readonly (readonly number[])[],
     private readonly front: readonly number[],
     byValue: readonly number[] = Array.from(lexOrder(front.map((i) => losses[i])), (j) => front[j]),
   ) {

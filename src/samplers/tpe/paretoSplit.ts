@@ -62,7 +62,7 @@ export class ParetoSplitTracker {
       const m0 = this.considered.length;
       for (const t of fresh) this.add(t, signs);
       // Unchanged group: the new trials are the newest, so they join the end of the bad group.
-      for (let i = m0; i < this.considered.length; i++) if (this.chosenFor >= 0) this.pushAbove(i);
+      if (this.chosenFor >= 0) for (let i = m0; i < this.considered.length; i++) this.pushAbove(i);
     }
     const m = this.considered.length;
     const k = Math.max(0, Math.min(m, Math.floor(opts.gamma(m))));
