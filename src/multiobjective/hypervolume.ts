@@ -4,10 +4,10 @@ import { weaklyDominates } from './pareto';
 /**
  * Exact hypervolume (all objectives minimised): the Lebesgue measure of the region dominated by
  * `points` and bounded by `referencePoint`. Points that do not strictly dominate the reference point
- * in every objective add nothing. Two objectives use a sort-and-sweep (O(n log n)); more use the WFG
+ * in every objective add nothing. Two objectives use a sort-and-sweep (O(n log n)), three a sweep
+ * in the third objective over a staircase of the first two (`sweptVolume3d`); more use the WFG
  * algorithm (While, Bradstreet, Barone 2012): the sum of exclusive contributions, each computed as
- * the point's box minus the hypervolume of the remaining points "limited" by it, recursing down to
- * the two-objective sweep.
+ * the point's box minus the hypervolume of the remaining points "limited" by it.
  */
 export function hypervolume(points: ReadonlyArray<readonly number[]>, referencePoint: readonly number[]): number {
   const m = referencePoint.length;
@@ -20,7 +20,8 @@ export function hypervolume(points: ReadonlyArray<readonly number[]>, referenceP
     if (p.every((v, i) => v < referencePoint[i])) inside.push([...p]);
   }
   if (inside.length === 0) return 0;
-  return wfg(nondominated(inside), referencePoint);
+  // The three-objective sweep passes over covered points itself.
+  return wfg(m === 3 ? inside : nondominated(inside), referencePoint);
 }
 
 /** The volume of the box between point p and the reference point (all objectives minimised). */
@@ -59,6 +60,63 @@ function hv2d(points: number[][], ref: readonly number[]): number {
   return area;
 }
 
+/** The points `wfg` hands to `sweptVolume3d` (which calls nothing back), grown as needed. */
+let sweep = { x: new Float64Array(64), y: new Float64Array(64), z: new Float64Array(64) };
+
+/** The staircase of `sweptVolume3d`, grown as needed. */
+let stairX = new Float64Array(64);
+let stairY = new Float64Array(64);
+
+/**
+ * Three objectives: the hypervolume of the first n points given by their coordinates, in ascending
+ * order of the third. A sweep: the points enter in that order, and the area their first two losses
+ * dominate (a staircase, kept sorted; a point it already covers changes nothing) times the distance
+ * to the next point's third loss is the volume of that slab. O(n s) for a staircase of s points;
+ * the points need not be mutually non-dominated.
+ */
+export function sweptVolume3d(xs: Float64Array, ys: Float64Array, zs: Float64Array, n: number, ref: readonly number[]): number {
+  if (stairX.length < n) {
+    stairX = new Float64Array(Math.max(n, 2 * stairX.length));
+    stairY = new Float64Array(stairX.length);
+  }
+  const [r0, r1, r2] = ref;
+  let size = 0;
+  let area = 0;
+  let volume = 0;
+  let lastZ = 0;
+  for (let i = 0; i < n; i++) {
+    const z = zs[i];
+    if (size > 0) volume += area * (z - lastZ);
+    lastZ = z;
+    const x = xs[i];
+    const y = ys[i];
+    // The first staircase point with first loss >= x; the one before it has the least second loss of those before.
+    let lo = 0;
+    let hi = size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (stairX[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0 && stairY[lo - 1] <= y) continue; // covered
+    if (lo < size && stairX[lo] === x && stairY[lo] <= y) continue;
+    // The points it covers follow it (first loss >= x, second loss >= y): it replaces them.
+    let end = lo;
+    while (end < size && stairY[end] >= y) end++;
+    const removed = end - lo;
+    if (removed !== 1) {
+      stairX.copyWithin(lo + 1, end, size);
+      stairY.copyWithin(lo + 1, end, size);
+      size += 1 - removed;
+    }
+    stairX[lo] = x;
+    stairY[lo] = y;
+    area = 0;
+    for (let j = 0; j < size; j++) area += ((j + 1 < size ? stairX[j + 1] : r0) - stairX[j]) * (r1 - stairY[j]);
+  }
+  return size > 0 ? volume + area * (r2 - lastZ) : 0;
+}
+
 /** Hypervolume of a mutually non-dominated set. */
 function wfg(points: number[][], ref: readonly number[]): number {
   const m = ref.length;
@@ -66,6 +124,20 @@ function wfg(points: number[][], ref: readonly number[]): number {
   if (m === 1) return ref[0] - Math.min(...points.map((p) => p[0]));
   if (m === 2) return hv2d(points, ref);
   if (points.length === 1) return boxVolume(points[0], ref);
+  if (m === 3) {
+    const n = points.length;
+    if (sweep.x.length < n) {
+      const size = Math.max(n, 2 * sweep.x.length);
+      sweep = { x: new Float64Array(size), y: new Float64Array(size), z: new Float64Array(size) };
+    }
+    points.sort((a, b) => a[2] - b[2]);
+    for (let i = 0; i < n; i++) {
+      sweep.x[i] = points[i][0];
+      sweep.y[i] = points[i][1];
+      sweep.z[i] = points[i][2];
+    }
+    return sweptVolume3d(sweep.x, sweep.y, sweep.z, n, ref);
+  }
   // Sorting by the last objective (descending) keeps limited sets small: later points are better there.
   const sorted = [...points].sort((a, b) => b[m - 1] - a[m - 1]);
   let total = 0;
