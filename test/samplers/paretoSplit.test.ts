@@ -4,28 +4,12 @@
 // objectives, and a first front that does or does not hold gamma(n) points.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { frozenTrial, Rng, TrialState, type Direction, type FrozenTrial } from '../../src';
+import { Rng, TrialState, type Direction, type FrozenTrial } from '../../src';
 import { computeSplit, type Split, type SplitOptions } from '../../src/samplers/tpe/observations';
 import { ParetoSplitTracker } from '../../src/samplers/tpe/paretoSplit';
 import { selectBelowMultiObjective } from '../../src/samplers/tpe/multiObjective';
 import { defaultGammaMultiObjective } from '../../src/samplers/tpe/weights';
-
-function trial(number: number, state: TrialState, values: number[] | null, intermediate: Array<[number, number]> = []): FrozenTrial {
-  return frozenTrial({
-    trialId: number,
-    number,
-    state,
-    values,
-    datetimeStart: null,
-    datetimeComplete: null,
-    params: {},
-    internalParams: {},
-    distributions: {},
-    intermediateValues: new Map(intermediate),
-    userAttrs: {},
-    systemAttrs: {},
-  });
-}
+import { advanceHistory, bareTrial } from '../helpers/trialHistory';
 
 /** The chronological trial numbers of a split's below and above lists. */
 function numbers(split: Split) {
@@ -78,26 +62,20 @@ describe('ParetoSplitTracker', () => {
       let tokenChanges = 0;
       let lastToken: object | undefined;
       for (let step = 0; step < steps; step++) {
-        trials = trials.slice(); // a new snapshot, as the study hands out
-        const starts = rng.random() < 0.3 ? 2 : 1;
-        for (let s = 0; s < starts; s++) {
-          const n = trials.length;
-          trials.push(trial(n, rng.random() < 0.05 ? TrialState.WAITING : TrialState.RUNNING, null));
-          running.push(n);
-        }
-        while (running.length > (rng.random() < 0.2 ? 2 : 1)) {
-          // Mostly in order; a trial finishing before an older one makes the tracker start over.
-          const pick = rng.random() < 0.03 ? running.length - 1 : 0;
-          const n = running.splice(pick, 1)[0];
-          const r = rng.random();
-          const values = objectives(rng, directions);
-          trials[n] =
-            r < 0.85
-              ? trial(n, TrialState.COMPLETE, values)
+        // Mostly in order; a trial finishing before an older one makes the tracker start over.
+        trials = advanceHistory(rng, trials, running, {
+          outOfOrder: 0.03,
+          start: (n, state) => bareTrial(n, state, null),
+          finish: (n) => {
+            const r = rng.random();
+            const values = objectives(rng, directions);
+            return r < 0.85
+              ? bareTrial(n, TrialState.COMPLETE, values)
               : r < 0.93
-                ? trial(n, TrialState.PRUNED, null, rng.random() < 0.8 ? [[rng.int(0, 3), values[0]]] : [])
-                : trial(n, TrialState.FAIL, null);
-        }
+                ? bareTrial(n, TrialState.PRUNED, null, rng.random() < 0.8 ? [[rng.int(0, 3), values[0]]] : [])
+                : bareTrial(n, TrialState.FAIL, null);
+          },
+        });
         const got = tracker.update(owner, trials, opts);
         assert.deepEqual(numbers(got), numbers(computeSplit(trials, opts)), `step ${step}`);
         if (got.aboveToken !== undefined) {
@@ -122,7 +100,7 @@ describe('ParetoSplitTracker', () => {
     };
     const tracker = new ParetoSplitTracker();
     // A chain: every point dominates the next, so the first front has one point.
-    const a = [0, 1, 2, 3].map((i) => trial(i, TrialState.COMPLETE, [i, i]));
+    const a = [0, 1, 2, 3].map((i) => bareTrial(i, TrialState.COMPLETE, [i, i]));
     const splitA = tracker.update('a', a, opts);
     assert.equal(splitA.aboveToken, undefined);
     assert.deepEqual(numbers(splitA), numbers(computeSplit(a, opts)));
@@ -131,7 +109,7 @@ describe('ParetoSplitTracker', () => {
       [1, 3],
       [2, 2],
       [4, 4],
-    ].map((v, i) => trial(i, TrialState.COMPLETE, v));
+    ].map((v, i) => bareTrial(i, TrialState.COMPLETE, v));
     const splitB = tracker.update('b', b, opts);
     assert.notEqual(splitB.aboveToken, undefined);
     assert.deepEqual(numbers(splitB), numbers(computeSplit(b, opts)));

@@ -3,25 +3,13 @@
 // trials, including trials that finish out of order, pruned and failed trials, ties and gamma steps.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { frozenTrial, Rng, TrialState, type FrozenTrial } from '../../src';
+import { Rng, TrialState, type FrozenTrial } from '../../src';
 import { computeSplit, SplitTracker, type SplitOptions } from '../../src/samplers/tpe/observations';
 import { defaultGamma } from '../../src/samplers/tpe/sampler';
+import { advanceHistory, bareTrial } from '../helpers/trialHistory';
 
 function trial(number: number, state: TrialState, value: number | null, intermediate: Array<[number, number]> = []): FrozenTrial {
-  return frozenTrial({
-    trialId: number,
-    number,
-    state,
-    values: value === null ? null : [value],
-    datetimeStart: null,
-    datetimeComplete: null,
-    params: {},
-    internalParams: {},
-    distributions: {},
-    intermediateValues: new Map(intermediate),
-    userAttrs: {},
-    systemAttrs: {},
-  });
+  return bareTrial(number, state, value === null ? null : [value], intermediate);
 }
 
 /** The chronological trial numbers of a split's below and above lists. */
@@ -45,27 +33,20 @@ describe('SplitTracker', () => {
       let tokenChanges = 0;
       let lastToken: object | undefined;
       for (let step = 0; step < 700; step++) {
-        trials = trials.slice(); // a new snapshot, as the study hands out
-        // Start one or two trials; finish running ones, mostly in order, sometimes out of order.
-        const starts = rng.random() < 0.3 ? 2 : 1;
-        for (let s = 0; s < starts; s++) {
-          const n = trials.length;
-          trials.push(trial(n, rng.random() < 0.05 ? TrialState.WAITING : TrialState.RUNNING, null));
-          running.push(n);
-        }
-        while (running.length > (rng.random() < 0.2 ? 2 : 1)) {
-          const pick = rng.random() < 0.1 ? running.length - 1 : 0;
-          const n = running.splice(pick, 1)[0];
-          const r = rng.random();
-          // Values on a coarse grid (ties), improving over time so new trials keep entering the best set.
-          const value = Math.round(rng.uniform(0, 40) * (direction === 'minimize' ? 1 - step / 1000 : 1 + step / 1000)) / 2;
-          trials[n] =
-            r < 0.75
+        // Values on a coarse grid (ties), improving over time so new trials keep entering the best set.
+        trials = advanceHistory(rng, trials, running, {
+          outOfOrder: 0.1,
+          start: (n, state) => trial(n, state, null),
+          finish: (n) => {
+            const r = rng.random();
+            const value = Math.round(rng.uniform(0, 40) * (direction === 'minimize' ? 1 - step / 1000 : 1 + step / 1000)) / 2;
+            return r < 0.75
               ? trial(n, TrialState.COMPLETE, value)
               : r < 0.9
                 ? trial(n, TrialState.PRUNED, null, rng.random() < 0.8 ? [[rng.int(0, 3), value]] : [])
                 : trial(n, TrialState.FAIL, null);
-        }
+          },
+        });
         const got = tracker.update(owner, trials, opts);
         assert.deepEqual(numbers(got), numbers(computeSplit(trials, opts)), `step ${step}`);
         if (got.aboveToken !== lastToken) tokenChanges++;

@@ -185,6 +185,41 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
   return { trials, below, above, nFinished, lossVectors, violations };
 }
 
+/** A growable list of indices: the split trackers' bad groups, in ascending order. */
+export class IndexList {
+  private items = new Int32Array(256);
+  private size = 0;
+
+  push(i: number): void {
+    if (this.size === this.items.length) {
+      const grown = new Int32Array(2 * this.items.length);
+      grown.set(this.items);
+      this.items = grown;
+    }
+    this.items[this.size++] = i;
+  }
+
+  /** Inserts i at its place in ascending order (near the end, in the trackers' use). */
+  insertInOrder(i: number): void {
+    this.push(i);
+    let p = this.size - 1;
+    while (p > 0 && this.items[p - 1] > i) {
+      this.items[p] = this.items[p - 1];
+      p--;
+    }
+    this.items[p] = i;
+  }
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  /** The list (a view: valid until it next changes). */
+  view(): Int32Array {
+    return this.items.subarray(0, this.size);
+  }
+}
+
 /**
  * Follows a study's trial list from one call to the next for the split trackers: each call hands
  * out the trials finished since the last one that the tracker keeps, in number order. Null when
@@ -252,8 +287,7 @@ export class SplitTracker {
   private keyB = new Float64Array(256);
   /** The below set as indices into `considered` (in no particular order). */
   private best: number[] = [];
-  private aboveIdx = new Int32Array(256);
-  private aboveLen = 0;
+  private readonly aboveList = new IndexList();
   private token: object = {};
 
   /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
@@ -282,11 +316,11 @@ export class SplitTracker {
     for (let i = m0; i < m; i++) candidates.push(i);
     const best = smallestK(candidates, k, this.keyA, this.keyB).sort(ascending);
     const inBest = new Set(best);
-    for (let i = m0; i < m; i++) if (!inBest.has(i)) this.pushAbove(i);
+    for (let i = m0; i < m; i++) if (!inBest.has(i)) this.aboveList.push(i);
     for (const i of this.best) {
       if (inBest.has(i)) continue;
       // Displaced from the best set: back into the above list at its chronological place.
-      this.insertAbove(i);
+      this.aboveList.insertInOrder(i);
       this.token = {};
     }
     this.best = best;
@@ -298,7 +332,7 @@ export class SplitTracker {
     return {
       trials: this.considered,
       below,
-      above: this.aboveIdx.subarray(0, this.aboveLen),
+      above: this.aboveList.view(),
       nFinished: m,
       lossVectors: [],
       violations: null,
@@ -315,8 +349,8 @@ export class SplitTracker {
     const sign = opts.directions[0] === 'minimize' ? 1 : -1;
     for (let i = 0; i < m; i++) writeRankKey(this.considered[i], sign, this.keyA, this.keyB, i);
     this.best = smallestK(Array.from(split.below), split.below.length, this.keyA, this.keyB).sort(ascending);
-    this.aboveLen = 0;
-    for (const i of split.above) this.pushAbove(i);
+    this.aboveList.clear();
+    for (const i of split.above) this.aboveList.push(i);
     this.token = {};
     return this.snapshot(m);
   }
@@ -330,25 +364,6 @@ export class SplitTracker {
     b.set(this.keyB);
     this.keyA = a;
     this.keyB = b;
-  }
-
-  private pushAbove(i: number): void {
-    if (this.aboveLen === this.aboveIdx.length) {
-      const grown = new Int32Array(2 * this.aboveIdx.length);
-      grown.set(this.aboveIdx);
-      this.aboveIdx = grown;
-    }
-    this.aboveIdx[this.aboveLen++] = i;
-  }
-
-  private insertAbove(i: number): void {
-    this.pushAbove(i);
-    let p = this.aboveLen - 1;
-    while (p > 0 && this.aboveIdx[p - 1] > i) {
-      this.aboveIdx[p] = this.aboveIdx[p - 1];
-      p--;
-    }
-    this.aboveIdx[p] = i;
   }
 }
 

@@ -22,7 +22,7 @@ import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { dominates } from '../../multiobjective/pareto';
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { FrontSelection, frontsCovering } from './multiObjective';
-import { computeSplit, FinishedTrialsFeed, lossVector, type Split, type SplitOptions } from './observations';
+import { computeSplit, FinishedTrialsFeed, IndexList, lossVector, type Split, type SplitOptions } from './observations';
 
 export class ParetoSplitTracker {
   private readonly feed = new FinishedTrialsFeed();
@@ -42,8 +42,7 @@ export class ParetoSplitTracker {
   /** The size of the current good group, -1 when it must be chosen again (the front changed). */
   private chosenFor = -1;
   private below = new Int32Array(0);
-  private aboveIdx = new Int32Array(256);
-  private aboveLen = 0;
+  private readonly aboveList = new IndexList();
   private token: object = {};
 
   /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
@@ -62,7 +61,7 @@ export class ParetoSplitTracker {
       const m0 = this.considered.length;
       for (const t of fresh) this.add(t, signs);
       // Unchanged group: the new trials are the newest, so they join the end of the bad group.
-      if (this.chosenFor >= 0) for (let i = m0; i < this.considered.length; i++) this.pushAbove(i);
+      if (this.chosenFor >= 0) for (let i = m0; i < this.considered.length; i++) this.aboveList.push(i);
     }
     const m = this.considered.length;
     const k = Math.max(0, Math.min(m, Math.floor(opts.gamma(m))));
@@ -74,7 +73,7 @@ export class ParetoSplitTracker {
     return {
       trials: this.considered,
       below: this.below,
-      above: this.aboveIdx.subarray(0, this.aboveLen),
+      above: this.aboveList.view(),
       nFinished: m,
       lossVectors: this.losses,
       violations: null,
@@ -143,22 +142,12 @@ export class ParetoSplitTracker {
     }
     this.below = Int32Array.from(chosen).sort();
     const m = this.considered.length;
-    if (this.aboveIdx.length < m) this.aboveIdx = new Int32Array(Math.max(m, 2 * this.aboveIdx.length));
-    this.aboveLen = 0;
+    this.aboveList.clear();
     for (let i = 0, b = 0; i < m; i++) {
       if (b < k && this.below[b] === i) b++;
-      else this.aboveIdx[this.aboveLen++] = i;
+      else this.aboveList.push(i);
     }
     this.chosenFor = k;
     this.token = {};
-  }
-
-  private pushAbove(i: number): void {
-    if (this.aboveLen === this.aboveIdx.length) {
-      const grown = new Int32Array(2 * this.aboveIdx.length);
-      grown.set(this.aboveIdx);
-      this.aboveIdx = grown;
-    }
-    this.aboveIdx[this.aboveLen++] = i;
   }
 }
