@@ -31,12 +31,13 @@ export function advanceHistory(
   return next;
 }
 
-/** A trial with only what a split reads: its number, state, values and intermediate values. */
+/** A trial with only what a split reads: its number, state, values, intermediate values and system attributes. */
 export function bareTrial(
   number: number,
   state: TrialState,
   values: number[] | null,
   intermediate: Array<[number, number]> = [],
+  systemAttrs: Record<string, unknown> = {},
 ): FrozenTrial {
   return frozenTrial({
     trialId: number,
@@ -50,6 +51,6 @@ export function bareTrial(
     distributions: {},
     intermediateValues: new Map(intermediate),
     userAttrs: {},
-    systemAttrs: {},
+    systemAttrs,
   });
 }

@@ -372,7 +372,7 @@ export class SplitTracker {
  * `constraintsFunc` (`constraints`) and any per-key values (`constraints:<key>`, Optuna 5.0's
  * `set_constraint`). A trial with no record is feasible (0), as in Optuna 5.0.
  */
-function totalViolation(t: FrozenTrial): number {
+export function totalViolation(t: FrozenTrial): number {
   // Optuna's dict of constraints: the list's entries under keys "0", "1"..., then per-key values
   // (which replace a list entry of the same key).
   const byKey = new Map<string, unknown>();

@@ -1,6 +1,6 @@
 /**
  * The split of a multi-objective study kept up to date across trials (`computeSplit`'s, without
- * constraints or constant liar).
+ * constant liar).
  *
  * The good group is the best gamma(n) finished trials by Pareto fronts, then by hypervolume within
  * the front that does not fit whole. Chosen from scratch, that sorts every finished trial into
@@ -12,8 +12,10 @@
  * bad group at its end, under the same `aboveToken`: the bad group's densities take them as
  * appended instead of comparing lists.
  *
- * When the first front is smaller than gamma(n) (early in a study), or fewer trials are COMPLETE
- * than gamma(n), or a loss is NaN, the split is `computeSplit`'s.
+ * With constraints, the front is the feasible trials' (the infeasible ones stay in the bad group
+ * while feasible trials outnumber the good one). When the first front is smaller than gamma(n)
+ * (early in a study), or fewer trials are feasible and COMPLETE than gamma(n), or a loss is NaN,
+ * the split is `computeSplit`'s.
  *
  * The returned split's `trials`, `above` and `lossVectors` share storage with the tracker: they are
  * valid until the next call.
@@ -22,18 +24,23 @@ import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { dominates } from '../../multiobjective/pareto';
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { FrontSelection, frontsCovering } from './multiObjective';
-import { computeSplit, FinishedTrialsFeed, IndexList, lossVector, type Split, type SplitOptions } from './observations';
+import { computeSplit, FinishedTrialsFeed, IndexList, lossVector, totalViolation, type Split, type SplitOptions } from './observations';
 
 export class ParetoSplitTracker {
   private readonly feed = new FinishedTrialsFeed();
   /** The signs of the objectives (1 minimise, -1 maximise), as `lossVector` keys them. */
   private signsKey = '';
+  /** Whether trials' constraints are read (`SplitOptions.constraints`). */
+  private constraints = false;
   private considered: FrozenTrial[] = [];
   /** Per index into `considered`, its loss vector; null for a PRUNED trial. */
   private losses: (readonly number[] | null)[] = [];
-  private nComplete = 0;
+  /** Per index, its total constraint violation (0: feasible; all 0 without constraints). */
+  private violations = new Float64Array(256);
+  private nFeasible = 0;
+  private nFeasibleComplete = 0;
   private hasNaN = false;
-  /** Indices of the first front (the COMPLETE trials no other dominates), ascending. */
+  /** Indices of the first front (the feasible COMPLETE trials no other dominates), ascending. */
   private front: number[] = [];
   /** The same in lexicographic order of their loss vectors, equal ones by index (what the selection sorts them into). */
   private byValue: number[] = [];
@@ -47,16 +54,17 @@ export class ParetoSplitTracker {
 
   /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
   static supports(opts: SplitOptions): boolean {
-    return opts.directions.length > 1 && !opts.constantLiar && !opts.constraints;
+    return opts.directions.length > 1 && !opts.constantLiar;
   }
 
   update(owner: unknown, all: readonly FrozenTrial[], opts: SplitOptions): Split {
     const d = opts.directions.length;
     const keep = (t: FrozenTrial) => (t.state === TrialState.COMPLETE && t.values?.length === d) || t.state === TrialState.PRUNED;
     const signs = opts.directions.map((dir) => (dir === 'minimize' ? 1 : -1));
-    const fresh = signs.join() === this.signsKey ? this.feed.next(owner, all, keep) : null;
+    const same = signs.join() === this.signsKey && opts.constraints === this.constraints;
+    const fresh = same ? this.feed.next(owner, all, keep) : null;
     if (fresh === null) {
-      this.restart(owner, all, signs, keep);
+      this.restart(owner, all, signs, opts.constraints, keep);
     } else {
       const m0 = this.considered.length;
       for (const t of fresh) this.add(t, signs);
@@ -65,7 +73,9 @@ export class ParetoSplitTracker {
     }
     const m = this.considered.length;
     const k = Math.max(0, Math.min(m, Math.floor(opts.gamma(m))));
-    if (this.hasNaN || this.nComplete < k || this.front.length < k) {
+    // With constraints, computeSplit takes the good group from the feasible trials only while they
+    // outnumber it.
+    if (this.hasNaN || (this.constraints && this.nFeasible <= k) || this.nFeasibleComplete < k || this.front.length < k) {
       this.chosenFor = -1;
       return computeSplit(all, opts);
     }
@@ -76,7 +86,7 @@ export class ParetoSplitTracker {
       above: this.aboveList.view(),
       nFinished: m,
       lossVectors: this.losses,
-      violations: null,
+      violations: this.constraints ? this.violations.subarray(0, m) : null,
       aboveToken: this.token,
     };
   }
@@ -84,14 +94,16 @@ export class ParetoSplitTracker {
   private add(t: FrozenTrial, signs: readonly number[]): void {
     const i = this.considered.length;
     this.considered.push(t);
+    const violation = this.setViolation(i, t);
     if (t.state !== TrialState.COMPLETE) {
       this.losses.push(null);
       return;
     }
     const loss = lossVector(t.values!, signs, this.signsKey);
     this.losses.push(loss);
-    this.nComplete++;
     if (loss.some(Number.isNaN)) this.hasNaN = true;
+    if (violation > 0) return; // infeasible: in the bad group while feasible trials outnumber the good one
+    this.nFeasibleComplete++;
     const losses = this.losses;
     for (const q of this.front) if (dominates(losses[q]!, loss)) return;
     const kept = (q: number) => !dominates(loss, losses[q]!);
@@ -111,22 +123,49 @@ export class ParetoSplitTracker {
     this.chosenFor = -1;
   }
 
-  /** Follows `all` afresh: computeSplit's trials and loss vectors, and their first front. */
-  private restart(owner: unknown, all: readonly FrozenTrial[], signs: readonly number[], keep: (t: FrozenTrial) => boolean): void {
+  /** Follows `all` afresh: computeSplit's trials, loss vectors and violations, and the first front. */
+  private restart(
+    owner: unknown,
+    all: readonly FrozenTrial[],
+    signs: readonly number[],
+    constraints: boolean,
+    keep: (t: FrozenTrial) => boolean,
+  ): void {
     this.signsKey = signs.join();
+    this.constraints = constraints;
     this.considered = all.filter(keep);
     this.feed.restart(owner, all, this.considered);
     this.losses = this.considered.map((t) => (t.state === TrialState.COMPLETE ? lossVector(t.values!, signs, this.signsKey) : null));
-    const complete: number[] = [];
-    for (let i = 0; i < this.losses.length; i++) if (this.losses[i] !== null) complete.push(i);
-    this.nComplete = complete.length;
-    const completeLosses = complete.map((i) => this.losses[i]!);
-    this.hasNaN = completeLosses.some((l) => l.some(Number.isNaN));
-    this.front = this.hasNaN ? [] : (frontsCovering(completeLosses, 1)[0] ?? []).map((j) => complete[j]);
+    this.nFeasible = 0;
+    const candidates: number[] = [];
+    this.hasNaN = false;
+    for (let i = 0; i < this.considered.length; i++) {
+      const violation = this.setViolation(i, this.considered[i]);
+      const loss = this.losses[i];
+      if (loss === null) continue;
+      if (loss.some(Number.isNaN)) this.hasNaN = true;
+      if (violation === 0) candidates.push(i);
+    }
+    this.nFeasibleComplete = candidates.length;
+    const candidateLosses = candidates.map((i) => this.losses[i]!);
+    this.front = this.hasNaN ? [] : (frontsCovering(candidateLosses, 1)[0] ?? []).map((j) => candidates[j]);
     const losses = this.losses;
     this.byValue = [...this.front].sort((a, b) => lexCompare(losses[a]!, losses[b]!) || a - b);
     this.selection = null;
     this.chosenFor = -1;
+  }
+
+  /** Records trial t's violation at index i (0 without constraints), counting the feasible ones. */
+  private setViolation(i: number, t: FrozenTrial): number {
+    if (i === this.violations.length) {
+      const grown = new Float64Array(2 * i);
+      grown.set(this.violations);
+      this.violations = grown;
+    }
+    const violation = this.constraints ? totalViolation(t) : 0;
+    this.violations[i] = violation;
+    if (violation === 0) this.nFeasible++;
+    return violation;
   }
 
   /** Chooses the good group of k from the first front (which holds at least k), as `computeSplit` would. */
