@@ -437,7 +437,7 @@ function exclusiveContribution(p: readonly number[], chosen: readonly (readonly 
 }
 
 /** The limited points of `limitedVolume3d`, grown as needed. */
-let limited = { x: new Float64Array(64), y: new Float64Array(64), z: new Float64Array(64) };
+let limitedScratch = { x: new Float64Array(64), y: new Float64Array(64), z: new Float64Array(64) };
 
 /**
  * Three objectives: the hypervolume of the chosen points limited to p's box (each one's losses
@@ -447,11 +447,11 @@ let limited = { x: new Float64Array(64), y: new Float64Array(64), z: new Float64
  */
 function limitedVolume3d(p: readonly number[], chosen: readonly (readonly number[])[], ref: readonly number[]): number {
   const m = chosen.length;
-  if (limited.x.length < m) {
-    const size = Math.max(m, 2 * limited.x.length);
-    limited = { x: new Float64Array(size), y: new Float64Array(size), z: new Float64Array(size) };
+  if (limitedScratch.x.length < m) {
+    const size = Math.max(m, 2 * limitedScratch.x.length);
+    limitedScratch = { x: new Float64Array(size), y: new Float64Array(size), z: new Float64Array(size) };
   }
-  const { x, y, z } = limited;
+  const { x, y, z } = limitedScratch;
   const [p0, p1, p2] = p;
   for (let i = 0; i < m; i++) {
     const q = chosen[i];
