@@ -60,11 +60,25 @@ describe('hypervolume', () => {
       ),
       4,
     );
+    // 4D: boxes [0,3]^3 x [1,3] (54) and [1,3]^3 x [0,3] (24) overlapping in [1,3]^4 (16): 62; a
+    // repeated point, and one inside both boxes, add nothing.
+    assert.equal(
+      hypervolume(
+        [
+          [0, 0, 0, 1],
+          [1, 1, 1, 0],
+          [0, 0, 0, 1],
+          [2, 2, 2, 2],
+        ],
+        [3, 3, 3, 3],
+      ),
+      62,
+    );
     assert.equal(hypervolume([], [1, 1]), 0);
     assert.equal(hypervolume([[0.5]], [2]), 1.5);
   });
 
-  it('matches Optuna 5.0 (WFG) on random sets in 2 to 5 objectives', () => {
+  it('matches Optuna 5.0 (WFG) on random sets in 2 to 5 objectives, and on a grid in 4', () => {
     const rng = new Rng(9);
     const sets: Array<[number[][], number[]]> = [];
     for (const m of [2, 2, 3, 3, 3, 4, 5]) {
@@ -77,6 +91,8 @@ describe('hypervolume', () => {
       });
       sets.push([pts, Array(m).fill(1.2)]);
     }
+    // Four objectives on a grid: ties in every objective, repeated points.
+    sets.push([Array.from({ length: 30 }, () => Array.from({ length: 4 }, () => Math.round(rng.random() * 5) / 5)), Array(4).fill(1.2)]);
     const ref = JSON.parse(
       execFileSync(PYTHON, [join(__dirname, 'hypervolume_ref.py')], { input: JSON.stringify({ sets }) }).toString(),
     ) as number[];
