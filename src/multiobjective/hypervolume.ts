@@ -61,8 +61,31 @@ function hv2d(points: number[][], ref: readonly number[]): number {
   return area;
 }
 
-/** The points `wfg` hands to `sweptVolume3d` (which calls nothing back), grown as needed. */
+/** The coordinates handed to `sweptVolume3d` (see `sweepPoints`), grown as needed. */
 let sweep = { x: new Float64Array(64), y: new Float64Array(64), z: new Float64Array(64) };
+
+/**
+ * Coordinate arrays for at least n points, to fill and hand to `sweptVolume3d`: one scratch space
+ * for every caller (the sweep calls nothing back), valid until the next call.
+ */
+export function sweepPoints(n: number): { x: Float64Array; y: Float64Array; z: Float64Array } {
+  if (sweep.x.length < n) {
+    const size = Math.max(n, 2 * sweep.x.length);
+    sweep = { x: new Float64Array(size), y: new Float64Array(size), z: new Float64Array(size) };
+  }
+  return sweep;
+}
+
+/** `sweptVolume3d` of the first n points, given in ascending order of their third loss. */
+function sweptVolumeOf(points: readonly (readonly number[])[], n: number, ref: readonly number[]): number {
+  const { x, y, z } = sweepPoints(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = points[i][0];
+    y[i] = points[i][1];
+    z[i] = points[i][2];
+  }
+  return sweptVolume3d(x, y, z, n, ref);
+}
 
 /** The staircase of `sweptVolume3d`, grown as needed. */
 let stairX = new Float64Array(64);
@@ -126,10 +149,6 @@ export function sweptVolume3d(xs: Float64Array, ys: Float64Array, zs: Float64Arr
  */
 function sweptVolume4d(points: number[][], ref: readonly number[]): number {
   const n = points.length;
-  if (sweep.x.length < n) {
-    const size = Math.max(n, 2 * sweep.x.length);
-    sweep = { x: new Float64Array(size), y: new Float64Array(size), z: new Float64Array(size) };
-  }
   const byFourth = [...points].sort((a, b) => a[3] - b[3]);
   const byThird: number[][] = [];
   let volume = 0;
@@ -140,12 +159,7 @@ function sweptVolume4d(points: number[][], ref: readonly number[]): number {
     byThird.splice(at, 0, p);
     const next = i + 1 < n ? byFourth[i + 1][3] : ref[3];
     if (next === p[3]) continue; // the slab starts with the last of equal fourth losses
-    for (let j = 0; j <= i; j++) {
-      sweep.x[j] = byThird[j][0];
-      sweep.y[j] = byThird[j][1];
-      sweep.z[j] = byThird[j][2];
-    }
-    volume += sweptVolume3d(sweep.x, sweep.y, sweep.z, i + 1, ref) * (next - p[3]);
+    volume += sweptVolumeOf(byThird, i + 1, ref) * (next - p[3]);
   }
   return volume;
 }
@@ -157,20 +171,12 @@ function wfg(points: number[][], ref: readonly number[]): number {
   if (m === 1) return ref[0] - Math.min(...points.map((p) => p[0]));
   if (m === 2) return hv2d(points, ref);
   if (points.length === 1) return boxVolume(points[0], ref);
-  if (m === 3) {
-    const n = points.length;
-    if (sweep.x.length < n) {
-      const size = Math.max(n, 2 * sweep.x.length);
-      sweep = { x: new Float64Array(size), y: new Float64Array(size), z: new Float64Array(size) };
-    }
-    points.sort((a, b) => a[2] - b[2]);
-    for (let i = 0; i < n; i++) {
-      sweep.x[i] = points[i][0];
-      sweep.y[i] = points[i][1];
-      sweep.z[i] = points[i][2];
-    }
-    return sweptVolume3d(sweep.x, sweep.y, sweep.z, n, ref);
-  }
+  if (m === 3)
+    return sweptVolumeOf(
+      points.sort((a, b) => a[2] - b[2]),
+      points.length,
+      ref,
+    );
   if (m === 4) return sweptVolume4d(points, ref);
   // Sorting by the last objective (descending) keeps limited sets small: later points are better there.
   const sorted = [...points].sort((a, b) => b[m - 1] - a[m - 1]);

@@ -9,7 +9,7 @@
  * by one sort; the greedy selection updates each point's exclusive contribution instead of
  * recomputing the selection's hypervolume for every candidate (which made a 1,000-trial
  * two-objective study cost 100 ms a trial, against Optuna 5.0's 13). */
-import { boxVolume, hypervolume, lexCompare, sweptVolume3d } from '../../multiobjective/hypervolume';
+import { boxVolume, hypervolume, lexCompare, sweepPoints, sweptVolume3d } from '../../multiobjective/hypervolume';
 import { dominates } from '../../multiobjective/pareto';
 
 const EPS = 1e-12;
@@ -436,9 +436,6 @@ function exclusiveContribution(p: readonly number[], chosen: readonly (readonly 
   return own - hypervolume(limited, ref);
 }
 
-/** The limited points of `limitedVolume3d`, grown as needed. */
-let limitedScratch = { x: new Float64Array(64), y: new Float64Array(64), z: new Float64Array(64) };
-
 /**
  * Three objectives: the hypervolume of the chosen points limited to p's box (each one's losses
  * raised to p's where p's are larger), swept in the chosen points' order (`chosen` is sorted by its
@@ -447,11 +444,7 @@ let limitedScratch = { x: new Float64Array(64), y: new Float64Array(64), z: new 
  */
 function limitedVolume3d(p: readonly number[], chosen: readonly (readonly number[])[], ref: readonly number[]): number {
   const m = chosen.length;
-  if (limitedScratch.x.length < m) {
-    const size = Math.max(m, 2 * limitedScratch.x.length);
-    limitedScratch = { x: new Float64Array(size), y: new Float64Array(size), z: new Float64Array(size) };
-  }
-  const { x, y, z } = limitedScratch;
+  const { x, y, z } = sweepPoints(m);
   const [p0, p1, p2] = p;
   for (let i = 0; i < m; i++) {
     const q = chosen[i];
