@@ -295,14 +295,22 @@ interface CaseResult {
   for (let i = 0; i < WARMUP_100; i++) await tunelabRun(100);
   for (let i = 0; i < WARMING_100; i++) await optuna.request({ op: 'run', n: 100 });
 
-  const cases: Array<{
+  interface Case {
     name: string;
     rounds?: number;
     /** Untimed tunelab runs before the rounds. */
     warmup?: () => Promise<unknown>;
     tunelab: () => Promise<Timing>;
     optuna: () => Promise<Timing>;
-  }> = [
+  }
+  /** Full runs of n trials in another space, after one untimed tunelab run in it. */
+  const spaceCase = (name: string, space: Space, n: number): Case => ({
+    name,
+    warmup: () => tunelabRun(n, space),
+    tunelab: () => tunelabRun(n, space),
+    optuna: () => optuna.request<Timing>({ op: 'run', n, space }),
+  });
+  const cases: Case[] = [
     {
       name: '100 trials',
       // A round takes under a second here, and single 100-trial runs vary most (Optuna's median of
@@ -326,31 +334,11 @@ interface CaseResult {
     // The other spaces run code that Branin does not (the grid of three parameters, the joint
     // estimator with discrete parameters): compiled before they are timed, after the Branin cases
     // (which are then timed as in earlier sessions).
-    {
-      name: 'Hartmann-3 (3 continuous parameters), 1,000 trials',
-      warmup: () => tunelabRun(1000, 'hartmann3'),
-      tunelab: () => tunelabRun(1000, 'hartmann3'),
-      optuna: () => optuna.request<Timing>({ op: 'run', n: 1000, space: 'hartmann3' }),
-    },
-    {
-      name: 'mixed space (2 floats, 2 integers, 1 categorical), 1,000 trials',
-      warmup: () => tunelabRun(1000, 'mixed'),
-      tunelab: () => tunelabRun(1000, 'mixed'),
-      optuna: () => optuna.request<Timing>({ op: 'run', n: 1000, space: 'mixed' }),
-    },
-    {
-      name: 'two objectives (Binh and Korn, 2 floats), 1,000 trials',
-      warmup: () => tunelabRun(1000, 'binhKorn'),
-      tunelab: () => tunelabRun(1000, 'binhKorn'),
-      optuna: () => optuna.request<Timing>({ op: 'run', n: 1000, space: 'binhKorn' }),
-    },
+    spaceCase('Hartmann-3 (3 continuous parameters), 1,000 trials', 'hartmann3', 1000),
+    spaceCase('mixed space (2 floats, 2 integers, 1 categorical), 1,000 trials', 'mixed', 1000),
+    spaceCase('two objectives (Binh and Korn, 2 floats), 1,000 trials', 'binhKorn', 1000),
     // 500 trials: Optuna 5.0 takes about 25 s of CPU for them (over 300 ms per trial by trial 1,000).
-    {
-      name: 'three objectives (DTLZ2, 4 floats), 500 trials',
-      warmup: () => tunelabRun(500, 'dtlz2'),
-      tunelab: () => tunelabRun(500, 'dtlz2'),
-      optuna: () => optuna.request<Timing>({ op: 'run', n: 500, space: 'dtlz2' }),
-    },
+    spaceCase('three objectives (DTLZ2, 4 floats), 500 trials', 'dtlz2', 500),
   ];
   const results: CaseResult[] = [];
   for (const c of cases) {
