@@ -10,6 +10,7 @@ import { IncrementalAboveDensity } from '../../src/samplers/tpe/incrementalAbove
 import { paramModel, SortedUnivariateDensity } from '../../src/samplers/tpe/parzenEstimator';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
 import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
+import { countingCalls } from '../helpers/spy';
 
 /** The sampler as is (its incremental paths), or told to compute everything from scratch. */
 const paths = (sampler: TPESampler, incremental: boolean) => (incremental ? sampler : useFromScratchPaths(sampler));
@@ -200,19 +201,13 @@ describe('TPESampler with the incremental above density', () => {
       );
       return study.trials.map((t) => t.params);
     };
-    const removeOlder = IncrementalAboveDensity.prototype.removeOlder;
-    let removals = 0;
-    IncrementalAboveDensity.prototype.removeOlder = function (this: IncrementalAboveDensity, number: number) {
-      const done = removeOlder.call(this, number);
-      if (done) removals++;
-      return done;
-    };
-    let incremental: Record<string, unknown>[];
-    try {
-      incremental = await run(true);
-    } finally {
-      IncrementalAboveDensity.prototype.removeOlder = removeOlder;
-    }
+    // Removals the density carried out (not refused).
+    const { result: incremental, calls: removals } = await countingCalls(
+      IncrementalAboveDensity.prototype,
+      'removeOlder',
+      () => run(true),
+      (done) => done === true,
+    );
     assert.ok(removals > 20, `${removals} removals`);
     assert.deepEqual(incremental, await run(false));
   });

@@ -23,6 +23,7 @@ import { IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAb
 import { allContinuous, ParzenEstimator, paramModel, type ParzenEstimatorParameters } from '../../src/samplers/tpe/parzenEstimator';
 import { logSumProductKernels, logWeightSpread } from '../../src/samplers/tpe/productKernelSum';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
+import { countingCalls } from '../helpers/spy';
 
 const params: ParzenEstimatorParameters = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
 
@@ -139,21 +140,6 @@ function checkAgainstScratch(dists: Distribution[], seed: number, start = 160): 
   assert.ok(checked > 50, `only ${checked} comparisons`);
 }
 
-/** `run`'s result, and how many times a joint density was synced meanwhile (proposals it served). */
-async function countingSyncs<T>(run: () => Promise<T>): Promise<{ result: T; synced: number }> {
-  const sync = IncrementalJointAbove.prototype.sync;
-  let synced = 0;
-  IncrementalJointAbove.prototype.sync = function (this: IncrementalJointAbove, ...args: Parameters<typeof sync>) {
-    synced++;
-    return sync.apply(this, args);
-  };
-  try {
-    return { result: await run(), synced };
-  } finally {
-    IncrementalJointAbove.prototype.sync = sync;
-  }
-}
-
 describe('IncrementalJointAbove', () => {
   it('equals the from-scratch joint estimator through joins, displacements, departures and rebuilds (2 parameters)', () => {
     for (const seed of [1, 2, 3]) {
@@ -202,7 +188,8 @@ describe('IncrementalJointAbove', () => {
       return study.trials.map((t) => t.params);
     };
     for (const running of [0, 3]) {
-      const { result: incremental, synced } = await countingSyncs(() => run(true, running));
+      // Each sync of a joint density serves one proposal.
+      const { result: incremental, calls: synced } = await countingCalls(IncrementalJointAbove.prototype, 'sync', () => run(true, running));
       assert.ok(synced >= 250, `the density served ${synced} proposals`);
       assert.deepEqual(incremental, await run(false, running));
     }
@@ -245,7 +232,7 @@ describe('IncrementalJointAbove', () => {
       }
       return study.trials.map((t) => t.params);
     };
-    const { result: incremental, synced } = await countingSyncs(() => run(true));
+    const { result: incremental, calls: synced } = await countingCalls(IncrementalJointAbove.prototype, 'sync', () => run(true));
     assert.ok(synced >= 350, `the density served ${synced} proposals`);
     assert.deepEqual(incremental, await run(false));
   });
@@ -286,7 +273,7 @@ describe('IncrementalJointAbove', () => {
       }
     }
   });
-  it('bestRatio agrees with the argmax past 2,500 observations, where the Hermite cells screen the candidates, as trials join, leave and return', () => {
+  it('bestRatio agrees with the argmax past 2,500 observations, where the Hermite cells screen the candidates, as trials join, leave and return', async () => {
     // From 2,500 observations most candidates are ruled out by bounds on their sums (hermiteCells.ts)
     // instead of being summed: the cells must follow the history (a trial leaving shifts the ranks,
     // and so the weights, of every later one; a returning trial joins mid-history).
@@ -308,13 +295,7 @@ describe('IncrementalJointAbove', () => {
       const away: number[] = [];
       let next = 2600;
       const density = new IncrementalJointAbove(models, params, 'screen');
-      const bounds = HermiteCells.prototype.bounds;
-      let screened = 0;
-      HermiteCells.prototype.bounds = function (this: HermiteCells, ...args: Parameters<typeof bounds>) {
-        screened++;
-        return bounds.apply(this, args);
-      };
-      try {
+      const { calls: screened } = await countingCalls(HermiteCells.prototype, 'bounds', () => {
         for (let step = 0; step < 30; step++) {
           members.add(next++);
           if (step % 3 === 0) {
@@ -351,9 +332,7 @@ describe('IncrementalJointAbove', () => {
             );
           }
         }
-      } finally {
-        HermiteCells.prototype.bounds = bounds;
-      }
+      });
       assert.ok(screened >= 30 * 4 * 24, `the screen bounded ${screened} candidates`);
     }
   });

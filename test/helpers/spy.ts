@@ -1,0 +1,25 @@
+/**
+ * Runs `run` with `target[name]` (a method, usually on a class's prototype) wrapped to count its
+ * calls, those whose result `counts` accepts (every call by default), and restores the method
+ * afterwards, also when `run` throws.
+ */
+export async function countingCalls<T extends object, R>(
+  target: T,
+  name: keyof T & string,
+  run: () => R | Promise<R>,
+  counts: (result: unknown) => boolean = () => true,
+): Promise<{ result: R; calls: number }> {
+  const methods = target as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const original = methods[name];
+  let calls = 0;
+  methods[name] = function (this: unknown, ...args: unknown[]) {
+    const result = original.apply(this, args);
+    if (counts(result)) calls++;
+    return result;
+  };
+  try {
+    return { result: await run(), calls };
+  } finally {
+    methods[name] = original;
+  }
+}
