@@ -55,10 +55,18 @@ describe('a worker process killed with SIGKILL mid-study', () => {
       '2',
       join(fixtures, 'crash-objective.ts'),
     ]);
-    // Trials 0-7 finish quickly; trial 8 hangs (with heartbeats) until we kill the process.
-    await waitFor('trial 8 to be running', async () => {
+    // Trials 0-7 finish quickly; trial 8 hangs (with heartbeats) until we kill the process. A
+    // trial is RUNNING in storage before its parameter is written, so wait for the parameter and
+    // the user attribute written after it: killing earlier leaves nothing for the retry to repeat.
+    await waitFor('trial 8 to be running with its parameter recorded', async () => {
       await observer.refresh();
-      return observer.trials.length === 9 && observer.trials[8].state === TrialState.RUNNING;
+      const eighth = observer.trials[8];
+      return (
+        observer.trials.length === 9 &&
+        eighth.state === TrialState.RUNNING &&
+        eighth.params.x !== undefined &&
+        eighth.userAttrs.pid !== undefined
+      );
     });
     const finished = observer.trials.slice(0, 8).map((t) => ({ number: t.number, state: t.state, values: t.values, params: t.params }));
     assert.ok(finished.every((t) => t.state === TrialState.COMPLETE));
