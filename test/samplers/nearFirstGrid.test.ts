@@ -11,7 +11,7 @@ import { createStudy, floatDistribution, TPESampler, type Distribution, type Tri
 import { Rng } from '../../src/rng';
 import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 import { IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAbove';
-import { NearFirstGrid } from '../../src/samplers/tpe/nearFirstGrid';
+import { NearFirstGrid, ProductGridTerms } from '../../src/samplers/tpe/nearFirstGrid';
 import { allContinuous, paramModel, type ParzenEstimatorParameters } from '../../src/samplers/tpe/parzenEstimator';
 import { logSumProductKernels, logWeightSpread, type ProductKernels } from '../../src/samplers/tpe/productKernelSum';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
@@ -320,8 +320,16 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
       const logG = fullLogG(points, logTotal);
       const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
       const want = argmax(logL, logG);
-      assert.equal(followed.bestRatio(k as ProductKernels, points, logL, logTotal, scratch), want, `step ${step}, followed`);
-      assert.equal(rebuilt.bestRatio(k as ProductKernels, points, logL, logTotal, scratch), want, `step ${step}, rebuilt`);
+      assert.equal(
+        followed.bestRatio(new ProductGridTerms(k as ProductKernels, points, scratch), points, logL, logTotal),
+        want,
+        `step ${step}, followed`,
+      );
+      assert.equal(
+        rebuilt.bestRatio(new ProductGridTerms(k as ProductKernels, points, scratch), points, logL, logTotal),
+        want,
+        `step ${step}, rebuilt`,
+      );
     }
     assert.ok(widened > 100 && narrowed > 100, `${widened} widened, ${narrowed} narrowed`);
 
@@ -339,7 +347,10 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
     );
     const logG = fullLogG(points, logTotal);
     const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
-    assert.equal(followed.bestRatio(k as ProductKernels, points, logL, logTotal, scratch), argmax(logL, logG));
+    assert.equal(
+      followed.bestRatio(new ProductGridTerms(k as ProductKernels, points, scratch), points, logL, logTotal),
+      argmax(logL, logG),
+    );
     assert.ok(lists.rowOfSlot[lost] >= 0 && !lists.rest.subarray(0, lists.restCount).includes(lost), 'the kernel is back in the grid');
   });
 });

@@ -3,7 +3,7 @@ import { allContinuous, forward, kernelBandwidth, magicClipFloor } from './parze
 import { kernelLogHeight, logSumProductKernels, packPairs, pairsLength, type ProductKernels } from './productKernelSum';
 import { FasterOfTwo } from './fasterOfTwo';
 import { HermiteCells } from './hermiteCells';
-import { NearFirstGrid } from './nearFirstGrid';
+import { NearFirstGrid, ProductGridTerms } from './nearFirstGrid';
 import { argmaxRatio, NearFirstPairs } from './nearFirstSum';
 import { MixedKernelSum, type MixedKernels } from './mixedKernelSum';
 import { logGaussMass } from './truncnorm';
@@ -140,8 +140,12 @@ export class IncrementalJointAbove implements ProductKernels {
   private pairs: Float64Array | undefined;
   /** Two parameters: the kernels packed for `bestRatio`, and the points in the modelling space. */
   private nearFirst: NearFirstPairs | undefined;
-  /** Three or more parameters: the kernels by cell of a grid for `bestRatio`. */
+  /**
+   * Three or more continuous parameters, or a mixed space with a numeric one: the kernels by cell of
+   * a grid over the first three numeric parameters (`gridParams`) for `bestRatio`.
+   */
   private grid: NearFirstGrid | undefined;
+  private readonly gridParams: number[] = [];
   private points: Float64Array[] = [];
   /** Two parameters, from CELLS_FROM observations: the crowded kernels' Hermite cells, and the screen's scratch. */
   private cells: HermiteCells | undefined;
@@ -201,7 +205,11 @@ export class IncrementalJointAbove implements ProductKernels {
     const pairs = this.continuous !== null && this.d === 2;
     this.pairs = pairs ? new Float64Array(pairsLength(cap)) : undefined;
     this.nearFirst = pairs ? new NearFirstPairs(cap) : undefined;
-    this.grid = this.continuous !== null && this.d >= 3 ? new NearFirstGrid() : undefined;
+    models.forEach((m, j) => {
+      if (m.kind === 'numeric' && this.gridParams.length < 3) this.gridParams.push(j);
+    });
+    const gridded = this.continuous !== null ? this.d >= 3 : this.gridParams.length > 0;
+    this.grid = gridded ? new NearFirstGrid() : undefined;
     // The prior kernel: the centre of the range, the whole range as bandwidth (a categorical
     // parameter's: uniform over the choices, marked by the choice -1).
     models.forEach((m, j) => {
@@ -291,28 +299,15 @@ export class IncrementalJointAbove implements ProductKernels {
    * a grid (nearFirstGrid.ts).
    */
   bestRatio(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array): number {
-    // A small mixture is summed whole: the walk's set-up costs more than it saves there; so is a
-    // mixed space's.
-    if (this.mixed || (this.grid ? this.count < GRID_FROM : this.count < NEAR_FIRST_FROM))
+    // A small mixture is summed whole: the walk's set-up costs more than it saves there (so is a
+    // mixed space's without a numeric parameter).
+    if (this.grid ? this.count < GRID_FROM : this.mixed || this.count < NEAR_FIRST_FROM)
       return argmaxRatio(logL, this.logPdf(samples, logG));
+    if (this.grid) return this.gridRatio(this.grid, samples, logL);
     const models = this.continuous!;
     const size = logL.length;
     if (this.points.length !== this.d || this.points[0].length < size) this.points = models.map(() => new Float64Array(size));
     for (let j = 0; j < this.d; j++) for (let s = 0; s < size; s++) this.points[j][s] = forward(models[j], samples[j][s]);
-    if (this.grid) {
-      const grid = this.grid;
-      const m = this.count - 1;
-      this.takeTouched((touched) =>
-        grid.sync(
-          this,
-          touched,
-          models.map((model) => model.low),
-          models.map((model) => model.high),
-          models.map((model) => magicClipFloor(model.high - model.low, m)),
-        ),
-      );
-      return this.grid.bestRatio(this, this.points, logL, Math.log(this.totalWeight), this.scratch);
-    }
     if (this.count - 1 < CELLS_FROM || (this.choice === 'faster' && !(this.walkVisits >= SCREEN_FROM_VISITS))) {
       return this.walk(logL, null);
     }
@@ -326,6 +321,40 @@ export class IncrementalJointAbove implements ProductKernels {
     const best = way === SCREEN ? this.screenThenWalk(logL) : this.walk(logL, null);
     this.faster.record(way, performance.now() - start);
     return best;
+  }
+
+  /**
+   * `bestRatio` through the grid over the first three numeric parameters. A discrete parameter's
+   * cells are a value wide where a step is wider than the grid's cells would be (a layer count's
+   * kernels at the clip's floor see little of the next value: one cell per value lets the race
+   * reach it in one ring), and a candidate stands for its value's cell there (the bounds measure
+   * from the cell's edges).
+   */
+  private gridRatio(grid: NearFirstGrid, samples: readonly Float64Array[], logL: Float64Array): number {
+    const m = this.count - 1;
+    const gridParams = this.gridParams;
+    const models = gridParams.map((j) => this.models[j] as NumericModel);
+    const points = gridParams.map((j, g) => Float64Array.from(samples[j], (x) => forward(models[g], x)));
+    const halfWidths = models.map((model, g) => {
+      const q = model.q;
+      if (q === null) return null;
+      const y = points[g];
+      // The wider side of a log integer's cell (the lower one).
+      return Float64Array.from(samples[gridParams[g]], (x, s) => (model.log ? y[s] - Math.log(x - 0.5 * q) : 0.5 * q));
+    });
+    this.takeTouched((touched) =>
+      grid.sync(
+        { count: this.count, mus: gridParams.map((j) => this.mus[j]), curvatures: gridParams.map((j) => this.curvatures[j]) },
+        touched,
+        models.map((model) => model.low),
+        models.map((model) => model.high),
+        models.map((model) => magicClipFloor(model.high - model.low, m)),
+        models.map((model) => (model.q !== null && !model.log ? model.q : 0)),
+      ),
+    );
+    if (this.mixed) return grid.bestRatio(this.mixed.gridTerms(this.mixedView(), samples), points, logL, 0, halfWidths);
+    const all = this.models.map((model, j) => Float64Array.from(samples[j], (x) => forward(model, x)));
+    return grid.bestRatio(new ProductGridTerms(this, all, this.scratch), points, logL, Math.log(this.totalWeight));
   }
 
   /** What a mixed space's sums read of the kernels (fresh each time: the arrays are replaced as they grow). */

@@ -15,6 +15,7 @@
  * whenever the kernel does) is not the one they were computed at.
  */
 import { PairTerms } from './discreteCells';
+import type { GridTerms } from './nearFirstGrid';
 import { expNonPositive } from './expNonPositive';
 import { categoricalRow, forward, type ParamModel } from './parzenEstimator';
 import { FAR_LOG } from './productKernelSum';
@@ -43,21 +44,22 @@ export interface MixedKernels {
 export class MixedKernelSum {
   /** Per slot: the stamp its constants and pairs were computed at. */
   private seen = new Int32Array(0);
-  private logW = new Float64Array(0);
+  /** Per slot, the log of its normalised weight (`prepare`). */
+  logW = new Float64Array(0);
   private acc = new Float64Array(0);
   /** Per continuous parameter, per slot: -log sigma - log sqrt(2 pi) - log Z, and 1/sigma (null for other parameters). */
-  private consts: Array<{ c: Float64Array; inv: Float64Array } | null>;
+  consts: Array<{ c: Float64Array; inv: Float64Array } | null>;
   /**
    * Per categorical parameter, the log probabilities of an observation's own choice and of another
    * in its row, and the prior's (uniform); the rows move with the observations' count, so they are
    * taken anew each call (null for other parameters).
    */
-  private readonly choiceLogs: Array<[number, number, number] | null>;
+  readonly choiceLogs: Array<[number, number, number] | null>;
   /** Per discrete parameter, its kernels' pairs and their terms (null for other parameters). */
-  private readonly pairs: Array<PairTerms | null>;
+  readonly pairs: Array<PairTerms | null>;
 
   constructor(
-    private readonly models: readonly ParamModel[],
+    readonly models: readonly ParamModel[],
     private readonly priorWeight: number,
   ) {
     this.consts = models.map(() => null);
@@ -67,56 +69,96 @@ export class MixedKernelSum {
 
   /** log g(x) of each joint sample (internal values, one array per parameter), into `out`. */
   logPdf(k: MixedKernels, samples: readonly Float64Array[], out: Float64Array): Float64Array {
-    const nc = k.count;
     this.prepare(k);
-    const { acc, logW } = this;
     const size = samples.length > 0 ? samples[0].length : 0;
-    const m = nc - 1;
-    for (let s = 0; s < size; s++) {
-      acc.set(logW.subarray(0, nc));
-      for (let j = 0; j < this.models.length; j++) {
-        const model = this.models[j];
-        const x = samples[j][s];
-        const mus = k.mus[j];
-        if (model.kind === 'categorical') {
-          const [logHit, logMiss, uniform] = this.choiceLogs[j]!;
-          for (let i = 0; i < nc; i++) {
-            const o = mus[i];
-            acc[i] += o < 0 ? uniform : o === x ? logHit : logMiss;
-          }
-        } else if (model.q === null) {
-          const y = forward(model, x);
-          const { c, inv } = this.consts[j]!;
-          for (let i = 0; i < nc; i++) {
-            const z = (y - mus[i]) * inv[i];
-            acc[i] += c[i] - 0.5 * z * z;
-          }
-        } else {
-          const pairs = this.pairs[j]!;
-          const terms = pairs.at(x);
-          const pairOf = pairs.pairOf;
-          for (let i = 0; i < nc; i++) acc[i] += terms[pairOf[i]];
-        }
-      }
-      let max = -Infinity;
-      for (let i = 0; i < nc; i++) if (acc[i] > max) max = acc[i];
-      if (max === -Infinity) {
-        out[s] = -Infinity;
-        continue;
-      }
-      // Components more than e^40 below the largest add < 1e-17 of it each: skip their exponential.
-      // Summed in the from-scratch estimator's order (the observations by time, then the prior).
-      const cut = max - FAR_LOG;
-      let sum = 0;
-      const byTime = k.byTime;
-      for (let r = 0; r < m; r++) {
-        const a = acc[byTime[r]];
-        if (a > cut) sum += expNonPositive(a - max);
-      }
-      if (acc[0] > cut) sum += expNonPositive(acc[0] - max);
-      out[s] = max + Math.log(sum);
-    }
+    for (let s = 0; s < size; s++) out[s] = this.sampleLogPdf(k, samples, s);
     return out;
+  }
+
+  /**
+   * The candidates' terms for a race through the grid of the kernels' continuous parameters
+   * (nearFirstGrid.ts): kernel i's term at candidate s is e^(a_i - top), a_i the same double as the
+   * full sum's component (its log weight, plus each parameter's term in parameter order). The grid
+   * bounds a term by the kernel's height (its log weight plus each parameter's largest term: a
+   * continuous one's at its mean, a discrete one's the log of a mass of at most 1 less its truncation
+   * mass, a categorical one's the hit) less its distance in one continuous parameter; `top` is the
+   * largest height, so every term is at most 1 before that distance.
+   */
+  gridTerms(k: MixedKernels, samples: readonly Float64Array[]): GridTerms {
+    this.prepare(k);
+    const nc = k.count;
+    const d = this.models.length;
+    const size = d > 0 ? samples[0].length : 0;
+    const heights = this.logW.slice(0, nc);
+    const rows: Array<Float64Array[] | null> = [];
+    for (let j = 0; j < d; j++) {
+      const model = this.models[j];
+      const mus = k.mus[j];
+      if (model.kind === 'categorical') {
+        const [logHit, logMiss, uniform] = this.choiceLogs[j]!;
+        const most = Math.max(logHit, logMiss);
+        for (let i = 0; i < nc; i++) heights[i] += mus[i] < 0 ? uniform : most;
+        rows.push(null);
+      } else if (model.q === null) {
+        const c = this.consts[j]!.c;
+        for (let i = 0; i < nc; i++) heights[i] += c[i];
+        rows.push(null);
+      } else {
+        const logZs = k.logZs[j];
+        for (let i = 0; i < nc; i++) heights[i] -= logZs[i];
+        const pairs = this.pairs[j]!;
+        rows.push(Array.from({ length: size }, (_, s) => pairs.at(samples[j][s])));
+      }
+    }
+    let top = -Infinity;
+    for (let i = 0; i < nc; i++) if (heights[i] > top) top = heights[i];
+    return new MixedGridTerms(this, k, samples, rows, top);
+  }
+
+  /** log g at sample s (`prepare` first): the from-scratch estimator's sum, term for term. */
+  sampleLogPdf(k: MixedKernels, samples: readonly Float64Array[], s: number): number {
+    const nc = k.count;
+    const { acc, logW } = this;
+    const m = nc - 1;
+    acc.set(logW.subarray(0, nc));
+    for (let j = 0; j < this.models.length; j++) {
+      const model = this.models[j];
+      const x = samples[j][s];
+      const mus = k.mus[j];
+      if (model.kind === 'categorical') {
+        const [logHit, logMiss, uniform] = this.choiceLogs[j]!;
+        for (let i = 0; i < nc; i++) {
+          const o = mus[i];
+          acc[i] += o < 0 ? uniform : o === x ? logHit : logMiss;
+        }
+      } else if (model.q === null) {
+        const y = forward(model, x);
+        const { c, inv } = this.consts[j]!;
+        for (let i = 0; i < nc; i++) {
+          const z = (y - mus[i]) * inv[i];
+          acc[i] += c[i] - 0.5 * z * z;
+        }
+      } else {
+        const pairs = this.pairs[j]!;
+        const terms = pairs.at(x);
+        const pairOf = pairs.pairOf;
+        for (let i = 0; i < nc; i++) acc[i] += terms[pairOf[i]];
+      }
+    }
+    let max = -Infinity;
+    for (let i = 0; i < nc; i++) if (acc[i] > max) max = acc[i];
+    if (max === -Infinity) return -Infinity;
+    // Components more than e^40 below the largest add < 1e-17 of it each: skip their exponential.
+    // Summed in the from-scratch estimator's order (the observations by time, then the prior).
+    const cut = max - FAR_LOG;
+    let sum = 0;
+    const byTime = k.byTime;
+    for (let r = 0; r < m; r++) {
+      const a = acc[byTime[r]];
+      if (a > cut) sum += expNonPositive(a - max);
+    }
+    if (acc[0] > cut) sum += expNonPositive(acc[0] - max);
+    return max + Math.log(sum);
   }
 
   /** The normalised log weights, and the constants and pairs of the kernels that changed. */
@@ -178,5 +220,94 @@ export class MixedKernelSum {
       return { c, inv };
     });
     for (const pairs of this.pairs) pairs?.grow(cap);
+  }
+}
+
+/** How `MixedGridTerms` forms a parameter's term. */
+const CONTINUOUS = 0;
+const DISCRETE = 1;
+const CATEGORICAL = 2;
+
+/**
+ * A mixed space's candidates' terms for the grid's race (`MixedKernelSum.gridTerms`). The race sums
+ * a few kernels at a time (a cell's), so what a term reads is laid out once per batch: per
+ * parameter its kind and per-kernel arrays, per candidate and parameter its value there.
+ */
+class MixedGridTerms implements GridTerms {
+  readonly maxWeight = 1;
+  private readonly kinds: Int8Array;
+  /** Per parameter, per kernel: a continuous one's mean, 1/sigma and constant; a discrete one's pair (else empty). */
+  private readonly mus: Float64Array[];
+  private readonly invs: Float64Array[];
+  private readonly consts: Float64Array[];
+  private readonly pairOf: Int32Array[];
+  /** Per categorical parameter: the hit's, the miss's and the prior's terms (else 0). */
+  private readonly hits: Float64Array;
+  private readonly misses: Float64Array;
+  private readonly uniforms: Float64Array;
+  /** Per candidate s and parameter j (at d s + j): a continuous value in the modelling space, or a choice. */
+  private readonly values: Float64Array;
+  /** Per candidate s and discrete parameter j (at d s + j): its terms per pair. */
+  private readonly rows: Float64Array[];
+
+  constructor(
+    private readonly sum: MixedKernelSum,
+    private readonly k: MixedKernels,
+    private readonly samples: readonly Float64Array[],
+    rows: ReadonlyArray<Float64Array[] | null>,
+    readonly top: number,
+  ) {
+    const models = sum.models;
+    const d = models.length;
+    const size = d > 0 ? samples[0].length : 0;
+    const none = new Float64Array(0);
+    this.kinds = Int8Array.from(models, (m) => (m.kind === 'categorical' ? CATEGORICAL : m.q === null ? CONTINUOUS : DISCRETE));
+    this.mus = models.map((_, j) => k.mus[j]);
+    this.invs = models.map((_, j) => sum.consts[j]?.inv ?? none);
+    this.consts = models.map((_, j) => sum.consts[j]?.c ?? none);
+    this.pairOf = models.map((_, j) => sum.pairs[j]?.pairOf ?? new Int32Array(0));
+    this.hits = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[0] ?? 0);
+    this.misses = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[1] ?? 0);
+    this.uniforms = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[2] ?? 0);
+    this.values = new Float64Array(d * size);
+    this.rows = new Array<Float64Array>(d * size).fill(none);
+    for (let s = 0; s < size; s++) {
+      for (let j = 0; j < d; j++) {
+        const model = models[j];
+        const x = samples[j][s];
+        this.values[d * s + j] = model.kind === 'numeric' && model.q === null ? forward(model, x) : x;
+        const row = rows[j];
+        if (row) this.rows[d * s + j] = row[s];
+      }
+    }
+  }
+
+  addTerms(order: Int32Array, from: number, to: number, s: number, total: number): number {
+    const { kinds, mus, invs, consts, pairOf, values, rows, top } = this;
+    const logW = this.sum.logW;
+    const d = kinds.length;
+    const at = d * s;
+    for (let r = from; r < to; r++) {
+      const i = order[r];
+      let a = logW[i];
+      for (let j = 0; j < d; j++) {
+        const kind = kinds[j];
+        if (kind === CONTINUOUS) {
+          const z = (values[at + j] - mus[j][i]) * invs[j][i];
+          a += consts[j][i] - 0.5 * z * z;
+        } else if (kind === DISCRETE) {
+          a += rows[at + j][pairOf[j][i]];
+        } else {
+          const o = mus[j][i];
+          a += o < 0 ? this.uniforms[j] : o === values[at + j] ? this.hits[j] : this.misses[j];
+        }
+      }
+      total += expNonPositive(a - top);
+    }
+    return total;
+  }
+
+  logSum(s: number): number {
+    return this.sum.sampleLogPdf(this.k, this.samples, s);
   }
 }

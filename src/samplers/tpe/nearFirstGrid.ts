@@ -37,6 +37,33 @@ import { gridIndex } from './nearFirstSum';
 import { logSumProductKernels, type ProductKernels } from './productKernelSum';
 
 /**
+ * The kernels as the grid files them: kernel 0 the prior; `mus` and `curvatures` (1 / (2 sigma^2))
+ * per parameter in the modelling space, of which the first three at most are the grid's (a product
+ * mixture's own arrays; a mixed space passes its continuous parameters'). A kernel is near, and
+ * filed in a cell, when its bandwidth is the clip's floor in every grid parameter.
+ */
+export interface GridKernels {
+  readonly count: number;
+  readonly mus: readonly Float64Array[];
+  readonly curvatures: readonly Float64Array[];
+}
+
+/**
+ * The candidates' terms, as `bestRatio` sums them. Kernel i's term at candidate s is scaled by
+ * e^-top and, for a near kernel, is at most maxWeight e^-(c d^2) for d the distance from its mean to
+ * s's interval in any one grid parameter (the candidate's point, or a discrete value's cell: see
+ * `bestRatio`) and c that parameter's curvature at the floor (so at most maxWeight).
+ */
+export interface GridTerms {
+  readonly top: number;
+  readonly maxWeight: number;
+  /** `sum` plus the scaled terms of kernels order[from] .. order[to - 1] at candidate s, one by one in that order. */
+  addTerms(order: Int32Array, from: number, to: number, s: number, sum: number): number;
+  /** log of candidate s's full sum, unscaled (for a sum whose scaled form nears underflow). */
+  logSum(s: number): number;
+}
+
+/**
  * The grid's cells, in clip floors per parameter (the first three parameters). In an organic
  * 8,000-trial Hartmann-3 run, the last thousand trials cost 0.54, 0.43, 0.39 and 0.50 (two runs),
  * 0.60, 0.63 and 0.83 ms/trial with cells of 1, 1.5, 2, 2.5, 3 and 4 floors (single runs: this
@@ -66,11 +93,8 @@ export class NearFirstGrid {
   /** Kernels visited (summed) by the walks, from the first. */
   visits = 0;
 
-  private d = 0;
-  /** The mixture's largest log height (every term is scaled by e^-top). */
-  private top = 0;
-  /** The largest weight among the kernels (the bounds count the kernels not visited). */
-  private maxWeight = 0;
+  /** The grid parameters (one to three; the grid's others have one cell). */
+  private g = 0;
   /** The grid: per grid parameter, its low end, its cells' width (and inverse), their count; the curvature of a kernel at the floor. */
   private readonly lows = new Float64Array(GRID_DIMS);
   private readonly widths = new Float64Array(GRID_DIMS);
@@ -105,6 +129,8 @@ export class NearFirstGrid {
   private homes = new Int32Array(0);
   private low = new Float64Array(0);
   private high = new Float64Array(0);
+  /** Per candidate and grid parameter: the half-width of the interval it stands for (`bestRatio`). */
+  private halfWidths = new Float64Array(0);
   private complete = new Uint8Array(0);
 
   /**
@@ -114,33 +140,33 @@ export class NearFirstGrid {
    * never change while they stay in their slots), or is null when kernels left or were renumbered:
    * then every kernel is sorted into the lists again (two counting sorts: by third index, then by
    * row). The weights and heights are read from `k` as the sums are formed, so they may change
-   * freely.
+   * freely. `steps[j]`: a discrete grid parameter's step when its cells should be a value wide
+   * (where a step is wider than CELL_WIDTH floors: each value then has a cell of its own), else 0.
    */
   sync(
-    k: ProductKernels,
+    k: GridKernels,
     touched: readonly number[] | null,
     lows: readonly number[],
     highs: readonly number[],
     floors: readonly number[],
+    steps?: readonly number[],
   ): void {
-    this.d = k.mus.length;
-    this.top = k.maxLogHeight;
-    let maxWeight = 0;
-    const weights = k.weights;
-    for (let i = 1; i < k.count; i++) if (weights[i] > maxWeight) maxWeight = weights[i];
-    this.maxWeight = maxWeight;
+    this.g = Math.min(GRID_DIMS, k.mus.length);
     let moved = false;
     for (let j = 0; j < GRID_DIMS; j++) {
-      const width = CELL_WIDTH * floors[j];
-      const cells = Math.max(1, Math.ceil((highs[j] - lows[j]) / width));
-      if (lows[j] !== this.lows[j] || width !== this.widths[j] || cells !== this.cells[j]) moved = true;
-      this.lows[j] = lows[j];
+      // A parameter the grid does not span is one cell over [0, 1]: every kernel and point in it.
+      const spanned = j < this.g;
+      const width = spanned ? Math.max(CELL_WIDTH * floors[j], steps?.[j] ?? 0) : 1;
+      const cells = spanned ? Math.max(1, Math.ceil((highs[j] - lows[j]) / width)) : 1;
+      const low = spanned ? lows[j] : 0;
+      if (low !== this.lows[j] || width !== this.widths[j] || cells !== this.cells[j]) moved = true;
+      this.lows[j] = low;
       this.widths[j] = width;
       this.perWidths[j] = 1 / width;
       this.cells[j] = cells;
       // A kernel at the floor has curvature 1 / (2 floor^2), computed from its bandwidth by rounded
       // operations: the threshold allows for that. Every near kernel's curvature is at least this.
-      this.minCurvatures[j] = (0.5 / (floors[j] * floors[j])) * (1 - 1e-9);
+      this.minCurvatures[j] = spanned ? (0.5 / (floors[j] * floors[j])) * (1 - 1e-9) : 0;
     }
     this.rows = this.cells[0] * this.cells[1];
     if (this.rowOfSlot.length < k.count) {
@@ -177,16 +203,25 @@ export class NearFirstGrid {
 
   /**
    * The index of the point with the largest logL[s] - log g(y_s), the first among equals, as an
-   * argmax over every log g would give (`sync` first). `points[j][s]` in the modelling space;
-   * `logTotal` the log of the mixture's total weight (log g = maxLogHeight + log sum - logTotal).
+   * argmax over every log g would give (`sync` first). `points[j][s]` in the modelling space (the
+   * grid parameters' first, as in `sync`); `halfWidths[j][s]`, where given, the half-width of the
+   * interval candidate s stands for in grid parameter j (a discrete value's cell: `GridTerms`
+   * bounds a term by the distance to it), else 0; `terms` the candidates' terms; `logTotal` the log
+   * of the mixture's total weight (log g = top + log sum - logTotal).
    */
-  bestRatio(k: ProductKernels, points: readonly Float64Array[], logL: Float64Array, logTotal: number, scratch: Float64Array): number {
+  bestRatio(
+    terms: GridTerms,
+    points: readonly Float64Array[],
+    logL: Float64Array,
+    logTotal: number,
+    halfWidths?: ReadonlyArray<Float64Array | null>,
+  ): number {
     const size = logL.length;
     this.prepare(size);
     const alive: number[] = [];
     for (let s = 0; s < size; s++) {
-      this.start(k, s, points);
-      this.bound(k, s, logL[s], logTotal, scratch);
+      this.start(terms, s, points, halfWidths);
+      this.bound(terms, s, logL[s], logTotal);
       alive.push(s);
     }
     for (;;) {
@@ -200,23 +235,32 @@ export class NearFirstGrid {
       let next = -1;
       for (const s of alive) if (!this.complete[s] && (next < 0 || this.high[s] > this.high[next])) next = s;
       if (next < 0) break;
-      this.addRing(k, next);
-      this.bound(k, next, logL[next], logTotal, scratch);
+      this.addRing(terms, next);
+      this.bound(terms, next, logL[next], logTotal);
     }
-    // Every candidate left has its complete sum: the argmax's choice among them.
-    let best = -1;
+    // Every candidate left has its complete sum: the argmax's choice among them. A complete sum is
+    // the full sum's terms in another order, with terms the full sum may leave out (a mixed space's
+    // sum skips those below e^-40 of its largest): the two agree far within LOSS_MARGIN, but where
+    // candidates tie in the full sums (candidates only the prior reaches score the same) the tie
+    // would be broken by those last bits. So the candidates within LOSS_MARGIN of the best are
+    // scored again by the full sums, as the argmax scores them.
     let bestScore = -Infinity;
-    for (const s of alive) {
-      if (this.low[s] > bestScore) {
+    for (const s of alive) if (this.low[s] > bestScore) bestScore = this.low[s];
+    let best = -1;
+    let bestFull = -Infinity;
+    const close = alive.filter((s) => this.low[s] >= bestScore - LOSS_MARGIN);
+    for (const s of close) {
+      const score = close.length === 1 ? this.low[s] : logL[s] - (terms.logSum(s) - logTotal);
+      if (score > bestFull) {
         best = s;
-        bestScore = this.low[s];
+        bestFull = score;
       }
     }
     return best < 0 ? 0 : best;
   }
 
   /** Every kernel sorted into the lists anew. */
-  private rebuild(k: ProductKernels): void {
+  private rebuild(k: GridKernels): void {
     const n = k.count;
     const g2 = this.cells[2];
     const rows = this.rows;
@@ -234,7 +278,7 @@ export class NearFirstGrid {
     for (let i = 1; i < n; i++) {
       if (this.isNear(k, i)) {
         const row = this.rowOf(k, i);
-        const column = gridIndex(k.mus[2][i], this.lows[2], this.perWidths[2], g2);
+        const column = this.columnOf(k, i);
         rowOf[i] = row;
         columnOf[i] = column;
         rowStart[row + 1]++;
@@ -261,12 +305,12 @@ export class NearFirstGrid {
   }
 
   /** Kernel `slot` (joined or changed) into its list, out of the one it was in; false if it was not found there. */
-  private update(k: ProductKernels, slot: number): boolean {
+  private update(k: GridKernels, slot: number): boolean {
     if (slot === 0 || slot >= k.count) return true;
     const was = this.rowOfSlot[slot];
     if (this.isNear(k, slot)) {
       const row = this.rowOf(k, slot);
-      const column = gridIndex(k.mus[2][slot], this.lows[2], this.perWidths[2], this.cells[2]);
+      const column = this.columnOf(k, slot);
       if (was === row && this.columnOfSlot[slot] === column) return true;
       if (!this.takeOut(slot)) return false;
       // After the kernels of its cell already there.
@@ -311,16 +355,22 @@ export class NearFirstGrid {
   }
 
   /** Whether kernel i is at the floor in every grid parameter. */
-  private isNear(k: ProductKernels, i: number): boolean {
+  private isNear(k: GridKernels, i: number): boolean {
     const c = k.curvatures;
     const min = this.minCurvatures;
-    return c[0][i] >= min[0] && c[1][i] >= min[1] && c[2][i] >= min[2];
+    for (let j = 0; j < this.g; j++) if (!(c[j][i] >= min[j])) return false;
+    return true;
   }
 
   /** Kernel i's row. */
-  private rowOf(k: ProductKernels, i: number): number {
+  private rowOf(k: GridKernels, i: number): number {
     const q0 = gridIndex(k.mus[0][i], this.lows[0], this.perWidths[0], this.cells[0]);
-    return q0 * this.cells[1] + gridIndex(k.mus[1][i], this.lows[1], this.perWidths[1], this.cells[1]);
+    return this.g < 2 ? q0 : q0 * this.cells[1] + gridIndex(k.mus[1][i], this.lows[1], this.perWidths[1], this.cells[1]);
+  }
+
+  /** Kernel i's third index. */
+  private columnOf(k: GridKernels, i: number): number {
+    return this.g < 3 ? 0 : gridIndex(k.mus[2][i], this.lows[2], this.perWidths[2], this.cells[2]);
   }
 
   /** Room for `size` candidates. */
@@ -334,26 +384,30 @@ export class NearFirstGrid {
       this.high = new Float64Array(size);
       this.complete = new Uint8Array(size);
     }
-    if (this.points.length < this.d * size) this.points = new Float64Array(this.d * size);
+    if (this.points.length < GRID_DIMS * size) {
+      this.points = new Float64Array(GRID_DIMS * size);
+      this.halfWidths = new Float64Array(GRID_DIMS * size);
+    }
   }
 
   /** Candidate s's sum over the other kernels and its own cell (ring 0). */
-  private start(k: ProductKernels, s: number, points: readonly Float64Array[]): void {
-    const d = this.d;
-    for (let j = 0; j < d; j++) this.points[d * s + j] = points[j][s];
+  private start(terms: GridTerms, s: number, points: readonly Float64Array[], halfWidths?: ReadonlyArray<Float64Array | null>): void {
     for (let j = 0; j < GRID_DIMS; j++) {
-      this.homes[GRID_DIMS * s + j] = gridIndex(points[j][s], this.lows[j], this.perWidths[j], this.cells[j]);
+      const y = j < this.g ? points[j][s] : 0;
+      this.points[GRID_DIMS * s + j] = y;
+      this.halfWidths[GRID_DIMS * s + j] = (j < this.g && halfWidths?.[j]?.[s]) || 0;
+      this.homes[GRID_DIMS * s + j] = gridIndex(y, this.lows[j], this.perWidths[j], this.cells[j]);
     }
-    this.sums[s] = addTerms(k, this.rest, 0, this.restCount, this.points, d * s, this.top, 0);
+    this.sums[s] = terms.addTerms(this.rest, 0, this.restCount, s, 0);
     this.visits += this.restCount;
     this.visited[s] = 0;
     this.rings[s] = -1;
     this.complete[s] = 0;
-    this.addRing(k, s);
+    this.addRing(terms, s);
   }
 
   /** The cells of candidate s's next ring into its sum: those k cells away in one grid parameter and at most k in the others. */
-  private addRing(kernels: ProductKernels, s: number): void {
+  private addRing(terms: GridTerms, s: number): void {
     const k = ++this.rings[s];
     const h = GRID_DIMS * s;
     const [g0, g1, g2] = this.cells;
@@ -370,10 +424,10 @@ export class NearFirstGrid {
         const row = q0 * g1 + q1;
         // A row's kernels are in order of third index: one run for the cells lo2 .. hi2.
         if (edge0 || q1 === h1 - k || q1 === h1 + k) {
-          this.addCells(kernels, s, row, lo2, hi2);
+          this.addCells(terms, s, row, lo2, hi2);
         } else if (k > 0) {
-          if (h2 - k >= 0) this.addCells(kernels, s, row, h2 - k, h2 - k);
-          if (h2 + k < g2) this.addCells(kernels, s, row, h2 + k, h2 + k);
+          if (h2 - k >= 0) this.addCells(terms, s, row, h2 - k, h2 - k);
+          if (h2 + k < g2) this.addCells(terms, s, row, h2 + k, h2 + k);
         }
       }
     }
@@ -385,7 +439,7 @@ export class NearFirstGrid {
    * every other term too small to change it, and a run summed apart first would change its last
    * bits, and break ties that the full sums make between candidates only the prior reaches.
    */
-  private addCells(k: ProductKernels, s: number, row: number, a: number, b: number): void {
+  private addCells(terms: GridTerms, s: number, row: number, a: number, b: number): void {
     let from = this.rowStart[row];
     let to = this.rowStart[row + 1];
     if (from === to) return;
@@ -394,43 +448,43 @@ export class NearFirstGrid {
     if (from === to) return;
     this.visits += to - from;
     this.visited[s] += to - from;
-    this.sums[s] = addTerms(k, this.order, from, to, this.points, this.d * s, this.top, this.sums[s]);
+    this.sums[s] = terms.addTerms(this.order, from, to, s, this.sums[s]);
   }
 
   /**
    * Candidate s's score bounds from its sum and the count of near kernels beyond its rings (each
-   * term there is at most the largest weight times e^-(c d^2), d its distance to the rings in the
-   * nearest grid parameter, c that parameter's curvature at the floor); both equal once the sum is
-   * complete.
+   * term there is at most the largest weight times e^-(c d^2), d the distance from the rings' edge
+   * to the candidate's interval in the nearest grid parameter, c that parameter's curvature at the
+   * floor); both equal once the sum is complete.
    */
-  private bound(k: ProductKernels, s: number, logL: number, logTotal: number, scratch: Float64Array): void {
+  private bound(terms: GridTerms, s: number, logL: number, logTotal: number): void {
     const ring = this.rings[s];
-    const d = this.d;
     let reach = Infinity;
     for (let j = 0; j < GRID_DIMS; j++) {
       const home = this.homes[GRID_DIMS * s + j];
       const width = this.widths[j];
       const c = this.minCurvatures[j];
-      const y = this.points[d * s + j];
+      const y = this.points[GRID_DIMS * s + j];
+      const slack = EDGE_SLACK * width + this.halfWidths[GRID_DIMS * s + j];
       if (home - ring > 0) {
-        const gap = Math.max(0, y - (this.lows[j] + (home - ring) * width) - EDGE_SLACK * width);
+        const gap = Math.max(0, y - (this.lows[j] + (home - ring) * width) - slack);
         reach = Math.min(reach, c * gap * gap);
       }
       if (home + ring < this.cells[j] - 1) {
-        const gap = Math.max(0, this.lows[j] + (home + ring + 1) * width - y - EDGE_SLACK * width);
+        const gap = Math.max(0, this.lows[j] + (home + ring + 1) * width - y - slack);
         reach = Math.min(reach, c * gap * gap);
       }
     }
     const sum = this.sums[s];
-    const top = this.top;
-    const beyond = reach === Infinity ? 0 : (this.nearCount - this.visited[s]) * this.maxWeight * Math.exp(-reach);
+    const top = terms.top;
+    const beyond = reach === Infinity ? 0 : (this.nearCount - this.visited[s]) * terms.maxWeight * Math.exp(-reach);
     if (beyond <= sum * COMPLETE) {
       this.complete[s] = 1;
       let logG: number;
       if (sum > 1e-250) {
         logG = top + Math.log(sum) - logTotal;
       } else {
-        logG = logSumProductKernels(k, this.points.slice(d * s, d * s + d), scratch) - logTotal;
+        logG = terms.logSum(s) - logTotal;
       }
       this.low[s] = logL - logG;
       this.high[s] = this.low[s];
@@ -454,48 +508,73 @@ function firstAtLeast(keys: Int32Array, from: number, to: number, key: number): 
 }
 
 /**
- * `sum` plus the terms of kernels order[from] .. order[to - 1] of `k` at the point y (d values from
- * points[at]), one by one, each exponent formed as `logSumProductKernels` forms it (its height, less
- * each parameter's part in turn, less `top`), so that a term is the same double there and here.
+ * A product mixture's terms (every parameter continuous): w_i e^(log h_i - sum_j c_ij (y_j - mu_ij)^2
+ * - top), top its largest log height, each exponent formed as `logSumProductKernels` forms it (the
+ * height, less each parameter's part in turn, less `top`), so that a term is the same double there
+ * and here.
  */
-function addTerms(
-  k: ProductKernels,
-  order: Int32Array,
-  from: number,
-  to: number,
-  points: Float64Array,
-  at: number,
-  top: number,
-  sum: number,
-): number {
-  const w = k.weights;
-  const logHeights = k.logHeights;
-  const d = k.mus.length;
-  if (d === 3) {
-    // The commonest case unrolled.
-    const [mu0, mu1, mu2] = k.mus;
-    const [c0, c1, c2] = k.curvatures;
-    const y0 = points[at];
-    const y1 = points[at + 1];
-    const y2 = points[at + 2];
+export class ProductGridTerms implements GridTerms {
+  readonly top: number;
+  readonly maxWeight: number;
+  private readonly d: number;
+  /** The candidates' points, d values each. */
+  private readonly points: Float64Array;
+
+  /** `points[j][s]`: candidate s in parameter j (modelling space); `scratch` at least `k.count` long. */
+  constructor(
+    private readonly k: ProductKernels,
+    points: readonly Float64Array[],
+    private readonly scratch: Float64Array,
+  ) {
+    const d = k.mus.length;
+    this.d = d;
+    this.top = k.maxLogHeight;
+    let maxWeight = 0;
+    for (let i = 1; i < k.count; i++) if (k.weights[i] > maxWeight) maxWeight = k.weights[i];
+    this.maxWeight = maxWeight;
+    const size = d > 0 ? points[0].length : 0;
+    this.points = new Float64Array(d * size);
+    for (let s = 0; s < size; s++) for (let j = 0; j < d; j++) this.points[d * s + j] = points[j][s];
+  }
+
+  addTerms(order: Int32Array, from: number, to: number, s: number, sum: number): number {
+    const k = this.k;
+    const w = k.weights;
+    const logHeights = k.logHeights;
+    const top = this.top;
+    const d = this.d;
+    const points = this.points;
+    const at = d * s;
+    if (d === 3) {
+      // The commonest case unrolled.
+      const [mu0, mu1, mu2] = k.mus;
+      const [c0, c1, c2] = k.curvatures;
+      const y0 = points[at];
+      const y1 = points[at + 1];
+      const y2 = points[at + 2];
+      for (let r = from; r < to; r++) {
+        const i = order[r];
+        const d0 = y0 - mu0[i];
+        const d1 = y1 - mu1[i];
+        const d2 = y2 - mu2[i];
+        const x = logHeights[i] - d0 * d0 * c0[i] - d1 * d1 * c1[i] - d2 * d2 * c2[i];
+        sum += w[i] * expNonPositive(x - top);
+      }
+      return sum;
+    }
     for (let r = from; r < to; r++) {
       const i = order[r];
-      const d0 = y0 - mu0[i];
-      const d1 = y1 - mu1[i];
-      const d2 = y2 - mu2[i];
-      const x = logHeights[i] - d0 * d0 * c0[i] - d1 * d1 * c1[i] - d2 * d2 * c2[i];
+      let x = logHeights[i];
+      for (let j = 0; j < d; j++) {
+        const dj = points[at + j] - k.mus[j][i];
+        x -= dj * dj * k.curvatures[j][i];
+      }
       sum += w[i] * expNonPositive(x - top);
     }
     return sum;
   }
-  for (let r = from; r < to; r++) {
-    const i = order[r];
-    let x = logHeights[i];
-    for (let j = 0; j < d; j++) {
-      const dj = points[at + j] - k.mus[j][i];
-      x -= dj * dj * k.curvatures[j][i];
-    }
-    sum += w[i] * expNonPositive(x - top);
+
+  logSum(s: number): number {
+    return logSumProductKernels(this.k, this.points.slice(this.d * s, this.d * s + this.d), this.scratch);
   }
-  return sum;
 }
