@@ -1,5 +1,5 @@
-// With three or more continuous parameters, the maintained "above" density chooses among TPE's
-// candidates through a grid of its narrow kernels (nearFirstGrid.ts): each candidate's sum is
+// With three or more continuous parameters, or in a mixed space, the maintained "above" density
+// chooses among TPE's candidates through a grid of its narrow kernels (nearFirstGrid.ts): each candidate's sum is
 // bounded from both sides ring by ring, and candidates proven to lose are dropped unsummed. The
 // choice must be the one an argmax over the full sums makes, in a crowded basin where every
 // candidate scores within 0.01 of the best, for candidates only the prior reaches (where the full
@@ -7,7 +7,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hartmann3 } from '../../bench/functions';
-import { createStudy, floatDistribution, TPESampler, type Distribution, type Trial } from '../../src';
+import {
+  categoricalDistribution,
+  createStudy,
+  floatDistribution,
+  intDistribution,
+  TPESampler,
+  type Distribution,
+  type Trial,
+} from '../../src';
 import { Rng } from '../../src/rng';
 import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 import { IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAbove';
@@ -122,6 +130,41 @@ function checkGridChoices(dists: Distribution[], seed: number): void {
       assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `seed ${seed}, step ${step}, round ${round}`);
     }
   }
+}
+
+/**
+ * A model's mixed space: a learning rate (log), a layer count, a categorical, a unit count (log
+ * integer), a stepped float and a float. The first three numeric parameters are the grid's.
+ */
+const mixedSpace: Distribution[] = [
+  floatDistribution(1e-5, 1e-1, { log: true }),
+  intDistribution(1, 8),
+  categoricalDistribution(['sgd', 'adam', 'rmsprop']),
+  intDistribution(16, 512, { log: true }),
+  floatDistribution(-1, 1, { step: 0.25 }),
+  floatDistribution(-5, 5),
+];
+
+/** One trial's internal values in `mixedSpace`: 85% of them in a basin, the others anywhere. */
+function mixedTrial(rng: Rng): number[] {
+  if (rng.random() < 0.85) {
+    return [
+      1e-3 * Math.exp(0.3 * rng.normal()),
+      rng.random() < 0.7 ? 3 : rng.int(2, 4),
+      rng.random() < 0.8 ? 1 : rng.int(0, 2),
+      Math.min(512, Math.max(16, Math.round(128 * Math.exp(0.15 * rng.normal())))),
+      rng.random() < 0.7 ? 0.25 : 0.5,
+      Math.min(5, Math.max(-5, 0.3 + 0.1 * rng.normal())),
+    ];
+  }
+  return [
+    Math.exp(rng.uniform(Math.log(1e-5), Math.log(1e-1))),
+    rng.int(1, 8),
+    rng.int(0, 2),
+    Math.round(Math.exp(rng.uniform(Math.log(16), Math.log(512)))),
+    -1 + 0.25 * rng.int(0, 8),
+    rng.uniform(-5, 5),
+  ];
 }
 
 describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
@@ -352,5 +395,113 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
       argmax(logL, logG),
     );
     assert.ok(lists.rowOfSlot[lost] >= 0 && !lists.rest.subarray(0, lists.restCount).includes(lost), 'the kernel is back in the grid');
+  });
+});
+
+describe('NearFirstGrid in a mixed space (discrete and categorical parameters)', () => {
+  it('chooses what the argmax over the full sums chooses, in a crowded basin, as trials join, leave and return', async () => {
+    const models = mixedSpace.map(paramModel);
+    const { calls } = await counting('bestRatio', () => {
+      for (const seed of [70, 71]) {
+        const rng = new Rng(seed);
+        const total = 1700;
+        const history = Array.from({ length: total }, () => mixedTrial(rng));
+        const members = new Set(Array.from({ length: 1500 }, (_, i) => i));
+        const away: number[] = [];
+        let next = 1500;
+        const density = new IncrementalJointAbove(models, params);
+        for (let step = 0; step < 30; step++) {
+          members.add(next++);
+          if (step % 4 === 3) {
+            const leaving = [...members][rng.int(0, members.size - 40)];
+            members.delete(leaving);
+            away.push(leaving);
+          }
+          if (step % 9 === 8) members.add(away.shift()!);
+          const numbers = Int32Array.from([...members].sort((a, b) => a - b));
+          density.sync(
+            numbers,
+            mixedSpace.map((_, j) => Float64Array.from(numbers, (i) => history[i][j])),
+            numbers.length,
+          );
+          for (let round = 0; round < 3; round++) {
+            const size = 24;
+            // Candidates near trials (another trial's values, the continuous ones moved a little),
+            // two where no trial is (only the prior reaches them) and a duplicate.
+            const picks = Array.from({ length: size }, () => history[rng.int(0, next - 1)]);
+            const samples = mixedSpace.map((_, j) =>
+              Float64Array.from({ length: size }, (_, s) => {
+                if ((s === 5 || s === 17) && j === 0) return s === 5 ? 1.1e-5 : 1.3e-5;
+                if ((s === 5 || s === 17) && j === 5) return s === 5 ? -4.9 : 4.9;
+                const v = picks[s][j];
+                if (j === 0) return Math.min(1e-1, Math.max(1e-5, v * Math.exp(0.05 * rng.normal())));
+                if (j === 5) return Math.min(5, Math.max(-5, v + 0.05 * rng.normal()));
+                return v;
+              }),
+            );
+            for (let j = 0; j < mixedSpace.length; j++) samples[j][11] = samples[j][3];
+            const logG = density.logPdf(samples);
+            const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
+            logL[11] = logL[3];
+            if (round !== 1) for (const s of [5, 17]) logL[s] = logG[s] + 0.02;
+            assert.equal(
+              density.bestRatio(samples, logL, new Float64Array(size)),
+              argmax(logL, logG),
+              `seed ${seed}, step ${step}, round ${round}`,
+            );
+          }
+        }
+      }
+    });
+    assert.equal(calls, 2 * 30 * 3, 'the grid made every choice');
+  });
+
+  it('sums a fraction of the kernels where trials crowd', () => {
+    const models = mixedSpace.map(paramModel);
+    const rng = new Rng(72);
+    const n = 3000;
+    const history = Array.from({ length: n }, () => mixedTrial(rng));
+    const density = new IncrementalJointAbove(models, params);
+    density.sync(
+      Int32Array.from({ length: n }, (_, i) => i),
+      mixedSpace.map((_, j) => Float64Array.from(history, (h) => h[j])),
+      n,
+    );
+    const grid = (density as unknown as { grid: NearFirstGrid }).grid;
+    const size = 24;
+    let visits = 0;
+    const choices = 20;
+    for (let c = 0; c < choices; c++) {
+      const samples = mixedSpace.map((_, j) => Float64Array.from({ length: size }, () => history[rng.int(0, n - 1)][j]));
+      const logG = density.logPdf(samples);
+      const logL = Float64Array.from(logG, (g: number) => g + 0.05 * rng.random());
+      const before = grid.visits;
+      assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), argmax(logL, logG));
+      visits += grid.visits - before;
+    }
+    // The full sums visit every kernel at every candidate: 24 per kernel of g.
+    assert.ok(visits / choices < 0.25 * 24 * n, `${(visits / choices).toFixed(0)} kernel visits a choice`);
+  });
+
+  it('a seeded default TPE study in a mixed space proposes the same parameters with it as from scratch', async () => {
+    const objective = (t: Trial) => {
+      const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+      const x = t.suggestFloat('x', -5, 5);
+      const layers = t.suggestInt('layers', 1, 8);
+      const units = t.suggestInt('units', 16, 512, { log: true });
+      const optimizer = t.suggestCategorical('optimizer', ['sgd', 'adam', 'rmsprop']);
+      return (
+        (Math.log10(lr) + 3) ** 2 + x * x + 0.1 * (layers - 3) ** 2 + 0.05 * (Math.log2(units) - 7) ** 2 + (optimizer === 'adam' ? 0 : 0.5)
+      );
+    };
+    const run = async (incremental: boolean) => {
+      const sampler = new TPESampler({ seed: 29 });
+      const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
+      await study.optimize(objective, { nTrials: 500, showProgressBar: false });
+      return study.trials.map((t) => t.params);
+    };
+    const { result: incremental, calls } = await counting('bestRatio', () => run(true));
+    assert.ok(calls >= 250, `the grid made ${calls} choices`);
+    assert.deepEqual(incremental, await run(false));
   });
 });
