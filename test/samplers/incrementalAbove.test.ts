@@ -9,7 +9,7 @@ import { Rng } from '../../src/rng';
 import { IncrementalAboveDensity } from '../../src/samplers/tpe/incrementalAbove';
 import { paramModel, SortedUnivariateDensity } from '../../src/samplers/tpe/parzenEstimator';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
-import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
+import { AboveDensities, useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 import { countingCalls } from '../helpers/spy';
 
 /** The sampler as is (its incremental paths), or told to compute everything from scratch. */
@@ -201,14 +201,26 @@ describe('TPESampler with the incremental above density', () => {
       );
       return study.trials.map((t) => t.params);
     };
-    // Removals the density carried out (not refused).
-    const { result: incremental, calls: removals } = await countingCalls(
-      IncrementalAboveDensity.prototype,
-      'removeOlder',
-      () => run(true),
+    // Removals the density carried out (not refused), and the new good groups it followed by the
+    // split tracker's moves rather than by comparing the lists.
+    const followedByMoves = AboveDensities.prototype as unknown as { applyMoves: () => boolean };
+    const {
+      result: { result: incremental, calls: removals },
+      calls: moves,
+    } = await countingCalls(
+      followedByMoves,
+      'applyMoves',
+      () =>
+        countingCalls(
+          IncrementalAboveDensity.prototype,
+          'removeOlder',
+          () => run(true),
+          (done) => done === true,
+        ),
       (done) => done === true,
     );
     assert.ok(removals > 20, `${removals} removals`);
+    assert.ok(moves > 20, `${moves} groups followed by the moves`);
     assert.deepEqual(incremental, await run(false));
   });
 

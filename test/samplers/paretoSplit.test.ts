@@ -69,6 +69,8 @@ describe('ParetoSplitTracker', () => {
       let tracked = 0;
       let tokenChanges = 0;
       let lastToken: object | undefined;
+      let moved = 0;
+      let previous: { above: number[]; below: number[]; aboveToken?: object; belowToken?: object } | null = null;
       for (let step = 0; step < steps; step++) {
         // Mostly in order; a trial finishing before an older one makes the tracker start over.
         trials = advanceHistory(rng, trials, running, {
@@ -85,7 +87,30 @@ describe('ParetoSplitTracker', () => {
           },
         });
         const got = tracker.update(owner, trials, opts);
+        const { above, below } = numbers(got);
         assert.deepEqual(numbers(got), numbers(computeSplit(trials, opts)), `step ${step}`);
+        // The tokens and moves the bad group's densities follow: the same below token, the same
+        // good group; the moves, applied to the previous bad group, give this one but for the
+        // newer trials appended at its end.
+        if (previous && got.belowToken !== undefined && got.belowToken === previous.belowToken) {
+          assert.deepEqual(below, previous.below, `step ${step}: the same below token, another good group`);
+        }
+        const moves = got.aboveMoves;
+        if (moves) {
+          assert.ok(previous && moves.from === previous.aboveToken, `step ${step}: moves from the previous split`);
+          const left = new Set(moves.left.map((i) => got.trials[i].number));
+          const followed: number[] = previous!.above.filter((n: number) => !left.has(n));
+          followed.push(...moves.joined.map((i) => got.trials[i].number));
+          followed.sort((a, b) => a - b);
+          assert.deepEqual(above.slice(0, followed.length), followed, `step ${step}: moves`);
+          const newest = Math.max(-1, ...previous!.above, ...previous!.below);
+          assert.ok(
+            above.slice(followed.length).every((n) => n > newest),
+            `step ${step}: only newer trials appended`,
+          );
+          moved++;
+        }
+        previous = { above, below, aboveToken: got.aboveToken, belowToken: got.belowToken };
         if (got.aboveToken !== undefined) {
           tracked++;
           if (got.aboveToken !== lastToken) tokenChanges++;
@@ -96,6 +121,8 @@ describe('ParetoSplitTracker', () => {
       // constraints fewer: the infeasible trials leave the feasible front smaller, early on below gamma(n)).
       assert.ok(tracked > (constraints ? 0.6 : 0.8) * steps, `tracked ${tracked} of ${steps} steps`);
       assert.ok(tokenChanges < tracked / 2, `token changed ${tokenChanges} times in ${tracked} tracked steps`);
+      // A new group mostly comes with the moves from the previous one (not after a fallback or a restart).
+      assert.ok(moved > tokenChanges / 2, `moves given ${moved} times for ${tokenChanges} new groups`);
     });
   }
 

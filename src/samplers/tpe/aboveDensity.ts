@@ -161,8 +161,10 @@ export class AboveDensities {
     const { trials, above } = split;
     // A split from the tracker says whether only newer trials were appended; else compare the lists.
     const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.length;
+    const moves = split.aboveMoves;
+    const moved = !appendedOnly && moves !== undefined && cache.token !== undefined && moves.from === cache.token;
     cache.token = split.aboveToken;
-    if (!appendedOnly && !this.mergeOlder(cache, split, column)) {
+    if (moved ? !this.applyMoves(cache, split, column, moves) : !appendedOnly && !this.mergeOlder(cache, split, column)) {
       cache.length = 0;
       cache.kept = [];
       cache.density = null;
@@ -362,6 +364,43 @@ export class AboveDensities {
     return true;
   }
 
+  /**
+   * Bring the cache up to the split's above list by the moves its tracker reports (`aboveMoves`,
+   * relative to the split the cache last followed): the trials that joined the good group leave,
+   * those back from it join at their time rank, without reading the rest of the list. Returns false
+   * when the density cannot follow (as `mergeOlder`). Leaves the newer trials to the caller.
+   */
+  private applyMoves(cache: AboveCache, split: Split, column: ParamColumn, moves: NonNullable<Split['aboveMoves']>): boolean {
+    // Nothing followed yet (the last split's list was left half read): the caller starts afresh.
+    if (cache.density === null || cache.length === 0) return false;
+    const { trials } = split;
+    for (const i of moves.left) {
+      const number = trials[i].number;
+      cache.length = removeNumber(cache.numbers, cache.length, number);
+      const kept = cache.kept;
+      const at = lowerBound(kept, number);
+      if (at === kept.length || kept[at] !== number) continue; // the trial lacks this parameter
+      if (!cache.density.removeOlder(number)) return false;
+      kept.splice(at, 1);
+    }
+    for (const i of moves.joined) {
+      const t = trials[i];
+      if (cache.length === cache.numbers.length) {
+        const grown = new Int32Array(cache.length * 2);
+        grown.set(cache.numbers);
+        cache.numbers = grown;
+      }
+      cache.length = insertNumber(cache.numbers, cache.length, t.number);
+      const v = column.get(t);
+      if (v !== v) continue; // the trial lacks this parameter
+      const kept = cache.kept;
+      const lo = lowerBound(kept, t.number);
+      kept.splice(lo, 0, t.number);
+      cache.density.insertOlder(v, column.sortedSeq(t.number), t.number, lo);
+    }
+    return true;
+  }
+
   private buildIncremental(
     model: ParamModel & { kind: 'numeric' },
     column: ParamColumn,
@@ -506,4 +545,20 @@ function sortedPositions(
     for (let k = 0; k < n; k++) pos[order[k]] = k;
     return pos;
   });
+}
+
+/** Removes `number` from the first `length` entries of `numbers` (ascending), if there; returns the new length. */
+function removeNumber(numbers: Int32Array, length: number, number: number): number {
+  const at = lowerBound(numbers.subarray(0, length), number);
+  if (at === length || numbers[at] !== number) return length;
+  numbers.copyWithin(at, at + 1, length);
+  return length - 1;
+}
+
+/** Inserts `number` into the first `length` entries of `numbers` (ascending; room for one more); returns the new length. */
+function insertNumber(numbers: Int32Array, length: number, number: number): number {
+  const at = lowerBound(numbers.subarray(0, length), number);
+  numbers.copyWithin(at + 1, at, length);
+  numbers[at] = number;
+  return length + 1;
 }

@@ -39,6 +39,18 @@ export interface Split {
    */
   readonly aboveToken?: object;
   /**
+   * Set by `ParetoSplitTracker` when the good group was chosen again: how this split's `above`
+   * list follows from the list of the split whose `aboveToken` was `from` (the tracker's previous
+   * one): the indices in `left` left it (they joined the good group), those in `joined` came back
+   * from the good group, and the trials newer than all of that list's were appended as ever.
+   */
+  readonly aboveMoves?: { readonly from: object; readonly left: readonly number[]; readonly joined: readonly number[] };
+  /**
+   * Set by `ParetoSplitTracker`: the same token as an earlier split's means this split's `below`
+   * list holds the same trials (the good group did not change in between).
+   */
+  readonly belowToken?: object;
+  /**
    * Set when running trials (constant liar) were added to the bad group: their indices, and the
    * split of the finished trials alone that this one extends.
    */

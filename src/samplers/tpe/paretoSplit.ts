@@ -51,6 +51,14 @@ export class ParetoSplitTracker {
   private below = new Int32Array(0);
   private readonly aboveList = new IndexList();
   private token: object = {};
+  private belowToken: object = {};
+  /**
+   * The trials the previous split returned covered (its `above` list ran over indices below this)
+   * and its `aboveToken`, null when it was `computeSplit`'s: what `aboveMoves` are relative to.
+   */
+  private returnedFor = 0;
+  private returnedToken: object | null = null;
+  private moves: Split['aboveMoves'];
 
   /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
   static supports(opts: SplitOptions): boolean {
@@ -77,9 +85,13 @@ export class ParetoSplitTracker {
     // outnumber it.
     if (this.hasNaN || (this.constraints && this.nFeasible <= k) || this.nFeasibleComplete < k || this.front.length < k) {
       this.chosenFor = -1;
+      this.returnedToken = null;
       return computeSplit(all, opts);
     }
+    this.moves = undefined;
     if (k !== this.chosenFor) this.choose(k);
+    this.returnedFor = m;
+    this.returnedToken = this.token;
     return {
       trials: this.considered,
       below: this.below,
@@ -88,6 +100,8 @@ export class ParetoSplitTracker {
       lossVectors: this.losses,
       violations: this.constraints ? this.violations.subarray(0, m) : null,
       aboveToken: this.token,
+      aboveMoves: this.moves,
+      belowToken: this.belowToken,
     };
   }
 
@@ -153,6 +167,7 @@ export class ParetoSplitTracker {
     this.byValue = [...this.front].sort((a, b) => lexCompare(losses[a]!, losses[b]!) || a - b);
     this.selection = null;
     this.chosenFor = -1;
+    this.returnedToken = null; // the indices may have moved: no moves relative to earlier splits
   }
 
   /** Records trial t's violation at index i (0 without constraints), counting the feasible ones. */
@@ -179,7 +194,9 @@ export class ParetoSplitTracker {
       this.selection ??= new FrontSelection(losses, this.front, this.byValue);
       chosen = this.selection.select(k);
     }
+    const previous = this.below;
     this.below = Int32Array.from(chosen).sort();
+    this.moves = this.returnedToken ? this.movesSince(previous, this.returnedFor, this.returnedToken) : undefined;
     const m = this.considered.length;
     this.aboveList.clear();
     for (let i = 0, b = 0; i < m; i++) {
@@ -188,5 +205,34 @@ export class ParetoSplitTracker {
     }
     this.chosenFor = k;
     this.token = {};
+    this.belowToken = {};
+  }
+
+  /**
+   * How the bad group changed from the previous split's (whose good group was `previous` and whose
+   * lists covered the first `covered` trials) to the current good group's: the trials of those
+   * that joined the good group, and those that came back from it.
+   */
+  private movesSince(previous: Int32Array, covered: number, from: object): Split['aboveMoves'] {
+    const left: number[] = [];
+    const joined: number[] = [];
+    const now = this.below;
+    let a = 0;
+    let b = 0;
+    while (a < previous.length || b < now.length) {
+      const was = a < previous.length ? previous[a] : Infinity;
+      const is = b < now.length ? now[b] : Infinity;
+      if (was === is) {
+        a++;
+        b++;
+      } else if (was < is) {
+        joined.push(was);
+        a++;
+      } else {
+        if (is < covered) left.push(is);
+        b++;
+      }
+    }
+    return { from, left, joined };
   }
 }
