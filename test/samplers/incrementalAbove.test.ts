@@ -88,6 +88,7 @@ describe('IncrementalAboveDensity', () => {
         // Some observations arrive late (as trials displaced from the good group do): they join
         // with their time rank among the present ones, shifting the later ranks.
         const late: number[] = [];
+        const back: number[] = [];
         const xs = Float64Array.from({ length: 64 }, (_, i) => {
           const y = i < 8 ? model.low + (i / 7) * (model.high - model.low) : model.low + rng.random() * (model.high - model.low);
           return Math.min(dist.high, Math.max(dist.low, model.log ? Math.exp(y) : y));
@@ -120,6 +121,13 @@ describe('IncrementalAboveDensity', () => {
             const i = at === 0 ? byTime[0] : at === included.length - 1 ? byTime[byTime.length - 1] : included[at];
             assert.ok(inc.removeOlder(i));
             included.splice(included.indexOf(i), 1);
+            if (at === 0) back.push(i);
+          }
+          // The oldest ones come back (their ranks are the first: every later rank shifts).
+          if (n % 53 === 20 && back.length > 0) {
+            const i = back.shift()!;
+            inc.insertOlder(hist[i], i, i, included.filter((j) => j < i).length);
+            included.push(i);
           }
           if (n >= 800 && n < 803) {
             const byValue = [...included].sort((a, b) => hist[a] - hist[b] || a - b);

@@ -22,7 +22,9 @@ import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
  * recomputed only when one of its kernels changes (a neighbour insertion, or a kernel leaving the
  * newest 25). Older observations joining or leaving the above set shift later ranks (`insertOlder`,
  * `removeOlder`), which changes only the rank-weighted moments: each chunk keeps its kernels' power
- * moments and the ranks it summed them with, and adds the shifted kernels' differences. Such
+ * moments and the ranks it summed them with, and adds the shifted kernels' differences; of the
+ * kernels before and after the change, the fewer are shifted (the others through an offset common
+ * to all ranks, `rankBase`). Such
  * changes are applied together when the density is next read. Anything else (running trials,
  * other weights) makes the caller rebuild.
  *
@@ -75,7 +77,7 @@ class Chunk {
   readonly h = new Float64Array(CAP);
   /** 1 when the bandwidth is the magic-clip floor: the kernel is summed through its cell. */
   readonly clipped = new Uint8Array(CAP);
-  /** Time rank among the observations. */
+  /** Time rank among the observations, less the density's `rankBase`. */
   readonly rank = new Int32Array(CAP);
   readonly num = new Int32Array(CAP);
 
@@ -148,6 +150,13 @@ export class IncrementalAboveDensity {
   private alpha = 0;
   private beta = 0;
   private ramp = 0;
+  /**
+   * What every entry's stored rank is offset by (its time rank is rank + rankBase). A shift of the
+   * ranks from some rank on is a shift of all of them and back for those before it: `shiftRanks`
+   * moves the fewer, the rest through this base, which the rank-weighted sums take as
+   * beta (S1 + rankBase S0) = beta S1 + (beta rankBase) S0.
+   */
+  private rankBase = 0;
   private total = 0;
   private gen = 0;
 
@@ -325,12 +334,23 @@ export class IncrementalAboveDensity {
    * between the ramp and the newest 25, the caller marks its chunk dirty.)
    */
   private shiftRanks(from: number, delta: number): void {
+    // The ranks before `from` (stored ones below from - rankBase) or those from it on, whichever are
+    // fewer; when the earlier ones, every rank moves by delta through the base and they move back.
+    const cut = from - this.rankBase;
+    let shift = delta;
+    let later = true;
+    if (from < this.byRank.length - from) {
+      this.rankBase += delta;
+      this.gen++; // the cells' combined moments depend on the base
+      shift = -delta;
+      later = false;
+    }
     for (const ch of this.chunks) {
       const r = ch.rank;
       let shifted = false;
       for (let j = 0; j < ch.len; j++) {
-        if (r[j] >= from) {
-          r[j] += delta;
+        if (r[j] >= cut === later) {
+          r[j] += shift;
           shifted = true;
         }
       }
@@ -354,6 +374,9 @@ export class IncrementalAboveDensity {
     const alpha = this.alpha;
     const beta = this.beta;
     const ramp = this.ramp;
+    const rankBase = this.rankBase;
+    // The ramp's rank-weighted moments are summed with the stored ranks (see rankBase).
+    const alphaCell = alpha + beta * rankBase;
     const pz = (y - this.prior) * this.priorInv;
     let sum = this.params.priorWeight * this.priorH * Math.exp(-0.5 * pz * pz);
     // Cells of clipped kernels within reach: Hermite expansion about the cell centre.
@@ -369,7 +392,7 @@ export class IncrementalAboveDensity {
       if (this.cellGen[i] !== this.gen) {
         const m = this.cellMoments;
         const b3 = 3 * base;
-        for (let k = 0; k < K; k++) this.cellCombined[base + k] = alpha * m[b3 + k] + beta * m[b3 + K + k] + m[b3 + 2 * K + k];
+        for (let k = 0; k < K; k++) this.cellCombined[base + k] = alphaCell * m[b3 + k] + beta * m[b3 + K + k] + m[b3 + 2 * K + k];
         this.cellGen[i] = this.gen;
       }
       // sum_k M_k He_k(t), He_{k+1} = t He_k - k He_{k-1}.
@@ -392,7 +415,7 @@ export class IncrementalAboveDensity {
       if (y < ch.wideLo || y > ch.wideHi) continue;
       const { mu, inv, h, rank, clipped } = ch;
       for (let j = 0; j < ch.len; j++) {
-        const r = rank[j];
+        const r = rank[j] + rankBase;
         if (clipped[j]) continue;
         const z = (y - mu[j]) * inv[j];
         const z2 = z * z;
@@ -490,7 +513,8 @@ export class IncrementalAboveDensity {
     if (ch.partial.length < size) ch.partial = new Float64Array(Math.max(size, 2 * ch.partial.length));
     const p = ch.partial;
     p.fill(0, 0, size);
-    const ramp = this.ramp;
+    // Compared with the stored ranks (their time ranks less rankBase).
+    const ramp = this.ramp - this.rankBase;
     const inv0 = this.clipInv;
     const moments = ch.moments;
     for (let j = 0; j < ch.len; j++) {
@@ -540,7 +564,8 @@ export class IncrementalAboveDensity {
     ch.rankUpdates++;
     const p = ch.partial;
     const { rank, summedRank, clipped, moments, offset } = ch;
-    const ramp = this.ramp;
+    const ramp = this.ramp - this.rankBase; // in the stored ranks' terms
+
     for (let j = 0; j < ch.len; j++) {
       const r = rank[j];
       const shift = r - summedRank[j];
@@ -620,7 +645,7 @@ export class IncrementalAboveDensity {
     ch.value[j] = value;
     ch.seq[j] = seq;
     ch.mu[j] = mu;
-    ch.rank[j] = rank;
+    ch.rank[j] = rank - this.rankBase;
     ch.num[j] = num;
     this.setChunkOf(num, ch);
     this.m++;
