@@ -24,9 +24,8 @@ import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
  * `removeOlder`), which changes only the rank-weighted moments: each chunk keeps its kernels' power
  * moments and the ranks it summed them with, and adds the shifted kernels' differences; of the
  * kernels before and after the change, the fewer are shifted (the others through an offset common
- * to all ranks, `rankBase`). Such
- * changes are applied together when the density is next read. Anything else (running trials,
- * other weights) makes the caller rebuild.
+ * to all ranks, `rankBase`). Such changes are applied together when the density is next read.
+ * Anything else (running trials, other weights) makes the caller rebuild.
  *
  * Evaluation. Once a study concentrates, most kernels sit closer to their neighbours than the
  * magic-clip floor sigma0 = range/100 and so all share that bandwidth ("clipped" kernels). Those are
