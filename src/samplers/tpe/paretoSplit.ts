@@ -24,6 +24,7 @@ import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { dominates } from '../../multiobjective/pareto';
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { FrontSelection, frontsCovering } from './multiObjective';
+import { lowerBound } from './parzenEstimator';
 import { computeSplit, FinishedTrialsFeed, IndexList, lossVector, totalViolation, type Split, type SplitOptions } from './observations';
 
 export class ParetoSplitTracker {
@@ -119,12 +120,34 @@ export class ParetoSplitTracker {
     if (violation > 0) return; // infeasible: in the bad group while feasible trials outnumber the good one
     this.nFeasibleComplete++;
     const losses = this.losses;
-    for (const q of this.front) if (dominates(losses[q]!, loss)) return;
-    const kept = (q: number) => !dominates(loss, losses[q]!);
-    this.front = this.front.filter(kept);
-    this.front.push(i);
-    this.byValue = this.byValue.filter(kept);
-    // After every vector that sorts before it or equals it (equal ones by index: it is the newest).
+    if (loss.length === 2) {
+      // Two objectives: along the front in lexicographic order the second loss falls, so the one
+      // point before the new one's place is the only one that can dominate it, and those it
+      // dominates follow its place in a run.
+      const byValue = this.byValue;
+      const at = this.placeByValue(loss);
+      if (at > 0 && dominates(losses[byValue[at - 1]]!, loss)) return;
+      let end = at;
+      while (end < byValue.length && dominates(loss, losses[byValue[end]]!)) end++;
+      // Out of the front by index too (it is ascending: found by bisection).
+      for (let r = at; r < end; r++) this.front.splice(lowerBound(this.front, byValue[r]), 1);
+      this.front.push(i);
+      byValue.splice(at, end - at, i);
+    } else {
+      for (const q of this.byValue) if (dominates(losses[q]!, loss)) return;
+      const kept = (q: number) => !dominates(loss, losses[q]!);
+      this.front = this.front.filter(kept);
+      this.front.push(i);
+      this.byValue = this.byValue.filter(kept);
+      this.byValue.splice(this.placeByValue(loss), 0, i);
+    }
+    this.selection = null;
+    this.chosenFor = -1;
+  }
+
+  /** Where a loss vector goes in `byValue`: after every vector that sorts before it or equals it (equal ones by index: it is the newest). */
+  private placeByValue(loss: readonly number[]): number {
+    const losses = this.losses;
     let lo = 0;
     let hi = this.byValue.length;
     while (lo < hi) {
@@ -132,9 +155,7 @@ export class ParetoSplitTracker {
       if (lexCompare(losses[this.byValue[mid]]!, loss) <= 0) lo = mid + 1;
       else hi = mid;
     }
-    this.byValue.splice(lo, 0, i);
-    this.selection = null;
-    this.chosenFor = -1;
+    return lo;
   }
 
   /** Follows `all` afresh: computeSplit's trials, loss vectors and violations, and the first front. */
@@ -187,11 +208,12 @@ export class ParetoSplitTracker {
   private choose(k: number): void {
     // The front holds COMPLETE trials only, whose loss vectors are set.
     const losses = this.losses as readonly (readonly number[])[];
-    let chosen: readonly number[] = this.front;
+    const front = this.front;
+    let chosen: readonly number[] = front;
     if (k === 0) {
       chosen = [];
-    } else if (this.front.length > k) {
-      this.selection ??= new FrontSelection(losses, this.front, this.byValue);
+    } else if (front.length > k) {
+      this.selection ??= new FrontSelection(losses, front, this.byValue);
       chosen = this.selection.select(k);
     }
     const previous = this.below;
