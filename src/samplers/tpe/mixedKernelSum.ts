@@ -13,6 +13,10 @@
  *   kept, a pair's term for a value is computed once.
  * A kernel's constants and pair are looked up again when its stamp (which the density changes
  * whenever the kernel does) is not the one they were computed at.
+ *
+ * TPE's choice need not form every sum: `gridTerms` hands the same terms, one kernel at a time, to
+ * the race through the grid of the kernels' numeric parameters (nearFirstGrid.ts), which forms
+ * most candidates' sums only near them.
  */
 import { PairTerms } from './discreteCells';
 import type { GridTerms } from './nearFirstGrid';

@@ -1,7 +1,7 @@
 /**
- * TPE's choice among its candidates for a joint g(x) over three or more continuous parameters,
- * without forming most of the sums in full (the maintained "above" density of multivariate TPE;
- * nearFirstSum.ts does this for two parameters).
+ * TPE's choice among its candidates for a joint g(x) over three or more continuous parameters, or
+ * over a mixed space, without forming most of the sums in full (the maintained "above" density of
+ * multivariate TPE; nearFirstSum.ts does this for two continuous parameters).
  *
  * TPE proposes the candidate with the largest log l(x) - log g(x). Past 98 bad trials the clip's
  * floor stops moving, and where trials crowd (the region TPE samples most) every kernel has the
@@ -27,10 +27,22 @@
  * 1.05 to 4.07, interleaved). The kernels wider than the floor in one of the three parameters
  * (edges and sparse stretches) and the prior are summed in full for every candidate.
  *
+ * A mixed space (mixedKernelSum.ts) is raced the same way over its first three numeric parameters:
+ * a discrete parameter's kernels at the floor are as narrow around their values, and a candidate
+ * stands for its value's cell, the bounds measured from the cell's edges (a value wide where a step
+ * is wider than the cells would be: a layer count's kernels barely reach the next value, so its
+ * cells keep them apart); categorical parameters only bound a term by their largest. The terms
+ * come through `GridTerms`, which each kind of mixture forms as its full sum does. In an organic
+ * 10,000-trial run of a model's mixed space (a learning rate, a float, a layer count, a unit count,
+ * an optimiser), a choice visits about one kernel per kernel of g where the full sums visit 24: the
+ * last thousand trials cost 2.3 ms each where they cost 9.0.
+ *
  * The choice is the one the full sums make: a candidate is dropped only when it loses by more than
- * LOSS_MARGIN in log space, far above the sums' rounding, and the candidates left at the end are
- * compared by complete sums, whose terms are the full sums' to the bit, added one by one to a
- * running sum that starts from the prior's term as the full sum's does.
+ * LOSS_MARGIN in log space, far above the sums' rounding, and the candidates left at the end, if
+ * more than one is within LOSS_MARGIN of the best, are scored again by the full sums (complete sums
+ * hold the full sums' terms to the bit, in another order, and a mixed space's full sum leaves out
+ * terms below e^-40 of its largest: where the full sums tie, as for candidates only the prior
+ * reaches, those last bits would break the tie).
  */
 import { expNonPositive } from './expNonPositive';
 import { gridIndex } from './nearFirstSum';
