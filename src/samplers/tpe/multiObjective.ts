@@ -178,25 +178,32 @@ function referencePoint(points: readonly (readonly number[])[]): number[] {
  *
  * Greedy choices do not depend on how many points are wanted, so a selection keeps its choices
  * and a larger size continues from them: a sampler whose front stays while gamma(n) grows pays
- * for the new choices only.
+ * for the new choices only. With three or more objectives, a selection for a front that changed
+ * (points joined it, and left it dominated) can start from the previous front's selection
+ * (`previous`, with the same reference point): a contribution depends only on the point and the
+ * points chosen before it, so the previous choices stand, in order, until one of them left the
+ * front or a point that joined it would beat it (`LazyGreedy.replay`). In a 1,000-trial
+ * three-objective study, the choices of consecutive fronts agree in 84% of their length on average.
  */
 export class FrontSelection {
   private readonly unique: number[] = [];
   private readonly points: readonly (readonly number[])[];
   private readonly finite: boolean;
   private readonly greedy: Greedy2d | null = null;
-  /** Choices made so far (indices into `unique`), for three or more objectives. */
-  private lazyPicks: number[] = [];
+  /** Three or more objectives: the greedy choices so far (indices into `unique`). */
+  private readonly lazy: LazyGreedy | null = null;
   private readonly ref: readonly number[];
 
   /**
    * @param front positions into `losses`, ascending
    * @param byValue the same positions in lexicographic order of their vectors, equal ones by position (sorted here when absent)
+   * @param previous the selection for an earlier front of the same points (positions into the same `losses`)
    */
   constructor(
     losses: readonly (readonly number[])[],
     private readonly front: readonly number[],
     byValue: readonly number[] = Array.from(lexOrder(front.map((i) => losses[i])), (j) => front[j]),
+    previous?: FrontSelection,
   ) {
     for (const i of byValue) {
       if (this.unique.length === 0 || lexCompare(losses[this.unique[this.unique.length - 1]], losses[i]) !== 0) this.unique.push(i);
@@ -205,6 +212,24 @@ export class FrontSelection {
     this.ref = front.length > 0 ? referencePoint(front.map((i) => losses[i])) : [];
     this.finite = this.ref.every(Number.isFinite);
     if (this.finite && this.ref.length === 2) this.greedy = new Greedy2d(this.points, this.ref);
+    if (this.finite && this.ref.length > 2) {
+      const replayed = previous?.lazy && sameVector(previous.ref, this.ref) ? this.replay(previous, previous.lazy) : null;
+      this.lazy = replayed ?? new LazyGreedy(this.points, this.ref);
+    }
+  }
+
+  /** The previous selection's choices carried over to this front (see the class comment), or null. */
+  private replay(previous: FrontSelection, choices: LazyGreedy): LazyGreedy | null {
+    const position = new Map<number, number>();
+    this.unique.forEach((i, j) => position.set(i, j));
+    const known = new Set(previous.unique);
+    const joined: number[] = [];
+    this.unique.forEach((i, j) => {
+      if (!known.has(i)) joined.push(j);
+    });
+    // The previous choices as positions here (-1: the point left the front).
+    const carried = choices.picked.map((j) => position.get(previous.unique[j]) ?? -1);
+    return LazyGreedy.replay(this.points, this.ref, carried, choices.values, joined);
   }
 
   select(size: number): number[] {
@@ -215,13 +240,7 @@ export class FrontSelection {
       return [...unique, ...repeats.slice(0, size - unique.length)];
     }
     if (!this.finite) return unique.slice(0, size);
-    let picked: readonly number[];
-    if (this.greedy) {
-      picked = this.greedy.extendTo(size);
-    } else {
-      if (this.lazyPicks.length < size) this.lazyPicks = greedyLazy(this.points, this.ref, size);
-      picked = this.lazyPicks;
-    }
+    const picked = this.greedy ? this.greedy.extendTo(size) : this.lazy!.extendTo(size);
     const chosen = new Array<number>(size);
     for (let j = 0; j < size; j++) chosen[j] = unique[picked[j]];
     return chosen;
@@ -349,7 +368,8 @@ class Greedy2d {
  * points wait in a heap by their bounds, and each choice evaluates them in bound order until none
  * left can beat (or tie, the earlier point winning) the best contribution found. (Optuna 5.0 also
  * evaluates in bound order, but re-sorts every point at every choice, after lowering each bound to
- * the point's box less the part the latest choice covers; the choices are the same.)
+ * the point's box less the part the latest choice covers; the choices are the same.) The choices
+ * are kept, and more are made when more are wanted.
  *
  * A contribution is the point's box less the hypervolume of the chosen points limited to that box
  * (Optuna's "decremental" form; with three objectives, a sweep over the chosen points kept in order
@@ -358,24 +378,135 @@ class Greedy2d {
  * three-objective study. The two forms are equal; their rounding can differ in the last bits, which
  * decides between points whose contributions tie exactly (on a grid), in either library.
  */
-function greedyLazy(points: readonly (readonly number[])[], ref: readonly number[], size: number): number[] {
-  const n = points.length;
-  const bound = points.map((p) => boxVolume(p, ref));
-  // Max-heap of the points not chosen, by bound (then the earlier point).
-  const heap: number[] = [];
-  const above = (a: number, b: number) => bound[a] > bound[b] || (bound[a] === bound[b] && a < b);
-  const push = (j: number) => {
+class LazyGreedy {
+  /** The choices, in order, and the contribution each had when chosen. */
+  readonly picked: number[] = [];
+  readonly values: number[] = [];
+  /** Per point, an upper bound on its contribution (exact for the points just evaluated). */
+  private readonly bound: Float64Array;
+  /** Max-heap of the points not chosen, by bound (then the earlier point); null until the first new choice. */
+  private heap: number[] | null = null;
+  /** The chosen points in order of their third loss (as `limitedVolume3d` sweeps them; any order for more objectives). */
+  private readonly chosen: (readonly number[])[] = [];
+  private volume = 0;
+  /** Once the volume is infinite: the points left, ascending (Optuna's rule: taken in order). */
+  private rest: number[] | null = null;
+
+  constructor(
+    private readonly points: readonly (readonly number[])[],
+    private readonly ref: readonly number[],
+  ) {
+    this.bound = Float64Array.from(points, (p) => boxVolume(p, ref));
+  }
+
+  /**
+   * A greedy selection over `points` that starts with an earlier front's choices (`carried`, as
+   * positions in `points`, -1 for a point no longer there; `values` their contributions) for as
+   * long as they stand: each is the choice a fresh selection makes at its step unless it left, or
+   * one of the points that joined (`joined`) contributes more there (or as much, and comes first).
+   * Null when nothing carries over (its first choice does not stand, or the earlier selection had
+   * reached an infinite volume).
+   */
+  static replay(
+    points: readonly (readonly number[])[],
+    ref: readonly number[],
+    carried: readonly number[],
+    values: readonly number[],
+    joined: readonly number[],
+  ): LazyGreedy | null {
+    const greedy = new LazyGreedy(points, ref);
+    const bound = greedy.bound;
+    for (let t = 0; t < carried.length; t++) {
+      const x = carried[t];
+      const c = values[t];
+      if (x < 0 || !Number.isFinite(c)) break;
+      let stands = true;
+      for (const q of joined) {
+        // Its bound first; evaluated afresh only when the bound does not settle it.
+        if (bound[q] < c || (bound[q] === c && q > x)) continue;
+        bound[q] = exclusiveContribution(points[q], greedy.chosen, ref);
+        if (bound[q] > c || (bound[q] === c && q < x)) {
+          stands = false;
+          break;
+        }
+      }
+      if (!stands) break;
+      greedy.take(x, c);
+    }
+    return greedy.picked.length > 0 ? greedy : null;
+  }
+
+  /** The first `size` choices (indices into the points; size < the number of points). */
+  extendTo(size: number): readonly number[] {
+    const { points, ref, bound, picked } = this;
+    if (this.heap === null) {
+      // The points not chosen, in a heap by their bounds (valid: they bound their contributions
+      // for any larger set of chosen points).
+      this.heap = [];
+      const taken = new Uint8Array(points.length);
+      for (const j of picked) taken[j] = 1;
+      for (let j = 0; j < points.length; j++) if (!taken[j]) this.push(j);
+    }
+    const heap = this.heap;
+    while (picked.length < size) {
+      if (this.rest === null && !Number.isFinite(this.volume)) this.rest = heap.splice(0).sort((a, b) => a - b);
+      if (this.rest !== null) {
+        // Every contribution is taken as infinite (Optuna's rule past an infinite volume): the first
+        // points left, in order.
+        picked.push(...this.rest.splice(0, size - picked.length));
+        break;
+      }
+      // Evaluate in bound order while a bound can still beat or tie the best found.
+      const evaluated: number[] = [];
+      let best = -1;
+      while (heap.length > 0) {
+        const j = heap[0];
+        if (best >= 0 && (bound[j] < bound[best] || (bound[j] === bound[best] && j > best))) break;
+        this.pop();
+        // Its contribution now: at most its bound (contributions are finite or infinite, never NaN).
+        bound[j] = exclusiveContribution(points[j], this.chosen, ref);
+        evaluated.push(j);
+        if (best < 0 || bound[j] > bound[best] || (bound[j] === bound[best] && j < best)) best = j;
+      }
+      this.take(best, bound[best]);
+      for (const j of evaluated) if (j !== best) this.push(j);
+    }
+    return picked;
+  }
+
+  /** Point j is the next choice, with contribution c. */
+  private take(j: number, c: number): void {
+    this.picked.push(j);
+    this.values.push(c);
+    this.volume += c;
+    const chosen = this.chosen;
+    const p = this.points[j];
+    let at = chosen.length;
+    while (at > 0 && chosen[at - 1][2] > p[2]) at--;
+    chosen.splice(at, 0, p);
+  }
+
+  /** Point a above point b in the heap: a larger bound, then the earlier point. */
+  private above(a: number, b: number): boolean {
+    const bound = this.bound;
+    return bound[a] > bound[b] || (bound[a] === bound[b] && a < b);
+  }
+
+  private push(j: number): void {
+    const heap = this.heap!;
     let i = heap.length;
     heap.push(j);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!above(j, heap[parent])) break;
+      if (!this.above(j, heap[parent])) break;
       heap[i] = heap[parent];
       i = parent;
     }
     heap[i] = j;
-  };
-  const pop = () => {
+  }
+
+  private pop(): number {
+    const heap = this.heap!;
     const top = heap[0];
     const last = heap.pop()!;
     if (heap.length > 0) {
@@ -383,47 +514,19 @@ function greedyLazy(points: readonly (readonly number[])[], ref: readonly number
       for (;;) {
         let child = 2 * i + 1;
         if (child >= heap.length) break;
-        if (child + 1 < heap.length && above(heap[child + 1], heap[child])) child++;
-        if (!above(heap[child], last)) break;
+        if (child + 1 < heap.length && this.above(heap[child + 1], heap[child])) child++;
+        if (!this.above(heap[child], last)) break;
         heap[i] = heap[child];
         i = child;
       }
       heap[i] = last;
     }
     return top;
-  };
-  for (let j = 0; j < n; j++) push(j);
-  const chosen: (readonly number[])[] = [];
-  const picked: number[] = [];
-  let volume = 0;
-  while (picked.length < size) {
-    if (!Number.isFinite(volume)) {
-      // Every contribution is taken as infinite (Optuna's rule past an infinite volume): the first
-      // points left, in order.
-      const left = heap.sort((a, b) => a - b);
-      return picked.concat(left.slice(0, size - picked.length));
-    }
-    // Evaluate in bound order while a bound can still beat or tie the best found.
-    const evaluated: number[] = [];
-    let best = -1;
-    while (heap.length > 0) {
-      const j = heap[0];
-      if (best >= 0 && (bound[j] < bound[best] || (bound[j] === bound[best] && j > best))) break;
-      pop();
-      // Its contribution now: at most its bound (contributions are finite or infinite, never NaN).
-      bound[j] = exclusiveContribution(points[j], chosen, ref);
-      evaluated.push(j);
-      if (best < 0 || bound[j] > bound[best] || (bound[j] === bound[best] && j < best)) best = j;
-    }
-    picked.push(best);
-    volume += bound[best];
-    // Kept in order of the third loss, as `limitedVolume3d` sweeps them (any order for more objectives).
-    let at = chosen.length;
-    while (at > 0 && chosen[at - 1][2] > points[best][2]) at--;
-    chosen.splice(at, 0, points[best]);
-    for (const j of evaluated) if (j !== best) push(j);
   }
-  return picked;
+}
+
+function sameVector(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, k) => v === b[k]);
 }
 
 /** The part of p's box that none of `chosen` covers: its box less the hypervolume of the chosen points limited to it. */

@@ -47,6 +47,8 @@ export class ParetoSplitTracker {
   private byValue: number[] = [];
   /** The selection within the current front (it keeps its greedy choices as gamma(n) grows); null when the front changed. */
   private selection: FrontSelection | null = null;
+  /** The selection of the front before it last changed (a new selection starts from its choices). */
+  private previousSelection: FrontSelection | null = null;
   /** The size of the current good group, -1 when it must be chosen again (the front changed). */
   private chosenFor = -1;
   private below = new Int32Array(0);
@@ -141,6 +143,7 @@ export class ParetoSplitTracker {
       this.byValue = this.byValue.filter(kept);
       this.byValue.splice(this.placeByValue(loss), 0, i);
     }
+    this.previousSelection = this.selection ?? this.previousSelection;
     this.selection = null;
     this.chosenFor = -1;
   }
@@ -187,6 +190,7 @@ export class ParetoSplitTracker {
     const losses = this.losses;
     this.byValue = [...this.front].sort((a, b) => lexCompare(losses[a]!, losses[b]!) || a - b);
     this.selection = null;
+    this.previousSelection = null; // its positions are the old list's
     this.chosenFor = -1;
     this.returnedToken = null; // the indices may have moved: no moves relative to earlier splits
   }
@@ -213,7 +217,8 @@ export class ParetoSplitTracker {
     if (k === 0) {
       chosen = [];
     } else if (front.length > k) {
-      this.selection ??= new FrontSelection(losses, front, this.byValue);
+      this.selection ??= new FrontSelection(losses, front, this.byValue, this.previousSelection ?? undefined);
+      this.previousSelection = null;
       chosen = this.selection.select(k);
     }
     const previous = this.below;

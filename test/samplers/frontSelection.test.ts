@@ -1,0 +1,53 @@
+// The good group of a multi-objective TPE split is chosen within a front greedily by hypervolume
+// contribution (FrontSelection; checked against Optuna 5.0 in tpeSplit.test.ts). With three or more
+// objectives a selection for a changed front may start from the previous front's choices: it must
+// choose exactly what a fresh selection chooses, whatever joined or left the front.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Rng } from '../../src';
+import { dominates } from '../../src/multiobjective/pareto';
+import { FrontSelection } from '../../src/samplers/tpe/multiObjective';
+
+/** A loss vector near the unit simplex's face, on a coarse grid now and then (exact ties). */
+function point(rng: Rng, d: number, grid: boolean): number[] {
+  const raw = Array.from({ length: d }, () => (grid ? Math.round(rng.uniform(0, 1) * 8) / 8 : rng.uniform(0, 1)));
+  const total = raw.reduce((a, b) => a + b, 0) || 1;
+  const behind = rng.random() < 0.5 ? 0 : rng.uniform(0, 0.3);
+  return raw.map((v, k) => v / total + (k === 0 ? behind : 0));
+}
+
+/** The first front of `losses` (positions, ascending). */
+function firstFront(losses: readonly (readonly number[])[]): number[] {
+  return losses.map((_, i) => i).filter((i) => !losses.some((q) => dominates(q, losses[i])));
+}
+
+describe('FrontSelection from the previous front', () => {
+  for (const [d, grid] of [
+    [3, false],
+    [3, true],
+    [4, false],
+  ] as const) {
+    it(`chooses what a fresh selection chooses as points join and leave the front (${d} objectives${grid ? ', on a grid' : ''})`, () => {
+      const rng = new Rng(90 + d + (grid ? 1 : 0));
+      const losses: number[][] = [];
+      for (let i = 0; i < 40; i++) losses.push(point(rng, d, grid));
+      let previous: FrontSelection | undefined;
+      let carried = 0;
+      for (let step = 0; step < 120; step++) {
+        losses.push(point(rng, d, grid));
+        const front = firstFront(losses);
+        const fresh = new FrontSelection(losses, front);
+        const followed = new FrontSelection(losses, front, undefined, previous);
+        // Choices carried over are there before any is asked for.
+        const lazy = (followed as unknown as { lazy: { picked: number[] } | null }).lazy;
+        if (previous && lazy && lazy.picked.length > 0) carried++;
+        for (const size of [1, Math.floor(front.length / 4), Math.floor(front.length / 2), front.length - 1]) {
+          if (size < 1) continue;
+          assert.deepEqual(followed.select(size), fresh.select(size), `step ${step}, size ${size}`);
+        }
+        previous = followed;
+      }
+      assert.ok(carried > 60, `${carried} selections started from the previous one`);
+    });
+  }
+});
