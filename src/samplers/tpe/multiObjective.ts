@@ -227,9 +227,9 @@ export class FrontSelection {
     this.unique.forEach((i, j) => {
       if (!known.has(i)) joined.push(j);
     });
-    // The previous choices as positions here (-1: the point left the front).
-    const carried = choices.picked.map((j) => position.get(previous.unique[j]) ?? -1);
-    return LazyGreedy.replay(this.points, this.ref, carried, choices.values, joined);
+    // The previous points' positions here (-1: the point left the front).
+    const moved = Int32Array.from(previous.unique, (i) => position.get(i) ?? -1);
+    return LazyGreedy.replay(this.points, this.ref, choices, moved, joined);
   }
 
   select(size: number): number[] {
@@ -384,6 +384,8 @@ class LazyGreedy {
   readonly values: number[] = [];
   /** Per point, an upper bound on its contribution (exact for the points just evaluated). */
   private readonly bound: Float64Array;
+  /** Per point, how many points were chosen when its bound was evaluated (0: its box). */
+  private readonly boundAt: Int32Array;
   /** Max-heap of the points not chosen, by bound (then the earlier point); null until the first new choice. */
   private heap: number[] | null = null;
   /** The chosen points in order of their third loss (as `limitedVolume3d` sweeps them; any order for more objectives). */
@@ -397,34 +399,37 @@ class LazyGreedy {
     private readonly ref: readonly number[],
   ) {
     this.bound = Float64Array.from(points, (p) => boxVolume(p, ref));
+    this.boundAt = new Int32Array(points.length);
   }
 
   /**
-   * A greedy selection over `points` that starts with an earlier front's choices (`carried`, as
-   * positions in `points`, -1 for a point no longer there; `values` their contributions) for as
-   * long as they stand: each is the choice a fresh selection makes at its step unless it left, or
-   * one of the points that joined (`joined`) contributes more there (or as much, and comes first).
-   * Null when nothing carries over (its first choice does not stand, or the earlier selection had
-   * reached an infinite volume).
+   * A greedy selection over `points` that starts with an earlier front's choices (`previous`, whose
+   * point o is at position moved[o] here, -1 for a point no longer there) for as long as they
+   * stand: each is the choice a fresh selection makes at its step unless it left, or one of the
+   * points that joined (`joined`) contributes more there (or as much, and comes first). The bounds
+   * the earlier selection evaluated with no more choices than carried over still bound; the others
+   * start from the points' boxes. Null when nothing carries over (its first choice does not stand,
+   * or the earlier selection had reached an infinite volume).
    */
   static replay(
     points: readonly (readonly number[])[],
     ref: readonly number[],
-    carried: readonly number[],
-    values: readonly number[],
+    previous: LazyGreedy,
+    moved: Int32Array,
     joined: readonly number[],
   ): LazyGreedy | null {
     const greedy = new LazyGreedy(points, ref);
-    const bound = greedy.bound;
-    for (let t = 0; t < carried.length; t++) {
-      const x = carried[t];
-      const c = values[t];
+    const { bound, boundAt } = greedy;
+    for (let t = 0; t < previous.picked.length; t++) {
+      const x = moved[previous.picked[t]];
+      const c = previous.values[t];
       if (x < 0 || !Number.isFinite(c)) break;
       let stands = true;
       for (const q of joined) {
         // Its bound first; evaluated afresh only when the bound does not settle it.
         if (bound[q] < c || (bound[q] === c && q > x)) continue;
         bound[q] = exclusiveContribution(points[q], greedy.chosen, ref);
+        boundAt[q] = t;
         if (bound[q] > c || (bound[q] === c && q < x)) {
           stands = false;
           break;
@@ -433,7 +438,16 @@ class LazyGreedy {
       if (!stands) break;
       greedy.take(x, c);
     }
-    return greedy.picked.length > 0 ? greedy : null;
+    const carried = greedy.picked.length;
+    if (carried === 0) return null;
+    for (let o = 0; o < moved.length; o++) {
+      const j = moved[o];
+      if (j >= 0 && previous.boundAt[o] > 0 && previous.boundAt[o] <= carried) {
+        bound[j] = previous.bound[o];
+        boundAt[j] = previous.boundAt[o];
+      }
+    }
+    return greedy;
   }
 
   /** The first `size` choices (indices into the points; size < the number of points). */
@@ -465,6 +479,7 @@ class LazyGreedy {
         this.pop();
         // Its contribution now: at most its bound (contributions are finite or infinite, never NaN).
         bound[j] = exclusiveContribution(points[j], this.chosen, ref);
+        this.boundAt[j] = picked.length;
         evaluated.push(j);
         if (best < 0 || bound[j] > bound[best] || (bound[j] === bound[best] && j < best)) best = j;
       }
