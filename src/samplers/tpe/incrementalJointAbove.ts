@@ -297,10 +297,10 @@ export class IncrementalJointAbove implements ProductKernels {
 
   /**
    * The index of the sample with the largest logL[s] - log g(x_s), the first among equals: what an
-   * argmax over `logPdf` gives. With two parameters, most losing samples' sums are left unfinished
-   * (nearFirstSum.ts), and from CELLS_FROM observations most are not summed at all (`screen`); with
-   * three or more, from GRID_FROM kernels, the losers' sums are bounded and left unfinished through
-   * a grid (nearFirstGrid.ts).
+   * argmax over `logPdf` gives. With two continuous parameters, most losing samples' sums are left
+   * unfinished (nearFirstSum.ts), and from CELLS_FROM observations most are not summed at all
+   * (`screen`); with three or more, or in a mixed space, from GRID_FROM kernels, the losers' sums are
+   * bounded and left unfinished through a grid (nearFirstGrid.ts).
    */
   bestRatio(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array): number {
     // A small mixture is summed whole: the walk's set-up costs more than it saves there (so is a
