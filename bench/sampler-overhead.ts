@@ -44,8 +44,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execFileSync, spawn } from 'node:child_process';
-import type { Trial } from '../src';
-import { branin, hartmann3, PYTHON_BENCHMARKS } from './functions';
+import { branin, PYTHON_BENCHMARKS } from './functions';
+import { OBJECTIVES } from './spaces';
 import { PYTHON } from '../test/helpers/python';
 
 // tunelab as notebooks load it: the compiled package in dist/, built here from the current sources
@@ -79,37 +79,10 @@ const WARMING_100 = 5;
 const WARMUP_100 = 30;
 const TUNELAB_WINDOW = 300;
 
-/** The spaces, each with the same objective on the Optuna side (OPTUNA_WORKER). */
-const OBJECTIVES = {
-  branin: (t: Trial) => branin([t.suggestFloat('x', -5, 10), t.suggestFloat('y', 0, 15)]),
-  hartmann3: (t: Trial) => hartmann3([0, 1, 2].map((i) => t.suggestFloat(`x${i}`, 0, 1))),
-  mixed: (t: Trial) => {
-    const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
-    const x = t.suggestFloat('x', -5, 5);
-    const layers = t.suggestInt('layers', 1, 8);
-    const units = t.suggestInt('units', 16, 512, { log: true });
-    const optimizer = t.suggestCategorical('optimizer', ['sgd', 'adam', 'rmsprop']);
-    return (
-      (Math.log10(lr) + 3) ** 2 + x * x + 0.1 * (layers - 3) ** 2 + 0.05 * (Math.log2(units) - 7) ** 2 + (optimizer === 'adam' ? 0 : 0.5)
-    );
-  },
-  // Binh and Korn (1997): two objectives, a convex Pareto front.
-  binhKorn: (t: Trial) => {
-    const x = t.suggestFloat('x', 0, 5);
-    const y = t.suggestFloat('y', 0, 3);
-    return [4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2];
-  },
-  // DTLZ2 (Deb, Thiele, Laumanns, Zitzler 2002) with three objectives and four variables: most
-  // points of a long study lie on its first front, where the good group is chosen by hypervolume.
-  dtlz2: (t: Trial) => {
-    const x = [0, 1, 2, 3].map((i) => t.suggestFloat(`x${i}`, 0, 1));
-    const g = (x[2] - 0.5) ** 2 + (x[3] - 0.5) ** 2;
-    const a = (x[0] * Math.PI) / 2;
-    const b = (x[1] * Math.PI) / 2;
-    return [(1 + g) * Math.cos(a) * Math.cos(b), (1 + g) * Math.cos(a) * Math.sin(b), (1 + g) * Math.sin(a)];
-  },
-};
-/** The spaces with several objectives (all minimised), and how many. */
+/**
+ * The spaces (`spaces.ts`) with several objectives (all minimised), and how many. Each space has the
+ * same objective on the Optuna side (OPTUNA_WORKER).
+ */
 const MULTI_OBJECTIVE: ReadonlyMap<string, number> = new Map([
   ['binhKorn', 2],
   ['dtlz2', 3],

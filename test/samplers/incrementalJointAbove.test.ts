@@ -6,15 +6,7 @@
 // shortcuts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  categoricalDistribution,
-  createStudy,
-  floatDistribution,
-  intDistribution,
-  TPESampler,
-  type Distribution,
-  type Trial,
-} from '../../src';
+import { createStudy, floatDistribution, TPESampler, type Distribution, type Trial } from '../../src';
 import { Rng } from '../../src/rng';
 import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 import { expNonPositive } from '../../src/samplers/tpe/expNonPositive';
@@ -23,6 +15,8 @@ import { IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAb
 import { allContinuous, ParzenEstimator, paramModel, type ParzenEstimatorParameters } from '../../src/samplers/tpe/parzenEstimator';
 import { logSumProductKernels, logWeightSpread } from '../../src/samplers/tpe/productKernelSum';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
+import { BadGroupChurn } from '../helpers/churn';
+import { MODEL_MIXED_SPACE } from '../helpers/mixedSpace';
 import { countingCalls } from '../helpers/spy';
 
 const params: ParzenEstimatorParameters = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
@@ -156,14 +150,7 @@ describe('IncrementalJointAbove', () => {
   });
 
   it('in a mixed space (integers, a log integer, a stepped float, a categorical) equals the from-scratch estimator to the bit', () => {
-    const mixed = [
-      floatDistribution(1e-5, 1e-1, { log: true }),
-      intDistribution(1, 8),
-      categoricalDistribution(['sgd', 'adam', 'rmsprop']),
-      intDistribution(16, 512, { log: true }),
-      floatDistribution(-1, 1, { step: 0.25 }),
-      floatDistribution(-5, 5),
-    ];
+    const mixed = [...MODEL_MIXED_SPACE];
     for (const seed of [7, 8]) checkAgainstScratch(mixed, seed);
     checkAgainstScratch(mixed, 9, 2);
   });
@@ -291,20 +278,16 @@ describe('IncrementalJointAbove', () => {
         values[0][i] = basin ? 3 + 0.6 * rng.normal() * rng.random() : rng.uniform(-5, 10);
         values[1][i] = second(basin ? Math.min(15, Math.max(0, 2.3 + 0.4 * rng.normal())) : rng.uniform(0, 15));
       }
-      const members = new Set(Array.from({ length: 2600 }, (_, i) => i));
-      const away: number[] = [];
-      let next = 2600;
+      const churn = new BadGroupChurn(
+        2600,
+        rng,
+        (step) => step % 3 === 0,
+        (step) => step % 5 === 4,
+      );
       const density = new IncrementalJointAbove(models, params, 'screen');
       const { calls: screened } = await countingCalls(HermiteCells.prototype, 'bounds', () => {
         for (let step = 0; step < 30; step++) {
-          members.add(next++);
-          if (step % 3 === 0) {
-            const leaving = [...members][rng.int(0, members.size - 40)];
-            members.delete(leaving);
-            away.push(leaving);
-          }
-          if (step % 5 === 4) members.add(away.shift()!);
-          const numbers = Int32Array.from([...members].sort((a, b) => a - b));
+          const numbers = churn.step(step);
           density.sync(
             numbers,
             values.map((v) => Float64Array.from(numbers, (i) => v[i])),
@@ -316,7 +299,7 @@ describe('IncrementalJointAbove', () => {
             const [low1, high1] = log ? [1e-4, 1] : [0, 15];
             const samples = [0, 1].map((j) =>
               Float64Array.from({ length: size }, () => {
-                const v = values[j][rng.int(0, next - 1)];
+                const v = values[j][rng.int(0, churn.next - 1)];
                 if (j === 0) return v + 0.05 * rng.normal();
                 return Math.min(high1, Math.max(low1, log ? v * Math.exp(0.05 * rng.normal()) : v + 0.05 * rng.normal()));
               }),

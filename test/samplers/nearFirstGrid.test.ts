@@ -6,16 +6,8 @@
 // sums tie), as trials join, leave and return.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hartmann3 } from '../../bench/functions';
-import {
-  categoricalDistribution,
-  createStudy,
-  floatDistribution,
-  intDistribution,
-  TPESampler,
-  type Distribution,
-  type Trial,
-} from '../../src';
+import { OBJECTIVES } from '../../bench/spaces';
+import { createStudy, floatDistribution, TPESampler, type Distribution } from '../../src';
 import { Rng } from '../../src/rng';
 import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 import { IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAbove';
@@ -23,6 +15,8 @@ import { NearFirstGrid, ProductGridTerms } from '../../src/samplers/tpe/nearFirs
 import { allContinuous, paramModel, type ParzenEstimatorParameters } from '../../src/samplers/tpe/parzenEstimator';
 import { logSumProductKernels, logWeightSpread, type ProductKernels } from '../../src/samplers/tpe/productKernelSum';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
+import { BadGroupChurn } from '../helpers/churn';
+import { MODEL_MIXED_SPACE } from '../helpers/mixedSpace';
 
 const params: ParzenEstimatorParameters = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
 
@@ -82,9 +76,7 @@ function checkGridChoices(dists: Distribution[], seed: number): void {
   const rng = new Rng(seed);
   const total = 1700;
   const values = crowdedHistory(dists, total, rng);
-  const members = new Set(Array.from({ length: 1500 }, (_, i) => i));
-  const away: number[] = [];
-  let next = 1500;
+  const churn = new BadGroupChurn(1500, rng);
   const density = new IncrementalJointAbove(models, params);
   const unitToValue = (j: number, u: number) => {
     const d = dists[j];
@@ -94,14 +86,7 @@ function checkGridChoices(dists: Distribution[], seed: number): void {
   for (let step = 0; step < 40; step++) {
     // Mostly the newest trial joins (the grid follows it); now and then one leaves (the grid is
     // sorted anew) or comes back mid-history.
-    members.add(next++);
-    if (step % 4 === 3) {
-      const leaving = [...members][rng.int(0, members.size - 40)];
-      members.delete(leaving);
-      away.push(leaving);
-    }
-    if (step % 9 === 8) members.add(away.shift()!);
-    const numbers = Int32Array.from([...members].sort((a, b) => a - b));
+    const numbers = churn.step(step);
     density.sync(
       numbers,
       values.map((v) => Float64Array.from(numbers, (i) => v[i])),
@@ -114,7 +99,7 @@ function checkGridChoices(dists: Distribution[], seed: number): void {
           if (d.kind !== 'float') return 0;
           // Two candidates far from every trial in the first parameter: only the prior reaches them.
           if (s === 5 || s === 17) return j === 0 ? unitToValue(0, s === 5 ? 0.97 : 0.99) : unitToValue(j, 0.2 + 0.03 * s);
-          const v = values[j][rng.int(0, next - 1)];
+          const v = values[j][rng.int(0, churn.next - 1)];
           const spread = d.log ? v * Math.exp(0.02 * rng.normal() * Math.log(d.high / d.low)) : v + 0.02 * rng.normal() * (d.high - d.low);
           return Math.min(d.high, Math.max(d.low, spread));
         }),
@@ -132,18 +117,8 @@ function checkGridChoices(dists: Distribution[], seed: number): void {
   }
 }
 
-/**
- * A model's mixed space: a learning rate (log), a layer count, a categorical, a unit count (log
- * integer), a stepped float and a float. The first three numeric parameters are the grid's.
- */
-const mixedSpace: Distribution[] = [
-  floatDistribution(1e-5, 1e-1, { log: true }),
-  intDistribution(1, 8),
-  categoricalDistribution(['sgd', 'adam', 'rmsprop']),
-  intDistribution(16, 512, { log: true }),
-  floatDistribution(-1, 1, { step: 0.25 }),
-  floatDistribution(-5, 5),
-];
+/** The grid spans the first three numeric parameters: the learning rate and the two integers. */
+const mixedSpace = MODEL_MIXED_SPACE;
 
 /** One trial's internal values in `mixedSpace`: 85% of them in a basin, the others anywhere. */
 function mixedTrial(rng: Rng): number[] {
@@ -226,7 +201,7 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
   });
 
   it('a seeded default TPE study over three parameters proposes the same parameters with it as from scratch', async () => {
-    const objective = (t: Trial) => hartmann3([0, 1, 2].map((i) => t.suggestFloat(`x${i}`, 0, 1)));
+    const objective = OBJECTIVES.hartmann3;
     const run = async (incremental: boolean) => {
       const sampler = new TPESampler({ seed: 23 });
       const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
@@ -406,19 +381,10 @@ describe('NearFirstGrid in a mixed space (discrete and categorical parameters)',
         const rng = new Rng(seed);
         const total = 1700;
         const history = Array.from({ length: total }, () => mixedTrial(rng));
-        const members = new Set(Array.from({ length: 1500 }, (_, i) => i));
-        const away: number[] = [];
-        let next = 1500;
+        const churn = new BadGroupChurn(1500, rng);
         const density = new IncrementalJointAbove(models, params);
         for (let step = 0; step < 30; step++) {
-          members.add(next++);
-          if (step % 4 === 3) {
-            const leaving = [...members][rng.int(0, members.size - 40)];
-            members.delete(leaving);
-            away.push(leaving);
-          }
-          if (step % 9 === 8) members.add(away.shift()!);
-          const numbers = Int32Array.from([...members].sort((a, b) => a - b));
+          const numbers = churn.step(step);
           density.sync(
             numbers,
             mixedSpace.map((_, j) => Float64Array.from(numbers, (i) => history[i][j])),
@@ -428,7 +394,7 @@ describe('NearFirstGrid in a mixed space (discrete and categorical parameters)',
             const size = 24;
             // Candidates near trials (another trial's values, the continuous ones moved a little),
             // two where no trial is (only the prior reaches them) and a duplicate.
-            const picks = Array.from({ length: size }, () => history[rng.int(0, next - 1)]);
+            const picks = Array.from({ length: size }, () => history[rng.int(0, churn.next - 1)]);
             const samples = mixedSpace.map((_, j) =>
               Float64Array.from({ length: size }, (_, s) => {
                 if ((s === 5 || s === 17) && j === 0) return s === 5 ? 1.1e-5 : 1.3e-5;
@@ -484,20 +450,10 @@ describe('NearFirstGrid in a mixed space (discrete and categorical parameters)',
   });
 
   it('a seeded default TPE study in a mixed space proposes the same parameters with it as from scratch', async () => {
-    const objective = (t: Trial) => {
-      const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
-      const x = t.suggestFloat('x', -5, 5);
-      const layers = t.suggestInt('layers', 1, 8);
-      const units = t.suggestInt('units', 16, 512, { log: true });
-      const optimizer = t.suggestCategorical('optimizer', ['sgd', 'adam', 'rmsprop']);
-      return (
-        (Math.log10(lr) + 3) ** 2 + x * x + 0.1 * (layers - 3) ** 2 + 0.05 * (Math.log2(units) - 7) ** 2 + (optimizer === 'adam' ? 0 : 0.5)
-      );
-    };
     const run = async (incremental: boolean) => {
       const sampler = new TPESampler({ seed: 29 });
       const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
-      await study.optimize(objective, { nTrials: 500, showProgressBar: false });
+      await study.optimize(OBJECTIVES.mixed, { nTrials: 500, showProgressBar: false });
       return study.trials.map((t) => t.params);
     };
     const { result: incremental, calls } = await counting('bestRatio', () => run(true));
