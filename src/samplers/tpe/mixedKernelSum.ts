@@ -80,13 +80,15 @@ export class MixedKernelSum {
   }
 
   /**
-   * The candidates' terms for a race through the grid of the kernels' continuous parameters
+   * The candidates' terms for a race through the grid of the kernels' numeric parameters
    * (nearFirstGrid.ts): kernel i's term at candidate s is e^(a_i - top), a_i the same double as the
    * full sum's component (its log weight, plus each parameter's term in parameter order). The grid
    * bounds a term by the kernel's height (its log weight plus each parameter's largest term: a
    * continuous one's at its mean, a discrete one's the log of a mass of at most 1 less its truncation
-   * mass, a categorical one's the hit) less its distance in one continuous parameter; `top` is the
-   * largest height, so every term is at most 1 before that distance.
+   * mass, a categorical one's the hit) less what its distance in one grid parameter takes off (from
+   * a discrete candidate's cell: a normal mass beyond distance d is below e^(-d^2 / 2 sigma^2));
+   * `top` is the largest height, so every term is at most 1 before that distance. (The fields the
+   * terms read, `logW` to `pairs`, are this class's state, read there, not set.)
    */
   gridTerms(k: MixedKernels, samples: readonly Float64Array[]): GridTerms {
     this.prepare(k);

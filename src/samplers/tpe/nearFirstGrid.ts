@@ -51,8 +51,8 @@ import { logSumProductKernels, type ProductKernels } from './productKernelSum';
 /**
  * The kernels as the grid files them: kernel 0 the prior; `mus` and `curvatures` (1 / (2 sigma^2))
  * per parameter in the modelling space, of which the first three at most are the grid's (a product
- * mixture's own arrays; a mixed space passes its continuous parameters'). A kernel is near, and
- * filed in a cell, when its bandwidth is the clip's floor in every grid parameter.
+ * mixture's own arrays; a mixed space passes its first three numeric parameters'). A kernel is
+ * near, and filed in a cell, when its bandwidth is the clip's floor in every grid parameter.
  */
 export interface GridKernels {
   readonly count: number;
