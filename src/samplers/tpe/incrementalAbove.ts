@@ -348,7 +348,7 @@ export class IncrementalAboveDensity {
       const r = ch.rank;
       let shifted = false;
       for (let j = 0; j < ch.len; j++) {
-        if (r[j] >= cut === later) {
+        if ((r[j] >= cut) === later) {
           r[j] += shift;
           shifted = true;
         }
@@ -564,7 +564,6 @@ export class IncrementalAboveDensity {
     const p = ch.partial;
     const { rank, summedRank, clipped, moments, offset } = ch;
     const ramp = this.ramp - this.rankBase; // in the stored ranks' terms
-
     for (let j = 0; j < ch.len; j++) {
       const r = rank[j];
       const shift = r - summedRank[j];
