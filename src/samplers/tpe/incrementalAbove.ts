@@ -348,7 +348,8 @@ export class IncrementalAboveDensity {
       const r = ch.rank;
       let shifted = false;
       for (let j = 0; j < ch.len; j++) {
-        if ((r[j] >= cut) === later) {
+        const after = r[j] >= cut;
+        if (after === later) {
           r[j] += shift;
           shifted = true;
         }
