@@ -50,6 +50,11 @@ export class MixedKernelSum {
   private seen = new Int32Array(0);
   /** Per slot, the log of its normalised weight (`prepare`). */
   logW = new Float64Array(0);
+  /**
+   * Per slot, the sum of its numeric parameters' largest terms: a continuous one's constant, a
+   * discrete one's -log Z (a mass is at most 1). Kept with the constants, for `gridTerms`' bound.
+   */
+  private peaks = new Float64Array(0);
   private acc = new Float64Array(0);
   /** Per continuous parameter, per slot: -log sigma - log sqrt(2 pi) - log Z, and 1/sigma (null for other parameters). */
   consts: Array<{ c: Float64Array; inv: Float64Array } | null>;
@@ -95,29 +100,28 @@ export class MixedKernelSum {
     const nc = k.count;
     const d = this.models.length;
     const size = d > 0 ? samples[0].length : 0;
-    const heights = this.logW.slice(0, nc);
+    // The categorical parameters' largest terms: the same for every observation (the hit), the
+    // uniform one for the prior (slot 0).
+    let observed = 0;
+    let prior = 0;
     const rows: Array<Float64Array[] | null> = [];
     for (let j = 0; j < d; j++) {
       const model = this.models[j];
-      const mus = k.mus[j];
       if (model.kind === 'categorical') {
         const [logHit, logMiss, uniform] = this.choiceLogs[j]!;
-        const most = Math.max(logHit, logMiss);
-        for (let i = 0; i < nc; i++) heights[i] += mus[i] < 0 ? uniform : most;
-        rows.push(null);
-      } else if (model.q === null) {
-        const c = this.consts[j]!.c;
-        for (let i = 0; i < nc; i++) heights[i] += c[i];
-        rows.push(null);
-      } else {
-        const logZs = k.logZs[j];
-        for (let i = 0; i < nc; i++) heights[i] -= logZs[i];
-        const pairs = this.pairs[j]!;
-        rows.push(Array.from({ length: size }, (_, s) => pairs.at(samples[j][s])));
+        observed += Math.max(logHit, logMiss);
+        prior += uniform;
       }
+      const pairs = this.pairs[j];
+      rows.push(pairs ? Array.from({ length: size }, (_, s) => pairs.at(samples[j][s])) : null);
     }
+    const { logW, peaks } = this;
     let top = -Infinity;
-    for (let i = 0; i < nc; i++) if (heights[i] > top) top = heights[i];
+    for (let i = 1; i < nc; i++) {
+      const height = logW[i] + peaks[i];
+      if (height > top) top = height;
+    }
+    top = Math.max(top + observed, logW[0] + peaks[0] + prior);
     return new MixedGridTerms(this, k, samples, rows, top);
   }
 
@@ -196,15 +200,22 @@ export class MixedKernelSum {
     for (let i = 0; i < nc; i++) {
       if (seen[i] === stamps[i]) continue;
       seen[i] = stamps[i];
+      let peak = 0;
       for (let j = 0; j < this.models.length; j++) {
         const entry = this.consts[j];
         if (entry) {
           const sigma = k.sigmas[j][i];
           entry.c[i] = -Math.log(sigma) - LOG_SQRT_2PI - k.logZs[j][i];
           entry.inv[i] = 1 / sigma;
+          peak += entry.c[i];
         }
-        this.pairs[j]?.assign(i, k.mus[j][i], k.sigmas[j][i], k.logZs[j][i]);
+        const pairs = this.pairs[j];
+        if (pairs) {
+          pairs.assign(i, k.mus[j][i], k.sigmas[j][i], k.logZs[j][i]);
+          peak -= k.logZs[j][i];
+        }
       }
+      this.peaks[i] = peak;
     }
   }
 
@@ -214,6 +225,9 @@ export class MixedKernelSum {
     this.seen = seen;
     this.logW = new Float64Array(cap);
     this.acc = new Float64Array(cap);
+    const peaks = new Float64Array(cap);
+    peaks.set(this.peaks);
+    this.peaks = peaks;
     this.consts = this.consts.map((entry, j) => {
       const model = this.models[j];
       if (model.kind !== 'numeric' || model.q !== null) return null;
