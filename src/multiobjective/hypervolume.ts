@@ -87,6 +87,16 @@ function sweptVolumeOf(points: readonly (readonly number[])[], n: number, ref: r
   return sweptVolume3d(x, y, z, n, ref);
 }
 
+/**
+ * Inserts p into `points`, kept in ascending order of the third loss (after those equal to it: the
+ * order they came in), as `sweptVolume3d` takes them.
+ */
+export function insertByThirdLoss(points: (readonly number[])[], p: readonly number[]): void {
+  let at = points.length;
+  while (at > 0 && points[at - 1][2] > p[2]) at--;
+  points.splice(at, 0, p);
+}
+
 /** The staircase of `sweptVolume3d`, grown as needed. */
 let stairX = new Float64Array(64);
 let stairY = new Float64Array(64);
@@ -154,9 +164,7 @@ function sweptVolume4d(points: number[][], ref: readonly number[]): number {
   let volume = 0;
   for (let i = 0; i < n; i++) {
     const p = byFourth[i];
-    let at = byThird.length;
-    while (at > 0 && byThird[at - 1][2] > p[2]) at--;
-    byThird.splice(at, 0, p);
+    insertByThirdLoss(byThird, p);
     const next = i + 1 < n ? byFourth[i + 1][3] : ref[3];
     if (next === p[3]) continue; // the slab starts with the last of equal fourth losses
     volume += sweptVolumeOf(byThird, i + 1, ref) * (next - p[3]);
