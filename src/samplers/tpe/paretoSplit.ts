@@ -61,7 +61,6 @@ export class ParetoSplitTracker {
    */
   private returnedFor = 0;
   private returnedToken: object | null = null;
-  private moves: Split['aboveMoves'];
 
   /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
   static supports(opts: SplitOptions): boolean {
@@ -91,8 +90,7 @@ export class ParetoSplitTracker {
       this.returnedToken = null;
       return computeSplit(all, opts);
     }
-    this.moves = undefined;
-    if (k !== this.chosenFor) this.choose(k);
+    const moves = k !== this.chosenFor ? this.choose(k) : undefined;
     this.returnedFor = m;
     this.returnedToken = this.token;
     return {
@@ -103,7 +101,7 @@ export class ParetoSplitTracker {
       lossVectors: this.losses,
       violations: this.constraints ? this.violations.subarray(0, m) : null,
       aboveToken: this.token,
-      aboveMoves: this.moves,
+      aboveMoves: moves,
       belowToken: this.belowToken,
     };
   }
@@ -208,8 +206,11 @@ export class ParetoSplitTracker {
     return violation;
   }
 
-  /** Chooses the good group of k from the first front (which holds at least k), as `computeSplit` would. */
-  private choose(k: number): void {
+  /**
+   * Chooses the good group of k from the first front (which holds at least k), as `computeSplit`
+   * would; returns how the bad group moved since the previous split returned (`Split.aboveMoves`).
+   */
+  private choose(k: number): Split['aboveMoves'] {
     // The front holds COMPLETE trials only, whose loss vectors are set.
     const losses = this.losses as readonly (readonly number[])[];
     const front = this.front;
@@ -223,7 +224,7 @@ export class ParetoSplitTracker {
     }
     const previous = this.below;
     this.below = Int32Array.from(chosen).sort();
-    this.moves = this.returnedToken ? this.movesSince(previous, this.returnedFor, this.returnedToken) : undefined;
+    const moves = this.returnedToken ? this.movesSince(previous, this.returnedFor, this.returnedToken) : undefined;
     const m = this.considered.length;
     this.aboveList.clear();
     for (let i = 0, b = 0; i < m; i++) {
@@ -233,6 +234,7 @@ export class ParetoSplitTracker {
     this.chosenFor = k;
     this.token = {};
     this.belowToken = {};
+    return moves;
   }
 
   /**
