@@ -338,7 +338,9 @@ export class IncrementalJointAbove implements ProductKernels {
     const m = this.count - 1;
     const gridParams = this.gridParams;
     const models = gridParams.map((j) => this.models[j] as NumericModel);
-    const points = gridParams.map((j, g) => Float64Array.from(samples[j], (x) => forward(models[g], x)));
+    // The candidates in the modelling space, every parameter (the terms read them) and the grid's.
+    const modelled = this.models.map((model, j) => Float64Array.from(samples[j], (x) => forward(model, x)));
+    const points = gridParams.map((j) => modelled[j]);
     const halfWidths = models.map((model, g) => {
       const q = model.q;
       if (q === null) return null;
@@ -356,9 +358,8 @@ export class IncrementalJointAbove implements ProductKernels {
         models.map((model) => (model.q !== null && !model.log ? model.q : 0)),
       ),
     );
-    if (this.mixed) return grid.bestRatio(this.mixed.gridTerms(this.mixedView(), samples), points, logL, 0, halfWidths);
-    const all = this.models.map((model, j) => Float64Array.from(samples[j], (x) => forward(model, x)));
-    return grid.bestRatio(new ProductGridTerms(this, all, this.scratch), points, logL, Math.log(this.totalWeight));
+    if (this.mixed) return grid.bestRatio(this.mixed.gridTerms(this.mixedView(), samples, modelled), points, logL, 0, halfWidths);
+    return grid.bestRatio(new ProductGridTerms(this, modelled, this.scratch), points, logL, Math.log(this.totalWeight));
   }
 
   /** What a mixed space's sums read of the kernels (fresh each time: the arrays are replaced as they grow). */

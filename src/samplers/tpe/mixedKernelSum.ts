@@ -93,9 +93,10 @@ export class MixedKernelSum {
    * mass, a categorical one's the hit) less what its distance in one grid parameter takes off (from
    * a discrete candidate's cell: a normal mass beyond distance d is below e^(-d^2 / 2 sigma^2));
    * `top` is the largest height, so every term is at most 1 before that distance. (The fields the
-   * terms read, `logW` to `pairs`, are this class's state, read there, not set.)
+   * terms read, `logW` to `pairs`, are this class's state, read there, not set.) `modelled[j][s]`:
+   * candidate s in parameter j in the modelling space.
    */
-  gridTerms(k: MixedKernels, samples: readonly Float64Array[]): GridTerms {
+  gridTerms(k: MixedKernels, samples: readonly Float64Array[], modelled: readonly Float64Array[]): GridTerms {
     this.prepare(k);
     const nc = k.count;
     const d = this.models.length;
@@ -122,7 +123,7 @@ export class MixedKernelSum {
       if (height > top) top = height;
     }
     top = Math.max(top + observed, logW[0] + peaks[0] + prior);
-    return new MixedGridTerms(this, k, samples, rows, top);
+    return new MixedGridTerms(this, k, samples, modelled, rows, top);
   }
 
   /** log g at sample s (`prepare` first): the from-scratch estimator's sum, term for term. */
@@ -265,7 +266,10 @@ class MixedGridTerms implements GridTerms {
   private readonly hits: Float64Array;
   private readonly misses: Float64Array;
   private readonly uniforms: Float64Array;
-  /** Per candidate s and parameter j (at d s + j): a continuous value in the modelling space, or a choice. */
+  /**
+   * Per candidate s and parameter j (at d s + j): its value in the modelling space (read for a
+   * continuous parameter; a categorical one's is its choice; a discrete one's terms are in `rows`).
+   */
   private readonly values: Float64Array;
   /** Per candidate s and discrete parameter j (at d s + j): its terms per pair. */
   private readonly rows: Float64Array[];
@@ -274,6 +278,7 @@ class MixedGridTerms implements GridTerms {
     private readonly sum: MixedKernelSum,
     private readonly k: MixedKernels,
     private readonly samples: readonly Float64Array[],
+    modelled: readonly Float64Array[],
     rows: ReadonlyArray<Float64Array[] | null>,
     readonly top: number,
   ) {
@@ -293,9 +298,7 @@ class MixedGridTerms implements GridTerms {
     this.rows = new Array<Float64Array>(d * size).fill(none);
     for (let s = 0; s < size; s++) {
       for (let j = 0; j < d; j++) {
-        const model = models[j];
-        const x = samples[j][s];
-        this.values[d * s + j] = model.kind === 'numeric' && model.q === null ? forward(model, x) : x;
+        this.values[d * s + j] = modelled[j][s];
         const row = rows[j];
         if (row) this.rows[d * s + j] = row[s];
       }
