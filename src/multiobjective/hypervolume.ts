@@ -116,11 +116,20 @@ export function sweptVolume3d(xs: Float64Array, ys: Float64Array, zs: Float64Arr
   const [r0, r1, r2] = ref;
   let size = 0;
   let area = 0;
+  // The staircase's area is summed afresh (not updated) when it is next used: points sharing a
+  // third loss (as many do in `limitedVolume3d`) change the staircase before any slab needs it.
+  let areaStale = false;
   let volume = 0;
   let lastZ = 0;
   for (let i = 0; i < n; i++) {
     const z = zs[i];
-    if (size > 0) volume += area * (z - lastZ);
+    if (size > 0 && z !== lastZ) {
+      if (areaStale) {
+        area = staircaseArea(size, r0, r1);
+        areaStale = false;
+      }
+      volume += area * (z - lastZ);
+    }
     lastZ = z;
     const x = xs[i];
     const y = ys[i];
@@ -138,17 +147,34 @@ export function sweptVolume3d(xs: Float64Array, ys: Float64Array, zs: Float64Arr
     let end = lo;
     while (end < size && stairY[end] >= y) end++;
     const removed = end - lo;
-    if (removed !== 1) {
-      stairX.copyWithin(lo + 1, end, size);
-      stairY.copyWithin(lo + 1, end, size);
+    if (removed === 0) {
+      // Shifted by hand: the staircases are short, and copyWithin's call costs more than the copy.
+      for (let j = size; j > lo; j--) {
+        stairX[j] = stairX[j - 1];
+        stairY[j] = stairY[j - 1];
+      }
+      size++;
+    } else if (removed > 1) {
+      for (let j = end; j < size; j++) {
+        stairX[j - removed + 1] = stairX[j];
+        stairY[j - removed + 1] = stairY[j];
+      }
       size += 1 - removed;
     }
     stairX[lo] = x;
     stairY[lo] = y;
-    area = 0;
-    for (let j = 0; j < size; j++) area += ((j + 1 < size ? stairX[j + 1] : r0) - stairX[j]) * (r1 - stairY[j]);
+    areaStale = true;
   }
-  return size > 0 ? volume + area * (r2 - lastZ) : 0;
+  if (size === 0) return 0;
+  if (areaStale) area = staircaseArea(size, r0, r1);
+  return volume + area * (r2 - lastZ);
+}
+
+/** The area the first `size` steps of the staircase dominate, up to (r0, r1). */
+function staircaseArea(size: number, r0: number, r1: number): number {
+  let area = 0;
+  for (let j = 0; j < size; j++) area += ((j + 1 < size ? stairX[j + 1] : r0) - stairX[j]) * (r1 - stairY[j]);
+  return area;
 }
 
 /**

@@ -11,6 +11,7 @@
  * two-objective study cost 100 ms a trial, against Optuna 5.0's 13). */
 import { boxVolume, hypervolume, insertByThirdLoss, lexCompare, sweepPoints, sweptVolume3d } from '../../multiobjective/hypervolume';
 import { dominates } from '../../multiobjective/pareto';
+import { type EarlierBound, EarlierBounds } from './earlierBounds';
 
 const EPS = 1e-12;
 
@@ -386,8 +387,26 @@ class LazyGreedy {
   private readonly bound: Float64Array;
   /** Per point, how many points were chosen when its bound was evaluated (0: its box). */
   private readonly boundAt: Int32Array;
-  /** Max-heap of the points not chosen, by bound (then the earlier point); null until the first new choice. */
+  /**
+   * Every bound this selection found (evaluated, or an earlier selection's found to hold again), in
+   * order: the point, how many choices it holds for (any set holding this selection's first `at`
+   * choices), its value. A later selection reads them: a point's latest bound alone may hold for
+   * more choices than that selection makes before it needs one.
+   */
+  private readonly logPoint: number[] = [];
+  private readonly logAt: number[] = [];
+  private readonly logValue: number[] = [];
+  /**
+   * Max-heap of the points not chosen, by `key` (then the earlier point); null until the first new
+   * choice. A point's key is its bound when it was pushed: a bound lowered while the point waits
+   * takes effect when the point comes to the top, which pushes it again.
+   */
   private heap: number[] | null = null;
+  private readonly key: Float64Array;
+  /** After a replay: the earlier selection's bounds that hold only once checked (see `takeEarlierBound`). */
+  private earlier: EarlierBounds | null = null;
+  /** How many of those were found to hold (for tests and measurements). */
+  earlierTaken = 0;
   /** The chosen points in order of their third loss (as `limitedVolume3d` sweeps them; any order for more objectives). */
   private readonly chosen: (readonly number[])[] = [];
   private volume = 0;
@@ -400,6 +419,7 @@ class LazyGreedy {
   ) {
     this.bound = Float64Array.from(points, (p) => boxVolume(p, ref));
     this.boundAt = new Int32Array(points.length);
+    this.key = new Float64Array(points.length);
   }
 
   /**
@@ -407,9 +427,9 @@ class LazyGreedy {
    * point o is at position moved[o] here, -1 for a point no longer there) for as long as they
    * stand: each is the choice a fresh selection makes at its step unless it left, or one of the
    * points that joined (`joined`) contributes more there (or as much, and comes first). The bounds
-   * the earlier selection evaluated with no more choices than carried over still bound; the others
-   * start from the points' boxes. Null when nothing carries over (its first choice does not stand,
-   * or the earlier selection had reached an infinite volume).
+   * the earlier selection held with no more choices than carried over still bound; the others are
+   * kept aside until they hold again (`takeEarlierBound`). Null when nothing carries over (its first
+   * choice does not stand, or the earlier selection had reached an infinite volume).
    */
   static replay(
     points: readonly (readonly number[])[],
@@ -419,7 +439,7 @@ class LazyGreedy {
     joined: readonly number[],
   ): LazyGreedy | null {
     const greedy = new LazyGreedy(points, ref);
-    const { bound, boundAt } = greedy;
+    const { bound } = greedy;
     for (let t = 0; t < previous.picked.length; t++) {
       const x = moved[previous.picked[t]];
       const c = previous.values[t];
@@ -428,8 +448,7 @@ class LazyGreedy {
       for (const q of joined) {
         // Its bound first; evaluated afresh only when the bound does not settle it.
         if (bound[q] < c || (bound[q] === c && q > x)) continue;
-        bound[q] = exclusiveContribution(points[q], greedy.chosen, ref);
-        boundAt[q] = t;
+        greedy.evaluate(q);
         if (bound[q] > c || (bound[q] === c && q < x)) {
           stands = false;
           break;
@@ -440,19 +459,32 @@ class LazyGreedy {
     }
     const carried = greedy.picked.length;
     if (carried === 0) return null;
+    // The earlier selection's bounds: its latest per point (found by it or carried into it) and
+    // the ones it found before. Those found with no more choices than carried over hold here; the
+    // others wait in `EarlierBounds` until they do.
+    const earlier: EarlierBound[] = [];
     for (let o = 0; o < moved.length; o++) {
-      const j = moved[o];
-      if (j >= 0 && previous.boundAt[o] > 0 && previous.boundAt[o] <= carried) {
-        bound[j] = previous.bound[o];
-        boundAt[j] = previous.boundAt[o];
+      if (moved[o] >= 0 && previous.boundAt[o] > 0) earlier.push({ point: moved[o], at: previous.boundAt[o], value: previous.bound[o] });
+    }
+    for (let e = 0; e < previous.logPoint.length; e++) {
+      const j = moved[previous.logPoint[e]];
+      if (j >= 0 && previous.logAt[e] > 0) earlier.push({ point: j, at: previous.logAt[e], value: previous.logValue[e] });
+    }
+    const { boundAt } = greedy;
+    for (const { point, at, value } of earlier) {
+      if (at <= carried && value < bound[point]) {
+        bound[point] = value;
+        boundAt[point] = at;
       }
     }
+    const later = earlier.filter((b) => b.at > carried && b.value < bound[b.point]);
+    if (later.length > 0) greedy.earlier = new EarlierBounds(points.length, previous.picked, previous.points, moved, later, carried);
     return greedy;
   }
 
   /** The first `size` choices (indices into the points; size < the number of points). */
   extendTo(size: number): readonly number[] {
-    const { points, ref, bound, picked } = this;
+    const { points, bound, picked } = this;
     if (this.heap === null) {
       // The points not chosen, in a heap by their bounds (valid: they bound their contributions
       // for any larger set of chosen points).
@@ -475,11 +507,16 @@ class LazyGreedy {
       let best = -1;
       while (heap.length > 0) {
         const j = heap[0];
-        if (best >= 0 && (bound[j] < bound[best] || (bound[j] === bound[best] && j > best))) break;
+        const key = this.key[j];
+        if (best >= 0 && (key < bound[best] || (key === bound[best] && j > best))) break;
         this.pop();
+        if (this.earlier !== null && this.takeEarlierBound(j)) {
+          // A lower bound holds now: the point waits again, in its place.
+          this.push(j);
+          continue;
+        }
         // Its contribution now: at most its bound (contributions are finite or infinite, never NaN).
-        bound[j] = exclusiveContribution(points[j], this.chosen, ref);
-        this.boundAt[j] = picked.length;
+        this.evaluate(j);
         evaluated.push(j);
         if (best < 0 || bound[j] > bound[best] || (bound[j] === bound[best] && j < best)) best = j;
       }
@@ -489,22 +526,81 @@ class LazyGreedy {
     return picked;
   }
 
+  /**
+   * Point j's contribution given the choices so far, which becomes its bound: the part of its box
+   * that no chosen point covers, its box less the hypervolume of the chosen points limited to it.
+   */
+  private evaluate(j: number): void {
+    const p = this.points[j];
+    const { ref } = this;
+    const own = boxVolume(p, ref);
+    let contribution: number;
+    if (!Number.isFinite(own)) contribution = Infinity;
+    else if (this.chosen.length === 0) contribution = own;
+    else if (ref.length === 3) contribution = own - limitedVolume3d(p, this.chosen, ref);
+    else contribution = own - limitedVolume(p, this.chosen, ref);
+    this.hold(j, this.picked.length, contribution);
+  }
+
+  private hold(j: number, at: number, value: number): void {
+    this.bound[j] = value;
+    this.boundAt[j] = at;
+    this.logPoint.push(j);
+    this.logAt.push(at);
+    this.logValue.push(value);
+  }
+
   /** Point j is the next choice, with contribution c. */
   private take(j: number, c: number): void {
     this.picked.push(j);
     this.values.push(c);
     this.volume += c;
     insertByThirdLoss(this.chosen, this.points[j]);
+    this.earlier?.taken(j, this.points[j]);
   }
 
-  /** Point a above point b in the heap: a larger bound, then the earlier point. */
+  /**
+   * After a replay: whether one of point j's bounds from the earlier selection holds now and is
+   * lower than its own (which it then replaces). Such a bound was evaluated with the earlier
+   * selection's first `at` choices, C; the choices here so far are A. A contribution only shrinks as
+   * the chosen set grows, and depends only on what the set covers within the point's box. So if
+   * each point of C missing from A has its part of the box (its losses raised to the point's) inside
+   * the part of some point of A, then A covers there all that C covers, and the contribution now is
+   * at most the earlier one. The point's bounds are tried from the latest down (the earlier ones are
+   * larger, and need fewer of C's choices).
+   */
+  private takeEarlierBound(j: number): boolean {
+    const { start, end, at, value } = this.earlier!;
+    // Its bounds lower than its own: the latest ones (each later one is no larger).
+    const last = end[j] - 1;
+    let first = last;
+    while (first >= start[j] && value[first] < this.bound[j]) first--;
+    if (first === last) {
+      end[j] = start[j]; // none is lower, nor will be
+      return false;
+    }
+    // The earlier choices made here or covered run up to `holding`: the latest bound found with
+    // no more choices than that holds.
+    const holding = this.earlier!.heldUpTo(at[last], this.points[j], this.chosen);
+    let e = last;
+    while (e > first && at[e] > holding) e--;
+    if (e === first) return false;
+    // Those before it are no lower; those after it may hold later.
+    start[j] = e + 1;
+    this.earlierTaken++;
+    this.hold(j, this.picked.length, value[e]);
+    return true;
+  }
+
+  /** Point a above point b in the heap: a larger key, then the earlier point. */
   private above(a: number, b: number): boolean {
-    const bound = this.bound;
-    return bound[a] > bound[b] || (bound[a] === bound[b] && a < b);
+    const key = this.key;
+    return key[a] > key[b] || (key[a] === key[b] && a < b);
   }
 
   private push(j: number): void {
     const heap = this.heap!;
+    this.key[j] = this.bound[j];
     let i = heap.length;
     heap.push(j);
     while (i > 0) {
@@ -540,14 +636,12 @@ function sameVector(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, k) => v === b[k]);
 }
 
-/** The part of p's box that none of `chosen` covers: its box less the hypervolume of the chosen points limited to it. */
-function exclusiveContribution(p: readonly number[], chosen: readonly (readonly number[])[], ref: readonly number[]): number {
-  const own = boxVolume(p, ref);
-  if (!Number.isFinite(own)) return Infinity;
-  if (chosen.length === 0) return own;
-  if (ref.length === 3) return own - limitedVolume3d(p, chosen, ref);
-  const limited = chosen.map((q) => q.map((v, k) => Math.max(v, p[k])));
-  return own - hypervolume(limited, ref);
+/** More than three objectives: the hypervolume of the chosen points limited to p's box (each one's losses raised to p's). */
+function limitedVolume(p: readonly number[], chosen: readonly (readonly number[])[], ref: readonly number[]): number {
+  return hypervolume(
+    chosen.map((q) => q.map((v, k) => Math.max(v, p[k]))),
+    ref,
+  );
 }
 
 /**
