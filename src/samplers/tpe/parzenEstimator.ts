@@ -145,6 +145,11 @@ export class ParzenEstimator {
    * with their pair layout for two parameters and the sum's scratch space.
    */
   private productKernels: ContinuousMixture | null = null;
+  /**
+   * One continuous parameter: its observations' kernels in sorted order as one blocked sum, and the
+   * prior kernel's coefficient (built on first use: the good trials' estimator is kept across trials).
+   */
+  private univariateSum: { mixture: SortedGaussianSum; priorInv: number; priorCoef: number } | null = null;
   /** What `logPdfJoint` computes once per estimator (built on first use). */
   private jointTerms: JointTerms | null = null;
 
@@ -292,20 +297,26 @@ export class ParzenEstimator {
       // the sum away from underflow inside the range). The observations' kernels are laid out in
       // sorted order for the blocked evaluation of SortedGaussianSum; the prior is added apart.
       const n = nc - 1;
-      const sMu = new Float64Array(n);
-      const sInv = new Float64Array(n);
-      const sCoef = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const p = k.pos[i];
-        const inv = 1 / sigmas[i];
-        sMu[p] = mus[i];
-        sInv[p] = inv;
-        // Most kernels sit well inside the range (logZ = 0): skip the exponential for them.
-        sCoef[p] = w[i] * (logZ[i] === 0 ? INV_SQRT_2PI : Math.exp(-logZ[i] - LOG_SQRT_2PI)) * inv;
+      if (this.univariateSum === null) {
+        const sMu = new Float64Array(n);
+        const sInv = new Float64Array(n);
+        const sCoef = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const p = k.pos[i];
+          const inv = 1 / sigmas[i];
+          sMu[p] = mus[i];
+          sInv[p] = inv;
+          // Most kernels sit well inside the range (logZ = 0): skip the exponential for them.
+          sCoef[p] = w[i] * (logZ[i] === 0 ? INV_SQRT_2PI : Math.exp(-logZ[i] - LOG_SQRT_2PI)) * inv;
+        }
+        const priorInv = 1 / sigmas[n];
+        this.univariateSum = {
+          mixture: new SortedGaussianSum(sMu, sInv, sCoef),
+          priorInv,
+          priorCoef: w[n] * Math.exp(-logZ[n] - LOG_SQRT_2PI) * priorInv,
+        };
       }
-      const mixture = new SortedGaussianSum(sMu, sInv, sCoef);
-      const priorInv = 1 / sigmas[n];
-      const priorCoef = w[n] * Math.exp(-logZ[n] - LOG_SQRT_2PI) * priorInv;
+      const { mixture, priorInv, priorCoef } = this.univariateSum;
       for (let s = 0; s < size; s++) {
         const y = forward(m, xs[s]);
         const pz = (y - mus[n]) * priorInv;
