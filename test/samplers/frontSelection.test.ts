@@ -33,25 +33,25 @@ describe('FrontSelection from the previous front', () => {
       for (let i = 0; i < 40; i++) losses.push(point(rng, d, grid));
       let previous: FrontSelection | undefined;
       let carried = 0;
-      let earlierTaken = 0;
+      let historyTaken = 0;
       for (let step = 0; step < 120; step++) {
         losses.push(point(rng, d, grid));
         const front = firstFront(losses);
         const fresh = new FrontSelection(losses, front);
         const followed = new FrontSelection(losses, front, undefined, previous);
         // Choices carried over are there before any is asked for.
-        const lazy = (followed as unknown as { lazy: { picked: number[]; earlierTaken: number } | null }).lazy;
+        const lazy = (followed as unknown as { lazy: { picked: number[]; historyTaken: number } | null }).lazy;
         if (previous && lazy && lazy.picked.length > 0) carried++;
         for (const size of [1, Math.floor(front.length / 4), Math.floor(front.length / 2), front.length - 1]) {
           if (size < 1) continue;
           assert.deepEqual(followed.select(size), fresh.select(size), `step ${step}, size ${size}`);
         }
-        earlierTaken += lazy?.earlierTaken ?? 0;
+        historyTaken += lazy?.historyTaken ?? 0;
         previous = followed;
       }
       assert.ok(carried > 60, `${carried} selections started from the previous one`);
-      // Bounds the previous selection found past the choices carried over were used again.
-      assert.ok(earlierTaken > 100, `${earlierTaken} earlier bounds held again`);
+      // Bounds that earlier selections found were used again.
+      assert.ok(historyTaken > 100, `${historyTaken} bounds from earlier selections held again`);
     });
   }
 });

@@ -1,11 +1,11 @@
-// A replayed greedy hypervolume selection keeps the earlier selection's bounds that did not carry
-// over, and uses one again once every earlier choice it was found with is made or covered within
-// the point's box by a point chosen now (earlierBounds.ts). The covering test answers by per-loss
-// minima and staircases; here it must agree with a pass over the chosen points.
+// A chain of greedy hypervolume selections keeps the bounds its selections found (boundHistory.ts):
+// one holds while the current choices begin with those it was found with, or once each of them is
+// made again or covered within the point's box by a point chosen now. The covering test answers by
+// per-loss minima and staircases; here it must agree with a pass over the chosen points.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src';
-import { EarlierBounds } from '../../src/samplers/tpe/earlierBounds';
+import { BoundHistory, EarlierChoices } from '../../src/samplers/tpe/boundHistory';
 
 /** A point on the positive unit sphere (a DTLZ2-like front), on a coarse grid when asked (ties). */
 function frontPoint(rng: Rng, d: number, grid: boolean): number[] {
@@ -30,7 +30,7 @@ function heldUpToByScan(
   return upTo;
 }
 
-describe('EarlierBounds', () => {
+describe('EarlierChoices', () => {
   for (const [d, grid] of [
     [3, false],
     [3, true],
@@ -52,7 +52,7 @@ describe('EarlierBounds', () => {
           .slice(0, 25);
         let carried = 0;
         while (carried < 3 && moved[picked[carried]] >= 0) carried++;
-        const bounds = new EarlierBounds(here.length, picked, earlierPoints, moved, [], carried);
+        const bounds = new EarlierChoices(here.length, picked, earlierPoints, moved, new Array<number>(picked.length).fill(1), carried);
         const earlier = picked.map((o) => earlierPoints[o]);
         // Chosen here: the carried choices, then points in another order.
         const chosen: number[][] = [];
@@ -84,4 +84,44 @@ describe('EarlierBounds', () => {
       assert.ok(covered > 50, `${covered} queries held with earlier choices not made`);
     });
   }
+});
+
+describe('BoundHistory', () => {
+  it('gives a bound while the choices begin with those it was found with, the lowest of those that hold', () => {
+    const history = new BoundHistory();
+    const p = [0.5, 0.5, 0.5];
+    const first = history.begin({});
+    for (let position = 0; position < 10; position++) history.made(position, first);
+    history.record(7, first, 5, 0.3); // found with the first 5 choices
+    history.record(7, first, 8, 0.2); // and again with 8
+    history.record(7, first, 0, 0.9); // its box
+    assert.equal(history.lowest(7, 4, Infinity, null, p, []), 0.9, 'with 4 choices made, only the box holds');
+    assert.equal(history.lowest(7, 6, Infinity, null, p, []), 0.3);
+    assert.equal(history.lowest(7, 10, Infinity, null, p, []), 0.2);
+    assert.equal(history.lowest(7, 6, 0.3, null, p, []), Infinity, 'only bounds below the ceiling');
+    assert.equal(history.lowest(8, 10, Infinity, null, p, []), Infinity, 'nothing known of another trial');
+    // A later selection keeps the first 6 choices and makes the rest again.
+    const second = history.begin({});
+    for (let position = 6; position < 10; position++) history.made(position, second);
+    assert.equal(history.lowest(7, 10, Infinity, null, p, []), 0.3, 'the bound found with 8 choices no longer holds');
+    history.record(7, second, 9, 0.25);
+    assert.equal(history.lowest(7, 10, Infinity, null, p, []), 0.25);
+    // One that keeps only 2.
+    const third = history.begin({});
+    for (let position = 2; position < 10; position++) history.made(position, third);
+    assert.equal(history.lowest(7, 10, Infinity, null, p, []), 0.9);
+    history.forget(7);
+    assert.equal(history.lowest(7, 10, Infinity, null, p, []), Infinity);
+  });
+
+  it('keeps the latest bounds of a trial when it has too many', () => {
+    const history = new BoundHistory();
+    const selection = history.begin({});
+    for (let position = 0; position < 40; position++) history.made(position, selection);
+    for (let at = 1; at <= 40; at++) history.record(3, selection, at, 1 / at);
+    // The bound found with one choice is gone: with only one choice made, nothing holds.
+    assert.equal(history.lowest(3, 1, Infinity, null, [0, 0, 0], []), Infinity);
+    assert.equal(history.lowest(3, 40, Infinity, null, [0, 0, 0], []), 1 / 40);
+    assert.equal(history.lowest(3, 30, Infinity, null, [0, 0, 0], []), 1 / 30);
+  });
 });
