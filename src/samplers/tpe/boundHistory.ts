@@ -26,7 +26,7 @@ export class BoundHistory {
   /** Per position of the current choice sequence, the selection that made the choice there. */
   readonly madeBy: number[] = [];
   /** Per trial (its index in the losses), its bounds: the selection, `at` and the value, three numbers each. */
-  private readonly byTrial = new Map<number, number[]>();
+  private readonly byTrial: (number[] | undefined)[] = [];
   private selections = 0;
   /** The latest selection of the chain: only it reads and writes here. */
   owner: object | null = null;
@@ -44,10 +44,12 @@ export class BoundHistory {
 
   /** Selection `selection` found `value` bounding the trial's contribution, given its first `at` choices. */
   record(trial: number, selection: number, at: number, value: number): void {
-    let list = this.byTrial.get(trial);
+    let list = this.byTrial[trial];
     if (list === undefined) {
+      // Grown densely: writing far past the end would turn the array into a slow dictionary.
+      while (this.byTrial.length < trial) this.byTrial.push(undefined);
       list = [];
-      this.byTrial.set(trial, list);
+      this.byTrial[trial] = list;
     }
     if (list.length === 3 * KEPT_PER_TRIAL) list.splice(0, 3);
     list.push(selection, at, value);
@@ -55,7 +57,7 @@ export class BoundHistory {
 
   /** The trial left the front: its bounds are of no more use. */
   forget(trial: number): void {
-    this.byTrial.delete(trial);
+    if (trial < this.byTrial.length) this.byTrial[trial] = undefined;
   }
 
   /**
@@ -72,18 +74,18 @@ export class BoundHistory {
     p: readonly number[],
     chosen: readonly (readonly number[])[],
   ): number {
-    const list = this.byTrial.get(trial);
+    const list = trial < this.byTrial.length ? this.byTrial[trial] : undefined;
     let lowest = Infinity;
     if (list === undefined) return lowest;
     const madeBy = this.madeBy;
-    // The most choices a bound needs checked against the earlier ones (0: none).
+    const holds = (k: number) => list[k + 1] <= made && (list[k + 1] === 0 || madeBy[list[k + 1] - 1] <= list[k]);
+    for (let k = 0; k < list.length; k += 3) if (list[k + 2] < ceiling && list[k + 2] < lowest && holds(k)) lowest = list[k + 2];
+    if (earlier === null) return lowest;
+    // Lower ones found with the previous sequence's choices: the most choices to check (0: none).
     let check = 0;
     for (let k = 0; k < list.length; k += 3) {
       const at = list[k + 1];
-      const value = list[k + 2];
-      if (value >= ceiling || value >= lowest) continue;
-      if (at <= made && (at === 0 || madeBy[at - 1] <= list[k])) lowest = value;
-      else if (earlier !== null && earlier.followed(at, list[k]) && at > check) check = at;
+      if (list[k + 2] < ceiling && list[k + 2] < lowest && at > check && !holds(k) && earlier.followed(at, list[k])) check = at;
     }
     if (check === 0) return lowest;
     const holding = earlier!.heldUpTo(check, p, chosen);

@@ -224,15 +224,20 @@ export class FrontSelection {
 
   /** The previous selection's choices carried over to this front (see the class comment), or null. */
   private replay(previous: FrontSelection, choices: LazyGreedy): LazyGreedy | null {
-    const position = new Map<number, number>();
-    this.unique.forEach((i, j) => position.set(i, j));
-    const known = new Set(previous.unique);
+    // Positions by trial (the losses' indices): here, and 1 where the previous front held it.
+    let size = 0;
+    for (const i of this.unique) size = Math.max(size, i + 1);
+    for (const i of previous.unique) size = Math.max(size, i + 1);
+    const position = new Int32Array(size).fill(-1);
+    this.unique.forEach((i, j) => (position[i] = j));
+    const known = new Uint8Array(size);
+    for (const i of previous.unique) known[i] = 1;
     const joined: number[] = [];
     this.unique.forEach((i, j) => {
-      if (!known.has(i)) joined.push(j);
+      if (!known[i]) joined.push(j);
     });
     // The previous points' positions here (-1: the point left the front).
-    const moved = Int32Array.from(previous.unique, (i) => position.get(i) ?? -1);
+    const moved = Int32Array.from(previous.unique, (i) => position[i]);
     return LazyGreedy.replay(this.points, this.ref, this.unique, choices, moved, joined);
   }
 
@@ -421,8 +426,10 @@ class LazyGreedy {
     private readonly trials: readonly number[],
     private readonly history: BoundHistory,
   ) {
-    this.bound = Float64Array.from(points, (p) => boxVolume(p, ref));
-    this.boundAt = new Int32Array(points.length);
+    const n = points.length;
+    this.bound = new Float64Array(n);
+    for (let j = 0; j < n; j++) this.bound[j] = boxVolume(points[j], ref);
+    this.boundAt = new Int32Array(n);
     this.key = new Float64Array(points.length);
     this.selection = history.begin(this);
   }

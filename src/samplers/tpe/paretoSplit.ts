@@ -134,12 +134,21 @@ export class ParetoSplitTracker {
       this.front.push(i);
       byValue.splice(at, end - at, i);
     } else {
-      for (const q of this.byValue) if (dominates(losses[q]!, loss)) return;
-      const kept = (q: number) => !dominates(loss, losses[q]!);
-      this.front = this.front.filter(kept);
+      // A point that dominates the new one sorts before it in lexicographic order, and one it
+      // dominates after it.
+      const byValue = this.byValue;
+      const at = this.placeByValue(loss);
+      for (let r = 0; r < at; r++) if (dominates(losses[byValue[r]]!, loss)) return;
+      let dominated = false;
+      for (let r = at; r < byValue.length && !dominated; r++) dominated = dominates(loss, losses[byValue[r]]!);
+      if (dominated) {
+        const kept = (q: number) => !dominates(loss, losses[q]!);
+        this.front = this.front.filter(kept);
+        this.byValue = byValue.filter(kept);
+      }
       this.front.push(i);
-      this.byValue = this.byValue.filter(kept);
-      this.byValue.splice(this.placeByValue(loss), 0, i);
+      // The points it dominated came after its place.
+      this.byValue.splice(at, 0, i);
     }
     this.previousSelection = this.selection ?? this.previousSelection;
     this.selection = null;
