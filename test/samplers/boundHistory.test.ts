@@ -52,7 +52,7 @@ describe('EarlierChoices', () => {
           .slice(0, 25);
         let carried = 0;
         while (carried < 3 && moved[picked[carried]] >= 0) carried++;
-        const bounds = new EarlierChoices(here.length, picked, earlierPoints, moved, new Array<number>(picked.length).fill(1), carried);
+        const bounds = new EarlierChoices(here.length, picked, earlierPoints, moved, new Int32Array(picked.length).fill(1), carried);
         const earlier = picked.map((o) => earlierPoints[o]);
         // Chosen here: the carried choices, then points in another order.
         const chosen: number[][] = [];
@@ -72,10 +72,11 @@ describe('EarlierChoices', () => {
         for (const j of order.slice(0, 20)) {
           take(j);
           for (let q = 0; q < 5; q++) {
-            const p = here[rng.int(0, here.length - 1)];
+            const pj = rng.int(0, here.length - 1);
+            const p = here[pj];
             const upTo = rng.int(carried, picked.length);
             const expected = heldUpToByScan(upTo, p, earlier, made, chosen);
-            assert.equal(bounds.heldUpTo(upTo, p, chosen), expected, `round ${round}, upTo ${upTo}`);
+            assert.equal(bounds.heldUpTo(pj, upTo, p, chosen), expected, `round ${round}, upTo ${upTo}`);
             if (expected === upTo && earlier.slice(0, upTo).some((_, t) => !made.has(t))) covered++;
           }
         }
@@ -95,23 +96,23 @@ describe('BoundHistory', () => {
     history.record(7, first, 5, 0.3); // found with the first 5 choices
     history.record(7, first, 8, 0.2); // and again with 8
     history.record(7, first, 0, 0.9); // its box
-    assert.equal(history.lowest(7, 4, Infinity, null, p, []), 0.9, 'with 4 choices made, only the box holds');
-    assert.equal(history.lowest(7, 6, Infinity, null, p, []), 0.3);
-    assert.equal(history.lowest(7, 10, Infinity, null, p, []), 0.2);
-    assert.equal(history.lowest(7, 6, 0.3, null, p, []), Infinity, 'only bounds below the ceiling');
-    assert.equal(history.lowest(8, 10, Infinity, null, p, []), Infinity, 'nothing known of another trial');
+    assert.equal(history.lowest(0, 7, 4, Infinity, null, p, []), 0.9, 'with 4 choices made, only the box holds');
+    assert.equal(history.lowest(0, 7, 6, Infinity, null, p, []), 0.3);
+    assert.equal(history.lowest(0, 7, 10, Infinity, null, p, []), 0.2);
+    assert.equal(history.lowest(0, 7, 6, 0.3, null, p, []), Infinity, 'only bounds below the ceiling');
+    assert.equal(history.lowest(0, 8, 10, Infinity, null, p, []), Infinity, 'nothing known of another trial');
     // A later selection keeps the first 6 choices and makes the rest again.
     const second = history.begin({});
     for (let position = 6; position < 10; position++) history.made(position, second);
-    assert.equal(history.lowest(7, 10, Infinity, null, p, []), 0.3, 'the bound found with 8 choices no longer holds');
+    assert.equal(history.lowest(0, 7, 10, Infinity, null, p, []), 0.3, 'the bound found with 8 choices no longer holds');
     history.record(7, second, 9, 0.25);
-    assert.equal(history.lowest(7, 10, Infinity, null, p, []), 0.25);
+    assert.equal(history.lowest(0, 7, 10, Infinity, null, p, []), 0.25);
     // One that keeps only 2.
     const third = history.begin({});
     for (let position = 2; position < 10; position++) history.made(position, third);
-    assert.equal(history.lowest(7, 10, Infinity, null, p, []), 0.9);
+    assert.equal(history.lowest(0, 7, 10, Infinity, null, p, []), 0.9);
     history.forget(7);
-    assert.equal(history.lowest(7, 10, Infinity, null, p, []), Infinity);
+    assert.equal(history.lowest(0, 7, 10, Infinity, null, p, []), Infinity);
   });
 
   it('keeps the latest bounds of a trial when it has too many', () => {
@@ -120,8 +121,8 @@ describe('BoundHistory', () => {
     for (let position = 0; position < 40; position++) history.made(position, selection);
     for (let at = 1; at <= 40; at++) history.record(3, selection, at, 1 / at);
     // The bound found with one choice is gone: with only one choice made, nothing holds.
-    assert.equal(history.lowest(3, 1, Infinity, null, [0, 0, 0], []), Infinity);
-    assert.equal(history.lowest(3, 40, Infinity, null, [0, 0, 0], []), 1 / 40);
-    assert.equal(history.lowest(3, 30, Infinity, null, [0, 0, 0], []), 1 / 30);
+    assert.equal(history.lowest(0, 3, 1, Infinity, null, [0, 0, 0], []), Infinity);
+    assert.equal(history.lowest(0, 3, 40, Infinity, null, [0, 0, 0], []), 1 / 40);
+    assert.equal(history.lowest(0, 3, 30, Infinity, null, [0, 0, 0], []), 1 / 30);
   });
 });

@@ -21,10 +21,16 @@
 
 /** Bounds kept per trial: the oldest go first. */
 const KEPT_PER_TRIAL = 16;
+/** No selection: larger than any selection's number. */
+const NONE = 0x7fffffff;
 
 export class BoundHistory {
-  /** Per position of the current choice sequence, the selection that made the choice there. */
-  readonly madeBy: number[] = [];
+  /**
+   * Per position of the current choice sequence, the selection that made the choice there (NONE
+   * where no selection of the chain made one: past the infinite volume, where the rest are taken
+   * in order, or not yet).
+   */
+  private madeByPosition = new Int32Array(64).fill(NONE);
   /** Per trial (its index in the losses), its bounds: the selection, `at` and the value, three numbers each. */
   private readonly byTrial: (number[] | undefined)[] = [];
   private selections = 0;
@@ -39,7 +45,19 @@ export class BoundHistory {
 
   /** Selection `selection` made the choice at `position`. */
   made(position: number, selection: number): void {
-    this.madeBy[position] = selection;
+    if (position >= this.madeByPosition.length) {
+      const grown = new Int32Array(2 * position + 2).fill(NONE);
+      grown.set(this.madeByPosition);
+      this.madeByPosition = grown;
+    }
+    this.madeByPosition[position] = selection;
+  }
+
+  /** Who made each of the first `count` choices of the current sequence. */
+  madeBy(count: number): Int32Array {
+    const out = new Int32Array(count).fill(NONE);
+    out.set(this.madeByPosition.subarray(0, Math.min(count, this.madeByPosition.length)));
+    return out;
   }
 
   /** Selection `selection` found `value` bounding the trial's contribution, given its first `at` choices. */
@@ -61,12 +79,13 @@ export class BoundHistory {
   }
 
   /**
-   * The lowest of the trial's bounds below `ceiling` that holds now, Infinity when none does: found
+   * The lowest of the trial's bounds (point `point` here) below `ceiling` that holds now, Infinity when none does: found
    * with choices the current sequence begins with (among its first `made`), or, after a replay
    * (`earlier`), with choices the previous sequence began with that are made or covered within the
    * box of p (the trial's losses) by the points chosen (`chosen`).
    */
   lowest(
+    point: number,
     trial: number,
     made: number,
     ceiling: number,
@@ -77,18 +96,19 @@ export class BoundHistory {
     const list = trial < this.byTrial.length ? this.byTrial[trial] : undefined;
     let lowest = Infinity;
     if (list === undefined) return lowest;
-    const madeBy = this.madeBy;
-    const holds = (k: number) => list[k + 1] <= made && (list[k + 1] === 0 || madeBy[list[k + 1] - 1] <= list[k]);
-    for (let k = 0; k < list.length; k += 3) if (list[k + 2] < ceiling && list[k + 2] < lowest && holds(k)) lowest = list[k + 2];
-    if (earlier === null) return lowest;
-    // Lower ones found with the previous sequence's choices: the most choices to check (0: none).
+    const madeBy = this.madeByPosition;
+    // Those that hold with the choices made; the most choices any lower one needs checked against
+    // the previous sequence's (0: none).
     let check = 0;
     for (let k = 0; k < list.length; k += 3) {
+      const value = list[k + 2];
+      if (value >= ceiling || value >= lowest) continue;
       const at = list[k + 1];
-      if (list[k + 2] < ceiling && list[k + 2] < lowest && at > check && !holds(k) && earlier.followed(at, list[k])) check = at;
+      if (at <= made && (at === 0 || madeBy[at - 1] <= list[k])) lowest = value;
+      else if (at > check && earlier !== null && earlier.followed(at, list[k])) check = at;
     }
     if (check === 0) return lowest;
-    const holding = earlier!.heldUpTo(check, p, chosen);
+    const holding = earlier!.heldUpTo(point, check, p, chosen);
     for (let k = 0; k < list.length; k += 3) {
       const at = list[k + 1];
       const value = list[k + 2];
@@ -105,18 +125,23 @@ export class BoundHistory {
 export class EarlierChoices {
   /** The previous selection's choices (their loss vectors), and who made each (`BoundHistory.madeBy` as it was). */
   private readonly choices: (readonly number[])[];
-  private readonly madeBy: number[];
+  private readonly madeBy: Int32Array;
   /** The previous choices not made here (their steps, ascending). */
   private readonly missing: number[] = [];
   /** Per previous choice not made here, which chosen points cover it where (built when first asked). */
   private readonly covers: (Cover | undefined)[] = [];
   /** The previous choice (its step) of each point here, -1 for none. */
   private readonly stepOf: Int32Array;
+  /**
+   * Per point here, how many previous choices were last found made or covered within its box: as
+   * points are chosen the covers only grow, so they stay so, and the next check starts there.
+   */
+  private readonly held: Int32Array;
 
   /**
    * @param n the number of points here
    * @param picked the previous choices (its positions), `points` its loss vectors, `moved` their positions here (-1: gone)
-   * @param madeBy who made each previous choice
+   * @param madeBy who made each previous choice (`BoundHistory.madeBy`)
    * @param carried how many of them the replay carried over
    */
   constructor(
@@ -124,16 +149,17 @@ export class EarlierChoices {
     picked: readonly number[],
     points: readonly (readonly number[])[],
     moved: Int32Array,
-    madeBy: readonly number[],
+    madeBy: Int32Array,
     carried: number,
   ) {
     this.choices = picked.map((o) => points[o]);
-    this.madeBy = madeBy.slice(0, picked.length);
+    this.madeBy = madeBy;
     for (let t = carried; t < picked.length; t++) this.missing.push(t);
     this.stepOf = new Int32Array(n).fill(-1);
     picked.forEach((o, t) => {
       if (moved[o] >= 0) this.stepOf[moved[o]] = t;
     });
+    this.held = new Int32Array(n).fill(carried);
   }
 
   /** Whether a bound selection `selection` found with its first `at` choices held in the previous sequence. */
@@ -152,20 +178,34 @@ export class EarlierChoices {
   }
 
   /**
-   * How many of the previous choices, from the first, are each made here or covered within p's box
-   * by a point chosen here (`chosen`); at most `upTo`, as no more are needed.
+   * How many of the previous choices, from the first, are each made here or covered within the box
+   * of point j (losses p) by a point chosen here (`chosen`); at most `upTo`, as no more are needed.
    */
-  heldUpTo(upTo: number, p: readonly number[], chosen: readonly (readonly number[])[]): number {
+  heldUpTo(j: number, upTo: number, p: readonly number[], chosen: readonly (readonly number[])[]): number {
+    const held = this.held;
+    if (held[j] >= upTo) return upTo;
     const missing = this.missing;
-    for (let k = 0; k < missing.length && missing[k] < upTo; k++) {
+    // The first choice not made at or after where the last check stopped.
+    let lo = 0;
+    let hi = missing.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (missing[mid] < held[j]) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < missing.length && missing[k] < upTo; k++) {
       const t = missing[k];
       let cover = this.covers[t];
       if (cover === undefined) {
         cover = Cover.of(this.choices[t], chosen);
         this.covers[t] = cover;
       }
-      if (!cover.within(p)) return t;
+      if (!cover.within(p)) {
+        held[j] = t;
+        return t;
+      }
     }
+    held[j] = upTo;
     return upTo;
   }
 }

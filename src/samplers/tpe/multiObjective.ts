@@ -430,7 +430,7 @@ class LazyGreedy {
     this.bound = new Float64Array(n);
     for (let j = 0; j < n; j++) this.bound[j] = boxVolume(points[j], ref);
     this.boundAt = new Int32Array(n);
-    this.key = new Float64Array(points.length);
+    this.key = new Float64Array(n);
     this.selection = history.begin(this);
   }
 
@@ -486,7 +486,14 @@ class LazyGreedy {
       }
     }
     if (carried < previous.picked.length) {
-      greedy.earlier = new EarlierChoices(points.length, previous.picked, previous.points, moved, greedy.history.madeBy, carried);
+      greedy.earlier = new EarlierChoices(
+        points.length,
+        previous.picked,
+        previous.points,
+        moved,
+        greedy.history.madeBy(previous.picked.length),
+        carried,
+      );
     }
     return greedy;
   }
@@ -566,7 +573,7 @@ class LazyGreedy {
     const made = this.picked.length;
     // A bound found with the choices made so far is the lowest there is.
     if (this.history.owner !== this || this.boundAt[j] === made) return false;
-    const value = this.history.lowest(this.trials[j], made, this.bound[j], this.earlier, this.points[j], this.chosen);
+    const value = this.history.lowest(j, this.trials[j], made, this.bound[j], this.earlier, this.points[j], this.chosen);
     if (value >= this.bound[j]) return false;
     // It holds for any set holding the choices made so far, which later selections may keep.
     this.hold(j, made, value);
