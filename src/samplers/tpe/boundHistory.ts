@@ -79,10 +79,10 @@ export class BoundHistory {
   }
 
   /**
-   * The lowest of the trial's bounds (point `point` here) below `ceiling` that holds now, Infinity when none does: found
-   * with choices the current sequence begins with (among its first `made`), or, after a replay
-   * (`earlier`), with choices the previous sequence began with that are made or covered within the
-   * box of p (the trial's losses) by the points chosen (`chosen`).
+   * The lowest of the trial's bounds below `ceiling` that holds now, Infinity when none does: one
+   * found with choices the current sequence begins with (among its first `made`), or, after a
+   * replay (`earlier`), with choices the previous sequence began with that are made or covered
+   * within the box of p (the trial's losses, `point` its position here) by the points chosen.
    */
   lowest(
     point: number,
