@@ -102,6 +102,12 @@ describe('hypervolume', () => {
     });
   });
 
+  it('is infinite with an infinite reference point, also when points share the third loss', () => {
+    // The sweep once multiplied the infinite area by a slab of zero thickness there: NaN.
+    assert.equal(hypervolume([[1, 2, 3], [2, 1, 3]], [Infinity, 5, 5]), Infinity);
+    assert.equal(hypervolume([[1, 2, 3], [2, 1, 4]], [Infinity, 5, 5]), Infinity);
+  });
+
   it('rejects points whose length differs from the reference point', () => {
     assert.throws(() => hypervolume([[1, 2, 3]], [4, 4]), /3 objectives but the reference point has 2/);
   });
