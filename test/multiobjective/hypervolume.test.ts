@@ -104,8 +104,26 @@ describe('hypervolume', () => {
 
   it('is infinite with an infinite reference point, also when points share the third loss', () => {
     // The sweep once multiplied the infinite area by a slab of zero thickness there: NaN.
-    assert.equal(hypervolume([[1, 2, 3], [2, 1, 3]], [Infinity, 5, 5]), Infinity);
-    assert.equal(hypervolume([[1, 2, 3], [2, 1, 4]], [Infinity, 5, 5]), Infinity);
+    assert.equal(
+      hypervolume(
+        [
+          [1, 2, 3],
+          [2, 1, 3],
+        ],
+        [Infinity, 5, 5],
+      ),
+      Infinity,
+    );
+    assert.equal(
+      hypervolume(
+        [
+          [1, 2, 3],
+          [2, 1, 4],
+        ],
+        [Infinity, 5, 5],
+      ),
+      Infinity,
+    );
   });
 
   it('rejects points whose length differs from the reference point', () => {
