@@ -403,7 +403,7 @@ class LazyGreedy {
    */
   private heap: number[] | null = null;
   private readonly key: Float64Array;
-  /** The bounds of the selections this one continues, and this one's number among them. */
+  /** This selection's number in its chain (`history`: the bounds the chain found). */
   private readonly selection: number;
   /** After a replay: the previous selection's choices, for the bounds found with them (see `BoundHistory`). */
   private earlier: EarlierChoices | null = null;
