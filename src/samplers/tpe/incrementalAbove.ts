@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../../errors';
 import type { ParamModel, ParzenEstimatorParameters } from './parzenEstimator';
 import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
+import { RankedCellMoments } from './rankedMoments';
 
 /**
  * TPE's "above" density g(x) of one continuous univariate parameter, maintained across trials
@@ -18,14 +19,13 @@ import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
  * Optuna's default weights are w_r = alpha + beta r for the r < R = n - 25 oldest (alpha = 1/n,
  * beta = (1 - 1/n)/(R - 1)) and 1 for the 25 newest. So the mixture is
  *   sum_r w_r h_r e_r(x) = alpha sum_ramp h e + beta sum_ramp r h e + sum_newest h e,
- * and per-chunk moments of those three sums stay valid while alpha and beta move; a chunk is
- * recomputed only when one of its kernels changes (a neighbour insertion, or a kernel leaving the
- * newest 25). Older observations joining or leaving the above set shift later ranks (`insertOlder`,
- * `removeOlder`), which changes only the rank-weighted moments: each chunk keeps its kernels' power
- * moments and the ranks it summed them with, and adds the shifted kernels' differences; of the
- * kernels before and after the change, the fewer are shifted (the others through an offset common
- * to all ranks, `rankBase`). Such changes are applied together when the density is next read.
- * Anything else (running trials, other weights) makes the caller rebuild.
+ * and the cells' moments of sum h e and sum r h e over all the kernels (`RankedCellMoments`) stay
+ * valid while alpha and beta move; the newest 25, weighted 1 where the ramp would weigh them
+ * alpha + beta r, are corrected for apart each trial. A kernel's moments change only when its
+ * bandwidth leaves or reaches the floor. Older observations joining or leaving the above set
+ * (`insertOlder`, `removeOlder`) shift the later ranks by one, which moves only the rank-weighted
+ * sums, by the later kernels' moments: `RankedCellMoments` keeps prefix sums over trial numbers for
+ * that. Anything else (running trials, other weights) makes the caller rebuild.
  *
  * Evaluation. Once a study concentrates, most kernels sit closer to their neighbours than the
  * magic-clip floor sigma0 = range/100 and so all share that bandwidth ("clipped" kernels). Those are
@@ -37,11 +37,9 @@ import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
  * sigma0, so there are fewer than 2 range/sigma0 of them) are summed one by one.
  *
  * Layout: the observations' kernels live in sorted chunks (the prior kernel, which takes no part
- * in the neighbour bandwidths, is summed apart) of at most CAP entries, split in halves when full, so an insertion moves at most
- * CAP entries. Each chunk keeps its share of the moments of the cells it spans; a cell's moments
- * are the sum of its chunks' shares, re-added when one of them changes. Only rank shifts are
- * added as differences, and a chunk is summed afresh after RANK_UPDATES of them, so rounding errors
- * cannot build up over a long study.
+ * in the neighbour bandwidths, is summed apart) of at most CAP entries, split in halves when full,
+ * so an insertion moves at most CAP entries; a chunk keeps the reach of its wider kernels. The
+ * clipped kernels' moments are kept by trial number, in their cells (`RankedCellMoments`).
  */
 
 const CAP = 32;
@@ -54,8 +52,6 @@ const NEWEST = 25;
  */
 const K = 30;
 const CELL_RADIUS = 1;
-/** Rank shifts a chunk takes as differences before it is summed afresh. */
-const RANK_UPDATES = 16;
 
 /** 1/k! */
 const INV_FACT = (() => {
@@ -76,34 +72,16 @@ class Chunk {
   readonly h = new Float64Array(CAP);
   /** 1 when the bandwidth is the magic-clip floor: the kernel is summed through its cell. */
   readonly clipped = new Uint8Array(CAP);
-  /** Time rank among the observations, less the density's `rankBase`. */
-  readonly rank = new Int32Array(CAP);
   readonly num = new Int32Array(CAP);
+  /** An unclipped entry's weight, set for the current weights before the density is read. */
+  readonly weight = new Float64Array(CAP);
 
   /** True when a kernel changed since `summarise` (the chunk is then in the dirty list). */
   dirty = false;
-  /**
-   * True when only time ranks changed since `summarise` (the chunk is then in the rank-dirty list):
-   * its rank-weighted moments are formed again from `moments`, the rest stays.
-   */
-  ranksDirty = false;
-  /**
-   * Per clipped entry, as `summarise` formed them: its power moments h u^k / k! (K from j K), its
-   * cell's offset in `partial`, and the rank its moments are summed with there.
-   */
-  readonly moments = new Float64Array(CAP * K);
-  readonly offset = new Int32Array(CAP);
-  readonly summedRank = new Int32Array(CAP);
-  /** Rank shifts added as differences since `summarise`. */
-  rankUpdates = 0;
   /** Reach of the chunk's wider (unclipped) kernels, summed directly. */
   nWide = 0;
   wideLo = Infinity;
   wideHi = -Infinity;
-  /** Cells spanned by the entries, and this chunk's share of their moments (3 K per cell). */
-  cellFirst = 0;
-  cellLast = -1;
-  partial = new Float64Array(0);
 
   /** Entry `to` of this chunk becomes entry `from` of `src` (which may be this chunk). */
   copyEntry(to: number, src: Chunk, from: number): void {
@@ -112,7 +90,6 @@ class Chunk {
     this.mu[to] = src.mu[from];
     this.inv[to] = src.inv[from];
     this.h[to] = src.h[from];
-    this.rank[to] = src.rank[from];
     this.clipped[to] = src.clipped[from];
     this.num[to] = src.num[from];
   }
@@ -134,28 +111,24 @@ export class IncrementalAboveDensity {
   private readonly clipInv: number;
   private readonly cellWidth: number;
   private readonly nCells: number;
-  /** Per cell, 3 K moments: ramp kernels, ramp kernels times rank, newest kernels. */
-  private readonly cellMoments: Float64Array;
+  /** The clipped kernels' moments per cell: unweighted and rank-weighted sums. */
+  private readonly moments: RankedCellMoments;
+  /** While `build` files its kernels: their moments are summed once at its end. */
+  private building = false;
   /** Per cell, K moments combined with the current weights (valid when cellGen = gen). */
   private readonly cellCombined: Float64Array;
   private readonly cellGen: Int32Array;
-  private readonly cellUsed: Uint8Array;
-  private readonly dirtyCells = new Set<number>();
+  /** Per cell, the newest kernels' weight 1 less the ramp's alpha + beta r, times their moments (K each; valid when weightsGen = gen). */
+  private readonly newestFix: Float64Array;
+  private readonly fixedCells: number[] = [];
+  private weightsGen = -1;
   private readonly dirtyChunks: Chunk[] = [];
-  private readonly rankDirtyChunks: Chunk[] = [];
   /** The chunks holding unclipped kernels (summed one by one), in order. */
   private wideChunks: Chunk[] = [];
   private chunksChanged = true;
   private alpha = 0;
   private beta = 0;
   private ramp = 0;
-  /**
-   * What every entry's stored rank is offset by (its time rank is rank + rankBase). A shift of the
-   * ranks from some rank on is a shift of all of them and back for those before it: `shiftRanks`
-   * moves the fewer, the rest through this base, which the rank-weighted sums take as
-   * beta (S1 + rankBase S0) = beta S1 + (beta rankBase) S0.
-   */
-  private rankBase = 0;
   private total = 0;
   private gen = 0;
 
@@ -174,10 +147,10 @@ export class IncrementalAboveDensity {
     this.clipInv = 1 / this.minSigma;
     this.cellWidth = 2 * CELL_RADIUS * this.minSigma;
     this.nCells = Math.ceil(this.range / this.cellWidth) + 1;
-    this.cellMoments = new Float64Array(this.nCells * 3 * K);
+    this.moments = new RankedCellMoments(this.nCells, K, INV_FACT);
     this.cellCombined = new Float64Array(this.nCells * K);
     this.cellGen = new Int32Array(this.nCells).fill(-1);
-    this.cellUsed = new Uint8Array(this.nCells);
+    this.newestFix = new Float64Array(this.nCells * K);
   }
 
   get size(): number {
@@ -206,7 +179,7 @@ export class IncrementalAboveDensity {
     const fill = 24;
     let chunk = new Chunk();
     d.chunks.push(chunk);
-    const push = (value: number, seq: number, mu: number, rank: number, num: number) => {
+    const push = (value: number, seq: number, mu: number, num: number) => {
       if (chunk.len === fill) {
         chunk = new Chunk();
         d.chunks.push(chunk);
@@ -215,17 +188,18 @@ export class IncrementalAboveDensity {
       chunk.value[j] = value;
       chunk.seq[j] = seq;
       chunk.mu[j] = mu;
-      chunk.rank[j] = rank;
       chunk.num[j] = num;
       d.setChunkOf(num, chunk);
     };
     for (let i = 0; i < n; i++) {
-      push(values[i], seqs[i], forward(model, values[i]), ranks[i], numbers[i]);
+      push(values[i], seqs[i], forward(model, values[i]), numbers[i]);
       byRank[ranks[i]] = numbers[i];
     }
     for (let r = 0; r < n; r++) d.byRank.push(byRank[r]);
     d.m = n;
-    // Bandwidths of every entry, walking the sorted sequence with its neighbours.
+    // Bandwidths of every entry, walking the sorted sequence with its neighbours; the moments are
+    // summed once, after.
+    d.building = true;
     let prevMu = model.low;
     let k = 0;
     for (let c = 0; c < d.chunks.length; c++) {
@@ -236,6 +210,8 @@ export class IncrementalAboveDensity {
         prevMu = ch.mu[j];
       }
     }
+    d.building = false;
+    d.moments.refresh(d.byRank);
     d.updateWeights();
     d.flush();
     return d;
@@ -247,32 +223,24 @@ export class IncrementalAboveDensity {
    * insertion order (breaks ties between equal values the way the column's sorted list does).
    */
   append(values: readonly number[], seqs: readonly number[], numbers: readonly number[]): void {
-    const oldRamp = this.rampFor(this.byRank.length);
     for (let i = 0; i < values.length; i++) {
-      this.insert(values[i], seqs[i], numbers[i], this.byRank.length);
       this.byRank.push(numbers[i]);
+      this.insert(values[i], seqs[i], numbers[i]);
     }
-    // Kernels that left the newest 25 now belong to the ramp moments.
-    const newRamp = this.rampFor(this.byRank.length);
-    for (let r = oldRamp; r < newRamp; r++) this.markDirty(this.chunkOf[this.byRank[r]]!);
     this.updateWeights();
     this.flush();
   }
 
   /**
    * Add an observation older than some present ones, at time rank `rank` (a trial that left the
-   * good group when a better one arrived). The ranks after it shift by one, which changes the
-   * rank-weighted moments of every chunk holding a later observation: O(n) work, but only on
-   * such events, and far cheaper than a rebuild. The sums are formed at the next `logPdf`, once
-   * for all the changes made since.
+   * good group when a better one arrived). The ranks after it shift by one, which moves the
+   * rank-weighted moments by the later kernels' sums. The density is brought up to date at the next
+   * `logPdf`, once for all the changes made since.
    */
   insertOlder(value: number, seq: number, number: number, rank: number): void {
-    const oldRamp = this.rampFor(this.byRank.length);
-    this.shiftRanks(rank, 1);
+    this.moments.shiftAfter(number, 1);
     this.byRank.splice(rank, 0, number);
-    this.insert(value, seq, number, rank);
-    // Ranks below `rank` kept their place; the one at the old ramp boundary (if below) joins the ramp.
-    if (oldRamp < rank) this.markDirty(this.chunkOf[this.byRank[oldRamp]]!);
+    this.insert(value, seq, number);
     this.updateWeights();
   }
 
@@ -286,18 +254,11 @@ export class IncrementalAboveDensity {
   removeOlder(number: number): boolean {
     const ch = number < this.chunkOf.length ? this.chunkOf[number] : null;
     if (!ch || this.byRank.length - 1 < 98) return false;
-    // byRank is in time order, that is by ascending trial number.
-    let lo = 0;
-    let hi = this.byRank.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.byRank[mid] < number) lo = mid + 1;
-      else hi = mid;
-    }
-    const rank = lo;
-    this.shiftRanks(rank + 1, -1);
+    const rank = this.rankOf(number);
+    this.moments.remove(number, rank);
+    this.moments.shiftAfter(number, -1);
     this.byRank.splice(rank, 1);
-    const c = this.chunks.indexOf(ch);
+    const c = this.chunkIndex(ch);
     let j = 0;
     while (ch.num[j] !== number) j++;
     for (let p = j; p + 1 < ch.len; p++) ch.copyEntry(p, ch, p + 1);
@@ -305,10 +266,7 @@ export class IncrementalAboveDensity {
     this.m--;
     this.chunkOf[number] = null;
     if (ch.len === 0) {
-      // The cells it spanned are summed again without it.
-      for (let i = ch.cellFirst; i <= ch.cellLast; i++) this.dirtyCells.add(i);
       if (ch.dirty) this.dirtyChunks.splice(this.dirtyChunks.indexOf(ch), 1);
-      if (ch.ranksDirty) this.rankDirtyChunks.splice(this.rankDirtyChunks.indexOf(ch), 1);
       this.chunks.splice(c, 1);
       this.chunksChanged = true;
       // Its neighbours in sorted order: the previous chunk's last entry and the next one's first.
@@ -320,45 +278,8 @@ export class IncrementalAboveDensity {
       this.refresh(c, j - 1);
       this.refresh(c, j);
     }
-    // The observation at the new ramp boundary may have moved between the ramp and the newest.
-    const ramp = this.rampFor(this.byRank.length);
-    for (const r of [ramp - 1, ramp]) if (r >= 0 && r < this.byRank.length) this.markDirty(this.chunkOf[this.byRank[r]]!);
     this.updateWeights();
     return true;
-  }
-
-  /**
-   * Adds `delta` to every rank from `from` on (an older observation joined or left), marking the
-   * chunks holding such ranks: their rank-weighted moments change. (Where that moves a kernel
-   * between the ramp and the newest 25, the caller marks its chunk dirty.)
-   */
-  private shiftRanks(from: number, delta: number): void {
-    // The ranks before `from` (stored ones below from - rankBase) or those from it on, whichever are
-    // fewer; when the earlier ones, every rank moves by delta through the base and they move back.
-    const cut = from - this.rankBase;
-    let shift = delta;
-    let later = true;
-    if (from < this.byRank.length - from) {
-      this.rankBase += delta;
-      this.gen++; // the cells' combined moments depend on the base
-      shift = -delta;
-      later = false;
-    }
-    for (const ch of this.chunks) {
-      const r = ch.rank;
-      let shifted = false;
-      for (let j = 0; j < ch.len; j++) {
-        const after = r[j] >= cut;
-        if (after === later) {
-          r[j] += shift;
-          shifted = true;
-        }
-      }
-      if (shifted && !ch.dirty && !ch.ranksDirty) {
-        ch.ranksDirty = true;
-        this.rankDirtyChunks.push(ch);
-      }
-    }
   }
 
   /** Log density at each internal value. */
@@ -373,10 +294,6 @@ export class IncrementalAboveDensity {
   private at(y: number): number {
     const alpha = this.alpha;
     const beta = this.beta;
-    const ramp = this.ramp;
-    const rankBase = this.rankBase;
-    // The ramp's rank-weighted moments are summed with the stored ranks (see rankBase).
-    const alphaCell = alpha + beta * rankBase;
     const pz = (y - this.prior) * this.priorInv;
     let sum = this.params.priorWeight * this.priorH * Math.exp(-0.5 * pz * pz);
     // Cells of clipped kernels within reach: Hermite expansion about the cell centre.
@@ -385,14 +302,13 @@ export class IncrementalAboveDensity {
     const first = Math.max(0, Math.ceil((y - reach - this.model.low) / w - 1));
     const last = Math.min(this.nCells - 1, Math.floor((y + reach - this.model.low) / w));
     for (let i = first; i <= last; i++) {
-      if (!this.cellUsed[i]) continue;
+      if (!this.moments.used(i)) continue;
       const t = (y - this.cellCenter(i)) * this.clipInv;
       if (t * t > (REACH + CELL_RADIUS) * (REACH + CELL_RADIUS)) continue;
       const base = i * K;
       if (this.cellGen[i] !== this.gen) {
-        const m = this.cellMoments;
-        const b3 = 3 * base;
-        for (let k = 0; k < K; k++) this.cellCombined[base + k] = alphaCell * m[b3 + k] + beta * m[b3 + K + k] + m[b3 + 2 * K + k];
+        this.moments.combine(i, alpha, beta, this.cellCombined, base);
+        for (let k = 0; k < K; k++) this.cellCombined[base + k] += this.newestFix[base + k];
         this.cellGen[i] = this.gen;
       }
       // sum_k M_k He_k(t), He_{k+1} = t He_k - k He_{k-1}.
@@ -413,13 +329,12 @@ export class IncrementalAboveDensity {
     for (let c = 0; c < chunks.length; c++) {
       const ch = chunks[c];
       if (y < ch.wideLo || y > ch.wideHi) continue;
-      const { mu, inv, h, rank, clipped } = ch;
+      const { mu, inv, h, weight, clipped } = ch;
       for (let j = 0; j < ch.len; j++) {
-        const r = rank[j] + rankBase;
         if (clipped[j]) continue;
         const z = (y - mu[j]) * inv[j];
         const z2 = z * z;
-        if (z2 < REACH * REACH) sum += (r < ramp ? alpha + beta * r : 1) * h[j] * Math.exp(-0.5 * z2);
+        if (z2 < REACH * REACH) sum += weight[j] * h[j] * Math.exp(-0.5 * z2);
       }
     }
     return sum;
@@ -434,66 +349,87 @@ export class IncrementalAboveDensity {
     return i < 0 ? 0 : i >= this.nCells ? this.nCells - 1 : i;
   }
 
-  /** Bring the chunk summaries and the cells' moments up to date after insertions. */
+  /** Trial `number`'s time rank (it is held). */
+  private rankOf(number: number): number {
+    // byRank is in time order, that is by ascending trial number.
+    const byRank = this.byRank;
+    let lo = 0;
+    let hi = byRank.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (byRank[mid] < number) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The index of chunk `ch` (which holds at least one entry) in the sorted list. */
+  private chunkIndex(ch: Chunk): number {
+    // The first chunk whose last entry does not sort before ch's last entry.
+    const chunks = this.chunks;
+    let lo = 0;
+    let hi = chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const other = chunks[mid];
+      if (this.before(other.value[other.len - 1], other.seq[other.len - 1], ch, ch.len - 1)) lo = mid + 1;
+      else hi = mid;
+    }
+    return chunks[lo] === ch ? lo : chunks.indexOf(ch);
+  }
+
+  /** Bring the chunks' wide reaches, the sums and the current weights' corrections up to date. */
   private flush(): void {
-    const dirtyCells = this.dirtyCells;
     let wideChanged = this.chunksChanged;
     for (const ch of this.dirtyChunks) {
-      for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
       const hadWide = ch.nWide > 0;
       this.summarise(ch);
       if (hadWide !== ch.nWide > 0) wideChanged = true;
-      for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
     }
     this.dirtyChunks.length = 0;
-    for (const ch of this.rankDirtyChunks) {
-      if (!ch.ranksDirty) continue; // summarised in full above
-      this.updateRanks(ch);
-    }
-    this.rankDirtyChunks.length = 0;
-    for (const i of dirtyCells) this.sumCell(i);
-    dirtyCells.clear();
     if (wideChanged) this.wideChunks = this.chunks.filter((ch) => ch.nWide > 0);
     this.chunksChanged = false;
+    if (this.moments.stale) {
+      this.moments.refresh(this.byRank);
+      this.gen++; // the cells' combined moments are formed again from the fresh sums
+    }
+    this.weigh();
+  }
+
+  /**
+   * For the current weights: the newest kernels' corrections (their weight is 1 where the cells'
+   * sums give them alpha + beta r) and the wide kernels' weights.
+   */
+  private weigh(): void {
+    if (this.weightsGen === this.gen) return;
+    this.weightsGen = this.gen;
+    const fix = this.newestFix;
+    for (const c of this.fixedCells) fix.fill(0, c * K, c * K + K);
+    this.fixedCells.length = 0;
+    const { alpha, beta, ramp, byRank } = this;
+    for (let r = ramp; r < byRank.length; r++) {
+      const number = byRank[r];
+      if (this.moments.isMember(number)) this.fixedCells.push(this.moments.addScaled(number, 1 - (alpha + beta * r), fix));
+    }
+    for (const ch of this.wideChunks) {
+      for (let j = 0; j < ch.len; j++) {
+        if (ch.clipped[j]) continue;
+        const r = this.rankOf(ch.num[j]);
+        ch.weight[j] = r < ramp ? alpha + beta * r : 1;
+      }
+    }
   }
 
   private markDirty(ch: Chunk): void {
     if (ch.dirty) return;
     ch.dirty = true;
-    ch.ranksDirty = false; // summarised in full
     this.dirtyChunks.push(ch);
   }
 
-  /** A cell's moments: the sum of the partial moments of the chunks spanning it. */
-  private sumCell(i: number): void {
-    const m = this.cellMoments;
-    const b3 = 3 * i * K;
-    m.fill(0, b3, b3 + 3 * K);
-    this.cellGen[i] = -1;
-    const chunks = this.chunks;
-    // First chunk reaching cell i (chunks span nondecreasing cell ranges).
-    let lo = 0;
-    let hi = chunks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (chunks[mid].cellLast < i) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let c = lo; c < chunks.length && chunks[c].cellFirst <= i; c++) {
-      const ch = chunks[c];
-      const p = ch.partial;
-      const o = 3 * (i - ch.cellFirst) * K;
-      for (let k = 0; k < 3 * K; k++) m[b3 + k] += p[o + k];
-    }
-    this.cellUsed[i] = m[b3] + m[b3 + 2 * K] > 0 ? 1 : 0;
-  }
-
-  /** Reach of the wide kernels and the chunk's partial Hermite moments per cell. */
+  /** Reach of the chunk's wide kernels. */
   private summarise(ch: Chunk): void {
     ch.dirty = false;
-    ch.ranksDirty = false;
-    ch.rankUpdates = 0;
-    const { mu, inv, h, rank, clipped } = ch;
+    const { mu, inv, clipped } = ch;
     let lo = Infinity;
     let hi = -Infinity;
     let nWide = 0;
@@ -507,76 +443,6 @@ export class IncrementalAboveDensity {
     ch.nWide = nWide;
     ch.wideLo = lo;
     ch.wideHi = hi;
-    ch.cellFirst = this.cellOf(mu[0]);
-    ch.cellLast = this.cellOf(mu[ch.len - 1]);
-    const size = 3 * K * (ch.cellLast - ch.cellFirst + 1);
-    if (ch.partial.length < size) ch.partial = new Float64Array(Math.max(size, 2 * ch.partial.length));
-    const p = ch.partial;
-    p.fill(0, 0, size);
-    // Compared with the stored ranks (their time ranks less rankBase).
-    const ramp = this.ramp - this.rankBase;
-    const inv0 = this.clipInv;
-    const moments = ch.moments;
-    for (let j = 0; j < ch.len; j++) {
-      const r = rank[j];
-      if (!clipped[j]) continue;
-      const cell = this.cellOf(mu[j]);
-      const u = (mu[j] - this.cellCenter(cell)) * inv0;
-      const o = 3 * (cell - ch.cellFirst) * K;
-      ch.offset[j] = o;
-      ch.summedRank[j] = r;
-      // Power moments h u^k / k!, into the ramp sums (plain and times rank) or the newest sum.
-      const base = j * K;
-      let term = h[j];
-      if (r < ramp) {
-        for (let k = 0; k < K; k++) {
-          const v = term * INV_FACT[k];
-          moments[base + k] = v;
-          p[o + k] += v;
-          p[o + K + k] += r * v;
-          term *= u;
-        }
-      } else {
-        for (let k = 0; k < K; k++) {
-          const v = term * INV_FACT[k];
-          moments[base + k] = v;
-          p[o + 2 * K + k] += v;
-          term *= u;
-        }
-      }
-    }
-  }
-
-  /**
-   * The chunk's rank-weighted moments after its ranks shifted: each shifted kernel's moments times
-   * the change of its rank are added (its classification, ramp or newest, is unchanged: kernels
-   * crossing the ramp's boundary make their chunk dirty). After RANK_UPDATES such updates the chunk
-   * is summed afresh instead.
-   */
-  private updateRanks(ch: Chunk): void {
-    ch.ranksDirty = false;
-    const dirtyCells = this.dirtyCells;
-    if (ch.rankUpdates >= RANK_UPDATES) {
-      this.summarise(ch);
-      for (let i = ch.cellFirst; i <= ch.cellLast; i++) dirtyCells.add(i);
-      return;
-    }
-    ch.rankUpdates++;
-    const p = ch.partial;
-    const { rank, summedRank, clipped, moments, offset } = ch;
-    const ramp = this.ramp - this.rankBase; // in the stored ranks' terms
-    for (let j = 0; j < ch.len; j++) {
-      const r = rank[j];
-      const shift = r - summedRank[j];
-      if (shift === 0 || !clipped[j]) continue;
-      summedRank[j] = r;
-      if (r >= ramp) continue; // in the newest sum, which has no rank weight
-      const o = offset[j];
-      const b = o + K;
-      const base = j * K;
-      for (let k = 0; k < K; k++) p[b + k] += shift * moments[base + k];
-      dirtyCells.add(ch.cellFirst + o / (3 * K));
-    }
   }
 
   private rampFor(n: number): number {
@@ -603,14 +469,31 @@ export class IncrementalAboveDensity {
     chunkOf[num] = ch;
   }
 
-  /** Bandwidth and normaliser of entry j of `ch` at sorted position k of m, given its neighbours' means. */
+  /**
+   * Bandwidth and normaliser of entry j of `ch` at sorted position k of m, given its neighbours'
+   * means; its moments join, leave or change in the cells' sums when it is or was clipped.
+   */
   private setKernel(ch: Chunk, j: number, prevMu: number, nextMu: number, k: number): void {
     this.markDirty(ch);
-    const sigma = kernelBandwidth(prevMu, ch.mu[j], nextMu, k, this.m, this.params.considerEndpoints, this.range, this.minSigma);
+    const mu = ch.mu[j];
+    const sigma = kernelBandwidth(prevMu, mu, nextMu, k, this.m, this.params.considerEndpoints, this.range, this.minSigma);
     const inv = 1 / sigma;
-    ch.clipped[j] = sigma === this.minSigma ? 1 : 0;
+    const clipped = sigma === this.minSigma;
+    const h = kernelHeight(this.model.low, this.model.high, mu, sigma) * inv;
+    const number = ch.num[j];
+    const was = this.moments.isMember(number);
+    // A member's moments depend only on its mean and height, which a clipped kernel keeps.
+    if (!(clipped && was && ch.h[j] === h)) {
+      const rank = this.building ? 0 : this.rankOf(number);
+      if (was) this.moments.remove(number, rank);
+      if (clipped) {
+        const cell = this.cellOf(mu);
+        this.moments.add(number, rank, cell, h, (mu - this.cellCenter(cell)) * this.clipInv, this.building);
+      }
+    }
+    ch.clipped[j] = clipped ? 1 : 0;
     ch.inv[j] = inv;
-    ch.h[j] = kernelHeight(this.model.low, this.model.high, ch.mu[j], sigma) * inv;
+    ch.h[j] = h;
   }
 
   /** True when entry (value, seq) sorts before entry j of chunk ch. */
@@ -618,7 +501,8 @@ export class IncrementalAboveDensity {
     return value < ch.value[j] || (value === ch.value[j] && seq < ch.seq[j]);
   }
 
-  private insert(value: number, seq: number, num: number, rank: number): void {
+  /** The kernel of trial `num` (already in `byRank`) into its sorted place. */
+  private insert(value: number, seq: number, num: number): void {
     const mu = forward(this.model, value);
     const chunks = this.chunks;
     // First chunk whose last entry sorts after the new one (else the last chunk).
@@ -644,7 +528,6 @@ export class IncrementalAboveDensity {
     ch.value[j] = value;
     ch.seq[j] = seq;
     ch.mu[j] = mu;
-    ch.rank[j] = rank - this.rankBase;
     ch.num[j] = num;
     this.setChunkOf(num, ch);
     this.m++;
