@@ -305,6 +305,7 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
       );
     let widened = 0;
     let narrowed = 0;
+    let reheighted = 0;
     for (let step = 0; step < 120; step++) {
       const touched: number[] = [];
       // A trial joins most steps; some kernels widen beyond the floor or narrow to it.
@@ -324,6 +325,13 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
           wide ? floors : [floor, floor * rng.uniform(1.2, 3), floor],
         );
         touched.push(i);
+      }
+      // A kernel at the floor whose height changes (as a truncation mass would) stays in its cell.
+      const i = rng.int(1, k.count - 1);
+      if (sigmas.every((sigma) => sigma[i] === floor)) {
+        logHeights[i] -= 0.5 * rng.random();
+        touched.push(i);
+        reheighted++;
       }
       for (let i = 1; i < k.count; i++) weights[i] = Math.min(1, weights[i] + 0.01);
       refresh();
@@ -349,7 +357,10 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
         `step ${step}, rebuilt`,
       );
     }
-    assert.ok(widened > 100 && narrowed > 100, `${widened} widened, ${narrowed} narrowed`);
+    assert.ok(
+      widened > 100 && narrowed > 100 && reheighted > 40,
+      `${widened} widened, ${narrowed} narrowed, ${reheighted} heights changed`,
+    );
 
     // Lists that lost track of a kernel (they cannot while they follow the kernels) are sorted anew
     // when it changes, rather than searched past their end.

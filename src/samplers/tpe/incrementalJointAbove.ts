@@ -350,7 +350,13 @@ export class IncrementalJointAbove implements ProductKernels {
     });
     this.takeTouched((touched) =>
       grid.sync(
-        { count: this.count, mus: gridParams.map((j) => this.mus[j]), curvatures: gridParams.map((j) => this.curvatures[j]) },
+        {
+          count: this.count,
+          mus: gridParams.map((j) => this.mus[j]),
+          curvatures: gridParams.map((j) => this.curvatures[j]),
+          // A product mixture over the grid's parameters alone: the grid packs its terms' data.
+          logHeights: this.mixed || this.d !== gridParams.length ? undefined : this.logHeights,
+        },
         touched,
         models.map((model) => model.low),
         models.map((model) => model.high),

@@ -58,6 +58,11 @@ export interface GridKernels {
   readonly count: number;
   readonly mus: readonly Float64Array[];
   readonly curvatures: readonly Float64Array[];
+  /**
+   * A product mixture of three parameters passes its kernels' log heights: the grid then keeps each
+   * near kernel's means, curvatures and log height in its own order (`packed`), for `addPacked`.
+   */
+  readonly logHeights?: Float64Array;
 }
 
 /**
@@ -71,6 +76,11 @@ export interface GridTerms {
   readonly maxWeight: number;
   /** `sum` plus the scaled terms of kernels order[from] .. order[to - 1] at candidate s, one by one in that order. */
   addTerms(order: Int32Array, from: number, to: number, s: number, sum: number): number;
+  /**
+   * The same, the kernels' means, curvatures and log heights read from `packed` (PACKED values per
+   * position: the three means, the three curvatures, the log height), as `GridKernels` describes.
+   */
+  addPacked?(packed: Float64Array, order: Int32Array, from: number, to: number, s: number, sum: number): number;
   /** log of candidate s's full sum, unscaled (for a sum whose scaled form nears underflow). */
   logSum(s: number): number;
 }
@@ -101,6 +111,9 @@ const COMPLETE = 2 ** -60;
 /** Allowance for rounding in the cells' edges (of a cell's width: a mean is put in its cell by rounded arithmetic, `gridIndex`). */
 const EDGE_SLACK = 1e-9;
 
+/** Values per near kernel in `packed`: three means, three curvatures, the log height. */
+const PACKED = 7;
+
 export class NearFirstGrid {
   /** Kernels visited (summed) by the walks, from the first. */
   visits = 0;
@@ -126,6 +139,14 @@ export class NearFirstGrid {
   private column = new Int32Array(0);
   private nearCount = 0;
   private rowStart = new Int32Array(1);
+  /**
+   * With a product mixture of three parameters (`GridKernels.logHeights`): each near kernel's terms
+   * data in the lists' order, so that a race reads a cell's kernels in one run of memory rather
+   * than gathering them from eight arrays by slot (three quarters of a Hartmann-3 choice's time at
+   * 10,000 trials went to those terms). The weights, which change every trial, are still read by slot.
+   */
+  private packed = new Float64Array(0);
+  private packing = false;
   /** The other kernels, the prior first: summed in full for every candidate. */
   private rest = new Int32Array(0);
   private restCount = 0;
@@ -181,6 +202,9 @@ export class NearFirstGrid {
       this.minCurvatures[j] = spanned ? (0.5 / (floors[j] * floors[j])) * (1 - 1e-9) : 0;
     }
     this.rows = this.cells[0] * this.cells[1];
+    const packing = k.logHeights !== undefined && this.g === 3 && k.mus.length === 3;
+    if (packing !== this.packing) moved = true;
+    this.packing = packing;
     if (this.rowOfSlot.length < k.count) {
       // Doubled: the mixture gains a kernel most trials.
       const grown = new Int32Array(2 * k.count).fill(ABSENT);
@@ -198,6 +222,11 @@ export class NearFirstGrid {
       const rest = new Int32Array(2 * k.count);
       rest.set(this.rest.subarray(0, this.restCount));
       this.rest = rest;
+    }
+    if (this.packing && this.packed.length < PACKED * this.order.length) {
+      const packed = new Float64Array(PACKED * this.order.length);
+      packed.set(this.packed.subarray(0, Math.min(this.packed.length, PACKED * this.nearCount)));
+      this.packed = packed;
     }
     if (touched === null || moved || this.restCount === 0) {
       this.rebuild(k);
@@ -314,6 +343,29 @@ export class NearFirstGrid {
     }
     for (let r = rows; r > 0; r--) rowStart[r] = rowStart[r - 1];
     rowStart[0] = 0;
+    if (this.packing) for (let r = 0; r < this.nearCount; r++) this.pack(k, r);
+  }
+
+  /** Position r's packed data from its kernel. */
+  private pack(k: GridKernels, r: number): void {
+    const i = this.order[r];
+    const p = this.packed;
+    const o = PACKED * r;
+    p[o] = k.mus[0][i];
+    p[o + 1] = k.mus[1][i];
+    p[o + 2] = k.mus[2][i];
+    p[o + 3] = k.curvatures[0][i];
+    p[o + 4] = k.curvatures[1][i];
+    p[o + 5] = k.curvatures[2][i];
+    p[o + 6] = k.logHeights![i];
+  }
+
+  /** The position of near kernel `slot` in the lists (it is in row `row`, third index `column`), or -1. */
+  private positionOf(slot: number, row: number, column: number): number {
+    const end = this.rowStart[row + 1];
+    let at = firstAtLeast(this.column, this.rowStart[row], end, column);
+    while (at < end && this.order[at] !== slot) at++;
+    return at < end ? at : -1;
   }
 
   /** Kernel `slot` (joined or changed) into its list, out of the one it was in; false if it was not found there. */
@@ -323,14 +375,23 @@ export class NearFirstGrid {
     if (this.isNear(k, slot)) {
       const row = this.rowOf(k, slot);
       const column = this.columnOf(k, slot);
-      if (was === row && this.columnOfSlot[slot] === column) return true;
+      if (was === row && this.columnOfSlot[slot] === column) {
+        // In its place already; its bandwidths (so its packed data) may have changed.
+        if (!this.packing) return true;
+        const at = this.positionOf(slot, row, column);
+        if (at < 0) return false;
+        this.pack(k, at);
+        return true;
+      }
       if (!this.takeOut(slot)) return false;
       // After the kernels of its cell already there.
       const at = firstAtLeast(this.column, this.rowStart[row], this.rowStart[row + 1], column + 1);
       this.order.copyWithin(at + 1, at, this.nearCount);
       this.column.copyWithin(at + 1, at, this.nearCount);
+      if (this.packing) this.packed.copyWithin(PACKED * (at + 1), PACKED * at, PACKED * this.nearCount);
       this.order[at] = slot;
       this.column[at] = column;
+      if (this.packing) this.pack(k, at);
       this.nearCount++;
       for (let r = row + 1; r <= this.rows; r++) this.rowStart[r]++;
       this.rowOfSlot[slot] = row;
@@ -353,12 +414,11 @@ export class NearFirstGrid {
       this.rest.copyWithin(at, at + 1, this.restCount);
       this.restCount--;
     } else if (row >= 0) {
-      const end = this.rowStart[row + 1];
-      let at = firstAtLeast(this.column, this.rowStart[row], end, this.columnOfSlot[slot]);
-      while (at < end && this.order[at] !== slot) at++;
-      if (at === end) return false;
+      const at = this.positionOf(slot, row, this.columnOfSlot[slot]);
+      if (at < 0) return false;
       this.order.copyWithin(at, at + 1, this.nearCount);
       this.column.copyWithin(at, at + 1, this.nearCount);
+      if (this.packing) this.packed.copyWithin(PACKED * at, PACKED * (at + 1), PACKED * this.nearCount);
       this.nearCount--;
       for (let r = row + 1; r <= this.rows; r++) this.rowStart[r]--;
     }
@@ -460,7 +520,10 @@ export class NearFirstGrid {
     if (from === to) return;
     this.visits += to - from;
     this.visited[s] += to - from;
-    this.sums[s] = terms.addTerms(this.order, from, to, s, this.sums[s]);
+    this.sums[s] =
+      this.packing && terms.addPacked
+        ? terms.addPacked(this.packed, this.order, from, to, s, this.sums[s])
+        : terms.addTerms(this.order, from, to, s, this.sums[s]);
   }
 
   /**
@@ -582,6 +645,25 @@ export class ProductGridTerms implements GridTerms {
         x -= dj * dj * k.curvatures[j][i];
       }
       sum += w[i] * expNonPositive(x - top);
+    }
+    return sum;
+  }
+
+  addPacked(packed: Float64Array, order: Int32Array, from: number, to: number, s: number, sum: number): number {
+    // As `addTerms` forms them (three parameters), the same operations in the same order.
+    const w = this.k.weights;
+    const top = this.top;
+    const at = this.d * s;
+    const y0 = this.points[at];
+    const y1 = this.points[at + 1];
+    const y2 = this.points[at + 2];
+    for (let r = from; r < to; r++) {
+      const o = PACKED * r;
+      const d0 = y0 - packed[o];
+      const d1 = y1 - packed[o + 1];
+      const d2 = y2 - packed[o + 2];
+      const x = packed[o + 6] - d0 * d0 * packed[o + 3] - d1 * d1 * packed[o + 4] - d2 * d2 * packed[o + 5];
+      sum += w[order[r]] * expNonPositive(x - top);
     }
     return sum;
   }
