@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { createStudy, floatDistribution, TPESampler, TrialPruned, type Distribution, type Trial } from '../../src';
 import { Rng } from '../../src/rng';
 import { IncrementalAboveDensity } from '../../src/samplers/tpe/incrementalAbove';
+import { IncrementalBelow } from '../../src/samplers/tpe/incrementalBelow';
 import { paramModel, SortedUnivariateDensity } from '../../src/samplers/tpe/parzenEstimator';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
 import { AboveDensities, useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
@@ -298,5 +299,36 @@ describe('TPESampler with the incremental above density', () => {
       return study.trials.map((t) => t.params);
     };
     assert.deepEqual(await run(true), await run(false));
+  });
+});
+
+describe('TPESampler with several objectives: the good group estimator kept across trials', () => {
+  it('proposes bit-identical parameters to the from-scratch path once the good group holds 98 trials', async () => {
+    // Gamma is a tenth of the trials with several objectives: from about trial 980 on, each
+    // continuous parameter's good trials are followed by an IncrementalBelow.
+    const run = async (incremental: boolean) => {
+      const sampler = new TPESampler({ seed: 6 });
+      const study = await createStudy({
+        directions: ['minimize', 'minimize'],
+        sampler: incremental ? sampler : useFromScratchPaths(sampler),
+      });
+      await study.optimize(
+        (t: Trial) => {
+          const x = t.suggestFloat('x', 0, 5);
+          const y = t.suggestFloat('y', 1e-3, 3, { log: true });
+          return [4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2];
+        },
+        { nTrials: 1300, showProgressBar: false },
+      );
+      return study.trials.map((t) => t.params);
+    };
+    const { result: incremental, calls: followed } = await countingCalls(
+      IncrementalBelow.prototype,
+      'sync',
+      () => run(true),
+      (kept) => kept === true,
+    );
+    assert.ok(followed > 400, `${followed} proposals from the kept estimators`);
+    assert.deepEqual(incremental, await run(false));
   });
 });

@@ -68,6 +68,7 @@ class Chunk {
   readonly seq = new Float64Array(CAP);
   /** Kernel in the modelling space: mean, 1/bandwidth, normaliser (without the weight). */
   readonly mu = new Float64Array(CAP);
+  readonly sigma = new Float64Array(CAP);
   readonly inv = new Float64Array(CAP);
   readonly h = new Float64Array(CAP);
   /** 1 when the bandwidth is the magic-clip floor: the kernel is summed through its cell. */
@@ -88,6 +89,7 @@ class Chunk {
     this.value[to] = src.value[from];
     this.seq[to] = src.seq[from];
     this.mu[to] = src.mu[from];
+    this.sigma[to] = src.sigma[from];
     this.inv[to] = src.inv[from];
     this.h[to] = src.h[from];
     this.clipped[to] = src.clipped[from];
@@ -132,9 +134,14 @@ export class IncrementalAboveDensity {
   private total = 0;
   private gen = 0;
 
+  /**
+   * @param uniform every observation weighs 1 (multi-objective TPE's good group, Optuna 5.0) rather
+   *   than Optuna's default ramp
+   */
   constructor(
     private readonly model: ParamModel & { kind: 'numeric' },
     private readonly params: ParzenEstimatorParameters,
+    private readonly uniform = false,
   ) {
     this.range = model.high - model.low;
     this.prior = 0.5 * (model.low + model.high);
@@ -157,9 +164,18 @@ export class IncrementalAboveDensity {
     return this.byRank.length;
   }
 
+  /** The kernel of the observation at time rank `rank`: its mean (modelling space) and bandwidth. */
+  kernelAt(rank: number): [mu: number, sigma: number] {
+    const number = this.byRank[rank];
+    const ch = this.chunkOf[number]!;
+    let j = 0;
+    while (ch.num[j] !== number) j++;
+    return [ch.mu[j], ch.sigma[j]];
+  }
+
   /**
    * Build from the observations in ascending (value, seq) order. `ranks[i]` is observation i's time
-   * rank (0 = oldest); `numbers` its trial number.
+   * rank (0 = oldest); `numbers` its trial number; `uniform` as for the constructor.
    */
   static build(
     model: ParamModel & { kind: 'numeric' },
@@ -168,8 +184,9 @@ export class IncrementalAboveDensity {
     seqs: Float64Array,
     numbers: Int32Array,
     ranks: Int32Array,
+    uniform = false,
   ): IncrementalAboveDensity {
-    const d = new IncrementalAboveDensity(model, params);
+    const d = new IncrementalAboveDensity(model, params, uniform);
     const n = values.length;
     if (n < 98) {
       throw new InvalidArgumentError('IncrementalAboveDensity needs at least 98 observations (the magic clip floor must be constant).');
@@ -449,9 +466,18 @@ export class IncrementalAboveDensity {
     return n >= NEWEST ? n - NEWEST : 0;
   }
 
-  /** Weights of Optuna's default ramp for the current number of observations. */
+  /** Weights of Optuna's default ramp for the current number of observations (or all 1: `uniform`). */
   private updateWeights(): void {
     const n = this.byRank.length;
+    if (this.uniform) {
+      // As a ramp that covers every observation at weight alpha + 0 r = 1.
+      this.ramp = n;
+      this.alpha = 1;
+      this.beta = 0;
+      this.total = n + this.params.priorWeight;
+      this.gen++;
+      return;
+    }
     const ramp = this.rampFor(n);
     this.ramp = ramp;
     this.alpha = 1 / n;
@@ -492,6 +518,7 @@ export class IncrementalAboveDensity {
       }
     }
     ch.clipped[j] = clipped ? 1 : 0;
+    ch.sigma[j] = sigma;
     ch.inv[j] = inv;
     ch.h[j] = h;
   }

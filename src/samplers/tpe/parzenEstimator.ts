@@ -169,12 +169,7 @@ export class ParzenEstimator {
     const n = observations.length > 0 ? observations[0].length : 0;
     this.nComponents = n + 1;
     this.weights = computeWeights(n, params, predeterminedWeights);
-    this.cumWeights = new Float64Array(this.nComponents);
-    let acc = 0;
-    for (let i = 0; i < this.nComponents; i++) {
-      acc += this.weights[i];
-      this.cumWeights[i] = acc;
-    }
+    this.cumWeights = cumulativeWeights(this.weights);
     const d = models.length;
     this.kernels = models.map((m, j) =>
       m.kind === 'categorical'
@@ -199,15 +194,12 @@ export class ParzenEstimator {
         } else if (m.kind === 'numeric') {
           const mu = k.mus[active];
           const sigma = k.sigmas[active];
-          const a = (m.low - mu) / sigma;
-          const b = (m.high - mu) / sigma;
-          let massA = k.massLow[active];
-          if (massA !== massA) {
-            massA = k.massLow[active] = truncationMass(a, a);
-            k.massHigh[active] = truncationMass(b, a);
+          if (k.massLow[active] !== k.massLow[active]) {
+            const a = (m.low - mu) / sigma;
+            k.massLow[active] = truncationMass(a, a);
+            k.massHigh[active] = truncationMass((m.high - mu) / sigma, a);
           }
-          const z = truncnormPpfFrom(rng.random(), a, b, massA, k.massHigh[active]);
-          out[j][s] = backward(m, mu + sigma * z);
+          out[j][s] = drawFromKernel(m, mu, sigma, rng.random(), k.massLow[active], k.massHigh[active]);
         }
       }
     }
@@ -459,7 +451,36 @@ interface JointTerms {
   masses: Array<PairTerms | null>;
 }
 
-function computeWeights(n: number, params: ParzenEstimatorParameters, predetermined?: ArrayLike<number>): Float64Array {
+/**
+ * A draw from the kernel of mean `mu` and bandwidth `sigma` (modelling space) truncated to the
+ * parameter's range, by its inverse cdf at u, as an internal value. `massLow` and `massHigh` are the
+ * kernel's `truncationMass(a, a)` and `truncationMass(b, a)` for its standardised bounds a and b.
+ */
+export function drawFromKernel(
+  m: ParamModel & { kind: 'numeric' },
+  mu: number,
+  sigma: number,
+  u: number,
+  massLow: number,
+  massHigh: number,
+): number {
+  const z = truncnormPpfFrom(u, (m.low - mu) / sigma, (m.high - mu) / sigma, massLow, massHigh);
+  return backward(m, mu + sigma * z);
+}
+
+/** The running sums of a mixture's weights (the component a draw picks: `searchCumulative`). */
+export function cumulativeWeights(weights: Float64Array): Float64Array {
+  const cum = new Float64Array(weights.length);
+  let acc = 0;
+  for (let i = 0; i < weights.length; i++) {
+    acc += weights[i];
+    cum[i] = acc;
+  }
+  return cum;
+}
+
+/** The n observations' weights and the prior's (last), normalised to sum 1. */
+export function computeWeights(n: number, params: ParzenEstimatorParameters, predetermined?: ArrayLike<number>): Float64Array {
   const w = new Float64Array(n + 1);
   if (n > 0) {
     const raw = predetermined ?? params.weights(n);
@@ -600,7 +621,8 @@ function sampleCategoricalRow(k: CategoricalKernels, component: number, u: numbe
   return k.nChoices - 1;
 }
 
-function searchCumulative(cum: Float64Array, u: number): number {
+/** The component whose cumulative weight first exceeds u. */
+export function searchCumulative(cum: Float64Array, u: number): number {
   let lo = 0;
   let hi = cum.length - 1;
   while (lo < hi) {

@@ -8,6 +8,7 @@ import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
 import { GoodGroupSelector } from './multiObjective';
 import { AboveDensities, usesFromScratchPaths } from './aboveDensity';
+import { IncrementalBelow } from './incrementalBelow';
 import { argmaxRatio } from './nearFirstSum';
 import { computeSplit, gatherObservations, SplitTracker, type ParamColumn, type Split } from './observations';
 import { ParetoSplitTracker } from './paretoSplit';
@@ -60,6 +61,9 @@ export interface TPESamplerOptions {
 }
 
 /** A proposal's candidates (one array per parameter) and their log densities under l and g. */
+/** What TPE needs of l(x): candidates drawn from it, and their log densities. */
+type BelowEstimator = Pick<ParzenEstimator, 'sample' | 'logPdf'>;
+
 interface CandidateBuffers {
   draws: Float64Array[];
   logL: Float64Array;
@@ -102,11 +106,13 @@ export class TPESampler implements Sampler {
       columns: readonly ParamColumn[];
       multiObjective: boolean;
       values: readonly Float64Array[];
-      estimator: ParzenEstimator;
+      estimator: BelowEstimator;
       /** The split's `belowToken` the estimator was fitted for (the same group: the same values). */
       belowToken: object | undefined;
     }
   >();
+  /** Several objectives: per continuous parameter, its good trials' estimator kept across trials. */
+  private readonly incrementalBelows = new Map<string, IncrementalBelow>();
   private splitMemo: { trials: readonly FrozenTrial[]; study: StudyView; current: number; split: Split } | null = null;
   /** Where the running trials' scan starts in `study`'s trials (see `split`). */
   private readonly runningScan: { study: StudyView | null; from: number } = { study: null, from: 0 };
@@ -291,8 +297,12 @@ export class TPESampler implements Sampler {
     names: readonly string[],
     columns: readonly ParamColumn[],
     models: ParamModel[],
-  ): ParzenEstimator {
+  ): BelowEstimator {
     const multiObjective = study.isMultiObjective;
+    if (multiObjective && names.length === 1 && this.incremental) {
+      const kept = this.incrementalBelow(split, names[0], columns[0], models[0]);
+      if (kept) return kept;
+    }
     const key = names.join('\u0000');
     const memo = this.belowMemo.get(key);
     // Not for `useFromScratchPaths` samplers: the tests compare the two paths' proposals.
@@ -315,6 +325,23 @@ export class TPESampler implements Sampler {
       this.belowMemo.set(key, { columns, multiObjective, values: below.values, estimator, belowToken: split.belowToken });
     }
     return estimator;
+  }
+
+  /**
+   * Several objectives, one continuous parameter: its good trials' estimator, kept across trials and
+   * brought up to the split's good group (null while fewer than 98 good trials have it: then built
+   * from scratch).
+   */
+  private incrementalBelow(split: Split, name: string, column: ParamColumn, model: ParamModel): IncrementalBelow | null {
+    if (model.kind !== 'numeric' || model.q !== null || !this.parzen.considerMagicClip) return null;
+    let kept = this.incrementalBelows.get(name);
+    if (!kept || kept.column !== column) {
+      // Bounded: a define-by-run space may visit many parameters.
+      if (this.incrementalBelows.size >= 64) this.incrementalBelows.clear();
+      kept = new IncrementalBelow(model, this.parzen, column);
+      this.incrementalBelows.set(name, kept);
+    }
+    return kept.sync(split.trials, split.below) ? kept : null;
   }
 
   /**
