@@ -288,8 +288,10 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
     const lows = [0, 0, 0];
     const highs = [1, 1, 1];
     const floors = [floor, floor, floor];
+    // The followed grid keeps its kernels' data packed in its own order; the rebuilt one reads them by slot.
+    const packed = () => ({ ...(k as ProductKernels), packer: ProductGridTerms.packer(k as ProductKernels) });
     const followed = new NearFirstGrid();
-    followed.sync(k as ProductKernels, null, lows, highs, floors);
+    followed.sync(packed(), null, lows, highs, floors);
     const scratch = new Float64Array(cap);
     const logTotalWeight = () => Math.log(weights.subarray(0, k.count).reduce((sum, w) => sum + w, 0));
     // log g at each point by the full sum (what the grid's choice must agree with).
@@ -335,7 +337,7 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
       }
       for (let i = 1; i < k.count; i++) weights[i] = Math.min(1, weights[i] + 0.01);
       refresh();
-      followed.sync(k as ProductKernels, touched, lows, highs, floors);
+      followed.sync(packed(), touched, lows, highs, floors);
       const rebuilt = new NearFirstGrid();
       rebuilt.sync(k as ProductKernels, null, lows, highs, floors);
       const logTotal = logTotalWeight();
@@ -369,7 +371,7 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
     lists.rowOfSlot[lost] = -1; // listed as summed apart, but not in that list
     weights[lost] = 0.5; // and changed (its weight; it stays at the floor)
     refresh();
-    followed.sync(k as ProductKernels, [lost], lows, highs, floors);
+    followed.sync(packed(), [lost], lows, highs, floors);
     const logTotal = logTotalWeight();
     const points = [0, 1, 2].map((j) =>
       Float64Array.from({ length: 24 }, (_, s) => Math.min(1, Math.max(0, mus[j][lost] + 0.01 * (s - 12) * (j + 1)))),

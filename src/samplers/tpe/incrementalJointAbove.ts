@@ -348,23 +348,33 @@ export class IncrementalJointAbove implements ProductKernels {
       // The wider side of a log integer's cell (the lower one).
       return Float64Array.from(samples[gridParams[g]], (x, s) => (model.log ? y[s] - Math.log(x - 0.5 * q) : 0.5 * q));
     });
+    // A mixed space's constants and pairs first: the grid packs them. Pairs numbered afresh change
+    // every kernel's record.
+    const view = this.mixed ? this.mixedView() : null;
+    const renumbered = this.mixed ? this.mixed.prepare(view!) : false;
+    // The grid keeps its kernels' data packed for the terms: a mixed space's, or a product mixture
+    // over the grid's parameters alone.
+    const packer = this.mixed
+      ? this.mixed.gridPacker(view!)
+      : this.d === 3 && gridParams.length === 3
+        ? ProductGridTerms.packer(this)
+        : undefined;
     this.takeTouched((touched) =>
       grid.sync(
         {
           count: this.count,
           mus: gridParams.map((j) => this.mus[j]),
           curvatures: gridParams.map((j) => this.curvatures[j]),
-          // A product mixture over the grid's parameters alone: the grid packs its terms' data.
-          logHeights: this.mixed || this.d !== gridParams.length ? undefined : this.logHeights,
+          packer,
         },
-        touched,
+        renumbered ? null : touched,
         models.map((model) => model.low),
         models.map((model) => model.high),
         models.map((model) => magicClipFloor(model.high - model.low, m)),
         models.map((model) => (model.q !== null && !model.log ? model.q : 0)),
       ),
     );
-    if (this.mixed) return grid.bestRatio(this.mixed.gridTerms(this.mixedView(), samples, modelled), points, logL, 0, halfWidths);
+    if (this.mixed) return grid.bestRatio(this.mixed.gridTerms(view!, samples, modelled), points, logL, 0, halfWidths);
     return grid.bestRatio(new ProductGridTerms(this, modelled, this.scratch), points, logL, Math.log(this.totalWeight));
   }
 

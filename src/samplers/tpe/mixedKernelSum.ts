@@ -16,10 +16,14 @@
  *
  * TPE's choice need not form every sum: `gridTerms` hands the same terms, one kernel at a time, to
  * the race through the grid of the kernels' numeric parameters (nearFirstGrid.ts), which forms
- * most candidates' sums only near them.
+ * most candidates' sums only near them. The race's terms are the same sums' terms by another
+ * arithmetic (the weight as a factor, not a logarithm: the weights change every trial, and their
+ * logarithms took a sixth of a trial at 10,000 trials); they agree to rounding, far within the
+ * margin by which the race tells candidates apart, and the candidates it cannot tell apart are
+ * scored by the full sums.
  */
 import { PairTerms } from './discreteCells';
-import type { GridTerms } from './nearFirstGrid';
+import type { GridPacker, GridTerms } from './nearFirstGrid';
 import { expNonPositive } from './expNonPositive';
 import { categoricalRow, forward, type ParamModel } from './parzenEstimator';
 import { FAR_LOG } from './productKernelSum';
@@ -48,13 +52,23 @@ export interface MixedKernels {
 export class MixedKernelSum {
   /** Per slot: the stamp its constants and pairs were computed at. */
   private seen = new Int32Array(0);
-  /** Per slot, the log of its normalised weight (`prepare`). */
-  logW = new Float64Array(0);
+  /** Per slot, the log of its normalised weight (formed when a full sum first needs it after `prepare`). */
+  private logW = new Float64Array(0);
+  private logWFresh = false;
+  /** The weights' total, in the from-scratch order (`prepare`). */
+  private total = 0;
   /**
    * Per slot, the sum of its numeric parameters' largest terms: a continuous one's constant, a
    * discrete one's -log Z (a mass is at most 1). Kept with the constants, for `gridTerms`' bound.
    */
   private peaks = new Float64Array(0);
+  /**
+   * Per observation's slot, e^(peak - peakRef), peakRef at least every observation's peak: its
+   * height relative to the others', kept with the constants, so that the race's scale (the largest
+   * weighted height) takes a product per kernel and trial rather than a logarithm (`gridTerms`).
+   */
+  private heights = new Float64Array(0);
+  private peakRef = -Infinity;
   private acc = new Float64Array(0);
   /** Per continuous parameter, per slot: -log sigma - log sqrt(2 pi) - log Z, and 1/sigma (null for other parameters). */
   consts: Array<{ c: Float64Array; inv: Float64Array } | null>;
@@ -86,18 +100,18 @@ export class MixedKernelSum {
 
   /**
    * The candidates' terms for a race through the grid of the kernels' numeric parameters
-   * (nearFirstGrid.ts): kernel i's term at candidate s is e^(a_i - top), a_i the same double as the
-   * full sum's component (its log weight, plus each parameter's term in parameter order). The grid
+   * (nearFirstGrid.ts): kernel i's term at candidate s is e^(a_i - top), a_i the full sum's component
+   * (its log weight, plus each parameter's term in parameter order), formed as its weight times a
+   * common factor times e^(its parameters' terms less a bound on them) (see the scale below). The grid
    * bounds a term by the kernel's height (its log weight plus each parameter's largest term: a
    * continuous one's at its mean, a discrete one's the log of a mass of at most 1 less its truncation
    * mass, a categorical one's the hit) less what its distance in one grid parameter takes off (from
    * a discrete candidate's cell: a normal mass beyond distance d is below e^(-d^2 / 2 sigma^2));
    * `top` is the largest height, so every term is at most 1 before that distance. (The fields the
-   * terms read, `logW` to `pairs`, are this class's state, read there, not set.) `modelled[j][s]`:
-   * candidate s in parameter j in the modelling space.
+   * terms read, `consts` to `pairs`, are this class's state, read there, not set.) `modelled[j][s]`:
+   * candidate s in parameter j in the modelling space. `prepare` first.
    */
   gridTerms(k: MixedKernels, samples: readonly Float64Array[], modelled: readonly Float64Array[]): GridTerms {
-    this.prepare(k);
     const nc = k.count;
     const d = this.models.length;
     const size = d > 0 ? samples[0].length : 0;
@@ -116,19 +130,36 @@ export class MixedKernelSum {
       const pairs = this.pairs[j];
       rows.push(pairs ? Array.from({ length: size }, (_, s) => pairs.at(samples[j][s])) : null);
     }
-    const { logW, peaks } = this;
-    let top = -Infinity;
-    for (let i = 1; i < nc; i++) {
-      const height = logW[i] + peaks[i];
-      if (height > top) top = height;
+    // The race's scale: the largest weighted height, log(w_i / total) + peak_i + the categorical
+    // parameters' largest terms, found through the kept heights (a product and a comparison per
+    // kernel; the logarithms of the weights are left to the full sums). An observation's term is
+    // then w_i e^(a_i - bound - top - log total), a_i its parameters' terms, at most its height:
+    // formed as w_i scale e^(a_i - bound), bound = peakRef + observed >= a_i, the exponent <= 0.
+    const w = k.weights;
+    let largest = this.largestHeight(w, nc);
+    if (!(largest > 1e-200)) {
+      // The reference stands far above every kernel left (its kernel is gone): taken afresh.
+      this.peakRef = Infinity;
+      this.refreshHeights(nc);
+      largest = this.largestHeight(w, nc);
     }
-    top = Math.max(top + observed, logW[0] + peaks[0] + prior);
-    return new MixedGridTerms(this, k, samples, modelled, rows, top);
+    const peaks = this.peaks;
+    const bound = this.peakRef + observed;
+    const priorBound = peaks[0] + prior;
+    const logTotal = Math.log(this.total);
+    const top = Math.max(Math.log(largest) + bound, Math.log(w[0]) + priorBound) - logTotal;
+    const scale = Math.exp(bound - top - logTotal);
+    const priorScale = Math.exp(priorBound - top - logTotal);
+    return new MixedGridTerms(this, k, samples, modelled, rows, top, bound, scale, priorBound, priorScale);
   }
 
   /** log g at sample s (`prepare` first): the from-scratch estimator's sum, term for term. */
   sampleLogPdf(k: MixedKernels, samples: readonly Float64Array[], s: number): number {
     const nc = k.count;
+    if (!this.logWFresh) {
+      for (let i = 0; i < nc; i++) this.logW[i] = Math.log(k.weights[i] / this.total);
+      this.logWFresh = true;
+    }
     const { acc, logW } = this;
     const m = nc - 1;
     acc.set(logW.subarray(0, nc));
@@ -172,8 +203,40 @@ export class MixedKernelSum {
     return max + Math.log(sum);
   }
 
-  /** The normalised log weights, and the constants and pairs of the kernels that changed. */
-  private prepare(k: MixedKernels): void {
+  /**
+   * The layout the grid keeps of each kernel for `MixedGridTerms.addPacked` (`prepare` first, and
+   * again before each use: the constants and pairs are read as `prepare` left them): per parameter
+   * in order, a continuous one's mean, 1/sigma and constant, a discrete one's pair, a categorical
+   * one's observed choice.
+   */
+  gridPacker(k: MixedKernels): GridPacker {
+    const models = this.models;
+    const width = models.reduce((w, m) => w + (m.kind === 'numeric' && m.q === null ? 3 : 1), 0);
+    const { consts, pairs } = this;
+    return {
+      width,
+      pack(slot: number, out: Float64Array, at: number): void {
+        let o = at;
+        for (let j = 0; j < models.length; j++) {
+          const entry = consts[j];
+          const pair = pairs[j];
+          if (entry) {
+            out[o++] = k.mus[j][slot];
+            out[o++] = entry.inv[slot];
+            out[o++] = entry.c[slot];
+          } else {
+            out[o++] = pair ? pair.pairOf[slot] : k.mus[j][slot];
+          }
+        }
+      },
+    };
+  }
+
+  /**
+   * The normalised log weights, and the constants and pairs of the kernels that changed. True when
+   * the pairs were numbered afresh (every kernel's pair changed).
+   */
+  prepare(k: MixedKernels): boolean {
     const nc = k.count;
     if (this.seen.length < nc) this.grow(Math.max(nc, 2 * this.seen.length));
     // The total in the from-scratch order (observations by time, then the prior), so that each
@@ -182,7 +245,8 @@ export class MixedKernelSum {
     let total = 0;
     for (let r = 0; r < nc - 1; r++) total += w[k.byTime[r]];
     total += w[0];
-    for (let i = 0; i < nc; i++) this.logW[i] = Math.log(w[i] / total);
+    this.total = total;
+    this.logWFresh = false;
     this.models.forEach((model, j) => {
       if (model.kind !== 'categorical') return;
       const { pHit, pMiss } = categoricalRow(model.nChoices, this.priorWeight, nc - 1);
@@ -190,14 +254,17 @@ export class MixedKernelSum {
     });
     // Forgotten pairs keep their numbers (the values' terms are indexed by them): past about two per
     // kernel, the pairs are numbered afresh (and every value's terms computed anew).
+    let renumbered = false;
     for (const pairs of this.pairs) {
       if (pairs && pairs.pairCount > 2 * nc + 256) {
         pairs.clear();
         this.seen.fill(0);
+        renumbered = true;
       }
     }
     const seen = this.seen;
     const stamps = k.stamps;
+    let raised = false;
     for (let i = 0; i < nc; i++) {
       if (seen[i] === stamps[i]) continue;
       seen[i] = stamps[i];
@@ -217,7 +284,31 @@ export class MixedKernelSum {
         }
       }
       this.peaks[i] = peak;
+      if (i === 0) continue;
+      if (peak > this.peakRef) raised = true;
+      else this.heights[i] = Math.exp(peak - this.peakRef);
     }
+    if (raised) this.refreshHeights(nc);
+    return renumbered;
+  }
+
+  /** Every observation's height again, from the largest peak (one stood above the reference, or all far below it). */
+  private refreshHeights(nc: number): void {
+    let ref = -Infinity;
+    for (let i = 1; i < nc; i++) if (this.peaks[i] > ref) ref = this.peaks[i];
+    this.peakRef = ref;
+    for (let i = 1; i < nc; i++) this.heights[i] = Math.exp(this.peaks[i] - ref);
+  }
+
+  /** The largest weight times height among the observations. */
+  private largestHeight(w: Float64Array, nc: number): number {
+    const heights = this.heights;
+    let largest = 0;
+    for (let i = 1; i < nc; i++) {
+      const h = w[i] * heights[i];
+      if (h > largest) largest = h;
+    }
+    return largest;
   }
 
   private grow(cap: number): void {
@@ -229,6 +320,9 @@ export class MixedKernelSum {
     const peaks = new Float64Array(cap);
     peaks.set(this.peaks);
     this.peaks = peaks;
+    const heights = new Float64Array(cap);
+    heights.set(this.heights);
+    this.heights = heights;
     this.consts = this.consts.map((entry, j) => {
       const model = this.models[j];
       if (model.kind !== 'numeric' || model.q !== null) return null;
@@ -273,6 +367,8 @@ class MixedGridTerms implements GridTerms {
   private readonly values: Float64Array;
   /** Per candidate s and discrete parameter j (at d s + j): its terms per pair. */
   private readonly rows: Float64Array[];
+  /** Values per kernel in the grid's packed records (`MixedKernelSum.gridPacker`). */
+  private readonly width: number;
 
   constructor(
     private readonly sum: MixedKernelSum,
@@ -281,6 +377,11 @@ class MixedGridTerms implements GridTerms {
     modelled: readonly Float64Array[],
     rows: ReadonlyArray<Float64Array[] | null>,
     readonly top: number,
+    /** An observation's term is its weight times `scale` times e^(its parameters' terms - `bound`); the prior's likewise. */
+    private readonly bound: number,
+    private readonly scale: number,
+    private readonly priorBound: number,
+    private readonly priorScale: number,
   ) {
     const models = sum.models;
     const d = models.length;
@@ -294,6 +395,7 @@ class MixedGridTerms implements GridTerms {
     this.hits = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[0] ?? 0);
     this.misses = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[1] ?? 0);
     this.uniforms = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[2] ?? 0);
+    this.width = this.kinds.reduce((w, kind) => w + (kind === CONTINUOUS ? 3 : 1), 0);
     this.values = new Float64Array(d * size);
     this.rows = new Array<Float64Array>(d * size).fill(none);
     for (let s = 0; s < size; s++) {
@@ -306,13 +408,13 @@ class MixedGridTerms implements GridTerms {
   }
 
   addTerms(order: Int32Array, from: number, to: number, s: number, total: number): number {
-    const { kinds, mus, invs, consts, pairOf, values, rows, top } = this;
-    const logW = this.sum.logW;
+    const { kinds, mus, invs, consts, pairOf, values, rows } = this;
+    const w = this.k.weights;
     const d = kinds.length;
     const at = d * s;
     for (let r = from; r < to; r++) {
       const i = order[r];
-      let a = logW[i];
+      let a = 0;
       for (let j = 0; j < d; j++) {
         const kind = kinds[j];
         if (kind === CONTINUOUS) {
@@ -325,7 +427,36 @@ class MixedGridTerms implements GridTerms {
           a += o < 0 ? this.uniforms[j] : o === values[at + j] ? this.hits[j] : this.misses[j];
         }
       }
-      total += expNonPositive(a - top);
+      total += i === 0 ? w[0] * this.priorScale * expNonPositive(a - this.priorBound) : w[i] * this.scale * expNonPositive(a - this.bound);
+    }
+    return total;
+  }
+
+  addPacked(packed: Float64Array, order: Int32Array, from: number, to: number, s: number, total: number): number {
+    // As `addTerms` forms them, each kernel's data read from its packed record (`gridPacker`).
+    // The grid files only observations (never the prior, slot 0).
+    const { kinds, values, rows, uniforms, hits, misses, bound, scale } = this;
+    const w = this.k.weights;
+    const d = kinds.length;
+    const width = this.width;
+    const at = d * s;
+    for (let r = from; r < to; r++) {
+      let a = 0;
+      let o = width * r;
+      for (let j = 0; j < d; j++) {
+        const kind = kinds[j];
+        if (kind === CONTINUOUS) {
+          const z = (values[at + j] - packed[o]) * packed[o + 1];
+          a += packed[o + 2] - 0.5 * z * z;
+          o += 3;
+        } else if (kind === DISCRETE) {
+          a += rows[at + j][packed[o++]];
+        } else {
+          const c = packed[o++];
+          a += c < 0 ? uniforms[j] : c === values[at + j] ? hits[j] : misses[j];
+        }
+      }
+      total += w[order[r]] * scale * expNonPositive(a - bound);
     }
     return total;
   }

@@ -40,9 +40,9 @@
  * The choice is the one the full sums make: a candidate is dropped only when it loses by more than
  * LOSS_MARGIN in log space, far above the sums' rounding, and the candidates left at the end, if
  * more than one is within LOSS_MARGIN of the best, are scored again by the full sums (complete sums
- * hold the full sums' terms to the bit, in another order, and a mixed space's full sum leaves out
- * terms below e^-40 of its largest: where the full sums tie, as for candidates only the prior
- * reaches, those last bits would break the tie).
+ * hold the full sums' terms in another order, a product mixture's to the bit and a mixed space's to
+ * rounding, and a mixed space's full sum leaves out terms below e^-40 of its largest: where the
+ * full sums tie, as for candidates only the prior reaches, those last bits would break the tie).
  */
 import { expNonPositive } from './expNonPositive';
 import { gridIndex } from './nearFirstSum';
@@ -59,10 +59,20 @@ export interface GridKernels {
   readonly mus: readonly Float64Array[];
   readonly curvatures: readonly Float64Array[];
   /**
-   * A product mixture of three parameters passes its kernels' log heights: the grid then keeps each
-   * near kernel's means, curvatures and log height in its own order (`packed`), for `addPacked`.
+   * Where the terms can read their kernels' data from the grid's own copy (`GridTerms.addPacked`):
+   * how to lay out a kernel's. The grid then keeps each near kernel's in its lists' order.
    */
-  readonly logHeights?: Float64Array;
+  readonly packer?: GridPacker;
+}
+
+/**
+ * A kernel's data as its terms read it, `width` values per kernel: what changes only with the
+ * kernel (the grid is told of such changes through `sync`'s touched slots), not its weight.
+ */
+export interface GridPacker {
+  readonly width: number;
+  /** Kernel `slot`'s values into out[at .. at + width). */
+  pack(slot: number, out: Float64Array, at: number): void;
 }
 
 /**
@@ -77,8 +87,8 @@ export interface GridTerms {
   /** `sum` plus the scaled terms of kernels order[from] .. order[to - 1] at candidate s, one by one in that order. */
   addTerms(order: Int32Array, from: number, to: number, s: number, sum: number): number;
   /**
-   * The same, the kernels' means, curvatures and log heights read from `packed` (PACKED values per
-   * position: the three means, the three curvatures, the log height), as `GridKernels` describes.
+   * The same, each kernel's data read from `packed` (at its position times the packer's width) as
+   * the `GridKernels.packer` of the sync laid it out, its weight still by slot.
    */
   addPacked?(packed: Float64Array, order: Int32Array, from: number, to: number, s: number, sum: number): number;
   /** log of candidate s's full sum, unscaled (for a sum whose scaled form nears underflow). */
@@ -111,9 +121,6 @@ const COMPLETE = 2 ** -60;
 /** Allowance for rounding in the cells' edges (of a cell's width: a mean is put in its cell by rounded arithmetic, `gridIndex`). */
 const EDGE_SLACK = 1e-9;
 
-/** Values per near kernel in `packed`: three means, three curvatures, the log height. */
-const PACKED = 7;
-
 export class NearFirstGrid {
   /** Kernels visited (summed) by the walks, from the first. */
   visits = 0;
@@ -140,13 +147,14 @@ export class NearFirstGrid {
   private nearCount = 0;
   private rowStart = new Int32Array(1);
   /**
-   * With a product mixture of three parameters (`GridKernels.logHeights`): each near kernel's terms
-   * data in the lists' order, so that a race reads a cell's kernels in one run of memory rather
-   * than gathering them from eight arrays by slot (three quarters of a Hartmann-3 choice's time at
-   * 10,000 trials went to those terms). The weights, which change every trial, are still read by slot.
+   * With a packer (`GridKernels.packer`): each near kernel's data for its terms in the lists' order,
+   * `width` values each, so that a race reads a cell's kernels in one run of memory rather than
+   * gathering them by slot from an array per value (the terms took three quarters of a Hartmann-3
+   * choice's time at 10,000 trials). The weights, which change every trial, are still read by slot.
    */
   private packed = new Float64Array(0);
-  private packing = false;
+  private packer: GridPacker | null = null;
+  private width = 0;
   /** The other kernels, the prior first: summed in full for every candidate. */
   private rest = new Int32Array(0);
   private restCount = 0;
@@ -202,9 +210,10 @@ export class NearFirstGrid {
       this.minCurvatures[j] = spanned ? (0.5 / (floors[j] * floors[j])) * (1 - 1e-9) : 0;
     }
     this.rows = this.cells[0] * this.cells[1];
-    const packing = k.logHeights !== undefined && this.g === 3 && k.mus.length === 3;
-    if (packing !== this.packing) moved = true;
-    this.packing = packing;
+    const width = k.packer?.width ?? 0;
+    if (width !== this.width) moved = true;
+    this.packer = k.packer ?? null;
+    this.width = width;
     if (this.rowOfSlot.length < k.count) {
       // Doubled: the mixture gains a kernel most trials.
       const grown = new Int32Array(2 * k.count).fill(ABSENT);
@@ -223,9 +232,9 @@ export class NearFirstGrid {
       rest.set(this.rest.subarray(0, this.restCount));
       this.rest = rest;
     }
-    if (this.packing && this.packed.length < PACKED * this.order.length) {
-      const packed = new Float64Array(PACKED * this.order.length);
-      packed.set(this.packed.subarray(0, Math.min(this.packed.length, PACKED * this.nearCount)));
+    if (this.packed.length < width * this.order.length) {
+      const packed = new Float64Array(width * this.order.length);
+      packed.set(this.packed.subarray(0, Math.min(this.packed.length, width * this.nearCount)));
       this.packed = packed;
     }
     if (touched === null || moved || this.restCount === 0) {
@@ -343,21 +352,12 @@ export class NearFirstGrid {
     }
     for (let r = rows; r > 0; r--) rowStart[r] = rowStart[r - 1];
     rowStart[0] = 0;
-    if (this.packing) for (let r = 0; r < this.nearCount; r++) this.pack(k, r);
+    if (this.packer) for (let r = 0; r < this.nearCount; r++) this.pack(r);
   }
 
   /** Position r's packed data from its kernel. */
-  private pack(k: GridKernels, r: number): void {
-    const i = this.order[r];
-    const p = this.packed;
-    const o = PACKED * r;
-    p[o] = k.mus[0][i];
-    p[o + 1] = k.mus[1][i];
-    p[o + 2] = k.mus[2][i];
-    p[o + 3] = k.curvatures[0][i];
-    p[o + 4] = k.curvatures[1][i];
-    p[o + 5] = k.curvatures[2][i];
-    p[o + 6] = k.logHeights![i];
+  private pack(r: number): void {
+    this.packer!.pack(this.order[r], this.packed, this.width * r);
   }
 
   /** The position of near kernel `slot` in the lists (it is in row `row`, third index `column`), or -1. */
@@ -377,10 +377,10 @@ export class NearFirstGrid {
       const column = this.columnOf(k, slot);
       if (was === row && this.columnOfSlot[slot] === column) {
         // In its place already; its bandwidths (so its packed data) may have changed.
-        if (!this.packing) return true;
+        if (!this.packer) return true;
         const at = this.positionOf(slot, row, column);
         if (at < 0) return false;
-        this.pack(k, at);
+        this.pack(at);
         return true;
       }
       if (!this.takeOut(slot)) return false;
@@ -388,10 +388,11 @@ export class NearFirstGrid {
       const at = firstAtLeast(this.column, this.rowStart[row], this.rowStart[row + 1], column + 1);
       this.order.copyWithin(at + 1, at, this.nearCount);
       this.column.copyWithin(at + 1, at, this.nearCount);
-      if (this.packing) this.packed.copyWithin(PACKED * (at + 1), PACKED * at, PACKED * this.nearCount);
+      const width = this.width;
+      if (width > 0) this.packed.copyWithin(width * (at + 1), width * at, width * this.nearCount);
       this.order[at] = slot;
       this.column[at] = column;
-      if (this.packing) this.pack(k, at);
+      if (this.packer) this.pack(at);
       this.nearCount++;
       for (let r = row + 1; r <= this.rows; r++) this.rowStart[r]++;
       this.rowOfSlot[slot] = row;
@@ -418,7 +419,8 @@ export class NearFirstGrid {
       if (at < 0) return false;
       this.order.copyWithin(at, at + 1, this.nearCount);
       this.column.copyWithin(at, at + 1, this.nearCount);
-      if (this.packing) this.packed.copyWithin(PACKED * at, PACKED * (at + 1), PACKED * this.nearCount);
+      const width = this.width;
+      if (width > 0) this.packed.copyWithin(width * at, width * (at + 1), width * this.nearCount);
       this.nearCount--;
       for (let r = row + 1; r <= this.rows; r++) this.rowStart[r]--;
     }
@@ -521,7 +523,7 @@ export class NearFirstGrid {
     this.visits += to - from;
     this.visited[s] += to - from;
     this.sums[s] =
-      this.packing && terms.addPacked
+      this.packer && terms.addPacked
         ? terms.addPacked(this.packed, this.order, from, to, s, this.sums[s])
         : terms.addTerms(this.order, from, to, s, this.sums[s]);
   }
@@ -581,6 +583,9 @@ function firstAtLeast(keys: Int32Array, from: number, to: number, key: number): 
   }
   return lo;
 }
+
+/** Values per kernel in `ProductGridTerms.packer`'s layout: three means, three curvatures, the log height. */
+const PRODUCT_WIDTH = 7;
 
 /**
  * A product mixture's terms (every parameter continuous): w_i e^(log h_i - sum_j c_ij (y_j - mu_ij)^2
@@ -649,6 +654,20 @@ export class ProductGridTerms implements GridTerms {
     return sum;
   }
 
+  /** The layout `addPacked` reads, for a mixture of three parameters: each kernel's three means, three curvatures and log height. */
+  static packer(k: ProductKernels): GridPacker {
+    return {
+      width: PRODUCT_WIDTH,
+      pack(slot: number, out: Float64Array, at: number): void {
+        for (let j = 0; j < 3; j++) {
+          out[at + j] = k.mus[j][slot];
+          out[at + 3 + j] = k.curvatures[j][slot];
+        }
+        out[at + 6] = k.logHeights[slot];
+      },
+    };
+  }
+
   addPacked(packed: Float64Array, order: Int32Array, from: number, to: number, s: number, sum: number): number {
     // As `addTerms` forms them (three parameters), the same operations in the same order.
     const w = this.k.weights;
@@ -658,7 +677,7 @@ export class ProductGridTerms implements GridTerms {
     const y1 = this.points[at + 1];
     const y2 = this.points[at + 2];
     for (let r = from; r < to; r++) {
-      const o = PACKED * r;
+      const o = PRODUCT_WIDTH * r;
       const d0 = y0 - packed[o];
       const d1 = y1 - packed[o + 1];
       const d2 = y2 - packed[o + 2];
