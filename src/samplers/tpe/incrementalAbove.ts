@@ -25,7 +25,8 @@ import { RankedCellMoments } from './rankedMoments';
  * bandwidth leaves or reaches the floor. Older observations joining or leaving the above set
  * (`insertOlder`, `removeOlder`) shift the later ranks by one, which moves only the rank-weighted
  * sums, by the later kernels' moments: `RankedCellMoments` keeps prefix sums over trial numbers for
- * that. Anything else (running trials, other weights) makes the caller rebuild.
+ * that. Anything else (running trials, other weights) makes the caller rebuild. With equal weights
+ * (`uniform`: multi-objective TPE's good group, incrementalBelow.ts) alpha is 1 and beta 0.
  *
  * Evaluation. Once a study concentrates, most kernels sit closer to their neighbours than the
  * magic-clip floor sigma0 = range/100 and so all share that bandwidth ("clipped" kernels). Those are
@@ -66,7 +67,7 @@ class Chunk {
   /** Internal value (for ordering) and column insertion order (ties) of each entry. */
   readonly value = new Float64Array(CAP);
   readonly seq = new Float64Array(CAP);
-  /** Kernel in the modelling space: mean, 1/bandwidth, normaliser (without the weight). */
+  /** Kernel in the modelling space: mean, bandwidth and its inverse, normaliser (without the weight). */
   readonly mu = new Float64Array(CAP);
   readonly sigma = new Float64Array(CAP);
   readonly inv = new Float64Array(CAP);
@@ -124,6 +125,8 @@ export class IncrementalAboveDensity {
   private readonly newestFix: Float64Array;
   private readonly fixedCells: number[] = [];
   private weightsGen = -1;
+  /** Scratch for `weigh`: each observation's time rank by trial number. */
+  private rankByNumber = new Int32Array(0);
   private readonly dirtyChunks: Chunk[] = [];
   /** The chunks holding unclipped kernels (summed one by one), in order. */
   private wideChunks: Chunk[] = [];
@@ -428,10 +431,20 @@ export class IncrementalAboveDensity {
       const number = byRank[r];
       if (this.moments.isMember(number)) this.fixedCells.push(this.moments.addScaled(number, 1 - (alpha + beta * r), fix));
     }
+    // The wide kernels' ranks: by bisection when they are few, else from one pass over the ranks
+    // (early in a study most kernels are wide; late, a few dozen).
+    let wide = 0;
+    for (const ch of this.wideChunks) wide += ch.nWide;
+    const n = byRank.length;
+    const pass = wide * Math.log2(n + 1) > n;
+    if (pass) {
+      if (this.rankByNumber.length < this.chunkOf.length) this.rankByNumber = new Int32Array(2 * this.chunkOf.length);
+      for (let r = 0; r < n; r++) this.rankByNumber[byRank[r]] = r;
+    }
     for (const ch of this.wideChunks) {
       for (let j = 0; j < ch.len; j++) {
         if (ch.clipped[j]) continue;
-        const r = this.rankOf(ch.num[j]);
+        const r = pass ? this.rankByNumber[ch.num[j]] : this.rankOf(ch.num[j]);
         ch.weight[j] = r < ramp ? alpha + beta * r : 1;
       }
     }

@@ -58,6 +58,12 @@ export class IncrementalBelow {
    * have the parameter.
    */
   sync(trials: readonly FrozenTrial[], below: Int32Array): boolean {
+    if (below.length < INCREMENTAL_FROM) {
+      // Too few whatever they hold (the first tenth of a study's trials): nothing to follow yet.
+      this.density = null;
+      this.group = new Int32Array(0);
+      return false;
+    }
     const joined: number[] = [];
     const left: number[] = [];
     const was = this.group;
