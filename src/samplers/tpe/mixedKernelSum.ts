@@ -215,17 +215,20 @@ export class MixedKernelSum {
     const { consts, pairs } = this;
     return {
       width,
-      pack(slot: number, out: Float64Array, at: number): void {
-        let o = at;
-        for (let j = 0; j < models.length; j++) {
-          const entry = consts[j];
-          const pair = pairs[j];
-          if (entry) {
-            out[o++] = k.mus[j][slot];
-            out[o++] = entry.inv[slot];
-            out[o++] = entry.c[slot];
-          } else {
-            out[o++] = pair ? pair.pairOf[slot] : k.mus[j][slot];
+      pack(slots: Int32Array, from: number, to: number, out: Float64Array): void {
+        for (let r = from; r < to; r++) {
+          const slot = slots[r];
+          let o = width * r;
+          for (let j = 0; j < models.length; j++) {
+            const entry = consts[j];
+            const pair = pairs[j];
+            if (entry) {
+              out[o++] = k.mus[j][slot];
+              out[o++] = entry.inv[slot];
+              out[o++] = entry.c[slot];
+            } else {
+              out[o++] = pair ? pair.pairOf[slot] : k.mus[j][slot];
+            }
           }
         }
       },

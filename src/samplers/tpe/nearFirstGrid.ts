@@ -71,8 +71,8 @@ export interface GridKernels {
  */
 export interface GridPacker {
   readonly width: number;
-  /** Kernel `slot`'s values into out[at .. at + width). */
-  pack(slot: number, out: Float64Array, at: number): void;
+  /** The values of kernels slots[from] .. slots[to - 1] into out, kernel slots[r]'s at [r width, (r + 1) width). */
+  pack(slots: Int32Array, from: number, to: number, out: Float64Array): void;
 }
 
 /**
@@ -352,12 +352,12 @@ export class NearFirstGrid {
     }
     for (let r = rows; r > 0; r--) rowStart[r] = rowStart[r - 1];
     rowStart[0] = 0;
-    if (this.packer) for (let r = 0; r < this.nearCount; r++) this.pack(r);
+    this.packer?.pack(this.order, 0, this.nearCount, this.packed);
   }
 
   /** Position r's packed data from its kernel. */
   private pack(r: number): void {
-    this.packer!.pack(this.order[r], this.packed, this.width * r);
+    this.packer!.pack(this.order, r, r + 1, this.packed);
   }
 
   /** The position of near kernel `slot` in the lists (it is in row `row`, third index `column`), or -1. */
@@ -658,12 +658,21 @@ export class ProductGridTerms implements GridTerms {
   static packer(k: ProductKernels): GridPacker {
     return {
       width: PRODUCT_WIDTH,
-      pack(slot: number, out: Float64Array, at: number): void {
-        for (let j = 0; j < 3; j++) {
-          out[at + j] = k.mus[j][slot];
-          out[at + 3 + j] = k.curvatures[j][slot];
+      pack(slots: Int32Array, from: number, to: number, out: Float64Array): void {
+        const [mu0, mu1, mu2] = k.mus;
+        const [c0, c1, c2] = k.curvatures;
+        const logHeights = k.logHeights;
+        for (let r = from; r < to; r++) {
+          const i = slots[r];
+          const at = PRODUCT_WIDTH * r;
+          out[at] = mu0[i];
+          out[at + 1] = mu1[i];
+          out[at + 2] = mu2[i];
+          out[at + 3] = c0[i];
+          out[at + 4] = c1[i];
+          out[at + 5] = c2[i];
+          out[at + 6] = logHeights[i];
         }
-        out[at + 6] = k.logHeights[slot];
       },
     };
   }
