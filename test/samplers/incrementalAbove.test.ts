@@ -69,6 +69,27 @@ function buildFrom(
   );
 }
 
+/**
+ * The parameters a seeded two-objective TPE study (Binh and Korn's problem) proposes, by its
+ * incremental paths or from scratch; `logY`: the second parameter on a log scale.
+ */
+async function binhKornParams(incremental: boolean, seed: number, nTrials: number, logY: boolean) {
+  const sampler = new TPESampler({ seed });
+  const study = await createStudy({
+    directions: ['minimize', 'minimize'],
+    sampler: incremental ? sampler : useFromScratchPaths(sampler),
+  });
+  await study.optimize(
+    (t: Trial) => {
+      const x = t.suggestFloat('x', 0, 5);
+      const y = logY ? t.suggestFloat('y', 1e-3, 3, { log: true }) : t.suggestFloat('y', 0, 3);
+      return [4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2];
+    },
+    { nTrials, showProgressBar: false },
+  );
+  return study.trials.map((t) => t.params);
+}
+
 describe('IncrementalAboveDensity', () => {
   it('equals the from-scratch density after every kind of insertion and removal, to 1e-12 in log density', () => {
     const rng = new Rng(7);
@@ -194,22 +215,7 @@ describe('TPESampler with the incremental above density', () => {
   it('proposes bit-identical parameters in a two-objective study, whose good group takes trials from the bad one', async () => {
     // MOTPE (univariate): the good group is a tenth of the trials, growing, and chosen by
     // hypervolume, so trials leave the bad group mid-history; the density follows them.
-    const run = async (incremental: boolean) => {
-      const sampler = new TPESampler({ seed: 4 });
-      const study = await createStudy({
-        directions: ['minimize', 'minimize'],
-        sampler: incremental ? sampler : useFromScratchPaths(sampler),
-      });
-      await study.optimize(
-        (t: Trial) => {
-          const x = t.suggestFloat('x', 0, 5);
-          const y = t.suggestFloat('y', 0, 3);
-          return [4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2];
-        },
-        { nTrials: 400, showProgressBar: false },
-      );
-      return study.trials.map((t) => t.params);
-    };
+    const run = (incremental: boolean) => binhKornParams(incremental, 4, 400, false);
     // Removals the density carried out (not refused), and the new good groups it followed by the
     // split tracker's moves rather than by comparing the lists.
     const followedByMoves = AboveDensities.prototype as unknown as { applyMoves: () => boolean };
@@ -306,22 +312,7 @@ describe('TPESampler with several objectives: the good group estimator kept acro
   it('proposes bit-identical parameters to the from-scratch path once the good group holds 98 trials', async () => {
     // Gamma is a tenth of the trials with several objectives: from about trial 980 on, each
     // continuous parameter's good trials are followed by an IncrementalBelow.
-    const run = async (incremental: boolean) => {
-      const sampler = new TPESampler({ seed: 6 });
-      const study = await createStudy({
-        directions: ['minimize', 'minimize'],
-        sampler: incremental ? sampler : useFromScratchPaths(sampler),
-      });
-      await study.optimize(
-        (t: Trial) => {
-          const x = t.suggestFloat('x', 0, 5);
-          const y = t.suggestFloat('y', 1e-3, 3, { log: true });
-          return [4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2];
-        },
-        { nTrials: 1300, showProgressBar: false },
-      );
-      return study.trials.map((t) => t.params);
-    };
+    const run = (incremental: boolean) => binhKornParams(incremental, 6, 1300, true);
     const { result: incremental, calls: followed } = await countingCalls(
       IncrementalBelow.prototype,
       'sync',

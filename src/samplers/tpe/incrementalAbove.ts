@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../../errors';
 import type { ParamModel, ParzenEstimatorParameters } from './parzenEstimator';
-import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
+import { forward, kernelBandwidth, kernelHeight, lowerBound } from './parzenEstimator';
 import { RankedCellMoments } from './rankedMoments';
 
 /**
@@ -369,18 +369,9 @@ export class IncrementalAboveDensity {
     return i < 0 ? 0 : i >= this.nCells ? this.nCells - 1 : i;
   }
 
-  /** Trial `number`'s time rank (it is held). */
+  /** Trial `number`'s time rank (it is held): byRank is in time order, that is by ascending trial number. */
   private rankOf(number: number): number {
-    // byRank is in time order, that is by ascending trial number.
-    const byRank = this.byRank;
-    let lo = 0;
-    let hi = byRank.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (byRank[mid] < number) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.byRank, number);
   }
 
   /** The index of chunk `ch` (which holds at least one entry) in the sorted list. */
