@@ -17,21 +17,17 @@
 import type { Rng } from '../../rng';
 import type { FrozenTrial } from '../../frozenTrial';
 import { IncrementalAboveDensity } from './incrementalAbove';
-import type { ParamColumn } from './observations';
+import { sortedDifference, type ParamColumn } from './observations';
 import {
   computeWeights,
   cumulativeWeights,
   drawFromKernel,
+  kernelMasses,
   lowerBound,
   searchCumulative,
   type ParamModel,
   type ParzenEstimatorParameters,
 } from './parzenEstimator';
-import * as truncnorm from './truncnorm';
-
-// A local binding (see parzenEstimator.ts: some CommonJS loaders turn each read through the module
-// object into a getter call).
-const truncationMass = truncnorm.truncationMass;
 
 /** Good observations below which the estimator is built from scratch (the magic clip's floor moves with their count). */
 const INCREMENTAL_FROM = 98;
@@ -77,20 +73,12 @@ export class IncrementalBelow {
     if (!this.density || !ascending) return this.rebuild(trials, below);
     const joined: number[] = [];
     const left: number[] = [];
-    let a = 0;
-    let b = 0;
-    while (a < was.length || b < numbers.length) {
-      const x = a < was.length ? was[a] : Infinity;
-      const y = b < numbers.length ? numbers[b] : Infinity;
-      if (x === y) {
-        a++;
-        b++;
-      } else if (x < y) {
-        left.push(was[a++]);
-      } else {
-        joined.push(below[b++]);
-      }
-    }
+    sortedDifference(
+      was,
+      numbers,
+      (a) => left.push(was[a]),
+      (b) => joined.push(below[b]),
+    );
     if (joined.length + left.length <= 32 + (this.kept.length >> 4) && this.follow(trials, joined, left)) return true;
     return this.rebuild(trials, below);
   }
@@ -157,8 +145,8 @@ export class IncrementalBelow {
       const active = searchCumulative(this.cum, rng.random() * total);
       // The prior kernel comes last, at the range's centre with the range as its bandwidth.
       const [mu, sigma] = active < n ? density.kernelAt(active) : [0.5 * (m.low + m.high), m.high - m.low];
-      const a = (m.low - mu) / sigma;
-      out[0][s] = drawFromKernel(m, mu, sigma, rng.random(), truncationMass(a, a), truncationMass((m.high - mu) / sigma, a));
+      const [massLow, massHigh] = kernelMasses(m, mu, sigma);
+      out[0][s] = drawFromKernel(m, mu, sigma, rng.random(), massLow, massHigh);
     }
     return out;
   }

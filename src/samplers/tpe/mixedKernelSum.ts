@@ -211,7 +211,7 @@ export class MixedKernelSum {
    */
   gridPacker(k: MixedKernels): GridPacker {
     const models = this.models;
-    const width = models.reduce((w, m) => w + (m.kind === 'numeric' && m.q === null ? 3 : 1), 0);
+    const width = packedWidth(models);
     const { consts, pairs } = this;
     return {
       width,
@@ -341,6 +341,11 @@ export class MixedKernelSum {
   }
 }
 
+/** Values per kernel in `MixedKernelSum.gridPacker`'s records: three per continuous parameter, one per other. */
+function packedWidth(models: readonly ParamModel[]): number {
+  return models.reduce((w, m) => w + (m.kind === 'numeric' && m.q === null ? 3 : 1), 0);
+}
+
 /** How `MixedGridTerms` forms a parameter's term. */
 const CONTINUOUS = 0;
 const DISCRETE = 1;
@@ -398,7 +403,7 @@ class MixedGridTerms implements GridTerms {
     this.hits = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[0] ?? 0);
     this.misses = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[1] ?? 0);
     this.uniforms = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[2] ?? 0);
-    this.width = this.kinds.reduce((w, kind) => w + (kind === CONTINUOUS ? 3 : 1), 0);
+    this.width = packedWidth(models);
     this.values = new Float64Array(d * size);
     this.rows = new Array<Float64Array>(d * size).fill(none);
     for (let s = 0; s < size; s++) {

@@ -198,6 +198,33 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
 }
 
 /** A growable list of indices: the split trackers' bad groups, in ascending order. */
+/**
+ * Walks two ascending lists together: `onlyBefore(i)` for each position i of `before` whose value
+ * `after` lacks, `onlyAfter(j)` for each position j of `after` whose value `before` lacks (how a
+ * group changed between two splits).
+ */
+export function sortedDifference(
+  before: ArrayLike<number>,
+  after: ArrayLike<number>,
+  onlyBefore: (i: number) => void,
+  onlyAfter: (j: number) => void,
+): void {
+  let a = 0;
+  let b = 0;
+  while (a < before.length || b < after.length) {
+    const x = a < before.length ? before[a] : Infinity;
+    const y = b < after.length ? after[b] : Infinity;
+    if (x === y) {
+      a++;
+      b++;
+    } else if (x < y) {
+      onlyBefore(a++);
+    } else {
+      onlyAfter(b++);
+    }
+  }
+}
+
 export class IndexList {
   private items = new Int32Array(256);
   private size = 0;

@@ -25,7 +25,16 @@ import { dominates } from '../../multiobjective/pareto';
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { FrontSelection, frontsCovering } from './multiObjective';
 import { lowerBound } from './parzenEstimator';
-import { computeSplit, FinishedTrialsFeed, IndexList, lossVector, totalViolation, type Split, type SplitOptions } from './observations';
+import {
+  computeSplit,
+  FinishedTrialsFeed,
+  IndexList,
+  lossVector,
+  sortedDifference,
+  totalViolation,
+  type Split,
+  type SplitOptions,
+} from './observations';
 
 export class ParetoSplitTracker {
   private readonly feed = new FinishedTrialsFeed();
@@ -255,22 +264,14 @@ export class ParetoSplitTracker {
     const left: number[] = [];
     const joined: number[] = [];
     const now = this.below;
-    let a = 0;
-    let b = 0;
-    while (a < previous.length || b < now.length) {
-      const was = a < previous.length ? previous[a] : Infinity;
-      const is = b < now.length ? now[b] : Infinity;
-      if (was === is) {
-        a++;
-        b++;
-      } else if (was < is) {
-        joined.push(was);
-        a++;
-      } else {
-        if (is < covered) left.push(is);
-        b++;
-      }
-    }
+    sortedDifference(
+      previous,
+      now,
+      (a) => joined.push(previous[a]),
+      (b) => {
+        if (now[b] < covered) left.push(now[b]);
+      },
+    );
     return { from, left, joined };
   }
 }

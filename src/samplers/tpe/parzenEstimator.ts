@@ -194,11 +194,7 @@ export class ParzenEstimator {
         } else if (m.kind === 'numeric') {
           const mu = k.mus[active];
           const sigma = k.sigmas[active];
-          if (k.massLow[active] !== k.massLow[active]) {
-            const a = (m.low - mu) / sigma;
-            k.massLow[active] = truncationMass(a, a);
-            k.massHigh[active] = truncationMass((m.high - mu) / sigma, a);
-          }
+          if (k.massLow[active] !== k.massLow[active]) [k.massLow[active], k.massHigh[active]] = kernelMasses(m, mu, sigma);
           out[j][s] = drawFromKernel(m, mu, sigma, rng.random(), k.massLow[active], k.massHigh[active]);
         }
       }
@@ -466,6 +462,12 @@ export function drawFromKernel(
 ): number {
   const z = truncnormPpfFrom(u, (m.low - mu) / sigma, (m.high - mu) / sigma, massLow, massHigh);
   return backward(m, mu + sigma * z);
+}
+
+/** What `drawFromKernel` inverts between for the kernel (mu, sigma): `truncationMass` of its standardised bounds. */
+export function kernelMasses(m: ParamModel & { kind: 'numeric' }, mu: number, sigma: number): [massLow: number, massHigh: number] {
+  const a = (m.low - mu) / sigma;
+  return [truncationMass(a, a), truncationMass((m.high - mu) / sigma, a)];
 }
 
 /** The running sums of a mixture's weights (the component a draw picks: `searchCumulative`). */

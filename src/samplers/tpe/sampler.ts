@@ -60,10 +60,10 @@ export interface TPESamplerOptions {
   constraintsFunc?: (trial: FrozenTrial) => number[];
 }
 
-/** A proposal's candidates (one array per parameter) and their log densities under l and g. */
 /** What TPE needs of l(x): candidates drawn from it, and their log densities. */
 type BelowEstimator = Pick<ParzenEstimator, 'sample' | 'logPdf'>;
 
+/** A proposal's candidates (one array per parameter) and their log densities under l and g. */
 interface CandidateBuffers {
   draws: Float64Array[];
   logL: Float64Array;
