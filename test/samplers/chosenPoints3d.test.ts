@@ -1,0 +1,70 @@
+// A three-objective greedy selection asks how much of a point's box its chosen points cover
+// (chosenPoints3d.ts). It sweeps only the chosen points near the point; the volume must be the
+// hypervolume of all of them limited to the box, whatever the points: on a front, on a grid (ties),
+// dominating the point or dominated by it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Rng } from '../../src';
+import { boxVolume, hypervolume } from '../../src/multiobjective/hypervolume';
+import { ChosenPoints3d } from '../../src/samplers/tpe/chosenPoints3d';
+
+/** A point on the positive unit sphere (a DTLZ2-like front), on a coarse grid when asked (ties). */
+function frontPoint(rng: Rng, grid: boolean): number[] {
+  const raw = Array.from({ length: 3 }, () => rng.uniform(0.05, 1));
+  const norm = Math.hypot(...raw);
+  return raw.map((v) => (grid ? Math.round((v / norm) * 6) / 6 : v / norm));
+}
+
+/** The hypervolume of the chosen points limited to p's box: all of them, by the general algorithm. */
+function coveredByAll(p: readonly number[], chosen: readonly (readonly number[])[], ref: readonly number[]): number {
+  return hypervolume(
+    chosen.map((q) => q.map((v, k) => Math.max(v, p[k]))),
+    ref,
+  );
+}
+
+describe('ChosenPoints3d', () => {
+  for (const grid of [false, true]) {
+    it(`covers within a box what all the chosen points cover there${grid ? ' (on a grid)' : ''}`, () => {
+      const rng = new Rng(grid ? 31 : 30);
+      const ref = [1.1, 1.1, 1.1];
+      let fewer = 0;
+      let queries = 0;
+      for (let round = 0; round < 20; round++) {
+        const chosen = new ChosenPoints3d();
+        const points: number[][] = [];
+        for (let k = 0; k < 60; k++) {
+          const q = frontPoint(rng, grid);
+          chosen.add(q);
+          points.push(q);
+          assert.equal(chosen.size, points.length);
+          for (let t = 0; t < 3; t++) {
+            // Mostly points of the front, now and then one in front of it or behind it.
+            const roll = rng.random();
+            const p = frontPoint(rng, grid).map((v) => (roll < 0.1 ? v * 0.9 : roll < 0.2 ? v * 1.05 : v));
+            const expected = coveredByAll(p, points, ref);
+            const got = chosen.coveredWithin(p, ref);
+            assert.ok(Math.abs(got - expected) <= 1e-12 * boxVolume(p, ref), `round ${round}: ${got} against ${expected}`);
+            queries++;
+            if (got < boxVolume(p, ref) && got > 0) fewer++;
+          }
+        }
+      }
+      // Many queries had part of the box covered and part not (on the grid, many points coincide):
+      // not only the trivial cases.
+      assert.ok(fewer > queries / 3, `${fewer} of ${queries} queries partly covered`);
+    });
+  }
+
+  it('covers the whole box of a point that a chosen point weakly dominates, and nothing with no points', () => {
+    const chosen = new ChosenPoints3d();
+    const ref = [2, 2, 2];
+    assert.equal(chosen.coveredWithin([0.5, 0.5, 0.5], ref), 0);
+    chosen.add([0.2, 0.9, 0.4]);
+    chosen.add([0.5, 0.5, 0.5]);
+    assert.equal(chosen.coveredWithin([0.5, 0.5, 0.5], ref), boxVolume([0.5, 0.5, 0.5], ref));
+    assert.equal(chosen.coveredWithin([0.6, 0.5, 0.7], ref), boxVolume([0.6, 0.5, 0.7], ref));
+    // Exceeding p in the first loss alone, it covers its own box there (the other point's limited box lies in it).
+    assert.equal(chosen.coveredWithin([0.1, 0.9, 0.4], ref), boxVolume([0.2, 0.9, 0.4], ref));
+  });
+});
