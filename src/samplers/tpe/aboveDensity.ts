@@ -29,6 +29,7 @@ import {
   type ParzenEstimatorParameters,
 } from './parzenEstimator';
 import { defaultWeights } from './weights';
+import { mapPacked } from '../../packedArrays';
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
 const RUNNING = TrialState.RUNNING;
@@ -219,7 +220,7 @@ export class AboveDensities {
     const key = names.join('\n');
     let cache = this.jointCaches.get(key);
     if (!cache || cache.columns.some((c, j) => c !== columns[j])) {
-      const values = columns.map(() => new Float64Array(256));
+      const values = mapPacked(columns, () => new Float64Array(256));
       cache = {
         columns: [...columns],
         density: null,
@@ -251,7 +252,7 @@ export class AboveDensities {
       const numbers = new Int32Array(above.length * 2);
       numbers.set(cache.numbers.subarray(0, previous));
       cache.numbers = numbers;
-      cache.values = cache.values.map(grow);
+      cache.values = mapPacked(cache.values, grow);
     }
     const d = columns.length;
     // Otherwise the list changed in the middle (a trial displaced from the good group went back to
@@ -266,7 +267,7 @@ export class AboveDensities {
     if (merge) {
       if (cache.spareNumbers.length < numbers.length) {
         cache.spareNumbers = new Int32Array(numbers.length);
-        cache.spareValues = values.map((v) => new Float64Array(v.length));
+        cache.spareValues = mapPacked(values, (v) => new Float64Array(v.length));
       }
       numbers = cache.spareNumbers;
       values = cache.spareValues;
@@ -465,7 +466,7 @@ export class AboveDensities {
     }
     if (running.length > 0) {
       // Constant liar: running trials' values are not in the finished column; merge them in.
-      const extra = running.map((r) => ({ v: column.get(split.trials[kept[r]]), w: weights[r] }));
+      const extra = mapPacked(running, (r) => ({ v: column.get(split.trials[kept[r]]), w: weights[r] }));
       const all = Array.from({ length: c }, (_, i) => ({ v: values[i], w: w[i] })).concat(extra);
       all.sort((a, b) => a.v - b.v);
       all.forEach((e, i) => {
@@ -521,7 +522,7 @@ function sortedPositions(
   for (let r = 0; r < n; r++) rank[split.trials[kept[r]].number] = r;
   const order = new Int32Array(n);
   const key = new Float64Array(n);
-  return models.map((m, j) => {
+  return mapPacked(models, (m, j) => {
     if (m.kind !== 'numeric') return null;
     const { values: sv, numbers: sn } = columns[j].sorted();
     let c = 0;

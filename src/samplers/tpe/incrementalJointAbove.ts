@@ -8,6 +8,7 @@ import { argmaxRatio, NearFirstPairs } from './nearFirstSum';
 import { MixedKernelSum, type MixedKernels } from './mixedKernelSum';
 import { logGaussMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
+import { mapPacked } from '../../packedArrays';
 
 /** Observations below which the caller builds from scratch (a handful of kernels: cheap either way). */
 export const JOINT_INCREMENTAL_MIN = 16;
@@ -193,15 +194,15 @@ export class IncrementalJointAbove implements ProductKernels {
       if (m.kind === 'numeric') this.numeric.push(j);
     });
     const cap = 256;
-    this.mus = models.map(() => new Float64Array(cap));
-    this.sigmas = models.map(() => new Float64Array(cap));
-    this.invs = models.map(() => new Float64Array(cap));
-    this.curvatures = models.map(() => new Float64Array(cap));
-    this.logZs = models.map(() => new Float64Array(cap));
+    this.mus = mapPacked(models, () => new Float64Array(cap));
+    this.sigmas = mapPacked(models, () => new Float64Array(cap));
+    this.invs = mapPacked(models, () => new Float64Array(cap));
+    this.curvatures = mapPacked(models, () => new Float64Array(cap));
+    this.logZs = mapPacked(models, () => new Float64Array(cap));
     this.logHeights = new Float64Array(cap);
     this.weights = new Float64Array(cap);
     this.numbers = new Int32Array(cap);
-    this.sorted = models.map(() => new Int32Array(cap));
+    this.sorted = mapPacked(models, () => new Int32Array(cap));
     this.byTime = new Int32Array(cap);
     this.isDirty = new Uint8Array(cap);
     this.stamps = new Int32Array(cap);
@@ -310,7 +311,7 @@ export class IncrementalJointAbove implements ProductKernels {
     if (this.grid) return this.gridRatio(this.grid, samples, logL);
     const models = this.continuous!;
     const size = logL.length;
-    if (this.points.length !== this.d || this.points[0].length < size) this.points = models.map(() => new Float64Array(size));
+    if (this.points.length !== this.d || this.points[0].length < size) this.points = mapPacked(models, () => new Float64Array(size));
     for (let j = 0; j < this.d; j++) for (let s = 0; s < size; s++) this.points[j][s] = forward(models[j], samples[j][s]);
     if (this.count - 1 < CELLS_FROM || (this.choice === 'faster' && !(this.walkVisits >= SCREEN_FROM_VISITS))) {
       return this.walk(logL, null);
@@ -337,11 +338,11 @@ export class IncrementalJointAbove implements ProductKernels {
   private gridRatio(grid: NearFirstGrid, samples: readonly Float64Array[], logL: Float64Array): number {
     const m = this.count - 1;
     const gridParams = this.gridParams;
-    const models = gridParams.map((j) => this.models[j] as NumericModel);
+    const models = mapPacked(gridParams, (j) => this.models[j] as NumericModel);
     // The candidates in the modelling space, every parameter (the terms read them) and the grid's.
-    const modelled = this.models.map((model, j) => Float64Array.from(samples[j], (x) => forward(model, x)));
-    const points = gridParams.map((j) => modelled[j]);
-    const halfWidths = models.map((model, g) => {
+    const modelled = mapPacked(this.models, (model, j) => Float64Array.from(samples[j], (x) => forward(model, x)));
+    const points = mapPacked(gridParams, (j) => modelled[j]);
+    const halfWidths = mapPacked(models, (model, g) => {
       const q = model.q;
       if (q === null) return null;
       const y = points[g];
@@ -363,15 +364,15 @@ export class IncrementalJointAbove implements ProductKernels {
       grid.sync(
         {
           count: this.count,
-          mus: gridParams.map((j) => this.mus[j]),
-          curvatures: gridParams.map((j) => this.curvatures[j]),
+          mus: mapPacked(gridParams, (j) => this.mus[j]),
+          curvatures: mapPacked(gridParams, (j) => this.curvatures[j]),
           packer,
         },
         renumbered ? null : touched,
-        models.map((model) => model.low),
-        models.map((model) => model.high),
-        models.map((model) => magicClipFloor(model.high - model.low, m)),
-        models.map((model) => (model.q !== null && !model.log ? model.q : 0)),
+        mapPacked(models, (model) => model.low),
+        mapPacked(models, (model) => model.high),
+        mapPacked(models, (model) => magicClipFloor(model.high - model.low, m)),
+        mapPacked(models, (model) => (model.q !== null && !model.log ? model.q : 0)),
       ),
     );
     if (this.mixed) return grid.bestRatio(this.mixed.gridTerms(view!, samples, modelled), points, logL, 0, halfWidths);
@@ -453,7 +454,7 @@ export class IncrementalJointAbove implements ProductKernels {
       return best;
     }
     // Only those candidates, in their order (so that the first among equals stays first).
-    const points = this.points.map((p) => Float64Array.from(among, (s) => p[s]));
+    const points = mapPacked(this.points, (p) => Float64Array.from(among, (s) => p[s]));
     const r = nearFirst.bestRatio(
       this,
       points,
@@ -746,12 +747,12 @@ export class IncrementalJointAbove implements ProductKernels {
       b.set(a);
       return b;
     };
-    this.mus = this.mus.map(grow);
-    this.sigmas = this.sigmas.map(grow);
-    this.invs = this.invs.map(grow);
-    this.curvatures = this.curvatures.map(grow);
-    this.logZs = this.logZs.map(grow);
-    this.sorted = this.sorted.map(grow);
+    this.mus = mapPacked(this.mus, grow);
+    this.sigmas = mapPacked(this.sigmas, grow);
+    this.invs = mapPacked(this.invs, grow);
+    this.curvatures = mapPacked(this.curvatures, grow);
+    this.logZs = mapPacked(this.logZs, grow);
+    this.sorted = mapPacked(this.sorted, grow);
     this.logHeights = grow(this.logHeights);
     this.weights = grow(this.weights);
     this.numbers = grow(this.numbers);

@@ -28,6 +28,7 @@ import { expNonPositive } from './expNonPositive';
 import { categoricalRow, forward, type ParamModel } from './parzenEstimator';
 import { FAR_LOG } from './productKernelSum';
 import * as truncnorm from './truncnorm';
+import { mapPacked } from '../../packedArrays';
 
 // A local binding (see parzenEstimator.ts: some CommonJS loaders turn each read through the module
 // object into a getter call).
@@ -85,9 +86,9 @@ export class MixedKernelSum {
     readonly models: readonly ParamModel[],
     private readonly priorWeight: number,
   ) {
-    this.consts = models.map(() => null);
-    this.choiceLogs = models.map(() => null);
-    this.pairs = models.map((m) => (m.kind === 'numeric' && m.q !== null ? new PairTerms(m, m.q) : null));
+    this.consts = mapPacked(models, () => null);
+    this.choiceLogs = mapPacked(models, () => null);
+    this.pairs = mapPacked(models, (m) => (m.kind === 'numeric' && m.q !== null ? new PairTerms(m, m.q) : null));
   }
 
   /** log g(x) of each joint sample (internal values, one array per parameter), into `out`. */
@@ -326,7 +327,7 @@ export class MixedKernelSum {
     const heights = new Float64Array(cap);
     heights.set(this.heights);
     this.heights = heights;
-    this.consts = this.consts.map((entry, j) => {
+    this.consts = mapPacked(this.consts, (entry, j) => {
       const model = this.models[j];
       if (model.kind !== 'numeric' || model.q !== null) return null;
       const c = new Float64Array(cap);
@@ -396,10 +397,10 @@ class MixedGridTerms implements GridTerms {
     const size = d > 0 ? samples[0].length : 0;
     const none = new Float64Array(0);
     this.kinds = Int8Array.from(models, (m) => (m.kind === 'categorical' ? CATEGORICAL : m.q === null ? CONTINUOUS : DISCRETE));
-    this.mus = models.map((_, j) => k.mus[j]);
-    this.invs = models.map((_, j) => sum.consts[j]?.inv ?? none);
-    this.consts = models.map((_, j) => sum.consts[j]?.c ?? none);
-    this.pairOf = models.map((_, j) => sum.pairs[j]?.pairOf ?? new Int32Array(0));
+    this.mus = mapPacked(models, (_, j) => k.mus[j]);
+    this.invs = mapPacked(models, (_, j) => sum.consts[j]?.inv ?? none);
+    this.consts = mapPacked(models, (_, j) => sum.consts[j]?.c ?? none);
+    this.pairOf = mapPacked(models, (_, j) => sum.pairs[j]?.pairOf ?? new Int32Array(0));
     this.hits = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[0] ?? 0);
     this.misses = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[1] ?? 0);
     this.uniforms = Float64Array.from(models, (_, j) => sum.choiceLogs[j]?.[2] ?? 0);

@@ -2,6 +2,7 @@ import { distributionsEqual, type Distribution } from '../../distributions';
 import { TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
 import { CONSTRAINTS_KEY } from '../base';
 import { ownValue } from '../../dict';
+import { mapPacked } from '../../packedArrays';
 
 // Enum members as plain constants: this code runs once per trial for every past trial.
 const COMPLETE = TrialState.COMPLETE;
@@ -77,7 +78,7 @@ const lossVectors = new WeakMap<readonly number[], { signs: string; loss: readon
 export function lossVector(values: readonly number[], signs: readonly number[], signsKey: string): readonly number[] {
   const hit = lossVectors.get(values);
   if (hit && hit.signs === signsKey) return hit.loss;
-  const loss = values.map((v, i) => signs[i] * v);
+  const loss = mapPacked(values, (v, i) => signs[i] * v);
   lossVectors.set(values, { signs: signsKey, loss });
   return loss;
 }
@@ -113,7 +114,7 @@ function writeRankKey(t: FrozenTrial, sign: number, keyA: Float64Array, keyB: Fl
 
 export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): Split {
   const multi = opts.directions.length > 1;
-  const signs = opts.directions.map((d) => (d === 'minimize' ? 1 : -1));
+  const signs = mapPacked(opts.directions, (d) => (d === 'minimize' ? 1 : -1));
   const trials: FrozenTrial[] = [];
   for (const t of all) {
     if (t.state === COMPLETE) {
@@ -127,7 +128,7 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
   for (const t of trials) if (t.state !== RUNNING) nFinished++;
   const nBelow = Math.max(0, Math.min(nFinished, Math.floor(opts.gamma(nFinished))));
   const signsKey = signs.join();
-  const lossVectors = multi ? trials.map((t) => (t.state === COMPLETE ? lossVector(t.values!, signs, signsKey) : null)) : [];
+  const lossVectors = multi ? mapPacked(trials, (t) => (t.state === COMPLETE ? lossVector(t.values!, signs, signsKey) : null)) : [];
 
   let violations: Float64Array | null = null;
   if (opts.constraints) {
@@ -147,10 +148,13 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
       const kc = Math.min(k, complete.length);
       const picked =
         kc > 0
-          ? opts.splitMultiObjective!(
-              complete.map((i) => lossVectors[i]!),
-              kc,
-            ).map((j) => complete[j])
+          ? mapPacked(
+              opts.splitMultiObjective!(
+                mapPacked(complete, (i) => lossVectors[i]!),
+                kc,
+              ),
+              (j) => complete[j],
+            )
           : [];
       if (kc === k) return picked;
       return picked.concat(
@@ -592,7 +596,7 @@ export function gatherObservations(
   columns: readonly ParamColumn[],
 ): { values: Float64Array[]; kept: number[] } {
   const d = columns.length;
-  const buf = columns.map(() => new Float64Array(indices.length));
+  const buf = mapPacked(columns, () => new Float64Array(indices.length));
   const kept: number[] = [];
   const row = new Float64Array(d);
   let count = 0;
@@ -608,7 +612,7 @@ export function gatherObservations(
     kept.push(indices[r]);
   }
   // Views rather than copies (the buffers are this call's own): a typed array's copy costs microseconds.
-  return { values: count === indices.length ? buf : buf.map((b) => b.subarray(0, count)), kept };
+  return { values: count === indices.length ? buf : mapPacked(buf, (b) => b.subarray(0, count)), kept };
 }
 
 function compatibleValue(t: FrozenTrial, name: string, d: Distribution): number | undefined {

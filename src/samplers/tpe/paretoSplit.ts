@@ -25,6 +25,7 @@ import { dominates } from '../../multiobjective/pareto';
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { FrontSelection, frontsCovering } from './multiObjective';
 import { lowerBound } from './parzenEstimator';
+import { mapPacked } from '../../packedArrays';
 import {
   computeSplit,
   FinishedTrialsFeed,
@@ -79,7 +80,7 @@ export class ParetoSplitTracker {
   update(owner: unknown, all: readonly FrozenTrial[], opts: SplitOptions): Split {
     const d = opts.directions.length;
     const keep = (t: FrozenTrial) => (t.state === TrialState.COMPLETE && t.values?.length === d) || t.state === TrialState.PRUNED;
-    const signs = opts.directions.map((dir) => (dir === 'minimize' ? 1 : -1));
+    const signs = mapPacked(opts.directions, (dir) => (dir === 'minimize' ? 1 : -1));
     const same = signs.join() === this.signsKey && opts.constraints === this.constraints;
     const fresh = same ? this.feed.next(owner, all, keep) : null;
     if (fresh === null) {
@@ -189,7 +190,7 @@ export class ParetoSplitTracker {
     this.constraints = constraints;
     this.considered = all.filter(keep);
     this.feed.restart(owner, all, this.considered);
-    this.losses = this.considered.map((t) => (t.state === TrialState.COMPLETE ? lossVector(t.values!, signs, this.signsKey) : null));
+    this.losses = mapPacked(this.considered, (t) => (t.state === TrialState.COMPLETE ? lossVector(t.values!, signs, this.signsKey) : null));
     this.nFeasible = 0;
     const candidates: number[] = [];
     this.hasNaN = false;
@@ -201,8 +202,8 @@ export class ParetoSplitTracker {
       if (violation === 0) candidates.push(i);
     }
     this.nFeasibleComplete = candidates.length;
-    const candidateLosses = candidates.map((i) => this.losses[i]!);
-    this.front = this.hasNaN ? [] : (frontsCovering(candidateLosses, 1)[0] ?? []).map((j) => candidates[j]);
+    const candidateLosses = mapPacked(candidates, (i) => this.losses[i]!);
+    this.front = this.hasNaN ? [] : mapPacked(frontsCovering(candidateLosses, 1)[0] ?? [], (j) => candidates[j]);
     const losses = this.losses;
     this.byValue = [...this.front].sort((a, b) => lexCompare(losses[a]!, losses[b]!) || a - b);
     this.selection = null;

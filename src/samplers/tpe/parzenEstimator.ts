@@ -6,6 +6,7 @@ import { expNonPositive } from './expNonPositive';
 import { SortedGaussianSum } from './gaussSum';
 import { FAR_LOG, kernelLogHeight, logSumProductKernels, logWeightSpread, packPairs, type ProductKernels } from './productKernelSum';
 import * as truncnorm from './truncnorm';
+import { mapPacked } from '../../packedArrays';
 
 // Local bindings of the hot helpers: read once here rather than through the module object on
 // every kernel (some CommonJS loaders turn each such read into a getter call).
@@ -171,7 +172,7 @@ export class ParzenEstimator {
     this.weights = computeWeights(n, params, predeterminedWeights);
     this.cumWeights = cumulativeWeights(this.weights);
     const d = models.length;
-    this.kernels = models.map((m, j) =>
+    this.kernels = mapPacked(models, (m, j) =>
       m.kind === 'categorical'
         ? categoricalKernels(observations[j], m.nChoices, params.priorWeight)
         : numericKernels(observations[j], m, params, presorted === true ? d === 1 : presorted === false ? false : presorted[j]),
@@ -182,7 +183,7 @@ export class ParzenEstimator {
    * `size` joint draws (internal values), one array per parameter: written to `out` when given (one
    * array of length `size` per parameter, which a caller drawing every trial keeps), else to new arrays.
    */
-  sample(rng: Rng, size: number, out: Float64Array[] = this.models.map(() => new Float64Array(size))): Float64Array[] {
+  sample(rng: Rng, size: number, out: Float64Array[] = mapPacked(this.models, () => new Float64Array(size))): Float64Array[] {
     const total = this.cumWeights[this.nComponents - 1];
     for (let s = 0; s < size; s++) {
       const active = searchCumulative(this.cumWeights, rng.random() * total);
@@ -232,12 +233,12 @@ export class ParzenEstimator {
   private buildProductKernels(): ContinuousMixture {
     const nc = this.nComponents;
     const kernels = this.kernels as NumericKernels[];
-    const invs = kernels.map((k) => {
+    const invs = mapPacked(kernels, (k) => {
       const inv = new Float64Array(nc);
       for (let i = 0; i < nc; i++) inv[i] = 1 / k.sigmas[i];
       return inv;
     });
-    const logZs = kernels.map((k) => k.logZ);
+    const logZs = mapPacked(kernels, (k) => k.logZ);
     const logHeights = new Float64Array(nc);
     let maxLogHeight = -Infinity;
     for (let i = 0; i < nc; i++) {
@@ -246,8 +247,8 @@ export class ParzenEstimator {
     }
     const weights = this.weights;
     const mixture: ProductKernels = {
-      mus: kernels.map((k) => k.mus),
-      curvatures: invs.map((inv) => inv.map((v) => 0.5 * v * v)),
+      mus: mapPacked(kernels, (k) => k.mus),
+      curvatures: mapPacked(invs, (inv) => inv.map((v) => 0.5 * v * v)),
       logHeights,
       weights,
       count: nc,
@@ -399,7 +400,7 @@ export class ParzenEstimator {
     for (let i = 0; i < nc; i++) logW[i] = Math.log(this.weights[i]);
     // Per continuous parameter, constants that do not depend on the sample. Most kernels share the
     // clip's floor as bandwidth: its logarithm is taken once per run of equal bandwidths.
-    const consts = this.kernels.map((k, j) => {
+    const consts = mapPacked(this.kernels, (k, j) => {
       const m = this.models[j];
       if (k.kind !== 'numeric' || m.kind !== 'numeric' || m.q !== null) return null;
       const c = new Float64Array(nc);
@@ -421,7 +422,7 @@ export class ParzenEstimator {
     // the clip's floor as bandwidth, and the candidates repeat values: each distinct pair's mass is
     // computed once per distinct value (in a four-parameter mixed space at 2,000 trials, the
     // masses took 58% of a profile, one per kernel and candidate).
-    const masses = this.kernels.map((k, j) => {
+    const masses = mapPacked(this.kernels, (k, j) => {
       const m = this.models[j];
       if (k.kind !== 'numeric' || m.kind !== 'numeric' || m.q === null) return null;
       const cells = new PairTerms(m, m.q);
@@ -429,7 +430,7 @@ export class ParzenEstimator {
       for (let i = 0; i < nc; i++) cells.assign(i, k.mus[i], k.sigmas[i], k.logZ[i]);
       return cells;
     });
-    const logHit = this.kernels.map((k): [number, number, number] | null =>
+    const logHit = mapPacked(this.kernels, (k): [number, number, number] | null =>
       k.kind === 'categorical' ? [Math.log(k.pHit), Math.log(k.pMiss), -Math.log(k.nChoices)] : null,
     );
     return { acc: new Float64Array(nc), logW, consts, logHit, masses };

@@ -16,6 +16,7 @@ import { ParzenEstimator, paramModel, type ParamModel, type ParzenEstimatorParam
 import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './weights';
 import { hasKey, setKey } from '../../dict';
 import { intOr } from '../../validate';
+import { mapPacked } from '../../packedArrays';
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
 const RUNNING = TrialState.RUNNING;
@@ -252,7 +253,7 @@ export class TPESampler implements Sampler {
       study,
       split,
       names,
-      names.map((n) => space[n]),
+      mapPacked(names, (n) => space[n]),
     );
     const out: Record<string, number> = {};
     names.forEach((n, j) => setKey(out, n, picked[j]));
@@ -261,15 +262,15 @@ export class TPESampler implements Sampler {
 
   /** Fit l and g on the trials that have every name, draw candidates from l, return the best l/g. */
   private propose(study: StudyView, split: Split, names: string[], dists: Distribution[]): number[] {
-    const models = dists.map(paramModel);
-    const columns = names.map((name, j) => this.above.column(study, name, dists[j]));
+    const models = mapPacked(dists, paramModel);
+    const columns = mapPacked(names, (name, j) => this.above.column(study, name, dists[j]));
     const l = this.belowEstimator(study, split, names, columns, models);
     const g = this.above.estimator(split, names, columns, models);
     const buffers = this.candidateBuffersFor(names.length);
     const candidates = l.sample(this.rng, this.nEiCandidates, buffers.draws);
     const ll = l.logPdf(candidates, buffers.logL);
     const best = g.bestRatio ? g.bestRatio(candidates, ll, buffers.logG) : argmaxRatio(ll, g.logPdf(candidates, buffers.logG));
-    return candidates.map((c) => c[best]);
+    return mapPacked(candidates, (c) => c[best]);
   }
 
   private candidateBuffersFor(d: number): CandidateBuffers {
@@ -488,7 +489,7 @@ function withRunning(split: Split, running: readonly FrozenTrial[]): Split {
     if (q >= r || (a < split.above.length && newIndex[split.above[a]] < runningIndex[q])) above[k] = newIndex[split.above[a++]];
     else above[k] = runningIndex[q++];
   }
-  const lossVectors = split.lossVectors.length === 0 ? [] : trials.map(() => null as readonly number[] | null);
+  const lossVectors = split.lossVectors.length === 0 ? [] : mapPacked(trials, () => null as readonly number[] | null);
   if (lossVectors.length > 0) for (let k = 0; k < m; k++) lossVectors[newIndex[k]] = split.lossVectors[k];
   let violations: Float64Array | null = null;
   if (split.violations) {
