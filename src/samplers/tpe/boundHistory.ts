@@ -32,19 +32,8 @@ export class BoundHistory {
    * in order, or not yet).
    */
   private madeByPosition = new Int32Array(64).fill(NONE);
-  /**
-   * Per trial (its index in the losses), its bounds in KEPT_PER_TRIAL slots from trial *
-   * KEPT_PER_TRIAL, ascending by value (equal ones in the order found): the selection that found
-   * each, with how many of its choices (`at`), the value, and when it was recorded (the oldest goes
-   * first). Typed arrays, grown as trials come: a lookup reads them in order and stops at the first
-   * that holds.
-   */
-  private selectionOf = new Int32Array(0);
-  private recordedOf = new Float64Array(0);
-  private records = 0;
-  private atOf = new Int32Array(0);
-  private valueOf = new Float64Array(0);
-  private countOf = new Uint8Array(0);
+  /** Per trial (its index in the losses), its bounds: the selection, `at` and the value, three numbers each. */
+  private readonly byTrial: (number[] | undefined)[] = [];
   private selections = 0;
   /** The latest selection of the chain: only it reads and writes here. */
   owner: object | null = null;
@@ -74,48 +63,20 @@ export class BoundHistory {
 
   /** Selection `selection` found `value` bounding the trial's contribution, given its first `at` choices. */
   record(trial: number, selection: number, at: number, value: number): void {
-    if (trial >= this.countOf.length) this.grow(trial + 1);
-    const base = trial * KEPT_PER_TRIAL;
-    const { selectionOf, atOf, valueOf, recordedOf } = this;
-    let n = this.countOf[trial];
-    if (n === KEPT_PER_TRIAL) {
-      let oldest = base;
-      for (let k = base + 1; k < base + n; k++) if (recordedOf[k] < recordedOf[oldest]) oldest = k;
-      for (let k = oldest; k < base + n - 1; k++) {
-        selectionOf[k] = selectionOf[k + 1];
-        atOf[k] = atOf[k + 1];
-        valueOf[k] = valueOf[k + 1];
-        recordedOf[k] = recordedOf[k + 1];
-      }
-      n--;
+    let list = this.byTrial[trial];
+    if (list === undefined) {
+      // Grown densely: writing far past the end would turn the array into a slow dictionary.
+      while (this.byTrial.length < trial) this.byTrial.push(undefined);
+      list = [];
+      this.byTrial[trial] = list;
     }
-    let k = base + n;
-    for (; k > base && valueOf[k - 1] > value; k--) {
-      selectionOf[k] = selectionOf[k - 1];
-      atOf[k] = atOf[k - 1];
-      valueOf[k] = valueOf[k - 1];
-      recordedOf[k] = recordedOf[k - 1];
-    }
-    selectionOf[k] = selection;
-    atOf[k] = at;
-    valueOf[k] = value;
-    recordedOf[k] = this.records++;
-    this.countOf[trial] = n + 1;
-  }
-
-  private grow(trials: number): void {
-    const size = Math.max(trials, 2 * this.countOf.length, 64);
-    const slots = size * KEPT_PER_TRIAL;
-    this.selectionOf = copyInto(new Int32Array(slots), this.selectionOf);
-    this.atOf = copyInto(new Int32Array(slots), this.atOf);
-    this.valueOf = copyInto(new Float64Array(slots), this.valueOf);
-    this.recordedOf = copyInto(new Float64Array(slots), this.recordedOf);
-    this.countOf = copyInto(new Uint8Array(size), this.countOf);
+    if (list.length === 3 * KEPT_PER_TRIAL) list.splice(0, 3);
+    list.push(selection, at, value);
   }
 
   /** The trial left the front: its bounds are of no more use. */
   forget(trial: number): void {
-    if (trial < this.countOf.length) this.countOf[trial] = 0;
+    if (trial < this.byTrial.length) this.byTrial[trial] = undefined;
   }
 
   /**
@@ -123,9 +84,6 @@ export class BoundHistory {
    * found with choices the current sequence begins with (among its first `made`), or, after a
    * replay (`earlier`), with choices the previous sequence began with that are made or covered
    * within the box of p (the trial's losses, `point` its position here) by the points chosen.
-   * The bounds are read lowest first, and the previous sequence is checked only as far as the
-   * first one that needs it asks (and once: past the first choice neither made nor covered, none
-   * holds through it).
    */
   lowest(
     point: number,
@@ -136,36 +94,29 @@ export class BoundHistory {
     p: readonly number[],
     chosen: readonly (readonly number[])[],
   ): number {
-    if (trial >= this.countOf.length) return Infinity;
-    const base = trial * KEPT_PER_TRIAL;
-    const end = base + this.countOf[trial];
+    const list = trial < this.byTrial.length ? this.byTrial[trial] : undefined;
+    let lowest = Infinity;
+    if (list === undefined) return lowest;
     const madeBy = this.madeByPosition;
-    const { selectionOf, atOf, valueOf } = this;
-    // How many of the previous sequence's choices are known made or covered; `exact` once the
-    // first that is not was found (none beyond it then).
-    let held = 0;
-    let exact = false;
-    for (let k = base; k < end; k++) {
-      const value = valueOf[k];
-      if (value >= ceiling) break;
-      const at = atOf[k];
-      const selection = selectionOf[k];
-      if (at <= made && (at === 0 || madeBy[at - 1] <= selection)) return value;
-      if (earlier === null || !earlier.followed(at, selection)) continue;
-      if (at <= held) return value;
-      if (exact) continue;
-      held = earlier.heldUpTo(point, at, p, chosen);
-      if (held >= at) return value;
-      exact = true;
+    // Those that hold with the choices made; the most choices any lower one needs checked against
+    // the previous sequence's (0: none).
+    let check = 0;
+    for (let k = 0; k < list.length; k += 3) {
+      const value = list[k + 2];
+      if (value >= ceiling || value >= lowest) continue;
+      const at = list[k + 1];
+      if (at <= made && (at === 0 || madeBy[at - 1] <= list[k])) lowest = value;
+      else if (at > check && earlier !== null && earlier.followed(at, list[k])) check = at;
     }
-    return Infinity;
+    if (check === 0) return lowest;
+    const holding = earlier!.heldUpTo(point, check, p, chosen);
+    for (let k = 0; k < list.length; k += 3) {
+      const at = list[k + 1];
+      const value = list[k + 2];
+      if (value < ceiling && value < lowest && at <= holding && earlier!.followed(at, list[k])) lowest = value;
+    }
+    return lowest;
   }
-}
-
-/** `to` with `from` copied to its start. */
-function copyInto<A extends Int32Array | Float64Array | Uint8Array>(to: A, from: A): A {
-  to.set(from);
-  return to;
 }
 
 /**
@@ -180,12 +131,6 @@ export class EarlierChoices {
   private readonly missing: number[] = [];
   /** Per previous choice not made here, which chosen points cover it where (built when first asked). */
   private readonly covers: (Cover | undefined)[] = [];
-  /**
-   * Three objectives: each cover's least loss per objective among the points exceeding its choice
-   * there alone (`Cover`), three per step side by side, which settle most checks: a check reads
-   * them for consecutive steps, where it read them from each cover in turn.
-   */
-  private readonly singles: Float64Array;
   /** The previous choice (its step) of each point here, -1 for none. */
   private readonly stepOf: Int32Array;
   /**
@@ -216,7 +161,6 @@ export class EarlierChoices {
       if (moved[o] >= 0) this.stepOf[moved[o]] = t;
     });
     this.held = new Int32Array(n).fill(carried);
-    this.singles = new Float64Array(3 * picked.length);
   }
 
   /** Whether a bound selection `selection` found with its first `at` choices held in the previous sequence. */
@@ -250,22 +194,17 @@ export class EarlierChoices {
       if (missing[mid] < held[j]) lo = mid + 1;
       else hi = mid;
     }
-    const singles = this.singles;
-    const three = p.length === 3;
-    const p0 = p[0];
-    const p1 = p[1];
-    const p2 = p[2];
     for (let k = lo; k < missing.length && missing[k] < upTo; k++) {
       const t = missing[k];
       let cover = this.covers[t];
       if (cover === undefined) {
-        cover = Cover.of(this.choices[t], chosen, singles, 3 * t);
+        cover = Cover.of(this.choices[t], chosen);
         this.covers[t] = cover;
       }
-      const b = 3 * t;
-      if (three ? singles[b] <= p0 || singles[b + 1] <= p1 || singles[b + 2] <= p2 || cover.pairsWithin(p) : cover.within(p)) continue;
-      held[j] = t;
-      return t;
+      if (!cover.within(p)) {
+        held[j] = t;
+        return t;
+      }
     }
     held[j] = upTo;
     return upTo;
@@ -283,23 +222,16 @@ export class EarlierChoices {
  * points took most of a long study's replays. More objectives keep the points and pass over them.
  */
 class Cover {
+  /** Some point weakly dominates d: it covers d in every box. */
+  private always = false;
+  private readonly single = [Infinity, Infinity, Infinity];
   private readonly pairs = [new Staircase(), new Staircase(), new Staircase()];
   private readonly others: (readonly number[])[] = [];
 
-  /**
-   * @param singles where the per-loss minima are kept, three from `at` (-Infinity in each once
-   * some point weakly dominates d: it covers d in every box)
-   */
-  private constructor(
-    private readonly d: readonly number[],
-    private readonly singles: Float64Array,
-    private readonly at: number,
-  ) {
-    singles.fill(Infinity, at, at + 3);
-  }
+  private constructor(private readonly d: readonly number[]) {}
 
-  static of(d: readonly number[], points: readonly (readonly number[])[], singles: Float64Array, at: number): Cover {
-    const cover = new Cover(d, singles, at);
+  static of(d: readonly number[], points: readonly (readonly number[])[]): Cover {
+    const cover = new Cover(d);
     for (const s of points) cover.add(s);
     return cover;
   }
@@ -314,10 +246,10 @@ class Cover {
     const over1 = s[1] > d[1];
     const over2 = s[2] > d[2];
     const count = +over0 + +over1 + +over2;
-    if (count === 0) this.singles.fill(-Infinity, this.at, this.at + 3);
+    if (count === 0) this.always = true;
     else if (count === 1) {
-      const i = this.at + (over0 ? 0 : over1 ? 1 : 2);
-      if (s[i - this.at] < this.singles[i]) this.singles[i] = s[i - this.at];
+      const i = over0 ? 0 : over1 ? 1 : 2;
+      if (s[i] < this.single[i]) this.single[i] = s[i];
     } else if (count === 2) {
       // Pair 0: losses 0 and 1; pair 1: losses 0 and 2; pair 2: losses 1 and 2.
       if (!over2) this.pairs[0].add(s[0], s[1]);
@@ -329,14 +261,11 @@ class Cover {
 
   /** True when some point added covers d within p's box. */
   within(p: readonly number[]): boolean {
+    if (this.always) return true;
     const d = this.d;
     if (d.length !== 3) return this.others.some((s) => s.every((v, i) => v <= Math.max(d[i], p[i])));
-    const { singles, at } = this;
-    return singles[at] <= p[0] || singles[at + 1] <= p[1] || singles[at + 2] <= p[2] || this.pairsWithin(p);
-  }
-
-  /** Three objectives: whether a point exceeding d in two losses covers it within p's box (the minima aside). */
-  pairsWithin(p: readonly number[]): boolean {
+    const single = this.single;
+    if (single[0] <= p[0] || single[1] <= p[1] || single[2] <= p[2]) return true;
     return this.pairs[0].below(p[0], p[1]) || this.pairs[1].below(p[0], p[2]) || this.pairs[2].below(p[1], p[2]);
   }
 }

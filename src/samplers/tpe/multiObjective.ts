@@ -160,19 +160,17 @@ function fronts2d(losses: readonly (readonly number[])[], count: number, order: 
   return fronts;
 }
 
-/** Optuna 5.0's reference point for the front `front` (positions into `losses`): each objective's worst loss, pushed 10% further out (EPS for 0). */
-function referencePoint(losses: readonly (readonly number[])[], front: readonly number[]): number[] {
-  const d = losses[front[0]].length;
-  const worst: number[] = [];
-  for (let k = 0; k < d; k++) worst.push(-Infinity);
-  for (const i of front) {
-    const p = losses[i];
-    for (let k = 0; k < d; k++) if (p[k] > worst[k] || p[k] !== p[k]) worst[k] = Math.max(worst[k], p[k]);
+/** Optuna 5.0's reference point for a front: each objective's worst loss, pushed 10% further out (EPS for 0). */
+function referencePoint(points: readonly (readonly number[])[]): number[] {
+  const d = points[0].length;
+  const ref: number[] = [];
+  for (let k = 0; k < d; k++) {
+    let worst = -Infinity;
+    for (const p of points) worst = Math.max(worst, p[k]);
+    const r = Math.max(1.1 * worst, 0.9 * worst);
+    ref.push(r === 0 ? EPS : r);
   }
-  return mapPacked(worst, (w) => {
-    const r = Math.max(1.1 * w, 0.9 * w);
-    return r === 0 ? EPS : r;
-  });
+  return ref;
 }
 
 /**
@@ -217,7 +215,7 @@ export class FrontSelection {
       if (this.unique.length === 0 || lexCompare(losses[this.unique[this.unique.length - 1]], losses[i]) !== 0) this.unique.push(i);
     }
     this.points = mapPacked(this.unique, (i) => losses[i]);
-    this.ref = front.length > 0 ? referencePoint(losses, front) : [];
+    this.ref = front.length > 0 ? referencePoint(mapPacked(front, (i) => losses[i])) : [];
     this.finite = this.ref.every(Number.isFinite);
     if (this.finite && this.ref.length === 2) this.greedy = new Greedy2d(this.points, this.ref);
     if (this.finite && this.ref.length > 2) {
@@ -241,8 +239,7 @@ export class FrontSelection {
       if (!known[i]) joined.push(j);
     });
     // The previous points' positions here (-1: the point left the front).
-    const moved = new Int32Array(previous.unique.length);
-    for (let o = 0; o < moved.length; o++) moved[o] = position[previous.unique[o]];
+    const moved = Int32Array.from(previous.unique, (i) => position[i]);
     return LazyGreedy.replay(this.points, this.ref, this.unique, choices, moved, joined);
   }
 
@@ -397,8 +394,6 @@ class LazyGreedy {
   /** The choices, in order, and the contribution each had when chosen. */
   readonly picked: number[] = [];
   readonly values: number[] = [];
-  /** Per point, the volume of its box (its contribution with nothing chosen). */
-  private readonly boxes: Float64Array;
   /** Per point, an upper bound on its contribution (exact for the points just evaluated). */
   private readonly bound: Float64Array;
   /** Per point, how many points were chosen when its bound was evaluated (0: its box). */
@@ -428,22 +423,16 @@ class LazyGreedy {
    * @param points the front's distinct loss vectors
    * @param trials each point's trial (its index in the losses), which `history` knows it by
    * @param history the bounds of the chain of selections this one joins (a new one starts a chain)
-   * @param boxes each point's box volume where known (a replay carries them over), else formed here
    */
   constructor(
     private readonly points: readonly (readonly number[])[],
     private readonly ref: readonly number[],
     private readonly trials: readonly number[],
     private readonly history: BoundHistory,
-    boxes?: Float64Array,
   ) {
     const n = points.length;
-    if (boxes === undefined) {
-      boxes = new Float64Array(n);
-      for (let j = 0; j < n; j++) boxes[j] = boxVolume(points[j], ref);
-    }
-    this.boxes = boxes;
-    this.bound = boxes.slice();
+    this.bound = new Float64Array(n);
+    for (let j = 0; j < n; j++) this.bound[j] = boxVolume(points[j], ref);
     this.boundAt = new Int32Array(n);
     this.key = new Float64Array(n);
     this.selection = history.begin(this);
@@ -468,11 +457,7 @@ class LazyGreedy {
     joined: readonly number[],
   ): LazyGreedy | null {
     if (previous.history.owner !== previous) return null; // a later selection continued it already
-    // The same reference point: the points that stay keep their boxes' volumes.
-    const boxes = new Float64Array(points.length);
-    for (let o = 0; o < moved.length; o++) if (moved[o] >= 0) boxes[moved[o]] = previous.boxes[o];
-    for (const q of joined) boxes[q] = boxVolume(points[q], ref);
-    const greedy = new LazyGreedy(points, ref, trials, previous.history, boxes);
+    const greedy = new LazyGreedy(points, ref, trials, previous.history);
     const { bound } = greedy;
     for (let t = 0; t < previous.picked.length; t++) {
       const x = moved[previous.picked[t]];
@@ -569,7 +554,7 @@ class LazyGreedy {
   private evaluate(j: number): void {
     const p = this.points[j];
     const { ref } = this;
-    const own = this.boxes[j];
+    const own = boxVolume(p, ref);
     let contribution: number;
     if (!Number.isFinite(own)) contribution = Infinity;
     else if (this.chosen.length === 0) contribution = own;
