@@ -1,4 +1,3 @@
-import { mapPacked } from '../../packedArrays';
 /**
  * The bounds that a chain of greedy hypervolume selections found (`LazyGreedy` in
  * `multiObjective.ts`), kept for the later selections of the chain. In a chain, each selection
@@ -153,7 +152,7 @@ export class EarlierChoices {
     madeBy: Int32Array,
     carried: number,
   ) {
-    this.choices = mapPacked(picked, (o) => points[o]);
+    this.choices = picked.map((o) => points[o]);
     this.madeBy = madeBy;
     for (let t = carried; t < picked.length; t++) this.missing.push(t);
     this.stepOf = new Int32Array(n).fill(-1);

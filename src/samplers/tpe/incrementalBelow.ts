@@ -18,7 +18,6 @@ import type { Rng } from '../../rng';
 import type { FrozenTrial } from '../../frozenTrial';
 import { IncrementalAboveDensity } from './incrementalAbove';
 import { sortedDifference, type ParamColumn } from './observations';
-import { mapPacked } from '../../packedArrays';
 import {
   computeWeights,
   cumulativeWeights,
@@ -116,9 +115,9 @@ export class IncrementalBelow {
       const v = this.column.get(t);
       if (v === v) entries.push({ value: v, seq: this.column.sortedSeq(t.number), number: t.number });
     }
-    this.kept = mapPacked(entries, (e) => e.number).sort((x, y) => x - y);
+    this.kept = entries.map((e) => e.number).sort((x, y) => x - y);
     if (entries.length < INCREMENTAL_FROM) return false;
-    const rank = new Map(mapPacked(this.kept, (number, r) => [number, r]));
+    const rank = new Map(this.kept.map((number, r) => [number, r]));
     entries.sort((x, y) => x.value - y.value || x.seq - y.seq);
     this.density = IncrementalAboveDensity.build(
       this.model,

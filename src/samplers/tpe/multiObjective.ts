@@ -208,14 +208,14 @@ export class FrontSelection {
   constructor(
     losses: readonly (readonly number[])[],
     private readonly front: readonly number[],
-    byValue: readonly number[] = Array.from(lexOrder(mapPacked(front, (i) => losses[i])), (j) => front[j]),
+    byValue: readonly number[] = Array.from(lexOrder(front.map((i) => losses[i])), (j) => front[j]),
     previous?: FrontSelection,
   ) {
     for (const i of byValue) {
       if (this.unique.length === 0 || lexCompare(losses[this.unique[this.unique.length - 1]], losses[i]) !== 0) this.unique.push(i);
     }
-    this.points = mapPacked(this.unique, (i) => losses[i]);
-    this.ref = front.length > 0 ? referencePoint(mapPacked(front, (i) => losses[i])) : [];
+    this.points = this.unique.map((i) => losses[i]);
+    this.ref = front.length > 0 ? referencePoint(front.map((i) => losses[i])) : [];
     this.finite = this.ref.every(Number.isFinite);
     if (this.finite && this.ref.length === 2) this.greedy = new Greedy2d(this.points, this.ref);
     if (this.finite && this.ref.length > 2) {
@@ -642,7 +642,7 @@ function sameVector(a: readonly number[], b: readonly number[]): boolean {
 /** More than three objectives: the hypervolume of the chosen points limited to p's box (each one's losses raised to p's). */
 function limitedVolume(p: readonly number[], chosen: readonly (readonly number[])[], ref: readonly number[]): number {
   return hypervolume(
-    mapPacked(chosen, (q) => mapPacked(q, (v, k) => Math.max(v, p[k]))),
+    chosen.map((q) => mapPacked(q, (v, k) => Math.max(v, p[k]))),
     ref,
   );
 }

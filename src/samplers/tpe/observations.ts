@@ -128,7 +128,7 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
   for (const t of trials) if (t.state !== RUNNING) nFinished++;
   const nBelow = Math.max(0, Math.min(nFinished, Math.floor(opts.gamma(nFinished))));
   const signsKey = signs.join();
-  const lossVectors = multi ? mapPacked(trials, (t) => (t.state === COMPLETE ? lossVector(t.values!, signs, signsKey) : null)) : [];
+  const lossVectors = multi ? trials.map((t) => (t.state === COMPLETE ? lossVector(t.values!, signs, signsKey) : null)) : [];
 
   let violations: Float64Array | null = null;
   if (opts.constraints) {
@@ -148,13 +148,10 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
       const kc = Math.min(k, complete.length);
       const picked =
         kc > 0
-          ? mapPacked(
-              opts.splitMultiObjective!(
-                mapPacked(complete, (i) => lossVectors[i]!),
-                kc,
-              ),
-              (j) => complete[j],
-            )
+          ? opts.splitMultiObjective!(
+              complete.map((i) => lossVectors[i]!),
+              kc,
+            ).map((j) => complete[j])
           : [];
       if (kc === k) return picked;
       return picked.concat(

@@ -190,7 +190,7 @@ export class ParetoSplitTracker {
     this.constraints = constraints;
     this.considered = all.filter(keep);
     this.feed.restart(owner, all, this.considered);
-    this.losses = mapPacked(this.considered, (t) => (t.state === TrialState.COMPLETE ? lossVector(t.values!, signs, this.signsKey) : null));
+    this.losses = this.considered.map((t) => (t.state === TrialState.COMPLETE ? lossVector(t.values!, signs, this.signsKey) : null));
     this.nFeasible = 0;
     const candidates: number[] = [];
     this.hasNaN = false;
@@ -202,8 +202,8 @@ export class ParetoSplitTracker {
       if (violation === 0) candidates.push(i);
     }
     this.nFeasibleComplete = candidates.length;
-    const candidateLosses = mapPacked(candidates, (i) => this.losses[i]!);
-    this.front = this.hasNaN ? [] : mapPacked(frontsCovering(candidateLosses, 1)[0] ?? [], (j) => candidates[j]);
+    const candidateLosses = candidates.map((i) => this.losses[i]!);
+    this.front = this.hasNaN ? [] : (frontsCovering(candidateLosses, 1)[0] ?? []).map((j) => candidates[j]);
     const losses = this.losses;
     this.byValue = [...this.front].sort((a, b) => lexCompare(losses[a]!, losses[b]!) || a - b);
     this.selection = null;

@@ -489,7 +489,7 @@ function withRunning(split: Split, running: readonly FrozenTrial[]): Split {
     if (q >= r || (a < split.above.length && newIndex[split.above[a]] < runningIndex[q])) above[k] = newIndex[split.above[a++]];
     else above[k] = runningIndex[q++];
   }
-  const lossVectors = split.lossVectors.length === 0 ? [] : mapPacked(trials, () => null as readonly number[] | null);
+  const lossVectors = split.lossVectors.length === 0 ? [] : trials.map(() => null as readonly number[] | null);
   if (lossVectors.length > 0) for (let k = 0; k < m; k++) lossVectors[newIndex[k]] = split.lossVectors[k];
   let violations: Float64Array | null = null;
   if (split.violations) {
