@@ -312,27 +312,55 @@ export class IncrementalAboveDensity {
 
   /** The unnormalised mixture sum (times total weight) at y in the modelling space. */
   private at(y: number): number {
-    const alpha = this.alpha;
-    const beta = this.beta;
     const pz = (y - this.prior) * this.priorInv;
     let sum = this.params.priorWeight * this.priorH * Math.exp(-0.5 * pz * pz);
-    // Cells of clipped kernels within reach: Hermite expansion about the cell centre.
+    // Cells of clipped kernels within reach: Hermite expansion about the cell centre, sum_k M_k
+    // He_k(t) with He_{k+1} = t He_k - k He_{k-1}. The recurrence is a chain of dependent
+    // multiplications, so two cells' series run side by side (in about the time of one); each
+    // cell's sum is formed as it would be alone, and the cells are added in order.
     const w = this.cellWidth;
     const reach = REACH * this.minSigma + 0.5 * w;
     const first = Math.max(0, Math.ceil((y - reach - this.model.low) / w - 1));
     const last = Math.min(this.nCells - 1, Math.floor((y + reach - this.model.low) / w));
+    const mk = this.cellCombined;
+    let waiting = -1; // a cell in reach whose series waits for a second one
+    let tWaiting = 0;
     for (let i = first; i <= last; i++) {
       if (!this.moments.used(i)) continue;
       const t = (y - this.cellCenter(i)) * this.clipInv;
       if (t * t > (REACH + CELL_RADIUS) * (REACH + CELL_RADIUS)) continue;
-      const base = i * K;
-      if (this.cellGen[i] !== this.gen) {
-        this.moments.combine(i, alpha, beta, this.cellCombined, base);
-        for (let k = 0; k < K; k++) this.cellCombined[base + k] += this.newestFix[base + k];
-        this.cellGen[i] = this.gen;
+      if (this.cellGen[i] !== this.gen) this.combine(i);
+      if (waiting < 0) {
+        waiting = i;
+        tWaiting = t;
+        continue;
       }
-      // sum_k M_k He_k(t), He_{k+1} = t He_k - k He_{k-1}.
-      const mk = this.cellCombined;
+      const baseA = waiting * K;
+      const baseB = i * K;
+      const tA = tWaiting;
+      let aPrev = 1;
+      let aCur = tA;
+      let aAcc = mk[baseA] + mk[baseA + 1] * tA;
+      let bPrev = 1;
+      let bCur = t;
+      let bAcc = mk[baseB] + mk[baseB + 1] * t;
+      for (let k = 1; k < K - 1; k++) {
+        const aNext = tA * aCur - k * aPrev;
+        aAcc += mk[baseA + k + 1] * aNext;
+        aPrev = aCur;
+        aCur = aNext;
+        const bNext = t * bCur - k * bPrev;
+        bAcc += mk[baseB + k + 1] * bNext;
+        bPrev = bCur;
+        bCur = bNext;
+      }
+      sum += Math.exp(-0.5 * tA * tA) * aAcc;
+      sum += Math.exp(-0.5 * t * t) * bAcc;
+      waiting = -1;
+    }
+    if (waiting >= 0) {
+      const base = waiting * K;
+      const t = tWaiting;
       let hPrev = 1;
       let hCur = t;
       let acc = mk[base] + mk[base + 1] * t;
@@ -358,6 +386,14 @@ export class IncrementalAboveDensity {
       }
     }
     return sum;
+  }
+
+  /** Cell i's moments for the current weights (the ramp's and the newest trials' correction). */
+  private combine(i: number): void {
+    const base = i * K;
+    this.moments.combine(i, this.alpha, this.beta, this.cellCombined, base);
+    for (let k = 0; k < K; k++) this.cellCombined[base + k] += this.newestFix[base + k];
+    this.cellGen[i] = this.gen;
   }
 
   private cellCenter(i: number): number {
