@@ -120,6 +120,9 @@ export class IncrementalAboveDensity {
   private building = false;
   /** Per cell, K moments combined with the current weights (valid when cellGen = gen). */
   private readonly cellCombined: Float64Array;
+  /** `twoSeries`' results (NaN to begin with: a double field from the start, which V8 never has to widen). */
+  private seriesA = NaN;
+  private seriesB = NaN;
   private readonly cellGen: Int32Array;
   /** Per cell, the newest kernels' weight 1 less the ramp's alpha + beta r, times their moments (K each; valid when weightsGen = gen). */
   private readonly newestFix: Float64Array;
@@ -314,15 +317,13 @@ export class IncrementalAboveDensity {
   private at(y: number): number {
     const pz = (y - this.prior) * this.priorInv;
     let sum = this.params.priorWeight * this.priorH * Math.exp(-0.5 * pz * pz);
-    // Cells of clipped kernels within reach: Hermite expansion about the cell centre, sum_k M_k
-    // He_k(t) with He_{k+1} = t He_k - k He_{k-1}. The recurrence is a chain of dependent
-    // multiplications, so two cells' series run side by side (in about the time of one); each
-    // cell's sum is formed as it would be alone, and the cells are added in order.
+    // Cells of clipped kernels within reach: Hermite expansion about the cell centre. A series is
+    // a chain of dependent multiplications, so two cells' series run side by side (`twoSeries`, in
+    // about the time of one); each is formed as it would be alone, and the cells are added in order.
     const w = this.cellWidth;
     const reach = REACH * this.minSigma + 0.5 * w;
     const first = Math.max(0, Math.ceil((y - reach - this.model.low) / w - 1));
     const last = Math.min(this.nCells - 1, Math.floor((y + reach - this.model.low) / w));
-    const mk = this.cellCombined;
     let waiting = -1; // a cell in reach whose series waits for a second one
     let tWaiting = 0;
     for (let i = first; i <= last; i++) {
@@ -335,42 +336,15 @@ export class IncrementalAboveDensity {
         tWaiting = t;
         continue;
       }
-      const baseA = waiting * K;
-      const baseB = i * K;
-      const tA = tWaiting;
-      let aPrev = 1;
-      let aCur = tA;
-      let aAcc = mk[baseA] + mk[baseA + 1] * tA;
-      let bPrev = 1;
-      let bCur = t;
-      let bAcc = mk[baseB] + mk[baseB + 1] * t;
-      for (let k = 1; k < K - 1; k++) {
-        const aNext = tA * aCur - k * aPrev;
-        aAcc += mk[baseA + k + 1] * aNext;
-        aPrev = aCur;
-        aCur = aNext;
-        const bNext = t * bCur - k * bPrev;
-        bAcc += mk[baseB + k + 1] * bNext;
-        bPrev = bCur;
-        bCur = bNext;
-      }
-      sum += Math.exp(-0.5 * tA * tA) * aAcc;
-      sum += Math.exp(-0.5 * t * t) * bAcc;
+      this.twoSeries(waiting * K, tWaiting, i * K, t);
+      sum += Math.exp(-0.5 * tWaiting * tWaiting) * this.seriesA;
+      sum += Math.exp(-0.5 * t * t) * this.seriesB;
       waiting = -1;
     }
     if (waiting >= 0) {
-      const base = waiting * K;
-      const t = tWaiting;
-      let hPrev = 1;
-      let hCur = t;
-      let acc = mk[base] + mk[base + 1] * t;
-      for (let k = 1; k < K - 1; k++) {
-        const hNext = t * hCur - k * hPrev;
-        acc += mk[base + k + 1] * hNext;
-        hPrev = hCur;
-        hCur = hNext;
-      }
-      sum += Math.exp(-0.5 * t * t) * acc;
+      // The last cell alone: its series twice over, side by side (no slower than once).
+      this.twoSeries(waiting * K, tWaiting, waiting * K, tWaiting);
+      sum += Math.exp(-0.5 * tWaiting * tWaiting) * this.seriesA;
     }
     // The wider kernels, one by one.
     const chunks = this.wideChunks;
@@ -386,6 +360,32 @@ export class IncrementalAboveDensity {
       }
     }
     return sum;
+  }
+
+  /**
+   * The Hermite series sum_k M_k He_k(t) of the cells whose moments start at baseA and baseB, at tA
+   * and tB, into seriesA and seriesB (He_{k+1} = t He_k - k He_{k-1}).
+   */
+  private twoSeries(baseA: number, tA: number, baseB: number, tB: number): void {
+    const mk = this.cellCombined;
+    let aPrev = 1;
+    let aCur = tA;
+    let aAcc = mk[baseA] + mk[baseA + 1] * tA;
+    let bPrev = 1;
+    let bCur = tB;
+    let bAcc = mk[baseB] + mk[baseB + 1] * tB;
+    for (let k = 1; k < K - 1; k++) {
+      const aNext = tA * aCur - k * aPrev;
+      aAcc += mk[baseA + k + 1] * aNext;
+      aPrev = aCur;
+      aCur = aNext;
+      const bNext = tB * bCur - k * bPrev;
+      bAcc += mk[baseB + k + 1] * bNext;
+      bPrev = bCur;
+      bCur = bNext;
+    }
+    this.seriesA = aAcc;
+    this.seriesB = bAcc;
   }
 
   /** Cell i's moments for the current weights (the ramp's and the newest trials' correction). */
