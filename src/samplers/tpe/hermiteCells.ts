@@ -377,26 +377,21 @@ export class HermiteCells {
     const rowH = this.rowH;
     let sum = 0;
     // Two rows' dot products side by side: each is a chain of dependent additions, formed in the
-    // same order as alone, and the rows are added in order.
-    let i = 0;
-    for (; i + 1 < order; i += 2) {
+    // same order as alone, and the rows are added in order. An odd last row is formed twice over,
+    // side by side, and added once.
+    for (let i = 0; i < order; i += 2) {
+      const paired = i + 1 < order;
       let inner = 0;
       let next = 0;
       const ci = c + i * ORDER;
-      const cn = ci + ORDER;
+      const cn = paired ? ci + ORDER : ci;
       for (let j = 0; j < order; j++) {
         const r = rowH[row + j];
         inner += comb[ci + j] * r;
         next += comb[cn + j] * r;
       }
       sum += colH[col + i] * inner;
-      sum += colH[col + i + 1] * next;
-    }
-    if (i < order) {
-      let inner = 0;
-      const ci = c + i * ORDER;
-      for (let j = 0; j < order; j++) inner += comb[ci + j] * rowH[row + j];
-      sum += colH[col + i] * inner;
+      if (paired) sum += colH[col + i + 1] * next;
     }
     return sum;
   }
