@@ -166,8 +166,8 @@ export class Study implements StudyView {
   /** Trials filtered by state. */
   getTrials(opts: { states?: readonly TrialState[] } = {}): FrozenTrial[] {
     const states = opts.states;
-    if (!states) return [...this.trialCache.all];
-    return this.trialCache.all.filter((t) => states.includes(t.state));
+    if (!states) return [...this.trialCache.current];
+    return this.trialCache.current.filter((t) => states.includes(t.state));
   }
 
   /**
@@ -190,7 +190,7 @@ export class Study implements StudyView {
     }
     const version = this.trialCache.version;
     if (!this.bestMemo || this.bestMemo.version !== version) {
-      this.bestMemo = { version, trial: bestTrialOf(this.trialCache.all, this.directions[0]) };
+      this.bestMemo = { version, trial: bestTrialOf(this.trialCache.current, this.directions[0]) };
     }
     if (!this.bestMemo.trial) {
       throw new TunelabError(`Study '${this.studyName}' has no COMPLETE trial yet, so it has no best trial. Run optimize() first.`);
@@ -208,7 +208,7 @@ export class Study implements StudyView {
 
   /** Pareto-optimal COMPLETE trials, feasible ones only under constraints (one objective: the trials sharing the best value). */
   get bestTrials(): FrozenTrial[] {
-    return paretoFrontOf(this.trialCache.all, this.directions);
+    return paretoFrontOf(this.trialCache.current, this.directions);
   }
 
   private attributesMemo: StudyAttributes | undefined;
@@ -289,7 +289,7 @@ export class Study implements StudyView {
         const keys = Object.keys(params);
         return keys.length === Object.keys(fixed).length && keys.every((k) => hasKey(fixed, k) && fixed[k] === params[k]);
       };
-      if (this.trialCache.all.some(same)) return;
+      if (this.trialCache.current.some(same)) return;
     }
     await this.storage.createNewTrial(this.studyId, {
       state: TrialState.WAITING,

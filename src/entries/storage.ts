@@ -7,7 +7,15 @@
 // A list rather than `export * from '../storage'`: this entry spans three areas (the storages, the
 // heartbeat and retry of parallel/, the RDB schema's revision and upgrade), and the storage index
 // also serves the engine (registerStorageBackend, the journal's operation codes), which stays private.
-export { InMemoryStorage, getStorage, type ImmediateTrialOps, type Storage, type StudySummary } from '../storage';
+export {
+  InMemoryStorage,
+  getStorage,
+  type ImmediateTrialOps,
+  type Storage,
+  type StudySummary,
+  type TrialWriteLog,
+  type TrialWrites,
+} from '../storage';
 export {
   JournalFileBackend,
   JournalFileOpenLock,

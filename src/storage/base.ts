@@ -92,7 +92,33 @@ export interface Storage {
    */
   readonly immediate?: ImmediateTrialOps;
 
+  /**
+   * Which trials were written since a point, when this storage can tell at once (memory), so that a
+   * cache of a study's trials re-reads only those rather than every trial at every ask and tell.
+   * Optional; see `TrialWriteLog`. As with `immediate`, a wrapper that intercepts the writes must
+   * wrap this too, or hide it.
+   */
+  readonly writeLog?: TrialWriteLog;
+
   close(): Promise<void>;
+}
+
+/** The trials of a study written since a cursor, and the cursor to ask from next time. */
+export interface TrialWrites {
+  /** The current snapshots of the trials written (created or changed) since the cursor, by ascending number. */
+  readonly trials: FrozenTrial[];
+  readonly cursor: number;
+}
+
+/**
+ * A storage's record of which trials it wrote, for readers that keep the trials themselves
+ * (`TrialCache`): `trialsWrittenSince(studyId, null)` is every trial of the study (a new array the
+ * caller owns) with a cursor; passing that cursor later gives the trials written since, by any
+ * writer, by ascending number. A storage remembers a bounded stretch of its writes: for a cursor
+ * older than that it returns null, and the reader starts again from null.
+ */
+export interface TrialWriteLog {
+  trialsWrittenSince(studyId: number, cursor: number | null): TrialWrites | null;
 }
 
 /**

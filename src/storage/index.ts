@@ -2,7 +2,7 @@ import { StorageError } from '../errors';
 import type { Storage } from './base';
 import { InMemoryStorage } from './memory';
 
-export type { ImmediateTrialOps, Storage, StudySummary, TrialTemplate } from './base';
+export type { ImmediateTrialOps, Storage, StudySummary, TrialTemplate, TrialWriteLog, TrialWrites } from './base';
 export { InMemoryStorage } from './memory';
 export {
   JournalFileBackend,

@@ -3,7 +3,15 @@ import { dict, hasKey, ownValue, plainCopy, setKey } from '../dict';
 import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
 import { frozenTrial, isFinished, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
 import { checkAttribute, checkName, checkParam, checkTemplate, storedForm } from './storable';
-import { expectedPriorState, type ImmediateTrialOps, type Storage, type StudySummary, type TrialTemplate } from './base';
+import {
+  expectedPriorState,
+  type ImmediateTrialOps,
+  type Storage,
+  type StudySummary,
+  type TrialTemplate,
+  type TrialWriteLog,
+  type TrialWrites,
+} from './base';
 
 /**
  * A trial as stored. Its containers (`params`, `internalParams`, `distributions`, `userAttrs`,
@@ -41,7 +49,20 @@ interface MemStudy {
   /** Snapshots by trial number, brought up to date lazily from `changed`, so a read costs O(changes). */
   snapshots: FrozenTrial[];
   changed: Set<MutableTrial>;
+  /**
+   * The numbers of the trials written, in the order of the writes (a write to the trial last logged
+   * is not logged again): entry i is write-log position `logStart + i` (`writeLog`).
+   */
+  log: number[];
+  logStart: number;
 }
+
+/**
+ * Write-log entries kept beyond four per trial before the older half is forgotten (readers whose
+ * cursor is older read every trial again): a trial takes two to five entries (created, suggested,
+ * told), so a reader that refreshes once a trial never falls behind.
+ */
+const LOG_SLACK = 4096;
 
 /** Studies held in this process's memory: the default when no storage URL is given. */
 export class InMemoryStorage implements Storage {
@@ -50,6 +71,18 @@ export class InMemoryStorage implements Storage {
   private trials = new Map<number, MutableTrial>();
   private nextStudyId = 1;
   private nextTrialId = 1;
+
+  readonly writeLog: TrialWriteLog = {
+    trialsWrittenSince: (studyId: number, cursor: number | null): TrialWrites | null => {
+      const s = this.study(studyId);
+      const end = s.logStart + s.log.length;
+      if (cursor === null) return { trials: this.immediate.getAllTrials(studyId), cursor: end };
+      if (cursor < s.logStart || cursor > end) return null;
+      this.bringSnapshotsUpToDate(s);
+      const numbers = [...new Set(s.log.slice(cursor - s.logStart))].sort((a, b) => a - b);
+      return { trials: numbers.map((n) => s.snapshots[n]), cursor: end };
+    },
+  };
 
   /** The trial operations, performed at once (see ImmediateTrialOps); the Storage methods of the same names wrap them. */
   readonly immediate: ImmediateTrialOps = {
@@ -75,6 +108,7 @@ export class InMemoryStorage implements Storage {
       };
       s.trials.push(t);
       s.snapshots.push(freeze(t));
+      logWrite(s, t.number);
       this.trials.set(t.trialId, t);
       return freeze(t);
     },
@@ -132,8 +166,7 @@ export class InMemoryStorage implements Storage {
     },
     getAllTrials: (studyId: number, states?: readonly TrialState[]): FrozenTrial[] => {
       const s = this.study(studyId);
-      for (const t of s.changed) s.snapshots[t.number] = freeze(t);
-      s.changed.clear();
+      this.bringSnapshotsUpToDate(s);
       return states ? s.snapshots.filter((t) => states.includes(t.state)) : s.snapshots.slice();
     },
   };
@@ -159,6 +192,8 @@ export class InMemoryStorage implements Storage {
       paramKinds: new Map(),
       snapshots: [],
       changed: new Set(),
+      log: [],
+      logStart: 0,
     });
     return studyId;
   }
@@ -270,6 +305,7 @@ export class InMemoryStorage implements Storage {
       }
       s.trials.push(m);
       s.snapshots.push(freeze(m));
+      logWrite(s, m.number);
       this.trials.set(m.trialId, m);
     }
   }
@@ -305,7 +341,15 @@ export class InMemoryStorage implements Storage {
   /** A trial changed: drop its cached snapshot and queue it for the study's snapshot list. */
   private touch(t: MutableTrial): void {
     t.snapshot = null;
-    this.study(t.studyId).changed.add(t);
+    const s = this.study(t.studyId);
+    s.changed.add(t);
+    logWrite(s, t.number);
+  }
+
+  /** The study's snapshot list with the changed trials' new snapshots. */
+  private bringSnapshotsUpToDate(s: MemStudy): void {
+    for (const t of s.changed) s.snapshots[t.number] = freeze(t);
+    s.changed.clear();
   }
 
   async close(): Promise<void> {}
@@ -341,6 +385,18 @@ function storedAttrs(from: Record<string, unknown> | undefined): Record<string, 
 }
 
 /** The trial's snapshot: its containers frozen and shared (see MutableTrial), the reports copied. */
+/** Log a write to trial `number` of study `s` (see `MemStudy.log`), forgetting the older half of a long log. */
+function logWrite(s: MemStudy, number: number): void {
+  const log = s.log;
+  if (log.length > 0 && log[log.length - 1] === number) return;
+  log.push(number);
+  if (log.length > LOG_SLACK + 4 * s.trials.length) {
+    const half = log.length >> 1;
+    s.log = log.slice(half);
+    s.logStart += half;
+  }
+}
+
 function freeze(t: MutableTrial): FrozenTrial {
   return (t.snapshot ??= frozenTrial({
     trialId: t.trialId,

@@ -1,6 +1,6 @@
 import { isFinished, TrialState, type FrozenTrial } from '../frozenTrial';
 import type { Storage } from '../storage';
-import { trialOps, type TrialOps } from '../storage/base';
+import { trialOps, type TrialOps, type TrialWriteLog, type TrialWrites } from '../storage/base';
 import { isThenable } from '../thenable';
 
 /** What the cache needs of a trial running in this process (a Trial). */
@@ -12,10 +12,22 @@ export interface LiveTrial {
 /**
  * A study's trials as this process knows them: the snapshot last read from storage, kept current by
  * this process's own ask and tell without re-reading the study, and the trials running here.
+ *
+ * The cache changes its own array in place and hands out copies (`all`), made when first asked for
+ * after a change; from a storage with a write log (memory) a refresh reads only the trials written
+ * since the last one. So a trial costs no pass over the history unless something reads the trials:
+ * every ask and tell copied the whole list before (three copies a trial; past about 16,000 trials
+ * each copy is a large object for V8, and a Random study's 25,000th trial cost 0.76 ms).
  */
 export class TrialCache<T extends LiveTrial> {
-  private snapshot: FrozenTrial[] = [];
+  /** The trials by number, changed in place. */
+  private trials: FrozenTrial[] = [];
+  /** A copy of `trials` as of the last change, handed out by `all` (null: not made since). */
+  private published: FrozenTrial[] | null = null;
   private changes = 0;
+  /** The storage's write log, and where this cache last read it (null: read everything next). */
+  private readonly writeLog: TrialWriteLog | undefined;
+  private logCursor: number | null = null;
   /** Trials before this index are finished (see `waiting`). */
   private waitingScanFrom = 0;
   /** The trials running in this process (from optimize or ask), by number: live objects, not snapshots. */
@@ -28,11 +40,20 @@ export class TrialCache<T extends LiveTrial> {
     private readonly studyId: number,
   ) {
     this.ops = trialOps(storage);
+    this.writeLog = storage.writeLog;
   }
 
-  /** All trials, ordered by number. Copy-on-write: an array handed out never changes under its holder. */
+  /** All trials, ordered by number: an array handed out never changes under its holder. */
   get all(): readonly FrozenTrial[] {
-    return this.snapshot;
+    return (this.published ??= this.trials.slice());
+  }
+
+  /**
+   * All trials, ordered by number, without a copy: for a reader done with them before the cache can
+   * change (before its next await, ask or tell), which must not keep the array.
+   */
+  get current(): readonly FrozenTrial[] {
+    return this.trials;
   }
 
   /** Counts the changes of `all`, so that what is computed from the trials can be memoised against it. */
@@ -42,21 +63,64 @@ export class TrialCache<T extends LiveTrial> {
 
   /** Re-read the trials from storage (other workers may have added some): at once from a storage that answers at once. */
   refresh(): void | Promise<void> {
+    if (this.writeLog) {
+      const writes =
+        (this.logCursor !== null && this.writeLog.trialsWrittenSince(this.studyId, this.logCursor)) ||
+        this.writeLog.trialsWrittenSince(this.studyId, null)!;
+      this.applyWrites(writes);
+      return;
+    }
     const read = this.ops.getAllTrials(this.studyId);
     if (isThenable(read)) return Promise.resolve(read).then((trials) => this.replace(trials));
     this.replace(read);
   }
 
   private replace(trials: FrozenTrial[]): void {
-    // Trials running in this process are shown as they are now (parameters suggested, values reported),
-    // not as storage last saw them: their writes may still be queued, and samplers (constant liar, GP) and
-    // pruners must see them without waiting for the queue to drain.
+    this.trials = trials;
+    this.showRunning();
+    this.changed();
+  }
+
+  /** The trials written since the cursor into the list (every trial, from a null cursor). */
+  private applyWrites(writes: TrialWrites): void {
+    const fromStart = this.logCursor === null;
+    this.logCursor = writes.cursor;
+    if (fromStart) {
+      this.replace(writes.trials);
+      return;
+    }
+    const trials = this.trials;
+    for (const t of writes.trials) {
+      if (t.number > trials.length) {
+        // Numbers are dense: a gap means this cache missed writes. Read everything again.
+        this.logCursor = null;
+        this.refresh();
+        return;
+      }
+      trials[t.number] = t;
+    }
+    if (writes.trials.length > 0 || this.running.size > 0) {
+      this.showRunning();
+      this.changed();
+    }
+  }
+
+  /**
+   * Trials running in this process are shown as they are now (parameters suggested, values reported),
+   * not as storage last saw them: their writes may still be queued, and samplers (constant liar, GP)
+   * and pruners must see them without waiting for the queue to drain.
+   */
+  private showRunning(): void {
+    const trials = this.trials;
     for (const [number, live] of this.running) {
       if (trials[number]?.trialId === live.trialId && trials[number].state === TrialState.RUNNING) {
         trials[number] = live.snapshot();
       }
     }
-    this.snapshot = trials;
+  }
+
+  private changed(): void {
+    this.published = null;
     this.changes++;
   }
 
@@ -66,19 +130,17 @@ export class TrialCache<T extends LiveTrial> {
    * other workers have added trials meanwhile, so the caller must refresh.
    */
   update(t: FrozenTrial): boolean {
-    const known = this.snapshot[t.number];
-    if (known ? known.trialId !== t.trialId : t.number !== this.snapshot.length) return false;
-    const next = this.snapshot.slice();
-    next[t.number] = t;
-    this.snapshot = next;
-    this.changes++;
+    const known = this.trials[t.number];
+    if (known ? known.trialId !== t.trialId : t.number !== this.trials.length) return false;
+    this.trials[t.number] = t;
+    this.changed();
     return true;
   }
 
   /** Cached trial `number`, or undefined. */
   find(number: number): FrozenTrial | undefined {
-    const snapshot = this.snapshot;
-    return snapshot[number]?.number === number ? snapshot[number] : snapshot.find((t) => t.number === number);
+    const trials = this.trials;
+    return trials[number]?.number === number ? trials[number] : trials.find((t) => t.number === number);
   }
 
   /**
@@ -87,7 +149,7 @@ export class TrialCache<T extends LiveTrial> {
    * study).
    */
   *waiting(): Generator<FrozenTrial, void, undefined> {
-    const trials = this.snapshot;
+    const trials = this.trials;
     if (this.waitingScanFrom > trials.length) this.waitingScanFrom = 0;
     while (this.waitingScanFrom < trials.length && isFinished(trials[this.waitingScanFrom].state)) this.waitingScanFrom++;
     for (let i = this.waitingScanFrom; i < trials.length; i++) {
