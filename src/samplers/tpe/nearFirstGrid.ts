@@ -8,24 +8,24 @@
  * floor as its bandwidth in every parameter. Such a kernel's term at a point is at most its weight
  * times e^-(c d^2), d the distance in any one parameter and c that parameter's curvature. So the
  * narrow kernels are kept in a grid of cells over the first three parameters, and a candidate's
- * sum is formed ring by ring out from its own cell (ring k: the cells k away in one grid parameter
- * and at most k in the others). After ring k, what was summed bounds the candidate's sum from
+ * sum is formed over a box of cells that grows out from its own cell, one face at a time: always
+ * the face nearest the candidate. After each step, what was summed bounds the candidate's sum from
  * below, and that plus the count of kernels not yet visited times the largest weight times
- * e^-(c d^2), d the distance to the nearest edge of the rings done, from above: both bound its
- * score. Every candidate first sums its own cell; a race then refines the candidate that might
- * score highest, and drops every candidate proven to score lower than another by more than
- * LOSS_MARGIN, until one is left or those left have complete sums (the rings left weigh less than
- * 2^-60 of the sum, below its rounding).
+ * e^-(c d^2), d the distance to the box's nearest face, from above: both bound its score. Every
+ * candidate first sums its own cell; a race then refines the candidate that might score highest,
+ * and drops every candidate proven to score lower than another by more than LOSS_MARGIN, until one
+ * is left or those left have complete sums (the kernels outside the box weigh less than 2^-60 of
+ * the sum, below its rounding).
  *
- * What it saves, and what it cannot. On Hartmann-3 (an organic seeded run), at 7,700 kernels a
- * choice sums about one term per kernel (8,200) where the full sums take 24: a quarter of the
- * candidates are dropped after their own cell, most of the others after the first ring, and the
- * winner needs two to four rings to be told from the runner-up. Proving that a close loser loses
- * takes most of its sum, which is most of the kernels within a few floors of it, and where trials
- * crowd that count grows with the history: the cost per trial still grows, about a tenth as fast
- * as with the full sums (from the third thousand trials to the tenth, 0.19 to 0.51 ms against
- * 1.05 to 4.07, interleaved). The kernels wider than the floor in one of the three parameters
- * (edges and sparse stretches) and the prior are summed in full for every candidate.
+ * What it saves, and what it cannot. On Hartmann-3 (an organic seeded run), at 9,000-10,000 trials a
+ * choice sums about 0.8 terms per kernel (7,300) where the full sums take 24; a quarter of the
+ * candidates are dropped after their own cell. Proving that a close loser loses takes most of its
+ * sum, which is most of the kernels within a few floors of it, and where trials crowd that count
+ * grows with the history: the cost per trial still grows, though far slower than with the full
+ * sums (from the third thousand trials to the tenth, 0.19 to 0.51 ms against 1.05 to 4.07,
+ * interleaved, in the twentieth session). Boxes grown by a ring of cells all round, as they were
+ * until the twenty-third session, took 11,400 terms a choice at 10,000 trials. The kernels wider than the floor in one of the three parameters (edges
+ * and sparse stretches) and the prior are summed in full for every candidate.
  *
  * A mixed space (mixedKernelSum.ts) is raced the same way over its first three numeric parameters:
  * a discrete parameter's kernels at the floor are as narrow around their values, and a candidate
@@ -34,8 +34,8 @@
  * cells keep them apart); categorical parameters only bound a term by their largest. The terms
  * come through `GridTerms`, which each kind of mixture forms as its full sum does. In an organic
  * 10,000-trial run of a model's mixed space (a learning rate, a float, a layer count, a unit count,
- * an optimiser), a choice visits about one kernel per kernel of g where the full sums visit 24: the
- * last thousand trials cost 2.3 ms each where they cost 7.8.
+ * an optimiser), a choice visits about 0.7 kernels per kernel of g where the full sums visit 24
+ * (5,400 at 10,000 trials; 7,300 with boxes grown by whole rings).
  *
  * The choice is the one the full sums make: a candidate is dropped only when it loses by more than
  * LOSS_MARGIN in log space, far above the sums' rounding, and the candidates left at the end, if
@@ -115,7 +115,7 @@ const ABSENT = -2;
 /** Marks a kernel summed for every candidate (`rowOfSlot`). */
 const REST = -1;
 
-/** A sum whose rings left weigh below this fraction of it is complete (below its rounding). */
+/** A sum whose kernels outside its box weigh below this fraction of it is complete (below its rounding). */
 const COMPLETE = 2 ** -60;
 
 /** Allowance for rounding in the cells' edges (of a cell's width: a mean is put in its cell by rounded arithmetic, `gridIndex`). */
@@ -138,12 +138,23 @@ export class NearFirstGrid {
   /**
    * The near kernels (at the floor in every grid parameter) by row, then by third index: row r
    * (the cells with first index r / cells[1] and second r % cells[1]) holds order[rowStart[r]] ..
-   * order[rowStart[r + 1] - 1], whose third indices `column` holds. Rows, not cells: the grid has
+   * order[rowStart[r + 1] - 1], their cells found through `cellsBefore`. Rows, not cells: the grid has
    * about 125,000 cells (2,500 rows), and a pass over the cells of a coarser grid every choice
    * (39,000 of them) cost more than it saved.
    */
   private order = new Int32Array(0);
-  private column = new Int32Array(0);
+  /**
+   * Per row and third index q (at row (cells[2] + 1) + q): the row's kernels in cells before q, so
+   * that a run of a row's cells is found at once. Relative to the row, so a kernel joining or
+   * leaving changes only its row's entries (a binary search per row and run took a third of the
+   * race's time once the race grew boxes face by face). A row's entries are counted when first
+   * read after the lists were sorted anew (`rowEpoch`): counting every row's at each sort cost more
+   * than the searches saved in a 1,000-trial study, where the lists are sorted every tenth trial.
+   */
+  private cellsBefore = new Int32Array(0);
+  /** Per row, the sort (`epoch`) its `cellsBefore` entries were counted in. */
+  private rowEpoch = new Int32Array(0);
+  private epoch = 0;
   private nearCount = 0;
   private rowStart = new Int32Array(1);
   /**
@@ -162,12 +173,20 @@ export class NearFirstGrid {
   private rowOfSlot = new Int32Array(0);
   private columnOfSlot = new Int32Array(0);
 
-  /** Per candidate: its point, the sum so far, the near kernels visited, the rings done, its cell, its score's bounds. */
+  /**
+   * Per candidate: its point, the sum so far, the near kernels visited, its cell, the box of cells
+   * summed (per grid parameter its first and last index), its score's bounds.
+   */
   private points = new Float64Array(0);
   private sums = new Float64Array(0);
   private visited = new Int32Array(0);
-  private rings = new Int32Array(0);
   private homes = new Int32Array(0);
+  private boxLow = new Int32Array(0);
+  private boxHigh = new Int32Array(0);
+  /** Per candidate, the nearest face of its box (`nearestFace`). */
+  private faces = new Int8Array(0);
+  /** The candidates still in the race, in order (`bestRatio`). */
+  private alive = new Int32Array(0);
   private low = new Float64Array(0);
   private high = new Float64Array(0);
   /** Per candidate and grid parameter: the half-width of the interval it stands for (`bestRatio`). */
@@ -225,9 +244,6 @@ export class NearFirstGrid {
       const order = new Int32Array(2 * k.count);
       order.set(this.order.subarray(0, this.nearCount));
       this.order = order;
-      const column = new Int32Array(2 * k.count);
-      column.set(this.column.subarray(0, this.nearCount));
-      this.column = column;
       const rest = new Int32Array(2 * k.count);
       rest.set(this.rest.subarray(0, this.restCount));
       this.rest = rest;
@@ -268,25 +284,34 @@ export class NearFirstGrid {
   ): number {
     const size = logL.length;
     this.prepare(size);
-    const alive: number[] = [];
+    const alive = this.alive;
+    let count = size;
     for (let s = 0; s < size; s++) {
       this.start(terms, s, points, halfWidths);
       this.bound(terms, s, logL[s], logTotal);
-      alive.push(s);
+      alive[s] = s;
     }
+    // A candidate's bounds only narrow as its box grows (the terms added were within what the
+    // bound allowed for them), so the best lower bound so far holds for the rest of the race.
+    let bestLow = -Infinity;
+    for (let s = 0; s < size; s++) if (this.low[s] > bestLow) bestLow = this.low[s];
     for (;;) {
-      let bestLow = -Infinity;
-      for (const s of alive) if (this.low[s] > bestLow) bestLow = this.low[s];
+      // Drop the candidates proven to lose, and refine the one that might score highest (the first
+      // among equals).
       let kept = 0;
-      for (const s of alive) if (!(this.high[s] < bestLow - LOSS_MARGIN)) alive[kept++] = s;
-      alive.length = kept;
-      if (kept === 1) return alive[0];
-      // Refine the candidate that might score highest (the first among equals).
       let next = -1;
-      for (const s of alive) if (!this.complete[s] && (next < 0 || this.high[s] > this.high[next])) next = s;
+      for (let a = 0; a < count; a++) {
+        const s = alive[a];
+        if (this.high[s] < bestLow - LOSS_MARGIN) continue;
+        alive[kept++] = s;
+        if (!this.complete[s] && (next < 0 || this.high[s] > this.high[next])) next = s;
+      }
+      count = kept;
+      if (kept === 1) return alive[0];
       if (next < 0) break;
-      this.addRing(terms, next);
+      this.widen(terms, next);
       this.bound(terms, next, logL[next], logTotal);
+      if (this.low[next] > bestLow) bestLow = this.low[next];
     }
     // Every candidate left has its complete sum: the argmax's choice among them. A complete sum is
     // the full sum's terms in another order, with terms the full sum may leave out (a mixed space's
@@ -294,11 +319,12 @@ export class NearFirstGrid {
     // candidates tie in the full sums (candidates only the prior reaches score the same) the tie
     // would be broken by those last bits. So the candidates within LOSS_MARGIN of the best are
     // scored again by the full sums, as the argmax scores them.
+    const left = Array.from(alive.subarray(0, count));
     let bestScore = -Infinity;
-    for (const s of alive) if (this.low[s] > bestScore) bestScore = this.low[s];
+    for (const s of left) if (this.low[s] > bestScore) bestScore = this.low[s];
     let best = -1;
     let bestFull = -Infinity;
-    const close = alive.filter((s) => this.low[s] >= bestScore - LOSS_MARGIN);
+    const close = left.filter((s) => this.low[s] >= bestScore - LOSS_MARGIN);
     for (const s of close) {
       const score = close.length === 1 ? this.low[s] : logL[s] - (terms.logSum(s) - logTotal);
       if (score > bestFull) {
@@ -317,6 +343,9 @@ export class NearFirstGrid {
     if (this.rowStart.length < rows + 1) this.rowStart = new Int32Array(rows + 1);
     const rowStart = this.rowStart;
     rowStart.fill(0, 0, rows + 1);
+    if (this.cellsBefore.length < rows * (g2 + 1)) this.cellsBefore = new Int32Array(rows * (g2 + 1));
+    if (this.rowEpoch.length < rows) this.rowEpoch = new Int32Array(rows);
+    this.epoch++;
     const columnStart = new Int32Array(g2 + 1);
     const rowOf = this.rowOfSlot;
     const columnOf = this.columnOfSlot;
@@ -348,7 +377,6 @@ export class NearFirstGrid {
       const i = byColumn[r];
       const at = rowStart[rowOf[i]]++;
       this.order[at] = i;
-      this.column[at] = columnOf[i];
     }
     for (let r = rows; r > 0; r--) rowStart[r] = rowStart[r - 1];
     rowStart[0] = 0;
@@ -362,10 +390,36 @@ export class NearFirstGrid {
 
   /** The position of near kernel `slot` in the lists (it is in row `row`, third index `column`), or -1. */
   private positionOf(slot: number, row: number, column: number): number {
-    const end = this.rowStart[row + 1];
-    let at = firstAtLeast(this.column, this.rowStart[row], end, column);
+    const end = this.cellStart(row, column + 1);
+    let at = this.cellStart(row, column);
     while (at < end && this.order[at] !== slot) at++;
     return at < end ? at : -1;
+  }
+
+  /** The position of the first kernel of row `row` in a cell at third index `q` or later. */
+  private cellStart(row: number, q: number): number {
+    if (this.rowEpoch[row] !== this.epoch) this.countRow(row);
+    return this.rowStart[row] + this.cellsBefore[row * (this.cells[2] + 1) + q];
+  }
+
+  /** Row `row`'s `cellsBefore` entries from its kernels. */
+  private countRow(row: number): void {
+    const span = this.cells[2] + 1;
+    const at = row * span;
+    const before = this.cellsBefore;
+    before.fill(0, at, at + span);
+    for (let r = this.rowStart[row]; r < this.rowStart[row + 1]; r++) before[at + this.columnOfSlot[this.order[r]] + 1]++;
+    for (let q = at; q < at + span - 1; q++) before[q + 1] += before[q];
+    this.rowEpoch[row] = this.epoch;
+  }
+
+  /** One more (`by` 1) or one fewer (-1) kernel in row `row` at third index `column`. */
+  private countInCell(row: number, column: number, by: number): void {
+    if (this.rowEpoch[row] === this.epoch) {
+      const span = this.cells[2] + 1;
+      for (let q = row * span + column + 1; q < (row + 1) * span; q++) this.cellsBefore[q] += by;
+    }
+    for (let r = row + 1; r <= this.rows; r++) this.rowStart[r] += by;
   }
 
   /** Kernel `slot` (joined or changed) into its list, out of the one it was in; false if it was not found there. */
@@ -385,16 +439,14 @@ export class NearFirstGrid {
       }
       if (!this.takeOut(slot)) return false;
       // After the kernels of its cell already there.
-      const at = firstAtLeast(this.column, this.rowStart[row], this.rowStart[row + 1], column + 1);
+      const at = this.cellStart(row, column + 1);
       this.order.copyWithin(at + 1, at, this.nearCount);
-      this.column.copyWithin(at + 1, at, this.nearCount);
       const width = this.width;
       if (width > 0) this.packed.copyWithin(width * (at + 1), width * at, width * this.nearCount);
       this.order[at] = slot;
-      this.column[at] = column;
       if (this.packer) this.pack(at);
       this.nearCount++;
-      for (let r = row + 1; r <= this.rows; r++) this.rowStart[r]++;
+      this.countInCell(row, column, 1);
       this.rowOfSlot[slot] = row;
       this.columnOfSlot[slot] = column;
     } else if (was !== REST) {
@@ -418,11 +470,10 @@ export class NearFirstGrid {
       const at = this.positionOf(slot, row, this.columnOfSlot[slot]);
       if (at < 0) return false;
       this.order.copyWithin(at, at + 1, this.nearCount);
-      this.column.copyWithin(at, at + 1, this.nearCount);
       const width = this.width;
       if (width > 0) this.packed.copyWithin(width * at, width * (at + 1), width * this.nearCount);
       this.nearCount--;
-      for (let r = row + 1; r <= this.rows; r++) this.rowStart[r]--;
+      this.countInCell(row, this.columnOfSlot[slot], -1);
     }
     this.rowOfSlot[slot] = ABSENT;
     return true;
@@ -452,8 +503,11 @@ export class NearFirstGrid {
     if (this.sums.length < size) {
       this.sums = new Float64Array(size);
       this.visited = new Int32Array(size);
-      this.rings = new Int32Array(size);
       this.homes = new Int32Array(GRID_DIMS * size);
+      this.boxLow = new Int32Array(GRID_DIMS * size);
+      this.boxHigh = new Int32Array(GRID_DIMS * size);
+      this.faces = new Int8Array(size);
+      this.alive = new Int32Array(size);
       this.low = new Float64Array(size);
       this.high = new Float64Array(size);
       this.complete = new Uint8Array(size);
@@ -464,47 +518,83 @@ export class NearFirstGrid {
     }
   }
 
-  /** Candidate s's sum over the other kernels and its own cell (ring 0). */
+  /** Candidate s's sum over the other kernels and its own cell. */
   private start(terms: GridTerms, s: number, points: readonly Float64Array[], halfWidths?: ReadonlyArray<Float64Array | null>): void {
     for (let j = 0; j < GRID_DIMS; j++) {
       const y = j < this.g ? points[j][s] : 0;
       this.points[GRID_DIMS * s + j] = y;
       this.halfWidths[GRID_DIMS * s + j] = (j < this.g && halfWidths?.[j]?.[s]) || 0;
-      this.homes[GRID_DIMS * s + j] = gridIndex(y, this.lows[j], this.perWidths[j], this.cells[j]);
+      const home = gridIndex(y, this.lows[j], this.perWidths[j], this.cells[j]);
+      this.homes[GRID_DIMS * s + j] = home;
+      this.boxLow[GRID_DIMS * s + j] = home;
+      this.boxHigh[GRID_DIMS * s + j] = home;
     }
     this.sums[s] = terms.addTerms(this.rest, 0, this.restCount, s, 0);
     this.visits += this.restCount;
     this.visited[s] = 0;
-    this.rings[s] = -1;
     this.complete[s] = 0;
-    this.addRing(terms, s);
+    const h = GRID_DIMS * s;
+    this.addCells(terms, s, this.homes[h] * this.cells[1] + this.homes[h + 1], this.homes[h + 2], this.homes[h + 2]);
   }
 
-  /** The cells of candidate s's next ring into its sum: those k cells away in one grid parameter and at most k in the others. */
-  private addRing(terms: GridTerms, s: number): void {
-    const k = ++this.rings[s];
-    const h = GRID_DIMS * s;
-    const [g0, g1, g2] = this.cells;
-    const h0 = this.homes[h];
-    const h1 = this.homes[h + 1];
-    const h2 = this.homes[h + 2];
-    const lo1 = Math.max(0, h1 - k);
-    const hi1 = Math.min(g1 - 1, h1 + k);
-    const lo2 = Math.max(0, h2 - k);
-    const hi2 = Math.min(g2 - 1, h2 + k);
-    for (let q0 = Math.max(0, h0 - k); q0 <= Math.min(g0 - 1, h0 + k); q0++) {
-      const edge0 = q0 === h0 - k || q0 === h0 + k;
-      for (let q1 = lo1; q1 <= hi1; q1++) {
-        const row = q0 * g1 + q1;
-        // A row's kernels are in order of third index: one run for the cells lo2 .. hi2.
-        if (edge0 || q1 === h1 - k || q1 === h1 + k) {
-          this.addCells(terms, s, row, lo2, hi2);
-        } else if (k > 0) {
-          if (h2 - k >= 0) this.addCells(terms, s, row, h2 - k, h2 - k);
-          if (h2 + k < g2) this.addCells(terms, s, row, h2 + k, h2 + k);
+  /**
+   * c d^2 for the face of candidate s's box nearest its interval (d the distance, c that
+   * parameter's curvature at the floor), among the faces with cells beyond them: every near kernel
+   * outside the box is at least that far in that parameter. Its face is `face` (2 j for parameter j's
+   * low side, 2 j + 1 for its high side); Infinity and -1 when the box is the grid.
+   */
+  private nearestFace(s: number): number {
+    let reach = Infinity;
+    let face = -1;
+    for (let j = 0; j < GRID_DIMS; j++) {
+      const at = GRID_DIMS * s + j;
+      const width = this.widths[j];
+      const c = this.minCurvatures[j];
+      const y = this.points[at];
+      const slack = EDGE_SLACK * width + this.halfWidths[at];
+      const low = this.boxLow[at];
+      const high = this.boxHigh[at];
+      if (low > 0) {
+        const gap = Math.max(0, y - (this.lows[j] + low * width) - slack);
+        if (c * gap * gap < reach) {
+          reach = c * gap * gap;
+          face = 2 * j;
+        }
+      }
+      if (high < this.cells[j] - 1) {
+        const gap = Math.max(0, this.lows[j] + (high + 1) * width - y - slack);
+        if (c * gap * gap < reach) {
+          reach = c * gap * gap;
+          face = 2 * j + 1;
         }
       }
     }
+    this.faces[s] = face;
+    return reach;
+  }
+
+  /**
+   * Candidate s's box one cell wider at its nearest face (as its last bound found it: the bound's
+   * distance is that face's), the new slab's kernels into its sum. Growing the nearest face alone,
+   * rather than a ring of cells all round, adds only the cells that raise the bound's distance: in
+   * an organic Hartmann-3 run, a choice at 9,000-10,000 trials visited 7,300 kernels where whole
+   * rings visited 11,400 (in about 110 smaller steps rather than 24).
+   */
+  private widen(terms: GridTerms, s: number): void {
+    const face = this.faces[s];
+    if (face < 0) return;
+    const h = GRID_DIMS * s;
+    const j = face >> 1;
+    const q = face & 1 ? ++this.boxHigh[h + j] : --this.boxLow[h + j];
+    const g1 = this.cells[1];
+    const lo0 = j === 0 ? q : this.boxLow[h];
+    const hi0 = j === 0 ? q : this.boxHigh[h];
+    const lo1 = j === 1 ? q : this.boxLow[h + 1];
+    const hi1 = j === 1 ? q : this.boxHigh[h + 1];
+    const lo2 = j === 2 ? q : this.boxLow[h + 2];
+    const hi2 = j === 2 ? q : this.boxHigh[h + 2];
+    // A row's kernels are in order of third index: one run per row for the cells lo2 .. hi2.
+    for (let q0 = lo0; q0 <= hi0; q0++) for (let q1 = lo1; q1 <= hi1; q1++) this.addCells(terms, s, q0 * g1 + q1, lo2, hi2);
   }
 
   /**
@@ -514,11 +604,9 @@ export class NearFirstGrid {
    * bits, and break ties that the full sums make between candidates only the prior reaches.
    */
   private addCells(terms: GridTerms, s: number, row: number, a: number, b: number): void {
-    let from = this.rowStart[row];
-    let to = this.rowStart[row + 1];
-    if (from === to) return;
-    if (a > 0) from = firstAtLeast(this.column, from, to, a);
-    if (b < this.cells[2] - 1) to = firstAtLeast(this.column, from, to, b + 1);
+    if (this.rowStart[row] === this.rowStart[row + 1]) return;
+    const from = this.cellStart(row, a);
+    const to = this.cellStart(row, b + 1);
     if (from === to) return;
     this.visits += to - from;
     this.visited[s] += to - from;
@@ -529,29 +617,13 @@ export class NearFirstGrid {
   }
 
   /**
-   * Candidate s's score bounds from its sum and the count of near kernels beyond its rings (each
-   * term there is at most the largest weight times e^-(c d^2), d the distance from the rings' edge
-   * to the candidate's interval in the nearest grid parameter, c that parameter's curvature at the
-   * floor); both equal once the sum is complete.
+   * Candidate s's score bounds from its sum and the count of near kernels outside its box (each
+   * term there is at most the largest weight times e^-(c d^2), d the distance from the box's
+   * nearest face to the candidate's interval, c that parameter's curvature at the floor); both equal
+   * once the sum is complete.
    */
   private bound(terms: GridTerms, s: number, logL: number, logTotal: number): void {
-    const ring = this.rings[s];
-    let reach = Infinity;
-    for (let j = 0; j < GRID_DIMS; j++) {
-      const home = this.homes[GRID_DIMS * s + j];
-      const width = this.widths[j];
-      const c = this.minCurvatures[j];
-      const y = this.points[GRID_DIMS * s + j];
-      const slack = EDGE_SLACK * width + this.halfWidths[GRID_DIMS * s + j];
-      if (home - ring > 0) {
-        const gap = Math.max(0, y - (this.lows[j] + (home - ring) * width) - slack);
-        reach = Math.min(reach, c * gap * gap);
-      }
-      if (home + ring < this.cells[j] - 1) {
-        const gap = Math.max(0, this.lows[j] + (home + ring + 1) * width - y - slack);
-        reach = Math.min(reach, c * gap * gap);
-      }
-    }
+    const reach = this.nearestFace(s);
     const sum = this.sums[s];
     const top = terms.top;
     const beyond = reach === Infinity ? 0 : (this.nearCount - this.visited[s]) * terms.maxWeight * Math.exp(-reach);
@@ -570,18 +642,6 @@ export class NearFirstGrid {
     this.low[s] = logL - (top + Math.log((sum + beyond) * (1 + 1e-12)) - logTotal);
     this.high[s] = sum > 0 ? logL - (top + Math.log(sum * (1 - 1e-12)) - logTotal) : Infinity;
   }
-}
-
-/** The first index in from .. to - 1 whose `keys` entry (ascending there) is at least `key` (`to` if none). */
-function firstAtLeast(keys: Int32Array, from: number, to: number, key: number): number {
-  let lo = from;
-  let hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Values per kernel in `ProductGridTerms.packer`'s layout: three means, three curvatures, the log height. */
