@@ -120,6 +120,14 @@ export class IncrementalJointAbove implements ProductKernels {
   count = 1;
   maxLogHeight = -Infinity;
   logWeightSpread = 0;
+  /** The observations' largest weight (`refreshWeights`). */
+  private maxObservationWeight = 0;
+  /**
+   * Whether `maxLogHeight` must be found again (a pass over the kernels): only when a kernel at it
+   * left or lowered its height, since a higher one raises it as it is set. Heights fall only as
+   * bandwidths widen, which kernels joining never make them do: late in a study the pass is rare.
+   */
+  private heightsStale = true;
 
   /**
    * Per slot, a number that changes whenever the slot's kernel does (joins, moves, or changes a
@@ -376,7 +384,8 @@ export class IncrementalJointAbove implements ProductKernels {
       ),
     );
     if (this.mixed) return grid.bestRatio(this.mixed.gridTerms(view!, samples, modelled), points, logL, 0, halfWidths);
-    return grid.bestRatio(new ProductGridTerms(this, modelled, this.scratch), points, logL, Math.log(this.totalWeight));
+    const terms = new ProductGridTerms(this, modelled, this.scratch, this.maxObservationWeight);
+    return grid.bestRatio(terms, points, logL, Math.log(this.totalWeight));
   }
 
   /** What a mixed space's sums read of the kernels (fresh each time: the arrays are replaced as they grow). */
@@ -522,6 +531,7 @@ export class IncrementalJointAbove implements ProductKernels {
   private rebuild(numbers: Int32Array, values: readonly Float64Array[], count: number): void {
     this.layout++;
     this.cellsRenew = true;
+    this.heightsStale = true;
     this.ensureCapacity(count + 1);
     for (let r = 0; r < count; r++) {
       const slot = r + 1;
@@ -586,6 +596,7 @@ export class IncrementalJointAbove implements ProductKernels {
   private remove(slot: number): void {
     this.layout++;
     this.cellsRenew = true;
+    if (!(this.logHeights[slot] < this.maxLogHeight)) this.heightsStale = true;
     const m = this.count - 1;
     const number = this.numbers[slot];
     const t = this.timePosition(number, m);
@@ -712,7 +723,14 @@ export class IncrementalJointAbove implements ProductKernels {
         const sigma = this.sigmas[j][slot];
         logZ[slot] = logGaussMass((model.low - mu) / sigma, (model.high - mu) / sigma);
       }
-      if (this.continuous) this.logHeights[slot] = kernelLogHeight(this.invs, this.logZs, slot);
+      if (this.continuous) {
+        const was = this.logHeights[slot];
+        const height = kernelLogHeight(this.invs, this.logZs, slot);
+        this.logHeights[slot] = height;
+        // A new slot's `was` is what the slot last held: at worst a needless pass.
+        if (height > this.maxLogHeight) this.maxLogHeight = height;
+        else if (height < was && !(was < this.maxLogHeight)) this.heightsStale = true;
+      }
     }
     dirty.length = 0;
   }
@@ -722,18 +740,24 @@ export class IncrementalJointAbove implements ProductKernels {
     const m = this.count - 1;
     const prior = this.params.priorWeight;
     let total = prior;
+    let largest = 0;
     this.weights[0] = prior;
     for (let r = 0; r < m; r++) {
       const w = defaultWeightAt(r, m);
       this.weights[this.byTime[r]] = w;
       total += w;
+      if (w > largest) largest = w;
     }
+    this.maxObservationWeight = largest;
     // The ramp's weights run from 1/m (the oldest) to 1.
     const min = Math.min(defaultWeightAt(0, m), prior > 0 ? prior : Infinity);
     this.logWeightSpread = Math.log(Math.max(1, prior) / min);
-    let max = -Infinity;
-    for (let i = 0; i <= m; i++) if (this.logHeights[i] > max) max = this.logHeights[i];
-    this.maxLogHeight = max;
+    if (this.heightsStale) {
+      let max = -Infinity;
+      for (let i = 0; i <= m; i++) if (this.logHeights[i] > max) max = this.logHeights[i];
+      this.maxLogHeight = max;
+      this.heightsStale = false;
+    }
     this.totalWeight = total;
   }
 

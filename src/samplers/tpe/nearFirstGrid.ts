@@ -660,17 +660,23 @@ export class ProductGridTerms implements GridTerms {
   /** The candidates' points, d values each. */
   private readonly points: Float64Array;
 
-  /** `points[j][s]`: candidate s in parameter j (modelling space); `scratch` at least `k.count` long. */
+  /**
+   * `points[j][s]`: candidate s in parameter j (modelling space); `scratch` at least `k.count` long;
+   * `maxWeight` the observations' largest weight (kernels 1 ..), when the caller keeps it.
+   */
   constructor(
     private readonly k: ProductKernels,
     points: readonly Float64Array[],
     private readonly scratch: Float64Array,
+    maxWeight?: number,
   ) {
     const d = k.mus.length;
     this.d = d;
     this.top = k.maxLogHeight;
-    let maxWeight = 0;
-    for (let i = 1; i < k.count; i++) if (k.weights[i] > maxWeight) maxWeight = k.weights[i];
+    if (maxWeight === undefined) {
+      maxWeight = 0;
+      for (let i = 1; i < k.count; i++) if (k.weights[i] > maxWeight) maxWeight = k.weights[i];
+    }
     this.maxWeight = maxWeight;
     const size = d > 0 ? points[0].length : 0;
     this.points = new Float64Array(d * size);
