@@ -7,7 +7,7 @@ import { NearFirstGrid, ProductGridTerms } from './nearFirstGrid';
 import { argmaxRatio, NearFirstPairs } from './nearFirstSum';
 import { MixedKernelSum, type MixedKernels } from './mixedKernelSum';
 import { logGaussMass } from './truncnorm';
-import { defaultWeightAt } from './weights';
+import { defaultWeightAt, scatterDefaultWeights } from './weights';
 import { mapPacked } from '../../packedArrays';
 
 /** Observations below which the caller builds from scratch (a handful of kernels: cheap either way). */
@@ -739,15 +739,8 @@ export class IncrementalJointAbove implements ProductKernels {
   private refreshWeights(): void {
     const m = this.count - 1;
     const prior = this.params.priorWeight;
-    let total = prior;
-    let largest = 0;
     this.weights[0] = prior;
-    for (let r = 0; r < m; r++) {
-      const w = defaultWeightAt(r, m);
-      this.weights[this.byTime[r]] = w;
-      total += w;
-      if (w > largest) largest = w;
-    }
+    const { total, largest } = scatterDefaultWeights(m, this.byTime, this.weights, prior);
     this.maxObservationWeight = largest;
     // The ramp's weights run from 1/m (the oldest) to 1.
     const min = Math.min(defaultWeightAt(0, m), prior > 0 ? prior : Infinity);
