@@ -31,7 +31,9 @@ export interface TrialTemplate {
  *   is protected against a late write;
  * - `getAllTrials` returns a new array (the caller may change it) of trials ordered by number;
  *   implementations should make repeated calls cheap
- *   (incremental reads of trials that changed), because the Study calls it before every trial;
+ *   (incremental reads of trials that changed), because the Study calls it before every trial; a
+ *   storage that knows at once which trials were written since a point offers `writeLog`, and the
+ *   Study then reads only those;
  * - a storage may be read-only (an RDB database at Optuna 3.0/3.1's schema v3.0.0.d): every read
  *   works, and every write throws a StorageError saying what to run (`tunelab storage upgrade URL`)
  *   before anything is changed; likewise a read-only open or a SQLite file this process may not write

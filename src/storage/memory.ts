@@ -384,7 +384,6 @@ function storedAttrs(from: Record<string, unknown> | undefined): Record<string, 
   return d;
 }
 
-/** The trial's snapshot: its containers frozen and shared (see MutableTrial), the reports copied. */
 /** Log a write to trial `number` of study `s` (see `MemStudy.log`), forgetting the older half of a long log. */
 function logWrite(s: MemStudy, number: number): void {
   const log = s.log;
@@ -397,6 +396,7 @@ function logWrite(s: MemStudy, number: number): void {
   }
 }
 
+/** The trial's snapshot: its containers frozen and shared (see MutableTrial), the reports copied. */
 function freeze(t: MutableTrial): FrozenTrial {
   return (t.snapshot ??= frozenTrial({
     trialId: t.trialId,
