@@ -20,16 +20,13 @@ import { TPESampler } from '../src/samplers/tpe';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
 import { runPythonJson } from './python';
 import { logging as tunelabLogging, setVerbosity } from '../src';
+import { numberArg } from './args';
 
 // As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
 setVerbosity(tunelabLogging.WARNING);
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const N_SEEDS = arg('seeds', 20);
-const N_TRIALS = arg('trials', 100);
+const N_SEEDS = numberArg('seeds', 20);
+const N_TRIALS = numberArg('trials', 100);
 const CHECKPOINTS = [50, 100].filter((c) => c <= N_TRIALS);
 
 const TUNELAB: Record<string, (seed: number) => Sampler> = {

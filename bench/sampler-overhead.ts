@@ -47,6 +47,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { branin, PYTHON_BENCHMARKS } from './functions';
 import { OBJECTIVES } from './spaces';
 import { PYTHON } from '../test/helpers/python';
+import { numberArg } from './args';
 
 // tunelab as notebooks load it: the compiled package in dist/, built here from the current sources
 // (tsc, as `npm run build` does), not the sources through tsx, whose transform wraps closures to
@@ -64,12 +65,8 @@ const { createStudy, createTrial, floatDistribution, logging: tunelabLogging, Rn
 // As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
 setVerbosity(tunelabLogging.WARNING);
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const ROUNDS = arg('rounds', 3);
-const OPTUNA_WINDOW = arg('optuna-window', 50);
+const ROUNDS = numberArg('rounds', 3);
+const OPTUNA_WINDOW = numberArg('optuna-window', 50);
 const SKIP_FULL = process.argv.includes('--skip-full');
 const PREFILL = 9000;
 /** Untimed 1,000-trial runs after the cold one, before the cases (see the warm-ups below). */

@@ -19,17 +19,14 @@ import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functio
 import { runPythonJson } from './python';
 import { mannWhitneyP } from './stats';
 import { logging as tunelabLogging, setVerbosity } from '../src';
+import { numberArg } from './args';
 
 // As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
 setVerbosity(tunelabLogging.WARNING);
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const N_SEEDS = arg('seeds', 20);
-const N_TRIALS = arg('trials', 100);
-const FIRST_SEED = arg('first-seed', 0);
+const N_SEEDS = numberArg('seeds', 20);
+const N_TRIALS = numberArg('trials', 100);
+const FIRST_SEED = numberArg('first-seed', 0);
 const ONLY = (() => {
   const i = process.argv.indexOf('--functions');
   return i >= 0 ? process.argv[i + 1].split(',') : null;

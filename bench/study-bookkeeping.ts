@@ -18,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPythonJson } from './python';
+import { numberArg } from './args';
 
 const ROOT = join(__dirname, '..');
 execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], {
@@ -29,12 +30,8 @@ const { createStudy, createTrial, floatDistribution, logging, RandomSampler, Rng
 // As on the Optuna side, no per-trial log lines: writing them would be timed too.
 setVerbosity(logging.WARNING);
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const ROUNDS = arg('rounds', 3);
-const WINDOW = arg('window', 3000);
+const ROUNDS = numberArg('rounds', 3);
+const WINDOW = numberArg('window', 3000);
 const SIZES = [1000, 10000, 30000, 50000];
 
 /** The pre-filled trials' values (both sides use the same ones). */

@@ -21,16 +21,13 @@ import { createStudy, objectiveFromModule, RandomSampler } from '../src';
 import { BATCH, EPOCHS, N_TRAIN, split } from './fixtures/moons-mlp';
 import { runPythonJson } from './python';
 import { logging as tunelabLogging, setVerbosity } from '../src';
+import { numberArg } from './args';
 
 // As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
 setVerbosity(tunelabLogging.WARNING);
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const N_TRIALS = arg('trials', 40);
-const WORKERS = arg('workers', availableParallelism());
+const N_TRIALS = numberArg('trials', 40);
+const WORKERS = numberArg('workers', availableParallelism());
 
 const OPTUNA_SCRIPT = `
 import json, sys, time, warnings
