@@ -24,8 +24,9 @@
  * grows with the history: the cost per trial still grows, though far slower than with the full
  * sums (from the third thousand trials to the tenth, 0.19 to 0.51 ms against 1.05 to 4.07,
  * interleaved, in the twentieth session). Boxes grown by a ring of cells all round, as they were
- * until the twenty-third session, took 11,400 terms a choice at 10,000 trials. The kernels wider than the floor in one of the three parameters (edges
- * and sparse stretches) and the prior are summed in full for every candidate.
+ * until the twenty-third session, took 11,400 terms a choice at 10,000 trials. The kernels wider
+ * than the floor in one of the three parameters (edges and sparse stretches) and the prior are
+ * summed in full for every candidate.
  *
  * A mixed space (mixedKernelSum.ts) is raced the same way over its first three numeric parameters:
  * a discrete parameter's kernels at the floor are as narrow around their values, and a candidate
@@ -540,8 +541,8 @@ export class NearFirstGrid {
   /**
    * c d^2 for the face of candidate s's box nearest its interval (d the distance, c that
    * parameter's curvature at the floor), among the faces with cells beyond them: every near kernel
-   * outside the box is at least that far in that parameter. Its face is `face` (2 j for parameter j's
-   * low side, 2 j + 1 for its high side); Infinity and -1 when the box is the grid.
+   * outside the box is at least that far in that parameter. The face goes to `faces[s]` (2 j for
+   * parameter j's low side, 2 j + 1 for its high side; Infinity and -1 when the box is the grid).
    */
   private nearestFace(s: number): number {
     let reach = Infinity;
