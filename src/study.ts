@@ -22,7 +22,7 @@ import type { ReproduceOptions, ReproduceReport } from './reproducibility/reprod
 import { addTrialsToStorage } from './study/addTrials';
 import { askSteps } from './study/ask';
 import { checkMetricNames, METRIC_NAMES_KEY, StudyAttributes } from './study/attributes';
-import { bestTrialOf, bestTrialOrNull, paretoFrontOf } from './study/best';
+import { BestTrialTracker, bestTrialOrNull, paretoFrontOf } from './study/best';
 import { optimizeStudy, StopRequest } from './study/optimize';
 import type { StudyServices } from './study/services';
 import { tellSteps } from './study/tell';
@@ -104,6 +104,7 @@ export interface TellOptions {
 export class Study implements StudyView {
   private readonly trialCache: TrialCache<Trial>;
   private bestMemo: { version: number; trial: FrozenTrial | null } | null = null;
+  private bestTracker: BestTrialTracker | null = null;
   private readonly stopRequest = new StopRequest();
   /** The study seed (recorded as the study system attribute 'tunelab:seed'); trial seeds derive from it. */
   seed = 0;
@@ -190,7 +191,8 @@ export class Study implements StudyView {
     }
     const version = this.trialCache.version;
     if (!this.bestMemo || this.bestMemo.version !== version) {
-      this.bestMemo = { version, trial: bestTrialOf(this.trialCache.current, this.directions[0]) };
+      this.bestTracker ??= new BestTrialTracker(this.directions[0]);
+      this.bestMemo = { version, trial: this.bestTracker.bestOf(this.trialCache.current) };
     }
     if (!this.bestMemo.trial) {
       throw new TunelabError(`Study '${this.studyName}' has no COMPLETE trial yet, so it has no best trial. Run optimize() first.`);

