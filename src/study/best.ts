@@ -20,7 +20,9 @@ export function bestTrialOf(trials: readonly FrozenTrial[], direction: Direction
  * seen finished, and the trials not finished when last looked at are looked at again. So a call
  * costs the trials new since the last one plus those still running, where `bestTrialOf` takes every
  * trial, and a study finds its best for every trial's log line at the default verbosity (at 15,000
- * trials that pass, with each trial's constraints read again, was 81% of a Random study's time).
+ * trials that pass, with each trial's constraints read again, was 85% of a Random study's time). A
+ * trial's feasibility is read when it is first seen finished: its constraints are recorded before
+ * it finishes (by the objective, or by the sampler's `afterTrial`).
  */
 export class BestTrialTracker {
   /** Every trial before this number has been looked at once. */
