@@ -3,10 +3,9 @@
  * tell, the trial list samplers read, the log line), tunelab vs Optuna 5.0, in studies that
  * already hold 1,000 to 50,000 trials. Both sides run a RandomSampler (which reads nothing of the
  * history) and a one-parameter objective that returns its parameter, so a trial's time is the
- * study's own. Two
- * settings: no log lines (WARNING), and the default verbosity (INFO), each trial's log line formed
- * (with the best trial so far) and handed to a handler that drops it, so that writing it to a
- * terminal is not timed.
+ * study's own. Two settings: no log lines (WARNING), and the default verbosity (INFO), each trial's
+ * log line formed (with the best trial so far) and handed to a handler that drops it, so that
+ * writing it to a terminal is not timed.
  *
  *   npx tsx bench/study-bookkeeping.ts [--rounds 3] [--window 3000]
  *
