@@ -2,17 +2,16 @@ import { distributionsEqual, type Distribution } from '../distributions';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
 import { ownValue, plainCopy, setKey } from '../dict';
+import { UnfinishedTrials } from '../study/unfinishedTrials';
 
 /**
  * Incremental bookkeeping shared by the search-space calculators below: which finished trials of
- * the study have already been folded in. Trials can finish out of order (parallel workers), so we
- * keep a cursor below which every trial is folded, plus the set of folded numbers above it. A call
- * therefore costs O(trials above the cursor), i.e. O(new trials) plus the trials still running.
+ * the study have already been folded in (`UnfinishedTrials`: trials can finish out of order, with
+ * parallel workers). A call costs the trials new since the last one plus those still running.
  */
 class FinishedTrialCursor {
   private studyKey: object | null = null;
-  private cursor = 0;
-  private readonly foldedAbove = new Set<number>();
+  private readonly unfinished = new UnfinishedTrials();
 
   constructor(private readonly includePruned: boolean) {}
 
@@ -22,34 +21,16 @@ class FinishedTrialCursor {
     const same = this.studyKey === study.studyKey;
     if (!same) {
       this.studyKey = study.studyKey;
-      this.cursor = 0;
-      this.foldedAbove.clear();
+      this.unfinished.reset();
     }
     return !same;
   }
 
-  private counts(t: FrozenTrial): boolean {
-    return t.state === TrialState.COMPLETE || (this.includePruned && t.state === TrialState.PRUNED);
-  }
-
-  private settled(t: FrozenTrial): boolean {
-    // FAIL and (when excluded) PRUNED trials are settled too: they never contribute.
-    return t.state !== TrialState.RUNNING && t.state !== TrialState.WAITING;
-  }
-
-  /** Call `fold` once for every trial that newly counts; advance the cursor over settled trials. */
+  /** Call `fold` once for every trial that newly counts (COMPLETE, or PRUNED when included), by number. */
   advance(trials: readonly FrozenTrial[], fold: (t: FrozenTrial) => void): void {
-    for (let i = this.cursor; i < trials.length; i++) {
-      const t = trials[i];
-      if (this.foldedAbove.has(t.number)) continue;
-      if (!this.settled(t)) continue;
-      if (this.counts(t)) fold(t);
-      this.foldedAbove.add(t.number);
-    }
-    while (this.cursor < trials.length && this.foldedAbove.has(trials[this.cursor].number)) {
-      this.foldedAbove.delete(trials[this.cursor].number);
-      this.cursor++;
-    }
+    this.unfinished.update(trials, (t) => {
+      if (t.state === TrialState.COMPLETE || (this.includePruned && t.state === TrialState.PRUNED)) fold(t);
+    });
   }
 }
 

@@ -1,7 +1,8 @@
 /** The best trials of a study: the best one (one objective) and the Pareto front (several). */
-import { isFinished, TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
 import { isFeasible } from '../multiobjective/constraints';
 import { dominates } from '../multiobjective/pareto';
+import { UnfinishedTrials } from './unfinishedTrials';
 
 /** The best COMPLETE trial for `direction` (feasible only, when constraints were recorded), or null. */
 export function bestTrialOf(trials: readonly FrozenTrial[], direction: Direction): FrozenTrial | null {
@@ -16,37 +17,22 @@ export function bestTrialOf(trials: readonly FrozenTrial[], direction: Direction
 }
 
 /**
- * `bestTrialOf` a study's trials, kept as they finish: each trial is looked at when it is first
- * seen finished, and the trials not finished when last looked at are looked at again. So a call
- * costs the trials new since the last one plus those still running, where `bestTrialOf` takes every
- * trial, and a study finds its best for every trial's log line at the default verbosity (at 15,000
- * trials that pass, with each trial's constraints read again, was 85% of a Random study's time). A
- * trial's feasibility is read when it is first seen finished: its constraints are recorded before
- * it finishes (by the objective, or by the sampler's `afterTrial`).
+ * `bestTrialOf` a study's trials, kept as they finish (`UnfinishedTrials`): a call costs the trials
+ * new since the last one plus those still running, where `bestTrialOf` takes every trial, and a
+ * study finds its best for every trial's log line at the default verbosity (at 15,000 trials that
+ * pass, with each trial's constraints read again, was 85% of a Random study's time). A trial's
+ * feasibility is read when it is first seen finished: its constraints are recorded before it
+ * finishes (by the objective, or by the sampler's `afterTrial`).
  */
 export class BestTrialTracker {
-  /** Every trial before this number has been looked at once. */
-  private seenUpTo = 0;
-  /** The trials before `seenUpTo` not finished when looked at. */
-  private readonly unfinished = new Set<number>();
+  private readonly unfinished = new UnfinishedTrials();
   private best = -1;
 
   constructor(private readonly direction: Direction) {}
 
   /** The best of `trials` (a study's, by number; finished trials stay finished), or null. */
   bestOf(trials: readonly FrozenTrial[]): FrozenTrial | null {
-    for (const number of this.unfinished) {
-      const t = trials[number];
-      if (isFinished(t.state)) {
-        this.unfinished.delete(number);
-        this.consider(t, trials);
-      }
-    }
-    for (; this.seenUpTo < trials.length; this.seenUpTo++) {
-      const t = trials[this.seenUpTo];
-      if (isFinished(t.state)) this.consider(t, trials);
-      else this.unfinished.add(t.number);
-    }
+    this.unfinished.update(trials, (t) => this.consider(t, trials));
     // The latest snapshot of the best trial (its attributes may have been written since).
     return this.best >= 0 ? trials[this.best] : null;
   }

@@ -1,8 +1,9 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
-import { isFinished, TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
+import { TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
 import type { AlgorithmResult, StudyView } from '../../study/view';
+import { UnfinishedTrials } from '../../study/unfinishedTrials';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
@@ -115,8 +116,11 @@ export class TPESampler implements Sampler {
   /** Several objectives: per continuous parameter, its good trials' estimator kept across trials. */
   private readonly incrementalBelows = new Map<string, IncrementalBelow>();
   private splitMemo: { trials: readonly FrozenTrial[]; study: StudyView; current: number; split: Split } | null = null;
-  /** Where the running trials' scan starts in `study`'s trials (see `split`). */
-  private readonly runningScan: { study: StudyView | null; from: number } = { study: null, from: 0 };
+  /** `study`'s unfinished trials, where constant liar finds the running ones (see `split`). */
+  private readonly runningScan: { study: StudyView | null; unfinished: UnfinishedTrials } = {
+    study: null,
+    unfinished: new UnfinishedTrials(),
+  };
   /**
    * Constant liar: the relative proposals of this sampler's running trials, by trial number, so
    * other trials asked meanwhile see them before the objective suggests them (Optuna shares them
@@ -374,17 +378,16 @@ export class TPESampler implements Sampler {
           ? this.paretoSplitTracker.update(study, trials, opts)
           : computeSplit(trials, opts);
     if (this.constantLiar) {
-      // Finished trials stay finished: the scan starts after the leading run of them (a long study
+      // Finished trials stay finished: only the unfinished ones are looked at again (a long study
       // would otherwise walk its whole history every trial to find the one or two running).
       const scan = this.runningScan;
-      if (scan.study !== study || scan.from > trials.length) {
+      if (scan.study !== study) {
         scan.study = study;
-        scan.from = 0;
+        scan.unfinished.reset();
       }
-      while (scan.from < trials.length && isFinished(trials[scan.from].state)) scan.from++;
+      scan.unfinished.update(trials);
       let running: FrozenTrial[] | null = null;
-      for (let i = scan.from; i < trials.length; i++) {
-        const t = trials[i];
+      for (const t of scan.unfinished.of(trials)) {
         if (t.state !== RUNNING || t.number === current.number) continue;
         (running ??= []).push(this.withRelativeParams(t));
       }

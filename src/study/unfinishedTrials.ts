@@ -1,0 +1,48 @@
+import { isFinished, type FrozenTrial } from '../frozenTrial';
+
+/**
+ * The trials of a study not finished yet, kept across reads of its trial list (a list by number, as
+ * the study holds it). A trial is looked at when first seen, and again only while it is unfinished:
+ * a finished trial never changes state again. So a read costs the trials new since the last one
+ * plus those unfinished, however long the history. (A cursor past the leading run of finished
+ * trials stops at a trial left RUNNING, by a worker that died or an `ask` never told, and every read
+ * then walked the history after it: with one such trial near the start, a Random study's 20,000th
+ * trial cost 0.13 ms where it cost 0.01.)
+ */
+export class UnfinishedTrials {
+  /** Every trial before this number has been looked at. */
+  private seenUpTo = 0;
+  /** The trials before `seenUpTo` unfinished when last looked at, ascending (a Set keeps insertion order). */
+  private readonly unfinished = new Set<number>();
+
+  /**
+   * Bring the record up to date with `trials`, calling `finished` once for each trial seen finished
+   * for the first time, by ascending number.
+   */
+  update(trials: readonly FrozenTrial[], finished?: (t: FrozenTrial) => void): void {
+    if (this.seenUpTo > trials.length) this.reset(); // another study's list
+    for (const number of this.unfinished) {
+      const t = trials[number];
+      if (isFinished(t.state)) {
+        this.unfinished.delete(number);
+        finished?.(t);
+      }
+    }
+    for (; this.seenUpTo < trials.length; this.seenUpTo++) {
+      const t = trials[this.seenUpTo];
+      if (isFinished(t.state)) finished?.(t);
+      else this.unfinished.add(t.number);
+    }
+  }
+
+  /** The unfinished trials of `trials` as of the last `update` with it, by ascending number. */
+  *of(trials: readonly FrozenTrial[]): Generator<FrozenTrial, void, undefined> {
+    for (const number of [...this.unfinished]) yield trials[number];
+  }
+
+  /** Forget everything (the trials are another study's). */
+  reset(): void {
+    this.seenUpTo = 0;
+    this.unfinished.clear();
+  }
+}
