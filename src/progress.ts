@@ -1,7 +1,8 @@
-import { TrialState, type FrozenTrial } from './frozenTrial';
+import type { FrozenTrial } from './frozenTrial';
 import { formatNumber, formatSeconds } from './format';
 import { afterStderrLine } from './logging';
 import { runtime } from './runtime';
+import { bestTrialOrNull } from './study/best';
 import type { Study } from './study';
 
 /**
@@ -57,14 +58,10 @@ export function terminalProgressFactory(study: Study, info: OptimizeProgressInfo
     const filled = Math.round(frac * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
     const count = info.nTrials ? `${done}/${info.nTrials}` : `${done} trials, ${elapsed.toFixed(0)}/${info.timeoutSeconds ?? '?'}s`;
-    let best = '';
-    try {
-      if (study.directions.length === 1 && study.getTrials({ states: [TrialState.COMPLETE] }).length > 0) {
-        best = ` best ${formatNumber(study.bestValue)}`;
-      }
-    } catch {
-      best = '';
-    }
+    // The study keeps its best trial as trials finish: no pass over the trials per redraw (a log
+    // line forces one every trial).
+    const bestTrial = study.directions.length === 1 ? bestTrialOrNull(study) : null;
+    const best = bestTrial?.values ? ` best ${formatNumber(bestTrial.values[0])}` : '';
     stream.write(`\r[${bar}] ${count} ${formatSeconds(elapsed)}${best}\x1b[K`);
   };
   // A trial's log lines clear the bar's line: the bar is drawn again under them when the trial is
