@@ -103,7 +103,6 @@ export interface TellOptions {
  */
 export class Study implements StudyView {
   private readonly trialCache: TrialCache<Trial>;
-  private bestMemo: { version: number; trial: FrozenTrial | null } | null = null;
   private bestTracker: BestTrialTracker | null = null;
   private readonly stopRequest = new StopRequest();
   /** The study seed (recorded as the study system attribute 'tunelab:seed'); trial seeds derive from it. */
@@ -189,15 +188,13 @@ export class Study implements StudyView {
     if (this.isMultiObjective) {
       throw new InvalidArgumentError('bestTrial is for single-objective studies; use bestTrials (the Pareto front).');
     }
-    const version = this.trialCache.version;
-    if (!this.bestMemo || this.bestMemo.version !== version) {
-      this.bestTracker ??= new BestTrialTracker(this.directions[0]);
-      this.bestMemo = { version, trial: this.bestTracker.bestOf(this.trialCache.current) };
-    }
-    if (!this.bestMemo.trial) {
+    // The tracker looks only at trials new or unfinished since its last call: cheap when nothing changed.
+    this.bestTracker ??= new BestTrialTracker(this.directions[0]);
+    const best = this.bestTracker.bestOf(this.trialCache.current);
+    if (!best) {
       throw new TunelabError(`Study '${this.studyName}' has no COMPLETE trial yet, so it has no best trial. Run optimize() first.`);
     }
-    return this.bestMemo.trial;
+    return best;
   }
 
   get bestValue(): number {

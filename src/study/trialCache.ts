@@ -25,7 +25,6 @@ export class TrialCache<T extends LiveTrial> {
   private trials: FrozenTrial[] = [];
   /** A copy of `trials` as of the last change, handed out by `all` (null: not made since). */
   private published: FrozenTrial[] | null = null;
-  private changes = 0;
   /** The storage's write log, and where this cache last read it (null: read everything next). */
   private readonly writeLog: TrialWriteLog | undefined;
   private logCursor: number | null = null;
@@ -55,11 +54,6 @@ export class TrialCache<T extends LiveTrial> {
    */
   get current(): readonly FrozenTrial[] {
     return this.trials;
-  }
-
-  /** Counts the changes of `all`, so that what is computed from the trials can be memoised against it. */
-  get version(): number {
-    return this.changes;
   }
 
   /** Re-read the trials from storage (other workers may have added some): at once from a storage that answers at once. */
@@ -122,7 +116,6 @@ export class TrialCache<T extends LiveTrial> {
 
   private changed(): void {
     this.published = null;
-    this.changes++;
   }
 
   /**
