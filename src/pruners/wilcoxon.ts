@@ -5,6 +5,7 @@ import type { Pruner } from './base';
 import { pruningDirection } from './shared';
 import { requireInt } from '../validate';
 import { wilcoxonSignedRank } from './signedRankTest';
+import { bestTrialOrNull } from '../study/best';
 
 export interface WilcoxonPrunerOptions {
   /** Prune when the test's p-value is below this (default 0.1; larger prunes more eagerly). */
@@ -77,14 +78,6 @@ export class WilcoxonPruner implements Pruner {
     // The test says "worse", but its average so far is no worse than the best's: keep it for now.
     if (p < this.pThreshold && averageIsBest) return false;
     return p < this.pThreshold;
-  }
-}
-
-function bestTrialOrNull(study: StudyView): FrozenTrial | null {
-  try {
-    return study.bestTrial;
-  } catch {
-    return null; // no COMPLETE (feasible) trial yet
   }
 }
 
