@@ -31,6 +31,8 @@ describe('SplitTracker', () => {
       let trials: FrozenTrial[] = [];
       const running: number[] = [];
       let tokenChanges = 0;
+      let unrelated = 0;
+      let previous: { above: number[]; aboveToken?: object } | null = null;
       let lastToken: object | undefined;
       for (let step = 0; step < 700; step++) {
         // Values on a coarse grid (ties), improving over time so new trials keep entering the best set.
@@ -49,11 +51,28 @@ describe('SplitTracker', () => {
         });
         const got = tracker.update(owner, trials, opts);
         assert.deepEqual(numbers(got), numbers(computeSplit(trials, opts)), `step ${step}`);
+        // What the split says of its bad group's relation to the previous one must hold.
+        const above = numbers(got).above;
+        if (previous && got.aboveToken === previous.aboveToken) {
+          assert.deepEqual(above.slice(0, previous.above.length), previous.above, `step ${step}: appended to only`);
+        } else {
+          const kept = got.aboveKept?.find((k) => k.from === previous?.aboveToken);
+          if (previous && kept) {
+            assert.ok(kept.length <= previous.above.length, `step ${step}`);
+            assert.deepEqual(above.slice(0, kept.length), previous.above.slice(0, kept.length), `step ${step}: kept entries`);
+          } else {
+            unrelated++;
+          }
+        }
+        previous = { above, aboveToken: got.aboveToken };
         if (got.aboveToken !== lastToken) tokenChanges++;
         lastToken = got.aboveToken;
       }
       // The token must stay the same most of the time (else the incremental above density never helps).
       assert.ok(tokenChanges < 350, `token changed ${tokenChanges} times in 700 steps`);
+      // A trial finishing after newer ones is placed among them: only a new study and gamma's steps
+      // (every tenth trial up to 250) start the list again.
+      assert.ok(unrelated <= 30, `${unrelated} of 700 splits unrelated to the previous one`);
     });
   }
 

@@ -235,13 +235,19 @@ export class AboveDensities {
       };
       this.jointCaches.set(key, cache);
     }
-    // The above trials that have every parameter, in time order. A split from the tracker says
-    // whether only newer trials were appended since the last call: then only those are read.
+    // The above trials that have every parameter, in time order. The split says which leading
+    // entries of its list are those the cache read: all of them when the list was only appended
+    // to since (the same token), else those it kept (a trial went back to its place in the middle,
+    // or a running trial left). Only the rest is read.
     const { trials, above } = split;
     const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.aboveSeen;
+    const keptEntries = appendedOnly ? cache.aboveSeen : keptAboveEntries(split, cache.token, cache.aboveSeen);
     cache.token = split.aboveToken;
     const previous = cache.count;
-    let count = appendedOnly ? previous : 0;
+    // The cache's observations among those entries (it lists trial numbers, ascending).
+    let keptCount = appendedOnly ? previous : 0;
+    if (!appendedOnly && keptEntries > 0) keptCount = upperBound(cache.numbers, previous, trials[above[keptEntries - 1]].number);
+    let count = keptCount;
     if (cache.numbers.length < above.length) {
       // The previous list is kept whole: appended to, or merged from (below).
       const grow = (a: Float64Array) => {
@@ -255,11 +261,10 @@ export class AboveDensities {
       cache.values = mapPacked(cache.values, grow);
     }
     const d = columns.length;
-    // Otherwise the list changed in the middle (a trial displaced from the good group went back to
-    // its chronological place, each time a new trial enters the best ones): the trials still listed
-    // are copied from the previous list, by trial number, rather than read from the trials again,
-    // into the spare buffers, which then take its place.
-    const merge = !appendedOnly && previous > 0;
+    // A list the split says nothing of (another tracker's, or one that started again): the trials
+    // still listed are copied from the previous list, by trial number, rather than read from the
+    // trials again, into the spare buffers, which then take its place.
+    const merge = keptEntries === 0 && previous > 0;
     const fromNumbers = cache.numbers;
     const fromValues = cache.values;
     let numbers = fromNumbers;
@@ -273,7 +278,7 @@ export class AboveDensities {
       values = cache.spareValues;
     }
     let c = 0;
-    outer: for (let r = appendedOnly ? cache.aboveSeen : 0; r < above.length; r++) {
+    outer: for (let r = keptEntries; r < above.length; r++) {
       const t = trials[above[r]];
       if (merge) {
         const number = t.number;
@@ -304,8 +309,8 @@ export class AboveDensities {
       return null;
     }
     cache.density ??= new IncrementalJointAbove(models, this.parzen);
-    // Appended only, onto the list the density was last synced with: that prefix is unchanged.
-    cache.density.sync(cache.numbers, cache.values, count, appendedOnly && cache.synced === previous ? previous : 0);
+    // The kept entries of the list the density was last synced with need no comparing.
+    cache.density.sync(cache.numbers, cache.values, count, cache.synced === previous ? keptCount : 0);
     cache.synced = count;
     return cache.density;
   }
@@ -444,7 +449,9 @@ export class AboveDensities {
   ): AboveDensity {
     const n = kept.length;
     const weights = this.parzen.weights(n);
-    const maxNumber = split.trials.length > 0 ? split.trials[split.trials.length - 1].number : 0;
+    // The kept trials are in chronological order (not always `trials`': constant liar's running
+    // trials follow the finished ones there).
+    const maxNumber = n > 0 ? split.trials[kept[n - 1]].number : 0;
     const rank = new Int32Array(maxNumber + 1).fill(-1);
     const running: number[] = [];
     for (let r = 0; r < n; r++) {
@@ -562,4 +569,26 @@ function insertNumber(numbers: Int32Array, length: number, number: number): numb
   numbers.copyWithin(at + 1, at, length);
   numbers[at] = number;
   return length + 1;
+}
+
+/**
+ * How many leading entries of `split.above` are those of the list the cache last read (`token`,
+ * `seen` entries read), as the split's `aboveKept` says; 0 when it says nothing of that list.
+ */
+function keptAboveEntries(split: Split, token: object | undefined, seen: number): number {
+  if (token === undefined || !split.aboveKept) return 0;
+  for (const k of split.aboveKept) if (k.from === token) return Math.min(k.length, seen);
+  return 0;
+}
+
+/** How many of the first `n` entries of the ascending `a` are at most `x`. */
+function upperBound(a: Int32Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

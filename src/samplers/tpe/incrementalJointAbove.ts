@@ -252,7 +252,7 @@ export class IncrementalJointAbove implements ProductKernels {
    * with internal values `values[j][r]`. Trials already held are assumed unchanged (finished
    * trials' values are final). Cheap when few trials joined or left; a large change rebuilds.
    * @param unchanged how many leading entries are known to be those of the previous call's list
-   *   (the caller's split only appended trials since), which then need no comparing
+   *   (the caller's split says so), which then need no comparing
    */
   sync(numbers: Int32Array, values: readonly Float64Array[], count: number, unchanged = 0): void {
     const m = this.count - 1;

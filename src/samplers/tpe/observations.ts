@@ -22,11 +22,14 @@ const WAITING = TrialState.WAITING;
  * by total violation; running trials are never in the good group (Optuna 5.0's `_split_trials`).
  */
 export interface Split {
-  /** Trials considered (COMPLETE, PRUNED, and RUNNING with constant liar), by number. */
+  /**
+   * Trials considered (COMPLETE, PRUNED, and RUNNING with constant liar), by number; except that
+   * the running trials a sampler adds to a finished split (`RunningSplits`) follow its trials.
+   */
   readonly trials: readonly FrozenTrial[];
-  /** Indices into `trials` of the good group, in chronological order. */
+  /** Indices into `trials` of the good group, in chronological order (by trial number). */
   readonly below: Int32Array;
-  /** Indices of the others, in chronological order. */
+  /** Indices of the others, in chronological order (by trial number). */
   readonly above: Int32Array;
   /** Finished trials among `trials` (what n_startup_trials and gamma count). */
   readonly nFinished: number;
@@ -46,6 +49,14 @@ export interface Split {
    * from the good group, and the trials newer than all of that list's were appended as ever.
    */
   readonly aboveMoves?: { readonly from: object; readonly left: readonly number[]; readonly joined: readonly number[] };
+  /**
+   * Set when the `above` list changed other than by appending since a split whose `aboveToken` was
+   * `from` (a trial went back to its place in the middle, or a running trial left): this list's
+   * first `length` entries are still the first `length` entries of that one (the same trials,
+   * though their indices into `trials` may have moved), so a density that followed that list keeps
+   * those and reads only the rest.
+   */
+  readonly aboveKept?: readonly { readonly from: object; readonly length: number }[];
   /**
    * Set by `ParetoSplitTracker`: the same token as an earlier split's means this split's `below`
    * list holds the same trials (the good group did not change in between).
@@ -198,7 +209,6 @@ export function computeSplit(all: readonly FrozenTrial[], opts: SplitOptions): S
   return { trials, below, above, nFinished, lossVectors, violations };
 }
 
-/** A growable list of indices: the split trackers' bad groups, in ascending order. */
 /**
  * Walks two ascending lists together: `onlyBefore(i)` for each position i of `before` whose value
  * `after` lacks, `onlyAfter(j)` for each position j of `after` whose value `before` lacks (how a
@@ -226,6 +236,7 @@ export function sortedDifference(
   }
 }
 
+/** A growable list of indices: the split trackers' bad groups, in ascending order. */
 export class IndexList {
   private items = new Int32Array(256);
   private size = 0;
@@ -239,8 +250,8 @@ export class IndexList {
     this.items[this.size++] = i;
   }
 
-  /** Inserts i at its place in ascending order (near the end, in the trackers' use). */
-  insertInOrder(i: number): void {
+  /** Inserts i at its place in ascending order (near the end, in the trackers' use); returns that place. */
+  insertInOrder(i: number): number {
     this.push(i);
     let p = this.size - 1;
     while (p > 0 && this.items[p - 1] > i) {
@@ -248,6 +259,16 @@ export class IndexList {
       p--;
     }
     this.items[p] = i;
+    return p;
+  }
+
+  /** Adds 1 to every entry from `from` up (a trial was inserted at index `from` before them). */
+  shiftFrom(from: number): void {
+    for (let p = this.size - 1; p >= 0 && this.items[p] >= from; p--) this.items[p]++;
+  }
+
+  get length(): number {
+    return this.size;
   }
 
   clear(): void {
@@ -262,18 +283,16 @@ export class IndexList {
 
 /**
  * Follows a study's trial list from one call to the next for the split trackers: each call hands
- * out the trials finished since the last one that the tracker keeps, in number order. Null when
- * the list cannot be followed (another study, a shorter list, a trial out of place, or a kept trial
- * finishing after a newer one already handed out, which would land in the middle of the tracker's
- * list): the tracker then starts again from the whole list and calls `restart`.
+ * out the trials finished since the last one that the tracker keeps, in number order. A trial may
+ * finish after newer ones already handed out (parallel workers): the tracker places it among them.
+ * Null when the list cannot be followed (another study, a shorter list, a trial out of place): the
+ * tracker then starts again from the whole list and calls `restart`.
  */
 export class FinishedTrialsFeed {
   private owner: unknown = null;
   /** Snapshot entries already looked at, and those that were not finished then. */
   private seen = 0;
   private pending: number[] = [];
-  /** The number of the newest trial kept so far (-1: none). */
-  private newest = -1;
 
   next(owner: unknown, all: readonly FrozenTrial[], keep: (t: FrozenTrial) => boolean): FrozenTrial[] | null {
     if (owner !== this.owner || all.length < this.seen) return null;
@@ -292,20 +311,17 @@ export class FinishedTrialsFeed {
       else if (keep(t)) fresh.push(t);
     }
     if (fresh.length > 1) fresh.sort((a, b) => a.number - b.number);
-    if (fresh.length > 0 && fresh[0].number < this.newest) return null;
     this.seen = all.length;
     this.pending = stillPending;
-    if (fresh.length > 0) this.newest = fresh[fresh.length - 1].number;
     return fresh;
   }
 
-  /** Follows `all` from now on, its finished trials taken; `kept`: those the tracker keeps, by number. */
-  restart(owner: unknown, all: readonly FrozenTrial[], kept: readonly FrozenTrial[]): void {
+  /** Follows `all` from now on, its finished trials taken. */
+  restart(owner: unknown, all: readonly FrozenTrial[]): void {
     this.owner = owner;
     this.seen = all.length;
     this.pending = [];
     for (let i = 0; i < all.length; i++) if (all[i].state === RUNNING || all[i].state === WAITING) this.pending.push(i);
-    this.newest = kept.length > 0 ? kept[kept.length - 1].number : -1;
   }
 }
 
@@ -314,8 +330,9 @@ export class FinishedTrialsFeed {
  * across trials: each call looks only at the trials that finished since the last one, so a study
  * of n trials costs O(new trials + gamma) per call instead of O(n). The best gamma(n) are merged
  * with the new trials (they can only displace members of the current best set), the others are
- * appended to the above list. Anything unusual (another study, a trial finishing before an older
- * one, a change of gamma(n), fewer trials than before) recomputes everything with `computeSplit`.
+ * appended to the above list. A trial that finished after newer ones (parallel workers) is placed
+ * among them by number, the indices after it moving up by one. Anything unusual (another study, a
+ * change of gamma(n), fewer trials than before) recomputes everything with `computeSplit`.
  *
  * The returned split's `trials` and `above` share storage with the tracker: they are valid until
  * the next call.
@@ -325,10 +342,12 @@ export class SplitTracker {
   private considered: FrozenTrial[] = [];
   private keyA = new Float64Array(256);
   private keyB = new Float64Array(256);
-  /** The below set as indices into `considered` (in no particular order). */
+  /** The below set as indices into `considered`, ascending. */
   private best: number[] = [];
   private readonly aboveList = new IndexList();
   private token: object = {};
+  /** The `aboveKept` of the split last returned. */
+  private kept: Split['aboveKept'] = undefined;
 
   /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
   static supports(opts: SplitOptions): boolean {
@@ -342,29 +361,59 @@ export class SplitTracker {
     const m = m0 + fresh.length;
     const k = Math.max(0, Math.min(m, Math.floor(opts.gamma(m))));
     if (k !== this.best.length) return this.reset(owner, all, opts);
+    this.kept = undefined;
     if (fresh.length === 0) return this.snapshot(m);
 
     this.ensureKeys(m);
     const sign = opts.directions[0] === 'minimize' ? 1 : -1;
-    for (let j = 0; j < fresh.length; j++) {
-      this.considered.push(fresh[j]);
-      writeRankKey(fresh[j], sign, this.keyA, this.keyB, m0 + j);
-    }
-    // The new best k among the old best and the new trials (indices in increasing order for ties;
-    // `best` is kept in increasing order).
-    const candidates = this.best.slice();
-    for (let i = m0; i < m; i++) candidates.push(i);
+    // Where the new trials went, ascending (they come by number, so one placed later never lands
+    // before one placed earlier), and the first place of the above list that changed.
+    const placed = fresh.map((t) => this.place(t, sign));
+    // The new best k among the old best and the new trials, visited in increasing index order (ties
+    // keep the earlier trial).
+    const candidates = mergeAscending(this.best, placed);
     const best = smallestK(candidates, k, this.keyA, this.keyB).sort(ascending);
     const inBest = new Set(best);
-    for (let i = m0; i < m; i++) if (!inBest.has(i)) this.aboveList.push(i);
+    // The first place of the above list that changed (a place at or past its former length: it only grew).
+    const before = this.aboveList.length;
+    let changedFrom = before;
+    for (const i of placed) if (!inBest.has(i)) changedFrom = Math.min(changedFrom, this.aboveList.insertInOrder(i));
     for (const i of this.best) {
       if (inBest.has(i)) continue;
       // Displaced from the best set: back into the above list at its chronological place.
-      this.aboveList.insertInOrder(i);
-      this.token = {};
+      changedFrom = Math.min(changedFrom, this.aboveList.insertInOrder(i));
     }
     this.best = best;
+    if (changedFrom < before) {
+      // Not only appended to: a new version of the list, whose first entries are the previous one's.
+      this.kept = [{ from: this.token, length: changedFrom }];
+      this.token = {};
+    }
     return this.snapshot(m);
+  }
+
+  /** Puts a newly finished trial in `considered` at its place by number; returns its index. */
+  private place(t: FrozenTrial, sign: number): number {
+    const list = this.considered;
+    let at = list.length;
+    if (at > 0 && list[at - 1].number > t.number) {
+      // Finished after newer trials: by bisection among them (most often one or two from the end).
+      let lo = 0;
+      while (lo < at) {
+        const mid = (lo + at) >>> 1;
+        if (list[mid].number < t.number) lo = mid + 1;
+        else at = mid;
+      }
+      list.splice(at, 0, t);
+      this.keyA.copyWithin(at + 1, at, list.length - 1);
+      this.keyB.copyWithin(at + 1, at, list.length - 1);
+      for (let j = this.best.length - 1; j >= 0 && this.best[j] >= at; j--) this.best[j]++;
+      this.aboveList.shiftFrom(at);
+    } else {
+      list.push(t);
+    }
+    writeRankKey(t, sign, this.keyA, this.keyB, at);
+    return at;
   }
 
   private snapshot(m: number): Split {
@@ -377,12 +426,13 @@ export class SplitTracker {
       lossVectors: [],
       violations: null,
       aboveToken: this.token,
+      aboveKept: this.kept,
     };
   }
 
   private reset(owner: unknown, all: readonly FrozenTrial[], opts: SplitOptions): Split {
     const split = computeSplit(all, opts);
-    this.feed.restart(owner, all, split.trials);
+    this.feed.restart(owner, all);
     this.considered = [...split.trials];
     const m = this.considered.length;
     this.ensureKeys(m);
@@ -392,6 +442,7 @@ export class SplitTracker {
     this.aboveList.clear();
     for (const i of split.above) this.aboveList.push(i);
     this.token = {};
+    this.kept = undefined;
     return this.snapshot(m);
   }
 
@@ -431,6 +482,15 @@ function isConsidered(t: FrozenTrial): boolean {
 }
 
 const ascending = (a: number, b: number): number => a - b;
+
+/** The entries of two ascending lists (without common entries) in one ascending list. */
+function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++]);
+  return out;
+}
 
 /** The k smallest indices by (keyA, keyB) (ties: earlier index first), without sorting everything. */
 function smallestK(indices: number[], k: number, keyA: Float64Array, keyB: Float64Array): number[] {

@@ -82,7 +82,11 @@ export class ParetoSplitTracker {
     const keep = (t: FrozenTrial) => (t.state === TrialState.COMPLETE && t.values?.length === d) || t.state === TrialState.PRUNED;
     const signs = mapPacked(opts.directions, (dir) => (dir === 'minimize' ? 1 : -1));
     const same = signs.join() === this.signsKey && opts.constraints === this.constraints;
-    const fresh = same ? this.feed.next(owner, all, keep) : null;
+    let fresh = same ? this.feed.next(owner, all, keep) : null;
+    // A trial that finished after newer ones (parallel workers) would go in the middle of the
+    // front's indices: start again.
+    const newest = this.considered.length > 0 ? this.considered[this.considered.length - 1].number : -1;
+    if (fresh !== null && fresh.length > 0 && fresh[0].number < newest) fresh = null;
     if (fresh === null) {
       this.restart(owner, all, signs, opts.constraints, keep);
     } else {
@@ -189,7 +193,7 @@ export class ParetoSplitTracker {
     this.signsKey = signs.join();
     this.constraints = constraints;
     this.considered = all.filter(keep);
-    this.feed.restart(owner, all, this.considered);
+    this.feed.restart(owner, all);
     this.losses = this.considered.map((t) => (t.state === TrialState.COMPLETE ? lossVector(t.values!, signs, this.signsKey) : null));
     this.nFeasible = 0;
     const candidates: number[] = [];

@@ -13,6 +13,7 @@ import { IncrementalBelow } from './incrementalBelow';
 import { argmaxRatio } from './nearFirstSum';
 import { computeSplit, gatherObservations, SplitTracker, type ParamColumn, type Split } from './observations';
 import { ParetoSplitTracker } from './paretoSplit';
+import { RunningSplits } from './runningSplit';
 import { ParzenEstimator, paramModel, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './weights';
 import { hasKey, setKey } from '../../dict';
@@ -121,6 +122,8 @@ export class TPESampler implements Sampler {
     study: null,
     unfinished: new UnfinishedTrials(),
   };
+  /** Constant liar's splits (the running trials joining the bad group), built from one to the next. */
+  private readonly runningSplits = new RunningSplits();
   /**
    * Constant liar: the relative proposals of this sampler's running trials, by trial number, so
    * other trials asked meanwhile see them before the objective suggests them (Optuna shares them
@@ -384,6 +387,7 @@ export class TPESampler implements Sampler {
       if (scan.study !== study) {
         scan.study = study;
         scan.unfinished.reset();
+        this.runningSplits.reset();
       }
       scan.unfinished.update(trials);
       let running: FrozenTrial[] | null = null;
@@ -391,7 +395,7 @@ export class TPESampler implements Sampler {
         if (t.state !== RUNNING || t.number === current.number) continue;
         (running ??= []).push(this.withRelativeParams(t));
       }
-      if (running) split = withRunning(split, running);
+      split = this.runningSplits.extend(split, running ?? []);
     }
     this.splitMemo = { trials, study, current: current.number, split };
     return split;
@@ -461,45 +465,6 @@ function toInternal(d: Distribution, value: unknown): number | undefined {
     return i < 0 ? undefined : i;
   }
   return typeof value === 'number' && value >= d.low && value <= d.high ? value : undefined;
-}
-
-/**
- * The split with running trials added to the bad group (constant liar), everything in trial-number
- * order as `computeSplit` keeps it. Running trials do not count as finished.
- */
-function withRunning(split: Split, running: readonly FrozenTrial[]): Split {
-  const m = split.trials.length;
-  const r = running.length;
-  const trials: FrozenTrial[] = new Array(m + r);
-  const newIndex = new Int32Array(m);
-  const runningIndex: number[] = [];
-  let i = 0;
-  let j = 0;
-  for (let k = 0; k < m + r; k++) {
-    if (j >= r || (i < m && split.trials[i].number < running[j].number)) {
-      newIndex[i] = k;
-      trials[k] = split.trials[i++];
-    } else {
-      runningIndex.push(k);
-      trials[k] = running[j++];
-    }
-  }
-  const below = split.below.map((b) => newIndex[b]);
-  const above = new Int32Array(split.above.length + r);
-  let a = 0;
-  let q = 0;
-  for (let k = 0; k < above.length; k++) {
-    if (q >= r || (a < split.above.length && newIndex[split.above[a]] < runningIndex[q])) above[k] = newIndex[split.above[a++]];
-    else above[k] = runningIndex[q++];
-  }
-  const lossVectors = split.lossVectors.length === 0 ? [] : trials.map(() => null as readonly number[] | null);
-  if (lossVectors.length > 0) for (let k = 0; k < m; k++) lossVectors[newIndex[k]] = split.lossVectors[k];
-  let violations: Float64Array | null = null;
-  if (split.violations) {
-    violations = new Float64Array(m + r);
-    for (let k = 0; k < m; k++) violations[newIndex[k]] = split.violations[k];
-  }
-  return { trials, below, above, nFinished: split.nFinished, lossVectors, violations, running: { indices: runningIndex, finished: split } };
 }
 
 function sameValues(a: Float64Array, b: Float64Array): boolean {
