@@ -358,3 +358,29 @@ describe('TPESampler with several objectives: the good group estimator kept acro
     assert.deepEqual(incremental, await run(false));
   });
 });
+
+describe('TPESampler with trials running (constant liar): the above density kept across trials', () => {
+  it('holds the running trials and proposes bit-identical parameters to the from-scratch path (ties included)', async () => {
+    // Four trials always open, a random one told each step (so trials finish after newer ones), and
+    // now and then an enqueued x of 1.5 (equal values, running and finished). Several objectives:
+    // each parameter is sampled on its own, from its own kept density.
+    const run = async (incremental: boolean) => {
+      const rng = new Rng(3);
+      const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: paths(new TPESampler({ seed: 4 }), incremental) });
+      const open: Array<[Trial, number[]]> = [];
+      for (let i = 0; i < 900; i++) {
+        if (i % 23 === 7) await study.enqueueTrial({ x: 1.5 });
+        const t = await study.ask();
+        const x = t.suggestFloat('x', 0, 5);
+        const y = t.suggestFloat('y', 0, 3);
+        open.push([t, [4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2]]);
+        if (open.length === 4) await study.tell(...open.splice(rng.int(0, 3), 1)[0]);
+      }
+      return study.trials.map((t) => t.params);
+    };
+    const { result: incremental, calls } = await countingCalls(IncrementalAboveDensity.prototype, 'logPdf', () => run(true));
+    // Every proposal past the first few hundred trials sees three other trials running.
+    assert.ok(calls > 600, `${calls} densities from the kept estimators`);
+    assert.deepEqual(incremental, await run(false));
+  });
+});

@@ -47,7 +47,22 @@ interface AboveCache {
   density: IncrementalAboveDensity | null;
   /** The `aboveToken` of the split last seen (see `Split.aboveToken`). */
   token: object | undefined;
+  /**
+   * The place in `numbers` of the first running trial (constant liar), `length` when none. A running
+   * trial may yet gain the parameter, and its seq changes when it finishes: the entries from there
+   * on are read again at every call.
+   */
+  firstRunning: number;
+  /** The running trials among `kept`, with their values (not in the column's sorted list). */
+  runningValues: Map<number, number>;
 }
+
+/**
+ * The seq of a running trial's value (see `ParamColumn.sortedSeq`): after every finished trial's,
+ * and in time order among running trials, as the from-scratch estimator sorts them (running trials'
+ * values merged after the sorted column's).
+ */
+const RUNNING_SEQ = 2 ** 40;
 
 interface JointCache {
   /** The columns the density was built from (a changed distribution makes new ones). */
@@ -124,17 +139,11 @@ export class AboveDensities {
     // One parameter is the same model whether sampled jointly or not (bandwidths are per parameter).
     const univariate = names.length === 1 && models[0].kind === 'numeric';
     if (this.incremental() && (univariate || models.length > 1)) {
-      // Running trials that lack a parameter add nothing: the finished trials' split then serves.
-      let finished: Split | null = split;
-      if (split.running) {
-        const hasAll = (i: number) => columns.every((c) => !Number.isNaN(c.get(split.trials[i])));
-        finished = split.running.indices.some(hasAll) ? null : split.running.finished;
-      }
-      // The joint density takes running trials too (constant liar): their parameters are final once
-      // proposed, and they join and leave its list like trials moving between the groups.
+      // The densities take running trials too (constant liar): their parameters are final once
+      // proposed, and they join and leave the list like trials moving between the groups.
       const cached = univariate
-        ? finished && this.incrementalAbove(finished, names[0], columns[0], models[0])
-        : this.incrementalJoint(finished ?? split, names, columns, models);
+        ? this.incrementalAbove(split, names[0], columns[0], models[0])
+        : this.incrementalJoint(split, names, columns, models);
       if (cached) return cached;
     }
     const above = gatherObservations(split, split.above, columns);
@@ -146,62 +155,101 @@ export class AboveDensities {
 
   /**
    * The incrementally maintained above density of one continuous parameter, or null when this case
-   * needs the from-scratch path (custom weights, too few observations, discrete values, running
-   * trials). The cache follows the above list from split to split: newer trials are appended, older
-   * ones (displaced from the good group) inserted at their time rank, and trials that joined the
-   * good group removed (`mergeOlder`).
+   * needs the from-scratch path (custom weights, too few observations, discrete values). The cache
+   * follows the above list from split to split: newer trials are appended, older ones (displaced
+   * from the good group) inserted at their time rank, and trials that joined the good group removed
+   * (`mergeOlder`). Running trials (constant liar) are held as finished ones are, and the entries
+   * from the first of them on are read again at the next split (`truncate`).
    */
   private incrementalAbove(split: Split, name: string, column: ParamColumn, model: ParamModel): IncrementalAboveDensity | null {
     if (model.kind !== 'numeric' || model.q !== null || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip)
       return null;
     let cache = this.aboveCaches.get(name);
     if (!cache || cache.column !== column) {
-      cache = { column, numbers: new Int32Array(256), length: 0, kept: [], density: null, token: undefined };
+      cache = {
+        column,
+        numbers: new Int32Array(256),
+        length: 0,
+        kept: [],
+        density: null,
+        token: undefined,
+        firstRunning: 0,
+        runningValues: new Map(),
+      };
       this.aboveCaches.set(name, cache);
     }
     const { trials, above } = split;
-    // A split from the tracker says whether only newer trials were appended; else compare the lists.
+    // A split from the tracker says whether only newer trials were appended, or which leading
+    // entries are those the cache read, or how trials moved; else compare the lists. Entries from
+    // the first running trial on are read again in any case.
     const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.length;
+    const kept = Math.min(appendedOnly ? cache.length : keptAboveEntries(split, cache.token, cache.length), cache.firstRunning);
     const moves = split.aboveMoves;
-    const moved = !appendedOnly && moves !== undefined && cache.token !== undefined && moves.from === cache.token;
+    const holdsRunning = cache.firstRunning < cache.length;
+    const moved = !holdsRunning && !appendedOnly && moves !== undefined && cache.token !== undefined && moves.from === cache.token;
     cache.token = split.aboveToken;
-    if (moved ? !this.applyMoves(cache, split, column, moves) : !appendedOnly && !this.mergeOlder(cache, split, column)) {
+    let followed: boolean;
+    if (appendedOnly && !holdsRunning) followed = true;
+    else if (kept > 0) followed = this.truncate(cache, kept);
+    else if (moved) followed = this.applyMoves(cache, split, column, moves);
+    // Compared by trial number, up to the first running trial held.
+    else followed = (!holdsRunning || this.truncate(cache, cache.firstRunning)) && this.mergeOlder(cache, split, column);
+    if (!followed) {
       cache.length = 0;
       cache.kept = [];
       cache.density = null;
+      cache.runningValues.clear();
     }
+    let firstRunning = -1;
     const values: number[] = [];
     const seqs: number[] = [];
     const numbers: number[] = [];
     for (let i = cache.length; i < above.length; i++) {
       const t = trials[above[i]];
-      if (t.state === RUNNING) {
-        // Constant liar: a running trial's value is not final; keep the from-scratch path.
-        cache.length = 0;
-        cache.kept = [];
-        cache.density = null;
-        return null;
-      }
       if (cache.length === cache.numbers.length) {
         const grown = new Int32Array(cache.length * 2);
         grown.set(cache.numbers);
         cache.numbers = grown;
       }
+      const running = t.state === RUNNING;
+      if (running && firstRunning < 0) firstRunning = cache.length;
       cache.numbers[cache.length++] = t.number;
       const v = column.get(t);
       if (v !== v) continue; // the trial lacks this parameter
       cache.kept.push(t.number);
       values.push(v);
-      seqs.push(column.sortedSeq(t.number));
+      // Constant liar: a running trial's value is final once suggested, but it is not in the
+      // column's sorted list yet.
+      if (running) cache.runningValues.set(t.number, v);
+      seqs.push(running ? RUNNING_SEQ + t.number : column.sortedSeq(t.number));
       numbers.push(t.number);
     }
+    cache.firstRunning = firstRunning < 0 ? cache.length : firstRunning;
     if (cache.density) {
       if (numbers.length > 0) cache.density.append(values, seqs, numbers);
       return cache.density;
     }
     if (cache.kept.length < INCREMENTAL_MIN) return null;
-    cache.density = this.buildIncremental(model, column, cache.kept);
+    cache.density = this.buildIncremental(model, column, cache.kept, cache.runningValues);
     return cache.density;
+  }
+
+  /**
+   * Cut the cache's list to its first `length` entries (those the new split kept, before any
+   * running trial): the later ones leave the density, newest first (no rank after them moves).
+   * False when the density cannot follow (too few would be left): rebuild.
+   */
+  private truncate(cache: AboveCache, length: number): boolean {
+    const kept = cache.kept;
+    for (let i = cache.length - 1; i >= length; i--) {
+      const number = cache.numbers[i];
+      if (kept.length === 0 || kept[kept.length - 1] !== number) continue; // the trial lacks this parameter
+      if (cache.density && !cache.density.removeOlder(number)) return false;
+      kept.pop();
+    }
+    cache.length = length;
+    cache.runningValues.clear(); // they were all past the first running trial
+    return true;
   }
 
   /**
@@ -315,8 +363,6 @@ export class AboveDensities {
     return cache.density;
   }
 
-  /** A fresh incremental density of the kept trials, from the column's sorted values. */
-
   /**
    * Bring the cache up to the split's above list when older trials joined it (trials displaced from
    * the good group by better new ones) — the usual reason the list is not just extended — or left
@@ -407,10 +453,15 @@ export class AboveDensities {
     return true;
   }
 
+  /**
+   * A fresh incremental density of the kept trials, from the column's sorted values, with the
+   * running ones (`running`: their values) merged in after the finished ones of equal value.
+   */
   private buildIncremental(
     model: ParamModel & { kind: 'numeric' },
     column: ParamColumn,
     kept: readonly number[],
+    running: ReadonlyMap<number, number>,
   ): IncrementalAboveDensity | null {
     const n = kept.length;
     const maxNumber = kept[n - 1];
@@ -421,17 +472,25 @@ export class AboveDensities {
     const numbers = new Int32Array(n);
     const ranks = new Int32Array(n);
     const { values: sv, numbers: sn } = column.sorted();
+    // The running trials by value, then time (few: one per other worker).
+    const extra = [...running.entries()].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    let e = 0;
     let c = 0;
-    for (let p = 0; p < sv.length; p++) {
-      const k = sn[p];
-      if (k > maxNumber || rank[k] < 0) continue;
-      values[c] = sv[p];
-      seqs[c] = column.sortedSeq(k);
+    const put = (value: number, seq: number, k: number) => {
+      values[c] = value;
+      seqs[c] = seq;
       numbers[c] = k;
       ranks[c] = rank[k];
       c++;
+    };
+    for (let p = 0; p < sv.length; p++) {
+      const k = sn[p];
+      if (k > maxNumber || rank[k] < 0) continue;
+      for (; e < extra.length && extra[e][1] < sv[p]; e++) put(extra[e][1], RUNNING_SEQ + extra[e][0], extra[e][0]);
+      put(sv[p], column.sortedSeq(k), k);
     }
-    if (c !== n) return null; // defensive: every kept trial is finished, so it is in the sorted column
+    for (; e < extra.length; e++) put(extra[e][1], RUNNING_SEQ + extra[e][0], extra[e][0]);
+    if (c !== n) return null; // defensive: every kept trial is finished (in the sorted column) or running
     return IncrementalAboveDensity.build(model, this.parzen, values, seqs, numbers, ranks);
   }
 
