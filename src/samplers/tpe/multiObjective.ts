@@ -205,12 +205,16 @@ export class FrontSelection {
    * @param byValue the same positions in lexicographic order of their vectors, equal ones by position (sorted here when absent)
    * @param previous the selection for an earlier front of the same points (positions into the same `losses`)
    */
+  /** The front's positions (a copy: `shiftFrom` moves them). */
+  private readonly front: number[];
+
   constructor(
     losses: readonly (readonly number[])[],
-    private readonly front: readonly number[],
+    front: readonly number[],
     byValue: readonly number[] = Array.from(lexOrder(front.map((i) => losses[i])), (j) => front[j]),
     previous?: FrontSelection,
   ) {
+    this.front = [...front];
     for (const i of byValue) {
       if (this.unique.length === 0 || lexCompare(losses[this.unique[this.unique.length - 1]], losses[i]) !== 0) this.unique.push(i);
     }
@@ -241,6 +245,16 @@ export class FrontSelection {
     // The previous points' positions here (-1: the point left the front).
     const moved = Int32Array.from(previous.unique, (i) => position[i]);
     return LazyGreedy.replay(this.points, this.ref, this.unique, choices, moved, joined);
+  }
+
+  /**
+   * Moves every position from `at` up by one (a point was inserted there into `losses`). False
+   * when this selection cannot follow: with three or more objectives its records are by position.
+   */
+  shiftFrom(at: number): boolean {
+    if (this.lazy) return false;
+    for (const list of [this.front, this.unique]) for (let j = 0; j < list.length; j++) if (list[j] >= at) list[j]++;
+    return true;
   }
 
   select(size: number): number[] {

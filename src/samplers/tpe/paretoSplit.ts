@@ -10,7 +10,9 @@
  * (about a third of the trials). So this tracker keeps the first front across trials and chooses
  * the group again only when the front or gamma(n) has changed. Otherwise the new trials join the
  * bad group at its end, under the same `aboveToken`: the bad group's densities take them as
- * appended instead of comparing lists.
+ * appended instead of comparing lists. A trial that finished after newer ones (parallel workers)
+ * takes its place by number, the indices after it moving up by one; in the bad group, the split
+ * says which entries before it stayed (`aboveKept`).
  *
  * With constraints, the front is the feasible trials' (the infeasible ones stay in the bad group
  * while feasible trials outnumber the good one). When the first front is smaller than gamma(n)
@@ -71,6 +73,8 @@ export class ParetoSplitTracker {
    */
   private returnedFor = 0;
   private returnedToken: object | null = null;
+  /** The `aboveKept` of the split to return (a trial that finished late joined the bad group's middle). */
+  private kept: Split['aboveKept'] = undefined;
 
   /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
   static supports(opts: SplitOptions): boolean {
@@ -82,18 +86,29 @@ export class ParetoSplitTracker {
     const keep = (t: FrozenTrial) => (t.state === TrialState.COMPLETE && t.values?.length === d) || t.state === TrialState.PRUNED;
     const signs = mapPacked(opts.directions, (dir) => (dir === 'minimize' ? 1 : -1));
     const same = signs.join() === this.signsKey && opts.constraints === this.constraints;
-    let fresh = same ? this.feed.next(owner, all, keep) : null;
-    // A trial that finished after newer ones (parallel workers) would go in the middle of the
-    // front's indices: start again.
-    const newest = this.considered.length > 0 ? this.considered[this.considered.length - 1].number : -1;
-    if (fresh !== null && fresh.length > 0 && fresh[0].number < newest) fresh = null;
+    const fresh = same ? this.feed.next(owner, all, keep) : null;
+    this.kept = undefined;
     if (fresh === null) {
       this.restart(owner, all, signs, opts.constraints, keep);
     } else {
-      const m0 = this.considered.length;
-      for (const t of fresh) this.add(t, signs);
-      // Unchanged group: the new trials are the newest, so they join the end of the bad group.
-      if (this.chosenFor >= 0) for (let i = m0; i < this.considered.length; i++) this.aboveList.push(i);
+      const before = this.aboveList.length;
+      let changedFrom = before;
+      let late = false;
+      for (const t of fresh) {
+        // Its place by number: the end, unless it finished after newer trials (parallel workers).
+        const at = this.placeByNumber(t.number);
+        late ||= at < this.considered.length;
+        this.add(t, signs, at);
+        // Unchanged group: the new trial joins the bad group at its place (the newest at the end).
+        if (this.chosenFor >= 0) changedFrom = Math.min(changedFrom, this.aboveList.insertInOrder(at));
+      }
+      // A trial joined the middle of the list: moves from the previous split (were the group chosen
+      // again below) would not say so.
+      if (late) this.returnedToken = null;
+      if (this.chosenFor >= 0 && changedFrom < before) {
+        this.kept = [{ from: this.token, length: changedFrom }];
+        this.token = {};
+      }
     }
     const m = this.considered.length;
     const k = Math.max(0, Math.min(m, Math.floor(opts.gamma(m))));
@@ -116,20 +131,59 @@ export class ParetoSplitTracker {
       violations: this.constraints ? this.violations.subarray(0, m) : null,
       aboveToken: this.token,
       aboveMoves: moves,
+      aboveKept: this.kept,
       belowToken: this.belowToken,
     };
   }
 
-  private add(t: FrozenTrial, signs: readonly number[]): void {
-    const i = this.considered.length;
-    this.considered.push(t);
+  /** Where a trial numbered `number` goes in `considered`: after every trial numbered lower. */
+  private placeByNumber(number: number): number {
+    const list = this.considered;
+    let hi = list.length;
+    if (hi === 0 || list[hi - 1].number < number) return hi;
+    let lo = 0;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid].number < number) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Moves every index from `at` up by one, for a trial inserted there: the violations, the front
+   * (in both orders), the good group, the bad group and the selections.
+   */
+  private shiftFrom(at: number): void {
+    const m = this.considered.length;
+    this.ensureViolations(m + 1);
+    this.violations.copyWithin(at + 1, at, m);
+    const up = (list: number[] | Int32Array) => {
+      for (let j = 0; j < list.length; j++) if (list[j] >= at) list[j]++;
+    };
+    up(this.front);
+    up(this.byValue);
+    up(this.below);
+    this.aboveList.shiftFrom(at);
+    // Three or more objectives keep records by index: those selections are made again.
+    if (this.selection && !this.selection.shiftFrom(at)) this.selection = null;
+    if (this.previousSelection && !this.previousSelection.shiftFrom(at)) this.previousSelection = null;
+  }
+
+  /**
+   * Takes a newly finished trial at index `i` (its place by number: the end, unless it finished
+   * after newer trials, whose indices then move up by one).
+   */
+  private add(t: FrozenTrial, signs: readonly number[], i: number): void {
+    if (i < this.considered.length) this.shiftFrom(i);
+    this.considered.splice(i, 0, t);
     const violation = this.setViolation(i, t);
     if (t.state !== TrialState.COMPLETE) {
-      this.losses.push(null);
+      this.losses.splice(i, 0, null);
       return;
     }
     const loss = lossVector(t.values!, signs, this.signsKey);
-    this.losses.push(loss);
+    this.losses.splice(i, 0, loss);
     if (loss.some(Number.isNaN)) this.hasNaN = true;
     if (violation > 0) return; // infeasible: in the bad group while feasible trials outnumber the good one
     this.nFeasibleComplete++;
@@ -139,19 +193,19 @@ export class ParetoSplitTracker {
       // point before the new one's place is the only one that can dominate it, and those it
       // dominates follow its place in a run.
       const byValue = this.byValue;
-      const at = this.placeByValue(loss);
+      const at = this.placeByValue(loss, i);
       if (at > 0 && dominates(losses[byValue[at - 1]]!, loss)) return;
       let end = at;
       while (end < byValue.length && dominates(loss, losses[byValue[end]]!)) end++;
       // Out of the front by index too (it is ascending: found by bisection).
       for (let r = at; r < end; r++) this.front.splice(lowerBound(this.front, byValue[r]), 1);
-      this.front.push(i);
+      this.front.splice(lowerBound(this.front, i), 0, i);
       byValue.splice(at, end - at, i);
     } else {
       // A point that dominates the new one sorts before it in lexicographic order, and one it
       // dominates after it.
       const byValue = this.byValue;
-      const at = this.placeByValue(loss);
+      const at = this.placeByValue(loss, i);
       for (let r = 0; r < at; r++) if (dominates(losses[byValue[r]]!, loss)) return;
       let dominated = false;
       for (let r = at; r < byValue.length && !dominated; r++) dominated = dominates(loss, losses[byValue[r]]!);
@@ -160,7 +214,7 @@ export class ParetoSplitTracker {
         this.front = this.front.filter(kept);
         this.byValue = byValue.filter(kept);
       }
-      this.front.push(i);
+      this.front.splice(lowerBound(this.front, i), 0, i);
       // The points it dominated came after its place.
       this.byValue.splice(at, 0, i);
     }
@@ -169,14 +223,16 @@ export class ParetoSplitTracker {
     this.chosenFor = -1;
   }
 
-  /** Where a loss vector goes in `byValue`: after every vector that sorts before it or equals it (equal ones by index: it is the newest). */
-  private placeByValue(loss: readonly number[]): number {
+  /** Where trial i's loss vector goes in `byValue`: after every vector that sorts before it, and after equal ones of lower index. */
+  private placeByValue(loss: readonly number[], i: number): number {
     const losses = this.losses;
+    const byValue = this.byValue;
     let lo = 0;
-    let hi = this.byValue.length;
+    let hi = byValue.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (lexCompare(losses[this.byValue[mid]]!, loss) <= 0) lo = mid + 1;
+      const c = lexCompare(losses[byValue[mid]]!, loss);
+      if (c < 0 || (c === 0 && byValue[mid] < i)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -218,15 +274,18 @@ export class ParetoSplitTracker {
 
   /** Records trial t's violation at index i (0 without constraints), counting the feasible ones. */
   private setViolation(i: number, t: FrozenTrial): number {
-    if (i === this.violations.length) {
-      const grown = new Float64Array(2 * i);
-      grown.set(this.violations);
-      this.violations = grown;
-    }
+    this.ensureViolations(i + 1);
     const violation = this.constraints ? totalViolation(t) : 0;
     this.violations[i] = violation;
     if (violation === 0) this.nFeasible++;
     return violation;
+  }
+
+  private ensureViolations(size: number): void {
+    if (size <= this.violations.length) return;
+    const grown = new Float64Array(Math.max(size, 2 * this.violations.length));
+    grown.set(this.violations);
+    this.violations = grown;
   }
 
   /**
@@ -257,6 +316,7 @@ export class ParetoSplitTracker {
     this.chosenFor = k;
     this.token = {};
     this.belowToken = {};
+    this.kept = undefined; // the list was made again
     return moves;
   }
 
