@@ -4,12 +4,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng, TrialState, type FrozenTrial } from '../../src';
+import { CONSTRAINTS_KEY } from '../../src/samplers/base';
 import { computeSplit, SplitTracker, type SplitOptions } from '../../src/samplers/tpe/observations';
 import { defaultGamma } from '../../src/samplers/tpe/sampler';
 import { advanceHistory, bareTrial } from '../helpers/trialHistory';
 
-function trial(number: number, state: TrialState, value: number | null, intermediate: Array<[number, number]> = []): FrozenTrial {
-  return bareTrial(number, state, value === null ? null : [value], intermediate);
+function trial(
+  number: number,
+  state: TrialState,
+  value: number | null,
+  intermediate: Array<[number, number]> = [],
+  systemAttrs: Record<string, unknown> = {},
+): FrozenTrial {
+  return bareTrial(number, state, value === null ? null : [value], intermediate, systemAttrs);
 }
 
 /** The chronological trial numbers of a split's below and above lists. */
@@ -22,10 +29,30 @@ function numbers(split: ReturnType<typeof computeSplit>) {
 }
 
 describe('SplitTracker', () => {
-  for (const direction of ['minimize', 'maximize'] as const) {
-    it(`equals computeSplit after every step of a history with running, pruned and failed trials (${direction})`, () => {
-      const rng = new Rng(direction === 'minimize' ? 1 : 2);
-      const opts: SplitOptions = { directions: [direction], constantLiar: false, constraints: false, gamma: defaultGamma };
+  // With constraints, the share of trials that violate one: with a third, more than gamma(n) are
+  // feasible past the first trials; with nearly all, fewer (the least violating join the good group).
+  const cases: Array<['minimize' | 'maximize', number | null]> = [
+    ['minimize', null],
+    ['maximize', null],
+    ['minimize', 0.35],
+    ['maximize', 0.985],
+  ];
+  for (const [direction, infeasible] of cases) {
+    const constraints = infeasible !== null;
+    const what = `${direction}${constraints ? `, constraints (${infeasible * 100}% violated)` : ''}`;
+    it(`equals computeSplit after every step of a history with running, pruned and failed trials (${what})`, () => {
+      const rng = new Rng(direction === 'minimize' ? (constraints ? 3 : 1) : constraints ? 4 : 2);
+      const opts: SplitOptions = { directions: [direction], constantLiar: false, constraints, gamma: defaultGamma };
+      // A trial in twenty records no constraint (feasible), others a list, a key, or both; some
+      // violate by the same amount.
+      const constraint = (): Record<string, unknown> => {
+        if (!constraints || rng.random() < 0.05) return {};
+        const c = rng.random() < infeasible ? Math.round(rng.uniform(0.1, 4) * 4) / 4 : -rng.random();
+        const r = rng.random();
+        if (r < 0.6) return { [CONSTRAINTS_KEY]: [c] };
+        if (r < 0.8) return { [`${CONSTRAINTS_KEY}:mem`]: c };
+        return { [CONSTRAINTS_KEY]: [-1, c], [`${CONSTRAINTS_KEY}:0`]: rng.random() < 0.5 ? 0.5 : -0.5 };
+      };
       const tracker = new SplitTracker();
       const owner = {};
       let trials: FrozenTrial[] = [];
@@ -43,14 +70,16 @@ describe('SplitTracker', () => {
             const r = rng.random();
             const value = Math.round(rng.uniform(0, 40) * (direction === 'minimize' ? 1 - step / 1000 : 1 + step / 1000)) / 2;
             return r < 0.75
-              ? trial(n, TrialState.COMPLETE, value)
+              ? trial(n, TrialState.COMPLETE, value, [], constraint())
               : r < 0.9
-                ? trial(n, TrialState.PRUNED, null, rng.random() < 0.8 ? [[rng.int(0, 3), value]] : [])
+                ? trial(n, TrialState.PRUNED, null, rng.random() < 0.8 ? [[rng.int(0, 3), value]] : [], constraint())
                 : trial(n, TrialState.FAIL, null);
           },
         });
         const got = tracker.update(owner, trials, opts);
-        assert.deepEqual(numbers(got), numbers(computeSplit(trials, opts)), `step ${step}`);
+        const want = computeSplit(trials, opts);
+        assert.deepEqual(numbers(got), numbers(want), `step ${step}`);
+        assert.deepEqual(got.violations && Array.from(got.violations), want.violations && Array.from(want.violations), `step ${step}`);
         // What the split says of its bad group's relation to the previous one must hold.
         const above = numbers(got).above;
         if (previous && got.aboveToken === previous.aboveToken) {

@@ -326,13 +326,17 @@ export class FinishedTrialsFeed {
 }
 
 /**
- * The split of a single-objective study without constraints or constant liar, kept up to date
- * across trials: each call looks only at the trials that finished since the last one, so a study
- * of n trials costs O(new trials + gamma) per call instead of O(n). The best gamma(n) are merged
- * with the new trials (they can only displace members of the current best set), the others are
- * appended to the above list. A trial that finished after newer ones (parallel workers) is placed
- * among them by number, the indices after it moving up by one. Anything unusual (another study, a
- * change of gamma(n), fewer trials than before) recomputes everything with `computeSplit`.
+ * The split of a single-objective study without constant liar, kept up to date across trials: each
+ * call looks only at the trials that finished since the last one, so a study of n trials costs
+ * O(new trials + gamma) per call instead of O(n). The best gamma(n) are merged with the new trials
+ * (they can only displace members of the current best set), the others are appended to the above
+ * list. A trial that finished after newer ones (parallel workers) is placed among them by number,
+ * the indices after it moving up by one. Anything unusual (another study, a change of gamma(n) or
+ * of the options, fewer trials than before) recomputes everything with `computeSplit`.
+ *
+ * With constraints, `computeSplit` takes the best feasible trials while more than gamma(n) are
+ * feasible, else every feasible one and the least violating others. Both are the smallest by one
+ * key: an infeasible trial ranks after every feasible one, by its total violation.
  *
  * The returned split's `trials` and `above` share storage with the tracker: they are valid until
  * the next call.
@@ -342,6 +346,9 @@ export class SplitTracker {
   private considered: FrozenTrial[] = [];
   private keyA = new Float64Array(256);
   private keyB = new Float64Array(256);
+  /** Whether trials' constraints are read, and each trial's total violation then (0: feasible). */
+  private constraints = false;
+  private violations = new Float64Array(256);
   /** The below set as indices into `considered`, ascending. */
   private best: number[] = [];
   private readonly aboveList = new IndexList();
@@ -351,11 +358,11 @@ export class SplitTracker {
 
   /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
   static supports(opts: SplitOptions): boolean {
-    return opts.directions.length === 1 && !opts.constantLiar && !opts.constraints;
+    return opts.directions.length === 1 && !opts.constantLiar;
   }
 
   update(owner: unknown, all: readonly FrozenTrial[], opts: SplitOptions): Split {
-    const fresh = this.feed.next(owner, all, isConsidered);
+    const fresh = opts.constraints === this.constraints ? this.feed.next(owner, all, isConsidered) : null;
     if (fresh === null) return this.reset(owner, all, opts);
     const m0 = this.considered.length;
     const m = m0 + fresh.length;
@@ -407,13 +414,26 @@ export class SplitTracker {
       list.splice(at, 0, t);
       this.keyA.copyWithin(at + 1, at, list.length - 1);
       this.keyB.copyWithin(at + 1, at, list.length - 1);
+      this.violations.copyWithin(at + 1, at, list.length - 1);
       for (let j = this.best.length - 1; j >= 0 && this.best[j] >= at; j--) this.best[j]++;
       this.aboveList.shiftFrom(at);
     } else {
       list.push(t);
     }
-    writeRankKey(t, sign, this.keyA, this.keyB, at);
+    this.writeKey(t, sign, at);
     return at;
+  }
+
+  /** Trial t's rank key at index i (see the class comment for constraints). */
+  private writeKey(t: FrozenTrial, sign: number, i: number): void {
+    writeRankKey(t, sign, this.keyA, this.keyB, i);
+    if (!this.constraints) return;
+    const violation = totalViolation(t);
+    this.violations[i] = violation;
+    if (violation > 0) {
+      this.keyA[i] = Infinity;
+      this.keyB[i] = violation;
+    }
   }
 
   private snapshot(m: number): Split {
@@ -424,7 +444,7 @@ export class SplitTracker {
       above: this.aboveList.view(),
       nFinished: m,
       lossVectors: [],
-      violations: null,
+      violations: this.constraints ? this.violations.subarray(0, m) : null,
       aboveToken: this.token,
       aboveKept: this.kept,
     };
@@ -434,10 +454,11 @@ export class SplitTracker {
     const split = computeSplit(all, opts);
     this.feed.restart(owner, all);
     this.considered = [...split.trials];
+    this.constraints = opts.constraints;
     const m = this.considered.length;
     this.ensureKeys(m);
     const sign = opts.directions[0] === 'minimize' ? 1 : -1;
-    for (let i = 0; i < m; i++) writeRankKey(this.considered[i], sign, this.keyA, this.keyB, i);
+    for (let i = 0; i < m; i++) this.writeKey(this.considered[i], sign, i);
     this.best = smallestK(Array.from(split.below), split.below.length, this.keyA, this.keyB).sort(ascending);
     this.aboveList.clear();
     for (const i of split.above) this.aboveList.push(i);
@@ -449,12 +470,14 @@ export class SplitTracker {
   private ensureKeys(m: number): void {
     if (m <= this.keyA.length) return;
     const size = Math.max(m, 2 * this.keyA.length);
-    const a = new Float64Array(size);
-    a.set(this.keyA);
-    const b = new Float64Array(size);
-    b.set(this.keyB);
-    this.keyA = a;
-    this.keyB = b;
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(size);
+      b.set(a);
+      return b;
+    };
+    this.keyA = grow(this.keyA);
+    this.keyB = grow(this.keyB);
+    this.violations = grow(this.violations);
   }
 }
 
