@@ -72,13 +72,7 @@ describe('RunningSplits', () => {
           .map((n) => trials[n]);
         const got = splits.extend(finished, runningTrials);
         assert.deepEqual(numbers(got), numbers(computeSplit(trials, { ...finishedOpts, constantLiar: true })), `step ${step}`);
-        if (runningTrials.length > 0) {
-          withRunning++;
-          assert.deepEqual(
-            got.running!.indices.map((i) => got.trials[i].number),
-            runningTrials.map((t) => t.number),
-          );
-        }
+        if (runningTrials.length > 0) withRunning++;
         const above = numbers(got).above;
         if (previous && got.aboveToken !== undefined && got.aboveToken === previous.aboveToken) {
           related++;

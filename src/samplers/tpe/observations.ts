@@ -62,11 +62,6 @@ export interface Split {
    * list holds the same trials (the good group did not change in between).
    */
   readonly belowToken?: object;
-  /**
-   * Set when running trials (constant liar) were added to the bad group: their indices, and the
-   * split of the finished trials alone that this one extends.
-   */
-  readonly running?: { readonly indices: readonly number[]; readonly finished: Split };
 }
 
 export interface SplitOptions {

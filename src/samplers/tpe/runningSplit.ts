@@ -17,7 +17,7 @@ interface Returned {
   /** The place of its first running trial in its `above` list (its length when none). */
   readonly firstRunning: number;
   /** Whether it had running trials (its token is this class's own rather than a tracker's). */
-  readonly ownToken: boolean;
+  readonly hadRunning: boolean;
   /** The finished split it extended: its `aboveToken` and `above` length. */
   readonly finishedToken: object | undefined;
   readonly finishedLength: number;
@@ -41,7 +41,7 @@ export class RunningSplits {
     const r = running.length;
     if (r === 0) {
       this.remember(finished, finished.above.length, false);
-      if (last === null || !last.ownToken) return finished;
+      if (last === null || !last.hadRunning) return finished;
       const kept = { from: last.aboveToken!, length: Math.min(last.firstRunning, this.finishedPrefix(last, finished)) };
       return { ...finished, aboveKept: [...(finished.aboveKept ?? []), kept] };
     }
@@ -80,17 +80,16 @@ export class RunningSplits {
       aboveToken: {},
       aboveKept,
       belowToken: finished.belowToken,
-      running: { indices: Array.from({ length: r }, (_, j) => m + j), finished },
     };
     this.remember(split, firstRunning, true, finished);
     return split;
   }
 
-  private remember(split: Split, firstRunning: number, ownToken: boolean, finished: Split = split): void {
+  private remember(split: Split, firstRunning: number, hadRunning: boolean, finished: Split = split): void {
     this.last = {
       aboveToken: split.aboveToken,
       firstRunning,
-      ownToken,
+      hadRunning,
       finishedToken: finished.aboveToken,
       finishedLength: finished.above.length,
     };
