@@ -183,14 +183,14 @@ export class AboveDensities {
     // entries are those the cache read, or how trials moved; else compare the lists. Entries from
     // the first running trial on are read again in any case.
     const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.length;
-    const kept = Math.min(appendedOnly ? cache.length : keptAboveEntries(split, cache.token, cache.length), cache.firstRunning);
+    const keptEntries = Math.min(appendedOnly ? cache.length : keptAboveEntries(split, cache.token, cache.length), cache.firstRunning);
     const moves = split.aboveMoves;
     const holdsRunning = cache.firstRunning < cache.length;
     const moved = !holdsRunning && !appendedOnly && moves !== undefined && cache.token !== undefined && moves.from === cache.token;
     cache.token = split.aboveToken;
     let followed: boolean;
     if (appendedOnly && !holdsRunning) followed = true;
-    else if (kept > 0) followed = this.truncate(cache, kept);
+    else if (keptEntries > 0) followed = this.truncate(cache, keptEntries);
     else if (moved) followed = this.applyMoves(cache, split, column, moves);
     // Compared by trial number, up to the first running trial held.
     else followed = (!holdsRunning || this.truncate(cache, cache.firstRunning)) && this.mergeOlder(cache, split, column);

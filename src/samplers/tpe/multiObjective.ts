@@ -192,6 +192,8 @@ function referencePoint(points: readonly (readonly number[])[]): number[] {
  * 266 contributions to evaluate per trial, against 940 from the previous selection's bounds alone.
  */
 export class FrontSelection {
+  /** The front's positions (a copy: `shiftFrom` moves them). */
+  private readonly front: number[];
   private readonly unique: number[] = [];
   private readonly points: readonly (readonly number[])[];
   private readonly finite: boolean;
@@ -205,9 +207,6 @@ export class FrontSelection {
    * @param byValue the same positions in lexicographic order of their vectors, equal ones by position (sorted here when absent)
    * @param previous the selection for an earlier front of the same points (positions into the same `losses`)
    */
-  /** The front's positions (a copy: `shiftFrom` moves them). */
-  private readonly front: number[];
-
   constructor(
     losses: readonly (readonly number[])[],
     front: readonly number[],

@@ -369,7 +369,7 @@ export class SplitTracker {
     this.ensureKeys(m);
     const sign = opts.directions[0] === 'minimize' ? 1 : -1;
     // Where the new trials went, ascending (they come by number, so one placed later never lands
-    // before one placed earlier), and the first place of the above list that changed.
+    // before one placed earlier).
     const placed = fresh.map((t) => this.place(t, sign));
     // The new best k among the old best and the new trials, visited in increasing index order (ties
     // keep the earlier trial).

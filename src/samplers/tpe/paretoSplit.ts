@@ -19,8 +19,8 @@
  * (early in a study), or fewer trials are feasible and COMPLETE than gamma(n), or a loss is NaN,
  * the split is `computeSplit`'s.
  *
- * The returned split's `trials`, `above`, `lossVectors` and `violations` share storage with the
- * tracker: they are valid until the next call.
+ * The returned split's `trials`, `below`, `above`, `lossVectors` and `violations` share storage
+ * with the tracker: they are valid until the next call.
  */
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { dominates } from '../../multiobjective/pareto';
