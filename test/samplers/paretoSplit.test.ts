@@ -164,6 +164,35 @@ describe('ParetoSplitTracker', () => {
     assert.deepEqual(numbers(splitB), numbers(computeSplit(b, opts)));
   });
 
+  it('three objectives, every point on the front, trials often finishing late: equals computeSplit at every step', () => {
+    // Points on a sphere's octant (none dominates another), so each trial joins the front and the
+    // good group is chosen by the greedy selections that carry their bounds along a chain; a third
+    // of the finishes take a newer trial first, which moves the indices the chain keeps them by.
+    const rng = new Rng(77);
+    const opts: SplitOptions = {
+      directions: ['minimize', 'minimize', 'minimize'],
+      constantLiar: false,
+      constraints: false,
+      gamma: defaultGammaMultiObjective,
+      splitMultiObjective: selectBelowMultiObjective,
+    };
+    const tracker = new ParetoSplitTracker();
+    let trials: FrozenTrial[] = [];
+    const running: number[] = [];
+    for (let step = 0; step < 300; step++) {
+      trials = advanceHistory(rng, trials, running, {
+        outOfOrder: 0.35,
+        start: (n, state) => bareTrial(n, state, null),
+        finish: (n) => {
+          const a = (rng.random() * Math.PI) / 2;
+          const b = (rng.random() * Math.PI) / 2;
+          return bareTrial(n, TrialState.COMPLETE, [Math.cos(a) * Math.cos(b), Math.cos(a) * Math.sin(b), Math.sin(a)]);
+        },
+      });
+      assert.deepEqual(numbers(tracker.update('s', trials, opts)), numbers(computeSplit(trials, opts)), `step ${step}`);
+    }
+  });
+
   it('places a trial that finishes after newer ones before an equal point of a newer trial', () => {
     // Trial 1 finishes last with the loss vector of trial 3, the point chosen first: among equal
     // points the older trial is chosen, as from scratch.

@@ -73,6 +73,11 @@ export class BoundHistory {
     list.push(selection, at, value);
   }
 
+  /** Moves every trial from index `at` up by one (a trial that finished late was inserted there). */
+  shiftFrom(at: number): void {
+    if (at < this.byTrial.length) this.byTrial.splice(at, 0, undefined);
+  }
+
   /** The trial left the front: its bounds are of no more use. */
   forget(trial: number): void {
     if (trial < this.byTrial.length) this.byTrial[trial] = undefined;

@@ -247,13 +247,18 @@ export class FrontSelection {
   }
 
   /**
-   * Moves every position from `at` up by one (a point was inserted there into `losses`). False
-   * when this selection cannot follow: with three or more objectives its records are by position.
+   * Moves every position from `at` up by one (a point was inserted there into `losses`). With three
+   * or more objectives the chain's `boundHistory` knows the points by position too: its owner moves
+   * it once for all the selections that share it.
    */
-  shiftFrom(at: number): boolean {
-    if (this.lazy) return false;
+  shiftFrom(at: number): void {
+    // `unique` is also the greedy selection's list of the points' positions.
     for (const list of [this.front, this.unique]) for (let j = 0; j < list.length; j++) if (list[j] >= at) list[j]++;
-    return true;
+  }
+
+  /** The bounds of the chain of selections this one belongs to (three or more objectives), else null. */
+  get boundHistory(): BoundHistory | null {
+    return this.lazy?.history ?? null;
   }
 
   select(size: number): number[] {
@@ -441,7 +446,7 @@ class LazyGreedy {
     private readonly points: readonly (readonly number[])[],
     private readonly ref: readonly number[],
     private readonly trials: readonly number[],
-    private readonly history: BoundHistory,
+    readonly history: BoundHistory,
   ) {
     const n = points.length;
     this.bound = new Float64Array(n);

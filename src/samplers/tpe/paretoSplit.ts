@@ -26,6 +26,7 @@ import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { dominates } from '../../multiobjective/pareto';
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { FrontSelection, frontsCovering } from './multiObjective';
+import type { BoundHistory } from './boundHistory';
 import { lowerBound } from './parzenEstimator';
 import { mapPacked } from '../../packedArrays';
 import {
@@ -165,9 +166,15 @@ export class ParetoSplitTracker {
     up(this.byValue);
     up(this.below);
     this.aboveList.shiftFrom(at);
-    // Three or more objectives keep records by index: those selections are made again.
-    if (this.selection && !this.selection.shiftFrom(at)) this.selection = null;
-    if (this.previousSelection && !this.previousSelection.shiftFrom(at)) this.previousSelection = null;
+    const histories = new Set<BoundHistory>();
+    for (const selection of [this.selection, this.previousSelection]) {
+      if (!selection) continue;
+      selection.shiftFrom(at);
+      const history = selection.boundHistory;
+      if (history) histories.add(history);
+    }
+    // Three or more objectives: a chain of selections shares its record of bounds by index.
+    for (const history of histories) history.shiftFrom(at);
   }
 
   /**
