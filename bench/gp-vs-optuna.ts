@@ -18,7 +18,7 @@ import { createStudy } from '../src';
 import { GPSampler } from '../src/samplers/gp';
 import { BENCHMARKS, PYTHON_BENCHMARKS, type BenchmarkFunction } from './functions';
 import { runPythonJson } from './python';
-import { mannWhitneyP } from './stats';
+import { mannWhitneyP, median } from './stats';
 import { logging as tunelabLogging, setVerbosity } from '../src';
 
 // As on the Optuna side (set_verbosity), no per-trial log lines: writing them would be timed too.
@@ -95,11 +95,6 @@ async function tunelabRun(fn: BenchmarkFunction, seed: number): Promise<Run> {
   return { regret: CHECKPOINTS.map((c) => Math.min(...vals.slice(0, c)) - fn.minimum), cpuMs, wallMs };
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));
 
 async function main() {

@@ -52,6 +52,7 @@ for kind in ['zdt1', 'zdt2']:
     out[kind] = {'values': runs, 'seconds': time.time() - t0}
 print(json.dumps(out))
 `;
+import { median } from './stats';
 
 function runOptuna(): Promise<Record<string, { values: number[][][]; seconds: number }>> {
   return runPythonJson(OPTUNA_SCRIPT, { seeds: N_SEEDS, trials: N_TRIALS, vars: N_VARS });
@@ -72,11 +73,6 @@ async function runTunelab(kind: 'zdt1' | 'zdt2', sampler: Sampler): Promise<numb
   );
   return study.trials.map((t) => [...t.values!]);
 }
-
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
-};
 
 async function main() {
   const optunaPromise = runOptuna();

@@ -138,16 +138,12 @@ while open_trials:
     tell()
 print(json.dumps(windows))
 `;
+import { median } from './stats';
 
 function optunaRun(c: Case): Promise<number[]> {
   return runPythonJson<number[]>(OPTUNA_RUN, c);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 /** Per window, the median over rounds. */
 const medians = (runs: number[][]) => runs[0].map((_, w) => median(runs.map((r) => r[w])));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

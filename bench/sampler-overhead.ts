@@ -102,11 +102,6 @@ function clock() {
   };
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
-};
-
 async function tunelabRun(n: number, space: Space = 'branin'): Promise<Timing & { best: number | null; windows?: Timing[] }> {
   const objectives = MULTI_OBJECTIVE.get(space) ?? 1;
   const directions = Array.from({ length: objectives }, () => 'minimize' as const);
@@ -203,6 +198,7 @@ for line in sys.stdin:
         out = timed(s, cmd['n'])
     print(json.dumps(out), flush=True)
 `;
+import { median } from './stats';
 
 function optunaWorker() {
   const child = spawn(PYTHON, ['-c', OPTUNA_WORKER], { stdio: ['pipe', 'pipe', 'inherit'] });

@@ -1,6 +1,13 @@
 /** Statistics the benchmarks share, to tell real gaps between two samplers from seed noise. */
 import { erfc } from '../src/samplers/tpe/truncnorm';
 
+/** The median (the mean of the two middle values for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /** Two-sided Mann-Whitney U test p-value (normal approximation, mid-ranks for ties). */
 export function mannWhitneyP(a: number[], b: number[]): number {
   const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort((x, y) => x.v - y.v);

@@ -77,16 +77,11 @@ cpu, wall = time.process_time(), time.perf_counter()
 study.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=cfg['window'])
 print(json.dumps({'cpu': (time.process_time() - cpu) * 1000 / cfg['window'], 'wall': (time.perf_counter() - wall) * 1000 / cfg['window']}))
 `;
+import { median } from './stats';
 
 function optunaRound(size: number, verbosity: Verbosity): Promise<Timing> {
   return runPythonJson<Timing>(OPTUNA_ROUND, { values: values(size), window: WINDOW, verbosity });
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function main(): Promise<void> {
   await tunelabRound(1000, 'INFO'); // untimed: module loading and V8's first compilation

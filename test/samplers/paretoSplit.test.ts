@@ -39,6 +39,15 @@ function objectives(rng: Rng, directions: readonly Direction[]): number[] {
   });
 }
 
+/** Two objectives, a good group of two. */
+const keepTwo: SplitOptions = {
+  directions: ['minimize', 'minimize'],
+  constantLiar: false,
+  constraints: false,
+  gamma: () => 2,
+  splitMultiObjective: selectBelowMultiObjective,
+};
+
 describe('ParetoSplitTracker', () => {
   // Three objectives take fewer steps: computeSplit's hypervolume selection is slow there. With
   // constraints, a trial in ten records none (feasible, as in Optuna 5.0) and about a fifth of the
@@ -140,13 +149,7 @@ describe('ParetoSplitTracker', () => {
   }
 
   it('falls back to computeSplit while the first front is smaller than gamma(n), and starts over for another study', () => {
-    const opts: SplitOptions = {
-      directions: ['minimize', 'minimize'],
-      constantLiar: false,
-      constraints: false,
-      gamma: () => 2,
-      splitMultiObjective: selectBelowMultiObjective,
-    };
+    const opts = keepTwo;
     const tracker = new ParetoSplitTracker();
     // A chain: every point dominates the next, so the first front has one point.
     const a = [0, 1, 2, 3].map((i) => bareTrial(i, TrialState.COMPLETE, [i, i]));
@@ -196,13 +199,7 @@ describe('ParetoSplitTracker', () => {
   it('places a trial that finishes after newer ones before an equal point of a newer trial', () => {
     // Trial 1 finishes last with the loss vector of trial 3, the point chosen first: among equal
     // points the older trial is chosen, as from scratch.
-    const opts: SplitOptions = {
-      directions: ['minimize', 'minimize'],
-      constantLiar: false,
-      constraints: false,
-      gamma: () => 2,
-      splitMultiObjective: selectBelowMultiObjective,
-    };
+    const opts = keepTwo;
     const tracker = new ParetoSplitTracker();
     const first = [
       bareTrial(0, TrialState.COMPLETE, [0, 1]),
