@@ -166,11 +166,13 @@ describe('IncrementalJointAbove', () => {
     const run = async (incremental: boolean, running: number) => {
       const sampler = new TPESampler({ seed: 23 });
       const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
+      // A running trial picked at random finishes (so often after newer ones).
+      const rng = new Rng(running);
       const pending: [Trial, number][] = [];
       for (let i = 0; i < 300; i++) {
         const t = await study.ask();
         pending.push([t, objective(t)]);
-        if (pending.length > running) await study.tell(...pending.shift()!);
+        if (pending.length > running) await study.tell(...pending.splice(rng.int(0, pending.length - 1), 1)[0]);
       }
       return study.trials.map((t) => t.params);
     };
@@ -201,11 +203,13 @@ describe('IncrementalJointAbove', () => {
   });
 
   it('with trials running (constant liar), a seeded default TPE study proposes the same parameters with it as from scratch', async () => {
-    // Four trials always running (asked and told by hand, so the order is fixed): they sit in the
-    // bad group with their proposed parameters, joining and leaving the density's list mid-history.
+    // Four trials always running (asked and told by hand, so the order is fixed; the one told is
+    // picked at random, so trials often finish after newer ones): they sit in the bad group with
+    // their proposed parameters, joining and leaving the density's list mid-history.
     const run = async (incremental: boolean) => {
       const sampler = new TPESampler({ seed: 22 });
       const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
+      const rng = new Rng(5);
       const running: [Trial, number][] = [];
       for (let i = 0; i < 400; i++) {
         const t = await study.ask();
@@ -215,7 +219,7 @@ describe('IncrementalJointAbove', () => {
           t,
           (y - (5.1 / (4 * Math.PI ** 2)) * x * x + (5 / Math.PI) * x - 6) ** 2 + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x) + 10,
         ]);
-        if (running.length === 4) await study.tell(...running.shift()!);
+        if (running.length === 4) await study.tell(...running.splice(rng.int(0, 3), 1)[0]);
       }
       return study.trials.map((t) => t.params);
     };
