@@ -233,6 +233,50 @@ describe('ParzenEstimator with sorted positions given (joint estimators from sor
   });
 });
 
+describe('ParzenEstimator for one discrete parameter (masses once per distinct kernel)', () => {
+  it('sums kernel by kernel to the bit, with many equal kernels, sorted or not', () => {
+    const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+    for (const dist of [intDistribution(1, 64), intDistribution(16, 1024, { log: true }), intDistribution(0, 100, { step: 5 })]) {
+      const model = paramModel(dist);
+      assert.ok(model.kind === 'numeric' && model.q !== null);
+      const rng = new Rng(31);
+      // Values crowding four of the grid's (equal kernels), and spread ones.
+      const steps = (dist.high - dist.low) / dist.step;
+      const value = () => dist.low + dist.step * (rng.random() < 0.7 ? rng.int(3, 6) : rng.int(0, steps));
+      const obs = Float64Array.from({ length: 700 }, value);
+      const sorted = Float64Array.from(obs).sort();
+      const xs = Float64Array.from({ length: 40 }, value);
+      for (const [values, presorted] of [
+        [obs, false],
+        [sorted, true],
+      ] as const) {
+        const pe: ParzenEstimator = new ParzenEstimator([values], [model], params, undefined, presorted);
+        const got: Float64Array = pe.logPdf([xs]);
+        // The definition: each kernel's mass of the candidate's cell, summed in the kernels' order.
+        const internals = pe as unknown as {
+          kernels: { mus: Float64Array; sigmas: Float64Array; logZ: Float64Array }[];
+          weights: Float64Array;
+        };
+        const { mus, sigmas, logZ } = internals.kernels[0];
+        const w = internals.weights;
+        for (let s = 0; s < xs.length; s++) {
+          const lo = model.log ? Math.log(xs[s] - 0.5 * model.q) : xs[s] - 0.5 * model.q;
+          const hi = model.log ? Math.log(xs[s] + 0.5 * model.q) : xs[s] + 0.5 * model.q;
+          let sum = 0;
+          for (let i = 0; i < pe.nComponents; i++) {
+            const inv = 1 / sigmas[i];
+            const a = (lo - mus[i]) * inv;
+            const b = (hi - mus[i]) * inv;
+            if (a > 10 || b < -10) continue;
+            sum += w[i] * Math.exp(logGaussMass(a, b) - logZ[i]);
+          }
+          assert.equal(got[s], Math.log(sum), `${dist.log ? 'log ' : ''}int, step ${dist.step}, sorted ${presorted}, candidate ${xs[s]}`);
+        }
+      }
+    }
+  });
+});
+
 describe('SortedUnivariateDensity (the fused fast path for large histories)', () => {
   it('equals ParzenEstimator.logPdf on the same sorted observations and weights', async () => {
     const { SortedUnivariateDensity } = await import('../../src/samplers/tpe/parzenEstimator');
