@@ -454,8 +454,8 @@ export class ParzenEstimator {
  * first kernel (a kernel equal to one of another group's may start a group of its own: its mass is
  * then computed twice, the same double). Equal kernels are mostly neighbours: only a change of
  * kernel is looked up, and not at all when the means ascend (the bad trials' estimator, built from
- * sorted observations), where each kernel's mean has one run and a run's bandwidth changes at most
- * twice (its ends).
+ * sorted observations), where each mean's kernels sit together and their bandwidths differ mostly
+ * at the run's ends.
  */
 function distinctKernels(
   mus: Float64Array,
