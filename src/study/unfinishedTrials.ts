@@ -46,3 +46,36 @@ export class UnfinishedTrials {
     this.unfinished.clear();
   }
 }
+
+/**
+ * An algorithm's record of one study's finished trials, kept across its calls: `onFinished` sees
+ * each trial once, when first seen finished (by ascending number among those of one call), so a
+ * call reads only the trials new or unfinished since the last one. A call with another study
+ * starts afresh (`onNewStudy`, then every finished trial).
+ */
+export class FinishedTrialsRecord {
+  private studyKey: object | null = null;
+  private readonly unfinished = new UnfinishedTrials();
+
+  constructor(
+    private readonly onFinished: (t: FrozenTrial) => void,
+    private readonly onNewStudy: () => void,
+  ) {}
+
+  /** Brought up to date with `study`'s trials; returns them. */
+  update(study: { readonly studyKey: object; readonly trials: readonly FrozenTrial[] }): readonly FrozenTrial[] {
+    if (study.studyKey !== this.studyKey) {
+      this.studyKey = study.studyKey;
+      this.unfinished.reset();
+      this.onNewStudy();
+    }
+    const trials = study.trials;
+    this.unfinished.update(trials, this.onFinished);
+    return trials;
+  }
+
+  /** The trials unfinished as of the last update, by ascending number. */
+  unfinishedOf(trials: readonly FrozenTrial[]): Iterable<FrozenTrial> {
+    return this.unfinished.of(trials);
+  }
+}

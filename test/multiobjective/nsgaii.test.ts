@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createStudy, RandomSampler, TPESampler, type Sampler, type Trial } from '../../src';
+import { createStudy, RandomSampler, Rng, TPESampler, TrialState, type Sampler, type Trial } from '../../src';
 import { hypervolume, isFeasible } from '../../src/multiobjective';
 import { NSGAIISampler, NSGA2_GENERATION_KEY } from '../../src/samplers/nsgaii';
 
@@ -69,6 +69,41 @@ describe('NSGAIISampler', () => {
     assert.ok(study.sampler instanceof TPESampler, `default multi-objective sampler: ${study.sampler.constructor.name}`);
     const single = await createStudy();
     assert.ok(single.sampler instanceof TPESampler);
+  });
+
+  it('assigns each trial the generation a pass over every trial gives, with trials finishing out of order', async () => {
+    // The rule: the latest generation of any trial, or the next one once that generation has
+    // populationSize COMPLETE trials. Five trials open, a random one told (some FAIL).
+    const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: new NSGAIISampler({ seed: 3, populationSize: 8 }) });
+    const rng = new Rng(4);
+    const open: Trial[] = [];
+    const wanted: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      let latest = 0;
+      const complete = new Map<number, number>();
+      for (const t of study.trials) {
+        const g = t.systemAttrs[NSGA2_GENERATION_KEY];
+        if (typeof g !== 'number') continue;
+        latest = Math.max(latest, g);
+        if (t.state === TrialState.COMPLETE) complete.set(g, (complete.get(g) ?? 0) + 1);
+      }
+      const want = (complete.get(latest) ?? 0) >= 8 ? latest + 1 : latest;
+      const trial = await study.ask();
+      wanted.push(want);
+      open.push(trial);
+      if (open.length === 5) {
+        const t = open.splice(rng.int(0, 4), 1)[0];
+        if (rng.random() < 0.1) await study.tell(t, null, { state: TrialState.FAIL });
+        else await study.tell(t, zdt1(t));
+      }
+    }
+    for (const t of open) await study.tell(t, zdt1(t));
+    // (A trial's generation is stored with it; the study shows it once the trial is told.)
+    assert.deepEqual(
+      study.trials.map((t) => t.systemAttrs[NSGA2_GENERATION_KEY]),
+      wanted,
+    );
+    assert.ok(wanted[299] >= 20, `${wanted[299]} generations`);
   });
 
   it('rejects invalid options with a clear message', () => {
