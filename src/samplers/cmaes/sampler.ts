@@ -180,8 +180,8 @@ export class CmaEsSampler implements Sampler {
 
 /**
  * A study's COMPLETE trials by the restart and generation they were sampled in, kept across trials:
- * only the trials new or unfinished since the last look are read (a filter of every trial each
- * trial made a 10,000-trial study's last trials cost four times its first ones).
+ * only the trials new or unfinished since the last look are read. (A filter of every trial each
+ * trial: the last 2,000 of 10,000 Hartmann-3 trials cost 0.43-0.46 ms a trial, now 0.05-0.06.)
  */
 export class CompletedGenerations {
   count = 0;

@@ -60,8 +60,8 @@ export class NSGAIISampler implements Sampler {
   private readonly generationOf = new Map<number, number>();
   /**
    * The study's finished trials as `beforeTrial` needs them, kept across trials: the latest
-   * generation among them and each generation's COMPLETE trials (a pass over every trial each
-   * trial made a 10,000-trial study's last trials cost three times its first ones).
+   * generation among them and each generation's COMPLETE trials. (A pass over every trial each
+   * trial: the last 2,000 of 10,000 two-objective trials cost 0.34 ms a trial, now 0.06-0.09.)
    */
   private latestFinished = 0;
   private readonly completeIn = new Map<number, number>();
