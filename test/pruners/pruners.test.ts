@@ -10,13 +10,17 @@ import {
   NopPruner,
   PatientPruner,
   PercentilePruner,
+  RandomSampler,
   Rng,
   SuccessiveHalvingPruner,
   ThresholdPruner,
   TrialPruned,
   TrialState,
   type Direction,
+  type FrozenTrial,
   type Pruner,
+  type Study,
+  type Trial,
 } from '../../src';
 import { completedRungKey } from '../../src/pruners/successiveHalving';
 import { crc32 } from '../../src/pruners/hyperband';
@@ -297,6 +301,102 @@ describe('SuccessiveHalvingPruner', () => {
     assert.equal(b.shouldPrune(), true);
     await study.tell(b, null, { state: TrialState.PRUNED });
     await study.tell(a, 1);
+  });
+
+  it('decides by the rule (each rung keeps its top 1/eta) with trials advancing in any order, its rung record kept across calls', async () => {
+    // The rule, from every trial as it is now: rung after rung, the trial goes on while its value
+    // is within the top max(floor(n / eta), 1) of the n values recorded there (its own included).
+    const expected = (
+      study: Study,
+      trial: FrozenTrial,
+      eta: number,
+      minResource: number,
+      rate: number,
+      bootstrap: number,
+      member: (n: number) => boolean,
+    ) => {
+      const steps = [...trial.intermediateValues.keys()];
+      const step = Math.max(...steps);
+      const value = trial.intermediateValues.get(step)!;
+      const live = new Map(study.runningTrials().map((t) => [t.number, t]));
+      const others = study.trials.map((t) => live.get(t.number) ?? t).filter((t) => t.number !== trial.number && member(t.number));
+      let rung = 0;
+      while (completedRungKey(rung) in trial.systemAttrs) rung++;
+      for (; ; rung++) {
+        if (step < minResource * eta ** (rate + rung)) return false;
+        const key = completedRungKey(rung);
+        const competing = others.filter((t) => key in t.systemAttrs).map((t) => t.systemAttrs[key] as number);
+        competing.push(value);
+        if (competing.length <= bootstrap) return true;
+        const sorted = competing.sort((x, y) => x - y);
+        if (value > sorted[Math.max(Math.floor(competing.length / eta) - 1, 0)]) return true;
+      }
+    };
+    // Four trials open, a random one reporting its next step (values on a grid: ties), so rungs
+    // fill from running and finished trials in every order; Hyperband's brackets too.
+    const cases: Array<{
+      pruner: Pruner;
+      eta: number;
+      bootstrap: number;
+      rate: (n: number) => number;
+      member: (n: number, of: number) => boolean;
+    }> = [];
+    cases.push({
+      pruner: new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 3 }),
+      eta: 3,
+      bootstrap: 0,
+      rate: () => 0,
+      member: () => true,
+    });
+    cases.push({
+      pruner: new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2, bootstrapCount: 2 }),
+      eta: 2,
+      bootstrap: 2,
+      rate: () => 0,
+      member: () => true,
+    });
+    const hyperband = new HyperbandPruner({ minResource: 1, maxResource: 27, reductionFactor: 3 });
+    cases.push({
+      pruner: hyperband,
+      eta: 3,
+      bootstrap: 0,
+      rate: (n) => hyperband.bracketOf('rungs', n)!,
+      member: (n, of) => hyperband.bracketOf('rungs', n) === hyperband.bracketOf('rungs', of),
+    });
+    for (const c of cases) {
+      const study = await createStudy({ studyName: 'rungs', sampler: new RandomSampler({ seed: 2 }), pruner: c.pruner });
+      const rng = new Rng(6);
+      const open: Array<{ trial: Trial; x: number; step: number }> = [];
+      let asked = 0;
+      let decisions = 0;
+      let pruned = 0;
+      while (asked < 300 || open.length > 0) {
+        if (open.length < 4 && asked < 300) {
+          const trial = await study.ask();
+          asked++;
+          open.push({ trial, x: trial.suggestFloat('x', 0, 1), step: 0 });
+          continue;
+        }
+        const k = rng.int(0, open.length - 1);
+        const o = open[k];
+        const value = Math.round((o.x + 1 / (o.step + 1) + 0.3 * rng.random()) * 20) / 20;
+        o.trial.report(value, o.step);
+        const n = o.trial.number;
+        const want = expected(study, o.trial.snapshot(), c.eta, 1, c.rate(n), c.bootstrap, (m) => c.member(m, n));
+        const prune = o.trial.shouldPrune();
+        assert.equal(prune, want, `trial ${n}, step ${o.step}`);
+        decisions++;
+        if (prune) {
+          pruned++;
+          open.splice(k, 1);
+          await study.tell(o.trial, null, { state: TrialState.PRUNED });
+        } else if (++o.step === 27) {
+          open.splice(k, 1);
+          await study.tell(o.trial, value);
+        }
+      }
+      assert.ok(decisions > 600 && pruned > 100, `${decisions} decisions, ${pruned} pruned`);
+    }
   });
 
   it('runs inside optimize with concurrent async trials', async () => {
