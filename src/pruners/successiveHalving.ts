@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors';
 import { TrialState, lastStep, type Direction, type FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
 import { FinishedTrialsRecord } from '../study/unfinishedTrials';
+import { lowerBound, upperBound } from '../sortedSearch';
 import type { PruneDecision, Pruner } from './base';
 import { currentTrials, lastReport, pruningDirection } from './shared';
 import { requireInt } from '../validate';
@@ -200,30 +201,6 @@ const RUNG_KEY = /^completed_rung_(\d+)$/;
 /** A number that is not NaN: what the rung values' counting path handles exactly as sorting would. */
 function isNumber(v: unknown): v is number {
   return typeof v === 'number' && !Number.isNaN(v);
-}
-
-/** How many of the ascending `a` are below x. */
-function lowerBound(a: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** How many of the ascending `a` are at most x. */
-function upperBound(a: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The first rung the trial has not yet recorded a value for. */

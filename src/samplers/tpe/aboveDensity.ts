@@ -20,16 +20,10 @@ import type { StudyView } from '../../study/view';
 import { IncrementalAboveDensity } from './incrementalAbove';
 import { IncrementalJointAbove, JOINT_INCREMENTAL_MIN } from './incrementalJointAbove';
 import { gatherObservations, ParamColumn, type Split } from './observations';
-import {
-  lowerBound,
-  ParzenEstimator,
-  paramModel,
-  SortedUnivariateDensity,
-  type ParamModel,
-  type ParzenEstimatorParameters,
-} from './parzenEstimator';
+import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultWeights } from './weights';
 import { mapPacked } from '../../packedArrays';
+import { lowerBound, upperBound } from '../../sortedSearch';
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
 const RUNNING = TrialState.RUNNING;
@@ -294,7 +288,7 @@ export class AboveDensities {
     const previous = cache.count;
     // The cache's observations among those entries (it lists trial numbers, ascending).
     let keptCount = appendedOnly ? previous : 0;
-    if (!appendedOnly && keptEntries > 0) keptCount = upperBound(cache.numbers, previous, trials[above[keptEntries - 1]].number);
+    if (!appendedOnly && keptEntries > 0) keptCount = upperBound(cache.numbers, trials[above[keptEntries - 1]].number, previous);
     let count = keptCount;
     if (cache.numbers.length < above.length) {
       // The previous list is kept whole: appended to, or merged from (below).
@@ -616,7 +610,7 @@ function sortedPositions(
 
 /** Removes `number` from the first `length` entries of `numbers` (ascending), if there; returns the new length. */
 function removeNumber(numbers: Int32Array, length: number, number: number): number {
-  const at = lowerBound(numbers.subarray(0, length), number);
+  const at = lowerBound(numbers, number, length);
   if (at === length || numbers[at] !== number) return length;
   numbers.copyWithin(at, at + 1, length);
   return length - 1;
@@ -624,7 +618,7 @@ function removeNumber(numbers: Int32Array, length: number, number: number): numb
 
 /** Inserts `number` into the first `length` entries of `numbers` (ascending; room for one more); returns the new length. */
 function insertNumber(numbers: Int32Array, length: number, number: number): number {
-  const at = lowerBound(numbers.subarray(0, length), number);
+  const at = lowerBound(numbers, number, length);
   numbers.copyWithin(at + 1, at, length);
   numbers[at] = number;
   return length + 1;
@@ -638,16 +632,4 @@ function keptAboveEntries(split: Split, token: object | undefined, seen: number)
   if (token === undefined || !split.aboveKept) return 0;
   for (const k of split.aboveKept) if (k.from === token) return Math.min(k.length, seen);
   return 0;
-}
-
-/** How many of the first `n` entries of the ascending `a` are at most `x`. */
-function upperBound(a: Int32Array, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

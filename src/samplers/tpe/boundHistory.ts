@@ -18,6 +18,7 @@
  * choice it displaced is usually covered so, by the point that displaced it or its neighbours,
  * except near it.
  */
+import { upperBound } from '../../sortedSearch';
 
 /** Bounds kept per trial: the oldest go first. */
 const KEPT_PER_TRIAL = 16;
@@ -299,16 +300,4 @@ class Staircase {
     const at = upperBound(this.a, x);
     return at > 0 && this.b[at - 1] <= y;
   }
-}
-
-/** The first index whose value exceeds x in an ascending array. */
-function upperBound(xs: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../../errors';
 import type { ParamModel, ParzenEstimatorParameters } from './parzenEstimator';
-import { forward, kernelBandwidth, kernelHeight, lowerBound } from './parzenEstimator';
+import { forward, kernelBandwidth, kernelHeight } from './parzenEstimator';
+import { lowerBound } from '../../sortedSearch';
 import { RankedCellMoments } from './rankedMoments';
 
 /**

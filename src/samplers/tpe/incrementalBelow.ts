@@ -23,11 +23,11 @@ import {
   cumulativeWeights,
   drawFromKernel,
   kernelMasses,
-  lowerBound,
   searchCumulative,
   type ParamModel,
   type ParzenEstimatorParameters,
 } from './parzenEstimator';
+import { lowerBound } from '../../sortedSearch';
 
 /** Good observations below which the estimator is built from scratch (the magic clip's floor moves with their count). */
 const INCREMENTAL_FROM = 98;

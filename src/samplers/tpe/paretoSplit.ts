@@ -27,7 +27,7 @@ import { dominates } from '../../multiobjective/pareto';
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { FrontSelection, frontsCovering } from './multiObjective';
 import type { BoundHistory } from './boundHistory';
-import { lowerBound } from './parzenEstimator';
+import { lowerBound } from '../../sortedSearch';
 import { mapPacked } from '../../packedArrays';
 import {
   computeSplit,

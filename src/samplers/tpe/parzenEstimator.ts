@@ -7,6 +7,7 @@ import { SortedGaussianSum } from './gaussSum';
 import { FAR_LOG, kernelLogHeight, logSumProductKernels, logWeightSpread, packPairs, type ProductKernels } from './productKernelSum';
 import * as truncnorm from './truncnorm';
 import { mapPacked } from '../../packedArrays';
+import { lowerBound } from '../../sortedSearch';
 
 // Local bindings of the hot helpers: read once here rather than through the module object on
 // every kernel (some CommonJS loaders turn each such read into a getter call).
@@ -634,18 +635,6 @@ function observationBandwidths(
   }
   for (let i = 0; i < m; i++) out[i] = sortedSigma[pos[i]];
   return pos;
-}
-
-/** The first position of ascending `a` holding a value >= v. */
-export function lowerBound(a: ArrayLike<number>, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function categoricalKernels(obs: Float64Array, nChoices: number, priorWeight: number): CategoricalKernels {
