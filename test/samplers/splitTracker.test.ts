@@ -1,6 +1,7 @@
 // SplitTracker keeps TPE's good/bad split up to date across trials; at every step it must give
 // exactly what computeSplit (checked against Optuna 5.0 in tpeSplit.test.ts) gives on the same
-// trials, including trials that finish out of order, pruned and failed trials, ties and gamma steps.
+// trials, including trials that finish out of order, pruned and failed trials, ties, gamma steps
+// and constraints.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng, TrialState, type FrozenTrial } from '../../src';
