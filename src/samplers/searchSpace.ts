@@ -2,36 +2,11 @@ import { distributionsEqual, type Distribution } from '../distributions';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
 import { ownValue, plainCopy, setKey } from '../dict';
-import { UnfinishedTrials } from '../study/unfinishedTrials';
+import { FinishedTrialsRecord } from '../study/unfinishedTrials';
 
-/**
- * Incremental bookkeeping shared by the search-space calculators below: which finished trials of
- * the study have already been folded in (`UnfinishedTrials`: trials can finish out of order, with
- * parallel workers). A call costs the trials new since the last one plus those still running.
- */
-class FinishedTrialCursor {
-  private studyKey: object | null = null;
-  private readonly unfinished = new UnfinishedTrials();
-
-  constructor(private readonly includePruned: boolean) {}
-
-  /** Whether `study` differs from the one seen before (the caller must then reset its state). */
-  switchedStudy(study: StudyView): boolean {
-    // A sampler object may be reused across studies; its cache belongs to one study only.
-    const same = this.studyKey === study.studyKey;
-    if (!same) {
-      this.studyKey = study.studyKey;
-      this.unfinished.reset();
-    }
-    return !same;
-  }
-
-  /** Call `fold` once for every trial that newly counts (COMPLETE, or PRUNED when included), by number. */
-  advance(trials: readonly FrozenTrial[], fold: (t: FrozenTrial) => void): void {
-    this.unfinished.update(trials, (t) => {
-      if (t.state === TrialState.COMPLETE || (this.includePruned && t.state === TrialState.PRUNED)) fold(t);
-    });
-  }
+/** Whether a finished trial counts toward a search space: COMPLETE, or PRUNED when included. */
+function counts(t: FrozenTrial, includePruned: boolean): boolean {
+  return t.state === TrialState.COMPLETE || (includePruned && t.state === TrialState.PRUNED);
 }
 
 /**
@@ -41,39 +16,50 @@ class FinishedTrialCursor {
  * finished the space is empty. Keys come back sorted, so the order never depends on history.
  */
 export class IntersectionSearchSpace {
-  private readonly cursor: FinishedTrialCursor;
   private space: Map<string, Distribution> | null = null;
   private sortedMemo: Record<string, Distribution> | null = null;
+  /**
+   * The study's finished trials folded in once each (a sampler object may be reused across
+   * studies: its space belongs to one study only).
+   */
+  private readonly record: FinishedTrialsRecord;
 
   constructor(opts: { includePruned?: boolean } = {}) {
-    this.cursor = new FinishedTrialCursor(opts.includePruned ?? false);
+    const includePruned = opts.includePruned ?? false;
+    this.record = new FinishedTrialsRecord(
+      (t) => {
+        if (counts(t, includePruned)) this.fold(t);
+      },
+      () => {
+        this.space = null;
+        this.sortedMemo = null;
+      },
+    );
   }
 
   calculate(study: StudyView): Record<string, Distribution> {
-    if (this.cursor.switchedStudy(study)) {
-      this.space = null;
-      this.sortedMemo = null;
-    }
-    this.cursor.advance(study.trials, (t) => {
-      if (this.space === null) {
-        this.space = new Map(Object.entries(t.distributions));
-        this.sortedMemo = null;
-        return;
-      }
-      for (const [name, d] of this.space) {
-        const other = ownValue(t.distributions, name);
-        if (!other || !distributionsEqual(d, other)) {
-          this.space.delete(name);
-          this.sortedMemo = null;
-        }
-      }
-    });
+    this.record.update(study);
     if (this.sortedMemo === null) {
       const out: Record<string, Distribution> = {};
       if (this.space) for (const name of [...this.space.keys()].sort()) setKey(out, name, this.space.get(name)!);
       this.sortedMemo = out;
     }
     return plainCopy(this.sortedMemo);
+  }
+
+  private fold(t: FrozenTrial): void {
+    if (this.space === null) {
+      this.space = new Map(Object.entries(t.distributions));
+      this.sortedMemo = null;
+      return;
+    }
+    for (const [name, d] of this.space) {
+      const other = ownValue(t.distributions, name);
+      if (!other || !distributionsEqual(d, other)) {
+        this.space.delete(name);
+        this.sortedMemo = null;
+      }
+    }
   }
 }
 
@@ -84,7 +70,7 @@ export function intersectionSearchSpace(
 ): Record<string, Distribution> {
   let space: Map<string, Distribution> | null = null;
   for (const t of trials) {
-    if (!(t.state === TrialState.COMPLETE || (opts.includePruned && t.state === TrialState.PRUNED))) continue;
+    if (!counts(t, opts.includePruned ?? false)) continue;
     if (space === null) {
       space = new Map(Object.entries(t.distributions));
       continue;
@@ -110,23 +96,28 @@ export function intersectionSearchSpace(
  * dropped from its group (it cannot be modelled jointly), as in Optuna.
  */
 export class GroupDecomposedSearchSpace {
-  private readonly cursor: FinishedTrialCursor;
   private groups: Array<Map<string, Distribution>> = [];
   private memo: Array<Record<string, Distribution>> | null = null;
+  /** The study's finished trials folded in once each (as `IntersectionSearchSpace`'s). */
+  private readonly record: FinishedTrialsRecord;
 
   constructor(opts: { includePruned?: boolean } = {}) {
-    this.cursor = new FinishedTrialCursor(opts.includePruned ?? false);
+    const includePruned = opts.includePruned ?? false;
+    this.record = new FinishedTrialsRecord(
+      (t) => {
+        if (!counts(t, includePruned)) return;
+        this.memo = null;
+        this.groups = addToGroups(this.groups, t.distributions);
+      },
+      () => {
+        this.groups = [];
+        this.memo = null;
+      },
+    );
   }
 
   calculate(study: StudyView): Array<Record<string, Distribution>> {
-    if (this.cursor.switchedStudy(study)) {
-      this.groups = [];
-      this.memo = null;
-    }
-    this.cursor.advance(study.trials, (t) => {
-      this.memo = null;
-      this.groups = addToGroups(this.groups, t.distributions);
-    });
+    this.record.update(study);
     if (this.memo === null) {
       this.memo = this.groups
         .filter((g) => g.size > 0)
@@ -175,7 +166,7 @@ export function groupDecomposedSearchSpace(
 ): Array<Record<string, Distribution>> {
   let groups: Array<Map<string, Distribution>> = [];
   for (const t of trials) {
-    if (!(t.state === TrialState.COMPLETE || (opts.includePruned && t.state === TrialState.PRUNED))) continue;
+    if (!counts(t, opts.includePruned ?? false)) continue;
     groups = addToGroups(groups, t.distributions);
   }
   return groups

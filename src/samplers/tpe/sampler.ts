@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../../errors';
 import { TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
 import type { AlgorithmResult, StudyView } from '../../study/view';
-import { UnfinishedTrials } from '../../study/unfinishedTrials';
+import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
@@ -117,13 +117,13 @@ export class TPESampler implements Sampler {
   /** Several objectives: per continuous parameter, its good trials' estimator kept across trials. */
   private readonly incrementalBelows = new Map<string, IncrementalBelow>();
   private splitMemo: { trials: readonly FrozenTrial[]; study: StudyView; current: number; split: Split } | null = null;
-  /** `study`'s unfinished trials, where constant liar finds the running ones (see `split`). */
-  private readonly runningScan: { study: StudyView | null; unfinished: UnfinishedTrials } = {
-    study: null,
-    unfinished: new UnfinishedTrials(),
-  };
   /** Constant liar's splits (the running trials joining the bad group), built from one to the next. */
   private readonly runningSplits = new RunningSplits();
+  /** The study's unfinished trials, where constant liar finds the running ones (see `split`). */
+  private readonly runningScan = new FinishedTrialsRecord(
+    () => undefined,
+    () => this.runningSplits.reset(),
+  );
   /**
    * Constant liar: the relative proposals of this sampler's running trials, by trial number, so
    * other trials asked meanwhile see them before the objective suggests them (Optuna shares them
@@ -383,15 +383,9 @@ export class TPESampler implements Sampler {
     if (this.constantLiar) {
       // Finished trials stay finished: only the unfinished ones are looked at again (a long study
       // would otherwise walk its whole history every trial to find the one or two running).
-      const scan = this.runningScan;
-      if (scan.study !== study) {
-        scan.study = study;
-        scan.unfinished.reset();
-        this.runningSplits.reset();
-      }
-      scan.unfinished.update(trials);
+      const scanned = this.runningScan.update(study);
       let running: FrozenTrial[] | null = null;
-      for (const t of scan.unfinished.of(trials)) {
+      for (const t of this.runningScan.unfinishedOf(scanned)) {
         if (t.state !== RUNNING || t.number === current.number) continue;
         (running ??= []).push(this.withRelativeParams(t));
       }
