@@ -151,11 +151,14 @@ export class SuccessiveHalvingPruner implements Pruner {
  */
 class FinishedRungValues {
   private member: (t: FrozenTrial) => boolean = () => true;
-  /** Per rung, ascending; null once a value there is not a number (then sorted as recorded, by the caller). */
-  private byRung: (number[] | null)[] = [];
+  /**
+   * Per rung, ascending; null once a value there is not a number (then sorted as recorded, by the
+   * caller). A map: a foreign writer's rung number may be anything.
+   */
+  private readonly byRung = new Map<number, number[] | null>();
   private readonly record = new FinishedTrialsRecord(
     (t) => this.add(t),
-    () => (this.byRung = []),
+    () => this.byRung.clear(),
   );
 
   /** The other trials unfinished now, as they are now, that `member` accepts (the record brought up to date). */
@@ -174,7 +177,8 @@ class FinishedRungValues {
 
   /** The finished trials' values at a rung, ascending (empty when none); null when one is not a number. */
   values(rung: number): readonly number[] | null {
-    return rung < this.byRung.length ? this.byRung[rung] : [];
+    const values = this.byRung.get(rung);
+    return values === undefined ? [] : values;
   }
 
   private add(t: FrozenTrial): void {
@@ -183,19 +187,20 @@ class FinishedRungValues {
       const match = RUNG_KEY.exec(key);
       if (!match) continue;
       const rung = Number(match[1]);
-      while (this.byRung.length <= rung) this.byRung.push([]);
-      const values = this.byRung[rung];
+      let values = this.byRung.get(rung);
       if (values === null) continue;
       const v = t.systemAttrs[key];
       if (!isNumber(v)) {
-        this.byRung[rung] = null;
+        this.byRung.set(rung, null);
         continue;
       }
+      if (values === undefined) this.byRung.set(rung, (values = []));
       values.splice(upperBound(values, v), 0, v);
     }
   }
 }
 
+/** The keys `completedRungKey` makes. */
 const RUNG_KEY = /^completed_rung_(\d+)$/;
 
 /** A number that is not NaN: what the rung values' counting path handles exactly as sorting would. */
