@@ -6,11 +6,12 @@
 // shortcuts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createStudy, floatDistribution, TPESampler, type Distribution, type Trial } from '../../src';
+import { categoricalDistribution, createStudy, floatDistribution, TPESampler, type Distribution, type Trial } from '../../src';
 import { Rng } from '../../src/rng';
 import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 import { expNonPositive } from '../../src/samplers/tpe/expNonPositive';
 import { HermiteCells } from '../../src/samplers/tpe/hermiteCells';
+import { HermiteLine, type LineKernels } from '../../src/samplers/tpe/hermiteLine';
 import { IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAbove';
 import { allContinuous, ParzenEstimator, paramModel, type ParzenEstimatorParameters } from '../../src/samplers/tpe/parzenEstimator';
 import { logSumProductKernels, logWeightSpread } from '../../src/samplers/tpe/productKernelSum';
@@ -322,6 +323,93 @@ describe('IncrementalJointAbove', () => {
       });
       assert.ok(screened >= 30 * 4 * 24, `the screen bounded ${screened} candidates`);
     }
+  });
+  it('bestRatio agrees with the argmax past 500 observations of one float and categorical parameters, where the Hermite line screens the candidates, as trials join, leave and return', async () => {
+    // An optimiser, a learning rate and an activation: the race through the grid has only the
+    // learning rate to tell kernels apart by, so from 500 observations the candidates are screened
+    // by bounds on their sums, each combination of choices apart (hermiteLine.ts). The trials crowd
+    // one learning rate, most on one optimiser; some sit on the range's bounds.
+    const dists = [
+      categoricalDistribution(['sgd', 'adam', 'rmsprop']),
+      floatDistribution(1e-5, 1e-1, { log: true }),
+      categoricalDistribution(['relu', 'tanh']),
+    ];
+    const models = dists.map(paramModel);
+    const rng = new Rng(11);
+    const total = 1000;
+    const clampLr = (v: number) => Math.min(1e-1, Math.max(1e-5, v));
+    const values = [new Float64Array(total), new Float64Array(total), new Float64Array(total)];
+    // A loose second cluster: its edges' kernels narrow to the floor, or widen, as trials join.
+    const lr = (u: number) =>
+      u < 0.75 ? 1e-3 * Math.exp(0.3 * rng.normal()) : u < 0.87 ? 1e-2 * Math.exp(0.6 * rng.normal()) : Math.exp(rng.uniform(Math.log(1e-5), Math.log(1e-1)));
+    for (let i = 0; i < total; i++) {
+      values[0][i] = rng.random() < 0.7 ? 1 : rng.int(0, 2);
+      values[1][i] = rng.random() < 0.03 ? 1e-5 : clampLr(lr(rng.random()));
+      values[2][i] = rng.int(0, 1);
+    }
+    const churn = new BadGroupChurn(
+      800,
+      rng,
+      (step) => step % 3 === 0,
+      (step) => step % 5 === 4,
+    );
+    const density = new IncrementalJointAbove(models, params, 'screen');
+    const { calls: screened } = await countingCalls(HermiteLine.prototype, 'bounds', () => {
+      for (let step = 0; step < 40; step++) {
+        const numbers = churn.step(step);
+        density.sync(
+          numbers,
+          values.map((v) => Float64Array.from(numbers, (i) => v[i])),
+          numbers.length,
+        );
+        for (let round = 0; round < 3; round++) {
+          const size = 24;
+          // Near past trials (the learning rate moved by a few percent), a duplicate, one on the
+          // range's low end and, in one round, one far from every trial.
+          const picks = Array.from({ length: size }, () => rng.int(0, churn.next - 1));
+          const samples = [0, 1, 2].map((j) =>
+            Float64Array.from({ length: size }, (_, s) => (j === 1 ? clampLr(values[1][picks[s]] * Math.exp(0.05 * rng.normal())) : values[j][picks[s]])),
+          );
+          for (let j = 0; j < 3; j++) samples[j][9] = samples[j][4];
+          samples[1][13] = 1e-5;
+          if (round === 2) samples[1][20] = 0.09;
+          const logG = density.logPdf(samples);
+          const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
+          logL[9] = logL[4];
+          let want = 0;
+          for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
+          assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `step ${step}, round ${round}`);
+        }
+        // The line followed the kernels (told only of those that changed, on most steps): it holds
+        // what a line made from them at once holds.
+        const inner = density as unknown as { line: HermiteLine; lineView(): LineKernels };
+        const fresh = new HermiteLine(-5 * Math.LN10, -Math.LN10, inner.line.floor, 6);
+        fresh.sync(inner.lineView());
+        const slots = (line: HermiteLine) => Array.from(line.direct.subarray(0, line.directCount)).sort((a, b) => a - b);
+        assert.deepEqual(slots(inner.line), slots(fresh), `step ${step}: the slots summed apart`);
+        for (let g = 0; g < 6; g++) {
+          const want = fresh.groupWeight(g);
+          assert.ok(Math.abs(inner.line.groupWeight(g) - want) <= 1e-10 * want, `step ${step}: group ${g} weighs ${inner.line.groupWeight(g)}, not ${want}`);
+        }
+      }
+    });
+    assert.ok(screened >= 40 * 3 * 24, `the line bounded ${screened} candidates`);
+  });
+  it('a seeded default TPE study over an optimiser and a learning rate proposes the same parameters with the Hermite line as from scratch', async () => {
+    const objective = (t: Trial) => {
+      const optimizer = t.suggestCategorical('optimizer', ['sgd', 'adam', 'rmsprop']);
+      const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+      return (Math.log10(lr) + 3) ** 2 + (optimizer === 'adam' ? 0 : 0.5);
+    };
+    const run = async (incremental: boolean) => {
+      const sampler = new TPESampler({ seed: 31 });
+      const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
+      await study.optimize(objective, { nTrials: 800, showProgressBar: false });
+      return study.trials.map((t) => t.params);
+    };
+    const { result: incremental, calls } = await countingCalls(HermiteLine.prototype, 'bounds', () => run(true));
+    assert.ok(calls >= 100, `the line bounded ${calls} candidates`);
+    assert.deepEqual(incremental, await run(false));
   });
   it('bestRatio agrees with the argmax in a crowded basin where every candidate scores within 0.01 of the best', () => {
     // Late in a study most bad trials crowd the good region, and l(x) / g(x) is nearly flat there:

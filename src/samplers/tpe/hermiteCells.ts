@@ -41,17 +41,19 @@
  * ms a choice, 1.5 wide with 13 terms 0.35; 1 wide with 10 terms was the slowest in an earlier
  * version (0.53 against 0.42).
  */
-const ORDER = 15;
+export const ORDER = 15;
 const TERMS = ORDER * ORDER;
-const CELL_WIDTH = 2;
+export const CELL_WIDTH = 2;
 /** Cells summed on each side of a point's own (8 bandwidths); those beyond are bounded as a whole. */
-const REACH = Math.ceil(8 / CELL_WIDTH);
+export const REACH = Math.ceil(8 / CELL_WIDTH);
 /** The lowest order a cell is expanded to. */
-const MIN_ORDER = 2;
+export const MIN_ORDER = 2;
+/** The largest offset of a kernel from its cell's centre, in units u (a hair more, for rounding). */
+export const CELL_RADIUS = (CELL_WIDTH / (2 * Math.SQRT2)) * (1 + 1e-9);
 /** Cramér's constant, rounded up: |H_n(t)| e^(-t^2/2) <= K sqrt(2^n n!). */
 const CRAMER = 1.0865;
 /** Updates of the moments after which they are rebuilt from scratch (rounding accumulates). */
-const REBUILD_AFTER = 200_000;
+export const REBUILD_AFTER = 200_000;
 
 /** The kernels the cells are kept for, as `IncrementalJointAbove` holds them (two parameters). */
 export interface CellKernels {
@@ -167,16 +169,8 @@ export class HermiteCells {
     this.ny = Math.max(1, Math.ceil((high1 - low1) / this.side1));
     this.scale0 = 1 / (Math.SQRT2 * floor0);
     this.scale1 = 1 / (Math.SQRT2 * floor1);
-    this.r = (CELL_WIDTH / (2 * Math.SQRT2)) * (1 + 1e-9);
-    // Terms from p on: K sum_{n >= p} q^n / sqrt(n!) <= K q^p / sqrt(p!) / (1 - q / sqrt(p + 1)).
-    const q = Math.SQRT2 * this.r;
-    this.tails = new Float64Array(ORDER + 1);
-    let term = 1;
-    for (let p = 0; p <= ORDER; p++) {
-      if (p > 0) term *= q / Math.sqrt(p);
-      const ratio = q / Math.sqrt(p + 1);
-      this.tails[p] = ratio < 1 ? (CRAMER * term) / (1 - ratio) : Infinity;
-    }
+    this.r = CELL_RADIUS;
+    this.tails = tailBounds(this.r);
     this.blockOf = new Int32Array(this.nx * this.ny).fill(-1);
     this.logFloorHeight = Math.log(1 / (2 * Math.PI * floor0 * floor1));
   }
@@ -277,8 +271,8 @@ export class HermiteCells {
     const x1 = Math.min(this.nx - 1, hx + REACH);
     const yFrom = Math.max(0, hy - REACH);
     const yTo = Math.min(this.ny - 1, hy + REACH);
-    this.axis(y0, this.low0, this.side0, this.scale0, x0, x1, this.colH, this.colMax, this.colMin, this.colHalf);
-    this.axis(y1, this.low1, this.side1, this.scale1, yFrom, yTo, this.rowH, this.rowMax, this.rowMin, this.rowHalf);
+    hermiteAxis(y0, this.low0, this.side0, this.scale0, this.r, x0, x1, this.colH, this.colMax, this.colMin, this.colHalf);
+    hermiteAxis(y1, this.low1, this.side1, this.scale1, this.r, yFrom, yTo, this.rowH, this.rowMax, this.rowMin, this.rowHalf);
     const { a, b, m0, m1, ny, blockOf, tails } = this;
     const side = 2 * REACH + 1;
     const boxWeights = this.boxWeights;
@@ -394,45 +388,6 @@ export class HermiteCells {
       if (paired) sum += colH[col + i + 1] * next;
     }
     return sum;
-  }
-
-  /** Per cell from `from` to `to` along one parameter seen from y: Hermite functions, kernel extremes, tail bound. */
-  private axis(
-    y: number,
-    low: number,
-    side: number,
-    scale: number,
-    from: number,
-    to: number,
-    h: Float64Array,
-    max: Float64Array,
-    min: Float64Array,
-    half: Float64Array,
-  ): void {
-    const r = this.r;
-    const rr = Math.exp(-r * r);
-    for (let c = from; c <= to; c++) {
-      const i = c - from;
-      const t = (y - (low + (c + 0.5) * side)) * scale;
-      const at = Math.abs(t);
-      // e^-(|t| - r)^2 (1 within r) and e^-(|t| + r)^2 from e^-t^2 and e^(2 r |t|): two exponentials, not four.
-      const gauss = Math.exp(-t * t);
-      if (gauss > 1e-250) {
-        const spread = Math.exp(2 * r * at) * rr;
-        max[i] = at > r ? gauss * spread : 1;
-        min[i] = (gauss * (rr * rr)) / spread;
-      } else {
-        // (Far outside the range: e^-t^2 is subnormal or 0, and products of it lose their precision.)
-        max[i] = Math.exp(-(at - r) * (at - r));
-        min[i] = 0;
-      }
-      half[i] = Math.sqrt(gauss);
-      // h_0 = e^-t^2, h_1 = 2 t h_0, h_(n+1) = 2 t h_n - 2 n h_(n-1).
-      const o = i * ORDER;
-      h[o] = gauss;
-      h[o + 1] = 2 * t * h[o];
-      for (let n = 1; n < ORDER - 1; n++) h[o + n + 1] = 2 * t * h[o + n] - 2 * n * h[o + n - 1];
-    }
   }
 
   /** Adds kernel (mu0, mu1) of height e and rank r to its cell, held for `slot`. */
@@ -558,12 +513,73 @@ function truncation(w: number, tail: number, half0: number, half1: number, max0:
   return w * (r0 * max1 + (max0 + r0) * tail * half1);
 }
 
+/**
+ * Per order p <= ORDER and unit weight, the bound on an expansion's terms from p on, without its
+ * e^(-t^2/2), for kernels at most r from their cell's centre (units u).
+ */
+export function tailBounds(r: number): Float64Array {
+  // Terms from p on: K sum_{n >= p} q^n / sqrt(n!) <= K q^p / sqrt(p!) / (1 - q / sqrt(p + 1)).
+  const q = Math.SQRT2 * r;
+  const tails = new Float64Array(ORDER + 1);
+  let term = 1;
+  for (let p = 0; p <= ORDER; p++) {
+    if (p > 0) term *= q / Math.sqrt(p);
+    const ratio = q / Math.sqrt(p + 1);
+    tails[p] = ratio < 1 ? (CRAMER * term) / (1 - ratio) : Infinity;
+  }
+  return tails;
+}
+
 /** out[n] = s^n / n! for n < ORDER. */
-function monomials(s: number, out: Float64Array): void {
+export function monomials(s: number, out: Float64Array): void {
   out[0] = 1;
   for (let n = 1; n < ORDER; n++) out[n] = (out[n - 1] * s) / n;
 }
 
-function clampIndex(i: number, n: number): number {
+export function clampIndex(i: number, n: number): number {
   return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
+/**
+ * Per cell from `from` to `to` along one parameter seen from y (cells `side` wide from `low`, `scale`
+ * model units to units u, kernels' offsets from their cell's centre at most r in units u): Hermite
+ * functions h_0 .. h_(ORDER-1) (at i ORDER for the i-th cell), the kernel's largest and smallest
+ * values over the cell, and e^(-t^2/2) for the tail bound.
+ */
+export function hermiteAxis(
+  y: number,
+  low: number,
+  side: number,
+  scale: number,
+  r: number,
+  from: number,
+  to: number,
+  h: Float64Array,
+  max: Float64Array,
+  min: Float64Array,
+  half: Float64Array,
+): void {
+  const rr = Math.exp(-r * r);
+  for (let c = from; c <= to; c++) {
+    const i = c - from;
+    const t = (y - (low + (c + 0.5) * side)) * scale;
+    const at = Math.abs(t);
+    // e^-(|t| - r)^2 (1 within r) and e^-(|t| + r)^2 from e^-t^2 and e^(2 r |t|): two exponentials, not four.
+    const gauss = Math.exp(-t * t);
+    if (gauss > 1e-250) {
+      const spread = Math.exp(2 * r * at) * rr;
+      max[i] = at > r ? gauss * spread : 1;
+      min[i] = (gauss * (rr * rr)) / spread;
+    } else {
+      // (Far outside the range: e^-t^2 is subnormal or 0, and products of it lose their precision.)
+      max[i] = Math.exp(-(at - r) * (at - r));
+      min[i] = 0;
+    }
+    half[i] = Math.sqrt(gauss);
+    // h_0 = e^-t^2, h_1 = 2 t h_0, h_(n+1) = 2 t h_n - 2 n h_(n-1).
+    const o = i * ORDER;
+    h[o] = gauss;
+    h[o + 1] = 2 * t * h[o];
+    for (let n = 1; n < ORDER - 1; n++) h[o + n + 1] = 2 * t * h[o + n] - 2 * n * h[o + n - 1];
+  }
 }

@@ -112,7 +112,7 @@ export class MixedKernelSum {
    * terms read, `consts` to `pairs`, are this class's state, read there, not set.) `modelled[j][s]`:
    * candidate s in parameter j in the modelling space. `prepare` first.
    */
-  gridTerms(k: MixedKernels, samples: readonly Float64Array[], modelled: readonly Float64Array[]): GridTerms {
+  gridTerms(k: MixedKernels, samples: readonly Float64Array[], modelled: readonly Float64Array[]): MixedGridTerms {
     const nc = k.count;
     const d = this.models.length;
     const size = d > 0 ? samples[0].length : 0;
@@ -357,7 +357,7 @@ const CATEGORICAL = 2;
  * a few kernels at a time (a cell's), so what a term reads is laid out once per batch: per
  * parameter its kind and per-kernel arrays, per candidate and parameter its value there.
  */
-class MixedGridTerms implements GridTerms {
+export class MixedGridTerms implements GridTerms {
   readonly maxWeight = 1;
   private readonly kinds: Int8Array;
   /** Per parameter, per kernel: a continuous one's mean, 1/sigma and constant; a discrete one's pair (else empty). */
@@ -387,8 +387,8 @@ class MixedGridTerms implements GridTerms {
     rows: ReadonlyArray<Float64Array[] | null>,
     readonly top: number,
     /** An observation's term is its weight times `scale` times e^(its parameters' terms - `bound`); the prior's likewise. */
-    private readonly bound: number,
-    private readonly scale: number,
+    readonly bound: number,
+    readonly scale: number,
     private readonly priorBound: number,
     private readonly priorScale: number,
   ) {
