@@ -114,7 +114,10 @@ function checkBounds(line: HermiteLine, k: LineKernels, rng: Rng, label: string)
   for (let g = 0; g < GROUPS; g++) {
     const unit = Float64Array.from({ length: GROUPS }, (_, h) => (h === g ? 1 : 0));
     const weight = exactWeight(k, unit);
-    assert.ok(Math.abs(line.groupWeight(g) - weight) <= 1e-10 * weight, `${label}: group ${g} weighs ${line.groupWeight(g)}, its kernels ${weight}`);
+    assert.ok(
+      Math.abs(line.groupWeight(g) - weight) <= 1e-10 * weight,
+      `${label}: group ${g} weighs ${line.groupWeight(g)}, its kernels ${weight}`,
+    );
   }
   const out = new Float64Array(2);
   let tight = 0;
@@ -169,7 +172,13 @@ describe('Hermite line', () => {
   it('bounds what lies beyond the cells it expands by the weight there at the nearest distance', () => {
     // Kernels in one spot seen from 9 and 20 floors away (the line expands 8 floors each way).
     const rng = new Rng(4);
-    const kernels: Kernel[] = Array.from({ length: 400 }, (_, i) => ({ number: i, mu: 0.01 * rng.normal(), sigma: FLOOR, group: i % GROUPS, logZ: 0 }));
+    const kernels: Kernel[] = Array.from({ length: 400 }, (_, i) => ({
+      number: i,
+      mu: 0.01 * rng.normal(),
+      sigma: FLOOR,
+      group: i % GROUPS,
+      logZ: 0,
+    }));
     const k = layout(kernels, shuffledSlots(kernels.length, rng));
     const line = new HermiteLine(LOW, HIGH, FLOOR, GROUPS);
     line.sync(k);

@@ -341,7 +341,11 @@ describe('IncrementalJointAbove', () => {
     const values = [new Float64Array(total), new Float64Array(total), new Float64Array(total)];
     // A loose second cluster: its edges' kernels narrow to the floor, or widen, as trials join.
     const lr = (u: number) =>
-      u < 0.75 ? 1e-3 * Math.exp(0.3 * rng.normal()) : u < 0.87 ? 1e-2 * Math.exp(0.6 * rng.normal()) : Math.exp(rng.uniform(Math.log(1e-5), Math.log(1e-1)));
+      u < 0.75
+        ? 1e-3 * Math.exp(0.3 * rng.normal())
+        : u < 0.87
+          ? 1e-2 * Math.exp(0.6 * rng.normal())
+          : Math.exp(rng.uniform(Math.log(1e-5), Math.log(1e-1)));
     for (let i = 0; i < total; i++) {
       values[0][i] = rng.random() < 0.7 ? 1 : rng.int(0, 2);
       values[1][i] = rng.random() < 0.03 ? 1e-5 : clampLr(lr(rng.random()));
@@ -368,7 +372,9 @@ describe('IncrementalJointAbove', () => {
           // range's low end and, in one round, one far from every trial.
           const picks = Array.from({ length: size }, () => rng.int(0, churn.next - 1));
           const samples = [0, 1, 2].map((j) =>
-            Float64Array.from({ length: size }, (_, s) => (j === 1 ? clampLr(values[1][picks[s]] * Math.exp(0.05 * rng.normal())) : values[j][picks[s]])),
+            Float64Array.from({ length: size }, (_, s) =>
+              j === 1 ? clampLr(values[1][picks[s]] * Math.exp(0.05 * rng.normal())) : values[j][picks[s]],
+            ),
           );
           for (let j = 0; j < 3; j++) samples[j][9] = samples[j][4];
           samples[1][13] = 1e-5;
@@ -389,7 +395,10 @@ describe('IncrementalJointAbove', () => {
         assert.deepEqual(slots(inner.line), slots(fresh), `step ${step}: the slots summed apart`);
         for (let g = 0; g < 6; g++) {
           const want = fresh.groupWeight(g);
-          assert.ok(Math.abs(inner.line.groupWeight(g) - want) <= 1e-10 * want, `step ${step}: group ${g} weighs ${inner.line.groupWeight(g)}, not ${want}`);
+          assert.ok(
+            Math.abs(inner.line.groupWeight(g) - want) <= 1e-10 * want,
+            `step ${step}: group ${g} weighs ${inner.line.groupWeight(g)}, not ${want}`,
+          );
         }
       }
     });

@@ -506,7 +506,15 @@ export class IncrementalJointAbove implements ProductKernels {
     const subModelled = mapPacked(modelled, pick);
     const terms = this.mixed!.gridTerms(this.mixedView(), mapPacked(samples, pick), subModelled);
     const points = mapPacked(this.gridParams, (j) => subModelled[j]);
-    return among[grid.bestRatio(terms, points, pick(logL), 0, mapPacked(this.gridParams, () => null))];
+    return among[
+      grid.bestRatio(
+        terms,
+        points,
+        pick(logL),
+        0,
+        mapPacked(this.gridParams, () => null),
+      )
+    ];
   }
 
   /** The Hermite line for the clip's floor at m observations (made when first needed, or anew if the floor moved). */
