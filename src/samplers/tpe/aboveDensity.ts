@@ -148,16 +148,15 @@ export class AboveDensities {
   }
 
   /**
-   * The incrementally maintained above density of one continuous parameter, or null when this case
-   * needs the from-scratch path (custom weights, too few observations, discrete values). The cache
+   * The incrementally maintained above density of one numeric parameter (continuous or discrete),
+   * or null when this case needs the from-scratch path (custom weights, too few observations). The cache
    * follows the above list from split to split: newer trials are appended, older ones (displaced
    * from the good group) inserted at their time rank, and trials that joined the good group removed
    * (`mergeOlder`). Running trials (constant liar) are held as finished ones are, and the entries
    * from the first of them on are read again at the next split (`truncate`).
    */
   private incrementalAbove(split: Split, name: string, column: ParamColumn, model: ParamModel): IncrementalAboveDensity | null {
-    if (model.kind !== 'numeric' || model.q !== null || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip)
-      return null;
+    if (model.kind !== 'numeric' || this.parzen.weights !== defaultWeights || !this.parzen.considerMagicClip) return null;
     let cache = this.aboveCaches.get(name);
     if (!cache || cache.column !== column) {
       cache = {

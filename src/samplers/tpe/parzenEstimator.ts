@@ -777,7 +777,11 @@ export function kernelBandwidth(
  * The kernel is this times exp(-z^2/2), times 1/sigma for properly normalised kernels.
  */
 export function kernelHeight(low: number, high: number, mu: number, sigma: number): number {
-  const logZ = logGaussMass((low - mu) / sigma, (high - mu) / sigma);
+  return heightOfLogZ(logGaussMass((low - mu) / sigma, (high - mu) / sigma));
+}
+
+/** `kernelHeight` from the kernel's log truncation mass (for a caller that keeps that too). */
+export function heightOfLogZ(logZ: number): number {
   // Most kernels sit well inside the range (logZ = 0): skip the exponential for them.
   return logZ === 0 ? INV_SQRT_2PI : Math.exp(-logZ - LOG_SQRT_2PI);
 }
