@@ -1,7 +1,8 @@
 /**
- * TPE with trials running side by side, and with constraints: milliseconds per trial over a study's
- * history, tunelab vs Optuna 5.0, both at their defaults (multivariate for one objective, constant
- * liar on: the running trials count among the bad ones).
+ * TPE with trials running side by side, with constraints, and in spaces whose cost per trial grew
+ * with the history until the twenty-fifth session: milliseconds per trial over a study's history,
+ * tunelab vs Optuna 5.0, both at their defaults (multivariate for one objective, constant liar on:
+ * the running trials count among the bad ones).
  *
  *   npx tsx bench/parallel-tpe.ts [--rounds 2] [--scale 1]
  *
@@ -10,7 +11,9 @@
  * stays open until `open` trials are, and then a trial picked at random among the open ones (the
  * same seeded sequence on both sides) is told. So trials finish out of order, as they do when their
  * training times differ, and every proposal sees the others running. The constrained case runs one
- * trial at a time with a constraint (x0 + x1 <= 1.2) that the optimum satisfies.
+ * trial at a time with a constraint (x0 + x1 <= 1.2) that the optimum satisfies. Two more run one
+ * trial at a time: an optimiser and its learning rate (a categorical and a float modelled jointly),
+ * and two objectives over a float and two integers (each parameter sampled on its own).
  *
  * A study's trials are timed in five windows (CPU); a figure is the median over rounds, which
  * alternate which library goes first. Optuna runs in a Python process per case and round, whose
@@ -41,7 +44,7 @@ const WINDOWS = 5;
 
 interface Case {
   readonly name: string;
-  readonly space: 'hartmann3' | 'binhKorn';
+  readonly space: 'hartmann3' | 'binhKorn' | 'optimizerLr' | 'integersTwoObjectives';
   readonly trials: number;
   /** Trials open at once (1: one at a time). */
   readonly open: number;
@@ -52,7 +55,18 @@ const CASES: Case[] = [
   { name: 'Hartmann-3, 4 trials open', space: 'hartmann3', trials: 3000 * SCALE, open: 4, constrained: false },
   { name: 'two objectives (Binh and Korn), 3 trials open', space: 'binhKorn', trials: 2000 * SCALE, open: 3, constrained: false },
   { name: 'Hartmann-3 with a constraint, one at a time', space: 'hartmann3', trials: 3000 * SCALE, open: 1, constrained: true },
+  { name: 'an optimiser and its learning rate, one at a time', space: 'optimizerLr', trials: 5000 * SCALE, open: 1, constrained: false },
+  {
+    name: 'two objectives over a float and two integers, one at a time',
+    space: 'integersTwoObjectives',
+    trials: 3000 * SCALE,
+    open: 1,
+    constrained: false,
+  },
 ];
+
+/** The spaces with two objectives. */
+const TWO_OBJECTIVES = new Set<Case['space']>(['binhKorn', 'integersTwoObjectives']);
 
 /** The same pseudo-random sequence on both sides (which open trial is told next). */
 function lcg(seed: number): () => number {
@@ -71,7 +85,7 @@ async function tunelabRun(c: Case): Promise<number[]> {
       ? { constraintsFunc: (t: { params: Record<string, unknown> }) => [(t.params.x0 as number) + (t.params.x1 as number) - 1.2] }
       : {}),
   });
-  const study = await createStudy({ sampler, ...(c.space === 'binhKorn' ? { directions: ['minimize', 'minimize'] as const } : {}) });
+  const study = await createStudy({ sampler, ...(TWO_OBJECTIVES.has(c.space) ? { directions: ['minimize', 'minimize'] as const } : {}) });
   const objective = OBJECTIVES[c.space] as (t: import('../src').Trial) => number | number[];
   const rnd = lcg(12345);
   const open: Array<[import('../src').Trial, number | number[]]> = [];
@@ -108,10 +122,21 @@ def binh_korn(t):
     x = t.suggest_float('x', 0, 5)
     y = t.suggest_float('y', 0, 3)
     return 4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2
-objectives = {'hartmann3': lambda t: hartmann3([t.suggest_float('x%d' % i, 0, 1) for i in range(3)]), 'binhKorn': binh_korn}
+def optimizer_lr(t):
+    optimizer = t.suggest_categorical('optimizer', ['sgd', 'adam', 'rmsprop'])
+    lr = t.suggest_float('lr', 1e-5, 1e-1, log=True)
+    return (math.log10(lr) + 3) ** 2 + (0 if optimizer == 'adam' else 0.5)
+def integers_two_objectives(t):
+    x = t.suggest_float('x', 0, 5)
+    layers = t.suggest_int('layers', 1, 64)
+    units = t.suggest_int('units', 16, 1024, log=True)
+    return (4 * x * x + (layers - 20) ** 2 / 100 + math.log2(units),
+            (x - 5) ** 2 + layers / 10 + (10 - math.log2(units)) ** 2)
+objectives = {'hartmann3': lambda t: hartmann3([t.suggest_float('x%d' % i, 0, 1) for i in range(3)]), 'binhKorn': binh_korn,
+              'optimizerLr': optimizer_lr, 'integersTwoObjectives': integers_two_objectives}
 constraints = (lambda t: [t.params['x0'] + t.params['x1'] - 1.2]) if cfg['constrained'] else None
 sampler = optuna.samplers.TPESampler(seed=0, constraints_func=constraints)
-study = optuna.create_study(sampler=sampler, directions=['minimize', 'minimize'] if cfg['space'] == 'binhKorn' else None)
+study = optuna.create_study(sampler=sampler, directions=['minimize', 'minimize'] if cfg['space'] in ('binhKorn', 'integersTwoObjectives') else None)
 s = 12345
 def rnd():
     global s

@@ -18,6 +18,20 @@ export const OBJECTIVES = {
       (Math.log10(lr) + 3) ** 2 + x * x + 0.1 * (layers - 3) ** 2 + 0.05 * (Math.log2(units) - 7) ** 2 + (optimizer === 'adam' ? 0 : 0.5)
     );
   },
+  // An optimiser and its learning rate: a categorical and one float, modelled jointly.
+  optimizerLr: (t: Trial) => {
+    const optimizer = t.suggestCategorical('optimizer', ['sgd', 'adam', 'rmsprop']);
+    const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+    return (Math.log10(lr) + 3) ** 2 + (optimizer === 'adam' ? 0 : 0.5);
+  },
+  // Two objectives over a float and two integers (one on a log scale): multi-objective TPE samples
+  // each parameter on its own.
+  integersTwoObjectives: (t: Trial) => {
+    const x = t.suggestFloat('x', 0, 5);
+    const layers = t.suggestInt('layers', 1, 64);
+    const units = t.suggestInt('units', 16, 1024, { log: true });
+    return [4 * x * x + (layers - 20) ** 2 / 100 + Math.log2(units), (x - 5) ** 2 + layers / 10 + (10 - Math.log2(units)) ** 2];
+  },
   // Binh and Korn (1997): two objectives, a convex Pareto front.
   binhKorn: (t: Trial) => {
     const x = t.suggestFloat('x', 0, 5);

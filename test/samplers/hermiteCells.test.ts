@@ -17,6 +17,8 @@ interface Kernel {
   sigma: [number, number];
   /** log of the kernel's truncation mass (both parameters): 0 inside the range, below 0 near a bound. */
   logZ: number;
+  /** With groups: the kernel's (a combination of categorical choices). */
+  group?: number;
 }
 
 /** Kernels in slots 1.. (slot 0 the prior, as IncrementalJointAbove keeps them), by trial number in byTime. */
@@ -46,7 +48,9 @@ function layout(kernels: Kernel[], slotOrder: number[]): CellKernels {
     ([, slot]) => slot,
   );
   const rank = new Map(Array.from(byTime, (slot, r) => [slot, r]));
-  return { count, mus, sigmas, logHeights, numbers, byTime, rankOf: (slot) => rank.get(slot)! };
+  const groups = new Int32Array(count);
+  kernels.forEach((k, i) => (groups[slotOrder[i]] = k.group ?? 0));
+  return { count, mus, sigmas, logHeights, numbers, byTime, rankOf: (slot) => rank.get(slot)!, groupOf: (slot) => groups[slot] };
 }
 
 /** Slots 1..n in a shuffled order (a removal moves the last slot into a hole, so slots are not in time order). */
@@ -90,8 +94,11 @@ function exactWeight(k: CellKernels, logFloorHeight: number): number {
   return sum;
 }
 
-/** The cells' sum formed term by term: sum over ramp kernels at the floor of (a + b r) e e^-(u0^2 + u1^2). */
-function exactCellSum(k: CellKernels, logFloorHeight: number, y: [number, number]): number {
+/**
+ * The cells' sum formed term by term: sum over ramp kernels at the floor of f (a + b r) e
+ * e^-(u0^2 + u1^2), f the kernel's group's factor (1 without factors).
+ */
+function exactCellSum(k: CellKernels, logFloorHeight: number, y: [number, number], factors?: Float64Array): number {
   const m = k.count - 1;
   const a = 1 / m;
   const b = (1 - 1 / m) / (m - 26);
@@ -101,7 +108,8 @@ function exactCellSum(k: CellKernels, logFloorHeight: number, y: [number, number
     if (k.sigmas[0][slot] !== FLOOR[0] || k.sigmas[1][slot] !== FLOOR[1]) continue;
     const u0 = (y[0] - k.mus[0][slot]) / (Math.SQRT2 * FLOOR[0]);
     const u1 = (y[1] - k.mus[1][slot]) / (Math.SQRT2 * FLOOR[1]);
-    sum += (a + b * r) * Math.exp(k.logHeights[slot] - logFloorHeight - u0 * u0 - u1 * u1);
+    const f = factors ? factors[k.groupOf!(slot)] : 1;
+    sum += f * (a + b * r) * Math.exp(k.logHeights[slot] - logFloorHeight - u0 * u0 - u1 * u1);
   }
   return sum;
 }
@@ -262,5 +270,68 @@ describe('Hermite cells', () => {
           assert.ok(Math.abs(a[i] - b[i]) <= b[1] - b[0] + 1e-12 * b[1], `step ${step}: [${a}] against [${b}] from scratch`);
       }
     }
+  });
+
+  it("with groups (combinations of categorical choices), bound each group's sum times its factor, and follow the kernels", () => {
+    const GROUPS = 6;
+    const rng = new Rng(6);
+    const grouped = (kernels: Kernel[]) => kernels.map((k) => ({ ...k, group: rng.random() < 0.6 ? 1 : rng.int(0, GROUPS - 1) }));
+    let kernels = grouped(crowd(2600, rng));
+    let slots = shuffledSlots(kernels.length, rng);
+    const cells = new HermiteCells(LOW[0], HIGH[0], LOW[1], HIGH[1], FLOOR[0], FLOOR[1], GROUPS);
+    cells.sync(layout(kernels, slots));
+    let nextNumber = kernels.length;
+    const out = new Float64Array(2);
+    let tight = 0;
+    for (let step = 0; step < 10; step++) {
+      const joined = grouped(crowd(1 + rng.int(0, 3), rng, nextNumber));
+      nextNumber += joined.length;
+      kernels = kernels.concat(joined);
+      slots = slots.concat(joined.map((_, i) => slots.length + 1 + i));
+      const touched = joined.map((_, i) => slots.length - joined.length + 1 + i);
+      const left = step % 2 === 0;
+      if (left) {
+        // An older trial leaves: later ranks drop by one, the last slot moves into its hole.
+        const i = rng.int(0, kernels.length - 30);
+        const hole = slots[i];
+        const last = slots.length;
+        kernels.splice(i, 1);
+        slots.splice(i, 1);
+        slots = slots.map((s) => (s === last ? hole : s));
+      }
+      const k = layout(kernels, slots);
+      cells.sync(k, left ? null : touched);
+      checkDirect(cells, k, `step ${step}`);
+      for (let g = 0; g < GROUPS; g++) {
+        const unit = Float64Array.from({ length: GROUPS }, (_, h) => (h === g ? 1 : 0));
+        const m = k.count - 1;
+        let weight = 0;
+        for (let r = 0; r < m - 25; r++) {
+          const slot = k.byTime[r];
+          if (k.sigmas[0][slot] === FLOOR[0] && k.sigmas[1][slot] === FLOOR[1] && unit[k.groupOf!(slot)] === 1)
+            weight += (1 / m + ((1 - 1 / m) / (m - 26)) * r) * Math.exp(k.logHeights[slot] - cells.logFloorHeight);
+        }
+        assert.ok(
+          Math.abs(cells.groupWeight(g) - weight) <= 1e-10 * weight,
+          `step ${step}: group ${g} weighs ${cells.groupWeight(g)}, not ${weight}`,
+        );
+      }
+      for (const { y, crowded } of points(rng, 16)) {
+        // A candidate's factors: its own group's 1, the others' small (a miss in some parameter).
+        const hit = rng.int(0, GROUPS - 1);
+        const factors = Float64Array.from({ length: GROUPS }, (_, g) => (g === hit ? 1 : rng.random() < 0.5 ? 1e-3 : 0.2));
+        const exact = exactCellSum(k, cells.logFloorHeight, y, factors);
+        for (const precision of [3e-3, 1e-7]) {
+          cells.bounds(y[0], y[1], precision, out, factors);
+          const where = `step ${step}: at (${y}), precision ${precision}`;
+          assert.ok(out[0] <= exact && exact <= out[1], `${where}: ${exact} outside [${out[0]}, ${out[1]}]`);
+          if (crowded && exact > 1) {
+            assert.ok((out[1] - out[0]) / exact <= 20 * Math.max(precision, 1e-6), `${where}: width ${(out[1] - out[0]) / exact}`);
+            tight++;
+          }
+        }
+      }
+    }
+    assert.ok(tight >= 20, `${tight} points checked for tightness`);
   });
 });

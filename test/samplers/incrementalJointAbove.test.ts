@@ -11,7 +11,7 @@ import { Rng } from '../../src/rng';
 import { useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 import { expNonPositive } from '../../src/samplers/tpe/expNonPositive';
 import { HermiteCells } from '../../src/samplers/tpe/hermiteCells';
-import { HermiteLine, type LineKernels } from '../../src/samplers/tpe/hermiteLine';
+import { HermiteLine } from '../../src/samplers/tpe/hermiteLine';
 import { IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAbove';
 import { allContinuous, ParzenEstimator, paramModel, type ParzenEstimatorParameters } from '../../src/samplers/tpe/parzenEstimator';
 import { logSumProductKernels, logWeightSpread } from '../../src/samplers/tpe/productKernelSum';
@@ -21,6 +21,32 @@ import { MODEL_MIXED_SPACE } from '../helpers/mixedSpace';
 import { countingCalls } from '../helpers/spy';
 
 const params: ParzenEstimatorParameters = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+
+/** The grouped screen's moments of a density (a mixed space of continuous and categorical parameters), and its trial numbers by slot. */
+interface GroupedInternals {
+  line?: HermiteLine;
+  groupCells?: HermiteCells;
+  numbers: Int32Array;
+}
+
+/**
+ * Whether two densities' grouped screens hold the same: the same trials summed apart (the slots
+ * differ between densities: compared by trial number) and the same weight per group.
+ */
+function checkSameHeld(followed: IncrementalJointAbove, fresh: IncrementalJointAbove, groups: number, label: string): void {
+  const [a, b] = [followed, fresh].map((d) => d as unknown as GroupedInternals);
+  const held = (d: GroupedInternals) => (d.line ?? d.groupCells)!;
+  const apart = (d: GroupedInternals) =>
+    Array.from(held(d).direct.subarray(0, held(d).directCount), (slot) => d.numbers[slot]).sort((x, y) => x - y);
+  assert.deepEqual(apart(a), apart(b), `${label}: the trials summed apart`);
+  for (let g = 0; g < groups; g++) {
+    const want = held(b).groupWeight(g);
+    assert.ok(
+      Math.abs(held(a).groupWeight(g) - want) <= 1e-10 * want,
+      `${label}: group ${g} weighs ${held(a).groupWeight(g)}, not ${want}`,
+    );
+  }
+}
 
 /** A history of trials: per trial number, its internal values (some tied, some on a bound). */
 function trialsFor(dists: Distribution[], n: number, rng: Rng): Float64Array[] {
@@ -387,19 +413,15 @@ describe('IncrementalJointAbove', () => {
           assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `step ${step}, round ${round}`);
         }
         // The line followed the kernels (told only of those that changed, on most steps): it holds
-        // what a line made from them at once holds.
-        const inner = density as unknown as { line: HermiteLine; lineView(): LineKernels };
-        const fresh = new HermiteLine(-5 * Math.LN10, -Math.LN10, inner.line.floor, 6);
-        fresh.sync(inner.lineView());
-        const slots = (line: HermiteLine) => Array.from(line.direct.subarray(0, line.directCount)).sort((a, b) => a - b);
-        assert.deepEqual(slots(inner.line), slots(fresh), `step ${step}: the slots summed apart`);
-        for (let g = 0; g < 6; g++) {
-          const want = fresh.groupWeight(g);
-          assert.ok(
-            Math.abs(inner.line.groupWeight(g) - want) <= 1e-10 * want,
-            `step ${step}: group ${g} weighs ${inner.line.groupWeight(g)}, not ${want}`,
-          );
-        }
+        // what the line of a density made from them at once holds.
+        const fresh = new IncrementalJointAbove(models, params, 'screen');
+        fresh.sync(
+          numbers,
+          values.map((v) => Float64Array.from(numbers, (i) => v[i])),
+          numbers.length,
+        );
+        fresh.bestRatio([new Float64Array([1]), new Float64Array([1e-3]), new Float64Array([1])], new Float64Array(1), new Float64Array(1));
+        checkSameHeld(density, fresh, 6, `step ${step}`);
       }
     });
     assert.ok(screened >= 40 * 3 * 24, `the line bounded ${screened} candidates`);
@@ -418,6 +440,83 @@ describe('IncrementalJointAbove', () => {
     };
     const { result: incremental, calls } = await countingCalls(HermiteLine.prototype, 'bounds', () => run(true));
     assert.ok(calls >= 100, `the line bounded ${calls} candidates`);
+    assert.deepEqual(incremental, await run(false));
+  });
+  it('bestRatio agrees with the argmax past 500 observations of two floats and a categorical, where the grouped Hermite cells screen the candidates', async () => {
+    // An optimiser, a learning rate and a momentum: the crowded kernels' moments are kept per
+    // optimiser in cells over the two floats (hermiteCells.ts, groups).
+    const dists = [
+      categoricalDistribution(['sgd', 'adam', 'rmsprop']),
+      floatDistribution(1e-5, 1e-1, { log: true }),
+      floatDistribution(0, 1),
+    ];
+    const models = dists.map(paramModel);
+    const rng = new Rng(12);
+    const total = 1000;
+    const values = [new Float64Array(total), new Float64Array(total), new Float64Array(total)];
+    for (let i = 0; i < total; i++) {
+      const basin = rng.random() < 0.8;
+      values[0][i] = rng.random() < 0.7 ? 1 : rng.int(0, 2);
+      values[1][i] = Math.min(
+        1e-1,
+        Math.max(1e-5, basin ? 1e-3 * Math.exp(0.3 * rng.normal()) : Math.exp(rng.uniform(Math.log(1e-5), Math.log(1e-1)))),
+      );
+      values[2][i] = rng.random() < 0.03 ? 1 : Math.min(1, Math.max(0, basin ? 0.9 + 0.04 * rng.normal() : rng.random()));
+    }
+    const churn = new BadGroupChurn(800, rng);
+    const density = new IncrementalJointAbove(models, params, 'screen');
+    // (The space is mixed: every call of the cells' bounds is the grouped screen's.)
+    const { calls: screened } = await countingCalls(HermiteCells.prototype, 'bounds', () => {
+      for (let step = 0; step < 30; step++) {
+        const numbers = churn.step(step);
+        const held = values.map((v) => Float64Array.from(numbers, (i) => v[i]));
+        density.sync(numbers, held, numbers.length);
+        for (let round = 0; round < 3; round++) {
+          const size = 24;
+          const picks = Array.from({ length: size }, () => rng.int(0, churn.next - 1));
+          const samples = [0, 1, 2].map((j) =>
+            Float64Array.from({ length: size }, (_, s) => {
+              const v = values[j][picks[s]];
+              if (j === 1) return Math.min(1e-1, Math.max(1e-5, v * Math.exp(0.05 * rng.normal())));
+              if (j === 2) return Math.min(1, Math.max(0, v + 0.01 * rng.normal()));
+              return v;
+            }),
+          );
+          for (let j = 0; j < 3; j++) samples[j][9] = samples[j][4];
+          const logG = density.logPdf(samples);
+          const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
+          logL[9] = logL[4];
+          let want = 0;
+          for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
+          assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `step ${step}, round ${round}`);
+        }
+        const fresh = new IncrementalJointAbove(models, params, 'screen');
+        fresh.sync(numbers, held, numbers.length);
+        fresh.bestRatio(
+          [new Float64Array([1]), new Float64Array([1e-3]), new Float64Array([0.9])],
+          new Float64Array(1),
+          new Float64Array(1),
+        );
+        checkSameHeld(density, fresh, 3, `step ${step}`);
+      }
+    });
+    assert.ok(screened >= 30 * 3 * 24, `the cells bounded ${screened} candidates`);
+  });
+  it('a seeded default TPE study over an optimiser, a learning rate and a momentum proposes the same parameters with the grouped cells as from scratch', async () => {
+    const objective = (t: Trial) => {
+      const optimizer = t.suggestCategorical('optimizer', ['sgd', 'adam', 'rmsprop']);
+      const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
+      const momentum = t.suggestFloat('momentum', 0, 1);
+      return (Math.log10(lr) + 3) ** 2 + (optimizer === 'adam' ? 0 : 0.5) + (momentum - 0.9) ** 2;
+    };
+    const run = async (incremental: boolean) => {
+      const sampler = new TPESampler({ seed: 32 });
+      const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
+      await study.optimize(objective, { nTrials: 800, showProgressBar: false });
+      return study.trials.map((t) => t.params);
+    };
+    const { result: incremental, calls } = await countingCalls(HermiteCells.prototype, 'bounds', () => run(true));
+    assert.ok(calls >= 100, `the cells bounded ${calls} candidates`);
     assert.deepEqual(incremental, await run(false));
   });
   it('bestRatio agrees with the argmax in a crowded basin where every candidate scores within 0.01 of the best', () => {

@@ -31,6 +31,13 @@
  * that close, and the cells beyond REACH are bounded by their total weight at the nearest distance.
  * Rounding is covered by a relative allowance that grows with the updates since the moments were
  * last rebuilt from scratch (REBUILD_AFTER).
+ *
+ * Groups. In a mixed space of two continuous parameters and categorical ones, a kernel's term is
+ * also multiplied by its categorical factor (per categorical parameter, the probability of the
+ * candidate's choice given the kernel's: a hit or a miss), which is the same for every kernel of a
+ * combination of choices (a group) seen from one candidate. So each group keeps its own moments
+ * per cell, and `bounds` weighs each group's by its factor at the candidate (hermiteLine.ts does the
+ * same for one continuous parameter).
  */
 
 /**
@@ -68,6 +75,8 @@ export interface CellKernels {
   readonly byTime: Int32Array;
   /** The rank of the kernel in `slot` in time order (its place in `byTime`). */
   rankOf(slot: number): number;
+  /** With groups: the group of the kernel in `slot` (its combination of categorical choices). */
+  groupOf?(slot: number): number;
 }
 
 /** A grid of cells over two parameters' ranges, with the Hermite moments of the kernels in each. */
@@ -92,7 +101,7 @@ export class HermiteCells {
   /** Per order p <= ORDER and unit weight, the bound on the terms from p on, without its e^(-t^2/2). */
   private readonly tails: Float64Array;
 
-  /** Per cell (cx * ny + cy), its block of moments, or -1. */
+  /** Per cell (cx * ny + cy) and group g, at cell * groups + g: its block of moments, or -1. */
   private readonly blockOf: Int32Array;
   private blocks = 0;
   /** Per block, ORDER x ORDER moments of e_i, and of e_i r_i. */
@@ -109,14 +118,14 @@ export class HermiteCells {
   private combAt = new Int32Array(16);
   private combOrder = new Uint8Array(16);
   private epoch = 0;
-  /** The ramp's a and b, and the sums of e_i and e_i r_i over every kernel in the cells. */
+  /** The ramp's a and b, and per group the sums of e_i and e_i r_i over its kernels in the cells. */
   private a = 0;
   private b = 0;
-  private total0 = 0;
-  private total1 = 0;
+  private readonly total0: Float64Array;
+  private readonly total1: Float64Array;
   private updates = 0;
 
-  /** Per slot: the trial whose kernel the cells hold for it (-1: none), its rank, cell, e, means. */
+  /** Per slot: the trial whose kernel the cells hold for it (-1: none), its rank, cell and group (cell groups + g), e, means. */
   private heldNumber = new Int32Array(0);
   private heldRank = new Float64Array(0);
   private heldCell = new Int32Array(0);
@@ -146,12 +155,16 @@ export class HermiteCells {
   private readonly rowMin = new Float64Array(2 * REACH + 1);
   private readonly colHalf = new Float64Array(2 * REACH + 1);
   private readonly rowHalf = new Float64Array(2 * REACH + 1);
-  /** Per cell around a point (column-major), its weight sum_i (a + b r_i) e_i, 0 for none. */
-  private readonly boxWeights = new Float64Array((2 * REACH + 1) ** 2);
+  /** Per cell around a point (column-major) and group, its weight sum_i (a + b r_i) e_i, 0 for none; per group, those summed. */
+  private readonly boxWeights: Float64Array;
+  private readonly groupBox: Float64Array;
+  /** Every group's factor 1 (`bounds` without factors). */
+  private readonly ones: Float64Array;
 
   /**
    * @param low0, high0, low1, high1 the parameters' ranges (modelling space)
    * @param floor0, floor1 the magic clip's floor in each (the crowded kernels' bandwidths)
+   * @param groups the number of groups (combinations of categorical choices; `CellKernels.groupOf`)
    */
   constructor(
     private readonly low0: number,
@@ -160,6 +173,7 @@ export class HermiteCells {
     high1: number,
     floor0: number,
     floor1: number,
+    readonly groups = 1,
   ) {
     this.floor0 = floor0;
     this.floor1 = floor1;
@@ -171,13 +185,25 @@ export class HermiteCells {
     this.scale1 = 1 / (Math.SQRT2 * floor1);
     this.r = CELL_RADIUS;
     this.tails = tailBounds(this.r);
-    this.blockOf = new Int32Array(this.nx * this.ny).fill(-1);
+    this.blockOf = new Int32Array(this.nx * this.ny * groups).fill(-1);
+    this.total0 = new Float64Array(groups);
+    this.total1 = new Float64Array(groups);
+    this.boxWeights = new Float64Array((2 * REACH + 1) ** 2 * groups);
+    this.groupBox = new Float64Array(groups);
+    this.ones = new Float64Array(groups).fill(1);
     this.logFloorHeight = Math.log(1 / (2 * Math.PI * floor0 * floor1));
   }
 
   /** The total weight the cells hold, sum_i (a + b r_i) e_i. */
   get weight(): number {
-    return this.a * this.total0 + this.b * this.total1;
+    let weight = 0;
+    for (let g = 0; g < this.groups; g++) weight += this.groupWeight(g);
+    return weight;
+  }
+
+  /** The total weight the cells hold of group g. */
+  groupWeight(g: number): number {
+    return this.a * this.total0[g] + this.b * this.total1[g];
   }
 
   /**
@@ -243,7 +269,8 @@ export class HermiteCells {
         return;
       }
       if (held !== -1) this.drop(slot);
-      this.place(slot, number, r, k.mus[0][slot], k.mus[1][slot], Math.exp(k.logHeights[slot] - this.logFloorHeight));
+      const g = k.groupOf ? k.groupOf(slot) : 0;
+      this.place(slot, number, r, k.mus[0][slot], k.mus[1][slot], Math.exp(k.logHeights[slot] - this.logFloorHeight), g);
     } else {
       if (held !== -1) this.drop(slot);
       if (r < rampEnd && this.wide[slot] === 0) {
@@ -261,10 +288,11 @@ export class HermiteCells {
   }
 
   /**
-   * Bounds on sum_i (a + b r_i) e_i e^-(u_i0^2 + u_i1^2) over the kernels in the cells at the point
-   * (y0, y1) (modelling space), into out[0] (lower) and out[1] (upper).
+   * Bounds on sum_i f_(g_i) (a + b r_i) e_i e^-(u_i0^2 + u_i1^2) over the kernels in the cells at the
+   * point (y0, y1) (modelling space), into out[0] (lower) and out[1] (upper); f_g = `factors[g]` >= 0
+   * (every group's 1 without factors).
    */
-  bounds(y0: number, y1: number, precision: number, out: Float64Array): void {
+  bounds(y0: number, y1: number, precision: number, out: Float64Array, factors: Float64Array = this.ones): void {
     const hx = clampIndex(Math.floor((y0 - this.low0) / this.side0), this.nx);
     const hy = clampIndex(Math.floor((y1 - this.low1) / this.side1), this.ny);
     const x0 = Math.max(0, hx - REACH);
@@ -273,24 +301,27 @@ export class HermiteCells {
     const yTo = Math.min(this.ny - 1, hy + REACH);
     hermiteAxis(y0, this.low0, this.side0, this.scale0, this.r, x0, x1, this.colH, this.colMax, this.colMin, this.colHalf);
     hermiteAxis(y1, this.low1, this.side1, this.scale1, this.r, yFrom, yTo, this.rowH, this.rowMax, this.rowMin, this.rowHalf);
-    const { a, b, m0, m1, ny, blockOf, tails } = this;
+    const { a, b, m0, m1, ny, blockOf, tails, groups, groupBox } = this;
     const side = 2 * REACH + 1;
     const boxWeights = this.boxWeights;
-    // First every cell's weight (0 for none), and the sum's scale: each weight at its cell's centre.
+    groupBox.fill(0);
+    // First every cell's weight per group (0 for none), and the sum's scale: each weight, times its
+    // group's factor, at its cell's centre.
     let central = 0;
-    let boxWeight = 0;
     let cells = 0;
     for (let cx = x0; cx <= x1; cx++) {
       const c = cx - x0;
       const row = cx * ny;
       for (let cy = yFrom; cy <= yTo; cy++) {
-        const block = blockOf[row + cy];
-        const w = block < 0 ? 0 : a * m0[block * TERMS] + b * m1[block * TERMS];
-        boxWeights[c * side + cy - yFrom] = w;
-        if (!(w > 0)) continue;
-        boxWeight += w;
-        cells++;
-        central += w * this.colH[c * ORDER] * this.rowH[(cy - yFrom) * ORDER];
+        for (let g = 0; g < groups; g++) {
+          const block = blockOf[(row + cy) * groups + g];
+          const w = block < 0 ? 0 : a * m0[block * TERMS] + b * m1[block * TERMS];
+          boxWeights[(c * side + cy - yFrom) * groups + g] = w;
+          if (!(w > 0)) continue;
+          groupBox[g] += w;
+          cells++;
+          central += factors[g] * w * this.colH[c * ORDER] * this.rowH[(cy - yFrom) * ORDER];
+        }
       }
     }
     // Each cell may be off by its share of the precision asked for: a cell whose crude bounds are
@@ -306,29 +337,31 @@ export class HermiteCells {
       const min0 = this.colMin[c];
       const half0 = this.colHalf[c];
       for (let cy = yFrom; cy <= yTo; cy++) {
-        const w = boxWeights[c * side + cy - yFrom];
-        if (!(w > 0)) continue;
-        const block = blockOf[row + cy];
-        const d = cy - yFrom;
-        const max1 = this.rowMax[d];
-        const cellHigh = w * max0 * max1;
-        const cellLow = w * min0 * this.rowMin[d];
-        if (cellHigh - cellLow <= allowance) {
-          lo += cellLow;
-          hi += cellHigh;
-          continue;
+        for (let g = 0; g < groups; g++) {
+          // A group's factor multiplies its weight (by 1 for a single group: the same doubles).
+          const w = factors[g] * boxWeights[(c * side + cy - yFrom) * groups + g];
+          if (!(w > 0)) continue;
+          const block = blockOf[(row + cy) * groups + g];
+          const d = cy - yFrom;
+          const max1 = this.rowMax[d];
+          const cellHigh = w * max0 * max1;
+          const cellLow = w * min0 * this.rowMin[d];
+          if (cellHigh - cellLow <= allowance) {
+            lo += cellLow;
+            hi += cellHigh;
+            continue;
+          }
+          const half1 = this.rowHalf[d];
+          let order = MIN_ORDER;
+          while (order < ORDER && truncation(w, tails[order], half0, half1, max0, max1) > allowance) order++;
+          const value = factors[g] * this.expand(block, c * ORDER, d * ORDER, order);
+          const err = truncation(w, tails[order], half0, half1, max0, max1) + w * rounding;
+          lo += Math.max(cellLow, value - err);
+          hi += Math.min(cellHigh, value + err);
         }
-        const half1 = this.rowHalf[d];
-        let order = MIN_ORDER;
-        while (order < ORDER && truncation(w, tails[order], half0, half1, max0, max1) > allowance) order++;
-        const value = this.expand(block, c * ORDER, d * ORDER, order);
-        const err = truncation(w, tails[order], half0, half1, max0, max1) + w * rounding;
-        lo += Math.max(cellLow, value - err);
-        hi += Math.min(cellHigh, value + err);
       }
     }
     // The cells beyond reach: all their weight at the nearest distance any of them can be.
-    const outside = this.weight - boxWeight;
     const gap = Math.min(
       x0 > 0 ? (y0 - (this.low0 + x0 * this.side0)) * this.scale0 : Infinity,
       x1 < this.nx - 1 ? (this.low0 + (x1 + 1) * this.side0 - y0) * this.scale0 : Infinity,
@@ -336,7 +369,11 @@ export class HermiteCells {
       yTo < this.ny - 1 ? (this.low1 + (yTo + 1) * this.side1 - y1) * this.scale1 : Infinity,
     );
     if (gap < Infinity) {
-      const reachable = Math.max(0, outside) + 1e-12 * this.weight;
+      let reachable = 0;
+      for (let g = 0; g < groups; g++) {
+        const weight = this.groupWeight(g);
+        reachable += factors[g] * (Math.max(0, weight - groupBox[g]) + 1e-12 * weight);
+      }
       const g = Math.max(0, gap);
       hi += reachable * Math.exp(-g * g);
     }
@@ -390,30 +427,32 @@ export class HermiteCells {
     return sum;
   }
 
-  /** Adds kernel (mu0, mu1) of height e and rank r to its cell, held for `slot`. */
-  private place(slot: number, number: number, rank: number, mu0: number, mu1: number, e: number): void {
+  /** Adds kernel (mu0, mu1) of height e, rank r and group g to its cell, held for `slot`. */
+  private place(slot: number, number: number, rank: number, mu0: number, mu1: number, e: number, g: number): void {
     const cell = this.cellOf(mu0, mu1);
-    let block = this.blockOf[cell];
-    if (block < 0) block = this.newBlock(cell);
+    const key = cell * this.groups + g;
+    let block = this.blockOf[key];
+    if (block < 0) block = this.newBlock(key);
     this.addMoments(block, mu0, mu1, cell, e, e * rank);
     this.heldNumber[slot] = number;
     this.heldRank[slot] = rank;
-    this.heldCell[slot] = cell;
+    this.heldCell[slot] = key;
     this.heldE[slot] = e;
     this.heldMu0[slot] = mu0;
     this.heldMu1[slot] = mu1;
-    this.total0 += e;
-    this.total1 += e * rank;
+    this.total0[g] += e;
+    this.total1[g] += e * rank;
   }
 
   /** Removes the kernel held for `slot`. */
   private drop(slot: number): void {
     const e = this.heldE[slot];
     const rank = this.heldRank[slot];
-    const cell = this.heldCell[slot];
-    this.addMoments(this.blockOf[cell], this.heldMu0[slot], this.heldMu1[slot], cell, -e, -e * rank);
-    this.total0 -= e;
-    this.total1 -= e * rank;
+    const key = this.heldCell[slot];
+    const g = key % this.groups;
+    this.addMoments(this.blockOf[key], this.heldMu0[slot], this.heldMu1[slot], (key - g) / this.groups, -e, -e * rank);
+    this.total0[g] -= e;
+    this.total1[g] -= e * rank;
     this.heldNumber[slot] = -1;
   }
 
@@ -421,9 +460,10 @@ export class HermiteCells {
   private rerank(slot: number, rank: number): void {
     const e = this.heldE[slot];
     const delta = e * (rank - this.heldRank[slot]);
-    const cell = this.heldCell[slot];
-    this.addMoments(this.blockOf[cell], this.heldMu0[slot], this.heldMu1[slot], cell, 0, delta);
-    this.total1 += delta;
+    const key = this.heldCell[slot];
+    const g = key % this.groups;
+    this.addMoments(this.blockOf[key], this.heldMu0[slot], this.heldMu1[slot], (key - g) / this.groups, 0, delta);
+    this.total1[g] += delta;
     this.heldRank[slot] = rank;
   }
 
@@ -453,7 +493,8 @@ export class HermiteCells {
     return cx * this.ny + cy;
   }
 
-  private newBlock(cell: number): number {
+  /** A block of moments for `key` (a cell and group: cell groups + g). */
+  private newBlock(key: number): number {
     const block = this.blocks++;
     if (this.m0.length < this.blocks * TERMS) {
       const grow = (x: Float64Array): Float64Array<ArrayBuffer> => {
@@ -468,7 +509,7 @@ export class HermiteCells {
       this.combAt = new Int32Array(this.combEpoch.length);
       this.combOrder = new Uint8Array(this.combEpoch.length);
     }
-    this.blockOf[cell] = block;
+    this.blockOf[key] = block;
     return block;
   }
 
@@ -478,8 +519,8 @@ export class HermiteCells {
     this.m1.fill(0);
     this.combEpoch.fill(0);
     this.heldNumber.fill(-1);
-    this.total0 = 0;
-    this.total1 = 0;
+    this.total0.fill(0);
+    this.total1.fill(0);
     this.updates = 0;
   }
 

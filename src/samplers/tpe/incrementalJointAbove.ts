@@ -3,7 +3,7 @@ import { allContinuous, forward, kernelBandwidth, magicClipFloor } from './parze
 import { kernelLogHeight, logSumProductKernels, packPairs, pairsLength, type ProductKernels } from './productKernelSum';
 import { FasterOfTwo } from './fasterOfTwo';
 import { HermiteCells } from './hermiteCells';
-import { HermiteLine, type LineKernels } from './hermiteLine';
+import { HermiteLine } from './hermiteLine';
 import { NearFirstGrid, ProductGridTerms } from './nearFirstGrid';
 import { argmaxRatio, NearFirstPairs } from './nearFirstSum';
 import { MixedKernelSum, type MixedGridTerms, type MixedKernels } from './mixedKernelSum';
@@ -76,15 +76,16 @@ const SCREEN_MARGIN = 1e-9;
 const GRID_FROM = 200;
 
 /**
- * Observations from which a mixed space of one continuous parameter and categorical ones may screen
- * the candidates through the Hermite line (hermiteLine.ts) rather than race them through the grid
- * (whichever has been the faster: FasterOfTwo). The race's cost grows with the crowd in the few
- * cells one parameter spreads it over; the screen's does not.
+ * Observations from which a mixed space of one or two continuous parameters and categorical ones
+ * may screen the candidates through Hermite moments kept per combination of choices (the Hermite
+ * line, hermiteLine.ts, or the grouped Hermite cells, hermiteCells.ts) rather than race them
+ * through the grid (whichever has been the faster: FasterOfTwo). The race's cost grows with the
+ * crowd in the cells one or two parameters spread it over; the screen's does not.
  */
-const LINE_FROM = 500;
+const GROUPED_FROM = 500;
 
-/** The most combinations of categorical choices the Hermite line keeps apart (each has its moments per cell). */
-const LINE_MAX_GROUPS = 64;
+/** The most combinations of categorical choices the grouped screen keeps apart (each has its moments per cell). */
+const MAX_GROUPS = 64;
 
 /** Observations from which the magic clip's floor stops moving (`magicClipFloor` is range/100). */
 const FLOOR_FIXED_FROM = 98;
@@ -175,15 +176,19 @@ export class IncrementalJointAbove implements ProductKernels {
   /** Two parameters, from CELLS_FROM observations: the crowded kernels' Hermite cells, and the screen's scratch. */
   private cells: HermiteCells | undefined;
   /**
-   * A mixed space of one continuous parameter and categorical ones, from LINE_FROM observations: the
-   * crowded kernels' moments per combination of choices (`lineScreen`). `lineStrides[j]`: what
-   * categorical parameter j's choice counts for in a kernel's group number (0 for the continuous
-   * one); `lineGroups` the number of groups, 0 when the space is not of that form.
+   * A mixed space of one or two continuous parameters and categorical ones, from GROUPED_FROM
+   * observations: the crowded kernels' moments per combination of choices (`groupedScreen`), on a
+   * line (one continuous parameter) or in cells (two). `groupStrides[j]`: what categorical parameter
+   * j's choice counts for in a kernel's group number (0 for a continuous one); `groups` the number
+   * of groups, 0 when the space is not of that form. `cellHeights`: the grouped cells' view of the
+   * kernels' heights (the floor kernel's, less the two truncation masses).
    */
   private line: HermiteLine | undefined;
-  private readonly lineStrides: number[] = [];
-  private lineGroups = 0;
-  private readonly lineBounds = new Float64Array(2);
+  private groupCells: HermiteCells | undefined;
+  private readonly groupStrides: number[] = [];
+  private groups = 0;
+  private cellHeights = new Float64Array(0);
+  private readonly groupBounds = new Float64Array(2);
   private readonly cellBounds = new Float64Array(2);
   private screenLow = new Float64Array(0);
   private screenHigh = new Float64Array(0);
@@ -245,13 +250,15 @@ export class IncrementalJointAbove implements ProductKernels {
     });
     const gridded = this.continuous !== null ? this.d >= 3 : this.gridParams.length > 0;
     this.grid = gridded ? new NearFirstGrid() : undefined;
-    if (this.mixed && this.numeric.length === 1 && (models[this.numeric[0]] as NumericModel).q === null) {
+    // Every numeric parameter continuous, one or two of them, in a mixed space: the rest are categorical.
+    const continuousOnly = this.numeric.every((j) => (models[j] as NumericModel).q === null);
+    if (this.mixed && continuousOnly && (this.numeric.length === 1 || this.numeric.length === 2)) {
       let groups = 1;
       for (const m of models) {
-        this.lineStrides.push(m.kind === 'categorical' ? groups : 0);
+        this.groupStrides.push(m.kind === 'categorical' ? groups : 0);
         if (m.kind === 'categorical') groups *= m.nChoices;
       }
-      if (groups <= LINE_MAX_GROUPS) this.lineGroups = groups;
+      if (groups <= MAX_GROUPS) this.groups = groups;
     }
     // The prior kernel: the centre of the range, the whole range as bandwidth (a categorical
     // parameter's: uniform over the choices, marked by the choice -1).
@@ -398,9 +405,9 @@ export class IncrementalJointAbove implements ProductKernels {
       : this.d === 3 && gridParams.length === 3
         ? ProductGridTerms.packer(this)
         : undefined;
-    // The line, where the space has one, follows the kernels at every choice from LINE_FROM on,
-    // whichever way makes it (as the Hermite cells do: see `bestRatio`).
-    const line = this.lineGroups > 0 && m >= LINE_FROM ? this.lineFor(m) : undefined;
+    // The grouped screen, where the space has one, follows the kernels at every choice from
+    // GROUPED_FROM on, whichever way makes it (as the Hermite cells do: see `bestRatio`).
+    const grouped = this.groups > 0 && m >= GROUPED_FROM && this.groupedFor(m);
     this.takeTouched((touched) => {
       grid.sync(
         {
@@ -415,18 +422,18 @@ export class IncrementalJointAbove implements ProductKernels {
         mapPacked(models, (model) => magicClipFloor(model.high - model.low, m)),
         mapPacked(models, (model) => (model.q !== null && !model.log ? model.q : 0)),
       );
-      line?.sync(this.lineView(), touched);
+      if (grouped) this.syncGrouped(touched);
     });
     if (this.mixed) {
       const terms = this.mixed.gridTerms(view!, samples, modelled);
-      if (!line) return grid.bestRatio(terms, points, logL, 0, halfWidths);
+      if (!grouped) return grid.bestRatio(terms, points, logL, 0, halfWidths);
       const way = this.choice === 'faster' ? this.faster.pick() : this.choice === 'screen' ? SCREEN : WALK;
       const start = performance.now();
       let best: number;
       if (way === WALK) {
         best = grid.bestRatio(terms, points, logL, 0, halfWidths);
       } else {
-        const kept = this.lineScreen(line, terms, modelled, logL);
+        const kept = this.groupedScreen(terms, modelled, logL);
         best = kept.length === 1 ? kept[0] : this.raceAmong(grid, kept, samples, modelled, logL);
       }
       this.faster.record(way, performance.now() - start);
@@ -437,14 +444,15 @@ export class IncrementalJointAbove implements ProductKernels {
   }
 
   /**
-   * The candidates that may have the best score, in a mixed space of one continuous parameter and
-   * categorical ones (the line synced): every candidate whose score is proven lower than another's
-   * by more than SCREEN_MARGIN, by bounds on its sum (the crowded kernels' through the line, per
-   * group times the group's categorical factor at the candidate; the others' exactly, by the
-   * race's own terms), is left out. Every candidate when the screen cannot tell (a sum so small it
-   * might underflow). As `screen`, in the race's scale (log g = top + log sum).
+   * The candidates that may have the best score, in a mixed space of one or two continuous
+   * parameters and categorical ones (the line or the grouped cells synced): every candidate whose
+   * score is proven lower than another's by more than SCREEN_MARGIN, by bounds on its sum (the
+   * crowded kernels' through the line or the cells, per group times the group's categorical factor
+   * at the candidate; the others' exactly, by the race's own terms), is left out. Every candidate
+   * when the screen cannot tell (a sum so small it might underflow). As `screen`, in the race's
+   * scale (log g = top + log sum).
    */
-  private lineScreen(line: HermiteLine, terms: MixedGridTerms, modelled: readonly Float64Array[], logL: Float64Array): number[] {
+  private groupedScreen(terms: MixedGridTerms, modelled: readonly Float64Array[], logL: Float64Array): number[] {
     const size = logL.length;
     const all = Array.from({ length: size }, (_, s) => s);
     if (this.screenLow.length < size) {
@@ -452,18 +460,21 @@ export class IncrementalJointAbove implements ProductKernels {
       this.screenHigh = new Float64Array(size);
       this.screenExact = new Float64Array(size);
     }
-    const groups = this.lineGroups;
-    const y = modelled[this.numeric[0]];
-    // Per candidate and group, the factor a line kernel of the group is multiplied by in the race's
+    const groups = this.groups;
+    const { line, groupCells: cells } = this;
+    const held = (line ?? cells)!;
+    const y0 = modelled[this.numeric[0]];
+    const y1 = cells ? modelled[this.numeric[1]] : y0;
+    // Per candidate and group, the factor a held kernel of the group is multiplied by in the race's
     // terms: e^(its categorical terms + the floor kernel's height - the terms' bound), its
-    // truncation mass and weight being in the line's sums.
+    // truncation masses and weight being in the held sums.
     const factors = mapPacked(all, () => new Float64Array(groups));
     const choiceLogs = this.mixed!.choiceLogs;
     for (let s = 0; s < size; s++) {
       for (let g = 0; g < groups; g++) {
-        let logs = line.logFloorHeight - terms.bound;
+        let logs = held.logFloorHeight - terms.bound;
         for (let j = 0; j < this.d; j++) {
-          const stride = this.lineStrides[j];
+          const stride = this.groupStrides[j];
           if (stride === 0) continue;
           const [logHit, logMiss] = choiceLogs[j]!;
           const choice = Math.floor(g / stride) % (this.models[j] as { nChoices: number }).nChoices;
@@ -472,15 +483,16 @@ export class IncrementalJointAbove implements ProductKernels {
         factors[s][g] = Math.exp(logs);
       }
     }
-    const bounds = this.lineBounds;
+    const bounds = this.groupBounds;
     let kept = all;
     for (const precision of PRECISIONS) {
       let best = -Infinity;
       for (const s of kept) {
-        // The kernels off the line (the prior, the newest, the wide ones), summed exactly.
-        if (precision === PRECISIONS[0]) this.screenExact[s] = terms.addTerms(line.direct, 0, line.directCount, s, 0);
+        // The kernels not held (the prior, the newest, the wide ones), summed exactly.
+        if (precision === PRECISIONS[0]) this.screenExact[s] = terms.addTerms(held.direct, 0, held.directCount, s, 0);
         const exact = this.screenExact[s];
-        line.bounds(y[s], factors[s], precision, bounds);
+        if (line) line.bounds(y0[s], factors[s], precision, bounds);
+        else cells!.bounds(y0[s], y1[s], precision, bounds, factors[s]);
         const low = terms.scale * bounds[0] + exact * (1 - 1e-12);
         const high = terms.scale * bounds[1] + exact * (1 + 1e-12);
         if (!(low > 1e-250) || !(high < Infinity)) return all;
@@ -517,33 +529,50 @@ export class IncrementalJointAbove implements ProductKernels {
     ];
   }
 
-  /** The Hermite line for the clip's floor at m observations (made when first needed, or anew if the floor moved). */
-  private lineFor(m: number): HermiteLine {
-    const model = this.models[this.numeric[0]] as NumericModel;
-    const floor = magicClipFloor(model.high - model.low, m);
-    if (!this.line || this.line.floor !== floor) this.line = new HermiteLine(model.low, model.high, floor, this.lineGroups);
-    return this.line;
+  /**
+   * The grouped screen's moments for the clip's floor at m observations: the Hermite line (one
+   * continuous parameter) or the grouped cells (two), made when first needed, or anew if the floor
+   * moved. True once there.
+   */
+  private groupedFor(m: number): boolean {
+    const models = mapPacked(this.numeric, (j) => this.models[j] as NumericModel);
+    const floors = mapPacked(models, (model) => magicClipFloor(model.high - model.low, m));
+    if (models.length === 1) {
+      if (!this.line || this.line.floor !== floors[0]) this.line = new HermiteLine(models[0].low, models[0].high, floors[0], this.groups);
+    } else if (!this.groupCells || this.groupCells.floor0 !== floors[0] || this.groupCells.floor1 !== floors[1]) {
+      const [a, b] = models;
+      this.groupCells = new HermiteCells(a.low, a.high, b.low, b.high, floors[0], floors[1], this.groups);
+    }
+    return true;
   }
 
-  /** What the line reads of the kernels (fresh each time: the arrays are replaced as they grow). */
-  private lineView(): LineKernels {
-    const j0 = this.numeric[0];
-    const strides = this.lineStrides;
+  /** The grouped screen's moments brought up to date with the kernels (`touched` as `takeTouched` gives it). */
+  private syncGrouped(touched: readonly number[] | null): void {
+    const strides = this.groupStrides;
     const mus = this.mus;
-    return {
-      count: this.count,
-      mus: mus[j0],
-      sigmas: this.sigmas[j0],
-      logZs: this.logZs[j0],
-      groupOf: (slot) => {
-        let g = 0;
-        for (let j = 0; j < strides.length; j++) if (strides[j] > 0) g += strides[j] * mus[j][slot];
-        return g;
-      },
-      numbers: this.numbers,
-      byTime: this.byTime,
-      rankOf: (slot) => this.timePosition(this.numbers[slot], this.count - 1),
+    const groupOf = (slot: number): number => {
+      let g = 0;
+      for (let j = 0; j < strides.length; j++) if (strides[j] > 0) g += strides[j] * mus[j][slot];
+      return g;
     };
+    const rankOf = (slot: number): number => this.timePosition(this.numbers[slot], this.count - 1);
+    const [j0, j1] = this.numeric;
+    const { count, numbers, byTime, sigmas, logZs } = this;
+    if (this.line) {
+      this.line.sync({ count, mus: mus[j0], sigmas: sigmas[j0], logZs: logZs[j0], groupOf, numbers, byTime, rankOf }, touched);
+      return;
+    }
+    const cells = this.groupCells!;
+    // The cells read a kernel's height relative to a floor kernel's (its e_i): here that of its two
+    // continuous parameters, the floor kernel's less their truncation masses.
+    if (this.cellHeights.length < count) this.cellHeights = new Float64Array(2 * count);
+    const heights = this.cellHeights;
+    const reference = cells.logFloorHeight;
+    for (let i = 1; i < count; i++) heights[i] = reference - logZs[j0][i] - logZs[j1][i];
+    cells.sync(
+      { count, mus: [mus[j0], mus[j1]], logHeights: heights, sigmas: [sigmas[j0], sigmas[j1]], numbers, byTime, rankOf, groupOf },
+      touched,
+    );
   }
 
   /** What a mixed space's sums read of the kernels (fresh each time: the arrays are replaced as they grow). */
