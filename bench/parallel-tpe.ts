@@ -4,7 +4,7 @@
  * tunelab vs Optuna 5.0, both at their defaults (multivariate for one objective, constant liar on:
  * the running trials count among the bad ones).
  *
- *   npx tsx bench/parallel-tpe.ts [--rounds 2] [--scale 1]
+ *   npx tsx bench/parallel-tpe.ts [--rounds 3] [--scale 1]
  *
  * Parallel workers are played out by ask and tell in one process, the same way on both sides: the
  * objective is evaluated as soon as a trial is asked (so its parameters are all suggested), the trial
@@ -16,7 +16,8 @@
  * and two objectives over a float and two integers (each parameter sampled on its own).
  *
  * A study's trials are timed in five windows (CPU); a figure is the median over rounds, which
- * alternate which library goes first. Optuna runs in a Python process per case and round, whose
+ * alternate which library goes first (three by default: a study's first window runs up to twice as
+ * long in a round that follows an Optuna run, and the median of two is their mean). Optuna runs in a Python process per case and round, whose
  * start and imports are not timed. tunelab runs from its compiled package (dist/, built here with
  * the `tsc` of `npm run build`), after one untimed study of each case.
  * Writes bench/results/parallel-tpe.json.
@@ -38,7 +39,7 @@ const tunelab = require(join(ROOT, 'dist', 'src')) as typeof import('../src');
 const { createStudy, setVerbosity, logging, TPESampler } = tunelab;
 setVerbosity(logging.WARNING);
 
-const ROUNDS = numberArg('rounds', 2);
+const ROUNDS = numberArg('rounds', 3);
 const SCALE = numberArg('scale', 1);
 const WINDOWS = 5;
 

@@ -237,7 +237,7 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
         for (let s = 0; s < xs.length; s++) assert.equal(got[s], want[s], `${JSON.stringify(dist)} n=${n} x=${xs[s]}`);
         // Scores within a hair of each other (l close to g, as where TPE has converged), and equal
         // values: the first of the best, as the argmax picks it.
-        for (const spread of [1e-2, 1e-5]) {
+        for (const spread of [1e-2, 1e-5, 1e-7]) {
           const logL = Float64Array.from(want, (g) => g + spread * rng.random());
           let best = 0;
           for (let s = 1; s < xs.length; s++) if (logL[s] - want[s] > logL[best] - want[best]) best = s;

@@ -9,8 +9,8 @@ import { logGaussMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
 
 /**
- * TPE's "above" density g(x) of one continuous univariate parameter, maintained across trials
- * instead of rebuilt from scratch every trial.
+ * TPE's "above" density g(x) of one numeric parameter (continuous, or discrete: see the end),
+ * maintained across trials instead of rebuilt from scratch every trial.
  *
  * It is the same model as `SortedUnivariateDensity` (one kernel per observation with a bandwidth
  * from its sorted neighbours, the prior kernel apart, Optuna's default weight ramp) and each kernel's
@@ -46,18 +46,24 @@ import { defaultWeightAt } from './weights';
  * in the neighbour bandwidths, is summed apart) of at most CAP entries, split in halves when full,
  * so an insertion moves at most CAP entries; a chunk keeps the reach of its wider kernels. The
  * clipped kernels' moments are kept by trial number, in their cells (`RankedCellMoments`).
+ *
+ * A discrete parameter (an integer, a stepped float) has the same kernels in its range widened by
+ * half a step, and scores a value by each kernel's mass of the value's cell: the cells' moments
+ * give it integrated over the cell (`massAt`), and `bestRatio` scores the values that may be the
+ * best again exactly as the from-scratch estimator does, to the bit (`exactLogPdfs`).
  */
 
 /**
  * How far (log) a discrete parameter's scores through the cells (`massAt`) may be from the
  * from-scratch estimator's: `bestRatio` scores again, exactly as from scratch, every candidate that
- * might be the best within it. The integrated expansion is exact to rounding, but the from-scratch
- * estimator takes a cell narrower than half a bandwidth by Simpson's rule, off by up to 6e-5 of a
- * kernel's mass (measured over the widths and offsets where it applies): where the clipped
- * kernels' cells are that narrow, the margin is NARROW_CELL_MARGIN, else only rounding's.
+ * might be the best within it. The from-scratch estimator's cell masses are off the exact ones by
+ * up to 6e-5 of a kernel's mass (its erfc is a fit good to about 1e-7, which a difference of two
+ * can lose more of, and it takes a cell narrower than half a bandwidth by Simpson's rule: measured
+ * over cell widths and offsets, 5.6e-5 and 6.0e-5 at worst); the cells' integrated expansion is
+ * exact but for its moment cells' normal masses, the same erfc's. So the two sums differ by less
+ * than 1.2e-4 of themselves.
  */
-const NARROW_CELL_MARGIN = 1e-3;
-const ROUNDING_MARGIN = 1e-9;
+const DISCRETE_MARGIN = 1e-3;
 
 const CAP = 32;
 const REACH = 10;
@@ -347,8 +353,8 @@ export class IncrementalAboveDensity {
    * A discrete parameter's choice: the index of the sample with the largest logL[s] - log g(x_s),
    * the first among equals, as an argmax over `logPdf` gives. Every distinct value is scored
    * through the cells (`massAt`, a cost that does not grow with the history); only those that may
-   * be the best within their margins (NARROW_CELL_MARGIN) are scored again as from scratch. A continuous parameter's choice
-   * is the argmax over `logPdf` (its sums agree with the from-scratch ones to rounding).
+   * be the best within DISCRETE_MARGIN are scored again as from scratch. A continuous parameter's
+   * choice is the argmax over `logPdf` (its sums agree with the from-scratch ones to rounding).
    */
   bestRatio(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array): number {
     if (this.model.q === null) return argmaxRatio(logL, this.logPdf(samples, logG));
@@ -356,27 +362,22 @@ export class IncrementalAboveDensity {
     const xs = samples[0];
     const size = xs.length;
     const q = this.model.q!;
-    // Per distinct value, its log g through the cells and how far that may be from scratch's.
-    const approx = new Map<number, [logG: number, margin: number]>();
+    // Per distinct value, its log g through the cells.
+    const approx = new Map<number, number>();
     const scores = new Float64Array(size);
-    const margins = new Float64Array(size);
-    let bestLow = -Infinity;
+    let best = -Infinity;
     for (let s = 0; s < size; s++) {
       const x = xs[s];
-      let scored = approx.get(x);
-      if (scored === undefined) {
-        const lo = cellLow(this.model, x, q);
-        const hi = cellHigh(this.model, x, q);
-        const narrow = (hi - lo) * this.clipInv < 0.5;
-        scored = [Math.log(this.massAt(lo, hi) / this.total), narrow ? NARROW_CELL_MARGIN : ROUNDING_MARGIN];
-        approx.set(x, scored);
+      let logG = approx.get(x);
+      if (logG === undefined) {
+        logG = Math.log(this.massAt(cellLow(this.model, x, q), cellHigh(this.model, x, q)) / this.total);
+        approx.set(x, logG);
       }
-      scores[s] = logL[s] - scored[0];
-      margins[s] = scored[1];
-      if (scores[s] - margins[s] > bestLow) bestLow = scores[s] - margins[s];
+      scores[s] = logL[s] - logG;
+      if (scores[s] > best) best = scores[s];
     }
     const close = new Set<number>();
-    for (let s = 0; s < size; s++) if (scores[s] + margins[s] >= bestLow) close.add(xs[s]);
+    for (let s = 0; s < size; s++) if (scores[s] >= best - DISCRETE_MARGIN) close.add(xs[s]);
     const exact = this.exactLogPdfs(close);
     let chosen = 0;
     let chosenScore = -Infinity;
@@ -466,8 +467,8 @@ export class IncrementalAboveDensity {
    * and the wider kernels' one by one as the from-scratch estimator forms them, the clipped ones'
    * from their cells' moments, integrated. Over a cell in units t = (y - c) / sigma0 about a
    * moment cell's centre c, e^(-t^2/2) He_k(t) integrates to -e^(-t^2/2) He_(k-1)(t) for k >= 1 (and
-   * to a normal mass for k = 0), so each moment cell's share is exact to rounding and the series'
-   * truncation; it differs from the from-scratch estimator's where that uses Simpson's rule.
+   * to a normal mass for k = 0, `logGaussMass`'s), so each moment cell's share is exact but for
+   * that mass, the series' truncation and rounding (see DISCRETE_MARGIN).
    */
   private massAt(lo: number, hi: number): number {
     let sum = this.params.priorWeight * cellMass(lo, hi, this.prior, this.range, this.priorLogZ);

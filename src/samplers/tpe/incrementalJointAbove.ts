@@ -118,7 +118,10 @@ const FLOOR_FIXED_FROM = 98;
  * by half a step), a categorical one's hold the observed choice. Such a mixture is summed by
  * `MixedKernelSum` (mixedKernelSum.ts) rather than as product kernels, and TPE's choice races the
  * candidates through a grid of its first three numeric parameters (nearFirstGrid.ts) as with three
- * continuous ones.
+ * continuous ones. With only one or two numeric parameters, both continuous (an optimiser, its
+ * learning rate, a momentum), the grid spreads a converging study's crowd over too few cells; there
+ * the candidates may be screened first through Hermite moments kept per combination of categorical
+ * choices (`groupedScreen`).
  *
  * Layout: slot 0 holds the prior kernel; slots 1..m the observations in no particular order (a
  * removal moves the last slot into the hole). Per parameter, `sorted` lists the slots by
@@ -407,7 +410,8 @@ export class IncrementalJointAbove implements ProductKernels {
         : undefined;
     // The grouped screen, where the space has one, follows the kernels at every choice from
     // GROUPED_FROM on, whichever way makes it (as the Hermite cells do: see `bestRatio`).
-    const grouped = this.groups > 0 && m >= GROUPED_FROM && this.groupedFor(m);
+    const grouped = this.groups > 0 && m >= GROUPED_FROM;
+    if (grouped) this.makeGrouped(m);
     this.takeTouched((touched) => {
       grid.sync(
         {
@@ -532,9 +536,9 @@ export class IncrementalJointAbove implements ProductKernels {
   /**
    * The grouped screen's moments for the clip's floor at m observations: the Hermite line (one
    * continuous parameter) or the grouped cells (two), made when first needed, or anew if the floor
-   * moved. True once there.
+   * moved.
    */
-  private groupedFor(m: number): boolean {
+  private makeGrouped(m: number): void {
     const models = mapPacked(this.numeric, (j) => this.models[j] as NumericModel);
     const floors = mapPacked(models, (model) => magicClipFloor(model.high - model.low, m));
     if (models.length === 1) {
@@ -543,7 +547,6 @@ export class IncrementalJointAbove implements ProductKernels {
       const [a, b] = models;
       this.groupCells = new HermiteCells(a.low, a.high, b.low, b.high, floors[0], floors[1], this.groups);
     }
-    return true;
   }
 
   /** The grouped screen's moments brought up to date with the kernels (`touched` as `takeTouched` gives it). */

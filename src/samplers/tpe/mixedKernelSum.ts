@@ -386,7 +386,10 @@ export class MixedGridTerms implements GridTerms {
     modelled: readonly Float64Array[],
     rows: ReadonlyArray<Float64Array[] | null>,
     readonly top: number,
-    /** An observation's term is its weight times `scale` times e^(its parameters' terms - `bound`); the prior's likewise. */
+    /**
+     * An observation's term is its weight times `scale` times e^(its parameters' terms - `bound`);
+     * the prior's likewise. (Read by the grouped screens too: incrementalJointAbove.ts.)
+     */
     readonly bound: number,
     readonly scale: number,
     private readonly priorBound: number,
