@@ -22,6 +22,16 @@ export class BadGroupChurn {
     this.next = initial;
   }
 
+  /**
+   * Step `step`'s changes, then `density` synced to the members, their values read from `values`
+   * (per parameter, by trial number: `heldValues`); returns the members, ascending.
+   */
+  follow(density: SyncedDensity, values: readonly Float64Array[], step: number): Int32Array {
+    const numbers = this.step(step);
+    density.sync(numbers, heldValues(values, numbers), numbers.length);
+    return numbers;
+  }
+
   /** Step `step`'s changes; returns the members, ascending. */
   step(step: number): Int32Array {
     const members = this.members;
@@ -34,4 +44,14 @@ export class BadGroupChurn {
     if (this.returns(step) && this.away.length > 0) members.add(this.away.shift()!);
     return Int32Array.from([...members].sort((a, b) => a - b));
   }
+}
+
+/** A density kept across trials, synced to a list of trials (`IncrementalJointAbove`). */
+export interface SyncedDensity {
+  sync(numbers: Int32Array, values: readonly Float64Array[], count: number): void;
+}
+
+/** The values of trials `numbers`, per parameter, from `values` (per parameter, by trial number). */
+export function heldValues(values: readonly Float64Array[], numbers: Int32Array): Float64Array[] {
+  return values.map((v) => Float64Array.from(numbers, (i) => v[i]));
 }

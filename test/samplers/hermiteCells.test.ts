@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/rng';
+import { shuffledSlots } from '../helpers/slots';
 import { HermiteCells, type CellKernels } from '../../src/samplers/tpe/hermiteCells';
 
 const LOW = [-5, 0];
@@ -51,16 +52,6 @@ function layout(kernels: Kernel[], slotOrder: number[]): CellKernels {
   const groups = new Int32Array(count);
   kernels.forEach((k, i) => (groups[slotOrder[i]] = k.group ?? 0));
   return { count, mus, sigmas, logHeights, numbers, byTime, rankOf: (slot) => rank.get(slot)!, groupOf: (slot) => groups[slot] };
-}
-
-/** Slots 1..n in a shuffled order (a removal moves the last slot into a hole, so slots are not in time order). */
-function shuffledSlots(n: number, rng: Rng): number[] {
-  const slots = Array.from({ length: n }, (_, i) => i + 1);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [slots[i], slots[j]] = [slots[j], slots[i]];
-  }
-  return slots;
 }
 
 /** A crowded basin with a sparse rest, some kernels on the bounds (truncated), a few wide ones. */

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/rng';
+import { shuffledSlots } from '../helpers/slots';
 import { HermiteLine, type LineKernels } from '../../src/samplers/tpe/hermiteLine';
 
 const LOW = -5;
@@ -47,15 +48,6 @@ function layout(kernels: Kernel[], slotOrder: number[]): LineKernels {
   );
   const rank = new Map(Array.from(byTime, (slot, r) => [slot, r]));
   return { count, mus, sigmas, logZs, groupOf: (slot) => groups[slot], numbers, byTime, rankOf: (slot) => rank.get(slot)! };
-}
-
-function shuffledSlots(n: number, rng: Rng): number[] {
-  const slots = Array.from({ length: n }, (_, i) => i + 1);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [slots[i], slots[j]] = [slots[j], slots[i]];
-  }
-  return slots;
 }
 
 /** A crowded basin (most kernels in group 1, as a converging study's), a sparse rest, some on a bound, a few wide. */

@@ -13,10 +13,11 @@ import { expNonPositive } from '../../src/samplers/tpe/expNonPositive';
 import { HermiteCells } from '../../src/samplers/tpe/hermiteCells';
 import { HermiteLine } from '../../src/samplers/tpe/hermiteLine';
 import { IncrementalJointAbove } from '../../src/samplers/tpe/incrementalJointAbove';
+import { argmaxRatio } from '../../src/samplers/tpe/nearFirstSum';
 import { allContinuous, ParzenEstimator, paramModel, type ParzenEstimatorParameters } from '../../src/samplers/tpe/parzenEstimator';
 import { logSumProductKernels, logWeightSpread } from '../../src/samplers/tpe/productKernelSum';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
-import { BadGroupChurn } from '../helpers/churn';
+import { BadGroupChurn, heldValues } from '../helpers/churn';
 import { MODEL_MIXED_SPACE } from '../helpers/mixedSpace';
 import { countingCalls } from '../helpers/spy';
 
@@ -284,8 +285,7 @@ describe('IncrementalJointAbove', () => {
           const logL = Float64Array.from({ length: size }, () => rng.uniform(-4, 4));
           logL[7] = logL[2];
           const logG = density.logPdf(samples);
-          let want = 0;
-          for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
+          const want = argmaxRatio(logL, logG);
           assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `seed ${seed}, ${n} observations, round ${round}`);
         }
       }
@@ -318,12 +318,7 @@ describe('IncrementalJointAbove', () => {
       const density = new IncrementalJointAbove(models, params, 'screen');
       const { calls: screened } = await countingCalls(HermiteCells.prototype, 'bounds', () => {
         for (let step = 0; step < 30; step++) {
-          const numbers = churn.step(step);
-          density.sync(
-            numbers,
-            values.map((v) => Float64Array.from(numbers, (i) => v[i])),
-            numbers.length,
-          );
+          churn.follow(density, values, step);
           for (let round = 0; round < 4; round++) {
             const size = 24;
             // Near past trials (by a factor on the log scale), inside the range.
@@ -337,8 +332,7 @@ describe('IncrementalJointAbove', () => {
             );
             const logG = density.logPdf(samples);
             const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
-            let want = 0;
-            for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
+            const want = argmaxRatio(logL, logG);
             assert.equal(
               density.bestRatio(samples, logL, new Float64Array(size)),
               want,
@@ -386,12 +380,7 @@ describe('IncrementalJointAbove', () => {
     const density = new IncrementalJointAbove(models, params, 'screen');
     const { calls: screened } = await countingCalls(HermiteLine.prototype, 'bounds', () => {
       for (let step = 0; step < 40; step++) {
-        const numbers = churn.step(step);
-        density.sync(
-          numbers,
-          values.map((v) => Float64Array.from(numbers, (i) => v[i])),
-          numbers.length,
-        );
+        const numbers = churn.follow(density, values, step);
         for (let round = 0; round < 3; round++) {
           const size = 24;
           // Near past trials (the learning rate moved by a few percent), a duplicate, one on the
@@ -408,18 +397,13 @@ describe('IncrementalJointAbove', () => {
           const logG = density.logPdf(samples);
           const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
           logL[9] = logL[4];
-          let want = 0;
-          for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
+          const want = argmaxRatio(logL, logG);
           assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `step ${step}, round ${round}`);
         }
         // The line followed the kernels (told only of those that changed, on most steps): it holds
         // what the line of a density made from them at once holds.
         const fresh = new IncrementalJointAbove(models, params, 'screen');
-        fresh.sync(
-          numbers,
-          values.map((v) => Float64Array.from(numbers, (i) => v[i])),
-          numbers.length,
-        );
+        fresh.sync(numbers, heldValues(values, numbers), numbers.length);
         fresh.bestRatio([new Float64Array([1]), new Float64Array([1e-3]), new Float64Array([1])], new Float64Array(1), new Float64Array(1));
         checkSameHeld(density, fresh, 6, `step ${step}`);
       }
@@ -468,9 +452,7 @@ describe('IncrementalJointAbove', () => {
     // (The space is mixed: every call of the cells' bounds is the grouped screen's.)
     const { calls: screened } = await countingCalls(HermiteCells.prototype, 'bounds', () => {
       for (let step = 0; step < 30; step++) {
-        const numbers = churn.step(step);
-        const held = values.map((v) => Float64Array.from(numbers, (i) => v[i]));
-        density.sync(numbers, held, numbers.length);
+        const numbers = churn.follow(density, values, step);
         for (let round = 0; round < 3; round++) {
           const size = 24;
           const picks = Array.from({ length: size }, () => rng.int(0, churn.next - 1));
@@ -486,12 +468,11 @@ describe('IncrementalJointAbove', () => {
           const logG = density.logPdf(samples);
           const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
           logL[9] = logL[4];
-          let want = 0;
-          for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
+          const want = argmaxRatio(logL, logG);
           assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `step ${step}, round ${round}`);
         }
         const fresh = new IncrementalJointAbove(models, params, 'screen');
-        fresh.sync(numbers, held, numbers.length);
+        fresh.sync(numbers, heldValues(values, numbers), numbers.length);
         fresh.bestRatio(
           [new Float64Array([1]), new Float64Array([1e-3]), new Float64Array([0.9])],
           new Float64Array(1),
@@ -556,8 +537,7 @@ describe('IncrementalJointAbove', () => {
         samples[1].forEach((v, s) => (samples[1][s] = Math.min(15, Math.max(0, v))));
         const logG = densities[0].density.logPdf(samples);
         const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
-        let want = 0;
-        for (let s = 1; s < size; s++) if (logL[s] - logG[s] > logL[want] - logG[want]) want = s;
+        const want = argmaxRatio(logL, logG);
         for (const { choice, density } of densities) {
           assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `seed ${seed}, round ${round}, ${choice}`);
         }

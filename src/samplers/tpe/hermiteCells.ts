@@ -30,7 +30,7 @@
  * (that interval is used as it is), the others are expanded to the lowest order whose bound is
  * that close, and the cells beyond REACH are bounded by their total weight at the nearest distance.
  * Rounding is covered by a relative allowance that grows with the updates since the moments were
- * last rebuilt from scratch (REBUILD_AFTER).
+ * last rebuilt from scratch (REBUILD_AFTER, rampMoments.ts).
  *
  * Groups. In a mixed space of two continuous parameters and categorical ones, a kernel's term is
  * also multiplied by its categorical factor (per categorical parameter, the probability of the
@@ -39,6 +39,8 @@
  * per cell, and `bounds` weighs each group's by its factor at the candidate (hermiteLine.ts does the
  * same for one continuous parameter).
  */
+
+import { RampMoments, type RampKernels } from './rampMoments';
 
 /**
  * The most terms of the expansion per parameter (the moments kept), and a cell's side in
@@ -59,35 +61,23 @@ export const MIN_ORDER = 2;
 export const CELL_RADIUS = (CELL_WIDTH / (2 * Math.SQRT2)) * (1 + 1e-9);
 /** Cramér's constant, rounded up: |H_n(t)| e^(-t^2/2) <= K sqrt(2^n n!). */
 const CRAMER = 1.0865;
-/** Updates of the moments after which they are rebuilt from scratch (rounding accumulates). */
-export const REBUILD_AFTER = 200_000;
 
 /** The kernels the cells are kept for, as `IncrementalJointAbove` holds them (two parameters). */
-export interface CellKernels {
-  readonly count: number;
+export interface CellKernels extends RampKernels {
   readonly mus: readonly Float64Array[];
   readonly logHeights: Float64Array;
   /** Per parameter and slot, the bandwidth. */
   readonly sigmas: readonly Float64Array[];
-  /** Trial number per slot. */
-  readonly numbers: Int32Array;
-  /** Slots of the observations (slot 0, the prior, excluded) by trial number. */
-  readonly byTime: Int32Array;
-  /** The rank of the kernel in `slot` in time order (its place in `byTime`). */
-  rankOf(slot: number): number;
   /** With groups: the group of the kernel in `slot` (its combination of categorical choices). */
   groupOf?(slot: number): number;
 }
 
 /** A grid of cells over two parameters' ranges, with the Hermite moments of the kernels in each. */
-export class HermiteCells {
+export class HermiteCells extends RampMoments<CellKernels> {
   readonly floor0: number;
   readonly floor1: number;
   /** log of an untruncated floor kernel's height (the reference for e_i). */
   readonly logFloorHeight: number;
-  /** The slots summed by the caller, as of the last `sync`: the prior, the newest 25, the wider kernels. */
-  direct = new Int32Array(64);
-  directCount = 0;
 
   private readonly nx: number;
   private readonly ny: number;
@@ -118,31 +108,15 @@ export class HermiteCells {
   private combAt = new Int32Array(16);
   private combOrder = new Uint8Array(16);
   private epoch = 0;
-  /** The ramp's a and b, and per group the sums of e_i and e_i r_i over its kernels in the cells. */
-  private a = 0;
-  private b = 0;
+  /** Per group, the sums of e_i and e_i r_i over its kernels in the cells. */
   private readonly total0: Float64Array;
   private readonly total1: Float64Array;
-  private updates = 0;
 
-  /** Per slot: the trial whose kernel the cells hold for it (-1: none), its rank, cell and group (cell groups + g), e, means. */
-  private heldNumber = new Int32Array(0);
-  private heldRank = new Float64Array(0);
+  /** Per slot held (`heldNumber`): its cell and group (cell groups + g), e, means. */
   private heldCell = new Int32Array(0);
   private heldE = new Float64Array(0);
   private heldMu0 = new Float64Array(0);
   private heldMu1 = new Float64Array(0);
-  private heldUpTo = 0;
-  /** The observations and the ramp's end at the last sync. */
-  private syncedM = 0;
-  private syncedRampEnd = 0;
-  /**
-   * Per slot, 1 when its kernel is in the ramp but wider than the floor (summed by the caller), and
-   * those slots (some perhaps no longer so: `sync` drops them from the list).
-   */
-  private wide = new Uint8Array(0);
-  private wideList = new Int32Array(64);
-  private wideCount = 0;
 
   private readonly mono0 = new Float64Array(ORDER);
   private readonly mono1 = new Float64Array(ORDER);
@@ -175,6 +149,7 @@ export class HermiteCells {
     floor1: number,
     readonly groups = 1,
   ) {
+    super();
     this.floor0 = floor0;
     this.floor1 = floor1;
     this.side0 = CELL_WIDTH * floor0;
@@ -206,85 +181,13 @@ export class HermiteCells {
     return this.a * this.total0[g] + this.b * this.total1[g];
   }
 
-  /**
-   * Make the cells hold kernel i with weight a + b r_i for every observation of rank r_i below
-   * m - 25 whose bandwidths are the floor, and list the other slots (and the prior's) in `direct`.
-   * For m > 26 observations (the ramp's weights). With `touched`, the slots whose kernels changed
-   * or joined since the last call, when no rank changed and none left (kernels only joined, as the
-   * newest): only those are looked at, and the ranks that entered the ramp. Without it, every rank
-   * is (one pass; the moments of the kernels that joined, left or changed rank are updated).
-   */
-  sync(k: CellKernels, touched: ArrayLike<number> | null = null): void {
-    const m = k.count - 1;
-    this.ensureSlots(k.count);
-    const full = touched === null || this.syncedM === 0 || m < this.syncedM || this.updates > REBUILD_AFTER;
-    if (this.updates > REBUILD_AFTER) this.clear();
+  protected startSync(): void {
     this.epoch++;
     this.combined = 0;
-    this.a = 1 / m;
-    this.b = (1 - 1 / m) / (m - 26);
-    const rampEnd = m - 25;
-    if (full) {
-      this.wideCount = 0;
-      this.wide.fill(0);
-      for (let r = 0; r < m; r++) this.follow(k, k.byTime[r], r, rampEnd);
-      // Slots emptied since (the kernels moved or left).
-      for (let slot = k.count; slot < this.heldUpTo; slot++) if (this.heldNumber[slot] !== -1) this.drop(slot);
-    } else {
-      for (let r = Math.max(0, this.syncedRampEnd); r < rampEnd; r++) this.follow(k, k.byTime[r], r, rampEnd);
-      for (let i = 0; i < touched.length; i++) {
-        const slot = touched[i];
-        if (slot > 0 && slot < k.count) this.follow(k, slot, k.rankOf(slot), rampEnd);
-      }
-    }
-    this.heldUpTo = k.count;
-    this.syncedM = m;
-    this.syncedRampEnd = rampEnd;
-    // The caller's slots: the prior, the wide kernels in the ramp, the newest 25.
-    if (this.direct.length < k.count) this.direct = new Int32Array(2 * k.count);
-    let direct = 0;
-    this.direct[direct++] = 0;
-    // (A slot is listed once: it is added when its flag goes from 0 to 1, and an entry whose flag
-    // went back to 0 is dropped here, at the end of every sync.)
-    let kept = 0;
-    for (let i = 0; i < this.wideCount; i++) {
-      const slot = this.wideList[i];
-      if (this.wide[slot] !== 1) continue;
-      this.wideList[kept++] = slot;
-      this.direct[direct++] = slot;
-    }
-    this.wideCount = kept;
-    for (let r = Math.max(0, rampEnd); r < m; r++) this.direct[direct++] = k.byTime[r];
-    this.directCount = direct;
   }
 
-  /** Kernel `slot`, of rank r: in the cells if in the ramp (below rampEnd) and at the floor, else apart. */
-  private follow(k: CellKernels, slot: number, r: number, rampEnd: number): void {
-    const held = this.heldNumber[slot];
-    if (r < rampEnd && k.sigmas[0][slot] === this.floor0 && k.sigmas[1][slot] === this.floor1) {
-      if (this.wide[slot] === 1) this.wide[slot] = 0;
-      const number = k.numbers[slot];
-      if (held === number) {
-        if (this.heldRank[slot] !== r) this.rerank(slot, r);
-        return;
-      }
-      if (held !== -1) this.drop(slot);
-      const g = k.groupOf ? k.groupOf(slot) : 0;
-      this.place(slot, number, r, k.mus[0][slot], k.mus[1][slot], Math.exp(k.logHeights[slot] - this.logFloorHeight), g);
-    } else {
-      if (held !== -1) this.drop(slot);
-      if (r < rampEnd && this.wide[slot] === 0) {
-        this.wide[slot] = 1;
-        if (this.wideCount === this.wideList.length) {
-          const grown = new Int32Array(2 * this.wideList.length);
-          grown.set(this.wideList);
-          this.wideList = grown;
-        }
-        this.wideList[this.wideCount++] = slot;
-      } else if (r >= rampEnd && this.wide[slot] === 1) {
-        this.wide[slot] = 0;
-      }
-    }
+  protected atFloor(k: CellKernels, slot: number): boolean {
+    return k.sigmas[0][slot] === this.floor0 && k.sigmas[1][slot] === this.floor1;
   }
 
   /**
@@ -427,15 +330,17 @@ export class HermiteCells {
     return sum;
   }
 
-  /** Adds kernel (mu0, mu1) of height e, rank r and group g to its cell, held for `slot`. */
-  private place(slot: number, number: number, rank: number, mu0: number, mu1: number, e: number, g: number): void {
+  /** Adds kernel `slot` (its means, its height e relative to a floor kernel's, its group) at rank `rank` to its cell. */
+  protected add(k: CellKernels, slot: number, rank: number): void {
+    const mu0 = k.mus[0][slot];
+    const mu1 = k.mus[1][slot];
+    const e = Math.exp(k.logHeights[slot] - this.logFloorHeight);
+    const g = k.groupOf ? k.groupOf(slot) : 0;
     const cell = this.cellOf(mu0, mu1);
     const key = cell * this.groups + g;
     let block = this.blockOf[key];
     if (block < 0) block = this.newBlock(key);
     this.addMoments(block, mu0, mu1, cell, e, e * rank);
-    this.heldNumber[slot] = number;
-    this.heldRank[slot] = rank;
     this.heldCell[slot] = key;
     this.heldE[slot] = e;
     this.heldMu0[slot] = mu0;
@@ -444,8 +349,7 @@ export class HermiteCells {
     this.total1[g] += e * rank;
   }
 
-  /** Removes the kernel held for `slot`. */
-  private drop(slot: number): void {
+  protected remove(slot: number): void {
     const e = this.heldE[slot];
     const rank = this.heldRank[slot];
     const key = this.heldCell[slot];
@@ -453,18 +357,15 @@ export class HermiteCells {
     this.addMoments(this.blockOf[key], this.heldMu0[slot], this.heldMu1[slot], (key - g) / this.groups, -e, -e * rank);
     this.total0[g] -= e;
     this.total1[g] -= e * rank;
-    this.heldNumber[slot] = -1;
   }
 
-  /** The kernel held for `slot` now has rank r. */
-  private rerank(slot: number, rank: number): void {
+  protected moveRank(slot: number, rank: number): void {
     const e = this.heldE[slot];
     const delta = e * (rank - this.heldRank[slot]);
     const key = this.heldCell[slot];
     const g = key % this.groups;
     this.addMoments(this.blockOf[key], this.heldMu0[slot], this.heldMu1[slot], (key - g) / this.groups, 0, delta);
     this.total1[g] += delta;
-    this.heldRank[slot] = rank;
   }
 
   /** Adds c0 and c1 times the moments of a kernel at (mu0, mu1) to a block's two sets. */
@@ -513,35 +414,19 @@ export class HermiteCells {
     return block;
   }
 
-  /** Forget every kernel (the moments are rebuilt by the next sync). */
-  private clear(): void {
+  protected clearMoments(): void {
     this.m0.fill(0);
     this.m1.fill(0);
     this.combEpoch.fill(0);
-    this.heldNumber.fill(-1);
     this.total0.fill(0);
     this.total1.fill(0);
-    this.updates = 0;
   }
 
-  private ensureSlots(n: number): void {
-    if (this.heldNumber.length >= n) return;
-    const size = Math.max(256, 2 * n);
-    const grow = <T extends Float64Array | Int32Array>(x: T, fill: number): T => {
-      const y = new (x.constructor as new (n: number) => T)(size);
-      y.fill(fill);
-      y.set(x);
-      return y;
-    };
-    this.heldNumber = grow(this.heldNumber, -1);
-    this.heldRank = grow(this.heldRank, 0);
-    this.heldCell = grow(this.heldCell, 0);
-    this.heldE = grow(this.heldE, 0);
-    this.heldMu0 = grow(this.heldMu0, 0);
-    this.heldMu1 = grow(this.heldMu1, 0);
-    const wide = new Uint8Array(size);
-    wide.set(this.wide);
-    this.wide = wide;
+  protected growSlots(size: number): void {
+    this.heldCell = RampMoments.grown(this.heldCell, size, 0);
+    this.heldE = RampMoments.grown(this.heldE, size, 0);
+    this.heldMu0 = RampMoments.grown(this.heldMu0, size, 0);
+    this.heldMu1 = RampMoments.grown(this.heldMu1, size, 0);
   }
 }
 

@@ -17,43 +17,23 @@
  * prior, the newest 25 (outside the ramp) and the kernels wider than the floor are left to the
  * caller (`direct`), summed exactly.
  */
-import {
-  CELL_RADIUS,
-  CELL_WIDTH,
-  clampIndex,
-  hermiteAxis,
-  MIN_ORDER,
-  monomials,
-  ORDER,
-  REACH,
-  REBUILD_AFTER,
-  tailBounds,
-} from './hermiteCells';
+import { CELL_RADIUS, CELL_WIDTH, clampIndex, hermiteAxis, MIN_ORDER, monomials, ORDER, REACH, tailBounds } from './hermiteCells';
+import { RampMoments, type RampKernels } from './rampMoments';
 
 /** The kernels the line is kept for, as `IncrementalJointAbove` holds them. */
-export interface LineKernels {
-  readonly count: number;
+export interface LineKernels extends RampKernels {
   /** The continuous parameter's per-slot mean (modelling space), bandwidth and log truncation mass. */
   readonly mus: Float64Array;
   readonly sigmas: Float64Array;
   readonly logZs: Float64Array;
   /** Per slot, its group: the combination of its categorical choices, numbered 0 .. groups - 1. */
   groupOf(slot: number): number;
-  /** Trial number per slot. */
-  readonly numbers: Int32Array;
-  /** Slots of the observations (slot 0, the prior, excluded) by trial number. */
-  readonly byTime: Int32Array;
-  /** The rank of the kernel in `slot` in time order (its place in `byTime`). */
-  rankOf(slot: number): number;
 }
 
-export class HermiteLine {
+export class HermiteLine extends RampMoments<LineKernels> {
   readonly floor: number;
   /** log of an untruncated floor kernel's height, 1 / (sqrt(2 pi) floor): the reference for e_i. */
   readonly logFloorHeight: number;
-  /** The slots summed by the caller, as of the last `sync`: the prior, the newest 25, the wider kernels. */
-  direct = new Int32Array(64);
-  directCount = 0;
 
   private readonly cells: number;
   private readonly side: number;
@@ -70,24 +50,10 @@ export class HermiteLine {
   /** Per group, the sums of e_i and of e_i r_i over its kernels in the cells. */
   private readonly total0: Float64Array;
   private readonly total1: Float64Array;
-  /** The ramp's a and b. */
-  private a = 0;
-  private b = 0;
-  private updates = 0;
-
-  /** Per slot: the trial whose kernel the line holds for it (-1: none), its rank, block, e, mean. */
-  private heldNumber = new Int32Array(0);
-  private heldRank = new Float64Array(0);
+  /** Per slot held (`heldNumber`): its block, e, mean. */
   private heldBlock = new Int32Array(0);
   private heldE = new Float64Array(0);
   private heldMu = new Float64Array(0);
-  private heldUpTo = 0;
-  private syncedM = 0;
-  private syncedRampEnd = 0;
-  /** As in HermiteCells: per slot 1 when its kernel is in the ramp but wider than the floor, and those slots. */
-  private wide = new Uint8Array(0);
-  private wideList = new Int32Array(64);
-  private wideCount = 0;
 
   private readonly mono = new Float64Array(ORDER);
   /** Per cell around a point: Hermite functions, largest and smallest kernel value, e^(-t^2/2). */
@@ -110,6 +76,7 @@ export class HermiteLine {
     floor: number,
     readonly groups: number,
   ) {
+    super();
     this.floor = floor;
     this.side = CELL_WIDTH * floor;
     this.cells = Math.max(1, Math.ceil((high - low) / this.side));
@@ -127,49 +94,6 @@ export class HermiteLine {
   /** The total weight the line holds of group g, sum_i (a + b r_i) e_i over its kernels. */
   groupWeight(g: number): number {
     return this.a * this.total0[g] + this.b * this.total1[g];
-  }
-
-  /**
-   * Make the line hold kernel i with weight a + b r_i for every observation of rank r_i below
-   * m - 25 whose bandwidth is the floor, and list the other slots (and the prior's) in `direct`:
-   * as `HermiteCells.sync` (m > 26 observations; `touched` as there).
-   */
-  sync(k: LineKernels, touched: ArrayLike<number> | null = null): void {
-    const m = k.count - 1;
-    this.ensureSlots(k.count);
-    const full = touched === null || this.syncedM === 0 || m < this.syncedM || this.updates > REBUILD_AFTER;
-    if (this.updates > REBUILD_AFTER) this.clear();
-    this.a = 1 / m;
-    this.b = (1 - 1 / m) / (m - 26);
-    const rampEnd = m - 25;
-    if (full) {
-      this.wideCount = 0;
-      this.wide.fill(0);
-      for (let r = 0; r < m; r++) this.follow(k, k.byTime[r], r, rampEnd);
-      for (let slot = k.count; slot < this.heldUpTo; slot++) if (this.heldNumber[slot] !== -1) this.drop(slot);
-    } else {
-      for (let r = Math.max(0, this.syncedRampEnd); r < rampEnd; r++) this.follow(k, k.byTime[r], r, rampEnd);
-      for (let i = 0; i < touched.length; i++) {
-        const slot = touched[i];
-        if (slot > 0 && slot < k.count) this.follow(k, slot, k.rankOf(slot), rampEnd);
-      }
-    }
-    this.heldUpTo = k.count;
-    this.syncedM = m;
-    this.syncedRampEnd = rampEnd;
-    if (this.direct.length < k.count) this.direct = new Int32Array(2 * k.count);
-    let direct = 0;
-    this.direct[direct++] = 0;
-    let kept = 0;
-    for (let i = 0; i < this.wideCount; i++) {
-      const slot = this.wideList[i];
-      if (this.wide[slot] !== 1) continue;
-      this.wideList[kept++] = slot;
-      this.direct[direct++] = slot;
-    }
-    this.wideCount = kept;
-    for (let r = Math.max(0, rampEnd); r < m; r++) this.direct[direct++] = k.byTime[r];
-    this.directCount = direct;
   }
 
   /**
@@ -250,41 +174,18 @@ export class HermiteLine {
     out[1] = hi * (1 + 1e-12);
   }
 
-  /** Kernel `slot`, of rank r: on the line if in the ramp (below rampEnd) and at the floor, else apart. */
-  private follow(k: LineKernels, slot: number, r: number, rampEnd: number): void {
-    const held = this.heldNumber[slot];
-    if (r < rampEnd && k.sigmas[slot] === this.floor) {
-      if (this.wide[slot] === 1) this.wide[slot] = 0;
-      const number = k.numbers[slot];
-      if (held === number) {
-        if (this.heldRank[slot] !== r) this.rerank(slot, r);
-        return;
-      }
-      if (held !== -1) this.drop(slot);
-      this.place(slot, number, r, k.mus[slot], k.groupOf(slot), Math.exp(-k.logZs[slot]));
-    } else {
-      if (held !== -1) this.drop(slot);
-      if (r < rampEnd && this.wide[slot] === 0) {
-        this.wide[slot] = 1;
-        if (this.wideCount === this.wideList.length) {
-          const grown = new Int32Array(2 * this.wideList.length);
-          grown.set(this.wideList);
-          this.wideList = grown;
-        }
-        this.wideList[this.wideCount++] = slot;
-      } else if (r >= rampEnd && this.wide[slot] === 1) {
-        this.wide[slot] = 0;
-      }
-    }
+  protected atFloor(k: LineKernels, slot: number): boolean {
+    return k.sigmas[slot] === this.floor;
   }
 
-  /** Adds kernel mu of group g, height e and rank r to its cell, held for `slot`. */
-  private place(slot: number, number: number, rank: number, mu: number, g: number, e: number): void {
+  /** Adds kernel `slot` (its mean, group and height e = 1 / its truncation mass) at rank `rank` to its cell. */
+  protected add(k: LineKernels, slot: number, rank: number): void {
+    const mu = k.mus[slot];
+    const g = k.groupOf(slot);
+    const e = Math.exp(-k.logZs[slot]);
     const cell = clampIndex(Math.floor((mu - this.low) / this.side), this.cells);
     const block = cell * this.groups + g;
     this.addMoments(block, mu, e, e * rank);
-    this.heldNumber[slot] = number;
-    this.heldRank[slot] = rank;
     this.heldBlock[slot] = block;
     this.heldE[slot] = e;
     this.heldMu[slot] = mu;
@@ -292,8 +193,7 @@ export class HermiteLine {
     this.total1[g] += e * rank;
   }
 
-  /** Removes the kernel held for `slot`. */
-  private drop(slot: number): void {
+  protected remove(slot: number): void {
     const e = this.heldE[slot];
     const rank = this.heldRank[slot];
     const block = this.heldBlock[slot];
@@ -301,17 +201,14 @@ export class HermiteLine {
     this.addMoments(block, this.heldMu[slot], -e, -e * rank);
     this.total0[g] -= e;
     this.total1[g] -= e * rank;
-    this.heldNumber[slot] = -1;
   }
 
-  /** The kernel held for `slot` now has rank r. */
-  private rerank(slot: number, rank: number): void {
+  protected moveRank(slot: number, rank: number): void {
     const e = this.heldE[slot];
     const delta = e * (rank - this.heldRank[slot]);
     const block = this.heldBlock[slot];
     this.addMoments(block, this.heldMu[slot], 0, delta);
     this.total1[block % this.groups] += delta;
-    this.heldRank[slot] = rank;
   }
 
   /** Adds c0 and c1 times the moments of a kernel at mu to a block's two sets. */
@@ -327,32 +224,16 @@ export class HermiteLine {
     this.updates++;
   }
 
-  /** Forget every kernel (the moments are rebuilt by the next sync). */
-  private clear(): void {
+  protected clearMoments(): void {
     this.m0.fill(0);
     this.m1.fill(0);
     this.total0.fill(0);
     this.total1.fill(0);
-    this.heldNumber.fill(-1);
-    this.updates = 0;
   }
 
-  private ensureSlots(n: number): void {
-    if (this.heldNumber.length >= n) return;
-    const size = Math.max(256, 2 * n);
-    const grow = <T extends Float64Array | Int32Array>(x: T, fill: number): T => {
-      const y = new (x.constructor as new (n: number) => T)(size);
-      y.fill(fill);
-      y.set(x);
-      return y;
-    };
-    this.heldNumber = grow(this.heldNumber, -1);
-    this.heldRank = grow(this.heldRank, 0);
-    this.heldBlock = grow(this.heldBlock, 0);
-    this.heldE = grow(this.heldE, 0);
-    this.heldMu = grow(this.heldMu, 0);
-    const wide = new Uint8Array(size);
-    wide.set(this.wide);
-    this.wide = wide;
+  protected growSlots(size: number): void {
+    this.heldBlock = RampMoments.grown(this.heldBlock, size, 0);
+    this.heldE = RampMoments.grown(this.heldE, size, 0);
+    this.heldMu = RampMoments.grown(this.heldMu, size, 0);
   }
 }
