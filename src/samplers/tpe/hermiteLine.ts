@@ -62,7 +62,7 @@ export class HermiteLine extends RampMoments<LineKernels> {
   private readonly min = new Float64Array(2 * REACH + 1);
   private readonly half = new Float64Array(2 * REACH + 1);
   /** Per cell around a point and group: its weight sum_i (a + b r_i) e_i; per group, those summed. */
-  private boxWeights: Float64Array;
+  private readonly boxWeights: Float64Array;
   private readonly groupBox: Float64Array;
 
   /**
@@ -100,7 +100,7 @@ export class HermiteLine extends RampMoments<LineKernels> {
    * Bounds on sum_g factors[g] sum_(i in g) (a + b r_i) e_i e^(-u_i^2) over the kernels the line
    * holds, seen from y (modelling space), into out[0] (lower) and out[1] (upper), each cell off by
    * at most its share of `precision` times the sum. `factors[g]` >= 0: what a kernel of group g is
-   * multiplied by (its categorical terms, relative to their largest).
+   * multiplied by (its categorical terms at the point, in the caller's scale).
    */
   bounds(y: number, factors: Float64Array, precision: number, out: Float64Array): void {
     const groups = this.groups;
