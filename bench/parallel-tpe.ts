@@ -16,9 +16,9 @@
  * and two objectives over a float and two integers (each parameter sampled on its own).
  *
  * A study's trials are timed in five windows (CPU); a figure is the median over rounds, which
- * alternate which library goes first (three by default: a study's first window runs up to twice as
- * long in a round that follows an Optuna run, and the median of two is their mean). Optuna runs in a Python process per case and round, whose
- * start and imports are not timed. tunelab runs from its compiled package (dist/, built here with
+ * alternate which library goes first (three by default: a study's first window can take twice as
+ * long in one round as in another, and the median of two is their mean). Optuna runs in a Python
+ * process per case and round, whose start and imports are not timed. tunelab runs from its compiled package (dist/, built here with
  * the `tsc` of `npm run build`), after one untimed study of each case.
  * Writes bench/results/parallel-tpe.json.
  */
