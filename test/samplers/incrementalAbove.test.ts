@@ -193,8 +193,9 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
 
   it('scores cells as the from-scratch estimator does, to the bit, and chooses what its argmax chooses, through insertions and removals', () => {
     // An integer whose cells are wider than the clip's floor, a log integer whose cells are
-    // narrower over most of its range (the from-scratch masses there use Simpson's rule, which the
-    // cells' sums do not: the close candidates are scored again), and a stepped float.
+    // narrower over most of its range (the from-scratch masses take those by Simpson's rule, and all
+    // through an erfc fit good to about 1e-7, which the cells' sums do not: the candidates close to
+    // the best are scored again), and a stepped float.
     const dists = [intDistribution(1, 64), intDistribution(16, 1024, { log: true }), floatDistribution(0, 10, { step: 0.01 })] as const;
     for (const dist of dists) {
       const rng = new Rng(5);
