@@ -1,8 +1,9 @@
 /**
- * A discrete parameter's kernel terms, shared by the joint estimator built from scratch
- * (`ParzenEstimator`) and the mixed density kept across trials (`MixedKernelSum`), so that both form
- * them by one expression: a kernel's term at value x is the log normal mass of x's cell under the
- * kernel less its truncation mass.
+ * A discrete parameter's kernel terms, shared by the estimators built from scratch
+ * (`ParzenEstimator`) and those kept across trials (`MixedKernelSum`, `IncrementalAboveDensity`), so
+ * that each forms them by one expression: a kernel's term at value x is the log normal mass of x's
+ * cell under the kernel less its truncation mass (jointly), or that mass over the truncation mass
+ * (`cellMass`, one parameter on its own).
  */
 import type { NumericModel } from './parzenEstimator';
 import * as truncnorm from './truncnorm';
@@ -10,6 +11,7 @@ import * as truncnorm from './truncnorm';
 // A local binding (see parzenEstimator.ts: some CommonJS loaders turn each read through the module
 // object into a getter call).
 const logGaussMass = truncnorm.logGaussMass;
+const logNormalMass = truncnorm.logNormalMass;
 
 /** Terms a discrete parameter keeps (values times pairs); past this its values start afresh. */
 const MAX_CACHED_TERMS = 1 << 22;
@@ -20,6 +22,17 @@ export function cellLow(m: NumericModel, x: number, q: number): number {
 }
 export function cellHigh(m: NumericModel, x: number, q: number): number {
   return m.log ? Math.log(x + 0.5 * q) : x + 0.5 * q;
+}
+
+/**
+ * A kernel's (mean mu, bandwidth sigma, log truncation mass logZ) mass of the cell [lo, hi] over its
+ * truncation mass, as the one-parameter estimators form it: 0 for a cell more than 10 bandwidths away.
+ */
+export function cellMass(lo: number, hi: number, mu: number, sigma: number, logZ: number): number {
+  const inv = 1 / sigma;
+  const a = (lo - mu) * inv;
+  const b = (hi - mu) * inv;
+  return a > 10 || b < -10 ? 0 : Math.exp(logGaussMass(a, b) - logZ);
 }
 
 /**
@@ -120,7 +133,7 @@ export class PairTerms {
         if (this.holders[p] === 0) continue; // forgotten: no kernel will hold it again
         const mu = this.pairMus[p];
         const sigma = this.pairSigmas[p];
-        terms[p] = logGaussMass((lo - mu) / sigma, (hi - mu) / sigma) - this.pairLogZs[p];
+        terms[p] = logNormalMass(lo, hi, mu, sigma) - this.pairLogZs[p];
       }
       entry.computed = pairs;
     }

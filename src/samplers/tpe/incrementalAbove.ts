@@ -2,10 +2,10 @@ import { InvalidArgumentError } from '../../errors';
 import type { ParamModel, ParzenEstimatorParameters } from './parzenEstimator';
 import { forward, heightOfLogZ, kernelBandwidth } from './parzenEstimator';
 import { lowerBound } from '../../sortedSearch';
-import { cellHigh, cellLow } from './discreteCells';
+import { cellHigh, cellLow, cellMass } from './discreteCells';
 import { argmaxRatio } from './nearFirstSum';
 import { RankedCellMoments } from './rankedMoments';
-import { logGaussMass } from './truncnorm';
+import { logGaussMass, logNormalMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
 
 /**
@@ -179,7 +179,7 @@ export class IncrementalAboveDensity {
     this.range = model.high - model.low;
     this.prior = 0.5 * (model.low + model.high);
     this.priorInv = 1 / this.range;
-    this.priorLogZ = logGaussMass((model.low - this.prior) / this.range, (model.high - this.prior) / this.range);
+    this.priorLogZ = logNormalMass(model.low, model.high, this.prior, this.range);
     this.priorH = heightOfLogZ(this.priorLogZ) * this.priorInv;
     // The caller keeps n >= 98 observations, where the magic-clip floor no longer moves.
     if (!params.considerMagicClip)
@@ -750,7 +750,7 @@ export class IncrementalAboveDensity {
     const inv = 1 / sigma;
     const clipped = sigma === this.minSigma;
     // The from-scratch estimator's truncation mass and height, by the same expressions.
-    const logZ = logGaussMass((this.model.low - mu) / sigma, (this.model.high - mu) / sigma);
+    const logZ = logNormalMass(this.model.low, this.model.high, mu, sigma);
     const h = heightOfLogZ(logZ) * inv;
     const number = ch.num[j];
     const was = this.moments.isMember(number);
@@ -850,14 +850,3 @@ export class IncrementalAboveDensity {
 }
 
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
-
-/**
- * A kernel's (mean mu, bandwidth sigma, log truncation mass logZ) mass of the cell [lo, hi], as the
- * from-scratch estimator forms it: 0 for a cell more than 10 bandwidths away.
- */
-function cellMass(lo: number, hi: number, mu: number, sigma: number, logZ: number): number {
-  const inv = 1 / sigma;
-  const a = (lo - mu) * inv;
-  const b = (hi - mu) * inv;
-  return a > 10 || b < -10 ? 0 : Math.exp(logGaussMass(a, b) - logZ);
-}

@@ -7,7 +7,7 @@ import { HermiteLine } from './hermiteLine';
 import { NearFirstGrid, ProductGridTerms } from './nearFirstGrid';
 import { argmaxRatio, NearFirstPairs } from './nearFirstSum';
 import { MixedKernelSum, type MixedGridTerms, type MixedKernels } from './mixedKernelSum';
-import { logGaussMass } from './truncnorm';
+import { logNormalMass } from './truncnorm';
 import { defaultWeightAt, scatterDefaultWeights } from './weights';
 import { mapPacked } from '../../packedArrays';
 
@@ -283,7 +283,7 @@ export class IncrementalJointAbove implements ProductKernels {
       this.sigmas[j][0] = range;
       this.invs[j][0] = 1 / range;
       this.curvatures[j][0] = 0.5 * this.invs[j][0] * this.invs[j][0];
-      this.logZs[j][0] = logGaussMass((m.low - this.mus[j][0]) / range, (m.high - this.mus[j][0]) / range);
+      this.logZs[j][0] = logNormalMass(m.low, m.high, this.mus[j][0], range);
     });
     if (this.continuous) this.logHeights[0] = kernelLogHeight(this.invs, this.logZs, 0);
     this.numbers[0] = -1;
@@ -919,7 +919,7 @@ export class IncrementalJointAbove implements ProductKernels {
         const model = this.models[j] as NumericModel;
         const mu = this.mus[j][slot];
         const sigma = this.sigmas[j][slot];
-        logZ[slot] = logGaussMass((model.low - mu) / sigma, (model.high - mu) / sigma);
+        logZ[slot] = logNormalMass(model.low, model.high, mu, sigma);
       }
       if (this.continuous) {
         const was = this.logHeights[slot];

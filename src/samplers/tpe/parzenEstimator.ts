@@ -1,7 +1,7 @@
 import type { Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import type { Rng } from '../../rng';
-import { cellHigh, cellLow, PairTerms } from './discreteCells';
+import { cellHigh, cellLow, cellMass, PairTerms } from './discreteCells';
 import { expNonPositive } from './expNonPositive';
 import { SortedGaussianSum } from './gaussSum';
 import { FAR_LOG, kernelLogHeight, logSumProductKernels, logWeightSpread, packPairs, type ProductKernels } from './productKernelSum';
@@ -12,7 +12,7 @@ import { lowerBound } from '../../sortedSearch';
 // Local bindings of the hot helpers: read once here rather than through the module object on
 // every kernel (some CommonJS loaders turn each such read into a getter call).
 const LOG_SQRT_2PI = truncnorm.LOG_SQRT_2PI;
-const logGaussMass = truncnorm.logGaussMass;
+const logNormalMass = truncnorm.logNormalMass;
 const truncationMass = truncnorm.truncationMass;
 const truncnormPpfFrom = truncnorm.truncnormPpfFrom;
 
@@ -337,10 +337,7 @@ export class ParzenEstimator {
       const hi = cellHigh(m, x, m.q);
       for (let p = 0; p < first.length; p++) {
         const i = first[p];
-        const inv = 1 / sigmas[i];
-        const a = (lo - mus[i]) * inv;
-        const b = (hi - mus[i]) * inv;
-        masses[p] = a > 10 || b < -10 ? 0 : Math.exp(logGaussMass(a, b) - logZ[i]);
+        masses[p] = cellMass(lo, hi, mus[i], sigmas[i], logZ[i]);
       }
       let sum = 0;
       for (let i = 0; i < nc; i++) {
@@ -586,7 +583,7 @@ function numericKernels(
   mus[n] = 0.5 * (m.low + m.high);
   sigmas[n] = range;
   const logZ = new Float64Array(nc);
-  for (let i = 0; i < nc; i++) logZ[i] = logGaussMass((m.low - mus[i]) / sigmas[i], (m.high - mus[i]) / sigmas[i]);
+  for (let i = 0; i < nc; i++) logZ[i] = logNormalMass(m.low, m.high, mus[i], sigmas[i]);
   return { kind: 'numeric', mus, sigmas, logZ, pos, massLow: new Float64Array(nc).fill(NaN), massHigh: new Float64Array(nc) };
 }
 
@@ -777,7 +774,7 @@ export function kernelBandwidth(
  * The kernel is this times exp(-z^2/2), times 1/sigma for properly normalised kernels.
  */
 export function kernelHeight(low: number, high: number, mu: number, sigma: number): number {
-  return heightOfLogZ(logGaussMass((low - mu) / sigma, (high - mu) / sigma));
+  return heightOfLogZ(logNormalMass(low, high, mu, sigma));
 }
 
 /** `kernelHeight` from the kernel's log truncation mass (for a caller that keeps that too). */

@@ -76,6 +76,15 @@ function upperTailInverse(q: number): number {
 }
 
 /**
+ * Log of the mass of [lo, hi] under the normal of mean mu and deviation sigma: a kernel's
+ * truncation mass over the range, or its mass of a discrete value's cell. One expression for every
+ * estimator, so that each forms the same double.
+ */
+export function logNormalMass(lo: number, hi: number, mu: number, sigma: number): number {
+  return logGaussMass((lo - mu) / sigma, (hi - mu) / sigma);
+}
+
+/**
  * Log of the standard-normal mass of [a, b] (a <= b), accurate in both tails and for narrow
  * intervals (where a difference of CDFs would cancel).
  */
