@@ -199,8 +199,10 @@ export class IncrementalJointAbove implements ProductKernels {
   private readonly groupStrides: number[] = [];
   private groups = 0;
   private cellHeights = new Float64Array(0);
-  private readonly groupBounds = new Float64Array(2);
-  private readonly cellBounds = new Float64Array(2);
+  /** The screens' scratch for a candidate's bounds. */
+  private readonly screenBounds = new Float64Array(2);
+  /** The time rank of the kernel in `slot` (the Hermite moments' ramp weights read it). */
+  private readonly rankOfSlot = (slot: number): number => this.timePosition(this.numbers[slot], this.count - 1);
   private screenLow = new Float64Array(0);
   private screenHigh = new Float64Array(0);
   private screenExact = new Float64Array(0);
@@ -466,12 +468,6 @@ export class IncrementalJointAbove implements ProductKernels {
    */
   private groupedScreen(terms: MixedGridTerms, modelled: readonly Float64Array[], logL: Float64Array): number[] {
     const size = logL.length;
-    const all = Array.from({ length: size }, (_, s) => s);
-    if (this.screenLow.length < size) {
-      this.screenLow = new Float64Array(size);
-      this.screenHigh = new Float64Array(size);
-      this.screenExact = new Float64Array(size);
-    }
     const groups = this.groups;
     const { line, groupCells: cells } = this;
     const held = (line ?? cells)!;
@@ -480,7 +476,7 @@ export class IncrementalJointAbove implements ProductKernels {
     // Per candidate and group, the factor a held kernel of the group is multiplied by in the race's
     // terms: e^(its categorical terms + the floor kernel's height - the terms' bound), its
     // truncation masses and weight being in the held sums.
-    const factors = mapPacked(all, () => new Float64Array(groups));
+    const factors = Array.from({ length: size }, () => new Float64Array(groups));
     const choiceLogs = this.mixed!.choiceLogs;
     for (let s = 0; s < size; s++) {
       for (let g = 0; g < groups; g++) {
@@ -495,21 +491,53 @@ export class IncrementalJointAbove implements ProductKernels {
         factors[s][g] = Math.exp(logs);
       }
     }
-    const bounds = this.groupBounds;
+    return this.screenRounds(
+      logL,
+      terms.scale,
+      (sum) => terms.top + Math.log(sum),
+      // The kernels not held (the prior, the newest, the wide ones), by the race's own terms.
+      (s) => terms.addTerms(held.direct, 0, held.directCount, s, 0),
+      (s, precision, out) => {
+        if (line) line.bounds(y0[s], factors[s], precision, out);
+        else cells!.bounds(y0[s], y1[s], precision, out, factors[s]);
+      },
+    );
+  }
+
+  /**
+   * The screens' rounds of growing precision (PRECISIONS), each over the candidates the last one
+   * could not rule out. A candidate's sum is `scale` times the held kernels' bounds
+   * (`heldBounds(s, precision, out)`) plus the others' exact sum (`exactOf(s)`, asked once per
+   * candidate), and `logG` its log g. Returns the candidates not proven to score lower than another
+   * by more than SCREEN_MARGIN; every candidate when a sum might underflow.
+   */
+  private screenRounds(
+    logL: Float64Array,
+    scale: number,
+    logG: (sum: number) => number,
+    exactOf: (s: number) => number,
+    heldBounds: (s: number, precision: number, out: Float64Array) => void,
+  ): number[] {
+    const size = logL.length;
+    const all = Array.from({ length: size }, (_, s) => s);
+    if (this.screenLow.length < size) {
+      this.screenLow = new Float64Array(size);
+      this.screenHigh = new Float64Array(size);
+      this.screenExact = new Float64Array(size);
+    }
+    const bounds = this.screenBounds;
     let kept = all;
     for (const precision of PRECISIONS) {
       let best = -Infinity;
       for (const s of kept) {
-        // The kernels not held (the prior, the newest, the wide ones), summed exactly.
-        if (precision === PRECISIONS[0]) this.screenExact[s] = terms.addTerms(held.direct, 0, held.directCount, s, 0);
+        if (precision === PRECISIONS[0]) this.screenExact[s] = exactOf(s);
         const exact = this.screenExact[s];
-        if (line) line.bounds(y0[s], factors[s], precision, bounds);
-        else cells!.bounds(y0[s], y1[s], precision, bounds, factors[s]);
-        const low = terms.scale * bounds[0] + exact * (1 - 1e-12);
-        const high = terms.scale * bounds[1] + exact * (1 + 1e-12);
+        heldBounds(s, precision, bounds);
+        const low = scale * bounds[0] + exact * (1 - 1e-12);
+        const high = scale * bounds[1] + exact * (1 + 1e-12);
         if (!(low > 1e-250) || !(high < Infinity)) return all;
-        this.screenLow[s] = logL[s] - (terms.top + Math.log(high));
-        this.screenHigh[s] = logL[s] - (terms.top + Math.log(low));
+        this.screenLow[s] = logL[s] - logG(high);
+        this.screenHigh[s] = logL[s] - logG(low);
         if (this.screenLow[s] > best) best = this.screenLow[s];
       }
       kept = kept.filter((s) => !(this.screenHigh[s] < best - SCREEN_MARGIN));
@@ -566,7 +594,7 @@ export class IncrementalJointAbove implements ProductKernels {
       for (let j = 0; j < strides.length; j++) if (strides[j] > 0) g += strides[j] * mus[j][slot];
       return g;
     };
-    const rankOf = (slot: number): number => this.timePosition(this.numbers[slot], this.count - 1);
+    const rankOf = this.rankOfSlot;
     const [j0, j1] = this.numeric;
     const { count, numbers, byTime, sigmas, logZs } = this;
     if (this.line) {
@@ -611,7 +639,7 @@ export class IncrementalJointAbove implements ProductKernels {
           sigmas: this.sigmas,
           numbers: this.numbers,
           byTime: this.byTime,
-          rankOf: (slot) => this.timePosition(this.numbers[slot], this.count - 1),
+          rankOf: this.rankOfSlot,
         },
         touched,
       ),
@@ -679,14 +707,7 @@ export class IncrementalJointAbove implements ProductKernels {
    * left out. Every candidate when the screen cannot tell (a sum so small it might underflow).
    */
   private screen(logL: Float64Array): number[] {
-    const size = logL.length;
-    const all = Array.from({ length: size }, (_, s) => s);
     const cells = this.cells!;
-    if (this.screenLow.length < size) {
-      this.screenLow = new Float64Array(size);
-      this.screenHigh = new Float64Array(size);
-      this.screenExact = new Float64Array(size);
-    }
     const top = this.maxLogHeight;
     const logTotal = Math.log(this.totalWeight);
     const scale = Math.exp(cells.logFloorHeight - top);
@@ -694,36 +715,23 @@ export class IncrementalJointAbove implements ProductKernels {
     const [mu0, mu1] = this.mus;
     const [c0, c1] = this.curvatures;
     const { direct, directCount } = cells;
-    const bounds = this.cellBounds;
-    // Rounds of growing precision, each over the candidates the last one could not rule out.
-    let kept = all;
-    for (const precision of PRECISIONS) {
-      let best = -Infinity;
-      for (const s of kept) {
-        if (precision === PRECISIONS[0]) {
-          // The kernels outside the cells (the prior, the newest, the wide ones), summed exactly.
-          let exact = 0;
-          for (let i = 0; i < directCount; i++) {
-            const slot = direct[i];
-            const d0 = y0[s] - mu0[slot];
-            const d1 = y1[s] - mu1[slot];
-            exact += this.weights[slot] * Math.exp(this.logHeights[slot] - top - (d0 * d0 * c0[slot] + d1 * d1 * c1[slot]));
-          }
-          this.screenExact[s] = exact;
+    return this.screenRounds(
+      logL,
+      scale,
+      (sum) => top + Math.log(sum) - logTotal,
+      // The kernels outside the cells (the prior, the newest, the wide ones), summed exactly.
+      (s) => {
+        let exact = 0;
+        for (let i = 0; i < directCount; i++) {
+          const slot = direct[i];
+          const d0 = y0[s] - mu0[slot];
+          const d1 = y1[s] - mu1[slot];
+          exact += this.weights[slot] * Math.exp(this.logHeights[slot] - top - (d0 * d0 * c0[slot] + d1 * d1 * c1[slot]));
         }
-        const exact = this.screenExact[s];
-        cells.bounds(y0[s], y1[s], precision, bounds);
-        const low = scale * bounds[0] + exact * (1 - 1e-12);
-        const high = scale * bounds[1] + exact * (1 + 1e-12);
-        if (!(low > 1e-250) || !(high < Infinity)) return all;
-        this.screenLow[s] = logL[s] - (top + Math.log(high) - logTotal);
-        this.screenHigh[s] = logL[s] - (top + Math.log(low) - logTotal);
-        if (this.screenLow[s] > best) best = this.screenLow[s];
-      }
-      kept = kept.filter((s) => !(this.screenHigh[s] < best - SCREEN_MARGIN));
-      if (kept.length === 1) break;
-    }
-    return kept;
+        return exact;
+      },
+      (s, precision, out) => cells.bounds(y0[s], y1[s], precision, out),
+    );
   }
 
   private rebuild(numbers: Int32Array, values: readonly Float64Array[], count: number): void {
