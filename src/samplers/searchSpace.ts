@@ -10,6 +10,26 @@ function counts(t: FrozenTrial, includePruned: boolean): boolean {
 }
 
 /**
+ * The intersection narrowed by one trial's distributions: `space` without the parameters the trial
+ * lacks or has with another distribution (in place), or the trial's own when there is none yet.
+ */
+function narrowed(space: Map<string, Distribution> | null, distributions: Record<string, Distribution>): Map<string, Distribution> {
+  if (space === null) return new Map(Object.entries(distributions));
+  for (const [name, d] of space) {
+    const other = ownValue(distributions, name);
+    if (!other || !distributionsEqual(d, other)) space.delete(name);
+  }
+  return space;
+}
+
+/** The intersection as a record, keys sorted (so the order never depends on history). */
+function sortedRecord(space: Map<string, Distribution> | null): Record<string, Distribution> {
+  const out: Record<string, Distribution> = {};
+  if (space) for (const name of [...space.keys()].sort()) setKey(out, name, space.get(name)!);
+  return out;
+}
+
+/**
  * The parameters that every finished trial used with the very same distribution (Optuna's
  * `IntersectionSearchSpace`). Relative samplers (QMC, CMA-ES, GP, multivariate TPE) model exactly
  * these. COMPLETE trials count; PRUNED ones too with `includePruned`. Until some trial has
@@ -39,27 +59,15 @@ export class IntersectionSearchSpace {
 
   calculate(study: StudyView): Record<string, Distribution> {
     this.record.update(study);
-    if (this.sortedMemo === null) {
-      const out: Record<string, Distribution> = {};
-      if (this.space) for (const name of [...this.space.keys()].sort()) setKey(out, name, this.space.get(name)!);
-      this.sortedMemo = out;
-    }
+    this.sortedMemo ??= sortedRecord(this.space);
     return plainCopy(this.sortedMemo);
   }
 
   private fold(t: FrozenTrial): void {
-    if (this.space === null) {
-      this.space = new Map(Object.entries(t.distributions));
-      this.sortedMemo = null;
-      return;
-    }
-    for (const [name, d] of this.space) {
-      const other = ownValue(t.distributions, name);
-      if (!other || !distributionsEqual(d, other)) {
-        this.space.delete(name);
-        this.sortedMemo = null;
-      }
-    }
+    // The space only shrinks once made: a change of size is a change.
+    const size = this.space?.size ?? -1;
+    this.space = narrowed(this.space, t.distributions);
+    if (this.space.size !== size) this.sortedMemo = null;
   }
 }
 
@@ -69,20 +77,8 @@ export function intersectionSearchSpace(
   opts: { includePruned?: boolean } = {},
 ): Record<string, Distribution> {
   let space: Map<string, Distribution> | null = null;
-  for (const t of trials) {
-    if (!counts(t, opts.includePruned ?? false)) continue;
-    if (space === null) {
-      space = new Map(Object.entries(t.distributions));
-      continue;
-    }
-    for (const [name, d] of space) {
-      const other = ownValue(t.distributions, name);
-      if (!other || !distributionsEqual(d, other)) space.delete(name);
-    }
-  }
-  const out: Record<string, Distribution> = {};
-  if (space) for (const name of [...space.keys()].sort()) setKey(out, name, space.get(name)!);
-  return out;
+  for (const t of trials) if (counts(t, opts.includePruned ?? false)) space = narrowed(space, t.distributions);
+  return sortedRecord(space);
 }
 
 /**
