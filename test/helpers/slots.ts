@@ -12,3 +12,16 @@ export function shuffledSlots(n: number, rng: Rng): number[] {
   }
   return slots;
 }
+
+/**
+ * Kernel `i` leaves (its trial joined the good group), as `IncrementalJointAbove` removes one: the
+ * kernel in the last slot moves into its slot. `slots[k]` is kernel k's slot; both lists change in place.
+ */
+export function removeKernel(kernels: unknown[], slots: number[], i: number): void {
+  const hole = slots[i];
+  const last = slots.length;
+  kernels.splice(i, 1);
+  slots.splice(i, 1);
+  const moved = slots.indexOf(last);
+  if (moved >= 0) slots[moved] = hole;
+}

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/rng';
-import { shuffledSlots } from '../helpers/slots';
+import { removeKernel, shuffledSlots } from '../helpers/slots';
 import { HermiteCells, type CellKernels } from '../../src/samplers/tpe/hermiteCells';
 
 const LOW = [-5, 0];
@@ -228,12 +228,8 @@ describe('Hermite cells', () => {
         // An older trial leaves (it became one of the good ones): every later trial's rank drops by
         // one, and the last slot moves into its hole.
         const i = rng.int(0, kernels.length - 30);
-        const hole = slots[i];
-        const last = slots.length;
-        changed.push(kernels[i].mu, kernels[slots.indexOf(last)].mu);
-        kernels.splice(i, 1);
-        slots.splice(i, 1);
-        slots = slots.map((s) => (s === last ? hole : s));
+        changed.push(kernels[i].mu, kernels[slots.indexOf(slots.length)].mu);
+        removeKernel(kernels, slots, i);
       }
       if (step % 3 === 0) {
         // Some kernels widen beyond the floor (a neighbour left) and some narrow back to it.
@@ -283,12 +279,7 @@ describe('Hermite cells', () => {
       const left = step % 2 === 0;
       if (left) {
         // An older trial leaves: later ranks drop by one, the last slot moves into its hole.
-        const i = rng.int(0, kernels.length - 30);
-        const hole = slots[i];
-        const last = slots.length;
-        kernels.splice(i, 1);
-        slots.splice(i, 1);
-        slots = slots.map((s) => (s === last ? hole : s));
+        removeKernel(kernels, slots, rng.int(0, kernels.length - 30));
       }
       const k = layout(kernels, slots);
       cells.sync(k, left ? null : touched);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src/rng';
-import { shuffledSlots } from '../helpers/slots';
+import { removeKernel, shuffledSlots } from '../helpers/slots';
 import { HermiteLine, type LineKernels } from '../../src/samplers/tpe/hermiteLine';
 
 const LOW = -5;
@@ -207,13 +207,7 @@ describe('Hermite line', () => {
       }
       if (step % 4 === 2) {
         // One leaves from mid-history: the last slot moves into its hole, and later ranks move.
-        const i = rng.int(0, kernels.length - 40);
-        const hole = slots[i];
-        const last = kernels.length;
-        const moved = slots.indexOf(last);
-        kernels.splice(i, 1);
-        slots.splice(i, 1);
-        if (moved !== i) slots[moved > i ? moved - 1 : moved] = hole;
+        removeKernel(kernels, slots, rng.int(0, kernels.length - 40));
         ranksMoved = true;
       }
       const k = layout(kernels, slots);

@@ -16,23 +16,26 @@ import { countingCalls } from '../helpers/spy';
 /** The sampler as is (its incremental paths), or told to compute everything from scratch. */
 const paths = (sampler: TPESampler, incremental: boolean) => (incremental ? sampler : useFromScratchPaths(sampler));
 
-/** Reference: the from-scratch density of the observations `included` (time order = index order). */
+/**
+ * Reference: the from-scratch density of the observations `included` (time order = index order),
+ * as TPE builds it from a sorted column: a continuous parameter's `SortedUnivariateDensity`, a
+ * discrete one's `ParzenEstimator`.
+ */
 function reference(
   model: ReturnType<typeof paramModel> & { kind: 'numeric' },
   history: number[],
   included: number[],
   params: Parameters<typeof IncrementalAboveDensity.build>[1],
-) {
+): { logPdf(samples: Float64Array[]): Float64Array } {
   const byTime = [...included].sort((a, b) => a - b);
   const rank = new Map(byTime.map((i, r) => [i, r]));
   const order = [...byTime].sort((a, b) => history[a] - history[b] || a - b);
   const w = defaultWeights(byTime.length);
-  return new SortedUnivariateDensity(
-    model,
-    Float64Array.from(order, (i) => history[i]),
-    Float64Array.from(order, (i) => w[rank.get(i)!]),
-    params,
-  );
+  const values = Float64Array.from(order, (i) => history[i]);
+  const weights = Float64Array.from(order, (i) => w[rank.get(i)!]);
+  return model.q === null
+    ? new SortedUnivariateDensity(model, values, weights, params)
+    : new ParzenEstimator([values], [model], params, weights, true);
 }
 
 function history(dist: Distribution & { kind: 'float' | 'int' }, n: number, rng: Rng): number[] {
@@ -171,26 +174,6 @@ describe('IncrementalAboveDensity', () => {
 });
 
 describe('IncrementalAboveDensity of a discrete parameter', () => {
-  /** The from-scratch estimator of the observations `included` (trial i has value hist[i], time rank by i), as TPE builds it from a sorted column. */
-  function discreteReference(
-    model: ReturnType<typeof paramModel>,
-    hist: number[],
-    included: number[],
-    params: Parameters<typeof IncrementalAboveDensity.build>[1],
-  ) {
-    const byTime = [...included].sort((a, b) => a - b);
-    const rank = new Map(byTime.map((i, r) => [i, r]));
-    const order = [...byTime].sort((a, b) => hist[a] - hist[b] || a - b);
-    const w = defaultWeights(byTime.length);
-    return new ParzenEstimator(
-      [Float64Array.from(order, (i) => hist[i])],
-      [model],
-      params,
-      Float64Array.from(order, (i) => w[rank.get(i)!]),
-      true,
-    );
-  }
-
   it('scores cells as the from-scratch estimator does, to the bit, and chooses what its argmax chooses, through insertions and removals', () => {
     // An integer whose cells are wider than the clip's floor, a log integer whose cells are
     // narrower over most of its range (the from-scratch masses take those by Simpson's rule, and all
@@ -231,7 +214,7 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
           }
         }
         if (n % 50 !== 0) continue;
-        const ref = discreteReference(model, hist, included, params);
+        const ref = reference(model, hist, included, params);
         const xs = Float64Array.from({ length: 24 }, (_, s) => (s < 16 ? hist[rng.int(0, n)] : snap(rng.uniform(dist.low, dist.high))));
         const want = ref.logPdf([xs]);
         const got = inc.logPdf([xs]);
