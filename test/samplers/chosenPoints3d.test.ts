@@ -56,6 +56,37 @@ describe('ChosenPoints3d', () => {
     });
   }
 
+  it('built at once, or from the first points of another, sweeps exactly as when added one by one (on a grid: ties)', () => {
+    const rng = new Rng(32);
+    const ref = [1.1, 1.1, 1.1];
+    for (let round = 0; round < 10; round++) {
+      const points = Array.from({ length: 80 }, () => frontPoint(rng, round % 2 === 1));
+      const all = new ChosenPoints3d();
+      for (const q of points) all.add(q);
+      for (const count of [0, 1, 17, 50, 80]) {
+        const added = new ChosenPoints3d();
+        for (const q of points.slice(0, count)) added.add(q);
+        const prefix = all.prefix(count);
+        const once = ChosenPoints3d.of(points.slice(0, count));
+        // And each goes on as the one added one by one does.
+        const more = points.slice(count, count + 5);
+        for (const q of more) [added, prefix, once].forEach((c) => c.add(q));
+        assert.equal(prefix.size, added.size);
+        assert.equal(once.size, added.size);
+        for (let t = 0; t < 10; t++) {
+          const p = frontPoint(rng, round % 2 === 1);
+          const expected = added.coveredWithin(p, ref);
+          assert.equal(prefix.coveredWithin(p, ref), expected, `prefix of ${count}`);
+          assert.equal(once.coveredWithin(p, ref), expected, `${count} at once`);
+        }
+        // Their own first points are the same too.
+        const half = Math.floor(count / 2);
+        const p = frontPoint(rng, false);
+        assert.equal(once.prefix(half).coveredWithin(p, ref), all.prefix(half).coveredWithin(p, ref));
+      }
+    }
+  });
+
   it('covers the whole box of a point that a chosen point weakly dominates, and nothing with no points', () => {
     const chosen = new ChosenPoints3d();
     const ref = [2, 2, 2];

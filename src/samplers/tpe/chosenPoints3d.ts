@@ -16,11 +16,50 @@
 import { boxVolume, sweepPoints, sweptVolume3d } from '../../multiobjective/hypervolume';
 
 export class ChosenPoints3d {
-  /** The chosen points' losses in ascending order of the third (equal ones in the order they came). */
-  private x = new Float64Array(64);
-  private y = new Float64Array(64);
-  private z = new Float64Array(64);
+  /** The chosen points' losses in ascending order of the third (equal ones in the order they came), and the order each came in. */
+  private x: Float64Array;
+  private y: Float64Array;
+  private z: Float64Array;
+  private order: Int32Array;
   private count = 0;
+
+  constructor(capacity = 64) {
+    this.x = new Float64Array(capacity);
+    this.y = new Float64Array(capacity);
+    this.z = new Float64Array(capacity);
+    this.order = new Int32Array(capacity);
+  }
+
+  /** The points, as if added in this order. */
+  static of(points: readonly (readonly number[])[]): ChosenPoints3d {
+    const chosen = new ChosenPoints3d(Math.max(64, 2 * points.length));
+    // A stable sort keeps equal third losses in the order they came, as `add` does.
+    const order = points.map((_, i) => i).sort((a, b) => points[a][2] - points[b][2]);
+    order.forEach((i, at) => {
+      chosen.x[at] = points[i][0];
+      chosen.y[at] = points[i][1];
+      chosen.z[at] = points[i][2];
+      chosen.order[at] = i;
+    });
+    chosen.count = points.length;
+    return chosen;
+  }
+
+  /** The first `count` points added, as if only they had been (a pass, where adding them again sorts them again). */
+  prefix(count: number): ChosenPoints3d {
+    const out = new ChosenPoints3d(Math.max(64, 2 * count));
+    let m = 0;
+    for (let i = 0; i < this.count; i++) {
+      if (this.order[i] >= count) continue;
+      out.x[m] = this.x[i];
+      out.y[m] = this.y[i];
+      out.z[m] = this.z[i];
+      out.order[m] = this.order[i];
+      m++;
+    }
+    out.count = m;
+    return out;
+  }
 
   get size(): number {
     return this.count;
@@ -28,25 +67,29 @@ export class ChosenPoints3d {
 
   add(p: readonly number[]): void {
     if (this.count === this.x.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(2 * a.length);
+      const grow = <T extends Float64Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(2 * a.length);
         b.set(a);
         return b;
       };
       this.x = grow(this.x);
       this.y = grow(this.y);
       this.z = grow(this.z);
+      this.order = grow(this.order);
     }
-    const { x, y, z } = this;
+    const { x, y, z, order } = this;
+    const came = this.count;
     let at = this.count++;
     for (; at > 0 && z[at - 1] > p[2]; at--) {
       x[at] = x[at - 1];
       y[at] = y[at - 1];
       z[at] = z[at - 1];
+      order[at] = order[at - 1];
     }
     x[at] = p[0];
     y[at] = p[1];
     z[at] = p[2];
+    order[at] = came;
   }
 
   /** The hypervolume of the chosen points limited to p's box (their losses raised to p's), up to `ref`. */

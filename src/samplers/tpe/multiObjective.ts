@@ -9,11 +9,9 @@
  * by one sort; the greedy selection updates each point's exclusive contribution instead of
  * recomputing the selection's hypervolume for every candidate (which made a 1,000-trial
  * two-objective study cost 100 ms a trial, against Optuna 5.0's 13). */
-import { boxVolume, hypervolume, lexCompare } from '../../multiobjective/hypervolume';
-import { ChosenPoints3d } from './chosenPoints3d';
+import { lexCompare } from '../../multiobjective/hypervolume';
 import { dominates } from '../../multiobjective/pareto';
-import { BoundHistory, EarlierChoices } from './boundHistory';
-import { mapPacked } from '../../packedArrays';
+import { LazyGreedy } from './lazyGreedy';
 
 const EPS = 1e-12;
 
@@ -182,14 +180,10 @@ function referencePoint(points: readonly (readonly number[])[]): number[] {
  * Greedy choices do not depend on how many points are wanted, so a selection keeps its choices
  * and a larger size continues from them: a sampler whose front stays while gamma(n) grows pays
  * for the new choices only. With three or more objectives, a selection for a front that changed
- * (points joined it, and left it dominated) can start from the previous front's selection
- * (`previous`, with the same reference point): a contribution depends only on the point and the
- * points chosen before it, so the previous choices stand, in order, until one of them left the
- * front or a point that joined it would beat it (`LazyGreedy.replay`). In a 1,000-trial
- * three-objective study, the choices of consecutive fronts agree in 84% of their length on average.
- * Where they part, the selections before it may have found the bounds the greedy needs from there
- * on: such selections form a chain that keeps them (`BoundHistory`). At 3,000 trials that leaves
- * 266 contributions to evaluate per trial, against 940 from the previous selection's bounds alone.
+ * (points joined it, and left it dominated) follows the previous front's selection (`previous`,
+ * with the same reference point): its choices move only near the points that joined or left, so
+ * the previous choices and their contributions bound what the new selection's candidates are worth,
+ * and only the candidates near the changes are evaluated (`LazyGreedy.following`).
  */
 export class FrontSelection {
   /** The front's positions (a copy: `shiftFrom` moves them). */
@@ -222,43 +216,38 @@ export class FrontSelection {
     this.finite = this.ref.every(Number.isFinite);
     if (this.finite && this.ref.length === 2) this.greedy = new Greedy2d(this.points, this.ref);
     if (this.finite && this.ref.length > 2) {
-      const replayed = previous?.lazy && sameVector(previous.ref, this.ref) ? this.replay(previous, previous.lazy) : null;
-      this.lazy = replayed ?? new LazyGreedy(this.points, this.ref, this.unique, new BoundHistory());
+      const followed = previous?.lazy && sameVector(previous.ref, this.ref) ? this.follow(previous, previous.lazy) : null;
+      this.lazy = followed ?? new LazyGreedy(this.points, this.ref);
     }
   }
 
-  /** The previous selection's choices carried over to this front (see the class comment), or null. */
-  private replay(previous: FrontSelection, choices: LazyGreedy): LazyGreedy | null {
-    // Positions by trial (the losses' indices): here, and 1 where the previous front held it.
+  /** A selection guided by the previous front's (see the class comment), or null. */
+  private follow(previous: FrontSelection, choices: LazyGreedy): LazyGreedy | null {
+    // Positions by trial (the losses' indices) here, -1 where the front does not hold it. (Plain
+    // loops: typed arrays' `from` with a mapping function took most of this time.)
+    const unique = this.unique;
+    const before = previous.unique;
     let size = 0;
-    for (const i of this.unique) size = Math.max(size, i + 1);
-    for (const i of previous.unique) size = Math.max(size, i + 1);
+    for (let j = 0; j < unique.length; j++) size = Math.max(size, unique[j] + 1);
+    for (let o = 0; o < before.length; o++) size = Math.max(size, before[o] + 1);
     const position = new Int32Array(size).fill(-1);
-    this.unique.forEach((i, j) => (position[i] = j));
-    const known = new Uint8Array(size);
-    for (const i of previous.unique) known[i] = 1;
+    for (let j = 0; j < unique.length; j++) position[unique[j]] = j;
+    // The previous points' positions here (-1: the point left the front); the others joined it.
+    const moved = new Int32Array(before.length);
+    const stayed = new Uint8Array(unique.length);
+    for (let o = 0; o < before.length; o++) {
+      const j = position[before[o]];
+      moved[o] = j;
+      if (j >= 0) stayed[j] = 1;
+    }
     const joined: number[] = [];
-    this.unique.forEach((i, j) => {
-      if (!known[i]) joined.push(j);
-    });
-    // The previous points' positions here (-1: the point left the front).
-    const moved = Int32Array.from(previous.unique, (i) => position[i]);
-    return LazyGreedy.replay(this.points, this.ref, this.unique, choices, moved, joined);
+    for (let j = 0; j < unique.length; j++) if (!stayed[j]) joined.push(j);
+    return LazyGreedy.following(this.points, this.ref, choices, moved, joined);
   }
 
-  /**
-   * Moves every position from `at` up by one (a point was inserted there into `losses`). With three
-   * or more objectives the chain's `boundHistory` knows the points by position too: its owner moves
-   * it once for all the selections that share it.
-   */
+  /** Moves every position from `at` up by one (a point was inserted there into `losses`). */
   shiftFrom(at: number): void {
-    // `unique` is also the greedy selection's list of the points' positions.
     for (const list of [this.front, this.unique]) for (let j = 0; j < list.length; j++) if (list[j] >= at) list[j]++;
-  }
-
-  /** The bounds of the chain of selections this one belongs to (three or more objectives), else null. */
-  get boundHistory(): BoundHistory | null {
-    return this.lazy?.history ?? null;
   }
 
   select(size: number): number[] {
@@ -391,276 +380,6 @@ class Greedy2d {
   }
 }
 
-/**
- * Three or more objectives: the same greedy choices, found lazily. A point's contribution only
- * shrinks as points are chosen (hypervolume is submodular), so any value it once had bounds it; the
- * points wait in a heap by their bounds, and each choice evaluates them in bound order until none
- * left can beat (or tie, the earlier point winning) the best contribution found. (Optuna 5.0 also
- * evaluates in bound order, but re-sorts every point at every choice, after lowering each bound to
- * the point's box less the part the latest choice covers; the choices are the same.) The choices
- * are kept, and more are made when more are wanted. A point that comes to the top of the heap first
- * looks for a lower bound that holds now among those its chain found (`BoundHistory`).
- *
- * A contribution is the point's box less the hypervolume of the chosen points limited to that box
- * (Optuna's "decremental" form; with three objectives, a sweep over the chosen points near it,
- * `ChosenPoints3d`). The hypervolume of all the chosen points with and without the point
- * (Optuna's form for three objectives) took 2.7 times Optuna's time per trial in a 1,000-trial
- * three-objective study. The two forms are equal; their rounding can differ in the last bits, which
- * decides between points whose contributions tie exactly (on a grid), in either library.
- */
-class LazyGreedy {
-  /** The choices, in order, and the contribution each had when chosen. */
-  readonly picked: number[] = [];
-  readonly values: number[] = [];
-  /** Per point, an upper bound on its contribution (exact for the points just evaluated). */
-  private readonly bound: Float64Array;
-  /** Per point, how many points were chosen when its bound was evaluated (0: its box). */
-  private readonly boundAt: Int32Array;
-  /**
-   * Max-heap of the points not chosen, by `key` (then the earlier point); null until the first new
-   * choice. A point's key is its bound when it was pushed: a bound lowered while the point waits
-   * takes effect when the point comes to the top, which pushes it again.
-   */
-  private heap: number[] | null = null;
-  private readonly key: Float64Array;
-  /** This selection's number in its chain (`history`: the bounds the chain found). */
-  private readonly selection: number;
-  /** After a replay: the previous selection's choices, for the bounds found with them (see `BoundHistory`). */
-  private earlier: EarlierChoices | null = null;
-  /** How many bounds the history gave (for tests and measurements). */
-  historyTaken = 0;
-  /** The chosen points, in order. */
-  private readonly chosen: (readonly number[])[] = [];
-  /** Three objectives: the chosen points again, for the volume they cover within a box. */
-  private readonly chosen3d = new ChosenPoints3d();
-  private volume = 0;
-  /** Once the volume is infinite: the points left, ascending (Optuna's rule: taken in order). */
-  private rest: number[] | null = null;
-
-  /**
-   * @param points the front's distinct loss vectors
-   * @param trials each point's trial (its index in the losses), which `history` knows it by
-   * @param history the bounds of the chain of selections this one joins (a new one starts a chain)
-   */
-  constructor(
-    private readonly points: readonly (readonly number[])[],
-    private readonly ref: readonly number[],
-    private readonly trials: readonly number[],
-    readonly history: BoundHistory,
-  ) {
-    const n = points.length;
-    this.bound = new Float64Array(n);
-    for (let j = 0; j < n; j++) this.bound[j] = boxVolume(points[j], ref);
-    this.boundAt = new Int32Array(n);
-    this.key = new Float64Array(n);
-    this.selection = history.begin(this);
-  }
-
-  /**
-   * A greedy selection over `points` that starts with an earlier front's choices (`previous`, whose
-   * point o is at position moved[o] here, -1 for a point no longer there) for as long as they
-   * stand: each is the choice a fresh selection makes at its step unless it left, or one of the
-   * points that joined (`joined`) contributes more there (or as much, and comes first). The bounds
-   * the earlier selection held with no more choices than carried over still bound; the chain's
-   * others wait in its `BoundHistory` until they hold again. Null when nothing carries over (its
-   * first choice does not stand, the earlier selection had reached an infinite volume, or a later
-   * selection continued it already).
-   */
-  static replay(
-    points: readonly (readonly number[])[],
-    ref: readonly number[],
-    trials: readonly number[],
-    previous: LazyGreedy,
-    moved: Int32Array,
-    joined: readonly number[],
-  ): LazyGreedy | null {
-    if (previous.history.owner !== previous) return null; // a later selection continued it already
-    const greedy = new LazyGreedy(points, ref, trials, previous.history);
-    const { bound } = greedy;
-    for (let t = 0; t < previous.picked.length; t++) {
-      const x = moved[previous.picked[t]];
-      const c = previous.values[t];
-      if (x < 0 || !Number.isFinite(c)) break;
-      let stands = true;
-      for (const q of joined) {
-        // Its bound first; evaluated afresh only when the bound does not settle it.
-        if (bound[q] < c || (bound[q] === c && q > x)) continue;
-        greedy.evaluate(q);
-        if (bound[q] > c || (bound[q] === c && q < x)) {
-          stands = false;
-          break;
-        }
-      }
-      if (!stands) break;
-      greedy.take(x, c);
-    }
-    const carried = greedy.picked.length;
-    if (carried === 0) return null;
-    for (let o = 0; o < moved.length; o++) if (moved[o] < 0) greedy.history.forget(previous.trials[o]);
-    // The previous selection's latest bounds found with no more choices than carried over hold
-    // here; the chain's others are read from the history when a point needs a lower bound.
-    for (let o = 0; o < moved.length; o++) {
-      const j = moved[o];
-      const at = previous.boundAt[o];
-      if (j >= 0 && at > 0 && at <= carried && previous.bound[o] < bound[j]) {
-        bound[j] = previous.bound[o];
-        greedy.boundAt[j] = at;
-      }
-    }
-    if (carried < previous.picked.length) {
-      greedy.earlier = new EarlierChoices(
-        points.length,
-        previous.picked,
-        previous.points,
-        moved,
-        greedy.history.madeBy(previous.picked.length),
-        carried,
-      );
-    }
-    return greedy;
-  }
-
-  /** The first `size` choices (indices into the points; size < the number of points). */
-  extendTo(size: number): readonly number[] {
-    const { points, bound, picked } = this;
-    if (this.heap === null) {
-      // The points not chosen, in a heap by their bounds (valid: they bound their contributions
-      // for any larger set of chosen points).
-      this.heap = [];
-      const taken = new Uint8Array(points.length);
-      for (const j of picked) taken[j] = 1;
-      for (let j = 0; j < points.length; j++) if (!taken[j]) this.push(j);
-    }
-    const heap = this.heap;
-    while (picked.length < size) {
-      if (this.rest === null && !Number.isFinite(this.volume)) this.rest = heap.splice(0).sort((a, b) => a - b);
-      if (this.rest !== null) {
-        // Every contribution is taken as infinite (Optuna's rule past an infinite volume): the first
-        // points left, in order.
-        picked.push(...this.rest.splice(0, size - picked.length));
-        break;
-      }
-      // Evaluate in bound order while a bound can still beat or tie the best found.
-      const evaluated: number[] = [];
-      let best = -1;
-      while (heap.length > 0) {
-        const j = heap[0];
-        const key = this.key[j];
-        if (best >= 0 && (key < bound[best] || (key === bound[best] && j > best))) break;
-        this.pop();
-        if (this.lowerBound(j)) {
-          // A lower bound holds now: the point waits again, in its place.
-          this.push(j);
-          continue;
-        }
-        // Its contribution now: at most its bound (contributions are finite or infinite, never NaN).
-        this.evaluate(j);
-        evaluated.push(j);
-        if (best < 0 || bound[j] > bound[best] || (bound[j] === bound[best] && j < best)) best = j;
-      }
-      this.take(best, bound[best]);
-      if (this.history.owner === this) this.history.made(picked.length - 1, this.selection);
-      for (const j of evaluated) if (j !== best) this.push(j);
-    }
-    return picked;
-  }
-
-  /**
-   * Point j's contribution given the choices so far, which becomes its bound: the part of its box
-   * that no chosen point covers, its box less the hypervolume of the chosen points limited to it.
-   */
-  private evaluate(j: number): void {
-    const p = this.points[j];
-    const { ref } = this;
-    const own = boxVolume(p, ref);
-    let contribution: number;
-    if (!Number.isFinite(own)) contribution = Infinity;
-    else if (this.chosen.length === 0) contribution = own;
-    else if (ref.length === 3) contribution = own - this.chosen3d.coveredWithin(p, ref);
-    else contribution = own - limitedVolume(p, this.chosen, ref);
-    this.hold(j, this.picked.length, contribution);
-  }
-
-  private hold(j: number, at: number, value: number): void {
-    this.bound[j] = value;
-    this.boundAt[j] = at;
-    if (this.history.owner === this) this.history.record(this.trials[j], this.selection, at, value);
-  }
-
-  /**
-   * Whether a bound the chain's selections found for point j holds now and is lower than its own,
-   * which it then replaces (see `BoundHistory`).
-   */
-  private lowerBound(j: number): boolean {
-    const made = this.picked.length;
-    // A bound found with the choices made so far is the lowest there is.
-    if (this.history.owner !== this || this.boundAt[j] === made) return false;
-    const value = this.history.lowest(j, this.trials[j], made, this.bound[j], this.earlier, this.points[j], this.chosen);
-    if (value >= this.bound[j]) return false;
-    // It holds for any set holding the choices made so far, which later selections may keep.
-    this.hold(j, made, value);
-    this.historyTaken++;
-    return true;
-  }
-
-  /** Point j is the next choice, with contribution c. */
-  private take(j: number, c: number): void {
-    this.picked.push(j);
-    this.values.push(c);
-    this.volume += c;
-    this.chosen.push(this.points[j]);
-    if (this.ref.length === 3) this.chosen3d.add(this.points[j]);
-    this.earlier?.taken(j, this.points[j]);
-  }
-
-  /** Point a above point b in the heap: a larger key, then the earlier point. */
-  private above(a: number, b: number): boolean {
-    const key = this.key;
-    return key[a] > key[b] || (key[a] === key[b] && a < b);
-  }
-
-  private push(j: number): void {
-    const heap = this.heap!;
-    this.key[j] = this.bound[j];
-    let i = heap.length;
-    heap.push(j);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.above(j, heap[parent])) break;
-      heap[i] = heap[parent];
-      i = parent;
-    }
-    heap[i] = j;
-  }
-
-  private pop(): number {
-    const heap = this.heap!;
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        let child = 2 * i + 1;
-        if (child >= heap.length) break;
-        if (child + 1 < heap.length && this.above(heap[child + 1], heap[child])) child++;
-        if (!this.above(heap[child], last)) break;
-        heap[i] = heap[child];
-        i = child;
-      }
-      heap[i] = last;
-    }
-    return top;
-  }
-}
-
 function sameVector(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, k) => v === b[k]);
-}
-
-/** More than three objectives: the hypervolume of the chosen points limited to p's box (each one's losses raised to p's). */
-function limitedVolume(p: readonly number[], chosen: readonly (readonly number[])[], ref: readonly number[]): number {
-  return hypervolume(
-    chosen.map((q) => mapPacked(q, (v, k) => Math.max(v, p[k]))),
-    ref,
-  );
 }

@@ -26,7 +26,6 @@ import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { dominates } from '../../multiobjective/pareto';
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { FrontSelection, frontsCovering } from './multiObjective';
-import type { BoundHistory } from './boundHistory';
 import { lowerBound } from '../../sortedSearch';
 import { mapPacked } from '../../packedArrays';
 import {
@@ -166,15 +165,8 @@ export class ParetoSplitTracker {
     up(this.byValue);
     up(this.below);
     this.aboveList.shiftFrom(at);
-    const histories = new Set<BoundHistory>();
-    for (const selection of [this.selection, this.previousSelection]) {
-      if (!selection) continue;
-      selection.shiftFrom(at);
-      const history = selection.boundHistory;
-      if (history) histories.add(history);
-    }
-    // Three or more objectives: a chain of selections shares its record of bounds by index.
-    for (const history of histories) history.shiftFrom(at);
+    this.selection?.shiftFrom(at);
+    this.previousSelection?.shiftFrom(at);
   }
 
   /**

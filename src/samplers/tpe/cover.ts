@@ -1,0 +1,100 @@
+/**
+ * Which chosen points cover a point d within the box of a point p, asked for many p (`LazyGreedy`'s
+ * test of which points a choice left out of its selection can matter to).
+ *
+ * A point s covers d within p's box when s <= max(d, p) in every loss: wherever s exceeds d, p must
+ * reach s. Then the box from max(d, p) to the reference point lies inside the one from max(s, p),
+ * so what d would cover of p's box, s covers already. Only the losses where s exceeds d matter. A
+ * point s exceeding d in loss k alone covers d within the box of every p whose loss k is at least
+ * s's: per loss, the least such s there (`reach`) answers for all of them, and a p that could be
+ * uncovered lies below `reach` in every loss (which a caller scanning many points tests first).
+ * With three objectives (the points mutually non-dominated, so s exceeds d somewhere, and not
+ * everywhere unless p is dominated) the others exceed d in two losses: per pair of losses, the
+ * points exceeding d in both (and not the third) as a staircase of their least pairs. A query is
+ * then three comparisons and three bisections. More objectives keep the others and pass over them.
+ */
+import { upperBound } from '../../sortedSearch';
+
+export class Cover {
+  /** Some point weakly dominates d: it covers d in every box. */
+  always = false;
+  /** Per loss, the least loss there of a point exceeding d in that loss alone (Infinity: none). */
+  readonly reach: number[];
+  private readonly pairs: Staircase[] | null;
+  private readonly others: (readonly number[])[] = [];
+
+  private constructor(private readonly d: readonly number[]) {
+    this.reach = new Array<number>(d.length).fill(Infinity);
+    this.pairs = d.length === 3 ? [new Staircase(), new Staircase(), new Staircase()] : null;
+  }
+
+  static of(d: readonly number[], points: readonly (readonly number[])[]): Cover {
+    const cover = new Cover(d);
+    for (const s of points) cover.add(s);
+    return cover;
+  }
+
+  add(s: readonly number[]): void {
+    const d = this.d;
+    let count = 0;
+    let last = -1;
+    for (let k = 0; k < d.length; k++) {
+      if (s[k] > d[k]) {
+        count++;
+        last = k;
+      }
+    }
+    if (count === 0) this.always = true;
+    else if (count === 1) {
+      if (s[last] < this.reach[last]) this.reach[last] = s[last];
+    } else if (this.pairs === null) {
+      this.others.push(s);
+    } else if (count === 2) {
+      // Pair 0: losses 0 and 1; pair 1: losses 0 and 2; pair 2: losses 1 and 2.
+      if (last === 1) this.pairs[0].add(s[0], s[1]);
+      else if (s[1] <= d[1]) this.pairs[1].add(s[0], s[2]);
+      else this.pairs[2].add(s[1], s[2]);
+    }
+    // Three objectives, exceeding d everywhere: s would cover it only in the box of a point s dominates.
+  }
+
+  /** True when some point added covers d within p's box. */
+  within(p: readonly number[]): boolean {
+    if (this.always) return true;
+    const reach = this.reach;
+    for (let k = 0; k < reach.length; k++) if (reach[k] <= p[k]) return true;
+    const pairs = this.pairs;
+    if (pairs === null) {
+      const d = this.d;
+      return this.others.some((s) => s.every((v, i) => v <= Math.max(d[i], p[i])));
+    }
+    return pairs[0].below(p[0], p[1]) || pairs[1].below(p[0], p[2]) || pairs[2].below(p[1], p[2]);
+  }
+}
+
+/** Points (a, b) as the staircase of their least pairs: a ascending, b descending. */
+class Staircase {
+  private readonly a: number[] = [];
+  private readonly b: number[] = [];
+
+  add(a: number, b: number): void {
+    const xs = this.a;
+    const ys = this.b;
+    // The first step with a larger first value; the one before it has the least second value of those before.
+    const at = upperBound(xs, a);
+    if (at > 0 && ys[at - 1] <= b) return; // a step below it already
+    // The steps it dominates start at the first one with first value >= a.
+    let from = at;
+    while (from > 0 && xs[from - 1] === a) from--;
+    let to = from;
+    while (to < xs.length && ys[to] >= b) to++;
+    xs.splice(from, to - from, a);
+    ys.splice(from, to - from, b);
+  }
+
+  /** True when some point has a <= x and b <= y. */
+  below(x: number, y: number): boolean {
+    const at = upperBound(this.a, x);
+    return at > 0 && this.b[at - 1] <= y;
+  }
+}
