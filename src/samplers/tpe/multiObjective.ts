@@ -12,6 +12,7 @@
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { dominates } from '../../multiobjective/pareto';
 import { LazyGreedy } from './lazyGreedy';
+import { LossColumns } from './lossColumns';
 
 const EPS = 1e-12;
 
@@ -158,17 +159,12 @@ function fronts2d(losses: readonly (readonly number[])[], count: number, order: 
   return fronts;
 }
 
-/** Optuna 5.0's reference point for a front: each objective's worst loss, pushed 10% further out (EPS for 0). */
-function referencePoint(points: readonly (readonly number[])[]): number[] {
-  const d = points[0].length;
-  const ref: number[] = [];
-  for (let k = 0; k < d; k++) {
-    let worst = -Infinity;
-    for (const p of points) worst = Math.max(worst, p[k]);
-    const r = Math.max(1.1 * worst, 0.9 * worst);
-    ref.push(r === 0 ? EPS : r);
-  }
-  return ref;
+/** Optuna 5.0's reference point for a front whose worst losses are `worst`: each pushed 10% further out (EPS for 0). */
+function referencePoint(worst: readonly number[]): number[] {
+  return worst.map((w) => {
+    const r = Math.max(1.1 * w, 0.9 * w);
+    return r === 0 ? EPS : r;
+  });
 }
 
 /**
@@ -200,29 +196,41 @@ export class FrontSelection {
    * @param front positions into `losses`, ascending
    * @param byValue the same positions in lexicographic order of their vectors, equal ones by position (sorted here when absent)
    * @param previous the selection for an earlier front of the same points (positions into the same `losses`)
+   * @param columns the loss vectors of `byValue` in columns (copied here: the caller may change them afterwards)
    */
   constructor(
     losses: readonly (readonly number[])[],
     front: readonly number[],
     byValue: readonly number[] = Array.from(lexOrder(front.map((i) => losses[i])), (j) => front[j]),
     previous?: FrontSelection,
+    columns?: LossColumns,
   ) {
     this.front = [...front];
-    for (const i of byValue) {
-      if (this.unique.length === 0 || lexCompare(losses[this.unique[this.unique.length - 1]], losses[i]) !== 0) this.unique.push(i);
+    const vectors =
+      columns?.copy() ??
+      LossColumns.of(
+        byValue.map((i) => losses[i]),
+        front.length > 0 ? losses[front[0]].length : 0,
+      );
+    // Equal vectors are neighbours in lexicographic order: the first of each stays.
+    let repeats: Uint8Array | null = null;
+    for (let r = 0; r < byValue.length; r++) {
+      if (r > 0 && vectors.equal(r - 1, r)) (repeats ??= new Uint8Array(byValue.length))[r] = 1;
+      else this.unique.push(byValue[r]);
     }
+    if (repeats !== null) vectors.compact(repeats);
     this.points = this.unique.map((i) => losses[i]);
-    this.ref = front.length > 0 ? referencePoint(front.map((i) => losses[i])) : [];
+    this.ref = front.length > 0 ? referencePoint(vectors.worst()) : [];
     this.finite = this.ref.every(Number.isFinite);
-    if (this.finite && this.ref.length === 2) this.greedy = new Greedy2d(this.points, this.ref);
+    if (this.finite && this.ref.length === 2) this.greedy = new Greedy2d(vectors, this.ref);
     if (this.finite && this.ref.length > 2) {
-      const followed = previous?.lazy && sameVector(previous.ref, this.ref) ? this.follow(previous, previous.lazy) : null;
-      this.lazy = followed ?? new LazyGreedy(this.points, this.ref);
+      const followed = previous?.lazy && sameVector(previous.ref, this.ref) ? this.follow(previous, previous.lazy, vectors) : null;
+      this.lazy = followed ?? new LazyGreedy(this.points, this.ref, vectors);
     }
   }
 
   /** A selection guided by the previous front's (see the class comment), or null. */
-  private follow(previous: FrontSelection, choices: LazyGreedy): LazyGreedy | null {
+  private follow(previous: FrontSelection, choices: LazyGreedy, vectors: LossColumns): LazyGreedy | null {
     // Positions by trial (the losses' indices) here, -1 where the front does not hold it. (Plain
     // loops: typed arrays' `from` with a mapping function took most of this time.)
     const unique = this.unique;
@@ -242,7 +250,7 @@ export class FrontSelection {
     }
     const joined: number[] = [];
     for (let j = 0; j < unique.length; j++) if (!stayed[j]) joined.push(j);
-    return LazyGreedy.following(this.points, this.ref, choices, moved, joined);
+    return LazyGreedy.following(this.points, this.ref, vectors, choices, moved, joined);
   }
 
   /** Moves every position from `at` up by one (a point was inserted there into `losses`). */
@@ -292,14 +300,10 @@ class Greedy2d {
   /** The points chosen so far, in order. */
   private readonly picked: number[] = [];
 
-  constructor(points: readonly (readonly number[])[], ref: readonly number[]) {
+  constructor(points: LossColumns, ref: readonly number[]) {
     const n = points.length;
-    this.first = new Float64Array(n);
-    this.second = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      this.first[j] = points[j][0];
-      this.second[j] = points[j][1];
-    }
+    this.first = points.columns[0];
+    this.second = points.columns[1];
     this.corner0 = new Float64Array(n).fill(ref[0]);
     this.corner1 = new Float64Array(n).fill(ref[1]);
     this.contribution = new Float64Array(n);

@@ -23,11 +23,11 @@
  * with the tracker: they are valid until the next call.
  */
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
-import { dominates } from '../../multiobjective/pareto';
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { FrontSelection, frontsCovering } from './multiObjective';
 import { lowerBound } from '../../sortedSearch';
 import { mapPacked } from '../../packedArrays';
+import { LossColumns } from './lossColumns';
 import {
   computeSplit,
   FinishedTrialsFeed,
@@ -57,6 +57,8 @@ export class ParetoSplitTracker {
   private front: number[] = [];
   /** The same in lexicographic order of their loss vectors, equal ones by index (what the selection sorts them into). */
   private byValue: number[] = [];
+  /** Their loss vectors in that order, in columns (the passes over the front read them). */
+  private columns = new LossColumns(0);
   /** The selection within the current front (it keeps its greedy choices as gamma(n) grows); null when the front changed. */
   private selection: FrontSelection | null = null;
   /** The selection of the front before it last changed (a new selection starts from its choices). */
@@ -186,36 +188,45 @@ export class ParetoSplitTracker {
     if (loss.some(Number.isNaN)) this.hasNaN = true;
     if (violation > 0) return; // infeasible: in the bad group while feasible trials outnumber the good one
     this.nFeasibleComplete++;
-    const losses = this.losses;
+    const columns = this.columns;
     if (loss.length === 2) {
       // Two objectives: along the front in lexicographic order the second loss falls, so the one
       // point before the new one's place is the only one that can dominate it, and those it
       // dominates follow its place in a run.
       const byValue = this.byValue;
       const at = this.placeByValue(loss, i);
-      if (at > 0 && dominates(losses[byValue[at - 1]]!, loss)) return;
+      if (at > 0 && columns.dominates(at - 1, loss)) return;
       let end = at;
-      while (end < byValue.length && dominates(loss, losses[byValue[end]]!)) end++;
+      while (end < byValue.length && columns.dominatedBy(loss, end)) end++;
       // Out of the front by index too (it is ascending: found by bisection).
       for (let r = at; r < end; r++) this.front.splice(lowerBound(this.front, byValue[r]), 1);
       this.front.splice(lowerBound(this.front, i), 0, i);
       byValue.splice(at, end - at, i);
+      columns.splice(at, end - at, loss);
     } else {
       // A point that dominates the new one sorts before it in lexicographic order, and one it
       // dominates after it.
       const byValue = this.byValue;
       const at = this.placeByValue(loss, i);
-      for (let r = 0; r < at; r++) if (dominates(losses[byValue[r]]!, loss)) return;
-      let dominated = false;
-      for (let r = at; r < byValue.length && !dominated; r++) dominated = dominates(loss, losses[byValue[r]]!);
-      if (dominated) {
-        const kept = (q: number) => !dominates(loss, losses[q]!);
-        this.front = this.front.filter(kept);
-        this.byValue = byValue.filter(kept);
+      for (let r = 0; r < at; r++) if (columns.dominates(r, loss)) return;
+      let first = at;
+      while (first < byValue.length && !columns.dominatedBy(loss, first)) first++;
+      if (first < byValue.length) {
+        const dropped = new Uint8Array(byValue.length);
+        const gone = new Set<number>();
+        for (let r = first; r < byValue.length; r++) {
+          if (!columns.dominatedBy(loss, r)) continue;
+          dropped[r] = 1;
+          gone.add(byValue[r]);
+        }
+        this.front = this.front.filter((q) => !gone.has(q));
+        this.byValue = byValue.filter((_, r) => !dropped[r]);
+        columns.compact(dropped);
       }
       this.front.splice(lowerBound(this.front, i), 0, i);
       // The points it dominated came after its place.
       this.byValue.splice(at, 0, i);
+      columns.splice(at, 0, loss);
     }
     this.previousSelection = this.selection ?? this.previousSelection;
     this.selection = null;
@@ -265,6 +276,10 @@ export class ParetoSplitTracker {
     this.front = this.hasNaN ? [] : (frontsCovering(candidateLosses, 1)[0] ?? []).map((j) => candidates[j]);
     const losses = this.losses;
     this.byValue = [...this.front].sort((a, b) => lexCompare(losses[a]!, losses[b]!) || a - b);
+    this.columns = LossColumns.of(
+      this.byValue.map((i) => losses[i]!),
+      signs.length,
+    );
     this.selection = null;
     this.previousSelection = null; // its positions are the old list's
     this.chosenFor = -1;
@@ -299,7 +314,7 @@ export class ParetoSplitTracker {
     if (k === 0) {
       chosen = [];
     } else if (front.length > k) {
-      this.selection ??= new FrontSelection(losses, front, this.byValue, this.previousSelection ?? undefined);
+      this.selection ??= new FrontSelection(losses, front, this.byValue, this.previousSelection ?? undefined, this.columns);
       this.previousSelection = null;
       chosen = this.selection.select(k);
     }

@@ -1,0 +1,109 @@
+/**
+ * Loss vectors in the order of a list, one typed array per objective (every objective minimised).
+ *
+ * A long multi-objective study's first front holds thousands of points, and each trial passes over
+ * it: is the new point dominated, which points does it dominate, which are duplicates, where is the
+ * worst loss, which points may a left-out choice matter to. The vectors themselves lie scattered
+ * through the heap in the order their trials finished, so such a pass in the front's order misses
+ * the cache at nearly every point (about 80 ns a point on a 5,500-point front); in columns it reads
+ * memory in order.
+ */
+export class LossColumns {
+  /** Per objective, the losses of the first `length` vectors. */
+  columns: Float64Array[];
+  length = 0;
+
+  constructor(
+    readonly dimensions: number,
+    capacity = 64,
+  ) {
+    this.columns = Array.from({ length: dimensions }, () => new Float64Array(capacity));
+  }
+
+  static of(vectors: readonly (readonly number[])[], dimensions = vectors[0]?.length ?? 0): LossColumns {
+    const out = new LossColumns(dimensions, Math.max(64, vectors.length));
+    for (let k = 0; k < dimensions; k++) {
+      const column = out.columns[k];
+      for (let r = 0; r < vectors.length; r++) column[r] = vectors[r][k];
+    }
+    out.length = vectors.length;
+    return out;
+  }
+
+  /** A copy of the first `length` vectors, in a new allocation. */
+  copy(): LossColumns {
+    const out = new LossColumns(this.dimensions, Math.max(64, this.length));
+    for (let k = 0; k < this.dimensions; k++) out.columns[k].set(this.columns[k].subarray(0, this.length));
+    out.length = this.length;
+    return out;
+  }
+
+  /** Replaces the `removed` vectors from `at` with v. */
+  splice(at: number, removed: number, v: readonly number[]): void {
+    const length = this.length;
+    const grown = length - removed + 1;
+    if (grown > this.columns[0].length) {
+      this.columns = this.columns.map((column) => {
+        const bigger = new Float64Array(2 * grown);
+        bigger.set(column.subarray(0, length));
+        return bigger;
+      });
+    }
+    for (let k = 0; k < this.dimensions; k++) {
+      const column = this.columns[k];
+      column.copyWithin(at + 1, at + removed, length);
+      column[at] = v[k];
+    }
+    this.length = grown;
+  }
+
+  /** Keeps the vectors whose `drop` is 0, in order. */
+  compact(drop: Uint8Array): void {
+    let m = 0;
+    for (let r = 0; r < this.length; r++) {
+      if (drop[r]) continue;
+      for (let k = 0; k < this.dimensions; k++) this.columns[k][m] = this.columns[k][r];
+      m++;
+    }
+    this.length = m;
+  }
+
+  /** Whether vectors r and s are equal. */
+  equal(r: number, s: number): boolean {
+    for (let k = 0; k < this.dimensions; k++) if (this.columns[k][r] !== this.columns[k][s]) return false;
+    return true;
+  }
+
+  /** The vector at r dominates v (no worse anywhere, better somewhere). */
+  dominates(r: number, v: readonly number[]): boolean {
+    let strictly = false;
+    for (let k = 0; k < this.dimensions; k++) {
+      const x = this.columns[k][r];
+      if (x > v[k]) return false;
+      if (x < v[k]) strictly = true;
+    }
+    return strictly;
+  }
+
+  /** v dominates the vector at r. */
+  dominatedBy(v: readonly number[], r: number): boolean {
+    let strictly = false;
+    for (let k = 0; k < this.dimensions; k++) {
+      const x = this.columns[k][r];
+      if (v[k] > x) return false;
+      if (v[k] < x) strictly = true;
+    }
+    return strictly;
+  }
+
+  /** Per objective, the largest loss (-Infinity with no vectors). */
+  worst(): number[] {
+    const out: number[] = [];
+    for (const column of this.columns) {
+      let worst = -Infinity;
+      for (let r = 0; r < this.length; r++) worst = Math.max(worst, column[r]);
+      out.push(worst);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,45 @@
+// A multi-objective split keeps its first front's loss vectors in columns (lossColumns.ts), in the
+// front's lexicographic order, as points join it and leave it: the columns must hold the same
+// vectors as a plain list changed the same way, and answer dominance as the vectors do.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Rng } from '../../src';
+import { dominates } from '../../src/multiobjective/pareto';
+import { LossColumns } from '../../src/samplers/tpe/lossColumns';
+
+describe('LossColumns', () => {
+  for (const d of [2, 3, 4]) {
+    it(`follows a list of ${d}-objective vectors through insertions, replacements and removals`, () => {
+      const rng = new Rng(40 + d);
+      const vector = () => Array.from({ length: d }, () => Math.round(rng.uniform(0, 1) * 10) / 10);
+      const list: number[][] = [];
+      const columns = new LossColumns(d, 4);
+      for (let step = 0; step < 400; step++) {
+        const roll = rng.random();
+        if (roll < 0.6 || list.length < 3) {
+          const at = rng.int(0, list.length);
+          const v = vector();
+          // Replaces a run now and then (a point joining a two-objective front drops those it dominates).
+          const removed = roll < 0.1 ? Math.min(rng.int(0, 3), list.length - at) : 0;
+          list.splice(at, removed, v);
+          columns.splice(at, removed, v);
+        } else {
+          const drop = Uint8Array.from(list, () => (rng.random() < 0.1 ? 1 : 0));
+          columns.compact(drop);
+          for (let r = list.length - 1; r >= 0; r--) if (drop[r]) list.splice(r, 1);
+        }
+        assert.equal(columns.length, list.length);
+        for (let r = 0; r < list.length; r++) for (let k = 0; k < d; k++) assert.equal(columns.columns[k][r], list[r][k], `step ${step}`);
+        const v = vector();
+        const r = rng.int(0, list.length - 1);
+        assert.equal(columns.dominates(r, v), dominates(list[r], v));
+        assert.equal(columns.dominatedBy(v, r), dominates(v, list[r]));
+        if (r > 0) assert.equal(columns.equal(r - 1, r), list[r - 1].every((x, k) => x === list[r][k]));
+      }
+      assert.deepEqual(columns.worst(), Array.from({ length: d }, (_, k) => Math.max(...list.map((v) => v[k]))));
+      const copy = columns.copy();
+      assert.deepEqual(Array.from(copy.columns[0].subarray(0, copy.length)), list.map((v) => v[0]));
+      assert.deepEqual(LossColumns.of(list).worst(), columns.worst());
+    });
+  }
+});
