@@ -34,11 +34,21 @@ describe('LossColumns', () => {
         const r = rng.int(0, list.length - 1);
         assert.equal(columns.dominates(r, v), dominates(list[r], v));
         assert.equal(columns.dominatedBy(v, r), dominates(v, list[r]));
-        if (r > 0) assert.equal(columns.equal(r - 1, r), list[r - 1].every((x, k) => x === list[r][k]));
+        if (r > 0)
+          assert.equal(
+            columns.equal(r - 1, r),
+            list[r - 1].every((x, k) => x === list[r][k]),
+          );
       }
-      assert.deepEqual(columns.worst(), Array.from({ length: d }, (_, k) => Math.max(...list.map((v) => v[k]))));
+      assert.deepEqual(
+        columns.worst(),
+        Array.from({ length: d }, (_, k) => Math.max(...list.map((v) => v[k]))),
+      );
       const copy = columns.copy();
-      assert.deepEqual(Array.from(copy.columns[0].subarray(0, copy.length)), list.map((v) => v[0]));
+      assert.deepEqual(
+        Array.from(copy.columns[0].subarray(0, copy.length)),
+        list.map((v) => v[0]),
+      );
       assert.deepEqual(LossColumns.of(list).worst(), columns.worst());
     });
   }
