@@ -141,9 +141,14 @@ export class LazyGreedy {
     const candidates = new PointHeap(n);
     // The previous selection's bounds, each holding here once as many previous choices are passed
     // as it needed there. A bound it had carried itself held there from the step its own guide had
-    // passed enough, or, never, from where it got to, under its bar then.
+    // passed enough. If its guide never got so far, the bound still holds at its last step where
+    // the choices its guide did not pass (and it did not make) are covered within the point's box
+    // (see `Cover`): its choices and holes, with those, hold the choices the bound was found with.
+    // Else it takes the bar the guide got to. (A bound lost so, its point's turn was evaluated
+    // again in every lazy choice: a thousand evaluations each, in a 6,000-trial study.)
     const before = previous.guide;
     const beforeBar = before === null ? Infinity : before.values[Math.min(before.next, before.choices.length - 1)];
+    let unpassed: Cover[] | null = null;
     const { bound } = greedy;
     for (let o = 0; o < moved.length; o++) {
       const j = moved[o];
@@ -154,9 +159,14 @@ export class LazyGreedy {
       if (carried >= 0) {
         from = before!.passedAt[carried];
         if (from === NEVER) {
-          // (A bar may exceed the point's box.)
-          value = Math.min(beforeBar, boxVolume(points[j], ref));
-          from = before!.passedAt[before!.next];
+          unpassed ??= previous.unpassedCovers();
+          if (unpassed.every((cover) => cover.within(points[j]))) {
+            from = count;
+          } else {
+            // (A bar may exceed the point's box.)
+            value = Math.min(beforeBar, boxVolume(points[j], ref));
+            from = before!.passedAt[before!.next];
+          }
         }
       }
       bound[j] = value;
@@ -206,6 +216,17 @@ export class LazyGreedy {
       this.lazyChoice();
     }
     return picked;
+  }
+
+  /** For the choices its guide did not pass and it did not make, which chosen points cover them where. */
+  private unpassedCovers(): Cover[] {
+    const g = this.guide!;
+    const covers: Cover[] = [];
+    for (let t = g.next; t < g.choices.length; t++) {
+      const a = g.choices[t];
+      if (a < 0 || !this.chosenMask[a]) covers.push(Cover.of(g.vectors[t], this.chosen));
+    }
+    return covers;
   }
 
   /** One choice as the guide finds it (see the file comment); false when the guide has run out (the selection is lazy from now on). */
