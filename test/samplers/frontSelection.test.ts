@@ -45,7 +45,8 @@ describe('FrontSelection from the previous front', () => {
         // Now and then every size; else, as a sampler asks, about a third of the front, and one more
         // (so a selection's guide is often not run out when the next one follows it).
         const third = Math.floor(front.length / 3);
-        const sizes = step % 3 === 0 ? [1, Math.floor(front.length / 4), Math.floor(front.length / 2), front.length - 1] : [third, third + 1];
+        const sizes =
+          step % 3 === 0 ? [1, Math.floor(front.length / 4), Math.floor(front.length / 2), front.length - 1] : [third, third + 1];
         for (const size of sizes) {
           if (size < 1 || size >= front.length) continue;
           assert.deepEqual(followed.select(size), fresh.select(size), `step ${step}, size ${size}`);
