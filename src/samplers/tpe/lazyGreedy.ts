@@ -26,10 +26,12 @@
  * choice; else a is left out too and the next previous choice, worth less, is the bar. While the
  * choices are the previous ones (no hole yet), a's contribution is v exactly, unevaluated. Past the
  * previous selection's choices, the selection goes on lazily, the bounds the previous selections
- * found carried over. Over that study's trials 5,500-6,000 a selection evaluated 380 contributions
- * a trial (of 560 choices, 44 of them where the choices had parted, 2.4 holes), where replayed up
- * to the first choice a joined point displaced, and lazy from there, it evaluated 300 and looked
- * up 1,600 bounds its predecessors had found: 2.9 ms a trial against 5.9 over those trials.
+ * found carried over. Over that study's trials 5,500-6,000 a selection evaluated 285 contributions
+ * a trial (of 560 choices, 44 of them where the choices had parted, 2.4 holes), where, replayed up
+ * to the first choice a joined point displaced and lazy from there, it evaluated 300 and looked up
+ * 1,600 bounds its predecessors had found, each checked against the choices it was found with:
+ * 2.25-2.49 ms a trial over the sixth thousand trials against 5.87-6.57, and 3.67-3.89 over the
+ * tenth against 11.35-14.25 (with the columns and evaluations of `LossColumns` and `ChosenPoints3d`).
  *
  * A contribution is the point's box less the hypervolume of the chosen points limited to that box
  * (Optuna's "decremental" form; with three objectives, a sweep over the chosen points near it,
@@ -103,6 +105,7 @@ export class LazyGreedy {
    * @param points the front's distinct loss vectors, in lexicographic order (which breaks ties)
    * @param ref the reference point (finite)
    * @param columns the same vectors in columns (for passes over them all)
+   * @param boxes whether the bounds start as the points' boxes (a guided selection takes them from the previous one)
    */
   constructor(
     private readonly points: readonly (readonly number[])[],
