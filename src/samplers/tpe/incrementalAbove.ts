@@ -248,6 +248,10 @@ export class IncrementalAboveDensity {
     }
     for (let r = 0; r < n; r++) d.byRank.push(byRank[r]);
     d.m = n;
+    // Room for the newest trial at once: grown kernel by kernel, the moments by trial number were
+    // allocated and copied several times over (most of a good group's rebuild, a tenth of the
+    // trial list's length).
+    if (n > 0) d.moments.reserve(byRank[n - 1]);
     // Bandwidths of every entry, walking the sorted sequence with its neighbours; the moments are
     // summed once, after.
     d.building = true;

@@ -201,6 +201,11 @@ export class RankedCellMoments {
     this.changes++;
   }
 
+  /** Room for trials numbered up to `number`. */
+  reserve(number: number): void {
+    this.room(number);
+  }
+
   /** Room for trial `number` and its block. */
   private room(number: number): void {
     const K = this.k;
