@@ -30,8 +30,8 @@
  * a trial (of 560 choices, 44 of them where the choices had parted, 2.4 holes), where, replayed up
  * to the first choice a joined point displaced and lazy from there, it evaluated 300 and looked up
  * 1,600 bounds its predecessors had found, each checked against the choices it was found with:
- * 2.25-2.49 ms a trial over the sixth thousand trials against 5.87-6.57, and 3.67-3.89 over the
- * tenth against 11.35-14.25 (with the columns and evaluations of `LossColumns` and `ChosenPoints3d`).
+ * 2.18-2.34 ms a trial over the sixth thousand trials against 5.60, and 3.65-3.68 over the tenth
+ * against 11.84-11.98 (with the columns of `LossColumns` and the copies of `ChosenPoints3d`).
  *
  * A contribution is the point's box less the hypervolume of the chosen points limited to that box
  * (Optuna's "decremental" form; with three objectives, a sweep over the chosen points near it,
