@@ -41,10 +41,9 @@
  * decides between points whose contributions tie exactly (on a grid), in either library.
  */
 import { boxVolume, hypervolume } from '../../multiobjective/hypervolume';
-import { mapPacked } from '../../packedArrays';
 import { ChosenPoints3d } from './chosenPoints3d';
 import { Cover } from './cover';
-import type { LossColumns } from './lossColumns';
+import { LossColumns } from './lossColumns';
 
 /** Chosen points whose first `valid` (in the order they were added) are a selection's first choices. */
 interface ChosenSource {
@@ -92,8 +91,9 @@ export class LazyGreedy {
   private readonly bound: Float64Array;
   private readonly boundAt: Int32Array;
   private readonly chosenMask: Uint8Array;
-  /** The chosen points, in order. */
+  /** The chosen points, in order; with more than three objectives, in columns too (for the passes of `limitedVolume`). */
   private readonly chosen: (readonly number[])[] = [];
+  private readonly chosenColumns: LossColumns | null;
   /** Three objectives: the chosen points again, for the volume they cover within a box; the first `synced` of them, made when first needed. */
   private chosen3d: ChosenPoints3d | null = null;
   private synced = 0;
@@ -125,6 +125,7 @@ export class LazyGreedy {
     if (boxes) for (let j = 0; j < n; j++) this.bound[j] = boxVolume(points[j], ref);
     this.boundAt = new Int32Array(n);
     this.chosenMask = new Uint8Array(n);
+    this.chosenColumns = ref.length > 3 ? new LossColumns(ref.length) : null;
   }
 
   /**
@@ -383,7 +384,7 @@ export class LazyGreedy {
     const own = boxVolume(p, ref);
     if (!Number.isFinite(own)) return Infinity;
     if (chosen.length === 0) return own;
-    if (ref.length !== 3) return own - limitedVolume(p, chosen, ref);
+    if (ref.length !== 3) return own - limitedVolume(p, this.chosenColumns!, ref);
     return own - this.chosenPoints3d().coveredWithin(p, ref);
   }
 
@@ -433,6 +434,7 @@ export class LazyGreedy {
     this.volume += c;
     this.chosenMask[j] = 1;
     this.chosen.push(this.points[j]);
+    this.chosenColumns?.splice(this.chosenColumns.length, 0, this.points[j]);
   }
 }
 
@@ -505,25 +507,30 @@ class PointHeap {
  * near p instead of all of them (sorted and filtered at every evaluation: most of a four-objective
  * study's time).
  */
-function limitedVolume(p: readonly number[], chosen: readonly (readonly number[])[], ref: readonly number[]): number {
+function limitedVolume(p: readonly number[], chosen: LossColumns, ref: readonly number[]): number {
   const d = p.length;
+  const n = chosen.length;
+  const columns = chosen.columns;
   const reach = ref.slice();
-  for (const q of chosen) {
+  for (let t = 0; t < n; t++) {
     let over = -1;
     let count = 0;
     for (let k = 0; k < d; k++) {
-      if (q[k] > p[k]) {
+      if (columns[k][t] > p[k]) {
         count++;
         over = k;
       }
     }
-    if (count === 1 && q[over] < reach[over]) reach[over] = q[over];
+    if (count === 1 && columns[over][t] < reach[over]) reach[over] = columns[over][t];
   }
   const near: number[][] = [];
-  for (const q of chosen) {
+  for (let t = 0; t < n; t++) {
     let within = true;
-    for (let k = 0; k < d && within; k++) within = q[k] <= reach[k];
-    if (within) near.push(mapPacked(q, (v, k) => Math.max(v, p[k])));
+    for (let k = 0; k < d && within; k++) within = columns[k][t] <= reach[k];
+    if (!within) continue;
+    const limited = new Array<number>(d);
+    for (let k = 0; k < d; k++) limited[k] = Math.max(columns[k][t], p[k]);
+    near.push(limited);
   }
   return hypervolume(near, ref);
 }
