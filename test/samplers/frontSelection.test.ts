@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src';
+import { boxVolume, hypervolume } from '../../src/multiobjective/hypervolume';
 import { dominates } from '../../src/multiobjective/pareto';
 import { FrontSelection } from '../../src/samplers/tpe/multiObjective';
 
@@ -14,6 +15,40 @@ function point(rng: Rng, d: number, grid: boolean): number[] {
   const total = raw.reduce((a, b) => a + b, 0) || 1;
   const behind = rng.random() < 0.5 ? 0 : rng.uniform(0, 0.3);
   return raw.map((v, k) => v / total + (k === 0 ? behind : 0));
+}
+
+/** What a selection's lazy greedy holds (read for the checks below). */
+interface Greedy {
+  guidedChoices: number;
+  evaluations: number;
+  picked: number[];
+  guide: object | null;
+  bound: Float64Array;
+  chosenMask: Uint8Array;
+  points: number[][];
+  ref: number[];
+}
+
+/**
+ * Once lazy, every bound a selection holds (carried from the selections before it, or its own) must
+ * bound the point's contribution given its choices: the box less the chosen points' hypervolume
+ * within it, computed plainly. Returns how many bounds were checked.
+ */
+function checkBounds(greedy: Greedy, context: string): number {
+  if (greedy.guide !== null) return 0;
+  const chosen = greedy.picked.map((j) => greedy.points[j]);
+  let checked = 0;
+  greedy.points.forEach((p, j) => {
+    if (greedy.chosenMask[j]) return;
+    const limited = chosen.map((q) => q.map((v, k) => Math.max(v, p[k])));
+    const contribution = boxVolume(p, greedy.ref) - hypervolume(limited, greedy.ref);
+    assert.ok(
+      greedy.bound[j] >= contribution * (1 - 1e-9) - 1e-15,
+      `${context}: point ${j} bound ${greedy.bound[j]} under ${contribution}`,
+    );
+    checked++;
+  });
+  return checked;
 }
 
 /** The first front of `losses` (positions, ascending). */
@@ -35,8 +70,8 @@ describe('FrontSelection from the previous front', () => {
       let guided = 0;
       let freshEvaluations = 0;
       let followedEvaluations = 0;
-      type Counts = { guidedChoices: number; evaluations: number } | null;
-      const counts = (selection: FrontSelection) => (selection as unknown as { lazy: Counts }).lazy;
+      let boundsChecked = 0;
+      const counts = (selection: FrontSelection) => (selection as unknown as { lazy: Greedy | null }).lazy;
       for (let step = 0; step < 120; step++) {
         losses.push(point(rng, d, grid));
         const front = firstFront(losses);
@@ -50,6 +85,8 @@ describe('FrontSelection from the previous front', () => {
         for (const size of sizes) {
           if (size < 1 || size >= front.length) continue;
           assert.deepEqual(followed.select(size), fresh.select(size), `step ${step}, size ${size}`);
+          const greedy = counts(followed);
+          if (greedy) boundsChecked += checkBounds(greedy, `step ${step}, size ${size}`);
         }
         guided += counts(followed)?.guidedChoices ?? 0;
         freshEvaluations += counts(fresh)?.evaluations ?? 0;
@@ -59,6 +96,7 @@ describe('FrontSelection from the previous front', () => {
       // Most choices followed the previous selection, and evaluated fewer contributions than fresh selections.
       assert.ok(guided > 2000, `${guided} choices made following the previous selection`);
       assert.ok(followedEvaluations < freshEvaluations / 2, `${followedEvaluations} evaluations against ${freshEvaluations} afresh`);
+      assert.ok(boundsChecked > 1000, `${boundsChecked} bounds checked`);
     });
   }
 });
