@@ -328,19 +328,18 @@ export class LazyGreedy {
   }
 
   /**
-   * The guide has run out: every point not explicit takes as its bound the least that holds now (the
-   * last bar, and its carried bound if as many previous choices are passed, else its box), and the
-   * selection goes on lazily.
+   * The guide has run out, every previous choice passed: every point not explicit takes as its
+   * bound the lesser of the last bar and its carried bound (which needs at most every previous
+   * choice passed, see `following`), and the selection goes on lazily.
    */
   private becomeLazy(): void {
     const g = this.guide!;
-    const { points, ref, bound, boundAt, chosenMask } = this;
+    const { points, bound, boundAt, chosenMask } = this;
     const step = this.picked.length;
-    const bar = g.values[Math.min(g.next, g.choices.length - 1)];
+    const bar = g.values[g.choices.length - 1];
     for (let j = 0; j < points.length; j++) {
       if (chosenMask[j] || g.explicit[j]) continue;
-      // Every point not explicit has a carried bound (see `following`).
-      bound[j] = Math.min(bar, g.carriedFrom[j] <= g.next ? bound[j] : boxVolume(points[j], ref));
+      bound[j] = Math.min(bar, bound[j]);
       boundAt[j] = step;
     }
     this.guide = null;
