@@ -7,13 +7,7 @@ import { describe, it } from 'node:test';
 import { Rng } from '../../src';
 import { boxVolume, hypervolume } from '../../src/multiobjective/hypervolume';
 import { ChosenPoints3d } from '../../src/samplers/tpe/chosenPoints3d';
-
-/** A point on the positive unit sphere (a DTLZ2-like front), on a coarse grid when asked (ties). */
-function frontPoint(rng: Rng, grid: boolean): number[] {
-  const raw = Array.from({ length: 3 }, () => rng.uniform(0.05, 1));
-  const norm = Math.hypot(...raw);
-  return raw.map((v) => (grid ? Math.round((v / norm) * 6) / 6 : v / norm));
-}
+import { frontPoint } from '../helpers/frontPoints';
 
 /** The hypervolume of the chosen points limited to p's box: all of them, by the general algorithm. */
 function coveredByAll(p: readonly number[], chosen: readonly (readonly number[])[], ref: readonly number[]): number {
@@ -34,14 +28,14 @@ describe('ChosenPoints3d', () => {
         const chosen = new ChosenPoints3d();
         const points: number[][] = [];
         for (let k = 0; k < 60; k++) {
-          const q = frontPoint(rng, grid);
+          const q = frontPoint(rng, 3, grid);
           chosen.add(q);
           points.push(q);
           assert.equal(chosen.size, points.length);
           for (let t = 0; t < 3; t++) {
             // Mostly points of the front, now and then one in front of it or behind it.
             const roll = rng.random();
-            const p = frontPoint(rng, grid).map((v) => (roll < 0.1 ? v * 0.9 : roll < 0.2 ? v * 1.05 : v));
+            const p = frontPoint(rng, 3, grid).map((v) => (roll < 0.1 ? v * 0.9 : roll < 0.2 ? v * 1.05 : v));
             const expected = coveredByAll(p, points, ref);
             const got = chosen.coveredWithin(p, ref);
             assert.ok(Math.abs(got - expected) <= 1e-12 * boxVolume(p, ref), `round ${round}: ${got} against ${expected}`);
@@ -60,7 +54,7 @@ describe('ChosenPoints3d', () => {
     const rng = new Rng(32);
     const ref = [1.1, 1.1, 1.1];
     for (let round = 0; round < 10; round++) {
-      const points = Array.from({ length: 80 }, () => frontPoint(rng, round % 2 === 1));
+      const points = Array.from({ length: 80 }, () => frontPoint(rng, 3, round % 2 === 1));
       const all = new ChosenPoints3d();
       for (const q of points) all.add(q);
       for (const count of [0, 1, 17, 50, 80]) {
@@ -74,14 +68,14 @@ describe('ChosenPoints3d', () => {
         assert.equal(prefix.size, added.size);
         assert.equal(once.size, added.size);
         for (let t = 0; t < 10; t++) {
-          const p = frontPoint(rng, round % 2 === 1);
+          const p = frontPoint(rng, 3, round % 2 === 1);
           const expected = added.coveredWithin(p, ref);
           assert.equal(prefix.coveredWithin(p, ref), expected, `prefix of ${count}`);
           assert.equal(once.coveredWithin(p, ref), expected, `${count} at once`);
         }
         // Their own first points are the same too.
         const half = Math.floor(count / 2);
-        const p = frontPoint(rng, false);
+        const p = frontPoint(rng, 3, false);
         assert.equal(once.prefix(half).coveredWithin(p, ref), all.prefix(half).coveredWithin(p, ref));
       }
     }

@@ -6,13 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src';
 import { Cover } from '../../src/samplers/tpe/cover';
-
-/** A point on the positive unit sphere (a DTLZ2-like front), on a coarse grid when asked (ties). */
-function frontPoint(rng: Rng, d: number, grid: boolean): number[] {
-  const raw = Array.from({ length: d }, () => rng.uniform(0.05, 1));
-  const norm = Math.hypot(...raw);
-  return raw.map((v) => (grid ? Math.round((v / norm) * 6) / 6 : v / norm));
-}
+import { frontPoint } from '../helpers/frontPoints';
 
 /** Whether some chosen point s covers d within p's box (s <= max(d, p) in every loss), by a pass. */
 function coveredByScan(d: readonly number[], p: readonly number[], chosen: readonly (readonly number[])[]): boolean {

@@ -49,6 +49,56 @@ function checkSameHeld(followed: IncrementalJointAbove, fresh: IncrementalJointA
   }
 }
 
+/**
+ * A density made at once from the trials `numbers` (their `values` by trial number) and asked once
+ * at `probe` (one value per parameter), so that its grouped screen is built: `followed`, told of the
+ * changes as they came, must hold what it holds.
+ */
+function checkHeldAsFresh(
+  followed: IncrementalJointAbove,
+  models: ReturnType<typeof paramModel>[],
+  numbers: Int32Array,
+  values: readonly Float64Array[],
+  probe: readonly number[],
+  groups: number,
+  label: string,
+): void {
+  const fresh = new IncrementalJointAbove(models, params, 'screen');
+  fresh.sync(numbers, heldValues(values, numbers), numbers.length);
+  fresh.bestRatio(
+    probe.map((v) => new Float64Array([v])),
+    new Float64Array(1),
+    new Float64Array(1),
+  );
+  checkSameHeld(followed, fresh, groups, label);
+}
+
+/**
+ * With log l a little above log g at every candidate (candidate `to` given `from`'s for each tie),
+ * every candidate is close to the best: bestRatio must still be the argmax of the ratio.
+ */
+function checkBestWhenClose(
+  density: IncrementalJointAbove,
+  samples: Float64Array[],
+  rng: Rng,
+  label: string,
+  ties: [number, number][] = [],
+): void {
+  const logG = density.logPdf(samples);
+  const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
+  for (const [to, from] of ties) logL[to] = logL[from];
+  const want = argmaxRatio(logL, logG);
+  assert.equal(density.bestRatio(samples, logL, new Float64Array(logG.length)), want, label);
+}
+
+/** The parameters a seeded default TPE study proposes over `nTrials`, on the incremental paths or from scratch. */
+async function proposals(objective: (t: Trial) => number, seed: number, nTrials: number, incremental: boolean): Promise<Trial['params'][]> {
+  const sampler = new TPESampler({ seed });
+  const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
+  await study.optimize(objective, { nTrials, showProgressBar: false });
+  return study.trials.map((t) => t.params);
+}
+
 /** A history of trials: per trial number, its internal values (some tied, some on a bound). */
 function trialsFor(dists: Distribution[], n: number, rng: Rng): Float64Array[] {
   return dists.map((d) => {
@@ -221,13 +271,7 @@ describe('IncrementalJointAbove', () => {
       const y = t.suggestFloat('y', 0, 15);
       return (y - (5.1 / (4 * Math.PI ** 2)) * x * x + (5 / Math.PI) * x - 6) ** 2 + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x) + 10;
     };
-    const run = async (incremental: boolean) => {
-      const sampler = new TPESampler({ seed: 21 });
-      const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
-      await study.optimize(branin, { nTrials: 400, showProgressBar: false });
-      return study.trials.map((t) => t.params);
-    };
-    assert.deepEqual(await run(true), await run(false));
+    assert.deepEqual(await proposals(branin, 21, 400, true), await proposals(branin, 21, 400, false));
   });
 
   it('with trials running (constant liar), a seeded default TPE study proposes the same parameters with it as from scratch', async () => {
@@ -330,14 +374,7 @@ describe('IncrementalJointAbove', () => {
                 return Math.min(high1, Math.max(low1, log ? v * Math.exp(0.05 * rng.normal()) : v + 0.05 * rng.normal()));
               }),
             );
-            const logG = density.logPdf(samples);
-            const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
-            const want = argmaxRatio(logL, logG);
-            assert.equal(
-              density.bestRatio(samples, logL, new Float64Array(size)),
-              want,
-              `${log ? 'log' : 'linear'}: step ${step}, round ${round}`,
-            );
+            checkBestWhenClose(density, samples, rng, `${log ? 'log' : 'linear'}: step ${step}, round ${round}`);
           }
         }
       });
@@ -394,18 +431,11 @@ describe('IncrementalJointAbove', () => {
           for (let j = 0; j < 3; j++) samples[j][9] = samples[j][4];
           samples[1][13] = 1e-5;
           if (round === 2) samples[1][20] = 0.09;
-          const logG = density.logPdf(samples);
-          const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
-          logL[9] = logL[4];
-          const want = argmaxRatio(logL, logG);
-          assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `step ${step}, round ${round}`);
+          checkBestWhenClose(density, samples, rng, `step ${step}, round ${round}`, [[9, 4]]);
         }
         // The line followed the kernels (told only of those that changed, on most steps): it holds
         // what the line of a density made from them at once holds.
-        const fresh = new IncrementalJointAbove(models, params, 'screen');
-        fresh.sync(numbers, heldValues(values, numbers), numbers.length);
-        fresh.bestRatio([new Float64Array([1]), new Float64Array([1e-3]), new Float64Array([1])], new Float64Array(1), new Float64Array(1));
-        checkSameHeld(density, fresh, 6, `step ${step}`);
+        checkHeldAsFresh(density, models, numbers, values, [1, 1e-3, 1], 6, `step ${step}`);
       }
     });
     assert.ok(screened >= 40 * 3 * 24, `the line bounded ${screened} candidates`);
@@ -416,15 +446,9 @@ describe('IncrementalJointAbove', () => {
       const lr = t.suggestFloat('lr', 1e-5, 1e-1, { log: true });
       return (Math.log10(lr) + 3) ** 2 + (optimizer === 'adam' ? 0 : 0.5);
     };
-    const run = async (incremental: boolean) => {
-      const sampler = new TPESampler({ seed: 31 });
-      const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
-      await study.optimize(objective, { nTrials: 800, showProgressBar: false });
-      return study.trials.map((t) => t.params);
-    };
-    const { result: incremental, calls } = await countingCalls(HermiteLine.prototype, 'bounds', () => run(true));
+    const { result: incremental, calls } = await countingCalls(HermiteLine.prototype, 'bounds', () => proposals(objective, 31, 800, true));
     assert.ok(calls >= 100, `the line bounded ${calls} candidates`);
-    assert.deepEqual(incremental, await run(false));
+    assert.deepEqual(incremental, await proposals(objective, 31, 800, false));
   });
   it('bestRatio agrees with the argmax past 500 observations of two floats and a categorical, where the grouped Hermite cells screen the candidates', async () => {
     // An optimiser, a learning rate and a momentum: the crowded kernels' moments are kept per
@@ -465,20 +489,10 @@ describe('IncrementalJointAbove', () => {
             }),
           );
           for (let j = 0; j < 3; j++) samples[j][9] = samples[j][4];
-          const logG = density.logPdf(samples);
-          const logL = Float64Array.from(logG, (g: number) => g + 0.01 * rng.random());
-          logL[9] = logL[4];
-          const want = argmaxRatio(logL, logG);
-          assert.equal(density.bestRatio(samples, logL, new Float64Array(size)), want, `step ${step}, round ${round}`);
+          checkBestWhenClose(density, samples, rng, `step ${step}, round ${round}`, [[9, 4]]);
         }
-        const fresh = new IncrementalJointAbove(models, params, 'screen');
-        fresh.sync(numbers, heldValues(values, numbers), numbers.length);
-        fresh.bestRatio(
-          [new Float64Array([1]), new Float64Array([1e-3]), new Float64Array([0.9])],
-          new Float64Array(1),
-          new Float64Array(1),
-        );
-        checkSameHeld(density, fresh, 3, `step ${step}`);
+        // As above: the grouped cells hold what a density's made at once hold.
+        checkHeldAsFresh(density, models, numbers, values, [1, 1e-3, 0.9], 3, `step ${step}`);
       }
     });
     assert.ok(screened >= 30 * 3 * 24, `the cells bounded ${screened} candidates`);
@@ -490,15 +504,9 @@ describe('IncrementalJointAbove', () => {
       const momentum = t.suggestFloat('momentum', 0, 1);
       return (Math.log10(lr) + 3) ** 2 + (optimizer === 'adam' ? 0 : 0.5) + (momentum - 0.9) ** 2;
     };
-    const run = async (incremental: boolean) => {
-      const sampler = new TPESampler({ seed: 32 });
-      const study = await createStudy({ sampler: incremental ? sampler : useFromScratchPaths(sampler) });
-      await study.optimize(objective, { nTrials: 800, showProgressBar: false });
-      return study.trials.map((t) => t.params);
-    };
-    const { result: incremental, calls } = await countingCalls(HermiteCells.prototype, 'bounds', () => run(true));
+    const { result: incremental, calls } = await countingCalls(HermiteCells.prototype, 'bounds', () => proposals(objective, 32, 800, true));
     assert.ok(calls >= 100, `the cells bounded ${calls} candidates`);
-    assert.deepEqual(incremental, await run(false));
+    assert.deepEqual(incremental, await proposals(objective, 32, 800, false));
   });
   it('bestRatio agrees with the argmax in a crowded basin where every candidate scores within 0.01 of the best', () => {
     // Late in a study most bad trials crowd the good region, and l(x) / g(x) is nearly flat there:
