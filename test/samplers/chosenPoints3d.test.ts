@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src';
 import { boxVolume, hypervolume } from '../../src/multiobjective/hypervolume';
-import { ChosenPoints3d } from '../../src/samplers/tpe/chosenPoints3d';
+import { ChosenPoints3d, NearChosen } from '../../src/samplers/tpe/chosenPoints3d';
+import { LossColumns } from '../../src/samplers/tpe/lossColumns';
 import { frontPoint } from '../helpers/frontPoints';
 
 /** The hypervolume of the chosen points limited to p's box: all of them, by the general algorithm. */
@@ -79,6 +80,57 @@ describe('ChosenPoints3d', () => {
         assert.equal(once.prefix(half).coveredWithin(p, ref), all.prefix(half).coveredWithin(p, ref));
       }
     }
+  });
+
+  it('kept for a point (NearChosen), covers what the chosen points sweep when more are chosen, to the bit (on a grid: ties)', () => {
+    const ref = [1.1, 1.1, 1.1];
+    let reused = 0;
+    let narrowed = 0;
+    let covered = 0;
+    for (let round = 0; round < 12; round++) {
+      const rng = new Rng(40 + round);
+      const grid = round % 2 === 1;
+      const chosen: number[][] = [];
+      const columns = new LossColumns(3);
+      const choose = (q: number[]): void => {
+        chosen.push(q);
+        columns.pushFrom(LossColumns.of([q]), 0);
+      };
+      for (let k = 0; k < 20; k++) choose(frontPoint(rng, 3, grid));
+      // Points asked about now and again as more are chosen, each with what it found the first time.
+      const probes = Array.from({ length: 30 }, () => {
+        const roll = rng.random();
+        const p = frontPoint(rng, 3, grid).map((v) => (roll < 0.1 ? v * 0.9 : v));
+        const near = new NearChosen();
+        const first = ChosenPoints3d.of(chosen).coveredWithin(p, ref, near);
+        assert.equal(first, ChosenPoints3d.of(chosen).coveredWithin(p, ref));
+        return { p, near, last: first };
+      });
+      for (let k = 0; k < 60; k++) {
+        // Now and then several chosen between two questions; near the probes as often as not.
+        const more = 1 + Math.floor(rng.random() * 3);
+        for (let m = 0; m < more; m++) {
+          const q =
+            rng.random() < 0.5
+              ? frontPoint(rng, 3, grid)
+              : probes[Math.floor(rng.random() * probes.length)].p.map((v) => (grid ? v : v * (1 + 0.05 * (rng.random() - 0.5))));
+          choose(q);
+        }
+        const sweep = ChosenPoints3d.of(chosen);
+        for (const probe of probes) {
+          if (rng.random() < 0.5) continue;
+          const expected = sweep.coveredWithin(probe.p, ref);
+          const got = probe.near.coveredWithin(probe.p, ref, columns);
+          assert.ok(Object.is(got, expected), `round ${round}, ${chosen.length} chosen: ${got} against ${expected}`);
+          if (got === probe.last) reused++;
+          else narrowed++;
+          if (got === boxVolume(probe.p, ref)) covered++;
+          probe.last = got;
+        }
+      }
+    }
+    // The volume was kept (no new point near) and found again (some near), and some points ended covered.
+    assert.ok(reused > 100 && narrowed > 100 && covered > 10, `${reused} kept, ${narrowed} changed, ${covered} covered`);
   });
 
   it('covers the whole box of a point that a chosen point weakly dominates, and nothing with no points', () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src';
 import { Cover } from '../../src/samplers/tpe/cover';
+import { LossColumns } from '../../src/samplers/tpe/lossColumns';
 import { frontPoint } from '../helpers/frontPoints';
 
 /** Whether some chosen point s covers d within p's box (s <= max(d, p) in every loss), by a pass. */
@@ -43,10 +44,15 @@ describe('Cover', () => {
             }
           }
         }
-        // As built at once.
+        // As built at once, from the vectors or from their columns.
         const once = Cover.of(hole, chosen);
-        const p = frontPoint(rng, d, grid);
-        assert.equal(once.within(p), cover.within(p));
+        const fromColumns = Cover.of(hole, chosen, LossColumns.of(chosen));
+        for (let q = 0; q < 20; q++) {
+          const p = frontPoint(rng, d, grid);
+          assert.equal(once.within(p), cover.within(p));
+          assert.equal(fromColumns.within(p), cover.within(p));
+        }
+        assert.deepEqual(fromColumns.reach, cover.reach);
       }
       assert.ok(covered > 1000 && uncovered > 500, `${covered} covered, ${uncovered} not`);
     });

@@ -23,6 +23,11 @@ describe('LossColumns', () => {
           const removed = roll < 0.1 ? Math.min(rng.int(0, 3), list.length - at) : 0;
           list.splice(at, removed, v);
           columns.splice(at, removed, v);
+        } else if (roll < 0.7) {
+          // Another list's vector after the others.
+          const v = vector();
+          list.push(v);
+          columns.pushFrom(LossColumns.of([vector(), v]), 1);
         } else {
           const drop = Uint8Array.from(list, () => (rng.random() < 0.1 ? 1 : 0));
           columns.compact(drop);

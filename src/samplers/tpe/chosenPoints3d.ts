@@ -14,6 +14,7 @@
  * the points left out are covered, but in the sweep they would have split slabs.
  */
 import { boxVolume, sweepPoints, sweptVolume3d } from '../../multiobjective/hypervolume';
+import type { LossColumns } from './lossColumns';
 
 export class ChosenPoints3d {
   /** The chosen points' losses in ascending order of the third (equal ones in the order they came), and the order each came in. */
@@ -92,8 +93,11 @@ export class ChosenPoints3d {
     order[at] = came;
   }
 
-  /** The hypervolume of the chosen points limited to p's box (their losses raised to p's), up to `ref`. */
-  coveredWithin(p: readonly number[], ref: readonly number[]): number {
+  /**
+   * The hypervolume of the chosen points limited to p's box (their losses raised to p's), up to
+   * `ref`. With `near`, what it found is kept there (see `NearChosen`).
+   */
+  coveredWithin(p: readonly number[], ref: readonly number[], near?: NearChosen): number {
     const { x, y, z, count } = this;
     const p0 = p[0];
     const p1 = p[1];
@@ -108,7 +112,11 @@ export class ChosenPoints3d {
       const over1 = y[i] > p1;
       if (over0 && !over1) a0 = Math.min(a0, x[i]);
       else if (over1 && !over0) a1 = Math.min(a1, y[i]);
-      else if (!over0) return boxVolume(p, ref); // it weakly dominates p: its box covers p's
+      else if (!over0) {
+        // It weakly dominates p: its box covers p's.
+        near?.keepCovered(this.count);
+        return boxVolume(p, ref);
+      }
     }
     // Then those above it: the first that exceeds p in the third loss alone has the least such.
     for (; i < count; i++) {
@@ -119,13 +127,165 @@ export class ChosenPoints3d {
     }
     const sweep = sweepPoints(count);
     let m = 0;
+    near?.keepReach(a0, a1, a2, count);
     for (let j = 0; j < count && z[j] <= a2; j++) {
       if (x[j] > a0 || y[j] > a1) continue;
       sweep.x[m] = Math.max(x[j], p0);
       sweep.y[m] = Math.max(y[j], p1);
       sweep.z[m] = Math.max(z[j], p2);
+      near?.keep(x[j], y[j], z[j]);
       m++;
     }
-    return sweptVolume3d(sweep.x, sweep.y, sweep.z, m, ref);
+    const volume = sweptVolume3d(sweep.x, sweep.y, sweep.z, m, ref);
+    near?.keepVolume(volume);
+    return volume;
+  }
+}
+
+/**
+ * One point's chosen neighbours, from one evaluation of its contribution to the next: what
+ * `coveredWithin` found for it (the reach a_k and the chosen points within it, in the sweep's
+ * order), brought up to date by looking at the points chosen since, one comparison each, instead
+ * of a pass over all of them. The reach only falls as points are chosen, so a point once outside it
+ * stays outside: the points kept are those `coveredWithin` would sweep, in its order (ascending
+ * third loss, equal ones in the order they were chosen), and the volume is the same to the bit.
+ * Where the points chosen since are all outside the reach, the volume is the last one. (A
+ * candidate near a choice the guide moved is evaluated again at most choices after it, each time
+ * with the whole pass: 260 of 400 evaluations a trial at 6,000 trials of a three-objective study.)
+ */
+export class NearChosen {
+  /** The chosen points looked at: the first `seen` in the order they were chosen. */
+  private seen = 0;
+  private covered = false;
+  private a0 = Infinity;
+  private a1 = Infinity;
+  private a2 = Infinity;
+  /** The chosen points within the reach, in the sweep's order: the first `count`, three losses each. */
+  private readonly kept: number[] = [];
+  private count = 0;
+  private volume = 0;
+
+  keepCovered(seen: number): void {
+    this.covered = true;
+    this.seen = seen;
+  }
+
+  keepReach(a0: number, a1: number, a2: number, seen: number): void {
+    this.a0 = a0;
+    this.a1 = a1;
+    this.a2 = a2;
+    this.seen = seen;
+  }
+
+  /** A point within the reach, after those kept (the sweep's order is the caller's). */
+  keep(x: number, y: number, z: number): void {
+    // (A plain array: typed arrays of this size are allocated outside the heap, slowly.)
+    const at = 3 * this.count++;
+    this.kept[at] = x;
+    this.kept[at + 1] = y;
+    this.kept[at + 2] = z;
+  }
+
+  keepVolume(volume: number): void {
+    this.volume = volume;
+  }
+
+  /** `coveredWithin(p, ref)` for the points chosen so far (`chosen`, in the order chosen; the first `seen` of them known here). */
+  coveredWithin(p: readonly number[], ref: readonly number[], chosen: LossColumns): number {
+    if (this.covered) return boxVolume(p, ref);
+    const p0 = p[0];
+    const p1 = p[1];
+    const p2 = p[2];
+    const columns = chosen.columns;
+    const x = columns[0];
+    const y = columns[1];
+    const z = columns[2];
+    let a0 = this.a0;
+    let a1 = this.a1;
+    let a2 = this.a2;
+    let changed = false;
+    let fell = false;
+    for (let t = this.seen; t < chosen.length; t++) {
+      const s0 = x[t];
+      const s1 = y[t];
+      const s2 = z[t];
+      // A point that matters is within the reach: one that covers p lies below p, which lies below
+      // the reach, and one that lowers the reach in loss k lies below it there and below p in the
+      // others. Most lie outside, which one test without branches finds (the comparisons one by
+      // one mispredicted about as often as not: 18 ns a point).
+      if (Math.max(s0 - a0, s1 - a1, s2 - a2) > 0) continue;
+      const over0 = s0 > p0;
+      const over1 = s1 > p1;
+      const over2 = s2 > p2;
+      if (!over0 && !over1 && !over2) {
+        this.keepCovered(chosen.length);
+        return boxVolume(p, ref);
+      }
+      if (over0 && !over1 && !over2) {
+        if (s0 < a0) {
+          a0 = s0;
+          fell = true;
+        }
+      } else if (over1 && !over0 && !over2) {
+        if (s1 < a1) {
+          a1 = s1;
+          fell = true;
+        }
+      } else if (over2 && !over0 && !over1 && s2 < a2) {
+        a2 = s2;
+        fell = true;
+      }
+      // Within the reach so far (a point found outside stays outside: the reach only falls).
+      this.insert(s0, s1, s2);
+      changed = true;
+    }
+    this.keepReach(a0, a1, a2, chosen.length);
+    if (fell) changed = this.dropOutside() || changed;
+    if (!changed) return this.volume;
+    const m = this.count;
+    const kept = this.kept;
+    const sweep = sweepPoints(m);
+    for (let i = 0; i < m; i++) {
+      sweep.x[i] = Math.max(kept[3 * i], p0);
+      sweep.y[i] = Math.max(kept[3 * i + 1], p1);
+      sweep.z[i] = Math.max(kept[3 * i + 2], p2);
+    }
+    this.volume = sweptVolume3d(sweep.x, sweep.y, sweep.z, m, ref);
+    return this.volume;
+  }
+
+  /** A chosen point (chosen after every point kept) after the kept points of third loss up to its own. */
+  private insert(s0: number, s1: number, s2: number): void {
+    this.keep(s0, s1, s2);
+    const kept = this.kept;
+    let at = 3 * (this.count - 1);
+    for (; at > 0 && kept[at - 1] > s2; at -= 3) {
+      kept[at] = kept[at - 3];
+      kept[at + 1] = kept[at - 2];
+      kept[at + 2] = kept[at - 1];
+    }
+    kept[at] = s0;
+    kept[at + 1] = s1;
+    kept[at + 2] = s2;
+  }
+
+  /** Drops the kept points the reach has fallen below; true if any. */
+  private dropOutside(): boolean {
+    const { kept, a0, a1, a2 } = this;
+    let m = 0;
+    for (let i = 0; i < this.count; i++) {
+      const x = kept[3 * i];
+      const y = kept[3 * i + 1];
+      const z = kept[3 * i + 2];
+      if (x > a0 || y > a1 || z > a2) continue;
+      kept[3 * m] = x;
+      kept[3 * m + 1] = y;
+      kept[3 * m + 2] = z;
+      m++;
+    }
+    const dropped = m < this.count;
+    this.count = m;
+    kept.length = 3 * m;
+    return dropped;
   }
 }

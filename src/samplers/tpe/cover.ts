@@ -14,6 +14,7 @@
  * then three comparisons and three bisections. More objectives keep the others and pass over them.
  */
 import { upperBound } from '../../sortedSearch';
+import type { LossColumns } from './lossColumns';
 
 export class Cover {
   /** Some point weakly dominates d: it covers d in every box. */
@@ -28,13 +29,24 @@ export class Cover {
     this.pairs = d.length === 3 ? [new Staircase(), new Staircase(), new Staircase()] : null;
   }
 
-  static of(d: readonly number[], points: readonly (readonly number[])[]): Cover {
+  /** `points` in their order; with `columns` (the same points in columns), read from there, in order. */
+  static of(d: readonly number[], points: readonly (readonly number[])[], columns?: LossColumns): Cover {
     const cover = new Cover(d);
-    for (const s of points) cover.add(s);
+    if (columns === undefined) {
+      for (const s of points) cover.add(s);
+      return cover;
+    }
+    // (Reading the vectors themselves missed the cache at nearly every point: they lie scattered.)
+    const s = new Array<number>(d.length);
+    for (let t = 0; t < columns.length; t++) {
+      for (let k = 0; k < d.length; k++) s[k] = columns.columns[k][t];
+      cover.add(s, points[t]);
+    }
     return cover;
   }
 
-  add(s: readonly number[]): void {
+  /** Point s (`vector`: the same losses, kept where a query needs them later). */
+  add(s: readonly number[], vector = s): void {
     const d = this.d;
     let count = 0;
     let last = -1;
@@ -48,7 +60,7 @@ export class Cover {
     else if (count === 1) {
       if (s[last] < this.reach[last]) this.reach[last] = s[last];
     } else if (this.pairs === null) {
-      this.others.push(s);
+      this.others.push(vector);
     } else if (count === 2) {
       // Pair 0: losses 0 and 1; pair 1: losses 0 and 2; pair 2: losses 1 and 2.
       if (last === 1) this.pairs[0].add(s[0], s[1]);

@@ -38,16 +38,19 @@ export class LossColumns {
     return out;
   }
 
+  /** Adds the vector at position r of `from` after the others. */
+  pushFrom(from: LossColumns, r: number): void {
+    if (this.length === this.columns[0].length) this.columns = this.columns.map((column) => widened(column, Math.max(64, 2 * this.length)));
+    for (let k = 0; k < this.dimensions; k++) this.columns[k][this.length] = from.columns[k][r];
+    this.length++;
+  }
+
   /** Replaces the `removed` vectors from `at` with v. */
   splice(at: number, removed: number, v: readonly number[]): void {
     const length = this.length;
     const grown = length - removed + 1;
     if (grown > this.columns[0].length) {
-      this.columns = this.columns.map((column) => {
-        const bigger = new Float64Array(2 * grown);
-        bigger.set(column.subarray(0, length));
-        return bigger;
-      });
+      this.columns = this.columns.map((column) => widened(column, 2 * grown));
     }
     for (let k = 0; k < this.dimensions; k++) {
       const column = this.columns[k];
@@ -106,4 +109,11 @@ export class LossColumns {
     }
     return out;
   }
+}
+
+/** A longer copy of `column`. */
+function widened(column: Float64Array, capacity: number): Float64Array {
+  const bigger = new Float64Array(capacity);
+  bigger.set(column);
+  return bigger;
 }
