@@ -11,7 +11,12 @@ describe('LossColumns', () => {
   for (const d of [2, 3, 4]) {
     it(`follows a list of ${d}-objective vectors through insertions, replacements and removals`, () => {
       const rng = new Rng(40 + d);
-      const vector = () => Array.from({ length: d }, () => Math.round(rng.uniform(0, 1) * 10) / 10);
+      // On a grid (ties), now and then an infinite loss.
+      const loss = () => {
+        const roll = rng.random();
+        return roll < 0.02 ? Infinity : roll < 0.04 ? -Infinity : Math.round(rng.uniform(0, 1) * 10) / 10;
+      };
+      const vector = () => Array.from({ length: d }, loss);
       const list: number[][] = [];
       const columns = new LossColumns(d, 4);
       for (let step = 0; step < 400; step++) {
@@ -39,6 +44,14 @@ describe('LossColumns', () => {
         const r = rng.int(0, list.length - 1);
         assert.equal(columns.dominates(r, v), dominates(list[r], v));
         assert.equal(columns.dominatedBy(v, r), dominates(v, list[r]));
+        const end = rng.int(0, list.length);
+        assert.equal(
+          columns.firstDominating(v, end),
+          list.slice(0, end).findIndex((u) => dominates(u, v)),
+        );
+        const from = rng.int(0, list.length);
+        const next = list.slice(from).findIndex((u) => dominates(v, u));
+        assert.equal(columns.nextDominatedBy(v, from), next < 0 ? list.length : from + next);
         if (r > 0)
           assert.equal(
             columns.equal(r - 1, r),

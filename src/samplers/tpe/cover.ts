@@ -37,9 +37,37 @@ export class Cover {
       return cover;
     }
     // (Reading the vectors themselves missed the cache at nearly every point: they lie scattered.)
-    const s = new Array<number>(d.length);
-    for (let t = 0; t < columns.length; t++) {
-      for (let k = 0; k < d.length; k++) s[k] = columns.columns[k][t];
+    // The reach first. Then only the points below it in every loss: one that is not cannot cover d
+    // within the box of a point below the reach (it would lie within max(d, p), below the reach),
+    // and the others answer for the rest. Most points are left out, by one test without branches.
+    const dims = d.length;
+    const cols = columns.columns;
+    const n = columns.length;
+    const reach = cover.reach;
+    for (let t = 0; t < n; t++) {
+      let count = 0;
+      let last = -1;
+      for (let k = 0; k < dims && count < 2; k++) {
+        if (cols[k][t] > d[k]) {
+          count++;
+          last = k;
+        }
+      }
+      if (count === 0) cover.always = true;
+      else if (count === 1 && cols[last][t] < reach[last]) reach[last] = cols[last][t];
+    }
+    if (cover.always) return cover;
+    const s = new Array<number>(dims);
+    for (let t = 0; t < n; t++) {
+      let below: boolean;
+      if (dims === 3) {
+        below = Math.max(cols[0][t] - reach[0], cols[1][t] - reach[1], cols[2][t] - reach[2]) < 0;
+      } else {
+        below = true;
+        for (let k = 0; k < dims && below; k++) below = cols[k][t] < reach[k];
+      }
+      if (!below) continue;
+      for (let k = 0; k < dims; k++) s[k] = cols[k][t];
       cover.add(s, points[t]);
     }
     return cover;

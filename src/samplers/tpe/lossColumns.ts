@@ -99,6 +99,43 @@ export class LossColumns {
     return strictly;
   }
 
+  /** The first position below `end` whose vector dominates v, or -1. */
+  firstDominating(v: readonly number[], end: number): number {
+    if (this.dimensions === 3) {
+      const [c0, c1, c2] = this.columns;
+      const v0 = v[0];
+      const v1 = v[1];
+      const v2 = v[2];
+      for (let r = 0; r < end; r++) {
+        // Worse than v somewhere, as nearly every point is: one test without branches (the losses
+        // compared one by one mispredicted often). Ties, infinities and NaN go on to the full test.
+        if (Math.max(c0[r] - v0, c1[r] - v1, c2[r] - v2) > 0) continue;
+        if (this.dominates(r, v)) return r;
+      }
+      return -1;
+    }
+    for (let r = 0; r < end; r++) if (this.dominates(r, v)) return r;
+    return -1;
+  }
+
+  /** The first position from `from` on whose vector v dominates (`length` if none). */
+  nextDominatedBy(v: readonly number[], from: number): number {
+    const n = this.length;
+    if (this.dimensions === 3) {
+      const [c0, c1, c2] = this.columns;
+      const v0 = v[0];
+      const v1 = v[1];
+      const v2 = v[2];
+      for (let r = from; r < n; r++) {
+        if (Math.max(v0 - c0[r], v1 - c1[r], v2 - c2[r]) > 0) continue; // as in `firstDominating`
+        if (this.dominatedBy(v, r)) return r;
+      }
+      return n;
+    }
+    for (let r = from; r < n; r++) if (this.dominatedBy(v, r)) return r;
+    return n;
+  }
+
   /** Per objective, the largest loss (-Infinity with no vectors). */
   worst(): number[] {
     const out: number[] = [];

@@ -208,9 +208,8 @@ export class ParetoSplitTracker {
       // dominates after it.
       const byValue = this.byValue;
       const at = this.placeByValue(loss, i);
-      for (let r = 0; r < at; r++) if (columns.dominates(r, loss)) return;
-      let first = at;
-      while (first < byValue.length && !columns.dominatedBy(loss, first)) first++;
+      if (columns.firstDominating(loss, at) >= 0) return;
+      const first = columns.nextDominatedBy(loss, at);
       if (first < byValue.length) {
         const dropped = new Uint8Array(byValue.length);
         const gone = new Set<number>();
