@@ -107,17 +107,12 @@ export class ChosenPoints3d {
     let a2 = ref[2];
     // The points up to p's third loss first: they exceed p in the first loss, the second or both.
     let i = 0;
-    // A point that matters lies below a0 and a1 (p does, and a point lowering a0 lies below p in
-    // the second loss): most do not, which one test without branches finds.
     for (; i < count && z[i] <= p2; i++) {
-      const xi = x[i];
-      const yi = y[i];
-      if (Math.max(xi - a0, yi - a1) >= 0) continue;
-      if (xi > p0) {
-        if (yi <= p1) a0 = xi;
-      } else if (yi > p1) {
-        a1 = yi;
-      } else {
+      const over0 = x[i] > p0;
+      const over1 = y[i] > p1;
+      if (over0 && !over1) a0 = Math.min(a0, x[i]);
+      else if (over1 && !over0) a1 = Math.min(a1, y[i]);
+      else if (!over0) {
         // It weakly dominates p: its box covers p's.
         near?.keepCovered(this.count);
         return boxVolume(p, ref);
@@ -125,7 +120,7 @@ export class ChosenPoints3d {
     }
     // Then those above it: the first that exceeds p in the third loss alone has the least such.
     for (; i < count; i++) {
-      if (Math.max(x[i] - p0, y[i] - p1) <= 0) {
+      if (x[i] <= p0 && y[i] <= p1) {
         a2 = z[i];
         break;
       }
@@ -134,7 +129,7 @@ export class ChosenPoints3d {
     let m = 0;
     near?.keepReach(a0, a1, a2, count);
     for (let j = 0; j < count && z[j] <= a2; j++) {
-      if (Math.max(x[j] - a0, y[j] - a1) > 0) continue;
+      if (x[j] > a0 || y[j] > a1) continue;
       sweep.x[m] = Math.max(x[j], p0);
       sweep.y[m] = Math.max(y[j], p1);
       sweep.z[m] = Math.max(z[j], p2);
