@@ -39,7 +39,7 @@ export class Cover {
     // (Reading the vectors themselves missed the cache at nearly every point: they lie scattered.)
     // The reach first. Then only the points below it in every loss: one that is not cannot cover d
     // within the box of a point below the reach (it would lie within max(d, p), below the reach),
-    // and the others answer for the rest. Most points are left out, by one test without branches.
+    // and the others answer for the rest. Most points are left out, by one test.
     const dims = d.length;
     const cols = columns.columns;
     const n = columns.length;

@@ -332,8 +332,7 @@ export class LazyGreedy {
     // The points are in lexicographic order: those below the reach in the first loss come first.
     const end = lowerBound(c0, r0, points.length);
     for (let j = 0; j < end; j++) {
-      // Below the reach in every loss: nearly every point fails, and one test without branches
-      // finds them (the losses compared one by one mispredicted often).
+      // Below the reach in every loss: nearly every point fails, which one test finds.
       let near: boolean;
       if (d === 3) {
         near = Math.max(c0[j] - r0, c1[j] - r1, c2[j] - r2) < 0;
