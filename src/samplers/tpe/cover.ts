@@ -59,14 +59,7 @@ export class Cover {
     if (cover.always) return cover;
     const s = new Array<number>(dims);
     for (let t = 0; t < n; t++) {
-      let below: boolean;
-      if (dims === 3) {
-        below = Math.max(cols[0][t] - reach[0], cols[1][t] - reach[1], cols[2][t] - reach[2]) < 0;
-      } else {
-        below = true;
-        for (let k = 0; k < dims && below; k++) below = cols[k][t] < reach[k];
-      }
-      if (!below) continue;
+      if (!columns.below(t, reach)) continue;
       for (let k = 0; k < dims; k++) s[k] = cols[k][t];
       cover.add(s, points[t]);
     }

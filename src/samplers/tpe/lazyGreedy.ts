@@ -324,23 +324,12 @@ export class LazyGreedy {
     const { points, chosenMask } = this;
     const { explicit } = this.guide!;
     const reach = cover.reach;
-    const columns = this.columns.columns;
-    const d = reach.length;
+    const columns = this.columns;
     const step = this.picked.length;
-    const [r0, r1, r2] = reach;
-    const [c0, c1, c2] = columns;
     // The points are in lexicographic order: those below the reach in the first loss come first.
-    const end = lowerBound(c0, r0, points.length);
+    const end = lowerBound(columns.columns[0], reach[0], points.length);
     for (let j = 0; j < end; j++) {
-      // Below the reach in every loss: nearly every point fails, which one test finds.
-      let near: boolean;
-      if (d === 3) {
-        near = Math.max(c0[j] - r0, c1[j] - r1, c2[j] - r2) < 0;
-      } else {
-        near = true;
-        for (let k = 0; k < d && near; k++) near = columns[k][j] < reach[k];
-      }
-      if (!near || chosenMask[j] || explicit[j]) continue;
+      if (!columns.below(j, reach) || chosenMask[j] || explicit[j]) continue;
       if (!cover.within(points[j])) this.makeExplicit(j, this.evaluate(j), step);
     }
   }

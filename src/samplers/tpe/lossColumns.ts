@@ -99,6 +99,17 @@ export class LossColumns {
     return strictly;
   }
 
+  /**
+   * Whether the vector at r lies below `bound` in every loss (a point a left-out choice may matter
+   * to, `Cover`'s reach: nearly every point fails, which one test finds with three objectives).
+   */
+  below(r: number, bound: readonly number[]): boolean {
+    const c = this.columns;
+    if (this.dimensions === 3) return Math.max(c[0][r] - bound[0], c[1][r] - bound[1], c[2][r] - bound[2]) < 0;
+    for (let k = 0; k < this.dimensions; k++) if (!(c[k][r] < bound[k])) return false;
+    return true;
+  }
+
   /** The first position below `end` whose vector dominates v, or -1. */
   firstDominating(v: readonly number[], end: number): number {
     if (this.dimensions === 3) {
