@@ -219,9 +219,10 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
         const want = ref.logPdf([xs]);
         const got = inc.logPdf([xs]);
         for (let s = 0; s < xs.length; s++) assert.equal(got[s], want[s], `${JSON.stringify(dist)} n=${n} x=${xs[s]}`);
-        // Scores within a hair of each other (l close to g, as where TPE has converged), and equal
-        // values: the first of the best, as the argmax picks it.
-        for (const spread of [1e-2, 1e-5, 1e-7]) {
+        // Scores within a hair of each other (l close to g, as where TPE has converged: the cells'
+        // sums cannot tell them apart, the runs' sums can down to about 1e-12), equal scores, and
+        // equal values: the first of the best, as the argmax picks it.
+        for (const spread of [1e-2, 1e-5, 1e-7, 1e-10, 1e-13, 0]) {
           const logL = Float64Array.from(want, (g) => g + spread * rng.random());
           let best = 0;
           for (let s = 1; s < xs.length; s++) if (logL[s] - want[s] > logL[best] - want[best]) best = s;
@@ -245,14 +246,23 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
           const units = t.suggestInt('units', 16, 1024, { log: true });
           return [4 * x * x + (layers - 20) ** 2 / 100 + Math.log2(units), (x - 5) ** 2 + layers / 10 + (10 - Math.log2(units)) ** 2];
         },
-        { nTrials: 500, showProgressBar: false },
+        { nTrials: 1100, showProgressBar: false },
       );
       return study.trials.map((t) => t.params);
     };
-    // The cells' masses of the integers' candidate values (`massAt`, private: reached through the prototype).
-    const cells = IncrementalAboveDensity.prototype as unknown as { massAt: () => number };
-    const { result: incremental, calls } = await countingCalls(cells, 'massAt', () => run(true));
-    assert.ok(calls >= 2000, `the cells scored ${calls} values`);
+    // The cells' masses of the integers' candidate values, the runs' sums of the values close to
+    // the best, and (past trial 980, where the good group holds 98 trials) the good group's masses
+    // kept across trials (private methods: reached through the prototypes).
+    const cells = IncrementalAboveDensity.prototype as unknown as { massAt: () => number; runLogSums: () => Map<number, number> };
+    const table = ParzenEstimator.prototype as unknown as { logPdfFromTable: () => Float64Array };
+    const counted = await countingCalls(cells, 'massAt', () =>
+      countingCalls(cells, 'runLogSums', () => countingCalls(table, 'logPdfFromTable', () => run(true))),
+    );
+    const { result: byRuns, calls: runSums } = counted.result;
+    const { result: incremental, calls: fromTable } = byRuns;
+    assert.ok(counted.calls >= 4000, `the cells scored ${counted.calls} values`);
+    assert.ok(runSums >= 300, `the runs scored ${runSums} sets of close values`);
+    assert.ok(fromTable >= 150, `${fromTable} good groups' densities read kept masses`);
     assert.deepEqual(incremental, await run(false));
   });
 });

@@ -140,3 +140,95 @@ export class PairTerms {
     return entry.terms;
   }
 }
+
+/** Distinct kernels a `KernelCellMasses` numbers before it starts afresh. */
+const MAX_KERNELS = 1 << 16;
+
+/**
+ * A discrete parameter's distinct kernels (mean, bandwidth; the truncation mass follows from them)
+ * and each one's `cellMass` at the values asked for, kept across trials: a kernel's mass of a
+ * value's cell never changes, and once the magic clip's floor stops moving (98 observations) a long
+ * study's kernels change a few a trial. A kernel is numbered the first time it is asked for and
+ * keeps its number; a mass is computed the first time it is asked for. Memory stays bounded: past
+ * MAX_CACHED_TERMS masses the values start afresh, past MAX_KERNELS kernels everything does
+ * (`epoch` tells a caller keeping numbers that they are void).
+ */
+export class KernelCellMasses {
+  private readonly ids = new Map<number, Map<number, number>>();
+  private mus: number[] = [];
+  private sigmas: number[] = [];
+  private logZs: number[] = [];
+  /** Per value, its masses by kernel number (NaN: not computed yet). */
+  private readonly byValue = new Map<number, Float64Array>();
+  /** Bumped whenever the numbering starts afresh. */
+  epoch = 0;
+
+  constructor(
+    private readonly model: NumericModel,
+    private readonly q: number,
+  ) {}
+
+  /** Whether this table is for `model` (the same range, step and scale). */
+  fits(model: NumericModel): boolean {
+    const m = this.model;
+    return m.low === model.low && m.high === model.high && m.log === model.log && this.q === model.q;
+  }
+
+  /** The number of the kernel (mu, sigma) with log truncation mass logZ. */
+  idOf(mu: number, sigma: number, logZ: number): number {
+    let bySigma = this.ids.get(mu);
+    if (!bySigma) this.ids.set(mu, (bySigma = new Map()));
+    let id = bySigma.get(sigma);
+    if (id === undefined) {
+      id = this.mus.length;
+      bySigma.set(sigma, id);
+      this.mus.push(mu);
+      this.sigmas.push(sigma);
+      this.logZs.push(logZ);
+    }
+    return id;
+  }
+
+  /** Whether the numbering is full: call `clear` (and forget the numbers given) before `idOf`. */
+  get full(): boolean {
+    return this.mus.length >= MAX_KERNELS;
+  }
+
+  /** Forget every kernel and mass; the numbers given so far are void. */
+  clear(): void {
+    this.ids.clear();
+    this.mus = [];
+    this.sigmas = [];
+    this.logZs = [];
+    this.byValue.clear();
+    this.epoch++;
+  }
+
+  /**
+   * Value x's masses by kernel number, those of kernels `ids[0 .. count)` computed (each the first
+   * time it is asked for at x).
+   */
+  at(x: number, ids: Int32Array, count: number): Float64Array {
+    const kernels = this.mus.length;
+    let masses = this.byValue.get(x);
+    if (!masses || masses.length < kernels) {
+      if (!masses && (this.byValue.size + 1) * kernels > MAX_CACHED_TERMS) this.byValue.clear();
+      const grown = new Float64Array(Math.max(64, 2 * kernels)).fill(NaN);
+      if (masses) grown.set(masses);
+      masses = grown;
+      this.byValue.set(x, masses);
+    }
+    let lo = NaN;
+    let hi = NaN;
+    for (let r = 0; r < count; r++) {
+      const id = ids[r];
+      if (masses[id] === masses[id]) continue;
+      if (lo !== lo) {
+        lo = cellLow(this.model, x, this.q);
+        hi = cellHigh(this.model, x, this.q);
+      }
+      masses[id] = cellMass(lo, hi, this.mus[id], this.sigmas[id], this.logZs[id]);
+    }
+    return masses;
+  }
+}

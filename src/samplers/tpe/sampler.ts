@@ -10,6 +10,7 @@ import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSp
 import { GoodGroupSelector } from './multiObjective';
 import { AboveDensities, usesFromScratchPaths } from './aboveDensity';
 import { IncrementalBelow } from './incrementalBelow';
+import { KernelCellMasses } from './discreteCells';
 import { argmaxRatio } from './nearFirstSum';
 import { computeSplit, gatherObservations, SplitTracker, type ParamColumn, type Split } from './observations';
 import { ParetoSplitTracker } from './paretoSplit';
@@ -116,6 +117,8 @@ export class TPESampler implements Sampler {
   >();
   /** Several objectives: per continuous parameter, its good trials' estimator kept across trials. */
   private readonly incrementalBelows = new Map<string, IncrementalBelow>();
+  /** Per discrete parameter, its good trials' kernels' cell masses (`cellMassesFor`). */
+  private readonly cellMasses = new Map<string, KernelCellMasses>();
   private splitMemo: { trials: readonly FrozenTrial[]; study: StudyView; current: number; split: Split } | null = null;
   /** Constant liar's splits (the running trials joining the bad group), built from one to the next. */
   private readonly runningSplits = new RunningSplits();
@@ -327,12 +330,30 @@ export class TPESampler implements Sampler {
     // Several objectives: the good observations weigh the same (Optuna 5.0).
     const weightsBelow = multiObjective ? new Float64Array(below.kept.length).fill(1) : undefined;
     const estimator = new ParzenEstimator(below.values, models, this.parzen, weightsBelow);
+    // From 98 observations the magic clip's floor stays, and with it most kernels.
+    if (this.incremental && names.length === 1 && below.kept.length >= 98) {
+      const cells = this.cellMassesFor(names[0], models[0]);
+      if (cells) estimator.shareCellMasses(cells);
+    }
     if (reusable) {
       // Bounded: a define-by-run space may visit many parameter sets.
       if (this.belowMemo.size >= 64 && !memo) this.belowMemo.clear();
       this.belowMemo.set(key, { columns, multiObjective, values: below.values, estimator, belowToken: split.belowToken });
     }
     return estimator;
+  }
+
+  /** A discrete parameter's kernels' cell masses, kept across its good groups' estimators (null for any other parameter). */
+  private cellMassesFor(name: string, model: ParamModel): KernelCellMasses | null {
+    if (model.kind !== 'numeric' || model.q === null) return null;
+    let table = this.cellMasses.get(name);
+    if (!table || !table.fits(model)) {
+      // Bounded: a define-by-run space may visit many parameters.
+      if (this.cellMasses.size >= 64) this.cellMasses.clear();
+      table = new KernelCellMasses(model, model.q);
+      this.cellMasses.set(name, table);
+    }
+    return table;
   }
 
   /**
