@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createStudy, floatDistribution, intDistribution, TPESampler, TrialPruned, type Distribution, type Trial } from '../../src';
 import { Rng } from '../../src/rng';
+import { CategoricalAbove } from '../../src/samplers/tpe/categoricalAbove';
 import { IncrementalAboveDensity } from '../../src/samplers/tpe/incrementalAbove';
 import { IncrementalBelow } from '../../src/samplers/tpe/incrementalBelow';
 import { ParzenEstimator, paramModel, SortedUnivariateDensity } from '../../src/samplers/tpe/parzenEstimator';
@@ -478,6 +479,66 @@ describe('TPESampler with trials running (constant liar): the above density kept
     const { result: incremental, calls } = await countingCalls(IncrementalAboveDensity.prototype, 'logPdf', () => run(true));
     // Every proposal past the first few hundred trials sees three other trials running.
     assert.ok(calls > 600, `${calls} densities from the kept estimators`);
+    assert.deepEqual(incremental, await run(false));
+  });
+});
+
+describe("TPESampler: a categorical parameter's above density from the list kept across trials", () => {
+  /** Proposals, with how often the kept density (`CategoricalAbove`) gave g. */
+  const counted = (run: () => Promise<unknown>) => countingCalls(CategoricalAbove.prototype, 'logPdf', run);
+
+  it('two objectives, trials told out of order: bit-identical proposals to the from-scratch path', async () => {
+    const run = async (incremental: boolean) => {
+      const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: paths(new TPESampler({ seed: 2 }), incremental) });
+      const shift = { a: 0, b: 1.5, c: 0.4, d: 3, e: 0.9 } as const;
+      const f = (t: Trial) => {
+        const x = t.suggestFloat('x', 0, 5);
+        const k = shift[t.suggestCategorical('k', ['a', 'b', 'c', 'd', 'e'] as const)];
+        return [4 * x * x + k, (x - 5) ** 2 + (3 - k) ** 2];
+      };
+      // Now and then a trial is told after the five asked after it (the good group then moves by
+      // more than the newest trial).
+      let held: Trial | null = null;
+      for (let i = 0; i < 1100; i++) {
+        const t = await study.ask();
+        if (i % 40 === 10) {
+          held = t;
+          continue;
+        }
+        await study.tell(t, f(t));
+        if (held && i % 40 === 15) {
+          await study.tell(held, f(held));
+          held = null;
+        }
+      }
+      return study.trials.map((t) => t.params);
+    };
+    const { result: incremental, calls } = await counted(() => run(true));
+    assert.ok(calls > 900, `${calls} proposals from the kept density`);
+    assert.deepEqual(incremental, await run(false));
+  });
+
+  it('univariate TPE with trials running (constant liar) and a conditional choice: bit-identical proposals', async () => {
+    const run = async (incremental: boolean) => {
+      const sampler = new TPESampler({ seed: 6, multivariate: false, constantLiar: true });
+      const study = await createStudy({ sampler: paths(sampler, incremental) });
+      const f = (t: Trial) => {
+        const x = t.suggestFloat('x', -3, 3);
+        const opt = t.suggestCategorical('opt', ['sgd', 'adam', 'rmsprop']);
+        // A choice only some trials have.
+        const act = x > 0 ? t.suggestCategorical('act', ['relu', 'tanh']) : 'none';
+        return (x - 1) ** 2 + (opt === 'adam' ? 0 : 0.3) + (act === 'tanh' ? 0.2 : 0);
+      };
+      for (let i = 0; i < 300; i += 4) {
+        // Four trials asked at a time (each later one sees the earlier ones running), told newest first.
+        const batch = [await study.ask(), await study.ask(), await study.ask(), await study.ask()];
+        const values = batch.map((t) => f(t));
+        for (let j = batch.length - 1; j >= 0; j--) await study.tell(batch[j], values[j]);
+      }
+      return study.trials.map((t) => t.params);
+    };
+    const { result: incremental, calls } = await counted(() => run(true));
+    assert.ok(calls > 300, `${calls} proposals from the kept density`);
     assert.deepEqual(incremental, await run(false));
   });
 });

@@ -17,6 +17,7 @@
 import { distributionsEqual, type Distribution } from '../../distributions';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import type { StudyView } from '../../study/view';
+import { CategoricalAbove } from './categoricalAbove';
 import { IncrementalAboveDensity } from './incrementalAbove';
 import { IncrementalJointAbove, JOINT_INCREMENTAL_MIN } from './incrementalJointAbove';
 import { gatherObservations, ParamColumn, type Split } from './observations';
@@ -58,10 +59,10 @@ interface AboveCache {
  */
 const RUNNING_SEQ = 2 ** 40;
 
-interface JointCache {
-  /** The columns the density was built from (a changed distribution makes new ones). */
+/** The above trials that have every one of some parameters, followed from split to split (`followList`). */
+interface AboveList {
+  /** The columns the list was read from (a changed distribution makes new ones). */
   columns: readonly ParamColumn[];
-  density: IncrementalJointAbove | null;
   /** The above trials that have every parameter (numbers, values): `count` of them, in time order. */
   numbers: Int32Array;
   values: Float64Array[];
@@ -69,11 +70,29 @@ interface JointCache {
   /** Entries of the split's above list read so far, and that split's `aboveToken`. */
   aboveSeen: number;
   token: object | undefined;
-  /** `count` when the density was last synced (-1: not synced with the current list). */
-  synced: number;
   /** Buffers of `numbers`' and `values`' size that a changed list is merged into (then swapped). */
   spareNumbers: Int32Array;
   spareValues: Float64Array[];
+}
+
+interface JointCache extends AboveList {
+  density: IncrementalJointAbove | null;
+  /** `count` when the density was last synced (-1: not synced with the current list). */
+  synced: number;
+}
+
+/** An empty list of the above trials that have every one of `columns`' parameters. */
+function emptyAboveList(columns: readonly ParamColumn[]): AboveList {
+  return {
+    columns: [...columns],
+    numbers: new Int32Array(256),
+    values: mapPacked(columns, () => new Float64Array(256)),
+    count: 0,
+    aboveSeen: 0,
+    token: undefined,
+    spareNumbers: new Int32Array(0),
+    spareValues: [],
+  };
 }
 
 /** What the sampler needs of g(x). */
@@ -113,6 +132,8 @@ export class AboveDensities {
   private readonly aboveCaches = new Map<string, AboveCache>();
   /** Per joint space (its names), the joint above density maintained across trials. */
   private readonly jointCaches = new Map<string, JointCache>();
+  /** Per categorical parameter sampled on its own, its above list and density. */
+  private readonly categoricalCaches = new Map<string, AboveList & { density: CategoricalAbove }>();
   private columnsStudy: StudyView | null = null;
 
   /**
@@ -132,6 +153,10 @@ export class AboveDensities {
   estimator(split: Split, names: string[], columns: ParamColumn[], models: ParamModel[]): AboveDensity {
     // One parameter is the same model whether sampled jointly or not (bandwidths are per parameter).
     const univariate = names.length === 1 && models[0].kind === 'numeric';
+    const model = models[0];
+    if (this.incremental() && names.length === 1 && model.kind === 'categorical') {
+      return this.incrementalCategorical(split, names[0], columns[0], model.nChoices);
+    }
     if (this.incremental() && (univariate || models.length > 1)) {
       // The densities take running trials too (constant liar): their parameters are final once
       // proposed, and they join and leave the list like trials moving between the groups.
@@ -261,90 +286,11 @@ export class AboveDensities {
     const key = names.join('\n');
     let cache = this.jointCaches.get(key);
     if (!cache || cache.columns.some((c, j) => c !== columns[j])) {
-      const values = mapPacked(columns, () => new Float64Array(256));
-      cache = {
-        columns: [...columns],
-        density: null,
-        numbers: new Int32Array(256),
-        values,
-        count: 0,
-        aboveSeen: 0,
-        token: undefined,
-        synced: -1,
-        spareNumbers: new Int32Array(0),
-        spareValues: [],
-      };
+      cache = { ...emptyAboveList(columns), density: null, synced: -1 };
       this.jointCaches.set(key, cache);
     }
-    // The above trials that have every parameter, in time order. The split says which leading
-    // entries of its list are those the cache read: all of them when the list was only appended
-    // to since (the same token), else those it kept (a trial went back to its place in the middle,
-    // or a running trial left). Only the rest is read.
-    const { trials, above } = split;
-    const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.aboveSeen;
-    const keptEntries = appendedOnly ? cache.aboveSeen : keptAboveEntries(split, cache.token, cache.aboveSeen);
-    cache.token = split.aboveToken;
-    const previous = cache.count;
-    // The cache's observations among those entries (it lists trial numbers, ascending).
-    let keptCount = appendedOnly ? previous : 0;
-    if (!appendedOnly && keptEntries > 0) keptCount = upperBound(cache.numbers, trials[above[keptEntries - 1]].number, previous);
-    let count = keptCount;
-    if (cache.numbers.length < above.length) {
-      // The previous list is kept whole: appended to, or merged from (below).
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(above.length * 2);
-        b.set(a.subarray(0, previous));
-        return b;
-      };
-      const numbers = new Int32Array(above.length * 2);
-      numbers.set(cache.numbers.subarray(0, previous));
-      cache.numbers = numbers;
-      cache.values = mapPacked(cache.values, grow);
-    }
-    const d = columns.length;
-    // A list the split says nothing of (another tracker's, or one that started again): the trials
-    // still listed are copied from the previous list, by trial number, rather than read from the
-    // trials again, into the spare buffers, which then take its place.
-    const merge = keptEntries === 0 && previous > 0;
-    const fromNumbers = cache.numbers;
-    const fromValues = cache.values;
-    let numbers = fromNumbers;
-    let values = fromValues;
-    if (merge) {
-      if (cache.spareNumbers.length < numbers.length) {
-        cache.spareNumbers = new Int32Array(numbers.length);
-        cache.spareValues = mapPacked(values, (v) => new Float64Array(v.length));
-      }
-      numbers = cache.spareNumbers;
-      values = cache.spareValues;
-    }
-    let c = 0;
-    outer: for (let r = keptEntries; r < above.length; r++) {
-      const t = trials[above[r]];
-      if (merge) {
-        const number = t.number;
-        while (c < previous && fromNumbers[c] < number) c++;
-        if (c < previous && fromNumbers[c] === number) {
-          for (let j = 0; j < d; j++) values[j][count] = fromValues[j][c];
-          numbers[count++] = number;
-          continue;
-        }
-      }
-      for (let j = 0; j < d; j++) {
-        const v = columns[j].get(t);
-        if (v !== v) continue outer; // the trial lacks this parameter
-        values[j][count] = v;
-      }
-      numbers[count++] = t.number;
-    }
-    if (merge) {
-      cache.spareNumbers = fromNumbers;
-      cache.spareValues = fromValues;
-      cache.numbers = numbers;
-      cache.values = values;
-    }
-    cache.count = count;
-    cache.aboveSeen = above.length;
+    const { previous, keptCount } = followList(cache, split);
+    const count = cache.count;
     if (count < JOINT_INCREMENTAL_MIN) {
       cache.synced = -1;
       return null;
@@ -353,6 +299,23 @@ export class AboveDensities {
     // The kept entries of the list the density was last synced with need no comparing.
     cache.density.sync(cache.numbers, cache.values, count, cache.synced === previous ? keptCount : 0);
     cache.synced = count;
+    return cache.density;
+  }
+
+  /**
+   * The above density of one categorical parameter, from its above list kept across trials (for
+   * any weights: the density calls them as the estimator built from scratch does).
+   */
+  private incrementalCategorical(split: Split, name: string, column: ParamColumn, nChoices: number): CategoricalAbove {
+    let cache = this.categoricalCaches.get(name);
+    if (!cache || cache.columns[0] !== column) {
+      // Bounded: a define-by-run space may visit many parameters.
+      if (this.categoricalCaches.size >= 64) this.categoricalCaches.clear();
+      cache = { ...emptyAboveList([column]), density: new CategoricalAbove(nChoices, this.parzen) };
+      this.categoricalCaches.set(name, cache);
+    }
+    followList(cache, split);
+    cache.density.sync(cache.values[0], cache.count);
     return cache.density;
   }
 
@@ -631,4 +594,81 @@ function keptAboveEntries(split: Split, token: object | undefined, seen: number)
   if (token === undefined || !split.aboveKept) return 0;
   for (const k of split.aboveKept) if (k.from === token) return Math.min(k.length, seen);
   return 0;
+}
+
+/**
+ * Bring `cache` up to the split's above list: the above trials that have every parameter, in time
+ * order. The split says which leading entries of its list are those the cache read: all of them
+ * when the list was only appended to since (the same token), else those it kept (a trial went back
+ * to its place in the middle, or a running trial left). Only the rest is read. Returns the list's
+ * length before, and how many of its entries stayed in place.
+ */
+function followList(cache: AboveList, split: Split): { previous: number; keptCount: number } {
+  const columns = cache.columns;
+  const { trials, above } = split;
+  const appendedOnly = split.aboveToken !== undefined && split.aboveToken === cache.token && above.length >= cache.aboveSeen;
+  const keptEntries = appendedOnly ? cache.aboveSeen : keptAboveEntries(split, cache.token, cache.aboveSeen);
+  cache.token = split.aboveToken;
+  const previous = cache.count;
+  // The cache's observations among those entries (it lists trial numbers, ascending).
+  let keptCount = appendedOnly ? previous : 0;
+  if (!appendedOnly && keptEntries > 0) keptCount = upperBound(cache.numbers, trials[above[keptEntries - 1]].number, previous);
+  let count = keptCount;
+  if (cache.numbers.length < above.length) {
+    // The previous list is kept whole: appended to, or merged from (below).
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(above.length * 2);
+      b.set(a.subarray(0, previous));
+      return b;
+    };
+    const numbers = new Int32Array(above.length * 2);
+    numbers.set(cache.numbers.subarray(0, previous));
+    cache.numbers = numbers;
+    cache.values = mapPacked(cache.values, grow);
+  }
+  const d = columns.length;
+  // A list the split says nothing of (another tracker's, or one that started again): the trials
+  // still listed are copied from the previous list, by trial number, rather than read from the
+  // trials again, into the spare buffers, which then take its place.
+  const merge = keptEntries === 0 && previous > 0;
+  const fromNumbers = cache.numbers;
+  const fromValues = cache.values;
+  let numbers = fromNumbers;
+  let values = fromValues;
+  if (merge) {
+    if (cache.spareNumbers.length < numbers.length) {
+      cache.spareNumbers = new Int32Array(numbers.length);
+      cache.spareValues = mapPacked(values, (v) => new Float64Array(v.length));
+    }
+    numbers = cache.spareNumbers;
+    values = cache.spareValues;
+  }
+  let c = 0;
+  outer: for (let r = keptEntries; r < above.length; r++) {
+    const t = trials[above[r]];
+    if (merge) {
+      const number = t.number;
+      while (c < previous && fromNumbers[c] < number) c++;
+      if (c < previous && fromNumbers[c] === number) {
+        for (let j = 0; j < d; j++) values[j][count] = fromValues[j][c];
+        numbers[count++] = number;
+        continue;
+      }
+    }
+    for (let j = 0; j < d; j++) {
+      const v = columns[j].get(t);
+      if (v !== v) continue outer; // the trial lacks this parameter
+      values[j][count] = v;
+    }
+    numbers[count++] = t.number;
+  }
+  if (merge) {
+    cache.spareNumbers = fromNumbers;
+    cache.spareValues = fromValues;
+    cache.numbers = numbers;
+    cache.values = values;
+  }
+  cache.count = count;
+  cache.aboveSeen = above.length;
+  return { previous, keptCount };
 }

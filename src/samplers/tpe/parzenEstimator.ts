@@ -284,17 +284,7 @@ export class ParzenEstimator {
     const w = this.weights;
     const nc = this.nComponents;
     if (k.kind === 'categorical') {
-      // Mixture of categorical rows = one categorical: accumulate it once.
-      const probs = new Float64Array(k.nChoices);
-      for (let i = 0; i < nc; i++) {
-        const o = k.observed[i];
-        if (o < 0) {
-          for (let c = 0; c < k.nChoices; c++) probs[c] += w[i] / k.nChoices;
-        } else {
-          for (let c = 0; c < k.nChoices; c++) probs[c] += w[i] * k.pMiss;
-          probs[o] += w[i] * (k.pHit - k.pMiss);
-        }
-      }
+      const probs = categoricalMixture(k.observed, nc - 1, w, k);
       for (let s = 0; s < size; s++) out[s] = Math.log(probs[xs[s]]);
       return out;
     }
@@ -699,6 +689,32 @@ function categoricalKernels(obs: Float64Array, nChoices: number, priorWeight: nu
   for (let i = 0; i < n; i++) observed[i] = obs[i];
   observed[n] = -1;
   return { kind: 'categorical', observed, ...categoricalRow(nChoices, priorWeight, n), nChoices };
+}
+
+/**
+ * A categorical parameter's mixture of kernel rows, one categorical: each choice's probability,
+ * accumulated kernel by kernel (`observed[0 .. n)`, then the prior's uniform row) with the
+ * normalised weights `w` (n + 1 of them, the prior's last). The estimator built from scratch and
+ * the one kept across trials (`CategoricalAbove`) form it here, so they form the same doubles.
+ */
+export function categoricalMixture(
+  observed: ArrayLike<number>,
+  n: number,
+  w: Float64Array,
+  row: { readonly pHit: number; readonly pMiss: number; readonly nChoices: number },
+): Float64Array {
+  const { pHit, pMiss, nChoices } = row;
+  const probs = new Float64Array(nChoices);
+  for (let i = 0; i <= n; i++) {
+    const o = i < n ? observed[i] : -1;
+    if (o < 0) {
+      for (let c = 0; c < nChoices; c++) probs[c] += w[i] / nChoices;
+    } else {
+      for (let c = 0; c < nChoices; c++) probs[c] += w[i] * pMiss;
+      probs[o] += w[i] * (pHit - pMiss);
+    }
+  }
+  return probs;
 }
 
 /**
