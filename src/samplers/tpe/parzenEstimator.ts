@@ -704,15 +704,14 @@ export function categoricalMixture(
   row: { readonly pHit: number; readonly pMiss: number; readonly nChoices: number },
 ): Float64Array {
   const { pHit, pMiss, nChoices } = row;
+  const hitExtra = pHit - pMiss;
   const probs = new Float64Array(nChoices);
   for (let i = 0; i <= n; i++) {
     const o = i < n ? observed[i] : -1;
-    if (o < 0) {
-      for (let c = 0; c < nChoices; c++) probs[c] += w[i] / nChoices;
-    } else {
-      for (let c = 0; c < nChoices; c++) probs[c] += w[i] * pMiss;
-      probs[o] += w[i] * (pHit - pMiss);
-    }
+    // Each term formed once, the same double for every choice.
+    const share = o < 0 ? w[i] / nChoices : w[i] * pMiss;
+    for (let c = 0; c < nChoices; c++) probs[c] += share;
+    if (o >= 0) probs[o] += w[i] * hitExtra;
   }
   return probs;
 }
