@@ -255,9 +255,9 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
     // the best, and (past trial 980, where the good group holds 98 trials) the good group's masses
     // kept across trials (private methods: reached through the prototypes).
     const cells = IncrementalAboveDensity.prototype as unknown as { massAt: () => number; runLogSums: () => Map<number, number> };
-    const table = ParzenEstimator.prototype as unknown as { logPdfFromTable: () => Float64Array };
+    const table = ParzenEstimator.prototype as unknown as { kernelNumbers: () => Int32Array };
     const counted = await countingCalls(cells, 'massAt', () =>
-      countingCalls(cells, 'runLogSums', () => countingCalls(table, 'logPdfFromTable', () => run(true))),
+      countingCalls(cells, 'runLogSums', () => countingCalls(table, 'kernelNumbers', () => run(true))),
     );
     const { result: byRuns, calls: runSums } = counted.result;
     const { result: incremental, calls: fromTable } = byRuns;

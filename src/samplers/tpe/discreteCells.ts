@@ -36,6 +36,49 @@ export function cellMass(lo: number, hi: number, mu: number, sigma: number, logZ
 }
 
 /**
+ * Distinct kernels of a discrete parameter, numbered in the order they are first met: by mean and
+ * bandwidth (the truncation mass follows from them), each kept with its truncation mass.
+ */
+class KernelNumbers {
+  private readonly ids = new Map<number, Map<number, number>>();
+  mus: number[] = [];
+  sigmas: number[] = [];
+  logZs: number[] = [];
+
+  /** Kernels numbered (forgotten ones included). */
+  get count(): number {
+    return this.mus.length;
+  }
+
+  /** The number of the kernel (mu, sigma) with log truncation mass logZ: the next one if it has none. */
+  numberOf(mu: number, sigma: number, logZ: number): number {
+    let bySigma = this.ids.get(mu);
+    if (!bySigma) this.ids.set(mu, (bySigma = new Map()));
+    let id = bySigma.get(sigma);
+    if (id === undefined) {
+      id = this.mus.length;
+      bySigma.set(sigma, id);
+      this.mus.push(mu);
+      this.sigmas.push(sigma);
+      this.logZs.push(logZ);
+    }
+    return id;
+  }
+
+  /** Kernel `id` is forgotten: met again, it gets a new number. */
+  forget(id: number): void {
+    this.ids.get(this.mus[id])!.delete(this.sigmas[id]);
+  }
+
+  clear(): void {
+    this.ids.clear();
+    this.mus = [];
+    this.sigmas = [];
+    this.logZs = [];
+  }
+}
+
+/**
  * A discrete parameter's kernels by distinct (mean, bandwidth) pair, and each pair's term per value.
  * Integer observations share few means and most kernels have the clip's floor as bandwidth (975
  * kernels made 261 pairs in a 1,000-trial mixed space), and a pair's term for a value never changes:
@@ -50,10 +93,7 @@ export function cellMass(lo: number, hi: number, mu: number, sigma: number, logZ
 export class PairTerms {
   /** Per slot, its kernel's pair (-1: none). */
   pairOf = new Int32Array(0);
-  private readonly ids = new Map<number, Map<number, number>>();
-  private pairMus: number[] = [];
-  private pairSigmas: number[] = [];
-  private pairLogZs: number[] = [];
+  private readonly pairs = new KernelNumbers();
   /** Per pair, how many slots hold it. */
   private holders = new Int32Array(64);
   /** Per value, each pair's term (for the held pairs among the first `computed`). */
@@ -67,21 +107,12 @@ export class PairTerms {
   /** Slot i's kernel is now (mu, sigma) with log truncation mass logZ. */
   assign(i: number, mu: number, sigma: number, logZ: number): void {
     const previous = this.pairOf[i];
-    if (previous >= 0 && --this.holders[previous] === 0) this.ids.get(this.pairMus[previous])!.delete(this.pairSigmas[previous]);
-    let bySigma = this.ids.get(mu);
-    if (!bySigma) this.ids.set(mu, (bySigma = new Map()));
-    let id = bySigma.get(sigma);
-    if (id === undefined) {
-      id = this.pairMus.length;
-      bySigma.set(sigma, id);
-      this.pairMus.push(mu);
-      this.pairSigmas.push(sigma);
-      this.pairLogZs.push(logZ);
-      if (id === this.holders.length) {
-        const holders = new Int32Array(2 * id);
-        holders.set(this.holders);
-        this.holders = holders;
-      }
+    if (previous >= 0 && --this.holders[previous] === 0) this.pairs.forget(previous);
+    const id = this.pairs.numberOf(mu, sigma, logZ);
+    if (id === this.holders.length) {
+      const holders = new Int32Array(2 * id);
+      holders.set(this.holders);
+      this.holders = holders;
     }
     this.holders[id]++;
     this.pairOf[i] = id;
@@ -89,15 +120,12 @@ export class PairTerms {
 
   /** Pairs made (those no kernel holds any more included). */
   get pairCount(): number {
-    return this.pairMus.length;
+    return this.pairs.count;
   }
 
   /** Forget every pair (every slot is then assigned anew). */
   clear(): void {
-    this.ids.clear();
-    this.pairMus = [];
-    this.pairSigmas = [];
-    this.pairLogZs = [];
+    this.pairs.clear();
     this.holders.fill(0);
     this.pairOf.fill(-1);
     this.byValue.clear();
@@ -112,7 +140,7 @@ export class PairTerms {
 
   /** Each held pair's term at value x: the log mass of its cell less the pair's truncation mass. */
   at(x: number): Float64Array {
-    const pairs = this.pairMus.length;
+    const pairs = this.pairs.count;
     let entry = this.byValue.get(x);
     if (!entry) {
       // Bounded memory: past about 32 MB of terms, the values start afresh.
@@ -129,11 +157,10 @@ export class PairTerms {
       const terms = entry.terms;
       const lo = cellLow(this.model, x, this.q);
       const hi = cellHigh(this.model, x, this.q);
+      const { mus, sigmas, logZs } = this.pairs;
       for (let p = entry.computed; p < pairs; p++) {
         if (this.holders[p] === 0) continue; // forgotten: no kernel will hold it again
-        const mu = this.pairMus[p];
-        const sigma = this.pairSigmas[p];
-        terms[p] = logNormalMass(lo, hi, mu, sigma) - this.pairLogZs[p];
+        terms[p] = logNormalMass(lo, hi, mus[p], sigmas[p]) - logZs[p];
       }
       entry.computed = pairs;
     }
@@ -154,10 +181,7 @@ const MAX_KERNELS = 1 << 16;
  * (`epoch` tells a caller keeping numbers that they are void).
  */
 export class KernelCellMasses {
-  private readonly ids = new Map<number, Map<number, number>>();
-  private mus: number[] = [];
-  private sigmas: number[] = [];
-  private logZs: number[] = [];
+  private readonly kernels = new KernelNumbers();
   /** Per value, its masses by kernel number (NaN: not computed yet). */
   private readonly byValue = new Map<number, Float64Array>();
   /** Bumped whenever the numbering starts afresh. */
@@ -176,30 +200,17 @@ export class KernelCellMasses {
 
   /** The number of the kernel (mu, sigma) with log truncation mass logZ. */
   idOf(mu: number, sigma: number, logZ: number): number {
-    let bySigma = this.ids.get(mu);
-    if (!bySigma) this.ids.set(mu, (bySigma = new Map()));
-    let id = bySigma.get(sigma);
-    if (id === undefined) {
-      id = this.mus.length;
-      bySigma.set(sigma, id);
-      this.mus.push(mu);
-      this.sigmas.push(sigma);
-      this.logZs.push(logZ);
-    }
-    return id;
+    return this.kernels.numberOf(mu, sigma, logZ);
   }
 
   /** Whether the numbering is full: call `clear` (and forget the numbers given) before `idOf`. */
   get full(): boolean {
-    return this.mus.length >= MAX_KERNELS;
+    return this.kernels.count >= MAX_KERNELS;
   }
 
   /** Forget every kernel and mass; the numbers given so far are void. */
   clear(): void {
-    this.ids.clear();
-    this.mus = [];
-    this.sigmas = [];
-    this.logZs = [];
+    this.kernels.clear();
     this.byValue.clear();
     this.epoch++;
   }
@@ -209,7 +220,7 @@ export class KernelCellMasses {
    * time it is asked for at x).
    */
   at(x: number, ids: Int32Array, count: number): Float64Array {
-    const kernels = this.mus.length;
+    const kernels = this.kernels.count;
     let masses = this.byValue.get(x);
     if (!masses || masses.length < kernels) {
       if (!masses && (this.byValue.size + 1) * kernels > MAX_CACHED_TERMS) this.byValue.clear();
@@ -218,6 +229,7 @@ export class KernelCellMasses {
       masses = grown;
       this.byValue.set(x, masses);
     }
+    const { mus, sigmas, logZs } = this.kernels;
     let lo = NaN;
     let hi = NaN;
     for (let r = 0; r < count; r++) {
@@ -227,7 +239,7 @@ export class KernelCellMasses {
         lo = cellLow(this.model, x, this.q);
         hi = cellHigh(this.model, x, this.q);
       }
-      masses[id] = cellMass(lo, hi, this.mus[id], this.sigmas[id], this.logZs[id]);
+      masses[id] = cellMass(lo, hi, mus[id], sigmas[id], logZs[id]);
     }
     return masses;
   }
