@@ -1,15 +1,17 @@
 /**
  * The "above" density g(x) of TPE, and the speed-ups that keep it cheap on long studies. The sampler
  * asks for g(x) of a split; this module decides how to compute it, in one place:
- * - plain: a Parzen estimator built from the above trials' values (small histories, discrete
- *   parameters, custom weights);
+ * - plain: a Parzen estimator built from the above trials' values (small histories, custom
+ *   weights);
  * - presorted: the same estimator, taking each parameter's sorted order from columns kept sorted
  *   across trials instead of sorting per suggestion;
- * - incremental: for one continuous parameter, a density maintained across trials
- *   (`incrementalAbove.ts`), updated as trials join the above group instead of rebuilt;
+ * - incremental: for one numeric parameter (continuous or discrete), a density maintained across
+ *   trials (`incrementalAbove.ts`), updated as trials join the above group instead of rebuilt;
  * - incremental joint: the same for several parameters sampled jointly (the default, multivariate
- *   TPE; `incrementalJointAbove.ts`), continuous ones or a mixed space (`mixedKernelSum.ts`).
- * All four give the same proposals as the plain path, switched on with `useFromScratchPaths`
+ *   TPE; `incrementalJointAbove.ts`), continuous ones or a mixed space (`mixedKernelSum.ts`);
+ * - kept list: for one categorical parameter, its mixture formed from the above list kept across
+ *   trials (`categoricalAbove.ts`).
+ * All five give the same proposals as the plain path, switched on with `useFromScratchPaths`
  * (test/samplers/incrementalAbove.test.ts and incrementalJointAbove.test.ts compare them; the joint
  * one sums continuous kernels in another order, so its log densities agree to rounding; a mixed
  * space's to the bit).

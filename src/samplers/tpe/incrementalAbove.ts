@@ -377,9 +377,11 @@ export class IncrementalAboveDensity {
   /**
    * A discrete parameter's choice: the index of the sample with the largest logL[s] - log g(x_s),
    * the first among equals, as an argmax over `logPdf` gives. Every distinct value is scored
-   * through the cells (`massAt`, a cost that does not grow with the history); only those that may
-   * be the best within DISCRETE_MARGIN are scored again as from scratch. A continuous parameter's
-   * choice is the argmax over `logPdf` (its sums agree with the from-scratch ones to rounding).
+   * through the cells (`massAt`, a cost that does not grow with the history); those that may be
+   * the best within DISCRETE_MARGIN are scored again by runs of equal kernels (`runLogSums`), and
+   * only those still within a few units of rounding of the best as from scratch. A continuous
+   * parameter's choice is the argmax over `logPdf` (its sums agree with the from-scratch ones to
+   * rounding).
    */
   bestRatio(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array): number {
     if (this.model.q === null) return argmaxRatio(logL, this.logPdf(samples, logG));
