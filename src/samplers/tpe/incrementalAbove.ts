@@ -5,6 +5,7 @@ import { lowerBound } from '../../sortedSearch';
 import { cellHigh, cellLow, cellMass, KernelCellMasses } from './discreteCells';
 import { argmaxRatio } from './nearFirstSum';
 import { RankedCellMoments } from './rankedMoments';
+import { ValueSums } from './valueSums';
 import { logGaussMass, logNormalMass } from './truncnorm';
 import { defaultWeightAt } from './weights';
 
@@ -75,6 +76,9 @@ const DISCRETE_MARGIN = 1e-3;
  * the scores' differences round besides by a unit of their size (`bestRatio` adds that).
  */
 const RUN_MARGIN_PER_OBSERVATION = 4 * Number.EPSILON;
+
+/** Grid values past which a discrete parameter's clipped kernels are not also summed by value (`ValueSums`). */
+const MAX_VALUE_CELLS = 2048;
 
 const CAP = 32;
 const REACH = 10;
@@ -177,6 +181,11 @@ export class IncrementalAboveDensity {
   /** Scratch for `runLogSums`: each run of equal kernels' number and weight. */
   private runIds = new Int32Array(0);
   private runWeights = new Float64Array(0);
+  /** A discrete parameter's clipped kernels counted by grid value (null: not kept, see `ValueSums`). */
+  private valueSums: ValueSums | null;
+  /** Per grid value, its clipped kernels' number in `cellMasses` (-1: not asked for yet), and their total weight. */
+  private valueKernelIds: Int32Array | null = null;
+  private valueWeights = new Float64Array(0);
   private readonly dirtyChunks: Chunk[] = [];
   /** The chunks holding unclipped kernels (summed one by one), in order. */
   private wideChunks: Chunk[] = [];
@@ -213,6 +222,7 @@ export class IncrementalAboveDensity {
     this.cellGen = new Int32Array(this.nCells).fill(-1);
     this.newestFix = new Float64Array(this.nCells * K);
     this.cellMasses = model.q === null ? null : new KernelCellMasses(model, model.q);
+    this.valueSums = ValueSums.for(model, MAX_VALUE_CELLS);
   }
 
   get size(): number {
@@ -272,7 +282,10 @@ export class IncrementalAboveDensity {
     // Room for the newest trial at once: grown kernel by kernel, the moments by trial number were
     // allocated and copied several times over (most of a good group's rebuild, a tenth of the
     // trial list's length).
-    if (n > 0) d.moments.reserve(byRank[n - 1]);
+    if (n > 0) {
+      d.moments.reserve(byRank[n - 1]);
+      d.valueSums?.reserve(byRank[n - 1]);
+    }
     // Bandwidths of every entry, walking the sorted sequence with its neighbours; the moments are
     // summed once, after.
     d.building = true;
@@ -288,6 +301,7 @@ export class IncrementalAboveDensity {
     }
     d.building = false;
     d.moments.refresh(d.byRank);
+    d.valueSums?.refresh(d.byRank);
     d.updateWeights();
     d.flush();
     return d;
@@ -315,6 +329,7 @@ export class IncrementalAboveDensity {
    */
   insertOlder(value: number, seq: number, number: number, rank: number): void {
     this.moments.shiftAfter(number, 1);
+    this.valueSums?.shiftAfter(number, 1);
     this.byRank.splice(rank, 0, number);
     this.insert(value, seq, number);
     this.updateWeights();
@@ -333,6 +348,8 @@ export class IncrementalAboveDensity {
     const rank = this.rankOf(number);
     this.moments.remove(number, rank);
     this.moments.shiftAfter(number, -1);
+    this.valueSums?.remove(number, rank);
+    this.valueSums?.shiftAfter(number, -1);
     this.byRank.splice(rank, 1);
     const c = this.chunkIndex(ch);
     let j = 0;
@@ -526,17 +543,43 @@ export class IncrementalAboveDensity {
     if (table.full) table.clear();
     if (table.epoch !== this.cellMassesEpoch) {
       for (const ch of this.chunks) ch.kernelId.fill(-1);
+      this.valueKernelIds?.fill(-1);
       this.cellMassesEpoch = table.epoch;
     }
+    const runs = this.valueSums ? this.runsByValue(table) : this.runsByPass(table);
+    const runIds = this.runIds;
+    const runWeights = this.runWeights;
+    const model = this.model;
+    const q = model.q!;
+    const out = new Map<number, number>();
+    for (const x of values) {
+      const masses = table.at(x, runIds, runs);
+      let sum = 0;
+      for (let r = 0; r < runs; r++) {
+        const mass = masses[runIds[r]];
+        if (mass !== 0) sum += runWeights[r] * mass;
+      }
+      sum += this.params.priorWeight * cellMass(cellLow(model, x, q), cellHigh(model, x, q), this.prior, this.range, this.priorLogZ);
+      out.set(x, Math.log(sum));
+    }
+    return out;
+  }
+
+  /** Room for `count` runs in `runIds` and `runWeights`. */
+  private reserveRuns(count: number): void {
+    if (this.runIds.length >= count) return;
+    this.runIds = new Int32Array(2 * count);
+    this.runWeights = new Float64Array(2 * count);
+  }
+
+  /** `runLogSums`' runs from one pass over the kernels, each one's weight from its rank. Returns their count. */
+  private runsByPass(table: KernelCellMasses): number {
     const byRank = this.byRank;
     const n = byRank.length;
     if (this.rankByNumber.length < this.chunkOf.length) this.rankByNumber = new Int32Array(2 * this.chunkOf.length);
     const rankByNumber = this.rankByNumber;
     for (let r = 0; r < n; r++) rankByNumber[byRank[r]] = r;
-    if (this.runIds.length < n) {
-      this.runIds = new Int32Array(2 * n);
-      this.runWeights = new Float64Array(2 * n);
-    }
+    this.reserveRuns(n);
     const runIds = this.runIds;
     const runWeights = this.runWeights;
     // Optuna's ramp (`defaultWeightAt`), its constants taken out of the loop.
@@ -559,20 +602,48 @@ export class IncrementalAboveDensity {
         }
       }
     }
-    const model = this.model;
-    const q = model.q!;
-    const out = new Map<number, number>();
-    for (const x of values) {
-      const masses = table.at(x, runIds, runs);
-      let sum = 0;
-      for (let r = 0; r < runs; r++) {
-        const mass = masses[runIds[r]];
-        if (mass !== 0) sum += runWeights[r] * mass;
+    return runs;
+  }
+
+  /**
+   * `runLogSums`' runs without a pass over the kernels: the clipped ones by grid value (`ValueSums`:
+   * a value's clipped kernels are equal, and weigh together what the ramp gives them), then the wide
+   * ones one by one, with the weights `weigh` gave them. Returns their count.
+   */
+  private runsByValue(table: KernelCellMasses): number {
+    const sums = this.valueSums!;
+    const cells = sums.cells;
+    if (this.valueKernelIds === null || this.valueKernelIds.length !== cells) this.valueKernelIds = new Int32Array(cells).fill(-1);
+    if (this.valueWeights.length !== cells) this.valueWeights = new Float64Array(cells);
+    const ids = this.valueKernelIds;
+    const weights = this.valueWeights;
+    sums.weights(this.alpha, this.beta, this.ramp, this.byRank, weights);
+    let wide = 0;
+    for (const ch of this.wideChunks) wide += ch.nWide;
+    this.reserveRuns(cells + wide);
+    const runIds = this.runIds;
+    const runWeights = this.runWeights;
+    let runs = 0;
+    for (let c = 0; c < cells; c++) {
+      if (!sums.used(c)) continue;
+      if (ids[c] < 0) {
+        const mu = sums.meanOf(c);
+        // A clipped kernel's bandwidth and truncation mass, by `setKernel`'s expressions.
+        ids[c] = table.idOf(mu, this.minSigma, logNormalMass(this.model.low, this.model.high, mu, this.minSigma));
       }
-      sum += this.params.priorWeight * cellMass(cellLow(model, x, q), cellHigh(model, x, q), this.prior, this.range, this.priorLogZ);
-      out.set(x, Math.log(sum));
+      runIds[runs] = ids[c];
+      runWeights[runs++] = weights[c];
     }
-    return out;
+    for (const ch of this.wideChunks) {
+      for (let j = 0; j < ch.len; j++) {
+        if (ch.clipped[j]) continue;
+        let id = ch.kernelId[j];
+        if (id < 0) id = ch.kernelId[j] = table.idOf(ch.mu[j], ch.sigma[j], ch.logZ[j]);
+        runIds[runs] = id;
+        runWeights[runs++] = ch.weight[j];
+      }
+    }
+    return runs;
   }
 
   /** Whether every kernel of chunk `ch` is more than 10 bandwidths from [lo, hi] (`cellMass` is then 0), by a margin. */
@@ -766,6 +837,7 @@ export class IncrementalAboveDensity {
       this.moments.refresh(this.byRank);
       this.gen++; // the cells' combined moments are formed again from the fresh sums
     }
+    if (this.valueSums?.stale) this.valueSums.refresh(this.byRank);
     this.weigh();
   }
 
@@ -883,6 +955,15 @@ export class IncrementalAboveDensity {
       if (clipped) {
         const cell = this.cellOf(mu);
         this.moments.add(number, rank, cell, h, (mu - this.cellCenter(cell)) * this.clipInv, this.building);
+      }
+    }
+    const sums = this.valueSums;
+    if (sums && clipped !== sums.isMember(number)) {
+      const rank = this.building ? 0 : this.rankOf(number);
+      if (clipped) {
+        if (!sums.add(number, rank, ch.value[j], mu, this.building)) this.valueSums = null;
+      } else {
+        sums.remove(number, rank);
       }
     }
     ch.clipped[j] = clipped ? 1 : 0;
