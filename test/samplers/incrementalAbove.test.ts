@@ -174,6 +174,32 @@ describe('IncrementalAboveDensity', () => {
   });
 });
 
+/**
+ * Asks and tells `nTrials` trials one at a time, but holds the trial asked at step `hold` of every
+ * `period` and tells it at step `release` of the period, after the trials asked since: trials then
+ * finish out of order, and the good group moves by more than the newest trial.
+ */
+async function optimizeHoldingSome(
+  study: Awaited<ReturnType<typeof createStudy>>,
+  f: (t: Trial) => number[],
+  nTrials: number,
+  { period, hold, release }: { period: number; hold: number; release: number },
+): Promise<void> {
+  let held: Trial | null = null;
+  for (let i = 0; i < nTrials; i++) {
+    const t = await study.ask();
+    if (i % period === hold) {
+      held = t;
+      continue;
+    }
+    await study.tell(t, f(t));
+    if (held && i % period === release) {
+      await study.tell(held, f(held));
+      held = null;
+    }
+  }
+}
+
 describe('IncrementalAboveDensity of a discrete parameter', () => {
   it('scores cells as the from-scratch estimator does, to the bit, and chooses what its argmax chooses, through insertions and removals', () => {
     // An integer whose cells are wider than the clip's floor, a log integer whose cells are
@@ -431,19 +457,7 @@ describe('TPESampler with several objectives: the good group estimator kept acro
         const y = t.suggestFloat('y', 0, 3);
         return [4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2];
       };
-      let held: Trial | null = null;
-      for (let i = 0; i < 1150; i++) {
-        const t = await study.ask();
-        if (i % 50 === 20) {
-          held = t;
-          continue;
-        }
-        await study.tell(t, f(t));
-        if (held && i % 50 === 27) {
-          await study.tell(held, f(held));
-          held = null;
-        }
-      }
+      await optimizeHoldingSome(study, f, 1150, { period: 50, hold: 20, release: 27 });
       return study.trials.map((t) => t.params);
     };
     const { result: incremental, calls: followed } = await countingCalls(
@@ -496,21 +510,8 @@ describe("TPESampler: a categorical parameter's above density from the list kept
         const k = shift[t.suggestCategorical('k', ['a', 'b', 'c', 'd', 'e'] as const)];
         return [4 * x * x + k, (x - 5) ** 2 + (3 - k) ** 2];
       };
-      // Now and then a trial is told after the five asked after it (the good group then moves by
-      // more than the newest trial).
-      let held: Trial | null = null;
-      for (let i = 0; i < 1100; i++) {
-        const t = await study.ask();
-        if (i % 40 === 10) {
-          held = t;
-          continue;
-        }
-        await study.tell(t, f(t));
-        if (held && i % 40 === 15) {
-          await study.tell(held, f(held));
-          held = null;
-        }
-      }
+      // Now and then a trial is told after the five asked after it.
+      await optimizeHoldingSome(study, f, 1100, { period: 40, hold: 10, release: 15 });
       return study.trials.map((t) => t.params);
     };
     const { result: incremental, calls } = await counted(() => run(true));
