@@ -9,6 +9,7 @@ import { Rng } from '../../src/rng';
 import { CategoricalAbove } from '../../src/samplers/tpe/categoricalAbove';
 import { IncrementalAboveDensity } from '../../src/samplers/tpe/incrementalAbove';
 import { IncrementalBelow } from '../../src/samplers/tpe/incrementalBelow';
+import { ValueSums } from '../../src/samplers/tpe/valueSums';
 import { ParzenEstimator, paramModel, SortedUnivariateDensity } from '../../src/samplers/tpe/parzenEstimator';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
 import { AboveDensities, useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
@@ -201,64 +202,87 @@ async function optimizeHoldingSome(
 }
 
 describe('IncrementalAboveDensity of a discrete parameter', () => {
-  it('scores cells as the from-scratch estimator does, to the bit, and chooses what its argmax chooses, through insertions and removals', () => {
+  it('scores cells as the from-scratch estimator does, to the bit, and chooses what its argmax chooses, through insertions and removals', async () => {
     // An integer whose cells are wider than the clip's floor, a log integer whose cells are
     // narrower over most of its range (the from-scratch masses take those by Simpson's rule, and all
     // through an erfc fit good to about 1e-7, which the cells' sums do not: the candidates close to
-    // the best are scored again), and a stepped float.
-    const dists = [intDistribution(1, 64), intDistribution(16, 1024, { log: true }), floatDistribution(0, 10, { step: 0.01 })] as const;
-    for (const dist of dists) {
-      const rng = new Rng(5);
-      const model = paramModel(dist);
-      if (model.kind !== 'numeric') throw new Error('numeric expected');
-      const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
-      const snap = (v: number) =>
-        Math.min(dist.high, Math.max(dist.low, Math.round((v - dist.low) / (dist.step ?? 1)) * (dist.step ?? 1) + dist.low));
-      const centre = dist.log ? 300 : dist.low + 0.3 * (dist.high - dist.low);
-      // Crowded about one value (many ties), the rest anywhere, some on the bounds.
-      const hist = Array.from({ length: 900 }, () => {
-        const u = rng.random();
-        if (u < 0.05) return u < 0.03 ? dist.low : dist.high;
-        if (u < 0.75) return snap(dist.log ? centre * Math.exp(0.2 * rng.normal()) : centre + 0.04 * (dist.high - dist.low) * rng.normal());
-        return snap(dist.log ? Math.exp(rng.uniform(Math.log(dist.low), Math.log(dist.high))) : rng.uniform(dist.low, dist.high));
-      });
-      const start = 150;
-      const included = Array.from({ length: start }, (_, i) => i);
-      const order = [...included].sort((a, b) => hist[a] - hist[b] || a - b);
-      const inc = buildFrom(model, params, hist, order);
-      let near = 0;
-      for (let n = start; n < hist.length; n++) {
-        inc.append([hist[n]], [n], [n]);
-        included.push(n);
-        if (n % 7 === 0) {
-          // One leaves from mid-history (it joined the good group), and on other steps returns.
-          const i = included[rng.int(0, included.length - 40)];
-          assert.ok(inc.removeOlder(i));
-          included.splice(included.indexOf(i), 1);
-          if (n % 21 === 0) {
-            inc.insertOlder(hist[i], i, i, included.filter((j) => j < i).length);
-            included.push(i);
+    // the best are scored again), a stepped float, an integer of more values than `ValueSums` keeps
+    // (the runs from a pass over the kernels), and a stepped float whose values come in two
+    // roundings (3 * 0.1 and 3 / 10: two means at one grid value, which `ValueSums` refuses).
+    const dists = [
+      intDistribution(1, 64),
+      intDistribution(16, 1024, { log: true }),
+      floatDistribution(0, 10, { step: 0.01 }),
+      intDistribution(0, 5000),
+      floatDistribution(0, 1, { step: 0.1 }),
+    ] as const;
+    const checkEach = () => {
+      for (const dist of dists) {
+        const rng = new Rng(5);
+        const model = paramModel(dist);
+        if (model.kind !== 'numeric') throw new Error('numeric expected');
+        const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+        const twoRoundings = dist.step === 0.1;
+        const snap = (v: number) => {
+          const k = Math.round((v - dist.low) / (dist.step ?? 1));
+          const x = twoRoundings && rng.random() < 0.5 ? k / 10 + dist.low : k * (dist.step ?? 1) + dist.low;
+          return Math.min(dist.high, Math.max(dist.low, x));
+        };
+        const centre = dist.log ? 300 : dist.low + 0.3 * (dist.high - dist.low);
+        // Crowded about one value (many ties), the rest anywhere, some on the bounds.
+        const hist = Array.from({ length: 900 }, () => {
+          const u = rng.random();
+          if (u < 0.05) return u < 0.03 ? dist.low : dist.high;
+          if (u < 0.75)
+            return snap(dist.log ? centre * Math.exp(0.2 * rng.normal()) : centre + 0.04 * (dist.high - dist.low) * rng.normal());
+          return snap(dist.log ? Math.exp(rng.uniform(Math.log(dist.low), Math.log(dist.high))) : rng.uniform(dist.low, dist.high));
+        });
+        const start = 150;
+        const included = Array.from({ length: start }, (_, i) => i);
+        const order = [...included].sort((a, b) => hist[a] - hist[b] || a - b);
+        const inc = buildFrom(model, params, hist, order);
+        let near = 0;
+        for (let n = start; n < hist.length; n++) {
+          inc.append([hist[n]], [n], [n]);
+          included.push(n);
+          if (n % 7 === 0) {
+            // One leaves from mid-history (it joined the good group), and on other steps returns.
+            const i = included[rng.int(0, included.length - 40)];
+            assert.ok(inc.removeOlder(i));
+            included.splice(included.indexOf(i), 1);
+            if (n % 21 === 0) {
+              inc.insertOlder(hist[i], i, i, included.filter((j) => j < i).length);
+              included.push(i);
+            }
+          }
+          if (n % 50 !== 0) continue;
+          const ref = reference(model, hist, included, params);
+          const xs = Float64Array.from({ length: 24 }, (_, s) => (s < 16 ? hist[rng.int(0, n)] : snap(rng.uniform(dist.low, dist.high))));
+          const want = ref.logPdf([xs]);
+          const got = inc.logPdf([xs]);
+          for (let s = 0; s < xs.length; s++) assert.equal(got[s], want[s], `${JSON.stringify(dist)} n=${n} x=${xs[s]}`);
+          // Scores within a hair of each other (l close to g, as where TPE has converged: the cells'
+          // sums cannot tell them apart, the runs' sums can down to about 1e-12), equal scores, and
+          // equal values: the first of the best, as the argmax picks it.
+          for (const spread of [1e-2, 1e-5, 1e-7, 1e-10, 1e-13, 0]) {
+            const logL = Float64Array.from(want, (g) => g + spread * rng.random());
+            let best = 0;
+            for (let s = 1; s < xs.length; s++) if (logL[s] - want[s] > logL[best] - want[best]) best = s;
+            assert.equal(inc.bestRatio([xs], logL, new Float64Array(xs.length)), best, `${JSON.stringify(dist)} n=${n}, spread ${spread}`);
+            if (spread === 1e-5) near++;
           }
         }
-        if (n % 50 !== 0) continue;
-        const ref = reference(model, hist, included, params);
-        const xs = Float64Array.from({ length: 24 }, (_, s) => (s < 16 ? hist[rng.int(0, n)] : snap(rng.uniform(dist.low, dist.high))));
-        const want = ref.logPdf([xs]);
-        const got = inc.logPdf([xs]);
-        for (let s = 0; s < xs.length; s++) assert.equal(got[s], want[s], `${JSON.stringify(dist)} n=${n} x=${xs[s]}`);
-        // Scores within a hair of each other (l close to g, as where TPE has converged: the cells'
-        // sums cannot tell them apart, the runs' sums can down to about 1e-12), equal scores, and
-        // equal values: the first of the best, as the argmax picks it.
-        for (const spread of [1e-2, 1e-5, 1e-7, 1e-10, 1e-13, 0]) {
-          const logL = Float64Array.from(want, (g) => g + spread * rng.random());
-          let best = 0;
-          for (let s = 1; s < xs.length; s++) if (logL[s] - want[s] > logL[best] - want[best]) best = s;
-          assert.equal(inc.bestRatio([xs], logL, new Float64Array(xs.length)), best, `${JSON.stringify(dist)} n=${n}, spread ${spread}`);
-          if (spread === 1e-5) near++;
-        }
+        assert.ok(near >= 10, `${near} choices among close scores`);
       }
-      assert.ok(near >= 10, `${near} choices among close scores`);
-    }
+    };
+    // Kernels `ValueSums` refused (a second mean at a value): the density then sums its runs by a pass.
+    const { calls: refused } = await countingCalls(
+      ValueSums.prototype,
+      'add',
+      () => checkEach(),
+      (added) => added === false,
+    );
+    assert.ok(refused > 0, 'the two roundings met');
   });
 
   it('a seeded two-objective study over integers proposes the same parameters with it as from scratch', async () => {
