@@ -154,8 +154,8 @@ export class AboveDensities {
    */
   estimator(split: Split, names: string[], columns: ParamColumn[], models: ParamModel[]): AboveDensity {
     // One parameter is the same model whether sampled jointly or not (bandwidths are per parameter).
-    const univariate = names.length === 1 && models[0].kind === 'numeric';
     const model = models[0];
+    const univariate = names.length === 1 && model.kind === 'numeric';
     if (this.incremental() && names.length === 1 && model.kind === 'categorical') {
       return this.incrementalCategorical(split, names[0], columns[0], model.nChoices);
     }

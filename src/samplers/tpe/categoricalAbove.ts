@@ -29,11 +29,16 @@ export class CategoricalAbove implements AboveDensity {
   }
 
   logPdf(samples: readonly Float64Array[], out: Float64Array = new Float64Array(samples[0].length)): Float64Array {
-    const n = this.count;
-    const row = { ...categoricalRow(this.nChoices, this.params.priorWeight, n), nChoices: this.nChoices };
-    const probs = (this.probs ??= categoricalMixture(this.values, n, computeWeights(n, this.params), row));
+    const probs = (this.probs ??= this.mixture());
     const xs = samples[0];
     for (let s = 0; s < xs.length; s++) out[s] = Math.log(probs[xs[s]]);
     return out;
+  }
+
+  /** The list's mixture, as the estimator built from scratch forms it. */
+  private mixture(): Float64Array {
+    const n = this.count;
+    const row = { ...categoricalRow(this.nChoices, this.params.priorWeight, n), nChoices: this.nChoices };
+    return categoricalMixture(this.values, n, computeWeights(n, this.params), row);
   }
 }

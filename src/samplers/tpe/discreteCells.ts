@@ -178,7 +178,7 @@ const MAX_KERNELS = 1 << 16;
  * study's kernels change a few a trial. A kernel is numbered the first time it is asked for and
  * keeps its number; a mass is computed the first time it is asked for. Memory stays bounded: past
  * MAX_CACHED_TERMS masses the values start afresh, past MAX_KERNELS kernels everything does
- * (`epoch` tells a caller keeping numbers that they are void).
+ * (`numberingEpoch` tells a caller keeping numbers that they are void).
  */
 export class KernelCellMasses {
   private readonly kernels = new KernelNumbers();
@@ -203,9 +203,14 @@ export class KernelCellMasses {
     return this.kernels.numberOf(mu, sigma, logZ);
   }
 
-  /** Whether the numbering is full: call `clear` (and forget the numbers given) before `idOf`. */
-  get full(): boolean {
-    return this.kernels.count >= MAX_KERNELS;
+  /**
+   * The numbering's epoch for the numbers about to be given (`idOf`): a caller keeping numbers from
+   * an earlier epoch asks for them again. A full numbering starts afresh here, never between two
+   * `idOf`s of one caller's pass.
+   */
+  numberingEpoch(): number {
+    if (this.kernels.count >= MAX_KERNELS) this.clear();
+    return this.epoch;
   }
 
   /** Forget every kernel and mass; the numbers given so far are void. */

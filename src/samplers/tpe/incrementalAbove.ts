@@ -173,7 +173,7 @@ export class IncrementalAboveDensity {
   private readonly newestFix: Float64Array;
   private readonly fixedCells: number[] = [];
   private weightsGen = -1;
-  /** Scratch for `weigh`: each observation's time rank by trial number. */
+  /** Scratch for `ranksByNumber`: each observation's time rank by trial number. */
   private rankByNumber = new Int32Array(0);
   /** A discrete parameter's kernels' cell masses, kept across trials (`runLogSums`). */
   private readonly cellMasses: KernelCellMasses | null;
@@ -480,17 +480,15 @@ export class IncrementalAboveDensity {
     if (values.size === 0) return out;
     const model = this.model;
     const q = model.q!;
-    const byRank = this.byRank;
-    const n = byRank.length;
-    if (this.rankByNumber.length < this.chunkOf.length) this.rankByNumber = new Int32Array(2 * this.chunkOf.length);
-    for (let r = 0; r < n; r++) this.rankByNumber[byRank[r]] = r;
+    const n = this.byRank.length;
+    const rankByNumber = this.ranksByNumber();
     // The raw weights by sorted position, and their total in that order (then the prior's).
     const raw = new Float64Array(n);
     let total = 0;
     let p = 0;
     for (const ch of this.chunks) {
       for (let j = 0; j < ch.len; j++, p++) {
-        raw[p] = this.uniform ? 1 : defaultWeightAt(this.rankByNumber[ch.num[j]], n);
+        raw[p] = this.uniform ? 1 : defaultWeightAt(rankByNumber[ch.num[j]], n);
         total += raw[p];
       }
     }
@@ -540,11 +538,11 @@ export class IncrementalAboveDensity {
    */
   private runLogSums(values: ReadonlySet<number>): Map<number, number> {
     const table = this.cellMasses!;
-    if (table.full) table.clear();
-    if (table.epoch !== this.cellMassesEpoch) {
+    const epoch = table.numberingEpoch();
+    if (epoch !== this.cellMassesEpoch) {
       for (const ch of this.chunks) ch.kernelId.fill(-1);
       this.valueKernelIds?.fill(-1);
-      this.cellMassesEpoch = table.epoch;
+      this.cellMassesEpoch = epoch;
     }
     const runs = this.valueSums ? this.runsByValue(table) : this.runsByPass(table);
     const runIds = this.runIds;
@@ -574,23 +572,17 @@ export class IncrementalAboveDensity {
 
   /** `runLogSums`' runs from one pass over the kernels, each one's weight from its rank. Returns their count. */
   private runsByPass(table: KernelCellMasses): number {
-    const byRank = this.byRank;
-    const n = byRank.length;
-    if (this.rankByNumber.length < this.chunkOf.length) this.rankByNumber = new Int32Array(2 * this.chunkOf.length);
-    const rankByNumber = this.rankByNumber;
-    for (let r = 0; r < n; r++) rankByNumber[byRank[r]] = r;
-    this.reserveRuns(n);
+    const rankByNumber = this.ranksByNumber();
+    this.reserveRuns(this.byRank.length);
     const runIds = this.runIds;
     const runWeights = this.runWeights;
-    // Optuna's ramp (`defaultWeightAt`), its constants taken out of the loop.
-    const ramp = this.uniform ? -1 : n - 25;
-    const inv = 1 / n;
-    const rise = (1 - inv) / (ramp - 1);
+    // The current weights, as `weigh` gives the wide kernels theirs.
+    const { alpha, beta, ramp } = this;
     let runs = 0;
     for (const ch of this.chunks) {
       for (let j = 0; j < ch.len; j++) {
         const rank = rankByNumber[ch.num[j]];
-        const weight = rank >= ramp ? 1 : ramp === 1 ? inv : inv + rise * rank;
+        const weight = rank < ramp ? alpha + beta * rank : 1;
         let id = ch.kernelId[j];
         if (id < 0) id = ch.kernelId[j] = table.idOf(ch.mu[j], ch.sigma[j], ch.logZ[j]);
         if (runs > 0 && runIds[runs - 1] === id) {
@@ -862,17 +854,23 @@ export class IncrementalAboveDensity {
     for (const ch of this.wideChunks) wide += ch.nWide;
     const n = byRank.length;
     const pass = wide * Math.log2(n + 1) > n;
-    if (pass) {
-      if (this.rankByNumber.length < this.chunkOf.length) this.rankByNumber = new Int32Array(2 * this.chunkOf.length);
-      for (let r = 0; r < n; r++) this.rankByNumber[byRank[r]] = r;
-    }
+    const rankByNumber = pass ? this.ranksByNumber() : null;
     for (const ch of this.wideChunks) {
       for (let j = 0; j < ch.len; j++) {
         if (ch.clipped[j]) continue;
-        const r = pass ? this.rankByNumber[ch.num[j]] : this.rankOf(ch.num[j]);
+        const r = rankByNumber ? rankByNumber[ch.num[j]] : this.rankOf(ch.num[j]);
         ch.weight[j] = r < ramp ? alpha + beta * r : 1;
       }
     }
+  }
+
+  /** Each observation's time rank by trial number (`rankByNumber`, filled afresh). */
+  private ranksByNumber(): Int32Array {
+    const byRank = this.byRank;
+    if (this.rankByNumber.length < this.chunkOf.length) this.rankByNumber = new Int32Array(2 * this.chunkOf.length);
+    const rankByNumber = this.rankByNumber;
+    for (let r = 0; r < byRank.length; r++) rankByNumber[byRank[r]] = r;
+    return rankByNumber;
   }
 
   private markDirty(ch: Chunk): void {

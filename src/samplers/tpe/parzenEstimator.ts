@@ -367,13 +367,13 @@ export class ParzenEstimator {
 
   /** Each distinct kernel's number in `table` (`first`: each one's first kernel), kept while the table's numbers stand. */
   private kernelNumbers(table: KernelCellMasses, first: Int32Array): Int32Array {
-    if (table.full) table.clear();
+    const epoch = table.numberingEpoch();
     const numbered = this.cellMassIds;
-    if (numbered !== null && numbered.epoch === table.epoch) return numbered.ids;
+    if (numbered !== null && numbered.epoch === epoch) return numbered.ids;
     const k = this.kernels[0] as NumericKernels;
     const ids = new Int32Array(first.length);
     for (let p = 0; p < first.length; p++) ids[p] = table.idOf(k.mus[first[p]], k.sigmas[first[p]], k.logZ[first[p]]);
-    this.cellMassIds = { ids, epoch: table.epoch };
+    this.cellMassIds = { ids, epoch };
     return ids;
   }
 
