@@ -285,6 +285,116 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
     assert.ok(refused > 0, 'the two roundings met');
   });
 
+  it('a good group of several objectives (uniform weights) gives the from-scratch log l: to the bit, or by runs within its margin, the choice the exact one', () => {
+    const dists = [
+      intDistribution(1, 64),
+      intDistribution(16, 1024, { log: true }),
+      intDistribution(0, 5000),
+      floatDistribution(0, 1, { step: 0.1 }),
+    ] as const;
+    let decided = 0;
+    for (const dist of dists) {
+      const rng = new Rng(11);
+      const model = paramModel(dist);
+      if (model.kind !== 'numeric') throw new Error('numeric expected');
+      const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+      const step = dist.step ?? 1;
+      // Two roundings of a stepped float's values (3 * 0.1 and 3 / 10), as in the test above.
+      const snap = (v: number) => {
+        const k = Math.round((v - dist.low) / step);
+        const x = step === 0.1 && rng.random() < 0.5 ? k / 10 + dist.low : k * step + dist.low;
+        return Math.min(dist.high, Math.max(dist.low, x));
+      };
+      const hist = Array.from({ length: 600 }, () =>
+        snap(rng.random() < 0.7 ? dist.low + (0.3 + 0.03 * rng.normal()) * (dist.high - dist.low) : rng.uniform(dist.low, dist.high)),
+      );
+      const included = Array.from({ length: 150 }, (_, i) => i);
+      const order = [...included].sort((a, b) => hist[a] - hist[b] || a - b);
+      const ranks = Int32Array.from(order);
+      const below = IncrementalAboveDensity.build(
+        model,
+        params,
+        Float64Array.from(order, (i) => hist[i]),
+        Float64Array.from(order),
+        ranks,
+        ranks,
+        true,
+      );
+      for (let n = 150; n < hist.length; n++) {
+        below.append([hist[n]], [n], [n]);
+        included.push(n);
+        if (n % 5 === 0) {
+          const i = included[rng.int(0, included.length - 40)];
+          assert.ok(below.removeOlder(i));
+          included.splice(included.indexOf(i), 1);
+          if (n % 15 === 0) {
+            included.sort((a, b) => a - b);
+            below.insertOlder(hist[i], i, i, included.filter((j) => j < i).length);
+            included.push(i);
+          }
+        }
+        if (n % 50 !== 0) continue;
+        // The from-scratch good group's estimator: its trials in number order, each weighing 1.
+        const numbers = [...included].sort((a, b) => a - b);
+        const ref: ParzenEstimator = new ParzenEstimator(
+          [Float64Array.from(numbers, (i) => hist[i])],
+          [model],
+          params,
+          new Float64Array(numbers.length).fill(1),
+        );
+        const xs = Float64Array.from({ length: 24 }, (_, s) =>
+          s < 12 ? hist[numbers[rng.int(0, numbers.length)]] : snap(rng.uniform(dist.low, dist.high)),
+        );
+        const want: Float64Array = ref.logPdf([xs]);
+        const exact = below.exactUniformLogPdfs(numbers, new Set(xs));
+        const { logs, margin } = below.roughLogPdfs(new Set(xs));
+        assert.ok(margin > 0 && margin < 1e-10, `margin ${margin}`);
+        for (let s = 0; s < xs.length; s++) {
+          assert.equal(exact.get(xs[s]), want[s], `${JSON.stringify(dist)} n=${n} x=${xs[s]}`);
+          assert.ok(
+            Math.abs(logs.get(xs[s])! - want[s]) <= margin,
+            `${JSON.stringify(dist)} n=${n} x=${xs[s]}: runs off by ${logs.get(xs[s])! - want[s]}`,
+          );
+        }
+        // A choice from a rough log l (each value's off by up to the margin, one way or the other)
+        // is the one the exact log l makes, among scores a hair apart or tied: an above density
+        // of the same trials, and log l made to lie that close to its log g.
+        const byValue = [...numbers].sort((a, b) => hist[a] - hist[b] || a - b);
+        const rankOf = new Map(numbers.map((i, r) => [i, r]));
+        const above = IncrementalAboveDensity.build(
+          model,
+          params,
+          Float64Array.from(byValue, (i) => hist[i]),
+          Float64Array.from(byValue),
+          Int32Array.from(byValue),
+          Int32Array.from(byValue, (i) => rankOf.get(i)!),
+        );
+        const logG = reference(model, hist, included, params).logPdf([xs]);
+        for (const spread of [1e-5, 1e-9, 1e-11, 1e-12, 0]) {
+          const trueL = new Map<number, number>();
+          const roughL = new Map<number, number>();
+          xs.forEach((x, s) => {
+            if (trueL.has(x)) return;
+            trueL.set(x, logG[s] + spread * rng.random());
+            roughL.set(x, trueL.get(x)! + (rng.random() < 0.5 ? -1 : 1) * margin * rng.random());
+          });
+          let best = 0;
+          for (let s = 1; s < xs.length; s++) if (trueL.get(xs[s])! - logG[s] > trueL.get(xs[best])! - logG[best]) best = s;
+          const rough = { margin, exactLogPdfs: (values: ReadonlySet<number>) => new Map([...values].map((x) => [x, trueL.get(x)!])) };
+          const got = above.bestRatio(
+            [xs],
+            Float64Array.from(xs, (x) => roughL.get(x)!),
+            new Float64Array(xs.length),
+            rough,
+          );
+          assert.equal(got, best, `${JSON.stringify(dist)} n=${n}, spread ${spread}`);
+          decided++;
+        }
+      }
+    }
+    assert.ok(decided >= 180, `${decided} choices`);
+  });
+
   it('a seeded two-objective study over integers proposes the same parameters with it as from scratch', async () => {
     // Multi-objective TPE samples each parameter on its own: the integers' g are the cells' sums.
     const run = async (incremental: boolean) => {
@@ -302,18 +412,18 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
       return study.trials.map((t) => t.params);
     };
     // The cells' masses of the integers' candidate values, the runs' sums of the values close to
-    // the best, and (past trial 980, where the good group holds 98 trials) the good group's masses
-    // kept across trials (private methods: reached through the prototypes).
+    // the best, and (past trial 980, where the good group holds 98 trials) the good group's density
+    // kept across trials, its candidates scored by runs (private methods: reached through the
+    // prototypes).
     const cells = IncrementalAboveDensity.prototype as unknown as { massAt: () => number; runLogSums: () => Map<number, number> };
-    const table = ParzenEstimator.prototype as unknown as { kernelNumbers: () => Int32Array };
     const counted = await countingCalls(cells, 'massAt', () =>
-      countingCalls(cells, 'runLogSums', () => countingCalls(table, 'kernelNumbers', () => run(true))),
+      countingCalls(cells, 'runLogSums', () => countingCalls(IncrementalBelow.prototype, 'roughLogPdf', () => run(true))),
     );
     const { result: byRuns, calls: runSums } = counted.result;
-    const { result: incremental, calls: fromTable } = byRuns;
+    const { result: incremental, calls: rough } = byRuns;
     assert.ok(counted.calls >= 4000, `the cells scored ${counted.calls} values`);
     assert.ok(runSums >= 300, `the runs scored ${runSums} sets of close values`);
-    assert.ok(fromTable >= 150, `${fromTable} good groups' densities read kept masses`);
+    assert.ok(rough >= 150, `${rough} good groups' densities scored by runs`);
     assert.deepEqual(incremental, await run(false));
   });
 });

@@ -141,6 +141,16 @@ class Chunk {
   }
 }
 
+/**
+ * Log densities of a discrete parameter's good group (incrementalBelow.ts) formed by runs of equal
+ * kernels: each within `margin` (log) of the from-scratch estimator's, which `exactLogPdfs` gives
+ * to the bit for the values a choice comes down to (`IncrementalAboveDensity.bestRatio`).
+ */
+export interface RoughLogDensity {
+  readonly margin: number;
+  exactLogPdfs(values: ReadonlySet<number>): ReadonlyMap<number, number>;
+}
+
 export class IncrementalAboveDensity {
   private chunks: Chunk[] = [];
   /** Chunk holding each trial number's kernel. */
@@ -233,9 +243,24 @@ export class IncrementalAboveDensity {
   kernelAt(rank: number): [mu: number, sigma: number] {
     const number = this.byRank[rank];
     const ch = this.chunkOf[number]!;
+    const j = this.entryOf(ch, number);
+    return [ch.mu[j], ch.sigma[j]];
+  }
+
+  /** The internal value of each trial's observation, for `numbers` (trial numbers the density holds). */
+  valuesOf(numbers: readonly number[]): Float64Array {
+    const out = new Float64Array(numbers.length);
+    for (let i = 0; i < numbers.length; i++) {
+      const ch = this.chunkOf[numbers[i]]!;
+      out[i] = ch.value[this.entryOf(ch, numbers[i])];
+    }
+    return out;
+  }
+
+  private entryOf(ch: Chunk, number: number): number {
     let j = 0;
     while (ch.num[j] !== number) j++;
-    return [ch.mu[j], ch.sigma[j]];
+    return j;
   }
 
   /**
@@ -396,11 +421,12 @@ export class IncrementalAboveDensity {
    * the first among equals, as an argmax over `logPdf` gives. Every distinct value is scored
    * through the cells (`massAt`, a cost that does not grow with the history); those that may be
    * the best within DISCRETE_MARGIN are scored again by runs of equal kernels (`runLogSums`), and
-   * only those still within a few units of rounding of the best as from scratch. A continuous
-   * parameter's choice is the argmax over `logPdf` (its sums agree with the from-scratch ones to
-   * rounding).
+   * only those still within a few units of rounding of the best as from scratch. With `rough`,
+   * `logL` is the good group's by runs (`roughLogPdfs`): the margins widen by twice its own, and
+   * the values scored exactly take their exact log l too. A continuous parameter's choice is the
+   * argmax over `logPdf` (its sums agree with the from-scratch ones to rounding).
    */
-  bestRatio(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array): number {
+  bestRatio(samples: readonly Float64Array[], logL: Float64Array, logG: Float64Array, rough?: RoughLogDensity): number {
     if (this.model.q === null) return argmaxRatio(logL, this.logPdf(samples, logG));
     this.flush();
     const xs = samples[0];
@@ -420,8 +446,10 @@ export class IncrementalAboveDensity {
       scores[s] = logL[s] - logG;
       if (scores[s] > best) best = scores[s];
     }
+    // Two scores' log l may each be off by the rough margin.
+    const slack = rough ? 2 * rough.margin : 0;
     let close = new Set<number>();
-    for (let s = 0; s < size; s++) if (scores[s] >= best - DISCRETE_MARGIN) close.add(xs[s]);
+    for (let s = 0; s < size; s++) if (scores[s] >= best - DISCRETE_MARGIN - slack) close.add(xs[s]);
     if (close.size > 1 && Number.isFinite(best)) {
       // Several values may be the best through the cells: scored again by runs of equal kernels,
       // within a margin of the exact sums that grows only with the history's length, they keep
@@ -435,7 +463,7 @@ export class IncrementalAboveDensity {
         if (scores[s] > best) best = scores[s];
         if (Number.isFinite(scores[s])) magnitude = Math.max(magnitude, Math.abs(logL[s]) + Math.abs(logG!));
       }
-      const margin = RUN_MARGIN_PER_OBSERVATION * (this.byRank.length + 16) + 8 * Number.EPSILON * magnitude;
+      const margin = RUN_MARGIN_PER_OBSERVATION * (this.byRank.length + 16) + 8 * Number.EPSILON * magnitude + slack;
       close = new Set<number>();
       for (let s = 0; s < size; s++) if (scores[s] >= best - margin) close.add(xs[s]);
     }
@@ -455,18 +483,78 @@ export class IncrementalAboveDensity {
       if (same) return first;
     }
     const exact = this.exactLogPdfs(close);
+    const exactL = rough?.exactLogPdfs(close);
     let chosen = 0;
     let chosenScore = -Infinity;
     for (let s = 0; s < size; s++) {
       const logG = exact.get(xs[s]);
       if (logG === undefined) continue;
-      const score = logL[s] - logG;
+      const score = (exactL ? exactL.get(xs[s])! : logL[s]) - logG;
       if (score > chosenScore) {
         chosen = s;
         chosenScore = score;
       }
     }
     return chosen;
+  }
+
+  /**
+   * A discrete parameter's log density at each of `values` by runs of equal kernels (`runLogSums`),
+   * and how far (log) each may be from the from-scratch estimator's: a pass over the runs per value
+   * rather than over the kernels.
+   */
+  roughLogPdfs(values: ReadonlySet<number>): { logs: Map<number, number>; margin: number } {
+    this.flush();
+    const logs = this.runLogSums(values);
+    const logTotal = Math.log(this.total);
+    let magnitude = 0;
+    for (const [x, logSum] of logs) {
+      logs.set(x, logSum - logTotal);
+      magnitude = Math.max(magnitude, Math.abs(logSum) + Math.abs(logTotal));
+    }
+    return { logs, margin: RUN_MARGIN_PER_OBSERVATION * (this.byRank.length + 16) + 8 * Number.EPSILON * magnitude };
+  }
+
+  /**
+   * log of a uniform density's from-scratch estimator at each of a discrete parameter's `values`,
+   * given its observations in the order of `numbers` (every observation's trial number): the
+   * weights 1 / total, each kernel's cell mass times its weight added in that order, the prior's
+   * last, to the bit. A pass over the kernels per value. NaN where the sum underflows to 0 (the
+   * from-scratch estimator then sums in log space).
+   */
+  exactUniformLogPdfs(numbers: readonly number[], values: ReadonlySet<number>): Map<number, number> {
+    const out = new Map<number, number>();
+    const model = this.model;
+    const q = model.q!;
+    const n = numbers.length;
+    // As `computeWeights` forms them: each raw weight 1, their total with the prior's, divided.
+    let total = 0;
+    for (let i = 0; i < n; i++) total += 1;
+    total += this.params.priorWeight;
+    const weight = 1 / total;
+    const priorWeight = this.params.priorWeight / total;
+    const entries = new Int32Array(n);
+    const chunks: Chunk[] = [];
+    for (let i = 0; i < n; i++) {
+      const ch = this.chunkOf[numbers[i]]!;
+      chunks.push(ch);
+      entries[i] = this.entryOf(ch, numbers[i]);
+    }
+    for (const x of values) {
+      const lo = cellLow(model, x, q);
+      const hi = cellHigh(model, x, q);
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        const ch = chunks[i];
+        const j = entries[i];
+        const mass = cellMass(lo, hi, ch.mu[j], ch.sigma[j], ch.logZ[j]);
+        if (mass !== 0) sum += weight * mass;
+      }
+      const priorMass = cellMass(lo, hi, this.prior, this.range, this.priorLogZ);
+      if (priorMass !== 0) sum += priorWeight * priorMass;
+      out.set(x, sum > 0 ? Math.log(sum) : NaN);
+    }
+    return out;
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * l(x) of one continuous parameter for multi-objective TPE, kept across trials.
+ * l(x) of one numeric parameter for multi-objective TPE, kept across trials.
  *
  * With several objectives the good group is a tenth of the history, all of its observations weigh
  * the same (Optuna 5.0), and a trial changes it by a move or two: a trial joins the front, another
@@ -12,17 +12,25 @@
  *
  * It draws its candidates as `ParzenEstimator` does, from the same kernels to the bit (the same
  * bandwidth rule, the prior last) in the same order of random numbers, so the candidates are the
- * same; their log densities agree with the from-scratch sums to about 1e-14.
+ * same; a continuous parameter's log densities agree with the from-scratch sums to about 1e-14.
+ *
+ * A discrete parameter (an integer, a stepped float) scores its candidates by runs of equal kernels
+ * (`roughLogPdf`: a value's clipped kernels have one cell mass), within a margin of the
+ * from-scratch sums, and its above density's choice takes the exact sums, to the bit, only for the
+ * values it comes down to. Built afresh each trial, the estimator of a two-objective study with two
+ * integers passed over the good group for every distinct candidate: with its building, a fifth of
+ * the time at 9,000 trials.
  */
 import type { Rng } from '../../rng';
 import type { FrozenTrial } from '../../frozenTrial';
-import { IncrementalAboveDensity } from './incrementalAbove';
+import { IncrementalAboveDensity, type RoughLogDensity } from './incrementalAbove';
 import { sortedDifference, type ParamColumn } from './observations';
 import {
   computeWeights,
   cumulativeWeights,
   drawFromKernel,
   kernelMasses,
+  ParzenEstimator,
   searchCumulative,
   type ParamModel,
   type ParzenEstimatorParameters,
@@ -151,8 +159,54 @@ export class IncrementalBelow {
     return out;
   }
 
-  /** log l(x) at each sample (internal values, in samples[0]). */
-  logPdf(samples: readonly Float64Array[], out?: Float64Array): Float64Array {
-    return this.density!.logPdf(samples, out);
+  /** log l(x) at each sample (internal values, in samples[0]): a discrete parameter's to the bit. */
+  logPdf(samples: readonly Float64Array[], out: Float64Array = new Float64Array(samples[0].length)): Float64Array {
+    if (this.model.q === null) return this.density!.logPdf(samples, out);
+    const xs = samples[0];
+    const exact = this.exactLogPdfs(new Set(xs));
+    for (let s = 0; s < xs.length; s++) out[s] = exact.get(xs[s])!;
+    return out;
+  }
+
+  /**
+   * A discrete parameter's log l(x) at each sample by runs of equal kernels, into `out`, and how far
+   * each may be from the from-scratch estimator's, with the exact values on demand: for a choice
+   * that scores most candidates roughly (`IncrementalAboveDensity.bestRatio`). Null for a continuous
+   * parameter (its `logPdf` costs no pass over the kernels).
+   */
+  roughLogPdf(samples: readonly Float64Array[], out: Float64Array): RoughLogDensity | null {
+    if (this.model.q === null) return null;
+    const xs = samples[0];
+    const { logs, margin } = this.density!.roughLogPdfs(new Set(xs));
+    let exact: ReadonlyMap<number, number> | null = null;
+    for (let s = 0; s < xs.length; s++) {
+      let v = logs.get(xs[s])!;
+      // Underflowed runs (a mass of 0 everywhere but the prior's, which cannot underflow for a sane
+      // range): the exact value instead.
+      if (!Number.isFinite(v)) v = (exact ??= this.exactLogPdfs(new Set(xs))).get(xs[s])!;
+      out[s] = v;
+    }
+    return { margin, exactLogPdfs: (values) => this.exactLogPdfs(values) };
+  }
+
+  /**
+   * A discrete parameter's log l at each of `values` as the from-scratch estimator forms it, to the
+   * bit: its observations in the good group's order (ascending trial numbers), then the prior.
+   */
+  private exactLogPdfs(values: ReadonlySet<number>): Map<number, number> {
+    const density = this.density!;
+    const out = density.exactUniformLogPdfs(this.kept, values);
+    for (const [x, v] of out) {
+      if (v === v) continue;
+      // The sum underflowed: the from-scratch estimator's own log-space sum.
+      const estimator = new ParzenEstimator(
+        [density.valuesOf(this.kept)],
+        [this.model],
+        this.params,
+        new Float64Array(this.kept.length).fill(1),
+      );
+      out.set(x, estimator.logPdf([Float64Array.of(x)])[0]);
+    }
+    return out;
   }
 }

@@ -9,6 +9,7 @@ import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
 import { GoodGroupSelector } from './multiObjective';
 import { AboveDensities, usesFromScratchPaths } from './aboveDensity';
+import { IncrementalAboveDensity } from './incrementalAbove';
 import { IncrementalBelow } from './incrementalBelow';
 import { KernelCellMasses } from './discreteCells';
 import { argmaxRatio } from './nearFirstSum';
@@ -65,7 +66,7 @@ export interface TPESamplerOptions {
 }
 
 /** What TPE needs of l(x): candidates drawn from it, and their log densities. */
-type BelowEstimator = Pick<ParzenEstimator, 'sample' | 'logPdf'>;
+type BelowEstimator = Pick<ParzenEstimator, 'sample' | 'logPdf'> & Partial<Pick<IncrementalBelow, 'roughLogPdf'>>;
 
 /** A proposal's candidates (one array per parameter) and their log densities under l and g. */
 interface CandidateBuffers {
@@ -278,6 +279,13 @@ export class TPESampler implements Sampler {
     const g = this.above.estimator(split, names, columns, models);
     const buffers = this.candidateBuffersFor(names.length);
     const candidates = l.sample(this.rng, this.nEiCandidates, buffers.draws);
+    // A discrete parameter's kept good group scores its candidates by runs of kernels, exactly only
+    // where the choice comes down to them, for a density that can tell where (its own above density).
+    const rough = g instanceof IncrementalAboveDensity && l.roughLogPdf ? l.roughLogPdf(candidates, buffers.logL) : null;
+    if (rough) {
+      const chosen = (g as IncrementalAboveDensity).bestRatio(candidates, buffers.logL, buffers.logG, rough);
+      return mapPacked(candidates, (c) => c[chosen]);
+    }
     const ll = l.logPdf(candidates, buffers.logL);
     const best = g.bestRatio ? g.bestRatio(candidates, ll, buffers.logG) : argmaxRatio(ll, g.logPdf(candidates, buffers.logG));
     return mapPacked(candidates, (c) => c[best]);
@@ -357,12 +365,12 @@ export class TPESampler implements Sampler {
   }
 
   /**
-   * Several objectives, one continuous parameter: its good trials' estimator, kept across trials and
+   * Several objectives, one numeric parameter: its good trials' estimator, kept across trials and
    * brought up to the split's good group (null while fewer than 98 good trials have it: then built
    * from scratch).
    */
   private incrementalBelow(split: Split, name: string, column: ParamColumn, model: ParamModel): IncrementalBelow | null {
-    if (model.kind !== 'numeric' || model.q !== null || !this.parzen.considerMagicClip) return null;
+    if (model.kind !== 'numeric' || !this.parzen.considerMagicClip) return null;
     let kept = this.incrementalBelows.get(name);
     if (!kept || kept.column !== column) {
       // Bounded: a define-by-run space may visit many parameters.
