@@ -13,6 +13,7 @@ import { ValueSums } from '../../src/samplers/tpe/valueSums';
 import { ParzenEstimator, paramModel, SortedUnivariateDensity } from '../../src/samplers/tpe/parzenEstimator';
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
 import { AboveDensities, useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
+import { argmaxRatio } from '../../src/samplers/tpe/nearFirstSum';
 import { countingCalls } from '../helpers/spy';
 
 /** The sampler as is (its incremental paths), or told to compute everything from scratch. */
@@ -632,8 +633,52 @@ describe('TPESampler with trials running (constant liar): the above density kept
 });
 
 describe("TPESampler: a categorical parameter's above density from the list kept across trials", () => {
-  /** Proposals, with how often the kept density (`CategoricalAbove`) gave g. */
-  const counted = (run: () => Promise<unknown>) => countingCalls(CategoricalAbove.prototype, 'logPdf', run);
+  /** Proposals, with how often the kept density (`CategoricalAbove`) made the choice. */
+  const counted = (run: () => Promise<unknown>) => countingCalls(CategoricalAbove.prototype, 'bestRatio', run);
+
+  it('chooses what an argmax over the from-scratch mixture chooses, among scores a hair apart or tied, forming the mixture only for those', async () => {
+    const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+    const rng = new Rng(4);
+    let checked = 0;
+    const { calls: mixtures } = await countingCalls(
+      CategoricalAbove.prototype as unknown as { mixture: () => Float64Array },
+      'mixture',
+      async () => {
+        for (const [choices, n] of [
+          [2, 30],
+          [5, 600],
+          [5, 3000],
+          [12, 1500],
+        ] as const) {
+          // Choices drawn unevenly; a twelve-way choice leaves some never chosen (exact ties).
+          const values = Float64Array.from({ length: n }, () => Math.min(choices - 1, Math.floor(choices * rng.random() ** 2)));
+          const exact = new CategoricalAbove(choices, params);
+          exact.sync(values, n);
+          const logG = exact.logPdf([Float64Array.from({ length: choices }, (_, c) => c)]);
+          for (const spread of [1e-2, 1e-9, 1e-12, 1e-14, 0]) {
+            const logLOf = Float64Array.from(logG, (g) => g + spread * rng.random());
+            const xs = Float64Array.from({ length: 24 }, () => rng.int(0, choices - 1));
+            const logL = Float64Array.from(xs, (x) => logLOf[x]);
+            const want = argmaxRatio(
+              logL,
+              Float64Array.from(xs, (x) => logG[x]),
+            );
+            const density = new CategoricalAbove(choices, params);
+            density.sync(values, n);
+            assert.equal(
+              density.bestRatio([xs], logL, new Float64Array(xs.length)),
+              want,
+              `${choices} choices, n = ${n}, spread ${spread}`,
+            );
+            checked++;
+          }
+        }
+      },
+    );
+    assert.equal(checked, 20);
+    // The four exact densities' mixtures, and some (ties), not all, of the twenty choices'.
+    assert.ok(mixtures > 4 && mixtures < 20, `${mixtures} mixtures formed`);
+  });
 
   it('two objectives, trials told out of order: bit-identical proposals to the from-scratch path', async () => {
     const run = async (incremental: boolean) => {
