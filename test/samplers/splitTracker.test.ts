@@ -60,6 +60,7 @@ describe('SplitTracker', () => {
       const running: number[] = [];
       let tokenChanges = 0;
       let unrelated = 0;
+      let movesChecked = 0;
       let previous: { above: number[]; aboveToken?: object } | null = null;
       let lastToken: object | undefined;
       for (let step = 0; step < 700; step++) {
@@ -93,6 +94,22 @@ describe('SplitTracker', () => {
           } else {
             unrelated++;
           }
+          // The moves, where given, lead from the previous list to this one: the previous entries
+          // less those that left, with those that joined, in time order, then only newer trials.
+          const moves = got.aboveMoves;
+          if (previous && moves && moves.from === previous.aboveToken) {
+            const left = new Set(moves.left.map((i) => got.trials[i].number));
+            const followed = [...previous.above.filter((n) => !left.has(n)), ...moves.joined.map((i) => got.trials[i].number)].sort(
+              (x, y) => x - y,
+            );
+            assert.deepEqual(above.slice(0, followed.length), followed, `step ${step}: moves`);
+            const newest = previous.above.length > 0 ? previous.above[previous.above.length - 1] : -Infinity;
+            assert.ok(
+              above.slice(followed.length).every((n) => n > newest),
+              `step ${step}: only newer trials after the moves`,
+            );
+            movesChecked++;
+          }
         }
         previous = { above, aboveToken: got.aboveToken };
         if (got.aboveToken !== lastToken) tokenChanges++;
@@ -103,6 +120,7 @@ describe('SplitTracker', () => {
       // A trial finishing after newer ones is placed among them: only a new study and gamma's steps
       // (every tenth trial up to 250) start the list again.
       assert.ok(unrelated <= 30, `${unrelated} of 700 splits unrelated to the previous one`);
+      assert.ok(movesChecked >= 80, `${movesChecked} splits with moves`);
     });
   }
 

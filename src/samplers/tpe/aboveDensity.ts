@@ -208,9 +208,14 @@ export class AboveDensities {
     const holdsRunning = cache.firstRunning < cache.length;
     const moved = !holdsRunning && !appendedOnly && moves !== undefined && cache.token !== undefined && moves.from === cache.token;
     cache.token = split.aboveToken;
+    // Cutting the list back to the entries kept reads the rest again, each leaving the density and
+    // joining it again: where the moves are fewer (a trial went back far into the list, as a
+    // single-objective study's good trials are displaced: 18 entries a trial and parameter, most of
+    // a long univariate study's time), they are applied instead.
+    const cheaperMoves = moved && moves.left.length + moves.joined.length < cache.length - keptEntries;
     let followed: boolean;
     if (appendedOnly && !holdsRunning) followed = true;
-    else if (keptEntries > 0) followed = this.truncate(cache, keptEntries);
+    else if (keptEntries > 0 && !cheaperMoves) followed = this.truncate(cache, keptEntries);
     else if (moved) followed = this.applyMoves(cache, split, column, moves);
     // Compared by trial number, up to the first running trial held.
     else followed = (!holdsRunning || this.truncate(cache, cache.firstRunning)) && this.mergeOlder(cache, split, column);

@@ -43,10 +43,12 @@ export interface Split {
    */
   readonly aboveToken?: object;
   /**
-   * Set by `ParetoSplitTracker` when the good group was chosen again: how this split's `above`
-   * list follows from the list of the split whose `aboveToken` was `from` (the tracker's previous
-   * one): the indices in `left` left it (they joined the good group), those in `joined` came back
-   * from the good group, and the trials newer than all of that list's were appended as ever.
+   * Set by `ParetoSplitTracker` when the good group was chosen again, and by `SplitTracker` when
+   * trials went back into the middle of the list: how this split's `above` list follows from the
+   * list of the split whose `aboveToken` was `from` (the tracker's previous one): the indices in
+   * `left` left it (they joined the good group), those in `joined` came into it among its entries
+   * (back from the good group, or finished after newer trials), and the trials newer than all of
+   * that list's were appended as ever.
    */
   readonly aboveMoves?: { readonly from: object; readonly left: readonly number[]; readonly joined: readonly number[] };
   /**
@@ -348,8 +350,9 @@ export class SplitTracker {
   private best: number[] = [];
   private readonly aboveList = new IndexList();
   private token: object = {};
-  /** The `aboveKept` of the split last returned. */
+  /** The `aboveKept` and `aboveMoves` of the split last returned. */
   private kept: Split['aboveKept'] = undefined;
+  private moves: Split['aboveMoves'] = undefined;
 
   /** Whether these options allow incremental tracking (else callers use `computeSplit`). */
   static supports(opts: SplitOptions): boolean {
@@ -364,6 +367,7 @@ export class SplitTracker {
     const k = Math.max(0, Math.min(m, Math.floor(opts.gamma(m))));
     if (k !== this.best.length) return this.reset(owner, all, opts);
     this.kept = undefined;
+    this.moves = undefined;
     if (fresh.length === 0) return this.snapshot(m);
 
     this.ensureKeys(m);
@@ -376,19 +380,25 @@ export class SplitTracker {
     const candidates = mergeAscending(this.best, placed);
     const best = smallestK(candidates, k, this.keyA, this.keyB).sort(ascending);
     const inBest = new Set(best);
-    // The first place of the above list that changed (a place at or past its former length: it only grew).
+    // The first place of the above list that changed (a place at or past its former length: it only
+    // grew), and the trials that went in among its former entries rather than after them.
     const before = this.aboveList.length;
+    const lastBefore = before > 0 ? this.considered[this.aboveList.view()[before - 1]].number : -Infinity;
     let changedFrom = before;
-    for (const i of placed) if (!inBest.has(i)) changedFrom = Math.min(changedFrom, this.aboveList.insertInOrder(i));
-    for (const i of this.best) {
-      if (inBest.has(i)) continue;
-      // Displaced from the best set: back into the above list at its chronological place.
+    const joined: number[] = [];
+    const enter = (i: number) => {
       changedFrom = Math.min(changedFrom, this.aboveList.insertInOrder(i));
-    }
+      if (this.considered[i].number < lastBefore) joined.push(i);
+    };
+    for (const i of placed) if (!inBest.has(i)) enter(i);
+    // Displaced from the best set: back into the above list at its chronological place.
+    for (const i of this.best) if (!inBest.has(i)) enter(i);
     this.best = best;
     if (changedFrom < before) {
-      // Not only appended to: a new version of the list, whose first entries are the previous one's.
+      // Not only appended to: a new version of the list, whose first entries are the previous one's,
+      // and which is the previous one with `joined` inserted, then newer trials appended.
       this.kept = [{ from: this.token, length: changedFrom }];
+      this.moves = { from: this.token, left: [], joined };
       this.token = {};
     }
     return this.snapshot(m);
@@ -442,6 +452,7 @@ export class SplitTracker {
       violations: this.constraints ? this.violations.subarray(0, m) : null,
       aboveToken: this.token,
       aboveKept: this.kept,
+      aboveMoves: this.moves,
     };
   }
 
@@ -459,6 +470,7 @@ export class SplitTracker {
     for (const i of split.above) this.aboveList.push(i);
     this.token = {};
     this.kept = undefined;
+    this.moves = undefined;
     return this.snapshot(m);
   }
 

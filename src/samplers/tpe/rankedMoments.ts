@@ -125,13 +125,16 @@ export class RankedCellMoments {
     const cells = this.cells;
     const prefix = this.prefix;
     const ranked = this.ranked;
-    // Blocks after b: the last block's prefix less block b's.
-    const last = (this.blocks - 1) * cells * K;
-    const at = b * cells * K;
-    for (let c = 0; c < cells; c++) {
-      if (this.counts[c] === 0) continue;
-      const o = c * K;
-      for (let k = 0; k < K; k++) ranked[o + k] += delta * (prefix[last + o + k] - prefix[at + o + k]);
+    // Blocks after b: the last block's prefix less block b's. None when b is the last block (the
+    // newest trials, which truncating a list removes one by one: a pass adding zeros to every cell).
+    if (b < this.blocks - 1) {
+      const last = (this.blocks - 1) * cells * K;
+      const at = b * cells * K;
+      for (let c = 0; c < cells; c++) {
+        if (this.counts[c] === 0) continue;
+        const o = c * K;
+        for (let k = 0; k < K; k++) ranked[o + k] += delta * (prefix[last + o + k] - prefix[at + o + k]);
+      }
     }
     // Block b's members after `number`.
     const end = Math.min((b + 1) << BLOCK_BITS, this.member.length);
