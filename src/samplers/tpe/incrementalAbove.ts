@@ -80,6 +80,9 @@ const RUN_MARGIN_PER_OBSERVATION = 4 * Number.EPSILON;
 /** Grid values past which a discrete parameter's clipped kernels are not also summed by value (`ValueSums`). */
 const MAX_VALUE_CELLS = 2048;
 
+/** Grid values up to which a discrete parameter's choice scores every value by runs, without the cells first. */
+const RUNS_FIRST_CELLS = 256;
+
 const CAP = 32;
 const REACH = 10;
 const NEWEST = 25;
@@ -209,11 +212,14 @@ export class IncrementalAboveDensity {
   /**
    * @param uniform every observation weighs 1 (multi-objective TPE's good group, Optuna 5.0) rather
    *   than Optuna's default ramp
+   * @param cellMasses a discrete parameter's kernels' cell masses, kept by the caller across
+   *   densities (a good group's is built again whenever it changes much); else the density's own
    */
   constructor(
     private readonly model: ParamModel & { kind: 'numeric' },
     private readonly params: ParzenEstimatorParameters,
     private readonly uniform = false,
+    cellMasses?: KernelCellMasses,
   ) {
     this.range = model.high - model.low;
     this.prior = 0.5 * (model.low + model.high);
@@ -231,7 +237,7 @@ export class IncrementalAboveDensity {
     this.cellCombined = new Float64Array(this.nCells * K);
     this.cellGen = new Int32Array(this.nCells).fill(-1);
     this.newestFix = new Float64Array(this.nCells * K);
-    this.cellMasses = model.q === null ? null : new KernelCellMasses(model, model.q);
+    this.cellMasses = model.q === null ? null : cellMasses?.fits(model) ? cellMasses : new KernelCellMasses(model, model.q);
     this.valueSums = ValueSums.for(model, MAX_VALUE_CELLS);
   }
 
@@ -265,7 +271,7 @@ export class IncrementalAboveDensity {
 
   /**
    * Build from the observations in ascending (value, seq) order. `ranks[i]` is observation i's time
-   * rank (0 = oldest); `numbers` its trial number; `uniform` as for the constructor.
+   * rank (0 = oldest); `numbers` its trial number; `uniform` and `cellMasses` as for the constructor.
    */
   static build(
     model: ParamModel & { kind: 'numeric' },
@@ -275,8 +281,9 @@ export class IncrementalAboveDensity {
     numbers: Int32Array,
     ranks: Int32Array,
     uniform = false,
+    cellMasses?: KernelCellMasses,
   ): IncrementalAboveDensity {
-    const d = new IncrementalAboveDensity(model, params, uniform);
+    const d = new IncrementalAboveDensity(model, params, uniform, cellMasses);
     const n = values.length;
     if (n < 98) {
       throw new InvalidArgumentError('IncrementalAboveDensity needs at least 98 observations (the magic clip floor must be constant).');
@@ -432,25 +439,32 @@ export class IncrementalAboveDensity {
     const xs = samples[0];
     const size = xs.length;
     const q = this.model.q!;
-    // Per distinct value, its log g through the cells.
-    const approx = new Map<number, number>();
     const scores = new Float64Array(size);
     let best = -Infinity;
-    for (let s = 0; s < size; s++) {
-      const x = xs[s];
-      let logG = approx.get(x);
-      if (logG === undefined) {
-        logG = Math.log(this.massAt(cellLow(this.model, x, q), cellHigh(this.model, x, q)) / this.total);
-        approx.set(x, logG);
-      }
-      scores[s] = logL[s] - logG;
-      if (scores[s] > best) best = scores[s];
-    }
     // Two scores' log l may each be off by the rough margin.
     const slack = rough ? 2 * rough.margin : 0;
     let close = new Set<number>();
-    for (let s = 0; s < size; s++) if (scores[s] >= best - DISCRETE_MARGIN - slack) close.add(xs[s]);
-    if (close.size > 1 && Number.isFinite(best)) {
+    // A grid of few values has few runs: every distinct value is scored by them at once, a lookup
+    // per run, where the cells cost a series per moment cell in reach.
+    const runsFirst = this.valueSums !== null && this.valueSums.cells <= RUNS_FIRST_CELLS;
+    if (runsFirst) {
+      for (let s = 0; s < size; s++) close.add(xs[s]);
+    } else {
+      // Per distinct value, its log g through the cells.
+      const approx = new Map<number, number>();
+      for (let s = 0; s < size; s++) {
+        const x = xs[s];
+        let logG = approx.get(x);
+        if (logG === undefined) {
+          logG = Math.log(this.massAt(cellLow(this.model, x, q), cellHigh(this.model, x, q)) / this.total);
+          approx.set(x, logG);
+        }
+        scores[s] = logL[s] - logG;
+        if (scores[s] > best) best = scores[s];
+      }
+      for (let s = 0; s < size; s++) if (scores[s] >= best - DISCRETE_MARGIN - slack) close.add(xs[s]);
+    }
+    if (close.size > 1 && (runsFirst || Number.isFinite(best))) {
       // Several values may be the best through the cells: scored again by runs of equal kernels,
       // within a margin of the exact sums that grows only with the history's length, they keep
       // only those still within it of the best (one, nearly always).

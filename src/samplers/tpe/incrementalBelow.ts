@@ -24,6 +24,7 @@
 import type { Rng } from '../../rng';
 import type { FrozenTrial } from '../../frozenTrial';
 import { IncrementalAboveDensity, type RoughLogDensity } from './incrementalAbove';
+import type { KernelCellMasses } from './discreteCells';
 import { sortedDifference, type ParamColumn } from './observations';
 import {
   computeWeights,
@@ -50,10 +51,12 @@ export class IncrementalBelow {
   private cum: Float64Array = new Float64Array(0);
   private cumFor = -1;
 
+  /** `cellMasses`: a discrete parameter's kernels' cell masses, kept by the caller across the densities this builds. */
   constructor(
     private readonly model: ParamModel & { kind: 'numeric' },
     private readonly params: ParzenEstimatorParameters,
     readonly column: ParamColumn,
+    private readonly cellMasses?: KernelCellMasses,
   ) {}
 
   /**
@@ -135,6 +138,7 @@ export class IncrementalBelow {
       Int32Array.from(entries, (e) => e.number),
       Int32Array.from(entries, (e) => rank.get(e.number)!),
       true,
+      this.cellMasses,
     );
     return true;
   }

@@ -375,7 +375,7 @@ export class TPESampler implements Sampler {
     if (!kept || kept.column !== column) {
       // Bounded: a define-by-run space may visit many parameters.
       if (this.incrementalBelows.size >= 64) this.incrementalBelows.clear();
-      kept = new IncrementalBelow(model, this.parzen, column);
+      kept = new IncrementalBelow(model, this.parzen, column, this.cellMassesFor(name, model) ?? undefined);
       this.incrementalBelows.set(name, kept);
     }
     return kept.sync(split.trials, split.below) ? kept : null;
