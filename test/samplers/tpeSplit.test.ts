@@ -169,6 +169,14 @@ describe('the multi-objective good group matches Optuna 5.0 on long histories', 
     { name: '2 objectives, 800 points', losses: losses(800, 2, null), nBelow: 80 },
     { name: '2 objectives, 600 points on a grid (repeated vectors)', losses: losses(600, 2, 0.05), nBelow: 60 },
     { name: '2 objectives, repeats outnumbering the places left', losses: losses(300, 2, 0.25), nBelow: 40 },
+    // Mirror images across the diagonal contribute exactly the same (the same two factors): the
+    // first in lexicographic order is chosen, as numpy's argmax chooses it.
+    {
+      name: '2 objectives, a front symmetric in its losses (contributions tie exactly)',
+      losses: [...[1, 2, 3, 4, 6, 9, 12, 18, 36].map((a) => [a, 36 / a]), [5, 20], [20, 5], [10, 10], [40, 3]],
+      // Past the middle, the two sides' best points tie too: the cut falls between them.
+      nBelow: 4,
+    },
     { name: '3 objectives, 300 points', losses: losses(300, 3, null), nBelow: 30 },
     // On a grid, points tie exactly in their contributions, and each library breaks such ties by
     // the rounding of its own hypervolume arithmetic: the groups are compared by hypervolume.
