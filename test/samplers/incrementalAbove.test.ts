@@ -57,6 +57,32 @@ function history(dist: Distribution & { kind: 'float' | 'int' }, n: number, rng:
   });
 }
 
+/**
+ * Trial n's observation joins `density` (`included`: the trials it holds); every `leaveEvery`
+ * trials one leaves from mid-history (it joined the good group), and every `returnEvery` it comes
+ * back.
+ */
+function churn(
+  density: IncrementalAboveDensity,
+  hist: number[],
+  included: number[],
+  n: number,
+  rng: Rng,
+  leaveEvery: number,
+  returnEvery: number,
+): void {
+  density.append([hist[n]], [n], [n]);
+  included.push(n);
+  if (n % leaveEvery !== 0) return;
+  const i = included[rng.int(0, included.length - 40)];
+  assert.ok(density.removeOlder(i));
+  included.splice(included.indexOf(i), 1);
+  if (n % returnEvery === 0) {
+    density.insertOlder(hist[i], i, i, included.filter((j) => j < i).length);
+    included.push(i);
+  }
+}
+
 /** The density of trials `order` (ascending values; trial i has value hist[i], time rank i). */
 function buildFrom(
   model: ReturnType<typeof paramModel> & { kind: 'numeric' },
@@ -244,18 +270,7 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
         const inc = buildFrom(model, params, hist, order);
         let near = 0;
         for (let n = start; n < hist.length; n++) {
-          inc.append([hist[n]], [n], [n]);
-          included.push(n);
-          if (n % 7 === 0) {
-            // One leaves from mid-history (it joined the good group), and on other steps returns.
-            const i = included[rng.int(0, included.length - 40)];
-            assert.ok(inc.removeOlder(i));
-            included.splice(included.indexOf(i), 1);
-            if (n % 21 === 0) {
-              inc.insertOlder(hist[i], i, i, included.filter((j) => j < i).length);
-              included.push(i);
-            }
-          }
+          churn(inc, hist, included, n, rng, 7, 21);
           if (n % 50 !== 0) continue;
           const ref = reference(model, hist, included, params);
           const xs = Float64Array.from({ length: 24 }, (_, s) => (s < 16 ? hist[rng.int(0, n)] : snap(rng.uniform(dist.low, dist.high))));
@@ -322,18 +337,7 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
         true,
       );
       for (let n = 150; n < hist.length; n++) {
-        below.append([hist[n]], [n], [n]);
-        included.push(n);
-        if (n % 5 === 0) {
-          const i = included[rng.int(0, included.length - 40)];
-          assert.ok(below.removeOlder(i));
-          included.splice(included.indexOf(i), 1);
-          if (n % 15 === 0) {
-            included.sort((a, b) => a - b);
-            below.insertOlder(hist[i], i, i, included.filter((j) => j < i).length);
-            included.push(i);
-          }
-        }
+        churn(below, hist, included, n, rng, 5, 15);
         if (n % 50 !== 0) continue;
         // The from-scratch good group's estimator: its trials in number order, each weighing 1.
         const numbers = [...included].sort((a, b) => a - b);
@@ -579,6 +583,28 @@ describe('TPESampler with the incremental above density', () => {
 });
 
 describe('TPESampler with several objectives: the good group estimator kept across trials', () => {
+  it("an integer's good group, with the bad group's weights the user's (its density then from scratch): its log densities to the bit", async () => {
+    // Other weights than Optuna's keep the bad group's density from scratch, so the kept good
+    // group's log densities feed a plain argmax: they must be the from-scratch ones exactly.
+    const run = async (incremental: boolean) => {
+      const weights = (n: number) => Float64Array.from({ length: n }, (_, i) => 1 + i / n);
+      const sampler = new TPESampler({ seed: 5, weights });
+      const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: paths(sampler, incremental) });
+      await study.optimize(
+        (t: Trial) => {
+          const x = t.suggestFloat('x', 0, 5);
+          const layers = t.suggestInt('layers', 1, 64);
+          return [4 * x * x + (layers - 20) ** 2 / 100, (x - 5) ** 2 + layers / 10];
+        },
+        { nTrials: 1150, showProgressBar: false },
+      );
+      return study.trials.map((t) => t.params);
+    };
+    const { result: incremental, calls } = await countingCalls(IncrementalAboveDensity.prototype, 'exactUniformLogPdfs', () => run(true));
+    assert.ok(calls > 100, `${calls} good groups' log densities from the kept density`);
+    assert.deepEqual(incremental, await run(false));
+  });
+
   it('proposes bit-identical parameters to the from-scratch path once the good group holds 98 trials', async () => {
     // Gamma is a tenth of the trials with several objectives: from about trial 980 on, each
     // continuous parameter's good trials are followed by an IncrementalBelow.
