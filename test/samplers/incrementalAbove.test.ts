@@ -83,12 +83,13 @@ function churn(
   }
 }
 
-/** The density of trials `order` (ascending values; trial i has value hist[i], time rank i). */
+/** The density of trials `order` (ascending values; trial i has value hist[i], time rank i); `uniform` as for the density. */
 function buildFrom(
   model: ReturnType<typeof paramModel> & { kind: 'numeric' },
   params: Parameters<typeof IncrementalAboveDensity.build>[1],
   hist: number[],
   order: number[],
+  uniform = false,
 ): IncrementalAboveDensity {
   const ranks = Int32Array.from(order);
   return IncrementalAboveDensity.build(
@@ -98,6 +99,7 @@ function buildFrom(
     Float64Array.from(order),
     ranks,
     ranks,
+    uniform,
   );
 }
 
@@ -326,16 +328,7 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
       );
       const included = Array.from({ length: 150 }, (_, i) => i);
       const order = [...included].sort((a, b) => hist[a] - hist[b] || a - b);
-      const ranks = Int32Array.from(order);
-      const below = IncrementalAboveDensity.build(
-        model,
-        params,
-        Float64Array.from(order, (i) => hist[i]),
-        Float64Array.from(order),
-        ranks,
-        ranks,
-        true,
-      );
+      const below = buildFrom(model, params, hist, order, true);
       for (let n = 150; n < hist.length; n++) {
         churn(below, hist, included, n, rng, 5, 15);
         if (n % 50 !== 0) continue;
