@@ -428,7 +428,8 @@ export class IncrementalAboveDensity {
    * the first among equals, as an argmax over `logPdf` gives. Every distinct value is scored
    * through the cells (`massAt`, a cost that does not grow with the history); those that may be
    * the best within DISCRETE_MARGIN are scored again by runs of equal kernels (`runLogSums`), and
-   * only those still within a few units of rounding of the best as from scratch. With `rough`,
+   * only those still within a few units of rounding of the best as from scratch. On a grid of at
+   * most RUNS_FIRST_CELLS values every distinct value is scored by runs at once. With `rough`,
    * `logL` is the good group's by runs (`roughLogPdfs`): the margins widen by twice its own, and
    * the values scored exactly take their exact log l too. A continuous parameter's choice is the
    * argmax over `logPdf` (its sums agree with the from-scratch ones to rounding).
