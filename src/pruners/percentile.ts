@@ -1,6 +1,8 @@
 import { InvalidArgumentError } from '../errors';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
+import { FinishedTrialsRecord } from '../study/unfinishedTrials';
+import { upperBound } from '../sortedSearch';
 import type { Pruner } from './base';
 import { isFirstStepInInterval, lastReport, pruningDirection } from './shared';
 import { requireInt } from '../validate';
@@ -28,6 +30,7 @@ export class PercentilePruner implements Pruner {
   readonly intervalSteps: number;
   readonly nMinTrials: number;
   protected readonly label: string = 'PercentilePruner';
+  private readonly completed = new CompletedStepValues();
 
   constructor(percentile: number, opts: PercentilePrunerOptions = {}) {
     if (!(typeof percentile === 'number' && percentile >= 0 && percentile <= 100)) {
@@ -45,8 +48,8 @@ export class PercentilePruner implements Pruner {
   }
 
   prune(study: StudyView, trial: FrozenTrial): boolean {
-    const completed = study.trials.filter((t) => t.state === TrialState.COMPLETE);
-    if (completed.length === 0 || completed.length < this.nStartupTrials) return false;
+    const completed = this.completed.update(study);
+    if (completed === 0 || completed < this.nStartupTrials) return false;
     const last = lastReport(trial);
     if (!last || last.step < this.nWarmupSteps) return false;
     if (!isFirstStepInInterval(last.step, trial.intermediateValues.keys(), this.nWarmupSteps, this.intervalSteps)) {
@@ -57,14 +60,10 @@ export class PercentilePruner implements Pruner {
     const best = bestIgnoringNaN(trial.intermediateValues.values(), direction === 'maximize');
     if (Number.isNaN(best)) return true;
 
-    const atStep: number[] = [];
-    for (const t of completed) {
-      const v = t.intermediateValues.get(last.step);
-      if (v !== undefined) atStep.push(v);
-    }
-    if (atStep.length < this.nMinTrials) return false;
+    const atStep = this.completed.at(last.step);
+    if (atStep.count < this.nMinTrials) return false;
     const q = direction === 'maximize' ? 100 - this.percentile : this.percentile;
-    const threshold = percentileIgnoringNaN(atStep, q);
+    const threshold = percentileOfSorted(atStep.sorted, q);
     if (Number.isNaN(threshold)) return false;
     return direction === 'maximize' ? best < threshold : best > threshold;
   }
@@ -90,7 +89,14 @@ function bestIgnoringNaN(values: Iterable<number>, maximize: boolean): number {
 
 /** The q-th percentile with linear interpolation between order statistics (numpy's default), NaNs ignored. */
 export function percentileIgnoringNaN(values: readonly number[], q: number): number {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  return percentileOfSorted(
+    values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b),
+    q,
+  );
+}
+
+/** `percentileIgnoringNaN` of values already sorted ascending, without NaNs. */
+function percentileOfSorted(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const h = ((sorted.length - 1) * q) / 100;
   const lo = Math.floor(h);
@@ -98,4 +104,47 @@ export function percentileIgnoringNaN(values: readonly number[], q: number): num
   const frac = h - lo;
   if (frac === 0) return sorted[lo];
   return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
+}
+
+/**
+ * The completed trials' intermediate values, per step asked for, kept across prune checks: a check
+ * read every trial of the study and sorted the step's values (0.3-0.4 ms a check at a few thousand
+ * completed trials, several checks a trial). A step's values are kept sorted, NaNs counted apart,
+ * and brought up to date when asked for with the trials completed since; a completed trial's
+ * values never change.
+ */
+class CompletedStepValues {
+  /** The completed trials, in the order first seen completed. */
+  private completed: FrozenTrial[] = [];
+  /** Per step asked for: its values ascending without NaNs, how many values (NaNs too), how many of `completed` read. */
+  private readonly byStep = new Map<number, { sorted: number[]; count: number; read: number }>();
+  private readonly record = new FinishedTrialsRecord(
+    (t) => {
+      if (t.state === TrialState.COMPLETE) this.completed.push(t);
+    },
+    () => {
+      this.completed = [];
+      this.byStep.clear();
+    },
+  );
+
+  /** Brought up to date with `study`'s trials; returns how many are COMPLETE. */
+  update(study: StudyView): number {
+    this.record.update(study);
+    return this.completed.length;
+  }
+
+  /** The completed trials' values at `step` (as of the last `update`). */
+  at(step: number): { readonly sorted: readonly number[]; readonly count: number } {
+    let entry = this.byStep.get(step);
+    if (entry === undefined) this.byStep.set(step, (entry = { sorted: [], count: 0, read: 0 }));
+    const { sorted } = entry;
+    for (; entry.read < this.completed.length; entry.read++) {
+      const v = this.completed[entry.read].intermediateValues.get(step);
+      if (v === undefined) continue;
+      entry.count++;
+      if (!Number.isNaN(v)) sorted.splice(upperBound(sorted, v), 0, v);
+    }
+    return entry;
+  }
 }

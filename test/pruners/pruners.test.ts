@@ -203,6 +203,70 @@ describe('PercentilePruner', () => {
   });
 });
 
+describe('PercentilePruner with its completed trials kept across checks', () => {
+  it('decides as a pruner reading every trial afresh, with trials completing in any order, NaNs, and a second study', async () => {
+    // Four trials open, a random one reporting its next step (values on a grid: ties; now and then
+    // NaN), so trials complete out of order; each decision is compared with a fresh pruner's, which
+    // has nothing kept. The same pruners then serve another study.
+    for (const [direction, percentile, opts] of [
+      ['minimize', 50, { nStartupTrials: 3, nMinTrials: 8 }],
+      ['maximize', 25, { nWarmupSteps: 2, intervalSteps: 2 }],
+    ] as const) {
+      const pruner = new PercentilePruner(percentile, opts);
+      let decisions = 0;
+      let pruned = 0;
+      for (const name of ['first', 'second']) {
+        const study = await createStudy({ studyName: name, direction, sampler: new RandomSampler({ seed: 2 }), pruner });
+        const rng = new Rng(name === 'first' ? 6 : 7);
+        const open: Array<{ trial: Trial; x: number; step: number }> = [];
+        let asked = 0;
+        while (asked < 200 || open.length > 0) {
+          if (open.length < 4 && asked < 200) {
+            const trial = await study.ask();
+            asked++;
+            open.push({ trial, x: trial.suggestFloat('x', 0, 1), step: 0 });
+            continue;
+          }
+          const k = rng.int(0, open.length - 1);
+          const o = open[k];
+          const value = rng.random() < 0.1 ? NaN : Math.round((o.x + 1 / (o.step + 1) + 0.3 * rng.random()) * 20) / 20;
+          o.trial.report(value, o.step);
+          const want = new PercentilePruner(percentile, opts).prune(study.view, o.trial.snapshot());
+          const prune = o.trial.shouldPrune();
+          assert.equal(prune, want, `${name}: trial ${o.trial.number}, step ${o.step}`);
+          decisions++;
+          if (prune) {
+            pruned++;
+            open.splice(k, 1);
+            await study.tell(o.trial, null, { state: TrialState.PRUNED });
+          } else if (++o.step === 12) {
+            open.splice(k, 1);
+            await study.tell(o.trial, Number.isNaN(value) ? 0 : value);
+          }
+        }
+      }
+      assert.ok(decisions > 800 && pruned > 50 && pruned < decisions / 2, `${direction}: ${decisions} decisions, ${pruned} pruned`);
+    }
+  });
+
+  it("counts NaN values towards nMinTrials, as Optuna's does, and takes the percentile of the others", async () => {
+    const pruner = new MedianPruner({ nStartupTrials: 1, nMinTrials: 3 });
+    const study = await createStudy({ pruner, sampler: new RandomSampler({ seed: 1 }) });
+    for (const v of [NaN, NaN, 1]) {
+      const t = await study.ask();
+      t.report(v, 0);
+      await study.tell(t, 0);
+    }
+    const t = await study.ask();
+    t.report(5, 0);
+    // Three values at step 0, two of them NaN: the median of the rest is 1, and 5 is worse.
+    assert.equal(t.shouldPrune(), true);
+    t.report(0.5, 1);
+    // None at step 1.
+    assert.equal(t.shouldPrune(), false);
+  });
+});
+
 describe('ThresholdPruner', () => {
   it('prunes outside [lower, upper] and on NaN, after the warmup', async () => {
     const study = await createStudy({ pruner: new ThresholdPruner({ lower: 0, upper: 1, nWarmupSteps: 1 }) });

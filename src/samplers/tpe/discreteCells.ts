@@ -225,6 +225,33 @@ export class KernelCellMasses {
    * time it is asked for at x).
    */
   at(x: number, ids: Int32Array, count: number): Float64Array {
+    const masses = this.massesOf(x);
+    for (let r = 0; r < count; r++) {
+      const id = ids[r];
+      if (masses[id] !== masses[id]) masses[id] = this.computed(x, id);
+    }
+    return masses;
+  }
+
+  /**
+   * sum_r weights[r] times the mass at x of kernel ids[r], for r in 0 .. count, the zero masses left
+   * out, added in that order: what a pass over `at`'s masses adds, in the same pass that makes sure
+   * of them (a runs' sum read every mass twice).
+   */
+  weightedSum(x: number, ids: Int32Array, weights: Float64Array, count: number): number {
+    const masses = this.massesOf(x);
+    let sum = 0;
+    for (let r = 0; r < count; r++) {
+      const id = ids[r];
+      let mass = masses[id];
+      if (mass !== mass) mass = masses[id] = this.computed(x, id);
+      if (mass !== 0) sum += weights[r] * mass;
+    }
+    return sum;
+  }
+
+  /** Value x's masses by kernel number (NaN: not computed yet), with room for every kernel numbered. */
+  private massesOf(x: number): Float64Array {
     const kernels = this.kernels.count;
     let masses = this.byValue.get(x);
     if (!masses || masses.length < kernels) {
@@ -234,18 +261,12 @@ export class KernelCellMasses {
       masses = grown;
       this.byValue.set(x, masses);
     }
-    const { mus, sigmas, logZs } = this.kernels;
-    let lo = NaN;
-    let hi = NaN;
-    for (let r = 0; r < count; r++) {
-      const id = ids[r];
-      if (masses[id] === masses[id]) continue;
-      if (lo !== lo) {
-        lo = cellLow(this.model, x, this.q);
-        hi = cellHigh(this.model, x, this.q);
-      }
-      masses[id] = cellMass(lo, hi, mus[id], sigmas[id], logZs[id]);
-    }
     return masses;
+  }
+
+  /** Kernel `id`'s mass of value x's cell. */
+  private computed(x: number, id: number): number {
+    const { mus, sigmas, logZs } = this.kernels;
+    return cellMass(cellLow(this.model, x, this.q), cellHigh(this.model, x, this.q), mus[id], sigmas[id], logZs[id]);
   }
 }

@@ -654,12 +654,7 @@ export class IncrementalAboveDensity {
     const q = model.q!;
     const out = new Map<number, number>();
     for (const x of values) {
-      const masses = table.at(x, runIds, runs);
-      let sum = 0;
-      for (let r = 0; r < runs; r++) {
-        const mass = masses[runIds[r]];
-        if (mass !== 0) sum += runWeights[r] * mass;
-      }
+      let sum = table.weightedSum(x, runIds, runWeights, runs);
       sum += this.params.priorWeight * cellMass(cellLow(model, x, q), cellHigh(model, x, q), this.prior, this.range, this.priorLogZ);
       out.set(x, Math.log(sum));
     }
