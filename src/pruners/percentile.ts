@@ -108,10 +108,11 @@ function percentileOfSorted(sorted: readonly number[], q: number): number {
 
 /**
  * The completed trials' intermediate values, per step asked for, kept across prune checks: a check
- * read every trial of the study and sorted the step's values (0.3-0.4 ms a check at a few thousand
- * completed trials, several checks a trial). A step's values are kept sorted, NaNs counted apart,
- * and brought up to date when asked for with the trials completed since; a completed trial's
- * values never change.
+ * read every trial of the study and sorted the step's values (trials of ten checks cost 1.2 ms at
+ * 5,000 trials of a Random study with 1,482 completed, 0.05 ms with this). A step's values are kept
+ * sorted, NaNs counted apart, and brought up to date when asked for with the trials completed
+ * since; a completed trial's values never change. (Two studies taking turns with one pruner make
+ * it start afresh at each turn: correct, as slow as before.)
  */
 class CompletedStepValues {
   /** The completed trials, in the order first seen completed. */
