@@ -105,6 +105,52 @@ function decayingCurves(seed: number, nTrials: number, nSteps: number, nanRate: 
   });
 }
 
+/**
+ * Four of `trials` trials open at a time, a random one reporting its next step (values on a grid of
+ * 0.05: ties; NaN at rate `nanRate`), so trials advance and finish in any order; at each report the
+ * study's pruner must decide as `expected` says for the trial as it is, and a trial not pruned
+ * completes after `steps` steps. Returns the decisions made and how many pruned.
+ */
+async function checkInterleaved(
+  study: Study,
+  rng: Rng,
+  trials: number,
+  steps: number,
+  expected: (trial: FrozenTrial) => boolean,
+  label = '',
+  nanRate = 0,
+): Promise<{ decisions: number; pruned: number }> {
+  const open: Array<{ trial: Trial; x: number; step: number }> = [];
+  let asked = 0;
+  let decisions = 0;
+  let pruned = 0;
+  while (asked < trials || open.length > 0) {
+    if (open.length < 4 && asked < trials) {
+      const trial = await study.ask();
+      asked++;
+      open.push({ trial, x: trial.suggestFloat('x', 0, 1), step: 0 });
+      continue;
+    }
+    const k = rng.int(0, open.length - 1);
+    const o = open[k];
+    const value = nanRate > 0 && rng.random() < nanRate ? NaN : Math.round((o.x + 1 / (o.step + 1) + 0.3 * rng.random()) * 20) / 20;
+    o.trial.report(value, o.step);
+    const want = expected(o.trial.snapshot());
+    const prune = o.trial.shouldPrune();
+    assert.equal(prune, want, `${label}trial ${o.trial.number}, step ${o.step}`);
+    decisions++;
+    if (prune) {
+      pruned++;
+      open.splice(k, 1);
+      await study.tell(o.trial, null, { state: TrialState.PRUNED });
+    } else if (++o.step === steps) {
+      open.splice(k, 1);
+      await study.tell(o.trial, Number.isNaN(value) ? 0 : value);
+    }
+  }
+  return { decisions, pruned };
+}
+
 describe('MedianPruner', () => {
   it('prunes exactly the trial whose value is worse than the median of completed trials at that step', async () => {
     const study = await createStudy({ pruner: new MedianPruner({ nStartupTrials: 5 }) });
@@ -218,32 +264,10 @@ describe('PercentilePruner with its completed trials kept across checks', () => 
       for (const name of ['first', 'second']) {
         const study = await createStudy({ studyName: name, direction, sampler: new RandomSampler({ seed: 2 }), pruner });
         const rng = new Rng(name === 'first' ? 6 : 7);
-        const open: Array<{ trial: Trial; x: number; step: number }> = [];
-        let asked = 0;
-        while (asked < 200 || open.length > 0) {
-          if (open.length < 4 && asked < 200) {
-            const trial = await study.ask();
-            asked++;
-            open.push({ trial, x: trial.suggestFloat('x', 0, 1), step: 0 });
-            continue;
-          }
-          const k = rng.int(0, open.length - 1);
-          const o = open[k];
-          const value = rng.random() < 0.1 ? NaN : Math.round((o.x + 1 / (o.step + 1) + 0.3 * rng.random()) * 20) / 20;
-          o.trial.report(value, o.step);
-          const want = new PercentilePruner(percentile, opts).prune(study.view, o.trial.snapshot());
-          const prune = o.trial.shouldPrune();
-          assert.equal(prune, want, `${name}: trial ${o.trial.number}, step ${o.step}`);
-          decisions++;
-          if (prune) {
-            pruned++;
-            open.splice(k, 1);
-            await study.tell(o.trial, null, { state: TrialState.PRUNED });
-          } else if (++o.step === 12) {
-            open.splice(k, 1);
-            await study.tell(o.trial, Number.isNaN(value) ? 0 : value);
-          }
-        }
+        const fresh = (trial: FrozenTrial) => new PercentilePruner(percentile, opts).prune(study.view, trial);
+        const counted = await checkInterleaved(study, rng, 200, 12, fresh, `${name}: `, 0.1);
+        decisions += counted.decisions;
+        pruned += counted.pruned;
       }
       assert.ok(decisions > 800 && pruned > 50 && pruned < decisions / 2, `${direction}: ${decisions} decisions, ${pruned} pruned`);
     }
@@ -430,35 +454,10 @@ describe('SuccessiveHalvingPruner', () => {
     for (const c of cases) {
       const study = await createStudy({ studyName: 'rungs', sampler: new RandomSampler({ seed: 2 }), pruner: c.pruner });
       const rng = new Rng(6);
-      const open: Array<{ trial: Trial; x: number; step: number }> = [];
-      let asked = 0;
-      let decisions = 0;
-      let pruned = 0;
-      while (asked < 300 || open.length > 0) {
-        if (open.length < 4 && asked < 300) {
-          const trial = await study.ask();
-          asked++;
-          open.push({ trial, x: trial.suggestFloat('x', 0, 1), step: 0 });
-          continue;
-        }
-        const k = rng.int(0, open.length - 1);
-        const o = open[k];
-        const value = Math.round((o.x + 1 / (o.step + 1) + 0.3 * rng.random()) * 20) / 20;
-        o.trial.report(value, o.step);
-        const n = o.trial.number;
-        const want = expected(study, o.trial.snapshot(), c.eta, 1, c.rate(n), c.bootstrap, (m) => c.member(m, n));
-        const prune = o.trial.shouldPrune();
-        assert.equal(prune, want, `trial ${n}, step ${o.step}`);
-        decisions++;
-        if (prune) {
-          pruned++;
-          open.splice(k, 1);
-          await study.tell(o.trial, null, { state: TrialState.PRUNED });
-        } else if (++o.step === 27) {
-          open.splice(k, 1);
-          await study.tell(o.trial, value);
-        }
-      }
+      const { decisions, pruned } = await checkInterleaved(study, rng, 300, 27, (trial) => {
+        const n = trial.number;
+        return expected(study, trial, c.eta, 1, c.rate(n), c.bootstrap, (m) => c.member(m, n));
+      });
       assert.ok(decisions > 600 && pruned > 100, `${decisions} decisions, ${pruned} pruned`);
     }
   });
