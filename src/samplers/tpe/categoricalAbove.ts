@@ -11,7 +11,7 @@
 import type { AboveDensity } from './aboveDensity';
 import { argmaxRatio } from './nearFirstSum';
 import { categoricalMixture, categoricalRow, computeWeights, type ParzenEstimatorParameters } from './parzenEstimator';
-import { defaultWeights } from './weights';
+import { defaultWeightAt, defaultWeights } from './weights';
 
 /**
  * How far (log) a choice's probability from its hits' weights (`bestRatio`) may be from the
@@ -59,12 +59,11 @@ export class CategoricalAbove implements AboveDensity {
     const n = this.count;
     const choices = this.nChoices;
     const values = this.values;
-    // Optuna's default weights (`defaultWeightAt`), those of the ramp formed as it forms them.
+    // Optuna's default weights, each where it is needed rather than in an array first.
     const hits = new Float64Array(choices);
     let all = 0;
-    const ramp = n - 25;
     for (let i = 0; i < n; i++) {
-      const w = i >= ramp ? 1 : ramp === 1 ? 1 / n : 1 / n + ((1 - 1 / n) * i) / (ramp - 1);
+      const w = defaultWeightAt(i, n);
       hits[values[i]] += w;
       all += w;
     }
