@@ -200,10 +200,11 @@ export class IncrementalBelow {
   private exactLogPdfs(values: ReadonlySet<number>): Map<number, number> {
     const density = this.density!;
     const out = density.exactUniformLogPdfs(this.kept, values);
+    let estimator: ParzenEstimator | null = null;
     for (const [x, v] of out) {
       if (v === v) continue;
-      // The sum underflowed: the from-scratch estimator's own log-space sum.
-      const estimator = new ParzenEstimator(
+      // The sum underflowed: the from-scratch estimator's own log-space sum (built once for them all).
+      estimator ??= new ParzenEstimator(
         [density.valuesOf(this.kept)],
         [this.model],
         this.params,
