@@ -211,8 +211,9 @@ export class NearChosen {
       const s2 = z[t];
       // A point that matters is within the reach: one that covers p lies below p, which lies below
       // the reach, and one that lowers the reach in loss k lies below it there and below p in the
-      // others. Most lie outside, which one test finds.
-      if (Math.max(s0 - a0, s1 - a1, s2 - a2) > 0) continue;
+      // others. Most lie outside, most often in the first or second loss already (tested as the
+      // largest of the three differences, the evaluations again took a quarter longer).
+      if (!(s0 <= a0 && s1 <= a1 && s2 <= a2)) continue;
       const over0 = s0 > p0;
       const over1 = s1 > p1;
       const over2 = s2 > p2;
