@@ -384,6 +384,34 @@ describe('NearFirstGrid (TPE with three or more continuous parameters)', () => {
     );
     assert.ok(lists.rowOfSlot[lost] >= 0 && !lists.rest.subarray(0, lists.restCount).includes(lost), 'the kernel is back in the grid');
   });
+
+  it('ends its race when a sum is not a number, rather than widening a box that spans the grid again and again', () => {
+    // A term that is NaN (a kernel's data corrupted: no history gives one) makes its candidates'
+    // sums NaN, which no bound ever calls complete; a box that covers every cell has nothing left
+    // beyond it, and the race must stop there (it spun forever before).
+    const rng = new Rng(61);
+    const n = 300;
+    const floor = 0.01;
+    const mus = [0, 1, 2].map(() => new Float64Array(n));
+    const curvatures = [0, 1, 2].map(() => new Float64Array(n).fill(0.5 / (floor * floor)));
+    const logHeights = new Float64Array(n).fill(-3 * Math.log(floor * Math.sqrt(2 * Math.PI)));
+    const weights = new Float64Array(n).fill(1);
+    for (let j = 0; j < 3; j++) {
+      mus[j][0] = 0.5;
+      curvatures[j][0] = 0.5;
+      for (let i = 1; i < n; i++) mus[j][i] = Math.min(1, Math.max(0, [0.4, 0.6, 0.3][j] + 0.03 * rng.normal()));
+    }
+    logHeights[0] = -3 * Math.log(Math.sqrt(2 * Math.PI));
+    weights[n >> 1] = NaN;
+    const k = { mus, curvatures, logHeights, weights, count: n, maxLogHeight: logHeights[1], logWeightSpread: 0 };
+    const grid = new NearFirstGrid();
+    grid.sync(k as ProductKernels, null, [0, 0, 0], [1, 1, 1], [floor, floor, floor]);
+    const size = 24;
+    const points = [0, 1, 2].map((j) => Float64Array.from({ length: size }, () => mus[j][rng.int(1, n - 1)]));
+    const logL = Float64Array.from({ length: size }, () => rng.random());
+    const chosen = grid.bestRatio(new ProductGridTerms(k as ProductKernels, points, new Float64Array(n)), points, logL, Math.log(n));
+    assert.ok(Number.isInteger(chosen) && chosen >= 0 && chosen < size, `chose ${chosen}`);
+  });
 });
 
 describe('NearFirstGrid in a mixed space (discrete and categorical parameters)', () => {

@@ -159,6 +159,12 @@ export class IncrementalJointAbove implements ProductKernels {
    */
   private stamps: Int32Array;
   private clock = 0;
+  /**
+   * The slots stamped since `MixedKernelSum` last read the kernels (a mixed space), unless there
+   * were too many to list (`mixedRenew`: it then compares every slot's stamp).
+   */
+  private readonly mixedChanged: number[] = [];
+  private mixedRenew = true;
   /** Per parameter and slot, sigma and 1/sigma (the curvature is half its square). */
   private sigmas: Float64Array[];
   private invs: Float64Array[];
@@ -168,6 +174,8 @@ export class IncrementalJointAbove implements ProductKernels {
   private sorted: Int32Array[];
   private byTime: Int32Array;
   private totalWeight = 0;
+  /** The observations' weights alone, added in time order (a mixed space's total, `MixedKernels`). */
+  private observationsWeight = 0;
   private readonly dirty: number[] = [];
   /** Changed whenever a kernel leaves or the kernels are renumbered (a rebuild): see NearFirstPairs.pack. */
   private layout = 0;
@@ -289,7 +297,7 @@ export class IncrementalJointAbove implements ProductKernels {
     });
     if (this.continuous) this.logHeights[0] = kernelLogHeight(this.invs, this.logZs, 0);
     this.numbers[0] = -1;
-    this.stamps[0] = ++this.clock;
+    this.stamp(0);
   }
 
   /** Observations held (the prior kernel not counted). */
@@ -342,7 +350,11 @@ export class IncrementalJointAbove implements ProductKernels {
   logPdf(samples: readonly Float64Array[], out?: Float64Array): Float64Array {
     const size = samples.length > 0 ? samples[0].length : 0;
     out ??= new Float64Array(size);
-    if (this.mixed) return this.mixed.logPdf(this.mixedView(), samples, out);
+    if (this.mixed) {
+      this.mixed.logPdf(this.mixedView(), samples, out);
+      this.mixedRead();
+      return out;
+    }
     const y = new Float64Array(this.d);
     const logTotal = Math.log(this.totalWeight);
     // The kernels changed since the last batch (a trial at least): packed once for this one.
@@ -411,6 +423,7 @@ export class IncrementalJointAbove implements ProductKernels {
     // every kernel's record.
     const view = this.mixed ? this.mixedView() : null;
     const renumbered = this.mixed ? this.mixed.prepare(view!) : false;
+    if (this.mixed) this.mixedRead();
     // The grid keeps its kernels' data packed for the terms: a mixed space's, or a product mixture
     // over the grid's parameters alone.
     const packer = this.mixed
@@ -616,8 +629,14 @@ export class IncrementalJointAbove implements ProductKernels {
 
   /** What a mixed space's sums read of the kernels (fresh each time: the arrays are replaced as they grow). */
   private mixedView(): MixedKernels {
-    const { count, mus, sigmas, logZs, weights, byTime, stamps } = this;
-    return { count, mus, sigmas, logZs, weights, byTime, stamps };
+    const { count, mus, sigmas, logZs, weights, observationsWeight, byTime, stamps } = this;
+    return { count, mus, sigmas, logZs, weights, observationsWeight, byTime, stamps, changed: this.mixedRenew ? null : this.mixedChanged };
+  }
+
+  /** `MixedKernelSum` has read the kernels as they are: the next changes are listed afresh. */
+  private mixedRead(): void {
+    this.mixedChanged.length = 0;
+    this.mixedRenew = false;
   }
 
   /** The Hermite cells brought up to date with the kernels (made when first needed, or anew if the clip's floor moved). */
@@ -834,7 +853,7 @@ export class IncrementalJointAbove implements ProductKernels {
     }
     this.numbers[to] = number;
     this.logHeights[to] = this.logHeights[from];
-    this.stamps[to] = ++this.clock;
+    this.stamp(to);
     if (this.isDirty[from]) {
       this.isDirty[from] = 0;
       this.markDirty(to);
@@ -909,8 +928,16 @@ export class IncrementalJointAbove implements ProductKernels {
       if (this.cellsTouched.length > 1024 + (this.count >> 3)) this.cellsRenew = true;
     }
     this.isDirty[slot] = 1;
-    this.stamps[slot] = ++this.clock;
+    this.stamp(slot);
     this.dirty.push(slot);
+  }
+
+  /** Slot `slot`'s kernel changed: a new stamp, listed for `MixedKernelSum`. */
+  private stamp(slot: number): void {
+    this.stamps[slot] = ++this.clock;
+    if (this.mixedRenew) return;
+    this.mixedChanged.push(slot);
+    if (this.mixedChanged.length > 1024 + (this.count >> 3)) this.mixedRenew = true;
   }
 
   /** New truncation masses where stale, and new heights, for the kernels changed since the last call. */
@@ -946,7 +973,8 @@ export class IncrementalJointAbove implements ProductKernels {
     const m = this.count - 1;
     const prior = this.params.priorWeight;
     this.weights[0] = prior;
-    const { total, largest } = scatterDefaultWeights(m, this.byTime, this.weights, prior);
+    const { total, observations, largest } = scatterDefaultWeights(m, this.byTime, this.weights, prior);
+    this.observationsWeight = observations;
     this.maxObservationWeight = largest;
     // The ramp's weights run from 1/m (the oldest) to 1.
     const min = Math.min(defaultWeightAt(0, m), prior > 0 ? prior : Infinity);

@@ -628,7 +628,9 @@ export class NearFirstGrid {
     const sum = this.sums[s];
     const top = terms.top;
     const beyond = reach === Infinity ? 0 : (this.nearCount - this.visited[s]) * terms.maxWeight * Math.exp(-reach);
-    if (beyond <= sum * COMPLETE) {
+    // Nothing beyond the box: complete whatever the sum (a NaN one, from a corrupted term, would
+    // otherwise never be, and the race would widen its box, which spans the grid, forever).
+    if (beyond === 0 || beyond <= sum * COMPLETE) {
       this.complete[s] = 1;
       let logG: number;
       if (sum > 1e-250) {

@@ -35,20 +35,28 @@ export function defaultWeightAt(i: number, n: number): number {
 /**
  * `defaultWeightAt(i, n)` for every i, into `out[slots[i]]` (a density that keeps its kernels by
  * slot, `slots` in time order): the same doubles, with what is the same for every i computed once.
- * Returns `start` plus the weights, added in order, and the largest weight (0 for none).
+ * Returns `start` plus the weights, added in order, the weights alone added in order (from 0), and
+ * the largest weight (0 for none).
  */
-export function scatterDefaultWeights(n: number, slots: Int32Array, out: Float64Array, start: number): { total: number; largest: number } {
+export function scatterDefaultWeights(
+  n: number,
+  slots: Int32Array,
+  out: Float64Array,
+  start: number,
+): { total: number; observations: number; largest: number } {
   const ramp = n - 25;
   const inv = 1 / n;
   const rise = 1 - inv;
   const steps = ramp - 1;
   let total = start;
+  let observations = 0;
   let largest = 0;
   for (let i = 0; i < n; i++) {
     const w = i >= ramp ? 1 : ramp === 1 ? inv : inv + (rise * i) / steps;
     out[slots[i]] = w;
     total += w;
+    observations += w;
     if (w > largest) largest = w;
   }
-  return { total, largest };
+  return { total, observations, largest };
 }
