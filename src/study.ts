@@ -28,7 +28,7 @@ import type { StudyServices } from './study/services';
 import { tellSteps } from './study/tell';
 import { TrialCache } from './study/trialCache';
 import { runStepsAsync, type Steps } from './steps';
-import { studyKeyOf, viewOf, type StudyView } from './study/view';
+import { studyKeyOf, viewOf, type PeekedTrials, type StudyView } from './study/view';
 
 export { stopAllStudies } from './study/activeStudies';
 
@@ -161,6 +161,11 @@ export class Study implements StudyView {
   /** All trials, ordered by number (a cached snapshot, refreshed by every ask/tell and by `refresh()`). */
   get trials(): readonly FrozenTrial[] {
     return this.trialCache.all;
+  }
+
+  /** All trials without a copy, and how many times they changed (see `StudyView.peekTrials`). */
+  peekTrials(): PeekedTrials {
+    return { trials: this.trialCache.current, changes: this.trialCache.changeCount };
   }
 
   /** Trials filtered by state. */

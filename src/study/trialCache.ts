@@ -28,6 +28,8 @@ export class TrialCache<T extends LiveTrial> {
   /** The storage's write log, and where this cache last read it (null: read everything next). */
   private readonly writeLog: TrialWriteLog | undefined;
   private logCursor: number | null = null;
+  /** Changes so far (`changeCount`). */
+  private changes = 0;
   /** The unfinished trials, where `waiting` finds the enqueued ones. */
   private readonly unfinished = new UnfinishedTrials();
   /** The trials running in this process (from optimize or ask), by number: live objects, not snapshots. */
@@ -116,6 +118,12 @@ export class TrialCache<T extends LiveTrial> {
 
   private changed(): void {
     this.published = null;
+    this.changes++;
+  }
+
+  /** How many times the trials changed: with `current`, whether they did since a reader last looked. */
+  get changeCount(): number {
+    return this.changes;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { isFinished, type FrozenTrial } from '../frozenTrial';
+import { peekTrials, type StudyView } from './view';
 
 /**
  * The trials of a study not finished yet, kept across reads of its trial list (a list by number, as
@@ -62,14 +63,17 @@ export class FinishedTrialsRecord {
     private readonly onNewStudy: () => void,
   ) {}
 
-  /** Brought up to date with `study`'s trials; returns them. */
-  update(study: { readonly studyKey: object; readonly trials: readonly FrozenTrial[] }): readonly FrozenTrial[] {
+  /**
+   * Brought up to date with `study`'s trials; returns them, read without a copy where the study
+   * allows (`peekTrials`): a caller reads them before the study next changes.
+   */
+  update(study: Pick<StudyView, 'studyKey' | 'trials' | 'peekTrials'>): readonly FrozenTrial[] {
     if (study.studyKey !== this.studyKey) {
       this.studyKey = study.studyKey;
       this.unfinished.reset();
       this.onNewStudy();
     }
-    const trials = study.trials;
+    const { trials } = peekTrials(study);
     this.unfinished.update(trials, this.onFinished);
     return trials;
   }

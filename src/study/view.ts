@@ -24,6 +24,14 @@ export interface StudyView {
   readonly isMultiObjective: boolean;
   /** All trials, ordered by number (the study's cached snapshot). */
   readonly trials: readonly FrozenTrial[];
+  /**
+   * All trials as `trials` lists them, without the copy `trials` makes after each change (a pass
+   * over the history a trial), and how many times they have changed: for an algorithm reading them
+   * within one call, which keeps neither the array (it changes under its holder at the study's next
+   * change) nor its order beyond the call. A study and its view have it; `peekTrials` reads it
+   * where it is, else `trials`.
+   */
+  peekTrials?(): PeekedTrials;
   /** Trials filtered by state (a new array). */
   getTrials(opts?: { states?: readonly TrialState[] }): FrozenTrial[];
   /** The best COMPLETE trial of a single-objective study (throws when there is none). */
@@ -35,6 +43,17 @@ export interface StudyView {
   runningTrials(): FrozenTrial[];
   /** The study's system attributes as stored now (another process's writes included). */
   getSystemAttrs(): Promise<Record<string, unknown>>;
+}
+
+/** A study's trials without a copy (`StudyView.peekTrials`); `changes` undefined where the study does not count them. */
+export interface PeekedTrials {
+  readonly trials: readonly FrozenTrial[];
+  readonly changes?: number;
+}
+
+/** `study.peekTrials()` where the study has it, else its `trials` (a copy after each change). */
+export function peekTrials(study: Pick<StudyView, 'trials' | 'peekTrials'>): PeekedTrials {
+  return study.peekTrials ? study.peekTrials() : { trials: study.trials };
 }
 
 /**
@@ -116,6 +135,7 @@ export function viewOf(study: StudyView): StudyView {
     get trials() {
       return study.trials;
     },
+    peekTrials: () => peekTrials(study),
     getTrials: (opts?: { states?: readonly TrialState[] }) => study.getTrials(opts),
     get bestTrial() {
       return study.bestTrial;

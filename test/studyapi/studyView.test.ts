@@ -12,6 +12,7 @@ import {
   NopPruner,
   RandomSampler,
   SuccessiveHalvingPruner,
+  TPESampler,
   TrialPruned,
   TrialState,
   TunelabError,
@@ -23,6 +24,7 @@ import {
   type Sampler,
   type StudyView,
 } from '../../src';
+import { TrialCache } from '../../src/study/trialCache';
 
 /** Members a view must not have: every way to write to the study or its storage. */
 const WRITERS = [
@@ -215,5 +217,130 @@ describe('StudyView: what samplers and pruners see, and what they return', () =>
     // rung value (they ran without this pruner), so it leads rungs 0, 1 and 2 (steps 1, 2, 4), each
     // recorded with its last value, as Optuna records them, and rung 3 (step 8) is not reached yet.
     assert.deepEqual(decision, { prune: false, trialSystemAttrs: { completed_rung_0: 4, completed_rung_1: 4, completed_rung_2: 4 } });
+  });
+
+  it('peekTrials gives the trials without a copy, and how many times they changed', async () => {
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 3 }) });
+    await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 5, showProgressBar: false });
+    const copy = study.trials;
+    for (const reader of [study as StudyView, study.view]) {
+      const first = reader.peekTrials!();
+      assert.deepEqual(first.trials, copy, 'the entries `trials` lists');
+      assert.ok(
+        first.trials.every((t, i) => t === copy[i]),
+        'the same snapshots',
+      );
+      const again = reader.peekTrials!();
+      assert.equal(again.trials, first.trials, 'no copy while nothing changed');
+      assert.equal(again.changes, first.changes);
+    }
+    const before = study.view.peekTrials!();
+    const trial = await study.ask();
+    const asked = study.view.peekTrials!();
+    assert.ok(asked.changes! > before.changes!, 'an ask is a change');
+    assert.equal(asked.trials.length, 6);
+    await study.tell(trial, 0.5);
+    assert.ok(study.view.peekTrials!().changes! > asked.changes!, 'a tell is a change');
+    assert.equal(copy.length, 5, 'a copy handed out by `trials` does not change under its holder');
+  });
+
+  it('TPE reads the trials without a copy a trial, one objective or two', async () => {
+    const cache = TrialCache.prototype as unknown as Record<string, unknown>;
+    const all = Object.getOwnPropertyDescriptor(cache, 'all')!;
+    let copiesAsked = 0;
+    Object.defineProperty(cache, 'all', {
+      ...all,
+      get(this: unknown) {
+        copiesAsked++;
+        return all.get!.call(this);
+      },
+    });
+    try {
+      for (const directions of [['minimize'], ['minimize', 'minimize']] as const) {
+        const study = await createStudy({ sampler: new TPESampler({ seed: 4 }), directions: [...directions] });
+        copiesAsked = 0;
+        await study.optimize(
+          (t) => {
+            const x = t.suggestFloat('x', 0, 1);
+            const y = t.suggestFloat('y', 0, 1);
+            return directions.length === 1 ? (x - 0.3) ** 2 + y : [x + y, 1 - x + y * y];
+          },
+          { nTrials: 60, showProgressBar: false },
+        );
+        assert.equal(copiesAsked, 0, `${directions.length} objective(s): the trial list asked for ${copiesAsked} times`);
+        assert.equal(study.trials.length, 60);
+      }
+    } finally {
+      Object.defineProperty(cache, 'all', all);
+    }
+  });
+
+  it("TPE reads a trial's split afresh when another trial finished between two of its suggestions", async () => {
+    // Univariate TPE samples each parameter at its suggestion, from a split it keeps for the trial:
+    // the trials peeked at are the same array before and after another trial is told, so the split
+    // must follow the study's count of changes. A study whose view cannot peek (each change a new
+    // copy, compared by identity) gives the proposals to compare with.
+    const withoutPeek = (view: StudyView): StudyView => ({
+      get studyName() {
+        return view.studyName;
+      },
+      get studyId() {
+        return view.studyId;
+      },
+      get studyKey() {
+        return view.studyKey;
+      },
+      get directions() {
+        return view.directions;
+      },
+      get direction() {
+        return view.direction;
+      },
+      get isMultiObjective() {
+        return view.isMultiObjective;
+      },
+      get trials() {
+        return view.trials;
+      },
+      getTrials: (opts) => view.getTrials(opts),
+      get bestTrial() {
+        return view.bestTrial;
+      },
+      runningTrials: () => view.runningTrials(),
+      getSystemAttrs: () => view.getSystemAttrs(),
+    });
+    /** TPE, seeing each study through `wrap` (one wrapped view per view, as a study passes one). */
+    const through = (wrap: (view: StudyView) => StudyView): Sampler => {
+      const tpe = new TPESampler({ seed: 5, multivariate: false });
+      const views = new WeakMap<StudyView, StudyView>();
+      const seen = (view: StudyView) => {
+        if (!views.has(view)) views.set(view, wrap(view));
+        return views.get(view)!;
+      };
+      return {
+        inferRelativeSearchSpace: (view) => tpe.inferRelativeSearchSpace(seen(view)),
+        sampleRelative: (view, trial, space) => tpe.sampleRelative(seen(view), trial, space),
+        sampleIndependent: (view, trial, name, d) => tpe.sampleIndependent(seen(view), trial, name, d),
+        afterTrial: (view, trial, state, values) => tpe.afterTrial(seen(view), trial, state, values),
+      };
+    };
+    const run = async (sampler: Sampler) => {
+      const study = await createStudy({ sampler });
+      for (let i = 0; i < 80; i++) {
+        const other = await study.ask();
+        const u = other.suggestFloat('x', -2, 2);
+        const v = other.suggestFloat('y', -2, 2);
+        const trial = await study.ask();
+        const x = trial.suggestFloat('x', -2, 2);
+        await study.tell(other, (u - 1) ** 2 + v * v);
+        // The split this trial kept for 'x' no longer holds: the other trial finished.
+        const y = trial.suggestFloat('y', -2, 2);
+        await study.tell(trial, (x - 1) ** 2 + y * y);
+      }
+      return study.trials.map((t) => t.params);
+    };
+    const peeking = await run(through((view) => view));
+    assert.ok(peeking.length === 160);
+    assert.deepEqual(peeking, await run(through(withoutPeek)));
   });
 });

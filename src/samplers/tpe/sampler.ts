@@ -2,7 +2,7 @@ import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
-import type { AlgorithmResult, StudyView } from '../../study/view';
+import { peekTrials, type AlgorithmResult, type StudyView } from '../../study/view';
 import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
 import { CONSTRAINTS_KEY, type Sampler } from '../base';
 import { sampleUniformInternal } from '../random';
@@ -120,7 +120,7 @@ export class TPESampler implements Sampler {
   private readonly incrementalBelows = new Map<string, IncrementalBelow>();
   /** Per discrete parameter, its good trials' kernels' cell masses (`cellMassesFor`). */
   private readonly cellMasses = new Map<string, KernelCellMasses>();
-  private splitMemo: { trials: readonly FrozenTrial[]; study: StudyView; current: number; split: Split } | null = null;
+  private splitMemo: { trials: readonly FrozenTrial[]; changes?: number; study: StudyView; current: number; split: Split } | null = null;
   /** Constant liar's splits (the running trials joining the bad group), built from one to the next. */
   private readonly runningSplits = new RunningSplits();
   /** The study's unfinished trials, where constant liar finds the running ones (see `split`). */
@@ -392,9 +392,13 @@ export class TPESampler implements Sampler {
   }
 
   private split(study: StudyView, current: FrozenTrial): Split {
-    const trials = study.trials;
+    // Read without a copy where the study allows (the trackers read only what is new in them): the
+    // same array, changed in place, so the memo also compares the study's count of changes.
+    const { trials, changes } = peekTrials(study);
     const memo = this.splitMemo;
-    if (memo && memo.trials === trials && memo.study === study && memo.current === current.number) return memo.split;
+    if (memo && memo.trials === trials && memo.changes === changes && memo.study === study && memo.current === current.number) {
+      return memo.split;
+    }
     const opts = {
       directions: study.directions,
       constantLiar: false,
@@ -420,7 +424,7 @@ export class TPESampler implements Sampler {
       }
       split = this.runningSplits.extend(split, running ?? []);
     }
-    this.splitMemo = { trials, study, current: current.number, split };
+    this.splitMemo = { trials, changes, study, current: current.number, split };
     return split;
   }
 
