@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InMemoryStorage } from '../../src/entries/storage';
 import {
+  CmaEsSampler,
   createStudy,
   loadStudy,
   NopPruner,
@@ -244,7 +245,7 @@ describe('StudyView: what samplers and pruners see, and what they return', () =>
     assert.equal(copy.length, 5, 'a copy handed out by `trials` does not change under its holder');
   });
 
-  it('TPE reads the trials without a copy a trial, one objective or two', async () => {
+  it('TPE and CMA-ES read the trials without a copy a trial (TPE with one objective or two)', async () => {
     const cache = TrialCache.prototype as unknown as Record<string, unknown>;
     const all = Object.getOwnPropertyDescriptor(cache, 'all')!;
     let copiesAsked = 0;
@@ -256,8 +257,12 @@ describe('StudyView: what samplers and pruners see, and what they return', () =>
       },
     });
     try {
-      for (const directions of [['minimize'], ['minimize', 'minimize']] as const) {
-        const study = await createStudy({ sampler: new TPESampler({ seed: 4 }), directions: [...directions] });
+      for (const [directions, sampler] of [
+        [['minimize'], new TPESampler({ seed: 4 })],
+        [['minimize', 'minimize'], new TPESampler({ seed: 4 })],
+        [['minimize'], new CmaEsSampler({ seed: 4 })],
+      ] as const) {
+        const study = await createStudy({ sampler, directions: [...directions] });
         copiesAsked = 0;
         await study.optimize(
           (t) => {
@@ -267,7 +272,11 @@ describe('StudyView: what samplers and pruners see, and what they return', () =>
           },
           { nTrials: 60, showProgressBar: false },
         );
-        assert.equal(copiesAsked, 0, `${directions.length} objective(s): the trial list asked for ${copiesAsked} times`);
+        assert.equal(
+          copiesAsked,
+          0,
+          `${sampler.constructor.name}, ${directions.length} objective(s): the list read through 'trials' ${copiesAsked} times (a copy after each change)`,
+        );
         assert.equal(study.trials.length, 60);
       }
     } finally {

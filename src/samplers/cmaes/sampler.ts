@@ -2,7 +2,7 @@ import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
-import type { AlgorithmResult, StudyView } from '../../study/view';
+import { peekTrials, type AlgorithmResult, type StudyView } from '../../study/view';
 import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
 import type { Sampler } from '../base';
 import { discreteCell, SpaceEncoding } from '../gp/encoding';
@@ -113,11 +113,13 @@ export class CmaEsSampler implements Sampler {
     const names = enc.dims.map((d) => d.name);
     const sign = study.direction === 'maximize' ? -1 : 1;
 
-    let stored = latestState(study.trials, names);
+    // (Without a copy of the list: the newest state is most often on the last trials.)
+    const { trials } = peekTrials(study);
+    let stored = latestState(trials, names);
     let storeOnThisTrial = false;
     if (!stored) {
       const popsize = this.popsize ?? defaultPopsize(enc.size);
-      const restart = maxRestart(study.trials) + 1;
+      const restart = maxRestart(trials) + 1;
       stored = { names, restart, state: this.freshState(enc, new Array(enc.size).fill(0.5), popsize) };
       storeOnThisTrial = true;
     } else {
