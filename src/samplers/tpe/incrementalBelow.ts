@@ -44,7 +44,7 @@ const INCREMENTAL_FROM = 98;
 export class IncrementalBelow {
   private density: IncrementalAboveDensity | null = null;
   /** The trial numbers of the good group the density follows, ascending. */
-  private group = new Int32Array(0);
+  private group: Int32Array = new Int32Array(0);
   /** The trial numbers of those that have the parameter, ascending (the density's time order). */
   private kept: number[] = [];
   /** The mixture's running weight sums for `cumFor` observations (they depend only on the count). */
@@ -60,11 +60,11 @@ export class IncrementalBelow {
   ) {}
 
   /**
-   * Follow the good group `below` (indices into `trials`, every one finished). False when the
-   * estimator should be built from scratch instead: fewer than INCREMENTAL_FROM of the trials have
-   * the parameter.
+   * Follow the good group `below` (indices into `trials`, every one finished; `numbers`, where
+   * given, their trial numbers, which this keeps and never changes). False when the estimator should
+   * be built from scratch instead: fewer than INCREMENTAL_FROM of the trials have the parameter.
    */
-  sync(trials: readonly FrozenTrial[], below: Int32Array): boolean {
+  sync(trials: readonly FrozenTrial[], below: Int32Array, numbers: Int32Array = goodGroupNumbers(trials, below)): boolean {
     if (below.length < INCREMENTAL_FROM) {
       // Too few whatever they hold (the first tenth of a study's trials): nothing to follow yet.
       this.density = null;
@@ -73,12 +73,8 @@ export class IncrementalBelow {
     }
     // Compared by trial number: a split's indices may denote other trials once its tracker starts
     // over (a trial that finished late takes its place in the list).
-    const numbers = new Int32Array(below.length);
     let ascending = true;
-    for (let b = 0; b < below.length; b++) {
-      numbers[b] = trials[below[b]].number;
-      if (b > 0 && numbers[b] <= numbers[b - 1]) ascending = false;
-    }
+    for (let b = 1; b < numbers.length && ascending; b++) ascending = numbers[b] > numbers[b - 1];
     const was = this.group;
     this.group = ascending ? numbers : numbers.slice().sort();
     if (!this.density || !ascending) return this.rebuild(trials, below);
@@ -214,4 +210,15 @@ export class IncrementalBelow {
     }
     return out;
   }
+}
+
+/**
+ * The trial numbers of the good group `below` (indices into `trials`), in its order: read once per
+ * split for every parameter's `IncrementalBelow` (each read them from the trials: scattered reads of
+ * a tenth of the history, a twentieth of a three-objective study's trial at 9,000 trials).
+ */
+export function goodGroupNumbers(trials: readonly FrozenTrial[], below: Int32Array): Int32Array {
+  const numbers = new Int32Array(below.length);
+  for (let b = 0; b < below.length; b++) numbers[b] = trials[below[b]].number;
+  return numbers;
 }

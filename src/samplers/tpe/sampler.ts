@@ -10,7 +10,7 @@ import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSp
 import { GoodGroupSelector } from './multiObjective';
 import { AboveDensities, usesFromScratchPaths } from './aboveDensity';
 import { IncrementalAboveDensity } from './incrementalAbove';
-import { IncrementalBelow } from './incrementalBelow';
+import { goodGroupNumbers, IncrementalBelow } from './incrementalBelow';
 import { KernelCellMasses } from './discreteCells';
 import { argmaxRatio } from './nearFirstSum';
 import { computeSplit, gatherObservations, SplitTracker, type ParamColumn, type Split } from './observations';
@@ -118,6 +118,8 @@ export class TPESampler implements Sampler {
   >();
   /** Several objectives: per continuous parameter, its good trials' estimator kept across trials. */
   private readonly incrementalBelows = new Map<string, IncrementalBelow>();
+  /** The good group's trial numbers for the split last asked (`goodGroupNumbers`). */
+  private goodNumbersMemo: { split: Split; numbers: Int32Array } | null = null;
   /** Per discrete parameter, its good trials' kernels' cell masses (`cellMassesFor`). */
   private readonly cellMasses = new Map<string, KernelCellMasses>();
   private splitMemo: { trials: readonly FrozenTrial[]; changes?: number; study: StudyView; current: number; split: Split } | null = null;
@@ -378,7 +380,16 @@ export class TPESampler implements Sampler {
       kept = new IncrementalBelow(model, this.parzen, column, this.cellMassesFor(name, model) ?? undefined);
       this.incrementalBelows.set(name, kept);
     }
-    return kept.sync(split.trials, split.below) ? kept : null;
+    return kept.sync(split.trials, split.below, this.goodGroupNumbers(split)) ? kept : null;
+  }
+
+  /** `goodGroupNumbers` of the split, read once for all its parameters. */
+  private goodGroupNumbers(split: Split): Int32Array {
+    const memo = this.goodNumbersMemo;
+    if (memo !== null && memo.split === split) return memo.numbers;
+    const numbers = goodGroupNumbers(split.trials, split.below);
+    this.goodNumbersMemo = { split, numbers };
+    return numbers;
   }
 
   /**
