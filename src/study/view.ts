@@ -27,9 +27,8 @@ export interface StudyView {
   /**
    * All trials as `trials` lists them, without the copy `trials` makes after each change (a pass
    * over the history a trial), and how many times they have changed: for an algorithm reading them
-   * within one call, which keeps neither the array (it changes under its holder at the study's next
-   * change) nor its order beyond the call. A study and its view have it; `peekTrials` reads it
-   * where it is, else `trials`.
+   * within one call, which does not keep the array (it changes under its holder at the study's next
+   * change). A study and its view have it; `peekTrials` reads it where it is, else `trials`.
    */
   peekTrials?(): PeekedTrials;
   /** Trials filtered by state (a new array). */
