@@ -248,11 +248,11 @@ describe('StudyView: what samplers and pruners see, and what they return', () =>
   it('TPE and CMA-ES read the trials without a copy a trial (TPE with one objective or two)', async () => {
     const cache = TrialCache.prototype as unknown as Record<string, unknown>;
     const all = Object.getOwnPropertyDescriptor(cache, 'all')!;
-    let copiesAsked = 0;
+    let listReads = 0;
     Object.defineProperty(cache, 'all', {
       ...all,
       get(this: unknown) {
-        copiesAsked++;
+        listReads++;
         return all.get!.call(this);
       },
     });
@@ -263,7 +263,7 @@ describe('StudyView: what samplers and pruners see, and what they return', () =>
         [['minimize'], new CmaEsSampler({ seed: 4 })],
       ] as const) {
         const study = await createStudy({ sampler, directions: [...directions] });
-        copiesAsked = 0;
+        listReads = 0;
         await study.optimize(
           (t) => {
             const x = t.suggestFloat('x', 0, 1);
@@ -273,9 +273,9 @@ describe('StudyView: what samplers and pruners see, and what they return', () =>
           { nTrials: 60, showProgressBar: false },
         );
         assert.equal(
-          copiesAsked,
+          listReads,
           0,
-          `${sampler.constructor.name}, ${directions.length} objective(s): the list read through 'trials' ${copiesAsked} times (a copy after each change)`,
+          `${sampler.constructor.name}, ${directions.length} objective(s): the list read through 'trials' ${listReads} times (a copy after each change)`,
         );
         assert.equal(study.trials.length, 60);
       }
