@@ -85,7 +85,7 @@ export { CmaEsSampler } from './samplers/cmaes';
 export { NSGAIISampler } from './samplers/nsgaii';
 export { BruteForceSampler } from './samplers/bruteForce';
 export { PartialFixedSampler } from './samplers/partialFixed';
-export type { StudyView, AlgorithmWrites, AlgorithmResult, StudyAttrClaim } from './study/view';
+export type { StudyView, PeekedTrials, AlgorithmWrites, AlgorithmResult, StudyAttrClaim } from './study/view';
 export { NopPruner, type Pruner, type PruneDecision } from './pruners/base';
 export { PercentilePruner, MedianPruner } from './pruners/percentile';
 export { ThresholdPruner } from './pruners/threshold';
