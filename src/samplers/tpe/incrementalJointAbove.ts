@@ -159,12 +159,8 @@ export class IncrementalJointAbove implements ProductKernels {
    */
   private stamps: Int32Array;
   private clock = 0;
-  /**
-   * The slots stamped since `MixedKernelSum` last read the kernels (a mixed space), unless there
-   * were too many to list (`mixedRenew`: it then compares every slot's stamp).
-   */
-  private readonly mixedChanged: number[] = [];
-  private mixedRenew = true;
+  /** The slots stamped since `MixedKernelSum` last read the kernels (a mixed space); else it compares every slot's stamp. */
+  private readonly mixedChanged = new ChangedSlots();
   /** Per parameter and slot, sigma and 1/sigma (the curvature is half its square). */
   private sigmas: Float64Array[];
   private invs: Float64Array[];
@@ -217,10 +213,9 @@ export class IncrementalJointAbove implements ProductKernels {
   /**
    * What changed for the Hermite cells (two parameters) or the grid (three or more) since their
    * last sync: the slots whose kernels joined or changed, unless ranks moved or kernels left or
-   * were renumbered (`cellsRenew`: they then look at every kernel). Not kept once it would be long.
+   * were renumbered (then they look at every kernel).
    */
-  private readonly cellsTouched: number[] = [];
-  private cellsRenew = true;
+  private readonly cellsTouched = new ChangedSlots();
   /** Kernels visited per choice by the walk over every candidate (a running average over about 16). */
   private walkVisits = NaN;
   /** From CELLS_FROM observations, the screen's and the walk's times so far. */
@@ -630,13 +625,12 @@ export class IncrementalJointAbove implements ProductKernels {
   /** What a mixed space's sums read of the kernels (fresh each time: the arrays are replaced as they grow). */
   private mixedView(): MixedKernels {
     const { count, mus, sigmas, logZs, weights, observationsWeight, byTime, stamps } = this;
-    return { count, mus, sigmas, logZs, weights, observationsWeight, byTime, stamps, changed: this.mixedRenew ? null : this.mixedChanged };
+    return { count, mus, sigmas, logZs, weights, observationsWeight, byTime, stamps, changed: this.mixedChanged.list };
   }
 
   /** `MixedKernelSum` has read the kernels as they are: the next changes are listed afresh. */
   private mixedRead(): void {
-    this.mixedChanged.length = 0;
-    this.mixedRenew = false;
+    this.mixedChanged.clear();
   }
 
   /** The Hermite cells brought up to date with the kernels (made when first needed, or anew if the clip's floor moved). */
@@ -667,12 +661,11 @@ export class IncrementalJointAbove implements ProductKernels {
 
   /**
    * Hands what changed since the last sync to `sync` (the Hermite cells' or the grid's): the touched
-   * slots, or null when every kernel must be looked at (`cellsRenew`); then starts afresh.
+   * slots, or null when every kernel must be looked at; then starts afresh.
    */
   private takeTouched(sync: (touched: readonly number[] | null) => void): void {
-    sync(this.cellsRenew ? null : this.cellsTouched);
-    this.cellsRenew = false;
-    this.cellsTouched.length = 0;
+    sync(this.cellsTouched.list);
+    this.cellsTouched.clear();
   }
 
   /** `bestRatio` by the screen, and the walk over the candidates it keeps if more than one. */
@@ -755,7 +748,7 @@ export class IncrementalJointAbove implements ProductKernels {
 
   private rebuild(numbers: Int32Array, values: readonly Float64Array[], count: number): void {
     this.layout++;
-    this.cellsRenew = true;
+    this.cellsTouched.everySlot();
     this.heightsStale = true;
     this.ensureCapacity(count + 1);
     for (let r = 0; r < count; r++) {
@@ -803,7 +796,7 @@ export class IncrementalJointAbove implements ProductKernels {
     this.markDirty(slot); // its truncation masses are computed whatever the slot held before
     // Time order: after every held trial with a smaller number (the later ones' ranks move if any).
     const t = this.timePosition(number, m - 1);
-    if (t < m - 1) this.cellsRenew = true;
+    if (t < m - 1) this.cellsTouched.everySlot();
     this.byTime.copyWithin(t + 1, t, m - 1);
     this.byTime[t] = slot;
     for (let j = 0; j < this.d; j++) {
@@ -820,7 +813,7 @@ export class IncrementalJointAbove implements ProductKernels {
 
   private remove(slot: number): void {
     this.layout++;
-    this.cellsRenew = true;
+    this.cellsTouched.everySlot();
     if (!(this.logHeights[slot] < this.maxLogHeight)) this.heightsStale = true;
     const m = this.count - 1;
     const number = this.numbers[slot];
@@ -923,10 +916,7 @@ export class IncrementalJointAbove implements ProductKernels {
 
   private markDirty(slot: number): void {
     if (this.isDirty[slot]) return;
-    if (!this.cellsRenew) {
-      this.cellsTouched.push(slot);
-      if (this.cellsTouched.length > 1024 + (this.count >> 3)) this.cellsRenew = true;
-    }
+    this.cellsTouched.add(slot, this.count);
     this.isDirty[slot] = 1;
     this.stamp(slot);
     this.dirty.push(slot);
@@ -935,9 +925,7 @@ export class IncrementalJointAbove implements ProductKernels {
   /** Slot `slot`'s kernel changed: a new stamp, listed for `MixedKernelSum`. */
   private stamp(slot: number): void {
     this.stamps[slot] = ++this.clock;
-    if (this.mixedRenew) return;
-    this.mixedChanged.push(slot);
-    if (this.mixedChanged.length > 1024 + (this.count >> 3)) this.mixedRenew = true;
+    this.mixedChanged.add(slot, this.count);
   }
 
   /** New truncation masses where stale, and new heights, for the kernels changed since the last call. */
@@ -1012,5 +1000,35 @@ export class IncrementalJointAbove implements ProductKernels {
     this.stamps = grow(this.stamps);
     this.scratch = new Float64Array(next);
     if (this.pairs) this.pairs = new Float64Array(pairsLength(next));
+  }
+}
+
+/**
+ * The slots whose kernels changed since a reader last cleared the list, or, once every slot must be
+ * looked at (`everySlot`, or more changes than are worth listing for `count` kernels), none listed.
+ */
+class ChangedSlots {
+  private readonly slots: number[] = [];
+  private every = true;
+
+  /** The slots listed (some may be twice), or null: every slot. */
+  get list(): readonly number[] | null {
+    return this.every ? null : this.slots;
+  }
+
+  add(slot: number, count: number): void {
+    if (this.every) return;
+    this.slots.push(slot);
+    if (this.slots.length > 1024 + (count >> 3)) this.everySlot();
+  }
+
+  everySlot(): void {
+    this.every = true;
+  }
+
+  /** The reader has looked: changes are listed afresh. */
+  clear(): void {
+    this.slots.length = 0;
+    this.every = false;
   }
 }
