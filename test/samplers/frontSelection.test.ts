@@ -25,7 +25,7 @@ interface Greedy {
   guide: object | null;
   bound: Float64Array;
   chosenMask: Uint8Array;
-  points: number[][];
+  points: { readonly length: number; at(j: number): readonly number[] };
   ref: number[];
 }
 
@@ -36,9 +36,10 @@ interface Greedy {
  */
 function checkBounds(greedy: Greedy, context: string): number {
   if (greedy.guide !== null) return 0;
-  const chosen = greedy.picked.map((j) => greedy.points[j]);
+  const points = Array.from({ length: greedy.points.length }, (_, j) => greedy.points.at(j));
+  const chosen = greedy.picked.map((j) => points[j]);
   let checked = 0;
-  greedy.points.forEach((p, j) => {
+  points.forEach((p, j) => {
     if (greedy.chosenMask[j]) return;
     const limited = chosen.map((q) => q.map((v, k) => Math.max(v, p[k])));
     const contribution = boxVolume(p, greedy.ref) - hypervolume(limited, greedy.ref);

@@ -196,6 +196,75 @@ describe('ParetoSplitTracker', () => {
     }
   });
 
+  it('three objectives, equal points on the front: equals computeSplit at every step, and after starting over', () => {
+    // Points on a coarse grid of a sphere's octant: 16 distinct vectors, each repeated, none
+    // dominating another. A selection skips looking for repeats only while the tracker has seen none
+    // join the front (or, starting over, none on it); the good group outgrows the distinct vectors
+    // (their repeats then join it, earliest first).
+    const rng = new Rng(78);
+    const opts: SplitOptions = {
+      directions: ['minimize', 'minimize', 'minimize'],
+      constantLiar: false,
+      constraints: false,
+      gamma: defaultGammaMultiObjective,
+      splitMultiObjective: selectBelowMultiObjective,
+    };
+    const onGrid = (n: number) => {
+      const a = ((1 + Math.floor(rng.random() * 4)) * Math.PI) / 10;
+      const b = ((1 + Math.floor(rng.random() * 4)) * Math.PI) / 10;
+      return bareTrial(n, TrialState.COMPLETE, [Math.cos(a) * Math.cos(b), Math.cos(a) * Math.sin(b), Math.sin(a)]);
+    };
+    const tracker = new ParetoSplitTracker();
+    let trials: FrozenTrial[] = [];
+    const running: number[] = [];
+    let repeatsChosen = 0;
+    for (let step = 0; step < 260; step++) {
+      trials = advanceHistory(rng, trials, running, { outOfOrder: 0.2, start: (n, state) => bareTrial(n, state, null), finish: onGrid });
+      const split = tracker.update('s', trials, opts);
+      assert.deepEqual(numbers(split), numbers(computeSplit(trials, opts)), `step ${step}`);
+      const below = Array.from(split.below, (i) => split.lossVectors[i]!.join());
+      if (new Set(below).size < below.length) repeatsChosen++;
+    }
+    assert.ok(repeatsChosen > 0, 'the good group held repeats at some step');
+    // Another study whose history holds repeats already: the tracker starts over on it.
+    const other = trials.map((t) => (t.state === TrialState.COMPLETE ? onGrid(t.number) : t));
+    assert.deepEqual(numbers(tracker.update('other', other, opts)), numbers(computeSplit(other, opts)));
+  });
+
+  it('takes repeats that trials finishing late bring in before newer equal points', () => {
+    // Trials 1 and 2 finish last, each with the loss vector of a newer trial, so they sort before
+    // their twins. The good group (five of six) then holds the four distinct vectors and the
+    // earliest repeat (trial 4), as from scratch; a selection taking the repeats for distinct points
+    // would choose a twin by its place in loss order (trial 5).
+    const opts: SplitOptions = { ...keepTwo, gamma: (m) => m - 1 };
+    const [a, b, c, d] = [
+      [0, 1],
+      [0.3, 0.6],
+      [0.6, 0.3],
+      [1, 0],
+    ];
+    const trials = [
+      bareTrial(0, TrialState.COMPLETE, b),
+      bareTrial(1, TrialState.RUNNING, null),
+      bareTrial(2, TrialState.RUNNING, null),
+      bareTrial(3, TrialState.COMPLETE, d),
+      bareTrial(4, TrialState.COMPLETE, c),
+      bareTrial(5, TrialState.COMPLETE, a),
+    ];
+    const tracker = new ParetoSplitTracker();
+    assert.deepEqual(numbers(tracker.update('s', trials, opts)), numbers(computeSplit(trials, opts)));
+    for (const [number, loss] of [
+      [1, c],
+      [2, a],
+    ] as const) {
+      trials[number] = bareTrial(number, TrialState.COMPLETE, loss);
+      const split = tracker.update('s', trials.slice(), opts);
+      assert.notEqual(split.aboveToken, undefined, 'the kept front, not a fallback');
+      assert.deepEqual(numbers(split), numbers(computeSplit(trials, opts)), `trial ${number} finished`);
+    }
+    assert.deepEqual(numbers(tracker.update('s', trials, opts)).below, [0, 1, 2, 3, 4]);
+  });
+
   it('places a trial that finishes after newer ones before an equal point of a newer trial', () => {
     // Trial 1 finishes last with the loss vector of trial 3, the point chosen first: among equal
     // points the older trial is chosen, as from scratch.

@@ -96,12 +96,30 @@ export class Cover {
     if (this.always) return true;
     const reach = this.reach;
     for (let k = 0; k < reach.length; k++) if (reach[k] <= p[k]) return true;
-    const pairs = this.pairs;
-    if (pairs === null) {
-      const d = this.d;
-      return this.others.some((s) => s.every((v, i) => v <= Math.max(d[i], p[i])));
-    }
-    return pairs[0].below(p[0], p[1]) || pairs[1].below(p[0], p[2]) || pairs[2].below(p[1], p[2]);
+    return this.pairs === null ? this.othersCover(p) : this.pairsCover(p[0], p[1], p[2]);
+  }
+
+  /**
+   * `within(points.at(r))`, its losses read from row r of `columns` (the same points in columns): the
+   * vectors lie scattered, and a pass over many points read through them missed the cache at each.
+   */
+  withinRow(columns: LossColumns, r: number, points: { at(r: number): readonly number[] }): boolean {
+    if (this.always) return true;
+    const reach = this.reach;
+    const cols = columns.columns;
+    for (let k = 0; k < reach.length; k++) if (reach[k] <= cols[k][r]) return true;
+    return this.pairs === null ? this.othersCover(points.at(r)) : this.pairsCover(cols[0][r], cols[1][r], cols[2][r]);
+  }
+
+  /** Three objectives: some point exceeding d in two losses covers it within the box of (p0, p1, p2). */
+  private pairsCover(p0: number, p1: number, p2: number): boolean {
+    const pairs = this.pairs!;
+    return pairs[0].below(p0, p1) || pairs[1].below(p0, p2) || pairs[2].below(p1, p2);
+  }
+
+  private othersCover(p: readonly number[]): boolean {
+    const d = this.d;
+    return this.others.some((s) => s.every((v, i) => v <= Math.max(d[i], p[i])));
   }
 }
 

@@ -50,6 +50,27 @@ import { ChosenPoints3d, NearChosen } from './chosenPoints3d';
 import { Cover } from './cover';
 import { LossColumns } from './lossColumns';
 
+/**
+ * A front's distinct loss vectors by position: position j holds `losses[ids[j]]` (the caller keeps
+ * the two in step). Passes over the front read its columns (`LossColumns`); the vectors are read one
+ * at a time, where a selection evaluates, chooses or tests a point: an array of them, made for each
+ * front, cost a pass over it every trial.
+ */
+export class FrontPoints {
+  constructor(
+    private readonly losses: readonly (readonly number[])[],
+    private readonly ids: readonly number[],
+  ) {}
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  at(j: number): readonly number[] {
+    return this.losses[this.ids[j]];
+  }
+}
+
 /** Chosen points whose first `valid` (in the order they were added) are a selection's first choices. */
 interface ChosenSource {
   readonly points: ChosenPoints3d;
@@ -122,14 +143,14 @@ export class LazyGreedy {
    * @param boxes whether the bounds start as the points' boxes (a guided selection takes them from the previous one)
    */
   constructor(
-    private readonly points: readonly (readonly number[])[],
+    private readonly points: FrontPoints,
     private readonly ref: readonly number[],
     private readonly columns: LossColumns,
     boxes = true,
   ) {
     const n = points.length;
     this.bound = new Float64Array(n);
-    if (boxes) for (let j = 0; j < n; j++) this.bound[j] = boxVolume(points[j], ref);
+    if (boxes) for (let j = 0; j < n; j++) this.bound[j] = boxVolume(points.at(j), ref);
     this.boundAt = new Int32Array(n);
     this.chosenMask = new Uint8Array(n);
     this.near = new Array<NearChosen | undefined>(n);
@@ -142,7 +163,7 @@ export class LazyGreedy {
    * Null when there is nothing to follow (no choices, or an infinite volume).
    */
   static following(
-    points: readonly (readonly number[])[],
+    points: FrontPoints,
     ref: readonly number[],
     columns: LossColumns,
     previous: LazyGreedy,
@@ -179,11 +200,11 @@ export class LazyGreedy {
         from = before!.passedAt[carried];
         if (from === NEVER) {
           unpassed ??= previous.unpassedCovers();
-          if (unpassed.every((cover) => cover.within(points[j]))) {
+          if (coveredByAll(unpassed, columns, j, points)) {
             from = count;
           } else {
             // (A bar may exceed the point's box.)
-            value = Math.min(beforeBar, boxVolume(points[j], ref));
+            value = Math.min(beforeBar, boxVolume(points.at(j), ref));
             from = before!.passedAt[before!.next];
           }
         }
@@ -193,7 +214,7 @@ export class LazyGreedy {
     }
     // The points that joined are evaluated here, their boxes first.
     for (const j of joined) {
-      bound[j] = boxVolume(points[j], ref);
+      bound[j] = boxVolume(points.at(j), ref);
       explicit[j] = 1;
       candidates.push(j, bound[j]);
     }
@@ -204,7 +225,7 @@ export class LazyGreedy {
     greedy.guide = {
       choices,
       values: previous.values,
-      vectors: previous.picked.map((o) => previous.points[o]),
+      vectors: previous.picked.map((o) => previous.points.at(o)),
       next: 0,
       diverged: false,
       agreed: 0,
@@ -293,7 +314,7 @@ export class LazyGreedy {
         return true;
       }
       // a is worth less than before: left out for now (still a candidate), the next previous choice is the bar.
-      this.hole(this.points[a]);
+      this.hole(this.points.at(a));
       this.pass(g, step);
       g.diverged = true;
     }
@@ -339,7 +360,7 @@ export class LazyGreedy {
     for (let j = 0; j < end; j++) {
       if (!(c1[j] < r1 && c2[j] < r2) || chosenMask[j] || explicit[j]) continue;
       if (more && !columns.below(j, reach)) continue;
-      if (!cover.within(points[j])) this.makeExplicit(j, this.evaluate(j), step);
+      if (!cover.withinRow(columns, j, points)) this.makeExplicit(j, this.evaluate(j), step);
     }
   }
 
@@ -394,7 +415,7 @@ export class LazyGreedy {
    */
   private evaluate(j: number): number {
     this.evaluations++;
-    const p = this.points[j];
+    const p = this.points.at(j);
     const { ref, chosen } = this;
     const own = boxVolume(p, ref);
     if (!Number.isFinite(own)) return Infinity;
@@ -455,10 +476,16 @@ export class LazyGreedy {
     this.values.push(c);
     this.volume += c;
     this.chosenMask[j] = 1;
-    this.chosen.push(this.points[j]);
+    this.chosen.push(this.points.at(j));
     // (From the columns: the vector itself lies elsewhere in memory, a cache miss a choice.)
     this.chosenColumns.pushFrom(this.columns, j);
   }
+}
+
+/** Whether each cover holds within the box of point j (`Cover.withinRow`; none: true). */
+function coveredByAll(covers: readonly Cover[], columns: LossColumns, j: number, points: FrontPoints): boolean {
+  for (const cover of covers) if (!cover.withinRow(columns, j, points)) return false;
+  return true;
 }
 
 /** Points in a max-heap by a key each had when pushed, the earlier point first among equal keys. */

@@ -11,7 +11,7 @@
  * two-objective study cost 100 ms a trial, against Optuna 5.0's 13). */
 import { lexCompare } from '../../multiobjective/hypervolume';
 import { dominates } from '../../multiobjective/pareto';
-import { LazyGreedy } from './lazyGreedy';
+import { FrontPoints, LazyGreedy } from './lazyGreedy';
 import { LossColumns } from './lossColumns';
 
 const EPS = 1e-12;
@@ -182,10 +182,11 @@ function referencePoint(worst: readonly number[]): number[] {
  * and only the candidates near the changes are evaluated (`LazyGreedy.following`).
  */
 export class FrontSelection {
-  /** The front's positions (a copy: `shiftFrom` moves them). */
-  private readonly front: number[];
-  private readonly unique: number[] = [];
-  private readonly points: readonly (readonly number[])[];
+  /** The front's positions where it holds repeats (`select` takes them after the distinct vectors), else null; a copy: `shiftFrom` moves them. */
+  private readonly front: number[] | null;
+  /** The first position of each distinct vector, in lexicographic order. */
+  private readonly unique: number[];
+  private readonly points: FrontPoints;
   private readonly finite: boolean;
   private readonly greedy: Greedy2d | null = null;
   /** Three or more objectives: the greedy choices so far (indices into `unique`). */
@@ -197,6 +198,7 @@ export class FrontSelection {
    * @param byValue the same positions in lexicographic order of their vectors, equal ones by position (sorted here when absent)
    * @param previous the selection for an earlier front of the same points (positions into the same `losses`)
    * @param columns the loss vectors of `byValue` in columns (copied here: the caller may change them afterwards)
+   * @param distinct whether the caller knows no two of the vectors are equal (the pass looking for repeats is skipped)
    */
   constructor(
     losses: readonly (readonly number[])[],
@@ -204,22 +206,28 @@ export class FrontSelection {
     byValue: readonly number[] = Array.from(lexOrder(front.map((i) => losses[i])), (j) => front[j]),
     previous?: FrontSelection,
     columns?: LossColumns,
+    distinct = false,
   ) {
-    this.front = [...front];
     const vectors =
       columns?.copy() ??
       LossColumns.of(
         byValue.map((i) => losses[i]),
         front.length > 0 ? losses[front[0]].length : 0,
       );
-    // Equal vectors are neighbours in lexicographic order: the first of each stays.
-    let repeats: Uint8Array | null = null;
-    for (let r = 0; r < byValue.length; r++) {
-      if (r > 0 && vectors.equal(r - 1, r)) (repeats ??= new Uint8Array(byValue.length))[r] = 1;
-      else this.unique.push(byValue[r]);
+    if (distinct) {
+      this.unique = byValue.slice();
+    } else {
+      // Equal vectors are neighbours in lexicographic order: the first of each stays.
+      this.unique = [];
+      let repeats: Uint8Array | null = null;
+      for (let r = 0; r < byValue.length; r++) {
+        if (r > 0 && vectors.equal(r - 1, r)) (repeats ??= new Uint8Array(byValue.length))[r] = 1;
+        else this.unique.push(byValue[r]);
+      }
+      if (repeats !== null) vectors.compact(repeats);
     }
-    if (repeats !== null) vectors.compact(repeats);
-    this.points = this.unique.map((i) => losses[i]);
+    this.front = this.unique.length < front.length ? [...front] : null;
+    this.points = new FrontPoints(losses, this.unique);
     this.ref = front.length > 0 ? referencePoint(vectors.worst()) : [];
     this.finite = this.ref.every(Number.isFinite);
     if (this.finite && this.ref.length === 2) this.greedy = new Greedy2d(vectors, this.ref);
@@ -231,36 +239,33 @@ export class FrontSelection {
 
   /** A selection guided by the previous front's (see the class comment), or null. */
   private follow(previous: FrontSelection, choices: LazyGreedy, vectors: LossColumns): LazyGreedy | null {
-    // Positions by trial (the losses' indices) here, -1 where the front does not hold it. (Plain
-    // loops: typed arrays' `from` with a mapping function took most of this time.)
+    // The previous points' positions here (-1: the point left the front); the others joined it.
+    // Both lists hold distinct vectors in lexicographic order, so one walk pairs them, comparing
+    // vectors only where the lists part (a point joined, left, or an equal one of lower position
+    // took its place): a table by trial took a pass over every trial and two over each list.
     const unique = this.unique;
     const before = previous.unique;
-    let size = 0;
-    for (let j = 0; j < unique.length; j++) size = Math.max(size, unique[j] + 1);
-    for (let o = 0; o < before.length; o++) size = Math.max(size, before[o] + 1);
-    const position = new Int32Array(size).fill(-1);
-    for (let j = 0; j < unique.length; j++) position[unique[j]] = j;
-    // The previous points' positions here (-1: the point left the front); the others joined it.
     const moved = new Int32Array(before.length);
-    const stayed = new Uint8Array(unique.length);
-    for (let o = 0; o < before.length; o++) {
-      const j = position[before[o]];
-      moved[o] = j;
-      if (j >= 0) stayed[j] = 1;
-    }
     const joined: number[] = [];
-    for (let j = 0; j < unique.length; j++) if (!stayed[j]) joined.push(j);
+    let j = 0;
+    for (let o = 0; o < before.length; o++) {
+      const id = before[o];
+      while (j < unique.length && unique[j] !== id && lexCompare(this.points.at(j), previous.points.at(o)) < 0) joined.push(j++);
+      moved[o] = j < unique.length && unique[j] === id ? j++ : -1;
+    }
+    while (j < unique.length) joined.push(j++);
     return LazyGreedy.following(this.points, this.ref, vectors, choices, moved, joined);
   }
 
   /** Moves every position from `at` up by one (a point was inserted there into `losses`). */
   shiftFrom(at: number): void {
-    for (const list of [this.front, this.unique]) for (let j = 0; j < list.length; j++) if (list[j] >= at) list[j]++;
+    for (const list of [this.front ?? [], this.unique]) for (let j = 0; j < list.length; j++) if (list[j] >= at) list[j]++;
   }
 
   select(size: number): number[] {
     const unique = this.unique;
     if (unique.length <= size) {
+      if (this.front === null) return [...unique];
       const taken = new Set(unique);
       const repeats = this.front.filter((i) => !taken.has(i));
       return [...unique, ...repeats.slice(0, size - unique.length)];

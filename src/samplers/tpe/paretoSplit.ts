@@ -59,6 +59,8 @@ export class ParetoSplitTracker {
   private byValue: number[] = [];
   /** Their loss vectors in that order, in columns (the passes over the front read them). */
   private columns = new LossColumns(0);
+  /** Whether two of the front's vectors may be equal (once found, till a restart): else its selections skip looking for repeats. */
+  private mayRepeat = false;
   /** The selection within the current front (it keeps its greedy choices as gamma(n) grows); null when the front changed. */
   private selection: FrontSelection | null = null;
   /** The selection of the front before it last changed (a new selection starts from its choices). */
@@ -203,6 +205,7 @@ export class ParetoSplitTracker {
       this.front.splice(lowerBound(this.front, i), 0, i);
       byValue.splice(at, end - at, i);
       columns.splice(at, end - at, loss);
+      this.noteRepeats(at);
     } else {
       // A point that dominates the new one sorts before it in lexicographic order, and one it
       // dominates after it.
@@ -226,10 +229,17 @@ export class ParetoSplitTracker {
       // The points it dominated came after its place.
       this.byValue.splice(at, 0, i);
       columns.splice(at, 0, loss);
+      this.noteRepeats(at);
     }
     this.previousSelection = this.selection ?? this.previousSelection;
     this.selection = null;
     this.chosenFor = -1;
+  }
+
+  /** Notes whether the vector just placed at row r of the front's columns equals a neighbour (equal vectors are neighbours). */
+  private noteRepeats(r: number): void {
+    const columns = this.columns;
+    if ((r > 0 && columns.equal(r - 1, r)) || (r + 1 < columns.length && columns.equal(r, r + 1))) this.mayRepeat = true;
   }
 
   /** Where trial i's loss vector goes in `byValue`: after every vector that sorts before it, and after equal ones of lower index. */
@@ -279,6 +289,8 @@ export class ParetoSplitTracker {
       this.byValue.map((i) => losses[i]!),
       signs.length,
     );
+    this.mayRepeat = false;
+    for (let r = 1; r < this.columns.length && !this.mayRepeat; r++) this.mayRepeat = this.columns.equal(r - 1, r);
     this.selection = null;
     this.previousSelection = null; // its positions are the old list's
     this.chosenFor = -1;
@@ -313,7 +325,14 @@ export class ParetoSplitTracker {
     if (k === 0) {
       chosen = [];
     } else if (front.length > k) {
-      this.selection ??= new FrontSelection(losses, front, this.byValue, this.previousSelection ?? undefined, this.columns);
+      this.selection ??= new FrontSelection(
+        losses,
+        front,
+        this.byValue,
+        this.previousSelection ?? undefined,
+        this.columns,
+        !this.mayRepeat,
+      );
       this.previousSelection = null;
       chosen = this.selection.select(k);
     }
