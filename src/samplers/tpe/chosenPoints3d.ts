@@ -14,7 +14,8 @@
  * the points left out are covered, but in the sweep they would have split slabs.
  */
 import { boxVolume, sweepPoints, sweptVolume3d } from '../../multiobjective/hypervolume';
-import type { LossColumns } from './lossColumns';
+import { upperBound } from '../../sortedSearch';
+import { LossColumns } from './lossColumns';
 
 export class ChosenPoints3d {
   /** The chosen points' losses in ascending order of the third (equal ones in the order they came), and the order each came in. */
@@ -33,16 +34,25 @@ export class ChosenPoints3d {
 
   /** The points, as if added in this order. */
   static of(points: readonly (readonly number[])[]): ChosenPoints3d {
-    const chosen = new ChosenPoints3d(Math.max(64, 2 * points.length));
-    // A stable sort keeps equal third losses in the order they came, as `add` does.
-    const order = points.map((_, i) => i).sort((a, b) => points[a][2] - points[b][2]);
-    order.forEach((i, at) => {
-      chosen.x[at] = points[i][0];
-      chosen.y[at] = points[i][1];
-      chosen.z[at] = points[i][2];
+    return ChosenPoints3d.ofColumns(LossColumns.of(points, 3));
+  }
+
+  /** The points of `columns` (three losses), as if added in their order. */
+  static ofColumns(columns: LossColumns): ChosenPoints3d {
+    const n = columns.length;
+    const [x, y, z] = columns.columns;
+    const chosen = new ChosenPoints3d(Math.max(64, 2 * n));
+    // A stable sort keeps equal third losses in the order they came, as `add` does. (Read from the
+    // columns: the sort reading the vectors, scattered in memory, took ten times as long.)
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => z[a] - z[b]);
+    for (let at = 0; at < n; at++) {
+      const i = order[at];
+      chosen.x[at] = x[i];
+      chosen.y[at] = y[i];
+      chosen.z[at] = z[i];
       chosen.order[at] = i;
-    });
-    chosen.count = points.length;
+    }
+    chosen.count = n;
     return chosen;
   }
 
@@ -79,13 +89,15 @@ export class ChosenPoints3d {
       this.order = grow(this.order);
     }
     const { x, y, z, order } = this;
-    const came = this.count;
-    let at = this.count++;
-    for (; at > 0 && z[at - 1] > p[2]; at--) {
-      x[at] = x[at - 1];
-      y[at] = y[at - 1];
-      z[at] = z[at - 1];
-      order[at] = order[at - 1];
+    const came = this.count++;
+    // After the points of third loss up to p's; those after move up by one (the shift is often long:
+    // the choices come in no order of their third loss).
+    const at = upperBound(z, p[2], came);
+    if (at < came) {
+      x.copyWithin(at + 1, at, came);
+      y.copyWithin(at + 1, at, came);
+      z.copyWithin(at + 1, at, came);
+      order.copyWithin(at + 1, at, came);
     }
     x[at] = p[0];
     y[at] = p[1];

@@ -459,7 +459,7 @@ export class LazyGreedy {
         this.chosen3d = previous.points.prefix(agreed);
         this.synced = agreed;
       } else {
-        this.chosen3d = ChosenPoints3d.of(chosen);
+        this.chosen3d = ChosenPoints3d.ofColumns(this.chosenColumns);
         this.synced = chosen.length;
       }
     }
