@@ -197,8 +197,10 @@ export class FrontSelection {
    * @param front positions into `losses`, ascending
    * @param byValue the same positions in lexicographic order of their vectors, equal ones by position (sorted here when absent)
    * @param previous the selection for an earlier front of the same points (positions into the same `losses`)
-   * @param columns the loss vectors of `byValue` in columns (copied here: the caller may change them afterwards)
-   * @param distinct whether the caller knows no two of the vectors are equal (the pass looking for repeats is skipped)
+   * @param columns the loss vectors of `byValue` in columns (copied here unless `distinct`)
+   * @param distinct whether the caller knows no two of the vectors are equal: the pass looking for
+   *   repeats is skipped, and `columns` are read as they are, so the caller changes them only once
+   *   it asks nothing more of this selection than to be followed (`previous` of the next one)
    */
   constructor(
     losses: readonly (readonly number[])[],
@@ -209,7 +211,7 @@ export class FrontSelection {
     distinct = false,
   ) {
     const vectors =
-      columns?.copy() ??
+      (distinct ? columns : columns?.copy()) ??
       LossColumns.of(
         byValue.map((i) => losses[i]),
         front.length > 0 ? losses[front[0]].length : 0,

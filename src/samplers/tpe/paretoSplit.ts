@@ -57,7 +57,10 @@ export class ParetoSplitTracker {
   private front: number[] = [];
   /** The same in lexicographic order of their loss vectors, equal ones by index (what the selection sorts them into). */
   private byValue: number[] = [];
-  /** Their loss vectors in that order, in columns (the passes over the front read them). */
+  /**
+   * Their loss vectors in that order, in columns (the passes over the front read them). The current
+   * selection may read them as they are: they change only with the front, when it stops choosing.
+   */
   private columns = new LossColumns(0);
   /** Whether two of the front's vectors may be equal (once found, till a restart): else its selections skip looking for repeats. */
   private mayRepeat = false;
