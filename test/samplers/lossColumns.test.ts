@@ -57,6 +57,9 @@ describe('LossColumns', () => {
             columns.equal(r - 1, r),
             list[r - 1].every((x, k) => x === list[r][k]),
           );
+        // The largest losses, kept as vectors join and found again once some leave.
+        const largest = Array.from({ length: d }, (_, k) => Math.max(-Infinity, ...list.map((u) => u[k])));
+        assert.deepEqual(columns.worst(), largest, `step ${step}`);
       }
       assert.deepEqual(
         columns.worst(),
@@ -68,6 +71,18 @@ describe('LossColumns', () => {
         list.map((v) => v[0]),
       );
       assert.deepEqual(LossColumns.of(list).worst(), columns.worst());
+      // A copy keeps its own largest losses.
+      const before = copy.worst();
+      columns.splice(
+        0,
+        0,
+        Array.from({ length: d }, () => 1e9),
+      );
+      assert.deepEqual(copy.worst(), before);
+      assert.deepEqual(
+        columns.worst(),
+        before.map((w) => Math.max(w, 1e9)),
+      );
     });
   }
 });

@@ -11,7 +11,12 @@
 export class LossColumns {
   /** Per objective, the losses of the first `length` vectors. */
   columns: Float64Array[];
-  length = 0;
+  private size = 0;
+  /**
+   * Per objective, the largest loss, kept while vectors are only added (a front's selection reads it
+   * every trial: a pass over the front); null when it must be found again (vectors were removed).
+   */
+  private largest: number[] | null = null;
 
   constructor(
     readonly dimensions: number,
@@ -26,23 +31,30 @@ export class LossColumns {
       const column = out.columns[k];
       for (let r = 0; r < vectors.length; r++) column[r] = vectors[r][k];
     }
-    out.length = vectors.length;
+    out.size = vectors.length;
     return out;
+  }
+
+  /** How many vectors. */
+  get length(): number {
+    return this.size;
   }
 
   /** A copy of the first `length` vectors, in a new allocation. */
   copy(): LossColumns {
     const out = new LossColumns(this.dimensions, Math.max(64, this.length));
     for (let k = 0; k < this.dimensions; k++) out.columns[k].set(this.columns[k].subarray(0, this.length));
-    out.length = this.length;
+    out.size = this.size;
+    out.largest = this.largest && this.largest.slice();
     return out;
   }
 
   /** Adds the vector at position r of `from` after the others. */
   pushFrom(from: LossColumns, r: number): void {
     if (this.length === this.columns[0].length) this.columns = this.columns.map((column) => widened(column, Math.max(64, 2 * this.length)));
-    for (let k = 0; k < this.dimensions; k++) this.columns[k][this.length] = from.columns[k][r];
-    this.length++;
+    for (let k = 0; k < this.dimensions; k++) this.columns[k][this.size] = from.columns[k][r];
+    this.size++;
+    this.keepLargest(this.size - 1);
   }
 
   /** Replaces the `removed` vectors from `at` with v. */
@@ -57,7 +69,9 @@ export class LossColumns {
       column.copyWithin(at + 1, at + removed, length);
       column[at] = v[k];
     }
-    this.length = grown;
+    this.size = grown;
+    if (removed > 0) this.largest = null;
+    else this.keepLargest(at);
   }
 
   /** Keeps the vectors whose `drop` is 0, in order. */
@@ -68,7 +82,8 @@ export class LossColumns {
       for (let k = 0; k < this.dimensions; k++) this.columns[k][m] = this.columns[k][r];
       m++;
     }
-    this.length = m;
+    if (m < this.size) this.largest = null;
+    this.size = m;
   }
 
   /** Whether vectors r and s are equal. */
@@ -150,13 +165,23 @@ export class LossColumns {
 
   /** Per objective, the largest loss (-Infinity with no vectors). */
   worst(): number[] {
-    const out: number[] = [];
-    for (const column of this.columns) {
-      let worst = -Infinity;
-      for (let r = 0; r < this.length; r++) worst = Math.max(worst, column[r]);
-      out.push(worst);
+    if (this.largest === null) {
+      const largest: number[] = [];
+      for (const column of this.columns) {
+        let worst = -Infinity;
+        for (let r = 0; r < this.size; r++) worst = Math.max(worst, column[r]);
+        largest.push(worst);
+      }
+      this.largest = largest;
     }
-    return out;
+    return this.largest.slice();
+  }
+
+  /** The largest losses with the vector just placed at r (Math.max: the same, in any order, as a pass). */
+  private keepLargest(r: number): void {
+    const largest = this.largest;
+    if (largest === null) return;
+    for (let k = 0; k < this.dimensions; k++) largest[k] = Math.max(largest[k], this.columns[k][r]);
   }
 }
 
