@@ -123,6 +123,8 @@ export class LazyGreedy {
   /** Three objectives: the chosen points again, for the volume they cover within a box; the first `synced` of them, made when first needed. */
   private chosen3d: ChosenPoints3d | null = null;
   private synced = 0;
+  /** The losses of the point being evaluated (`evaluate`). */
+  private readonly scratch: number[];
   /** Three objectives: per point evaluated, its chosen neighbours, for its next evaluation. */
   private readonly near: (NearChosen | undefined)[];
   private volume = 0;
@@ -155,6 +157,7 @@ export class LazyGreedy {
     this.chosenMask = new Uint8Array(n);
     this.near = new Array<NearChosen | undefined>(n);
     this.chosenColumns = new LossColumns(ref.length);
+    this.scratch = new Array<number>(ref.length).fill(0);
   }
 
   /**
@@ -415,7 +418,9 @@ export class LazyGreedy {
    */
   private evaluate(j: number): number {
     this.evaluations++;
-    const p = this.points.at(j);
+    // The point's losses from the columns: its vector, reached through the list of the front's
+    // points and the study's list of losses, lay scattered in memory (a cache miss at each step).
+    const p = this.columns.rowInto(j, this.scratch);
     const { ref, chosen } = this;
     const own = boxVolume(p, ref);
     if (!Number.isFinite(own)) return Infinity;

@@ -86,6 +86,12 @@ export class LossColumns {
     this.size = m;
   }
 
+  /** The vector at r, into `out` (returned). */
+  rowInto(r: number, out: number[]): number[] {
+    for (let k = 0; k < this.dimensions; k++) out[k] = this.columns[k][r];
+    return out;
+  }
+
   /** Whether vectors r and s are equal. */
   equal(r: number, s: number): boolean {
     for (let k = 0; k < this.dimensions; k++) if (this.columns[k][r] !== this.columns[k][s]) return false;
