@@ -48,6 +48,20 @@ const keepTwo: SplitOptions = {
   splitMultiObjective: selectBelowMultiObjective,
 };
 
+/** Three objectives, the good group as Optuna 5.0 sizes it. */
+const threeObjectives: SplitOptions = {
+  directions: ['minimize', 'minimize', 'minimize'],
+  constantLiar: false,
+  constraints: false,
+  gamma: defaultGammaMultiObjective,
+  splitMultiObjective: selectBelowMultiObjective,
+};
+
+/** A finished trial whose loss vector is the unit sphere's point at angles a and b in its first octant (none dominates another). */
+function onSphere(n: number, a: number, b: number): FrozenTrial {
+  return bareTrial(n, TrialState.COMPLETE, [Math.cos(a) * Math.cos(b), Math.cos(a) * Math.sin(b), Math.sin(a)]);
+}
+
 describe('ParetoSplitTracker', () => {
   // Three objectives take fewer steps: computeSplit's hypervolume selection is slow there. With
   // constraints, a trial in ten records none (feasible, as in Optuna 5.0) and about a fifth of the
@@ -172,13 +186,7 @@ describe('ParetoSplitTracker', () => {
     // good group is chosen by the greedy selections that carry their bounds along a chain; a third
     // of the finishes take a newer trial first, which moves the indices the chain keeps them by.
     const rng = new Rng(77);
-    const opts: SplitOptions = {
-      directions: ['minimize', 'minimize', 'minimize'],
-      constantLiar: false,
-      constraints: false,
-      gamma: defaultGammaMultiObjective,
-      splitMultiObjective: selectBelowMultiObjective,
-    };
+    const opts = threeObjectives;
     const tracker = new ParetoSplitTracker();
     let trials: FrozenTrial[] = [];
     const running: number[] = [];
@@ -186,11 +194,7 @@ describe('ParetoSplitTracker', () => {
       trials = advanceHistory(rng, trials, running, {
         outOfOrder: 0.35,
         start: (n, state) => bareTrial(n, state, null),
-        finish: (n) => {
-          const a = (rng.random() * Math.PI) / 2;
-          const b = (rng.random() * Math.PI) / 2;
-          return bareTrial(n, TrialState.COMPLETE, [Math.cos(a) * Math.cos(b), Math.cos(a) * Math.sin(b), Math.sin(a)]);
-        },
+        finish: (n) => onSphere(n, (rng.random() * Math.PI) / 2, (rng.random() * Math.PI) / 2),
       });
       assert.deepEqual(numbers(tracker.update('s', trials, opts)), numbers(computeSplit(trials, opts)), `step ${step}`);
     }
@@ -202,18 +206,9 @@ describe('ParetoSplitTracker', () => {
     // join the front (or, starting over, none on it); the good group outgrows the distinct vectors
     // (their repeats then join it, earliest first).
     const rng = new Rng(78);
-    const opts: SplitOptions = {
-      directions: ['minimize', 'minimize', 'minimize'],
-      constantLiar: false,
-      constraints: false,
-      gamma: defaultGammaMultiObjective,
-      splitMultiObjective: selectBelowMultiObjective,
-    };
-    const onGrid = (n: number) => {
-      const a = ((1 + Math.floor(rng.random() * 4)) * Math.PI) / 10;
-      const b = ((1 + Math.floor(rng.random() * 4)) * Math.PI) / 10;
-      return bareTrial(n, TrialState.COMPLETE, [Math.cos(a) * Math.cos(b), Math.cos(a) * Math.sin(b), Math.sin(a)]);
-    };
+    const opts = threeObjectives;
+    const onGrid = (n: number) =>
+      onSphere(n, ((1 + Math.floor(rng.random() * 4)) * Math.PI) / 10, ((1 + Math.floor(rng.random() * 4)) * Math.PI) / 10);
     const tracker = new ParetoSplitTracker();
     let trials: FrozenTrial[] = [];
     const running: number[] = [];
