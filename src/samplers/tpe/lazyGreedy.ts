@@ -52,9 +52,9 @@ import { LossColumns } from './lossColumns';
 
 /**
  * A front's distinct loss vectors by position: position j holds `losses[ids[j]]` (the caller keeps
- * the two in step). Passes over the front read its columns (`LossColumns`); the vectors are read one
- * at a time, where a selection evaluates, chooses or tests a point: an array of them, made for each
- * front, cost a pass over it every trial.
+ * the two in step). Passes over the front and evaluations read its columns (`LossColumns`); a
+ * vector is read where a selection needs the point itself (a choice, a left-out choice, a box): an
+ * array of them, made for each front, cost a pass over it every trial.
  */
 export class FrontPoints {
   constructor(
