@@ -301,9 +301,10 @@ export class LazyGreedy {
       const heap = g.candidates;
       let x = heap.top();
       while (this.boundAt[x] !== step) {
+        heap.pop();
         bound[x] = this.evaluate(x);
         this.boundAt[x] = step;
-        heap.rekeyTop(bound[x]);
+        heap.push(x, bound[x]);
         x = heap.top();
       }
       const c = bound[x];
@@ -531,33 +532,19 @@ class PointHeap {
     const items = this.items;
     const top = items[0];
     const last = items.pop()!;
-    if (items.length > 0) this.siftDown(last);
-    return top;
-  }
-
-  /**
-   * The top point takes `key` (its contribution evaluated again: it only shrinks) and goes down to
-   * its place: one pass down, where a pop and a push took one down and one up.
-   */
-  rekeyTop(key: number): void {
-    const top = this.items[0];
-    this.key[top] = key;
-    this.siftDown(top);
-  }
-
-  /** Point j into the top's place, then down past the children above it. */
-  private siftDown(j: number): void {
-    const items = this.items;
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= items.length) break;
-      if (child + 1 < items.length && this.above(items[child + 1], items[child])) child++;
-      if (!this.above(items[child], j)) break;
-      items[i] = items[child];
-      i = child;
+    if (items.length > 0) {
+      let i = 0;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= items.length) break;
+        if (child + 1 < items.length && this.above(items[child + 1], items[child])) child++;
+        if (!this.above(items[child], last)) break;
+        items[i] = items[child];
+        i = child;
+      }
+      items[i] = last;
     }
-    items[i] = j;
+    return top;
   }
 
   private above(a: number, b: number): boolean {
