@@ -426,6 +426,81 @@ describe('IncrementalAboveDensity of a discrete parameter', () => {
   });
 });
 
+describe('IncrementalAboveDensity.moveMany', () => {
+  it('equals the from-scratch density after many trials leave and come back at once, to 1e-12 in log density', () => {
+    const rng = new Rng(12);
+    for (const dist of [floatDistribution(-5, 10), floatDistribution(1e-4, 10, { log: true }), intDistribution(0, 40)]) {
+      const model = paramModel(dist);
+      if (model.kind !== 'numeric') throw new Error('numeric expected');
+      const hist = history(dist, 900, rng);
+      const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+      const start = 400;
+      const order = Array.from({ length: start }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
+      const inc = buildFrom(model, params, hist, order);
+      const included = new Set(order);
+      const out: number[] = [];
+      const xs = Float64Array.from({ length: 48 }, (_, i) => {
+        const y = i < 8 ? model.low + (i / 7) * (model.high - model.low) : model.low + rng.random() * (model.high - model.low);
+        return Math.min(dist.high, Math.max(dist.low, model.log ? Math.exp(y) : y));
+      });
+      for (let n = start, round = 0; n < hist.length; n += 50, round++) {
+        const fresh = Array.from({ length: 50 }, (_, j) => n + j);
+        inc.append(
+          fresh.map((i) => hist[i]),
+          fresh,
+          fresh,
+        );
+        for (const i of fresh) included.add(i);
+        // Many leave at once: the oldest, a run of neighbours in value (whole chunks) and some
+        // anywhere; those out from the round before come back in the same batch.
+        const byTime = [...included].sort((a, b) => a - b);
+        const byValue = [...included].sort((a, b) => hist[a] - hist[b] || a - b);
+        const leaving = new Set([byTime[0], ...byValue.slice(40 + round, 80 + round)]);
+        while (leaving.size < 70) leaving.add(byTime[rng.int(0, byTime.length - 30)]);
+        const left = [...leaving];
+        const back = out.splice(0, out.length);
+        assert.ok(
+          inc.moveMany(
+            left,
+            back.map((i) => hist[i]),
+            back,
+            back,
+          ),
+        );
+        for (const i of left) included.delete(i);
+        for (const i of back) included.add(i);
+        out.push(...left);
+        assert.equal(inc.size, included.size);
+        const want = reference(model, hist, [...included], params).logPdf([xs]);
+        const got = inc.logPdf([xs]);
+        for (let i = 0; i < xs.length; i++) {
+          assert.ok(Math.abs(got[i] - want[i]) < 1e-12, `${JSON.stringify(dist)} n=${n} x=${xs[i]}: ${got[i]} vs ${want[i]}`);
+        }
+      }
+    }
+  });
+
+  it('refuses, changing nothing, a trial it does not hold or moves that would leave fewer than 98', () => {
+    const dist = floatDistribution(0, 1);
+    const model = paramModel(dist);
+    if (model.kind !== 'numeric') throw new Error('numeric expected');
+    const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+    const hist = history(dist, 120, new Rng(9));
+    const order = Array.from({ length: 110 }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
+    const inc = buildFrom(model, params, hist, order);
+    const xs = Float64Array.from({ length: 9 }, (_, i) => i / 8);
+    const before = inc.logPdf([xs]);
+    assert.equal(inc.moveMany([3, 500], [hist[115]], [115], [115]), false);
+    // Thirteen leaving would leave 97 (the newcomers join after the removals, as one by one).
+    const twelve = Array.from({ length: 13 }, (_, i) => 5 * i);
+    assert.equal(inc.moveMany(twelve, [hist[115]], [115], [115]), false);
+    assert.equal(inc.size, 110);
+    assert.deepEqual(inc.logPdf([xs]), before);
+    assert.ok(inc.moveMany(twelve.slice(1), [hist[115]], [115], [115]));
+    assert.equal(inc.size, 99);
+  });
+});
+
 describe('IncrementalAboveDensity.removeOlder', () => {
   it('refuses, changing nothing, a trial it does not hold or a removal that would leave fewer than 98', () => {
     const dist = floatDistribution(0, 1);
@@ -602,13 +677,24 @@ describe('TPESampler with several objectives: the good group estimator kept acro
     // Gamma is a tenth of the trials with several objectives: from about trial 980 on, each
     // continuous parameter's good trials are followed by an IncrementalBelow.
     const run = (incremental: boolean) => binhKornParams(incremental, 6, 1300, true);
-    const { result: incremental, calls: followed } = await countingCalls(
-      IncrementalBelow.prototype,
-      'sync',
-      () => run(true),
-      (kept) => kept === true,
+    // And the above densities now and then take many moves between the groups at once.
+    const {
+      result: { result: incremental, calls: followed },
+      calls: batches,
+    } = await countingCalls(
+      IncrementalAboveDensity.prototype,
+      'moveMany',
+      () =>
+        countingCalls(
+          IncrementalBelow.prototype,
+          'sync',
+          () => run(true),
+          (kept) => kept === true,
+        ),
+      (done) => done === true,
     );
     assert.ok(followed > 400, `${followed} proposals from the kept estimators`);
+    assert.ok(batches > 0, `${batches} batches of moves`);
     assert.deepEqual(incremental, await run(false));
   });
 

@@ -26,13 +26,23 @@ import { gatherObservations, ParamColumn, type Split } from './observations';
 import { ParzenEstimator, paramModel, SortedUnivariateDensity, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultWeights } from './weights';
 import { mapPacked } from '../../packedArrays';
-import { lowerBound, upperBound } from '../../sortedSearch';
+import { lowerBound, mergeNumbers, upperBound } from '../../sortedSearch';
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
 const RUNNING = TrialState.RUNNING;
 
 /** Above observations from which g(x) is maintained incrementally (the magic clip floor is constant from 98). */
 const INCREMENTAL_MIN = 128;
+
+/**
+ * Beyond how many moves between the groups (trials in and out, `Split.aboveMoves`) a density of
+ * `length` entries takes them at once (`IncrementalAboveDensity.moveMany`: its sums formed afresh,
+ * a pass over its observations) rather than one by one (each shifting the sums of every cell and
+ * block, and the lists).
+ */
+function manyMoves(length: number): number {
+  return 16 + (length >> 6);
+}
 
 interface AboveCache {
   column: ParamColumn;
@@ -388,6 +398,7 @@ export class AboveDensities {
   private applyMoves(cache: AboveCache, split: Split, column: ParamColumn, moves: NonNullable<Split['aboveMoves']>): boolean {
     // Nothing followed yet (the last split's list was left half read): the caller starts afresh.
     if (cache.density === null || cache.length === 0) return false;
+    if (moves.left.length + moves.joined.length > manyMoves(cache.length)) return this.applyManyMoves(cache, split, column, moves);
     const { trials } = split;
     for (const i of moves.left) {
       const number = trials[i].number;
@@ -413,6 +424,35 @@ export class AboveDensities {
       kept.splice(lo, 0, t.number);
       cache.density.insertOlder(v, column.sortedSeq(t.number), t.number, lo);
     }
+    return true;
+  }
+
+  /** `applyMoves` for many moves: the lists merged once, the density's sums formed afresh once (`moveMany`). */
+  private applyManyMoves(cache: AboveCache, split: Split, column: ParamColumn, moves: NonNullable<Split['aboveMoves']>): boolean {
+    const { trials } = split;
+    const leftNumbers = moves.left.map((i) => trials[i].number);
+    const joinedNumbers = moves.joined.map((i) => trials[i].number);
+    const kept = cache.kept;
+    // The trials that lack the parameter are in the list, not in the density.
+    const leftKept = leftNumbers.filter((number) => {
+      const at = lowerBound(kept, number);
+      return at < kept.length && kept[at] === number;
+    });
+    const values: number[] = [];
+    const seqs: number[] = [];
+    const numbers: number[] = [];
+    for (const i of moves.joined) {
+      const t = trials[i];
+      const v = column.get(t);
+      if (v !== v) continue;
+      values.push(v);
+      seqs.push(column.sortedSeq(t.number));
+      numbers.push(t.number);
+    }
+    if (!cache.density!.moveMany(leftKept, values, seqs, numbers)) return false;
+    cache.kept = mergeNumbers(kept, kept.length, leftKept, numbers);
+    cache.numbers = Int32Array.from(mergeNumbers(cache.numbers, cache.length, leftNumbers, joinedNumbers));
+    cache.length = cache.numbers.length;
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../../errors';
 import type { ParamModel, ParzenEstimatorParameters } from './parzenEstimator';
 import { forward, heightOfLogZ, kernelBandwidth } from './parzenEstimator';
-import { lowerBound } from '../../sortedSearch';
+import { lowerBound, mergeNumbers } from '../../sortedSearch';
 import { cellHigh, cellLow, cellMass, KernelCellMasses } from './discreteCells';
 import { argmaxRatio } from './nearFirstSum';
 import { RankedCellMoments } from './rankedMoments';
@@ -383,6 +383,46 @@ export class IncrementalAboveDensity {
     this.valueSums?.remove(number, rank);
     this.valueSums?.shiftAfter(number, -1);
     this.byRank.splice(rank, 1);
+    this.removeEntry(ch, number);
+    this.updateWeights();
+    return true;
+  }
+
+  /**
+   * Many observations move at once: those of trials `left` leave, and trial `numbers[i]`'s value
+   * `values[i]` (seq `seqs[i]`) joins at its time rank. The same as `removeOlder` for each of
+   * `left` and then `insertOlder` for each that joins, but the rank-weighted sums are formed afresh
+   * once, where each move shifted every cell's and added its own to every later block's. When a new
+   * point changes a three-objective selection's first choices, hundreds of trials change groups
+   * (770 in and out, at 9,000 trials of DTLZ2): 21 us a move, 16 ms a parameter. False, with
+   * nothing changed, when the density must be rebuilt instead (as for `removeOlder`).
+   */
+  moveMany(left: readonly number[], values: readonly number[], seqs: readonly number[], numbers: readonly number[]): boolean {
+    const chunkOf = this.chunkOf;
+    for (const number of left) if (!(number < chunkOf.length && chunkOf[number])) return false;
+    if (this.byRank.length - left.length < 98) return false;
+    this.moments.suspend();
+    this.valueSums?.suspend();
+    // Kernels filed as while building: their moments kept, the sums formed at the end.
+    this.building = true;
+    for (const number of left) {
+      this.moments.remove(number, 0);
+      this.valueSums?.remove(number, 0);
+      this.removeEntry(chunkOf[number]!, number);
+    }
+    for (let i = 0; i < numbers.length; i++) this.insert(values[i], seqs[i], numbers[i]);
+    this.building = false;
+    const merged = mergeNumbers(this.byRank, this.byRank.length, left, numbers);
+    this.byRank.length = 0;
+    for (const number of merged) this.byRank.push(number);
+    this.moments.refresh(this.byRank);
+    this.valueSums?.refresh(this.byRank);
+    this.updateWeights();
+    return true;
+  }
+
+  /** Trial `number`'s entry leaves chunk `ch`, its neighbours' bandwidths following. */
+  private removeEntry(ch: Chunk, number: number): void {
     const c = this.chunkIndex(ch);
     let j = 0;
     while (ch.num[j] !== number) j++;
@@ -403,8 +443,6 @@ export class IncrementalAboveDensity {
       this.refresh(c, j - 1);
       this.refresh(c, j);
     }
-    this.updateWeights();
-    return true;
   }
 
   /**

@@ -44,6 +44,8 @@ export class RankedCellMoments {
   private readonly counts: Int32Array;
   /** Changes since the sums were last formed afresh. */
   private changes = 0;
+  /** Whether the sums wait for a `refresh` (`suspend`). */
+  private suspended = false;
 
   /** `cells` cells of `k` moments each, `invFact[k]` = 1 / k!. */
   constructor(
@@ -119,6 +121,7 @@ export class RankedCellMoments {
    * joined or left): B_c gains delta times their moments.
    */
   shiftAfter(number: number, delta: number): void {
+    if (this.suspended) return;
     const b = number >> BLOCK_BITS;
     if (b >= this.blocks) return; // no member is numbered above it
     const K = this.k;
@@ -146,6 +149,15 @@ export class RankedCellMoments {
       for (let k = 0; k < K; k++) ranked[o + k] += delta * m[from + k];
     }
     this.changes++;
+  }
+
+  /**
+   * Until the next `refresh`, members join and leave without the sums following: a batch of many
+   * changes, after which the sums are formed afresh once (each change moves the sums of its cell
+   * in every later block, and each shift every cell's).
+   */
+  suspend(): void {
+    this.suspended = true;
   }
 
   /** Whether enough changes were added as differences that the sums should be formed afresh. */
@@ -183,10 +195,12 @@ export class RankedCellMoments {
       for (let i = 0; i < stride; i++) prefix[at + i] += prefix[at - stride + i];
     }
     this.changes = 0;
+    this.suspended = false;
   }
 
   /** sign times member `number`'s moments into the prefix sums of its block and later ones, and rank times that into B. */
   private addToSums(number: number, rank: number, sign: number): void {
+    if (this.suspended) return;
     const K = this.k;
     const cells = this.cells;
     const c = this.cellOfNumber[number];

@@ -81,6 +81,11 @@ export class ValueSums {
     this.sums.reserve(number);
   }
 
+  /** See `RankedCellMoments.suspend`. */
+  suspend(): void {
+    this.sums.suspend();
+  }
+
   get stale(): boolean {
     return this.sums.stale;
   }
