@@ -105,6 +105,8 @@ interface Guide {
   readonly carriedFrom: Int32Array;
   /** Per point, whether its contribution is evaluated here (it joined the front, a hole may matter to it, or it was a previous choice's turn). */
   readonly explicit: Uint8Array;
+  /** How many points are explicit (the chosen ones among them: a guided choice is a candidate first). */
+  explicitCount: number;
   /** The explicit points not chosen, by their bounds. */
   readonly candidates: PointHeap;
 }
@@ -236,6 +238,7 @@ export class LazyGreedy {
       passedAt,
       carriedFrom,
       explicit,
+      explicitCount: joined.length,
       candidates,
     };
     return greedy;
@@ -335,6 +338,7 @@ export class LazyGreedy {
     this.boundAt[j] = step;
     g.carriedFrom[j] = -1;
     g.explicit[j] = 1;
+    g.explicitCount++;
     g.candidates.push(j, value);
   }
 
@@ -343,10 +347,15 @@ export class LazyGreedy {
    * to within its box, that no chosen point covers it for, becomes a candidate.
    */
   private hole(h: readonly number[]): void {
+    const g = this.guide!;
+    const n = this.points.length;
+    // Once every point is explicit there is nothing to find (a new point near the first choices
+    // changes most choices after them: in one such trial, 747 of 749 holes).
+    if (g.explicitCount === n) return;
     const cover = Cover.of(h, this.chosen, this.chosenColumns);
     if (cover.always) return;
     const { points, chosenMask } = this;
-    const { explicit } = this.guide!;
+    const { explicit } = g;
     const reach = cover.reach;
     const columns = this.columns;
     const step = this.picked.length;
@@ -354,7 +363,7 @@ export class LazyGreedy {
     // The next two losses are tested here with their columns and bounds read once (through
     // `columns.below` the pass took half again as long: most points fail there), the rest after.
     const cols = columns.columns;
-    const end = lowerBound(cols[0], reach[0], points.length);
+    const end = lowerBound(cols[0], reach[0], n);
     const c1 = cols[1];
     const c2 = cols[2];
     const r1 = reach[1];
