@@ -8,6 +8,8 @@ import { Rng } from '../../src';
 import { boxVolume, hypervolume } from '../../src/multiobjective/hypervolume';
 import { dominates } from '../../src/multiobjective/pareto';
 import { FrontSelection } from '../../src/samplers/tpe/multiObjective';
+import { LazyGreedy } from '../../src/samplers/tpe/lazyGreedy';
+import { countingCalls } from '../helpers/spy';
 
 /** A loss vector near the unit simplex's face, on a coarse grid now and then (exact ties). */
 function point(rng: Rng, d: number, grid: boolean): number[] {
@@ -63,7 +65,7 @@ describe('FrontSelection from the previous front', () => {
     [3, true],
     [4, false],
   ] as const) {
-    it(`chooses what a fresh selection chooses as points join and leave the front (${d} objectives${grid ? ', on a grid' : ''})`, () => {
+    it(`chooses what a fresh selection chooses as points join and leave the front (${d} objectives${grid ? ', on a grid' : ''})`, async () => {
       const rng = new Rng(90 + d + (grid ? 1 : 0));
       const losses: number[][] = [];
       for (let i = 0; i < 40; i++) losses.push(point(rng, d, grid));
@@ -73,27 +75,38 @@ describe('FrontSelection from the previous front', () => {
       let followedEvaluations = 0;
       let boundsChecked = 0;
       const counts = (selection: FrontSelection) => (selection as unknown as { lazy: Greedy | null }).lazy;
-      for (let step = 0; step < 120; step++) {
-        losses.push(point(rng, d, grid));
-        const front = firstFront(losses);
-        const fresh = new FrontSelection(losses, front);
-        const followed = new FrontSelection(losses, front, undefined, previous);
-        // Now and then every size; else, as a sampler asks, about a third of the front, and one more
-        // (so a selection's guide is often not run out when the next one follows it).
-        const third = Math.floor(front.length / 3);
-        const sizes =
-          step % 3 === 0 ? [1, Math.floor(front.length / 4), Math.floor(front.length / 2), front.length - 1] : [third, third + 1];
-        for (const size of sizes) {
-          if (size < 1 || size >= front.length) continue;
-          assert.deepEqual(followed.select(size), fresh.select(size), `step ${step}, size ${size}`);
-          const greedy = counts(followed);
-          if (greedy) boundsChecked += checkBounds(greedy, `step ${step}, size ${size}`);
+      const run = () => {
+        for (let step = 0; step < 120; step++) {
+          losses.push(point(rng, d, grid));
+          const front = firstFront(losses);
+          const fresh = new FrontSelection(losses, front);
+          const followed = new FrontSelection(losses, front, undefined, previous);
+          // Now and then every size; else, as a sampler asks, about a third of the front, and one more
+          // (so a selection's guide is often not run out when the next one follows it).
+          const third = Math.floor(front.length / 3);
+          const sizes =
+            step % 3 === 0 ? [1, Math.floor(front.length / 4), Math.floor(front.length / 2), front.length - 1] : [third, third + 1];
+          for (const size of sizes) {
+            if (size < 1 || size >= front.length) continue;
+            assert.deepEqual(followed.select(size), fresh.select(size), `step ${step}, size ${size}`);
+            const greedy = counts(followed);
+            if (greedy) boundsChecked += checkBounds(greedy, `step ${step}, size ${size}`);
+          }
+          guided += counts(followed)?.guidedChoices ?? 0;
+          freshEvaluations += counts(fresh)?.evaluations ?? 0;
+          followedEvaluations += counts(followed)?.evaluations ?? 0;
+          previous = followed;
         }
-        guided += counts(followed)?.guidedChoices ?? 0;
-        freshEvaluations += counts(fresh)?.evaluations ?? 0;
-        followedEvaluations += counts(followed)?.evaluations ?? 0;
-        previous = followed;
-      }
+      };
+      // Three objectives: once the choices part from the previous ones, a previous choice whose
+      // neighbourhood holds none of the differences keeps its contribution, unevaluated.
+      const { calls: kept } = await countingCalls(
+        LazyGreedy.prototype as unknown as { unchangedNear: () => boolean },
+        'unchangedNear',
+        run,
+        (same) => same === true,
+      );
+      if (d === 3) assert.ok(kept > 20, `${kept} contributions kept unevaluated`);
       // Most choices followed the previous selection, and evaluated fewer contributions than fresh selections.
       assert.ok(guided > 2000, `${guided} choices made following the previous selection`);
       assert.ok(followedEvaluations < freshEvaluations / 2, `${followedEvaluations} evaluations against ${freshEvaluations} afresh`);

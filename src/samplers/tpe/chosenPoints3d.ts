@@ -202,6 +202,12 @@ export class NearChosen {
     this.volume = volume;
   }
 
+  /** The reach found (or p's losses where a chosen point covers p: it lies within them), three values appended to `out`. */
+  reachInto(out: number[], p: readonly number[]): void {
+    if (this.covered) out.push(p[0], p[1], p[2]);
+    else out.push(this.a0, this.a1, this.a2);
+  }
+
   /** `coveredWithin(p, ref)` for the points chosen so far (`chosen`, in the order chosen; the first `seen` of them known here). */
   coveredWithin(p: readonly number[], ref: readonly number[], chosen: LossColumns): number {
     if (this.covered) return boxVolume(p, ref);
