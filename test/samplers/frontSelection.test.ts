@@ -114,3 +114,21 @@ describe('FrontSelection from the previous front', () => {
     });
   }
 });
+
+describe('FrontSelection from the previous front, ties', () => {
+  it('a point that joins with the first choice’s contribution exactly, before it in order, is chosen first, as afresh', () => {
+    // The reference point is 1.1 in every loss (the worst losses are 1): a and x have the same box,
+    // to the bit, and x comes first in lexicographic order.
+    const a = [0.5, 0.25, 0.5];
+    const x = [0.25, 0.5, 0.5];
+    const losses = [[1, 0.05, 0.3], [0.05, 1, 0.3], [0.3, 0.3, 1], a, [0.7, 0.1, 0.45]];
+    const previous = new FrontSelection(losses, firstFront(losses));
+    assert.deepEqual(previous.select(2).slice(0, 1), [3], 'a is the first choice');
+    losses.push(x);
+    const front = firstFront(losses);
+    assert.equal(front.length, 6);
+    const fresh = new FrontSelection(losses, front).select(4);
+    assert.equal(fresh[0], 5, 'x wins the tie');
+    assert.deepEqual(new FrontSelection(losses, front, undefined, previous).select(4), fresh);
+  });
+});

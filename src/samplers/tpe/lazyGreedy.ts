@@ -305,6 +305,7 @@ export class LazyGreedy {
     const { bound, chosenMask } = this;
     const step = this.picked.length;
     const count = g.choices.length;
+    if (!g.diverged && this.followsOn(g, step)) return true;
     for (;;) {
       // Pass the previous choices made here already, and those gone from the front (holes).
       while (g.next < count) {
@@ -353,6 +354,27 @@ export class LazyGreedy {
       this.pass(g, step);
       g.diverged = true;
     }
+  }
+
+  /**
+   * While the choices are the previous ones, most choices are the next previous one, unevaluated,
+   * no candidate's bound reaching its contribution: taken so at once, where the general way put it
+   * among the candidates to take it out again (a tenth of a trial's time late in a long study,
+   * where a selection makes a thousand choices). False, nothing chosen, where it is not so simple.
+   */
+  private followsOn(g: Guide, step: number): boolean {
+    const { choices, candidates } = g;
+    while (g.next < choices.length && choices[g.next] >= 0 && this.chosenMask[choices[g.next]]) this.pass(g, step);
+    if (g.next === choices.length) return false;
+    const a = choices[g.next];
+    if (a < 0 || g.explicit[a]) return false;
+    const bar = g.values[g.next];
+    if (candidates.size > 0 && candidates.keyOf(candidates.top()) >= bar) return false;
+    this.markExplicit(a, bar, step);
+    this.take(a, bar, g.next);
+    g.agreed = this.picked.length;
+    this.guidedChoices++;
+    return true;
   }
 
   /** A previous choice (its vector h, its position here or -1) is passed and not chosen: a hole (see `hole`). */
@@ -405,13 +427,18 @@ export class LazyGreedy {
 
   /** Point j's contribution is `value` at this step, and it is a candidate from now on. */
   private makeExplicit(j: number, value: number, step: number): void {
+    this.markExplicit(j, value, step);
+    this.guide!.candidates.push(j, value);
+  }
+
+  /** Point j's contribution is `value` at this step: explicit, not yet among the candidates. */
+  private markExplicit(j: number, value: number, step: number): void {
     const g = this.guide!;
     this.bound[j] = value;
     this.boundAt[j] = step;
     g.carriedFrom[j] = -1;
     g.explicit[j] = 1;
     g.explicitCount++;
-    g.candidates.push(j, value);
   }
 
   /**
