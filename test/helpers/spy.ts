@@ -23,3 +23,21 @@ export async function countingCalls<T extends object, R>(
     methods[name] = original;
   }
 }
+
+/** One method for `countingEach` to count: `countingCalls`' arguments but the run. */
+export interface CountedMethod {
+  target: object;
+  name: string;
+  counts?: (result: unknown) => boolean;
+}
+
+/** `countingCalls` for several methods at once: the calls of each, in the order given. */
+export async function countingEach<R>(
+  methods: readonly CountedMethod[],
+  run: () => R | Promise<R>,
+): Promise<{ result: R; calls: number[] }> {
+  if (methods.length === 0) return { result: await run(), calls: [] };
+  const [first, ...rest] = methods;
+  const inner = await countingCalls(first.target as Record<string, unknown>, first.name, () => countingEach(rest, run), first.counts);
+  return { result: inner.result.result, calls: [inner.calls, ...inner.result.calls] };
+}

@@ -14,7 +14,7 @@ import { ParzenEstimator, paramModel, SortedUnivariateDensity } from '../../src/
 import { defaultWeights } from '../../src/samplers/tpe/sampler';
 import { AboveDensities, useFromScratchPaths } from '../../src/samplers/tpe/aboveDensity';
 import { argmaxRatio } from '../../src/samplers/tpe/nearFirstSum';
-import { countingCalls } from '../helpers/spy';
+import { countingCalls, countingEach } from '../helpers/spy';
 
 /** The sampler as is (its incremental paths), or told to compute everything from scratch. */
 const paths = (sampler: TPESampler, incremental: boolean) => (incremental ? sampler : useFromScratchPaths(sampler));
@@ -560,21 +560,16 @@ describe('TPESampler with the incremental above density', () => {
     const run = (incremental: boolean) => binhKornParams(incremental, 4, 400, false);
     // Removals the density carried out (not refused), and the new good groups it followed by the
     // split tracker's moves rather than by comparing the lists.
-    const followedByMoves = AboveDensities.prototype as unknown as { applyMoves: () => boolean };
+    const done = (result: unknown) => result === true;
     const {
-      result: { result: incremental, calls: removals },
-      calls: moves,
-    } = await countingCalls(
-      followedByMoves,
-      'applyMoves',
-      () =>
-        countingCalls(
-          IncrementalAboveDensity.prototype,
-          'removeOlder',
-          () => run(true),
-          (done) => done === true,
-        ),
-      (done) => done === true,
+      result: incremental,
+      calls: [moves, removals],
+    } = await countingEach(
+      [
+        { target: AboveDensities.prototype, name: 'applyMoves', counts: done },
+        { target: IncrementalAboveDensity.prototype, name: 'removeOlder', counts: done },
+      ],
+      () => run(true),
     );
     assert.ok(removals > 20, `${removals} removals`);
     assert.ok(moves > 20, `${moves} groups followed by the moves`);
@@ -678,20 +673,16 @@ describe('TPESampler with several objectives: the good group estimator kept acro
     // continuous parameter's good trials are followed by an IncrementalBelow.
     const run = (incremental: boolean) => binhKornParams(incremental, 6, 1300, true);
     // And the above densities now and then take many moves between the groups at once.
+    const done = (result: unknown) => result === true;
     const {
-      result: { result: incremental, calls: followed },
-      calls: batches,
-    } = await countingCalls(
-      IncrementalAboveDensity.prototype,
-      'moveMany',
-      () =>
-        countingCalls(
-          IncrementalBelow.prototype,
-          'sync',
-          () => run(true),
-          (kept) => kept === true,
-        ),
-      (done) => done === true,
+      result: incremental,
+      calls: [batches, followed],
+    } = await countingEach(
+      [
+        { target: IncrementalAboveDensity.prototype, name: 'moveMany', counts: done },
+        { target: IncrementalBelow.prototype, name: 'sync', counts: done },
+      ],
+      () => run(true),
     );
     assert.ok(followed > 400, `${followed} proposals from the kept estimators`);
     assert.ok(batches > 0, `${batches} batches of moves`);
