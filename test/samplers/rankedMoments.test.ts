@@ -100,3 +100,46 @@ describe('RankedCellMoments', () => {
     assert.ok(refreshed >= 2, `refreshed ${refreshed} times`);
   });
 });
+
+describe('RankedCellMoments without rank-weighted sums (equal weights)', () => {
+  it('gives the same unweighted sums as with them, to the bit, through joins, leaves, shifts, batches and refreshes', () => {
+    const rng = new Rng(12);
+    const both = [new RankedCellMoments(CELLS, K, INV_FACT), new RankedCellMoments(CELLS, K, INV_FACT, false)];
+    const observations: number[] = [];
+    const rankOf = (number: number) => observations.filter((q) => q < number).length;
+    const members = new Set<number>();
+    const join = (number: number, cell: number, h: number, u: number) => {
+      for (const sums of both) sums.shiftAfter(number, 1);
+      observations.push(number);
+      members.add(number);
+      for (const sums of both) sums.add(number, rankOf(number), cell, h, u);
+    };
+    const leave = (number: number) => {
+      for (const sums of both) sums.remove(number, rankOf(number));
+      members.delete(number);
+      observations.splice(observations.indexOf(number), 1);
+      for (const sums of both) sums.shiftAfter(number, -1);
+    };
+    let compared = 0;
+    for (let number = 0; number < 1500; number++) {
+      join(number, rng.int(0, CELLS - 1), 0.5 + rng.random(), 2 * rng.random() - 1);
+      if (number % 5 === 2) leave([...members][rng.int(0, members.size - 1)]);
+      if (number % 300 === 150) {
+        // A batch, as `IncrementalAboveDensity.moveMany` makes one: the sums wait, then are formed afresh.
+        for (const sums of both) sums.suspend();
+        for (let i = 0; i < 40; i++) leave([...members][rng.int(0, members.size - 1)]);
+        for (const sums of both) sums.refresh([...observations].sort((a, b) => a - b));
+      }
+      if (both[0].stale) for (const sums of both) sums.refresh([...observations].sort((a, b) => a - b));
+      if (number % 23 !== 0) continue;
+      const outs = both.map(() => new Float64Array(CELLS * K));
+      for (let c = 0; c < CELLS; c++) {
+        if (!both[0].used(c)) continue;
+        both.forEach((sums, i) => sums.combine(c, 1, 0, outs[i], c * K));
+      }
+      assert.deepEqual(outs[1], outs[0], `after trial ${number}`);
+      compared++;
+    }
+    assert.ok(compared > 60);
+  });
+});

@@ -233,12 +233,13 @@ export class IncrementalAboveDensity {
     this.clipInv = 1 / this.minSigma;
     this.cellWidth = 2 * CELL_RADIUS * this.minSigma;
     this.nCells = Math.ceil(this.range / this.cellWidth) + 1;
-    this.moments = new RankedCellMoments(this.nCells, K, INV_FACT);
+    // Equal weights read no rank-weighted sums (beta is 0).
+    this.moments = new RankedCellMoments(this.nCells, K, INV_FACT, !uniform);
     this.cellCombined = new Float64Array(this.nCells * K);
     this.cellGen = new Int32Array(this.nCells).fill(-1);
     this.newestFix = new Float64Array(this.nCells * K);
     this.cellMasses = model.q === null ? null : cellMasses?.fits(model) ? cellMasses : new KernelCellMasses(model, model.q);
-    this.valueSums = ValueSums.for(model, MAX_VALUE_CELLS);
+    this.valueSums = ValueSums.for(model, MAX_VALUE_CELLS, !uniform);
   }
 
   get size(): number {

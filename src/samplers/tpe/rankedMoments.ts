@@ -47,11 +47,17 @@ export class RankedCellMoments {
   /** Whether the sums wait for a `refresh` (`suspend`). */
   private suspended = false;
 
-  /** `cells` cells of `k` moments each, `invFact[k]` = 1 / k!. */
+  /**
+   * `cells` cells of `k` moments each, `invFact[k]` = 1 / k!. Without `rankedSums` (equal weights:
+   * beta is 0, and only A is read) B is not kept, and a change moves A alone (the last block's prefix
+   * sums), where it moved every later block's for the shifts of B (at 9,000 trials, 70 blocks a
+   * change); A is the same to the bit.
+   */
   constructor(
     private readonly cells: number,
     private readonly k: number,
     private readonly invFact: Float64Array,
+    private readonly rankedSums = true,
   ) {
     this.ranked = new Float64Array(cells * k);
     this.counts = new Int32Array(cells);
@@ -121,7 +127,7 @@ export class RankedCellMoments {
    * joined or left): B_c gains delta times their moments.
    */
   shiftAfter(number: number, delta: number): void {
-    if (this.suspended) return;
+    if (this.suspended || !this.rankedSums) return;
     const b = number >> BLOCK_BITS;
     if (b >= this.blocks) return; // no member is numbered above it
     const K = this.k;
@@ -183,10 +189,14 @@ export class RankedCellMoments {
       const o = this.cellOfNumber[q] * K;
       const p = (q >> BLOCK_BITS) * cells * K + o;
       const from = q * K;
-      for (let k = 0; k < K; k++) {
-        const v = m[from + k];
-        prefix[p + k] += v;
-        ranked[o + k] += r * v;
+      if (this.rankedSums) {
+        for (let k = 0; k < K; k++) {
+          const v = m[from + k];
+          prefix[p + k] += v;
+          ranked[o + k] += r * v;
+        }
+      } else {
+        for (let k = 0; k < K; k++) prefix[p + k] += m[from + k];
       }
     }
     const stride = cells * K;
@@ -210,8 +220,10 @@ export class RankedCellMoments {
     const ranked = this.ranked;
     const o = c * K;
     const scale = sign * rank;
-    for (let k = 0; k < K; k++) ranked[o + k] += scale * m[from + k];
-    for (let b = number >> BLOCK_BITS; b < this.blocks; b++) {
+    if (this.rankedSums) for (let k = 0; k < K; k++) ranked[o + k] += scale * m[from + k];
+    // Without B only the last block's prefix sums (A) are read: the others wait for the next refresh,
+    // which forms them all from the members.
+    for (let b = this.rankedSums ? number >> BLOCK_BITS : Math.max(0, this.blocks - 1); b < this.blocks; b++) {
       const p = b * cells * K + o;
       for (let k = 0; k < K; k++) prefix[p + k] += sign * m[from + k];
     }

@@ -28,17 +28,18 @@ export class ValueSums {
     readonly cells: number,
     private readonly low: number,
     private readonly step: number,
+    ranked: boolean,
   ) {
-    this.sums = new RankedCellMoments(cells, 1, ONE);
+    this.sums = new RankedCellMoments(cells, 1, ONE, ranked);
     this.means = new Float64Array(cells).fill(NaN);
   }
 
-  /** Sums for a discrete parameter of at most `maxCells` grid values; null for any other. */
-  static for(model: NumericModel, maxCells: number): ValueSums | null {
+  /** Sums for a discrete parameter of at most `maxCells` grid values (`ranked`: see `RankedCellMoments`); null for any other. */
+  static for(model: NumericModel, maxCells: number, ranked = true): ValueSums | null {
     if (model.q === null) return null;
     const { low, high } = model.dist;
     const cells = Math.round((high - low) / model.q) + 1;
-    return cells <= maxCells ? new ValueSums(cells, low, model.q) : null;
+    return cells <= maxCells ? new ValueSums(cells, low, model.q, ranked) : null;
   }
 
   isMember(number: number): boolean {
