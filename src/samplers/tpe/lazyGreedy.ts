@@ -91,9 +91,8 @@ interface Guide {
   readonly vectors: readonly (readonly number[])[];
   /** Three objectives: the previous choices' reaches (three each, see `LazyGreedy.reaches`), else null. */
   readonly reaches: readonly number[] | null;
-  /** The previous choices passed and not chosen here (so far): their vectors (three each) and positions here (-1: gone from the front). */
+  /** Three objectives: the places of the previous choices passed without being chosen here (a place's point may be chosen since). */
   readonly holes: number[];
-  readonly holePositions: number[];
   /** The points chosen here out of the previous order: each when chosen was not among the previous choices passed. */
   readonly extras: number[];
   /** Per point, its place among the previous choices (-1: none); made at the first extra. */
@@ -251,7 +250,6 @@ export class LazyGreedy {
       values: previous.values,
       reaches: previous.reaches,
       holes: [],
-      holePositions: [],
       extras: [],
       placeOf: null,
       vectors: previous.picked.map((o) => previous.points.at(o)),
@@ -312,7 +310,7 @@ export class LazyGreedy {
         const a = g.choices[g.next];
         if (a >= 0 && !chosenMask[a]) break;
         if (a < 0) {
-          this.leaveOut(g, g.vectors[g.next], -1);
+          this.leaveOut(g);
           g.diverged = true;
         }
         this.pass(g, step);
@@ -350,7 +348,7 @@ export class LazyGreedy {
         return true;
       }
       // a is worth less than before: left out for now (still a candidate), the next previous choice is the bar.
-      this.leaveOut(g, this.points.at(a), a);
+      this.leaveOut(g);
       this.pass(g, step);
       g.diverged = true;
     }
@@ -377,13 +375,10 @@ export class LazyGreedy {
     return true;
   }
 
-  /** A previous choice (its vector h, its position here or -1) is passed and not chosen: a hole (see `hole`). */
-  private leaveOut(g: Guide, h: readonly number[], position: number): void {
-    if (this.reaches !== null) {
-      g.holes.push(h[0], h[1], h[2]);
-      g.holePositions.push(position);
-    }
-    this.hole(h);
+  /** The next previous choice is passed and not chosen: a hole (see `hole`). */
+  private leaveOut(g: Guide): void {
+    if (this.reaches !== null) g.holes.push(g.next);
+    this.hole(g.vectors[g.next]);
   }
 
   /**
@@ -398,15 +393,15 @@ export class LazyGreedy {
    */
   private unchangedNear(g: Guide): boolean {
     const reaches = g.reaches;
-    if (reaches === null || g.holePositions.length + g.extras.length > 64) return false;
+    if (reaches === null || g.holes.length + g.extras.length > 64) return false;
     const r0 = reaches[3 * g.next];
     const r1 = reaches[3 * g.next + 1];
     const r2 = reaches[3 * g.next + 2];
-    const { holes, holePositions } = g;
-    for (let i = 0; i < holePositions.length; i++) {
-      const at = holePositions[i];
+    for (const t of g.holes) {
+      const at = g.choices[t];
       if (at >= 0 && this.chosenMask[at]) continue; // chosen since: no longer a hole
-      if (holes[3 * i] <= r0 && holes[3 * i + 1] <= r1 && holes[3 * i + 2] <= r2) return false;
+      const h = g.vectors[t];
+      if (h[0] <= r0 && h[1] <= r1 && h[2] <= r2) return false;
     }
     if (g.extras.length > 0) {
       const placeOf = (g.placeOf ??= placesOf(g.choices, this.points.length));
