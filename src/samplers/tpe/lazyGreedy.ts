@@ -153,6 +153,11 @@ export class LazyGreedy {
   private guide: Guide | null = null;
   /** Lazily: the points not chosen, by their bounds; null until the first lazy choice. */
   private heap: PointHeap | null = null;
+  /**
+   * Lazily: per point, the step its bound was last evaluated at (-1: not since the selection became
+   * lazy). `boundAt` cannot tell: a guide that runs out gives every point a bound from that step.
+   */
+  private exactAt: Int32Array | null = null;
   /** How many choices the guide made, and how many contributions were evaluated (for tests and measurements). */
   guidedChoices = 0;
   evaluations = 0;
@@ -328,10 +333,9 @@ export class LazyGreedy {
       const heap = g.candidates;
       let x = heap.top();
       while (this.boundAt[x] !== step) {
-        heap.pop();
         bound[x] = this.evaluate(x);
         this.boundAt[x] = step;
-        heap.push(x, bound[x]);
+        heap.lowerTop(bound[x]);
         x = heap.top();
       }
       const c = bound[x];
@@ -494,25 +498,23 @@ export class LazyGreedy {
     if (this.heap === null) {
       this.heap = new PointHeap(this.points.length);
       for (let j = 0; j < this.points.length; j++) if (!this.chosenMask[j]) this.heap.push(j, bound[j]);
+      this.exactAt = new Int32Array(this.points.length).fill(-1);
     }
-    const heap = this.heap;
+    const { heap, exactAt } = this;
     const step = this.picked.length;
-    // Evaluate in bound order while a bound can still beat or tie the best found.
-    const evaluated: number[] = [];
-    let best = -1;
-    while (heap.size > 0) {
-      const j = heap.top();
-      const key = heap.keyOf(j);
-      if (best >= 0 && (key < bound[best] || (key === bound[best] && j > best))) break;
-      heap.pop();
-      // Its contribution now: at most its bound (contributions are finite or infinite, never NaN).
+    // Evaluate the top until its bound is its contribution now: no other bound beats it then (or ties
+    // it from an earlier point), and contributions are at most their bounds (finite or infinite,
+    // never NaN). The top sinks in place: taken out and put back, it went down the heap twice.
+    let j = heap.top();
+    while (exactAt![j] !== step) {
       bound[j] = this.evaluate(j);
       boundAt[j] = step;
-      evaluated.push(j);
-      if (best < 0 || bound[j] > bound[best] || (bound[j] === bound[best] && j < best)) best = j;
+      exactAt![j] = step;
+      heap.lowerTop(bound[j]);
+      j = heap.top();
     }
-    this.take(best, bound[best]);
-    for (const j of evaluated) if (j !== best) heap.push(j, bound[j]);
+    heap.pop();
+    this.take(j, bound[j]);
   }
 
   /**
@@ -644,6 +646,24 @@ class PointHeap {
       if (!this.above(j, items[parent])) break;
       items[i] = items[parent];
       i = parent;
+    }
+    items[i] = j;
+  }
+
+  /** The top's key falls to `key` (a bound evaluated again): it sinks to its place. */
+  lowerTop(key: number): void {
+    const items = this.items;
+    const j = items[0];
+    this.key[j] = key;
+    const n = items.length;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.above(items[child + 1], items[child])) child++;
+      if (!this.above(items[child], j)) break;
+      items[i] = items[child];
+      i = child;
     }
     items[i] = j;
   }
