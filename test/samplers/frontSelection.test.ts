@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../src';
-import { boxVolume, hypervolume } from '../../src/multiobjective/hypervolume';
+import { boxVolume, hypervolume, lexCompare } from '../../src/multiobjective/hypervolume';
 import { dominates } from '../../src/multiobjective/pareto';
 import { FrontSelection } from '../../src/samplers/tpe/multiObjective';
 import { LazyGreedy } from '../../src/samplers/tpe/lazyGreedy';
+import { LossColumns } from '../../src/samplers/tpe/lossColumns';
 import { countingCalls } from '../helpers/spy';
 
 /** A loss vector near the unit simplex's face, on a coarse grid now and then (exact ties). */
@@ -131,4 +132,104 @@ describe('FrontSelection from the previous front, ties', () => {
     assert.equal(fresh[0], 5, 'x wins the tie');
     assert.deepEqual(new FrontSelection(losses, front, undefined, previous).select(4), fresh);
   });
+});
+
+describe('FrontSelection kept for a point that joins', () => {
+  it('keeps its choices for a joined point it would not choose, and then chooses as afresh, the point too', () => {
+    // Three objectives near the simplex's face, the front's columns kept by the caller in
+    // lexicographic order as the tracker keeps them. A point that joins and dominates none is
+    // offered to the current selection (`admit`); where refused, or where points left, a new
+    // selection follows the current one. Sizes as a sampler asks (a third of the front, then one
+    // more), so a kept selection goes on past its guide's choices, where an admitted point may be chosen.
+    const rng = new Rng(404);
+    const losses: number[][] = [];
+    for (let i = 0; i < 40; i++) losses.push(point(rng, 3, false));
+    let front = firstFront(losses);
+    const lexicographic = (positions: readonly number[]) => [...positions].sort((a, b) => lexCompare(losses[a], losses[b]) || a - b);
+    let byValue = lexicographic(front);
+    let columns = LossColumns.of(
+      byValue.map((i) => losses[i]),
+      3,
+    );
+    let current = new FrontSelection(losses, front, byValue, undefined, columns, true);
+    const admittedPoints = new Set<number>();
+    let admitted = 0;
+    let refused = 0;
+    let admittedChosen = 0;
+    for (let step = 0; step < 400; step++) {
+      const i = losses.length;
+      const x = point(rng, 3, false);
+      losses.push(x);
+      const next = firstFront(losses);
+      if (!next.includes(i)) continue;
+      const joinedOnly = next.length === front.length + 1;
+      front = next;
+      byValue = lexicographic(front);
+      const p = byValue.indexOf(i);
+      let kept = false;
+      if (joinedOnly) {
+        columns.splice(p, 0, x);
+        kept = current.admit(i, x, p, columns.worst());
+        if (kept) {
+          admitted++;
+          admittedPoints.add(i);
+        } else {
+          refused++;
+        }
+      } else {
+        columns = LossColumns.of(
+          byValue.map((j) => losses[j]),
+          3,
+        );
+      }
+      if (!kept) {
+        current = new FrontSelection(losses, front, byValue, current, columns, true);
+        admittedPoints.clear();
+      }
+      const third = Math.floor(front.length / 3);
+      for (const size of kept ? [third, third + 1, Math.floor(front.length / 2)] : [third]) {
+        if (size < 1 || size >= front.length) continue;
+        const chosen = current.select(size);
+        assert.deepEqual(chosen, new FrontSelection(losses, front).select(size), `step ${step}, size ${size}`);
+        if (chosen.some((j) => admittedPoints.has(j))) admittedChosen++;
+      }
+    }
+    assert.ok(admitted > 100, `${admitted} points admitted`);
+    assert.ok(refused > 10, `${refused} points refused (they would be chosen)`);
+    assert.ok(admittedChosen > 5, `${admittedChosen} selections chose an admitted point later`);
+  });
+});
+
+describe('FrontSelection kept for a point that joins, ties', () => {
+  // As in the tie test above: a and the joining point have the same box, to the bit; the first in
+  // lexicographic order wins a tie, so a point just before a would be chosen first and one after it not.
+  const a = [0.5, 0.25, 0.5];
+  for (const [x, wins] of [
+    [[0.25, 0.5, 0.5], true],
+    [[0.5, 0.5, 0.25], false],
+  ] as const) {
+    it(`a point tying the first choice ${wins ? 'before' : 'after'} it in order is ${wins ? 'refused' : 'admitted'}, and the choices are as afresh`, () => {
+      // (No point between the first and a in order: the point before a takes a's position.)
+      const losses: number[][] = [[1, 0.05, 0.3], [0.05, 1, 0.3], [0.2, 0.3, 1], a, [0.7, 0.1, 0.45]];
+      const front = firstFront(losses);
+      const order = (positions: readonly number[]) => [...positions].sort((p, q) => lexCompare(losses[p], losses[q]) || p - q);
+      const byValue = order(front);
+      const columns = LossColumns.of(
+        byValue.map((i) => losses[i]),
+        3,
+      );
+      const selection = new FrontSelection(losses, front, byValue, undefined, columns, true);
+      // One choice so far: whether the point would be chosen is its tie with a.
+      assert.deepEqual(selection.select(1), [3], 'a is the first choice');
+      losses.push([...x]);
+      const next = firstFront(losses);
+      assert.equal(next.length, 6);
+      const p = order(next).indexOf(5);
+      columns.splice(p, 0, x);
+      assert.equal(selection.admit(5, x, p, columns.worst()), !wins);
+      const fresh = new FrontSelection(losses, next).select(4);
+      assert.equal(fresh[0], wins ? 5 : 3);
+      if (!wins) assert.deepEqual(selection.select(4), fresh);
+    });
+  }
 });

@@ -208,8 +208,11 @@ export class NearChosen {
     else out.push(this.a0, this.a1, this.a2);
   }
 
-  /** `coveredWithin(p, ref)` for the points chosen so far (`chosen`, in the order chosen; the first `seen` of them known here). */
-  coveredWithin(p: readonly number[], ref: readonly number[], chosen: LossColumns): number {
+  /**
+   * `coveredWithin(p, ref)` for the first `upTo` points chosen (`chosen`, in the order chosen; the
+   * first `seen` of them known here): all of them unless told.
+   */
+  coveredWithin(p: readonly number[], ref: readonly number[], chosen: LossColumns, upTo = chosen.length): number {
     if (this.covered) return boxVolume(p, ref);
     const p0 = p[0];
     const p1 = p[1];
@@ -223,7 +226,7 @@ export class NearChosen {
     let a2 = this.a2;
     let changed = false;
     let fell = false;
-    for (let t = this.seen; t < chosen.length; t++) {
+    for (let t = this.seen; t < upTo; t++) {
       const s0 = x[t];
       const s1 = y[t];
       const s2 = z[t];
@@ -236,7 +239,7 @@ export class NearChosen {
       const over1 = s1 > p1;
       const over2 = s2 > p2;
       if (!over0 && !over1 && !over2) {
-        this.keepCovered(chosen.length);
+        this.keepCovered(upTo);
         return boxVolume(p, ref);
       }
       if (over0 && !over1 && !over2) {
@@ -257,7 +260,7 @@ export class NearChosen {
       this.insert(s0, s1, s2);
       changed = true;
     }
-    this.keepReach(a0, a1, a2, chosen.length);
+    this.keepReach(a0, a1, a2, upTo);
     if (fell) changed = this.dropOutside() || changed;
     if (!changed) return this.volume;
     const m = this.count;

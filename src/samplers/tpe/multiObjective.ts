@@ -192,6 +192,8 @@ export class FrontSelection {
   /** Three or more objectives: the greedy choices so far (indices into `unique`). */
   private readonly lazy: LazyGreedy | null = null;
   private readonly ref: readonly number[];
+  /** Whether the columns are the caller's (`distinct`): a point that joins is in them when `admit` is asked. */
+  private readonly shared: boolean;
 
   /**
    * @param front positions into `losses`, ascending
@@ -228,6 +230,7 @@ export class FrontSelection {
       }
       if (repeats !== null) vectors.compact(repeats);
     }
+    this.shared = distinct;
     this.front = this.unique.length < front.length ? [...front] : null;
     this.points = new FrontPoints(losses, this.unique);
     this.ref = front.length > 0 ? referencePoint(vectors.worst()) : [];
@@ -257,6 +260,20 @@ export class FrontSelection {
     }
     while (j < unique.length) joined.push(j++);
     return LazyGreedy.following(this.points, this.ref, vectors, choices, moved, joined);
+  }
+
+  /**
+   * Point i (loss vector x) joined the front at position p of its lexicographic order, and none left:
+   * true, this selection kept for the new front, when its choices stay the same (`LazyGreedy.admit`);
+   * false, nothing changed, when a new selection must be made (the new point would be chosen, or the
+   * front's worst losses, `worst`, moved the reference point). Only a selection of distinct vectors
+   * over three objectives whose columns are the caller's keeps; the caller has put x at row p.
+   */
+  admit(i: number, x: readonly number[], p: number, worst: readonly number[]): boolean {
+    if (this.lazy === null || !this.shared || this.front !== null || !sameVector(referencePoint(worst), this.ref)) return false;
+    if (!this.lazy.admit(p, x)) return false;
+    this.unique.splice(p, 0, i);
+    return true;
   }
 
   /** Moves every position from `at` up by one (a point was inserted there into `losses`). */

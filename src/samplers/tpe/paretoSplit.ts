@@ -216,7 +216,8 @@ export class ParetoSplitTracker {
       const at = this.placeByValue(loss, i);
       if (columns.firstDominating(loss, at) >= 0) return;
       const first = columns.nextDominatedBy(loss, at);
-      if (first < byValue.length) {
+      const dominates = first < byValue.length;
+      if (dominates) {
         const dropped = new Uint8Array(byValue.length);
         const gone = new Set<number>();
         for (let r = first; r < byValue.length; r++) {
@@ -233,6 +234,9 @@ export class ParetoSplitTracker {
       this.byValue.splice(at, 0, i);
       columns.splice(at, 0, loss);
       this.noteRepeats(at);
+      // Where the selection's choices stay (`FrontSelection.admit`), so does the good group: the new
+      // trial joins the bad group as a trial off the front does.
+      if (!dominates && !this.mayRepeat && this.chosenFor >= 0 && this.selection?.admit(i, loss, at, columns.worst())) return;
     }
     this.previousSelection = this.selection ?? this.previousSelection;
     this.selection = null;
