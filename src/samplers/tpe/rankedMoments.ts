@@ -239,7 +239,10 @@ export class RankedCellMoments {
   private room(number: number): void {
     const K = this.k;
     if (number >= this.member.length) {
-      const size = Math.max(2 * this.member.length, number + 1, 256);
+      // With room for half as many trials again: sums built for the good group of a long study
+      // (formed afresh when many trials change groups at once) were sized to its newest trial, and
+      // the next trial to join it copied them all (K moments per trial number) into a larger array.
+      const size = Math.max(2 * this.member.length, number + 1 + (number >> 1), 256);
       const member = new Uint8Array(size);
       member.set(this.member);
       this.member = member;
