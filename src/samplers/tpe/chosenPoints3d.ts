@@ -14,7 +14,7 @@
  * the points left out are covered, but in the sweep they would have split slabs.
  */
 import { boxVolume, sweepPoints, sweptVolume3d } from '../../multiobjective/hypervolume';
-import { upperBound } from '../../sortedSearch';
+import { lowerBound, upperBound } from '../../sortedSearch';
 import { LossColumns } from './lossColumns';
 
 export class ChosenPoints3d {
@@ -42,11 +42,15 @@ export class ChosenPoints3d {
     const n = columns.length;
     const [x, y, z] = columns.columns;
     const chosen = new ChosenPoints3d(Math.max(64, 2 * n));
-    // A stable sort keeps equal third losses in the order they came, as `add` does. (Read from the
-    // columns: the sort reading the vectors, scattered in memory, took ten times as long.)
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => z[a] - z[b]);
-    for (let at = 0; at < n; at++) {
-      const i = order[at];
+    // The third losses sorted as numbers (natively), then each point placed at the first free place
+    // of its value: equal third losses keep the order they came in, as `add` does. (A sort of the
+    // indices with a comparator took about 0.2 ms for 900 chosen points, a tenth of a
+    // three-objective trial whose selection changed at 9,000 trials.)
+    const sorted = z.slice(0, n).sort();
+    const taken = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const first = lowerBound(sorted, z[i], n);
+      const at = first + taken[first]++;
       chosen.x[at] = x[i];
       chosen.y[at] = y[i];
       chosen.z[at] = z[i];

@@ -576,7 +576,7 @@ export class LazyGreedy {
     const { bound, boundAt } = this;
     if (this.heap === null) {
       this.heap = new PointHeap(this.points.length);
-      for (let j = 0; j < this.points.length; j++) if (!this.chosenMask[j]) this.heap.push(j, bound[j]);
+      this.heap.fill(this.points.length, this.chosenMask, bound);
       this.exactAt = new Int32Array(this.points.length).fill(-1);
     }
     const { heap, exactAt } = this;
@@ -749,6 +749,21 @@ class PointHeap {
     items[i] = j;
   }
 
+  /**
+   * The points below n not chosen, keyed by `keys`, into an empty heap: ordered from the bottom up,
+   * each parent sifted down once (pushed one at a time, the points of a long three-objective study's
+   * front took a sift each: 0.37 ms a selection that went on lazily at 9,000 trials).
+   */
+  fill(n: number, chosen: Uint8Array, keys: Float64Array): void {
+    const items = this.items;
+    for (let j = 0; j < n; j++) {
+      if (chosen[j]) continue;
+      this.key[j] = keys[j];
+      items.push(j);
+    }
+    for (let i = (items.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
   /** Position p opened (the points from p up by one, of the n held before): the heap's order stays. */
   openSlot(p: number, n: number): void {
     this.key = withSlot(this.key, p, n);
@@ -757,11 +772,15 @@ class PointHeap {
 
   /** The top's key falls to `key` (a bound evaluated again): it sinks to its place. */
   lowerTop(key: number): void {
+    this.key[this.items[0]] = key;
+    this.siftDown(0);
+  }
+
+  /** The item at i sinks below the items above it. */
+  private siftDown(i: number): void {
     const items = this.items;
-    const j = items[0];
-    this.key[j] = key;
+    const j = items[i];
     const n = items.length;
-    let i = 0;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
