@@ -8,7 +8,8 @@ import { Rng, TrialState, type Direction, type FrozenTrial } from '../../src';
 import { CONSTRAINTS_KEY } from '../../src/samplers/base';
 import { computeSplit, type Split, type SplitOptions } from '../../src/samplers/tpe/observations';
 import { ParetoSplitTracker } from '../../src/samplers/tpe/paretoSplit';
-import { selectBelowMultiObjective } from '../../src/samplers/tpe/multiObjective';
+import { FrontSelection, selectBelowMultiObjective } from '../../src/samplers/tpe/multiObjective';
+import { countingCalls } from '../helpers/spy';
 import { defaultGammaMultiObjective } from '../../src/samplers/tpe/weights';
 import { advanceHistory, bareTrial } from '../helpers/trialHistory';
 
@@ -198,6 +199,53 @@ describe('ParetoSplitTracker', () => {
       });
       assert.deepEqual(numbers(tracker.update('s', trials, opts)), numbers(computeSplit(trials, opts)), `step ${step}`);
     }
+  });
+
+  it('three objectives, a maximised one and constraints: a selection kept for points that join keeps the good group, and equals computeSplit', async () => {
+    // Points on a sphere's octant, the second loss maximised (negated), about a fifth infeasible:
+    // most feasible points join the front dominating none, and where the selection would not choose
+    // them it is kept (`FrontSelection.admit`): then the good group and its token stay, and the bad
+    // group only gains trials at its end.
+    const rng = new Rng(79);
+    const opts: SplitOptions = { ...threeObjectives, directions: ['minimize', 'maximize', 'minimize'], constraints: true };
+    const tracker = new ParetoSplitTracker();
+    let trials: FrozenTrial[] = [];
+    const running: number[] = [];
+    let previous: Split | null = null;
+    let previousNumbers: ReturnType<typeof numbers> | null = null;
+    let stayed = 0;
+    const { calls: admitted } = await countingCalls(
+      FrontSelection.prototype as unknown as { admit: () => boolean },
+      'admit',
+      () => {
+        for (let step = 0; step < 300; step++) {
+          trials = advanceHistory(rng, trials, running, {
+            outOfOrder: 0.1,
+            start: (n, state) => bareTrial(n, state, null),
+            finish: (n) => {
+              const t = onSphere(n, (rng.random() * Math.PI) / 2, (rng.random() * Math.PI) / 2);
+              const values = t.values!.map((v, k) => (k === 1 ? -v : v));
+              return bareTrial(n, TrialState.COMPLETE, values, [], { [CONSTRAINTS_KEY]: [rng.random() < 0.2 ? 0.5 : -0.5] });
+            },
+          });
+          const split = tracker.update('s', trials, opts);
+          const got = numbers(split);
+          assert.deepEqual(got, numbers(computeSplit(trials, opts)), `step ${step}`);
+          if (previous && previousNumbers && split.belowToken !== undefined && split.belowToken === previous.belowToken) {
+            assert.deepEqual(got.below, previousNumbers.below, `step ${step}: the same below token, another good group`);
+            if (split.aboveToken === previous.aboveToken) {
+              assert.deepEqual(got.above.slice(0, previousNumbers.above.length), previousNumbers.above, `step ${step}: appended to only`);
+              stayed++;
+            }
+          }
+          previous = split;
+          previousNumbers = got;
+        }
+      },
+      (kept) => kept === true,
+    );
+    assert.ok(admitted > 50, `${admitted} joined points admitted`);
+    assert.ok(stayed > 50, `${stayed} steps kept the good group and its token`);
   });
 
   it('three objectives, equal points on the front: equals computeSplit at every step, and after starting over', () => {
