@@ -161,8 +161,6 @@ export class LazyGreedy {
   /** How many choices the guide made, and how many contributions were evaluated (for tests and measurements). */
   guidedChoices = 0;
   evaluations = 0;
-  /** Contributions evaluated to admit joined points (`admit`). */
-  admitEvaluations = 0;
 
   /**
    * @param points the front's distinct loss vectors, in lexicographic order (which breaks ties)
@@ -325,7 +323,6 @@ export class LazyGreedy {
         } else {
           value = own - near.coveredWithin(x, ref, this.chosenColumns, t);
         }
-        this.admitEvaluations++;
       }
       at = t;
       if (beats(value, t)) return false;

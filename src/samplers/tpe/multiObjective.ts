@@ -179,7 +179,8 @@ function referencePoint(worst: readonly number[]): number[] {
  * (points joined it, and left it dominated) follows the previous front's selection (`previous`,
  * with the same reference point): its choices move only near the points that joined or left, so
  * the previous choices and their contributions bound what the new selection's candidates are worth,
- * and only the candidates near the changes are evaluated (`LazyGreedy.following`).
+ * and only the candidates near the changes are evaluated (`LazyGreedy.following`). Where a point
+ * joined and none left, and the point would not be chosen, the selection itself is kept (`admit`).
  */
 export class FrontSelection {
   /** The front's positions where it holds repeats (`select` takes them after the distinct vectors), else null; a copy: `shiftFrom` moves them. */

@@ -8,7 +8,9 @@
  * third of a 1,000-trial two-objective study, where gamma takes a tenth), so the group is chosen
  * from it; and a new trial changes the first front only when no point of it dominates the trial
  * (about a third of the trials). So this tracker keeps the first front across trials and chooses
- * the group again only when the front or gamma(n) has changed. Otherwise the new trials join the
+ * the group again only when the front or gamma(n) has changed, and with three objectives not even
+ * then when a point joined the front, dominating none, that the selection would not choose
+ * (`FrontSelection.admit`: most trials late in such a study). Otherwise the new trials join the
  * bad group at its end, under the same `aboveToken`: the bad group's densities take them as
  * appended instead of comparing lists. A trial that finished after newer ones (parallel workers)
  * takes its place by number, the indices after it moving up by one; in the bad group, the split
