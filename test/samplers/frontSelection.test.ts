@@ -134,6 +134,24 @@ describe('FrontSelection from the previous front, ties', () => {
   });
 });
 
+/** Positions in lexicographic order of their vectors, equal ones by position (the tracker's order). */
+function lexicographic(losses: readonly (readonly number[])[], positions: readonly number[]): number[] {
+  return [...positions].sort((a, b) => lexCompare(losses[a], losses[b]) || a - b);
+}
+
+/** A selection of `front` (three objectives) reading columns its caller keeps, as the tracker makes it. */
+function keptSelection(
+  losses: readonly (readonly number[])[],
+  front: readonly number[],
+): { columns: LossColumns; selection: FrontSelection } {
+  const byValue = lexicographic(losses, front);
+  const columns = LossColumns.of(
+    byValue.map((i) => losses[i]),
+    3,
+  );
+  return { columns, selection: new FrontSelection(losses, front, byValue, undefined, columns, true) };
+}
+
 describe('FrontSelection kept for a point that joins', () => {
   it('keeps its choices for a joined point it would not choose, and then chooses as afresh, the point too', () => {
     // Three objectives near the simplex's face, the front's columns kept by the caller in
@@ -145,13 +163,7 @@ describe('FrontSelection kept for a point that joins', () => {
     const losses: number[][] = [];
     for (let i = 0; i < 40; i++) losses.push(point(rng, 3, false));
     let front = firstFront(losses);
-    const lexicographic = (positions: readonly number[]) => [...positions].sort((a, b) => lexCompare(losses[a], losses[b]) || a - b);
-    let byValue = lexicographic(front);
-    let columns = LossColumns.of(
-      byValue.map((i) => losses[i]),
-      3,
-    );
-    let current = new FrontSelection(losses, front, byValue, undefined, columns, true);
+    let { columns, selection: current } = keptSelection(losses, front);
     const admittedPoints = new Set<number>();
     let admitted = 0;
     let refused = 0;
@@ -164,7 +176,7 @@ describe('FrontSelection kept for a point that joins', () => {
       if (!next.includes(i)) continue;
       const joinedOnly = next.length === front.length + 1;
       front = next;
-      byValue = lexicographic(front);
+      const byValue = lexicographic(losses, front);
       const p = byValue.indexOf(i);
       let kept = false;
       if (joinedOnly) {
@@ -211,20 +223,13 @@ describe('FrontSelection kept for a point that joins, ties', () => {
     it(`a point tying the first choice ${wins ? 'before' : 'after'} it in order is ${wins ? 'refused' : 'admitted'}, and the choices are as afresh`, () => {
       // (No point between the first and a in order: the point before a takes a's position.)
       const losses: number[][] = [[1, 0.05, 0.3], [0.05, 1, 0.3], [0.2, 0.3, 1], a, [0.7, 0.1, 0.45]];
-      const front = firstFront(losses);
-      const order = (positions: readonly number[]) => [...positions].sort((p, q) => lexCompare(losses[p], losses[q]) || p - q);
-      const byValue = order(front);
-      const columns = LossColumns.of(
-        byValue.map((i) => losses[i]),
-        3,
-      );
-      const selection = new FrontSelection(losses, front, byValue, undefined, columns, true);
+      const { columns, selection } = keptSelection(losses, firstFront(losses));
       // One choice so far: whether the point would be chosen is its tie with a.
       assert.deepEqual(selection.select(1), [3], 'a is the first choice');
       losses.push([...x]);
       const next = firstFront(losses);
       assert.equal(next.length, 6);
-      const p = order(next).indexOf(5);
+      const p = lexicographic(losses, next).indexOf(5);
       columns.splice(p, 0, x);
       assert.equal(selection.admit(5, x, p, columns.worst()), !wins);
       const fresh = new FrontSelection(losses, next).select(4);
