@@ -353,17 +353,14 @@ export class LazyGreedy {
       shiftPositions(g.choices, p);
       shiftPositions(g.extras, p);
       g.carriedFrom = withSlot(g.carriedFrom, p, n);
-      g.carriedFrom[p] = -1;
       g.explicit = withSlot(g.explicit, p, n);
       if (g.placeOf !== null) {
         g.placeOf = withSlot(g.placeOf, p, n);
         g.placeOf[p] = -1;
       }
-      // Evaluated here, as a point that joined is: a candidate.
-      g.explicit[p] = 1;
-      g.explicitCount++;
       g.candidates.openSlot(p, n);
-      g.candidates.push(p, value);
+      // Evaluated here, as a point that joined is: a candidate.
+      this.makeExplicit(p, value, at);
     }
   }
 
