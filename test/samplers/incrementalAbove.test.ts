@@ -124,6 +124,39 @@ async function binhKornParams(incremental: boolean, seed: number, nTrials: numbe
   return study.trials.map((t) => t.params);
 }
 
+/**
+ * `binhKornParams` by the incremental paths, checked bit-identical to the from-scratch path's, and
+ * how many calls of each method succeeded (returned true) along the incremental run.
+ */
+async function binhKornCountingSuccesses(
+  methods: ReadonlyArray<{ target: object; name: string }>,
+  seed: number,
+  nTrials: number,
+  logY: boolean,
+): Promise<number[]> {
+  const done = (result: unknown) => result === true;
+  const { result: incremental, calls } = await countingEach(
+    methods.map((m) => ({ ...m, counts: done })),
+    () => binhKornParams(true, seed, nTrials, logY),
+  );
+  assert.deepEqual(incremental, await binhKornParams(false, seed, nTrials, logY));
+  return calls;
+}
+
+/**
+ * `count` draws on [0, 1] (seed `seed`) and a builder of the density of the first `size` of them
+ * (Optuna's default parameters), for the tests of what a density refuses.
+ */
+function uniformDensity(count: number, size: number, seed: number) {
+  const dist = floatDistribution(0, 1);
+  const model = paramModel(dist);
+  if (model.kind !== 'numeric') throw new Error('numeric expected');
+  const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
+  const hist = history(dist, count, new Rng(seed));
+  const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
+  return { hist, build: () => buildFrom(model, params, hist, order) };
+}
+
 describe('IncrementalAboveDensity', () => {
   it('equals the from-scratch density after every kind of insertion and removal, to 1e-12 in log density', () => {
     const rng = new Rng(7);
@@ -481,13 +514,8 @@ describe('IncrementalAboveDensity.moveMany', () => {
   });
 
   it('refuses, changing nothing, a trial it does not hold or moves that would leave fewer than 98', () => {
-    const dist = floatDistribution(0, 1);
-    const model = paramModel(dist);
-    if (model.kind !== 'numeric') throw new Error('numeric expected');
-    const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
-    const hist = history(dist, 120, new Rng(9));
-    const order = Array.from({ length: 110 }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
-    const inc = buildFrom(model, params, hist, order);
+    const { hist, build } = uniformDensity(120, 110, 9);
+    const inc = build();
     const xs = Float64Array.from({ length: 9 }, (_, i) => i / 8);
     const before = inc.logPdf([xs]);
     assert.equal(inc.moveMany([3, 500], [hist[115]], [115], [115]), false);
@@ -503,13 +531,7 @@ describe('IncrementalAboveDensity.moveMany', () => {
 
 describe('IncrementalAboveDensity.removeOlder', () => {
   it('refuses, changing nothing, a trial it does not hold or a removal that would leave fewer than 98', () => {
-    const dist = floatDistribution(0, 1);
-    const model = paramModel(dist);
-    if (model.kind !== 'numeric') throw new Error('numeric expected');
-    const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false, weights: defaultWeights };
-    const hist = history(dist, 99, new Rng(8));
-    const order = Array.from({ length: 99 }, (_, i) => i).sort((a, b) => hist[a] - hist[b] || a - b);
-    const build = () => buildFrom(model, params, hist, order);
+    const { build } = uniformDensity(99, 99, 8);
     const inc = build();
     const xs = Float64Array.from({ length: 9 }, (_, i) => i / 8);
     const before = inc.logPdf([xs]);
@@ -557,23 +579,19 @@ describe('TPESampler with the incremental above density', () => {
   it('proposes bit-identical parameters in a two-objective study, whose good group takes trials from the bad one', async () => {
     // MOTPE (univariate): the good group is a tenth of the trials, growing, and chosen by
     // hypervolume, so trials leave the bad group mid-history; the density follows them.
-    const run = (incremental: boolean) => binhKornParams(incremental, 4, 400, false);
     // Removals the density carried out (not refused), and the new good groups it followed by the
     // split tracker's moves rather than by comparing the lists.
-    const done = (result: unknown) => result === true;
-    const {
-      result: incremental,
-      calls: [moves, removals],
-    } = await countingEach(
+    const [moves, removals] = await binhKornCountingSuccesses(
       [
-        { target: AboveDensities.prototype, name: 'applyMoves', counts: done },
-        { target: IncrementalAboveDensity.prototype, name: 'removeOlder', counts: done },
+        { target: AboveDensities.prototype, name: 'applyMoves' },
+        { target: IncrementalAboveDensity.prototype, name: 'removeOlder' },
       ],
-      () => run(true),
+      4,
+      400,
+      false,
     );
     assert.ok(removals > 20, `${removals} removals`);
     assert.ok(moves > 20, `${moves} groups followed by the moves`);
-    assert.deepEqual(incremental, await run(false));
   });
 
   it('proposes bit-identical parameters when trials finish out of order (ask/tell, maximize)', async () => {
@@ -671,22 +689,18 @@ describe('TPESampler with several objectives: the good group estimator kept acro
   it('proposes bit-identical parameters to the from-scratch path once the good group holds 98 trials', async () => {
     // Gamma is a tenth of the trials with several objectives: from about trial 980 on, each
     // continuous parameter's good trials are followed by an IncrementalBelow.
-    const run = (incremental: boolean) => binhKornParams(incremental, 6, 1300, true);
     // And the above densities now and then take many moves between the groups at once.
-    const done = (result: unknown) => result === true;
-    const {
-      result: incremental,
-      calls: [batches, followed],
-    } = await countingEach(
+    const [batches, followed] = await binhKornCountingSuccesses(
       [
-        { target: IncrementalAboveDensity.prototype, name: 'moveMany', counts: done },
-        { target: IncrementalBelow.prototype, name: 'sync', counts: done },
+        { target: IncrementalAboveDensity.prototype, name: 'moveMany' },
+        { target: IncrementalBelow.prototype, name: 'sync' },
       ],
-      () => run(true),
+      6,
+      1300,
+      true,
     );
     assert.ok(followed > 400, `${followed} proposals from the kept estimators`);
     assert.ok(batches > 0, `${batches} batches of moves`);
-    assert.deepEqual(incremental, await run(false));
   });
 
   it('follows the good group by trial number when trials finish out of order', async () => {
