@@ -13,8 +13,9 @@
  * Each round alternates which library starts first. Figures: per study position (first, second,
  * third) the median over rounds of each library's CPU ms/trial and the median of the rounds'
  * ratios (with their range). CPU time is the process's own (Node's includes V8's compiler and
- * collector threads, which a cold process keeps busy); wall time is recorded too. tunelab runs from
- * its compiled package (dist/, built first with the `tsc` of `npm run build`), as notebooks load it.
+ * collector threads, which a cold process keeps busy on another core); wall time, what a user
+ * waits, is reported beside it. tunelab runs from its compiled package (dist/, built first with
+ * the `tsc` of `npm run build`), as notebooks load it.
  * Writes bench/results/cold-start.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -144,6 +145,7 @@ function fmt(v: number): string {
         optunaWall: median(rounds.map((r) => r.optuna.studies[i].wallMsPerTrial)),
         ratioCpu: median(ratios),
         ratioCpuRange: [Math.min(...ratios), Math.max(...ratios)],
+        ratioWall: median(rounds.map((r) => r.optuna.studies[i].wallMsPerTrial / r.tunelab.studies[i].wallMsPerTrial)),
       };
     });
     const loadMs = {
@@ -153,7 +155,8 @@ function fmt(v: number): string {
     for (const s of studies) {
       console.log(
         `${n} trials, study ${s.study} of a fresh process: tunelab ${fmt(s.tunelabCpu)} vs Optuna ${fmt(s.optunaCpu)} CPU ms/trial, ` +
-          `${s.ratioCpu.toFixed(1)}x (rounds ${s.ratioCpuRange.map((x) => x.toFixed(1)).join('-')}x)`,
+          `${s.ratioCpu.toFixed(1)}x (rounds ${s.ratioCpuRange.map((x) => x.toFixed(1)).join('-')}x); ` +
+          `wall ${fmt(s.tunelabWall)} vs ${fmt(s.optunaWall)}, ${s.ratioWall.toFixed(1)}x`,
       );
     }
     console.log(`${n} trials: loading the library ${fmt(loadMs.tunelab)} ms (tunelab) vs ${fmt(loadMs.optuna)} ms (import optuna)`);
