@@ -4,13 +4,16 @@
 // program: as written, where every `// @ts-expect-error names <what>` directive must be used (tsc
 // reports an unused one), and with the directives removed, where each marked line must fail with an
 // error that mentions <what>. So the test fails if an expected error disappears, moves, or is about
-// something else.
+// something else. README.md's TypeScript snippets go in the same program, each as a notebook cell
+// runs it (readmeSnippets.ts), and must compile without errors: a renamed API or an inferred type
+// that drifts from what the README says fails here, with the README's line.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { readmeLineOf, writeReadmeSnippets } from './readmeSnippets';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const COMPILERS: Array<[name: string, tsc: string]> = [
@@ -107,13 +110,12 @@ const fixtures = readdirSync(__dirname)
   .sort();
 
 const prepared = fixtures.map((f) => ({ fixture: f, ...prepare(f) }));
+// README.md's TypeScript snippets, compiled in the same program (see readmeSnippets.ts).
+const snippets = writeReadmeSnippets(dir);
 
 for (const [name, compiler] of COMPILERS) {
   describe(`compile-time checks (${name})`, () => {
-    const result = tsc(
-      compiler,
-      prepared.flatMap((p) => [p.asWritten, p.stripped]),
-    );
+    const result = tsc(compiler, [...prepared.flatMap((p) => [p.asWritten, p.stripped]), ...snippets.map((s) => s.file)]);
 
     it('finds the fixtures and the compiler', () => {
       assert.ok(fixtures.includes('modelOptions.fixture.ts'), `fixtures: ${fixtures.join(', ')}`);
@@ -143,6 +145,23 @@ for (const [name, compiler] of COMPILERS) {
         }
         const unexpected = errors.filter((d) => !p.expected.some((e) => e.line === d.line));
         assert.deepEqual(unexpected, [], 'errors on lines without a directive');
+      });
+    }
+
+    it(`finds README.md's TypeScript snippets (${snippets.length})`, () => {
+      assert.ok(snippets.length >= 10, `${snippets.length} snippets`);
+    });
+
+    for (const s of snippets) {
+      it(`README.md's snippet at line ${s.readmeLine} type-checks as a notebook cell`, () => {
+        const errors = result.diagnostics.filter((d) => d.file === s.file);
+        assert.deepEqual(
+          errors.map(
+            (d) =>
+              `${readmeLineOf(s, d.line) === null ? `${s.file}:${d.line} (its imports)` : `README.md:${readmeLineOf(s, d.line)}`}: ${d.text}`,
+          ),
+          [],
+        );
       });
     }
   });
