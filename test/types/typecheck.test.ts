@@ -4,9 +4,9 @@
 // program: as written, where every `// @ts-expect-error names <what>` directive must be used (tsc
 // reports an unused one), and with the directives removed, where each marked line must fail with an
 // error that mentions <what>. So the test fails if an expected error disappears, moves, or is about
-// something else. README.md's TypeScript snippets go in the same program, each as a notebook cell
+// something else. The READMEs' TypeScript snippets go in the same program, each as a notebook cell
 // runs it (readmeSnippets.ts), and must compile without errors: a renamed API or an inferred type
-// that drifts from what the README says fails here, with the README's line.
+// that drifts from what a README says fails here, with the README's line.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,7 +110,7 @@ const fixtures = readdirSync(__dirname)
   .sort();
 
 const prepared = fixtures.map((f) => ({ fixture: f, ...prepare(f) }));
-// README.md's TypeScript snippets, compiled in the same program (see readmeSnippets.ts).
+// The READMEs' TypeScript snippets, compiled in the same program (see readmeSnippets.ts).
 const snippets = writeReadmeSnippets(dir);
 
 for (const [name, compiler] of COMPILERS) {
@@ -148,18 +148,19 @@ for (const [name, compiler] of COMPILERS) {
       });
     }
 
-    it(`finds README.md's TypeScript snippets (${snippets.length})`, () => {
-      assert.ok(snippets.length >= 10, `${snippets.length} snippets`);
+    it(`finds the READMEs' TypeScript snippets (${snippets.length})`, () => {
+      assert.ok(snippets.filter((s) => s.document === 'README.md').length >= 10, `${snippets.length} snippets`);
+      assert.ok(snippets.some((s) => s.document === 'widgets/README.md'));
     });
 
     for (const s of snippets) {
-      it(`README.md's snippet at line ${s.readmeLine} type-checks as a notebook cell`, () => {
+      it(`${s.document}'s snippet at line ${s.readmeLine} type-checks as a notebook cell`, () => {
         const errors = result.diagnostics.filter((d) => d.file === s.file);
         assert.deepEqual(
-          errors.map(
-            (d) =>
-              `${readmeLineOf(s, d.line) === null ? `${s.file}:${d.line} (its imports)` : `README.md:${readmeLineOf(s, d.line)}`}: ${d.text}`,
-          ),
+          errors.map((d) => {
+            const at = readmeLineOf(s, d.line);
+            return `${at === null ? `${s.file}:${d.line} (a declaration of the test's)` : `${s.document}:${at}`}: ${d.text}`;
+          }),
           [],
         );
       });
