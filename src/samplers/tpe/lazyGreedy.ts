@@ -50,6 +50,7 @@ import { boxVolume, hypervolume } from '../../multiobjective/hypervolume';
 import { lowerBound } from '../../sortedSearch';
 import { ChosenPoints3d, NearChosen } from './chosenPoints3d';
 import { Cover } from './cover';
+import { FrontGrid } from './frontGrid';
 import { LossColumns } from './lossColumns';
 
 /**
@@ -81,6 +82,14 @@ interface ChosenSource {
 
 /** A step no selection reaches. */
 const NEVER = 0x7fffffff;
+
+/**
+ * The holes of one selection after which it files the front in a grid (`FrontGrid`) rather than
+ * pass over it for each: filing takes a few passes' worth, and most selections that follow a
+ * previous one leave out a choice or two (late in a long DTLZ2 study, one a trial whose good group
+ * changed by one or two members; hundreds where it changed by more than a hundred).
+ */
+const GRID_AFTER_HOLES = 4;
 
 /** What a guided selection keeps of the previous one (see the file comment). */
 interface Guide {
@@ -151,6 +160,9 @@ export class LazyGreedy {
   private rest: number[] | null = null;
   /** Following the previous selection; null once lazy. */
   private guide: Guide | null = null;
+  /** Three objectives: the holes met so far, and past GRID_AFTER_HOLES the front in a grid (with room for a query's answer). */
+  private holes = 0;
+  private frontGrid: { grid: FrontGrid; found: Int32Array } | null = null;
   /** Lazily: the points not chosen, by their bounds; null until the first lazy choice. */
   private heap: PointHeap | null = null;
   /**
@@ -338,6 +350,7 @@ export class LazyGreedy {
     this.boundAt = withSlot(this.boundAt, p, n);
     this.chosenMask = withSlot(this.chosenMask, p, n);
     this.near.splice(p, 0, near);
+    this.frontGrid = null; // filed by position
     this.bound[p] = value;
     this.boundAt[p] = at;
     this.chosenMask[p] = 0;
@@ -530,10 +543,23 @@ export class LazyGreedy {
     const reach = cover.reach;
     const columns = this.columns;
     const step = this.picked.length;
+    const cols = columns.columns;
+    if (cols.length === 3 && ++this.holes > GRID_AFTER_HOLES) {
+      // The same points, found through the grid (in another order, which no result depends on:
+      // each is evaluated on its own, and the candidates' heap orders them by bound and position).
+      this.frontGrid ??= { grid: FrontGrid.of(columns, n), found: new Int32Array(n) };
+      const { grid, found } = this.frontGrid;
+      const count = grid.below(reach[0], reach[1], reach[2], found);
+      for (let i = 0; i < count; i++) {
+        const j = found[i];
+        if (chosenMask[j] || explicit[j]) continue;
+        if (!cover.withinRow(columns, j, points)) this.makeExplicit(j, this.evaluate(j), step);
+      }
+      return;
+    }
     // The points are in lexicographic order: those below the reach in the first loss come first.
     // The next two losses are tested here with their columns and bounds read once (through
     // `columns.below` the pass took half again as long: most points fail there), the rest after.
-    const cols = columns.columns;
     const end = lowerBound(cols[0], reach[0], n);
     const c1 = cols[1];
     const c2 = cols[2];
