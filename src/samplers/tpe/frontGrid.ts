@@ -10,6 +10,7 @@
  * first loss.
  */
 import type { LossColumns } from './lossColumns';
+import { gridIndex } from './nearFirstSum';
 
 /** Points per cell, about (the grid has about n / POINTS_PER_CELL cells, square). */
 const POINTS_PER_CELL = 8;
@@ -47,7 +48,7 @@ export class FrontGrid {
     const grid = new FrontGrid(columns, side, low1, low2, perWidth1, perWidth2, new Int32Array(side * side + 1), new Int32Array(n));
     const cellOf = new Int32Array(n);
     for (let j = 0; j < n; j++) {
-      const cell = grid.index(c1[j], low1, perWidth1) * side + grid.index(c2[j], low2, perWidth2);
+      const cell = gridIndex(c1[j], low1, perWidth1, side) * side + gridIndex(c2[j], low2, perWidth2, side);
       cellOf[j] = cell;
       grid.cellStart[cell + 1]++;
     }
@@ -65,9 +66,10 @@ export class FrontGrid {
   below(r0: number, r1: number, r2: number, out: Int32Array): number {
     const [c0, c1, c2] = this.columns.columns;
     const { side, cellStart, positions } = this;
-    // The cells whose lower edges lie below the reach: a point below it is in one of them.
-    const last1 = r1 === Infinity ? side - 1 : this.index(r1, this.low1, this.perWidth1);
-    const last2 = r2 === Infinity ? side - 1 : this.index(r2, this.low2, this.perWidth2);
+    // The cells whose lower edges lie below the reach: a point below it is in one of them. (An
+    // infinite reach over a span of zero would make NaN, which `gridIndex` takes to the first cell.)
+    const last1 = r1 === Infinity ? side - 1 : gridIndex(r1, this.low1, this.perWidth1, side);
+    const last2 = r2 === Infinity ? side - 1 : gridIndex(r2, this.low2, this.perWidth2, side);
     let count = 0;
     for (let q1 = 0; q1 <= last1; q1++) {
       for (let q2 = 0; q2 <= last2; q2++) {
@@ -81,11 +83,5 @@ export class FrontGrid {
       }
     }
     return count;
-  }
-
-  /** The cell index of value v (clamped to the grid; NaN to the first cell). */
-  private index(v: number, low: number, perWidth: number): number {
-    const q = Math.floor((v - low) * perWidth);
-    return q >= this.side ? this.side - 1 : q > 0 ? q : 0;
   }
 }

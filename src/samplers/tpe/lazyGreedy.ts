@@ -538,8 +538,6 @@ export class LazyGreedy {
     if (g.explicitCount === n) return;
     const cover = Cover.of(h, this.chosen, this.chosenColumns);
     if (cover.always) return;
-    const { points, chosenMask } = this;
-    const { explicit } = g;
     const reach = cover.reach;
     const columns = this.columns;
     const step = this.picked.length;
@@ -550,11 +548,7 @@ export class LazyGreedy {
       this.frontGrid ??= { grid: FrontGrid.of(columns, n), found: new Int32Array(n) };
       const { grid, found } = this.frontGrid;
       const count = grid.below(reach[0], reach[1], reach[2], found);
-      for (let i = 0; i < count; i++) {
-        const j = found[i];
-        if (chosenMask[j] || explicit[j]) continue;
-        if (!cover.withinRow(columns, j, points)) this.makeExplicit(j, this.evaluate(j), step);
-      }
+      for (let i = 0; i < count; i++) this.holeMayMatter(found[i], cover, step);
       return;
     }
     // The points are in lexicographic order: those below the reach in the first loss come first.
@@ -567,10 +561,16 @@ export class LazyGreedy {
     const r2 = reach[2];
     const more = cols.length > 3;
     for (let j = 0; j < end; j++) {
-      if (!(c1[j] < r1 && c2[j] < r2) || chosenMask[j] || explicit[j]) continue;
+      if (!(c1[j] < r1 && c2[j] < r2)) continue;
       if (more && !columns.below(j, reach)) continue;
-      if (!cover.withinRow(columns, j, points)) this.makeExplicit(j, this.evaluate(j), step);
+      this.holeMayMatter(j, cover, step);
     }
+  }
+
+  /** Point j lies below a hole's reach: it becomes a candidate unless chosen, one already, or the hole is covered in its box. */
+  private holeMayMatter(j: number, cover: Cover, step: number): void {
+    if (this.chosenMask[j] || this.guide!.explicit[j]) return;
+    if (!cover.withinRow(this.columns, j, this.points)) this.makeExplicit(j, this.evaluate(j), step);
   }
 
   /**
@@ -808,8 +808,7 @@ class PointHeap {
 
   /** Position p opened (the points from p up by one): the heap's order stays. */
   openSlot(p: number): void {
-    const items = this.items;
-    for (let i = 0; i < this.count; i++) if (items[i] >= p) items[i]++;
+    shiftPositions(this.items.subarray(0, this.count), p);
   }
 
   /** The top's key falls to `key` (a bound evaluated again): it sinks to its place. */
