@@ -2,6 +2,7 @@ import { InvalidArgumentError } from './errors';
 import { TrialState, type FrozenTrial } from './frozenTrial';
 import type { Study } from './study';
 import { requireInt } from './validate';
+import { checkOptionKeys } from './options';
 
 export interface MaxTrialsCallbackOptions {
   /** Which trial states count toward the limit: COMPLETE by default, as in Optuna; null counts every trial. */
@@ -26,6 +27,7 @@ interface MaxTrialsCallbackFactory {
 }
 
 function makeMaxTrialsCallback(nTrials: number, opts: MaxTrialsCallbackOptions = {}): MaxTrialsCallback {
+  checkOptionKeys('MaxTrialsCallback', opts, ['states']);
   requireInt('MaxTrialsCallback(nTrials)', 'nTrials', nTrials, 0);
   const states = opts.states === null ? null : [...(opts.states ?? [TrialState.COMPLETE])];
   for (const s of states ?? []) {

@@ -12,6 +12,7 @@ import { InvalidArgumentError } from './errors';
 import { frozenTrial, isFinished, TrialState, type FrozenTrial, type FrozenTrialData } from './frozenTrial';
 import { CONSTRAINTS_KEY } from './samplers/base';
 import { checkAttribute, checkParam, storedForm } from './storage/storable';
+import { checkOptionKeys, optionKeys } from './options';
 
 /** What `createTrial` takes: Optuna's `optuna.trial.create_trial` keyword arguments, in camelCase. */
 export interface CreateTrialOptions {
@@ -31,6 +32,18 @@ export interface CreateTrialOptions {
   constraints?: Record<string, number>;
 }
 
+const CREATE_TRIAL_OPTION_KEYS = optionKeys<CreateTrialOptions>({
+  state: true,
+  value: true,
+  values: true,
+  params: true,
+  distributions: true,
+  userAttrs: true,
+  systemAttrs: true,
+  intermediateValues: true,
+  constraints: true,
+});
+
 /**
  * A finished (or waiting) trial built by hand, to be added to a study with `study.addTrial` — say, to
  * seed a sampler with evaluations made elsewhere. As Optuna's `create_trial`: the start time is now
@@ -38,6 +51,7 @@ export interface CreateTrialOptions {
  * `FrozenTrial._validate` checks it. Its `trialId` and `number` are -1 until it is added.
  */
 export function createTrial(opts: CreateTrialOptions = {}): FrozenTrial {
+  checkOptionKeys('createTrial', opts, CREATE_TRIAL_OPTION_KEYS);
   const state = opts.state ?? TrialState.COMPLETE;
   if (!(state in TrialState) || typeof state !== 'number') {
     throw new InvalidArgumentError(`createTrial: state must be a TrialState, got ${JSON.stringify(state)}.`);

@@ -1,4 +1,5 @@
 import { InvalidDistributionError } from './errors';
+import { checkOptionKeys } from './options';
 
 /** A value a categorical parameter may take (Optuna's CategoricalChoiceType). */
 export type CategoricalChoice = string | number | boolean | null;
@@ -40,6 +41,15 @@ function checkFinite(what: string, name: string, v: number): void {
  */
 export const deferredDistributionErrors = new WeakMap<object, (name: string) => void>();
 
+const FLOAT_OPTION_KEYS: readonly string[] = ['log', 'step'];
+const INT_OPTION_KEYS: readonly string[] = ['log', 'step'];
+
+/** A misspelt `{ logg: true }` would sample on a linear scale in silence: refuse unknown keys (cheaply, once a parameter). */
+function checkDistributionOptions(what: string, name: string, opts: object, keys: readonly string[]): void {
+  if (opts === null || typeof opts !== 'object') checkOptionKeys(`${what} '${name}'`, opts, keys);
+  for (const key in opts) if (!keys.includes(key)) checkOptionKeys(`${what} '${name}'`, opts, keys);
+}
+
 /**
  * Float distribution on [low, high]. With `step`, values lie on low + k*step and `high` is
  * lowered to the last point of that grid (as Optuna does); with `log`, sampling is uniform in log space.
@@ -50,6 +60,7 @@ export function floatDistribution(
   opts: { log?: boolean; step?: number | null } = {},
   name = 'float parameter',
 ): FloatDistribution {
+  checkDistributionOptions('Float distribution', name, opts, FLOAT_OPTION_KEYS);
   const log = opts.log ?? false;
   const step = opts.step ?? null;
   checkFinite('Float distribution', name, low);
@@ -95,6 +106,7 @@ export function intDistribution(
   opts: { log?: boolean; step?: number } = {},
   name = 'int parameter',
 ): IntDistribution {
+  checkDistributionOptions('Int distribution', name, opts, INT_OPTION_KEYS);
   const log = opts.log ?? false;
   const step = opts.step ?? 1;
   checkFinite('Int distribution', name, low);
@@ -171,12 +183,31 @@ export function categoricalDistribution<T extends CategoricalChoice>(
   return Object.freeze({ kind: 'categorical', choices: Object.freeze([...choices]) });
 }
 
+/**
+ * `high` lowered to the last point of the grid low + k * step, computed as Optuna computes it: in
+ * decimal, on the numbers as printed (`[0, 1]` with step 0.3 ends at 0.9, where binary arithmetic
+ * gives 0.8999999999999999 and a value of 0.9, enqueued or stored by Optuna, would lie outside).
+ */
 function adjustDiscreteHigh(low: number, high: number, step: number): number {
-  const r = high - low;
-  const k = Math.floor(r / step + 1e-9);
-  const adjusted = low + k * step;
-  // Round away float noise such as 0.30000000000000004.
-  return Math.abs(adjusted - high) < 1e-12 * Math.max(1, Math.abs(high)) ? high : adjusted;
+  const [l, h, st] = commonScale([decimalOf(low), decimalOf(high), decimalOf(step)]);
+  const range = h.units - l.units;
+  if (range % st.units === 0n) return high;
+  return Number(`${(range / st.units) * st.units + l.units}e-${l.scale}`);
+}
+
+/** A number's shortest decimal form (what String prints, as Python's str does) as units * 10^-scale. */
+function decimalOf(x: number): { units: bigint; scale: number } {
+  const [mantissa, exponent = '0'] = String(x).split('e');
+  const [whole, fraction = ''] = mantissa.split('.');
+  const scale = fraction.length - Number(exponent);
+  const units = BigInt(whole + fraction);
+  return scale >= 0 ? { units, scale } : { units: units * 10n ** BigInt(-scale), scale: 0 };
+}
+
+/** Decimals rewritten over the largest of their scales, so that their units add and divide exactly. */
+function commonScale(ds: { units: bigint; scale: number }[]): { units: bigint; scale: number }[] {
+  const scale = Math.max(...ds.map((d) => d.scale));
+  return ds.map((d) => ({ units: d.units * 10n ** BigInt(scale - d.scale), scale }));
 }
 
 /** True when the distribution has exactly one possible value. */
@@ -228,6 +259,16 @@ export function distributionsEqual(a: Distribution, b: Distribution): boolean {
   const x = a as FloatDistribution | IntDistribution;
   const y = b as FloatDistribution | IntDistribution;
   return x.low === y.low && x.high === y.high && x.log === y.log && x.step === y.step;
+}
+
+/**
+ * Whether a value stored under `a` may stand for a parameter suggested with `b`, as Optuna's
+ * `check_distribution_compatibility` decides: the same kind, the same log scale for numbers, the
+ * same choices for a categorical; the range may differ.
+ */
+export function distributionsCompatible(a: Distribution, b: Distribution): boolean {
+  if (a.kind === 'categorical' || b.kind === 'categorical') return distributionsEqual(a, b);
+  return a.kind === b.kind && a.log === b.log;
 }
 
 /** Optuna's JSON form of a distribution (as stored in trial_params.distribution_json). */

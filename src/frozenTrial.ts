@@ -2,6 +2,8 @@ import type { Distribution, ParamValue } from './distributions';
 import { TunelabError } from './errors';
 import { microsPastMillisecond } from './datetime';
 import { plainCopy } from './dict';
+import { constraintsByKey } from './constraintRecord';
+import { recordedTrialSeed } from './reproducibility/studyRecords';
 
 /** Trial states, with Optuna's names and numeric codes. */
 export enum TrialState {
@@ -78,7 +80,7 @@ export interface FrozenTrialData {
  * `params` holds external values (what the objective saw); `internalParams` the floats samplers
  * model (categoricals as choice indices), kept side by side so no sampler re-encodes per call.
  * Build one with `frozenTrial(data)` (or `withTrialChanges`), never with an object literal or a
- * spread: `value` and `duration` are getters shared by every snapshot.
+ * spread: `value`, `duration`, `constraints` and `seed` are getters shared by every snapshot.
  */
 export interface FrozenTrial extends FrozenTrialData {
   /**
@@ -92,6 +94,16 @@ export interface FrozenTrial extends FrozenTrialData {
    * started and finished (Optuna's `duration` is a timedelta; a number of ms is JavaScript's unit).
    */
   readonly duration: number | null;
+  /**
+   * The recorded constraint values by name (Optuna 5's `FrozenTrial.constraints`): the trial is
+   * feasible when every one is <= 0. Empty when none were recorded.
+   */
+  readonly constraints: Readonly<Record<string, number>>;
+  /**
+   * The seed the trial ran with (`trial.seed` while it ran, recorded with it), or null for a trial
+   * that has none (added with `createTrial`, or written by Optuna).
+   */
+  readonly seed: number | null;
 }
 
 /** `trial.value` read on a trial with several objective values (Optuna raises a RuntimeError). */
@@ -101,7 +113,7 @@ export class MultiObjectiveValueError extends TunelabError {}
 export const MULTI_OBJECTIVE_VALUE_MESSAGE = 'This attribute is not available during multi-objective optimization.';
 
 /**
- * The class behind every snapshot. The derived fields (`value`, `duration`) are getters on its
+ * The class behind every snapshot. The derived fields (`value`, `duration`, `constraints`, `seed`) are getters on its
  * prototype, so JSON.stringify and structured clones carry only the stored fields. A constructor that
  * assigns the twelve fields in one order gives every snapshot one shape: about 100 ns to build
  * against 460 for `Object.create(prototype)` filled by `Object.assign` (measured in isolation; a trial
@@ -148,6 +160,14 @@ class TrialSnapshot implements FrozenTrial {
 
   get duration(): number | null {
     return trialDurationMs(this);
+  }
+
+  get constraints(): Readonly<Record<string, number>> {
+    return constraintsByKey(this.systemAttrs) ?? {};
+  }
+
+  get seed(): number | null {
+    return recordedTrialSeed(this.systemAttrs) ?? null;
   }
 }
 Object.defineProperty(TrialSnapshot.prototype, INSPECT, { value: inspectTrial, enumerable: false });

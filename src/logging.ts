@@ -144,11 +144,31 @@ export const logWarning = (message: string): void => log(WARNING, message);
 /** A number as Python's repr prints a float (`3.0`, `1e-05`, `nan`); see format.ts. */
 export const pythonFloat = pythonFloatRepr;
 
-/** A parameter or attribute value as Python would print it inside a dict (strings single-quoted). */
+/**
+ * A parameter or attribute value as Python's repr prints it inside a dict, so that a log line reads
+ * as Optuna's: strings quoted as Python quotes them, booleans `True`/`False`, null and undefined `None`.
+ */
 export function pythonValue(v: unknown, asFloat = false): string {
   if (typeof v === 'number') return asFloat ? pythonFloat(v) : Number.isInteger(v) ? String(v) : pythonFloat(v);
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'string') return pythonString(v);
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (v === null || v === undefined) return 'None';
   if (Array.isArray(v)) return `[${v.map((x) => pythonValue(x)).join(', ')}]`;
   return String(v);
+}
+
+/** Python's repr of a str: single quotes unless the text holds one and no double quote; escapes as repr writes them. */
+function pythonString(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '\\' || ch === quote) out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + quote;
 }

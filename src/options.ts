@@ -3,8 +3,9 @@
  * type error) and at run time (plain JavaScript, or an object built where TypeScript could not see
  * it, such as a search space's output). A misspelt option would otherwise be silently ignored and
  * the model trained with its default, which inside a study means tuning a parameter that does
- * nothing. Every model and data generator goes through `mergeOptions`, so they all word the error
- * the same way and suggest the nearest valid key.
+ * nothing. Every model and data generator goes through `mergeOptions`, and the engine's own option
+ * objects (studies, samplers, pruners, searches) through `checkOptionKeys`, so they all word the
+ * error the same way and suggest the nearest valid key.
  */
 import { InvalidArgumentError } from './errors';
 
@@ -37,6 +38,20 @@ export function mergeOptions<P extends object>(where: string, defaults: P, optio
     for (const [k, v] of Object.entries(options as object)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   }
   return out;
+}
+
+/**
+ * Every key of the options type `T`, spelled once as an object so that the compiler holds the list to
+ * the interface both ways: a key added to `T` and forgotten here, or written here and not in `T`, is
+ * a type error. `optionKeys` turns it into the list `checkOptionKeys` takes, for the engine's option
+ * objects that have no defaults object to take their keys from (createStudy, optimize, samplers,
+ * pruners, ...).
+ */
+export type EveryKey<T> = { readonly [K in keyof T]-?: true };
+
+/** The keys of an `EveryKey` object, in its order (the order the error lists them does not depend on it). */
+export function optionKeys<T>(every: EveryKey<T>): readonly string[] {
+  return Object.freeze(Object.keys(every));
 }
 
 /**

@@ -6,14 +6,14 @@
  * services.ts (what a study delegates to importance, reproduction and worker threads, which it does
  * not import: lifecycle.ts wires them in).
  */
-import type { Distribution, ParamValue } from './distributions';
-import { InvalidArgumentError, TunelabError } from './errors';
+import { distributionsEqual, type Distribution, type ParamValue } from './distributions';
+import { InvalidArgumentError, ParameterConflictError, TunelabError } from './errors';
 import { TrialState, trialStateName, type Direction, type FrozenTrial } from './frozenTrial';
 import type { Pruner } from './pruners/base';
 import type { ImportanceOptions } from './importance';
 import type { Sampler } from './samplers/base';
 import type { Storage } from './storage';
-import { FIXED_PARAMS_KEY, type Trial } from './trial';
+import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, type Trial } from './trial';
 import { hasKey, ownValue, plainCopy } from './dict';
 import { trialsTable, type TrialsTable } from './export';
 import type { HeartbeatMonitor, HeartbeatOptions } from './parallel/heartbeat';
@@ -28,6 +28,9 @@ import type { StudyServices } from './study/services';
 import { tellSteps } from './study/tell';
 import { TrialCache } from './study/trialCache';
 import { runStepsAsync, type Steps } from './steps';
+import { checkOptionKeys } from './options';
+import { logWarning } from './logging';
+import { ENQUEUE_TRIAL_OPTION_KEYS } from './study/optionKeys';
 import { studyKeyOf, viewOf, type PeekedTrials, type StudyView } from './study/view';
 
 export { stopAllStudies } from './study/activeStudies';
@@ -55,6 +58,14 @@ export interface CreateStudyOptions extends HeartbeatOptions<Study> {
    * derives from it, and the default sampler is seeded from it. Without one a random seed is recorded.
    */
   seed?: number;
+}
+
+/** loadStudy's options: the study's name and storage, and this process's sampler and pruner for it. */
+export interface LoadStudyOptions extends HeartbeatOptions<Study> {
+  studyName: string;
+  storage: string | Storage;
+  sampler?: Sampler;
+  pruner?: Pruner;
 }
 
 export interface OptimizeOptions {
@@ -95,6 +106,22 @@ export interface TellOptions {
   skipIfFinished?: boolean;
   /** Why the trial failed (recorded as a system attribute). */
   failReason?: string;
+}
+
+/** How `now` differs from the distribution a name first had, worded for an error, or null if compatible. */
+function incompatibility(first: Distribution, now: Distribution): ((trial: number) => string) | null {
+  if (first.kind !== now.kind) return (trial) => `was a ${first.kind} parameter in trial ${trial} and is now ${now.kind}.`;
+  if (first.kind === 'categorical' && now.kind === 'categorical') {
+    if (distributionsEqual(first, now)) return null;
+    const list = (c: readonly unknown[]) => JSON.stringify(c);
+    return (trial) =>
+      `had the choices ${list(first.choices)} in trial ${trial} and now ${list(now.choices)}: a categorical parameter keeps its ` +
+      'choices (to try fewer, keep the list and skip the unwanted choices in the objective).';
+  }
+  const a = first as Exclude<Distribution, { kind: 'categorical' }>;
+  const b = now as Exclude<Distribution, { kind: 'categorical' }>;
+  if (a.log !== b.log) return (trial) => `was suggested with log: ${a.log} in trial ${trial} and now with log: ${b.log}.`;
+  return null;
 }
 
 /**
@@ -197,6 +224,12 @@ export class Study implements StudyView {
     this.bestTracker ??= new BestTrialTracker(this.directions[0]);
     const best = this.bestTracker.bestOf(this.trialCache.current);
     if (!best) {
+      if (this.trialCache.current.some((t) => t.state === TrialState.COMPLETE)) {
+        // Optuna: "No feasible trials are completed yet."
+        throw new TunelabError(
+          `Study '${this.studyName}' has no feasible COMPLETE trial yet (every one violates a constraint), so it has no best trial.`,
+        );
+      }
       throw new TunelabError(`Study '${this.studyName}' has no COMPLETE trial yet, so it has no best trial. Run optimize() first.`);
     }
     return best;
@@ -286,6 +319,7 @@ export class Study implements StudyView {
     if (params === null || typeof params !== 'object') {
       throw new InvalidArgumentError('enqueueTrial(params): params must be an object of parameter values.');
     }
+    checkOptionKeys('enqueueTrial', opts, ENQUEUE_TRIAL_OPTION_KEYS);
     if (opts.skipIfExists) {
       await this.refresh();
       const same = (t: FrozenTrial) => {
@@ -328,11 +362,21 @@ export class Study implements StudyView {
   }
 
   /**
-   * Finish a trial: with values (COMPLETE), or with a state (PRUNED, FAIL). Values that are not finite
-   * numbers, or the wrong count for the study's directions, record the trial as FAIL with the reason.
+   * Finish a trial: with values (COMPLETE), or with a state (PRUNED, FAIL) and no values. Values that
+   * are NaN or not numbers, or the wrong count for the study's directions, record the trial as FAIL
+   * with the reason and a warning, as Optuna does; +-Infinity is recorded as a value.
    */
   tell(trialOrNumber: Trial | number, values?: ObjectiveValue | null, opts: TellOptions = {}): Promise<FrozenTrial> {
-    return runStepsAsync(this.tellSteps(trialOrNumber, values, opts));
+    return runStepsAsync(this.tellSteps(trialOrNumber, values, opts)).then((told) => {
+      // As Optuna warns: values that cannot be recorded are not an error, but must not pass unseen.
+      // (optimize logs its own lines for a trial its objective failed.)
+      if (told.state === TrialState.FAIL && (opts.state ?? TrialState.COMPLETE) === TrialState.COMPLETE) {
+        logWarning(
+          `Trial ${told.number} failed: ${String(ownValue(told.systemAttrs, FAIL_REASON_KEY) ?? 'its values could not be recorded')}`,
+        );
+      }
+      return told;
+    });
   }
 
   /** @internal `ask` as steps (src/steps.ts): the trial loop runs them without a promise where it can. */
@@ -343,6 +387,25 @@ export class Study implements StudyView {
   /** @internal `tell` as steps (src/steps.ts). */
   tellSteps(trialOrNumber: Trial | number, values?: ObjectiveValue | null, opts: TellOptions = {}): Steps<FrozenTrial> {
     return tellSteps(this, this.trialCache, trialOrNumber, values, opts);
+  }
+
+  /**
+   * @internal Throw unless `name` may be suggested with `distribution` in trial `trialNumber`, by
+   * Optuna's rule (`check_distribution_compatibility`): a name keeps the kind of parameter it was
+   * first stored with, its log scale and, for a categorical one, its choices; the range may change.
+   */
+  checkParamDistribution(name: string, distribution: Distribution, trialNumber: number): void {
+    const first = this.trialCache.firstDistribution(name);
+    if (first === undefined) {
+      this.trialCache.noteDistribution(name, distribution, trialNumber);
+      return;
+    }
+    const problem = incompatibility(first.distribution, distribution);
+    if (problem) {
+      throw new ParameterConflictError(
+        `Parameter '${name}' ${problem(first.firstTrial)} A name keeps these across a study (as in Optuna); rename one of them.`,
+      );
+    }
   }
 
   /**

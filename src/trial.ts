@@ -1,6 +1,7 @@
 import {
   containsInternal,
   deferredDistributionErrors,
+  distributionsCompatible,
   distributionsEqual,
   isSingle,
   toExternal,
@@ -13,13 +14,14 @@ import { trialOps } from './storage/base';
 import { isThenable } from './thenable';
 import { hasKey, ownValue, plainCopy, setKey } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
+import { logWarning } from './logging';
 import { frozenTrial, TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
 import { constraintAttrKey, constraintsByKey } from './multiobjective/constraints';
 import type { Study } from './study';
 import { asPruneDecision } from './pruners/base';
 import { checkReportArguments, SuggestApi } from './suggestApi';
 import { runWithoutSeed } from './reproducibility/context';
-import { recordedTrialSeed } from './reproducibility/studyRecords';
+import { PRUNED_AFTER_REPORTS_KEY, recordedTrialSeed } from './reproducibility/studyRecords';
 
 /** Key under which an enqueued trial carries its fixed parameters (Optuna's name). */
 export const FIXED_PARAMS_KEY = 'fixed_params';
@@ -42,6 +44,8 @@ export class Trial extends SuggestApi {
   private readonly currentUserAttrs: Record<string, unknown>;
   private readonly systemAttrs: Record<string, unknown>;
   private readonly fixedParams: Record<string, ParamValue>;
+  /** The parameters the trial held when it started (a WAITING trial added with its values). */
+  private readonly storedBeforeStart: ReadonlySet<string>;
   /** This trial's writes that wait for an asynchronous storage, in order (see `queue`). */
   private pendingWrites: Promise<void> | null = null;
   private writeError: unknown = null;
@@ -65,6 +69,7 @@ export class Trial extends SuggestApi {
     this.currentUserAttrs = plainCopy(base.userAttrs);
     this.systemAttrs = plainCopy(base.systemAttrs);
     this.fixedParams = plainCopy((ownValue(base.systemAttrs, FIXED_PARAMS_KEY) as Record<string, ParamValue> | undefined) ?? {});
+    this.storedBeforeStart = new Set(Object.keys(base.internalParams));
     for (const name of Object.keys(base.internalParams)) {
       setKey(this.internalParams, name, base.internalParams[name]);
       setKey(this.currentParams, name, base.params[name]);
@@ -138,7 +143,13 @@ export class Trial extends SuggestApi {
     checkParam(name, distribution);
     const existing = ownValue(this.distributions, name);
     if (existing) {
-      if (!distributionsEqual(existing, distribution)) {
+      // A value the trial held before it started (a WAITING trial added with its parameters) is used
+      // whatever range the objective now gives it, as Optuna does, provided it is the same kind of
+      // parameter; suggesting a name twice in one run with two distributions is a mistake.
+      if (
+        !distributionsEqual(existing, distribution) &&
+        !(this.storedBeforeStart.has(name) && distributionsCompatible(existing, distribution))
+      ) {
         throw new ParameterConflictError(
           `Parameter '${name}' was already suggested in trial ${this.number} with ${describe(existing)}; ` +
             `it cannot be suggested again with ${describe(distribution)}. Use a different name for the second parameter.`,
@@ -146,6 +157,7 @@ export class Trial extends SuggestApi {
       }
       return this.currentParams[name];
     }
+    this.study.checkParamDistribution(name, distribution, this.number);
     const internal = this.pickInternal(name, distribution);
     this.record(name, internal, distribution);
     return this.currentParams[name];
@@ -155,10 +167,8 @@ export class Trial extends SuggestApi {
     if (hasKey(this.fixedParams, name)) {
       const internal = toInternal(d, this.fixedParams[name]);
       if (!containsInternal(d, internal)) {
-        throw new InvalidArgumentError(
-          `Enqueued value ${JSON.stringify(this.fixedParams[name])} for '${name}' lies outside ${describe(d)}. ` +
-            'Enqueue a value inside the range the objective suggests.',
-        );
+        // As Optuna (and PartialFixedSampler): the enqueued value is what the user asked to evaluate.
+        logWarning(`Fixed parameter '${name}' with value ${JSON.stringify(this.fixedParams[name])} is out of range for ${describe(d)}.`);
       }
       return internal;
     }
@@ -196,6 +206,9 @@ export class Trial extends SuggestApi {
     // What the pruner asks to record (rung values) is queued with this trial's other writes and seen
     // at once by the pruner's next call and by the other trials running in this process.
     for (const [key, value] of Object.entries(decision.trialSystemAttrs ?? {})) this.setSystemAttr(key, value);
+    if (decision.prune && !hasKey(this.systemAttrs, PRUNED_AFTER_REPORTS_KEY)) {
+      this.setSystemAttr(PRUNED_AFTER_REPORTS_KEY, this.intermediate.size);
+    }
     return decision.prune;
   }
 

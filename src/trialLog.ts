@@ -7,7 +7,7 @@
  *   Trial 0 finished with values: [0.28, 2.5] and parameters: {'a': 0.28}.
  *   Trial 4 pruned.
  *   Trial 3 failed with parameters: {'x': 2.0} because of the following error: Error('boom').
- *   Trial 3 failed with value undefined.
+ *   Trial 3 failed with value None.
  */
 import type { FrozenTrial } from './frozenTrial';
 import { pythonFloatRepr } from './format';
@@ -34,7 +34,7 @@ function valueRepr(v: unknown): string {
   if (typeof v === 'number') return pythonFloatRepr(v);
   if (Array.isArray(v)) return `[${v.map((x) => valueRepr(x)).join(', ')}]`;
   if (typeof v === 'string') return pythonValue(v);
-  if (v === undefined || v === null || typeof v === 'boolean') return String(v);
+  if (v === undefined || v === null || typeof v === 'boolean') return pythonValue(v);
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {

@@ -26,7 +26,12 @@ export const COMMON_OPTIONS: OptionSpecs = {
     metavar: 'URL',
     help: 'DB URL (sqlite:///example.db, postgresql://user:pass@host/db); also read from OPTUNA_STORAGE.',
   },
-  'storage-class': { type: 'string', metavar: 'CLASS', choices: ['RDBStorage'], help: 'storage class hint; tunelab has RDBStorage only.' },
+  'storage-class': {
+    type: 'string',
+    metavar: 'CLASS',
+    choices: ['RDBStorage', 'JournalFileBackend', 'JournalFileStorage', 'JournalRedisBackend', 'JournalRedisStorage'],
+    help: 'how to open --storage, as optuna: a DB URL (RDBStorage), a journal file path or a Redis URL.',
+  },
   verbose: { type: 'boolean', short: 'v', help: 'accepted for compatibility with optuna.' },
   quiet: { type: 'boolean', short: 'q', help: 'suppress the informational lines on stderr.' },
   debug: { type: 'boolean', help: 'show stack traces on errors.' },

@@ -18,6 +18,7 @@ import { FORMATS, formatOutput, type OutputFormat } from './output';
 import { PyFloat, pyStr, type PyValue } from './pyvalue';
 import { columnId, paramToPy, studyRecords, trialRecords, type Column, type ColumnRecord } from './records';
 import { samplerFromName, SAMPLER_NAMES } from './samplerFromName';
+import { existsSync, statSync } from 'node:fs';
 
 interface Context {
   readonly opts: Parsed;
@@ -300,6 +301,12 @@ export const COMMANDS: Record<string, Command> = {
 function storageUrl(opts: Parsed): string {
   const url = opts.strings.get('storage') ?? process.env.OPTUNA_STORAGE;
   if (url === undefined || url === '') throw new UsageError('Storage URL is not specified: pass --storage URL (or set OPTUNA_STORAGE).');
+  // As optuna's CLI: --storage-class says how to open it; without one, a redis URL is a Redis
+  // journal and the path of an existing file a journal file; anything else is a database URL.
+  const storageClass = opts.strings.get('storage-class');
+  const journalFile = (path: string) => `journal:///${path}`;
+  if (storageClass === 'JournalFileBackend' || storageClass === 'JournalFileStorage') return journalFile(url);
+  if (storageClass === undefined && !url.includes('://') && existsSync(url) && statSync(url).isFile()) return journalFile(url);
   return url;
 }
 

@@ -26,6 +26,7 @@ import {
   type SearchResult,
 } from './search';
 import type { Fold, Splitter } from './splitters';
+import { pythonLog } from './pythonLog';
 
 /** The resource that grows: training rows ('nSamples', scikit-learn's 'n_samples') or an estimator parameter's name. */
 export type HalvingResource = 'nSamples' | (string & {});
@@ -98,8 +99,8 @@ export interface HalvingSchedule {
   resources: number[];
 }
 
-// Python's math.log(x, base): log(x) / log(base) in doubles (so floor(log(243, 3)) is 4, as there).
-const logBase = (x: number, base: number) => Math.log(x) / Math.log(base);
+// Python's math.log(x, base) to the last bit (floor(log(243, 3)) is 4 there; see pythonLog.ts).
+const logBase = pythonLog;
 // Python's `a // b` on positive numbers.
 const floorDiv = (a: number, b: number) => Math.floor(a / b);
 
@@ -150,8 +151,11 @@ interface Resolved {
 
 function resolveOptions(where: string, model: Estimator, X: Matrix, y: Vector, splitter: Splitter, opts: HalvingOptions): Resolved {
   const factor = opts.factor ?? 3;
-  if (!(typeof factor === 'number' && factor > 0 && Number.isFinite(factor)))
-    throw new InvalidArgumentError(`${where}: factor must be a positive number, got ${String(factor)}.`);
+  // scikit-learn accepts any factor > 0 and fails later (a division by zero, an empty result) at 1 or less.
+  if (!(typeof factor === 'number' && factor > 1 && Number.isFinite(factor)))
+    throw new InvalidArgumentError(
+      `${where}: factor must be a number greater than 1 (each iteration keeps 1/factor of the candidates), got ${String(factor)}.`,
+    );
   const resource = opts.resource ?? 'nSamples';
   if (resource !== 'nSamples' && !Object.prototype.hasOwnProperty.call(model.getParams(), resource)) {
     throw new InvalidArgumentError(
@@ -176,6 +180,11 @@ function resolveOptions(where: string, model: Estimator, X: Matrix, y: Vector, s
     maxResources = X.length;
   } else if (Number.isInteger(maxSetting) && maxSetting > 0) {
     maxResources = maxSetting;
+    if (resource === 'nSamples' && maxResources > X.length) {
+      throw new InvalidArgumentError(
+        `${where}: maxResources (${maxResources}) is more rows than X has (${X.length}); with resource 'nSamples' use 'auto' or at most ${X.length}.`,
+      );
+    }
   } else {
     throw new InvalidArgumentError(`${where}: maxResources must be 'auto' or a positive integer, got ${String(maxSetting)}.`);
   }

@@ -4,7 +4,7 @@
  * pruner, folds reported as steps) and nestedCV. Every search refits the best configuration on
  * all the data it was given (refit: true by default), as scikit-learn does.
  */
-import { toExternal, type Distribution, type ParamValue } from '../distributions';
+import { deferredDistributionErrors, toExternal, type Distribution, type ParamValue } from '../distributions';
 import { InvalidArgumentError, OptimizeInterruptedError, TrialPruned } from '../errors';
 import { accuracy, meanSquaredError, r2, take, type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
 import { Rng } from '../rng';
@@ -290,6 +290,11 @@ export async function randomizedSearchCV<P extends Params>(
 export function sampleCandidates(distributions: Record<string, ParamSampler>, n: number, seed?: number): Params[] {
   const rng = new Rng(seed);
   const keys = Object.keys(distributions).sort();
+  // An invalid float()/int() (low above high, log with low <= 0): its error, under the key's name.
+  for (const k of keys) {
+    const d = distributions[k];
+    if (typeof d === 'object' && d !== null && !Array.isArray(d)) deferredDistributionErrors.get(d)?.(k);
+  }
   const candidates: Params[] = [];
   for (let i = 0; i < n; i++) {
     const p: Params = {};

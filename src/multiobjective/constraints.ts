@@ -1,7 +1,10 @@
 import { CONSTRAINTS_KEY } from '../samplers/base';
+import { constraintsByKey } from '../constraintRecord';
 import { TrialState, withTrialChanges, type FrozenTrial } from '../frozenTrial';
 import type { AlgorithmWrites } from '../study/view';
 import { InvalidArgumentError } from '../errors';
+
+export { constraintAttrKey, constraintsByKey } from '../constraintRecord';
 
 /**
  * Constraints, as in Optuna: a `constraintsFunc(trial)` returns one number per constraint, and a
@@ -10,9 +13,6 @@ import { InvalidArgumentError } from '../errors';
  * sampler, `bestTrial`/`bestTrials` and other processes read the same record.
  */
 export type ConstraintsFunc = (trial: FrozenTrial) => readonly number[];
-
-/** Optuna 5's per-constraint system attributes: `constraints:<key>`. */
-const NAMED_PREFIX = `${CONSTRAINTS_KEY}:`;
 
 /**
  * The stored constraint values of a trial, or null when none were recorded. Read as Optuna 5 reads
@@ -23,25 +23,6 @@ const NAMED_PREFIX = `${CONSTRAINTS_KEY}:`;
 export function trialConstraints(trial: FrozenTrial): number[] | null {
   const byKey = constraintsByKey(trial.systemAttrs);
   return byKey === null ? null : Object.values(byKey);
-}
-
-/**
- * The same record by constraint name (Optuna 5's `trial.constraints`): the listed values under
- * '0', '1', ..., then the named ones; null when none were recorded.
- */
-export function constraintsByKey(systemAttrs: Readonly<Record<string, unknown>>): Record<string, number> | null {
-  const listed = Object.hasOwn(systemAttrs, CONSTRAINTS_KEY) ? systemAttrs[CONSTRAINTS_KEY] : undefined;
-  const named = Object.keys(systemAttrs).filter((k) => k.startsWith(NAMED_PREFIX));
-  if (!Array.isArray(listed) && named.length === 0) return null;
-  const byKey = new Map<string, number>();
-  if (Array.isArray(listed)) listed.forEach((v, i) => byKey.set(String(i), v as number));
-  for (const k of named) byKey.set(k.slice(NAMED_PREFIX.length), systemAttrs[k] as number);
-  return Object.fromEntries(byKey);
-}
-
-/** The system attribute Optuna 5's `trial.set_constraint(key, value)` writes. */
-export function constraintAttrKey(key: string): string {
-  return `${NAMED_PREFIX}${key}`;
 }
 
 /** Total violation sum(max(0, c_k)); 0 for a feasible trial or one with no recorded constraints. */

@@ -4,6 +4,7 @@ import type { StudyView } from '../study/view';
 import type { PruneDecision, Pruner } from './base';
 import { SuccessiveHalvingPruner } from './successiveHalving';
 import { requireInt } from '../validate';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export interface HyperbandPrunerOptions {
   /** Resource (steps) of the first rung of the most aggressive bracket (default 1). */
@@ -15,6 +16,13 @@ export interface HyperbandPrunerOptions {
   /** Passed to each bracket's successive halving (default 0). */
   bootstrapCount?: number;
 }
+
+const HYPERBAND_PRUNER_OPTION_KEYS = optionKeys<HyperbandPrunerOptions>({
+  minResource: true,
+  maxResource: true,
+  reductionFactor: true,
+  bootstrapCount: true,
+});
 
 /** One Hyperband bracket: `n` trials budgeted, the first rung at resource `r`. */
 export interface HyperbandBracket {
@@ -44,6 +52,7 @@ export class HyperbandPruner implements Pruner {
   private totalBudget = 0;
 
   constructor(opts: HyperbandPrunerOptions = {}) {
+    checkOptionKeys('HyperbandPruner', opts, HYPERBAND_PRUNER_OPTION_KEYS);
     this.minResource = opts.minResource ?? 1;
     this.maxResource = opts.maxResource ?? 'auto';
     this.reductionFactor = opts.reductionFactor ?? 3;

@@ -4,6 +4,7 @@ import type { StudyView } from '../study/view';
 import type { PruneDecision, Pruner } from './base';
 import { pruningDirection } from './shared';
 import { requireInt } from '../validate';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export interface PatientPrunerOptions {
   /** Steps without improvement tolerated before the wrapped pruner is consulted. */
@@ -17,6 +18,8 @@ export interface PatientPrunerOptions {
  * when `wrapped` is null) only when the best of the last `patience + 1` values is worse than the best
  * value before them by more than `minDelta`. Until then the trial is left alone, however it ranks.
  */
+const PATIENT_PRUNER_OPTION_KEYS = optionKeys<PatientPrunerOptions>({ patience: true, minDelta: true });
+
 export class PatientPruner implements Pruner {
   readonly patience: number;
   readonly minDelta: number;
@@ -25,6 +28,7 @@ export class PatientPruner implements Pruner {
     readonly wrapped: Pruner | null,
     opts: PatientPrunerOptions,
   ) {
+    checkOptionKeys('PatientPruner', opts, PATIENT_PRUNER_OPTION_KEYS);
     this.patience = opts?.patience;
     this.minDelta = opts?.minDelta ?? 0;
     requireInt('PatientPruner', 'patience', this.patience, 0);

@@ -6,6 +6,7 @@ import { upperBound } from '../sortedSearch';
 import type { Pruner } from './base';
 import { isFirstStepInInterval, lastReport, pruningDirection } from './shared';
 import { requireInt } from '../validate';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export interface PercentilePrunerOptions {
   /** Completed trials needed before any pruning (default 5). */
@@ -17,6 +18,13 @@ export interface PercentilePrunerOptions {
   /** Completed trials that must have reported the step before it is compared (default 1). */
   nMinTrials?: number;
 }
+
+const PERCENTILE_PRUNER_OPTION_KEYS = optionKeys<PercentilePrunerOptions>({
+  nStartupTrials: true,
+  nWarmupSteps: true,
+  intervalSteps: true,
+  nMinTrials: true,
+});
 
 /**
  * Prunes a trial whose best intermediate value so far is worse than the given percentile of the
@@ -33,6 +41,7 @@ export class PercentilePruner implements Pruner {
   private readonly completed = new CompletedStepValues();
 
   constructor(percentile: number, opts: PercentilePrunerOptions = {}) {
+    checkOptionKeys(new.target.name, opts, PERCENTILE_PRUNER_OPTION_KEYS);
     if (!(typeof percentile === 'number' && percentile >= 0 && percentile <= 100)) {
       throw new InvalidArgumentError(`PercentilePruner: percentile must lie in [0, 100], got ${String(percentile)}.`);
     }

@@ -6,6 +6,7 @@ import { lowerBound, upperBound } from '../sortedSearch';
 import type { PruneDecision, Pruner } from './base';
 import { currentTrials, lastReport, pruningDirection } from './shared';
 import { requireInt } from '../validate';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export interface SuccessiveHalvingPrunerOptions {
   /**
@@ -20,6 +21,13 @@ export interface SuccessiveHalvingPrunerOptions {
   /** A rung prunes every trial until it holds more than this many values (default 0). */
   bootstrapCount?: number;
 }
+
+const SUCCESSIVE_HALVING_PRUNER_OPTION_KEYS = optionKeys<SuccessiveHalvingPrunerOptions>({
+  minResource: true,
+  reductionFactor: true,
+  minEarlyStoppingRate: true,
+  bootstrapCount: true,
+});
 
 /** The system attribute holding a trial's value at rung k (Optuna's key, so studies interoperate). */
 export function completedRungKey(rung: number): string {
@@ -43,6 +51,7 @@ export class SuccessiveHalvingPruner implements Pruner {
   private readonly rungs = new FinishedRungValues();
 
   constructor(opts: SuccessiveHalvingPrunerOptions = {}) {
+    checkOptionKeys('SuccessiveHalvingPruner', opts, SUCCESSIVE_HALVING_PRUNER_OPTION_KEYS);
     const minResource = opts.minResource ?? 'auto';
     if (minResource !== 'auto' && !(Number.isInteger(minResource) && minResource >= 1)) {
       throw new InvalidArgumentError(`SuccessiveHalvingPruner: minResource must be an integer >= 1 or 'auto', got ${String(minResource)}.`);

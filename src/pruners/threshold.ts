@@ -4,6 +4,7 @@ import type { StudyView } from '../study/view';
 import type { Pruner } from './base';
 import { isFirstStepInInterval, lastReport } from './shared';
 import { requireInt } from '../validate';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export interface ThresholdPrunerOptions {
   /** Prune when the latest value falls below this. */
@@ -13,6 +14,13 @@ export interface ThresholdPrunerOptions {
   nWarmupSteps?: number;
   intervalSteps?: number;
 }
+
+const THRESHOLD_PRUNER_OPTION_KEYS = optionKeys<ThresholdPrunerOptions>({
+  lower: true,
+  upper: true,
+  nWarmupSteps: true,
+  intervalSteps: true,
+});
 
 /**
  * Prunes a trial whose latest intermediate value leaves [lower, upper], or is NaN (Optuna's
@@ -25,6 +33,7 @@ export class ThresholdPruner implements Pruner {
   readonly intervalSteps: number;
 
   constructor(opts: ThresholdPrunerOptions) {
+    checkOptionKeys('ThresholdPruner', opts, THRESHOLD_PRUNER_OPTION_KEYS);
     if (opts?.lower === undefined && opts?.upper === undefined) {
       throw new InvalidArgumentError('ThresholdPruner: give lower, upper or both (e.g. { upper: 1e3 }).');
     }

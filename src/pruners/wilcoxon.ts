@@ -6,6 +6,7 @@ import { pruningDirection } from './shared';
 import { requireInt } from '../validate';
 import { wilcoxonSignedRank } from './signedRankTest';
 import { bestTrialOrNull } from '../study/best';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export interface WilcoxonPrunerOptions {
   /** Prune when the test's p-value is below this (default 0.1; larger prunes more eagerly). */
@@ -13,6 +14,8 @@ export interface WilcoxonPrunerOptions {
   /** Paired steps needed before any pruning (default 2; fewer than 2 never prune). */
   nStartupSteps?: number;
 }
+
+const WILCOXON_PRUNER_OPTION_KEYS = optionKeys<WilcoxonPrunerOptions>({ pThreshold: true, nStartupSteps: true });
 
 /**
  * Optuna's WilcoxonPruner: steps are instance (or fold, or seed) ids, not time. The trial's value on
@@ -29,6 +32,7 @@ export class WilcoxonPruner implements Pruner {
   readonly nStartupSteps: number;
 
   constructor(opts: WilcoxonPrunerOptions = {}) {
+    checkOptionKeys('WilcoxonPruner', opts, WILCOXON_PRUNER_OPTION_KEYS);
     this.pThreshold = opts.pThreshold ?? 0.1;
     this.nStartupSteps = opts.nStartupSteps ?? 2;
     if (!(typeof this.pThreshold === 'number' && this.pThreshold >= 0 && this.pThreshold <= 1)) {

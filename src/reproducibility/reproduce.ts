@@ -21,7 +21,7 @@ import type { StudyView } from '../study/view';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY } from '../trial';
 import { ownValue, plainCopy } from '../dict';
 import { captureEnvironment, diffEnvironments, ENVIRONMENT_KEY, type EnvironmentDifference } from './environment';
-import { recordedTrialSeed, TRIAL_SEED_KEY } from './studyRecords';
+import { PRUNED_AFTER_REPORTS_KEY, recordedTrialSeed, TRIAL_SEED_KEY } from './studyRecords';
 
 export interface ReproduceOptions {
   /** Directory whose git state is compared with the recorded one (default: the current directory). */
@@ -183,12 +183,25 @@ function stepDifferences(recorded: FrozenTrial, rerun: FrozenTrial): StepDiffere
   return out;
 }
 
-/** Prunes the re-run exactly where the recorded trial was pruned (at its last reported step). */
+/**
+ * Answers "prune" where the recorded trial's pruner did: once the re-run has reported as many
+ * intermediate values as the trial had then (recorded by `shouldPrune`; for a trial recorded before
+ * that, a PRUNED trial's count of values). Counting, not looking for a step, holds when steps are
+ * reported out of order (instances in a shuffled order, for the Wilcoxon pruner), and a COMPLETE
+ * trial whose objective returned what it had when told to stop is stopped at the same point.
+ */
 class ReplayPruner implements Pruner {
-  constructor(private readonly pruneAtStep: number | undefined) {}
+  constructor(private readonly pruneAfterReports: number | undefined) {}
   prune(_study: StudyView, trial: FrozenTrial): boolean {
-    return this.pruneAtStep !== undefined && trial.intermediateValues.has(this.pruneAtStep);
+    return this.pruneAfterReports !== undefined && trial.intermediateValues.size >= this.pruneAfterReports;
   }
+}
+
+/** How many reports the recorded trial had made when its pruner said "prune", or undefined if it never did. */
+function reportsWhenPruned(original: FrozenTrial): number | undefined {
+  const recorded = ownValue(original.systemAttrs, PRUNED_AFTER_REPORTS_KEY);
+  if (typeof recorded === 'number' && Number.isInteger(recorded) && recorded >= 0) return recorded;
+  return original.state === TrialState.PRUNED ? original.intermediateValues.size : undefined;
 }
 
 /** Copy a finished (or running) earlier trial into the scratch storage; WAITING ones become FAIL so they are not run. */
@@ -237,7 +250,7 @@ export async function reproduceTrial(
     );
 
   const storage = new InMemoryStorage();
-  const pruneAt = original.state === TrialState.PRUNED ? lastStep(original) : undefined;
+  const pruneAt = reportsWhenPruned(original);
   const scratch = await createStudy({
     storage,
     studyName: `${study.studyName} (reproduce trial ${trialNumber})`,

@@ -13,6 +13,12 @@ import { randomSeed } from './seeds';
 export const STUDY_SEED_KEY = 'tunelab:seed';
 /** Trial system attribute holding the trial seed, `deriveSeed(studySeed, trialNumber)` (see seeds.ts). */
 export const TRIAL_SEED_KEY = 'tunelab:seed';
+/**
+ * Trial system attribute: how many intermediate values the trial had reported when its pruner first
+ * answered "prune". `reproduce` answers "prune" at the same point of the re-run, whether the
+ * objective then stopped (PRUNED) or returned what it had (a mean over the seeds evaluated so far).
+ */
+export const PRUNED_AFTER_REPORTS_KEY = 'tunelab:pruned_after_reports';
 
 function isSeed(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;

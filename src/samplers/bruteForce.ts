@@ -4,6 +4,7 @@ import { isFinished, TrialState, type FrozenTrial, type FrozenTrialData } from '
 import { checkSeed, Rng } from '../rng';
 import type { AlgorithmResult, StudyView } from '../study/view';
 import type { Sampler } from './base';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export interface BruteForceSamplerOptions {
   seed?: number;
@@ -15,6 +16,8 @@ export interface BruteForceSamplerOptions {
    */
   avoidPrematureStop?: boolean;
 }
+
+const BRUTE_FORCE_SAMPLER_OPTION_KEYS = optionKeys<BruteForceSamplerOptions>({ seed: true, avoidPrematureStop: true });
 
 /** (low, high, step) of a distribution's grid; categoricals as (0, n - 1, 1) over choice indices. */
 type GridArgs = readonly [number, number, number];
@@ -169,6 +172,7 @@ export class BruteForceSampler implements Sampler {
   private readonly avoidPrematureStop: boolean;
 
   constructor(opts: BruteForceSamplerOptions = {}) {
+    checkOptionKeys('BruteForceSampler', opts, BRUTE_FORCE_SAMPLER_OPTION_KEYS);
     checkSeed('BruteForceSampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.avoidPrematureStop = opts.avoidPrematureStop ?? false;

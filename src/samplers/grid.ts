@@ -6,6 +6,7 @@ import type { AlgorithmResult, AlgorithmWrites, StudyView } from '../study/view'
 import { FIXED_PARAMS_KEY } from '../trial';
 import type { Sampler } from './base';
 import { hasKey, setKey } from '../dict';
+import { checkOptionKeys } from '../options';
 
 /** Trial system attribute holding the index of the grid point the trial evaluates (Optuna's name). */
 export const GRID_ID_KEY = 'grid_id';
@@ -43,6 +44,7 @@ export class GridSampler implements Sampler {
   private studyKey: object | null = null;
 
   constructor(searchSpace: Record<string, readonly CategoricalChoice[]>, opts: { seed?: number } = {}) {
+    checkOptionKeys('GridSampler', opts, ['seed']);
     checkSeed('GridSampler', opts.seed);
     if (searchSpace === null || typeof searchSpace !== 'object' || Array.isArray(searchSpace)) {
       throw new InvalidArgumentError(

@@ -8,6 +8,7 @@ import { sampleUniformInternal } from './random';
 import { IntersectionSearchSpace } from './searchSpace';
 import { SOBOL_MAX_DIMENSIONS, SobolSequence } from './sobol';
 import { setKey } from '../dict';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export interface QMCSamplerOptions {
   /** Seeds the scrambling and the independent fallback. */
@@ -17,6 +18,8 @@ export interface QMCSamplerOptions {
   /** Only 'sobol' is implemented. */
   qmcType?: 'sobol';
 }
+
+const QMC_SAMPLER_OPTION_KEYS = optionKeys<QMCSamplerOptions>({ seed: true, scramble: true, qmcType: true });
 
 /**
  * Quasi-Monte Carlo sampling: trials cover the space more evenly than random draws (lower
@@ -36,6 +39,7 @@ export class QMCSampler implements Sampler {
   private sequence: SobolSequence | null = null;
 
   constructor(opts: QMCSamplerOptions = {}) {
+    checkOptionKeys('QMCSampler', opts, QMC_SAMPLER_OPTION_KEYS);
     checkSeed('QMCSampler', opts.seed);
     const qmcType = opts.qmcType ?? 'sobol';
     if (qmcType !== 'sobol') {

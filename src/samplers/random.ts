@@ -3,6 +3,7 @@ import type { FrozenTrial } from '../frozenTrial';
 import { checkSeed, Rng } from '../rng';
 import type { StudyView } from '../study/view';
 import type { Sampler } from './base';
+import { checkOptionKeys } from '../options';
 
 /**
  * Draw one internal value from a distribution uniformly (in log space for log distributions).
@@ -35,6 +36,7 @@ export class RandomSampler implements Sampler {
   private rng: Rng;
 
   constructor(opts: { seed?: number } = {}) {
+    checkOptionKeys('RandomSampler', opts, ['seed']);
     checkSeed('RandomSampler', opts.seed);
     this.rng = new Rng(opts.seed);
   }

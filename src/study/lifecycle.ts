@@ -6,7 +6,7 @@
 import { DuplicatedStudyError, InvalidArgumentError } from '../errors';
 import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
 import { getParamImportances } from '../importance';
-import { HeartbeatMonitor, type HeartbeatOptions } from '../parallel/heartbeat';
+import { HeartbeatMonitor } from '../parallel/heartbeat';
 import { optimizeWithModuleObjective } from '../parallel/threads';
 import type { Pruner } from '../pruners/base';
 import { MedianPruner } from '../pruners/percentile';
@@ -16,7 +16,9 @@ import { recordStudySeed, storedStudySeed } from '../reproducibility/studyRecord
 import type { Sampler } from '../samplers/base';
 import { TPESampler } from '../samplers/tpe';
 import { getStorage, type Storage, type StudySummary } from '../storage';
-import { Study, type CreateStudyOptions } from '../study';
+import { Study, type CreateStudyOptions, type LoadStudyOptions } from '../study';
+import { checkOptionKeys } from '../options';
+import { CREATE_STUDY_OPTION_KEYS, LOAD_STUDY_OPTION_KEYS } from './optionKeys';
 import type { StudyServices } from './services';
 
 /** The modules a Study delegates to but does not import (see services.ts). */
@@ -42,6 +44,7 @@ function resolveDirections(opts: CreateStudyOptions): Direction[] {
 
 /** Create a study (or, with loadIfExists, resume the one of that name). */
 export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study> {
+  checkOptionKeys('createStudy', opts, CREATE_STUDY_OPTION_KEYS);
   const directions = resolveDirections(opts);
   const storage = await getStorage(opts.storage);
   const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
@@ -68,14 +71,8 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
 }
 
 /** Open an existing study by name. */
-export async function loadStudy(
-  opts: {
-    studyName: string;
-    storage: string | Storage;
-    sampler?: Sampler;
-    pruner?: Pruner;
-  } & HeartbeatOptions<Study>,
-): Promise<Study> {
+export async function loadStudy(opts: LoadStudyOptions): Promise<Study> {
+  checkOptionKeys('loadStudy', opts, LOAD_STUDY_OPTION_KEYS);
   const storage = await getStorage(opts.storage);
   const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
   const studyId = await storage.getStudyIdFromName(opts.studyName);

@@ -15,12 +15,15 @@ import { runWithSeed } from '../reproducibility/context';
 import type { Objective, ObjectiveValue, OptimizeOptions, Study } from '../study';
 import { FAIL_REASON_KEY } from '../trial';
 import { errorRepr, logTrialCompleted, logTrialFailed, logTrialPruned } from '../trialLog';
+import { logWarning } from '../logging';
 import { markActive, stopAllStudies } from './activeStudies';
 import { bestTrialOrNull } from './best';
 import { describeValue } from './tell';
 import { isThenable } from '../thenable';
 import { runSteps, settle, type Steps } from '../steps';
 import { requireInt } from '../validate';
+import { checkOptionKeys } from '../options';
+import { OPTIMIZE_OPTION_KEYS } from './optionKeys';
 
 /**
  * A study's request to end `optimize` once the running trials finish: stopped (optimize returns) or
@@ -52,6 +55,7 @@ export async function optimizeStudy(
   objective: Objective | ModuleObjective,
   opts: OptimizeOptions,
 ): Promise<void> {
+  checkOptionKeys('optimize', opts, OPTIMIZE_OPTION_KEYS);
   checkSignalOption(opts.signal);
   if (isModuleObjective(objective) || opts.workers !== undefined) {
     return study.services.optimizeInThreads(study, objective, opts);
@@ -143,7 +147,12 @@ function* trialSteps(study: Study, objective: Objective, opts: OptimizeOptions, 
     else logTrialFailed(frozen, String(ownValue(frozen.systemAttrs, FAIL_REASON_KEY) ?? 'invalid value'), value);
     return frozen;
   } catch (err) {
-    if (trial.state !== TrialState.RUNNING) throw err; // tell itself failed: a storage problem
+    if (trial.state !== TrialState.RUNNING) {
+      // tell itself failed (a storage write): the trial is recorded FAIL if the storage still
+      // answers, and the error ends optimize, since the next trial's writes would fail the same way.
+      logWarning(`Trial ${trial.number} failed because a storage write failed: ${errorRepr(err)}.`);
+      throw err;
+    }
     if (isTrialPruned(err)) {
       const pruned = yield* study.tellSteps(trial, null, { state: TrialState.PRUNED });
       logTrialPruned(pruned, err.message === new TrialPruned().message ? '' : err.message);

@@ -8,6 +8,8 @@ import { settle, type Steps } from '../steps';
 import { trialOps } from '../storage/base';
 import { FAIL_REASON_KEY, Trial } from '../trial';
 import { recordTrialWrites } from './algorithmWrites';
+import { checkOptionKeys } from '../options';
+import { TELL_OPTION_KEYS } from './optionKeys';
 import type { TrialCache } from './trialCache';
 
 /**
@@ -23,6 +25,7 @@ export function* tellSteps(
   values: ObjectiveValue | null | undefined,
   opts: TellOptions,
 ): Steps<FrozenTrial> {
+  checkOptionKeys('tell', opts, TELL_OPTION_KEYS);
   let found = typeof trialOrNumber === 'number' ? trials.running.get(trialOrNumber) : trialOrNumber;
   if (!found && typeof trialOrNumber === 'number') {
     // Asked by another process (`tunelab ask`, `optuna ask`, a worker): finish it from its stored snapshot.
@@ -33,6 +36,13 @@ export function* tellSteps(
   if (!found) throw new InvalidArgumentError('tell(trial): pass a Trial or a trial number.');
   const trial: Trial = found;
   let state = opts.state ?? TrialState.COMPLETE;
+  if ((state === TrialState.PRUNED || state === TrialState.FAIL) && values !== undefined && values !== null) {
+    // As Optuna: a value told with these states would be dropped without a word.
+    throw new InvalidArgumentError(
+      `tell(): values were given with state ${TRIAL_STATE_NAMES[state]}; a ${TRIAL_STATE_NAMES[state]} trial takes no values. ` +
+        'Pass null for the values, or leave the state out to record them as COMPLETE.',
+    );
+  }
   let failReason = opts.failReason;
   let recorded: number[] | null = null;
   if (state === TrialState.COMPLETE) {
@@ -125,6 +135,8 @@ async function failAfterWriteError(storage: Storage, trials: TrialCache<Trial>, 
   }
   trial.markFinished(TrialState.FAIL);
   trials.running.delete(trial.number);
+  // So that study.trials shows the trial as stored (FAIL) rather than the RUNNING snapshot it had.
+  await Promise.resolve(trials.refresh()).catch(() => undefined);
 }
 
 /** The objective's values as numbers, one per direction, or why they cannot be recorded. */
@@ -139,8 +151,10 @@ function checkValues(values: ObjectiveValue | null | undefined, nDirections: num
     return `The objective returned ${arr.length} values but the study has ${nDirections} direction(s).`;
   }
   for (const v of arr) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      return `The objective returned ${describeValue(v)}; values must be finite numbers.`;
+    // As Optuna: NaN fails the trial; +-Infinity is a value (a maximised study's -Infinity for a
+    // configuration that cannot run, say), recorded and ranked like any other.
+    if (typeof v !== 'number' || Number.isNaN(v)) {
+      return `The objective returned ${describeValue(v)}; values must be numbers (NaN is not accepted).`;
     }
   }
   return arr;

@@ -3,6 +3,14 @@ import type { Storage } from '../storage';
 import { trialOps, type TrialOps, type TrialWriteLog, type TrialWrites } from '../storage/base';
 import { isThenable } from '../thenable';
 import { UnfinishedTrials } from './unfinishedTrials';
+import { ownValue } from '../dict';
+import type { Distribution } from '../distributions';
+
+/** The distribution a parameter name first had in a study, and the trial that had it. */
+export interface FirstDistribution {
+  readonly distribution: Distribution;
+  readonly firstTrial: number;
+}
 
 /** What the cache needs of a trial running in this process (a Trial). */
 export interface LiveTrial {
@@ -34,6 +42,8 @@ export class TrialCache<T extends LiveTrial> {
   private readonly unfinished = new UnfinishedTrials();
   /** The trials running in this process (from optimize or ask), by number: live objects, not snapshots. */
   readonly running = new Map<number, T>();
+  /** Each parameter name's first distribution and trial (what later suggestions must be compatible with). */
+  private readonly firstDistributions = new Map<string, FirstDistribution>();
 
   private readonly ops: TrialOps;
 
@@ -154,6 +164,32 @@ export class TrialCache<T extends LiveTrial> {
     const trials = this.trials;
     this.unfinished.update(trials);
     for (const t of this.unfinished.of(trials)) if (t.state === TrialState.WAITING) yield t;
+  }
+
+  /**
+   * The distribution `name` was first stored with in this study, or undefined for a name no cached
+   * trial has. A suggest checks against it so that a float named like an earlier int fails in the
+   * objective, where `catch` and the trial's log see it, on every storage alike, instead of at the
+   * trial's queued storage write (or never, on a storage that does not check). A name seen once is
+   * answered from a map; a new name costs one pass over the cached trials.
+   */
+  firstDistribution(name: string): FirstDistribution | undefined {
+    const known = this.firstDistributions.get(name);
+    if (known) return known;
+    for (const t of this.trials) {
+      const distribution = ownValue(t.distributions, name);
+      if (distribution) {
+        const found = { distribution, firstTrial: t.number };
+        this.firstDistributions.set(name, found);
+        return found;
+      }
+    }
+    return undefined;
+  }
+
+  /** Note a parameter this process has just suggested (its first use in the study, if none was found). */
+  noteDistribution(name: string, distribution: Distribution, trialNumber: number): void {
+    if (!this.firstDistributions.has(name)) this.firstDistributions.set(name, { distribution, firstTrial: trialNumber });
   }
 
   /** Snapshots of the trials running in this process, as they are now. */

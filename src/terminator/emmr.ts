@@ -6,6 +6,7 @@ import { normalCdf, normalPdf } from '../samplers/gp/normal';
 import { completeTrials, type ImprovementEvaluator } from './evaluators';
 import { fitTerminatorGP, standardizedRegretBound, terminatorEncoding } from './regretBound';
 import { requireInt } from '../validate';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export interface EMMREvaluatorOptions {
   /** The objective has no noise (the GP's noise stays at its floor). Default false. */
@@ -17,6 +18,13 @@ export interface EMMREvaluatorOptions {
   /** Seed of the candidate points of the inner regret bound. */
   seed?: number;
 }
+
+const EMMR_EVALUATOR_OPTION_KEYS = optionKeys<EMMREvaluatorOptions>({
+  deterministicObjective: true,
+  delta: true,
+  minNTrials: true,
+  seed: true,
+});
 
 /** What "never terminate" evaluates to, as Optuna: a huge but finite improvement. */
 const NO_TERMINATION = Number.MAX_VALUE * 0.1;
@@ -37,6 +45,7 @@ export class EMMREvaluator implements ImprovementEvaluator {
   private readonly rng: Rng;
 
   constructor(opts: EMMREvaluatorOptions = {}) {
+    checkOptionKeys('EMMREvaluator', opts, EMMR_EVALUATOR_OPTION_KEYS);
     this.deterministicObjective = opts.deterministicObjective ?? false;
     this.delta = opts.delta ?? 0.1;
     this.minNTrials = requireInt('EMMREvaluator', 'minNTrials', opts.minNTrials ?? 2, 2);

@@ -8,6 +8,7 @@ import { intersectionSearchSpace } from '../samplers/searchSpace';
 import { SobolSequence } from '../samplers/sobol';
 import { completeTrials, DEFAULT_MIN_N_TRIALS, type ImprovementEvaluator } from './evaluators';
 import { requireInt } from '../validate';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export interface RegretBoundEvaluatorOptions {
   /** Fraction of the complete trials (the best ones) the GP is fitted on (default 0.5). */
@@ -17,6 +18,8 @@ export interface RegretBoundEvaluatorOptions {
   /** Seed of the candidate points the upper confidence bound is maximised over. */
   seed?: number;
 }
+
+const REGRET_BOUND_EVALUATOR_OPTION_KEYS = optionKeys<RegretBoundEvaluatorOptions>({ topTrialsRatio: true, minNTrials: true, seed: true });
 
 /** Candidate points for max UCB over the space (Optuna's optimize_acqf_sample). */
 const N_CANDIDATES = 2048;
@@ -38,6 +41,7 @@ export class RegretBoundEvaluator implements ImprovementEvaluator {
   private readonly rng: Rng;
 
   constructor(opts: RegretBoundEvaluatorOptions = {}) {
+    checkOptionKeys('RegretBoundEvaluator', opts, REGRET_BOUND_EVALUATOR_OPTION_KEYS);
     this.topTrialsRatio = opts.topTrialsRatio ?? 0.5;
     this.minNTrials = opts.minNTrials ?? DEFAULT_MIN_N_TRIALS;
     if (!(this.topTrialsRatio > 0 && this.topTrialsRatio <= 1)) {

@@ -14,6 +14,7 @@ import {
 } from './evaluators';
 import { RegretBoundEvaluator } from './regretBound';
 import { requireInt } from '../validate';
+import { checkOptionKeys, optionKeys } from '../options';
 
 /** What the terminator reads of a study: its direction and trials (a Study, or a loaded copy). */
 export interface TerminatorStudy {
@@ -29,6 +30,8 @@ export interface TerminatorOptions {
   /** Complete trials needed before termination is considered (default 20). */
   minNTrials?: number;
 }
+
+const TERMINATOR_OPTION_KEYS = optionKeys<TerminatorOptions>({ improvementEvaluator: true, errorEvaluator: true, minNTrials: true });
 
 /** Per-trial improvement (and error) values: what plotTerminatorImprovement draws. */
 export interface TerminatorHistory {
@@ -65,6 +68,7 @@ export class Terminator {
   readonly minNTrials: number;
 
   constructor(opts: TerminatorOptions = {}) {
+    checkOptionKeys('Terminator', opts, TERMINATOR_OPTION_KEYS);
     this.minNTrials = requireInt('Terminator', 'minNTrials', opts.minNTrials ?? DEFAULT_MIN_N_TRIALS, 1);
     this.improvementEvaluator = opts.improvementEvaluator ?? new RegretBoundEvaluator();
     this.errorEvaluator = opts.errorEvaluator ?? defaultErrorEvaluator(this.improvementEvaluator);

@@ -21,6 +21,24 @@ const RD_YL_BU: readonly Rgb[] = [
   [49, 54, 149],
 ];
 
+/**
+ * ColorBrewer's Blues (light to dark), as plotly.colors.sequential.Blues lists it. plotly.js has a
+ * scale named 'Blues' too, but it runs the other way (dark to light): a figure that named it would
+ * draw the best trials pale in a notebook, where Optuna's figure (expanded by Python's plotly)
+ * draws them dark. So the figures carry these stops.
+ */
+const BLUES_STOPS: readonly Rgb[] = [
+  [247, 251, 255],
+  [222, 235, 247],
+  [198, 219, 239],
+  [158, 202, 225],
+  [107, 174, 214],
+  [66, 146, 198],
+  [33, 113, 181],
+  [8, 81, 156],
+  [8, 48, 107],
+];
+
 /** RdYlBu reversed (blue for low, red for high): what Optuna's plot_rank colours by. */
 export const RD_YL_BU_R: readonly Rgb[] = [...RD_YL_BU].reverse();
 
@@ -63,3 +81,6 @@ export function sampleColorscale(stops: readonly Rgb[], t: number): Rgb {
 export function rgbString(c: Rgb): string {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
+
+/** Blues as a plotly.js colorscale (what Optuna's parallel coordinate, contour and slice plots colour by). */
+export const BLUES: Array<[number, string]> = plotlyColorscale(BLUES_STOPS);

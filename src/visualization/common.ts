@@ -40,7 +40,15 @@ export function targetOf(study: StudyLike, opts: TargetOptions, fn: string): (t:
   return (t) => t.values![0];
 }
 
-export const COLORS = { complete: '#636efa', best: '#EF553B', pruned: '#FFA15A', fail: '#ab63fa', running: '#00cc96', waiting: '#bbbbbb' };
+export const COLORS = {
+  complete: '#636efa',
+  best: '#EF553B',
+  pruned: '#FFA15A',
+  fail: '#ab63fa',
+  running: '#00cc96',
+  waiting: '#bbbbbb',
+  infeasible: '#cccccc',
+};
 
 /** The parameters a plot covers: those given, else every parameter seen in complete trials (sorted). */
 export function paramNames(trials: FrozenTrial[], params: readonly string[] | undefined, fn: string): string[] {

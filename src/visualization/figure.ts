@@ -120,6 +120,8 @@ class AxisScale {
   constructor(
     readonly categorical: boolean,
     readonly log = false,
+    /** A date axis (plotly's type 'date'): positions are epoch milliseconds, ticks read as times. */
+    readonly date = false,
   ) {}
   /** Position of a value on this axis (a category's index on a categorical axis), NaN if unusable. */
   pos(v: unknown): number {
@@ -141,11 +143,23 @@ class AxisScale {
       const at = powers.length >= 2 ? powers : niceTicks(lo, hi);
       return at.map((e) => [e, fmtTick(Number((10 ** e).toPrecision(3)))]);
     }
+    if (this.date) return niceTicks(lo, hi).map((v) => [v, dateTick(v, hi - lo)]);
     if (!this.categorical) return niceTicks(lo, hi).map((v) => [v, fmtTick(v)]);
     const names = [...this.categories.keys()];
     const every = Math.max(1, Math.ceil(names.length / 12));
     return names.flatMap((name, i) => (i % every === 0 ? [[i, name] as [number, string]] : []));
   }
+}
+
+/** A date axis tick (UTC): the time of day, with milliseconds when the axis spans under ten seconds, or the day when it spans days. */
+function dateTick(ms: number, span: number): string {
+  const iso = new Date(ms).toISOString();
+  if (span >= 2 * 86_400_000) return iso.slice(0, 10);
+  return span < 10_000 ? iso.slice(11, 23) : iso.slice(11, 19);
+}
+
+function isDateAxis(layout: Record<string, unknown>, axis: 'xaxis' | 'yaxis'): boolean {
+  return (layout[axis] as { type?: unknown } | undefined)?.type === 'date';
 }
 
 function isLogAxis(layout: Record<string, unknown>, axis: 'xaxis' | 'yaxis'): boolean {
@@ -191,6 +205,7 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
       traces.map((t) => col(t, 'x')),
     ),
     isLogAxis(layout, 'xaxis'),
+    isDateAxis(layout, 'xaxis'),
   );
   const sy = new AxisScale(
     isCategoricalAxis(
@@ -199,13 +214,14 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
       traces.map((t) => col(t, 'y')),
     ),
     isLogAxis(layout, 'yaxis'),
+    isDateAxis(layout, 'yaxis'),
   );
   const xs: number[] = [];
   const ys: number[] = [];
 
   type Drawn =
     | { kind: 'xy'; trace: Trace; pts: Array<[number, number]>; index: number; pointColors: Array<string | null> }
-    | { kind: 'bar'; trace: Trace; pts: Array<[number, number]>; horizontal: boolean; index: number }
+    | { kind: 'bar'; trace: Trace; pts: Array<[number, number]>; bases: number[] | null; horizontal: boolean; index: number }
     | { kind: 'heatmap'; trace: Trace; cells: Array<[number, number, number]>; zmin: number; zmax: number; index: number };
   const drawn: Drawn[] = [];
   traces.forEach((t, index) => {
@@ -238,16 +254,22 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
     // A marker colour per point (plot_rank's colours by rank) when given as CSS colour strings.
     const markerColors = (t.marker as { color?: unknown } | undefined)?.color;
     const pointColors: Array<string | null> = [];
+    // A bar's base (where it starts on the value axis; plot_timeline's start times), else 0.
+    const horizontal = t.orientation === 'h';
+    const baseValues = type === 'bar' && Array.isArray(t.base) ? (t.base as unknown[]) : null;
+    const bases: number[] = [];
     const n = Math.min(xv.length || yv.length, yv.length || xv.length);
     for (let i = 0; i < n; i++) {
       const x = xv.length ? sx.pos(xv[i]) : i;
       const y = yv.length ? sy.pos(yv[i]) : i;
-      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      const base = baseValues ? (horizontal ? sx : sy).pos(baseValues[i]) : 0;
+      if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(base)) continue;
       pts.push([x, y]);
+      bases.push(base);
       const c = Array.isArray(markerColors) ? markerColors[i] : undefined;
       pointColors.push(typeof c === 'string' ? c : null);
     }
-    if (type === 'bar') drawn.push({ kind: 'bar', trace: t, pts, horizontal: t.orientation === 'h', index });
+    if (type === 'bar') drawn.push({ kind: 'bar', trace: t, pts, bases: baseValues ? bases : null, horizontal, index });
     else drawn.push({ kind: 'xy', trace: t, pts, index, pointColors });
   });
 
@@ -266,16 +288,19 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
   const barRects: BarRect[] = [];
   const stackBase = new Map<number, [number, number]>(); // position -> [positive top, negative bottom]
   bars.forEach((b, k) => {
-    const offset = barmode === 'group' ? -groupWidth / 2 + k * perBar : -groupWidth / 2;
-    for (const [x, y] of b.pts) {
+    // A trace's own bar width (in position units) wins over the slot's share, as in plotly.
+    const width = typeof b.trace.width === 'number' && b.trace.width > 0 ? b.trace.width : null;
+    const barWidth = width ?? perBar;
+    const offset = width !== null ? -width / 2 : barmode === 'group' ? -groupWidth / 2 + k * perBar : -groupWidth / 2;
+    for (const [i, [x, y]] of b.pts.entries()) {
       const [pos, value] = b.horizontal ? [y, x] : [x, y];
-      let v0 = 0;
+      let v0 = b.bases ? b.bases[i] : 0;
       if (barmode === 'stack') {
         const base = stackBase.get(pos) ?? [0, 0];
         v0 = value >= 0 ? base[0] : base[1];
         stackBase.set(pos, value >= 0 ? [base[0] + value, base[1]] : [base[0], base[1] + value]);
       }
-      const r = { index: b.index, pos0: pos + offset, pos1: pos + offset + perBar, v0, v1: v0 + value, horizontal: b.horizontal };
+      const r = { index: b.index, pos0: pos + offset, pos1: pos + offset + barWidth, v0, v1: v0 + value, horizontal: b.horizontal };
       barRects.push(r);
       (b.horizontal ? ys : xs).push(r.pos0, r.pos1);
       (b.horizontal ? xs : ys).push(r.v0, r.v1);

@@ -12,6 +12,7 @@ import { hasKey, ownValue } from '../dict';
 import { formatG } from '../format';
 import { SEED_STD_ATTR } from '../reproducibility/multiSeed';
 import { dominates, nonDominatedSort, toLoss } from '../multiobjective/pareto';
+import { isFeasible } from '../multiobjective/constraints';
 import {
   COLORS,
   completeTrials,
@@ -24,32 +25,56 @@ import {
   type StudyLike,
   type TargetOptions,
 } from './common';
+import { BLUES } from './colorscale';
+import { logWarning } from '../logging';
 
 /** The two traces of the optimization history (shared with the live widget so they look the same). */
 export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions = {}): Trace[] {
   const target = targetOf(study, opts, 'plotOptimizationHistory');
   const trials = completeTrials(study);
   const minimize = opts.target !== undefined || study.directions[0] === 'minimize';
-  const xs: number[] = [];
-  const ys: number[] = [];
+  // As Optuna 5.0: trials that violate a recorded constraint are drawn apart, in grey, and the
+  // best-so-far line follows the feasible trials only (as study.bestValue does).
+  const feasible = trials.filter(isFeasible);
+  const infeasible = trials.filter((t) => !isFeasible(t));
   const best: number[] = [];
   let cur = NaN;
   for (const t of trials) {
     const v = target(t);
-    xs.push(t.number);
-    ys.push(v);
-    if (Number.isNaN(cur) || (minimize ? v < cur : v > cur)) cur = v;
+    if (isFeasible(t) && (Number.isNaN(cur) || (minimize ? v < cur : v > cur))) cur = v;
     best.push(cur);
   }
   const name = opts.targetName ?? 'Objective Value';
-  const values: Trace = { type: 'scatter', mode: 'markers', name, x: xs, y: ys, marker: { color: COLORS.complete } };
+  const values: Trace = {
+    type: 'scatter',
+    mode: 'markers',
+    name,
+    x: feasible.map((t) => t.number),
+    y: feasible.map(target),
+    marker: { color: COLORS.complete },
+  };
   // Trials scored over several seeds (evaluateSeeds) carry their spread: draw it as error bars.
-  const spread = opts.target ? null : seedSpread(trials);
+  const spread = opts.target ? null : seedSpread(feasible);
   if (spread) values.error_y = { type: 'data', array: spread, visible: true, thickness: 1 };
   const traces: Trace[] = [values];
   // Optuna draws the best-so-far line only for the study's own objective.
-  if (!opts.target) traces.push({ type: 'scatter', mode: 'lines', name: 'Best Value', x: [...xs], y: best, line: { color: COLORS.best } });
+  if (!opts.target) {
+    traces.push({
+      type: 'scatter',
+      mode: 'lines',
+      name: 'Best Value',
+      x: trials.map((t) => t.number),
+      y: best,
+      line: { color: COLORS.best },
+    });
+  }
+  if (infeasible.length > 0) traces.push({ ...infeasibleTrace(), x: infeasible.map((t) => t.number), y: infeasible.map(target) });
   return traces;
+}
+
+/** The optimization history's trace of infeasible trials, without its points (Optuna's grey "Infeasible Trial"). */
+export function infeasibleTrace(): Trace {
+  return { type: 'scatter', mode: 'markers', name: 'Infeasible Trial', marker: { color: COLORS.infeasible } };
 }
 
 /** Each trial's `seed_std` user attribute (0 where absent), or null when no trial has one. */
@@ -113,40 +138,24 @@ export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & {
   const multi = study.directions.length > 1 && !opts.target;
   const target = multi ? () => NaN : targetOf(study, opts, 'plotParallelCoordinate');
   let trials = completeTrials(study);
-  if (multi) trials = trials.filter((t) => t.values?.length === study.directions.length && t.values.every(Number.isFinite));
+  // As Optuna 5.0: trials whose objective (or target) is not finite are left out.
+  trials = multi
+    ? trials.filter((t) => t.values?.length === study.directions.length && t.values.every(Number.isFinite))
+    : trials.filter((t) => Number.isFinite(target(t)));
   const names = paramNames(trials, opts.params, 'plotParallelCoordinate');
-  // Optuna drops trials that lack one of the plotted parameters.
-  const rows = trials.filter((t) => names.every((n) => hasKey(t.params, n)));
+  // As Optuna 5.0, every trial is drawn: a parameter a trial does not have (a conditional one) sits
+  // on its axis's "None" tick, below the values.
+  const rows = trials;
   const objective = multi ? paretoRanks(rows, study.directions) : rows.map(target);
+  const range = (values: number[]) => (values.length ? [Math.min(...values), Math.max(...values)] : [0, 0]);
   const objectiveDims = multi
     ? objectiveNames(study).map((label, k) => {
         const values = rows.map((t) => t.values![k]);
-        return { label, values, range: [Math.min(...values), Math.max(...values)] };
+        return { label, values, range: range(values) };
       })
-    : [{ label: opts.targetName ?? 'Objective Value', values: objective, range: [Math.min(...objective), Math.max(...objective)] }];
+    : [{ label: opts.targetName ?? 'Objective Value', values: objective, range: range(objective) }];
   const dims: Record<string, unknown>[] = [...objectiveDims];
-  for (const n of names) {
-    const d = distributionOf(rows, n);
-    const vals = rows.map((t) => t.params[n]);
-    if (isCategorical(d, vals)) {
-      const labels = [...new Set(vals.map(String))];
-      dims.push({ label: n, values: vals.map((v) => labels.indexOf(String(v))), tickvals: labels.map((_, i) => i), ticktext: labels });
-    } else if (isLog(d)) {
-      // As Optuna: the axis is log10 of the values, ticked at the integer powers between the
-      // ends plus the ends themselves, labelled with the value in '%.3g'.
-      const logs = vals.map((v) => Math.log10(v as number));
-      const lo = Math.min(...logs);
-      const hi = Math.max(...logs);
-      let ticks: number[] = [];
-      for (let e = Math.ceil(lo); e < Math.ceil(hi); e++) ticks.push(e);
-      if (!ticks.includes(lo)) ticks = [lo, ...ticks];
-      if (!ticks.includes(hi)) ticks = [...ticks, hi];
-      dims.push({ label: n, values: logs, range: [lo, hi], tickvals: ticks, ticktext: ticks.map((e) => formatG(10 ** e, 3)) });
-    } else {
-      const nums = vals as number[];
-      dims.push({ label: n, values: nums, range: [Math.min(...nums), Math.max(...nums)] });
-    }
-  }
+  for (const n of names) dims.push(parallelDimension(rows, n));
   // As Optuna: the scale is reversed for minimisation, a custom target and Pareto ranks.
   const reversescale = multi || !(study.directions[0] === 'maximize' && !opts.target);
   const colorbarTitle = multi ? 'Pareto Rank' : (opts.targetName ?? 'Objective Value');
@@ -157,17 +166,80 @@ export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & {
         dimensions: dims,
         labelangle: 30,
         labelside: 'bottom',
-        line: { color: objective, colorscale: 'Blues', reversescale, showscale: true, colorbar: { title: { text: colorbarTitle } } },
+        line: { color: objective, colorscale: BLUES, reversescale, showscale: true, colorbar: { title: { text: colorbarTitle } } },
       },
     ],
     layout: { title: { text: 'Parallel Coordinate Plot' } },
   });
 }
 
+/** Optuna's label for a value a trial does not have, and where the axis puts it (below the values). */
+const MISSING_LABEL = 'None';
+const missingPosition = (lo: number, hi: number) => (lo === hi ? lo - 1 : lo - ((hi - lo) * 0.12) / 0.88);
+/** Optuna shortens parameter names on the parallel coordinate's axes (so angled labels stay inside). */
+const axisLabel = (name: string) => (name.length < 20 ? name : `${name.slice(0, 17)}...`);
+
+/** One parameter's axis of the parallel coordinate plot, as Optuna 5.0 builds it. */
+function parallelDimension(rows: FrozenTrial[], name: string): Record<string, unknown> {
+  const d = distributionOf(rows, name);
+  const has = rows.map((t) => hasKey(t.params, name));
+  const present = rows.filter((_, i) => has[i]).map((t) => t.params[name]);
+  const hasMissing = has.includes(false);
+  const label = axisLabel(name);
+  if (isCategorical(d, present)) {
+    // Numeric choices are ordered by value, others in order of first appearance.
+    const numeric = present.every((v) => typeof v === 'number');
+    const seen = [...new Set(present)];
+    const vocab = numeric ? (seen as number[]).sort((a, b) => a - b) : seen;
+    const offset = hasMissing ? 1 : 0;
+    const values = rows.map((t, i) => (has[i] ? vocab.indexOf(t.params[name]) + offset : 0));
+    const labels = vocab.map((v) => (String(v) === MISSING_LABEL && hasMissing ? `${MISSING_LABEL} (value)` : String(v)));
+    return {
+      label,
+      values,
+      range: [Math.min(...values), Math.max(...values)],
+      tickvals: Array.from({ length: vocab.length + offset }, (_, i) => i),
+      ticktext: hasMissing ? [MISSING_LABEL, ...labels] : labels,
+    };
+  }
+  if (isLog(d)) {
+    // As Optuna: the axis is log10 of the values, ticked at the integer powers between the ends
+    // plus the ends themselves, labelled with the value in '%.3g'.
+    const logs = present.map((v) => Math.log10(v as number));
+    const lo = Math.min(...logs);
+    const hi = Math.max(...logs);
+    let ticks: number[] = [];
+    for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) ticks.push(e);
+    if (!ticks.includes(lo)) ticks = [lo, ...ticks];
+    if (!ticks.includes(hi)) ticks = [...ticks, hi];
+    const missing = hasMissing ? missingPosition(lo, hi) : null;
+    return {
+      label,
+      values: rows.map((t, i) => (has[i] ? Math.log10(t.params[name] as number) : missing)),
+      range: [missing ?? lo, hi],
+      tickvals: missing === null ? ticks : [missing, ...ticks],
+      ticktext: [...(missing === null ? [] : [MISSING_LABEL]), ...ticks.map((e) => formatG(10 ** e, 3))],
+    };
+  }
+  const nums = present as number[];
+  const lo = Math.min(...nums);
+  const hi = Math.max(...nums);
+  if (!hasMissing) return { label, values: nums, range: [lo, hi] };
+  const missing = missingPosition(lo, hi);
+  const ticks = lo === hi ? [lo] : Array.from({ length: 5 }, (_, i) => lo + ((hi - lo) * i) / 4);
+  return {
+    label,
+    values: rows.map((t, i) => (has[i] ? (t.params[name] as number) : missing)),
+    range: [missing, hi],
+    tickvals: [missing, ...ticks],
+    ticktext: [MISSING_LABEL, ...ticks.map((v) => formatG(v, 3))],
+  };
+}
+
 /** Objective value against each parameter, one panel per parameter, colored by trial number. */
 export function plotSlice(study: StudyLike, opts: TargetOptions & { params?: string[] } = {}): Figure {
   const target = targetOf(study, opts, 'plotSlice');
-  const trials = completeTrials(study);
+  const trials = completeTrials(study).filter((t) => Number.isFinite(target(t))); // as Optuna 5.0
   const names = paramNames(trials, opts.params, 'plotSlice');
   const data: Trace[] = [];
   const layout: Record<string, unknown> = { title: { text: 'Slice Plot' }, showlegend: false };
@@ -185,7 +257,7 @@ export function plotSlice(study: StudyLike, opts: TargetOptions & { params?: str
       yaxis: `y${axis}`,
       marker: {
         color: rows.map((t) => t.number),
-        colorscale: 'Blues',
+        colorscale: BLUES,
         showscale: i === names.length - 1,
         colorbar: { title: { text: 'Trial' } },
         line: { width: 0.5, color: 'Grey' },
@@ -222,9 +294,17 @@ export function plotSlice(study: StudyLike, opts: TargetOptions & { params?: str
  */
 export function plotContour(study: StudyLike, opts: TargetOptions & { params?: string[] } = {}): Figure {
   const target = targetOf(study, opts, 'plotContour');
-  const trials = completeTrials(study);
+  const trials = completeTrials(study).filter((t) => Number.isFinite(target(t))); // as Optuna 5.0
   const names = paramNames(trials, opts.params, 'plotContour');
-  if (names.length < 2) throw new InvalidArgumentError('plotContour needs at least two parameters; this study has ' + names.length + '.');
+  if (names.length < 2) {
+    // As Optuna 5.0: a warning and an empty figure, not an error (a study just started, a one-parameter study).
+    logWarning(
+      trials.length === 0
+        ? 'plotContour: the study has no completed trials yet.'
+        : `plotContour needs two parameters; ${opts.params ? 'params names' : 'the completed trials have'} ${names.length}.`,
+    );
+    return new Figure({ data: [], layout: { title: { text: 'Contour Plot' } } });
+  }
   const [px, py] = names;
   const rows = trials.filter((t) => hasKey(t.params, px) && hasKey(t.params, py));
   const x = rows.map((t) => t.params[px]);
@@ -240,7 +320,7 @@ export function plotContour(study: StudyLike, opts: TargetOptions & { params?: s
         y,
         z,
         connectgaps: true,
-        colorscale: 'Blues',
+        colorscale: BLUES,
         reversescale: study.directions[0] !== 'maximize',
         contours: { coloring: 'heatmap' },
         colorbar: { title: { text: opts.targetName ?? 'Objective Value' } },
@@ -266,38 +346,46 @@ export function plotParamImportances(
   opts: ImportanceOptions & { targetName?: string; importances?: Record<string, number> } = {},
 ): Figure {
   const { importances: given, ...importanceOpts } = opts;
-  // As Optuna: a single-objective study's metric name titles the bars unless a target is given.
   const named = study.metricNames;
-  const targetName = named && named.length === 1 && !opts.target ? named[0] : opts.targetName;
-  const importances = given ?? getParamImportances(study as Study, importanceOpts);
-  const entries = Object.entries(importances).sort((a, b) => a[1] - b[1]);
+  const series: Array<{ name: string; importances: Record<string, number> }> = [];
+  if (study.directions.length > 1 && !opts.target && !given) {
+    // As Optuna 5.0: one set of bars per objective, named by the metric names when the study has them.
+    study.directions.forEach((_, k) => {
+      const name = named?.[k] ?? `${opts.targetName ?? 'Objective Value'} ${k}`;
+      series.push({ name, importances: getParamImportances(study as Study, { ...importanceOpts, target: (t) => t.values![k] }) });
+    });
+  } else {
+    // As Optuna: a single-objective study's metric name titles the bars unless a target is given.
+    const name = named && named.length === 1 && !opts.target ? named[0] : (opts.targetName ?? 'Objective Value');
+    series.push({ name, importances: given ?? getParamImportances(study as Study, importanceOpts) });
+  }
+  const data: Trace[] = series.map(({ name, importances }, k) => {
+    const entries = Object.entries(importances).sort((a, b) => a[1] - b[1]);
+    return {
+      type: 'bar',
+      orientation: 'h',
+      x: entries.map((e) => e[1]),
+      y: entries.map((e) => e[0]),
+      text: entries.map((e) => (e[1] < 0.01 ? '<0.01' : e[1].toFixed(2))),
+      textposition: 'outside',
+      cliponaxis: false, // as Optuna: the value beside the longest bar is not cut at the plot's edge
+      hovertemplate: '%{y}: %{x}<extra></extra>',
+      ...(series.length === 1 ? { marker: { color: COLORS.complete } } : {}),
+      name,
+      legendrank: k,
+    };
+  });
+  const longest = Math.max(0, ...series.flatMap((s) => Object.values(s.importances)));
   return new Figure({
-    data: [
-      {
-        type: 'bar',
-        orientation: 'h',
-        x: entries.map((e) => e[1]),
-        y: entries.map((e) => e[0]),
-        text: entries.map((e) => (e[1] < 0.01 ? '<0.01' : e[1].toFixed(2))),
-        textposition: 'outside',
-        cliponaxis: false, // as Optuna: the value beside the longest bar is not cut at the plot's edge
-        hovertemplate: '%{y}: %{x}<extra></extra>',
-        marker: { color: COLORS.complete },
-        name: targetName ?? 'Objective Value',
-      },
-    ],
+    data,
     layout: {
       title: { text: 'Hyperparameter Importances' },
       // Room on the right for the value written beside the longest bar.
-      xaxis: {
-        title: { text: `Importance for ${targetName ?? 'Objective Value'}` },
-        automargin: true,
-        range: [0, Math.max(0, ...entries.map((e) => e[1])) * 1.12 || 1],
-      },
+      xaxis: { title: { text: 'Hyperparameter Importance' }, automargin: true, range: [0, longest * 1.12 || 1] },
       // automargin grows the left margin to the widest parameter name and places the title beyond
       // it (standoff), so long names are neither clipped nor overlapped by the title.
       yaxis: { title: { text: 'Hyperparameter', standoff: 12 }, automargin: true },
-      showlegend: false,
+      showlegend: series.length > 1,
     },
   });
 }
@@ -311,8 +399,10 @@ export function plotEdf(studies: StudyLike | readonly StudyLike[], opts: TargetO
   const list = Array.isArray(studies) ? (studies as readonly StudyLike[]) : [studies as StudyLike];
   const per = list.map((s) => ({
     name: s.studyName ?? 'study',
+    // As Optuna 5.0: values that are not finite are left out.
     values: completeTrials(s)
       .map(targetOf(s, opts, 'plotEdf'))
+      .filter(Number.isFinite)
       .sort((a, b) => a - b),
   }));
   const all = per.flatMap((p) => p.values);
@@ -358,18 +448,36 @@ export function plotTimeline(study: StudyLike): Figure {
     [TrialState.RUNNING]: COLORS.running,
     [TrialState.WAITING]: COLORS.waiting,
   };
-  for (const [state, trials] of [...byState.entries()].sort((a, b) => a[0] - b[0])) {
+  const bars = (trials: FrozenTrial[], name: string, color: string) => {
+    if (trials.length === 0) return;
     data.push({
       type: 'bar',
       orientation: 'h',
-      name: TrialState[state],
+      name,
       base: trials.map((t) => t.datetimeStart!.toISOString()),
       x: trials.map((t) => (t.datetimeComplete?.getTime() ?? now) - t.datetimeStart!.getTime()),
       y: trials.map((t) => t.number),
-      marker: { color: colorOf[state] },
-      hovertemplate: '%{text}<extra>' + TrialState[state] + '</extra>',
+      // One trial's height whatever the gaps between this state's trials (plotly sizes an overlaid
+      // trace's bars by its own spacing otherwise: two FAIL trials far apart would be drawn tall).
+      width: trials.map(() => 0.8),
+      marker: { color },
+      hovertemplate: '%{text}<extra>' + name + '</extra>',
       text: trials.map((t) => `Trial ${t.number}`),
+      textposition: 'none', // the text is for the hover box, not drawn in the bar (as Optuna)
     });
+  };
+  for (const [state, trials] of [...byState.entries()].sort((a, b) => a[0] - b[0])) {
+    if (state === TrialState.COMPLETE) {
+      // As Optuna 5.0: COMPLETE trials that violate a recorded constraint are INFEASIBLE, in grey.
+      bars(
+        trials.filter((t) => !isFeasible(t)),
+        'INFEASIBLE',
+        COLORS.infeasible,
+      );
+      bars(trials.filter(isFeasible), TrialState[state], colorOf[state]);
+    } else {
+      bars(trials, TrialState[state], colorOf[state]);
+    }
   }
   return new Figure({
     data,
@@ -378,6 +486,7 @@ export function plotTimeline(study: StudyLike): Figure {
       xaxis: { title: { text: 'Datetime' }, type: 'date' },
       yaxis: { title: { text: 'Trial' } },
       barmode: 'overlay',
+      showlegend: true, // a legend even when every trial has one state, as Optuna
     },
   });
 }
@@ -464,8 +573,13 @@ export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {})
   const k = study.directions.length;
   if (k !== 2 && k !== 3) throw new InvalidArgumentError(`plotParetoFront draws 2 or 3 objectives; this study has ${k}.`);
   const trials = completeTrials(study);
-  const front = trials.filter((t) => !trials.some((o) => o !== t && dominates(o.values!, t.values!, study.directions)));
-  const others = trials.filter((t) => !front.includes(t));
+  // As Optuna 5.0 (and study.bestTrials): the front is made of feasible trials only; with constraints
+  // recorded, the infeasible trials are drawn apart in grey and the others are "Feasible Trial".
+  const hasConstraints = trials.some((t) => Object.keys(t.constraints).length > 0);
+  const feasible = trials.filter(isFeasible);
+  const infeasible = trials.filter((t) => !isFeasible(t));
+  const front = feasible.filter((t) => !feasible.some((o) => o !== t && dominates(o.values!, t.values!, study.directions)));
+  const others = feasible.filter((t) => !front.includes(t));
   if (opts.targetNames && opts.targetNames.length !== k) {
     throw new InvalidArgumentError(`plotParetoFront: targetNames must name each of the ${k} objectives, got ${opts.targetNames.length}.`);
   }
@@ -489,10 +603,12 @@ export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {})
     return t;
   };
   const data: Trace[] = [];
-  if (opts.includeDominatedTrials ?? true) data.push(trace(others, 'Trial', '#a0c4ff'));
+  if (hasConstraints) data.push(trace(infeasible, 'Infeasible Trial', COLORS.infeasible));
+  if (opts.includeDominatedTrials ?? true) data.push(trace(others, hasConstraints ? 'Feasible Trial' : 'Trial', '#a0c4ff'));
   data.push(trace(front, 'Best Trial', COLORS.best));
   const layout: Record<string, unknown> = { title: { text: 'Pareto-front Plot' } };
-  const axis = (i: number) => ({ title: { text: names[i] }, type: types[i], automargin: true });
+  // automargin is a 2-D axis property: plotly (Python) refuses a figure whose 3-D scene axes have it.
+  const axis = (i: number) => ({ title: { text: names[i] }, type: types[i], ...(k === 2 ? { automargin: true } : {}) });
   if (k === 2) {
     layout.xaxis = axis(0);
     layout.yaxis = axis(1);

@@ -339,6 +339,25 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
   });
 });
 
+describe('tunelab and optuna CLIs on one journal file, named as optuna’s CLI names it', () => {
+  it('opens the path of an existing file, or --storage-class JournalFileBackend, as a journal; -inf is a value', async () => {
+    const path = join(dir, 'cli.log');
+    const [created] = await optuna(['create-study', '--storage', path, '--storage-class', 'JournalFileBackend', '--study-name', 'j']);
+    assert.equal(created.code, 0);
+    const asked = parseJson(await tunelab('ask', '--storage', path, '--study-name', 'j', '--search-space', SPACE), 'tunelab ask');
+    const told = await tunelab(
+      ...['tell', '--storage', path, '--storage-class', 'JournalFileBackend', '--study-name', 'j'],
+      ...['--trial-number', String(asked.number), '--values', '-inf'],
+    );
+    assert.equal(told.code, 0, told.stderr);
+    const listing = ['trials', '--storage', path, '--study-name', 'j', '-f', 'json'];
+    const [[theirs], ours] = await Promise.all([optuna(listing), tunelab(...listing)]);
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.equal(ours.stdout, theirs.stdout);
+    assert.match(ours.stdout, /"state": "COMPLETE"/);
+  });
+});
+
 describe('tunelab and optuna CLIs on one PostgreSQL database', () => {
   let server: PostgresServer | undefined;
   after(() => server?.destroy());

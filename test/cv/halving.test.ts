@@ -97,6 +97,19 @@ const CASES: Case[] = [
   { ...base, kind: 'grid', nSamples: 200, grid: grid(10, 8), factor: 3, minResources: 40 },
   { ...base, kind: 'grid', nSamples: 200, grid: grid(10, 8), factor: 3, minResources: 40, aggressive: true },
   { ...base, kind: 'grid', nSamples: 300, grid: grid(9, 9), factor: 3, minResources: 'smallest', aggressive: true },
+  // 243 = 3^5 candidates: floor(log(243, 3)) is 4 in Python (its log(3) is correctly rounded; V8's is one bit lower).
+  { ...base, kind: 'grid', nSamples: 100, grid: grid(27, 9), factor: 3, minResources: 'smallest', aggressive: true },
+  {
+    ...base,
+    kind: 'grid',
+    nSamples: 30,
+    grid: grid(9, 3),
+    factor: 3,
+    resource: 'n_iter',
+    maxResources: 243,
+    minResources: 'exhaust',
+    aggressive: true,
+  },
   { ...base, kind: 'grid', nSamples: 500, grid: grid(6, 5), factor: 1.5, minResources: 'smallest' },
   { ...base, kind: 'grid', nSamples: 500, grid: grid(6, 5), factor: 2.5, minResources: 'exhaust' },
   { ...base, kind: 'grid', nSamples: 90, grid: grid(2, 1), factor: 3, minResources: 'exhaust' },
@@ -324,6 +337,14 @@ describe('successive halving (scikit-learn 1.9 HalvingGridSearchCV / HalvingRand
     await assert.rejects(halvingGridSearchCV(model, { a: [1, 2] }, X, y, { resource: 'n_iter' }), /needs a numeric maxResources/);
     await assert.rejects(halvingGridSearchCV(model, { n_iter: [1, 2] }, X, y, { resource: 'n_iter', maxResources: 9 }), /also searched/);
     await assert.rejects(halvingRandomSearchCV(model, { a: [1, 2] }, X, y, { minResources: 'exhaust' }), /cannot both be 'exhaust'/);
-    await assert.rejects(halvingGridSearchCV(model, { a: [1, 2] }, X, y, { factor: 0 }), /factor must be a positive number/);
+    // scikit-learn accepts these and fails later (a division by zero; an empty result).
+    for (const factor of [0, 0.5, 1]) {
+      await assert.rejects(halvingGridSearchCV(model, { a: [1, 2] }, X, y, { factor }), /factor must be a number greater than 1/);
+    }
+    // scikit-learn: "Cannot sample 45 out of arrays with dim 30" from deep inside; tunelab says which option.
+    await assert.rejects(
+      halvingGridSearchCV(model, { a: [1, 2] }, X, y, { maxResources: 500 }),
+      /maxResources \(500\) is more rows than X has \(60\)/,
+    );
   });
 });

@@ -36,19 +36,32 @@ type PrunerSpec =
   | { kind: 'hyperband'; minResource?: number; maxResource?: number | 'auto'; reductionFactor?: number; bootstrapCount?: number };
 
 function build(spec: PrunerSpec): Pruner {
+  // The spec's own fields (kind, and what the constructors take as arguments) are not options.
   switch (spec.kind) {
-    case 'median':
-      return new MedianPruner(spec);
-    case 'percentile':
-      return new PercentilePruner(spec.percentile, spec);
-    case 'threshold':
-      return new ThresholdPruner(spec);
-    case 'patient':
-      return new PatientPruner(spec.wrapped ? build(spec.wrapped) : null, spec);
-    case 'sha':
-      return new SuccessiveHalvingPruner(spec);
-    case 'hyperband':
-      return new HyperbandPruner(spec);
+    case 'median': {
+      const { kind: _, ...opts } = spec;
+      return new MedianPruner(opts);
+    }
+    case 'percentile': {
+      const { kind: _, percentile, ...opts } = spec;
+      return new PercentilePruner(percentile, opts);
+    }
+    case 'threshold': {
+      const { kind: _, ...opts } = spec;
+      return new ThresholdPruner(opts);
+    }
+    case 'patient': {
+      const { kind: _, wrapped, ...opts } = spec;
+      return new PatientPruner(wrapped ? build(wrapped) : null, opts);
+    }
+    case 'sha': {
+      const { kind: _, ...opts } = spec;
+      return new SuccessiveHalvingPruner(opts);
+    }
+    case 'hyperband': {
+      const { kind: _, ...opts } = spec;
+      return new HyperbandPruner(opts);
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import {
   createStudy,
   crossValidate,
+  evaluateSeeds,
   datasets,
   DecisionTreeClassifier,
   KFold,
@@ -200,6 +201,46 @@ describe('study.reproduce', () => {
     assert.equal(report.reproducedState, 'PRUNED');
     assert.equal(report.identical, true, report.toString());
     assert.equal(report.recorded, study.trials[1].intermediateValues.get(2));
+  });
+
+  it('re-runs pruned trials whose steps were reported out of order (shuffled instances) where they were pruned', async () => {
+    // Instances in a shuffled order, as the Wilcoxon pruner's documentation does: step ids are not
+    // reported in ascending order, so the step pruned at is not the largest one.
+    const objective = (t: Trial) => {
+      const x = t.suggestFloat('x', 0, 1);
+      const order = new Rng().shuffle(Array.from({ length: 10 }, (_, i) => i)); // no seed: follows the trial's
+      for (const instance of order) {
+        t.report(x + instance / 10, instance);
+        if (t.shouldPrune()) throw new TrialPruned();
+      }
+      return x;
+    };
+    // Prunes every trial but the first after its fourth report.
+    const study = await createStudy({ seed: 5, pruner: { prune: (_s, t) => t.number > 0 && t.intermediateValues.size >= 4 } });
+    await study.optimize(objective, { nTrials: 4, showProgressBar: false });
+    for (const n of [1, 2, 3]) {
+      assert.equal(study.trials[n].state, TrialState.PRUNED);
+      const report = await study.reproduce(n, objective);
+      assert.equal(report.identical, true, report.toString());
+      assert.equal(report.reproducedState, 'PRUNED');
+    }
+  });
+
+  it('re-runs a trial that returned its mean when told to stop (evaluateSeeds returnMean) up to the same seed', async () => {
+    const objective = (t: Trial) => {
+      const x = t.suggestFloat('x', 0, 1);
+      return evaluateSeeds(t, 8, (seed) => x + (seed % 1000) / 1000, { whenPruned: 'returnMean' });
+    };
+    const study = await createStudy({ seed: 3, pruner: { prune: (_s, t) => t.number === 1 && t.intermediateValues.size >= 3 } });
+    await study.optimize(objective, { nTrials: 2, showProgressBar: false });
+    assert.equal(study.trials[1].state, TrialState.COMPLETE);
+    assert.equal(study.trials[1].intermediateValues.size, 3, 'stopped after three of eight seeds');
+    const report = await study.reproduce(1, objective);
+    assert.equal(report.identical, true, report.toString());
+    // A trial the pruner let run to the end is not stopped early by the re-run.
+    const full = await study.reproduce(0, objective);
+    assert.equal(full.identical, true, full.toString());
+    assert.equal(study.trials[0].intermediateValues.size, 8);
   });
 
   it('refuses a trial that has no result, naming its state', async () => {

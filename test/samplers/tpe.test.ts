@@ -226,7 +226,7 @@ describe('TPESampler search', () => {
       assert.ok(Array.from(split.above).includes(i), `running trial ${n} is in the bad group`);
     }
     await study.tell(a, 1);
-    await study.tell(b, 1, { state: TrialState.FAIL });
+    await study.tell(b, null, { state: TrialState.FAIL });
   });
 
   it('constraints: stores the values and prefers feasible trials', async () => {
@@ -262,21 +262,28 @@ describe('TPESampler search', () => {
 });
 
 describe('TPESampler with a changing space', () => {
-  it('keeps learning when a range or the choices change mid-study', async () => {
+  it('keeps learning when a range changes mid-study; refuses changed choices, as Optuna does', async () => {
     const study = await createStudy({ sampler: new TPESampler({ seed: 8 }) });
     let wide = false;
     const objective = (t: Trial) => {
       const x = t.suggestFloat('x', 0, wide ? 4 : 2);
-      const c = t.suggestCategorical('c', wide ? ['b', 'a', 'z'] : ['a', 'b']);
-      if (wide) assert.ok(x >= 0 && x <= 4 && ['a', 'b', 'z'].includes(c));
+      const c = t.suggestCategorical('c', ['a', 'b']);
+      if (wide) assert.ok(x >= 0 && x <= 4);
       return (x - 1) ** 2 + (c === 'a' ? 0 : 1);
     };
     await study.optimize(objective, { nTrials: 30, ...quiet });
     wide = true;
     await study.optimize(objective, { nTrials: 30, ...quiet });
     assert.equal(study.trials.filter((t) => t.state === TrialState.COMPLETE).length, 60);
-    // History from the narrow range and old choice list still informs the model: 'a' dominates.
+    // History from the narrow range still informs the model: 'a' dominates.
     assert.ok(study.trials.slice(30).filter((t) => t.params.c === 'a').length >= 18);
+    // A categorical parameter keeps its choices across a study (Optuna: "does not support dynamic
+    // value space"), on every storage: the trial fails at the suggest call.
+    await assert.rejects(
+      study.optimize((t) => (t.suggestCategorical('c', ['b', 'a', 'z']) === 'a' ? 0 : 1), { nTrials: 1, ...quiet }),
+      /Parameter 'c' had the choices \["a","b"\] in trial 0 and now \["b","a","z"\]/,
+    );
+    assert.equal(study.trials[60].state, TrialState.FAIL);
   });
 });
 

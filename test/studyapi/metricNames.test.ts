@@ -30,6 +30,8 @@ titles = {}
 if len(s.directions) == 2:
     f = plot_pareto_front(s)
     titles['pareto'] = [f.layout.xaxis.title.text, f.layout.yaxis.title.text]
+    f = plot_param_importances(s)
+    titles['importancesByObjective'] = [d.name for d in f.data]
     from optuna.visualization._parallel_coordinate import _get_parallel_coordinate_info
     info = _get_parallel_coordinate_info(s)
     titles['parallel'] = {'objectives': [[d.label, list(d.values), list(d.range)] for d in info.dims_objectives],
@@ -37,6 +39,7 @@ if len(s.directions) == 2:
 else:
     f = plot_param_importances(s)
     titles['importances'] = f.data[0].name
+    titles['importancesAxis'] = f.layout.xaxis.title.text
 try:
     s.set_metric_names(['only one'] * (len(s.directions) + 1))
     error = None
@@ -71,6 +74,11 @@ describe('study.setMetricNames (Optuna 5.0)', () => {
       assert.deepEqual(valueColumns(study.trialsDataFrame().columns), optuna.value_columns);
       const layout = plotParetoFront(study).layout as unknown as { xaxis: { title: { text: string } }; yaxis: { title: { text: string } } };
       assert.deepEqual([layout.xaxis.title.text, layout.yaxis.title.text], optuna.titles.pareto);
+      // Importances: one set of bars per objective, named as Optuna names them.
+      assert.deepEqual(
+        plotParamImportances(study).data.map((d) => d.name),
+        optuna.titles.importancesByObjective,
+      );
       // Parallel coordinates: one axis per objective, named the same, lines colored by Pareto rank.
       const parallel = plotParallelCoordinate(study).data[0] as {
         dimensions: Array<{ label: string; values: number[]; range: number[] }>;
@@ -110,10 +118,10 @@ describe('study.setMetricNames (Optuna 5.0)', () => {
     assert.deepEqual(study.systemAttrs['study:metric_names'], ['rmse'], "kept in Optuna's system attribute");
     assert.deepEqual(valueColumns(study.trialsDataFrame().columns), optuna.value_columns);
     assert.equal(study.trialsDataFrame().rows[0]['value_rmse'], study.trials[0].value);
-    // Optuna 5 names the bars' trace with the target name (its x axis reads 'Hyperparameter Importance').
+    // Optuna 5 names the bars' trace with the target name; its x axis reads 'Hyperparameter Importance'.
     const figure = plotParamImportances(study);
     assert.equal(figure.data[0].name, optuna.titles.importances);
-    assert.equal((figure.layout as { xaxis: { title: { text: string } } }).xaxis.title.text, 'Importance for rmse');
+    assert.equal((figure.layout as { xaxis: { title: { text: string } } }).xaxis.title.text, optuna.titles.importancesAxis);
     await assert.rejects(study.setMetricNames(['a', 'b']), /The number of objectives must match the length of the metric names/);
     await assert.rejects(study.setMetricNames('rmse' as unknown as string[]), InvalidArgumentError);
     await study.storage.close();

@@ -100,7 +100,7 @@ describe('objective failures (Optuna 5.0 semantics)', () => {
 
   it('NaN, undefined, a string or the wrong number of values: FAIL with a warning, never thrown, even with no catch', async () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
-    const returns: unknown[] = [NaN, undefined, 'oops', [1, 2], Infinity, 0.5];
+    const returns: unknown[] = [NaN, undefined, 'oops', [1, 2], [NaN], 0.5];
     const { error, records } = await captureLog(() =>
       study.optimize((t) => returns[t.number] as number, { nTrials: returns.length, ...quiet }),
     );
@@ -114,10 +114,10 @@ describe('objective failures (Optuna 5.0 semantics)', () => {
       warnings.filter((m) => /failed with value/.test(m)),
       [
         'Trial 0 failed with value nan.',
-        'Trial 1 failed with value undefined.',
+        'Trial 1 failed with value None.',
         "Trial 2 failed with value 'oops'.",
         'Trial 3 failed with value [1.0, 2.0].',
-        'Trial 4 failed with value inf.',
+        'Trial 4 failed with value [nan].',
       ],
     );
     assert.match(warnings[2], /because of the following error: The objective returned undefined; it must return a number\.$/);

@@ -56,6 +56,22 @@ named_mo.set_metric_names(["loss", "accuracy"])
 named_mo.enqueue_trial({"a": 0.75})
 named_mo.optimize(lambda t: (t.suggest_float("a", 0, 1), 0.5), n_trials=1)
 
+# Values Python prints its own way: True, False, None, and strings with quotes or backslashes.
+reprs = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+choices = json.loads(sys.argv[3])
+for c in choices:
+    reprs.enqueue_trial({"c": c})
+
+
+def repr_objective(t):
+    t.suggest_categorical("c", choices)
+    if t.number == 1:
+        raise ValueError("it's \\ bad")
+    return 1.0
+
+
+reprs.optimize(repr_objective, n_trials=len(choices), catch=(ValueError,))
+
 lines = stream.getvalue().splitlines()
 
 # The uncaught case: recorded FAIL, then raised out of optimize.

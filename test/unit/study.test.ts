@@ -89,27 +89,32 @@ describe('Trial', () => {
 });
 
 describe('Study', () => {
-  it('records FAIL with the reason for a throw, NaN, infinity or a non-number, and goes on', async () => {
+  it('records FAIL with the reason for a throw, NaN or a non-number, and goes on; infinity is a value (Optuna: same)', async () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
     const outcomes: Array<() => unknown> = [
       () => {
         throw new Error('diverged');
       },
       () => NaN,
-      () => Infinity,
       () => 'oops',
+      () => Infinity,
       () => 1.5,
     ];
     let i = 0;
     await study.optimize(() => outcomes[i++]() as number, { nTrials: outcomes.length, catch: [Error] });
     const states = study.trials.map((t) => TrialState[t.state]);
-    assert.deepEqual(states, ['FAIL', 'FAIL', 'FAIL', 'FAIL', 'COMPLETE']);
-    const reasons = study.trials.slice(0, 4).map((t) => String(t.systemAttrs.fail_reason));
+    assert.deepEqual(states, ['FAIL', 'FAIL', 'FAIL', 'COMPLETE', 'COMPLETE']);
+    const reasons = study.trials.slice(0, 3).map((t) => String(t.systemAttrs.fail_reason));
     assert.match(reasons[0], /Error: diverged/);
     assert.match(reasons[1], /NaN/);
-    assert.match(reasons[2], /Infinity/);
-    assert.match(reasons[3], /string "oops"/);
+    assert.match(reasons[2], /string "oops"/);
+    assert.equal(study.trials[3].value, Infinity);
     assert.equal(study.bestValue, 1.5);
+    // Maximising, -Infinity marks a configuration that could not run and never wins.
+    const maximised = await createStudy({ direction: 'maximize', sampler: new RandomSampler({ seed: 0 }) });
+    await maximised.optimize((t) => (t.suggestFloat('x', 0, 1) > 0.5 ? -Infinity : 1), { nTrials: 20 });
+    assert.ok(maximised.trials.some((t) => t.value === -Infinity) && maximised.trials.every((t) => t.state === TrialState.COMPLETE));
+    assert.equal(maximised.bestValue, 1);
   });
 
   it('stops at the first error when catch is false, keeping what was recorded', async () => {

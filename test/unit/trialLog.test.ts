@@ -30,6 +30,8 @@ const PARAMS = [
   { x: 12345678.5, n: 4, act: 'tanh' },
   { x: 0.1, n: 0, act: 'relu' }, // returns two values to a one-objective study
 ];
+/** Categorical choices whose Python repr differs from JavaScript's printing. */
+const REPR_CHOICES = [true, false, null, "it's", 'say "hi"', 'both \' and "', 'back\\slash', 'tab\there'];
 const FLOATS = [
   1.5,
   3,
@@ -77,6 +79,15 @@ const TUNELAB_PROGRAM = `
     await namedMo.setMetricNames(['loss', 'accuracy']);
     await namedMo.enqueueTrial({ a: 0.75 });
     await namedMo.optimize((t) => [t.suggestFloat('a', 0, 1), 0.5], { nTrials: 1, showProgressBar: false });
+    // Values Python prints its own way: True, False, None, and strings with quotes or backslashes.
+    const reprs = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
+    const choices = ${JSON.stringify(REPR_CHOICES)};
+    for (const c of choices) await reprs.enqueueTrial({ c });
+    await reprs.optimize((t) => {
+      t.suggestCategorical('c', choices);
+      if (t.number === 1) throw new ValueError("it's \\\\ bad");
+      return 1.0;
+    }, { nTrials: choices.length, catch: [ValueError], showProgressBar: false });
   })();
 `;
 
@@ -87,7 +98,8 @@ interface OptunaReference {
 }
 
 function optunaReference(): OptunaReference {
-  const r = spawnSync(PYTHON, [join(__dirname, 'optuna_log_reference.py'), JSON.stringify(PARAMS), JSON.stringify(FLOATS)], {
+  const args = [join(__dirname, 'optuna_log_reference.py'), JSON.stringify(PARAMS), JSON.stringify(FLOATS), JSON.stringify(REPR_CHOICES)];
+  const r = spawnSync(PYTHON, args, {
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -131,11 +143,7 @@ describe('trial log lines, as Optuna 5.0 writes them', () => {
     for (let i = 0; i < ours.length; i++) {
       // Optuna's "Trial 3 pruned. " ends with the (empty) TrialPruned message after a space.
       const a = ours[i].message.replace(ownReason, 'because of the following error: <value check>').trimEnd();
-      // An objective that threw returned nothing: Python's None is JavaScript's undefined.
-      const b = theirs[i].message
-        .replace(ownReason, 'because of the following error: <value check>')
-        .replace(/failed with value None\.$/, 'failed with value undefined.')
-        .trimEnd();
+      const b = theirs[i].message.replace(ownReason, 'because of the following error: <value check>').trimEnd();
       assert.equal(a, b, `line ${i}${show}`);
     }
     // The objective's traceback follows the caught error's line, as Optuna prints it.
@@ -163,7 +171,7 @@ describe('trial log lines, as Optuna 5.0 writes them', () => {
       const failed = records.filter((r) => r.levelName === 'WARNING').map((r) => r.message.split('\n')[0]);
       assert.deepEqual(failed, [
         "Trial 0 failed with parameters: {} because of the following error: RangeError('division by zero').",
-        'Trial 0 failed with value undefined.',
+        'Trial 0 failed with value None.',
       ]);
     } finally {
       remove();
@@ -201,7 +209,7 @@ describe('logging verbosity and handlers (optuna.logging)', () => {
           ['INFO', 'Trial 1 pruned.'],
           [
             'WARNING',
-            'Trial 2 failed with parameters: {...} because of the following error: The objective returned NaN; values must be finite numbers.',
+            'Trial 2 failed with parameters: {...} because of the following error: The objective returned NaN; values must be numbers (NaN is not accepted).',
           ],
           ['WARNING', 'Trial 2 failed with value nan.'],
         ],

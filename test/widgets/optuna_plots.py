@@ -26,10 +26,11 @@ def build(spec, **kw):
         study.add_trial(
             create_trial(
                 state=TrialState[t["state"]],
-                values=t["values"],
+                values=None if t["values"] is None else [float(v) for v in t["values"]],
                 params=t["params"],
                 distributions={k: json_to_distribution(v) for k, v in t["distributions"].items()},
                 intermediate_values={int(k): v for k, v in t["intermediate"].items()},
+                system_attrs={f"constraints:{k}": v for k, v in t.get("constraints", {}).items()},
             )
         )
     return study
@@ -39,6 +40,9 @@ data = json.load(sys.stdin)
 single = build(data["single"], study_name="single", direction=data["single"]["direction"])
 single2 = build(data["single2"], study_name="single2", direction=data["single2"]["direction"])
 multi = build(data["multi"], study_name="multi", directions=data["multi"]["directions"])
+# Constraints, conditional parameters, numeric choices and an infinite value.
+special = build(data["special"], study_name="special", direction=data["special"]["direction"])
+special_multi = build(data["specialMulti"], study_name="special_multi", directions=data["specialMulti"]["directions"])
 
 hist = _get_optimization_history_info_list(single, None, "Objective Value", False)[0]
 edf = _get_edf_info([single, single2])
@@ -46,6 +50,10 @@ inter = _get_intermediate_plot_info(single)
 slc = _get_slice_plot_info(single, None, None, "Objective Value")
 par = _get_parallel_coordinate_info(single)
 pareto = _get_pareto_front_info(multi)
+s_hist = _get_optimization_history_info_list(special, None, "Objective Value", False)[0]
+s_par = _get_parallel_coordinate_info(special)
+s_edf = _get_edf_info(special)
+s_pareto = _get_pareto_front_info(special_multi)
 
 def finite_or_none(v):
     """JSON has no NaN: Optuna 5 marks 'no value yet' with NaN, which becomes null here."""
@@ -76,4 +84,21 @@ print(json.dumps(finite_or_none({
         "reverse_scale": par.reverse_scale,
     },
     "pareto": {"best": sorted(t.number for t, _ in pareto.best_trials_with_values), "others": sorted(t.number for t, _ in pareto.non_best_trials_with_values)},
+    "special": {
+        "history": {
+            "feasible": [n for n, s in zip(s_hist.trial_numbers, s_hist.values_info.states) if s.name == "Feasible"],
+            "infeasible": [n for n, s in zip(s_hist.trial_numbers, s_hist.values_info.states) if s.name == "Infeasible"],
+            "best": [float(b) for b, s in zip(s_hist.best_values_info.values, s_hist.values_info.states) if s.name != "Incomplete"],
+        },
+        "parallel": {
+            "objective": {"values": list(s_par.dims_objectives[0].values), "range": list(s_par.dims_objectives[0].range)},
+            "params": [{"label": d.label, "values": sorted(float(v) for v in d.values), "range": [float(v) for v in d.range], "tickvals": [float(v) for v in d.tickvals], "ticktext": d.ticktext} for d in s_par.dims_params],
+        },
+        "edf": [float(v) for v in s_edf.x_values],
+        "pareto": {
+            "best": sorted(t.number for t, _ in s_pareto.best_trials_with_values),
+            "others": sorted(t.number for t, _ in s_pareto.non_best_trials_with_values),
+            "infeasible": sorted(t.number for t, _ in s_pareto.infeasible_trials_with_values),
+        },
+    },
 })))

@@ -33,10 +33,12 @@ function trialsJson(trials: readonly FrozenTrial[]): unknown[] {
   return trials.map((t) => ({
     number: t.number,
     state: TrialState[t.state],
-    values: t.values,
+    // JSON has no Infinity: sent as the text 'Infinity', which Python's float() reads.
+    values: t.values && t.values.map((v) => (Number.isFinite(v) ? v : String(v))),
     params: t.params,
     distributions: Object.fromEntries(Object.entries(t.distributions).map(([k, d]) => [k, distributionToJson(d)])),
     intermediate: Object.fromEntries(t.intermediateValues),
+    constraints: t.constraints,
   }));
 }
 
@@ -50,6 +52,8 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
   let single: Study;
   let single2: Study;
   let multi: Study;
+  let special: Study;
+  let specialMulti: Study;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let ref: any;
 
@@ -82,7 +86,35 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
       },
       { nTrials: 30, showProgressBar: false },
     );
+    // Constraints (trials 1 and 4 violate one), a conditional parameter, numeric choices, an infinite value.
+    special = await createStudy({ studyName: 'special', sampler: new RandomSampler({ seed: 14 }) });
+    await special.optimize(
+      (t) => {
+        const model = t.suggestCategorical('model', ['svm', 'forest']);
+        const batch = t.suggestCategorical('batch_size', [256, 32, 128, 64]);
+        const c = model === 'svm' ? t.suggestFloat('svm_c', 1e-3, 1e3, { log: true }) : t.suggestInt('forest_max_depth', 2, 12);
+        t.setConstraint('memory', t.number === 1 || t.number === 4 ? 1 : -1);
+        return t.number === 6 ? Infinity : Math.log10(c) ** 2 + batch / 256 - t.number / 10;
+      },
+      { nTrials: 14, showProgressBar: false },
+    );
+    specialMulti = await createStudy({
+      studyName: 'special_multi',
+      directions: ['minimize', 'minimize'],
+      sampler: new RandomSampler({ seed: 15 }),
+    });
+    await specialMulti.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        // The infeasible trial 0 would dominate every other one.
+        t.setConstraint('c', t.number === 0 ? 1 : -1);
+        return t.number === 0 ? [-1, -1] : [x, 1 - x * x];
+      },
+      { nTrials: 12, showProgressBar: false },
+    );
     const input = {
+      special: { direction: 'minimize', trials: trialsJson(special.trials) },
+      specialMulti: { directions: ['minimize', 'minimize'], trials: trialsJson(specialMulti.trials) },
       single: { direction: 'minimize', trials: trialsJson(single.trials) },
       single2: { direction: 'minimize', trials: trialsJson(single2.trials) },
       multi: { directions: ['minimize', 'maximize'], trials: trialsJson(multi.trials) },
@@ -205,6 +237,79 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
       assert.ok(bundle['application/vnd.plotly.v1+json']);
       assert.match(String(bundle['image/svg+xml']), /^<svg/);
     }
+  });
+
+  it('constraints, conditional parameters, numeric choices and infinite values are drawn as Optuna 5.0 draws them', () => {
+    const numbers = (d: { x?: unknown }) => d.x as number[];
+    // History: infeasible trials apart, the best line over feasible trials only.
+    const history = plotOptimizationHistory(special);
+    assert.deepEqual(numbers(history.data[0]), ref.special.history.feasible);
+    assert.deepEqual(numbers(history.data.find((d) => d.name === 'Infeasible Trial')!), ref.special.history.infeasible);
+    assert.deepEqual(history.data[1].y, ref.special.history.best);
+    // Parallel coordinate: the infinite trial left out, every other one drawn, a conditional
+    // parameter's missing values on a 'None' tick, numeric choices in order of value.
+    const trace = plotParallelCoordinate(special).data[0] as {
+      dimensions: Array<{ label: string; values: number[]; range: number[]; tickvals?: number[]; ticktext?: string[] }>;
+    };
+    const [objective, ...params] = trace.dimensions;
+    assertClose(objective.range, ref.special.parallel.objective.range, 'objective range');
+    assert.equal(objective.values.length, ref.special.parallel.objective.values.length);
+    ref.special.parallel.params.forEach(
+      (p: { label: string; values: number[]; range: number[]; tickvals: number[]; ticktext: string[] }, i: number) => {
+        assert.equal(params[i].label, p.label);
+        // Optuna reorders the rows by the numeric choices; the set of values is what is drawn.
+        assertClose(
+          [...params[i].values].sort((a, b) => a - b),
+          p.values,
+          `${p.label} values`,
+        );
+        assertClose(params[i].range, p.range, `${p.label} range`);
+        if (p.ticktext.length) {
+          assertClose(params[i].tickvals!, p.tickvals, `${p.label} tickvals`);
+          assert.deepEqual(params[i].ticktext, p.ticktext, `${p.label} ticktext`);
+        }
+      },
+    );
+    assert.ok(
+      params.some((p) => p.ticktext?.[0] === 'None'),
+      'a conditional parameter has a None tick',
+    );
+    // EDF: the infinite value left out.
+    assertClose(plotEdf(special).data[0].x as number[], ref.special.edf, 'edf x');
+    // Pareto front: among feasible trials only, the infeasible ones apart.
+    const pareto = plotParetoFront(specialMulti);
+    const trialNumbers = (name: string) =>
+      ((pareto.data.find((d) => d.name === name)!.text as string[]) ?? [])
+        .map((s) => Number(s.replace('Trial ', '')))
+        .sort((a, b) => a - b);
+    assert.deepEqual(trialNumbers('Best Trial'), ref.special.pareto.best);
+    assert.deepEqual(trialNumbers('Feasible Trial'), ref.special.pareto.others);
+    assert.deepEqual(trialNumbers('Infeasible Trial'), ref.special.pareto.infeasible);
+    // Timeline: infeasible COMPLETE trials apart; bars one trial high; text kept for the hover box.
+    const timeline = plotTimeline(special);
+    assert.deepEqual(timeline.data.map((d) => d.name).sort(), ['COMPLETE', 'INFEASIBLE']);
+    for (const d of timeline.data) {
+      assert.equal(d.textposition, 'none');
+      assert.ok((d.width as number[]).every((w) => w === 0.8));
+    }
+  });
+
+  it('the colour scales are explicit stops, the same as Python plotly expands Optuna’s named scale into', () => {
+    const code = `
+import json
+import plotly.graph_objects as go
+print(json.dumps([list(map(list, go.Scatter(marker=dict(colorscale='Blues')).marker.colorscale))]))`;
+    const [blues] = JSON.parse(execFileSync(PYTHON, ['-c', code], { encoding: 'utf8' })) as Array<Array<[number, string]>>;
+    const parallel = plotParallelCoordinate(single).data[0] as { line: { colorscale: unknown } };
+    assert.deepEqual(parallel.line.colorscale, blues);
+    assert.deepEqual((plotContour(single, { params: ['lr', 'units'] }).data[0] as { colorscale: unknown }).colorscale, blues);
+  });
+
+  it('plotContour on a study with fewer than two parameters is an empty figure, as Optuna 5.0 (not an error)', async () => {
+    const empty = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
+    assert.equal(plotContour(empty).data.length, 0);
+    await empty.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 3, showProgressBar: false });
+    assert.equal(plotContour(empty).data.length, 0);
   });
 
   it("formatG matches Python's %.3g", () => {

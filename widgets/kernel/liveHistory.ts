@@ -4,7 +4,9 @@
  */
 import { TrialState, type FrozenTrial } from '../../src/frozenTrial';
 import { metricNamesOf, type StudyLike } from '../../src/visualization/common';
+import { isFeasible } from '../../src/multiobjective/constraints';
 import {
+  infeasibleTrace,
   objectiveNames,
   optimizationHistoryLayout,
   optimizationHistoryTraces,
@@ -16,6 +18,8 @@ import { Plot } from './plot';
 
 export function optimizationHistoryLive(study: StudyLike): { plot: Plot; add(trial: FrozenTrial): void } {
   const traces = optimizationHistoryTraces(study);
+  // The infeasible trials' trace, always there in the live plot so that the first one can be added.
+  if (traces.length === 2) traces.push({ ...infeasibleTrace(), x: [], y: [] });
   const plot = new Plot({ data: traces, layout: optimizationHistoryLayout() });
   const minimize = study.directions[0] === 'minimize';
   const ys = traces[1].y as number[];
@@ -25,8 +29,9 @@ export function optimizationHistoryLive(study: StudyLike): { plot: Plot; add(tri
     add(trial: FrozenTrial) {
       if (trial.state !== TrialState.COMPLETE || !trial.values || trial.values.length !== 1) return;
       const v = trial.values[0];
-      if (Number.isNaN(best) || (minimize ? v < best : v > best)) best = v;
-      plot.extend({ 0: { x: [trial.number], y: [v] }, 1: { x: [trial.number], y: [best] } });
+      const feasible = isFeasible(trial);
+      if (feasible && (Number.isNaN(best) || (minimize ? v < best : v > best))) best = v;
+      plot.extend({ [feasible ? 0 : 2]: { x: [trial.number], y: [v] }, 1: { x: [trial.number], y: [best] } });
     },
   };
 }

@@ -12,6 +12,7 @@ import { defaultPopsize, initialState, sampleCandidate, shouldStop, tell, type C
 import { applyMargin, type MarginCell } from './margin';
 import { hasKey, ownValue, setKey } from '../../dict';
 import { requireInt } from '../../validate';
+import { checkOptionKeys, optionKeys } from '../../options';
 
 /** Trial system attributes (generation bookkeeping shared across processes through storage). */
 export const CMA_RESTART_KEY = 'cma:restart';
@@ -44,6 +45,17 @@ export interface CmaEsSamplerOptions {
   popsize?: number;
 }
 
+const CMA_ES_SAMPLER_OPTION_KEYS = optionKeys<CmaEsSamplerOptions>({
+  seed: true,
+  sigma0: true,
+  nStartupTrials: true,
+  restartStrategy: true,
+  incPopsize: true,
+  useSeparableCma: true,
+  withMargin: true,
+  popsize: true,
+});
+
 interface StoredState {
   names: string[];
   restart: number;
@@ -71,6 +83,7 @@ export class CmaEsSampler implements Sampler {
   private readonly generations = new CompletedGenerations();
 
   constructor(opts: CmaEsSamplerOptions = {}) {
+    checkOptionKeys('CmaEsSampler', opts, CMA_ES_SAMPLER_OPTION_KEYS);
     checkSeed('CmaEsSampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.sigma0 = opts.sigma0 ?? 1 / 6;

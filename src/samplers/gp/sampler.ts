@@ -15,6 +15,7 @@ import { SpaceEncoding } from './encoding';
 import { fitGaussianProcess, GaussianProcess, type GPData } from './gp';
 import { hasKey, setKey } from '../../dict';
 import { requireInt } from '../../validate';
+import { checkOptionKeys, optionKeys } from '../../options';
 
 /** Quasi-Monte Carlo samples per log EHVI / qLogEI evaluation (Optuna 5.0's defaults). */
 const QMC_SAMPLES = 128;
@@ -32,6 +33,13 @@ export interface GPSamplerOptions {
   /** Constraint values per trial (<= 0 satisfied); EI is multiplied by the probability of feasibility. */
   constraintsFunc?: ConstraintsFunc;
 }
+
+const GP_SAMPLER_OPTION_KEYS = optionKeys<GPSamplerOptions>({
+  seed: true,
+  nStartupTrials: true,
+  deterministicObjective: true,
+  constraintsFunc: true,
+});
 
 /**
  * Gaussian-process Bayesian optimisation for single- and multi-objective studies.
@@ -63,6 +71,7 @@ export class GPSampler implements Sampler {
   private readonly runningRelative = new Map<number, Record<string, number>>();
 
   constructor(opts: GPSamplerOptions = {}) {
+    checkOptionKeys('GPSampler', opts, GP_SAMPLER_OPTION_KEYS);
     checkSeed('GPSampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.randomRng = new Rng(opts.seed === undefined ? undefined : `${opts.seed}:independent`);

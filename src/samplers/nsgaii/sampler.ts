@@ -12,6 +12,7 @@ import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
 import { hasKey, setKey } from '../../dict';
 import { intOr } from '../../validate';
+import { checkOptionKeys, optionKeys } from '../../options';
 
 /** Trial system attribute holding the generation a trial belongs to (Optuna's key). */
 export const NSGA2_GENERATION_KEY = 'nsga2:generation';
@@ -33,6 +34,17 @@ export interface NSGAIISamplerOptions {
   /** Constraint values per trial (<= 0 satisfied): selection uses Deb's constrained domination. */
   constraintsFunc?: ConstraintsFunc;
 }
+
+const NSGAII_SAMPLER_OPTION_KEYS = optionKeys<NSGAIISamplerOptions>({
+  seed: true,
+  populationSize: true,
+  mutationProb: true,
+  crossover: true,
+  crossoverProb: true,
+  swappingProb: true,
+  sbxEta: true,
+  constraintsFunc: true,
+});
 
 interface Member {
   trial: FrozenTrial;
@@ -81,6 +93,7 @@ export class NSGAIISampler implements Sampler {
   private cacheStudy: unknown = null;
 
   constructor(opts: NSGAIISamplerOptions = {}) {
+    checkOptionKeys('NSGAIISampler', opts, NSGAII_SAMPLER_OPTION_KEYS);
     checkSeed('NSGAIISampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.populationSize = intOr('NSGAIISampler', 'populationSize', opts.populationSize, 50, 2);

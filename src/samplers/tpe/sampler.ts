@@ -21,6 +21,7 @@ import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './weig
 import { hasKey, setKey } from '../../dict';
 import { intOr } from '../../validate';
 import { mapPacked } from '../../packedArrays';
+import { checkOptionKeys, optionKeys } from '../../options';
 
 // Plain constant for the per-trial loops (an enum member read through a module binding is slower).
 const RUNNING = TrialState.RUNNING;
@@ -64,6 +65,21 @@ export interface TPESamplerOptions {
    */
   constraintsFunc?: (trial: FrozenTrial) => number[];
 }
+
+const TPE_SAMPLER_OPTION_KEYS = optionKeys<TPESamplerOptions>({
+  seed: true,
+  nStartupTrials: true,
+  nEiCandidates: true,
+  gamma: true,
+  weights: true,
+  priorWeight: true,
+  considerMagicClip: true,
+  considerEndpoints: true,
+  multivariate: true,
+  group: true,
+  constantLiar: true,
+  constraintsFunc: true,
+});
 
 /** What TPE needs of l(x): candidates drawn from it, and their log densities. */
 type BelowEstimator = Pick<ParzenEstimator, 'sample' | 'logPdf'> & Partial<Pick<IncrementalBelow, 'roughLogPdf'>>;
@@ -175,6 +191,7 @@ export class TPESampler implements Sampler {
         );
       }
     }
+    checkOptionKeys('TPESampler', opts, TPE_SAMPLER_OPTION_KEYS);
     this.gamma = opts.gamma;
     this.multivariate = opts.multivariate;
     this.group = opts.group ?? false;

@@ -70,10 +70,14 @@ export class RespClient {
   async pipeline(commands: readonly (readonly (string | number)[])[]): Promise<RespReply[]> {
     if (this.closed) throw new StorageError(`The Redis connection to ${this.label} is closed.`);
     const socket = await this.open();
+    // The connection keeps the process alive only while replies are awaited: a script that used a
+    // Redis storage exits when it is done, as with the other storages, without closing it.
+    socket.ref();
     const replies = commands.map(() => new Promise<RespReply>((resolve, reject) => this.pending.push({ resolve, reject })));
     socket.write(Buffer.concat(commands.map(encodeCommand)));
     // Settle all before reporting the first error, so no rejection goes unhandled.
     const settled = await Promise.allSettled(replies);
+    if (this.pending.length === 0) socket.unref();
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     return settled.map((s) => (s as PromiseFulfilledResult<RespReply>).value);
