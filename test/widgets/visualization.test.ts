@@ -240,7 +240,7 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
   });
 
   it('constraints, conditional parameters, numeric choices and infinite values are drawn as Optuna 5.0 draws them', () => {
-    const numbers = (d: { x?: unknown }) => d.x as number[];
+    const numbers = (d: Record<string, unknown>) => d.x as number[];
     // History: infeasible trials apart, the best line over feasible trials only.
     const history = plotOptimizationHistory(special);
     assert.deepEqual(numbers(history.data[0]), ref.special.history.feasible);
