@@ -16,7 +16,9 @@ import { InvalidArgumentError } from './errors';
  * the argument is a variable rather than a fresh object literal, where TypeScript's excess property
  * check is off.
  */
-export type Exactly<O, P> = O & { [K in Exclude<keyof O, keyof P>]: { readonly 'unknown option': K } };
+export type Exactly<O, P> = [Exclude<keyof O, keyof P>] extends [never]
+  ? O // nothing extra: `O` itself, so that an argument with no known key meets TypeScript's weak-type check
+  : O & { [K in Exclude<keyof O, keyof P>]: { readonly 'unknown option': K } };
 
 /**
  * `T`, but not a site TypeScript infers type parameters from (TypeScript 5.4's `NoInfer`, written so

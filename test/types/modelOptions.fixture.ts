@@ -84,6 +84,10 @@ mlp({ ...base, learningrate: 0.5 });
 const opts = { hiddenUnits: 3, learningrate: 0.5 };
 // @ts-expect-error names learningrate
 mlp(opts);
+// A variable with no valid key at all (TypeScript's weak-type check, kept by Exactly).
+const onlyTypo = { hiddenUnit: 32 };
+// @ts-expect-error names hiddenUnit
+mlp(onlyTypo);
 
 // A search space's output inside a study: a misspelt space key is caught where it reaches the model.
 const typo = space({ hiddenUnits: int(8, 64), learningrate: float(1e-4, 1e-1, { log: true }) });

@@ -39,3 +39,7 @@ const opts = { nSamples: 10, class_sep: 2 };
 makeClassification(opts);
 // @ts-expect-error names clusterSTD
 makeBlobs({ clusterSTD: 2 });
+// A variable whose only key is misspelt.
+const onlyTypo = { nSample: 10 };
+// @ts-expect-error names nSample
+makeClassification(onlyTypo);
