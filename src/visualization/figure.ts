@@ -76,9 +76,12 @@ function finiteOrNull(_k: string, v: unknown): unknown {
 // ---------------------------------------------------------------------------------------------
 // Static SVG snapshot: enough of plotly's scatter/line/bar drawing to read a figure without JS.
 
-const W = 640;
-const H = 360;
-const M = { l: 64, r: 16, t: 36, b: 44 };
+/** The snapshot's size (plotly's default figure is 700 x 450; this is a little smaller, for reports). */
+const WIDTH = 640;
+const HEIGHT = 360;
+/** A subplot panel's size, as Optuna lays out its slice and rank plots (300 px per panel). */
+const PANEL = 300;
+const MARGIN = { l: 64, r: 16, t: 36, b: 44 };
 const FONT = 11;
 /** Between a y tick label's end and the plot area. */
 const TICK_GAP = 6;
@@ -143,7 +146,11 @@ class AxisScale {
       const at = powers.length >= 2 ? powers : niceTicks(lo, hi);
       return at.map((e) => [e, fmtTick(Number((10 ** e).toPrecision(3)))]);
     }
-    if (this.date) return niceTicks(lo, hi).map((v) => [v, dateTick(v, hi - lo)]);
+    if (this.date) {
+      // Ticks closer than the labels' resolution would repeat a label: keep the first of each.
+      const ticks = niceTicks(lo, hi).map((v) => [v, dateTick(v, hi - lo)] as [number, string]);
+      return ticks.filter(([, label], i) => i === 0 || label !== ticks[i - 1][1]);
+    }
     if (!this.categorical) return niceTicks(lo, hi).map((v) => [v, fmtTick(v)]);
     const names = [...this.categories.keys()];
     const every = Math.max(1, Math.ceil(names.length / 12));
@@ -190,8 +197,71 @@ function scaleColor(t: number): string {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
-/** Render scatter / line / bar / heatmap traces of a figure as an SVG string (other types are listed). */
+/**
+ * Render scatter / line / bar / heatmap traces of a figure as an SVG string (other types are listed).
+ * A figure with subplots (traces on axes x2, y2, ...: Optuna's slice and rank plots) is drawn one
+ * panel per pair of axes, each where its axes' domains put it.
+ */
 export function figureSnapshotSvg(fig: FigureSpec): string {
+  const panels = new Map<string, Trace[]>();
+  for (const t of fig.data) {
+    const key = `${String(t.xaxis ?? 'x')} ${String(t.yaxis ?? 'y')}`;
+    panels.set(key, [...(panels.get(key) ?? []), t]);
+  }
+  if (panels.size <= 1) return snapshotPanel(fig, WIDTH, HEIGHT);
+  return subplotsSvg(fig, panels);
+}
+
+/** The layout key of a trace's axis reference: 'x' is 'xaxis', 'x2' is 'xaxis2'. */
+const axisKey = (ref: string) => `${ref[0]}axis${ref.slice(1)}`;
+
+function domainOf(layout: Record<string, unknown>, key: string): [number, number] {
+  const d = (layout[key] as { domain?: unknown } | undefined)?.domain;
+  return Array.isArray(d) && d.length === 2 && d.every((v) => typeof v === 'number') ? [d[0], d[1]] : [0, 1];
+}
+
+function subplotsSvg(fig: FigureSpec, panels: Map<string, Trace[]>): string {
+  const layout = fig.layout ?? {};
+  const boxes = [...panels].map(([key, traces]) => {
+    const [xref, yref] = key.split(' ');
+    return { traces, xKey: axisKey(xref), yKey: axisKey(yref), x: domainOf(layout, axisKey(xref)), y: domainOf(layout, axisKey(yref)) };
+  });
+  const cols = new Set(boxes.map((b) => b.x.join())).size;
+  const rows = new Set(boxes.map((b) => b.y.join())).size;
+  const titleBand = 30;
+  const width = Math.max(WIDTH, cols * PANEL);
+  const height = Math.max(HEIGHT - titleBand, rows * PANEL);
+  const titleObj = layout.title;
+  const title = typeof titleObj === 'string' ? titleObj : String((titleObj as { text?: unknown } | undefined)?.text ?? '');
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + titleBand}" viewBox="0 0 ${width} ${height + titleBand}" font-family="Arial, 'Liberation Sans', Helvetica, sans-serif" font-size="${FONT}">`,
+    `<rect width="${width}" height="${height + titleBand}" fill="#fff"/>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${esc(fitText(title, 14, width - 16))}</text>`,
+  ];
+  for (const b of boxes) {
+    // plotly's domains run from the left and from the bottom.
+    const left = Math.round(b.x[0] * width);
+    const top = titleBand + Math.round((1 - b.y[1]) * height);
+    const w = Math.max(120, Math.round((b.x[1] - b.x[0]) * width));
+    const h = Math.max(120, Math.round((b.y[1] - b.y[0]) * height));
+    const panel = snapshotPanel(
+      {
+        data: b.traces.map(({ xaxis: _x, yaxis: _y, ...t }) => t),
+        layout: { xaxis: layout[b.xKey], yaxis: layout[b.yKey], showlegend: false, margin: { t: 8 } },
+      },
+      w,
+      h,
+      8,
+    );
+    parts.push(`<g class="panel" transform="translate(${left} ${top})">${panel.replace(/^<svg[^>]*>/, '').replace(/<\/svg>$/, '')}</g>`);
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** One plot area's snapshot, `W` x `H` pixels, its plot area `top` pixels from the top. */
+function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): string {
+  const M = { ...MARGIN, t: top };
   const layout = fig.layout ?? {};
   const titleObj = layout.title;
   const title = typeof titleObj === 'string' ? titleObj : String((titleObj as { text?: unknown } | undefined)?.text ?? '');

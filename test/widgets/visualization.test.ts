@@ -27,6 +27,7 @@ import {
   type Study,
 } from '../../src';
 import { formatG } from '../../src/format';
+import { figureSnapshotSvg } from '../../src/visualization/figure';
 import { PYTHON } from '../helpers/python';
 
 function trialsJson(trials: readonly FrozenTrial[]): unknown[] {
@@ -310,6 +311,36 @@ print(json.dumps([list(map(list, go.Scatter(marker=dict(colorscale='Blues')).mar
     assert.equal(plotContour(empty).data.length, 0);
     await empty.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 3, showProgressBar: false });
     assert.equal(plotContour(empty).data.length, 0);
+  });
+
+  it('the SVG fallback draws subplots as panels where their domains put them, and timeline bars from their start', () => {
+    // Slice: one panel per parameter, side by side, each with its own plot area and its own points.
+    const slice = figureSnapshotSvg(plotSlice(single));
+    const panels = [
+      ...slice.matchAll(/<g class="panel" transform="translate\((\d+) (\d+)\)">(.*?)<\/g><\/g>(?=<g class="panel"|<\/svg>)/g),
+    ];
+    const params = ['act', 'lr', 'units'];
+    assert.equal(panels.length, params.length);
+    const lefts = panels.map((p) => Number(p[1]));
+    assert.deepEqual(
+      lefts,
+      [...lefts].sort((a, b) => a - b),
+      'left to right',
+    );
+    assert.ok(new Set(lefts).size === params.length, 'one column each');
+    panels.forEach((p, i) => {
+      assert.equal((p[3].match(/class="plotarea"/g) ?? []).length, 1, `panel ${i} has one plot area`);
+      const complete = single.trials.filter((t) => t.state === TrialState.COMPLETE && params[i] in t.params).length;
+      assert.equal((p[3].match(/class="point"/g) ?? []).length, complete, `panel ${params[i]}: one point per complete trial`);
+    });
+    // Timeline: bars start at the trials' start times, so later trials' bars start further right.
+    const timeline = figureSnapshotSvg(plotTimeline(single2));
+    const starts = [...timeline.matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="[\d.]+" height="[\d.]+"\/>/g)].map((m) => Number(m[1]));
+    assert.equal(starts.length, single2.trials.length);
+    assert.ok(
+      starts[starts.length - 1] > starts[0],
+      `the last trial's bar starts right of the first's (${starts[0]} .. ${starts[starts.length - 1]})`,
+    );
   });
 
   it("formatG matches Python's %.3g", () => {
