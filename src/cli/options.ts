@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from './args';
+import { nearestKey } from '../options';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -46,25 +47,55 @@ export interface Parsed {
 // A negative number is a value, not an option (argparse's rule when no option looks like one).
 const isValue = (token: string) => !token.startsWith('-') || /^-\d|^-\.\d|^-inf|^-nan/i.test(token);
 
-/** Spell `--name a b` as `--name=a --name=b` so parseArgs' `multiple` collects them. */
-function expandMany(argv: readonly string[], specs: OptionSpecs): string[] {
+/**
+ * The command line as parseArgs should read it, spelled as argparse (optuna's parser) reads it:
+ * an unambiguous prefix of an option stands for it (`--study` for `--study-name`); a negative number
+ * after an option that takes a value is that value (`--trial-number -1`); `--name a b` becomes
+ * `--name=a --name=b` so parseArgs' `multiple` collects them. An unknown option is answered with the
+ * nearest one.
+ */
+function normalizeArgs(argv: readonly string[], specs: OptionSpecs): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
-    const name = token.startsWith('--') && !token.includes('=') ? token.slice(2) : undefined;
-    const spec = name === undefined ? undefined : specs[name];
-    if (!spec?.many) {
+    if (!token.startsWith('--') || token === '--') {
       out.push(token);
       continue;
     }
-    let n = 0;
-    while (i + 1 < argv.length && isValue(argv[i + 1])) {
+    const [written, inline] = token.includes('=')
+      ? [token.slice(2, token.indexOf('=')), token.slice(token.indexOf('=') + 1)]
+      : [token.slice(2), undefined];
+    const name = resolveOptionName(written, specs);
+    const spec = specs[name];
+    if (inline !== undefined) {
+      out.push(`--${name}=${inline}`);
+    } else if (spec.many) {
+      let n = 0;
+      while (i + 1 < argv.length && isValue(argv[i + 1])) {
+        out.push(`--${name}=${argv[++i]}`);
+        n++;
+      }
+      if (n === 0) throw new UsageError(`--${name} expects at least one value.`);
+    } else if (spec.type === 'string' && i + 1 < argv.length && argv[i + 1].startsWith('-') && isValue(argv[i + 1])) {
       out.push(`--${name}=${argv[++i]}`);
-      n++;
+    } else {
+      out.push(`--${name}`);
     }
-    if (n === 0) throw new UsageError(`--${name} expects at least one value.`);
   }
   return out;
+}
+
+/** The option `written` names: itself, or the one option it is a prefix of (argparse's allow_abbrev). */
+function resolveOptionName(written: string, specs: OptionSpecs): string {
+  if (Object.hasOwn(specs, written)) return written;
+  const names = Object.keys(specs);
+  const extending = names.filter((n) => n.startsWith(written));
+  if (written.length > 0 && extending.length === 1) return extending[0];
+  if (written.length > 0 && extending.length > 1) {
+    throw new UsageError(`ambiguous option: --${written} could match ${extending.map((n) => `--${n}`).join(', ')}.`);
+  }
+  const near = nearestKey(written, names);
+  throw new UsageError(`unknown option '--${written}'.${near === undefined ? '' : ` Did you mean --${near}?`}`);
 }
 
 export function parseOptions(argv: readonly string[], specs: OptionSpecs): Parsed {
@@ -74,7 +105,7 @@ export function parseOptions(argv: readonly string[], specs: OptionSpecs): Parse
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: expandMany(argv, specs), options, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({ args: normalizeArgs(argv, specs), options, allowPositionals: true, strict: true }));
   } catch (err) {
     // parseArgs' messages name the option; drop its code suffix and advice about '--'.
     throw new UsageError((err as Error).message.replace(/\s*To specify an option argument.*$/s, ''));

@@ -360,9 +360,24 @@ export async function main(commandName: string, argv: string[]): Promise<number>
       return 2;
     }
     if (err instanceof TunelabError) {
-      console.error(`tunelab ${name}: ${ctx.opts.flags.has('debug') ? err.stack : err.message}`);
+      console.error(`tunelab ${name}: ${ctx.opts.flags.has('debug') ? err.stack : inCommandLineTerms(err.message)}`);
       return 1;
     }
     throw err;
   }
+}
+
+/**
+ * The engine's errors advise in the API's terms (`loadIfExists: true`); on the command line the same
+ * advice is a flag or a command.
+ */
+const API_TO_CLI: ReadonlyArray<[RegExp, string]> = [
+  [/pass skipIfFinished: true/g, 'pass --skip-if-finished'],
+  [/Pass loadIfExists: true/g, 'Pass --skip-if-exists'],
+  [/loadIfExists: true/g, '--skip-if-exists'],
+  [/Create it with createStudy\(\{ studyName, storage \}\)/g, "Create it with 'tunelab create-study --study-name NAME --storage URL'"],
+];
+
+function inCommandLineTerms(message: string): string {
+  return API_TO_CLI.reduce((text, [api, cli]) => text.replace(api, cli), message);
 }

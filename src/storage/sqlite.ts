@@ -69,7 +69,15 @@ export function sqlitePathFromUrl(url: string): string {
       `'${url}' is not a SQLite URL. Write 'sqlite:///relative/path.db' or 'sqlite:////absolute/path.db' (three slashes, then the path).`,
     );
   }
-  const path = m[1].split('?')[0];
+  // As SQLAlchemy reads the URL (so that Optuna and tunelab open the same file): %XX escapes are
+  // decoded, and a '%' that starts none is kept.
+  const path = m[1].split('?')[0].replace(/(%[0-9a-fA-F]{2})+/g, (escaped) => {
+    try {
+      return decodeURIComponent(escaped);
+    } catch {
+      return escaped; // not UTF-8: kept as written
+    }
+  });
   return path === ':memory:' ? path : resolve(path);
 }
 

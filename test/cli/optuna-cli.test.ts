@@ -276,6 +276,9 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     assert.deepEqual([theirs.code, theirsSkip.code], [1, 0]);
     assert.deepEqual([ours.code, oursSkip.code], [1, 0], ours.stderr + oursSkip.stderr);
     assert.match(ours.stderr, /already finished|COMPLETE, not RUNNING/);
+    // The advice is the command line's flag, not the API's option.
+    assert.match(ours.stderr, /pass --skip-if-finished/);
+    assert.doesNotMatch(ours.stderr, /skipIfFinished/);
     const best = JSON.parse((await tunelab('best-trial', ...storage, '--study-name', 'single', '-f', 'json')).stdout) as {
       number: number;
       value: number;
@@ -333,6 +336,17 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     assert.equal(help.code, 0);
     for (const flag of ['--study-name', '--sampler', '--sampler-kwargs', '--search-space', '--format', '--flatten', '--storage'])
       assert.ok(help.stdout.includes(flag), `${flag} in\n${help.stdout}`);
+    // As argparse: an unambiguous prefix stands for its option; a misspelt one is answered with the nearest.
+    const [theirPrefix] = await optuna(['trials', ...storage, '--study', 'single', '-f', 'json']);
+    const prefix = await tunelab('trials', ...storage, '--study', 'single', '-f', 'json');
+    assert.equal(prefix.code, 0, prefix.stderr);
+    assert.equal(prefix.stdout, theirPrefix.stdout);
+    const typo = await tunelab('trials', ...storage, '--stuy-name', 'single');
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /unknown option '--stuy-name'\. Did you mean --study-name\?/);
+    const ambiguous = await tunelab('trials', '--s', 'single');
+    assert.equal(ambiguous.code, 2);
+    assert.match(ambiguous.stderr, /ambiguous option: --s could match --study-name, --storage, --storage-class/);
     const tellHelp = await tunelab('tell', '-h');
     for (const flag of ['--trial-number', '--values', '--state {complete,pruned,fail}', '--skip-if-finished'])
       assert.ok(tellHelp.stdout.includes(flag), `${flag} in\n${tellHelp.stdout}`);

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -281,6 +281,22 @@ print(json.dumps([t.constraints for t in s.trials]))`;
     assert.equal(study.trials[2].seed, live);
     assert.deepEqual({ ...study.trials[2].constraints }, {});
     assert.equal(createTrial({ value: 1 }).seed, null);
+  });
+});
+
+describe('storage URLs read as Optuna reads them', () => {
+  it('a SQLite URL with %-escapes opens the file Optuna opens (my%20db.db is "my db.db")', async () => {
+    const url = `sqlite:///${join(dir, 'my%20db.db')}`;
+    const study = await createStudy({ storage: url, studyName: 'escaped' });
+    await study.optimize((t) => t.suggestFloat('x', 0, 1), { nTrials: 2 });
+    await study.storage.close();
+    assert.ok(existsSync(join(dir, 'my db.db')), 'the decoded name is the file');
+    const code = `
+import sys, optuna
+print(len(optuna.load_study(study_name='escaped', storage=sys.argv[1]).trials))`;
+    const r = spawnSync(PYTHON, ['-c', code, url], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '2');
   });
 });
 
