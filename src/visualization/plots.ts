@@ -305,35 +305,93 @@ export function plotContour(study: StudyLike, opts: TargetOptions & { params?: s
     );
     return new Figure({ data: [], layout: { title: { text: 'Contour Plot' } } });
   }
-  const [px, py] = names;
-  const rows = trials.filter((t) => hasKey(t.params, px) && hasKey(t.params, py));
-  const x = rows.map((t) => t.params[px]);
-  const y = rows.map((t) => t.params[py]);
-  const z = rows.map(target);
-  const dx = distributionOf(rows, px);
-  const dy = distributionOf(rows, py);
-  return new Figure({
-    data: [
-      {
-        type: 'contour',
-        x,
-        y,
-        z,
-        connectgaps: true,
-        colorscale: BLUES,
-        reversescale: study.directions[0] !== 'maximize',
-        contours: { coloring: 'heatmap' },
-        colorbar: { title: { text: opts.targetName ?? 'Objective Value' } },
-        name: 'contour',
+  const axisType = (name: string, rows: FrozenTrial[]) => {
+    const d = distributionOf(rows, name);
+    return isLog(d)
+      ? 'log'
+      : isCategorical(
+            d,
+            rows.map((t) => t.params[name]),
+          )
+        ? 'category'
+        : '-';
+  };
+  // One pair's contour and the trials over it, on axes `suffix` ('' for x/y, '2' for x2/y2, ...).
+  let showscale = true;
+  const pair = (px: string, py: string, suffix: string): Trace[] => {
+    const rows = trials.filter((t) => hasKey(t.params, px) && hasKey(t.params, py));
+    const x = rows.map((t) => t.params[px]);
+    const y = rows.map((t) => t.params[py]);
+    const axes = suffix ? { xaxis: `x${suffix}`, yaxis: `y${suffix}` } : {};
+    const contour: Trace = {
+      type: 'contour',
+      x,
+      y,
+      z: rows.map(target),
+      connectgaps: true,
+      colorscale: BLUES,
+      reversescale: study.directions[0] !== 'maximize',
+      contours: { coloring: 'heatmap' },
+      colorbar: { title: { text: opts.targetName ?? 'Objective Value' } },
+      showscale, // one colour bar for the figure (Optuna: the first pair's)
+      name: 'contour',
+      ...axes,
+    };
+    showscale = false;
+    const dots: Trace = {
+      type: 'scatter',
+      mode: 'markers',
+      name: 'trials',
+      x,
+      y,
+      marker: { color: 'black', size: 5, line: { color: 'white', width: 1 } },
+      ...axes,
+    };
+    return [contour, dots];
+  };
+  if (names.length === 2) {
+    const [px, py] = names;
+    const rows = trials.filter((t) => hasKey(t.params, px) && hasKey(t.params, py));
+    return new Figure({
+      data: pair(px, py, ''),
+      layout: {
+        title: { text: 'Contour Plot' },
+        xaxis: { title: { text: px }, type: axisType(px, rows) },
+        yaxis: { title: { text: py }, type: axisType(py, rows) },
       },
-      { type: 'scatter', mode: 'markers', name: 'trials', x, y, marker: { color: 'black', size: 5, line: { color: 'white', width: 1 } } },
-    ],
-    layout: {
-      title: { text: 'Contour Plot' },
-      xaxis: { title: { text: px }, type: isLog(dx) ? 'log' : isCategorical(dx, x) ? 'category' : '-' },
-      yaxis: { title: { text: py }, type: isLog(dy) ? 'log' : isCategorical(dy, y) ? 'category' : '-' },
-    },
+    });
+  }
+  // As Optuna 5.0, more than two parameters make an n x n grid: row r (from the top) plots names[r]
+  // on y, column c names[c] on x, the diagonal left empty; titles on the left column and bottom row.
+  const n = names.length;
+  const gap = 0.08 / n;
+  const size = (1 - gap * (n - 1)) / n;
+  const data: Trace[] = [];
+  const layout: Record<string, unknown> = { title: { text: 'Contour Plot' }, showlegend: false };
+  names.forEach((py, r) => {
+    names.forEach((px, c) => {
+      const k = r * n + c;
+      const suffix = k === 0 ? '' : String(k + 1);
+      const axes = suffix ? { xaxis: `x${suffix}`, yaxis: `y${suffix}` } : {};
+      // The diagonal is an empty panel (an empty trace, so plotly still draws its axes and titles).
+      data.push(...(px !== py ? pair(px, py, suffix) : [{ type: 'scatter', x: [], y: [], showlegend: false, hoverinfo: 'none', ...axes }]));
+      const bottom = r === n - 1;
+      const left = c === 0;
+      layout[`xaxis${suffix}`] = {
+        type: axisType(px, trials),
+        domain: [c * (size + gap), c * (size + gap) + size],
+        anchor: `y${suffix}`,
+        ...(bottom ? { title: { text: px } } : {}),
+      };
+      layout[`yaxis${suffix}`] = {
+        type: axisType(py, trials),
+        domain: [1 - (r * (size + gap) + size), 1 - r * (size + gap)],
+        anchor: `x${suffix}`,
+        ...(left ? { title: { text: py } } : {}),
+      };
+    });
   });
+  return new Figure({ data, layout });
 }
 
 /**

@@ -10,6 +10,7 @@ import sys
 import optuna
 from optuna.distributions import json_to_distribution
 from optuna.trial import TrialState, create_trial
+from optuna.visualization._contour import _get_contour_info
 from optuna.visualization._edf import _get_edf_info
 from optuna.visualization._intermediate_values import _get_intermediate_plot_info
 from optuna.visualization._optimization_history import _get_optimization_history_info_list
@@ -54,6 +55,7 @@ s_hist = _get_optimization_history_info_list(special, None, "Objective Value", F
 s_par = _get_parallel_coordinate_info(special)
 s_edf = _get_edf_info(special)
 s_pareto = _get_pareto_front_info(special_multi)
+c3 = _get_contour_info(single, None, None, "Objective Value")
 
 def finite_or_none(v):
     """JSON has no NaN: Optuna 5 marks 'no value yet' with NaN, which becomes null here."""
@@ -84,6 +86,16 @@ print(json.dumps(finite_or_none({
         "reverse_scale": par.reverse_scale,
     },
     "pareto": {"best": sorted(t.number for t, _ in pareto.best_trials_with_values), "others": sorted(t.number for t, _ in pareto.non_best_trials_with_values)},
+    # Contour of three parameters: an n x n grid; each off-diagonal panel's points (trials with both).
+    "contour3": {
+        "params": c3.sorted_params,
+        "panels": [
+            [sub.xaxis.name, sub.yaxis.name, sum(1 for x, y in zip(sub.xaxis.values, sub.yaxis.values) if x is not None and y is not None)]
+            for row in c3.sub_plot_infos
+            for sub in row
+            if sub.xaxis.name != sub.yaxis.name
+        ],
+    },
     "special": {
         "history": {
             "feasible": [n for n, s in zip(s_hist.trial_numbers, s_hist.values_info.states) if s.name == "Feasible"],

@@ -306,6 +306,27 @@ print(json.dumps([list(map(list, go.Scatter(marker=dict(colorscale='Blues')).mar
     assert.deepEqual((plotContour(single, { params: ['lr', 'units'] }).data[0] as { colorscale: unknown }).colorscale, blues);
   });
 
+  it('plotContour of more than two parameters is Optuna 5.0’s grid: every ordered pair off the diagonal, with its trials', () => {
+    const fig = plotContour(single);
+    const n = ref.contour3.params.length;
+    const layout = fig.layout as Record<string, { title?: { text: string } }>;
+    assert.equal(Object.keys(layout).filter((k) => k.startsWith('xaxis')).length, n * n);
+    // Panel k of the grid (axes x{k+1}, y{k+1}) plots column k % n on x and row k / n on y.
+    const names = ref.contour3.params as string[];
+    const byPosition = fig.data
+      .filter((d) => d.type === 'contour')
+      .map((d) => {
+        const k = Number(String(d.xaxis ?? 'x').slice(1) || 1) - 1;
+        return [names[k % n], names[Math.floor(k / n)], (d.x as unknown[]).length];
+      });
+    assert.deepEqual(
+      byPosition.map((p) => JSON.stringify(p)).sort(),
+      (ref.contour3.panels as unknown[][]).map((p) => JSON.stringify(p)).sort(),
+    );
+    assert.equal(byPosition.length, n * (n - 1));
+    assert.equal(fig.data.filter((d) => d.type === 'contour' && d.showscale).length, 1, 'one colour bar');
+  });
+
   it('plotContour on a study with fewer than two parameters is an empty figure, as Optuna 5.0 (not an error)', async () => {
     const empty = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
     assert.equal(plotContour(empty).data.length, 0);
