@@ -31,16 +31,17 @@ function usage() {
   return `usage: tunelab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'tunelab <command> --help' for a command's options.`;
 }
 
-// Optuna's common options may come before the command (`optuna --storage URL trials ...`): move
-// them after it, so every command parses its own options.
+// Optuna's common options may come before the command (`optuna -q --storage URL trials ...`): move
+// them to the end, after the command and any verb it takes (`storage upgrade`, `study set-user-attr`),
+// so every command parses its own options.
 function commandFirst(argv) {
   const valued = new Set(['--storage', '--storage-class']);
-  if (!argv[0] || !argv[0].startsWith('--') || !valued.has(argv[0].split('=')[0])) return argv;
-  for (let i = 0; i < argv.length; i++) {
-    if (valued.has(argv[i])) i++;
-    else if (!argv[i].startsWith('-')) return [argv[i], ...argv.slice(0, i), ...argv.slice(i + 1)];
-  }
-  return argv;
+  const flags = new Set(['-q', '--quiet', '-v', '--verbose', '--debug']);
+  const isCommon = (token) => valued.has(token.split('=')[0]) || flags.has(token);
+  if (!argv[0] || !isCommon(argv[0])) return argv;
+  let i = 0;
+  while (i < argv.length && isCommon(argv[i])) i += valued.has(argv[i]) ? 2 : 1;
+  return [...argv.slice(i), ...argv.slice(0, i)];
 }
 
 async function run() {

@@ -289,8 +289,11 @@ export function distributionToJson(d: Distribution): string {
   }
 }
 
-/** Parse Optuna's JSON form, including the pre-3.0 names Optuna still reads. */
-export function distributionFromJson(json: string): Distribution {
+/**
+ * Parse Optuna's JSON form, including the pre-3.0 names Optuna still reads. `name` is the parameter
+ * it belongs to, for the error when the stored range cannot be used here.
+ */
+export function distributionFromJson(json: string, name = 'stored parameter'): Distribution {
   let parsed: { name: string; attributes: Record<string, unknown> };
   try {
     parsed = JSON.parse(json);
@@ -301,21 +304,21 @@ export function distributionFromJson(json: string): Distribution {
   const num = (k: string) => a[k] as number;
   switch (parsed.name) {
     case 'FloatDistribution':
-      return floatDistribution(num('low'), num('high'), { log: Boolean(a.log), step: (a.step as number | null) ?? null });
+      return floatDistribution(num('low'), num('high'), { log: Boolean(a.log), step: (a.step as number | null) ?? null }, name);
     case 'UniformDistribution':
-      return floatDistribution(num('low'), num('high'));
+      return floatDistribution(num('low'), num('high'), {}, name);
     case 'LogUniformDistribution':
-      return floatDistribution(num('low'), num('high'), { log: true });
+      return floatDistribution(num('low'), num('high'), { log: true }, name);
     case 'DiscreteUniformDistribution':
-      return floatDistribution(num('low'), num('high'), { step: num('q') });
+      return floatDistribution(num('low'), num('high'), { step: num('q') }, name);
     case 'IntDistribution':
-      return intDistribution(num('low'), num('high'), { log: Boolean(a.log), step: (a.step as number) ?? 1 });
+      return intDistribution(num('low'), num('high'), { log: Boolean(a.log), step: (a.step as number) ?? 1 }, name);
     case 'IntUniformDistribution':
-      return intDistribution(num('low'), num('high'), { step: (a.step as number) ?? 1 });
+      return intDistribution(num('low'), num('high'), { step: (a.step as number) ?? 1 }, name);
     case 'IntLogUniformDistribution':
-      return intDistribution(num('low'), num('high'), { log: true });
+      return intDistribution(num('low'), num('high'), { log: true }, name);
     case 'CategoricalDistribution':
-      return categoricalDistribution(a.choices as CategoricalChoice[]);
+      return categoricalDistribution(a.choices as CategoricalChoice[], name);
     default:
       throw new InvalidDistributionError(`Unknown distribution type '${parsed.name}' in stored JSON.`);
   }

@@ -93,7 +93,7 @@ function parseSearchSpace(json: string): Record<string, Distribution> {
       '--search-space must be a JSON object of distributions, e.g. {"x": {"name": "FloatDistribution", "attributes": {"low": 0.0, "high": 1.0}}}.',
     );
   }
-  return Object.fromEntries(Object.entries(parsed).map(([name, d]) => [name, distributionFromJson(JSON.stringify(d))]));
+  return Object.fromEntries(Object.entries(parsed).map(([name, d]) => [name, distributionFromJson(JSON.stringify(d), name)]));
 }
 
 const STATES: Record<string, TrialState> = { complete: TrialState.COMPLETE, pruned: TrialState.PRUNED, fail: TrialState.FAIL };

@@ -347,6 +347,11 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     const ambiguous = await tunelab('trials', '--s', 'single');
     assert.equal(ambiguous.code, 2);
     assert.match(ambiguous.stderr, /ambiguous option: --s could match --study-name, --storage, --storage-class/);
+    // Optuna's common options before the command, as `optuna -q --storage URL study-names` takes them.
+    const [theirNames] = await optuna(['-q', ...storage, 'study-names']);
+    const ourNames = await tunelab('-q', ...storage, 'study-names');
+    assert.equal(ourNames.code, 0, ourNames.stderr);
+    assert.equal(ourNames.stdout, theirNames.stdout);
     const tellHelp = await tunelab('tell', '-h');
     for (const flag of ['--trial-number', '--values', '--state {complete,pruned,fail}', '--skip-if-finished'])
       assert.ok(tellHelp.stdout.includes(flag), `${flag} in\n${tellHelp.stdout}`);

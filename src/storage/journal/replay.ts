@@ -147,7 +147,7 @@ export class JournalReplay {
     const distributions = dict<Distribution>();
     const internalParams = dict<number>();
     const params = dict<FrozenTrial['params'][string]>();
-    for (const [k, v] of Object.entries(asObject(log.distributions))) setKey(distributions, k, this.distributions.get(String(v)));
+    for (const [k, v] of Object.entries(asObject(log.distributions))) setKey(distributions, k, this.distributions.get(String(v), k));
     for (const [k, v] of Object.entries(asObject(log.params))) {
       const d = ownValue(distributions, k);
       if (!d) throw new StorageError(`Trial ${trialId} in the journal has a value for parameter '${k}' but no distribution.`);
@@ -199,7 +199,7 @@ export class JournalReplay {
 
   private setParam(t: ReplayTrial, log: JournalLog, mine: boolean): OwnOutcome {
     const name = String(log.param_name);
-    const distribution = this.distributions.get(String(log.distribution));
+    const distribution = this.distributions.get(String(log.distribution), name);
     const problem = this.incompatibility(t.studyId, name, distribution);
     if (problem) return { applied: false, error: mine ? new InvalidArgumentError(problem) : undefined };
     const internal = Number(log.param_value_internal);

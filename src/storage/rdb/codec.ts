@@ -162,10 +162,11 @@ export function decodeJson(text: string | null): unknown {
 export class DistributionCache {
   private readonly parsed = new Map<string, Distribution>();
 
-  get(json: string): Distribution {
+  /** The distribution of parameter `name` stored as `json`. */
+  get(json: string, name?: string): Distribution {
     let d = this.parsed.get(json);
     if (!d) {
-      d = distributionFromJson(json);
+      d = distributionFromJson(json, name);
       if (this.parsed.size > 10_000) this.parsed.clear();
       this.parsed.set(json, d);
     }

@@ -775,7 +775,7 @@ export class RdbStorage implements Storage {
       if (!t) continue; // a row of a trial created between the CTE and the branch (SQLite snapshot prevents it)
       switch (Number(r.k)) {
         case LOADED_ROW.param: {
-          const d = this.distributions.get(r.j!);
+          const d = this.distributions.get(r.j!, r.s!);
           const internal = Number(r.f);
           t.distributions[r.s!] = d;
           t.internalParams[r.s!] = internal;
