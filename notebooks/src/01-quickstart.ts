@@ -187,8 +187,8 @@ fs.rmSync(path.dirname(dbFile), { recursive: true, force: true });
 // first (0.48), then the optimizer (0.31), the learning rate (0.12) and the hidden units (0.09). On
 // Branin after 80 trials TPE was closest to the minimum 0.397887 (0.421), ahead of QMC (0.909) and
 // random search (1.107); the study saved to SQLite resumed with its 80 trials intact and went on to 90.
-// The FULL run took 58 s of notebook time (79 s for the whole `tunelab run`) on the 2-core build
-// machine under a load average of about 18 (22 s on an idle machine in an earlier run).
+// The FULL run took 10 s of notebook time (12 s for the whole `tunelab run`) on the 2-core build
+// machine, idle (58 s under a load average of about 18, and 22 s idle, in earlier runs).
 
 // %%
 console.log('DONE ' + JSON.stringify({ notebook: '01-quickstart', full: FULL, seconds: Math.round((Date.now() - started) / 1000) }));
