@@ -83,3 +83,19 @@ export function formatSeconds(s: number): string {
 export function formatPercent(fraction: number): number {
   return Math.round(Number((fraction * 100).toFixed(6)));
 }
+
+/** Python's `repr(str)`: single quotes unless the text holds a ' and no "; escapes as repr writes them. */
+export function pythonStrRepr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    if (ch === quote || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + quote;
+}

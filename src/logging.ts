@@ -8,7 +8,7 @@
  * tunelab (the kernel's and the user's) still has one verbosity and one set of handlers.
  */
 import { InvalidArgumentError } from './errors';
-import { pythonFloatRepr } from './format';
+import { pythonFloatRepr, pythonStrRepr } from './format';
 import { runtime } from './runtime';
 
 export const CRITICAL = 50;
@@ -150,25 +150,9 @@ export const pythonFloat = pythonFloatRepr;
  */
 export function pythonValue(v: unknown, asFloat = false): string {
   if (typeof v === 'number') return asFloat ? pythonFloat(v) : Number.isInteger(v) ? String(v) : pythonFloat(v);
-  if (typeof v === 'string') return pythonString(v);
+  if (typeof v === 'string') return pythonStrRepr(v);
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (v === null || v === undefined) return 'None';
   if (Array.isArray(v)) return `[${v.map((x) => pythonValue(x)).join(', ')}]`;
   return String(v);
-}
-
-/** Python's repr of a str: single quotes unless the text holds one and no double quote; escapes as repr writes them. */
-function pythonString(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    if (ch === '\\' || ch === quote) out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out + quote;
 }

@@ -5,7 +5,7 @@
  * JavaScript has one number type, so the float/int distinction Python keeps is carried explicitly.
  */
 
-import { pythonFloatRepr } from '../format';
+import { pythonFloatRepr, pythonStrRepr } from '../format';
 
 /** A Python float (an objective value, a float parameter): printed `3.0`, never `3`. */
 export class PyFloat {
@@ -23,21 +23,8 @@ export type PyDict = Map<string, PyValue>;
 /** `number` is a Python int; floats are PyFloat. */
 export type PyValue = null | boolean | number | string | PyFloat | PyTuple | PyValue[] | PyDict;
 
-/** Python's `repr(str)`: single quotes unless the text holds a ' and no ". */
-export function strRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!;
-    if (ch === quote || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out + quote;
-}
+/** Python's `repr(str)` (format.ts). */
+export const strRepr = pythonStrRepr;
 
 /** Python's `repr(value)`. */
 export function pyRepr(v: PyValue): string {
