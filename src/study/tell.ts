@@ -136,7 +136,11 @@ async function failAfterWriteError(storage: Storage, trials: TrialCache<Trial>, 
   trial.markFinished(TrialState.FAIL);
   trials.running.delete(trial.number);
   // So that study.trials shows the trial as stored (FAIL) rather than the RUNNING snapshot it had.
-  await Promise.resolve(trials.refresh()).catch(() => undefined);
+  try {
+    await trials.refresh();
+  } catch {
+    // the storage may be gone: the error being reported says so
+  }
 }
 
 /** The objective's values as numbers, one per direction, or why they cannot be recorded. */
