@@ -373,8 +373,7 @@ export async function main(commandName: string, argv: string[]): Promise<number>
  */
 const API_TO_CLI: ReadonlyArray<[RegExp, string]> = [
   [/pass skipIfFinished: true/g, 'pass --skip-if-finished'],
-  [/Pass loadIfExists: true/g, 'Pass --skip-if-exists'],
-  [/loadIfExists: true/g, '--skip-if-exists'],
+  [/Pass loadIfExists: true to resume it/g, 'Pass --skip-if-exists to keep it'],
   [/Create it with createStudy\(\{ studyName, storage \}\)/g, "Create it with 'tunelab create-study --study-name NAME --storage URL'"],
 ];
 
