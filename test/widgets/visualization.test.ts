@@ -327,6 +327,21 @@ print(json.dumps([list(map(list, go.Scatter(marker=dict(colorscale='Blues')).mar
     assert.equal(fig.data.filter((d) => d.type === 'contour' && d.showscale).length, 1, 'one colour bar');
   });
 
+  it('a three-objective Pareto front is a figure Python’s plotly accepts (no 2-D-only properties on 3-D axes)', async () => {
+    const study = await createStudy({ directions: ['minimize', 'minimize', 'minimize'], sampler: new RandomSampler({ seed: 1 }) });
+    await study.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        return [x, 1 - x, x * x];
+      },
+      { nTrials: 10, showProgressBar: false },
+    );
+    const code = `
+import sys, plotly.io as pio
+print(len(pio.from_json(sys.stdin.read()).data))`;
+    assert.equal(execFileSync(PYTHON, ['-c', code], { input: JSON.stringify(plotParetoFront(study)), encoding: 'utf8' }).trim(), '2');
+  });
+
   it('plotContour on a study with fewer than two parameters is an empty figure, as Optuna 5.0 (not an error)', async () => {
     const empty = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
     assert.equal(plotContour(empty).data.length, 0);
