@@ -278,11 +278,16 @@ function inDistribution(d: Distribution, v: unknown): boolean {
 }
 
 /** The values of one distribution on its grid; floats need a step. */
-function gridValues(name: string, d: Distribution): readonly ParamValue[] {
+function gridValues(name: string, d: Distribution, maxSize: number): readonly ParamValue[] {
   if (d.kind === 'categorical') return d.choices;
   if (d.step === null) {
     throw new InvalidArgumentError(
       `space.grid: float '${name}' has no step, so it has no finite grid. Give it a step (float(low, high, { step })) or sample it with a sampler.`,
+    );
+  }
+  if (Math.floor((d.high - d.low) / d.step + 1e-9) + 1 > maxSize) {
+    throw new InvalidArgumentError(
+      `space.grid: more than ${maxSize} configurations (at '${name}', whose step makes that many values alone). Coarsen the step, or raise grid({ maxSize }).`,
     );
   }
   // On exact decimal steps as Optuna enumerates them (0.1 + 3 * 0.3 is 1, not 0.9999999999999999).
@@ -300,7 +305,7 @@ function enumerate(def: SpaceDefinition, prefix: string, maxSize: number): Recor
         enumerate(sub, `${name}${PATH_SEPARATOR}${alt}${PATH_SEPARATOR}`, maxSize).map((v) => ({ [entry.tag]: alt, ...v })),
       );
     } else {
-      options = [...gridValues(name, entry)];
+      options = [...gridValues(name, entry, maxSize)];
     }
     if (acc.length * options.length > maxSize) {
       throw new InvalidArgumentError(

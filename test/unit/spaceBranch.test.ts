@@ -184,6 +184,11 @@ describe('branch(): conditional parameters in the typed space', () => {
     assert.deepEqual(evaluated.sort(), configs.map((c) => JSON.stringify(c)).sort());
     assert.throws(() => s.grid(), /float 'lr' has no step/);
     assert.throws(() => g.grid({ maxSize: 5 }), /more than 5 configurations/);
+    // One fine step alone: the same advice, about grid (not the sampler that enumerates steps).
+    assert.throws(
+      () => space({ f: float(0, 1, { step: 1e-7 }) }).grid({ maxSize: 10 }),
+      /^InvalidArgumentError: space\.grid: more than 10 configurations \(at 'f'/,
+    );
   });
 
   it('BruteForceSampler enumerates a finite branch space define-by-run: exactly grid(), each configuration once', async () => {
