@@ -6,6 +6,7 @@ import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
 import type { Distribution, ParamValue } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { hasKey } from '../dict';
+import { logWarning } from '../logging';
 
 /** What the plots read from a study. A Study satisfies it. */
 export interface StudyLike {
@@ -96,4 +97,12 @@ export function metricNamesOf(study: StudyLike): string[] | null {
 export function validMetricNames(value: unknown, nObjectives: number): string[] | null {
   if (!Array.isArray(value) || value.length !== nObjectives || !value.every((v) => typeof v === 'string')) return null;
   return [...(value as string[])];
+}
+
+/**
+ * As Optuna: a plot with nothing to draw returns an empty figure and says why in a warning, so a
+ * blank plot in a notebook is explained (`what`: what the study lacks).
+ */
+export function warnNothingToDraw(plot: string, what: string): void {
+  logWarning(`${plot}: ${what}, so the figure is empty.`);
 }

@@ -23,10 +23,10 @@ import {
   paramNames,
   targetOf,
   type StudyLike,
+  warnNothingToDraw,
   type TargetOptions,
 } from './common';
 import { BLUES } from './colorscale';
-import { logWarning } from '../logging';
 
 /** The two traces of the optimization history (shared with the live widget so they look the same). */
 export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions = {}): Trace[] {
@@ -96,6 +96,7 @@ export function optimizationHistoryLayout(opts: TargetOptions = {}): Record<stri
 
 /** Objective value of every complete trial by trial number, with the best value so far. */
 export function plotOptimizationHistory(study: StudyLike, opts: TargetOptions = {}): Figure {
+  if (completeTrials(study).length === 0) warnNothingToDraw('plotOptimizationHistory', 'the study has no completed trials');
   return new Figure({ data: optimizationHistoryTraces(study, opts), layout: optimizationHistoryLayout(opts) });
 }
 
@@ -117,6 +118,9 @@ export function plotIntermediateValues(study: StudyLike): Figure {
       marker: { symbol: pruned ? 'x' : 'circle', size: pruned ? 7 : 5 },
       meta: { state: TrialState[t.state] },
     });
+  }
+  if (data.length === 0) {
+    warnNothingToDraw('plotIntermediateValues', 'no trial reported intermediate values (trial.report(value, step), as pruners use)');
   }
   return new Figure({
     data,
@@ -146,6 +150,7 @@ export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & {
   // As Optuna 5.0, every trial is drawn: a parameter a trial does not have (a conditional one) sits
   // on its axis's "None" tick, below the values.
   const rows = trials;
+  if (rows.length === 0) warnNothingToDraw('plotParallelCoordinate', 'the study has no completed trials with finite values');
   const objective = multi ? paretoRanks(rows, study.directions) : rows.map(target);
   const range = (values: number[]) => (values.length ? [Math.min(...values), Math.max(...values)] : [0, 0]);
   const objectiveDims = multi
@@ -240,6 +245,7 @@ function parallelDimension(rows: FrozenTrial[], name: string): Record<string, un
 export function plotSlice(study: StudyLike, opts: TargetOptions & { params?: string[] } = {}): Figure {
   const target = targetOf(study, opts, 'plotSlice');
   const trials = completeTrials(study).filter((t) => Number.isFinite(target(t))); // as Optuna 5.0
+  if (trials.length === 0) warnNothingToDraw('plotSlice', 'the study has no completed trials with finite values');
   const names = paramNames(trials, opts.params, 'plotSlice');
   const data: Trace[] = [];
   const layout: Record<string, unknown> = { title: { text: 'Slice Plot' }, showlegend: false };
@@ -298,10 +304,11 @@ export function plotContour(study: StudyLike, opts: TargetOptions & { params?: s
   const names = paramNames(trials, opts.params, 'plotContour');
   if (names.length < 2) {
     // As Optuna 5.0: a warning and an empty figure, not an error (a study just started, a one-parameter study).
-    logWarning(
+    warnNothingToDraw(
+      'plotContour',
       trials.length === 0
-        ? 'plotContour: the study has no completed trials yet.'
-        : `plotContour needs two parameters; ${opts.params ? 'params names' : 'the completed trials have'} ${names.length}.`,
+        ? 'the study has no completed trials with finite values'
+        : `it needs two parameters and ${opts.params ? 'params names' : 'the completed trials have'} ${names.length}`,
     );
     return new Figure({ data: [], layout: { title: { text: 'Contour Plot' } } });
   }
@@ -464,6 +471,7 @@ export function plotEdf(studies: StudyLike | readonly StudyLike[], opts: TargetO
       .sort((a, b) => a - b),
   }));
   const all = per.flatMap((p) => p.values);
+  if (all.length === 0) warnNothingToDraw('plotEdf', 'no study has completed trials with finite values');
   const data: Trace[] = [];
   if (all.length > 0) {
     const lo = Math.min(...all);
@@ -537,6 +545,7 @@ export function plotTimeline(study: StudyLike): Figure {
       bars(trials, TrialState[state], colorOf[state]);
     }
   }
+  if (data.length === 0) warnNothingToDraw('plotTimeline', 'no trial has started');
   return new Figure({
     data,
     layout: {
@@ -631,6 +640,7 @@ export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {})
   const k = study.directions.length;
   if (k !== 2 && k !== 3) throw new InvalidArgumentError(`plotParetoFront draws 2 or 3 objectives; this study has ${k}.`);
   const trials = completeTrials(study);
+  if (trials.length === 0) warnNothingToDraw('plotParetoFront', 'the study has no completed trials');
   // As Optuna 5.0 (and study.bestTrials): the front is made of feasible trials only; with constraints
   // recorded, the infeasible trials are drawn apart in grey and the others are "Feasible Trial".
   const hasConstraints = trials.some((t) => Object.keys(t.constraints).length > 0);

@@ -8,7 +8,7 @@ import type { FrozenTrial } from '../frozenTrial';
 import { isFeasible } from '../multiobjective/constraints';
 import { Figure, type Trace } from './figure';
 import { formatG } from '../format';
-import { completeTrials, distributionOf, paramNames, targetOf, type StudyLike, type TargetOptions } from './common';
+import { completeTrials, distributionOf, paramNames, targetOf, warnNothingToDraw, type StudyLike, type TargetOptions } from './common';
 import { plotlyColorscale, RD_YL_BU_R, rgbString, sampleColorscale } from './colorscale';
 
 /** Optuna pads each axis by 5% of its span. */
@@ -100,7 +100,10 @@ export function plotRank(study: StudyLike, opts: RankOptions = {}): Figure {
   const trials = completeTrials(study);
   const names = trials.length === 0 ? [] : paramNames(trials, opts.params, 'plotRank');
   const layout: Record<string, unknown> = { title: { text: `Rank (${targetName})` }, showlegend: false };
-  if (names.length === 0) return new Figure({ data: [], layout });
+  if (names.length === 0) {
+    warnNothingToDraw('plotRank', trials.length === 0 ? 'the study has no completed trials' : 'the completed trials have no parameters');
+    return new Figure({ data: [], layout });
+  }
 
   const values = trials.map(target);
   const feasible = trials.map(isFeasible);

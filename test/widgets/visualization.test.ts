@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import {
+  addLogHandler,
   createStudy,
   distributionToJson,
   plotContour,
@@ -17,6 +18,7 @@ import {
   plotParallelCoordinate,
   plotParamImportances,
   plotParetoFront,
+  plotRank,
   plotSlice,
   plotTimeline,
   RandomSampler,
@@ -24,6 +26,7 @@ import {
   TrialPruned,
   TrialState,
   type FrozenTrial,
+  type LogRecord,
   type Study,
 } from '../../src';
 import { formatG } from '../../src/format';
@@ -340,6 +343,45 @@ print(json.dumps([list(map(list, go.Scatter(marker=dict(colorscale='Blues')).mar
 import sys, plotly.io as pio
 print(len(pio.from_json(sys.stdin.read()).data))`;
     assert.equal(execFileSync(PYTHON, ['-c', code], { input: JSON.stringify(plotParetoFront(study)), encoding: 'utf8' }).trim(), '2');
+  });
+
+  it('a plot with nothing to draw is an empty figure and a warning that says why, as Optuna 5.0', async () => {
+    const empty = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
+    const records: LogRecord[] = [];
+    const remove = addLogHandler((r) => records.push(r));
+    try {
+      const plots: Array<[string, () => { data: unknown[] }]> = [
+        ['plotOptimizationHistory', () => plotOptimizationHistory(empty)],
+        ['plotIntermediateValues', () => plotIntermediateValues(empty)],
+        ['plotParallelCoordinate', () => plotParallelCoordinate(empty)],
+        ['plotSlice', () => plotSlice(empty)],
+        ['plotContour', () => plotContour(empty)],
+        ['plotEdf', () => plotEdf(empty)],
+        ['plotRank', () => plotRank(empty)],
+        ['plotTimeline', () => plotTimeline(empty)],
+      ];
+      for (const [name, draw] of plots) {
+        records.length = 0;
+        const figure = draw();
+        const warned = records.filter((r) => r.levelName === 'WARNING' && r.message.startsWith(`${name}: `));
+        assert.equal(warned.length, 1, `${name} warns once: ${JSON.stringify(records.map((r) => r.message))}`);
+        assert.match(warned[0].message, /so the figure is empty\.$/);
+        assert.ok(
+          figure.data.every((d) => ((d as { x?: unknown[] }).x ?? []).length === 0),
+          `${name}: nothing drawn`,
+        );
+      }
+      // A study with trials draws without a warning.
+      records.length = 0;
+      plotOptimizationHistory(single);
+      plotSlice(single);
+      assert.deepEqual(
+        records.filter((r) => r.levelName === 'WARNING'),
+        [],
+      );
+    } finally {
+      remove();
+    }
   });
 
   it('plotContour on a study with fewer than two parameters is an empty figure, as Optuna 5.0 (not an error)', async () => {
