@@ -181,6 +181,13 @@ function isCategoricalAxis(layout: Record<string, unknown>, axis: 'xaxis' | 'yax
   return columns.some((col) => col.some((v) => typeof v === 'string' && (axis === 'yaxis' || Number.isNaN(Date.parse(v)))));
 }
 
+/** plotly's named line dashes as SVG dash arrays. */
+const DASHES = new Map([
+  ['dot', '2,3'],
+  ['dash', '6,4'],
+  ['dashdot', '6,3,2,3'],
+]);
+
 const DRAWN_TYPES = new Set(['scatter', 'scattergl', 'bar', 'heatmap']);
 
 /** A sequential colour scale (viridis' ends and middle), t in [0, 1]. */
@@ -509,7 +516,9 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
       let g = `<g class="${cls}">`;
       if (mode.includes('lines') && d.pts.length > 1) {
         const path = d.pts.map(([x, y], k) => `${k ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
-        g += `<path d="${path}" fill="none" stroke="${esc(color)}" stroke-width="2"/>`;
+        // plotly's line dashes (a pruned trial's learning curve is dotted).
+        const dash = DASHES.get(String((d.trace.line as { dash?: unknown } | undefined)?.dash));
+        g += `<path d="${path}" fill="none" stroke="${esc(color)}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
       }
       if (mode.includes('markers')) {
         g += d.pts

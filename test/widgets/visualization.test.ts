@@ -411,6 +411,10 @@ print(len(pio.from_json(sys.stdin.read()).data))`;
       const complete = single.trials.filter((t) => t.state === TrialState.COMPLETE && params[i] in t.params).length;
       assert.equal((p[3].match(/class="point"/g) ?? []).length, complete, `panel ${params[i]}: one point per complete trial`);
     });
+    // Learning curves: a pruned trial's is dotted, as plotly draws it.
+    const curves = figureSnapshotSvg(plotIntermediateValues(single));
+    const prunedCount = single.trials.filter((t) => t.state === TrialState.PRUNED && t.intermediateValues.size > 0).length;
+    assert.equal((curves.match(/stroke-dasharray="2,3"/g) ?? []).length, prunedCount);
     // Timeline: bars start at the trials' start times, so later trials' bars start further right.
     const timeline = figureSnapshotSvg(plotTimeline(single2));
     const starts = [...timeline.matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="[\d.]+" height="[\d.]+"\/>/g)].map((m) => Number(m[1]));
