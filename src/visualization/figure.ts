@@ -210,6 +210,8 @@ function scaleColor(t: number): string {
  * panel per pair of axes, each where its axes' domains put it.
  */
 export function figureSnapshotSvg(fig: FigureSpec): string {
+  const parcoords = fig.data.find((t) => t.type === 'parcoords');
+  if (parcoords) return parallelCoordinatesSvg(fig, parcoords);
   const panels = new Map<string, Trace[]>();
   for (const t of fig.data) {
     const key = `${String(t.xaxis ?? 'x')} ${String(t.yaxis ?? 'y')}`;
@@ -217,6 +219,96 @@ export function figureSnapshotSvg(fig: FigureSpec): string {
   }
   if (panels.size <= 1) return snapshotPanel(fig, WIDTH, HEIGHT);
   return subplotsSvg(fig, panels);
+}
+
+/** A colour scale given as plotly.js stops ([[0, 'rgb(r,g,b)'], ...]) sampled at t in [0, 1]; null if it is not one. */
+function stopsColor(scale: unknown, t: number): string | null {
+  if (!Array.isArray(scale) || scale.length < 2) return null;
+  const stops = scale.map((s) => (Array.isArray(s) ? [Number(s[0]), /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(String(s[1]))] : [NaN, null]));
+  if (stops.some(([p, m]) => !Number.isFinite(p as number) || !m)) return null;
+  const u = Math.min(1, Math.max(0, t));
+  let k = 1;
+  while (k < stops.length - 1 && (stops[k][0] as number) < u) k++;
+  const [p0, m0] = stops[k - 1] as [number, RegExpExecArray];
+  const [p1, m1] = stops[k] as [number, RegExpExecArray];
+  const f = p1 > p0 ? (u - p0) / (p1 - p0) : 0;
+  const c = [1, 2, 3].map((i) => Math.round(Number(m0[i]) + f * (Number(m1[i]) - Number(m0[i]))));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+/**
+ * A parallel coordinate plot (plotly's 'parcoords'): one vertical axis per dimension, ticked as the
+ * dimension says (tickvals/ticktext) or at nice values of its range, and one line per row, coloured
+ * by line.color on line.colorscale (lowest values drawn last, on top, when the scale is reversed, as
+ * the best trials are).
+ */
+function parallelCoordinatesSvg(fig: FigureSpec, trace: Trace): string {
+  const layout = fig.layout ?? {};
+  const titleObj = layout.title;
+  const title = typeof titleObj === 'string' ? titleObj : String((titleObj as { text?: unknown } | undefined)?.text ?? '');
+  type Dimension = { label?: unknown; values?: unknown; range?: unknown; tickvals?: unknown; ticktext?: unknown };
+  const dims = (Array.isArray(trace.dimensions) ? trace.dimensions : []) as Dimension[];
+  const W = Math.max(WIDTH, dims.length * 110);
+  const H = HEIGHT + 40;
+  const top = 50;
+  const bottom = H - 60;
+  const left = 50;
+  const right = W - 70;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Arial, 'Liberation Sans', Helvetica, sans-serif" font-size="${FONT}">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(fitText(title, 14, W - 16))}</text>`,
+  ];
+  const columns = dims.map((d) => (Array.isArray(d.values) ? (d.values as unknown[]).map(Number) : []));
+  const rows = Math.min(...columns.map((c) => c.length), Infinity);
+  if (dims.length === 0 || !Number.isFinite(rows) || rows === 0) return parts.join('') + '</svg>';
+  const x = (j: number) => (dims.length === 1 ? (left + right) / 2 : left + (j * (right - left)) / (dims.length - 1));
+  const ranges = dims.map((d, j) => {
+    const r = Array.isArray(d.range) && d.range.length === 2 ? (d.range as unknown[]).map(Number) : [];
+    const finite = columns[j].filter(Number.isFinite);
+    const lo = Number.isFinite(r[0]) ? r[0] : Math.min(...finite);
+    const hi = Number.isFinite(r[1]) ? r[1] : Math.max(...finite);
+    return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
+  });
+  const y = (j: number, v: number) => bottom - ((v - ranges[j][0]) / (ranges[j][1] - ranges[j][0])) * (bottom - top);
+  const line = (trace.line ?? {}) as { color?: unknown; colorscale?: unknown; reversescale?: unknown };
+  const colors = Array.isArray(line.color) ? (line.color as unknown[]).map(Number) : null;
+  const [cmin, cmax] = colors ? [Math.min(...colors.filter(Number.isFinite)), Math.max(...colors.filter(Number.isFinite))] : [0, 1];
+  const reversed = line.reversescale === true;
+  const colorAt = (i: number) => {
+    if (!colors) return typeof line.color === 'string' ? line.color : PALETTE[0];
+    const t = cmax > cmin ? (colors[i] - cmin) / (cmax - cmin) : 0.5;
+    return stopsColor(line.colorscale, reversed ? 1 - t : t) ?? scaleColor(t);
+  };
+  // Rows drawn in order of colour, the scale's dark end last, so the best lines are not buried.
+  const order = Array.from({ length: rows }, (_, i) => i);
+  if (colors) order.sort((a, b) => (reversed ? colors[b] - colors[a] : colors[a] - colors[b]));
+  const paths = order.map((i) => {
+    const pts = dims.map((_, j) => [x(j), y(j, columns[j][i])]).filter(([, py]) => Number.isFinite(py));
+    const d = pts.map(([px, py], k) => `${k ? 'L' : 'M'}${px.toFixed(1)},${py.toFixed(1)}`).join('');
+    return `<path d="${d}" fill="none" stroke="${esc(colorAt(i))}" stroke-width="1.2" stroke-opacity="0.8"/>`;
+  });
+  parts.push(`<g class="trace trace-0 lines">${paths.join('')}</g>`);
+  dims.forEach((d, j) => {
+    const [lo, hi] = ranges[j];
+    const ticks: Array<[number, string]> =
+      Array.isArray(d.tickvals) && Array.isArray(d.ticktext)
+        ? (d.tickvals as unknown[]).map((v, k) => [Number(v), String((d.ticktext as unknown[])[k] ?? '')])
+        : niceTicks(lo, hi).map((v) => [v, fmtTick(v)]);
+    const marks = ticks
+      .filter(([v]) => v >= lo - 1e-12 * Math.abs(lo) && v <= hi + 1e-12 * Math.abs(hi))
+      .map(
+        ([v, label]) =>
+          `<line x1="${x(j) - 3}" x2="${x(j)}" y1="${y(j, v).toFixed(1)}" y2="${y(j, v).toFixed(1)}" stroke="#444"/>` +
+          `<text class="tick" x="${x(j) - 5}" y="${(y(j, v) + 4).toFixed(1)}" text-anchor="end">${esc(fitText(label, FONT, 60))}</text>`,
+      );
+    parts.push(
+      `<g class="axis"><line x1="${x(j)}" x2="${x(j)}" y1="${top}" y2="${bottom}" stroke="#444"/>${marks.join('')}` +
+        `<text class="label" x="${x(j)}" y="${bottom + 18}" text-anchor="middle">${esc(fitText(String(d.label ?? ''), FONT, 100))}</text></g>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('');
 }
 
 /** The layout key of a trace's axis reference: 'x' is 'xaxis', 'x2' is 'xaxis2'. */

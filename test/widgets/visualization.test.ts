@@ -411,6 +411,14 @@ print(len(pio.from_json(sys.stdin.read()).data))`;
       const complete = single.trials.filter((t) => t.state === TrialState.COMPLETE && params[i] in t.params).length;
       assert.equal((p[3].match(/class="point"/g) ?? []).length, complete, `panel ${params[i]}: one point per complete trial`);
     });
+    // Parallel coordinate: one axis per dimension, one line per drawn trial, darkest (best) drawn last.
+    const parallel = plotParallelCoordinate(special);
+    const parallelSvg = figureSnapshotSvg(parallel);
+    const dimensions = (parallel.data[0] as { dimensions: unknown[] }).dimensions.length;
+    assert.equal((parallelSvg.match(/<g class="axis">/g) ?? []).length, dimensions);
+    const lines = parallelSvg.match(/<path d="[^"]*" fill="none" stroke="rgb\(\d+,\d+,\d+\)"/g) ?? [];
+    assert.equal(lines.length, (parallel.data[0] as { dimensions: Array<{ values: unknown[] }> }).dimensions[0].values.length);
+    assert.doesNotMatch(parallelSvg, /not drawn in this snapshot/);
     // Learning curves: a pruned trial's is dotted, as plotly draws it.
     const curves = figureSnapshotSvg(plotIntermediateValues(single));
     const prunedCount = single.trials.filter((t) => t.state === TrialState.PRUNED && t.intermediateValues.size > 0).length;
