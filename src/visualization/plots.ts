@@ -148,19 +148,18 @@ export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & {
     : trials.filter((t) => Number.isFinite(target(t)));
   const names = paramNames(trials, opts.params, 'plotParallelCoordinate');
   // As Optuna 5.0, every trial is drawn: a parameter a trial does not have (a conditional one) sits
-  // on its axis's "None" tick, below the values.
-  const rows = trials;
-  if (rows.length === 0) warnNothingToDraw('plotParallelCoordinate', 'the study has no completed trials with finite values');
-  const objective = multi ? paretoRanks(rows, study.directions) : rows.map(target);
+  // on its axis's "None" tick, below the values (parallelDimension).
+  if (trials.length === 0) warnNothingToDraw('plotParallelCoordinate', 'the study has no completed trials with finite values');
+  const objective = multi ? paretoRanks(trials, study.directions) : trials.map(target);
   const range = (values: number[]) => (values.length ? [Math.min(...values), Math.max(...values)] : [0, 0]);
   const objectiveDims = multi
     ? objectiveNames(study).map((label, k) => {
-        const values = rows.map((t) => t.values![k]);
+        const values = trials.map((t) => t.values![k]);
         return { label, values, range: range(values) };
       })
     : [{ label: opts.targetName ?? 'Objective Value', values: objective, range: range(objective) }];
   const dims: Record<string, unknown>[] = [...objectiveDims];
-  for (const n of names) dims.push(parallelDimension(rows, n));
+  for (const n of names) dims.push(parallelDimension(trials, n));
   // As Optuna: the scale is reversed for minimisation, a custom target and Pareto ranks.
   const reversescale = multi || !(study.directions[0] === 'maximize' && !opts.target);
   const colorbarTitle = multi ? 'Pareto Rank' : (opts.targetName ?? 'Objective Value');
