@@ -205,7 +205,8 @@ function scaleColor(t: number): string {
 }
 
 /**
- * Render scatter / line / bar / heatmap traces of a figure as an SVG string (other types are listed).
+ * Render scatter / line / bar / heatmap traces, or a parallel coordinate plot, of a figure as an SVG
+ * string (other types are listed).
  * A figure with subplots (traces on axes x2, y2, ...: Optuna's slice and rank plots) is drawn one
  * panel per pair of axes, each where its axes' domains put it.
  */
