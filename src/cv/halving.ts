@@ -27,6 +27,8 @@ import {
 } from './search';
 import type { Fold, Splitter } from './splitters';
 import { pythonLog } from './pythonLog';
+import { checkOptionKeys } from '../options';
+import { HALVING_GRID_OPTION_KEYS, HALVING_RANDOM_OPTION_KEYS } from './optionKeys';
 
 /** The resource that grows: training rows ('nSamples', scikit-learn's 'n_samples') or an estimator parameter's name. */
 export type HalvingResource = 'nSamples' | (string & {});
@@ -307,6 +309,7 @@ export async function halvingGridSearchCV<P extends Params>(
   y: Vector,
   opts: HalvingOptions = {},
 ): Promise<HalvingSearchResult> {
+  checkOptionKeys('halvingGridSearchCV', opts, HALVING_GRID_OPTION_KEYS);
   const model = estimator as Estimator;
   const splitter = resolveCV(opts.cv, model);
   const resolved = resolveOptions('halvingGridSearchCV', model, X, y, splitter, opts);
@@ -327,6 +330,7 @@ export async function halvingRandomSearchCV<P extends Params>(
   y: Vector,
   opts: HalvingOptions & { nCandidates?: 'exhaust' | number } = {},
 ): Promise<HalvingSearchResult> {
+  checkOptionKeys('halvingRandomSearchCV', opts, HALVING_RANDOM_OPTION_KEYS);
   const where = 'halvingRandomSearchCV';
   const model = estimator as Estimator;
   const nCandidates = opts.nCandidates ?? 'exhaust';

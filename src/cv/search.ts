@@ -5,6 +5,14 @@
  * all the data it was given (refit: true by default), as scikit-learn does.
  */
 import { deferredDistributionErrors, toExternal, type Distribution, type ParamValue } from '../distributions';
+import { checkOptionKeys } from '../options';
+import {
+  CROSS_VALIDATE_OPTION_KEYS,
+  NESTED_CV_OPTION_KEYS,
+  RANDOMIZED_SEARCH_OPTION_KEYS,
+  SEARCH_OPTION_KEYS,
+  TUNE_CV_OPTION_KEYS,
+} from './optionKeys';
 import { InvalidArgumentError, OptimizeInterruptedError, TrialPruned } from '../errors';
 import { accuracy, meanSquaredError, r2, take, type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
 import { Rng } from '../rng';
@@ -87,6 +95,7 @@ export interface CrossValidateResult {
 
 /** Fit a fresh clone of `model` on each training fold and score it on the test fold. */
 export async function crossValidate(model: Estimator, X: Matrix, y: Vector, opts: CrossValidateOptions = {}): Promise<CrossValidateResult> {
+  checkOptionKeys('crossValidate', opts, CROSS_VALIDATE_OPTION_KEYS);
   const { signal, ...rest } = opts;
   const splitter = resolveCV(opts.cv, model);
   const interrupts = new StepInterrupts('crossValidate', signal, {
@@ -260,6 +269,7 @@ export async function gridSearchCV<P extends Params>(
   y: Vector,
   opts: SearchOptions = {},
 ): Promise<SearchResult> {
+  checkOptionKeys('gridSearchCV', opts, SEARCH_OPTION_KEYS);
   return evaluateCandidates('gridSearchCV', model as Estimator, expandGrid(paramGrid as ParamGrid), X, y, opts);
 }
 
@@ -274,6 +284,7 @@ export async function randomizedSearchCV<P extends Params>(
   y: Vector,
   opts: SearchOptions & { nIter?: number; seed?: number } = {},
 ): Promise<SearchResult> {
+  checkOptionKeys('randomizedSearchCV', opts, RANDOMIZED_SEARCH_OPTION_KEYS);
   const nIter = opts.nIter ?? 10;
   requireInt('randomizedSearchCV', 'nIter', nIter, 1);
   return evaluateCandidates(
@@ -339,6 +350,7 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
   y: Vector,
   opts: TuneCVOptions = {},
 ): Promise<TuneCVResult> {
+  checkOptionKeys('tuneCV', opts, TUNE_CV_OPTION_KEYS);
   const model = estimator as Estimator;
   checkSignalOption(opts.signal, 'tuneCV');
   const suggest =
@@ -447,6 +459,7 @@ export async function nestedCV<P extends Params>(
   y: Vector,
   opts: NestedCVOptions = {},
 ): Promise<NestedCVResult> {
+  checkOptionKeys('nestedCV', opts, NESTED_CV_OPTION_KEYS);
   const model = estimator as Estimator;
   const outer = resolveCV(opts.outerCv, model);
   const score = resolveScoring(opts.scoring, model);

@@ -9,6 +9,7 @@ import { dict, hasKey, ownValue, plainCopy } from '../dict';
 import { pedAnovaImportances, type PedAnovaOptions } from './pedAnova';
 import { requireInt } from '../validate';
 import type { ForestSettings, StudyDataOptions } from './options';
+import { checkOptionKeys, optionKeys } from '../options';
 
 export { pedAnovaImportances, type PedAnovaOptions, type PedAnovaStudy } from './pedAnova';
 
@@ -114,6 +115,21 @@ function fanovaOf(data: EncodedData, opts: FanovaOptions): FanovaResult {
   return { params: features.map((f) => f.name), main: plainCopy(main), interactions, nTrees, nSamples: data.nRows };
 }
 
+const IMPORTANCE_OPTION_KEYS = optionKeys<ImportanceOptions>({
+  evaluator: true,
+  normalize: true,
+  nTrees: true,
+  maxDepth: true,
+  minSamplesSplit: true,
+  minSamplesLeaf: true,
+  seed: true,
+  params: true,
+  target: true,
+  targetQuantile: true,
+  regionQuantile: true,
+  evaluateOnLocal: true,
+});
+
 /**
  * Importance of each parameter, largest first (Optuna's `get_param_importances`). By default
  * PED-ANOVA, as Optuna 5.0: every parameter of the COMPLETE trials is assessed (conditional ones
@@ -122,6 +138,7 @@ function fanovaOf(data: EncodedData, opts: FanovaOptions): FanovaResult {
  * assess the parameters every COMPLETE trial has. Parameters with a single possible value get 0.
  */
 export function getParamImportances(study: Study, opts: ImportanceOptions = {}): Record<string, number> {
+  checkOptionKeys('getParamImportances', opts, IMPORTANCE_OPTION_KEYS);
   const evaluator = opts.evaluator ?? 'pedAnova';
   if (evaluator !== 'pedAnova' && evaluator !== 'fanova' && evaluator !== 'mdi') {
     throw new InvalidArgumentError(`getParamImportances: evaluator must be 'pedAnova', 'fanova' or 'mdi', got '${String(evaluator)}'.`);

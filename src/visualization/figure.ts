@@ -529,6 +529,13 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
     let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
     if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
     if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
+    // As plotly pads an axis for its markers: a point at the end of a range is drawn whole, not
+    // cut by the plot area's edge (bar charts keep their value axis from the bars' base).
+    if (drawn.some((d) => d.kind === 'xy') && !drawn.some((d) => d.kind === 'bar')) {
+      const pad = (lo: number, hi: number) => (hi - lo) * 0.04;
+      if (!sx.categorical) [x0, x1] = [x0 - pad(x0, x1), x1 + pad(x0, x1)];
+      if (!sy.categorical) [y0, y1] = [y0 - pad(y0, y1), y1 + pad(y0, y1)];
+    }
     // The left margin holds the y title band and the widest y tick label (measured), so long
     // parameter names are neither clipped by the figure's edge nor run into the title; labels wider
     // than 40% of the figure are cut with an ellipsis.

@@ -409,7 +409,7 @@ export function plotParamImportances(
   study: Study | StudyLike,
   opts: ImportanceOptions & { targetName?: string; importances?: Record<string, number> } = {},
 ): Figure {
-  const { importances: given, ...importanceOpts } = opts;
+  const { importances: given, targetName: _targetName, ...importanceOpts } = opts;
   const named = study.metricNames;
   const series: Array<{ name: string; importances: Record<string, number> }> = [];
   if (study.directions.length > 1 && !opts.target && !given) {

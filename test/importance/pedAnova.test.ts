@@ -29,6 +29,12 @@ interface Case {
 
 const base: Case = { targetQuantile: 0.1, regionQuantile: 1, evaluateOnLocal: true, params: null, targetIndex: null, targetSign: 1 };
 
+/** The importance options a case stands for (its targetIndex and targetSign become the target). */
+function optionsOf(c: Case) {
+  const { targetIndex: _index, targetSign: _sign, ...rest } = c;
+  return { ...rest, params: c.params ?? undefined, target: targetOf(c) };
+}
+
 interface OptunaAnswer {
   raw: Record<string, number>[];
   normalized: Record<string, number>[];
@@ -121,7 +127,7 @@ describe('PED-ANOVA against Optuna 5.0', () => {
       const optuna = askOptuna(study, cases);
       let worst = 0;
       cases.forEach((c, i) => {
-        const opts = { ...c, params: c.params ?? undefined, target: targetOf(c) };
+        const opts = optionsOf(c);
         worst = Math.max(worst, assertSameImportances(pedAnovaImportances(study, opts), optuna.raw[i], TOLERANCE, `raw case ${i}`));
         worst = Math.max(
           worst,
@@ -152,7 +158,7 @@ describe('PED-ANOVA against Optuna 5.0', () => {
     const cases: Case[] = [base, { ...base, targetQuantile: 0.25, regionQuantile: 0.6 }, { ...base, targetIndex: 1, targetSign: -1 }];
     const optuna = askOptuna(study, cases);
     cases.forEach((c, i) => {
-      const opts = { ...c, params: c.params ?? undefined, target: targetOf(c) };
+      const opts = optionsOf(c);
       assertSameImportances(pedAnovaImportances(study, opts), optuna.raw[i], TOLERANCE, `multi-objective raw case ${i}`);
       assertSameImportances(getParamImportances(study, opts), optuna.normalized[i], TOLERANCE, `multi-objective normalized case ${i}`);
     });

@@ -31,6 +31,7 @@ import {
 } from '../../src';
 import { formatG } from '../../src/format';
 import { figureSnapshotSvg } from '../../src/visualization/figure';
+import { optimizationHistoryLive } from '../../widgets/kernel/liveHistory';
 import { PYTHON } from '../helpers/python';
 
 function trialsJson(trials: readonly FrozenTrial[]): unknown[] {
@@ -298,6 +299,27 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
     }
   });
 
+  it('the live history matches plotOptimizationHistory: no "Infeasible Trial" until a trial violates a constraint', async () => {
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 2 }) });
+    const live = optimizationHistoryLive(study);
+    const names = () => live.plot.data.map((d) => d.name);
+    const run = (violates: boolean) =>
+      study.optimize(
+        (t) => {
+          t.setConstraint('c', violates ? 1 : -1);
+          return t.suggestFloat('x', 0, 1);
+        },
+        { nTrials: 1, showProgressBar: false, callbacks: [(_s, trial) => live.add(trial)] },
+      );
+    await run(false);
+    assert.deepEqual(names(), ['Objective Value', 'Best Value']);
+    await run(true);
+    assert.deepEqual(names(), ['Objective Value', 'Best Value', 'Infeasible Trial']);
+    assert.deepEqual(live.plot.data[2].x, [1]);
+    // The best line follows the feasible trial only, as the figure builder's does.
+    assert.deepEqual(live.plot.data[1].y, plotOptimizationHistory(study).data[1].y);
+  });
+
   it('the colour scales are explicit stops, the same as Python plotly expands Optuna’s named scale into', () => {
     const code = `
 import json
@@ -419,6 +441,20 @@ print(len(pio.from_json(sys.stdin.read()).data))`;
     const lines = parallelSvg.match(/<path d="[^"]*" fill="none" stroke="rgb\(\d+,\d+,\d+\)"/g) ?? [];
     assert.equal(lines.length, (parallel.data[0] as { dimensions: Array<{ values: unknown[] }> }).dimensions[0].values.length);
     assert.doesNotMatch(parallelSvg, /not drawn in this snapshot/);
+    // Markers at the ends of a range are drawn whole (the axes are padded as plotly pads them).
+    const history = figureSnapshotSvg(plotOptimizationHistory(single));
+    const area = /class="plotarea" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/.exec(history)!.slice(1).map(Number);
+    const points = [...history.matchAll(/<circle class="point" cx="([\d.]+)" cy="([\d.]+)" r="3"/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+    assert.ok(points.length > 0);
+    for (const [cx, cy] of points) {
+      assert.ok(
+        cx - 3 >= area[0] && cx + 3 <= area[0] + area[2] && cy - 3 >= area[1] && cy + 3 <= area[1] + area[3],
+        `point ${cx},${cy} inside ${area}`,
+      );
+    }
     // Learning curves: a pruned trial's is dotted, as plotly draws it.
     const curves = figureSnapshotSvg(plotIntermediateValues(single));
     const prunedCount = single.trials.filter((t) => t.state === TrialState.PRUNED && t.intermediateValues.size > 0).length;

@@ -18,9 +18,10 @@ import { Plot } from './plot';
 
 export function optimizationHistoryLive(study: StudyLike): { plot: Plot; add(trial: FrozenTrial): void } {
   const traces = optimizationHistoryTraces(study);
-  // The infeasible trials' trace, always there in the live plot so that the first one can be added.
-  if (traces.length === 2) traces.push({ ...infeasibleTrace(), x: [], y: [] });
   const plot = new Plot({ data: traces, layout: optimizationHistoryLayout() });
+  // The infeasible trials' trace (index 2) is added with the first such trial, so a study without
+  // constraints shows no "Infeasible Trial" in its legend.
+  let hasInfeasibleTrace = traces.length > 2;
   const minimize = study.directions[0] === 'minimize';
   const ys = traces[1].y as number[];
   let best = ys.length ? ys[ys.length - 1] : NaN;
@@ -31,6 +32,10 @@ export function optimizationHistoryLive(study: StudyLike): { plot: Plot; add(tri
       const v = trial.values[0];
       const feasible = isFeasible(trial);
       if (feasible && (Number.isNaN(best) || (minimize ? v < best : v > best))) best = v;
+      if (!feasible && !hasInfeasibleTrace) {
+        plot.addTrace({ ...infeasibleTrace(), x: [], y: [] });
+        hasInfeasibleTrace = true;
+      }
       plot.extend({ [feasible ? 0 : 2]: { x: [trial.number], y: [v] }, 1: { x: [trial.number], y: [best] } });
     },
   };
