@@ -16,9 +16,13 @@ import {
   CmaEsSampler,
   createStudy,
   createTrial,
+  crossValidate,
+  DecisionTreeClassifier,
   float,
   floatDistribution,
   GPSampler,
+  gridSearchCV,
+  halvingGridSearchCV,
   HyperbandPruner,
   InvalidArgumentError,
   loadStudy,
@@ -88,7 +92,7 @@ describe('option objects: a misspelt key is an error, as in Optuna (a TypeError 
     assert.throws(() => createTrial(untyped({ value: 1, param: { x: 1 } })), /createTrial: unknown option "param"\. Did you mean params\?/);
   });
 
-  it('every sampler, pruner, callback and the terminator refuse an unknown option', () => {
+  it('every sampler, pruner, callback, the terminator, the searches and importance refuse an unknown option', async () => {
     const cases: Array<[string, () => unknown, RegExp]> = [
       [
         'TPESampler',
@@ -120,6 +124,39 @@ describe('option objects: a misspelt key is an error, as in Optuna (a TypeError 
     ];
     for (const [what, make, message] of cases)
       assert.throws(make, (e: unknown) => e instanceof InvalidArgumentError && message.test(e.message), what);
+    // The searches, importance and multi-seed evaluation too (a misspelt nIter would run the default ten).
+    const X = Array.from({ length: 20 }, (_, i) => [i]);
+    const y = X.map((_, i) => i % 2);
+    const tree = new DecisionTreeClassifier();
+    const searches: Array<[string, () => Promise<unknown>, RegExp]> = [
+      [
+        'randomizedSearchCV',
+        () => randomizedSearchCV(tree, { maxDepth: [1, 2] }, X, y, untyped({ n_iter: 50 })),
+        /randomizedSearchCV: unknown option "n_iter"\. Did you mean nIter\?/,
+      ],
+      [
+        'gridSearchCV',
+        () => gridSearchCV(tree, { maxDepth: [1, 2] }, X, y, untyped({ cv_: 3 })),
+        /gridSearchCV: unknown option "cv_"\. Did you mean cv\?/,
+      ],
+      [
+        'crossValidate',
+        () => crossValidate(tree, X, y, untyped({ returnTrainScores: true })),
+        /crossValidate: unknown option "returnTrainScores"\. Did you mean returnTrainScore\?/,
+      ],
+      [
+        'halvingGridSearchCV',
+        () => halvingGridSearchCV(tree, { maxDepth: [1, 2] }, X, y, untyped({ factr: 2 })),
+        /halvingGridSearchCV: unknown option "factr"/,
+      ],
+    ];
+    for (const [what, run, message] of searches) await assert.rejects(run(), message, what);
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
+    await study.optimize((t) => t.suggestFloat('x', 0, 1) + t.suggestFloat('y', 0, 1), { nTrials: 4 });
+    assert.throws(
+      () => study.importances(untyped({ evaluater: 'fanova' })),
+      /getParamImportances: unknown option "evaluater"\. Did you mean evaluator\?/,
+    );
     // The valid spellings still pass.
     assert.ok(new TPESampler({ nStartupTrials: 3 }));
     assert.ok(new MedianPruner({ nWarmupSteps: 2 }));
