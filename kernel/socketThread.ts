@@ -63,6 +63,8 @@ export type MainThreadRequest =
 
 /** After shutdown_request, how long the main thread has to exit before this thread kills the process. */
 const SHUTDOWN_GRACE_MS = 2000;
+/** After shutdown_request, how long an idle main thread has to exit by itself before the inspector is used to reach it. */
+const SHUTDOWN_DRAIN_DELAY_MS = 200;
 
 /** How often the parent process is checked (ipykernel's parent poller checks every second). */
 const PARENT_POLL_MS = 500;
@@ -244,7 +246,10 @@ async function run(data: SocketThreadData): Promise<void> {
       process.kill(process.pid, 'SIGKILL');
     }, SHUTDOWN_GRACE_MS);
     toMain.postMessage({ kind: 'shutdown' } satisfies MainThreadRequest);
-    drainOnMainThread();
+    // An idle main thread reads the message at once and exits; only a busy one needs the inspector.
+    // (Exiting with an inspector session open makes Node print "Waiting for the debugger to
+    // disconnect..." into the server's log, so none is opened when it is not needed.)
+    setTimeout(drainOnMainThread, SHUTDOWN_DRAIN_DELAY_MS);
   };
 
   /** A request control does not serve: an error reply (never run), or for other messages a log line. */
