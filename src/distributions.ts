@@ -41,8 +41,8 @@ function checkFinite(what: string, name: string, v: number): void {
  */
 export const deferredDistributionErrors = new WeakMap<object, (name: string) => void>();
 
-const FLOAT_OPTION_KEYS: readonly string[] = ['log', 'step'];
-const INT_OPTION_KEYS: readonly string[] = ['log', 'step'];
+/** The options of a float or int distribution (suggestFloat, suggestInt, space()'s float and int). */
+const NUMERIC_OPTION_KEYS: readonly string[] = ['log', 'step'];
 
 /** A misspelt `{ logg: true }` would sample on a linear scale in silence: refuse unknown keys (cheaply, once a parameter). */
 function checkDistributionOptions(what: string, name: string, opts: object, keys: readonly string[]): void {
@@ -60,7 +60,7 @@ export function floatDistribution(
   opts: { log?: boolean; step?: number | null } = {},
   name = 'float parameter',
 ): FloatDistribution {
-  checkDistributionOptions('Float distribution', name, opts, FLOAT_OPTION_KEYS);
+  checkDistributionOptions('Float distribution', name, opts, NUMERIC_OPTION_KEYS);
   const log = opts.log ?? false;
   const step = opts.step ?? null;
   checkFinite('Float distribution', name, low);
@@ -106,7 +106,7 @@ export function intDistribution(
   opts: { log?: boolean; step?: number } = {},
   name = 'int parameter',
 ): IntDistribution {
-  checkDistributionOptions('Int distribution', name, opts, INT_OPTION_KEYS);
+  checkDistributionOptions('Int distribution', name, opts, NUMERIC_OPTION_KEYS);
   const log = opts.log ?? false;
   const step = opts.step ?? 1;
   checkFinite('Int distribution', name, low);
@@ -196,7 +196,7 @@ function adjustDiscreteHigh(low: number, high: number, step: number): number {
 }
 
 /** A number's shortest decimal form (what String prints, as Python's str does) as units * 10^-scale. */
-function decimalOf(x: number): { units: bigint; scale: number } {
+export function decimalOf(x: number): { units: bigint; scale: number } {
   const [mantissa, exponent = '0'] = String(x).split('e');
   const [whole, fraction = ''] = mantissa.split('.');
   const scale = fraction.length - Number(exponent);

@@ -15,7 +15,7 @@ import { deferredDistributionErrors } from './distributions';
 import { InvalidArgumentError, InvalidDistributionError } from './errors';
 import type { Trial } from './trial';
 import { dict, hasKey, setKey } from './dict';
-import { enumerateCandidates } from './samplers/bruteForce';
+import { enumerateCandidates, gridSize } from './samplers/bruteForce';
 
 /**
  * A declarative search space whose sampled parameters carry precise TypeScript types:
@@ -285,7 +285,7 @@ function gridValues(name: string, d: Distribution, maxSize: number): readonly Pa
       `space.grid: float '${name}' has no step, so it has no finite grid. Give it a step (float(low, high, { step })) or sample it with a sampler.`,
     );
   }
-  if (Math.floor((d.high - d.low) / d.step + 1e-9) + 1 > maxSize) {
+  if (gridSize(d.low, d.high, d.step) > maxSize) {
     throw new InvalidArgumentError(
       `space.grid: more than ${maxSize} configurations (at '${name}', whose step makes that many values alone). Coarsen the step, or raise grid({ maxSize }).`,
     );

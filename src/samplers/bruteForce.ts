@@ -1,5 +1,5 @@
 import { InvalidDistributionError } from '../errors';
-import type { Distribution } from '../distributions';
+import { decimalOf, type Distribution } from '../distributions';
 import { isFinished, TrialState, type FrozenTrial, type FrozenTrialData } from '../frozenTrial';
 import { checkSeed, Rng } from '../rng';
 import type { AlgorithmResult, StudyView } from '../study/view';
@@ -258,6 +258,11 @@ function gridArgs(d: Distribution, name: string): GridArgs {
 
 const candidateCache = new Map<string, number[]>();
 
+/** How many points the grid low, low + step, ..., <= high has (float noise of a last point kept in). */
+export function gridSize(low: number, high: number, step: number): number {
+  return Math.floor((high - low) / step + 1e-9) + 1;
+}
+
 /**
  * The grid low, low + step, ..., <= high, computed in decimal as Optuna does (so 0.1 steps give 0.3,
  * not 0.30000000000000004): each value is an exact decimal fraction rounded once to a double.
@@ -268,7 +273,7 @@ export function enumerateCandidates(args: GridArgs, name: string | null = null):
   const cached = candidateCache.get(key);
   if (cached) return cached;
   if (!(step > 0)) throw new InvalidDistributionError(`BruteForceSampler: parameter '${name}' needs a positive step, got ${step}.`);
-  const count = Math.floor((high - low) / step + 1e-9) + 1;
+  const count = gridSize(low, high, step);
   if (!(count <= 10_000_000)) {
     throw new InvalidDistributionError(`BruteForceSampler: parameter '${name}' has ${count} values; that is not a space to enumerate.`);
   }
@@ -297,12 +302,7 @@ export function enumerateCandidates(args: GridArgs, name: string | null = null):
 
 /** Digits after the decimal point in the shortest representation of x (1e-7 -> 7, 2.5 -> 1). */
 function decimalPlaces(x: number): number {
-  const s = String(x);
-  const m = /^-?\d*(?:\.(\d+))?(?:e([+-]\d+))?$/i.exec(s);
-  if (!m) return 0;
-  const frac = m[1]?.length ?? 0;
-  const exp = m[2] ? Number(m[2]) : 0;
-  return Math.max(0, frac - exp);
+  return Number.isFinite(x) ? decimalOf(x).scale : 0;
 }
 
 /** The child key for a stored value: exact, or the candidate within float noise of it. */

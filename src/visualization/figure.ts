@@ -245,8 +245,7 @@ function stopsColor(scale: unknown, t: number): string | null {
  */
 function parallelCoordinatesSvg(fig: FigureSpec, trace: Trace): string {
   const layout = fig.layout ?? {};
-  const titleObj = layout.title;
-  const title = typeof titleObj === 'string' ? titleObj : String((titleObj as { text?: unknown } | undefined)?.text ?? '');
+  const title = figureTitle(layout);
   type Dimension = { label?: unknown; values?: unknown; range?: unknown; tickvals?: unknown; ticktext?: unknown };
   const dims = (Array.isArray(trace.dimensions) ? trace.dimensions : []) as Dimension[];
   const W = Math.max(WIDTH, dims.length * 110);
@@ -255,11 +254,7 @@ function parallelCoordinatesSvg(fig: FigureSpec, trace: Trace): string {
   const bottom = H - 60;
   const left = 50;
   const right = W - 70;
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Arial, 'Liberation Sans', Helvetica, sans-serif" font-size="${FONT}">`,
-    `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(fitText(title, 14, W - 16))}</text>`,
-  ];
+  const parts = [...svgHead(W, H, title)];
   const columns = dims.map((d) => (Array.isArray(d.values) ? (d.values as unknown[]).map(Number) : []));
   const rows = Math.min(...columns.map((c) => c.length), Infinity);
   if (dims.length === 0 || !Number.isFinite(rows) || rows === 0) return parts.join('') + '</svg>';
@@ -312,6 +307,21 @@ function parallelCoordinatesSvg(fig: FigureSpec, trace: Trace): string {
   return parts.join('');
 }
 
+/** The layout's title text ('' when it has none): a string, or plotly's { text }. */
+function figureTitle(layout: Record<string, unknown>): string {
+  const title = layout.title;
+  return typeof title === 'string' ? title : String((title as { text?: unknown } | undefined)?.text ?? '');
+}
+
+/** A snapshot's opening: the svg element, its white background and the figure's title. */
+function svgHead(width: number, height: number, title: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Arial, 'Liberation Sans', Helvetica, sans-serif" font-size="${FONT}">`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${esc(fitText(title, 14, width - 16))}</text>`,
+  ];
+}
+
 /** The layout key of a trace's axis reference: 'x' is 'xaxis', 'x2' is 'xaxis2'. */
 const axisKey = (ref: string) => `${ref[0]}axis${ref.slice(1)}`;
 
@@ -331,13 +341,8 @@ function subplotsSvg(fig: FigureSpec, panels: Map<string, Trace[]>): string {
   const titleBand = 30;
   const width = Math.max(WIDTH, cols * PANEL);
   const height = Math.max(HEIGHT - titleBand, rows * PANEL);
-  const titleObj = layout.title;
-  const title = typeof titleObj === 'string' ? titleObj : String((titleObj as { text?: unknown } | undefined)?.text ?? '');
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + titleBand}" viewBox="0 0 ${width} ${height + titleBand}" font-family="Arial, 'Liberation Sans', Helvetica, sans-serif" font-size="${FONT}">`,
-    `<rect width="${width}" height="${height + titleBand}" fill="#fff"/>`,
-    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${esc(fitText(title, 14, width - 16))}</text>`,
-  ];
+  const title = figureTitle(layout);
+  const parts = [...svgHead(width, height + titleBand, title)];
   for (const b of boxes) {
     // plotly's domains run from the left and from the bottom.
     const left = Math.round(b.x[0] * width);
@@ -363,8 +368,7 @@ function subplotsSvg(fig: FigureSpec, panels: Map<string, Trace[]>): string {
 function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): string {
   const M = { ...MARGIN, t: top };
   const layout = fig.layout ?? {};
-  const titleObj = layout.title;
-  const title = typeof titleObj === 'string' ? titleObj : String((titleObj as { text?: unknown } | undefined)?.text ?? '');
+  const title = figureTitle(layout);
   const traces = fig.data.filter((t) => DRAWN_TYPES.has(t.type ?? 'scatter'));
   const skipped = fig.data.filter((t) => !DRAWN_TYPES.has(t.type ?? 'scatter')).map((t) => `${t.type}${t.name ? ` "${t.name}"` : ''}`);
   const col = (t: Trace, k: 'x' | 'y'): unknown[] => (Array.isArray(t[k]) ? (t[k] as unknown[]) : []);
@@ -519,11 +523,7 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
   // A heatmap's colour scale sits in a wider right margin, before the legend.
   const mr = (drawn.some((d) => d.kind === 'heatmap') ? 60 : M.r) + (legendWidth > 0 ? legendWidth + 12 : 0);
   const yTitle = axisTitle(layout, 'yaxis');
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Arial, 'Liberation Sans', Helvetica, sans-serif" font-size="${FONT}">`,
-    `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(fitText(title, 14, W - 16))}</text>`,
-  ];
+  const parts: string[] = [...svgHead(W, H, title)];
   if (xs.length > 0) {
     let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
     let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
