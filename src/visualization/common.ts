@@ -106,3 +106,22 @@ export function validMetricNames(value: unknown, nObjectives: number): string[] 
 export function warnNothingToDraw(plot: string, what: string): void {
   logWarning(`${plot}: ${what}, so the figure is empty.`);
 }
+
+/**
+ * An n x n grid of subplots as Optuna's rank and contour plots lay them out (gaps of 0.08 / n): the
+ * axes' suffix of panel (row, column) ('' for the first, then '2', '3', ... row by row, as plotly
+ * numbers them) and the x and y domains of a column and a row (row 0 at the top).
+ */
+export function subplotGrid(n: number): {
+  suffix(row: number, column: number): string;
+  column(c: number): [number, number];
+  row(r: number): [number, number];
+} {
+  const gap = 0.08 / n;
+  const size = (1 - gap * (n - 1)) / n;
+  return {
+    suffix: (row, column) => (row * n + column === 0 ? '' : String(row * n + column + 1)),
+    column: (c) => [c * (size + gap), c * (size + gap) + size],
+    row: (r) => [1 - (r * (size + gap) + size), 1 - r * (size + gap)],
+  };
+}

@@ -21,6 +21,7 @@ import {
   isLog,
   metricNamesOf,
   paramNames,
+  subplotGrid,
   targetOf,
   type StudyLike,
   warnNothingToDraw,
@@ -369,29 +370,26 @@ export function plotContour(study: StudyLike, opts: TargetOptions & { params?: s
   }
   // As Optuna 5.0, more than two parameters make an n x n grid: row r (from the top) plots names[r]
   // on y, column c names[c] on x, the diagonal left empty; titles on the left column and bottom row.
-  const n = names.length;
-  const gap = 0.08 / n;
-  const size = (1 - gap * (n - 1)) / n;
+  const grid = subplotGrid(names.length);
   const data: Trace[] = [];
   const layout: Record<string, unknown> = { title: { text: 'Contour Plot' }, showlegend: false };
   names.forEach((py, r) => {
     names.forEach((px, c) => {
-      const k = r * n + c;
-      const suffix = k === 0 ? '' : String(k + 1);
+      const suffix = grid.suffix(r, c);
       const axes = suffix ? { xaxis: `x${suffix}`, yaxis: `y${suffix}` } : {};
       // The diagonal is an empty panel (an empty trace, so plotly still draws its axes and titles).
       data.push(...(px !== py ? pair(px, py, suffix) : [{ type: 'scatter', x: [], y: [], showlegend: false, hoverinfo: 'none', ...axes }]));
-      const bottom = r === n - 1;
+      const bottom = r === names.length - 1;
       const left = c === 0;
       layout[`xaxis${suffix}`] = {
         type: axisType(px, trials),
-        domain: [c * (size + gap), c * (size + gap) + size],
+        domain: grid.column(c),
         anchor: `y${suffix}`,
         ...(bottom ? { title: { text: px } } : {}),
       };
       layout[`yaxis${suffix}`] = {
         type: axisType(py, trials),
-        domain: [1 - (r * (size + gap) + size), 1 - r * (size + gap)],
+        domain: grid.row(r),
         anchor: `x${suffix}`,
         ...(left ? { title: { text: py } } : {}),
       };

@@ -8,7 +8,16 @@ import type { FrozenTrial } from '../frozenTrial';
 import { isFeasible } from '../multiobjective/constraints';
 import { Figure, type Trace } from './figure';
 import { formatG } from '../format';
-import { completeTrials, distributionOf, paramNames, targetOf, warnNothingToDraw, type StudyLike, type TargetOptions } from './common';
+import {
+  completeTrials,
+  distributionOf,
+  paramNames,
+  subplotGrid,
+  targetOf,
+  warnNothingToDraw,
+  type StudyLike,
+  type TargetOptions,
+} from './common';
 import { plotlyColorscale, RD_YL_BU_R, rgbString, sampleColorscale } from './colorscale';
 
 /** Optuna pads each axis by 5% of its span. */
@@ -151,26 +160,23 @@ export function plotRank(study: StudyLike, opts: RankOptions = {}): Figure {
   } else {
     // An n x n grid: row r (from the top) plots names[r] on y, column c plots names[c] on x; shared
     // axes, so only the bottom row and the left column carry tick labels and titles.
-    const n = names.length;
-    const gap = 0.08 / n;
-    const size = (1 - gap * (n - 1)) / n;
+    const grid = subplotGrid(names.length);
     names.forEach((yName, r) => {
       names.forEach((xName, c) => {
-        const k = r * n + c;
-        const suffix = k === 0 ? '' : String(k + 1);
+        const suffix = grid.suffix(r, c);
         data.push(scatter(xName, yName, suffix));
-        const bottom = r === n - 1;
+        const bottom = r === names.length - 1;
         const left = c === 0;
         layout[`xaxis${suffix}`] = {
           ...axisLayout(axes.get(xName)!),
-          domain: [c * (size + gap), c * (size + gap) + size],
+          domain: grid.column(c),
           anchor: `y${suffix}`,
           showticklabels: bottom,
           title: bottom ? { text: xName } : undefined,
         };
         layout[`yaxis${suffix}`] = {
           ...axisLayout(axes.get(yName)!),
-          domain: [1 - (r * (size + gap) + size), 1 - r * (size + gap)],
+          domain: grid.row(r),
           anchor: `x${suffix}`,
           showticklabels: left,
           title: left ? { text: yName } : undefined,
