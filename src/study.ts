@@ -6,7 +6,7 @@
  * services.ts (what a study delegates to importance, reproduction and worker threads, which it does
  * not import: lifecycle.ts wires them in).
  */
-import { distributionsEqual, type Distribution, type ParamValue } from './distributions';
+import { distributionsCompatible, type Distribution, type ParamValue } from './distributions';
 import { InvalidArgumentError, ParameterConflictError, TunelabError } from './errors';
 import { TrialState, trialStateName, type Direction, type FrozenTrial } from './frozenTrial';
 import type { Pruner } from './pruners/base';
@@ -108,20 +108,22 @@ export interface TellOptions {
   failReason?: string;
 }
 
-/** How `now` differs from the distribution a name first had, worded for an error, or null if compatible. */
+/**
+ * How `now` differs from the distribution a name first had, worded for an error, or null when
+ * `distributionsCompatible` (Optuna's rule) accepts it.
+ */
 function incompatibility(first: Distribution, now: Distribution): ((trial: number) => string) | null {
+  if (distributionsCompatible(first, now)) return null;
   if (first.kind !== now.kind) return (trial) => `was a ${first.kind} parameter in trial ${trial} and is now ${now.kind}.`;
   if (first.kind === 'categorical' && now.kind === 'categorical') {
-    if (distributionsEqual(first, now)) return null;
     const list = (c: readonly unknown[]) => JSON.stringify(c);
     return (trial) =>
       `had the choices ${list(first.choices)} in trial ${trial} and now ${list(now.choices)}: a categorical parameter keeps its ` +
       'choices (to try fewer, keep the list and skip the unwanted choices in the objective).';
   }
-  const a = first as Exclude<Distribution, { kind: 'categorical' }>;
-  const b = now as Exclude<Distribution, { kind: 'categorical' }>;
-  if (a.log !== b.log) return (trial) => `was suggested with log: ${a.log} in trial ${trial} and now with log: ${b.log}.`;
-  return null;
+  // Numbers of one kind are compatible unless their log scales differ.
+  const [a, b] = [first, now] as Array<Exclude<Distribution, { kind: 'categorical' }>>;
+  return (trial) => `was suggested with log: ${a.log} in trial ${trial} and now with log: ${b.log}.`;
 }
 
 /**
