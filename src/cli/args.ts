@@ -20,7 +20,7 @@ export type ParsedCommandLine<O extends OptionsConfig> = ReturnType<
 >;
 
 // A negative number is a value, not an option (argparse's rule when no option looks like one).
-const NEGATIVE_NUMBER = /^-(?:\d|\.\d|inf|nan)/i;
+export const NEGATIVE_NUMBER = /^-(?:\d|\.\d|inf|nan)/i;
 
 /** Spell `--name -1` / `-n -1` as `--name=-1` for the options that take a value. */
 function negativeValuesInline(argv: readonly string[], options: OptionsConfig): string[] {

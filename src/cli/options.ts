@@ -4,7 +4,7 @@
  * maximize`, `--values 1.5 -2`) and choices checked up front.
  */
 import { parseArgs } from 'node:util';
-import { UsageError } from './args';
+import { NEGATIVE_NUMBER, UsageError } from './args';
 import { nearestKey } from '../options';
 
 export interface OptionSpec {
@@ -45,7 +45,7 @@ export interface Parsed {
 }
 
 // A negative number is a value, not an option (argparse's rule when no option looks like one).
-const isValue = (token: string) => !token.startsWith('-') || /^-\d|^-\.\d|^-inf|^-nan/i.test(token);
+const isValue = (token: string) => !token.startsWith('-') || NEGATIVE_NUMBER.test(token);
 
 /**
  * The command line as parseArgs should read it, spelled as argparse (optuna's parser) reads it:
@@ -76,7 +76,7 @@ function normalizeArgs(argv: readonly string[], specs: OptionSpecs): string[] {
         n++;
       }
       if (n === 0) throw new UsageError(`--${name} expects at least one value.`);
-    } else if (spec.type === 'string' && i + 1 < argv.length && argv[i + 1].startsWith('-') && isValue(argv[i + 1])) {
+    } else if (spec.type === 'string' && i + 1 < argv.length && NEGATIVE_NUMBER.test(argv[i + 1])) {
       out.push(`--${name}=${argv[++i]}`);
     } else {
       out.push(`--${name}`);
