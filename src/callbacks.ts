@@ -2,7 +2,7 @@ import { InvalidArgumentError } from './errors';
 import { TrialState, type FrozenTrial } from './frozenTrial';
 import type { Study } from './study';
 import { requireInt } from './validate';
-import { checkOptionKeys } from './options';
+import { checkOptionKeys, optionKeys } from './options';
 
 export interface MaxTrialsCallbackOptions {
   /** Which trial states count toward the limit: COMPLETE by default, as in Optuna; null counts every trial. */
@@ -26,8 +26,10 @@ interface MaxTrialsCallbackFactory {
   (nTrials: number, opts?: MaxTrialsCallbackOptions): MaxTrialsCallback;
 }
 
+const MAX_TRIALS_CALLBACK_OPTION_KEYS = optionKeys<MaxTrialsCallbackOptions>({ states: true });
+
 function makeMaxTrialsCallback(nTrials: number, opts: MaxTrialsCallbackOptions = {}): MaxTrialsCallback {
-  checkOptionKeys('MaxTrialsCallback', opts, ['states']);
+  checkOptionKeys('MaxTrialsCallback', opts, MAX_TRIALS_CALLBACK_OPTION_KEYS);
   requireInt('MaxTrialsCallback(nTrials)', 'nTrials', nTrials, 0);
   const states = opts.states === null ? null : [...(opts.states ?? [TrialState.COMPLETE])];
   for (const s of states ?? []) {

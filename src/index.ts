@@ -24,6 +24,7 @@ export { createStudy, loadStudy, deleteStudy, getAllStudySummaries, copyStudy } 
 export {
   Study,
   type CreateStudyOptions,
+  type EnqueueTrialOptions,
   type LoadStudyOptions,
   type Objective,
   type ObjectiveValue,

@@ -68,6 +68,14 @@ export interface LoadStudyOptions extends HeartbeatOptions<Study> {
   pruner?: Pruner;
 }
 
+/** enqueueTrial's options, as Optuna's `enqueue_trial(params, user_attrs, skip_if_exists)`. */
+export interface EnqueueTrialOptions {
+  /** User attributes the trial starts with. */
+  userAttrs?: Record<string, unknown>;
+  /** Enqueue nothing when a trial with these fixed parameters already exists (finished or not). */
+  skipIfExists?: boolean;
+}
+
 export interface OptimizeOptions {
   /** Number of trials to run in this call. */
   nTrials?: number;
@@ -314,10 +322,7 @@ export class Study implements StudyView {
    * Queue a trial with fixed parameter values; the next `ask` (or optimize) evaluates it first.
    * Parameters the objective suggests that are not fixed here are sampled as usual.
    */
-  async enqueueTrial(
-    params: Record<string, ParamValue>,
-    opts: { userAttrs?: Record<string, unknown>; skipIfExists?: boolean } = {},
-  ): Promise<void> {
+  async enqueueTrial(params: Record<string, ParamValue>, opts: EnqueueTrialOptions = {}): Promise<void> {
     if (params === null || typeof params !== 'object') {
       throw new InvalidArgumentError('enqueueTrial(params): params must be an object of parameter values.');
     }

@@ -7,7 +7,7 @@ import { InvalidArgumentError, TrialPruned } from '../errors';
 import { runWithSeed } from './context';
 import { deriveSeed, SEED_SET_SALT } from './seeds';
 import { requireInt } from '../validate';
-import { checkOptionKeys } from '../options';
+import { checkOptionKeys, optionKeys } from '../options';
 
 /** User attributes evaluateSeeds records (after every seed, so a pruned trial keeps its partial summary). */
 export const SEED_SCORES_ATTR = 'seed_scores';
@@ -34,6 +34,8 @@ export interface EvaluateSeedsOptions {
    */
   whenPruned?: 'throw' | 'returnMean';
 }
+
+const EVALUATE_SEEDS_OPTION_KEYS = optionKeys<EvaluateSeedsOptions>({ seeds: true, whenPruned: true });
 
 /**
  * The study's seed set: seed i is deriveSeed(deriveSeed(studySeed, SEED_SET_SALT), i), the same for
@@ -72,7 +74,7 @@ export async function evaluateSeeds(
   score: (seed: number, index: number) => number | Promise<number>,
   opts: EvaluateSeedsOptions = {},
 ): Promise<number> {
-  checkOptionKeys('evaluateSeeds', opts, ['seeds', 'whenPruned']);
+  checkOptionKeys('evaluateSeeds', opts, EVALUATE_SEEDS_OPTION_KEYS);
   requireInt('evaluateSeeds', 'k (the number of seeds)', k, 1);
   if (typeof score !== 'function')
     throw new InvalidArgumentError('evaluateSeeds(trial, k, score): score must be a function (seed, index) => number.');

@@ -6,7 +6,7 @@
  * to its interface.
  */
 import { optionKeys } from '../options';
-import type { CreateStudyOptions, LoadStudyOptions, OptimizeOptions, TellOptions } from '../study';
+import type { CreateStudyOptions, EnqueueTrialOptions, LoadStudyOptions, OptimizeOptions, TellOptions } from '../study';
 
 const HEARTBEAT_KEYS = { heartbeatInterval: true, gracePeriod: true, failedTrialCallback: true } as const;
 
@@ -43,7 +43,7 @@ export const OPTIMIZE_OPTION_KEYS = optionKeys<OptimizeOptions>({
 
 export const TELL_OPTION_KEYS = optionKeys<TellOptions>({ state: true, skipIfFinished: true, failReason: true });
 
-export const ENQUEUE_TRIAL_OPTION_KEYS = optionKeys<{ userAttrs?: unknown; skipIfExists?: boolean }>({
+export const ENQUEUE_TRIAL_OPTION_KEYS = optionKeys<EnqueueTrialOptions>({
   userAttrs: true,
   skipIfExists: true,
 });
