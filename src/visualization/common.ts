@@ -7,6 +7,7 @@ import type { Distribution, ParamValue } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { hasKey } from '../dict';
 import { logWarning } from '../logging';
+import { isFeasible } from '../multiobjective/constraints';
 
 /** What the plots read from a study. A Study satisfies it. */
 export interface StudyLike {
@@ -124,4 +125,12 @@ export function subplotGrid(n: number): {
     column: (c) => [c * (size + gap), c * (size + gap) + size],
     row: (r) => [1 - (r * (size + gap) + size), 1 - r * (size + gap)],
   };
+}
+
+/** The trials that meet every recorded constraint, and those that violate one (each judged once). */
+export function splitByFeasibility(trials: readonly FrozenTrial[]): [FrozenTrial[], FrozenTrial[]] {
+  const feasible: FrozenTrial[] = [];
+  const infeasible: FrozenTrial[] = [];
+  for (const t of trials) (isFeasible(t) ? feasible : infeasible).push(t);
+  return [feasible, infeasible];
 }

@@ -12,7 +12,6 @@ import { hasKey, ownValue } from '../dict';
 import { formatG } from '../format';
 import { SEED_STD_ATTR } from '../reproducibility/multiSeed';
 import { dominates, nonDominatedSort, toLoss } from '../multiobjective/pareto';
-import { isFeasible } from '../multiobjective/constraints';
 import {
   COLORS,
   completeTrials,
@@ -21,6 +20,7 @@ import {
   isLog,
   metricNamesOf,
   paramNames,
+  splitByFeasibility,
   subplotGrid,
   targetOf,
   type StudyLike,
@@ -36,13 +36,13 @@ export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions 
   const minimize = opts.target !== undefined || study.directions[0] === 'minimize';
   // As Optuna 5.0: trials that violate a recorded constraint are drawn apart, in grey, and the
   // best-so-far line follows the feasible trials only (as study.bestValue does).
-  const feasible = trials.filter(isFeasible);
-  const infeasible = trials.filter((t) => !isFeasible(t));
+  const [feasible, infeasible] = splitByFeasibility(trials);
+  const isFeasibleTrial = new Set(feasible);
   const best: number[] = [];
   let cur = NaN;
   for (const t of trials) {
     const v = target(t);
-    if (isFeasible(t) && (Number.isNaN(cur) || (minimize ? v < cur : v > cur))) cur = v;
+    if (isFeasibleTrial.has(t) && (Number.isNaN(cur) || (minimize ? v < cur : v > cur))) cur = v;
     best.push(cur);
   }
   const name = opts.targetName ?? 'Objective Value';
@@ -532,12 +532,9 @@ export function plotTimeline(study: StudyLike): Figure {
   for (const [state, trials] of [...byState.entries()].sort((a, b) => a[0] - b[0])) {
     if (state === TrialState.COMPLETE) {
       // As Optuna 5.0: COMPLETE trials that violate a recorded constraint are INFEASIBLE, in grey.
-      bars(
-        trials.filter((t) => !isFeasible(t)),
-        'INFEASIBLE',
-        COLORS.infeasible,
-      );
-      bars(trials.filter(isFeasible), TrialState[state], colorOf[state]);
+      const [feasible, infeasible] = splitByFeasibility(trials);
+      bars(infeasible, 'INFEASIBLE', COLORS.infeasible);
+      bars(feasible, TrialState[state], colorOf[state]);
     } else {
       bars(trials, TrialState[state], colorOf[state]);
     }
@@ -641,8 +638,7 @@ export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {})
   // As Optuna 5.0 (and study.bestTrials): the front is made of feasible trials only; with constraints
   // recorded, the infeasible trials are drawn apart in grey and the others are "Feasible Trial".
   const hasConstraints = trials.some((t) => Object.keys(t.constraints).length > 0);
-  const feasible = trials.filter(isFeasible);
-  const infeasible = trials.filter((t) => !isFeasible(t));
+  const [feasible, infeasible] = splitByFeasibility(trials);
   const front = feasible.filter((t) => !feasible.some((o) => o !== t && dominates(o.values!, t.values!, study.directions)));
   const others = feasible.filter((t) => !front.includes(t));
   if (opts.targetNames && opts.targetNames.length !== k) {
