@@ -15,6 +15,7 @@ import * as vm from 'node:vm';
 import type { Converter, Diagnostic } from 'tslab/dist/converter';
 import { runtime } from '../src/runtime';
 import { requestContext, type RequestContext } from './context';
+import { CellPositions } from './cellPositions';
 import { cellLoopGuard, type CellsUnderInterrupt } from './interrupt/cellLoopGuard';
 import { GUARD_NAME, instrumentLoops, type LoopGuard } from './interrupt/loopGuard';
 import { expandShorthandProperties } from './shorthand';
@@ -101,6 +102,8 @@ export class CellExecutor {
   private readonly getCodeMetadata: (src: string) => CodeMetadata;
   /** What is appended to the previous cells' declarations for every cell (see declareGlobals). */
   private readonly globalDeclarations: string;
+  /** Maps stack frames in cells back to the lines the user wrote (none without tslab's TypeScript). */
+  private readonly positions: CellPositions | undefined;
 
   constructor(private readonly options: ExecutorOptions) {
     // Loaded lazily (and after moduleResolution has patched TypeScript's sys): creating the
@@ -121,6 +124,10 @@ export class CellExecutor {
       enteredWatchdog: () => options.sigintWatchdog?.entered(),
     };
     this.installGlobals();
+    if (options.loopGuard) {
+      this.positions = new CellPositions(options.loopGuard.typescript);
+      this.positions.installStackHook();
+    }
   }
 
   private guardForCells(guard: LoopGuard): LoopGuard {
@@ -301,6 +308,7 @@ export class CellExecutor {
     // A cell that fails at run time still declared its names (as in Python, what ran before the
     // error has happened), so later cells type-check against them.
     const declOutput = converted.declOutput ?? '';
+    this.positions?.register(cellName, src, wrapped, this.options.isJs ?? false);
     let result: unknown;
     this.inSyncSection = true;
     try {
