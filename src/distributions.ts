@@ -271,6 +271,28 @@ export function distributionsCompatible(a: Distribution, b: Distribution): boole
   return a.kind === b.kind && a.log === b.log;
 }
 
+/**
+ * The error for parameter `name` suggested with `now` where it first had `first` (`where`: "in
+ * trial 3"), or null when `distributionsCompatible` (Optuna's rule) accepts it. One wording for
+ * every place that checks: the study at suggest time and the storages.
+ */
+export function distributionIncompatibility(name: string, first: Distribution, now: Distribution, where: string): string | null {
+  if (distributionsCompatible(first, now)) return null;
+  const rule = 'A name keeps these across a study (as in Optuna); rename one of them.';
+  if (first.kind !== now.kind) return `Parameter '${name}' was a ${first.kind} parameter ${where} and is now ${now.kind}. ${rule}`;
+  if (first.kind === 'categorical' && now.kind === 'categorical') {
+    const list = (c: readonly unknown[]) => JSON.stringify(c);
+    return (
+      `Parameter '${name}' had the choices ${list(first.choices)} ${where} and now ${list(now.choices)}: a categorical ` +
+      'parameter keeps its choices (to try fewer, keep the list and skip the unwanted choices in the objective). ' +
+      rule
+    );
+  }
+  // Numbers of one kind are compatible unless their log scales differ.
+  const [a, b] = [first, now] as Array<Exclude<Distribution, { kind: 'categorical' }>>;
+  return `Parameter '${name}' was suggested with log: ${a.log} ${where} and now with log: ${b.log}. ${rule}`;
+}
+
 /** Optuna's JSON form of a distribution (as stored in trial_params.distribution_json). */
 export function distributionToJson(d: Distribution): string {
   switch (d.kind) {

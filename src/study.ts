@@ -6,7 +6,7 @@
  * services.ts (what a study delegates to importance, reproduction and worker threads, which it does
  * not import: lifecycle.ts wires them in).
  */
-import { distributionsCompatible, type Distribution, type ParamValue } from './distributions';
+import { distributionIncompatibility, type Distribution, type ParamValue } from './distributions';
 import { InvalidArgumentError, ParameterConflictError, TunelabError } from './errors';
 import { TrialState, trialStateName, type Direction, type FrozenTrial } from './frozenTrial';
 import type { Pruner } from './pruners/base';
@@ -114,24 +114,6 @@ export interface TellOptions {
   skipIfFinished?: boolean;
   /** Why the trial failed (recorded as a system attribute). */
   failReason?: string;
-}
-
-/**
- * How `now` differs from the distribution a name first had, worded for an error, or null when
- * `distributionsCompatible` (Optuna's rule) accepts it.
- */
-function incompatibility(first: Distribution, now: Distribution): ((trial: number) => string) | null {
-  if (distributionsCompatible(first, now)) return null;
-  if (first.kind !== now.kind) return (trial) => `was a ${first.kind} parameter in trial ${trial} and is now ${now.kind}.`;
-  if (first.kind === 'categorical' && now.kind === 'categorical') {
-    const list = (c: readonly unknown[]) => JSON.stringify(c);
-    return (trial) =>
-      `had the choices ${list(first.choices)} in trial ${trial} and now ${list(now.choices)}: a categorical parameter keeps its ` +
-      'choices (to try fewer, keep the list and skip the unwanted choices in the objective).';
-  }
-  // Numbers of one kind are compatible unless their log scales differ.
-  const [a, b] = [first, now] as Array<Exclude<Distribution, { kind: 'categorical' }>>;
-  return (trial) => `was suggested with log: ${a.log} in trial ${trial} and now with log: ${b.log}.`;
 }
 
 /**
@@ -407,12 +389,8 @@ export class Study implements StudyView {
       this.trialCache.noteDistribution(name, distribution, trialNumber);
       return;
     }
-    const problem = incompatibility(first.distribution, distribution);
-    if (problem) {
-      throw new ParameterConflictError(
-        `Parameter '${name}' ${problem(first.firstTrial)} A name keeps these across a study (as in Optuna); rename one of them.`,
-      );
-    }
+    const problem = distributionIncompatibility(name, first.distribution, distribution, `in trial ${first.firstTrial}`);
+    if (problem) throw new ParameterConflictError(problem);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { distributionsEqual, toExternal, type Distribution } from '../distributions';
+import { distributionIncompatibility, distributionsEqual, toExternal, type Distribution } from '../distributions';
 import { dict, hasKey, ownValue, plainCopy, setKey } from '../dict';
 import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
 import { frozenTrial, isFinished, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
@@ -44,8 +44,11 @@ interface MemStudy {
   userAttrs: Record<string, unknown>;
   systemAttrs: Record<string, unknown>;
   trials: MutableTrial[];
-  /** name -> (kind, number of the first trial that used it): a name keeps its kind across a study. */
-  paramKinds: Map<string, { kind: Distribution['kind']; firstTrial: number }>;
+  /**
+   * name -> (distribution, number of the first trial that used it): a name keeps its kind, log scale
+   * and choices across a study (Optuna's check_distribution_compatibility).
+   */
+  paramDistributions: Map<string, { distribution: Distribution; firstTrial: number }>;
   /** Snapshots by trial number, brought up to date lazily from `changed`, so a read costs O(changes). */
   snapshots: FrozenTrial[];
   changed: Set<MutableTrial>;
@@ -115,15 +118,11 @@ export class InMemoryStorage implements Storage {
     setTrialParam: (trialId: number, name: string, internalValue: number, distribution: Distribution): void => {
       checkParam(name, distribution);
       const t = this.writable(trialId);
-      const kinds = this.study(t.studyId).paramKinds;
-      const previous = kinds.get(name);
-      if (previous && previous.kind !== distribution.kind) {
-        throw new InvalidArgumentError(
-          `Parameter '${name}' was a ${previous.kind} parameter in trial ${previous.firstTrial} ` +
-            `and is now ${distribution.kind}. A name must keep its kind across a study; rename one of them.`,
-        );
-      }
-      if (!previous) kinds.set(name, { kind: distribution.kind, firstTrial: t.number });
+      const seen = this.study(t.studyId).paramDistributions;
+      const previous = seen.get(name);
+      const problem = previous && distributionIncompatibility(name, previous.distribution, distribution, `in trial ${previous.firstTrial}`);
+      if (problem) throw new InvalidArgumentError(problem);
+      if (!previous) seen.set(name, { distribution, firstTrial: t.number });
       const existing = ownValue(t.distributions, name);
       if (existing && !distributionsEqual(existing, distribution)) {
         throw new InvalidArgumentError(`Parameter '${name}' was already set in this trial with another distribution.`);
@@ -157,7 +156,7 @@ export class InMemoryStorage implements Storage {
     },
     setTrialSystemAttr: (trialId: number, key: string, value: unknown): void => {
       checkAttribute('System attribute', key, value);
-      const t = this.trial(trialId);
+      const t = this.writable(trialId);
       setKey(unshared(t, 'systemAttrs'), key, storedForm(value));
       this.touch(t);
     },
@@ -189,7 +188,7 @@ export class InMemoryStorage implements Storage {
       userAttrs: dict(),
       systemAttrs: dict(),
       trials: [],
-      paramKinds: new Map(),
+      paramDistributions: new Map(),
       snapshots: [],
       changed: new Set(),
       log: [],
@@ -301,7 +300,7 @@ export class InMemoryStorage implements Storage {
         snapshot: null,
       };
       for (const [name, d] of Object.entries(t.distributions)) {
-        if (!s.paramKinds.has(name)) s.paramKinds.set(name, { kind: d.kind, firstTrial: m.number });
+        if (!s.paramDistributions.has(name)) s.paramDistributions.set(name, { distribution: d, firstTrial: m.number });
       }
       s.trials.push(m);
       s.snapshots.push(freeze(m));

@@ -116,6 +116,8 @@ export function storageContract(fresh: FreshDatabase): void {
     await assert.rejects(s.setTrialParam(t.trialId, 'x', 0.5, floatDistribution(0, 1)), TrialFinishedError);
     await assert.rejects(s.setTrialIntermediateValue(t.trialId, 0, 1), TrialFinishedError);
     await assert.rejects(s.setTrialUserAttr(t.trialId, 'k', 1), TrialFinishedError);
+    // As Optuna's check_trial_is_updatable: system attributes too (Optuna's upload_artifact to a finished trial fails).
+    await assert.rejects(s.setTrialSystemAttr(t.trialId, 'k', 1), TrialFinishedError);
     const [stored] = await s.getAllTrials(id);
     assert.deepEqual(stored.values, [1]);
     assert.equal(stored.state, TrialState.COMPLETE);
@@ -154,21 +156,31 @@ export function storageContract(fresh: FreshDatabase): void {
     await Promise.all(handles.map((h) => h.close()));
   });
 
-  it('refuses a parameter whose distribution kind changes within a study', async () => {
+  it("refuses a parameter whose kind, log scale or choices change within a study (Optuna's check_distribution_compatibility)", async () => {
     const open = await fresh();
     const s = await open();
     const id = await s.createNewStudy(['minimize'], 'compat');
     const a = await s.createNewTrial(id);
     await s.setTrialParam(a.trialId, 'p', 0.5, floatDistribution(0, 1));
+    await s.setTrialParam(a.trialId, 'c', 1, categoricalDistribution(['x', 'y']));
     await s.setTrialState(a.trialId, TrialState.COMPLETE, [0]);
     await s.getAllTrials(id);
     const b = await s.createNewTrial(id);
     await s.setTrialParam(b.trialId, 'p', 0.7, floatDistribution(0, 2)); // same kind, other range: allowed
+    const c = await s.createNewTrial(id);
     await assert.rejects(
-      s
-        .setTrialParam(b.trialId, 'q', 1, intDistribution(0, 3))
-        .then(() => s.setTrialParam(b.trialId, 'p', 1, categoricalDistribution(['x', 'y']))),
-      InvalidArgumentError,
+      s.setTrialParam(c.trialId, 'p', 1, categoricalDistribution(['x', 'y'])),
+      (e: Error) => e instanceof InvalidArgumentError && /Parameter 'p' was a float parameter .* and is now categorical/.test(e.message),
+    );
+    await assert.rejects(
+      s.setTrialParam(c.trialId, 'p', 0.5, floatDistribution(0.1, 1, { log: true })),
+      (e: Error) =>
+        e instanceof InvalidArgumentError && /Parameter 'p' was suggested with log: false .* and now with log: true/.test(e.message),
+    );
+    await assert.rejects(
+      s.setTrialParam(c.trialId, 'c', 0, categoricalDistribution(['x', 'y', 'z'])),
+      (e: Error) =>
+        e instanceof InvalidArgumentError && /Parameter 'c' had the choices \["x","y"\] .* and now \["x","y","z"\]/.test(e.message),
     );
     await s.close();
   });

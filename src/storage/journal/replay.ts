@@ -11,7 +11,7 @@
  * A log this worker wrote is not ignored silently: its outcome (applied, or the error Optuna would
  * raise to its writer) is recorded for the storage to return or throw.
  */
-import { distributionsCompatible, toExternal, type Distribution } from '../../distributions';
+import { distributionIncompatibility, toExternal, type Distribution } from '../../distributions';
 import { dict, hasKey, ownValue, setKey } from '../../dict';
 import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
@@ -222,24 +222,7 @@ export class JournalReplay {
   incompatibility(studyId: number, name: string, d: Distribution): string | null {
     const other = this.studies.get(studyId)?.firstWithParam.get(name);
     const prev = other && ownValue(other.distributions, name);
-    if (other && prev && !distributionsCompatible(prev, d)) {
-      if (prev.kind !== d.kind) {
-        return (
-          `Parameter '${name}' was a ${prev.kind} parameter in trial ${other.number} and is now ${d.kind}. ` +
-          'A name must keep its kind across a study; rename one of them.'
-        );
-      }
-      if (prev.kind !== 'categorical' && d.kind !== 'categorical' && prev.log !== d.log) {
-        return `Parameter '${name}' had log: ${prev.log} in trial ${other.number} and now log: ${d.log}. Keep the log flag of a name across a study, or rename it.`;
-      }
-      if (prev.kind === 'categorical' && d.kind === 'categorical') {
-        return (
-          `Parameter '${name}' had the choices ${JSON.stringify(prev.choices)} in trial ${other.number} and now ` +
-          `${JSON.stringify(d.choices)}; categorical choices cannot change within a study (as in Optuna). Rename the parameter.`
-        );
-      }
-    }
-    return null;
+    return other && prev ? distributionIncompatibility(name, prev, d, `in trial ${other.number}`) : null;
   }
 
   private setState(t: ReplayTrial, log: JournalLog): OwnOutcome {

@@ -11,7 +11,7 @@
  * - trial numbers come from MAX(number) on an index over (study_id, number), not COUNT(*).
  */
 import { dict } from '../../dict';
-import { distributionsEqual, distributionToJson, toExternal, type Distribution } from '../../distributions';
+import { distributionIncompatibility, distributionToJson, toExternal, type Distribution } from '../../distributions';
 import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
 import { expectedPriorState, newTrialSnapshot, type Storage, type StudySummary, type TrialTemplate } from '../base';
@@ -598,8 +598,8 @@ export class RdbStorage implements Storage {
   }
 
   /**
-   * Optuna refuses a parameter whose distribution kind (or categorical choices) changed within a study:
-   * throws InvalidArgumentError, and otherwise remembers a name seen for the first time. Judged on the
+   * Optuna refuses a parameter whose distribution kind, log scale or categorical choices changed
+   * within a study (check_distribution_compatibility): throws InvalidArgumentError, and otherwise remembers a name seen for the first time. Judged on the
    * trials read so far; a trial whose study this storage does not know is not checked.
    */
   checkParamCompatibility(trialId: number, name: string, d: Distribution): void {
@@ -611,16 +611,9 @@ export class RdbStorage implements Storage {
       cache.paramDistributions.set(name, { distribution: d, trialNumber: -1 });
       return;
     }
-    const p = previous.distribution;
-    const incompatible = p.kind !== d.kind || (p.kind === 'categorical' && d.kind === 'categorical' && !distributionsEqual(p, d));
-    if (incompatible) {
-      const where = previous.trialNumber >= 0 ? `in trial ${previous.trialNumber}` : 'earlier in this study';
-      throw new InvalidArgumentError(
-        `Parameter '${name}' was a ${p.kind} parameter${p.kind === 'categorical' ? ` with choices ${JSON.stringify(p.choices)}` : ''} ` +
-          `${where} and is now ${d.kind === 'categorical' ? `categorical with choices ${JSON.stringify(d.choices)}` : d.kind}. ` +
-          'A name must keep its distribution kind (and categorical choices) across a study; rename one of them.',
-      );
-    }
+    const where = previous.trialNumber >= 0 ? `in trial ${previous.trialNumber}` : 'earlier in this study';
+    const problem = distributionIncompatibility(name, previous.distribution, d, where);
+    if (problem) throw new InvalidArgumentError(problem);
   }
 
   async setTrialState(trialId: number, state: TrialState, values?: readonly number[] | null, expectedState?: TrialState): Promise<boolean> {
@@ -691,13 +684,12 @@ export class RdbStorage implements Storage {
     if (changed === 0) await this.notWritable(trialId, `report a value at step ${step}`);
   }
 
-  private async setTrialAttr(table: string, trialId: number, key: string, value: unknown, onlyUnfinished: boolean): Promise<void> {
+  private async setTrialAttr(table: string, trialId: number, key: string, value: unknown): Promise<void> {
     checkAttribute(table === 'trial_user_attributes' ? 'User attribute' : 'System attribute', key, value);
     await this.requireWritable();
     const p = this.sql.p.bind(this.sql);
-    const guard = onlyUnfinished ? this.writableGuard() : 'WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = ?)';
     const changed = await this.db.run(
-      `INSERT INTO ${table} (trial_id, "key", value_json) SELECT ${p('int')}, ${p('text')}, ${p('text')} ${guard}
+      `INSERT INTO ${table} (trial_id, "key", value_json) SELECT ${p('int')}, ${p('text')}, ${p('text')} ${this.writableGuard()}
        ON CONFLICT (trial_id, "key") DO UPDATE SET value_json = excluded.value_json`,
       [trialId, key, encodeJson(value), trialId],
     );
@@ -705,11 +697,11 @@ export class RdbStorage implements Storage {
   }
 
   async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
-    await this.setTrialAttr('trial_user_attributes', trialId, key, value, true);
+    await this.setTrialAttr('trial_user_attributes', trialId, key, value);
   }
 
   async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
-    await this.setTrialAttr('trial_system_attributes', trialId, key, value, false);
+    await this.setTrialAttr('trial_system_attributes', trialId, key, value);
   }
 
   // ---------------------------------------------------------------- trials: reads

@@ -52,8 +52,6 @@ interface BatchRecord {
   number: number | null;
   /** Distribution JSON, attribute value JSON, or intermediate value type. */
   text: string | null;
-  /** Whether the trial must still be RUNNING or WAITING (else only that it exists). */
-  unfinished_only: boolean;
 }
 
 interface PendingWrite {
@@ -65,7 +63,7 @@ interface PendingWrite {
 
 /**
  * Every write of a batch in one statement: the records arrive as one bound JSON parameter; those
- * whose trial is writable go to their tables; the statement returns the trials whose writes landed.
+ * whose trial is writable (RUNNING or WAITING, as Optuna's check_trial_is_updatable) go to their tables; the statement returns the trials whose writes landed.
  * (A data-modifying WITH runs whether or not the final SELECT reads it.) A record per row and
  * column: `writeBatch` keeps the last write of each, since one INSERT ... ON CONFLICT may not update
  * a row twice.
@@ -73,10 +71,10 @@ interface PendingWrite {
 const WRITE_BATCH_SQL = `
 WITH batch AS (
   SELECT * FROM jsonb_to_recordset(CAST(? AS jsonb))
-    AS b(kind text, trial_id integer, name text, step integer, number float8, text text, unfinished_only boolean)),
+    AS b(kind text, trial_id integer, name text, step integer, number float8, text text)),
 writable AS (
   SELECT batch.* FROM batch JOIN trials t ON t.trial_id = batch.trial_id
-   WHERE NOT batch.unfinished_only OR t.state IN ('RUNNING', 'WAITING')),
+   WHERE t.state IN ('RUNNING', 'WAITING')),
 params AS (
   INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json)
   SELECT trial_id, name, number, text FROM writable WHERE kind = 'param'
@@ -274,7 +272,6 @@ export class WriteBehindStorage implements Storage {
         step: null,
         number: internalValue,
         text: distributionToJson(distribution),
-        unfinished_only: true,
       },
     });
   }
@@ -287,29 +284,29 @@ export class WriteBehindStorage implements Storage {
     this.enqueue({
       trialId,
       action: `report a value at step ${step}`,
-      record: { kind: 'intermediate', trial_id: trialId, name: null, step, number: v, text: type, unfinished_only: true },
+      record: { kind: 'intermediate', trial_id: trialId, name: null, step, number: v, text: type },
     });
   }
 
-  private enqueueAttr(kind: 'user_attr' | 'system_attr', trialId: number, key: string, value: unknown, onlyUnfinished: boolean): void {
-    if (onlyUnfinished) this.refuseIfFinished(trialId, `set attribute '${key}'`);
+  private enqueueAttr(kind: 'user_attr' | 'system_attr', trialId: number, key: string, value: unknown): void {
+    this.refuseIfFinished(trialId, `set attribute '${key}'`);
     this.enqueue({
       trialId,
       action: `set attribute '${key}'`,
-      record: { kind, trial_id: trialId, name: key, step: null, number: null, text: encodeJson(value), unfinished_only: onlyUnfinished },
+      record: { kind, trial_id: trialId, name: key, step: null, number: null, text: encodeJson(value) },
     });
   }
 
   async setTrialUserAttr(trialId: number, key: string, value: unknown): Promise<void> {
     checkAttribute('User attribute', key, value);
     if (!this.rdb.writable) await this.rdb.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
-    this.enqueueAttr('user_attr', trialId, key, value, true);
+    this.enqueueAttr('user_attr', trialId, key, value);
   }
 
   async setTrialSystemAttr(trialId: number, key: string, value: unknown): Promise<void> {
     checkAttribute('System attribute', key, value);
     if (!this.rdb.writable) await this.rdb.requireWritable(); // v3.0.0.d: throws, naming the upgrade command
-    this.enqueueAttr('system_attr', trialId, key, value, false);
+    this.enqueueAttr('system_attr', trialId, key, value);
   }
 
   // ------------------------------------------------------------ hot paths with piggybacked reads
