@@ -33,9 +33,10 @@ function usage() {
 
 // Optuna's common options may come before the command (`optuna -q --storage URL trials ...`): move
 // them to the end, after the command and any verb it takes (`storage upgrade`, `study set-user-attr`),
-// so every command parses its own options.
+// so every command parses its own options. (The lists are src/cli/options.ts's COMMON_OPTIONS, which
+// this file cannot load before it knows the build is there; test/cli/optuna-cli.test.ts checks them.)
 function commandFirst(argv) {
-  const valued = new Set(['--storage', '--storage-class']);
+  const valued = new Set(['--storage', '--storage-class', '--log-file']);
   const flags = new Set(['-q', '--quiet', '-v', '--verbose', '--debug']);
   const isCommon = (token) => valued.has(token.split('=')[0]) || flags.has(token);
   if (!argv[0] || !isCommon(argv[0])) return argv;

@@ -33,8 +33,9 @@ export const COMMON_OPTIONS: OptionSpecs = {
     choices: ['RDBStorage', 'JournalFileBackend', 'JournalFileStorage', 'JournalRedisBackend', 'JournalRedisStorage'],
     help: 'how to open --storage, as optuna: a DB URL (RDBStorage), a journal file path or a Redis URL.',
   },
-  verbose: { type: 'boolean', short: 'v', help: 'accepted for compatibility with optuna.' },
-  quiet: { type: 'boolean', short: 'q', help: 'suppress the informational lines on stderr.' },
+  verbose: { type: 'boolean', short: 'v', help: 'show debug log lines too.' },
+  quiet: { type: 'boolean', short: 'q', help: 'suppress output except warnings and errors.' },
+  'log-file': { type: 'string', metavar: 'PATH', help: 'also append the log lines (and errors) to this file.' },
   debug: { type: 'boolean', help: 'show stack traces on errors.' },
 };
 

@@ -9,6 +9,7 @@
 import { distributionFromJson, type Distribution } from '../distributions';
 import { DuplicatedStudyError, InvalidArgumentError, TunelabError } from '../errors';
 import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import { addLogHandler, DEBUG, ERROR, formatLogLine, INFO, log, setVerbosity, WARNING, type LogRecord } from '../logging';
 import { getStorage, type Storage } from '../storage';
 import type { Study } from '../study';
 import { loadStudy } from '../study/lifecycle';
@@ -18,7 +19,7 @@ import { FORMATS, formatOutput, type OutputFormat } from './output';
 import { PyFloat, pyStr, type PyValue } from './pyvalue';
 import { columnId, paramToPy, studyRecords, trialRecords, type Column, type ColumnRecord } from './records';
 import { samplerFromName, SAMPLER_NAMES } from './samplerFromName';
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 
 interface Context {
   readonly opts: Parsed;
@@ -310,12 +311,6 @@ function storageUrl(opts: Parsed): string {
   return url;
 }
 
-function timestamp(): string {
-  const d = new Date();
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())},${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
-
 /** Usage of one command (the text `tunelab <command> --help` prints). */
 export function commandUsage(name: string): string {
   const command = COMMANDS[name];
@@ -340,31 +335,66 @@ export async function main(commandName: string, argv: string[]): Promise<number>
     return 0;
   }
   let ctx: Context;
+  let logFile: LogFile | undefined;
   try {
     const opts = parseOptions(rest, { ...command.options, ...COMMON_OPTIONS });
-    const quiet = opts.flags.has('quiet');
-    ctx = { opts, storageUrl: storageUrl(opts), info: (message) => quiet || console.error(`[I ${timestamp()}] ${message}`) };
+    // As optuna's CLI: INFO by default, WARNING with -q, DEBUG with -v.
+    setVerbosity(opts.flags.has('quiet') ? WARNING : opts.flags.has('verbose') ? DEBUG : INFO);
+    const path = opts.strings.get('log-file');
+    if (path !== undefined) logFile = openLogFile(path);
+    ctx = { opts, storageUrl: storageUrl(opts), info: (message) => log(INFO, message) };
   } catch (err) {
+    logFile?.close();
     if (err instanceof UsageError) {
       console.error(`tunelab ${name}: ${err.message}\n\n${commandUsage(name)}`);
       return 2;
     }
     throw err;
   }
+  const fail = (message: string, status: number): number => {
+    console.error(`tunelab ${name}: ${message}`);
+    logFile?.error(message);
+    return status;
+  };
   try {
     await command.run(ctx);
     return 0;
   } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`tunelab ${name}: ${err.message}`);
-      return 2;
-    }
-    if (err instanceof TunelabError) {
-      console.error(`tunelab ${name}: ${ctx.opts.flags.has('debug') ? err.stack : inCommandLineTerms(err.message)}`);
-      return 1;
-    }
+    if (err instanceof UsageError) return fail(err.message, 2);
+    if (err instanceof TunelabError) return fail(ctx.opts.flags.has('debug') ? String(err.stack) : inCommandLineTerms(err.message), 1);
     throw err;
+  } finally {
+    logFile?.close();
   }
+}
+
+interface LogFile {
+  /** Appends an error line (what the command prints on stderr when it fails). */
+  error(message: string): void;
+  close(): void;
+}
+
+/**
+ * `--log-file PATH`: every log line at or above the verbosity is appended to PATH too, in Optuna's
+ * format (optuna's CLI adds a FileHandler to the root logger), and so is the error a failed command
+ * prints. Opened before the command runs, so a path that cannot be written is a usage error.
+ */
+function openLogFile(path: string): LogFile {
+  let fd: number;
+  try {
+    fd = openSync(path, 'a');
+  } catch (err) {
+    throw new UsageError(`--log-file: cannot open '${path}' for appending (${(err as NodeJS.ErrnoException).code ?? String(err)}).`);
+  }
+  const write = (record: LogRecord) => writeSync(fd, `${formatLogLine(record)}\n`);
+  const removeHandler = addLogHandler(write);
+  return {
+    error: (message) => write({ level: ERROR, levelName: 'ERROR', message, time: new Date() }),
+    close: () => {
+      removeHandler();
+      closeSync(fd);
+    },
+  };
 }
 
 /**

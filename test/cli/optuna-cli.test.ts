@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -307,6 +307,45 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     // As with optuna, the storage may come before the command.
     const before = await tunelab(...storage, 'study-names', '-f', 'json');
     assert.equal(before.stdout, names.stdout, before.stderr);
+  });
+
+  it('-q, -v and --log-file as optuna’s: the log lines at the verbosity go to stderr and are appended to the file, with errors', async () => {
+    const log = join(dir, 'commands.log');
+    const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
+    // Before the command, as optuna takes its common options.
+    const created = await tunelab('--log-file', log, ...storage, 'create-study', '--study-name', 'logged');
+    assert.equal(created.code, 0, created.stderr);
+    const kept = await tunelab('create-study', ...storage, '--study-name', 'logged', '--skip-if-exists', '--log-file', log);
+    const info = /^\[I \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] Using an existing study with name 'logged' instead of creating a new one\.$/;
+    assert.match(kept.stderr.trim(), info);
+    assert.deepEqual(lines().length, 1);
+    assert.match(lines()[0], info);
+    // -q: warnings and errors only, on stderr and in the file.
+    const quiet = await tunelab('-q', 'create-study', ...storage, '--study-name', 'logged', '--skip-if-exists', '--log-file', log);
+    assert.deepEqual([quiet.code, quiet.stderr, lines().length], [0, '', 1]);
+    const failed = await tunelab('create-study', ...storage, '--study-name', 'logged', '--log-file', log);
+    assert.equal(failed.code, 1);
+    assert.match(lines()[1], /^\[E [^\]]+\] A study named 'logged' already exists/);
+    const verbose = await tunelab('-v', 'create-study', ...storage, '--study-name', 'logged', '--skip-if-exists');
+    assert.match(verbose.stderr.trim(), info);
+    const unwritable = await tunelab('study-names', ...storage, '--log-file', join(dir, 'missing', 'x.log'));
+    assert.equal(unwritable.code, 2);
+    assert.match(unwritable.stderr, /--log-file: cannot open '.*x\.log' for appending \(ENOENT\)/);
+    assert.equal((await tunelab('delete-study', ...storage, '--study-name', 'logged')).code, 0);
+  });
+
+  it('takes every common option before the command (bin/tunelab.js moves them after it)', async () => {
+    const { COMMON_OPTIONS } = await import('../../src/cli/options');
+    const values: Record<string, string> = { storage: url, 'storage-class': 'RDBStorage', 'log-file': join(dir, 'common.log') };
+    for (const [name, spec] of Object.entries(COMMON_OPTIONS)) {
+      const option = spec.type === 'string' ? [`--${name}`, values[name]] : [`--${name}`];
+      assert.ok(
+        option.every((o) => o !== undefined),
+        `a value for --${name}`,
+      );
+      const run = await tunelab(...option, ...(name === 'storage' ? [] : storage), 'study-names');
+      assert.equal(run.code, 0, `--${name} before the command: ${run.stderr}`);
+    }
   });
 
   it('explains bad usage with the command’s options and exit status 2; --help lists the commands and flags', async () => {
