@@ -6,15 +6,16 @@
  * added. tslab's converter has no source-map option, and its TypeScript's exports cannot be patched,
  * so the positions are mapped back by aligning the two texts' tokens: compiling keeps the tokens of
  * the code that runs (names, literals, punctuation) in order, and drops or adds others around them.
- * A longest-common-subsequence diff of the two token lists (jsdiff's Myers diff) pairs each token
- * that runs with the one it came from; a position V8 reports inside a paired token maps inside its
- * pair, and one inside an added token (a wrapper's) maps to the nearest paired token on its line.
+ * A diff of the two token lists (tokenAlignment.ts) pairs each token that runs with the one it came
+ * from; a position V8 reports inside a paired token maps inside its pair, and one inside an added
+ * token (a wrapper's) maps to the nearest paired token on its line.
  *
  * The frames are rewritten in `Error.prepareStackTrace`, where V8 formats every error's `stack`,
  * so a traceback is right wherever it is read: the cell's error message, a study's log of a failed
  * trial, or `console.error(err)` in a cell.
  */
 import type * as TS from 'typescript';
+import { alignTokens } from './tokenAlignment';
 
 /** One token of a text: where it lies and what it reads. */
 interface Token {
@@ -32,13 +33,11 @@ interface CellTexts {
 
 /** Cells' names as vm knows them (`cell[3]`), in a frame: `(cell[3]:5:12)` or `at cell[3]:5:12`. */
 const CELL_FRAME = /(cell\[\d+\]):(\d+):(\d+)/g;
-/** A diff of two very large cells may take long; past this its frames keep the run code's positions. */
-const ALIGN_TIMEOUT_MS = 2_000;
 
 /** Maps positions in the code that ran for each cell back to the cell's source. */
 export class CellPositions {
   private readonly cells = new Map<string, CellTexts>();
-  private readonly maps = new Map<string, PositionMap | null>();
+  private readonly maps = new Map<string, PositionMap>();
 
   constructor(private readonly ts: typeof TS) {}
 
@@ -51,7 +50,7 @@ export class CellPositions {
   /**
    * The 1-based line and column in the cell's source for a 1-based position in the code that ran;
    * 'wrapper' for a position in the cell's wrapper (where the script calls the cell's function);
-   * undefined when the cell is not known or its code could not be aligned.
+   * undefined when the cell is not known.
    */
   sourcePosition(cellName: string, line: number, column: number): { line: number; column: number } | 'wrapper' | undefined {
     let map = this.maps.get(cellName);
@@ -61,7 +60,7 @@ export class CellPositions {
       map = PositionMap.align(this.ts, texts);
       this.maps.set(cellName, map);
     }
-    return map?.sourcePosition(line, column);
+    return map.sourcePosition(line, column);
   }
 
   /** A formatted stack with its cell frames pointed at the cells' sources (other lines unchanged). */
@@ -128,27 +127,20 @@ class PositionMap {
     private readonly sourceLines: number[],
   ) {}
 
-  static align(ts: typeof TS, texts: CellTexts): PositionMap | null {
+  static align(ts: typeof TS, texts: CellTexts): PositionMap {
     const sourceTokens = tokensOf(ts, texts.source, texts.sourceKind);
     const codeTokens = tokensOf(ts, texts.code, ts.ScriptKind.JS);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { diffArrays } = require('diff') as typeof import('diff');
-    const changes = diffArrays(
+    const codeLines = lineStarts(texts.code);
+    // Export lines take no part: each repeats the names a cell declares, which would leave those
+    // names, the best anchors of the alignment, unique nowhere.
+    const aligned = withoutExportLines(codeTokens, codeLines, texts.code);
+    const pairOfAligned = alignTokens(
       sourceTokens.map((t) => t.text),
-      codeTokens.map((t) => t.text),
-      { timeout: ALIGN_TIMEOUT_MS },
+      aligned.map((k) => codeTokens[k].text),
     );
-    if (!changes) return null;
     const pairOf = new Int32Array(codeTokens.length).fill(-1);
-    let s = 0;
-    let c = 0;
-    for (const change of changes) {
-      const n = change.count ?? change.value.length;
-      if (change.added) c += n;
-      else if (change.removed) s += n;
-      else for (let k = 0; k < n; k++) pairOf[c++] = s++;
-    }
-    return new PositionMap(codeTokens, sourceTokens, pairOf, lineStarts(texts.code), lineStarts(texts.source));
+    aligned.forEach((k, n) => (pairOf[k] = pairOfAligned[n]));
+    return new PositionMap(codeTokens, sourceTokens, pairOf, codeLines, lineStarts(texts.source));
   }
 
   sourcePosition(line: number, column: number): { line: number; column: number } | 'wrapper' {
@@ -217,6 +209,22 @@ function tokensOf(ts: typeof TS, text: string, kind: TS.ScriptKind): Token[] {
   };
   visit(file);
   return tokens;
+}
+
+/**
+ * The lines TypeScript's CommonJS emit adds to export a cell's names: `exports.x = x;` after a
+ * declaration and `exports.x = exports.y = void 0;` at the top.
+ */
+const EXPORT_LINE = /^\s*(?:exports\.([\w$]+) = \1;|(?:exports\.[\w$]+ = )+void 0;)$/;
+
+/** Indices of the tokens that do not lie on an export line. */
+function withoutExportLines(tokens: Token[], lines: number[], text: string): number[] {
+  const exporting = lines.map((start, i) => EXPORT_LINE.test(text.slice(start, (lines[i + 1] ?? text.length + 1) - 1)));
+  let line = 0;
+  return tokens.flatMap((t, k) => {
+    while (line + 1 < lines.length && lines[line + 1] <= t.start) line++;
+    return exporting[line] ? [] : [k];
+  });
 }
 
 function lineStarts(text: string): number[] {

@@ -147,4 +147,36 @@ describe('cell positions: compiled code maps back to the source', () => {
       ].join('\n'),
     );
   });
+
+  it('maps a cell of 2,400 lines, where every name is repeated by an export line, declaration by declaration', () => {
+    const blocks = Array.from(
+      { length: 300 },
+      (_, i) =>
+        `// block ${i}\ninterface I${i} { a: number; b: string }\nfunction f${i}(x: I${i}, y: number = ${i}): number {\n` +
+        `  for (let k = 0; k < y; k++) { x.a += k as number; }\n  return x.a + y;\n}\nconst v${i}: I${i} = { a: ${i}, b: 'q' };\n`,
+    );
+    const big = blocks.join('\n');
+    const bigConverter = createConverter({ isJS: false, isBrowser: false });
+    let output: string;
+    try {
+      output = bigConverter.convert('', big).output!;
+    } finally {
+      bigConverter.close();
+    }
+    const bigCode = `(function (exports, require, guard) { ${instrumentLoops(ts, output)}\n})(scope.exports, scope.require, scope.guard)`;
+    const map = new CellPositions(ts);
+    map.register('cell[9]', big, bigCode, false);
+    const codeLines = bigCode.split('\n');
+    const sourceLines = big.split('\n');
+    for (let i = 0; i < 300; i += 1) {
+      const declaration = `function f${i}(`;
+      const line = codeLines.findIndex((l) => l.startsWith(declaration));
+      const mapped = map.sourcePosition('cell[9]', line + 1, declaration.length - 1);
+      assert.ok(mapped !== undefined && mapped !== 'wrapper', `f${i}`);
+      assert.ok(
+        sourceLines[mapped.line - 1].startsWith(declaration),
+        `f${i} mapped to line ${mapped.line}: ${sourceLines[mapped.line - 1]}`,
+      );
+    }
+  });
 });
