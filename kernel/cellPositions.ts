@@ -83,7 +83,12 @@ export class CellPositions {
     if (inWrapper) return undefined;
     // Cells call each other's functions through the cells' shared exports object, a Proxy, which V8
     // names as the receiver: `at Proxy.train (cell[2]:4:9)`. The user wrote `train(...)`.
-    return mapped.replace(/^(\s+at (?:async )?)Proxy\.(?=[^\s(]+ \(cell\[\d+\]:)/, '$1');
+    // V8 names an anonymous function after the statement around it, and tslab assigns a cell's last
+    // expression to `exports.tsLastExpr`: an objective passed to `await study.optimize(...)` reads
+    // `at exports.tsLastExpr.study.optimize.nTrials (cell[4]:5:21)`. Such a frame is anonymous.
+    return mapped
+      .replace(/^(\s+at (?:async )?)Proxy\.(?=[^\s(]+ \(cell\[\d+\]:)/, '$1')
+      .replace(/^(\s+at (?:async )?)exports\.tsLastExpr[\w$.]* \((cell\[\d+\]:\d+:\d+)\)$/, '$1$2');
   }
 
   /**

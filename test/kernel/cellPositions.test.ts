@@ -126,12 +126,13 @@ describe('cell positions: compiled code maps back to the source', () => {
     assert.deepEqual(mapped, loopLines);
   });
 
-  it('rewrites frames of known cells only, drops the wrapper call, and leaves message lines and other files alone', () => {
+  it('rewrites frames of known cells only, drops the wrapper call and names V8 guessed from tslab, and leaves message lines and other files alone', () => {
     const last = code.split('\n').length;
     const probe = positionIn(code, occurrences(code, 'probeArea')[1]);
     const stack = [
       'Error: see cell[7]:1:1 and cell[7]:2:2',
       `    at Proxy.probeArea (cell[7]:${probe.line}:${probe.column})`,
+      `    at exports.tsLastExpr.study.optimize.nTrials (cell[7]:${probe.line}:${probe.column})`,
       `    at cell[7]:${last}:3`,
       '    at other (cell[8]:4:5)',
       '    at run (/somewhere/file.js:10:2)',
@@ -142,6 +143,7 @@ describe('cell positions: compiled code maps back to the source', () => {
       [
         'Error: see cell[7]:1:1 and cell[7]:2:2',
         `    at probeArea (cell[7]:${source.line}:${source.column})`,
+        `    at cell[7]:${source.line}:${source.column}`,
         '    at other (cell[8]:4:5)',
         '    at run (/somewhere/file.js:10:2)',
       ].join('\n'),

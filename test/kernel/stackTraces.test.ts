@@ -109,6 +109,7 @@ describe('tunelab kernel: runtime stack traces point at the cells as written', (
       .map((m) => String(m.content.text))
       .join('');
     assert.match(stderr, /Trial 0 failed with parameters/);
-    assert.ok(stderr.includes(`(${site(4, STUDY, 'objective-site', 'new Error')})`), stderr);
+    // The objective is anonymous: no name V8 guessed from tslab's `exports.tsLastExpr = ...`.
+    assert.ok(stderr.split('\n').includes(`    at ${site(4, STUDY, 'objective-site', 'new Error')}`), stderr);
   });
 });
