@@ -6,6 +6,7 @@
  */
 import { reprSymbol, type MimeBundle } from '../display';
 import { runtime } from '../runtime';
+import { columnsToGrid, gridCells, type GridCell } from './gridCells';
 import { fitText, textWidth } from './textWidth';
 
 /** A plotly trace; kept loose on purpose: plotly has hundreds of attributes. */
@@ -188,7 +189,7 @@ const DASHES = new Map([
   ['dashdot', '6,3,2,3'],
 ]);
 
-const DRAWN_TYPES = new Set(['scatter', 'scattergl', 'bar', 'heatmap']);
+const DRAWN_TYPES = new Set(['scatter', 'scattergl', 'bar', 'heatmap', 'contour']);
 
 /** A sequential colour scale (viridis' ends and middle), t in [0, 1]. */
 function scaleColor(t: number): string {
@@ -396,30 +397,38 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
   type Drawn =
     | { kind: 'xy'; trace: Trace; pts: Array<[number, number]>; index: number; pointColors: Array<string | null> }
     | { kind: 'bar'; trace: Trace; pts: Array<[number, number]>; bases: number[] | null; horizontal: boolean; index: number }
-    | { kind: 'heatmap'; trace: Trace; cells: Array<[number, number, number]>; zmin: number; zmax: number; index: number };
+    | { kind: 'heatmap'; trace: Trace; cells: GridCell[]; zmin: number; zmax: number; index: number; colorAt: (t: number) => string };
   const drawn: Drawn[] = [];
   traces.forEach((t, index) => {
     const type = t.type ?? 'scatter';
-    if (type === 'heatmap') {
-      // z is rows (y) of columns (x); x/y label the columns/rows, else their indices.
-      const z = (Array.isArray(t.z) ? t.z : []) as unknown[][];
+    if (type === 'heatmap' || type === 'contour') {
+      // z is rows (y) of columns (x); x/y place the columns/rows, else their indices. A contour is
+      // drawn as its filled grid (the colours between its lines, without the lines).
+      const zv = Array.isArray(t.z) ? (t.z as unknown[]) : [];
       const xv = col(t, 'x');
       const yv = col(t, 'y');
-      const cells: Array<[number, number, number]> = [];
-      let zmin = Infinity;
-      let zmax = -Infinity;
-      z.forEach((row, r) => {
-        if (!Array.isArray(row)) return;
-        const y = sy.pos(yv.length ? yv[r] : r);
-        row.forEach((v, c) => {
-          const x = sx.pos(xv.length ? xv[c] : c);
-          if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isFinite(x) || !Number.isFinite(y)) return;
-          cells.push([x, y, v]);
-          zmin = Math.min(zmin, v);
-          zmax = Math.max(zmax, v);
-        });
-      });
-      drawn.push({ kind: 'heatmap', trace: t, cells, zmin, zmax, index });
+      let grid: { xs: number[]; ys: number[]; z: unknown[][] };
+      if (zv.some(Array.isArray)) {
+        const z = zv as unknown[][];
+        const columns = Math.max(0, ...z.map((row) => (Array.isArray(row) ? row.length : 0)));
+        grid = {
+          xs: Array.from({ length: columns }, (_, c) => sx.pos(xv.length ? xv[c] : c)),
+          ys: z.map((_, r) => sy.pos(yv.length ? yv[r] : r)),
+          z,
+        };
+      } else {
+        // One point per entry (x[i], y[i], z[i]): plotly grids them itself.
+        grid = columnsToGrid(
+          xv.map((x) => sx.pos(x)),
+          yv.map((y) => sy.pos(y)),
+          zv,
+        );
+      }
+      const cells = gridCells(grid.xs, grid.ys, grid.z, { fillGaps: t.connectgaps === true, beyondEdges: type === 'heatmap' });
+      const zs = cells.map((cell) => cell.value);
+      const reversed = t.reversescale === true;
+      const colorAt = (u: number) => stopsColor(t.colorscale, reversed ? 1 - u : u) ?? scaleColor(u);
+      drawn.push({ kind: 'heatmap', trace: t, cells, zmin: Math.min(...zs), zmax: Math.max(...zs), index, colorAt });
       return;
     }
     const xv = col(t, 'x');
@@ -488,9 +497,9 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
       }
     }
     if (d.kind === 'heatmap') {
-      for (const [x, y] of d.cells) {
-        xs.push(x - 0.5, x + 0.5);
-        ys.push(y - 0.5, y + 0.5);
+      for (const cell of d.cells) {
+        xs.push(cell.x0, cell.x1);
+        ys.push(cell.y0, cell.y1);
       }
     }
   }
@@ -586,16 +595,16 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
       const cls = `trace trace-${d.index}`;
       if (d.kind === 'heatmap') {
         const span = d.zmax - d.zmin;
-        const cells = d.cells.map(([x, y, v]) =>
-          rect(x - 0.5, x + 0.5, y - 0.5, y + 0.5, ` fill="${scaleColor(span > 0 ? (v - d.zmin) / span : 0.5)}"`),
+        const cells = d.cells.map((cell) =>
+          rect(cell.x0, cell.x1, cell.y0, cell.y1, ` fill="${d.colorAt(span > 0 ? (cell.value - d.zmin) / span : 0.5)}"`),
         );
-        parts.push(`<g class="${cls} heatmap">${cells.join('')}</g>`);
+        parts.push(`<g class="${cls} heatmap" shape-rendering="crispEdges">${cells.join('')}</g>`);
         if (d.cells.length > 0) {
           // The colour scale: a vertical bar from zmin (bottom) to zmax (top) at the right edge.
           const steps = 10;
           const bar = Array.from({ length: steps }, (_, k) => {
             const h = (H - M.t - M.b) / steps;
-            return `<rect x="${W - mr + 8}" y="${(H - M.b - (k + 1) * h).toFixed(1)}" width="8" height="${(h + 0.5).toFixed(1)}" fill="${scaleColor(k / (steps - 1))}"/>`;
+            return `<rect x="${W - mr + 8}" y="${(H - M.b - (k + 1) * h).toFixed(1)}" width="8" height="${(h + 0.5).toFixed(1)}" fill="${d.colorAt(k / (steps - 1))}"/>`;
           });
           parts.push(
             `<g class="colorscale">${bar.join('')}<text x="${W - mr + 20}" y="${M.t + 10}" text-anchor="start">${fmtTick(d.zmax)}</text>` +

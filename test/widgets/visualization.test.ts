@@ -441,6 +441,19 @@ print(len(pio.from_json(sys.stdin.read()).data))`;
     const lines = parallelSvg.match(/<path d="[^"]*" fill="none" stroke="rgb\(\d+,\d+,\d+\)"/g) ?? [];
     assert.equal(lines.length, (parallel.data[0] as { dimensions: Array<{ values: unknown[] }> }).dimensions[0].values.length);
     assert.doesNotMatch(parallelSvg, /not drawn in this snapshot/);
+    // Contour: the filled grid (plotly grids the points and, with connectgaps, fills the crossings
+    // without a trial), one cell per crossing of the distinct values, coloured on the trace's scale.
+    const contour = plotContour(single, { params: ['lr', 'units'] });
+    const contourSvg = figureSnapshotSvg(contour);
+    assert.doesNotMatch(contourSvg, /not drawn in this snapshot/);
+    const trace = contour.data.find((d) => d.type === 'contour')!;
+    const distinct = (k: 'x' | 'y') => new Set(trace[k] as number[]).size;
+    const grid = /<g class="trace trace-\d+ heatmap"[^>]*>(.*?)<\/g>/.exec(contourSvg)![1];
+    const fills = [...grid.matchAll(/<rect [^>]*fill="(rgb\(\d+,\d+,\d+\))"\/>/g)].map((m) => m[1]);
+    assert.equal(fills.length, distinct('x') * distinct('y'));
+    const scale = (trace.colorscale as Array<[number, string]>).map(([, c]) => c.replace(/\s/g, ''));
+    // The best and worst trials' cells take the scale's two ends (reversed: the best is the dark end).
+    assert.ok(fills.includes(scale[0]) && fills.includes(scale[scale.length - 1]), `${scale[0]} and ${scale.at(-1)} among the fills`);
     // Markers at the ends of a range are drawn whole (the axes are padded as plotly pads them).
     const history = figureSnapshotSvg(plotOptimizationHistory(single));
     const area = /class="plotarea" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/.exec(history)!.slice(1).map(Number);
