@@ -530,7 +530,9 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
   );
   const legendWidth = legendItems.length > 0 ? 14 + legendText : 0;
   // A heatmap's colour scale sits in a wider right margin, before the legend.
-  const mr = (drawn.some((d) => d.kind === 'heatmap') ? 60 : M.r) + (legendWidth > 0 ? legendWidth + 12 : 0);
+  // A colour bar, unless the trace hides it (plotly's showscale; a contour grid shows one for all its panels).
+  const hasColorBar = (d: Drawn) => d.kind === 'heatmap' && d.cells.length > 0 && d.trace.showscale !== false;
+  const mr = (drawn.some(hasColorBar) ? 60 : M.r) + (legendWidth > 0 ? legendWidth + 12 : 0);
   const yTitle = axisTitle(layout, 'yaxis');
   const parts: string[] = [...svgHead(W, H, title)];
   if (xs.length > 0) {
@@ -599,7 +601,7 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
           rect(cell.x0, cell.x1, cell.y0, cell.y1, ` fill="${d.colorAt(span > 0 ? (cell.value - d.zmin) / span : 0.5)}"`),
         );
         parts.push(`<g class="${cls} heatmap" shape-rendering="crispEdges">${cells.join('')}</g>`);
-        if (d.cells.length > 0) {
+        if (hasColorBar(d)) {
           // The colour scale: a vertical bar from zmin (bottom) to zmax (top) at the right edge.
           const steps = 10;
           const bar = Array.from({ length: steps }, (_, k) => {
