@@ -7,6 +7,8 @@
 import { reprSymbol, type MimeBundle } from '../display';
 import { runtime } from '../runtime';
 import { columnsToGrid, gridCells, type GridCell } from './gridCells';
+import { scatter3dSvg } from './scatter3dSvg';
+import { esc, figureTitle, fmtTick, FONT, niceTicks, PALETTE, svgHead, titleText } from './svgParts';
 import { fitText, textWidth } from './textWidth';
 
 /** A plotly trace; kept loose on purpose: plotly has hundreds of attributes. */
@@ -83,36 +85,11 @@ const HEIGHT = 360;
 /** A subplot panel's size, as Optuna lays out its slice and rank plots (300 px per panel). */
 const PANEL = 300;
 const MARGIN = { l: 64, r: 16, t: 36, b: 44 };
-const FONT = 11;
 /** Between a y tick label's end and the plot area. */
 const TICK_GAP = 6;
-const PALETTE = ['#636efa', '#EF553B', '#00cc96', '#ab63fa', '#FFA15A', '#19d3f3', '#FF6692', '#B6E880'];
-
-function esc(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
 
 function axisTitle(layout: Record<string, unknown>, axis: string): string {
-  const a = layout[axis] as { title?: unknown } | undefined;
-  const t = a?.title;
-  if (typeof t === 'string') return t;
-  if (t && typeof t === 'object') return String((t as { text?: unknown }).text ?? '');
-  return '';
-}
-
-function niceTicks(lo: number, hi: number, n = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / n;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
-}
-
-function fmtTick(v: number): string {
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(6)));
+  return titleText((layout[axis] as { title?: unknown } | undefined)?.title);
 }
 
 /**
@@ -206,14 +183,15 @@ function scaleColor(t: number): string {
 }
 
 /**
- * Render scatter / line / bar / heatmap traces, or a parallel coordinate plot, of a figure as an SVG
- * string (other types are listed).
+ * Render scatter / line / bar / heatmap / contour traces, a parallel coordinate plot or a 3-D
+ * scatter of a figure as an SVG string (other types are listed).
  * A figure with subplots (traces on axes x2, y2, ...: Optuna's slice and rank plots) is drawn one
  * panel per pair of axes, each where its axes' domains put it.
  */
 export function figureSnapshotSvg(fig: FigureSpec): string {
   const parcoords = fig.data.find((t) => t.type === 'parcoords');
   if (parcoords) return parallelCoordinatesSvg(fig, parcoords);
+  if (fig.data.some((t) => t.type === 'scatter3d')) return scatter3dSvg(fig);
   const panels = new Map<string, Trace[]>();
   for (const t of fig.data) {
     const key = `${String(t.xaxis ?? 'x')} ${String(t.yaxis ?? 'y')}`;
@@ -309,20 +287,6 @@ function parallelCoordinatesSvg(fig: FigureSpec, trace: Trace): string {
 }
 
 /** The layout's title text ('' when it has none): a string, or plotly's { text }. */
-function figureTitle(layout: Record<string, unknown>): string {
-  const title = layout.title;
-  return typeof title === 'string' ? title : String((title as { text?: unknown } | undefined)?.text ?? '');
-}
-
-/** A snapshot's opening: the svg element, its white background and the figure's title. */
-function svgHead(width: number, height: number, title: string): string[] {
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Arial, 'Liberation Sans', Helvetica, sans-serif" font-size="${FONT}">`,
-    `<rect width="${width}" height="${height}" fill="#fff"/>`,
-    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${esc(fitText(title, 14, width - 16))}</text>`,
-  ];
-}
-
 /** The layout key of a trace's axis reference: 'x' is 'xaxis', 'x2' is 'xaxis2'. */
 const axisKey = (ref: string) => `${ref[0]}axis${ref.slice(1)}`;
 

@@ -367,6 +367,35 @@ print(len(pio.from_json(sys.stdin.read()).data))`;
     assert.equal(execFileSync(PYTHON, ['-c', code], { input: JSON.stringify(plotParetoFront(study)), encoding: 'utf8' }).trim(), '2');
   });
 
+  it('the SVG fallback draws a 3-D scatter as plotly’s default camera shows it: every point, the axis titles, z up, x towards the left', async () => {
+    const study = await createStudy({ directions: ['minimize', 'minimize', 'minimize'], sampler: new RandomSampler({ seed: 1 }) });
+    study.setMetricNames(['error', 'latency', 'size']);
+    await study.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        const y = t.suggestFloat('y', 0, 1);
+        return [x, y, 2 - x - y];
+      },
+      { nTrials: 12, showProgressBar: false },
+    );
+    const svg = figureSnapshotSvg(plotParetoFront(study));
+    assert.doesNotMatch(svg, /not drawn in this snapshot/);
+    assert.equal((svg.match(/<circle class="point/g) ?? []).length, 12);
+    for (const name of ['error', 'latency', 'size']) assert.match(svg, new RegExp(`class="[xyz]title"[^>]*>${name}<`));
+    // Points that differ in one coordinate only: a larger z is higher, a larger x further left, a larger y further right.
+    // The box's range is set by a first trace's corners; the probe is the second trace's one point.
+    const at = (x: number, y: number, z: number): [number, number] => {
+      const corners = { type: 'scatter3d', x: [0, 1], y: [0, 1], z: [0, 1] };
+      const one = figureSnapshotSvg({ data: [corners, { type: 'scatter3d', x: [x], y: [y], z: [z] }] });
+      const m = /<circle class="point trace-1" cx="([\d.-]+)" cy="([\d.-]+)"/.exec(one)!;
+      return [Number(m[1]), Number(m[2])];
+    };
+    const base = at(0.5, 0.5, 0.5);
+    assert.ok(at(0.5, 0.5, 0.9)[1] < base[1], 'z up');
+    assert.ok(at(0.9, 0.5, 0.5)[0] < base[0], 'x to the left');
+    assert.ok(at(0.5, 0.9, 0.5)[0] > base[0], 'y to the right');
+  });
+
   it('a plot with nothing to draw is an empty figure and a warning that says why, as Optuna 5.0', async () => {
     const empty = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
     const records: LogRecord[] = [];
