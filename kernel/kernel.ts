@@ -333,7 +333,9 @@ export class Kernel implements IopubPublisher {
 
   reportHandlerError(what: string, err: unknown): void {
     const e = toCellError(err);
-    this.streams.write('stderr', `${what} failed: ${e.ename}: ${e.evalue}\n`);
+    // The frames in cells say where a handler a cell registered (a widget's callback) went wrong.
+    const cellFrames = e.traceback.slice(1).filter((line) => /\bcell\[\d+\]:\d+:\d+/.test(line));
+    this.streams.write('stderr', `${what} failed: ${e.ename}: ${e.evalue}\n${cellFrames.map((line) => `${line}\n`).join('')}`);
   }
 
   private publishRaw<T extends IopubType>(

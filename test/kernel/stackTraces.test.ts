@@ -112,4 +112,28 @@ describe('tunelab kernel: runtime stack traces point at the cells as written', (
     // The objective is anonymous: no name V8 guessed from tslab's `exports.tsLastExpr = ...`.
     assert.ok(stderr.split('\n').includes(`    at ${site(4, STUDY, 'objective-site', 'new Error')}`), stderr);
   });
+
+  it("a widget's callback that throws names its line in the cell under the handler's failure", async () => {
+    const HANDLER = [
+      "import { getCommTransport } from 'tunelab/widgets';",
+      "getCommTransport()!.registerTarget('test.throwing', (comm: any) => {",
+      '  comm.onMsg((data: any) => {',
+      "    if (data.bad) throw new TypeError('the callback failed'); // callback-site",
+      '  });',
+      '});',
+      '',
+    ].join('\n');
+    const registered = await k.execute(HANDLER);
+    assert.equal(registered.reply.content.status, 'ok', JSON.stringify(registered.reply.content));
+    const cell = Number(registered.reply.content.execution_count);
+    await k.sendAndWaitIdle('shell', 'comm_open', { comm_id: 'feed', target_name: 'test.throwing', data: {} });
+    const msg = await k.sendAndWaitIdle('shell', 'comm_msg', { comm_id: 'feed', data: { bad: true } });
+    const stderr = ofType(msg.iopub, 'stream')
+      .filter((m) => m.content.name === 'stderr')
+      .map((m) => String(m.content.text))
+      .join('');
+    assert.match(stderr, /^comm_msg handler of test\.throwing failed: TypeError: the callback failed\n/);
+    // The callback is an anonymous arrow: its frame is the bare position.
+    assert.ok(stderr.split('\n').includes(`    at ${site(cell, HANDLER, 'callback-site', 'new TypeError')}`), stderr);
+  });
 });
