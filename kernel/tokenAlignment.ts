@@ -13,22 +13,24 @@
 /** A gap this long without any unique token is left unpaired rather than diffed (bounded time). */
 const MAX_MYERS_GAP = 4_000;
 
+/** Source tokens [s0, s1) against code tokens [c0, c1). */
+type Range = [s0: number, s1: number, c0: number, c1: number];
+
 /**
  * For each token of `code`, the index of the `source` token it was paired with, or -1. Pairs are
  * in order in both sequences and join equal tokens only.
  */
 export function alignTokens(source: readonly string[], code: readonly string[]): Int32Array {
   const pairOf = new Int32Array(code.length).fill(-1);
-  // Ranges still to align: [s0, s1) of the source against [c0, c1) of the code.
-  const pending: Array<[number, number, number, number]> = [[0, source.length, 0, code.length]];
+  const pending: Range[] = [[0, source.length, 0, code.length]];
   for (let range = pending.pop(); range; range = pending.pop()) {
     let [s0, s1, c0, c1] = range;
     while (s0 < s1 && c0 < c1 && source[s0] === code[c0]) pairOf[c0++] = s0++;
     while (s0 < s1 && c0 < c1 && source[s1 - 1] === code[c1 - 1]) pairOf[--c1] = --s1;
     if (s0 === s1 || c0 === c1) continue;
-    const anchors = uniqueAnchors(source, code, s0, s1, c0, c1);
+    const anchors = uniqueAnchors(source, code, [s0, s1, c0, c1]);
     if (anchors.length === 0) {
-      diffGap(source, code, s0, s1, c0, c1, pairOf);
+      diffGap(source, code, [s0, s1, c0, c1], pairOf);
       continue;
     }
     let s = s0;
@@ -45,14 +47,7 @@ export function alignTokens(source: readonly string[], code: readonly string[]):
 }
 
 /** Tokens that occur once in each range, as (source, code) index pairs, thinned to the longest run in order on both sides. */
-function uniqueAnchors(
-  source: readonly string[],
-  code: readonly string[],
-  s0: number,
-  s1: number,
-  c0: number,
-  c1: number,
-): Array<[number, number]> {
+function uniqueAnchors(source: readonly string[], code: readonly string[], [s0, s1, c0, c1]: Range): Array<[number, number]> {
   const inSource = onlyOnce(source, s0, s1);
   const pairs: Array<[number, number]> = [];
   for (const [text, j] of onlyOnce(code, c0, c1)) {
@@ -92,15 +87,7 @@ function longestIncreasingInCode(pairs: Array<[number, number]>): Array<[number,
 }
 
 /** A gap without unique tokens: jsdiff's Myers diff, or nothing paired when the gap is very long. */
-function diffGap(
-  source: readonly string[],
-  code: readonly string[],
-  s0: number,
-  s1: number,
-  c0: number,
-  c1: number,
-  pairOf: Int32Array,
-): void {
+function diffGap(source: readonly string[], code: readonly string[], [s0, s1, c0, c1]: Range, pairOf: Int32Array): void {
   if (s1 - s0 + (c1 - c0) > MAX_MYERS_GAP) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { diffArrays } = require('diff') as typeof import('diff');
