@@ -148,9 +148,10 @@ class PositionMap {
     return new PositionMap(codeTokens, sourceTokens, pairOf, codeLines, lineStarts(texts.source));
   }
 
-  sourcePosition(line: number, column: number): { line: number; column: number } | 'wrapper' {
+  sourcePosition(line: number, column: number): { line: number; column: number } | 'wrapper' | undefined {
     const lineStart = this.codeLines[line - 1];
-    if (lineStart === undefined) return 'wrapper';
+    // Past the code: not this code's frame (a silent execution reused the name); left as it is.
+    if (lineStart === undefined) return undefined;
     const offset = lineStart + column - 1;
     const lineEnd = this.codeLines[line] ?? Infinity;
     const k = this.tokenAt(offset);

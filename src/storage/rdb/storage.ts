@@ -599,8 +599,9 @@ export class RdbStorage implements Storage {
 
   /**
    * Optuna refuses a parameter whose distribution kind, log scale or categorical choices changed
-   * within a study (check_distribution_compatibility): throws InvalidArgumentError, and otherwise remembers a name seen for the first time. Judged on the
-   * trials read so far; a trial whose study this storage does not know is not checked.
+   * within a study (check_distribution_compatibility): throws InvalidArgumentError, and otherwise
+   * remembers a name seen for the first time. Judged on the trials read so far; a trial whose study
+   * this storage does not know is not checked.
    */
   checkParamCompatibility(trialId: number, name: string, d: Distribution): void {
     const studyId = this.trialStudy.get(trialId);
