@@ -286,7 +286,6 @@ function parallelCoordinatesSvg(fig: FigureSpec, trace: Trace): string {
   return parts.join('');
 }
 
-/** The layout's title text ('' when it has none): a string, or plotly's { text }. */
 /** The layout key of a trace's axis reference: 'x' is 'xaxis', 'x2' is 'xaxis2'. */
 const axisKey = (ref: string) => `${ref[0]}axis${ref.slice(1)}`;
 
@@ -389,10 +388,11 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
         );
       }
       const cells = gridCells(grid.xs, grid.ys, grid.z, { fillGaps: t.connectgaps === true, beyondEdges: type === 'heatmap' });
-      const zs = cells.map((cell) => cell.value);
+      const zmin = cells.reduce((m, cell) => Math.min(m, cell.value), Infinity);
+      const zmax = cells.reduce((m, cell) => Math.max(m, cell.value), -Infinity);
       const reversed = t.reversescale === true;
       const colorAt = (u: number) => stopsColor(t.colorscale, reversed ? 1 - u : u) ?? scaleColor(u);
-      drawn.push({ kind: 'heatmap', trace: t, cells, zmin: Math.min(...zs), zmax: Math.max(...zs), index, colorAt });
+      drawn.push({ kind: 'heatmap', trace: t, cells, zmin, zmax, index, colorAt });
       return;
     }
     const xv = col(t, 'x');
@@ -493,8 +493,8 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
     Math.max(0, textWidth(legendMore, FONT), ...legendItems.map((it) => textWidth(it.name, FONT))),
   );
   const legendWidth = legendItems.length > 0 ? 14 + legendText : 0;
-  // A heatmap's colour scale sits in a wider right margin, before the legend.
-  // A colour bar, unless the trace hides it (plotly's showscale; a contour grid shows one for all its panels).
+  // A heatmap's colour bar sits in a wider right margin, before the legend, unless the trace hides
+  // it (plotly's showscale: a contour grid shows one for all its panels).
   const hasColorBar = (d: Drawn) => d.kind === 'heatmap' && d.cells.length > 0 && d.trace.showscale !== false;
   const mr = (drawn.some(hasColorBar) ? 60 : M.r) + (legendWidth > 0 ? legendWidth + 12 : 0);
   const yTitle = axisTitle(layout, 'yaxis');
@@ -561,9 +561,13 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
       const cls = `trace trace-${d.index}`;
       if (d.kind === 'heatmap') {
         const span = d.zmax - d.zmin;
-        const cells = d.cells.map((cell) =>
-          rect(cell.x0, cell.x1, cell.y0, cell.y1, ` fill="${d.colorAt(span > 0 ? (cell.value - d.zmin) / span : 0.5)}"`),
-        );
+        // Whole pixels, each cell reaching the next one's edge: rounded edges would leave hairline gaps.
+        const cells = d.cells.map((cell) => {
+          const [l, r] = [Math.floor(Math.min(px(cell.x0), px(cell.x1))), Math.ceil(Math.max(px(cell.x0), px(cell.x1)))];
+          const [top, bottom] = [Math.floor(Math.min(py(cell.y0), py(cell.y1))), Math.ceil(Math.max(py(cell.y0), py(cell.y1)))];
+          const fill = d.colorAt(span > 0 ? (cell.value - d.zmin) / span : 0.5);
+          return `<rect x="${l}" y="${top}" width="${r - l}" height="${bottom - top}" fill="${fill}"/>`;
+        });
         parts.push(`<g class="${cls} heatmap" shape-rendering="crispEdges">${cells.join('')}</g>`);
         if (hasColorBar(d)) {
           // The colour scale: a vertical bar from zmin (bottom) to zmax (top) at the right edge.

@@ -53,25 +53,56 @@ export function gridCells(xs: readonly number[], ys: readonly number[], z: reado
 }
 
 /**
+ * At most this many grid lines a side in a snapshot: Optuna's contour grid has a line per distinct
+ * value, so n trials make an n x n grid (a million cells at 1,000 trials), which an SVG cannot carry.
+ */
+export const MAX_GRID_LINES = 80;
+
+/**
  * A trace given as columns (x[i], y[i], z[i] one point each, as tunelab's contour plot gives it) made
  * a grid as plotly makes one: the distinct x and y positions, in order, are the grid lines, and a
- * value lands at its point's crossing (the last one wins); other crossings are empty.
+ * value lands at its point's crossing (the last one wins); other crossings are empty. Past
+ * MAX_GRID_LINES distinct positions on an axis, the lines are that many even bins' centres and a
+ * crossing holds the mean of the values that fall in it.
  */
 export function columnsToGrid(
   xs: readonly number[],
   ys: readonly number[],
   zs: readonly unknown[],
 ): { xs: number[]; ys: number[]; z: unknown[][] } {
-  const distinct = (v: readonly number[]) => [...new Set(v.filter(Number.isFinite))].sort((a, b) => a - b);
-  const gridX = distinct(xs);
-  const gridY = distinct(ys);
-  const z: unknown[][] = gridY.map(() => gridX.map(() => null));
+  const gridX = gridLines(xs);
+  const gridY = gridLines(ys);
+  const sums = gridY.lines.map(() => gridX.lines.map(() => ({ sum: 0, n: 0, last: null as unknown })));
   zs.forEach((value, i) => {
-    const c = gridX.indexOf(xs[i]);
-    const r = gridY.indexOf(ys[i]);
-    if (c >= 0 && r >= 0) z[r][c] = value;
+    const c = gridX.lineOf(xs[i]);
+    const r = gridY.lineOf(ys[i]);
+    if (c < 0 || r < 0) return;
+    const cell = sums[r][c];
+    cell.last = value;
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      cell.sum += value;
+      cell.n++;
+    }
   });
-  return { xs: gridX, ys: gridY, z };
+  const binned = gridX.binned || gridY.binned;
+  const z = sums.map((row) => row.map((cell) => (binned ? (cell.n > 0 ? cell.sum / cell.n : null) : cell.last)));
+  return { xs: gridX.lines, ys: gridY.lines, z };
+}
+
+/** An axis's grid lines and the line a position falls on (-1 for none). */
+function gridLines(positions: readonly number[]): { lines: number[]; lineOf: (p: number) => number; binned: boolean } {
+  const distinct = [...new Set(positions.filter(Number.isFinite))].sort((a, b) => a - b);
+  if (distinct.length <= MAX_GRID_LINES) {
+    const index = new Map(distinct.map((p, k) => [p, k]));
+    return { lines: distinct, lineOf: (p) => index.get(p) ?? -1, binned: false };
+  }
+  const lo = distinct[0];
+  const width = (distinct[distinct.length - 1] - lo) / MAX_GRID_LINES;
+  return {
+    lines: Array.from({ length: MAX_GRID_LINES }, (_, k) => lo + (k + 0.5) * width),
+    lineOf: (p) => (Number.isFinite(p) ? Math.min(MAX_GRID_LINES - 1, Math.floor((p - lo) / width)) : -1),
+    binned: true,
+  };
 }
 
 /** Each grid line's cell boundaries: halfway to its neighbours; at the ends, half a gap beyond or none. */
@@ -95,7 +126,7 @@ export function fillGaps(values: readonly number[][]): number[][] {
   if (empty.length === 0) return grid;
   const mean = known.reduce((a, b) => a + b, 0) / known.length;
   for (const [r, c] of empty) grid[r][c] = mean;
-  const range = Math.max(...known) - Math.min(...known);
+  const range = known.reduce((m, v) => Math.max(m, v), -Infinity) - known.reduce((m, v) => Math.min(m, v), Infinity);
   const tolerance = TOLERANCE * (range > 0 ? range : 1);
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let largest = 0;
