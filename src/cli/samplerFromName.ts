@@ -9,7 +9,7 @@ import type { Sampler } from '../samplers/base';
 import { CmaEsSampler } from '../samplers/cmaes';
 import { GPSampler } from '../samplers/gp';
 import { GridSampler } from '../samplers/grid';
-import { NSGAIISampler } from '../samplers/nsgaii';
+import { NSGAIIISampler, NSGAIISampler } from '../samplers/nsgaii';
 import { QMCSampler } from '../samplers/qmc';
 import { RandomSampler } from '../samplers/random';
 import { TPESampler } from '../samplers/tpe';
@@ -22,6 +22,7 @@ const SAMPLERS: Record<string, (o: Options) => Sampler> = {
   GPSampler: (o) => new GPSampler(o),
   CmaEsSampler: (o) => new CmaEsSampler(o),
   NSGAIISampler: (o) => new NSGAIISampler(o),
+  NSGAIIISampler: (o) => new NSGAIIISampler(o),
   QMCSampler: (o) => new QMCSampler(o),
   GridSampler: ({ searchSpace, ...rest }) => {
     if (searchSpace === null || typeof searchSpace !== 'object') {

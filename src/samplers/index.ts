@@ -12,5 +12,5 @@ export { PartialFixedSampler } from './partialFixed';
 export { QMCSampler, type QMCSamplerOptions } from './qmc';
 export { GPSampler, type GPSamplerOptions } from './gp';
 export { CmaEsSampler, type CmaEsSamplerOptions } from './cmaes';
-export { NSGAIISampler, type NSGAIISamplerOptions } from './nsgaii';
+export { NSGAIISampler, NSGAIIISampler, type NSGAIISamplerOptions, type NSGAIIISamplerOptions } from './nsgaii';
 export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './searchSpace';

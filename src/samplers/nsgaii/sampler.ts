@@ -14,8 +14,13 @@ import { hasKey, setKey } from '../../dict';
 import { intOr } from '../../validate';
 import { checkOptionKeys, optionKeys } from '../../options';
 
-/** Trial system attribute holding the generation a trial belongs to (Optuna's key). */
-export const NSGA2_GENERATION_KEY = 'nsga2:generation';
+/**
+ * Trial system attribute holding the generation a trial belongs to: Optuna 5.0 names it after the
+ * sampler's class (`NSGAIISampler:generation`, `NSGAIIISampler:generation`).
+ */
+export const NSGA2_GENERATION_KEY = 'NSGAIISampler:generation';
+/** The key tunelab wrote before it followed Optuna 5.0; still read, so an older study resumes its generations. */
+const LEGACY_GENERATION_KEY = 'nsga2:generation';
 
 export interface NSGAIISamplerOptions {
   seed?: number;
@@ -46,7 +51,8 @@ const NSGAII_SAMPLER_OPTION_KEYS = optionKeys<NSGAIISamplerOptions>({
   constraintsFunc: true,
 });
 
-interface Member {
+/** A parent: its trial, its non-dominated rank, and its crowding distance (0 where a selection has none). */
+export interface Member {
   trial: FrozenTrial;
   rank: number;
   crowding: number;
@@ -60,14 +66,20 @@ interface Member {
  * domination); children are bred by binary tournament, crossover and per-parameter mutation.
  */
 export class NSGAIISampler implements Sampler {
-  private rng: Rng;
-  private readonly populationSize: number;
+  /** The name in errors, the option keys the constructor takes, and the generation key: a subclass's own. */
+  protected static readonly samplerName: string = 'NSGAIISampler';
+  protected static readonly optionKeys: readonly string[] = NSGAII_SAMPLER_OPTION_KEYS;
+  protected static readonly generationKey: string = NSGA2_GENERATION_KEY;
+
+  protected rng: Rng;
+  protected readonly populationSize: number;
+  private readonly generationKey: string;
   private readonly mutationProb: number | null;
   private readonly crossover: 'uniform' | 'sbx';
   private readonly crossoverProb: number;
   private readonly swappingProb: number;
   private readonly sbxEta: number;
-  private readonly constraintsFunc?: ConstraintsFunc;
+  protected readonly constraintsFunc?: ConstraintsFunc;
   private readonly searchSpace = new IntersectionSearchSpace();
   private readonly generationOf = new Map<number, number>();
   /**
@@ -79,8 +91,8 @@ export class NSGAIISampler implements Sampler {
   private readonly completeIn = new Map<number, number>();
   private readonly generations = new FinishedTrialsRecord(
     (t) => {
-      const g = t.systemAttrs[NSGA2_GENERATION_KEY];
-      if (typeof g !== 'number') return;
+      const g = this.generationOfTrial(t);
+      if (g === undefined) return;
       this.latestFinished = Math.max(this.latestFinished, g);
       if (t.state === TrialState.COMPLETE) this.completeIn.set(g, (this.completeIn.get(g) ?? 0) + 1);
     },
@@ -93,17 +105,20 @@ export class NSGAIISampler implements Sampler {
   private cacheStudy: unknown = null;
 
   constructor(opts: NSGAIISamplerOptions = {}) {
-    checkOptionKeys('NSGAIISampler', opts, NSGAII_SAMPLER_OPTION_KEYS);
-    checkSeed('NSGAIISampler', opts.seed);
+    const kind = new.target as typeof NSGAIISampler;
+    const name = kind.samplerName;
+    checkOptionKeys(name, opts, kind.optionKeys);
+    checkSeed(name, opts.seed);
+    this.generationKey = kind.generationKey;
     this.rng = new Rng(opts.seed);
-    this.populationSize = intOr('NSGAIISampler', 'populationSize', opts.populationSize, 50, 2);
+    this.populationSize = intOr(name, 'populationSize', opts.populationSize, 50, 2);
     this.mutationProb = opts.mutationProb ?? null;
     if (this.mutationProb !== null && !(this.mutationProb >= 0 && this.mutationProb <= 1)) {
-      throw new InvalidArgumentError(`NSGAIISampler: mutationProb must be in [0, 1], got ${opts.mutationProb}.`);
+      throw new InvalidArgumentError(`${name}: mutationProb must be in [0, 1], got ${opts.mutationProb}.`);
     }
     this.crossover = opts.crossover ?? 'uniform';
     if (this.crossover !== 'uniform' && this.crossover !== 'sbx') {
-      throw new InvalidArgumentError(`NSGAIISampler: crossover must be 'uniform' or 'sbx', got '${String(opts.crossover)}'.`);
+      throw new InvalidArgumentError(`${name}: crossover must be 'uniform' or 'sbx', got '${String(opts.crossover)}'.`);
     }
     this.crossoverProb = opts.crossoverProb ?? 0.9;
     this.swappingProb = opts.swappingProb ?? 0.5;
@@ -111,15 +126,21 @@ export class NSGAIISampler implements Sampler {
       ['crossoverProb', this.crossoverProb],
       ['swappingProb', this.swappingProb],
     ] as const) {
-      if (!(v >= 0 && v <= 1)) throw new InvalidArgumentError(`NSGAIISampler: ${k} must be in [0, 1], got ${v}.`);
+      if (!(v >= 0 && v <= 1)) throw new InvalidArgumentError(`${name}: ${k} must be in [0, 1], got ${v}.`);
     }
     this.sbxEta = opts.sbxEta ?? 20;
     this.constraintsFunc = opts.constraintsFunc;
   }
 
   reseedRng(seed?: number): void {
-    checkSeed('NSGAIISampler.reseedRng', seed);
+    checkSeed(`${(this.constructor as typeof NSGAIISampler).samplerName}.reseedRng`, seed);
     this.rng = new Rng(seed);
+  }
+
+  /** The generation stored on a trial (under the legacy key for a study tunelab began before). */
+  private generationOfTrial(t: FrozenTrial): number | undefined {
+    const g = t.systemAttrs[this.generationKey] ?? t.systemAttrs[LEGACY_GENERATION_KEY];
+    return typeof g === 'number' ? g : undefined;
   }
 
   /** Assign the new trial to a generation and store it on the trial (visible to other processes). */
@@ -128,12 +149,12 @@ export class NSGAIISampler implements Sampler {
     // The latest generation of any trial (the unfinished ones' read again: the new trial has none yet).
     let generation = this.latestFinished;
     for (const t of this.generations.unfinishedOf(trials)) {
-      const g = t.systemAttrs[NSGA2_GENERATION_KEY];
-      if (typeof g === 'number') generation = Math.max(generation, g);
+      const g = this.generationOfTrial(t);
+      if (g !== undefined) generation = Math.max(generation, g);
     }
     if ((this.completeIn.get(generation) ?? 0) >= this.populationSize) generation++;
     this.generationOf.set(trial.trialId, generation);
-    return { trialSystemAttrs: { [NSGA2_GENERATION_KEY]: generation } };
+    return { trialSystemAttrs: { [this.generationKey]: generation } };
   }
 
   inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
@@ -215,8 +236,8 @@ export class NSGAIISampler implements Sampler {
     const byGen = new Map<number, FrozenTrial[]>();
     const running = new Set<number>();
     for (const t of study.trials) {
-      const g = t.systemAttrs[NSGA2_GENERATION_KEY];
-      if (typeof g !== 'number') continue;
+      const g = this.generationOfTrial(t);
+      if (g === undefined) continue;
       if (t.state === TrialState.RUNNING) running.add(g);
       if (t.state !== TrialState.COMPLETE || !t.values) continue;
       if (!byGen.has(g)) byGen.set(g, []);
@@ -235,12 +256,9 @@ export class NSGAIISampler implements Sampler {
     return parents;
   }
 
-  private selectElite(study: StudyView, pool: FrozenTrial[]): Member[] {
-    // A trial can be in both the previous parents and its generation only by accident; dedupe.
-    const unique = [...new Map(pool.map((t) => [t.number, t])).values()].sort((a, b) => a.number - b.number);
-    const losses = unique.map((t) => toLoss(t.values!, study.directions));
-    const violations = this.constraintsFunc ? unique.map(constraintViolation) : undefined;
-    const fronts = nonDominatedSort(losses, violations);
+  /** The next parents from `pool`: whole fronts while they fit, then the most spread of the next by crowding distance. */
+  protected selectElite(study: StudyView, pool: FrozenTrial[]): Member[] {
+    const { unique, losses, fronts } = this.rankPool(study, pool);
     const out: Member[] = [];
     for (let r = 0; r < fronts.length && out.length < this.populationSize; r++) {
       const front = fronts[r];
@@ -254,5 +272,14 @@ export class NSGAIISampler implements Sampler {
       }
     }
     return out;
+  }
+
+  /** The pool's distinct trials by number, their losses, and their non-dominated fronts (constrained domination when constraints are given). */
+  protected rankPool(study: StudyView, pool: FrozenTrial[]): { unique: FrozenTrial[]; losses: number[][]; fronts: number[][] } {
+    // A trial can be in both the previous parents and its generation only by accident; dedupe.
+    const unique = [...new Map(pool.map((t) => [t.number, t])).values()].sort((a, b) => a.number - b.number);
+    const losses = unique.map((t) => toLoss(t.values!, study.directions));
+    const violations = this.constraintsFunc ? unique.map(constraintViolation) : undefined;
+    return { unique, losses, fronts: nonDominatedSort(losses, violations) };
   }
 }
