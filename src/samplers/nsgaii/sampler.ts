@@ -171,8 +171,10 @@ export class NSGAIISampler implements Sampler {
       Object.keys(space).every((name) => hasKey(m.trial.internalParams, name)),
     );
     if (parents.length === 0) return {};
+    // Two different parents, as Optuna draws them (the second from the population without the first).
     const p1 = this.tournament(parents);
-    const p2 = this.tournament(parents);
+    const others = parents.length > 1 ? parents.filter((m) => m !== p1) : parents;
+    const p2 = this.tournament(others);
     const enc = new SpaceEncoding(space);
     const a = new Float64Array(enc.size);
     const b = new Float64Array(enc.size);
