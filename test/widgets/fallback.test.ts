@@ -257,7 +257,7 @@ describe('SVG snapshots', () => {
         },
       ],
     });
-    const cells = svg.match(/<g class="trace trace-0 heatmap">(.*?)<\/g>/)?.[1] ?? '';
+    const cells = svg.match(/<g class="trace trace-0 heatmap"[^>]*>(.*?)<\/g>/)?.[1] ?? '';
     const fills = [...cells.matchAll(/fill="(rgb\([^)]*\))"/g)].map((m) => m[1]);
     assert.equal(fills.length, 5);
     assert.equal(new Set(fills).size, 5, 'different values get different colours');
