@@ -57,6 +57,21 @@ describe('NSGAIISampler', () => {
     for (const t of front) assert.ok((t.params.x0 as number) >= 0.4, `front member x0=${t.params.x0} is infeasible`);
   });
 
+  it('honours constraints set with trial.setConstraint (Optuna 5.0), without a constraintsFunc', async () => {
+    const study = await createStudy({ directions: ['minimize', 'minimize'], sampler: new NSGAIISampler({ seed: 2, populationSize: 16 }) });
+    await study.optimize(
+      (t) => {
+        const values = zdt1(t);
+        t.setConstraint('x0_at_least_0.4', 0.4 - (t.params.x0 as number));
+        return values;
+      },
+      { nTrials: 160, showProgressBar: false },
+    );
+    const firstGen = study.trials.slice(0, 16).filter(isFeasible).length / 16;
+    const lastGens = study.trials.slice(112).filter(isFeasible).length / 48;
+    assert.ok(lastGens > 0.8 && lastGens > firstGen, `feasible share ${firstGen} -> ${lastGens}`);
+  });
+
   it('is reproducible with a seed; multi-objective studies default to TPE, as in Optuna 5.0', async () => {
     const a = await run(new NSGAIISampler({ seed: 7, populationSize: 10 }), 35);
     const b = await run(new NSGAIISampler({ seed: 7, populationSize: 10 }), 35);

@@ -1,7 +1,7 @@
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
-import { constraintViolation, constraintsToRecord, type ConstraintsFunc } from '../../multiobjective/constraints';
+import { constraintViolation, constraintsToRecord, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
 import { crowdingDistance, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
 import { checkSeed, Rng } from '../../rng';
 import type { AlgorithmResult, StudyView } from '../../study/view';
@@ -276,12 +276,17 @@ export class NSGAIISampler implements Sampler {
     return out;
   }
 
-  /** The pool's distinct trials by number, their losses, and their non-dominated fronts (constrained domination when constraints are given). */
+  /**
+   * The pool's distinct trials by number, their losses, and their non-dominated fronts: under
+   * constrained domination when any of them has constraints recorded (a constraintsFunc's, or
+   * `trial.setConstraint`'s), as Optuna 5.0's `_is_constrained_optimization` decides.
+   */
   protected rankPool(study: StudyView, pool: FrozenTrial[]): { unique: FrozenTrial[]; losses: number[][]; fronts: number[][] } {
     // A trial can be in both the previous parents and its generation only by accident; dedupe.
     const unique = [...new Map(pool.map((t) => [t.number, t])).values()].sort((a, b) => a.number - b.number);
     const losses = unique.map((t) => toLoss(t.values!, study.directions));
-    const violations = this.constraintsFunc ? unique.map(constraintViolation) : undefined;
+    const constrained = this.constraintsFunc !== undefined || unique.some((t) => trialConstraints(t) !== null);
+    const violations = constrained ? unique.map(constraintViolation) : undefined;
     return { unique, losses, fronts: nonDominatedSort(losses, violations) };
   }
 }
