@@ -8,7 +8,7 @@ import type { FrozenTrial } from '../../frozenTrial';
 import { optionKeys } from '../../options';
 import type { StudyView } from '../../study/view';
 import { intOr } from '../../validate';
-import { NSGAIISampler, type Member, type NSGAIISamplerOptions } from './sampler';
+import { NSGAII_OPTION_FIELDS, NSGAIISampler, type Member, type NSGAIISamplerOptions } from './sampler';
 import { associateWithReferences, clipInfinities, defaultReferencePoints, normalizeObjectives, preserveNiches } from './referencePoints';
 
 export interface NSGAIIISamplerOptions extends NSGAIISamplerOptions {
@@ -23,14 +23,7 @@ export interface NSGAIIISamplerOptions extends NSGAIISamplerOptions {
 }
 
 const NSGAIII_SAMPLER_OPTION_KEYS = optionKeys<NSGAIIISamplerOptions>({
-  seed: true,
-  populationSize: true,
-  mutationProb: true,
-  crossover: true,
-  crossoverProb: true,
-  swappingProb: true,
-  sbxEta: true,
-  constraintsFunc: true,
+  ...NSGAII_OPTION_FIELDS,
   referencePoints: true,
   dividingParameter: true,
 });

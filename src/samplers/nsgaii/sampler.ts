@@ -12,7 +12,7 @@ import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
 import { hasKey, setKey } from '../../dict';
 import { intOr } from '../../validate';
-import { checkOptionKeys, optionKeys } from '../../options';
+import { checkOptionKeys, optionKeys, type EveryKey } from '../../options';
 
 /**
  * Trial system attribute holding the generation a trial belongs to: Optuna 5.0 names it after the
@@ -40,7 +40,8 @@ export interface NSGAIISamplerOptions {
   constraintsFunc?: ConstraintsFunc;
 }
 
-const NSGAII_SAMPLER_OPTION_KEYS = optionKeys<NSGAIISamplerOptions>({
+/** Every option of NSGAIISampler (NSGAIIISampler adds its own to these). */
+export const NSGAII_OPTION_FIELDS: EveryKey<NSGAIISamplerOptions> = {
   seed: true,
   populationSize: true,
   mutationProb: true,
@@ -49,7 +50,8 @@ const NSGAII_SAMPLER_OPTION_KEYS = optionKeys<NSGAIISamplerOptions>({
   swappingProb: true,
   sbxEta: true,
   constraintsFunc: true,
-});
+};
+const NSGAII_SAMPLER_OPTION_KEYS = optionKeys(NSGAII_OPTION_FIELDS);
 
 /** A parent: its trial, its non-dominated rank, and its crowding distance (0 where a selection has none). */
 export interface Member {
