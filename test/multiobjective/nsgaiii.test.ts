@@ -5,7 +5,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createStudy, InvalidArgumentError, NSGAIIISampler, NSGAIISampler, RandomSampler, Rng, type Sampler, type Trial } from '../../src';
+import {
+  createStudy,
+  InvalidArgumentError,
+  NSGAIIISampler,
+  NSGAIISampler,
+  RandomSampler,
+  Rng,
+  type FrozenTrial,
+  type Sampler,
+  type StudyView,
+  type Trial,
+} from '../../src';
 import { hypervolume } from '../../src/multiobjective';
 import {
   associateWithReferences,
@@ -150,6 +161,22 @@ describe('NSGAIIISampler', () => {
     assert.equal(ours.generations[449], 14, 'fifteen generations of 30');
     const random = await hypervolumeOf(new RandomSampler({ seed: 1 }), 450);
     assert.ok(ours.hv > random.hv, `NSGA-III ${ours.hv} vs random ${random.hv}`);
+  });
+
+  it('chooses the same parents in every process, whatever its seed (ties are broken from the stored trials)', async () => {
+    class Probe extends NSGAIIISampler {
+      parents(study: StudyView, pool: FrozenTrial[]): number[] {
+        return this.selectElite(study, pool).map((m) => m.trial.number);
+      }
+    }
+    const study = await createStudy({ directions: ['minimize', 'minimize', 'minimize'], sampler: new RandomSampler({ seed: 4 }) });
+    await study.optimize(dtlz2, { nTrials: 60, showProgressBar: false });
+    const firstFront = study.bestTrials.length;
+    assert.ok(firstFront > 10, `the niching step runs: ${firstFront} trials on the first front for 10 places`);
+    const [a, b] = [new Probe({ seed: 1, populationSize: 10 }), new Probe({ seed: 2, populationSize: 10 })];
+    const chosen = a.parents(study.view, study.trials);
+    assert.equal(chosen.length, 10);
+    assert.deepEqual(b.parents(study.view, study.trials), chosen);
   });
 
   it('takes reference points of the study’s dimension and refuses others with a clear error', async () => {

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../../errors';
 import type { FrozenTrial } from '../../frozenTrial';
 import { optionKeys } from '../../options';
 import type { StudyView } from '../../study/view';
+import { Rng } from '../../rng';
 import { intOr } from '../../validate';
 import { NSGAII_OPTION_FIELDS, NSGAIISampler, type Member, type NSGAIISamplerOptions } from './sampler';
 import { associateWithReferences, clipInfinities, defaultReferencePoints, normalizeObjectives, preserveNiches } from './referencePoints';
@@ -79,10 +80,26 @@ export class NSGAIIISampler extends NSGAIISampler {
       const candidates = [...elite.map((m) => m.trial), ...front.map((i) => unique[i])];
       const normalized = normalizeObjectives(clipInfinities(candidates.map((t) => t.values!)));
       const { closest, distance } = associateWithReferences(normalized, this.referencePoints);
-      const chosen = preserveNiches(this.populationSize - elite.length, elite.length, front.length, closest, distance, this.rng);
+      // The ties between niches are broken by a generator seeded from the pool itself, so every
+      // process computes the same parents from the same stored trials (as NSGA-II's do). Optuna
+      // stores each generation's parents in the study instead.
+      const tieBreak = new Rng(poolSeed(candidates));
+      const chosen = preserveNiches(this.populationSize - elite.length, elite.length, front.length, closest, distance, tieBreak);
       for (const k of chosen) elite.push({ trial: unique[front[k]], rank, crowding: 0 });
       break;
     }
     return elite;
   }
+}
+
+/** A 32-bit FNV-1a hash of the candidates' trial numbers. */
+function poolSeed(trials: readonly FrozenTrial[]): number {
+  let h = 0x811c9dc5;
+  for (const t of trials) {
+    for (let n = t.number, k = 0; k < 4; k++, n >>>= 8) {
+      h ^= n & 0xff;
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+  }
+  return h;
 }
