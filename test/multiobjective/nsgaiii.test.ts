@@ -165,8 +165,8 @@ describe('NSGAIIISampler', () => {
 
   it('chooses the same parents in every process, whatever its seed (ties are broken from the stored trials)', async () => {
     class Probe extends NSGAIIISampler {
-      parents(study: StudyView, pool: FrozenTrial[]): number[] {
-        return this.selectElite(study, pool).map((m) => m.trial.number);
+      parents(study: StudyView, pool: readonly FrozenTrial[]): number[] {
+        return this.selectElite(study, [...pool]).map((m) => m.trial.number);
       }
     }
     const study = await createStudy({ directions: ['minimize', 'minimize', 'minimize'], sampler: new RandomSampler({ seed: 4 }) });
