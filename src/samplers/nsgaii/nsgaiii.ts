@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../../errors';
 import type { FrozenTrial } from '../../frozenTrial';
 import { optionKeys } from '../../options';
 import type { StudyView } from '../../study/view';
+import { deriveSeed } from '../../reproducibility/seeds';
 import { Rng } from '../../rng';
 import { intOr } from '../../validate';
 import { NSGAII_OPTION_FIELDS, NSGAIISampler, type Member, type NSGAIISamplerOptions } from './sampler';
@@ -92,14 +93,7 @@ export class NSGAIIISampler extends NSGAIISampler {
   }
 }
 
-/** A 32-bit FNV-1a hash of the candidates' trial numbers. */
+/** A seed from the candidates' trial numbers, folded through the seed mixer trials' seeds use. */
 function poolSeed(trials: readonly FrozenTrial[]): number {
-  let h = 0x811c9dc5;
-  for (const t of trials) {
-    for (let n = t.number, k = 0; k < 4; k++, n >>>= 8) {
-      h ^= n & 0xff;
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-  }
-  return h;
+  return trials.reduce((seed, t) => deriveSeed(seed, t.number), 0);
 }
