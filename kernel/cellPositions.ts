@@ -31,8 +31,14 @@ interface CellTexts {
   sourceKind: TS.ScriptKind;
 }
 
-/** Cells' names as vm knows them (`cell[3]`), in a frame: `(cell[3]:5:12)` or `at cell[3]:5:12`. */
-const CELL_FRAME = /(cell\[\d+\]):(\d+):(\d+)/g;
+/** A cell's name as vm knows it (`cell[3]`) and a position, in a frame: `(cell[3]:5:12)` or `at cell[3]:5:12`. */
+const CELL_POSITION = /(cell\[\d+\]):(\d+):(\d+)/;
+const CELL_FRAME = new RegExp(CELL_POSITION.source, 'g');
+
+/** Whether a stack line is a frame in a cell. */
+export function isCellFrame(line: string): boolean {
+  return /^\s+at /.test(line) && CELL_POSITION.test(line);
+}
 
 /** Maps positions in the code that ran for each cell back to the cell's source. */
 export class CellPositions {

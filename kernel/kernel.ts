@@ -14,6 +14,7 @@ import { displayIdOf } from '../widgets/kernel/transport';
 import { MainThreadInterrupts } from './interrupt/mainThread';
 import { CommManager, type IopubPublisher } from './comms';
 import { currentParent, requestContext, setLastParent } from './context';
+import { isCellFrame } from './cellPositions';
 import { CellExecutor, errorOutcome, InterruptedError, toCellError, type CellError } from './executor';
 import { installRuntimeResolution, installTypeCheckerResolution, PACKAGE_ROOT } from './moduleResolution';
 import { History, HistoryRequestError, historyFile } from './history';
@@ -334,7 +335,7 @@ export class Kernel implements IopubPublisher {
   reportHandlerError(what: string, err: unknown): void {
     const e = toCellError(err);
     // The frames in cells say where a handler a cell registered (a widget's callback) went wrong.
-    const cellFrames = e.traceback.slice(1).filter((line) => /\bcell\[\d+\]:\d+:\d+/.test(line));
+    const cellFrames = e.traceback.slice(1).filter(isCellFrame);
     this.streams.write('stderr', `${what} failed: ${e.ename}: ${e.evalue}\n${cellFrames.map((line) => `${line}\n`).join('')}`);
   }
 
