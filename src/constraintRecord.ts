@@ -3,6 +3,7 @@
  * the constraint machinery (multiobjective/constraints.ts) so that a trial snapshot can answer
  * `constraints` itself.
  */
+import { InvalidArgumentError } from './errors';
 import { CONSTRAINTS_KEY } from './samplers/base';
 
 /** Optuna 5's per-constraint system attributes: `constraints:<key>`. */
@@ -27,4 +28,33 @@ export function constraintsByKey(systemAttrs: Readonly<Record<string, unknown>>)
 /** The system attribute Optuna 5's `trial.set_constraint(key, value)` writes. */
 export function constraintAttrKey(key: string): string {
   return `${NAMED_PREFIX}${key}`;
+}
+
+/**
+ * What `trial.setConstraint(key, value)` records in a trial whose system attributes are
+ * `systemAttrs`: the attribute to write, or null when the key is already set (the first value is
+ * kept with a warning, as in Optuna). Throws on a key or value Optuna would refuse.
+ */
+export function constraintAttrToSet(
+  systemAttrs: Readonly<Record<string, unknown>>,
+  trialNumber: number,
+  key: string,
+  value: number,
+): string | null {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new InvalidArgumentError(`setConstraint(key, value): key must be a non-empty string, got ${JSON.stringify(key)}.`);
+  }
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new InvalidArgumentError(
+      `setConstraint('${key}', value): value must be a number (<= 0 means satisfied), got ${typeof value === 'number' ? 'NaN' : typeof value}.`,
+    );
+  }
+  const attr = constraintAttrKey(key);
+  if (Object.hasOwn(systemAttrs, attr)) {
+    process.emitWarning(
+      `Trial ${trialNumber}: constraint '${key}' is already set to ${String(systemAttrs[attr])}; the new value ${value} is ignored.`,
+    );
+    return null;
+  }
+  return attr;
 }

@@ -293,6 +293,13 @@ export function distributionIncompatibility(name: string, first: Distribution, n
   return `Parameter '${name}' was suggested with log: ${a.log} ${where} and now with log: ${b.log}. ${rule}`;
 }
 
+/** A distribution as messages name it: `float [0, 1] (log)`, `int [1, 9] (step 2)`, `categorical ["a","b"]`. */
+export function describeDistribution(d: Distribution): string {
+  if (d.kind === 'categorical') return `categorical ${JSON.stringify(d.choices)}`;
+  const extras = [d.log ? 'log' : '', d.step !== null && d.step !== 1 ? `step ${d.step}` : ''].filter(Boolean);
+  return `${d.kind} [${d.low}, ${d.high}]${extras.length ? ` (${extras.join(', ')})` : ''}`;
+}
+
 /** Optuna's JSON form of a distribution (as stored in trial_params.distribution_json). */
 export function distributionToJson(d: Distribution): string {
   switch (d.kind) {

@@ -32,7 +32,8 @@ export {
   type StudyCallback,
   type TellOptions,
 } from './study';
-export { Trial } from './trial';
+export type { Trial } from './trial';
+export { FixedTrial, type FixedTrialOptions } from './fixedTrial';
 export { createTrial, type CreateTrialOptions } from './createTrial';
 export {
   TrialState,

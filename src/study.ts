@@ -13,7 +13,7 @@ import type { Pruner } from './pruners/base';
 import type { ImportanceOptions } from './importance';
 import type { Sampler } from './samplers/base';
 import type { Storage } from './storage';
-import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, type Trial } from './trial';
+import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, type StudyTrial, type Trial } from './trial';
 import { hasKey, ownValue, plainCopy } from './dict';
 import { trialsTable, type TrialsTable } from './export';
 import type { HeartbeatMonitor, HeartbeatOptions } from './parallel/heartbeat';
@@ -121,7 +121,7 @@ export interface TellOptions {
  * Create one with `createStudy`.
  */
 export class Study implements StudyView {
-  private readonly trialCache: TrialCache<Trial>;
+  private readonly trialCache: TrialCache<StudyTrial>;
   private bestTracker: BestTrialTracker | null = null;
   private readonly stopRequest = new StopRequest();
   /** The study seed (recorded as the study system attribute 'tunelab:seed'); trial seeds derive from it. */
@@ -369,7 +369,7 @@ export class Study implements StudyView {
   }
 
   /** @internal `ask` as steps (src/steps.ts): the trial loop runs them without a promise where it can. */
-  askSteps(fixedDistributions: Record<string, Distribution> = {}): Steps<Trial> {
+  askSteps(fixedDistributions: Record<string, Distribution> = {}): Steps<StudyTrial> {
     return askSteps(this, this.trialCache, fixedDistributions);
   }
 
@@ -397,7 +397,7 @@ export class Study implements StudyView {
    * @internal The live object of a trial running in this process, or undefined. (Samplers and
    * pruners see running trials as snapshots, through `view.runningTrials()`.)
    */
-  liveTrial(number: number): Trial | undefined {
+  liveTrial(number: number): StudyTrial | undefined {
     return this.trialCache.running.get(number);
   }
 

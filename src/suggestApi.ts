@@ -1,5 +1,6 @@
 import {
   categoricalDistribution,
+  deferredDistributionErrors,
   floatDistribution,
   intDistribution,
   type CategoricalChoice,
@@ -7,6 +8,7 @@ import {
   type ParamValue,
 } from './distributions';
 import { InvalidArgumentError } from './errors';
+import { checkParam } from './storage/storable';
 import { requireInt } from './validate';
 
 /**
@@ -39,4 +41,17 @@ export function checkReportArguments(value: unknown, step: number): void {
   if (typeof value !== 'number') {
     throw new InvalidArgumentError(`report(value, step): value must be a number, got ${typeof value}.`);
   }
+}
+
+/**
+ * The arguments of `suggest(name, distribution)`, checked the same way by every trial object: a
+ * definition from space.ts's float()/int()/categorical() that was invalid throws its error, named;
+ * what no storage can hold fails at the suggest call, not in a queued write later.
+ */
+export function checkSuggestArguments(name: string, distribution: Distribution): void {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InvalidArgumentError('Parameter names must be non-empty strings.');
+  }
+  deferredDistributionErrors.get(distribution)?.(name);
+  checkParam(name, distribution);
 }

@@ -1,6 +1,6 @@
 import {
   containsInternal,
-  deferredDistributionErrors,
+  describeDistribution,
   distributionsCompatible,
   distributionsEqual,
   isSingle,
@@ -9,17 +9,17 @@ import {
   type Distribution,
   type ParamValue,
 } from './distributions';
-import { checkAttribute, checkParam } from './storage/storable';
+import { checkAttribute } from './storage/storable';
 import { trialOps } from './storage/base';
 import { isThenable } from './thenable';
 import { hasKey, ownValue, plainCopy, setKey } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { logWarning } from './logging';
 import { frozenTrial, TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
-import { constraintAttrKey, constraintsByKey } from './multiobjective/constraints';
+import { constraintAttrToSet, constraintsByKey } from './constraintRecord';
 import type { Study } from './study';
 import { asPruneDecision } from './pruners/base';
-import { checkReportArguments, SuggestApi } from './suggestApi';
+import { checkReportArguments, checkSuggestArguments, SuggestApi } from './suggestApi';
 import { runWithoutSeed } from './reproducibility/context';
 import { PRUNED_AFTER_REPORTS_KEY, recordedTrialSeed } from './reproducibility/studyRecords';
 
@@ -29,12 +29,71 @@ export const FIXED_PARAMS_KEY = 'fixed_params';
 export const FAIL_REASON_KEY = 'fail_reason';
 
 /**
- * One evaluation of the objective. Suggestions are synchronous, so an objective reads like plain
- * code with `if` for conditional parameters; writes go at once to a storage that answers at once
- * (memory), and are otherwise queued in order and flushed when the trial is told, so a network
- * database never blocks a suggestion.
+ * One evaluation of the objective: what an objective receives, from a study (`optimize`, `ask`) or
+ * as a `FixedTrial` with given parameters (to test an objective or re-run a configuration).
+ * Suggestions are synchronous, so an objective reads like plain code with `if` for conditional
+ * parameters. An interface, as Optuna's `BaseTrial`, rather than the study's class, so that an
+ * objective typed `(trial: Trial) => ...` takes both.
  */
-export class Trial extends SuggestApi {
+export interface Trial extends SuggestApi {
+  /** The study the trial belongs to (a FixedTrial belongs to none: reading it throws). */
+  readonly study: Study;
+  /** Sequential number of the trial within its study (0-based, like Optuna). */
+  readonly number: number;
+  /** Storage-wide identifier (a FixedTrial is not stored: reading it throws). */
+  readonly trialId: number;
+  /** RUNNING until the study records the outcome, then COMPLETE, PRUNED or FAIL. */
+  readonly state: TrialState;
+  readonly datetimeStart: Date | null;
+  /**
+   * This trial's seed, recorded with it: `deriveSeed(study seed, trial number)` (see
+   * reproducibility/seeds.ts). While a study runs the objective (optimize, reproduce), tunelab's
+   * seeded components given no seed draw their seeds from it; use it for your own randomness (`new
+   * Rng(trial.seed)`) too. A FixedTrial answers the seed it was given.
+   */
+  readonly seed: number;
+  /** Parameters suggested so far (a copy), like Optuna's `trial.params`. */
+  readonly params: Record<string, ParamValue>;
+  /** Distributions of the parameters suggested so far (a copy). */
+  readonly paramDistributions: Record<string, Distribution>;
+  /** User attributes set so far (a copy). */
+  readonly userAttrs: Record<string, unknown>;
+  /** Intermediate values reported so far (a copy). */
+  readonly intermediateValues: Map<number, number>;
+  /** The constraint values recorded so far, by name (listed ones as '0', '1', ...), as Optuna 5's `trial.constraints`. */
+  readonly constraints: Record<string, number>;
+  /**
+   * Report an intermediate objective value at `step` (an epoch, a fold, a resource unit).
+   * Pruners compare these across trials. Reporting a step twice keeps the first value, as Optuna does.
+   */
+  report(value: number, step: number): void;
+  /** Whether the study's pruner says this trial should stop now. Throw `new TrialPruned()` if so. */
+  shouldPrune(): boolean;
+  setUserAttr(key: string, value: unknown): void;
+  /**
+   * Record one constraint of this trial, as Optuna 5's `trial.set_constraint(key, value)`: the trial
+   * is feasible when every constraint value is <= 0. Stored as the system attribute
+   * `constraints:<key>`, which `bestTrial`/`bestTrials`, the constrained samplers and Optuna read.
+   * A key set twice keeps its first value (with a warning), as in Optuna.
+   */
+  setConstraint(key: string, value: number): void;
+  setSystemAttr(key: string, value: unknown): void;
+  /** The trial as samplers and pruners see it, with everything suggested and reported so far. */
+  snapshot(): FrozenTrial;
+  /**
+   * Wait until the trial's writes are stored. A trial's suggestions, reports and attributes go to
+   * an asynchronous storage (SQLite, PostgreSQL, a journal) in order on their own, and `tell` waits
+   * for them; await this when another process must see them first. Rethrows a write's error.
+   */
+  flush(): void | Promise<void>;
+}
+
+/**
+ * A study's trial. Writes go at once to a storage that answers at once (memory), and are otherwise
+ * queued in order and flushed when the trial is told, so a network database never blocks a
+ * suggestion.
+ */
+export class StudyTrial extends SuggestApi implements Trial {
   // Keyed by user strings: plain objects (a prototype-less one costs a hash table each, and a trial
   // makes six), so every read goes through ownValue/hasKey and every write through setKey (dict.ts).
   private readonly currentParams: Record<string, ParamValue> = {};
@@ -52,10 +111,7 @@ export class Trial extends SuggestApi {
   private finalState: TrialState | null = null;
   private relative: { space: Record<string, Distribution>; params: Record<string, number> } | null = null;
 
-  /**
-   * Not for users: trials come from optimize / Study.ask(). Deliberately not tagged internal:
-   * stripped from the .d.ts (stripInternal), the class would declare an implicit `new Trial()`.
-   */
+  /** Not for users: a study's trials come from optimize / Study.ask(); others are FixedTrials. */
   constructor(
     readonly study: Study,
     private readonly base: FrozenTrial,
@@ -78,17 +134,14 @@ export class Trial extends SuggestApi {
     for (const [step, v] of base.intermediateValues) this.intermediate.set(step, v);
   }
 
-  /** Sequential number of the trial within its study (0-based, like Optuna). */
   get number(): number {
     return this.base.number;
   }
 
-  /** Storage-wide identifier. */
   get trialId(): number {
     return this.base.trialId;
   }
 
-  /** RUNNING until the study records the outcome, then COMPLETE, PRUNED or FAIL. */
   get state(): TrialState {
     return this.finalState ?? TrialState.RUNNING;
   }
@@ -97,33 +150,24 @@ export class Trial extends SuggestApi {
     return this.base.datetimeStart;
   }
 
-  /**
-   * This trial's seed, recorded with it: `deriveSeed(study seed, trial number)` (see
-   * reproducibility/seeds.ts). While the objective runs, tunelab's seeded components given no seed
-   * draw their seeds from it; use it for your own randomness (`new Rng(trial.seed)`) too.
-   */
   get seed(): number {
     const seed = recordedTrialSeed(this.systemAttrs);
     if (seed === undefined) throw new InvalidArgumentError(`Trial ${this.number} has no recorded seed (it was not started by Study.ask).`);
     return seed;
   }
 
-  /** Parameters suggested so far (a copy), like Optuna's `trial.params`. */
   get params(): Record<string, ParamValue> {
     return plainCopy(this.currentParams);
   }
 
-  /** Distributions of the parameters suggested so far (a copy). */
   get paramDistributions(): Record<string, Distribution> {
     return plainCopy(this.distributions);
   }
 
-  /** User attributes set so far (a copy). */
   get userAttrs(): Record<string, unknown> {
     return plainCopy(this.currentUserAttrs);
   }
 
-  /** Intermediate values reported so far (a copy). */
   get intermediateValues(): Map<number, number> {
     return new Map(this.intermediate);
   }
@@ -134,13 +178,7 @@ export class Trial extends SuggestApi {
    */
   suggest(name: string, distribution: Distribution): ParamValue {
     this.assertRunning('suggest a parameter');
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new InvalidArgumentError('Parameter names must be non-empty strings.');
-    }
-    // A definition from space.ts's float()/int()/categorical() that was invalid: its error, named.
-    deferredDistributionErrors.get(distribution)?.(name);
-    // What no storage can hold fails here, at the suggest call, not in a queued write later.
-    checkParam(name, distribution);
+    checkSuggestArguments(name, distribution);
     const existing = ownValue(this.distributions, name);
     if (existing) {
       // A value the trial held before it started (a WAITING trial added with its parameters) is used
@@ -151,8 +189,8 @@ export class Trial extends SuggestApi {
         !(this.storedBeforeStart.has(name) && distributionsCompatible(existing, distribution))
       ) {
         throw new ParameterConflictError(
-          `Parameter '${name}' was already suggested in trial ${this.number} with ${describe(existing)}; ` +
-            `it cannot be suggested again with ${describe(distribution)}. Use a different name for the second parameter.`,
+          `Parameter '${name}' was already suggested in trial ${this.number} with ${describeDistribution(existing)}; ` +
+            `it cannot be suggested again with ${describeDistribution(distribution)}. Use a different name for the second parameter.`,
         );
       }
       return this.currentParams[name];
@@ -168,7 +206,9 @@ export class Trial extends SuggestApi {
       const internal = toInternal(d, this.fixedParams[name]);
       if (!containsInternal(d, internal)) {
         // As Optuna (and PartialFixedSampler): the enqueued value is what the user asked to evaluate.
-        logWarning(`Fixed parameter '${name}' with value ${JSON.stringify(this.fixedParams[name])} is out of range for ${describe(d)}.`);
+        logWarning(
+          `Fixed parameter '${name}' with value ${JSON.stringify(this.fixedParams[name])} is out of range for ${describeDistribution(d)}.`,
+        );
       }
       return internal;
     }
@@ -187,10 +227,6 @@ export class Trial extends SuggestApi {
     this.queue(() => trialOps(this.study.storage).setTrialParam(this.trialId, name, internal, d));
   }
 
-  /**
-   * Report an intermediate objective value at `step` (an epoch, a fold, a resource unit).
-   * Pruners compare these across trials. Reporting a step twice keeps the first value, as Optuna does.
-   */
   report(value: number, step: number): void {
     this.assertRunning('report');
     checkReportArguments(value, step);
@@ -199,7 +235,6 @@ export class Trial extends SuggestApi {
     this.queue(() => trialOps(this.study.storage).setTrialIntermediateValue(this.trialId, step, value));
   }
 
-  /** Whether the study's pruner says this trial should stop now. Throw `new TrialPruned()` if so. */
   shouldPrune(): boolean {
     this.assertRunning('ask the pruner');
     const decision = asPruneDecision(runWithoutSeed(() => this.study.pruner.prune(this.study.view, this.snapshot())));
@@ -221,33 +256,12 @@ export class Trial extends SuggestApi {
     this.queue(() => trialOps(this.study.storage).setTrialUserAttr(this.trialId, key, value));
   }
 
-  /**
-   * Record one constraint of this trial, as Optuna 5's `trial.set_constraint(key, value)`: the trial
-   * is feasible when every constraint value is <= 0. Stored as the system attribute
-   * `constraints:<key>`, which `bestTrial`/`bestTrials`, the constrained samplers and Optuna read.
-   * A key set twice keeps its first value (with a warning), as in Optuna.
-   */
   setConstraint(key: string, value: number): void {
     this.assertRunning('set a constraint');
-    if (typeof key !== 'string' || key.length === 0) {
-      throw new InvalidArgumentError(`setConstraint(key, value): key must be a non-empty string, got ${JSON.stringify(key)}.`);
-    }
-    if (typeof value !== 'number' || Number.isNaN(value)) {
-      throw new InvalidArgumentError(
-        `setConstraint('${key}', value): value must be a number (<= 0 means satisfied), got ${typeof value === 'number' ? 'NaN' : typeof value}.`,
-      );
-    }
-    const attr = constraintAttrKey(key);
-    if (hasKey(this.systemAttrs, attr)) {
-      process.emitWarning(
-        `Trial ${this.number}: constraint '${key}' is already set to ${String(this.systemAttrs[attr])}; the new value ${value} is ignored.`,
-      );
-      return;
-    }
-    this.setSystemAttr(attr, value);
+    const attr = constraintAttrToSet(this.systemAttrs, this.number, key, value);
+    if (attr !== null) this.setSystemAttr(attr, value);
   }
 
-  /** The constraint values recorded so far, by name (listed ones as '0', '1', ...), as Optuna 5's `trial.constraints`. */
   get constraints(): Record<string, number> {
     return constraintsByKey(this.systemAttrs) ?? {};
   }
@@ -258,7 +272,6 @@ export class Trial extends SuggestApi {
     this.queue(() => trialOps(this.study.storage).setTrialSystemAttr(this.trialId, key, value));
   }
 
-  /** The trial as samplers and pruners see it, with everything suggested and reported so far. */
   snapshot(): FrozenTrial {
     return frozenTrial({
       trialId: this.base.trialId,
@@ -282,7 +295,7 @@ export class Trial extends SuggestApi {
     return depth < 0 ? `[Trial ${this.number}]` : `Trial ${inspect(shown, options)}`;
   }
 
-  /** @internal Wait for queued writes (when there are any); rethrow the first storage error. */
+  /** Wait for queued writes (when there are any); rethrow the first storage error. */
   flush(): void | Promise<void> {
     if (this.pendingWrites) return this.pendingWrites.then(() => this.rethrowWriteError());
     this.rethrowWriteError();
@@ -324,10 +337,4 @@ export class Trial extends SuggestApi {
       throw new TrialFinishedError(`Trial ${this.number} is already finished; it cannot ${action}.`);
     }
   }
-}
-
-function describe(d: Distribution): string {
-  if (d.kind === 'categorical') return `categorical ${JSON.stringify(d.choices)}`;
-  const extras = [d.log ? 'log' : '', d.step !== null && d.step !== 1 ? `step ${d.step}` : ''].filter(Boolean);
-  return `${d.kind} [${d.low}, ${d.high}]${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }

@@ -14,7 +14,7 @@ import type { FrozenTrial } from '../frozenTrial';
 import type { Storage } from '../storage/base';
 import { pyJsonDumps } from '../storage/journal/pyjson';
 import { Study } from '../study';
-import { Trial } from '../trial';
+import { StudyTrial, type Trial } from '../trial';
 import { guessMimeType } from './mimetypes';
 import type { ArtifactStore } from './store';
 
@@ -51,7 +51,11 @@ export interface UploadArtifactOptions {
 
 function storageFor(target: StudyOrTrial, storage: Storage | undefined, what: string): Storage {
   if (target instanceof Study) return storage ?? target.storage;
-  if (target instanceof Trial) return storage ?? target.study.storage;
+  if (target instanceof StudyTrial) return storage ?? target.study.storage;
+  if (typeof (target as Partial<Trial>).suggest === 'function') {
+    // A trial object no study started (a FixedTrial): it has no stored trial to attach the artifact to.
+    throw new InvalidArgumentError(`${what}: this trial belongs to no study (a FixedTrial); pass the study, or a trial a study ran.`);
+  }
   if (!storage) {
     throw new InvalidArgumentError(`${what} of a FrozenTrial needs the storage that holds it: pass { storage }.`);
   }
@@ -77,7 +81,7 @@ export async function uploadArtifact(options: UploadArtifactOptions): Promise<st
   const value = pyJsonDumps(meta, 'default');
   if (studyOrTrial instanceof Study) {
     await storage.setStudySystemAttr(studyOrTrial.studyId, key, value);
-  } else if (studyOrTrial instanceof Trial) {
+  } else if (studyOrTrial instanceof StudyTrial) {
     studyOrTrial.setSystemAttr(key, value); // the trial's own view has it too
     await studyOrTrial.flush();
   } else {
@@ -94,7 +98,7 @@ export async function getAllArtifactMeta(studyOrTrial: StudyOrTrial, options: { 
   if (studyOrTrial instanceof Study) {
     attrs = await storage.getStudySystemAttrs(studyOrTrial.studyId);
   } else {
-    if (studyOrTrial instanceof Trial) await studyOrTrial.flush();
+    if (studyOrTrial instanceof StudyTrial) await studyOrTrial.flush();
     attrs = (await storage.getTrial(studyOrTrial.trialId)).systemAttrs;
   }
   const metas: ArtifactMeta[] = [];

@@ -7,7 +7,7 @@ import { recordedTrialSeed, recordStudySeed, TRIAL_SEED_KEY } from '../reproduci
 import type { Study } from '../study';
 import { settle, type Steps } from '../steps';
 import { trialOps } from '../storage/base';
-import { Trial } from '../trial';
+import { StudyTrial } from '../trial';
 import { recordTrialWrites } from './algorithmWrites';
 import type { TrialCache } from './trialCache';
 
@@ -17,7 +17,11 @@ import type { TrialCache } from './trialCache';
  * needs it, and `fixedDistributions` are suggested at once. As steps (src/steps.ts): with a storage
  * that answers at once, the trial is started without a promise.
  */
-export function* askSteps(study: Study, trials: TrialCache<Trial>, fixedDistributions: Record<string, Distribution>): Steps<Trial> {
+export function* askSteps(
+  study: Study,
+  trials: TrialCache<StudyTrial>,
+  fixedDistributions: Record<string, Distribution>,
+): Steps<StudyTrial> {
   if (study.seedToRecord) {
     study.seed = yield* settle(recordStudySeed(study.storage, study.studyId, { recordEnvironment: false }));
     study.seedToRecord = false;
@@ -35,7 +39,7 @@ export function* askSteps(study: Study, trials: TrialCache<Trial>, fixedDistribu
   }
   const sampler = study.sampler;
   const view = study.view;
-  const trial = new Trial(study, base, () => {
+  const trial = new StudyTrial(study, base, () => {
     const space = sampler.inferRelativeSearchSpace(view, base);
     return { space, params: Object.keys(space).length > 0 ? sampler.sampleRelative(view, base, space) : {} };
   });
@@ -46,7 +50,7 @@ export function* askSteps(study: Study, trials: TrialCache<Trial>, fixedDistribu
 }
 
 /** Move the first cached WAITING trial that no other worker takes first to RUNNING, and return it as stored. */
-function* claimWaitingTrial(study: Study, trials: TrialCache<Trial>): Steps<FrozenTrial | null> {
+function* claimWaitingTrial(study: Study, trials: TrialCache<StudyTrial>): Steps<FrozenTrial | null> {
   const ops = trialOps(study.storage);
   for (const waiting of trials.waiting()) {
     if (yield* settle(ops.setTrialState(waiting.trialId, TrialState.RUNNING, null, TrialState.WAITING))) {

@@ -6,7 +6,7 @@ import { toWellFormed } from '../storage/storable';
 import type { ObjectiveValue, Study, TellOptions } from '../study';
 import { settle, type Steps } from '../steps';
 import { trialOps } from '../storage/base';
-import { FAIL_REASON_KEY, Trial } from '../trial';
+import { FAIL_REASON_KEY, StudyTrial, type Trial } from '../trial';
 import { recordTrialWrites } from './algorithmWrites';
 import { checkOptionKeys } from '../options';
 import { TELL_OPTION_KEYS } from './optionKeys';
@@ -20,7 +20,7 @@ import type { TrialCache } from './trialCache';
  */
 export function* tellSteps(
   study: Study,
-  trials: TrialCache<Trial>,
+  trials: TrialCache<StudyTrial>,
   trialOrNumber: Trial | number,
   values: ObjectiveValue | null | undefined,
   opts: TellOptions,
@@ -30,11 +30,17 @@ export function* tellSteps(
   if (!found && typeof trialOrNumber === 'number') {
     // Asked by another process (`tunelab ask`, `optuna ask`, a worker): finish it from its stored snapshot.
     const adopted = yield* settle(adoptStoredTrial(study, trials, trialOrNumber, opts));
-    if (!(adopted instanceof Trial)) return adopted;
+    if (!(adopted instanceof StudyTrial)) return adopted;
     found = adopted;
   }
-  if (!found) throw new InvalidArgumentError('tell(trial): pass a Trial or a trial number.');
-  const trial: Trial = found;
+  if (!(found instanceof StudyTrial)) {
+    throw new InvalidArgumentError(
+      found && typeof found === 'object'
+        ? 'tell(trial): this trial was not started by a study (a FixedTrial is evaluated on its own); pass a trial from study.ask() or its number.'
+        : 'tell(trial): pass a Trial or a trial number.',
+    );
+  }
+  const trial = found;
   let state = opts.state ?? TrialState.COMPLETE;
   if ((state === TrialState.PRUNED || state === TrialState.FAIL) && values !== undefined && values !== null) {
     // As Optuna: a value told with these states would be dropped without a word.
@@ -90,7 +96,7 @@ export function* tellSteps(
  * A write of `trial`: should it (or finishing the trial) fail, the trial is recorded FAIL rather
  * than left RUNNING for ever, and the original error is thrown.
  */
-function* writeOrFail<T>(study: Study, trials: TrialCache<Trial>, trial: Trial, write: () => T | Promise<T>): Steps<T> {
+function* writeOrFail<T>(study: Study, trials: TrialCache<StudyTrial>, trial: StudyTrial, write: () => T | Promise<T>): Steps<T> {
   try {
     return yield* settle(write());
   } catch (err) {
@@ -104,7 +110,12 @@ function* writeOrFail<T>(study: Study, trials: TrialCache<Trial>, trial: Trial, 
  * The RUNNING trial `number` as stored, wrapped so that tell() can finish it; a finished trial is
  * returned as is with skipIfFinished (Optuna's tell-by-number semantics) and refused otherwise.
  */
-async function adoptStoredTrial(study: Study, trials: TrialCache<Trial>, number: number, opts: TellOptions): Promise<Trial | FrozenTrial> {
+async function adoptStoredTrial(
+  study: Study,
+  trials: TrialCache<StudyTrial>,
+  number: number,
+  opts: TellOptions,
+): Promise<StudyTrial | FrozenTrial> {
   await trials.refresh();
   const stored = trials.find(number);
   if (!stored) {
@@ -117,11 +128,11 @@ async function adoptStoredTrial(study: Study, trials: TrialCache<Trial>, number:
         (isFinished(stored.state) ? '; pass skipIfFinished: true to ignore finished trials.' : '.'),
     );
   }
-  return new Trial(study, stored, () => ({ space: {}, params: {} }));
+  return new StudyTrial(study, stored, () => ({ space: {}, params: {} }));
 }
 
 /** Best effort: finish `trial` as FAIL with the write error as its reason (the storage may be gone). */
-async function failAfterWriteError(storage: Storage, trials: TrialCache<Trial>, trial: Trial, err: unknown): Promise<void> {
+async function failAfterWriteError(storage: Storage, trials: TrialCache<StudyTrial>, trial: StudyTrial, err: unknown): Promise<void> {
   const reason = toWellFormed(`A storage write of this trial failed: ${err instanceof Error ? err.message : String(err)}`);
   // A write-behind storage reports a failed batched write once, at the next setTrialState: try twice.
   for (let attempt = 0; attempt < 2; attempt++) {
