@@ -1,7 +1,6 @@
 /** `study.ask`: start a trial (an enqueued one first), as Optuna's ask-and-tell interface does. */
 import type { Distribution } from '../distributions';
-import type { FrozenTrial } from '../frozenTrial';
-import { TrialState } from '../frozenTrial';
+import { TrialState, withTrialChanges, type FrozenTrial } from '../frozenTrial';
 import { trialSeedFor } from '../reproducibility/seeds';
 import { recordedTrialSeed, recordStudySeed, TRIAL_SEED_KEY } from '../reproducibility/studyRecords';
 import type { Study } from '../study';
@@ -29,13 +28,16 @@ export function* askSteps(
   if (study.heartbeat) yield* settle(study.heartbeat.failStaleTrials(study));
   yield* settle(trials.refresh());
   const anyWaiting = !trials.waiting().next().done;
-  const base =
+  let base =
     (anyWaiting ? yield* claimWaitingTrial(study, trials) : null) ?? (yield* settle(trialOps(study.storage).createNewTrial(study.studyId)));
   if (study.heartbeat) yield* settle(study.heartbeat.start(base.trialId));
   if (!trials.update(base)) yield* settle(trials.refresh());
   if (study.sampler.beforeTrial) {
     const writes = yield* settle(study.sampler.beforeTrial(study.view, base));
-    if (writes) yield* settle(recordTrialWrites(study, base, writes));
+    const written = writes ? yield* settle(recordTrialWrites(study, base, writes)) : {};
+    // The trial's own view (trial.snapshot(), pruners, other samplers' view of running trials) holds
+    // what the sampler recorded on it, as the stored trial does.
+    if (Object.keys(written).length > 0) base = withTrialChanges(base, { systemAttrs: { ...base.systemAttrs, ...written } });
   }
   const sampler = study.sampler;
   const view = study.view;

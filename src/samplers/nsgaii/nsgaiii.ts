@@ -81,15 +81,20 @@ export class NSGAIIISampler extends NSGAIISampler {
       const candidates = [...elite.map((m) => m.trial), ...front.map((i) => unique[i])];
       const normalized = normalizeObjectives(clipInfinities(candidates.map((t) => t.values!)));
       const { closest, distance } = associateWithReferences(normalized, this.referencePoints);
-      // The ties between niches are broken by a generator seeded from the pool itself, so every
-      // process computes the same parents from the same stored trials (as NSGA-II's do). Optuna
-      // stores each generation's parents in the study instead.
+      // The ties between niches are broken by a generator seeded from the pool itself, so two
+      // processes that choose a generation's parents at once (before either has recorded them in the
+      // study) choose the same.
       const tieBreak = new Rng(poolSeed(candidates));
       const chosen = preserveNiches(this.populationSize - elite.length, elite.length, front.length, closest, distance, tieBreak);
       for (const k of chosen) elite.push({ trial: unique[front[k]], rank, crowding: 0 });
       break;
     }
     return elite;
+  }
+
+  /** Recorded parents for the tournament: their rank alone (NSGA-III's selection has no crowding distance). */
+  protected override rankMembers(study: StudyView, trials: FrozenTrial[]): Member[] {
+    return super.rankMembers(study, trials).map((m) => ({ ...m, crowding: 0 }));
   }
 }
 

@@ -4,7 +4,7 @@ import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { constraintViolation, constraintsToRecord, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
 import { crowdingDistance, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
 import { checkSeed, Rng } from '../../rng';
-import type { AlgorithmResult, StudyView } from '../../study/view';
+import type { AlgorithmResult, AlgorithmWrites, StudyView } from '../../study/view';
 import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
 import type { Sampler } from '../base';
 import { SpaceEncoding } from '../gp/encoding';
@@ -65,7 +65,9 @@ export interface Member {
  * `populationSize` (generation number stored on each trial, so several processes share one run);
  * generation 0 is random. Each later generation's parents are the elite of the previous parents plus
  * the previous generation (non-dominated rank, then crowding distance, under constrained
- * domination); children are bred by binary tournament, crossover and per-parameter mutation.
+ * domination), chosen when the generation starts and recorded in the study as Optuna 5.0 records
+ * them, so tunelab's and Optuna's workers on one study breed from the same parents; children are
+ * bred by binary tournament, crossover and per-parameter mutation.
  */
 export class NSGAIISampler implements Sampler {
   /** The name in errors, the option keys the constructor takes, and the generation key: a subclass's own. */
@@ -103,8 +105,20 @@ export class NSGAIISampler implements Sampler {
       this.completeIn.clear();
     },
   );
-  private parentCache = new Map<number, Member[]>();
+  /**
+   * Each generation's parents as the study records them, as Optuna 5.0 does: the study system
+   * attribute `<sampler>:parent:<generation>` holds the parents' trial ids, chosen by the process
+   * that starts the generation's first trial and read by every other (tunelab's or Optuna's), so all
+   * breed from one population, fixed when the generation starts. `parentIds` holds what was read,
+   * claimed, or (for a generation no process recorded, in a study begun before) chosen here;
+   * `parentMembers` the parents ranked for the tournament. Both are reset for another study.
+   */
+  private parentIds = new Map<number, readonly number[]>();
+  private parentMembers = new Map<number, Member[]>();
+  /** Generations whose parents another process claimed first, not yet read. */
+  private parentsToRead = new Set<number>();
   private cacheStudy: unknown = null;
+  private readonly parentKeyPrefix: string;
 
   constructor(opts: NSGAIISamplerOptions = {}) {
     const kind = new.target as typeof NSGAIISampler;
@@ -112,6 +126,7 @@ export class NSGAIISampler implements Sampler {
     checkOptionKeys(name, opts, kind.optionKeys);
     checkSeed(name, opts.seed);
     this.generationKey = kind.generationKey;
+    this.parentKeyPrefix = `${name}:parent:`;
     this.rng = new Rng(opts.seed);
     this.populationSize = intOr(name, 'populationSize', opts.populationSize, 50, 2);
     this.mutationProb = opts.mutationProb ?? null;
@@ -145,8 +160,11 @@ export class NSGAIISampler implements Sampler {
     return typeof g === 'number' ? g : undefined;
   }
 
-  /** Assign the new trial to a generation and store it on the trial (visible to other processes). */
-  beforeTrial(study: StudyView, trial: FrozenTrial): AlgorithmResult {
+  /**
+   * Assign the new trial to a generation and store it on the trial (visible to other processes); at
+   * a generation's first trial in this process, read or record the generation's parents.
+   */
+  beforeTrial(study: StudyView, trial: FrozenTrial): AlgorithmResult | Promise<AlgorithmResult> {
     const trials = this.generations.update(study);
     // The latest generation of any trial (the unfinished ones' read again: the new trial has none yet).
     let generation = this.latestFinished;
@@ -156,7 +174,64 @@ export class NSGAIISampler implements Sampler {
     }
     if ((this.completeIn.get(generation) ?? 0) >= this.populationSize) generation++;
     this.generationOf.set(trial.trialId, generation);
-    return { trialSystemAttrs: { [this.generationKey]: generation } };
+    const writes: AlgorithmWrites = { trialSystemAttrs: { [this.generationKey]: generation } };
+    this.useStudy(study);
+    if (generation === 0 || (this.parentIds.has(generation) && !this.parentsToRead.has(generation))) return writes;
+    return this.recordParents(study, generation, writes);
+  }
+
+  /**
+   * The parents of `generation`, which this process has not seen yet: the list another process
+   * recorded, else the parents chosen now from the stored trials, claimed for the study (set only if
+   * absent, atomically). Should another process claim it first, this trial breeds from the parents
+   * chosen here, and the next trial reads the recorded list.
+   */
+  private async recordParents(study: StudyView, generation: number, writes: AlgorithmWrites): Promise<AlgorithmWrites> {
+    const recorded = this.readRecordedParents(await study.getSystemAttrs());
+    if (recorded.has(generation)) {
+      this.parentsToRead.delete(generation);
+      return writes;
+    }
+    if (this.parentsToRead.has(generation)) return writes; // not visible yet: read again at the next trial
+    const ids = this.chooseParents(study, generation).map((m) => m.trial.trialId);
+    this.parentIds.set(generation, ids);
+    this.parentMembers.delete(generation);
+    const onClaimed = (key: string | null): void => {
+      if (key === null) this.parentsToRead.add(generation);
+    };
+    return { ...writes, claim: { keys: [this.parentKey(generation)], value: ids, onClaimed } };
+  }
+
+  private parentKey(generation: number): string {
+    return `${this.parentKeyPrefix}${generation}`;
+  }
+
+  /**
+   * Take every generation's recorded parents from the study's attributes (a malformed value is left
+   * out); returns the generations recorded.
+   */
+  private readRecordedParents(attrs: Readonly<Record<string, unknown>>): Set<number> {
+    const recorded = new Set<number>();
+    for (const [key, value] of Object.entries(attrs)) {
+      if (!key.startsWith(this.parentKeyPrefix)) continue;
+      const generation = Number(key.slice(this.parentKeyPrefix.length));
+      if (!Number.isInteger(generation) || generation < 1) continue;
+      if (!Array.isArray(value) || !value.every((id) => Number.isInteger(id))) continue;
+      recorded.add(generation);
+      const known = this.parentIds.get(generation);
+      if (known && known.length === value.length && known.every((id, i) => id === value[i])) continue;
+      this.parentIds.set(generation, value as number[]);
+      this.parentMembers.delete(generation);
+    }
+    return recorded;
+  }
+
+  private useStudy(study: StudyView): void {
+    if (this.cacheStudy === study) return;
+    this.cacheStudy = study;
+    this.parentIds = new Map();
+    this.parentMembers = new Map();
+    this.parentsToRead = new Set();
   }
 
   inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
@@ -169,7 +244,7 @@ export class NSGAIISampler implements Sampler {
     const generation = this.generationOf.get(trial.trialId) ?? 0;
     this.generationOf.delete(trial.trialId);
     if (generation === 0 || Object.keys(space).length === 0) return {};
-    const parents = this.parentPopulation(study, generation).filter((m) =>
+    const parents = this.parentsOf(study, generation).filter((m) =>
       Object.keys(space).every((name) => hasKey(m.trial.internalParams, name)),
     );
     if (parents.length === 0) return {};
@@ -226,38 +301,48 @@ export class NSGAIISampler implements Sampler {
   }
 
   /**
-   * Parents of `generation`: the elite of (parents of generation-1) + (COMPLETE trials of
-   * generation-1). Derived from stored trials only, so every process computes the same population;
-   * memoised once the previous generation has no running trials left.
+   * Parents of `generation`, ranked for the tournament: the recorded ones (by trial id), else, for a
+   * generation no process recorded, those `chooseParents` gives, kept once the generation before it
+   * has no running trials (its population can no longer change).
    */
-  private parentPopulation(study: StudyView, generation: number): Member[] {
-    if (this.cacheStudy !== study) {
-      this.cacheStudy = study;
-      this.parentCache = new Map();
-    }
-    const cached = this.parentCache.get(generation);
-    if (cached) return cached;
-    const byGen = new Map<number, FrozenTrial[]>();
-    const running = new Set<number>();
-    for (const t of study.trials) {
-      const g = this.generationOfTrial(t);
-      if (g === undefined) continue;
-      if (t.state === TrialState.RUNNING) running.add(g);
-      if (t.state !== TrialState.COMPLETE || !t.values) continue;
-      if (!byGen.has(g)) byGen.set(g, []);
-      byGen.get(g)!.push(t);
-    }
-    let parents: Member[] = [];
-    for (let g = 1; g <= generation; g++) {
-      const memo = this.parentCache.get(g);
-      if (memo) {
-        parents = memo;
-        continue;
+  private parentsOf(study: StudyView, generation: number): Member[] {
+    this.useStudy(study);
+    if (generation === 0) return [];
+    const memo = this.parentMembers.get(generation);
+    if (memo) return memo;
+    const ids = this.parentIds.get(generation);
+    if (ids === undefined) {
+      const chosen = this.chooseParents(study, generation);
+      const settled = !study.trials.some((t) => t.state === TrialState.RUNNING && this.generationOfTrial(t) === generation - 1);
+      if (settled) {
+        const ids = chosen.map((m) => m.trial.trialId);
+        this.parentIds.set(generation, ids);
       }
-      parents = this.selectElite(study, [...parents.map((m) => m.trial), ...(byGen.get(g - 1) ?? [])]);
-      if (!running.has(g - 1)) this.parentCache.set(g, parents);
+      return chosen;
     }
-    return parents;
+    const wanted = new Set(ids);
+    const found = study.trials.filter((t) => wanted.has(t.trialId) && t.state === TrialState.COMPLETE && t.values);
+    const members = this.rankMembers(study, found);
+    // (A listed trial this process cannot see, or one that is not COMPLETE, is left out; the list is
+    // read again rather than kept then.)
+    if (found.length === wanted.size) this.parentMembers.set(generation, members);
+    return members;
+  }
+
+  /** The elite of (parents of generation-1) + (COMPLETE trials of generation-1), from the stored trials. */
+  private chooseParents(study: StudyView, generation: number): Member[] {
+    const previous = this.parentsOf(study, generation - 1).map((m) => m.trial);
+    const bred = study.trials.filter((t) => t.state === TrialState.COMPLETE && t.values && this.generationOfTrial(t) === generation - 1);
+    return this.selectElite(study, [...previous, ...bred]);
+  }
+
+  /** Recorded parents for the tournament: their non-dominated rank, and their crowding distance within their front. */
+  protected rankMembers(study: StudyView, trials: FrozenTrial[]): Member[] {
+    const { unique, losses, fronts } = this.rankPool(study, trials);
+    return fronts.flatMap((front, rank) => {
+      const crowd = crowdingDistance(losses, front);
+      return front.map((i, k) => ({ trial: unique[i], rank, crowding: crowd[k] }));
+    });
   }
 
   /** The next parents from `pool`: whole fronts while they fit, then the most spread of the next by crowding distance. */
