@@ -41,7 +41,11 @@ export function setKey<T>(d: Record<string, T>, name: string, value: T): void {
  * about four times as much, and trial snapshots copy several per trial.
  */
 export function plainCopy<T>(d: Readonly<Record<string, T>>): Record<string, T> {
-  const out: Record<string, T> = {};
+  return copyKeys({}, d);
+}
+
+/** Copy `d`'s own keys into `out` through setKey (so '__proto__' is a key like any other); returns `out`. */
+export function copyKeys<T>(out: Record<string, T>, d: Readonly<Record<string, T>>): Record<string, T> {
   const keys = Object.keys(d);
   for (let i = 0; i < keys.length; i++) setKey(out, keys[i], d[keys[i]]);
   return out;

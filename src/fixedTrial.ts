@@ -20,15 +20,17 @@ import {
   type Distribution,
   type ParamValue,
 } from './distributions';
-import { constraintAttrToSet, constraintsByKey } from './constraintRecord';
+import { constraintAttrToSet } from './constraintRecord';
 import { hasKey, ownValue, plainCopy, setKey } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TunelabError } from './errors';
 import { frozenTrial, TrialState, type FrozenTrial } from './frozenTrial';
 import { checkOptionKeys, optionKeys } from './options';
 import { recordedTrialSeed } from './reproducibility/studyRecords';
+import { checkSeed } from './rng';
 import { checkAttribute } from './storage/storable';
 import type { Study } from './study';
-import { checkReportArguments, checkSuggestArguments, SuggestApi } from './suggestApi';
+import { checkReportArguments, checkSuggestArguments } from './suggestApi';
+import { TrialFields } from './trialFields';
 import type { Trial } from './trial';
 import { requireInt } from './validate';
 
@@ -41,17 +43,11 @@ export interface FixedTrialOptions {
 
 const FIXED_TRIAL_OPTION_KEYS = optionKeys<FixedTrialOptions>({ number: true, seed: true });
 
-export class FixedTrial extends SuggestApi implements Trial {
+export class FixedTrial extends TrialFields implements Trial {
   readonly number: number;
   readonly datetimeStart: Date = new Date();
-  // Keyed by user strings: plain objects read through ownValue/hasKey and written through setKey (dict.ts).
+  /** The values given, by parameter name (see trialFields.ts for why a plain object). */
   private readonly given: Record<string, ParamValue>;
-  private readonly suggested: Record<string, ParamValue> = {};
-  private readonly internal: Record<string, number> = {};
-  private readonly distributions: Record<string, Distribution> = {};
-  private readonly currentUserAttrs: Record<string, unknown> = {};
-  private readonly systemAttrs: Record<string, unknown> = {};
-  private readonly intermediate = new Map<number, number>();
   private readonly givenSeed: number | undefined;
 
   /** `params`: the value of every parameter the objective will suggest, by name. */
@@ -63,11 +59,11 @@ export class FixedTrial extends SuggestApi implements Trial {
       );
     }
     checkOptionKeys('FixedTrial', opts, FIXED_TRIAL_OPTION_KEYS);
-    const number = opts.number ?? 0;
+    const { number = 0, seed } = opts ?? {};
     requireInt('FixedTrial', 'number', number, 0);
-    if (opts.seed !== undefined) requireInt('FixedTrial', 'seed', opts.seed, 0);
+    checkSeed('FixedTrial', seed);
     this.number = number;
-    this.givenSeed = opts.seed;
+    this.givenSeed = seed;
     this.given = plainCopy(params);
   }
 
@@ -103,26 +99,6 @@ export class FixedTrial extends SuggestApi implements Trial {
     return this.givenSeed;
   }
 
-  get params(): Record<string, ParamValue> {
-    return plainCopy(this.suggested);
-  }
-
-  get paramDistributions(): Record<string, Distribution> {
-    return plainCopy(this.distributions);
-  }
-
-  get userAttrs(): Record<string, unknown> {
-    return plainCopy(this.currentUserAttrs);
-  }
-
-  get intermediateValues(): Map<number, number> {
-    return new Map(this.intermediate);
-  }
-
-  get constraints(): Record<string, number> {
-    return constraintsByKey(this.systemAttrs) ?? {};
-  }
-
   /** The given value of `name`, checked against `distribution` as Optuna's FixedTrial checks it. */
   suggest(name: string, distribution: Distribution): ParamValue {
     checkSuggestArguments(name, distribution);
@@ -143,11 +119,11 @@ export class FixedTrial extends SuggestApi implements Trial {
         `FixedTrial: the value ${JSON.stringify(value)} of parameter '${name}' is outside ${describeDistribution(distribution)}.`,
       );
     }
-    setKey(this.internal, name, internal);
+    setKey(this.internalParams, name, internal);
     // An integer parameter given a fraction is truncated, as Optuna's int() does (with the warning above).
-    setKey(this.suggested, name, distribution.kind === 'int' ? Math.trunc(internal) : toExternal(distribution, internal));
+    setKey(this.currentParams, name, distribution.kind === 'int' ? Math.trunc(internal) : toExternal(distribution, internal));
     setKey(this.distributions, name, distribution);
-    return this.suggested[name];
+    return this.currentParams[name];
   }
 
   /** Checked as a study's trial checks it, and kept (the first value of a step). */
@@ -185,8 +161,8 @@ export class FixedTrial extends SuggestApi implements Trial {
       values: null,
       datetimeStart: this.datetimeStart,
       datetimeComplete: null,
-      params: this.suggested,
-      internalParams: this.internal,
+      params: this.currentParams,
+      internalParams: this.internalParams,
       distributions: this.distributions,
       intermediateValues: this.intermediate,
       userAttrs: this.currentUserAttrs,

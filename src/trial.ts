@@ -12,14 +12,15 @@ import {
 import { checkAttribute } from './storage/storable';
 import { trialOps } from './storage/base';
 import { isThenable } from './thenable';
-import { hasKey, ownValue, plainCopy, setKey } from './dict';
+import { copyKeys, hasKey, ownValue, plainCopy, setKey } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { logWarning } from './logging';
 import { frozenTrial, TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
-import { constraintAttrToSet, constraintsByKey } from './constraintRecord';
+import { constraintAttrToSet } from './constraintRecord';
 import type { Study } from './study';
 import { asPruneDecision } from './pruners/base';
-import { checkReportArguments, checkSuggestArguments, SuggestApi } from './suggestApi';
+import { checkReportArguments, checkSuggestArguments, type SuggestApi } from './suggestApi';
+import { TrialFields } from './trialFields';
 import { runWithoutSeed } from './reproducibility/context';
 import { PRUNED_AFTER_REPORTS_KEY, recordedTrialSeed } from './reproducibility/studyRecords';
 
@@ -93,15 +94,7 @@ export interface Trial extends SuggestApi {
  * queued in order and flushed when the trial is told, so a network database never blocks a
  * suggestion.
  */
-export class StudyTrial extends SuggestApi implements Trial {
-  // Keyed by user strings: plain objects (a prototype-less one costs a hash table each, and a trial
-  // makes six), so every read goes through ownValue/hasKey and every write through setKey (dict.ts).
-  private readonly currentParams: Record<string, ParamValue> = {};
-  private readonly internalParams: Record<string, number> = {};
-  private readonly distributions: Record<string, Distribution> = {};
-  private readonly intermediate = new Map<number, number>();
-  private readonly currentUserAttrs: Record<string, unknown>;
-  private readonly systemAttrs: Record<string, unknown>;
+export class StudyTrial extends TrialFields implements Trial {
   private readonly fixedParams: Record<string, ParamValue>;
   /** The parameters the trial held when it started (a WAITING trial added with its values). */
   private readonly storedBeforeStart: ReadonlySet<string>;
@@ -122,8 +115,8 @@ export class StudyTrial extends SuggestApi implements Trial {
     private readonly sampleRelative: () => { space: Record<string, Distribution>; params: Record<string, number> },
   ) {
     super();
-    this.currentUserAttrs = plainCopy(base.userAttrs);
-    this.systemAttrs = plainCopy(base.systemAttrs);
+    copyKeys(this.currentUserAttrs, base.userAttrs);
+    copyKeys(this.systemAttrs, base.systemAttrs);
     this.fixedParams = plainCopy((ownValue(base.systemAttrs, FIXED_PARAMS_KEY) as Record<string, ParamValue> | undefined) ?? {});
     this.storedBeforeStart = new Set(Object.keys(base.internalParams));
     for (const name of Object.keys(base.internalParams)) {
@@ -154,22 +147,6 @@ export class StudyTrial extends SuggestApi implements Trial {
     const seed = recordedTrialSeed(this.systemAttrs);
     if (seed === undefined) throw new InvalidArgumentError(`Trial ${this.number} has no recorded seed (it was not started by Study.ask).`);
     return seed;
-  }
-
-  get params(): Record<string, ParamValue> {
-    return plainCopy(this.currentParams);
-  }
-
-  get paramDistributions(): Record<string, Distribution> {
-    return plainCopy(this.distributions);
-  }
-
-  get userAttrs(): Record<string, unknown> {
-    return plainCopy(this.currentUserAttrs);
-  }
-
-  get intermediateValues(): Map<number, number> {
-    return new Map(this.intermediate);
   }
 
   /**
@@ -260,10 +237,6 @@ export class StudyTrial extends SuggestApi implements Trial {
     this.assertRunning('set a constraint');
     const attr = constraintAttrToSet(this.systemAttrs, this.number, key, value);
     if (attr !== null) this.setSystemAttr(attr, value);
-  }
-
-  get constraints(): Record<string, number> {
-    return constraintsByKey(this.systemAttrs) ?? {};
   }
 
   setSystemAttr(key: string, value: unknown): void {

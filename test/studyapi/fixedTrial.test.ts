@@ -178,6 +178,14 @@ describe('FixedTrial (Optuna 5.0)', () => {
     assert.throws(() => trial.seed, { message: /given no seed.*FixedTrial\.fromTrial/ });
   });
 
+  it("takes a parameter named '__proto__' as any other name, and no options as the defaults", () => {
+    const trial = new FixedTrial(JSON.parse('{"__proto__": 0.25}') as Record<string, number>, null as never);
+    assert.equal(trial.suggestFloat('__proto__', 0, 1), 0.25);
+    assert.deepEqual(Object.keys(trial.params), ['__proto__']);
+    assert.equal(Object.getPrototypeOf(trial.params), Object.prototype, 'no prototype was replaced');
+    assert.equal(trial.number, 0);
+  });
+
   it('keeps reports, attributes and constraints, and never prunes', () => {
     const trial = new FixedTrial({ x: 1 }, { number: 7, seed: 42 });
     assert.equal(trial.number, 7);

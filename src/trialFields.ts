@@ -1,0 +1,39 @@
+/**
+ * What every trial object that runs an objective keeps of the run so far (`StudyTrial`,
+ * `FixedTrial`), and the copies it answers with. Keyed by user strings: plain objects (a
+ * prototype-less one costs a hash table each, and a trial makes six), so every read goes through
+ * ownValue/hasKey and every write through setKey (dict.ts).
+ */
+import { constraintsByKey } from './constraintRecord';
+import { plainCopy } from './dict';
+import type { Distribution, ParamValue } from './distributions';
+import { SuggestApi } from './suggestApi';
+
+export abstract class TrialFields extends SuggestApi {
+  protected readonly currentParams: Record<string, ParamValue> = {};
+  protected readonly internalParams: Record<string, number> = {};
+  protected readonly distributions: Record<string, Distribution> = {};
+  protected readonly intermediate = new Map<number, number>();
+  protected readonly currentUserAttrs: Record<string, unknown> = {};
+  protected readonly systemAttrs: Record<string, unknown> = {};
+
+  get params(): Record<string, ParamValue> {
+    return plainCopy(this.currentParams);
+  }
+
+  get paramDistributions(): Record<string, Distribution> {
+    return plainCopy(this.distributions);
+  }
+
+  get userAttrs(): Record<string, unknown> {
+    return plainCopy(this.currentUserAttrs);
+  }
+
+  get intermediateValues(): Map<number, number> {
+    return new Map(this.intermediate);
+  }
+
+  get constraints(): Record<string, number> {
+    return constraintsByKey(this.systemAttrs) ?? {};
+  }
+}
