@@ -23,7 +23,7 @@ import {
 import { constraintAttrToSet } from './constraintRecord';
 import { hasKey, ownValue, plainCopy, setKey } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TunelabError } from './errors';
-import { frozenTrial, TrialState, type FrozenTrial } from './frozenTrial';
+import { TrialState, type FrozenTrial } from './frozenTrial';
 import { checkOptionKeys, optionKeys } from './options';
 import { recordedTrialSeed } from './reproducibility/studyRecords';
 import { checkSeed } from './rng';
@@ -154,20 +154,7 @@ export class FixedTrial extends TrialFields implements Trial {
 
   /** The trial as a pruner would see it (RUNNING; trialId -1, since it is not stored). */
   snapshot(): FrozenTrial {
-    return frozenTrial({
-      trialId: -1,
-      number: this.number,
-      state: TrialState.RUNNING,
-      values: null,
-      datetimeStart: this.datetimeStart,
-      datetimeComplete: null,
-      params: this.currentParams,
-      internalParams: this.internalParams,
-      distributions: this.distributions,
-      intermediateValues: this.intermediate,
-      userAttrs: this.currentUserAttrs,
-      systemAttrs: this.systemAttrs,
-    });
+    return this.runningSnapshot(-1, this.number, this.datetimeStart);
   }
 
   /** Nothing to wait for: a FixedTrial writes to no storage. */

@@ -15,7 +15,7 @@ import { isThenable } from './thenable';
 import { copyKeys, hasKey, ownValue, plainCopy, setKey } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TrialFinishedError } from './errors';
 import { logWarning } from './logging';
-import { frozenTrial, TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
+import { TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
 import { constraintAttrToSet } from './constraintRecord';
 import type { Study } from './study';
 import { asPruneDecision } from './pruners/base';
@@ -246,20 +246,7 @@ export class StudyTrial extends TrialFields implements Trial {
   }
 
   snapshot(): FrozenTrial {
-    return frozenTrial({
-      trialId: this.base.trialId,
-      number: this.base.number,
-      state: TrialState.RUNNING,
-      values: null,
-      datetimeStart: this.base.datetimeStart,
-      datetimeComplete: null,
-      params: this.currentParams,
-      internalParams: this.internalParams,
-      distributions: this.distributions,
-      intermediateValues: this.intermediate,
-      userAttrs: this.currentUserAttrs,
-      systemAttrs: this.systemAttrs,
-    });
+    return this.runningSnapshot(this.base.trialId, this.base.number, this.base.datetimeStart);
   }
 
   /** console.log(trial) and the kernel show the trial's number, state by name and parameters. */

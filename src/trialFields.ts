@@ -7,6 +7,7 @@
 import { constraintsByKey } from './constraintRecord';
 import { plainCopy } from './dict';
 import type { Distribution, ParamValue } from './distributions';
+import { frozenTrial, TrialState, type FrozenTrial } from './frozenTrial';
 import { SuggestApi } from './suggestApi';
 
 export abstract class TrialFields extends SuggestApi {
@@ -35,5 +36,23 @@ export abstract class TrialFields extends SuggestApi {
 
   get constraints(): Record<string, number> {
     return constraintsByKey(this.systemAttrs) ?? {};
+  }
+
+  /** The running trial as samplers and pruners see it: everything suggested and reported so far. */
+  protected runningSnapshot(trialId: number, number: number, datetimeStart: Date | null): FrozenTrial {
+    return frozenTrial({
+      trialId,
+      number,
+      state: TrialState.RUNNING,
+      values: null,
+      datetimeStart,
+      datetimeComplete: null,
+      params: this.currentParams,
+      internalParams: this.internalParams,
+      distributions: this.distributions,
+      intermediateValues: this.intermediate,
+      userAttrs: this.currentUserAttrs,
+      systemAttrs: this.systemAttrs,
+    });
   }
 }
