@@ -41,11 +41,9 @@ export class Figure implements FigureSpec {
     this.layout = spec.layout ?? {};
   }
 
+  /** The title's text, read as plotly reads it (a number given as `text` is shown as its string). */
   get title(): string {
-    const t = this.layout.title;
-    if (typeof t === 'string') return t;
-    if (t && typeof t === 'object' && typeof (t as { text?: unknown }).text === 'string') return (t as { text: string }).text;
-    return '';
+    return figureTitle(this.layout);
   }
 
   /** Plain JSON of the figure, as plotly.newPlot takes it. */

@@ -92,6 +92,19 @@ describe('outside a kernel (no transport)', () => {
     assert.match(String(b['image/svg+xml']), /^<svg[^>]*>/);
     assert.equal((String(b['image/svg+xml']).match(/class="point"/g) ?? []).length, 3);
   });
+  it("a Figure's title reads as its SVG snapshot draws it, whatever form plotly's title takes", () => {
+    for (const [title, text] of [
+      ['T', 'T'],
+      [{ text: 'Loss' }, 'Loss'],
+      [{ text: 2026 }, '2026'],
+      [{ font: { size: 12 } }, ''],
+      [undefined, ''],
+    ] as const) {
+      const fig = new Figure({ data: [{ type: 'scatter', x: [0, 1], y: [1, 0] }], layout: { title } });
+      assert.equal(fig.title, text);
+      if (text) assert.match(String(fig[reprSymbol]()['image/svg+xml']), new RegExp(`>${text}</text>`));
+    }
+  });
 });
 
 describe('widget protocol 2.1 with a kernel transport', () => {
