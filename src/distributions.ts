@@ -1,3 +1,4 @@
+import { numberTokenKinds } from './pythonFloats';
 import { InvalidDistributionError } from './errors';
 import { checkOptionKeys } from './options';
 
@@ -313,9 +314,43 @@ export function distributionToJson(d: Distribution): string {
         name: 'IntDistribution',
         attributes: { log: d.log, step: d.step, low: d.low, high: d.high },
       });
-    case 'categorical':
-      return JSON.stringify({ name: 'CategoricalDistribution', attributes: { choices: d.choices } });
+    case 'categorical': {
+      const floats = pythonFloatChoices.get(d);
+      if (!floats) return JSON.stringify({ name: 'CategoricalDistribution', attributes: { choices: d.choices } });
+      // A choice Python stored as a float is written back as one (`2.0`, not `2`).
+      const choices = d.choices.map((c, i) => {
+        const text = JSON.stringify(c);
+        return floats[i] && /^-?\d+$/.test(text) ? `${text}.0` : text;
+      });
+      return `{"name":"CategoricalDistribution","attributes":{"choices":[${choices.join(',')}]}}`;
+    }
   }
+}
+
+/**
+ * Per categorical distribution read from JSON that Python wrote, which of its choices are Python
+ * floats (Optuna's CLI prints `2.0` for a float choice, `2` for an int one; JavaScript reads both as 2).
+ */
+const pythonFloatChoices = new WeakMap<Distribution, readonly boolean[]>();
+
+/** Whether choice `index` of `d` is a number Python stored as a float (`2.0`); false when not known. */
+export function isPythonFloatChoice(d: Distribution, index: number): boolean {
+  return pythonFloatChoices.get(d)?.[index] ?? false;
+}
+
+/** Mark the choices of `d`, parsed from `json`, that Python wrote as floats (integral ones are the only ones that matter). */
+function markPythonFloatChoices(d: Distribution, json: string): Distribution {
+  if (d.kind !== 'categorical' || !d.choices.some((c) => typeof c === 'number' && Number.isInteger(c))) return d;
+  // The choices are the only numbers in a CategoricalDistribution's JSON: token k is the k-th number choice.
+  const kinds = numberTokenKinds(json);
+  const numbers = d.choices.filter((c) => typeof c === 'number').length;
+  if (kinds.length !== numbers) return d;
+  let k = 0;
+  pythonFloatChoices.set(
+    d,
+    d.choices.map((c) => typeof c === 'number' && kinds[k++]),
+  );
+  return d;
 }
 
 /**
@@ -347,7 +382,7 @@ export function distributionFromJson(json: string, name = 'stored parameter'): D
     case 'IntLogUniformDistribution':
       return intDistribution(num('low'), num('high'), { log: true }, name);
     case 'CategoricalDistribution':
-      return categoricalDistribution(a.choices as CategoricalChoice[], name);
+      return markPythonFloatChoices(categoricalDistribution(a.choices as CategoricalChoice[], name), json);
     default:
       throw new InvalidDistributionError(`Unknown distribution type '${parsed.name}' in stored JSON.`);
   }

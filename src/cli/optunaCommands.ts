@@ -13,6 +13,7 @@ import { addLogHandler, DEBUG, ERROR, formatLogLine, INFO, log, setVerbosity, WA
 import { getStorage, type Storage } from '../storage';
 import type { Study } from '../study';
 import { loadStudy } from '../study/lifecycle';
+import { rawObjectMembers } from '../pythonFloats';
 import { UsageError } from './args';
 import { COMMON_OPTIONS, parseOptions, usageText, type OptionSpecs, type Parsed } from './options';
 import { FORMATS, formatOutput, type OutputFormat } from './output';
@@ -94,7 +95,9 @@ function parseSearchSpace(json: string): Record<string, Distribution> {
       '--search-space must be a JSON object of distributions, e.g. {"x": {"name": "FloatDistribution", "attributes": {"low": 0.0, "high": 1.0}}}.',
     );
   }
-  return Object.fromEntries(Object.entries(parsed).map(([name, d]) => [name, distributionFromJson(JSON.stringify(d), name)]));
+  // Each distribution from its own text, which keeps Python's float mark on a categorical's choices.
+  const members = rawObjectMembers(json) ?? [];
+  return Object.fromEntries(members.map(([name, text]) => [name, distributionFromJson(text, name)]));
 }
 
 const STATES: Record<string, TrialState> = { complete: TrialState.COMPLETE, pruned: TrialState.PRUNED, fail: TrialState.FAIL };

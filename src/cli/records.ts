@@ -3,7 +3,7 @@
  * prints them: records keyed by (column, sub-column) as `optuna.study._dataframe` builds them, then
  * nested (`{"params": {"x": 0.5}}`) or flattened (`{"params_x": 0.5}`) as `optuna.cli` does.
  */
-import type { Distribution, ParamValue } from '../distributions';
+import { isPythonFloatChoice, type Distribution, type ParamValue } from '../distributions';
 import { TRIAL_STATE_NAMES, trialDurationMs, type FrozenTrial } from '../frozenTrial';
 import type { StudySummary } from '../storage/base';
 import { PyFloat, PyTuple, type PyDict, type PyValue } from './pyvalue';
@@ -45,8 +45,10 @@ export function formatDuration(ms: number): string {
 
 /** A parameter value as Optuna holds it: floats of float distributions stay floats (`3.0`). */
 export function paramToPy(value: ParamValue, d: Distribution | undefined): PyValue {
-  if (typeof value === 'number') return d?.kind === 'float' || !Number.isInteger(value) ? new PyFloat(value) : value;
-  return value;
+  if (typeof value !== 'number') return value;
+  const float =
+    d?.kind === 'float' || !Number.isInteger(value) || (d?.kind === 'categorical' && isPythonFloatChoice(d, d.choices.indexOf(value)));
+  return float ? new PyFloat(value) : value;
 }
 
 /**

@@ -78,12 +78,15 @@ async function yamlToJson(texts: string[]): Promise<unknown[]> {
   return JSON.parse(await out) as unknown[];
 }
 
-const SPACE = JSON.stringify({
-  x: { name: 'FloatDistribution', attributes: { low: -2.0, high: 3.0, log: false, step: null } },
-  lr: { name: 'FloatDistribution', attributes: { low: 1e-5, high: 1.0, log: true, step: null } },
-  layers: { name: 'IntDistribution', attributes: { low: 1, high: 6, log: false, step: 1 } },
-  act: { name: 'CategoricalDistribution', attributes: { choices: ['relu', 'tanh', 7] } },
-});
+// Written as Python writes it: `drop`'s choices are Python floats with integral values, which both
+// CLIs must print as floats (`0.0`), and `act`'s 7 an int.
+const SPACE = `{
+  "x": {"name": "FloatDistribution", "attributes": {"low": -2.0, "high": 3.0, "log": false, "step": null}},
+  "lr": {"name": "FloatDistribution", "attributes": {"low": 1e-05, "high": 1.0, "log": true, "step": null}},
+  "layers": {"name": "IntDistribution", "attributes": {"low": 1, "high": 6, "log": false, "step": 1}},
+  "act": {"name": "CategoricalDistribution", "attributes": {"choices": ["relu", "tanh", 7]}},
+  "drop": {"name": "CategoricalDistribution", "attributes": {"choices": [0.0, 1.0]}}
+}`;
 const storage = ['--storage', url];
 
 function parseJson(run: Run, what: string): Record<string, unknown> {
@@ -203,7 +206,10 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
       trials.map((t) => t.state),
       ['COMPLETE', 'COMPLETE', 'COMPLETE', 'PRUNED', 'COMPLETE', 'FAIL', 'RUNNING'],
     );
-    assert.deepEqual(Object.keys(trials[0].params), ['act', 'layers', 'lr', 'x']);
+    assert.deepEqual(Object.keys(trials[0].params), ['act', 'drop', 'layers', 'lr', 'x']);
+    // Python's float choices print as floats in every trial, as optuna prints them (compared above).
+    const table = ours[commands.findIndex((c) => c.includes('trials') && c.includes('single') && c.includes('table'))].stdout;
+    assert.match(table, /'drop': [01]\.0,/, 'a float choice is printed as 0.0 or 1.0 in the table');
   });
 
   it('csv holds the flattened columns and values of optuna -f json --flatten', async () => {
@@ -245,14 +251,15 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     const a = JSON.parse(theirs.stdout) as Record<string, unknown>;
     const b = parseJson(ours, 'tunelab ask --flatten');
     assert.deepEqual([Object.keys(b), b.number], [Object.keys(a), 1]);
-    assert.deepEqual(Object.keys(b), ['number', 'params_x', 'params_lr', 'params_layers', 'params_act']);
+    assert.deepEqual(Object.keys(b), ['number', 'params_x', 'params_lr', 'params_layers', 'params_act', 'params_drop']);
+    assert.match(ours.stdout, /"params_drop": [01]\.0\b/, 'the float choice printed as Python prints it');
     const empty = parseJson(await tunelab('ask', ...storage, '--study-name', 'scratch'), 'tunelab ask without a space');
     const [emptyTheirs] = await optuna(['ask', ...storage, '--study-name', 'scratch']);
     assert.deepEqual([Object.keys(empty), empty.params], [Object.keys(JSON.parse(emptyTheirs.stdout)), {}]);
     // Optuna sees the params tunelab suggested (and they lie in the space).
     const [listed] = await optuna(['trials', ...storage, '--study-name', 'scratch', '-f', 'json', '--flatten']);
     const stored = (JSON.parse(listed.stdout) as Record<string, unknown>[])[1];
-    for (const key of ['params_x', 'params_lr', 'params_layers', 'params_act']) assert.equal(stored[key], b[key], key);
+    for (const key of ['params_x', 'params_lr', 'params_layers', 'params_act', 'params_drop']) assert.equal(stored[key], b[key], key);
     assert.ok((b.params_x as number) >= -2 && (b.params_x as number) <= 3 && Number.isInteger(b.params_layers));
   });
 
