@@ -40,6 +40,12 @@ export function* tellSteps(
         : 'tell(trial): pass a Trial or a trial number.',
     );
   }
+  // (Another Study object of the same stored study, as a notebook's re-run cell makes, may tell it.)
+  if (found.study.studyId !== study.studyId || found.study.studyName !== study.studyName) {
+    throw new InvalidArgumentError(
+      `tell(trial): trial ${found.number} belongs to study '${found.study.studyName}', not '${study.studyName}'; tell the study that asked for it.`,
+    );
+  }
   const trial = found;
   let state = opts.state ?? TrialState.COMPLETE;
   if ((state === TrialState.PRUNED || state === TrialState.FAIL) && values !== undefined && values !== null) {

@@ -3,7 +3,7 @@
  * values return the same values, warn for the same out-of-range values and refuse the same ones. Then
  * what tunelab adds: an objective typed for a study's trials runs on one, `fromTrial` re-runs a
  * study's trial with its parameters and seed to the same value, and a FixedTrial cannot be told to a
- * study or given an artifact.
+ * study or given an artifact (nor can a study be told another study's trial).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +21,7 @@ import {
   TrialState,
   TunelabError,
   createStudy,
+  loadStudy,
   runWithSeed,
   uploadArtifact,
   type Trial,
@@ -247,11 +248,18 @@ describe('FixedTrial (Optuna 5.0)', () => {
     assert.notEqual(unseeded, study.bestValue, 'outside runWithSeed the draw is a fresh one');
   });
 
-  it('cannot be told to a study or given an artifact', async () => {
+  it("cannot be told to a study, nor another study's trial, nor given an artifact", async () => {
     const study = await createStudy();
     const fixed = new FixedTrial({ x: 1 });
     await assert.rejects(study.tell(fixed, 1), { name: 'InvalidArgumentError', message: /not started by a study.*study\.ask\(\)/ });
     assert.equal(study.trials.length, 0, 'nothing was recorded');
+    // Nor is another study's trial; another Study object of the same stored study may tell it.
+    const storage = study.storage;
+    const other = await createStudy({ storage, studyName: 'other' });
+    const elsewhere = await other.ask();
+    await assert.rejects(study.tell(elsewhere, 1), { name: 'InvalidArgumentError', message: /belongs to study 'other'/ });
+    const again = await loadStudy({ storage, studyName: 'other' });
+    assert.equal((await again.tell(elsewhere, 1)).state, TrialState.COMPLETE);
     const file = join(dir, 'model.txt');
     writeFileSync(file, 'weights');
     await assert.rejects(
