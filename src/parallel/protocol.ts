@@ -29,6 +29,8 @@ export type WorkerMessage =
   | { type: 'shouldPrune' }
   | { type: 'report'; value: number; step: number }
   | { type: 'setUserAttr'; key: string; value: unknown }
+  | { type: 'setSystemAttr'; key: string; value: unknown }
+  | { type: 'setConstraint'; key: string; value: number }
   | { type: 'done'; value: unknown }
   | { type: 'error'; error: SerializedError }
   | { type: 'loadError'; error: SerializedError };

@@ -5,9 +5,16 @@
  * thread blocks on an Atomics flag. Reports and attributes are sent without waiting.
  */
 import { MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { Distribution, ParamValue } from '../distributions';
-import { TrialFinishedError } from '../errors';
-import { checkReportArguments, SuggestApi } from '../suggestApi';
+import { constraintAttrToSet } from '../constraintRecord';
+import { copyKeys, setKey } from '../dict';
+import { toInternal, type Distribution, type ParamValue } from '../distributions';
+import { TrialFinishedError, TunelabError } from '../errors';
+import { TrialState, type FrozenTrial } from '../frozenTrial';
+import { checkAttribute } from '../storage/storable';
+import type { Study } from '../study';
+import { checkReportArguments, checkSuggestArguments } from '../suggestApi';
+import type { Trial } from '../trial';
+import { TrialFields } from '../trialFields';
 import { loadObjective } from './moduleObjective';
 import { runWithSeed } from '../reproducibility/context';
 import { serializeError, type Reply, type RunTrialMessage, type WorkerInit, type WorkerMessage } from './protocol';
@@ -35,45 +42,45 @@ function callMain(message: WorkerMessage): unknown {
   }
 }
 
-/** What the objective receives inside a worker thread (the public surface of Trial). */
-class WorkerTrial extends SuggestApi {
-  private readonly currentParams: Record<string, ParamValue>;
-  private readonly currentUserAttrs: Record<string, unknown>;
-  private readonly intermediate: Map<number, number>;
+/**
+ * What the objective receives inside a worker thread: a `Trial` like the main thread's, whose
+ * suggestions and pruning decisions the main thread answers, and whose reports, attributes and
+ * constraints it records (sent without waiting, checked here first so that a bad one fails the
+ * objective at its line). Its own record of the run answers `params`, `constraints` and `snapshot()`.
+ */
+class WorkerTrial extends TrialFields implements Trial {
   private finished = false;
   readonly number: number;
   readonly trialId: number;
   readonly datetimeStart: Date | null;
-  /** The trial's seed (see Trial.seed) and the study's, as on the main thread. */
+  /** The trial's seed (see Trial.seed), as on the main thread. */
   readonly seed: number;
-  readonly study: { readonly seed: number };
+  /** The study lives on the main thread: here only its seed can be read (evaluateSeeds' seed set). */
+  readonly study: Study;
 
   constructor(m: RunTrialMessage) {
     super();
     this.seed = m.seed;
-    this.study = { seed: m.studySeed };
+    this.study = studyStandIn(m.studySeed);
     this.number = m.number;
     this.trialId = m.trialId;
     this.datetimeStart = m.datetimeStart === null ? null : new Date(m.datetimeStart);
-    this.currentParams = { ...m.params };
-    this.currentUserAttrs = { ...m.userAttrs };
-    this.intermediate = new Map(m.intermediate);
+    copyKeys(this.currentParams, m.params);
+    copyKeys(this.currentUserAttrs, m.userAttrs);
+    for (const [step, value] of m.intermediate) this.intermediate.set(step, value);
   }
 
-  get params(): Record<string, ParamValue> {
-    return { ...this.currentParams };
-  }
-  get userAttrs(): Record<string, unknown> {
-    return { ...this.currentUserAttrs };
-  }
-  get intermediateValues(): Map<number, number> {
-    return new Map(this.intermediate);
+  get state(): TrialState {
+    return TrialState.RUNNING;
   }
 
   suggest(name: string, distribution: Distribution): ParamValue {
     this.assertRunning('suggest a parameter');
+    checkSuggestArguments(name, distribution);
     const value = callMain({ type: 'suggest', name, distribution }) as ParamValue;
-    this.currentParams[name] = value;
+    setKey(this.currentParams, name, value);
+    setKey(this.distributions, name, distribution);
+    setKey(this.internalParams, name, toInternal(distribution, value));
     return value;
   }
   report(value: number, step: number): void {
@@ -89,8 +96,33 @@ class WorkerTrial extends SuggestApi {
   }
   setUserAttr(key: string, value: unknown): void {
     this.assertRunning('set a user attribute');
-    this.currentUserAttrs[key] = value;
+    checkAttribute('User attribute', key, value);
+    setKey(this.currentUserAttrs, key, value);
     send({ type: 'setUserAttr', key, value });
+  }
+  setSystemAttr(key: string, value: unknown): void {
+    this.assertRunning('set a system attribute');
+    checkAttribute('System attribute', key, value);
+    setKey(this.systemAttrs, key, value);
+    send({ type: 'setSystemAttr', key, value });
+  }
+  setConstraint(key: string, value: number): void {
+    this.assertRunning('set a constraint');
+    const attr = constraintAttrToSet(this.systemAttrs, this.number, key, value);
+    if (attr === null) return;
+    setKey(this.systemAttrs, attr, value);
+    send({ type: 'setConstraint', key, value });
+  }
+  /** The run as this thread has seen it (the main thread's trial also holds what the sampler recorded). */
+  snapshot(): FrozenTrial {
+    return this.runningSnapshot(this.trialId, this.number, this.datetimeStart);
+  }
+  /** Nothing to wait for here: the main thread writes, and waits for its writes when the trial is told. */
+  flush(): void {}
+  /** console.log(trial) in the objective shows the trial's number and parameters, as on the main thread. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: (v: unknown, o: object) => string): string {
+    const shown = { number: this.number, params: this.params, userAttrs: this.userAttrs };
+    return depth < 0 ? `[Trial ${this.number}]` : `Trial ${inspect(shown, options)}`;
   }
   finish(): void {
     this.finished = true;
@@ -98,6 +130,21 @@ class WorkerTrial extends SuggestApi {
   private assertRunning(action: string): void {
     if (this.finished) throw new TrialFinishedError(`Trial ${this.number} is already finished; it cannot ${action}.`);
   }
+}
+
+/** `trial.study` in a worker thread: its seed, and a clear error for anything else. */
+function studyStandIn(seed: number): Study {
+  const known: Record<string, unknown> = { seed };
+  return new Proxy(known, {
+    get(target, key) {
+      if (typeof key === 'symbol' || key === 'then' || key === 'toJSON') return undefined;
+      if (Object.hasOwn(target, key)) return target[key];
+      throw new TunelabError(
+        `trial.study.${key} cannot be read in a worker thread: the study lives on the main thread, and an objective run ` +
+          'with { workers } sees only trial.study.seed. Read what the objective needs before optimize and pass it in the module.',
+      );
+    },
+  }) as unknown as Study;
 }
 
 let objective: (trial: WorkerTrial) => unknown;

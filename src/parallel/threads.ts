@@ -43,7 +43,8 @@ class ObjectiveThread {
   private readonly signal = new SharedArrayBuffer(4);
   private readonly flag = new Int32Array(this.signal);
   private readonly reply: MessageChannel['port1'];
-  private current: { trial: Trial; resolve: (v: unknown) => void; reject: (e: unknown) => void } | null = null;
+  /** The trial running in the thread; `failure`, a write of the trial that failed here (the trial fails with it). */
+  private current: { trial: Trial; resolve: (v: unknown) => void; reject: (e: unknown) => void; failure?: unknown } | null = null;
   readonly ready: Promise<void>;
   private dead: Error | null = null;
 
@@ -115,9 +116,13 @@ class ObjectiveThread {
           return job.trial.report(m.value, m.step);
         case 'setUserAttr':
           return job.trial.setUserAttr(m.key, m.value);
+        case 'setSystemAttr':
+          return job.trial.setSystemAttr(m.key, m.value);
+        case 'setConstraint':
+          return job.trial.setConstraint(m.key, m.value);
         case 'done':
           this.current = null;
-          return job.resolve(m.value);
+          return 'failure' in job ? job.reject(job.failure) : job.resolve(m.value);
         case 'error':
           this.current = null;
           return job.reject(revive(m.error));
@@ -126,8 +131,10 @@ class ObjectiveThread {
       if (m.type === 'suggest' || m.type === 'shouldPrune') {
         const e = err as Error;
         this.answer({ ok: false, error: { name: e.name ?? 'Error', message: e.message ?? String(err) } });
-      } else {
-        throw err;
+      } else if (!('failure' in job)) {
+        // A report or attribute the worker already checked, refused here: the trial fails with the
+        // error when its objective returns (thrown from this message handler, it would end the process).
+        job.failure = err;
       }
     }
   }

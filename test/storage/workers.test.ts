@@ -197,4 +197,40 @@ describe('optimize({ workers }) runs a module objective in worker threads', () =
     await reopened.close();
     await study.storage.close();
   });
+
+  it('gives the objective a whole Trial: constraints, system attributes, its record of the run; an attribute no storage holds fails the trial', async () => {
+    const url = `sqlite:///${join(dir, 'threads-trial.db')}`;
+    const study: Study = await createStudy({ storage: url, studyName: 'threads-trial', seed: 5 });
+    const module = join(fixtures, 'objectives.ts');
+    await study.optimize(objectiveFromModule(module, 'constrained'), { nTrials: 12, workers: 2, showProgressBar: false, catch: true });
+    const reopened = await loadStudy({ storage: url, studyName: 'threads-trial' });
+    assert.equal(reopened.trials.length, 12);
+    for (const t of reopened.trials) {
+      const x = t.params.x as number;
+      const seen = t.userAttrs.seen as Record<string, unknown>;
+      assert.deepEqual(t.constraints, { budget: x - 0.5 }, `trial ${t.number}: the constraint recorded as Optuna 5 records it`);
+      assert.equal(t.systemAttrs['thread:checked'], true);
+      assert.deepEqual(seen, {
+        params: { ...t.params },
+        kinds: ['float', 'int'],
+        constraints: { budget: x - 0.5 },
+        snapshotStep0: x,
+        studySeed: study.seed,
+      });
+      if (t.params.n === 3) {
+        assert.equal(t.state, TrialState.FAIL, 'the Map attribute failed the objective');
+        assert.match(String(t.systemAttrs.fail_reason), /User attribute/);
+        assert.match(String(t.userAttrs.studyNameError), /trial\.study\.studyName cannot be read in a worker thread/);
+      } else {
+        assert.equal(t.state, TrialState.COMPLETE);
+      }
+    }
+    assert.ok(
+      reopened.trials.some((t) => t.params.n === 3),
+      'some trial failed on purpose',
+    );
+    assert.ok(reopened.bestTrial.constraints.budget <= 0, 'the best trial is a feasible one');
+    await reopened.storage.close();
+    await study.storage.close();
+  });
 });
