@@ -92,7 +92,7 @@ describe('NSGA parent populations recorded in the study (Optuna 5.0)', () => {
     await resumed.optimize(twoObjectives, { nTrials: size, showProgressBar: false });
     assert.deepEqual(
       next['parentsOf'](resumed.view, 4)
-        .map((m) => m.trial.trialId)
+        .map((t) => t.trialId)
         .sort((a, b) => a - b),
       [...optunas].sort((a, b) => a - b),
       "tunelab's parents of generation 4 are Optuna's",
@@ -143,7 +143,7 @@ describe('NSGA parent populations recorded in the study (Optuna 5.0)', () => {
     twoObjectives(aTrial);
     assert.equal(await generationOf(a, aTrial), 1);
     const aSampler = a.sampler as NSGAIISampler;
-    const aParents = aSampler['parentsOf'](a.view, 1).map((m) => m.trial.trialId);
+    const aParents = aSampler['parentsOf'](a.view, 1).map((t) => t.trialId);
     assert.deepEqual(
       aParents.sort((x, y) => x - y),
       [...recorded].sort((x, y) => x - y),
@@ -181,7 +181,7 @@ describe('NSGA parent populations recorded in the study (Optuna 5.0)', () => {
     const second = (await sampler.beforeTrial(view, next(5))) as AlgorithmWrites;
     assert.equal(second.claim, undefined, 'nothing is claimed again');
     assert.deepEqual(
-      sampler['parentsOf'](view, 1).map((m) => m.trial.trialId),
+      sampler['parentsOf'](view, 1).map((t) => t.trialId),
       theirs,
       'the next trial breeds from the recorded parents',
     );

@@ -91,11 +91,6 @@ export class NSGAIIISampler extends NSGAIISampler {
     }
     return elite;
   }
-
-  /** Recorded parents for the tournament: their rank alone (NSGA-III's selection has no crowding distance). */
-  protected override rankMembers(study: StudyView, trials: FrozenTrial[]): Member[] {
-    return super.rankMembers(study, trials).map((m) => ({ ...m, crowding: 0 }));
-  }
 }
 
 /** A seed from the candidates' trial numbers, folded through the seed mixer trials' seeds use. */

@@ -2,7 +2,7 @@ import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { constraintViolation, constraintsToRecord, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
-import { crowdingDistance, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
+import { crowdingDistance, dominates, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
 import { checkSeed, Rng } from '../../rng';
 import type { AlgorithmResult, AlgorithmWrites, StudyView } from '../../study/view';
 import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
@@ -28,11 +28,18 @@ export interface NSGAIISamplerOptions {
   populationSize?: number;
   /** Per-parameter probability of replacing the child's value by a random one (default 1/#params). */
   mutationProb?: number | null;
-  /** 'uniform' (default, as Optuna) or 'sbx' (simulated binary crossover, Deb & Agrawal 1995). */
+  /**
+   * 'uniform' (default: Optuna's UniformCrossover, its breeding compared with Optuna 5.0's in
+   * test/multiobjective/nsgaBreeding.test.ts) or 'sbx' (tunelab's simulated binary crossover, Deb &
+   * Agrawal 1995, clipped to the range; not Optuna's bounded SBXCrossover).
+   */
   crossover?: 'uniform' | 'sbx';
-  /** Probability that a child is bred by crossover rather than copied from one parent (default 0.9). */
+  /** Probability that a child is bred by crossover rather than copied from a random parent (default 0.9). */
   crossoverProb?: number;
-  /** Uniform crossover: probability of taking each parameter from the second parent (default 0.5). */
+  /**
+   * Uniform crossover, as Optuna's code reads it: the probability that a parameter keeps the first
+   * parent's value rather than the second's (default 0.5, where the two readings agree).
+   */
   swappingProb?: number;
   /** SBX distribution index (larger: children closer to parents; default 20). */
   sbxEta?: number;
@@ -53,7 +60,7 @@ export const NSGAII_OPTION_FIELDS: EveryKey<NSGAIISamplerOptions> = {
 };
 const NSGAII_SAMPLER_OPTION_KEYS = optionKeys(NSGAII_OPTION_FIELDS);
 
-/** A parent: its trial, its non-dominated rank, and its crowding distance (0 where a selection has none). */
+/** A member of a selection: its trial, its non-dominated rank, and its crowding distance (0 where a selection has none). */
 export interface Member {
   trial: FrozenTrial;
   rank: number;
@@ -66,8 +73,9 @@ export interface Member {
  * generation 0 is random. Each later generation's parents are the elite of the previous parents plus
  * the previous generation (non-dominated rank, then crowding distance, under constrained
  * domination), chosen when the generation starts and recorded in the study as Optuna 5.0 records
- * them, so tunelab's and Optuna's workers on one study breed from the same parents; children are
- * bred by binary tournament, crossover and per-parameter mutation.
+ * them, so tunelab's and Optuna's workers on one study breed from the same parents. Children are
+ * bred as Optuna 5.0 breeds them: two parents by binary tournament on (constrained) domination,
+ * crossover (else a copy of a random parent), and per-parameter mutation.
  */
 export class NSGAIISampler implements Sampler {
   /** The name in errors, the option keys the constructor takes, and the generation key: a subclass's own. */
@@ -111,10 +119,10 @@ export class NSGAIISampler implements Sampler {
    * that starts the generation's first trial and read by every other (tunelab's or Optuna's), so all
    * breed from one population, fixed when the generation starts. `parentIds` holds what was read,
    * claimed, or (for a generation no process recorded, in a study begun before) chosen here;
-   * `parentMembers` the parents ranked for the tournament. Both are reset for another study.
+   * `parentTrials` the parents themselves. Both are reset for another study.
    */
   private parentIds = new Map<number, readonly number[]>();
-  private parentMembers = new Map<number, Member[]>();
+  private parentTrials = new Map<number, FrozenTrial[]>();
   /** Generations whose parents another process claimed first, not yet read. */
   private parentsToRead = new Set<number>();
   private cacheStudy: unknown = null;
@@ -193,9 +201,9 @@ export class NSGAIISampler implements Sampler {
       return writes;
     }
     if (this.parentsToRead.has(generation)) return writes; // not visible yet: read again at the next trial
-    const ids = this.chooseParents(study, generation).map((m) => m.trial.trialId);
+    const ids = this.chooseParents(study, generation).map((t) => t.trialId);
     this.parentIds.set(generation, ids);
-    this.parentMembers.delete(generation);
+    this.parentTrials.delete(generation);
     const onClaimed = (key: string | null): void => {
       if (key === null) this.parentsToRead.add(generation);
     };
@@ -221,7 +229,7 @@ export class NSGAIISampler implements Sampler {
       const known = this.parentIds.get(generation);
       if (known && known.length === value.length && known.every((id, i) => id === value[i])) continue;
       this.parentIds.set(generation, value as number[]);
-      this.parentMembers.delete(generation);
+      this.parentTrials.delete(generation);
     }
     return recorded;
   }
@@ -230,7 +238,7 @@ export class NSGAIISampler implements Sampler {
     if (this.cacheStudy === study) return;
     this.cacheStudy = study;
     this.parentIds = new Map();
-    this.parentMembers = new Map();
+    this.parentTrials = new Map();
     this.parentsToRead = new Set();
   }
 
@@ -244,26 +252,29 @@ export class NSGAIISampler implements Sampler {
     const generation = this.generationOf.get(trial.trialId) ?? 0;
     this.generationOf.delete(trial.trialId);
     if (generation === 0 || Object.keys(space).length === 0) return {};
-    const parents = this.parentsOf(study, generation).filter((m) =>
-      Object.keys(space).every((name) => hasKey(m.trial.internalParams, name)),
-    );
+    const names = Object.keys(space);
+    const parents = this.parentsOf(study, generation).filter((t) => names.every((name) => hasKey(t.internalParams, name)));
     if (parents.length === 0) return {};
-    // Two different parents, as Optuna draws them (the second from the population without the first).
-    const p1 = this.tournament(parents);
-    const others = parents.length > 1 ? parents.filter((m) => m !== p1) : parents;
-    const p2 = this.tournament(others);
     const enc = new SpaceEncoding(space);
-    const a = new Float64Array(enc.size);
-    const b = new Float64Array(enc.size);
-    enc.encode(p1.trial.internalParams, a);
-    enc.encode(p2.trial.internalParams, b);
-    const child = Float64Array.from(a);
+    const child = new Float64Array(enc.size);
     if (this.rng.random() < this.crossoverProb) {
+      // Two different parents, as Optuna draws them (the second from the population without the first).
+      const beats = dominance(study, parents);
+      const first = this.tournament(parents, beats);
+      const second = this.tournament(parents.length > 1 ? parents.filter((t) => t !== first) : parents, beats);
+      const a = new Float64Array(enc.size);
+      const b = new Float64Array(enc.size);
+      enc.encode(first.internalParams, a);
+      enc.encode(second.internalParams, b);
       for (let d = 0; d < enc.size; d++) {
         const dim = enc.dims[d];
         if (this.crossover === 'sbx' && dim.kind !== 'categorical') child[d] = this.sbx(a[d], b[d]);
-        else child[d] = this.rng.random() < this.swappingProb ? b[d] : a[d];
+        // As Optuna's uniform crossover: the second parent's value unless a draw below swappingProb keeps the first's.
+        else child[d] = this.rng.random() >= this.swappingProb ? b[d] : a[d];
       }
+    } else {
+      // As Optuna: without crossover the child is a copy of a parent drawn at random.
+      enc.encode(parents[this.rng.int(0, parents.length - 1)].internalParams, child);
     }
     enc.snap(child);
     const values = enc.decode(child);
@@ -291,58 +302,46 @@ export class NSGAIISampler implements Sampler {
     return Math.min(1, Math.max(0, c));
   }
 
-  /** Binary tournament on (rank, crowding distance): the crowded-comparison operator. */
-  private tournament(pop: Member[]): Member {
-    const a = pop[this.rng.int(0, pop.length - 1)];
-    const b = pop[this.rng.int(0, pop.length - 1)];
-    if (a.rank !== b.rank) return a.rank < b.rank ? a : b;
-    if (a.crowding !== b.crowding) return a.crowding > b.crowding ? a : b;
-    return this.rng.random() < 0.5 ? a : b;
+  /** Optuna 5.0's binary tournament: two parents drawn at random; the first wins if it dominates the second. */
+  private tournament(population: readonly FrozenTrial[], beats: (x: FrozenTrial, y: FrozenTrial) => boolean): FrozenTrial {
+    const a = population[this.rng.int(0, population.length - 1)];
+    const b = population[this.rng.int(0, population.length - 1)];
+    return beats(a, b) ? a : b;
   }
 
   /**
-   * Parents of `generation`, ranked for the tournament: the recorded ones (by trial id), else, for a
-   * generation no process recorded, those `chooseParents` gives, kept once the generation before it
-   * has no running trials (its population can no longer change).
+   * Parents of `generation`: the recorded ones (by trial id), else, for a generation no process
+   * recorded, those `chooseParents` gives, kept once the generation before it has no running trials
+   * (its population can no longer change).
    */
-  private parentsOf(study: StudyView, generation: number): Member[] {
+  private parentsOf(study: StudyView, generation: number): FrozenTrial[] {
     this.useStudy(study);
     if (generation === 0) return [];
-    const memo = this.parentMembers.get(generation);
+    const memo = this.parentTrials.get(generation);
     if (memo) return memo;
     const ids = this.parentIds.get(generation);
     if (ids === undefined) {
       const chosen = this.chooseParents(study, generation);
       const settled = !study.trials.some((t) => t.state === TrialState.RUNNING && this.generationOfTrial(t) === generation - 1);
       if (settled) {
-        const ids = chosen.map((m) => m.trial.trialId);
-        this.parentIds.set(generation, ids);
+        const chosenIds = chosen.map((t) => t.trialId);
+        this.parentIds.set(generation, chosenIds);
       }
       return chosen;
     }
     const wanted = new Set(ids);
     const found = study.trials.filter((t) => wanted.has(t.trialId) && t.state === TrialState.COMPLETE && t.values);
-    const members = this.rankMembers(study, found);
     // (A listed trial this process cannot see, or one that is not COMPLETE, is left out; the list is
     // read again rather than kept then.)
-    if (found.length === wanted.size) this.parentMembers.set(generation, members);
-    return members;
+    if (found.length === wanted.size) this.parentTrials.set(generation, found);
+    return found;
   }
 
   /** The elite of (parents of generation-1) + (COMPLETE trials of generation-1), from the stored trials. */
-  private chooseParents(study: StudyView, generation: number): Member[] {
-    const previous = this.parentsOf(study, generation - 1).map((m) => m.trial);
+  private chooseParents(study: StudyView, generation: number): FrozenTrial[] {
+    const previous = this.parentsOf(study, generation - 1);
     const bred = study.trials.filter((t) => t.state === TrialState.COMPLETE && t.values && this.generationOfTrial(t) === generation - 1);
-    return this.selectElite(study, [...previous, ...bred]);
-  }
-
-  /** Recorded parents for the tournament: their non-dominated rank, and their crowding distance within their front. */
-  protected rankMembers(study: StudyView, trials: FrozenTrial[]): Member[] {
-    const { unique, losses, fronts } = this.rankPool(study, trials);
-    return fronts.flatMap((front, rank) => {
-      const crowd = crowdingDistance(losses, front);
-      return front.map((i, k) => ({ trial: unique[i], rank, crowding: crowd[k] }));
-    });
+    return this.selectElite(study, [...previous, ...bred]).map((m) => m.trial);
   }
 
   /** The next parents from `pool`: whole fronts while they fit, then the most spread of the next by crowding distance. */
@@ -376,4 +375,21 @@ export class NSGAIISampler implements Sampler {
     const violations = constrained ? unique.map(constraintViolation) : undefined;
     return { unique, losses, fronts: nonDominatedSort(losses, violations) };
   }
+}
+
+/**
+ * Who wins a tournament, as Optuna 5.0 decides it: Pareto domination of the values, or, when any
+ * parent has constraints recorded, constrained domination (a feasible trial beats an infeasible one;
+ * of two infeasible ones, the smaller total violation wins).
+ */
+function dominance(study: StudyView, parents: readonly FrozenTrial[]): (x: FrozenTrial, y: FrozenTrial) => boolean {
+  const directions = study.directions;
+  const paretoBeats = (x: FrozenTrial, y: FrozenTrial) => dominates(x.values!, y.values!, directions);
+  if (!parents.some((t) => trialConstraints(t) !== null)) return paretoBeats;
+  return (x, y) => {
+    const [vx, vy] = [constraintViolation(x), constraintViolation(y)];
+    if (vx === 0 && vy === 0) return paretoBeats(x, y);
+    if (vx === 0 || vy === 0) return vx === 0;
+    return vx < vy;
+  };
 }

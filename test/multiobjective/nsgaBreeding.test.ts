@@ -1,0 +1,155 @@
+/**
+ * NSGA-II's breeding against Optuna 5.0's own (`NSGAIIChildGenerationStrategy` with its default
+ * uniform crossover): from one parent population, how often a child takes each parent's value of
+ * each parameter, and how often a parameter is left to mutation, over thousands of children on each
+ * side. That distribution is what the tournament (Optuna's: two parents drawn at random, the first
+ * wins if it dominates), the crossover probability, the copy of a random parent without crossover,
+ * the swap direction and the mutation rate make together; on a constrained population, constrained
+ * domination decides the tournament.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { createStudy, createTrial, frozenTrial, TrialState, type FrozenTrial } from '../../src';
+import { categoricalDistribution, floatDistribution, intDistribution, type Distribution } from '../../src/distributions';
+import { NSGAIISampler } from '../../src/samplers/nsgaii';
+import { PYTHON } from '../helpers/python';
+
+interface Parent {
+  x: number;
+  n: number;
+  c: string;
+  values: [number, number];
+  constraints?: number[];
+}
+
+/** Eight parents: distinct values per parameter, and objectives where domination and fronts disagree. */
+const PARENTS: Parent[] = [
+  { x: 0.05, n: 1, c: 'a', values: [0, 5] },
+  { x: 0.15, n: 2, c: 'b', values: [1, 3] },
+  { x: 0.25, n: 3, c: 'c', values: [2, 2] },
+  { x: 0.35, n: 4, c: 'd', values: [5, 0] },
+  { x: 0.45, n: 5, c: 'e', values: [2, 4] },
+  { x: 0.55, n: 6, c: 'f', values: [3, 3] },
+  { x: 0.65, n: 7, c: 'g', values: [6, 1] },
+  { x: 0.75, n: 8, c: 'h', values: [6, 6] },
+];
+const CONSTRAINED: Parent[] = PARENTS.map((p, i) => ({ ...p, constraints: [i % 3 === 0 ? 0.5 * i + 0.25 : -1] }));
+const CHOICES = PARENTS.map((p) => p.c);
+const DRAWS = 4000;
+const SWAPPING = 0.2;
+
+const OPTUNA_PY = `
+import json, sys, optuna
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from optuna.samplers._lazy_random_state import LazyRandomState
+from optuna.samplers.nsgaii import UniformCrossover
+from optuna.samplers.nsgaii._child_generation_strategy import NSGAIIChildGenerationStrategy
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+parents, draws, swapping = json.loads(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+space = {'x': FloatDistribution(0, 1), 'n': IntDistribution(1, 9), 'c': CategoricalDistribution([p['c'] for p in parents])}
+study = optuna.create_study(directions=['minimize', 'minimize'])
+for p in parents:
+    attrs = {'constraints': p['constraints']} if 'constraints' in p else {}
+    study.add_trial(optuna.trial.create_trial(params={'x': p['x'], 'n': p['n'], 'c': p['c']}, distributions=space, values=p['values'], system_attrs=attrs))
+strategy = NSGAIIChildGenerationStrategy(crossover=UniformCrossover(swapping), crossover_prob=0.9, swapping_prob=swapping, rng=LazyRandomState(0))
+population = study.get_trials()
+print(json.dumps([strategy(study, space, population) for _ in range(draws)]))
+`;
+
+type Child = Partial<Record<'x' | 'n' | 'c', number | string>>;
+
+/** Per parameter, the share of children holding each parent's value (by parent index), then the share left to mutation. */
+function shares(children: Child[], parents: Parent[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const name of ['x', 'n', 'c'] as const) {
+    const counts = new Array<number>(parents.length + 1).fill(0);
+    for (const child of children) {
+      const i = name in child ? parents.findIndex((p) => p[name] === child[name]) : parents.length;
+      assert.ok(i >= 0, `a child's ${name} is some parent's: ${JSON.stringify(child)}`);
+      counts[i]++;
+    }
+    out[name] = counts.map((c) => c / children.length);
+  }
+  return out;
+}
+
+async function tunelabChildren(parents: Parent[]): Promise<Child[]> {
+  const space: Record<string, Distribution> = {
+    x: floatDistribution(0, 1),
+    n: intDistribution(1, 9),
+    c: categoricalDistribution(CHOICES),
+  };
+  const sampler = new NSGAIISampler({ seed: 7, populationSize: parents.length, swappingProb: SWAPPING });
+  const study = await createStudy({ directions: ['minimize', 'minimize'], sampler });
+  await study.addTrials(
+    parents.map((p) =>
+      createTrial({
+        params: { x: p.x, n: p.n, c: p.c },
+        distributions: space,
+        values: p.values,
+        systemAttrs: { 'NSGAIISampler:generation': 0, ...(p.constraints ? { constraints: p.constraints } : {}) },
+      }),
+    ),
+  );
+  const children: Child[] = [];
+  for (let k = 0; k < DRAWS; k++) {
+    const trial: FrozenTrial = frozenTrial({
+      ...study.trials[0],
+      trialId: 1000 + k,
+      number: parents.length + k,
+      state: TrialState.RUNNING,
+      values: null,
+      systemAttrs: {},
+    });
+    await sampler.beforeTrial(study.view, trial);
+    const internal = sampler.sampleRelative(study.view, trial, space);
+    const child: Child = {};
+    if ('x' in internal) child.x = internal.x;
+    if ('n' in internal) child.n = internal.n;
+    if ('c' in internal) child.c = CHOICES[internal.c];
+    children.push(child);
+  }
+  return children;
+}
+
+function optunaChildren(parents: Parent[]): Child[] {
+  return JSON.parse(
+    execFileSync(PYTHON, ['-c', OPTUNA_PY, JSON.stringify(parents), String(DRAWS), String(SWAPPING)], {
+      encoding: 'utf8',
+      timeout: 180_000,
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  ) as Child[];
+}
+
+/** Every share within four standard errors of the two samples' difference. */
+function assertSameShares(ours: Record<string, number[]>, theirs: Record<string, number[]>, what: string): void {
+  for (const name of Object.keys(theirs)) {
+    theirs[name].forEach((q, i) => {
+      const p = ours[name][i];
+      const pooled = (p + q) / 2;
+      const tolerance = 4 * Math.sqrt((pooled * (1 - pooled) * 2) / DRAWS) + 1e-9;
+      assert.ok(
+        Math.abs(p - q) <= tolerance,
+        `${what}: ${name} from ${i < PARENTS.length ? `parent ${i}` : 'mutation'}: ${p} vs Optuna ${q}`,
+      );
+    });
+  }
+}
+
+describe("NSGA-II's breeding, against Optuna 5.0's", () => {
+  for (const [what, parents] of [
+    ['by Pareto domination', PARENTS],
+    ['by constrained domination', CONSTRAINED],
+  ] as const) {
+    it(`takes each parent's values as often as Optuna's children do (tournament ${what})`, async () => {
+      const ours = shares(await tunelabChildren(parents), parents);
+      const theirs = shares(optunaChildren(parents), parents);
+      assertSameShares(ours, theirs, what);
+      // The population is one where the tournament matters: its winners are not drawn uniformly.
+      const spread = Math.max(...theirs.x.slice(0, -1)) - Math.min(...theirs.x.slice(0, -1));
+      assert.ok(spread > 0.05, `the parents' shares differ (${spread})`);
+    });
+  }
+});
