@@ -251,8 +251,8 @@ export class NSGAIISampler implements Sampler {
   sampleRelative(study: StudyView, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
     const generation = this.generationOf.get(trial.trialId) ?? 0;
     this.generationOf.delete(trial.trialId);
-    if (generation === 0 || Object.keys(space).length === 0) return {};
     const names = Object.keys(space);
+    if (generation === 0 || names.length === 0) return {};
     const parents = this.parentsOf(study, generation).filter((t) => names.every((name) => hasKey(t.internalParams, name)));
     if (parents.length === 0) return {};
     const enc = new SpaceEncoding(space);
