@@ -26,8 +26,16 @@ export interface NSGAIISamplerOptions {
   seed?: number;
   /** Trials per generation (default 50). */
   populationSize?: number;
-  /** Per-parameter probability of replacing the child's value by a random one (default 1/#params). */
+  /** Per-parameter probability of mutating the child's value (default 1/#params). */
   mutationProb?: number | null;
+  /**
+   * How a parameter mutates: 'uniform' (default, Optuna's `mutation=None`: drawn afresh at random)
+   * or 'polynomial' (Optuna 5.0's PolynomialMutation, Deb's NSGA-II code: a numeric value moved
+   * near its parent's, `mutationEta` the distribution index; a categorical one is drawn afresh).
+   */
+  mutation?: 'uniform' | 'polynomial';
+  /** PolynomialMutation's distribution index (default 20, as Optuna's): larger keeps values nearer. */
+  mutationEta?: number;
   /**
    * 'uniform' (default: Optuna's UniformCrossover, its breeding compared with Optuna 5.0's in
    * test/multiobjective/nsgaBreeding.test.ts) or 'sbx' (tunelab's simulated binary crossover, Deb &
@@ -52,6 +60,8 @@ export const NSGAII_OPTION_FIELDS: EveryKey<NSGAIISamplerOptions> = {
   seed: true,
   populationSize: true,
   mutationProb: true,
+  mutation: true,
+  mutationEta: true,
   crossover: true,
   crossoverProb: true,
   swappingProb: true,
@@ -87,6 +97,8 @@ export class NSGAIISampler implements Sampler {
   protected readonly populationSize: number;
   private readonly generationKey: string;
   private readonly mutationProb: number | null;
+  private readonly mutation: 'uniform' | 'polynomial';
+  private readonly mutationEta: number;
   private readonly crossover: 'uniform' | 'sbx';
   private readonly crossoverProb: number;
   private readonly swappingProb: number;
@@ -141,6 +153,12 @@ export class NSGAIISampler implements Sampler {
     if (this.mutationProb !== null && !(this.mutationProb >= 0 && this.mutationProb <= 1)) {
       throw new InvalidArgumentError(`${name}: mutationProb must be in [0, 1], got ${opts.mutationProb}.`);
     }
+    this.mutation = opts.mutation ?? 'uniform';
+    if (this.mutation !== 'uniform' && this.mutation !== 'polynomial') {
+      throw new InvalidArgumentError(`${name}: mutation must be 'uniform' or 'polynomial', got '${String(opts.mutation)}'.`);
+    }
+    this.mutationEta = opts.mutationEta ?? 20;
+    if (!(this.mutationEta >= 0)) throw new InvalidArgumentError(`${name}: mutationEta must be a number >= 0, got ${opts.mutationEta}.`);
     this.crossover = opts.crossover ?? 'uniform';
     if (this.crossover !== 'uniform' && this.crossover !== 'sbx') {
       throw new InvalidArgumentError(`${name}: crossover must be 'uniform' or 'sbx', got '${String(opts.crossover)}'.`);
@@ -276,11 +294,19 @@ export class NSGAIISampler implements Sampler {
       // As Optuna: without crossover the child is a copy of a parent drawn at random.
       enc.encode(parents[this.rng.int(0, parents.length - 1)].internalParams, child);
     }
+    // Mutation: a polynomial one moves a numeric value in place; a dropped parameter is drawn at
+    // random by sampleIndependent.
+    const pm = this.mutationProb ?? 1 / Math.max(1, enc.size);
+    const dropped: string[] = [];
+    for (let d = 0; d < enc.size; d++) {
+      if (this.rng.random() >= pm) continue;
+      const dim = enc.dims[d];
+      if (this.mutation === 'polynomial' && dim.kind !== 'categorical') child[d] = this.polynomialMutation(child[d]);
+      else dropped.push(dim.name);
+    }
     enc.snap(child);
     const values = enc.decode(child);
-    // Mutation: a dropped parameter is drawn at random by sampleIndependent.
-    const pm = this.mutationProb ?? 1 / Math.max(1, enc.size);
-    for (const dim of enc.dims) if (this.rng.random() < pm) delete values[dim.name];
+    for (const name of dropped) delete values[name];
     return values;
   }
 
@@ -300,6 +326,25 @@ export class NSGAIISampler implements Sampler {
     const half = 0.5 * Math.abs(x2 - x1);
     const c = this.rng.random() < 0.5 ? mid - beta * half : mid + beta * half;
     return Math.min(1, Math.max(0, c));
+  }
+
+  /**
+   * Optuna 5.0's PolynomialMutation of a coordinate in [0, 1] (the encoding's bounds are Optuna's
+   * transformed bounds, and the operator is unchanged by an affine map of them), clipped to them.
+   */
+  private polynomialMutation(x: number): number {
+    const u = this.rng.random();
+    const power = 1 / (this.mutationEta + 1);
+    let deltaQ: number;
+    // Distances to the bounds: x below (delta1), 1 - x above (delta2); each term uses 1 - delta.
+    if (u <= 0.5) {
+      const value = 2 * u + (1 - 2 * u) * (1 - x) ** (this.mutationEta + 1);
+      deltaQ = value ** power - 1;
+    } else {
+      const value = 2 * (1 - u) + 2 * (u - 0.5) * x ** (this.mutationEta + 1);
+      deltaQ = 1 - value ** power;
+    }
+    return Math.min(1, Math.max(0, x + deltaQ));
   }
 
   /** Optuna 5.0's binary tournament: two parents drawn at random; the first wins if it dominates the second. */
