@@ -2,7 +2,7 @@ import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { constraintViolation, constraintsToRecord, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
-import { crowdingDistance, dominates, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
+import { constrainedDominates, crowdingDistance, dominates, nonDominatedSort, toLoss } from '../../multiobjective/pareto';
 import { checkSeed, Rng } from '../../rng';
 import type { AlgorithmResult, AlgorithmWrites, StudyView } from '../../study/view';
 import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
@@ -424,17 +424,11 @@ export class NSGAIISampler implements Sampler {
 
 /**
  * Who wins a tournament, as Optuna 5.0 decides it: Pareto domination of the values, or, when any
- * parent has constraints recorded, constrained domination (a feasible trial beats an infeasible one;
- * of two infeasible ones, the smaller total violation wins).
+ * parent has constraints recorded, constrained domination (pareto.ts's `constrainedDominates`).
  */
 function dominance(study: StudyView, parents: readonly FrozenTrial[]): (x: FrozenTrial, y: FrozenTrial) => boolean {
   const directions = study.directions;
-  const paretoBeats = (x: FrozenTrial, y: FrozenTrial) => dominates(x.values!, y.values!, directions);
-  if (!parents.some((t) => trialConstraints(t) !== null)) return paretoBeats;
-  return (x, y) => {
-    const [vx, vy] = [constraintViolation(x), constraintViolation(y)];
-    if (vx === 0 && vy === 0) return paretoBeats(x, y);
-    if (vx === 0 || vy === 0) return vx === 0;
-    return vx < vy;
-  };
+  if (!parents.some((t) => trialConstraints(t) !== null)) return (x, y) => dominates(x.values!, y.values!, directions);
+  return (x, y) =>
+    constrainedDominates(toLoss(x.values!, directions), constraintViolation(x), toLoss(y.values!, directions), constraintViolation(y));
 }
