@@ -21,15 +21,14 @@ import {
   type ParamValue,
 } from './distributions';
 import { constraintAttrToSet } from './constraintRecord';
-import { hasKey, ownValue, plainCopy, setKey } from './dict';
+import { hasKey, ownValue, plainCopy } from './dict';
 import { InvalidArgumentError, ParameterConflictError, TunelabError } from './errors';
 import { TrialState, type FrozenTrial } from './frozenTrial';
 import { checkOptionKeys, optionKeys } from './options';
 import { recordedTrialSeed } from './reproducibility/studyRecords';
 import { checkSeed } from './rng';
-import { checkAttribute } from './storage/storable';
 import type { Study } from './study';
-import { checkReportArguments, checkSuggestArguments } from './suggestApi';
+import { checkSuggestArguments } from './suggestApi';
 import { TrialFields } from './trialFields';
 import type { Trial } from './trial';
 import { requireInt } from './validate';
@@ -119,17 +118,15 @@ export class FixedTrial extends TrialFields implements Trial {
         `FixedTrial: the value ${JSON.stringify(value)} of parameter '${name}' is outside ${describeDistribution(distribution)}.`,
       );
     }
-    setKey(this.internalParams, name, internal);
     // An integer parameter given a fraction is truncated, as Optuna's int() does (with the warning above).
-    setKey(this.currentParams, name, distribution.kind === 'int' ? Math.trunc(internal) : toExternal(distribution, internal));
-    setKey(this.distributions, name, distribution);
-    return this.currentParams[name];
+    const suggested = distribution.kind === 'int' ? Math.trunc(internal) : toExternal(distribution, internal);
+    this.recordParam(name, internal, suggested, distribution);
+    return suggested;
   }
 
   /** Checked as a study's trial checks it, and kept (the first value of a step). */
   report(value: number, step: number): void {
-    checkReportArguments(value, step);
-    if (!this.intermediate.has(step)) this.intermediate.set(step, value);
+    this.recordReport(value, step);
   }
 
   /** Always false: no pruner watches a FixedTrial. */
@@ -138,13 +135,11 @@ export class FixedTrial extends TrialFields implements Trial {
   }
 
   setUserAttr(key: string, value: unknown): void {
-    checkAttribute('User attribute', key, value);
-    setKey(this.currentUserAttrs, key, value);
+    this.recordAttr('user', key, value);
   }
 
   setSystemAttr(key: string, value: unknown): void {
-    checkAttribute('System attribute', key, value);
-    setKey(this.systemAttrs, key, value);
+    this.recordAttr('system', key, value);
   }
 
   setConstraint(key: string, value: number): void {

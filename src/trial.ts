@@ -9,7 +9,6 @@ import {
   type Distribution,
   type ParamValue,
 } from './distributions';
-import { checkAttribute } from './storage/storable';
 import { trialOps } from './storage/base';
 import { isThenable } from './thenable';
 import { copyKeys, hasKey, ownValue, plainCopy, setKey } from './dict';
@@ -19,7 +18,7 @@ import { TrialState, trialStateName, type FrozenTrial } from './frozenTrial';
 import { constraintAttrToSet } from './constraintRecord';
 import type { Study } from './study';
 import { asPruneDecision } from './pruners/base';
-import { checkReportArguments, checkSuggestArguments, type SuggestApi } from './suggestApi';
+import { checkSuggestArguments, type SuggestApi } from './suggestApi';
 import { TrialFields } from './trialFields';
 import { runWithoutSeed } from './reproducibility/context';
 import { PRUNED_AFTER_REPORTS_KEY, recordedTrialSeed } from './reproducibility/studyRecords';
@@ -198,17 +197,13 @@ export class StudyTrial extends TrialFields implements Trial {
   }
 
   private record(name: string, internal: number, d: Distribution): void {
-    setKey(this.internalParams, name, internal);
-    setKey(this.currentParams, name, toExternal(d, internal));
-    setKey(this.distributions, name, d);
+    this.recordParam(name, internal, toExternal(d, internal), d);
     this.queue(() => trialOps(this.study.storage).setTrialParam(this.trialId, name, internal, d));
   }
 
   report(value: number, step: number): void {
     this.assertRunning('report');
-    checkReportArguments(value, step);
-    if (this.intermediate.has(step)) return;
-    this.intermediate.set(step, value);
+    if (!this.recordReport(value, step)) return;
     this.queue(() => trialOps(this.study.storage).setTrialIntermediateValue(this.trialId, step, value));
   }
 
@@ -226,10 +221,7 @@ export class StudyTrial extends TrialFields implements Trial {
 
   setUserAttr(key: string, value: unknown): void {
     this.assertRunning('set a user attribute');
-    // Checked here, synchronously: a value no storage can hold fails the objective at this line
-    // (the trial is then recorded FAIL) instead of failing a queued write later.
-    checkAttribute('User attribute', key, value);
-    setKey(this.currentUserAttrs, key, value);
+    this.recordAttr('user', key, value);
     this.queue(() => trialOps(this.study.storage).setTrialUserAttr(this.trialId, key, value));
   }
 
@@ -240,8 +232,7 @@ export class StudyTrial extends TrialFields implements Trial {
   }
 
   setSystemAttr(key: string, value: unknown): void {
-    checkAttribute('System attribute', key, value);
-    setKey(this.systemAttrs, key, value);
+    this.recordAttr('system', key, value);
     this.queue(() => trialOps(this.study.storage).setTrialSystemAttr(this.trialId, key, value));
   }
 

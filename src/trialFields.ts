@@ -5,10 +5,11 @@
  * ownValue/hasKey and every write through setKey (dict.ts).
  */
 import { constraintsByKey } from './constraintRecord';
-import { plainCopy } from './dict';
+import { plainCopy, setKey } from './dict';
 import type { Distribution, ParamValue } from './distributions';
 import { frozenTrial, TrialState, type FrozenTrial } from './frozenTrial';
-import { SuggestApi } from './suggestApi';
+import { checkAttribute } from './storage/storable';
+import { checkReportArguments, SuggestApi } from './suggestApi';
 
 export abstract class TrialFields extends SuggestApi {
   protected readonly currentParams: Record<string, ParamValue> = {};
@@ -36,6 +37,30 @@ export abstract class TrialFields extends SuggestApi {
 
   get constraints(): Record<string, number> {
     return constraintsByKey(this.systemAttrs) ?? {};
+  }
+
+  /** Record a suggested parameter: its internal value, the value the objective gets, its distribution. */
+  protected recordParam(name: string, internal: number, value: ParamValue, distribution: Distribution): void {
+    setKey(this.internalParams, name, internal);
+    setKey(this.currentParams, name, value);
+    setKey(this.distributions, name, distribution);
+  }
+
+  /** Record a report, checked; false when the step was reported before (its first value is kept, as in Optuna). */
+  protected recordReport(value: number, step: number): boolean {
+    checkReportArguments(value, step);
+    if (this.intermediate.has(step)) return false;
+    this.intermediate.set(step, value);
+    return true;
+  }
+
+  /**
+   * Record an attribute, checked at once: a value no storage can hold fails the objective at this
+   * line (the trial is then recorded FAIL) instead of a write later.
+   */
+  protected recordAttr(which: 'user' | 'system', key: string, value: unknown): void {
+    checkAttribute(which === 'user' ? 'User attribute' : 'System attribute', key, value);
+    setKey(which === 'user' ? this.currentUserAttrs : this.systemAttrs, key, value);
   }
 
   /** The running trial as samplers and pruners see it: everything suggested and reported so far. */

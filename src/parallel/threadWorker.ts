@@ -6,13 +6,12 @@
  */
 import { MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { constraintAttrToSet } from '../constraintRecord';
-import { copyKeys, setKey } from '../dict';
+import { copyKeys } from '../dict';
 import { toInternal, type Distribution, type ParamValue } from '../distributions';
 import { TrialFinishedError, TunelabError } from '../errors';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
-import { checkAttribute } from '../storage/storable';
 import type { Study } from '../study';
-import { checkReportArguments, checkSuggestArguments } from '../suggestApi';
+import { checkSuggestArguments } from '../suggestApi';
 import type { Trial } from '../trial';
 import { TrialFields } from '../trialFields';
 import { loadObjective } from './moduleObjective';
@@ -78,16 +77,12 @@ class WorkerTrial extends TrialFields implements Trial {
     this.assertRunning('suggest a parameter');
     checkSuggestArguments(name, distribution);
     const value = callMain({ type: 'suggest', name, distribution }) as ParamValue;
-    setKey(this.currentParams, name, value);
-    setKey(this.distributions, name, distribution);
-    setKey(this.internalParams, name, toInternal(distribution, value));
+    this.recordParam(name, toInternal(distribution, value), value, distribution);
     return value;
   }
   report(value: number, step: number): void {
     this.assertRunning('report');
-    checkReportArguments(value, step);
-    if (this.intermediate.has(step)) return;
-    this.intermediate.set(step, value);
+    if (!this.recordReport(value, step)) return;
     send({ type: 'report', value, step });
   }
   shouldPrune(): boolean {
@@ -96,21 +91,19 @@ class WorkerTrial extends TrialFields implements Trial {
   }
   setUserAttr(key: string, value: unknown): void {
     this.assertRunning('set a user attribute');
-    checkAttribute('User attribute', key, value);
-    setKey(this.currentUserAttrs, key, value);
+    this.recordAttr('user', key, value);
     send({ type: 'setUserAttr', key, value });
   }
   setSystemAttr(key: string, value: unknown): void {
     this.assertRunning('set a system attribute');
-    checkAttribute('System attribute', key, value);
-    setKey(this.systemAttrs, key, value);
+    this.recordAttr('system', key, value);
     send({ type: 'setSystemAttr', key, value });
   }
   setConstraint(key: string, value: number): void {
     this.assertRunning('set a constraint');
     const attr = constraintAttrToSet(this.systemAttrs, this.number, key, value);
     if (attr === null) return;
-    setKey(this.systemAttrs, attr, value);
+    this.recordAttr('system', attr, value);
     send({ type: 'setConstraint', key, value });
   }
   /** The run as this thread has seen it (the main thread's trial also holds what the sampler recorded). */
