@@ -1,7 +1,8 @@
 /**
  * Multi-objective: hypervolume after 200 trials on ZDT1 and ZDT2 (30 variables), tunelab's
- * NSGAIISampler (uniform crossover, the default, and SBX) against Optuna 5.0's NSGAIISampler, both
- * with population 50, side by side in one run. The hypervolume of each run's trials is computed by
+ * NSGAIISampler against Optuna 5.0's, each with its default uniform crossover and with its
+ * SBXCrossover, population 50, side by side in one run; Mann-Whitney p of each tunelab column
+ * against Optuna's with the same crossover. The hypervolume of each run's trials is computed by
  * the same code for every sampler (reference point (1.1, 11): f1 lies in [0, 1], f2 below g <= 10).
  *
  *   npx tsx bench/mo-hypervolume.ts [--seeds 10]
@@ -35,6 +36,7 @@ const OPTUNA_SCRIPT = `
 import json, sys, time, warnings
 warnings.filterwarnings('ignore')
 import optuna
+from optuna.samplers.nsgaii import SBXCrossover
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 cfg = json.load(sys.stdin)
 def zdt(kind, x):
@@ -43,18 +45,21 @@ def zdt(kind, x):
     return x[0], g * (1 - (r ** 0.5 if kind == 'zdt1' else r * r))
 out = {}
 for kind in ['zdt1', 'zdt2']:
-    runs = []
-    t0 = time.time()
-    for seed in range(cfg['seeds']):
-        study = optuna.create_study(directions=['minimize', 'minimize'], sampler=optuna.samplers.NSGAIISampler(population_size=50, seed=seed))
-        study.optimize(lambda t: zdt(kind, [t.suggest_float('x%d' % i, 0, 1) for i in range(cfg['vars'])]), n_trials=cfg['trials'])
-        runs.append([list(t.values) for t in study.trials])
-    out[kind] = {'values': runs, 'seconds': time.time() - t0}
+    out[kind] = {}
+    for crossover in ['uniform', 'sbx']:
+        runs = []
+        t0 = time.time()
+        for seed in range(cfg['seeds']):
+            extra = {'crossover': SBXCrossover()} if crossover == 'sbx' else {}
+            study = optuna.create_study(directions=['minimize', 'minimize'], sampler=optuna.samplers.NSGAIISampler(population_size=50, seed=seed, **extra))
+            study.optimize(lambda t: zdt(kind, [t.suggest_float('x%d' % i, 0, 1) for i in range(cfg['vars'])]), n_trials=cfg['trials'])
+            runs.append([list(t.values) for t in study.trials])
+        out[kind][crossover] = {'values': runs, 'seconds': time.time() - t0}
 print(json.dumps(out))
 `;
-import { median } from './stats';
+import { mannWhitneyP, median } from './stats';
 
-function runOptuna(): Promise<Record<string, { values: number[][][]; seconds: number }>> {
+function runOptuna(): Promise<Record<string, Record<'uniform' | 'sbx', { values: number[][][]; seconds: number }>>> {
   return runPythonJson(OPTUNA_SCRIPT, { seeds: N_SEEDS, trials: N_TRIALS, vars: N_VARS });
 }
 
@@ -77,8 +82,8 @@ async function runTunelab(kind: 'zdt1' | 'zdt2', sampler: Sampler): Promise<numb
 async function main() {
   const optunaPromise = runOptuna();
   const samplers: Record<string, (seed: number) => Sampler> = {
-    'tunelab NSGA-II (uniform)': (seed) => new NSGAIISampler({ seed, populationSize: 50 }),
-    'tunelab NSGA-II (SBX)': (seed) => new NSGAIISampler({ seed, populationSize: 50, crossover: 'sbx' }),
+    'tunelab NSGA-II (uniform crossover, default)': (seed) => new NSGAIISampler({ seed, populationSize: 50 }),
+    'tunelab NSGA-II (SBXCrossover)': (seed) => new NSGAIISampler({ seed, populationSize: 50, crossover: 'sbx' }),
   };
   const results: Record<string, Record<string, { hv: number[]; seconds: number }>> = {};
   for (const kind of ['zdt1', 'zdt2'] as const) {
@@ -91,13 +96,20 @@ async function main() {
     }
   }
   const optuna = await optunaPromise;
+  const optunaLabels = { uniform: 'Optuna NSGA-II (uniform crossover, default)', sbx: 'Optuna NSGA-II (SBXCrossover)' };
   for (const kind of ['zdt1', 'zdt2'] as const) {
-    results[kind]['Optuna NSGA-II'] = {
-      hv: optuna[kind].values.map((vals) => hypervolume(vals, REF)),
-      seconds: optuna[kind].seconds,
-    };
+    for (const crossover of ['uniform', 'sbx'] as const) {
+      results[kind][optunaLabels[crossover]] = {
+        hv: optuna[kind][crossover].values.map((vals) => hypervolume(vals, REF)),
+        seconds: optuna[kind][crossover].seconds,
+      };
+    }
   }
-  const labels = [...Object.keys(samplers), 'Optuna NSGA-II'];
+  const labels = [...Object.keys(samplers), ...Object.values(optunaLabels)];
+  const pairs: [string, string][] = [
+    ['tunelab NSGA-II (uniform crossover, default)', optunaLabels.uniform],
+    ['tunelab NSGA-II (SBXCrossover)', optunaLabels.sbx],
+  ];
   const lines = [
     `| problem | ${labels.map((l) => `${l} HV (median [min, max])`).join(' | ')} |`,
     `|---|${labels.map(() => '---').join('|')}|`,
@@ -113,6 +125,13 @@ async function main() {
     );
   }
   console.log(lines.join('\n'));
+  for (const kind of ['zdt1', 'zdt2'] as const) {
+    for (const [ours, theirs] of pairs) {
+      console.log(
+        `${kind.toUpperCase()} ${ours} vs ${theirs}: Mann-Whitney p = ${mannWhitneyP(results[kind][ours].hv, results[kind][theirs].hv).toFixed(3)}`,
+      );
+    }
+  }
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   const summary = Object.fromEntries(
     Object.entries(results).map(([k, byLabel]) => [

@@ -85,7 +85,17 @@ export { GridSampler } from './samplers/grid';
 export { QMCSampler } from './samplers/qmc';
 export { GPSampler } from './samplers/gp';
 export { CmaEsSampler } from './samplers/cmaes';
-export { NSGAIISampler, NSGAIIISampler } from './samplers/nsgaii';
+export {
+  NSGAIISampler,
+  NSGAIIISampler,
+  UniformCrossover,
+  BLXAlphaCrossover,
+  SBXCrossover,
+  VSBXCrossover,
+  SPXCrossover,
+  UNDXCrossover,
+  type Crossover,
+} from './samplers/nsgaii';
 export { BruteForceSampler } from './samplers/bruteForce';
 export { PartialFixedSampler } from './samplers/partialFixed';
 export type { StudyView, PeekedTrials, AlgorithmWrites, AlgorithmResult, StudyAttrClaim } from './study/view';

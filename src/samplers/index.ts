@@ -12,5 +12,25 @@ export { PartialFixedSampler } from './partialFixed';
 export { QMCSampler, type QMCSamplerOptions } from './qmc';
 export { GPSampler, type GPSamplerOptions } from './gp';
 export { CmaEsSampler, type CmaEsSamplerOptions } from './cmaes';
-export { NSGAIISampler, NSGAIIISampler, type NSGAIISamplerOptions, type NSGAIIISamplerOptions } from './nsgaii';
+export {
+  NSGAIISampler,
+  NSGAIIISampler,
+  type NSGAIISamplerOptions,
+  type NSGAIIISamplerOptions,
+  UniformCrossover,
+  BLXAlphaCrossover,
+  SBXCrossover,
+  VSBXCrossover,
+  SPXCrossover,
+  UNDXCrossover,
+  type Crossover,
+  type CrossoverContext,
+  type CrossoverName,
+  type CrossoverRandom,
+  type UniformCrossoverOptions,
+  type BLXAlphaCrossoverOptions,
+  type SBXCrossoverOptions,
+  type SPXCrossoverOptions,
+  type UNDXCrossoverOptions,
+} from './nsgaii';
 export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './searchSpace';

@@ -1,2 +1,19 @@
 export { NSGAIISampler, NSGA2_GENERATION_KEY, type NSGAIISamplerOptions } from './sampler';
 export { NSGAIIISampler, type NSGAIIISamplerOptions } from './nsgaiii';
+export {
+  BLXAlphaCrossover,
+  SBXCrossover,
+  SPXCrossover,
+  UNDXCrossover,
+  UniformCrossover,
+  VSBXCrossover,
+  type BLXAlphaCrossoverOptions,
+  type Crossover,
+  type CrossoverContext,
+  type CrossoverName,
+  type CrossoverRandom,
+  type SBXCrossoverOptions,
+  type SPXCrossoverOptions,
+  type UNDXCrossoverOptions,
+  type UniformCrossoverOptions,
+} from './crossovers';

@@ -7,7 +7,8 @@ import { checkSeed, Rng } from '../../rng';
 import type { AlgorithmResult, AlgorithmWrites, StudyView } from '../../study/view';
 import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
 import type { Sampler } from '../base';
-import { SpaceEncoding } from '../gp/encoding';
+import { decodeValue, encodeValue, SpaceEncoding, type EncodedDim } from '../gp/encoding';
+import { crossoverOf, type Crossover, type CrossoverContext, type CrossoverName } from './crossovers';
 import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
 import { hasKey, setKey } from '../../dict';
@@ -37,20 +38,23 @@ export interface NSGAIISamplerOptions {
   /** PolynomialMutation's distribution index (default 20, as Optuna's): larger keeps values nearer. */
   mutationEta?: number;
   /**
-   * 'uniform' (default: Optuna's UniformCrossover, its breeding compared with Optuna 5.0's in
-   * test/multiobjective/nsgaBreeding.test.ts) or 'sbx' (tunelab's simulated binary crossover, Deb &
-   * Agrawal 1995, clipped to the range; not Optuna's bounded SBXCrossover).
+   * How two or three parents make a child's numeric parameters, as Optuna 5.0's `crossover`: a
+   * crossover object (`new BLXAlphaCrossover({ alpha: 0.3 })`; `UniformCrossover`, `SBXCrossover`,
+   * `VSBXCrossover`, `SPXCrossover`, `UNDXCrossover`, or your own `Crossover`) or the name of one
+   * with its defaults: 'uniform' (the default, with `swappingProb`), 'blxAlpha', 'sbx', 'vsbx',
+   * 'spx', 'undx'. Categorical parameters always cross uniformly, between the first and the last
+   * parent, with `swappingProb`. Each is compared in distribution with Optuna 5.0's
+   * (test/multiobjective/nsgaCrossovers.test.ts).
    */
-  crossover?: 'uniform' | 'sbx';
+  crossover?: CrossoverName | Crossover;
   /** Probability that a child is bred by crossover rather than copied from a random parent (default 0.9). */
   crossoverProb?: number;
   /**
    * Uniform crossover, as Optuna's code reads it: the probability that a parameter keeps the first
-   * parent's value rather than the second's (default 0.5, where the two readings agree).
+   * parent's value rather than the second's (default 0.5, where the two readings agree). Used for
+   * categorical parameters, and for numeric ones when `crossover` is 'uniform'.
    */
   swappingProb?: number;
-  /** SBX distribution index (larger: children closer to parents; default 20). */
-  sbxEta?: number;
   /** Constraint values per trial (<= 0 satisfied): selection uses Deb's constrained domination. */
   constraintsFunc?: ConstraintsFunc;
 }
@@ -65,7 +69,6 @@ export const NSGAII_OPTION_FIELDS: EveryKey<NSGAIISamplerOptions> = {
   crossover: true,
   crossoverProb: true,
   swappingProb: true,
-  sbxEta: true,
   constraintsFunc: true,
 };
 const NSGAII_SAMPLER_OPTION_KEYS = optionKeys(NSGAII_OPTION_FIELDS);
@@ -99,10 +102,9 @@ export class NSGAIISampler implements Sampler {
   private readonly mutationProb: number | null;
   private readonly mutation: 'uniform' | 'polynomial';
   private readonly mutationEta: number;
-  private readonly crossover: 'uniform' | 'sbx';
+  private readonly crossover: Crossover;
   private readonly crossoverProb: number;
   private readonly swappingProb: number;
-  private readonly sbxEta: number;
   protected readonly constraintsFunc?: ConstraintsFunc;
   private readonly searchSpace = new IntersectionSearchSpace();
   private readonly generationOf = new Map<number, number>();
@@ -159,10 +161,6 @@ export class NSGAIISampler implements Sampler {
     }
     this.mutationEta = opts.mutationEta ?? 20;
     if (!(this.mutationEta >= 0)) throw new InvalidArgumentError(`${name}: mutationEta must be a number >= 0, got ${opts.mutationEta}.`);
-    this.crossover = opts.crossover ?? 'uniform';
-    if (this.crossover !== 'uniform' && this.crossover !== 'sbx') {
-      throw new InvalidArgumentError(`${name}: crossover must be 'uniform' or 'sbx', got '${String(opts.crossover)}'.`);
-    }
     this.crossoverProb = opts.crossoverProb ?? 0.9;
     this.swappingProb = opts.swappingProb ?? 0.5;
     for (const [k, v] of [
@@ -171,7 +169,12 @@ export class NSGAIISampler implements Sampler {
     ] as const) {
       if (!(v >= 0 && v <= 1)) throw new InvalidArgumentError(`${name}: ${k} must be in [0, 1], got ${v}.`);
     }
-    this.sbxEta = opts.sbxEta ?? 20;
+    this.crossover = crossoverOf(name, opts.crossover, this.swappingProb);
+    if (this.populationSize < this.crossover.nParents) {
+      throw new InvalidArgumentError(
+        `${name}: populationSize ${this.populationSize} is too small for ${this.crossover.name ?? 'the crossover'}, which takes ${this.crossover.nParents} parents; give a populationSize of at least ${this.crossover.nParents}.`,
+      );
+    }
     this.constraintsFunc = opts.constraintsFunc;
   }
 
@@ -274,39 +277,74 @@ export class NSGAIISampler implements Sampler {
     const parents = this.parentsOf(study, generation).filter((t) => names.every((name) => hasKey(t.internalParams, name)));
     if (parents.length === 0) return {};
     const enc = new SpaceEncoding(space);
-    const child = new Float64Array(enc.size);
-    if (this.rng.random() < this.crossoverProb) {
-      // Two different parents, as Optuna draws them (the second from the population without the first).
-      const beats = dominance(study, parents);
-      const first = this.tournament(parents, beats);
-      const second = this.tournament(parents.length > 1 ? parents.filter((t) => t !== first) : parents, beats);
-      const a = new Float64Array(enc.size);
-      const b = new Float64Array(enc.size);
-      enc.encode(first.internalParams, a);
-      enc.encode(second.internalParams, b);
-      for (let d = 0; d < enc.size; d++) {
-        const dim = enc.dims[d];
-        if (this.crossover === 'sbx' && dim.kind !== 'categorical') child[d] = this.sbx(a[d], b[d]);
-        // As Optuna's uniform crossover: the second parent's value unless a draw below swappingProb keeps the first's.
-        else child[d] = this.rng.random() >= this.swappingProb ? b[d] : a[d];
-      }
-    } else {
-      // As Optuna: without crossover the child is a copy of a parent drawn at random.
-      enc.encode(parents[this.rng.int(0, parents.length - 1)].internalParams, child);
-    }
-    // Mutation: a polynomial one moves a numeric value in place; a dropped parameter is drawn at
-    // random by sampleIndependent.
+    let values: Record<string, number> | null = null;
+    if (this.rng.random() < this.crossoverProb && parents.length >= this.crossover.nParents) values = this.crossed(study, parents, enc);
+    // As Optuna: without crossover the child is a copy of a parent drawn at random.
+    values ??= this.copied(parents[this.rng.int(0, parents.length - 1)], enc);
+    // Mutation: a polynomial one moves a numeric value; a dropped parameter is drawn at random by
+    // sampleIndependent.
     const pm = this.mutationProb ?? 1 / Math.max(1, enc.size);
-    const dropped: string[] = [];
-    for (let d = 0; d < enc.size; d++) {
+    for (const dim of enc.dims) {
       if (this.rng.random() >= pm) continue;
-      const dim = enc.dims[d];
-      if (this.mutation === 'polynomial' && dim.kind !== 'categorical') child[d] = this.polynomialMutation(child[d]);
-      else dropped.push(dim.name);
+      if (this.mutation === 'polynomial' && dim.kind !== 'categorical') {
+        setKey(values, dim.name, decodeValue(dim, this.polynomialMutation(encodeValue(dim, values[dim.name]))));
+      } else {
+        delete values[dim.name];
+      }
     }
-    enc.snap(child);
-    const values = enc.decode(child);
-    for (const name of dropped) delete values[name];
+    return values;
+  }
+
+  /**
+   * A child bred by crossover, as Optuna 5.0's `perform_crossover` breeds it: the crossover's parents
+   * by tournament, each from those not chosen yet; categorical parameters uniformly between the first
+   * parent and the last; numeric ones by the crossover in Optuna's transformed space, then mapped back
+   * onto their distributions. A child below a linear float's range is drawn again, parents and all,
+   * as Optuna draws again a child its distribution does not contain; null after
+   * MAX_CROSSOVER_DRAWS such draws (the sampler then copies a parent, where Optuna would draw on).
+   */
+  private crossed(study: StudyView, parents: readonly FrozenTrial[], enc: SpaceEncoding): Record<string, number> | null {
+    const beats = dominance(study, parents);
+    const numeric = enc.dims.filter((dim) => dim.kind !== 'categorical');
+    const context: CrossoverContext = {
+      bounds: numeric.map((dim) => [dim.lo, dim.hi] as const),
+      rng: this.rng,
+      multiObjective: study.directions.length > 1,
+    };
+    const n = this.crossover.nParents;
+    for (let draw = 0; draw < MAX_CROSSOVER_DRAWS; draw++) {
+      const chosen: FrozenTrial[] = [];
+      for (let k = 0; k < n; k++) chosen.push(this.tournament(k === 0 ? parents : parents.filter((t) => !chosen.includes(t)), beats));
+      const values: Record<string, number> = {};
+      const [first, last] = [chosen[0].internalParams, chosen[n - 1].internalParams];
+      for (const dim of enc.dims) {
+        if (dim.kind === 'categorical') setKey(values, dim.name, (this.rng.random() >= this.swappingProb ? last : first)[dim.name]);
+      }
+      if (numeric.length > 0) {
+        const rows = chosen.map((t) => Float64Array.from(numeric, (dim) => transformed(dim, t.internalParams[dim.name])));
+        const child = this.crossover.crossover(rows, context);
+        if (!(child instanceof Float64Array || Array.isArray(child)) || child.length !== numeric.length) {
+          throw new InvalidArgumentError(
+            `${this.crossover.name ?? 'crossover'}.crossover returned ${child === null || child === undefined ? String(child) : `${(child as { length?: unknown }).length} values`}; it must return one value per numeric parameter (${numeric.length}), as a Float64Array.`,
+          );
+        }
+        let contained = true;
+        numeric.forEach((dim, d) => {
+          const v = untransformed(dim, child[d]);
+          if (Number.isNaN(v)) contained = false;
+          else setKey(values, dim.name, v);
+        });
+        if (!contained) continue;
+      }
+      return values;
+    }
+    return null;
+  }
+
+  /** A parent's values of the space's parameters. */
+  private copied(parent: FrozenTrial, enc: SpaceEncoding): Record<string, number> {
+    const values: Record<string, number> = {};
+    for (const dim of enc.dims) setKey(values, dim.name, parent.internalParams[dim.name]);
     return values;
   }
 
@@ -316,16 +354,6 @@ export class NSGAIISampler implements Sampler {
 
   afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): AlgorithmResult {
     if (this.constraintsFunc) return constraintsToRecord(trial, state, values, this.constraintsFunc);
-  }
-
-  /** Simulated binary crossover of one coordinate in [0, 1] (one child). */
-  private sbx(x1: number, x2: number): number {
-    const u = this.rng.random();
-    const beta = u <= 0.5 ? (2 * u) ** (1 / (this.sbxEta + 1)) : (1 / (2 * (1 - u))) ** (1 / (this.sbxEta + 1));
-    const mid = 0.5 * (x1 + x2);
-    const half = 0.5 * Math.abs(x2 - x1);
-    const c = this.rng.random() < 0.5 ? mid - beta * half : mid + beta * half;
-    return Math.min(1, Math.max(0, c));
   }
 
   /**
@@ -431,4 +459,29 @@ function dominance(study: StudyView, parents: readonly FrozenTrial[]): (x: Froze
   if (!parents.some((t) => trialConstraints(t) !== null)) return (x, y) => dominates(x.values!, y.values!, directions);
   return (x, y) =>
     constrainedDominates(toLoss(x.values!, directions), constraintViolation(x), toLoss(y.values!, directions), constraintViolation(y));
+}
+
+/** Draws of a crossover's child before the sampler gives up and copies a parent (Optuna draws on for ever). */
+const MAX_CROSSOVER_DRAWS = 100;
+
+/** A numeric parameter's internal value in Optuna's transformed space: its logarithm on a log scale. */
+function transformed(dim: EncodedDim, value: number): number {
+  return dim.log ? Math.log(value) : value;
+}
+
+/**
+ * A crossover's value back on the parameter's distribution, as Optuna 5.0's `untransform` maps it:
+ * a discrete one rounded onto its grid and clamped to its range, a log-scale float clamped, a linear
+ * float clamped above only (to one ulp below `high` in Optuna, to `high` here); NaN where Optuna's
+ * distribution would not contain the value (a linear float below `low`, or NaN), so the child is
+ * drawn again.
+ */
+function untransformed(dim: EncodedDim, t: number): number {
+  if (Number.isNaN(t)) return NaN;
+  const d = dim.distribution as { low: number; high: number };
+  let v = dim.log ? Math.exp(t) : t;
+  if (dim.kind === 'continuous' && !dim.log) return v >= d.low ? Math.min(v, d.high) : NaN;
+  if (dim.kind === 'discrete') v = d.low + Math.round((v - d.low) / dim.step) * dim.step;
+  v = Math.min(d.high, Math.max(d.low, v));
+  return dim.distribution.kind === 'int' ? Math.round(v) : v;
 }
