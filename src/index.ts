@@ -94,7 +94,9 @@ export {
   VSBXCrossover,
   SPXCrossover,
   UNDXCrossover,
+  PolynomialMutation,
   type Crossover,
+  type Mutation,
 } from './samplers/nsgaii';
 export { BruteForceSampler } from './samplers/bruteForce';
 export { PartialFixedSampler } from './samplers/partialFixed';

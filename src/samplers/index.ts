@@ -26,11 +26,15 @@ export {
   type Crossover,
   type CrossoverContext,
   type CrossoverName,
-  type CrossoverRandom,
+  type BreedingRandom,
   type UniformCrossoverOptions,
   type BLXAlphaCrossoverOptions,
   type SBXCrossoverOptions,
   type SPXCrossoverOptions,
   type UNDXCrossoverOptions,
+  PolynomialMutation,
+  type Mutation,
+  type MutationContext,
+  type PolynomialMutationOptions,
 } from './nsgaii';
 export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './searchSpace';

@@ -18,12 +18,14 @@ import { categoricalDistribution, floatDistribution, intDistribution, type Distr
 import {
   BLXAlphaCrossover,
   NSGAIISampler,
+  PolynomialMutation,
   SBXCrossover,
   SPXCrossover,
   UNDXCrossover,
   UniformCrossover,
   VSBXCrossover,
   type Crossover,
+  type Mutation,
 } from '../../src/samplers/nsgaii';
 import { ksTest } from '../helpers/ks';
 import { PYTHON } from '../helpers/python';
@@ -218,7 +220,7 @@ describe("NSGA-II's crossovers, against Optuna 5.0's", () => {
   });
 });
 
-describe('NSGA-II crossover options', () => {
+describe('NSGA-II crossover and mutation options', () => {
   it('takes a crossover by name, refuses an unknown one, and a population smaller than its parents', () => {
     for (const name of ['uniform', 'blxAlpha', 'sbx', 'vsbx', 'spx', 'undx'] as const) assert.ok(new NSGAIISampler({ crossover: name }));
     assert.throws(() => new NSGAIISampler({ crossover: 'blx' as 'blxAlpha' }), /crossover must be one of 'uniform', 'blxAlpha'/);
@@ -261,5 +263,75 @@ describe('NSGA-II crossover options', () => {
       /Broken\.crossover returned 0 values; it must return one value per numeric parameter \(2\)/,
     );
     assert.equal(study.trials.filter((t) => t.state === TrialState.COMPLETE).length, 4, "the first generation's trials are kept");
+  });
+
+  /** The x values of a two-objective study's 24 trials (three generations of 8) under `sampler`. */
+  async function xs(sampler: NSGAIISampler): Promise<number[]> {
+    const study = await createStudy({ directions: ['minimize', 'minimize'], sampler });
+    await study.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        const y = t.suggestFloat('y', 1, 100, { log: true });
+        return [x + Math.log(y), 1 - x];
+      },
+      { nTrials: 24, showProgressBar: false },
+    );
+    return study.trials.map((t) => t.params.x as number);
+  }
+
+  it("takes a mutation object: PolynomialMutation({ eta }) breeds as mutation: 'polynomial' with mutationEta, draw for draw", async () => {
+    const byName = await xs(new NSGAIISampler({ seed: 3, populationSize: 8, mutation: 'polynomial', mutationEta: 5, mutationProb: 0.5 }));
+    const byObject = await xs(
+      new NSGAIISampler({ seed: 3, populationSize: 8, mutation: new PolynomialMutation({ eta: 5 }), mutationProb: 0.5 }),
+    );
+    assert.deepEqual(byObject, byName);
+    const otherEta = await xs(
+      new NSGAIISampler({ seed: 3, populationSize: 8, mutation: new PolynomialMutation({ eta: 50 }), mutationProb: 0.5 }),
+    );
+    assert.notDeepEqual(otherEta.slice(8), byName.slice(8), 'eta changes the children');
+  });
+
+  it("runs a user's own mutation in the transformed space, clipped to the bounds, and refuses what cannot work", async () => {
+    const seen: { value: number; bounds: readonly [number, number] }[] = [];
+    const upByTenth: Mutation = {
+      name: 'UpByTenth',
+      mutation: (value, { bounds }) => {
+        seen.push({ value, bounds });
+        return value + 0.1;
+      },
+    };
+    const children = await xs(new NSGAIISampler({ seed: 4, populationSize: 8, crossoverProb: 0, mutation: upByTenth, mutationProb: 1 }));
+    const parents = children.slice(0, 8);
+    // Without crossover a child copies a parent, then every value moves up by a tenth (x is linear), or to 1.
+    for (const x of children.slice(8, 16))
+      assert.ok(
+        parents.some((p) => Math.abs(Math.min(1, p + 0.1) - x) < 1e-12),
+        `${x} is a parent's x moved up`,
+      );
+    // y is on a log scale: the mutation sees its logarithm and the log bounds.
+    assert.ok(
+      seen.some((s) => s.bounds[0] === Math.log(1) && s.bounds[1] === Math.log(100)),
+      "y's bounds are given on the log scale",
+    );
+    assert.ok(
+      seen.some((s) => s.bounds[0] === 0 && s.bounds[1] === 1),
+      "x's bounds are its own",
+    );
+
+    assert.throws(() => new NSGAIISampler({ mutationEta: 5 }), /mutationEta applies to mutation: 'polynomial' only/);
+    assert.throws(
+      () => new NSGAIISampler({ mutation: new PolynomialMutation(), mutationEta: 5 }),
+      /give a mutation object its own options/,
+    );
+    assert.throws(
+      () => new NSGAIISampler({ mutation: 'gauss' as 'polynomial' }),
+      /mutation must be 'uniform', 'polynomial' or an object with mutation\(value, context\)/,
+    );
+    assert.throws(() => new PolynomialMutation({ eta: -1 }), /PolynomialMutation: eta must be a finite number >= 0, got -1/);
+    const broken: Mutation = { name: 'Broken', mutation: () => NaN };
+    await assert.rejects(
+      xs(new NSGAIISampler({ seed: 4, populationSize: 8, mutation: broken, mutationProb: 1 })),
+      /Broken\.mutation returned NaN for (x|y); it must return a number/,
+    );
   });
 });

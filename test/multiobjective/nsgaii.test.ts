@@ -125,7 +125,10 @@ describe('NSGAIISampler', () => {
     assert.throws(() => new NSGAIISampler({ populationSize: 1 }), /populationSize must be an integer >= 2/);
     assert.throws(() => new NSGAIISampler({ crossoverProb: 2 }), /crossoverProb must be in \[0, 1\]/);
     assert.throws(() => new NSGAIISampler({ crossover: 'blx' as 'sbx' }), /crossover must be one of 'uniform', 'blxAlpha', 'sbx'/);
-    assert.throws(() => new NSGAIISampler({ mutation: 'gaussian' as 'polynomial' }), /mutation must be 'uniform' or 'polynomial'/);
+    assert.throws(
+      () => new NSGAIISampler({ mutation: 'gaussian' as 'polynomial' }),
+      /mutation must be 'uniform', 'polynomial' or an object/,
+    );
     assert.throws(() => new NSGAIISampler({ mutation: 'polynomial', mutationEta: -1 }), /mutationEta must be a number >= 0/);
   });
 });

@@ -106,15 +106,13 @@ function encodeDim(name: string, d: Distribution): EncodedDim {
   return { name, kind: discrete ? 'discrete' : 'continuous', distribution: d, choices: 0, lo, hi, log: d.log, step };
 }
 
-/** An internal value -> its unit-interval coordinate. */
-export function encodeValue(dim: EncodedDim, v: number): number {
+function encodeValue(dim: EncodedDim, v: number): number {
   if (dim.kind === 'categorical') return v;
   const t = dim.log ? Math.log(v) : v;
   return (t - dim.lo) / (dim.hi - dim.lo);
 }
 
-/** A unit-interval coordinate -> the internal value it stands for, snapped onto the distribution. */
-export function decodeValue(dim: EncodedDim, u: number): number {
+function decodeValue(dim: EncodedDim, u: number): number {
   if (dim.kind === 'categorical') return Math.min(dim.choices - 1, Math.max(0, Math.round(u)));
   const d = dim.distribution as { low: number; high: number };
   const t = dim.lo + Math.min(1, Math.max(0, u)) * (dim.hi - dim.lo);

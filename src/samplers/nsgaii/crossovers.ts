@@ -14,7 +14,7 @@ import { InvalidArgumentError } from '../../errors';
 import { checkOptionKeys, optionKeys, type EveryKey } from '../../options';
 
 /** The random numbers a crossover may draw (the sampler's seeded generator). */
-export interface CrossoverRandom {
+export interface BreedingRandom {
   /** Uniform in [0, 1). */
   random(): number;
   /** Normal with the given mean and standard deviation. */
@@ -25,7 +25,7 @@ export interface CrossoverRandom {
 export interface CrossoverContext {
   /** Per numeric parameter, its [low, high] in the transformed space the parents are given in. */
   readonly bounds: readonly (readonly [number, number])[];
-  readonly rng: CrossoverRandom;
+  readonly rng: BreedingRandom;
   /** Whether the study has several objectives (SBX's and vSBX's default `eta` depends on it). */
   readonly multiObjective: boolean;
 }
@@ -186,7 +186,7 @@ abstract class SimulatedBinary implements Crossover {
   }
 
   /** One of the two children, parameter by parameter from the crossed pair (c1, c2) or the parents (x1, x2). */
-  protected oneChild(c1: Float64Array, c2: Float64Array, [x1, x2]: readonly Float64Array[], rng: CrossoverRandom): Float64Array {
+  protected oneChild(c1: Float64Array, c2: Float64Array, [x1, x2]: readonly Float64Array[], rng: BreedingRandom): Float64Array {
     const first = new Float64Array(c1.length);
     const second = new Float64Array(c1.length);
     for (let d = 0; d < c1.length; d++) {

@@ -11,9 +11,10 @@ export {
   type Crossover,
   type CrossoverContext,
   type CrossoverName,
-  type CrossoverRandom,
+  type BreedingRandom,
   type SBXCrossoverOptions,
   type SPXCrossoverOptions,
   type UNDXCrossoverOptions,
   type UniformCrossoverOptions,
 } from './crossovers';
+export { PolynomialMutation, type Mutation, type MutationContext, type PolynomialMutationOptions } from './mutations';

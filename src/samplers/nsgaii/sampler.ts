@@ -7,8 +7,9 @@ import { checkSeed, Rng } from '../../rng';
 import type { AlgorithmResult, AlgorithmWrites, StudyView } from '../../study/view';
 import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
 import type { Sampler } from '../base';
-import { decodeValue, encodeValue, SpaceEncoding, type EncodedDim } from '../gp/encoding';
+import { SpaceEncoding, type EncodedDim } from '../gp/encoding';
 import { crossoverOf, type Crossover, type CrossoverContext, type CrossoverName } from './crossovers';
+import { mutationOf, type Mutation } from './mutations';
 import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
 import { hasKey, setKey } from '../../dict';
@@ -30,12 +31,13 @@ export interface NSGAIISamplerOptions {
   /** Per-parameter probability of mutating the child's value (default 1/#params). */
   mutationProb?: number | null;
   /**
-   * How a parameter mutates: 'uniform' (default, Optuna's `mutation=None`: drawn afresh at random)
-   * or 'polynomial' (Optuna 5.0's PolynomialMutation, Deb's NSGA-II code: a numeric value moved
-   * near its parent's, `mutationEta` the distribution index; a categorical one is drawn afresh).
+   * How a parameter chosen for mutation changes: 'uniform' (default, Optuna's `mutation=None`: drawn
+   * afresh at random), 'polynomial' or `new PolynomialMutation({ eta })` (Optuna 5.0's
+   * PolynomialMutation, Deb's NSGA-II code: a numeric value moved near its parent's), or a
+   * `Mutation` of your own. A categorical parameter is always drawn afresh.
    */
-  mutation?: 'uniform' | 'polynomial';
-  /** PolynomialMutation's distribution index (default 20, as Optuna's): larger keeps values nearer. */
+  mutation?: 'uniform' | 'polynomial' | Mutation;
+  /** The distribution index of `mutation: 'polynomial'` (default 20, as Optuna's): larger keeps values nearer. */
   mutationEta?: number;
   /**
    * How two or three parents make a child's numeric parameters, as Optuna 5.0's `crossover`: a
@@ -100,8 +102,8 @@ export class NSGAIISampler implements Sampler {
   protected readonly populationSize: number;
   private readonly generationKey: string;
   private readonly mutationProb: number | null;
-  private readonly mutation: 'uniform' | 'polynomial';
-  private readonly mutationEta: number;
+  /** Null: a mutated parameter is drawn afresh. */
+  private readonly mutation: Mutation | null;
   private readonly crossover: Crossover;
   private readonly crossoverProb: number;
   private readonly swappingProb: number;
@@ -155,12 +157,7 @@ export class NSGAIISampler implements Sampler {
     if (this.mutationProb !== null && !(this.mutationProb >= 0 && this.mutationProb <= 1)) {
       throw new InvalidArgumentError(`${name}: mutationProb must be in [0, 1], got ${opts.mutationProb}.`);
     }
-    this.mutation = opts.mutation ?? 'uniform';
-    if (this.mutation !== 'uniform' && this.mutation !== 'polynomial') {
-      throw new InvalidArgumentError(`${name}: mutation must be 'uniform' or 'polynomial', got '${String(opts.mutation)}'.`);
-    }
-    this.mutationEta = opts.mutationEta ?? 20;
-    if (!(this.mutationEta >= 0)) throw new InvalidArgumentError(`${name}: mutationEta must be a number >= 0, got ${opts.mutationEta}.`);
+    this.mutation = mutationOf(name, opts.mutation, opts.mutationEta);
     this.crossoverProb = opts.crossoverProb ?? 0.9;
     this.swappingProb = opts.swappingProb ?? 0.5;
     for (const [k, v] of [
@@ -281,18 +278,29 @@ export class NSGAIISampler implements Sampler {
     if (this.rng.random() < this.crossoverProb && parents.length >= this.crossover.nParents) values = this.crossed(study, parents, enc);
     // As Optuna: without crossover the child is a copy of a parent drawn at random.
     values ??= this.copied(parents[this.rng.int(0, parents.length - 1)], enc);
-    // Mutation: a polynomial one moves a numeric value; a dropped parameter is drawn at random by
+    // Mutation: a mutation object moves a numeric value; a dropped parameter is drawn at random by
     // sampleIndependent.
     const pm = this.mutationProb ?? 1 / Math.max(1, enc.size);
+    const multiObjective = study.directions.length > 1;
     for (const dim of enc.dims) {
       if (this.rng.random() >= pm) continue;
-      if (this.mutation === 'polynomial' && dim.kind !== 'categorical') {
-        setKey(values, dim.name, decodeValue(dim, this.polynomialMutation(encodeValue(dim, values[dim.name]))));
-      } else {
-        delete values[dim.name];
-      }
+      if (this.mutation !== null && dim.kind !== 'categorical')
+        setKey(values, dim.name, this.mutated(dim, values[dim.name], multiObjective));
+      else delete values[dim.name];
     }
     return values;
+  }
+
+  /** A value moved by the mutation in the transformed space, clipped to its bounds and mapped back, as Optuna's `perform_mutation`. */
+  private mutated(dim: EncodedDim, value: number, multiObjective: boolean): number {
+    const mutation = this.mutation!;
+    const moved = mutation.mutation(transformed(dim, value), { bounds: [dim.lo, dim.hi], rng: this.rng, multiObjective });
+    if (typeof moved !== 'number' || Number.isNaN(moved)) {
+      throw new InvalidArgumentError(
+        `${mutation.name ?? 'mutation'}.mutation returned ${String(moved)} for ${dim.name}; it must return a number.`,
+      );
+    }
+    return untransformed(dim, Math.min(dim.hi, Math.max(dim.lo, moved)));
   }
 
   /**
@@ -354,25 +362,6 @@ export class NSGAIISampler implements Sampler {
 
   afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): AlgorithmResult {
     if (this.constraintsFunc) return constraintsToRecord(trial, state, values, this.constraintsFunc);
-  }
-
-  /**
-   * Optuna 5.0's PolynomialMutation of a coordinate in [0, 1] (the encoding's bounds are Optuna's
-   * transformed bounds, and the operator is unchanged by an affine map of them), clipped to them.
-   */
-  private polynomialMutation(x: number): number {
-    const u = this.rng.random();
-    const power = 1 / (this.mutationEta + 1);
-    let deltaQ: number;
-    // Distances to the bounds: x below (delta1), 1 - x above (delta2); each term uses 1 - delta.
-    if (u <= 0.5) {
-      const value = 2 * u + (1 - 2 * u) * (1 - x) ** (this.mutationEta + 1);
-      deltaQ = value ** power - 1;
-    } else {
-      const value = 2 * (1 - u) + 2 * (u - 0.5) * x ** (this.mutationEta + 1);
-      deltaQ = 1 - value ** power;
-    }
-    return Math.min(1, Math.max(0, x + deltaQ));
   }
 
   /** Optuna 5.0's binary tournament: two parents drawn at random; the first wins if it dominates the second. */
