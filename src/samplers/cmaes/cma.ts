@@ -27,7 +27,28 @@ export interface CmaState {
   margin: number | null;
   /** Diagonal of the margin scaling A (absent in states stored before it existed: all ones). */
   a?: number[];
+  /** Learning rate adaptation's state (LRA-CMA-ES), absent when the run does not adapt them. */
+  lr?: LearningRates;
 }
+
+/**
+ * What learning rate adaptation (Nomura, Akimoto & Ono, "CMA-ES with Learning Rate Adaptation: Can
+ * CMA-ES with Default Population Size Solve Multimodal and Noisy Problems?", GECCO 2023) carries
+ * from one generation to the next: moving averages of the mean's and the covariance's one-step
+ * updates in the local coordinates of the distribution before them (`eMean`, `eSigma`, row-major
+ * n x n), of their squared norms (`vMean`, `vSigma`), and the two learning rates they set.
+ */
+export interface LearningRates {
+  eMean: number[];
+  eSigma: number[];
+  vMean: number;
+  vSigma: number;
+  etaMean: number;
+  etaSigma: number;
+}
+
+/** The paper's hyperparameters (its defaults, which Optuna 5.0's cmaes 0.13 uses). */
+const LRA = { alpha: 1.4, betaMean: 0.1, betaSigma: 0.03, gamma: 0.1 };
 
 interface Params {
   mu: number;
@@ -70,12 +91,12 @@ export function initialState(
   mean: number[],
   sigma: number,
   popsize: number,
-  opts: { separable: boolean; margin: number | null },
+  opts: { separable: boolean; margin: number | null; lrAdapt?: boolean; cov?: readonly number[] },
 ): CmaState {
   const dim = mean.length;
-  const cov = new Array<number>(dim * dim).fill(0);
-  for (let i = 0; i < dim; i++) cov[i * dim + i] = 1;
-  return {
+  const cov = opts.cov ? [...opts.cov] : new Array<number>(dim * dim).fill(0);
+  if (!opts.cov) for (let i = 0; i < dim; i++) cov[i * dim + i] = 1;
+  const state: CmaState = {
     dim,
     popsize,
     mean: [...mean],
@@ -89,6 +110,17 @@ export function initialState(
     margin: opts.margin,
     a: new Array<number>(dim).fill(1),
   };
+  if (opts.lrAdapt) {
+    state.lr = {
+      eMean: new Array<number>(dim).fill(0),
+      eSigma: new Array<number>(dim * dim).fill(0),
+      vMean: 0,
+      vSigma: 0,
+      etaMean: 1,
+      etaSigma: 1,
+    };
+  }
+  return state;
 }
 
 /** B and D (C = B diag(D^2) B^T) for sampling and for C^-1/2. */
@@ -167,6 +199,7 @@ export function tell(prev: CmaState, solutions: ReadonlyArray<{ x: readonly numb
     }
   }
   s.sigma = prev.sigma * Math.exp(Math.min(1, (p.cs / p.damps) * (psNorm / p.chiN - 1)));
+  if (prev.lr) adaptLearningRates(prev, s, b, d);
   s.generation = prev.generation + 1;
   s.bestHistory = [...prev.bestHistory, sorted[0].value].slice(-(10 + Math.ceil((30 * n) / s.popsize)));
   return s;
@@ -192,4 +225,102 @@ export function shouldStop(s: CmaState, lastValues: readonly number[]): boolean 
   const dmax = Math.max(...d);
   const dmin = Math.min(...d);
   return (dmax / dmin) ** 2 > 1e14;
+}
+
+/**
+ * Learning rate adaptation (LRA-CMA-ES) applied to one generation's update, in place on `next`: the
+ * update of the mean and of the covariance sigma^2 C, each in the local coordinates of the
+ * distribution before it, feed moving averages whose signal-to-noise ratio steers each learning
+ * rate toward alpha times it (up when the updates agree from one generation to the next, down when
+ * they are mostly noise, capped at 1); the mean then moves by etaMean of its update, the covariance
+ * by etaSigma of its own, and sigma is the covariance's determinant^(1/2n), corrected by the change
+ * of etaMean. `b`, `d`: the eigendecomposition of the covariance before (C = B diag(d^2) B^T).
+ */
+export function adaptLearningRates(prev: CmaState, next: CmaState, b: Float64Array, d: Float64Array): void {
+  const lr = next.lr!;
+  const n = prev.dim;
+  const { alpha, betaMean, betaSigma, gamma } = LRA;
+  // W = C^-1/2 / sigma of the distribution before, which maps an update to local coordinates.
+  const w = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let v = 0;
+      for (let k = 0; k < n; k++) v += (b[i * n + k] * b[j * n + k]) / d[k];
+      w[i * n + j] = v / prev.sigma;
+    }
+  }
+  const deltaMean = next.mean.map((m, i) => m - prev.mean[i]);
+  const sigmaBefore = prev.cov.map((c) => prev.sigma ** 2 * c);
+  const deltaSigma = next.cov.map((c, k) => next.sigma ** 2 * c - sigmaBefore[k]);
+  const localMean = new Array<number>(n).fill(0);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) localMean[i] += w[i * n + j] * deltaMean[j];
+  // W dSigma W, over sqrt(2) so that its norm is on the mean's scale.
+  const wDelta = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) wDelta[i * n + j] += w[i * n + k] * deltaSigma[k * n + j];
+  const localSigma = new Array<number>(n * n).fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let v = 0;
+      for (let k = 0; k < n; k++) v += wDelta[i * n + k] * w[k * n + j];
+      localSigma[i * n + j] = v / Math.SQRT2;
+    }
+  }
+  const squaredNorm = (v: readonly number[]): number => v.reduce((acc, x) => acc + x * x, 0);
+  lr.eMean = lr.eMean.map((e, i) => (1 - betaMean) * e + betaMean * localMean[i]);
+  lr.eSigma = lr.eSigma.map((e, i) => (1 - betaSigma) * e + betaSigma * localSigma[i]);
+  lr.vMean = (1 - betaMean) * lr.vMean + betaMean * squaredNorm(localMean);
+  lr.vSigma = (1 - betaSigma) * lr.vSigma + betaSigma * squaredNorm(localSigma);
+  const snr = (e: readonly number[], v: number, beta: number): number => {
+    const e2 = squaredNorm(e);
+    return (e2 - (beta / (2 - beta)) * v) / (v - e2);
+  };
+  const adapted = (eta: number, ratio: number, beta: number): number => {
+    const relative = Math.min(1, Math.max(-1, ratio / alpha / eta - 1));
+    return Math.min(1, eta * Math.exp(Math.min(gamma * eta, beta) * relative));
+  };
+  const etaMeanBefore = lr.etaMean;
+  lr.etaMean = adapted(lr.etaMean, snr(lr.eMean, lr.vMean, betaMean), betaMean);
+  lr.etaSigma = adapted(lr.etaSigma, snr(lr.eSigma, lr.vSigma, betaSigma), betaSigma);
+  next.mean = prev.mean.map((m, i) => m + lr.etaMean * deltaMean[i]);
+  const sigmaAfter = sigmaBefore.map((v, k) => v + lr.etaSigma * deltaSigma[k]);
+  // sigma^2n = det(Sigma) (the log of the eigenvalues' product, which may not fit a double), C = Sigma / sigma^2.
+  const { values } = symmetricEigen(Float64Array.from(sigmaAfter), n);
+  let logDet = 0;
+  for (const v of values) logDet += Math.log(v);
+  const sigma = Math.exp(logDet / (2 * n));
+  next.cov = sigmaAfter.map((v) => v / sigma ** 2);
+  next.sigma = (sigma * etaMeanBefore) / lr.etaMean;
+}
+
+/**
+ * The warm-starting distribution of WS-CMA-ES (Nomura et al., "Warm Starting CMA-ES for
+ * Hyperparameter Optimization", AAAI 2021): the best `gamma` share of a source task's solutions
+ * (points in the unit cube, at least one), their mean, and their covariance plus alpha^2 I, given as
+ * sigma^2 C with sigma = det^(1/2n) (C of determinant 1). Its defaults are the paper's and
+ * Optuna 5.0's (gamma 0.1, alpha 0.1).
+ */
+export function warmStartDistribution(
+  solutions: ReadonlyArray<{ x: readonly number[]; value: number }>,
+  gamma = 0.1,
+  alpha = 0.1,
+): { mean: number[]; sigma: number; cov: number[] } {
+  const top = [...solutions].sort((p, q) => p.value - q.value).slice(0, Math.floor(solutions.length * gamma));
+  if (top.length === 0) throw new RangeError(`warm starting takes at least ${Math.ceil(1 / gamma)} solutions, got ${solutions.length}`);
+  const n = top[0].x.length;
+  const mean = new Array<number>(n).fill(0);
+  for (const { x } of top) x.forEach((v, i) => (mean[i] += v / top.length));
+  const cov = new Array<number>(n * n).fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let second = 0;
+      for (const { x } of top) second += x[i] * x[j];
+      cov[i * n + j] = (i === j ? alpha ** 2 : 0) + second / top.length - mean[i] * mean[j];
+    }
+  }
+  const { values } = symmetricEigen(Float64Array.from(cov), n);
+  let logDet = 0;
+  for (const v of values) logDet += Math.log(v);
+  const sigma = Math.exp(logDet / (2 * n));
+  return { mean, sigma, cov: cov.map((v) => v / sigma ** 2) };
 }
