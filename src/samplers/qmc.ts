@@ -1,10 +1,10 @@
 import { isSingle, type Distribution } from '../distributions';
 import { InvalidArgumentError } from '../errors';
-import type { FrozenTrial } from '../frozenTrial';
+import { TrialState, type FrozenTrial } from '../frozenTrial';
 import { checkSeed, Rng } from '../rng';
-import type { StudyView } from '../study/view';
+import { peekTrials, type AlgorithmResult, type StudyView } from '../study/view';
 import type { Sampler } from './base';
-import { sampleUniformInternal } from './random';
+import { IndependentFallback } from './independent';
 import { IntersectionSearchSpace } from './searchSpace';
 import { SOBOL_MAX_DIMENSIONS, SobolSequence } from './sobol';
 import { setKey } from '../dict';
@@ -17,9 +17,22 @@ export interface QMCSamplerOptions {
   scramble?: boolean;
   /** Only 'sobol' is implemented. */
   qmcType?: 'sobol';
+  /**
+   * Draws the parameters outside the search space every trial shares (the first trial's, and conditional ones) (default: uniformly at random from this sampler's seeded stream), as
+   * Optuna's `independent_sampler`; its own hooks run beside this sampler's.
+   */
+  independentSampler?: Sampler;
+  /** Log Optuna's warning for each parameter drawn independently once the model is in use (default true). */
+  warnIndependentSampling?: boolean;
 }
 
-const QMC_SAMPLER_OPTION_KEYS = optionKeys<QMCSamplerOptions>({ seed: true, scramble: true, qmcType: true });
+const QMC_SAMPLER_OPTION_KEYS = optionKeys<QMCSamplerOptions>({
+  seed: true,
+  scramble: true,
+  qmcType: true,
+  independentSampler: true,
+  warnIndependentSampling: true,
+});
 
 /**
  * Quasi-Monte Carlo sampling: trials cover the space more evenly than random draws (lower
@@ -37,6 +50,7 @@ export class QMCSampler implements Sampler {
   private rng: Rng;
   private readonly space = new IntersectionSearchSpace();
   private sequence: SobolSequence | null = null;
+  private readonly independent: IndependentFallback;
 
   constructor(opts: QMCSamplerOptions = {}) {
     checkOptionKeys('QMCSampler', opts, QMC_SAMPLER_OPTION_KEYS);
@@ -49,12 +63,20 @@ export class QMCSampler implements Sampler {
     // Without a seed the scrambling is still fixed for this sampler's lifetime (one design per sampler).
     this.baseSeed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
     this.rng = new Rng(`${this.baseSeed}/independent`);
+    this.independent = new IndependentFallback(
+      'QMCSampler',
+      'dynamic search space is not supported by `QMCSampler`',
+      opts.independentSampler,
+      opts.warnIndependentSampling ?? true,
+      () => this.rng,
+    );
   }
 
   reseedRng(seed?: number): void {
     checkSeed('QMCSampler.reseedRng', seed);
     // Only the independent fallback is reseeded; the QMC design must stay shared by all workers.
     this.rng = new Rng(seed === undefined ? undefined : `${seed}/independent`);
+    this.independent.reseedRng(seed);
   }
 
   inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
@@ -87,8 +109,23 @@ export class QMCSampler implements Sampler {
     return out;
   }
 
-  sampleIndependent(_study: StudyView, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
-    return sampleUniformInternal(this.rng, distribution);
+  sampleIndependent(study: StudyView, trial: FrozenTrial, name: string, distribution: Distribution): number {
+    // As Optuna: past the first finished trial, whose parameters fix the space, a draw is a fallback.
+    const modelInUse = peekTrials(study).trials.some((t) => t.state === TrialState.COMPLETE || t.state === TrialState.PRUNED);
+    return this.independent.sample(study, trial, name, distribution, modelInUse);
+  }
+
+  beforeTrial(study: StudyView, trial: FrozenTrial): AlgorithmResult | Promise<AlgorithmResult> {
+    return this.independent.beforeTrial(study, trial, undefined);
+  }
+
+  afterTrial(
+    study: StudyView,
+    trial: FrozenTrial,
+    state: TrialState,
+    values: readonly number[] | null,
+  ): AlgorithmResult | Promise<AlgorithmResult> {
+    return this.independent.afterTrial(study, trial, state, values, undefined);
   }
 }
 

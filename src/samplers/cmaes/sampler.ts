@@ -6,7 +6,7 @@ import { peekTrials, type AlgorithmResult, type StudyView } from '../../study/vi
 import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
 import type { Sampler } from '../base';
 import { discreteCell, SpaceEncoding } from '../gp/encoding';
-import { sampleUniformInternal } from '../random';
+import { IndependentFallback } from '../independent';
 import { IntersectionSearchSpace } from '../searchSpace';
 import { defaultPopsize, initialState, sampleCandidate, shouldStop, tell, warmStartDistribution, type CmaState } from './cma';
 import { applyMargin, type MarginCell } from './margin';
@@ -62,6 +62,13 @@ export interface CmaEsSamplerOptions {
    * `consider_pruned_trials`; default false: only COMPLETE trials update the distribution).
    */
   considerPrunedTrials?: boolean;
+  /**
+   * Draws the parameters CMA-ES does not model (categoricals, and any outside the search space every trial shares) (default: uniformly at random from this sampler's seeded stream), as
+   * Optuna's `independent_sampler`; its own hooks run beside this sampler's.
+   */
+  independentSampler?: Sampler;
+  /** Log Optuna's warning for each parameter drawn independently once the model is in use (default true). */
+  warnIndependentSampling?: boolean;
 }
 
 const CMA_ES_SAMPLER_OPTION_KEYS = optionKeys<CmaEsSamplerOptions>({
@@ -76,6 +83,8 @@ const CMA_ES_SAMPLER_OPTION_KEYS = optionKeys<CmaEsSamplerOptions>({
   lrAdapt: true,
   sourceTrials: true,
   considerPrunedTrials: true,
+  independentSampler: true,
+  warnIndependentSampling: true,
 });
 
 interface StoredState {
@@ -106,6 +115,7 @@ export class CmaEsSampler implements Sampler {
   private readonly searchSpace = new IntersectionSearchSpace();
   private readonly pending = new Map<number, Record<string, number>>();
   private readonly generations: CompletedGenerations;
+  private readonly independent: IndependentFallback;
 
   constructor(opts: CmaEsSamplerOptions = {}) {
     checkOptionKeys('CmaEsSampler', opts, CMA_ES_SAMPLER_OPTION_KEYS);
@@ -116,6 +126,13 @@ export class CmaEsSampler implements Sampler {
     this.sourceTrials = opts.sourceTrials ?? null;
     this.considerPrunedTrials = opts.considerPrunedTrials ?? false;
     this.generations = new CompletedGenerations(this.considerPrunedTrials);
+    this.independent = new IndependentFallback(
+      'CmaEsSampler',
+      'dynamic search space and categorical parameters are not supported by `CmaEsSampler`',
+      opts.independentSampler,
+      opts.warnIndependentSampling ?? true,
+      () => this.rng,
+    );
     if (this.sourceTrials !== null && !Array.isArray(this.sourceTrials)) {
       throw new InvalidArgumentError("CmaEsSampler: sourceTrials must be an array of trials (another study's `trials`).");
     }
@@ -148,6 +165,7 @@ export class CmaEsSampler implements Sampler {
   reseedRng(seed?: number): void {
     checkSeed('CmaEsSampler.reseedRng', seed);
     this.rng = new Rng(seed);
+    this.independent.reseedRng(seed);
   }
 
   inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
@@ -158,8 +176,13 @@ export class CmaEsSampler implements Sampler {
     return out;
   }
 
+  /** Advance the run and draw this trial's point; the independent sampler's hook runs beside it. */
+  beforeTrial(study: StudyView, trial: FrozenTrial): AlgorithmResult | Promise<AlgorithmResult> {
+    return this.independent.beforeTrial(study, trial, this.advance(study, trial));
+  }
+
   /** Advance the run (tell a finished generation, restart if stalled) and draw this trial's point. */
-  beforeTrial(study: StudyView, trial: FrozenTrial): AlgorithmResult {
+  private advance(study: StudyView, trial: FrozenTrial): AlgorithmResult {
     if (study.isMultiObjective) {
       throw new InvalidArgumentError('CmaEsSampler optimises a single objective; use NSGAIISampler for multi-objective studies.');
     }
@@ -232,8 +255,18 @@ export class CmaEsSampler implements Sampler {
     return out;
   }
 
-  sampleIndependent(_study: StudyView, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
-    return sampleUniformInternal(this.rng, distribution);
+  sampleIndependent(study: StudyView, trial: FrozenTrial, name: string, distribution: Distribution): number {
+    const modelInUse = this.generations.of(study).count >= this.nStartupTrials;
+    return this.independent.sample(study, trial, name, distribution, modelInUse);
+  }
+
+  afterTrial(
+    study: StudyView,
+    trial: FrozenTrial,
+    state: TrialState,
+    values: readonly number[] | null,
+  ): AlgorithmResult | Promise<AlgorithmResult> {
+    return this.independent.afterTrial(study, trial, state, values, undefined);
   }
 
   private freshState(enc: SpaceEncoding, mean: number[], popsize: number): CmaState {

@@ -4,7 +4,7 @@ import { constraintsToRecord, trialConstraints, type ConstraintsFunc } from '../
 import { checkSeed, Rng } from '../../rng';
 import type { AlgorithmResult, StudyView } from '../../study/view';
 import type { Sampler } from '../base';
-import { sampleUniformInternal } from '../random';
+import { IndependentFallback } from '../independent';
 import { IntersectionSearchSpace } from '../searchSpace';
 import { LogEIAcquisition, maximizeAcquisition, type Acquisition, type ConstraintModel } from './acquisition';
 import { nonDominatedBoxes, normalBaseSamples, paretoFront, referencePoint } from './boxes';
@@ -32,6 +32,13 @@ export interface GPSamplerOptions {
   deterministicObjective?: boolean;
   /** Constraint values per trial (<= 0 satisfied); EI is multiplied by the probability of feasibility. */
   constraintsFunc?: ConstraintsFunc;
+  /**
+   * Draws the parameters outside the search space every trial shares (conditional ones) (default: uniformly at random from this sampler's seeded stream), as
+   * Optuna's `independent_sampler`; its own hooks run beside this sampler's.
+   */
+  independentSampler?: Sampler;
+  /** Log Optuna's warning for each parameter drawn independently once the model is in use (default true). */
+  warnIndependentSampling?: boolean;
 }
 
 const GP_SAMPLER_OPTION_KEYS = optionKeys<GPSamplerOptions>({
@@ -39,6 +46,8 @@ const GP_SAMPLER_OPTION_KEYS = optionKeys<GPSamplerOptions>({
   nStartupTrials: true,
   deterministicObjective: true,
   constraintsFunc: true,
+  independentSampler: true,
+  warnIndependentSampling: true,
 });
 
 /**
@@ -69,6 +78,7 @@ export class GPSampler implements Sampler {
   private fitCount = new Map<string, number>();
   /** This sampler's proposals for trials still running, by trial number (see runningParams). */
   private readonly runningRelative = new Map<number, Record<string, number>>();
+  private readonly independent: IndependentFallback;
 
   constructor(opts: GPSamplerOptions = {}) {
     checkOptionKeys('GPSampler', opts, GP_SAMPLER_OPTION_KEYS);
@@ -78,12 +88,20 @@ export class GPSampler implements Sampler {
     this.nStartupTrials = requireInt('GPSampler', 'nStartupTrials', opts.nStartupTrials ?? 10, 0);
     this.deterministic = opts.deterministicObjective ?? false;
     this.constraintsFunc = opts.constraintsFunc;
+    this.independent = new IndependentFallback(
+      'GPSampler',
+      'dynamic search space is not supported by `GPSampler`',
+      opts.independentSampler,
+      opts.warnIndependentSampling ?? true,
+      () => this.randomRng,
+    );
   }
 
   reseedRng(seed?: number): void {
     checkSeed('GPSampler.reseedRng', seed);
     this.rng = new Rng(seed);
     this.randomRng = new Rng(seed === undefined ? undefined : `${seed}:independent`);
+    this.independent.reseedRng(seed);
   }
 
   inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
@@ -260,13 +278,24 @@ export class GPSampler implements Sampler {
     return enc.dims.map((d) => `${d.name}:${d.kind}`).join('|');
   }
 
-  sampleIndependent(_study: StudyView, _trial: FrozenTrial, _name: string, distribution: Distribution): number {
-    return sampleUniformInternal(this.randomRng, distribution);
+  sampleIndependent(study: StudyView, trial: FrozenTrial, name: string, distribution: Distribution): number {
+    const modelInUse = study.getTrials({ states: [TrialState.COMPLETE] }).length >= this.nStartupTrials;
+    return this.independent.sample(study, trial, name, distribution, modelInUse);
   }
 
-  afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): AlgorithmResult {
+  beforeTrial(study: StudyView, trial: FrozenTrial): AlgorithmResult | Promise<AlgorithmResult> {
+    return this.independent.beforeTrial(study, trial, undefined);
+  }
+
+  afterTrial(
+    study: StudyView,
+    trial: FrozenTrial,
+    state: TrialState,
+    values: readonly number[] | null,
+  ): AlgorithmResult | Promise<AlgorithmResult> {
     this.runningRelative.delete(trial.number);
-    if (this.constraintsFunc) return constraintsToRecord(trial, state, values, this.constraintsFunc);
+    const own = this.constraintsFunc ? constraintsToRecord(trial, state, values, this.constraintsFunc) : undefined;
+    return this.independent.afterTrial(study, trial, state, values, own);
   }
 
   private fit(key: string, data: GPData): GaussianProcess {
