@@ -20,7 +20,7 @@ export { MultiObjectiveValueError } from './frozenTrial';
 export { Rng } from './rng';
 
 // Studies, trials and what they hold.
-export { createStudy, loadStudy, deleteStudy, getAllStudySummaries, copyStudy } from './study/lifecycle';
+export { createStudy, loadStudy, deleteStudy, getAllStudySummaries, getAllStudyNames, copyStudy } from './study/lifecycle';
 export {
   Study,
   type CreateStudyOptions,

@@ -95,10 +95,22 @@ export async function loadStudy(opts: LoadStudyOptions): Promise<Study> {
   return study;
 }
 
+/**
+ * Run `use` on a storage; one opened here from a URL is closed after it (its connections would
+ * otherwise keep the process alive), a Storage object passed in stays open.
+ */
+async function withStorage<T>(storage: string | Storage, use: (opened: Storage) => Promise<T>): Promise<T> {
+  const opened = await getStorage(storage);
+  try {
+    return await use(opened);
+  } finally {
+    if (typeof storage === 'string') await opened.close();
+  }
+}
+
 /** Delete a study and all its trials. */
 export async function deleteStudy(opts: { studyName: string; storage: string | Storage }): Promise<void> {
-  const storage = await getStorage(opts.storage);
-  await storage.deleteStudy(await storage.getStudyIdFromName(opts.studyName));
+  await withStorage(opts.storage, async (storage) => storage.deleteStudy(await storage.getStudyIdFromName(opts.studyName)));
 }
 
 /**
@@ -111,15 +123,7 @@ export async function copyStudy(opts: {
   toStorage: string | Storage;
   toStudyName?: string;
 }): Promise<void> {
-  const from = await getStorage(opts.fromStorage);
-  const to = await getStorage(opts.toStorage);
-  try {
-    await copyTrials(from, to, opts);
-  } finally {
-    // Storages opened here from URLs are closed here; Storage objects passed in stay open.
-    if (typeof opts.fromStorage === 'string') await from.close();
-    if (typeof opts.toStorage === 'string') await to.close();
-  }
+  await withStorage(opts.fromStorage, (from) => withStorage(opts.toStorage, (to) => copyTrials(from, to, opts)));
 }
 
 async function copyTrials(from: Storage, to: Storage, opts: { fromStudyName: string; toStudyName?: string }): Promise<void> {
@@ -142,9 +146,14 @@ async function copyTrials(from: Storage, to: Storage, opts: { fromStudyName: str
   }
 }
 
-/** One summary per study in a storage. */
+/** One summary per study in a storage (Optuna's `get_all_study_summaries`). */
 export async function getAllStudySummaries(storage: string | Storage): Promise<StudySummary[]> {
-  return (await getStorage(storage)).getAllStudies();
+  return withStorage(storage, (opened) => opened.getAllStudies());
+}
+
+/** The names of the studies in a storage, in the order of their summaries (Optuna's `get_all_study_names`). */
+export async function getAllStudyNames(storage: string | Storage): Promise<string[]> {
+  return (await getAllStudySummaries(storage)).map((s) => s.studyName);
 }
 
 /**
