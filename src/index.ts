@@ -111,7 +111,7 @@ export { WilcoxonPruner } from './pruners/wilcoxon';
 
 // Callbacks.
 export { MaxTrialsCallback, type MaxTrialsCallbackOptions } from './callbacks';
-export { RetryFailedTrialCallback } from './parallel/retry';
+export { RetryHeartbeatStaleTrialCallback, RetryFailedTrialCallback } from './parallel/retry';
 export { Terminator, TerminatorCallback } from './terminator';
 
 // Storages by URL need no import; the journal storage as objects (more in 'tunelab/storage').

@@ -14,7 +14,7 @@ import type { Objective, Study } from '../study';
 import { createStudy, loadStudy } from '../study/lifecycle';
 import { TrialState } from '../frozenTrial';
 import { loadModule, loadObjective, objectiveFromModule } from '../parallel/moduleObjective';
-import { RetryFailedTrialCallback } from '../parallel/retry';
+import { RetryHeartbeatStaleTrialCallback } from '../parallel/retry';
 import { THREAD_ERROR_CLASSES } from '../parallel/protocol';
 import { numberOption, parseCommandLine, UsageError } from './args';
 
@@ -27,7 +27,7 @@ Run trials of a stored study with the objective exported by OBJECTIVE_MODULE (.t
   --direction DIR         create the study if it does not exist (minimize | maximize)
   --heartbeat-interval S  seconds between heartbeats of a running trial (default 10)
   --grace-period S        seconds without heartbeat before a trial counts as dead (default 2 x interval)
-  --retry-failed          re-queue trials of dead workers (RetryFailedTrialCallback)
+  --retry-failed          re-queue trials of dead workers (RetryHeartbeatStaleTrialCallback)
   --max-retry N           with --retry-failed: retry a trial at most N times
   --workers K             run K trials at once in worker threads (CPU-bound objectives)
   --catch NAMES           error classes (comma-separated names, e.g. RangeError,TypeError; Error for
@@ -107,7 +107,7 @@ export async function runWorker(config: WorkerConfig): Promise<Study> {
     pruner: mod.pruner as Pruner | undefined,
     heartbeatInterval: config.heartbeatInterval,
     gracePeriod: config.gracePeriod,
-    failedTrialCallback: config.retry ? new RetryFailedTrialCallback({ maxRetry: config.maxRetry }) : undefined,
+    heartbeatStaleTrialCallback: config.retry ? new RetryHeartbeatStaleTrialCallback({ maxRetry: config.maxRetry }) : undefined,
   };
   const study = config.direction
     ? await createStudy({ ...common, direction: config.direction, loadIfExists: true })

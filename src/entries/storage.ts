@@ -2,7 +2,7 @@
  * `tunelab/storage`: storages as objects (Optuna's `optuna.storages`). Most code never needs this
  * entry: `createStudy({ storage: 'sqlite:///study.db' })` opens a storage from its URL
  * (sqlite:, postgresql:, journal:, redis:). Here: the in-memory and journal storages, opening a URL
- * once to share it, heartbeats with RetryFailedTrialCallback, and the RDB schema upgrade.
+ * once to share it, heartbeats with RetryHeartbeatStaleTrialCallback, and the RDB schema upgrade.
  */
 // A list rather than `export * from '../storage'`: this entry spans three areas (the storages, the
 // heartbeat and retry of parallel/, the RDB schema's revision and upgrade), and the storage index
@@ -28,7 +28,7 @@ export {
   type JournalRedisOptions,
   type LockOptions,
 } from '../storage';
-export { RetryFailedTrialCallback } from '../parallel/retry';
+export { RetryHeartbeatStaleTrialCallback, RetryFailedTrialCallback, type RetryOptions } from '../parallel/retry';
 export type { HeartbeatOptions, FailedTrialCallback } from '../parallel/heartbeat';
 export { HEAD_REVISION as OPTUNA_SCHEMA_REVISION } from '../storage/rdb/schema';
 export { upgradeStorage, type UpgradeOutcome } from '../storage/rdb/upgrade';

@@ -2,7 +2,8 @@
  * Heartbeats (Optuna's names and semantics): while a trial runs, its worker records a heartbeat in
  * storage every `heartbeatInterval` seconds; when any worker asks for a new trial, RUNNING trials whose
  * last heartbeat is older than `gracePeriod` seconds (default 2 x interval) belong to a dead worker and
- * become FAIL, and `failedTrialCallback` runs for each (RetryFailedTrialCallback re-queues it).
+ * become FAIL, and `heartbeatStaleTrialCallback` runs for each (RetryHeartbeatStaleTrialCallback re-queues
+ * it). Optuna 4.9 renamed `failed_trial_callback` so; the old name is still taken.
  *
  * Heartbeats are timers on the event loop: an objective that blocks the loop synchronously for longer
  * than the grace period looks dead. Give such objectives a longer grace period, or run them with
@@ -12,7 +13,7 @@ import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
 import type { Storage } from '../storage/base';
 
-/** A function, or an object such as RetryFailedTrialCallback, called with each trial failed as stale. */
+/** A function, or an object such as RetryHeartbeatStaleTrialCallback, called with each trial failed as stale. */
 export type FailedTrialCallback<S = unknown> =
   ((study: S, trial: FrozenTrial) => void | Promise<void>) | { onTrialFailed(study: S, trial: FrozenTrial): void | Promise<void> };
 
@@ -21,7 +22,9 @@ export interface HeartbeatOptions<S = unknown> {
   heartbeatInterval?: number;
   /** Seconds without a heartbeat after which a RUNNING trial is failed (default 2 x heartbeatInterval). */
   gracePeriod?: number;
-  /** Called with each trial that this process failed as stale (e.g. new RetryFailedTrialCallback()). */
+  /** Called with each trial that this process failed as stale (e.g. new RetryHeartbeatStaleTrialCallback()). */
+  heartbeatStaleTrialCallback?: FailedTrialCallback<S>;
+  /** The name Optuna used before 4.9 for `heartbeatStaleTrialCallback`. */
   failedTrialCallback?: FailedTrialCallback<S>;
 }
 
@@ -46,10 +49,14 @@ export class HeartbeatMonitor<S extends StudyLike = StudyLike> {
 
   /** A monitor when heartbeats are configured and the storage supports them, else null. */
   static create<S extends StudyLike>(storage: Storage, opts: HeartbeatOptions<S>): HeartbeatMonitor<S> | null {
-    const { heartbeatInterval, gracePeriod, failedTrialCallback } = opts;
+    const { heartbeatInterval, gracePeriod, heartbeatStaleTrialCallback, failedTrialCallback } = opts;
+    if (heartbeatStaleTrialCallback !== undefined && failedTrialCallback !== undefined) {
+      throw new InvalidArgumentError('Give heartbeatStaleTrialCallback only: failedTrialCallback is its older name.');
+    }
+    const callback = heartbeatStaleTrialCallback ?? failedTrialCallback;
     if (heartbeatInterval === undefined) {
-      if (gracePeriod !== undefined || failedTrialCallback !== undefined) {
-        throw new InvalidArgumentError('gracePeriod and failedTrialCallback need heartbeatInterval (seconds) to be set as well.');
+      if (gracePeriod !== undefined || callback !== undefined) {
+        throw new InvalidArgumentError('gracePeriod and heartbeatStaleTrialCallback need heartbeatInterval (seconds) to be set as well.');
       }
       return null;
     }
@@ -63,7 +70,7 @@ export class HeartbeatMonitor<S extends StudyLike = StudyLike> {
       // Memory storage: no other process can die holding a trial of this study.
       return null;
     }
-    return new HeartbeatMonitor<S>(storage, { ...opts, heartbeatInterval }, failedTrialCallback);
+    return new HeartbeatMonitor<S>(storage, { ...opts, heartbeatInterval }, callback);
   }
 
   /** Fail the stale RUNNING trials of the study and run the callback for each (call before asking). */

@@ -8,7 +8,12 @@
 import { optionKeys } from '../options';
 import type { CreateStudyOptions, EnqueueTrialOptions, LoadStudyOptions, OptimizeOptions, TellOptions } from '../study';
 
-const HEARTBEAT_KEYS = { heartbeatInterval: true, gracePeriod: true, failedTrialCallback: true } as const;
+const HEARTBEAT_KEYS = {
+  heartbeatInterval: true,
+  gracePeriod: true,
+  heartbeatStaleTrialCallback: true,
+  failedTrialCallback: true,
+} as const;
 
 export const CREATE_STUDY_OPTION_KEYS = optionKeys<CreateStudyOptions>({
   ...HEARTBEAT_KEYS,
