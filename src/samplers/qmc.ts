@@ -5,13 +5,17 @@ import { checkSeed, Rng } from '../rng';
 import { peekTrials, type AlgorithmResult, type StudyView } from '../study/view';
 import type { Sampler } from './base';
 import { IndependentFallback } from './independent';
+import { log, WARNING } from '../logging';
 import { IntersectionSearchSpace } from './searchSpace';
 import { SOBOL_MAX_DIMENSIONS, SobolSequence } from './sobol';
 import { setKey } from '../dict';
 import { checkOptionKeys, optionKeys } from '../options';
 
 export interface QMCSamplerOptions {
-  /** Seeds the scrambling and the independent fallback. */
+  /**
+   * Seeds the scrambling and the independent fallback. Without one, each sampler scrambles its own
+   * way, so workers sharing a study draw from different sequences.
+   */
   seed?: number;
   /** Scramble the sequence (linear matrix scrambling + digital shift). Default true. */
   scramble?: boolean;
@@ -24,6 +28,8 @@ export interface QMCSamplerOptions {
   independentSampler?: Sampler;
   /** Log Optuna's warning for each parameter drawn independently once the model is in use (default true). */
   warnIndependentSampling?: boolean;
+  /** Log Optuna's warning when a scrambled sequence has no seed (default true). */
+  warnAsynchronousSeeding?: boolean;
 }
 
 const QMC_SAMPLER_OPTION_KEYS = optionKeys<QMCSamplerOptions>({
@@ -32,6 +38,7 @@ const QMC_SAMPLER_OPTION_KEYS = optionKeys<QMCSamplerOptions>({
   qmcType: true,
   independentSampler: true,
   warnIndependentSampling: true,
+  warnAsynchronousSeeding: true,
 });
 
 /**
@@ -60,6 +67,19 @@ export class QMCSampler implements Sampler {
       throw new InvalidArgumentError(`QMCSampler: qmcType '${String(qmcType)}' is not supported; use 'sobol'.`);
     }
     this.scramble = opts.scramble ?? true;
+    const warnSeeding = opts.warnAsynchronousSeeding ?? true;
+    if (typeof warnSeeding !== 'boolean') {
+      throw new InvalidArgumentError(`QMCSampler: warnAsynchronousSeeding must be true or false, got ${String(warnSeeding)}.`);
+    }
+    if (opts.seed === undefined && this.scramble && warnSeeding) {
+      // As Optuna's QMCSampler warns: unseeded workers of one study would each scramble their own sequence.
+      log(
+        WARNING,
+        'No seed is provided for `QMCSampler` and the seed is set randomly. If you are running multiple `QMCSampler`s in parallel ' +
+          'and/or distributed environment, the same seed must be used in all samplers to ensure that resulting samples are taken ' +
+          'from the same QMC sequence. (Silence this with `warnAsynchronousSeeding: false`.)',
+      );
+    }
     // Without a seed the scrambling is still fixed for this sampler's lifetime (one design per sampler).
     this.baseSeed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
     this.rng = new Rng(`${this.baseSeed}/independent`);

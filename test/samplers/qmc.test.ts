@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createStudy, InvalidArgumentError } from '../../src';
+import { addLogHandler, createStudy, InvalidArgumentError } from '../../src';
 import { QMCSampler } from '../../src/samplers/qmc';
 import { SobolSequence } from '../../src/samplers/sobol';
 import { Rng } from '../../src/rng';
@@ -99,6 +99,25 @@ describe('QMCSampler', () => {
     };
     assert.deepEqual(await run(1), await run(1));
     assert.notDeepEqual(await run(1), await run(2));
+  });
+
+  it("warns as Optuna's QMCSampler does when a scrambled sequence has no seed", () => {
+    const logged: string[] = [];
+    const remove = addLogHandler((r) => logged.push(r.message));
+    try {
+      new QMCSampler();
+      assert.equal(logged.length, 1);
+      assert.match(
+        logged[0],
+        /No seed is provided for `QMCSampler` and the seed is set randomly\. .*the same seed must be used in all samplers/,
+      );
+      new QMCSampler({ seed: 1 });
+      new QMCSampler({ scramble: false });
+      new QMCSampler({ warnAsynchronousSeeding: false });
+      assert.equal(logged.length, 1, 'seeded, unscrambled or silenced: no warning');
+    } finally {
+      remove();
+    }
   });
 
   it('rejects unsupported options clearly', () => {
