@@ -263,6 +263,13 @@ describe('NSGA-II crossover and mutation options', () => {
       /Broken\.crossover returned 0 values; it must return one value per numeric parameter \(2\)/,
     );
     assert.equal(study.trials.filter((t) => t.state === TrialState.COMPLETE).length, 4, "the first generation's trials are kept");
+
+    // A crossover whose children never fit the space is drawn again 100 times, then the child copies a parent (Optuna's loop would not end).
+    let calls = 0;
+    const hopeless: Crossover = { name: 'Hopeless', nParents: 2, crossover: ([a]) => (calls++, a.map(() => -1)) };
+    const copies = await run(hopeless);
+    assert.equal(calls, 100 * 8, 'each of the 8 children was drawn 100 times');
+    for (const x of copies.slice(4)) assert.ok(copies.slice(0, 8).includes(x), `${x} is a parent's x`);
   });
 
   /** The x values of a two-objective study's 24 trials (three generations of 8) under `sampler`. */
