@@ -281,8 +281,9 @@ export interface UNDXCrossoverOptions {
  * from that line, across it.
  *
  * As Optuna 5.0's code does, each draw's standard deviation is the square of its sigma (it passes
- * sigma squared to numpy's normal as the scale): the defaults give 0.25 along the line, where the
- * paper's variance reading gives 0.5. Followed so that a study moved from Optuna breeds as it did.
+ * sigma squared to numpy's normal as the scale): 0.25 along the line by default, where the paper,
+ * which gives sigma squared as the variance, draws with 0.5. Followed so that a study moved from
+ * Optuna breeds as it did.
  */
 export class UNDXCrossover implements Crossover {
   readonly name = 'UNDXCrossover';
