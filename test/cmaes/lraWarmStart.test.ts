@@ -183,6 +183,10 @@ describe("CmaEsSampler's lrAdapt, sourceTrials and considerPrunedTrials", () => 
     assert.throws(() => new CmaEsSampler({ sourceTrials: source.trials, sigma0: 0.1 }), /sigma0 cannot be given with it/);
     assert.throws(() => new CmaEsSampler({ sourceTrials: source.trials, useSeparableCma: true }), /cannot warm-start separable CMA-ES/);
     assert.throws(() => new CmaEsSampler({ sourceTrials: {} as never }), /sourceTrials must be an array of trials/);
+    assert.throws(
+      () => new CmaEsSampler({ sourceTrials: [source.trials[0], {}] as never }),
+      /sourceTrials must be an array of trials .*; item 1 is not a trial/,
+    );
   });
 
   it('adapts its learning rates with lrAdapt (down on an objective that is only noise), kept with the stored state', async () => {

@@ -133,8 +133,14 @@ export class CmaEsSampler implements Sampler {
       opts.warnIndependentSampling ?? true,
       () => this.rng,
     );
-    if (this.sourceTrials !== null && !Array.isArray(this.sourceTrials)) {
-      throw new InvalidArgumentError("CmaEsSampler: sourceTrials must be an array of trials (another study's `trials`).");
+    if (this.sourceTrials !== null) {
+      const trials: unknown = this.sourceTrials;
+      const notTrial = Array.isArray(trials) ? trials.findIndex((t) => !isTrialLike(t)) : -1;
+      if (!Array.isArray(trials) || notTrial >= 0) {
+        throw new InvalidArgumentError(
+          `CmaEsSampler: sourceTrials must be an array of trials (another study's \`trials\`)${notTrial >= 0 ? `; item ${notTrial} is not a trial` : ''}.`,
+        );
+      }
     }
     // As Optuna's CmaEsSampler refuses them.
     if (this.sourceTrials !== null && opts.sigma0 !== undefined) {
@@ -299,6 +305,19 @@ export class CmaEsSampler implements Sampler {
     const margin = this.withMargin && enc.dims.some((d) => d.kind === 'discrete') ? 1 / (enc.size * popsize) : null;
     return initialState(mean, Math.max(sigma, 1e-8), popsize, { separable: false, margin, lrAdapt: this.lrAdapt, cov });
   }
+}
+
+/** Whether `t` has what warm starting reads of a trial (a state, its distributions and parameters). */
+function isTrialLike(t: unknown): boolean {
+  if (t === null || typeof t !== 'object') return false;
+  const { state, distributions, internalParams } = t as Partial<FrozenTrial>;
+  return (
+    typeof state === 'number' &&
+    typeof distributions === 'object' &&
+    distributions !== null &&
+    typeof internalParams === 'object' &&
+    internalParams !== null
+  );
 }
 
 /**
