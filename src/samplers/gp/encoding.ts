@@ -108,14 +108,25 @@ function encodeDim(name: string, d: Distribution): EncodedDim {
 
 function encodeValue(dim: EncodedDim, v: number): number {
   if (dim.kind === 'categorical') return v;
-  const t = dim.log ? Math.log(v) : v;
-  return (t - dim.lo) / (dim.hi - dim.lo);
+  return (toTransformed(dim, v) - dim.lo) / (dim.hi - dim.lo);
 }
 
 function decodeValue(dim: EncodedDim, u: number): number {
   if (dim.kind === 'categorical') return Math.min(dim.choices - 1, Math.max(0, Math.round(u)));
+  return fromTransformed(dim, dim.lo + Math.min(1, Math.max(0, u)) * (dim.hi - dim.lo));
+}
+
+/**
+ * A numeric dimension's internal value in the space its bounds `lo` and `hi` are given in (Optuna's
+ * transformed space): its logarithm on a log scale, else itself.
+ */
+export function toTransformed(dim: EncodedDim, v: number): number {
+  return dim.log ? Math.log(v) : v;
+}
+
+/** A value of that space back on the dimension's distribution: snapped onto its grid if discrete, clamped to its range. */
+export function fromTransformed(dim: EncodedDim, t: number): number {
   const d = dim.distribution as { low: number; high: number };
-  const t = dim.lo + Math.min(1, Math.max(0, u)) * (dim.hi - dim.lo);
   let v = dim.log ? Math.exp(t) : t;
   if (dim.kind === 'discrete') v = d.low + Math.round((v - d.low) / dim.step) * dim.step;
   v = Math.min(d.high, Math.max(d.low, v));

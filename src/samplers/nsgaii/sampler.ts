@@ -7,7 +7,7 @@ import { checkSeed, Rng } from '../../rng';
 import type { AlgorithmResult, AlgorithmWrites, StudyView } from '../../study/view';
 import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
 import type { Sampler } from '../base';
-import { SpaceEncoding, type EncodedDim } from '../gp/encoding';
+import { fromTransformed, SpaceEncoding, toTransformed, type EncodedDim } from '../gp/encoding';
 import { crossoverOf, type Crossover, type CrossoverContext, type CrossoverName } from './crossovers';
 import { mutationOf, type Mutation } from './mutations';
 import { sampleUniformInternal } from '../random';
@@ -294,7 +294,7 @@ export class NSGAIISampler implements Sampler {
   /** A value moved by the mutation in the transformed space, clipped to its bounds and mapped back, as Optuna's `perform_mutation`. */
   private mutated(dim: EncodedDim, value: number, multiObjective: boolean): number {
     const mutation = this.mutation!;
-    const moved = mutation.mutation(transformed(dim, value), { bounds: [dim.lo, dim.hi], rng: this.rng, multiObjective });
+    const moved = mutation.mutation(toTransformed(dim, value), { bounds: [dim.lo, dim.hi], rng: this.rng, multiObjective });
     if (typeof moved !== 'number' || Number.isNaN(moved)) {
       throw new InvalidArgumentError(
         `${mutation.name ?? 'mutation'}.mutation returned ${String(moved)} for ${dim.name}; it must return a number.`,
@@ -329,7 +329,7 @@ export class NSGAIISampler implements Sampler {
         if (dim.kind === 'categorical') setKey(values, dim.name, (this.rng.random() >= this.swappingProb ? last : first)[dim.name]);
       }
       if (numeric.length > 0) {
-        const rows = chosen.map((t) => Float64Array.from(numeric, (dim) => transformed(dim, t.internalParams[dim.name])));
+        const rows = chosen.map((t) => Float64Array.from(numeric, (dim) => toTransformed(dim, t.internalParams[dim.name])));
         const child = this.crossover.crossover(rows, context);
         if (!(child instanceof Float64Array || Array.isArray(child)) || child.length !== numeric.length) {
           throw new InvalidArgumentError(
@@ -453,11 +453,6 @@ function dominance(study: StudyView, parents: readonly FrozenTrial[]): (x: Froze
 /** Draws of a crossover's child before the sampler gives up and copies a parent (Optuna draws on for ever). */
 const MAX_CROSSOVER_DRAWS = 100;
 
-/** A numeric parameter's internal value in Optuna's transformed space: its logarithm on a log scale. */
-function transformed(dim: EncodedDim, value: number): number {
-  return dim.log ? Math.log(value) : value;
-}
-
 /**
  * A crossover's value back on the parameter's distribution, as Optuna 5.0's `untransform` maps it:
  * a discrete one rounded onto its grid and clamped to its range, a log-scale float clamped, a linear
@@ -467,10 +462,9 @@ function transformed(dim: EncodedDim, value: number): number {
  */
 function untransformed(dim: EncodedDim, t: number): number {
   if (Number.isNaN(t)) return NaN;
-  const d = dim.distribution as { low: number; high: number };
-  let v = dim.log ? Math.exp(t) : t;
-  if (dim.kind === 'continuous' && !dim.log) return v >= d.low ? Math.min(v, d.high) : NaN;
-  if (dim.kind === 'discrete') v = d.low + Math.round((v - d.low) / dim.step) * dim.step;
-  v = Math.min(d.high, Math.max(d.low, v));
-  return dim.distribution.kind === 'int' ? Math.round(v) : v;
+  if (dim.kind === 'continuous' && !dim.log) {
+    const d = dim.distribution as { low: number; high: number };
+    return t >= d.low ? Math.min(t, d.high) : NaN;
+  }
+  return fromTransformed(dim, t);
 }
