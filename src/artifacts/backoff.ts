@@ -2,7 +2,8 @@
  * Optuna 5.0's `Backoff` for artifact stores: a store whose operations are retried with exponential
  * backoff when they fail, for stores on flaky networks (a store of your own on object storage).
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError } from '../errors';
 import { ERROR, log } from '../logging';
@@ -64,7 +65,7 @@ export class Backoff implements ArtifactStore {
   }
 
   async write(artifactId: string, content: Readable | Uint8Array): Promise<void> {
-    const bytes = content instanceof Uint8Array ? content : await bytesOf(content);
+    const bytes = content instanceof Uint8Array ? content : await buffer(content);
     await this.retried(`Failed to write artifact=${artifactId}`, () => this.backend.write(artifactId, bytes));
   }
 
@@ -83,10 +84,4 @@ export class Backoff implements ArtifactStore {
       await sleep(Math.min(this.minDelay * this.multiplier ** i, this.maxDelay) * 1000);
     }
   }
-}
-
-async function bytesOf(stream: Readable): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks);
 }
