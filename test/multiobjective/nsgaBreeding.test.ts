@@ -11,9 +11,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createStudy, createTrial, frozenTrial, TrialState, type FrozenTrial } from '../../src';
+import { createStudy, createTrial } from '../../src';
 import { categoricalDistribution, floatDistribution, intDistribution, type Distribution } from '../../src/distributions';
 import { NSGAIISampler } from '../../src/samplers/nsgaii';
+import { breedChildren } from '../helpers/breeding';
 import { ksTest } from '../helpers/ks';
 import { PYTHON } from '../helpers/python';
 
@@ -107,25 +108,13 @@ async function tunelabChildren(parents: Parent[], polynomial = false): Promise<C
       }),
     ),
   );
-  const children: Child[] = [];
-  for (let k = 0; k < DRAWS; k++) {
-    const trial: FrozenTrial = frozenTrial({
-      ...study.trials[0],
-      trialId: 1000 + k,
-      number: parents.length + k,
-      state: TrialState.RUNNING,
-      values: null,
-      systemAttrs: {},
-    });
-    await sampler.beforeTrial(study.view, trial);
-    const internal = sampler.sampleRelative(study.view, trial, space);
+  return (await breedChildren(sampler, study, space, DRAWS)).map((internal) => {
     const child: Child = {};
     if ('x' in internal) child.x = internal.x;
     if ('n' in internal) child.n = internal.n;
     if ('c' in internal) child.c = CHOICES[internal.c];
-    children.push(child);
-  }
-  return children;
+    return child;
+  });
 }
 
 function optunaChildren(parents: Parent[], polynomial = false): Child[] {

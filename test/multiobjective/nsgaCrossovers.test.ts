@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createStudy, createTrial, frozenTrial, TrialState, type FrozenTrial } from '../../src';
+import { createStudy, createTrial, TrialState } from '../../src';
 import { categoricalDistribution, floatDistribution, intDistribution, type Distribution } from '../../src/distributions';
 import {
   BLXAlphaCrossover,
@@ -27,6 +27,7 @@ import {
   type Crossover,
   type Mutation,
 } from '../../src/samplers/nsgaii';
+import { breedChildren } from '../helpers/breeding';
 import { ksTest } from '../helpers/ks';
 import { PYTHON } from '../helpers/python';
 
@@ -127,22 +128,10 @@ async function tunelabChildren(crossover: Crossover, single: boolean): Promise<C
       }),
     ),
   );
-  const children: Child[] = [];
-  for (let k = 0; k < DRAWS; k++) {
-    const trial: FrozenTrial = frozenTrial({
-      ...study.trials[0],
-      trialId: 1000 + k,
-      number: PARENTS.length + k,
-      state: TrialState.RUNNING,
-      values: null,
-      systemAttrs: {},
-    });
-    await sampler.beforeTrial(study.view, trial);
-    const internal = sampler.sampleRelative(study.view, trial, space);
+  return (await breedChildren(sampler, study, space, DRAWS)).map((internal) => {
     assert.deepEqual(Object.keys(internal).sort(), ['c', 'l', 'n', 'x'], 'every parameter is bred (mutation is off)');
-    children.push({ x: internal.x, l: internal.l, n: internal.n, c: CHOICES[internal.c] });
-  }
-  return children;
+    return { x: internal.x, l: internal.l, n: internal.n, c: CHOICES[internal.c] };
+  });
 }
 
 function optunaChildren(): Child[][] {
