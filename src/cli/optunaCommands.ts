@@ -10,7 +10,7 @@ import { distributionFromJson, type Distribution } from '../distributions';
 import { DuplicatedStudyError, InvalidArgumentError, TunelabError } from '../errors';
 import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
 import { addLogHandler, DEBUG, ERROR, formatLogLine, INFO, log, setVerbosity, WARNING, type LogRecord } from '../logging';
-import { getStorage, type Storage } from '../storage';
+import { usingStorage, type Storage } from '../storage';
 import type { Study } from '../study';
 import { loadStudy } from '../study/lifecycle';
 import { rawObjectMembers } from '../pythonFloats';
@@ -45,13 +45,8 @@ function outputFormat(ctx: Context, fallback: OutputFormat): OutputFormat {
 }
 
 /** Listing commands open the storage read-only: they never change a database (not even SQLite's journal mode). */
-async function withStorage<T>(ctx: Context, readOnly: boolean, use: (storage: Storage) => Promise<T>): Promise<T> {
-  const storage = await getStorage(ctx.storageUrl, { readOnly });
-  try {
-    return await use(storage);
-  } finally {
-    await storage.close();
-  }
+function withStorage<T>(ctx: Context, readOnly: boolean, use: (storage: Storage) => Promise<T>): Promise<T> {
+  return usingStorage(ctx.storageUrl, use, { readOnly });
 }
 
 async function withStudy<T>(

@@ -7,7 +7,7 @@
 import { TunelabError } from '../errors';
 import { parseCommandLine, UsageError } from './args';
 import { loadObjective, objectiveFromModule } from '../parallel/moduleObjective';
-import { getStorage } from '../storage';
+import { usingStorage } from '../storage';
 import type { Objective } from '../study';
 import { loadStudy } from '../study/lifecycle';
 
@@ -71,15 +71,16 @@ export async function main(_command: string, argv: string[]): Promise<number> {
   }
   try {
     const objective = loadObjective<Objective>(objectiveFromModule(config.modulePath, config.exportName));
-    const storage = await getStorage(config.storage, { readOnly: true });
-    try {
-      const study = await loadStudy({ storage, studyName: config.studyName });
-      const report = await study.reproduce(config.trial, objective);
-      console.log(config.json ? JSON.stringify(report, null, 2) : report.toString());
-      return report.identical ? 0 : 1;
-    } finally {
-      await storage.close();
-    }
+    return await usingStorage(
+      config.storage,
+      async (storage) => {
+        const study = await loadStudy({ storage, studyName: config.studyName });
+        const report = await study.reproduce(config.trial, objective);
+        console.log(config.json ? JSON.stringify(report, null, 2) : report.toString());
+        return report.identical ? 0 : 1;
+      },
+      { readOnly: true },
+    );
   } catch (err) {
     if (err instanceof TunelabError) {
       console.error(`tunelab reproduce: ${err.message}`);

@@ -56,6 +56,24 @@ export async function getStorage(storage: string | Storage | undefined, options:
   return opener(storage, options);
 }
 
+/**
+ * Run `use` on a storage: one opened here from a URL is closed after it, whatever `use` does (its
+ * connections, a PostgreSQL pool or a Redis socket, would otherwise keep the process alive); a
+ * Storage object passed in stays open, as its owner may go on using it.
+ */
+export async function usingStorage<T>(
+  storage: string | Storage,
+  use: (opened: Storage) => Promise<T>,
+  options: OpenOptions = {},
+): Promise<T> {
+  const opened = await getStorage(storage, options);
+  try {
+    return await use(opened);
+  } finally {
+    if (typeof storage === 'string') await opened.close();
+  }
+}
+
 // Database backends. Each opener requires its driver only when a URL of that scheme is opened, so
 // `require('tunelab')` loads neither better-sqlite3 (native) nor pg.
 registerStorageBackend('sqlite:', (url, options) => require('./sqlite').openSqliteStorage(url, options));

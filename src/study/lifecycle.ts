@@ -15,7 +15,7 @@ import { deriveSeed, SAMPLER_SEED_SALT } from '../reproducibility/seeds';
 import { recordStudySeed, storedStudySeed } from '../reproducibility/studyRecords';
 import type { Sampler } from '../samplers/base';
 import { TPESampler } from '../samplers/tpe';
-import { getStorage, type Storage, type StudySummary } from '../storage';
+import { getStorage, usingStorage, type Storage, type StudySummary } from '../storage';
 import { Study, type CreateStudyOptions, type LoadStudyOptions } from '../study';
 import { checkOptionKeys } from '../options';
 import { CREATE_STUDY_OPTION_KEYS, LOAD_STUDY_OPTION_KEYS } from './optionKeys';
@@ -95,22 +95,9 @@ export async function loadStudy(opts: LoadStudyOptions): Promise<Study> {
   return study;
 }
 
-/**
- * Run `use` on a storage; one opened here from a URL is closed after it (its connections would
- * otherwise keep the process alive), a Storage object passed in stays open.
- */
-async function withStorage<T>(storage: string | Storage, use: (opened: Storage) => Promise<T>): Promise<T> {
-  const opened = await getStorage(storage);
-  try {
-    return await use(opened);
-  } finally {
-    if (typeof storage === 'string') await opened.close();
-  }
-}
-
 /** Delete a study and all its trials. */
 export async function deleteStudy(opts: { studyName: string; storage: string | Storage }): Promise<void> {
-  await withStorage(opts.storage, async (storage) => storage.deleteStudy(await storage.getStudyIdFromName(opts.studyName)));
+  await usingStorage(opts.storage, async (storage) => storage.deleteStudy(await storage.getStudyIdFromName(opts.studyName)));
 }
 
 /**
@@ -123,7 +110,7 @@ export async function copyStudy(opts: {
   toStorage: string | Storage;
   toStudyName?: string;
 }): Promise<void> {
-  await withStorage(opts.fromStorage, (from) => withStorage(opts.toStorage, (to) => copyTrials(from, to, opts)));
+  await usingStorage(opts.fromStorage, (from) => usingStorage(opts.toStorage, (to) => copyTrials(from, to, opts)));
 }
 
 async function copyTrials(from: Storage, to: Storage, opts: { fromStudyName: string; toStudyName?: string }): Promise<void> {
@@ -148,7 +135,7 @@ async function copyTrials(from: Storage, to: Storage, opts: { fromStudyName: str
 
 /** One summary per study in a storage (Optuna's `get_all_study_summaries`). */
 export async function getAllStudySummaries(storage: string | Storage): Promise<StudySummary[]> {
-  return withStorage(storage, (opened) => opened.getAllStudies());
+  return usingStorage(storage, (opened) => opened.getAllStudies());
 }
 
 /** The names of the studies in a storage, in the order of their summaries (Optuna's `get_all_study_names`). */
