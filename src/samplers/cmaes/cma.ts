@@ -283,14 +283,24 @@ export function adaptLearningRates(prev: CmaState, next: CmaState, b: Float64Arr
   lr.etaMean = adapted(lr.etaMean, snr(lr.eMean, lr.vMean, betaMean), betaMean);
   lr.etaSigma = adapted(lr.etaSigma, snr(lr.eSigma, lr.vSigma, betaSigma), betaSigma);
   next.mean = prev.mean.map((m, i) => m + lr.etaMean * deltaMean[i]);
-  const sigmaAfter = sigmaBefore.map((v, k) => v + lr.etaSigma * deltaSigma[k]);
-  // sigma^2n = det(Sigma) (the log of the eigenvalues' product, which may not fit a double), C = Sigma / sigma^2.
-  const { values } = symmetricEigen(Float64Array.from(sigmaAfter), n);
+  const { sigma, cov } = stepSizeAndShape(
+    sigmaBefore.map((v, k) => v + lr.etaSigma * deltaSigma[k]),
+    n,
+  );
+  next.cov = cov;
+  next.sigma = (sigma * etaMeanBefore) / lr.etaMean;
+}
+
+/**
+ * A covariance Sigma (row-major n x n) as sigma^2 C, C of determinant 1: sigma^2n = det(Sigma),
+ * from the log of the eigenvalues' product, which may not fit a double.
+ */
+function stepSizeAndShape(sigmaMatrix: readonly number[], n: number): { sigma: number; cov: number[] } {
+  const { values } = symmetricEigen(Float64Array.from(sigmaMatrix), n);
   let logDet = 0;
   for (const v of values) logDet += Math.log(v);
   const sigma = Math.exp(logDet / (2 * n));
-  next.cov = sigmaAfter.map((v) => v / sigma ** 2);
-  next.sigma = (sigma * etaMeanBefore) / lr.etaMean;
+  return { sigma, cov: sigmaMatrix.map((v) => v / sigma ** 2) };
 }
 
 /**
@@ -318,9 +328,5 @@ export function warmStartDistribution(
       cov[i * n + j] = (i === j ? alpha ** 2 : 0) + second / top.length - mean[i] * mean[j];
     }
   }
-  const { values } = symmetricEigen(Float64Array.from(cov), n);
-  let logDet = 0;
-  for (const v of values) logDet += Math.log(v);
-  const sigma = Math.exp(logDet / (2 * n));
-  return { mean, sigma, cov: cov.map((v) => v / sigma ** 2) };
+  return { mean, ...stepSizeAndShape(cov, n) };
 }
