@@ -36,5 +36,8 @@ export {
   type Mutation,
   type MutationContext,
   type PolynomialMutationOptions,
+  type ElitePopulationSelectionStrategy,
+  type ChildGenerationStrategy,
+  type AfterTrialStrategy,
 } from './nsgaii';
 export { IntersectionSearchSpace, GroupDecomposedSearchSpace, intersectionSearchSpace, groupDecomposedSearchSpace } from './searchSpace';

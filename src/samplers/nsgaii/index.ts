@@ -1,4 +1,11 @@
-export { NSGAIISampler, NSGA2_GENERATION_KEY, type NSGAIISamplerOptions } from './sampler';
+export {
+  NSGAIISampler,
+  NSGA2_GENERATION_KEY,
+  type NSGAIISamplerOptions,
+  type ElitePopulationSelectionStrategy,
+  type ChildGenerationStrategy,
+  type AfterTrialStrategy,
+} from './sampler';
 export { NSGAIIISampler, type NSGAIIISamplerOptions } from './nsgaiii';
 export {
   BLXAlphaCrossover,

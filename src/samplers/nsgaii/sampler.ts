@@ -1,4 +1,4 @@
-import { isSingle, type Distribution } from '../../distributions';
+import { containsInternal, describeDistribution, isSingle, toInternal, type Distribution, type ParamValue } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { constraintViolation, constraintsToRecord, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
@@ -59,7 +59,42 @@ export interface NSGAIISamplerOptions {
   swappingProb?: number;
   /** Constraint values per trial (<= 0 satisfied): selection uses Deb's constrained domination. */
   constraintsFunc?: ConstraintsFunc;
+  /**
+   * Chooses a generation's parents, as Optuna 5.0's `elite_population_selection_strategy`: given the
+   * COMPLETE trials of the generation before and that generation's parents (in that order), returns
+   * the next parents. Default: whole non-dominated fronts, then crowding distance (NSGA-II), or
+   * reference points (NSGA-III). The choice is recorded in the study as the default's is.
+   */
+  elitePopulationSelectionStrategy?: ElitePopulationSelectionStrategy;
+  /**
+   * Breeds a child, as Optuna 5.0's `child_generation_strategy`: given the relative search space and
+   * the generation's parents, returns the child's parameter values (as `trial.params` holds them:
+   * a categorical's choice, not its index). A parameter it leaves out is drawn at random. Replaces
+   * crossover and mutation, whose options are then refused.
+   */
+  childGenerationStrategy?: ChildGenerationStrategy;
+  /**
+   * Runs after each trial, as Optuna 5.0's `after_trial_strategy`, and returns what to record (the
+   * attributes to write, as data), or nothing. Default: record `constraintsFunc`'s values.
+   */
+  afterTrialStrategy?: AfterTrialStrategy;
 }
+
+/** Optuna's `elite_population_selection_strategy`: the next parents out of `population`. */
+export type ElitePopulationSelectionStrategy = (study: StudyView, population: readonly FrozenTrial[]) => readonly FrozenTrial[];
+/** Optuna's `child_generation_strategy`: a child's parameter values (external, as `trial.params`) by name. */
+export type ChildGenerationStrategy = (
+  study: StudyView,
+  searchSpace: Readonly<Record<string, Distribution>>,
+  parentPopulation: readonly FrozenTrial[],
+) => Readonly<Record<string, ParamValue>>;
+/** Optuna's `after_trial_strategy`, returning its writes as data instead of making them. */
+export type AfterTrialStrategy = (
+  study: StudyView,
+  trial: FrozenTrial,
+  state: TrialState,
+  values: readonly number[] | null,
+) => AlgorithmResult | Promise<AlgorithmResult>;
 
 /** Every option of NSGAIISampler (NSGAIIISampler adds its own to these). */
 export const NSGAII_OPTION_FIELDS: EveryKey<NSGAIISamplerOptions> = {
@@ -72,6 +107,9 @@ export const NSGAII_OPTION_FIELDS: EveryKey<NSGAIISamplerOptions> = {
   crossoverProb: true,
   swappingProb: true,
   constraintsFunc: true,
+  elitePopulationSelectionStrategy: true,
+  childGenerationStrategy: true,
+  afterTrialStrategy: true,
 };
 const NSGAII_SAMPLER_OPTION_KEYS = optionKeys(NSGAII_OPTION_FIELDS);
 
@@ -108,6 +146,9 @@ export class NSGAIISampler implements Sampler {
   private readonly crossoverProb: number;
   private readonly swappingProb: number;
   protected readonly constraintsFunc?: ConstraintsFunc;
+  private readonly eliteStrategy?: ElitePopulationSelectionStrategy;
+  private readonly childStrategy?: ChildGenerationStrategy;
+  private readonly afterTrialStrategy?: AfterTrialStrategy;
   private readonly searchSpace = new IntersectionSearchSpace();
   private readonly generationOf = new Map<number, number>();
   /**
@@ -173,6 +214,28 @@ export class NSGAIISampler implements Sampler {
       );
     }
     this.constraintsFunc = opts.constraintsFunc;
+    this.eliteStrategy = strategyOption(name, 'elitePopulationSelectionStrategy', opts.elitePopulationSelectionStrategy);
+    this.childStrategy = strategyOption(name, 'childGenerationStrategy', opts.childGenerationStrategy);
+    this.afterTrialStrategy = strategyOption(name, 'afterTrialStrategy', opts.afterTrialStrategy);
+    // Optuna takes these beside a strategy that replaces what reads them, and ignores them in
+    // silence; a user who gives both expects both to act, so say which one does.
+    const unused = (
+      [
+        [
+          this.childStrategy,
+          ['mutationProb', 'mutation', 'mutationEta', 'crossover', 'crossoverProb', 'swappingProb'],
+          'childGenerationStrategy',
+        ],
+        [this.afterTrialStrategy, ['constraintsFunc'], 'afterTrialStrategy'],
+      ] as const
+    ).flatMap(([strategy, keys, strategyName]) =>
+      strategy === undefined ? [] : keys.filter((k) => opts[k] !== undefined).map((k) => `${k} (replaced by ${strategyName})`),
+    );
+    if (unused.length > 0) {
+      throw new InvalidArgumentError(
+        `${name}: ${unused.join(', ')} would have no effect; leave ${unused.length > 1 ? 'them' : 'it'} out, or do ${unused.length > 1 ? 'their' : 'its'} work in the strategy (constraints can be recorded by the objective, with \`trial.setConstraint(key, value)\`).`,
+      );
+    }
   }
 
   reseedRng(seed?: number): void {
@@ -271,6 +334,7 @@ export class NSGAIISampler implements Sampler {
     this.generationOf.delete(trial.trialId);
     const names = Object.keys(space);
     if (generation === 0 || names.length === 0) return {};
+    if (this.childStrategy) return this.customChild(study, space, this.parentsOf(study, generation));
     const parents = this.parentsOf(study, generation).filter((t) => names.every((name) => hasKey(t.internalParams, name)));
     if (parents.length === 0) return {};
     const enc = new SpaceEncoding(space);
@@ -289,6 +353,42 @@ export class NSGAIISampler implements Sampler {
       else delete values[dim.name];
     }
     return values;
+  }
+
+  /**
+   * The child `childGenerationStrategy` breeds, checked and mapped to internal values: a name outside
+   * the space, or a value its distribution does not hold, is an error that names it.
+   */
+  private customChild(study: StudyView, space: Record<string, Distribution>, parents: readonly FrozenTrial[]): Record<string, number> {
+    if (parents.length === 0) return {};
+    const child = settledResult('childGenerationStrategy', this.childStrategy!(study, space, parents));
+    if (child === null || typeof child !== 'object' || Array.isArray(child)) {
+      throw new InvalidArgumentError(
+        `childGenerationStrategy returned ${Array.isArray(child) ? 'an array' : String(child)}; it must return the child's parameter values by name, e.g. { x: 0.5, optimizer: 'adam' }.`,
+      );
+    }
+    const out: Record<string, number> = {};
+    for (const [name, value] of Object.entries(child)) {
+      const distribution = hasKey(space, name) ? space[name] : undefined;
+      if (distribution === undefined) {
+        throw new InvalidArgumentError(
+          `childGenerationStrategy returned a value for '${name}', which is not in the search space it was given (${Object.keys(space).join(', ')}); return values for those parameters only.`,
+        );
+      }
+      let internal: number;
+      try {
+        internal = toInternal(distribution, value);
+      } catch {
+        internal = NaN;
+      }
+      if (!containsInternal(distribution, internal)) {
+        throw new InvalidArgumentError(
+          `childGenerationStrategy returned ${JSON.stringify(value)} for '${name}', which its distribution does not hold (${describeDistribution(distribution)}).`,
+        );
+      }
+      setKey(out, name, internal);
+    }
+    return out;
   }
 
   /** A value moved by the mutation in the transformed space, clipped to its bounds and mapped back, as Optuna's `perform_mutation`. */
@@ -360,7 +460,13 @@ export class NSGAIISampler implements Sampler {
     return sampleUniformInternal(this.rng, distribution);
   }
 
-  afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): AlgorithmResult {
+  afterTrial(
+    study: StudyView,
+    trial: FrozenTrial,
+    state: TrialState,
+    values: readonly number[] | null,
+  ): AlgorithmResult | Promise<AlgorithmResult> {
+    if (this.afterTrialStrategy) return this.afterTrialStrategy(study, trial, state, values);
     if (this.constraintsFunc) return constraintsToRecord(trial, state, values, this.constraintsFunc);
   }
 
@@ -403,7 +509,33 @@ export class NSGAIISampler implements Sampler {
   private chooseParents(study: StudyView, generation: number): FrozenTrial[] {
     const previous = this.parentsOf(study, generation - 1);
     const bred = study.trials.filter((t) => t.state === TrialState.COMPLETE && t.values && this.generationOfTrial(t) === generation - 1);
+    if (this.eliteStrategy) return this.customElite(study, [...bred, ...previous]);
     return this.selectElite(study, [...previous, ...bred]).map((m) => m.trial);
+  }
+
+  /**
+   * The parents `elitePopulationSelectionStrategy` chooses from `population` (as Optuna passes it:
+   * the generation's trials, then its parents), each checked to be a COMPLETE trial of the study,
+   * since breeding reads their values and the study records them by trial id.
+   */
+  private customElite(study: StudyView, population: FrozenTrial[]): FrozenTrial[] {
+    const chosen = settledResult('elitePopulationSelectionStrategy', this.eliteStrategy!(study, population));
+    if (!Array.isArray(chosen)) {
+      throw new InvalidArgumentError(
+        `elitePopulationSelectionStrategy returned ${String(chosen)}; it must return a list of the trials it chose as parents.`,
+      );
+    }
+    const byId = new Map(study.trials.map((t) => [t.trialId, t]));
+    return chosen.map((t: unknown, i) => {
+      const id = t !== null && typeof t === 'object' ? (t as { trialId?: unknown }).trialId : undefined;
+      const trial = typeof id === 'number' ? byId.get(id) : undefined;
+      if (trial === undefined || trial.state !== TrialState.COMPLETE || !trial.values) {
+        throw new InvalidArgumentError(
+          `elitePopulationSelectionStrategy returned, at index ${i}, ${trial ? `trial ${trial.number}, which is ${TrialState[trial.state]}` : 'something that is not a trial of this study'}; parents must be COMPLETE trials of the study (those in the population it is given).`,
+        );
+      }
+      return trial;
+    });
   }
 
   /** The next parents from `pool`: whole fronts while they fit, then the most spread of the next by crowding distance. */
@@ -448,6 +580,22 @@ function dominance(study: StudyView, parents: readonly FrozenTrial[]): (x: Froze
   if (!parents.some((t) => trialConstraints(t) !== null)) return (x, y) => dominates(x.values!, y.values!, directions);
   return (x, y) =>
     constrainedDominates(toLoss(x.values!, directions), constraintViolation(x), toLoss(y.values!, directions), constraintViolation(y));
+}
+
+/** A strategy option, checked to be a function. */
+function strategyOption<F>(samplerName: string, key: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new InvalidArgumentError(`${samplerName}: ${key} must be a function, got ${typeof value}.`);
+  }
+  return value;
+}
+
+/** A synchronous strategy's result; a promise (an async function) is refused, since breeding runs within a suggest call. */
+function settledResult<T>(key: string, result: T): T {
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    throw new InvalidArgumentError(`${key} returned a promise; it must return its result directly (not be an async function).`);
+  }
+  return result;
 }
 
 /** Draws of a crossover's child before the sampler gives up and copies a parent (Optuna draws on for ever). */
