@@ -388,7 +388,7 @@ for (const task of tasks) {
   const t0 = Date.now();
   for (let r = 0; r < cfg.repeats; r++) {
     // Scrambled Sobol points are indexed by trial number, so a resumed QMC study continues its sequence.
-    // The conditional parameters (l2Weight, initMultiplier, pcaVariance) are drawn at random on purpose: no warning for them.
+    // QMC's space is the first finished trial's parameters; the conditional ones it did not suggest (of l2Weight, initMultiplier, pcaVariance) are drawn at random on purpose: no warning for them.
     results[task.name].qmc.push(await search(`${task.name}-qmc-${r}`, task, () => new QMCSampler({ seed: 10 + r, warnIndependentSampling: false }), cfg.seqLength));
     results[task.name].tpe.push(await search(`${task.name}-tpe-${r}`, task, (after) => new TPESampler({ seed: 20 + r + 1000 * after, nStartupTrials: FULL ? 10 : 4 }), cfg.seqLength));
   }

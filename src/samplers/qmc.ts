@@ -1,4 +1,4 @@
-import { isSingle, type Distribution } from '../distributions';
+import type { Distribution } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
 import { checkSeed, Rng } from '../rng';
@@ -6,7 +6,6 @@ import { peekTrials, type AlgorithmResult, type StudyView } from '../study/view'
 import type { Sampler } from './base';
 import { IndependentFallback } from './independent';
 import { log, WARNING } from '../logging';
-import { IntersectionSearchSpace } from './searchSpace';
 import { SOBOL_MAX_DIMENSIONS, SobolSequence } from './sobol';
 import { setKey } from '../dict';
 import { checkOptionKeys, optionKeys } from '../options';
@@ -22,8 +21,9 @@ export interface QMCSamplerOptions {
   /** Only 'sobol' is implemented. */
   qmcType?: 'sobol';
   /**
-   * Draws the parameters outside the search space every trial shares (the first trial's, and conditional ones) (default: uniformly at random from this sampler's seeded stream), as
-   * Optuna's `independent_sampler`; its own hooks run beside this sampler's.
+   * Draws the parameters outside the sampler's space (the first trial's parameters, and those the
+   * first finished trial did not suggest) (default: uniformly at random from this sampler's seeded
+   * stream), as Optuna's `independent_sampler`; its own hooks run beside this sampler's.
    */
   independentSampler?: Sampler;
   /** Log Optuna's warning for each parameter drawn independently once the model is in use (default true). */
@@ -45,17 +45,19 @@ const QMC_SAMPLER_OPTION_KEYS = optionKeys<QMCSamplerOptions>({
  * Quasi-Monte Carlo sampling: trials cover the space more evenly than random draws (lower
  * discrepancy), which helps most for small budgets and few important parameters.
  *
- * Relative sampling over the intersection search space: trial i receives point i - 1 of the (scrambled)
- * Sobol' sequence, mapped from the unit cube to each distribution (dimensions in sorted name order).
- * Indexing by trial number needs no shared counter, so workers on a shared database draw distinct
- * points. The first trial, whose space is not known yet, and parameters outside the intersection
- * (conditional ones) are drawn at random from the seeded generator.
+ * The space is Optuna 5.0's: the parameters of the study's first finished trial, one Sobol'
+ * dimension each in the order that trial suggested them (before any trial finishes, the running
+ * trials' parameters, so trials started side by side draw from the sequence too). Trial i receives
+ * point i - 1 of the (scrambled) sequence, mapped from the unit cube to each distribution; without
+ * scrambling these are Optuna's points, trial for trial (test/samplers/qmc.test.ts). Indexing by
+ * trial number needs no shared counter (Optuna keeps one in the study, and two workers may read
+ * the same count), so workers on a shared database draw distinct points. The first trial, and
+ * parameters outside the space (conditional ones), are drawn by `independentSampler`.
  */
 export class QMCSampler implements Sampler {
   private readonly scramble: boolean;
   private readonly baseSeed: number;
   private rng: Rng;
-  private readonly space = new IntersectionSearchSpace();
   private sequence: SobolSequence | null = null;
   private readonly independent: IndependentFallback;
 
@@ -99,16 +101,40 @@ export class QMCSampler implements Sampler {
     this.independent.reseedRng(seed);
   }
 
+  /**
+   * The first finished trial's parameters in its order (single-valued ones too: each takes a
+   * dimension, as in Optuna, so the dimensions of the others are Optuna's); before any trial
+   * finishes, the union of the running trials' parameters, with Optuna's warning when they differ.
+   */
   inferRelativeSearchSpace(study: StudyView): Record<string, Distribution> {
+    const { trials } = peekTrials(study);
+    const first = trials.find((t) => t.state === TrialState.COMPLETE || t.state === TrialState.PRUNED);
     const out: Record<string, Distribution> = {};
-    for (const [name, d] of Object.entries(this.space.calculate(study))) {
-      if (!isSingle(d)) setKey(out, name, d);
+    if (first) {
+      for (const [name, d] of Object.entries(first.distributions)) setKey(out, name, d);
+      return out;
+    }
+    // Optuna's union and its test for a conditional space, quirk included: the first running trial
+    // fixes the names to compare with even when it has suggested nothing yet.
+    let shared: Set<string> | null = null;
+    for (const t of trials) {
+      if (t.state !== TrialState.RUNNING) continue;
+      const names = Object.keys(t.distributions);
+      for (const name of names) setKey(out, name, t.distributions[name]);
+      if (shared === null) shared = new Set(names);
+      else if (names.length > 0) for (const name of [...shared]) if (!names.includes(name)) shared.delete(name);
+    }
+    if (shared !== null && shared.size !== Object.keys(out).length) {
+      log(
+        WARNING,
+        '`QMCSampler` assumes that the search space does not include any conditions. Please make sure the provided search space is non-conditional.',
+      );
     }
     return out;
   }
 
   sampleRelative(_study: StudyView, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
-    const names = Object.keys(searchSpace).sort();
+    const names = Object.keys(searchSpace);
     if (names.length === 0) return {};
     if (names.length > SOBOL_MAX_DIMENSIONS) {
       throw new InvalidArgumentError(
@@ -150,22 +176,34 @@ export class QMCSampler implements Sampler {
 }
 
 /**
- * Map u in [0, 1) to an internal value so that equal volumes of the cube go to equal probability
- * under the uniform (or log-uniform) prior: discrete values each get an equal-width cell.
+ * Map u in [0, 1) to an internal value as Optuna's QMCSampler maps it (`_SearchSpaceTransform` with
+ * its 0-1 transform, then `untransform`, the same arithmetic in the same order, so an unscrambled
+ * design gives Optuna's values): equal volumes of the cube go to equal probability under the
+ * uniform (or log-uniform) prior, and a discrete parameter's range is widened by half a step each
+ * side, so each value gets an equal-width cell. Exact ties, which an unscrambled sequence's dyadic
+ * points can hit, go to the even index as NumPy's and Python's round send them.
  */
 export function fromUnit(d: Distribution, u: number): number {
   if (d.kind === 'categorical') return Math.min(d.choices.length - 1, Math.floor(u * d.choices.length));
+  if (d.kind === 'float' && d.step === null) {
+    if (!d.log) return Math.min(d.high, d.low + u * (d.high - d.low));
+    const [lo, hi] = [Math.log(d.low), Math.log(d.high)];
+    return Math.min(d.high, Math.max(d.low, Math.exp(lo + u * (hi - lo))));
+  }
+  const half = 0.5 * d.step!;
   if (d.kind === 'int' && d.log) {
-    const lo = Math.log(d.low - 0.5);
-    const hi = Math.log(d.high + 0.5);
-    return Math.min(d.high, Math.max(d.low, Math.round(Math.exp(lo + u * (hi - lo)))));
+    const [lo, hi] = [Math.log(d.low - half), Math.log(d.high + half)];
+    return Math.min(d.high, Math.max(d.low, roundHalfEven(Math.exp(lo + u * (hi - lo)))));
   }
-  if (d.log) return Math.min(d.high, Math.max(d.low, Math.exp(Math.log(d.low) + u * (Math.log(d.high) - Math.log(d.low)))));
-  const step = d.step;
-  if (step !== null) {
-    const n = Math.round((d.high - d.low) / step) + 1;
-    const k = Math.min(n - 1, Math.floor(u * n));
-    return Math.min(d.high, d.low + k * step);
-  }
-  return d.low + u * (d.high - d.low);
+  const [lo, hi] = [d.low - half, d.high + half];
+  const t = lo + u * (hi - lo);
+  // Optuna rounds a float's step index half to even and an integer's half up.
+  const k = d.kind === 'float' ? roundHalfEven((t - d.low) / d.step!) : Math.floor((t - d.low) / d.step + 0.5);
+  return Math.min(d.high, Math.max(d.low, k * d.step! + d.low));
+}
+
+/** NumPy's and Python's rounding of a float to an integer: an exact half goes to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

@@ -91,6 +91,97 @@ describe('QMCSampler', () => {
     assert.deepEqual(cats, { w: 16, x: 16, y: 16, z: 16 });
   });
 
+  it("draws Optuna 5.0's unscrambled design trial for trial: the first trial's space in its suggestion order", async () => {
+    // Trial 0 is enqueued (Optuna's and tunelab's draw it at random, differently), and takes the
+    // branch that suggests 'extra', so 'extra' is in the space; 'other', on another branch, is not,
+    // and is drawn at random on each side (left out of the comparison, its presence compared). The
+    // names are suggested out of alphabetical order, with a single-valued parameter among them,
+    // which takes a dimension as in Optuna. 'drop' (a float with a step) hits exact ties at the
+    // points 0.25 and 0.75, which Optuna rounds half to even.
+    const FIRST = { lr: 0.01, units: 64, act: 'relu', fixed: 2, drop: 0.25, depth: 3, extra: 0.5 };
+    const OBJECTIVE_PY = `
+import json, sys, warnings, optuna
+warnings.filterwarnings('ignore')
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+def objective(t):
+    lr = t.suggest_float('lr', 1e-4, 1, log=True)
+    units = t.suggest_int('units', 16, 512, log=True)
+    act = t.suggest_categorical('act', ['relu', 'tanh', 'gelu'])
+    t.suggest_float('fixed', 2, 2)
+    drop = t.suggest_float('drop', 0, 0.75, step=0.25)
+    depth = t.suggest_int('depth', 1, 8)
+    extra = t.suggest_float('extra', -1, 1) if act == 'relu' else 0
+    other = t.suggest_float('other', 0, 1) if act == 'gelu' else 0
+    return lr * units + drop + depth + extra + other
+study = optuna.create_study(sampler=optuna.samplers.QMCSampler(scramble=False, seed=0))
+study.enqueue_trial(json.loads(sys.stdin.read()))
+study.optimize(objective, n_trials=40)
+print(json.dumps([t.params for t in study.trials]))
+`;
+    const theirs = JSON.parse(python(OBJECTIVE_PY, JSON.stringify(FIRST))) as Record<string, number | string>[];
+    const study = await createStudy({ sampler: new QMCSampler({ scramble: false, seed: 0, warnIndependentSampling: false }) });
+    await study.enqueueTrial(FIRST);
+    await study.optimize(
+      (t) => {
+        const lr = t.suggestFloat('lr', 1e-4, 1, { log: true });
+        const units = t.suggestInt('units', 16, 512, { log: true });
+        const act = t.suggestCategorical('act', ['relu', 'tanh', 'gelu']);
+        t.suggestFloat('fixed', 2, 2);
+        const drop = t.suggestFloat('drop', 0, 0.75, { step: 0.25 });
+        const depth = t.suggestInt('depth', 1, 8);
+        const extra = act === 'relu' ? t.suggestFloat('extra', -1, 1) : 0;
+        const other = act === 'gelu' ? t.suggestFloat('other', 0, 1) : 0;
+        return lr * units + drop + depth + extra + other;
+      },
+      { nTrials: 40, showProgressBar: false },
+    );
+    const ours = study.trials.map((t) => t.params as Record<string, number | string>);
+    assert.equal(ours.length, theirs.length);
+    assert.ok(theirs.some((p) => p.act === 'gelu') && theirs.some((p) => p.act === 'relu'), 'both branches taken');
+    for (let i = 0; i < ours.length; i++) {
+      const [o, t] = [ours[i], theirs[i]];
+      assert.deepEqual(Object.keys(o), Object.keys(t), `trial ${i}: the same parameters`);
+      for (const name of Object.keys(t)) {
+        if (name === 'other') continue;
+        if (typeof t[name] === 'number' && !Number.isInteger(t[name])) {
+          assert.ok(
+            Math.abs((o[name] as number) - (t[name] as number)) <= 1e-12 * Math.max(1, Math.abs(t[name] as number)),
+            `trial ${i} ${name}: ${o[name]} vs ${t[name]}`,
+          );
+        } else {
+          assert.equal(o[name], t[name], `trial ${i} ${name}`);
+        }
+      }
+    }
+  });
+
+  it('draws from the sequence for trials started side by side before any has finished, as Optuna 5.0', async () => {
+    const study = await createStudy({ sampler: new QMCSampler({ scramble: false }) });
+    await study.optimize(
+      async (t) => {
+        const x = t.suggestFloat('x', 0, 8);
+        const y = t.suggestInt('y', 0, 3);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return x + y;
+      },
+      { nTrials: 4, nJobs: 4, showProgressBar: false },
+    );
+    assert.ok(
+      study.trials.every((t) => t.datetimeComplete! > study.trials[3].datetimeStart!),
+      'the four trials ran side by side',
+    );
+    // Trials 1-3 take the unscrambled points (0, 0), (0.5, 0.5), (0.75, 0.25): the running trial 0's
+    // parameters are the space.
+    assert.deepEqual(
+      study.trials.slice(1).map((t) => [t.params.x, t.params.y]),
+      [
+        [0, 0],
+        [4, 2],
+        [6, 1],
+      ],
+    );
+  });
+
   it('is reproducible with a seed and differs across seeds', async () => {
     const run = async (seed: number) => {
       const study = await createStudy({ sampler: new QMCSampler({ seed }) });
