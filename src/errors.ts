@@ -22,6 +22,12 @@ export class ParameterConflictError extends TunelabError {}
 export class DuplicatedStudyError extends TunelabError {}
 export class StudyNotFoundError extends TunelabError {}
 
+/**
+ * No trial with the id a storage was given. An InvalidArgumentError (what storages threw for it
+ * before), told apart so that a proxy can answer "not found".
+ */
+export class TrialNotFoundError extends InvalidArgumentError {}
+
 /** A trial that was already finished was asked to change. */
 export class TrialFinishedError extends TunelabError {}
 

@@ -19,6 +19,14 @@ export {
   type LockOptions,
 } from './journal';
 
+export {
+  GrpcStorageProxy,
+  runGrpcProxyServer,
+  type GrpcProxyServer,
+  type GrpcProxyServerOptions,
+  type GrpcStorageProxyOptions,
+} from './grpc';
+
 /** Opens a storage for a URL scheme. Backends register themselves so `src/` loads drivers lazily. */
 export type StorageOpener = (url: string, options?: OpenOptions) => Promise<Storage>;
 
@@ -86,3 +94,5 @@ registerStorageBackend('postgresql+psycopg:', (url, options) => require('./postg
 // Optuna's journal format (a file of JSON lines, or a Redis server), loaded on first use as well.
 registerStorageBackend('journal:', (url, options) => require('./journal').openJournalFileStorage(url, options));
 registerStorageBackend('redis:', (url) => require('./journal').openJournalRedisStorage(url));
+// Optuna's gRPC storage proxy (a server in front of a database), through @grpc/grpc-js on first use.
+registerStorageBackend('grpc:', (url) => require('./grpc').openGrpcStorage(url));

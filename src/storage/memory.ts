@@ -1,6 +1,6 @@
 import { distributionIncompatibility, distributionsEqual, toExternal, type Distribution } from '../distributions';
 import { dict, hasKey, ownValue, plainCopy, setKey } from '../dict';
-import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError } from '../errors';
+import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFinishedError, TrialNotFoundError } from '../errors';
 import { frozenTrial, isFinished, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
 import { checkAttribute, checkName, checkParam, checkTemplate, storedForm } from './storable';
 import {
@@ -361,7 +361,7 @@ export class InMemoryStorage implements Storage {
 
   private trial(trialId: number): MutableTrial {
     const t = this.trials.get(trialId);
-    if (!t) throw new InvalidArgumentError(`No trial with id ${trialId} in memory storage.`);
+    if (!t) throw new TrialNotFoundError(`No trial with id ${trialId} in memory storage.`);
     return t;
   }
 

@@ -214,7 +214,8 @@ export function storageContract(fresh: FreshDatabase): void {
 
 /**
  * Counts what a refresh of `storage` costs: round trips ("statements": SQL statements or scripts on
- * RDB storages, backend reads on journal storages) and records read (rows, or journal logs).
+ * RDB storages, backend reads on journal storages, RPCs through the gRPC proxy) and records read
+ * (rows, journal logs, or trials).
  */
 function readCounter(storage: Storage): { statements: number; rows: number; reset(): void; restore(): void } {
   const counts = { statements: 0, rows: 0 };
@@ -233,7 +234,14 @@ function readCounter(storage: Storage): { statements: number; rows: number; rese
     });
   };
   const { db, backend } = storage as unknown as Record<string, Record<string, (...a: unknown[]) => Promise<unknown>> | undefined>;
-  if (db) {
+  if (storage.url.startsWith('grpc://')) {
+    // The gRPC proxy's round trips are its RPCs; the records, the trials a reply carries.
+    wrap(
+      storage as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>,
+      'call',
+      (out) => (out as { trials?: unknown[] }).trials?.length ?? 0,
+    );
+  } else if (db) {
     wrap(db, 'all', (out) => (out as unknown[]).length);
     wrap(db, 'script', (out) => (out as { rows: unknown[] }[]).reduce((n, r) => n + r.rows.length, 0));
   } else if (backend) {

@@ -13,7 +13,7 @@
  */
 import { distributionIncompatibility, toExternal, type Distribution } from '../../distributions';
 import { dict, hasKey, ownValue, setKey } from '../../dict';
-import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
+import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError, TrialNotFoundError } from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
 import { DistributionCache } from '../rdb/codec';
 import { JournalOperation, parseJournalDatetime, type JournalLog } from './log';
@@ -185,7 +185,7 @@ export class JournalReplay {
   private withTrial(log: JournalLog, change: (t: ReplayTrial) => OwnOutcome | void): OwnOutcome {
     const id = Number(log.trial_id);
     const t = Number.isInteger(id) ? this.trials[id] : undefined;
-    if (!t) return { applied: false, error: new InvalidArgumentError(`No trial with id ${String(log.trial_id)} in the journal.`) };
+    if (!t) return { applied: false, error: new TrialNotFoundError(`No trial with id ${String(log.trial_id)} in the journal.`) };
     if (isFinished(t.state)) {
       return {
         applied: false,
@@ -250,7 +250,7 @@ export class JournalReplay {
 
   trial(trialId: number): ReplayTrial {
     const t = Number.isInteger(trialId) ? this.trials[trialId] : undefined;
-    if (!t) throw new InvalidArgumentError(`No trial with id ${trialId} in the journal.`);
+    if (!t) throw new TrialNotFoundError(`No trial with id ${trialId} in the journal.`);
     return t;
   }
 

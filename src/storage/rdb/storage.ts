@@ -12,7 +12,7 @@
  */
 import { dict } from '../../dict';
 import { distributionIncompatibility, distributionToJson, toExternal, type Distribution } from '../../distributions';
-import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
+import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError, TrialNotFoundError } from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
 import { expectedPriorState, newTrialSnapshot, type Storage, type StudySummary, type TrialTemplate } from '../base';
 import {
@@ -575,7 +575,7 @@ export class RdbStorage implements Storage {
       `SELECT number, ${this.sql.text('state')} AS state FROM trials WHERE trial_id = ?`,
       [trialId],
     );
-    if (rows.length === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
+    if (rows.length === 0) throw new TrialNotFoundError(`No trial with id ${trialId} in ${this.db.description}.`);
     throw new TrialFinishedError(`Trial ${rows[0].number} is already finished (${rows[0].state}); it cannot ${action}.`);
   }
 
@@ -650,7 +650,7 @@ export class RdbStorage implements Storage {
           });
     if (!changed) {
       const exists = await this.db.all('SELECT 1 AS x FROM trials WHERE trial_id = ?', [trialId]);
-      if (exists.length === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
+      if (exists.length === 0) throw new TrialNotFoundError(`No trial with id ${trialId} in ${this.db.description}.`);
     }
     return changed;
   }
@@ -799,7 +799,7 @@ export class RdbStorage implements Storage {
   async getTrial(trialId: number): Promise<FrozenTrial> {
     const rows = await this.db.all<TrialRow>(this.loadSql('trial_id = ?', false), [trialId]);
     const { trials } = this.buildTrials(rows);
-    if (trials.length === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
+    if (trials.length === 0) throw new TrialNotFoundError(`No trial with id ${trialId} in ${this.db.description}.`);
     return this.freeze(trials[0]);
   }
 

@@ -32,7 +32,7 @@
  * throw at the call; the error is raised by the next setTrialState of that trial (a trial finished by
  * this storage is refused immediately).
  */
-import { TrialFinishedError, InvalidArgumentError } from '../../errors';
+import { InvalidArgumentError, TrialFinishedError, TrialNotFoundError } from '../../errors';
 import { distributionToJson, type Distribution } from '../../distributions';
 import { isFinished, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
 import { expectedPriorState, newTrialSnapshot, type Storage, type StudySummary, type TrialTemplate } from '../base';
@@ -393,7 +393,7 @@ export class WriteBehindStorage implements Storage {
     this.fresh.clear();
     const results = await this.runScript(studyId === undefined ? [update] : [update, this.refreshStatement(studyId)]);
     const outcome = results[0].rows[0] as { changed: number; found: number };
-    if (Number(outcome.found) === 0) throw new InvalidArgumentError(`No trial with id ${trialId} in ${this.db.description}.`);
+    if (Number(outcome.found) === 0) throw new TrialNotFoundError(`No trial with id ${trialId} in ${this.db.description}.`);
     const changed = Number(outcome.changed) > 0;
     if (changed && isFinished(state)) this.finishedHere.add(trialId);
     if (studyId !== undefined) {

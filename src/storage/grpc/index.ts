@@ -1,0 +1,2 @@
+export { GrpcStorageProxy, openGrpcStorage, type GrpcStorageProxyOptions } from './client';
+export { runGrpcProxyServer, type GrpcProxyServer, type GrpcProxyServerOptions } from './server';

@@ -1,0 +1,86 @@
+/**
+ * The conversions both ends of Optuna's gRPC storage API share: trial states and study directions
+ * as the protocol's enum codes, attributes as (key, JSON text) entries, trials as its `Trial`
+ * message, datetimes in its format.
+ */
+import { setKey } from '../../dict';
+import { InvalidArgumentError } from '../../errors';
+import { TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
+import { microsecondDigits } from '../../datetime';
+import { decodeJson, encodeJson } from '../rdb/codec';
+import { journalDistributionJson } from '../journal/log';
+import type { ProtoTrial, StringEntry } from './api';
+
+export const PROTO_STATE: Record<TrialState, number> = {
+  [TrialState.RUNNING]: 0,
+  [TrialState.COMPLETE]: 1,
+  [TrialState.PRUNED]: 2,
+  [TrialState.FAIL]: 3,
+  [TrialState.WAITING]: 4,
+};
+const STATE_OF_PROTO = [TrialState.RUNNING, TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.WAITING];
+
+export function stateOf(code: number): TrialState {
+  const state = STATE_OF_PROTO[code];
+  if (state === undefined) throw new InvalidArgumentError(`Unknown trial state code ${code}.`);
+  return state;
+}
+
+export function directionOf(code: number): Direction {
+  if (code !== 0 && code !== 1) throw new InvalidArgumentError(`Unknown study direction code ${code}.`);
+  return code === 1 ? 'maximize' : 'minimize';
+}
+
+export function directionCode(d: Direction): number {
+  return d === 'maximize' ? 1 : 0;
+}
+
+/** Attributes as the protocol's entries, each value as Python's json.dumps writes it. */
+export function entries(attrs: Readonly<Record<string, unknown>>): StringEntry[] {
+  return Object.keys(attrs).map((key) => ({ key, value: encodeJson(attrs[key]) }));
+}
+
+/** Attributes from the protocol's entries, set as own properties whatever their keys; text that is not JSON is refused. */
+export function attrsOf(list: readonly StringEntry[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const { key, value } of list) setKey(out, key, jsonValue(value));
+  return out;
+}
+
+/** An attribute value's JSON text. */
+export function jsonValue(text: unknown): unknown {
+  try {
+    return decodeJson(String(text));
+  } catch {
+    throw new InvalidArgumentError(`An attribute value must be JSON text, got ${JSON.stringify(String(text).slice(0, 80))}.`);
+  }
+}
+
+/** A trial as Optuna's servicer sends it (and as its client sends a template for `add_trial`). */
+export function protoTrial(t: FrozenTrial): ProtoTrial {
+  return {
+    trial_id: t.trialId,
+    number: t.number,
+    state: PROTO_STATE[t.state],
+    values: t.values ? [...t.values] : [],
+    datetime_start: t.datetimeStart ? formatLocalDatetime(t.datetimeStart) : '',
+    datetime_complete: t.datetimeComplete ? formatLocalDatetime(t.datetimeComplete) : '',
+    params: Object.keys(t.distributions).map((key) => ({ key, value: t.internalParams[key] })),
+    distributions: Object.entries(t.distributions).map(([key, d]) => ({ key, value: journalDistributionJson(d) })),
+    user_attributes: entries(t.userAttrs),
+    system_attributes: entries(t.systemAttrs),
+    intermediate_values: [...t.intermediateValues].map(([key, value]) => ({ key, value })),
+  };
+}
+
+/**
+ * Optuna's gRPC datetime format ("%Y-%m-%d %H:%M:%S.%f"), in this machine's local time: Python's
+ * datetimes there carry no zone, and are the server's local time.
+ */
+export function formatLocalDatetime(d: Date): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return (
+    `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${microsecondDigits(d)}`
+  );
+}
