@@ -13,7 +13,14 @@
  */
 import { distributionIncompatibility, toExternal, type Distribution } from '../../distributions';
 import { dict, hasKey, ownValue, setKey } from '../../dict';
-import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError, TrialNotFoundError } from '../../errors';
+import {
+  DuplicatedStudyError,
+  InvalidArgumentError,
+  StorageError,
+  StudyNotFoundError,
+  TrialFinishedError,
+  TrialNotFoundError,
+} from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
 import { DistributionCache } from '../rdb/codec';
 import { JournalOperation, parseJournalDatetime, type JournalLog } from './log';

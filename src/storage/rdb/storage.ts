@@ -12,7 +12,14 @@
  */
 import { dict } from '../../dict';
 import { distributionIncompatibility, distributionToJson, toExternal, type Distribution } from '../../distributions';
-import { DuplicatedStudyError, InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError, TrialNotFoundError } from '../../errors';
+import {
+  DuplicatedStudyError,
+  InvalidArgumentError,
+  StorageError,
+  StudyNotFoundError,
+  TrialFinishedError,
+  TrialNotFoundError,
+} from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
 import { expectedPriorState, newTrialSnapshot, type Storage, type StudySummary, type TrialTemplate } from '../base';
 import {
