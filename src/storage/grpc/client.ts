@@ -89,10 +89,11 @@ export class GrpcStorageProxy implements Storage {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new InvalidArgumentError(`GrpcStorageProxy: port must be an integer from 1 to 65535, got ${String(port)}.`);
     }
-    this.url = `grpc://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    // An IPv6 address is bracketed, as in a URL.
+    const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.url = `grpc://${target}`;
     const grpc = grpcModule();
     const { client, extensionClient } = storageService();
-    const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.client = new client(target, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': -1,
     }) as unknown as RpcClient;
@@ -401,7 +402,7 @@ export class GrpcStorageProxy implements Storage {
     return {
       [NOT_FOUND]: () => new TrialNotFoundError(`No trial with id ${trialId} in ${this.url}.`),
       [FAILED_PRECONDITION]: () =>
-        new TrialFinishedError(`Trial ${trialId} (id) is already finished in ${this.url}; it cannot be changed.`),
+        new TrialFinishedError(`The trial with id ${trialId} is already finished in ${this.url}; it cannot be changed.`),
     };
   }
 

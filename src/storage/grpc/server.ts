@@ -150,7 +150,7 @@ function serviceFor(storage: Storage): UntypedServiceImplementation {
       // Optuna's storage refuses a change to a finished trial with an error, and a claim of a trial
       // that is not WAITING with false; tunelab's storages answer false for both.
       if (!updated && state !== TrialState.RUNNING && isFinished((await storage.getTrial(trialId)).state)) {
-        throw new TrialFinishedError(`Trial ${trialId} (id) is already finished; it cannot be changed.`);
+        throw new TrialFinishedError(`The trial with id ${trialId} is already finished; it cannot be changed.`);
       }
       return { trial_updated: updated };
     },
