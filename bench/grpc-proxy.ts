@@ -13,7 +13,7 @@
  * tunelab's server runs from the compiled package (dist/, built first with the `tsc` of
  * `npm run build`). Writes bench/results/grpc-proxy.json.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,7 @@ import {
 } from '../src';
 import { GrpcStorageProxy } from '../src/storage';
 import { freeLoopbackPort } from '../test/helpers/async';
+import { startOptunaGrpcServer } from '../test/helpers/optunaGrpcServer';
 import { PYTHON } from '../test/helpers/python';
 import { numberArg } from './args';
 import { median } from './stats';
@@ -46,32 +47,19 @@ type Side = 'tunelab' | 'optuna';
 
 /** A proxy server of `side` in its own process, in front of `db`, once it answers. */
 async function startServer(side: Side, db: string): Promise<{ port: number; stop: () => void }> {
+  if (side === 'optuna') return startOptunaGrpcServer(db);
   const port = await freeLoopbackPort();
-  const child: ChildProcess =
-    side === 'optuna'
-      ? spawn(
-          PYTHON,
-          [
-            '-c',
-            `import sys, warnings; warnings.filterwarnings('ignore')
-from optuna.storages import get_storage, run_grpc_proxy_server
-run_grpc_proxy_server(get_storage(sys.argv[1]), host='localhost', port=int(sys.argv[2]))`,
-            db,
-            String(port),
-          ],
-          { stdio: 'ignore' },
-        )
-      : spawn(
-          process.execPath,
-          [
-            '-e',
-            `require(process.argv[1]).runGrpcProxyServer(process.argv[2], { port: Number(process.argv[3]) })`,
-            join(ROOT, 'dist/src/entries/storage.js'),
-            db,
-            String(port),
-          ],
-          { stdio: 'ignore' },
-        );
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require(process.argv[1]).runGrpcProxyServer(process.argv[2], { port: Number(process.argv[3]) })`,
+      join(ROOT, 'dist/src/entries/storage.js'),
+      db,
+      String(port),
+    ],
+    { stdio: 'ignore' },
+  );
   const probe = new GrpcStorageProxy({ port });
   try {
     await probe.waitServerReady(60_000);

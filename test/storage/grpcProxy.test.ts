@@ -9,7 +9,7 @@
  *   from the storage itself; requests a client should not send are refused and the server goes on.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,8 @@ import { createStudy, DuplicatedStudyError, loadStudy, StudyNotFoundError, Trial
 import { StorageError, TrialFinishedError } from '../../src/errors';
 import { getStorage, GrpcStorageProxy, runGrpcProxyServer, type GrpcProxyServer } from '../../src/storage';
 import { storageService } from '../../src/storage/grpc/api';
-import { cleanupWhenGone, freeLoopbackPort } from '../helpers/async';
+import { freeLoopbackPort } from '../helpers/async';
+import { startOptunaGrpcServer, type OptunaGrpcServer } from '../helpers/optunaGrpcServer';
 import { PYTHON } from '../helpers/python';
 import { incrementalReadContract, namesContract, quotingContract, storableContract, storageContract, type FreshDatabase } from './contract';
 
@@ -86,38 +87,15 @@ function objective(t: Trial): number {
 }
 
 describe("tunelab's GrpcStorageProxy with Optuna 5.0's run_grpc_proxy_server", () => {
-  let server: ChildProcess;
-  let stopWatchdog: () => void;
+  let server: OptunaGrpcServer;
   let port: number;
   const db = `sqlite:///${join(dir, 'optuna-served.db')}`;
 
   before(async () => {
-    port = await freeLoopbackPort();
-    server = spawn(
-      PYTHON,
-      [
-        '-c',
-        `import sys, warnings; warnings.filterwarnings('ignore')
-from optuna.storages import get_storage, run_grpc_proxy_server
-run_grpc_proxy_server(get_storage(sys.argv[1]), host='localhost', port=int(sys.argv[2]))`,
-        db,
-        String(port),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    // Stopped with this process however it ends (a SIGKILL runs no after hook).
-    stopWatchdog = cleanupWhenGone('kill "$1" 2>/dev/null', [String(server.pid)]);
-    const probe = new GrpcStorageProxy({ port });
-    try {
-      await probe.waitServerReady(30_000);
-    } finally {
-      await probe.close();
-    }
+    server = await startOptunaGrpcServer(db);
+    port = server.port;
   });
-  after(() => {
-    server.kill();
-    stopWatchdog();
-  });
+  after(() => server.stop());
 
   it('writes a study that Optuna reads back field for field, and reads what Optuna adds', async () => {
     const study = await createStudy({ storage: `grpc://localhost:${port}`, studyName: 'from-tunelab' });

@@ -34,13 +34,12 @@ import {
   TrialNotFoundError,
 } from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
-import { checkOptionKeys } from '../../options';
 import { expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from '../base';
 import { DistributionCache, encodeJson } from '../rdb/codec';
 import { journalDistributionJson, parseJournalDatetime } from '../journal/log';
 import { checkAttribute, checkName, checkParam, checkTemplate } from '../storable';
 import { grpcModule, storageService, type ProtoStudy, type ProtoTrial, type RpcName, type StringEntry } from './api';
-import { attrsOf, directionCode, directionOf, entries, formatLocalDatetime, PROTO_STATE, protoTrial, stateOf } from './wire';
+import { attrsOf, checkAddress, directionCode, directionOf, entries, formatLocalDatetime, PROTO_STATE, protoTrial, stateOf } from './wire';
 
 /** Optuna's DEFAULT_STUDY_NAME_PREFIX. */
 const DEFAULT_STUDY_NAME_PREFIX = 'no-name-';
@@ -80,17 +79,7 @@ export class GrpcStorageProxy implements Storage {
   private readonly studies = new Map<number, StudyTrials>();
 
   constructor(opts: GrpcStorageProxyOptions = {}) {
-    checkOptionKeys('GrpcStorageProxy', opts, ['host', 'port']);
-    const host = opts.host ?? 'localhost';
-    const port = opts.port ?? 13000;
-    if (typeof host !== 'string' || host === '' || /[\s/]/.test(host)) {
-      throw new InvalidArgumentError(`GrpcStorageProxy: host must be a host name or address, got ${JSON.stringify(host)}.`);
-    }
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new InvalidArgumentError(`GrpcStorageProxy: port must be an integer from 1 to 65535, got ${String(port)}.`);
-    }
-    // An IPv6 address is bracketed, as in a URL.
-    const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const { address: target } = checkAddress('GrpcStorageProxy', opts, 1);
     this.url = `grpc://${target}`;
     const grpc = grpcModule();
     const { client, extensionClient } = storageService();

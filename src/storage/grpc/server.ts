@@ -24,11 +24,10 @@ import {
   TrialNotFoundError,
 } from '../../errors';
 import { frozenTrial, isFinished, TrialState, type FrozenTrial } from '../../frozenTrial';
-import { checkOptionKeys } from '../../options';
 import type { Storage } from '../base';
 import { parseJournalDatetime } from '../journal/log';
 import { grpcModule, storageService, type ProtoStudy, type ProtoTrial } from './api';
-import { attrsOf, directionCode, directionOf, entries, jsonValue, protoTrial, stateOf } from './wire';
+import { attrsOf, checkAddress, directionCode, directionOf, entries, jsonValue, protoTrial, stateOf } from './wire';
 
 const STATUS = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, ALREADY_EXISTS: 6, FAILED_PRECONDITION: 9, INTERNAL: 13 } as const;
 
@@ -64,15 +63,7 @@ class RpcFailure extends Error {
  * storage API until `close()`. Resolves once the server listens.
  */
 export async function runGrpcProxyServer(storage: Storage | string, opts: GrpcProxyServerOptions = {}): Promise<GrpcProxyServer> {
-  checkOptionKeys('runGrpcProxyServer', opts, ['host', 'port']);
-  const host = opts.host ?? 'localhost';
-  const port = opts.port ?? 13000;
-  if (typeof host !== 'string' || host === '' || /[\s/]/.test(host)) {
-    throw new InvalidArgumentError(`runGrpcProxyServer: host must be a host name or address, got ${JSON.stringify(host)}.`);
-  }
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new InvalidArgumentError(`runGrpcProxyServer: port must be an integer from 0 to 65535, got ${String(port)}.`);
-  }
+  const { address } = checkAddress('runGrpcProxyServer', opts, 0);
   const grpc = grpcModule();
   const { definition, extensionDefinition } = storageService();
   const backend: Storage =
@@ -80,7 +71,6 @@ export async function runGrpcProxyServer(storage: Storage | string, opts: GrpcPr
   const server: Server = new grpc.Server();
   server.addService(definition, serviceFor(backend));
   server.addService(extensionDefinition, extensionsFor(backend));
-  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   let bound: number;
   try {
     bound = await new Promise<number>((resolve, reject) =>
@@ -97,7 +87,7 @@ export async function runGrpcProxyServer(storage: Storage | string, opts: GrpcPr
   }
   return {
     port: bound,
-    url: `grpc://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    url: `grpc://${address.slice(0, address.lastIndexOf(':'))}:${bound}`,
     close: async () => {
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       if (typeof storage === 'string') await backend.close();

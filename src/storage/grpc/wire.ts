@@ -5,6 +5,7 @@
  */
 import { setKey } from '../../dict';
 import { InvalidArgumentError } from '../../errors';
+import { checkOptionKeys } from '../../options';
 import { TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
 import { microsecondDigits } from '../../datetime';
 import { decodeJson, encodeJson } from '../rdb/codec';
@@ -83,4 +84,25 @@ export function formatLocalDatetime(d: Date): string {
     `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${microsecondDigits(d)}`
   );
+}
+
+/**
+ * The host and port options of `where` (Optuna's defaults: localhost, 13000), checked, and the
+ * address they make (an IPv6 address bracketed, as in a URL). A server may take port 0 (a free one).
+ */
+export function checkAddress(
+  where: string,
+  opts: { host?: string; port?: number },
+  lowestPort: 0 | 1,
+): { host: string; port: number; address: string } {
+  checkOptionKeys(where, opts, ['host', 'port']);
+  const host = opts.host ?? 'localhost';
+  const port = opts.port ?? 13000;
+  if (typeof host !== 'string' || host === '' || /[\s/]/.test(host)) {
+    throw new InvalidArgumentError(`${where}: host must be a host name or address, got ${JSON.stringify(host)}.`);
+  }
+  if (!Number.isInteger(port) || port < lowestPort || port > 65535) {
+    throw new InvalidArgumentError(`${where}: port must be an integer from ${lowestPort} to 65535, got ${String(port)}.`);
+  }
+  return { host, port, address: `${host.includes(':') ? `[${host}]` : host}:${port}` };
 }
