@@ -24,6 +24,7 @@ const commands = {
   tell: ['src/cli/optunaCommands', 'finish a trial with values or a state'],
   reproduce: ['src/cli/reproduce', 're-run a finished trial with its recorded parameters and seed; report whether it is bit-identical'],
   storage: ['src/cli/storage', "'upgrade URL': upgrade a database from Optuna 3.0/3.1's schema to Optuna 5's"],
+  'grpc-proxy': ['src/cli/grpcProxy', "serve a storage over Optuna's gRPC storage API (Optuna's run_grpc_proxy_server)"],
 };
 
 function usage() {

@@ -9,7 +9,7 @@
  *   from the storage itself; requests a client should not send are refused and the server goes on.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -356,4 +356,58 @@ describe('GrpcStorageProxy through runGrpcProxyServer over a fresh SQLite databa
   storableContract(fresh);
   quotingContract(fresh);
   namesContract(fresh);
+});
+
+describe('tunelab grpc-proxy: the server from the command line', () => {
+  const cli = join(__dirname, 'fixtures', 'cli.ts');
+
+  it("serves a storage to Optuna's GrpcStorageProxy until SIGTERM, then exits 0 with the storage closed", async () => {
+    const url = `sqlite:///${join(dir, 'cli-served.db')}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'grpc-proxy', '--storage', url, '--port', '0'], {
+      cwd: join(__dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d;
+          const m = /Serving sqlite:\/\/\/.*cli-served\.db over Optuna's gRPC storage API at grpc:\/\/localhost:(\d+); Ctrl-C stops\./.exec(
+            out,
+          );
+          if (m) resolve(Number(m[1]));
+        });
+        child.once('exit', () => reject(new Error(`grpc-proxy exited before serving:\n${out}`)));
+      });
+      await promisify(execFile)(PYTHON, [
+        '-c',
+        `import sys, warnings, optuna; warnings.filterwarnings('ignore'); optuna.logging.set_verbosity(optuna.logging.ERROR)
+from optuna.storages import GrpcStorageProxy
+study = optuna.create_study(study_name='cli', storage=GrpcStorageProxy(host='localhost', port=int(sys.argv[1])))
+study.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=5)`,
+        String(port),
+      ]);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.match(out, /Stopped \(SIGTERM\)\./);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const study = await loadStudy({ storage: url, studyName: 'cli' });
+    assert.equal(study.trials.filter((t) => t.state === TrialState.COMPLETE).length, 5);
+    await study.storage.close();
+  });
+
+  it('explains bad usage with status 2', async () => {
+    const run = promisify(execFile);
+    const failed = await run(process.execPath, ['--import', 'tsx', cli, 'grpc-proxy', '--storage', 'memory', '--port', '70000'], {
+      cwd: join(__dirname, '..', '..'),
+    }).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    assert.equal(failed?.code, 2);
+    assert.match(failed!.stderr, /--port must be an integer from 0 to 65535, got '70000'/);
+  });
 });
