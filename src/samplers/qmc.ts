@@ -6,6 +6,7 @@ import { peekTrials, type AlgorithmResult, type StudyView } from '../study/view'
 import type { Sampler } from './base';
 import { IndependentFallback } from './independent';
 import { log, WARNING } from '../logging';
+import { HALTON_MAX_DIMENSIONS, HaltonSequence } from './halton';
 import { SOBOL_MAX_DIMENSIONS, SobolSequence } from './sobol';
 import { setKey } from '../dict';
 import { checkOptionKeys, optionKeys } from '../options';
@@ -16,10 +17,13 @@ export interface QMCSamplerOptions {
    * way, so workers sharing a study draw from different sequences.
    */
   seed?: number;
-  /** Scramble the sequence (linear matrix scrambling + digital shift). Default true. */
+  /**
+   * Scramble the sequence (Sobol': linear matrix scrambling and a digital shift; Halton: a random
+   * permutation of each digit position's digits, as SciPy's). Default true.
+   */
   scramble?: boolean;
-  /** Only 'sobol' is implemented. */
-  qmcType?: 'sobol';
+  /** The sequence, as Optuna's `qmc_type`: 'sobol' (default) or 'halton'. */
+  qmcType?: 'sobol' | 'halton';
   /**
    * Draws the parameters outside the sampler's space (the first trial's parameters, and those the
    * first finished trial did not suggest) (default: uniformly at random from this sampler's seeded
@@ -45,8 +49,8 @@ const QMC_SAMPLER_OPTION_KEYS = optionKeys<QMCSamplerOptions>({
  * Quasi-Monte Carlo sampling: trials cover the space more evenly than random draws (lower
  * discrepancy), which helps most for small budgets and few important parameters.
  *
- * The space is Optuna 5.0's: the parameters of the study's first finished trial, one Sobol'
- * dimension each in the order that trial suggested them (before any trial finishes, the running
+ * The space is Optuna 5.0's: the parameters of the study's first finished trial, one dimension of
+ * the Sobol' (or Halton) sequence each in the order that trial suggested them (before any trial finishes, the running
  * trials' parameters, so trials started side by side draw from the sequence too). Trial i receives
  * point i - 1 of the (scrambled) sequence, mapped from the unit cube to each distribution; without
  * scrambling these are Optuna's points, trial for trial (test/samplers/qmc.test.ts). Indexing by
@@ -58,15 +62,17 @@ export class QMCSampler implements Sampler {
   private readonly scramble: boolean;
   private readonly baseSeed: number;
   private rng: Rng;
-  private sequence: SobolSequence | null = null;
+  private readonly qmcType: 'sobol' | 'halton';
+  private sequence: SobolSequence | HaltonSequence | null = null;
   private readonly independent: IndependentFallback;
 
   constructor(opts: QMCSamplerOptions = {}) {
     checkOptionKeys('QMCSampler', opts, QMC_SAMPLER_OPTION_KEYS);
     checkSeed('QMCSampler', opts.seed);
     const qmcType = opts.qmcType ?? 'sobol';
-    if (qmcType !== 'sobol') {
-      throw new InvalidArgumentError(`QMCSampler: qmcType '${String(qmcType)}' is not supported; use 'sobol'.`);
+    this.qmcType = qmcType;
+    if (qmcType !== 'sobol' && qmcType !== 'halton') {
+      throw new InvalidArgumentError(`QMCSampler: qmcType '${String(qmcType)}' is not supported; use 'sobol' or 'halton'.`);
     }
     this.scramble = opts.scramble ?? true;
     const warnSeeding = opts.warnAsynchronousSeeding ?? true;
@@ -136,14 +142,14 @@ export class QMCSampler implements Sampler {
   sampleRelative(_study: StudyView, trial: FrozenTrial, searchSpace: Record<string, Distribution>): Record<string, number> {
     const names = Object.keys(searchSpace);
     if (names.length === 0) return {};
-    if (names.length > SOBOL_MAX_DIMENSIONS) {
-      throw new InvalidArgumentError(
-        `QMCSampler: ${names.length} parameters exceed the ${SOBOL_MAX_DIMENSIONS} Sobol dimensions available.`,
-      );
+    const [kind, most] = this.qmcType === 'sobol' ? ['Sobol', SOBOL_MAX_DIMENSIONS] : ['Halton', HALTON_MAX_DIMENSIONS];
+    if (names.length > most) {
+      throw new InvalidArgumentError(`QMCSampler: ${names.length} parameters exceed the ${most} ${kind} dimensions available.`);
     }
     if (!this.sequence || this.sequence.dimensions < names.length) {
       // Dimension d's scrambling depends only on (seed, d), so growing the sequence keeps old dimensions.
-      this.sequence = new SobolSequence(names.length, { scramble: this.scramble, seed: this.baseSeed });
+      const opts = { scramble: this.scramble, seed: this.baseSeed };
+      this.sequence = this.qmcType === 'sobol' ? new SobolSequence(names.length, opts) : new HaltonSequence(names.length, opts);
     }
     // Trial 0 never samples relatively (no finished trial yet), so trial i takes point i - 1 and
     // trials 1..2^m together form the first 2^m points, a perfectly stratified design.

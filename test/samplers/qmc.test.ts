@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { addLogHandler, createStudy, InvalidArgumentError } from '../../src';
 import { QMCSampler } from '../../src/samplers/qmc';
+import { HaltonSequence } from '../../src/samplers/halton';
 import { SobolSequence } from '../../src/samplers/sobol';
 import { Rng } from '../../src/rng';
 import { PYTHON } from '../helpers/python';
@@ -64,6 +65,57 @@ print(json.dumps([ours, rand, ref]))`,
   });
 });
 
+describe('Halton sequence', () => {
+  it('matches SciPy unscrambled Halton bit for bit (first 512 points, dimensions 0-7 and 996-999)', () => {
+    const s = new HaltonSequence(1000, { scramble: false });
+    const pick = [0, 1, 2, 3, 4, 5, 6, 7, 996, 997, 998, 999];
+    const pts = Array.from({ length: 512 }, (_, i) => {
+      const p = s.point(i);
+      return pick.map((d) => p[d]);
+    });
+    const out = python(
+      `import json,sys,numpy as np
+from scipy.stats import qmc
+ours=np.array(json.load(sys.stdin))
+ref=qmc.Halton(1000, scramble=False).random(512)[:, [0,1,2,3,4,5,6,7,996,997,998,999]]
+print(float(np.abs(ours-ref).max()))`,
+      JSON.stringify(pts),
+    );
+    assert.equal(Number(out.trim()), 0);
+  });
+
+  it('scrambled points lie in [0,1)^d, depend on the seed, and have the discrepancy of SciPy scrambled Halton', () => {
+    const n = 128;
+    const d = 4;
+    const designs = Array.from({ length: 8 }, (_, seed) => {
+      const s = new HaltonSequence(d, { seed });
+      return Array.from({ length: n }, (_, i) => s.point(i));
+    });
+    for (const pts of designs) for (const p of pts) for (const x of p) assert.ok(x >= 0 && x < 1);
+    assert.deepEqual(new HaltonSequence(d, { seed: 3 }).point(5), designs[3][5]);
+    assert.notDeepEqual(designs[0][5], designs[1][5]);
+    // A dimension's scrambling does not depend on how many there are (a sampler's space may grow).
+    assert.deepEqual(new HaltonSequence(d + 3, { seed: 3 }).point(5).slice(0, d), designs[3][5]);
+    const randoms = Array.from({ length: 8 }, (_, seed) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: n }, () => Array.from({ length: d }, () => rng.random()));
+    });
+    const out = python(
+      `import json,sys,numpy as np
+from scipy.stats import qmc
+data=json.load(sys.stdin)
+ours=np.mean([qmc.discrepancy(np.array(p)) for p in data['ours']])
+rand=np.mean([qmc.discrepancy(np.array(p)) for p in data['random']])
+ref=np.mean([qmc.discrepancy(qmc.Halton(${d}, scramble=True, seed=s).random(${n})) for s in range(8)])
+print(json.dumps([ours, rand, ref]))`,
+      JSON.stringify({ ours: designs, random: randoms }),
+    );
+    const [ours, rand, ref] = JSON.parse(out) as number[];
+    assert.ok(ours < rand / 3, `Halton discrepancy ${ours} should be far below random ${rand}`);
+    assert.ok(ours < ref * 1.5, `Halton discrepancy ${ours} should be close to SciPy's scrambled Halton ${ref}`);
+  });
+});
+
 describe('QMCSampler', () => {
   it('maps the unit cube onto float/log/int/step/categorical parameters, inside their ranges', async () => {
     const study = await createStudy({ sampler: new QMCSampler({ seed: 0 }) });
@@ -91,15 +143,16 @@ describe('QMCSampler', () => {
     assert.deepEqual(cats, { w: 16, x: 16, y: 16, z: 16 });
   });
 
-  it("draws Optuna 5.0's unscrambled design trial for trial: the first trial's space in its suggestion order", async () => {
-    // Trial 0 is enqueued (Optuna's and tunelab's draw it at random, differently), and takes the
-    // branch that suggests 'extra', so 'extra' is in the space; 'other', on another branch, is not,
-    // and is drawn at random on each side (left out of the comparison, its presence compared). The
-    // names are suggested out of alphabetical order, with a single-valued parameter among them,
-    // which takes a dimension as in Optuna. 'drop' (a float with a step) hits exact ties at the
-    // points 0.25 and 0.75, which Optuna rounds half to even.
-    const FIRST = { lr: 0.01, units: 64, act: 'relu', fixed: 2, drop: 0.25, depth: 3, extra: 0.5 };
-    const OBJECTIVE_PY = `
+  for (const qmcType of ['sobol', 'halton'] as const)
+    it(`draws Optuna 5.0's unscrambled ${qmcType} design trial for trial: the first trial's space in its suggestion order`, async () => {
+      // Trial 0 is enqueued (Optuna's and tunelab's draw it at random, differently), and takes the
+      // branch that suggests 'extra', so 'extra' is in the space; 'other', on another branch, is not,
+      // and is drawn at random on each side (left out of the comparison, its presence compared). The
+      // names are suggested out of alphabetical order, with a single-valued parameter among them,
+      // which takes a dimension as in Optuna. 'drop' (a float with a step) hits exact ties at the
+      // points 0.25 and 0.75, which Optuna rounds half to even.
+      const FIRST = { lr: 0.01, units: 64, act: 'relu', fixed: 2, drop: 0.25, depth: 3, extra: 0.5 };
+      const OBJECTIVE_PY = `
 import json, sys, warnings, optuna
 warnings.filterwarnings('ignore')
 optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -113,47 +166,47 @@ def objective(t):
     extra = t.suggest_float('extra', -1, 1) if act == 'relu' else 0
     other = t.suggest_float('other', 0, 1) if act == 'gelu' else 0
     return lr * units + drop + depth + extra + other
-study = optuna.create_study(sampler=optuna.samplers.QMCSampler(scramble=False, seed=0))
+study = optuna.create_study(sampler=optuna.samplers.QMCSampler(qmc_type='${qmcType}', scramble=False, seed=0))
 study.enqueue_trial(json.loads(sys.stdin.read()))
 study.optimize(objective, n_trials=40)
 print(json.dumps([t.params for t in study.trials]))
 `;
-    const theirs = JSON.parse(python(OBJECTIVE_PY, JSON.stringify(FIRST))) as Record<string, number | string>[];
-    const study = await createStudy({ sampler: new QMCSampler({ scramble: false, seed: 0, warnIndependentSampling: false }) });
-    await study.enqueueTrial(FIRST);
-    await study.optimize(
-      (t) => {
-        const lr = t.suggestFloat('lr', 1e-4, 1, { log: true });
-        const units = t.suggestInt('units', 16, 512, { log: true });
-        const act = t.suggestCategorical('act', ['relu', 'tanh', 'gelu']);
-        t.suggestFloat('fixed', 2, 2);
-        const drop = t.suggestFloat('drop', 0, 0.75, { step: 0.25 });
-        const depth = t.suggestInt('depth', 1, 8);
-        const extra = act === 'relu' ? t.suggestFloat('extra', -1, 1) : 0;
-        const other = act === 'gelu' ? t.suggestFloat('other', 0, 1) : 0;
-        return lr * units + drop + depth + extra + other;
-      },
-      { nTrials: 40, showProgressBar: false },
-    );
-    const ours = study.trials.map((t) => t.params as Record<string, number | string>);
-    assert.equal(ours.length, theirs.length);
-    assert.ok(theirs.some((p) => p.act === 'gelu') && theirs.some((p) => p.act === 'relu'), 'both branches taken');
-    for (let i = 0; i < ours.length; i++) {
-      const [o, t] = [ours[i], theirs[i]];
-      assert.deepEqual(Object.keys(o), Object.keys(t), `trial ${i}: the same parameters`);
-      for (const name of Object.keys(t)) {
-        if (name === 'other') continue;
-        if (typeof t[name] === 'number' && !Number.isInteger(t[name])) {
-          assert.ok(
-            Math.abs((o[name] as number) - (t[name] as number)) <= 1e-12 * Math.max(1, Math.abs(t[name] as number)),
-            `trial ${i} ${name}: ${o[name]} vs ${t[name]}`,
-          );
-        } else {
-          assert.equal(o[name], t[name], `trial ${i} ${name}`);
+      const theirs = JSON.parse(python(OBJECTIVE_PY, JSON.stringify(FIRST))) as Record<string, number | string>[];
+      const study = await createStudy({ sampler: new QMCSampler({ qmcType, scramble: false, seed: 0, warnIndependentSampling: false }) });
+      await study.enqueueTrial(FIRST);
+      await study.optimize(
+        (t) => {
+          const lr = t.suggestFloat('lr', 1e-4, 1, { log: true });
+          const units = t.suggestInt('units', 16, 512, { log: true });
+          const act = t.suggestCategorical('act', ['relu', 'tanh', 'gelu']);
+          t.suggestFloat('fixed', 2, 2);
+          const drop = t.suggestFloat('drop', 0, 0.75, { step: 0.25 });
+          const depth = t.suggestInt('depth', 1, 8);
+          const extra = act === 'relu' ? t.suggestFloat('extra', -1, 1) : 0;
+          const other = act === 'gelu' ? t.suggestFloat('other', 0, 1) : 0;
+          return lr * units + drop + depth + extra + other;
+        },
+        { nTrials: 40, showProgressBar: false },
+      );
+      const ours = study.trials.map((t) => t.params as Record<string, number | string>);
+      assert.equal(ours.length, theirs.length);
+      assert.ok(theirs.some((p) => p.act === 'gelu') && theirs.some((p) => p.act === 'relu'), 'both branches taken');
+      for (let i = 0; i < ours.length; i++) {
+        const [o, t] = [ours[i], theirs[i]];
+        assert.deepEqual(Object.keys(o), Object.keys(t), `trial ${i}: the same parameters`);
+        for (const name of Object.keys(t)) {
+          if (name === 'other') continue;
+          if (typeof t[name] === 'number' && !Number.isInteger(t[name])) {
+            assert.ok(
+              Math.abs((o[name] as number) - (t[name] as number)) <= 1e-12 * Math.max(1, Math.abs(t[name] as number)),
+              `trial ${i} ${name}: ${o[name]} vs ${t[name]}`,
+            );
+          } else {
+            assert.equal(o[name], t[name], `trial ${i} ${name}`);
+          }
         }
       }
-    }
-  });
+    });
 
   it('draws from the sequence for trials started side by side before any has finished, as Optuna 5.0', async () => {
     const study = await createStudy({ sampler: new QMCSampler({ scramble: false }) });
@@ -213,8 +266,8 @@ print(json.dumps([t.params for t in study.trials]))
 
   it('rejects unsupported options clearly', () => {
     assert.throws(
-      () => new QMCSampler({ qmcType: 'halton' as 'sobol' }),
-      (e: unknown) => e instanceof InvalidArgumentError && /'halton' is not supported/.test((e as Error).message),
+      () => new QMCSampler({ qmcType: 'faure' as 'sobol' }),
+      (e: unknown) => e instanceof InvalidArgumentError && /'faure' is not supported; use 'sobol' or 'halton'/.test((e as Error).message),
     );
     assert.throws(() => new SobolSequence(0), /dimensions must be an integer/);
   });
