@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { createStudy, type Trial } from '../../src';
 import { InMemoryStorage } from '../../src/entries/storage';
+import { PYTHON } from '../helpers/python';
 import { CmaEsSampler, CMA_GENERATION_KEY, CMA_RESTART_KEY, CMA_STATE_KEY, type CmaEsSamplerOptions } from '../../src/samplers/cmaes';
 
 const ellipsoid = (t: Trial) => {
@@ -79,6 +81,54 @@ describe('CmaEsSampler', () => {
     const genAfter = second.trials[55].systemAttrs[CMA_GENERATION_KEY] as number;
     assert.ok(genAfter > genBefore, `generation continued from ${genBefore} to ${genAfter}`);
     assert.equal(second.trials[55].systemAttrs[CMA_RESTART_KEY], 0);
+  });
+
+  it("starts the first run at x0, as Optuna's x0, and refuses an x0 it cannot use", async () => {
+    // On [0, 1] ranges Optuna's transformed space is tunelab's unit cube, so sigma0 means the same on
+    // both sides: the first generation (trials 1-6) must lie around x0 in both libraries.
+    const x0 = { x: 0.2, y: 0.9 };
+    const firstGeneration = (params: { x: number; y: number }[]) => {
+      const gen = params.slice(1, 7);
+      return [gen.reduce((a, p) => a + p.x, 0) / gen.length, gen.reduce((a, p) => a + p.y, 0) / gen.length];
+    };
+    const objective = (t: Trial) => (t.suggestFloat('x', 0, 1) - 0.5) ** 2 + (t.suggestFloat('y', 0, 1) - 0.5) ** 2;
+    for (const seed of [1, 2, 3]) {
+      const study = await run({ seed, x0, sigma0: 0.03 }, objective, 7);
+      const [mx, my] = firstGeneration(study.trials.map((t) => t.params as { x: number; y: number }));
+      assert.ok(Math.abs(mx - x0.x) < 0.06 && Math.abs(my - x0.y) < 0.06, `seed ${seed}: first generation's mean (${mx}, ${my})`);
+    }
+    const theirs = JSON.parse(
+      execFileSync(
+        PYTHON,
+        [
+          '-c',
+          `import json, warnings, optuna
+warnings.filterwarnings('ignore')
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+out = []
+for seed in (1, 2, 3):
+    study = optuna.create_study(sampler=optuna.samplers.CmaEsSampler(x0={'x': 0.2, 'y': 0.9}, sigma0=0.03, seed=seed))
+    study.optimize(lambda t: (t.suggest_float('x', 0, 1) - 0.5) ** 2 + (t.suggest_float('y', 0, 1) - 0.5) ** 2, n_trials=7)
+    out.append([t.params for t in study.trials])
+print(json.dumps(out))`,
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as { x: number; y: number }[][];
+    for (const params of theirs) {
+      const [mx, my] = firstGeneration(params);
+      assert.ok(Math.abs(mx - x0.x) < 0.06 && Math.abs(my - x0.y) < 0.06, `Optuna's first generation's mean (${mx}, ${my})`);
+    }
+    await assert.rejects(
+      run({ x0: { x: 0.2 } }, objective, 3),
+      /x0 has no value for 'y'; give one for every parameter CMA-ES models \(x, y\)/,
+    );
+    await assert.rejects(run({ x0: { x: 0.2, y: 1.5 } }, objective, 3), /x0's 1\.5 for 'y' is outside its float \[0, 1\]/);
+    assert.throws(() => new CmaEsSampler({ x0: { x: 'a' } as never }), /x0 must be an object of finite numbers by parameter name/);
+    assert.throws(
+      () => new CmaEsSampler({ x0, sourceTrials: [] }),
+      /sourceTrials sets the initial distribution, so x0 cannot be given with it/,
+    );
   });
 
   it('is reproducible with a seed', async () => {

@@ -1,4 +1,4 @@
-import { isSingle, type Distribution } from '../../distributions';
+import { containsInternal, describeDistribution, isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { lastStep, TrialState, type FrozenTrial } from '../../frozenTrial';
 import { checkSeed, Rng } from '../../rng';
@@ -27,6 +27,13 @@ export const CMA_X_KEY = 'cma:x';
 
 export interface CmaEsSamplerOptions {
   seed?: number;
+  /**
+   * Where the first run starts, by parameter (`trial.params` values, one for each parameter CMA-ES
+   * models), as Optuna's `x0`; default the middle of each range (of its logarithm on a log scale).
+   * Restarts start from random points, as in Optuna. Not with `sourceTrials`, as in Optuna. (Optuna
+   * 4.9 deprecates `x0` for removal in 6.0; tunelab keeps it.)
+   */
+  x0?: Readonly<Record<string, number>> | null;
   /** Initial step size in the unit cube the parameters are normalised to (default 1/6). */
   sigma0?: number;
   /** Random trials before CMA-ES starts (default 1). */
@@ -73,6 +80,7 @@ export interface CmaEsSamplerOptions {
 
 const CMA_ES_SAMPLER_OPTION_KEYS = optionKeys<CmaEsSamplerOptions>({
   seed: true,
+  x0: true,
   sigma0: true,
   nStartupTrials: true,
   restartStrategy: true,
@@ -103,6 +111,7 @@ interface StoredState {
 export class CmaEsSampler implements Sampler {
   private rng: Rng;
   private readonly sigma0: number;
+  private readonly x0: Readonly<Record<string, number>> | null;
   private readonly nStartupTrials: number;
   private readonly restartStrategy: 'ipop' | null;
   private readonly incPopsize: number;
@@ -122,6 +131,7 @@ export class CmaEsSampler implements Sampler {
     checkSeed('CmaEsSampler', opts.seed);
     this.rng = new Rng(opts.seed);
     this.sigma0 = opts.sigma0 ?? 1 / 6;
+    this.x0 = checkX0(opts.x0);
     this.lrAdapt = opts.lrAdapt ?? false;
     this.sourceTrials = opts.sourceTrials ?? null;
     this.considerPrunedTrials = opts.considerPrunedTrials ?? false;
@@ -143,6 +153,9 @@ export class CmaEsSampler implements Sampler {
       }
     }
     // As Optuna's CmaEsSampler refuses them.
+    if (this.sourceTrials !== null && this.x0 !== null) {
+      throw new InvalidArgumentError('CmaEsSampler: sourceTrials sets the initial distribution, so x0 cannot be given with it.');
+    }
     if (this.sourceTrials !== null && opts.sigma0 !== undefined) {
       throw new InvalidArgumentError('CmaEsSampler: sourceTrials sets the initial distribution, so sigma0 cannot be given with it.');
     }
@@ -207,9 +220,7 @@ export class CmaEsSampler implements Sampler {
       const popsize = this.popsize ?? defaultPopsize(enc.size);
       const restart = maxRestart(trials) + 1;
       const state =
-        restart === 0 && this.sourceTrials
-          ? this.warmStarted(enc, popsize, sign)
-          : this.freshState(enc, new Array(enc.size).fill(0.5), popsize);
+        restart === 0 && this.sourceTrials ? this.warmStarted(enc, popsize, sign) : this.freshState(enc, this.initialMean(enc), popsize);
       stored = { names, restart, state };
       storeOnThisTrial = true;
     } else {
@@ -273,6 +284,33 @@ export class CmaEsSampler implements Sampler {
     values: readonly number[] | null,
   ): AlgorithmResult | Promise<AlgorithmResult> {
     return this.independent.afterTrial(study, trial, state, values, undefined);
+  }
+
+  /**
+   * The first run's mean in the unit cube: `x0` encoded, else the middle. A parameter `x0` leaves
+   * out, or gives a value its distribution does not hold, is an error that names it.
+   */
+  private initialMean(enc: SpaceEncoding): number[] {
+    const x0 = this.x0;
+    if (x0 === null) return new Array(enc.size).fill(0.5);
+    const internal: Record<string, number> = {};
+    for (const dim of enc.dims) {
+      const value = hasKey(x0, dim.name) ? x0[dim.name] : undefined;
+      if (value === undefined) {
+        throw new InvalidArgumentError(
+          `CmaEsSampler: x0 has no value for '${dim.name}'; give one for every parameter CMA-ES models (${enc.dims.map((d) => d.name).join(', ')}).`,
+        );
+      }
+      if (!containsInternal(dim.distribution, value)) {
+        throw new InvalidArgumentError(
+          `CmaEsSampler: x0's ${value} for '${dim.name}' is outside its ${describeDistribution(dim.distribution)}.`,
+        );
+      }
+      setKey(internal, dim.name, value);
+    }
+    const mean = new Float64Array(enc.size);
+    enc.encode(internal, mean);
+    return Array.from(mean);
   }
 
   private freshState(enc: SpaceEncoding, mean: number[], popsize: number): CmaState {
@@ -425,4 +463,15 @@ function maxRestart(trials: readonly FrozenTrial[]): number {
     if (typeof v === 'number') r = Math.max(r, v);
   }
   return r;
+}
+
+/** `x0` checked: null, or an object of finite numbers by parameter name. */
+function checkX0(x0: unknown): Readonly<Record<string, number>> | null {
+  if (x0 === undefined || x0 === null) return null;
+  if (typeof x0 !== 'object' || Array.isArray(x0) || !Object.values(x0).every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new InvalidArgumentError(
+      `CmaEsSampler: x0 must be an object of finite numbers by parameter name (e.g. { lr: 0.01, layers: 3 }), got ${JSON.stringify(x0)}.`,
+    );
+  }
+  return x0 as Record<string, number>;
 }
