@@ -14,107 +14,80 @@ function python(script: string, input: string): string {
   return r.stdout;
 }
 
-describe('Sobol sequence', () => {
-  it('matches SciPy unscrambled Sobol bit for bit (first 512 points, dimensions 0-7 and 1016-1023)', () => {
-    const dims = 1024;
-    const s = new SobolSequence(dims, { scramble: false });
-    const pick = [0, 1, 2, 3, 4, 5, 6, 7, 1016, 1017, 1018, 1019, 1020, 1021, 1022, 1023];
-    const pts = Array.from({ length: 512 }, (_, i) => {
-      const p = s.point(i);
-      return pick.map((d) => p[d]);
-    });
-    const out = python(
-      `import json,sys,numpy as np
+/** Both sequences, each against SciPy's: its unscrambled points bit for bit, and its scrambled points' discrepancy. */
+const SEQUENCES = [
+  {
+    name: 'Sobol',
+    make: (d: number, opts: { scramble?: boolean; seed?: number }) => new SobolSequence(d, opts),
+    // The first and last dimensions of SciPy's table.
+    dimensions: 1024,
+    pick: [0, 1, 2, 3, 4, 5, 6, 7, 1016, 1017, 1018, 1019, 1020, 1021, 1022, 1023],
+  },
+  {
+    name: 'Halton',
+    make: (d: number, opts: { scramble?: boolean; seed?: number }) => new HaltonSequence(d, opts),
+    dimensions: 1000,
+    pick: [0, 1, 2, 3, 4, 5, 6, 7, 996, 997, 998, 999],
+  },
+];
+
+for (const seq of SEQUENCES) {
+  describe(`${seq.name} sequence`, () => {
+    it(`matches SciPy unscrambled ${seq.name} bit for bit (first 512 points, dimensions ${seq.pick.join(', ')})`, () => {
+      const s = seq.make(seq.dimensions, { scramble: false });
+      const pts = Array.from({ length: 512 }, (_, i) => {
+        const p = s.point(i);
+        return seq.pick.map((d) => p[d]);
+      });
+      const out = python(
+        `import json,sys,numpy as np
 from scipy.stats import qmc
 ours=np.array(json.load(sys.stdin))
-ref=qmc.Sobol(1024, scramble=False).random(512)[:, [0,1,2,3,4,5,6,7,1016,1017,1018,1019,1020,1021,1022,1023]]
+ref=qmc.${seq.name}(${seq.dimensions}, scramble=False).random(512)[:, ${JSON.stringify(seq.pick)}]
 print(float(np.abs(ours-ref).max()))`,
-      JSON.stringify(pts),
-    );
-    assert.equal(Number(out.trim()), 0);
-  });
-
-  it('scrambled points lie in [0,1)^d, depend on the seed, and have lower discrepancy than random points (SciPy discrepancy)', () => {
-    const n = 128;
-    const d = 4;
-    const designs: number[][][] = [];
-    for (let seed = 0; seed < 8; seed++) {
-      const s = new SobolSequence(d, { seed });
-      designs.push(Array.from({ length: n }, (_, i) => s.point(i)));
-    }
-    for (const pts of designs) for (const p of pts) for (const x of p) assert.ok(x >= 0 && x < 1);
-    assert.deepEqual(new SobolSequence(d, { seed: 3 }).point(5), designs[3][5]);
-    assert.notDeepEqual(designs[0][5], designs[1][5]);
-    const randoms = Array.from({ length: 8 }, (_, seed) => {
-      const rng = new Rng(seed);
-      return Array.from({ length: n }, () => Array.from({ length: d }, () => rng.random()));
+        JSON.stringify(pts),
+      );
+      assert.equal(Number(out.trim()), 0);
     });
-    const out = python(
-      `import json,sys,numpy as np
+
+    it(`scrambled points lie in [0,1)^d, depend on the seed, and have the discrepancy of SciPy's scrambled ${seq.name}`, () => {
+      const n = 128;
+      const d = 4;
+      const designs = Array.from({ length: 8 }, (_, seed) => {
+        const s = seq.make(d, { seed });
+        return Array.from({ length: n }, (_, i) => s.point(i));
+      });
+      for (const pts of designs) for (const p of pts) for (const x of p) assert.ok(x >= 0 && x < 1);
+      assert.deepEqual(seq.make(d, { seed: 3 }).point(5), designs[3][5]);
+      assert.notDeepEqual(designs[0][5], designs[1][5]);
+      // A dimension's scrambling does not depend on how many there are (a sampler's space may grow).
+      assert.deepEqual(
+        seq
+          .make(d + 3, { seed: 3 })
+          .point(5)
+          .slice(0, d),
+        designs[3][5],
+      );
+      const randoms = Array.from({ length: 8 }, (_, seed) => {
+        const rng = new Rng(seed);
+        return Array.from({ length: n }, () => Array.from({ length: d }, () => rng.random()));
+      });
+      const out = python(
+        `import json,sys,numpy as np
 from scipy.stats import qmc
 data=json.load(sys.stdin)
 ours=np.mean([qmc.discrepancy(np.array(p)) for p in data['ours']])
 rand=np.mean([qmc.discrepancy(np.array(p)) for p in data['random']])
-ref=np.mean([qmc.discrepancy(qmc.Sobol(${d}, scramble=True, seed=s).random(${n})) for s in range(8)])
+ref=np.mean([qmc.discrepancy(qmc.${seq.name}(${d}, scramble=True, seed=s).random(${n})) for s in range(8)])
 print(json.dumps([ours, rand, ref]))`,
-      JSON.stringify({ ours: designs, random: randoms }),
-    );
-    const [ours, rand, ref] = JSON.parse(out) as number[];
-    assert.ok(ours < rand / 3, `Sobol discrepancy ${ours} should be far below random ${rand}`);
-    assert.ok(ours < ref * 1.5, `Sobol discrepancy ${ours} should be close to SciPy's scrambled Sobol ${ref}`);
-  });
-});
-
-describe('Halton sequence', () => {
-  it('matches SciPy unscrambled Halton bit for bit (first 512 points, dimensions 0-7 and 996-999)', () => {
-    const s = new HaltonSequence(1000, { scramble: false });
-    const pick = [0, 1, 2, 3, 4, 5, 6, 7, 996, 997, 998, 999];
-    const pts = Array.from({ length: 512 }, (_, i) => {
-      const p = s.point(i);
-      return pick.map((d) => p[d]);
+        JSON.stringify({ ours: designs, random: randoms }),
+      );
+      const [ours, rand, ref] = JSON.parse(out) as number[];
+      assert.ok(ours < rand / 3, `${seq.name} discrepancy ${ours} should be far below random ${rand}`);
+      assert.ok(ours < ref * 1.5, `${seq.name} discrepancy ${ours} should be close to SciPy's scrambled ${seq.name} ${ref}`);
     });
-    const out = python(
-      `import json,sys,numpy as np
-from scipy.stats import qmc
-ours=np.array(json.load(sys.stdin))
-ref=qmc.Halton(1000, scramble=False).random(512)[:, [0,1,2,3,4,5,6,7,996,997,998,999]]
-print(float(np.abs(ours-ref).max()))`,
-      JSON.stringify(pts),
-    );
-    assert.equal(Number(out.trim()), 0);
   });
-
-  it('scrambled points lie in [0,1)^d, depend on the seed, and have the discrepancy of SciPy scrambled Halton', () => {
-    const n = 128;
-    const d = 4;
-    const designs = Array.from({ length: 8 }, (_, seed) => {
-      const s = new HaltonSequence(d, { seed });
-      return Array.from({ length: n }, (_, i) => s.point(i));
-    });
-    for (const pts of designs) for (const p of pts) for (const x of p) assert.ok(x >= 0 && x < 1);
-    assert.deepEqual(new HaltonSequence(d, { seed: 3 }).point(5), designs[3][5]);
-    assert.notDeepEqual(designs[0][5], designs[1][5]);
-    // A dimension's scrambling does not depend on how many there are (a sampler's space may grow).
-    assert.deepEqual(new HaltonSequence(d + 3, { seed: 3 }).point(5).slice(0, d), designs[3][5]);
-    const randoms = Array.from({ length: 8 }, (_, seed) => {
-      const rng = new Rng(seed);
-      return Array.from({ length: n }, () => Array.from({ length: d }, () => rng.random()));
-    });
-    const out = python(
-      `import json,sys,numpy as np
-from scipy.stats import qmc
-data=json.load(sys.stdin)
-ours=np.mean([qmc.discrepancy(np.array(p)) for p in data['ours']])
-rand=np.mean([qmc.discrepancy(np.array(p)) for p in data['random']])
-ref=np.mean([qmc.discrepancy(qmc.Halton(${d}, scramble=True, seed=s).random(${n})) for s in range(8)])
-print(json.dumps([ours, rand, ref]))`,
-      JSON.stringify({ ours: designs, random: randoms }),
-    );
-    const [ours, rand, ref] = JSON.parse(out) as number[];
-    assert.ok(ours < rand / 3, `Halton discrepancy ${ours} should be far below random ${rand}`);
-    assert.ok(ours < ref * 1.5, `Halton discrepancy ${ours} should be close to SciPy's scrambled Halton ${ref}`);
-  });
-});
+}
 
 describe('QMCSampler', () => {
   it('maps the unit cube onto float/log/int/step/categorical parameters, inside their ranges', async () => {

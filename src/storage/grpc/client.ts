@@ -23,8 +23,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, ServiceError } from '@grpc/grpc-js';
 import type { Distribution } from '../../distributions';
-import { toExternal } from '../../distributions';
-import { setKey } from '../../dict';
 import {
   DuplicatedStudyError,
   InvalidArgumentError,
@@ -33,13 +31,23 @@ import {
   TrialFinishedError,
   TrialNotFoundError,
 } from '../../errors';
-import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
+import { isFinished, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
 import { expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from '../base';
 import { DistributionCache, encodeJson } from '../rdb/codec';
-import { journalDistributionJson, parseJournalDatetime } from '../journal/log';
+import { journalDistributionJson } from '../journal/log';
 import { checkAttribute, checkName, checkParam, checkTemplate } from '../storable';
 import { grpcModule, storageService, type ProtoStudy, type ProtoTrial, type RpcName, type StringEntry } from './api';
-import { attrsOf, checkAddress, directionCode, directionOf, entries, formatLocalDatetime, PROTO_STATE, protoTrial, stateOf } from './wire';
+import {
+  attrsOf,
+  checkAddress,
+  directionCode,
+  directionOf,
+  entries,
+  formatLocalDatetime,
+  PROTO_STATE,
+  protoTrial,
+  trialFromProto,
+} from './wire';
 
 /** Optuna's DEFAULT_STUDY_NAME_PREFIX. */
 const DEFAULT_STUDY_NAME_PREFIX = 'no-name-';
@@ -397,35 +405,10 @@ export class GrpcStorageProxy implements Storage {
 
   /** A trial as the server sent it, as a FrozenTrial (parameters in the order the server lists them). */
   private trialOf(p: ProtoTrial): FrozenTrial {
-    const distributions: Record<string, Distribution> = {};
-    for (const { key, value } of p.distributions) setKey(distributions, key, this.distributions.get(value, key));
-    const params: Record<string, ReturnType<typeof toExternal>> = {};
-    const internalParams: Record<string, number> = {};
-    for (const { key, value } of p.params) {
-      const d = Object.prototype.hasOwnProperty.call(distributions, key) ? distributions[key] : undefined;
-      if (!d)
-        throw new StorageError(
-          `The gRPC storage proxy at ${this.url} sent trial ${p.number}'s parameter '${key}' without its distribution.`,
-        );
-      setKey(internalParams, key, value);
-      setKey(params, key, toExternal(d, value));
-    }
-    return snapshotTrial(
-      {
-        trialId: p.trial_id,
-        number: p.number,
-        state: stateOf(p.state),
-        values: p.values.length > 0 ? p.values : null,
-        datetimeStart: p.datetime_start ? parseJournalDatetime(p.datetime_start) : null,
-        datetimeComplete: p.datetime_complete ? parseJournalDatetime(p.datetime_complete) : null,
-        params,
-        internalParams,
-        distributions,
-        intermediateValues: new Map(p.intermediate_values.map(({ key, value }) => [key, value])),
-        userAttrs: attrsOf(p.user_attributes),
-        systemAttrs: attrsOf(p.system_attributes),
-      },
-      { copy: false },
+    return trialFromProto(
+      p,
+      (json, name) => this.distributions.get(json, name),
+      (problem) => new StorageError(`The gRPC storage proxy at ${this.url} sent a trial that cannot be read: ${problem}.`),
     );
   }
 }

@@ -12,8 +12,7 @@
  * answered with the refusal, and the server goes on.
  */
 import type { sendUnaryData, Server, ServerUnaryCall, ServiceError, UntypedServiceImplementation } from '@grpc/grpc-js';
-import { distributionFromJson, toInternal, type Distribution, type ParamValue } from '../../distributions';
-import { setKey } from '../../dict';
+import { distributionFromJson, type Distribution } from '../../distributions';
 import {
   DuplicatedStudyError,
   InvalidArgumentError,
@@ -23,11 +22,10 @@ import {
   TrialFinishedError,
   TrialNotFoundError,
 } from '../../errors';
-import { frozenTrial, isFinished, TrialState, type FrozenTrial } from '../../frozenTrial';
+import { isFinished, TrialState } from '../../frozenTrial';
 import type { Storage } from '../base';
-import { parseJournalDatetime } from '../journal/log';
 import { grpcModule, storageService, type ProtoStudy, type ProtoTrial } from './api';
-import { attrsOf, checkAddress, directionCode, directionOf, entries, jsonValue, protoTrial, stateOf } from './wire';
+import { attrsOf, checkAddress, directionCode, directionOf, entries, jsonValue, protoTrial, stateOf, trialFromProto } from './wire';
 
 const STATUS = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, ALREADY_EXISTS: 6, FAILED_PRECONDITION: 9, INTERNAL: 13 } as const;
 
@@ -212,7 +210,11 @@ async function createTrial(storage: Storage, studyId: number, template: ProtoTri
     template.datetime_complete !== '' ||
     (state !== TrialState.RUNNING && state !== TrialState.WAITING);
   if (!whole) return (await storage.createNewTrial(studyId, { state, userAttrs, systemAttrs })).trialId;
-  const trial = templateTrial(template, state, userAttrs, systemAttrs);
+  const trial = trialFromProto(
+    template,
+    parseDistribution,
+    (problem) => new InvalidArgumentError(`The template trial cannot be added: ${problem}.`),
+  );
   const before = new Set((await storage.getAllTrials(studyId)).map((t) => t.trialId));
   if (storage.addTrials) {
     await storage.addTrials(studyId, [trial]);
@@ -227,40 +229,6 @@ async function createTrial(storage: Storage, studyId: number, template: ProtoTri
   const found = (same.length > 0 ? same : added).at(-1);
   if (!found) throw new StorageError('The trial just added was not found in the study.');
   return found.trialId;
-}
-
-/** Optuna's template trial as a FrozenTrial to add. */
-function templateTrial(
-  p: ProtoTrial,
-  state: TrialState,
-  userAttrs: Record<string, unknown>,
-  systemAttrs: Record<string, unknown>,
-): FrozenTrial {
-  const distributions: Record<string, Distribution> = {};
-  for (const { key, value } of p.distributions) setKey(distributions, key, parseDistribution(value, key));
-  const params: Record<string, ParamValue> = {};
-  const internalParams: Record<string, number> = {};
-  for (const { key, value } of p.params) {
-    const d = Object.prototype.hasOwnProperty.call(distributions, key) ? distributions[key] : undefined;
-    if (!d) throw new InvalidArgumentError(`The template trial's parameter '${key}' has no distribution.`);
-    setKey(internalParams, key, value);
-    setKey(params, key, d.kind === 'categorical' ? d.choices[value] : d.kind === 'int' ? Math.round(value) : value);
-    toInternal(d, params[key]); // a categorical index out of range throws here, before anything is written
-  }
-  return frozenTrial({
-    trialId: -1,
-    number: -1,
-    state,
-    values: p.values.length > 0 ? p.values : null,
-    datetimeStart: p.datetime_start ? parseJournalDatetime(p.datetime_start) : null,
-    datetimeComplete: p.datetime_complete ? parseJournalDatetime(p.datetime_complete) : null,
-    params,
-    internalParams,
-    distributions,
-    intermediateValues: new Map(p.intermediate_values.map(({ key, value }) => [key, value])),
-    userAttrs,
-    systemAttrs,
-  });
 }
 
 function parseDistribution(json: string, name: string): Distribution {

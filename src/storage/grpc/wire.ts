@@ -6,10 +6,11 @@
 import { setKey } from '../../dict';
 import { InvalidArgumentError } from '../../errors';
 import { checkOptionKeys } from '../../options';
-import { TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
+import { containsInternal, toExternal, type Distribution, type ParamValue } from '../../distributions';
+import { snapshotTrial, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
 import { microsecondDigits } from '../../datetime';
 import { decodeJson, encodeJson } from '../rdb/codec';
-import { journalDistributionJson } from '../journal/log';
+import { journalDistributionJson, parseJournalDatetime } from '../journal/log';
 import type { ProtoTrial, StringEntry } from './api';
 
 export const PROTO_STATE: Record<TrialState, number> = {
@@ -72,6 +73,46 @@ export function protoTrial(t: FrozenTrial): ProtoTrial {
     system_attributes: entries(t.systemAttrs),
     intermediate_values: [...t.intermediateValues].map(([key, value]) => ({ key, value })),
   };
+}
+
+/**
+ * A `Trial` message as a FrozenTrial: the server's answer on the client, a template trial on the
+ * server. `distributionOf(json, name)` parses a distribution; `refuse(message)` makes the error for
+ * a parameter without its distribution or with a value its distribution does not hold.
+ */
+export function trialFromProto(
+  p: ProtoTrial,
+  distributionOf: (json: string, name: string) => Distribution,
+  refuse: (message: string) => Error,
+): FrozenTrial {
+  const distributions: Record<string, Distribution> = {};
+  for (const { key, value } of p.distributions) setKey(distributions, key, distributionOf(value, key));
+  const params: Record<string, ParamValue> = {};
+  const internalParams: Record<string, number> = {};
+  for (const { key, value } of p.params) {
+    const d = Object.prototype.hasOwnProperty.call(distributions, key) ? distributions[key] : undefined;
+    if (!d) throw refuse(`trial ${p.number}'s parameter '${key}' comes without its distribution`);
+    if (!containsInternal(d, value)) throw refuse(`trial ${p.number}'s parameter '${key}' has ${value}, outside its distribution`);
+    setKey(internalParams, key, value);
+    setKey(params, key, toExternal(d, value));
+  }
+  return snapshotTrial(
+    {
+      trialId: p.trial_id,
+      number: p.number,
+      state: stateOf(p.state),
+      values: p.values.length > 0 ? p.values : null,
+      datetimeStart: p.datetime_start ? parseJournalDatetime(p.datetime_start) : null,
+      datetimeComplete: p.datetime_complete ? parseJournalDatetime(p.datetime_complete) : null,
+      params,
+      internalParams,
+      distributions,
+      intermediateValues: new Map(p.intermediate_values.map(({ key, value }) => [key, value])),
+      userAttrs: attrsOf(p.user_attributes),
+      systemAttrs: attrsOf(p.system_attributes),
+    },
+    { copy: false },
+  );
 }
 
 /**
