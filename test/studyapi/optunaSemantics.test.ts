@@ -99,6 +99,11 @@ describe('option objects: a misspelt key is an error, as in Optuna (a TypeError 
         () => new TPESampler(untyped({ nStartupTrial: 3 })),
         /TPESampler: unknown option "nStartupTrial"\. Did you mean nStartupTrials\?/,
       ],
+      [
+        'TPESampler, an option Optuna deprecates',
+        () => new TPESampler(untyped({ considerPrior: false })),
+        /TPESampler: considerPrior is not an option here: Optuna deprecates consider_prior \(4\.3\) and always uses the prior.*Leave it out\./,
+      ],
       ['RandomSampler', () => new RandomSampler(untyped({ sed: 1 })), /RandomSampler: unknown option "sed"\. Did you mean seed\?/],
       ['CmaEsSampler', () => new CmaEsSampler(untyped({ sigma: 0.1 })), /CmaEsSampler: unknown option "sigma"/],
       ['GPSampler', () => new GPSampler(untyped({ nStartup: 5 })), /GPSampler: unknown option "nStartup"/],

@@ -165,6 +165,7 @@ export class TPESampler implements Sampler {
   private readonly above: AboveDensities;
 
   constructor(opts: TPESamplerOptions = {}) {
+    deprecatedInOptuna(opts);
     checkSeed('TPESampler', opts.seed);
     const int = (name: string, v: number | undefined, dflt: number, min: number) => intOr('TPESampler', name, v, dflt, min);
     this.nStartupTrials = int('nStartupTrials', opts.nStartupTrials, 10, 0);
@@ -531,4 +532,22 @@ function sameValues(a: Float64Array, b: Float64Array): boolean {
 function namesAscending(names: readonly string[]): boolean {
   for (let i = 1; i < names.length; i++) if (!(names[i - 1] < names[i])) return false;
   return true;
+}
+
+/**
+ * Options Optuna 5.0 still takes only to deprecate them, whose defaults are what tunelab does: an
+ * Optuna user porting a script is told why they are not needed, rather than "unknown option".
+ */
+const DEPRECATED_IN_OPTUNA: Record<string, string> = {
+  considerPrior: "Optuna deprecates consider_prior (4.3) and always uses the prior, as tunelab's TPESampler does",
+  warnIndependentSampling:
+    "Optuna deprecates warn_independent_sampling (4.9) and no longer warns by default; tunelab's TPESampler never warns",
+};
+
+function deprecatedInOptuna(opts: unknown): void {
+  if (opts === null || typeof opts !== 'object') return;
+  for (const key of Object.keys(opts)) {
+    const why = Object.prototype.hasOwnProperty.call(DEPRECATED_IN_OPTUNA, key) ? DEPRECATED_IN_OPTUNA[key] : undefined;
+    if (why !== undefined) throw new InvalidArgumentError(`TPESampler: ${key} is not an option here: ${why}. Leave it out.`);
+  }
 }
