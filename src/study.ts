@@ -105,6 +105,13 @@ export interface OptimizeOptions {
    * `cause` is the signal's reason, as a kernel interrupt or Ctrl-C does. Already aborted: no trial runs.
    */
   signal?: AbortSignal;
+  /**
+   * Run a full garbage collection after each trial, as Optuna's `gc_after_trial` (default false):
+   * for objectives that leave large garbage behind (datasets, models), so that the next trial starts
+   * with the heap clear. It collects this thread's heap; with `workers`, the objectives' own memory
+   * is in their threads. Tensors are not garbage until disposed (`tf.dispose`, `tf.tidy`).
+   */
+  gcAfterTrial?: boolean;
 }
 
 export interface TellOptions {

@@ -3,6 +3,7 @@
  * timeout, `stop()` or an interrupt (an aborted signal, the kernel's interrupt, Ctrl-C), reporting each
  * finished trial to the progress display and the callbacks; or hands a module objective to worker threads.
  */
+import { collectGarbage } from './collectGarbage';
 import { InvalidArgumentError, isTrialPruned, OptimizeInterruptedError, TrialPruned } from '../errors';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
 import { interruptOnCtrlC } from '../ctrlC';
@@ -70,6 +71,9 @@ export async function optimizeStudy(
     throw new InvalidArgumentError(`optimize: timeout is in seconds and must be >= 0, got ${timeout}.`);
   }
   requireInt('optimize', 'nJobs', nJobs, 1);
+  if (opts.gcAfterTrial !== undefined && typeof opts.gcAfterTrial !== 'boolean') {
+    throw new InvalidArgumentError(`optimize: gcAfterTrial must be true or false, got ${String(opts.gcAfterTrial)}.`);
+  }
   checkCatchRule(opts.catch);
   request.clear();
   // The host's interrupts (the tunelab kernel's) come through its source, whatever the progress display.
@@ -90,6 +94,8 @@ export async function optimizeStudy(
       // Awaited only when the trial waited for something (see trialSteps).
       const ran = runSteps(trialSteps(study, objective, opts, onFatal));
       const frozen = isThenable(ran) ? await ran : ran;
+      // As Optuna: after the trial is recorded, before the callbacks.
+      if (opts.gcAfterTrial) collectGarbage();
       finished++;
       observer?.onTrialFinished(study, frozen);
       host?.poll?.();

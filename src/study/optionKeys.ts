@@ -44,6 +44,7 @@ export const OPTIMIZE_OPTION_KEYS = optionKeys<OptimizeOptions>({
   showProgressBar: true,
   workers: true,
   signal: true,
+  gcAfterTrial: true,
 });
 
 export const TELL_OPTION_KEYS = optionKeys<TellOptions>({ state: true, skipIfFinished: true, failReason: true });
