@@ -8,7 +8,7 @@
  * Optuna declares its string and number maps as `map<...>` fields. On the wire a map is a repeated
  * message of `key` (1) and `value` (2), and that is how they are declared here: protobuf.js decodes a
  * map into a plain object, where a key named `__proto__` would be lost, while a list of entries keeps
- * every key, and the client builds its objects from them with own-property writes.
+ * every key, and each side builds its objects from them with own-property writes.
  */
 import type { GrpcObject, ServiceClientConstructor, ServiceDefinition } from '@grpc/grpc-js';
 import { StorageError } from '../../errors';
