@@ -160,6 +160,11 @@ export function expectedPriorState(state: TrialState, expectedState?: TrialState
   return expectedState ?? (state === TrialState.RUNNING ? TrialState.WAITING : TrialState.RUNNING);
 }
 
+/** A study's name when none is given, as Optuna names it: its DEFAULT_STUDY_NAME_PREFIX and a UUID (names need only be unique). */
+export function defaultStudyName(): string {
+  return `no-name-${globalThis.crypto.randomUUID()}`;
+}
+
 /** The snapshot of a trial just created: no params, values or reports yet. */
 export function newTrialSnapshot(
   trialId: number,

@@ -4,6 +4,7 @@ import { DuplicatedStudyError, InvalidArgumentError, StudyNotFoundError, TrialFi
 import { frozenTrial, isFinished, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../frozenTrial';
 import { checkAttribute, checkName, checkParam, checkTemplate, storedForm } from './storable';
 import {
+  defaultStudyName,
   expectedPriorState,
   type ImmediateTrialOps,
   type Storage,
@@ -172,7 +173,7 @@ export class InMemoryStorage implements Storage {
 
   async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
     if (studyName !== undefined) checkName('study name', studyName);
-    const name = studyName ?? `no-name-${cryptoRandomId()}`;
+    const name = studyName ?? defaultStudyName();
     for (const s of this.studies.values()) {
       if (s.name === name) {
         throw new DuplicatedStudyError(
@@ -412,9 +413,4 @@ function freeze(t: MutableTrial): FrozenTrial {
     userAttrs: Object.freeze(t.userAttrs),
     systemAttrs: Object.freeze(t.systemAttrs),
   }));
-}
-
-function cryptoRandomId(): string {
-  // Study names only need to be unique, not reproducible: use the platform's UUID.
-  return globalThis.crypto.randomUUID();
 }

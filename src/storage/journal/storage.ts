@@ -17,16 +17,13 @@ import { distributionsEqual, type Distribution } from '../../distributions';
 import { hasKey, ownValue } from '../../dict';
 import { InvalidArgumentError, StorageError, StudyNotFoundError, TrialFinishedError } from '../../errors';
 import { isFinished, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
-import { expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from '../base';
+import { defaultStudyName, expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from '../base';
 import { checkAttribute, checkName, checkParam, checkTemplate, storedForm } from '../storable';
 import type { JournalBackend } from './backend';
 import { DIRECTION_CODE, formatJournalDatetime, journalDistributionJson, JournalOperation, type JournalLog } from './log';
 import { AsyncMutex } from './mutex';
 import { pyFloat } from './pyjson';
 import { freeze, JournalReplay, type OwnOutcome, type ReplayTrial } from './replay';
-
-/** Optuna's DEFAULT_STUDY_NAME_PREFIX. */
-const DEFAULT_STUDY_NAME_PREFIX = 'no-name-';
 
 export class JournalStorage implements Storage {
   readonly url: string;
@@ -43,7 +40,7 @@ export class JournalStorage implements Storage {
 
   async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
     if (studyName !== undefined) checkName('study name', studyName);
-    const name = studyName ?? `${DEFAULT_STUDY_NAME_PREFIX}${randomUUID()}`;
+    const name = studyName ?? defaultStudyName();
     const outcome = await this.write(JournalOperation.CREATE_STUDY, {
       study_name: name,
       directions: directions.map((d) => DIRECTION_CODE[d]),

@@ -21,7 +21,7 @@ import {
   TrialNotFoundError,
 } from '../../errors';
 import { isFinished, snapshotTrial, TrialState, type Direction, type FrozenTrial, type TrialRecord } from '../../frozenTrial';
-import { expectedPriorState, newTrialSnapshot, type Storage, type StudySummary, type TrialTemplate } from '../base';
+import { defaultStudyName, expectedPriorState, newTrialSnapshot, type Storage, type StudySummary, type TrialTemplate } from '../base';
 import {
   decodeJson,
   decodeValue,
@@ -262,7 +262,7 @@ export class RdbStorage implements Storage {
   async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
     if (studyName !== undefined) checkName('study name', studyName);
     await this.requireWritable();
-    const name = studyName ?? `no-name-${globalThis.crypto.randomUUID()}`;
+    const name = studyName ?? defaultStudyName();
     return this.db.transaction(async (tx) => {
       const rows = await tx.all<{ study_id: number }>(
         'INSERT INTO studies (study_name) VALUES (?) ON CONFLICT (study_name) DO NOTHING RETURNING study_id',
