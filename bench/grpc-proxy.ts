@@ -31,7 +31,7 @@ import {
 } from '../src';
 import { GrpcStorageProxy } from '../src/storage';
 import { freeLoopbackPort } from '../test/helpers/async';
-import { startOptunaGrpcServer } from '../test/helpers/optunaGrpcServer';
+import { proxyAnswers, startOptunaGrpcServer } from '../test/helpers/optunaGrpcServer';
 import { PYTHON } from '../test/helpers/python';
 import { numberArg } from './args';
 import { median } from './stats';
@@ -60,11 +60,11 @@ async function startServer(side: Side, db: string): Promise<{ port: number; stop
     ],
     { stdio: 'ignore' },
   );
-  const probe = new GrpcStorageProxy({ port });
   try {
-    await probe.waitServerReady(60_000);
-  } finally {
-    await probe.close();
+    await proxyAnswers(port);
+  } catch (e) {
+    child.kill();
+    throw e;
   }
   return { port, stop: () => child.kill() };
 }

@@ -32,14 +32,21 @@ run_grpc_proxy_server(get_storage(sys.argv[1]), host='localhost', port=int(sys.a
     server.kill();
     stopWatchdog();
   };
-  const probe = new GrpcStorageProxy({ port });
   try {
-    await probe.waitServerReady(60_000);
+    await proxyAnswers(port);
   } catch (e) {
     stop();
     throw e;
+  }
+  return { port, stop };
+}
+
+/** Resolves once a gRPC storage proxy (Optuna's or tunelab's) answers on `port` (within a minute). */
+export async function proxyAnswers(port: number): Promise<void> {
+  const probe = new GrpcStorageProxy({ port });
+  try {
+    await probe.waitServerReady(60_000);
   } finally {
     await probe.close();
   }
-  return { port, stop };
 }

@@ -20,7 +20,6 @@
  * Reads of a study's trials are incremental, as Optuna's client makes them: only the trials not
  * finished at the last read, and those created since, are fetched again.
  */
-import { randomUUID } from 'node:crypto';
 import type { Client, ServiceError } from '@grpc/grpc-js';
 import type { Distribution } from '../../distributions';
 import {
@@ -32,7 +31,7 @@ import {
   TrialNotFoundError,
 } from '../../errors';
 import { isFinished, TrialState, type Direction, type FrozenTrial } from '../../frozenTrial';
-import { expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from '../base';
+import { defaultStudyName, expectedPriorState, type Storage, type StudySummary, type TrialTemplate } from '../base';
 import { DistributionCache, encodeJson } from '../rdb/codec';
 import { journalDistributionJson } from '../journal/log';
 import { checkAttribute, checkName, checkParam, checkTemplate } from '../storable';
@@ -46,19 +45,9 @@ import {
   formatLocalDatetime,
   PROTO_STATE,
   protoTrial,
+  STATUS,
   trialFromProto,
 } from './wire';
-
-/** Optuna's DEFAULT_STUDY_NAME_PREFIX. */
-const DEFAULT_STUDY_NAME_PREFIX = 'no-name-';
-
-/** gRPC status codes the servicer answers with (grpc.status). */
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
-const FAILED_PRECONDITION = 9;
-const INVALID_ARGUMENT = 3;
-const UNIMPLEMENTED = 12;
-const UNAVAILABLE = 14;
 
 /** A generated client: one method per RPC, taking the request and a callback. */
 type RpcClient = Client & Record<string, (request: object, done: (err: ServiceError | null, reply: never) => void) => void>;
@@ -113,12 +102,12 @@ export class GrpcStorageProxy implements Storage {
 
   async createNewStudy(directions: Direction[], studyName?: string): Promise<number> {
     if (studyName !== undefined) checkName('study name', studyName);
-    const name = studyName ?? `${DEFAULT_STUDY_NAME_PREFIX}${randomUUID()}`;
+    const name = studyName ?? defaultStudyName();
     const reply = await this.call<{ study_id: number }>(
       'CreateNewStudy',
       { directions: directions.map(directionCode), study_name: name },
       {
-        [ALREADY_EXISTS]: () => new DuplicatedStudyError(`A study named '${name}' already exists in ${this.url}.`),
+        [STATUS.ALREADY_EXISTS]: () => new DuplicatedStudyError(`A study named '${name}' already exists in ${this.url}.`),
       },
     );
     return reply.study_id;
@@ -135,7 +124,7 @@ export class GrpcStorageProxy implements Storage {
       'GetStudyIdFromName',
       { study_name: studyName },
       {
-        [NOT_FOUND]: () => new StudyNotFoundError(`No study named '${studyName}' in ${this.url}.`),
+        [STATUS.NOT_FOUND]: () => new StudyNotFoundError(`No study named '${studyName}' in ${this.url}.`),
       },
     );
     return reply.study_id;
@@ -205,7 +194,7 @@ export class GrpcStorageProxy implements Storage {
         const reply = await this.call<{ set: boolean }>(
           'SetStudySystemAttributeIfAbsent',
           { study_id: studyId, key, value: encodeJson(value) },
-          { ...this.studyErrors(studyId), [UNIMPLEMENTED]: () => unimplemented },
+          { ...this.studyErrors(studyId), [STATUS.UNIMPLEMENTED]: () => unimplemented },
           this.extensions,
         );
         this.atomicClaims = true;
@@ -279,7 +268,7 @@ export class GrpcStorageProxy implements Storage {
       { trial_id: trialId, param_name: name, param_value_internal: internalValue, distribution: journalDistributionJson(distribution) },
       {
         ...this.trialErrors(trialId),
-        [INVALID_ARGUMENT]: (e) =>
+        [STATUS.INVALID_ARGUMENT]: (e) =>
           new InvalidArgumentError(
             `Parameter '${name}' cannot be set with ${journalDistributionJson(distribution)} in ${this.url}: ${e.details}`,
           ),
@@ -335,7 +324,7 @@ export class GrpcStorageProxy implements Storage {
       'GetTrials',
       { study_id: studyId, included_trial_ids: [...cached.unfinishedIds], trial_id_greater_than: cached.lastFinishedId },
       {
-        [NOT_FOUND]: () => {
+        [STATUS.NOT_FOUND]: () => {
           this.studies.delete(studyId);
           return new StudyNotFoundError(`No study with id ${studyId} in ${this.url}.`);
         },
@@ -378,7 +367,7 @@ export class GrpcStorageProxy implements Storage {
         if (!err) return resolve(reply);
         const make = errors[err.code];
         if (make) return reject(make(err));
-        if (err.code === UNAVAILABLE) {
+        if (err.code === STATUS.UNAVAILABLE) {
           return reject(
             new StorageError(
               `No gRPC storage proxy answered at ${this.url} (${err.details}). Start one (\`optuna.storages.run_grpc_proxy_server\`, or tunelab's \`runGrpcProxyServer\`) or check the host and port.`,
@@ -392,13 +381,13 @@ export class GrpcStorageProxy implements Storage {
   }
 
   private studyErrors(studyId: number): Record<number, (e: ServiceError) => Error> {
-    return { [NOT_FOUND]: () => new StudyNotFoundError(`No study with id ${studyId} in ${this.url}.`) };
+    return { [STATUS.NOT_FOUND]: () => new StudyNotFoundError(`No study with id ${studyId} in ${this.url}.`) };
   }
 
   private trialErrors(trialId: number): Record<number, (e: ServiceError) => Error> {
     return {
-      [NOT_FOUND]: () => new TrialNotFoundError(`No trial with id ${trialId} in ${this.url}.`),
-      [FAILED_PRECONDITION]: () =>
+      [STATUS.NOT_FOUND]: () => new TrialNotFoundError(`No trial with id ${trialId} in ${this.url}.`),
+      [STATUS.FAILED_PRECONDITION]: () =>
         new TrialFinishedError(`The trial with id ${trialId} is already finished in ${this.url}; it cannot be changed.`),
     };
   }

@@ -23,11 +23,10 @@ import {
   TrialNotFoundError,
 } from '../../errors';
 import { isFinished, TrialState } from '../../frozenTrial';
+import { addTrialsToStorage } from '../../study/addTrials';
 import type { Storage } from '../base';
 import { grpcModule, storageService, type ProtoStudy, type ProtoTrial } from './api';
-import { attrsOf, checkAddress, directionCode, directionOf, entries, jsonValue, protoTrial, stateOf, trialFromProto } from './wire';
-
-const STATUS = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, ALREADY_EXISTS: 6, FAILED_PRECONDITION: 9, INTERNAL: 13 } as const;
+import { attrsOf, checkAddress, directionCode, directionOf, entries, jsonValue, protoTrial, stateOf, STATUS, trialFromProto } from './wire';
 
 export interface GrpcProxyServerOptions {
   /** The address to listen on (default 'localhost', as Optuna's). */
@@ -201,29 +200,30 @@ function statusOf(e: unknown): Partial<ServiceError> {
 async function createTrial(storage: Storage, studyId: number, template: ProtoTrial | null): Promise<number> {
   if (template === null) return (await storage.createNewTrial(studyId)).trialId;
   const state = stateOf(template.state);
-  const userAttrs = attrsOf(template.user_attributes);
-  const systemAttrs = attrsOf(template.system_attributes);
   const whole =
     template.params.length > 0 ||
     template.values.length > 0 ||
     template.intermediate_values.length > 0 ||
     template.datetime_complete !== '' ||
     (state !== TrialState.RUNNING && state !== TrialState.WAITING);
-  if (!whole) return (await storage.createNewTrial(studyId, { state, userAttrs, systemAttrs })).trialId;
+  if (!whole) {
+    const userAttrs = attrsOf(template.user_attributes);
+    const systemAttrs = attrsOf(template.system_attributes);
+    return (await storage.createNewTrial(studyId, { state, userAttrs, systemAttrs })).trialId;
+  }
   const trial = trialFromProto(
     template,
     parseDistribution,
     (problem) => new InvalidArgumentError(`The template trial cannot be added: ${problem}.`),
   );
-  const before = new Set((await storage.getAllTrials(studyId)).map((t) => t.trialId));
-  if (storage.addTrials) {
-    await storage.addTrials(studyId, [trial]);
-  } else {
-    const { addTrialsToStorage } = await import('../../study/addTrials');
-    await addTrialsToStorage(storage, studyId, [trial], Math.max(1, trial.values?.length ?? 1), []);
-  }
+  // As `study.addTrial` adds one: checked against the study's objectives and parameters, then
+  // written whole (or replayed, by a storage without whole-trial writes).
+  const existing = await storage.getAllTrials(studyId);
+  const objectives = (await storage.getStudyDirections(studyId)).length;
+  await addTrialsToStorage(storage, studyId, [trial], objectives, existing);
   // The trial just added: the newest the study did not hold before (with others adding trials at
   // the same time, the newest of those that carry this one's parameters and state).
+  const before = new Set(existing.map((t) => t.trialId));
   const added = (await storage.getAllTrials(studyId)).filter((t) => !before.has(t.trialId));
   const same = added.filter((t) => t.state === trial.state && Object.keys(t.params).length === Object.keys(trial.params).length);
   const found = (same.length > 0 ? same : added).at(-1);

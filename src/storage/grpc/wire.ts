@@ -13,6 +13,17 @@ import { decodeJson, encodeJson } from '../rdb/codec';
 import { journalDistributionJson, parseJournalDatetime } from '../journal/log';
 import type { ProtoTrial, StringEntry } from './api';
 
+/** The gRPC status codes both ends answer and read (grpc-js's `status` values, without loading it). */
+export const STATUS = {
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  FAILED_PRECONDITION: 9,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+} as const;
+
 export const PROTO_STATE: Record<TrialState, number> = {
   [TrialState.RUNNING]: 0,
   [TrialState.COMPLETE]: 1,
