@@ -295,7 +295,7 @@ export class CmaEsSampler implements Sampler {
     if (x0 === null) return new Array(enc.size).fill(0.5);
     const internal: Record<string, number> = {};
     for (const dim of enc.dims) {
-      const value = hasKey(x0, dim.name) ? x0[dim.name] : undefined;
+      const value = ownValue(x0, dim.name);
       if (value === undefined) {
         throw new InvalidArgumentError(
           `CmaEsSampler: x0 has no value for '${dim.name}'; give one for every parameter CMA-ES models (${enc.dims.map((d) => d.name).join(', ')}).`,

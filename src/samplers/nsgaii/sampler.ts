@@ -12,7 +12,7 @@ import { crossoverOf, type Crossover, type CrossoverContext, type CrossoverName 
 import { mutationOf, type Mutation } from './mutations';
 import { sampleUniformInternal } from '../random';
 import { IntersectionSearchSpace } from '../searchSpace';
-import { hasKey, setKey } from '../../dict';
+import { hasKey, ownValue, setKey } from '../../dict';
 import { intOr } from '../../validate';
 import { checkOptionKeys, optionKeys, type EveryKey } from '../../options';
 
@@ -369,7 +369,7 @@ export class NSGAIISampler implements Sampler {
     }
     const out: Record<string, number> = {};
     for (const [name, value] of Object.entries(child)) {
-      const distribution = hasKey(space, name) ? space[name] : undefined;
+      const distribution = ownValue(space, name);
       if (distribution === undefined) {
         throw new InvalidArgumentError(
           `childGenerationStrategy returned a value for '${name}', which is not in the search space it was given (${Object.keys(space).join(', ')}); return values for those parameters only.`,

@@ -18,7 +18,7 @@ import { ParetoSplitTracker } from './paretoSplit';
 import { RunningSplits } from './runningSplit';
 import { ParzenEstimator, paramModel, type ParamModel, type ParzenEstimatorParameters } from './parzenEstimator';
 import { defaultGamma, defaultGammaMultiObjective, defaultWeights } from './weights';
-import { hasKey, setKey } from '../../dict';
+import { hasKey, ownValue, setKey } from '../../dict';
 import { intOr } from '../../validate';
 import { mapPacked } from '../../packedArrays';
 import { checkOptionKeys, optionKeys } from '../../options';
@@ -547,7 +547,7 @@ const DEPRECATED_IN_OPTUNA: Record<string, string> = {
 function deprecatedInOptuna(opts: unknown): void {
   if (opts === null || typeof opts !== 'object') return;
   for (const key of Object.keys(opts)) {
-    const why = Object.prototype.hasOwnProperty.call(DEPRECATED_IN_OPTUNA, key) ? DEPRECATED_IN_OPTUNA[key] : undefined;
+    const why = ownValue(DEPRECATED_IN_OPTUNA, key);
     if (why !== undefined) throw new InvalidArgumentError(`TPESampler: ${key} is not an option here: ${why}. Leave it out.`);
   }
 }

@@ -21,6 +21,7 @@
  * finished at the last read, and those created since, are fetched again.
  */
 import type { Client, ServiceError } from '@grpc/grpc-js';
+import { hasKey } from '../../dict';
 import type { Distribution } from '../../distributions';
 import {
   DuplicatedStudyError,
@@ -205,7 +206,7 @@ export class GrpcStorageProxy implements Storage {
       }
     }
     const attrs = await this.getStudySystemAttrs(studyId);
-    if (Object.prototype.hasOwnProperty.call(attrs, key)) return false;
+    if (hasKey(attrs, key)) return false;
     await this.setStudySystemAttr(studyId, key, value);
     return true;
   }

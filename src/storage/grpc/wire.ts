@@ -3,7 +3,7 @@
  * as the protocol's enum codes, attributes as (key, JSON text) entries, trials as its `Trial`
  * message, datetimes in its format.
  */
-import { setKey } from '../../dict';
+import { ownValue, setKey } from '../../dict';
 import { InvalidArgumentError } from '../../errors';
 import { checkOptionKeys } from '../../options';
 import { containsInternal, toExternal, type Distribution, type ParamValue } from '../../distributions';
@@ -101,7 +101,7 @@ export function trialFromProto(
   const params: Record<string, ParamValue> = {};
   const internalParams: Record<string, number> = {};
   for (const { key, value } of p.params) {
-    const d = Object.prototype.hasOwnProperty.call(distributions, key) ? distributions[key] : undefined;
+    const d = ownValue(distributions, key);
     if (!d) throw refuse(`trial ${p.number}'s parameter '${key}' comes without its distribution`);
     if (!containsInternal(d, value)) throw refuse(`trial ${p.number}'s parameter '${key}' has ${value}, outside its distribution`);
     setKey(internalParams, key, value);
