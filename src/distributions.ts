@@ -45,10 +45,15 @@ export const deferredDistributionErrors = new WeakMap<object, (name: string) => 
 /** The options of a float or int distribution (suggestFloat, suggestInt, space()'s float and int). */
 const NUMERIC_OPTION_KEYS: readonly string[] = ['log', 'step'];
 
-/** A misspelt `{ logg: true }` would sample on a linear scale in silence: refuse unknown keys (cheaply, once a parameter). */
+/**
+ * A misspelt `{ logg: true }` would sample on a linear scale in silence: refuse unknown keys (cheaply,
+ * once a parameter). An InvalidDistributionError, as the definition's other faults are, so that
+ * `space({ lr: float(1e-5, 1, { logg: true }) })` names `lr` (space.ts defers those errors).
+ */
 function checkDistributionOptions(what: string, name: string, opts: object, keys: readonly string[]): void {
-  if (opts === null || typeof opts !== 'object') checkOptionKeys(`${what} '${name}'`, opts, keys);
-  for (const key in opts) if (!keys.includes(key)) checkOptionKeys(`${what} '${name}'`, opts, keys);
+  const check = (): void => checkOptionKeys(`${what} '${name}'`, opts, keys, 'option', InvalidDistributionError);
+  if (opts === null || typeof opts !== 'object') check();
+  for (const key in opts) if (!keys.includes(key)) check();
 }
 
 /**

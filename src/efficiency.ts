@@ -14,6 +14,7 @@
  * of that score at each size: the efficiency curve, drawn by the paper as box plots.
  */
 import { InvalidArgumentError } from './errors';
+import { checkOptionKeys, optionKeys } from './options';
 import { ndtr } from './samplers/tpe/truncnorm';
 import { requireInt } from './validate';
 
@@ -75,11 +76,18 @@ function checkTrials(where: string, trials: readonly ScoredTrial[]): void {
   });
 }
 
+export interface BestTrialMixtureOptions {
+  /** Whether higher validation scores are better (default 'maximize'). */
+  direction?: 'maximize' | 'minimize';
+}
+const BEST_TRIAL_MIXTURE_OPTION_KEYS = optionKeys<BestTrialMixtureOptions>({ direction: true });
+
 /**
  * The probability that each trial is the best on validation (higher is better unless
  * `direction: 'minimize'`), and the resulting mixture of test scores.
  */
-export function bestTrialMixture(trials: readonly ScoredTrial[], opts: { direction?: 'maximize' | 'minimize' } = {}): BestTrialMixture {
+export function bestTrialMixture(trials: readonly ScoredTrial[], opts: BestTrialMixtureOptions = {}): BestTrialMixture {
+  checkOptionKeys('bestTrialMixture', opts, BEST_TRIAL_MIXTURE_OPTION_KEYS);
   checkTrials('bestTrialMixture', trials);
   const sign = (opts.direction ?? 'maximize') === 'maximize' ? 1 : -1;
   // Work with "higher is better" validation scores.
@@ -135,15 +143,19 @@ function quantileSorted(sorted: readonly number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+export interface RandomEfficiencyCurveOptions extends BestTrialMixtureOptions {
+  /** The experiment sizes (default: powers of two up to the pool size). */
+  sizes?: number[];
+}
+const RANDOM_EFFICIENCY_CURVE_OPTION_KEYS = optionKeys<RandomEfficiencyCurveOptions>({ direction: true, sizes: true });
+
 /**
  * The random experiment efficiency curve of a pool of i.i.d. trials (in the order they were drawn):
  * for each size s in `sizes` (default 1, 2, 4, ... up to the pool size), floor(S/s) disjoint
  * experiments, each scored by {@link bestTrialMixture}.
  */
-export function randomEfficiencyCurve(
-  pool: readonly ScoredTrial[],
-  opts: { sizes?: number[]; direction?: 'maximize' | 'minimize' } = {},
-): EfficiencyPoint[] {
+export function randomEfficiencyCurve(pool: readonly ScoredTrial[], opts: RandomEfficiencyCurveOptions = {}): EfficiencyPoint[] {
+  checkOptionKeys('randomEfficiencyCurve', opts, RANDOM_EFFICIENCY_CURVE_OPTION_KEYS);
   checkTrials('randomEfficiencyCurve', pool);
   const sizes = opts.sizes ?? Array.from({ length: Math.floor(Math.log2(pool.length)) + 1 }, (_, k) => 2 ** k);
   return sizes.map((s) => {

@@ -7,6 +7,7 @@
  * objects (studies, samplers, pruners, searches) through `checkOptionKeys`, so they all word the
  * error the same way and suggest the nearest valid key.
  */
+import { hasKey } from './dict';
 import { InvalidArgumentError } from './errors';
 
 /**
@@ -31,15 +32,54 @@ export type NoInference<T> = [T][T extends unknown ? 0 : never];
 /**
  * Merge `options` over `defaults`, after checking that every key of `options` is one of the keys of
  * `defaults`. An option given as `undefined` keeps its default (as an omitted one does), so
- * `{ seed: maybeSeed }` never replaces a default with undefined.
+ * `{ seed: maybeSeed }` never replaces a default with undefined. Where `defaults` has a seed,
+ * scikit-learn's `randomState` sets it too (`RandomStateOption`).
  */
 export function mergeOptions<P extends object>(where: string, defaults: P, options: unknown): P {
-  checkOptionKeys(where, options, Object.keys(defaults));
+  const seeded = hasKey(defaults, 'seed');
+  checkOptionKeys(where, options, seeded ? [...Object.keys(defaults), RANDOM_STATE] : Object.keys(defaults));
   const out = { ...defaults };
   if (options !== undefined && options !== null) {
-    for (const [k, v] of Object.entries(options as object)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+    for (const [k, v] of Object.entries(options as object))
+      if (v !== undefined && k !== RANDOM_STATE) (out as Record<string, unknown>)[k] = v;
+    if (seeded) {
+      const seed = seedOrRandomState(where, options as RandomStateOption & { seed?: unknown });
+      if (seed !== undefined) (out as { seed?: unknown }).seed = seed;
+    }
   }
   return out;
+}
+
+const RANDOM_STATE = 'randomState';
+
+/**
+ * scikit-learn's name for a seed (`random_state`). Every scikit-learn-style API that takes `seed`
+ * (the models, the splitters, `trainTestSplit`, the searches, the data generators) takes it under
+ * this name too, so code written from scikit-learn's habit seeds what it means to.
+ */
+export interface RandomStateOption {
+  /** scikit-learn's name for `seed` (give one of the two). */
+  randomState?: number;
+}
+
+/** Parameters `P`, with `randomState` beside `P`'s seed (`P` unchanged when it has none). */
+export type WithRandomState<P> = 'seed' extends keyof P ? P & RandomStateOption : P;
+
+/** The options a model's constructor takes for its parameters `P`: any of them, and `randomState` for its seed. */
+export type ModelOptions<P> = Partial<WithRandomState<P>>;
+
+/**
+ * The seed given as `seed` or as `randomState` (undefined when neither is); both given with different
+ * values is an error, since one of them would be silently dropped.
+ */
+export function seedOrRandomState(where: string, opts: { seed?: unknown; randomState?: unknown }): number | undefined {
+  const { seed, randomState } = opts;
+  if (seed !== undefined && randomState !== undefined && seed !== randomState) {
+    throw new InvalidArgumentError(
+      `${where}: give seed or randomState (the same thing under scikit-learn's name), not two different values (${String(seed)} and ${String(randomState)}).`,
+    );
+  }
+  return (seed ?? randomState) as number | undefined;
 }
 
 /**
@@ -57,14 +97,20 @@ export function optionKeys<T>(every: EveryKey<T>): readonly string[] {
 }
 
 /**
- * Throw an InvalidArgumentError naming `where` (the model or function), the first unknown key of
- * `options`, the nearest valid key when one is close ("did you mean learningRate?"), and the list
- * of valid keys. `undefined` or `null` options are an empty object.
+ * Throw an InvalidArgumentError (or `ErrorClass`) naming `where` (the model or function), the first
+ * unknown key of `options`, the nearest valid key when one is close ("did you mean learningRate?"),
+ * and the list of valid keys. `undefined` or `null` options are an empty object.
  */
-export function checkOptionKeys(where: string, options: unknown, valid: readonly string[], what = 'option'): void {
+export function checkOptionKeys(
+  where: string,
+  options: unknown,
+  valid: readonly string[],
+  what = 'option',
+  ErrorClass: new (message: string) => Error = InvalidArgumentError,
+): void {
   if (options === undefined || options === null) return;
   if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidArgumentError(
+    throw new ErrorClass(
       `${where}: options must be an object such as { ${valid[0] ?? 'key'}: ... }, got ${Array.isArray(options) ? 'an array' : typeof options}.`,
     );
   }
@@ -73,7 +119,7 @@ export function checkOptionKeys(where: string, options: unknown, valid: readonly
     if (known.has(key)) continue;
     const near = nearestKey(key, valid);
     const hint = near === undefined ? '' : ` Did you mean ${near}?`;
-    throw new InvalidArgumentError(`${where}: unknown ${what} "${key}".${hint} Valid ${what}s: ${[...valid].sort().join(', ')}.`);
+    throw new ErrorClass(`${where}: unknown ${what} "${key}".${hint} Valid ${what}s: ${[...valid].sort().join(', ')}.`);
   }
 }
 

@@ -13,6 +13,7 @@ import {
 } from './distributions';
 import { deferredDistributionErrors } from './distributions';
 import { InvalidArgumentError, InvalidDistributionError } from './errors';
+import { checkOptionKeys, optionKeys } from './options';
 import type { Trial } from './trial';
 import { dict, hasKey, setKey } from './dict';
 import { enumerateCandidates, gridSize } from './samplers/bruteForce';
@@ -123,6 +124,8 @@ export function space<S extends SpaceDefinition>(definition: S): SearchSpace<S> 
   };
 }
 
+const BRANCH_OPTION_KEYS = optionKeys<{ tag?: string }>({ tag: true });
+
 /**
  * A conditional parameter: one of the named alternatives, each a space definition of its own
  * (possibly empty, possibly holding further branches). The sampled value is the chosen
@@ -136,6 +139,7 @@ export function branch<const A extends Record<string, SpaceDefinition>, const Ta
   opts: { tag: Tag },
 ): Branch<A, Tag>;
 export function branch(alternatives: Record<string, SpaceDefinition>, opts: { tag?: string } = {}): Branch {
+  checkOptionKeys('branch', opts, BRANCH_OPTION_KEYS);
   const tag = opts.tag ?? 'kind';
   if (alternatives === null || typeof alternatives !== 'object' || Array.isArray(alternatives) || Object.keys(alternatives).length === 0) {
     throw new InvalidDistributionError(

@@ -27,13 +27,13 @@ import {
 } from './search';
 import type { Fold, Splitter } from './splitters';
 import { pythonLog } from './pythonLog';
-import { checkOptionKeys } from '../options';
+import { checkOptionKeys, seedOrRandomState, type RandomStateOption } from '../options';
 import { HALVING_GRID_OPTION_KEYS, HALVING_RANDOM_OPTION_KEYS } from './optionKeys';
 
 /** The resource that grows: training rows ('nSamples', scikit-learn's 'n_samples') or an estimator parameter's name. */
 export type HalvingResource = 'nSamples' | (string & {});
 
-export interface HalvingOptions extends SearchOptions {
+export interface HalvingOptions extends SearchOptions, RandomStateOption {
   /** Keep the best 1/factor of the candidates and multiply the resource by factor each iteration (default 3). */
   factor?: number;
   /** Default 'nSamples'. A parameter name (e.g. 'epochs', 'nEstimators') needs maxResources. */
@@ -51,7 +51,7 @@ export interface HalvingOptions extends SearchOptions {
    * smallest resource until the schedule fits (default false: stop after the possible iterations).
    */
   aggressiveElimination?: boolean;
-  /** Seeds the row subsampling (and, for halvingRandomSearchCV, the candidate sampling). */
+  /** Seeds the row subsampling (and, for halvingRandomSearchCV, the candidate sampling); or `randomState`, scikit-learn's name. */
   seed?: number;
 }
 
@@ -240,7 +240,7 @@ async function runHalving(
     kept: 'their rows went to onCandidate',
   });
   const folds = [...splitter.split(X, y)];
-  const subsampleSeed = opts.seed ?? new Rng().int(0, 2 ** 31 - 1);
+  const subsampleSeed = seedOrRandomState(where, opts) ?? new Rng().int(0, 2 ** 31 - 1);
   const rows: Omit<HalvingCandidateResult, 'rank'>[] = [];
   const nCandidates_: number[] = [];
   let current = candidates;
@@ -350,7 +350,7 @@ export async function halvingRandomSearchCV<P extends Params>(
   return runHalving(
     where,
     model,
-    drawCandidates(distributions as Record<string, ParamSampler>, n, opts.seed),
+    drawCandidates(distributions as Record<string, ParamSampler>, n, seedOrRandomState(where, opts)),
     X,
     y,
     opts,

@@ -23,6 +23,7 @@ export {
   type Splitter,
   type KFoldOptions,
   type ShuffleSplitOptions,
+  type TrainTestSplitOptions,
   type TrainTestSplit,
 } from './splitters';
 export {

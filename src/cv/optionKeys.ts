@@ -3,7 +3,7 @@
  * (src/options.ts): a misspelt `{ n_iter: 50 }` would otherwise run the default ten candidates. Each
  * list is an `EveryKey` object, so the compiler keeps it equal to its interface.
  */
-import { optionKeys } from '../options';
+import { optionKeys, type RandomStateOption } from '../options';
 import type { HalvingOptions } from './halving';
 import type { CrossValidateOptions, NestedCVOptions, SearchOptions, TuneCVOptions } from './search';
 
@@ -11,10 +11,11 @@ const SEARCH = { cv: true, scoring: true, refit: true, onCandidate: true, signal
 
 export const SEARCH_OPTION_KEYS = optionKeys<SearchOptions>(SEARCH);
 
-export const RANDOMIZED_SEARCH_OPTION_KEYS = optionKeys<SearchOptions & { nIter?: number; seed?: number }>({
+export const RANDOMIZED_SEARCH_OPTION_KEYS = optionKeys<SearchOptions & RandomStateOption & { nIter?: number; seed?: number }>({
   ...SEARCH,
   nIter: true,
   seed: true,
+  randomState: true,
 });
 
 export const TUNE_CV_OPTION_KEYS = optionKeys<TuneCVOptions>({
@@ -50,6 +51,7 @@ const HALVING = {
   minResources: true,
   aggressiveElimination: true,
   seed: true,
+  randomState: true,
 } as const;
 
 export const HALVING_GRID_OPTION_KEYS = optionKeys<HalvingOptions>(HALVING);

@@ -5,7 +5,7 @@
  * all the data it was given (refit: true by default), as scikit-learn does.
  */
 import { deferredDistributionErrors, toExternal, type Distribution, type ParamValue } from '../distributions';
-import { checkOptionKeys } from '../options';
+import { checkOptionKeys, seedOrRandomState, type RandomStateOption } from '../options';
 import {
   CROSS_VALIDATE_OPTION_KEYS,
   NESTED_CV_OPTION_KEYS,
@@ -282,7 +282,7 @@ export async function randomizedSearchCV<P extends Params>(
   distributions: NoInference<DistributionsFor<P>>,
   X: Matrix,
   y: Vector,
-  opts: SearchOptions & { nIter?: number; seed?: number } = {},
+  opts: SearchOptions & RandomStateOption & { nIter?: number; seed?: number } = {},
 ): Promise<SearchResult> {
   checkOptionKeys('randomizedSearchCV', opts, RANDOMIZED_SEARCH_OPTION_KEYS);
   const nIter = opts.nIter ?? 10;
@@ -290,7 +290,7 @@ export async function randomizedSearchCV<P extends Params>(
   return evaluateCandidates(
     'randomizedSearchCV',
     model as Estimator,
-    sampleCandidates(distributions as Record<string, ParamSampler>, nIter, opts.seed),
+    sampleCandidates(distributions as Record<string, ParamSampler>, nIter, seedOrRandomState('randomizedSearchCV', opts)),
     X,
     y,
     opts,

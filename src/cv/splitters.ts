@@ -5,6 +5,7 @@
  * the folds (they cannot equal numpy's permutation).
  */
 import { InvalidArgumentError } from '../errors';
+import { checkOptionKeys, optionKeys, seedOrRandomState, type RandomStateOption } from '../options';
 import { Rng } from '../rng';
 import { requireInt } from '../validate';
 
@@ -39,12 +40,13 @@ function checkSplits(where: string, nSplits: number): void {
   requireInt(where, 'nSplits', nSplits, 2);
 }
 
-export interface KFoldOptions {
+export interface KFoldOptions extends RandomStateOption {
   nSplits?: number;
   shuffle?: boolean;
-  /** Seed for the shuffle (only used with shuffle: true). */
+  /** Seed for the shuffle (only used with shuffle: true); or `randomState`, scikit-learn's name. */
   seed?: number;
 }
+const KFOLD_OPTION_KEYS = optionKeys<KFoldOptions>({ nSplits: true, shuffle: true, seed: true, randomState: true });
 
 /** The options KFold and StratifiedKFold share: nSplits (default 5, checked), shuffle and its seed. */
 abstract class FoldSplitter implements Splitter {
@@ -53,9 +55,10 @@ abstract class FoldSplitter implements Splitter {
   readonly seed: number | undefined;
 
   protected constructor(where: string, opts: KFoldOptions) {
+    checkOptionKeys(where, opts, KFOLD_OPTION_KEYS);
     this.nSplits = opts.nSplits ?? 5;
     this.shuffle = opts.shuffle ?? false;
-    this.seed = opts.seed;
+    this.seed = seedOrRandomState(where, opts);
     checkSplits(where, this.nSplits);
   }
 
@@ -155,20 +158,31 @@ function sizes(where: string, n: number, testSize: number, trainSize: number | u
   return [nTrain, nTest];
 }
 
-export interface ShuffleSplitOptions {
+export interface ShuffleSplitOptions extends RandomStateOption {
   nSplits?: number;
   /** Fraction in (0, 1) or a count (default 0.1). */
   testSize?: number;
   /** Fraction or count (default: the rest). */
   trainSize?: number;
+  /** Seed of the splits; or `randomState`, scikit-learn's name. */
   seed?: number;
 }
+const SHUFFLE_SPLIT_OPTION_KEYS = optionKeys<ShuffleSplitOptions>({
+  nSplits: true,
+  testSize: true,
+  trainSize: true,
+  seed: true,
+  randomState: true,
+});
 
 /** Independent random train/test splits (samples may appear in several test sets). */
 export class ShuffleSplit implements Splitter {
   readonly nSplits: number;
+  private readonly seed: number | undefined;
   constructor(private readonly opts: ShuffleSplitOptions = {}) {
+    checkOptionKeys('ShuffleSplit', opts, SHUFFLE_SPLIT_OPTION_KEYS);
     this.nSplits = opts.nSplits ?? 10;
+    this.seed = seedOrRandomState('ShuffleSplit', opts);
     requireInt('ShuffleSplit', 'nSplits', this.nSplits, 1);
   }
 
@@ -179,7 +193,7 @@ export class ShuffleSplit implements Splitter {
   *split(X: ArrayLike<unknown> | number): IterableIterator<Fold> {
     const n = count(X);
     const [nTrain, nTest] = sizes('ShuffleSplit', n, this.opts.testSize ?? 0.1, this.opts.trainSize);
-    const rng = new Rng(this.opts.seed);
+    const rng = new Rng(this.seed);
     for (let s = 0; s < this.nSplits; s++) {
       const perm = rng.shuffle(range(n));
       yield {
@@ -189,6 +203,16 @@ export class ShuffleSplit implements Splitter {
     }
   }
 }
+
+export interface TrainTestSplitOptions extends RandomStateOption {
+  /** Fraction in (0, 1) or a count of the rows held out (default 0.25). */
+  testSize?: number;
+  /** Seed of the split; or `randomState`, scikit-learn's name. */
+  seed?: number;
+  /** Keep each class's proportion in both parts (scikit-learn's `stratify=y`). */
+  stratify?: boolean;
+}
+const TRAIN_TEST_SPLIT_OPTION_KEYS = optionKeys<TrainTestSplitOptions>({ testSize: true, seed: true, stratify: true, randomState: true });
 
 export interface TrainTestSplit<T> {
   XTrain: T[];
@@ -204,15 +228,12 @@ export interface TrainTestSplit<T> {
  * both parts (the class's test share is rounded, at least one sample stays on each side when the
  * class has two or more).
  */
-export function trainTestSplit<T>(
-  X: readonly T[],
-  y: readonly number[],
-  opts: { testSize?: number; seed?: number; stratify?: boolean } = {},
-): TrainTestSplit<T> {
+export function trainTestSplit<T>(X: readonly T[], y: readonly number[], opts: TrainTestSplitOptions = {}): TrainTestSplit<T> {
+  checkOptionKeys('trainTestSplit', opts, TRAIN_TEST_SPLIT_OPTION_KEYS);
   if (X.length !== y.length) throw new InvalidArgumentError(`trainTestSplit: X has ${X.length} rows but y has ${y.length}.`);
   const n = X.length;
   const testSize = opts.testSize ?? 0.25;
-  const rng = new Rng(opts.seed);
+  const rng = new Rng(seedOrRandomState('trainTestSplit', opts));
   let testIndex: number[];
   if (opts.stratify) {
     const [, nTest] = sizes('trainTestSplit', n, testSize, undefined);

@@ -4,6 +4,7 @@
  * Schmidhuber's adding problem and a toy polyphonic chorale generator standing in for JSB
  * Chorales, which no offline package carries). The same seed gives the same data everywhere.
  */
+import { checkOptionKeys, optionKeys } from '../options';
 import { Rng } from '../rng';
 import { requireInt } from '../validate';
 
@@ -14,13 +15,20 @@ export interface ImageDataset {
   size: number;
 }
 
+export interface RectanglesOptions {
+  size?: number;
+  seed?: number;
+}
+const RECTANGLES_OPTION_KEYS = optionKeys<RectanglesOptions>({ size: true, seed: true });
+
 /**
  * Rectangles: the white one-pixel outline of a rectangle on a black image; label 1 when it is
  * taller than wide, 0 when wider than tall. As in the original task, height and width are drawn
  * uniformly and pairs too close to square (|h - w| < size/9, 3 pixels at 28) are redrawn; the
  * position is uniform among those that fit.
  */
-export function rectangles(n: number, opts: { size?: number; seed?: number } = {}): ImageDataset {
+export function rectangles(n: number, opts: RectanglesOptions = {}): ImageDataset {
+  checkOptionKeys('rectangles', opts, RECTANGLES_OPTION_KEYS);
   const size = opts.size ?? 28;
   requireInt('rectangles', 'n', n, 1);
   requireInt('rectangles', 'size', size, 8);
@@ -132,12 +140,19 @@ function insideHull(hull: Array<[number, number]>, x: number, y: number, margin:
   return true;
 }
 
+export interface ConvexOptions {
+  size?: number;
+  seed?: number;
+}
+const CONVEX_OPTION_KEYS = optionKeys<ConvexOptions>({ size: true, seed: true });
+
 /**
  * Convex: label 1 when the white region is convex (an intersection of random half-planes), 0 when
  * it is not (a union of two or three such regions that fails the convexity test). Regions covering
  * under 10% of the image are redrawn, as tiny blobs carry no shape.
  */
-export function convex(n: number, opts: { size?: number; seed?: number } = {}): ImageDataset {
+export function convex(n: number, opts: ConvexOptions = {}): ImageDataset {
+  checkOptionKeys('convex', opts, CONVEX_OPTION_KEYS);
   const size = opts.size ?? 28;
   requireInt('convex', 'n', n, 1);
   requireInt('convex', 'size', size, 8);
@@ -168,8 +183,15 @@ export function convex(n: number, opts: { size?: number; seed?: number } = {}): 
   return { X, y, size };
 }
 
+export interface TwoMoonsOptions {
+  noise?: number;
+  seed?: number;
+}
+const TWO_MOONS_OPTION_KEYS = optionKeys<TwoMoonsOptions>({ noise: true, seed: true });
+
 /** Two interleaving half circles (scikit-learn's make_moons), Gaussian noise of std `noise`; label = moon. */
-export function twoMoons(n: number, opts: { noise?: number; seed?: number } = {}): { X: number[][]; y: number[] } {
+export function twoMoons(n: number, opts: TwoMoonsOptions = {}): { X: number[][]; y: number[] } {
+  checkOptionKeys('twoMoons', opts, TWO_MOONS_OPTION_KEYS);
   requireInt('twoMoons', 'n', n, 2);
   const noise = opts.noise ?? 0;
   const rng = new Rng(opts.seed);
@@ -202,12 +224,19 @@ export interface SequenceDataset {
   y: number[];
 }
 
+export interface AddingProblemOptions {
+  length?: number;
+  seed?: number;
+}
+const ADDING_PROBLEM_OPTION_KEYS = optionKeys<AddingProblemOptions>({ length: true, seed: true });
+
 /**
  * The adding problem (Hochreiter & Schmidhuber 1997): each step holds a value uniform in [0, 1)
  * and a marker; exactly two steps are marked (one in each half of the sequence) and the target is
  * the sum of their values. Predicting 1.0 always gives a mean squared error of about 1/6.
  */
-export function addingProblem(n: number, opts: { length?: number; seed?: number } = {}): SequenceDataset {
+export function addingProblem(n: number, opts: AddingProblemOptions = {}): SequenceDataset {
+  checkOptionKeys('addingProblem', opts, ADDING_PROBLEM_OPTION_KEYS);
   const T = opts.length ?? 20;
   requireInt('addingProblem', 'n', n, 1);
   requireInt('addingProblem', 'length', T, 2);
@@ -242,6 +271,14 @@ const MAJOR = [0, 2, 4, 5, 7, 9, 11];
 // Chord roots as scale degrees (I, ii, IV, V, vi) and which may follow which, in the common-practice manner.
 const NEXT_DEGREE: Record<number, number[]> = { 0: [3, 4, 5, 1], 1: [4], 3: [4, 0, 1], 4: [0, 5], 5: [1, 3] };
 
+export interface ToyChoralesOptions {
+  length?: number;
+  stepsPerBeat?: number;
+  pitches?: number;
+  seed?: number;
+}
+const TOY_CHORALES_OPTION_KEYS = optionKeys<ToyChoralesOptions>({ length: true, stepsPerBeat: true, pitches: true, seed: true });
+
 /**
  * Toy four-voice chorales: a chord progression in a random major key (I, ii, IV, V, vi with
  * common-practice successions, ending V-I), each chord held for 1-2 beats of `stepsPerBeat` frames;
@@ -249,10 +286,8 @@ const NEXT_DEGREE: Record<number, number[]> = { 0: [3, 4, 5, 1], 1: [4], 3: [4, 
  * the next chord (smooth voice leading). Output as piano-roll frames over `pitches` semitones from
  * MIDI 36 (C2), the shape of polyphonic music tasks like JSB Chorales.
  */
-export function toyChorales(
-  n: number,
-  opts: { length?: number; stepsPerBeat?: number; pitches?: number; seed?: number } = {},
-): ChoraleDataset {
+export function toyChorales(n: number, opts: ToyChoralesOptions = {}): ChoraleDataset {
+  checkOptionKeys('toyChorales', opts, TOY_CHORALES_OPTION_KEYS);
   const T = opts.length ?? 32;
   const stepsPerBeat = opts.stepsPerBeat ?? 2;
   const P = opts.pitches ?? 48;

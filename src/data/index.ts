@@ -13,6 +13,11 @@ export {
   twoMoons,
   addingProblem,
   toyChorales,
+  type AddingProblemOptions,
+  type ConvexOptions,
+  type RectanglesOptions,
+  type ToyChoralesOptions,
+  type TwoMoonsOptions,
   type ImageDataset,
   type SequenceDataset,
   type ChoraleDataset,
@@ -30,4 +35,13 @@ export {
   type BlobsData,
   type SeedOptions,
 } from './synthetic';
-export { cmudictPhonemes, firstNamesNextChar, oneHotSteps, stepError, NAME_END, type StepLabelledDataset } from './text';
+export {
+  cmudictPhonemes,
+  firstNamesNextChar,
+  oneHotSteps,
+  stepError,
+  NAME_END,
+  type CmudictPhonemesOptions,
+  type FirstNamesNextCharOptions,
+  type StepLabelledDataset,
+} from './text';

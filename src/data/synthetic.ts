@@ -11,15 +11,13 @@
  * against scikit-learn 1.9.
  */
 import { InvalidArgumentError } from '../errors';
-import { mergeOptions, type Exactly } from '../options';
+import { mergeOptions, type Exactly, type RandomStateOption } from '../options';
 import { Rng } from '../rng';
 import { requireInt } from '../validate';
 
-/** The seed options every generator takes: tunelab's `seed`, or scikit-learn's name for it. */
-export type SeedOptions = {
+/** The seed options every generator takes: tunelab's `seed`, or scikit-learn's name for it (`randomState`). */
+export type SeedOptions = RandomStateOption & {
   seed: number | undefined;
-  /** scikit-learn's name for `seed` (give one of the two). */
-  randomState: number | undefined;
 };
 
 export type MakeClassificationOptions = SeedOptions & {
@@ -65,7 +63,6 @@ const CLASSIFICATION_DEFAULTS: MakeClassificationOptions = {
   scale: 1,
   shuffle: true,
   seed: undefined,
-  randomState: undefined,
 };
 
 export type FeatureKind = 'informative' | 'redundant' | 'repeated' | 'random';
@@ -109,7 +106,6 @@ const REGRESSION_DEFAULTS: MakeRegressionOptions = {
   shuffle: true,
   coef: false,
   seed: undefined,
-  randomState: undefined,
 };
 
 /** One target (y and coef are vectors), several (matrices), or unknown to the type checker (a variable). */
@@ -152,7 +148,6 @@ const BLOBS_DEFAULTS: MakeBlobsOptions = {
   shuffle: true,
   returnCenters: false,
   seed: undefined,
-  randomState: undefined,
 };
 
 export type BlobsData<O = object> = { X: number[][]; y: number[] } & (O extends { returnCenters: true }
@@ -161,15 +156,10 @@ export type BlobsData<O = object> = { X: number[][]; y: number[] } & (O extends 
     ? { centers?: number[][] }
     : object);
 
+/** The generator's Rng, from the seed `mergeOptions` took from `seed` or `randomState`. */
 function rngOf(where: string, o: SeedOptions): Rng {
-  if (o.seed !== undefined && o.randomState !== undefined && o.seed !== o.randomState) {
-    throw new InvalidArgumentError(
-      `${where}: give seed or randomState (the same thing under scikit-learn's name), not two different values.`,
-    );
-  }
-  const seed = o.seed ?? o.randomState;
-  if (seed !== undefined) requireInt(where, 'seed', seed, 0);
-  return new Rng(seed);
+  if (o.seed !== undefined) requireInt(where, 'seed', o.seed, 0);
+  return new Rng(o.seed);
 }
 
 function range(n: number): number[] {

@@ -6,6 +6,7 @@
  * al.'s (2017) framewise tasks (TIMIT phonemes, JSB Chorales next step). The packages are optional
  * dependencies of tunelab: a missing one raises an error that names the package to install.
  */
+import { checkOptionKeys, optionKeys } from '../options';
 import { InvalidArgumentError } from '../errors';
 import { requireOptional } from '../optionalDependency';
 import { Rng } from '../rng';
@@ -41,6 +42,13 @@ function shuffled<T>(items: readonly T[], rng: Rng): T[] {
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz'.split('');
 
+export interface CmudictPhonemesOptions {
+  length?: number;
+  n?: number;
+  seed?: number;
+}
+const CMUDICT_PHONEMES_OPTION_KEYS = optionKeys<CmudictPhonemesOptions>({ length: true, n: true, seed: true });
+
 /**
  * Words of the CMU Pronouncing Dictionary whose pronunciation has exactly as many phonemes as the
  * word has letters, each letter labelled with the phoneme at its position (stress marks removed, so
@@ -49,7 +57,8 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz'.split('');
  * pronunciation is used, and only words of plain letters. `length` picks words of that many letters
  * (all of one length, so no padding); `n` words are drawn in a seeded order (all of them when left out).
  */
-export function cmudictPhonemes(opts: { length?: number; n?: number; seed?: number } = {}): StepLabelledDataset {
+export function cmudictPhonemes(opts: CmudictPhonemesOptions = {}): StepLabelledDataset {
+  checkOptionKeys('cmudictPhonemes', opts, CMUDICT_PHONEMES_OPTION_KEYS);
   const where = 'cmudictPhonemes';
   const length = opts.length ?? 6;
   requireInt(where, 'length', length, 2, 16);
@@ -88,6 +97,14 @@ export function cmudictPhonemes(opts: { length?: number; n?: number; seed?: numb
 /** The separator between names in the character stream (also a class: "the name ends here"). */
 export const NAME_END = '.';
 
+export interface FirstNamesNextCharOptions {
+  names?: 'female' | 'male' | 'both';
+  length?: number;
+  n?: number;
+  seed?: number;
+}
+const FIRST_NAMES_NEXT_CHAR_OPTION_KEYS = optionKeys<FirstNamesNextCharOptions>({ names: true, length: true, n: true, seed: true });
+
 /**
  * Next-character prediction on English first names (female, male or both lists), the way
  * character-level language models are trained: the names, lower-cased and in a seeded order, are
@@ -96,9 +113,8 @@ export const NAME_END = '.';
  * every step predicts the next symbol of a real sequence. 28 symbols: a-z, '-' and the separator.
  * `n` windows are returned (as many as the stream holds when left out).
  */
-export function firstNamesNextChar(
-  opts: { names?: 'female' | 'male' | 'both'; length?: number; n?: number; seed?: number } = {},
-): StepLabelledDataset {
+export function firstNamesNextChar(opts: FirstNamesNextCharOptions = {}): StepLabelledDataset {
+  checkOptionKeys('firstNamesNextChar', opts, FIRST_NAMES_NEXT_CHAR_OPTION_KEYS);
   const where = 'firstNamesNextChar';
   const which = opts.names ?? 'both';
   if (!['female', 'male', 'both'].includes(which))

@@ -8,7 +8,7 @@ import { fitForest, meanDecreaseImpurity } from './forest';
 import { dict, hasKey, ownValue, plainCopy } from '../dict';
 import { pedAnovaImportances, type PedAnovaOptions } from './pedAnova';
 import { requireInt } from '../validate';
-import type { ForestSettings, StudyDataOptions } from './options';
+import { IMPORTANCE_OPTION_FIELDS, type ForestSettings, type StudyDataOptions } from './options';
 import { checkOptionKeys, optionKeys } from '../options';
 
 export { pedAnovaImportances, type PedAnovaOptions, type PedAnovaStudy } from './pedAnova';
@@ -115,20 +115,7 @@ function fanovaOf(data: EncodedData, opts: FanovaOptions): FanovaResult {
   return { params: features.map((f) => f.name), main: plainCopy(main), interactions, nTrees, nSamples: data.nRows };
 }
 
-const IMPORTANCE_OPTION_KEYS = optionKeys<ImportanceOptions>({
-  evaluator: true,
-  normalize: true,
-  nTrees: true,
-  maxDepth: true,
-  minSamplesSplit: true,
-  minSamplesLeaf: true,
-  seed: true,
-  params: true,
-  target: true,
-  targetQuantile: true,
-  regionQuantile: true,
-  evaluateOnLocal: true,
-});
+const IMPORTANCE_OPTION_KEYS = optionKeys<ImportanceOptions>(IMPORTANCE_OPTION_FIELDS);
 
 /**
  * Importance of each parameter, largest first (Optuna's `get_param_importances`). By default

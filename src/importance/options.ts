@@ -3,6 +3,8 @@
  * the area's index, which exports only the options users pass (FanovaOptions, ImportanceOptions).
  */
 import type { FrozenTrial } from '../frozenTrial';
+import type { EveryKey } from '../options';
+import type { ImportanceOptions } from './index';
 
 export interface ForestSettings {
   /** Trees in the forest (default 64, as Optuna). */
@@ -23,3 +25,22 @@ export interface StudyDataOptions {
   /** The value to explain (default: the objective value; required for multi-objective studies). */
   target?: (trial: FrozenTrial) => number;
 }
+
+/**
+ * Every key of getParamImportances' options, checked at run time (src/options.ts); plotParamImportances
+ * takes them too, and checks them under its own name.
+ */
+export const IMPORTANCE_OPTION_FIELDS: EveryKey<ImportanceOptions> = {
+  evaluator: true,
+  normalize: true,
+  nTrees: true,
+  maxDepth: true,
+  minSamplesSplit: true,
+  minSamplesLeaf: true,
+  seed: true,
+  params: true,
+  target: true,
+  targetQuantile: true,
+  regionQuantile: true,
+  evaluateOnLocal: true,
+};

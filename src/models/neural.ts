@@ -19,7 +19,7 @@
 import type * as TfTypes from '@tensorflow/tfjs';
 import { loadedTf, loadTf, quietly } from '../backend';
 import { InvalidArgumentError } from '../errors';
-import { mergeOptions, type Exactly } from '../options';
+import { checkOptionKeys, mergeOptions, optionKeys, type Exactly, type ModelOptions, type WithRandomState } from '../options';
 import { Rng } from '../rng';
 import { withAmbientSeed } from '../reproducibility/componentSeed';
 import type { LearningRateOwner } from '../schedules/callback';
@@ -158,6 +158,18 @@ export interface FitOptions {
    */
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never';
 }
+const FIT_OPTION_KEYS = optionKeys<FitOptions>({
+  validationData: true,
+  validationSplit: true,
+  trial: true,
+  metric: true,
+  earlyStopping: true,
+  schedule: true,
+  schedulePer: true,
+  onEpochEnd: true,
+  callbacks: true,
+  yieldEvery: true,
+});
 
 const TRAINING_DEFAULTS: TrainingParams = {
   task: 'classification',
@@ -299,7 +311,7 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   /** The epoch whose weights the model holds after early stopping (last epoch otherwise). */
   bestEpoch = -1;
 
-  constructor(defaults: P, params: Partial<P>) {
+  constructor(defaults: P, params: ModelOptions<P>) {
     this.params = withAmbientSeed(defaults, params, (given) => mergeOptions(this.constructor.name, defaults, given));
     checkTraining(this.constructor.name, this.params);
     this.validate(this.params);
@@ -314,7 +326,7 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
   }
 
   /** An unfitted copy with some hyperparameters replaced (each network's own clone is exact: unknown keys do not compile). */
-  abstract clone(params?: Partial<P>): NeuralNetwork<P>;
+  abstract clone(params?: ModelOptions<P>): NeuralNetwork<P>;
   protected abstract validate(p: P): void;
   /** Shape of one input sample (without the batch dimension), given the flat row length. */
   protected abstract inputShape(rowLength: number): number[];
@@ -484,8 +496,9 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
    * with a trial it reports the validation metric each epoch and can be pruned.
    */
   async fit(X: ReadonlyArray<unknown>, y: ReadonlyArray<unknown>, opts: FitOptions = {}): Promise<this> {
-    const tf = await loadTf();
     const where = `${this.constructor.name}.fit`;
+    checkOptionKeys(where, opts, FIT_OPTION_KEYS);
+    const tf = await loadTf();
     if (X.length !== y.length) throw new InvalidArgumentError(`${where}: X has ${X.length} samples but y has ${y.length}.`);
     const p = this.params;
     let trainX = X;
@@ -698,7 +711,7 @@ function tfInstance(): Tf {
  * narrow network transfers to a wide one: `mlp({ hiddenUnits: 1024, parameterization: 'mup', baseWidth: 64 })`.
  */
 export class MLP extends NeuralNetwork<MLPParams> {
-  constructor(params: Partial<MLPParams> = {}) {
+  constructor(params: ModelOptions<MLPParams> = {}) {
     super(
       {
         ...TRAINING_DEFAULTS,
@@ -713,7 +726,7 @@ export class MLP extends NeuralNetwork<MLPParams> {
       params,
     );
   }
-  clone<O extends Partial<MLPParams>>(params?: Exactly<O, MLPParams>): MLP {
+  clone<O extends ModelOptions<MLPParams>>(params?: Exactly<O, WithRandomState<MLPParams>>): MLP {
     return new MLP(mergeOptions('MLP.clone', this.params, params));
   }
   protected validate(p: MLPParams): void {
@@ -794,7 +807,7 @@ export class MLP extends NeuralNetwork<MLPParams> {
 
 /** A convolutional network: one conv (+ pooling) block per entry of `filters`, then a dense layer. */
 export class CNN extends NeuralNetwork<CNNParams> {
-  constructor(params: Partial<CNNParams> & { inputShape: [number, number, number] }) {
+  constructor(params: ModelOptions<CNNParams> & { inputShape: [number, number, number] }) {
     super(
       {
         ...TRAINING_DEFAULTS,
@@ -810,7 +823,7 @@ export class CNN extends NeuralNetwork<CNNParams> {
       params,
     );
   }
-  clone<O extends Partial<CNNParams>>(params?: Exactly<O, CNNParams>): CNN {
+  clone<O extends ModelOptions<CNNParams>>(params?: Exactly<O, WithRandomState<CNNParams>>): CNN {
     return new CNN(mergeOptions('CNN.clone', this.params, params));
   }
   protected validate(p: CNNParams): void {
@@ -869,10 +882,10 @@ export class CNN extends NeuralNetwork<CNNParams> {
 
 /** Stacked LSTMs (tanh cell, sigmoid gates) with dropout between layers; one output per sequence or per step. */
 export class LSTM extends NeuralNetwork<LSTMParams> {
-  constructor(params: Partial<LSTMParams> & { inputShape: [number, number] }) {
+  constructor(params: ModelOptions<LSTMParams> & { inputShape: [number, number] }) {
     super({ ...TRAINING_DEFAULTS, inputShape: params.inputShape, hiddenSize: 32, layers: 1, sequenceOutput: false }, params);
   }
-  clone<O extends Partial<LSTMParams>>(params?: Exactly<O, LSTMParams>): LSTM {
+  clone<O extends ModelOptions<LSTMParams>>(params?: Exactly<O, WithRandomState<LSTMParams>>): LSTM {
     return new LSTM(mergeOptions('LSTM.clone', this.params, params));
   }
   protected validate(p: LSTMParams): void {
@@ -920,12 +933,16 @@ export class LSTM extends NeuralNetwork<LSTMParams> {
  * are generic so that an unknown key is a compile error even in an object that is not a fresh
  * literal (say, the output of a search space: `mlp(s.suggest(trial))`).
  */
-export function mlp<O extends Partial<MLPParams> = Partial<MLPParams>>(params?: Exactly<O, MLPParams>): MLP {
+export function mlp<O extends ModelOptions<MLPParams> = ModelOptions<MLPParams>>(params?: Exactly<O, WithRandomState<MLPParams>>): MLP {
   return new MLP(params);
 }
-export function cnn<O extends Partial<CNNParams> & { inputShape: [number, number, number] }>(params: Exactly<O, CNNParams>): CNN {
+export function cnn<O extends ModelOptions<CNNParams> & { inputShape: [number, number, number] }>(
+  params: Exactly<O, WithRandomState<CNNParams>>,
+): CNN {
   return new CNN(params);
 }
-export function lstm<O extends Partial<LSTMParams> & { inputShape: [number, number] }>(params: Exactly<O, LSTMParams>): LSTM {
+export function lstm<O extends ModelOptions<LSTMParams> & { inputShape: [number, number] }>(
+  params: Exactly<O, WithRandomState<LSTMParams>>,
+): LSTM {
   return new LSTM(params);
 }

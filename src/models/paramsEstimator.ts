@@ -4,7 +4,7 @@
  * and (for classifiers) label encoding, predict as the most probable class and accuracy scoring.
  */
 import { InvalidArgumentError } from '../errors';
-import { mergeOptions, type Exactly } from '../options';
+import { mergeOptions, type Exactly, type ModelOptions, type WithRandomState } from '../options';
 import { withAmbientSeed } from '../reproducibility/componentSeed';
 import { accuracy, checkXy, r2, type Estimator, type Matrix, type Params, type Vector } from './estimator';
 
@@ -19,7 +19,7 @@ export abstract class ParamsEstimator<P extends Params> {
   protected constructor(
     protected readonly modelName: string,
     defaults: P,
-    params: Partial<P>,
+    params: ModelOptions<P>,
     check: (where: string, p: P) => void,
   ) {
     this.params = withAmbientSeed(defaults, params, (given) => mergeOptions(modelName, defaults, given));
@@ -30,8 +30,8 @@ export abstract class ParamsEstimator<P extends Params> {
     return { ...this.params };
   }
 
-  clone<O extends Partial<P>>(params?: Exactly<O, P>): this {
-    const Ctor = this.constructor as new (params: Partial<P>) => this;
+  clone<O extends ModelOptions<P>>(params?: Exactly<O, WithRandomState<P>>): this {
+    const Ctor = this.constructor as new (params: ModelOptions<P>) => this;
     return new Ctor(mergeOptions(`${this.modelName}.clone`, this.params, params));
   }
 }

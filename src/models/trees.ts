@@ -7,6 +7,7 @@
  * with Newton-step leaf values for log loss); the tests compare accuracies with scikit-learn.
  */
 import { InvalidArgumentError } from '../errors';
+import type { ModelOptions } from '../options';
 import { Rng } from '../rng';
 import type { Matrix, Vector } from './estimator';
 import { ProbabilisticClassifier, Regressor } from './paramsEstimator';
@@ -216,7 +217,7 @@ function notFitted(who: string): never {
 
 export class DecisionTreeClassifier extends ProbabilisticClassifier<TreeParams> {
   private tree: FlatTree | null = null;
-  constructor(params: Partial<TreeParams> = {}) {
+  constructor(params: ModelOptions<TreeParams> = {}) {
     super('DecisionTreeClassifier', TREE_DEFAULTS, params, checkTreeParams);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
@@ -244,7 +245,7 @@ export class DecisionTreeClassifier extends ProbabilisticClassifier<TreeParams> 
 
 export class DecisionTreeRegressor extends Regressor<TreeParams> {
   private tree: FlatTree | null = null;
-  constructor(params: Partial<TreeParams> = {}) {
+  constructor(params: ModelOptions<TreeParams> = {}) {
     super('DecisionTreeRegressor', TREE_DEFAULTS, params, checkTreeParams);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
@@ -285,7 +286,7 @@ function bootstrapRows(n: number, rng: Rng, bootstrap: boolean): number[] {
 /** Bootstrap-aggregated CART trees with random feature subsets (Breiman 2001); predicts the class of highest mean probability. */
 export class RandomForestClassifier extends ProbabilisticClassifier<ForestParams> {
   private trees: FlatTree[] = [];
-  constructor(params: Partial<ForestParams> = {}) {
+  constructor(params: ModelOptions<ForestParams> = {}) {
     super('RandomForestClassifier', { ...TREE_DEFAULTS, maxFeatures: 'sqrt', nEstimators: 100, bootstrap: true }, params, checkForest);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
@@ -312,7 +313,7 @@ export class RandomForestClassifier extends ProbabilisticClassifier<ForestParams
 
 export class RandomForestRegressor extends Regressor<ForestParams> {
   private trees: FlatTree[] = [];
-  constructor(params: Partial<ForestParams> = {}) {
+  constructor(params: ModelOptions<ForestParams> = {}) {
     super('RandomForestRegressor', { ...TREE_DEFAULTS, maxFeatures: null, nEstimators: 100, bootstrap: true }, params, checkForest);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
@@ -376,7 +377,7 @@ function setLeafValues(tree: FlatTree, X: Matrix, rows: number[], leafValue: (me
 export class GradientBoostingClassifier extends ProbabilisticClassifier<BoostingParams> {
   private stages: FlatTree[][] = [];
   private init: number[] = [];
-  constructor(params: Partial<BoostingParams> = {}) {
+  constructor(params: ModelOptions<BoostingParams> = {}) {
     super('GradientBoostingClassifier', BOOSTING_DEFAULTS, params, checkBoosting);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {
@@ -443,7 +444,7 @@ function softmax(f: readonly number[]): number[] {
 export class GradientBoostingRegressor extends Regressor<BoostingParams> {
   private stages: FlatTree[] = [];
   private init = 0;
-  constructor(params: Partial<BoostingParams> = {}) {
+  constructor(params: ModelOptions<BoostingParams> = {}) {
     super('GradientBoostingRegressor', BOOSTING_DEFAULTS, params, checkBoosting);
   }
   async fit(X: Matrix, y: Vector): Promise<this> {

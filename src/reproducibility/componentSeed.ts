@@ -1,3 +1,4 @@
+import type { ModelOptions } from '../options';
 import { nextAmbientSeed } from './context';
 
 /**
@@ -8,11 +9,13 @@ import { nextAmbientSeed } from './context';
  */
 export function withAmbientSeed<P extends object>(
   defaults: P,
-  params: Partial<P>,
-  merge: (given: Partial<P>) => P = (given) => ({ ...defaults, ...given }),
+  params: ModelOptions<P>,
+  merge: (given: ModelOptions<P>) => P = (given) => ({ ...defaults, ...given }) as P,
 ): P {
   const merged: P = merge(params);
-  if ('seed' in defaults && (params as { seed?: unknown } | undefined)?.seed === undefined) {
+  // A seed given under scikit-learn's name (`randomState`) is a seed given.
+  const given = params as { seed?: unknown; randomState?: unknown } | undefined;
+  if ('seed' in defaults && given?.seed === undefined && given?.randomState === undefined) {
     const seed = nextAmbientSeed();
     if (seed !== undefined) (merged as { seed?: number }).seed = seed;
   }

@@ -12,6 +12,7 @@ import type { Distribution } from '../distributions';
 import { reprSymbol, type MimeBundle } from '../display';
 import { InvalidArgumentError } from '../errors';
 import { formatNumber } from '../format';
+import { checkOptionKeys, optionKeys } from '../options';
 import { lastStep, TrialState, type FrozenTrial } from '../frozenTrial';
 import type { Pruner } from '../pruners/base';
 import { RandomSampler } from '../samplers/random';
@@ -27,6 +28,7 @@ export interface ReproduceOptions {
   /** Directory whose git state is compared with the recorded one (default: the current directory). */
   cwd?: string;
 }
+const REPRODUCE_OPTION_KEYS = optionKeys<ReproduceOptions>({ cwd: true });
 
 /** An intermediate value that differs between the recorded trial and its re-run. */
 export interface StepDifference {
@@ -230,6 +232,7 @@ export async function reproduceTrial(
 ): Promise<ReproduceReport> {
   if (typeof objective !== 'function')
     throw new InvalidArgumentError('reproduce(trialNumber, objective): objective must be a function (trial) => number.');
+  checkOptionKeys('reproduce', opts, REPRODUCE_OPTION_KEYS);
   await study.refresh();
   const original = study.trials[trialNumber];
   if (!Number.isInteger(trialNumber) || !original) {

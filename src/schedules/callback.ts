@@ -5,6 +5,7 @@
  * one epoch per fit call (as tunelab's models do, to shuffle with a seeded Rng) still follows the
  * schedule from step 0 to the end.
  */
+import { checkOptionKeys, optionKeys } from '../options';
 import { InvalidArgumentError } from '../errors';
 import type { Schedule } from './index';
 
@@ -30,11 +31,13 @@ export interface ScheduleCallback {
   readonly history: Array<[number, number]>;
 }
 
-export function scheduleCallback(
-  schedule: Schedule,
-  optimizer: LearningRateOwner,
-  opts: { per?: 'batch' | 'epoch' } = {},
-): ScheduleCallback {
+export interface ScheduleCallbackOptions {
+  per?: 'batch' | 'epoch';
+}
+const SCHEDULE_CALLBACK_OPTION_KEYS = optionKeys<ScheduleCallbackOptions>({ per: true });
+
+export function scheduleCallback(schedule: Schedule, optimizer: LearningRateOwner, opts: ScheduleCallbackOptions = {}): ScheduleCallback {
+  checkOptionKeys('scheduleCallback', opts, SCHEDULE_CALLBACK_OPTION_KEYS);
   const per = opts.per ?? 'batch';
   if (per !== 'batch' && per !== 'epoch')
     throw new InvalidArgumentError(`scheduleCallback: per must be 'batch' or 'epoch', got ${String(per)}.`);

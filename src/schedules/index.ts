@@ -7,6 +7,7 @@
  * The tfjs callback that applies a schedule during training lives in ./callback.ts (it loads tfjs
  * lazily); this module has no dependency at all.
  */
+import { checkOptionKeys, optionKeys } from '../options';
 import { InvalidArgumentError } from '../errors';
 import { requireInt } from '../validate';
 
@@ -49,8 +50,16 @@ function nonNegative(where: string, name: string, v: number): void {
   }
 }
 
+export interface ConstantOptions {
+  lr: number;
+  factor?: number;
+  totalIters?: number;
+}
+const CONSTANT_OPTION_KEYS = optionKeys<ConstantOptions>({ lr: true, factor: true, totalIters: true });
+
 /** `lr * factor` for the first `totalIters` steps, then `lr` (PyTorch ConstantLR; factor 1 = a constant rate). */
-export function constant(opts: { lr: number; factor?: number; totalIters?: number }): Schedule {
+export function constant(opts: ConstantOptions): Schedule {
+  checkOptionKeys('constant', opts, CONSTANT_OPTION_KEYS);
   const { lr, factor = 1, totalIters = 0 } = opts;
   positive('constant', 'lr', lr);
   if (!(factor > 0 && factor <= 1)) throw new InvalidArgumentError(`constant: factor must be in (0, 1], got ${factor}.`);
@@ -58,8 +67,16 @@ export function constant(opts: { lr: number; factor?: number; totalIters?: numbe
   return make('constant', { lr, factor, totalIters }, (t) => (t < totalIters ? lr * factor : lr));
 }
 
+export interface StepOptions {
+  lr: number;
+  stepSize: number;
+  gamma?: number;
+}
+const STEP_OPTION_KEYS = optionKeys<StepOptions>({ lr: true, stepSize: true, gamma: true });
+
 /** `lr * gamma^floor(step / stepSize)` (PyTorch StepLR). */
-export function step(opts: { lr: number; stepSize: number; gamma?: number }): Schedule {
+export function step(opts: StepOptions): Schedule {
+  checkOptionKeys('step', opts, STEP_OPTION_KEYS);
   const { lr, stepSize, gamma = 0.1 } = opts;
   positive('step', 'lr', lr);
   requireInt('step', 'stepSize', stepSize, 1);
@@ -67,8 +84,16 @@ export function step(opts: { lr: number; stepSize: number; gamma?: number }): Sc
   return make('step', { lr, stepSize, gamma }, (t) => lr * gamma ** Math.floor(t / stepSize));
 }
 
+export interface MultiStepOptions {
+  lr: number;
+  milestones: readonly number[];
+  gamma?: number;
+}
+const MULTI_STEP_OPTION_KEYS = optionKeys<MultiStepOptions>({ lr: true, milestones: true, gamma: true });
+
 /** `lr * gamma^(number of milestones <= step)` (PyTorch MultiStepLR). */
-export function multiStep(opts: { lr: number; milestones: readonly number[]; gamma?: number }): Schedule {
+export function multiStep(opts: MultiStepOptions): Schedule {
+  checkOptionKeys('multiStep', opts, MULTI_STEP_OPTION_KEYS);
   const { lr, gamma = 0.1 } = opts;
   positive('multiStep', 'lr', lr);
   positive('multiStep', 'gamma', gamma);
@@ -77,19 +102,34 @@ export function multiStep(opts: { lr: number; milestones: readonly number[]; gam
   return make('multiStep', { lr, milestones, gamma }, (t) => lr * gamma ** milestones.filter((m) => m <= t).length);
 }
 
+export interface ExponentialOptions {
+  lr: number;
+  gamma: number;
+}
+const EXPONENTIAL_OPTION_KEYS = optionKeys<ExponentialOptions>({ lr: true, gamma: true });
+
 /** `lr * gamma^step` (PyTorch ExponentialLR). */
-export function exponential(opts: { lr: number; gamma: number }): Schedule {
+export function exponential(opts: ExponentialOptions): Schedule {
+  checkOptionKeys('exponential', opts, EXPONENTIAL_OPTION_KEYS);
   const { lr, gamma } = opts;
   positive('exponential', 'lr', lr);
   positive('exponential', 'gamma', gamma);
   return make('exponential', { lr, gamma }, (t) => lr * gamma ** t);
 }
 
+export interface CosineAnnealingOptions {
+  lr: number;
+  tMax: number;
+  etaMin?: number;
+}
+const COSINE_ANNEALING_OPTION_KEYS = optionKeys<CosineAnnealingOptions>({ lr: true, tMax: true, etaMin: true });
+
 /**
  * `etaMin + (lr - etaMin) (1 + cos(pi step / tMax)) / 2` (PyTorch CosineAnnealingLR). Past tMax the
  * cosine keeps going (back up to lr over the next tMax steps), exactly as PyTorch does.
  */
-export function cosineAnnealing(opts: { lr: number; tMax: number; etaMin?: number }): Schedule {
+export function cosineAnnealing(opts: CosineAnnealingOptions): Schedule {
+  checkOptionKeys('cosineAnnealing', opts, COSINE_ANNEALING_OPTION_KEYS);
   const { lr, tMax, etaMin = 0 } = opts;
   positive('cosineAnnealing', 'lr', lr);
   requireInt('cosineAnnealing', 'tMax', tMax, 1);
@@ -97,11 +137,20 @@ export function cosineAnnealing(opts: { lr: number; tMax: number; etaMin?: numbe
   return make('cosineAnnealing', { lr, tMax, etaMin }, (t) => etaMin + ((lr - etaMin) * (1 + Math.cos((Math.PI * t) / tMax))) / 2);
 }
 
+export interface CosineWarmRestartsOptions {
+  lr: number;
+  t0: number;
+  tMult?: number;
+  etaMin?: number;
+}
+const COSINE_WARM_RESTARTS_OPTION_KEYS = optionKeys<CosineWarmRestartsOptions>({ lr: true, t0: true, tMult: true, etaMin: true });
+
 /**
  * SGDR: cosine annealing restarted after t0 steps, each period tMult times longer than the last
  * (PyTorch CosineAnnealingWarmRestarts, Loshchilov & Hutter 2017).
  */
-export function cosineWarmRestarts(opts: { lr: number; t0: number; tMult?: number; etaMin?: number }): Schedule {
+export function cosineWarmRestarts(opts: CosineWarmRestartsOptions): Schedule {
+  checkOptionKeys('cosineWarmRestarts', opts, COSINE_WARM_RESTARTS_OPTION_KEYS);
   const { lr, t0, tMult = 1, etaMin = 0 } = opts;
   positive('cosineWarmRestarts', 'lr', lr);
   requireInt('cosineWarmRestarts', 't0', t0, 1);
@@ -122,11 +171,20 @@ export function cosineWarmRestarts(opts: { lr: number; t0: number; tMult?: numbe
   });
 }
 
+export interface LinearWarmupOptions {
+  lr: number;
+  totalIters: number;
+  startFactor?: number;
+  endFactor?: number;
+}
+const LINEAR_WARMUP_OPTION_KEYS = optionKeys<LinearWarmupOptions>({ lr: true, totalIters: true, startFactor: true, endFactor: true });
+
 /**
  * Linear warmup: the factor goes linearly from startFactor to endFactor over totalIters steps,
  * then stays (PyTorch LinearLR).
  */
-export function linearWarmup(opts: { lr: number; totalIters: number; startFactor?: number; endFactor?: number }): Schedule {
+export function linearWarmup(opts: LinearWarmupOptions): Schedule {
+  checkOptionKeys('linearWarmup', opts, LINEAR_WARMUP_OPTION_KEYS);
   const { lr, totalIters, startFactor = 1 / 3, endFactor = 1 } = opts;
   positive('linearWarmup', 'lr', lr);
   requireInt('linearWarmup', 'totalIters', totalIters, 1);
@@ -142,17 +200,27 @@ export function linearWarmup(opts: { lr: number; totalIters: number; startFactor
   );
 }
 
-/**
- * Linear warmup for warmupSteps steps, then cosine annealing down to etaMin at totalSteps
- * (PyTorch SequentialLR of LinearLR(startFactor, 1, warmupSteps) and CosineAnnealingLR(totalSteps - warmupSteps)).
- */
-export function warmupCosine(opts: {
+export interface WarmupCosineOptions {
   lr: number;
   warmupSteps: number;
   totalSteps: number;
   startFactor?: number;
   etaMin?: number;
-}): Schedule {
+}
+const WARMUP_COSINE_OPTION_KEYS = optionKeys<WarmupCosineOptions>({
+  lr: true,
+  warmupSteps: true,
+  totalSteps: true,
+  startFactor: true,
+  etaMin: true,
+});
+
+/**
+ * Linear warmup for warmupSteps steps, then cosine annealing down to etaMin at totalSteps
+ * (PyTorch SequentialLR of LinearLR(startFactor, 1, warmupSteps) and CosineAnnealingLR(totalSteps - warmupSteps)).
+ */
+export function warmupCosine(opts: WarmupCosineOptions): Schedule {
+  checkOptionKeys('warmupCosine', opts, WARMUP_COSINE_OPTION_KEYS);
   const { lr, warmupSteps, totalSteps, startFactor = 1 / 3, etaMin = 0 } = opts;
   positive('warmupCosine', 'lr', lr);
   requireInt('warmupCosine', 'warmupSteps', warmupSteps, 1);
@@ -166,19 +234,30 @@ export function warmupCosine(opts: {
 
 export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
 
-/**
- * Cyclical learning rates (Smith 2017; PyTorch CyclicLR): the rate climbs from baseLr to maxLr in
- * stepSizeUp steps and falls back in stepSizeDown; 'triangular2' halves the amplitude every cycle,
- * 'exp_range' scales it by gamma^step.
- */
-export function cyclic(opts: {
+export interface CyclicOptions {
   baseLr: number;
   maxLr: number;
   stepSizeUp?: number;
   stepSizeDown?: number;
   mode?: CyclicMode;
   gamma?: number;
-}): Schedule {
+}
+const CYCLIC_OPTION_KEYS = optionKeys<CyclicOptions>({
+  baseLr: true,
+  maxLr: true,
+  stepSizeUp: true,
+  stepSizeDown: true,
+  mode: true,
+  gamma: true,
+});
+
+/**
+ * Cyclical learning rates (Smith 2017; PyTorch CyclicLR): the rate climbs from baseLr to maxLr in
+ * stepSizeUp steps and falls back in stepSizeDown; 'triangular2' halves the amplitude every cycle,
+ * 'exp_range' scales it by gamma^step.
+ */
+export function cyclic(opts: CyclicOptions): Schedule {
+  checkOptionKeys('cyclic', opts, CYCLIC_OPTION_KEYS);
   const { baseLr, maxLr, stepSizeUp = 2000, mode = 'triangular', gamma = 1 } = opts;
   const stepSizeDown = opts.stepSizeDown ?? stepSizeUp;
   positive('cyclic', 'baseLr', baseLr);
@@ -199,12 +278,7 @@ export function cyclic(opts: {
   });
 }
 
-/**
- * One-cycle policy (Smith & Topin 2018; PyTorch OneCycleLR): warm up from maxLr/divFactor to maxLr
- * over pctStart of totalSteps, then anneal to maxLr/(divFactor*finalDivFactor). With threePhase the
- * rate first returns symmetrically to the initial rate before the final annealing.
- */
-export function oneCycle(opts: {
+export interface OneCycleOptions {
   maxLr: number;
   totalSteps: number;
   pctStart?: number;
@@ -212,7 +286,24 @@ export function oneCycle(opts: {
   divFactor?: number;
   finalDivFactor?: number;
   threePhase?: boolean;
-}): Schedule {
+}
+const ONE_CYCLE_OPTION_KEYS = optionKeys<OneCycleOptions>({
+  maxLr: true,
+  totalSteps: true,
+  pctStart: true,
+  annealStrategy: true,
+  divFactor: true,
+  finalDivFactor: true,
+  threePhase: true,
+});
+
+/**
+ * One-cycle policy (Smith & Topin 2018; PyTorch OneCycleLR): warm up from maxLr/divFactor to maxLr
+ * over pctStart of totalSteps, then anneal to maxLr/(divFactor*finalDivFactor). With threePhase the
+ * rate first returns symmetrically to the initial rate before the final annealing.
+ */
+export function oneCycle(opts: OneCycleOptions): Schedule {
+  checkOptionKeys('oneCycle', opts, ONE_CYCLE_OPTION_KEYS);
   const { maxLr, totalSteps, pctStart = 0.3, annealStrategy = 'cos', divFactor = 25, finalDivFactor = 1e4, threePhase = false } = opts;
   positive('oneCycle', 'maxLr', maxLr);
   requireInt('oneCycle', 'totalSteps', totalSteps, 1);
@@ -262,4 +353,10 @@ export function describe(schedule: Schedule, steps = 100, points = 200): Schedul
   const values = [...at].sort((a, b) => a - b).map((s): [number, number] => [s, schedule.at(s)]);
   return { name: schedule.name, params: { ...schedule.params }, values };
 }
-export { scheduleCallback, setOptimizerLearningRate, type ScheduleCallback, type LearningRateOwner } from './callback';
+export {
+  scheduleCallback,
+  setOptimizerLearningRate,
+  type ScheduleCallback,
+  type ScheduleCallbackOptions,
+  type LearningRateOwner,
+} from './callback';

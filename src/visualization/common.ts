@@ -7,6 +7,7 @@ import type { Distribution, ParamValue } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { hasKey } from '../dict';
 import { logWarning } from '../logging';
+import { optionKeys } from '../options';
 import { isFeasible } from '../multiobjective/constraints';
 
 /** What the plots read from a study. A Study satisfies it. */
@@ -29,6 +30,17 @@ export interface TargetOptions {
   /** Axis label of the target (default 'Objective Value'). */
   targetName?: string;
 }
+
+/** `TargetOptions` and the parameters to draw: the options of the plots of one objective against parameters. */
+export interface ParamsTargetOptions extends TargetOptions {
+  /** The parameters to draw (default: every parameter of the completed trials). */
+  params?: string[];
+}
+
+const TARGET_KEYS = { target: true, targetName: true } as const;
+/** The option keys each plot takes, checked at run time as every tunelab option object's are (src/options.ts). */
+export const TARGET_OPTION_KEYS = optionKeys<TargetOptions>(TARGET_KEYS);
+export const PARAMS_TARGET_OPTION_KEYS = optionKeys<ParamsTargetOptions>({ ...TARGET_KEYS, params: true });
 
 export function completeTrials(study: StudyLike): FrozenTrial[] {
   return study.trials.filter((t) => t.state === TrialState.COMPLETE);

@@ -5,7 +5,7 @@
  * with the plots are imported from their modules.
  */
 export { Figure, type FigureSpec, type Trace } from './figure';
-export type { StudyLike } from './common';
+export type { ParamsTargetOptions, StudyLike, TargetOptions } from './common';
 export {
   plotOptimizationHistory,
   plotIntermediateValues,
@@ -17,6 +17,7 @@ export {
   plotTimeline,
   plotParetoFront,
   type AxisTypeChoice,
+  type ParamImportancesPlotOptions,
   type ParetoFrontOptions,
 } from './plots';
 export { plotRank, type RankOptions } from './rank';

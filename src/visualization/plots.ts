@@ -7,9 +7,11 @@ import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
 import { InvalidArgumentError } from '../errors';
 import { Figure, type Trace } from './figure';
 import { getParamImportances, type ImportanceOptions } from '../importance';
+import { IMPORTANCE_OPTION_FIELDS } from '../importance/options';
 import type { Study } from '../study';
 import { hasKey, ownValue } from '../dict';
 import { formatG } from '../format';
+import { checkOptionKeys, optionKeys } from '../options';
 import { SEED_STD_ATTR } from '../reproducibility/multiSeed';
 import { dominates, nonDominatedSort, toLoss } from '../multiobjective/pareto';
 import {
@@ -20,9 +22,12 @@ import {
   isLog,
   metricNamesOf,
   paramNames,
+  PARAMS_TARGET_OPTION_KEYS,
   splitByFeasibility,
   subplotGrid,
+  TARGET_OPTION_KEYS,
   targetOf,
+  type ParamsTargetOptions,
   type StudyLike,
   warnNothingToDraw,
   type TargetOptions,
@@ -97,6 +102,7 @@ export function optimizationHistoryLayout(opts: TargetOptions = {}): Record<stri
 
 /** Objective value of every complete trial by trial number, with the best value so far. */
 export function plotOptimizationHistory(study: StudyLike, opts: TargetOptions = {}): Figure {
+  checkOptionKeys('plotOptimizationHistory', opts, TARGET_OPTION_KEYS);
   if (completeTrials(study).length === 0) warnNothingToDraw('plotOptimizationHistory', 'the study has no completed trials');
   return new Figure({ data: optimizationHistoryTraces(study, opts), layout: optimizationHistoryLayout(opts) });
 }
@@ -139,7 +145,8 @@ export function plotIntermediateValues(study: StudyLike): Figure {
  * study without `target` gets one axis per objective (titled with its metric name, or 'Objective i')
  * and lines colored by Pareto rank, as Optuna 5's plot_parallel_coordinate.
  */
-export function plotParallelCoordinate(study: StudyLike, opts: TargetOptions & { params?: string[] } = {}): Figure {
+export function plotParallelCoordinate(study: StudyLike, opts: ParamsTargetOptions = {}): Figure {
+  checkOptionKeys('plotParallelCoordinate', opts, PARAMS_TARGET_OPTION_KEYS);
   const multi = study.directions.length > 1 && !opts.target;
   const target = multi ? () => NaN : targetOf(study, opts, 'plotParallelCoordinate');
   let trials = completeTrials(study);
@@ -242,7 +249,8 @@ function parallelDimension(rows: FrozenTrial[], name: string): Record<string, un
 }
 
 /** Objective value against each parameter, one panel per parameter, colored by trial number. */
-export function plotSlice(study: StudyLike, opts: TargetOptions & { params?: string[] } = {}): Figure {
+export function plotSlice(study: StudyLike, opts: ParamsTargetOptions = {}): Figure {
+  checkOptionKeys('plotSlice', opts, PARAMS_TARGET_OPTION_KEYS);
   const target = targetOf(study, opts, 'plotSlice');
   const trials = completeTrials(study).filter((t) => Number.isFinite(target(t))); // as Optuna 5.0
   if (trials.length === 0) warnNothingToDraw('plotSlice', 'the study has no completed trials with finite values');
@@ -298,7 +306,8 @@ export function plotSlice(study: StudyLike, opts: TargetOptions & { params?: str
  * between them, connecting gaps) with the trials themselves drawn on top. With more than two
  * parameters pass `params` to choose the pair (the first two are used otherwise).
  */
-export function plotContour(study: StudyLike, opts: TargetOptions & { params?: string[] } = {}): Figure {
+export function plotContour(study: StudyLike, opts: ParamsTargetOptions = {}): Figure {
+  checkOptionKeys('plotContour', opts, PARAMS_TARGET_OPTION_KEYS);
   const target = targetOf(study, opts, 'plotContour');
   const trials = completeTrials(study).filter((t) => Number.isFinite(target(t))); // as Optuna 5.0
   const names = paramNames(trials, opts.params, 'plotContour');
@@ -398,15 +407,24 @@ export function plotContour(study: StudyLike, opts: TargetOptions & { params?: s
   return new Figure({ data, layout });
 }
 
+/** getParamImportances' options, the axis title, and importances already computed (drawn instead). */
+export interface ParamImportancesPlotOptions extends ImportanceOptions {
+  targetName?: string;
+  importances?: Record<string, number>;
+}
+const PARAM_IMPORTANCES_PLOT_OPTION_KEYS = optionKeys<ParamImportancesPlotOptions>({
+  ...IMPORTANCE_OPTION_FIELDS,
+  targetName: true,
+  importances: true,
+});
+
 /**
  * Hyperparameter importances as horizontal bars, most important on top (Optuna's
  * plot_param_importances). Computed with getParamImportances (fANOVA by default; `evaluator`,
  * `params`, `target` and the forest settings pass through), or drawn from `importances` you give.
  */
-export function plotParamImportances(
-  study: Study | StudyLike,
-  opts: ImportanceOptions & { targetName?: string; importances?: Record<string, number> } = {},
-): Figure {
+export function plotParamImportances(study: Study | StudyLike, opts: ParamImportancesPlotOptions = {}): Figure {
+  checkOptionKeys('plotParamImportances', opts, PARAM_IMPORTANCES_PLOT_OPTION_KEYS);
   const { importances: given, targetName: _targetName, ...importanceOpts } = opts;
   const named = study.metricNames;
   const series: Array<{ name: string; importances: Record<string, number> }> = [];
@@ -458,6 +476,7 @@ export function plotParamImportances(
  * studies' values (as Optuna does).
  */
 export function plotEdf(studies: StudyLike | readonly StudyLike[], opts: TargetOptions = {}): Figure {
+  checkOptionKeys('plotEdf', opts, TARGET_OPTION_KEYS);
   const list = Array.isArray(studies) ? (studies as readonly StudyLike[]) : [studies as StudyLike];
   const per = list.map((s) => ({
     name: s.studyName ?? 'study',
@@ -628,9 +647,11 @@ export interface ParetoFrontOptions {
   /** Axis scale per objective, or one for all (default 'auto': log for positive values spanning >= 100x). */
   axisType?: AxisTypeChoice | readonly AxisTypeChoice[];
 }
+const PARETO_FRONT_OPTION_KEYS = optionKeys<ParetoFrontOptions>({ targetNames: true, includeDominatedTrials: true, axisType: true });
 
 /** Objective values of a multi-objective study's trials; the Pareto-optimal ones highlighted. */
 export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {}): Figure {
+  checkOptionKeys('plotParetoFront', opts, PARETO_FRONT_OPTION_KEYS);
   const k = study.directions.length;
   if (k !== 2 && k !== 3) throw new InvalidArgumentError(`plotParetoFront draws 2 or 3 objectives; this study has ${k}.`);
   const trials = completeTrials(study);

@@ -8,15 +8,17 @@ import type { FrozenTrial } from '../frozenTrial';
 import { isFeasible } from '../multiobjective/constraints';
 import { Figure, type Trace } from './figure';
 import { formatG } from '../format';
+import { checkOptionKeys } from '../options';
 import {
   completeTrials,
   distributionOf,
   paramNames,
+  PARAMS_TARGET_OPTION_KEYS,
   subplotGrid,
   targetOf,
   warnNothingToDraw,
   type StudyLike,
-  type TargetOptions,
+  type ParamsTargetOptions,
 } from './common';
 import { plotlyColorscale, RD_YL_BU_R, rgbString, sampleColorscale } from './colorscale';
 
@@ -90,10 +92,8 @@ function axisLayout(axis: RankAxis): Record<string, unknown> {
   return { range: axis.range };
 }
 
-export interface RankOptions extends TargetOptions {
-  /** Parameters to plot (default: every parameter of the complete trials, sorted). */
-  params?: string[];
-}
+/** `target`, `targetName`, and `params`: the parameters to plot (default: every parameter of the complete trials, sorted). */
+export type RankOptions = ParamsTargetOptions;
 
 /** The colour of every complete trial (parallel to `trials`) and the colour bar's ticks. */
 export function rankColors(values: readonly number[], feasible: readonly boolean[]): string[] {
@@ -104,6 +104,7 @@ export function rankColors(values: readonly number[], feasible: readonly boolean
 
 /** Scatter plots of parameter pairs, each trial coloured by the rank of its objective value. */
 export function plotRank(study: StudyLike, opts: RankOptions = {}): Figure {
+  checkOptionKeys('plotRank', opts, PARAMS_TARGET_OPTION_KEYS);
   const target = targetOf(study, opts, 'plotRank');
   const targetName = opts.targetName ?? 'Objective Value';
   const trials = completeTrials(study);

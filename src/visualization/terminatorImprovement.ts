@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../errors';
 import { terminatorImprovementHistory } from '../terminator';
 import { Figure, type Trace } from './figure';
 import type { StudyLike } from './common';
+import { checkOptionKeys, optionKeys } from '../options';
 import { requireInt } from '../validate';
 
 /** What plotTerminatorImprovement draws: one entry per trial from the first complete one on. */
@@ -44,6 +45,13 @@ export interface TerminatorImprovementOptions {
   /** Draw this history instead of computing one (the evaluator options are then not used). */
   history?: TerminatorImprovementData;
 }
+const TERMINATOR_IMPROVEMENT_OPTION_KEYS = optionKeys<TerminatorImprovementOptions>({
+  plotError: true,
+  improvementEvaluator: true,
+  errorEvaluator: true,
+  minNTrials: true,
+  history: true,
+});
 
 function improvementTrace(x: readonly number[], y: readonly number[], opacity: number, showlegend: boolean): Trace {
   // Written as Optuna writes it (Python prints 1.0, not 1).
@@ -107,6 +115,7 @@ export function terminatorImprovementFigure(data: TerminatorImprovementData, opt
 
 /** The improvement potential (and error) after each trial of a single-objective study. */
 export function plotTerminatorImprovement(study: StudyLike, opts: TerminatorImprovementOptions = {}): Figure {
+  checkOptionKeys('plotTerminatorImprovement', opts, TERMINATOR_IMPROVEMENT_OPTION_KEYS);
   if (study.directions.length !== 1) {
     throw new InvalidArgumentError(
       `plotTerminatorImprovement supports single-objective studies only; this study has ${study.directions.length} objectives.`,

@@ -32,6 +32,10 @@ import {
   categorical,
   type Estimator,
   type Trial,
+  KFold,
+  ShuffleSplit,
+  StratifiedKFold,
+  trainTestSplit,
 } from '../../src';
 import type { NeuralNetwork } from '../../src/entries/models';
 
@@ -62,6 +66,24 @@ const pipe = new Pipeline([
 pipe.clone({ svm__C: 10, scale__withMean: false });
 const pipeParams: { svm__C: number; svm__kernel: 'linear' | 'poly' | 'rbf' | 'sigmoid'; scale__withStd: boolean } = pipe.getParams();
 void pipeParams;
+
+// scikit-learn's random_state, as randomState, wherever a model, splitter or search takes a seed.
+new RandomForestClassifier({ nEstimators: 5, randomState: 0 });
+new DecisionTreeRegressor({ randomState: 1 });
+new GradientBoostingClassifier({ randomState: 2 }).clone({ randomState: 3 });
+mlp({ hiddenUnits: 8, randomState: 4 });
+cnn({ inputShape: [8, 8, 1], randomState: 5 });
+lstm({ inputShape: [5, 2], randomState: 6 });
+new KFold({ nSplits: 3, shuffle: true, randomState: 0 });
+new StratifiedKFold({ shuffle: true, randomState: 0 });
+new ShuffleSplit({ nSplits: 2, randomState: 0 });
+trainTestSplit([[1], [2]], [0, 1], { testSize: 0.5, randomState: 0 });
+// @ts-expect-error names randomState
+new SVC({ C: 1, randomState: 0 });
+// @ts-expect-error names shufle
+new KFold({ shufle: true });
+// @ts-expect-error names random_state
+trainTestSplit([[1], [2]], [0, 1], { random_state: 0 });
 
 // The example: misspelt keys in a fresh literal.
 // @ts-expect-error names hiddenUnit
