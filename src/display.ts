@@ -15,3 +15,10 @@ export interface Displayable {
 export function isDisplayable(v: unknown): v is Displayable {
   return typeof v === 'object' && v !== null && typeof (v as Record<symbol, unknown>)[reprSymbol] === 'function';
 }
+
+const HTML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text made safe inside HTML (and SVG) elements and quoted attribute values: the one escaper the engine, kernel and widgets share. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
+}

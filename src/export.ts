@@ -1,16 +1,35 @@
 import { TRIAL_STATE_NAMES, trialDurationMs, type FrozenTrial } from './frozenTrial';
 import { hasKey } from './dict';
+import { escapeHtml, reprSymbol, type MimeBundle } from './display';
+import { InvalidArgumentError } from './errors';
+import { formatNumber } from './format';
 
 export type Cell = string | number | boolean | null;
 export type TrialRow = Record<string, Cell>;
 
-/** A table of trials, one row each, like Optuna's `trials_dataframe()`; columns in a stable order. */
+/**
+ * A table of trials, one row each, like Optuna's `trials_dataframe()`; columns in a stable order. A
+ * notebook shows it as a table (a long one shortened to its first and last rows, as pandas shows a
+ * DataFrame), and so does `console.log`.
+ */
 export interface TrialsTable {
   readonly columns: string[];
   readonly rows: TrialRow[];
+  /** The first `n` rows (default 5), as pandas' `head`; a negative `n`, all but the last -n. */
+  head(n?: number): TrialsTable;
+  /** The last `n` rows (default 5), as pandas' `tail`; a negative `n`, all but the first -n. */
+  tail(n?: number): TrialsTable;
   toCSV(): string;
   toJSON(): string;
+  /** The table as text, its columns aligned (what `console.log` prints). */
+  toString(): string;
+  [reprSymbol](): MimeBundle;
 }
+
+/** Tables longer than this are shown shortened, as pandas' `display.max_rows` (60) shortens them. */
+const MAX_SHOWN_ROWS = 60;
+/** Rows shown from each end of a shortened table (pandas' `display.min_rows` is 10: five and five). */
+const ROWS_AT_EACH_END = 5;
 
 /**
  * Columns: number, state, value (or values_0..k), datetime_start, datetime_complete, duration_ms,
@@ -53,12 +72,59 @@ export function trialsTable(trials: readonly FrozenTrial[], nObjectives: number,
     for (const a of attrNames) row[`user_attrs_${a}`] = hasKey(t.userAttrs, a) ? toCell(t.userAttrs[a]) : null;
     return row;
   });
+  return tableOf(columns, rows);
+}
+
+function tableOf(columns: string[], rows: TrialRow[]): TrialsTable {
+  const text = () => tableText(columns, rows);
   return {
     columns,
     rows,
+    head: (n = 5) => tableOf(columns, rows.slice(0, rowCount('head', n, rows.length))),
+    tail: (n = 5) => tableOf(columns, rows.slice(rows.length - rowCount('tail', n, rows.length))),
     toCSV: () => [columns.map(csvEscape).join(','), ...rows.map((r) => columns.map((c) => csvEscape(r[c])).join(','))].join('\n') + '\n',
     toJSON: () => JSON.stringify(rows),
-  };
+    toString: text,
+    [reprSymbol]: () => ({ 'text/plain': text(), 'text/html': tableHtml(columns, rows) }),
+    [Symbol.for('nodejs.util.inspect.custom')]: text,
+  } as TrialsTable;
+}
+
+/** pandas' `head(n)` / `tail(n)` count: n rows, or all but -n when negative, within the table. */
+function rowCount(where: string, n: number, length: number): number {
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`trialsDataFrame().${where}(n): n must be an integer, got ${String(n)}.`);
+  return n >= 0 ? Math.min(n, length) : Math.max(0, length + n);
+}
+
+/** The rows shown: all of them, or (past MAX_SHOWN_ROWS) the first and last few with null for the gap. */
+function shownRows(rows: readonly TrialRow[]): (TrialRow | null)[] {
+  if (rows.length <= MAX_SHOWN_ROWS) return [...rows];
+  return [...rows.slice(0, ROWS_AT_EACH_END), null, ...rows.slice(rows.length - ROWS_AT_EACH_END)];
+}
+
+/** A cell as shown: numbers to six significant digits (as pandas shows floats), null as None. */
+function shownCell(v: Cell | undefined): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : formatNumber(v);
+  return String(v);
+}
+
+function tableText(columns: readonly string[], rows: readonly TrialRow[]): string {
+  const shown = shownRows(rows);
+  const cells = shown.map((r) => (r === null ? columns.map(() => '...') : columns.map((c) => shownCell(r[c]))));
+  const widths = columns.map((c, j) => Math.max(c.length, ...cells.map((row) => row[j].length)));
+  const line = (values: readonly string[]) => values.map((v, j) => v.padStart(widths[j])).join('  ');
+  const out = [line(columns), ...cells.map(line)];
+  if (shown.length !== rows.length || rows.length === 0) out.push('', `[${rows.length} rows x ${columns.length} columns]`);
+  return out.join('\n');
+}
+
+function tableHtml(columns: readonly string[], rows: readonly TrialRow[]): string {
+  const head = `<thead><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>`;
+  const body = shownRows(rows)
+    .map((r) => `<tr>${columns.map((c) => `<td>${r === null ? '...' : escapeHtml(shownCell(r[c]))}</td>`).join('')}</tr>`)
+    .join('');
+  return `<div><table>${head}<tbody>${body}</tbody></table><p>${rows.length} rows × ${columns.length} columns</p></div>`;
 }
 
 function toCell(v: unknown): Cell {

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import MarkdownIt from 'markdown-it';
+import { escapeHtml } from '../../src/display';
 import { PACKAGE_ROOT } from '../moduleResolution';
 import { cellSource, WIDGET_STATE_MIME, WIDGET_VIEW_MIME, type Notebook, type NotebookOutput } from './notebook';
 import type { JsonObject } from '../wire';
@@ -17,9 +18,7 @@ export const EMBED_BUNDLE = path.join(PACKAGE_ROOT, 'widgets', 'dist', 'embed.js
 
 const markdown = new MarkdownIt({ html: true, linkify: false, typographer: false });
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-}
+export { escapeHtml };
 
 /** JSON safe inside a <script> element (no "</script>" or "<!--" can end or confuse it). */
 export function scriptJson(value: unknown): string {

@@ -9,7 +9,7 @@
  * was pruned at, so its last intermediate value is compared.
  */
 import type { Distribution } from '../distributions';
-import { reprSymbol, type MimeBundle } from '../display';
+import { escapeHtml, reprSymbol, type MimeBundle } from '../display';
 import { InvalidArgumentError } from '../errors';
 import { formatNumber } from '../format';
 import { checkOptionKeys, optionKeys } from '../options';
@@ -112,7 +112,8 @@ export class ReproduceReport implements ReproduceReportData {
   }
 
   [reprSymbol](): MimeBundle {
-    const row = (k: string, v: string) => `<tr><th style="text-align:left">${esc(k)}</th><td style="text-align:left">${esc(v)}</td></tr>`;
+    const row = (k: string, v: string) =>
+      `<tr><th style="text-align:left">${escapeHtml(k)}</th><td style="text-align:left">${escapeHtml(v)}</td></tr>`;
     const rows = [
       row('verdict', this.identical ? 'bit-identical' : 'not identical'),
       row('recorded', `${this.recordedState} ${show(this.recorded)}`),
@@ -138,10 +139,6 @@ export class ReproduceReport implements ReproduceReportData {
       'text/html': `<div><b style="color:${color}">Trial ${this.trialNumber}: ${this.identical ? 'reproduced bit-identically' : 'NOT reproduced identically'}</b><table>${rows.join('')}</table></div>`,
     };
   }
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function show(v: number | number[] | null): string {

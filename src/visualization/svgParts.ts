@@ -2,6 +2,7 @@
  * The pieces every static SVG snapshot shares (figure.ts's plot areas, the parallel coordinate, the
  * 3-D scatter): escaping, ticks, the title and the opening of the svg element, plotly's colours.
  */
+import { escapeHtml } from '../display';
 import { fitText } from './textWidth';
 
 export const FONT = 11;
@@ -9,9 +10,8 @@ export const FONT = 11;
 /** plotly's default colour sequence. */
 export const PALETTE = ['#636efa', '#EF553B', '#00cc96', '#ab63fa', '#FFA15A', '#19d3f3', '#FF6692', '#B6E880'];
 
-export function esc(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-}
+/** Text for SVG elements and attributes (the display module's escaper). */
+export const esc = escapeHtml;
 
 export function niceTicks(lo: number, hi: number, n = 5): number[] {
   if (!(hi > lo)) return [lo];

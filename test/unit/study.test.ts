@@ -17,6 +17,8 @@ import {
   categorical,
 } from '../../src';
 import { InMemoryStorage } from '../../src/entries/storage';
+import { reprSymbol } from '../../src/display';
+import { inspect } from 'node:util';
 
 describe('distributions reject invalid definitions with a clear error', () => {
   const cases: Array<[string, () => unknown, RegExp]> = [
@@ -288,6 +290,51 @@ describe('Study', () => {
     assert.equal(csv.length, 4);
     assert.ok(csv[1].includes('"a,""b"""'));
     assert.equal(JSON.parse(table.toJSON()).length, 3);
+  });
+
+  it('shows the table as pandas shows a DataFrame: head, tail, aligned text and HTML, long tables shortened', async () => {
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
+    await study.optimize(
+      (t) => {
+        t.setUserAttr('note', '<b>&');
+        return t.suggestInt('x', 0, 1000);
+      },
+      { nTrials: 70 },
+    );
+    const table = study.trialsDataFrame();
+    assert.deepEqual(
+      table.head().rows.map((r) => r.number),
+      [0, 1, 2, 3, 4],
+    );
+    assert.deepEqual(
+      table.tail(2).rows.map((r) => r.number),
+      [68, 69],
+    );
+    assert.equal(table.head(-65).rows.length, 5, 'a negative n keeps all but the last -n, as pandas');
+    assert.equal(table.tail(-68).rows[0].number, 68);
+    assert.deepEqual(table.head(3).columns, table.columns);
+    assert.throws(() => table.head(1.5), /trialsDataFrame\(\)\.head\(n\): n must be an integer/);
+
+    // Text: a header and the rows, each column as wide as its widest cell, right-aligned.
+    const short = table.head(3).toString().split('\n');
+    assert.equal(short.length, 4);
+    assert.equal(new Set(short.map((l) => l.length)).size, 1, short.join('\n'));
+    assert.match(short[0], /^number\s+state\s+value\s+datetime_start/);
+    assert.match(short[1], /^\s+0\s+COMPLETE\s+\d+/);
+    assert.equal(inspect(table.head(3)), table.head(3).toString(), 'console.log prints the table');
+    // Past 60 rows: the first and last five, a row of dots, and the size, as pandas shortens a long frame.
+    const long = table.toString().split('\n');
+    assert.equal(long.length, 1 + 11 + 2);
+    assert.match(long[6], /^\s*\.\.\.\s+\.\.\./);
+    assert.match(long[11], /^\s+69\s+COMPLETE/);
+    assert.equal(long.at(-1), `[70 rows x ${table.columns.length} columns]`);
+
+    const bundle = (table as unknown as Record<symbol, () => Record<string, string>>)[reprSymbol]();
+    assert.equal(bundle['text/plain'], table.toString());
+    const html = bundle['text/html'];
+    assert.equal((html.match(/<tr>/g) ?? []).length, 1 + 11);
+    assert.ok(html.includes('<td>&lt;b&gt;&amp;</td>'), 'cells are escaped');
+    assert.ok(html.includes(`70 rows × ${table.columns.length} columns`));
   });
 });
 

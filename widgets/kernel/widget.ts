@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
-import { reprSymbol, type MimeBundle } from '../../src/display';
+import { escapeHtml, reprSymbol, type MimeBundle } from '../../src/display';
 import { runtimePart } from '../../src/runtime';
 import { DISPLAY_ID_KEY, getCommTransport, widgetFrontendSeen, type BinaryBuffer, type CommHandle, type JsonObject } from './transport';
 import { modelRef, PROTOCOL_VERSION, VIEW_MIME, WIDGET_TARGET, type ModelSpec, type SerializedModel } from './protocol';
@@ -564,6 +564,4 @@ function sameValue(a: unknown, b: unknown): boolean {
   return Object.is(a, b) && (a === null || typeof a !== 'object');
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml };
