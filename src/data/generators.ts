@@ -4,7 +4,7 @@
  * Schmidhuber's adding problem and a toy polyphonic chorale generator standing in for JSB
  * Chorales, which no offline package carries). The same seed gives the same data everywhere.
  */
-import { checkOptionKeys, optionKeys } from '../options';
+import { checkOptionKeys, optionKeys, seedOrRandomState, type RandomStateOption } from '../options';
 import { Rng } from '../rng';
 import { requireInt } from '../validate';
 
@@ -15,11 +15,11 @@ export interface ImageDataset {
   size: number;
 }
 
-export interface RectanglesOptions {
+export interface RectanglesOptions extends RandomStateOption {
   size?: number;
   seed?: number;
 }
-const RECTANGLES_OPTION_KEYS = optionKeys<RectanglesOptions>({ size: true, seed: true });
+const RECTANGLES_OPTION_KEYS = optionKeys<RectanglesOptions>({ size: true, seed: true, randomState: true });
 
 /**
  * Rectangles: the white one-pixel outline of a rectangle on a black image; label 1 when it is
@@ -32,7 +32,7 @@ export function rectangles(n: number, opts: RectanglesOptions = {}): ImageDatase
   const size = opts.size ?? 28;
   requireInt('rectangles', 'n', n, 1);
   requireInt('rectangles', 'size', size, 8);
-  const rng = new Rng(opts.seed);
+  const rng = new Rng(seedOrRandomState('rectangles', opts));
   const minGap = Math.max(1, Math.round(size / 9));
   const X: number[][] = [];
   const y: number[] = [];
@@ -140,11 +140,11 @@ function insideHull(hull: Array<[number, number]>, x: number, y: number, margin:
   return true;
 }
 
-export interface ConvexOptions {
+export interface ConvexOptions extends RandomStateOption {
   size?: number;
   seed?: number;
 }
-const CONVEX_OPTION_KEYS = optionKeys<ConvexOptions>({ size: true, seed: true });
+const CONVEX_OPTION_KEYS = optionKeys<ConvexOptions>({ size: true, seed: true, randomState: true });
 
 /**
  * Convex: label 1 when the white region is convex (an intersection of random half-planes), 0 when
@@ -156,7 +156,7 @@ export function convex(n: number, opts: ConvexOptions = {}): ImageDataset {
   const size = opts.size ?? 28;
   requireInt('convex', 'n', n, 1);
   requireInt('convex', 'size', size, 8);
-  const rng = new Rng(opts.seed);
+  const rng = new Rng(seedOrRandomState('convex', opts));
   const minArea = 0.1 * size * size;
   const X: number[][] = [];
   const y: number[] = [];
@@ -183,18 +183,18 @@ export function convex(n: number, opts: ConvexOptions = {}): ImageDataset {
   return { X, y, size };
 }
 
-export interface TwoMoonsOptions {
+export interface TwoMoonsOptions extends RandomStateOption {
   noise?: number;
   seed?: number;
 }
-const TWO_MOONS_OPTION_KEYS = optionKeys<TwoMoonsOptions>({ noise: true, seed: true });
+const TWO_MOONS_OPTION_KEYS = optionKeys<TwoMoonsOptions>({ noise: true, seed: true, randomState: true });
 
 /** Two interleaving half circles (scikit-learn's make_moons), Gaussian noise of std `noise`; label = moon. */
 export function twoMoons(n: number, opts: TwoMoonsOptions = {}): { X: number[][]; y: number[] } {
   checkOptionKeys('twoMoons', opts, TWO_MOONS_OPTION_KEYS);
   requireInt('twoMoons', 'n', n, 2);
   const noise = opts.noise ?? 0;
-  const rng = new Rng(opts.seed);
+  const rng = new Rng(seedOrRandomState('twoMoons', opts));
   const nOut = Math.floor(n / 2);
   const nIn = n - nOut;
   const X: number[][] = [];
@@ -224,11 +224,11 @@ export interface SequenceDataset {
   y: number[];
 }
 
-export interface AddingProblemOptions {
+export interface AddingProblemOptions extends RandomStateOption {
   length?: number;
   seed?: number;
 }
-const ADDING_PROBLEM_OPTION_KEYS = optionKeys<AddingProblemOptions>({ length: true, seed: true });
+const ADDING_PROBLEM_OPTION_KEYS = optionKeys<AddingProblemOptions>({ length: true, seed: true, randomState: true });
 
 /**
  * The adding problem (Hochreiter & Schmidhuber 1997): each step holds a value uniform in [0, 1)
@@ -240,7 +240,7 @@ export function addingProblem(n: number, opts: AddingProblemOptions = {}): Seque
   const T = opts.length ?? 20;
   requireInt('addingProblem', 'n', n, 1);
   requireInt('addingProblem', 'length', T, 2);
-  const rng = new Rng(opts.seed);
+  const rng = new Rng(seedOrRandomState('addingProblem', opts));
   const X: number[][][] = [];
   const y: number[] = [];
   const half = Math.floor(T / 2);
@@ -271,13 +271,19 @@ const MAJOR = [0, 2, 4, 5, 7, 9, 11];
 // Chord roots as scale degrees (I, ii, IV, V, vi) and which may follow which, in the common-practice manner.
 const NEXT_DEGREE: Record<number, number[]> = { 0: [3, 4, 5, 1], 1: [4], 3: [4, 0, 1], 4: [0, 5], 5: [1, 3] };
 
-export interface ToyChoralesOptions {
+export interface ToyChoralesOptions extends RandomStateOption {
   length?: number;
   stepsPerBeat?: number;
   pitches?: number;
   seed?: number;
 }
-const TOY_CHORALES_OPTION_KEYS = optionKeys<ToyChoralesOptions>({ length: true, stepsPerBeat: true, pitches: true, seed: true });
+const TOY_CHORALES_OPTION_KEYS = optionKeys<ToyChoralesOptions>({
+  length: true,
+  stepsPerBeat: true,
+  pitches: true,
+  seed: true,
+  randomState: true,
+});
 
 /**
  * Toy four-voice chorales: a chord progression in a random major key (I, ii, IV, V, vi with
@@ -301,7 +307,7 @@ export function toyChorales(n: number, opts: ToyChoralesOptions = {}): ChoraleDa
     [55, 74], // alto
     [60, 79], // soprano
   ].map(([lo, hi]) => [Math.max(lo, lowest), Math.min(hi, lowest + P - 1)] as [number, number]);
-  const rng = new Rng(opts.seed);
+  const rng = new Rng(seedOrRandomState('toyChorales', opts));
   const frames: number[][][] = [];
   for (let s = 0; s < n; s++) {
     const key = rng.int(0, 11);

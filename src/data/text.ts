@@ -6,7 +6,7 @@
  * al.'s (2017) framewise tasks (TIMIT phonemes, JSB Chorales next step). The packages are optional
  * dependencies of tunelab: a missing one raises an error that names the package to install.
  */
-import { checkOptionKeys, optionKeys } from '../options';
+import { checkOptionKeys, optionKeys, seedOrRandomState, type RandomStateOption } from '../options';
 import { InvalidArgumentError } from '../errors';
 import { requireOptional } from '../optionalDependency';
 import { Rng } from '../rng';
@@ -42,12 +42,12 @@ function shuffled<T>(items: readonly T[], rng: Rng): T[] {
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz'.split('');
 
-export interface CmudictPhonemesOptions {
+export interface CmudictPhonemesOptions extends RandomStateOption {
   length?: number;
   n?: number;
   seed?: number;
 }
-const CMUDICT_PHONEMES_OPTION_KEYS = optionKeys<CmudictPhonemesOptions>({ length: true, n: true, seed: true });
+const CMUDICT_PHONEMES_OPTION_KEYS = optionKeys<CmudictPhonemesOptions>({ length: true, n: true, seed: true, randomState: true });
 
 /**
  * Words of the CMU Pronouncing Dictionary whose pronunciation has exactly as many phonemes as the
@@ -78,7 +78,7 @@ export function cmudictPhonemes(opts: CmudictPhonemesOptions = {}): StepLabelled
   words.sort((a, b) => (a.word < b.word ? -1 : 1));
   const n = opts.n ?? words.length;
   requireInt(where, 'n', n, 1, words.length);
-  const chosen = shuffled(words, new Rng(opts.seed ?? 0)).slice(0, n);
+  const chosen = shuffled(words, new Rng(seedOrRandomState('cmudictPhonemes', opts) ?? 0)).slice(0, n);
   return {
     X: chosen.map((w) => [...w.word].map((c) => oneHot(LETTERS.indexOf(c), LETTERS.length))),
     y: chosen.map((w) =>
@@ -97,13 +97,19 @@ export function cmudictPhonemes(opts: CmudictPhonemesOptions = {}): StepLabelled
 /** The separator between names in the character stream (also a class: "the name ends here"). */
 export const NAME_END = '.';
 
-export interface FirstNamesNextCharOptions {
+export interface FirstNamesNextCharOptions extends RandomStateOption {
   names?: 'female' | 'male' | 'both';
   length?: number;
   n?: number;
   seed?: number;
 }
-const FIRST_NAMES_NEXT_CHAR_OPTION_KEYS = optionKeys<FirstNamesNextCharOptions>({ names: true, length: true, n: true, seed: true });
+const FIRST_NAMES_NEXT_CHAR_OPTION_KEYS = optionKeys<FirstNamesNextCharOptions>({
+  names: true,
+  length: true,
+  n: true,
+  seed: true,
+  randomState: true,
+});
 
 /**
  * Next-character prediction on English first names (female, male or both lists), the way
@@ -131,7 +137,7 @@ export function firstNamesNextChar(opts: FirstNamesNextCharOptions = {}): StepLa
     for (const c of name)
       if (!symbols.includes(c)) throw new InvalidArgumentError(`${where}: unexpected character ${JSON.stringify(c)} in name ${name}.`);
   }
-  const stream = shuffled(names, new Rng(opts.seed ?? 0))
+  const stream = shuffled(names, new Rng(seedOrRandomState('firstNamesNextChar', opts) ?? 0))
     .map((s) => s + NAME_END)
     .join('');
   const available = Math.floor((stream.length - 1) / length);

@@ -263,12 +263,21 @@ describe("scikit-learn's randomState seeds what seed seeds", () => {
     assert.deepEqual(h1.cvResults, h2.cvResults);
   });
 
+  it('the data generators', () => {
+    assert.deepEqual(datasets.twoMoons(20, { noise: 0.1, randomState: 3 }), datasets.twoMoons(20, { noise: 0.1, seed: 3 }));
+    assert.notDeepEqual(datasets.twoMoons(20, { noise: 0.1, randomState: 3 }), datasets.twoMoons(20, { noise: 0.1, seed: 4 }));
+    assert.deepEqual(datasets.rectangles(3, { size: 12, randomState: 1 }), datasets.rectangles(3, { size: 12, seed: 1 }));
+    assert.deepEqual(datasets.addingProblem(3, { randomState: 2 }), datasets.addingProblem(3, { seed: 2 }));
+    assert.deepEqual(datasets.makeClassification({ nSamples: 20, randomState: 5 }), datasets.makeClassification({ nSamples: 20, seed: 5 }));
+  });
+
   it('seed and randomState with different values are refused, naming both', () => {
     for (const make of [
       () => new RandomForestClassifier({ seed: 1, randomState: 2 }),
       () => new KFold({ shuffle: true, seed: 1, randomState: 2 }),
       () => trainTestSplit([[1], [2]], [0, 1], { seed: 1, randomState: 2 }),
       () => datasets.makeBlobs({ seed: 1, randomState: 2 }),
+      () => datasets.twoMoons(10, { seed: 1, randomState: 2 }),
     ]) {
       assert.throws(make, /give seed or randomState \(the same thing under scikit-learn's name\), not two different values \(1 and 2\)/);
     }
