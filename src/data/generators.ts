@@ -15,11 +15,14 @@ export interface ImageDataset {
   size: number;
 }
 
-export interface RectanglesOptions extends RandomStateOption {
+/** The options of the image generators (`rectangles`, `convex`): the image's side in pixels (default 28) and the seed. */
+export interface ImageOptions extends RandomStateOption {
   size?: number;
   seed?: number;
 }
-const RECTANGLES_OPTION_KEYS = optionKeys<RectanglesOptions>({ size: true, seed: true, randomState: true });
+const IMAGE_OPTION_KEYS = optionKeys<ImageOptions>({ size: true, seed: true, randomState: true });
+export type RectanglesOptions = ImageOptions;
+export type ConvexOptions = ImageOptions;
 
 /**
  * Rectangles: the white one-pixel outline of a rectangle on a black image; label 1 when it is
@@ -28,7 +31,7 @@ const RECTANGLES_OPTION_KEYS = optionKeys<RectanglesOptions>({ size: true, seed:
  * position is uniform among those that fit.
  */
 export function rectangles(n: number, opts: RectanglesOptions = {}): ImageDataset {
-  checkOptionKeys('rectangles', opts, RECTANGLES_OPTION_KEYS);
+  checkOptionKeys('rectangles', opts, IMAGE_OPTION_KEYS);
   const size = opts.size ?? 28;
   requireInt('rectangles', 'n', n, 1);
   requireInt('rectangles', 'size', size, 8);
@@ -140,19 +143,13 @@ function insideHull(hull: Array<[number, number]>, x: number, y: number, margin:
   return true;
 }
 
-export interface ConvexOptions extends RandomStateOption {
-  size?: number;
-  seed?: number;
-}
-const CONVEX_OPTION_KEYS = optionKeys<ConvexOptions>({ size: true, seed: true, randomState: true });
-
 /**
  * Convex: label 1 when the white region is convex (an intersection of random half-planes), 0 when
  * it is not (a union of two or three such regions that fails the convexity test). Regions covering
  * under 10% of the image are redrawn, as tiny blobs carry no shape.
  */
 export function convex(n: number, opts: ConvexOptions = {}): ImageDataset {
-  checkOptionKeys('convex', opts, CONVEX_OPTION_KEYS);
+  checkOptionKeys('convex', opts, IMAGE_OPTION_KEYS);
   const size = opts.size ?? 28;
   requireInt('convex', 'n', n, 1);
   requireInt('convex', 'size', size, 8);
