@@ -39,6 +39,14 @@ function make(name: string, params: Record<string, ScheduleParam>, at: (step: nu
   };
 }
 
+/** A schedule's options: an object (its required keys named when it is missing) with no unknown key. */
+function checkScheduleOptions(where: string, opts: unknown, keys: readonly string[], required: readonly string[]): void {
+  if (opts === undefined || opts === null) {
+    throw new InvalidArgumentError(`${where}: pass its options, e.g. ${where}({ ${required.map((k) => `${k}: ...`).join(', ')} }).`);
+  }
+  checkOptionKeys(where, opts, keys);
+}
+
 function positive(where: string, name: string, v: number): void {
   if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
     throw new InvalidArgumentError(`${where}: ${name} must be a positive number, got ${v}.`);
@@ -59,7 +67,7 @@ const CONSTANT_OPTION_KEYS = optionKeys<ConstantOptions>({ lr: true, factor: tru
 
 /** `lr * factor` for the first `totalIters` steps, then `lr` (PyTorch ConstantLR; factor 1 = a constant rate). */
 export function constant(opts: ConstantOptions): Schedule {
-  checkOptionKeys('constant', opts, CONSTANT_OPTION_KEYS);
+  checkScheduleOptions('constant', opts, CONSTANT_OPTION_KEYS, ['lr']);
   const { lr, factor = 1, totalIters = 0 } = opts;
   positive('constant', 'lr', lr);
   if (!(factor > 0 && factor <= 1)) throw new InvalidArgumentError(`constant: factor must be in (0, 1], got ${factor}.`);
@@ -76,7 +84,7 @@ const STEP_OPTION_KEYS = optionKeys<StepOptions>({ lr: true, stepSize: true, gam
 
 /** `lr * gamma^floor(step / stepSize)` (PyTorch StepLR). */
 export function step(opts: StepOptions): Schedule {
-  checkOptionKeys('step', opts, STEP_OPTION_KEYS);
+  checkScheduleOptions('step', opts, STEP_OPTION_KEYS, ['lr', 'stepSize']);
   const { lr, stepSize, gamma = 0.1 } = opts;
   positive('step', 'lr', lr);
   requireInt('step', 'stepSize', stepSize, 1);
@@ -93,7 +101,7 @@ const MULTI_STEP_OPTION_KEYS = optionKeys<MultiStepOptions>({ lr: true, mileston
 
 /** `lr * gamma^(number of milestones <= step)` (PyTorch MultiStepLR). */
 export function multiStep(opts: MultiStepOptions): Schedule {
-  checkOptionKeys('multiStep', opts, MULTI_STEP_OPTION_KEYS);
+  checkScheduleOptions('multiStep', opts, MULTI_STEP_OPTION_KEYS, ['lr', 'milestones']);
   const { lr, gamma = 0.1 } = opts;
   positive('multiStep', 'lr', lr);
   positive('multiStep', 'gamma', gamma);
@@ -110,7 +118,7 @@ const EXPONENTIAL_OPTION_KEYS = optionKeys<ExponentialOptions>({ lr: true, gamma
 
 /** `lr * gamma^step` (PyTorch ExponentialLR). */
 export function exponential(opts: ExponentialOptions): Schedule {
-  checkOptionKeys('exponential', opts, EXPONENTIAL_OPTION_KEYS);
+  checkScheduleOptions('exponential', opts, EXPONENTIAL_OPTION_KEYS, ['lr', 'gamma']);
   const { lr, gamma } = opts;
   positive('exponential', 'lr', lr);
   positive('exponential', 'gamma', gamma);
@@ -129,7 +137,7 @@ const COSINE_ANNEALING_OPTION_KEYS = optionKeys<CosineAnnealingOptions>({ lr: tr
  * cosine keeps going (back up to lr over the next tMax steps), exactly as PyTorch does.
  */
 export function cosineAnnealing(opts: CosineAnnealingOptions): Schedule {
-  checkOptionKeys('cosineAnnealing', opts, COSINE_ANNEALING_OPTION_KEYS);
+  checkScheduleOptions('cosineAnnealing', opts, COSINE_ANNEALING_OPTION_KEYS, ['lr', 'tMax']);
   const { lr, tMax, etaMin = 0 } = opts;
   positive('cosineAnnealing', 'lr', lr);
   requireInt('cosineAnnealing', 'tMax', tMax, 1);
@@ -150,7 +158,7 @@ const COSINE_WARM_RESTARTS_OPTION_KEYS = optionKeys<CosineWarmRestartsOptions>({
  * (PyTorch CosineAnnealingWarmRestarts, Loshchilov & Hutter 2017).
  */
 export function cosineWarmRestarts(opts: CosineWarmRestartsOptions): Schedule {
-  checkOptionKeys('cosineWarmRestarts', opts, COSINE_WARM_RESTARTS_OPTION_KEYS);
+  checkScheduleOptions('cosineWarmRestarts', opts, COSINE_WARM_RESTARTS_OPTION_KEYS, ['lr', 't0']);
   const { lr, t0, tMult = 1, etaMin = 0 } = opts;
   positive('cosineWarmRestarts', 'lr', lr);
   requireInt('cosineWarmRestarts', 't0', t0, 1);
@@ -184,7 +192,7 @@ const LINEAR_WARMUP_OPTION_KEYS = optionKeys<LinearWarmupOptions>({ lr: true, to
  * then stays (PyTorch LinearLR).
  */
 export function linearWarmup(opts: LinearWarmupOptions): Schedule {
-  checkOptionKeys('linearWarmup', opts, LINEAR_WARMUP_OPTION_KEYS);
+  checkScheduleOptions('linearWarmup', opts, LINEAR_WARMUP_OPTION_KEYS, ['lr', 'totalIters']);
   const { lr, totalIters, startFactor = 1 / 3, endFactor = 1 } = opts;
   positive('linearWarmup', 'lr', lr);
   requireInt('linearWarmup', 'totalIters', totalIters, 1);
@@ -220,7 +228,7 @@ const WARMUP_COSINE_OPTION_KEYS = optionKeys<WarmupCosineOptions>({
  * (PyTorch SequentialLR of LinearLR(startFactor, 1, warmupSteps) and CosineAnnealingLR(totalSteps - warmupSteps)).
  */
 export function warmupCosine(opts: WarmupCosineOptions): Schedule {
-  checkOptionKeys('warmupCosine', opts, WARMUP_COSINE_OPTION_KEYS);
+  checkScheduleOptions('warmupCosine', opts, WARMUP_COSINE_OPTION_KEYS, ['lr', 'warmupSteps', 'totalSteps']);
   const { lr, warmupSteps, totalSteps, startFactor = 1 / 3, etaMin = 0 } = opts;
   positive('warmupCosine', 'lr', lr);
   requireInt('warmupCosine', 'warmupSteps', warmupSteps, 1);
@@ -257,7 +265,7 @@ const CYCLIC_OPTION_KEYS = optionKeys<CyclicOptions>({
  * 'exp_range' scales it by gamma^step.
  */
 export function cyclic(opts: CyclicOptions): Schedule {
-  checkOptionKeys('cyclic', opts, CYCLIC_OPTION_KEYS);
+  checkScheduleOptions('cyclic', opts, CYCLIC_OPTION_KEYS, ['baseLr', 'maxLr']);
   const { baseLr, maxLr, stepSizeUp = 2000, mode = 'triangular', gamma = 1 } = opts;
   const stepSizeDown = opts.stepSizeDown ?? stepSizeUp;
   positive('cyclic', 'baseLr', baseLr);
@@ -303,7 +311,7 @@ const ONE_CYCLE_OPTION_KEYS = optionKeys<OneCycleOptions>({
  * rate first returns symmetrically to the initial rate before the final annealing.
  */
 export function oneCycle(opts: OneCycleOptions): Schedule {
-  checkOptionKeys('oneCycle', opts, ONE_CYCLE_OPTION_KEYS);
+  checkScheduleOptions('oneCycle', opts, ONE_CYCLE_OPTION_KEYS, ['maxLr', 'totalSteps']);
   const { maxLr, totalSteps, pctStart = 0.3, annealStrategy = 'cos', divFactor = 25, finalDivFactor = 1e4, threePhase = false } = opts;
   positive('oneCycle', 'maxLr', maxLr);
   requireInt('oneCycle', 'totalSteps', totalSteps, 1);

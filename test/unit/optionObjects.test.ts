@@ -124,6 +124,15 @@ describe('every option object is checked at run time', () => {
       'pre',
       'per',
     );
+    // Called with no options at all (plain JavaScript): the required ones are named.
+    assert.throws(
+      () => untyped(schedules.step)(),
+      /^InvalidArgumentError: step: pass its options, e\.g\. step\(\{ lr: \.\.\., stepSize: \.\.\. \}\)\.$/,
+    );
+    assert.throws(
+      () => untyped(schedules.oneCycle)(null),
+      /oneCycle: pass its options, e\.g\. oneCycle\(\{ maxLr: \.\.\., totalSteps: \.\.\. \}\)/,
+    );
     // Valid options still build the schedule PyTorch's closed form gives.
     assert.equal(schedules.step({ lr: 0.1, stepSize: 2, gamma: 0.5 }).at(4), 0.025);
   });
