@@ -1,8 +1,9 @@
-import { TRIAL_STATE_NAMES, trialDurationMs, type FrozenTrial } from './frozenTrial';
+import { lastStep, TRIAL_STATE_NAMES, trialDurationMs, type FrozenTrial } from './frozenTrial';
 import { hasKey } from './dict';
 import { escapeHtml, reprSymbol, type MimeBundle } from './display';
 import { InvalidArgumentError } from './errors';
 import { formatNumber } from './format';
+import { checkOptionKeys, optionKeys } from './options';
 
 export type Cell = string | number | boolean | null;
 export type TrialRow = Record<string, Cell>;
@@ -30,6 +31,150 @@ export interface TrialsTable {
 const MAX_SHOWN_ROWS = 60;
 /** Rows shown from each end of a shortened table (pandas' `display.min_rows` is 10: five and five). */
 const ROWS_AT_EACH_END = 5;
+
+/**
+ * Which columns `trialsDataFrame` gives: Optuna's `trials_dataframe(attrs=...)`, a list of trial
+ * attributes in Optuna's names (`['number', 'value', 'params', 'state']`), each expanded as Optuna
+ * expands it; and `multiIndex`, which only `false` (flat names, Optuna's default) is.
+ */
+export interface TrialsTableOptions {
+  attrs?: readonly TrialAttr[];
+  multiIndex?: false;
+}
+const TRIALS_TABLE_OPTION_KEYS = optionKeys<TrialsTableOptions>({ attrs: true, multiIndex: true });
+
+/**
+ * The trial attributes a table can show, as Optuna's FrozenTrial names them (`_trial_id` with
+ * Optuna's underscore, shown as `trial_id`). `duration` is shown as `duration_ms`, a number of
+ * milliseconds (Optuna's is a pandas Timedelta, which JavaScript has no equivalent of).
+ */
+export type TrialAttr =
+  | 'number'
+  | '_trial_id'
+  | 'value'
+  | 'values'
+  | 'datetime_start'
+  | 'datetime_complete'
+  | 'duration'
+  | 'params'
+  | 'user_attrs'
+  | 'system_attrs'
+  | 'intermediate_values'
+  | 'last_step'
+  | 'state';
+const TRIAL_ATTRS: readonly TrialAttr[] = [
+  'number',
+  '_trial_id',
+  'value',
+  'values',
+  'datetime_start',
+  'datetime_complete',
+  'duration',
+  'params',
+  'user_attrs',
+  'system_attrs',
+  'intermediate_values',
+  'last_step',
+  'state',
+];
+
+/**
+ * The table `attrs` asks for, built as Optuna's `trials_dataframe` builds it: for each attribute in
+ * the order given, its column, or for a mapping (params, attributes, intermediate values) one column
+ * per key that some trial has (`params_x`), keys sorted; `value` becomes `values` in a
+ * multi-objective study, one column per objective named by the metric names or numbered. No trials,
+ * no columns (Optuna's empty DataFrame).
+ */
+export function trialsTableOf(
+  trials: readonly FrozenTrial[],
+  nObjectives: number,
+  metricNames: readonly string[] | null | undefined,
+  opts: TrialsTableOptions,
+): TrialsTable {
+  checkOptionKeys('trialsDataFrame', opts, TRIALS_TABLE_OPTION_KEYS);
+  if (opts.multiIndex !== undefined && opts.multiIndex !== false) {
+    throw new InvalidArgumentError(
+      "trialsDataFrame: multiIndex: true is not available; the table's columns have flat names, as Optuna's with multi_index=False (params_x).",
+    );
+  }
+  if (opts.attrs === undefined) return trialsTable(trials, nObjectives, metricNames);
+  if (!Array.isArray(opts.attrs))
+    throw new InvalidArgumentError("trialsDataFrame: attrs must be a list of trial attributes, e.g. ['number', 'value', 'params'].");
+  for (const a of opts.attrs) checkOptionKeys('trialsDataFrame', { [String(a)]: true }, TRIAL_ATTRS, 'attribute');
+  const named = metricNames && metricNames.length === nObjectives ? metricNames : null;
+  const attrs = opts.attrs.map((a) => (a === 'value' && nObjectives > 1 ? 'values' : a));
+  const columns: string[] = [];
+  const getters: Array<(t: FrozenTrial) => Cell> = [];
+  const add = (name: string, get: (t: FrozenTrial) => Cell) => {
+    if (columns.includes(name)) return;
+    columns.push(name);
+    getters.push(get);
+  };
+  const mapping = (prefix: string, of: (t: FrozenTrial) => Readonly<Record<string, unknown>>, cell: (v: unknown) => Cell) => {
+    const keys = new Set<string>();
+    for (const t of trials) for (const k of Object.keys(of(t))) keys.add(k);
+    for (const k of [...keys].sort()) add(`${prefix}_${k}`, (t) => (hasKey(of(t), k) ? cell(of(t)[k]) : null));
+  };
+  if (trials.length > 0) {
+    for (const attr of attrs) {
+      switch (attr) {
+        case 'number':
+          add('number', (t) => t.number);
+          break;
+        case '_trial_id':
+          add('trial_id', (t) => t.trialId);
+          break;
+        case 'value':
+          add(named ? `value_${named[0]}` : 'value', (t) => (t.values ? t.values[0] : null));
+          break;
+        case 'values':
+          for (let i = 0; i < nObjectives; i++) add(`values_${named ? named[i] : i}`, (t) => (t.values ? t.values[i] : null));
+          break;
+        case 'datetime_start':
+          add(attr, (t) => (t.datetimeStart ? t.datetimeStart.toISOString() : null));
+          break;
+        case 'datetime_complete':
+          add(attr, (t) => (t.datetimeComplete ? t.datetimeComplete.toISOString() : null));
+          break;
+        case 'duration':
+          add('duration_ms', trialDurationMs);
+          break;
+        case 'params':
+          mapping(
+            'params',
+            (t) => t.params,
+            (v) => v as Cell,
+          );
+          break;
+        case 'user_attrs':
+          mapping('user_attrs', (t) => t.userAttrs, toCell);
+          break;
+        case 'system_attrs':
+          mapping('system_attrs', (t) => t.systemAttrs, toCell);
+          break;
+        case 'intermediate_values': {
+          const steps = new Set<number>();
+          for (const t of trials) for (const step of t.intermediateValues.keys()) steps.add(step);
+          for (const step of [...steps].sort((a, b) => a - b))
+            add(`intermediate_values_${step}`, (t) => t.intermediateValues.get(step) ?? null);
+          break;
+        }
+        case 'last_step':
+          add(attr, (t) => lastStep(t) ?? null);
+          break;
+        case 'state':
+          add('state', (t) => TRIAL_STATE_NAMES[t.state]);
+          break;
+      }
+    }
+  }
+  const rows = trials.map((t) => {
+    const row: TrialRow = {};
+    columns.forEach((c, j) => (row[c] = getters[j](t)));
+    return row;
+  });
+  return tableOf(columns, rows);
+}
 
 /**
  * Columns: number, state, value (or values_0..k), datetime_start, datetime_complete, duration_ms,

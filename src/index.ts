@@ -45,7 +45,7 @@ export {
   type FrozenTrial,
   type FrozenTrialData,
 } from './frozenTrial';
-export type { TrialsTable, TrialRow } from './export';
+export type { TrialAttr, TrialsTable, TrialsTableOptions, TrialRow } from './export';
 export type { Storage, StudySummary } from './storage';
 export { objectiveFromModule, type ModuleObjective } from './parallel/moduleObjective';
 

@@ -15,7 +15,7 @@ import type { Sampler } from './samplers/base';
 import type { Storage } from './storage';
 import { FAIL_REASON_KEY, FIXED_PARAMS_KEY, type StudyTrial, type Trial } from './trial';
 import { hasKey, ownValue, plainCopy } from './dict';
-import { trialsTable, type TrialsTable } from './export';
+import { trialsTableOf, type TrialsTable, type TrialsTableOptions } from './export';
 import type { HeartbeatMonitor, HeartbeatOptions } from './parallel/heartbeat';
 import type { ModuleObjective } from './parallel/moduleObjective';
 import type { ReproduceOptions, ReproduceReport } from './reproducibility/reproduce';
@@ -471,8 +471,11 @@ export class Study implements StudyView {
     return depth < 0 ? `[Study ${this.studyName}]` : `Study ${inspect(shown, options)}`;
   }
 
-  /** One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export. */
-  trialsDataFrame(): TrialsTable {
-    return trialsTable(this.trialCache.all, this.directions.length, this.metricNames);
+  /**
+   * One row per trial (number, state, values, params, user attributes, times) with CSV/JSON export;
+   * `attrs` picks and orders the columns as Optuna's `trials_dataframe(attrs=...)` does.
+   */
+  trialsDataFrame(opts: TrialsTableOptions = {}): TrialsTable {
+    return trialsTableOf(this.trialCache.all, this.directions.length, this.metricNames, opts);
   }
 }
