@@ -356,7 +356,7 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
   const ys: number[] = [];
 
   type Drawn =
-    | { kind: 'xy'; trace: Trace; pts: Array<[number, number]>; index: number; pointColors: Array<string | null> }
+    | { kind: 'xy'; trace: Trace; pts: Array<[number, number]>; index: number; pointColors: Array<string | null>; errors: number[] | null }
     | { kind: 'bar'; trace: Trace; pts: Array<[number, number]>; bases: number[] | null; horizontal: boolean; index: number }
     | { kind: 'heatmap'; trace: Trace; cells: GridCell[]; zmin: number; zmax: number; index: number; colorAt: (t: number) => string };
   const drawn: Drawn[] = [];
@@ -403,6 +403,10 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
     const horizontal = t.orientation === 'h';
     const baseValues = type === 'bar' && Array.isArray(t.base) ? (t.base as unknown[]) : null;
     const bases: number[] = [];
+    // Symmetric error bars (plotly's error_y of type 'data': plot_optimization_history's error_bar).
+    const errorY = t.error_y as { array?: unknown; visible?: unknown } | undefined;
+    const errorValues = errorY && errorY.visible !== false && Array.isArray(errorY.array) ? (errorY.array as unknown[]) : null;
+    const errors: number[] = [];
     const n = Math.min(xv.length || yv.length, yv.length || xv.length);
     for (let i = 0; i < n; i++) {
       const x = xv.length ? sx.pos(xv[i]) : i;
@@ -411,11 +415,13 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
       if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(base)) continue;
       pts.push([x, y]);
       bases.push(base);
+      const e = errorValues ? Number(errorValues[i]) : NaN;
+      errors.push(Number.isFinite(e) ? Math.abs(e) : 0);
       const c = Array.isArray(markerColors) ? markerColors[i] : undefined;
       pointColors.push(typeof c === 'string' ? c : null);
     }
     if (type === 'bar') drawn.push({ kind: 'bar', trace: t, pts, bases: baseValues ? bases : null, horizontal, index });
-    else drawn.push({ kind: 'xy', trace: t, pts, index, pointColors });
+    else drawn.push({ kind: 'xy', trace: t, pts, index, pointColors, errors: errorValues ? errors : null });
   });
 
   // Bars: plotly's barmode 'group' (default) splits each position's slot between the bar traces;
@@ -453,10 +459,12 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
   });
   for (const d of drawn) {
     if (d.kind === 'xy') {
-      for (const [x, y] of d.pts) {
+      d.pts.forEach(([x, y], k) => {
         xs.push(x);
         ys.push(y);
-      }
+        const e = d.errors?.[k] ?? 0;
+        if (e > 0) ys.push(y - e, y + e);
+      });
     }
     if (d.kind === 'heatmap') {
       for (const cell of d.cells) {
@@ -591,11 +599,35 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
       }
       const mode = String(d.trace.mode ?? 'lines+markers');
       let g = `<g class="${cls}">`;
-      if (mode.includes('lines') && d.pts.length > 1) {
-        const path = d.pts.map(([x, y], k) => `${k ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
+      const pathOf = (pts: ReadonlyArray<[number, number]>, first: 'M' | 'L') =>
+        pts.map(([x, y], k) => `${k || first === 'L' ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
+      // plotly's fill 'tonexty': the area between this trace and the xy trace drawn before it (a band).
+      const previous = drawn
+        .slice(0, drawn.indexOf(d))
+        .reverse()
+        .find((p) => p.kind === 'xy');
+      if (d.trace.fill === 'tonexty' && previous && previous.pts.length > 0 && d.pts.length > 0) {
+        const fill = typeof d.trace.fillcolor === 'string' ? d.trace.fillcolor : color;
+        const area = pathOf(d.pts, 'M') + pathOf([...previous.pts].reverse(), 'L') + 'Z';
+        g += `<path class="fill" d="${area}" fill="${esc(fill)}" fill-opacity="${typeof d.trace.fillcolor === 'string' ? 1 : 0.3}" stroke="none"/>`;
+      }
+      const lineStyle = (d.trace.line ?? {}) as { dash?: unknown; width?: unknown };
+      const width = typeof lineStyle.width === 'number' && lineStyle.width >= 0 ? lineStyle.width : 2;
+      if (mode.includes('lines') && d.pts.length > 1 && width >= 0.5) {
         // plotly's line dashes (a pruned trial's learning curve is dotted).
-        const dash = DASHES.get(String((d.trace.line as { dash?: unknown } | undefined)?.dash));
-        g += `<path d="${path}" fill="none" stroke="${esc(color)}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
+        const dash = DASHES.get(String(lineStyle.dash));
+        g += `<path d="${pathOf(d.pts, 'M')}" fill="none" stroke="${esc(color)}" stroke-width="${width}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
+      }
+      if (d.errors) {
+        g += d.pts
+          .map(([x, y], k) => {
+            const e = d.errors![k];
+            if (!(e > 0)) return '';
+            const [cx, lo, hi] = [px(x).toFixed(1), py(y - e).toFixed(1), py(y + e).toFixed(1)];
+            const cap = (v: string) => `M${(px(x) - 3).toFixed(1)},${v}H${(px(x) + 3).toFixed(1)}`;
+            return `<path class="error" d="M${cx},${lo}V${hi}${cap(lo)}${cap(hi)}" stroke="${esc(color)}" stroke-width="1" fill="none"/>`;
+          })
+          .join('');
       }
       if (mode.includes('markers')) {
         g += d.pts

@@ -17,8 +17,10 @@ export {
   plotTimeline,
   plotParetoFront,
   type AxisTypeChoice,
+  type OptimizationHistoryOptions,
   type ParamImportancesPlotOptions,
   type ParetoFrontOptions,
+  type TimelineOptions,
 } from './plots';
 export { plotRank, type RankOptions } from './rank';
 export { plotHypervolumeHistory, hypervolumeHistory, type HypervolumeHistory } from './hypervolumeHistory';

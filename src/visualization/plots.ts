@@ -13,6 +13,7 @@ import { hasKey, ownValue } from '../dict';
 import { formatG } from '../format';
 import { checkOptionKeys, optionKeys } from '../options';
 import { SEED_STD_ATTR } from '../reproducibility/multiSeed';
+import { isFeasible } from '../multiobjective/constraints';
 import { dominates, nonDominatedSort, toLoss } from '../multiobjective/pareto';
 import {
   COLORS,
@@ -23,9 +24,9 @@ import {
   metricNamesOf,
   paramNames,
   PARAMS_TARGET_OPTION_KEYS,
+  TARGET_OPTION_KEYS,
   splitByFeasibility,
   subplotGrid,
-  TARGET_OPTION_KEYS,
   targetOf,
   type ParamsTargetOptions,
   type StudyLike,
@@ -100,11 +101,153 @@ export function optimizationHistoryLayout(opts: TargetOptions = {}): Record<stri
   };
 }
 
-/** Objective value of every complete trial by trial number, with the best value so far. */
-export function plotOptimizationHistory(study: StudyLike, opts: TargetOptions = {}): Figure {
-  checkOptionKeys('plotOptimizationHistory', opts, TARGET_OPTION_KEYS);
-  if (completeTrials(study).length === 0) warnNothingToDraw('plotOptimizationHistory', 'the study has no completed trials');
-  return new Figure({ data: optimizationHistoryTraces(study, opts), layout: optimizationHistoryLayout(opts) });
+export interface OptimizationHistoryOptions extends TargetOptions {
+  /**
+   * Draw the studies' mean per trial number, with their standard deviation as error bars and a band
+   * round the mean best value (Optuna's `error_bar`: several runs of one set-up, e.g. seeds).
+   */
+  errorBar?: boolean;
+}
+const OPTIMIZATION_HISTORY_OPTION_KEYS = optionKeys<OptimizationHistoryOptions>({ target: true, targetName: true, errorBar: true });
+
+/**
+ * Objective value of every complete trial by trial number, with the best value so far. Given several
+ * studies (Optuna's `plot_optimization_history([s1, s2])`), each gets its own values and best line,
+ * named after it (`Objective Value of tpe`, `Best Value of tpe`); with `errorBar`, their means and
+ * standard deviations per trial number instead.
+ */
+export function plotOptimizationHistory(studies: StudyLike | readonly StudyLike[], opts: OptimizationHistoryOptions = {}): Figure {
+  checkOptionKeys('plotOptimizationHistory', opts, OPTIMIZATION_HISTORY_OPTION_KEYS);
+  const list: readonly StudyLike[] = Array.isArray(studies) ? studies : [studies as StudyLike];
+  const { errorBar, ...targetOpts } = opts;
+  const layout = optimizationHistoryLayout(targetOpts);
+  if (list.length === 0) {
+    warnNothingToDraw('plotOptimizationHistory', 'no studies were given');
+    return new Figure({ data: [], layout });
+  }
+  if (list.every((s) => completeTrials(s).length === 0)) warnNothingToDraw('plotOptimizationHistory', 'the study has no completed trials');
+  if (list.length === 1 && !errorBar) return new Figure({ data: optimizationHistoryTraces(list[0], targetOpts), layout });
+  const histories = list.map((s) => studyHistory(s, targetOpts));
+  if (errorBar) return new Figure({ data: errorBarTraces(histories, targetOpts), layout });
+  const name = targetOpts.targetName ?? 'Objective Value';
+  const data: Trace[] = [];
+  list.forEach((study, k) => {
+    const h = histories[k];
+    const studyName = study.studyName ?? `study ${k}`;
+    const feasible = h.numbers.filter((_, i) => h.states[i] === 'feasible');
+    data.push({
+      type: 'scatter',
+      mode: 'markers',
+      name: `${name} of ${studyName}`,
+      x: feasible,
+      y: feasible.map((n) => h.values[h.numbers.indexOf(n)]),
+    });
+    if (h.best) {
+      const complete = h.numbers.filter((_, i) => h.states[i] !== 'incomplete');
+      data.push({
+        type: 'scatter',
+        mode: 'lines',
+        name: `Best Value of ${studyName}`,
+        x: complete,
+        y: complete.map((n) => finiteOrNaN(h.best![h.numbers.indexOf(n)])),
+      });
+    }
+    const infeasible = h.numbers.filter((_, i) => h.states[i] === 'infeasible');
+    if (infeasible.length > 0) {
+      data.push({ ...infeasibleTrace(), showlegend: false, x: infeasible, y: infeasible.map((n) => h.values[h.numbers.indexOf(n)]) });
+    }
+  });
+  return new Figure({ data, layout });
+}
+
+/** One study's history as Optuna 5.0 reads it: every trial's value (NaN unless COMPLETE), its state, and the feasible best so far. */
+interface StudyHistory {
+  numbers: number[];
+  values: number[];
+  states: Array<'feasible' | 'infeasible' | 'incomplete'>;
+  /** The best feasible value so far at each trial (±Infinity before the first); null with a `target`. */
+  best: number[] | null;
+}
+
+function studyHistory(study: StudyLike, opts: TargetOptions): StudyHistory {
+  const target = targetOf(study, opts, 'plotOptimizationHistory');
+  const minimize = study.directions[0] === 'minimize';
+  const out: StudyHistory = { numbers: [], values: [], states: [], best: opts.target ? null : [] };
+  let best = minimize ? Infinity : -Infinity;
+  for (const t of study.trials) {
+    const complete = t.state === TrialState.COMPLETE;
+    const state = !complete ? 'incomplete' : isFeasible(t) ? 'feasible' : 'infeasible';
+    const value = complete ? target(t) : NaN;
+    if (state === 'feasible') best = minimize ? Math.min(best, value) : Math.max(best, value);
+    out.numbers.push(t.number);
+    out.values.push(value);
+    out.states.push(state);
+    out.best?.push(best);
+  }
+  return out;
+}
+
+/**
+ * Optuna 5.0's error bars over several studies: per trial number that is feasible in at least one of
+ * them, the mean and (population) standard deviation of their feasible values, and of their best
+ * values so far; the best values' band drawn as two lines, the lower filled up to the upper.
+ */
+function errorBarTraces(histories: readonly StudyHistory[], opts: TargetOptions): Trace[] {
+  const size = Math.max(0, ...histories.flatMap((h) => h.numbers)) + 1;
+  const values: number[][] = Array.from({ length: size }, () => []);
+  const bests: number[][] = Array.from({ length: size }, () => []);
+  const anyFeasible = new Array<boolean>(size).fill(false);
+  for (const h of histories) {
+    h.numbers.forEach((n, i) => {
+      if (h.states[i] === 'feasible') {
+        anyFeasible[n] = true;
+        if (Number.isFinite(h.values[i])) values[n].push(h.values[i]);
+      }
+      if (h.best && Number.isFinite(h.best[i])) bests[n].push(h.best[i]);
+    });
+  }
+  const numbers = anyFeasible.flatMap((f, n) => (f ? [n] : []));
+  if (numbers.length === 0) {
+    warnNothingToDraw('plotOptimizationHistory', 'the studies have no feasible trials');
+    return [];
+  }
+  const meanStd = (xs: readonly number[]): [number, number] => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return [mean, Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length)];
+  };
+  const valueStats = numbers.map((n) => meanStd(values[n]));
+  const traces: Trace[] = [
+    {
+      type: 'scatter',
+      mode: 'markers',
+      name: opts.targetName ?? 'Objective Value',
+      x: numbers,
+      y: valueStats.map(([m]) => m),
+      error_y: { type: 'data', array: valueStats.map(([, sd]) => sd), visible: true },
+    },
+  ];
+  if (!opts.target) {
+    const bestStats = numbers.map((n) => meanStd(bests[n]));
+    traces.push(
+      { type: 'scatter', mode: 'lines', name: 'Best Value', x: numbers, y: bestStats.map(([m]) => m) },
+      { type: 'scatter', mode: 'lines', x: numbers, y: bestStats.map(([m, sd]) => m + sd), line: { width: 0.01 }, showlegend: false },
+      {
+        type: 'scatter',
+        mode: 'none',
+        x: numbers,
+        y: bestStats.map(([m, sd]) => m - sd),
+        fill: 'tonexty',
+        fillcolor: 'rgba(255,0,0,0.2)',
+        showlegend: false,
+      },
+    );
+  }
+  return traces;
+}
+
+/** ±Infinity (no feasible value yet) as NaN, which a figure draws as a gap. */
+function finiteOrNaN(v: number): number {
+  return Number.isFinite(v) ? v : NaN;
 }
 
 /** Learning curves: the intermediate values each trial reported; pruned trials are drawn and marked. */
@@ -512,10 +655,21 @@ export function plotEdf(studies: StudyLike | readonly StudyLike[], opts: TargetO
   });
 }
 
+export interface TimelineOptions {
+  /** Only the most recent trials, this many (Optuna's `n_recent_trials`; default all). */
+  nRecentTrials?: number | null;
+}
+const TIMELINE_OPTION_KEYS = optionKeys<TimelineOptions>({ nRecentTrials: true });
+
 /** When each trial ran: one horizontal bar per trial from its start to its end, colored by state. */
-export function plotTimeline(study: StudyLike): Figure {
+export function plotTimeline(study: StudyLike, opts: TimelineOptions = {}): Figure {
+  checkOptionKeys('plotTimeline', opts, TIMELINE_OPTION_KEYS);
+  const recent = opts.nRecentTrials;
+  if (recent !== undefined && recent !== null && !(Number.isInteger(recent) && recent > 0)) {
+    throw new InvalidArgumentError(`plotTimeline: nRecentTrials must be a positive integer or null, got ${String(recent)}.`);
+  }
   const byState = new Map<TrialState, FrozenTrial[]>();
-  for (const t of study.trials) {
+  for (const t of recent ? study.trials.slice(-recent) : study.trials) {
     if (!t.datetimeStart) continue;
     const list = byState.get(t.state) ?? [];
     list.push(t);

@@ -14,6 +14,7 @@ from optuna.visualization._contour import _get_contour_info
 from optuna.visualization._edf import _get_edf_info
 from optuna.visualization._intermediate_values import _get_intermediate_plot_info
 from optuna.visualization._optimization_history import _get_optimization_history_info_list
+from optuna.visualization._timeline import _get_timeline_info
 from optuna.visualization._parallel_coordinate import _get_parallel_coordinate_info
 from optuna.visualization._pareto_front import _get_pareto_front_info
 from optuna.visualization._slice import _get_slice_plot_info
@@ -56,6 +57,16 @@ s_par = _get_parallel_coordinate_info(special)
 s_edf = _get_edf_info(special)
 s_pareto = _get_pareto_front_info(special_multi)
 c3 = _get_contour_info(single, None, None, "Objective Value")
+# Several studies: each with its own values and best line; and their error bars.
+histories = _get_optimization_history_info_list([single, special], None, "Objective Value", False)
+eb = _get_optimization_history_info_list([single, single2, special], None, "Objective Value", True)[0]
+timeline_recent = _get_timeline_info(single, n_recent_trials=7)
+
+
+def num(v):
+    """A float for JSON: infinities as the text JavaScript's Number() reads."""
+    v = float(v)
+    return None if v != v else ("Infinity" if v == float("inf") else "-Infinity" if v == float("-inf") else v)
 
 def finite_or_none(v):
     """JSON has no NaN: Optuna 5 marks 'no value yet' with NaN, which becomes null here."""
@@ -96,6 +107,25 @@ print(json.dumps(finite_or_none({
             if sub.xaxis.name != sub.yaxis.name
         ],
     },
+    "histories": [
+        {
+            "name": h.values_info.label_name,
+            "best_name": h.best_values_info.label_name,
+            "feasible": [n for n, s in zip(h.trial_numbers, h.values_info.states) if s.name == "Feasible"],
+            "y": [num(v) for v, s in zip(h.values_info.values, h.values_info.states) if s.name == "Feasible"],
+            "infeasible": [n for n, s in zip(h.trial_numbers, h.values_info.states) if s.name == "Infeasible"],
+            "best": [num(b) for b, s in zip(h.best_values_info.values, h.values_info.states) if s.name != "Incomplete"],
+        }
+        for h in histories
+    ],
+    "error_bar": {
+        "x": eb.trial_numbers,
+        "y": [num(v) for v in eb.values_info.values],
+        "std": [num(v) for v in eb.values_info.stds],
+        "best": [num(v) for v in eb.best_values_info.values],
+        "best_std": [num(v) for v in eb.best_values_info.stds],
+    },
+    "timeline_recent": [b.number for b in timeline_recent.bars],
     "special": {
         "history": {
             "feasible": [n for n, s in zip(s_hist.trial_numbers, s_hist.values_info.states) if s.name == "Feasible"],

@@ -30,7 +30,7 @@ import {
   type Study,
 } from '../../src';
 import { formatG } from '../../src/format';
-import { figureSnapshotSvg } from '../../src/visualization/figure';
+import { figureSnapshotSvg, type Trace } from '../../src/visualization/figure';
 import { optimizationHistoryLive } from '../../widgets/kernel/liveHistory';
 import { PYTHON } from '../helpers/python';
 
@@ -130,6 +130,70 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
       'the fixture has all three end states',
     );
     ref = JSON.parse(execFileSync(PYTHON, [join(__dirname, 'optuna_plots.py')], { input: JSON.stringify(input), encoding: 'utf8' }));
+  });
+
+  it('plotOptimizationHistory of several studies: each its own values and best line, named after it', () => {
+    const fig = plotOptimizationHistory([single, special]);
+    const numbers = (d: Trace) => d.x as number[];
+    const ys = (d: Trace) => (d.y as number[]).map((v) => (Number.isNaN(v) ? null : v));
+    const fromJson = (vs: Array<number | string | null>) => vs.map((v) => (typeof v === 'string' ? Number(v) : v));
+    ref.histories.forEach((h: Record<string, never>) => {
+      const values = fig.data.find((d) => d.name === h.name)!;
+      assert.deepEqual(numbers(values), h.feasible, `${h.name}: trials`);
+      assert.deepEqual(ys(values), fromJson(h.y), `${h.name}: values`);
+      const best = fig.data.find((d) => d.name === h.best_name)!;
+      assert.deepEqual(
+        ys(best),
+        fromJson(h.best).map((v) => (v === null || Number.isFinite(v) ? v : null)),
+        `${h.best_name}: the feasible best so far (a gap before the first)`,
+      );
+    });
+    const infeasible = fig.data.filter((d) => d.name === 'Infeasible Trial');
+    assert.deepEqual(
+      infeasible.map(numbers),
+      ref.histories.filter((h: { infeasible: number[] }) => h.infeasible.length > 0).map((h: { infeasible: number[] }) => h.infeasible),
+    );
+    assert.ok(infeasible.every((d) => d.showlegend === false));
+  });
+
+  it('plotOptimizationHistory({ errorBar }): the mean and standard deviation per trial number, as Optuna 5.0', () => {
+    const fig = plotOptimizationHistory([single, single2, special], { errorBar: true });
+    const e = ref.error_bar;
+    const num = (vs: Array<number | string>) => vs.map(Number);
+    assert.deepEqual(fig.data[0].x, e.x);
+    assertClose(fig.data[0].y as number[], num(e.y), 'means');
+    assertClose((fig.data[0].error_y as { array: number[] }).array, num(e.std), 'standard deviations');
+    assert.equal(fig.data[1].name, 'Best Value');
+    assertClose(fig.data[1].y as number[], num(e.best), 'best means');
+    const upper = fig.data[2].y as number[];
+    const lower = fig.data[3].y as number[];
+    assertClose(
+      upper.map((u, i) => (u - lower[i]) / 2),
+      num(e.best_std),
+      'the band is the best values mean plus and minus their standard deviation',
+    );
+    assert.equal(fig.data[3].fill, 'tonexty');
+    // The SVG fallback draws the error bars and the band (the band's upper edge, a 0.01-wide line, not at all).
+    const svg = figureSnapshotSvg(fig);
+    assert.equal(
+      (svg.match(/class="error"/g) ?? []).length,
+      (fig.data[0].error_y as { array: number[] }).array.filter((sd) => sd > 0).length,
+    );
+    assert.equal((svg.match(/class="fill" d="M[^"]+Z" fill="rgba\(255,0,0,0\.2\)"/g) ?? []).length, 1);
+    assert.equal((svg.match(/stroke-width="0\.01"/g) ?? []).length, 0);
+    assert.equal(
+      plotOptimizationHistory([single, single2], { errorBar: true, target: (t) => t.values![0], targetName: 'loss' }).data.length,
+      1,
+    );
+  });
+
+  it('plotTimeline({ nRecentTrials }) draws only the most recent trials, as Optuna 5.0', () => {
+    const bars = plotTimeline(single, { nRecentTrials: 7 }).data.flatMap((d) => d.y as number[]);
+    assert.deepEqual(
+      bars.sort((a, b) => a - b),
+      ref.timeline_recent,
+    );
+    assert.throws(() => plotTimeline(single, { nRecentTrials: 0 }), /nRecentTrials must be a positive integer or null, got 0/);
   });
 
   it('plotOptimizationHistory: objective values and the best-so-far line', () => {
