@@ -11,6 +11,7 @@ import { IMPORTANCE_OPTION_FIELDS } from '../importance/options';
 import type { Study } from '../study';
 import { hasKey, ownValue } from '../dict';
 import { formatG } from '../format';
+import { logWarning } from '../logging';
 import { checkOptionKeys, optionKeys } from '../options';
 import { SEED_STD_ATTR } from '../reproducibility/multiSeed';
 import { isFeasible } from '../multiobjective/constraints';
@@ -800,29 +801,66 @@ export interface ParetoFrontOptions {
   includeDominatedTrials?: boolean;
   /** Axis scale per objective, or one for all (default 'auto': log for positive values spanning >= 100x). */
   axisType?: AxisTypeChoice | readonly AxisTypeChoice[];
+  /**
+   * The 2 or 3 values to draw each trial at (default its objective values), as Optuna's `targets`:
+   * a study of four or more objectives is drawn through two or three of them. The front is still
+   * the study's own, over all its objectives.
+   */
+  targets?: (t: FrozenTrial) => readonly number[];
+  /**
+   * Feasibility from this function instead of the trials' recorded constraints (Optuna's
+   * `constraints_func`, deprecated since Optuna 4.0: record constraints with `trial.setConstraint`).
+   */
+  constraintsFunc?: (t: FrozenTrial) => readonly number[];
 }
-const PARETO_FRONT_OPTION_KEYS = optionKeys<ParetoFrontOptions>({ targetNames: true, includeDominatedTrials: true, axisType: true });
+const PARETO_FRONT_OPTION_KEYS = optionKeys<ParetoFrontOptions>({
+  targetNames: true,
+  includeDominatedTrials: true,
+  axisType: true,
+  targets: true,
+  constraintsFunc: true,
+});
 
 /** Objective values of a multi-objective study's trials; the Pareto-optimal ones highlighted. */
 export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {}): Figure {
   checkOptionKeys('plotParetoFront', opts, PARETO_FRONT_OPTION_KEYS);
-  const k = study.directions.length;
-  if (k !== 2 && k !== 3) throw new InvalidArgumentError(`plotParetoFront draws 2 or 3 objectives; this study has ${k}.`);
+  const objectives = study.directions.length;
+  if (!opts.targets && objectives !== 2 && objectives !== 3) {
+    throw new InvalidArgumentError(
+      `plotParetoFront draws 2 or 3 objectives; this study has ${objectives}. Pass targets: (t) => [t.values[0], t.values[2]] to draw two or three of them.`,
+    );
+  }
   const trials = completeTrials(study);
   if (trials.length === 0) warnNothingToDraw('plotParetoFront', 'the study has no completed trials');
   // As Optuna 5.0 (and study.bestTrials): the front is made of feasible trials only; with constraints
   // recorded, the infeasible trials are drawn apart in grey and the others are "Feasible Trial".
-  const hasConstraints = trials.some((t) => Object.keys(t.constraints).length > 0);
-  const [feasible, infeasible] = splitByFeasibility(trials);
+  const { constraintsFunc } = opts;
+  if (constraintsFunc) {
+    logWarning(
+      'plotParetoFront: constraintsFunc is deprecated in Optuna 4.0 and removed in 6.0; record constraints with trial.setConstraint(key, value) instead.',
+    );
+  }
+  const hasConstraints = constraintsFunc ? true : trials.some((t) => Object.keys(t.constraints).length > 0);
+  const [feasible, infeasible] = constraintsFunc
+    ? [trials.filter((t) => constraintsFunc(t).every((c) => c <= 0)), trials.filter((t) => !constraintsFunc(t).every((c) => c <= 0))]
+    : splitByFeasibility(trials);
   const front = feasible.filter((t) => !feasible.some((o) => o !== t && dominates(o.values!, t.values!, study.directions)));
   const others = feasible.filter((t) => !front.includes(t));
-  if (opts.targetNames && opts.targetNames.length !== k) {
-    throw new InvalidArgumentError(`plotParetoFront: targetNames must name each of the ${k} objectives, got ${opts.targetNames.length}.`);
-  }
-  const names = objectiveNames(study, opts.targetNames);
   const drawnTrials = (opts.includeDominatedTrials ?? true) ? trials : front;
+  const valuesOf = paretoTargets(opts.targets, drawnTrials, objectives);
+  const k = valuesOf.length;
+  if (opts.targetNames && opts.targetNames.length !== k) {
+    throw new InvalidArgumentError(`plotParetoFront: targetNames must name each of the ${k} drawn values, got ${opts.targetNames.length}.`);
+  }
+  // As Optuna 5.0: the names given, else the study's metric names, else 'Objective 0', 'Objective 1', ...
+  const metricNames = metricNamesOf(study);
+  const names = opts.targetNames
+    ? [...opts.targetNames]
+    : metricNames && metricNames.length === k
+      ? [...metricNames]
+      : Array.from({ length: k }, (_, i) => `Objective ${i}`);
   const types = paretoAxisTypes(
-    Array.from({ length: k }, (_, i) => drawnTrials.map((t) => t.values![i])),
+    Array.from({ length: k }, (_, i) => drawnTrials.map((t) => valuesOf[i](t))),
     opts.axisType,
   );
   const trace = (ts: FrozenTrial[], name: string, color: string): Trace => {
@@ -830,12 +868,12 @@ export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {})
       type: k === 2 ? 'scatter' : 'scatter3d',
       mode: 'markers',
       name,
-      x: ts.map((t) => t.values![0]),
-      y: ts.map((t) => t.values![1]),
+      x: ts.map(valuesOf[0]),
+      y: ts.map(valuesOf[1]),
       text: ts.map((t) => `Trial ${t.number}`),
       marker: { color, size: k === 2 ? 7 : 4 },
     };
-    if (k === 3) t.z = ts.map((t) => t.values![2]);
+    if (k === 3) t.z = ts.map(valuesOf[2]);
     return t;
   };
   const data: Trace[] = [];
@@ -852,4 +890,37 @@ export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {})
     layout.scene = { xaxis: axis(0), yaxis: axis(1), zaxis: axis(2) };
   }
   return new Figure({ data, layout });
+}
+
+/**
+ * One function per drawn coordinate: the objective values, or what `targets` returns, checked to be
+ * 2 or 3 numbers for every trial drawn (each trial's targets computed once).
+ */
+function paretoTargets(
+  targets: ((t: FrozenTrial) => readonly number[]) | undefined,
+  trials: readonly FrozenTrial[],
+  objectives: number,
+): Array<(t: FrozenTrial) => number> {
+  if (!targets) return Array.from({ length: objectives }, (_, i) => (t: FrozenTrial) => t.values![i]);
+  const cache = new Map<FrozenTrial, readonly number[]>();
+  const of = (t: FrozenTrial): readonly number[] => {
+    let v = cache.get(t);
+    if (!v) {
+      v = targets(t);
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) {
+        throw new InvalidArgumentError(
+          `plotParetoFront: targets must return a list of numbers, got ${JSON.stringify(v)} for trial ${t.number}.`,
+        );
+      }
+      cache.set(t, v);
+    }
+    return v;
+  };
+  const n = trials.length > 0 ? of(trials[0]).length : objectives;
+  if (n !== 2 && n !== 3) throw new InvalidArgumentError(`plotParetoFront draws 2 or 3 targets; targets returned ${n} values.`);
+  for (const t of trials) {
+    if (of(t).length !== n)
+      throw new InvalidArgumentError(`plotParetoFront: targets returned ${of(t).length} values for trial ${t.number}, ${n} for others.`);
+  }
+  return Array.from({ length: n }, (_, i) => (t: FrozenTrial) => of(t)[i]);
 }

@@ -45,6 +45,7 @@ multi = build(data["multi"], study_name="multi", directions=data["multi"]["direc
 # Constraints, conditional parameters, numeric choices and an infinite value.
 special = build(data["special"], study_name="special", direction=data["special"]["direction"])
 special_multi = build(data["specialMulti"], study_name="special_multi", directions=data["specialMulti"]["directions"])
+four = build(data["four"], study_name="four", directions=data["four"]["directions"])
 
 hist = _get_optimization_history_info_list(single, None, "Objective Value", False)[0]
 edf = _get_edf_info([single, single2])
@@ -61,6 +62,8 @@ c3 = _get_contour_info(single, None, None, "Objective Value")
 histories = _get_optimization_history_info_list([single, special], None, "Objective Value", False)
 eb = _get_optimization_history_info_list([single, single2, special], None, "Objective Value", True)[0]
 timeline_recent = _get_timeline_info(single, n_recent_trials=7)
+four_pareto = _get_pareto_front_info(four, target_names=["x", "xy"], targets=lambda t: [t.values[0], t.values[2]])
+constrained_pareto = _get_pareto_front_info(multi, constraints_func=lambda t: [t.values[1] - 0.5])
 
 
 def num(v):
@@ -126,6 +129,14 @@ print(json.dumps(finite_or_none({
         "best_std": [num(v) for v in eb.best_values_info.stds],
     },
     "timeline_recent": [b.number for b in timeline_recent.bars],
+    "four": {
+        "best": sorted([t.number, v[0], v[1]] for t, v in four_pareto.best_trials_with_values),
+        "others": sorted([t.number, v[0], v[1]] for t, v in four_pareto.non_best_trials_with_values),
+    },
+    "constrained": {
+        "best": sorted(t.number for t, _ in constrained_pareto.best_trials_with_values),
+        "infeasible": sorted(t.number for t, _ in constrained_pareto.infeasible_trials_with_values),
+    },
     "special": {
         "history": {
             "feasible": [n for n, s in zip(s_hist.trial_numbers, s_hist.values_info.states) if s.name == "Feasible"],

@@ -59,6 +59,7 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
   let multi: Study;
   let special: Study;
   let specialMulti: Study;
+  let four: Study;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let ref: any;
 
@@ -117,7 +118,21 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
       },
       { nTrials: 12, showProgressBar: false },
     );
+    four = await createStudy({
+      studyName: 'four',
+      directions: ['minimize', 'maximize', 'minimize', 'minimize'],
+      sampler: new RandomSampler({ seed: 16 }),
+    });
+    await four.optimize(
+      (t) => {
+        const x = t.suggestFloat('x', 0, 1);
+        const y = t.suggestFloat('y', 0, 1);
+        return [x, y, x * y, (1 - x) ** 2 + y];
+      },
+      { nTrials: 25, showProgressBar: false },
+    );
     const input = {
+      four: { directions: ['minimize', 'maximize', 'minimize', 'minimize'], trials: trialsJson(four.trials) },
       special: { direction: 'minimize', trials: trialsJson(special.trials) },
       specialMulti: { directions: ['minimize', 'minimize'], trials: trialsJson(specialMulti.trials) },
       single: { direction: 'minimize', trials: trialsJson(single.trials) },
@@ -286,6 +301,31 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
     const others = fig.data.find((d) => d.name === 'Trial')!;
     assert.deepEqual(numbers(best), ref.pareto.best);
     assert.deepEqual(numbers(others), ref.pareto.others);
+  });
+
+  it("plotParetoFront({ targets }) draws a four-objective study's front through two of its objectives, as Optuna 5.0", () => {
+    const fig = plotParetoFront(four, { targets: (t) => [t.values![0], t.values![2]], targetNames: ['x', 'xy'] });
+    const byName = (name: string) => fig.data.find((d) => d.name === name)!;
+    const trialsOf = (d: Trace) => (d.text as string[]).map((s) => Number(s.replace('Trial ', '')));
+    const points = (d: Trace) =>
+      trialsOf(d)
+        .map((n, i) => [n, (d.x as number[])[i], (d.y as number[])[i]])
+        .sort((a, b) => a[0] - b[0]);
+    assert.deepEqual(points(byName('Best Trial')), ref.four.best);
+    assert.deepEqual(points(byName('Trial')), ref.four.others);
+    assert.equal((fig.layout as { xaxis: { title: { text: string } } }).xaxis.title.text, 'x');
+    assert.throws(() => plotParetoFront(four), /this study has 4\. Pass targets/);
+    assert.throws(() => plotParetoFront(four, { targets: (t) => [...t.values!] }), /draws 2 or 3 targets; targets returned 4 values/);
+    // Optuna's deprecated constraints_func: feasibility from the function, the infeasible trials apart.
+    const constrained = plotParetoFront(multi, { constraintsFunc: (t) => [t.values![1] - 0.5] });
+    assert.deepEqual(
+      trialsOf(constrained.data.find((d) => d.name === 'Infeasible Trial')!).sort((a, b) => a - b),
+      ref.constrained.infeasible,
+    );
+    assert.deepEqual(
+      trialsOf(constrained.data.find((d) => d.name === 'Best Trial')!).sort((a, b) => a - b),
+      ref.constrained.best,
+    );
   });
 
   it('plotContour, plotTimeline and plotParamImportances build displayable figures', () => {
