@@ -20,7 +20,16 @@ export { MultiObjectiveValueError } from './frozenTrial';
 export { Rng } from './rng';
 
 // Studies, trials and what they hold.
-export { createStudy, loadStudy, deleteStudy, getAllStudySummaries, getAllStudyNames, copyStudy } from './study/lifecycle';
+export {
+  createStudy,
+  loadStudy,
+  deleteStudy,
+  getAllStudySummaries,
+  getAllStudyNames,
+  copyStudy,
+  type CopyStudyOptions,
+  type DeleteStudyOptions,
+} from './study/lifecycle';
 export {
   Study,
   type CreateStudyOptions,

@@ -30,7 +30,7 @@ import { TrialCache } from './study/trialCache';
 import { runStepsAsync, type Steps } from './steps';
 import { checkOptionKeys } from './options';
 import { logWarning } from './logging';
-import { ENQUEUE_TRIAL_OPTION_KEYS } from './study/optionKeys';
+import { ENQUEUE_TRIAL_OPTION_KEYS, GET_TRIALS_OPTION_KEYS } from './study/optionKeys';
 import { studyKeyOf, viewOf, type PeekedTrials, type StudyView } from './study/view';
 
 export { stopAllStudies } from './study/activeStudies';
@@ -194,8 +194,12 @@ export class Study implements StudyView {
     return { trials: this.trialCache.current, changes: this.trialCache.changeCount };
   }
 
-  /** Trials filtered by state. */
-  getTrials(opts: { states?: readonly TrialState[] } = {}): FrozenTrial[] {
+  /**
+   * Trials filtered by state. `deepcopy` is taken for Optuna's habit and changes nothing: the trials
+   * handed out are never changed under their holder.
+   */
+  getTrials(opts: { states?: readonly TrialState[]; deepcopy?: boolean } = {}): FrozenTrial[] {
+    checkOptionKeys('getTrials', opts, GET_TRIALS_OPTION_KEYS);
     const states = opts.states;
     if (!states) return [...this.trialCache.current];
     return this.trialCache.current.filter((t) => states.includes(t.state));

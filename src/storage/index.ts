@@ -45,13 +45,30 @@ export function registerStorageBackend(scheme: string, opener: StorageOpener): v
   openers.set(scheme, opener);
 }
 
+/** Whether `v` is a Storage (it has the methods a study calls first), not some other object given as one. */
+function isStorage(v: unknown): v is Storage {
+  const s = v as Partial<Record<keyof Storage, unknown>> | null;
+  return typeof s === 'object' && s !== null && typeof s.createNewStudy === 'function' && typeof s.getAllTrials === 'function';
+}
+
 /**
  * Resolve what the user passed as `storage`: undefined or 'memory' for in-process memory, a Storage
  * object as is, or a URL whose scheme picks a registered backend.
  */
 export async function getStorage(storage: string | Storage | undefined, options: OpenOptions = {}): Promise<Storage> {
   if (storage === undefined || storage === 'memory' || storage === ':memory:') return new InMemoryStorage();
-  if (typeof storage !== 'string') return storage;
+  if (typeof storage !== 'string') {
+    if (isStorage(storage)) return storage;
+    const what =
+      storage === null
+        ? 'null'
+        : typeof storage === 'object'
+          ? `an object with the keys ${Object.keys(storage).join(', ') || '(none)'}`
+          : typeof storage;
+    throw new StorageError(
+      `A storage is a URL such as 'sqlite:///studies.db' or a Storage object (InMemoryStorage, JournalStorage, ...); got ${what}.`,
+    );
+  }
   const scheme = storage.slice(0, storage.indexOf(':') + 1);
   const opener = openers.get(scheme);
   if (!opener) {

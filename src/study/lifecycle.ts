@@ -17,7 +17,7 @@ import type { Sampler } from '../samplers/base';
 import { TPESampler } from '../samplers/tpe';
 import { getStorage, usingStorage, type Storage, type StudySummary } from '../storage';
 import { Study, type CreateStudyOptions, type LoadStudyOptions } from '../study';
-import { checkOptionKeys } from '../options';
+import { checkOptionKeys, optionKeys } from '../options';
 import { CREATE_STUDY_OPTION_KEYS, LOAD_STUDY_OPTION_KEYS } from './optionKeys';
 import type { StudyServices } from './services';
 
@@ -96,20 +96,32 @@ export async function loadStudy(opts: LoadStudyOptions): Promise<Study> {
 }
 
 /** Delete a study and all its trials. */
-export async function deleteStudy(opts: { studyName: string; storage: string | Storage }): Promise<void> {
+export interface DeleteStudyOptions {
+  studyName: string;
+  storage: string | Storage;
+}
+const DELETE_STUDY_OPTION_KEYS = optionKeys<DeleteStudyOptions>({ studyName: true, storage: true });
+
+export async function deleteStudy(opts: DeleteStudyOptions): Promise<void> {
+  checkOptionKeys('deleteStudy', opts, DELETE_STUDY_OPTION_KEYS);
   await usingStorage(opts.storage, async (storage) => storage.deleteStudy(await storage.getStudyIdFromName(opts.studyName)));
 }
+
+export interface CopyStudyOptions {
+  fromStudyName: string;
+  fromStorage: string | Storage;
+  toStorage: string | Storage;
+  /** Default: the study's own name. */
+  toStudyName?: string;
+}
+const COPY_STUDY_OPTION_KEYS = optionKeys<CopyStudyOptions>({ fromStudyName: true, fromStorage: true, toStorage: true, toStudyName: true });
 
 /**
  * Copy a study, trials included (states, params, values, intermediate values, attributes, datetimes),
  * into another storage or under another name, like Optuna's copy_study.
  */
-export async function copyStudy(opts: {
-  fromStudyName: string;
-  fromStorage: string | Storage;
-  toStorage: string | Storage;
-  toStudyName?: string;
-}): Promise<void> {
+export async function copyStudy(opts: CopyStudyOptions): Promise<void> {
+  checkOptionKeys('copyStudy', opts, COPY_STUDY_OPTION_KEYS);
   await usingStorage(opts.fromStorage, (from) => usingStorage(opts.toStorage, (to) => copyTrials(from, to, opts)));
 }
 

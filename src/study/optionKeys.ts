@@ -6,7 +6,7 @@
  * to its interface.
  */
 import { optionKeys } from '../options';
-import type { CreateStudyOptions, EnqueueTrialOptions, LoadStudyOptions, OptimizeOptions, TellOptions } from '../study';
+import type { CreateStudyOptions, EnqueueTrialOptions, LoadStudyOptions, OptimizeOptions, Study, TellOptions } from '../study';
 
 const HEARTBEAT_KEYS = {
   heartbeatInterval: true,
@@ -53,3 +53,5 @@ export const ENQUEUE_TRIAL_OPTION_KEYS = optionKeys<EnqueueTrialOptions>({
   userAttrs: true,
   skipIfExists: true,
 });
+
+export const GET_TRIALS_OPTION_KEYS = optionKeys<NonNullable<Parameters<Study['getTrials']>[0]>>({ states: true, deepcopy: true });

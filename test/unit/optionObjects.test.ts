@@ -6,8 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  copyStudy,
   createStudy,
   datasets,
+  deleteStudy,
+  getAllStudySummaries,
+  TrialState,
   DecisionTreeClassifier,
   float,
   GradientBoostingRegressor,
@@ -37,6 +41,7 @@ import {
   type Study,
 } from '../../src';
 import { plotParetoFront } from '../../src/visualization';
+import { InMemoryStorage } from '../../src/storage';
 import { bestTrialMixture, randomEfficiencyCurve } from '../../src/entries/efficiency';
 
 /** Call `f` as plain JavaScript would, with options TypeScript would refuse. */
@@ -166,6 +171,29 @@ describe('every option object is checked at run time', () => {
       'validationsplit',
       'validationSplit',
     );
+  });
+
+  it('the study functions and getTrials, and a storage that is not one', async () => {
+    const study = await smallStudy();
+    await rejectsKey(() => untyped(study.getTrials.bind(study))({ stats: [TrialState.COMPLETE] }), 'getTrials', 'stats', 'states');
+    assert.equal(
+      study.getTrials({ deepcopy: false, states: [TrialState.COMPLETE] }).length,
+      6,
+      "Optuna's deepcopy is taken and changes nothing",
+    );
+    await rejectsKey(() => untyped(deleteStudy)({ studyName: 'x', storage: 'memory', storge: 1 }), 'deleteStudy', 'storge', 'storage');
+    await rejectsKey(
+      () => untyped(copyStudy)({ fromStudyName: 'x', fromStorage: 'memory', toStorage: 'memory', to_study_name: 'y' }),
+      'copyStudy',
+      'to_study_name',
+      'toStudyName',
+    );
+    // Optuna's keyword form, get_all_study_summaries(storage=...), written as an object: said plainly.
+    await assert.rejects(
+      untyped(getAllStudySummaries)({ storage: 'memory' }) as Promise<unknown>,
+      /A storage is a URL such as 'sqlite:\/\/\/studies\.db' or a Storage object \(InMemoryStorage, JournalStorage, \.\.\.\); got an object with the keys storage\./,
+    );
+    assert.deepEqual(await getAllStudySummaries(new InMemoryStorage()), []);
   });
 
   it('every plot that takes options', async () => {
