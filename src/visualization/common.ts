@@ -139,10 +139,13 @@ export function subplotGrid(n: number): {
   };
 }
 
-/** The trials that meet every recorded constraint, and those that violate one (each judged once). */
-export function splitByFeasibility(trials: readonly FrozenTrial[]): [FrozenTrial[], FrozenTrial[]] {
+/** The trials that meet every recorded constraint (or `feasibleTrial`), and those that do not (each judged once). */
+export function splitByFeasibility(
+  trials: readonly FrozenTrial[],
+  feasibleTrial: (t: FrozenTrial) => boolean = isFeasible,
+): [FrozenTrial[], FrozenTrial[]] {
   const feasible: FrozenTrial[] = [];
   const infeasible: FrozenTrial[] = [];
-  for (const t of trials) (isFeasible(t) ? feasible : infeasible).push(t);
+  for (const t of trials) (feasibleTrial(t) ? feasible : infeasible).push(t);
   return [feasible, infeasible];
 }

@@ -563,6 +563,8 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
       const [top, bottom] = [Math.min(py(ya), py(yb)), Math.max(py(ya), py(yb))];
       return `<rect x="${l.toFixed(1)}" y="${top.toFixed(1)}" width="${(r - l).toFixed(1)}" height="${(bottom - top).toFixed(1)}"${extra}/>`;
     };
+    // The xy trace drawn last, which a `fill: 'tonexty'` trace fills up to.
+    let previousXy: Extract<Drawn, { kind: 'xy' }> | null = null;
     for (const d of drawn) {
       const cls = `trace trace-${d.index}`;
       if (d.kind === 'heatmap') {
@@ -602,11 +604,8 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
       const pathOf = (pts: ReadonlyArray<[number, number]>, first: 'M' | 'L') =>
         pts.map(([x, y], k) => `${k || first === 'L' ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
       // plotly's fill 'tonexty': the area between this trace and the xy trace drawn before it (a band).
-      const previous = drawn
-        .slice(0, drawn.indexOf(d))
-        .reverse()
-        .find((p) => p.kind === 'xy');
-      if (d.trace.fill === 'tonexty' && previous && previous.pts.length > 0 && d.pts.length > 0) {
+      const previous = d.trace.fill === 'tonexty' ? previousXy : null;
+      if (previous && previous.pts.length > 0 && d.pts.length > 0) {
         const fill = typeof d.trace.fillcolor === 'string' ? d.trace.fillcolor : color;
         const area = pathOf(d.pts, 'M') + pathOf([...previous.pts].reverse(), 'L') + 'Z';
         g += `<path class="fill" d="${area}" fill="${esc(fill)}" fill-opacity="${typeof d.trace.fillcolor === 'string' ? 1 : 0.3}" stroke="none"/>`;
@@ -638,6 +637,7 @@ function snapshotPanel(fig: FigureSpec, W: number, H: number, top = MARGIN.t): s
           .join('');
       }
       parts.push(g + '</g>');
+      previousXy = d;
     }
   }
   if (skipped.length > 0) {

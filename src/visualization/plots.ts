@@ -36,8 +36,12 @@ import {
 } from './common';
 import { BLUES } from './colorscale';
 
-/** The two traces of the optimization history (shared with the live widget so they look the same). */
-export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions = {}): Trace[] {
+/**
+ * The traces of the optimization history (shared with the live widget so they look the same). `of`
+ * names the study when several are drawn together: each trace is named after it (`Best Value of
+ * tpe`), and its colours are left to plotly's cycle, so the studies can be told apart.
+ */
+export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions = {}, of?: string): Trace[] {
   const target = targetOf(study, opts, 'plotOptimizationHistory');
   const trials = completeTrials(study);
   const minimize = opts.target !== undefined || study.directions[0] === 'minimize';
@@ -52,31 +56,30 @@ export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions 
     if (isFeasibleTrial.has(t) && (Number.isNaN(cur) || (minimize ? v < cur : v > cur))) cur = v;
     best.push(cur);
   }
-  const name = opts.targetName ?? 'Objective Value';
+  const suffix = of === undefined ? '' : ` of ${of}`;
   const values: Trace = {
     type: 'scatter',
     mode: 'markers',
-    name,
+    name: `${opts.targetName ?? 'Objective Value'}${suffix}`,
     x: feasible.map((t) => t.number),
     y: feasible.map(target),
-    marker: { color: COLORS.complete },
   };
+  if (of === undefined) values.marker = { color: COLORS.complete };
   // Trials scored over several seeds (evaluateSeeds) carry their spread: draw it as error bars.
-  const spread = opts.target ? null : seedSpread(feasible);
+  const spread = opts.target || of !== undefined ? null : seedSpread(feasible);
   if (spread) values.error_y = { type: 'data', array: spread, visible: true, thickness: 1 };
   const traces: Trace[] = [values];
   // Optuna draws the best-so-far line only for the study's own objective.
   if (!opts.target) {
-    traces.push({
-      type: 'scatter',
-      mode: 'lines',
-      name: 'Best Value',
-      x: trials.map((t) => t.number),
-      y: best,
-      line: { color: COLORS.best },
-    });
+    const line: Trace = { type: 'scatter', mode: 'lines', name: `Best Value${suffix}`, x: trials.map((t) => t.number), y: best };
+    if (of === undefined) line.line = { color: COLORS.best };
+    traces.push(line);
   }
-  if (infeasible.length > 0) traces.push({ ...infeasibleTrace(), x: infeasible.map((t) => t.number), y: infeasible.map(target) });
+  if (infeasible.length > 0) {
+    const points: Trace = { ...infeasibleTrace(), x: infeasible.map((t) => t.number), y: infeasible.map(target) };
+    if (of !== undefined) points.showlegend = false;
+    traces.push(points);
+  }
   return traces;
 }
 
@@ -127,38 +130,19 @@ export function plotOptimizationHistory(studies: StudyLike | readonly StudyLike[
     return new Figure({ data: [], layout });
   }
   if (list.every((s) => completeTrials(s).length === 0)) warnNothingToDraw('plotOptimizationHistory', 'the study has no completed trials');
-  if (list.length === 1 && !errorBar) return new Figure({ data: optimizationHistoryTraces(list[0], targetOpts), layout });
-  const histories = list.map((s) => studyHistory(s, targetOpts));
-  if (errorBar) return new Figure({ data: errorBarTraces(histories, targetOpts), layout });
-  const name = targetOpts.targetName ?? 'Objective Value';
-  const data: Trace[] = [];
-  list.forEach((study, k) => {
-    const h = histories[k];
-    const studyName = study.studyName ?? `study ${k}`;
-    const feasible = h.numbers.filter((_, i) => h.states[i] === 'feasible');
-    data.push({
-      type: 'scatter',
-      mode: 'markers',
-      name: `${name} of ${studyName}`,
-      x: feasible,
-      y: feasible.map((n) => h.values[h.numbers.indexOf(n)]),
+  if (errorBar)
+    return new Figure({
+      data: errorBarTraces(
+        list.map((s) => studyHistory(s, targetOpts)),
+        targetOpts,
+      ),
+      layout,
     });
-    if (h.best) {
-      const complete = h.numbers.filter((_, i) => h.states[i] !== 'incomplete');
-      data.push({
-        type: 'scatter',
-        mode: 'lines',
-        name: `Best Value of ${studyName}`,
-        x: complete,
-        y: complete.map((n) => finiteOrNaN(h.best![h.numbers.indexOf(n)])),
-      });
-    }
-    const infeasible = h.numbers.filter((_, i) => h.states[i] === 'infeasible');
-    if (infeasible.length > 0) {
-      data.push({ ...infeasibleTrace(), showlegend: false, x: infeasible, y: infeasible.map((n) => h.values[h.numbers.indexOf(n)]) });
-    }
+  if (list.length === 1) return new Figure({ data: optimizationHistoryTraces(list[0], targetOpts), layout });
+  return new Figure({
+    data: list.flatMap((study, k) => optimizationHistoryTraces(study, targetOpts, study.studyName ?? `study ${k}`)),
+    layout,
   });
-  return new Figure({ data, layout });
 }
 
 /** One study's history as Optuna 5.0 reads it: every trial's value (NaN unless COMPLETE), its state, and the feasible best so far. */
@@ -244,11 +228,6 @@ function errorBarTraces(histories: readonly StudyHistory[], opts: TargetOptions)
     );
   }
   return traces;
-}
-
-/** ±Infinity (no feasible value yet) as NaN, which a figure draws as a gap. */
-function finiteOrNaN(v: number): number {
-  return Number.isFinite(v) ? v : NaN;
 }
 
 /** Learning curves: the intermediate values each trial reported; pruned trials are drawn and marked. */
@@ -841,9 +820,7 @@ export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {})
     );
   }
   const hasConstraints = constraintsFunc ? true : trials.some((t) => Object.keys(t.constraints).length > 0);
-  const [feasible, infeasible] = constraintsFunc
-    ? [trials.filter((t) => constraintsFunc(t).every((c) => c <= 0)), trials.filter((t) => !constraintsFunc(t).every((c) => c <= 0))]
-    : splitByFeasibility(trials);
+  const [feasible, infeasible] = splitByFeasibility(trials, constraintsFunc ? (t) => constraintsFunc(t).every((c) => c <= 0) : undefined);
   const front = feasible.filter((t) => !feasible.some((o) => o !== t && dominates(o.values!, t.values!, study.directions)));
   const others = feasible.filter((t) => !front.includes(t));
   const drawnTrials = (opts.includeDominatedTrials ?? true) ? trials : front;
