@@ -101,8 +101,19 @@ export function trialsTableOf(
   if (!Array.isArray(opts.attrs))
     throw new InvalidArgumentError("trialsDataFrame: attrs must be a list of trial attributes, e.g. ['number', 'value', 'params'].");
   for (const a of opts.attrs) checkOptionKeys('trialsDataFrame', { [String(a)]: true }, TRIAL_ATTRS, 'attribute');
+  // As Optuna's empty DataFrame: no trials, no columns.
+  return trials.length === 0 ? tableOf([], []) : tableOfAttrs(trials, nObjectives, metricNames, opts.attrs);
+}
+
+/** The table's columns for `attrs`, in their order, each expanded (see `trialsTableOf`), and its rows. */
+function tableOfAttrs(
+  trials: readonly FrozenTrial[],
+  nObjectives: number,
+  metricNames: readonly string[] | null | undefined,
+  requested: readonly TrialAttr[],
+): TrialsTable {
   const named = metricNames && metricNames.length === nObjectives ? metricNames : null;
-  const attrs = opts.attrs.map((a) => (a === 'value' && nObjectives > 1 ? 'values' : a));
+  const attrs = requested.map((a) => (a === 'value' && nObjectives > 1 ? 'values' : a));
   const columns: string[] = [];
   const getters: Array<(t: FrozenTrial) => Cell> = [];
   const add = (name: string, get: (t: FrozenTrial) => Cell) => {
@@ -115,57 +126,55 @@ export function trialsTableOf(
     for (const t of trials) for (const k of Object.keys(of(t))) keys.add(k);
     for (const k of [...keys].sort()) add(`${prefix}_${k}`, (t) => (hasKey(of(t), k) ? cell(of(t)[k]) : null));
   };
-  if (trials.length > 0) {
-    for (const attr of attrs) {
-      switch (attr) {
-        case 'number':
-          add('number', (t) => t.number);
-          break;
-        case '_trial_id':
-          add('trial_id', (t) => t.trialId);
-          break;
-        case 'value':
-          add(named ? `value_${named[0]}` : 'value', (t) => (t.values ? t.values[0] : null));
-          break;
-        case 'values':
-          for (let i = 0; i < nObjectives; i++) add(`values_${named ? named[i] : i}`, (t) => (t.values ? t.values[i] : null));
-          break;
-        case 'datetime_start':
-          add(attr, (t) => (t.datetimeStart ? t.datetimeStart.toISOString() : null));
-          break;
-        case 'datetime_complete':
-          add(attr, (t) => (t.datetimeComplete ? t.datetimeComplete.toISOString() : null));
-          break;
-        case 'duration':
-          add('duration_ms', trialDurationMs);
-          break;
-        case 'params':
-          mapping(
-            'params',
-            (t) => t.params,
-            (v) => v as Cell,
-          );
-          break;
-        case 'user_attrs':
-          mapping('user_attrs', (t) => t.userAttrs, toCell);
-          break;
-        case 'system_attrs':
-          mapping('system_attrs', (t) => t.systemAttrs, toCell);
-          break;
-        case 'intermediate_values': {
-          const steps = new Set<number>();
-          for (const t of trials) for (const step of t.intermediateValues.keys()) steps.add(step);
-          for (const step of [...steps].sort((a, b) => a - b))
-            add(`intermediate_values_${step}`, (t) => t.intermediateValues.get(step) ?? null);
-          break;
-        }
-        case 'last_step':
-          add(attr, (t) => lastStep(t) ?? null);
-          break;
-        case 'state':
-          add('state', (t) => TRIAL_STATE_NAMES[t.state]);
-          break;
+  for (const attr of attrs) {
+    switch (attr) {
+      case 'number':
+        add('number', (t) => t.number);
+        break;
+      case '_trial_id':
+        add('trial_id', (t) => t.trialId);
+        break;
+      case 'value':
+        add(named ? `value_${named[0]}` : 'value', (t) => (t.values ? t.values[0] : null));
+        break;
+      case 'values':
+        for (let i = 0; i < nObjectives; i++) add(`values_${named ? named[i] : i}`, (t) => (t.values ? t.values[i] : null));
+        break;
+      case 'datetime_start':
+        add(attr, (t) => (t.datetimeStart ? t.datetimeStart.toISOString() : null));
+        break;
+      case 'datetime_complete':
+        add(attr, (t) => (t.datetimeComplete ? t.datetimeComplete.toISOString() : null));
+        break;
+      case 'duration':
+        add('duration_ms', trialDurationMs);
+        break;
+      case 'params':
+        mapping(
+          'params',
+          (t) => t.params,
+          (v) => v as Cell,
+        );
+        break;
+      case 'user_attrs':
+        mapping('user_attrs', (t) => t.userAttrs, toCell);
+        break;
+      case 'system_attrs':
+        mapping('system_attrs', (t) => t.systemAttrs, toCell);
+        break;
+      case 'intermediate_values': {
+        const steps = new Set<number>();
+        for (const t of trials) for (const step of t.intermediateValues.keys()) steps.add(step);
+        for (const step of [...steps].sort((a, b) => a - b))
+          add(`intermediate_values_${step}`, (t) => t.intermediateValues.get(step) ?? null);
+        break;
       }
+      case 'last_step':
+        add(attr, (t) => lastStep(t) ?? null);
+        break;
+      case 'state':
+        add('state', (t) => TRIAL_STATE_NAMES[t.state]);
+        break;
     }
   }
   const rows = trials.map((t) => {
@@ -183,42 +192,20 @@ export function trialsTableOf(
  * `trials_dataframe` names them: `value_<name>` for one objective, `values_<name>` for several.
  */
 export function trialsTable(trials: readonly FrozenTrial[], nObjectives: number, metricNames?: readonly string[] | null): TrialsTable {
-  const paramNames = new Set<string>();
-  const attrNames = new Set<string>();
-  for (const t of trials) {
-    for (const k of Object.keys(t.params)) paramNames.add(k);
-    for (const k of Object.keys(t.userAttrs)) attrNames.add(k);
-  }
-  const named = metricNames && metricNames.length === nObjectives ? metricNames : null;
-  const valueCols =
-    nObjectives === 1
-      ? [named ? `value_${named[0]}` : 'value']
-      : Array.from({ length: nObjectives }, (_, i) => `values_${named ? named[i] : i}`);
-  const columns = [
-    'number',
-    'state',
-    ...valueCols,
-    'datetime_start',
-    'datetime_complete',
-    'duration_ms',
-    ...[...paramNames].sort().map((p) => `params_${p}`),
-    ...[...attrNames].sort().map((a) => `user_attrs_${a}`),
-  ];
-  const rows = trials.map((t) => {
-    const row: TrialRow = {
-      number: t.number,
-      state: TRIAL_STATE_NAMES[t.state],
-    };
-    valueCols.forEach((c, i) => (row[c] = t.values ? t.values[i] : null));
-    row.datetime_start = t.datetimeStart ? t.datetimeStart.toISOString() : null;
-    row.datetime_complete = t.datetimeComplete ? t.datetimeComplete.toISOString() : null;
-    row.duration_ms = trialDurationMs(t);
-    for (const p of paramNames) row[`params_${p}`] = hasKey(t.params, p) ? t.params[p] : null;
-    for (const a of attrNames) row[`user_attrs_${a}`] = hasKey(t.userAttrs, a) ? toCell(t.userAttrs[a]) : null;
-    return row;
-  });
-  return tableOf(columns, rows);
+  return tableOfAttrs(trials, nObjectives, metricNames, DEFAULT_ATTRS);
 }
+
+/** The default table's attributes: Optuna's default `attrs` without the system attributes, the state second. */
+const DEFAULT_ATTRS: readonly TrialAttr[] = [
+  'number',
+  'state',
+  'value',
+  'datetime_start',
+  'datetime_complete',
+  'duration',
+  'params',
+  'user_attrs',
+];
 
 function tableOf(columns: string[], rows: TrialRow[]): TrialsTable {
   const text = () => tableText(columns, rows);
