@@ -7,7 +7,7 @@
  * for number, and so is the choice of survivors given the same scores.
  */
 import { InvalidArgumentError } from '../errors';
-import { type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
+import { checkSearchInput, type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
 import type { NoInference } from '../options';
 import { Rng } from '../rng';
 import { StepInterrupts } from '../stepInterrupts';
@@ -310,6 +310,7 @@ export async function halvingGridSearchCV<P extends Params>(
   opts: HalvingOptions = {},
 ): Promise<HalvingSearchResult> {
   checkOptionKeys('halvingGridSearchCV', opts, HALVING_GRID_OPTION_KEYS);
+  checkSearchInput('halvingGridSearchCV', estimator, X, y);
   const model = estimator as Estimator;
   const splitter = resolveCV(opts.cv, model);
   const resolved = resolveOptions('halvingGridSearchCV', model, X, y, splitter, opts);
@@ -331,6 +332,7 @@ export async function halvingRandomSearchCV<P extends Params>(
   opts: HalvingOptions & { nCandidates?: 'exhaust' | number } = {},
 ): Promise<HalvingSearchResult> {
   checkOptionKeys('halvingRandomSearchCV', opts, HALVING_RANDOM_OPTION_KEYS);
+  checkSearchInput('halvingRandomSearchCV', estimator, X, y);
   const where = 'halvingRandomSearchCV';
   const model = estimator as Estimator;
   const nCandidates = opts.nCandidates ?? 'exhaust';
@@ -350,23 +352,11 @@ export async function halvingRandomSearchCV<P extends Params>(
   return runHalving(
     where,
     model,
-    drawCandidates(distributions as Record<string, ParamSampler>, n, seedOrRandomState(where, opts)),
+    sampleCandidates(distributions as Record<string, ParamSampler>, n, seedOrRandomState(where, opts)),
     X,
     y,
     opts,
     resolved,
     splitter,
   );
-}
-
-/**
- * `n` candidates as scikit-learn's ParameterSampler draws them: when every parameter is a list,
- * distinct points of their grid (at most all of them), otherwise independent samples.
- */
-function drawCandidates(distributions: Record<string, ParamSampler>, n: number, seed?: number): Params[] {
-  const lists = Object.values(distributions);
-  if (lists.length === 0 || !lists.every((d) => Array.isArray(d))) return sampleCandidates(distributions, n, seed);
-  const points = expandGrid(distributions as Record<string, readonly unknown[]>);
-  const order = new Rng(seed).shuffle(points.map((_, i) => i));
-  return order.slice(0, Math.min(n, points.length)).map((i) => points[i]);
 }

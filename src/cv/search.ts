@@ -14,7 +14,18 @@ import {
   TUNE_CV_OPTION_KEYS,
 } from './optionKeys';
 import { InvalidArgumentError, OptimizeInterruptedError, TrialPruned } from '../errors';
-import { accuracy, meanSquaredError, r2, take, type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
+import {
+  accuracy,
+  checkSearchInput,
+  meanSquaredError,
+  r2,
+  take,
+  type Estimator,
+  type Matrix,
+  type Params,
+  type Vector,
+} from '../models/estimator';
+import { logWarning } from '../logging';
 import { Rng } from '../rng';
 import type { NoInference } from '../options';
 import { checkSignalOption } from '../optimizeSignal';
@@ -51,7 +62,17 @@ export function resolveCV(cv: CV | undefined, model: Estimator): Splitter {
     const nSplits = cv ?? 5;
     return model.estimatorType === 'classifier' ? new StratifiedKFold({ nSplits }) : new KFold({ nSplits });
   }
-  if (typeof cv.split !== 'function') throw new InvalidArgumentError('cv must be a fold count or a splitter with split(X, y).');
+  const splitter = cv as Partial<Splitter> | null;
+  if (
+    typeof splitter !== 'object' ||
+    splitter === null ||
+    typeof splitter.split !== 'function' ||
+    typeof splitter.getNSplits !== 'function'
+  ) {
+    throw new InvalidArgumentError(
+      `cv must be a fold count or a splitter (new KFold(), new StratifiedKFold(), new ShuffleSplit(), or an object with split(X, y) and getNSplits()); got ${JSON.stringify(cv)}.`,
+    );
+  }
   return cv;
 }
 
@@ -96,6 +117,7 @@ export interface CrossValidateResult {
 /** Fit a fresh clone of `model` on each training fold and score it on the test fold. */
 export async function crossValidate(model: Estimator, X: Matrix, y: Vector, opts: CrossValidateOptions = {}): Promise<CrossValidateResult> {
   checkOptionKeys('crossValidate', opts, CROSS_VALIDATE_OPTION_KEYS);
+  checkSearchInput('crossValidate', model, X, y);
   const { signal, ...rest } = opts;
   const splitter = resolveCV(opts.cv, model);
   const interrupts = new StepInterrupts('crossValidate', signal, {
@@ -231,6 +253,7 @@ async function evaluateCandidates(
   y: Vector,
   opts: SearchOptions,
 ): Promise<SearchResult> {
+  checkSearchInput(where, model, X, y);
   // An interrupted search counts the candidates it evaluated (its steps), not the folds of one of them.
   const interrupts = new StepInterrupts(where, opts.signal, {
     unit: 'candidate(s)',
@@ -290,15 +313,36 @@ export async function randomizedSearchCV<P extends Params>(
   return evaluateCandidates(
     'randomizedSearchCV',
     model as Estimator,
-    sampleCandidates(distributions as Record<string, ParamSampler>, nIter, seedOrRandomState('randomizedSearchCV', opts)),
+    sampleCandidates(
+      distributions as Record<string, ParamSampler>,
+      nIter,
+      seedOrRandomState('randomizedSearchCV', opts),
+      'randomizedSearchCV',
+    ),
     X,
     y,
     opts,
   );
 }
 
-/** `n` configurations drawn (seeded) from `distributions`, keys in sorted order (sklearn's ParameterSampler's role). */
-export function sampleCandidates(distributions: Record<string, ParamSampler>, n: number, seed?: number): Params[] {
+/**
+ * `n` configurations drawn (seeded) from `distributions`, keys in sorted order, as scikit-learn's
+ * ParameterSampler draws them: when every parameter is a list, distinct points of their grid (at most
+ * all of them; `where` names the search in the warning when there are fewer than `n`), otherwise
+ * independent samples.
+ */
+export function sampleCandidates(distributions: Record<string, ParamSampler>, n: number, seed?: number, where?: string): Params[] {
+  const values = Object.values(distributions);
+  if (values.length > 0 && values.every((d) => Array.isArray(d))) {
+    const points = expandGrid(distributions as Record<string, readonly unknown[]>);
+    if (points.length < n && where !== undefined) {
+      logWarning(
+        `${where}: the lists make ${points.length} distinct configurations, fewer than nIter=${n}; running ${points.length}. To try every configuration, use gridSearchCV.`,
+      );
+    }
+    const order = new Rng(seed).shuffle(points.map((_, i) => i));
+    return order.slice(0, Math.min(n, points.length)).map((i) => points[i]);
+  }
   const rng = new Rng(seed);
   const keys = Object.keys(distributions).sort();
   // An invalid float()/int() (low above high, log with low <= 0): its error, under the key's name.
@@ -351,6 +395,7 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
   opts: TuneCVOptions = {},
 ): Promise<TuneCVResult> {
   checkOptionKeys('tuneCV', opts, TUNE_CV_OPTION_KEYS);
+  checkSearchInput('tuneCV', estimator, X, y);
   const model = estimator as Estimator;
   checkSignalOption(opts.signal, 'tuneCV');
   const suggest =
@@ -407,6 +452,12 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
       signal: opts.signal,
     },
   );
+  if (rows.length > 0 && !rows.some((r) => r.state === 'COMPLETE')) {
+    const pruned = rows.filter((r) => r.state === 'PRUNED').length;
+    throw new InvalidArgumentError(
+      `tuneCV: none of the ${rows.length} trials completed (${pruned} pruned, ${rows.length - pruned} failed), so there is no best configuration to return or refit. Loosen the pruner, or pass existingStudy to keep the trials.`,
+    );
+  }
   const search = await finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
   return { ...search, study };
 }
@@ -460,6 +511,13 @@ export async function nestedCV<P extends Params>(
   opts: NestedCVOptions = {},
 ): Promise<NestedCVResult> {
   checkOptionKeys('nestedCV', opts, NESTED_CV_OPTION_KEYS);
+  checkSearchInput('nestedCV', estimator, X, y);
+  const kind = (search as { kind?: unknown } | null)?.kind;
+  if (kind !== 'grid' && kind !== 'random' && kind !== 'tune') {
+    throw new InvalidArgumentError(
+      `nestedCV: search.kind must be 'grid' (with paramGrid), 'random' (with distributions) or 'tune' (with space); got ${JSON.stringify(kind)}.`,
+    );
+  }
   const model = estimator as Estimator;
   const outer = resolveCV(opts.outerCv, model);
   const score = resolveScoring(opts.scoring, model);

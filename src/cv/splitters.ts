@@ -8,6 +8,8 @@ import { InvalidArgumentError } from '../errors';
 import { checkOptionKeys, optionKeys, seedOrRandomState, type RandomStateOption } from '../options';
 import { Rng } from '../rng';
 import { requireInt } from '../validate';
+import { distinctLabels } from '../models/estimator';
+import { logWarning } from '../logging';
 
 export interface Fold {
   train: number[];
@@ -60,6 +62,12 @@ abstract class FoldSplitter implements Splitter {
     this.shuffle = opts.shuffle ?? false;
     this.seed = seedOrRandomState(where, opts);
     checkSplits(where, this.nSplits);
+    if (this.seed !== undefined && !this.shuffle) {
+      // scikit-learn refuses it too: a seed that shuffles nothing suggests folds that were never shuffled.
+      throw new InvalidArgumentError(
+        `${where}: a seed (or randomState) has no effect without shuffle: true; pass shuffle: true, or leave the seed out.`,
+      );
+    }
   }
 
   getNSplits(): number {
@@ -108,6 +116,7 @@ export class StratifiedKFold extends FoldSplitter {
     if (y === undefined || y.length !== n) {
       throw new InvalidArgumentError(`StratifiedKFold: split(X, y) needs the labels y, one per sample (${n}).`);
     }
+    distinctLabels('StratifiedKFold', y); // integer or string classes, as sklearn's binary/multiclass targets
     // Sorted unique labels, then renumber by first appearance (what sklearn's y_encoded holds).
     const firstSeen = new Map<number | string, number>();
     for (let i = 0; i < n; i++) if (!firstSeen.has(y[i])) firstSeen.set(y[i], i);
@@ -120,6 +129,11 @@ export class StratifiedKFold extends FoldSplitter {
     if (Math.max(...counts) < this.nSplits) {
       throw new InvalidArgumentError(
         `StratifiedKFold: nSplits=${this.nSplits} is more than the number of members of every class (largest ${Math.max(...counts)}); lower nSplits.`,
+      );
+    }
+    if (Math.min(...counts) < this.nSplits) {
+      logWarning(
+        `StratifiedKFold: the least populated class in y has only ${Math.min(...counts)} members, which is less than nSplits=${this.nSplits}.`,
       );
     }
     const sortedCodes = [...encoded].sort((a, b) => a - b);
@@ -143,15 +157,32 @@ export class StratifiedKFold extends FoldSplitter {
   }
 }
 
-function sizes(where: string, n: number, testSize: number, trainSize: number | undefined): [number, number] {
+/**
+ * scikit-learn's _validate_shuffle_split: the train and test counts of n samples. A missing test size
+ * is the complement of the train size, or `defaultTest` when neither is given.
+ */
+function sizes(
+  where: string,
+  n: number,
+  testSize: number | undefined,
+  trainSize: number | undefined,
+  defaultTest: number,
+): [number, number] {
   const resolve = (name: string, v: number, round: (x: number) => number): number => {
     if (Number.isInteger(v) && v >= 1) return v;
     if (v > 0 && v < 1) return round(v * n);
     throw new InvalidArgumentError(`${where}: ${name} must be a fraction in (0, 1) or a positive count, got ${v}.`);
   };
   // As scikit-learn: the test size rounds up, the train size down.
-  const nTest = resolve('testSize', testSize, Math.ceil);
-  const nTrain = trainSize === undefined ? n - nTest : resolve('trainSize', trainSize, Math.floor);
+  let nTest: number;
+  let nTrain: number;
+  if (testSize === undefined && trainSize !== undefined) {
+    nTrain = resolve('trainSize', trainSize, Math.floor);
+    nTest = n - nTrain;
+  } else {
+    nTest = resolve('testSize', testSize ?? defaultTest, Math.ceil);
+    nTrain = trainSize === undefined ? n - nTest : resolve('trainSize', trainSize, Math.floor);
+  }
   if (nTrain < 1 || nTest < 1 || nTrain + nTest > n) {
     throw new InvalidArgumentError(`${where}: train (${nTrain}) and test (${nTest}) sizes do not fit in ${n} samples.`);
   }
@@ -160,9 +191,9 @@ function sizes(where: string, n: number, testSize: number, trainSize: number | u
 
 export interface ShuffleSplitOptions extends RandomStateOption {
   nSplits?: number;
-  /** Fraction in (0, 1) or a count (default 0.1). */
+  /** Fraction in (0, 1) or a count (default: the rest of trainSize, or 0.1 when neither is given). */
   testSize?: number;
-  /** Fraction or count (default: the rest). */
+  /** Fraction or count (default: the rest of testSize). */
   trainSize?: number;
   /** Seed of the splits; or `randomState`, scikit-learn's name. */
   seed?: number;
@@ -192,7 +223,7 @@ export class ShuffleSplit implements Splitter {
 
   *split(X: ArrayLike<unknown> | number): IterableIterator<Fold> {
     const n = count(X);
-    const [nTrain, nTest] = sizes('ShuffleSplit', n, this.opts.testSize ?? 0.1, this.opts.trainSize);
+    const [nTrain, nTest] = sizes('ShuffleSplit', n, this.opts.testSize, this.opts.trainSize, 0.1);
     const rng = new Rng(this.seed);
     for (let s = 0; s < this.nSplits; s++) {
       const perm = rng.shuffle(range(n));
@@ -209,8 +240,11 @@ export interface TrainTestSplitOptions extends RandomStateOption {
   testSize?: number;
   /** Seed of the split; or `randomState`, scikit-learn's name. */
   seed?: number;
-  /** Keep each class's proportion in both parts (scikit-learn's `stratify=y`). */
-  stratify?: boolean;
+  /**
+   * Keep each class's proportion in both parts (scikit-learn's `stratify`): `true` stratifies by y,
+   * an array by its own labels (one per row).
+   */
+  stratify?: boolean | ReadonlyArray<number | string>;
 }
 const TRAIN_TEST_SPLIT_OPTION_KEYS = optionKeys<TrainTestSplitOptions>({ testSize: true, seed: true, stratify: true, randomState: true });
 
@@ -224,33 +258,32 @@ export interface TrainTestSplit<T> {
 }
 
 /**
- * One seeded random split of X and y. With `stratify: true` each class keeps its proportion in
- * both parts (the class's test share is rounded, at least one sample stays on each side when the
- * class has two or more).
+ * One seeded random split of X and y (indices kept in their original order). As scikit-learn, the
+ * test part holds ceil(testSize * n) rows; with `stratify` the rows of each class are allotted as
+ * its StratifiedShuffleSplit allots them (each class's share of both parts, the rounding's leftovers
+ * given to the classes with the largest remainders, ties drawn at random), which needs at least two
+ * members per class and a class's worth of rows on each side.
  */
 export function trainTestSplit<T>(X: readonly T[], y: readonly number[], opts: TrainTestSplitOptions = {}): TrainTestSplit<T> {
   checkOptionKeys('trainTestSplit', opts, TRAIN_TEST_SPLIT_OPTION_KEYS);
+  if (!Array.isArray(X)) throw new InvalidArgumentError('trainTestSplit(X, y, options): X must be an array of rows.');
+  if (!Array.isArray(y)) {
+    throw new InvalidArgumentError('trainTestSplit(X, y, options): y must be an array of labels or targets, one per row of X.');
+  }
   if (X.length !== y.length) throw new InvalidArgumentError(`trainTestSplit: X has ${X.length} rows but y has ${y.length}.`);
   const n = X.length;
-  const testSize = opts.testSize ?? 0.25;
   const rng = new Rng(seedOrRandomState('trainTestSplit', opts));
+  const [nTrain, nTest] = sizes('trainTestSplit', n, opts.testSize, undefined, 0.25);
   let testIndex: number[];
-  if (opts.stratify) {
-    const [, nTest] = sizes('trainTestSplit', n, testSize, undefined);
-    const byClass = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) {
-      const list = byClass.get(y[i]) ?? [];
-      list.push(i);
-      byClass.set(y[i], list);
+  if (opts.stratify !== undefined && opts.stratify !== false) {
+    const labels = opts.stratify === true ? y : opts.stratify;
+    if (!Array.isArray(labels) || labels.length !== n) {
+      throw new InvalidArgumentError(
+        `trainTestSplit: stratify must be true (stratify by y) or an array of labels, one per row (${n}); got ${Array.isArray(labels) ? `${labels.length} labels` : JSON.stringify(labels)}.`,
+      );
     }
-    testIndex = [];
-    for (const members of [...byClass.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m)) {
-      let k = Math.round((members.length * nTest) / n);
-      if (members.length >= 2) k = Math.min(Math.max(k, 1), members.length - 1);
-      testIndex.push(...rng.shuffle([...members]).slice(0, k));
-    }
+    testIndex = stratifiedTestIndex(labels, nTrain, nTest, rng);
   } else {
-    const [, nTest] = sizes('trainTestSplit', n, testSize, undefined);
     testIndex = rng.shuffle(range(n)).slice(0, nTest);
   }
   testIndex.sort((a, b) => a - b);
@@ -263,4 +296,58 @@ export function trainTestSplit<T>(X: readonly T[], y: readonly number[], opts: T
     trainIndex,
     testIndex,
   };
+}
+
+/** The test rows of one StratifiedShuffleSplit draw (scikit-learn's `_iter_indices`), with its checks. */
+function stratifiedTestIndex(labels: ReadonlyArray<number | string>, nTrain: number, nTest: number, rng: Rng): number[] {
+  const classes = distinctLabels('trainTestSplit', labels);
+  const code = new Map<number | string, number>(classes.map((c, k) => [c, k]));
+  const members: number[][] = classes.map(() => []);
+  labels.forEach((label, i) => members[code.get(label) as number].push(i));
+  const counts = members.map((m) => m.length);
+  const least = Math.min(...counts);
+  if (least < 2) {
+    throw new InvalidArgumentError(
+      `trainTestSplit: the least populated class in the stratify labels has only ${least} member; every class needs at least 2 to appear on both sides. Drop or merge rare classes, or split without stratify.`,
+    );
+  }
+  if (nTrain < classes.length) {
+    throw new InvalidArgumentError(
+      `trainTestSplit: the train part (${nTrain} rows) must hold at least one row per class (${classes.length}); lower testSize.`,
+    );
+  }
+  if (nTest < classes.length) {
+    throw new InvalidArgumentError(
+      `trainTestSplit: the test part (${nTest} rows) must hold at least one row per class (${classes.length}); raise testSize.`,
+    );
+  }
+  const inTrain = approximateMode(counts, nTrain, rng);
+  const inTest = approximateMode(
+    counts.map((c, k) => c - inTrain[k]),
+    nTest,
+    rng,
+  );
+  const test: number[] = [];
+  members.forEach((rows, k) => test.push(...rng.shuffle([...rows]).slice(inTrain[k], inTrain[k] + inTest[k])));
+  return test;
+}
+
+/**
+ * scikit-learn's `_approximate_mode`: how many of `draws` to take from each class of `counts` so the
+ * shares follow the counts, each class floored, then the leftover draws given one each to the classes
+ * with the largest remainders (ties among equal remainders drawn at random).
+ */
+function approximateMode(counts: readonly number[], draws: number, rng: Rng): number[] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const continuous = counts.map((c) => (c / total) * draws);
+  const taken = continuous.map(Math.floor);
+  let left = draws - taken.reduce((a, b) => a + b, 0);
+  const remainders = continuous.map((c, k) => c - taken[k]);
+  for (const value of [...new Set(remainders)].sort((a, b) => b - a)) {
+    if (left <= 0) break;
+    const tied = rng.shuffle(remainders.flatMap((r, k) => (r === value ? [k] : [])));
+    for (const k of tied.slice(0, left)) taken[k]++;
+    left -= Math.min(tied.length, left);
+  }
+  return taken;
 }

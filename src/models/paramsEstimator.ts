@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from '../errors';
 import { mergeOptions, type Exactly, type ModelOptions, type WithRandomState } from '../options';
 import { withAmbientSeed } from '../reproducibility/componentSeed';
-import { accuracy, checkXy, r2, type Estimator, type Matrix, type Params, type Vector } from './estimator';
+import { accuracy, checkX, checkXy, classLabels, r2, type Estimator, type Matrix, type Params, type Vector } from './estimator';
 
 /**
  * Holds a model's hyperparameters. `clone` builds a new instance through the instance's own
@@ -14,6 +14,8 @@ import { accuracy, checkXy, r2, type Estimator, type Matrix, type Params, type V
  */
 export abstract class ParamsEstimator<P extends Params> {
   protected readonly params: P;
+  /** The number of features `fit` saw (scikit-learn's n_features_in_); undefined before fit. */
+  nFeaturesIn: number | undefined = undefined;
 
   /** `modelName` prefixes error messages; an unknown key of `params` throws; `check` throws on invalid merged params. */
   protected constructor(
@@ -28,6 +30,13 @@ export abstract class ParamsEstimator<P extends Params> {
 
   getParams(): P {
     return { ...this.params };
+  }
+
+  /** Check X for `method` (predict, predictProba...): fitted, and rows of finite values with as many features as fit saw. */
+  protected checkPredictInput(method: string, X: Matrix): void {
+    const where = `${this.modelName}.${method}`;
+    if (this.nFeaturesIn === undefined) throw new InvalidArgumentError(`${where}: call fit(X, y) first.`);
+    checkX(where, X, this.nFeaturesIn);
   }
 
   clone<O extends ModelOptions<P>>(params?: Exactly<O, WithRandomState<P>>): this {
@@ -49,14 +58,15 @@ export abstract class ProbabilisticClassifier<P extends Params> extends ParamsEs
   protected encodeLabels(X: Matrix, y: Vector): Int32Array {
     const where = `${this.modelName}.fit`;
     checkXy(where, X, y);
-    const classes = [...new Set(y)].sort((a, b) => a - b);
-    if (classes.length < 2) throw new InvalidArgumentError(`${where}: y must hold at least two classes, got ${classes.length}.`);
+    const classes = classLabels(where, y);
+    this.nFeaturesIn = X[0].length;
     const index = new Map(classes.map((c, i) => [c, i]));
     this.classes = classes;
     return Int32Array.from(y, (v) => index.get(v) as number);
   }
 
   predict(X: Matrix): number[] {
+    this.checkPredictInput('predict', X);
     return this.predictProba(X).map((p) => this.classes[argmax(p)]);
   }
 
@@ -74,6 +84,7 @@ export abstract class Regressor<P extends Params> extends ParamsEstimator<P> imp
 
   protected checkFitInput(X: Matrix, y: Vector): void {
     checkXy(`${this.modelName}.fit`, X, y);
+    this.nFeaturesIn = X[0].length;
   }
 
   score(X: Matrix, y: Vector): number {

@@ -79,25 +79,31 @@ export class Pipeline<const S extends readonly PipelineStep[] = readonly Pipelin
     return new Pipeline(this.steps.map(([n, s]) => [n, s.clone(perStep.get(n))] as const) as unknown as S);
   }
 
-  private transformAll(X: Matrix): Matrix {
+  /** Whether fit has run (so predict's errors speak of the pipeline, not of its first step). */
+  private fitted = false;
+
+  private transformAll(X: Matrix, method: string): Matrix {
+    if (!this.fitted) throw new InvalidArgumentError(`Pipeline.${method}: call fit(X, y) first.`);
     let out = X;
     for (const [, t] of this.transformers) out = t.transform(out);
     return out;
   }
 
   async fit(X: Matrix, y: Vector): Promise<this> {
+    this.fitted = false;
     let out = X;
     for (const [, t] of this.transformers) out = t.fit(out).transform(out);
     await this.final[1].fit(out, y);
+    this.fitted = true;
     return this;
   }
 
   predict(X: Matrix): number[] {
-    return this.final[1].predict(this.transformAll(X));
+    return this.final[1].predict(this.transformAll(X, 'predict'));
   }
 
   score(X: Matrix, y: Vector): number {
-    return this.final[1].score(this.transformAll(X), y);
+    return this.final[1].score(this.transformAll(X, 'score'), y);
   }
 
   /** A fitted step by name (e.g. to read PCA's explainedVarianceRatio). */

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { mergeOptions, type Exactly } from '../options';
-import { checkXy, type Matrix, type Params } from './estimator';
+import { checkX, checkXy, type Matrix, type Params } from './estimator';
 
 export interface Transformer<P extends Params = Params> {
   getParams(): P;
@@ -65,6 +65,7 @@ export class StandardScaler implements Transformer<StandardScalerParams> {
   transform(X: Matrix): number[][] {
     const shift = fitted(this.shift, 'StandardScaler');
     const scale = fitted(this.scale, 'StandardScaler');
+    checkX('StandardScaler.transform', X, shift.length);
     return X.map((row) => row.map((v, j) => (v - shift[j]) / scale[j]));
   }
 }
@@ -97,6 +98,7 @@ export class MinMaxScaler implements Transformer<MinMaxScalerParams> {
   transform(X: Matrix): number[][] {
     const low = fitted(this.low, 'MinMaxScaler');
     const span = fitted(this.span, 'MinMaxScaler');
+    checkX('MinMaxScaler.transform', X, low.length);
     const [a, b] = this.getParams().featureRange;
     return X.map((row) => row.map((v, j) => a + ((v - low[j]) / span[j]) * (b - a)));
   }
@@ -335,6 +337,7 @@ export class PCA implements Transformer<PCAParams> {
   transform(X: Matrix): number[][] {
     const mean = fitted(this.mean, 'PCA');
     const comps = fitted(this.components, 'PCA');
+    checkX('PCA.transform', X, mean.length);
     // Whitening divides by the component's standard deviation; a zero-variance component stays 0 (as scikit-learn's does not: it divides by 0).
     const scale = this.getParams().whiten ? this.explainedVariance.map((v) => (v > 0 ? 1 / Math.sqrt(v) : 0)) : comps.map(() => 1);
     // Plain loops over typed arrays: projecting 50,000 images of 784 pixels is 3e10 multiply-adds.

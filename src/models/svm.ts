@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from '../errors';
 import { requireOptional } from '../optionalDependency';
 import { mergeOptions, type Exactly } from '../options';
-import { accuracy, checkXy, type Estimator, type Matrix, type Vector } from './estimator';
+import { accuracy, checkX, checkXy, classLabels, type Estimator, type Matrix, type Vector } from './estimator';
 import { requireInt } from '../validate';
 
 export type SVCKernel = 'linear' | 'poly' | 'rbf' | 'sigmoid';
@@ -72,6 +72,8 @@ export class SVC implements Estimator<SVCParams> {
   private model: LibsvmModel | null = null;
   /** libsvm wants numeric labels; we map classes to 0..k-1 and back. */
   private classes: number[] = [];
+  /** The number of features `fit` saw (scikit-learn's n_features_in_); undefined before fit. */
+  nFeaturesIn: number | undefined = undefined;
 
   constructor(params: Partial<SVCParams> = {}) {
     this.params = mergeOptions('SVC', SVC_DEFAULTS, params);
@@ -116,9 +118,9 @@ export class SVC implements Estimator<SVCParams> {
 
   async fit(X: Matrix, y: Vector): Promise<this> {
     checkXy('SVC.fit', X, y);
+    this.classes = classLabels('SVC.fit', y);
     const SVM = await loadLibsvm();
-    this.classes = [...new Set(y)].sort((a, b) => a - b);
-    if (this.classes.length < 2) throw new InvalidArgumentError(`SVC.fit: y must hold at least two classes, got ${this.classes.length}.`);
+    this.nFeaturesIn = X[0].length;
     const index = new Map(this.classes.map((c, i) => [c, i]));
     this.model?.free();
     const p = this.params;
@@ -147,7 +149,8 @@ export class SVC implements Estimator<SVCParams> {
   }
 
   predict(X: Matrix): number[] {
-    if (!this.model) throw new InvalidArgumentError('SVC.predict: call fit(X, y) first.');
+    if (!this.model || this.nFeaturesIn === undefined) throw new InvalidArgumentError('SVC.predict: call fit(X, y) first.');
+    checkX('SVC.predict', X, this.nFeaturesIn);
     return this.model.predict(X.map((r) => [...r])).map((k) => this.classes[k]);
   }
 

@@ -211,10 +211,6 @@ function leafOf(tree: FlatTree, row: ReadonlyArray<number>): number {
   return node;
 }
 
-function notFitted(who: string): never {
-  throw new InvalidArgumentError(`${who}.predict: call fit(X, y) first.`);
-}
-
 export class DecisionTreeClassifier extends ProbabilisticClassifier<TreeParams> {
   private tree: FlatTree | null = null;
   constructor(params: ModelOptions<TreeParams> = {}) {
@@ -234,7 +230,8 @@ export class DecisionTreeClassifier extends ProbabilisticClassifier<TreeParams> 
     return this;
   }
   predictProba(X: Matrix): number[][] {
-    const tree = this.tree ?? notFitted('DecisionTreeClassifier');
+    this.checkPredictInput('predictProba', X);
+    const tree = this.tree as FlatTree;
     return X.map((row) => tree.value[leafOf(tree, row)]);
   }
   /** Number of nodes (for inspecting how depth/leaf limits act). */
@@ -262,7 +259,8 @@ export class DecisionTreeRegressor extends Regressor<TreeParams> {
     return this;
   }
   predict(X: Matrix): number[] {
-    const tree = this.tree ?? notFitted('DecisionTreeRegressor');
+    this.checkPredictInput('predict', X);
+    const tree = this.tree as FlatTree;
     return X.map((row) => tree.value[leafOf(tree, row)][0]);
   }
 }
@@ -302,7 +300,7 @@ export class RandomForestClassifier extends ProbabilisticClassifier<ForestParams
     return this;
   }
   predictProba(X: Matrix): number[][] {
-    if (this.trees.length === 0) notFitted('RandomForestClassifier');
+    this.checkPredictInput('predictProba', X);
     return X.map((row) => {
       const sum = new Array<number>(this.classes.length).fill(0);
       for (const tree of this.trees) tree.value[leafOf(tree, row)].forEach((p, k) => (sum[k] += p));
@@ -327,7 +325,7 @@ export class RandomForestRegressor extends Regressor<ForestParams> {
     return this;
   }
   predict(X: Matrix): number[] {
-    if (this.trees.length === 0) notFitted('RandomForestRegressor');
+    this.checkPredictInput('predict', X);
     return X.map((row) => this.trees.reduce((s, tree) => s + tree.value[leafOf(tree, row)][0], 0) / this.trees.length);
   }
 }
@@ -421,7 +419,10 @@ export class GradientBoostingClassifier extends ProbabilisticClassifier<Boosting
   }
   /** Raw scores (log-odds per class, or the single binary log-odds). */
   decisionFunction(X: Matrix): number[][] {
-    if (this.stages.length === 0) notFitted('GradientBoostingClassifier');
+    this.checkPredictInput('decisionFunction', X);
+    return this.rawScores(X);
+  }
+  private rawScores(X: Matrix): number[][] {
     return X.map((row) => {
       const f = [...this.init];
       for (const stage of this.stages) stage.forEach((tree, k) => (f[k] += this.params.learningRate * tree.value[leafOf(tree, row)][0]));
@@ -429,7 +430,8 @@ export class GradientBoostingClassifier extends ProbabilisticClassifier<Boosting
     });
   }
   predictProba(X: Matrix): number[][] {
-    return this.decisionFunction(X).map((f) => (f.length === 1 ? [1 / (1 + Math.exp(f[0])), 1 / (1 + Math.exp(-f[0]))] : softmax(f)));
+    this.checkPredictInput('predictProba', X);
+    return this.rawScores(X).map((f) => (f.length === 1 ? [1 / (1 + Math.exp(f[0])), 1 / (1 + Math.exp(-f[0]))] : softmax(f)));
   }
 }
 
@@ -465,7 +467,7 @@ export class GradientBoostingRegressor extends Regressor<BoostingParams> {
     return this;
   }
   predict(X: Matrix): number[] {
-    if (this.stages.length === 0) notFitted('GradientBoostingRegressor');
+    this.checkPredictInput('predict', X);
     return X.map((row) => this.stages.reduce((f, tree) => f + this.params.learningRate * tree.value[leafOf(tree, row)][0], this.init));
   }
 }

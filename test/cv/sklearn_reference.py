@@ -50,4 +50,26 @@ elif task == "preprocess":
     else:
         m = {"standard": StandardScaler, "minmax": MinMaxScaler}[kind]().fit(X)
         out = {"Z": m.transform(np.array(req["XTest"])).tolist()}
+elif task == "stratified_counts":
+    # Per case: the per-class test counts of train_test_split(stratify=y) over seeds, or its error.
+    from sklearn.model_selection import train_test_split, ShuffleSplit
+    out = []
+    for case in req["cases"]:
+        y = np.array(case["y"])
+        X = np.zeros((len(y), 1))
+        classes = np.unique(y)
+        try:
+            counts = []
+            for seed in range(req["seeds"]):
+                _, _, _, y_test = train_test_split(X, y, test_size=case["testSize"], stratify=y, random_state=seed)
+                counts.append([int((y_test == c).sum()) for c in classes])
+            out.append({"counts": counts})
+        except ValueError as e:
+            out.append({"error": str(e)})
+elif task == "shuffle_split_sizes":
+    from sklearn.model_selection import ShuffleSplit
+    out = []
+    for case in req["cases"]:
+        tr, te = next(ShuffleSplit(n_splits=1, test_size=case.get("testSize"), train_size=case.get("trainSize"), random_state=0).split(np.zeros((case["n"], 1))))
+        out.append([len(tr), len(te)])
 json.dump(out, sys.stdout)
