@@ -119,6 +119,11 @@ export async function optimizeStudy(
   });
   let end: OptimizeEnd = { kind: 'finished' };
   try {
+    // The first trial starts after the caller's synchronous part has returned. In the tunelab kernel
+    // that part runs under vm's breakOnSigint, whose interrupt terminates the code outright (no catch,
+    // no finally): a trial running there would stay RUNNING and the monitor at "running" for good.
+    // Past it, an interrupt reaches the objective as an error its trial is recorded FAIL with.
+    await Promise.resolve();
     const results = await Promise.allSettled(Array.from({ length: nJobs }, worker));
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (fatal === null && rejected) fatal = rejected.reason;

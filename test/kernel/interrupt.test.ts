@@ -11,6 +11,9 @@ import type { KernelClient } from '../../kernel/runner/client';
 import type { JupyterMessage } from '../../kernel/wire';
 import { ofType, resultText, run, startKernel, stdout, waitFor } from './helpers';
 
+/** TrialState.FAIL's number (the cells print states as numbers in JSON). */
+const TRIAL_FAIL = 3;
+
 describe('tunelab kernel: interrupts', () => {
   let k: KernelClient;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tunelab-nb-'));
@@ -218,6 +221,18 @@ describe('tunelab kernel: interrupts', () => {
     const c = JSON.parse(stdout(kept)) as { n: number; running: number };
     assert.ok(c.n >= 3, `finished trials are kept: ${JSON.stringify(c)}`);
     assert.equal(c.running, 0);
+  });
+
+  it("an interrupt in the first trial of a synchronous objective on memory storage records it FAIL (it runs past the cell's synchronous part)", async () => {
+    const spins = runsMarker('first-trial-spins');
+    await run(k, "const firstStudy = await createStudy({ direction: 'minimize' });");
+    await interrupted(
+      `await firstStudy.optimize((t: any) => { const x = t.suggestFloat('x', 0, 1); ${spins.line} let s = 0; for (let i = 0; i < 1e15; i++) s += i; return x + s; }, { nTrials: 3 });`,
+      'message',
+      spins.ready,
+    );
+    const states = await run(k, 'console.log(JSON.stringify(firstStudy.trials.map((t) => t.state)))');
+    assert.deepEqual(JSON.parse(stdout(states)), [TRIAL_FAIL], 'the interrupted trial is recorded FAIL, not left RUNNING');
   });
 
   it('stops study.optimize whose async objective loops forever in a function after an await', async () => {
