@@ -13,9 +13,15 @@ import { InvalidArgumentError } from './errors';
 export function requireInt(where: string, name: string, value: unknown, min: number, max?: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
     const expected = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-    throw new InvalidArgumentError(`${where}: ${name} must be ${expected}, got ${String(value)}.`);
+    throw new InvalidArgumentError(`${where}: ${name} must be ${expected}, got ${shown(value)}.`);
   }
   return value;
+}
+
+/** A value as the message shows it: strings quoted and arrays bracketed (`[8]`, `"8"`), so neither reads as the number 8. */
+function shown(value: unknown): string {
+  if (typeof value === 'string' || Array.isArray(value)) return JSON.stringify(value).slice(0, 80);
+  return String(value);
 }
 
 /** `requireInt` for an optional value: `fallback` when it is undefined. */

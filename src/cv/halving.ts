@@ -6,6 +6,7 @@
  * schedule (iterations, resources and candidate counts per iteration) is scikit-learn's, number
  * for number, and so is the choice of survivors given the same scores.
  */
+import { showDeeper } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import { checkSearchInput, type Estimator, type Matrix, type Params, type Vector } from '../models/estimator';
 import type { NoInference } from '../options';
@@ -277,21 +278,24 @@ async function runHalving(
   const refit = opts.refit ?? true;
   if (refit) interrupts.check(rows.length);
   const bestEstimator = refit ? await model.clone(best.params).fit(X, y) : null;
-  return {
-    bestParams: best.params,
-    bestScore: best.meanTestScore,
-    bestIndex,
-    bestEstimator,
-    cvResults,
-    nIterations_: schedule.nIterations,
-    nResources_: schedule.resources,
-    nCandidates_,
-    nRemainingCandidates_: current.length,
-    nRequiredIterations_: schedule.nRequiredIterations,
-    nPossibleIterations_: schedule.nPossibleIterations,
-    minResources_: schedule.minResources_,
-    maxResources_: resolved.maxResources,
-  };
+  return showDeeper(
+    {
+      bestParams: best.params,
+      bestScore: best.meanTestScore,
+      bestIndex,
+      bestEstimator,
+      cvResults,
+      nIterations_: schedule.nIterations,
+      nResources_: schedule.resources,
+      nCandidates_,
+      nRemainingCandidates_: current.length,
+      nRequiredIterations_: schedule.nRequiredIterations,
+      nPossibleIterations_: schedule.nPossibleIterations,
+      minResources_: schedule.minResources_,
+      maxResources_: resolved.maxResources,
+    },
+    2,
+  );
 }
 
 /** How many candidate evaluations the iterations make: each keeps the best 1/factor (as topK) of the one before. */

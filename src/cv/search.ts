@@ -25,6 +25,7 @@ import {
   type Params,
   type Vector,
 } from '../models/estimator';
+import { showDeeper } from '../constructedDisplay';
 import { logWarning } from '../logging';
 import { Rng } from '../rng';
 import type { NoInference } from '../options';
@@ -281,7 +282,7 @@ async function finishSearch(model: Estimator, cvResults: CandidateResult[], X: M
   if (bestIndex < 0) throw new InvalidArgumentError('search: no candidate finished with a score.');
   const best = cvResults[bestIndex];
   const bestEstimator = refit ? await model.clone(best.params).fit(X, y) : null;
-  return { bestParams: best.params, bestScore: best.meanTestScore, bestIndex, bestEstimator, cvResults };
+  return showDeeper({ bestParams: best.params, bestScore: best.meanTestScore, bestIndex, bestEstimator, cvResults }, 2);
 }
 
 /** Evaluate every point of `paramGrid` by cross-validation (the same folds for all), then refit the best. */
@@ -459,7 +460,7 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
     );
   }
   const search = await finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
-  return { ...search, study };
+  return showDeeper({ ...search, study }, 2);
 }
 
 /** How nestedCV searches inside each outer training fold (keyed by the model's hyperparameter names). */
@@ -555,7 +556,7 @@ export async function nestedCV<P extends Params>(
     outerFold++;
   }
   const outerScores = folds.map((f) => f.score);
-  return { outerScores, mean: mean(outerScores), std: std(outerScores), folds };
+  return showDeeper({ outerScores, mean: mean(outerScores), std: std(outerScores), folds }, 2);
 }
 
 function innerSearch(model: Estimator, search: InnerSearch, X: Matrix, y: Vector, inner: SearchOptions): Promise<SearchResult> {

@@ -16,6 +16,7 @@
  *
  * tfjs is loaded lazily by the first fit (see ../backend.ts).
  */
+import { showModelParams } from '../constructedDisplay';
 import type * as TfTypes from '@tensorflow/tfjs';
 import { loadedTf, loadTf, quietly } from '../backend';
 import { InvalidArgumentError } from '../errors';
@@ -315,6 +316,7 @@ export abstract class NeuralNetwork<P extends TrainingParams = TrainingParams> i
     this.params = withAmbientSeed(defaults, params, (given) => mergeOptions(this.constructor.name, defaults, given));
     checkTraining(this.constructor.name, this.params);
     this.validate(this.params);
+    showModelParams(this, this.constructor.name, defaults, this.params);
   }
 
   get estimatorType(): 'classifier' | 'regressor' {

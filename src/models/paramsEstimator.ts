@@ -3,6 +3,7 @@
  * hyperparameters merged over defaults and checked once in the constructor, getParams / clone,
  * and (for classifiers) label encoding, predict as the most probable class and accuracy scoring.
  */
+import { showModelParams } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import { mergeOptions, type Exactly, type ModelOptions, type WithRandomState } from '../options';
 import { withAmbientSeed } from '../reproducibility/componentSeed';
@@ -26,6 +27,7 @@ export abstract class ParamsEstimator<P extends Params> {
   ) {
     this.params = withAmbientSeed(defaults, params, (given) => mergeOptions(modelName, defaults, given));
     check(modelName, this.params);
+    showModelParams(this, modelName, defaults, this.params);
   }
 
   getParams(): P {

@@ -4,6 +4,7 @@
  * Hyperparameters are addressed as `step__param` (scikit-learn's convention), e.g. `svm__C` or
  * `pca__nComponents`, so grids and studies can tune preprocessing and model together.
  */
+import { showAsConstructed } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import { checkOptionKeys, type Exactly } from '../options';
 import type { Estimator, Matrix, Params, Vector } from './estimator';
@@ -40,6 +41,7 @@ export class Pipeline<const S extends readonly PipelineStep[] = readonly Pipelin
   private readonly final: [string, Estimator];
 
   constructor(readonly steps: S) {
+    showAsConstructed(this, 'Pipeline', [steps]);
     if (steps.length === 0) throw new InvalidArgumentError('Pipeline: give at least one step, the last being an estimator.');
     const names = new Set<string>();
     for (const [name] of steps) {

@@ -3,6 +3,7 @@
  * cross-validation they never see the test fold): StandardScaler, MinMaxScaler and PCA, with
  * scikit-learn's conventions (population variance, constant features left unscaled).
  */
+import { showModelParams } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import { mergeOptions, type Exactly } from '../options';
 import { checkX, checkXy, type Matrix, type Params } from './estimator';
@@ -47,6 +48,7 @@ export class StandardScaler implements Transformer<StandardScalerParams> {
   private readonly params: StandardScalerParams;
   constructor(params: Partial<StandardScalerParams> = {}) {
     this.params = mergeOptions('StandardScaler', { withMean: true, withStd: true }, params);
+    showModelParams(this, 'StandardScaler', { withMean: true, withStd: true }, this.params);
   }
   getParams(): StandardScalerParams {
     return { ...this.params };
@@ -79,6 +81,7 @@ export class MinMaxScaler implements Transformer<MinMaxScalerParams> {
   private readonly params: MinMaxScalerParams;
   constructor(params: Partial<MinMaxScalerParams> = {}) {
     this.params = mergeOptions('MinMaxScaler', { featureRange: [0, 1] }, params);
+    showModelParams(this, 'MinMaxScaler', { featureRange: [0, 1] }, this.params);
     const [a, b] = this.params.featureRange;
     if (!(a < b)) throw new InvalidArgumentError(`MinMaxScaler: featureRange must be [min, max] with min < max, got [${a}, ${b}].`);
   }
@@ -281,6 +284,7 @@ export class PCA implements Transformer<PCAParams> {
   private readonly params: PCAParams;
   constructor(params: Partial<PCAParams> = {}) {
     this.params = mergeOptions('PCA', { nComponents: null, whiten: false }, params);
+    showModelParams(this, 'PCA', { nComponents: null, whiten: false }, this.params);
     const k = this.params.nComponents;
     if (k !== null && !(k > 0 && (k < 1 || Number.isInteger(k)))) {
       throw new InvalidArgumentError(`PCA: nComponents must be a positive integer or a fraction in (0, 1), got ${k}.`);

@@ -3,6 +3,7 @@
  * same solver scikit-learn's SVC wraps, so the same C, kernel, gamma, degree and coef0 give the same
  * predictions. Defaults follow scikit-learn's SVC (C 1, rbf, gamma 'scale', degree 3, tol 1e-3).
  */
+import { showModelParams } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import { requireOptional } from '../optionalDependency';
 import { mergeOptions, type Exactly } from '../options';
@@ -77,6 +78,7 @@ export class SVC implements Estimator<SVCParams> {
 
   constructor(params: Partial<SVCParams> = {}) {
     this.params = mergeOptions('SVC', SVC_DEFAULTS, params);
+    showModelParams(this, 'SVC', SVC_DEFAULTS, this.params);
     const { C, kernel, gamma, degree } = this.params;
     if (!(C > 0)) throw new InvalidArgumentError(`SVC: C must be > 0, got ${C}.`);
     if (!(kernel in KERNELS))

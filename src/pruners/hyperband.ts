@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import { TrialState, lastStep, type FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
@@ -52,6 +53,7 @@ export class HyperbandPruner implements Pruner {
   private totalBudget = 0;
 
   constructor(opts: HyperbandPrunerOptions = {}) {
+    showAsConstructed(this, 'HyperbandPruner', [opts]);
     checkOptionKeys('HyperbandPruner', opts, HYPERBAND_PRUNER_OPTION_KEYS);
     this.minResource = opts.minResource ?? 1;
     this.maxResource = opts.maxResource ?? 'auto';

@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
@@ -29,6 +30,7 @@ export class PatientPruner implements Pruner {
     opts: PatientPrunerOptions,
   ) {
     checkOptionKeys('PatientPruner', opts, PATIENT_PRUNER_OPTION_KEYS);
+    showAsConstructed(this, 'PatientPruner', [wrapped, opts]);
     this.patience = opts?.patience;
     this.minDelta = opts?.minDelta ?? 0;
     requireInt('PatientPruner', 'patience', this.patience, 0);

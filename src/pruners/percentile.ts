@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
@@ -41,6 +42,7 @@ export class PercentilePruner implements Pruner {
   private readonly completed = new CompletedStepValues();
 
   constructor(percentile: number, opts: PercentilePrunerOptions = {}) {
+    showAsConstructed(this, 'PercentilePruner', [percentile, opts]);
     checkOptionKeys(new.target.name, opts, PERCENTILE_PRUNER_OPTION_KEYS);
     if (!(typeof percentile === 'number' && percentile >= 0 && percentile <= 100)) {
       throw new InvalidArgumentError(`PercentilePruner: percentile must lie in [0, 100], got ${String(percentile)}.`);
@@ -84,6 +86,7 @@ export class MedianPruner extends PercentilePruner {
 
   constructor(opts: PercentilePrunerOptions = {}) {
     super(50, opts);
+    showAsConstructed(this, 'MedianPruner', [opts]);
   }
 }
 

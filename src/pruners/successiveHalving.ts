@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import { TrialState, lastStep, type Direction, type FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
@@ -51,6 +52,7 @@ export class SuccessiveHalvingPruner implements Pruner {
   private readonly rungs = new FinishedRungValues();
 
   constructor(opts: SuccessiveHalvingPrunerOptions = {}) {
+    showAsConstructed(this, 'SuccessiveHalvingPruner', [opts]);
     checkOptionKeys('SuccessiveHalvingPruner', opts, SUCCESSIVE_HALVING_PRUNER_OPTION_KEYS);
     const minResource = opts.minResource ?? 'auto';
     if (minResource !== 'auto' && !(Number.isInteger(minResource) && minResource >= 1)) {

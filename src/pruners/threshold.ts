@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
@@ -33,6 +34,7 @@ export class ThresholdPruner implements Pruner {
   readonly intervalSteps: number;
 
   constructor(opts: ThresholdPrunerOptions) {
+    showAsConstructed(this, 'ThresholdPruner', [opts]);
     checkOptionKeys('ThresholdPruner', opts, THRESHOLD_PRUNER_OPTION_KEYS);
     if (opts?.lower === undefined && opts?.upper === undefined) {
       throw new InvalidArgumentError('ThresholdPruner: give lower, upper or both (e.g. { upper: 1e3 }).');

@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial } from '../frozenTrial';
 import type { StudyView } from '../study/view';
@@ -32,6 +33,7 @@ export class WilcoxonPruner implements Pruner {
   readonly nStartupSteps: number;
 
   constructor(opts: WilcoxonPrunerOptions = {}) {
+    showAsConstructed(this, 'WilcoxonPruner', [opts]);
     checkOptionKeys('WilcoxonPruner', opts, WILCOXON_PRUNER_OPTION_KEYS);
     this.pThreshold = opts.pThreshold ?? 0.1;
     this.nStartupSteps = opts.nStartupSteps ?? 2;

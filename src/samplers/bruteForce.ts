@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import { InvalidDistributionError } from '../errors';
 import { decimalOf, type Distribution } from '../distributions';
 import { isFinished, TrialState, type FrozenTrial, type FrozenTrialData } from '../frozenTrial';
@@ -172,6 +173,7 @@ export class BruteForceSampler implements Sampler {
   private readonly avoidPrematureStop: boolean;
 
   constructor(opts: BruteForceSamplerOptions = {}) {
+    showAsConstructed(this, 'BruteForceSampler', [opts]);
     checkOptionKeys('BruteForceSampler', opts, BRUTE_FORCE_SAMPLER_OPTION_KEYS);
     checkSeed('BruteForceSampler', opts.seed);
     this.rng = new Rng(opts.seed);

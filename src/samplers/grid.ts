@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import { toInternal, type CategoricalChoice, type Distribution } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import type { FrozenTrial, TrialState } from '../frozenTrial';
@@ -44,6 +45,7 @@ export class GridSampler implements Sampler {
   private studyKey: object | null = null;
 
   constructor(searchSpace: Record<string, readonly CategoricalChoice[]>, opts: { seed?: number } = {}) {
+    showAsConstructed(this, 'GridSampler', [searchSpace, opts]);
     checkOptionKeys('GridSampler', opts, ['seed']);
     checkSeed('GridSampler', opts.seed);
     if (searchSpace === null || typeof searchSpace !== 'object' || Array.isArray(searchSpace)) {

@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import { containsInternal, distributionToJson, toInternal, type Distribution, type ParamValue } from '../distributions';
 import { dict, hasKey } from '../dict';
 import { InvalidArgumentError } from '../errors';
@@ -27,6 +28,7 @@ export class PartialFixedSampler implements Sampler {
       );
     }
     this.fixedParams = dict(fixedParams);
+    showAsConstructed(this, 'PartialFixedSampler', [fixedParams, baseSampler]);
   }
 
   reseedRng(seed?: number): void {

@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import type { Distribution } from '../distributions';
 import { InvalidArgumentError } from '../errors';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
@@ -67,6 +68,7 @@ export class QMCSampler implements Sampler {
   private readonly independent: IndependentFallback;
 
   constructor(opts: QMCSamplerOptions = {}) {
+    showAsConstructed(this, 'QMCSampler', [opts]);
     checkOptionKeys('QMCSampler', opts, QMC_SAMPLER_OPTION_KEYS);
     checkSeed('QMCSampler', opts.seed);
     const qmcType = opts.qmcType ?? 'sobol';

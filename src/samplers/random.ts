@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../constructedDisplay';
 import type { Distribution } from '../distributions';
 import type { FrozenTrial } from '../frozenTrial';
 import { checkSeed, Rng } from '../rng';
@@ -36,6 +37,7 @@ export class RandomSampler implements Sampler {
   private rng: Rng;
 
   constructor(opts: { seed?: number } = {}) {
+    showAsConstructed(this, 'RandomSampler', [opts]);
     checkOptionKeys('RandomSampler', opts, ['seed']);
     checkSeed('RandomSampler', opts.seed);
     this.rng = new Rng(opts.seed);

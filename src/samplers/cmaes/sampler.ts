@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../../constructedDisplay';
 import { containsInternal, describeDistribution, isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { lastStep, TrialState, type FrozenTrial } from '../../frozenTrial';
@@ -127,6 +128,7 @@ export class CmaEsSampler implements Sampler {
   private readonly independent: IndependentFallback;
 
   constructor(opts: CmaEsSamplerOptions = {}) {
+    showAsConstructed(this, 'CmaEsSampler', [opts]);
     checkOptionKeys('CmaEsSampler', opts, CMA_ES_SAMPLER_OPTION_KEYS);
     checkSeed('CmaEsSampler', opts.seed);
     this.rng = new Rng(opts.seed);

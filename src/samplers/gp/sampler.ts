@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../../constructedDisplay';
 import { isSingle, type Distribution } from '../../distributions';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
 import { constraintsToRecord, trialConstraints, type ConstraintsFunc } from '../../multiobjective/constraints';
@@ -81,6 +82,7 @@ export class GPSampler implements Sampler {
   private readonly independent: IndependentFallback;
 
   constructor(opts: GPSamplerOptions = {}) {
+    showAsConstructed(this, 'GPSampler', [opts]);
     checkOptionKeys('GPSampler', opts, GP_SAMPLER_OPTION_KEYS);
     checkSeed('GPSampler', opts.seed);
     this.rng = new Rng(opts.seed);

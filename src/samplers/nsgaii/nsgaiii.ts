@@ -3,6 +3,7 @@
  * survival decided by reference points instead of crowding distance, which keeps a population spread
  * when many objectives leave most trials non-dominated. See referencePoints.ts for the survival step.
  */
+import { showAsConstructed } from '../../constructedDisplay';
 import { InvalidArgumentError } from '../../errors';
 import type { FrozenTrial } from '../../frozenTrial';
 import { optionKeys } from '../../options';
@@ -40,6 +41,7 @@ export class NSGAIIISampler extends NSGAIISampler {
 
   constructor(opts: NSGAIIISamplerOptions = {}) {
     super(opts);
+    showAsConstructed(this, 'NSGAIIISampler', [opts]);
     this.dividingParameter = intOr('NSGAIIISampler', 'dividingParameter', opts.dividingParameter, 3, 1);
     const given = opts.referencePoints;
     if (given !== undefined) {

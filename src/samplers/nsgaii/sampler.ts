@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../../constructedDisplay';
 import { containsInternal, describeDistribution, isSingle, toInternal, type Distribution, type ParamValue } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, type FrozenTrial } from '../../frozenTrial';
@@ -186,6 +187,7 @@ export class NSGAIISampler implements Sampler {
   private readonly parentKeyPrefix: string;
 
   constructor(opts: NSGAIISamplerOptions = {}) {
+    showAsConstructed(this, 'NSGAIISampler', [opts]);
     const kind = new.target as typeof NSGAIISampler;
     const name = kind.samplerName;
     checkOptionKeys(name, opts, kind.optionKeys);

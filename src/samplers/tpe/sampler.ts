@@ -1,3 +1,4 @@
+import { showAsConstructed } from '../../constructedDisplay';
 import { isSingle, type Distribution } from '../../distributions';
 import { InvalidArgumentError } from '../../errors';
 import { TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTrial';
@@ -165,6 +166,7 @@ export class TPESampler implements Sampler {
   private readonly above: AboveDensities;
 
   constructor(opts: TPESamplerOptions = {}) {
+    showAsConstructed(this, 'TPESampler', [opts]);
     deprecatedInOptuna(opts);
     checkSeed('TPESampler', opts.seed);
     const int = (name: string, v: number | undefined, dflt: number, min: number) => intOr('TPESampler', name, v, dflt, min);
