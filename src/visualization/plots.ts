@@ -551,18 +551,28 @@ export function plotParamImportances(study: Study | StudyLike, opts: ParamImport
   const { importances: given, targetName: _targetName, ...importanceOpts } = opts;
   const named = study.metricNames;
   const series: Array<{ name: string; importances: Record<string, number> }> = [];
+  // As Optuna: a target no COMPLETE trial gives a finite value of has no bars (and one warning).
+  let warned = false;
+  const importancesOf = (target: (t: FrozenTrial) => number, targetOpts: typeof importanceOpts): Record<string, number> => {
+    if (completeTrials(study).some((t) => Number.isFinite(target(t)))) return getParamImportances(study as Study, targetOpts);
+    if (!warned) warnNothingToDraw('plotParamImportances', 'the study has no completed trials with a finite value');
+    warned = true;
+    return {};
+  };
   if (study.directions.length > 1 && !opts.target && !given) {
     // As Optuna 5.0: one set of bars per objective, named by the metric names when the study has them.
     study.directions.forEach((_, k) => {
       const name = named?.[k] ?? `${opts.targetName ?? 'Objective Value'} ${k}`;
-      series.push({ name, importances: getParamImportances(study as Study, { ...importanceOpts, target: (t) => t.values![k] }) });
+      const target = (t: FrozenTrial) => t.values![k];
+      series.push({ name, importances: importancesOf(target, { ...importanceOpts, target }) });
     });
   } else {
     // As Optuna: a single-objective study's metric name titles the bars unless a target is given.
     const name = named && named.length === 1 && !opts.target ? named[0] : (opts.targetName ?? 'Objective Value');
-    series.push({ name, importances: given ?? getParamImportances(study as Study, importanceOpts) });
+    series.push({ name, importances: given ?? importancesOf(targetOf(study, opts, 'plotParamImportances'), importanceOpts) });
   }
-  const data: Trace[] = series.map(({ name, importances }, k) => {
+  const drawn = series.filter((s) => Object.keys(s.importances).length > 0);
+  const data: Trace[] = drawn.map(({ name, importances }, k) => {
     const entries = Object.entries(importances).sort((a, b) => a[1] - b[1]);
     return {
       type: 'bar',
@@ -578,7 +588,7 @@ export function plotParamImportances(study: Study | StudyLike, opts: ParamImport
       legendrank: k,
     };
   });
-  const longest = Math.max(0, ...series.flatMap((s) => Object.values(s.importances)));
+  const longest = Math.max(0, ...drawn.flatMap((s) => Object.values(s.importances)));
   return new Figure({
     data,
     layout: {

@@ -514,6 +514,8 @@ print(len(pio.from_json(sys.stdin.read()).data))`;
         ['plotEdf', () => plotEdf(empty)],
         ['plotRank', () => plotRank(empty)],
         ['plotTimeline', () => plotTimeline(empty)],
+        // Optuna 5.0 logs "Study instance does not contain completed trials." and draws no bars.
+        ['plotParamImportances', () => plotParamImportances(empty)],
       ];
       for (const [name, draw] of plots) {
         records.length = 0;
