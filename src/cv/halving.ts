@@ -64,7 +64,7 @@ export interface HalvingCandidateResult extends CandidateResult {
   nResources: number;
 }
 
-export interface HalvingSearchResult<E extends Estimator = Estimator> extends SearchResult<E> {
+export interface HalvingSearchResult<E extends Estimator = Estimator, P extends Params = Params> extends SearchResult<E, P> {
   cvResults: HalvingCandidateResult[];
   /** Iterations run. */
   nIterations_: number;
@@ -306,19 +306,28 @@ function evaluationCount(nCandidates: number, nIterations: number, factor: numbe
 }
 
 /** Successive halving over every point of `paramGrid` (scikit-learn's HalvingGridSearchCV). */
-export async function halvingGridSearchCV<P extends Params>(
-  estimator: Estimator<P>,
+export async function halvingGridSearchCV<P extends Params, E extends Estimator<P> = Estimator<P>>(
+  estimator: E & Estimator<P>,
   paramGrid: NoInference<ParamGridFor<P>>,
   X: Matrix,
   y: Vector,
   opts: HalvingOptions = {},
-): Promise<HalvingSearchResult> {
+): Promise<HalvingSearchResult<E, P>> {
   checkOptionKeys('halvingGridSearchCV', opts, HALVING_GRID_OPTION_KEYS);
   checkSearchInput('halvingGridSearchCV', estimator, X, y);
   const model = estimator as Estimator;
   const splitter = resolveCV(opts.cv, model);
   const resolved = resolveOptions('halvingGridSearchCV', model, X, y, splitter, opts);
-  return runHalving('halvingGridSearchCV', model, expandGrid(paramGrid as ParamGrid), X, y, opts, resolved, splitter);
+  return (await runHalving(
+    'halvingGridSearchCV',
+    model,
+    expandGrid(paramGrid as ParamGrid),
+    X,
+    y,
+    opts,
+    resolved,
+    splitter,
+  )) as unknown as HalvingSearchResult<E, P>;
 }
 
 /**
@@ -328,13 +337,13 @@ export async function halvingGridSearchCV<P extends Params>(
  * 'exhaust'. When every parameter is a list, candidates are distinct points of their grid (at most
  * the whole grid), as scikit-learn samples without replacement then.
  */
-export async function halvingRandomSearchCV<P extends Params>(
-  estimator: Estimator<P>,
+export async function halvingRandomSearchCV<P extends Params, E extends Estimator<P> = Estimator<P>>(
+  estimator: E & Estimator<P>,
   distributions: NoInference<DistributionsFor<P>>,
   X: Matrix,
   y: Vector,
   opts: HalvingOptions & { nCandidates?: 'exhaust' | number } = {},
-): Promise<HalvingSearchResult> {
+): Promise<HalvingSearchResult<E, P>> {
   checkOptionKeys('halvingRandomSearchCV', opts, HALVING_RANDOM_OPTION_KEYS);
   checkSearchInput('halvingRandomSearchCV', estimator, X, y);
   const where = 'halvingRandomSearchCV';
@@ -353,7 +362,7 @@ export async function halvingRandomSearchCV<P extends Params>(
   const splitter = resolveCV(opts.cv, model);
   const resolved = resolveOptions(where, model, X, y, splitter, withDefaults);
   const n = nCandidates === 'exhaust' ? floorDiv(resolved.maxResources, resolved.minResources) : nCandidates;
-  return runHalving(
+  const result = await runHalving(
     where,
     model,
     sampleCandidates(distributions as Record<string, ParamSampler>, n, seedOrRandomState(where, opts)),
@@ -363,4 +372,6 @@ export async function halvingRandomSearchCV<P extends Params>(
     resolved,
     splitter,
   );
+  // Typed as the model searched (see search.ts's `typed`).
+  return result as unknown as HalvingSearchResult<E, P>;
 }

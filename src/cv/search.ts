@@ -181,8 +181,12 @@ export interface CandidateResult {
   state?: string;
 }
 
-export interface SearchResult<E extends Estimator = Estimator> {
-  bestParams: Params;
+/**
+ * A search's outcome, typed by the model searched: `bestParams` holds the model's hyperparameters
+ * that were searched (so `new SVC(result.bestParams)` compiles), `bestEstimator` is that model's class.
+ */
+export interface SearchResult<E extends Estimator = Estimator, P extends Params = Params> {
+  bestParams: Partial<P>;
   bestScore: number;
   bestIndex: number;
   /** The best configuration refit on all the data (null with refit: false). */
@@ -286,43 +290,53 @@ async function finishSearch(model: Estimator, cvResults: CandidateResult[], X: M
 }
 
 /** Evaluate every point of `paramGrid` by cross-validation (the same folds for all), then refit the best. */
-export async function gridSearchCV<P extends Params>(
-  model: Estimator<P>,
+export async function gridSearchCV<P extends Params, E extends Estimator<P> = Estimator<P>>(
+  model: E & Estimator<P>,
   paramGrid: NoInference<ParamGridFor<P>>,
   X: Matrix,
   y: Vector,
   opts: SearchOptions = {},
-): Promise<SearchResult> {
+): Promise<SearchResult<E, P>> {
   checkOptionKeys('gridSearchCV', opts, SEARCH_OPTION_KEYS);
-  return evaluateCandidates('gridSearchCV', model as Estimator, expandGrid(paramGrid as ParamGrid), X, y, opts);
+  return typed(await evaluateCandidates('gridSearchCV', model as Estimator, expandGrid(paramGrid as ParamGrid), X, y, opts));
+}
+
+/**
+ * A search's result under its model's types. The search works on the untyped Estimator; its best
+ * estimator is a clone of the model given (the same class) and its parameters the model's.
+ */
+export function typed<E extends Estimator, P extends Params>(result: SearchResult): SearchResult<E, P> {
+  return result as unknown as SearchResult<E, P>;
 }
 
 /** A parameter to sample: a tunelab distribution (floatDistribution, intDistribution, categoricalDistribution) or a list to choose from uniformly. */
 export type ParamSampler = Distribution | readonly unknown[];
 
 /** Sample `nIter` configurations (seeded) from `distributions`, evaluate each by cross-validation, refit the best. */
-export async function randomizedSearchCV<P extends Params>(
-  model: Estimator<P>,
+export async function randomizedSearchCV<P extends Params, E extends Estimator<P> = Estimator<P>>(
+  model: E & Estimator<P>,
   distributions: NoInference<DistributionsFor<P>>,
   X: Matrix,
   y: Vector,
   opts: SearchOptions & RandomStateOption & { nIter?: number; seed?: number } = {},
-): Promise<SearchResult> {
+): Promise<SearchResult<E, P>> {
   checkOptionKeys('randomizedSearchCV', opts, RANDOMIZED_SEARCH_OPTION_KEYS);
   const nIter = opts.nIter ?? 10;
   requireInt('randomizedSearchCV', 'nIter', nIter, 1);
-  return evaluateCandidates(
-    'randomizedSearchCV',
-    model as Estimator,
-    sampleCandidates(
-      distributions as Record<string, ParamSampler>,
-      nIter,
-      seedOrRandomState('randomizedSearchCV', opts),
+  return typed(
+    await evaluateCandidates(
       'randomizedSearchCV',
+      model as Estimator,
+      sampleCandidates(
+        distributions as Record<string, ParamSampler>,
+        nIter,
+        seedOrRandomState('randomizedSearchCV', opts),
+        'randomizedSearchCV',
+      ),
+      X,
+      y,
+      opts,
     ),
-    X,
-    y,
-    opts,
   );
 }
 
@@ -379,7 +393,7 @@ export interface TuneCVOptions extends SearchOptions {
   signal?: AbortSignal;
 }
 
-export interface TuneCVResult extends SearchResult {
+export interface TuneCVResult<E extends Estimator = Estimator, P extends Params = Params> extends SearchResult<E, P> {
   study: Study;
 }
 
@@ -388,13 +402,13 @@ export interface TuneCVResult extends SearchResult {
  * declarative `space`), cross-validates them reporting the running mean score after every fold as
  * step = fold index, and asks the pruner, so a bad configuration stops after its first folds.
  */
-export async function tuneCV<P extends Params, S extends SpaceDefinition = SpaceDefinition>(
-  estimator: Estimator<P>,
+export async function tuneCV<P extends Params, S extends SpaceDefinition = SpaceDefinition, E extends Estimator<P> = Estimator<P>>(
+  estimator: E & Estimator<P>,
   searchSpace: NoInference<SuggestFor<P>> | SpaceFor<S, NoInference<P>>,
   X: Matrix,
   y: Vector,
   opts: TuneCVOptions = {},
-): Promise<TuneCVResult> {
+): Promise<TuneCVResult<E, P>> {
   checkOptionKeys('tuneCV', opts, TUNE_CV_OPTION_KEYS);
   checkSearchInput('tuneCV', estimator, X, y);
   const model = estimator as Estimator;
@@ -460,7 +474,7 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
     );
   }
   const search = await finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
-  return showDeeper({ ...search, study }, 2);
+  return showDeeper({ ...typed<E, P>(search), study }, 2);
 }
 
 /** How nestedCV searches inside each outer training fold (keyed by the model's hyperparameter names). */

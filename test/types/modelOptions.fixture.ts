@@ -203,3 +203,27 @@ void halvingRandomSearchCV(new SVC(), { C: floatDistribution(0.01, 10) }, X, y);
 void halvingGridSearchCV(new SVC(), { gama: [0.1, 1] }, X, y);
 // @ts-expect-error names kernal
 void halvingRandomSearchCV(new SVC(), { kernal: ['linear', 'rbf'] }, X, y);
+
+// Search results are typed by the model searched (scikit-learn's SVC(**search.best_params_),
+// search.best_estimator_.predict_proba(X)).
+async function typedResults(): Promise<void> {
+  const g = await gridSearchCV(new SVC(), { C: [1, 10] }, X, y);
+  const svc2: SVC = new SVC({ C: g.bestParams.C });
+  void svc2;
+  void new SVC(g.bestParams);
+  const t = await tuneCV(new RandomForestClassifier(), (tr) => ({ maxDepth: tr.suggestInt('maxDepth', 2, 10) }), X, y, { nTrials: 2 });
+  void t.bestEstimator?.predictProba(X);
+  void t.study.trials.length;
+  const r = await randomizedSearchCV(new SVC(), { C: floatDistribution(0.01, 10) }, X, y);
+  const c: number | undefined = r.bestParams.C;
+  void c;
+  const h = await halvingGridSearchCV(new RandomForestClassifier(), { maxDepth: [2, 4] }, X, y);
+  void h.bestEstimator?.predictProba(X);
+  void h.nIterations_;
+  // @ts-expect-error names gama
+  void g.bestParams.gama;
+  const pipeResult = await gridSearchCV(pipe, [{ svm__C: [1, 10] }], X, y);
+  const pc: number | undefined = pipeResult.bestParams.svm__C;
+  void pc;
+}
+void typedResults;
