@@ -15,6 +15,7 @@ import { StepInterrupts } from '../stepInterrupts';
 import {
   rankCandidates,
   resolveCV,
+  resolveRefit,
   runFolds,
   sampleCandidates,
   expandGrid,
@@ -228,6 +229,7 @@ async function runHalving(
   splitter: Splitter,
 ): Promise<HalvingSearchResult> {
   if (candidates.length === 0) throw new InvalidArgumentError(`${where}: there are no candidates to search.`);
+  const refit = resolveRefit(where, opts.refit);
   const { resource, factor } = resolved;
   if (resource !== 'nSamples' && candidates.some((c) => Object.prototype.hasOwnProperty.call(c, resource))) {
     throw new InvalidArgumentError(
@@ -275,7 +277,6 @@ async function runHalving(
       bestIndex = i;
   });
   const best = cvResults[bestIndex];
-  const refit = opts.refit ?? true;
   if (refit) interrupts.check(rows.length);
   const bestEstimator = refit ? await model.clone(best.params).fit(X, y) : null;
   return showDeeper(

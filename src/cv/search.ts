@@ -25,6 +25,7 @@ import {
   type Params,
   type Vector,
 } from '../models/estimator';
+import { balancedAccuracy, f1Score, meanAbsoluteError, precisionScore, recallScore, rootMeanSquaredError } from '../models/metrics';
 import { showDeeper } from '../constructedDisplay';
 import { logWarning } from '../logging';
 import { Rng } from '../rng';
@@ -39,23 +40,58 @@ import type { Trial } from '../trial';
 import { KFold, StratifiedKFold, type Fold, type Splitter } from './splitters';
 import { requireInt } from '../validate';
 
-/** A metric name or a function of (yTrue, yPred); higher is better (sklearn's 'neg_' convention for errors). */
-export type Scoring = 'accuracy' | 'r2' | 'neg_mean_squared_error' | ((yTrue: Vector, yPred: Vector) => number);
+/**
+ * scikit-learn's scorer names for the metrics computed from predictions (higher is better: errors
+ * are negated, its 'neg_' convention). Scorers that need probabilities (roc_auc, neg_log_loss) are not
+ * among them: pass a function of (yTrue, yPred) instead.
+ */
+const SCORERS = {
+  accuracy,
+  balanced_accuracy: balancedAccuracy,
+  f1: (a: Vector, b: Vector) => f1Score(a, b),
+  f1_macro: (a: Vector, b: Vector) => f1Score(a, b, { average: 'macro' }),
+  f1_micro: (a: Vector, b: Vector) => f1Score(a, b, { average: 'micro' }),
+  f1_weighted: (a: Vector, b: Vector) => f1Score(a, b, { average: 'weighted' }),
+  precision: (a: Vector, b: Vector) => precisionScore(a, b),
+  precision_macro: (a: Vector, b: Vector) => precisionScore(a, b, { average: 'macro' }),
+  precision_micro: (a: Vector, b: Vector) => precisionScore(a, b, { average: 'micro' }),
+  precision_weighted: (a: Vector, b: Vector) => precisionScore(a, b, { average: 'weighted' }),
+  recall: (a: Vector, b: Vector) => recallScore(a, b),
+  recall_macro: (a: Vector, b: Vector) => recallScore(a, b, { average: 'macro' }),
+  recall_micro: (a: Vector, b: Vector) => recallScore(a, b, { average: 'micro' }),
+  recall_weighted: (a: Vector, b: Vector) => recallScore(a, b, { average: 'weighted' }),
+  r2,
+  neg_mean_squared_error: (a: Vector, b: Vector) => -meanSquaredError(a, b),
+  neg_root_mean_squared_error: (a: Vector, b: Vector) => -rootMeanSquaredError(a, b),
+  neg_mean_absolute_error: (a: Vector, b: Vector) => -meanAbsoluteError(a, b),
+} satisfies Record<string, (yTrue: Vector, yPred: Vector) => number>;
+
+/** A scorer name (scikit-learn's) or a function of (yTrue, yPred); higher is better. */
+export type Scoring = keyof typeof SCORERS | ((yTrue: Vector, yPred: Vector) => number);
 /** A splitter, or a fold count (StratifiedKFold for classifiers, KFold for regressors, as scikit-learn). */
 export type CV = Splitter | number;
 
 export function resolveScoring(scoring: Scoring | undefined, model: Estimator): (yTrue: Vector, yPred: Vector) => number {
   if (typeof scoring === 'function') return scoring;
-  switch (scoring ?? (model.estimatorType === 'classifier' ? 'accuracy' : 'r2')) {
-    case 'accuracy':
-      return accuracy;
-    case 'r2':
-      return r2;
-    case 'neg_mean_squared_error':
-      return (a, b) => -meanSquaredError(a, b);
-    default:
-      throw new InvalidArgumentError(`scoring must be 'accuracy', 'r2', 'neg_mean_squared_error' or a function; got ${String(scoring)}.`);
+  const name = scoring ?? (model.estimatorType === 'classifier' ? 'accuracy' : 'r2');
+  if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(SCORERS, name)) return SCORERS[name];
+  const hint = Array.isArray(scoring)
+    ? ' Several scorers at once (a list) are not supported: run one search per scorer, or score with a function.'
+    : '';
+  throw new InvalidArgumentError(
+    `scoring must be one of ${Object.keys(SCORERS).join(', ')} or a function (yTrue, yPred) => number; got ${JSON.stringify(scoring)}.${hint}`,
+  );
+}
+
+/** `refit` (default true): whether to fit the best configuration on all the data; only true or false, as there is one scorer. */
+export function resolveRefit(where: string, refit: unknown): boolean {
+  if (refit === undefined) return true;
+  if (typeof refit !== 'boolean') {
+    throw new InvalidArgumentError(
+      `${where}: refit must be true or false, got ${JSON.stringify(refit)} (a search scores with one scorer, so there is no metric to name).`,
+    );
   }
+  return refit;
 }
 
 export function resolveCV(cv: CV | undefined, model: Estimator): Splitter {
@@ -259,6 +295,7 @@ async function evaluateCandidates(
   opts: SearchOptions,
 ): Promise<SearchResult> {
   checkSearchInput(where, model, X, y);
+  const refit = resolveRefit(where, opts.refit);
   // An interrupted search counts the candidates it evaluated (its steps), not the folds of one of them.
   const interrupts = new StepInterrupts(where, opts.signal, {
     unit: 'candidate(s)',
@@ -275,7 +312,6 @@ async function evaluateCandidates(
     rows.push(row);
     opts.onCandidate?.({ ...row, rank: NaN }, i);
   }
-  const refit = opts.refit ?? true;
   if (refit) interrupts.check(candidates.length);
   return finishSearch(model, rankCandidates(rows), X, y, refit);
 }
@@ -411,6 +447,7 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
 ): Promise<TuneCVResult<E, P>> {
   checkOptionKeys('tuneCV', opts, TUNE_CV_OPTION_KEYS);
   checkSearchInput('tuneCV', estimator, X, y);
+  const refit = resolveRefit('tuneCV', opts.refit);
   const model = estimator as Estimator;
   checkSignalOption(opts.signal, 'tuneCV');
   const suggest =
@@ -473,7 +510,7 @@ export async function tuneCV<P extends Params, S extends SpaceDefinition = Space
       `tuneCV: none of the ${rows.length} trials completed (${pruned} pruned, ${rows.length - pruned} failed), so there is no best configuration to return or refit. Loosen the pruner, or pass existingStudy to keep the trials.`,
     );
   }
-  const search = await finishSearch(model, rankCandidates(rows), X, y, opts.refit ?? true);
+  const search = await finishSearch(model, rankCandidates(rows), X, y, refit);
   return showDeeper({ ...typed<E, P>(search), study }, 2);
 }
 

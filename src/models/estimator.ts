@@ -27,7 +27,7 @@ export interface Estimator<P extends Params = Params> {
 
 /** Fraction of equal labels. */
 export function accuracy(yTrue: Vector, yPred: Vector): number {
-  checkSameLength(yTrue, yPred);
+  checkPair('accuracy', yTrue, yPred, false);
   let ok = 0;
   for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === yPred[i]) ok++;
   return ok / yTrue.length;
@@ -35,7 +35,9 @@ export function accuracy(yTrue: Vector, yPred: Vector): number {
 
 /** Coefficient of determination, as sklearn.metrics.r2_score (1 for a perfect fit, 0 for the mean). */
 export function r2(yTrue: Vector, yPred: Vector): number {
-  checkSameLength(yTrue, yPred);
+  checkPair('r2', yTrue, yPred, true);
+  // As scikit-learn: undefined for a single sample (it returns nan with a warning).
+  if (yTrue.length < 2) return NaN;
   const mean = yTrue.reduce((a, b) => a + b, 0) / yTrue.length;
   let ssRes = 0;
   let ssTot = 0;
@@ -48,15 +50,27 @@ export function r2(yTrue: Vector, yPred: Vector): number {
 }
 
 export function meanSquaredError(yTrue: Vector, yPred: Vector): number {
-  checkSameLength(yTrue, yPred);
+  checkPair('meanSquaredError', yTrue, yPred, true);
   let s = 0;
   for (let i = 0; i < yTrue.length; i++) s += (yTrue[i] - yPred[i]) ** 2;
   return s / yTrue.length;
 }
 
-function checkSameLength(a: Vector, b: Vector): void {
+/** yTrue and yPred of one non-empty length; numeric metrics take finite numbers only, as scikit-learn ("Input contains NaN"). */
+export function checkPair(where: string, a: ArrayLike<unknown>, b: ArrayLike<unknown>, numeric: boolean): void {
   if (a.length !== b.length || a.length === 0) {
-    throw new InvalidArgumentError(`metric: yTrue and yPred must be non-empty and of equal length, got ${a.length} and ${b.length}.`);
+    throw new InvalidArgumentError(`${where}: yTrue and yPred must be non-empty and of equal length, got ${a.length} and ${b.length}.`);
+  }
+  if (!numeric) return;
+  for (const [name, v] of [
+    ['yTrue', a],
+    ['yPred', b],
+  ] as const) {
+    for (let i = 0; i < v.length; i++) {
+      if (typeof v[i] !== 'number' || !Number.isFinite(v[i] as number)) {
+        throw new InvalidArgumentError(`${where}: ${name}[${i}] is ${String(v[i])}; the inputs must be finite numbers.`);
+      }
+    }
   }
 }
 

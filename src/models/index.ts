@@ -10,6 +10,17 @@
  * InvalidArgumentError naming the model and the nearest valid key at run time (see ../options.ts).
  */
 export { accuracy, r2, meanSquaredError, type Estimator, type Matrix, type Vector, type Params } from './estimator';
+export {
+  precisionScore,
+  recallScore,
+  f1Score,
+  balancedAccuracy,
+  confusionMatrix,
+  meanAbsoluteError,
+  rootMeanSquaredError,
+  type Average,
+  type ClassificationMetricOptions,
+} from './metrics';
 export { SVC, type SVCParams, type SVCKernel } from './svm';
 export { Pipeline, type PipelineStep, type PipelineParams } from './pipeline';
 export {

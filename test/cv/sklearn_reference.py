@@ -72,4 +72,28 @@ elif task == "shuffle_split_sizes":
     for case in req["cases"]:
         tr, te = next(ShuffleSplit(n_splits=1, test_size=case.get("testSize"), train_size=case.get("trainSize"), random_state=0).split(np.zeros((case["n"], 1))))
         out.append([len(tr), len(te)])
+elif task == "metrics":
+    # Per case (yTrue, yPred): the label metrics under every average, or the error metrics.
+    from sklearn import metrics as M
+    out = []
+    for case in req["cases"]:
+        t, p = case["yTrue"], case["yPred"]
+        row = {}
+        if case["kind"] == "labels":
+            for avg in case["averages"]:
+                for name, f in (("precision", M.precision_score), ("recall", M.recall_score), ("f1", M.f1_score)):
+                    row[f"{name}_{avg}"] = float(f(t, p, average=avg, zero_division=0))
+            row["balanced_accuracy"] = float(M.balanced_accuracy_score(t, p))
+            row["confusion"] = M.confusion_matrix(t, p).tolist()
+            row["accuracy"] = float(M.accuracy_score(t, p))
+        else:
+            row["mae"] = float(M.mean_absolute_error(t, p))
+            row["rmse"] = float(M.root_mean_squared_error(t, p))
+            row["mse"] = float(M.mean_squared_error(t, p))
+            row["r2"] = float(M.r2_score(t, p))
+        out.append(row)
+elif task == "cv_scoring":
+    from sklearn.model_selection import cross_val_score
+    X, y = np.array(req["X"]), np.array(req["y"])
+    out = {name: cross_val_score(SVC(), X, y, cv=StratifiedKFold(n_splits=5), scoring=name).tolist() for name in req["scorers"]}
 json.dump(out, sys.stdout)
