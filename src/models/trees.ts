@@ -48,7 +48,11 @@ function featuresPerSplit(m: MaxFeatures, d: number): number {
   if (m === 'log2') return Math.max(1, Math.floor(Math.log2(d)));
   // JavaScript has no 1 vs 1.0: 1 means all features (scikit-learn's 1.0); counts start at 2.
   if (m <= 1) return Math.max(1, Math.floor(m * d));
-  return Math.min(d, m);
+  if (m > d) {
+    // As scikit-learn, which refuses a count above the features rather than quietly using them all.
+    throw new InvalidArgumentError(`maxFeatures: a count of ${m} features per split, but X has ${d}; use at most ${d}, or a fraction.`);
+  }
+  return m;
 }
 
 /** A fitted tree in flat arrays; `value[node]` is a class distribution (classification) or a mean (length 1). */

@@ -78,6 +78,11 @@ describe('fit checks targets and labels as scikit-learn does', () => {
     await assert.rejects(new DecisionTreeRegressor().fit(reg.X, withInf), /y\[7\] is Infinity/);
     await assert.rejects(new DecisionTreeRegressor().fit(reg.X, reg.X.map((r) => [...r]) as never), /y must be 1-D .*y\[0\]/);
     await assert.rejects(new SVC().fit([1, 2, 3] as never, [0, 1, 0]), /X must be 2-D \(an array of rows\), got a 1-D array/);
+    // scikit-learn refuses more features per split than X has, rather than using them all.
+    await assert.rejects(
+      new RandomForestClassifier({ maxFeatures: 10, nEstimators: 2 }).fit(iris.X, iris.y),
+      /maxFeatures: a count of 10 features per split, but X has 4/,
+    );
   });
 
   it('a continuous target or mixed label kinds are not classes; string labels are, sorted', async () => {
