@@ -245,8 +245,16 @@ export interface TrainTestSplitOptions extends RandomStateOption {
    * an array by its own labels (one per row).
    */
   stratify?: boolean | ReadonlyArray<number | string>;
+  /** false: no shuffling, the last rows are the test part (scikit-learn's shuffle=False; not with stratify). Default true. */
+  shuffle?: boolean;
 }
-const TRAIN_TEST_SPLIT_OPTION_KEYS = optionKeys<TrainTestSplitOptions>({ testSize: true, seed: true, stratify: true, randomState: true });
+const TRAIN_TEST_SPLIT_OPTION_KEYS = optionKeys<TrainTestSplitOptions>({
+  testSize: true,
+  seed: true,
+  stratify: true,
+  randomState: true,
+  shuffle: true,
+});
 
 export interface TrainTestSplit<T> {
   XTrain: T[];
@@ -275,7 +283,12 @@ export function trainTestSplit<T>(X: readonly T[], y: readonly number[], opts: T
   const rng = new Rng(seedOrRandomState('trainTestSplit', opts));
   const [nTrain, nTest] = sizes('trainTestSplit', n, opts.testSize, undefined, 0.25);
   let testIndex: number[];
-  if (opts.stratify !== undefined && opts.stratify !== false) {
+  const stratify = opts.stratify !== undefined && opts.stratify !== false;
+  if (opts.shuffle === false) {
+    if (stratify)
+      throw new InvalidArgumentError('trainTestSplit: stratify needs shuffling; leave shuffle out (or true), or drop stratify.');
+    testIndex = range(n).slice(nTrain);
+  } else if (stratify) {
     const labels = opts.stratify === true ? y : opts.stratify;
     if (!Array.isArray(labels) || labels.length !== n) {
       throw new InvalidArgumentError(

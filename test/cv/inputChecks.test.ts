@@ -182,6 +182,19 @@ describe("trainTestSplit's stratified counts equal scikit-learn's", () => {
     assert.throws(() => trainTestSplit(iris.X, iris.y, { stratify: [0, 1] }), /stratify must be true .* one per row \(150\); got 2 labels/);
     assert.throws(() => trainTestSplit(reg.X, reg.y, { stratify: true }), /trainTestSplit: y holds fractional values/);
   });
+
+  it('shuffle: false keeps the order, the last rows the test part (scikit-learn: train_test_split(shuffle=False))', () => {
+    const split = trainTestSplit(reg.X, reg.y, { shuffle: false, testSize: 0.3 });
+    assert.deepEqual(
+      split.testIndex,
+      Array.from({ length: 15 }, (_, i) => 35 + i),
+    );
+    assert.deepEqual(
+      split.trainIndex,
+      Array.from({ length: 35 }, (_, i) => i),
+    );
+    assert.throws(() => trainTestSplit(iris.X, iris.y, { shuffle: false, stratify: true }), /stratify needs shuffling/);
+  });
 });
 
 describe("splitters' guards as scikit-learn's", () => {
