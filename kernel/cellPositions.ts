@@ -12,8 +12,13 @@
  *
  * The frames are rewritten in `Error.prepareStackTrace`, where V8 formats every error's `stack`,
  * so a traceback is right wherever it is read: the cell's error message, a study's log of a failed
- * trial, or `console.error(err)` in a cell.
+ * trial, or `console.error(err)` in a cell. There, too, the frames below the cell are dropped: the
+ * call of the cell's function by the kernel's wrapper and everything under it (vm, the executor,
+ * the kernel's dispatch), and the runtime's and the kernel's frames at the bottom of a stack that
+ * reached a cell later (a timer, a promise continuation, a widget's callback). Frames above the
+ * cell's, those of libraries it called (tunelab's engine included), stay.
  */
+import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { alignTokens } from './tokenAlignment';
 
@@ -40,6 +45,18 @@ export function isCellFrame(line: string): boolean {
   return /^\s+at /.test(line) && CELL_POSITION.test(line);
 }
 
+/** This module's directory: the kernel's own code (dist/kernel), never a library a cell called. */
+const KERNEL_DIR = __dirname + path.sep;
+
+/**
+ * Whether a frame is the runtime's (`node:internal/...`, `node:vm`) or the kernel's: what lies
+ * below a cell when the stack reaches it from the event loop or from the kernel's dispatch.
+ */
+function isBelowCellFrame(line: string): boolean {
+  const location = /\(([^()]*)\)$/.exec(line)?.[1] ?? line.replace(/^\s+at (?:async )?/, '');
+  return location.startsWith('node:') || location.startsWith(KERNEL_DIR);
+}
+
 /** Maps positions in the code that ran for each cell back to the cell's source. */
 export class CellPositions {
   private readonly cells = new Map<string, CellTexts>();
@@ -47,7 +64,11 @@ export class CellPositions {
 
   constructor(private readonly ts: typeof TS) {}
 
-  /** Records what ran under `cellName`; a later cell of the same name (a silent execution) replaces it. */
+  /**
+   * Records what ran under `cellName`; a later cell of the same name (a silent execution) replaces it.
+   * `code` is the script the executor ran: the compiled cell inside the wrapper's function, whose
+   * call (`})(exports, require, guard)`) is the script's last line.
+   */
   register(cellName: string, source: string, code: string, isJs: boolean): void {
     this.cells.set(cellName, { source, code, sourceKind: isJs ? this.ts.ScriptKind.JS : this.ts.ScriptKind.TS });
     this.maps.delete(cellName);
@@ -69,15 +90,36 @@ export class CellPositions {
     return map.sourcePosition(line, column);
   }
 
-  /** A formatted stack with its cell frames pointed at the cells' sources (other lines unchanged). */
+  /**
+   * A formatted stack with its cell frames pointed at the cells' sources and the frames below the
+   * cell dropped (see the top of this file); a stack that reached no cell is left as it is (the
+   * kernel's own errors keep every frame).
+   */
   rewriteStack(stack: string): string {
     if (!stack.includes('cell[')) return stack;
-    return stack
-      .split('\n')
-      .flatMap((line) => (/^\s+at /.test(line) ? (this.rewriteFrame(line) ?? []) : [line]))
-      .join('\n');
+    const lines: string[] = [];
+    let cellFrames = 0;
+    for (const line of stack.split('\n')) {
+      if (!/^\s+at /.test(line)) {
+        lines.push(line);
+        continue;
+      }
+      const frame = this.rewriteFrame(line);
+      // The kernel's wrapper calling the cell's function: it and every frame below it are the
+      // kernel's (vm, the executor, the dispatch of execute_request), not the user's.
+      if (frame === undefined) break;
+      if (CELL_POSITION.test(frame)) cellFrames++;
+      lines.push(frame);
+    }
+    if (cellFrames === 0) return lines.join('\n');
+    // Reached from the event loop (a timer, after an await) or from the kernel (a widget's
+    // callback): the runtime's and the kernel's frames under the last frame of the user or a library.
+    let end = lines.length;
+    while (end > 0 && /^\s+at /.test(lines[end - 1]) && isBelowCellFrame(lines[end - 1])) end--;
+    return lines.slice(0, end).join('\n');
   }
 
+  /** The frame with its cell positions mapped; undefined for the wrapper's call of the cell's function. */
   private rewriteFrame(frame: string): string | undefined {
     let inWrapper = false;
     const mapped = frame.replace(CELL_FRAME, (whole, name: string, line: string, column: string) => {
@@ -158,6 +200,9 @@ class PositionMap {
     const lineStart = this.codeLines[line - 1];
     // Past the code: not this code's frame (a silent execution reused the name); left as it is.
     if (lineStart === undefined) return undefined;
+    // The wrapper's call of the cell's function. Its tokens (`)`, `(`) could pair with the cell's
+    // own last tokens, which made the call read as a frame on the cell's last line.
+    if (line === this.codeLines.length) return 'wrapper';
     const offset = lineStart + column - 1;
     const lineEnd = this.codeLines[line] ?? Infinity;
     const k = this.tokenAt(offset);

@@ -3,13 +3,14 @@
  *   tunelab kernel --connection-file F
  *   tunelab install [--user | --sys-prefix | --prefix DIR]
  *   tunelab uninstall [--user | --sys-prefix | --prefix DIR]
- *   tunelab run NOTEBOOK.ipynb [--output OUT.ipynb] [--html REPORT.html] [--timeout S] [--param NAME=VALUE ...]
+ *   tunelab run NOTEBOOK.ipynb [--output OUT.ipynb] [--html REPORT.html] [--timeout S] [--allow-errors] [--param NAME=VALUE ...]
  */
 import * as path from 'node:path';
 import { findWidgetManager, jupyterDataPaths, missingWidgetManagerMessage } from './jupyterPaths';
 import { parseCommandLine, UsageError } from '../src/cli/args';
 import { install, InstallError, uninstall, type InstallLocation } from './kernelspec';
 import { missingDependencies, missingDependencyMessage } from '../src/optionalDependency';
+import { checkParameterName, checkParameterValue, ParameterError } from './runner/parameters';
 
 const USAGE: Record<string, string> = {
   kernel: 'usage: tunelab kernel --connection-file FILE',
@@ -17,11 +18,14 @@ const USAGE: Record<string, string> = {
     'usage: tunelab install [--user | --sys-prefix | --prefix DIR]\n  Writes the "tunelab" kernelspec and the widget extension for JupyterLab 4 / Notebook 7 (default: --user),\n  and checks that Jupyter has its widget manager (pip install ipywidgets).',
   uninstall: 'usage: tunelab uninstall [--user | --sys-prefix | --prefix DIR]',
   run:
-    'usage: tunelab run NOTEBOOK.ipynb [--output OUT.ipynb] [--html REPORT.html] [--timeout SECONDS] [--param NAME=VALUE ...]\n' +
+    'usage: tunelab run NOTEBOOK.ipynb [--output OUT.ipynb] [--html REPORT.html] [--timeout SECONDS] [--allow-errors] [--param NAME=VALUE ...]\n' +
     '  Executes the notebook with the tunelab kernel, stops at the first error (exit status 1),\n' +
     '  writes the executed notebook (default: overwrite NOTEBOOK) and an offline HTML report.\n' +
+    '  An error output a cell gets after it finished (a timer, an unawaited promise) fails it too;\n' +
+    '  a cell tagged "raises-exception" may fail, and --allow-errors lets every cell fail (exit\n' +
+    '  status 0, as nbconvert) and records the errors; a timeout or a dead kernel still fails the run.\n' +
     '  --param values are parsed as JSON when possible, else taken as strings; they are injected\n' +
-    '  after the cell tagged "parameters".\n' +
+    '  after the cell tagged "parameters" (the last value of a name given twice wins).\n' +
     '  Refuses (exit status 2, nothing run) a notebook for another kernel, one that breaks the nbformat 4\n' +
     '  schema, and --output/--html paths that cannot be written. A timeout, SIGINT or SIGTERM ends the\n' +
     '  kernel and every process its cells started, and still writes the notebook executed so far.',
@@ -53,6 +57,8 @@ export interface RunArgs {
   output?: string;
   html?: string;
   timeoutSeconds?: number;
+  /** nbconvert's --allow-errors: record every cell's error and go on; the run then succeeds. */
+  allowErrors?: boolean;
   params: Array<[string, string]>;
 }
 
@@ -61,6 +67,7 @@ const RUN_OPTIONS = {
   html: { type: 'string' },
   timeout: { type: 'string' },
   param: { type: 'string', short: 'p', multiple: true },
+  'allow-errors': { type: 'boolean' },
 } as const;
 
 export function parseRunArgs(argv: string[]): RunArgs {
@@ -75,12 +82,22 @@ export function parseRunArgs(argv: string[]): RunArgs {
     if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--timeout needs a positive number of seconds, got "${values.timeout}"`);
     args.timeoutSeconds = s;
   }
+  if (values['allow-errors']) args.allowErrors = true;
   for (const v of values.param ?? []) {
     const eq = v.indexOf('=');
     if (eq <= 0) throw new UsageError(`--param needs NAME=VALUE, got "${v}"`);
     const name = v.slice(0, eq);
-    if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new UsageError(`--param name "${name}" is not a valid identifier`);
-    args.params.push([name, v.slice(eq + 1)]);
+    const raw = v.slice(eq + 1);
+    // Refused here, before a kernel starts: the injected cell would fail to compile, or hold
+    // another value than the one given.
+    try {
+      checkParameterName(name);
+      checkParameterValue(name, raw);
+    } catch (err) {
+      if (err instanceof ParameterError) throw new UsageError(err.message);
+      throw err;
+    }
+    args.params.push([name, raw]);
   }
   return args;
 }

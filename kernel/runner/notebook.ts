@@ -65,14 +65,18 @@ export function parseParamValue(text: string): unknown {
 /**
  * Papermill's convention: a new cell tagged `injected-parameters` right after the cell tagged
  * `parameters` (or first when there is none), replacing one injected by an earlier run. `let`
- * redeclares the names for all later cells (tslab allows redeclaring across cells).
+ * redeclares the names for all later cells (tslab allows redeclaring across cells). A name given
+ * twice is declared once, with its last value (two `let`s of one name in a cell do not compile;
+ * papermill's parameters are a dict, where the last value wins too).
  */
-export function injectParameters(nb: Notebook, params: Array<[string, string]>): { afterTaggedCell: boolean } {
+export function injectParameters(nb: Notebook, params: ReadonlyArray<readonly [string, string]>): { afterTaggedCell: boolean } {
   if (params.length === 0) return { afterTaggedCell: true };
   nb.cells = nb.cells.filter((c) => !(c.metadata.tags ?? []).includes('injected-parameters'));
+  const values = new Map<string, string>();
+  for (const [name, raw] of params) values.set(name, raw);
   const lines = [
     '// Parameters injected by tunelab run',
-    ...params.map(([name, raw]) => `let ${name} = ${JSON.stringify(parseParamValue(raw))};`),
+    ...[...values].map(([name, raw]) => `let ${name} = ${JSON.stringify(parseParamValue(raw))};`),
   ];
   const cell: NotebookCell = {
     cell_type: 'code',
@@ -85,6 +89,26 @@ export function injectParameters(nb: Notebook, params: Array<[string, string]>):
   const at = nb.cells.findIndex((c) => (c.metadata.tags ?? []).includes('parameters'));
   nb.cells.splice(at + 1, 0, cell);
   return { afterTaggedCell: at >= 0 };
+}
+
+/**
+ * Forgets an earlier run before this one, as papermill does: every code cell's outputs and
+ * execution count, the timing metadata the runner records (`metadata.execution`), and the saved
+ * widget state, which describes outputs that are gone. Without this, a run that stops at a failing
+ * cell leaves the cells after it showing the earlier run's results, in the notebook and the report.
+ */
+export function clearExecution(nb: Notebook): void {
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'code') continue;
+    cell.outputs = [];
+    cell.execution_count = null;
+    delete cell.metadata.execution;
+  }
+  const widgets = nb.metadata.widgets as JsonObject | undefined;
+  if (widgets && typeof widgets === 'object') {
+    delete widgets[WIDGET_STATE_MIME];
+    if (Object.keys(widgets).length === 0) delete nb.metadata.widgets;
+  }
 }
 
 /** nbclient's output_from_msg. */

@@ -1,7 +1,9 @@
 /**
  * `tunelab run`: executes a notebook headlessly with the tunelab kernel (no Python or Jupyter
- * needed), like `jupyter nbconvert --execute` / papermill: cells in order, progress on stderr,
- * stop at the first error, executed notebook and an offline HTML report written at the end.
+ * needed), like `jupyter nbconvert --execute` / papermill: outputs of an earlier run cleared, cells
+ * in order, progress on stderr, stop at the first error (unless the cell is tagged
+ * `raises-exception` or --allow-errors is given, as nbclient), executed notebook and an offline
+ * HTML report written at the end.
  */
 import { accessSync, constants as fsConstants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
@@ -9,21 +11,41 @@ import * as path from 'node:path';
 import type { RunArgs } from '../cli';
 import { stripAnsi, renderReport } from './htmlReport';
 import { KernelClient, type StartOptions } from './client';
-import { cellSource, injectParameters, NotebookFormatError, OutputRecorder, parseNotebook, type Notebook } from './notebook';
+import {
+  cellSource,
+  clearExecution,
+  injectParameters,
+  NotebookFormatError,
+  OutputRecorder,
+  parseNotebook,
+  type Notebook,
+  type NotebookCell,
+} from './notebook';
+import { parameterWarnings } from './parameters';
 import { checkNotebookKernel, WrongKernelError } from './notebookCheck';
 import type { JsonObject, JupyterMessage } from '../wire';
 import { formatSeconds } from '../../src/format';
+
+export interface RunError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
 
 export interface RunResult {
   notebook: Notebook;
   /** Index of the cell that failed (error or timeout), if any. */
   failedCell?: number;
-  error?: { ename: string; evalue: string; traceback: string[] };
+  error?: RunError;
+  /** Indices of the cells whose errors were allowed (tag `raises-exception`, or --allow-errors), in order. */
+  allowedErrors: number[];
 }
 
 export interface ExecuteOptions {
   params?: Array<[string, string]>;
   timeoutSeconds?: number;
+  /** nbclient's allow_errors: a cell's error is recorded and the run goes on. */
+  allowErrors?: boolean;
   /** The directory the kernel runs in (default: the notebook's). */
   cwd: string;
   log?: (line: string) => void;
@@ -39,6 +61,26 @@ export interface ExecuteOptions {
 function firstLine(src: string): string {
   const line = src.split('\n').find((l) => l.trim() !== '') ?? '';
   return line.length > 60 ? line.slice(0, 57) + '...' : line;
+}
+
+/**
+ * An error of the runner's own (a timeout, a dead kernel, a stopped run) as an error output. Its
+ * traceback holds the `ename: evalue` line, as IPython writes one: renderers such as nbconvert's
+ * HTML show an error output's traceback only, so an empty one would hide why the run stopped.
+ */
+function runnerError(ename: string, evalue: string): RunError {
+  return { ename, evalue, traceback: [`${ename}: ${evalue}`] };
+}
+
+/** The cell's tag `raises-exception` (nbclient's): its error is expected, the run goes on. */
+function raisesException(cell: NotebookCell): boolean {
+  return (cell.metadata.tags ?? []).includes('raises-exception');
+}
+
+/** The first error output of a cell, if it has one. */
+function errorOutput(cell: NotebookCell): RunError | undefined {
+  const out = cell.outputs?.find((o) => o.output_type === 'error');
+  return out?.output_type === 'error' ? { ename: out.ename, evalue: out.evalue, traceback: out.traceback } : undefined;
 }
 
 /** After a timeout's interrupt, how long to wait for the cell to stop before killing the kernel. */
@@ -63,16 +105,17 @@ export function deathReport(kernel: KernelClient): string {
 /** Executes `nb` in place; never throws for a failing cell (see RunResult). */
 export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promise<RunResult> {
   const log = opts.log ?? (() => undefined);
+  clearExecution(nb);
   if (opts.params && opts.params.length > 0) {
-    const { afterTaggedCell } = injectParameters(nb, opts.params);
-    if (!afterTaggedCell) log('note: no cell is tagged "parameters"; parameters were injected as the first cell');
+    for (const warning of parameterWarnings(nb, opts.params)) log(`warning: ${warning}`);
+    injectParameters(nb, opts.params);
   }
   const recorder = new OutputRecorder(nb);
   // Its own process group, so that a timeout or a signal ends whatever the cells started too; its
   // stderr is kept to say why, should it die.
   const kernel = await KernelClient.start({ stderr: 'tail', processGroup: true, ...opts.kernel, cwd: opts.cwd });
   kernel.keepIopubLog = false;
-  const result: RunResult = { notebook: nb };
+  const result: RunResult = { notebook: nb, allowedErrors: [] };
   let abortReason: string | undefined;
   const onAbort = () => {
     abortReason = String(opts.signal?.reason ?? 'aborted');
@@ -87,11 +130,24 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
     kernel.onIopub = (m) => recorder.handle(m);
 
     const codeCells = nb.cells.map((c, i) => [c, i] as const).filter(([c]) => c.cell_type === 'code' && cellSource(c).trim() !== '');
-    for (const c of nb.cells) if (c.cell_type === 'code') c.outputs = c.outputs ?? [];
+    const allowsErrors = (cell: NotebookCell) => opts.allowErrors === true || raisesException(cell);
+    // Cells that replied ok and may not fail: an error output reaching one later (thrown by a timer
+    // it set, an unhandled rejection of a promise it started and did not await) fails the run too.
+    // nbclient looks at the reply only; a CI job would then pass with an error in its notebook.
+    const mustNotFail: number[] = [];
+    const lateError = (): [number, RunError] | undefined => {
+      for (const i of mustNotFail) {
+        const e = errorOutput(nb.cells[i]);
+        if (e) return [i, e];
+      }
+      return undefined;
+    };
+    const LATE = 'reported after the cell had finished (by a timer or a promise it started)';
     let n = 0;
     for (const [cell, index] of codeCells) {
       n++;
       const src = cellSource(cell);
+      const allowed = allowsErrors(cell);
       const started = Date.now();
       const timing: JsonObject = {};
       const timeoutMs = opts.timeoutSeconds ? opts.timeoutSeconds * 1000 : undefined;
@@ -100,7 +156,8 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       const exec = kernel.request(
         'shell',
         'execute_request',
-        { code: src, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+        // As nbclient: a cell allowed to fail does not abort the requests queued behind it.
+        { code: src, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: !allowed },
         {
           // A cell may run as long as --timeout allows (enforced by the timer below), or without
           // limit when none is given, as nbclient does: never the client's default reply timeout.
@@ -129,24 +186,24 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       try {
         reply = (await exec).reply;
       } catch (err) {
+        // The runner's own errors fail the run whatever the cell allows (as nbclient's timeout and
+        // dead kernel do): the kernel is gone.
         const died = !kernel.isAlive || kernel.exitStatus !== undefined;
         if (died && !abortReason && !timedOut) await kernel.stderrSettled();
         result.failedCell = index;
         result.error = abortReason
-          ? {
-              ename: 'RunAborted',
-              evalue: `${abortReason}: the run was stopped during this cell; the kernel and the processes it started were killed`,
-              traceback: [],
-            }
+          ? runnerError(
+              'RunAborted',
+              `${abortReason}: the run was stopped during this cell; the kernel and the processes it started were killed`,
+            )
           : timedOut
-            ? {
-                ename: 'CellTimeoutError',
-                evalue: `the cell did not finish within ${opts.timeoutSeconds} s and did not respond to an interrupt; the kernel and the processes it started were killed`,
-                traceback: [],
-              }
+            ? runnerError(
+                'CellTimeoutError',
+                `the cell did not finish within ${opts.timeoutSeconds} s and did not respond to an interrupt; the kernel and the processes it started were killed`,
+              )
             : died
-              ? { ename: 'DeadKernelError', evalue: `the kernel died while running this cell: ${deathReport(kernel)}`, traceback: [] }
-              : { ename: 'RunnerError', evalue: (err as Error).message, traceback: [] };
+              ? runnerError('DeadKernelError', `the kernel died while running this cell: ${deathReport(kernel)}`)
+              : runnerError('RunnerError', (err as Error).message);
         cell.outputs!.push({ output_type: 'error', ...result.error });
         log(`FAILED [${n}/${codeCells.length}] cell ${index + 1}: ${result.error.evalue.split('\n')[0]}`);
         break;
@@ -157,35 +214,52 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       timing['shell.execute_reply'] = reply.header.date;
       cell.metadata.execution = timing;
       const took = formatSeconds((Date.now() - started) / 1000);
-      const status = reply.content.status;
-      if (status === 'ok') {
-        log(`ok     [${n}/${codeCells.length}] cell ${index + 1} (${took})  ${firstLine(src)}`);
-        continue;
-      }
-      result.failedCell = index;
-      if (timedOut) {
-        result.error = {
-          ename: 'CellTimeoutError',
-          evalue: `the cell did not finish within ${opts.timeoutSeconds} s and was interrupted`,
-          traceback: [],
-        };
+      const progress = `[${n}/${codeCells.length}] cell ${index + 1} (${took})  ${firstLine(src)}`;
+      if (reply.content.status === 'ok') {
+        if (!allowed) mustNotFail.push(index);
+      } else if (timedOut) {
+        // Interrupted by the timeout: a failure even where errors are allowed.
+        result.failedCell = index;
+        result.error = runnerError('CellTimeoutError', `the cell did not finish within ${opts.timeoutSeconds} s and was interrupted`);
         cell.outputs!.push({ output_type: 'error', ...result.error });
-      } else {
+        log(`FAILED ${progress}`);
+        break;
+      } else if (!allowed) {
         const c = reply.content as { ename?: string; evalue?: string; traceback?: string[] };
+        result.failedCell = index;
         result.error = { ename: c.ename ?? 'Error', evalue: c.evalue ?? '', traceback: c.traceback ?? [] };
+        log(`FAILED ${progress}`);
+        break;
       }
-      log(`FAILED [${n}/${codeCells.length}] cell ${index + 1} (${took})  ${firstLine(src)}`);
-      break;
+      const late = lateError();
+      if (late?.[0] === index) {
+        [result.failedCell, result.error] = late;
+        log(`FAILED ${progress}: ${late[1].ename}: ${late[1].evalue}, ${LATE}`);
+        break;
+      }
+      if (reply.content.status === 'ok') log(`ok     ${progress}`);
+      else log(`error  ${progress}  (allowed: ${raisesException(cell) ? 'tagged raises-exception' : '--allow-errors'})`);
+      if (late) {
+        [result.failedCell, result.error] = late;
+        log(`FAILED cell ${late[0] + 1}: ${late[1].ename}: ${late[1].evalue}, ${LATE}`);
+        break;
+      }
     }
     // Let output from async tasks that are still finishing arrive before the state is saved.
     if (!abortReason && kernel.isAlive) await new Promise((r) => setTimeout(r, 100));
+    const late = result.error ? undefined : lateError();
+    if (late) {
+      [result.failedCell, result.error] = late;
+      log(`FAILED cell ${late[0] + 1}: ${late[1].ename}: ${late[1].evalue}, ${LATE}`);
+    }
+    result.allowedErrors = codeCells.flatMap(([c, i]) => (allowsErrors(c) && errorOutput(c) ? [i] : []));
   } catch (err) {
     // Only a kernel that died or was stopped between cells gets here (kernel_info failed).
     if (!abortReason && kernel.isAlive) throw err;
     if (!abortReason) await kernel.stderrSettled();
     result.error = abortReason
-      ? { ename: 'RunAborted', evalue: `${abortReason}: the run was stopped; the kernel was killed`, traceback: [] }
-      : { ename: 'DeadKernelError', evalue: `the kernel died before running any cell: ${deathReport(kernel)}`, traceback: [] };
+      ? runnerError('RunAborted', `${abortReason}: the run was stopped; the kernel was killed`)
+      : runnerError('DeadKernelError', `the kernel died before running any cell: ${deathReport(kernel)}`);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     await kernel.shutdown().catch(() => kernel.kill());
@@ -281,6 +355,7 @@ export async function runNotebook(args: RunArgs): Promise<number> {
     result = await executeNotebook(nb, {
       params: args.params,
       timeoutSeconds: args.timeoutSeconds,
+      allowErrors: args.allowErrors,
       cwd: path.dirname(file),
       log,
       signal: stop.signal,
@@ -302,10 +377,15 @@ export async function runNotebook(args: RunArgs): Promise<number> {
         ? `Error: ${e.ename}: ${e.evalue}`
         : `Error in cell ${result.failedCell + 1}: ${e.ename}: ${e.evalue}`,
     );
-    if (e.traceback.length > 0) log(stripAnsi(e.traceback.join('\n')));
+    // The runner's own errors' traceback is the line just printed.
+    const saysMore = e.traceback.length > 1 || (e.traceback.length === 1 && e.traceback[0] !== `${e.ename}: ${e.evalue}`);
+    if (saysMore) log(stripAnsi(e.traceback.join('\n')));
     // As a shell reports a process ended by a signal: 128 + its number.
     return stoppedBy ? 128 + osConstants.signals[stoppedBy] : 1;
   }
-  log(`done in ${formatSeconds((Date.now() - started) / 1000)}`);
+  const allowed = result.allowedErrors.map((i) => i + 1);
+  const errors = allowed.length === 0 ? '' : `; errors allowed in cell${allowed.length > 1 ? 's' : ''} ${allowed.join(', ')}`;
+  log(`done in ${formatSeconds((Date.now() - started) / 1000)}${errors}`);
+  // With errors allowed (--allow-errors, tag raises-exception), the run succeeds, as nbconvert's does.
   return 0;
 }

@@ -126,16 +126,20 @@ describe('cell positions: compiled code maps back to the source', () => {
     assert.deepEqual(mapped, loopLines);
   });
 
-  it('rewrites frames of known cells only, drops the wrapper call and names V8 guessed from tslab, and leaves message lines and other files alone', () => {
+  it('rewrites frames of known cells only, drops the wrapper call and the frames below it and names V8 guessed from tslab, and leaves message lines and other files alone', () => {
     const last = code.split('\n').length;
     const probe = positionIn(code, occurrences(code, 'probeArea')[1]);
+    const kernelDir = path.join(ROOT, 'dist', 'kernel');
     const stack = [
       'Error: see cell[7]:1:1 and cell[7]:2:2',
       `    at Proxy.probeArea (cell[7]:${probe.line}:${probe.column})`,
       `    at exports.tsLastExpr.study.optimize.nTrials (cell[7]:${probe.line}:${probe.column})`,
-      `    at cell[7]:${last}:3`,
       '    at other (cell[8]:4:5)',
       '    at run (/somewhere/file.js:10:2)',
+      `    at cell[7]:${last}:3`,
+      '    at sigintHandlersWrap (node:vm:280:12)',
+      '    at Script.runInThisContext (node:vm:135:14)',
+      `    at CellExecutor.compileAndRun (${kernelDir}/executor.js:296:25)`,
     ].join('\n');
     const source = positionIn(SOURCE, occurrences(SOURCE, 'probeArea')[1]);
     assert.equal(
@@ -148,6 +152,38 @@ describe('cell positions: compiled code maps back to the source', () => {
         '    at run (/somewhere/file.js:10:2)',
       ].join('\n'),
     );
+  });
+
+  it('drops the runtime and kernel frames at the bottom of a stack that reached a cell from the event loop, keeping those above', () => {
+    const probe = positionIn(code, occurrences(code, 'probeArea')[1]);
+    const source = positionIn(SOURCE, occurrences(SOURCE, 'probeArea')[1]);
+    // The stack hook is this module's, compiled or not: its own directory is the kernel's.
+    const kernelDir = path.join(ROOT, 'kernel');
+    const stack = [
+      'Error: late',
+      `    at probeArea (cell[7]:${probe.line}:${probe.column})`,
+      '    at AsyncLocalStorage.run (node:async_hooks:346:14)',
+      '    at runWithSeed (/pkg/dist/src/reproducibility/context.js:28:18)',
+      `    at Comms.dispatch (${kernelDir}/comms.js:10:2)`,
+      '    at listOnTimeout (node:internal/timers:581:17)',
+      '    at process.processTimers (node:internal/timers:519:7)',
+    ].join('\n');
+    assert.equal(
+      positions.rewriteStack(stack),
+      [
+        'Error: late',
+        `    at probeArea (cell[7]:${source.line}:${source.column})`,
+        '    at AsyncLocalStorage.run (node:async_hooks:346:14)',
+        '    at runWithSeed (/pkg/dist/src/reproducibility/context.js:28:18)',
+      ].join('\n'),
+    );
+    // A stack that reached no cell (the kernel's own errors) keeps every frame.
+    const own = [
+      'Error: own',
+      `    at Comms.dispatch (${kernelDir}/comms.js:10:2)`,
+      '    at listOnTimeout (node:internal/timers:581:17)',
+    ].join('\n');
+    assert.equal(positions.rewriteStack(own), own);
   });
 
   it('maps a cell of 2,400 lines, where every name is repeated by an export line, declaration by declaration', () => {

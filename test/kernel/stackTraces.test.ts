@@ -113,6 +113,54 @@ describe('tunelab kernel: runtime stack traces point at the cells as written', (
     assert.ok(stderr.split('\n').includes(`    at ${site(4, STUDY, 'objective-site', 'new Error')}`), stderr);
   });
 
+  it('err.stack read in a cell (and console.error(err)) ends at the cell: no vm, executor or kernel frames below it', async () => {
+    const READ = [
+      "function h() { return new Error('in fn'); } // h-site",
+      'console.error(h()); // logged-site',
+      'console.log(h().stack)',
+    ].join('\n');
+    const r = await k.execute(READ);
+    assert.equal(r.reply.content.status, 'ok', JSON.stringify(r.reply.content));
+    const cell = Number(r.reply.content.execution_count);
+    const streams = (name: string) =>
+      ofType(r, 'stream')
+        .filter((m) => m.content.name === name)
+        .map((m) => String(m.content.text))
+        .join('');
+    const inH = `    at h (${site(cell, READ, 'h-site', 'new Error')})`;
+    assert.equal(streams('stderr'), ['Error: in fn', inH, `    at ${site(cell, READ, 'logged-site', 'h()')}`, ''].join('\n'));
+    // The last line, without a semicolon: the wrapper's call once read as a frame on it.
+    assert.equal(streams('stdout'), ['Error: in fn', inH, `    at cell[${cell}]:3:13`, ''].join('\n'));
+  });
+
+  it("keeps the frames of tunelab's engine that the cell called, and drops the runtime's below a timer's callback", async () => {
+    const ENGINE = [
+      "import { runWithSeed } from 'tunelab';",
+      "const seeded = runWithSeed(1, () => new Error('seeded').stack!); // callback-site",
+      'console.log(seeded);',
+      "setTimeout(() => console.log(new Error('timer').stack), 0); // timer-site",
+      'await new Promise((r) => setTimeout(r, 50));',
+    ].join('\n');
+    const r = await k.execute(ENGINE);
+    assert.equal(r.reply.content.status, 'ok', JSON.stringify(r.reply.content));
+    const cell = Number(r.reply.content.execution_count);
+    const printed = ofType(r, 'stream')
+      .filter((m) => m.content.name === 'stdout')
+      .map((m) => String(m.content.text))
+      .join('');
+    const [seeded, timer] = printed.split(/\n(?=Error: timer)/);
+    const frames = seeded.trim().split('\n').slice(1);
+    assert.equal(frames[0], `    at ${site(cell, ENGINE, 'callback-site', 'new Error')}`, seeded);
+    assert.ok(
+      frames.some((f) => /^ {4}at runWithSeed \(.*[/\\]dist[/\\]src[/\\]reproducibility[/\\]context\.js:\d+:\d+\)$/.test(f)),
+      `the engine's frame is kept:\n${seeded}`,
+    );
+    // V8 places a call through an import binding (`(0, tunelab_1.runWithSeed)(...)`) at its arguments.
+    assert.equal(frames.at(-1), `    at ${site(cell, ENGINE, 'callback-site', '(1, ')}`, seeded);
+    assert.doesNotMatch(seeded, /node:vm|dist[/\\]kernel/);
+    assert.equal(timer.trim(), ['Error: timer', `    at Timeout._onTimeout (${site(cell, ENGINE, 'timer-site', 'new Error')})`].join('\n'));
+  });
+
   it("a widget's callback that throws names its line in the cell under the handler's failure", async () => {
     const HANDLER = [
       "import { getCommTransport } from 'tunelab/widgets';",

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { main as kernelCommand, parseRunArgs } from '../../kernel/cli';
 import { dataDir, install, uninstall } from '../../kernel/kernelspec';
 import { injectParameters, parseParamValue, type Notebook } from '../../kernel/runner/notebook';
+import { parameterWarnings } from '../../kernel/runner/parameters';
 import { DELIMITER, decodeFrames, encodeFrames, newHeader, serializeParts } from '../../kernel/wire';
 import { ROOT } from './helpers';
 import { PYTHON } from '../helpers/python';
@@ -157,6 +158,75 @@ describe('tunelab run: arguments and parameters', () => {
     };
     assert.deepEqual(injectParameters(untagged, [['x', '1']]), { afterTaggedCell: false });
     assert.deepEqual(untagged.cells[0].metadata.tags, ['injected-parameters']);
+  });
+
+  it('declares a name given twice once, with its last value (two lets of one name would not compile)', () => {
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ cell_type: 'code', metadata: {}, source: 'x', outputs: [] }],
+    };
+    injectParameters(nb, [
+      ['LR', '0.1'],
+      ['opt', 'sgd'],
+      ['LR', '0.2'],
+    ]);
+    assert.equal(nb.cells[0].source, '// Parameters injected by tunelab run\nlet LR = 0.2;\nlet opt = "sgd";');
+  });
+
+  it('refuses names a cell cannot declare and numbers JSON cannot hold, saying what to do', () => {
+    for (const name of ['class', 'let', 'await', 'yield', 'enum', 'arguments', 'eval', 'static']) {
+      assert.throws(
+        () => parseRunArgs(['nb.ipynb', '--param', `${name}=1`]),
+        new RegExp(`--param name "${name}" is a reserved word in TypeScript`),
+      );
+    }
+    for (const name of ['exports', 'require', '__tunelab_loop_guard__']) {
+      assert.throws(() => parseRunArgs(['nb.ipynb', '--param', `${name}=1`]), /is taken by the kernel in every cell; rename it/);
+    }
+    assert.throws(() => parseRunArgs(['nb.ipynb', '--param', 'LR=1e400']), /--param LR=1e400: .*reads as Infinity.*give a finite number/);
+    assert.throws(() => parseRunArgs(['nb.ipynb', '--param', 'cfg={"a": [1, -1e400]}']), /reads as -Infinity/);
+    // Words that only look reserved are names like any other; a quoted 1e400 is a string.
+    assert.deepEqual(parseRunArgs(['nb.ipynb', '-p', 'type=1', '-p', 'async=2', '-p', 'big="1e400"', '--allow-errors']), {
+      notebook: 'nb.ipynb',
+      allowErrors: true,
+      params: [
+        ['type', '1'],
+        ['async', '2'],
+        ['big', '"1e400"'],
+      ],
+    });
+  });
+
+  it("warns as papermill: a name the parameters cell does not declare, a notebook without a cell tagged 'parameters'", () => {
+    const cell = (source: string, tags?: string[]) => ({ cell_type: 'code' as const, metadata: tags ? { tags } : {}, source, outputs: [] });
+    const nb: Notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        cell('const LR: number = 0.1; // rate\nlet { depth, sizes: [first] } = { depth: 3, sizes: [8] };\nif (LR) { var inner = 1; }', [
+          'parameters',
+        ]),
+      ],
+    };
+    assert.deepEqual(
+      parameterWarnings(nb, [
+        ['LR', '1'],
+        ['first', '2'],
+        ['inner', '3'],
+        ['inner', '4'],
+      ]),
+      [
+        'Passed unknown parameter: inner (the cell tagged "parameters" does not declare it: it declares LR, depth, first); injected all the same',
+      ],
+    );
+    assert.deepEqual(parameterWarnings(nb, []), []);
+    const untagged: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('let LR = 1;')] };
+    const [warning, ...more] = parameterWarnings(untagged, [['LR', '2']]);
+    assert.match(warning, /^the notebook has no cell tagged "parameters" .*the parameters are injected in a new first cell/);
+    assert.deepEqual(more, []);
   });
 });
 
