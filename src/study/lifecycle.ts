@@ -6,6 +6,7 @@
 import { DuplicatedStudyError, InvalidArgumentError } from '../errors';
 import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
 import { getParamImportances } from '../importance';
+import { logInfo } from '../logging';
 import { HeartbeatMonitor } from '../parallel/heartbeat';
 import { optimizeWithModuleObjective } from '../parallel/threads';
 import type { Pruner } from '../pruners/base';
@@ -42,6 +43,28 @@ function resolveDirections(opts: CreateStudyOptions): Direction[] {
   return [...dirs];
 }
 
+/**
+ * Optuna's INFO lines when a study is made or resumed: "A new study created in memory with name: x"
+ * (in RDB, in Journal: its storages log it), or "Using an existing study with `study_name='x'` ...".
+ * A storage Optuna has no counterpart of (a user's own) gets no creation line, as in Optuna.
+ */
+function logStudyOpened(storage: Storage, name: string, created: boolean): void {
+  if (!created) {
+    logInfo(`Using an existing study with \`study_name='${name}'\` instead of creating a new one.`);
+    return;
+  }
+  const where = STORAGE_LOG_NAMES[storage.constructor.name];
+  if (where !== undefined) logInfo(`A new study created in ${where} with name: ${name}`);
+}
+
+/** The words Optuna's storages log themselves by, per tunelab storage class. */
+const STORAGE_LOG_NAMES: Record<string, string> = {
+  InMemoryStorage: 'memory',
+  RdbStorage: 'RDB',
+  WriteBehindStorage: 'RDB',
+  JournalStorage: 'Journal',
+};
+
 /** Create a study (or, with loadIfExists, resume the one of that name). */
 export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study> {
   checkOptionKeys('createStudy', opts, CREATE_STUDY_OPTION_KEYS);
@@ -49,10 +72,12 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
   const storage = await getStorage(opts.storage);
   const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
   let studyId: number;
+  let created = true;
   try {
     studyId = await storage.createNewStudy(directions, opts.studyName);
   } catch (err) {
     if (!(err instanceof DuplicatedStudyError && opts.loadIfExists)) throw err;
+    created = false;
     studyId = await storage.getStudyIdFromName(opts.studyName!);
     const stored = await storage.getStudyDirections(studyId);
     if (stored.join() !== directions.join()) {
@@ -60,6 +85,7 @@ export async function createStudy(opts: CreateStudyOptions = {}): Promise<Study>
     }
   }
   const name = await storage.getStudyNameFromId(studyId);
+  logStudyOpened(storage, name, created);
   const seed = await recordStudySeed(storage, studyId, { requested: opts.seed, recordEnvironment: true });
   const sampler = opts.sampler ?? defaultSampler(opts.seed === undefined ? undefined : deriveSeed(seed, SAMPLER_SEED_SALT));
   const study = new Study(name, studyId, storage, directions, sampler, opts.pruner ?? defaultPruner(), STUDY_SERVICES);

@@ -111,8 +111,14 @@ describe('the runtime object shared by the copies of tunelab in one process', ()
     try {
       const study = await engine.createStudy({ studyName: 'logged by the second copy' });
       await study.optimize(() => 1, { nTrials: 1, showProgressBar: false });
-      assert.equal(seen.length, 1, 'a handler added through one copy receives the other copy’s trial lines');
-      assert.match(seen[0], /Trial 0 finished with value: 1/);
+      assert.deepEqual(
+        seen,
+        [
+          'A new study created in memory with name: logged by the second copy',
+          'Trial 0 finished with value: 1.0 and parameters: {}. Best is trial 0 with value: 1.0.',
+        ],
+        'a handler added through one copy receives the other copy’s lines',
+      );
     } finally {
       remove();
     }

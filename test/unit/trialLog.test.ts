@@ -205,6 +205,8 @@ describe('logging verbosity and handlers (optuna.logging)', () => {
       assert.deepEqual(
         records.map((r) => [r.levelName, r.message.replace(/\{.*\}/, '{...}').replace(/(value: )[^ ]+?(\.?)( |$)/g, '$1v$2$3')]),
         [
+          // As Optuna's in-memory storage logs it.
+          ['INFO', `A new study created in memory with name: ${study.studyName}`],
           ['INFO', 'Trial 0 finished with value: v and parameters: {...}. Best is trial 0 with value: v.'],
           ['INFO', 'Trial 1 pruned.'],
           [
@@ -247,7 +249,12 @@ describe('logging verbosity and handlers (optuna.logging)', () => {
     `;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', program], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), ['Trial 0', 'Trial 1', 'Trial 2']);
+    assert.deepEqual(JSON.parse(r.stdout), [
+      'A new study created in memory with name: ' + r.stdout.match(/no-name-[0-9a-f-]+/)![0],
+      'Trial 0',
+      'Trial 1',
+      'Trial 2',
+    ]);
     assert.deepEqual(
       logLines(r.stderr).map((l) => l.message.split(' finished')[0]),
       ['Trial 2'],
