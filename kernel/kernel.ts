@@ -233,6 +233,13 @@ export class Kernel implements IopubPublisher {
     this.interrupts.install();
     this.installTslabDisplayCompat();
     this.streams.install();
+    // Node prints a process warning as "(node:PID) Warning: ..." followed, once, by a hint about
+    // --trace-warnings: noise in a cell's output. The cell shows the warning alone, as Jupyter shows
+    // Python's ("UserWarning: ..."), in the stderr of the cell it came from.
+    process.removeAllListeners('warning');
+    process.on('warning', (w: Error & { code?: string }) =>
+      process.stderr.write(`${w.code ? `[${w.code}] ` : ''}${w.name}: ${w.message}\n`),
+    );
     // However the process ends (shutdown, parent gone), the cells not yet written reach the history.
     process.on('exit', () => this.history.close());
     process.on('uncaughtException', (err) => this.reportAsyncError('Uncaught exception in an async task of this cell', err));

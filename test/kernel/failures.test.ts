@@ -69,6 +69,18 @@ describe('tunelab kernel: an objective that throws', () => {
     ) as number[];
     assert.deepEqual(trialStates, [1, 1, 3], 'two COMPLETE, then the FAIL; nothing after');
   });
+  it("shows a process warning as its name and message in the cell's stderr, without Node's PID prefix or hint", async () => {
+    // Node emits a warning on the next tick, so the cell waits a moment for it to come before its reply.
+    const r = await run(
+      k,
+      "process.emitWarning('the value 5 of x is outside [0, 1]'); process.emitWarning('old', { type: 'DeprecationWarning', code: 'TL001' }); await new Promise((r) => setTimeout(r, 20)); 1",
+    );
+    const stderr = ofType(r, 'stream')
+      .filter((m) => m.content.name === 'stderr')
+      .map((m) => String(m.content.text))
+      .join('');
+    assert.equal(stderr, 'Warning: the value 5 of x is outside [0, 1]\n[TL001] DeprecationWarning: old\n');
+  });
 });
 
 describe('tunelab run: a notebook whose objective throws', () => {
