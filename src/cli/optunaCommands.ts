@@ -6,20 +6,19 @@
  * Exit status: 0 done, 1 the storage or study refused (unknown study, duplicate name, bad values),
  * 2 bad usage.
  */
-import { distributionFromJson, type Distribution } from '../distributions';
 import { DuplicatedStudyError, InvalidArgumentError, TunelabError } from '../errors';
-import { TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
+import { isFinished, TrialState, type Direction, type FrozenTrial } from '../frozenTrial';
 import { addLogHandler, DEBUG, ERROR, formatLogLine, INFO, log, setVerbosity, WARNING, type LogRecord } from '../logging';
 import { usingStorage, type Storage } from '../storage';
 import type { Study } from '../study';
 import { loadStudy } from '../study/lifecycle';
-import { rawObjectMembers } from '../pythonFloats';
 import { UsageError } from './args';
 import { COMMON_OPTIONS, parseOptions, usageText, type OptionSpecs, type Parsed } from './options';
 import { FORMATS, formatOutput, type OutputFormat } from './output';
 import { PyFloat, pyStr, type PyValue } from './pyvalue';
 import { columnId, paramToPy, studyRecords, trialRecords, type Column, type ColumnRecord } from './records';
 import { samplerFromName, SAMPLER_NAMES } from './samplerFromName';
+import { parseSearchSpace } from './searchSpace';
 import { closeSync, existsSync, openSync, statSync, writeSync } from 'node:fs';
 
 interface Context {
@@ -76,23 +75,6 @@ async function trialOutput(
   const wanted = new Set(pick(study.trials).map((t) => t.number));
   const chosen = records.filter((r) => wanted.has(r.get(columnId({ name: 'number', sub: '' })) as number));
   return formatOutput(chosen, columns, outputFormat(ctx, 'table'), ctx.opts.flags.has('flatten'), single);
-}
-
-function parseSearchSpace(json: string): Record<string, Distribution> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw new InvalidArgumentError(`--search-space is not JSON: ${json.slice(0, 200)}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InvalidArgumentError(
-      '--search-space must be a JSON object of distributions, e.g. {"x": {"name": "FloatDistribution", "attributes": {"low": 0.0, "high": 1.0}}}.',
-    );
-  }
-  // Each distribution from its own text, which keeps Python's float mark on a categorical's choices.
-  const members = rawObjectMembers(json) ?? [];
-  return Object.fromEntries(members.map(([name, text]) => [name, distributionFromJson(text, name)]));
 }
 
 const STATES: Record<string, TrialState> = { complete: TrialState.COMPLETE, pruned: TrialState.PRUNED, fail: TrialState.FAIL };
@@ -271,13 +253,27 @@ export const COMMANDS: Record<string, Command> = {
         return v;
       });
       const stateName = ctx.opts.strings.get('state');
-      // Optuna's rules: COMPLETE needs values, PRUNED and FAIL take none.
-      if (stateName === 'complete' && values === undefined)
-        throw new InvalidArgumentError('No values were told. Values are required when state is complete.');
-      if ((stateName === 'pruned' || stateName === 'fail') && values !== undefined) {
-        throw new InvalidArgumentError(`Values cannot be specified when state is ${stateName}.`);
-      }
+      // How optuna's CLI prints what it was told: the --values as floats, and the --state as a
+      // TrialState (None without --state, whatever state the values then give the trial).
+      const floats = (vs: readonly number[] | null | undefined) => (vs ? `[${vs.map((v) => pyStr(new PyFloat(v))).join(', ')}]` : 'None');
+      const toldText = `values ${floats(values)} and state ${stateName === undefined ? 'None' : `TrialState.${stateName.toUpperCase()}`}`;
       await withStudy(ctx, false, async (study) => {
+        // As Optuna's tell: a finished trial is skipped before the state and values are checked, and
+        // the log says it was skipped and what the trial holds (not that it was told).
+        const stored = study.trials.find((t) => t.number === number);
+        if (stored && isFinished(stored.state) && ctx.opts.flags.has('skip-if-finished')) {
+          ctx.info(
+            `Skipped telling trial ${number} with ${toldText} since trial was already finished. ` +
+              `Finished trial has values ${floats(stored.values)} and state TrialState.${TrialState[stored.state]}.`,
+          );
+          return;
+        }
+        // Optuna's rules: COMPLETE needs values, PRUNED and FAIL take none.
+        if (stateName === 'complete' && values === undefined)
+          throw new InvalidArgumentError('No values were told. Values are required when state is complete.');
+        if ((stateName === 'pruned' || stateName === 'fail') && values !== undefined) {
+          throw new InvalidArgumentError(`Values cannot be specified when state is ${stateName}.`);
+        }
         const state = stateName === undefined ? undefined : STATES[stateName];
         if (state === TrialState.COMPLETE && values && (values.some(Number.isNaN) || values.length !== study.directions.length)) {
           throw new InvalidArgumentError(
@@ -285,13 +281,11 @@ export const COMMANDS: Record<string, Command> = {
           );
         }
         if (stateName === undefined && values === undefined) ctx.info('No values were told: the trial is recorded as FAIL.');
-        const told = await study.tell(number, values ?? null, {
+        await study.tell(number, values ?? null, {
           state: state ?? (values === undefined ? TrialState.FAIL : undefined),
           skipIfFinished: ctx.opts.flags.has('skip-if-finished'),
         });
-        ctx.info(
-          `Told trial ${number} with values ${values ? `[${values.map((v) => pyStr(new PyFloat(v))).join(', ')}]` : 'None'} and state ${TrialState[told.state]}.`,
-        );
+        ctx.info(`Told trial ${number} with ${toldText}.`);
       });
     },
   },

@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { sqlalchemyUrl, startPostgres, type PostgresServer } from '../helpers/postgres';
-import { PYTHON, pythonEnv } from '../helpers/python';
+import { PYTHON, pythonBin, pythonEnv } from '../helpers/python';
 
 const exec = promisify(execFile);
 const root = resolve(__dirname, '..', '..');
@@ -51,6 +52,24 @@ async function optuna(...commands: string[][]): Promise<Run[]> {
   child.stdin!.end(JSON.stringify(commands));
   return (JSON.parse(await done) as { code: number; stdout: string }[]).map((r) => ({ ...r, stderr: '' }));
 }
+
+/** The real `optuna` command (its own process), for what it logs on stderr. */
+async function optunaProcess(...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await exec(pythonBin('optuna'), args, { env: pythonEnv(), timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Log lines without their `[I 2026-12-02 09:57:07,025] ` prefix. */
+const logLines = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter((l) => /^\[[A-Z] /.test(l))
+    .map((l) => l.replace(/^\[[A-Z] [^\]]+\] /, ''));
 
 /** At most two tunelab processes at a time (the machine is shared). */
 async function tunelabAll(commands: string[][]): Promise<Run[]> {
@@ -296,6 +315,89 @@ describe('tunelab and optuna CLIs on one SQLite database', () => {
     assert.match(missing.stderr, /no trial number 99/);
   });
 
+  it('tell --skip-if-finished logs that it skipped, in optuna’s words, and not that it told', async () => {
+    const multi = JSON.parse((await tunelab('trials', ...storage, '--study-name', 'multi', '-f', 'json')).stdout) as { number: number }[];
+    const cases = [
+      ['--study-name', 'single', '--trial-number', '0', '--values', '9', '--skip-if-finished'],
+      [
+        '--study-name',
+        'multi',
+        '--trial-number',
+        String(multi[0].number),
+        '--values',
+        '1',
+        '2',
+        '--state',
+        'complete',
+        '--skip-if-finished',
+      ],
+      ['--study-name', 'single', '--trial-number', '1', '--state', 'fail', '--skip-if-finished'],
+    ];
+    for (const args of cases) {
+      const [theirs, ours] = await Promise.all([optunaProcess('tell', ...storage, ...args), tunelab('tell', ...storage, ...args)]);
+      assert.deepEqual([theirs.code, ours.code], [0, 0], ours.stderr);
+      const skipped = logLines(theirs.stderr).filter((l) => l.startsWith('Skipped telling'));
+      assert.equal(skipped.length, 1, theirs.stderr);
+      // Optuna logs "Told trial ..." after it as well, though nothing was told: tunelab does not.
+      assert.deepEqual(logLines(ours.stderr), skipped, ours.stderr);
+    }
+    assert.match(
+      logLines((await tunelab('tell', ...storage, ...cases[1])).stderr)[0],
+      /^Skipped telling trial \d+ with values \[1\.0, 2\.0\] and state TrialState\.COMPLETE since trial was already finished\. Finished trial has values \[1\.0, -3\.5\] and state TrialState\.COMPLETE\.$/,
+    );
+    // Telling a running trial logs optuna's line: the --state as given (None without one).
+    const asked = parseJson(await tunelab('ask', ...storage, '--study-name', 'multi'), 'tunelab ask');
+    const told = await tunelab('tell', ...storage, '--study-name', 'multi', '--trial-number', String(asked.number), '--values', '2', 'inf');
+    assert.deepEqual(logLines(told.stderr), [`Told trial ${String(asked.number)} with values [2.0, inf] and state None.`]);
+  });
+
+  it('ask --search-space refuses a misspelt attribute, an unknown distribution and a quoted number, naming what is valid', async () => {
+    const count = async () =>
+      (JSON.parse((await tunelab('trials', ...storage, '--study-name', 'single', '-f', 'json')).stdout) as unknown[]).length;
+    const trialsBefore = await count();
+    const space = (attributes: string, name = 'FloatDistribution') => `{"z": {"name": "${name}", "attributes": ${attributes}}}`;
+    const cases: Array<[string, RegExp]> = [
+      [
+        space('{"low": 0, "high": 10, "lgo": true}'),
+        /parameter 'z': FloatDistribution has no attribute 'lgo' \(did you mean 'log'\?\); its attributes are low, high, log, step/,
+      ],
+      [
+        space('{"low": 0, "high": 10}', 'FloatDist'),
+        /parameter 'z': unknown distribution 'FloatDist'\. Did you mean FloatDistribution\? The names are FloatDistribution, IntDistribution, CategoricalDistribution \(and Optuna's older UniformDistribution, /,
+      ],
+      [
+        space('{"low": "0", "high": 10}'),
+        /parameter 'z': FloatDistribution attribute 'low' is the string "0", but it must be a number; write 0 without quotes/,
+      ],
+      [
+        space('{"low": 1, "high": 10, "log": "true"}', 'IntDistribution'),
+        /attribute 'log' is the string "true", but it must be true or false/,
+      ],
+      [space('{"high": 10}', 'IntDistribution'), /parameter 'z': IntDistribution needs the attribute low\./],
+      [
+        space('{"choices": ["a"], "weights": [1]}', 'CategoricalDistribution'),
+        /CategoricalDistribution has no attribute 'weights'; its attributes are choices/,
+      ],
+    ];
+    const [ours, theirs] = await Promise.all([
+      tunelabAll(cases.map(([json]) => ['ask', ...storage, '--study-name', 'single', '--search-space', json])),
+      optuna(...cases.map(([json]) => ['ask', ...storage, '--study-name', 'single', '--search-space', json])),
+    ]);
+    for (const [i, [json, message]] of cases.entries()) {
+      assert.equal(ours[i].code, 1, `${json}: ${ours[i].stderr}`);
+      assert.match(ours[i].stderr, message, json);
+      assert.doesNotMatch(ours[i].stderr, /stored JSON/);
+    }
+    // Optuna refuses each with a TypeError or ValueError but one: it takes "log": "true" as true (a
+    // non-empty string is truthy in Python, "false" too), and asks a trial on a log scale.
+    assert.deepEqual(
+      theirs.map((r) => r.code),
+      [1, 1, 1, 0, 1, 1],
+    );
+    // tunelab created no trial.
+    assert.equal(await count(), trialsBefore + 1);
+  });
+
   it('create-study --skip-if-exists and delete-study behave as optuna’s', async () => {
     const [dupTheirs, skipTheirs] = await optuna(
       ['create-study', ...storage, '--study-name', 'single'],
@@ -420,6 +522,30 @@ describe('tunelab and optuna CLIs on one journal file, named as optuna’s CLI n
     assert.equal(ours.code, 0, ours.stderr);
     assert.equal(ours.stdout, theirs.stdout);
     assert.match(ours.stdout, /"state": "COMPLETE"/);
+  });
+
+  it('refuses the path of an SQLite database (or any file that is not a journal) without writing to it', async () => {
+    const path = join(dir, 'victim.db');
+    assert.equal((await tunelab('create-study', '--storage', `sqlite:///${path}`, '--study-name', 'kept', '-q')).code, 0);
+    const notes = join(dir, 'notes.txt');
+    await exec(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(notes)}, 'my notes\\n')`]);
+    const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+    const before = [sha(path), sha(notes)];
+    const [onDb, onNotes, asJournal] = await tunelabAll([
+      ['create-study', '--storage', path, '--study-name', 'x'],
+      ['create-study', '--storage', notes, '--study-name', 'x'],
+      ['trials', '--storage', path, '--storage-class', 'JournalFileBackend', '--study-name', 'kept'],
+    ]);
+    assert.equal(onDb.code, 1);
+    assert.match(onDb.stderr, /victim\.db is an SQLite database, not an Optuna journal file; use sqlite:\/\/\/.*victim\.db to open it/);
+    assert.equal(asJournal.code, 1);
+    assert.match(asJournal.stderr, /is an SQLite database/);
+    assert.equal(onNotes.code, 1);
+    assert.match(onNotes.stderr, /notes\.txt is not an Optuna journal file: its first line is not JSON \(it starts with "my notes"\)/);
+    for (const r of [onDb, onNotes, asJournal]) assert.doesNotMatch(r.stderr, /damaged|backup/);
+    assert.deepEqual([sha(path), sha(notes)], before, 'both files are byte-for-byte unchanged');
+    const listed = await tunelab('study-names', '--storage', `sqlite:///${path}`);
+    assert.equal(listed.stdout, 'kept\n', listed.stderr);
   });
 });
 

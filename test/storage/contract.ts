@@ -106,6 +106,32 @@ export function storageContract(fresh: FreshDatabase): void {
     await s.close();
   });
 
+  it("gives a trial's params in the order they were set, as Optuna does (param_id order), on every read", async () => {
+    const open = await fresh();
+    const s = await open();
+    const id = await s.createNewStudy(['minimize'], 'param-order');
+    // Not alphabetical, not by length: only the order of the writes gives this order back.
+    const order = ['x', 'b', 'mid', 'a', 'zz', 'c'];
+    for (const finish of [true, false]) {
+      const t = await s.createNewTrial(id);
+      for (const [i, name] of order.entries()) await s.setTrialParam(t.trialId, name, i / 10, floatDistribution(0, 1));
+      if (finish) await s.setTrialState(t.trialId, TrialState.COMPLETE, [1]);
+    }
+    const other = await open();
+    for (const handle of [s, other]) {
+      const trials = await handle.getAllTrials(id);
+      assert.equal(trials.length, 2);
+      for (const t of trials) {
+        assert.deepEqual(Object.keys(t.params), order, `params of trial ${t.number}`);
+        assert.deepEqual(Object.keys(t.internalParams), order);
+        assert.deepEqual(Object.keys(t.distributions), order);
+        assert.deepEqual(Object.keys((await handle.getTrial(t.trialId)).params), order);
+      }
+    }
+    if (other !== s) await other.close();
+    await s.close();
+  });
+
   it('protects finished trials: setTrialState is atomic on the expected state, later writes throw', async () => {
     const open = await fresh();
     const s = await open();

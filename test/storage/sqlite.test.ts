@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { copyStudy, createStudy, loadStudy, StorageError, TrialState } from '../../src';
+import Database from 'better-sqlite3';
+import { copyStudy, createStudy, loadStudy, QMCSampler, StorageError, TrialState } from '../../src';
 import { getStorage } from '../../src/entries/storage';
 import { PYTHON } from '../helpers/python';
 import { heartbeatContract, incrementalReadContract, storageContract } from './contract';
@@ -94,6 +95,98 @@ import optuna, sqlite3
 optuna.storages.RDBStorage('sqlite:///${newer}')
 c = sqlite3.connect('${newer}'); c.execute("update alembic_version set version_num = 'v9.9.9.z'"); c.commit()`);
     await assert.rejects(getStorage(`sqlite:///${newer}`), /newer Optuna/);
+  });
+
+  it('waits for a database another process is still creating (tables, no revision yet), then opens it', async () => {
+    // Optuna creates its tables, then stamps alembic_version: caught in between, the file has every
+    // table and an empty (or no) alembic_version.
+    const path = join(dir, 'creating.db');
+    py(`
+import optuna, sqlite3
+optuna.storages.RDBStorage('sqlite:///${path}')
+c = sqlite3.connect('${path}'); c.execute('delete from alembic_version'); c.commit()`);
+    const started = Date.now();
+    const opening = getStorage(`sqlite:///${path}`);
+    // The other process finishes a second later.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const db = new Database(path);
+    db.prepare("INSERT INTO alembic_version (version_num) VALUES ('v3.2.0.a')").run();
+    db.close();
+    const storage = await opening;
+    assert.ok(Date.now() - started >= 1_000, 'it waited for the revision');
+    const id = await storage.createNewStudy(['minimize'], 'after-wait');
+    assert.equal(await storage.getStudyNameFromId(id), 'after-wait');
+    await storage.close();
+    assert.match(py(`import optuna; print(optuna.get_all_study_names(storage='sqlite:///${path}'))`), /\['after-wait'\]/);
+  });
+
+  it('calls a database whose creation never completed half-initialised (not old, not newer) and changes nothing', async () => {
+    const cases = [
+      ['no-alembic.db', 'drop table alembic_version', /it has no 'alembic_version' table/],
+      ['empty-alembic.db', 'delete from alembic_version', /its 'alembic_version' table is empty/],
+    ] as const;
+    // Both at once: each open waits a few seconds before it judges.
+    await Promise.all(
+      cases.map(async ([name, sql, what]) => {
+        const path = join(dir, name);
+        py(`
+import optuna, sqlite3
+optuna.storages.RDBStorage('sqlite:///${path}')
+c = sqlite3.connect('${path}'); c.execute('${sql}'); c.commit()`);
+        const before = sha(path);
+        const started = Date.now();
+        await assert.rejects(getStorage(`sqlite:///${path}`), (e: unknown) => {
+          assert.ok(e instanceof StorageError);
+          const message = (e as Error).message;
+          assert.match(message, what);
+          assert.match(
+            message,
+            /looks half-initialised.*may be creating it right now, or a creation was interrupted.*Nothing was changed/s,
+          );
+          assert.doesNotMatch(message, /older than 1\.0|newer Optuna|\(none\)|[Uu]pgrade/);
+          return true;
+        });
+        assert.ok(Date.now() - started >= 4_500, 'it waited a few seconds before judging');
+        assert.equal(sha(path), before, 'the file is byte-for-byte unchanged');
+      }),
+    );
+    // A database from before alembic (version_info names Optuna 0.x) is judged at once, as before.
+    const old = join(dir, 'optuna-0.x.db');
+    py(`
+import optuna, sqlite3
+optuna.storages.RDBStorage('sqlite:///${old}')
+c = sqlite3.connect('${old}'); c.execute('drop table alembic_version'); c.execute("update version_info set library_version = '0.19.0'"); c.commit()`);
+    const started = Date.now();
+    await assert.rejects(getStorage(`sqlite:///${old}`), /written by an Optuna release older than 1\.0/);
+    assert.ok(Date.now() - started < 2_000);
+  });
+
+  it("keeps a trial's params in suggestion order, so QMC's dimensions are memory storage's (and Optuna reads that order)", async () => {
+    const url = `sqlite:///${join(dir, 'qmc.db')}`;
+    const points: Record<string, unknown>[][] = [];
+    for (const storage of ['memory', url]) {
+      const study = await createStudy({ storage, sampler: new QMCSampler({ qmcType: 'halton', scramble: false, seed: 0 }) });
+      await study.optimize((t) => t.suggestFloat('x', 0, 1) + t.suggestFloat('b', 0, 1), { nTrials: 5, showProgressBar: false });
+      for (const t of study.trials) assert.deepEqual(Object.keys(t.params), ['x', 'b'], `${storage}: trial ${t.number}`);
+      points.push(study.trials.map((t) => ({ ...t.params })));
+      if (storage !== 'memory') {
+        const reloaded = await loadStudy({ studyName: study.studyName, storage: url });
+        assert.deepEqual(
+          reloaded.trials.map((t) => Object.keys(t.params)),
+          Array(5).fill(['x', 'b']),
+        );
+        await reloaded.storage.close();
+        await study.storage.close();
+      }
+    }
+    assert.deepEqual(points[1], points[0]);
+    // Halton's first dimension (base 2) is x's, the second (base 3) b's: trial 2 is (0.5, 1/3).
+    assert.deepEqual(points[1][2], { x: 0.5, b: 1 / 3 });
+    const optunaOrder = py(`
+import optuna
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+print([list(t.params) for t in optuna.load_study(study_name=None, storage='${url}').trials][:2])`);
+    assert.equal(optunaOrder.trim(), "[['x', 'b'], ['x', 'b']]");
   });
 
   it("require('tunelab') loads neither database driver; opening a URL loads only its own", () => {

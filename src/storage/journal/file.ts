@@ -19,6 +19,45 @@ export interface JournalFileOptions {
 }
 
 const NEWLINE = 0x0a;
+/** The first 16 bytes of every SQLite 3 database file. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** How much of the file's start is read to recognise it (a journal's first line, CREATE_STUDY, is far shorter). */
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * Why `head`, the start of the file at `path`, is not the start of an Optuna journal, or null when it
+ * may be one. A journal's first line is a JSON object with an `op_code`; a first line still being
+ * written (no newline yet) is accepted when it starts as one (`{`). `complete`: `head` is the whole file.
+ */
+function notAJournal(path: string, head: Buffer, complete: boolean): string | null {
+  if (head.length === 0) return null;
+  const refused = 'Nothing was written to it.';
+  if (head.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) {
+    return `${path} is an SQLite database, not an Optuna journal file; use sqlite:///${path} to open it as one. ${refused}`;
+  }
+  const end = head.indexOf(NEWLINE);
+  const firstLine = head.toString('utf8', 0, end < 0 ? head.length : end);
+  let problem: string | null = null;
+  if (end < 0) {
+    // No complete line: another writer's first line in progress looks like the start of a JSON object.
+    if (firstLine.startsWith('{')) return null;
+    problem = complete ? 'it holds no complete line and does not start like a journal log' : 'its first line is not JSON';
+  } else {
+    try {
+      const log = decodeJson(firstLine) as unknown;
+      if (log === null || typeof log !== 'object' || Array.isArray(log)) problem = 'its first line is JSON but not an object';
+      else if (typeof (log as JournalLog).op_code !== 'number') problem = 'its first line is a JSON object without an op_code';
+    } catch {
+      problem = 'its first line is not JSON';
+    }
+  }
+  if (problem === null) return null;
+  const shown = JSON.stringify(firstLine.slice(0, 60)) + (firstLine.length > 60 ? '...' : '');
+  return (
+    `${path} is not an Optuna journal file: ${problem} (it starts with ${shown}). A journal file holds one JSON operation ` +
+    `per line, as Optuna's JournalFileBackend writes them. Give the path of a journal file, or of a new file to start one. ${refused}`
+  );
+}
 
 export class JournalFileBackend implements JournalBackend {
   readonly url: string;
@@ -35,12 +74,32 @@ export class JournalFileBackend implements JournalBackend {
       throw new StorageError(`Cannot open the journal file ${path}: the directory ${dir} does not exist. Create it first.`);
     }
     try {
+      // Read and check an existing file before anything opens it for writing: a bare path given for a
+      // database (or any other file) must be refused, not appended to.
+      if (existsSync(path)) this.checkHead(path);
       closeSync(openSync(path, 'a')); // create it if missing, as Optuna does
     } catch (err) {
+      if (err instanceof StorageError) throw err;
       throw new StorageError(`Cannot open the journal file ${path}: ${(err as Error).message}.`);
     }
     this.url = `journal:///${path}`;
     this.lock = options.lock ?? new JournalFileSymlinkLock(path);
+  }
+
+  /** Refuse a file whose start is not a journal's (see notAJournal), before any write. */
+  private checkHead(path: string): void {
+    const fd = openSync(path, 'r');
+    let head: Buffer;
+    let size: number;
+    try {
+      size = statSync(path).size;
+      head = Buffer.alloc(Math.min(size, HEAD_BYTES));
+      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+    const problem = notAJournal(path, head, head.length === size);
+    if (problem !== null) throw new StorageError(problem);
   }
 
   async readLogs(from: number): Promise<JournalLog[]> {
@@ -76,6 +135,9 @@ export class JournalFileBackend implements JournalBackend {
         // A broken last line may be a write in progress (Optuna reads it again later); one followed by
         // more lines is corruption.
         if (buffer.indexOf(NEWLINE, end + 1) < 0) break;
+        // The first line is no journal's: the file is something else (the constructor saw it empty).
+        const foreign = number === 0 ? notAJournal(this.path, buffer, false) : null;
+        if (foreign !== null) throw new StorageError(foreign);
         throw new StorageError(
           `Line ${number + 1} of the journal file ${this.path} is not a JSON log (${(err as Error).message}); the file is damaged. ` +
             'Restore it from a backup, or remove that line if you know what it held.',

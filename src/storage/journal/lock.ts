@@ -9,12 +9,15 @@
  * Release renames the lock file to `<journal>.lock<uuid>.rename` and unlinks that (so a release never
  * removes a lock someone else took after a forced release). A lock whose mtime (stat follows the
  * link) has not changed for `gracePeriodSeconds` (default 30 s) is taken to belong to a dead process
- * and is released by force, as Optuna does.
+ * and is released by force, as Optuna does. While it waits, the lock says so in Optuna's words on
+ * tunelab's log (a WARNING every 10 s, and one when it releases a lock by force).
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, constants, openSync, renameSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StorageError } from '../../errors';
+import { pythonFloatRepr } from '../../format';
+import { logWarning } from '../../logging';
 
 export const LOCK_FILE_SUFFIX = '.lock';
 const RENAME_FILE_SUFFIX = '.rename';
@@ -30,6 +33,8 @@ export interface LockOptions {
   gracePeriodSeconds?: number | null;
   /** Give up acquiring after this many seconds with a StorageError (default: wait as long as it takes). */
   timeoutSeconds?: number;
+  /** Seconds between the warnings that the lock is still held by another process (Optuna: 10, fixed). */
+  warningIntervalSeconds?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -38,6 +43,7 @@ abstract class LockFile implements JournalFileLock {
   protected readonly lockPath: string;
   private readonly grace: number | null;
   private readonly timeout: number;
+  private readonly warningInterval: number;
 
   constructor(
     protected readonly journalPath: string,
@@ -50,6 +56,11 @@ abstract class LockFile implements JournalFileLock {
     }
     this.grace = grace;
     this.timeout = options.timeoutSeconds ?? Infinity;
+    const interval = options.warningIntervalSeconds ?? 10;
+    if (!(interval > 0)) {
+      throw new StorageError(`warningIntervalSeconds must be a positive number of seconds, got ${interval}.`);
+    }
+    this.warningInterval = interval;
   }
 
   /**
@@ -63,6 +74,7 @@ abstract class LockFile implements JournalFileLock {
     let delay = 1;
     let lastMtime: number | null = null;
     let lastChange = performance.now();
+    let lastWarning = performance.now();
     for (;;) {
       try {
         this.create();
@@ -73,6 +85,13 @@ abstract class LockFile implements JournalFileLock {
             `Cannot create the lock file ${this.lockPath}: ${(err as Error).message}. Check that its directory is writable.`,
           );
         }
+      }
+      if (performance.now() - lastWarning > this.warningInterval * 1000) {
+        // Optuna's message, word for word (its f-string prints the interval as a float: "10.0").
+        logWarning(
+          `It is taking longer than ${pythonFloatRepr(this.warningInterval)} seconds to acquire the lock file: ${this.lockPath} Retrying...`,
+        );
+        lastWarning = performance.now();
       }
       if (this.grace !== null) {
         let mtime: number;
@@ -86,9 +105,8 @@ abstract class LockFile implements JournalFileLock {
           lastChange = performance.now();
         }
         if (performance.now() - lastChange > this.grace * 1000) {
-          process.emitWarning(
-            `The lock file ${this.lockPath} has not been released for ${this.grace} s; releasing it by force (as Optuna does).`,
-          );
+          logWarning('The existing lock file has not been released for an extended period. Forcibly releasing the lock file.');
+          lastWarning = performance.now();
           await this.release().catch(() => undefined);
           delay = 1;
           continue;

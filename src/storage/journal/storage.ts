@@ -279,10 +279,10 @@ export class JournalStorage implements Storage {
     opts: { tolerateRefusal?: boolean } = {},
   ): Promise<OwnOutcome> {
     return this.mutex.run(async () => {
-      if (precheck) {
-        await this.syncUnlocked();
-        if (precheck() === false) return { applied: false };
-      }
+      // Read what is there first, precheck or not (it is usually nothing new): a journal that cannot be
+      // read (another kind of file, a damaged line) is refused before anything is appended to it.
+      await this.syncUnlocked();
+      if (precheck && precheck() === false) return { applied: false };
       await this.backend.appendLogs([this.log(op, fields)]);
       await this.syncUnlocked();
       const o = this.outcome();

@@ -37,9 +37,19 @@ import {
   stateFromName,
 } from './codec';
 import type { RdbConnection, Row, SqlRunner } from './connection';
-import { foreignMessage, inspectSchema, listTables, readOnlyMessage, SCHEMA_LOCK_KEY, unusableMessage } from './revision';
+import {
+  foreignMessage,
+  halfInitialisedMessage,
+  inspectSchema,
+  listTables,
+  readOnlyMessage,
+  SCHEMA_CREATION_WAIT_MS,
+  SCHEMA_LOCK_KEY,
+  unusableMessage,
+  type SchemaState,
+} from './revision';
 import { checkAttribute, checkName, checkParam, checkTemplate } from '../storable';
-import { createSchemaStatements, EXTRA_INDEX_STATEMENTS, HEAD_REVISION, PREVIOUS_REVISION, type Dialect } from './schema';
+import { createSchemaStatements, EXTRA_INDEX_STATEMENTS, HEAD_REVISION, PREVIOUS_REVISION, TABLE_NAMES, type Dialect } from './schema';
 
 /** SQL fragments that differ between SQLite and PostgreSQL. */
 export class SqlDialect {
@@ -179,8 +189,25 @@ export class RdbStorage implements Storage {
     return this.readOnlyReason === null && this.accessReason === null;
   }
 
+  /**
+   * The database's schema once no other process is creating it: Optuna creates its tables, then
+   * writes its revision a moment later; a database caught in between is read again for a few seconds
+   * (SCHEMA_CREATION_WAIT_MS), then refused as half-initialised rather than judged by what it lacks.
+   */
+  private async settledSchema(): Promise<SchemaState> {
+    const started = performance.now();
+    for (;;) {
+      const state = await inspectSchema(this.db, this.db.dialect);
+      if (state.kind !== 'creating') return state;
+      if (performance.now() - started >= SCHEMA_CREATION_WAIT_MS) {
+        throw new StorageError(halfInitialisedMessage(this.db.description, state.alembicTable, SCHEMA_CREATION_WAIT_MS));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   private async prepareSchema(): Promise<void> {
-    let state = await inspectSchema(this.db, this.db.dialect);
+    let state = await this.settledSchema();
     const foreign = foreignMessage(state, this.db.dialect, this.db.description);
     if (foreign !== undefined) throw new StorageError(foreign);
     if (state.kind === 'empty') {
@@ -192,17 +219,20 @@ export class RdbStorage implements Storage {
       }
       await this.prepareForWrites();
       await this.db.transaction(async (tx) => {
-        // Two processes may open a fresh database at once: serialise and re-check.
+        // Two processes may open a fresh database at once: serialise and re-check. Optuna takes no
+        // lock and creates its tables one by one: any Optuna table means another process is creating
+        // the schema, so leave it to that process and wait for it (settledSchema below).
         if (this.db.dialect === 'postgres') await tx.all(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`);
-        if ((await listTables(tx, this.db.dialect)).has('alembic_version')) return;
+        const tables = await listTables(tx, this.db.dialect);
+        if (TABLE_NAMES.some((t) => tables.has(t))) return;
         for (const statement of createSchemaStatements(this.db.dialect)) await tx.run(statement);
         for (const statement of EXTRA_INDEX_STATEMENTS) await tx.run(statement);
       });
-      state = await inspectSchema(this.db, this.db.dialect);
+      state = await this.settledSchema();
     }
     const problem = unusableMessage(state, this.db.description);
     if (problem !== undefined || state.kind !== 'revision') throw new StorageError(problem ?? `${this.db.description}: no Optuna schema.`);
-    this.revision = state.revision!;
+    this.revision = state.revision;
     if (state.revision === PREVIOUS_REVISION) {
       this.readOnlyReason = readOnlyMessage(this.db.description, this.url);
       return;
@@ -729,7 +759,8 @@ export class RdbStorage implements Storage {
     const parts = [
       `SELECT ${K.trial} AS k, t.trial_id AS id, t.number AS n, ${s.text('t.state')} AS s, ${floatNull} AS f, CAST(NULL AS TEXT) AS j,
               ${s.text('t.datetime_start')} AS d1, ${s.text('t.datetime_complete')} AS d2 FROM trials t WHERE t.trial_id ${inSel}`,
-      `SELECT ${K.param}, p.trial_id, NULL, p.param_name, p.param_value, p.distribution_json, NULL, NULL FROM trial_params p WHERE p.trial_id ${inSel}`,
+      // n: param_id, the order the parameters were suggested in (buildTrials keeps it, as Optuna does).
+      `SELECT ${K.param}, p.trial_id, p.param_id, p.param_name, p.param_value, p.distribution_json, NULL, NULL FROM trial_params p WHERE p.trial_id ${inSel}`,
       `SELECT ${K.value}, v.trial_id, v.objective, ${s.text('v.value_type')}, v.value, NULL, NULL, NULL FROM trial_values v WHERE v.trial_id ${inSel}`,
       `SELECT ${K.intermediate}, i.trial_id, i.step, ${s.text('i.intermediate_value_type')}, i.intermediate_value, NULL, NULL, NULL
          FROM trial_intermediate_values i WHERE i.trial_id ${inSel}`,
@@ -745,6 +776,8 @@ export class RdbStorage implements Storage {
   private buildTrials(rows: readonly TrialRow[]): { trials: TrialRecord[]; studyFound: boolean } {
     const byId = new Map<number, TrialRecord>();
     const pending: TrialRow[] = [];
+    const paramRows: TrialRow[] = [];
+    let paramsSorted = true;
     let studyFound = false;
     for (const r of rows) {
       const k = Number(r.k);
@@ -766,22 +799,30 @@ export class RdbStorage implements Storage {
           userAttrs: dict(),
           systemAttrs: dict(),
         });
+      } else if (k === LOADED_ROW.param) {
+        if (paramsSorted && paramRows.length > 0 && Number(paramRows[paramRows.length - 1].n) > Number(r.n)) paramsSorted = false;
+        paramRows.push(r);
       } else {
         pending.push(r);
       }
+    }
+    // A trial's params in suggestion order (param_id), as memory and journal storages and Optuna
+    // (`sorted(trial.params, key=lambda p: p.param_id)`) give them: the database returns them in index
+    // order (alphabetical), and samplers that map params to dimensions by order (QMC) depend on it.
+    if (!paramsSorted) paramRows.sort((a, b) => Number(a.n) - Number(b.n));
+    for (const r of paramRows) {
+      const t = byId.get(Number(r.id));
+      if (!t) continue;
+      const d = this.distributions.get(r.j!, r.s!);
+      const internal = Number(r.f);
+      t.distributions[r.s!] = d;
+      t.internalParams[r.s!] = internal;
+      t.params[r.s!] = toExternal(d, internal);
     }
     for (const r of pending) {
       const t = byId.get(Number(r.id));
       if (!t) continue; // a row of a trial created between the CTE and the branch (SQLite snapshot prevents it)
       switch (Number(r.k)) {
-        case LOADED_ROW.param: {
-          const d = this.distributions.get(r.j!, r.s!);
-          const internal = Number(r.f);
-          t.distributions[r.s!] = d;
-          t.internalParams[r.s!] = internal;
-          t.params[r.s!] = toExternal(d, internal);
-          break;
-        }
         case LOADED_ROW.value:
           (t.values ??= [])[Number(r.n)] = decodeValue(r.f === null ? null : Number(r.f), r.s!);
           break;

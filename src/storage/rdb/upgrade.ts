@@ -49,7 +49,7 @@ export async function upgradeStorage(url: string): Promise<UpgradeOutcome> {
       }
       const problem = unusableMessage(state, where);
       if (problem !== undefined) throw new StorageError(problem);
-      const from = state.kind === 'revision' ? state.revision! : '(none)';
+      const from = state.kind === 'revision' ? state.revision : '(none)';
       if (from === HEAD_REVISION) return { where, from, to: HEAD_REVISION, upgraded: false };
       if (from !== PREVIOUS_REVISION) throw new StorageError(`${where}: unexpected schema '${from}'. Nothing was changed.`);
       for (const statement of upgradeStatements()) {

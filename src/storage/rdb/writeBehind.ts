@@ -66,18 +66,20 @@ interface PendingWrite {
  * whose trial is writable (RUNNING or WAITING, as Optuna's check_trial_is_updatable) go to their tables; the statement returns the trials whose writes landed.
  * (A data-modifying WITH runs whether or not the final SELECT reads it.) A record per row and
  * column: `writeBatch` keeps the last write of each, since one INSERT ... ON CONFLICT may not update
- * a row twice.
+ * a row twice. Params are inserted in the batch's order (`ord`), so their param_ids keep the order they
+ * were suggested in, which is the order every reader gives them back (a join may reorder rows).
  */
 const WRITE_BATCH_SQL = `
 WITH batch AS (
-  SELECT * FROM jsonb_to_recordset(CAST(? AS jsonb))
-    AS b(kind text, trial_id integer, name text, step integer, number float8, text text)),
+  SELECT * FROM ROWS FROM (jsonb_to_recordset(CAST(? AS jsonb))
+    AS (kind text, trial_id integer, name text, step integer, number float8, text text))
+    WITH ORDINALITY AS b(kind, trial_id, name, step, number, text, ord)),
 writable AS (
   SELECT batch.* FROM batch JOIN trials t ON t.trial_id = batch.trial_id
    WHERE t.state IN ('RUNNING', 'WAITING')),
 params AS (
   INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json)
-  SELECT trial_id, name, number, text FROM writable WHERE kind = 'param'
+  SELECT trial_id, name, number, text FROM writable WHERE kind = 'param' ORDER BY ord
   ON CONFLICT (trial_id, param_name) DO UPDATE SET param_value = excluded.param_value, distribution_json = excluded.distribution_json),
 intermediate AS (
   INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type)
