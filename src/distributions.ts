@@ -285,7 +285,9 @@ export function distributionsCompatible(a: Distribution, b: Distribution): boole
 export function distributionIncompatibility(name: string, first: Distribution, now: Distribution, where: string): string | null {
   if (distributionsCompatible(first, now)) return null;
   const rule = 'A name keeps these across a study (as in Optuna); rename one of them.';
-  if (first.kind !== now.kind) return `Parameter '${name}' was a ${first.kind} parameter ${where} and is now ${now.kind}. ${rule}`;
+  if (first.kind !== now.kind) {
+    return `Parameter '${name}' was ${first.kind === 'int' ? 'an' : 'a'} ${first.kind} parameter ${where} and is now ${now.kind}. ${rule}`;
+  }
   if (first.kind === 'categorical' && now.kind === 'categorical') {
     const list = (c: readonly unknown[]) => JSON.stringify(c);
     return (

@@ -90,7 +90,7 @@ export interface OptimizeOptions {
    * is recorded FAIL with a warning and the study goes on.
    */
   catch?: boolean | ErrorClass[] | ((error: unknown) => boolean);
-  /** How many trials run concurrently (async objectives overlap; default 1). */
+  /** How many trials run concurrently (async objectives overlap; default 1; -1: one per CPU, as Optuna). */
   nJobs?: number;
   /** Show progress: a terminal bar in a TTY, a live monitor in the tunelab kernel. Default true. */
   showProgressBar?: boolean;

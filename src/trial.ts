@@ -149,25 +149,33 @@ export class StudyTrial extends TrialFields implements Trial {
   }
 
   /**
-   * Suggest from any distribution. Suggesting a name again returns the same value; suggesting it
-   * with a different distribution throws, because the stored history would then mean two things.
+   * Suggest from any distribution. Suggesting a name again returns the same value (with another
+   * range of the same kind too, and a warning, as Optuna); as another kind of parameter it throws,
+   * since the objective would get a value of the wrong type.
    */
   suggest(name: string, distribution: Distribution): ParamValue {
     this.assertRunning('suggest a parameter');
     checkSuggestArguments(name, distribution);
     const existing = ownValue(this.distributions, name);
     if (existing) {
-      // A value the trial held before it started (a WAITING trial added with its parameters) is used
-      // whatever range the objective now gives it, as Optuna does, provided it is the same kind of
-      // parameter; suggesting a name twice in one run with two distributions is a mistake.
-      if (
-        !distributionsEqual(existing, distribution) &&
-        !(this.storedBeforeStart.has(name) && distributionsCompatible(existing, distribution))
-      ) {
-        throw new ParameterConflictError(
-          `Parameter '${name}' was already suggested in trial ${this.number} with ${describeDistribution(existing)}; ` +
-            `it cannot be suggested again with ${describeDistribution(distribution)}. Use a different name for the second parameter.`,
-        );
+      if (!distributionsEqual(existing, distribution)) {
+        // As Optuna: the same kind of parameter suggested again with another range (or a value the
+        // trial held before it started, whatever range the objective now gives it) keeps the first
+        // value, with a RuntimeWarning for a second suggest as Optuna gives. Another kind would hand the objective
+        // a value of the wrong type (a float from suggestInt), so that stays an error.
+        if (!distributionsCompatible(existing, distribution)) {
+          throw new ParameterConflictError(
+            `Parameter '${name}' was already suggested in trial ${this.number} with ${describeDistribution(existing)}; ` +
+              `it cannot be suggested again with ${describeDistribution(distribution)}. Use a different name for the second parameter.`,
+          );
+        }
+        if (!this.storedBeforeStart.has(name)) {
+          process.emitWarning(
+            `Parameter '${name}' was suggested again in trial ${this.number} with ${describeDistribution(distribution)}; ` +
+              `the value of its first suggestion (${describeDistribution(existing)}) is kept. One name with two ranges in a trial is usually a mistake.`,
+            'RuntimeWarning',
+          );
+        }
       }
       return this.currentParams[name];
     }
@@ -179,7 +187,7 @@ export class StudyTrial extends TrialFields implements Trial {
 
   private pickInternal(name: string, d: Distribution): number {
     if (hasKey(this.fixedParams, name)) {
-      const internal = toInternal(d, this.fixedParams[name]);
+      const internal = d.kind === 'categorical' ? toInternal(d, this.fixedParams[name]) : fixedNumber(name, d, this.fixedParams[name]);
       if (!containsInternal(d, internal)) {
         // As Optuna (and PartialFixedSampler): the enqueued value is what the user asked to evaluate.
         logWarning(
@@ -203,12 +211,14 @@ export class StudyTrial extends TrialFields implements Trial {
 
   report(value: number, step: number): void {
     this.assertRunning('report');
+    this.assertSingleObjective('report');
     if (!this.recordReport(value, step)) return;
     this.queue(() => trialOps(this.study.storage).setTrialIntermediateValue(this.trialId, step, value));
   }
 
   shouldPrune(): boolean {
     this.assertRunning('ask the pruner');
+    this.assertSingleObjective('shouldPrune');
     const decision = asPruneDecision(runWithoutSeed(() => this.study.pruner.prune(this.study.view, this.snapshot())));
     // What the pruner asks to record (rung values) is queued with this trial's other writes and seen
     // at once by the pruner's next call and by the other trials running in this process.
@@ -217,6 +227,15 @@ export class StudyTrial extends TrialFields implements Trial {
       this.setSystemAttr(PRUNED_AFTER_REPORTS_KEY, this.intermediate.size);
     }
     return decision.prune;
+  }
+
+  /** As Optuna: pruning compares one value per step, which a study of several objectives does not have. */
+  private assertSingleObjective(method: 'report' | 'shouldPrune'): void {
+    if (this.study.directions.length > 1) {
+      throw new InvalidArgumentError(
+        `Trial.${method} is not supported for multi-objective optimization (as in Optuna): a study of ${this.study.directions.length} objectives cannot be pruned. Record per-step values with setUserAttr instead.`,
+      );
+    }
   }
 
   setUserAttr(key: string, value: unknown): void {
@@ -288,4 +307,30 @@ export class StudyTrial extends TrialFields implements Trial {
       throw new TrialFinishedError(`Trial ${this.number} is already finished; it cannot ${action}.`);
     }
   }
+}
+
+/**
+ * An enqueued (fixed) value of a float or int parameter, checked as Optuna checks it: a number, or
+ * a string that reads as one ('3'); positive on a log scale; an int's fraction dropped as Python's
+ * int() drops it (with a warning). Anything else fails the trial at its suggest call, naming it.
+ */
+function fixedNumber(name: string, d: Distribution & { kind: 'float' | 'int' }, given: unknown): number {
+  const value = typeof given === 'number' ? given : typeof given === 'string' && given.trim() !== '' ? Number(given) : Number.NaN;
+  if (Number.isNaN(value)) {
+    throw new InvalidArgumentError(
+      `Fixed parameter '${name}' has the value ${JSON.stringify(given) ?? String(given)}, which is not a number: a ${d.kind} parameter takes a number.`,
+    );
+  }
+  if (d.log && value <= 0) {
+    throw new InvalidArgumentError(
+      `Fixed parameter '${name}' has the value ${value}, but a parameter on a log scale takes a positive value.`,
+    );
+  }
+  if (d.kind === 'int' && Number.isFinite(value) && !Number.isInteger(value)) {
+    logWarning(
+      `Fixed parameter '${name}' has the value ${value}, which is not an integer; ${Math.trunc(value)} is used, as Optuna's int() does.`,
+    );
+    return Math.trunc(value);
+  }
+  return value;
 }

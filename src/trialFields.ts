@@ -49,7 +49,11 @@ export abstract class TrialFields extends SuggestApi {
   /** Record a report, checked; false when the step was reported before (its first value is kept, as in Optuna). */
   protected recordReport(value: number, step: number): boolean {
     checkReportArguments(value, step);
-    if (this.intermediate.has(step)) return false;
+    if (this.intermediate.has(step)) {
+      // Optuna's UserWarning, worded as its.
+      process.emitWarning(`The reported value is ignored because this \`step=${step}\` is already reported.`);
+      return false;
+    }
     this.intermediate.set(step, value);
     return true;
   }

@@ -3,6 +3,7 @@
  * timeout, `stop()` or an interrupt (an aborted signal, the kernel's interrupt, Ctrl-C), reporting each
  * finished trial to the progress display and the callbacks; or hands a module objective to worker threads.
  */
+import { availableParallelism } from 'node:os';
 import { collectGarbage } from './collectGarbage';
 import { InvalidArgumentError, isTrialPruned, OptimizeInterruptedError, TrialPruned } from '../errors';
 import { TrialState, type FrozenTrial } from '../frozenTrial';
@@ -65,12 +66,15 @@ export async function optimizeStudy(
     throw new InvalidArgumentError('optimize(objective): objective must be a function (trial) => number.');
   }
   const { nTrials, timeout } = opts;
-  const nJobs = opts.nJobs ?? 1;
+  // As Optuna: -1 runs as many trials side by side as the machine has CPUs.
+  const nJobs = opts.nJobs === -1 ? availableParallelism() : (opts.nJobs ?? 1);
   if (nTrials !== undefined) requireInt('optimize', 'nTrials', nTrials, 0);
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0)) {
     throw new InvalidArgumentError(`optimize: timeout is in seconds and must be >= 0, got ${timeout}.`);
   }
-  requireInt('optimize', 'nJobs', nJobs, 1);
+  if (!(typeof nJobs === 'number' && Number.isInteger(nJobs) && nJobs >= 1)) {
+    throw new InvalidArgumentError(`optimize: nJobs must be an integer >= 1, or -1 for one per CPU; got ${describeValue(opts.nJobs)}.`);
+  }
   if (opts.gcAfterTrial !== undefined && typeof opts.gcAfterTrial !== 'boolean') {
     throw new InvalidArgumentError(`optimize: gcAfterTrial must be true or false, got ${String(opts.gcAfterTrial)}.`);
   }
@@ -91,6 +95,7 @@ export async function optimizeStudy(
     while (!request.stopped && fatal === null && Date.now() < deadline) {
       if (nTrials !== undefined && launched >= nTrials) break;
       launched++;
+      const fatalBefore = fatal !== null;
       // Awaited only when the trial waited for something (see trialSteps).
       const ran = runSteps(trialSteps(study, objective, opts, onFatal));
       const frozen = isThenable(ran) ? await ran : ran;
@@ -99,6 +104,8 @@ export async function optimizeStudy(
       finished++;
       observer?.onTrialFinished(study, frozen);
       host?.poll?.();
+      // As Optuna: a trial whose error ends optimize (one `catch` does not name) reaches no callback.
+      if (fatal !== null && !fatalBefore) break;
       for (const cb of opts.callbacks ?? []) {
         const done = cb(study, frozen);
         if (isThenable(done)) await done;

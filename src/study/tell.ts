@@ -66,11 +66,12 @@ export function* tellSteps(
       recorded = checked;
     }
   } else if (state === TrialState.PRUNED) {
-    // Like Optuna, a pruned trial keeps its last reported value so plots and samplers can use it.
+    // Like Optuna, a pruned trial keeps its last reported value so plots and samplers can use it:
+    // an infinite one too (a value, as an objective's), only NaN is dropped.
     const snap = trial.snapshot();
     const step = lastStep(snap);
     const v = step === undefined ? undefined : snap.intermediateValues.get(step);
-    if (v !== undefined && Number.isFinite(v) && !study.isMultiObjective) recorded = [v];
+    if (v !== undefined && !Number.isNaN(v) && !study.isMultiObjective) recorded = [v];
   } else if (state !== TrialState.FAIL) {
     throw new InvalidArgumentError('tell(): state must be COMPLETE, PRUNED or FAIL.');
   }

@@ -1,0 +1,154 @@
+/**
+ * Behaviours an Optuna 5.0 user found different, now as Optuna's (each checked against what Optuna
+ * 5.0 does in the pinned environment when the difference was found): pruning calls on a study of
+ * several objectives, a step reported twice, a parameter suggested again with another range, a
+ * pruned trial's infinite last value, enqueued values of the wrong type, nJobs -1, and the
+ * callbacks of a trial whose error ends optimize.
+ */
+import assert from 'node:assert/strict';
+import { cpus } from 'node:os';
+import { describe, it } from 'node:test';
+import { addLogHandler, createStudy, TrialPruned, TrialState, type LogRecord } from '../../src';
+
+/** Run `f`, collecting process warnings (Optuna's warnings.warn) and log records. */
+async function collecting<T>(f: () => Promise<T>): Promise<{ result: T; warnings: string[]; logs: LogRecord[] }> {
+  const warnings: string[] = [];
+  const logs: LogRecord[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  const remove = addLogHandler((r) => logs.push(r));
+  try {
+    const result = await f();
+    await new Promise((r) => setImmediate(r)); // process warnings are emitted on the next tick
+    return { result, warnings, logs };
+  } finally {
+    remove();
+    process.off('warning', onWarning);
+  }
+}
+
+describe('Optuna 5.0 parity of the trial API', () => {
+  it('report and shouldPrune are refused on a study of several objectives (Optuna: NotImplementedError)', async () => {
+    const study = await createStudy({ directions: ['minimize', 'maximize'] });
+    const trial = await study.ask();
+    assert.throws(() => trial.report(1, 0), /Trial\.report is not supported for multi-objective optimization/);
+    assert.throws(() => trial.shouldPrune(), /Trial\.shouldPrune is not supported for multi-objective optimization/);
+    assert.equal(trial.intermediateValues.size, 0);
+  });
+
+  it('a step reported twice keeps its first value and warns, as Optuna', async () => {
+    const study = await createStudy();
+    const trial = await study.ask();
+    const { warnings } = await collecting(async () => {
+      trial.report(1, 0);
+      trial.report(2, 0);
+    });
+    assert.deepEqual([...trial.intermediateValues], [[0, 1]]);
+    assert.deepEqual(warnings, ['Warning: The reported value is ignored because this `step=0` is already reported.']);
+  });
+
+  it('a parameter suggested again with another range of its kind keeps its first value and warns; another kind is an error', async () => {
+    const study = await createStudy();
+    const trial = await study.ask();
+    const { result, warnings } = await collecting(async () => [trial.suggestFloat('x', 0, 1), trial.suggestFloat('x', 0, 2)]);
+    assert.equal(result[0], result[1]);
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0],
+      /^RuntimeWarning: Parameter 'x' was suggested again in trial 0 with float \[0, 2\]; the value of its first suggestion/,
+    );
+    assert.throws(
+      () => trial.suggestInt('x', 0, 5),
+      /Parameter 'x' was already suggested in trial 0 with float \[0, 1\]; it cannot be suggested again with int/,
+    );
+  });
+
+  it('a pruned trial keeps an infinite last value as its value (only NaN is dropped), as Optuna', async () => {
+    const study = await createStudy();
+    await study.optimize(
+      (t) => {
+        t.report(5, 0);
+        t.report(Infinity, 1);
+        throw new TrialPruned();
+      },
+      { nTrials: 1, showProgressBar: false },
+    );
+    assert.equal(study.trials[0].state, TrialState.PRUNED);
+    assert.deepEqual(study.trials[0].values, [Infinity]);
+  });
+
+  it('enqueued values: a non-number fails the trial, log scale needs a positive value, an int drops its fraction', async () => {
+    const study = await createStudy();
+    await study.enqueueTrial({ n: 'abc' } as never);
+    await study.enqueueTrial({ lr: 0 });
+    await study.enqueueTrial({ k: 2.7, s: '0.5' } as never);
+    const { logs } = await collecting(() =>
+      study.optimize(
+        (t) => {
+          if (t.number === 0) return t.suggestFloat('n', 0, 1);
+          if (t.number === 1) return t.suggestFloat('lr', 1e-3, 1, { log: true });
+          return t.suggestInt('k', 0, 5) + t.suggestFloat('s', 0, 1);
+        },
+        { nTrials: 3, showProgressBar: false, catch: [Error] },
+      ),
+    );
+    const [a, b, c] = study.trials;
+    assert.equal(a.state, TrialState.FAIL);
+    assert.match(
+      String(a.systemAttrs.fail_reason),
+      /Fixed parameter 'n' has the value "abc", which is not a number: a float parameter takes a number/,
+    );
+    assert.equal(b.state, TrialState.FAIL);
+    assert.match(
+      String(b.systemAttrs.fail_reason),
+      /Fixed parameter 'lr' has the value 0, but a parameter on a log scale takes a positive value/,
+    );
+    assert.equal(c.state, TrialState.COMPLETE);
+    assert.deepEqual(c.params, { k: 2, s: 0.5 });
+    assert.ok(logs.some((r) => /Fixed parameter 'k' has the value 2\.7, which is not an integer; 2 is used/.test(r.message)));
+  });
+
+  it('nJobs: -1 runs one trial per CPU side by side, as Optuna; other values below 1 are refused', async () => {
+    const study = await createStudy();
+    let running = 0;
+    let most = 0;
+    await study.optimize(
+      async (t) => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+        return t.suggestFloat('x', 0, 1);
+      },
+      { nTrials: 2 * cpus().length, nJobs: -1, showProgressBar: false },
+    );
+    assert.equal(most, cpus().length);
+    await assert.rejects(
+      study.optimize(() => 1, { nTrials: 1, nJobs: 0 }),
+      /nJobs must be an integer >= 1, or -1 for one per CPU; got 0/,
+    );
+  });
+
+  it('a trial whose error ends optimize reaches no callback (as Optuna); caught ones do', async () => {
+    const study = await createStudy();
+    const seen: string[] = [];
+    const callbacks = [(_: unknown, t: { state: TrialState }) => void seen.push(TrialState[t.state])];
+    await assert.rejects(
+      study.optimize(
+        () => {
+          throw new RangeError('no');
+        },
+        { nTrials: 3, callbacks, showProgressBar: false },
+      ),
+      /no/,
+    );
+    assert.deepEqual(seen, []);
+    await study.optimize(
+      () => {
+        throw new RangeError('no');
+      },
+      { nTrials: 2, callbacks, catch: [RangeError], showProgressBar: false },
+    );
+    assert.deepEqual(seen, ['FAIL', 'FAIL']);
+  });
+});
