@@ -62,7 +62,8 @@ export interface CreateStudyOptions extends HeartbeatOptions<Study> {
 
 /** loadStudy's options: the study's name and storage, and this process's sampler and pruner for it. */
 export interface LoadStudyOptions extends HeartbeatOptions<Study> {
-  studyName: string;
+  /** The study to load; left out, the storage's only study (an error naming them when it holds several), as Optuna 5. */
+  studyName?: string;
   storage: string | Storage;
   sampler?: Sampler;
   pruner?: Pruner;

@@ -101,10 +101,11 @@ export async function loadStudy(opts: LoadStudyOptions): Promise<Study> {
   checkOptionKeys('loadStudy', opts, LOAD_STUDY_OPTION_KEYS);
   const storage = await getStorage(opts.storage);
   const heartbeat = HeartbeatMonitor.create<Study>(storage, opts);
-  const studyId = await storage.getStudyIdFromName(opts.studyName);
+  const studyName = opts.studyName ?? (await onlyStudyName(storage));
+  const studyId = await storage.getStudyIdFromName(studyName);
   const directions = await storage.getStudyDirections(studyId);
   const study = new Study(
-    opts.studyName,
+    studyName,
     studyId,
     storage,
     directions,
@@ -172,13 +173,37 @@ async function copyTrials(from: Storage, to: Storage, opts: { fromStudyName: str
 }
 
 /** One summary per study in a storage (Optuna's `get_all_study_summaries`). */
-export async function getAllStudySummaries(storage: string | Storage): Promise<StudySummary[]> {
-  return usingStorage(storage, (opened) => opened.getAllStudies());
+export async function getAllStudySummaries(storage: string | Storage | { storage: string | Storage }): Promise<StudySummary[]> {
+  return usingStorage(storageArgument('getAllStudySummaries', storage), (opened) => opened.getAllStudies());
 }
 
 /** The names of the studies in a storage, in the order of their summaries (Optuna's `get_all_study_names`). */
-export async function getAllStudyNames(storage: string | Storage): Promise<string[]> {
-  return (await getAllStudySummaries(storage)).map((s) => s.studyName);
+export async function getAllStudyNames(storage: string | Storage | { storage: string | Storage }): Promise<string[]> {
+  return (await getAllStudySummaries(storageArgument('getAllStudyNames', storage))).map((s) => s.studyName);
+}
+
+/**
+ * The storage given to the listing functions: positionally as Optuna's `get_all_study_names(storage)`,
+ * or as `{ storage }` like loadStudy's and deleteStudy's options.
+ */
+function storageArgument(where: string, given: string | Storage | { storage: string | Storage }): string | Storage {
+  if (typeof given === 'object' && given !== null && 'storage' in given && Object.keys(given).length === 1) return given.storage;
+  if (typeof given === 'object' && given !== null && !('getAllStudies' in given)) {
+    checkOptionKeys(where, given, ['storage']);
+  }
+  return given as string | Storage;
+}
+
+/** loadStudy without a name: the storage's only study, as Optuna 5 loads it (and logs it). */
+async function onlyStudyName(storage: Storage): Promise<string> {
+  const names = (await storage.getAllStudies()).map((s) => s.studyName);
+  if (names.length !== 1) {
+    throw new InvalidArgumentError(
+      `loadStudy: no studyName was given and the storage holds ${names.length} studies, not exactly one; pass studyName, one of ${JSON.stringify(names)}.`,
+    );
+  }
+  logInfo(`Study name was omitted but trying to load \`study_name='${names[0]}'\` because that was the only study found in the storage.`);
+  return names[0];
 }
 
 /**

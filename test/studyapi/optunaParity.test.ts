@@ -8,7 +8,23 @@
 import assert from 'node:assert/strict';
 import { cpus } from 'node:os';
 import { describe, it } from 'node:test';
-import { addLogHandler, createStudy, TrialPruned, TrialState, type LogRecord } from '../../src';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import {
+  addLogHandler,
+  createStudy,
+  getAllStudyNames,
+  getAllStudySummaries,
+  loadStudy,
+  TrialPruned,
+  TrialState,
+  type LogRecord,
+} from '../../src';
+
+const dir = mkdtempSync(join(tmpdir(), 'tunelab-optuna-parity-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Run `f`, collecting process warnings (Optuna's warnings.warn) and log records. */
 async function collecting<T>(f: () => Promise<T>): Promise<{ result: T; warnings: string[]; logs: LogRecord[] }> {
@@ -150,5 +166,26 @@ describe('Optuna 5.0 parity of the trial API', () => {
       { nTrials: 2, callbacks, catch: [RangeError], showProgressBar: false },
     );
     assert.deepEqual(seen, ['FAIL', 'FAIL']);
+  });
+
+  it("loadStudy without a name loads the storage's only study (and logs it), or names the studies to choose from, as Optuna 5", async () => {
+    const url = `sqlite:///${join(dir, 'one.db')}`;
+    await createStudy({ storage: url, studyName: 'only' });
+    const { result, logs } = await collecting(() => loadStudy({ storage: url }));
+    assert.equal(result.studyName, 'only');
+    assert.ok(
+      logs.some(
+        (r) =>
+          r.message ===
+          "Study name was omitted but trying to load `study_name='only'` because that was the only study found in the storage.",
+      ),
+    );
+    await createStudy({ storage: url, studyName: 'second' });
+    await assert.rejects(loadStudy({ storage: url }), /holds 2 studies, not exactly one; pass studyName, one of \["only","second"\]/);
+    // The listing functions take the storage positionally (Optuna's form) or as { storage }.
+    assert.deepEqual(await getAllStudyNames(url), ['only', 'second']);
+    assert.deepEqual(await getAllStudyNames({ storage: url }), ['only', 'second']);
+    assert.equal((await getAllStudySummaries({ storage: url })).length, 2);
+    await assert.rejects(getAllStudyNames({ storag: url } as never), /unknown option "storag"/);
   });
 });
