@@ -198,7 +198,17 @@ function adjustDiscreteHigh(low: number, high: number, step: number): number {
   const [l, h, st] = commonScale([decimalOf(low), decimalOf(high), decimalOf(step)]);
   const range = h.units - l.units;
   if (range % st.units === 0n) return high;
-  return Number(`${(range / st.units) * st.units + l.units}e-${l.scale}`);
+  const adjusted = Number(`${(range / st.units) * st.units + l.units}e-${l.scale}`);
+  warnOnce(`The range [${low}, ${high}] is not divisible by step=${step}; it is replaced by [${low}, ${adjusted}], as Optuna does.`);
+  return adjusted;
+}
+
+/** Messages already shown: a suggest repeated every trial warns once, as Python's default warning filter shows it. */
+const warned = new Set<string>();
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message);
 }
 
 /** A number's shortest decimal form (what String prints, as Python's str does) as units * 10^-scale. */

@@ -29,7 +29,7 @@ import { tellSteps } from './study/tell';
 import { TrialCache } from './study/trialCache';
 import { runStepsAsync, type Steps } from './steps';
 import { checkOptionKeys } from './options';
-import { logWarning } from './logging';
+import { logInfo, logWarning, pythonValue } from './logging';
 import { ENQUEUE_TRIAL_OPTION_KEYS, GET_TRIALS_OPTION_KEYS } from './study/optionKeys';
 import { studyKeyOf, viewOf, type PeekedTrials, type StudyView } from './study/view';
 
@@ -328,7 +328,11 @@ export class Study implements StudyView {
         const keys = Object.keys(params);
         return keys.length === Object.keys(fixed).length && keys.every((k) => hasKey(fixed, k) && fixed[k] === params[k]);
       };
-      if (this.trialCache.current.some(same)) return;
+      if (this.trialCache.current.some(same)) {
+        const shown = Object.entries(params).map(([k, v]) => `${pythonValue(k)}: ${pythonValue(v)}`);
+        logInfo(`Trial with params {${shown.join(', ')}} already exists. Skipping enqueue.`); // Optuna's line
+        return;
+      }
     }
     await this.storage.createNewTrial(this.studyId, {
       state: TrialState.WAITING,

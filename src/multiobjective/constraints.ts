@@ -49,13 +49,20 @@ export function constraintsToRecord(
   state: TrialState,
   values: readonly number[] | null,
   constraintsFunc: ConstraintsFunc,
+  where = 'constraintsFunc',
 ): AlgorithmWrites | undefined {
   if (state !== TrialState.COMPLETE && state !== TrialState.PRUNED) return undefined;
   const withValues: FrozenTrial = withTrialChanges(trial, { state, values });
   const raw = constraintsFunc(withValues);
   if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'number')) {
     throw new InvalidArgumentError(
-      `constraintsFunc must return an array of numbers (<= 0 means satisfied), got ${JSON.stringify(raw)} for trial ${trial.number}.`,
+      `${where}: constraintsFunc must return an array of numbers (<= 0 means satisfied), got ${JSON.stringify(raw)} for trial ${trial.number}.`,
+    );
+  }
+  // As Optuna, which refuses NaN (JSON would also write it as null).
+  if (raw.some((v) => Number.isNaN(v))) {
+    throw new InvalidArgumentError(
+      `${where}: constraint values cannot be NaN; constraintsFunc returned [${raw.join(', ')}] for trial ${trial.number}.`,
     );
   }
   return { trialSystemAttrs: { [CONSTRAINTS_KEY]: [...raw] } };

@@ -64,8 +64,12 @@ export const COLORS = {
   infeasible: '#cccccc',
 };
 
-/** The parameters a plot covers: those given, else every parameter seen in complete trials (sorted). */
-export function paramNames(trials: FrozenTrial[], params: readonly string[] | undefined, fn: string): string[] {
+/**
+ * The parameters a plot draws: every one the (complete) trials have, or those `params` names (each must
+ * appear), sorted by name and each once, as Optuna's slice, contour and parallel coordinate plots
+ * order them; `keepGivenOrder` keeps the order given, as its rank plot does.
+ */
+export function paramNames(trials: FrozenTrial[], params: readonly string[] | undefined, fn: string, keepGivenOrder = false): string[] {
   const seen = new Set<string>();
   for (const t of trials) for (const k of Object.keys(t.params)) seen.add(k);
   if (!params) return [...seen].sort();
@@ -75,7 +79,7 @@ export function paramNames(trials: FrozenTrial[], params: readonly string[] | un
         `${fn}: parameter '${p}' does not appear in any complete trial (known: ${[...seen].sort().join(', ') || 'none'}).`,
       );
   }
-  return [...params];
+  return keepGivenOrder ? [...params] : [...new Set(params)].sort();
 }
 
 export function distributionOf(trials: FrozenTrial[], name: string): Distribution | undefined {

@@ -108,7 +108,7 @@ export function plotRank(study: StudyLike, opts: RankOptions = {}): Figure {
   const target = targetOf(study, opts, 'plotRank');
   const targetName = opts.targetName ?? 'Objective Value';
   const trials = completeTrials(study);
-  const names = trials.length === 0 ? [] : paramNames(trials, opts.params, 'plotRank');
+  const names = trials.length === 0 ? [] : paramNames(trials, opts.params, 'plotRank', true);
   const layout: Record<string, unknown> = { title: { text: `Rank (${targetName})` }, showlegend: false };
   if (names.length === 0) {
     warnNothingToDraw('plotRank', trials.length === 0 ? 'the study has no completed trials' : 'the completed trials have no parameters');

@@ -272,7 +272,7 @@ describe('WilcoxonPruner', () => {
     assert.throws(() => new WilcoxonPruner({ nStartupSteps: -1 }), /nStartupSteps/);
     const study = await createStudy({ directions: ['minimize', 'maximize'], pruner: new WilcoxonPruner() });
     const trial = await study.ask();
-    trial.report(1, 0);
+    assert.throws(() => trial.report(1, 0), /multi-objective/);
     assert.throws(() => trial.shouldPrune(), /multi-objective/);
   });
 });

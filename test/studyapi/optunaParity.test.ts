@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import {
   addLogHandler,
+  CmaEsSampler,
   createStudy,
   getAllStudyNames,
   getAllStudySummaries,
@@ -166,6 +167,23 @@ describe('Optuna 5.0 parity of the trial API', () => {
       { nTrials: 2, callbacks, catch: [RangeError], showProgressBar: false },
     );
     assert.deepEqual(seen, ['FAIL', 'FAIL']);
+  });
+
+  it('enqueueTrial with skipIfExists logs the skip, and a stepped range that does not divide warns once, as Optuna', async () => {
+    const study = await createStudy();
+    const { logs, warnings } = await collecting(async () => {
+      await study.enqueueTrial({ x: 1, name: 'a' }, { skipIfExists: true });
+      await study.enqueueTrial({ x: 1, name: 'a' }, { skipIfExists: true });
+      const trial = await study.ask();
+      for (let i = 0; i < 3; i++) trial.suggestInt(`k${i}`, 0, 10, { step: 3 });
+    });
+    assert.equal(study.trials.length, 1);
+    assert.ok(logs.some((r) => r.message === "Trial with params {'x': 1, 'name': 'a'} already exists. Skipping enqueue."));
+    assert.deepEqual(warnings, ['Warning: The range [0, 10] is not divisible by step=3; it is replaced by [0, 9], as Optuna does.']);
+  });
+
+  it('CmaEsSampler refuses useSeparableCma with withMargin, as Optuna 5.0', () => {
+    assert.throws(() => new CmaEsSampler({ useSeparableCma: true, withMargin: true }), /useSeparableCma and withMargin cannot be combined/);
   });
 
   it("loadStudy without a name loads the storage's only study (and logs it), or names the studies to choose from, as Optuna 5", async () => {

@@ -188,10 +188,17 @@ describe('every option object is checked at run time', () => {
       'to_study_name',
       'toStudyName',
     );
-    // Optuna's keyword form, get_all_study_summaries(storage=...), written as an object: said plainly.
+    // Optuna's keyword form, get_all_study_summaries(storage=...), written as an object, is taken;
+    // a misspelt key is named.
+    assert.deepEqual(await untyped(getAllStudySummaries)({ storage: 'memory' }), []);
     await assert.rejects(
-      untyped(getAllStudySummaries)({ storage: 'memory' }) as Promise<unknown>,
-      /A storage is a URL such as 'sqlite:\/\/\/studies\.db' or a Storage object \(InMemoryStorage, JournalStorage, \.\.\.\); got an object with the keys storage\./,
+      untyped(getAllStudySummaries)({ storge: 'memory' }) as Promise<unknown>,
+      /unknown option "storge"\. Did you mean storage\?/,
+    );
+    // Something that is not a storage at all is said plainly.
+    await assert.rejects(
+      untyped(getAllStudySummaries)(42) as Promise<unknown>,
+      /A storage is a URL such as 'sqlite:\/\/\/studies\.db' or a Storage object/,
     );
     assert.deepEqual(await getAllStudySummaries(new InMemoryStorage()), []);
   });

@@ -541,6 +541,25 @@ print(len(pio.from_json(sys.stdin.read()).data))`;
     }
   });
 
+  it('params given to plotSlice and plotContour are drawn sorted by name and once each (as Optuna 5.0); plotRank keeps their order (as its)', async () => {
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
+    await study.optimize((t) => t.suggestFloat('x', 0, 1) + t.suggestInt('n', 0, 5) + t.suggestFloat('lr', 1e-3, 1, { log: true }), {
+      nTrials: 10,
+      showProgressBar: false,
+    });
+    type Axes = Record<string, { title?: { text?: string } } | undefined>;
+    const title = (f: { layout: unknown }, axis: string) => (f.layout as Axes)[axis]?.title?.text;
+    const slice = plotSlice(study, { params: ['x', 'n', 'lr', 'x'] });
+    assert.deepEqual(
+      ['xaxis', 'xaxis2', 'xaxis3', 'xaxis4'].map((a) => title(slice, a)),
+      ['lr', 'n', 'x', undefined],
+    );
+    const contour = plotContour(study, { params: ['x', 'n'] });
+    assert.deepEqual([title(contour, 'xaxis'), title(contour, 'yaxis')], ['n', 'x']);
+    const rank = plotRank(study, { params: ['x', 'n'] });
+    assert.deepEqual([title(rank, 'xaxis'), title(rank, 'yaxis')], ['x', 'n']);
+  });
+
   it('plotContour on a study with fewer than two parameters is an empty figure, as Optuna 5.0 (not an error)', async () => {
     const empty = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
     assert.equal(plotContour(empty).data.length, 0);

@@ -166,6 +166,10 @@ export class CmaEsSampler implements Sampler {
         'CmaEsSampler: sourceTrials cannot warm-start separable CMA-ES (its covariance is diagonal); drop one of them.',
       );
     }
+    if (opts.useSeparableCma && opts.withMargin) {
+      // As Optuna 5.0, which has no separable CMA-ES with margin.
+      throw new InvalidArgumentError('CmaEsSampler: useSeparableCma and withMargin cannot be combined; choose one.');
+    }
     if (this.lrAdapt && (opts.useSeparableCma || opts.withMargin)) {
       throw new InvalidArgumentError('CmaEsSampler: lrAdapt works with the full CMA-ES only, not with useSeparableCma or withMargin.');
     }

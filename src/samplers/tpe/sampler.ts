@@ -5,7 +5,8 @@ import { TrialState, withTrialChanges, type FrozenTrial } from '../../frozenTria
 import { checkSeed, Rng } from '../../rng';
 import { peekTrials, type AlgorithmResult, type StudyView } from '../../study/view';
 import { FinishedTrialsRecord } from '../../study/unfinishedTrials';
-import { CONSTRAINTS_KEY, type Sampler } from '../base';
+import type { Sampler } from '../base';
+import { constraintsToRecord } from '../../multiobjective/constraints';
 import { sampleUniformInternal } from '../random';
 import { GroupDecomposedSearchSpace, IntersectionSearchSpace } from '../searchSpace';
 import { GoodGroupSelector } from './multiObjective';
@@ -265,14 +266,8 @@ export class TPESampler implements Sampler {
 
   afterTrial(_study: StudyView, trial: FrozenTrial, state: TrialState, values: readonly number[] | null): AlgorithmResult {
     this.runningRelative.delete(trial.number);
-    if (!this.constraintsFunc || (state !== TrialState.COMPLETE && state !== TrialState.PRUNED)) return;
-    const c = this.constraintsFunc(withTrialChanges(trial, { state, values }));
-    if (!Array.isArray(c) || c.some((v) => typeof v !== 'number' || Number.isNaN(v))) {
-      throw new InvalidArgumentError(
-        `TPESampler: constraintsFunc must return an array of numbers (<= 0 means satisfied); got ${JSON.stringify(c)} for trial ${trial.number}.`,
-      );
-    }
-    return { trialSystemAttrs: { [CONSTRAINTS_KEY]: [...c] } };
+    if (!this.constraintsFunc) return;
+    return constraintsToRecord(trial, state, values, this.constraintsFunc, 'TPESampler');
   }
 
   private sampleJoint(study: StudyView, trial: FrozenTrial, space: Record<string, Distribution>): Record<string, number> {
