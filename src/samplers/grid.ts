@@ -197,17 +197,21 @@ function gridValueToInternal(name: string, value: CategoricalChoice, d: Distribu
     }
     return toInternal(d, value);
   }
-  const inRange = typeof value === 'number' && value >= d.low && value <= d.high;
+  if (typeof value !== 'number') {
+    throw new InvalidArgumentError(
+      `GridSampler: grid value ${JSON.stringify(value)} of '${name}' is not a number, but '${name}' is suggested as ${d.kind}. Make the grid and the suggest call agree.`,
+    );
+  }
+  const inRange = value >= d.low && value <= d.high;
   const onStep =
-    typeof value === 'number' &&
     (d.step === null || Math.abs((value - d.low) / d.step - Math.round((value - d.low) / d.step)) < 1e-8) &&
     (d.kind !== 'int' || Number.isInteger(value));
   if (!inRange || !onStep) {
-    throw new InvalidArgumentError(
-      `GridSampler: grid value ${JSON.stringify(value)} of '${name}' is not a legal value of the suggested ` +
-        `${d.kind} range [${d.low}, ${d.high}]${d.step !== null && d.step !== 1 ? ` step ${d.step}` : ''}. ` +
-        'Make the grid and the suggest call agree.',
+    // As Optuna: the grid's value is what the user asked to evaluate; it is used, with a warning.
+    process.emitWarning(
+      `GridSampler: grid value ${value} of '${name}' is outside the suggested ${d.kind} range [${d.low}, ${d.high}]` +
+        `${d.step !== null && d.step !== 1 ? ` step ${d.step}` : ''}; it is used as given.`,
     );
   }
-  return value as number;
+  return value;
 }

@@ -440,7 +440,7 @@ export function plotContour(study: StudyLike, opts: ParamsTargetOptions = {}): F
       'plotContour',
       trials.length === 0
         ? 'the study has no completed trials with finite values'
-        : `it needs two parameters and ${opts.params ? 'params names' : 'the completed trials have'} ${names.length}`,
+        : `it needs at least two parameters, and ${opts.params ? `params names ${names.length}` : `the completed trials have ${names.length}`}`,
     );
     return new Figure({ data: [], layout: { title: { text: 'Contour Plot' } } });
   }
@@ -816,7 +816,9 @@ export function plotParetoFront(study: StudyLike, opts: ParetoFrontOptions = {})
   const objectives = study.directions.length;
   if (!opts.targets && objectives !== 2 && objectives !== 3) {
     throw new InvalidArgumentError(
-      `plotParetoFront draws 2 or 3 objectives; this study has ${objectives}. Pass targets: (t) => [t.values[0], t.values[2]] to draw two or three of them.`,
+      objectives < 2
+        ? `plotParetoFront draws 2 or 3 objectives; this study has ${objectives}. A Pareto front needs several objectives: use plotOptimizationHistory for one.`
+        : `plotParetoFront draws 2 or 3 objectives; this study has ${objectives}. Pass targets: (t) => [t.values[0], t.values[2]] to draw two or three of them.`,
     );
   }
   const trials = completeTrials(study);

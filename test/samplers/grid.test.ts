@@ -72,7 +72,22 @@ describe('GridSampler', () => {
       () => trial.suggestFloat('y', 0, 1),
       (e: unknown) => e instanceof InvalidArgumentError && /'y', which is not in the grid \[x\]/.test((e as Error).message),
     );
-    assert.throws(() => trial.suggestFloat('x', 2, 3), /not a legal value/);
+    // As Optuna 5.0: a grid value outside the suggested range is used, with a warning.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const x = trial.suggestFloat('x', 2, 3);
+      assert.ok(x === 0 || x === 1);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /GridSampler: grid value [01] of 'x' is outside the suggested float range \[2, 3\]; it is used as given\./);
+    const strings = await createStudy({ sampler: new GridSampler({ x: ['a'] }, { seed: 0 }) });
+    const st = await strings.ask();
+    assert.throws(() => st.suggestFloat('x', 0, 1), /grid value "a" of 'x' is not a number, but 'x' is suggested as float/);
     assert.throws(() => new GridSampler({}), /no parameters/);
     assert.throws(() => new GridSampler({ x: [] }), /non-empty array/);
     assert.throws(() => new GridSampler({ x: [1, 1] }), /duplicates/);
