@@ -43,19 +43,12 @@ import { BLUES } from './colorscale';
  */
 export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions = {}, of?: string): Trace[] {
   const target = targetOf(study, opts, 'plotOptimizationHistory');
-  const trials = completeTrials(study);
-  const minimize = opts.target !== undefined || study.directions[0] === 'minimize';
-  // As Optuna 5.0: trials that violate a recorded constraint are drawn apart, in grey, and the
-  // best-so-far line follows the feasible trials only (as study.bestValue does).
-  const [feasible, infeasible] = splitByFeasibility(trials);
-  const isFeasibleTrial = new Set(feasible);
-  const best: number[] = [];
-  let cur = NaN;
-  for (const t of trials) {
-    const v = target(t);
-    if (isFeasibleTrial.has(t) && (Number.isNaN(cur) || (minimize ? v < cur : v > cur))) cur = v;
-    best.push(cur);
-  }
+  // As Optuna 5.0: the trials that violate a recorded constraint are drawn apart, in grey, and the
+  // best-so-far line runs over every trial number (a FAIL or PRUNED trial keeps the best before it;
+  // ±Infinity before the first feasible trial, which plotly leaves undrawn), following the feasible
+  // trials only (as study.bestValue does).
+  const history = studyHistory(study, opts);
+  const [feasible, infeasible] = splitByFeasibility(completeTrials(study));
   const suffix = of === undefined ? '' : ` of ${of}`;
   const values: Trace = {
     type: 'scatter',
@@ -70,16 +63,13 @@ export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions 
   if (spread) values.error_y = { type: 'data', array: spread, visible: true, thickness: 1 };
   const traces: Trace[] = [values];
   // Optuna draws the best-so-far line only for the study's own objective.
-  if (!opts.target) {
-    const line: Trace = { type: 'scatter', mode: 'lines', name: `Best Value${suffix}`, x: trials.map((t) => t.number), y: best };
+  if (history.best) {
+    const line: Trace = { type: 'scatter', mode: 'lines', name: `Best Value${suffix}`, x: history.numbers, y: history.best };
     if (of === undefined) line.line = { color: COLORS.best };
     traces.push(line);
   }
-  if (infeasible.length > 0) {
-    const points: Trace = { ...infeasibleTrace(), x: infeasible.map((t) => t.number), y: infeasible.map(target) };
-    if (of !== undefined) points.showlegend = false;
-    traces.push(points);
-  }
+  // Optuna adds the infeasible trials' trace to every figure, empty when there are none, out of the legend.
+  traces.push({ ...infeasibleTrace(), x: infeasible.map((t) => t.number), y: infeasible.map(target), showlegend: false });
   return traces;
 }
 

@@ -83,13 +83,13 @@ def finite_or_none(v):
 
 
 print(json.dumps(finite_or_none({
-    # Optuna 5 lists every trial (NaN for incomplete ones) and draws the markers at complete trials;
-    # its best-value line is flat across incomplete trials, so its values at complete trials are the
-    # whole line.
+    # Optuna 5 lists every trial (NaN for incomplete ones) and draws the markers at feasible trials;
+    # its best-value line runs over every trial number, +-inf before the first feasible trial.
     "history": {
         "x": [n for n, s in zip(hist.trial_numbers, hist.values_info.states) if s.name == "Feasible"],
         "y": [v for v, s in zip(hist.values_info.values, hist.values_info.states) if s.name == "Feasible"],
-        "best": [float(b) for b, s in zip(hist.best_values_info.values, hist.values_info.states) if s.name == "Feasible"],
+        "best_x": hist.trial_numbers,
+        "best": [num(b) for b in hist.best_values_info.values],
     },
     "edf": {"x": [float(v) for v in edf.x_values], "lines": [{"name": l.study_name, "y": [float(v) for v in l.y_values]} for l in edf.lines]},
     "intermediate": [{"number": t.trial_number, "points": [[s, v] for s, v in t.sorted_intermediate_values]} for t in inter.trial_infos],
@@ -117,7 +117,8 @@ print(json.dumps(finite_or_none({
             "feasible": [n for n, s in zip(h.trial_numbers, h.values_info.states) if s.name == "Feasible"],
             "y": [num(v) for v, s in zip(h.values_info.values, h.values_info.states) if s.name == "Feasible"],
             "infeasible": [n for n, s in zip(h.trial_numbers, h.values_info.states) if s.name == "Infeasible"],
-            "best": [num(b) for b, s in zip(h.best_values_info.values, h.values_info.states) if s.name != "Incomplete"],
+            "best_x": h.trial_numbers,
+            "best": [num(b) for b in h.best_values_info.values],
         }
         for h in histories
     ],
@@ -141,7 +142,8 @@ print(json.dumps(finite_or_none({
         "history": {
             "feasible": [n for n, s in zip(s_hist.trial_numbers, s_hist.values_info.states) if s.name == "Feasible"],
             "infeasible": [n for n, s in zip(s_hist.trial_numbers, s_hist.values_info.states) if s.name == "Infeasible"],
-            "best": [float(b) for b, s in zip(s_hist.best_values_info.values, s_hist.values_info.states) if s.name != "Incomplete"],
+            "best_x": s_hist.trial_numbers,
+            "best": [num(b) for b in s_hist.best_values_info.values],
         },
         "parallel": {
             "objective": {"values": list(s_par.dims_objectives[0].values), "range": list(s_par.dims_objectives[0].range)},

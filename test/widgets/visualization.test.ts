@@ -47,7 +47,7 @@ function trialsJson(trials: readonly FrozenTrial[]): unknown[] {
   }));
 }
 
-const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+const close = (a: number, b: number) => a === b || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 function assertClose(actual: readonly number[], expected: readonly number[], what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   actual.forEach((v, i) => assert.ok(close(v, expected[i]), `${what}[${i}]: ${v} vs ${expected[i]}`));
@@ -157,16 +157,14 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
       assert.deepEqual(numbers(values), h.feasible, `${h.name}: trials`);
       assert.deepEqual(ys(values), fromJson(h.y), `${h.name}: values`);
       const best = fig.data.find((d) => d.name === h.best_name)!;
-      assert.deepEqual(
-        ys(best),
-        fromJson(h.best).map((v) => (v === null || Number.isFinite(v) ? v : null)),
-        `${h.best_name}: the feasible best so far (a gap before the first)`,
-      );
+      assert.deepEqual(numbers(best), h.best_x, `${h.best_name}: every trial number`);
+      assert.deepEqual(ys(best), fromJson(h.best), `${h.best_name}: the feasible best so far (infinite before the first)`);
     });
+    // As Optuna, every study has its infeasible trials' trace, empty when there are none, out of the legend.
     const infeasible = fig.data.filter((d) => d.name === 'Infeasible Trial');
     assert.deepEqual(
       infeasible.map(numbers),
-      ref.histories.filter((h: { infeasible: number[] }) => h.infeasible.length > 0).map((h: { infeasible: number[] }) => h.infeasible),
+      ref.histories.map((h: { infeasible: number[] }) => h.infeasible),
     );
     assert.ok(infeasible.every((d) => d.showlegend === false));
   });
@@ -215,8 +213,10 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
     const fig = plotOptimizationHistory(single);
     assert.deepEqual(fig.data[0].x, ref.history.x);
     assertClose(fig.data[0].y as number[], ref.history.y, 'values');
-    assertClose(fig.data[1].y as number[], ref.history.best, 'best');
+    assert.deepEqual(fig.data[1].x, ref.history.best_x, 'the best line runs over every trial number');
+    assertClose(fig.data[1].y as number[], (ref.history.best as Array<number | string>).map(Number), 'best');
     assert.equal(fig.data[1].name, 'Best Value');
+    assert.deepEqual([fig.data[2].name, fig.data[2].x, fig.data[2].showlegend], ['Infeasible Trial', [], false]);
   });
 
   it('plotIntermediateValues: one curve per trial with reports, pruned trials included and marked', () => {
@@ -354,7 +354,8 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
     const history = plotOptimizationHistory(special);
     assert.deepEqual(numbers(history.data[0]), ref.special.history.feasible);
     assert.deepEqual(numbers(history.data.find((d) => d.name === 'Infeasible Trial')!), ref.special.history.infeasible);
-    assert.deepEqual(history.data[1].y, ref.special.history.best);
+    assert.deepEqual(history.data[1].x, ref.special.history.best_x);
+    assert.deepEqual(history.data[1].y, (ref.special.history.best as Array<number | string>).map(Number));
     // Parallel coordinate: the infinite trial left out, every other one drawn, a conditional
     // parameter's missing values on a 'None' tick, numeric choices in order of value.
     const trace = plotParallelCoordinate(special).data[0] as {
@@ -403,7 +404,7 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
     }
   });
 
-  it('the live history matches plotOptimizationHistory: no "Infeasible Trial" until a trial violates a constraint', async () => {
+  it('the live history matches plotOptimizationHistory, its "Infeasible Trial" trace empty until a trial violates a constraint', async () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 2 }) });
     const live = optimizationHistoryLive(study);
     const names = () => live.plot.data.map((d) => d.name);
@@ -416,12 +417,21 @@ describe('visualizations match Optuna 5.0 plot data', { timeout: 120_000 }, () =
         { nTrials: 1, showProgressBar: false, callbacks: [(_s, trial) => live.add(trial)] },
       );
     await run(false);
-    assert.deepEqual(names(), ['Objective Value', 'Best Value']);
-    await run(true);
     assert.deepEqual(names(), ['Objective Value', 'Best Value', 'Infeasible Trial']);
+    assert.deepEqual(live.plot.data[2].x, []);
+    await run(true);
     assert.deepEqual(live.plot.data[2].x, [1]);
-    // The best line follows the feasible trial only, as the figure builder's does.
-    assert.deepEqual(live.plot.data[1].y, plotOptimizationHistory(study).data[1].y);
+    // A failed trial's number carries the best so far, as in the figure builder's line.
+    await study.optimize(
+      () => {
+        throw new RangeError('no');
+      },
+      { nTrials: 1, catch: [RangeError], showProgressBar: false, callbacks: [(_s, trial) => live.add(trial)] },
+    );
+    // The best line follows the feasible trial only, over every trial number, as the figure builder's does.
+    const built = plotOptimizationHistory(study).data[1];
+    assert.deepEqual([live.plot.data[1].x, live.plot.data[1].y], [built.x, built.y]);
+    assert.deepEqual(built.x, [0, 1, 2]);
   });
 
   it('the colour scales are explicit stops, the same as Python plotly expands Optuna’s named scale into', () => {

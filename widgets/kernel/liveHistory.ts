@@ -6,7 +6,6 @@ import { TrialState, type FrozenTrial } from '../../src/frozenTrial';
 import { metricNamesOf, type StudyLike } from '../../src/visualization/common';
 import { isFeasible } from '../../src/multiobjective/constraints';
 import {
-  infeasibleTrace,
   objectiveNames,
   optimizationHistoryLayout,
   optimizationHistoryTraces,
@@ -17,25 +16,25 @@ import {
 import { Plot } from './plot';
 
 export function optimizationHistoryLive(study: StudyLike): { plot: Plot; add(trial: FrozenTrial): void } {
+  // Traces as the figure builder makes them: the feasible values (0), the best so far over every
+  // trial number (1), the infeasible values (2, out of the legend, empty until a trial violates a constraint).
   const traces = optimizationHistoryTraces(study);
   const plot = new Plot({ data: traces, layout: optimizationHistoryLayout() });
-  // The infeasible trials' trace (index 2) is added with the first such trial, so a study without
-  // constraints shows no "Infeasible Trial" in its legend.
-  let hasInfeasibleTrace = traces.length > 2;
   const minimize = study.directions[0] === 'minimize';
   const ys = traces[1].y as number[];
-  let best = ys.length ? ys[ys.length - 1] : NaN;
+  let best = ys.length ? ys[ys.length - 1] : minimize ? Infinity : -Infinity;
   return {
     plot,
     add(trial: FrozenTrial) {
-      if (trial.state !== TrialState.COMPLETE || !trial.values || trial.values.length !== 1) return;
-      const v = trial.values[0];
-      const feasible = isFeasible(trial);
-      if (feasible && (Number.isNaN(best) || (minimize ? v < best : v > best))) best = v;
-      if (!feasible && !hasInfeasibleTrace) {
-        plot.addTrace({ ...infeasibleTrace(), x: [], y: [] });
-        hasInfeasibleTrace = true;
+      const complete = trial.state === TrialState.COMPLETE && trial.values !== null && trial.values.length === 1;
+      if (!complete) {
+        // As Optuna's figure: a FAIL or PRUNED trial's number carries the best so far.
+        plot.extend({ 1: { x: [trial.number], y: [best] } });
+        return;
       }
+      const v = trial.values![0];
+      const feasible = isFeasible(trial);
+      if (feasible) best = minimize ? Math.min(best, v) : Math.max(best, v);
       plot.extend({ [feasible ? 0 : 2]: { x: [trial.number], y: [v] }, 1: { x: [trial.number], y: [best] } });
     },
   };
