@@ -235,7 +235,8 @@ export function plotIntermediateValues(study: StudyLike): Figure {
       x: steps,
       y: steps.map((s) => t.intermediateValues.get(s)!),
       line: pruned ? { dash: 'dot', color: COLORS.pruned } : undefined,
-      marker: { symbol: pruned ? 'x' : 'circle', size: pruned ? 7 : 5 },
+      // As Optuna 5.0: a trial that violates a recorded constraint is drawn in grey.
+      marker: { symbol: pruned ? 'x' : 'circle', size: pruned ? 7 : 5, ...(isFeasible(t) ? {} : { color: '#CCCCCC' }) },
       meta: { state: TrialState[t.state] },
     });
   }

@@ -551,6 +551,20 @@ print(len(pio.from_json(sys.stdin.read()).data))`;
     }
   });
 
+  it('plotIntermediateValues draws a trial that violates a recorded constraint in grey, as Optuna 5.0', async () => {
+    const study = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
+    await study.optimize(
+      (t) => {
+        t.setConstraint('c', t.number === 1 ? 1 : -1);
+        t.report(t.number, 0);
+        return t.suggestFloat('x', 0, 1);
+      },
+      { nTrials: 2, showProgressBar: false },
+    );
+    const colors = plotIntermediateValues(study).data.map((d) => (d.marker as { color?: string }).color);
+    assert.deepEqual(colors, [undefined, '#CCCCCC']);
+  });
+
   it('params given to plotSlice and plotContour are drawn sorted by name and once each (as Optuna 5.0); plotRank keeps their order (as its)', async () => {
     const study = await createStudy({ sampler: new RandomSampler({ seed: 0 }) });
     await study.optimize((t) => t.suggestFloat('x', 0, 1) + t.suggestInt('n', 0, 5) + t.suggestFloat('lr', 1e-3, 1, { log: true }), {
