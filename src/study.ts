@@ -34,6 +34,7 @@ import { ENQUEUE_TRIAL_OPTION_KEYS, GET_TRIALS_OPTION_KEYS } from './study/optio
 import { studyKeyOf, viewOf, type PeekedTrials, type StudyView } from './study/view';
 
 export { stopAllStudies } from './study/activeStudies';
+import { isActive } from './study/activeStudies';
 
 /** What an objective may return: one value, or one per direction for multi-objective studies. */
 export type ObjectiveValue = number | readonly number[];
@@ -431,6 +432,13 @@ export class Study implements StudyView {
    * optimize then returns normally, as after Optuna's `study.stop()`.
    */
   stop(): void {
+    if (!isActive(this)) {
+      // As Optuna (a RuntimeError there): outside optimize there is nothing to stop, and a later
+      // optimize would not stop either.
+      throw new InvalidArgumentError(
+        `study.stop() ends a running optimize of '${this.studyName}': call it from the objective or a callback. To bound a later optimize, give it nTrials, a timeout or a signal.`,
+      );
+    }
     this.stopRequest.stop();
   }
 

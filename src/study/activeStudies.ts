@@ -17,6 +17,11 @@ export function stopAllStudies(): void {
   for (const s of activeStudies) s.interrupt();
 }
 
+/** Whether an optimize call of `study` is running in this process. */
+export function isActive(study: object): boolean {
+  return activeStudies.has(study as InterruptibleStudy);
+}
+
 /** Count `study` among the running optimize calls until the returned function is called. */
 export function markActive(study: InterruptibleStudy): () => void {
   activeStudies.add(study);

@@ -1,3 +1,4 @@
+import { isActive } from './activeStudies';
 import { setKey } from '../dict';
 import type { Storage } from '../storage';
 import type { AlgorithmResult, StudyAttrClaim } from './view';
@@ -46,7 +47,8 @@ export function recordTrialWrites(
   writes: AlgorithmResult,
 ): Promise<Record<string, unknown>> {
   return recordAlgorithmWrites(
-    { storage: study.storage, studyId: study.studyId, trialId: trial.trialId, stop: () => study.stop() },
+    // A sampler's stopStudy ends a running optimize; after a tell of its own (ask and tell) there is none to end.
+    { storage: study.storage, studyId: study.studyId, trialId: trial.trialId, stop: () => isActive(study) && study.stop() },
     writes,
   );
 }

@@ -17,6 +17,7 @@ import {
   CmaEsSampler,
   createStudy,
   getAllStudyNames,
+  GridSampler,
   getAllStudySummaries,
   loadStudy,
   TrialPruned,
@@ -180,6 +181,18 @@ describe('Optuna 5.0 parity of the trial API', () => {
     assert.equal(study.trials.length, 1);
     assert.ok(logs.some((r) => r.message === "Trial with params {'x': 1, 'name': 'a'} already exists. Skipping enqueue."));
     assert.deepEqual(warnings, ['Warning: The range [0, 10] is not divisible by step=3; it is replaced by [0, 9], as Optuna does.']);
+  });
+
+  it('study.stop() outside optimize is refused, as Optuna; a sampler that asks to stop during a tell of ask and tell is not', async () => {
+    const study = await createStudy({ sampler: new GridSampler({ x: [0, 1] }) });
+    assert.throws(() => study.stop(), /study\.stop\(\) ends a running optimize of '.*': call it from the objective or a callback/);
+    for (let i = 0; i < 2; i++) {
+      const trial = await study.ask();
+      await study.tell(trial, trial.suggestFloat('x', 0, 1)); // the second tell exhausts the grid
+    }
+    assert.equal(study.trials.length, 2);
+    await study.optimize((t) => (t.number === 2 ? (t.study.stop(), 0) : 1), { nTrials: 5, showProgressBar: false });
+    assert.equal(study.trials.length, 3);
   });
 
   it('CmaEsSampler refuses useSeparableCma with withMargin, as Optuna 5.0', () => {
