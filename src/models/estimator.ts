@@ -56,21 +56,22 @@ export function meanSquaredError(yTrue: Vector, yPred: Vector): number {
   return s / yTrue.length;
 }
 
-/** yTrue and yPred of one non-empty length; numeric metrics take finite numbers only, as scikit-learn ("Input contains NaN"). */
+/**
+ * yTrue and yPred of one non-empty length. Numeric metrics take numbers, and finite targets as
+ * scikit-learn ("Input contains NaN"); a prediction that is NaN or infinite (a network that diverged)
+ * gives a NaN or infinite score instead of an error, so a search ranks that candidate last and goes
+ * on, as scikit-learn's searches score a failing candidate NaN.
+ */
 export function checkPair(where: string, a: ArrayLike<unknown>, b: ArrayLike<unknown>, numeric: boolean): void {
   if (a.length !== b.length || a.length === 0) {
     throw new InvalidArgumentError(`${where}: yTrue and yPred must be non-empty and of equal length, got ${a.length} and ${b.length}.`);
   }
   if (!numeric) return;
-  for (const [name, v] of [
-    ['yTrue', a],
-    ['yPred', b],
-  ] as const) {
-    for (let i = 0; i < v.length; i++) {
-      if (typeof v[i] !== 'number' || !Number.isFinite(v[i] as number)) {
-        throw new InvalidArgumentError(`${where}: ${name}[${i}] is ${String(v[i])}; the inputs must be finite numbers.`);
-      }
+  for (let i = 0; i < a.length; i++) {
+    if (typeof a[i] !== 'number' || !Number.isFinite(a[i] as number)) {
+      throw new InvalidArgumentError(`${where}: yTrue[${i}] is ${String(a[i])}; the targets must be finite numbers.`);
     }
+    if (typeof b[i] !== 'number') throw new InvalidArgumentError(`${where}: yPred[${i}] is ${String(b[i])}, not a number.`);
   }
 }
 

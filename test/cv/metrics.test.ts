@@ -70,6 +70,9 @@ describe("metrics equal scikit-learn's", () => {
     assert.throws(() => f1Score([0, 1, 2], [0, 1, 1]), /3 classes, but average is 'binary'; choose average 'macro'/);
     assert.throws(() => precisionScore([0, 2], [2, 0]), /posLabel 1 is not a label of y \(0, 2\)/);
     assert.throws(() => meanSquaredError([1, NaN], [1, 2]), /meanSquaredError: yTrue\[1\] is NaN/);
+    // A diverged model's NaN prediction scores NaN (a search ranks it last and goes on), not an error.
+    assert.ok(Number.isNaN(meanSquaredError([1, 2], [1, NaN])));
+    assert.ok(Number.isNaN(r2([1, 2, 3], [1, NaN, 3])));
     assert.throws(() => meanAbsoluteError([1, 2], [1]), /must be non-empty and of equal length, got 2 and 1/);
     assert.ok(Number.isNaN(r2([2], [1])), 'r2 of one sample is undefined (scikit-learn: nan)');
   });
