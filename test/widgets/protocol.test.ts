@@ -454,11 +454,16 @@ describe('study.optimize() in the kernel shows a StudyMonitor and a live history
       history.data[0].x,
       complete.map((x) => x.number),
     );
-    // The best-value line is the running minimum.
+    // The best-value line is the running minimum over every trial number, as Optuna 5.0's: a failed
+    // trial carries the best before it.
     let best = Infinity;
     assert.deepEqual(
+      history.data[1].x,
+      study.trials.map((x) => x.number),
+    );
+    assert.deepEqual(
       history.data[1].y,
-      complete.map((x) => (best = Math.min(best, x.values![0]))),
+      study.trials.map((x) => (x.state === 1 ? (best = Math.min(best, x.values![0])) : best)),
     );
     // Fallbacks were refreshed to the final state.
     assert.equal(t.displayUpdates.length, 2);
