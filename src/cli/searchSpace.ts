@@ -9,6 +9,7 @@
  * attributes' names and their JSON types, each error naming the parameter and what is valid.
  */
 import { distributionFromJson, type Distribution } from '../distributions';
+import { hasKey, ownValue } from '../dict';
 import { InvalidArgumentError } from '../errors';
 import { nearestKey } from '../options';
 import { rawObjectMembers } from '../pythonFloats';
@@ -78,7 +79,7 @@ function checkDistributionJson(param: string, parsed: unknown): void {
         `{"name": ..., "attributes": {...}}, as optuna.distributions.distribution_to_json writes it, e.g. ${EXAMPLE}.`,
     );
   }
-  const spec = Object.prototype.hasOwnProperty.call(SPECS, parsed.name) ? SPECS[parsed.name] : undefined;
+  const spec = ownValue(SPECS, parsed.name);
   if (!spec) {
     // A close spelling, or a shortened one ('FloatDist').
     const given = parsed.name.toLowerCase();
@@ -103,7 +104,7 @@ function checkDistributionJson(param: string, parsed: unknown): void {
         `${valid.join(', ')}. (Optuna refuses it too: unexpected keyword argument.)`,
     );
   }
-  const missing = Object.keys(spec.required).filter((k) => !Object.prototype.hasOwnProperty.call(attributes, k));
+  const missing = Object.keys(spec.required).filter((k) => !hasKey(attributes, k));
   if (missing.length > 0) {
     throw new InvalidArgumentError(`${where}: ${parsed.name} needs the attribute${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`);
   }

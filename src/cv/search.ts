@@ -27,6 +27,7 @@ import {
 } from '../models/estimator';
 import { balancedAccuracy, f1Score, meanAbsoluteError, precisionScore, recallScore, rootMeanSquaredError } from '../models/metrics';
 import { showDeeper } from '../constructedDisplay';
+import { hasKey } from '../dict';
 import { logWarning } from '../logging';
 import { Rng } from '../rng';
 import type { NoInference } from '../options';
@@ -74,7 +75,7 @@ export type CV = Splitter | number;
 export function resolveScoring(scoring: Scoring | undefined, model: Estimator): (yTrue: Vector, yPred: Vector) => number {
   if (typeof scoring === 'function') return scoring;
   const name = scoring ?? (model.estimatorType === 'classifier' ? 'accuracy' : 'r2');
-  if (typeof name === 'string' && Object.prototype.hasOwnProperty.call(SCORERS, name)) return SCORERS[name];
+  if (typeof name === 'string' && hasKey(SCORERS, name)) return SCORERS[name as keyof typeof SCORERS];
   const hint = Array.isArray(scoring)
     ? ' Several scorers at once (a list) are not supported: run one search per scorer, or score with a function.'
     : '';
