@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { KernelMessage } from '@jupyterlab/services';
 import { RateLimitedLog, writeLogLine } from './kernelLog';
 import * as path from 'node:path';
+import { loadTslabTypeScript } from './tslabTypeScript';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { flushAllWidgets, installWidgetSupport } from '../widgets/kernel/install';
 import { displayIdOf } from '../widgets/kernel/transport';
@@ -170,9 +171,7 @@ export class Kernel implements IopubPublisher {
     this.ready = new Promise((r) => (this.readyResolve = r));
     readConnectionFile(options.connectionFile); // fail early, with a clear message
     installRuntimeResolution();
-    const tslabDir = path.dirname(require.resolve('tslab/package.json'));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] })) as typeof import('typescript');
+    const ts = loadTslabTypeScript();
     this.typescript = ts;
     this.tsVersion = ts.version;
     installTypeCheckerResolution(ts.sys as Parameters<typeof installTypeCheckerResolution>[0]);

@@ -4,9 +4,9 @@
  * one (a name the cell tagged `parameters` does not declare, a notebook without such a cell).
  * Injecting them is notebook.ts's injectParameters.
  */
-import * as path from 'node:path';
 import type * as TS from 'typescript';
 import { GUARD_NAME } from '../interrupt/loopGuard';
+import { loadTslabTypeScript } from '../tslabTypeScript';
 import { cellSource, parseParamValue, type Notebook } from './notebook';
 
 /** A --param that would break the injected cell; the message says which and what to do. */
@@ -83,9 +83,7 @@ export function checkParameterValue(name: string, raw: string): void {
 /** tslab's TypeScript (loaded only to read a parameters cell), or undefined when it cannot be loaded. */
 function loadTypeScript(): typeof TS | undefined {
   try {
-    const tslabDir = path.dirname(require.resolve('tslab/package.json'));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] })) as typeof TS;
+    return loadTslabTypeScript();
   } catch {
     return undefined;
   }
