@@ -29,7 +29,8 @@ import { tellSteps } from './study/tell';
 import { TrialCache } from './study/trialCache';
 import { runStepsAsync, type Steps } from './steps';
 import { checkOptionKeys } from './options';
-import { logInfo, logWarning, pythonValue } from './logging';
+import { logInfo, logWarning } from './logging';
+import { formatParams } from './trialLog';
 import { ENQUEUE_TRIAL_OPTION_KEYS, GET_TRIALS_OPTION_KEYS } from './study/optionKeys';
 import { studyKeyOf, viewOf, type PeekedTrials, type StudyView } from './study/view';
 
@@ -330,8 +331,7 @@ export class Study implements StudyView {
         return keys.length === Object.keys(fixed).length && keys.every((k) => hasKey(fixed, k) && fixed[k] === params[k]);
       };
       if (this.trialCache.current.some(same)) {
-        const shown = Object.entries(params).map(([k, v]) => `${pythonValue(k)}: ${pythonValue(v)}`);
-        logInfo(`Trial with params {${shown.join(', ')}} already exists. Skipping enqueue.`); // Optuna's line
+        logInfo(`Trial with params ${formatParams({ params, distributions: {} })} already exists. Skipping enqueue.`); // Optuna's line
         return;
       }
     }
