@@ -47,14 +47,20 @@ export abstract class ParamsEstimator<P extends Params> {
   }
 }
 
-/** Classifier over numeric labels: `fit` implementations call `encodeLabels` and fill `predictProba`. */
+/** Classifier over numeric labels: `fit` implementations call `encodeLabels`; `probabilities` gives predictProba's rows for checked X. */
 export abstract class ProbabilisticClassifier<P extends Params> extends ParamsEstimator<P> implements Estimator<P> {
   readonly estimatorType = 'classifier' as const;
   /** The sorted distinct labels seen by fit; column k of predictProba is classes[k]. */
   classes: number[] = [];
 
   abstract fit(X: Matrix, y: Vector): Promise<this>;
-  abstract predictProba(X: Matrix): number[][];
+  /** Per row of X (already checked by the caller, once), the probability of each class. */
+  protected abstract probabilities(X: Matrix): number[][];
+
+  predictProba(X: Matrix): number[][] {
+    this.checkPredictInput('predictProba', X);
+    return this.probabilities(X);
+  }
 
   /** Check X and y for fit, record the classes and return each label's class index. */
   protected encodeLabels(X: Matrix, y: Vector): Int32Array {
@@ -69,7 +75,7 @@ export abstract class ProbabilisticClassifier<P extends Params> extends ParamsEs
 
   predict(X: Matrix): number[] {
     this.checkPredictInput('predict', X);
-    return this.predictProba(X).map((p) => this.classes[argmax(p)]);
+    return this.probabilities(X).map((p) => this.classes[argmax(p)]);
   }
 
   score(X: Matrix, y: Vector): number {

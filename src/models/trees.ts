@@ -233,8 +233,7 @@ export class DecisionTreeClassifier extends ProbabilisticClassifier<TreeParams> 
     );
     return this;
   }
-  predictProba(X: Matrix): number[][] {
-    this.checkPredictInput('predictProba', X);
+  protected probabilities(X: Matrix): number[][] {
     const tree = this.tree as FlatTree;
     return X.map((row) => tree.value[leafOf(tree, row)]);
   }
@@ -303,8 +302,7 @@ export class RandomForestClassifier extends ProbabilisticClassifier<ForestParams
     }
     return this;
   }
-  predictProba(X: Matrix): number[][] {
-    this.checkPredictInput('predictProba', X);
+  protected probabilities(X: Matrix): number[][] {
     return X.map((row) => {
       const sum = new Array<number>(this.classes.length).fill(0);
       for (const tree of this.trees) tree.value[leafOf(tree, row)].forEach((p, k) => (sum[k] += p));
@@ -433,8 +431,7 @@ export class GradientBoostingClassifier extends ProbabilisticClassifier<Boosting
       return f;
     });
   }
-  predictProba(X: Matrix): number[][] {
-    this.checkPredictInput('predictProba', X);
+  protected probabilities(X: Matrix): number[][] {
     return this.rawScores(X).map((f) => (f.length === 1 ? [1 / (1 + Math.exp(f[0])), 1 / (1 + Math.exp(-f[0]))] : softmax(f)));
   }
 }
