@@ -48,7 +48,9 @@ export function optimizationHistoryTraces(study: StudyLike, opts: TargetOptions 
   // ±Infinity before the first feasible trial, which plotly leaves undrawn), following the feasible
   // trials only (as study.bestValue does).
   const history = studyHistory(study, opts);
-  const [feasible, infeasible] = splitByFeasibility(completeTrials(study));
+  const inState = (state: StudyHistory['states'][number]) => history.trials.filter((_, i) => history.states[i] === state);
+  const feasible = inState('feasible');
+  const infeasible = inState('infeasible');
   const suffix = of === undefined ? '' : ` of ${of}`;
   const values: Trace = {
     type: 'scatter',
@@ -135,8 +137,9 @@ export function plotOptimizationHistory(studies: StudyLike | readonly StudyLike[
   });
 }
 
-/** One study's history as Optuna 5.0 reads it: every trial's value (NaN unless COMPLETE), its state, and the feasible best so far. */
+/** One study's history as Optuna 5.0 reads it: every trial, its value (NaN unless COMPLETE), its state, and the feasible best so far. */
 interface StudyHistory {
+  trials: FrozenTrial[];
   numbers: number[];
   values: number[];
   states: Array<'feasible' | 'infeasible' | 'incomplete'>;
@@ -147,13 +150,14 @@ interface StudyHistory {
 function studyHistory(study: StudyLike, opts: TargetOptions): StudyHistory {
   const target = targetOf(study, opts, 'plotOptimizationHistory');
   const minimize = study.directions[0] === 'minimize';
-  const out: StudyHistory = { numbers: [], values: [], states: [], best: opts.target ? null : [] };
+  const out: StudyHistory = { trials: [], numbers: [], values: [], states: [], best: opts.target ? null : [] };
   let best = minimize ? Infinity : -Infinity;
   for (const t of study.trials) {
     const complete = t.state === TrialState.COMPLETE;
     const state = !complete ? 'incomplete' : isFeasible(t) ? 'feasible' : 'infeasible';
     const value = complete ? target(t) : NaN;
     if (state === 'feasible') best = minimize ? Math.min(best, value) : Math.max(best, value);
+    out.trials.push(t);
     out.numbers.push(t.number);
     out.values.push(value);
     out.states.push(state);
